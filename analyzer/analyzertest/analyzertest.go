@@ -1,0 +1,204 @@
+// Package analyzertest checks rules against annotated fixtures, in the
+// spirit of x/tools' analysistest.
+//
+// A fixture line that must be reported carries a comment
+//
+//	code()  # want: ERR001 "regexp on the message"
+//
+// (several CODE "re" pairs may follow one "want:"; the regexp is optional;
+// "# want+1:" targets the next line). The harness runs the whole pipeline
+// (walk, index, rules, suppressions) and fails on every unexpected
+// diagnostic and every unmatched or malformed want. Only real comment nodes
+// are read, so a "# want" inside a string is not an expectation.
+package analyzertest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+type want struct {
+	path string
+	line int
+	code string
+	re   *regexp.Regexp
+	raw  string
+	hit  bool
+}
+
+var (
+	wantRe  = regexp.MustCompile(`#\s*want(\+\d+)?:\s*(.*)$`)
+	entryRe = regexp.MustCompile(`^\s*([A-Z]{3}\d{3})(?:\s+"((?:[^"\\]|\\.)*)")?`)
+)
+
+// Run analyses paths (relative to dir) with rules plus the built-in rules
+// and checks the wants of every analysed file. It returns the result for
+// further assertions.
+func Run(t testing.TB, dir string, rules []*analyzer.Rule, paths ...string) *analyzer.Result {
+	t.Helper()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full []string
+	for _, p := range paths {
+		full = append(full, filepath.Join(abs, p))
+	}
+	all := append(append([]*analyzer.Rule{}, analyzer.BuiltinRules()...), rules...)
+	res, err := analyzer.Run(context.Background(), analyzer.Config{Rules: all, WorkDir: abs, Jobs: 2}, full)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	Check(t, res)
+	return res
+}
+
+// RunTxtar extracts a txtar archive into a temporary directory, runs the
+// rules over it and checks its wants. Files named "X.golden" in the archive
+// are not analysed; instead X with the first fix of each diagnostic applied
+// must equal them.
+func RunTxtar(t testing.TB, archive string, rules []*analyzer.Rule) *analyzer.Result {
+	t.Helper()
+	ar, err := txtar.ParseFile(archive)
+	if err != nil {
+		t.Fatalf("%s: %v", archive, err)
+	}
+	dir := t.TempDir()
+	goldens := map[string][]byte{}
+	for _, f := range ar.Files {
+		if strings.HasSuffix(f.Name, ".golden") {
+			goldens[strings.TrimSuffix(f.Name, ".golden")] = f.Data
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := Run(t, dir, rules)
+	for name, golden := range goldens {
+		f := res.Files[name]
+		if f == nil {
+			t.Errorf("%s: golden for %s, which was not analysed", archive, name)
+			continue
+		}
+		var edits []analyzer.TextEdit
+		for _, d := range res.Diagnostics {
+			if d.Path == name && len(d.Fixes) > 0 {
+				for _, e := range d.Fixes[0].Edits {
+					if e.Path == "" || e.Path == name {
+						edits = append(edits, e)
+					}
+				}
+			}
+		}
+		got, err := analyzer.ApplyEdits(f.Src, edits)
+		if err != nil {
+			t.Errorf("%s: applying fixes to %s: %v", archive, name, err)
+			continue
+		}
+		if string(got) != string(golden) {
+			t.Errorf("%s: %s after fixes differs from golden:\n--- got ---\n%s\n--- want ---\n%s", archive, name, got, golden)
+		}
+	}
+	return res
+}
+
+// Check compares a result's diagnostics with the wants in its files.
+func Check(t testing.TB, res *analyzer.Result) {
+	t.Helper()
+	var wants []*want
+	var problems []string
+	for _, u := range res.Index.Units {
+		for _, c := range pyast.Comments(u.Tree) {
+			m := wantRe.FindStringSubmatch(c.Text())
+			if m == nil {
+				continue
+			}
+			line := u.File.Position(c.StartByte()).Line
+			if m[1] != "" {
+				n, _ := strconv.Atoi(m[1][1:])
+				line += n
+			}
+			rest := m[2]
+			if strings.TrimSpace(rest) == "" {
+				problems = append(problems, fmt.Sprintf("%s:%d: malformed want: no code", u.File.Rel, line))
+			}
+			for strings.TrimSpace(rest) != "" {
+				e := entryRe.FindStringSubmatch(rest)
+				if e == nil {
+					problems = append(problems, fmt.Sprintf("%s:%d: malformed want %q", u.File.Rel, line, rest))
+					break
+				}
+				w := &want{path: u.File.Rel, line: line, code: e[1], raw: e[2]}
+				if e[2] != "" {
+					re, err := regexp.Compile(strings.ReplaceAll(e[2], `\"`, `"`))
+					if err != nil {
+						problems = append(problems, fmt.Sprintf("%s:%d: bad regexp %q: %v", u.File.Rel, line, e[2], err))
+						break
+					}
+					w.re = re
+				}
+				known := false
+				for _, r := range res.Rules {
+					if r.Code == w.code {
+						known = true
+					}
+				}
+				if !known {
+					problems = append(problems, fmt.Sprintf("%s:%d: want names %s, which is not among the rules under test", u.File.Rel, line, w.code))
+				}
+				wants = append(wants, w)
+				rest = rest[len(e[0]):]
+			}
+		}
+	}
+	for _, d := range res.Diagnostics {
+		matched := false
+		for _, w := range wants {
+			if w.hit || w.path != d.Path || w.line != d.Pos.Line || w.code != d.Code {
+				continue
+			}
+			if w.re != nil && !w.re.MatchString(d.Message) {
+				continue
+			}
+			w.hit = true
+			matched = true
+			break
+		}
+		if !matched {
+			problems = append(problems, fmt.Sprintf("%s:%d:%d: unexpected diagnostic %s %q", d.Path, d.Pos.Line, d.Pos.Column, d.Code, d.Message))
+		}
+	}
+	for _, w := range wants {
+		if !w.hit {
+			msg := fmt.Sprintf("%s:%d: expected %s", w.path, w.line, w.code)
+			if w.raw != "" {
+				msg += fmt.Sprintf(" matching %q", w.raw)
+			}
+			problems = append(problems, msg+", got none")
+		}
+	}
+	sort.Strings(problems)
+	for _, p := range problems {
+		t.Error(p)
+	}
+}

@@ -1,0 +1,179 @@
+package analyzer
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	ignore "github.com/sabhiram/go-gitignore"
+)
+
+// SkippedDirs are never descended into.
+var SkippedDirs = map[string]bool{
+	".git": true, ".hg": true, ".svn": true, "venv": true, ".venv": true,
+	"node_modules": true, "__pycache__": true, "site-packages": true, "build": true, "dist": true,
+	".tox": true, ".nox": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
+	".eggs": true,
+}
+
+// Input is a file to analyse and the root it was found under.
+type Input struct {
+	Path    string // as opened
+	Rel     string // display path: relative to the working directory, '/'-separated
+	RootRel string // relative to the root argument
+	Err     error  // set when the path could not be walked or read
+}
+
+type gitignoreLayer struct {
+	dir string
+	m   *ignore.GitIgnore
+}
+
+// Discover expands the paths into the Python files to analyse, sorted by
+// display path and de-duplicated. Explicit files are always included;
+// directories are walked, skipping SkippedDirs, virtualenvs (a directory
+// holding pyvenv.cfg), symlinks, what .gitignore files ignore, and what
+// exclude rejects (paths relative to the working directory).
+func Discover(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
+	seen := map[string]bool{}
+	var out []Input
+	add := func(in Input) {
+		key := in.Rel
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, in)
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			add(Input{Path: p, Rel: displayPath(p, workDir), RootRel: filepath.Base(p), Err: err})
+			continue
+		}
+		if !st.IsDir() {
+			add(Input{Path: p, Rel: displayPath(p, workDir), RootRel: filepath.ToSlash(filepath.Base(p))})
+			continue
+		}
+		root := p
+		layers := loadParentGitignores(root)
+		var walk func(dir string, layers []gitignoreLayer)
+		walk = func(dir string, layers []gitignoreLayer) {
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
+				return
+			}
+			if m := readGitignore(dir); m != nil {
+				layers = append(layers[:len(layers):len(layers)], gitignoreLayer{dir: dir, m: m})
+			}
+			for _, e := range entries {
+				full := filepath.Join(dir, e.Name())
+				if e.Type()&fs.ModeSymlink != 0 {
+					continue
+				}
+				isDir := e.IsDir()
+				if ignoredBy(layers, full, isDir) {
+					continue
+				}
+				rel := displayPath(full, workDir)
+				if exclude != nil && exclude(rel, isDir) {
+					continue
+				}
+				if isDir {
+					if SkippedDirs[e.Name()] || isVirtualenv(full) {
+						continue
+					}
+					walk(full, layers)
+					continue
+				}
+				if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".py") {
+					continue
+				}
+				rr, _ := filepath.Rel(root, full)
+				add(Input{Path: full, Rel: rel, RootRel: filepath.ToSlash(rr)})
+			}
+		}
+		walk(root, layers)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Rel < out[j].Rel })
+	return out
+}
+
+func isVirtualenv(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "pyvenv.cfg"))
+	return err == nil
+}
+
+func readGitignore(dir string) *ignore.GitIgnore {
+	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	if err != nil {
+		return nil
+	}
+	return ignore.CompileIgnoreLines(strings.Split(string(data), "\n")...)
+}
+
+// loadParentGitignores collects .gitignore files of the directories above
+// root, up to the enclosing repository's top (the directory holding .git).
+func loadParentGitignores(root string) []gitignoreLayer {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		dirs = append(dirs, d)
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil || errors.Is(err, fs.ErrPermission) {
+			break
+		}
+		if filepath.Dir(d) == d {
+			// No repository above: parents' ignore files do not apply.
+			return nil
+		}
+	}
+	var layers []gitignoreLayer
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if m := readGitignore(dirs[i]); m != nil {
+			layers = append(layers, gitignoreLayer{dir: dirs[i], m: m})
+		}
+	}
+	return layers
+}
+
+func ignoredBy(layers []gitignoreLayer, full string, isDir bool) bool {
+	absFull, err := filepath.Abs(full)
+	if err != nil {
+		absFull = full
+	}
+	for _, l := range layers {
+		absDir, err := filepath.Abs(l.dir)
+		if err != nil {
+			absDir = l.dir
+		}
+		rel, err := filepath.Rel(absDir, absFull)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		if isDir {
+			rel += "/"
+		}
+		if l.m.MatchesPath(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func displayPath(p, workDir string) string {
+	if abs, err := filepath.Abs(p); err == nil && workDir != "" {
+		if rel, err := filepath.Rel(workDir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}

@@ -1,0 +1,450 @@
+package analyzer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/source"
+	"github.com/rubric-dev/rubric/analyzer/suppress"
+)
+
+// Config drives one run.
+type Config struct {
+	// Rules to run. Built-in rules (SYN, RUB) in the list enable the
+	// driver's own diagnostics; leave them out to silence those.
+	Rules       []*Rule
+	Jobs        int   // worker count; <= 0 means GOMAXPROCS
+	MaxFileSize int64 // bytes; <= 0 means source.DefaultMaxSize
+	// WorkDir is the directory display paths are relative to; "" means the
+	// current directory.
+	WorkDir string
+	// Exclude rejects paths (display path, is-directory) during the walk.
+	Exclude func(rel string, dir bool) bool
+	// Options holds configured rule options: code -> option -> value.
+	Options map[string]map[string]any
+	// Severity overrides default severities by code.
+	Severity map[string]Severity
+	// AllowBareNoqa lets "# noqa" without codes suppress everything.
+	AllowBareNoqa bool
+	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
+	ParseOnly bool
+	// ParseTimeout bounds the parse of one file; 0 means 20 seconds.
+	ParseTimeout time.Duration
+}
+
+// Stats describes what a run read.
+type Stats struct {
+	Files        int   // Python files analysed
+	Lines        int   // their lines
+	Bytes        int64 // their size
+	Unreadable   int   // paths that could not be analysed
+	SyntaxErrors int   // files with a syntax error
+	Suppressed   int   // diagnostics silenced by comments
+}
+
+// Result is the outcome of a run, everything the printers need.
+type Result struct {
+	Diagnostics  []Diagnostic            // sorted by path, position, code, message
+	Files        map[string]*source.File // by display path, for code frames
+	Index        *project.Index
+	Rules        []*Rule // the rules that ran
+	Suppressions map[string]*suppress.Set
+	Stats        Stats
+}
+
+type fileState struct {
+	in    Input
+	file  *source.File
+	unit  *project.Unit
+	facts *project.Facts
+	diags []Diagnostic
+}
+
+// Run analyses the paths: walk, then phase one (read, parse and extract
+// facts, in parallel), build the index, then phase two (rules, in parallel
+// per file; project rules once), then suppressions and sorting. The result
+// is the same whatever the worker count.
+func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
+	if cfg.WorkDir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("working directory: %w", err)
+		}
+		cfg.WorkDir = wd
+	}
+	jobs := cfg.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	if cfg.ParseTimeout == 0 {
+		cfg.ParseTimeout = 20 * time.Second
+	}
+	enabled := map[string]bool{}
+	for _, r := range cfg.Rules {
+		enabled[r.Code] = true
+	}
+
+	inputs := Discover(paths, cfg.WorkDir, cfg.Exclude)
+	states := make([]*fileState, len(inputs))
+	parsers := make(chan *pyast.Parser, jobs)
+	for i := 0; i < jobs; i++ {
+		parsers <- pyast.NewParser()
+	}
+	defer func() {
+		close(parsers)
+		for p := range parsers {
+			p.Close()
+		}
+	}()
+
+	// Phase one.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for i, in := range inputs {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			p := <-parsers
+			defer func() { parsers <- p }()
+			states[i] = load(gctx, cfg, p, in, enabled)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	var facts []*project.Facts
+	res := &Result{Files: map[string]*source.File{}, Rules: cfg.Rules, Suppressions: map[string]*suppress.Set{}}
+	for _, st := range states {
+		if st.file != nil {
+			res.Files[st.file.Rel] = st.file
+		}
+		if st.unit == nil {
+			res.Stats.Unreadable++
+			continue
+		}
+		res.Stats.Files++
+		res.Stats.Lines += st.file.LineCount()
+		res.Stats.Bytes += int64(len(st.file.Src))
+		if st.unit.Tree.Root().HasError() {
+			res.Stats.SyntaxErrors++
+		}
+		if st.facts != nil {
+			facts = append(facts, st.facts)
+		}
+	}
+	res.Index = project.Build(facts)
+
+	// Phase two.
+	var fileRules, projectRules []*Rule
+	for _, r := range cfg.Rules {
+		if r.Run != nil {
+			fileRules = append(fileRules, r)
+		}
+		if r.RunProject != nil {
+			projectRules = append(projectRules, r)
+		}
+	}
+	if !cfg.ParseOnly {
+		g, gctx = errgroup.WithContext(ctx)
+		g.SetLimit(jobs)
+		for _, st := range states {
+			if st.unit == nil {
+				continue
+			}
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				runFileRules(cfg, res.Index, st, fileRules, enabled)
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	}
+
+	var all []Diagnostic
+	for _, st := range states {
+		all = append(all, st.diags...)
+	}
+	if !cfg.ParseOnly {
+		for _, r := range projectRules {
+			all = append(all, runProjectRule(cfg, res.Index, r, enabled)...)
+		}
+	}
+
+	// Suppressions, severity overrides, positions.
+	for _, st := range states {
+		if st.unit != nil {
+			res.Suppressions[st.file.Rel] = suppress.Parse(st.file, st.unit.Tree)
+		}
+	}
+	kept := all[:0]
+	for _, d := range all {
+		if f := res.Files[d.Path]; f != nil {
+			resolvePositions(&d, res.Files)
+			if s := res.Suppressions[d.Path]; s != nil && d.Code != InternalError.Code && s.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa) {
+				res.Stats.Suppressed++
+				continue
+			}
+		} else {
+			d.Pos = source.Position{Line: 1, Column: 1, Column16: 1}
+			d.EndPos = d.Pos
+		}
+		if sev, ok := cfg.Severity[d.Code]; ok {
+			d.Severity = sev
+		}
+		kept = append(kept, d)
+	}
+	res.Diagnostics = SortDiagnostics(kept)
+	return res, nil
+}
+
+func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled map[string]bool) (st *fileState) {
+	st = &fileState{in: in}
+	unreadable := func(err error) {
+		if enabled[UnreadableFile.Code] {
+			d := Diagnostic{Path: in.Rel, Message: describeReadError(err)}
+			fillFromRule(&d, UnreadableFile)
+			st.diags = append(st.diags, d)
+		}
+	}
+	if in.Err != nil {
+		unreadable(in.Err)
+		return st
+	}
+	src, err := source.Read(in.Path, cfg.MaxFileSize)
+	if err != nil {
+		var bad *source.InvalidUTF8Error
+		if errors.As(err, &bad) {
+			// Keep the file (with its bytes) so the diagnostic can point at
+			// the offending line.
+			if raw, rerr := os.ReadFile(in.Path); rerr == nil {
+				st.file = source.New(in.Path, in.Rel, raw)
+			}
+			if enabled[UnreadableFile.Code] {
+				d := Diagnostic{Path: in.Rel, Range: Range{Start: bad.Offset, End: bad.Offset}, Message: "file is not valid UTF-8; it was not analysed"}
+				fillFromRule(&d, UnreadableFile)
+				st.diags = append(st.diags, d)
+			}
+			return st
+		}
+		unreadable(err)
+		return st
+	}
+	file := source.New(in.Path, in.Rel, src)
+	st.file = file
+	tree, err := safeParse(cfg.ParseTimeout, p, src)
+	if err != nil {
+		unreadable(err)
+		return st
+	}
+	st.unit = project.NewUnit(file, tree, in.RootRel)
+	root := tree.Root()
+	if root.HasError() && enabled[SyntaxError.Code] {
+		e := pyast.FirstError(root)
+		d := Diagnostic{Path: in.Rel, Range: RangeOf(e), Message: syntaxMessage(e)}
+		if e.IsError() && d.End-d.Start > 80 {
+			d.End = d.Start + 1
+		}
+		fillFromRule(&d, SyntaxError)
+		st.diags = append(st.diags, d)
+	}
+	if tree.Truncated && enabled[UnreadableFile.Code] {
+		d := Diagnostic{Path: in.Rel, Message: fmt.Sprintf("expressions nested deeper than %d levels were not analysed", pyast.MaxDepth)}
+		fillFromRule(&d, UnreadableFile)
+		d.Severity = Info
+		st.diags = append(st.diags, d)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				st.diags = append(st.diags, internalError(in.Rel, "fact extraction", r))
+			}
+		}()
+		st.facts = project.Extract(st.unit)
+	}()
+	return st
+}
+
+func safeParse(timeout time.Duration, p *pyast.Parser, src []byte) (t *pyast.Tree, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parser failed: %v", r)
+		}
+	}()
+	return p.Parse(timeout, src)
+}
+
+func describeReadError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file or directory"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	case errors.Is(err, source.ErrBinary):
+		return "binary file (contains NUL bytes); not analysed"
+	case errors.Is(err, source.ErrTooLarge):
+		return err.Error() + "; not analysed"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "parsing took too long; not analysed"
+	}
+	return "cannot read: " + err.Error()
+}
+
+func syntaxMessage(e pyast.Node) string {
+	if e.IsMissing() {
+		return fmt.Sprintf("syntax error: expected `%s`", e.Type())
+	}
+	text := strings.TrimSpace(e.Text())
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	if len(text) > 30 {
+		text = text[:30] + "…"
+	}
+	if text == "" {
+		return "syntax error"
+	}
+	return fmt.Sprintf("syntax error near `%s`", strings.ReplaceAll(text, "`", "'"))
+}
+
+func internalError(path, what string, r any) Diagnostic {
+	d := Diagnostic{Path: path, Message: fmt.Sprintf("%s failed on this file: %v", what, r)}
+	fillFromRule(&d, InternalError)
+	if os.Getenv("RUBRIC_DEBUG") != "" {
+		d.Help = string(debug.Stack())
+	}
+	return d
+}
+
+func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) {
+	hasErr := st.unit.Tree.Root().HasError()
+	for _, r := range rules {
+		if hasErr && r.SkipOnSyntaxError {
+			continue
+		}
+		var diags []Diagnostic
+		pass := &Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: st.unit.Tree.Root(),
+			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &diags}
+		err := func() (err error) {
+			defer func() {
+				if rec := recover(); rec != nil {
+					err = fmt.Errorf("panic: %v", rec)
+				}
+			}()
+			return r.Run(pass)
+		}()
+		if err != nil {
+			if enabled[InternalError.Code] {
+				st.diags = append(st.diags, internalError(st.file.Rel, "rule "+r.Code, err))
+			}
+			continue
+		}
+		st.diags = append(st.diags, diags...)
+	}
+}
+
+func runProjectRule(cfg Config, ix *project.Index, r *Rule, enabled map[string]bool) []Diagnostic {
+	var diags []Diagnostic
+	pass := &ProjectPass{Rule: r, Project: ix, options: cfg.Options[r.Code], diags: &diags}
+	err := func() (err error) {
+		defer func() {
+			if rec := recover(); rec != nil {
+				err = fmt.Errorf("panic: %v", rec)
+			}
+		}()
+		return r.RunProject(pass)
+	}()
+	if err != nil {
+		if !enabled[InternalError.Code] || len(ix.Units) == 0 {
+			return nil
+		}
+		return []Diagnostic{internalError(ix.Units[0].File.Rel, "project rule "+r.Code, err)}
+	}
+	return diags
+}
+
+func resolvePositions(d *Diagnostic, files map[string]*source.File) {
+	if f := files[d.Path]; f != nil {
+		d.Pos, d.EndPos = f.Position(d.Start), f.Position(d.End)
+	}
+	for i := range d.Related {
+		r := &d.Related[i]
+		if r.Path == "" {
+			r.Path = d.Path
+		}
+		if f := files[r.Path]; f != nil {
+			r.Pos, r.EndPos = f.Position(r.Start), f.Position(r.End)
+		}
+	}
+	for i := range d.Fixes {
+		for j := range d.Fixes[i].Edits {
+			e := &d.Fixes[i].Edits[j]
+			if e.Path == "" {
+				e.Path = d.Path
+			}
+			if f := files[e.Path]; f != nil {
+				e.Pos, e.EndPos = f.Position(e.Start), f.Position(e.End)
+			}
+		}
+	}
+}
+
+// SortDiagnostics orders diagnostics by path, start, end, code and message
+// and drops exact duplicates.
+func SortDiagnostics(ds []Diagnostic) []Diagnostic {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		if a.End != b.End {
+			return a.End < b.End
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
+	out := ds[:0]
+	for i, d := range ds {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Path == d.Path && p.Start == d.Start && p.End == d.End && p.Code == d.Code && p.Message == d.Message {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// MaxSeverity returns the highest severity among diagnostics, or 0.
+func MaxSeverity(ds []Diagnostic) Severity {
+	var m Severity
+	for _, d := range ds {
+		if d.Severity > m {
+			m = d.Severity
+		}
+	}
+	return m
+}

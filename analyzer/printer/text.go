@@ -1,0 +1,180 @@
+package printer
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rubric-dev/rubric/analyzer"
+)
+
+// Text is the human format, after ruff's: a location line, a code frame
+// with the range underlined, and a help line.
+type Text struct{ opts Options }
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiBlue   = "\x1b[34m"
+	ansiCyan   = "\x1b[36m"
+	ansiDim    = "\x1b[2m"
+)
+
+func (p *Text) c(code, s string) string {
+	if !p.opts.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (p *Text) sevColor(s analyzer.Severity) string {
+	switch s {
+	case analyzer.Error:
+		return ansiRed
+	case analyzer.Warning:
+		return ansiYellow
+	}
+	return ansiBlue
+}
+
+// Print writes every diagnostic and a summary line.
+func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
+	bw := bufio.NewWriter(w)
+	for _, d := range r.Diagnostics {
+		fmt.Fprintf(bw, "%s:%d:%d: %s %s",
+			p.c(ansiBold, d.Path), d.Pos.Line, d.Pos.Column,
+			p.c(ansiBold+p.sevColor(d.Severity), d.Code), d.Message)
+		if d.Confidence != 0 && d.Confidence != analyzer.High {
+			fmt.Fprintf(bw, " %s", p.c(ansiDim, "("+d.Confidence.String()+" confidence)"))
+		}
+		bw.WriteString("\n")
+		p.frame(bw, r, d)
+		if d.Help != "" {
+			for i, l := range strings.Split(d.Help, "\n") {
+				if i == 0 {
+					fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, "= help:"), l)
+				} else {
+					fmt.Fprintf(bw, "          %s\n", l)
+				}
+			}
+		}
+		for _, rel := range d.Related {
+			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), rel.Path, rel.Pos.Line, rel.Pos.Column, rel.Message)
+		}
+		for _, f := range d.Fixes {
+			fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, "= fix:"), f.Message)
+		}
+		bw.WriteString("\n")
+	}
+	p.summary(bw, r)
+	return bw.Flush()
+}
+
+const maxFrameLines = 4
+
+func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic) {
+	f := r.Files[d.Path]
+	if f == nil || len(f.Src) == 0 || d.Pos.Line == 0 {
+		return
+	}
+	first, last := d.Pos.Line, d.EndPos.Line
+	if last < first {
+		last = first
+	}
+	// A range ending at column 1 does not really touch its last line.
+	if last > first && d.EndPos.Column == 1 {
+		last--
+	}
+	shown := last
+	if shown-first+1 > maxFrameLines {
+		shown = first + maxFrameLines - 1
+	}
+	width := len(strconv.Itoa(shown))
+	gutter := strings.Repeat(" ", width+1) + "|"
+	fmt.Fprintf(w, "%s\n", p.c(ansiBlue, gutter))
+	for ln := first; ln <= shown; ln++ {
+		text := expandTabs(string(f.Line(ln)))
+		fmt.Fprintf(w, "%s %s\n", p.c(ansiBlue, fmt.Sprintf("%*d |", width, ln)), text)
+		// Underline: from the start column on the first line, to the end
+		// column on the last, the whole text in between.
+		startCol, endCol := 1, utf8.RuneCountInString(text)+1
+		raw := string(f.Line(ln))
+		if ln == first {
+			startCol = displayCol(raw, d.Pos.Column)
+		}
+		if ln == last {
+			endCol = displayCol(raw, d.EndPos.Column)
+		}
+		if ln != first && ln != last {
+			// Skip leading indentation on middle lines.
+			startCol = len(text) - len(strings.TrimLeft(text, " ")) + 1
+		}
+		n := endCol - startCol
+		if n < 1 {
+			n = 1
+		}
+		marker := strings.Repeat(" ", startCol-1) + strings.Repeat("^", n)
+		if ln == first {
+			marker += " " + d.Code
+		}
+		fmt.Fprintf(w, "%s %s\n", p.c(ansiBlue, gutter), p.c(ansiBold+p.sevColor(d.Severity), marker))
+	}
+	if shown < last {
+		fmt.Fprintf(w, "%s %s\n", p.c(ansiBlue, gutter), p.c(ansiDim, fmt.Sprintf("... %d more lines", last-shown)))
+	}
+	fmt.Fprintf(w, "%s\n", p.c(ansiBlue, gutter))
+}
+
+// displayCol maps a 1-based code-point column of raw to a column of the
+// tab-expanded text.
+func displayCol(raw string, col int) int {
+	out := 1
+	i := 1
+	for _, r := range raw {
+		if i >= col {
+			break
+		}
+		if r == '\t' {
+			out += 4
+		} else {
+			out++
+		}
+		i++
+	}
+	if col > i {
+		out += col - i
+	}
+	return out
+}
+
+func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
+
+func (p *Text) summary(w *bufio.Writer, r *analyzer.Result) {
+	counts := map[analyzer.Severity]int{}
+	for _, d := range r.Diagnostics {
+		counts[d.Severity]++
+	}
+	files := plural(r.Stats.Files, "file")
+	if len(r.Diagnostics) == 0 {
+		fmt.Fprintf(w, "%s: no findings in %s.\n", p.c(ansiBold, "All checks passed"), files)
+		return
+	}
+	fmt.Fprintf(w, "Found %s (%d error, %d warning, %d info) in %s.",
+		plural(len(r.Diagnostics), "finding"), counts[analyzer.Error], counts[analyzer.Warning], counts[analyzer.Info], files)
+	if r.Stats.Suppressed > 0 {
+		fmt.Fprintf(w, " %d suppressed.", r.Stats.Suppressed)
+	}
+	w.WriteString("\n")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

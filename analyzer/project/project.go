@@ -1,0 +1,89 @@
+// Package project holds what rubric knows about the analysed tree as a
+// whole. Phase one of a run extracts Facts from every file in parallel;
+// Build merges them, in path order, into the read-only Index that phase two
+// hands to every rule.
+package project
+
+import (
+	"path"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/source"
+)
+
+// Unit is one parsed Python file.
+type Unit struct {
+	File    *source.File
+	Tree    *pyast.Tree
+	Imports *pyast.Imports
+	// RootRel is the path relative to the analysed root that contained the
+	// file, '/'-separated; Module is its dotted module name ("app.views").
+	RootRel string
+	Module  string
+	// Package is the dotted package containing the module.
+	Package string
+}
+
+// NewUnit prepares a unit; rootRel is the file's path relative to the
+// directory the user asked to analyse.
+func NewUnit(f *source.File, t *pyast.Tree, rootRel string) *Unit {
+	u := &Unit{File: f, Tree: t, RootRel: rootRel}
+	if t != nil {
+		u.Imports = pyast.CollectImports(t.Root())
+	}
+	u.Module, u.Package = ModuleName(rootRel)
+	return u
+}
+
+// ModuleName derives the dotted module and package names from a
+// '/'-separated path: "shop/orders/views.py" is module "shop.orders.views"
+// in package "shop.orders"; "shop/__init__.py" is module and package "shop".
+func ModuleName(rel string) (module, pkg string) {
+	rel = strings.TrimSuffix(rel, ".py")
+	dir, base := path.Split(rel)
+	dir = strings.Trim(dir, "/")
+	pkg = strings.ReplaceAll(dir, "/", ".")
+	if base == "__init__" {
+		return pkg, pkg
+	}
+	if pkg == "" {
+		return base, ""
+	}
+	return pkg + "." + base, pkg
+}
+
+// Facts are what phase one extracts from one file. Each kind of fact has
+// its own extractor (see Extract); all are plain data.
+type Facts struct {
+	Unit *Unit
+}
+
+// Extract computes the facts of one unit. It runs in parallel across files,
+// so it may read only the unit.
+func Extract(u *Unit) *Facts {
+	f := &Facts{Unit: u}
+	return f
+}
+
+// Index is the project-wide knowledge, read-only once built.
+type Index struct {
+	// Units are every parsed file, sorted by display path.
+	Units    []*Unit
+	ByModule map[string]*Unit
+	ByPath   map[string]*Unit
+}
+
+// Build merges facts (given in path order) into the index.
+func Build(facts []*Facts) *Index {
+	ix := &Index{ByModule: map[string]*Unit{}, ByPath: map[string]*Unit{}}
+	for _, f := range facts {
+		u := f.Unit
+		ix.Units = append(ix.Units, u)
+		ix.ByPath[u.File.Rel] = u
+		if _, dup := ix.ByModule[u.Module]; !dup {
+			ix.ByModule[u.Module] = u
+		}
+	}
+	return ix
+}

@@ -1,0 +1,331 @@
+package pyast
+
+import (
+	"strings"
+)
+
+// Inspect walks the subtree at n in pre-order, calling f for each node. If f
+// returns false the node's children are skipped. The walk uses an explicit
+// stack, so depth costs no Go stack.
+func Inspect(n Node, f func(Node) bool) {
+	if n.IsNil() {
+		return
+	}
+	t := n.t
+	stack := []int32{n.i}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !f(Node{t: t, i: i}) {
+			continue
+		}
+		// Push children in reverse so the first child is visited first.
+		start := len(stack)
+		for c := t.nodes[i].firstChild; c >= 0; c = t.nodes[c].nextSib {
+			stack = append(stack, c)
+		}
+		for l, r := start, len(stack)-1; l < r; l, r = l+1, r-1 {
+			stack[l], stack[r] = stack[r], stack[l]
+		}
+	}
+}
+
+// FindAll returns every node of the given types under n (n included), in
+// source order.
+func FindAll(n Node, types ...string) []Node {
+	var out []Node
+	Inspect(n, func(m Node) bool {
+		if m.Is(types...) {
+			out = append(out, m)
+		}
+		return true
+	})
+	return out
+}
+
+// FindAllShallow is FindAll that does not descend into nested function,
+// lambda or class definitions below n: what runs when n's body runs.
+func FindAllShallow(n Node, types ...string) []Node {
+	var out []Node
+	Inspect(n, func(m Node) bool {
+		if !m.Equal(n) && m.Is("function_definition", "class_definition", "lambda") {
+			return false
+		}
+		if m.Is(types...) {
+			out = append(out, m)
+		}
+		return true
+	})
+	return out
+}
+
+// Ancestor returns the nearest proper ancestor of n with one of the given
+// types, or the zero Node.
+func Ancestor(n Node, types ...string) Node {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		if p.Is(types...) {
+			return p
+		}
+	}
+	return Node{}
+}
+
+// EnclosingFunction returns the function_definition whose body contains n,
+// or the zero Node at module or class level.
+func EnclosingFunction(n Node) Node {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition":
+			return p
+		case "class_definition":
+			return Node{}
+		}
+	}
+	return Node{}
+}
+
+// EnclosingClass returns the class_definition that directly contains n
+// (through at most its methods), or the zero Node.
+func EnclosingClass(n Node) Node {
+	return Ancestor(n, "class_definition")
+}
+
+// Dotted returns the dotted name of an identifier or attribute chain
+// ("a.b.c"), or "" for anything else (calls, subscripts...).
+func Dotted(n Node) string {
+	switch n.Type() {
+	case "identifier":
+		return n.Text()
+	case "attribute":
+		obj := Dotted(n.ChildByField("object"))
+		if obj == "" {
+			return ""
+		}
+		return obj + "." + n.ChildByField("attribute").Text()
+	case "dotted_name":
+		return n.Text()
+	}
+	return ""
+}
+
+// StringValue returns the value of a plain string literal (or an implicit
+// concatenation of them) without quotes or prefixes. ok is false for
+// f-strings with interpolations and for non-strings. Escape sequences are
+// returned as written.
+func StringValue(n Node) (string, bool) {
+	switch n.Type() {
+	case "string":
+		var sb strings.Builder
+		for _, c := range n.Children() {
+			switch c.Type() {
+			case "string_content", "escape_sequence":
+				sb.WriteString(c.Text())
+			case "interpolation":
+				return "", false
+			}
+		}
+		return sb.String(), true
+	case "concatenated_string":
+		var sb strings.Builder
+		for _, c := range n.NamedChildren() {
+			s, ok := StringValue(c)
+			if !ok {
+				return "", false
+			}
+			sb.WriteString(s)
+		}
+		return sb.String(), true
+	}
+	return "", false
+}
+
+// IsFString reports whether n is an f-string with at least one interpolation.
+func IsFString(n Node) bool {
+	if n.Type() == "concatenated_string" {
+		for _, c := range n.NamedChildren() {
+			if IsFString(c) {
+				return true
+			}
+		}
+		return false
+	}
+	if n.Type() != "string" {
+		return false
+	}
+	for _, c := range n.NamedChildren() {
+		if c.Type() == "interpolation" {
+			return true
+		}
+	}
+	return false
+}
+
+// Call describes a call expression.
+type Call struct {
+	Node       Node
+	Func       Node            // the callee expression
+	Positional []Node          // positional arguments, in order
+	Keywords   map[string]Node // keyword arguments by name (values)
+	KeywordArg map[string]Node // keyword_argument nodes by name
+	StarArgs   bool            // *args present
+	StarKwargs bool            // **kwargs present
+}
+
+// AsCall decodes a call node. ok is false for anything else.
+func AsCall(n Node) (Call, bool) {
+	if n.Type() != "call" {
+		return Call{}, false
+	}
+	c := Call{Node: n, Func: n.ChildByField("function")}
+	args := n.ChildByField("arguments")
+	for _, a := range args.NamedChildren() {
+		switch a.Type() {
+		case "keyword_argument":
+			if c.Keywords == nil {
+				c.Keywords = map[string]Node{}
+				c.KeywordArg = map[string]Node{}
+			}
+			name := a.ChildByField("name").Text()
+			c.Keywords[name] = a.ChildByField("value")
+			c.KeywordArg[name] = a
+		case "list_splat":
+			c.StarArgs = true
+		case "dictionary_splat":
+			c.StarKwargs = true
+		case "comment":
+		default:
+			// generator_expression as sole argument is positional too
+			c.Positional = append(c.Positional, a)
+		}
+	}
+	if args.Type() == "generator_expression" {
+		c.Positional = append(c.Positional, args)
+	}
+	return c, true
+}
+
+// Keyword returns the value of keyword argument name, or the zero Node.
+func (c Call) Keyword(name string) Node { return c.Keywords[name] }
+
+// Arg returns positional argument i, or else keyword argument name.
+func (c Call) Arg(i int, name string) Node {
+	if i >= 0 && i < len(c.Positional) {
+		return c.Positional[i]
+	}
+	if name != "" {
+		return c.Keywords[name]
+	}
+	return Node{}
+}
+
+// MethodName returns the attribute name when the callee is x.name, else the
+// callee identifier, else "".
+func (c Call) MethodName() string {
+	switch c.Func.Type() {
+	case "attribute":
+		return c.Func.ChildByField("attribute").Text()
+	case "identifier":
+		return c.Func.Text()
+	}
+	return ""
+}
+
+// Receiver returns x when the callee is x.name, else the zero Node.
+func (c Call) Receiver() Node {
+	if c.Func.Type() == "attribute" {
+		return c.Func.ChildByField("object")
+	}
+	return Node{}
+}
+
+// FirstError returns the first ERROR or MISSING node in pre-order, or the
+// zero Node when the tree is clean.
+func FirstError(root Node) Node {
+	var found Node
+	Inspect(root, func(n Node) bool {
+		if !found.IsNil() {
+			return false
+		}
+		if n.IsError() || n.IsMissing() {
+			found = n
+			return false
+		}
+		return n.HasError()
+	})
+	return found
+}
+
+// Decorators returns the decorator expressions of a function or class
+// definition (without the '@').
+func Decorators(def Node) []Node {
+	p := def.Parent()
+	if p.Type() != "decorated_definition" {
+		return nil
+	}
+	var out []Node
+	for _, c := range p.NamedChildren() {
+		if c.Type() == "decorator" {
+			if e := c.NamedChild(0); !e.IsNil() {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// DefName returns the name of a function or class definition.
+func DefName(def Node) string { return def.ChildByField("name").Text() }
+
+// Body returns the block of a definition, loop, with, try... statement.
+func Body(n Node) Node { return n.ChildByField("body") }
+
+// Comments returns every comment node in the tree, in source order.
+func Comments(t *Tree) []Node {
+	var out []Node
+	for i := range t.nodes {
+		if t.nodes[i].flags&flagError == 0 && symbolNames[t.nodes[i].sym] == "comment" {
+			out = append(out, Node{t: t, i: int32(i)})
+		}
+	}
+	return out
+}
+
+// Unparen strips parenthesized_expression wrappers.
+func Unparen(n Node) Node {
+	for n.Type() == "parenthesized_expression" {
+		inner := n.NamedChild(0)
+		if inner.IsNil() {
+			return n
+		}
+		n = inner
+	}
+	return n
+}
+
+// Statements returns the statements of a block (or module).
+func Statements(block Node) []Node {
+	var out []Node
+	for _, c := range block.NamedChildren() {
+		if c.Type() != "comment" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Identifiers returns the names bound by an assignment target or loop
+// variable pattern (identifiers only, through tuples and lists).
+func Identifiers(target Node) []string {
+	var out []string
+	Inspect(target, func(n Node) bool {
+		switch n.Type() {
+		case "identifier":
+			out = append(out, n.Text())
+			return false
+		case "attribute", "subscript":
+			return false
+		}
+		return true
+	})
+	return out
+}

@@ -1,0 +1,117 @@
+package pyast
+
+import "strings"
+
+// Imports maps the names a file binds through import statements to the
+// fully qualified names they stand for:
+//
+//	import requests as r          r    -> requests
+//	from requests import post     post -> requests.post
+//	import os.path                os   -> os (and os.path resolves through it)
+//	from . import models          models -> .models
+//
+// Imports anywhere in the file count (function-level imports included);
+// rebinding an imported name later is not tracked.
+type Imports struct {
+	names map[string]string
+	// Modules lists every module imported, qualified, in source order.
+	Modules []string
+}
+
+// CollectImports scans the tree for import statements.
+func CollectImports(root Node) *Imports {
+	im := &Imports{names: map[string]string{}}
+	Inspect(root, func(n Node) bool {
+		switch n.Type() {
+		case "import_statement":
+			for _, c := range n.ChildrenByField("name") {
+				switch c.Type() {
+				case "dotted_name":
+					full := c.Text()
+					head := strings.SplitN(full, ".", 2)[0]
+					im.bind(head, head)
+					im.Modules = append(im.Modules, full)
+				case "aliased_import":
+					full := c.ChildByField("name").Text()
+					im.bind(c.ChildByField("alias").Text(), full)
+					im.Modules = append(im.Modules, full)
+				}
+			}
+			return false
+		case "import_from_statement":
+			mod := n.ChildByField("module_name").Text()
+			im.Modules = append(im.Modules, mod)
+			for _, c := range n.ChildrenByField("name") {
+				switch c.Type() {
+				case "dotted_name":
+					im.bind(c.Text(), join(mod, c.Text()))
+				case "aliased_import":
+					im.bind(c.ChildByField("alias").Text(), join(mod, c.ChildByField("name").Text()))
+				}
+			}
+			return false
+		case "future_import_statement":
+			return false
+		}
+		return true
+	})
+	return im
+}
+
+func join(mod, name string) string {
+	if strings.HasSuffix(mod, ".") {
+		return mod + name
+	}
+	return mod + "." + name
+}
+
+func (im *Imports) bind(local, qualified string) {
+	if _, ok := im.names[local]; !ok {
+		im.names[local] = qualified
+	}
+}
+
+// Lookup returns what a bare local name was imported as.
+func (im *Imports) Lookup(local string) (string, bool) {
+	q, ok := im.names[local]
+	return q, ok
+}
+
+// Resolve returns the qualified dotted name of an identifier or attribute
+// chain whose head is an imported name: with `import requests as r`,
+// `r.adapters.HTTPAdapter` resolves to "requests.adapters.HTTPAdapter".
+// ok is false when the head was not imported or n is not a dotted name.
+func (im *Imports) Resolve(n Node) (string, bool) {
+	d := Dotted(n)
+	if d == "" {
+		return "", false
+	}
+	return im.ResolveDotted(d)
+}
+
+// ResolveDotted is Resolve on a dotted name given as text.
+func (im *Imports) ResolveDotted(d string) (string, bool) {
+	head, rest, _ := strings.Cut(d, ".")
+	q, ok := im.names[head]
+	if !ok {
+		return "", false
+	}
+	if rest == "" {
+		return q, true
+	}
+	return q + "." + rest, true
+}
+
+// Is reports whether n resolves to one of the qualified names.
+func (im *Imports) Is(n Node, qualified ...string) bool {
+	q, ok := im.Resolve(n)
+	if !ok {
+		return false
+	}
+	for _, want := range qualified {
+		if q == want {
+			return true
+		}
+	}
+	return false
+}

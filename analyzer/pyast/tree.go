@@ -1,0 +1,478 @@
+// Package pyast parses Python with tree-sitter and converts the result into a
+// compact, immutable Go tree. Rules walk that tree: it is safe to share
+// between goroutines, needs no Close, and costs no cgo call per visit.
+package pyast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	"github.com/smacker/go-tree-sitter/python"
+)
+
+// MaxDepth bounds the depth of the converted tree. Deeper subtrees are cut
+// (Tree.Truncated is set) so that no walk, recursive or not, can exhaust the
+// stack on hostile input.
+const MaxDepth = 1000
+
+type node struct {
+	sym        uint16
+	field      uint16 // index into fieldNames; 0 = none
+	flags      uint8
+	start, end uint32
+	parent     int32
+	firstChild int32
+	nChildren  int32
+	nextSib    int32
+}
+
+const (
+	flagNamed uint8 = 1 << iota
+	flagMissing
+	flagError
+	flagHasError
+)
+
+// Tree is a parsed file.
+type Tree struct {
+	Src       []byte
+	nodes     []node
+	Truncated bool // some subtree deeper than MaxDepth was dropped
+}
+
+var (
+	langOnce    sync.Once
+	lang        *sitter.Language
+	symbolNames []string
+	fieldMu     sync.RWMutex
+	fieldIndex  = map[string]uint16{"": 0}
+	fieldNames  = []string{""}
+)
+
+// Language returns the tree-sitter Python grammar.
+func Language() *sitter.Language {
+	langOnce.Do(func() {
+		lang = python.GetLanguage()
+		n := lang.SymbolCount()
+		symbolNames = make([]string, n)
+		for i := uint32(0); i < n; i++ {
+			symbolNames[i] = lang.SymbolName(sitter.Symbol(i))
+		}
+	})
+	return lang
+}
+
+func internField(name string) uint16 {
+	fieldMu.RLock()
+	id, ok := fieldIndex[name]
+	fieldMu.RUnlock()
+	if ok {
+		return id
+	}
+	fieldMu.Lock()
+	defer fieldMu.Unlock()
+	if id, ok := fieldIndex[name]; ok {
+		return id
+	}
+	id = uint16(len(fieldNames))
+	fieldNames = append(fieldNames, name)
+	fieldIndex[name] = id
+	return id
+}
+
+func fieldName(id uint16) string {
+	if id == 0 {
+		return ""
+	}
+	fieldMu.RLock()
+	defer fieldMu.RUnlock()
+	return fieldNames[id]
+}
+
+// Parser wraps one tree-sitter parser. It is not safe for concurrent use:
+// give each worker its own.
+type Parser struct{ p *sitter.Parser }
+
+// NewParser returns a parser for Python.
+func NewParser() *Parser {
+	p := sitter.NewParser()
+	p.SetLanguage(Language())
+	return &Parser{p: p}
+}
+
+// Close frees the parser.
+func (p *Parser) Close() { p.p.Close() }
+
+// Parse parses src, giving up after timeout (no limit when 0). The
+// tree-sitter tree is converted and freed before Parse returns.
+//
+// The deadline is enforced with a timer that cancels a private context
+// only when it fires. go-tree-sitter's ParseCtx sets the parser's
+// cancellation flag from a goroutine whenever the context is done, even
+// when that happens just after a successful parse, and only clears it after
+// a cancelled parse; cancelling the context on the normal path would
+// therefore poison the next parse with "operation limit was hit".
+func (p *Parser) Parse(timeout time.Duration, src []byte) (*Tree, error) {
+	ctx := &timeoutCtx{Context: context.Background(), done: make(chan struct{})}
+	var timer *time.Timer
+	if timeout > 0 {
+		timer = time.AfterFunc(timeout, ctx.fire)
+	}
+	t, err := p.p.ParseCtx(ctx, nil, src)
+	if timer != nil && !timer.Stop() {
+		// The timer fired: the flag may be set; clear it for the next file.
+		p.reset()
+	}
+	if errors.Is(err, sitter.ErrOperationLimit) {
+		p.reset()
+		t, err = p.p.ParseCtx(context.Background(), nil, src)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	defer t.Close()
+	return convert(t, src), nil
+}
+
+// timeoutCtx is a context that is done only when its timer fires.
+type timeoutCtx struct {
+	context.Context
+	done  chan struct{}
+	fired atomic.Bool
+}
+
+func (c *timeoutCtx) fire() {
+	c.fired.Store(true)
+	close(c.done)
+}
+
+func (c *timeoutCtx) Done() <-chan struct{} { return c.done }
+
+func (c *timeoutCtx) Err() error {
+	if c.fired.Load() {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// reset clears the parser's cancellation flag: a parse with an already
+// cancelled context fails at once and makes go-tree-sitter clear it.
+func (p *Parser) reset() {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// Wait until the library's watcher goroutine has seen the cancellation.
+	for i := 0; i < 100; i++ {
+		if t, err := p.p.ParseCtx(ctx, nil, []byte("x")); err != nil {
+			return
+		} else {
+			t.Close()
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Parse is a convenience for tests and one-off use.
+func Parse(src []byte) (*Tree, error) {
+	p := NewParser()
+	defer p.Close()
+	return p.Parse(0, src)
+}
+
+func convert(t *sitter.Tree, src []byte) *Tree {
+	root := t.RootNode()
+	out := &Tree{Src: src, nodes: make([]node, 0, len(src)/3+16)}
+	cur := sitter.NewTreeCursor(root)
+	defer cur.Close()
+
+	// Pre-order walk with the cursor; lastChild[depth] is the index of the
+	// previous sibling at each depth, for linking.
+	var stackParent []int32
+	var lastSib []int32
+	add := func(n *sitter.Node, field string, parent int32) int32 {
+		var fl uint8
+		if n.IsNamed() {
+			fl |= flagNamed
+		}
+		if n.IsMissing() {
+			fl |= flagMissing
+		}
+		sym := uint16(n.Symbol())
+		if sym == 0xFFFF {
+			fl |= flagError
+		}
+		if n.HasError() {
+			fl |= flagHasError
+		}
+		var fid uint16
+		if field != "" {
+			fid = internField(field)
+		}
+		idx := int32(len(out.nodes))
+		out.nodes = append(out.nodes, node{sym: sym, field: fid, flags: fl, start: n.StartByte(), end: n.EndByte(), parent: parent, firstChild: -1, nextSib: -1})
+		return idx
+	}
+	add(root, "", -1)
+	stackParent = append(stackParent, 0)
+	lastSib = append(lastSib, -1)
+	if !cur.GoToFirstChild() {
+		return out
+	}
+	for {
+		depth := len(stackParent)
+		parent := stackParent[depth-1]
+		n := cur.CurrentNode()
+		idx := add(n, cur.CurrentFieldName(), parent)
+		if prev := lastSib[depth-1]; prev >= 0 {
+			out.nodes[prev].nextSib = idx
+		} else {
+			out.nodes[parent].firstChild = idx
+		}
+		out.nodes[parent].nChildren++
+		lastSib[depth-1] = idx
+		if depth < MaxDepth && cur.GoToFirstChild() {
+			stackParent = append(stackParent, idx)
+			lastSib = append(lastSib, -1)
+			continue
+		} else if depth >= MaxDepth && n.ChildCount() > 0 {
+			out.Truncated = true
+		}
+		for !cur.GoToNextSibling() {
+			if !cur.GoToParent() || len(stackParent) == 1 {
+				return out
+			}
+			stackParent = stackParent[:len(stackParent)-1]
+			lastSib = lastSib[:len(lastSib)-1]
+		}
+	}
+}
+
+// Root returns the module node.
+func (t *Tree) Root() Node { return Node{t: t, i: 0} }
+
+// NodeCount returns the number of nodes, named and anonymous.
+func (t *Tree) NodeCount() int { return len(t.nodes) }
+
+// Node is a handle on a node of a Tree. The zero Node is "no node": all
+// its methods are safe and return zero values.
+type Node struct {
+	t *Tree
+	i int32
+}
+
+func (n Node) nd() *node { return &n.t.nodes[n.i] }
+
+// IsNil reports whether n is the zero Node.
+func (n Node) IsNil() bool { return n.t == nil }
+
+// Tree returns the tree n belongs to.
+func (n Node) Tree() *Tree { return n.t }
+
+// ID is unique within the tree; useful as a map key.
+func (n Node) ID() int32 {
+	if n.t == nil {
+		return -1
+	}
+	return n.i
+}
+
+// Type is the grammar's node type, e.g. "call" or "identifier".
+func (n Node) Type() string {
+	if n.t == nil {
+		return ""
+	}
+	if n.nd().flags&flagError != 0 {
+		return "ERROR"
+	}
+	return symbolNames[n.nd().sym]
+}
+
+// Is reports whether n has one of the given types.
+func (n Node) Is(types ...string) bool {
+	tp := n.Type()
+	for _, t := range types {
+		if t == tp {
+			return true
+		}
+	}
+	return false
+}
+
+// Field is the name of the field n occupies in its parent, or "".
+func (n Node) Field() string {
+	if n.t == nil {
+		return ""
+	}
+	return fieldName(n.nd().field)
+}
+
+// IsNamed reports whether n is a named node (not punctuation or a keyword).
+func (n Node) IsNamed() bool { return n.t != nil && n.nd().flags&flagNamed != 0 }
+
+// IsMissing reports whether the parser inserted n to recover from an error.
+func (n Node) IsMissing() bool { return n.t != nil && n.nd().flags&flagMissing != 0 }
+
+// IsError reports whether n is an ERROR node.
+func (n Node) IsError() bool { return n.t != nil && n.nd().flags&flagError != 0 }
+
+// HasError reports whether n or a descendant is an error or missing node.
+func (n Node) HasError() bool { return n.t != nil && n.nd().flags&flagHasError != 0 }
+
+// StartByte and EndByte delimit n in the source, [start, end).
+func (n Node) StartByte() int {
+	if n.t == nil {
+		return 0
+	}
+	return int(n.nd().start)
+}
+
+// EndByte is the end of n, exclusive.
+func (n Node) EndByte() int {
+	if n.t == nil {
+		return 0
+	}
+	return int(n.nd().end)
+}
+
+// Text returns the source text of n.
+func (n Node) Text() string {
+	if n.t == nil {
+		return ""
+	}
+	d := n.nd()
+	return string(n.t.Src[d.start:d.end])
+}
+
+// Bytes returns the source bytes of n without copying.
+func (n Node) Bytes() []byte {
+	if n.t == nil {
+		return nil
+	}
+	d := n.nd()
+	return n.t.Src[d.start:d.end]
+}
+
+// Parent returns the parent of n, or the zero Node at the root.
+func (n Node) Parent() Node {
+	if n.t == nil || n.nd().parent < 0 {
+		return Node{}
+	}
+	return Node{t: n.t, i: n.nd().parent}
+}
+
+// ChildCount returns the number of children, named or not.
+func (n Node) ChildCount() int {
+	if n.t == nil {
+		return 0
+	}
+	return int(n.nd().nChildren)
+}
+
+// Children returns all children in order.
+func (n Node) Children() []Node {
+	if n.t == nil {
+		return nil
+	}
+	out := make([]Node, 0, n.nd().nChildren)
+	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+		out = append(out, Node{t: n.t, i: c})
+	}
+	return out
+}
+
+// NamedChildren returns the named children in order.
+func (n Node) NamedChildren() []Node {
+	if n.t == nil {
+		return nil
+	}
+	var out []Node
+	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+		if n.t.nodes[c].flags&flagNamed != 0 {
+			out = append(out, Node{t: n.t, i: c})
+		}
+	}
+	return out
+}
+
+// FirstChild returns the first child, or the zero Node.
+func (n Node) FirstChild() Node {
+	if n.t == nil || n.nd().firstChild < 0 {
+		return Node{}
+	}
+	return Node{t: n.t, i: n.nd().firstChild}
+}
+
+// NextSibling returns the next sibling, or the zero Node.
+func (n Node) NextSibling() Node {
+	if n.t == nil || n.nd().nextSib < 0 {
+		return Node{}
+	}
+	return Node{t: n.t, i: n.nd().nextSib}
+}
+
+// NamedChild returns the i-th named child, or the zero Node.
+func (n Node) NamedChild(i int) Node {
+	if n.t == nil {
+		return Node{}
+	}
+	k := 0
+	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+		if n.t.nodes[c].flags&flagNamed != 0 {
+			if k == i {
+				return Node{t: n.t, i: c}
+			}
+			k++
+		}
+	}
+	return Node{}
+}
+
+// ChildByField returns the first child in the named field, or the zero Node.
+func (n Node) ChildByField(name string) Node {
+	if n.t == nil {
+		return Node{}
+	}
+	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+		if fieldName(n.t.nodes[c].field) == name {
+			return Node{t: n.t, i: c}
+		}
+	}
+	return Node{}
+}
+
+// ChildrenByField returns every child in the named field.
+func (n Node) ChildrenByField(name string) []Node {
+	if n.t == nil {
+		return nil
+	}
+	var out []Node
+	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+		if fieldName(n.t.nodes[c].field) == name {
+			out = append(out, Node{t: n.t, i: c})
+		}
+	}
+	return out
+}
+
+// Contains reports whether m lies within n (or is n).
+func (n Node) Contains(m Node) bool {
+	if n.t == nil || m.t != n.t {
+		return false
+	}
+	return m.StartByte() >= n.StartByte() && m.EndByte() <= n.EndByte() && m.i >= n.i
+}
+
+// Equal reports whether n and m are the same node.
+func (n Node) Equal(m Node) bool { return n.t == m.t && n.i == m.i }
+
+// String is for debugging.
+func (n Node) String() string {
+	if n.t == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("%s[%d:%d]", n.Type(), n.StartByte(), n.EndByte())
+}

@@ -1,0 +1,67 @@
+package pyast
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConvertShapes(t *testing.T) {
+	src := []byte("import requests as r\nfrom django.db import models\n\ndef f(x):\n    r.post(\"u\", timeout=3)\n")
+	tr, err := Parse(src)
+	require.NoError(t, err)
+	root := tr.Root()
+	assert.Equal(t, "module", root.Type())
+	calls := FindAll(root, "call")
+	require.Len(t, calls, 1)
+	c, ok := AsCall(calls[0])
+	require.True(t, ok)
+	assert.Equal(t, "r.post", Dotted(c.Func))
+	assert.Equal(t, "3", c.Keyword("timeout").Text())
+	im := CollectImports(root)
+	q, ok := im.Resolve(c.Func)
+	assert.True(t, ok)
+	assert.Equal(t, "requests.post", q)
+	q, ok = im.ResolveDotted("models.ForeignKey")
+	assert.True(t, ok)
+	assert.Equal(t, "django.db.models.ForeignKey", q)
+	fn := EnclosingFunction(calls[0])
+	assert.Equal(t, "f", DefName(fn))
+	assert.True(t, FirstError(root).IsNil())
+}
+
+func TestDeepNestingIsTruncatedNotFatal(t *testing.T) {
+	src := []byte("x = " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + "\n")
+	tr, err := Parse(src)
+	require.NoError(t, err)
+	assert.True(t, tr.Truncated)
+	n := 0
+	Inspect(tr.Root(), func(Node) bool { n++; return true })
+	assert.Greater(t, n, MaxDepth/2)
+}
+
+func TestSyntaxErrorLocated(t *testing.T) {
+	tr, err := Parse([]byte("def f(:\n    pass\n"))
+	require.NoError(t, err)
+	e := FirstError(tr.Root())
+	require.False(t, e.IsNil())
+	assert.Less(t, e.StartByte(), 8)
+}
+
+func TestStringValue(t *testing.T) {
+	tr, err := Parse([]byte("a = 'x' \"y\"\nb = f'{a}'\nc = rb'z'\n"))
+	require.NoError(t, err)
+	strs := FindAll(tr.Root(), "concatenated_string", "string")
+	v, ok := StringValue(strs[0])
+	assert.True(t, ok)
+	assert.Equal(t, "xy", v)
+	var fs []Node
+	for _, s := range strs {
+		if IsFString(s) {
+			fs = append(fs, s)
+		}
+	}
+	assert.Len(t, fs, 1)
+}

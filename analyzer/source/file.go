@@ -1,0 +1,189 @@
+// Package source holds a Python file's bytes and maps byte offsets to the
+// line/column positions that users see.
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"unicode/utf8"
+)
+
+// Sentinel errors for input that is not analysed. Check them with errors.Is.
+var (
+	ErrBinary      = errors.New("binary file (contains NUL bytes)")
+	ErrTooLarge    = errors.New("file too large")
+	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+)
+
+// DefaultMaxSize is the largest file analysed unless configured otherwise.
+const DefaultMaxSize = 4 << 20
+
+// File is one source file. Rel is the path shown to users: relative to the
+// working directory when possible, always '/'-separated.
+type File struct {
+	Path  string // path used to open the file
+	Rel   string // display path
+	Src   []byte
+	lines []int // byte offset of the start of each line
+}
+
+// New returns a File for src.
+func New(path, rel string, src []byte) *File {
+	f := &File{Path: path, Rel: rel, Src: src}
+	f.lines = append(f.lines, 0)
+	for i, b := range src {
+		if b == '\n' {
+			f.lines = append(f.lines, i+1)
+		}
+	}
+	return f
+}
+
+// Position is a 1-based line and column. Column counts Unicode code points;
+// Column16 counts UTF-16 code units (what SARIF and LSP clients expect);
+// Offset is the byte offset.
+type Position struct {
+	Offset   int
+	Line     int
+	Column   int
+	Column16 int
+}
+
+// LineCount returns the number of lines (a trailing newline does not start one).
+func (f *File) LineCount() int {
+	n := len(f.lines)
+	if n > 1 && f.lines[n-1] == len(f.Src) {
+		n--
+	}
+	if len(f.Src) == 0 {
+		return 0
+	}
+	return n
+}
+
+// Position maps a byte offset to a position. Offsets are clamped to the file.
+func (f *File) Position(off int) Position {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(f.Src) {
+		off = len(f.Src)
+	}
+	li := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+	if li < 0 {
+		li = 0
+	}
+	start := f.lines[li]
+	seg := f.Src[start:off]
+	col, col16 := 1, 1
+	for len(seg) > 0 {
+		r, size := utf8.DecodeRune(seg)
+		seg = seg[size:]
+		col++
+		if r >= 0x10000 {
+			col16 += 2
+		} else {
+			col16++
+		}
+	}
+	return Position{Offset: off, Line: li + 1, Column: col, Column16: col16}
+}
+
+// LineStart returns the byte offset where 1-based line n starts.
+func (f *File) LineStart(n int) int {
+	if n < 1 {
+		return 0
+	}
+	if n > len(f.lines) {
+		return len(f.Src)
+	}
+	return f.lines[n-1]
+}
+
+// Line returns the text of 1-based line n without its line ending.
+func (f *File) Line(n int) []byte {
+	if n < 1 || n > len(f.lines) {
+		return nil
+	}
+	start := f.lines[n-1]
+	end := len(f.Src)
+	if n < len(f.lines) {
+		end = f.lines[n] - 1
+	}
+	if end < start {
+		end = start
+	}
+	return bytes.TrimRight(f.Src[start:end], "\r")
+}
+
+// Read loads path, refusing files over maxSize bytes, binary files and
+// invalid UTF-8. The returned error wraps one of the sentinels where it
+// applies; for invalid UTF-8 it also carries the offending offset.
+func Read(path string, maxSize int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
+	}
+	if st.Size() > maxSize {
+		return nil, fmt.Errorf("%w: %d bytes (limit %d; raise it with --max-file-size)", ErrTooLarge, st.Size(), maxSize)
+	}
+	src, err := io.ReadAll(io.LimitReader(fh, maxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(src)) > maxSize {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxSize)
+	}
+	if err := Check(src); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// InvalidUTF8Error locates the first invalid byte.
+type InvalidUTF8Error struct{ Offset int }
+
+func (e *InvalidUTF8Error) Error() string {
+	return fmt.Sprintf("invalid UTF-8 at byte %d", e.Offset)
+}
+
+// Unwrap lets errors.Is match ErrInvalidUTF8.
+func (e *InvalidUTF8Error) Unwrap() error { return ErrInvalidUTF8 }
+
+// Check reports whether src is text rubric can analyse.
+func Check(src []byte) error {
+	probe := src
+	if len(probe) > 8000 {
+		probe = probe[:8000]
+	}
+	if bytes.IndexByte(probe, 0) >= 0 {
+		return ErrBinary
+	}
+	if !utf8.Valid(src) {
+		off := 0
+		for off < len(src) {
+			r, size := utf8.DecodeRune(src[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		return &InvalidUTF8Error{Offset: off}
+	}
+	return nil
+}

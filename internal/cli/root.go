@@ -1,0 +1,59 @@
+// Package cli implements rubric's command line. Only this package prints
+// to stderr or decides the exit status.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses.
+const (
+	ExitClean    = 0 // no findings at or above --fail-on
+	ExitFindings = 1 // findings
+	ExitError    = 2 // usage or fatal error
+)
+
+// exitError carries an exit status through cobra.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Main runs the command line and returns the exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return ExitClean
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "rubric: %v\n", err)
+	return ExitError
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "rubric",
+		Short:         "Static analysis of Python/Django code for reviewers, candidates and CI",
+		Long:          "rubric reads Python/Django code (never running it), flags what an expert reviewer would flag,\nand writes findings or a reviewer checklist.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newCheckCmd(),
+		newRulesCmd(),
+		newRuleCmd(),
+		newVersionCmd(),
+	)
+	return root
+}

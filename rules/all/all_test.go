@@ -1,0 +1,82 @@
+package all_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/all"
+)
+
+func TestRegistryValid(t *testing.T) {
+	require.NoError(t, analyzer.Validate(all.Rules()))
+}
+
+// Every rule has a firing fixture and a silent one: CODE.py + CODE_ok.py,
+// or CODE.txtar + CODE_ok.txtar, somewhere under testdata/rules.
+func TestEveryRuleHasFixtures(t *testing.T) {
+	for _, r := range all.Rules() {
+		if r.Builtin() {
+			continue
+		}
+		for _, suffix := range []string{"", "_ok"} {
+			py, _ := filepath.Glob(filepath.Join("../../testdata/rules/*", r.Code+suffix+".py"))
+			tx, _ := filepath.Glob(filepath.Join("../../testdata/rules/*", r.Code+suffix+".txtar"))
+			assert.NotEmpty(t, append(py, tx...), "%s: no testdata/rules/*/%s%s.{py,txtar}", r.Code, r.Code, suffix)
+		}
+	}
+}
+
+// The Example block of each rule's doc must fire the rule; the Instead
+// block must not. A block may name its path with title=path.
+func TestDocExamples(t *testing.T) {
+	for _, r := range all.Rules() {
+		if r.Builtin() {
+			continue
+		}
+		t.Run(r.Code, func(t *testing.T) {
+			d := analyzer.ParseDoc(r.Doc)
+			for _, sec := range []string{"Example", "Instead"} {
+				blocks := analyzer.CodeBlocks(d.Section(sec))
+				var py []analyzer.CodeBlock
+				for _, b := range blocks {
+					if b.Lang == "python" {
+						py = append(py, b)
+					}
+				}
+				require.NotEmpty(t, py, "%s: section %s has no python block", r.Code, sec)
+				dir := t.TempDir()
+				for i, b := range py {
+					p := b.Path
+					if p == "" {
+						p = filepath.Join("example", "module"+string(rune('a'+i))+".py")
+					}
+					full := filepath.Join(dir, filepath.FromSlash(p))
+					require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+					require.NoError(t, os.WriteFile(full, []byte(b.Code), 0o644))
+				}
+				res, err := analyzer.Run(context.Background(), analyzer.Config{
+					Rules: append(analyzer.BuiltinRules(), r), WorkDir: dir, Jobs: 1}, []string{dir})
+				require.NoError(t, err)
+				n := 0
+				for _, dg := range res.Diagnostics {
+					if dg.Code == r.Code {
+						n++
+					} else if dg.Code == analyzer.SyntaxError.Code || dg.Code == analyzer.InternalError.Code {
+						t.Errorf("%s %s block: %s %s", r.Code, sec, dg.Code, dg.Message)
+					}
+				}
+				if sec == "Example" {
+					assert.Positive(t, n, "%s: the Example block does not fire the rule", r.Code)
+				} else {
+					assert.Zero(t, n, "%s: the Instead block fires the rule", r.Code)
+				}
+			}
+		})
+	}
+}

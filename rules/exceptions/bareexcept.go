@@ -1,0 +1,58 @@
+// Package exceptions holds the ERR family: how code catches, raises and
+// swallows exceptions.
+package exceptions
+
+import (
+	_ "embed"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed bareexcept.md
+var bareExceptDoc string
+
+// BareExcept reports `except:` clauses without an exception type.
+var BareExcept = &analyzer.Rule{
+	Code:       "ERR001",
+	Name:       "bare-except",
+	Doc:        bareExceptDoc,
+	Category:   analyzer.ErrorHandling,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runBareExcept,
+}
+
+// runBareExcept matches except_clause nodes with no type expression. The
+// `except*` form always has a type, so it never matches.
+func runBareExcept(p *analyzer.Pass) error {
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "except_clause" {
+			return true
+		}
+		if exceptType(n).IsNil() {
+			kw := n.FirstChild() // the "except" keyword
+			p.Report(analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(kw),
+				Message: "bare `except:` catches every exception, `KeyboardInterrupt` and `SystemExit` included",
+				Help:    "catch the exceptions this block can handle (e.g. `except requests.RequestException:`), or `except Exception:` and log it",
+			})
+		}
+		return true
+	})
+	return nil
+}
+
+// exceptType returns the type expression of an except clause (the first
+// named child that is not the block or a comment), or the zero Node.
+func exceptType(clause pyast.Node) pyast.Node {
+	for _, c := range clause.NamedChildren() {
+		switch c.Type() {
+		case "block", "comment":
+			continue
+		}
+		return c
+	}
+	return pyast.Node{}
+}
