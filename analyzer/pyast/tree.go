@@ -63,6 +63,15 @@ func Language() *sitter.Language {
 		for i := uint32(0); i < n; i++ {
 			symbolNames[i] = lang.SymbolName(sitter.Symbol(i))
 		}
+		// Grammar field ids start at 1; intern every name the grammar has.
+		langFields = []uint16{0}
+		for i := 1; ; i++ {
+			name := lang.FieldName(i)
+			if name == "" {
+				break
+			}
+			langFields = append(langFields, internField(name))
+		}
 	})
 	return lang
 }
@@ -136,7 +145,7 @@ func (p *Parser) Parse(timeout time.Duration, src []byte) (*Tree, error) {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
 	defer t.Close()
-	return convert(t, src), nil
+	return flatten(t, src), nil
 }
 
 // timeoutCtx is a context that is done only when its timer fires.

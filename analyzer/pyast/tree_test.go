@@ -1,6 +1,7 @@
 package pyast
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -64,4 +65,29 @@ func TestStringValue(t *testing.T) {
 		}
 	}
 	assert.Len(t, fs, 1)
+}
+
+// The one-call C flattening must produce exactly the tree the cursor walk
+// in Go produces; this also guards the hand-written C declarations.
+func TestFlattenMatchesCursorWalk(t *testing.T) {
+	srcs := []string{
+		"import os\n\nclass A(B):\n    x: int = 1\n    def f(self, *a, **k):\n        return [y for y in a if y] or {k: v for k, v in k.items()}\n",
+		"def f(:\n    pass\nx = (1,\n",
+		"x = " + strings.Repeat("(", 1500) + "1" + strings.Repeat(")", 1500) + "\n",
+		"",
+	}
+	for _, s := range srcs {
+		p := NewParser()
+		st, err := p.p.ParseCtx(context.Background(), nil, []byte(s))
+		require.NoError(t, err)
+		a := flatten(st, []byte(s))
+		b := convert(st, []byte(s))
+		st.Close()
+		p.Close()
+		require.Equal(t, len(b.nodes), len(a.nodes))
+		assert.Equal(t, b.Truncated, a.Truncated)
+		for i := range a.nodes {
+			require.Equal(t, b.nodes[i], a.nodes[i], "node %d of %q", i, s)
+		}
+	}
 }

@@ -1,0 +1,69 @@
+package pyast
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// benchSource is a large real Python file: the standard library's
+// typing module when present, else a generated one.
+func benchSource(b *testing.B) []byte {
+	for _, p := range []string{"/usr/lib/python3.11/typing.py", "/usr/lib/python3/dist-packages/django/db/models/query.py"} {
+		if src, err := os.ReadFile(p); err == nil {
+			return src
+		}
+	}
+	var src []byte
+	for i := 0; i < 2000; i++ {
+		src = append(src, "def f(a, b=1):\n    try:\n        return g(a)[b].h(x=a)\n    except ValueError as e:\n        raise\n"...)
+	}
+	return src
+}
+
+// BenchmarkTreeSitterParse is the floor: tree-sitter alone.
+func BenchmarkTreeSitterParse(b *testing.B) {
+	src := benchSource(b)
+	p := sitter.NewParser()
+	p.SetLanguage(Language())
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t, err := p.ParseCtx(context.Background(), nil, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t.Close()
+	}
+}
+
+// BenchmarkParse is tree-sitter plus conversion into the Go tree.
+func BenchmarkParse(b *testing.B) {
+	src := benchSource(b)
+	p := NewParser()
+	defer p.Close()
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := p.Parse(0, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkInspect is one full walk of the Go tree.
+func BenchmarkInspect(b *testing.B) {
+	src := benchSource(b)
+	t, err := Parse(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		Inspect(t.Root(), func(Node) bool { n++; return true })
+	}
+}

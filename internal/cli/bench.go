@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/all"
+)
+
+func newBenchCmd() *cobra.Command {
+	var rounds, jobs int
+	cmd := &cobra.Command{
+		Use:   "bench PATH ...",
+		Short: "Time parse-only and full analysis over a corpus (for `make bench`)",
+		Long: `Runs the analysis twice per round over the paths: parse and index only, then every rule.
+Prints files, lines, bytes, the best time of each mode over the rounds, throughput, and the ratio
+full/parse-only (what the rules add on top of parsing).`,
+		Hidden: true,
+		Args:   cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rules := analyzer.Select(all.Rules(), []string{"ALL"}, nil)
+			best := func(parseOnly bool) (time.Duration, *analyzer.Result, error) {
+				var min time.Duration
+				var res *analyzer.Result
+				for i := 0; i < rounds; i++ {
+					start := time.Now()
+					r, err := analyzer.Run(context.Background(), analyzer.Config{Rules: rules, Jobs: jobs, ParseOnly: parseOnly}, args)
+					if err != nil {
+						return 0, nil, err
+					}
+					if d := time.Since(start); min == 0 || d < min {
+						min = d
+					}
+					res = r
+				}
+				return min, res, nil
+			}
+			parse, res, err := best(true)
+			if err != nil {
+				return err
+			}
+			full, fullRes, err := best(false)
+			if err != nil {
+				return err
+			}
+			mb := float64(res.Stats.Bytes) / (1 << 20)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "corpus:     %d files, %d lines, %.1f MB (%d rules, -j %d, best of %d)\n",
+				res.Stats.Files, res.Stats.Lines, mb, len(rules), jobsOrCPU(jobs), rounds)
+			fmt.Fprintf(out, "parse-only: %.3f s  %.1f MB/s\n", parse.Seconds(), mb/parse.Seconds())
+			fmt.Fprintf(out, "full:       %.3f s  %.1f MB/s  (%d findings)\n", full.Seconds(), mb/full.Seconds(), len(fullRes.Diagnostics))
+			fmt.Fprintf(out, "ratio:      %.2f (rules add %.0f%% to parse-only)\n", full.Seconds()/parse.Seconds(), 100*(full.Seconds()/parse.Seconds()-1))
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&rounds, "rounds", 3, "runs of each mode; the best is reported")
+	cmd.Flags().IntVarP(&jobs, "jobs", "j", 0, "files analysed in parallel (default: number of CPUs)")
+	return cmd
+}
+
+func jobsOrCPU(j int) int {
+	if j > 0 {
+		return j
+	}
+	return runtimeCPU()
+}
