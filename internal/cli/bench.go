@@ -23,29 +23,33 @@ full/parse-only (what the rules add on top of parsing).`,
 		Args:   cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules := analyzer.Select(all.Rules(), []string{"ALL"}, nil)
-			best := func(parseOnly bool) (time.Duration, *analyzer.Result, error) {
-				var min time.Duration
-				var res *analyzer.Result
-				for i := 0; i < rounds; i++ {
-					start := time.Now()
-					r, err := analyzer.Run(context.Background(), analyzer.Config{Rules: rules, Jobs: jobs, ParseOnly: parseOnly}, args)
-					if err != nil {
-						return 0, nil, err
-					}
-					if d := time.Since(start); min == 0 || d < min {
-						min = d
-					}
-					res = r
+			// Rounds alternate parse-only and full runs so that a change in
+			// the machine's load affects both modes alike; the best of each
+			// is kept.
+			once := func(parseOnly bool) (time.Duration, *analyzer.Result, error) {
+				start := time.Now()
+				r, err := analyzer.Run(context.Background(), analyzer.Config{Rules: rules, Jobs: jobs, ParseOnly: parseOnly}, args)
+				return time.Since(start), r, err
+			}
+			var parse, full time.Duration
+			var res, fullRes *analyzer.Result
+			for i := 0; i < rounds; i++ {
+				d, r, err := once(true)
+				if err != nil {
+					return err
 				}
-				return min, res, nil
-			}
-			parse, res, err := best(true)
-			if err != nil {
-				return err
-			}
-			full, fullRes, err := best(false)
-			if err != nil {
-				return err
+				if parse == 0 || d < parse {
+					parse = d
+				}
+				res = r
+				d, r, err = once(false)
+				if err != nil {
+					return err
+				}
+				if full == 0 || d < full {
+					full = d
+				}
+				fullRes = r
 			}
 			mb := float64(res.Stats.Bytes) / (1 << 20)
 			out := cmd.OutOrStdout()
