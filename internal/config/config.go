@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -141,6 +142,11 @@ func Load(path string) (*File, *Source, error) {
 		if errors.As(err, &pe) {
 			return nil, nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
 		}
+		// Type mismatches come back as plain errors that name the line.
+		if m := tomlLineRe.FindStringSubmatch(err.Error()); m != nil {
+			key := strings.TrimPrefix(strings.TrimPrefix(m[2], src.table), ".")
+			return nil, nil, fmt.Errorf("%s:%s: %s: %s", path, m[1], key, m[3])
+		}
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var errs []string
@@ -165,6 +171,8 @@ func Load(path string) (*File, *Source, error) {
 	}
 	return f, src, nil
 }
+
+var tomlLineRe = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
 
 // keyLines maps each key (dotted, relative to table) to the line where it
 // is defined, with a small line scanner: table headers and `key = value`
@@ -365,7 +373,14 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 			fail("per-file-ignores."+glob, "invalid glob %q", glob)
 		}
 		checkSelectors("per-file-ignores."+glob, codes)
-		e.PerFileIgnores[glob] = codes
+		var resolved []string
+		for _, c := range codes {
+			if r := byCode(rules, c); r != nil {
+				c = r.Code // a rule name
+			}
+			resolved = append(resolved, c)
+		}
+		e.PerFileIgnores[glob] = resolved
 	}
 
 	e.Origin["severity"] = "default"
