@@ -210,7 +210,7 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
 		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src,
 	}
-	res, err := analyse(cmd, f, cfg, eff, args)
+	res, err := analyse(cmd, f, cfg, eff, args, cacheable(outs))
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,11 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		b.Filter(res)
 	}
 	if f.diff != "" {
-		ch, err := gitdiff.Since(args[0], f.diff)
+		dir := args[0]
+		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+			dir = filepath.Dir(dir)
+		}
+		ch, err := gitdiff.Since(dir, f.diff)
 		if err != nil {
 			return err
 		}
@@ -266,9 +270,9 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 
 // analyse runs the driver, or returns the cached result of an identical
 // run (same rubric build, configuration and file contents).
-func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config.Effective, args []string) (*analyzer.Result, error) {
+func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config.Effective, args []string, useCache bool) (*analyzer.Result, error) {
 	ctx := context.Background()
-	if f.noCache {
+	if f.noCache || !useCache {
 		return analyzer.Run(ctx, cfg, args)
 	}
 	dir := f.cacheDir
@@ -294,6 +298,21 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
 	}
 	return res, nil
+}
+
+// indexFree are the formats that print from diagnostics, sources and
+// rules alone. A cached result has no project index and no suppression
+// sets, so any other format (a checklist reading the model graph) runs
+// uncached.
+var indexFree = map[string]bool{"text": true, "json": true, "sarif": true, "github": true, "gitlab": true, "junit": true}
+
+func cacheable(outs []target) bool {
+	for _, t := range outs {
+		if !indexFree[t.format] {
+			return false
+		}
+	}
+	return true
 }
 
 // cacheConfig describes, canonically, the settings that change findings.
