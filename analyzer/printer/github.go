@@ -49,7 +49,7 @@ func (p *GitHub) Print(w io.Writer, r *analyzer.Result) error {
 		}
 		fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
 			githubLevel(d.Severity), escapeProperty(d.Path), line, col, endLine, endCol,
-			escapeProperty(d.Code+" ("+d.Name+")"), escapeData(msg))
+			escapeProperty(d.Code), escapeData(msg))
 	}
 	return bw.Flush()
 }

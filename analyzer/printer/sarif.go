@@ -19,7 +19,8 @@ const DocsBaseURL = "https://github.com/rubric-dev/rubric/blob/main/docs/rules/"
 // Unicode code points (run.columnKind says so), the unit of Position.Column.
 type SARIF struct{ opts Options }
 
-// RuleDocURL returns the documentation link of a rule code under o.
+// ruleDocURL returns the documentation link of a rule: o.RuleDocURL, or
+// the rule's page under DocsBaseURL.
 func (o Options) ruleDocURL(code string) string {
 	if o.RuleDocURL != nil {
 		return o.RuleDocURL(code)
