@@ -105,3 +105,17 @@ func TestUnusedSuppressionFix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "x = 1\ny = 2\n", string(out))
 }
+
+func TestSrcRootsNameModules(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "src", "shop", "views.py")
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte("x = 1\n"), 0o644))
+	res, err := analyzer.Run(context.Background(), analyzer.Config{WorkDir: dir, Jobs: 1, SrcRoots: []string{"src"}}, []string{dir})
+	require.NoError(t, err)
+	assert.NotNil(t, res.Index.ByModule["shop.views"])
+
+	res, err = analyzer.Run(context.Background(), analyzer.Config{WorkDir: dir, Jobs: 1}, []string{dir})
+	require.NoError(t, err)
+	assert.NotNil(t, res.Index.ByModule["src.shop.views"])
+}
