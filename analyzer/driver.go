@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -41,6 +42,15 @@ type Config struct {
 	ParseOnly bool
 	// ParseTimeout bounds the parse of one file; 0 means 20 seconds.
 	ParseTimeout time.Duration
+	// Registry is every rule rubric knows, used to judge the codes named
+	// in suppression comments (RUB002, RUB003); nil means Rules.
+	Registry []*Rule
+	// SrcRoots are directories (relative to WorkDir or absolute) that
+	// module names are resolved from, like a Python path entry: a file
+	// under src/shop/views.py with root "src" is module "shop.views". The
+	// deepest root containing a file wins; files under none keep the
+	// module name from the analysed path.
+	SrcRoots []string
 }
 
 // Stats describes what a run read.
@@ -96,6 +106,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 
 	inputs := Discover(paths, cfg.WorkDir, cfg.Exclude)
+	applySrcRoots(inputs, cfg.WorkDir, cfg.SrcRoots)
 	states := make([]*fileState, len(inputs))
 	parsers := make(chan *pyast.Parser, jobs)
 	for i := 0; i < jobs; i++ {
@@ -211,8 +222,143 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 		kept = append(kept, d)
 	}
+	if enabled[UnusedSuppression.Code] || enabled[UnknownSuppression.Code] {
+		for _, d := range judgeSuppressions(cfg, res, enabled) {
+			resolvePositions(&d, res.Files)
+			if sev, ok := cfg.Severity[d.Code]; ok {
+				d.Severity = sev
+			}
+			kept = append(kept, d)
+		}
+	}
 	res.Diagnostics = SortDiagnostics(kept)
 	return res, nil
+}
+
+// applySrcRoots rewrites RootRel (and so module names) of inputs lying
+// under a configured source root.
+func applySrcRoots(inputs []Input, workDir string, roots []string) {
+	if len(roots) == 0 {
+		return
+	}
+	var abs []string
+	for _, r := range roots {
+		if !filepath.IsAbs(r) {
+			r = filepath.Join(workDir, r)
+		}
+		abs = append(abs, filepath.Clean(r))
+	}
+	for i := range inputs {
+		p := inputs[i].Path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(workDir, p)
+		}
+		best := ""
+		for _, r := range abs {
+			if rel, err := filepath.Rel(r, p); err == nil && !strings.HasPrefix(rel, "..") && len(r) > len(best) {
+				best = r
+			}
+		}
+		if best != "" {
+			rel, _ := filepath.Rel(best, p)
+			inputs[i].RootRel = filepath.ToSlash(rel)
+		}
+	}
+}
+
+// judgeSuppressions reports, after suppression, codes in suppression
+// comments that silenced nothing (RUB002) or name no rule (RUB003). A code
+// is judged unused only when every rule it names ran on the file, and
+// never in a file with a syntax error; bare noqa and other tools' codes in
+// noqa comments are left alone (see the rules' docs).
+func judgeSuppressions(cfg Config, res *Result, enabled map[string]bool) []Diagnostic {
+	registry := cfg.Registry
+	if registry == nil {
+		registry = cfg.Rules
+	}
+	matching := func(code string) []*Rule {
+		var out []*Rule
+		for _, r := range registry {
+			if r.Code == code || (len(code) < len(r.Code) && strings.HasPrefix(r.Code, code)) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	paths := make([]string, 0, len(res.Suppressions))
+	for p := range res.Suppressions {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var out []Diagnostic
+	for _, path := range paths {
+		f := res.Files[path]
+		broken := res.Index != nil && res.Index.ByPath[path] != nil && res.Index.ByPath[path].Tree.Root().HasError()
+		for _, dir := range res.Suppressions[path].Directives {
+			var unused []string
+			for _, code := range dir.Codes {
+				ours := dir.Kind != "noqa" || len(code) >= 3 && Families[code[:3]] != ""
+				if !ours {
+					continue
+				}
+				rules := matching(code)
+				if len(rules) == 0 {
+					if enabled[UnknownSuppression.Code] {
+						d := Diagnostic{Path: path, Range: Range{Start: dir.At, End: dir.End},
+							Message: fmt.Sprintf("unknown rule code `%s` in suppression comment", code),
+							Help:    "check the code with `rubric rules`; codes are three letters and three digits, e.g. `ERR001`"}
+						fillFromRule(&d, UnknownSuppression)
+						out = append(out, d)
+					}
+					continue
+				}
+				if dir.Used[code] || broken || !enabled[UnusedSuppression.Code] {
+					continue
+				}
+				ran := true
+				for _, r := range rules {
+					ran = ran && enabled[r.Code]
+				}
+				if ran {
+					unused = append(unused, code)
+				}
+			}
+			if len(unused) == 0 {
+				continue
+			}
+			where := "on this line"
+			if dir.File {
+				where = "in this file"
+			}
+			d := Diagnostic{Path: path, Range: Range{Start: dir.At, End: dir.End},
+				Message: fmt.Sprintf("suppression of `%s` is unused: nothing %s was reported", strings.Join(unused, "`, `"), where),
+				Help:    "remove the unused codes from the comment, or the comment itself"}
+			if len(unused) == len(dir.Codes) && f != nil {
+				d.Fixes = []Fix{{Message: "Remove the suppression comment", Edits: []TextEdit{removeComment(f, dir)}}}
+			}
+			fillFromRule(&d, UnusedSuppression)
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// removeComment deletes a directive's comment: the whole line when the
+// comment stands alone, else the comment and the blanks before it.
+func removeComment(f *source.File, dir *suppress.Directive) TextEdit {
+	if dir.Alone {
+		start := f.LineStart(dir.CommentL)
+		end := f.LineStart(dir.CommentL + 1)
+		if end <= start {
+			end = len(f.Src)
+		}
+		return TextEdit{Path: f.Rel, Range: Range{Start: start, End: end}}
+	}
+	start := dir.At
+	for start > 0 && (f.Src[start-1] == ' ' || f.Src[start-1] == '\t') {
+		start--
+	}
+	return TextEdit{Path: f.Rel, Range: Range{Start: start, End: dir.End}}
 }
 
 func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled map[string]bool) (st *fileState) {

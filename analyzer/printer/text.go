@@ -48,7 +48,7 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 	for _, d := range r.Diagnostics {
 		fmt.Fprintf(bw, "%s:%d:%d: %s %s",
 			p.c(ansiBold, d.Path), d.Pos.Line, d.Pos.Column,
-			p.c(ansiBold+p.sevColor(d.Severity), d.Code), d.Message)
+			p.c(ansiBold+p.sevColor(d.Severity), d.Code), strings.ReplaceAll(d.Message, "\n", "\n    "))
 		if d.Confidence != 0 && d.Confidence != analyzer.High {
 			fmt.Fprintf(bw, " %s", p.c(ansiDim, "("+d.Confidence.String()+" confidence)"))
 		}

@@ -27,6 +27,8 @@ type Directive struct {
 	File     bool
 	Kind     string // "noqa", "ignore", "ignore-file"
 	Used     map[string]bool
+	// Alone is set when the comment is the only thing on its line.
+	Alone bool
 }
 
 // Set holds a file's directives.
@@ -53,7 +55,7 @@ func Parse(f *source.File, t *pyast.Tree) *Set {
 		lineStart := f.LineStart(pos.Line)
 		alone := strings.TrimSpace(string(f.Src[lineStart:c.StartByte()])) == ""
 		if m := ignoreRe.FindStringSubmatch(text); m != nil {
-			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Kind: m[1], Used: map[string]bool{}}
+			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Kind: m[1], Used: map[string]bool{}, Alone: alone}
 			codes := m[2]
 			if codes == "" {
 				codes = m[3]
@@ -75,22 +77,33 @@ func Parse(f *source.File, t *pyast.Tree) *Set {
 			continue
 		}
 		if m := noqaRe.FindStringSubmatch(text); m != nil {
-			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Line: pos.Line, Kind: "noqa", Codes: splitCodes(m[1]), Used: map[string]bool{}}
+			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Line: pos.Line, Kind: "noqa", Codes: splitCodes(m[1]), Used: map[string]bool{}, Alone: alone}
 			s.Directives = append(s.Directives, d)
 		}
 	}
 	return s
 }
 
+// codeRe is the shape of a code or prefix; the list of codes ends at the
+// first word of another shape ("# noqa: ERR001 legacy client" stops at
+// "legacy"), as in flake8 and ruff.
+var codeRe = regexp.MustCompile(`^[A-Za-z]+[0-9]*$`)
+
 func splitCodes(s string) []string {
 	var out []string
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		p = strings.TrimSpace(p)
-		if p != "" {
-			out = append(out, strings.ToUpper(p))
+	for _, q := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if !codeRe.MatchString(q) || !looksLikeCode(q) {
+			break
 		}
+		out = append(out, strings.ToUpper(q))
 	}
 	return out
+}
+
+// looksLikeCode accepts words with digits or in capitals: "ERR002",
+// "err002" and "ERR" are codes, "legacy" starts prose.
+func looksLikeCode(s string) bool {
+	return strings.ToUpper(s) == s || strings.ContainsAny(s, "0123456789")
 }
 
 // Suppressed reports whether a diagnostic with code on line is suppressed,

@@ -55,6 +55,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newRuleCmd(),
 		newVersionCmd(),
 		newBenchCmd(),
+		newConfigCmd(),
 	)
 	return root
 }

@@ -8,7 +8,7 @@ import (
 
 // Rules returns every rule, built-in ones first, then by family.
 func Rules() []*analyzer.Rule {
-	rs := analyzer.BuiltinRules()
+	rs := append(analyzer.BuiltinRules(), analyzer.SuppressionRules()...)
 	rs = append(rs,
 		exceptions.BareExcept,
 	)

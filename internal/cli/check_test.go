@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const bare = `def load(path):
+    try:
+        return open(path).read()
+    except:
+        return None
+`
+
+// project writes files into a fresh directory and makes it the working
+// directory.
+func project(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	}
+	t.Chdir(dir)
+	return dir
+}
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestOutputsTextAndSARIF(t *testing.T) {
+	project(t, map[string]string{"app/io.py": bare})
+	code, out, errs := run(t, "check", "--no-cache", "--output-format", "sarif=out.sarif", ".")
+	assert.Equal(t, 1, code, errs)
+	assert.Contains(t, out, "app/io.py:4:5: ERR001")
+	var log map[string]any
+	data, err := os.ReadFile("out.sarif")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &log))
+	assert.Equal(t, "2.1.0", log["version"])
+}
+
+func TestFormatsPairWithOutputs(t *testing.T) {
+	project(t, map[string]string{"app/io.py": bare})
+	code, out, errs := run(t, "check", "--no-cache", "--format", "json", "-o", "r.json", "--format", "github", ".")
+	assert.Equal(t, 1, code, errs)
+	assert.True(t, strings.HasPrefix(out, "::error file=app/io.py,line=4,col=5,"), out)
+	data, err := os.ReadFile("r.json")
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"code": "ERR001"`)
+
+	code, _, errs = run(t, "check", "--no-cache", "--format", "json", "--format", "github", ".")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "several formats would go to standard output")
+
+	code, _, errs = run(t, "check", "--no-cache", "--output-format", "sarif", ".")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "want FORMAT=FILE")
+
+	code, _, errs = run(t, "check", "--no-cache", "--format", "yaml", ".")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, `unknown format "yaml"`)
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	project(t, map[string]string{
+		"app/io.py":      bare,
+		"pyproject.toml": "[tool.rubric]\nfail-on = \"error\"\n\n[tool.rubric.severity]\nERR001 = \"warning\"\n",
+	})
+	// File over defaults: ERR001 is a warning and only errors fail.
+	code, out, _ := run(t, "check", "--no-cache", ".")
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "0 error, 1 warning")
+	// CLI over file.
+	code, _, _ = run(t, "check", "--no-cache", "--fail-on", "warning", ".")
+	assert.Equal(t, 1, code)
+	code, _, _ = run(t, "check", "--no-cache", "--ignore", "ERR001", "--fail-on", "info", ".")
+	assert.Equal(t, 0, code)
+
+	code, out, _ = run(t, "config", "--fail-on", "info")
+	assert.Equal(t, 0, code)
+	assert.Regexp(t, `fail-on = "info"\s+# --fail-on`, out)
+	assert.Regexp(t, `severity = \{ERR001 = "warning"\}\s+# .*pyproject.toml:4`, out)
+	assert.Regexp(t, `select = \[\]\s+# default`, out)
+}
+
+func TestConfigErrorsExit2(t *testing.T) {
+	project(t, map[string]string{
+		"app/io.py":   bare,
+		"rubric.toml": "select = [\"ERR\"]\nfail_on = \"error\"\n",
+	})
+	code, _, errs := run(t, "check", "--no-cache", ".")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "rubric.toml:2: unknown key \"fail_on\"")
+}
+
+func TestExcludeAndPerFileIgnores(t *testing.T) {
+	project(t, map[string]string{
+		"app/io.py":        bare,
+		"legacy/old.py":    bare,
+		"tests/test_io.py": bare,
+		"rubric.toml":      "exclude = [\"legacy\"]\n[per-file-ignores]\n\"tests/**\" = [\"bare-except\"]\n",
+	})
+	code, out, _ := run(t, "check", "--no-cache", ".")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "app/io.py")
+	assert.NotContains(t, out, "legacy/old.py")
+	assert.NotContains(t, out, "tests/test_io.py")
+	assert.Contains(t, out, "in 2 files. 1 suppressed.")
+}
+
+func TestBaselineRoundTripWithShiftedLines(t *testing.T) {
+	dir := project(t, map[string]string{"app/io.py": bare, "app/other.py": bare})
+	code, _, errs := run(t, "check", "--no-cache", "--write-baseline", "rubric-baseline.json", ".")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, "recorded 2 findings")
+
+	// Unrelated edits move both findings down.
+	shifted := "import os\n\n\nCONSTANT = 1\n\n\n" + bare
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app/io.py"), []byte(shifted), 0o644))
+	code, out, errs := run(t, "check", "--no-cache", "--baseline", "rubric-baseline.json", ".")
+	assert.Equal(t, 0, code, out+errs)
+	assert.Contains(t, out, "All checks passed")
+
+	// A new finding is reported, the old ones are not.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app/io.py"), []byte(shifted+"\n\n"+strings.ReplaceAll(bare, "load", "load2")), 0o644))
+	code, out, _ = run(t, "check", "--no-cache", "--baseline", "rubric-baseline.json", "--format", "json", ".")
+	assert.Equal(t, 1, code)
+	var rep struct {
+		Diagnostics []struct {
+			Path string `json:"path"`
+			Line int    `json:"line"`
+		} `json:"diagnostics"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Diagnostics, 1)
+	assert.Equal(t, 17, rep.Diagnostics[0].Line)
+}
+
+func git(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+}
+
+func TestDiffReportsOnlyChangedLines(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := project(t, map[string]string{"app/io.py": bare})
+	git(t, dir, "init", "-q")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "first")
+
+	more := bare + "\n\n" + strings.ReplaceAll(bare, "load", "load2")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app/io.py"), []byte(more), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app/new.py"), []byte(bare), 0o644)) // untracked
+
+	code, out, errs := run(t, "check", "--no-cache", "--diff", "HEAD", "--format", "github", ".")
+	assert.Equal(t, 1, code, errs)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2, out)
+	assert.Contains(t, lines[0], "file=app/io.py,line=11,")
+	assert.Contains(t, lines[1], "file=app/new.py,line=4,")
+
+	code, _, errs = run(t, "check", "--no-cache", "--changed-since", "no-such-rev", ".")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "not a revision")
+}
+
+func TestCacheHitAndInvalidation(t *testing.T) {
+	dir := project(t, map[string]string{"app/io.py": bare})
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	entries := func() int {
+		m, _ := filepath.Glob(filepath.Join(cacheDir, "*.gob"))
+		return len(m)
+	}
+	code, cold, _ := run(t, "check", "--cache-dir", cacheDir, ".")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, 1, entries())
+	code, warm, _ := run(t, "check", "--cache-dir", cacheDir, ".")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, cold, warm)
+	assert.Equal(t, 1, entries())
+
+	// Configuration is part of the key.
+	run(t, "check", "--cache-dir", cacheDir, "--ignore", "ERR001", ".")
+	assert.Equal(t, 2, entries())
+
+	// So is every file's content.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app/io.py"), []byte("x = 1\n"), 0o644))
+	code, out, _ := run(t, "check", "--cache-dir", cacheDir, ".")
+	assert.Equal(t, 0, code, out)
+	assert.Equal(t, 3, entries())
+
+	// --no-cache neither reads nor writes.
+	run(t, "check", "--cache-dir", cacheDir, "--no-cache", "--select", "SYN", ".")
+	assert.Equal(t, 3, entries())
+}
