@@ -3,6 +3,7 @@ module github.com/rubric-dev/rubric
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/sabhiram/go-gitignore v0.0.0-20210923224102-525f6e181f06
 	github.com/smacker/go-tree-sitter v0.0.0-20240827094217-dd81d9e9be82
 	github.com/spf13/cobra v1.10.2
