@@ -89,6 +89,7 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 		AnalysedAt:    now().UTC(),
 		Checklist:     cl.Name,
 	}, Signals: sig.List(), Skipped: o.Skipped}
+	r.identities = append(append([]string(nil), sig.Authors...), sig.ReadmeTitle)
 
 	// Attribute findings to items.
 	findings := make([][]Evidence, len(cl.Items))

@@ -10,6 +10,9 @@ import (
 //go:embed report.html.tmpl
 var reportHTML string
 
+//go:embed index.html.tmpl
+var indexHTML string
+
 func htmlFuncs(r *Report) template.FuncMap {
 	return template.FuncMap{
 		"disclaimer": func() string { return Disclaimer },
@@ -25,7 +28,7 @@ func htmlFuncs(r *Report) template.FuncMap {
 	}
 }
 
-var reportTemplate = template.Must(template.New("report").Funcs(htmlFuncs(nil)).Parse(reportHTML))
+var reportTemplate = template.Must(template.Must(template.New("report").Funcs(htmlFuncs(nil)).Parse(reportHTML)).New("index").Parse(indexHTML))
 
 // WriteHTML renders the report as one self-contained HTML page: inline
 // CSS, no script, no external asset; it prints cleanly and reads on a phone.
@@ -34,5 +37,10 @@ func WriteHTML(w io.Writer, r *Report) error {
 	if err != nil {
 		return err
 	}
-	return t.Funcs(htmlFuncs(r)).Execute(w, r)
+	return t.Funcs(htmlFuncs(r)).ExecuteTemplate(w, "report", r)
+}
+
+// WriteIndexHTML renders the batch index as one self-contained HTML page.
+func WriteIndexHTML(w io.Writer, ix *Index) error {
+	return reportTemplate.ExecuteTemplate(w, "index", ix)
 }

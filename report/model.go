@@ -151,7 +151,8 @@ type Report struct {
 	Signals    []Signal
 	Skipped    []string // archive entries or files not analysed, with the reason
 	Unmapped   []Evidence
-}
 
+	identities []string // git authors and README title, for Anonymize
+}
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -42,6 +42,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	registerReportFormats()
 	root := &cobra.Command{
 		Use:           "rubric",
 		Short:         "Static analysis of Python/Django code for reviewers, candidates and CI",
@@ -54,6 +55,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newRulesCmd(),
 		newRuleCmd(),
 		newVersionCmd(),
+		newReportCmd(), newGradeCmd(),
 	)
 	return root
 }
