@@ -165,21 +165,21 @@ func findingEvidence(res *analyzer.Result, d analyzer.Diagnostic) Evidence {
 	return e
 }
 
-// evaluate decides an item's status. In order: not applicable when no
-// applies_when holds; not met on a finding of a claimed rule, then when a
-// not_met_when holds; met when a met_when holds, or when a claimed rule ran
+// evaluate decides an item's status. In order: not met on a finding of a
+// claimed rule (a finding proves the item applies); not applicable when no
+// applies_when holds; not met when a not_met_when holds; met when a met_when holds, or when a claimed rule ran
 // and found nothing; otherwise a human must look.
 func evaluate(it *ItemSpec, found []Evidence, covered bool, ran []*analyzer.Rule, sig *Signals, maxEv int) Item {
 	item := Item{ID: it.ID, Title: it.Title, Weight: it.Weight}
 	var ev []Evidence
 	switch {
-	case len(it.applies) > 0 && firstHolding(it.applies, sig) == nil:
-		item.Status = NotApplicable
-		item.Reason = "does not apply: no " + describeConds(it.applies)
 	case len(found) > 0:
 		item.Status = NotMet
 		item.Reason = plural(len(found), "finding", "findings") + " of " + rulesOf(found)
 		ev = found
+	case len(it.applies) > 0 && firstHolding(it.applies, sig) == nil:
+		item.Status = NotApplicable
+		item.Reason = "does not apply: no " + describeConds(it.applies)
 	case firstHolding(it.notMet, sig) != nil:
 		c := firstHolding(it.notMet, sig)
 		item.Status = NotMet

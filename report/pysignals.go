@@ -363,6 +363,8 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		s.add("http.outbound_calls", ev)
 		if _, ok := call.Keywords["timeout"]; ok {
 			s.add("http.timeouts", ev)
+		} else if !call.StarKwargs {
+			s.add("http.calls_without_timeout", ev)
 		}
 	}
 	for _, r := range retryNames {

@@ -77,6 +77,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"txn.on_commit", "transaction.on_commit used"},
 	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute)"},
 	{"http.timeouts", "outbound HTTP calls passing timeout="},
+	{"http.calls_without_timeout", "outbound HTTP calls with neither timeout= nor **kwargs"},
 	{"http.retry_config", "retry policy (urllib3 Retry, HTTPAdapter(max_retries=), tenacity, backoff, httpx retries)"},
 	{"http.circuit_breaker", "circuit breaker (pybreaker, circuitbreaker, purgatory, aiobreaker, or a *Breaker class)"},
 	{"idempotency.keys", "idempotency keys (names or strings mentioning idempotency)"},
