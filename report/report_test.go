@@ -220,11 +220,11 @@ met_when = ["tests.functions >= 3 and readme.test"]
 	require.NoError(t, err)
 
 	for src, want := range map[string]string{
-		`[[item]]` + "\nid=\"x\"\narea=\"nope\"\ntitle=\"X\"":                                        `unknown area "nope"`,
-		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_when=[\"tests.nope\"]":   `unknown signal "tests.nope"`,
+		`[[item]]` + "\nid=\"x\"\narea=\"nope\"\ntitle=\"X\"":                                             `unknown area "nope"`,
+		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_when=[\"tests.nope\"]":      `unknown signal "tests.nope"`,
 		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_when=[\"tests.files ~ 3\"]": `unknown operator`,
-		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_whenn=[\"tests.files\"]": `unknown keys: item.met_whenn`,
-		"[[area]]\nid=\"a\"\ncategory=\"zz\"":                                                      `unknown category "zz"`,
+		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_whenn=[\"tests.files\"]":    `unknown keys: item.met_whenn`,
+		"[[area]]\nid=\"a\"\ncategory=\"zz\"":                                                             `unknown category "zz"`,
 	} {
 		_, err := report.ParseChecklist([]byte(src))
 		if assert.Error(t, err, src) {
