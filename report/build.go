@@ -19,6 +19,20 @@ type Options struct {
 	Skipped   []string   // entries not analysed (archives), with reasons
 }
 
+func orDefault(cl *Checklist) *Checklist {
+	if cl == nil {
+		return DefaultChecklist()
+	}
+	return cl
+}
+
+func clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}
+
 // match levels: the most specific claim on a finding wins.
 const (
 	matchNone = iota
@@ -68,14 +82,8 @@ func (cl *Checklist) claimants(code, name string, cat analyzer.Category) []int {
 
 // Build fills the checklist from a run's findings and the signals.
 func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
-	cl := o.Checklist
-	if cl == nil {
-		cl = DefaultChecklist()
-	}
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
+	cl := orDefault(o.Checklist)
+	now := clock(o.Now)
 	r := &Report{Header: Header{
 		Name:          o.Name,
 		Files:         int(sig.Value("files.total")),

@@ -67,15 +67,8 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 	if o.Progress != nil {
 		o.Progress(len(inputs), len(inputs), "")
 	}
-	cl := o.Checklist
-	if cl == nil {
-		cl = DefaultChecklist()
-	}
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
-	idx := &Index{Rows: rows, Areas: cl.Areas, Version: o.Version, At: now().UTC(), Checklist: cl.Name}
+	cl := orDefault(o.Checklist)
+	idx := &Index{Rows: rows, Areas: cl.Areas, Version: o.Version, At: clock(o.Now)().UTC(), Checklist: cl.Name}
 	for _, w := range []struct {
 		name  string
 		write func(io.Writer, *Index) error

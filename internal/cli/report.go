@@ -26,8 +26,11 @@ type archiveFlags struct {
 	maxRatio   float64
 }
 
-func (a *archiveFlags) bind(cmd *cobra.Command) {
+// bind adds the flags report and grade share.
+func (a *archiveFlags) bind(cmd *cobra.Command, checklist *string, jobs *int) {
 	fl := cmd.Flags()
+	fl.StringVar(checklist, "checklist", "", "checklist file (TOML, see docs/checklist.md); default: the interview guide's")
+	fl.IntVarP(jobs, "jobs", "j", 0, "files analysed in parallel (default: number of CPUs)")
 	fl.Int64Var(&a.maxSize, "max-archive-size", archive.DefaultLimits.MaxTotal, "archives: most bytes unpacked in total")
 	fl.IntVar(&a.maxEntries, "max-archive-entries", archive.DefaultLimits.MaxEntries, "archives: most entries read")
 	fl.Float64Var(&a.maxRatio, "max-archive-ratio", archive.DefaultLimits.MaxRatio, "archives: highest compression ratio accepted")
@@ -103,10 +106,8 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&format, "format", "md", "md or html (one self-contained page)")
-	fl.StringVar(&checklist, "checklist", "", "checklist file (TOML, see docs/checklist.md); default: the interview guide's")
 	fl.BoolVar(&printChecklist, "print-checklist", false, "print the default checklist file and exit")
-	fl.IntVarP(&jobs, "jobs", "j", 0, "files analysed in parallel (default: number of CPUs)")
-	af.bind(cmd)
+	af.bind(cmd, &checklist, &jobs)
 	return cmd
 }
 
@@ -188,10 +189,8 @@ Archives are unpacked into private temporary directories, never executed, within
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "directory for the reports and the index (created if missing)")
-	fl.StringVar(&checklist, "checklist", "", "checklist file (TOML, see docs/checklist.md); default: the interview guide's")
 	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with stable labels")
-	fl.IntVarP(&jobs, "jobs", "j", 0, "files analysed in parallel (default: number of CPUs)")
-	af.bind(cmd)
+	af.bind(cmd, &checklist, &jobs)
 	return cmd
 }
 
