@@ -32,9 +32,13 @@ func kindOf(rel string) fileKind {
 	}
 	k := fileKind{}
 	k.test = base != "__init__.py" && base != "conftest.py" &&
-		(strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || has("tests") || has("test"))
+		(strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "test.py" ||
+			base == "testing.py" || has("tests") || has("test") || has("testing"))
 	k.migration = migrationRe.MatchString(rel)
-	k.settings = !k.test && (base == "settings.py" || has("settings") || strings.Contains(base, "settings"))
+	// A settings module: settings.py, settings_*.py, *_settings.py or a
+	// settings/ package; not a view or API module that happens to be named so.
+	k.settings = !k.test && !has("views") && !has("api") && !has("templatetags") &&
+		(base == "settings.py" || has("settings") || strings.HasPrefix(base, "settings_") || strings.HasSuffix(base, "_settings.py"))
 	k.views = base == "views.py" || has("views") || base == "viewsets.py" || base == "api.py"
 	k.models = base == "models.py" || has("models")
 	k.script = base == "manage.py" || has("management") || has("scripts") || base == "setup.py" || base == "conftest.py"
@@ -359,7 +363,9 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		return
 	}
 	// Outbound HTTP.
-	if httpVerbs[method] && (hasAnyPrefix(q, httpModules) || clientNames[recvLast]) && !strings.HasSuffix(recvText, "objects") {
+	// Django's request.session is a dict, not an HTTP session.
+	djangoSession := recvText == "request.session" || strings.HasSuffix(recvText, ".request.session")
+	if httpVerbs[method] && (hasAnyPrefix(q, httpModules) || clientNames[recvLast] && !djangoSession) && !strings.HasSuffix(recvText, "objects") {
 		s.add("http.outbound_calls", ev)
 		if _, ok := call.Keywords["timeout"]; ok {
 			s.add("http.timeouts", ev)
