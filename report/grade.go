@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -138,7 +139,7 @@ func AnonymousLabel(name string) string {
 // Anonymize replaces every identifying string (submission and directory
 // names, git authors and their e-mails, the README's title, and the words of
 // those names of four letters or more) with the label, case-insensitively,
-// everywhere in the report.
+// everywhere in the report except the directory part of evidence paths.
 func Anonymize(r *Report, label string, idents []string) {
 	var pats []string
 	seen := map[string]bool{}
@@ -167,9 +168,15 @@ func Anonymize(r *Report, label string, idents []string) {
 	re := regexp.MustCompile(`(?i)` + strings.Join(pats, "|"))
 	rep := func(s string) string { return re.ReplaceAllString(s, label) }
 	r.Header.Name = label
+	// Directories inside the submission are package names ("galileo/"),
+	// kept so that evidence stays findable; file names are anonymised.
+	repPath := func(p string) string {
+		dir, base := path.Split(p)
+		return dir + rep(base)
+	}
 	evs := func(es []Evidence) {
 		for i := range es {
-			es[i].Path, es[i].Code, es[i].Note = rep(es[i].Path), rep(es[i].Code), rep(es[i].Note)
+			es[i].Path, es[i].Code, es[i].Note = repPath(es[i].Path), rep(es[i].Code), rep(es[i].Note)
 		}
 	}
 	for ai := range r.Areas {
