@@ -21,6 +21,7 @@ vet:
 	$(GO) vet ./...
 
 test: vet
+	@[ -x /usr/bin/chromium ] || [ -n "$$RUBRIC_CHROMIUM" ] || echo "make test: chromium not found: the HTML report's browser test (report/browser_test.go) is SKIPPED; .ci/install-chromium.sh installs it"
 	$(GO) test -race -count=1 ./...
 
 bench: build

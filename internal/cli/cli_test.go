@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
@@ -15,13 +14,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Main(args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestExitStatus(t *testing.T) {
 	dir := t.TempDir()
 	clean := filepath.Join(dir, "clean.py")
@@ -29,29 +21,29 @@ func TestExitStatus(t *testing.T) {
 	require.NoError(t, os.WriteFile(clean, []byte("x = 1\n"), 0o644))
 	require.NoError(t, os.WriteFile(dirty, []byte("try:\n    pass\nexcept:\n    pass\n"), 0o644))
 
-	code, out, _ := runCLI(t, "check", "--select", "ERR001", clean)
+	code, out, _ := run(t, "check", "--select", "ERR001", clean)
 	assert.Equal(t, ExitClean, code)
 	assert.Contains(t, out, "All checks passed")
 
-	code, out, _ = runCLI(t, "check", "--select", "ERR001", dirty)
+	code, out, _ = run(t, "check", "--select", "ERR001", dirty)
 	assert.Equal(t, ExitFindings, code)
 	assert.Contains(t, out, "ERR001")
 
-	code, _, _ = runCLI(t, "check", "--select", "ERR001", "--fail-on", "none", dirty)
+	code, _, _ = run(t, "check", "--select", "ERR001", "--fail-on", "none", dirty)
 	assert.Equal(t, ExitClean, code)
 
-	code, _, _ = runCLI(t, "check", "--select", "ERR001", "--exit-zero", dirty)
+	code, _, _ = run(t, "check", "--select", "ERR001", "--exit-zero", dirty)
 	assert.Equal(t, ExitClean, code)
 
-	code, _, errs := runCLI(t, "check", "--select", "NOPE123", dirty)
+	code, _, errs := run(t, "check", "--select", "NOPE123", dirty)
 	assert.Equal(t, ExitError, code)
 	assert.Contains(t, errs, "unknown rule")
 
-	code, _, errs = runCLI(t, "check", "--format", "yaml", dirty)
+	code, _, errs = run(t, "check", "--format", "yaml", dirty)
 	assert.Equal(t, ExitError, code)
 	assert.Contains(t, errs, "unknown format")
 
-	code, _, _ = runCLI(t, "check", "--fail-on", "sometimes", dirty)
+	code, _, _ = run(t, "check", "--fail-on", "sometimes", dirty)
 	assert.Equal(t, ExitError, code)
 }
 
@@ -59,7 +51,7 @@ func TestJSONIsOneObjectWithTheDocumentedFields(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "dirty.py")
 	require.NoError(t, os.WriteFile(p, []byte("try:\n    pass\nexcept:\n    pass\n"), 0o644))
-	code, out, _ := runCLI(t, "check", "--select", "ERR001", "--format", "json", p)
+	code, out, _ := run(t, "check", "--select", "ERR001", "--format", "json", p)
 	assert.Equal(t, ExitFindings, code)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
@@ -75,18 +67,18 @@ func TestJSONIsOneObjectWithTheDocumentedFields(t *testing.T) {
 }
 
 func TestRuleAndRules(t *testing.T) {
-	code, out, _ := runCLI(t, "rule", "err001")
+	code, out, _ := run(t, "rule", "err001")
 	assert.Equal(t, ExitClean, code)
 	for _, s := range []string{"ERR001", "## Why it matters", "## Example", "## Instead", "## Known limits"} {
 		assert.Contains(t, out, s)
 	}
-	code, _, errs := runCLI(t, "rule", "XYZ999")
+	code, _, errs := run(t, "rule", "XYZ999")
 	assert.Equal(t, ExitError, code)
 	assert.Contains(t, errs, "unknown rule")
-	code, out, _ = runCLI(t, "rules")
+	code, out, _ = run(t, "rules")
 	assert.Equal(t, ExitClean, code)
 	assert.Contains(t, out, "bare-except")
-	code, out, _ = runCLI(t, "version")
+	code, out, _ = run(t, "version")
 	assert.Equal(t, ExitClean, code)
 	assert.True(t, strings.HasPrefix(out, "rubric "))
 }
@@ -99,7 +91,7 @@ func TestSampleSubmissionGolden(t *testing.T) {
 	root := filepath.Join(wd, "..", "..")
 	require.NoError(t, os.Chdir(root))
 	defer os.Chdir(wd)
-	_, out, _ := runCLI(t, "check", "--color", "never", "testdata/submissions/galileo")
+	_, out, _ := run(t, "check", "--color", "never", "testdata/submissions/galileo")
 	golden := filepath.Join(root, "testdata", "golden", "sample-check.golden")
 	if *update {
 		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))

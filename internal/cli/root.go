@@ -42,6 +42,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	registerReportFormats()
 	root := &cobra.Command{
 		Use:           "rubric",
 		Short:         "Static analysis of Python/Django code for reviewers, candidates and CI",
@@ -56,6 +57,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(),
 		newBenchCmd(),
 		newConfigCmd(),
+		newReportCmd(), newGradeCmd(),
 	)
 	return root
 }

@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/rubric-dev/rubric/internal/buildinfo"
+	"github.com/rubric-dev/rubric/report"
+	"github.com/rubric-dev/rubric/report/archive"
+	"github.com/rubric-dev/rubric/rules/all"
+)
+
+// registerReportFormats adds `checklist` and `html` to `rubric check --format`.
+func registerReportFormats() { report.RegisterPrinters() }
+
+type archiveFlags struct {
+	maxSize    int64
+	maxEntries int
+	maxRatio   float64
+}
+
+// bind adds the flags report and grade share.
+func (a *archiveFlags) bind(cmd *cobra.Command, checklist *string, jobs *int) {
+	fl := cmd.Flags()
+	fl.StringVar(checklist, "checklist", "", "checklist file (TOML, see docs/checklist.md); default: the interview guide's")
+	fl.IntVarP(jobs, "jobs", "j", 0, "files analysed in parallel (default: number of CPUs)")
+	fl.Int64Var(&a.maxSize, "max-archive-size", archive.DefaultLimits.MaxTotal, "archives: most bytes unpacked in total")
+	fl.IntVar(&a.maxEntries, "max-archive-entries", archive.DefaultLimits.MaxEntries, "archives: most entries read")
+	fl.Float64Var(&a.maxRatio, "max-archive-ratio", archive.DefaultLimits.MaxRatio, "archives: highest compression ratio accepted")
+}
+
+func (a *archiveFlags) limits() archive.Limits {
+	return archive.Limits{MaxTotal: a.maxSize, MaxEntries: a.maxEntries, MaxRatio: a.maxRatio}
+}
+
+func loadChecklist(file string) (*report.Checklist, error) {
+	if file == "" {
+		return report.DefaultChecklist(), nil
+	}
+	return report.LoadChecklist(file)
+}
+
+func newReportCmd() *cobra.Command {
+	var (
+		output, format, checklist string
+		printChecklist            bool
+		jobs                      int
+		af                        archiveFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "report PATH",
+		Short: "Fill in the reviewer checklist for one submission (Markdown or HTML)",
+		Long: `Analyse one submission (a directory, .zip, .tar.gz or .tgz) and write the reviewer checklist:
+the interview guide's review areas, each item met, not met, not applicable or needing a human,
+with evidence and a follow-up question. See docs/checklist.md.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if printChecklist {
+				return nil
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if printChecklist {
+				_, err := cmd.OutOrStdout().Write(report.DefaultChecklistTOML())
+				return err
+			}
+			cl, err := loadChecklist(checklist)
+			if err != nil {
+				return err
+			}
+			if format != "md" && format != "markdown" && format != "html" {
+				return fmt.Errorf("--format: want md or html, got %q", format)
+			}
+			dir, name, skipped, cleanup, err := openSubmission(args[0], af.limits())
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			r, err := report.Analyze(context.Background(), dir, all.Rules(), jobs,
+				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped})
+			if err != nil {
+				return err
+			}
+			var w io.Writer = cmd.OutOrStdout()
+			if output != "" {
+				f, err := os.Create(output)
+				if err != nil {
+					return fmt.Errorf("-o: %w", err)
+				}
+				defer f.Close()
+				w = f
+			}
+			if format == "html" {
+				return report.WriteHTML(w, r)
+			}
+			return report.WriteMarkdown(w, r)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
+	fl.StringVar(&format, "format", "md", "md or html (one self-contained page)")
+	fl.BoolVar(&printChecklist, "print-checklist", false, "print the default checklist file and exit")
+	af.bind(cmd, &checklist, &jobs)
+	return cmd
+}
+
+// openSubmission returns the directory to analyse: the path itself, or a
+// private temporary directory holding the unpacked archive.
+func openSubmission(p string, lim archive.Limits) (dir, name string, skipped []string, cleanup func(), err error) {
+	cleanup = func() {}
+	if !archive.IsArchive(p) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", "", nil, cleanup, err
+		}
+		return p, filepath.Base(abs), nil, cleanup, nil
+	}
+	tmp, err := os.MkdirTemp("", "rubric-report-")
+	if err != nil {
+		return "", "", nil, cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	res, err := archive.Extract(p, tmp, lim)
+	if err != nil {
+		cleanup()
+		return "", "", nil, func() {}, err
+	}
+	for _, s := range res.Skipped {
+		skipped = append(skipped, s.String())
+	}
+	if res.Stopped != "" {
+		skipped = append(skipped, "archive: "+res.Stopped)
+	}
+	return res.Root, archive.Name(p), skipped, cleanup, nil
+}
+
+func newGradeCmd() *cobra.Command {
+	var (
+		out, checklist string
+		anonymize      bool
+		jobs           int
+		af             archiveFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "grade SUBMISSION ... --out DIR",
+		Short: "Grade many submissions: one report each plus an index (Markdown, HTML, CSV)",
+		Long: `Analyse each submission (directories, .zip, .tar.gz, .tgz) and write DIR/<name>.md and
+DIR/<name>.html for each, plus DIR/index.md, DIR/index.html and DIR/index.csv comparing them.
+Archives are unpacked into private temporary directories, never executed, within the limits below.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("--out DIR is required")
+			}
+			cl, err := loadChecklist(checklist)
+			if err != nil {
+				return err
+			}
+			o := report.GradeOptions{OutDir: out, Anonymize: anonymize, Limits: af.limits(), Rules: all.Rules(),
+				Jobs: jobs, Version: buildinfo.Version, Checklist: cl}
+			errw := cmd.ErrOrStderr()
+			if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				o.Progress = progressBar(errw)
+			}
+			rows, err := report.Grade(context.Background(), args, o)
+			if err != nil {
+				return err
+			}
+			failed := 0
+			for _, r := range rows {
+				if r.Err != "" {
+					failed++
+					fmt.Fprintf(errw, "rubric: %s: %s\n", r.Input, r.Err)
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "graded %d submissions into %s (index.md, index.html, index.csv)\n", len(rows)-failed, out)
+			if failed > 0 {
+				return &exitError{code: ExitFindings}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&out, "out", "", "directory for the reports and the index (created if missing)")
+	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with stable labels")
+	af.bind(cmd, &checklist, &jobs)
+	return cmd
+}
+
+// progressBar draws "[#####.....] 3/10 name" on one terminal line.
+func progressBar(w io.Writer) func(done, total int, name string) {
+	const width = 30
+	return func(done, total int, name string) {
+		n := width
+		if total > 0 {
+			n = done * width / total
+		}
+		if len(name) > 40 {
+			name = "…" + name[len(name)-39:]
+		}
+		fmt.Fprintf(w, "\r\x1b[K[%s%s] %d/%d %s", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, name)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}

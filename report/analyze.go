@@ -1,0 +1,36 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rubric-dev/rubric/analyzer"
+)
+
+// Analyze runs the rules over the submission in dir and fills the
+// checklist. Paths in the report are relative to dir. The name defaults to
+// the directory's base name.
+func Analyze(ctx context.Context, dir string, rules []*analyzer.Rule, jobs int, o Options) (*Report, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s: not a directory", dir)
+	}
+	res, err := analyzer.Run(ctx, analyzer.Config{Rules: rules, Jobs: jobs, WorkDir: abs}, []string{abs})
+	if err != nil {
+		return nil, err
+	}
+	if o.Name == "" {
+		o.Name = filepath.Base(abs)
+	}
+	sig := CollectSignals(abs, "", res)
+	return Build(res, sig, o), nil
+}

@@ -1,0 +1,126 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/report"
+)
+
+// chromium finds a headless-capable browser: $RUBRIC_CHROMIUM, then
+// Debian's /usr/bin/chromium. .ci/install-chromium.sh installs it in CI.
+func chromium() string {
+	for _, p := range []string{os.Getenv("RUBRIC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+func runChromium(t *testing.T, bin string, args ...string) []byte {
+	t.Helper()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir()}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), "chromium: %s", stderr.String())
+	return stdout.Bytes()
+}
+
+// TestHTMLInBrowser renders the guide sample's HTML report in headless
+// Chromium: the DOM it builds must hold every checklist item, and the
+// screenshots (desktop and phone widths) must show a real page.
+func TestHTMLInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	bin := chromium()
+	if bin == "" {
+		t.Skip("SKIPPED: chromium not found (/usr/bin/chromium); run .ci/install-chromium.sh to enable the browser test")
+	}
+	r := analyze(t, "galileo")
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteHTML(&buf, r))
+	require.NoError(t, os.WriteFile(page, buf.Bytes(), 0o644))
+	url := "file://" + page
+
+	dom := string(runChromium(t, bin, "--dump-dom", url))
+	n := 0
+	for _, a := range r.Areas {
+		assert.Contains(t, dom, `id="area-`+a.ID+`"`)
+		for _, it := range a.Items {
+			assert.Contains(t, dom, `data-item="`+it.ID+`" data-status="`+string(it.Status)+`"`, it.ID)
+			n++
+		}
+	}
+	assert.Equal(t, n, strings.Count(dom, `<li class="item `), "every item rendered once")
+	assert.Contains(t, dom, "How many queries does the loop at <code>transactions/views.py:10</code>")
+
+	for _, size := range []string{"1280,2000", "390,1600"} {
+		shot := filepath.Join(dir, "shot-"+strings.ReplaceAll(size, ",", "x")+".png")
+		runChromium(t, bin, "--hide-scrollbars", "--window-size="+size, "--screenshot="+shot, url)
+		if out := os.Getenv("RUBRIC_SCREENSHOT_DIR"); out != "" {
+			data, _ := os.ReadFile(shot)
+			_ = os.WriteFile(filepath.Join(out, filepath.Base(shot)), data, 0o644)
+		}
+		assertNonTrivialPNG(t, shot)
+	}
+
+	// Printing goes through the @media print rules; the PDF must exist and
+	// hold real content.
+	pdf := filepath.Join(dir, "report.pdf")
+	runChromium(t, bin, "--no-pdf-header-footer", "--print-to-pdf="+pdf, url)
+	data, err := os.ReadFile(pdf)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(data, []byte("%PDF")))
+	assert.Greater(t, len(data), 20000, "printed report too small")
+}
+
+// assertNonTrivialPNG decodes the screenshot and checks that it is not a
+// blank page: enough distinct colours and enough non-white pixels.
+func assertNonTrivialPNG(t *testing.T, file string) {
+	t.Helper()
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	b := img.Bounds()
+	require.Greater(t, b.Dx(), 300)
+	require.Greater(t, b.Dy(), 300)
+	colours := map[[3]uint32]bool{}
+	ink := 0
+	total := 0
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[[3]uint32{r >> 12, g >> 12, bl >> 12}] = true
+			if r < 0xE000 || g < 0xE000 || bl < 0xE000 {
+				ink++
+			}
+			total++
+		}
+	}
+	assert.Greater(t, len(colours), 20, "%s: too few colours for a rendered report", file)
+	assert.Greater(t, float64(ink)/float64(total), 0.03, "%s: page looks blank", file)
+}

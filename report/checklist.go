@@ -1,0 +1,337 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/rubric-dev/rubric/analyzer"
+)
+
+//go:embed default.toml
+var defaultChecklist []byte
+
+// Checklist is the data that drives a report: the scoring matrix, the
+// review areas and the items, with how each item maps to rules and signals.
+// The format is documented in docs/checklist.md; DefaultChecklist is the
+// interview guide's.
+type Checklist struct {
+	Name        string         `toml:"name"`
+	MaxEvidence int            `toml:"max_evidence"`
+	Categories  []CategorySpec `toml:"category"`
+	Areas       []AreaSpec     `toml:"area"`
+	Items       []ItemSpec     `toml:"item"`
+}
+
+// CategorySpec is one row of the scoring matrix.
+type CategorySpec struct {
+	ID       string  `toml:"id"`
+	Title    string  `toml:"title"`
+	Weight   float64 `toml:"weight"` // percent
+	MinScore int     `toml:"min_score"`
+	Notes    string  `toml:"notes"`
+}
+
+// AreaSpec is one review area.
+type AreaSpec struct {
+	ID       string `toml:"id"`
+	Title    string `toml:"title"`
+	Source   string `toml:"source"`
+	Category string `toml:"category"`
+}
+
+// ItemSpec is one checklist item and how its status is decided.
+type ItemSpec struct {
+	ID     string  `toml:"id"`
+	Area   string  `toml:"area"`
+	Title  string  `toml:"title"`
+	Weight float64 `toml:"weight"`
+	// Rules are codes ("ORM001") or prefixes ("ORM", "ORM00"); Names are
+	// globs over rule names ("*n-plus-one*"). A finding of a matching rule
+	// makes the item not met; a matching rule that ran and found nothing
+	// makes it met.
+	Rules []string `toml:"rules"`
+	Names []string `toml:"names"`
+	// Categories catch findings of these analyzer categories that no item
+	// claims by code or name, so that every finding lands somewhere.
+	Categories []string `toml:"categories"`
+	// Conditions over signals; see Cond.
+	AppliesWhen []string `toml:"applies_when"`
+	NotMetWhen  []string `toml:"not_met_when"`
+	MetWhen     []string `toml:"met_when"`
+	// Evidence names signals shown when no finding or condition supplied
+	// evidence (where a human should look).
+	Evidence []string `toml:"evidence"`
+	// Follow-up questions; the status-specific ones fall back to Question.
+	Question       string `toml:"question"`
+	QuestionMet    string `toml:"question_met"`
+	QuestionNotMet string `toml:"question_not_met"`
+	QuestionHuman  string `toml:"question_human"`
+
+	applies, notMet, met []cond
+}
+
+// DefaultChecklist returns the interview guide's checklist.
+func DefaultChecklist() *Checklist {
+	c, err := ParseChecklist(defaultChecklist)
+	if err != nil {
+		panic("report: embedded default checklist is invalid: " + err.Error())
+	}
+	return c
+}
+
+// DefaultChecklistTOML returns the embedded default, to start a custom file from.
+func DefaultChecklistTOML() []byte { return bytes.Clone(defaultChecklist) }
+
+// LoadChecklist reads a checklist file.
+func LoadChecklist(file string) (*Checklist, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("checklist: %w", err)
+	}
+	c, err := ParseChecklist(data)
+	if err != nil {
+		return nil, fmt.Errorf("checklist %s: %w", file, err)
+	}
+	return c, nil
+}
+
+// ParseChecklist decodes and validates a checklist. Unknown keys are errors,
+// so a typo does not silently drop a condition.
+func ParseChecklist(data []byte) (*Checklist, error) {
+	var c Checklist
+	md, err := toml.Decode(string(data), &c)
+	if err != nil {
+		return nil, err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		var keys []string
+		for _, k := range und {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		return nil, fmt.Errorf("unknown keys: %s", strings.Join(keys, ", "))
+	}
+	if c.MaxEvidence <= 0 {
+		c.MaxEvidence = 5
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (c *Checklist) validate() error {
+	var errs []string
+	cats := map[string]bool{}
+	for _, k := range c.Categories {
+		if k.ID == "" || cats[k.ID] {
+			errs = append(errs, fmt.Sprintf("category %q: missing or duplicate id", k.ID))
+		}
+		cats[k.ID] = true
+		if k.Weight < 0 {
+			errs = append(errs, fmt.Sprintf("category %s: negative weight", k.ID))
+		}
+	}
+	areas := map[string]bool{}
+	for _, a := range c.Areas {
+		if a.ID == "" || areas[a.ID] {
+			errs = append(errs, fmt.Sprintf("area %q: missing or duplicate id", a.ID))
+		}
+		areas[a.ID] = true
+		if a.Category != "" && !cats[a.Category] {
+			errs = append(errs, fmt.Sprintf("area %s: unknown category %q", a.ID, a.Category))
+		}
+	}
+	knownCat := map[string]bool{}
+	for _, k := range analyzer.Categories {
+		knownCat[string(k)] = true
+	}
+	items := map[string]bool{}
+	for i := range c.Items {
+		it := &c.Items[i]
+		if it.ID == "" || items[it.ID] {
+			errs = append(errs, fmt.Sprintf("item %q: missing or duplicate id", it.ID))
+		}
+		items[it.ID] = true
+		if !areas[it.Area] {
+			errs = append(errs, fmt.Sprintf("item %s: unknown area %q", it.ID, it.Area))
+		}
+		if it.Title == "" {
+			errs = append(errs, fmt.Sprintf("item %s: no title", it.ID))
+		}
+		if it.Weight == 0 {
+			it.Weight = 1
+		}
+		for _, k := range it.Categories {
+			if !knownCat[k] {
+				errs = append(errs, fmt.Sprintf("item %s: unknown rule category %q", it.ID, k))
+			}
+		}
+		for _, g := range it.Names {
+			if _, err := path.Match(g, ""); err != nil {
+				errs = append(errs, fmt.Sprintf("item %s: bad name glob %q", it.ID, g))
+			}
+		}
+		var err error
+		parse := func(field string, src []string) []cond {
+			out, e := parseConds(src)
+			if e != nil && err == nil {
+				err = fmt.Errorf("item %s: %s: %w", it.ID, field, e)
+			}
+			return out
+		}
+		it.applies = parse("applies_when", it.AppliesWhen)
+		it.notMet = parse("not_met_when", it.NotMetWhen)
+		it.met = parse("met_when", it.MetWhen)
+		for _, s := range it.Evidence {
+			if !KnownSignal(s) {
+				err = fmt.Errorf("item %s: evidence: unknown signal %q", it.ID, s)
+			}
+		}
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid checklist:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// claims reports whether the item names the rule by code, prefix or name glob.
+func (it *ItemSpec) claims(code, name string) bool {
+	for _, r := range it.Rules {
+		if r != "" && strings.HasPrefix(strings.ToUpper(code), strings.ToUpper(r)) {
+			return true
+		}
+	}
+	for _, g := range it.Names {
+		if ok, _ := path.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (it *ItemSpec) catchesCategory(c analyzer.Category) bool {
+	for _, k := range it.Categories {
+		if k == string(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// A cond is a conjunction of signal tests: "tests.files", "!readme.present",
+// "types.coverage >= 0.7", joined with " and ". A list of conds holds when
+// any of them does.
+type cond []term
+
+type term struct {
+	signal string
+	op     string // "", "!", ">", ">=", "<", "<=", "==", "!="
+	value  float64
+	src    string
+}
+
+func parseConds(src []string) ([]cond, error) {
+	var out []cond
+	for _, s := range src {
+		var c cond
+		for _, part := range strings.Split(s, " and ") {
+			t, err := parseTerm(strings.TrimSpace(part))
+			if err != nil {
+				return nil, err
+			}
+			c = append(c, t)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func parseTerm(s string) (term, error) {
+	t := term{src: s}
+	fields := strings.Fields(s)
+	switch len(fields) {
+	case 1:
+		t.signal = fields[0]
+		if strings.HasPrefix(t.signal, "!") {
+			t.op, t.signal = "!", t.signal[1:]
+		}
+	case 3:
+		t.signal, t.op = fields[0], fields[1]
+		switch t.op {
+		case ">", ">=", "<", "<=", "==", "!=":
+		default:
+			return t, fmt.Errorf("%q: unknown operator %q", s, t.op)
+		}
+		v, err := strconv.ParseFloat(fields[2], 64)
+		if err != nil {
+			return t, fmt.Errorf("%q: %q is not a number", s, fields[2])
+		}
+		t.value = v
+	default:
+		return t, fmt.Errorf("%q: want `signal`, `!signal` or `signal OP number`", s)
+	}
+	if !KnownSignal(t.signal) {
+		return t, fmt.Errorf("%q: unknown signal %q", s, t.signal)
+	}
+	return t, nil
+}
+
+func (t term) holds(s *Signals) bool {
+	v := s.Value(t.signal)
+	switch t.op {
+	case "":
+		return v > 0
+	case "!":
+		return v == 0
+	case ">":
+		return v > t.value
+	case ">=":
+		return v >= t.value
+	case "<":
+		return v < t.value
+	case "<=":
+		return v <= t.value
+	case "==":
+		return v == t.value
+	case "!=":
+		return v != t.value
+	}
+	return false
+}
+
+// firstHolding returns the first cond of the list that holds, or nil.
+func firstHolding(cs []cond, s *Signals) cond {
+	for _, c := range cs {
+		ok := true
+		for _, t := range c {
+			if !t.holds(s) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return c
+		}
+	}
+	return nil
+}
+
+func (c cond) String() string {
+	var parts []string
+	for _, t := range c {
+		parts = append(parts, t.src)
+	}
+	return strings.Join(parts, " and ")
+}

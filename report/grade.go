@@ -1,0 +1,423 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/report/archive"
+)
+
+// GradeOptions drive a batch.
+type GradeOptions struct {
+	OutDir    string
+	Anonymize bool
+	Limits    archive.Limits
+	Rules     []*analyzer.Rule
+	Jobs      int
+	Version   string
+	Now       func() time.Time
+	Checklist *Checklist
+	// Progress, when set, is called before each submission and once at the end.
+	Progress func(done, total int, name string)
+}
+
+// Graded is one row of the index.
+type Graded struct {
+	Input  string // as given on the command line
+	Label  string // name shown (anonymised label with --anonymize)
+	Slug   string // file stem of its reports
+	Report *Report
+	Err    string // why no report was made
+}
+
+// Grade analyses every submission (directory or archive), writes
+// OUT/<slug>.md and OUT/<slug>.html for each, and index.md, index.html and
+// index.csv comparing them. Archives are unpacked into private temporary
+// directories that are removed afterwards.
+func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, error) {
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	var rows []Graded
+	slugs := map[string]int{}
+	for i, in := range inputs {
+		if o.Progress != nil {
+			o.Progress(i, len(inputs), in)
+		}
+		g := gradeOne(ctx, in, o)
+		g.Slug = uniqueSlug(slugs, slug(g.Label))
+		if g.Report != nil {
+			if err := writeReportFiles(o.OutDir, g.Slug, g.Report); err != nil {
+				return rows, err
+			}
+		}
+		rows = append(rows, g)
+	}
+	if o.Progress != nil {
+		o.Progress(len(inputs), len(inputs), "")
+	}
+	cl := orDefault(o.Checklist)
+	idx := &Index{Rows: rows, Areas: cl.Areas, Version: o.Version, At: clock(o.Now)().UTC(), Checklist: cl.Name}
+	for _, w := range []struct {
+		name  string
+		write func(io.Writer, *Index) error
+	}{{"index.md", WriteIndexMarkdown}, {"index.html", WriteIndexHTML}, {"index.csv", WriteIndexCSV}} {
+		if err := writeFile(filepath.Join(o.OutDir, w.name), func(f io.Writer) error { return w.write(f, idx) }); err != nil {
+			return rows, err
+		}
+	}
+	return rows, nil
+}
+
+func gradeOne(ctx context.Context, in string, o GradeOptions) Graded {
+	g := Graded{Input: in}
+	name := filepath.Base(filepath.Clean(in))
+	dir := in
+	var skipped []string
+	if archive.IsArchive(in) {
+		name = archive.Name(in)
+		tmp, err := os.MkdirTemp("", "rubric-grade-")
+		if err != nil {
+			g.Label, g.Err = name, err.Error()
+			return g
+		}
+		defer os.RemoveAll(tmp)
+		res, err := archive.Extract(in, tmp, o.Limits)
+		if err != nil {
+			g.Label, g.Err = name, err.Error()
+			return g
+		}
+		dir = res.Root
+		for _, s := range res.Skipped {
+			skipped = append(skipped, s.String())
+		}
+		if res.Stopped != "" {
+			skipped = append(skipped, "archive: "+res.Stopped)
+		}
+	} else if st, err := os.Stat(in); err != nil || !st.IsDir() {
+		g.Label, g.Err = name, "not a directory or a .zip/.tar.gz/.tgz/.tar archive"
+		return g
+	}
+	g.Label = name
+	label := name
+	if o.Anonymize {
+		label = AnonymousLabel(name)
+		g.Label = label
+	}
+	r, err := Analyze(ctx, dir, o.Rules, o.Jobs, Options{Name: name, Version: o.Version, Now: o.Now, Checklist: o.Checklist, Skipped: skipped})
+	if err != nil {
+		g.Err = err.Error()
+		return g
+	}
+	if o.Anonymize {
+		idents := append([]string{name, filepath.Base(dir)}, r.identities...)
+		Anonymize(r, label, idents)
+	}
+	g.Report = r
+	return g
+}
+
+// AnonymousLabel is a stable label for a submission name: the same name
+// always gets the same label, in any batch.
+func AnonymousLabel(name string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(name))))
+	return "candidate-" + hex.EncodeToString(sum[:])[:6]
+}
+
+// Anonymize replaces every identifying string (submission and directory
+// names, git authors and their e-mails, the README's title, and the words of
+// those names of four letters or more) with the label, case-insensitively,
+// everywhere in the report except the directory part of evidence paths.
+func Anonymize(r *Report, label string, idents []string) {
+	var pats []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if len(s) < 3 || seen[strings.ToLower(s)] {
+			return
+		}
+		seen[strings.ToLower(s)] = true
+		pats = append(pats, regexp.QuoteMeta(s))
+	}
+	for _, id := range idents {
+		add(id)
+		for _, w := range strings.FieldsFunc(id, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') }) {
+			if len(w) >= 4 && !commonWord[strings.ToLower(w)] {
+				add(w)
+			}
+		}
+	}
+	// Longest first so that a full name wins over its parts.
+	sortByLenDesc(pats)
+	if len(pats) == 0 {
+		r.Header.Name = label
+		return
+	}
+	re := regexp.MustCompile(`(?i)` + strings.Join(pats, "|"))
+	rep := func(s string) string { return re.ReplaceAllString(s, label) }
+	r.Header.Name = label
+	// Directories inside the submission are package names ("galileo/"),
+	// kept so that evidence stays findable; file names are anonymised.
+	repPath := func(p string) string {
+		dir, base := path.Split(p)
+		return dir + rep(base)
+	}
+	evs := func(es []Evidence) {
+		for i := range es {
+			es[i].Path, es[i].Code, es[i].Note = repPath(es[i].Path), rep(es[i].Code), rep(es[i].Note)
+		}
+	}
+	for ai := range r.Areas {
+		for ii := range r.Areas[ai].Items {
+			it := &r.Areas[ai].Items[ii]
+			it.Reason, it.Question = rep(it.Reason), rep(it.Question)
+			evs(it.Evidence)
+		}
+	}
+	for i := range r.Signals {
+		r.Signals[i].Evidence = append([]Evidence(nil), r.Signals[i].Evidence...)
+		evs(r.Signals[i].Evidence)
+	}
+	evs(r.Unmapped)
+	for i := range r.Skipped {
+		r.Skipped[i] = rep(r.Skipped[i])
+	}
+	r.identities = nil
+}
+
+// commonWord lists words of submission names that identify nobody.
+var commonWord = map[string]bool{
+	"take": true, "home": true, "takehome": true, "submission": true, "challenge": true, "project": true,
+	"test": true, "main": true, "master": true, "final": true, "django": true, "python": true, "code": true,
+	"interview": true, "assignment": true, "exercise": true, "solution": true, "repo": true,
+	"integration": true, "sample": true, "service": true,
+	"errors": true, "error": true, "readme": true, "with": true, "from": true, "into": true,
+}
+
+func sortByLenDesc(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && len(s[j]) > len(s[j-1]); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+var slugRe = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
+
+func slug(s string) string {
+	s = strings.Trim(slugRe.ReplaceAllString(s, "-"), "-.")
+	if s == "" || s == "index" {
+		s = "submission"
+	}
+	return s
+}
+
+func uniqueSlug(seen map[string]int, s string) string {
+	seen[s]++
+	if n := seen[s]; n > 1 {
+		return s + "-" + strconv.Itoa(n)
+	}
+	return s
+}
+
+func writeReportFiles(dir, stem string, r *Report) error {
+	if err := writeFile(filepath.Join(dir, stem+".md"), func(w io.Writer) error { return WriteMarkdown(w, r) }); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, stem+".html"), func(w io.Writer) error { return WriteHTML(w, r) })
+}
+
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return f.Close()
+}
+
+// Index compares graded submissions.
+type Index struct {
+	Rows      []Graded
+	Areas     []AreaSpec
+	Version   string
+	At        time.Time
+	Checklist string
+}
+
+// Completion is the share of applicable items that are met.
+func (g Graded) Completion() (met, applicable int) {
+	if g.Report == nil {
+		return 0, 0
+	}
+	for _, a := range g.Report.Areas {
+		met += a.Counts.Met
+		applicable += a.Counts.Met + a.Counts.NotMet + a.Counts.NeedsHuman
+	}
+	return met, applicable
+}
+
+// CompletionText is "12/20 (60%)".
+func (g Graded) CompletionText() string {
+	met, app := g.Completion()
+	if app == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d (%d%%)", met, app, met*100/app)
+}
+
+// KeyFindings are the titles of the first not-met items, heaviest first.
+func (g Graded) KeyFindings(n int) []string {
+	if g.Report == nil {
+		return nil
+	}
+	var out []string
+	for _, heavy := range []bool{true, false} {
+		for _, a := range g.Report.Areas {
+			for _, it := range a.Items {
+				if it.Status == NotMet && (it.Weight >= 1) == heavy {
+					out = append(out, it.Title)
+				}
+			}
+		}
+	}
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// Area returns the named area of the row's report.
+func (g Graded) Area(id string) *Area {
+	if g.Report == nil {
+		return nil
+	}
+	for i := range g.Report.Areas {
+		if g.Report.Areas[i].ID == id {
+			return &g.Report.Areas[i]
+		}
+	}
+	return nil
+}
+
+// WriteIndexMarkdown renders the index as Markdown.
+func WriteIndexMarkdown(w io.Writer, ix *Index) error {
+	var b strings.Builder
+	p := func(f string, a ...any) { fmt.Fprintf(&b, f, a...) }
+	p("# Submissions compared\n\n> %s\n\n", Disclaimer)
+	p("%d submissions; checklist: %s; rubric %s; analysed at %s.\n\n", len(ix.Rows), mdText(ix.Checklist), mdText(ix.Version), ix.At.Format(time.RFC3339))
+	p("| Submission | Completion | Not met | Human | Findings | Tests | Migrations | Models | Syntax errors | Key findings |\n")
+	p("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	for _, g := range ix.Rows {
+		if g.Report == nil {
+			p("| %s | error: %s | | | | | | | | |\n", mdCell(g.Label), mdCell(g.Err))
+			continue
+		}
+		h := g.Report.Header
+		var nm, hu int
+		for _, a := range g.Report.Areas {
+			nm += a.Counts.NotMet
+			hu += a.Counts.NeedsHuman
+		}
+		p("| [%s](%s.md) ([html](%s.html)) | %s | %d | %d | %d | %d | %d | %d | %d | %s |\n", mdCell(g.Label), g.Slug, g.Slug,
+			g.CompletionText(), nm, hu, h.Findings, h.TestFiles, h.Migrations, h.Models, h.SyntaxErrors, mdCell(strings.Join(g.KeyFindings(3), "; ")))
+	}
+	p("\n## Per area (met / not met, suggested band)\n\n| Submission |")
+	for _, a := range ix.Areas {
+		p(" %s |", mdCell(a.Title))
+	}
+	p("\n|---|")
+	for range ix.Areas {
+		p("---|")
+	}
+	p("\n")
+	for _, g := range ix.Rows {
+		p("| %s |", mdCell(g.Label))
+		for _, a := range ix.Areas {
+			if ar := g.Area(a.ID); ar != nil {
+				p(" %d / %d, %s |", ar.Counts.Met, ar.Counts.NotMet, mdCell(ar.Band.Label))
+			} else {
+				p(" - |")
+			}
+		}
+		p("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteIndexCSV renders the index as CSV, one row per submission.
+func WriteIndexCSV(w io.Writer, ix *Index) error {
+	cw := csv.NewWriter(w)
+	head := []string{"submission", "report_md", "report_html", "error", "files", "python_lines", "test_files", "migrations", "models",
+		"syntax_errors", "findings", "met", "not_met", "needs_human", "not_applicable", "completion_pct"}
+	for _, a := range ix.Areas {
+		head = append(head, a.ID+"_met", a.ID+"_not_met", a.ID+"_band")
+	}
+	head = append(head, "key_findings")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for _, g := range ix.Rows {
+		row := []string{csvSafe(g.Label)}
+		if g.Report == nil {
+			row = append(row, "", "", csvSafe(g.Err))
+			for len(row) < len(head) {
+				row = append(row, "")
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+			continue
+		}
+		h := g.Report.Header
+		var c Counts
+		for _, a := range g.Report.Areas {
+			c.Add(a.Counts)
+		}
+		met, app := g.Completion()
+		pct := ""
+		if app > 0 {
+			pct = strconv.Itoa(met * 100 / app)
+		}
+		row = append(row, g.Slug+".md", g.Slug+".html", "", strconv.Itoa(h.Files), strconv.Itoa(h.PythonLines), strconv.Itoa(h.TestFiles),
+			strconv.Itoa(h.Migrations), strconv.Itoa(h.Models), strconv.Itoa(h.SyntaxErrors), strconv.Itoa(h.Findings),
+			strconv.Itoa(c.Met), strconv.Itoa(c.NotMet), strconv.Itoa(c.NeedsHuman), strconv.Itoa(c.NotApplicable), pct)
+		for _, a := range ix.Areas {
+			if ar := g.Area(a.ID); ar != nil {
+				row = append(row, strconv.Itoa(ar.Counts.Met), strconv.Itoa(ar.Counts.NotMet), ar.Band.Label)
+			} else {
+				row = append(row, "", "", "")
+			}
+		}
+		row = append(row, csvSafe(strings.Join(g.KeyFindings(5), "; ")))
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses spreadsheet formulas in names taken from submissions.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,66 @@
+package report
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var reportHTML string
+
+//go:embed index.html.tmpl
+var indexHTML string
+
+func htmlFuncs(r *Report) template.FuncMap {
+	return template.FuncMap{
+		"disclaimer": func() string { return Disclaimer },
+		"inline":     inlineCode,
+		"rfc3339":    func(t time.Time) string { return t.Format(time.RFC3339) },
+		"pct":        func(v float64) string { return trimFloat(v) + "%" },
+		"display":    func(s Signal) string { return displayOf(&s) },
+		"categoryTitle": func(id string) string {
+			if r == nil {
+				return id
+			}
+			return r.categoryTitle(id)
+		},
+	}
+}
+
+// templates parses the page templates with functions bound to r. Parsing
+// per page is cheap, and html/template cannot clone a set once executed.
+func templates(r *Report) *template.Template {
+	return template.Must(template.Must(template.New("report").Funcs(htmlFuncs(r)).Parse(reportHTML)).New("index").Parse(indexHTML))
+}
+
+// WriteHTML renders the report as one self-contained HTML page: inline
+// CSS, no script, no external asset; it prints cleanly and reads on a phone.
+func WriteHTML(w io.Writer, r *Report) error {
+	return templates(r).ExecuteTemplate(w, "report", r)
+}
+
+// WriteIndexHTML renders the batch index as one self-contained HTML page.
+func WriteIndexHTML(w io.Writer, ix *Index) error {
+	return templates(nil).ExecuteTemplate(w, "index", ix)
+}
+
+// inlineCode escapes s and turns `spans` into <code> elements.
+func inlineCode(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	var b strings.Builder
+	for i, p := range parts {
+		esc := template.HTMLEscapeString(p)
+		if i%2 == 1 && i < len(parts)-1 {
+			b.WriteString("<code>" + esc + "</code>")
+			continue
+		}
+		if i%2 == 1 {
+			b.WriteString("`")
+		}
+		b.WriteString(esc)
+	}
+	return template.HTML(b.String())
+}

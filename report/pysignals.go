@@ -1,0 +1,500 @@
+package report
+
+import (
+	"path"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// pyCollector walks each Python file once and feeds the signals.
+type pyCollector struct {
+	s                         *Signals
+	public, typed, documented int
+}
+
+// fileKind says what a Python file is for, from its path alone.
+type fileKind struct {
+	test, migration, settings, views, models, script bool
+}
+
+func kindOf(rel string) fileKind {
+	base := path.Base(rel)
+	dirs := strings.Split(path.Dir(rel), "/")
+	has := func(d string) bool {
+		for _, x := range dirs {
+			if x == d {
+				return true
+			}
+		}
+		return false
+	}
+	k := fileKind{}
+	k.test = base != "__init__.py" && base != "conftest.py" &&
+		(strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "test.py" ||
+			base == "testing.py" || has("tests") || has("test") || has("testing"))
+	k.migration = migrationRe.MatchString(rel)
+	// A settings module: settings.py, settings_*.py, *_settings.py or a
+	// settings/ package; not a view or API module that happens to be named so.
+	k.settings = !k.test && !has("views") && !has("api") && !has("templatetags") &&
+		(base == "settings.py" || has("settings") || strings.HasPrefix(base, "settings_") || strings.HasSuffix(base, "_settings.py"))
+	k.views = base == "views.py" || has("views") || base == "viewsets.py" || base == "api.py"
+	k.models = base == "models.py" || has("models")
+	k.script = base == "manage.py" || has("management") || has("scripts") || base == "setup.py" || base == "conftest.py"
+	return k
+}
+
+var (
+	httpModules    = []string{"requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.request."}
+	httpVerbs      = map[string]bool{"get": true, "post": true, "put": true, "patch": true, "delete": true, "head": true, "options": true, "request": true, "urlopen": true, "send": true}
+	clientNames    = map[string]bool{"session": true, "_session": true, "client": true, "_client": true, "http": true, "_http": true, "http_client": true}
+	logMethods     = map[string]bool{"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true, "critical": true, "log": true}
+	writeMethods   = map[string]bool{"create": true, "get_or_create": true, "update_or_create": true, "bulk_create": true, "bulk_update": true, "update": true, "delete": true}
+	mockModules    = []string{"responses", "requests_mock", "httpretty", "respx", "pytest_httpx", "vcr", "betamax"}
+	breakerModules = []string{"pybreaker", "circuitbreaker", "purgatory", "aiobreaker"}
+	retryNames     = []string{"urllib3.util.retry.Retry", "urllib3.util.Retry", "urllib3.Retry", "requests.packages.urllib3.util.retry.Retry", "requests.adapters.Retry"}
+	modelBases     = map[string]bool{"django.db.models.Model": true, "django.contrib.auth.models.AbstractUser": true, "django.contrib.auth.models.AbstractBaseUser": true, "django.contrib.gis.db.models.Model": true}
+	diParamWords   = []string{"client", "session", "gateway", "repository", "repo", "service", "transport", "api", "notifier", "publisher", "clock", "http"}
+	secretNameRe   = []string{"SECRET", "API_KEY", "APIKEY", "TOKEN", "PASSWORD", "PRIVATE_KEY", "ACCESS_KEY"}
+)
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) || s+"." == p {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *pyCollector) unit(u *project.Unit) {
+	k := kindOf(u.RootRel)
+	s := c.s
+	root := u.Tree.Root()
+	im := u.Imports
+	resolve := func(n pyast.Node) string {
+		if q, ok := im.Resolve(n); ok {
+			return q
+		}
+		return pyast.Dotted(n)
+	}
+	ev := func(n pyast.Node) Evidence { return evidenceAt(u, n) }
+	if k.test {
+		s.add("tests.files", Evidence{Path: u.File.Rel})
+	}
+	if k.settings {
+		s.add("settings.files", Evidence{Path: u.File.Rel})
+	}
+	mockedByImport := false
+	if k.test && im != nil {
+		for _, m := range im.Modules {
+			if hasAnyPrefix(m+".", modPrefixes(mockModules)) {
+				mockedByImport = true
+			}
+		}
+	}
+	if im != nil {
+		for _, m := range im.Modules {
+			if hasAnyPrefix(m+".", modPrefixes(breakerModules)) && !k.test {
+				s.add("http.circuit_breaker", Evidence{Path: u.File.Rel, Note: "imports " + m})
+			}
+			if (m == "structlog" || strings.HasPrefix(m, "structlog.")) && !k.test {
+				s.add("logging.structured", Evidence{Path: u.File.Rel, Note: "imports " + m})
+			}
+		}
+	}
+
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "import_statement", "import_from_statement":
+			if mockedByImport {
+				s.add("tests.http_mocking", ev(n))
+				mockedByImport = false
+			}
+			return false
+		case "class_definition":
+			c.class(u, k, n, resolve)
+		case "function_definition":
+			c.function(u, k, n, resolve)
+		case "decorator":
+			if d := n.NamedChild(0); d.Type() != "call" && !k.test {
+				c.celeryDecorator(pyast.Call{Node: d, Func: d}, resolve(d), ev(n))
+			}
+		case "for_statement", "while_statement":
+			if !k.test && !k.migration {
+				c.loopQueries(u, n)
+			}
+		case "keyword_argument":
+			name := n.ChildByField("name").Text()
+			val := n.ChildByField("value")
+			if name == "db_index" && val.Text() == "True" && !k.test {
+				s.add("django.indexes", ev(n))
+			}
+			if strings.Contains(strings.ToLower(name), "idempotency") && !k.test {
+				s.add("idempotency.keys", ev(n))
+			}
+		case "assignment":
+			c.assignment(u, k, n)
+		case "string":
+			if !k.test && !k.migration && strings.Contains(strings.ToLower(n.Text()), "idempotency") {
+				s.add("idempotency.keys", ev(n))
+			}
+			return false
+		case "identifier":
+			t := n.Text()
+			if k.test && (t == "django_assert_num_queries" || t == "django_assert_max_num_queries" || t == "CaptureQueriesContext") {
+				if p := n.Parent(); p.Type() != "import_from_statement" && p.Type() != "dotted_name" {
+					s.add("tests.assert_num_queries", ev(n))
+				}
+			}
+			if k.test && (t == "requests_mock" || t == "httpx_mock" || t == "respx_mock") && n.Parent().Type() == "parameters" {
+				s.add("tests.http_mocking", ev(n))
+			}
+			if !k.test && !k.migration && strings.Contains(strings.ToLower(t), "idempotency") && n.Parent().Type() != "keyword_argument" {
+				s.add("idempotency.keys", ev(n))
+			}
+		case "subscript":
+			if k.settings && resolve(n.ChildByField("value")) == "os.environ" {
+				s.add("settings.env_reads", ev(n))
+			}
+		case "call":
+			c.call(u, k, n, resolve)
+		}
+		return true
+	})
+}
+
+func modPrefixes(mods []string) []string {
+	out := make([]string, len(mods))
+	for i, m := range mods {
+		out[i] = m + "."
+	}
+	return out
+}
+
+func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
+	s := c.s
+	name := pyast.DefName(n)
+	if strings.HasSuffix(name, "Breaker") && !k.test {
+		s.add("http.circuit_breaker", evidenceAt(u, n))
+	}
+	for _, b := range n.ChildByField("superclasses").NamedChildren() {
+		if b.Type() == "keyword_argument" {
+			continue
+		}
+		q := resolve(b)
+		last := q[strings.LastIndex(q, ".")+1:]
+		switch {
+		case !k.test && !k.migration && (modelBases[q] || k.models && strings.HasSuffix(last, "Model") && last != "Model" || k.models && last == "Model"):
+			s.add("models.count", evidenceAt(u, n))
+			return
+		case !k.test && (strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "APIView")):
+			s.add("django.views", evidenceAt(u, n))
+			return
+		}
+	}
+}
+
+// testKind classifies the class enclosing a test method.
+func testKind(cls pyast.Node, resolve func(pyast.Node) string) string {
+	if cls.IsNil() {
+		return "tests.pytest"
+	}
+	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+		q := resolve(b)
+		switch {
+		case strings.HasPrefix(q, "rest_framework.") || strings.HasSuffix(q, "APITestCase") || strings.HasSuffix(q, "APITransactionTestCase"):
+			return "tests.drf"
+		case strings.HasPrefix(q, "django.") || strings.HasSuffix(q, "TestCase"):
+			return "tests.django"
+		}
+	}
+	return "tests.pytest"
+}
+
+func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
+	s := c.s
+	name := pyast.DefName(n)
+	cls := pyast.EnclosingClass(n)
+	nested := !pyast.EnclosingFunction(n.Parent()).IsNil()
+	params := paramNames(n)
+	if k.test {
+		if strings.HasPrefix(name, "test") && !nested {
+			s.add("tests.functions", evidenceAt(u, n))
+			s.add(testKind(cls, resolve), evidenceAt(u, n))
+		}
+		return
+	}
+	if k.migration {
+		return
+	}
+	if strings.Contains(strings.ToLower(name), "webhook") {
+		s.add("webhooks.handlers", evidenceAt(u, n))
+	}
+	if k.views && cls.IsNil() && !nested && len(params) > 0 && params[0].name == "request" {
+		s.add("django.views", evidenceAt(u, n))
+	}
+	if name == "__init__" && !cls.IsNil() {
+		for _, p := range params[1:] {
+			low := strings.ToLower(p.name)
+			for _, w := range diParamWords {
+				if strings.Contains(low, w) {
+					s.add("di.injected_dependencies", evidenceAt(u, n))
+					break
+				}
+			}
+		}
+	}
+	if strings.HasPrefix(name, "_") || nested || k.script {
+		return
+	}
+	c.public++
+	typed := n.ChildByField("return_type").IsNil() == false
+	for i, p := range params {
+		if i == 0 && !cls.IsNil() && (p.name == "self" || p.name == "cls") {
+			continue
+		}
+		if !p.typed {
+			typed = false
+		}
+	}
+	if typed {
+		c.typed++
+	}
+	if body := pyast.Statements(pyast.Body(n)); len(body) > 0 && body[0].Type() == "expression_statement" {
+		if first := body[0].NamedChild(0); first.Type() == "string" {
+			c.documented++
+		}
+	}
+}
+
+type param struct {
+	name  string
+	typed bool
+}
+
+func paramNames(def pyast.Node) []param {
+	var out []param
+	for _, p := range def.ChildByField("parameters").NamedChildren() {
+		switch p.Type() {
+		case "identifier":
+			out = append(out, param{name: p.Text()})
+		case "typed_parameter":
+			out = append(out, param{name: strings.TrimLeft(p.NamedChild(0).Text(), "*"), typed: true})
+		case "default_parameter":
+			out = append(out, param{name: p.ChildByField("name").Text()})
+		case "typed_default_parameter":
+			out = append(out, param{name: p.ChildByField("name").Text(), typed: true})
+		case "list_splat_pattern", "dictionary_splat_pattern":
+			out = append(out, param{name: strings.TrimLeft(p.Text(), "*"), typed: true}) // *args is not held against coverage
+		}
+	}
+	return out
+}
+
+func (c *pyCollector) assignment(u *project.Unit, k fileKind, n pyast.Node) {
+	s := c.s
+	left := n.ChildByField("left")
+	right := n.ChildByField("right")
+	if left.Type() != "identifier" {
+		return
+	}
+	name := left.Text()
+	switch name {
+	case "pagination_class", "paginate_by", "DEFAULT_PAGINATION_CLASS":
+		if !k.test {
+			s.add("django.pagination", evidenceAt(u, n))
+		}
+	case "indexes":
+		if !k.test && pyast.EnclosingClass(n).ChildByField("name").Text() == "Meta" {
+			s.add("django.indexes", evidenceAt(u, n))
+		}
+	}
+	if k.settings && right.Type() == "string" && !pyast.IsFString(right) && name == strings.ToUpper(name) {
+		if v, ok := pyast.StringValue(right); ok && v != "" {
+			for _, w := range secretNameRe {
+				if strings.Contains(name, w) {
+					s.add("settings.literal_secrets", evidenceAt(u, n))
+					break
+				}
+			}
+		}
+	}
+	if k.settings && right.Type() == "dictionary" && name == "REST_FRAMEWORK" && strings.Contains(right.Text(), "PAGINATION_CLASS") {
+		s.add("django.pagination", evidenceAt(u, n))
+	}
+}
+
+func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
+	s := c.s
+	call, ok := pyast.AsCall(n)
+	if !ok {
+		return
+	}
+	ev := evidenceAt(u, n)
+	q := resolve(call.Func)
+	method := call.MethodName()
+	recv := call.Receiver()
+	recvText := pyast.Dotted(recv)
+	recvLast := recvText[strings.LastIndex(recvText, ".")+1:]
+
+	if k.test {
+		switch {
+		case method == "assertNumQueries" || method == "assertMaxNumQueries":
+			s.add("tests.assert_num_queries", ev)
+		case isPatch(q, method, recvText):
+			if target := patchTarget(call); target != "" {
+				s.add("tests.http_mocking", ev)
+			}
+		}
+		return
+	}
+	if k.settings {
+		if q == "os.getenv" || q == "os.environ.get" || q == "decouple.config" || method == "config" && call.Receiver().IsNil() ||
+			recvText == "env" || q == "env" || strings.HasPrefix(q, "environ.") {
+			s.add("settings.env_reads", ev)
+		}
+	}
+	if k.migration {
+		if method == "AddIndex" || strings.HasSuffix(q, "migrations.AddIndex") {
+			s.add("django.indexes", ev)
+		}
+		return
+	}
+	// Outbound HTTP.
+	// Django's request.session is a dict, not an HTTP session.
+	djangoSession := recvText == "request.session" || strings.HasSuffix(recvText, ".request.session")
+	if httpVerbs[method] && (hasAnyPrefix(q, httpModules) || clientNames[recvLast] && !djangoSession) && !strings.HasSuffix(recvText, "objects") {
+		s.add("http.outbound_calls", ev)
+		if _, ok := call.Keywords["timeout"]; ok {
+			s.add("http.timeouts", ev)
+		} else if !call.StarKwargs {
+			s.add("http.calls_without_timeout", ev)
+		}
+	}
+	for _, r := range retryNames {
+		if q == r {
+			s.add("http.retry_config", ev)
+		}
+	}
+	if (q == "requests.adapters.HTTPAdapter" || strings.HasSuffix(q, "HTTPAdapter")) && !call.Keyword("max_retries").IsNil() ||
+		strings.HasPrefix(q, "tenacity.") || strings.HasPrefix(q, "backoff.") ||
+		strings.HasPrefix(q, "httpx.") && strings.HasSuffix(q, "Transport") && !call.Keyword("retries").IsNil() {
+		s.add("http.retry_config", ev)
+	}
+	if hasAnyPrefix(q, modPrefixes(breakerModules)) {
+		s.add("http.circuit_breaker", ev)
+	}
+	// ORM.
+	if strings.HasSuffix(recvText, ".objects") || strings.Contains(pyast.Dotted(call.Func), ".objects.") || strings.Contains(call.Func.Text(), ".objects.") {
+		s.add("django.orm_queries", ev)
+		if writeMethods[method] {
+			s.add("db.writes", ev)
+		}
+	} else if method == "save" && len(call.Positional) == 0 {
+		s.add("db.writes", ev)
+	}
+	switch method {
+	case "select_related", "prefetch_related":
+		s.add("django.eager_loading", ev)
+	case "delay", "apply_async":
+		s.add("side_effects", ev)
+	}
+	switch {
+	case q == "django.core.mail.send_mail" || q == "django.core.mail.send_mass_mail":
+		s.add("side_effects", ev)
+	case q == "django.db.transaction.atomic":
+		s.add("txn.atomic", ev)
+	case q == "django.db.transaction.on_commit":
+		s.add("txn.on_commit", ev)
+	case strings.HasPrefix(q, "django.core.paginator.") || strings.HasPrefix(q, "rest_framework.pagination."):
+		s.add("django.pagination", ev)
+	case q == "django.db.models.Index" || q == "django.db.models.UniqueConstraint":
+		s.add("django.indexes", ev)
+	case strings.HasPrefix(q, "django.core.cache.") || q == "django.views.decorators.cache.cache_page" || strings.HasPrefix(q, "django_redis."):
+		s.add("django.caching", ev)
+	case q == "hmac.compare_digest" || q == "secrets.compare_digest" || q == "django.utils.crypto.constant_time_compare":
+		s.add("security.constant_time_compare", ev)
+	case q == "print" && !k.script:
+		s.add("code.print_calls", ev)
+	}
+	// Logging.
+	if logMethods[method] && (strings.Contains(strings.ToLower(recvLast), "log") || strings.HasPrefix(q, "logging.")) {
+		s.add("logging.calls", ev)
+		if !call.Keyword("extra").IsNil() {
+			s.add("logging.structured", ev)
+		}
+		if method == "exception" || !call.Keyword("exc_info").IsNil() {
+			s.add("logging.exception", ev)
+		}
+	}
+	// Celery tasks, through their decorators.
+	if p := n.Parent(); p.Type() == "decorator" && !k.test {
+		c.celeryDecorator(call, q, ev)
+	}
+}
+
+// loopQueries records ORM manager calls in the body of a loop (nested
+// definitions excluded): where an N+1 is worth a look.
+func (c *pyCollector) loopQueries(u *project.Unit, loop pyast.Node) {
+	for _, n := range pyast.FindAllShallow(pyast.Body(loop), "call") {
+		call, _ := pyast.AsCall(n)
+		if strings.Contains(call.Func.Text(), ".objects.") || strings.HasSuffix(pyast.Dotted(call.Receiver()), ".objects") {
+			c.s.add("django.queries_in_loops", evidenceAt(u, n))
+		}
+	}
+}
+
+func (c *pyCollector) celeryDecorator(call pyast.Call, q string, ev Evidence) {
+	if !(q == "celery.shared_task" || strings.HasSuffix(q, ".task") || q == "shared_task") {
+		return
+	}
+	c.s.add("celery.tasks", ev)
+	for _, kw := range []string{"autoretry_for", "retry_backoff", "max_retries"} {
+		if !call.Keyword(kw).IsNil() {
+			c.s.add("celery.retry_config", ev)
+			return
+		}
+	}
+}
+
+// isPatch recognises unittest.mock.patch, patch.object and pytest-mock's
+// mocker.patch.
+func isPatch(q, method, recv string) bool {
+	switch q {
+	case "unittest.mock.patch", "unittest.mock.patch.object", "mock.patch", "mock.patch.object":
+		return true
+	}
+	return method == "patch" && recv == "mocker" || method == "object" && strings.HasSuffix(recv, "patch")
+}
+
+// patchTarget returns the patched target when it looks like an HTTP
+// library, a client or a session; "" otherwise.
+func patchTarget(call pyast.Call) string {
+	first := call.Arg(0, "target")
+	if first.IsNil() {
+		return ""
+	}
+	t, ok := pyast.StringValue(first)
+	if !ok {
+		t = first.Text()
+	}
+	low := strings.ToLower(t)
+	for _, w := range []string{"requests", "httpx", "urllib", "aiohttp", "client", "session", "urlopen"} {
+		if strings.Contains(low, w) {
+			return t
+		}
+	}
+	if len(call.Positional) > 1 { // patch.object(obj, "attr")
+		if a, ok := pyast.StringValue(call.Positional[1]); ok {
+			low = strings.ToLower(a)
+			for _, w := range []string{"post", "get", "put", "patch", "request", "send", "client", "session"} {
+				if strings.Contains(low, w) {
+					return a
+				}
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,515 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Signal is a fact about the submission that needs no rule: how many test
+// functions, whether the README explains set-up, what share of public
+// functions carry type hints. Value is a count, a 0/1 flag or a ratio.
+type Signal struct {
+	Name     string
+	Doc      string
+	Value    float64
+	Display  string // "3", "yes", "75% (3 of 4)"
+	Evidence []Evidence
+}
+
+// signalCatalogue documents every signal a checklist may name. The order
+// is the order of the report's signal table.
+var signalCatalogue = []struct{ name, doc string }{
+	{"files.total", "files in the submission (every kind)"},
+	{"python.files", "Python files"},
+	{"python.lines", "lines of Python"},
+	{"syntax.errors", "Python files that do not parse"},
+	{"models.count", "Django model classes (bases resolving to django.db.models.Model or AbstractUser, or named *Model in a models module)"},
+	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
+	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
+	{"tests.functions", "test functions and methods (def test*)"},
+	{"tests.pytest", "pytest-style test functions (module level or in plain classes)"},
+	{"tests.django", "tests in Django TestCase classes (django.test)"},
+	{"tests.drf", "tests in DRF APITestCase classes (rest_framework.test)"},
+	{"tests.assert_num_queries", "query counts asserted (assertNumQueries, django_assert_num_queries, CaptureQueriesContext)"},
+	{"tests.http_mocking", "HTTP mocked in tests (responses, requests_mock, respx, httpretty, mock.patch of requests/httpx/a client or session)"},
+	{"readme.present", "a README at the root"},
+	{"readme.setup", "README heading about set-up or installation"},
+	{"readme.run", "README heading about running or usage"},
+	{"readme.test", "README heading about tests"},
+	{"readme.decisions", "README heading about design decisions, trade-offs, architecture or assumptions"},
+	{"deps.files", "dependency files (requirements*.txt, pyproject.toml, Pipfile, lock files)"},
+	{"deps.pinned", "requirement lines pinned with =="},
+	{"deps.unpinned", "requirement lines without an exact pin"},
+	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
+	{"settings.files", "Django settings modules"},
+	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple)"},
+	{"settings.literal_secrets", "secret-looking settings assigned a string literal (SECRET_KEY, *_API_KEY, *TOKEN, *PASSWORD)"},
+	{"functions.public", "public functions and methods outside tests and migrations"},
+	{"types.coverage", "share of public functions with every parameter and the return annotated"},
+	{"docstrings.coverage", "share of public functions with a docstring"},
+	{"docker.present", "a Dockerfile"},
+	{"compose.present", "a docker compose file"},
+	{"makefile.present", "a Makefile or justfile"},
+	{"ci.present", "CI configuration (.github/workflows, .gitlab-ci.yml, CircleCI, Jenkinsfile, ...)"},
+	{"django.orm_queries", "ORM calls through a manager (X.objects...)"},
+	{"django.queries_in_loops", "ORM manager calls inside a loop body (candidates for N+1)"},
+	{"django.views", "views (functions taking request in views modules, View/APIView/ViewSet classes)"},
+	{"django.eager_loading", "select_related / prefetch_related calls"},
+	{"django.pagination", "pagination (Paginator, DRF pagination classes, paginate_by, pagination_class)"},
+	{"django.indexes", "indexes declared (db_index=True, Meta.indexes, models.Index, AddIndex)"},
+	{"django.caching", "caching (django.core.cache, cache_page, django_redis)"},
+	{"db.writes", "ORM writes (create, save, update, delete, bulk_create)"},
+	{"side_effects", "side effects that cannot be rolled back (Celery .delay/.apply_async, send_mail)"},
+	{"txn.atomic", "transaction.atomic used"},
+	{"txn.on_commit", "transaction.on_commit used"},
+	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute)"},
+	{"http.timeouts", "outbound HTTP calls passing timeout="},
+	{"http.calls_without_timeout", "outbound HTTP calls with neither timeout= nor **kwargs"},
+	{"http.retry_config", "retry policy (urllib3 Retry, HTTPAdapter(max_retries=), tenacity, backoff, httpx retries)"},
+	{"http.circuit_breaker", "circuit breaker (pybreaker, circuitbreaker, purgatory, aiobreaker, or a *Breaker class)"},
+	{"idempotency.keys", "idempotency keys (names or strings mentioning idempotency)"},
+	{"logging.calls", "logging calls"},
+	{"logging.structured", "logging calls with extra= or through structlog"},
+	{"logging.exception", "logger.exception or exc_info= used"},
+	{"code.print_calls", "print() calls outside tests, scripts and management commands"},
+	{"webhooks.handlers", "functions named *webhook*"},
+	{"security.constant_time_compare", "hmac.compare_digest / constant_time_compare used"},
+	{"di.injected_dependencies", "constructors taking a client, session, gateway, repository or service"},
+	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
+	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
+}
+
+var signalIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, s := range signalCatalogue {
+		m[s.name] = i
+	}
+	return m
+}()
+
+// KnownSignal reports whether a checklist may name the signal.
+func KnownSignal(name string) bool { _, ok := signalIndex[name]; return ok }
+
+// SignalNames lists every signal with its description, in catalogue order.
+func SignalNames() [][2]string {
+	out := make([][2]string, len(signalCatalogue))
+	for i, s := range signalCatalogue {
+		out[i] = [2]string{s.name, s.doc}
+	}
+	return out
+}
+
+// Signals holds every signal of one submission.
+type Signals struct {
+	byName map[string]*Signal
+	// Authors are names from git logs, for --anonymize.
+	Authors []string
+	// ReadmeTitle is the README's first heading.
+	ReadmeTitle string
+}
+
+func newSignals() *Signals {
+	s := &Signals{byName: map[string]*Signal{}}
+	for _, c := range signalCatalogue {
+		s.byName[c.name] = &Signal{Name: c.name, Doc: c.doc}
+	}
+	return s
+}
+
+// Value returns a signal's value (0 when unknown).
+func (s *Signals) Value(name string) float64 {
+	if g := s.byName[name]; g != nil {
+		return g.Value
+	}
+	return 0
+}
+
+// Get returns a signal (nil when unknown).
+func (s *Signals) Get(name string) *Signal { return s.byName[name] }
+
+// List returns every signal in catalogue order, with Display filled.
+func (s *Signals) List() []Signal {
+	out := make([]Signal, 0, len(signalCatalogue))
+	for _, c := range signalCatalogue {
+		g := *s.byName[c.name]
+		if g.Display == "" {
+			g.Display = trimFloat(g.Value)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// evidenceCap bounds the evidence kept per signal.
+const evidenceCap = 20
+
+func (s *Signals) add(name string, ev ...Evidence) {
+	g := s.byName[name]
+	if g == nil {
+		panic("report: unknown signal " + name)
+	}
+	g.Value++
+	for _, e := range ev {
+		if len(g.Evidence) < evidenceCap {
+			g.Evidence = append(g.Evidence, e)
+		}
+	}
+}
+
+func (s *Signals) set(name string, v float64, display string) {
+	g := s.byName[name]
+	if g == nil {
+		panic("report: unknown signal " + name)
+	}
+	g.Value, g.Display = v, display
+}
+
+func (s *Signals) flag(name string, ok bool, ev ...Evidence) {
+	if ok {
+		s.set(name, 1, "yes")
+		s.byName[name].Evidence = append(s.byName[name].Evidence, ev...)
+	} else {
+		s.set(name, 0, "no")
+	}
+}
+
+func trimFloat(v float64) string {
+	if v == float64(int64(v)) {
+		return fmt.Sprintf("%d", int64(v))
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// maxWalkFiles bounds the non-Python walk of a submission.
+const maxWalkFiles = 200000
+
+// CollectSignals computes the signals of a submission from the files under
+// root and the parsed Python units of a run. prefix is prepended to paths
+// found by walking root so that they match the run's display paths ("" when
+// the run's working directory was root).
+func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
+	s := newSignals()
+	var units []*project.Unit
+	if res != nil && res.Index != nil {
+		units = res.Index.Units
+	}
+	if root != "" {
+		s.walkFiles(root, prefix)
+	}
+	c := &pyCollector{s: s}
+	lines := 0
+	for _, u := range units {
+		lines += u.File.LineCount()
+		if u.Tree.Root().HasError() {
+			s.add("syntax.errors", evidenceAt(u, pyast.FirstError(u.Tree.Root())))
+		}
+		c.unit(u)
+	}
+	s.set("python.files", float64(len(units)), "")
+	s.set("python.lines", float64(lines), "")
+	ratio := func(name string, n int) {
+		if c.public == 0 {
+			s.set(name, 0, "no public functions")
+			return
+		}
+		v := float64(n) / float64(c.public)
+		s.set(name, v, fmt.Sprintf("%.0f%% (%d of %d)", v*100, n, c.public))
+	}
+	s.set("functions.public", float64(c.public), "")
+	ratio("types.coverage", c.typed)
+	ratio("docstrings.coverage", c.documented)
+	return s
+}
+
+// RootOf derives the analysed root and the display prefix from a run: a
+// unit's opened path minus its root-relative path. It returns "" when the
+// run parsed nothing.
+func RootOf(res *analyzer.Result) (root, prefix string) {
+	if res == nil || res.Index == nil || len(res.Index.Units) == 0 {
+		return "", ""
+	}
+	u := res.Index.Units[0]
+	p := filepath.ToSlash(u.File.Path)
+	if !strings.HasSuffix(p, u.RootRel) {
+		return "", ""
+	}
+	root = strings.TrimSuffix(p, u.RootRel)
+	if root == "" {
+		root = "."
+	}
+	prefix = strings.TrimSuffix(u.File.Rel, u.RootRel)
+	return filepath.FromSlash(root), prefix
+}
+
+var (
+	migrationRe = regexp.MustCompile(`(^|/)migrations/[0-9]{4}_[^/]*\.py$`)
+	reqFileRe   = regexp.MustCompile(`(^|/)(requirements[^/]*\.txt|requirements/[^/]+\.txt)$`)
+	ciFileRe    = regexp.MustCompile(`^(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci/config\.ya?ml|Jenkinsfile|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.travis\.ya?ml|\.drone\.ya?ml|\.woodpecker\.ya?ml|\.woodpecker/[^/]+\.ya?ml)$`)
+)
+
+func (s *Signals) walkFiles(root, prefix string) {
+	var files []string
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if len(files) >= maxWalkFiles {
+			return filepath.SkipAll
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != root && (analyzer.SkippedDirs[name] || strings.HasPrefix(name, ".") && name != ".github" && name != ".circleci" && name != ".woodpecker") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return nil
+		}
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	sort.Strings(files)
+	s.set("files.total", float64(len(files)), "")
+	var docker, compose, makefile, ci, lock []Evidence
+	for _, rel := range files {
+		base := path.Base(rel)
+		ev := Evidence{Path: prefix + rel}
+		lower := strings.ToLower(base)
+		switch {
+		case migrationRe.MatchString(rel):
+			s.add("migrations.count", ev)
+		case rel == base && (lower == "readme.md" || lower == "readme.rst" || lower == "readme.txt" || lower == "readme"):
+			if s.Value("readme.present") == 0 {
+				s.readme(filepath.Join(root, filepath.FromSlash(rel)), ev.Path)
+			}
+		case reqFileRe.MatchString(rel):
+			s.add("deps.files", ev)
+			s.requirements(filepath.Join(root, filepath.FromSlash(rel)), ev.Path)
+		case base == "poetry.lock" || base == "uv.lock" || base == "Pipfile.lock" || base == "pdm.lock":
+			s.add("deps.files", ev)
+			lock = append(lock, ev)
+		case base == "pyproject.toml" || base == "Pipfile" || base == "setup.py" || base == "setup.cfg":
+			s.add("deps.files", ev)
+		case base == "Dockerfile" || strings.HasPrefix(base, "Dockerfile.") || strings.HasSuffix(base, ".Dockerfile"):
+			docker = append(docker, ev)
+		case strings.HasPrefix(lower, "docker-compose") && (strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml")) || lower == "compose.yml" || lower == "compose.yaml":
+			compose = append(compose, ev)
+		case base == "Makefile" || base == "makefile" || base == "GNUmakefile" || base == "justfile" || base == "Justfile":
+			makefile = append(makefile, ev)
+		}
+		if ciFileRe.MatchString(rel) {
+			ci = append(ci, ev)
+		}
+	}
+	s.flag("docker.present", len(docker) > 0, docker...)
+	s.flag("compose.present", len(compose) > 0, compose...)
+	s.flag("makefile.present", len(makefile) > 0, makefile...)
+	s.flag("ci.present", len(ci) > 0, ci...)
+	s.flag("deps.lockfile", len(lock) > 0, lock...)
+	s.Authors = gitAuthors(root)
+}
+
+// maxTextFile bounds the README and requirement files read.
+const maxTextFile = 1 << 20
+
+func readSmall(file string) []byte {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	buf := make([]byte, maxTextFile)
+	n, _ := io.ReadFull(f, buf)
+	return buf[:n]
+}
+
+var readmeSections = []struct {
+	signal string
+	words  []string
+}{
+	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start"}},
+	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use", "api"}},
+	{"readme.test", []string{"test"}},
+	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement"}},
+}
+
+// readme records the README and which sections its headings cover.
+// Markdown headings (#) outside code fences and reStructuredText titles
+// (a line underlined with = - ~ ^) count; body text does not.
+func (s *Signals) readme(file, rel string) {
+	src := readSmall(file)
+	s.flag("readme.present", true, Evidence{Path: rel})
+	lines := strings.Split(string(src), "\n")
+	fence := false
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = !fence
+			continue
+		}
+		if fence {
+			continue
+		}
+		heading := ""
+		if strings.HasPrefix(t, "#") {
+			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
+		} else if i+1 < len(lines) && t != "" && isUnderline(strings.TrimSpace(lines[i+1])) {
+			heading = t
+		}
+		if heading == "" {
+			continue
+		}
+		if s.ReadmeTitle == "" {
+			s.ReadmeTitle = heading
+		}
+		low := strings.ToLower(heading)
+		for _, sec := range readmeSections {
+			for _, w := range sec.words {
+				if containsWord(low, w) {
+					if s.Value(sec.signal) == 0 {
+						s.set(sec.signal, 1, "yes")
+					}
+					g := s.byName[sec.signal]
+					if len(g.Evidence) < evidenceCap {
+						g.Evidence = append(g.Evidence, Evidence{Path: rel, Line: i + 1, Code: clip(t)})
+					}
+					break
+				}
+			}
+		}
+	}
+	for _, sec := range readmeSections {
+		if s.Value(sec.signal) == 0 {
+			s.set(sec.signal, 0, "no")
+		}
+	}
+}
+
+// containsWord finds w in s at a word start ("tests" matches "test",
+// "contest" does not).
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if j == 0 || !isLetter(s[j-1]) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+func isUnderline(t string) bool {
+	if len(t) < 3 {
+		return false
+	}
+	c := t[0]
+	if c != '=' && c != '-' && c != '~' && c != '^' {
+		return false
+	}
+	return strings.Count(t, string(c)) == len(t)
+}
+
+// requirements counts pinned and unpinned requirement lines. Options
+// (-r, -e, --hash...), comments and blank lines are skipped; "==" and "==="
+// pin, a direct URL with @ pins too.
+func (s *Signals) requirements(file, rel string) {
+	sc := bufio.NewScanner(bytes.NewReader(readSmall(file)))
+	sc.Buffer(make([]byte, 64*1024), maxTextFile)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		t := strings.TrimSpace(line)
+		if i := strings.Index(t, " #"); i >= 0 {
+			t = strings.TrimSpace(t[:i])
+		}
+		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "-") {
+			continue
+		}
+		ev := Evidence{Path: rel, Line: n, Code: clip(t)}
+		if strings.Contains(t, "==") || strings.Contains(t, " @ ") {
+			s.add("deps.pinned", ev)
+		} else {
+			s.add("deps.unpinned", ev)
+		}
+	}
+}
+
+// gitAuthors reads author names from the reflogs of a .git directory, if
+// any, without running git.
+func gitAuthors(root string) []string {
+	seen := map[string]bool{}
+	var out []string
+	files := []string{filepath.Join(root, ".git", "logs", "HEAD")}
+	if m, _ := filepath.Glob(filepath.Join(root, ".git", "logs", "refs", "heads", "*")); m != nil {
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		for _, line := range strings.Split(string(readSmall(f)), "\n") {
+			// <old> <new> Name <email> <ts> <tz>\t<message>
+			fields := strings.SplitN(line, " ", 3)
+			if len(fields) < 3 {
+				continue
+			}
+			rest := fields[2]
+			lt := strings.Index(rest, " <")
+			gt := strings.Index(rest, ">")
+			if lt <= 0 || gt < lt {
+				continue
+			}
+			name := strings.TrimSpace(rest[:lt])
+			email := rest[lt+2 : gt]
+			for _, v := range []string{name, email} {
+				if v != "" && !seen[v] {
+					seen[v] = true
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func clip(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 120 {
+		cut := 117
+		for cut > 0 && (s[cut]&0xC0) == 0x80 {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// evidenceAt is the evidence of a node: its path, line and source line.
+func evidenceAt(u *project.Unit, n pyast.Node) Evidence {
+	if n.IsNil() {
+		return Evidence{Path: u.File.Rel}
+	}
+	pos := u.File.Position(n.StartByte())
+	return Evidence{Path: u.File.Rel, Line: pos.Line, Code: clip(string(u.File.Line(pos.Line)))}
+}
