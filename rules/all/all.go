@@ -11,6 +11,11 @@ func Rules() []*analyzer.Rule {
 	rs := analyzer.BuiltinRules()
 	rs = append(rs,
 		exceptions.BareExcept,
+		exceptions.BroadExcept,
+		exceptions.Swallowed,
+		exceptions.GenericRaise,
+		exceptions.RaiseWithoutFrom,
+		exceptions.SilentNone,
 	)
 	return rs
 }
