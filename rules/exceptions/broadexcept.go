@@ -3,6 +3,7 @@ package exceptions
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -27,7 +28,10 @@ var BroadExcept = &analyzer.Rule{
 
 // runBroadExcept matches handlers catching Exception or BaseException (alone
 // or in a tuple) that either (a) neither re-raise (any raise statement) nor
-// record the traceback (logger.exception, exc_info, sentry, traceback), or
+// record the traceback (logger.exception, exc_info, sentry, traceback), nor
+// end the test or process (pytest.fail, sys.exit), nor keep the caught
+// exception (`error = e`, `errors.append(e)`) or hand it to a function named
+// like a reporter (`report_error(ctx, e)`), or
 // (b) catch the generic Exception their own try body raises. It skips
 // handlers whose body only passes or only returns None (ERR003 and ERR006
 // say more), bare excepts (ERR001) and except* groups.
@@ -44,17 +48,18 @@ func runBroadExcept(p *analyzer.Pass) error {
 		}
 		at := analyzer.Span(h.Keyword, h.Type)
 		if len(h.Raises()) == 0 {
-			logged, traced := false, false
+			logged, handed := false, false
 			for _, c := range h.Calls() {
-				if logs.RecordsTraceback(c) {
-					traced = true
-					break
+				if logs.RecordsTraceback(c) || ends(p, c) {
+					return true
 				}
 				if _, ok := logs.Call(c); ok {
 					logged = true
+				} else if passesAliasToReporter(h, c) {
+					handed = true
 				}
 			}
-			if traced {
+			if handed || keepsAlias(h) {
 				return true
 			}
 			d := analyzer.Diagnostic{
@@ -85,6 +90,84 @@ func runBroadExcept(p *analyzer.Pass) error {
 		return true
 	})
 	return nil
+}
+
+// ends reports whether call c ends the test or the process: pytest.fail,
+// self.fail, sys.exit, os._exit.
+func ends(p *analyzer.Pass, c pyast.Node) bool {
+	call, _ := pyast.AsCall(c)
+	if q, ok := p.Imports.Resolve(call.Func); ok {
+		switch q {
+		case "pytest.fail", "pytest.skip", "pytest.xfail", "sys.exit", "os._exit", "os.abort":
+			return true
+		}
+	}
+	return pyast.Dotted(call.Func) == "self.fail"
+}
+
+// reporterWords mark a function that probably records the exception it is
+// given: report_error(ctx, e), handle_exception(e), notify_failure(e).
+var reporterWords = []string{"report", "capture", "log", "record", "track", "notify", "handle", "alert"}
+
+// passesAliasToReporter reports whether call c hands the caught exception
+// to a function whose name says it records it.
+func passesAliasToReporter(h pyidiom.Handler, c pyast.Node) bool {
+	if h.Alias == "" {
+		return false
+	}
+	call, _ := pyast.AsCall(c)
+	name := strings.ToLower(call.MethodName())
+	hit := false
+	for _, w := range reporterWords {
+		if strings.Contains(name, w) {
+			hit = true
+		}
+	}
+	if !hit {
+		return false
+	}
+	for _, a := range append(call.Positional, valuesOf(call.Keywords)...) {
+		if a.Type() == "identifier" && a.Text() == h.Alias {
+			return true
+		}
+	}
+	return false
+}
+
+func valuesOf(m map[string]pyast.Node) []pyast.Node {
+	var out []pyast.Node
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// keepsAlias reports whether the handler stores the caught exception
+// itself (`error = e`, `self.errors.append(e)`, `errors[k] = e`) to raise
+// or report it later.
+func keepsAlias(h pyidiom.Handler) bool {
+	if h.Alias == "" {
+		return false
+	}
+	kept := false
+	pyast.Inspect(h.Body, func(n pyast.Node) bool {
+		if kept {
+			return false
+		}
+		switch n.Type() {
+		case "assignment":
+			r := pyast.Unparen(n.ChildByField("right"))
+			kept = r.Type() == "identifier" && r.Text() == h.Alias
+		case "call":
+			c, _ := pyast.AsCall(n)
+			if m := c.MethodName(); (m == "append" || m == "add" || m == "put") && len(c.Positional) == 1 {
+				a := c.Positional[0]
+				kept = a.Type() == "identifier" && a.Text() == h.Alias
+			}
+		}
+		return true
+	})
+	return kept
 }
 
 // ownGenericRaise returns the first `raise Exception(...)` the try body of

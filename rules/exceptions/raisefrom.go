@@ -29,8 +29,10 @@ var RaiseWithoutFrom = &analyzer.Rule{
 // class) executed by an except handler body, without `from`. It skips bare
 // `raise`, re-raising the caught name, raising a lower-case variable (often
 // a saved exception), `raise ... from ...`, raises in functions nested in
-// the handler, and handlers of expected absences (DoesNotExist, KeyError...)
-// whose cause carries no information (`raise Http404` after a missed get).
+// the handler, handlers of expected absences (DoesNotExist, KeyError...)
+// whose cause carries no information, and user-facing translations
+// (Http404, *ValidationError, PermissionDenied, CommandError, DRF
+// exceptions), which Django turns into a response or a form error.
 func runRaiseWithoutFrom(p *analyzer.Pass) error {
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "raise_statement" || !n.ChildByField("cause").IsNil() {
@@ -41,7 +43,7 @@ func runRaiseWithoutFrom(p *analyzer.Pass) error {
 			return true
 		}
 		h, ok := pyidiom.EnclosingHandler(n)
-		if !ok || h.CatchesOnly("miss") {
+		if !ok || h.CatchesOnly("miss") || pyidiom.UserFacing(e) {
 			return true
 		}
 		callee := e

@@ -27,8 +27,9 @@ var SilentNone = &analyzer.Rule{
 // runSilentNone matches typed except clauses whose whole body is `return`
 // or `return None`. It skips bare excepts (ERR001), handlers of expected
 // absences (DoesNotExist, KeyError...) and of conversion errors
-// (ValueError, TypeError...), where None is the ordinary answer, and
-// non-broad handlers with a comment explaining the choice.
+// (ValueError, TypeError, *DecodeError, PyJWTError...), where None is the
+// ordinary answer, handlers of computed types, and non-broad handlers with a
+// comment explaining the choice.
 func runSilentNone(p *analyzer.Pass) error {
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "except_clause" {
@@ -41,7 +42,7 @@ func runSilentNone(p *analyzer.Pass) error {
 		conf := analyzer.Medium
 		if h.BroadName(p.Imports) != "" {
 			conf = analyzer.High
-		} else if h.HasComment() || h.CatchesOnly("miss", "value") {
+		} else if !h.Named() || h.HasComment() || h.CatchesOnly("miss", "value") {
 			return true
 		}
 		p.Report(analyzer.Diagnostic{

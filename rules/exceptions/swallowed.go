@@ -27,9 +27,10 @@ var Swallowed = &analyzer.Rule{
 // runSwallowed matches typed except clauses whose body is only `pass`,
 // `continue`, `...` or a string. It skips bare excepts (ERR001), handlers
 // of expected absences (DoesNotExist, KeyError, ImportError,
-// FileNotFoundError...), and non-broad handlers with a comment, which
-// explain a deliberate choice. Value errors (ValueError, TypeError...) are
-// reported with low confidence: often a parse fallback.
+// FileNotFoundError...) and of conversion failures (ValueError,
+// AddrFormatError, ValidationError...: a parse fallback), handlers of
+// computed types, and non-broad handlers with a comment, which explains a
+// deliberate choice.
 func runSwallowed(p *analyzer.Pass) error {
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "except_clause" {
@@ -47,10 +48,8 @@ func runSwallowed(p *analyzer.Pass) error {
 			if h.HasComment() {
 				conf = analyzer.Medium
 			}
-		case h.HasComment(), h.CatchesOnly("miss"):
+		case !h.Named(), h.HasComment(), h.CatchesOnly("miss", "value"):
 			return true
-		case h.CatchesOnly("miss", "value"):
-			conf = analyzer.Low
 		}
 		msg := fmt.Sprintf("`except %s` swallows the error: nothing is logged, re-raised or handled", h.TypeText())
 		if broad != "" {

@@ -19,7 +19,44 @@ var expectedMiss = map[string]bool{
 	"NotADirectoryError": true, "IsADirectoryError": true,
 	"NotImplementedError": true, "NoReverseMatch": true, "Resolver404": true,
 	"EmptyPage": true, "PageNotAnInteger": true, "Http404": true,
-	"NotFound": true, "KeyboardInterrupt": true,
+	"NotFound": true, "KeyboardInterrupt": true, "RequestAborted": true, "ClientDisconnect": true,
+	"MultipleObjectsReturned": true, "FieldDoesNotExist": true,
+}
+
+// missSuffixes and valueSuffixes classify exception names by their ending:
+// FooDoesNotExist, NoSuchJob..., AddrFormatError, JSONDecodeError.
+var (
+	missPrefixes  = []string{"NoSuch"}
+	missSuffixes  = []string{"DoesNotExist", "NotExist", "NotFound", "NotFoundError"}
+	valueSuffixes = []string{"FormatError", "ParseError", "DecodeError", "ValidationError",
+		"JWTError", "InvalidToken", "BadSignature", "SignatureExpired", "InvalidSignature", "Invalid"}
+)
+
+func classify(n pyast.Node) (miss, value bool) {
+	d := pyast.Dotted(n)
+	name := d[strings.LastIndexByte(d, '.')+1:]
+	if expectedMiss[name] {
+		return true, false
+	}
+	if valueErrors[name] || d == "re.error" {
+		return false, true
+	}
+	for _, p := range missPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true, false
+		}
+	}
+	for _, s := range missSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true, false
+		}
+	}
+	for _, s := range valueSuffixes {
+		if strings.HasSuffix(name, s) {
+			return false, true
+		}
+	}
+	return false, false
 }
 
 // valueErrors are conversion failures: usually a parse fallback.
@@ -30,11 +67,6 @@ var valueErrors = map[string]bool{
 	"DecimalException": true, "InvalidId": true,
 }
 
-func lastName(n pyast.Node) string {
-	d := pyast.Dotted(n)
-	return d[strings.LastIndexByte(d, '.')+1:]
-}
-
 // CatchesOnly reports whether every caught type is in one of the given
 // classes: "miss" (expected absence), "value" (conversion failure). A bare
 // or unreadable handler is not.
@@ -43,14 +75,14 @@ func (h Handler) CatchesOnly(classes ...string) bool {
 		return false
 	}
 	for _, t := range h.Types {
-		name := lastName(t)
+		miss, value := classify(t)
 		ok := false
 		for _, c := range classes {
 			switch c {
 			case "miss":
-				ok = ok || expectedMiss[name]
+				ok = ok || miss
 			case "value":
-				ok = ok || valueErrors[name]
+				ok = ok || value
 			}
 		}
 		if !ok {
@@ -58,6 +90,39 @@ func (h Handler) CatchesOnly(classes ...string) bool {
 		}
 	}
 	return true
+}
+
+// Named reports whether every caught type is a plain or dotted name (not a
+// computed expression such as `tuple(expected)`).
+func (h Handler) Named() bool {
+	if len(h.Types) == 0 {
+		return false
+	}
+	for _, t := range h.Types {
+		if pyast.Dotted(t) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// UserFacing reports whether expression e (a raised class or call) is an
+// exception Django or DRF turns into a response or a form error: a
+// translation for the user, not a failure whose cause matters.
+func UserFacing(e pyast.Node) bool {
+	if c, ok := pyast.AsCall(e); ok {
+		e = c.Func
+	}
+	d := pyast.Dotted(e)
+	name := d[strings.LastIndexByte(d, '.')+1:]
+	switch name {
+	case "Http404", "PermissionDenied", "SuspiciousOperation", "BadRequest", "CommandError",
+		"NotFound", "ParseError", "AuthenticationFailed", "NotAuthenticated", "MethodNotAllowed",
+		"NotAcceptable", "UnsupportedMediaType", "Throttled", "APIException", "Http400",
+		"ImproperlyConfigured", "SystemExit":
+		return true
+	}
+	return strings.HasSuffix(name, "ValidationError")
 }
 
 // TypeText returns the caught type as written, for messages.

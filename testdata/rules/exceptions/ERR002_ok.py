@@ -72,3 +72,30 @@ def only_none():
         pass
     except Exception:  # ERR006's business
         return None
+
+
+def saved(job):
+    error = None
+    try:
+        job.run()
+    except Exception as e:
+        error = e
+    if error:
+        raise error
+
+
+def reported(ctx, job):
+    try:
+        job.run()
+    except Exception as e:
+        report_error(ctx, e)
+
+
+def test_serialises(data):
+    import json
+    import pytest
+
+    try:
+        json.dumps(data)
+    except Exception as e:
+        pytest.fail(f"not serialisable: {e}")

@@ -24,9 +24,10 @@ def broad_commented(job):
         ...
 
 
-def parse(value):
+def save(obj):
+    from django.db import DatabaseError
+
     try:
-        value = int(value)
-    except ValueError:  # want: ERR003
+        obj.save()
+    except DatabaseError:  # want: ERR003
         pass
-    return value

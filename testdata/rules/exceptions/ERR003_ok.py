@@ -46,3 +46,20 @@ def bare():
         pass
     except:  # noqa: ERR001
         pass
+
+
+def parse_int(value):
+    try:
+        value = int(value)
+    except ValueError:
+        pass
+    return value
+
+
+def parse_ip(value):
+    from netaddr import AddrFormatError, IPNetwork
+
+    try:
+        return IPNetwork(value)
+    except (AddrFormatError, ValueError):
+        pass

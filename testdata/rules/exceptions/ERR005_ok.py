@@ -50,3 +50,12 @@ def lookup(model, pk):
         return model.objects.get(pk=pk)
     except model.DoesNotExist:
         raise Http404("no such object")
+
+
+def clean(value):
+    from django.core.exceptions import ValidationError
+
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError("enter a whole number")

@@ -40,3 +40,10 @@ def fallback(url):
         return requests.get(url, timeout=5).json()
     except requests.RequestException:
         return {}
+
+
+def image_size(image, expected_exceptions):
+    try:
+        return image.size
+    except tuple(expected_exceptions):
+        return None
