@@ -4,6 +4,7 @@ package all
 import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/rules/exceptions"
+	"github.com/rubric-dev/rubric/rules/logs"
 )
 
 // Rules returns every rule, built-in ones first, then by family.
@@ -16,6 +17,9 @@ func Rules() []*analyzer.Rule {
 		exceptions.GenericRaise,
 		exceptions.RaiseWithoutFrom,
 		exceptions.SilentNone,
+		logs.EagerFormat,
+		logs.ErrorWithoutTraceback,
+		logs.PrintAsLog,
 	)
 	return rs
 }

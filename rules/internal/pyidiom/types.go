@@ -20,7 +20,7 @@ var expectedMiss = map[string]bool{
 	"NotImplementedError": true, "NoReverseMatch": true, "Resolver404": true,
 	"EmptyPage": true, "PageNotAnInteger": true, "Http404": true,
 	"NotFound": true, "KeyboardInterrupt": true, "RequestAborted": true, "ClientDisconnect": true,
-	"MultipleObjectsReturned": true, "FieldDoesNotExist": true,
+	"MultipleObjectsReturned": true, "FieldDoesNotExist": true, "MaxRetriesExceededError": true,
 }
 
 // missSuffixes and valueSuffixes classify exception names by their ending:
