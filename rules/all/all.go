@@ -4,6 +4,7 @@ package all
 import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/rules/exceptions"
+	"github.com/rubric-dev/rubric/rules/httpclient"
 	"github.com/rubric-dev/rubric/rules/logs"
 )
 
@@ -20,6 +21,9 @@ func Rules() []*analyzer.Rule {
 		logs.EagerFormat,
 		logs.ErrorWithoutTraceback,
 		logs.PrintAsLog,
+		httpclient.MissingTimeout,
+		httpclient.VerifyDisabled,
+		httpclient.UncheckedResponse,
 	)
 	return rs
 }
