@@ -134,7 +134,18 @@ func (cs *clients) lookup(at, r pyast.Node) (lib, string, bool) {
 		}
 		return "", "", false
 	}
-	for _, key := range []string{scopeKey(scopeOf(at, name), name), scopeKey(-1, name)} {
+	// The innermost scope first, then enclosing functions (closures), then
+	// the module.
+	var keys []string
+	if strings.HasPrefix(name, "self.") || strings.HasPrefix(name, "cls.") {
+		keys = append(keys, scopeKey(scopeOf(at, name), name))
+	} else {
+		for f := pyast.Ancestor(at, "function_definition", "lambda"); !f.IsNil(); f = pyast.Ancestor(f, "function_definition", "lambda") {
+			keys = append(keys, scopeKey(f.ID(), name))
+		}
+	}
+	keys = append(keys, scopeKey(-1, name))
+	for _, key := range keys {
 		if l, ok := cs.byScope[key]; ok {
 			return l, key, true
 		}

@@ -87,7 +87,7 @@ func checkScope(p *analyzer.Pass, cs *clients, scope pyast.Node) {
 				inner = inner.NamedChild(0)
 			}
 			if hc, ok := cs.call(inner); ok && hc.Keyword("hooks").IsNil() {
-				reportUnchecked(p, n, hc, fmt.Sprintf("`%s(...).%s`", hc.Func.Text(), attr))
+				reportUnchecked(p, n.ChildByField("attribute"), hc, fmt.Sprintf("`%s(...).%s`", hc.Func.Text(), attr))
 			}
 		}
 	}

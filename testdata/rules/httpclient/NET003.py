@@ -15,3 +15,12 @@ async def fetch(url):
     async with httpx.AsyncClient() as client:
         r = await client.get(url)
         return r.text  # want: NET003
+
+
+def closure(url):
+    session = requests.Session()
+
+    def pages():
+        return session.get(url, timeout=3).json()  # want: NET003
+
+    return pages()
