@@ -19,7 +19,7 @@ var RaiseWithoutFrom = &analyzer.Rule{
 	Name:       "raise-without-from",
 	Doc:        raiseFromDoc,
 	Category:   analyzer.ErrorHandling,
-	Severity:   analyzer.Warning,
+	Severity:   analyzer.Info,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Run:        runRaiseWithoutFrom,
@@ -31,8 +31,9 @@ var RaiseWithoutFrom = &analyzer.Rule{
 // a saved exception), `raise ... from ...`, raises in functions nested in
 // the handler, handlers of expected absences (DoesNotExist, KeyError...)
 // whose cause carries no information, and user-facing translations
-// (Http404, *ValidationError, PermissionDenied, CommandError, DRF
-// exceptions), which Django turns into a response or a form error.
+// (Http404, *ValidationError, *ValidationException, PermissionDenied,
+// CommandError, DRF's *APIException family), which Django turns into a
+// response or a form error.
 func runRaiseWithoutFrom(p *analyzer.Pass) error {
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "raise_statement" || !n.ChildByField("cause").IsNil() {

@@ -31,8 +31,9 @@ var PrintAsLog = &analyzer.Rule{
 // statement (run, not imported), files importing a CLI
 // library (argparse, click, typer, docopt, fire), manage.py, setup.py,
 // an app's management.py (post_migrate hooks),
-// __main__.py, tests and conftest.py, and files under scripts/, bin/,
-// tools/, management/ (Django commands), migrations/, docs/, examples/. A
+// __main__.py, settings*.py, tests and conftest.py, and files under
+// scripts/, bin/, tools/, management/ (Django commands), migrations/,
+// settings/, docs/, examples/. A
 // print writing to a file other than sys.stderr (`file=f`,
 // `file=self.stdout`) is output, not logging, and is skipped too.
 func runPrintAsLog(p *analyzer.Pass) error {
@@ -64,7 +65,7 @@ func runPrintAsLog(p *analyzer.Pass) error {
 // printing is the interface.
 var scriptDirs = map[string]bool{
 	"scripts": true, "script": true, "bin": true, "tools": true, "management": true,
-	"migrations": true, "docs": true, "doc": true, "examples": true, "example": true,
+	"migrations": true, "settings": true, "docs": true, "doc": true, "examples": true, "example": true,
 	"benchmarks": true, "bench": true,
 }
 
@@ -81,7 +82,8 @@ func scriptLike(p *analyzer.Pass) bool {
 	if p.Unit != nil && p.Unit.RootRel != "" {
 		rel = p.Unit.RootRel
 	}
-	if scriptFiles[path.Base(rel)] || pyidiom.IsTestPath(rel) {
+	base := path.Base(rel)
+	if scriptFiles[base] || pyidiom.IsTestPath(rel) || strings.HasPrefix(base, "settings") {
 		return true
 	}
 	for _, seg := range strings.Split(path.Dir(rel), "/") {

@@ -26,10 +26,13 @@ var expectedMiss = map[string]bool{
 // missSuffixes and valueSuffixes classify exception names by their ending:
 // FooDoesNotExist, NoSuchJob..., AddrFormatError, JSONDecodeError.
 var (
-	missPrefixes  = []string{"NoSuch"}
-	missSuffixes  = []string{"DoesNotExist", "NotExist", "NotFound", "NotFoundError"}
-	valueSuffixes = []string{"FormatError", "ParseError", "DecodeError", "ValidationError",
+	missPrefixes  = []string{"NoSuch", "Skip"}
+	missSuffixes  = []string{"DoesNotExist", "NotExist", "NotFound", "NotFoundError", "AlreadyRegistered", "AlreadyExists"}
+	valueSuffixes = []string{"FormatError", "ParseError", "DecodeError", "ValidationError", "SyntaxError",
+		"ParserException", "ParseException", "TimeZoneError", "TokenError",
 		"JWTError", "InvalidToken", "BadSignature", "SignatureExpired", "InvalidSignature", "Invalid"}
+	// missWords catch registry attributes: registry.does_not_exist_exception_class.
+	missWords = []string{"does_not_exist", "not_found", "already_registered", "already_exists"}
 )
 
 func classify(n pyast.Node) (miss, value bool) {
@@ -40,6 +43,11 @@ func classify(n pyast.Node) (miss, value bool) {
 	}
 	if valueErrors[name] || d == "re.error" {
 		return false, true
+	}
+	for _, w := range missWords {
+		if strings.Contains(name, w) {
+			return true, false
+		}
 	}
 	for _, p := range missPrefixes {
 		if strings.HasPrefix(name, p) {
@@ -122,7 +130,8 @@ func UserFacing(e pyast.Node) bool {
 		"ImproperlyConfigured", "SystemExit":
 		return true
 	}
-	return strings.HasSuffix(name, "ValidationError")
+	return strings.HasSuffix(name, "ValidationError") || strings.HasSuffix(name, "ValidationException") ||
+		strings.HasSuffix(name, "APIException")
 }
 
 // TypeText returns the caught type as written, for messages.
@@ -134,17 +143,21 @@ func (h Handler) TypeText() string {
 }
 
 // IsTestPath reports whether a '/'-separated path is test code: test_*.py,
-// *_test.py, tests.py, conftest.py, or anything under a tests/ or test/
-// directory.
+// *_test.py, tests.py, *conftest*.py, or anything under a tests/, test/,
+// testing/, test_*/ (test_utils) or *_tests/ directory.
 func IsTestPath(rel string) bool {
 	base := path.Base(rel)
 	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
 		base == "tests.py" || base == "conftest.py" {
 		return true
 	}
+	if strings.Contains(base, "conftest") {
+		return true
+	}
 	for _, seg := range strings.Split(path.Dir(rel), "/") {
-		switch seg {
-		case "tests", "test", "testing":
+		switch {
+		case seg == "tests", seg == "test", seg == "testing", seg == "testutils",
+			strings.HasPrefix(seg, "test_"), strings.HasSuffix(seg, "_tests"):
 			return true
 		}
 	}

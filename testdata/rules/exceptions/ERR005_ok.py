@@ -59,3 +59,10 @@ def clean(value):
         return int(value)
     except ValueError:
         raise ValidationError("enter a whole number")
+
+
+def api(data):
+    try:
+        return data["x"]
+    except TypeError as e:
+        raise RequestBodyValidationException(detail=str(e))

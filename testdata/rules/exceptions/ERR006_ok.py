@@ -47,3 +47,17 @@ def image_size(image, expected_exceptions):
         return image.size
     except tuple(expected_exceptions):
         return None
+
+
+def from_registry(registry, name):
+    try:
+        return registry.get(name)
+    except registry.does_not_exist_exception_class:
+        return None
+
+
+def parse_output(parser, text):
+    try:
+        return parser.parse(text)
+    except OutputParserException:
+        return None
