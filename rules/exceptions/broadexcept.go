@@ -29,7 +29,7 @@ var BroadExcept = &analyzer.Rule{
 // runBroadExcept matches handlers catching Exception or BaseException (alone
 // or in a tuple) that either (a) neither re-raise (any raise statement) nor
 // record the traceback (logger.exception, exc_info, sentry, traceback), nor
-// end the test or process (pytest.fail, sys.exit), nor keep the caught
+// end the test or process (pytest.fail, sys.exit, an assert), nor keep the caught
 // exception (`error = e`, `errors.append(e)`) or hand it to a function named
 // like a reporter (`report_error(ctx, e)`), or
 // (b) catch the generic Exception their own try body raises. It skips
@@ -47,7 +47,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 			return true
 		}
 		at := analyzer.Span(h.Keyword, h.Type)
-		if len(h.Raises()) == 0 {
+		if len(h.Raises()) == 0 && len(pyast.FindAllShallow(h.Body, "assert_statement")) == 0 {
 			logged, handed := false, false
 			for _, c := range h.Calls() {
 				if logs.RecordsTraceback(c) || ends(p, c) {
@@ -110,7 +110,8 @@ func ends(p *analyzer.Pass, c pyast.Node) bool {
 var reporterWords = []string{"report", "capture", "log", "record", "track", "notify", "handle", "alert"}
 
 // passesAliasToReporter reports whether call c hands the caught exception
-// to a function whose name says it records it.
+// to a function whose name says it records it, or calls a reporter named
+// for exceptions (log_exception(...)), which can read sys.exc_info().
 func passesAliasToReporter(h pyidiom.Handler, c pyast.Node) bool {
 	if h.Alias == "" {
 		return false
@@ -126,20 +127,17 @@ func passesAliasToReporter(h pyidiom.Handler, c pyast.Node) bool {
 	if !hit {
 		return false
 	}
-	for _, a := range append(call.Positional, valuesOf(call.Keywords)...) {
-		if a.Type() == "identifier" && a.Text() == h.Alias {
-			return true
+	if strings.Contains(name, "exc") {
+		return true // log_exception(...), report_exc(...): sys.exc_info() is at hand
+	}
+	mentions := false
+	pyast.Inspect(call.Node.ChildByField("arguments"), func(n pyast.Node) bool {
+		if n.Type() == "identifier" && n.Text() == h.Alias {
+			mentions = true
 		}
-	}
-	return false
-}
-
-func valuesOf(m map[string]pyast.Node) []pyast.Node {
-	var out []pyast.Node
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
+		return !mentions
+	})
+	return mentions
 }
 
 // keepsAlias reports whether the handler stores the caught exception

@@ -99,3 +99,18 @@ def test_serialises(data):
         json.dumps(data)
     except Exception as e:
         pytest.fail(f"not serialisable: {e}")
+
+
+def helper_logs(issue):
+    try:
+        issue.save()
+    except Exception as e:
+        log_exception(f"Error processing issue: {e}")
+        return
+
+
+def test_does_not_crash(handler):
+    try:
+        handler.create_row()
+    except Exception as exc:
+        assert False, f"crashed: {exc}"
