@@ -3,6 +3,7 @@ package logs
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -30,7 +31,8 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // keyword (any value, False included, is a decision) or `**kwargs`. It
 // skips handlers of expected absences and conversion errors (DoesNotExist,
 // KeyError, ValueError, ValidationError...), where the traceback adds
-// nothing. Broad and bare handlers get high confidence. The fix renames
+// nothing, and handlers that record the traceback through another call
+// (logger.exception, sentry, log_exception(e)). Broad and bare handlers get high confidence. The fix renames
 // `error` to `exception` when the call is a statement directly in the
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
@@ -41,7 +43,7 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 			return true
 		}
 		h, ok := pyidiom.EnclosingHandler(n)
-		if !ok || h.CatchesOnly("miss", "value") {
+		if !ok || h.CatchesOnly("miss", "value") || tracedElsewhere(logs, h) {
 			return true
 		}
 		name := lc.Func.ChildByField("attribute")
@@ -63,4 +65,20 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 		return true
 	})
 	return nil
+}
+
+// tracedElsewhere reports whether the handler records the traceback through
+// another call: logger.exception, sentry, or a helper named for exceptions
+// (log_exception(e)); the error line is then a summary, not the only record.
+func tracedElsewhere(logs *pyidiom.Loggers, h pyidiom.Handler) bool {
+	for _, c := range h.Calls() {
+		if logs.RecordsTraceback(c) {
+			return true
+		}
+		call, _ := pyast.AsCall(c)
+		if strings.Contains(strings.ToLower(call.MethodName()), "exception") {
+			return true
+		}
+	}
+	return false
 }

@@ -26,7 +26,7 @@ var expectedMiss = map[string]bool{
 // missSuffixes and valueSuffixes classify exception names by their ending:
 // FooDoesNotExist, NoSuchJob..., AddrFormatError, JSONDecodeError.
 var (
-	missPrefixes  = []string{"NoSuch", "Skip"}
+	missPrefixes  = []string{"NoSuch", "Skip", "Duplicate"}
 	missSuffixes  = []string{"DoesNotExist", "NotExist", "NotFound", "NotFoundError", "AlreadyRegistered", "AlreadyExists"}
 	valueSuffixes = []string{"FormatError", "ParseError", "DecodeError", "ValidationError", "SyntaxError",
 		"ParserException", "ParseException", "TimeZoneError", "TokenError",

@@ -28,3 +28,15 @@ def nested(job):
         def later():
             logger.error("runs later, maybe outside the handler")
         job.on_fail(later)
+
+
+def summarised(job):
+    try:
+        job.run()
+    except Exception as e:
+        log_exception(e)
+        logger.error("job %s failed", job.pk)
+    try:
+        job.enqueue()
+    except DuplicateTaskError:
+        logger.error("already queued")
