@@ -130,14 +130,7 @@ func passesAliasToReporter(h pyidiom.Handler, c pyast.Node) bool {
 	if strings.Contains(name, "exc") {
 		return true // log_exception(...), report_exc(...): sys.exc_info() is at hand
 	}
-	mentions := false
-	pyast.Inspect(call.Node.ChildByField("arguments"), func(n pyast.Node) bool {
-		if n.Type() == "identifier" && n.Text() == h.Alias {
-			mentions = true
-		}
-		return !mentions
-	})
-	return mentions
+	return h.MentionsAlias(call.Node.ChildByField("arguments"))
 }
 
 // keepsAlias reports whether the handler stores the caught exception

@@ -30,7 +30,7 @@ var GenericRaise = &analyzer.Rule{
 // Exception is common and harmless there.
 func runGenericRaise(p *analyzer.Pass) error {
 	conf := analyzer.High
-	if pyidiom.IsTestPath(relPath(p)) {
+	if pyidiom.IsTestPath(pyidiom.RelPath(p)) {
 		conf = analyzer.Low
 	}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
@@ -51,12 +51,4 @@ func runGenericRaise(p *analyzer.Pass) error {
 		return false
 	})
 	return nil
-}
-
-// relPath is the file's path relative to the analysed root.
-func relPath(p *analyzer.Pass) string {
-	if p.Unit != nil && p.Unit.RootRel != "" {
-		return p.Unit.RootRel
-	}
-	return p.File.Rel
 }

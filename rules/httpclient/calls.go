@@ -191,11 +191,7 @@ func (cs *clients) mountedAdapter(hc httpCall) bool {
 // skipFile reports whether NET rules leave the file alone: tests, where
 // calls go to local servers or mocks.
 func skipFile(p *analyzer.Pass) bool {
-	rel := p.File.Rel
-	if p.Unit != nil && p.Unit.RootRel != "" {
-		rel = p.Unit.RootRel
-	}
-	return pyidiom.IsTestPath(rel)
+	return pyidiom.IsTestPath(pyidiom.RelPath(p))
 }
 
 // importsHTTP reports whether the file imports requests or httpx at all:

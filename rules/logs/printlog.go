@@ -78,10 +78,7 @@ var scriptFiles = map[string]bool{
 var cliModules = map[string]bool{"argparse": true, "click": true, "typer": true, "docopt": true, "fire": true}
 
 func scriptLike(p *analyzer.Pass) bool {
-	rel := p.File.Rel
-	if p.Unit != nil && p.Unit.RootRel != "" {
-		rel = p.Unit.RootRel
-	}
+	rel := pyidiom.RelPath(p)
 	base := path.Base(rel)
 	if scriptFiles[base] || pyidiom.IsTestPath(rel) || strings.HasPrefix(base, "settings") {
 		return true

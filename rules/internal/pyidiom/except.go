@@ -165,19 +165,19 @@ func isDirective(comment string) bool {
 }
 
 // UsesAlias reports whether the handler body mentions the caught name.
-func (h Handler) UsesAlias() bool {
+func (h Handler) UsesAlias() bool { return h.MentionsAlias(h.Body) }
+
+// MentionsAlias reports whether the subtree n mentions the caught name.
+func (h Handler) MentionsAlias(n pyast.Node) bool {
 	if h.Alias == "" {
 		return false
 	}
 	used := false
-	pyast.Inspect(h.Body, func(n pyast.Node) bool {
-		if used {
-			return false
-		}
-		if n.Type() == "identifier" && n.Text() == h.Alias {
+	pyast.Inspect(n, func(m pyast.Node) bool {
+		if m.Type() == "identifier" && m.Text() == h.Alias {
 			used = true
 		}
-		return true
+		return !used
 	})
 	return used
 }

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -140,6 +141,15 @@ func (h Handler) TypeText() string {
 		return ""
 	}
 	return h.Type.Text()
+}
+
+// RelPath is the pass's file path relative to the analysed root, or to the
+// working directory when the root is unknown.
+func RelPath(p *analyzer.Pass) string {
+	if p.Unit != nil && p.Unit.RootRel != "" {
+		return p.Unit.RootRel
+	}
+	return p.File.Rel
 }
 
 // IsTestPath reports whether a '/'-separated path is test code: test_*.py,
