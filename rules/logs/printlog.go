@@ -35,7 +35,9 @@ var PrintAsLog = &analyzer.Rule{
 // scripts/, bin/, tools/, management/ (Django commands), migrations/,
 // settings/, docs/, examples/. A
 // print writing to a file other than sys.stderr (`file=f`,
-// `file=self.stdout`) is output, not logging, and is skipped too.
+// `file=self.stdout`) is output, not logging, and is skipped too, as are
+// prints in functions whose job is output (print_*, show_*, display_*,
+// dump_*, list_*, *cli*, *prompt*, or reading input()).
 func runPrintAsLog(p *analyzer.Pass) error {
 	if scriptLike(p) {
 		return nil
@@ -51,6 +53,9 @@ func runPrintAsLog(p *analyzer.Pass) error {
 		if f := c.Keyword("file"); !f.IsNil() && pyast.Dotted(f) != "sys.stderr" {
 			return true
 		}
+		if outputFunction(pyast.EnclosingFunction(n)) {
+			return true
+		}
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(c.Func),
 			Message: "`print(...)` in library code: no level, no logger name, and lost or interleaved under gunicorn or Celery",
@@ -59,6 +64,34 @@ func runPrintAsLog(p *analyzer.Pass) error {
 		return true
 	})
 	return nil
+}
+
+// outputPrefixes start the names of functions whose job is printing: print_users,
+// show_report, list_keys, dump_state.
+var outputPrefixes = []string{"print", "pprint", "show", "display", "dump", "list"}
+
+// outputFunction reports whether def (possibly zero) prints by design: its
+// name says so, it talks to a terminal user (cli, prompt in the name), or
+// it reads input().
+func outputFunction(def pyast.Node) bool {
+	if def.IsNil() {
+		return false
+	}
+	name := strings.ToLower(strings.TrimLeft(pyast.DefName(def), "_"))
+	for _, pre := range outputPrefixes {
+		if strings.HasPrefix(name, pre) {
+			return true
+		}
+	}
+	if strings.Contains(name, "cli") || strings.Contains(name, "prompt") {
+		return true
+	}
+	for _, c := range pyast.FindAllShallow(def, "call") {
+		if f := c.ChildByField("function"); f.Type() == "identifier" && f.Text() == "input" {
+			return true
+		}
+	}
+	return false
 }
 
 // scriptDirs are directories whose files are scripts or tooling, where
