@@ -4,6 +4,8 @@ package all
 import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/rules/exceptions"
+	"github.com/rubric-dev/rubric/rules/httpclient"
+	"github.com/rubric-dev/rubric/rules/logs"
 )
 
 // Rules returns every rule, built-in ones first, then by family.
@@ -11,6 +13,17 @@ func Rules() []*analyzer.Rule {
 	rs := append(analyzer.BuiltinRules(), analyzer.SuppressionRules()...)
 	rs = append(rs,
 		exceptions.BareExcept,
+		exceptions.BroadExcept,
+		exceptions.Swallowed,
+		exceptions.GenericRaise,
+		exceptions.RaiseWithoutFrom,
+		exceptions.SilentNone,
+		logs.EagerFormat,
+		logs.ErrorWithoutTraceback,
+		logs.PrintAsLog,
+		httpclient.MissingTimeout,
+		httpclient.VerifyDisabled,
+		httpclient.UncheckedResponse,
 	)
 	return rs
 }

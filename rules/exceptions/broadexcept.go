@@ -1,0 +1,222 @@
+package exceptions
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+)
+
+//go:embed broadexcept.md
+var broadExceptDoc string
+
+// BroadExcept reports `except Exception` / `except BaseException` handlers
+// that hide what went wrong.
+var BroadExcept = &analyzer.Rule{
+	Code:       "ERR002",
+	Name:       "broad-except",
+	Doc:        broadExceptDoc,
+	Category:   analyzer.ErrorHandling,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runBroadExcept,
+}
+
+// runBroadExcept matches handlers catching Exception or BaseException (alone
+// or in a tuple) that either (a) neither re-raise (any raise statement) nor
+// record the traceback (logger.exception, exc_info, sentry, traceback), nor
+// end the test or process (pytest.fail, sys.exit, an assert), nor keep the caught
+// exception (`error = e`, `errors.append(e)`) or hand it to a function named
+// like a reporter (`report_error(ctx, e)`), or
+// (b) catch the generic Exception their own try body raises. It skips
+// handlers whose body only passes or only returns None (ERR003 and ERR006
+// say more), bare excepts (ERR001) and except* groups.
+func runBroadExcept(p *analyzer.Pass) error {
+	logs := pyidiom.NewLoggers(p.Root, p.Imports)
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "except_clause" {
+			return true
+		}
+		h := pyidiom.DecodeHandler(n)
+		broad := h.BroadName(p.Imports)
+		if broad == "" || h.Star || h.OnlyTrivial() || onlyReturnsNone(h) {
+			return true
+		}
+		at := analyzer.Span(h.Keyword, h.Type)
+		if len(h.Raises()) == 0 && len(pyast.FindAllShallow(h.Body, "assert_statement")) == 0 {
+			logged, handed := false, false
+			for _, c := range h.Calls() {
+				if logs.RecordsTraceback(c) || ends(p, c) {
+					return true
+				}
+				if _, ok := logs.Call(c); ok {
+					logged = true
+				} else if passesAliasToReporter(h, c) {
+					handed = true
+				}
+			}
+			if handed || keepsAlias(h) {
+				return true
+			}
+			d := analyzer.Diagnostic{
+				Range:   at,
+				Message: fmt.Sprintf("`except %s` catches every error and neither re-raises nor logs the traceback", broad),
+				Help:    "catch the exceptions this block expects (e.g. `requests.RequestException`), or log with `logger.exception(...)` and re-raise",
+			}
+			if logged {
+				d.Message = fmt.Sprintf("`except %s` catches every error and logs it without the traceback", broad)
+				d.Help = "catch the exceptions this block expects, or use `logger.exception(...)` so the traceback is kept"
+				d.Confidence = analyzer.Medium
+			} else if h.UsesAlias() {
+				d.Confidence = analyzer.Medium
+			}
+			p.Report(d)
+			return true
+		}
+		if r := ownGenericRaise(p, h); !r.IsNil() {
+			line := p.File.Position(r.StartByte()).Line
+			p.Report(analyzer.Diagnostic{
+				Range:      at,
+				Message:    fmt.Sprintf("`except %s` also catches the generic exception its own `try` raises on line %d", broad, line),
+				Help:       "raise a specific exception, and catch only the errors this block can handle (e.g. `except requests.RequestException:` around the call)",
+				Confidence: analyzer.Medium,
+				Related:    []analyzer.Related{{Range: analyzer.RangeOf(r), Message: "raised here and caught by the handler below"}},
+			})
+		}
+		return true
+	})
+	return nil
+}
+
+// ends reports whether call c ends the test or the process: pytest.fail,
+// self.fail, sys.exit, os._exit.
+func ends(p *analyzer.Pass, c pyast.Node) bool {
+	call, _ := pyast.AsCall(c)
+	if q, ok := p.Imports.Resolve(call.Func); ok {
+		switch q {
+		case "pytest.fail", "pytest.skip", "pytest.xfail", "sys.exit", "os._exit", "os.abort":
+			return true
+		}
+	}
+	return pyast.Dotted(call.Func) == "self.fail"
+}
+
+// reporterWords mark a function that probably records the exception it is
+// given: report_error(ctx, e), handle_exception(e), notify_failure(e).
+var reporterWords = []string{"report", "capture", "log", "record", "track", "notify", "handle", "alert"}
+
+// passesAliasToReporter reports whether call c hands the caught exception
+// to a function whose name says it records it, or calls a reporter named
+// for exceptions (log_exception(...)), which can read sys.exc_info().
+func passesAliasToReporter(h pyidiom.Handler, c pyast.Node) bool {
+	if h.Alias == "" {
+		return false
+	}
+	call, _ := pyast.AsCall(c)
+	name := strings.ToLower(call.MethodName())
+	hit := false
+	for _, w := range reporterWords {
+		if strings.Contains(name, w) {
+			hit = true
+		}
+	}
+	if !hit {
+		return false
+	}
+	if strings.Contains(name, "exc") {
+		return true // log_exception(...), report_exc(...): sys.exc_info() is at hand
+	}
+	return h.MentionsAlias(call.Node.ChildByField("arguments"))
+}
+
+// keepsAlias reports whether the handler stores the caught exception
+// itself (`error = e`, `self.errors.append(e)`, `errors[k] = e`) to raise
+// or report it later.
+func keepsAlias(h pyidiom.Handler) bool {
+	if h.Alias == "" {
+		return false
+	}
+	kept := false
+	pyast.Inspect(h.Body, func(n pyast.Node) bool {
+		if kept {
+			return false
+		}
+		switch n.Type() {
+		case "assignment":
+			r := pyast.Unparen(n.ChildByField("right"))
+			kept = r.Type() == "identifier" && r.Text() == h.Alias
+		case "call":
+			c, _ := pyast.AsCall(n)
+			if m := c.MethodName(); (m == "append" || m == "add" || m == "put") && len(c.Positional) == 1 {
+				a := c.Positional[0]
+				kept = a.Type() == "identifier" && a.Text() == h.Alias
+			}
+		}
+		return true
+	})
+	return kept
+}
+
+// ownGenericRaise returns the first `raise Exception(...)` the try body of
+// h's try statement executes outside any nested try body (which may catch
+// it first), or the zero Node.
+func ownGenericRaise(p *analyzer.Pass, h pyidiom.Handler) pyast.Node {
+	try := h.Clause.Parent()
+	if try.Type() != "try_statement" {
+		return pyast.Node{}
+	}
+	body := try.ChildByField("body")
+	for _, r := range pyast.FindAllShallow(body, "raise_statement") {
+		if genericRaised(p, r) == "" {
+			continue
+		}
+		shielded := false
+		for q := r.Parent(); !q.IsNil() && !q.Equal(body); q = q.Parent() {
+			if q.Field() == "body" && q.Parent().Type() == "try_statement" {
+				shielded = true
+				break
+			}
+		}
+		if !shielded {
+			return r
+		}
+	}
+	return pyast.Node{}
+}
+
+// genericRaised returns "Exception" or "BaseException" when raise statement
+// r raises one of them (called or not), else "".
+func genericRaised(p *analyzer.Pass, r pyast.Node) string {
+	e := raisedExpr(r)
+	if c, ok := pyast.AsCall(e); ok {
+		e = c.Func
+	}
+	return pyidiom.BroadException(p.Imports, e)
+}
+
+// raisedExpr returns the expression a raise statement raises, or the zero
+// Node for a bare raise.
+func raisedExpr(r pyast.Node) pyast.Node {
+	for _, c := range r.NamedChildren() {
+		if c.Field() == "cause" || c.Type() == "comment" {
+			continue
+		}
+		return pyast.Unparen(c)
+	}
+	return pyast.Node{}
+}
+
+// onlyReturnsNone reports whether a handler body is a single `return` or
+// `return None`.
+func onlyReturnsNone(h pyidiom.Handler) bool {
+	stmts := pyast.Statements(h.Body)
+	if len(stmts) != 1 || stmts[0].Type() != "return_statement" {
+		return false
+	}
+	v := stmts[0].NamedChild(0)
+	return v.IsNil() || v.Type() == "none"
+}

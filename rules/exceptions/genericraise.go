@@ -1,0 +1,54 @@
+package exceptions
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+)
+
+//go:embed genericraise.md
+var genericRaiseDoc string
+
+// GenericRaise reports `raise Exception(...)` and `raise BaseException(...)`.
+var GenericRaise = &analyzer.Rule{
+	Code:       "ERR004",
+	Name:       "generic-raise",
+	Doc:        genericRaiseDoc,
+	Category:   analyzer.ErrorHandling,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runGenericRaise,
+}
+
+// runGenericRaise matches raise statements whose exception is the builtin
+// Exception or BaseException, called or not (an import shadowing the name
+// is respected). Test files get low confidence: a fake that raises a plain
+// Exception is common and harmless there.
+func runGenericRaise(p *analyzer.Pass) error {
+	conf := analyzer.High
+	if pyidiom.IsTestPath(pyidiom.RelPath(p)) {
+		conf = analyzer.Low
+	}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "raise_statement" {
+			return true
+		}
+		name := genericRaised(p, n)
+		if name == "" {
+			return true
+		}
+		e := raisedExpr(n)
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(e),
+			Message:    fmt.Sprintf("`raise %s` is generic: callers can only catch it with `except %s`", name, name),
+			Help:       "raise a specific built-in exception (`ValueError`, `RuntimeError`...) or a domain exception (`class AccountCreationError(Exception)`)",
+			Confidence: conf,
+		})
+		return false
+	})
+	return nil
+}

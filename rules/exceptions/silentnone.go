@@ -1,0 +1,57 @@
+package exceptions
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+)
+
+//go:embed silentnone.md
+var silentNoneDoc string
+
+// SilentNone reports handlers that only return None.
+var SilentNone = &analyzer.Rule{
+	Code:       "ERR006",
+	Name:       "silent-none-return",
+	Doc:        silentNoneDoc,
+	Category:   analyzer.ErrorHandling,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runSilentNone,
+}
+
+// runSilentNone matches typed except clauses whose whole body is `return`
+// or `return None`. It skips bare excepts (ERR001), handlers of expected
+// absences (DoesNotExist, KeyError...) and of conversion errors
+// (ValueError, TypeError, *DecodeError, PyJWTError...), where None is the
+// ordinary answer, handlers of computed types, and non-broad handlers with a
+// comment explaining the choice.
+func runSilentNone(p *analyzer.Pass) error {
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "except_clause" {
+			return true
+		}
+		h := pyidiom.DecodeHandler(n)
+		if h.Bare() || !onlyReturnsNone(h) {
+			return true
+		}
+		conf := analyzer.Medium
+		if h.BroadName(p.Imports) != "" {
+			conf = analyzer.High
+		} else if !h.Named() || h.HasComment() || h.CatchesOnly("miss", "value") {
+			return true
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.Span(h.Keyword, h.Type),
+			Message:    fmt.Sprintf("`except %s` returns `None` silently: the caller cannot tell a failure from an empty result", h.TypeText()),
+			Help:       "log the error (`logger.exception(...)`) and re-raise a domain exception, or return an explicit result the caller must check",
+			Confidence: conf,
+		})
+		return true
+	})
+	return nil
+}

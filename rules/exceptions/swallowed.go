@@ -1,0 +1,67 @@
+package exceptions
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+)
+
+//go:embed swallowed.md
+var swallowedDoc string
+
+// Swallowed reports handlers whose body only passes.
+var Swallowed = &analyzer.Rule{
+	Code:       "ERR003",
+	Name:       "swallowed-exception",
+	Doc:        swallowedDoc,
+	Category:   analyzer.ErrorHandling,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runSwallowed,
+}
+
+// runSwallowed matches typed except clauses whose body is only `pass`,
+// `continue`, `...` or a string. It skips bare excepts (ERR001), handlers
+// of expected absences (DoesNotExist, KeyError, ImportError,
+// FileNotFoundError...) and of conversion failures (ValueError,
+// AddrFormatError, ValidationError...: a parse fallback), handlers of
+// computed types, and non-broad handlers with a comment, which explains a
+// deliberate choice.
+func runSwallowed(p *analyzer.Pass) error {
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "except_clause" {
+			return true
+		}
+		h := pyidiom.DecodeHandler(n)
+		if h.Bare() || !h.OnlyTrivial() {
+			return true
+		}
+		conf := analyzer.Medium
+		broad := h.BroadName(p.Imports)
+		switch {
+		case broad != "":
+			conf = analyzer.High
+			if h.HasComment() {
+				conf = analyzer.Medium
+			}
+		case !h.Named(), h.HasComment(), h.CatchesOnly("miss", "value"):
+			return true
+		}
+		msg := fmt.Sprintf("`except %s` swallows the error: nothing is logged, re-raised or handled", h.TypeText())
+		if broad != "" {
+			msg = fmt.Sprintf("`except %s` swallows every error: nothing is logged, re-raised or handled", h.TypeText())
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.Span(h.Keyword, h.Type),
+			Message:    msg,
+			Help:       "handle the error (log it with `logger.exception(...)`, return an explicit result, re-raise), or use `contextlib.suppress(...)` with a comment saying why it is safe to ignore",
+			Confidence: conf,
+		})
+		return true
+	})
+	return nil
+}

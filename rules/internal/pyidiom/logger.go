@@ -1,0 +1,229 @@
+package pyidiom
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// LoggerKind says which logging library a logger call belongs to; the
+// message conventions differ.
+type LoggerKind int
+
+// Logger kinds.
+const (
+	NotLogger LoggerKind = iota
+	Stdlib               // logging: lazy "%s" args
+	Structlog            // structlog: a constant event plus key-value pairs
+	Loguru               // loguru: lazy "{}" args
+)
+
+// LevelMethods are the logging methods that take a message; "log" takes
+// the level first.
+var LevelMethods = map[string]bool{
+	"debug": true, "info": true, "warning": true, "warn": true, "error": true,
+	"exception": true, "critical": true, "fatal": true, "log": true,
+}
+
+// conventionalNames are receiver names taken to be loggers even when the
+// file does not show where they come from (imported from a settings module,
+// a base class attribute...).
+var conventionalNames = map[string]bool{
+	"logger": true, "_logger": true, "LOGGER": true, "_LOGGER": true,
+	"log": true, "_log": true, "LOG": true, "_LOG": true,
+}
+
+// Loggers knows which names of one file hold loggers.
+type Loggers struct {
+	im                *pyast.Imports
+	assigned          map[string]LoggerKind // dotted target -> kind, from getLogger-like calls
+	structlogImported bool
+}
+
+// NewLoggers scans a file for names bound to loggers:
+// `logger = logging.getLogger(__name__)`, `self.log = structlog.get_logger()`,
+// `log = logger.bind(user=u)`.
+func NewLoggers(root pyast.Node, im *pyast.Imports) *Loggers {
+	l := &Loggers{im: im, assigned: map[string]LoggerKind{}}
+	for _, m := range im.Modules {
+		if m == "structlog" || strings.HasPrefix(m, "structlog.") {
+			l.structlogImported = true
+		}
+	}
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		if n.Type() != "assignment" {
+			return true
+		}
+		left := pyast.Dotted(n.ChildByField("left"))
+		right := n.ChildByField("right")
+		if left == "" || right.IsNil() {
+			return true
+		}
+		if k := l.factoryKind(right); k != NotLogger {
+			l.assigned[left] = k
+		}
+		return true
+	})
+	return l
+}
+
+// factoryKind says whether expression e produces a logger, and which kind.
+func (l *Loggers) factoryKind(e pyast.Node) LoggerKind {
+	c, ok := pyast.AsCall(pyast.Unparen(e))
+	if !ok {
+		return NotLogger
+	}
+	if q, ok := l.im.Resolve(c.Func); ok {
+		switch q {
+		case "logging.getLogger", "logging.LoggerAdapter", "logging.Logger":
+			return Stdlib
+		case "structlog.get_logger", "structlog.getLogger", "structlog.wrap_logger",
+			"structlog.stdlib.get_logger":
+			return Structlog
+		}
+		if strings.HasPrefix(q, "logging.") {
+			return NotLogger
+		}
+	}
+	switch c.MethodName() {
+	case "getChild", "bind", "new", "opt", "patch":
+		// logger.getChild("x"), log.bind(order=o): a logger of the same kind.
+		if k, _ := l.receiverKind(c.Receiver()); k != NotLogger {
+			return k
+		}
+	}
+	return NotLogger
+}
+
+// receiverKind decides whether expression r (the x in x.info(...)) is a
+// logger. byName is true when only the conventional name says so.
+func (l *Loggers) receiverKind(r pyast.Node) (kind LoggerKind, byName bool) {
+	if r.IsNil() {
+		return NotLogger, false
+	}
+	r = pyast.Unparen(r)
+	if r.Type() == "call" {
+		return l.factoryKind(r), false
+	}
+	d := pyast.Dotted(r)
+	if d == "" {
+		return NotLogger, false
+	}
+	if k, ok := l.assigned[d]; ok {
+		return k, false
+	}
+	if q, ok := l.im.Resolve(r); ok {
+		switch {
+		case q == "logging":
+			return Stdlib, false
+		case q == "loguru.logger":
+			return Loguru, false
+		case q == "structlog" || strings.HasPrefix(q, "structlog."):
+			return Structlog, false
+		}
+		if strings.HasPrefix(q, "logging.") {
+			return NotLogger, false
+		}
+	}
+	last := d[strings.LastIndexByte(d, '.')+1:]
+	if conventionalNames[last] {
+		if l.structlogImported {
+			return Structlog, true
+		}
+		return Stdlib, true
+	}
+	return NotLogger, false
+}
+
+// LogCall is a decoded call of a logging method.
+type LogCall struct {
+	pyast.Call
+	Kind   LoggerKind
+	Level  string     // the method: "info", "error", "exception", "log"...
+	Msg    pyast.Node // the message argument, or the zero Node
+	MsgIdx int        // its index among the positional arguments
+	ByName bool       // the receiver is a logger only by its conventional name
+}
+
+// Call decodes n as a logging call, or returns ok false.
+func (l *Loggers) Call(n pyast.Node) (LogCall, bool) {
+	c, ok := pyast.AsCall(n)
+	if !ok || c.Func.Type() != "attribute" {
+		return LogCall{}, false
+	}
+	level := c.MethodName()
+	if !LevelMethods[level] {
+		return LogCall{}, false
+	}
+	kind, byName := l.receiverKind(c.Receiver())
+	if kind == NotLogger {
+		return LogCall{}, false
+	}
+	lc := LogCall{Call: c, Kind: kind, Level: level, ByName: byName}
+	lc.MsgIdx = 0
+	if level == "log" {
+		lc.MsgIdx = 1
+	}
+	if lc.MsgIdx < len(c.Positional) {
+		lc.Msg = c.Positional[lc.MsgIdx]
+	} else if m := c.Keyword("msg"); !m.IsNil() && kind == Stdlib {
+		lc.Msg = m
+		lc.MsgIdx = -1
+	} else if m := c.Keyword("event"); !m.IsNil() && kind == Structlog {
+		lc.Msg = m
+		lc.MsgIdx = -1
+	}
+	return lc, true
+}
+
+// WithTraceback reports whether the call records the active exception's
+// traceback: logger.exception(...), or exc_info set to anything but a
+// False/None/0 literal.
+func (lc LogCall) WithTraceback() bool {
+	if lc.Level == "exception" {
+		if v := lc.Keyword("exc_info"); !v.IsNil() && isFalsy(v) {
+			return false
+		}
+		return true
+	}
+	v := lc.Keyword("exc_info")
+	if v.IsNil() {
+		return lc.StarKwargs // **kwargs may carry exc_info
+	}
+	return !isFalsy(v)
+}
+
+func isFalsy(v pyast.Node) bool {
+	switch v.Type() {
+	case "false", "none":
+		return true
+	case "integer":
+		return v.Text() == "0"
+	}
+	return false
+}
+
+// RecordsTraceback reports whether call n hands the active exception's
+// traceback to something that keeps it: a logging call with the traceback,
+// sentry_sdk.capture_exception, traceback.print_exc / format_exc.
+func (l *Loggers) RecordsTraceback(n pyast.Node) bool {
+	if lc, ok := l.Call(n); ok {
+		return lc.WithTraceback()
+	}
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return false
+	}
+	if q, ok := l.im.Resolve(c.Func); ok {
+		switch q {
+		case "traceback.print_exc", "traceback.format_exc", "traceback.print_exception",
+			"traceback.format_exception", "sys.exc_info", "sys.exception":
+			return true
+		}
+	}
+	switch c.MethodName() {
+	case "capture_exception", "captureException", "capture_exc":
+		return true
+	}
+	return false
+}

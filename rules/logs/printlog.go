@@ -1,0 +1,162 @@
+package logs
+
+import (
+	_ "embed"
+	"path"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+)
+
+//go:embed printlog.md
+var printLogDoc string
+
+// PrintAsLog reports print(...) in library code.
+var PrintAsLog = &analyzer.Rule{
+	Code:       "LOG003",
+	Name:       "print-as-log",
+	Doc:        printLogDoc,
+	Category:   analyzer.Observability,
+	Severity:   analyzer.Info,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runPrintAsLog,
+}
+
+// runPrintAsLog matches calls of the builtin print (not imported or defined
+// under that name) in library code. It skips scripts and tooling: files
+// with a module-level `if __name__ == "__main__":` or a module-level print
+// statement (run, not imported), files importing a CLI
+// library (argparse, click, typer, docopt, fire), manage.py, setup.py,
+// an app's management.py (post_migrate hooks),
+// __main__.py, settings*.py, tests and conftest.py, and files under
+// scripts/, bin/, tools/, management/ (Django commands), migrations/,
+// settings/, docs/, examples/. A
+// print writing to a file other than sys.stderr (`file=f`,
+// `file=self.stdout`) is output, not logging, and is skipped too, as are
+// prints in functions whose job is output (print_*, show_*, display_*,
+// dump_*, list_*, *cli*, *prompt*, or reading input()).
+func runPrintAsLog(p *analyzer.Pass) error {
+	if scriptLike(p) {
+		return nil
+	}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Is("function_definition") && pyast.DefName(n) == "print" {
+			return false
+		}
+		c, ok := pyast.AsCall(n)
+		if !ok || c.Func.Type() != "identifier" || c.Func.Text() != "print" {
+			return true
+		}
+		if f := c.Keyword("file"); !f.IsNil() && pyast.Dotted(f) != "sys.stderr" {
+			return true
+		}
+		if outputFunction(pyast.EnclosingFunction(n)) {
+			return true
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(c.Func),
+			Message: "`print(...)` in library code: no level, no logger name, and lost or interleaved under gunicorn or Celery",
+			Help:    "log it: `logger = logging.getLogger(__name__)` at module level, then `logger.info(...)`",
+		})
+		return true
+	})
+	return nil
+}
+
+// outputPrefixes start the names of functions whose job is printing: print_users,
+// show_report, list_keys, dump_state.
+var outputPrefixes = []string{"print", "pprint", "show", "display", "dump", "list"}
+
+// outputFunction reports whether def (possibly zero) prints by design: its
+// name says so, it talks to a terminal user (cli, prompt in the name), or
+// it reads input().
+func outputFunction(def pyast.Node) bool {
+	if def.IsNil() {
+		return false
+	}
+	name := strings.ToLower(strings.TrimLeft(pyast.DefName(def), "_"))
+	for _, pre := range outputPrefixes {
+		if strings.HasPrefix(name, pre) {
+			return true
+		}
+	}
+	if strings.Contains(name, "cli") || strings.Contains(name, "prompt") {
+		return true
+	}
+	for _, c := range pyast.FindAllShallow(def, "call") {
+		if f := c.ChildByField("function"); f.Type() == "identifier" && f.Text() == "input" {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptDirs are directories whose files are scripts or tooling, where
+// printing is the interface.
+var scriptDirs = map[string]bool{
+	"scripts": true, "script": true, "bin": true, "tools": true, "management": true,
+	"migrations": true, "settings": true, "docs": true, "doc": true, "examples": true, "example": true,
+	"benchmarks": true, "bench": true,
+}
+
+var scriptFiles = map[string]bool{
+	"manage.py": true, "setup.py": true, "__main__.py": true, "conftest.py": true,
+	"fabfile.py": true, "noxfile.py": true, "conf.py": true,
+	"management.py": true, // post_migrate hooks, run by manage.py
+}
+
+var cliModules = map[string]bool{"argparse": true, "click": true, "typer": true, "docopt": true, "fire": true}
+
+func scriptLike(p *analyzer.Pass) bool {
+	rel := pyidiom.RelPath(p)
+	base := path.Base(rel)
+	if scriptFiles[base] || pyidiom.IsTestPath(rel) || strings.HasPrefix(base, "settings") {
+		return true
+	}
+	for _, seg := range strings.Split(path.Dir(rel), "/") {
+		if scriptDirs[seg] {
+			return true
+		}
+	}
+	if _, ok := p.Imports.Lookup("print"); ok {
+		return true
+	}
+	for _, m := range p.Imports.Modules {
+		if cliModules[strings.SplitN(m, ".", 2)[0]] {
+			return true
+		}
+	}
+	for _, s := range pyast.Statements(p.Root) {
+		if s.Type() == "if_statement" && isMainGuard(s.ChildByField("condition")) {
+			return true
+		}
+		// A print that runs at import time: the file is run, not imported.
+		if s.Type() == "expression_statement" {
+			if c, ok := pyast.AsCall(s.NamedChild(0)); ok && c.Func.Type() == "identifier" && c.Func.Text() == "print" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isMainGuard matches `__name__ == "__main__"` (either order, any quotes).
+func isMainGuard(cond pyast.Node) bool {
+	cond = pyast.Unparen(cond)
+	if cond.Type() != "comparison_operator" {
+		return false
+	}
+	var name, main bool
+	for _, c := range cond.NamedChildren() {
+		if c.Type() == "identifier" && c.Text() == "__name__" {
+			name = true
+		}
+		if v, ok := pyast.StringValue(c); ok && v == "__main__" {
+			main = true
+		}
+	}
+	return name && main
+}

@@ -1,0 +1,116 @@
+import logging
+
+import sentry_sdk
+import requests
+
+logger = logging.getLogger(__name__)
+
+
+def reraises(job):
+    try:
+        job.run()
+    except Exception:
+        job.failed = True
+        raise
+
+
+def translates(job):
+    try:
+        job.run()
+    except Exception as e:
+        raise RuntimeError("job failed") from e
+
+
+def logs_traceback(job):
+    try:
+        job.run()
+    except Exception:
+        logger.exception("job %s failed", job.pk)
+
+
+def exc_info(job):
+    try:
+        job.run()
+    except Exception as e:
+        logger.error("job failed: %s", e, exc_info=True)
+
+
+def sentry(job):
+    try:
+        job.run()
+    except Exception as e:
+        sentry_sdk.capture_exception(e)
+
+
+def specific(job):
+    try:
+        job.run()
+    except requests.RequestException:
+        return False
+
+
+def nested_try_shields(job):
+    try:
+        try:
+            raise Exception("inner")
+        except Exception:
+            logger.exception("inner")
+    except Exception:
+        logger.exception("outer")
+        raise
+
+
+def only_pass():
+    try:
+        pass
+    except Exception:  # ERR003's business
+        pass
+
+
+def only_none():
+    try:
+        pass
+    except Exception:  # ERR006's business
+        return None
+
+
+def saved(job):
+    error = None
+    try:
+        job.run()
+    except Exception as e:
+        error = e
+    if error:
+        raise error
+
+
+def reported(ctx, job):
+    try:
+        job.run()
+    except Exception as e:
+        report_error(ctx, e)
+
+
+def test_serialises(data):
+    import json
+    import pytest
+
+    try:
+        json.dumps(data)
+    except Exception as e:
+        pytest.fail(f"not serialisable: {e}")
+
+
+def helper_logs(issue):
+    try:
+        issue.save()
+    except Exception as e:
+        log_exception(f"Error processing issue: {e}")
+        return
+
+
+def test_does_not_crash(handler):
+    try:
+        handler.create_row()
+    except Exception as exc:
+        assert False, f"crashed: {exc}"

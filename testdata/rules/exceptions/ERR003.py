@@ -1,0 +1,33 @@
+import requests
+
+
+def notify(url, payload):
+    try:
+        requests.post(url, json=payload, timeout=5)
+    except requests.RequestException:  # want: ERR003 "`except requests.RequestException` swallows the error"
+        pass
+
+
+def broad(items):
+    for item in items:
+        try:
+            item.save()
+        except Exception:  # want: ERR003 "swallows every error"
+            continue
+
+
+def broad_commented(job):
+    try:
+        job.run()
+    except (Exception, ValueError):  # want: ERR003
+        # best effort
+        ...
+
+
+def save(obj):
+    from django.db import DatabaseError
+
+    try:
+        obj.save()
+    except DatabaseError:  # want: ERR003
+        pass

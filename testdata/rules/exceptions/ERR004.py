@@ -1,0 +1,12 @@
+def create_account(response):
+    if response.status_code != 201:
+        raise Exception("Failed to create account")  # want: ERR004 "`raise Exception` is generic"
+    return response.json()
+
+
+def fatal():
+    raise BaseException  # want: ERR004 "`raise BaseException`"
+
+
+def wrapped():
+    raise (Exception("x"))  # want: ERR004

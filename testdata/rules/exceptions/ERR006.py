@@ -1,0 +1,15 @@
+import requests
+
+
+def get_rate(url):
+    try:
+        return requests.get(url, timeout=5).json()["rate"]
+    except requests.RequestException:  # want: ERR006 "`except requests.RequestException` returns `None` silently"
+        return None
+
+
+def broad(job):
+    try:
+        return job.run()
+    except Exception as e:  # want: ERR006
+        return

@@ -1,0 +1,63 @@
+import logging
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+
+def get_user(model, pk):
+    try:
+        return model.objects.get(pk=pk)
+    except model.DoesNotExist:
+        return None
+
+
+def parse(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def logged(url):
+    try:
+        return requests.get(url, timeout=5).json()
+    except requests.RequestException:
+        logger.warning("rate lookup failed", exc_info=True)
+        return None
+
+
+def explained(url):
+    try:
+        return requests.head(url, timeout=5)
+    except requests.RequestException:
+        # a missing preview is fine: the page renders without it
+        return None
+
+
+def fallback(url):
+    try:
+        return requests.get(url, timeout=5).json()
+    except requests.RequestException:
+        return {}
+
+
+def image_size(image, expected_exceptions):
+    try:
+        return image.size
+    except tuple(expected_exceptions):
+        return None
+
+
+def from_registry(registry, name):
+    try:
+        return registry.get(name)
+    except registry.does_not_exist_exception_class:
+        return None
+
+
+def parse_output(parser, text):
+    try:
+        return parser.parse(text)
+    except OutputParserException:
+        return None

@@ -1,0 +1,22 @@
+import logging
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+
+def charge(url, payload):
+    try:
+        return requests.post(url, json=payload, timeout=5)
+    except requests.RequestException as e:
+        logger.error("charge failed: %s", e)  # want: LOG002 "`logger.error\(...\)` inside `except` logs the message without the traceback"
+        raise
+
+
+def broad(job):
+    try:
+        job.run()
+    except Exception:
+        if job.critical:
+            logging.error("job failed")  # want: LOG002
+        raise
