@@ -1,0 +1,328 @@
+package effects
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// IsAtomic reports whether expr is `transaction.atomic`, `atomic` or a call
+// of either (through imports of django.db.transaction).
+func IsAtomic(im *pyast.Imports, expr pyast.Node) bool {
+	expr = pyast.Unparen(expr)
+	if c, ok := pyast.AsCall(expr); ok {
+		expr = c.Func
+	}
+	return im.Is(expr, "django.db.transaction.atomic")
+}
+
+// IsOnCommit reports whether call is transaction.on_commit(...).
+func IsOnCommit(im *pyast.Imports, call pyast.Node) bool {
+	c, ok := pyast.AsCall(call)
+	return ok && im.Is(c.Func, "django.db.transaction.on_commit")
+}
+
+// AtomicScope returns the node that puts n inside a transaction within its
+// own function: the nearest enclosing `with transaction.atomic()` statement,
+// else the function itself when it is decorated with @transaction.atomic.
+// The zero Node means no atomic block in this function. The walk stops at
+// the function boundary: a nested function's body runs when it is called.
+func AtomicScope(im *pyast.Imports, n pyast.Node) pyast.Node {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "with_statement":
+			if WithIsAtomic(im, p) {
+				return p
+			}
+		case "function_definition":
+			if HasAtomicDecorator(im, p) {
+				return p
+			}
+			return pyast.Node{}
+		case "lambda", "class_definition":
+			return pyast.Node{}
+		}
+	}
+	return pyast.Node{}
+}
+
+// WithIsAtomic reports whether a with statement enters transaction.atomic.
+func WithIsAtomic(im *pyast.Imports, with pyast.Node) bool {
+	for _, clause := range with.NamedChildren() {
+		if clause.Type() != "with_clause" {
+			continue
+		}
+		for _, item := range clause.NamedChildren() {
+			v := item.ChildByField("value")
+			if v.Type() == "as_pattern" {
+				v = v.NamedChild(0)
+			}
+			if IsAtomic(im, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HasAtomicDecorator reports whether a function is decorated with
+// @transaction.atomic (called or not).
+func HasAtomicDecorator(im *pyast.Imports, fn pyast.Node) bool {
+	for _, d := range pyast.Decorators(fn) {
+		if IsAtomic(im, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesAtomic reports whether the function body enters a transaction
+// anywhere (decorator or with block), nested functions excluded.
+func UsesAtomic(im *pyast.Imports, fn pyast.Node) bool {
+	if HasAtomicDecorator(im, fn) {
+		return true
+	}
+	for _, w := range pyast.FindAllShallow(pyast.Body(fn), "with_statement") {
+		if WithIsAtomic(im, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// InOnCommit reports whether n is an argument (at any depth, lambdas
+// included) of a transaction.on_commit(...) call in its function.
+func InOnCommit(im *pyast.Imports, n pyast.Node) bool {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "call":
+			if IsOnCommit(im, p) {
+				return true
+			}
+		case "function_definition", "class_definition":
+			return false
+		}
+	}
+	return false
+}
+
+// Functions returns every function definition in the tree, in source order.
+func Functions(root pyast.Node) []pyast.Node { return pyast.FindAll(root, "function_definition") }
+
+// Effects classifies every call that runs when fn's body runs (nested
+// functions, lambdas and classes excluded), in source order.
+func (f *File) Effects(fn pyast.Node) []Effect {
+	var out []Effect
+	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		if e := f.Classify(c); e.Kind != None {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// IsTestPath reports whether a '/'-separated path is test code.
+func IsTestPath(rel string) bool {
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	return strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
+		base == "tests.py" || base == "conftest.py" || base == "factories.py" ||
+		strings.Contains("/"+rel, "/tests/") || strings.Contains("/"+rel, "/test/") ||
+		strings.Contains("/"+rel, "/testing/")
+}
+
+// IsMigration reports whether a path is a Django migration.
+func IsMigration(rel string) bool { return strings.Contains("/"+rel, "/migrations/") }
+
+// IsSettingsModule reports whether a path is a Django settings module.
+func IsSettingsModule(rel string) bool {
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	return strings.HasPrefix(base, "settings") || strings.Contains("/"+rel, "/settings/")
+}
+
+// FirstParam returns the name of a function's first parameter other than
+// self/cls, or "".
+func FirstParam(fn pyast.Node) string {
+	for _, p := range ParamNames(fn) {
+		if p != "self" && p != "cls" {
+			return p
+		}
+	}
+	return ""
+}
+
+// ParamNames lists a function's parameter names in order.
+func ParamNames(fn pyast.Node) []string {
+	var out []string
+	for _, p := range fn.ChildByField("parameters").NamedChildren() {
+		switch p.Type() {
+		case "identifier":
+			out = append(out, p.Text())
+		case "default_parameter", "typed_default_parameter":
+			out = append(out, p.ChildByField("name").Text())
+		case "typed_parameter":
+			if id := p.NamedChild(0); id.Type() == "identifier" {
+				out = append(out, id.Text())
+			}
+		}
+	}
+	return out
+}
+
+var (
+	atomicRequestsMu    sync.Mutex
+	atomicRequestsCache = map[*project.Index]bool{}
+)
+
+// AtomicRequests reports whether a settings module of the project turns on
+// ATOMIC_REQUESTS (a dictionary entry or a subscript assignment set to
+// True). Computed once per index.
+func AtomicRequests(ix *project.Index) bool {
+	if ix == nil {
+		return false
+	}
+	atomicRequestsMu.Lock()
+	defer atomicRequestsMu.Unlock()
+	if v, ok := atomicRequestsCache[ix]; ok {
+		return v
+	}
+	on := false
+	for _, u := range ix.Units {
+		if u.Tree == nil || !IsSettingsModule(u.File.Rel) || !strings.Contains(string(u.Tree.Src), "ATOMIC_REQUESTS") {
+			continue
+		}
+		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
+			var key, val pyast.Node
+			switch n.Type() {
+			case "pair":
+				key, val = n.ChildByField("key"), n.ChildByField("value")
+			case "assignment":
+				l := n.ChildByField("left")
+				if l.Type() != "subscript" {
+					return true
+				}
+				key, val = l.ChildByField("subscript"), n.ChildByField("right")
+			default:
+				return true
+			}
+			if s, ok := pyast.StringValue(key); ok && s == "ATOMIC_REQUESTS" && val.Type() == "true" {
+				on = true
+			}
+			return true
+		})
+	}
+	if len(atomicRequestsCache) > 16 { // one run uses one index; keep tests from growing it
+		clear(atomicRequestsCache)
+	}
+	atomicRequestsCache[ix] = on
+	return on
+}
+
+// InRequestTransaction reports whether fn is a view (first parameter
+// `request`) running under ATOMIC_REQUESTS and not opted out with
+// @transaction.non_atomic_requests.
+func InRequestTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Node) bool {
+	if FirstParam(fn) != "request" || !AtomicRequests(ix) {
+		return false
+	}
+	for _, d := range pyast.Decorators(fn) {
+		if c, ok := pyast.AsCall(d); ok {
+			d = c.Func
+		}
+		if im.Is(d, "django.db.transaction.non_atomic_requests") {
+			return false
+		}
+	}
+	return true
+}
+
+// ScopeAnchor returns the node to point at for an atomic scope found by
+// AtomicScope: the with clause, or the @atomic decorator.
+func ScopeAnchor(im *pyast.Imports, scope pyast.Node) pyast.Node {
+	if scope.Type() == "with_statement" {
+		for _, c := range scope.NamedChildren() {
+			if c.Type() == "with_clause" {
+				return c
+			}
+		}
+		return scope
+	}
+	for _, d := range pyast.Decorators(scope) {
+		if IsAtomic(im, d) {
+			return d
+		}
+	}
+	return scope.ChildByField("name")
+}
+
+// InLoop reports whether n sits in a for/while loop of its own function.
+func InLoop(n pyast.Node) bool {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "for_statement", "while_statement":
+			return true
+		case "function_definition", "lambda", "class_definition":
+			return false
+		}
+	}
+	return false
+}
+
+// LocalModels maps the names a function binds to model instances it can
+// name: `a = Account(...)`, `a = Account.objects.get(...)`,
+// `a, created = Account.objects.get_or_create(...)`.
+func LocalModels(fn pyast.Node) map[string]string {
+	out := map[string]string{}
+	for _, as := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
+		c, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
+		if !ok {
+			continue
+		}
+		model := ""
+		if d := pyast.Dotted(c.Func); d != "" {
+			last := d[strings.LastIndex(d, ".")+1:]
+			if isClassName(last) && !strings.HasSuffix(last, "Form") && !strings.HasSuffix(last, "Serializer") && !strings.HasSuffix(last, "FormSet") {
+				model = last
+			}
+		}
+		if model == "" && !c.Receiver().IsNil() {
+			switch c.MethodName() {
+			case "get", "create", "get_or_create", "update_or_create", "first", "last", "latest", "earliest":
+				model, _ = managerModel(c.Receiver())
+			}
+		}
+		if model == "" {
+			continue
+		}
+		left := as.ChildByField("left")
+		if left.Type() == "pattern_list" || left.Type() == "tuple_pattern" {
+			left = left.NamedChild(0)
+		}
+		if left.Type() == "identifier" {
+			out[left.Text()] = model
+		}
+	}
+	return out
+}
+
+// isClassName reports whether s looks like a class name: CapWords, not an
+// ALL_CAPS constant.
+func isClassName(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	return strings.ToUpper(s) != s
+}
+
+// WriteModel returns the model a DBWrite effect writes, using the
+// function's local bindings for instance saves, or "".
+func WriteModel(e Effect, locals map[string]string) string {
+	if e.Model != "" {
+		return e.Model
+	}
+	if e.Verb == "save" || e.Verb == "delete" {
+		return locals[pyast.Dotted(e.Call.Receiver())]
+	}
+	return ""
+}

@@ -1,0 +1,33 @@
+from django.db import transaction
+
+from wallets.models import Transfer, Wallet
+
+
+@transaction.atomic
+def transfer(wallet_id, amount):
+    Transfer.objects.create(wallet_id=wallet_id, amount=amount)
+    Wallet.objects.filter(pk=wallet_id).update(balance=0)
+
+
+def transfer_block(wallet_id, amount):
+    with transaction.atomic():
+        Transfer.objects.create(wallet_id=wallet_id, amount=amount)
+        Wallet.objects.filter(pk=wallet_id).update(balance=0)
+
+
+def same_model(wallet_id):
+    Wallet.objects.create(pk=wallet_id)
+    Wallet.objects.filter(pk=wallet_id).update(balance=0)
+
+
+def unknown_models(a, b):
+    # parameters: their models are unknown
+    a.save()
+    b.save()
+
+
+def reads(wallet_id):
+    Transfer.objects.filter(wallet_id=wallet_id).count()
+    Wallet.objects.get(pk=wallet_id)
+    settings = {"a": 1}
+    settings.update({"b": 2})
