@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -27,13 +28,15 @@ var MultiModelWrites = &analyzer.Rule{
 // different models it can name (`A.objects.create`, `B.objects.filter().update`,
 // `b = B(...); b.save()`) with no atomic block or decorator. It skips writes
 // whose model is unknown (`obj.save()` on a parameter), views under
-// ATOMIC_REQUESTS, tests and migrations. One finding per function, at the
+// ATOMIC_REQUESTS, functions called from an atomic block of the same file,
+// tests and migrations. One finding per function, at the
 // first write of the second model.
 func runMultiModelWrites(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
 	f := effects.NewFile(p.Root, p.Imports)
+	var calledInAtomic map[string]bool
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
 		var first *effects.Effect
@@ -58,6 +61,12 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 				continue
 			}
 			if effects.UsesAtomic(p.Imports, fn) || effects.InRequestTransaction(p.Project, p.Imports, fn) {
+				break
+			}
+			if calledInAtomic == nil {
+				calledInAtomic = effects.CalledInAtomic(p.Imports, p.Root)
+			}
+			if calledInAtomic[pyast.DefName(fn)] {
 				break
 			}
 			p.Report(analyzer.Diagnostic{

@@ -3,7 +3,10 @@ package txn
 import (
 	_ "embed"
 
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -28,7 +31,8 @@ var SideEffectInAtomic = &analyzer.Rule{
 // call that runs inside `with transaction.atomic()` or an @atomic function,
 // or in a view under ATOMIC_REQUESTS (enqueue/mail/publish only, lower
 // confidence). It skips calls inside transaction.on_commit(...) (lambdas and
-// nested functions are not the atomic body's calls), reads (GET/HEAD), HTTP
+// nested functions are not the atomic body's calls), blocks on a read
+// replica (`using=` naming a replica), reads (GET/HEAD), HTTP
 // calls after a DB write in the same block (TXN004 reports those), tests
 // and migrations.
 func runSideEffectInAtomic(p *analyzer.Pass) error {
@@ -44,6 +48,9 @@ func runSideEffectInAtomic(p *analyzer.Pass) error {
 				continue
 			}
 			scope := effects.AtomicScope(p.Imports, e.Node())
+			if readReplica(p, scope) {
+				continue
+			}
 			if e.Kind == effects.HTTP {
 				if scope.IsNil() || e.Verb == "GET" || e.Verb == "HEAD" || e.Verb == "OPTIONS" {
 					continue
@@ -81,4 +88,24 @@ func runSideEffectInAtomic(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// readReplica reports whether an atomic block runs on a read replica
+// (`atomic(using=settings.DATABASE_CONNECTION_REPLICA_NAME)`): nothing it
+// does is rolled back or awaited by a worker.
+func readReplica(p *analyzer.Pass, scope pyast.Node) bool {
+	if scope.Type() != "with_statement" {
+		return false
+	}
+	for _, call := range pyast.FindAll(effects.ScopeAnchor(p.Imports, scope), "call") {
+		c, _ := pyast.AsCall(call)
+		if !effects.IsAtomic(p.Imports, call) {
+			continue
+		}
+		u := strings.ToLower(c.Keyword("using").Text())
+		if strings.Contains(u, "replica") || strings.Contains(u, "read") {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -25,15 +26,21 @@ var WriteThenNotify = &analyzer.Rule{
 
 // runWriteThenNotify matches functions with an ORM write (create, update,
 // delete, save...) followed in source order by a Celery enqueue, an e-mail
-// or a publish, where the function has no atomic block or decorator. One
-// finding per function, at the first such side effect. It skips side
-// effects inside on_commit, views under ATOMIC_REQUESTS (TXN001's case),
-// tests and migrations. HTTP calls after a write are not reported here.
+// or a publish, where the function has no atomic block or decorator: the
+// reusable services and helpers that may end up inside a caller's
+// transaction. One finding per function, at the first such side effect. It
+// skips side effects inside on_commit; entry points (views, DRF perform_*
+// hooks, Celery tasks, management commands), which run in autocommit so the
+// write is committed before the enqueue (under ATOMIC_REQUESTS, TXN001
+// reports views); functions called from an atomic block of the same file
+// (TXN001's case for the caller); tests and migrations. HTTP calls after a
+// write are not reported here.
 func runWriteThenNotify(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
 	f := effects.NewFile(p.Root, p.Imports)
+	var calledInAtomic map[string]bool
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
 		var write *effects.Effect
@@ -45,7 +52,13 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 			if write == nil || !e.Kind.Notifies() || effects.InOnCommit(p.Imports, e.Node()) {
 				continue
 			}
-			if effects.UsesAtomic(p.Imports, fn) || effects.InRequestTransaction(p.Project, p.Imports, fn) {
+			if effects.UsesAtomic(p.Imports, fn) || effects.IsEntryPoint(p.Imports, fn) {
+				break
+			}
+			if calledInAtomic == nil {
+				calledInAtomic = effects.CalledInAtomic(p.Imports, p.Root)
+			}
+			if calledInAtomic[pyast.DefName(fn)] {
 				break
 			}
 			p.Report(analyzer.Diagnostic{

@@ -9,13 +9,19 @@ import (
 )
 
 // IsAtomic reports whether expr is `transaction.atomic`, `atomic` or a call
-// of either (through imports of django.db.transaction).
+// of either (through imports of django.db.transaction), or a project wrapper
+// whose name contains "atomic" (saleor's `traced_atomic_transaction()`).
 func IsAtomic(im *pyast.Imports, expr pyast.Node) bool {
 	expr = pyast.Unparen(expr)
 	if c, ok := pyast.AsCall(expr); ok {
 		expr = c.Func
 	}
-	return im.Is(expr, "django.db.transaction.atomic")
+	if im.Is(expr, "django.db.transaction.atomic") {
+		return true
+	}
+	d := strings.ToLower(pyast.Dotted(expr))
+	d = d[strings.LastIndex(d, ".")+1:]
+	return strings.Contains(d, "atomic") && !strings.Contains(d, "non_atomic")
 }
 
 // IsOnCommit reports whether call is transaction.on_commit(...).
@@ -325,4 +331,79 @@ func WriteModel(e Effect, locals map[string]string) string {
 		return locals[pyast.Dotted(e.Call.Receiver())]
 	}
 	return ""
+}
+
+// CalledInAtomic returns the names of functions and methods that some call
+// in the file (`name(...)`, `self.name(...)`, `cls.name(...)`) invokes from
+// inside an atomic block or @atomic function: their bodies run in the
+// caller's transaction.
+func CalledInAtomic(im *pyast.Imports, root pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return true
+		}
+		name := ""
+		switch c.Func.Type() {
+		case "identifier":
+			name = c.Func.Text()
+		case "attribute":
+			if r := c.Receiver().Text(); r == "self" || r == "cls" {
+				name = c.MethodName()
+			}
+		}
+		if name != "" && !out[name] && !AtomicScope(im, n).IsNil() {
+			out[name] = true
+		}
+		return true
+	})
+	return out
+}
+
+// IsEntryPoint reports whether fn is called by a framework at the top of a
+// unit of work, where Django runs in autocommit unless told otherwise: a
+// view (a `request` parameter first), a DRF perform_* hook, a Celery task,
+// a management command's handle().
+func IsEntryPoint(im *pyast.Imports, fn pyast.Node) bool {
+	params := ParamNames(fn)
+	for i, p := range params {
+		if i > 1 {
+			break
+		}
+		if p == "request" {
+			return true
+		}
+	}
+	name := pyast.DefName(fn)
+	if strings.HasPrefix(name, "perform_") || name == "handle" && len(params) > 0 && params[0] == "self" {
+		return true
+	}
+	return IsCeleryTask(im, fn)
+}
+
+// IsCeleryTask reports whether fn is decorated as a Celery task:
+// @shared_task, @app.task, @celery_app.task(...), @task.
+func IsCeleryTask(im *pyast.Imports, fn pyast.Node) bool {
+	_, ok := CeleryTaskDecorator(im, fn)
+	return ok
+}
+
+// CeleryTaskDecorator returns the task decorator expression of fn (a call
+// when it has options).
+func CeleryTaskDecorator(im *pyast.Imports, fn pyast.Node) (pyast.Node, bool) {
+	for _, d := range pyast.Decorators(fn) {
+		callee := d
+		if c, ok := pyast.AsCall(d); ok {
+			callee = c.Func
+		}
+		if q, ok := im.Resolve(callee); ok && (q == "celery.shared_task" || strings.HasPrefix(q, "celery.") && strings.HasSuffix(q, ".task")) {
+			return d, true
+		}
+		dt := pyast.Dotted(callee)
+		if dt == "shared_task" || dt == "task" || strings.HasSuffix(dt, ".task") || strings.HasSuffix(dt, ".shared_task") {
+			return d, true
+		}
+	}
+	return pyast.Node{}, false
 }

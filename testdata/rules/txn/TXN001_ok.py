@@ -45,3 +45,9 @@ class Order2:
 def cache_things(cache):
     with transaction.atomic():
         cache.delete("k")
+
+
+def replica_read(settings, ids):
+    # a read-only transaction on a replica: nothing to roll back
+    with transaction.atomic(using=settings.DATABASE_CONNECTION_REPLICA_NAME, savepoint=False):
+        send_receipt.apply_async(kwargs={"ids": ids})

@@ -32,3 +32,19 @@ def cached(request):
 def on_commit_only(account):
     account.save()
     transaction.on_commit(lambda: send_notification.delay(account.user_id, "saved"))
+
+
+def checkout_view(request):
+    # a view in autocommit: the row is committed before the enqueue
+    Account.objects.create(user_id=request.user.pk)
+    send_notification.delay(request.user.pk, "created")
+
+
+def _open(user_id):
+    Account.objects.create(user_id=user_id)
+    send_notification.delay(user_id, "created")
+
+
+def caller(user_id):
+    with transaction.atomic():
+        _open(user_id)  # the helper runs in this transaction: TXN001's concern, not TXN002's

@@ -31,3 +31,14 @@ def reads(wallet_id):
     Wallet.objects.get(pk=wallet_id)
     settings = {"a": 1}
     settings.update({"b": 2})
+
+
+def traced_atomic_transaction():
+    return transaction.atomic()
+
+
+@traced_atomic_transaction()
+def wrapped(wallet_id, amount):
+    # a project wrapper named like atomic counts
+    Transfer.objects.create(wallet_id=wallet_id, amount=amount)
+    Wallet.objects.filter(pk=wallet_id).update(balance=0)
