@@ -4,6 +4,7 @@ package all
 import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/rules/exceptions"
+	"github.com/rubric-dev/rubric/rules/idempotency"
 	"github.com/rubric-dev/rubric/rules/txn"
 )
 
@@ -16,6 +17,9 @@ func Rules() []*analyzer.Rule {
 		txn.WriteThenNotify,
 		txn.MultiModelWrites,
 		txn.NetworkInAtomic,
+		idempotency.PaymentWithoutKey,
+		idempotency.WebhookWithoutDedup,
+		idempotency.RetriedTaskCreates,
 	)
 	return rs
 }
