@@ -5,6 +5,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/rules/exceptions"
 	"github.com/rubric-dev/rubric/rules/idempotency"
+	"github.com/rubric-dev/rubric/rules/resilience"
 	"github.com/rubric-dev/rubric/rules/txn"
 )
 
@@ -20,6 +21,9 @@ func Rules() []*analyzer.Rule {
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,
+		resilience.NoRetryPolicy,
+		resilience.NoCircuitBreaker,
+		resilience.StatusOnly200,
 	)
 	return rs
 }
