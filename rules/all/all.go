@@ -3,6 +3,7 @@ package all
 
 import (
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/design"
 	"github.com/rubric-dev/rubric/rules/exceptions"
 	"github.com/rubric-dev/rubric/rules/idempotency"
 	"github.com/rubric-dev/rubric/rules/resilience"
@@ -24,6 +25,10 @@ func Rules() []*analyzer.Rule {
 		resilience.NoRetryPolicy,
 		resilience.NoCircuitBreaker,
 		resilience.StatusOnly200,
+		design.SettingsInService,
+		design.DirectHTTPInService,
+		design.ImportTimeClient,
+		design.MixedConcerns,
 	)
 	return rs
 }
