@@ -45,8 +45,8 @@ var clientSuffixes = []string{"client", "gateway", "api", "sdk", "provider", "pr
 // client object. A call is keyed when it passes a keyword containing
 // "idempotency" or its function mentions an idempotency key anywhere (a
 // header built in a variable). Skips PUT (idempotent by definition), GET,
-// ORM managers (`Payment.objects.create`), calls with **kwargs, tests and
-// migrations.
+// ORM managers (`Payment.objects.create`), token endpoints (a URL naming
+// oauth or token), calls with **kwargs, tests and migrations.
 func runPaymentWithoutKey(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
@@ -89,6 +89,10 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 	e := f.Classify(call)
 	if e.Kind == effects.HTTP {
 		if e.Verb != "POST" && e.Verb != "PATCH" {
+			return "", ""
+		}
+		// Token endpoints (OAuth client credentials) are safe to repeat.
+		if u := strings.ToLower(effects.URLArg(e).Text()); strings.Contains(u, "oauth") || strings.Contains(u, "token") {
 			return "", ""
 		}
 		if w := effects.PaymentURL(effects.URLArg(e)); w != "" {

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -28,7 +27,9 @@ var MultiModelWrites = &analyzer.Rule{
 // different models it can name (`A.objects.create`, `B.objects.filter().update`,
 // `b = B(...); b.save()`) with no atomic block or decorator. It skips writes
 // whose model is unknown (`obj.save()` on a parameter), views under
-// ATOMIC_REQUESTS, functions called from an atomic block of the same file,
+// ATOMIC_REQUESTS, writes in exclusive branches (if/elif/else, or after a
+// branch that returns), functions called from an atomic block (same file, or by name
+// elsewhere in the project) or registering on_commit callbacks,
 // tests and migrations. One finding per function, at the
 // first write of the second model.
 func runMultiModelWrites(p *analyzer.Pass) error {
@@ -39,44 +40,53 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 	var calledInAtomic map[string]bool
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
-		var first *effects.Effect
-		firstModel := ""
+		var writes []effects.Effect
+		var models []string
 		var locals map[string]string
-		for i, e := range effs {
+		for _, e := range effs {
 			if e.Kind != effects.DBWrite {
 				continue
 			}
 			if locals == nil {
 				locals = effects.LocalModels(fn)
 			}
-			m := effects.WriteModel(e, locals)
-			if m == "" {
-				continue
+			if m := effects.WriteModel(e, locals); m != "" {
+				writes = append(writes, e)
+				models = append(models, m)
 			}
-			if first == nil {
-				first, firstModel = &effs[i], m
-				continue
-			}
-			if m == firstModel {
-				continue
-			}
-			if effects.UsesAtomic(p.Imports, fn) || effects.InRequestTransaction(p.Project, p.Imports, fn) {
-				break
-			}
-			if calledInAtomic == nil {
-				calledInAtomic = effects.CalledInAtomic(p.Imports, p.Root)
-			}
-			if calledInAtomic[pyast.DefName(fn)] {
-				break
-			}
-			p.Report(analyzer.Diagnostic{
-				Range:   analyzer.RangeOf(e.Node()),
-				Message: "`" + fn.ChildByField("name").Text() + "` writes `" + firstModel + "` and `" + m + "` without `transaction.atomic`",
-				Help:    "wrap the related writes in `with transaction.atomic():` (or decorate the function with `@transaction.atomic`) so a failure between them leaves neither",
-				Related: []analyzer.Related{{Range: analyzer.RangeOf(first.Node()), Message: "first write (`" + firstModel + "`)"}},
-			})
-			break
 		}
+		i, j := firstPair(writes, models)
+		if i < 0 {
+			continue
+		}
+		if effects.UsesAtomic(p.Imports, fn) || effects.InRequestTransaction(p.Project, p.Imports, fn) {
+			continue
+		}
+		if calledInAtomic == nil {
+			calledInAtomic = effects.CalledInAtomic(p.Imports, p.Root)
+		}
+		if effects.RunsInCallersTransaction(p.Project, p.Imports, p.Root, fn, calledInAtomic) {
+			continue
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(writes[j].Node()),
+			Message: "`" + fn.ChildByField("name").Text() + "` writes `" + models[i] + "` and `" + models[j] + "` without `transaction.atomic`",
+			Help:    "wrap the related writes in `with transaction.atomic():` (or decorate the function with `@transaction.atomic`) so a failure between them leaves neither",
+			Related: []analyzer.Related{{Range: analyzer.RangeOf(writes[i].Node()), Message: "first write (`" + models[i] + "`)"}},
+		})
 	}
 	return nil
+}
+
+// firstPair returns the first two writes (in source order of the second)
+// to different models that can both run in one call, or -1, -1.
+func firstPair(writes []effects.Effect, models []string) (int, int) {
+	for j := range writes {
+		for i := 0; i < j; i++ {
+			if models[i] != models[j] && !effects.Exclusive(writes[i].Node(), writes[j].Node()) {
+				return i, j
+			}
+		}
+	}
+	return -1, -1
 }

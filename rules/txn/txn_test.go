@@ -24,6 +24,7 @@ func TestWriteThenNotify(t *testing.T) {
 
 func TestMultiModelWrites(t *testing.T) {
 	analyzertest.Run(t, dir, []*analyzer.Rule{txn.MultiModelWrites}, "TXN003.py", "TXN003_ok.py")
+	analyzertest.RunTxtar(t, dir+"/TXN003_ok_callers.txtar", []*analyzer.Rule{txn.MultiModelWrites})
 }
 
 func TestNetworkInAtomic(t *testing.T) {

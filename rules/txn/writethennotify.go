@@ -4,7 +4,6 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -32,8 +31,10 @@ var WriteThenNotify = &analyzer.Rule{
 // skips side effects inside on_commit; entry points (views, DRF perform_*
 // hooks, Celery tasks, management commands), which run in autocommit so the
 // write is committed before the enqueue (under ATOMIC_REQUESTS, TXN001
-// reports views); functions called from an atomic block of the same file
-// (TXN001's case for the caller); tests and migrations. HTTP calls after a
+// reports views); functions called from an atomic block (same file, or by name
+// elsewhere in the project) or registering on_commit callbacks
+// (TXN001's case for the caller), functions registering on_commit
+// callbacks (they expect a caller's transaction); tests and migrations. HTTP calls after a
 // write are not reported here.
 func runWriteThenNotify(p *analyzer.Pass) error {
 	if skipFile(p) {
@@ -58,7 +59,7 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 			if calledInAtomic == nil {
 				calledInAtomic = effects.CalledInAtomic(p.Imports, p.Root)
 			}
-			if calledInAtomic[pyast.DefName(fn)] {
+			if effects.RunsInCallersTransaction(p.Project, p.Imports, p.Root, fn, calledInAtomic) {
 				break
 			}
 			p.Report(analyzer.Diagnostic{

@@ -334,11 +334,28 @@ func WriteModel(e Effect, locals map[string]string) string {
 }
 
 // CalledInAtomic returns the names of functions and methods that some call
-// in the file (`name(...)`, `self.name(...)`, `cls.name(...)`) invokes from
-// inside an atomic block or @atomic function: their bodies run in the
-// caller's transaction.
+// in the file (`name(...)`, `self.name(...)`, `cls.name(...)`, or
+// `module.name(...)` through an import) invokes from inside an atomic block
+// or @atomic function, directly or through other functions of the file:
+// their bodies run in the caller's transaction.
 func CalledInAtomic(im *pyast.Imports, root pyast.Node) map[string]bool {
-	out := map[string]bool{}
+	g := newCallGraph()
+	g.add(im, root)
+	return g.closure()
+}
+
+// callGraph records, by bare name, which functions call which, and which
+// names are called from inside an atomic block.
+type callGraph struct {
+	inAtomic map[string]bool
+	calls    map[string]map[string]bool // caller name -> callee names
+}
+
+func newCallGraph() *callGraph {
+	return &callGraph{inAtomic: map[string]bool{}, calls: map[string]map[string]bool{}}
+}
+
+func (g *callGraph) add(im *pyast.Imports, root pyast.Node) {
 	pyast.Inspect(root, func(n pyast.Node) bool {
 		c, ok := pyast.AsCall(n)
 		if !ok {
@@ -349,16 +366,106 @@ func CalledInAtomic(im *pyast.Imports, root pyast.Node) map[string]bool {
 		case "identifier":
 			name = c.Func.Text()
 		case "attribute":
-			if r := c.Receiver().Text(); r == "self" || r == "cls" {
+			r := c.Receiver()
+			if r.Type() != "identifier" {
+				break
+			}
+			if _, imported := im.Lookup(r.Text()); imported || r.Text() == "self" || r.Text() == "cls" {
 				name = c.MethodName()
 			}
 		}
-		if name != "" && !out[name] && !AtomicScope(im, n).IsNil() {
-			out[name] = true
+		if name == "" {
+			return true
+		}
+		if !AtomicScope(im, n).IsNil() {
+			g.inAtomic[name] = true
+		} else if fn := EnclosingFunction(n); !fn.IsNil() {
+			caller := pyast.DefName(fn)
+			if g.calls[caller] == nil {
+				g.calls[caller] = map[string]bool{}
+			}
+			g.calls[caller][name] = true
 		}
 		return true
 	})
+}
+
+// closure returns every name reachable from the names called in atomic
+// blocks.
+func (g *callGraph) closure() map[string]bool {
+	out := map[string]bool{}
+	var queue []string
+	for n := range g.inAtomic {
+		out[n] = true
+		queue = append(queue, n)
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for callee := range g.calls[n] {
+			if !out[callee] {
+				out[callee] = true
+				queue = append(queue, callee)
+			}
+		}
+	}
 	return out
+}
+
+// EnclosingFunction is pyast.EnclosingFunction that also looks through
+// lambdas and nested classes to the nearest def.
+func EnclosingFunction(n pyast.Node) pyast.Node { return pyast.Ancestor(n, "function_definition") }
+
+var (
+	calledMu    sync.Mutex
+	calledCache = map[*project.Index]map[string]bool{}
+)
+
+// ProjectCalledInAtomic is CalledInAtomic over every file of the project,
+// computed once per index. Names are matched without their module: a
+// function is taken to run in a transaction when any call of its name in
+// the project sits in an atomic block, or in a function so taken (erring
+// towards silence).
+func ProjectCalledInAtomic(ix *project.Index) map[string]bool {
+	if ix == nil {
+		return nil
+	}
+	calledMu.Lock()
+	defer calledMu.Unlock()
+	if m, ok := calledCache[ix]; ok {
+		return m
+	}
+	g := newCallGraph()
+	for _, u := range ix.Units {
+		if u.Tree == nil || u.Imports == nil || IsTestPath(u.File.Rel) || IsMigration(u.File.Rel) {
+			continue
+		}
+		g.add(u.Imports, u.Tree.Root())
+	}
+	out := g.closure()
+	if len(calledCache) > 16 {
+		clear(calledCache)
+	}
+	calledCache[ix] = out
+	return out
+}
+
+// RunsInCallersTransaction reports whether fn's body shows or is known to
+// run inside a caller's transaction: a call of its name sits in an atomic
+// block in this file or elsewhere in the project, or it registers
+// transaction.on_commit callbacks itself (which only makes sense inside a
+// transaction).
+func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, root, fn pyast.Node, local map[string]bool) bool {
+	name := pyast.DefName(fn)
+	if local[name] || ProjectCalledInAtomic(ix)[name] {
+		return true
+	}
+	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		if IsOnCommit(im, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsEntryPoint reports whether fn is called by a framework at the top of a
@@ -406,4 +513,64 @@ func CeleryTaskDecorator(im *pyast.Imports, fn pyast.Node) (pyast.Node, bool) {
 		}
 	}
 	return pyast.Node{}, false
+}
+
+// Exclusive reports whether a and b can never both run in one call of
+// their function: they sit in different branches of one if/elif/else or
+// match statement, or a is in a branch that always ends with return/raise
+// (continue/break included) before b, which comes after that branch.
+func Exclusive(a, b pyast.Node) bool {
+	if b.StartByte() < a.StartByte() {
+		a, b = b, a
+	}
+	// Lowest common ancestor, and the children of it holding a and b.
+	var lca pyast.Node
+	for p := b.Parent(); !p.IsNil(); p = p.Parent() {
+		if p.Contains(a) {
+			lca = p
+			break
+		}
+	}
+	if lca.IsNil() {
+		return false
+	}
+	ca, cb := childToward(lca, a), childToward(lca, b)
+	if lca.Type() == "if_statement" || lca.Type() == "match_block" {
+		if !ca.Equal(cb) && ca.Field() != "condition" && cb.Field() != "condition" {
+			return true
+		}
+	}
+	// a's branch ends the function (or loop iteration) before b runs.
+	for p := a.Parent(); !p.IsNil() && !p.Equal(lca); p = p.Parent() {
+		if p.Type() == "block" && endsFlow(p) {
+			if br := p.Parent(); br.Type() == "if_statement" || br.Type() == "elif_clause" || br.Type() == "else_clause" || br.Type() == "case_clause" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// childToward returns the child of anc that contains n.
+func childToward(anc, n pyast.Node) pyast.Node {
+	for p := n; !p.IsNil(); p = p.Parent() {
+		if pp := p.Parent(); pp.Equal(anc) {
+			return p
+		}
+	}
+	return pyast.Node{}
+}
+
+// endsFlow reports whether a block's last statement is return, raise,
+// continue or break.
+func endsFlow(block pyast.Node) bool {
+	st := pyast.Statements(block)
+	if len(st) == 0 {
+		return false
+	}
+	switch st[len(st)-1].Type() {
+	case "return_statement", "raise_statement", "continue_statement", "break_statement":
+		return true
+	}
+	return false
 }

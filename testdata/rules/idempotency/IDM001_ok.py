@@ -44,3 +44,12 @@ def passthrough(base_url, **kwargs):
 def config(order):
     stripe.WebhookEndpoint.create(url="https://shop.example.com/hooks")  # configuration, not money
     order.granted_refunds.create(amount=1)  # a related manager, not an API
+
+
+class PaypalProvider:
+    def __init__(self, oauth2_url):
+        self.oauth2_url = oauth2_url
+
+    def get_access_token(self):
+        # a token request is safe to repeat
+        return requests.post(self.oauth2_url, data={"grant_type": "client_credentials"}, timeout=5)

@@ -12,3 +12,9 @@ def refund(transfer_id):
     t.save()
     log = AuditLog(action="refund")
     log.save()  # want: TXN003 "`Transfer` and `AuditLog`"
+
+
+def both_paths(kind, pk):
+    if kind == "transfer":
+        Transfer.objects.filter(pk=pk).update(seen=True)
+    Wallet.objects.filter(pk=pk).update(seen=True)  # want: TXN003 "`both_paths` writes `Transfer` and `Wallet`"

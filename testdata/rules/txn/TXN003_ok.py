@@ -42,3 +42,26 @@ def wrapped(wallet_id, amount):
     # a project wrapper named like atomic counts
     Transfer.objects.create(wallet_id=wallet_id, amount=amount)
     Wallet.objects.filter(pk=wallet_id).update(balance=0)
+
+
+def expects_transaction(wallet_id, amount):
+    # registering on_commit callbacks only makes sense inside a caller's transaction
+    Transfer.objects.create(wallet_id=wallet_id, amount=amount)
+    Wallet.objects.filter(pk=wallet_id).update(balance=0)
+    transaction.on_commit(lambda: None)
+
+
+def exclusive_branches(kind, pk):
+    if kind == "transfer":
+        Transfer.objects.filter(pk=pk).update(seen=True)
+    elif kind == "wallet":
+        Wallet.objects.filter(pk=pk).update(seen=True)
+
+
+def early_return(kind, pk):
+    if kind == "transfer":
+        t = Transfer.objects.get(pk=pk)
+        t.save()
+        return
+    w = Wallet.objects.get(pk=pk)
+    w.save()
