@@ -81,3 +81,15 @@ func ownNodes(cls pyast.Node, types ...string) []pyast.Node {
 	})
 	return out
 }
+
+// related lists up to five further locations of a finding.
+func related(nodes []pyast.Node, msg func(pyast.Node) string) []analyzer.Related {
+	var rel []analyzer.Related
+	for _, n := range nodes {
+		if len(rel) == 5 {
+			break
+		}
+		rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(n), Message: msg(n)})
+	}
+	return rel
+}

@@ -36,25 +36,23 @@ func runDirectHTTPInService(p *analyzer.Pass) error {
 	}
 	f := effects.NewFile(p.Root, p.Imports)
 	for _, cls := range serviceClasses(p) {
-		var calls []effects.Effect
+		var calls []pyast.Node
+		name := ""
 		for _, n := range ownNodes(cls, "call") {
 			if e := f.Classify(n); e.Kind == effects.HTTP && e.Origin == effects.ModuleFunc {
-				calls = append(calls, e)
+				calls = append(calls, n)
+				if name == "" {
+					name = e.Name
+				}
 			}
 		}
 		if len(calls) == 0 {
 			continue
 		}
-		var rel []analyzer.Related
-		for _, e := range calls[1:] {
-			if len(rel) == 5 {
-				break
-			}
-			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(e.Node()), Message: "also `" + e.Name + "`"})
-		}
+		rel := related(calls[1:], func(n pyast.Node) string { return "also `" + n.ChildByField("function").Text() + "`" })
 		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(calls[0].Node()),
-			Message: "`" + pyast.DefName(cls) + "` calls `" + calls[0].Name + "` directly instead of a session or client it is given",
+			Range:   analyzer.RangeOf(calls[0]),
+			Message: "`" + pyast.DefName(cls) + "` calls `" + name + "` directly instead of a session or client it is given",
 			Help:    "accept the transport in the constructor, `def __init__(self, session=None): self.session = session or build_session()`, and call `self.session.post(...)`: tests pass a fake, production passes a session with retries and timeouts",
 			Related: rel,
 		})

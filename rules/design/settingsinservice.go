@@ -54,13 +54,7 @@ func runSettingsInService(p *analyzer.Pass) error {
 		if len(reads) == 0 {
 			continue
 		}
-		var rel []analyzer.Related
-		for _, r := range reads[1:] {
-			if len(rel) == 5 {
-				break
-			}
-			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(r), Message: "also read here"})
-		}
+		rel := related(reads[1:], func(pyast.Node) string { return "also read here" })
 		cname := pyast.DefName(cls)
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(reads[0]),

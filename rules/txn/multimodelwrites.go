@@ -37,7 +37,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 		return nil
 	}
 	f := effects.NewFile(p.Root, p.Imports)
-	var calledInAtomic map[string]bool
+	txc := &callerTxn{p: p}
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
 		var writes []effects.Effect
@@ -59,13 +59,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 		if i < 0 {
 			continue
 		}
-		if effects.UsesAtomic(p.Imports, fn) || effects.InRequestTransaction(p.Project, p.Imports, fn) {
-			continue
-		}
-		if calledInAtomic == nil {
-			calledInAtomic = effects.CalledInAtomic(p.Imports, p.Root)
-		}
-		if effects.RunsInCallersTransaction(p.Project, p.Imports, p.Root, fn, calledInAtomic) {
+		if effects.InRequestTransaction(p.Project, p.Imports, fn) || txc.covered(fn) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{

@@ -64,3 +64,21 @@ func writesBefore(effs []effects.Effect, n, scope pyast.Node) []effects.Effect {
 	}
 	return out
 }
+
+// callerTxn answers, for the functions of one file, whether they open a
+// transaction or run in a caller's (see effects.RunsInCallersTransaction).
+type callerTxn struct {
+	p     *analyzer.Pass
+	local map[string]bool
+}
+
+// covered reports whether fn opens a transaction or runs in a caller's.
+func (c *callerTxn) covered(fn pyast.Node) bool {
+	if effects.UsesAtomic(c.p.Imports, fn) {
+		return true
+	}
+	if c.local == nil {
+		c.local = effects.CalledInAtomic(c.p.Imports, c.p.Root)
+	}
+	return effects.RunsInCallersTransaction(c.p.Project, c.p.Imports, fn, c.local)
+}

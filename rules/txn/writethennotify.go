@@ -41,7 +41,7 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 		return nil
 	}
 	f := effects.NewFile(p.Root, p.Imports)
-	var calledInAtomic map[string]bool
+	txc := &callerTxn{p: p}
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
 		var write *effects.Effect
@@ -53,13 +53,7 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 			if write == nil || !e.Kind.Notifies() || effects.InOnCommit(p.Imports, e.Node()) {
 				continue
 			}
-			if effects.UsesAtomic(p.Imports, fn) || effects.IsEntryPoint(p.Imports, fn) {
-				break
-			}
-			if calledInAtomic == nil {
-				calledInAtomic = effects.CalledInAtomic(p.Imports, p.Root)
-			}
-			if effects.RunsInCallersTransaction(p.Project, p.Imports, p.Root, fn, calledInAtomic) {
+			if effects.IsEntryPoint(p.Imports, fn) || txc.covered(fn) {
 				break
 			}
 			p.Report(analyzer.Diagnostic{

@@ -176,10 +176,29 @@ func ParamNames(fn pyast.Node) []string {
 	return out
 }
 
-var (
-	atomicRequestsMu    sync.Mutex
-	atomicRequestsCache = map[*project.Index]bool{}
-)
+// indexCache memoises one project-wide computation per index: a run uses
+// one index, so the map stays tiny; it is cleared past a few entries so
+// that tests building many indexes do not grow it.
+type indexCache[T any] struct {
+	mu sync.Mutex
+	m  map[*project.Index]T
+}
+
+func (c *indexCache[T]) get(ix *project.Index, build func() T) T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[ix]; ok {
+		return v
+	}
+	v := build()
+	if c.m == nil || len(c.m) > 16 {
+		c.m = map[*project.Index]T{}
+	}
+	c.m[ix] = v
+	return v
+}
+
+var atomicRequestsCache indexCache[bool]
 
 // AtomicRequests reports whether a settings module of the project turns on
 // ATOMIC_REQUESTS (a dictionary entry or a subscript assignment set to
@@ -188,11 +207,10 @@ func AtomicRequests(ix *project.Index) bool {
 	if ix == nil {
 		return false
 	}
-	atomicRequestsMu.Lock()
-	defer atomicRequestsMu.Unlock()
-	if v, ok := atomicRequestsCache[ix]; ok {
-		return v
-	}
+	return atomicRequestsCache.get(ix, func() bool { return atomicRequests(ix) })
+}
+
+func atomicRequests(ix *project.Index) bool {
 	on := false
 	for _, u := range ix.Units {
 		if u.Tree == nil || !IsSettingsModule(u.File.Rel) || !strings.Contains(string(u.Tree.Src), "ATOMIC_REQUESTS") {
@@ -218,10 +236,6 @@ func AtomicRequests(ix *project.Index) bool {
 			return true
 		})
 	}
-	if len(atomicRequestsCache) > 16 { // one run uses one index; keep tests from growing it
-		clear(atomicRequestsCache)
-	}
-	atomicRequestsCache[ix] = on
 	return on
 }
 
@@ -416,10 +430,7 @@ func (g *callGraph) closure() map[string]bool {
 // lambdas and nested classes to the nearest def.
 func EnclosingFunction(n pyast.Node) pyast.Node { return pyast.Ancestor(n, "function_definition") }
 
-var (
-	calledMu    sync.Mutex
-	calledCache = map[*project.Index]map[string]bool{}
-)
+var calledCache indexCache[map[string]bool]
 
 // ProjectCalledInAtomic is CalledInAtomic over every file of the project,
 // computed once per index. Names are matched without their module: a
@@ -430,11 +441,10 @@ func ProjectCalledInAtomic(ix *project.Index) map[string]bool {
 	if ix == nil {
 		return nil
 	}
-	calledMu.Lock()
-	defer calledMu.Unlock()
-	if m, ok := calledCache[ix]; ok {
-		return m
-	}
+	return calledCache.get(ix, func() map[string]bool { return projectCalledInAtomic(ix) })
+}
+
+func projectCalledInAtomic(ix *project.Index) map[string]bool {
 	g := newCallGraph()
 	for _, u := range ix.Units {
 		if u.Tree == nil || u.Imports == nil || IsTestPath(u.File.Rel) || IsMigration(u.File.Rel) {
@@ -442,12 +452,7 @@ func ProjectCalledInAtomic(ix *project.Index) map[string]bool {
 		}
 		g.add(u.Imports, u.Tree.Root())
 	}
-	out := g.closure()
-	if len(calledCache) > 16 {
-		clear(calledCache)
-	}
-	calledCache[ix] = out
-	return out
+	return g.closure()
 }
 
 // RunsInCallersTransaction reports whether fn's body shows or is known to
@@ -455,7 +460,7 @@ func ProjectCalledInAtomic(ix *project.Index) map[string]bool {
 // block in this file or elsewhere in the project, or it registers
 // transaction.on_commit callbacks itself (which only makes sense inside a
 // transaction).
-func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, root, fn pyast.Node, local map[string]bool) bool {
+func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Node, local map[string]bool) bool {
 	name := pyast.DefName(fn)
 	if local[name] || ProjectCalledInAtomic(ix)[name] {
 		return true
