@@ -51,14 +51,15 @@ func isServiceClass(cls pyast.Node, rel string) bool {
 // skipFile reports files the family does not judge: tests, migrations and
 // settings modules (reading the environment is their job).
 func skipFile(p *analyzer.Pass) bool {
-	return effects.IsTestPath(p.File.Rel) || effects.IsMigration(p.File.Rel) || effects.IsSettingsModule(p.File.Rel)
+	rel := effects.Path(p.Unit)
+	return effects.IsTestPath(rel) || effects.IsMigration(rel) || effects.IsSettingsModule(rel)
 }
 
 // classesOf returns the service classes of the file, outermost first.
 func serviceClasses(p *analyzer.Pass) []pyast.Node {
 	var out []pyast.Node
 	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
-		if isServiceClass(cls, p.File.Rel) {
+		if isServiceClass(cls, effects.Path(p.Unit)) {
 			out = append(out, cls)
 		}
 	}

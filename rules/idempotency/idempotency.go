@@ -217,5 +217,5 @@ func readsBody(fn pyast.Node) bool {
 
 // skipFile reports files the family does not judge: tests and migrations.
 func skipFile(p *analyzer.Pass) bool {
-	return effects.IsTestPath(p.File.Rel) || effects.IsMigration(p.File.Rel)
+	return effects.IsTestPath(effects.Path(p.Unit)) || effects.IsMigration(effects.Path(p.Unit))
 }

@@ -52,7 +52,7 @@ func runPaymentWithoutKey(p *analyzer.Pass) error {
 		return nil
 	}
 	f := effects.NewFile(p.Root, p.Imports)
-	fileWord := effects.PaymentWord(p.File.Rel)
+	fileWord := effects.PaymentWord(effects.Path(p.Unit))
 	for _, fn := range effects.Functions(p.Root) {
 		keyed := -1
 		for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {

@@ -47,7 +47,7 @@ func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
 	}
 	var clients []client
 	for _, u := range ix.Units {
-		if u.Tree == nil || effects.IsTestPath(u.File.Rel) || effects.IsMigration(u.File.Rel) {
+		if u.Tree == nil || effects.IsTestPath(effects.Path(u)) || effects.IsMigration(effects.Path(u)) {
 			continue
 		}
 		f := effects.NewFile(u.Tree.Root(), u.Imports)

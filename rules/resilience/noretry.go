@@ -38,7 +38,7 @@ const maxRelated = 5
 // (`self.session` injected from elsewhere, whose configuration is unknown),
 // and tests.
 func runNoRetryPolicy(p *analyzer.Pass) error {
-	if effects.IsTestPath(p.File.Rel) {
+	if effects.IsTestPath(effects.Path(p.Unit)) {
 		return nil
 	}
 	f := effects.NewFile(p.Root, p.Imports)

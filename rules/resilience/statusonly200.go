@@ -33,7 +33,7 @@ var StatusOnly200 = &analyzer.Rule{
 // raise a project's own exception class (the "generic error"), and
 // tests.
 func runStatusOnly200(p *analyzer.Pass) error {
-	if effects.IsTestPath(p.File.Rel) {
+	if effects.IsTestPath(effects.Path(p.Unit)) {
 		return nil
 	}
 	for _, fn := range effects.Functions(p.Root) {

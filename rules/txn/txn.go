@@ -46,7 +46,7 @@ func onCommitFix(p *analyzer.Pass, e effects.Effect) []analyzer.Fix {
 // skipFile reports files the family does not judge: tests and migrations
 // (a migration already runs in a transaction on PostgreSQL).
 func skipFile(p *analyzer.Pass) bool {
-	return effects.IsTestPath(p.File.Rel) || effects.IsMigration(p.File.Rel)
+	return effects.IsTestPath(effects.Path(p.Unit)) || effects.IsMigration(effects.Path(p.Unit))
 }
 
 // writesBefore returns the DB writes in effs that end before n starts and

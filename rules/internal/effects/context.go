@@ -129,8 +129,14 @@ func (f *File) Effects(fn pyast.Node) []Effect {
 	return out
 }
 
-// IsTestPath reports whether a '/'-separated path is test code.
+// IsTestPath reports whether a '/'-separated path is test code, or tooling
+// kept in a hidden directory (`.semgrep/` rule fixtures, `.github/`).
 func IsTestPath(rel string) bool {
+	for _, seg := range strings.Split(rel, "/") {
+		if len(seg) > 1 && seg[0] == '.' && seg != ".." {
+			return true
+		}
+	}
 	base := rel[strings.LastIndex(rel, "/")+1:]
 	return strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
 		base == "tests.py" || base == "conftest.py" || base == "factories.py" ||
@@ -213,7 +219,7 @@ func AtomicRequests(ix *project.Index) bool {
 func atomicRequests(ix *project.Index) bool {
 	on := false
 	for _, u := range ix.Units {
-		if u.Tree == nil || !IsSettingsModule(u.File.Rel) || !strings.Contains(string(u.Tree.Src), "ATOMIC_REQUESTS") {
+		if u.Tree == nil || !IsSettingsModule(Path(u)) || !strings.Contains(string(u.Tree.Src), "ATOMIC_REQUESTS") {
 			continue
 		}
 		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
@@ -447,7 +453,7 @@ func ProjectCalledInAtomic(ix *project.Index) map[string]bool {
 func projectCalledInAtomic(ix *project.Index) map[string]bool {
 	g := newCallGraph()
 	for _, u := range ix.Units {
-		if u.Tree == nil || u.Imports == nil || IsTestPath(u.File.Rel) || IsMigration(u.File.Rel) {
+		if u.Tree == nil || u.Imports == nil || IsTestPath(Path(u)) || IsMigration(Path(u)) {
 			continue
 		}
 		g.add(u.Imports, u.Tree.Root())
@@ -578,4 +584,17 @@ func endsFlow(block pyast.Node) bool {
 		return true
 	}
 	return false
+}
+
+// Path is the unit's path relative to the analysed root, for classifying
+// files (tests, migrations, settings): the display path may start with
+// "../" or a directory that happens to be named tests.
+func Path(u *project.Unit) string {
+	if u == nil {
+		return ""
+	}
+	if u.RootRel != "" {
+		return u.RootRel
+	}
+	return u.File.Rel
 }
