@@ -40,7 +40,7 @@ func runDirectHTTPInService(p *analyzer.Pass) error {
 		name := ""
 		for _, n := range ownNodes(cls, "call") {
 			if e := f.Classify(n); e.Kind == effects.HTTP && e.Origin == effects.ModuleFunc {
-				calls = append(calls, n)
+				calls = append(calls, e.Callee())
 				if name == "" {
 					name = e.Name
 				}
@@ -49,7 +49,7 @@ func runDirectHTTPInService(p *analyzer.Pass) error {
 		if len(calls) == 0 {
 			continue
 		}
-		rel := related(calls[1:], func(n pyast.Node) string { return "also `" + n.ChildByField("function").Text() + "`" })
+		rel := related(calls[1:], func(n pyast.Node) string { return "also `" + n.Text() + "`" })
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(calls[0]),
 			Message: "`" + pyast.DefName(cls) + "` calls `" + name + "` directly instead of a session or client it is given",

@@ -55,9 +55,9 @@ func runMixedConcerns(p *analyzer.Pass) error {
 			Message: "`" + name.Text() + "` mixes transport (`" + transport.Name + "`), persistence (`" + persist.Name + "`) and notification (`" + notify.Name + "`)",
 			Help:    "split it: a client that only speaks HTTP, a repository or model method that only writes, and a notifier; the service method composes the three (each injected), so each can be tested and mocked alone",
 			Related: []analyzer.Related{
-				{Range: analyzer.RangeOf(transport.Node()), Message: "transport"},
-				{Range: analyzer.RangeOf(persist.Node()), Message: "persistence"},
-				{Range: analyzer.RangeOf(notify.Node()), Message: "notification"},
+				{Range: analyzer.RangeOf(transport.Callee()), Message: "transport"},
+				{Range: analyzer.RangeOf(persist.Callee()), Message: "persistence"},
+				{Range: analyzer.RangeOf(notify.Callee()), Message: "notification"},
 			},
 		})
 	}

@@ -74,7 +74,7 @@ func runPaymentWithoutKey(p *analyzer.Pass) error {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
-				Range:   analyzer.RangeOf(call),
+				Range:   analyzer.RangeOf(c.Func),
 				Message: "`" + what + "` " + why + " is sent without an idempotency key",
 				Help:    "send a key derived from your own record, stable across retries: `headers={\"Idempotency-Key\": str(payment.uuid)}` for HTTP, `idempotency_key=...` for SDKs; a retry after a timeout then cannot charge or create twice",
 			})

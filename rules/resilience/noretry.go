@@ -97,14 +97,14 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 			if len(rel) == maxRelated {
 				break
 			}
-			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(e.Node()), Message: "also not retried: `" + e.Name + "`"})
+			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(e.Callee()), Message: "also not retried: `" + e.Name + "`"})
 		}
 		more := ""
 		if n := len(g.calls); n > 1 {
 			more = fmt.Sprintf(" (%d calls)", n)
 		}
 		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(first.Node()),
+			Range:   analyzer.RangeOf(first.Callee()),
 			Message: g.name + " calls external services with no retry policy: `" + first.Name + "`" + more,
 			Help:    "mount `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 502, 503, 504)))` on a session the class receives, or decorate the call with tenacity `@retry(stop=stop_after_attempt(3), wait=wait_exponential())`; retry POSTs only with an idempotency key",
 			Related: rel,

@@ -63,10 +63,10 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(writes[j].Node()),
+			Range:   analyzer.RangeOf(writes[j].Callee()),
 			Message: "`" + fn.ChildByField("name").Text() + "` writes `" + models[i] + "` and `" + models[j] + "` without `transaction.atomic`",
 			Help:    "wrap the related writes in `with transaction.atomic():` (or decorate the function with `@transaction.atomic`) so a failure between them leaves neither",
-			Related: []analyzer.Related{{Range: analyzer.RangeOf(writes[i].Node()), Message: "first write (`" + models[i] + "`)"}},
+			Related: []analyzer.Related{{Range: analyzer.RangeOf(writes[i].Callee()), Message: "first write (`" + models[i] + "`)"}},
 		})
 	}
 	return nil

@@ -48,11 +48,11 @@ func runNetworkInAtomic(p *analyzer.Pass) error {
 			}
 			w := ws[len(ws)-1]
 			p.Report(analyzer.Diagnostic{
-				Range:   analyzer.RangeOf(e.Node()),
+				Range:   analyzer.RangeOf(e.Callee()),
 				Message: "`" + e.Name + "` waits on the network inside `transaction.atomic` after `" + w.Name + "`: the transaction and its locks stay open meanwhile",
 				Help:    "call the service before opening the transaction (or after commit), and keep the atomic block to the database writes; record pending calls in an outbox row if they must be tied to the commit",
 				Related: []analyzer.Related{
-					{Range: analyzer.RangeOf(w.Node()), Message: "database write holding the transaction open"},
+					{Range: analyzer.RangeOf(w.Callee()), Message: "database write holding the transaction open"},
 					{Range: analyzer.RangeOf(effects.ScopeAnchor(p.Imports, scope)), Message: "transaction opened here"},
 				},
 			})

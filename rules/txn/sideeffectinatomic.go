@@ -60,7 +60,7 @@ func runSideEffectInAtomic(p *analyzer.Pass) error {
 				}
 			}
 			d := analyzer.Diagnostic{
-				Range: analyzer.RangeOf(e.Node()),
+				Range: analyzer.RangeOf(e.Callee()),
 				Help:  "run it after the commit: `transaction.on_commit(lambda: ...)` (or `functools.partial`), so a rollback also cancels it and a worker never reads uncommitted rows",
 			}
 			if scope.IsNil() {

@@ -57,10 +57,10 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 				break
 			}
 			p.Report(analyzer.Diagnostic{
-				Range:   analyzer.RangeOf(e.Node()),
+				Range:   analyzer.RangeOf(e.Callee()),
 				Message: "`" + e.Name + "` (" + kindName(e.Kind) + ") follows `" + write.Name + "` with no transaction around them",
 				Help:    "wrap the writes in `with transaction.atomic():` and send with `transaction.on_commit(...)`, so the notification goes out only once the rows are committed",
-				Related: []analyzer.Related{{Range: analyzer.RangeOf(write.Node()), Message: "database write"}},
+				Related: []analyzer.Related{{Range: analyzer.RangeOf(write.Callee()), Message: "database write"}},
 			})
 			break
 		}

@@ -60,6 +60,10 @@ type Effect struct {
 // Node is the call node.
 func (e Effect) Node() pyast.Node { return e.Call.Node }
 
+// Callee is the called expression (`requests.post`): what a finding points
+// at, rather than the whole, possibly multi-line, call.
+func (e Effect) Callee() pyast.Node { return e.Call.Func }
+
 var httpVerbs = map[string]string{
 	"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE",
 	"head": "HEAD", "options": "OPTIONS", "request": "", "stream": "",
