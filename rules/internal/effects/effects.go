@@ -176,7 +176,7 @@ func (f *File) Classify(n pyast.Node) Effect {
 		d := pyast.Dotted(recv)
 		last := d[strings.LastIndex(d, ".")+1:]
 		lib, local := f.sessions[d]
-		if local || sessionNames[last] {
+		if local || sessionNames[last] && !strings.HasSuffix(d, "request.session") && urlish(c.Arg(0, "url"), method) {
 			e.Kind, e.Lib, e.Name = HTTP, lib, d+"."+method
 			e.Origin = NamedSession
 			if local {
@@ -243,6 +243,27 @@ func (f *File) Classify(n pyast.Node) Effect {
 		return e
 	}
 	return Effect{}
+}
+
+// urlish reports whether the first argument of a call on something named
+// like a session can be a URL: not a plain string that is no URL (Django's
+// `session.get("cart_id")`), not a class (SQLAlchemy's `session.get(User, 1)`).
+// For `.request(method, url)` the method string comes first and is allowed.
+func urlish(arg pyast.Node, method string) bool {
+	if arg.IsNil() {
+		return method != "get" && method != "delete"
+	}
+	if s, ok := pyast.StringValue(arg); ok {
+		if method == "request" {
+			return true
+		}
+		return strings.HasPrefix(s, "http") || strings.HasPrefix(s, "/")
+	}
+	if arg.Type() == "identifier" {
+		t := arg.Text()
+		return t == "" || t[0] < 'A' || t[0] > 'Z'
+	}
+	return true
 }
 
 // requestVerb reads the method of requests.request("POST", url) /

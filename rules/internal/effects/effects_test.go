@@ -23,6 +23,9 @@ def f(self, user, form, cache):
     s.get("https://x")
     self.session.put("https://x")
     self.client.post("/login")
+    request.session.get("cart")
+    self.session.get("cart_id")
+    db.session.get(User, 1)
     task.delay(1)
     task.apply_async(args=[1])
     send_mail("s", "b", "f", ["t"])
@@ -64,7 +67,7 @@ func TestClassify(t *testing.T) {
 		`EmailMessage("s").send`: Mail, "user.email_user": Mail, "channel.basic_publish": Publish,
 		"Account.objects.create": DBWrite, "Account.objects.filter(pk=1).update": DBWrite,
 		"user.order_set.create": DBWrite, "user.save": DBWrite, "form.save": None, "cache.delete": None,
-		"{}.update": None,
+		"{}.update": None, "request.session.get": None, "self.session.get": None, "db.session.get": None,
 	}
 	for k, v := range want {
 		assert.Equal(t, v, got[k], k)
