@@ -3,9 +3,13 @@ package all
 
 import (
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/design"
 	"github.com/rubric-dev/rubric/rules/exceptions"
 	"github.com/rubric-dev/rubric/rules/httpclient"
+	"github.com/rubric-dev/rubric/rules/idempotency"
 	"github.com/rubric-dev/rubric/rules/logs"
+	"github.com/rubric-dev/rubric/rules/resilience"
+	"github.com/rubric-dev/rubric/rules/txn"
 )
 
 // Rules returns every rule, built-in ones first, then by family.
@@ -24,6 +28,20 @@ func Rules() []*analyzer.Rule {
 		httpclient.MissingTimeout,
 		httpclient.VerifyDisabled,
 		httpclient.UncheckedResponse,
+		txn.SideEffectInAtomic,
+		txn.WriteThenNotify,
+		txn.MultiModelWrites,
+		txn.NetworkInAtomic,
+		idempotency.PaymentWithoutKey,
+		idempotency.WebhookWithoutDedup,
+		idempotency.RetriedTaskCreates,
+		resilience.NoRetryPolicy,
+		resilience.NoCircuitBreaker,
+		resilience.StatusOnly200,
+		design.SettingsInService,
+		design.DirectHTTPInService,
+		design.ImportTimeClient,
+		design.MixedConcerns,
 	)
 	return rs
 }

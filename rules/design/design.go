@@ -1,0 +1,96 @@
+// Package design holds the ARC family: design and testability of service
+// code (configuration injection, transport seams, import-time clients,
+// functions mixing concerns).
+package design
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+// serviceSuffixes name classes that talk to the outside world on behalf of
+// the application.
+var serviceSuffixes = []string{"Service", "Client", "Gateway", "Adapter", "Provider", "Processor",
+	"Integration", "Api", "API", "Connector"}
+
+// frameworkBases mark classes that are framework components, not services:
+// their configuration comes from the framework.
+var frameworkBases = []string{"Model", "Form", "View", "ViewSet", "Serializer", "Config", "TestCase",
+	"Command", "Admin", "Exception", "Error", "Middleware", "Migration", "Enum", "Choices", "Field",
+	"Filter", "Backend", "Storage", "Widget", "Test", "Mixin", "Signal", "Consumer", "Endpoint"}
+
+// isServiceClass reports whether cls is a service class: named with a
+// service suffix, or any plain class in a services/clients/gateways
+// module, and not derived from a framework component.
+func isServiceClass(cls pyast.Node, rel string) bool {
+	name := pyast.DefName(cls)
+	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+		bt := b.Text()
+		for _, fb := range frameworkBases {
+			if strings.Contains(bt, fb) {
+				return false
+			}
+		}
+	}
+	for _, s := range serviceSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	switch strings.TrimSuffix(base, ".py") {
+	case "services", "service", "clients", "client", "gateways", "gateway", "integrations":
+		return true
+	}
+	return strings.Contains("/"+rel, "/services/")
+}
+
+// skipFile reports files the family does not judge: tests, migrations and
+// settings modules (reading the environment is their job).
+func skipFile(p *analyzer.Pass) bool {
+	rel := effects.Path(p.Unit)
+	return effects.IsTestPath(rel) || effects.IsMigration(rel) || effects.IsSettingsModule(rel)
+}
+
+// classesOf returns the service classes of the file, outermost first.
+func serviceClasses(p *analyzer.Pass) []pyast.Node {
+	var out []pyast.Node
+	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+		if isServiceClass(cls, effects.Path(p.Unit)) {
+			out = append(out, cls)
+		}
+	}
+	return out
+}
+
+// ownNodes returns the nodes of the given types in cls's methods, not in
+// nested classes.
+func ownNodes(cls pyast.Node, types ...string) []pyast.Node {
+	var out []pyast.Node
+	body := pyast.Body(cls)
+	pyast.Inspect(body, func(n pyast.Node) bool {
+		if n.Type() == "class_definition" {
+			return false
+		}
+		if n.Is(types...) {
+			out = append(out, n)
+		}
+		return true
+	})
+	return out
+}
+
+// related lists up to five further locations of a finding.
+func related(nodes []pyast.Node, msg func(pyast.Node) string) []analyzer.Related {
+	var rel []analyzer.Related
+	for _, n := range nodes {
+		if len(rel) == 5 {
+			break
+		}
+		rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(n), Message: msg(n)})
+	}
+	return rel
+}

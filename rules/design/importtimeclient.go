@@ -1,0 +1,75 @@
+package design
+
+import (
+	_ "embed"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed importtimeclient.md
+var importTimeClientDoc string
+
+// ImportTimeClient reports network clients created at module level.
+var ImportTimeClient = &analyzer.Rule{
+	Code:       "ARC003",
+	Name:       "import-time-client",
+	Doc:        importTimeClientDoc,
+	Category:   analyzer.Design,
+	Severity:   analyzer.Info,
+	Confidence: analyzer.Low,
+	Since:      "0.1.0",
+	Run:        runImportTimeClient,
+}
+
+// clientCtors are qualified constructors of network clients.
+var clientCtors = map[string]bool{
+	"requests.Session": true, "requests.session": true, "httpx.Client": true, "httpx.AsyncClient": true,
+	"boto3.client": true, "boto3.resource": true, "boto3.session.Session": true, "boto3.Session": true,
+	"redis.Redis": true, "redis.StrictRedis": true, "redis.from_url": true, "redis.Redis.from_url": true,
+	"redis.StrictRedis.from_url": true, "pymongo.MongoClient": true, "stripe.StripeClient": true,
+	"openai.OpenAI": true, "openai.AsyncOpenAI": true, "anthropic.Anthropic": true,
+	"twilio.rest.Client": true, "slack_sdk.WebClient": true, "elasticsearch.Elasticsearch": true,
+	"kafka.KafkaProducer": true, "kafka.KafkaConsumer": true, "confluent_kafka.Producer": true,
+	"google.cloud.storage.Client": true, "minio.Minio": true, "sendgrid.SendGridAPIClient": true,
+	"pika.BlockingConnection": true, "psycopg2.connect": true, "Adyen.Adyen": true,
+	"braintree.BraintreeGateway": true, "razorpay.Client": true,
+}
+
+// runImportTimeClient matches assignments at module level (including
+// module-level if/try blocks, not functions or classes) whose value is a
+// call of a known client constructor (requests.Session, httpx.Client,
+// boto3.client, redis.Redis, stripe.StripeClient...). It skips settings
+// modules, tests and migrations, and `if __name__ == "__main__":` blocks.
+func runImportTimeClient(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "function_definition", "class_definition", "lambda":
+			return false
+		case "if_statement":
+			return n.ChildByField("condition").Text() != `__name__ == "__main__"` && n.ChildByField("condition").Text() != `__name__ == '__main__'`
+		case "assignment":
+		default:
+			return true
+		}
+		c, ok := pyast.AsCall(pyast.Unparen(n.ChildByField("right")))
+		if !ok {
+			return true
+		}
+		q, ok := p.Imports.Resolve(c.Func)
+		if !ok || !clientCtors[q] {
+			return true
+		}
+		target := n.ChildByField("left").Text()
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(n),
+			Message: "`" + target + "` (`" + q + "`) is created at import time",
+			Help:    "build the client in a factory (`def get_client(): ...` with `functools.cache`, or an AppConfig.ready hook) and pass it to the code that uses it; tests then inject a fake instead of patching a module global",
+		})
+		return true
+	})
+	return nil
+}

@@ -1,0 +1,221 @@
+// Package idempotency holds the IDM family: operations that must have the
+// same effect when delivered or retried twice (payment calls, webhook
+// handlers, retried Celery tasks).
+package idempotency
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+// mentionsIdempotency reports whether the function body names an
+// idempotency key anywhere (an identifier, attribute or string containing
+// "idempoten"): the key may be built in a variable and passed through
+// headers, which the call alone does not show.
+func mentionsIdempotency(fn pyast.Node) bool {
+	found := false
+	pyast.Inspect(fn, func(n pyast.Node) bool {
+		if found {
+			return false
+		}
+		switch n.Type() {
+		case "identifier", "string_content":
+			if strings.Contains(strings.ToLower(n.Text()), "idempoten") {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// dedupKeywords are keyword names of a lookup that de-duplicates on an
+// external identifier.
+var dedupKeywords = []string{"event", "webhook", "idempot", "external", "delivery", "message_id", "request_id"}
+
+// dedupGuard returns the first sign, in fn's own body, that repeated
+// deliveries are expected: get_or_create/update_or_create, exists(),
+// select_for_update(), bulk_create(ignore_conflicts=True), a lookup on an
+// event/external id, `except IntegrityError`, a cache lock (cache.add,
+// setnx, set(nx=True)). The zero Node means none.
+func dedupGuard(fn pyast.Node) pyast.Node {
+	var guard pyast.Node
+	pyast.Inspect(pyast.Body(fn), func(n pyast.Node) bool {
+		if !guard.IsNil() {
+			return false
+		}
+		switch n.Type() {
+		case "function_definition", "class_definition":
+			return false
+		case "except_clause":
+			if strings.Contains(n.Text(), "IntegrityError") {
+				guard = n
+			}
+			return true
+		case "call":
+		default:
+			return true
+		}
+		c, _ := pyast.AsCall(n)
+		switch c.MethodName() {
+		case "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "exists", "aexists", "select_for_update", "setnx":
+			guard = n
+		case "bulk_create":
+			if c.Keyword("ignore_conflicts").Text() == "True" || !c.Keyword("update_conflicts").IsNil() {
+				guard = n
+			}
+		case "add":
+			if strings.Contains(strings.ToLower(c.Receiver().Text()), "cache") {
+				guard = n
+			}
+		case "set":
+			if c.Keyword("nx").Text() == "True" {
+				guard = n
+			}
+		case "filter", "get", "exclude":
+			for k := range c.Keywords {
+				lk := strings.ToLower(k)
+				for _, w := range dedupKeywords {
+					if strings.Contains(lk, w) {
+						guard = n
+					}
+				}
+			}
+		}
+		return true
+	})
+	return guard
+}
+
+// creations returns the row-creating calls of fn: Model.objects.create,
+// bulk_create without ignore_conflicts, and `Model(...).save()` /
+// `x = Model(...); x.save()`.
+func creations(f *effects.File, fn pyast.Node) []effects.Effect {
+	var out []effects.Effect
+	var ctorLocals map[string]bool
+	for _, e := range f.Effects(fn) {
+		if e.Kind != effects.DBWrite {
+			continue
+		}
+		switch e.Verb {
+		case "create", "bulk_create":
+			out = append(out, e)
+		case "save":
+			r := pyast.Unparen(e.Call.Receiver())
+			if rc, ok := pyast.AsCall(r); ok && isCtor(rc.Func) {
+				out = append(out, e)
+				continue
+			}
+			if ctorLocals == nil {
+				ctorLocals = constructed(fn)
+			}
+			if ctorLocals[pyast.Dotted(r)] {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// constructed returns the names bound to `Model(...)` in fn.
+func constructed(fn pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	for _, as := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
+		c, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
+		if ok && isCtor(c.Func) && as.ChildByField("left").Type() == "identifier" {
+			out[as.ChildByField("left").Text()] = true
+		}
+	}
+	return out
+}
+
+// isCtor reports whether a callee looks like a model class (CapWords, not a
+// Form or Serializer).
+func isCtor(fn pyast.Node) bool {
+	d := pyast.Dotted(fn)
+	last := d[strings.LastIndex(d, ".")+1:]
+	if last == "" || last[0] < 'A' || last[0] > 'Z' || strings.ToUpper(last) == last {
+		return false
+	}
+	return !strings.HasSuffix(last, "Form") && !strings.HasSuffix(last, "Serializer")
+}
+
+// createdName names what a creation writes, for messages.
+func createdName(e effects.Effect) string {
+	if e.Model != "" {
+		return "`" + e.Model + "` rows"
+	}
+	return "rows (`" + e.Name + "`)"
+}
+
+// isWebhookHandler reports whether fn receives webhooks or events: a view
+// (a `request` parameter) named for webhooks or in a class named for them,
+// a @csrf_exempt view reading request.body, or a Celery task named for
+// events or webhooks that takes the event (a parameter named event, payload,
+// body...) and sends nothing over HTTP. Projects also *send* webhooks and
+// name that code alike; requiring a request or an event parameter, and no
+// outbound call, keeps the sending side out.
+func isWebhookHandler(im *pyast.Imports, f *effects.File, fn pyast.Node) bool {
+	name := strings.ToLower(pyast.DefName(fn))
+	params := effects.ParamNames(fn)
+	view := false
+	for i, p := range params {
+		if i < 2 && p == "request" {
+			view = true
+		}
+	}
+	if view {
+		if strings.Contains(name, "webhook") {
+			return true
+		}
+		if cls := pyast.EnclosingClass(fn); !cls.IsNil() && strings.Contains(strings.ToLower(pyast.DefName(cls)), "webhook") {
+			switch name {
+			case "post", "put", "dispatch":
+				return true
+			}
+		}
+		for _, d := range pyast.Decorators(fn) {
+			if q, ok := im.Resolve(d); (ok && strings.HasSuffix(q, ".csrf_exempt")) || pyast.Dotted(d) == "csrf_exempt" {
+				return readsBody(fn)
+			}
+		}
+		return false
+	}
+	if !effects.IsCeleryTask(im, fn) || !strings.Contains(name, "event") && !strings.Contains(name, "webhook") {
+		return false
+	}
+	eventParam := false
+	for _, p := range params {
+		switch p {
+		case "event", "payload", "event_data", "body", "event_payload", "webhook_event", "data", "message":
+			eventParam = true
+		}
+	}
+	if !eventParam {
+		return false
+	}
+	for _, e := range f.Effects(fn) {
+		if e.Kind == effects.HTTP {
+			return false
+		}
+	}
+	return true
+}
+
+// readsBody reports whether fn reads `request.body` (or `self.request.body`).
+func readsBody(fn pyast.Node) bool {
+	for _, a := range pyast.FindAllShallow(pyast.Body(fn), "attribute") {
+		if a.ChildByField("attribute").Text() == "body" && strings.HasSuffix(a.ChildByField("object").Text(), "request") {
+			return true
+		}
+	}
+	return false
+}
+
+// skipFile reports files the family does not judge: tests and migrations.
+func skipFile(p *analyzer.Pass) bool {
+	return effects.IsTestPath(effects.Path(p.Unit)) || effects.IsMigration(effects.Path(p.Unit))
+}

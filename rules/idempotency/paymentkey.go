@@ -1,0 +1,184 @@
+package idempotency
+
+import (
+	_ "embed"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+//go:embed paymentkey.md
+var paymentKeyDoc string
+
+// PaymentWithoutKey reports payment and account-creating calls sent without
+// an idempotency key.
+var PaymentWithoutKey = &analyzer.Rule{
+	Code:       "IDM001",
+	Name:       "payment-call-without-idempotency-key",
+	Doc:        paymentKeyDoc,
+	Category:   analyzer.DataIntegrity,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runPaymentWithoutKey,
+}
+
+// sdkModules are payment SDKs whose `X.create(...)` calls create money
+// movements or accounts.
+var sdkModules = []string{"stripe", "braintree", "Adyen", "adyen", "paypalrestsdk", "paypalcheckoutsdk",
+	"razorpay", "mollie", "square", "checkout_sdk", "gocardless_pro", "plaid", "dwolla", "marqeta"}
+
+// moneyMethods are SDK method names that move money whatever the receiver.
+var moneyMethods = map[string]bool{"charge": true, "transfer": true, "payout": true}
+
+// clientSuffixes mark a receiver as an API client object.
+var clientSuffixes = []string{"client", "gateway", "api", "sdk", "provider", "processor", "stripe", "adyen", "braintree"}
+
+// runPaymentWithoutKey matches (1) POST and PATCH calls through
+// requests/httpx/sessions whose URL names a payment or account resource, or
+// that sit in a class or module named for payments; (2) SDK calls
+// `X.create(...)` on a money or account resource of a payment SDK
+// (`stripe.PaymentIntent.create`, not `stripe.WebhookEndpoint.create`) or of
+// an object named like a client (`stripe_client.transfers.create`), and `.charge/.transfer/.payout(...)` on a
+// client object. A call is keyed when it passes a keyword containing
+// "idempotency" or its function mentions an idempotency key anywhere (a
+// header built in a variable). Skips PUT (idempotent by definition), GET,
+// ORM managers (`Payment.objects.create`), token endpoints (a URL naming
+// oauth or token), calls with **kwargs, tests and migrations.
+func runPaymentWithoutKey(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	f := effects.NewFile(p.Root, p.Imports)
+	fileWord := effects.PaymentWord(effects.Path(p.Unit))
+	for _, fn := range effects.Functions(p.Root) {
+		keyed := -1
+		for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+			what, why := paymentCall(p, f, call, fn, fileWord)
+			if what == "" {
+				continue
+			}
+			c, _ := pyast.AsCall(call)
+			if c.StarKwargs || hasIdempotencyKeyword(c) {
+				continue
+			}
+			if keyed < 0 {
+				keyed = 0
+				if mentionsIdempotency(fn) {
+					keyed = 1
+				}
+			}
+			if keyed == 1 {
+				continue
+			}
+			p.Report(analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(c.Func),
+				Message: "`" + what + "` " + why + " is sent without an idempotency key",
+				Help:    "send a key derived from your own record, stable across retries: `headers={\"Idempotency-Key\": str(payment.uuid)}` for HTTP, `idempotency_key=...` for SDKs; a retry after a timeout then cannot charge or create twice",
+			})
+		}
+	}
+	return nil
+}
+
+// paymentCall classifies a call as a payment/account mutation, returning
+// its display name and the reason ("to a payment API (`/charges`)"), or "".
+func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWord string) (string, string) {
+	e := f.Classify(call)
+	if e.Kind == effects.HTTP {
+		if e.Verb != "POST" && e.Verb != "PATCH" {
+			return "", ""
+		}
+		// Token endpoints (OAuth client credentials) are safe to repeat.
+		if u := strings.ToLower(effects.URLArg(e).Text()); strings.Contains(u, "oauth") || strings.Contains(u, "token") {
+			return "", ""
+		}
+		if w := effects.PaymentURL(effects.URLArg(e)); w != "" {
+			return e.Name, "to a payment/account API (`" + w + "`)"
+		}
+		if cls := pyast.EnclosingClass(fn); !cls.IsNil() {
+			if w := effects.PaymentWord(pyast.DefName(cls)); w != "" {
+				return e.Name, "in payment client `" + pyast.DefName(cls) + "`"
+			}
+		}
+		if fileWord != "" {
+			return e.Name, "in a payment module (`" + fileWord + "`)"
+		}
+		return "", ""
+	}
+	if e.Kind != effects.None {
+		return "", ""
+	}
+	c, _ := pyast.AsCall(call)
+	recv := c.Receiver()
+	if recv.IsNil() {
+		return "", ""
+	}
+	method := c.MethodName()
+	d := pyast.Dotted(recv)
+	if d == "" || strings.Contains(d, ".objects") || strings.HasSuffix(d, "_set") {
+		return "", ""
+	}
+	name := d + "." + method
+	if method == "create" {
+		if q, ok := p.Imports.Resolve(recv); ok {
+			head := strings.SplitN(q, ".", 2)[0]
+			res := strings.ToLower(d[strings.LastIndex(d, ".")+1:])
+			for _, m := range sdkModules {
+				if head == m && moneyResource(res) {
+					return name, "on the `" + m + "` SDK"
+				}
+			}
+		}
+		// client.transfers.create: a money resource on an object named
+		// like a client (order.refunds.create is a related manager).
+		segs := strings.Split(strings.ToLower(d), ".")
+		if len(segs) >= 2 && moneyResource(segs[len(segs)-1]) {
+			for _, seg := range segs[:len(segs)-1] {
+				for _, s := range clientSuffixes {
+					if strings.HasSuffix(seg, s) {
+						return name, "on a payment client (`" + segs[len(segs)-1] + "`)"
+					}
+				}
+			}
+		}
+		return "", ""
+	}
+	if moneyMethods[method] {
+		last := strings.ToLower(d[strings.LastIndex(d, ".")+1:])
+		for _, s := range clientSuffixes {
+			if strings.HasSuffix(last, s) {
+				return name, "on a payment client"
+			}
+		}
+	}
+	return "", ""
+}
+
+// moneyResource reports whether an SDK resource name moves money or opens
+// an account (PaymentIntent, Charge, Refund, Transfer, Payout, Customer,
+// Account, Transaction...), as opposed to configuration (WebhookEndpoint).
+func moneyResource(res string) bool {
+	if effects.PaymentWord(res) != "" && !strings.Contains(res, "webhook") {
+		return true
+	}
+	for _, w := range []string{"intent", "customer", "account", "transaction", "sale", "order"} {
+		if strings.Contains(res, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasIdempotencyKeyword reports whether a call passes a keyword naming an
+// idempotency key, or a literal headers dict holding one.
+func hasIdempotencyKeyword(c pyast.Call) bool {
+	for k := range c.Keywords {
+		if strings.Contains(strings.ToLower(k), "idempoten") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,600 @@
+package effects
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// IsAtomic reports whether expr is `transaction.atomic`, `atomic` or a call
+// of either (through imports of django.db.transaction), or a project wrapper
+// whose name contains "atomic" (saleor's `traced_atomic_transaction()`).
+func IsAtomic(im *pyast.Imports, expr pyast.Node) bool {
+	expr = pyast.Unparen(expr)
+	if c, ok := pyast.AsCall(expr); ok {
+		expr = c.Func
+	}
+	if im.Is(expr, "django.db.transaction.atomic") {
+		return true
+	}
+	d := strings.ToLower(pyast.Dotted(expr))
+	d = d[strings.LastIndex(d, ".")+1:]
+	return strings.Contains(d, "atomic") && !strings.Contains(d, "non_atomic")
+}
+
+// IsOnCommit reports whether call is transaction.on_commit(...).
+func IsOnCommit(im *pyast.Imports, call pyast.Node) bool {
+	c, ok := pyast.AsCall(call)
+	return ok && im.Is(c.Func, "django.db.transaction.on_commit")
+}
+
+// AtomicScope returns the node that puts n inside a transaction within its
+// own function: the nearest enclosing `with transaction.atomic()` statement,
+// else the function itself when it is decorated with @transaction.atomic.
+// The zero Node means no atomic block in this function. The walk stops at
+// the function boundary: a nested function's body runs when it is called.
+func AtomicScope(im *pyast.Imports, n pyast.Node) pyast.Node {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "with_statement":
+			if WithIsAtomic(im, p) {
+				return p
+			}
+		case "function_definition":
+			if HasAtomicDecorator(im, p) {
+				return p
+			}
+			return pyast.Node{}
+		case "lambda", "class_definition":
+			return pyast.Node{}
+		}
+	}
+	return pyast.Node{}
+}
+
+// WithIsAtomic reports whether a with statement enters transaction.atomic.
+func WithIsAtomic(im *pyast.Imports, with pyast.Node) bool {
+	for _, clause := range with.NamedChildren() {
+		if clause.Type() != "with_clause" {
+			continue
+		}
+		for _, item := range clause.NamedChildren() {
+			v := item.ChildByField("value")
+			if v.Type() == "as_pattern" {
+				v = v.NamedChild(0)
+			}
+			if IsAtomic(im, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HasAtomicDecorator reports whether a function is decorated with
+// @transaction.atomic (called or not).
+func HasAtomicDecorator(im *pyast.Imports, fn pyast.Node) bool {
+	for _, d := range pyast.Decorators(fn) {
+		if IsAtomic(im, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesAtomic reports whether the function body enters a transaction
+// anywhere (decorator or with block), nested functions excluded.
+func UsesAtomic(im *pyast.Imports, fn pyast.Node) bool {
+	if HasAtomicDecorator(im, fn) {
+		return true
+	}
+	for _, w := range pyast.FindAllShallow(pyast.Body(fn), "with_statement") {
+		if WithIsAtomic(im, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// InOnCommit reports whether n is an argument (at any depth, lambdas
+// included) of a transaction.on_commit(...) call in its function.
+func InOnCommit(im *pyast.Imports, n pyast.Node) bool {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "call":
+			if IsOnCommit(im, p) {
+				return true
+			}
+		case "function_definition", "class_definition":
+			return false
+		}
+	}
+	return false
+}
+
+// Functions returns every function definition in the tree, in source order.
+func Functions(root pyast.Node) []pyast.Node { return pyast.FindAll(root, "function_definition") }
+
+// Effects classifies every call that runs when fn's body runs (nested
+// functions, lambdas and classes excluded), in source order.
+func (f *File) Effects(fn pyast.Node) []Effect {
+	var out []Effect
+	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		if e := f.Classify(c); e.Kind != None {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// IsTestPath reports whether a '/'-separated path is test code, or tooling
+// kept in a hidden directory (`.semgrep/` rule fixtures, `.github/`).
+func IsTestPath(rel string) bool {
+	for _, seg := range strings.Split(rel, "/") {
+		if len(seg) > 1 && seg[0] == '.' && seg != ".." {
+			return true
+		}
+	}
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	return strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
+		base == "tests.py" || base == "conftest.py" || base == "factories.py" ||
+		strings.Contains("/"+rel, "/tests/") || strings.Contains("/"+rel, "/test/") ||
+		strings.Contains("/"+rel, "/testing/")
+}
+
+// IsMigration reports whether a path is a Django migration.
+func IsMigration(rel string) bool { return strings.Contains("/"+rel, "/migrations/") }
+
+// IsSettingsModule reports whether a path is a Django settings module.
+func IsSettingsModule(rel string) bool {
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	return strings.HasPrefix(base, "settings") || strings.Contains("/"+rel, "/settings/")
+}
+
+// FirstParam returns the name of a function's first parameter other than
+// self/cls, or "".
+func FirstParam(fn pyast.Node) string {
+	for _, p := range ParamNames(fn) {
+		if p != "self" && p != "cls" {
+			return p
+		}
+	}
+	return ""
+}
+
+// ParamNames lists a function's parameter names in order.
+func ParamNames(fn pyast.Node) []string {
+	var out []string
+	for _, p := range fn.ChildByField("parameters").NamedChildren() {
+		switch p.Type() {
+		case "identifier":
+			out = append(out, p.Text())
+		case "default_parameter", "typed_default_parameter":
+			out = append(out, p.ChildByField("name").Text())
+		case "typed_parameter":
+			if id := p.NamedChild(0); id.Type() == "identifier" {
+				out = append(out, id.Text())
+			}
+		}
+	}
+	return out
+}
+
+// indexCache memoises one project-wide computation per index: a run uses
+// one index, so the map stays tiny; it is cleared past a few entries so
+// that tests building many indexes do not grow it.
+type indexCache[T any] struct {
+	mu sync.Mutex
+	m  map[*project.Index]T
+}
+
+func (c *indexCache[T]) get(ix *project.Index, build func() T) T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[ix]; ok {
+		return v
+	}
+	v := build()
+	if c.m == nil || len(c.m) > 16 {
+		c.m = map[*project.Index]T{}
+	}
+	c.m[ix] = v
+	return v
+}
+
+var atomicRequestsCache indexCache[bool]
+
+// AtomicRequests reports whether a settings module of the project turns on
+// ATOMIC_REQUESTS (a dictionary entry or a subscript assignment set to
+// True). Computed once per index.
+func AtomicRequests(ix *project.Index) bool {
+	if ix == nil {
+		return false
+	}
+	return atomicRequestsCache.get(ix, func() bool { return atomicRequests(ix) })
+}
+
+func atomicRequests(ix *project.Index) bool {
+	on := false
+	for _, u := range ix.Units {
+		if u.Tree == nil || !IsSettingsModule(Path(u)) || !strings.Contains(string(u.Tree.Src), "ATOMIC_REQUESTS") {
+			continue
+		}
+		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
+			var key, val pyast.Node
+			switch n.Type() {
+			case "pair":
+				key, val = n.ChildByField("key"), n.ChildByField("value")
+			case "assignment":
+				l := n.ChildByField("left")
+				if l.Type() != "subscript" {
+					return true
+				}
+				key, val = l.ChildByField("subscript"), n.ChildByField("right")
+			default:
+				return true
+			}
+			if s, ok := pyast.StringValue(key); ok && s == "ATOMIC_REQUESTS" && val.Type() == "true" {
+				on = true
+			}
+			return true
+		})
+	}
+	return on
+}
+
+// InRequestTransaction reports whether fn is a view (first parameter
+// `request`) running under ATOMIC_REQUESTS and not opted out with
+// @transaction.non_atomic_requests.
+func InRequestTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Node) bool {
+	if FirstParam(fn) != "request" || !AtomicRequests(ix) {
+		return false
+	}
+	for _, d := range pyast.Decorators(fn) {
+		if c, ok := pyast.AsCall(d); ok {
+			d = c.Func
+		}
+		if im.Is(d, "django.db.transaction.non_atomic_requests") {
+			return false
+		}
+	}
+	return true
+}
+
+// ScopeAnchor returns the node to point at for an atomic scope found by
+// AtomicScope: the with clause, or the @atomic decorator.
+func ScopeAnchor(im *pyast.Imports, scope pyast.Node) pyast.Node {
+	if scope.Type() == "with_statement" {
+		for _, c := range scope.NamedChildren() {
+			if c.Type() == "with_clause" {
+				return c
+			}
+		}
+		return scope
+	}
+	for _, d := range pyast.Decorators(scope) {
+		if IsAtomic(im, d) {
+			return d
+		}
+	}
+	return scope.ChildByField("name")
+}
+
+// InLoop reports whether n sits in a for/while loop of its own function.
+func InLoop(n pyast.Node) bool {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "for_statement", "while_statement":
+			return true
+		case "function_definition", "lambda", "class_definition":
+			return false
+		}
+	}
+	return false
+}
+
+// LocalModels maps the names a function binds to model instances it can
+// name: `a = Account(...)`, `a = Account.objects.get(...)`,
+// `a, created = Account.objects.get_or_create(...)`.
+func LocalModels(fn pyast.Node) map[string]string {
+	out := map[string]string{}
+	for _, as := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
+		c, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
+		if !ok {
+			continue
+		}
+		model := ""
+		if d := pyast.Dotted(c.Func); d != "" {
+			last := d[strings.LastIndex(d, ".")+1:]
+			if isClassName(last) && !strings.HasSuffix(last, "Form") && !strings.HasSuffix(last, "Serializer") && !strings.HasSuffix(last, "FormSet") {
+				model = last
+			}
+		}
+		if model == "" && !c.Receiver().IsNil() {
+			switch c.MethodName() {
+			case "get", "create", "get_or_create", "update_or_create", "first", "last", "latest", "earliest":
+				model, _ = managerModel(c.Receiver())
+			}
+		}
+		if model == "" {
+			continue
+		}
+		left := as.ChildByField("left")
+		if left.Type() == "pattern_list" || left.Type() == "tuple_pattern" {
+			left = left.NamedChild(0)
+		}
+		if left.Type() == "identifier" {
+			out[left.Text()] = model
+		}
+	}
+	return out
+}
+
+// isClassName reports whether s looks like a class name: CapWords, not an
+// ALL_CAPS constant.
+func isClassName(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	return strings.ToUpper(s) != s
+}
+
+// WriteModel returns the model a DBWrite effect writes, using the
+// function's local bindings for instance saves, or "".
+func WriteModel(e Effect, locals map[string]string) string {
+	if e.Model != "" {
+		return e.Model
+	}
+	if e.Verb == "save" || e.Verb == "delete" {
+		return locals[pyast.Dotted(e.Call.Receiver())]
+	}
+	return ""
+}
+
+// CalledInAtomic returns the names of functions and methods that some call
+// in the file (`name(...)`, `self.name(...)`, `cls.name(...)`, or
+// `module.name(...)` through an import) invokes from inside an atomic block
+// or @atomic function, directly or through other functions of the file:
+// their bodies run in the caller's transaction.
+func CalledInAtomic(im *pyast.Imports, root pyast.Node) map[string]bool {
+	g := newCallGraph()
+	g.add(im, root)
+	return g.closure()
+}
+
+// callGraph records, by bare name, which functions call which, and which
+// names are called from inside an atomic block.
+type callGraph struct {
+	inAtomic map[string]bool
+	calls    map[string]map[string]bool // caller name -> callee names
+}
+
+func newCallGraph() *callGraph {
+	return &callGraph{inAtomic: map[string]bool{}, calls: map[string]map[string]bool{}}
+}
+
+func (g *callGraph) add(im *pyast.Imports, root pyast.Node) {
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return true
+		}
+		name := ""
+		switch c.Func.Type() {
+		case "identifier":
+			name = c.Func.Text()
+		case "attribute":
+			r := c.Receiver()
+			if r.Type() != "identifier" {
+				break
+			}
+			if _, imported := im.Lookup(r.Text()); imported || r.Text() == "self" || r.Text() == "cls" {
+				name = c.MethodName()
+			}
+		}
+		if name == "" {
+			return true
+		}
+		if !AtomicScope(im, n).IsNil() {
+			g.inAtomic[name] = true
+		} else if fn := EnclosingFunction(n); !fn.IsNil() {
+			caller := pyast.DefName(fn)
+			if g.calls[caller] == nil {
+				g.calls[caller] = map[string]bool{}
+			}
+			g.calls[caller][name] = true
+		}
+		return true
+	})
+}
+
+// closure returns every name reachable from the names called in atomic
+// blocks.
+func (g *callGraph) closure() map[string]bool {
+	out := map[string]bool{}
+	var queue []string
+	for n := range g.inAtomic {
+		out[n] = true
+		queue = append(queue, n)
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for callee := range g.calls[n] {
+			if !out[callee] {
+				out[callee] = true
+				queue = append(queue, callee)
+			}
+		}
+	}
+	return out
+}
+
+// EnclosingFunction is pyast.EnclosingFunction that also looks through
+// lambdas and nested classes to the nearest def.
+func EnclosingFunction(n pyast.Node) pyast.Node { return pyast.Ancestor(n, "function_definition") }
+
+var calledCache indexCache[map[string]bool]
+
+// ProjectCalledInAtomic is CalledInAtomic over every file of the project,
+// computed once per index. Names are matched without their module: a
+// function is taken to run in a transaction when any call of its name in
+// the project sits in an atomic block, or in a function so taken (erring
+// towards silence).
+func ProjectCalledInAtomic(ix *project.Index) map[string]bool {
+	if ix == nil {
+		return nil
+	}
+	return calledCache.get(ix, func() map[string]bool { return projectCalledInAtomic(ix) })
+}
+
+func projectCalledInAtomic(ix *project.Index) map[string]bool {
+	g := newCallGraph()
+	for _, u := range ix.Units {
+		if u.Tree == nil || u.Imports == nil || IsTestPath(Path(u)) || IsMigration(Path(u)) {
+			continue
+		}
+		g.add(u.Imports, u.Tree.Root())
+	}
+	return g.closure()
+}
+
+// RunsInCallersTransaction reports whether fn's body shows or is known to
+// run inside a caller's transaction: a call of its name sits in an atomic
+// block in this file or elsewhere in the project, or it registers
+// transaction.on_commit callbacks itself (which only makes sense inside a
+// transaction).
+func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Node, local map[string]bool) bool {
+	name := pyast.DefName(fn)
+	if local[name] || ProjectCalledInAtomic(ix)[name] {
+		return true
+	}
+	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		if IsOnCommit(im, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsEntryPoint reports whether fn is called by a framework at the top of a
+// unit of work, where Django runs in autocommit unless told otherwise: a
+// view (a `request` parameter first), a DRF perform_* hook, a Celery task,
+// a management command's handle().
+func IsEntryPoint(im *pyast.Imports, fn pyast.Node) bool {
+	params := ParamNames(fn)
+	for i, p := range params {
+		if i > 1 {
+			break
+		}
+		if p == "request" {
+			return true
+		}
+	}
+	name := pyast.DefName(fn)
+	if strings.HasPrefix(name, "perform_") || name == "handle" && len(params) > 0 && params[0] == "self" {
+		return true
+	}
+	return IsCeleryTask(im, fn)
+}
+
+// IsCeleryTask reports whether fn is decorated as a Celery task:
+// @shared_task, @app.task, @celery_app.task(...), @task.
+func IsCeleryTask(im *pyast.Imports, fn pyast.Node) bool {
+	_, ok := CeleryTaskDecorator(im, fn)
+	return ok
+}
+
+// CeleryTaskDecorator returns the task decorator expression of fn (a call
+// when it has options).
+func CeleryTaskDecorator(im *pyast.Imports, fn pyast.Node) (pyast.Node, bool) {
+	for _, d := range pyast.Decorators(fn) {
+		callee := d
+		if c, ok := pyast.AsCall(d); ok {
+			callee = c.Func
+		}
+		if q, ok := im.Resolve(callee); ok && (q == "celery.shared_task" || strings.HasPrefix(q, "celery.") && strings.HasSuffix(q, ".task")) {
+			return d, true
+		}
+		dt := pyast.Dotted(callee)
+		if dt == "shared_task" || dt == "task" || strings.HasSuffix(dt, ".task") || strings.HasSuffix(dt, ".shared_task") {
+			return d, true
+		}
+	}
+	return pyast.Node{}, false
+}
+
+// Exclusive reports whether a and b can never both run in one call of
+// their function: they sit in different branches of one if/elif/else or
+// match statement, or a is in a branch that always ends with return/raise
+// (continue/break included) before b, which comes after that branch.
+func Exclusive(a, b pyast.Node) bool {
+	if b.StartByte() < a.StartByte() {
+		a, b = b, a
+	}
+	// Lowest common ancestor, and the children of it holding a and b.
+	var lca pyast.Node
+	for p := b.Parent(); !p.IsNil(); p = p.Parent() {
+		if p.Contains(a) {
+			lca = p
+			break
+		}
+	}
+	if lca.IsNil() {
+		return false
+	}
+	ca, cb := childToward(lca, a), childToward(lca, b)
+	if lca.Type() == "if_statement" || lca.Type() == "match_block" {
+		if !ca.Equal(cb) && ca.Field() != "condition" && cb.Field() != "condition" {
+			return true
+		}
+	}
+	// a's branch ends the function (or loop iteration) before b runs.
+	for p := a.Parent(); !p.IsNil() && !p.Equal(lca); p = p.Parent() {
+		if p.Type() == "block" && endsFlow(p) {
+			if br := p.Parent(); br.Type() == "if_statement" || br.Type() == "elif_clause" || br.Type() == "else_clause" || br.Type() == "case_clause" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// childToward returns the child of anc that contains n.
+func childToward(anc, n pyast.Node) pyast.Node {
+	for p := n; !p.IsNil(); p = p.Parent() {
+		if pp := p.Parent(); pp.Equal(anc) {
+			return p
+		}
+	}
+	return pyast.Node{}
+}
+
+// endsFlow reports whether a block's last statement is return, raise,
+// continue or break.
+func endsFlow(block pyast.Node) bool {
+	st := pyast.Statements(block)
+	if len(st) == 0 {
+		return false
+	}
+	switch st[len(st)-1].Type() {
+	case "return_statement", "raise_statement", "continue_statement", "break_statement":
+		return true
+	}
+	return false
+}
+
+// Path is the unit's path relative to the analysed root, for classifying
+// files (tests, migrations, settings): the display path may start with
+// "../" or a directory that happens to be named tests.
+func Path(u *project.Unit) string {
+	if u == nil {
+		return ""
+	}
+	if u.RootRel != "" {
+		return u.RootRel
+	}
+	return u.File.Rel
+}

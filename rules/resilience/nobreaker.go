@@ -1,0 +1,136 @@
+package resilience
+
+import (
+	_ "embed"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+//go:embed nobreaker.md
+var noBreakerDoc string
+
+// NoCircuitBreaker reports, once per project, payment provider clients when
+// the project has no circuit breaker anywhere.
+var NoCircuitBreaker = &analyzer.Rule{
+	Code:       "NET005",
+	Name:       "no-circuit-breaker",
+	Doc:        noBreakerDoc,
+	Category:   analyzer.Resilience,
+	Severity:   analyzer.Info,
+	Confidence: analyzer.Low,
+	Since:      "0.1.0",
+	RunProject: runNoCircuitBreaker,
+}
+
+// breakerModules are circuit-breaker libraries.
+var breakerModules = []string{"pybreaker", "circuitbreaker", "aiobreaker", "purgatory", "breakers", "pycircuitbreaker"}
+
+// runNoCircuitBreaker looks at the whole project. A breaker exists when a
+// file imports a breaker library, defines a class named *Breaker*, or
+// uses a decorator or callee named with "circuit" / "breaker". Without one,
+// it collects payment provider clients: classes named for a payment
+// provider or concept (GalileoService, StripeGateway, PaymentClient) that
+// make HTTP calls, in non-test files. It reports once, at the first client
+// in path order, listing the others as related locations.
+func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
+	ix := p.Project
+	if ix == nil || hasBreaker(ix) {
+		return nil
+	}
+	type client struct {
+		path string
+		cls  pyast.Node
+	}
+	var clients []client
+	for _, u := range ix.Units {
+		if u.Tree == nil || effects.IsTestPath(effects.Path(u)) || effects.IsMigration(effects.Path(u)) {
+			continue
+		}
+		f := effects.NewFile(u.Tree.Root(), u.Imports)
+		seen := map[int32]bool{}
+		for _, cls := range pyast.FindAll(u.Tree.Root(), "class_definition") {
+			if effects.PaymentWord(pyast.DefName(cls)) == "" || seen[cls.ID()] {
+				continue
+			}
+			for _, call := range pyast.FindAll(pyast.Body(cls), "call") {
+				if f.Classify(call).Kind == effects.HTTP {
+					seen[cls.ID()] = true
+					clients = append(clients, client{u.File.Rel, cls})
+					break
+				}
+			}
+		}
+	}
+	if len(clients) == 0 {
+		return nil
+	}
+	first := clients[0]
+	var rel []analyzer.Related
+	for _, c := range clients[1:] {
+		if len(rel) == maxRelated {
+			break
+		}
+		rel = append(rel, analyzer.Related{Path: c.path, Range: analyzer.RangeOf(c.cls.ChildByField("name")),
+			Message: "payment client `" + pyast.DefName(c.cls) + "`, also unprotected"})
+	}
+	p.Report(analyzer.Diagnostic{
+		Path:    first.path,
+		Range:   analyzer.RangeOf(first.cls.ChildByField("name")),
+		Message: "no circuit breaker anywhere in the project around payment client `" + pyast.DefName(first.cls) + "`",
+		Help:    "wrap the provider calls in a breaker (pybreaker `CircuitBreaker(fail_max=5, reset_timeout=30)`, or a small failure counter that fails fast while open) so a provider outage does not tie up every worker and request waiting on timeouts",
+		Related: rel,
+	})
+	return nil
+}
+
+// hasBreaker reports whether any file of the project shows a circuit
+// breaker: an import of a breaker library, a class named *Breaker*, or a
+// name containing "circuit" used as decorator or callee.
+func hasBreaker(ix *project.Index) bool {
+	for _, u := range ix.Units {
+		if u.Imports != nil {
+			for _, m := range u.Imports.Modules {
+				head := strings.SplitN(m, ".", 2)[0]
+				for _, b := range breakerModules {
+					if head == b {
+						return true
+					}
+				}
+			}
+		}
+		if u.Tree == nil {
+			continue
+		}
+		src := strings.ToLower(string(u.Tree.Src))
+		if !strings.Contains(src, "breaker") && !strings.Contains(src, "circuit") {
+			continue // cheap pre-filter; the tree decides below
+		}
+		found := false
+		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
+			if found {
+				return false
+			}
+			switch n.Type() {
+			case "class_definition":
+				if strings.Contains(strings.ToLower(pyast.DefName(n)), "breaker") {
+					found = true
+				}
+			case "decorator":
+				t := strings.ToLower(n.Text())
+				found = strings.Contains(t, "circuit") || strings.Contains(t, "breaker")
+			case "call":
+				t := strings.ToLower(pyast.Dotted(n.ChildByField("function")))
+				found = strings.Contains(t, "circuit") || strings.Contains(t, "breaker")
+			}
+			return true
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}

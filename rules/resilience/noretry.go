@@ -1,0 +1,114 @@
+package resilience
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+//go:embed noretry.md
+var noRetryDoc string
+
+// NoRetryPolicy reports classes and modules calling external services with
+// no retry policy.
+var NoRetryPolicy = &analyzer.Rule{
+	Code:       "NET004",
+	Name:       "no-retry-policy",
+	Doc:        noRetryDoc,
+	Category:   analyzer.Resilience,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runNoRetryPolicy,
+}
+
+// maxRelated bounds the related locations listed with one finding.
+const maxRelated = 5
+
+// runNoRetryPolicy matches HTTP calls through requests/httpx module
+// functions or sessions built in this file that nothing retries: no retry
+// decorator (tenacity, backoff, *retry*) on the function, no Celery
+// autoretry_for/.retry(), no try-in-a-loop around the call, and, for local
+// sessions, no Retry/HTTPAdapter(max_retries)/HTTPTransport(retries) in the
+// file. Calls are grouped by class (else module) and reported once per
+// group, at the first call. It skips calls on sessions merely named so
+// (`self.session` injected from elsewhere, whose configuration is unknown),
+// and tests.
+func runNoRetryPolicy(p *analyzer.Pass) error {
+	if effects.IsTestPath(effects.Path(p.Unit)) {
+		return nil
+	}
+	f := effects.NewFile(p.Root, p.Imports)
+	mounts := -1
+	type grp struct {
+		name  string
+		calls []effects.Effect
+	}
+	var order []string
+	groups := map[string]*grp{}
+	for _, fn := range effects.Functions(p.Root) {
+		retried := -1
+		for _, e := range f.Effects(fn) {
+			if e.Kind != effects.HTTP || e.Origin == effects.NamedSession || handRolledRetry(e.Node()) {
+				continue
+			}
+			if retried < 0 {
+				retried = 0
+				if functionRetries(p.Imports, fn) {
+					retried = 1
+				}
+			}
+			if retried == 1 {
+				continue
+			}
+			if e.Origin == effects.LocalSession {
+				if mounts < 0 {
+					mounts = 0
+					if fileMountsRetries(p.Imports, p.Root) {
+						mounts = 1
+					}
+				}
+				if mounts == 1 {
+					continue
+				}
+			}
+			key, cls := group(e.Node())
+			g := groups[key]
+			if g == nil {
+				name := "this module"
+				if !cls.IsNil() {
+					name = "`" + pyast.DefName(cls) + "`"
+				}
+				g = &grp{name: name}
+				groups[key] = g
+				order = append(order, key)
+			}
+			g.calls = append(g.calls, e)
+		}
+	}
+	for _, key := range order {
+		g := groups[key]
+		first := g.calls[0]
+		var rel []analyzer.Related
+		for _, e := range g.calls[1:] {
+			if len(rel) == maxRelated {
+				break
+			}
+			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(e.Callee()), Message: "also not retried: `" + e.Name + "`"})
+		}
+		more := ""
+		if n := len(g.calls); n > 1 {
+			more = fmt.Sprintf(" (%d calls)", n)
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(first.Callee()),
+			Message: g.name + " calls external services with no retry policy: `" + first.Name + "`" + more,
+			Help:    "mount `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 502, 503, 504)))` on a session the class receives, or decorate the call with tenacity `@retry(stop=stop_after_attempt(3), wait=wait_exponential())`; retry POSTs only with an idempotency key",
+			Related: rel,
+		})
+	}
+	return nil
+}

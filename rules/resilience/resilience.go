@@ -1,0 +1,110 @@
+// Package resilience holds the NET rules (NET004 onwards) about surviving a
+// failing external service: retry policies, circuit breakers and status
+// handling. NET001-003 (timeouts, TLS verification, unchecked status) live
+// in the httpclient package.
+package resilience
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+// isRetryDecorator reports whether a decorator retries its function:
+// tenacity's @retry, backoff's @on_exception/@on_predicate, or any decorator
+// whose name contains "retry" (`@retry_on_failure`, `@with_retries`).
+func isRetryDecorator(im *pyast.Imports, d pyast.Node) bool {
+	if c, ok := pyast.AsCall(d); ok {
+		d = c.Func
+	}
+	if q, ok := im.Resolve(d); ok {
+		if strings.HasPrefix(q, "tenacity.") || strings.HasPrefix(q, "backoff.") || strings.HasPrefix(q, "retrying.") || strings.HasPrefix(q, "retry.") {
+			return true
+		}
+	}
+	dt := strings.ToLower(pyast.Dotted(d))
+	last := dt[strings.LastIndex(dt, ".")+1:]
+	return strings.Contains(last, "retry") || strings.Contains(last, "retries")
+}
+
+// functionRetries reports whether calls in fn's body are retried by fn
+// itself: a retry decorator, or a Celery task with autoretry_for or a
+// .retry() call.
+func functionRetries(im *pyast.Imports, fn pyast.Node) bool {
+	for _, d := range pyast.Decorators(fn) {
+		if isRetryDecorator(im, d) {
+			return true
+		}
+	}
+	dec, ok := effects.CeleryTaskDecorator(im, fn)
+	if !ok {
+		return false
+	}
+	if c, ok := pyast.AsCall(dec); ok && !c.Keyword("autoretry_for").IsNil() {
+		return true
+	}
+	for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		if c, _ := pyast.AsCall(call); c.MethodName() == "retry" {
+			return true
+		}
+	}
+	return false
+}
+
+// handRolledRetry reports whether call sits in a try statement inside a
+// loop of its own function: `for attempt in range(3): try: ... except: sleep`.
+func handRolledRetry(call pyast.Node) bool {
+	inTry := false
+	for p := call.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "try_statement":
+			inTry = true
+		case "for_statement", "while_statement":
+			if inTry {
+				return true
+			}
+		case "function_definition", "lambda", "class_definition":
+			return false
+		}
+	}
+	return false
+}
+
+// fileMountsRetries reports whether the file configures transport-level
+// retries: urllib3 Retry(...), HTTPAdapter(max_retries=...) other than 0,
+// httpx.HTTPTransport(retries=...).
+func fileMountsRetries(im *pyast.Imports, root pyast.Node) bool {
+	found := false
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		if found {
+			return false
+		}
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return true
+		}
+		q, _ := im.Resolve(c.Func)
+		last := q[strings.LastIndex(q, ".")+1:]
+		switch {
+		case last == "Retry" && (strings.Contains(q, "urllib3") || strings.HasPrefix(q, "requests.")):
+			found = true
+		case last == "HTTPAdapter" || last == "HTTPTransport" || last == "AsyncHTTPTransport":
+			for _, kw := range []string{"max_retries", "retries"} {
+				if v := c.Keyword(kw); !v.IsNil() && v.Text() != "0" {
+					found = true
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// group names where an HTTP call lives: its class, else its module.
+func group(call pyast.Node) (key string, class pyast.Node) {
+	if cls := pyast.EnclosingClass(call); !cls.IsNil() {
+		return "class " + pyast.DefName(cls), cls
+	}
+	return "module", pyast.Node{}
+}

@@ -1,0 +1,86 @@
+package txn
+
+import (
+	_ "embed"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+//go:embed multimodelwrites.md
+var multiModelWritesDoc string
+
+// MultiModelWrites reports functions writing several models without a
+// transaction.
+var MultiModelWrites = &analyzer.Rule{
+	Code:       "TXN003",
+	Name:       "multi-model-writes-without-atomic",
+	Doc:        multiModelWritesDoc,
+	Category:   analyzer.DataIntegrity,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runMultiModelWrites,
+}
+
+// runMultiModelWrites matches functions whose body writes at least two
+// different models it can name (`A.objects.create`, `B.objects.filter().update`,
+// `b = B(...); b.save()`) with no atomic block or decorator. It skips writes
+// whose model is unknown (`obj.save()` on a parameter), views under
+// ATOMIC_REQUESTS, writes in exclusive branches (if/elif/else, or after a
+// branch that returns), functions called from an atomic block (same file, or by name
+// elsewhere in the project) or registering on_commit callbacks,
+// tests and migrations. One finding per function, at the
+// first write of the second model.
+func runMultiModelWrites(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	f := effects.NewFile(p.Root, p.Imports)
+	txc := &callerTxn{p: p}
+	for _, fn := range effects.Functions(p.Root) {
+		effs := f.Effects(fn)
+		var writes []effects.Effect
+		var models []string
+		var locals map[string]string
+		for _, e := range effs {
+			if e.Kind != effects.DBWrite {
+				continue
+			}
+			if locals == nil {
+				locals = effects.LocalModels(fn)
+			}
+			if m := effects.WriteModel(e, locals); m != "" {
+				writes = append(writes, e)
+				models = append(models, m)
+			}
+		}
+		i, j := firstPair(writes, models)
+		if i < 0 {
+			continue
+		}
+		if effects.InRequestTransaction(p.Project, p.Imports, fn) || txc.covered(fn) {
+			continue
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(writes[j].Callee()),
+			Message: "`" + fn.ChildByField("name").Text() + "` writes `" + models[i] + "` and `" + models[j] + "` without `transaction.atomic`",
+			Help:    "wrap the related writes in `with transaction.atomic():` (or decorate the function with `@transaction.atomic`) so a failure between them leaves neither",
+			Related: []analyzer.Related{{Range: analyzer.RangeOf(writes[i].Callee()), Message: "first write (`" + models[i] + "`)"}},
+		})
+	}
+	return nil
+}
+
+// firstPair returns the first two writes (in source order of the second)
+// to different models that can both run in one call, or -1, -1.
+func firstPair(writes []effects.Effect, models []string) (int, int) {
+	for j := range writes {
+		for i := 0; i < j; i++ {
+			if models[i] != models[j] && !effects.Exclusive(writes[i].Node(), writes[j].Node()) {
+				return i, j
+			}
+		}
+	}
+	return -1, -1
+}

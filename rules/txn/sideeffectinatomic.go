@@ -1,0 +1,111 @@
+package txn
+
+import (
+	_ "embed"
+
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+//go:embed sideeffectinatomic.md
+var sideEffectInAtomicDoc string
+
+// SideEffectInAtomic reports tasks, e-mail, publishes and mutating HTTP
+// calls issued inside a transaction without transaction.on_commit.
+var SideEffectInAtomic = &analyzer.Rule{
+	Code:       "TXN001",
+	Name:       "side-effect-in-atomic",
+	Doc:        sideEffectInAtomicDoc,
+	Category:   analyzer.DataIntegrity,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runSideEffectInAtomic,
+}
+
+// runSideEffectInAtomic matches, in each function, a Celery enqueue, an
+// e-mail send, a publish or a POST/PUT/PATCH/DELETE (or unknown-method) HTTP
+// call that runs inside `with transaction.atomic()` or an @atomic function,
+// or in a view under ATOMIC_REQUESTS (enqueue/mail/publish only, lower
+// confidence). It skips calls inside transaction.on_commit(...) (lambdas and
+// nested functions are not the atomic body's calls), blocks on a read
+// replica (`using=` naming a replica), reads (GET/HEAD), HTTP
+// calls after a DB write in the same block (TXN004 reports those), tests
+// and migrations.
+func runSideEffectInAtomic(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	f := effects.NewFile(p.Root, p.Imports)
+	for _, fn := range effects.Functions(p.Root) {
+		effs := f.Effects(fn)
+		reqTxn := -1 // unknown until needed
+		for _, e := range effs {
+			if !e.Kind.IsSideEffect() || effects.InOnCommit(p.Imports, e.Node()) {
+				continue
+			}
+			scope := effects.AtomicScope(p.Imports, e.Node())
+			if readReplica(p, scope) {
+				continue
+			}
+			if e.Kind == effects.HTTP {
+				if scope.IsNil() || e.Verb == "GET" || e.Verb == "HEAD" || e.Verb == "OPTIONS" {
+					continue
+				}
+				if len(writesBefore(effs, e.Node(), scope)) > 0 {
+					continue
+				}
+			}
+			d := analyzer.Diagnostic{
+				Range: analyzer.RangeOf(e.Callee()),
+				Help:  "run it after the commit: `transaction.on_commit(lambda: ...)` (or `functools.partial`), so a rollback also cancels it and a worker never reads uncommitted rows",
+			}
+			if scope.IsNil() {
+				if reqTxn < 0 {
+					reqTxn = 0
+					if effects.InRequestTransaction(p.Project, p.Imports, fn) {
+						reqTxn = 1
+					}
+				}
+				if reqTxn == 0 {
+					continue
+				}
+				d.Message = "`" + e.Name + "` (" + kindName(e.Kind) + ") runs inside the request transaction (ATOMIC_REQUESTS) without `transaction.on_commit`"
+				d.Confidence = analyzer.Medium
+			} else {
+				d.Message = "`" + e.Name + "` (" + kindName(e.Kind) + ") inside `transaction.atomic` is not undone by a rollback and may run before the commit"
+				d.Related = []analyzer.Related{{Range: analyzer.RangeOf(effects.ScopeAnchor(p.Imports, scope)), Message: "transaction opened here"}}
+			}
+			if e.Kind == effects.HTTP {
+				d.Help = "make the HTTP call outside the transaction (before it, or after commit with `transaction.on_commit`), or record it in an outbox row that a worker sends"
+			} else {
+				d.Fixes = onCommitFix(p, e)
+			}
+			p.Report(d)
+		}
+	}
+	return nil
+}
+
+// readReplica reports whether an atomic block runs on a read replica
+// (`atomic(using=settings.DATABASE_CONNECTION_REPLICA_NAME)`): nothing it
+// does is rolled back or awaited by a worker.
+func readReplica(p *analyzer.Pass, scope pyast.Node) bool {
+	if scope.Type() != "with_statement" {
+		return false
+	}
+	for _, call := range pyast.FindAll(effects.ScopeAnchor(p.Imports, scope), "call") {
+		c, _ := pyast.AsCall(call)
+		if !effects.IsAtomic(p.Imports, call) {
+			continue
+		}
+		u := strings.ToLower(c.Keyword("using").Text())
+		if strings.Contains(u, "replica") || strings.Contains(u, "read") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,84 @@
+// Package txn holds the TXN family: database transactions and the side
+// effects (tasks, e-mail, HTTP calls, publishes) that a rollback cannot undo.
+package txn
+
+import (
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+// kindName names an effect in messages.
+func kindName(k effects.Kind) string {
+	switch k {
+	case effects.HTTP:
+		return "HTTP call"
+	case effects.Enqueue:
+		return "task enqueue"
+	case effects.Mail:
+		return "e-mail"
+	case effects.Publish:
+		return "message publish"
+	}
+	return "side effect"
+}
+
+// onCommitFix wraps a side-effect call that is a statement of its own in
+// transaction.on_commit(lambda: ...). It is offered only when the name
+// `transaction` is django.db.transaction in this file and the call is not in
+// a loop (a lambda would see the loop variable's last value).
+func onCommitFix(p *analyzer.Pass, e effects.Effect) []analyzer.Fix {
+	n := e.Node()
+	if n.Parent().Type() != "expression_statement" || effects.InLoop(n) {
+		return nil
+	}
+	if q, ok := p.Imports.Lookup("transaction"); !ok || q != "django.db.transaction" {
+		return nil
+	}
+	// A multi-line call stays valid inside the on_commit parentheses.
+	text := n.Text()
+	return []analyzer.Fix{{
+		Message: "run it after the commit with transaction.on_commit",
+		Edits:   []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: "transaction.on_commit(lambda: " + text + ")"}},
+	}}
+}
+
+// skipFile reports files the family does not judge: tests and migrations
+// (a migration already runs in a transaction on PostgreSQL).
+func skipFile(p *analyzer.Pass) bool {
+	return effects.IsTestPath(effects.Path(p.Unit)) || effects.IsMigration(effects.Path(p.Unit))
+}
+
+// writesBefore returns the DB writes in effs that end before n starts and
+// lie within scope (any scope when scope is nil).
+func writesBefore(effs []effects.Effect, n, scope pyast.Node) []effects.Effect {
+	var out []effects.Effect
+	for _, w := range effs {
+		if w.Kind != effects.DBWrite || w.Node().EndByte() > n.StartByte() {
+			continue
+		}
+		if !scope.IsNil() && !scope.Contains(w.Node()) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// callerTxn answers, for the functions of one file, whether they open a
+// transaction or run in a caller's (see effects.RunsInCallersTransaction).
+type callerTxn struct {
+	p     *analyzer.Pass
+	local map[string]bool
+}
+
+// covered reports whether fn opens a transaction or runs in a caller's.
+func (c *callerTxn) covered(fn pyast.Node) bool {
+	if effects.UsesAtomic(c.p.Imports, fn) {
+		return true
+	}
+	if c.local == nil {
+		c.local = effects.CalledInAtomic(c.p.Imports, c.p.Root)
+	}
+	return effects.RunsInCallersTransaction(c.p.Project, c.p.Imports, fn, c.local)
+}

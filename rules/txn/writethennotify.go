@@ -1,0 +1,69 @@
+package txn
+
+import (
+	_ "embed"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
+)
+
+//go:embed writethennotify.md
+var writeThenNotifyDoc string
+
+// WriteThenNotify reports a DB write followed by a task, e-mail or publish
+// in a function that opens no transaction.
+var WriteThenNotify = &analyzer.Rule{
+	Code:       "TXN002",
+	Name:       "write-then-notify-without-transaction",
+	Doc:        writeThenNotifyDoc,
+	Category:   analyzer.DataIntegrity,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runWriteThenNotify,
+}
+
+// runWriteThenNotify matches functions with an ORM write (create, update,
+// delete, save...) followed in source order by a Celery enqueue, an e-mail
+// or a publish, where the function has no atomic block or decorator: the
+// reusable services and helpers that may end up inside a caller's
+// transaction. One finding per function, at the first such side effect. It
+// skips side effects inside on_commit; entry points (views, DRF perform_*
+// hooks, Celery tasks, management commands), which run in autocommit so the
+// write is committed before the enqueue (under ATOMIC_REQUESTS, TXN001
+// reports views); functions called from an atomic block (same file, or by name
+// elsewhere in the project) or registering on_commit callbacks
+// (TXN001's case for the caller), functions registering on_commit
+// callbacks (they expect a caller's transaction); tests and migrations. HTTP calls after a
+// write are not reported here.
+func runWriteThenNotify(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	f := effects.NewFile(p.Root, p.Imports)
+	txc := &callerTxn{p: p}
+	for _, fn := range effects.Functions(p.Root) {
+		effs := f.Effects(fn)
+		var write *effects.Effect
+		for i, e := range effs {
+			if e.Kind == effects.DBWrite && write == nil {
+				write = &effs[i]
+				continue
+			}
+			if write == nil || !e.Kind.Notifies() || effects.InOnCommit(p.Imports, e.Node()) {
+				continue
+			}
+			if effects.IsEntryPoint(p.Imports, fn) || txc.covered(fn) {
+				break
+			}
+			p.Report(analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(e.Callee()),
+				Message: "`" + e.Name + "` (" + kindName(e.Kind) + ") follows `" + write.Name + "` with no transaction around them",
+				Help:    "wrap the writes in `with transaction.atomic():` and send with `transaction.on_commit(...)`, so the notification goes out only once the rows are committed",
+				Related: []analyzer.Related{{Range: analyzer.RangeOf(write.Callee()), Message: "database write"}},
+			})
+			break
+		}
+	}
+	return nil
+}

@@ -1,0 +1,24 @@
+from celery import shared_task
+
+from .models import LedgerEntry, Notification
+from .worker import app
+
+
+@shared_task(autoretry_for=(ConnectionError,), max_retries=5)
+def record_payout(payout_id, amount):
+    LedgerEntry.objects.create(payout_id=payout_id, amount=amount)  # want: IDM003 "task `record_payout` can run again \(`autoretry_for`\) and creates `LedgerEntry` rows"
+
+
+@app.task(bind=True, max_retries=3)
+def notify(self, user_id):
+    try:
+        Notification.objects.bulk_create([Notification(user_id=user_id)])  # want: IDM003 "`self.retry\(\)`"
+        deliver(user_id)
+    except ConnectionError as exc:
+        raise self.retry(exc=exc, countdown=10)
+
+
+@shared_task(acks_late=True)
+def book(entry_id):
+    entry = LedgerEntry(entry_id=entry_id)
+    entry.save()  # want: IDM003 "`acks_late`"
