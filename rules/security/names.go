@@ -1,0 +1,171 @@
+// Package security holds the SEC family: webhook signatures and replay,
+// secrets in code and logs, insecure settings, SQL and deserialisation
+// injection, mass assignment and tenant scoping.
+package security
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// words splits an identifier or header name into lower-case words:
+// "STRIPE_SECRET_KEY" -> [stripe secret key], "apiKey" -> [api key],
+// "X-Hub-Signature-256" -> [x hub signature 256].
+func words(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == ' ':
+			flush()
+		case unicode.IsUpper(r) && i > 0 && unicode.IsLower(rs[i-1]):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return out
+}
+
+// keyPrefixes are the words that make a trailing "key" secret.
+var keyPrefixes = map[string]bool{"api": true, "secret": true, "private": true, "signing": true,
+	"encryption": true, "auth": true, "hmac": true, "master": true, "fernet": true, "webhook": true}
+
+// notSecretQualifiers mark names that talk about a secret without holding
+// one: a page token, a CSRF token, a tokenizer.
+var notSecretQualifiers = map[string]bool{"csrf": true, "page": true, "next": true, "continuation": true,
+	"tokenizer": true, "cursor": true, "reset": true, "is": true, "has": true, "use": true, "require": true,
+	"required": true, "enable": true, "enabled": true, "validators": true, "policy": true, "form": true,
+	"field": true, "input": true, "label": true, "max": true, "min": true}
+
+// isSecretName reports whether an identifier, attribute, dict key or header
+// name names a secret. It looks at the last word (what the thing is) and
+// rejects names qualified as metadata about a secret.
+func isSecretName(name string) bool {
+	ws := words(name)
+	if len(ws) == 0 {
+		return false
+	}
+	for _, w := range ws {
+		if notSecretQualifiers[w] {
+			return false
+		}
+	}
+	last := ws[len(ws)-1]
+	prev := ""
+	if len(ws) > 1 {
+		prev = ws[len(ws)-2]
+	}
+	switch last {
+	case "password", "passwd", "passphrase", "secret", "token", "apikey", "authorization",
+		"credentials", "credential", "privatekey":
+		return true
+	case "key":
+		return keyPrefixes[prev]
+	}
+	return false
+}
+
+// isDigestName reports whether a name holds a signature or MAC, the values
+// that must be compared in constant time.
+func isDigestName(name string) bool {
+	ws := words(name)
+	if len(ws) == 0 {
+		return false
+	}
+	for _, w := range ws {
+		if notSecretQualifiers[w] {
+			return false
+		}
+	}
+	switch ws[len(ws)-1] {
+	case "signature", "sig", "digest", "hexdigest", "hmac", "mac":
+		return true
+	}
+	return isSecretName(name)
+}
+
+// lastName returns the name an expression is known by: the identifier, the
+// last attribute, or the string key of a subscript or of .get("key").
+func lastName(n pyast.Node) string {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier":
+		return n.Text()
+	case "attribute":
+		return n.ChildByField("attribute").Text()
+	case "subscript":
+		if s, ok := pyast.StringValue(n.ChildByField("subscript")); ok {
+			return s
+		}
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() == "get" || c.MethodName() == "getenv" {
+			if s, ok := pyast.StringValue(c.Arg(0, "")); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// isLiteral reports whether n is a constant: string, number, None, bool.
+func isLiteral(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "string", "concatenated_string":
+		return !pyast.IsFString(n)
+	case "integer", "float", "none", "true", "false":
+		return true
+	case "unary_operator":
+		return isLiteral(n.ChildByField("argument"))
+	}
+	return false
+}
+
+// isTestPath reports whether a display path is test code, where fake
+// secrets and debug settings are expected.
+func isTestPath(rel string) bool {
+	base := rel
+	if i := strings.LastIndex(rel, "/"); i >= 0 {
+		base = rel[i+1:]
+	}
+	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" ||
+		base == "conftest.py" || base == "factories.py" {
+		return true
+	}
+	for _, part := range strings.Split(rel, "/") {
+		switch part {
+		case "tests", "test", "testing", "fixtures", "testdata", "e2e":
+			return true
+		}
+	}
+	return false
+}
+
+// params returns the parameter names of a function definition, in order.
+func params(fn pyast.Node) []string {
+	var out []string
+	for _, p := range fn.ChildByField("parameters").NamedChildren() {
+		switch p.Type() {
+		case "identifier":
+			out = append(out, p.Text())
+		case "typed_parameter":
+			out = append(out, p.NamedChild(0).Text())
+		case "default_parameter", "typed_default_parameter":
+			out = append(out, p.ChildByField("name").Text())
+		}
+	}
+	return out
+}
