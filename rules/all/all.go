@@ -13,6 +13,9 @@ func Rules() []*analyzer.Rule {
 	rs = append(rs,
 		exceptions.BareExcept,
 		security.CompareDigest,
+		security.UnsignedWebhook,
+		security.ReplayableWebhook,
+		security.UnboundedWebhookBody,
 	)
 	return rs
 }

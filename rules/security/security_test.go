@@ -19,3 +19,17 @@ func TestCompareDigest(t *testing.T) {
 	run(t, security.CompareDigest, "SEC001.py", "SEC001_ok.py")
 	analyzertest.RunTxtar(t, dir+"/SEC001.txtar", []*analyzer.Rule{security.CompareDigest})
 }
+
+func TestUnsignedWebhook(t *testing.T) {
+	run(t, security.UnsignedWebhook, "SEC002.py", "SEC002_ok.py")
+}
+
+func TestReplayableWebhook(t *testing.T) {
+	run(t, security.ReplayableWebhook, "SEC003.py", "SEC003_ok.py")
+}
+
+func TestUnboundedWebhookBody(t *testing.T) {
+	run(t, security.UnboundedWebhookBody, "SEC004.py", "SEC004_ok.py")
+	analyzertest.RunTxtar(t, dir+"/SEC004.txtar", []*analyzer.Rule{security.UnboundedWebhookBody})
+	analyzertest.RunTxtar(t, dir+"/SEC004_ok.txtar", []*analyzer.Rule{security.UnboundedWebhookBody})
+}

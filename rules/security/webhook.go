@@ -1,0 +1,212 @@
+package security
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// webhookView is a request handler that receives raw webhook payloads.
+type webhookView struct {
+	fn       pyast.Node // function_definition
+	request  string     // the request parameter's name
+	bodyRead pyast.Node // first read of the raw body (request.body, request.read())
+}
+
+// webhookViews returns the webhook handlers of a file: functions (or
+// methods of view classes) whose request parameter is named request or req,
+// which are @csrf_exempt (directly, through method_decorator on the class,
+// or csrf_exempt(...) wrapping at module level is not seen) or carry
+// "webhook" in their own or their class's name, and which read the raw body.
+func webhookViews(p *analyzer.Pass) []webhookView {
+	var out []webhookView
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "function_definition" {
+			return true
+		}
+		ps := params(n)
+		if len(ps) > 0 && (ps[0] == "self" || ps[0] == "cls") {
+			ps = ps[1:]
+		}
+		if len(ps) == 0 || (ps[0] != "request" && ps[0] != "req") {
+			return true
+		}
+		if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") &&
+			!(isMethod(n) && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
+			return true
+		}
+		read := firstBodyRead(n, ps[0])
+		if read.IsNil() {
+			return true
+		}
+		out = append(out, webhookView{fn: n, request: ps[0], bodyRead: read})
+		return true
+	})
+	return out
+}
+
+func isMethod(fn pyast.Node) bool {
+	b := fn.Parent()
+	if b.Type() == "decorated_definition" {
+		b = b.Parent()
+	}
+	return b.Type() == "block" && b.Parent().Type() == "class_definition"
+}
+
+func hasWord(name string, want ...string) bool {
+	for _, w := range words(name) {
+		for _, x := range want {
+			if w == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isCSRFExempt reports whether fn, or the class holding it, is decorated
+// with csrf_exempt (bare, through method_decorator, or any decorator
+// mentioning it).
+func isCSRFExempt(p *analyzer.Pass, fn pyast.Node) bool {
+	check := func(def pyast.Node) bool {
+		for _, d := range pyast.Decorators(def) {
+			found := false
+			pyast.Inspect(d, func(m pyast.Node) bool {
+				if m.Type() == "identifier" && m.Text() == "csrf_exempt" {
+					found = true
+				}
+				return !found
+			})
+			if found {
+				return true
+			}
+		}
+		return false
+	}
+	if check(fn) {
+		return true
+	}
+	if isMethod(fn) {
+		return check(pyast.EnclosingClass(fn))
+	}
+	return false
+}
+
+// firstBodyRead returns the first `request.body`, `request.read()` or
+// `request.stream` under fn.
+func firstBodyRead(fn pyast.Node, request string) pyast.Node {
+	var found pyast.Node
+	pyast.Inspect(fn, func(m pyast.Node) bool {
+		if !found.IsNil() {
+			return false
+		}
+		if m.Type() == "attribute" && m.ChildByField("object").Type() == "identifier" &&
+			m.ChildByField("object").Text() == request {
+			switch m.ChildByField("attribute").Text() {
+			case "body", "read", "stream":
+				found = m
+			}
+		}
+		return found.IsNil()
+	})
+	return found
+}
+
+// functionWords collects the lower-case words of every identifier, attribute
+// name and string in fn, its decorators, its class's decorators and
+// attributes (for methods), and the same-file functions it calls directly.
+func functionWords(p *analyzer.Pass, fn pyast.Node) map[string]bool {
+	ws := map[string]bool{}
+	defs := map[string]pyast.Node{}
+	for _, s := range pyast.Statements(p.Root) {
+		def := s
+		if def.Type() == "decorated_definition" {
+			def = def.ChildByField("definition")
+		}
+		if def.Type() == "function_definition" {
+			defs[pyast.DefName(def)] = def
+		}
+	}
+	seen := map[int32]bool{}
+	var add func(n pyast.Node, follow bool)
+	add = func(n pyast.Node, follow bool) {
+		if n.IsNil() || seen[n.ID()] {
+			return
+		}
+		seen[n.ID()] = true
+		pyast.Inspect(n, func(m pyast.Node) bool {
+			switch m.Type() {
+			case "identifier":
+				for _, w := range words(m.Text()) {
+					ws[w] = true
+				}
+				if follow {
+					if def, ok := defs[m.Text()]; ok && m.Parent().Type() == "call" {
+						add(def, false)
+					}
+				}
+			case "string_content":
+				for _, w := range words(m.Text()) {
+					ws[w] = true
+				}
+			}
+			return true
+		})
+	}
+	add(fn.Parent(), true) // decorated_definition when decorated
+	add(fn, true)
+	if isMethod(fn) {
+		cls := pyast.EnclosingClass(fn)
+		for _, d := range pyast.Decorators(cls) {
+			add(d, false)
+		}
+		for _, s := range pyast.Statements(pyast.Body(cls)) {
+			if s.Type() == "expression_statement" {
+				add(s, false)
+			}
+		}
+	}
+	return ws
+}
+
+func anyWord(ws map[string]bool, want ...string) bool {
+	for _, w := range want {
+		if ws[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixWord reports whether some word starts with one of the prefixes.
+func hasPrefixWord(ws map[string]bool, prefixes ...string) bool {
+	for w := range ws {
+		for _, pre := range prefixes {
+			if strings.HasPrefix(w, pre) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// passesRequest reports whether fn hands the whole request object to a
+// call (which may verify it where rubric cannot see).
+func passesRequest(fn pyast.Node, request string) bool {
+	found := false
+	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		call, _ := pyast.AsCall(c)
+		for _, a := range call.Positional {
+			if a.Type() == "identifier" && a.Text() == request {
+				found = true
+			}
+		}
+		for _, v := range call.Keywords {
+			if v.Type() == "identifier" && v.Text() == request {
+				found = true
+			}
+		}
+	}
+	return found
+}
