@@ -33,6 +33,7 @@ func runCompareDigest(p *analyzer.Pass) error {
 		return nil
 	}
 	macVars := hmacVariables(p)
+	consts := literalConstants(p.Root)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "comparison_operator" {
 			return true
@@ -47,7 +48,7 @@ func runCompareDigest(p *analyzer.Pass) error {
 			return true
 		}
 		a, b := operands[0], operands[1]
-		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) {
+		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] {
 			return true
 		}
 		fn := pyast.EnclosingFunction(n)

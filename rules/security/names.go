@@ -92,6 +92,10 @@ func isDigestName(name string) bool {
 	switch ws[len(ws)-1] {
 	case "signature", "sig", "digest", "hexdigest", "hmac", "mac":
 		return true
+	case "password", "passwd", "passphrase":
+		// Passwords are compared as "new == confirm" or against an enum;
+		// stored ones go through check_password, not ==.
+		return false
 	}
 	return isSecretName(name)
 }
@@ -165,6 +169,19 @@ func params(fn pyast.Node) []string {
 			out = append(out, p.NamedChild(0).Text())
 		case "default_parameter", "typed_default_parameter":
 			out = append(out, p.ChildByField("name").Text())
+		}
+	}
+	return out
+}
+
+// literalConstants returns the module-level names assigned a literal in the
+// file (ANONYMOUS_TOKEN = "anonymous"): comparing with them is comparing
+// with a public constant.
+func literalConstants(root pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range moduleAssignments(root) {
+		if isLiteral(a.ChildByField("right")) {
+			out[a.ChildByField("left").Text()] = true
 		}
 	}
 	return out

@@ -16,9 +16,10 @@ type webhookView struct {
 
 // webhookViews returns the webhook handlers of a file: functions (or
 // methods of view classes) whose request parameter is named request or req,
-// which are @csrf_exempt (directly, through method_decorator on the class,
-// or csrf_exempt(...) wrapping at module level is not seen) or carry
-// "webhook" in their own or their class's name, and which read the raw body.
+// which are @csrf_exempt (directly, or through method_decorator on the
+// class; csrf_exempt(view) in urls.py is not seen) or carry "webhook" in
+// their own name, or are post/put/patch/dispatch/create methods of a class
+// named webhook, and which read the raw body.
 func webhookViews(p *analyzer.Pass) []webhookView {
 	var out []webhookView
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
@@ -33,7 +34,7 @@ func webhookViews(p *analyzer.Pass) []webhookView {
 			return true
 		}
 		if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") &&
-			!(isMethod(n) && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
+			!(isMethod(n) && viewMethods[pyast.DefName(n)] && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
 			return true
 		}
 		read := firstBodyRead(n, ps[0])
@@ -45,6 +46,9 @@ func webhookViews(p *analyzer.Pass) []webhookView {
 	})
 	return out
 }
+
+// viewMethods are the methods of class-based views that receive a POST.
+var viewMethods = map[string]bool{"post": true, "put": true, "patch": true, "dispatch": true, "create": true}
 
 func isMethod(fn pyast.Node) bool {
 	b := fn.Parent()

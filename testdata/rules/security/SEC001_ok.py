@@ -27,3 +27,10 @@ def not_secrets(token, page_token, csrf_token, other):
 
 def chained(a_sig, b_sig, c_sig):
     return a_sig == b_sig == c_sig
+
+
+ANONYMOUS_TOKEN = "anonymous"
+
+
+def constants(token, password, confirm_password):
+    return token == ANONYMOUS_TOKEN or password != confirm_password

@@ -23,3 +23,9 @@ def measured(request):
 
 def normal_view(request):
     return HttpResponse(json.loads(request.body)["id"])
+
+
+class WebhookHandler:
+    def format_request(self, request):
+        # An outgoing requests.PreparedRequest, not a view.
+        return json.loads(request.body or "{}")
