@@ -16,6 +16,7 @@ func Rules() []*analyzer.Rule {
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,
 		security.UnboundedWebhookBody,
+		security.SecretInLog,
 	)
 	return rs
 }

@@ -33,3 +33,7 @@ func TestUnboundedWebhookBody(t *testing.T) {
 	analyzertest.RunTxtar(t, dir+"/SEC004.txtar", []*analyzer.Rule{security.UnboundedWebhookBody})
 	analyzertest.RunTxtar(t, dir+"/SEC004_ok.txtar", []*analyzer.Rule{security.UnboundedWebhookBody})
 }
+
+func TestSecretInLog(t *testing.T) {
+	run(t, security.SecretInLog, "SEC005.py", "SEC005_ok.py")
+}
