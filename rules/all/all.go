@@ -17,6 +17,9 @@ func Rules() []*analyzer.Rule {
 		security.ReplayableWebhook,
 		security.UnboundedWebhookBody,
 		security.SecretInLog,
+		security.HardcodedSecret,
+		security.DebugEnabled,
+		security.AllowedHostsWildcard,
 	)
 	return rs
 }

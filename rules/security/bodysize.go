@@ -34,7 +34,7 @@ var UnboundedWebhookBody = &analyzer.Rule{
 // medium confidence; unset, Django's 2.5 MB default applies and the finding
 // stays low.
 func runUnboundedWebhookBody(p *analyzer.Pass) error {
-	if isTestPath(p.File.Rel) {
+	if isTestPath(relPath(p)) {
 		return nil
 	}
 	views := webhookViews(p)
@@ -122,7 +122,7 @@ func settingsFactsOf(ix *project.Index) *settingsFacts {
 	}
 	f := &settingsFacts{}
 	for _, u := range ix.Units {
-		if u.Tree == nil || !isSettingsPath(u.File.Rel) {
+		if u.Tree == nil || !isSettingsPath(u.RootRel) {
 			continue
 		}
 		for _, a := range moduleAssignments(u.Tree.Root()) {

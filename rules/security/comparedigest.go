@@ -29,7 +29,7 @@ var CompareDigest = &analyzer.Rule{
 // name that holds a signature, digest or token. It skips comparisons with a
 // literal (`sig == ""`, `token is None`), chained comparisons, and tests.
 func runCompareDigest(p *analyzer.Pass) error {
-	if isTestPath(p.File.Rel) {
+	if isTestPath(relPath(p)) {
 		return nil
 	}
 	macVars := hmacVariables(p)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -154,8 +155,20 @@ func isTestPath(rel string) bool {
 		case "tests", "test", "testing", "fixtures", "testdata", "e2e":
 			return true
 		}
+		if strings.HasPrefix(part, "test_") || strings.HasSuffix(part, "_tests") {
+			return true
+		}
 	}
 	return false
+}
+
+// relPath is the file's path relative to the analysed root (so that
+// analysing "testdata/x" does not make every file a test file).
+func relPath(p *analyzer.Pass) string {
+	if p.Unit != nil && p.Unit.RootRel != "" {
+		return p.Unit.RootRel
+	}
+	return p.File.Rel
 }
 
 // params returns the parameter names of a function definition, in order.

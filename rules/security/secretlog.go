@@ -36,7 +36,7 @@ var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "
 // containers and `extra=`. Other calls (len(x), mask(x)) and slices
 // (key[-4:]) stop the search. Test files are skipped.
 func runSecretInLog(p *analyzer.Pass) error {
-	if isTestPath(p.File.Rel) {
+	if isTestPath(relPath(p)) {
 		return nil
 	}
 	tainted := secretVariables(p)

@@ -37,3 +37,16 @@ func TestUnboundedWebhookBody(t *testing.T) {
 func TestSecretInLog(t *testing.T) {
 	run(t, security.SecretInLog, "SEC005.py", "SEC005_ok.py")
 }
+
+func TestDebugEnabled(t *testing.T) {
+	run(t, security.DebugEnabled, "SEC007.py", "SEC007_ok.py")
+	analyzertest.RunTxtar(t, dir+"/SEC007_ok.txtar", []*analyzer.Rule{security.DebugEnabled})
+}
+
+func TestAllowedHostsWildcard(t *testing.T) {
+	run(t, security.AllowedHostsWildcard, "SEC008.py", "SEC008_ok.py")
+}
+
+func TestHardcodedSecret(t *testing.T) {
+	run(t, security.HardcodedSecret, "SEC006.py", "SEC006_ok.py")
+}

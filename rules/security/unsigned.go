@@ -41,7 +41,7 @@ var verifyWords = []string{"signature", "signatures", "sig", "hmac", "digest", "
 // sender. It skips views that pass the request object to another callable
 // (which may verify it) and test files.
 func runUnsignedWebhook(p *analyzer.Pass) error {
-	if isTestPath(p.File.Rel) {
+	if isTestPath(relPath(p)) {
 		return nil
 	}
 	for _, v := range webhookViews(p) {
