@@ -20,6 +20,7 @@ func Rules() []*analyzer.Rule {
 		security.HardcodedSecret,
 		security.DebugEnabled,
 		security.AllowedHostsWildcard,
+		security.SQLFromStrings,
 	)
 	return rs
 }

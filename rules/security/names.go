@@ -199,3 +199,28 @@ func literalConstants(root pyast.Node) map[string]bool {
 	}
 	return out
 }
+
+// nosecLines returns the lines carrying a bandit `# nosec` comment: code a
+// reviewer has already judged and exempted.
+func nosecLines(p *analyzer.Pass) map[int]bool {
+	out := map[int]bool{}
+	for _, c := range pyast.Comments(p.Tree) {
+		if strings.Contains(strings.ToLower(c.Text()), "nosec") {
+			out[p.File.Position(c.StartByte()).Line] = true
+		}
+	}
+	return out
+}
+
+// spansNosec reports whether any line of n carries `# nosec`.
+func spansNosec(p *analyzer.Pass, lines map[int]bool, n pyast.Node) bool {
+	if len(lines) == 0 || n.IsNil() {
+		return false
+	}
+	for l := p.File.Position(n.StartByte()).Line; l <= p.File.Position(n.EndByte()).Line; l++ {
+		if lines[l] {
+			return true
+		}
+	}
+	return false
+}

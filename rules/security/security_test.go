@@ -50,3 +50,7 @@ func TestAllowedHostsWildcard(t *testing.T) {
 func TestHardcodedSecret(t *testing.T) {
 	run(t, security.HardcodedSecret, "SEC006.py", "SEC006_ok.py")
 }
+
+func TestSQLFromStrings(t *testing.T) {
+	run(t, security.SQLFromStrings, "SEC009.py", "SEC009_ok.py")
+}
