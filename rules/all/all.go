@@ -21,6 +21,8 @@ func Rules() []*analyzer.Rule {
 		security.DebugEnabled,
 		security.AllowedHostsWildcard,
 		security.SQLFromStrings,
+		security.UnsafeDeserialization,
+		security.ModelFormAllFields,
 	)
 	return rs
 }

@@ -54,3 +54,11 @@ func TestHardcodedSecret(t *testing.T) {
 func TestSQLFromStrings(t *testing.T) {
 	run(t, security.SQLFromStrings, "SEC009.py", "SEC009_ok.py")
 }
+
+func TestUnsafeDeserialization(t *testing.T) {
+	run(t, security.UnsafeDeserialization, "SEC010.py", "SEC010_ok.py")
+}
+
+func TestModelFormAllFields(t *testing.T) {
+	run(t, security.ModelFormAllFields, "SEC011.py", "SEC011_ok.py")
+}
