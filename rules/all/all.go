@@ -3,6 +3,7 @@ package all
 
 import (
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/celery"
 	"github.com/rubric-dev/rubric/rules/exceptions"
 	"github.com/rubric-dev/rubric/rules/security"
 )
@@ -23,6 +24,7 @@ func Rules() []*analyzer.Rule {
 		security.SQLFromStrings,
 		security.UnsafeDeserialization,
 		security.ModelFormAllFields,
+		celery.ModelArgument,
 	)
 	return rs
 }
