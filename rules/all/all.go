@@ -25,6 +25,12 @@ func Rules() []*analyzer.Rule {
 		security.UnsafeDeserialization,
 		security.ModelFormAllFields,
 		celery.ModelArgument,
+		celery.NoTimeLimit,
+		celery.ExternalCallNoRetry,
+		celery.RetryWithoutBackoff,
+		celery.UnboundedRetries,
+		celery.ResultWaitInTask,
+		celery.DelayInLoop,
 	)
 	return rs
 }
