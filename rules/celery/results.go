@@ -115,7 +115,8 @@ func underAllowJoin(n, def pyast.Node) bool {
 
 // runDelayInLoop matches x.delay(...)/x.apply_async(...) whose nearest
 // enclosing loop (for, while, in the same function) is not over a short
-// literal (three items or fewer). One finding per loop.
+// literal (three items or fewer) or a three-argument range (batches cut by
+// hand). One finding per loop.
 func runDelayInLoop(p *analyzer.Pass) error {
 	reported := map[int32]bool{}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
@@ -128,7 +129,12 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			return true
 		}
 		if loop.Type() == "for_statement" {
-			if it := pyast.Unparen(loop.ChildByField("right")); it.Is("list", "tuple", "set") && len(it.NamedChildren()) <= 3 {
+			it := pyast.Unparen(loop.ChildByField("right"))
+			if it.Is("list", "tuple", "set") && len(it.NamedChildren()) <= 3 {
+				return true
+			}
+			// for i in range(0, len(ids), BATCH): already chunked by hand.
+			if rc, ok := pyast.AsCall(it); ok && rc.Func.Text() == "range" && len(rc.Positional) == 3 {
 				return true
 			}
 		}

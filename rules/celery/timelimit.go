@@ -24,8 +24,9 @@ var NoTimeLimit = &analyzer.Rule{
 
 // runNoTimeLimit matches tasks (see tasks) with neither time_limit nor
 // soft_time_limit on the decorator or Task class, when no file of the
-// project configures a global limit (see celeryFactsOf). Tasks with a
-// base= option are skipped: the base class may set the limit.
+// project configures a global limit (see celeryFactsOf), once per file at
+// the first such task, the others as related locations. Tasks with a base=
+// option are skipped: the base class may set the limit.
 func runNoTimeLimit(p *analyzer.Pass) error {
 	if isTestPath(relPath(p)) {
 		return nil
@@ -34,15 +35,29 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 	if len(ts) == 0 || celeryFactsOf(p.Project).timeLimit {
 		return nil
 	}
+	var open []task
 	for _, t := range ts {
-		if !t.option("time_limit").IsNil() || !t.option("soft_time_limit").IsNil() || !t.option("base").IsNil() {
-			continue
+		if t.option("time_limit").IsNil() && t.option("soft_time_limit").IsNil() && t.option("base").IsNil() {
+			open = append(open, t)
 		}
-		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(t.at),
-			Message: fmt.Sprintf("task `%s` has no time limit, and no global `task_time_limit` is configured", t.name),
-			Help:    "bound it: `@shared_task(soft_time_limit=60, time_limit=90)` (catch `SoftTimeLimitExceeded` to clean up), or set `CELERY_TASK_TIME_LIMIT`/`CELERY_TASK_SOFT_TIME_LIMIT` in settings",
-		})
 	}
+	if len(open) == 0 {
+		return nil
+	}
+	// One finding per file: the absence of a global limit is one decision,
+	// and a project with a hundred tasks should not get a hundred findings.
+	msg := fmt.Sprintf("task `%s` has no time limit, and no global `task_time_limit` is configured", open[0].name)
+	if len(open) > 1 {
+		msg = fmt.Sprintf("task `%s` and %d more in this file have no time limit, and no global `task_time_limit` is configured", open[0].name, len(open)-1)
+	}
+	d := analyzer.Diagnostic{
+		Range:   analyzer.RangeOf(open[0].at),
+		Message: msg,
+		Help:    "bound it: `@shared_task(soft_time_limit=60, time_limit=90)` (catch `SoftTimeLimitExceeded` to clean up), or set `CELERY_TASK_TIME_LIMIT`/`CELERY_TASK_SOFT_TIME_LIMIT` in settings",
+	}
+	for _, t := range open[1:] {
+		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(t.at), Message: fmt.Sprintf("`%s` has no time limit either", t.name)})
+	}
+	p.Report(d)
 	return nil
 }

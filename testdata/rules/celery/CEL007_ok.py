@@ -20,3 +20,8 @@ def nested(user_ids):
         def later():
             send_reminder.delay(user_id)
         yield later
+
+
+def batched(user_ids):
+    for i in range(0, len(user_ids), 500):
+        send_reminder.delay(user_ids[i : i + 500])
