@@ -24,6 +24,7 @@ func Rules() []*analyzer.Rule {
 		security.SQLFromStrings,
 		security.UnsafeDeserialization,
 		security.ModelFormAllFields,
+		security.TenantUnscopedQuery,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

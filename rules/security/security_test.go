@@ -62,3 +62,7 @@ func TestUnsafeDeserialization(t *testing.T) {
 func TestModelFormAllFields(t *testing.T) {
 	run(t, security.ModelFormAllFields, "SEC011.py", "SEC011_ok.py")
 }
+
+func TestTenantUnscopedQuery(t *testing.T) {
+	run(t, security.TenantUnscopedQuery, "SEC012.py", "SEC012_ok.py")
+}
