@@ -175,7 +175,8 @@ func scopesTenant(fn pyast.Node, field string) bool {
 }
 
 // hasOpaqueFilter reports whether a chain passes **kwargs or positional
-// arguments (Q objects) to a filter, which may scope it.
+// arguments (Q objects) to a filter, which may scope it, is a subquery on
+// OuterRef, or looks a row up by a secret token.
 func hasOpaqueFilter(top pyast.Node) bool {
 	opaque := false
 	for c := top; c.Type() == "call"; {
@@ -184,6 +185,13 @@ func hasOpaqueFilter(top pyast.Node) bool {
 		case "filter", "get", "exclude", "get_object_or_404":
 			if call.StarKwargs || (len(call.Positional) > 0 && call.MethodName() != "get_object_or_404") || len(call.Positional) > 1 {
 				opaque = true
+			}
+			for k, v := range call.Keywords {
+				// A subquery (scoped by its outer query) or a lookup by a
+				// secret token (possession is the authorisation).
+				if isSecretName(k) || strings.HasPrefix(v.Text(), "OuterRef(") {
+					opaque = true
+				}
 			}
 		}
 		recv := call.Receiver()

@@ -36,3 +36,20 @@ class InvoiceViewSet(ModelViewSet):
 def report_job():
     # Not a view: a management job may read every tenant.
     return Invoice.objects.all()
+
+
+class Token(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE)
+    token = models.CharField(max_length=64)
+
+
+def by_token(request):
+    # Possession of the token is the authorisation.
+    return Token.objects.filter(token=request.headers["X-Api-Key"]).first()
+
+
+def annotated(request, org):
+    from django.db.models import OuterRef, Subquery
+
+    tokens = Token.objects.filter(account_id=OuterRef("id")).values("id")
+    return Subquery(tokens)
