@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed modelarg.md
@@ -43,7 +44,7 @@ var querysetMethods = map[string]bool{"all": true, "filter": true, "exclude": tr
 // class imported from a models module or QuerySet. Rows reached through
 // attributes (order.customer) are not followed.
 func runModelArgument(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {

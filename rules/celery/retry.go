@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed noretry.md
@@ -115,7 +116,7 @@ func hasRetryDecorator(p *analyzer.Pass, t task) bool {
 // decorator. One finding per task, at the first call. Calls through a
 // session or client object are not seen.
 func runExternalCallNoRetry(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	for _, t := range tasks(p) {
@@ -141,7 +142,7 @@ func runExternalCallNoRetry(p *analyzer.Pass) error {
 // eta=, and autoretry_for without retry_backoff; both wait the fixed
 // default_retry_delay (180 s unless set) between every attempt.
 func runRetryWithoutBackoff(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	for _, t := range tasks(p) {
@@ -174,7 +175,7 @@ func runRetryWithoutBackoff(p *analyzer.Pass) error {
 // retry_kwargs, as a Task class attribute, or passed to self.retry().
 // Celery's default (3) is bounded and not reported.
 func runUnboundedRetries(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	report := func(n pyast.Node, name string) {

@@ -56,7 +56,7 @@ func tasks(p *analyzer.Pass) []task {
 					}
 				}
 				if b := t.options["bind"]; !b.IsNil() && b.Type() == "true" {
-					if ps := paramNames(n); len(ps) > 0 {
+					if ps := pyast.ParamNames(n); len(ps) > 0 {
 						t.bound = ps[0]
 					}
 				}
@@ -80,7 +80,7 @@ func tasks(p *analyzer.Pass) []task {
 				}
 				if def.Type() == "function_definition" && pyast.DefName(def) == "run" {
 					t.def = def
-					if ps := paramNames(def); len(ps) > 0 {
+					if ps := pyast.ParamNames(def); len(ps) > 0 {
 						t.bound = ps[0]
 					}
 				}
@@ -123,41 +123,6 @@ func isTaskClass(p *analyzer.Pass, cls pyast.Node, importsCelery bool) bool {
 		}
 	}
 	return false
-}
-
-// paramNames returns the parameter names of a function, in order.
-func paramNames(fn pyast.Node) []string {
-	var out []string
-	for _, p := range fn.ChildByField("parameters").NamedChildren() {
-		switch p.Type() {
-		case "identifier":
-			out = append(out, p.Text())
-		case "typed_parameter":
-			out = append(out, p.NamedChild(0).Text())
-		case "default_parameter", "typed_default_parameter":
-			out = append(out, p.ChildByField("name").Text())
-		}
-	}
-	return out
-}
-
-// isTestPath reports whether a path (relative to the analysed root) is test code.
-func isTestPath(rel string) bool {
-	for _, part := range strings.Split(rel, "/") {
-		switch {
-		case part == "tests", part == "test", part == "testing", part == "testdata",
-			strings.HasPrefix(part, "test_"), strings.HasSuffix(part, "_test.py"), part == "conftest.py":
-			return true
-		}
-	}
-	return false
-}
-
-func relPath(p *analyzer.Pass) string {
-	if p.Unit != nil && p.Unit.RootRel != "" {
-		return p.Unit.RootRel
-	}
-	return p.File.Rel
 }
 
 // celeryFacts are the project-wide Celery settings the CEL rules consult.

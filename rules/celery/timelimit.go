@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed timelimit.md
@@ -28,7 +29,7 @@ var NoTimeLimit = &analyzer.Rule{
 // the first such task, the others as related locations. Tasks with a base=
 // option are skipped: the base class may set the limit.
 func runNoTimeLimit(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	ts := tasks(p)

@@ -10,6 +10,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed bodysize.md
@@ -34,7 +35,7 @@ var UnboundedWebhookBody = &analyzer.Rule{
 // medium confidence; unset, Django's 2.5 MB default applies and the finding
 // stays low.
 func runUnboundedWebhookBody(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	views := webhookViews(p)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed comparedigest.md
@@ -29,7 +30,7 @@ var CompareDigest = &analyzer.Rule{
 // name that holds a signature, digest or token. It skips comparisons with a
 // literal (`sig == ""`, `token is None`), chained comparisons, and tests.
 func runCompareDigest(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	macVars := hmacVariables(p)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed deserialize.md
@@ -36,7 +37,7 @@ var picklers = []string{"pickle.loads", "pickle.load", "pickle.Unpickler", "_pic
 // and yaml.unsafe_load, whatever the input. pickle on data of unknown origin
 // (a cache, a file) is not reported. Test files are skipped.
 func runUnsafeDeserialization(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	untrusted := untrustedVariables(p)
@@ -153,13 +154,7 @@ func untrustedIn(n pyast.Node, fn int32, untrusted map[varKey]bool) pyast.Node {
 // data or an HTTP response (requests/httpx), followed two copies deep.
 func untrustedVariables(p *analyzer.Pass) map[varKey]bool {
 	out := map[varKey]bool{}
-	var assigns []pyast.Node
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() == "assignment" && n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
-			assigns = append(assigns, n)
-		}
-		return true
-	})
+	assigns := identifierAssignments(p.Root)
 	for round := 0; round < 3; round++ {
 		for _, a := range assigns {
 			fn := funcID(a)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed hardcoded.md
@@ -35,8 +36,8 @@ var HardcodedSecret = &analyzer.Rule{
 // containing spaces, "change-me", "your-...", "xxx", "example", "dummy",
 // ...) and label-like values without digits.
 func runHardcodedSecret(p *analyzer.Pass) error {
-	rel := relPath(p)
-	if isTestPath(rel) {
+	rel := paths.Rel(p)
+	if paths.IsTest(rel) {
 		return nil
 	}
 	switch strings.TrimSuffix(path.Base(rel), ".py") {

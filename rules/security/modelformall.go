@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed modelformall.md
@@ -30,7 +31,7 @@ var ModelFormAllFields = &analyzer.Rule{
 // inlineformset_factory. It skips serializers named for output only (Read,
 // List, Output, Response) and test files.
 func runModelFormAllFields(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {

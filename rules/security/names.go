@@ -50,18 +50,25 @@ var notSecretQualifiers = map[string]bool{"csrf": true, "page": true, "next": tr
 	"required": true, "enable": true, "enabled": true, "validators": true, "policy": true, "form": true,
 	"field": true, "input": true, "label": true, "max": true, "min": true}
 
+// unqualifiedWords returns the words of name, or nil when one of them marks
+// the name as metadata about a secret rather than a secret.
+func unqualifiedWords(name string) []string {
+	ws := words(name)
+	for _, w := range ws {
+		if notSecretQualifiers[w] {
+			return nil
+		}
+	}
+	return ws
+}
+
 // isSecretName reports whether an identifier, attribute, dict key or header
 // name names a secret. It looks at the last word (what the thing is) and
 // rejects names qualified as metadata about a secret.
 func isSecretName(name string) bool {
-	ws := words(name)
+	ws := unqualifiedWords(name)
 	if len(ws) == 0 {
 		return false
-	}
-	for _, w := range ws {
-		if notSecretQualifiers[w] {
-			return false
-		}
 	}
 	last := ws[len(ws)-1]
 	prev := ""
@@ -81,14 +88,9 @@ func isSecretName(name string) bool {
 // isDigestName reports whether a name holds a signature or MAC, the values
 // that must be compared in constant time.
 func isDigestName(name string) bool {
-	ws := words(name)
+	ws := unqualifiedWords(name)
 	if len(ws) == 0 {
 		return false
-	}
-	for _, w := range ws {
-		if notSecretQualifiers[w] {
-			return false
-		}
 	}
 	switch ws[len(ws)-1] {
 	case "signature", "sig", "digest", "hexdigest", "hmac", "mac":
@@ -139,54 +141,6 @@ func isLiteral(n pyast.Node) bool {
 	return false
 }
 
-// isTestPath reports whether a display path is test code, where fake
-// secrets and debug settings are expected.
-func isTestPath(rel string) bool {
-	base := rel
-	if i := strings.LastIndex(rel, "/"); i >= 0 {
-		base = rel[i+1:]
-	}
-	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" ||
-		base == "conftest.py" || base == "factories.py" {
-		return true
-	}
-	for _, part := range strings.Split(rel, "/") {
-		switch part {
-		case "tests", "test", "testing", "fixtures", "testdata", "e2e":
-			return true
-		}
-		if strings.HasPrefix(part, "test_") || strings.HasSuffix(part, "_tests") {
-			return true
-		}
-	}
-	return false
-}
-
-// relPath is the file's path relative to the analysed root (so that
-// analysing "testdata/x" does not make every file a test file).
-func relPath(p *analyzer.Pass) string {
-	if p.Unit != nil && p.Unit.RootRel != "" {
-		return p.Unit.RootRel
-	}
-	return p.File.Rel
-}
-
-// params returns the parameter names of a function definition, in order.
-func params(fn pyast.Node) []string {
-	var out []string
-	for _, p := range fn.ChildByField("parameters").NamedChildren() {
-		switch p.Type() {
-		case "identifier":
-			out = append(out, p.Text())
-		case "typed_parameter":
-			out = append(out, p.NamedChild(0).Text())
-		case "default_parameter", "typed_default_parameter":
-			out = append(out, p.ChildByField("name").Text())
-		}
-	}
-	return out
-}
-
 // literalConstants returns the module-level names assigned a literal in the
 // file (ANONYMOUS_TOKEN = "anonymous"): comparing with them is comparing
 // with a public constant.
@@ -223,4 +177,17 @@ func spansNosec(p *analyzer.Pass, lines map[int]bool, n pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// identifierAssignments returns every `name = value` assignment of the file
+// (any scope), in source order.
+func identifierAssignments(root pyast.Node) []pyast.Node {
+	var out []pyast.Node
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		if n.Type() == "assignment" && n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
+			out = append(out, n)
+		}
+		return true
+	})
+	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed rawsql.md
@@ -33,7 +34,7 @@ var SQLFromStrings = &analyzer.Rule{
 // placeholders, tables or columns, quote_name/Identifier/int/len/join
 // calls and _meta/db_table attributes. Test files are skipped.
 func runSQLFromStrings(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) || strings.Contains(relPath(p), "migrations/") {
+	if paths.IsTest(paths.Rel(p)) || strings.Contains(paths.Rel(p), "migrations/") {
 		return nil
 	}
 	built := builtSQLVariables(p)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed replay.md
@@ -34,7 +35,7 @@ var freshnessWords = []string{"timestamp", "tolerance", "time", "nonce", "replay
 // the timestamp for you (stripe.Webhook.construct_event) do not use hmac
 // in the view and are never reported.
 func runReplayableWebhook(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	for _, v := range webhookViews(p) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed secretlog.md
@@ -36,7 +37,7 @@ var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "
 // containers and `extra=`. Other calls (len(x), mask(x)) and slices
 // (key[-4:]) stop the search. Test files are skipped.
 func runSecretInLog(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	tainted := secretVariables(p)
@@ -185,13 +186,7 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 // per function. Two rounds follow one level of copying.
 func secretVariables(p *analyzer.Pass) map[varKey]bool {
 	out := map[varKey]bool{}
-	var assigns []pyast.Node
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() == "assignment" && n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
-			assigns = append(assigns, n)
-		}
-		return true
-	})
+	assigns := identifierAssignments(p.Root)
 	for round := 0; round < 2; round++ {
 		for _, a := range assigns {
 			fn := funcID(a)

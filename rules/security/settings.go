@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed debug.md
@@ -50,8 +51,8 @@ var devSettingsStems = map[string]bool{"dev": true, "develop": true, "developmen
 // may be deployed: a settings path, or any module assigning INSTALLED_APPS
 // or ROOT_URLCONF at top level; not a dev/test settings module or a test.
 func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
-	rel := relPath(p)
-	if isTestPath(rel) {
+	rel := paths.Rel(p)
+	if paths.IsTest(rel) {
 		return false
 	}
 	stem := strings.TrimSuffix(path.Base(rel), ".py")

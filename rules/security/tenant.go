@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed tenant.md
@@ -44,7 +45,7 @@ var queryMethods = map[string]bool{"all": true, "filter": true, "get": true, "ex
 // only until the project model graph is available (see Known limits).
 // Chains with **kwargs or positional Q objects are skipped.
 func runTenantUnscopedQuery(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	models := tenantModels(p)
@@ -127,7 +128,7 @@ func isModelClass(p *analyzer.Pass, cls pyast.Node) bool {
 // isViewFunction reports whether fn is a function view or a method of a
 // class-based view.
 func isViewFunction(fn pyast.Node) bool {
-	ps := params(fn)
+	ps := pyast.ParamNames(fn)
 	if isMethod(fn) {
 		cls := pyast.DefName(pyast.EnclosingClass(fn))
 		return strings.HasSuffix(cls, "View") || strings.HasSuffix(cls, "ViewSet")

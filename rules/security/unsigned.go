@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed unsigned.md
@@ -41,7 +42,7 @@ var verifyWords = []string{"signature", "signatures", "sig", "hmac", "digest", "
 // sender. It skips views that pass the request object to another callable
 // (which may verify it) and test files.
 func runUnsignedWebhook(p *analyzer.Pass) error {
-	if isTestPath(relPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	for _, v := range webhookViews(p) {

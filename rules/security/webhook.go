@@ -26,7 +26,7 @@ func webhookViews(p *analyzer.Pass) []webhookView {
 		if n.Type() != "function_definition" {
 			return true
 		}
-		ps := params(n)
+		ps := pyast.ParamNames(n)
 		if len(ps) > 0 && (ps[0] == "self" || ps[0] == "cls") {
 			ps = ps[1:]
 		}
