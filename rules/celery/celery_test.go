@@ -22,6 +22,7 @@ func TestModelArgument(t *testing.T) {
 func TestNoTimeLimit(t *testing.T) {
 	run(t, celery.NoTimeLimit, "CEL002.py", "CEL002_ok.py")
 	analyzertest.RunTxtar(t, dir+"/CEL002_ok.txtar", []*analyzer.Rule{celery.NoTimeLimit})
+	analyzertest.RunTxtar(t, dir+"/CEL002.txtar", []*analyzer.Rule{celery.NoTimeLimit})
 }
 
 func TestExternalCallNoRetry(t *testing.T) {

@@ -129,7 +129,16 @@ func isTaskClass(p *analyzer.Pass, cls pyast.Node, importsCelery bool) bool {
 type celeryFacts struct {
 	timeLimit     bool // task_time_limit / task_soft_time_limit configured somewhere
 	timeLimitPath string
+	// misnamed is a setting that looks like a global limit but is not a
+	// Celery setting name (CELERY_TIME_LIMIT), and where it is.
+	misnamed, misnamedPath string
+	misnamedRange          analyzer.Range
 }
+
+// misnamedLimits look like global time limits but are not Celery settings:
+// with namespace="CELERY" they map to time_limit/soft_time_limit, which
+// Celery does not read.
+var misnamedLimits = map[string]bool{"CELERY_TIME_LIMIT": true, "CELERY_SOFT_TIME_LIMIT": true}
 
 // timeLimitNames configure a global task time limit: Django settings with
 // the CELERY_ namespace, old-style CELERYD_ names, and celeryconfig /
@@ -184,6 +193,9 @@ func celeryFactsOf(ix *project.Index) *celeryFacts {
 			}
 			if timeLimitNames[name] {
 				f.timeLimit, f.timeLimitPath = true, u.File.Rel
+			}
+			if misnamedLimits[name] && n.Type() == "assignment" && f.misnamed == "" {
+				f.misnamed, f.misnamedPath, f.misnamedRange = name, u.File.Rel, analyzer.RangeOf(n)
 			}
 			return true
 		})

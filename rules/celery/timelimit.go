@@ -3,6 +3,7 @@ package celery
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
@@ -33,7 +34,8 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 		return nil
 	}
 	ts := tasks(p)
-	if len(ts) == 0 || celeryFactsOf(p.Project).timeLimit {
+	facts := celeryFactsOf(p.Project)
+	if len(ts) == 0 || facts.timeLimit {
 		return nil
 	}
 	var open []task
@@ -55,6 +57,11 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 		Range:   analyzer.RangeOf(open[0].at),
 		Message: msg,
 		Help:    "bound it: `@shared_task(soft_time_limit=60, time_limit=90)` (catch `SoftTimeLimitExceeded` to clean up), or set `CELERY_TASK_TIME_LIMIT`/`CELERY_TASK_SOFT_TIME_LIMIT` in settings",
+	}
+	if facts.misnamed != "" {
+		d.Message += fmt.Sprintf(" (`%s` is not a Celery setting name)", facts.misnamed)
+		d.Help = fmt.Sprintf("rename `%s` to `%s` so Celery applies it (with `namespace=\"CELERY\"`), or set `soft_time_limit`/`time_limit` on the task", facts.misnamed, strings.Replace(facts.misnamed, "CELERY_", "CELERY_TASK_", 1))
+		d.Related = append(d.Related, analyzer.Related{Path: facts.misnamedPath, Range: facts.misnamedRange, Message: "not read by Celery"})
 	}
 	for _, t := range open[1:] {
 		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(t.at), Message: fmt.Sprintf("`%s` has no time limit either", t.name)})
