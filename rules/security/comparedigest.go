@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -49,7 +50,8 @@ func runCompareDigest(p *analyzer.Pass) error {
 			return true
 		}
 		a, b := operands[0], operands[1]
-		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] {
+		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] ||
+			isConstantName(a) || isConstantName(b) {
 			return true
 		}
 		fn := pyast.EnclosingFunction(n)
@@ -231,4 +233,25 @@ func compareDigestName(im *pyast.Imports) string {
 		return "secrets.compare_digest"
 	}
 	return ""
+}
+
+// isConstantName reports whether n is an ALL_CAPS name that is a code
+// constant (CONSTRAINT_TOKEN_USER, self.REQUEST_TOKEN) rather than a
+// configured secret (settings.API_TOKEN, os.environ["TOKEN"]).
+func isConstantName(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	var name string
+	switch n.Type() {
+	case "identifier":
+		name = n.Text()
+	case "attribute":
+		name = n.ChildByField("attribute").Text()
+		switch lastName(n.ChildByField("object")) {
+		case "settings", "conf", "config", "environ", "app_settings":
+			return false
+		}
+	default:
+		return false
+	}
+	return strings.ToUpper(name) == name && strings.ToLower(name) != name
 }

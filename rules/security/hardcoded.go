@@ -40,8 +40,9 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 	if paths.IsTest(rel) {
 		return nil
 	}
-	switch strings.TrimSuffix(path.Base(rel), ".py") {
-	case "test", "tests", "testing", "ci", "test_settings", "settings_test":
+	// Test and CI configuration modules (settings_test.py,
+	// configuration_testing.py, ci.py) hold throwaway keys.
+	if hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "test", "tests", "testing", "ci") {
 		return nil
 	}
 	seen := map[int32]bool{}

@@ -37,7 +37,8 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 	if paths.IsTest(paths.Rel(p)) || strings.Contains(paths.Rel(p), "migrations/") {
 		return nil
 	}
-	built := builtSQLVariables(p)
+	safe := safeSQLLocals(p)
+	built := builtSQLVariables(p, safe)
 	nosec := nosecLines(p)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		c, ok := pyast.AsCall(n)
@@ -67,7 +68,7 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 		}
 		fn := funcID(n)
 		for _, a := range args {
-			how, bad := sqlBuilt(a, fn, built)
+			how, bad := sqlBuilt(a, fn, built, safe)
 			if how == "" || spansNosec(p, nosec, statementOf(bad)) || spansNosec(p, nosec, statementOf(n)) {
 				continue
 			}
@@ -113,19 +114,19 @@ func sqlSink(p *analyzer.Pass, c pyast.Call) string {
 
 // sqlBuilt returns how n was formatted and the first unsafe interpolated
 // value, or "" when n is not a formatted string with an unsafe value.
-func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node) (string, pyast.Node) {
+func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varKey]bool) (string, pyast.Node) {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
 		if src, ok := built[varKey{fn, n.Text()}]; ok {
-			return sqlBuilt(src, -2, nil)
+			return sqlBuilt(src, fn, nil, safe)
 		}
 	case "string", "concatenated_string":
 		if !pyast.IsFString(n) {
 			return "", pyast.Node{}
 		}
 		for _, i := range pyast.FindAllShallow(n, "interpolation") {
-			if e := i.ChildByField("expression"); !safeSQLValue(e) {
+			if e := i.ChildByField("expression"); !safeSQLValue(e, fn, safe) {
 				return "an f-string", e
 			}
 		}
@@ -145,34 +146,34 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node) (string, pyas
 				if v.Type() == "pair" {
 					v = v.ChildByField("value")
 				}
-				if !safeSQLValue(v) {
+				if !safeSQLValue(v, fn, safe) {
 					return "`%` formatting", v
 				}
 			}
 		case "+":
 			for _, side := range [][2]pyast.Node{{left, right}, {right, left}} {
-				if side[0].Is("string", "concatenated_string") && !safeSQLValue(side[1]) {
-					if how, bad := sqlBuilt(side[1], fn, built); how != "" {
+				if side[0].Is("string", "concatenated_string") && !safeSQLValue(side[1], fn, safe) {
+					if how, bad := sqlBuilt(side[1], fn, built, safe); how != "" {
 						return how, bad
 					}
 					return "`+` concatenation", side[1]
 				}
 			}
-			if how, bad := sqlBuilt(left, fn, built); how != "" {
+			if how, bad := sqlBuilt(left, fn, built, safe); how != "" {
 				return how, bad
 			}
-			return sqlBuilt(right, fn, built)
+			return sqlBuilt(right, fn, built, safe)
 		}
 	case "call":
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() == "format" && pyast.Unparen(c.Receiver()).Is("string", "concatenated_string") {
 			for _, a := range c.Positional {
-				if !safeSQLValue(a) {
+				if !safeSQLValue(a, fn, safe) {
 					return "`.format()`", a
 				}
 			}
 			for _, a := range c.Keywords {
-				if !safeSQLValue(a) {
+				if !safeSQLValue(a, fn, safe) {
 					return "`.format()`", a
 				}
 			}
@@ -183,7 +184,7 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node) (string, pyas
 
 // safeSQLValue reports whether an interpolated value is obviously not user
 // data.
-func safeSQLValue(n pyast.Node) bool {
+func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 	n = pyast.Unparen(n)
 	if isLiteral(n) {
 		return true
@@ -200,7 +201,7 @@ func safeSQLValue(n pyast.Node) bool {
 	}
 	switch n.Type() {
 	case "identifier":
-		return strings.ToUpper(text) == text
+		return strings.ToUpper(text) == text || safe[varKey{fn, text}]
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
 		return strings.ToUpper(name) == name
@@ -210,13 +211,50 @@ func safeSQLValue(n pyast.Node) bool {
 		case "int", "len", "float", "join", "quote_name", "Identifier", "Literal", "bool":
 			return true
 		}
+	case "conditional_expression":
+		// a if cond else b: both branches must be safe.
+		ch := n.NamedChildren()
+		return len(ch) == 3 && safeSQLValue(ch[0], fn, safe) && safeSQLValue(ch[2], fn, safe)
 	}
 	return false
 }
 
+// safeSQLLocals returns the locals whose every assignment in their function
+// is a safe SQL value (mode = "READ ONLY" if x else "READ WRITE"), or SQL
+// compiled by Django together with its params
+// (sql, params = qs.query.sql_with_params()).
+func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
+	verdict := map[varKey]bool{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "assignment" {
+			return true
+		}
+		left, right := n.ChildByField("left"), n.ChildByField("right")
+		fn := funcID(n)
+		switch left.Type() {
+		case "identifier":
+			k := varKey{fn, left.Text()}
+			ok, seen := verdict[k]
+			verdict[k] = (ok || !seen) && !right.IsNil() && safeSQLValue(right, fn, nil)
+		case "pattern_list", "tuple_pattern":
+			c, isCall := pyast.AsCall(right)
+			compiled := isCall && (c.MethodName() == "sql_with_params" || c.MethodName() == "as_sql" || c.MethodName() == "compile")
+			for _, id := range left.NamedChildren() {
+				if id.Type() == "identifier" {
+					k := varKey{fn, id.Text()}
+					ok, seen := verdict[k]
+					verdict[k] = (ok || !seen) && compiled
+				}
+			}
+		}
+		return true
+	})
+	return verdict
+}
+
 // builtSQLVariables maps local names to the formatted-string expression
 // they were assigned (`sql = f"..."`, `sql += " AND x = %s" % v`).
-func builtSQLVariables(p *analyzer.Pass) map[varKey]pyast.Node {
+func builtSQLVariables(p *analyzer.Pass, safe map[varKey]bool) map[varKey]pyast.Node {
 	out := map[varKey]pyast.Node{}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if !n.Is("assignment", "augmented_assignment") || n.ChildByField("left").Type() != "identifier" {
@@ -227,7 +265,7 @@ func builtSQLVariables(p *analyzer.Pass) map[varKey]pyast.Node {
 			return true
 		}
 		key := varKey{funcID(n), n.ChildByField("left").Text()}
-		if how, _ := sqlBuilt(right, -2, nil); how != "" {
+		if how, _ := sqlBuilt(right, key.fn, nil, safe); how != "" {
 			out[key] = right
 		}
 		return true

@@ -49,6 +49,7 @@ func TestAllowedHostsWildcard(t *testing.T) {
 
 func TestHardcodedSecret(t *testing.T) {
 	run(t, security.HardcodedSecret, "SEC006.py", "SEC006_ok.py")
+	analyzertest.RunTxtar(t, dir+"/SEC006_ok.txtar", []*analyzer.Rule{security.HardcodedSecret})
 }
 
 func TestSQLFromStrings(t *testing.T) {

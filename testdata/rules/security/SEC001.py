@@ -28,3 +28,7 @@ def api_token(request, settings):
 
 def unkeyed(request):
     return hashlib.sha256(request.body).hexdigest() == request.headers["X-Checksum"]  # want: SEC001 "digest `hexdigest\(\)` of a request header"
+
+
+def configured(request, settings):
+    return request.headers.get("X-Token") == settings.API_TOKEN  # want: SEC001

@@ -34,3 +34,13 @@ ANONYMOUS_TOKEN = "anonymous"
 
 def constants(token, password, confirm_password):
     return token == ANONYMOUS_TOKEN or password != confirm_password
+
+
+from .constants import CONSTRAINT_TOKEN_USER
+
+
+class Validator:
+    REQUEST_TOKEN = "request"
+
+    def applies(self, attr_path, token):
+        return attr_path.split(".")[0] == self.REQUEST_TOKEN or token == CONSTRAINT_TOKEN_USER

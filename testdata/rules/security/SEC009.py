@@ -24,3 +24,10 @@ def extended(cursor, term, ids):
 
 def annotate(qs, field):
     return qs.annotate(x=RawSQL("SELECT max(%s) FROM t" % field, ())).extra(where=[f"name = '{field}'"])  # want: SEC009 SEC009
+
+
+def reassigned(cursor, request, flag):
+    mode = "READ ONLY"
+    if flag:
+        mode = request.GET["mode"]
+    cursor.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION {mode}")  # want: SEC009 "`mode`"

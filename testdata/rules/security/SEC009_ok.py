@@ -36,3 +36,10 @@ def reviewed(cursor, level, field_name):
         SELECT "{field_name}" FROM t
     """
     cursor.execute(sql)
+
+
+def modes(cursor, allow_write, queryset):
+    mode = "READ WRITE" if allow_write else "READ ONLY"
+    cursor.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION {mode};")
+    sql, params = queryset.query.sql_with_params()
+    return queryset.model.objects.raw(f"SELECT * FROM ({sql}) t WHERE row_number = 1", params)
