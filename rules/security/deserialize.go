@@ -79,7 +79,13 @@ func runUnsafeDeserialization(p *analyzer.Pass) error {
 			if !loader.IsNil() && isSafeLoader(p, loader) {
 				return true
 			}
-			p.Report(yamlDiag(n, q))
+			d := yamlDiag(n, q)
+			if loader.IsNil() && c.Func.Type() == "attribute" && len(c.Positional) == 1 {
+				// yaml.load(x) -> yaml.safe_load(x): same call, safe loader.
+				attr := c.Func.ChildByField("attribute")
+				d.Fixes = []analyzer.Fix{{Message: "use safe_" + attr.Text(), Edits: []analyzer.TextEdit{{Range: analyzer.RangeOf(attr), NewText: "safe_" + attr.Text()}}}}
+			}
+			p.Report(d)
 		}
 		return true
 	})

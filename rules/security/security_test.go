@@ -58,6 +58,7 @@ func TestSQLFromStrings(t *testing.T) {
 
 func TestUnsafeDeserialization(t *testing.T) {
 	run(t, security.UnsafeDeserialization, "SEC010.py", "SEC010_ok.py")
+	analyzertest.RunTxtar(t, dir+"/SEC010.txtar", []*analyzer.Rule{security.UnsafeDeserialization})
 }
 
 func TestModelFormAllFields(t *testing.T) {
