@@ -55,7 +55,11 @@ func runUnboundedWebhookBody(p *analyzer.Pass) error {
 			Message: fmt.Sprintf("webhook view `%s` reads `%s` with no size check of its own; only Django's default 2.5 MB `DATA_UPLOAD_MAX_MEMORY_SIZE` bounds it", pyast.DefName(v.fn), v.bodyRead.Text()),
 			Help:    "reject oversized payloads first: `if int(request.META.get(\"CONTENT_LENGTH\") or 0) > MAX_WEBHOOK_BYTES: return HttpResponse(status=413)`, and set `DATA_UPLOAD_MAX_MEMORY_SIZE` explicitly in settings",
 		}
-		if limit == limitNone {
+		if v.asgi {
+			d.Confidence = analyzer.Medium
+			d.Message = fmt.Sprintf("webhook endpoint `%s` reads `%s` whole with no size check: FastAPI/Starlette impose no limit", pyast.DefName(v.fn), v.bodyRead.Text())
+			d.Help = "reject oversized payloads before reading: `if int(request.headers.get(\"content-length\") or 0) > MAX_WEBHOOK_BYTES: raise HTTPException(413)` (and cap it at the proxy)"
+		} else if limit == limitNone {
 			d.Confidence = analyzer.Medium
 			d.Message = fmt.Sprintf("webhook view `%s` reads `%s` unbounded: settings set `DATA_UPLOAD_MAX_MEMORY_SIZE = None`", pyast.DefName(v.fn), v.bodyRead.Text())
 			d.Related = []analyzer.Related{{Path: settingsFactsOf(p.Project).uploadPath, Range: settingsFactsOf(p.Project).uploadRange, Message: "limit disabled here"}}

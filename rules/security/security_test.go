@@ -22,6 +22,7 @@ func TestCompareDigest(t *testing.T) {
 
 func TestUnsignedWebhook(t *testing.T) {
 	run(t, security.UnsignedWebhook, "SEC002.py", "SEC002_ok.py")
+	analyzertest.RunTxtar(t, dir+"/SEC002.txtar", []*analyzer.Rule{security.UnsignedWebhook})
 }
 
 func TestReplayableWebhook(t *testing.T) {
@@ -32,6 +33,7 @@ func TestUnboundedWebhookBody(t *testing.T) {
 	run(t, security.UnboundedWebhookBody, "SEC004.py", "SEC004_ok.py")
 	analyzertest.RunTxtar(t, dir+"/SEC004.txtar", []*analyzer.Rule{security.UnboundedWebhookBody})
 	analyzertest.RunTxtar(t, dir+"/SEC004_ok.txtar", []*analyzer.Rule{security.UnboundedWebhookBody})
+	analyzertest.RunTxtar(t, dir+"/SEC004_asgi.txtar", []*analyzer.Rule{security.UnboundedWebhookBody})
 }
 
 func TestSecretInLog(t *testing.T) {

@@ -12,36 +12,80 @@ type webhookView struct {
 	fn       pyast.Node // function_definition
 	request  string     // the request parameter's name
 	bodyRead pyast.Node // first read of the raw body (request.body, request.read())
+	asgi     bool       // FastAPI/Starlette, where no framework limit applies
+}
+
+// requestParam returns the name of fn's request parameter: the first
+// parameter after self/cls when named request or req (Django), or, in a
+// FastAPI/Starlette module, any parameter so named.
+func requestParam(p *analyzer.Pass, fn pyast.Node) string {
+	ps := pyast.ParamNames(fn)
+	if len(ps) > 0 && (ps[0] == "self" || ps[0] == "cls") {
+		ps = ps[1:]
+	}
+	if len(ps) > 0 && (ps[0] == "request" || ps[0] == "req") {
+		return ps[0]
+	}
+	if importsASGI(p) {
+		for _, name := range ps {
+			if name == "request" || name == "req" {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// importsASGI reports whether the file imports FastAPI or Starlette.
+func importsASGI(p *analyzer.Pass) bool {
+	for _, m := range p.Imports.Modules {
+		if m == "fastapi" || m == "starlette" || strings.HasPrefix(m, "fastapi.") || strings.HasPrefix(m, "starlette.") {
+			return true
+		}
+	}
+	return false
+}
+
+// routedAsWebhook reports whether a decorator of fn routes a path with
+// "webhook" in it (@router.post("/webhooks/stripe")).
+func routedAsWebhook(fn pyast.Node) bool {
+	for _, d := range pyast.Decorators(fn) {
+		c, ok := pyast.AsCall(d)
+		if !ok {
+			continue
+		}
+		if s, ok := pyast.StringValue(c.Arg(0, "path")); ok && strings.Contains(strings.ToLower(s), "webhook") {
+			return true
+		}
+	}
+	return false
 }
 
 // webhookViews returns the webhook handlers of a file: functions (or
-// methods of view classes) whose request parameter is named request or req,
+// methods of view classes) with a request parameter (see requestParam),
 // which are @csrf_exempt (directly, or through method_decorator on the
-// class; csrf_exempt(view) in urls.py is not seen) or carry "webhook" in
-// their own name, or are post/put/patch/dispatch/create methods of a class
-// named webhook, and which read the raw body.
+// class; csrf_exempt(view) in urls.py is not seen), carry "webhook" in their
+// own name or routed path, or are post/put/patch/dispatch/create methods of
+// a class named webhook, and which read the raw body.
 func webhookViews(p *analyzer.Pass) []webhookView {
 	var out []webhookView
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "function_definition" {
 			return true
 		}
-		ps := pyast.ParamNames(n)
-		if len(ps) > 0 && (ps[0] == "self" || ps[0] == "cls") {
-			ps = ps[1:]
-		}
-		if len(ps) == 0 || (ps[0] != "request" && ps[0] != "req") {
+		request := requestParam(p, n)
+		if request == "" {
 			return true
 		}
-		if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") &&
+		if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") && !routedAsWebhook(n) &&
 			!(isMethod(n) && viewMethods[pyast.DefName(n)] && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
 			return true
 		}
-		read := firstBodyRead(n, ps[0])
+		read := firstBodyRead(n, request)
 		if read.IsNil() {
 			return true
 		}
-		out = append(out, webhookView{fn: n, request: ps[0], bodyRead: read})
+		out = append(out, webhookView{fn: n, request: request, bodyRead: read, asgi: importsASGI(p)})
 		return true
 	})
 	return out
