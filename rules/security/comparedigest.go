@@ -116,6 +116,11 @@ func digestOperand(p *analyzer.Pass, side, other, fn pyast.Node, macVars map[var
 		}
 	}
 	if name := lastName(side); name != "" && isDigestName(name) {
+		if strings.ToLower(name) == "token" && !corroborates(other) {
+			// A bare `token` is often a content hash or message id; ask the
+			// other side to look like a credential too.
+			return ""
+		}
 		return "`" + name + "`"
 	}
 	return ""
@@ -254,4 +259,17 @@ func isConstantName(n pyast.Node) bool {
 		return false
 	}
 	return strings.ToUpper(name) == name && strings.ToLower(name) != name
+}
+
+// corroborates reports whether the other side of a comparison with a bare
+// `token` also looks like a credential: a secret name, or a value read from
+// request headers or settings.
+func corroborates(other pyast.Node) bool {
+	if name := lastName(other); name != "" && isDigestName(name) {
+		return true
+	}
+	if readsRequestHeader(other) {
+		return true
+	}
+	return strings.HasPrefix(pyast.Unparen(other).Text(), "settings.")
 }

@@ -40,12 +40,12 @@ var AllowedHostsWildcard = &analyzer.Rule{
 	Run:        runAllowedHostsWildcard,
 }
 
-// devSettingsStems are settings modules meant for development or tests,
-// where DEBUG and a wildcard host are expected.
-var devSettingsStems = map[string]bool{"dev": true, "develop": true, "development": true, "local": true,
-	"test": true, "tests": true, "testing": true, "ci": true, "debug": true, "settings_dev": true,
-	"settings_local": true, "settings_test": true, "dev_settings": true, "local_settings": true,
-	"test_settings": true, "docker": true, "e2e": true}
+// devSettingsWords mark settings modules meant for development or tests
+// (dev.py, settings_local.py, unittests.py, docker.py), where DEBUG and a
+// wildcard host are expected.
+var devSettingsWords = map[string]bool{"dev": true, "develop": true, "development": true, "local": true,
+	"test": true, "tests": true, "testing": true, "unittest": true, "unittests": true, "ci": true,
+	"debug": true, "docker": true, "e2e": true}
 
 // isProductionSettings reports whether the file is a settings module that
 // may be deployed: a settings path, or any module assigning INSTALLED_APPS
@@ -56,8 +56,10 @@ func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
 		return false
 	}
 	stem := strings.TrimSuffix(path.Base(rel), ".py")
-	if devSettingsStems[stem] {
-		return false
+	for _, w := range words(stem) {
+		if devSettingsWords[w] {
+			return false
+		}
 	}
 	if isSettingsPath(rel) {
 		return true

@@ -30,6 +30,7 @@ def chained(a_sig, b_sig, c_sig):
 
 
 ANONYMOUS_TOKEN = "anonymous"
+DISMISSED_KEY = "dismissed"
 
 
 def constants(token, password, confirm_password):
@@ -44,3 +45,8 @@ class Validator:
 
     def applies(self, attr_path, token):
         return attr_path.split(".")[0] == self.REQUEST_TOKEN or token == CONSTRAINT_TOKEN_USER
+
+
+def dismissed(state, token):
+    # A bare `token` against a value of unknown kind: a content hash, not a credential.
+    return state.get(DISMISSED_KEY) == token
