@@ -73,8 +73,12 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 				continue
 			}
 			conf := analyzer.Medium
-			if strings.Contains(bad.Text(), "request.") {
+			switch {
+			case strings.Contains(bad.Text(), "request."):
 				conf = analyzer.High
+			case bad.Type() == "identifier" && isParam(pyast.EnclosingFunction(n), bad.Text()):
+				// A parameter: its callers decide whether it is user data.
+				conf = analyzer.Low
 			}
 			p.Report(analyzer.Diagnostic{
 				Range:      analyzer.RangeOf(a),
@@ -288,4 +292,13 @@ func statementOf(n pyast.Node) pyast.Node {
 		n = p
 	}
 	return n
+}
+
+func isParam(fn pyast.Node, name string) bool {
+	for _, p := range pyast.ParamNames(fn) {
+		if p == name {
+			return true
+		}
+	}
+	return false
 }
