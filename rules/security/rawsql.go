@@ -76,7 +76,7 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 			switch {
 			case strings.Contains(bad.Text(), "request."):
 				conf = analyzer.High
-			case bad.Type() == "identifier" && isParam(pyast.EnclosingFunction(n), bad.Text()):
+			case bad.Type() == "identifier" && isParam(pyast.EnclosingFunction(n), bad.Text()) && !quotedValue(bad):
 				// A parameter: its callers decide whether it is user data.
 				conf = analyzer.Low
 			}
@@ -301,4 +301,27 @@ func isParam(fn pyast.Node, name string) bool {
 		}
 	}
 	return false
+}
+
+// quotedValue reports whether an interpolated value sits inside SQL quotes
+// ('{email}', '%s' % email): a data value, never an identifier.
+func quotedValue(v pyast.Node) bool {
+	parent := v.Parent()
+	if parent.Type() == "interpolation" {
+		prev := parent.Parent().NamedChildren()
+		for i, c := range prev {
+			if c.Equal(parent) && i > 0 && prev[i-1].Type() == "string_content" {
+				t := prev[i-1].Text()
+				return strings.HasSuffix(t, "'") || strings.HasSuffix(t, "%")
+			}
+		}
+		return false
+	}
+	for ; !parent.IsNil() && parent.Type() != "binary_operator"; parent = parent.Parent() {
+	}
+	if parent.IsNil() {
+		return false
+	}
+	left, _ := pyast.StringValue(pyast.Unparen(parent.ChildByField("left")))
+	return strings.Contains(left, "'%s'") || strings.HasSuffix(left, "'")
 }
