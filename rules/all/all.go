@@ -3,12 +3,14 @@ package all
 
 import (
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/celery"
 	"github.com/rubric-dev/rubric/rules/design"
 	"github.com/rubric-dev/rubric/rules/exceptions"
 	"github.com/rubric-dev/rubric/rules/httpclient"
 	"github.com/rubric-dev/rubric/rules/idempotency"
 	"github.com/rubric-dev/rubric/rules/logs"
 	"github.com/rubric-dev/rubric/rules/resilience"
+	"github.com/rubric-dev/rubric/rules/security"
 	"github.com/rubric-dev/rubric/rules/txn"
 )
 
@@ -42,6 +44,25 @@ func Rules() []*analyzer.Rule {
 		design.DirectHTTPInService,
 		design.ImportTimeClient,
 		design.MixedConcerns,
+		security.CompareDigest,
+		security.UnsignedWebhook,
+		security.ReplayableWebhook,
+		security.UnboundedWebhookBody,
+		security.SecretInLog,
+		security.HardcodedSecret,
+		security.DebugEnabled,
+		security.AllowedHostsWildcard,
+		security.SQLFromStrings,
+		security.UnsafeDeserialization,
+		security.ModelFormAllFields,
+		security.TenantUnscopedQuery,
+		celery.ModelArgument,
+		celery.NoTimeLimit,
+		celery.ExternalCallNoRetry,
+		celery.RetryWithoutBackoff,
+		celery.UnboundedRetries,
+		celery.ResultWaitInTask,
+		celery.DelayInLoop,
 	)
 	return rs
 }

@@ -1,0 +1,19 @@
+package pyast
+
+// ParamNames returns the names of a function definition's plain, typed and
+// defaulted parameters, in order (*args, **kwargs and the / and * markers
+// are left out).
+func ParamNames(fn Node) []string {
+	var out []string
+	for _, p := range fn.ChildByField("parameters").NamedChildren() {
+		switch p.Type() {
+		case "identifier":
+			out = append(out, p.Text())
+		case "typed_parameter":
+			out = append(out, p.NamedChild(0).Text())
+		case "default_parameter", "typed_default_parameter":
+			out = append(out, p.ChildByField("name").Text())
+		}
+	}
+	return out
+}

@@ -1,0 +1,166 @@
+package celery
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed resultwait.md
+var resultWaitDoc string
+
+//go:embed delayloop.md
+var delayLoopDoc string
+
+// ResultWaitInTask reports a task blocking on another task's result.
+var ResultWaitInTask = &analyzer.Rule{
+	Code:       "CEL006",
+	Name:       "result-wait-in-task",
+	Doc:        resultWaitDoc,
+	Category:   analyzer.AsyncTasks,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runResultWaitInTask,
+}
+
+// DelayInLoop reports tasks queued one by one in a loop.
+var DelayInLoop = &analyzer.Rule{
+	Code:       "CEL007",
+	Name:       "delay-in-loop",
+	Doc:        delayLoopDoc,
+	Category:   analyzer.AsyncTasks,
+	Severity:   analyzer.Info,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runDelayInLoop,
+}
+
+// asyncResultCall reports whether e produces an AsyncResult: x.delay(...),
+// x.apply_async(...), AsyncResult(...), or a called group/chord/chain.
+func asyncResultCall(p *analyzer.Pass, e pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(e))
+	if !ok {
+		return false
+	}
+	switch c.MethodName() {
+	case "delay", "apply_async", "AsyncResult":
+		return c.Func.Type() == "attribute" || c.MethodName() == "AsyncResult"
+	}
+	if inner, ok := pyast.AsCall(c.Func); ok {
+		q, _ := p.Imports.Resolve(inner.Func)
+		switch q {
+		case "celery.group", "celery.chord", "celery.chain":
+			return true
+		}
+	}
+	return false
+}
+
+// runResultWaitInTask matches, inside a task body, .get()/.wait()/.join()
+// on an AsyncResult: directly on x.delay(...)/apply_async(...)/
+// AsyncResult(...)/group(...)(), or on a local assigned one in the task.
+// Calls under `with allow_join_result():` are deliberate and skipped.
+func runResultWaitInTask(p *analyzer.Pass) error {
+	for _, t := range tasks(p) {
+		results := map[string]bool{}
+		for _, a := range pyast.FindAllShallow(pyast.Body(t.def), "assignment") {
+			if a.ChildByField("left").Type() == "identifier" && asyncResultCall(p, a.ChildByField("right")) {
+				results[a.ChildByField("left").Text()] = true
+			}
+		}
+		for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+			c, _ := pyast.AsCall(n)
+			switch c.MethodName() {
+			case "get", "wait", "join":
+			default:
+				continue
+			}
+			recv := pyast.Unparen(c.Receiver())
+			if recv.IsNil() || !(asyncResultCall(p, recv) || recv.Type() == "identifier" && results[recv.Text()]) {
+				continue
+			}
+			if underAllowJoin(n, t.def) {
+				continue
+			}
+			p.Report(analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(n),
+				Message: fmt.Sprintf("task `%s` blocks on another task's result with `.%s()`: workers wait on each other and can deadlock", t.name, c.MethodName()),
+				Help:    "chain the work instead of waiting: `chain(first.s(x), second.s())` or a `chord(group(...), callback.s())`; or do the work inline",
+			})
+		}
+	}
+	return nil
+}
+
+func underAllowJoin(n, def pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil() && !a.Equal(def); a = a.Parent() {
+		if a.Type() == "with_statement" {
+			found := false
+			pyast.Inspect(a.NamedChild(0), func(m pyast.Node) bool {
+				if m.Type() == "identifier" && m.Text() == "allow_join_result" {
+					found = true
+				}
+				return !found
+			})
+			if found {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runDelayInLoop matches x.delay(...)/x.apply_async(...) whose nearest
+// enclosing loop (for, while, in the same function) is not over a short
+// literal (three items or fewer) or a three-argument range (batches cut by
+// hand). One finding per loop.
+func runDelayInLoop(p *analyzer.Pass) error {
+	reported := map[int32]bool{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		c, ok := pyast.AsCall(n)
+		if !ok || c.Func.Type() != "attribute" || (c.MethodName() != "delay" && c.MethodName() != "apply_async") {
+			return true
+		}
+		loop := enclosingLoop(n)
+		if loop.IsNil() || reported[loop.ID()] {
+			return true
+		}
+		if loop.Type() == "for_statement" {
+			it := pyast.Unparen(loop.ChildByField("right"))
+			if it.Is("list", "tuple", "set") && len(it.NamedChildren()) <= 3 {
+				return true
+			}
+			// for i in range(0, len(ids), BATCH): already chunked by hand.
+			if rc, ok := pyast.AsCall(it); ok && rc.Func.Text() == "range" && len(rc.Positional) == 3 {
+				return true
+			}
+		}
+		reported[loop.ID()] = true
+		task := calledName(c)
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(n),
+			Message: fmt.Sprintf("`%s.%s` queues one message per loop iteration", task, c.MethodName()),
+			Help:    fmt.Sprintf("queue them together: `group(%s.s(item) for item in items).apply_async()`, or `%s.chunks(((item,) for item in items), 100).apply_async()` for many small items", task, task),
+			Related: []analyzer.Related{{Range: analyzer.Span(loop, loop.ChildByField("right")), Message: "the loop"}},
+		})
+		return true
+	})
+	return nil
+}
+
+// enclosingLoop returns the nearest for/while loop around n within its
+// function, or the zero Node. Comprehensions count as loops too.
+func enclosingLoop(n pyast.Node) pyast.Node {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		switch a.Type() {
+		case "for_statement", "while_statement":
+			return a
+		case "function_definition", "lambda", "class_definition":
+			return pyast.Node{}
+		}
+	}
+	return pyast.Node{}
+}

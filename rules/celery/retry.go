@@ -1,0 +1,206 @@
+package celery
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
+)
+
+//go:embed noretry.md
+var noRetryDoc string
+
+//go:embed backoff.md
+var backoffDoc string
+
+//go:embed unbounded.md
+var unboundedDoc string
+
+// ExternalCallNoRetry reports tasks calling HTTP services with no retry policy.
+var ExternalCallNoRetry = &analyzer.Rule{
+	Code:       "CEL003",
+	Name:       "task-external-call-without-retry",
+	Doc:        noRetryDoc,
+	Category:   analyzer.AsyncTasks,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runExternalCallNoRetry,
+}
+
+// RetryWithoutBackoff reports retries at a fixed delay.
+var RetryWithoutBackoff = &analyzer.Rule{
+	Code:       "CEL004",
+	Name:       "retry-without-backoff",
+	Doc:        backoffDoc,
+	Category:   analyzer.AsyncTasks,
+	Severity:   analyzer.Info,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runRetryWithoutBackoff,
+}
+
+// UnboundedRetries reports retries with max_retries=None.
+var UnboundedRetries = &analyzer.Rule{
+	Code:       "CEL005",
+	Name:       "unbounded-task-retries",
+	Doc:        unboundedDoc,
+	Category:   analyzer.AsyncTasks,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runUnboundedRetries,
+}
+
+// httpCall returns the qualified name when c calls requests/httpx/urlopen.
+func httpCall(p *analyzer.Pass, c pyast.Call) string {
+	q, ok := p.Imports.Resolve(c.Func)
+	if !ok {
+		return ""
+	}
+	for _, pre := range []string{"requests.", "httpx."} {
+		if strings.HasPrefix(q, pre) {
+			switch strings.TrimPrefix(q, pre) {
+			case "get", "post", "put", "patch", "delete", "head", "options", "request":
+				return q
+			}
+		}
+	}
+	if q == "urllib.request.urlopen" {
+		return q
+	}
+	return ""
+}
+
+// retryCalls returns the x.retry(...) calls in a task body, where x is the
+// bound task parameter or the task's own name.
+func retryCalls(t task) []pyast.Call {
+	var out []pyast.Call
+	for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != "retry" {
+			continue
+		}
+		recv := pyast.Dotted(c.Receiver())
+		if recv != "" && (recv == t.bound || recv == t.name || recv == "self") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// hasRetryDecorator reports whether the task function also carries a
+// tenacity/backoff/retrying decorator.
+func hasRetryDecorator(p *analyzer.Pass, t task) bool {
+	for _, d := range pyast.Decorators(t.def) {
+		callee := d
+		if c, ok := pyast.AsCall(d); ok {
+			callee = c.Func
+		}
+		q, _ := p.Imports.Resolve(callee)
+		for _, pre := range []string{"tenacity.", "backoff.", "retrying.", "retry."} {
+			if strings.HasPrefix(q, pre) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runExternalCallNoRetry matches tasks whose body calls requests/httpx
+// (module-level functions) or urlopen, with no autoretry_for on the task,
+// no self.retry()/task.retry() in the body and no tenacity/backoff
+// decorator. One finding per task, at the first call. Calls through a
+// session or client object are not seen.
+func runExternalCallNoRetry(p *analyzer.Pass) error {
+	if paths.IsTest(paths.Rel(p)) {
+		return nil
+	}
+	for _, t := range tasks(p) {
+		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) {
+			continue
+		}
+		for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+			c, _ := pyast.AsCall(n)
+			if q := httpCall(p, c); q != "" {
+				p.Report(analyzer.Diagnostic{
+					Range:   analyzer.RangeOf(n),
+					Message: fmt.Sprintf("task `%s` calls `%s` but never retries: one network blip loses the work", t.name, q),
+					Help:    "retry transient failures with backoff: `@shared_task(autoretry_for=(requests.ConnectionError, requests.Timeout), retry_backoff=True, retry_jitter=True, max_retries=5)`",
+				})
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// runRetryWithoutBackoff matches self.retry(...) calls without countdown= or
+// eta=, and autoretry_for without retry_backoff; both wait the fixed
+// default_retry_delay (180 s unless set) between every attempt.
+func runRetryWithoutBackoff(p *analyzer.Pass) error {
+	if paths.IsTest(paths.Rel(p)) {
+		return nil
+	}
+	for _, t := range tasks(p) {
+		delay := "the fixed `default_retry_delay` (180 s)"
+		if d := t.option("default_retry_delay"); !d.IsNil() {
+			delay = fmt.Sprintf("the fixed `default_retry_delay=%s`", d.Text())
+		}
+		for _, c := range retryCalls(t) {
+			if !c.Keyword("countdown").IsNil() || !c.Keyword("eta").IsNil() || c.StarKwargs {
+				continue
+			}
+			p.Report(analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(c.Node),
+				Message: fmt.Sprintf("`%s` without `countdown`: every attempt waits %s, with no backoff", c.Func.Text(), delay),
+				Help:    fmt.Sprintf("grow the delay with each attempt: `%s(exc=exc, countdown=min(2 ** %s.request.retries * 10, 600))`", c.Func.Text(), pyast.Dotted(c.Receiver())),
+			})
+		}
+		if a := t.option("autoretry_for"); !a.IsNil() && t.option("retry_backoff").IsNil() {
+			p.Report(analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(a.Parent()),
+				Message: fmt.Sprintf("task `%s` retries automatically at %s, with no backoff", t.name, delay),
+				Help:    "add `retry_backoff=True, retry_jitter=True` (and `retry_backoff_max`) so retries spread out while the service recovers",
+			})
+		}
+	}
+	return nil
+}
+
+// runUnboundedRetries matches max_retries=None on the task decorator, in
+// retry_kwargs, as a Task class attribute, or passed to self.retry().
+// Celery's default (3) is bounded and not reported.
+func runUnboundedRetries(p *analyzer.Pass) error {
+	if paths.IsTest(paths.Rel(p)) {
+		return nil
+	}
+	report := func(n pyast.Node, name string) {
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(n),
+			Message: fmt.Sprintf("task `%s` retries forever (`max_retries=None`)", name),
+			Help:    "bound the retries (`max_retries=5`) and handle the final failure: log it, mark the record failed, alert",
+		})
+	}
+	for _, t := range tasks(p) {
+		if m := t.option("max_retries"); !m.IsNil() && m.Type() == "none" {
+			report(m.Parent(), t.name) // the keyword argument, or the class attribute assignment
+		}
+		if rk := t.option("retry_kwargs"); rk.Type() == "dictionary" {
+			for _, pair := range rk.NamedChildren() {
+				if k, _ := pyast.StringValue(pair.ChildByField("key")); k == "max_retries" && pair.ChildByField("value").Type() == "none" {
+					report(pair, t.name)
+				}
+			}
+		}
+		for _, c := range retryCalls(t) {
+			if m := c.Keyword("max_retries"); !m.IsNil() && m.Type() == "none" {
+				report(c.KeywordArg["max_retries"], t.name)
+			}
+		}
+	}
+	return nil
+}

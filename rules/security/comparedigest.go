@@ -1,0 +1,275 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
+)
+
+//go:embed comparedigest.md
+var compareDigestDoc string
+
+// CompareDigest reports signatures, MACs and tokens compared with == or !=.
+var CompareDigest = &analyzer.Rule{
+	Code:       "SEC001",
+	Name:       "signature-compared-with-eq",
+	Doc:        compareDigestDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runCompareDigest,
+}
+
+// runCompareDigest matches `a == b` / `a != b` where one side is a MAC
+// computed with hmac (hmac.new(...).hexdigest(), a variable bound from it,
+// hmac.digest(...)), a hashlib digest compared with a request header, or a
+// name that holds a signature, digest or token. It skips comparisons with a
+// literal (`sig == ""`, `token is None`), chained comparisons, and tests.
+func runCompareDigest(p *analyzer.Pass) error {
+	if paths.IsTest(paths.Rel(p)) {
+		return nil
+	}
+	macVars := hmacVariables(p)
+	consts := literalConstants(p.Root)
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "comparison_operator" {
+			return true
+		}
+		ops := n.ChildrenByField("operators")
+		operands := pyast.Statements(n)
+		if len(ops) != 1 || len(operands) != 2 {
+			return true
+		}
+		op := ops[0].Text()
+		if op != "==" && op != "!=" {
+			return true
+		}
+		a, b := operands[0], operands[1]
+		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] ||
+			isConstantName(a) || isConstantName(b) {
+			return true
+		}
+		fn := pyast.EnclosingFunction(n)
+		what := ""
+		for _, side := range []pyast.Node{a, b} {
+			other := b
+			if side.Equal(b) {
+				other = a
+			}
+			if w := digestOperand(p, side, other, fn, macVars); w != "" {
+				what = w
+				break
+			}
+		}
+		if what == "" {
+			return true
+		}
+		d := analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(n),
+			Message: fmt.Sprintf("%s compared with `%s`, which leaks timing", what, op),
+			Help:    "compare secrets in constant time: `hmac.compare_digest(expected, received)` (both str or both bytes)",
+		}
+		if name := compareDigestName(p.Imports); name != "" {
+			call := fmt.Sprintf("%s(%s, %s)", name, a.Text(), b.Text())
+			if op == "!=" {
+				call = "not " + call
+			}
+			d.Fixes = []analyzer.Fix{{Message: "use " + name, Edits: []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: call}}}}
+		}
+		p.Report(d)
+		return true
+	})
+	return nil
+}
+
+// digestOperand describes side when it is a MAC, signature or token, or
+// returns "".
+func digestOperand(p *analyzer.Pass, side, other, fn pyast.Node, macVars map[varKey]bool) string {
+	side = pyast.Unparen(side)
+	if c, ok := pyast.AsCall(side); ok {
+		switch {
+		case p.Imports.Is(c.Func, "hmac.digest"):
+			return "HMAC `hmac.digest(...)`"
+		case c.MethodName() == "hexdigest" || c.MethodName() == "digest":
+			if hasHMACCall(p, c.Receiver()) || isMACVar(c.Receiver(), fn, macVars) {
+				return "HMAC `" + c.MethodName() + "()`"
+			}
+			if hasHashlibCall(p, c.Receiver()) && readsRequestHeader(other) {
+				return "digest `" + c.MethodName() + "()` of a request header"
+			}
+			return ""
+		}
+	}
+	if isMACVar(side, fn, macVars) {
+		return "HMAC `" + side.Text() + "`"
+	}
+	if side.Type() == "call" {
+		// Only .get("X-Signature") / getenv("TOKEN") name their value.
+		c, _ := pyast.AsCall(side)
+		if c.MethodName() != "get" && c.MethodName() != "getenv" {
+			return ""
+		}
+	}
+	if name := lastName(side); name != "" && isDigestName(name) {
+		if strings.ToLower(name) == "token" && !corroborates(other) {
+			// A bare `token` is often a content hash or message id; ask the
+			// other side to look like a credential too.
+			return ""
+		}
+		return "`" + name + "`"
+	}
+	return ""
+}
+
+type varKey struct {
+	fn   int32
+	name string
+}
+
+// hmacVariables maps (function, name) for every name assigned a value
+// computed by hmac in that function (or at module level, fn -1).
+func hmacVariables(p *analyzer.Pass) map[varKey]bool {
+	out := map[varKey]bool{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "assignment" {
+			return true
+		}
+		left := n.ChildByField("left")
+		right := n.ChildByField("right")
+		if left.Type() != "identifier" || right.IsNil() || !hasHMACCall(p, right) {
+			return true
+		}
+		out[varKey{funcID(n), left.Text()}] = true
+		return true
+	})
+	return out
+}
+
+func funcID(n pyast.Node) int32 {
+	if fn := pyast.EnclosingFunction(n); !fn.IsNil() {
+		return fn.ID()
+	}
+	return -1
+}
+
+func isMACVar(n pyast.Node, fn pyast.Node, macVars map[varKey]bool) bool {
+	n = pyast.Unparen(n)
+	if n.Type() != "identifier" {
+		return false
+	}
+	id := int32(-1)
+	if !fn.IsNil() {
+		id = fn.ID()
+	}
+	return macVars[varKey{id, n.Text()}]
+}
+
+// hasHMACCall reports whether n contains a call to hmac.new, hmac.HMAC or
+// hmac.digest.
+func hasHMACCall(p *analyzer.Pass, n pyast.Node) bool {
+	return containsCallTo(p, n, "hmac.new", "hmac.HMAC", "hmac.digest")
+}
+
+func hasHashlibCall(p *analyzer.Pass, n pyast.Node) bool {
+	found := false
+	pyast.Inspect(n, func(m pyast.Node) bool {
+		if c, ok := pyast.AsCall(m); ok {
+			if q, ok := p.Imports.Resolve(c.Func); ok && len(q) > 8 && q[:8] == "hashlib." {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func containsCallTo(p *analyzer.Pass, n pyast.Node, qualified ...string) bool {
+	if n.IsNil() {
+		return false
+	}
+	found := false
+	pyast.Inspect(n, func(m pyast.Node) bool {
+		if found {
+			return false
+		}
+		if c, ok := pyast.AsCall(m); ok && p.Imports.Is(c.Func, qualified...) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// readsRequestHeader reports whether n reads request.headers / request.META.
+func readsRequestHeader(n pyast.Node) bool {
+	found := false
+	pyast.Inspect(n, func(m pyast.Node) bool {
+		if m.Type() == "attribute" {
+			switch m.ChildByField("attribute").Text() {
+			case "headers", "META":
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func isLenCall(n pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(n))
+	return ok && c.Func.Type() == "identifier" && c.Func.Text() == "len"
+}
+
+// compareDigestName returns how this file can call compare_digest without a
+// new import, or "".
+func compareDigestName(im *pyast.Imports) string {
+	if q, ok := im.Lookup("hmac"); ok && q == "hmac" {
+		return "hmac.compare_digest"
+	}
+	if q, ok := im.Lookup("compare_digest"); ok && (q == "hmac.compare_digest" || q == "secrets.compare_digest") {
+		return "compare_digest"
+	}
+	if q, ok := im.Lookup("secrets"); ok && q == "secrets" {
+		return "secrets.compare_digest"
+	}
+	return ""
+}
+
+// isConstantName reports whether n is an ALL_CAPS name that is a code
+// constant (CONSTRAINT_TOKEN_USER, self.REQUEST_TOKEN) rather than a
+// configured secret (settings.API_TOKEN, os.environ["TOKEN"]).
+func isConstantName(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	var name string
+	switch n.Type() {
+	case "identifier":
+		name = n.Text()
+	case "attribute":
+		name = n.ChildByField("attribute").Text()
+		switch lastName(n.ChildByField("object")) {
+		case "settings", "conf", "config", "environ", "app_settings":
+			return false
+		}
+	default:
+		return false
+	}
+	return strings.ToUpper(name) == name && strings.ToLower(name) != name
+}
+
+// corroborates reports whether the other side of a comparison with a bare
+// `token` also looks like a credential: a secret name, or a value read from
+// request headers or settings.
+func corroborates(other pyast.Node) bool {
+	if name := lastName(other); name != "" && isDigestName(name) {
+		return true
+	}
+	if readsRequestHeader(other) {
+		return true
+	}
+	return strings.HasPrefix(pyast.Unparen(other).Text(), "settings.")
+}

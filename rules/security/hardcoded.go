@@ -1,0 +1,213 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"path"
+	"strings"
+	"unicode"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
+)
+
+//go:embed hardcoded.md
+var hardcodedDoc string
+
+// HardcodedSecret reports secrets written into source code.
+var HardcodedSecret = &analyzer.Rule{
+	Code:       "SEC006",
+	Name:       "hardcoded-secret",
+	Doc:        hardcodedDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runHardcodedSecret,
+}
+
+// runHardcodedSecret matches string literals that are secrets: a PEM private
+// key or a well-known live key format anywhere; or a non-placeholder value
+// bound to a secret name (see isSecretName) by an assignment, keyword
+// argument, default parameter or dict entry; or the fallback of an env
+// lookup for a secret name (os.environ.get("SECRET_KEY", "...")). It skips
+// test files and dev/test settings modules, placeholders (empty, short,
+// containing spaces, "change-me", "your-...", "xxx", "example", "dummy",
+// ...) and label-like values without digits.
+func runHardcodedSecret(p *analyzer.Pass) error {
+	rel := paths.Rel(p)
+	if paths.IsTest(rel) {
+		return nil
+	}
+	// Test and CI configuration modules (settings_test.py,
+	// configuration_testing.py, ci.py) hold throwaway keys.
+	if hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "test", "tests", "testing", "ci") {
+		return nil
+	}
+	seen := map[int32]bool{}
+	report := func(lit pyast.Node, name, why string, conf analyzer.Confidence) {
+		if seen[lit.ID()] {
+			return
+		}
+		seen[lit.ID()] = true
+		msg := fmt.Sprintf("hard-coded secret in `%s`%s", name, why)
+		if name == "" {
+			msg = "hard-coded " + why
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(lit),
+			Message:    msg,
+			Help:       "read it from the environment or a secret store (`os.environ[\"" + envName(name) + "\"]`, no default), and rotate the committed value: it is in the git history",
+			Confidence: conf,
+		})
+	}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "string":
+			v, ok := pyast.StringValue(n)
+			if !ok {
+				return true
+			}
+			if kind := knownSecretFormat(v); kind != "" && !strings.Contains(strings.ToLower(v), "example") {
+				report(n, "", kind, analyzer.High)
+			}
+		case "assignment":
+			checkNamed(n.ChildByField("left"), n.ChildByField("right"), report)
+		case "keyword_argument", "default_parameter", "typed_default_parameter":
+			checkNamed(n.ChildByField("name"), n.ChildByField("value"), report)
+		case "pair":
+			checkNamed(n.ChildByField("key"), n.ChildByField("value"), report)
+		case "call":
+			c, _ := pyast.AsCall(n)
+			key, ok := pyast.StringValue(c.Arg(0, ""))
+			if !ok || !isSecretName(key) || !isEnvLookup(c) {
+				return true
+			}
+			def := c.Keyword("default")
+			if def.IsNil() && len(c.Positional) == 2 {
+				def = c.Positional[1]
+			}
+			if v, ok := pyast.StringValue(def); ok && !isPlaceholder(v) {
+				report(def, key, " (the fallback of the environment lookup is used whenever the variable is missing)", analyzer.Medium)
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+// checkNamed reports value when it is a non-placeholder string literal bound
+// to a secret name.
+func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string, analyzer.Confidence)) {
+	value = pyast.Unparen(value)
+	if value.Type() != "string" && value.Type() != "concatenated_string" {
+		return
+	}
+	v, ok := pyast.StringValue(value)
+	if !ok || isPlaceholder(v) {
+		return
+	}
+	name := ""
+	switch target.Type() {
+	case "identifier", "attribute":
+		name = lastName(target)
+	case "string":
+		name, _ = pyast.StringValue(target)
+	}
+	if name == "" || !isSecretName(name) {
+		return
+	}
+	why, conf := "", analyzer.Medium
+	if strings.HasPrefix(v, "django-insecure-") {
+		why = " (a generated development key that is also used wherever this module is loaded)"
+	}
+	report(value, name, why, conf)
+}
+
+// isEnvLookup reports whether c reads an environment variable or a config
+// value: os.environ.get, os.getenv, env(...), env.str(...), config(...).
+func isEnvLookup(c pyast.Call) bool {
+	d := pyast.Dotted(c.Func)
+	switch {
+	case strings.HasSuffix(d, "environ.get"), d == "os.getenv", d == "getenv", d == "env", d == "config",
+		strings.HasPrefix(d, "env."):
+		return true
+	}
+	return false
+}
+
+// placeholderWords mark values that are not real secrets.
+var placeholderWords = []string{"change", "example", "dummy", "placeholder", "your", "xxx", "test", "fake",
+	"sample", "replace", "todo", "fixme", "insert", "redacted", "***", "default", "password", "secret", "not-",
+	"notset", "unset", "none", "null", "demo", "local"}
+
+// isPlaceholder reports whether a literal value is obviously not a real
+// secret: empty, short, with spaces or template syntax, a known placeholder
+// word, one repeated character, an ALL_CAPS/dotted name, or a label without
+// digits.
+func isPlaceholder(v string) bool {
+	if len(v) < 8 || strings.ContainsAny(v, " \t\n") {
+		return true
+	}
+	if strings.HasPrefix(v, "django-insecure-") {
+		return false
+	}
+	for _, pre := range []string{"<", "{", "$", "%(", "/", "http://", "https://"} {
+		if strings.HasPrefix(v, pre) {
+			return true
+		}
+	}
+	low := strings.ToLower(v)
+	for _, w := range placeholderWords {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	if strings.Count(v, v[:1]) == len(v) {
+		return true
+	}
+	digits, upper, lower := 0, 0, 0
+	for _, r := range v {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lower++
+		}
+	}
+	if digits == 0 && len(v) < 20 {
+		return true // a label ("client_secret") or a header name
+	}
+	if lower == 0 && digits == 0 {
+		return true // an ENV_VAR_NAME
+	}
+	return false
+}
+
+// knownSecretFormat recognises secrets by their shape alone.
+func knownSecretFormat(v string) string {
+	switch {
+	case strings.Contains(v, "-----BEGIN") && strings.Contains(v, "PRIVATE KEY"):
+		return "private key"
+	case (strings.HasPrefix(v, "sk_live_") || strings.HasPrefix(v, "rk_live_")) && len(v) > 20:
+		return "Stripe live key"
+	case strings.HasPrefix(v, "AKIA") && len(v) == 20 && strings.ToUpper(v) == v:
+		return "AWS access key id"
+	case (strings.HasPrefix(v, "ghp_") || strings.HasPrefix(v, "github_pat_")) && len(v) > 30:
+		return "GitHub token"
+	case (strings.HasPrefix(v, "xoxb-") || strings.HasPrefix(v, "xoxp-")) && len(v) > 20:
+		return "Slack token"
+	}
+	return ""
+}
+
+// envName suggests an environment variable name for a secret.
+func envName(name string) string {
+	if name == "" {
+		return "SECRET"
+	}
+	return strings.ToUpper(strings.Join(words(name), "_"))
+}

@@ -1,0 +1,327 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
+)
+
+//go:embed rawsql.md
+var rawSQLDoc string
+
+// SQLFromStrings reports SQL assembled by string formatting.
+var SQLFromStrings = &analyzer.Rule{
+	Code:       "SEC009",
+	Name:       "sql-built-from-strings",
+	Doc:        rawSQLDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runSQLFromStrings,
+}
+
+// runSQLFromStrings matches the SQL argument of cursor.execute/executemany
+// (a receiver named like a cursor, connection or session), Model.objects.raw,
+// .extra(where=/select=/tables=) and RawSQL(...) when it is an f-string, a
+// `%` or `+` or `.format()` on a string, or a local variable assigned (or
+// `+=`-extended) from one, with at least one interpolated value that is not
+// obviously safe. Safe values: literals, ALL_CAPS constants, names about
+// placeholders, tables or columns, quote_name/Identifier/int/len/join
+// calls and _meta/db_table attributes. Test files are skipped.
+func runSQLFromStrings(p *analyzer.Pass) error {
+	if paths.IsTest(paths.Rel(p)) || strings.Contains(paths.Rel(p), "migrations/") {
+		return nil
+	}
+	safe := safeSQLLocals(p)
+	built := builtSQLVariables(p, safe)
+	nosec := nosecLines(p)
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return true
+		}
+		var args []pyast.Node
+		sink := sqlSink(p, c)
+		switch sink {
+		case "":
+			return true
+		case "extra":
+			for _, k := range []string{"where", "select", "tables"} {
+				v := c.Keyword(k)
+				if v.Is("list", "tuple") {
+					args = append(args, v.NamedChildren()...)
+				} else if v.Type() == "dictionary" {
+					for _, pair := range v.NamedChildren() {
+						args = append(args, pair.ChildByField("value"))
+					}
+				}
+			}
+		default:
+			if a := c.Arg(0, "sql"); !a.IsNil() {
+				args = append(args, a)
+			}
+		}
+		fn := funcID(n)
+		for _, a := range args {
+			how, bad := sqlBuilt(a, fn, built, safe)
+			if how == "" || spansNosec(p, nosec, statementOf(bad)) || spansNosec(p, nosec, statementOf(n)) {
+				continue
+			}
+			conf := analyzer.Medium
+			switch {
+			case strings.Contains(bad.Text(), "request."):
+				conf = analyzer.High
+			case bad.Type() == "identifier" && isParam(pyast.EnclosingFunction(n), bad.Text()) && !quotedValue(bad):
+				// A parameter: its callers decide whether it is user data.
+				conf = analyzer.Low
+			}
+			p.Report(analyzer.Diagnostic{
+				Range:      analyzer.RangeOf(a),
+				Message:    fmt.Sprintf("SQL built with %s reaches `%s`: `%s` is pasted into the query", how, sink, bad.Text()),
+				Help:       "pass values as query parameters: `cursor.execute(\"... WHERE id = %s\", [user_id])` (`.raw(sql, params)`, `RawSQL(sql, params)`, `extra(where=[...], params=[...])`); quote identifiers with `connection.ops.quote_name`",
+				Confidence: conf,
+			})
+		}
+		return true
+	})
+	return nil
+}
+
+// sqlSink names the SQL-executing call, or "".
+func sqlSink(p *analyzer.Pass, c pyast.Call) string {
+	m := c.MethodName()
+	switch {
+	case c.Func.Type() == "attribute" && (m == "execute" || m == "executemany"):
+		recv := pyast.Unparen(c.Receiver())
+		if rc, ok := pyast.AsCall(recv); ok && rc.MethodName() == "cursor" {
+			return m
+		}
+		if hasWord(lastName(recv), "cursor", "cur", "cr", "c", "conn", "connection", "session", "db", "database") {
+			return m
+		}
+	case c.Func.Type() == "attribute" && m == "raw":
+		if strings.Contains(c.Receiver().Text(), "objects") {
+			return "raw"
+		}
+	case c.Func.Type() == "attribute" && m == "extra":
+		return "extra"
+	case m == "RawSQL":
+		return "RawSQL"
+	}
+	return ""
+}
+
+// sqlBuilt returns how n was formatted and the first unsafe interpolated
+// value, or "" when n is not a formatted string with an unsafe value.
+func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varKey]bool) (string, pyast.Node) {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier":
+		if src, ok := built[varKey{fn, n.Text()}]; ok {
+			return sqlBuilt(src, fn, nil, safe)
+		}
+	case "string", "concatenated_string":
+		if !pyast.IsFString(n) {
+			return "", pyast.Node{}
+		}
+		for _, i := range pyast.FindAllShallow(n, "interpolation") {
+			if e := i.ChildByField("expression"); !safeSQLValue(e, fn, safe) {
+				return "an f-string", e
+			}
+		}
+	case "binary_operator":
+		op := n.ChildByField("operator").Text()
+		left, right := pyast.Unparen(n.ChildByField("left")), pyast.Unparen(n.ChildByField("right"))
+		switch op {
+		case "%":
+			if !left.Is("string", "concatenated_string") {
+				return "", pyast.Node{}
+			}
+			vals := []pyast.Node{right}
+			if right.Is("tuple", "dictionary") {
+				vals = right.NamedChildren()
+			}
+			for _, v := range vals {
+				if v.Type() == "pair" {
+					v = v.ChildByField("value")
+				}
+				if !safeSQLValue(v, fn, safe) {
+					return "`%` formatting", v
+				}
+			}
+		case "+":
+			for _, side := range [][2]pyast.Node{{left, right}, {right, left}} {
+				if side[0].Is("string", "concatenated_string") && !safeSQLValue(side[1], fn, safe) {
+					if how, bad := sqlBuilt(side[1], fn, built, safe); how != "" {
+						return how, bad
+					}
+					return "`+` concatenation", side[1]
+				}
+			}
+			if how, bad := sqlBuilt(left, fn, built, safe); how != "" {
+				return how, bad
+			}
+			return sqlBuilt(right, fn, built, safe)
+		}
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() == "format" && pyast.Unparen(c.Receiver()).Is("string", "concatenated_string") {
+			for _, a := range c.Positional {
+				if !safeSQLValue(a, fn, safe) {
+					return "`.format()`", a
+				}
+			}
+			for _, a := range c.Keywords {
+				if !safeSQLValue(a, fn, safe) {
+					return "`.format()`", a
+				}
+			}
+		}
+	}
+	return "", pyast.Node{}
+}
+
+// safeSQLValue reports whether an interpolated value is obviously not user
+// data.
+func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
+	n = pyast.Unparen(n)
+	if isLiteral(n) {
+		return true
+	}
+	text := n.Text()
+	low := strings.ToLower(text)
+	for _, w := range []string{"placeholder", "table", "column", "quote", "_meta", "qn(", "identifier"} {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	if ws := words(lastName(n)); len(ws) > 1 && ws[len(ws)-1] == "name" && dbObjectWords[ws[len(ws)-2]] {
+		return true
+	}
+	switch n.Type() {
+	case "identifier":
+		return strings.ToUpper(text) == text || safe[varKey{fn, text}]
+	case "attribute":
+		name := n.ChildByField("attribute").Text()
+		return strings.ToUpper(name) == name
+	case "call":
+		c, _ := pyast.AsCall(n)
+		switch c.MethodName() {
+		case "int", "len", "float", "join", "quote_name", "Identifier", "Literal", "bool":
+			return true
+		}
+	case "conditional_expression":
+		// a if cond else b: both branches must be safe.
+		ch := n.NamedChildren()
+		return len(ch) == 3 && safeSQLValue(ch[0], fn, safe) && safeSQLValue(ch[2], fn, safe)
+	}
+	return false
+}
+
+// safeSQLLocals returns the locals whose every assignment in their function
+// is a safe SQL value (mode = "READ ONLY" if x else "READ WRITE"), or SQL
+// compiled by Django together with its params
+// (sql, params = qs.query.sql_with_params()).
+func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
+	verdict := map[varKey]bool{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "assignment" {
+			return true
+		}
+		left, right := n.ChildByField("left"), n.ChildByField("right")
+		fn := funcID(n)
+		switch left.Type() {
+		case "identifier":
+			k := varKey{fn, left.Text()}
+			ok, seen := verdict[k]
+			verdict[k] = (ok || !seen) && !right.IsNil() && safeSQLValue(right, fn, nil)
+		case "pattern_list", "tuple_pattern":
+			c, isCall := pyast.AsCall(right)
+			compiled := isCall && (c.MethodName() == "sql_with_params" || c.MethodName() == "as_sql" || c.MethodName() == "compile")
+			for _, id := range left.NamedChildren() {
+				if id.Type() == "identifier" {
+					k := varKey{fn, id.Text()}
+					ok, seen := verdict[k]
+					verdict[k] = (ok || !seen) && compiled
+				}
+			}
+		}
+		return true
+	})
+	return verdict
+}
+
+// builtSQLVariables maps local names to the formatted-string expression
+// they were assigned (`sql = f"..."`, `sql += " AND x = %s" % v`).
+func builtSQLVariables(p *analyzer.Pass, safe map[varKey]bool) map[varKey]pyast.Node {
+	out := map[varKey]pyast.Node{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if !n.Is("assignment", "augmented_assignment") || n.ChildByField("left").Type() != "identifier" {
+			return true
+		}
+		right := n.ChildByField("right")
+		if right.IsNil() {
+			return true
+		}
+		key := varKey{funcID(n), n.ChildByField("left").Text()}
+		if how, _ := sqlBuilt(right, key.fn, nil, safe); how != "" {
+			out[key] = right
+		}
+		return true
+	})
+	return out
+}
+
+// dbObjectWords qualify a "name" that names a database object, not data.
+var dbObjectWords = map[string]bool{"field": true, "sequence": true, "index": true, "constraint": true,
+	"table": true, "column": true, "schema": true, "db": true, "model": true, "relation": true,
+	"trigger": true, "function": true, "view": true}
+
+// statementOf returns the statement containing n.
+func statementOf(n pyast.Node) pyast.Node {
+	for !n.IsNil() {
+		p := n.Parent()
+		if p.IsNil() || p.Is("block", "module") {
+			return n
+		}
+		n = p
+	}
+	return n
+}
+
+func isParam(fn pyast.Node, name string) bool {
+	for _, p := range pyast.ParamNames(fn) {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedValue reports whether an interpolated value sits inside SQL quotes
+// ('{email}', '%s' % email): a data value, never an identifier.
+func quotedValue(v pyast.Node) bool {
+	parent := v.Parent()
+	if parent.Type() == "interpolation" {
+		prev := parent.Parent().NamedChildren()
+		for i, c := range prev {
+			if c.Equal(parent) && i > 0 && prev[i-1].Type() == "string_content" {
+				t := prev[i-1].Text()
+				return strings.HasSuffix(t, "'") || strings.HasSuffix(t, "%")
+			}
+		}
+		return false
+	}
+	for ; !parent.IsNil() && parent.Type() != "binary_operator"; parent = parent.Parent() {
+	}
+	if parent.IsNil() {
+		return false
+	}
+	left, _ := pyast.StringValue(pyast.Unparen(parent.ChildByField("left")))
+	return strings.Contains(left, "'%s'") || strings.HasSuffix(left, "'")
+}

@@ -1,0 +1,57 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
+)
+
+//go:embed replay.md
+var replayDoc string
+
+// ReplayableWebhook reports signed webhooks accepted at any age.
+var ReplayableWebhook = &analyzer.Rule{
+	Code:       "SEC003",
+	Name:       "webhook-without-replay-check",
+	Doc:        replayDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Low,
+	Since:      "0.1.0",
+	Run:        runReplayableWebhook,
+}
+
+// freshnessWords suggest a timestamp tolerance, nonce or de-duplication.
+var freshnessWords = []string{"timestamp", "tolerance", "time", "nonce", "replay", "age", "expire",
+	"expired", "expires", "expiry", "window", "skew", "now", "timedelta", "datetime", "ts",
+	"exists", "idempotency", "duplicate", "dedup", "seen", "processed"}
+
+// runReplayableWebhook matches webhook views (see webhookViews) that check an
+// HMAC themselves or in a same-file helper (hmac/compare_digest appear) but
+// mention no timestamp, tolerance, nonce, expiry or de-duplication
+// (exists(), get_or_create, update_or_create). Provider SDKs that check
+// the timestamp for you (stripe.Webhook.construct_event) do not use hmac
+// in the view and are never reported.
+func runReplayableWebhook(p *analyzer.Pass) error {
+	if paths.IsTest(paths.Rel(p)) {
+		return nil
+	}
+	for _, v := range webhookViews(p) {
+		ws := functionWords(p, v.fn)
+		if !ws["hmac"] {
+			continue
+		}
+		if anyWord(ws, freshnessWords...) || (ws["or"] && ws["create"]) {
+			continue
+		}
+		name := v.fn.ChildByField("name")
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(name),
+			Message: fmt.Sprintf("webhook view `%s` verifies a signature but accepts a replayed delivery of any age", name.Text()),
+			Help:    "sign the timestamp with the body (as the provider does) and reject deliveries older than a few minutes: `if abs(time.time() - int(ts)) > 300: return HttpResponse(status=400)`; also de-duplicate on the event id",
+		})
+	}
+	return nil
+}

@@ -1,0 +1,218 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
+)
+
+//go:embed secretlog.md
+var secretLogDoc string
+
+// SecretInLog reports secrets passed to logging, print or exception messages.
+var SecretInLog = &analyzer.Rule{
+	Code:       "SEC005",
+	Name:       "secret-in-log-output",
+	Doc:        secretLogDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runSecretInLog,
+}
+
+var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "warn": true, "error": true,
+	"exception": true, "critical": true, "fatal": true, "log": true}
+
+// runSecretInLog matches logging calls (logging.X, or X on a receiver whose
+// name contains "log"), print() and the arguments of a raised exception, and
+// reports each argument that carries a secret: a name such as password,
+// secret, token, api_key or authorization (identifier, attribute, string
+// subscript, .get("key")/getenv("KEY")), or a local variable assigned from
+// one, reached directly or through f-strings, %, +, .format(), str(),
+// containers and `extra=`. Other calls (len(x), mask(x)) and slices
+// (key[-4:]) stop the search. Test files are skipped.
+func runSecretInLog(p *analyzer.Pass) error {
+	if paths.IsTest(paths.Rel(p)) {
+		return nil
+	}
+	tainted := secretVariables(p)
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		var args []pyast.Node
+		sink := ""
+		switch n.Type() {
+		case "call":
+			c, _ := pyast.AsCall(n)
+			sink = logSink(p, c)
+			if sink == "" {
+				return true
+			}
+			args = append(args, c.Positional...)
+			for k, v := range c.Keywords {
+				if k != "exc_info" && k != "stack_info" && k != "stacklevel" {
+					args = append(args, v)
+				}
+			}
+		case "raise_statement":
+			c, ok := pyast.AsCall(pyast.Unparen(n.NamedChild(0)))
+			if !ok {
+				return true
+			}
+			sink = "the `" + pyast.Dotted(c.Func) + "` message"
+			args = append(args, c.Positional...)
+			for _, v := range c.Keywords {
+				args = append(args, v)
+			}
+		default:
+			return true
+		}
+		fn := funcID(n)
+		for _, a := range args {
+			if leak := findSecret(a, fn, tainted); !leak.IsNil() {
+				conf := analyzer.High
+				if w := words(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") {
+					conf = analyzer.Medium
+				}
+				p.Report(analyzer.Diagnostic{
+					Range:      analyzer.RangeOf(leak),
+					Message:    fmt.Sprintf("secret `%s` reaches %s", leak.Text(), sink),
+					Help:       "log an identifier instead of the secret (the key's id, the user, the last 4 characters: `key[-4:]`), and keep secrets out of exception messages",
+					Confidence: conf,
+				})
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+// logSink names a call that writes its arguments to logs or stdout, or "".
+func logSink(p *analyzer.Pass, c pyast.Call) string {
+	if c.Func.Type() == "identifier" && c.Func.Text() == "print" {
+		if _, imported := p.Imports.Lookup("print"); !imported {
+			return "`print`"
+		}
+		return ""
+	}
+	if c.Func.Type() != "attribute" || !logMethods[c.MethodName()] {
+		return ""
+	}
+	recv := c.Receiver()
+	if q, ok := p.Imports.Resolve(recv); ok && q == "logging" {
+		return "`" + pyast.Dotted(c.Func) + "`"
+	}
+	if name := lastName(recv); name != "" && strings.Contains(strings.ToLower(name), "log") {
+		return "`" + pyast.Dotted(c.Func) + "`"
+	}
+	return ""
+}
+
+// findSecret returns the first sub-expression of n that holds a secret, or
+// the zero Node.
+func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier":
+		if isSecretName(n.Text()) || tainted[varKey{fn, n.Text()}] {
+			return n
+		}
+	case "attribute":
+		name := n.ChildByField("attribute").Text()
+		if isSecretName(name) && !(name == "token" && !isConfigObject(n.ChildByField("object"))) {
+			return n
+		}
+	case "subscript":
+		if name := lastName(n); name != "" && isSecretName(name) {
+			return n
+		}
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if name := lastName(n); name != "" && isSecretName(name) {
+			return n
+		}
+		m := c.MethodName()
+		if m == "format" || m == "str" || m == "repr" || m == "join" {
+			for _, a := range c.Positional {
+				if s := findSecret(a, fn, tainted); !s.IsNil() {
+					return s
+				}
+			}
+			for _, a := range c.Keywords {
+				if s := findSecret(a, fn, tainted); !s.IsNil() {
+					return s
+				}
+			}
+			if m == "format" {
+				return findSecret(c.Receiver(), fn, tainted)
+			}
+		}
+	case "string":
+		for _, c := range n.NamedChildren() {
+			if c.Type() == "interpolation" {
+				if s := findSecret(c.ChildByField("expression"), fn, tainted); !s.IsNil() {
+					return s
+				}
+			}
+		}
+	case "binary_operator":
+		if s := findSecret(n.ChildByField("left"), fn, tainted); !s.IsNil() {
+			return s
+		}
+		return findSecret(n.ChildByField("right"), fn, tainted)
+	case "concatenated_string", "tuple", "list", "dictionary", "set", "expression_list":
+		for _, c := range n.NamedChildren() {
+			if s := findSecret(c, fn, tainted); !s.IsNil() {
+				return s
+			}
+		}
+	case "pair":
+		return findSecret(n.ChildByField("value"), fn, tainted)
+	case "conditional_expression":
+		for _, c := range n.NamedChildren() {
+			if s := findSecret(c, fn, tainted); !s.IsNil() {
+				return s
+			}
+		}
+	}
+	return pyast.Node{}
+}
+
+// secretVariables returns the local names assigned a secret value
+// (`key = settings.STRIPE_SECRET_KEY`, `auth = request.headers["Authorization"]`),
+// per function. Two rounds follow one level of copying.
+func secretVariables(p *analyzer.Pass) map[varKey]bool {
+	out := map[varKey]bool{}
+	assigns := identifierAssignments(p.Root)
+	for round := 0; round < 2; round++ {
+		for _, a := range assigns {
+			fn := funcID(a)
+			right := pyast.Unparen(a.ChildByField("right"))
+			if isLiteral(right) {
+				continue
+			}
+			switch right.Type() {
+			case "identifier", "attribute", "subscript", "call":
+				if !findSecret(right, fn, out).IsNil() {
+					out[varKey{fn, a.ChildByField("left").Text()}] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isConfigObject reports whether n is self, cls, settings or a config
+// object: the owners whose bare `.token` is a credential. Elsewhere
+// (`checkout.token`, `invite.token`) a bare token is usually a public
+// identifier such as a UUID.
+func isConfigObject(n pyast.Node) bool {
+	switch lastName(n) {
+	case "self", "cls", "settings", "config", "conf", "credentials", "client":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,153 @@
+package security
+
+import (
+	_ "embed"
+	"path"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
+)
+
+//go:embed debug.md
+var debugDoc string
+
+//go:embed allowedhosts.md
+var allowedHostsDoc string
+
+// DebugEnabled reports DEBUG = True in a settings module.
+var DebugEnabled = &analyzer.Rule{
+	Code:       "SEC007",
+	Name:       "debug-enabled-in-settings",
+	Doc:        debugDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runDebugEnabled,
+}
+
+// AllowedHostsWildcard reports ALLOWED_HOSTS containing "*".
+var AllowedHostsWildcard = &analyzer.Rule{
+	Code:       "SEC008",
+	Name:       "allowed-hosts-wildcard",
+	Doc:        allowedHostsDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runAllowedHostsWildcard,
+}
+
+// devSettingsWords mark settings modules meant for development or tests
+// (dev.py, settings_local.py, unittests.py, docker.py), where DEBUG and a
+// wildcard host are expected.
+var devSettingsWords = map[string]bool{"dev": true, "develop": true, "development": true, "local": true,
+	"test": true, "tests": true, "testing": true, "unittest": true, "unittests": true, "ci": true,
+	"debug": true, "docker": true, "e2e": true}
+
+// isProductionSettings reports whether the file is a settings module that
+// may be deployed: a settings path, or any module assigning INSTALLED_APPS
+// or ROOT_URLCONF at top level; not a dev/test settings module or a test.
+func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
+	rel := paths.Rel(p)
+	if paths.IsTest(rel) {
+		return false
+	}
+	stem := strings.TrimSuffix(path.Base(rel), ".py")
+	for _, w := range words(stem) {
+		if devSettingsWords[w] {
+			return false
+		}
+	}
+	if isSettingsPath(rel) {
+		return true
+	}
+	for _, a := range assigns {
+		switch a.ChildByField("left").Text() {
+		case "INSTALLED_APPS", "ROOT_URLCONF":
+			return true
+		}
+	}
+	return false
+}
+
+// runDebugEnabled matches a top-level `DEBUG = True` (or a default of True
+// in an env lookup: env.bool("DEBUG", default=True), os.environ.get("DEBUG",
+// True)) in a production settings module (see isProductionSettings).
+func runDebugEnabled(p *analyzer.Pass) error {
+	assigns := moduleAssignments(p.Root)
+	if !isProductionSettings(p, assigns) {
+		return nil
+	}
+	for _, a := range assigns {
+		if a.ChildByField("left").Text() != "DEBUG" {
+			continue
+		}
+		right := pyast.Unparen(a.ChildByField("right"))
+		msg := ""
+		switch {
+		case right.Type() == "true":
+			msg = "`DEBUG = True` in a settings module"
+		case defaultsToTrue(right):
+			msg = "`DEBUG` defaults to `True` when the environment does not set it"
+		default:
+			continue
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(a),
+			Message: msg + ": tracebacks, settings and SQL are shown to anyone on an error",
+			Help:    "read it from the environment with a safe default: `DEBUG = os.environ.get(\"DJANGO_DEBUG\") == \"1\"`, and keep `DEBUG = True` in a dev-only settings module",
+		})
+	}
+	return nil
+}
+
+// defaultsToTrue reports whether n is an env lookup call whose default is True.
+func defaultsToTrue(n pyast.Node) bool {
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return false
+	}
+	d := c.Keyword("default")
+	if d.IsNil() && len(c.Positional) == 2 {
+		d = c.Positional[1]
+	}
+	if d.IsNil() {
+		return false
+	}
+	if d.Type() == "true" {
+		return true
+	}
+	s, ok := pyast.StringValue(d)
+	return ok && (strings.EqualFold(s, "true") || s == "1")
+}
+
+// runAllowedHostsWildcard matches a top-level `ALLOWED_HOSTS = [..., "*", ...]`
+// (list or tuple literal) in a production settings module.
+func runAllowedHostsWildcard(p *analyzer.Pass) error {
+	assigns := moduleAssignments(p.Root)
+	if !isProductionSettings(p, assigns) {
+		return nil
+	}
+	for _, a := range assigns {
+		if a.ChildByField("left").Text() != "ALLOWED_HOSTS" {
+			continue
+		}
+		right := pyast.Unparen(a.ChildByField("right"))
+		if !right.Is("list", "tuple") {
+			continue
+		}
+		for _, e := range right.NamedChildren() {
+			if s, ok := pyast.StringValue(e); ok && s == "*" {
+				p.Report(analyzer.Diagnostic{
+					Range:   analyzer.RangeOf(e),
+					Message: "`ALLOWED_HOSTS` accepts any `Host` header",
+					Help:    "list the domains the site serves, from the environment: `ALLOWED_HOSTS = os.environ[\"DJANGO_ALLOWED_HOSTS\"].split(\",\")`",
+				})
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,26 @@
+import requests
+import tenacity
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True)
+def notify_partner(payload):
+    requests.post("https://partner.example.com/hook", json=payload, timeout=10)
+
+
+@shared_task(bind=True)
+def fetch(self, url):
+    try:
+        return requests.get(url, timeout=5).json()
+    except requests.RequestException as exc:
+        raise self.retry(exc=exc, countdown=30)
+
+
+@shared_task
+@tenacity.retry(stop=tenacity.stop_after_attempt(3))
+def with_tenacity(url):
+    return requests.get(url, timeout=5).json()
+
+
+def not_a_task(url):
+    return requests.get(url, timeout=5)

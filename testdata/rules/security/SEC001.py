@@ -1,0 +1,34 @@
+import hashlib
+import hmac
+
+from django.http import HttpResponse
+
+
+def stripe_like(request, secret):
+    expected = hmac.new(secret, request.body, hashlib.sha256).hexdigest()
+    if expected != request.headers.get("X-Signature"):  # want: SEC001 "HMAC `expected` compared with `!=`"
+        return HttpResponse(status=400)
+    return HttpResponse()
+
+
+def inline(request, secret):
+    received = request.META["HTTP_X_HUB_SIGNATURE"]
+    return hmac.new(secret, request.body, "sha256").hexdigest() == received  # want: SEC001 "HMAC `hexdigest\(\)`"
+
+
+def by_name(signature, computed_sig):
+    return signature == computed_sig  # want: SEC001 "`signature`"
+
+
+def api_token(request, settings):
+    if request.headers.get("X-Api-Token") != settings.API_TOKEN:  # want: SEC001 "`X-Api-Token`"
+        return False
+    return True
+
+
+def unkeyed(request):
+    return hashlib.sha256(request.body).hexdigest() == request.headers["X-Checksum"]  # want: SEC001 "digest `hexdigest\(\)` of a request header"
+
+
+def configured(request, settings):
+    return request.headers.get("X-Token") == settings.API_TOKEN  # want: SEC001

@@ -1,0 +1,49 @@
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import Event, Payment
+from .webhooks import handle
+
+
+@csrf_exempt
+def verified(request):
+    expected = hmac.new(settings.HOOK_KEY.encode(), request.body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):
+        return HttpResponse(status=401)
+    Payment.objects.filter(ref=json.loads(request.body)["ref"]).update(status="paid")
+    return HttpResponse()
+
+
+def _check(request):
+    return hmac.compare_digest(request.headers["X-Sig"], settings.HOOK_KEY)
+
+
+@csrf_exempt
+def verified_by_helper(request):
+    if not _check(request):
+        return HttpResponse(status=401)
+    Event.objects.create(raw=request.body)
+    return HttpResponse()
+
+
+@csrf_exempt
+def delegated(request):
+    # The request goes to a handler rubric cannot see; it may verify it.
+    event = handle(request)
+    Event.objects.create(raw=request.body, kind=event)
+    return HttpResponse()
+
+
+@csrf_exempt
+def read_only(request):
+    return HttpResponse(json.loads(request.body)["ping"])
+
+
+def ordinary_view(request):
+    Event.objects.create(raw=request.body)
+    return HttpResponse()

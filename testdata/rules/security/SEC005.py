@@ -1,0 +1,31 @@
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class Client:
+    def __init__(self, api_key):
+        self.api_key = api_key
+        self.log = logging.getLogger("client")
+
+    def call(self, request):
+        self.log.debug("using key %s", self.api_key)  # want: SEC005 "secret `self.api_key` reaches `self.log.debug`"
+        auth = request.headers["Authorization"]
+        logger.warning(f"bad auth header {auth}")  # want: SEC005 "secret `auth`"
+        logging.info("secret=" + settings.WEBHOOK_SECRET)  # want: SEC005 "`settings.WEBHOOK_SECRET` reaches `logging.info`"
+
+
+def login(username, password):
+    print("login", username, password)  # want: SEC005 "reaches `print`"
+    raise ValueError("bad credentials for {} / {}".format(username, password))  # want: SEC005 "the `ValueError` message"
+
+
+def extra(token):
+    logger.info("refreshed", extra={"token": token})  # want: SEC005 "`token`"
+
+
+class Bot:
+    def run(self):
+        logger.debug("bot token %s", self.token)  # want: SEC005 "`self.token`"

@@ -1,0 +1,28 @@
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+def masked(api_key, token, user):
+    logger.info("key ending %s", api_key[-4:])
+    logger.info("token length %d", len(token))
+    logger.info("token for %s", user.id)
+    logger.info(f"created token {token.id}")
+    print("Invalid password")
+    raise ValueError("invalid token")
+
+
+def not_secrets(csrf_token, next_page_token, password_field, max_password_length):
+    logger.debug("%s %s %s %s", csrf_token, next_page_token, password_field, max_password_length)
+
+
+def config():
+    timeout = settings.SECRET_ROTATION_DAYS
+    logger.info("rotation %s", timeout)
+
+
+def public_ids(checkout, invite):
+    # On model rows a bare `token` is usually a public identifier (a UUID).
+    logger.info("checkout %s invite %s", checkout.token, invite.token)

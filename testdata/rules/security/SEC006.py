@@ -1,0 +1,22 @@
+import os
+
+import requests
+
+SECRET_KEY = "django-insecure-7c2f0a9e4b1d8c3a5f6e"  # want: SEC006 "hard-coded secret in `SECRET_KEY` \(a generated development key"
+STRIPE_KEY = "sk_live_51HxQ2eLkdT8b3Qz9wMn4Rt"  # want: SEC006 "hard-coded Stripe live key"
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "PASSWORD": "Pr0d-Db-9931",  # want: SEC006 "`PASSWORD`"
+    },
+}
+WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "whsec_8f7a6b5c4d3e")  # want: SEC006 "fallback"
+
+
+def fetch(token="tok_4f9a8b7c6d5e"):  # want: SEC006 "`token`"
+    return requests.get("https://api.example.com", headers={"Authorization": token}, auth=("me", "s3cr3t-P4ss"))
+
+
+class Client:
+    def __init__(self):
+        self.api_key = "ak_2b9f8e7d6c5a4"  # want: SEC006 "`api_key`"

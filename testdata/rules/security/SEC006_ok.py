@@ -1,0 +1,19 @@
+import os
+
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+API_KEY = os.environ.get("API_KEY", "")
+PASSWORD_RESET_TIMEOUT = 3600
+DB_PASSWORD = "change-me-in-production"
+GITHUB_TOKEN = "<your-token-here>"
+AWS_SECRET = "xxxxxxxxxxxxxxxx"
+TOKEN_HEADER = "X-Api-Token"
+client_secret = "client_secret"
+SECRET_ENV = "STRIPE_SECRET_KEY"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_TOKEN_BACKEND = "accounts.backends.TokenBackend"
+password_label = "Enter your password"
+CSRF_TOKEN = "csrfmiddlewaretoken"
+
+
+def login(client):
+    return client.login(username="bob", password="pw")

@@ -1,0 +1,33 @@
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from .models import Order
+
+
+def by_email(email):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM auth_user WHERE email = '{email}'")  # want: SEC009 "SQL built with an f-string reaches `execute`: `email`"
+        return cursor.fetchone()
+
+
+def search(request):
+    sql = "SELECT * FROM shop_order WHERE status = '%s'" % request.GET["status"]
+    return list(Order.objects.raw(sql))  # want: SEC009 "`%` formatting reaches `raw`"
+
+
+def extended(cursor, term, ids):
+    q = "SELECT * FROM t WHERE 1=1"
+    q += " AND name LIKE '" + term + "'"
+    cursor.execute(q)  # want: SEC009 "`\+` concatenation"
+    cursor.executemany("DELETE FROM t WHERE id = {}".format(ids[0]), [])  # want: SEC009 "`.format\(\)`"
+
+
+def annotate(qs, field):
+    return qs.annotate(x=RawSQL("SELECT max(%s) FROM t" % field, ())).extra(where=[f"name = '{field}'"])  # want: SEC009 SEC009
+
+
+def reassigned(cursor, request, flag):
+    mode = "READ ONLY"
+    if flag:
+        mode = request.GET["mode"]
+    cursor.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION {mode}")  # want: SEC009 "`mode`"

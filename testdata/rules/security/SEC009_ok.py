@@ -1,0 +1,45 @@
+from django.db import connection
+
+from .models import Order
+
+PAGE = 50
+
+
+def params(cursor, email, ids):
+    cursor.execute("SELECT id FROM auth_user WHERE email = %s", [email])
+    placeholders = ", ".join(["%s"] * len(ids))
+    cursor.execute(f"SELECT * FROM t WHERE id IN ({placeholders})", ids)
+    cursor.execute(f"SELECT * FROM t LIMIT {PAGE} OFFSET {int(ids[0])}")
+    table = Order._meta.db_table
+    cursor.execute(f"SELECT count(*) FROM {table}")
+    cursor.execute("SELECT * FROM %s" % connection.ops.quote_name("t"))
+    return Order.objects.raw("SELECT * FROM shop_order WHERE id = %s", [ids[0]])
+
+
+class Job:
+    def execute(self, command):
+        return command
+
+
+def not_sql(job, name):
+    return job.execute(f"run {name}")
+
+
+def substrings(security_manager, recurring, name):
+    security_manager.execute(f"audit {name}")
+    return recurring.execute(f"plan {name}")
+
+
+def reviewed(cursor, level, field_name):
+    cursor.execute("SET TRANSACTION ISOLATION LEVEL %s" % level)  # nosec B608
+    sql = f"""
+        SELECT "{field_name}" FROM t
+    """
+    cursor.execute(sql)
+
+
+def modes(cursor, allow_write, queryset):
+    mode = "READ WRITE" if allow_write else "READ ONLY"
+    cursor.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION {mode};")
+    sql, params = queryset.query.sql_with_params()
+    return queryset.model.objects.raw(f"SELECT * FROM ({sql}) t WHERE row_number = 1", params)

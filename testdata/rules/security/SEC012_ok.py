@@ -1,0 +1,55 @@
+from django.db import models
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from rest_framework.viewsets import ModelViewSet
+
+
+class Invoice(models.Model):
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+
+
+class Country(models.Model):
+    code = models.CharField(max_length=2)
+
+
+def invoice_detail(request, pk):
+    invoice = Invoice.objects.get(pk=pk, organization=request.user.organization)
+    return JsonResponse({"total": str(invoice.total)})
+
+
+def invoice_list(request):
+    qs = Invoice.objects.all()
+    qs = qs.filter(organization_id=request.user.organization_id)
+    return JsonResponse({"n": qs.count(), "countries": Country.objects.count()})
+
+
+def opaque(request, scope):
+    return get_object_or_404(Invoice, **scope)
+
+
+class InvoiceViewSet(ModelViewSet):
+    def get_queryset(self):
+        return Invoice.objects.filter(organization__members=self.request.user)
+
+
+def report_job():
+    # Not a view: a management job may read every tenant.
+    return Invoice.objects.all()
+
+
+class Token(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE)
+    token = models.CharField(max_length=64)
+
+
+def by_token(request):
+    # Possession of the token is the authorisation.
+    return Token.objects.filter(token=request.headers["X-Api-Key"]).first()
+
+
+def annotated(request, org):
+    from django.db.models import OuterRef, Subquery
+
+    tokens = Token.objects.filter(account_id=OuterRef("id")).values("id")
+    return Subquery(tokens)
