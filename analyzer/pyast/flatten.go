@@ -126,6 +126,7 @@ func flatten(t *sitter.Tree, src []byte) *Tree {
 			start: uint32(r.start), end: uint32(r.end), parent: int32(r.parent),
 			firstChild: int32(r.first_child), nChildren: int32(r.n_children), nextSib: int32(r.next_sib)}
 	}
+	out.linkSubtrees()
 	return out
 }
 

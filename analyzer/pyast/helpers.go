@@ -1,6 +1,7 @@
 package pyast
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -11,21 +12,15 @@ func Inspect(n Node, f func(Node) bool) {
 	if n.IsNil() {
 		return
 	}
+	// Nodes are stored in pre-order, so the subtree of n is the index range
+	// [n, subEnd(n)): a walk is a scan, and skipping children is a jump.
 	t := n.t
-	stack := []int32{n.i}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if !f(Node{t: t, i: i}) {
-			continue
-		}
-		// Push children in reverse so the first child is visited first.
-		start := len(stack)
-		for c := t.nodes[i].firstChild; c >= 0; c = t.nodes[c].nextSib {
-			stack = append(stack, c)
-		}
-		for l, r := start, len(stack)-1; l < r; l, r = l+1, r-1 {
-			stack[l], stack[r] = stack[r], stack[l]
+	end := t.nodes[n.i].subEnd
+	for i := n.i; i < end; {
+		if f(Node{t: t, i: i}) {
+			i++
+		} else {
+			i = t.nodes[i].subEnd
 		}
 	}
 }
@@ -33,13 +28,23 @@ func Inspect(n Node, f func(Node) bool) {
 // FindAll returns every node of the given types under n (n included), in
 // source order.
 func FindAll(n Node, types ...string) []Node {
+	if n.IsNil() {
+		return nil
+	}
+	// Served from the tree's per-type index: the nodes of n's subtree are
+	// the indices in [n, subEnd(n)).
+	lo, hi := n.i, n.nd().subEnd
 	var out []Node
-	Inspect(n, func(m Node) bool {
-		if m.Is(types...) {
-			out = append(out, m)
+	for _, typ := range types {
+		idx := n.t.ofType(typ)
+		k := sort.Search(len(idx), func(j int) bool { return idx[j] >= lo })
+		for ; k < len(idx) && idx[k] < hi; k++ {
+			out = append(out, Node{t: n.t, i: idx[k]})
 		}
-		return true
-	})
+	}
+	if len(types) > 1 {
+		sort.Slice(out, func(a, b int) bool { return out[a].i < out[b].i })
+	}
 	return out
 }
 

@@ -29,6 +29,7 @@ type node struct {
 	firstChild int32
 	nChildren  int32
 	nextSib    int32
+	subEnd     int32 // index just past the last descendant (nodes are in pre-order)
 }
 
 const (
@@ -43,6 +44,9 @@ type Tree struct {
 	Src       []byte
 	nodes     []node
 	Truncated bool // some subtree deeper than MaxDepth was dropped
+
+	typesOnce sync.Once
+	byType    map[string][]int32 // node indices by type, in pre-order
 }
 
 var (
@@ -229,6 +233,7 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 	stackParent = append(stackParent, 0)
 	lastSib = append(lastSib, -1)
 	if !cur.GoToFirstChild() {
+		out.linkSubtrees()
 		return out
 	}
 	for {
@@ -252,10 +257,24 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 		}
 		for !cur.GoToNextSibling() {
 			if !cur.GoToParent() || len(stackParent) == 1 {
+				out.linkSubtrees()
 				return out
 			}
 			stackParent = stackParent[:len(stackParent)-1]
 			lastSib = lastSib[:len(lastSib)-1]
+		}
+	}
+}
+
+// linkSubtrees records, for every node, where its subtree ends in the
+// pre-order array, so that walks can skip a subtree in O(1).
+func (t *Tree) linkSubtrees() {
+	for i := len(t.nodes) - 1; i >= 0; i-- {
+		if t.nodes[i].subEnd < int32(i+1) {
+			t.nodes[i].subEnd = int32(i + 1)
+		}
+		if p := t.nodes[i].parent; p >= 0 && t.nodes[p].subEnd < t.nodes[i].subEnd {
+			t.nodes[p].subEnd = t.nodes[i].subEnd
 		}
 	}
 }
@@ -467,12 +486,28 @@ func (n Node) ChildrenByField(name string) []Node {
 	return out
 }
 
-// Contains reports whether m lies within n (or is n).
+// Contains reports whether m lies within n's subtree (or is n).
 func (n Node) Contains(m Node) bool {
 	if n.t == nil || m.t != n.t {
 		return false
 	}
-	return m.StartByte() >= n.StartByte() && m.EndByte() <= n.EndByte() && m.i >= n.i
+	return m.i >= n.i && m.i < n.nd().subEnd
+}
+
+// ofType returns the pre-order indices of every node of the given type.
+// The index is built once per tree, on first use, and is safe to share.
+func (t *Tree) ofType(typ string) []int32 {
+	t.typesOnce.Do(func() {
+		t.byType = map[string][]int32{}
+		for i := range t.nodes {
+			name := "ERROR"
+			if t.nodes[i].flags&flagError == 0 {
+				name = symbolNames[t.nodes[i].sym]
+			}
+			t.byType[name] = append(t.byType[name], int32(i))
+		}
+	})
+	return t.byType[typ]
 }
 
 // Equal reports whether n and m are the same node.
