@@ -7,6 +7,7 @@ package project
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/source"
@@ -23,6 +24,27 @@ type Unit struct {
 	Module  string
 	// Package is the dotted package containing the module.
 	Package string
+
+	memoMu sync.Mutex
+	memo   map[string]any
+}
+
+// Memo returns the value stored under key for this file, building it on
+// first use. Rules use it to share a derived, read-only view of the file
+// (the loggers it binds, its side-effect calls) instead of each walking the
+// tree to rebuild it. build must not call Memo on the same unit.
+func (u *Unit) Memo(key string, build func() any) any {
+	u.memoMu.Lock()
+	defer u.memoMu.Unlock()
+	if v, ok := u.memo[key]; ok {
+		return v
+	}
+	if u.memo == nil {
+		u.memo = map[string]any{}
+	}
+	v := build()
+	u.memo[key] = v
+	return v
 }
 
 // NewUnit prepares a unit; rootRel is the file's path relative to the

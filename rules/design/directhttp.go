@@ -34,7 +34,7 @@ func runDirectHTTPInService(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	for _, cls := range serviceClasses(p) {
 		var calls []pyast.Node
 		name := ""

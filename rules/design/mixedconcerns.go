@@ -32,7 +32,7 @@ func runMixedConcerns(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		var transport, persist, notify *effects.Effect
 		effs := f.Effects(fn)

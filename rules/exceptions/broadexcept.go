@@ -36,7 +36,7 @@ var BroadExcept = &analyzer.Rule{
 // handlers whose body only passes or only returns None (ERR003 and ERR006
 // say more), bare excepts (ERR001) and except* groups.
 func runBroadExcept(p *analyzer.Pass) error {
-	logs := pyidiom.NewLoggers(p.Root, p.Imports)
+	logs := pyidiom.LoggersOf(p.Unit)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "except_clause" {
 			return true

@@ -51,7 +51,7 @@ func runPaymentWithoutKey(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	fileWord := effects.PaymentWord(effects.Path(p.Unit))
 	for _, fn := range effects.Functions(p.Root) {
 		keyed := -1

@@ -36,7 +36,7 @@ func runRetriedTaskCreates(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		dec, ok := effects.CeleryTaskDecorator(p.Imports, fn)
 		if !ok || isWebhookHandler(p.Imports, f, fn) {

@@ -36,7 +36,7 @@ func runWebhookWithoutDedup(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		if !isWebhookHandler(p.Imports, f, fn) {
 			continue

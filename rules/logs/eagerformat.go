@@ -35,7 +35,7 @@ var EagerFormat = &analyzer.Rule{
 // first, and string concatenation, are not examined. Loggers known only by
 // their name get medium confidence.
 func runEagerFormat(p *analyzer.Pass) error {
-	logs := pyidiom.NewLoggers(p.Root, p.Imports)
+	logs := pyidiom.LoggersOf(p.Unit)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		lc, ok := logs.Call(n)
 		if !ok || lc.Msg.IsNil() {

@@ -36,7 +36,7 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // `error` to `exception` when the call is a statement directly in the
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
-	logs := pyidiom.NewLoggers(p.Root, p.Imports)
+	logs := pyidiom.LoggersOf(p.Unit)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		lc, ok := logs.Call(n)
 		if !ok || lc.Level != "error" || lc.StarKwargs || !lc.Keyword("exc_info").IsNil() {

@@ -41,7 +41,7 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 	if effects.IsTestPath(effects.Path(p.Unit)) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	mounts := -1
 	type grp struct {
 		name  string

@@ -36,7 +36,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	txc := &callerTxn{p: p}
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)

@@ -31,7 +31,7 @@ func runNetworkInAtomic(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
 		for _, e := range effs {

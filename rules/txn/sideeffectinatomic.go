@@ -39,7 +39,7 @@ func runSideEffectInAtomic(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
 		reqTxn := -1 // unknown until needed

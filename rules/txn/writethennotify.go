@@ -40,7 +40,7 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	f := effects.NewFile(p.Root, p.Imports)
+	f := effects.Of(p.Unit)
 	txc := &callerTxn{p: p}
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)

@@ -8,6 +8,7 @@ package effects
 import (
 	"strings"
 
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -100,6 +101,12 @@ type File struct {
 	Imports  *pyast.Imports
 	sessions map[string]string // dotted receiver -> library
 	emails   map[string]bool   // dotted name bound to EmailMessage(...)
+}
+
+// Of returns the unit's File, built once per file and shared by every rule
+// that asks.
+func Of(u *project.Unit) *File {
+	return u.Memo("effects.File", func() any { return NewFile(u.Tree.Root(), u.Imports) }).(*File)
 }
 
 // NewFile scans a file once for session and e-mail message bindings.

@@ -3,6 +3,7 @@ package pyidiom
 import (
 	"strings"
 
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -38,6 +39,11 @@ type Loggers struct {
 	im                *pyast.Imports
 	assigned          map[string]LoggerKind // dotted target -> kind, from getLogger-like calls
 	structlogImported bool
+}
+
+// LoggersOf returns the unit's Loggers, built once per file and shared.
+func LoggersOf(u *project.Unit) *Loggers {
+	return u.Memo("pyidiom.Loggers", func() any { return NewLoggers(u.Tree.Root(), u.Imports) }).(*Loggers)
 }
 
 // NewLoggers scans a file for names bound to loggers:
