@@ -26,7 +26,7 @@ class GalileoService:  # want: NET005 "payment client `GalileoService`"
 
     def create_account(self, user_data):  # want: ARC004 "mixes transport"
         try:
-            response = requests.post(  # want: ARC002 "calls `requests.post` directly" IDM001 "without an idempotency key" NET004 "no retry policy"
+            response = requests.post(  # want: ARC002 "calls `requests.post` directly" IDM001 "without an idempotency key" NET004 "no retry policy" NET001 "without `timeout=`"
                 f"{self.base_url}/accounts",
                 json=user_data,
                 headers={"X-API-Key": self.api_key}
@@ -42,7 +42,7 @@ class GalileoService:  # want: NET005 "payment client `GalileoService`"
                 )
                 return account
             else:
-                raise Exception("Failed to create account")
-        except Exception as e:
-            logger.error(f"Account creation failed: {e}")
+                raise Exception("Failed to create account")  # want: ERR004 "generic"
+        except Exception as e:  # want: ERR002 "its own `try` raises"
+            logger.error(f"Account creation failed: {e}")  # want: LOG002 "without the traceback" LOG001 "f-string"
             raise
