@@ -56,13 +56,15 @@ func ModuleName(rel string) (module, pkg string) {
 // Facts are what phase one extracts from one file. Each kind of fact has
 // its own extractor (see Extract); all are plain data.
 type Facts struct {
-	Unit *Unit
+	Unit   *Unit
+	Models *ModelFacts
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
 // so it may read only the unit.
 func Extract(u *Unit) *Facts {
 	f := &Facts{Unit: u}
+	f.Models = extractModels(u)
 	return f
 }
 
@@ -72,6 +74,8 @@ type Index struct {
 	Units    []*Unit
 	ByModule map[string]*Unit
 	ByPath   map[string]*Unit
+	// Models is the Django model graph.
+	Models *Models
 }
 
 // Build merges facts (given in path order) into the index.
@@ -85,5 +89,6 @@ func Build(facts []*Facts) *Index {
 			ix.ByModule[u.Module] = u
 		}
 	}
+	ix.Models = buildModels(facts)
 	return ix
 }

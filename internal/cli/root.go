@@ -54,6 +54,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newRulesCmd(),
 		newRuleCmd(),
 		newVersionCmd(),
+		newModelsCmd(),
 	)
 	return root
 }
