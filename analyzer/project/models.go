@@ -58,8 +58,9 @@ type Field struct {
 	Unique           bool
 	PrimaryKey       bool
 	Null             bool
+	Path             string // display path of the declaring file
 	Line             int
-	Start, End       int // the assignment statement
+	Start, End       int // the assignment statement, in Path
 	// Model is the model the field is declared on (an abstract base for
 	// inherited fields); To is the resolved target, nil when External.
 	Model *Model `json:"-"`
@@ -226,7 +227,7 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 				continue
 			}
 			if f := extractField(u, name, call); f != nil {
-				f.Line = u.File.Position(st.StartByte()).Line
+				f.Path, f.Line = u.File.Rel, u.File.Position(st.StartByte()).Line
 				f.Start, f.End = st.StartByte(), st.EndByte()
 				c.Fields = append(c.Fields, f)
 			} else if m, ok := extractManager(u, name, call); ok {

@@ -4,6 +4,7 @@ package all
 import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/rules/exceptions"
+	"github.com/rubric-dev/rubric/rules/orm"
 )
 
 // Rules returns every rule, built-in ones first, then by family.
@@ -11,6 +12,7 @@ func Rules() []*analyzer.Rule {
 	rs := analyzer.BuiltinRules()
 	rs = append(rs,
 		exceptions.BareExcept,
+		orm.NPlusOne,
 	)
 	return rs
 }

@@ -1,0 +1,23 @@
+package orm_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/analyzertest"
+	"github.com/rubric-dev/rubric/rules/orm"
+)
+
+const dir = "../../testdata/rules/orm"
+
+func runPair(t *testing.T, r *analyzer.Rule) {
+	t.Helper()
+	for _, name := range []string{r.Code + ".txtar", r.Code + "_ok.txtar"} {
+		t.Run(name, func(t *testing.T) {
+			analyzertest.RunTxtar(t, filepath.Join(dir, name), []*analyzer.Rule{r})
+		})
+	}
+}
+
+func TestNPlusOne(t *testing.T) { runPair(t, orm.NPlusOne) }
