@@ -13,6 +13,7 @@ func Rules() []*analyzer.Rule {
 	rs = append(rs,
 		exceptions.BareExcept,
 		orm.NPlusOne,
+		orm.QueryInLoop,
 	)
 	return rs
 }

@@ -367,7 +367,7 @@ func selectFix(q *QS, method string, paths []string) (call string, edits []analy
 func loopName(l *Loop) string {
 	s := l.Iter.Text()
 	if strings.Contains(s, "\n") || len(s) > 60 {
-		return "the queryset"
+		return "its iterable"
 	}
 	return "`" + s + "`"
 }

@@ -1,0 +1,302 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed queryinloop.md
+var queryInLoopDoc string
+
+// QueryInLoop reports queries run once per iteration of a loop.
+var QueryInLoop = &analyzer.Rule{
+	Code:       "ORM003",
+	Name:       "query-in-loop",
+	Doc:        queryInLoopDoc,
+	Category:   analyzer.Performance,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.1.0",
+	Run:        runQueryInLoop,
+}
+
+// runQueryInLoop matches, inside the body of a for loop or comprehension,
+// manager queries that execute (get, first, count, exists, aggregate,
+// in_bulk...; a nested loop or list() over a manager chain) and whose
+// arguments use the loop's variables. A primary-key lookup of what a
+// foreign key of the row already names (`Merchant.objects.get(id=
+// t.merchant_id)`) is reported as that relation, with the select_related
+// call that loads every such relation with the rows. It skips loops over
+// literals and range(), related managers (ORM002), queries that do not
+// depend on the row, unknown `.objects` owners (reported with low
+// confidence only when the name looks like a class), tests and migrations.
+func runQueryInLoop(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	t := NewTracker(p)
+	loops := t.Loops()
+	done := map[int32]bool{}
+	for _, l := range loops {
+		if l.QS == nil || l.QS.Related {
+			continue
+		}
+		lf := t.analyzeLoop(l)
+		if lf == nil || len(lf.RelGets) == 0 {
+			continue
+		}
+		call, edits := selectFix(l.QS, "select_related", lf.Needed)
+		for i, g := range lf.RelGets {
+			done[g.Call.ID()] = true
+			d := analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(g.Call),
+				Message: fmt.Sprintf("`%s` runs a query per row of %s: it is the relation `%s`", compact(g.Call), loopName(l), g.Replace),
+				Related: fieldRelated(g.Field),
+			}
+			if len(lf.Needed) > 0 {
+				d.Help = fmt.Sprintf("load the relations with the rows: `%s`, then read `%s`", call, g.Replace)
+			} else {
+				d.Help = fmt.Sprintf("the queryset already selects it: read `%s`", g.Replace)
+			}
+			var fix analyzer.Fix
+			if i == 0 && len(edits) > 0 {
+				fix.Edits = append(fix.Edits, edits...)
+			}
+			if !g.Null {
+				fix.Edits = append(fix.Edits, analyzer.TextEdit{Range: analyzer.RangeOf(g.Call), NewText: g.Replace})
+			}
+			if len(fix.Edits) > 0 {
+				fix.Message = "read `" + g.Replace + "` from rows loaded with select_related"
+				d.Fixes = []analyzer.Fix{fix}
+			}
+			if l.QS.Opaque {
+				d.Confidence = analyzer.Medium
+			}
+			p.Report(d)
+		}
+	}
+	taint := map[int32]map[string]bool{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "call" || done[n.ID()] {
+			return true
+		}
+		q, what, conf := t.queryCall(n)
+		if what == "" {
+			return true
+		}
+		l := t.dependentLoop(n, taint)
+		if l == nil {
+			return true
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(n),
+			Message:    fmt.Sprintf("`%s` runs a query per iteration of the loop over %s", compact(n), loopName(l)),
+			Help:       loopHelp(what, q),
+			Confidence: conf,
+		})
+		return true
+	})
+	return nil
+}
+
+func loopHelp(what string, q *QS) string {
+	model := "Model"
+	if q != nil && q.ModelText != "" {
+		model = q.ModelText
+	}
+	switch what {
+	case "count", "exists", "aggregate":
+		return fmt.Sprintf("compute it for every row in one query before the loop: `%s.objects.filter(<key>__in=keys).values(\"<key>\").annotate(n=Count(\"pk\"))`, then look the result up in a dict", model)
+	}
+	return fmt.Sprintf("fetch the rows once before the loop: `%s.objects.in_bulk(ids)` or `%s.objects.filter(<key>__in=keys)` into a dict, then look them up in the loop", model, model)
+}
+
+// compact renders a call for a message: as written when short, else with
+// its arguments elided.
+func compact(n pyast.Node) string {
+	s := n.Text()
+	if !strings.Contains(s, "\n") && len(s) <= 80 {
+		return s
+	}
+	if c, ok := pyast.AsCall(n); ok {
+		if d := pyast.Dotted(c.Func); d != "" {
+			return d + "(...)"
+		}
+		if r := c.Receiver(); !r.IsNil() {
+			return compact(r) + "." + c.MethodName() + "(...)"
+		}
+	}
+	return strings.SplitN(s, "\n", 2)[0] + " ..."
+}
+
+// queryCall reports whether call n runs a manager query: what is the
+// method (or "iterate"), q the queryset when known, conf the confidence.
+func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
+	c, _ := pyast.AsCall(n)
+	method := c.MethodName()
+	recv := c.Receiver()
+	switch {
+	case rowMethods[method] || execMethods[method]:
+		if recv.IsNil() {
+			return nil, "", 0
+		}
+		what = method
+	case chainMethods[method] && !recv.IsNil():
+		// A chain that is iterated right here: `for x in M.objects.filter(...)`.
+		p := n.Parent()
+		iterated := p.Is("for_statement", "for_in_clause") && p.ChildByField("right").Equal(n)
+		if p.Type() == "argument_list" {
+			if pc, ok := pyast.AsCall(p.Parent()); ok && pc.Func.Type() == "identifier" && len(pc.Positional) == 1 {
+				switch pc.Func.Text() {
+				case "list", "tuple", "set", "len", "sorted":
+					iterated = true
+				}
+			}
+		}
+		if !iterated {
+			return nil, "", 0
+		}
+		what = "iterate"
+		recv = n
+	default:
+		return nil, "", 0
+	}
+	base := recv
+	q = t.Eval(base)
+	if q != nil {
+		if q.Related || q.Model == nil {
+			return nil, "", 0
+		}
+		if q.Model.External || !q.Model.Complete {
+			return q, what, analyzer.Medium
+		}
+		return q, what, analyzer.High
+	}
+	// An owner of `.objects` the graph does not know (a third-party model).
+	if root := managerRoot(base); root != "" {
+		return &QS{ModelText: root}, what, analyzer.Low
+	}
+	return nil, "", 0
+}
+
+// managerRoot returns X when the chain starts at `X.objects` and X looks
+// like a class name, else "".
+func managerRoot(n pyast.Node) string {
+	for {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "attribute":
+			obj := n.ChildByField("object")
+			if n.ChildByField("attribute").Text() == "objects" {
+				d := pyast.Dotted(obj)
+				last := d[strings.LastIndex(d, ".")+1:]
+				if last != "" && last[0] >= 'A' && last[0] <= 'Z' {
+					return d
+				}
+				return ""
+			}
+			n = obj
+		default:
+			return ""
+		}
+	}
+}
+
+// dependentLoop returns the innermost loop around n, not over a literal,
+// whose variables (or names assigned in its body) n's arguments use.
+func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *Loop {
+	used := argNames(n)
+	if len(used) == 0 {
+		return nil
+	}
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda", "class_definition":
+			return nil
+		}
+		var cands []*Loop
+		switch p.Type() {
+		case "for_statement":
+			if l := t.loops[p.ID()]; l != nil && l.InBody(n) {
+				cands = append(cands, l)
+			}
+		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
+			kids := p.NamedChildren()
+			for i := len(kids) - 1; i >= 0; i-- {
+				if l := t.loops[kids[i].ID()]; l != nil && l.InBody(n) {
+					cands = append(cands, l)
+				}
+			}
+		}
+		for _, l := range cands {
+			if l.Bounded() {
+				continue
+			}
+			names := cache[l.Node.ID()]
+			if names == nil {
+				names = loopNames(l)
+				cache[l.Node.ID()] = names
+			}
+			for u := range used {
+				if names[u] {
+					return l
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// loopNames are the loop's targets and every name assigned in its body.
+func loopNames(l *Loop) map[string]bool {
+	names := map[string]bool{}
+	for _, id := range pyast.Identifiers(l.Node.ChildByField("left")) {
+		names[id] = true
+	}
+	for _, b := range l.Body {
+		for _, a := range pyast.FindAllShallow(b, "assignment", "for_statement", "for_in_clause") {
+			for _, id := range pyast.Identifiers(a.ChildByField("left")) {
+				names[id] = true
+			}
+		}
+	}
+	return names
+}
+
+// argNames are the variables read by the arguments of the calls of a
+// chain (keyword names and attribute names excluded).
+func argNames(n pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	for cur := n; !cur.IsNil(); {
+		cur = pyast.Unparen(cur)
+		switch cur.Type() {
+		case "call":
+			pyast.Inspect(cur.ChildByField("arguments"), func(m pyast.Node) bool {
+				if m.Type() == "identifier" {
+					if m.Field() == "name" && m.Parent().Type() == "keyword_argument" {
+						return false
+					}
+					if m.Field() == "attribute" && m.Parent().Type() == "attribute" {
+						return false
+					}
+					out[m.Text()] = true
+				}
+				return !m.Is("lambda")
+			})
+			cur = cur.ChildByField("function")
+		case "attribute":
+			cur = cur.ChildByField("object")
+		case "subscript":
+			cur = cur.ChildByField("value")
+		default:
+			cur = pyast.Node{}
+		}
+	}
+	return out
+}
