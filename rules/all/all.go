@@ -13,6 +13,7 @@ func Rules() []*analyzer.Rule {
 	rs = append(rs,
 		exceptions.BareExcept,
 		orm.NPlusOne,
+		orm.RelatedManagerPerRow,
 		orm.QueryInLoop,
 	)
 	return rs

@@ -31,6 +31,7 @@ type managerUse struct {
 	Method string     // all, count, exists, filter, ...
 	Target *project.Model
 	Rel    string // the relation's accessor name
+	Attr   project.Attr
 }
 
 // relGet is a lookup by primary key of what a relation already names:
@@ -150,7 +151,7 @@ func (t *Tracker) walkChain(lf *loopFacts, first pyast.Node, ref rowRef, seen ma
 			}
 			model = a.Target
 		case project.AttrReverseMany, project.AttrManyToMany:
-			lf.addManagerUse(cur, strings.Join(append(path, name), "__"), name, a.Target)
+			lf.addManagerUse(cur, strings.Join(append(path, name), "__"), name, a)
 			return
 		default:
 			return
@@ -164,7 +165,7 @@ func (t *Tracker) walkChain(lf *loopFacts, first pyast.Node, ref rowRef, seen ma
 }
 
 // addManagerUse records `x.items.<method>(...)`.
-func (lf *loopFacts) addManagerUse(mgr pyast.Node, path, rel string, target *project.Model) {
+func (lf *loopFacts) addManagerUse(mgr pyast.Node, path, rel string, a project.Attr) {
 	p := mgr.Parent()
 	if p.Type() != "attribute" || !p.ChildByField("object").Equal(mgr) {
 		return
@@ -192,7 +193,7 @@ func (lf *loopFacts) addManagerUse(mgr pyast.Node, path, rel string, target *pro
 	default:
 		return // writes (add, create, clear...) and unknown methods
 	}
-	lf.Managers = append(lf.Managers, &managerUse{Path: path, Expr: mgr, Call: call, Method: method, Target: target, Rel: rel})
+	lf.Managers = append(lf.Managers, &managerUse{Path: path, Expr: mgr, Call: call, Method: method, Target: a.Target, Rel: rel, Attr: a})
 }
 
 // isStoreTarget reports whether an attribute is assigned to or deleted.

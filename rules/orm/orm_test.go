@@ -23,3 +23,5 @@ func runPair(t *testing.T, r *analyzer.Rule) {
 func TestNPlusOne(t *testing.T) { runPair(t, orm.NPlusOne) }
 
 func TestQueryInLoop(t *testing.T) { runPair(t, orm.QueryInLoop) }
+
+func TestRelatedManager(t *testing.T) { runPair(t, orm.RelatedManagerPerRow) }

@@ -123,11 +123,15 @@ func compact(n pyast.Node) string {
 		return s
 	}
 	if c, ok := pyast.AsCall(n); ok {
+		args := "(...)"
+		if len(c.Node.ChildByField("arguments").NamedChildren()) == 0 {
+			args = "()"
+		}
 		if d := pyast.Dotted(c.Func); d != "" {
-			return d + "(...)"
+			return d + args
 		}
 		if r := c.Receiver(); !r.IsNil() {
-			return compact(r) + "." + c.MethodName() + "(...)"
+			return compact(r) + "." + c.MethodName() + args
 		}
 	}
 	return strings.SplitN(s, "\n", 2)[0] + " ..."

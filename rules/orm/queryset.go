@@ -611,7 +611,10 @@ func (l *Loop) Bounded() bool {
 	if c, ok := pyast.AsCall(it); ok && c.Func.Type() == "identifier" && c.Func.Text() == "range" {
 		return true
 	}
-	return false
+	// A module constant (SUPPORTED_LANGUAGES, settings.X): configuration.
+	d := pyast.Dotted(it)
+	last := d[strings.LastIndex(d, ".")+1:]
+	return last != "" && strings.ToUpper(last) == last && strings.ToLower(last) != last
 }
 
 // skipFile reports files the ORM rules leave alone: tests and migrations
