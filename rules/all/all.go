@@ -15,6 +15,7 @@ func Rules() []*analyzer.Rule {
 		orm.NPlusOne,
 		orm.RelatedManagerPerRow,
 		orm.QueryInLoop,
+		orm.WriteInLoop,
 	)
 	return rs
 }

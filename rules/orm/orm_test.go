@@ -25,3 +25,5 @@ func TestNPlusOne(t *testing.T) { runPair(t, orm.NPlusOne) }
 func TestQueryInLoop(t *testing.T) { runPair(t, orm.QueryInLoop) }
 
 func TestRelatedManager(t *testing.T) { runPair(t, orm.RelatedManagerPerRow) }
+
+func TestWriteInLoop(t *testing.T) { runPair(t, orm.WriteInLoop) }

@@ -624,7 +624,8 @@ func skipFile(p *analyzer.Pass) bool {
 	base := rel[strings.LastIndex(rel, "/")+1:]
 	return strings.Contains(rel, "/migrations/") || strings.Contains(rel, "/tests/") || strings.Contains(rel, "/test/") ||
 		strings.HasPrefix(base, "test_") || base == "tests.py" || strings.HasSuffix(base, "_tests.py") ||
-		strings.HasSuffix(base, "_test.py") || base == "conftest.py" || strings.Contains(rel, "/fixtures/")
+		strings.HasSuffix(base, "_test.py") || base == "conftest.py" || strings.Contains(rel, "/fixtures/") ||
+		strings.Contains(rel, "/test_utils/") || strings.Contains(rel, "/testing/") || base == "testcases.py"
 }
 
 // quote formats paths as Python string arguments.
