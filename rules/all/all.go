@@ -16,6 +16,7 @@ func Rules() []*analyzer.Rule {
 		orm.RelatedManagerPerRow,
 		orm.QueryInLoop,
 		orm.WriteInLoop,
+		orm.WastefulEvaluation,
 	)
 	return rs
 }

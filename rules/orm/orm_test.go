@@ -27,3 +27,5 @@ func TestQueryInLoop(t *testing.T) { runPair(t, orm.QueryInLoop) }
 func TestRelatedManager(t *testing.T) { runPair(t, orm.RelatedManagerPerRow) }
 
 func TestWriteInLoop(t *testing.T) { runPair(t, orm.WriteInLoop) }
+
+func TestWastefulEvaluation(t *testing.T) { runPair(t, orm.WastefulEvaluation) }
