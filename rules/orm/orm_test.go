@@ -29,3 +29,5 @@ func TestRelatedManager(t *testing.T) { runPair(t, orm.RelatedManagerPerRow) }
 func TestWriteInLoop(t *testing.T) { runPair(t, orm.WriteInLoop) }
 
 func TestWastefulEvaluation(t *testing.T) { runPair(t, orm.WastefulEvaluation) }
+
+func TestMissingIndex(t *testing.T) { runPair(t, orm.MissingIndex) }
