@@ -164,6 +164,15 @@ func (m *Model) HasManager(name string) bool {
 	return false
 }
 
+func hasManager(ms []Manager, name string) bool {
+	for _, mg := range ms {
+		if mg.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // CustomManager returns the declared manager called name when its class is
 // not Django's plain Manager, or nil.
 func (m *Model) CustomManager(name string) *Manager {
@@ -173,6 +182,25 @@ func (m *Model) CustomManager(name string) *Manager {
 		}
 	}
 	return nil
+}
+
+// Overrides reports whether the model, or a model base in the tree,
+// defines the method (save, delete...).
+func (m *Model) Overrides(method string) bool {
+	if m == nil || m.class == nil {
+		return false
+	}
+	for _, name := range m.class.Methods {
+		if name == method {
+			return true
+		}
+	}
+	for _, b := range m.Bases {
+		if b != m && b.Overrides(method) {
+			return true
+		}
+	}
+	return false
 }
 
 // Indexed reports whether an index leads with field (a field name or its
@@ -429,8 +457,10 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 				add(f) // multi-table inheritance: the parent's field
 			}
 		}
-		if len(m.Managers) == 0 {
-			m.Managers = append(m.Managers, b.Managers...)
+		for _, mg := range b.Managers {
+			if !hasManager(m.Managers, mg.Name) {
+				m.Managers = append(m.Managers, mg)
+			}
 		}
 		if !b.Complete {
 			m.Complete = false
@@ -453,9 +483,15 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 		cp.Model = m
 		add(&cp)
 	}
-	if len(c.Managers) > 0 {
-		m.Managers = append([]Manager(nil), c.Managers...)
+	// Own managers come first (the first is the default manager) and
+	// override inherited ones of the same name.
+	own := append([]Manager(nil), c.Managers...)
+	for _, mg := range m.Managers {
+		if !hasManager(own, mg.Name) {
+			own = append(own, mg)
+		}
 	}
+	m.Managers = own
 	meta := c.Meta
 	m.Meta.Abstract, m.Meta.Proxy, m.Meta.AppLabel = meta.Abstract, meta.Proxy, meta.AppLabel
 	if len(meta.Ordering) > 0 {

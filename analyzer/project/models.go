@@ -39,6 +39,8 @@ type ClassFacts struct {
 	Fields   []*Field
 	Managers []Manager
 	Meta     Meta
+	// Methods are the names of the methods the class body defines.
+	Methods []string
 }
 
 // Field is a model field declared in a class body.
@@ -211,7 +213,12 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 		return nil
 	}
 	for _, st := range pyast.Statements(pyast.Body(n)) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
 		switch st.Type() {
+		case "function_definition":
+			c.Methods = append(c.Methods, pyast.DefName(st))
 		case "class_definition":
 			if pyast.DefName(st) == "Meta" {
 				c.Meta = extractMeta(st)

@@ -34,10 +34,11 @@ var indexable = map[string]bool{"": true, "exact": true, "in": true, "gt": true,
 // index-friendly lookups, none of which an index, unique constraint,
 // foreign key or primary key leads with. Lookups crossing relations,
 // text searches (icontains, regex...), boolean columns and chains through
-// variables are skipped; so are tests and migrations. One finding per
+// variables are skipped; so are tests, migrations, management commands,
+// admin modules and background tasks. One finding per
 // model and field set per file.
 func runMissingIndex(p *analyzer.Pass) error {
-	if skipFile(p) || p.Project == nil || p.Project.Models == nil {
+	if skipFile(p) || p.Project == nil || p.Project.Models == nil || offline(p.File.Rel) {
 		return nil
 	}
 	seen := map[string]bool{}
@@ -79,6 +80,15 @@ func runMissingIndex(p *analyzer.Pass) error {
 		return true
 	})
 	return nil
+}
+
+// offline reports files that run outside requests (management commands,
+// admin, background tasks): a scan there costs little.
+func offline(rel string) bool {
+	rel = "/" + rel
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	return strings.Contains(rel, "/management/") || strings.Contains(rel, "/admin/") || base == "admin.py" ||
+		base == "tasks.py" || strings.Contains(rel, "/tasks/") || strings.Contains(rel, "/bgtasks/") || strings.Contains(rel, "/cron")
 }
 
 // chainLookups walks a call chain down to `Model.objects` and collects the

@@ -494,6 +494,7 @@ type Loop struct {
 	QS   *QS        // nil when the iterable is not a known queryset
 	// Body are the nodes that run once per row.
 	Body []pyast.Node
+	t    *Tracker
 }
 
 // rowVar returns the identifier bound to each row by a loop target: `x`,
@@ -521,7 +522,7 @@ func (t *Tracker) Loops() []*Loop {
 		switch n.Type() {
 		case "for_statement":
 			v, it := rowVar(n.ChildByField("left"), n.ChildByField("right"))
-			l := &Loop{Node: n, Var: v, Iter: it, Body: []pyast.Node{n.ChildByField("body")}}
+			l := &Loop{Node: n, Var: v, Iter: it, Body: []pyast.Node{n.ChildByField("body")}, t: t}
 			if it.IsNil() {
 				l.Iter = n.ChildByField("right")
 			}
@@ -529,7 +530,7 @@ func (t *Tracker) Loops() []*Loop {
 			t.loops[n.ID()] = l
 		case "for_in_clause":
 			v, it := rowVar(n.ChildByField("left"), n.ChildByField("right"))
-			l := &Loop{Node: n, Var: v, Iter: it}
+			l := &Loop{Node: n, Var: v, Iter: it, t: t}
 			if it.IsNil() {
 				l.Iter = n.ChildByField("right")
 			}
@@ -601,20 +602,53 @@ func (l *Loop) InBody(n pyast.Node) bool {
 	return false
 }
 
-// Bounded reports whether the loop runs over a literal collection or
-// range(): a handful of rows, not a table.
-func (l *Loop) Bounded() bool {
-	it := pyast.Unparen(l.Iter)
-	if it.Is("list", "tuple", "set", "dictionary", "string") {
+// Bounded reports whether the loop runs over a literal collection, range(),
+// a module constant, settings, an enum class or a name bound to a literal:
+// a handful of rows, not a table.
+func (l *Loop) Bounded() bool { return boundedIter(l.Iter, l.t, 0) }
+
+func boundedIter(it pyast.Node, t *Tracker, depth int) bool {
+	it = pyast.Unparen(it)
+	if depth > 5 {
+		return false
+	}
+	if it.Is("list", "tuple", "set", "dictionary", "string", "concatenated_string") {
 		return true
 	}
-	if c, ok := pyast.AsCall(it); ok && c.Func.Type() == "identifier" && c.Func.Text() == "range" {
-		return true
+	if c, ok := pyast.AsCall(it); ok {
+		switch {
+		case c.Func.Type() == "identifier" && c.Func.Text() == "range":
+			return true
+		case c.Func.Type() == "identifier" && len(c.Positional) > 0:
+			switch c.Func.Text() {
+			case "sorted", "list", "reversed", "enumerate", "tuple", "set", "zip":
+				return boundedIter(c.Positional[0], t, depth+1)
+			}
+		case c.MethodName() == "keys" || c.MethodName() == "values" || c.MethodName() == "items":
+			return boundedIter(c.Receiver(), t, depth+1)
+		}
+		return false
 	}
-	// A module constant (SUPPORTED_LANGUAGES, settings.X): configuration.
 	d := pyast.Dotted(it)
+	if d == "" {
+		return false
+	}
+	if strings.HasPrefix(d, "settings.") {
+		return true
+	}
 	last := d[strings.LastIndex(d, ".")+1:]
-	return last != "" && strings.ToUpper(last) == last && strings.ToLower(last) != last
+	if last != "" && strings.ToUpper(last) == last && strings.ToLower(last) != last {
+		return true // a module constant
+	}
+	if last != "" && last[0] >= 'A' && last[0] <= 'Z' {
+		return true // iterating a class: an enum
+	}
+	if it.Type() == "identifier" && t != nil {
+		if rhs := t.binding(it, it.Text(), it.StartByte()); !rhs.IsNil() {
+			return boundedIter(rhs, t, depth+1)
+		}
+	}
+	return false
 }
 
 // skipFile reports files the ORM rules leave alone: tests and migrations

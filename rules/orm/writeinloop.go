@@ -33,6 +33,9 @@ var WriteInLoop = &analyzer.Rule{
 //   - `Model.objects.filter(...).update(...)` / `.delete()` whose arguments
 //     use the loop's names.
 //
+// Row writes are skipped when the model overrides save()/delete() (the
+// bulk form would skip that code) and in loops over iterator() (chunked
+// batch jobs).
 // It skips writes through related managers (`row.tags.add`), writes that
 // do not depend on the row (a counter bumped once per loop is ORM003-like
 // but rarer), tests and migrations. Confidence is medium: save() may be
@@ -49,7 +52,8 @@ func runWriteInLoop(p *analyzer.Pass) error {
 		if l.Bounded() {
 			continue
 		}
-		rowLoop := !l.Var.IsNil() && l.QS != nil && l.QS.Model != nil && !l.QS.Values
+		// A chunked iterator() over rows is a deliberate batch job.
+		rowLoop := !l.Var.IsNil() && l.QS != nil && l.QS.Model != nil && !l.QS.Values && !l.QS.Iterator
 		built := map[string]string{} // obj = Model(...) in the body: name -> model
 		assigned := map[string][]string{}
 		for _, b := range l.Body {
@@ -61,7 +65,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 					left := n.ChildByField("left")
 					if left.Type() == "identifier" {
 						if c, ok := pyast.AsCall(n.ChildByField("right")); ok {
-							if m := t.g.Lookup(p.Unit, pyast.Dotted(c.Func)); m != nil && !m.External {
+							if m := t.g.Lookup(p.Unit, pyast.Dotted(c.Func)); m != nil && !m.External && !m.Overrides("save") {
 								built[left.Text()] = m.Name
 							}
 						}
@@ -83,7 +87,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 					// row.save() / row.delete()
 					if recv.Type() == "identifier" && (method == "save" || method == "delete") {
 						name := recv.Text()
-						if rowLoop && name == l.Var.Text() && t.loopOf(recv) == l {
+						if rowLoop && name == l.Var.Text() && t.loopOf(recv) == l && !l.QS.Model.Overrides(method) {
 							reported[n.ID()] = true
 							p.Report(rowWrite(l, n, method, assigned[name]))
 						} else if model, ok := built[name]; ok && method == "save" {
@@ -102,6 +106,9 @@ func runWriteInLoop(p *analyzer.Pass) error {
 					q := t.Eval(recv)
 					if q == nil || q.Model == nil || q.Related {
 						return true
+					}
+					if (method == "create" || method == "get_or_create" || method == "update_or_create") && q.Model.Overrides("save") {
+						return true // bulk_create would skip the model's save()
 					}
 					if dl := t.dependentLoop(n, cache); dl == nil || !dl.Node.Equal(l.Node) {
 						return true
