@@ -244,6 +244,9 @@ type Models struct {
 	All []*Model
 	// AuthUser is the label of AUTH_USER_MODEL ("auth.User" by default).
 	AuthUser string
+	// DefaultPagination is set when settings give DRF a
+	// DEFAULT_PAGINATION_CLASS.
+	DefaultPagination bool
 
 	byQual   map[string]*Model
 	byName   map[string][]*Model
@@ -298,6 +301,9 @@ func buildModels(facts []*Facts) *Models {
 		}
 		if f.Models.AuthUserModel != "" {
 			g.AuthUser = f.Models.AuthUserModel
+		}
+		if f.Models.DefaultPagination {
+			g.DefaultPagination = true
 		}
 		for _, c := range f.Models.Classes {
 			q := c.Module + "." + c.Name

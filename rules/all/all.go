@@ -17,6 +17,7 @@ func Rules() []*analyzer.Rule {
 		orm.QueryInLoop,
 		orm.WriteInLoop,
 		orm.WastefulEvaluation,
+		orm.UnboundedList,
 		orm.MissingIndex,
 	)
 	return rs

@@ -31,3 +31,5 @@ func TestWriteInLoop(t *testing.T) { runPair(t, orm.WriteInLoop) }
 func TestWastefulEvaluation(t *testing.T) { runPair(t, orm.WastefulEvaluation) }
 
 func TestMissingIndex(t *testing.T) { runPair(t, orm.MissingIndex) }
+
+func TestUnboundedList(t *testing.T) { runPair(t, orm.UnboundedList) }
