@@ -203,6 +203,47 @@ func (m *Model) Overrides(method string) bool {
 	return false
 }
 
+// UniqueBy reports whether equality on the given fields (names or `_id`
+// columns) selects at most one row: one of them is the primary key or
+// unique, or they include every field of a unique_together set or
+// UniqueConstraint.
+func (m *Model) UniqueBy(fields []string) bool {
+	if m == nil {
+		return false
+	}
+	have := map[string]bool{}
+	for _, name := range fields {
+		if name == "pk" || name == "id" {
+			return true
+		}
+		f := m.fields[name]
+		if f == nil {
+			f = m.FKColumn(name)
+		}
+		if f == nil {
+			continue
+		}
+		if f.PrimaryKey || f.Unique {
+			return true
+		}
+		have[f.Name] = true
+	}
+	for _, group := range [][][]string{m.Meta.UniqueTogether, m.Meta.Unique} {
+		for _, fs := range group {
+			all := len(fs) > 0
+			for _, f := range fs {
+				if !have[f] {
+					all = false
+				}
+			}
+			if all {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Indexed reports whether an index leads with field (a field name or its
 // `_id` column): primary key, unique, db_index, foreign keys (indexed by
 // Django unless db_index=False), or the first field of Meta.indexes,

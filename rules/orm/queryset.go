@@ -24,6 +24,12 @@ type QS struct {
 	Sliced    bool
 	Iterator  bool
 	Only      bool // only()/defer()
+	Grouped   bool // values() then annotate() or distinct(): one row per group
+	Single    bool // filtered by a unique key: at most one row
+	Combined  bool // union()/intersection()/difference()/extra()
+	// Scoped is set when a filter pins a foreign key to a parent other
+	// than the user model (the labels of one project): usually few rows.
+	Scoped bool
 	Annotated []string
 	// Opaque is set when part of the chain could not be read (a custom
 	// manager, a get_queryset() elsewhere): it may select or prefetch more.
@@ -316,16 +322,47 @@ func (t *Tracker) evalCall(n pyast.Node, depth int) *QS {
 		}
 	case "values", "values_list":
 		q.Values = true
+	case "distinct":
+		if q.Values || len(c.Positional) > 0 {
+			q.Grouped = true
+		}
+	case "filter", "get":
+		if q.Model != nil {
+			var eq []string
+			for k := range c.Keywords {
+				eq = append(eq, strings.TrimSuffix(strings.TrimSuffix(k, "__exact"), "__iexact"))
+			}
+			if q.Model.UniqueBy(eq) {
+				q.Single = true
+			}
+			for k := range c.Keywords {
+				head := strings.SplitN(k, "__", 2)[0]
+				f := q.Model.Field(head)
+				if f == nil {
+					f = q.Model.FKColumn(head)
+				}
+				if f != nil && (f.Kind == project.ForeignKey || f.Kind == project.OneToOne) && !strings.Contains(k, "__in") &&
+					(f.To == nil || f.To != t.g.UserModel()) && f.Target != project.AuthUserModel {
+					q.Scoped = true
+				}
+			}
+		}
 	case "iterator":
 		q.Iterator = true
 	case "only", "defer":
 		q.Only = true
 	case "annotate", "alias":
+		if q.Values {
+			q.Grouped = true
+		}
 		for k := range c.Keywords {
 			q.Annotated = append(q.Annotated, k)
 		}
+	case "none":
+		q.Single = true
 	case "union", "intersection", "difference", "extra":
 		q.Opaque = true
+		q.Combined = true
 	}
 	return q
 }

@@ -28,7 +28,7 @@ var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "ren
 	"render_to_response": true, "HttpResponse": false}
 
 // runUnbounded matches view functions (first parameter `request`) and
-// view methods (get/list/post with a `request` parameter) that pass a
+// view methods (get/list with a `request` parameter) that pass a
 // queryset of a known model into JsonResponse/Response/render/
 // TemplateResponse without slicing it, directly, through
 // `Serializer(qs, many=True).data`, `list(qs.values())`, a comprehension
@@ -36,7 +36,10 @@ var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "ren
 // list views (ListAPIView, ModelViewSet...) with a queryset, no
 // pagination_class and no DEFAULT_PAGINATION_CLASS in settings. Any
 // mention of pagination in the view (Paginator, paginate_queryset, a
-// `page` name) silences it, as do related managers (rows of one parent).
+// `page` name) silences it, as do related managers (rows of one parent),
+// grouped rows (values() + annotate() or distinct()), lookups by a unique
+// key, and querysets whose chain could not be read (custom managers,
+// union()).
 func runUnbounded(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
@@ -59,11 +62,15 @@ func runUnbounded(p *analyzer.Pass) error {
 			if src.IsNil() {
 				continue
 			}
-			p.Report(analyzer.Diagnostic{
+			d := analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(call),
 				Message: fmt.Sprintf("`%s` returns every `%s` row in `%s`: the response grows with the table", name, q.Model.Name, compact(src)),
 				Help:    "paginate: `Paginator(qs, 50).get_page(request.GET.get(\"page\"))`, a DRF pagination class, or at least a slice (`qs[:100]`)",
-			})
+			}
+			if q.Scoped {
+				d.Confidence = analyzer.Low // the rows of one parent
+			}
+			p.Report(d)
 		}
 	}
 	t.drfListViews()
@@ -78,7 +85,7 @@ func isView(fn pyast.Node) bool {
 		return len(params) > 0 && params[0] == "request"
 	}
 	switch pyast.DefName(fn) {
-	case "get", "list", "post", "retrieve":
+	case "get", "list":
 	default:
 		return false
 	}
@@ -133,7 +140,7 @@ func (t *Tracker) unboundedNames(fn pyast.Node) map[string]*QS {
 }
 
 func isUnbounded(q *QS) bool {
-	return q != nil && q.Model != nil && !q.Sliced && !q.Related
+	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined
 }
 
 // unboundedExpr returns the queryset when e evaluates to all its rows.
