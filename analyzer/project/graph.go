@@ -702,6 +702,43 @@ func (g *Models) Lookup(u *Unit, dotted string) *Model {
 	return nil
 }
 
+// LookupClass resolves a dotted name as written in unit u to a class of
+// the tree (any class with bases: serializers, views, forms...), or nil.
+func (g *Models) LookupClass(u *Unit, dotted string) *ClassFacts {
+	if g == nil || dotted == "" {
+		return nil
+	}
+	return g.findClass(resolveName(u, dotted))
+}
+
+// LookupClassQual finds a class of the tree by qualified name.
+func (g *Models) LookupClassQual(q string) *ClassFacts {
+	if g == nil || q == "" {
+		return nil
+	}
+	return g.findClass(q)
+}
+
+// ClassBases returns the classes of the tree c derives from, nearest
+// first (at most depth levels).
+func (g *Models) ClassBases(c *ClassFacts) []*ClassFacts {
+	var out []*ClassFacts
+	seen := map[*ClassFacts]bool{c: true}
+	queue := []*ClassFacts{c}
+	for len(queue) > 0 && len(out) < 20 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, b := range cur.Bases {
+			if bc := g.findClass(b); bc != nil && !seen[bc] {
+				seen[bc] = true
+				out = append(out, bc)
+				queue = append(queue, bc)
+			}
+		}
+	}
+	return out
+}
+
 // UserModel returns the model AUTH_USER_MODEL names (a stub when the tree
 // does not define it and some relation points at it), or nil.
 func (g *Models) UserModel() *Model { return g.ByLabel(g.AuthUser) }

@@ -41,6 +41,27 @@ type ClassFacts struct {
 	Meta     Meta
 	// Methods are the names of the methods the class body defines.
 	Methods []string
+	// Attrs are the class-level `name = Callee(...)` assignments (model
+	// fields, serializer fields, nested serializers), in order.
+	Attrs []ClassAttr
+	// MetaModel is Meta.model resolved as a qualified name, MetaFields
+	// Meta.fields (serializers, forms).
+	MetaModel  string
+	MetaFields []string
+	// ParamChains maps each `get_<x>(self, obj)` method to the attribute
+	// chains it reads on obj ("customer.name", "items.count").
+	ParamChains map[string][]string
+}
+
+// ClassAttr is a class-level assignment of a call result.
+type ClassAttr struct {
+	Name   string
+	Callee string // qualified when resolvable
+	Source string // the source= keyword, if a string
+	Many   bool   // many=True
+	Line   int
+	Start  int
+	End    int
 }
 
 // Field is a model field declared in a class body.
@@ -227,10 +248,20 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 		}
 		switch st.Type() {
 		case "function_definition":
-			c.Methods = append(c.Methods, pyast.DefName(st))
+			name := pyast.DefName(st)
+			c.Methods = append(c.Methods, name)
+			if strings.HasPrefix(name, "get_") {
+				if chains := paramChains(st); len(chains) > 0 {
+					if c.ParamChains == nil {
+						c.ParamChains = map[string][]string{}
+					}
+					c.ParamChains[name] = chains
+				}
+			}
 		case "class_definition":
 			if pyast.DefName(st) == "Meta" {
 				c.Meta = extractMeta(st)
+				c.MetaModel, c.MetaFields = metaModel(u, st)
 			}
 		case "expression_statement":
 			a := st.NamedChild(0)
@@ -242,6 +273,10 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 			if !ok {
 				continue
 			}
+			ca := ClassAttr{Name: name, Callee: resolveName(u, pyast.Dotted(call.Func)), Many: isTrue(call.Keyword("many")),
+				Line: u.File.Position(st.StartByte()).Line, Start: st.StartByte(), End: st.EndByte()}
+			ca.Source, _ = pyast.StringValue(call.Keyword("source"))
+			c.Attrs = append(c.Attrs, ca)
 			if f := extractField(u, name, call); f != nil {
 				f.Path, f.Line = u.File.Rel, u.File.Position(st.StartByte()).Line
 				f.Start, f.End = st.StartByte(), st.EndByte()
@@ -469,4 +504,56 @@ func namesPagination(a pyast.Node) bool {
 		return !found
 	})
 	return found
+}
+
+// metaModel reads `model = X` and `fields = [...]` of a Meta class.
+func metaModel(u *Unit, meta pyast.Node) (model string, fields []string) {
+	for _, st := range pyast.Statements(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" {
+			continue
+		}
+		switch a.ChildByField("left").Text() {
+		case "model":
+			model = resolveName(u, pyast.Dotted(a.ChildByField("right")))
+		case "fields":
+			fields = stringList(a.ChildByField("right"))
+		}
+	}
+	return model, fields
+}
+
+// paramChains returns the attribute chains a method reads on its second
+// parameter: `def get_total(self, obj): return obj.items.count()` gives
+// "items.count".
+func paramChains(fn pyast.Node) []string {
+	params := pyast.Identifiers(fn.ChildByField("parameters"))
+	if len(params) < 2 {
+		return nil
+	}
+	obj := params[1]
+	seen := map[string]bool{}
+	var out []string
+	pyast.Inspect(pyast.Body(fn), func(n pyast.Node) bool {
+		if n.Is("function_definition", "lambda", "class_definition") {
+			return false
+		}
+		if n.Type() != "attribute" || n.ChildByField("object").Type() != "identifier" || n.ChildByField("object").Text() != obj {
+			return true
+		}
+		top := n
+		for p := n.Parent(); p.Type() == "attribute" && p.ChildByField("object").Equal(top); p = p.Parent() {
+			top = p
+		}
+		d := pyast.Dotted(top)
+		if d != "" {
+			d = strings.TrimPrefix(d, obj+".")
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+		return true
+	})
+	return out
 }

@@ -19,6 +19,7 @@ func Rules() []*analyzer.Rule {
 		orm.WastefulEvaluation,
 		orm.UnboundedList,
 		orm.MissingIndex,
+		orm.SerializerRelations,
 	)
 	return rs
 }

@@ -33,3 +33,5 @@ func TestWastefulEvaluation(t *testing.T) { runPair(t, orm.WastefulEvaluation) }
 func TestMissingIndex(t *testing.T) { runPair(t, orm.MissingIndex) }
 
 func TestUnboundedList(t *testing.T) { runPair(t, orm.UnboundedList) }
+
+func TestSerializerRelations(t *testing.T) { runPair(t, orm.SerializerRelations) }

@@ -29,7 +29,7 @@ type QS struct {
 	Combined  bool // union()/intersection()/difference()/extra()
 	// Scoped is set when a filter pins a foreign key to a parent other
 	// than the user model (the labels of one project): usually few rows.
-	Scoped bool
+	Scoped    bool
 	Annotated []string
 	// Opaque is set when part of the chain could not be read (a custom
 	// manager, a get_queryset() elsewhere): it may select or prefetch more.
