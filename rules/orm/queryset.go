@@ -306,14 +306,20 @@ func (t *Tracker) evalCall(n pyast.Node, depth int) *QS {
 			pc, ok := pyast.AsCall(a)
 			if ok && strings.HasSuffix(pyast.Dotted(pc.Func), "Prefetch") {
 				if s, ok := pyast.StringValue(pc.Arg(0, "lookup")); ok {
+					base := s
 					if to, ok := pyast.StringValue(pc.Keyword("to_attr")); ok {
 						// The lookup's last part lands in to_attr.
+						base = to
 						if i := strings.LastIndex(s, "__"); i >= 0 {
-							to = s[:i] + "__" + to
+							base = s[:i] + "__" + to
 						}
-						q.Prefetch = append(q.Prefetch, to)
-					} else {
-						q.Prefetch = append(q.Prefetch, s)
+					}
+					q.Prefetch = append(q.Prefetch, base)
+					// What the inner queryset loads comes with each row.
+					if inner := t.eval(pc.Arg(1, "queryset"), depth+1); inner != nil {
+						for _, sub := range append(append([]string(nil), inner.Select...), inner.Prefetch...) {
+							q.Prefetch = append(q.Prefetch, base+"__"+sub)
+						}
 					}
 					continue
 				}
@@ -462,16 +468,47 @@ func (t *Tracker) classGetQueryset(n, recv pyast.Node, depth int) *QS {
 	}
 	if recv.Type() == "identifier" {
 		if m, _ := classMember(cls, "get_queryset", 0); !m.IsNil() && !m.Contains(n) {
-			var q *QS
-			for _, r := range pyast.FindAllShallow(m, "return_statement") {
-				if e := r.NamedChild(0); !e.IsNil() {
-					q = t.eval(e, depth+1)
-				}
-			}
-			return q
+			return t.returnQS(m, depth)
 		}
 	}
 	return t.classQueryset(n, depth)
+}
+
+// returnQS evaluates what a get_queryset method returns: the first return
+// value that is a queryset with rows (an early `return qs.none()` or a
+// lookup by key is an exception path, not the listing); nil as soon as a
+// return before it cannot be read.
+func (t *Tracker) returnQS(m pyast.Node, depth int) *QS {
+	var fallback *QS
+	for _, r := range pyast.FindAllShallow(m, "return_statement") {
+		e := r.NamedChild(0)
+		if e.IsNil() {
+			continue
+		}
+		q := t.eval(e, depth+1)
+		if q == nil {
+			return nil // one path cannot be read: the listing is unknown
+		}
+		if !q.Single {
+			return q
+		}
+		if fallback == nil {
+			fallback = q
+		}
+	}
+	return fallback
+}
+
+// ViewQueryset evaluates the queryset of a view class: its get_queryset
+// (own or of a base in the same file), else its queryset attribute.
+func (t *Tracker) ViewQueryset(cls pyast.Node) *QS {
+	if m, _ := classMember(cls, "get_queryset", 0); !m.IsNil() {
+		return t.returnQS(m, 0)
+	}
+	if _, a := classMember(cls, "queryset", 0); !a.IsNil() {
+		return t.Eval(a)
+	}
+	return nil
 }
 
 // Instance returns the model of an expression that holds one model

@@ -57,14 +57,7 @@ func runSerializer(p *analyzer.Pass) error {
 		if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
 			continue
 		}
-		var q *QS
-		if m, _ := classMember(cls, "get_queryset", 0); !m.IsNil() {
-			for _, r := range pyast.FindAllShallow(m, "return_statement") {
-				q = t.Eval(r.NamedChild(0))
-			}
-		} else if _, a := classMember(cls, "queryset", 0); !a.IsNil() {
-			q = t.Eval(a)
-		}
+		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
 	}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
@@ -178,9 +171,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			}
 			declared[a.Name] = true
 			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
-			why := "`" + a.Name + "`"
+			why := "`" + strings.Join(append(append([]string(nil), prefix...), a.Name), ".") + "`"
+			attrName := a.Name
+			nc := g.LookupClassQual(a.Callee)
+			if nc != nil && g.ByQual(a.Callee) == nil && isSerializer(g, nc) && a.Source != "" && !strings.Contains(a.Source, ".") {
+				attrName = a.Source // a nested serializer of another attribute
+			}
 			switch {
-			case a.Source != "" && a.Source != "*":
+			case a.Source != "" && a.Source != "*" && attrName == a.Name:
 				if strings.HasSuffix(last, "RelatedField") || strings.Contains(a.Source, ".") {
 					pk := last == "PrimaryKeyRelatedField" && !a.Many
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
@@ -195,25 +193,20 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				pk := last == "PrimaryKeyRelatedField" && !a.Many
 				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
 			default:
-				nested := g.ByQual(a.Callee)
-				if nested != nil {
+				if g.ByQual(a.Callee) != nil || nc == nil || !isSerializer(g, nc) || a.Source == "*" {
 					continue // a model call, not a serializer
 				}
-				nc := g.LookupClassQual(a.Callee)
-				if nc == nil || !isSerializer(g, nc) {
-					continue
-				}
-				at := m.Attr(a.Name)
+				at := m.Attr(attrName)
 				switch at.Kind {
 				case project.AttrForward, project.AttrReverseOne:
 					if at.Field != nil && at.Field.Kind == project.GenericFK {
 						continue
 					}
-					path := append(append([]string(nil), prefix...), a.Name)
+					path := append(append([]string(nil), prefix...), attrName)
 					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: inPrefetch, Why: why})
 					out = append(out, t.serializerNeeds(nc, at.Target, path, inPrefetch, depth+1)...)
 				case project.AttrReverseMany, project.AttrManyToMany:
-					path := append(append([]string(nil), prefix...), a.Name)
+					path := append(append([]string(nil), prefix...), attrName)
 					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: why})
 					out = append(out, t.serializerNeeds(nc, at.Target, path, true, depth+1)...)
 				}

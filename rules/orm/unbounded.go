@@ -254,14 +254,7 @@ func (t *Tracker) drfListViews() {
 		if m, _ := classMember(cls, "list", 0); !m.IsNil() {
 			continue // a custom list() is judged as a view method
 		}
-		var q *QS
-		if _, a := classMember(cls, "queryset", 0); !a.IsNil() {
-			q = t.Eval(a)
-		} else if m, _ := classMember(cls, "get_queryset", 0); !m.IsNil() {
-			for _, r := range pyast.FindAllShallow(m, "return_statement") {
-				q = t.Eval(r.NamedChild(0))
-			}
-		}
+		q := t.ViewQueryset(cls)
 		if !isUnbounded(q) {
 			continue
 		}
