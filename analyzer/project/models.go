@@ -293,7 +293,9 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 // false for calls that are not fields.
 func fieldKind(last string) (FieldKind, bool) {
 	switch {
-	case strings.HasSuffix(last, "ForeignKey"): // ForeignKey, TreeForeignKey, ParentalKey is not
+	case last == "GenericForeignKey":
+		return GenericFK, true
+	case strings.HasSuffix(last, "ForeignKey"): // ForeignKey, TreeForeignKey
 		return ForeignKey, true
 	case last == "ParentalKey":
 		return ForeignKey, true
@@ -301,8 +303,6 @@ func fieldKind(last string) (FieldKind, bool) {
 		return OneToOne, true
 	case strings.HasSuffix(last, "ManyToManyField"):
 		return ManyToMany, true
-	case last == "GenericForeignKey":
-		return GenericFK, true
 	case strings.HasSuffix(last, "Field"):
 		return Plain, true
 	}

@@ -38,6 +38,9 @@ func runNPlusOne(p *analyzer.Pass) error {
 		return nil
 	}
 	t := NewTracker(p)
+	// A queryset iterated twice is loaded once and its rows keep the
+	// related objects they loaded: report a path once per queryset.
+	done := map[string]bool{}
 	for _, l := range t.Loops() {
 		if l.QS == nil || l.QS.Related {
 			continue
@@ -66,6 +69,13 @@ func runNPlusOne(p *analyzer.Pass) error {
 		first := true
 		for _, fam := range order {
 			a := at[fam]
+			if it := pyast.Unparen(l.Iter); it.Type() == "identifier" && !l.QS.Origin.IsNil() {
+				key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), scope(l.Node).ID(), fam)
+				if done[key] {
+					continue
+				}
+				done[key] = true
+			}
 			expr := chainExpr(a.Expr)
 			d := analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(a.Expr),

@@ -449,9 +449,72 @@ func classMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node
 	return
 }
 
+// inheritsMethod reports whether a base class defined in another file of
+// the tree defines method: then what the class says may be rewritten
+// there (a base view adding prefetches in get_queryset).
+func (t *Tracker) inheritsMethod(cls pyast.Node, method string) bool {
+	if t.g == nil || cls.IsNil() {
+		return false
+	}
+	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+		if b.Type() == "keyword_argument" {
+			continue
+		}
+		d := pyast.Dotted(b)
+		c := t.g.LookupClass(t.p.Unit, d)
+		if c == nil {
+			// Neither Django/DRF nor a class of the tree: it may do anything.
+			if q, _ := t.p.Imports.Resolve(b); q == "" || !knownFramework(q) {
+				if !t.sameFileClass(cls, d) {
+					return true
+				}
+			}
+			continue
+		}
+		if c.Path == t.p.File.Rel {
+			continue
+		}
+		for _, cc := range append([]*project.ClassFacts{c}, t.g.ClassBases(c)...) {
+			for _, m := range cc.Methods {
+				if m == method {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// knownFramework reports names of Django and DRF, whose views take the
+// queryset attribute as it is.
+func knownFramework(q string) bool {
+	return strings.HasPrefix(q, "rest_framework.") || strings.HasPrefix(q, "django.")
+}
+
+// sameFileClass reports whether name is a class defined at module level of
+// cls's file (classMember follows those).
+func (t *Tracker) sameFileClass(cls pyast.Node, name string) bool {
+	root := cls
+	for !root.Parent().IsNil() {
+		root = root.Parent()
+	}
+	for _, st := range pyast.Statements(root) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() == "class_definition" && pyast.DefName(st) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // classQueryset evaluates the `queryset = ...` attribute of n's class.
 func (t *Tracker) classQueryset(n pyast.Node, depth int) *QS {
 	cls := classOf(n)
+	if t.inheritsMethod(cls, "get_queryset") {
+		return nil
+	}
 	_, attr := classMember(cls, "queryset", 0)
 	if attr.IsNil() {
 		return nil
@@ -504,6 +567,9 @@ func (t *Tracker) returnQS(m pyast.Node, depth int) *QS {
 func (t *Tracker) ViewQueryset(cls pyast.Node) *QS {
 	if m, _ := classMember(cls, "get_queryset", 0); !m.IsNil() {
 		return t.returnQS(m, 0)
+	}
+	if t.inheritsMethod(cls, "get_queryset") {
+		return nil
 	}
 	if _, a := classMember(cls, "queryset", 0); !a.IsNil() {
 		return t.Eval(a)
