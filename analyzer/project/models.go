@@ -293,8 +293,8 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 // false for calls that are not fields.
 func fieldKind(last string) (FieldKind, bool) {
 	switch {
-	case last == "GenericForeignKey":
-		return GenericFK, true
+	case strings.HasPrefix(last, "Generic") && strings.HasSuffix(last, "ForeignKey"):
+		return GenericFK, true // GenericForeignKey and look-alikes
 	case strings.HasSuffix(last, "ForeignKey"): // ForeignKey, TreeForeignKey
 		return ForeignKey, true
 	case last == "ParentalKey":

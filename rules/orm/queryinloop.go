@@ -86,6 +86,7 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		}
 		q, what, conf := t.queryCall(n)
 		if what == "" {
+			t.helperCall(n, taint)
 			return true
 		}
 		l := t.dependentLoop(n, taint)
@@ -302,5 +303,116 @@ func argNames(n pyast.Node) map[string]bool {
 			cur = pyast.Node{}
 		}
 	}
+	return out
+}
+
+// helperCall reports a call, inside a loop, to a function or method of
+// this file that queries with one of its parameters, when the loop passes
+// one of its names in that position: the N+1 one call level down.
+func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
+	c, _ := pyast.AsCall(n)
+	callee, skipSelf := t.localCallee(n, c)
+	if callee.IsNil() || callee.Contains(n) {
+		return
+	}
+	params := paramNames(callee)
+	if skipSelf && len(params) > 0 {
+		params = params[1:]
+	}
+	var passed []string // callee parameters fed from the call's arguments
+	for i, a := range c.Positional {
+		if i < len(params) && len(argNamesOf(a)) > 0 {
+			passed = append(passed, params[i])
+		}
+	}
+	for k, v := range c.Keywords {
+		if len(argNamesOf(v)) > 0 {
+			passed = append(passed, k)
+		}
+	}
+	if len(passed) == 0 {
+		return
+	}
+	for _, inner := range pyast.FindAllShallow(callee, "call") {
+		_, what, conf := t.queryCall(inner)
+		if what == "" || conf == analyzer.Low {
+			continue
+		}
+		used := argNames(inner)
+		hit := false
+		for _, p := range passed {
+			if used[p] {
+				hit = true
+			}
+		}
+		if !hit {
+			continue
+		}
+		l := t.dependentLoop(n, taint)
+		if l == nil {
+			return
+		}
+		t.p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(n),
+			Message:    fmt.Sprintf("`%s` runs `%s` per iteration of the loop over %s", compact(n), compact(inner), loopName(l)),
+			Help:       fmt.Sprintf("fetch what `%s` needs for all rows before the loop (`in_bulk()`, `filter(<key>__in=...)`, `select_related`) and pass it in", pyast.DefName(callee)),
+			Confidence: conf,
+			Related:    []analyzer.Related{{Range: analyzer.RangeOf(inner), Message: "the query, in `" + pyast.DefName(callee) + "`"}},
+		})
+		return
+	}
+}
+
+// localCallee resolves `f(...)` to a module-level function of this file,
+// or `self.m(...)` to a method of the enclosing class (skipSelf set).
+func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSelf bool) {
+	switch c.Func.Type() {
+	case "identifier":
+		for _, st := range pyast.Statements(t.p.Root) {
+			if st.Type() == "decorated_definition" {
+				st = st.ChildByField("definition")
+			}
+			if st.Type() == "function_definition" && pyast.DefName(st) == c.Func.Text() {
+				return st, false
+			}
+		}
+	case "attribute":
+		if r := c.Receiver(); r.Type() == "identifier" && r.Text() == "self" {
+			if cls := classOf(n); !cls.IsNil() {
+				m, _ := classMember(cls, c.MethodName(), 0)
+				return m, true
+			}
+		}
+	}
+	return pyast.Node{}, false
+}
+
+// paramNames are a function's parameter names in order.
+func paramNames(fn pyast.Node) []string {
+	var out []string
+	for _, p := range fn.ChildByField("parameters").NamedChildren() {
+		switch p.Type() {
+		case "identifier":
+			out = append(out, p.Text())
+		case "default_parameter", "typed_parameter", "typed_default_parameter":
+			if id := p.ChildByField("name"); id.Type() == "identifier" {
+				out = append(out, id.Text())
+			} else if first := p.NamedChild(0); first.Type() == "identifier" {
+				out = append(out, first.Text())
+			}
+		}
+	}
+	return out
+}
+
+// argNamesOf are the variables an expression reads.
+func argNamesOf(e pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	pyast.Inspect(e, func(m pyast.Node) bool {
+		if m.Type() == "identifier" && m.Field() != "attribute" && !(m.Field() == "name" && m.Parent().Type() == "keyword_argument") {
+			out[m.Text()] = true
+		}
+		return !m.Is("lambda")
+	})
 	return out
 }
