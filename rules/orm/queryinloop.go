@@ -319,14 +319,27 @@ func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
 	if skipSelf && len(params) > 0 {
 		params = params[1:]
 	}
-	var passed []string // callee parameters fed from the call's arguments
+	l := t.dependentLoop(n, taint)
+	if l == nil {
+		return
+	}
+	names := taint[l.Node.ID()]
+	fromRow := func(e pyast.Node) bool {
+		for id := range argNamesOf(e) {
+			if names[id] {
+				return true
+			}
+		}
+		return false
+	}
+	var passed []string // callee parameters fed from the row
 	for i, a := range c.Positional {
-		if i < len(params) && len(argNamesOf(a)) > 0 {
+		if i < len(params) && fromRow(a) {
 			passed = append(passed, params[i])
 		}
 	}
 	for k, v := range c.Keywords {
-		if len(argNamesOf(v)) > 0 {
+		if fromRow(v) {
 			passed = append(passed, k)
 		}
 	}
@@ -348,9 +361,9 @@ func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
 		if !hit {
 			continue
 		}
-		l := t.dependentLoop(n, taint)
-		if l == nil {
-			return
+		if !pyast.Ancestor(inner, "if_statement", "conditional_expression", "try_statement").IsNil() &&
+			callee.Contains(pyast.Ancestor(inner, "if_statement", "conditional_expression", "try_statement")) {
+			conf = analyzer.Low // the helper may not query on every call
 		}
 		t.p.Report(analyzer.Diagnostic{
 			Range:      analyzer.RangeOf(n),
