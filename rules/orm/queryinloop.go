@@ -138,9 +138,31 @@ func compact(n pyast.Node) string {
 	return strings.SplitN(s, "\n", 2)[0] + " ..."
 }
 
+// batched reports whether a chain filters with an `__in` lookup: a query
+// per batch of keys, the remedy rather than the problem.
+func batched(n pyast.Node) bool {
+	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
+		if c, ok := pyast.AsCall(cur); ok {
+			for k := range c.Keywords {
+				if strings.HasSuffix(k, "__in") {
+					return true
+				}
+			}
+			cur = pyast.Unparen(c.Func)
+			continue
+		}
+		cur = pyast.Unparen(cur.ChildByField("object"))
+	}
+	return false
+}
+
 // queryCall reports whether call n runs a manager query: what is the
 // method (or "iterate"), q the queryset when known, conf the confidence.
+// Chains filtering with `__in` (batches) are not queries per row.
 func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
+	if batched(n) {
+		return nil, "", 0
+	}
 	c, _ := pyast.AsCall(n)
 	method := c.MethodName()
 	recv := c.Receiver()

@@ -104,7 +104,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 						return true
 					}
 					q := t.Eval(recv)
-					if q == nil || q.Model == nil || q.Related {
+					if q == nil || q.Model == nil || q.Related || batched(n) {
 						return true
 					}
 					if (method == "create" || method == "get_or_create" || method == "update_or_create") && q.Model.Overrides("save") {
