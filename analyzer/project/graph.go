@@ -289,12 +289,13 @@ type Models struct {
 	// DEFAULT_PAGINATION_CLASS.
 	DefaultPagination bool
 
-	byQual   map[string]*Model
-	byName   map[string][]*Model
-	byLabel  map[string]*Model // lower-cased "app.model"
-	external map[string]*Model
-	classes  map[string]*ClassFacts
-	cbyName  map[string][]*ClassFacts
+	byQual    map[string]*Model
+	byName    map[string][]*Model
+	byLabel   map[string]*Model // lower-cased "app.model"
+	external  map[string]*Model
+	classes   map[string]*ClassFacts
+	cbyName   map[string][]*ClassFacts
+	qsMethods map[string]bool
 }
 
 // knownExternal maps well-known qualified names of Django's own models to
@@ -461,6 +462,14 @@ func buildModels(facts []*Facts) *Models {
 			if _, dup := to.reverse[name]; !dup {
 				to.reverse[name] = r
 				to.Reverse = append(to.Reverse, r)
+			}
+		}
+	}
+	g.qsMethods = map[string]bool{}
+	for _, c := range classes {
+		if g.isQuerySetClass(c, 0) {
+			for _, name := range c.Methods {
+				g.qsMethods[name] = true
 			}
 		}
 	}
@@ -710,6 +719,27 @@ func (g *Models) LookupClass(u *Unit, dotted string) *ClassFacts {
 	}
 	return g.findClass(resolveName(u, dotted))
 }
+
+// isQuerySetClass reports whether a class derives from a Manager or a
+// QuerySet (by name, through the tree's classes).
+func (g *Models) isQuerySetClass(c *ClassFacts, depth int) bool {
+	if depth > 10 {
+		return false
+	}
+	for _, b := range c.Bases {
+		if strings.HasSuffix(b, "Manager") || strings.HasSuffix(b, "QuerySet") {
+			return true
+		}
+		if bc := g.findClass(b); bc != nil && bc != c && g.isQuerySetClass(bc, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsQuerySetMethod reports whether some custom Manager or QuerySet class of
+// the tree defines a method of that name (`Order.objects.active()`).
+func (g *Models) IsQuerySetMethod(name string) bool { return g != nil && g.qsMethods[name] }
 
 // LookupClassQual finds a class of the tree by qualified name.
 func (g *Models) LookupClassQual(q string) *ClassFacts {

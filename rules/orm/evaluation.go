@@ -43,7 +43,7 @@ func runEvaluation(p *analyzer.Pass) error {
 			switch {
 			case c.Func.Type() == "identifier" && (c.Func.Text() == "len" || c.Func.Text() == "bool") && len(c.Positional) == 1:
 				x := pyast.Unparen(c.Positional[0])
-				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && onlyUse(x) {
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(x) {
 					if c.Func.Text() == "len" {
 						report(p, n, fmt.Sprintf("`%s` loads every row to count them", compact(n)), fmt.Sprintf("count in the database: `%s.count()`", x.Text()))
 					} else {
@@ -52,7 +52,7 @@ func runEvaluation(p *analyzer.Pass) error {
 				}
 			case c.MethodName() == "count" && len(c.Positional) == 0 && c.Receiver().Type() == "identifier":
 				x := c.Receiver()
-				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && iteratedLater(x) {
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && iteratedLater(x) {
 					report(p, n, fmt.Sprintf("`%s` runs a COUNT query and the rows are loaded below anyway", compact(n)),
 						fmt.Sprintf("load them once (`rows = list(%s)`) and use `len(rows)`", x.Text()))
 				}
@@ -64,7 +64,7 @@ func runEvaluation(p *analyzer.Pass) error {
 			}
 			x := pyast.Unparen(cond)
 			if x.Is("identifier", "call") {
-				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && onlyUse(x) {
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(x) {
 					report(p, x, fmt.Sprintf("`%s` is tested for truth: every row is loaded to see if there is one", compact(x)), fmt.Sprintf("ask the database: `%s.exists()`", x.Text()))
 				}
 			}
@@ -72,7 +72,7 @@ func runEvaluation(p *analyzer.Pass) error {
 			v := pyast.Unparen(n.ChildByField("value"))
 			idx := n.ChildByField("subscript")
 			if c, ok := pyast.AsCall(v); ok && c.Func.Type() == "identifier" && c.Func.Text() == "list" && len(c.Positional) == 1 && idx.Is("integer", "unary_operator") {
-				if q := t.Eval(c.Positional[0]); q != nil && q.Model != nil {
+				if q := t.Eval(c.Positional[0]); q != nil && q.Model != nil && !q.Custom {
 					fix := "first()"
 					if idx.Text() == "-1" {
 						fix = "last()"

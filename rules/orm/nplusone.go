@@ -31,8 +31,9 @@ var NPlusOne = &analyzer.Rule{
 // foreign keys, one-to-one fields or reverse one-to-ones not covered by the
 // queryset's select_related/prefetch_related. One finding per loop and
 // maximal path. It skips `<fk>_id` columns, assignments to the relation,
-// generic foreign keys, rows of values()/values_list(), loops over related
-// managers (their fix is a nested Prefetch), tests and migrations.
+// generic foreign keys, rows of values()/values_list(), loops over the
+// related manager of another loop's row (their fix is a nested Prefetch),
+// tests and migrations.
 func runNPlusOne(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
@@ -42,8 +43,8 @@ func runNPlusOne(p *analyzer.Pass) error {
 	// related objects they loaded: report a path once per queryset.
 	done := map[string]bool{}
 	for _, l := range t.Loops() {
-		if l.QS == nil || l.QS.Related {
-			continue
+		if l.QS == nil || l.QS.OwnerInLoop {
+			continue // rows of a related manager per outer row: a nested Prefetch
 		}
 		lf := t.analyzeLoop(l)
 		if lf == nil || len(lf.Needed) == 0 {

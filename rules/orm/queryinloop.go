@@ -198,7 +198,7 @@ func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Con
 		if q.Related || q.Model == nil {
 			return nil, "", 0
 		}
-		if q.Model.External || !q.Model.Complete {
+		if q.Model.External || !q.Model.Complete || q.Custom {
 			return q, what, analyzer.Medium
 		}
 		return q, what, analyzer.High

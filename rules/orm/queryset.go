@@ -27,6 +27,9 @@ type QS struct {
 	Grouped   bool // values() then annotate() or distinct(): one row per group
 	Single    bool // filtered by a unique key: at most one row
 	Combined  bool // union()/intersection()/difference()/extra()
+	// Custom is set when a custom manager or queryset method is part of the
+	// chain: probably a queryset, not certainly.
+	Custom bool
 	// Scoped is set when a filter pins a foreign key to a parent other
 	// than the user model (the labels of one project): usually few rows.
 	Scoped    bool
@@ -34,8 +37,10 @@ type QS struct {
 	// Opaque is set when part of the chain could not be read (a custom
 	// manager, a get_queryset() elsewhere): it may select or prefetch more.
 	Opaque bool
-	// Related is set for related managers (`order.items.all()`).
-	Related bool
+	// Related is set for related managers (`order.items.all()`);
+	// OwnerInLoop when the owner is itself a row of a loop.
+	Related     bool
+	OwnerInLoop bool
 	// Origin is the expression a fix may extend with `.select_related(...)`
 	// (same file), or the zero Node.
 	Origin pyast.Node
@@ -230,13 +235,13 @@ func (t *Tracker) evalAttr(n pyast.Node, depth int) *QS {
 		}
 	}
 	// A related manager: obj.items where obj is an instance.
-	if m, _ := t.Instance(obj); m != nil {
+	if m, loop := t.Instance(obj); m != nil {
 		a := m.Attr(name)
 		if a.Kind == project.AttrReverseMany || a.Kind == project.AttrManyToMany {
 			if a.Target == nil {
 				return nil
 			}
-			return &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, Origin: n}
+			return &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n}
 		}
 	}
 	return nil
@@ -276,7 +281,11 @@ func (t *Tracker) evalCall(n pyast.Node, depth int) *QS {
 		}
 		return q
 	}
-	if recv.IsNil() || !chainMethods[method] {
+	if recv.IsNil() {
+		return nil
+	}
+	custom := !chainMethods[method] && customQSMethod(method) && t.g.IsQuerySetMethod(method)
+	if !chainMethods[method] && !custom {
 		return nil
 	}
 	base := t.eval(recv, depth+1)
@@ -285,6 +294,12 @@ func (t *Tracker) evalCall(n pyast.Node, depth int) *QS {
 	}
 	q := base.clone()
 	q.Origin = n
+	if custom {
+		// A method of a custom manager or queryset: most return a
+		// queryset, and what it selects is not seen.
+		q.Opaque, q.Custom = true, true
+		return q
+	}
 	switch method {
 	case "select_related":
 		if len(c.Positional) == 0 {
@@ -371,6 +386,18 @@ func (t *Tracker) evalCall(n pyast.Node, depth int) *QS {
 		q.Combined = true
 	}
 	return q
+}
+
+// customQSMethod filters names of custom manager methods that rarely
+// return a queryset (get_by_natural_key, create_user...).
+func customQSMethod(name string) bool {
+	for _, p := range []string{"get", "create", "update", "delete", "count", "exists", "bulk", "set", "add", "remove",
+		"make", "normalize", "natural", "check", "clear", "save", "_"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
 }
 
 func isSelfOrSuper(n pyast.Node) bool {

@@ -140,7 +140,7 @@ func (t *Tracker) unboundedNames(fn pyast.Node) map[string]*QS {
 }
 
 func isUnbounded(q *QS) bool {
-	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined
+	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined && !q.Custom
 }
 
 // unboundedExpr returns the queryset when e evaluates to all its rows.
