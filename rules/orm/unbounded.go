@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -140,7 +141,34 @@ func (t *Tracker) unboundedNames(fn pyast.Node) map[string]*QS {
 }
 
 func isUnbounded(q *QS) bool {
-	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined && !q.Custom
+	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined && !q.Custom &&
+		!namedChildren(q.Model)
+}
+
+// namedChildren reports models whose rows are named per parent: a unique
+// group holding a foreign key and a text column (a project's labels, a
+// workspace's states). Such lists stay short.
+func namedChildren(m *project.Model) bool {
+	for _, group := range append(append([][]string{}, m.Meta.UniqueTogether...), m.Meta.Unique...) {
+		fk, text := false, false
+		for _, name := range group {
+			f := m.Field(name)
+			if f == nil {
+				continue
+			}
+			switch {
+			case f.Kind == project.ForeignKey || f.Kind == project.OneToOne:
+				fk = true
+			case strings.HasSuffix(f.Class, "CharField") || strings.HasSuffix(f.Class, "SlugField") ||
+				strings.HasSuffix(f.Class, "URLField") || strings.HasSuffix(f.Class, "EmailField"):
+				text = true
+			}
+		}
+		if fk && text {
+			return true
+		}
+	}
+	return false
 }
 
 // unboundedExpr returns the queryset when e evaluates to all its rows.
