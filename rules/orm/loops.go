@@ -64,51 +64,47 @@ func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
 	lf := &loopFacts{Loop: l}
 	rows := map[string]rowRef{l.Var.Text(): {model: l.QS.Model}}
 	seenAccess := map[int32]bool{}
-	for _, b := range l.Body {
-		pyast.Inspect(b, func(n pyast.Node) bool {
-			switch n.Type() {
-			case "function_definition", "class_definition", "lambda":
-				return false
-			case "assignment":
-				left := n.ChildByField("left")
-				if left.Type() != "identifier" {
-					return true
-				}
-				name := left.Text()
-				if name == l.Var.Text() {
-					// The row variable is rebound: stop trusting it.
-					delete(rows, name)
-					return true
-				}
-				right := pyast.Unparen(n.ChildByField("right"))
-				if g := t.relationGet(right, rows); g != nil {
-					to := g.Field.To
-					if to != nil {
-						rows[name] = rowRef{model: to, path: strings.Split(g.Path, "__")}
-					}
-				} else if ref, ok := t.forwardRef(right, rows); ok {
-					rows[name] = ref
-				} else {
-					delete(rows, name)
-				}
-			case "call":
-				if g := t.relationGet(n, rows); g != nil {
-					lf.RelGets = append(lf.RelGets, g)
-				}
-			case "attribute":
-				obj := n.ChildByField("object")
-				if obj.Type() != "identifier" {
-					return true
-				}
-				ref, ok := rows[obj.Text()]
-				if !ok || seenAccess[n.ID()] {
-					return true
-				}
-				t.walkChain(lf, n, ref, seenAccess)
+	l.Walk(func(n pyast.Node) bool {
+		switch n.Type() {
+		case "assignment":
+			left := n.ChildByField("left")
+			if left.Type() != "identifier" {
+				return true
 			}
-			return true
-		})
-	}
+			name := left.Text()
+			if name == l.Var.Text() {
+				// The row variable is rebound: stop trusting it.
+				delete(rows, name)
+				return true
+			}
+			right := pyast.Unparen(n.ChildByField("right"))
+			if g := t.relationGet(right, rows); g != nil {
+				to := g.Field.To
+				if to != nil {
+					rows[name] = rowRef{model: to, path: strings.Split(g.Path, "__")}
+				}
+			} else if ref, ok := t.forwardRef(right, rows); ok {
+				rows[name] = ref
+			} else {
+				delete(rows, name)
+			}
+		case "call":
+			if g := t.relationGet(n, rows); g != nil {
+				lf.RelGets = append(lf.RelGets, g)
+			}
+		case "attribute":
+			obj := n.ChildByField("object")
+			if obj.Type() != "identifier" {
+				return true
+			}
+			ref, ok := rows[obj.Text()]
+			if !ok || seenAccess[n.ID()] {
+				return true
+			}
+			t.walkChain(lf, n, ref, seenAccess)
+		}
+		return true
+	})
 	var paths []string
 	for _, a := range lf.Accesses {
 		if !l.QS.Selects(a.Path) {

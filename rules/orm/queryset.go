@@ -759,6 +759,19 @@ func (t *Tracker) loopOf(n pyast.Node) *Loop {
 	return nil
 }
 
+// Walk visits, in pre-order, the nodes that run once per row, without
+// entering nested function, class or lambda definitions.
+func (l *Loop) Walk(f func(pyast.Node) bool) {
+	for _, b := range l.Body {
+		pyast.Inspect(b, func(n pyast.Node) bool {
+			if n.Is("function_definition", "class_definition", "lambda") {
+				return false
+			}
+			return f(n)
+		})
+	}
+}
+
 // InBody reports whether n runs once per row of l.
 func (l *Loop) InBody(n pyast.Node) bool {
 	for _, b := range l.Body {

@@ -56,69 +56,65 @@ func runWriteInLoop(p *analyzer.Pass) error {
 		rowLoop := !l.Var.IsNil() && l.QS != nil && l.QS.Model != nil && !l.QS.Values && !l.QS.Iterator
 		built := map[string]string{} // obj = Model(...) in the body: name -> model
 		assigned := map[string][]string{}
-		for _, b := range l.Body {
-			pyast.Inspect(b, func(n pyast.Node) bool {
-				switch n.Type() {
-				case "function_definition", "class_definition", "lambda":
-					return false
-				case "assignment":
-					left := n.ChildByField("left")
-					if left.Type() == "identifier" {
-						if c, ok := pyast.AsCall(n.ChildByField("right")); ok {
-							if m := t.g.Lookup(p.Unit, pyast.Dotted(c.Func)); m != nil && !m.External && !m.Overrides("save") {
-								built[left.Text()] = m.Name
-							}
+		l.Walk(func(n pyast.Node) bool {
+			switch n.Type() {
+			case "assignment":
+				left := n.ChildByField("left")
+				if left.Type() == "identifier" {
+					if c, ok := pyast.AsCall(n.ChildByField("right")); ok {
+						if m := t.g.Lookup(p.Unit, pyast.Dotted(c.Func)); m != nil && !m.External && !m.Overrides("save") {
+							built[left.Text()] = m.Name
 						}
 					}
-					if left.Type() == "attribute" && left.ChildByField("object").Type() == "identifier" {
-						o := left.ChildByField("object").Text()
-						assigned[o] = append(assigned[o], left.ChildByField("attribute").Text())
-					}
-				case "call":
-					if reported[n.ID()] {
-						return true
-					}
-					c, _ := pyast.AsCall(n)
-					method := c.MethodName()
-					recv := pyast.Unparen(c.Receiver())
-					if recv.IsNil() {
-						return true
-					}
-					// row.save() / row.delete()
-					if recv.Type() == "identifier" && (method == "save" || method == "delete") {
-						name := recv.Text()
-						if rowLoop && name == l.Var.Text() && t.loopOf(recv) == l && !l.QS.Model.Overrides(method) {
-							reported[n.ID()] = true
-							p.Report(rowWrite(l, n, method, assigned[name]))
-						} else if model, ok := built[name]; ok && method == "save" {
-							reported[n.ID()] = true
-							p.Report(analyzer.Diagnostic{
-								Range:   analyzer.RangeOf(n),
-								Message: fmt.Sprintf("`%s.save()` inserts one `%s` per iteration of the loop over %s", name, model, loopName(l)),
-								Help:    fmt.Sprintf("collect the unsaved objects in a list and call `%s.objects.bulk_create(objs)` once after the loop (save() overrides and signals do not run)", model),
-							})
-						}
-						return true
-					}
-					if !writeMethods[method] || method == "bulk_create" || method == "bulk_update" {
-						return true
-					}
-					q := t.Eval(recv)
-					if q == nil || q.Model == nil || q.Related || batched(n) {
-						return true
-					}
-					if (method == "create" || method == "get_or_create" || method == "update_or_create") && q.Model.Overrides("save") {
-						return true // bulk_create would skip the model's save()
-					}
-					if dl := t.dependentLoop(n, cache); dl == nil || !dl.Node.Equal(l.Node) {
-						return true
-					}
-					reported[n.ID()] = true
-					p.Report(managerWrite(l, n, method, q))
 				}
-				return true
-			})
-		}
+				if left.Type() == "attribute" && left.ChildByField("object").Type() == "identifier" {
+					o := left.ChildByField("object").Text()
+					assigned[o] = append(assigned[o], left.ChildByField("attribute").Text())
+				}
+			case "call":
+				if reported[n.ID()] {
+					return true
+				}
+				c, _ := pyast.AsCall(n)
+				method := c.MethodName()
+				recv := pyast.Unparen(c.Receiver())
+				if recv.IsNil() {
+					return true
+				}
+				// row.save() / row.delete()
+				if recv.Type() == "identifier" && (method == "save" || method == "delete") {
+					name := recv.Text()
+					if rowLoop && name == l.Var.Text() && t.loopOf(recv) == l && !l.QS.Model.Overrides(method) {
+						reported[n.ID()] = true
+						p.Report(rowWrite(l, n, method, assigned[name]))
+					} else if model, ok := built[name]; ok && method == "save" {
+						reported[n.ID()] = true
+						p.Report(analyzer.Diagnostic{
+							Range:   analyzer.RangeOf(n),
+							Message: fmt.Sprintf("`%s.save()` inserts one `%s` per iteration of the loop over %s", name, model, loopName(l)),
+							Help:    fmt.Sprintf("collect the unsaved objects in a list and call `%s.objects.bulk_create(objs)` once after the loop (save() overrides and signals do not run)", model),
+						})
+					}
+					return true
+				}
+				if !writeMethods[method] || method == "bulk_create" || method == "bulk_update" {
+					return true
+				}
+				q := t.Eval(recv)
+				if q == nil || q.Model == nil || q.Related || batched(n) {
+					return true
+				}
+				if (method == "create" || method == "get_or_create" || method == "update_or_create") && q.Model.Overrides("save") {
+					return true // bulk_create would skip the model's save()
+				}
+				if dl := t.dependentLoop(n, cache); dl == nil || !dl.Node.Equal(l.Node) {
+					return true
+				}
+				reported[n.ID()] = true
+				p.Report(managerWrite(l, n, method, q))
+			}
+			return true
+		})
 	}
 	return nil
 }
