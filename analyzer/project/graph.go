@@ -508,6 +508,9 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 			if b.Abstract {
 				cp := *f
 				cp.Model = m
+				if cp.Abstract == nil {
+					cp.Abstract = b
+				}
 				add(&cp)
 			} else {
 				add(f) // multi-table inheritance: the parent's field

@@ -23,7 +23,7 @@ const (
 const AuthUserModel = "settings.AUTH_USER_MODEL"
 
 // ClassFacts is a class definition as one file sees it: phase one cannot
-// yet tell whether it is a model, so every class with a base is kept and
+// yet tell whether it is a model, so every module-level class is kept and
 // Build decides.
 type ClassFacts struct {
 	Name   string
@@ -84,9 +84,12 @@ type Field struct {
 	Path             string // display path of the declaring file
 	Line             int
 	Start, End       int // the assignment statement, in Path
-	// Model is the model the field is declared on (an abstract base for
-	// inherited fields); To is the resolved target, nil when External.
-	Model *Model `json:"-"`
+	// Model is the model the field belongs to (the concrete model for
+	// fields copied from an abstract base, the parent for multi-table
+	// inheritance); Abstract is the abstract base that declared a copied
+	// field. To is the resolved target, nil when External.
+	Model    *Model `json:"-"`
+	Abstract *Model `json:"-"`
 	To    *Model `json:"-"`
 	// External holds the target as written when it is not a model of the
 	// analysed tree (third-party, auth.User without a definition).
@@ -226,9 +229,6 @@ func absolute(u *Unit, q string) string {
 
 func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 	sup := n.ChildByField("superclasses")
-	if sup.IsNil() {
-		return nil
-	}
 	c := &ClassFacts{Name: pyast.DefName(n), Module: u.Module, Path: u.File.Rel,
 		Line: u.File.Position(n.StartByte()).Line, Start: n.StartByte(), End: n.EndByte()}
 	for _, b := range sup.NamedChildren() {
@@ -238,9 +238,6 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 		if d := pyast.Dotted(b); d != "" && d != "object" {
 			c.Bases = append(c.Bases, resolveName(u, d))
 		}
-	}
-	if len(c.Bases) == 0 {
-		return nil
 	}
 	for _, st := range pyast.Statements(pyast.Body(n)) {
 		if st.Type() == "decorated_definition" {

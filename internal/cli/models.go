@@ -105,6 +105,8 @@ func toModelJSON(m *project.Model) modelJSON {
 		}
 		if f.Model != nil && f.Model != m {
 			fj.Inherited = f.Model.Label()
+		} else if f.Abstract != nil {
+			fj.Inherited = f.Abstract.Label()
 		}
 		j.Fields = append(j.Fields, fj)
 	}
@@ -179,6 +181,8 @@ func printModels(w io.Writer, g *project.Models) error {
 			}
 			if f.Model != nil && f.Model != m {
 				fmt.Fprintf(&b, " (from %s)", f.Model.Name)
+			} else if f.Abstract != nil {
+				fmt.Fprintf(&b, " (from %s)", f.Abstract.Name)
 			}
 			b.WriteString("\n")
 		}
