@@ -90,7 +90,7 @@ type Field struct {
 	// field. To is the resolved target, nil when External.
 	Model    *Model `json:"-"`
 	Abstract *Model `json:"-"`
-	To    *Model `json:"-"`
+	To       *Model `json:"-"`
 	// External holds the target as written when it is not a model of the
 	// analysed tree (third-party, auth.User without a definition).
 	External string
