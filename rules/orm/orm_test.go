@@ -35,3 +35,8 @@ func TestMissingIndex(t *testing.T) { runPair(t, orm.MissingIndex) }
 func TestUnboundedList(t *testing.T) { runPair(t, orm.UnboundedList) }
 
 func TestSerializerRelations(t *testing.T) { runPair(t, orm.SerializerRelations) }
+
+// The interview guide's snippets, every ORM rule at once.
+func TestGuideSnippets(t *testing.T) {
+	analyzertest.RunTxtar(t, "../../testdata/projects/guide_orm.txtar", orm.Rules())
+}

@@ -876,3 +876,9 @@ func insertionPoint(origin pyast.Node) pyast.Node {
 	}
 	return o
 }
+
+// Rules returns the ORM family, in code order.
+func Rules() []*analyzer.Rule {
+	return []*analyzer.Rule{NPlusOne, RelatedManagerPerRow, QueryInLoop, WriteInLoop, WastefulEvaluation,
+		UnboundedList, MissingIndex, SerializerRelations}
+}
