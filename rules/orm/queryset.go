@@ -695,6 +695,20 @@ func (t *Tracker) Loops() []*Loop {
 			}
 			out = append(out, l)
 			t.loops[n.ID()] = l
+		case "call":
+			// map(lambda row: ..., rows)
+			c, _ := pyast.AsCall(n)
+			if c.Func.Type() != "identifier" || c.Func.Text() != "map" || len(c.Positional) != 2 || c.Positional[0].Type() != "lambda" {
+				return true
+			}
+			lam := c.Positional[0]
+			params := lam.ChildByField("parameters").NamedChildren()
+			if len(params) != 1 || params[0].Type() != "identifier" {
+				return true
+			}
+			l := &Loop{Node: n, Var: params[0], Iter: c.Positional[1], Body: []pyast.Node{lam.ChildByField("body")}, t: t}
+			out = append(out, l)
+			t.loops[n.ID()] = l
 		case "for_in_clause":
 			v, it := rowVar(n.ChildByField("left"), n.ChildByField("right"))
 			l := &Loop{Node: n, Var: v, Iter: it, t: t}

@@ -69,7 +69,17 @@ func runSerializer(p *analyzer.Pass) error {
 		if q == nil {
 			return true
 		}
-		t.checkSerializer(n, pyast.Dotted(c.Func), q, "`"+compact(c.Positional[0])+"`")
+		name := pyast.Dotted(c.Func)
+		if name == "self.get_serializer" {
+			// The view's serializer_class, unless chosen at run time.
+			cls := classOf(n)
+			if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() || t.inheritsMethod(cls, "get_serializer_class") {
+				return true
+			}
+			_, attr := classMember(cls, "serializer_class", 0)
+			name = pyast.Dotted(attr)
+		}
+		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 		return true
 	})
 	return nil
