@@ -41,7 +41,7 @@ var WriteInLoop = &analyzer.Rule{
 // but rarer), tests and migrations. Confidence is medium: save() may be
 // overridden or fire signals that bulk operations skip.
 func runWriteInLoop(p *analyzer.Pass) error {
-	if skipFile(p) {
+	if skipFile(p) || devData(p.File.Rel) {
 		return nil
 	}
 	t := NewTracker(p)
