@@ -48,6 +48,7 @@ type relGet struct {
 type loopFacts struct {
 	Loop     *Loop
 	Accesses []*access
+	Generic  []*access // generic foreign keys read per row
 	Managers []*managerUse
 	RelGets  []*relGet
 	// Needed are the select_related paths the loop wants (maximal, not yet
@@ -130,10 +131,12 @@ func (t *Tracker) walkChain(lf *loopFacts, first pyast.Node, ref rowRef, seen ma
 		a := model.Attr(name)
 		switch a.Kind {
 		case project.AttrForward, project.AttrReverseOne:
-			if a.Field != nil && a.Field.Kind == project.GenericFK {
+			if isStoreTarget(cur) {
 				return
 			}
-			if isStoreTarget(cur) {
+			if a.Field != nil && a.Field.Kind == project.GenericFK {
+				// select_related cannot follow it; prefetch_related can.
+				lf.Generic = append(lf.Generic, &access{Path: strings.Join(append(path, name), "__"), Expr: cur, Field: a.Field, Model: model})
 				return
 			}
 			path = append(path, name)
@@ -377,6 +380,10 @@ func fieldRelated(f *project.Field) []analyzer.Related {
 	target := "`" + f.External + "`"
 	if f.To != nil {
 		target = "`" + f.To.Name + "`"
+	}
+	if f.Kind == project.GenericFK {
+		return []analyzer.Related{{Path: f.Path, Range: analyzer.Range{Start: f.Start, End: f.End},
+			Message: "`" + f.Model.Name + "." + f.Name + "` is a GenericForeignKey"}}
 	}
 	return []analyzer.Related{{Path: f.Path, Range: analyzer.Range{Start: f.Start, End: f.End},
 		Message: "`" + f.Model.Name + "." + f.Name + "` is a " + string(f.Kind) + " to " + target}}

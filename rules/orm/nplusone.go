@@ -30,10 +30,10 @@ var NPlusOne = &analyzer.Rule{
 // variable (or names bound to its related objects) that cross forward
 // foreign keys, one-to-one fields or reverse one-to-ones not covered by the
 // queryset's select_related/prefetch_related. One finding per loop and
-// maximal path. It skips `<fk>_id` columns, assignments to the relation,
-// generic foreign keys, rows of values()/values_list(), loops over the
-// related manager of another loop's row (their fix is a nested Prefetch),
-// tests and migrations.
+// maximal path; generic foreign keys get a prefetch_related finding. It
+// skips `<fk>_id` columns, assignments to the relation, rows of
+// values()/values_list(), loops over the related manager of another loop's
+// row (their fix is a nested Prefetch), tests and migrations.
 func runNPlusOne(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
@@ -47,7 +47,11 @@ func runNPlusOne(p *analyzer.Pass) error {
 			continue // rows of a related manager per outer row: a nested Prefetch
 		}
 		lf := t.analyzeLoop(l)
-		if lf == nil || len(lf.Needed) == 0 {
+		if lf == nil {
+			continue
+		}
+		reportGeneric(p, l, lf, done)
+		if len(lf.Needed) == 0 {
 			continue
 		}
 		call, edits := selectFix(l.QS, "select_related", lf.Needed)
@@ -70,12 +74,8 @@ func runNPlusOne(p *analyzer.Pass) error {
 		first := true
 		for _, fam := range order {
 			a := at[fam]
-			if it := pyast.Unparen(l.Iter); it.Type() == "identifier" && !l.QS.Origin.IsNil() {
-				key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), scope(l.Node).ID(), fam)
-				if done[key] {
-					continue
-				}
-				done[key] = true
+			if seenBefore(l, fam, done) {
+				continue
 			}
 			expr := chainExpr(a.Expr)
 			d := analyzer.Diagnostic{
@@ -109,4 +109,52 @@ func chainExpr(n pyast.Node) string {
 		}
 	}
 	return s
+}
+
+// reportGeneric reports generic foreign keys read per row: one query per
+// row (per content type with prefetch_related).
+func reportGeneric(p *analyzer.Pass, l *Loop, lf *loopFacts, done map[string]bool) {
+	var paths []string
+	first := map[string]*access{}
+	for _, a := range lf.Generic {
+		if l.QS.Prefetches(a.Path) || first[a.Path] != nil || seenBefore(l, a.Path, done) {
+			continue
+		}
+		first[a.Path] = a
+		paths = append(paths, a.Path)
+	}
+	if len(paths) == 0 {
+		return
+	}
+	call, edits := selectFix(l.QS, "prefetch_related", paths)
+	for i, path := range paths {
+		a := first[path]
+		d := analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(a.Expr),
+			Message:    fmt.Sprintf("`%s` (a generic foreign key) runs a query per row of %s", chainExpr(a.Expr), loopName(l)),
+			Help:       fmt.Sprintf("prefetch it: `%s` (one query per content type)", call),
+			Related:    fieldRelated(a.Field),
+			Confidence: analyzer.Medium,
+		}
+		if i == 0 && len(lf.Needed) == 0 && len(lf.RelGets) == 0 && len(edits) > 0 {
+			d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".prefetch_related("):], "."), Edits: edits}}
+		}
+		p.Report(d)
+	}
+}
+
+// seenBefore reports whether an earlier loop of the same function over the
+// same queryset variable already loaded path: the queryset caches its rows
+// and the rows their related objects.
+func seenBefore(l *Loop, path string, done map[string]bool) bool {
+	it := pyast.Unparen(l.Iter)
+	if it.Type() != "identifier" || l.QS.Origin.IsNil() {
+		return false
+	}
+	key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), scope(l.Node).ID(), path)
+	if done[key] {
+		return true
+	}
+	done[key] = true
+	return false
 }
