@@ -42,7 +42,7 @@ func runQueryInLoop(p *analyzer.Pass) error {
 	loops := t.Loops()
 	done := map[int32]bool{}
 	for _, l := range loops {
-		if l.QS == nil || l.QS.Related {
+		if l.QS == nil || l.QS.OwnerInLoop {
 			continue
 		}
 		lf := t.analyzeLoop(l)

@@ -32,14 +32,15 @@ var RelatedManagerPerRow = &analyzer.Rule{
 // reported unless prefetch_related covers the path; filter(), order_by(),
 // first(), get()... are reported even then, since they query anyway.
 // Writes through the manager (add, create, clear...) are left to other
-// rules; loops over related managers, tests and migrations are skipped.
+// rules; loops over the related manager of another loop's row, tests and
+// migrations are skipped.
 func runRelatedManager(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
 	t := NewTracker(p)
 	for _, l := range t.Loops() {
-		if l.QS == nil || l.QS.Related {
+		if l.QS == nil || l.QS.OwnerInLoop {
 			continue
 		}
 		lf := t.analyzeLoop(l)
