@@ -134,6 +134,33 @@ func (m *Model) Attr(name string) Attr {
 	return Attr{}
 }
 
+// Follow walks a lookup path ("merchant__category", "items__product")
+// from m, one attribute per part. It returns each step's attribute and ok
+// false as soon as a part is not a relation of the graph (the steps so far
+// are still returned); a final column ("merchant__name") is returned as its
+// AttrColumn step with ok true.
+func (m *Model) Follow(path string) (steps []Attr, ok bool) {
+	cur := m
+	parts := strings.Split(path, "__")
+	for i, part := range parts {
+		if cur == nil {
+			return steps, false
+		}
+		a := cur.Attr(part)
+		switch a.Kind {
+		case AttrForward, AttrReverseOne, AttrManyToMany, AttrReverseMany:
+			steps = append(steps, a)
+			cur = a.Target
+		case AttrColumn:
+			steps = append(steps, a)
+			return steps, i == len(parts)-1
+		default:
+			return steps, false
+		}
+	}
+	return steps, true
+}
+
 // FKColumn returns the forward FK/one-to-one field whose column is name
 // ("merchant_id" -> merchant), or nil.
 func (m *Model) FKColumn(name string) *Field {

@@ -78,12 +78,25 @@ func TestModelGraph(t *testing.T) {
 	assert.Equal(t, project.AttrManyToMany, order.Attr("tags").Kind)
 	assert.Equal(t, project.AttrUnknown, order.Attr("label").Kind, "mixin methods are not fields")
 
+	item := g.ByLabel("shop.OrderItem")
+	require.NotNil(t, item)
+
+	// Relation traversal.
+	steps, ok := item.Follow("order__customer")
+	assert.True(t, ok)
+	require.Len(t, steps, 2)
+	assert.Same(t, order, steps[0].Target)
+	assert.Nil(t, steps[1].Target, "crm.Customer is external")
+	_, ok = order.Follow("items__sku")
+	assert.True(t, ok)
+	_, ok = order.Follow("items__nope")
+	assert.False(t, ok)
+
 	// Indexes.
 	assert.True(t, order.Indexed("status"))
 	assert.True(t, order.Indexed("number"))
 	assert.True(t, order.Indexed("customer_id"))
 	assert.True(t, order.Indexed("created_at"))
-	item := g.ByLabel("shop.OrderItem")
 	assert.False(t, item.Indexed("sku"))
 
 	// Managers and lookups through imports and package re-exports.

@@ -2,6 +2,13 @@
 // whole. Phase one of a run extracts Facts from every file in parallel;
 // Build merges them, in path order, into the read-only Index that phase two
 // hands to every rule.
+//
+// Index.Models is the Django model graph (models.go extracts, graph.go
+// resolves): Models.Lookup(unit, "Order") / ByQual / ByLabel("shop.Order")
+// find a model; Model.Field, Model.Attr (column, forward relation, reverse
+// accessor, manager), Model.Follow("a__b") and Model.Indexed / UniqueBy
+// answer what rules ask; Models.LookupClass and ClassBases expose the other
+// classes of the tree (serializers, views) as ClassFacts.
 package project
 
 import (
