@@ -1,6 +1,3 @@
-// Package orm holds the ORM family: N+1 queries, queries and writes in
-// loops, unbounded list endpoints and missing indexes, all judged against
-// the project's Django model graph.
 package orm
 
 import (
@@ -901,10 +898,4 @@ func insertionPoint(origin pyast.Node) pyast.Node {
 		o = pyast.Unparen(o.ChildByField("value"))
 	}
 	return o
-}
-
-// Rules returns the ORM family, in code order.
-func Rules() []*analyzer.Rule {
-	return []*analyzer.Rule{NPlusOne, RelatedManagerPerRow, QueryInLoop, WriteInLoop, WastefulEvaluation,
-		UnboundedList, MissingIndex, SerializerRelations}
 }
