@@ -2,28 +2,19 @@ package project_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/tools/txtar"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/analyzertest"
 	"github.com/rubric-dev/rubric/analyzer/project"
 )
 
 func loadGraph(t *testing.T, archive string) *analyzer.Result {
 	t.Helper()
-	ar, err := txtar.ParseFile(archive)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	for _, f := range ar.Files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, f.Data, 0o644))
-	}
+	dir, _ := analyzertest.Extract(t, archive)
 	res, err := analyzer.Run(context.Background(), analyzer.Config{WorkDir: dir, ParseOnly: true, Jobs: 2}, []string{dir})
 	require.NoError(t, err)
 	return res

@@ -3,30 +3,16 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/tools/txtar"
+
+	"github.com/rubric-dev/rubric/analyzer/analyzertest"
 )
 
-func extract(t *testing.T, archive string) string {
-	t.Helper()
-	ar, err := txtar.ParseFile(archive)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	for _, f := range ar.Files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, f.Data, 0o644))
-	}
-	return dir
-}
-
 func TestModelsCommand(t *testing.T) {
-	dir := extract(t, "../../testdata/projects/models_graph.txtar")
+	dir, _ := analyzertest.Extract(t, "../../testdata/projects/models_graph.txtar")
 	var out, errb bytes.Buffer
 	code := Main([]string{"models", dir}, nil, &out, &errb)
 	require.Equal(t, ExitClean, code, errb.String())
