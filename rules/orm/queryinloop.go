@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -93,14 +94,87 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		if l == nil {
 			return true
 		}
+		help := loopHelp(what, q)
+		if h := t.reverseHelp(n, what, q, l); h != "" {
+			help = h
+		}
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.RangeOf(n),
 			Message:    fmt.Sprintf("`%s` runs a query per iteration of the loop over %s", compact(n), loopName(l)),
-			Help:       loopHelp(what, q),
+			Help:       help,
 			Confidence: conf,
 		})
 		return true
 	})
+	return nil
+}
+
+// reverseHelp recognises `X.objects.filter(<fk>=row)` (or `<fk>_id=row.id`)
+// in a loop over a queryset of the model the foreign key points to: it is
+// the reverse relation of the row, so the count is an annotation and the
+// rows a prefetch on the loop's queryset.
+func (t *Tracker) reverseHelp(n pyast.Node, what string, q *QS, l *Loop) string {
+	if q == nil || q.Model == nil || l.QS == nil || l.QS.Model == nil || l.Var.IsNil() {
+		return ""
+	}
+	var rel *project.Relation
+	for cur := pyast.Unparen(n); cur.Type() == "call"; {
+		c, _ := pyast.AsCall(cur)
+		if c.MethodName() == "filter" && len(c.Keywords) == 1 {
+			for k, v := range c.Keywords {
+				rel = t.reverseOf(q.Model, k, pyast.Unparen(v), l)
+			}
+		}
+		cur = pyast.Unparen(c.Receiver())
+		for cur.Type() == "attribute" {
+			cur = pyast.Unparen(cur.ChildByField("object"))
+		}
+	}
+	if rel == nil {
+		return ""
+	}
+	base := chainText(insertionPoint(l.QS.Origin))
+	if base == "" {
+		base = "the loop's queryset"
+	} else {
+		base = "`" + base + "`"
+	}
+	v := l.Var.Text()
+	switch what {
+	case "count":
+		name := strings.TrimSuffix(rel.Name, "_set") + "_count"
+		return fmt.Sprintf("it counts the reverse relation `%s.%s`: add `.annotate(%s=Count(%q))` to %s and read `%s.%s`", v, rel.Name, name, rel.QueryName, base, v, name)
+	case "exists":
+		name := "has_" + strings.TrimSuffix(rel.Name, "_set")
+		return fmt.Sprintf("it tests the reverse relation `%s.%s`: add `.annotate(%s=Exists(%s.objects.filter(%s=OuterRef(\"pk\"))))` to %s and read `%s.%s`", v, rel.Name, name, rel.From.Name, rel.Field.Name, base, v, name)
+	case "iterate":
+		return fmt.Sprintf("it reads the reverse relation `%s.%s`: add `.prefetch_related(%q)` to %s and iterate `%s.%s.all()`", v, rel.Name, rel.Name, base, v, rel.Name)
+	}
+	return ""
+}
+
+// reverseOf returns the reverse relation of the loop's model when the
+// lookup `key=val` on model m pins m's foreign key to the loop's row.
+func (t *Tracker) reverseOf(m *project.Model, key string, val pyast.Node, l *Loop) *project.Relation {
+	var f *project.Field
+	switch {
+	case strings.HasSuffix(key, "_id") && val.Type() == "attribute" &&
+		(val.ChildByField("attribute").Text() == "id" || val.ChildByField("attribute").Text() == "pk"):
+		f = m.FKColumn(key)
+		val = val.ChildByField("object")
+	default:
+		if ff := m.Field(key); ff != nil && ff.Kind == project.ForeignKey {
+			f = ff
+		}
+	}
+	if f == nil || f.To != l.QS.Model || val.Type() != "identifier" || val.Text() != l.Var.Text() {
+		return nil
+	}
+	for _, r := range l.QS.Model.Reverse {
+		if r.Field == f || r.Field.Name == f.Name && r.From == m {
+			return r
+		}
+	}
 	return nil
 }
 

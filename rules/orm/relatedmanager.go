@@ -94,10 +94,10 @@ func runRelatedManager(p *analyzer.Pass) error {
 					fixed = true
 				}
 			case "count":
-				name := strings.ReplaceAll(m.Path, "__", "_") + "_count"
+				name := strings.TrimSuffix(strings.ReplaceAll(m.Path, "__", "_"), "_set") + "_count"
 				d.Help = fmt.Sprintf("count in the same query: add `.annotate(%s=Count(%q))` to %s and read `%s.%s`", name, m.Path, base, l.Var.Text(), name)
 			case "exists":
-				name := "has_" + strings.ReplaceAll(m.Path, "__", "_")
+				name := "has_" + strings.TrimSuffix(strings.ReplaceAll(m.Path, "__", "_"), "_set")
 				d.Help = fmt.Sprintf("add `.annotate(%s=%s)` to %s and read `%s.%s`", name, existsExpr(m), base, l.Var.Text(), name)
 			default:
 				if prefetched {
