@@ -59,7 +59,7 @@ type loopFacts struct {
 // analyzeLoop collects the per-row relation uses of a loop over a queryset
 // whose model the graph knows. It returns nil for other loops.
 func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
-	if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.Var.IsNil() {
+	if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.Var.IsNil() || l.Once() {
 		return nil
 	}
 	lf := &loopFacts{Loop: l}

@@ -336,7 +336,7 @@ func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *
 			}
 		}
 		for _, l := range cands {
-			if l.Bounded() {
+			if l.Bounded() || l.Once() {
 				continue
 			}
 			names := cache[l.Node.ID()]

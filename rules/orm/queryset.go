@@ -783,6 +783,20 @@ func (l *Loop) Walk(f func(pyast.Node) bool) {
 	}
 }
 
+// Once reports a for loop whose body ends every iteration with return,
+// break or raise at its top level: it runs at most once.
+func (l *Loop) Once() bool {
+	if l.Node.Type() != "for_statement" {
+		return false
+	}
+	for _, st := range pyast.Statements(pyast.Body(l.Node)) {
+		if st.Is("return_statement", "break_statement", "raise_statement") {
+			return true
+		}
+	}
+	return false
+}
+
 // InBody reports whether n runs once per row of l.
 func (l *Loop) InBody(n pyast.Node) bool {
 	for _, b := range l.Body {

@@ -49,7 +49,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 	cache := map[int32]map[string]bool{}
 	reported := map[int32]bool{}
 	for _, l := range loops {
-		if l.Bounded() || l.QS != nil && l.QS.Iterator {
+		if l.Bounded() || l.Once() || l.QS != nil && l.QS.Iterator {
 			continue // a chunked iterator() loop is a deliberate batch job
 		}
 		// A chunked iterator() over rows is a deliberate batch job.
