@@ -15,14 +15,15 @@ var queryInLoopDoc string
 
 // QueryInLoop reports queries run once per iteration of a loop.
 var QueryInLoop = &analyzer.Rule{
-	Code:       "ORM003",
-	Name:       "query-in-loop",
-	Doc:        queryInLoopDoc,
-	Category:   analyzer.Performance,
-	Severity:   analyzer.Warning,
-	Confidence: analyzer.High,
-	Since:      "0.1.0",
-	Run:        runQueryInLoop,
+	Code:              "ORM003",
+	Name:              "query-in-loop",
+	Doc:               queryInLoopDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.High,
+	Since:             "0.1.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Run:               runQueryInLoop,
 }
 
 // runQueryInLoop matches, inside the body of a for loop or comprehension,
