@@ -732,9 +732,40 @@ func (t *Tracker) Loops() []*Loop {
 	for _, l := range out {
 		if !l.Var.IsNil() {
 			l.QS = t.Eval(l.Iter)
+			if l.QS != nil {
+				t.addPrefetchObjects(l)
+			}
 		}
 	}
 	return out
+}
+
+// addPrefetchObjects adds the lookups of `prefetch_related_objects(rows,
+// "a", ...)` called on the loop's iterable name before the loop.
+func (t *Tracker) addPrefetchObjects(l *Loop) {
+	it := pyast.Unparen(l.Iter)
+	if it.Type() != "identifier" {
+		return
+	}
+	for _, call := range pyast.FindAllShallow(scope(l.Node), "call") {
+		c, _ := pyast.AsCall(call)
+		name := pyast.Dotted(c.Func)
+		if !strings.HasSuffix(name, "prefetch_related_objects") || len(c.Positional) < 2 || call.StartByte() > l.Node.StartByte() {
+			continue
+		}
+		if first := pyast.Unparen(c.Positional[0]); first.Type() != "identifier" || first.Text() != it.Text() {
+			continue
+		}
+		q := l.QS.clone()
+		for _, a := range c.Positional[1:] {
+			if s, ok := pyast.StringValue(a); ok {
+				q.Prefetch = append(q.Prefetch, s)
+			} else {
+				q.Opaque = true
+			}
+		}
+		l.QS = q
+	}
 }
 
 // loopOf returns the loop whose row variable identifier n refers to, when
