@@ -74,7 +74,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 	}
 	assert.Equal(t, n, strings.Count(dom, `<li class="item `), "every item rendered once")
-	assert.Contains(t, dom, "How many queries does the loop at <code>transactions/views.py:10</code>")
+	assert.Contains(t, dom, "How many queries does <code>accounts/views.py:7</code> run for a user with 1,000 transactions?")
 
 	for _, size := range []string{"1280,2000", "390,1600"} {
 		shot := filepath.Join(dir, "shot-"+strings.ReplaceAll(size, ",", "x")+".png")

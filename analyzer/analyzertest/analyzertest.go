@@ -74,25 +74,7 @@ func Run(t testing.TB, dir string, rules []*analyzer.Rule, paths ...string) *ana
 // must equal them.
 func RunTxtar(t testing.TB, archive string, rules []*analyzer.Rule) *analyzer.Result {
 	t.Helper()
-	ar, err := txtar.ParseFile(archive)
-	if err != nil {
-		t.Fatalf("%s: %v", archive, err)
-	}
-	dir := t.TempDir()
-	goldens := map[string][]byte{}
-	for _, f := range ar.Files {
-		if strings.HasSuffix(f.Name, ".golden") {
-			goldens[strings.TrimSuffix(f.Name, ".golden")] = f.Data
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, goldens := Extract(t, archive)
 	res := Run(t, dir, rules)
 	for name, golden := range goldens {
 		f := res.Files[name]
@@ -120,6 +102,32 @@ func RunTxtar(t testing.TB, archive string, rules []*analyzer.Rule) *analyzer.Re
 		}
 	}
 	return res
+}
+
+// Extract writes the members of a txtar archive into a temporary
+// directory and returns it, with the "X.golden" members (not written) by X.
+func Extract(t testing.TB, archive string) (dir string, goldens map[string][]byte) {
+	t.Helper()
+	ar, err := txtar.ParseFile(archive)
+	if err != nil {
+		t.Fatalf("%s: %v", archive, err)
+	}
+	dir = t.TempDir()
+	goldens = map[string][]byte{}
+	for _, f := range ar.Files {
+		if strings.HasSuffix(f.Name, ".golden") {
+			goldens[strings.TrimSuffix(f.Name, ".golden")] = f.Data
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, goldens
 }
 
 // Check compares a result's diagnostics with the wants in its files.

@@ -2,6 +2,13 @@
 // whole. Phase one of a run extracts Facts from every file in parallel;
 // Build merges them, in path order, into the read-only Index that phase two
 // hands to every rule.
+//
+// Index.Models is the Django model graph (models.go extracts, graph.go
+// resolves): Models.Lookup(unit, "Order") / ByQual / ByLabel("shop.Order")
+// find a model; Model.Field, Model.Attr (column, forward relation, reverse
+// accessor, manager), Model.Follow("a__b") and Model.Indexed / UniqueBy
+// answer what rules ask; Models.LookupClass and ClassBases expose the other
+// classes of the tree (serializers, views) as ClassFacts.
 package project
 
 import (
@@ -78,13 +85,15 @@ func ModuleName(rel string) (module, pkg string) {
 // Facts are what phase one extracts from one file. Each kind of fact has
 // its own extractor (see Extract); all are plain data.
 type Facts struct {
-	Unit *Unit
+	Unit   *Unit
+	Models *ModelFacts
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
 // so it may read only the unit.
 func Extract(u *Unit) *Facts {
 	f := &Facts{Unit: u}
+	f.Models = extractModels(u)
 	return f
 }
 
@@ -94,6 +103,8 @@ type Index struct {
 	Units    []*Unit
 	ByModule map[string]*Unit
 	ByPath   map[string]*Unit
+	// Models is the Django model graph.
+	Models *Models
 }
 
 // Build merges facts (given in path order) into the index.
@@ -107,5 +118,6 @@ func Build(facts []*Facts) *Index {
 			ix.ByModule[u.Module] = u
 		}
 	}
+	ix.Models = buildModels(facts)
 	return ix
 }

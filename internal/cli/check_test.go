@@ -22,7 +22,7 @@ const bare = `def load(path):
 
 // project writes files into a fresh directory and makes it the working
 // directory.
-func project(t *testing.T, files map[string]string) string {
+func tempProject(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
@@ -42,7 +42,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestOutputsTextAndSARIF(t *testing.T) {
-	project(t, map[string]string{"app/io.py": bare})
+	tempProject(t, map[string]string{"app/io.py": bare})
 	code, out, errs := run(t, "check", "--no-cache", "--output-format", "sarif=out.sarif", ".")
 	assert.Equal(t, 1, code, errs)
 	assert.Contains(t, out, "app/io.py:4:5: ERR001")
@@ -54,7 +54,7 @@ func TestOutputsTextAndSARIF(t *testing.T) {
 }
 
 func TestFormatsPairWithOutputs(t *testing.T) {
-	project(t, map[string]string{"app/io.py": bare})
+	tempProject(t, map[string]string{"app/io.py": bare})
 	code, out, errs := run(t, "check", "--no-cache", "--format", "json", "-o", "r.json", "--format", "github", ".")
 	assert.Equal(t, 1, code, errs)
 	assert.True(t, strings.HasPrefix(out, "::error file=app/io.py,line=4,col=5,"), out)
@@ -76,7 +76,7 @@ func TestFormatsPairWithOutputs(t *testing.T) {
 }
 
 func TestConfigPrecedence(t *testing.T) {
-	project(t, map[string]string{
+	tempProject(t, map[string]string{
 		"app/io.py":      bare,
 		"pyproject.toml": "[tool.rubric]\nfail-on = \"error\"\n\n[tool.rubric.severity]\nERR001 = \"warning\"\n",
 	})
@@ -98,7 +98,7 @@ func TestConfigPrecedence(t *testing.T) {
 }
 
 func TestConfigErrorsExit2(t *testing.T) {
-	project(t, map[string]string{
+	tempProject(t, map[string]string{
 		"app/io.py":   bare,
 		"rubric.toml": "select = [\"ERR\"]\nfail_on = \"error\"\n",
 	})
@@ -108,7 +108,7 @@ func TestConfigErrorsExit2(t *testing.T) {
 }
 
 func TestExcludeAndPerFileIgnores(t *testing.T) {
-	project(t, map[string]string{
+	tempProject(t, map[string]string{
 		"app/io.py":        bare,
 		"legacy/old.py":    bare,
 		"tests/test_io.py": bare,
@@ -123,7 +123,7 @@ func TestExcludeAndPerFileIgnores(t *testing.T) {
 }
 
 func TestBaselineRoundTripWithShiftedLines(t *testing.T) {
-	dir := project(t, map[string]string{"app/io.py": bare, "app/other.py": bare})
+	dir := tempProject(t, map[string]string{"app/io.py": bare, "app/other.py": bare})
 	code, _, errs := run(t, "check", "--no-cache", "--write-baseline", "rubric-baseline.json", ".")
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, errs, "recorded 2 findings")
@@ -161,7 +161,7 @@ func TestDiffReportsOnlyChangedLines(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
-	dir := project(t, map[string]string{"app/io.py": bare})
+	dir := tempProject(t, map[string]string{"app/io.py": bare})
 	git(t, dir, "init", "-q")
 	git(t, dir, "add", ".")
 	git(t, dir, "commit", "-q", "-m", "first")
@@ -183,7 +183,7 @@ func TestDiffReportsOnlyChangedLines(t *testing.T) {
 }
 
 func TestCacheHitAndInvalidation(t *testing.T) {
-	dir := project(t, map[string]string{"app/io.py": bare})
+	dir := tempProject(t, map[string]string{"app/io.py": bare})
 	cacheDir := filepath.Join(t.TempDir(), "cache")
 	entries := func() int {
 		m, _ := filepath.Glob(filepath.Join(cacheDir, "*.gob"))

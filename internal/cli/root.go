@@ -58,6 +58,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newBenchCmd(),
 		newConfigCmd(),
 		newReportCmd(), newGradeCmd(),
+		newModelsCmd(),
 	)
 	return root
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/rules/httpclient"
 	"github.com/rubric-dev/rubric/rules/idempotency"
 	"github.com/rubric-dev/rubric/rules/logs"
+	"github.com/rubric-dev/rubric/rules/orm"
 	"github.com/rubric-dev/rubric/rules/resilience"
 	"github.com/rubric-dev/rubric/rules/security"
 	"github.com/rubric-dev/rubric/rules/txn"
@@ -63,6 +64,14 @@ func Rules() []*analyzer.Rule {
 		celery.UnboundedRetries,
 		celery.ResultWaitInTask,
 		celery.DelayInLoop,
+		orm.NPlusOne,
+		orm.RelatedManagerPerRow,
+		orm.QueryInLoop,
+		orm.WriteInLoop,
+		orm.WastefulEvaluation,
+		orm.UnboundedList,
+		orm.MissingIndex,
+		orm.SerializerRelations,
 	)
 	return rs
 }

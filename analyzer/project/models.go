@@ -1,0 +1,556 @@
+package project
+
+import (
+	"path"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// FieldKind classifies a model field.
+type FieldKind string
+
+// Field kinds. Plain covers every column that is not a relation.
+const (
+	Plain      FieldKind = "plain"
+	ForeignKey FieldKind = "ForeignKey"
+	OneToOne   FieldKind = "OneToOneField"
+	ManyToMany FieldKind = "ManyToManyField"
+	GenericFK  FieldKind = "GenericForeignKey"
+)
+
+// AuthUserModel is the target text of `settings.AUTH_USER_MODEL`.
+const AuthUserModel = "settings.AUTH_USER_MODEL"
+
+// ClassFacts is a class definition as one file sees it: phase one cannot
+// yet tell whether it is a model, so every module-level class is kept and
+// Build decides.
+type ClassFacts struct {
+	Name   string
+	Module string
+	Path   string // display path of the file
+	Line   int    // 1-based line of the class keyword
+	// Start and End delimit the class definition in its file.
+	Start, End int
+	// Bases are the base classes as qualified names: through imports
+	// ("django.db.models.Model"), module-local ("shop.models.Base"), or as
+	// written when neither applies.
+	Bases    []string
+	Fields   []*Field
+	Managers []Manager
+	Meta     Meta
+	// Methods are the names of the methods the class body defines.
+	Methods []string
+	// Attrs are the class-level `name = Callee(...)` assignments (model
+	// fields, serializer fields, nested serializers), in order.
+	Attrs []ClassAttr
+	// MetaModel is Meta.model resolved as a qualified name, MetaFields
+	// Meta.fields (serializers, forms).
+	MetaModel  string
+	MetaFields []string
+	// ParamChains maps each `get_<x>(self, obj)` method to the attribute
+	// chains it reads on obj ("customer.name", "items.count").
+	ParamChains map[string][]string
+}
+
+// ClassAttr is a class-level assignment of a call result.
+type ClassAttr struct {
+	Name   string
+	Callee string // qualified when resolvable
+	Source string // the source= keyword, if a string
+	Many   bool   // many=True
+	Line   int
+	Start  int
+	End    int
+}
+
+// Field is a model field declared in a class body.
+type Field struct {
+	Name string
+	Kind FieldKind
+	// Class is the field class as written, resolved through imports when
+	// possible ("django.db.models.CharField").
+	Class string
+	// Target is the relation target as written, normalised: a qualified
+	// class name, "Model", "app.Model", "self" or AuthUserModel.
+	Target           string
+	RelatedName      string // "" when not given; may be "+"
+	RelatedQueryName string
+	DBIndex          bool // db_index=True
+	NoDBIndex        bool // db_index=False (relations only)
+	Unique           bool
+	PrimaryKey       bool
+	Null             bool
+	Path             string // display path of the declaring file
+	Line             int
+	Start, End       int // the assignment statement, in Path
+	// Model is the model the field belongs to (the concrete model for
+	// fields copied from an abstract base, the parent for multi-table
+	// inheritance); Abstract is the abstract base that declared a copied
+	// field. To is the resolved target, nil when External.
+	Model    *Model `json:"-"`
+	Abstract *Model `json:"-"`
+	To       *Model `json:"-"`
+	// External holds the target as written when it is not a model of the
+	// analysed tree (third-party, auth.User without a definition).
+	External string
+}
+
+// IsRelation reports whether the field is a foreign key, one-to-one or
+// many-to-many relation.
+func (f *Field) IsRelation() bool {
+	return f.Kind == ForeignKey || f.Kind == OneToOne || f.Kind == ManyToMany
+}
+
+// IsForward reports whether reading the attribute on an instance loads
+// one related object (foreign key, one-to-one, generic foreign key).
+func (f *Field) IsForward() bool {
+	return f.Kind == ForeignKey || f.Kind == OneToOne || f.Kind == GenericFK
+}
+
+// Manager is a manager attribute of a model (`objects = OrderManager()`).
+type Manager struct {
+	Name  string
+	Class string // qualified when resolvable; "X.as_manager" for querysets
+}
+
+// Meta is what a model's inner Meta class says.
+type Meta struct {
+	Abstract       bool       `json:",omitempty"`
+	Proxy          bool       `json:",omitempty"`
+	AppLabel       string     `json:",omitempty"`
+	Ordering       []string   `json:",omitempty"`
+	Indexes        [][]string `json:",omitempty"` // Meta.indexes field lists
+	IndexTogether  [][]string `json:",omitempty"`
+	UniqueTogether [][]string `json:",omitempty"`
+	// Unique holds UniqueConstraint field lists from Meta.constraints.
+	Unique [][]string `json:",omitempty"`
+	// HasMeta records that a Meta class exists (for inheritance of Meta).
+	HasMeta bool `json:"-"`
+}
+
+// ModelFacts are the model-related facts of one file.
+type ModelFacts struct {
+	Classes []*ClassFacts
+	// AuthUserModel is the value of a module-level AUTH_USER_MODEL = "..."
+	// (a settings module), or "".
+	AuthUserModel string
+	// DefaultPagination records a REST_FRAMEWORK setting naming a
+	// DEFAULT_PAGINATION_CLASS.
+	DefaultPagination bool
+}
+
+// extractModels collects class definitions with bases and their field-like
+// assignments. It reads only the unit.
+func extractModels(u *Unit) *ModelFacts {
+	mf := &ModelFacts{}
+	if u.Tree == nil {
+		return mf
+	}
+	root := u.Tree.Root()
+	for _, st := range pyast.Statements(root) {
+		if st.Type() == "expression_statement" {
+			a := st.NamedChild(0)
+			if a.Type() == "assignment" && a.ChildByField("left").Text() == "AUTH_USER_MODEL" {
+				if s, ok := pyast.StringValue(a.ChildByField("right")); ok {
+					mf.AuthUserModel = s
+				}
+			}
+			if a.Type() == "assignment" && strings.HasPrefix(pyast.Dotted(a.ChildByField("left")), "REST_FRAMEWORK") ||
+				a.Type() == "assignment" && strings.HasPrefix(a.ChildByField("left").Text(), "REST_FRAMEWORK[") {
+				if namesPagination(a) {
+					mf.DefaultPagination = true
+				}
+			}
+		}
+	}
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "function_definition", "lambda":
+			return false
+		case "class_definition":
+			if c := extractClass(u, n); c != nil {
+				mf.Classes = append(mf.Classes, c)
+			}
+			return false // nested classes (Meta) are read by extractClass
+		}
+		return true
+	})
+	return mf
+}
+
+// resolveName qualifies a dotted name used in the unit: through imports
+// (relative imports made absolute against the unit's package), else as a
+// module-level name of the unit.
+func resolveName(u *Unit, d string) string {
+	if d == "" {
+		return ""
+	}
+	if u.Imports != nil {
+		if q, ok := u.Imports.ResolveDotted(d); ok {
+			return absolute(u, q)
+		}
+	}
+	if !strings.Contains(d, ".") && u.Module != "" {
+		return u.Module + "." + d
+	}
+	return d
+}
+
+// absolute makes a relative qualified name ("..core.models.Base") absolute
+// against the unit's package.
+func absolute(u *Unit, q string) string {
+	if !strings.HasPrefix(q, ".") {
+		return q
+	}
+	dots := 0
+	for dots < len(q) && q[dots] == '.' {
+		dots++
+	}
+	pkg := u.Package
+	if strings.HasSuffix(u.File.Rel, "__init__.py") {
+		pkg = u.Module
+	}
+	parts := []string{}
+	if pkg != "" {
+		parts = strings.Split(pkg, ".")
+	}
+	up := dots - 1
+	if up > len(parts) {
+		up = len(parts)
+	}
+	parts = parts[:len(parts)-up]
+	rest := q[dots:]
+	if rest != "" {
+		parts = append(parts, rest)
+	}
+	return strings.Join(parts, ".")
+}
+
+func extractClass(u *Unit, n pyast.Node) *ClassFacts {
+	sup := n.ChildByField("superclasses")
+	c := &ClassFacts{Name: pyast.DefName(n), Module: u.Module, Path: u.File.Rel,
+		Line: u.File.Position(n.StartByte()).Line, Start: n.StartByte(), End: n.EndByte()}
+	for _, b := range sup.NamedChildren() {
+		if b.Type() == "keyword_argument" {
+			continue
+		}
+		if d := pyast.Dotted(b); d != "" && d != "object" {
+			c.Bases = append(c.Bases, resolveName(u, d))
+		}
+	}
+	for _, st := range pyast.Statements(pyast.Body(n)) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		switch st.Type() {
+		case "function_definition":
+			name := pyast.DefName(st)
+			c.Methods = append(c.Methods, name)
+			if strings.HasPrefix(name, "get_") {
+				if chains := paramChains(st); len(chains) > 0 {
+					if c.ParamChains == nil {
+						c.ParamChains = map[string][]string{}
+					}
+					c.ParamChains[name] = chains
+				}
+			}
+		case "class_definition":
+			if pyast.DefName(st) == "Meta" {
+				c.Meta = extractMeta(st)
+				c.MetaModel, c.MetaFields = metaModel(u, st)
+			}
+		case "expression_statement":
+			a := st.NamedChild(0)
+			if a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
+				continue
+			}
+			name := a.ChildByField("left").Text()
+			call, ok := pyast.AsCall(a.ChildByField("right"))
+			if !ok {
+				continue
+			}
+			ca := ClassAttr{Name: name, Callee: resolveName(u, pyast.Dotted(call.Func)), Many: isTrue(call.Keyword("many")),
+				Line: u.File.Position(st.StartByte()).Line, Start: st.StartByte(), End: st.EndByte()}
+			ca.Source, _ = pyast.StringValue(call.Keyword("source"))
+			c.Attrs = append(c.Attrs, ca)
+			if f := extractField(u, name, call); f != nil {
+				f.Path, f.Line = u.File.Rel, u.File.Position(st.StartByte()).Line
+				f.Start, f.End = st.StartByte(), st.EndByte()
+				c.Fields = append(c.Fields, f)
+			} else if m, ok := extractManager(u, name, call); ok {
+				c.Managers = append(c.Managers, m)
+			}
+		}
+	}
+	return c
+}
+
+// fieldKind maps a field class's last name component to a kind; ok is
+// false for calls that are not fields.
+func fieldKind(last string) (FieldKind, bool) {
+	switch {
+	case strings.HasPrefix(last, "Generic") && strings.HasSuffix(last, "ForeignKey"):
+		return GenericFK, true // GenericForeignKey and look-alikes
+	case strings.HasSuffix(last, "ForeignKey"): // ForeignKey, TreeForeignKey
+		return ForeignKey, true
+	case last == "ParentalKey":
+		return ForeignKey, true
+	case strings.HasSuffix(last, "OneToOneField"):
+		return OneToOne, true
+	case strings.HasSuffix(last, "ManyToManyField"):
+		return ManyToMany, true
+	case strings.HasSuffix(last, "Field"):
+		return Plain, true
+	}
+	return "", false
+}
+
+func extractField(u *Unit, name string, call pyast.Call) *Field {
+	d := pyast.Dotted(call.Func)
+	if d == "" {
+		return nil
+	}
+	q := resolveName(u, d)
+	last := q[strings.LastIndex(q, ".")+1:]
+	kind, ok := fieldKind(last)
+	if !ok {
+		return nil
+	}
+	f := &Field{Name: name, Kind: kind, Class: q}
+	if f.IsRelation() {
+		f.Target = relTarget(u, call.Arg(0, "to"))
+		if s, ok := pyast.StringValue(call.Keyword("related_name")); ok {
+			f.RelatedName = s
+		}
+		if s, ok := pyast.StringValue(call.Keyword("related_query_name")); ok {
+			f.RelatedQueryName = s
+		}
+	}
+	f.DBIndex = isTrue(call.Keyword("db_index"))
+	f.NoDBIndex = isFalse(call.Keyword("db_index"))
+	f.Unique = isTrue(call.Keyword("unique"))
+	f.PrimaryKey = isTrue(call.Keyword("primary_key"))
+	f.Null = isTrue(call.Keyword("null"))
+	if kind == OneToOne {
+		f.Unique = true
+	}
+	return f
+}
+
+// relTarget normalises a relation target expression.
+func relTarget(u *Unit, n pyast.Node) string {
+	if n.IsNil() {
+		return ""
+	}
+	if s, ok := pyast.StringValue(n); ok {
+		return s
+	}
+	d := pyast.Dotted(n)
+	if d == "" {
+		return ""
+	}
+	if strings.HasSuffix(d, "AUTH_USER_MODEL") {
+		return AuthUserModel
+	}
+	return resolveName(u, d)
+}
+
+func extractManager(u *Unit, name string, call pyast.Call) (Manager, bool) {
+	fn := call.Func
+	// X.from_queryset(Y)() and Manager subclasses called directly.
+	if inner, ok := pyast.AsCall(fn); ok && inner.MethodName() == "from_queryset" {
+		return Manager{Name: name, Class: resolveName(u, pyast.Dotted(inner.Receiver())) + ".from_queryset"}, true
+	}
+	d := pyast.Dotted(fn)
+	if d == "" {
+		return Manager{}, false
+	}
+	if strings.HasSuffix(d, ".as_manager") {
+		return Manager{Name: name, Class: resolveName(u, strings.TrimSuffix(d, ".as_manager")) + ".as_manager"}, true
+	}
+	if strings.HasSuffix(d, "Manager") {
+		return Manager{Name: name, Class: resolveName(u, d)}, true
+	}
+	return Manager{}, false
+}
+
+func isTrue(n pyast.Node) bool  { return n.Type() == "true" }
+func isFalse(n pyast.Node) bool { return n.Type() == "false" }
+
+func extractMeta(cls pyast.Node) Meta {
+	m := Meta{HasMeta: true}
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		a := st.NamedChild(0)
+		if a.Type() != "assignment" {
+			continue
+		}
+		v := a.ChildByField("right")
+		switch a.ChildByField("left").Text() {
+		case "abstract":
+			m.Abstract = isTrue(v)
+		case "proxy":
+			m.Proxy = isTrue(v)
+		case "app_label":
+			m.AppLabel, _ = pyast.StringValue(v)
+		case "ordering":
+			m.Ordering = stringList(v)
+		case "index_together":
+			m.IndexTogether = stringLists(v)
+		case "unique_together":
+			m.UniqueTogether = stringLists(v)
+		case "indexes", "constraints":
+			for _, e := range elements(v) {
+				call, ok := pyast.AsCall(e)
+				if !ok {
+					continue
+				}
+				fields := stringList(call.Keyword("fields"))
+				if len(fields) == 0 {
+					continue
+				}
+				if a.ChildByField("left").Text() == "indexes" {
+					m.Indexes = append(m.Indexes, fields)
+				} else if strings.HasSuffix(pyast.Dotted(call.Func), "UniqueConstraint") && call.Keyword("condition").IsNil() {
+					m.Unique = append(m.Unique, fields)
+				}
+			}
+		}
+	}
+	return m
+}
+
+// elements returns the items of a list or tuple literal.
+func elements(n pyast.Node) []pyast.Node {
+	n = pyast.Unparen(n)
+	if !n.Is("list", "tuple", "expression_list") {
+		return nil
+	}
+	var out []pyast.Node
+	for _, c := range n.NamedChildren() {
+		if c.Type() != "comment" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func stringList(n pyast.Node) []string {
+	var out []string
+	for _, e := range elements(n) {
+		if s, ok := pyast.StringValue(e); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// stringLists reads [["a", "b"], ...] or the single-group form ("a", "b").
+func stringLists(n pyast.Node) [][]string {
+	var out [][]string
+	els := elements(n)
+	if len(els) > 0 {
+		if _, ok := pyast.StringValue(els[0]); ok {
+			return [][]string{stringList(n)}
+		}
+	}
+	for _, e := range els {
+		if l := stringList(e); len(l) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// appOf derives the app of a module: the package holding models.py or the
+// models/ package; otherwise the module's package. It returns the app's
+// dotted package and its label (the package's last component).
+func appOf(module string) (pkg, label string) {
+	parts := strings.Split(module, ".")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if parts[i] == "models" && i > 0 {
+			pkg = strings.Join(parts[:i], ".")
+			return pkg, parts[i-1]
+		}
+	}
+	if len(parts) > 1 {
+		pkg = strings.Join(parts[:len(parts)-1], ".")
+		return pkg, parts[len(parts)-2]
+	}
+	return module, path.Base(module)
+}
+
+// namesPagination reports whether a REST_FRAMEWORK assignment gives
+// DEFAULT_PAGINATION_CLASS a value other than None.
+func namesPagination(a pyast.Node) bool {
+	found := false
+	pyast.Inspect(a, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "pair":
+			if k, ok := pyast.StringValue(n.ChildByField("key")); ok && k == "DEFAULT_PAGINATION_CLASS" && n.ChildByField("value").Type() != "none" {
+				found = true
+			}
+		case "subscript":
+			if k, ok := pyast.StringValue(n.ChildByField("subscript")); ok && k == "DEFAULT_PAGINATION_CLASS" && a.ChildByField("right").Type() != "none" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// metaModel reads `model = X` and `fields = [...]` of a Meta class.
+func metaModel(u *Unit, meta pyast.Node) (model string, fields []string) {
+	for _, st := range pyast.Statements(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" {
+			continue
+		}
+		switch a.ChildByField("left").Text() {
+		case "model":
+			model = resolveName(u, pyast.Dotted(a.ChildByField("right")))
+		case "fields":
+			fields = stringList(a.ChildByField("right"))
+		}
+	}
+	return model, fields
+}
+
+// paramChains returns the attribute chains a method reads on its second
+// parameter: `def get_total(self, obj): return obj.items.count()` gives
+// "items.count".
+func paramChains(fn pyast.Node) []string {
+	params := pyast.Identifiers(fn.ChildByField("parameters"))
+	if len(params) < 2 {
+		return nil
+	}
+	obj := params[1]
+	seen := map[string]bool{}
+	var out []string
+	pyast.Inspect(pyast.Body(fn), func(n pyast.Node) bool {
+		if n.Is("function_definition", "lambda", "class_definition") {
+			return false
+		}
+		if n.Type() != "attribute" || n.ChildByField("object").Type() != "identifier" || n.ChildByField("object").Text() != obj {
+			return true
+		}
+		top := n
+		for p := n.Parent(); p.Type() == "attribute" && p.ChildByField("object").Equal(top); p = p.Parent() {
+			top = p
+		}
+		d := pyast.Dotted(top)
+		if d != "" {
+			d = strings.TrimPrefix(d, obj+".")
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+		return true
+	})
+	return out
+}

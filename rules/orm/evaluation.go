@@ -1,0 +1,132 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed evaluation.md
+var evaluationDoc string
+
+// WastefulEvaluation reports querysets loaded in full to answer a smaller
+// question.
+var WastefulEvaluation = &analyzer.Rule{
+	Code:              "ORM005",
+	Name:              "wasteful-queryset-evaluation",
+	Doc:               evaluationDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.High,
+	Since:             "0.1.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Run:               runEvaluation,
+}
+
+// runEvaluation matches, on expressions the tracker knows as querysets of a
+// model of the graph: `len(qs)` and `if qs:` / `not qs` / `bool(qs)` when
+// the rows are not used otherwise in the function; `qs.count()` on a name
+// that the function also iterates; `list(qs)[0]`. It skips names used
+// elsewhere (the rows are needed; len() then reads the cache), related
+// managers' prefetch caches, tests and migrations.
+func runEvaluation(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	t := NewTracker(p)
+	t.Loops()
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "call":
+			c, _ := pyast.AsCall(n)
+			switch {
+			case c.Func.Type() == "identifier" && (c.Func.Text() == "len" || c.Func.Text() == "bool") && len(c.Positional) == 1:
+				x := pyast.Unparen(c.Positional[0])
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(x) {
+					if c.Func.Text() == "len" {
+						report(p, n, fmt.Sprintf("`%s` loads every row to count them", compact(n)), fmt.Sprintf("count in the database: `%s.count()`", x.Text()))
+					} else {
+						report(p, n, fmt.Sprintf("`%s` loads every row to test for one", compact(n)), fmt.Sprintf("ask the database: `%s.exists()`", x.Text()))
+					}
+				}
+			case c.MethodName() == "count" && len(c.Positional) == 0 && c.Receiver().Type() == "identifier":
+				x := c.Receiver()
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && iteratedLater(x) {
+					report(p, n, fmt.Sprintf("`%s` runs a COUNT query and the rows are loaded below anyway", compact(n)),
+						fmt.Sprintf("load them once (`rows = list(%s)`) and use `len(rows)`", x.Text()))
+				}
+			}
+		case "if_statement", "elif_clause", "while_statement", "not_operator":
+			cond := n.ChildByField("condition")
+			if n.Type() == "not_operator" {
+				cond = n.ChildByField("argument")
+			}
+			x := pyast.Unparen(cond)
+			if x.Is("identifier", "call") {
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(x) {
+					report(p, x, fmt.Sprintf("`%s` is tested for truth: every row is loaded to see if there is one", compact(x)), fmt.Sprintf("ask the database: `%s.exists()`", x.Text()))
+				}
+			}
+		case "subscript":
+			v := pyast.Unparen(n.ChildByField("value"))
+			idx := n.ChildByField("subscript")
+			if c, ok := pyast.AsCall(v); ok && c.Func.Type() == "identifier" && c.Func.Text() == "list" && len(c.Positional) == 1 && idx.Is("integer", "unary_operator") {
+				if q := t.Eval(c.Positional[0]); q != nil && q.Model != nil && !q.Custom {
+					fix := "first()"
+					if idx.Text() == "-1" {
+						fix = "last()"
+					} else if idx.Text() != "0" {
+						fix = fmt.Sprintf("[%s]", idx.Text())
+					}
+					sep := "."
+					if fix[0] == '[' {
+						sep = ""
+					}
+					report(p, n, fmt.Sprintf("`%s` loads every row to use one", compact(n)), fmt.Sprintf("fetch only that row: `%s%s%s`", c.Positional[0].Text(), sep, fix))
+				}
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+func report(p *analyzer.Pass, n pyast.Node, msg, help string) {
+	p.Report(analyzer.Diagnostic{Range: analyzer.RangeOf(n), Message: msg, Help: help})
+}
+
+// onlyUse reports whether x is a call chain, or a name that its function
+// uses nowhere else (besides assigning it): then the rows are not needed.
+func onlyUse(x pyast.Node) bool {
+	if x.Type() != "identifier" {
+		return x.Type() == "call"
+	}
+	sc := scope(x)
+	for _, id := range pyast.FindAllShallow(sc, "identifier") {
+		if id.Equal(x) || id.Text() != x.Text() {
+			continue
+		}
+		if id.Field() == "attribute" || id.Field() == "name" && id.Parent().Type() == "keyword_argument" {
+			continue
+		}
+		if p := id.Parent(); p.Type() == "assignment" && p.ChildByField("left").Equal(id) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// iteratedLater reports whether x's name is the iterable of a for loop or
+// comprehension after x in the same function.
+func iteratedLater(x pyast.Node) bool {
+	for _, f := range pyast.FindAllShallow(scope(x), "for_statement", "for_in_clause") {
+		it := pyast.Unparen(f.ChildByField("right"))
+		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() {
+			return true
+		}
+	}
+	return false
+}

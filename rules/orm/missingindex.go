@@ -1,0 +1,202 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed missingindex.md
+var missingIndexDoc string
+
+// MissingIndex reports lookups on columns no index covers.
+var MissingIndex = &analyzer.Rule{
+	Code:              "ORM007",
+	Name:              "missing-index",
+	Doc:               missingIndexDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Info,
+	Confidence:        analyzer.Medium,
+	Since:             "0.1.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Run:               runMissingIndex,
+}
+
+// indexable lookups: an ordinary B-tree index serves them.
+var indexable = map[string]bool{"": true, "exact": true, "in": true, "gt": true, "gte": true, "lt": true, "lte": true,
+	"range": true, "isnull": true, "startswith": true}
+
+// runMissingIndex matches query chains rooted at `Model.objects` (a model
+// the tree defines completely) that filter or get by local columns with
+// index-friendly lookups, none of which an index, unique constraint,
+// foreign key or primary key leads with. Lookups crossing relations,
+// text searches (icontains, regex...), boolean columns and chains through
+// variables are skipped; so are tests, migrations, management commands,
+// admin modules and background tasks. One finding per
+// model and field set per file.
+func runMissingIndex(p *analyzer.Pass) error {
+	if skipFile(p) || p.Project == nil || p.Project.Models == nil || offline(p.File.Rel) {
+		return nil
+	}
+	seen := map[string]bool{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "call" {
+			return true
+		}
+		if par := n.Parent(); par.Type() == "attribute" && par.ChildByField("object").Equal(n) {
+			return true // not the outermost call of its chain
+		}
+		m, filters, order, filterCall := chainLookups(p, n)
+		if m == nil || len(filters) == 0 || m.External || !m.Complete || m.Abstract {
+			return true
+		}
+		for _, f := range filters {
+			if m.Indexed(f) {
+				return true
+			}
+		}
+		fields := append([]string(nil), filters...)
+		for _, o := range order {
+			if !contains(fields, strings.TrimPrefix(o, "-")) {
+				fields = append(fields, o)
+			}
+		}
+		key := m.Qual + ":" + strings.Join(fields, ",")
+		if seen[key] {
+			return true
+		}
+		seen[key] = true
+		idx := fmt.Sprintf("models.Index(fields=[%s], name=%q)", quote(fields), indexName(m, fields))
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(filterCall),
+			Message: fmt.Sprintf("no index covers `%s` on `%s`: this lookup scans the table", strings.Join(filters, "`, `"), m.Name),
+			Help:    fmt.Sprintf("add `%s` to `%s.Meta.indexes` (and a migration)", idx, m.Name),
+			Related: []analyzer.Related{{Path: m.Path, Range: analyzer.Range{Start: m.Start, End: m.Start + len("class "+m.Name)},
+				Message: fmt.Sprintf("add `%s` to `Meta.indexes` here", idx)}},
+		})
+		return true
+	})
+	return nil
+}
+
+// offline reports files that run outside requests (management commands,
+// admin, background tasks): a scan there costs little.
+func offline(rel string) bool {
+	rel = "/" + rel
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	return strings.Contains(rel, "/management/") || strings.Contains(rel, "/admin/") || base == "admin.py" ||
+		base == "tasks.py" || strings.Contains(rel, "/tasks/") || strings.Contains(rel, "/bgtasks/") || strings.Contains(rel, "/cron")
+}
+
+// chainLookups walks a call chain down to `Model.objects` and collects the
+// local columns of filter()/get() keywords and the order_by() fields.
+func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, order []string, filterCall pyast.Node) {
+	var calls []pyast.Call
+	cur := n
+	for {
+		c, ok := pyast.AsCall(cur)
+		if !ok {
+			break
+		}
+		calls = append(calls, c)
+		cur = pyast.Unparen(c.Receiver())
+		if cur.IsNil() {
+			return nil, nil, nil, pyast.Node{}
+		}
+	}
+	if cur.Type() != "attribute" {
+		return nil, nil, nil, pyast.Node{}
+	}
+	owner := pyast.Dotted(cur.ChildByField("object"))
+	m = p.Project.Models.Lookup(p.Unit, owner)
+	if m == nil || !m.HasManager(cur.ChildByField("attribute").Text()) || m.CustomManager(cur.ChildByField("attribute").Text()) != nil {
+		return nil, nil, nil, pyast.Node{}
+	}
+	for _, c := range calls {
+		switch c.MethodName() {
+		case "filter", "get":
+			if len(c.Positional) > 0 || c.StarKwargs {
+				return nil, nil, nil, pyast.Node{} // Q objects: cannot tell
+			}
+			for k := range c.Keywords {
+				if f := column(m, k); f != "" && !contains(filters, f) {
+					filters = append(filters, f)
+					filterCall = c.Node
+				}
+			}
+		case "order_by":
+			for _, a := range c.Positional {
+				if s, ok := pyast.StringValue(a); ok && !strings.Contains(s, "__") && m.Field(strings.TrimPrefix(s, "-")) != nil {
+					order = append(order, s)
+				}
+			}
+		case "all", "first", "last", "exists", "count", "select_related", "prefetch_related", "only", "defer",
+			"values", "values_list", "distinct", "exclude", "annotate", "update", "delete", "iterator":
+		default:
+			return nil, nil, nil, pyast.Node{}
+		}
+	}
+	// Keywords come from a map: keep a stable order.
+	sortStrings(filters)
+	return m, filters, order, filterCall
+}
+
+// column returns the local column a lookup keyword filters on with an
+// index-friendly lookup, or "".
+func column(m *project.Model, kw string) string {
+	parts := strings.Split(kw, "__")
+	name := parts[0]
+	lookup := ""
+	if len(parts) == 2 {
+		lookup = parts[1]
+	} else if len(parts) > 2 {
+		return ""
+	}
+	if !indexable[lookup] {
+		return ""
+	}
+	f := m.Field(name)
+	if f == nil {
+		if fk := m.FKColumn(name); fk != nil {
+			return fk.Name
+		}
+		return ""
+	}
+	if f.Kind == project.ManyToMany || f.Kind == project.GenericFK || strings.HasSuffix(f.Class, "BooleanField") {
+		return ""
+	}
+	return f.Name
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func sortStrings(xs []string) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
+}
+
+func indexName(m *project.Model, fields []string) string {
+	var parts []string
+	for _, f := range fields {
+		parts = append(parts, strings.TrimPrefix(f, "-"))
+	}
+	name := strings.ToLower(m.Name) + "_" + strings.Join(parts, "_")
+	if len(name) > 26 {
+		name = name[:26]
+	}
+	return strings.TrimRight(name, "_") + "_idx"
+}

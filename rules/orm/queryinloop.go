@@ -1,0 +1,528 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed queryinloop.md
+var queryInLoopDoc string
+
+// QueryInLoop reports queries run once per iteration of a loop.
+var QueryInLoop = &analyzer.Rule{
+	Code:              "ORM003",
+	Name:              "query-in-loop",
+	Doc:               queryInLoopDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.High,
+	Since:             "0.1.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Run:               runQueryInLoop,
+}
+
+// runQueryInLoop matches, inside the body of a for loop or comprehension,
+// manager queries that execute (get, first, count, exists, aggregate,
+// in_bulk...; a nested loop or list() over a manager chain) and whose
+// arguments use the loop's variables. A primary-key lookup of what a
+// foreign key of the row already names (`Merchant.objects.get(id=
+// t.merchant_id)`) is reported as that relation, with the select_related
+// call that loads every such relation with the rows. It skips loops over
+// literals and range(), related managers (ORM002), queries that do not
+// depend on the row, unknown `.objects` owners (reported with low
+// confidence only when the name looks like a class), tests and migrations.
+func runQueryInLoop(p *analyzer.Pass) error {
+	if skipFile(p) || devData(p.File.Rel) {
+		return nil
+	}
+	t := NewTracker(p)
+	loops := t.Loops()
+	done := map[int32]bool{}
+	for _, l := range loops {
+		if l.QS == nil || l.QS.OwnerInLoop {
+			continue
+		}
+		lf := t.analyzeLoop(l)
+		if lf == nil || len(lf.RelGets) == 0 {
+			continue
+		}
+		call, edits := selectFix(l.QS, "select_related", lf.Needed)
+		for i, g := range lf.RelGets {
+			done[g.Call.ID()] = true
+			d := analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(g.Call),
+				Message: fmt.Sprintf("`%s` runs a query per row of %s: it is the relation `%s`", compact(g.Call), loopName(l), g.Replace),
+				Related: fieldRelated(g.Field),
+			}
+			if len(lf.Needed) > 0 {
+				d.Help = fmt.Sprintf("load the relations with the rows: `%s`, then read `%s`", call, g.Replace)
+			} else {
+				d.Help = fmt.Sprintf("the queryset already selects it: read `%s`", g.Replace)
+			}
+			var fix analyzer.Fix
+			if i == 0 && len(edits) > 0 {
+				fix.Edits = append(fix.Edits, edits...)
+			}
+			if !g.Null {
+				fix.Edits = append(fix.Edits, analyzer.TextEdit{Range: analyzer.RangeOf(g.Call), NewText: g.Replace})
+			}
+			if len(fix.Edits) > 0 {
+				fix.Message = "read `" + g.Replace + "` from rows loaded with select_related"
+				d.Fixes = []analyzer.Fix{fix}
+			}
+			if l.QS.Opaque {
+				d.Confidence = analyzer.Medium
+			}
+			p.Report(d)
+		}
+	}
+	taint := map[int32]map[string]bool{}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "call" || done[n.ID()] {
+			return true
+		}
+		q, what, conf := t.queryCall(n)
+		if what == "" {
+			t.helperCall(n, taint)
+			return true
+		}
+		l := t.dependentLoop(n, taint)
+		if l == nil {
+			return true
+		}
+		help := loopHelp(what, q)
+		if h := t.reverseHelp(n, what, q, l); h != "" {
+			help = h
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(n),
+			Message:    fmt.Sprintf("`%s` runs a query per iteration of the loop over %s", compact(n), loopName(l)),
+			Help:       help,
+			Confidence: conf,
+		})
+		return true
+	})
+	return nil
+}
+
+// reverseHelp recognises `X.objects.filter(<fk>=row)` (or `<fk>_id=row.id`)
+// in a loop over a queryset of the model the foreign key points to: it is
+// the reverse relation of the row, so the count is an annotation and the
+// rows a prefetch on the loop's queryset.
+func (t *Tracker) reverseHelp(n pyast.Node, what string, q *QS, l *Loop) string {
+	if q == nil || q.Model == nil || l.QS == nil || l.QS.Model == nil || l.Var.IsNil() {
+		return ""
+	}
+	var rel *project.Relation
+	for cur := pyast.Unparen(n); cur.Type() == "call"; {
+		c, _ := pyast.AsCall(cur)
+		if c.MethodName() == "filter" && len(c.Keywords) == 1 {
+			for k, v := range c.Keywords {
+				rel = t.reverseOf(q.Model, k, pyast.Unparen(v), l)
+			}
+		}
+		cur = pyast.Unparen(c.Receiver())
+		for cur.Type() == "attribute" {
+			cur = pyast.Unparen(cur.ChildByField("object"))
+		}
+	}
+	if rel == nil {
+		return ""
+	}
+	base := chainText(insertionPoint(l.QS.Origin))
+	if base == "" {
+		base = "the loop's queryset"
+	} else {
+		base = "`" + base + "`"
+	}
+	v := l.Var.Text()
+	switch what {
+	case "count":
+		name := strings.TrimSuffix(rel.Name, "_set") + "_count"
+		return fmt.Sprintf("it counts the reverse relation `%s.%s`: add `.annotate(%s=Count(%q))` to %s and read `%s.%s`", v, rel.Name, name, rel.QueryName, base, v, name)
+	case "exists":
+		name := "has_" + strings.TrimSuffix(rel.Name, "_set")
+		return fmt.Sprintf("it tests the reverse relation `%s.%s`: add `.annotate(%s=Exists(%s.objects.filter(%s=OuterRef(\"pk\"))))` to %s and read `%s.%s`", v, rel.Name, name, rel.From.Name, rel.Field.Name, base, v, name)
+	case "iterate":
+		return fmt.Sprintf("it reads the reverse relation `%s.%s`: add `.prefetch_related(%q)` to %s and iterate `%s.%s.all()`", v, rel.Name, rel.Name, base, v, rel.Name)
+	}
+	return ""
+}
+
+// reverseOf returns the reverse relation of the loop's model when the
+// lookup `key=val` on model m pins m's foreign key to the loop's row.
+func (t *Tracker) reverseOf(m *project.Model, key string, val pyast.Node, l *Loop) *project.Relation {
+	var f *project.Field
+	switch {
+	case strings.HasSuffix(key, "_id") && val.Type() == "attribute" &&
+		(val.ChildByField("attribute").Text() == "id" || val.ChildByField("attribute").Text() == "pk"):
+		f = m.FKColumn(key)
+		val = val.ChildByField("object")
+	default:
+		if ff := m.Field(key); ff != nil && ff.Kind == project.ForeignKey {
+			f = ff
+		}
+	}
+	if f == nil || f.To != l.QS.Model || val.Type() != "identifier" || val.Text() != l.Var.Text() {
+		return nil
+	}
+	for _, r := range l.QS.Model.Reverse {
+		if r.Field == f || r.Field.Name == f.Name && r.From == m {
+			return r
+		}
+	}
+	return nil
+}
+
+func loopHelp(what string, q *QS) string {
+	model := "Model"
+	if q != nil && q.ModelText != "" {
+		model = q.ModelText
+	}
+	switch what {
+	case "count", "exists", "aggregate":
+		return fmt.Sprintf("compute it for every row in one query before the loop: `%s.objects.filter(<key>__in=keys).values(\"<key>\").annotate(n=Count(\"pk\"))`, then look the result up in a dict", model)
+	}
+	return fmt.Sprintf("fetch the rows once before the loop: `%s.objects.in_bulk(ids)` or `%s.objects.filter(<key>__in=keys)` into a dict, then look them up in the loop", model, model)
+}
+
+// compact renders a call for a message: as written when short, else with
+// its arguments elided.
+func compact(n pyast.Node) string {
+	s := n.Text()
+	if !strings.Contains(s, "\n") && len(s) <= 80 {
+		return s
+	}
+	if c, ok := pyast.AsCall(n); ok {
+		args := "(...)"
+		if len(c.Node.ChildByField("arguments").NamedChildren()) == 0 {
+			args = "()"
+		}
+		if d := pyast.Dotted(c.Func); d != "" {
+			return d + args
+		}
+		if r := c.Receiver(); !r.IsNil() {
+			return compact(r) + "." + c.MethodName() + args
+		}
+	}
+	return strings.SplitN(s, "\n", 2)[0] + " ..."
+}
+
+// batched reports whether a chain filters with an `__in` lookup: a query
+// per batch of keys, the remedy rather than the problem.
+func batched(n pyast.Node) bool {
+	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
+		if c, ok := pyast.AsCall(cur); ok {
+			for k := range c.Keywords {
+				if strings.HasSuffix(k, "__in") {
+					return true
+				}
+			}
+			cur = pyast.Unparen(c.Func)
+			continue
+		}
+		cur = pyast.Unparen(cur.ChildByField("object"))
+	}
+	return false
+}
+
+// queryCall reports whether call n runs a manager query: what is the
+// method (or "iterate"), q the queryset when known, conf the confidence.
+// Chains filtering with `__in` (batches) are not queries per row.
+func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
+	if batched(n) {
+		return nil, "", 0
+	}
+	c, _ := pyast.AsCall(n)
+	method := c.MethodName()
+	recv := c.Receiver()
+	switch {
+	case rowMethods[method] || execMethods[method]:
+		if recv.IsNil() {
+			return nil, "", 0
+		}
+		what = method
+	case chainMethods[method] && !recv.IsNil():
+		// A chain that is iterated right here: `for x in M.objects.filter(...)`.
+		p := n.Parent()
+		iterated := p.Is("for_statement", "for_in_clause") && p.ChildByField("right").Equal(n)
+		if p.Type() == "argument_list" {
+			if pc, ok := pyast.AsCall(p.Parent()); ok && pc.Func.Type() == "identifier" && len(pc.Positional) == 1 {
+				switch pc.Func.Text() {
+				case "list", "tuple", "set", "len", "sorted":
+					iterated = true
+				}
+			}
+		}
+		if !iterated {
+			return nil, "", 0
+		}
+		what = "iterate"
+		recv = n
+	default:
+		return nil, "", 0
+	}
+	base := recv
+	q = t.Eval(base)
+	if q != nil {
+		if q.Related || q.Model == nil {
+			return nil, "", 0
+		}
+		if q.Model.External || !q.Model.Complete || q.Custom {
+			return q, what, analyzer.Medium
+		}
+		return q, what, analyzer.High
+	}
+	// An owner of `.objects` the graph does not know (a third-party model).
+	if root := managerRoot(base); root != "" {
+		return &QS{ModelText: root}, what, analyzer.Low
+	}
+	return nil, "", 0
+}
+
+// managerRoot returns X when the chain starts at `X.objects` and X looks
+// like a class name, else "".
+func managerRoot(n pyast.Node) string {
+	for {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "attribute":
+			obj := n.ChildByField("object")
+			if n.ChildByField("attribute").Text() == "objects" {
+				d := pyast.Dotted(obj)
+				last := d[strings.LastIndex(d, ".")+1:]
+				if last != "" && last[0] >= 'A' && last[0] <= 'Z' {
+					return d
+				}
+				return ""
+			}
+			n = obj
+		default:
+			return ""
+		}
+	}
+}
+
+// dependentLoop returns the innermost loop around n, not over a literal,
+// whose variables (or names assigned in its body) n's arguments use.
+func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *Loop {
+	used := argNames(n)
+	if len(used) == 0 {
+		return nil
+	}
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda", "class_definition":
+			return nil
+		}
+		var cands []*Loop
+		switch p.Type() {
+		case "for_statement":
+			if l := t.loops[p.ID()]; l != nil && l.InBody(n) {
+				cands = append(cands, l)
+			}
+		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
+			kids := p.NamedChildren()
+			for i := len(kids) - 1; i >= 0; i-- {
+				if l := t.loops[kids[i].ID()]; l != nil && l.InBody(n) {
+					cands = append(cands, l)
+				}
+			}
+		}
+		for _, l := range cands {
+			if l.Bounded() || l.Once() {
+				continue
+			}
+			names := cache[l.Node.ID()]
+			if names == nil {
+				names = loopNames(l)
+				cache[l.Node.ID()] = names
+			}
+			for u := range used {
+				if names[u] {
+					return l
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// loopNames are the loop's targets and every name assigned in its body.
+func loopNames(l *Loop) map[string]bool {
+	names := map[string]bool{}
+	for _, id := range pyast.Identifiers(l.Node.ChildByField("left")) {
+		names[id] = true
+	}
+	for _, b := range l.Body {
+		for _, a := range pyast.FindAllShallow(b, "assignment", "for_statement", "for_in_clause") {
+			for _, id := range pyast.Identifiers(a.ChildByField("left")) {
+				names[id] = true
+			}
+		}
+	}
+	return names
+}
+
+// argNames are the variables read by the arguments of the calls of a
+// chain (keyword names and attribute names excluded).
+func argNames(n pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	for cur := n; !cur.IsNil(); {
+		cur = pyast.Unparen(cur)
+		switch cur.Type() {
+		case "call":
+			pyast.Inspect(cur.ChildByField("arguments"), func(m pyast.Node) bool {
+				if m.Type() == "identifier" {
+					if m.Field() == "name" && m.Parent().Type() == "keyword_argument" {
+						return false
+					}
+					if m.Field() == "attribute" && m.Parent().Type() == "attribute" {
+						return false
+					}
+					out[m.Text()] = true
+				}
+				return !m.Is("lambda")
+			})
+			cur = cur.ChildByField("function")
+		case "attribute":
+			cur = cur.ChildByField("object")
+		case "subscript":
+			cur = cur.ChildByField("value")
+		default:
+			cur = pyast.Node{}
+		}
+	}
+	return out
+}
+
+// helperCall reports a call, inside a loop, to a function or method of
+// this file that queries with one of its parameters, when the loop passes
+// one of its names in that position: the N+1 one call level down.
+func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
+	c, _ := pyast.AsCall(n)
+	callee, skipSelf := t.localCallee(n, c)
+	if callee.IsNil() || callee.Contains(n) {
+		return
+	}
+	params := paramNames(callee)
+	if skipSelf && len(params) > 0 {
+		params = params[1:]
+	}
+	l := t.dependentLoop(n, taint)
+	if l == nil {
+		return
+	}
+	names := taint[l.Node.ID()]
+	fromRow := func(e pyast.Node) bool {
+		for id := range argNamesOf(e) {
+			if names[id] {
+				return true
+			}
+		}
+		return false
+	}
+	var passed []string // callee parameters fed from the row
+	for i, a := range c.Positional {
+		if i < len(params) && fromRow(a) {
+			passed = append(passed, params[i])
+		}
+	}
+	for k, v := range c.Keywords {
+		if fromRow(v) {
+			passed = append(passed, k)
+		}
+	}
+	if len(passed) == 0 {
+		return
+	}
+	for _, inner := range pyast.FindAllShallow(callee, "call") {
+		_, what, conf := t.queryCall(inner)
+		if what == "" || conf == analyzer.Low {
+			continue
+		}
+		used := argNames(inner)
+		hit := false
+		for _, p := range passed {
+			if used[p] {
+				hit = true
+			}
+		}
+		if !hit {
+			continue
+		}
+		if !pyast.Ancestor(inner, "if_statement", "conditional_expression", "try_statement").IsNil() &&
+			callee.Contains(pyast.Ancestor(inner, "if_statement", "conditional_expression", "try_statement")) {
+			conf = analyzer.Low // the helper may not query on every call
+		}
+		t.p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(n),
+			Message:    fmt.Sprintf("`%s` runs `%s` per iteration of the loop over %s", compact(n), compact(inner), loopName(l)),
+			Help:       fmt.Sprintf("fetch what `%s` needs for all rows before the loop (`in_bulk()`, `filter(<key>__in=...)`, `select_related`) and pass it in", pyast.DefName(callee)),
+			Confidence: conf,
+			Related:    []analyzer.Related{{Range: analyzer.RangeOf(inner), Message: "the query, in `" + pyast.DefName(callee) + "`"}},
+		})
+		return
+	}
+}
+
+// localCallee resolves `f(...)` to a module-level function of this file,
+// or `self.m(...)` to a method of the enclosing class (skipSelf set).
+func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSelf bool) {
+	switch c.Func.Type() {
+	case "identifier":
+		for _, st := range pyast.Statements(t.p.Root) {
+			if st.Type() == "decorated_definition" {
+				st = st.ChildByField("definition")
+			}
+			if st.Type() == "function_definition" && pyast.DefName(st) == c.Func.Text() {
+				return st, false
+			}
+		}
+	case "attribute":
+		if r := c.Receiver(); r.Type() == "identifier" && r.Text() == "self" {
+			if cls := classOf(n); !cls.IsNil() {
+				m, _ := classMember(cls, c.MethodName(), 0)
+				return m, true
+			}
+		}
+	}
+	return pyast.Node{}, false
+}
+
+// paramNames are a function's parameter names in order.
+func paramNames(fn pyast.Node) []string {
+	var out []string
+	for _, p := range fn.ChildByField("parameters").NamedChildren() {
+		switch p.Type() {
+		case "identifier":
+			out = append(out, p.Text())
+		case "default_parameter", "typed_parameter", "typed_default_parameter":
+			if id := p.ChildByField("name"); id.Type() == "identifier" {
+				out = append(out, id.Text())
+			} else if first := p.NamedChild(0); first.Type() == "identifier" {
+				out = append(out, first.Text())
+			}
+		}
+	}
+	return out
+}
+
+// argNamesOf are the variables an expression reads.
+func argNamesOf(e pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	pyast.Inspect(e, func(m pyast.Node) bool {
+		if m.Type() == "identifier" && m.Field() != "attribute" && !(m.Field() == "name" && m.Parent().Type() == "keyword_argument") {
+			out[m.Text()] = true
+		}
+		return !m.Is("lambda")
+	})
+	return out
+}

@@ -1,0 +1,274 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed serializer.md
+var serializerDoc string
+
+// SerializerRelations reports DRF serializers that read relations the
+// queryset they serialise does not load.
+var SerializerRelations = &analyzer.Rule{
+	Code:              "ORM008",
+	Name:              "serializer-n-plus-one",
+	Doc:               serializerDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.High,
+	Since:             "0.1.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Run:               runSerializer,
+}
+
+// need is a relation path a serializer reads per row.
+type need struct {
+	Path     string
+	Prefetch bool   // reverse FK or many-to-many on the way
+	Why      string // the serializer field that reads it
+}
+
+// runSerializer matches (a) view classes in this file with
+// `serializer_class = S` and a queryset (class attribute or get_queryset),
+// and (b) calls `S(qs, many=True)`, where S is a serializer class of the
+// tree. It works out the relation paths S reads per row: nested
+// serializers, `source="a.b"`, related fields (except primary keys of
+// forward relations), many-to-many and reverse names in Meta.fields, and
+// attribute chains of SerializerMethodField methods; and reports those the
+// queryset neither select_related nor prefetch_related. It skips views that
+// override get_serializer_class, serializers whose Meta.model is another
+// model, and querysets it cannot read.
+func runSerializer(p *analyzer.Pass) error {
+	if skipFile(p) || p.Project == nil || p.Project.Models == nil {
+		return nil
+	}
+	t := NewTracker(p)
+	t.Loops()
+	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+		meth, attr := classMember(cls, "serializer_class", 0)
+		if !meth.IsNil() || attr.IsNil() {
+			continue
+		}
+		if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
+			continue
+		}
+		q := t.ViewQueryset(cls)
+		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
+	}
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		c, ok := pyast.AsCall(n)
+		if !ok || c.Keyword("many").Type() != "true" || len(c.Positional) == 0 {
+			return true
+		}
+		q := t.Eval(c.Positional[0])
+		if q == nil {
+			return true
+		}
+		name := pyast.Dotted(c.Func)
+		if name == "self.get_serializer" {
+			// The view's serializer_class, unless chosen at run time.
+			cls := classOf(n)
+			if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() || t.inheritsMethod(cls, "get_serializer_class") {
+				return true
+			}
+			_, attr := classMember(cls, "serializer_class", 0)
+			name = pyast.Dotted(attr)
+		}
+		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
+		return true
+	})
+	return nil
+}
+
+func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where string) {
+	if q == nil || q.Model == nil || q.Values || q.Related || name == "" {
+		return
+	}
+	g := t.g
+	s := g.LookupClass(t.p.Unit, name)
+	if s == nil || !isSerializer(g, s) {
+		return
+	}
+	if s.MetaModel != "" {
+		if mm := g.ByQual(s.MetaModel); mm != nil && mm != q.Model {
+			return
+		}
+	}
+	needs := t.serializerNeeds(s, q.Model, nil, false, 0)
+	var sel, pre []string
+	var whys []string
+	for _, n := range needs {
+		if n.Prefetch {
+			if q.Prefetches(n.Path) {
+				continue
+			}
+			pre = append(pre, n.Path)
+		} else {
+			if q.Selects(n.Path) {
+				continue
+			}
+			sel = append(sel, n.Path)
+		}
+		whys = append(whys, n.Why)
+	}
+	sel, pre = maximal(sel), maximal(pre)
+	if len(sel)+len(pre) == 0 {
+		return
+	}
+	add := ""
+	if len(sel) > 0 {
+		add += ".select_related(" + quote(sel) + ")"
+	}
+	if len(pre) > 0 {
+		add += ".prefetch_related(" + quote(pre) + ")"
+	}
+	call := add
+	var edits []analyzer.TextEdit
+	if !q.Origin.IsNil() {
+		ip := insertionPoint(q.Origin)
+		if txt := chainText(ip); txt != "" {
+			call = txt + add
+		}
+		if !q.Opaque || q.Origin.Type() == "call" {
+			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
+		}
+	}
+	d := analyzer.Diagnostic{
+		Range: analyzer.RangeOf(at),
+		Message: fmt.Sprintf("`%s` reads %s per row, but the queryset of %s does not load %s", s.Name, strings.Join(uniq(whys), ", "), where,
+			strings.Join(append(append([]string{}, sel...), pre...), ", ")),
+		Help: fmt.Sprintf("load them with the rows: `%s`", call),
+	}
+	if len(edits) > 0 {
+		d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(add, "."), Edits: edits}}
+	}
+	if q.Opaque || !q.Model.Complete {
+		d.Confidence = analyzer.Medium
+	}
+	t.p.Report(d)
+}
+
+// isSerializer reports whether a class derives from a DRF serializer.
+func isSerializer(g *project.Models, c *project.ClassFacts) bool {
+	for _, cc := range append([]*project.ClassFacts{c}, g.ClassBases(c)...) {
+		for _, b := range cc.Bases {
+			if strings.HasPrefix(b, "rest_framework.") && strings.HasSuffix(b, "Serializer") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// serializerNeeds lists the relation paths serializer s reads on model m.
+func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefix []string, inPrefetch bool, depth int) []need {
+	if depth > 3 || m == nil {
+		return nil
+	}
+	g := t.g
+	classes := append([]*project.ClassFacts{s}, g.ClassBases(s)...)
+	var out []need
+	declared := map[string]bool{}
+	for _, c := range classes {
+		for _, a := range c.Attrs {
+			if declared[a.Name] {
+				continue
+			}
+			declared[a.Name] = true
+			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
+			why := "`" + strings.Join(append(append([]string(nil), prefix...), a.Name), ".") + "`"
+			attrName := a.Name
+			nc := g.LookupClassQual(a.Callee)
+			if nc != nil && g.ByQual(a.Callee) == nil && isSerializer(g, nc) && a.Source != "" && !strings.Contains(a.Source, ".") {
+				attrName = a.Source // a nested serializer of another attribute
+			}
+			switch {
+			case a.Source != "" && a.Source != "*" && attrName == a.Name:
+				if strings.HasSuffix(last, "RelatedField") || strings.Contains(a.Source, ".") {
+					pk := last == "PrimaryKeyRelatedField" && !a.Many
+					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
+				}
+			case last == "SerializerMethodField":
+				for _, cc := range classes {
+					for _, chain := range cc.ParamChains["get_"+a.Name] {
+						out = append(out, walkNeeds(m, strings.Split(chain, "."), prefix, inPrefetch, false, why)...)
+					}
+				}
+			case strings.HasSuffix(last, "RelatedField"):
+				pk := last == "PrimaryKeyRelatedField" && !a.Many
+				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
+			default:
+				if g.ByQual(a.Callee) != nil || nc == nil || !isSerializer(g, nc) || a.Source == "*" {
+					continue // a model call, not a serializer
+				}
+				at := m.Attr(attrName)
+				switch at.Kind {
+				case project.AttrForward, project.AttrReverseOne:
+					if at.Field != nil && at.Field.Kind == project.GenericFK {
+						continue
+					}
+					path := append(append([]string(nil), prefix...), attrName)
+					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: inPrefetch, Why: why})
+					out = append(out, t.serializerNeeds(nc, at.Target, path, inPrefetch, depth+1)...)
+				case project.AttrReverseMany, project.AttrManyToMany:
+					path := append(append([]string(nil), prefix...), attrName)
+					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: why})
+					out = append(out, t.serializerNeeds(nc, at.Target, path, true, depth+1)...)
+				}
+			}
+		}
+	}
+	// Meta.fields naming many-to-many or reverse relations: a list of
+	// primary keys read per row.
+	if len(s.MetaFields) > 0 {
+		for _, f := range s.MetaFields {
+			if declared[f] {
+				continue
+			}
+			at := m.Attr(f)
+			if at.Kind == project.AttrManyToMany || at.Kind == project.AttrReverseMany {
+				path := append(append([]string(nil), prefix...), f)
+				out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"})
+			}
+		}
+	}
+	return out
+}
+
+// walkNeeds follows names from m: forward relations become select paths,
+// a reverse or many-to-many relation a prefetch path (and the end).
+func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool, why string) []need {
+	var out []need
+	path := append([]string(nil), prefix...)
+	for i, name := range names {
+		if m == nil {
+			break
+		}
+		at := m.Attr(name)
+		switch at.Kind {
+		case project.AttrForward, project.AttrReverseOne:
+			if at.Field != nil && at.Field.Kind == project.GenericFK {
+				return out
+			}
+			if pkOnly && i == len(names)-1 {
+				return out // PrimaryKeyRelatedField reads the `_id` column
+			}
+			path = append(path, name)
+			out = append(out, need{Path: strings.Join(path, "__"), Prefetch: inPrefetch, Why: why})
+			m = at.Target
+		case project.AttrReverseMany, project.AttrManyToMany:
+			path = append(path, name)
+			out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: why})
+			return out
+		default:
+			return out
+		}
+	}
+	return out
+}

@@ -1,0 +1,297 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed unbounded.md
+var unboundedDoc string
+
+// UnboundedList reports views that return every row of a queryset.
+var UnboundedList = &analyzer.Rule{
+	Code:              "ORM006",
+	Name:              "unbounded-list-endpoint",
+	Doc:               unboundedDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.Medium,
+	Since:             "0.1.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Run:               runUnbounded,
+}
+
+var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "render": true, "TemplateResponse": true,
+	"render_to_response": true, "HttpResponse": false}
+
+// runUnbounded matches view functions (first parameter `request`) and
+// view methods (get/list with a `request` parameter) that pass a
+// queryset of a known model into JsonResponse/Response/render/
+// TemplateResponse without slicing it, directly, through
+// `Serializer(qs, many=True).data`, `list(qs.values())`, a comprehension
+// over it, or a list appended to in a loop over it. It also matches DRF
+// list views (ListAPIView, ModelViewSet...) with a queryset, no
+// pagination_class and no DEFAULT_PAGINATION_CLASS in settings. Any
+// mention of pagination in the view (Paginator, paginate_queryset, a
+// `page` name) silences it, as do related managers (rows of one parent),
+// grouped rows (values() + annotate() or distinct()), lookups by a unique
+// key, and querysets whose chain could not be read (custom managers,
+// union()).
+func runUnbounded(p *analyzer.Pass) error {
+	if skipFile(p) {
+		return nil
+	}
+	t := NewTracker(p)
+	t.Loops()
+	for _, fn := range pyast.FindAll(p.Root, "function_definition") {
+		if !isView(fn) || mentionsPagination(fn) {
+			continue
+		}
+		unbounded := t.unboundedNames(fn)
+		for _, call := range pyast.FindAllShallow(fn, "call") {
+			c, _ := pyast.AsCall(call)
+			name := pyast.Dotted(c.Func)
+			name = name[strings.LastIndex(name, ".")+1:]
+			if !responseCalls[name] {
+				continue
+			}
+			src, q := t.unboundedIn(call.ChildByField("arguments"), unbounded)
+			if src.IsNil() {
+				continue
+			}
+			d := analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(call),
+				Message: fmt.Sprintf("`%s` returns every `%s` row in `%s`: the response grows with the table", name, q.Model.Name, compact(src)),
+				Help:    "paginate: `Paginator(qs, 50).get_page(request.GET.get(\"page\"))`, a DRF pagination class, or at least a slice (`qs[:100]`)",
+			}
+			if q.Scoped {
+				d.Confidence = analyzer.Low // the rows of one parent
+			}
+			p.Report(d)
+		}
+	}
+	t.drfListViews()
+	return nil
+}
+
+// isView reports function views and view methods.
+func isView(fn pyast.Node) bool {
+	params := pyast.Identifiers(fn.ChildByField("parameters"))
+	cls := pyast.Ancestor(fn, "class_definition")
+	if cls.IsNil() {
+		return len(params) > 0 && params[0] == "request"
+	}
+	switch pyast.DefName(fn) {
+	case "get", "list":
+	default:
+		return false
+	}
+	return len(params) > 1 && params[0] == "self" && params[1] == "request"
+}
+
+// mentionsPagination reports any sign of pagination in a function.
+func mentionsPagination(fn pyast.Node) bool {
+	found := false
+	pyast.Inspect(fn, func(n pyast.Node) bool {
+		if found {
+			return false
+		}
+		if n.Type() == "identifier" {
+			s := strings.ToLower(n.Text())
+			if strings.Contains(s, "paginat") || strings.Contains(s, "page") || s == "limit" || s == "offset" {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// unboundedNames are the names in fn bound to an unsliced queryset of a
+// known model, to a comprehension over one, or to a list appended to in a
+// loop over one.
+func (t *Tracker) unboundedNames(fn pyast.Node) map[string]*QS {
+	out := map[string]*QS{}
+	for _, a := range pyast.FindAllShallow(fn, "assignment") {
+		left := a.ChildByField("left")
+		if left.Type() != "identifier" {
+			continue
+		}
+		if q := t.unboundedExpr(a.ChildByField("right")); q != nil {
+			out[left.Text()] = q
+		}
+	}
+	for _, f := range pyast.FindAllShallow(fn, "for_statement") {
+		l := t.loops[f.ID()]
+		if l == nil || !isUnbounded(l.QS) {
+			continue
+		}
+		for _, c := range pyast.FindAllShallow(pyast.Body(f), "call") {
+			cc, _ := pyast.AsCall(c)
+			if cc.MethodName() == "append" && cc.Receiver().Type() == "identifier" {
+				out[cc.Receiver().Text()] = l.QS
+			}
+		}
+	}
+	return out
+}
+
+func isUnbounded(q *QS) bool {
+	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined && !q.Custom &&
+		!namedChildren(q.Model)
+}
+
+// namedChildren reports models whose rows are named per parent: a unique
+// group holding a foreign key and a text column (a project's labels, a
+// workspace's states). Such lists stay short.
+func namedChildren(m *project.Model) bool {
+	for _, group := range append(append([][]string{}, m.Meta.UniqueTogether...), m.Meta.Unique...) {
+		fk, text := false, false
+		for _, name := range group {
+			f := m.Field(name)
+			if f == nil {
+				continue
+			}
+			switch {
+			case f.Kind == project.ForeignKey || f.Kind == project.OneToOne:
+				fk = true
+			case strings.HasSuffix(f.Class, "CharField") || strings.HasSuffix(f.Class, "SlugField") ||
+				strings.HasSuffix(f.Class, "URLField") || strings.HasSuffix(f.Class, "EmailField"):
+				text = true
+			}
+		}
+		if fk && text {
+			return true
+		}
+	}
+	return false
+}
+
+// unboundedExpr returns the queryset when e evaluates to all its rows.
+func (t *Tracker) unboundedExpr(e pyast.Node) *QS {
+	e = pyast.Unparen(e)
+	switch e.Type() {
+	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+		for _, c := range e.NamedChildren() {
+			if c.Type() == "for_in_clause" {
+				if l := t.loops[c.ID()]; l != nil && isUnbounded(l.QS) {
+					return l.QS
+				}
+				if q := t.Eval(c.ChildByField("right")); isUnbounded(q) {
+					return q
+				}
+				return nil
+			}
+		}
+	case "attribute":
+		// Serializer(qs, many=True).data
+		if e.ChildByField("attribute").Text() == "data" {
+			if c, ok := pyast.AsCall(e.ChildByField("object")); ok && c.Keyword("many").Type() == "true" && len(c.Positional) > 0 {
+				if q := t.Eval(c.Positional[0]); isUnbounded(q) {
+					return q
+				}
+				if q := t.unboundedExpr(c.Positional[0]); q != nil {
+					return q
+				}
+			}
+		}
+	case "call":
+		c, _ := pyast.AsCall(e)
+		if c.Keyword("many").Type() == "true" && len(c.Positional) > 0 {
+			if q := t.Eval(c.Positional[0]); isUnbounded(q) {
+				return q
+			}
+		}
+	}
+	if q := t.Eval(e); isUnbounded(q) {
+		return q
+	}
+	return nil
+}
+
+// unboundedIn finds, in a response's arguments (through dict and list
+// literals), an expression or name that holds every row of a queryset.
+func (t *Tracker) unboundedIn(args pyast.Node, names map[string]*QS) (pyast.Node, *QS) {
+	var src pyast.Node
+	var q *QS
+	pyast.Inspect(args, func(n pyast.Node) bool {
+		if !src.IsNil() {
+			return false
+		}
+		switch n.Type() {
+		case "identifier":
+			if n.Field() == "name" && n.Parent().Type() == "keyword_argument" || n.Field() == "attribute" {
+				return false
+			}
+			if qs, ok := names[n.Text()]; ok {
+				src, q = n, qs
+			}
+			return false
+		case "lambda", "subscript":
+			return false
+		case "call", "attribute", "list_comprehension", "generator_expression":
+			if n.Field() == "function" || n.Field() == "object" {
+				return true // part of a larger expression, judged whole
+			}
+			if qs := t.unboundedExpr(n); qs != nil {
+				src, q = n, qs
+				return false
+			}
+		}
+		return true
+	})
+	return src, q
+}
+
+var drfListBases = []string{"ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet"}
+
+// drfListViews reports DRF list views without pagination.
+func (t *Tracker) drfListViews() {
+	if t.g == nil || t.g.DefaultPagination {
+		return
+	}
+	p := t.p
+	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+		bases := cls.ChildByField("superclasses").NamedChildren()
+		if len(bases) == 0 {
+			continue
+		}
+		list := false
+		for _, b := range bases {
+			q, ok := p.Imports.Resolve(b)
+			if !ok || !strings.HasPrefix(q, "rest_framework.") {
+				list = false
+				break // a base of the project may paginate
+			}
+			for _, name := range drfListBases {
+				if strings.HasSuffix(q, "."+name) {
+					list = true
+				}
+			}
+		}
+		if !list {
+			continue
+		}
+		if m, a := classMember(cls, "pagination_class", 0); !m.IsNil() || !a.IsNil() {
+			continue
+		}
+		if m, _ := classMember(cls, "list", 0); !m.IsNil() {
+			continue // a custom list() is judged as a view method
+		}
+		q := t.ViewQueryset(cls)
+		if !isUnbounded(q) {
+			continue
+		}
+		name := cls.ChildByField("name")
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(name),
+			Message: fmt.Sprintf("`%s` lists every `%s` row in one response: no pagination_class and no DEFAULT_PAGINATION_CLASS", name.Text(), q.Model.Name),
+			Help:    "set `pagination_class = PageNumberPagination` (or a project default in `REST_FRAMEWORK[\"DEFAULT_PAGINATION_CLASS\"]`)",
+		})
+	}
+}

@@ -1,0 +1,171 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed writeinloop.md
+var writeInLoopDoc string
+
+// WriteInLoop reports one write query per iteration of a loop.
+var WriteInLoop = &analyzer.Rule{
+	Code:              "ORM004",
+	Name:              "write-per-row",
+	Doc:               writeInLoopDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.Medium,
+	Since:             "0.1.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Run:               runWriteInLoop,
+}
+
+// runWriteInLoop matches, in the body of a loop that is not over a
+// literal or range():
+//   - `row.save()` / `row.delete()` where row is the variable of a loop
+//     over a queryset of a known model;
+//   - `Model.objects.create(...)` (and `obj = Model(...)` then `obj.save()`)
+//     whose arguments use the loop's names;
+//   - `Model.objects.filter(...).update(...)` / `.delete()` whose arguments
+//     use the loop's names.
+//
+// Row writes are skipped when the model overrides save()/delete() (the
+// bulk form would skip that code) and in loops over iterator() (chunked
+// batch jobs).
+// It skips writes through related managers (`row.tags.add`), writes that
+// do not depend on the row (a counter bumped once per loop is ORM003-like
+// but rarer), tests and migrations. Confidence is medium: save() may be
+// overridden or fire signals that bulk operations skip.
+func runWriteInLoop(p *analyzer.Pass) error {
+	if skipFile(p) || devData(p.File.Rel) {
+		return nil
+	}
+	t := NewTracker(p)
+	loops := t.Loops()
+	cache := map[int32]map[string]bool{}
+	reported := map[int32]bool{}
+	for _, l := range loops {
+		if l.Bounded() || l.Once() || l.QS != nil && l.QS.Iterator {
+			continue // a chunked iterator() loop is a deliberate batch job
+		}
+		// A chunked iterator() over rows is a deliberate batch job.
+		rowLoop := !l.Var.IsNil() && l.QS != nil && l.QS.Model != nil && !l.QS.Values && !l.QS.Iterator
+		built := map[string]string{} // obj = Model(...) in the body: name -> model
+		assigned := map[string][]string{}
+		l.Walk(func(n pyast.Node) bool {
+			switch n.Type() {
+			case "assignment":
+				left := n.ChildByField("left")
+				if left.Type() == "identifier" {
+					if c, ok := pyast.AsCall(n.ChildByField("right")); ok {
+						if m := t.g.Lookup(p.Unit, pyast.Dotted(c.Func)); m != nil && !m.External && !m.Overrides("save") {
+							built[left.Text()] = m.Name
+						}
+					}
+				}
+				if left.Type() == "attribute" && left.ChildByField("object").Type() == "identifier" {
+					o := left.ChildByField("object").Text()
+					assigned[o] = append(assigned[o], left.ChildByField("attribute").Text())
+				}
+			case "call":
+				if reported[n.ID()] {
+					return true
+				}
+				c, _ := pyast.AsCall(n)
+				method := c.MethodName()
+				recv := pyast.Unparen(c.Receiver())
+				if recv.IsNil() {
+					return true
+				}
+				// row.save() / row.delete()
+				if recv.Type() == "identifier" && (method == "save" || method == "delete") {
+					name := recv.Text()
+					if rowLoop && name == l.Var.Text() && t.loopOf(recv) == l && !l.QS.Model.Overrides(method) {
+						reported[n.ID()] = true
+						p.Report(rowWrite(l, n, method, assigned[name]))
+					} else if model, ok := built[name]; ok && method == "save" {
+						reported[n.ID()] = true
+						p.Report(analyzer.Diagnostic{
+							Range:   analyzer.RangeOf(n),
+							Message: fmt.Sprintf("`%s.save()` inserts one `%s` per iteration of the loop over %s", name, model, loopName(l)),
+							Help:    fmt.Sprintf("collect the unsaved objects in a list and call `%s.objects.bulk_create(objs)` once after the loop (save() overrides and signals do not run)", model),
+						})
+					}
+					return true
+				}
+				if !writeMethods[method] || method == "bulk_create" || method == "bulk_update" {
+					return true
+				}
+				q := t.Eval(recv)
+				if q == nil || q.Model == nil || q.Related || batched(n) {
+					return true
+				}
+				if (method == "create" || method == "get_or_create" || method == "update_or_create") && q.Model.Overrides("save") {
+					return true // bulk_create would skip the model's save()
+				}
+				if dl := t.dependentLoop(n, cache); dl == nil || !dl.Node.Equal(l.Node) {
+					return true
+				}
+				reported[n.ID()] = true
+				p.Report(managerWrite(l, n, method, q))
+			}
+			return true
+		})
+	}
+	return nil
+}
+
+func rowWrite(l *Loop, call pyast.Node, method string, fields []string) analyzer.Diagnostic {
+	v := l.Var.Text()
+	model := l.QS.Model.Name
+	d := analyzer.Diagnostic{
+		Range:   analyzer.RangeOf(call),
+		Message: fmt.Sprintf("`%s.%s()` writes one row per iteration of %s", v, method, loopName(l)),
+	}
+	if method == "delete" {
+		d.Help = "delete them in one query: call `.delete()` on the queryset itself (per-object delete() overrides do not run; signals still do)"
+		return d
+	}
+	fs := uniq(fields)
+	if len(fs) == 0 {
+		fs = []string{"<field>"}
+	}
+	d.Help = fmt.Sprintf("collect the rows and call `%s.objects.bulk_update(rows, [%s])` once after the loop, or `.update(...)` on the queryset when every row gets the same value (save() overrides and signals do not run)", model, quote(fs))
+	return d
+}
+
+func managerWrite(l *Loop, call pyast.Node, method string, q *QS) analyzer.Diagnostic {
+	model := q.Model.Name
+	d := analyzer.Diagnostic{
+		Range:   analyzer.RangeOf(call),
+		Message: fmt.Sprintf("`%s` writes once per iteration of the loop over %s", compact(call), loopName(l)),
+	}
+	switch method {
+	case "create":
+		d.Help = fmt.Sprintf("build the objects in the loop and call `%s.objects.bulk_create(objs)` once after it", model)
+	case "get_or_create", "update_or_create":
+		d.Help = fmt.Sprintf("fetch the existing rows once (`filter(<key>__in=...)`), then `%s.objects.bulk_create(new)` and `bulk_update(changed, [...])`, or `bulk_create(objs, update_conflicts=True, ...)`", model)
+	case "update":
+		d.Help = fmt.Sprintf("update all rows in one query: `%s.objects.filter(<key>__in=...).update(...)`, or `bulk_update(objs, [...])` when values differ per row", model)
+	case "delete":
+		d.Help = fmt.Sprintf("delete in one query: `%s.objects.filter(<key>__in=...).delete()`", model)
+	}
+	return d
+}
+
+func uniq(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] && !strings.HasPrefix(x, "_") {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
