@@ -166,7 +166,7 @@ func TestSyntheticRulesMapByCodePrefixNameAndCategory(t *testing.T) {
 		{Code: "ORM007", Name: "unbounded-list-endpoint", Category: analyzer.Performance},
 		{Code: "ORM009", Name: "len-of-queryset", Category: analyzer.Performance},
 		{Code: "NET001", Name: "http-call-without-timeout", Category: analyzer.Resilience},
-		{Code: "NET002", Name: "no-retry-policy", Category: analyzer.Resilience},
+		{Code: "NET004", Name: "no-retry-policy", Category: analyzer.Resilience},
 		{Code: "IDM001", Name: "payment-call-without-idempotency-key", Category: analyzer.DataIntegrity},
 		{Code: "TXN001", Name: "side-effect-before-commit", Category: analyzer.DataIntegrity},
 		{Code: "ZZZ001", Name: "brand-new", Category: analyzer.Design},
@@ -196,7 +196,7 @@ func TestSyntheticRulesMapByCodePrefixNameAndCategory(t *testing.T) {
 	// Items whose rules ran and found nothing are met; items whose rules do
 	// not exist need a human; items whose signals do not hold do not apply.
 	assert.Equal(t, report.Met, st["pagination"], "ORM007 ran, silent")
-	assert.Equal(t, report.Met, st["retries"], "NET002 ran, silent")
+	assert.Equal(t, report.Met, st["retries"], "NET004 ran, silent")
 	assert.Equal(t, report.Met, st["idempotency"], "IDM001 ran, silent")
 	assert.Equal(t, report.NeedsHuman, st["circuit-breaker"], "no breaker rule")
 	assert.Equal(t, report.Met, st["timeouts"], "NET001 ran, silent: a rule that ran outranks the signals")
