@@ -102,6 +102,9 @@ func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs i
 		jobs = 4
 	}
 	g.SetLimit(jobs)
+	if maxSize <= 0 {
+		maxSize = source.DefaultMaxSize
+	}
 	for i, in := range inputs {
 		g.Go(func() error {
 			if in.Err != nil {
@@ -112,9 +115,6 @@ func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs i
 			if err != nil {
 				reads[i].err = err.Error()
 				return nil
-			}
-			if maxSize <= 0 {
-				maxSize = source.DefaultMaxSize
 			}
 			if st.Size() > maxSize {
 				reads[i].err = fmt.Sprintf("too large: %d", st.Size())

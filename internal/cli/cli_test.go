@@ -102,3 +102,16 @@ func TestSampleSubmissionGolden(t *testing.T) {
 	require.NoError(t, err, "run `go test ./internal/cli -run TestSampleSubmissionGolden -update`")
 	assert.Equal(t, string(want), out)
 }
+
+// TestMain points the result cache at a private directory so that tests
+// never read or write the user's cache.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rubric-cli-test-cache")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
