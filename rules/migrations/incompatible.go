@@ -1,0 +1,119 @@
+package migrations
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+)
+
+//go:embed incompatible.md
+var incompatibleDoc string
+
+// BackwardIncompatible reports schema changes that break the code still
+// running during a rolling deploy: dropped or renamed columns and tables,
+// and column type changes.
+var BackwardIncompatible = &analyzer.Rule{
+	Code:       "MIG003",
+	Name:       "backward-incompatible-schema-change",
+	Doc:        incompatibleDoc,
+	Category:   analyzer.Migrations,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	Run:        runBackwardIncompatible,
+}
+
+const expandContract = "expand/contract: first deploy code that no longer reads or writes it " +
+	"(remove it from the model with `SeparateDatabaseAndState(state_operations=[...])`), " +
+	"then drop or rename it in a later release"
+
+// runBackwardIncompatible matches RemoveField, DeleteModel, RenameField,
+// RenameModel, AlterModelTable, and AlterField changing db_column or the
+// field class. It skips operations inside SeparateDatabaseAndState (the
+// author is already splitting state from database), new tables, renames
+// that leave the table or column name alone (db_table / db_column set),
+// and type changes between fields it cannot see (custom classes) or that
+// keep the column compatible (CharField to TextField).
+func runBackwardIncompatible(p *analyzer.Pass) error {
+	eachOp(p, true, func(c *opCtx, op *project.Operation) {
+		if !op.Known || c.separate || c.newTable(op) {
+			return
+		}
+		msg, help := "", expandContract
+		switch op.Kind {
+		case "RemoveField":
+			msg = fmt.Sprintf("`RemoveField` drops column `%s.%s` while the running code still selects it", op.Model, op.Name)
+		case "DeleteModel":
+			msg = fmt.Sprintf("`DeleteModel` drops the table of `%s` while the running code may still query it", op.Name)
+		case "RenameField":
+			if f := c.fieldBefore(op.Model, op.OldName); f != nil && f.Kwargs["db_column"] != "" {
+				return // the column keeps its name
+			}
+			msg = fmt.Sprintf("`RenameField` renames column `%s.%s` to `%s`: the running code still uses the old name",
+				op.Model, op.OldName, op.NewName)
+			help = "add the new field, write both, backfill, switch reads, then remove the old one; " +
+				"or keep the column with `db_column=\"" + op.OldName + "\"` on the renamed field"
+		case "RenameModel":
+			if ms := c.modelBefore(op.Model); ms != nil && ms.Table != "" {
+				return // db_table pins the table name
+			}
+			msg = fmt.Sprintf("`RenameModel` renames the table of `%s` to `%s`: the running code still uses the old table",
+				op.OldName, op.NewName)
+			help = "keep the table: set `db_table` to the old name in the renamed model's Meta"
+		case "AlterModelTable":
+			msg = fmt.Sprintf("`AlterModelTable` renames the table of `%s`: the running code still uses the old name", op.Name)
+		case "AlterField":
+			old := c.fieldBefore(op.Model, op.Name)
+			if old == nil || op.Field == nil {
+				return
+			}
+			if oc, nc := old.Kwargs["db_column"], op.Field.Kwargs["db_column"]; oc != nc {
+				msg = fmt.Sprintf("`AlterField` renames column `%s.%s` (db_column %s to %s): the running code still uses the old name",
+					op.Model, op.Name, orName(oc), orName(nc))
+				break
+			}
+			if typeChange(old, op.Field) {
+				msg = fmt.Sprintf("`AlterField` changes `%s.%s` from `%s` to `%s`: the column type changes under the running code",
+					op.Model, op.Name, old.Kind, op.Field.Kind)
+				help = "add a new column of the new type, write both, backfill, switch reads, then drop the old one; " +
+					"a type change may also rewrite the table under an exclusive lock"
+			}
+		}
+		if msg == "" {
+			return
+		}
+		p.Report(analyzer.Diagnostic{Range: rng(op.Span), Message: msg, Help: help})
+	})
+	return nil
+}
+
+func orName(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return s
+}
+
+// typeChange reports a change of field class between two Django built-in
+// fields that changes the column type. Relations compare as their key.
+func typeChange(old, new *project.Field) bool {
+	if old.Kind == new.Kind || !builtin(old) || !builtin(new) || old.IsRelation() || new.IsRelation() {
+		return false
+	}
+	switch old.Kind + ">" + new.Kind {
+	case "CharField>TextField", "CharField>SlugField", "SlugField>CharField", "CharField>EmailField",
+		"EmailField>CharField", "CharField>URLField", "URLField>CharField", "AutoField>IntegerField",
+		"BigAutoField>BigIntegerField", "IntegerField>AutoField", "BigIntegerField>BigAutoField",
+		"PositiveIntegerField>IntegerField", "PositiveSmallIntegerField>SmallIntegerField",
+		"FileField>ImageField", "ImageField>FileField":
+		return false
+	}
+	return true
+}
+
+func builtin(f *project.Field) bool {
+	return strings.HasPrefix(f.Qualified, "django.db.models.") || strings.HasPrefix(f.Qualified, "django.contrib.postgres.fields.")
+}
