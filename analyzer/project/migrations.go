@@ -200,7 +200,10 @@ type ConstraintSpec struct {
 	Fields []string
 	// Conditional marks a UniqueConstraint with condition=...
 	Conditional bool
-	Span        Span
+	// NotNull lists the fields a CheckConstraint's condition (or check)
+	// requires to be non-null: Q(f__isnull=False), f__isnull=False ANDed.
+	NotNull []string
+	Span    Span
 }
 
 // IsUnique reports a unique constraint.
@@ -646,6 +649,20 @@ func (d decoder) constraint(n pyast.Node) *ConstraintSpec {
 	cs := &ConstraintSpec{Kind: q[strings.LastIndex(q, ".")+1:], Name: str(c.Keyword("name")), Span: spanOf(n)}
 	cs.Fields, _ = strList(c.Keyword("fields"))
 	cs.Conditional = !c.Keyword("condition").IsNil()
+	if cs.Kind == "CheckConstraint" {
+		cond := c.Keyword("condition")
+		if cond.IsNil() {
+			cond = c.Keyword("check") // before Django 5.1
+		}
+		if q, ok := pyast.AsCall(pyast.Unparen(cond)); ok && d.resolve(q.Func) != "" && strings.HasSuffix(d.resolve(q.Func), "Q") {
+			for k, v := range q.Keywords {
+				if f, ok := strings.CutSuffix(k, "__isnull"); ok && v.Type() == "false" && !strings.Contains(f, "__") {
+					cs.NotNull = append(cs.NotNull, f)
+				}
+			}
+			sort.Strings(cs.NotNull)
+		}
+	}
 	return cs
 }
 

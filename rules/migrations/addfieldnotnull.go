@@ -3,6 +3,7 @@ package migrations
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -44,8 +45,18 @@ func runAddFieldNotNull(p *analyzer.Pass) error {
 		if _, gen := f.Kwargs["expression"]; gen || f.Kind == "GeneratedField" {
 			return
 		}
+		conf := analyzer.High
+		if !strings.HasPrefix(f.Qualified, "django.") {
+			// A custom field class may supply its own default; a blank one
+			// most likely subclasses a string field, which Django fills with "".
+			if blank, _ := f.Bool("blank"); blank {
+				return
+			}
+			conf = analyzer.Medium
+		}
 		p.Report(analyzer.Diagnostic{
-			Range: rng(op.Span),
+			Range:      rng(op.Span),
+			Confidence: conf,
 			Message: fmt.Sprintf("`AddField` `%s.%s` adds a NOT NULL column with no default to an existing table",
 				op.Model, op.Name),
 			Help: "add it with `null=True`, backfill the rows in a later migration, then make it NOT NULL; " +

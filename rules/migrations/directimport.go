@@ -3,6 +3,7 @@ package migrations
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -28,7 +29,9 @@ var DirectModelImport = &analyzer.Rule{
 // the same file, a name imported from a models module (anywhere in the
 // file) and used as a model: `X.objects`, `X._default_manager`, `X(...)`,
 // `X.DoesNotExist`. It skips names the function rebinds (`Order =
-// apps.get_model(...)`), django.db.models, and functions from other modules.
+// apps.get_model(...)`), django.db.models, models of modules outside the
+// analysed tree (contrib apps, third-party packages), and functions from
+// other modules.
 func runDirectModelImport(p *analyzer.Pass) error {
 	for _, fn := range runPythonFuncs(p) {
 		local := assignedNames(fn)
@@ -48,11 +51,11 @@ func runDirectModelImport(p *analyzer.Pass) error {
 				return true
 			}
 			d := pyast.Dotted(ref)
-			if d == "" || seen[d] || local[d] {
+			if d == "" || seen[d] || local[d] || !classLike(lastPart(d)) {
 				return true
 			}
 			q, ok := p.Imports.Resolve(ref)
-			if !ok || !modelsModule(q) {
+			if !ok || !modelsModule(q) || !projectModule(p, q) {
 				return true
 			}
 			seen[d] = true
@@ -67,6 +70,34 @@ func runDirectModelImport(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// classLike reports a capitalised name: model classes are, the methods
+// called on them (`get_for_model`) are not.
+func classLike(name string) bool { return name != "" && name[0] >= 'A' && name[0] <= 'Z' }
+
+// projectModule reports whether the module a qualified name lives in is
+// part of the analysed tree (or a relative import): the models of Django's
+// contrib apps and of third-party packages change rarely, and are left alone.
+func projectModule(p *analyzer.Pass, q string) bool {
+	if strings.HasPrefix(q, ".") {
+		return true
+	}
+	i := strings.LastIndex(q, ".")
+	if i < 0 {
+		return false
+	}
+	mod := q[:i]
+	if _, ok := p.Project.ByModule[mod]; ok {
+		return true
+	}
+	// The analysed root may sit above the import root ("src/shop/models.py").
+	for _, u := range p.Project.Units {
+		if strings.HasSuffix(u.Module, "."+mod) {
+			return true
+		}
+	}
+	return false
 }
 
 func lastPart(d string) string {

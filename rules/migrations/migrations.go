@@ -6,7 +6,9 @@
 // A general rule runs through the per-operation checks: an operation on a
 // model created in the same migration, or any operation of an `initial`
 // migration, touches a table that has no rows yet and is never reported for
-// locking or data reasons.
+// locking or data reasons. The operations of a squashed migration (one that
+// `replaces` others) are treated alike: databases that applied the originals
+// never run them.
 package migrations
 
 import (
@@ -31,9 +33,13 @@ type opCtx struct {
 	state *project.SchemaState
 }
 
-// newTable reports whether op targets a table that cannot hold rows yet.
+// newTable reports whether op targets a table that cannot hold rows yet, or
+// runs only where the table is new: a squashed migration (one with
+// `replaces`) replays history that existing databases already applied
+// through the originals; Django runs its operations only on a database
+// that has none of them.
 func (c *opCtx) newTable(op *project.Operation) bool {
-	return c.m.Initial || c.created[op.Model]
+	return c.m.Initial || c.created[op.Model] || len(c.m.Replaces) > 0
 }
 
 // fieldBefore returns the state of model.field before the operation, or nil.

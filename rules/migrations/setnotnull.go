@@ -27,7 +27,9 @@ var SetNotNull = &analyzer.Rule{
 // runSetNotNull matches AlterField whose field is literally NOT NULL when
 // the same field was literally null=True just before (earlier migrations
 // of the app replayed, then earlier operations of this one). It skips
-// fields whose previous state is unknown, columnless fields and new tables.
+// fields whose previous state is unknown, columnless fields, new tables,
+// and fields a check constraint already holds non-null (the NOT VALID /
+// VALIDATE route).
 func runSetNotNull(p *analyzer.Pass) error {
 	eachOp(p, true, func(c *opCtx, op *project.Operation) {
 		if !op.Known || op.Kind != "AlterField" || op.Field == nil || c.newTable(op) || !op.Field.HasColumn() {
@@ -39,16 +41,44 @@ func runSetNotNull(p *analyzer.Pass) error {
 		}
 		wasNull, ok1 := old.Nullable()
 		isNull, ok2 := op.Field.Nullable()
-		if !ok1 || !ok2 || !wasNull || isNull {
+		if !ok1 || !ok2 || !wasNull || isNull || checkedNotNull(c.modelBefore(op.Model), op.Name) {
 			return
 		}
+		msg := fmt.Sprintf("`AlterField` makes `%s.%s` NOT NULL on an existing table: it fails on NULL rows, and scans the table under an exclusive lock",
+			op.Model, op.Name)
+		conf := analyzer.Confidence(0)
+		if op.Field.HasDefault() || op.Field.HasDBDefault() {
+			// Django first updates the NULL rows to the default: no failure,
+			// but an UPDATE of those rows and the scan, under the same lock.
+			msg = fmt.Sprintf("`AlterField` makes `%s.%s` NOT NULL on an existing table: NULL rows are updated to the default and the table scanned under an exclusive lock",
+				op.Model, op.Name)
+			conf = analyzer.Low
+		}
 		p.Report(analyzer.Diagnostic{
-			Range:   rng(op.Span),
-			Message: fmt.Sprintf("`AlterField` makes `%s.%s` NOT NULL on an existing table", op.Model, op.Name),
+			Range:      rng(op.Span),
+			Confidence: conf,
+			Message:    msg,
 			Help: "backfill the NULL rows in an earlier migration and deploy code that always writes the field first; " +
 				"on PostgreSQL add `CheckConstraint(condition=Q(" + op.Name + "__isnull=False))` as NOT VALID, " +
 				"validate it, then set NOT NULL, so no long exclusive lock is held",
 		})
 	})
 	return nil
+}
+
+// checkedNotNull reports a check constraint on the model that already
+// requires field to be non-null: once validated, PostgreSQL 12+ sets NOT
+// NULL without scanning the table.
+func checkedNotNull(ms *project.ModelState, field string) bool {
+	if ms == nil {
+		return false
+	}
+	for _, cs := range ms.Constraints {
+		for _, f := range cs.NotNull {
+			if f == field {
+				return true
+			}
+		}
+	}
+	return false
 }
