@@ -94,10 +94,11 @@ type Operation struct {
 	Fields           []*Field
 	Indexes          []*IndexSpec      // AddIndex (one), CreateModel options
 	Constraints      []*ConstraintSpec // AddConstraint (one), CreateModel options
-	// Together holds unique_together / index_together sets (AlterUniqueTogether,
-	// AlterIndexTogether, CreateModel options), each a list of field names.
-	Together      [][]string
-	TogetherKnown bool // the sets were literal
+	// UniqueTogether and IndexTogether hold the sets of AlterUniqueTogether,
+	// AlterIndexTogether and CreateModel's options, each a list of field
+	// names; TogetherKnown is false when the value was not literal.
+	UniqueTogether, IndexTogether [][]string
+	TogetherKnown                 bool
 	// RunPython: Code and ReverseCode are the callables as written ("" when
 	// absent); ReverseNoop marks RunPython.noop. CodeSpan locates the argument.
 	Code, ReverseCode string
@@ -159,6 +160,18 @@ func (f *Field) Nullable() (null, ok bool) { return f.Flag("null", false) }
 func (f *Field) HasDefault() bool {
 	v, ok := f.Kwargs["default"]
 	return ok && v != "models.NOT_PROVIDED" && v != "NOT_PROVIDED"
+}
+
+// Column returns the column name: db_column when literal, else the field
+// name (with "_id" for foreign keys).
+func (f *Field) Column() string {
+	if raw, ok := f.Kwargs["db_column"]; ok {
+		return strings.Trim(raw, `"'`)
+	}
+	if f.Kind == "ForeignKey" || f.Kind == "OneToOneField" || f.Kind == "TreeForeignKey" || f.Kind == "ParentalKey" {
+		return f.Name + "_id"
+	}
+	return f.Name
 }
 
 // HasDBDefault reports db_default=... (Django 5.0+).
@@ -491,9 +504,9 @@ func (d decoder) operation(n pyast.Node) *Operation {
 	case "AlterModelTable":
 		op.Table = str(args["table"])
 	case "AlterUniqueTogether":
-		op.Together, op.TogetherKnown = together(args["unique_together"])
+		op.UniqueTogether, op.TogetherKnown = together(args["unique_together"])
 	case "AlterIndexTogether":
-		op.Together, op.TogetherKnown = together(args["index_together"])
+		op.IndexTogether, op.TogetherKnown = together(args["index_together"])
 	case "AddIndex", "AddIndexConcurrently":
 		if ix := d.index(args["index"]); ix != nil {
 			op.Indexes = append(op.Indexes, ix)
@@ -511,7 +524,7 @@ func (d decoder) operation(n pyast.Node) *Operation {
 			op.ReverseNoop = strings.HasSuffix(pyast.Dotted(v), "RunPython.noop")
 		}
 	case "RunSQL":
-		op.HasSQL = !args["sql"].IsNil()
+		op.HasSQL = !args["sql"].IsNil() && !strings.HasSuffix(pyast.Dotted(args["sql"]), "RunSQL.noop")
 		if v := args["reverse_sql"]; !v.IsNil() && v.Type() != "none" {
 			op.HasReverseSQL = true
 		}
@@ -556,9 +569,10 @@ func (d decoder) modelOptions(op *Operation, opts pyast.Node) {
 					op.Constraints = append(op.Constraints, cs)
 				}
 			}
-		case "unique_together", "index_together":
-			t, _ := together(v)
-			op.Together = append(op.Together, t...)
+		case "unique_together":
+			op.UniqueTogether, _ = together(v)
+		case "index_together":
+			op.IndexTogether, _ = together(v)
 		}
 	}
 }

@@ -74,6 +74,7 @@ func (s *SchemaState) Apply(m *Migration, op *Operation) {
 		for _, c := range op.Constraints {
 			ms.Constraints[c.Name] = c
 		}
+		ms.UniqueTogether, ms.IndexTogether = op.UniqueTogether, op.IndexTogether
 		s.Models[op.Model] = ms
 	case "DeleteModel":
 		delete(s.Models, op.Model)
@@ -134,13 +135,13 @@ func (s *SchemaState) Apply(m *Migration, op *Operation) {
 		if !op.TogetherKnown {
 			ms.Inconclusive = op
 		}
-		ms.UniqueTogether = op.Together
+		ms.UniqueTogether = op.UniqueTogether
 	case "AlterIndexTogether":
 		ms := s.model(op.Model)
 		if !op.TogetherKnown {
 			ms.Inconclusive = op
 		}
-		ms.IndexTogether = op.Together
+		ms.IndexTogether = op.IndexTogether
 	case "SeparateDatabaseAndState":
 		for _, o := range op.StateOps {
 			s.Apply(m, o)

@@ -92,7 +92,7 @@ func TestExtractMigration(t *testing.T) {
 	require.Len(t, cm.Fields, 2)
 	assert.Equal(t, "ForeignKey", cm.Fields[1].Kind)
 	assert.Equal(t, "settings.AUTH_USER_MODEL", cm.Fields[1].To)
-	assert.Equal(t, [][]string{{"user", "id"}}, cm.Together)
+	assert.Equal(t, [][]string{{"user", "id"}}, cm.UniqueTogether)
 	require.Len(t, cm.Indexes, 1)
 	assert.Equal(t, []string{"user"}, cm.Indexes[0].Fields)
 

@@ -64,15 +64,22 @@ func runBackwardIncompatible(p *analyzer.Pass) error {
 				op.OldName, op.NewName)
 			help = "keep the table: set `db_table` to the old name in the renamed model's Meta"
 		case "AlterModelTable":
+			old := c.label + "_" + op.Model
+			if ms := c.modelBefore(op.Model); ms != nil && ms.Table != "" {
+				old = ms.Table
+			}
+			if op.Table == old {
+				return
+			}
 			msg = fmt.Sprintf("`AlterModelTable` renames the table of `%s`: the running code still uses the old name", op.Name)
 		case "AlterField":
 			old := c.fieldBefore(op.Model, op.Name)
 			if old == nil || op.Field == nil {
 				return
 			}
-			if oc, nc := old.Kwargs["db_column"], op.Field.Kwargs["db_column"]; oc != nc {
-				msg = fmt.Sprintf("`AlterField` renames column `%s.%s` (db_column %s to %s): the running code still uses the old name",
-					op.Model, op.Name, orName(oc), orName(nc))
+			if oc, nc := old.Column(), op.Field.Column(); oc != nc && old.HasColumn() && op.Field.HasColumn() {
+				msg = fmt.Sprintf("`AlterField` renames column `%s` of `%s.%s` to `%s`: the running code still uses the old name",
+					oc, op.Model, op.Name, nc)
 				break
 			}
 			if typeChange(old, op.Field) {
@@ -88,13 +95,6 @@ func runBackwardIncompatible(p *analyzer.Pass) error {
 		p.Report(analyzer.Diagnostic{Range: rng(op.Span), Message: msg, Help: help})
 	})
 	return nil
-}
-
-func orName(s string) string {
-	if s == "" {
-		return "unset"
-	}
-	return s
 }
 
 // typeChange reports a change of field class between two Django built-in

@@ -86,7 +86,7 @@ func runBlockingIndex(p *analyzer.Pass) error {
 			for _, s := range ms.IndexTogether {
 				old[strings.Join(s, ",")] = true
 			}
-			for _, s := range op.Together {
+			for _, s := range op.IndexTogether {
 				if !old[strings.Join(s, ",")] {
 					what = fmt.Sprintf("`AlterIndexTogether` builds an index on (%s) of `%s`", strings.Join(s, ", "), op.Model)
 					break

@@ -23,6 +23,8 @@ type opCtx struct {
 	p  *analyzer.Pass
 	m  *project.Migration
 	ix *project.MigrationIndex
+	// label is the app label of the migration.
+	label string
 	// created holds the models created by CreateModel in this migration.
 	created map[string]bool
 	// separate is set inside SeparateDatabaseAndState(database_operations=...).
@@ -70,7 +72,10 @@ func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Oper
 	if m == nil {
 		return
 	}
-	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}}
+	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}, label: m.DirLabel}
+	if a := ix.App(m); a != nil {
+		c.label = a.Label
+	}
 	for _, op := range m.Operations {
 		if op.Kind == "CreateModel" {
 			c.created[op.Model] = true

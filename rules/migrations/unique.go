@@ -73,7 +73,7 @@ func runAddUnique(p *analyzer.Pass) error {
 			for _, s := range ms.UniqueTogether {
 				old[strings.Join(s, ",")] = true
 			}
-			for _, s := range op.Together {
+			for _, s := range op.UniqueTogether {
 				if !old[strings.Join(s, ",")] {
 					what = fmt.Sprintf("`AlterUniqueTogether` makes (%s) unique on `%s`", strings.Join(s, ", "), op.Model)
 					break
