@@ -32,17 +32,20 @@ const expandContract = "expand/contract: first deploy code that no longer reads 
 
 // runBackwardIncompatible matches RemoveField, DeleteModel, RenameField,
 // RenameModel, AlterModelTable, and AlterField changing db_column or the
-// field class. It skips operations inside SeparateDatabaseAndState (the
+// column type. It skips operations inside SeparateDatabaseAndState (the
 // author is already splitting state from database), new tables, renames
 // that leave the table or column name alone (db_table / db_column set),
 // and type changes between fields it cannot see (custom classes) or that
-// keep the column compatible (CharField to TextField).
+// keep the column type (IntegerField to PositiveIntegerField, CharField to
+// TextField). Widening integer changes are reported at low confidence, for
+// the table rewrite only.
 func runBackwardIncompatible(p *analyzer.Pass) error {
 	eachOp(p, true, func(c *opCtx, op *project.Operation) {
 		if !op.Known || c.separate || c.newTable(op) {
 			return
 		}
 		msg, help := "", expandContract
+		conf := analyzer.Confidence(0)
 		switch op.Kind {
 		case "RemoveField":
 			msg = fmt.Sprintf("`RemoveField` drops column `%s.%s` while the running code still selects it", op.Model, op.Name)
@@ -82,7 +85,13 @@ func runBackwardIncompatible(p *analyzer.Pass) error {
 					oc, op.Model, op.Name, nc)
 				break
 			}
-			if typeChange(old, op.Field) {
+			if changed, rewrite := typeChange(old, op.Field); rewrite {
+				msg = fmt.Sprintf("`AlterField` widens `%s.%s` from `%s` to `%s`: PostgreSQL rewrites the table under an exclusive lock",
+					op.Model, op.Name, old.Kind, op.Field.Kind)
+				help = "on a large table add a new column of the wider type, write both, backfill in batches, then swap; " +
+					"on a small one accept the short lock"
+				conf = analyzer.Low
+			} else if changed {
 				msg = fmt.Sprintf("`AlterField` changes `%s.%s` from `%s` to `%s`: the column type changes under the running code",
 					op.Model, op.Name, old.Kind, op.Field.Kind)
 				help = "add a new column of the new type, write both, backfill, switch reads, then drop the old one; " +
@@ -92,26 +101,48 @@ func runBackwardIncompatible(p *analyzer.Pass) error {
 		if msg == "" {
 			return
 		}
-		p.Report(analyzer.Diagnostic{Range: rng(op.Span), Message: msg, Help: help})
+		p.Report(analyzer.Diagnostic{Range: rng(op.Span), Message: msg, Help: help, Confidence: conf})
 	})
 	return nil
 }
 
-// typeChange reports a change of field class between two Django built-in
-// fields that changes the column type. Relations compare as their key.
-func typeChange(old, new *project.Field) bool {
-	if old.Kind == new.Kind || !builtin(old) || !builtin(new) || old.IsRelation() || new.IsRelation() {
-		return false
+// columnType maps Django's built-in field classes to the column type they
+// declare on PostgreSQL, coarsely: fields sharing a type (CharField and
+// SlugField, IntegerField and PositiveIntegerField) share an entry.
+var columnType = map[string]string{
+	"CharField": "varchar", "SlugField": "varchar", "EmailField": "varchar", "URLField": "varchar",
+	"FilePathField": "varchar", "FileField": "varchar", "ImageField": "varchar", "TextField": "text",
+	"SmallIntegerField": "smallint", "PositiveSmallIntegerField": "smallint", "SmallAutoField": "smallint",
+	"IntegerField": "integer", "PositiveIntegerField": "integer", "AutoField": "integer",
+	"BigIntegerField": "bigint", "PositiveBigIntegerField": "bigint", "BigAutoField": "bigint",
+	"BooleanField": "boolean", "NullBooleanField": "boolean", "DateField": "date", "DateTimeField": "timestamp",
+	"TimeField": "time", "DurationField": "interval", "DecimalField": "numeric", "FloatField": "double",
+	"UUIDField": "uuid", "GenericIPAddressField": "inet", "IPAddressField": "inet", "JSONField": "jsonb",
+	"BinaryField": "bytea",
+}
+
+// widening lists type changes every old value survives and old code keeps
+// working with; PostgreSQL still rewrites the table for the integer ones.
+var widening = map[string]bool{
+	"varchar>text": false, "smallint>integer": true, "smallint>bigint": true, "integer>bigint": true,
+}
+
+// typeChange compares the column types of two built-in fields. changed is
+// false when the type stays (or only loses its varchar limit); rewrite
+// marks a widening integer change, compatible but rewriting the table.
+func typeChange(old, new *project.Field) (changed, rewrite bool) {
+	if !builtin(old) || !builtin(new) || old.IsRelation() || new.IsRelation() {
+		return false, false
 	}
-	switch old.Kind + ">" + new.Kind {
-	case "CharField>TextField", "CharField>SlugField", "SlugField>CharField", "CharField>EmailField",
-		"EmailField>CharField", "CharField>URLField", "URLField>CharField", "AutoField>IntegerField",
-		"BigAutoField>BigIntegerField", "IntegerField>AutoField", "BigIntegerField>BigAutoField",
-		"PositiveIntegerField>IntegerField", "PositiveSmallIntegerField>SmallIntegerField",
-		"FileField>ImageField", "ImageField>FileField":
-		return false
+	ot, ok1 := columnType[old.Kind]
+	nt, ok2 := columnType[new.Kind]
+	if !ok1 || !ok2 || ot == nt {
+		return false, false
 	}
-	return true
+	if w, ok := widening[ot+">"+nt]; ok {
+		return w, w
+	}
+	return true, false
 }
 
 func builtin(f *project.Field) bool {
