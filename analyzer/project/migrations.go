@@ -99,6 +99,9 @@ type Operation struct {
 	// names; TogetherKnown is false when the value was not literal.
 	UniqueTogether, IndexTogether [][]string
 	TogetherKnown                 bool
+	// NoTable marks CreateModel with options proxy=True or managed=False:
+	// Django creates no table for it and runs no schema change on it.
+	NoTable bool
 	// RunPython: Code and ReverseCode are the callables as written ("" when
 	// absent); ReverseNoop marks RunPython.noop. CodeSpan locates the argument.
 	Code, ReverseCode string
@@ -555,6 +558,10 @@ func (d decoder) modelOptions(op *Operation, opts pyast.Node) {
 		switch str(p.ChildByField("key")) {
 		case "db_table":
 			op.Table = str(v)
+		case "proxy":
+			op.NoTable = op.NoTable || v.Type() == "true"
+		case "managed":
+			op.NoTable = op.NoTable || v.Type() == "false"
 		case "indexes":
 			els, _ := elements(v)
 			for _, e := range els {

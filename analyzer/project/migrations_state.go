@@ -20,6 +20,8 @@ type SchemaState struct {
 type ModelState struct {
 	Name  string // as written in CreateModel (or RenameModel's new_name)
 	Table string // db_table, when set
+	// NoTable marks proxy and unmanaged models: no table of their own.
+	NoTable bool
 	// Fields by name, with Order keeping declaration order.
 	Fields map[string]*Field
 	Order  []string
@@ -65,6 +67,7 @@ func (s *SchemaState) Apply(m *Migration, op *Operation) {
 		ms := newModelState(op.Name)
 		ms.Created = m
 		ms.Table = op.Table
+		ms.NoTable = op.NoTable
 		for _, f := range op.Fields {
 			ms.addField(f)
 		}

@@ -49,6 +49,9 @@ func runBackwardIncompatible(p *analyzer.Pass) error {
 		switch op.Kind {
 		case "RemoveField":
 			msg = fmt.Sprintf("`RemoveField` drops column `%s.%s` while the running code still selects it", op.Model, op.Name)
+			if f := c.fieldBefore(op.Model, op.Name); f != nil && !f.HasColumn() {
+				msg = fmt.Sprintf("`RemoveField` drops the table behind `%s.%s` while the running code may still query it", op.Model, op.Name)
+			}
 		case "DeleteModel":
 			msg = fmt.Sprintf("`DeleteModel` drops the table of `%s` while the running code may still query it", op.Name)
 		case "RenameField":

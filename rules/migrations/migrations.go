@@ -27,6 +27,8 @@ type opCtx struct {
 	label string
 	// created holds the models created by CreateModel in this migration.
 	created map[string]bool
+	// noTable holds proxy and unmanaged models created in this migration.
+	noTable map[string]bool
 	// separate is set inside SeparateDatabaseAndState(database_operations=...).
 	separate bool
 	// state is the schema just before the operation: the app's earlier
@@ -66,19 +68,24 @@ func (c *opCtx) modelBefore(model string) *project.ModelState {
 // eachOp calls fn for every operation of the pass's migration, the database
 // operations of SeparateDatabaseAndState included (with c.separate set).
 // With withState, c.state tracks the schema before each operation.
+// Operations on proxy and unmanaged models are skipped; the proxy/unmanaged
+// status of a model from an earlier migration is known only withState.
 func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Operation)) {
 	ix := &p.Project.Migrations
 	m := ix.ByPath[p.File.Rel]
 	if m == nil {
 		return
 	}
-	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}, label: m.DirLabel}
+	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}, noTable: map[string]bool{}, label: m.DirLabel}
 	if a := ix.App(m); a != nil {
 		c.label = a.Label
 	}
 	for _, op := range m.Operations {
 		if op.Kind == "CreateModel" {
 			c.created[op.Model] = true
+			if op.NoTable {
+				c.noTable[op.Model] = true
+			}
 		}
 	}
 	if withState {
@@ -86,6 +93,13 @@ func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Oper
 	}
 	for _, op := range m.Operations {
 		c.separate = false
+		if ms := c.modelBefore(op.Model); op.Model != "" && (c.noTable[op.Model] || ms != nil && ms.NoTable) {
+			// A proxy or unmanaged model: Django changes no table for it.
+			if c.state != nil {
+				c.state.Apply(m, op)
+			}
+			continue
+		}
 		fn(c, op)
 		for _, d := range op.DatabaseOps {
 			c.separate = true
