@@ -177,6 +177,26 @@ func (f *Field) Column() string {
 	return f.Name
 }
 
+// Indexed reports whether the field's column carries an index: db_index
+// when given literally, else Django's default (foreign keys and slugs are
+// indexed), and any unique or primary key column.
+func (f *Field) Indexed() bool {
+	if u, _ := f.Bool("unique"); u {
+		return true
+	}
+	if pk, _ := f.Bool("primary_key"); pk {
+		return true
+	}
+	if v, ok := f.Bool("db_index"); ok {
+		return v
+	}
+	switch f.Kind {
+	case "ForeignKey", "OneToOneField", "TreeForeignKey", "ParentalKey", "SlugField":
+		return true
+	}
+	return false
+}
+
 // HasDBDefault reports db_default=... (Django 5.0+).
 func (f *Field) HasDBDefault() bool { _, ok := f.Kwargs["db_default"]; return ok }
 

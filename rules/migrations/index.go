@@ -71,11 +71,8 @@ func runBlockingIndex(p *analyzer.Pass) error {
 			if old == nil || op.Field == nil {
 				return
 			}
-			was, _ := old.Bool("db_index")
-			if is, _ := op.Field.Bool("db_index"); is && !was {
-				if u, _ := old.Bool("unique"); !u {
-					what = fmt.Sprintf("`AlterField` adds `db_index=True` to `%s.%s`, building an index", op.Model, op.Name)
-				}
+			if is, _ := op.Field.Bool("db_index"); is && !old.Indexed() && op.Field.HasColumn() {
+				what = fmt.Sprintf("`AlterField` adds `db_index=True` to `%s.%s`, building an index", op.Model, op.Name)
 			}
 		case "AlterIndexTogether":
 			ms := c.modelBefore(op.Model)
