@@ -79,15 +79,8 @@ func runBlockingIndex(p *analyzer.Pass) error {
 			if ms == nil || ms.Inconclusive != nil || !op.TogetherKnown {
 				return
 			}
-			old := map[string]bool{}
-			for _, s := range ms.IndexTogether {
-				old[strings.Join(s, ",")] = true
-			}
-			for _, s := range op.IndexTogether {
-				if !old[strings.Join(s, ",")] {
-					what = fmt.Sprintf("`AlterIndexTogether` builds an index on (%s) of `%s`", strings.Join(s, ", "), op.Model)
-					break
-				}
+			if s := addedSet(ms.IndexTogether, op.IndexTogether); s != nil {
+				what = fmt.Sprintf("`AlterIndexTogether` builds an index on (%s) of `%s`", strings.Join(s, ", "), op.Model)
 			}
 		}
 		if what == "" {

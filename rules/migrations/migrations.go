@@ -12,6 +12,8 @@
 package migrations
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 )
@@ -129,4 +131,19 @@ func runPythonOps(p *analyzer.Pass) (*project.Migration, []*project.Operation) {
 	}
 	add(m.Operations)
 	return m, out
+}
+
+// addedSet returns the first field set of now that was not in before
+// (unique_together / index_together values), or nil.
+func addedSet(before, now [][]string) []string {
+	had := map[string]bool{}
+	for _, s := range before {
+		had[strings.Join(s, ",")] = true
+	}
+	for _, s := range now {
+		if !had[strings.Join(s, ",")] {
+			return s
+		}
+	}
+	return nil
 }

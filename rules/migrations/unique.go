@@ -69,15 +69,8 @@ func runAddUnique(p *analyzer.Pass) error {
 			if ms == nil || ms.Inconclusive != nil || !op.TogetherKnown {
 				return
 			}
-			old := map[string]bool{}
-			for _, s := range ms.UniqueTogether {
-				old[strings.Join(s, ",")] = true
-			}
-			for _, s := range op.UniqueTogether {
-				if !old[strings.Join(s, ",")] {
-					what = fmt.Sprintf("`AlterUniqueTogether` makes (%s) unique on `%s`", strings.Join(s, ", "), op.Model)
-					break
-				}
+			if s := addedSet(ms.UniqueTogether, op.UniqueTogether); s != nil {
+				what = fmt.Sprintf("`AlterUniqueTogether` makes (%s) unique on `%s`", strings.Join(s, ", "), op.Model)
 			}
 		}
 		if what == "" {
