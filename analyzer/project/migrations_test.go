@@ -1,6 +1,7 @@
 package project_test
 
 import (
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -141,4 +142,93 @@ func TestMigrationIndex(t *testing.T) {
 	assert.True(t, a.Migrations[0].Initial)
 	assert.True(t, a.Has("0001_initial"))
 	assert.Same(t, a, mi.App(a.Migrations[1]))
+}
+
+func build(t *testing.T, files map[string]string) *project.Index {
+	t.Helper()
+	var paths []string
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var facts []*project.Facts
+	for _, p := range paths {
+		facts = append(facts, project.Extract(unit(t, p, files[p])))
+	}
+	return project.Build(facts)
+}
+
+const head = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+
+func TestSchemaReplay(t *testing.T) {
+	ix := build(t, map[string]string{
+		"shop/migrations/0001_initial.py": head + `    initial = True
+    operations = [
+        migrations.CreateModel("Order", [("id", models.AutoField(primary_key=True)), ("note", models.TextField(null=True))],
+                               options={"unique_together": {("id", "note")}}),
+        migrations.CreateModel("Tmp", [("id", models.AutoField(primary_key=True))]),
+    ]
+`,
+		"shop/migrations/0002_a.py": head + `    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.RenameField("order", "note", "remark"),
+        migrations.AddIndex("order", models.Index(fields=["remark"], name="ix")),
+        migrations.DeleteModel("Tmp"),
+    ]
+`,
+		"shop/migrations/0003_b.py": head + `    dependencies = [("shop", "0002_a")]
+    operations = [
+        migrations.RenameModel("Order", "Purchase"),
+        migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("purchase", "remark")]),
+        myops.Custom(model_name="purchase"),
+        myops.Other(),
+    ]
+`,
+	})
+	mi := &ix.Migrations
+	a := mi.ByLabel["shop"]
+	require.NotNil(t, a)
+	third := a.ByName["0003_b"]
+	var before []string
+	for _, m := range mi.Before(third) {
+		before = append(before, m.Name)
+	}
+	assert.Equal(t, []string{"0001_initial", "0002_a"}, before)
+
+	s := mi.StateBefore(third)
+	require.Contains(t, s.Models, "order")
+	assert.NotContains(t, s.Models, "tmp")
+	assert.Contains(t, s.Models["order"].Fields, "remark")
+	assert.Contains(t, s.Models["order"].Indexes, "ix")
+	assert.Equal(t, [][]string{{"id", "note"}}, s.Models["order"].UniqueTogether)
+
+	end := mi.StateOf(a)
+	p := end.Models["purchase"]
+	require.NotNil(t, p)
+	assert.Equal(t, "Purchase", p.Name)
+	assert.Equal(t, []string{"id"}, p.Order)
+	require.NotNil(t, p.Inconclusive)
+	assert.Equal(t, "myops.Custom", p.Inconclusive.Kind)
+	require.Len(t, end.Unknown, 1)
+	assert.Equal(t, "myops.Other", end.Unknown[0].Kind)
+}
+
+func TestLeavesWithSquash(t *testing.T) {
+	ix := build(t, map[string]string{
+		"shop/migrations/0001_initial.py": head + "    initial = True\n",
+		"shop/migrations/0002_a.py":       head + "    dependencies = [(\"shop\", \"0001_initial\")]\n",
+		"shop/migrations/0002_b.py":       head + "    dependencies = [(\"shop\", \"0001_initial\")]\n",
+		"shop/migrations/0002_squashed.py": head + "    replaces = [(\"shop\", \"0002_a\"), (\"shop\", \"0002_b\")]\n" +
+			"    dependencies = [(\"shop\", \"0001_initial\")]\n",
+		"shop/migrations/0003_c.py": head + "    dependencies = [(\"shop\", \"0002_b\")]\n",
+	})
+	a := ix.Migrations.ByLabel["shop"]
+	var leaves []string
+	for _, m := range a.Leaves() {
+		leaves = append(leaves, m.Name)
+	}
+	assert.Equal(t, []string{"0003_c"}, leaves)
+	assert.Same(t, a.ByName["0002_squashed"], a.Resolve(a.ByName["0003_c"], "0002_b"))
+	// A replaced migration's own dependencies stay among the originals.
+	assert.Same(t, a.ByName["0002_a"], a.Resolve(a.ByName["0002_b"], "0002_a"))
 }
