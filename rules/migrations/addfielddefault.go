@@ -29,7 +29,7 @@ var AddFieldPythonDefault = &analyzer.Rule{
 // Django supplies for blank string fields and auto_now) and no db_default.
 // It skips columnless fields, new tables, and fields with db_default.
 func runAddFieldPythonDefault(p *analyzer.Pass) error {
-	eachOp(p, false, func(c *opCtx, op *project.Operation) {
+	eachOp(p, true, func(c *opCtx, op *project.Operation) {
 		f := op.Field
 		if !op.Known || op.Kind != "AddField" || f == nil || c.newTable(op) || !f.HasColumn() || f.HasDBDefault() {
 			return

@@ -31,7 +31,7 @@ var AddFieldNotNull = &analyzer.Rule{
 // a column (many-to-many), primary keys, computed null= values, and new
 // tables (see the package doc).
 func runAddFieldNotNull(p *analyzer.Pass) error {
-	eachOp(p, false, func(c *opCtx, op *project.Operation) {
+	eachOp(p, true, func(c *opCtx, op *project.Operation) {
 		f := op.Field
 		if !op.Known || op.Kind != "AddField" || f == nil || c.newTable(op) || !f.HasColumn() {
 			return

@@ -32,7 +32,7 @@ var MixedSchemaData = &analyzer.Rule{
 func runMixedSchemaData(p *analyzer.Pass) error {
 	var schema *project.Operation
 	var data []*project.Operation
-	eachOp(p, false, func(c *opCtx, op *project.Operation) {
+	eachOp(p, true, func(c *opCtx, op *project.Operation) {
 		if !op.Known || c.newTable(op) {
 			return
 		}
