@@ -37,7 +37,12 @@ func runTooManyMigrations(p *analyzer.ProjectPass) error {
 		if n <= limit {
 			continue
 		}
+		// Report at the newest migration: a leaf, not whatever sorts last
+		// (a module named "fix_lines" sorts after "0118_...").
 		last := a.Migrations[n-1]
+		if leaves := a.Leaves(); len(leaves) > 0 {
+			last = leaves[len(leaves)-1]
+		}
 		squashed := len(a.Replaced)
 		extra := ""
 		if squashed > 0 {
