@@ -469,8 +469,11 @@ func (d decoder) operation(n pyast.Node) *Operation {
 	q := d.resolve(c.Func)
 	short := q[strings.LastIndex(q, ".")+1:]
 	params, known := opParams[short]
+	// A bare name (or `migrations.X` without an import of migrations)
+	// might be a local class of the same name; only resolved names count,
+	// plus the unresolved `migrations.X` of star imports.
 	if known && (strings.HasPrefix(q, "django.db.migrations.") || strings.HasPrefix(q, "django.contrib.postgres.operations.") ||
-		q == "migrations."+short || q == short && d.im != nil) {
+		q == "migrations."+short) {
 		op.Kind, op.Known = short, true
 	} else {
 		op.Kind = pyast.Dotted(c.Func)
