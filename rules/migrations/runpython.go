@@ -8,8 +8,7 @@ import (
 )
 
 // runPythonFuncs returns the module-level functions of the pass's file that
-// its migration's RunPython operations name as code (not reverse_code:
-// those are judged too, through the same function list when named).
+// its migration's RunPython operations name as code or reverse_code.
 func runPythonFuncs(p *analyzer.Pass) []pyast.Node {
 	_, ops := runPythonOps(p)
 	if len(ops) == 0 {
