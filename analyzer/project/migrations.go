@@ -13,7 +13,7 @@ type Span struct {
 	Start, End int
 }
 
-func spanOf(n pyast.Node) Span {
+func nodeSpan(n pyast.Node) Span {
 	if n.IsNil() {
 		return Span{}
 	}
@@ -89,9 +89,9 @@ type Operation struct {
 	Name             string
 	OldName, NewName string // RenameField, RenameModel, RenameIndex
 	Table            string // AlterModelTable; CreateModel's db_table option
-	Field            *Field // AddField, AlterField
+	Field            *FieldSpec // AddField, AlterField
 	PreserveDefault  bool   // AddField/AlterField preserve_default (default true)
-	Fields           []*Field
+	Fields           []*FieldSpec
 	Indexes          []*IndexSpec      // AddIndex (one), CreateModel options
 	Constraints      []*ConstraintSpec // AddConstraint (one), CreateModel options
 	// UniqueTogether and IndexTogether hold the sets of AlterUniqueTogether,
@@ -115,8 +115,8 @@ type Operation struct {
 	Kwargs map[string]string
 }
 
-// Field is a decoded field constructor call: models.CharField(max_length=10, null=True).
-type Field struct {
+// FieldSpec is a decoded field constructor call: models.CharField(max_length=10, null=True).
+type FieldSpec struct {
 	Name string // the field name (from the enclosing operation or tuple)
 	// Kind is the class name ("CharField"); Qualified is its resolved
 	// dotted name when imported ("django.db.models.CharField").
@@ -130,7 +130,7 @@ type Field struct {
 
 // Bool returns the literal value of a boolean keyword and whether it was
 // given as a literal True or False.
-func (f *Field) Bool(name string) (val, literal bool) {
+func (f *FieldSpec) Bool(name string) (val, literal bool) {
 	switch f.Kwargs[name] {
 	case "True":
 		return true, true
@@ -142,7 +142,7 @@ func (f *Field) Bool(name string) (val, literal bool) {
 
 // Flag is Bool with a default for an absent keyword; a non-literal value
 // yields ok false.
-func (f *Field) Flag(name string, def bool) (val, ok bool) {
+func (f *FieldSpec) Flag(name string, def bool) (val, ok bool) {
 	raw, given := f.Kwargs[name]
 	if !given {
 		return def, true
@@ -157,17 +157,17 @@ func (f *Field) Flag(name string, def bool) (val, ok bool) {
 }
 
 // Nullable reports null=True as literal; ok is false for a computed value.
-func (f *Field) Nullable() (null, ok bool) { return f.Flag("null", false) }
+func (f *FieldSpec) Nullable() (null, ok bool) { return f.Flag("null", false) }
 
 // HasDefault reports a Python-side default (default=...).
-func (f *Field) HasDefault() bool {
+func (f *FieldSpec) HasDefault() bool {
 	v, ok := f.Kwargs["default"]
 	return ok && v != "models.NOT_PROVIDED" && v != "NOT_PROVIDED"
 }
 
 // Column returns the column name: db_column when literal, else the field
 // name (with "_id" for foreign keys).
-func (f *Field) Column() string {
+func (f *FieldSpec) Column() string {
 	if raw, ok := f.Kwargs["db_column"]; ok {
 		return strings.Trim(raw, `"'`)
 	}
@@ -180,7 +180,7 @@ func (f *Field) Column() string {
 // Indexed reports whether the field's column carries an index: db_index
 // when given literally, else Django's default (foreign keys and slugs are
 // indexed), and any unique or primary key column.
-func (f *Field) Indexed() bool {
+func (f *FieldSpec) Indexed() bool {
 	if u, _ := f.Bool("unique"); u {
 		return true
 	}
@@ -198,10 +198,10 @@ func (f *Field) Indexed() bool {
 }
 
 // HasDBDefault reports db_default=... (Django 5.0+).
-func (f *Field) HasDBDefault() bool { _, ok := f.Kwargs["db_default"]; return ok }
+func (f *FieldSpec) HasDBDefault() bool { _, ok := f.Kwargs["db_default"]; return ok }
 
 // IsRelation reports ForeignKey-like fields and many-to-many fields.
-func (f *Field) IsRelation() bool {
+func (f *FieldSpec) IsRelation() bool {
 	switch f.Kind {
 	case "ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "ParentalManyToManyField",
 		"TreeForeignKey", "TreeOneToOneField", "TreeManyToManyField":
@@ -212,7 +212,7 @@ func (f *Field) IsRelation() bool {
 
 // HasColumn is false for fields that add no column to the model's table:
 // many-to-many fields (a join table) and generic relations.
-func (f *Field) HasColumn() bool {
+func (f *FieldSpec) HasColumn() bool {
 	switch f.Kind {
 	case "ManyToManyField", "ParentalManyToManyField", "TreeManyToManyField", "GenericRelation",
 		"GenericForeignKey", "SortedManyToManyField", "TaggableManager":
@@ -283,14 +283,14 @@ func ExtractMigration(u *Unit) *Migration {
 		Dir:       appDir,
 		DirLabel:  path.Base(appDir),
 		Name:      strings.TrimSuffix(path.Base(u.File.Rel), ".py"),
-		Class:     spanOf(cls),
-		ClassName: spanOf(cls.ChildByField("name")),
+		Class:     nodeSpan(cls),
+		ClassName: nodeSpan(cls.ChildByField("name")),
 		Atomic:    true,
 	}
 	if appDir == "" {
 		m.DirLabel = ""
 	}
-	d := decoder{im: u.Imports}
+	d := migDecoder{im: u.Imports}
 	for _, st := range pyast.Statements(pyast.Body(cls)) {
 		if st.Type() != "expression_statement" {
 			continue
@@ -305,7 +305,7 @@ func ExtractMigration(u *Unit) *Migration {
 		}
 		switch left.Text() {
 		case "dependencies":
-			m.DependenciesSpan = spanOf(as)
+			m.DependenciesSpan = nodeSpan(as)
 			m.Dependencies, m.DependenciesUnknown = d.dependencies(right)
 		case "replaces":
 			m.Replaces = d.keys(right)
@@ -326,11 +326,11 @@ func ExtractMigration(u *Unit) *Migration {
 	return m
 }
 
-type decoder struct {
+type migDecoder struct {
 	im *pyast.Imports
 }
 
-func (d decoder) resolve(n pyast.Node) string {
+func (d migDecoder) resolve(n pyast.Node) string {
 	if d.im != nil {
 		if q, ok := d.im.Resolve(n); ok {
 			return q
@@ -339,12 +339,12 @@ func (d decoder) resolve(n pyast.Node) string {
 	return pyast.Dotted(n)
 }
 
-func str(n pyast.Node) string {
+func strLit(n pyast.Node) string {
 	s, _ := pyast.StringValue(pyast.Unparen(n))
 	return s
 }
 
-func elements(n pyast.Node) ([]pyast.Node, bool) {
+func seqItems(n pyast.Node) ([]pyast.Node, bool) {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "list", "tuple", "set":
@@ -359,8 +359,8 @@ func elements(n pyast.Node) ([]pyast.Node, bool) {
 	return nil, false
 }
 
-func (d decoder) dependencies(n pyast.Node) ([]Dependency, bool) {
-	els, ok := elements(n)
+func (d migDecoder) dependencies(n pyast.Node) ([]Dependency, bool) {
+	els, ok := seqItems(n)
 	if !ok {
 		return nil, true
 	}
@@ -369,10 +369,10 @@ func (d decoder) dependencies(n pyast.Node) ([]Dependency, bool) {
 	for _, e := range els {
 		if c, ok := pyast.AsCall(e); ok && c.MethodName() == "swappable_dependency" {
 			out = append(out, Dependency{MigrationKey: MigrationKey{App: pyast.Dotted(c.Arg(0, "value")), Name: FirstMigration},
-				Swappable: true, Span: spanOf(e)})
+				Swappable: true, Span: nodeSpan(e)})
 			continue
 		}
-		pair, ok := elements(e)
+		pair, ok := seqItems(e)
 		if !ok || len(pair) != 2 {
 			unknown = true
 			continue
@@ -383,20 +383,20 @@ func (d decoder) dependencies(n pyast.Node) ([]Dependency, bool) {
 			unknown = true
 			continue
 		}
-		out = append(out, Dependency{MigrationKey: MigrationKey{App: app, Name: name}, Span: spanOf(e)})
+		out = append(out, Dependency{MigrationKey: MigrationKey{App: app, Name: name}, Span: nodeSpan(e)})
 	}
 	return out, unknown
 }
 
-func (d decoder) keys(n pyast.Node) []MigrationKey {
-	els, _ := elements(n)
+func (d migDecoder) keys(n pyast.Node) []MigrationKey {
+	els, _ := seqItems(n)
 	var out []MigrationKey
 	for _, e := range els {
-		pair, ok := elements(e)
+		pair, ok := seqItems(e)
 		if !ok || len(pair) != 2 {
 			continue
 		}
-		out = append(out, MigrationKey{App: str(pair[0]), Name: str(pair[1])})
+		out = append(out, MigrationKey{App: strLit(pair[0]), Name: strLit(pair[1])})
 	}
 	return out
 }
@@ -447,8 +447,8 @@ var SchemaKinds = map[string]bool{
 	"RemoveIndexConcurrently": true, "AddConstraintNotValid": true, "ValidateConstraint": true,
 }
 
-func (d decoder) operations(list pyast.Node) []*Operation {
-	els, _ := elements(list)
+func (d migDecoder) operations(list pyast.Node) []*Operation {
+	els, _ := seqItems(list)
 	var out []*Operation
 	for _, e := range els {
 		if op := d.operation(e); op != nil {
@@ -458,9 +458,9 @@ func (d decoder) operations(list pyast.Node) []*Operation {
 	return out
 }
 
-func (d decoder) operation(n pyast.Node) *Operation {
+func (d migDecoder) operation(n pyast.Node) *Operation {
 	c, ok := pyast.AsCall(pyast.Unparen(n))
-	op := &Operation{Span: spanOf(n), PreserveDefault: true, Kwargs: map[string]string{}}
+	op := &Operation{Span: nodeSpan(n), PreserveDefault: true, Kwargs: map[string]string{}}
 	if !ok {
 		// A name bound elsewhere (a list built in a loop, a helper): unknown.
 		op.Kind = n.Text()
@@ -498,15 +498,15 @@ func (d decoder) operation(n pyast.Node) *Operation {
 	switch op.Kind {
 	case "CreateModel", "DeleteModel", "AlterModelTable", "AlterUniqueTogether", "AlterIndexTogether",
 		"AlterOrderWithRespectTo", "AlterModelOptions", "AlterModelManagers", "AlterModelTableComment":
-		op.Name = str(args["name"])
+		op.Name = strLit(args["name"])
 		op.Model = strings.ToLower(op.Name)
 	case "RenameModel":
-		op.OldName, op.NewName = str(args["old_name"]), str(args["new_name"])
+		op.OldName, op.NewName = strLit(args["old_name"]), strLit(args["new_name"])
 		op.Model = strings.ToLower(op.OldName)
 	default:
-		op.Model = strings.ToLower(str(args["model_name"]))
-		op.Name = str(args["name"])
-		op.OldName, op.NewName = str(args["old_name"]), str(args["new_name"])
+		op.Model = strings.ToLower(strLit(args["model_name"]))
+		op.Name = strLit(args["name"])
+		op.OldName, op.NewName = strLit(args["old_name"]), strLit(args["new_name"])
 	}
 	if v := args["preserve_default"]; !v.IsNil() && v.Type() == "false" {
 		op.PreserveDefault = false
@@ -516,23 +516,23 @@ func (d decoder) operation(n pyast.Node) *Operation {
 	}
 	switch op.Kind {
 	case "CreateModel":
-		fields, _ := elements(args["fields"])
+		fields, _ := seqItems(args["fields"])
 		for _, t := range fields {
-			pair, ok := elements(t)
+			pair, ok := seqItems(t)
 			if !ok || len(pair) != 2 {
 				continue
 			}
-			if f := d.field(str(pair[0]), pair[1]); f != nil {
+			if f := d.field(strLit(pair[0]), pair[1]); f != nil {
 				op.Fields = append(op.Fields, f)
 			}
 		}
 		d.modelOptions(op, args["options"])
 	case "AlterModelTable":
-		op.Table = str(args["table"])
+		op.Table = strLit(args["table"])
 	case "AlterUniqueTogether":
-		op.UniqueTogether, op.TogetherKnown = together(args["unique_together"])
+		op.UniqueTogether, op.TogetherKnown = togetherSets(args["unique_together"])
 	case "AlterIndexTogether":
-		op.IndexTogether, op.TogetherKnown = together(args["index_together"])
+		op.IndexTogether, op.TogetherKnown = togetherSets(args["index_together"])
 	case "AddIndex", "AddIndexConcurrently":
 		if ix := d.index(args["index"]); ix != nil {
 			op.Indexes = append(op.Indexes, ix)
@@ -543,7 +543,7 @@ func (d decoder) operation(n pyast.Node) *Operation {
 		}
 	case "RunPython":
 		if v := args["code"]; !v.IsNil() {
-			op.Code, op.CodeSpan = v.Text(), spanOf(v)
+			op.Code, op.CodeSpan = v.Text(), nodeSpan(v)
 		}
 		if v := args["reverse_code"]; !v.IsNil() && v.Type() != "none" {
 			op.ReverseCode = v.Text()
@@ -568,7 +568,7 @@ func (d decoder) operation(n pyast.Node) *Operation {
 	return op
 }
 
-func (d decoder) modelOptions(op *Operation, opts pyast.Node) {
+func (d migDecoder) modelOptions(op *Operation, opts pyast.Node) {
 	opts = pyast.Unparen(opts)
 	if opts.Type() != "dictionary" {
 		return
@@ -578,39 +578,39 @@ func (d decoder) modelOptions(op *Operation, opts pyast.Node) {
 			continue
 		}
 		v := p.ChildByField("value")
-		switch str(p.ChildByField("key")) {
+		switch strLit(p.ChildByField("key")) {
 		case "db_table":
-			op.Table = str(v)
+			op.Table = strLit(v)
 		case "proxy":
 			op.NoTable = op.NoTable || v.Type() == "true"
 		case "managed":
 			op.NoTable = op.NoTable || v.Type() == "false"
 		case "indexes":
-			els, _ := elements(v)
+			els, _ := seqItems(v)
 			for _, e := range els {
 				if ix := d.index(e); ix != nil {
 					op.Indexes = append(op.Indexes, ix)
 				}
 			}
 		case "constraints":
-			els, _ := elements(v)
+			els, _ := seqItems(v)
 			for _, e := range els {
 				if cs := d.constraint(e); cs != nil {
 					op.Constraints = append(op.Constraints, cs)
 				}
 			}
 		case "unique_together":
-			op.UniqueTogether, _ = together(v)
+			op.UniqueTogether, _ = togetherSets(v)
 		case "index_together":
-			op.IndexTogether, _ = together(v)
+			op.IndexTogether, _ = togetherSets(v)
 		}
 	}
 }
 
-// together decodes unique_together / index_together: a set of tuples, or
+// togetherSets decodes unique_together / index_together: a set of tuples, or
 // a single tuple of names.
-func together(n pyast.Node) ([][]string, bool) {
-	els, ok := elements(n)
+func togetherSets(n pyast.Node) ([][]string, bool) {
+	els, ok := seqItems(n)
 	if !ok {
 		return nil, false
 	}
@@ -621,7 +621,7 @@ func together(n pyast.Node) ([][]string, bool) {
 			flat = append(flat, s)
 			continue
 		}
-		names, ok := strList(e)
+		names, ok := strLits(e)
 		if !ok {
 			return out, false
 		}
@@ -633,8 +633,8 @@ func together(n pyast.Node) ([][]string, bool) {
 	return out, true
 }
 
-func strList(n pyast.Node) ([]string, bool) {
-	els, ok := elements(n)
+func strLits(n pyast.Node) ([]string, bool) {
+	els, ok := seqItems(n)
 	if !ok {
 		return nil, false
 	}
@@ -649,13 +649,13 @@ func strList(n pyast.Node) ([]string, bool) {
 	return out, true
 }
 
-func (d decoder) field(name string, n pyast.Node) *Field {
+func (d migDecoder) field(name string, n pyast.Node) *FieldSpec {
 	c, ok := pyast.AsCall(pyast.Unparen(n))
 	if !ok {
 		return nil
 	}
 	q := d.resolve(c.Func)
-	f := &Field{Name: name, Kind: q[strings.LastIndex(q, ".")+1:], Span: spanOf(n), Kwargs: map[string]string{}}
+	f := &FieldSpec{Name: name, Kind: q[strings.LastIndex(q, ".")+1:], Span: nodeSpan(n), Kwargs: map[string]string{}}
 	if strings.Contains(q, ".") {
 		f.Qualified = q
 	}
@@ -673,25 +673,25 @@ func (d decoder) field(name string, n pyast.Node) *Field {
 	return f
 }
 
-func (d decoder) index(n pyast.Node) *IndexSpec {
+func (d migDecoder) index(n pyast.Node) *IndexSpec {
 	c, ok := pyast.AsCall(pyast.Unparen(n))
 	if !ok {
 		return nil
 	}
 	q := d.resolve(c.Func)
-	ix := &IndexSpec{Kind: q[strings.LastIndex(q, ".")+1:], Name: str(c.Keyword("name")), Span: spanOf(n)}
-	ix.Fields, _ = strList(c.Keyword("fields"))
+	ix := &IndexSpec{Kind: q[strings.LastIndex(q, ".")+1:], Name: strLit(c.Keyword("name")), Span: nodeSpan(n)}
+	ix.Fields, _ = strLits(c.Keyword("fields"))
 	return ix
 }
 
-func (d decoder) constraint(n pyast.Node) *ConstraintSpec {
+func (d migDecoder) constraint(n pyast.Node) *ConstraintSpec {
 	c, ok := pyast.AsCall(pyast.Unparen(n))
 	if !ok {
 		return nil
 	}
 	q := d.resolve(c.Func)
-	cs := &ConstraintSpec{Kind: q[strings.LastIndex(q, ".")+1:], Name: str(c.Keyword("name")), Span: spanOf(n)}
-	cs.Fields, _ = strList(c.Keyword("fields"))
+	cs := &ConstraintSpec{Kind: q[strings.LastIndex(q, ".")+1:], Name: strLit(c.Keyword("name")), Span: nodeSpan(n)}
+	cs.Fields, _ = strLits(c.Keyword("fields"))
 	cs.Conditional = !c.Keyword("condition").IsNil()
 	if cs.Kind == "CheckConstraint" {
 		cond := c.Keyword("condition")

@@ -23,7 +23,7 @@ type ModelState struct {
 	// NoTable marks proxy and unmanaged models: no table of their own.
 	NoTable bool
 	// Fields by name, with Order keeping declaration order.
-	Fields map[string]*Field
+	Fields map[string]*FieldSpec
 	Order  []string
 	// Indexes and Constraints by name.
 	Indexes     map[string]*IndexSpec
@@ -39,7 +39,7 @@ type ModelState struct {
 }
 
 func newModelState(name string) *ModelState {
-	return &ModelState{Name: name, Fields: map[string]*Field{}, Indexes: map[string]*IndexSpec{},
+	return &ModelState{Name: name, Fields: map[string]*FieldSpec{}, Indexes: map[string]*IndexSpec{},
 		Constraints: map[string]*ConstraintSpec{}}
 }
 
@@ -98,7 +98,7 @@ func (s *SchemaState) Apply(m *Migration, op *Operation) {
 		ms := s.model(op.Model)
 		if _, ok := ms.Fields[op.Name]; ok {
 			delete(ms.Fields, op.Name)
-			ms.Order = remove(ms.Order, op.Name)
+			ms.Order = removeName(ms.Order, op.Name)
 		}
 	case "RenameField":
 		ms := s.model(op.Model)
@@ -156,14 +156,14 @@ func (s *SchemaState) Apply(m *Migration, op *Operation) {
 	}
 }
 
-func (ms *ModelState) addField(f *Field) {
+func (ms *ModelState) addField(f *FieldSpec) {
 	if _, ok := ms.Fields[f.Name]; !ok {
 		ms.Order = append(ms.Order, f.Name)
 	}
 	ms.Fields[f.Name] = f
 }
 
-func remove(list []string, s string) []string {
+func removeName(list []string, s string) []string {
 	out := list[:0]
 	for _, x := range list {
 		if x != s {

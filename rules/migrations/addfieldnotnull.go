@@ -68,7 +68,7 @@ func runAddFieldNotNull(p *analyzer.Pass) error {
 
 // implicitDefault names the default Django's schema editor supplies for a
 // NOT NULL field that declares none, or "" when it supplies nothing.
-func implicitDefault(f *project.Field) string {
+func implicitDefault(f *project.FieldSpec) string {
 	if blank, _ := f.Bool("blank"); blank && stringField(f.Kind) {
 		return "an empty string (blank=True)"
 	}

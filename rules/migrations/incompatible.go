@@ -133,7 +133,7 @@ var widening = map[string]bool{
 // typeChange compares the column types of two built-in fields. changed is
 // false when the type stays (or only loses its varchar limit); rewrite
 // marks a widening integer change, compatible but rewriting the table.
-func typeChange(old, new *project.Field) (changed, rewrite bool) {
+func typeChange(old, new *project.FieldSpec) (changed, rewrite bool) {
 	if !builtin(old) || !builtin(new) || old.IsRelation() || new.IsRelation() {
 		return false, false
 	}
@@ -148,6 +148,6 @@ func typeChange(old, new *project.Field) (changed, rewrite bool) {
 	return true, false
 }
 
-func builtin(f *project.Field) bool {
+func builtin(f *project.FieldSpec) bool {
 	return strings.HasPrefix(f.Qualified, "django.db.models.") || strings.HasPrefix(f.Qualified, "django.contrib.postgres.fields.")
 }

@@ -49,7 +49,7 @@ func (c *opCtx) newTable(op *project.Operation) bool {
 }
 
 // fieldBefore returns the state of model.field before the operation, or nil.
-func (c *opCtx) fieldBefore(model, field string) *project.Field {
+func (c *opCtx) fieldBefore(model, field string) *project.FieldSpec {
 	if c.state == nil {
 		return nil
 	}
