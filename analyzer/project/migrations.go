@@ -87,10 +87,10 @@ type Operation struct {
 	// constraint name (RemoveIndex, RemoveConstraint), or the model name as
 	// written for model operations.
 	Name             string
-	OldName, NewName string // RenameField, RenameModel, RenameIndex
-	Table            string // AlterModelTable; CreateModel's db_table option
+	OldName, NewName string     // RenameField, RenameModel, RenameIndex
+	Table            string     // AlterModelTable; CreateModel's db_table option
 	Field            *FieldSpec // AddField, AlterField
-	PreserveDefault  bool   // AddField/AlterField preserve_default (default true)
+	PreserveDefault  bool       // AddField/AlterField preserve_default (default true)
 	Fields           []*FieldSpec
 	Indexes          []*IndexSpec      // AddIndex (one), CreateModel options
 	Constraints      []*ConstraintSpec // AddConstraint (one), CreateModel options
