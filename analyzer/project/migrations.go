@@ -51,9 +51,12 @@ type Migration struct {
 	// Dir is the package directory holding the migrations/ folder ("shop/orders");
 	// DirLabel is its last component, the default app label.
 	Dir, DirLabel string
-	Name          string // module name without .py
-	Class         Span   // the class Migration statement
-	ClassName     Span   // its name, a short place to report at
+	// AppPackage is the dotted package of the app ("shop.orders"), the
+	// migrations package's parent.
+	AppPackage string
+	Name       string // module name without .py
+	Class      Span   // the class Migration statement
+	ClassName  Span   // its name, a short place to report at
 
 	Dependencies []Dependency
 	// DependenciesUnknown is set when dependencies is not a literal list of
@@ -279,13 +282,14 @@ func ExtractMigration(u *Unit) *Migration {
 		appDir = ""
 	}
 	m := &Migration{
-		Path:      u.File.Rel,
-		Dir:       appDir,
-		DirLabel:  path.Base(appDir),
-		Name:      strings.TrimSuffix(path.Base(u.File.Rel), ".py"),
-		Class:     nodeSpan(cls),
-		ClassName: nodeSpan(cls.ChildByField("name")),
-		Atomic:    true,
+		Path:       u.File.Rel,
+		Dir:        appDir,
+		DirLabel:   path.Base(appDir),
+		AppPackage: strings.TrimSuffix(strings.TrimSuffix(u.Package, "migrations"), "."),
+		Name:       strings.TrimSuffix(path.Base(u.File.Rel), ".py"),
+		Class:      nodeSpan(cls),
+		ClassName:  nodeSpan(cls.ChildByField("name")),
+		Atomic:     true,
 	}
 	if appDir == "" {
 		m.DirLabel = ""
@@ -769,8 +773,9 @@ type MigrationIndex struct {
 
 // MigrationApp is one migrations package.
 type MigrationApp struct {
-	Label string
-	Dir   string
+	Label      string
+	Dir        string
+	AppPackage string // dotted, as Migration.AppPackage
 	// Migrations sorted by name; ByName indexes them.
 	Migrations []*Migration
 	ByName     map[string]*Migration
@@ -807,7 +812,7 @@ func (mi *MigrationIndex) Finish() {
 			if l, ok := labelOf[m.Dir]; ok {
 				label = l
 			}
-			a = &MigrationApp{Label: label, Dir: m.Dir, ByName: map[string]*Migration{}, Replaced: map[string]*Migration{}}
+			a = &MigrationApp{Label: label, Dir: m.Dir, AppPackage: m.AppPackage, ByName: map[string]*Migration{}, Replaced: map[string]*Migration{}}
 			byDir[m.Dir] = a
 			mi.Apps = append(mi.Apps, a)
 		}

@@ -69,6 +69,7 @@ func TestExtractMigration(t *testing.T) {
 	require.NotNil(t, m)
 	assert.Equal(t, "shop", m.Dir)
 	assert.Equal(t, "shop", m.DirLabel)
+	assert.Equal(t, "shop", m.AppPackage)
 	assert.Equal(t, "0004_x", m.Name)
 	assert.False(t, m.Atomic)
 	assert.False(t, m.Initial)
