@@ -116,6 +116,9 @@ type Operation struct {
 	DatabaseOps, StateOps []*Operation
 	// Kwargs holds every keyword argument's source text.
 	Kwargs map[string]string
+	// Opaque is set when an argument that shapes the schema state (CreateModel
+	// fields, state_operations) is not a literal rubric can read.
+	Opaque bool
 }
 
 // FieldSpec is a decoded field constructor call: models.CharField(max_length=10, null=True).
@@ -294,7 +297,9 @@ func ExtractMigration(u *Unit) *Migration {
 	if appDir == "" {
 		m.DirLabel = ""
 	}
-	d := migDecoder{im: u.Imports}
+	d := migDecoder{im: u.Imports, names: map[string]pyast.Node{}}
+	d.bindNames(u.Tree.Root())
+	d.bindNames(pyast.Body(cls))
 	for _, st := range pyast.Statements(pyast.Body(cls)) {
 		if st.Type() != "expression_statement" {
 			continue
@@ -303,7 +308,7 @@ func ExtractMigration(u *Unit) *Migration {
 		if as.Type() != "assignment" {
 			continue
 		}
-		left, right := as.ChildByField("left"), pyast.Unparen(as.ChildByField("right"))
+		left, right := as.ChildByField("left"), d.value(as.ChildByField("right"))
 		if left.Type() != "identifier" || right.IsNil() {
 			continue
 		}
@@ -324,7 +329,7 @@ func ExtractMigration(u *Unit) *Migration {
 				m.OperationsUnknown = true
 				continue
 			}
-			m.Operations = d.operations(right)
+			m.Operations, _ = d.operations(right)
 		}
 	}
 	return m
@@ -332,7 +337,41 @@ func ExtractMigration(u *Unit) *Migration {
 
 type migDecoder struct {
 	im *pyast.Imports
+	// names maps the names assigned at module level and in the Migration
+	// class body to their values, so `state_operations=state_operations`
+	// and `operations = OPERATIONS` read the list they name.
+	names map[string]pyast.Node
 }
+
+// bindNames records `name = value` statements of a block.
+func (d migDecoder) bindNames(block pyast.Node) {
+	for _, st := range pyast.Statements(block) {
+		as := st.NamedChild(0)
+		if st.Type() != "expression_statement" || as.Type() != "assignment" {
+			continue
+		}
+		if left := as.ChildByField("left"); left.Type() == "identifier" && !as.ChildByField("right").IsNil() {
+			d.names[left.Text()] = as.ChildByField("right")
+		}
+	}
+}
+
+// value follows a bare name to the value it was assigned (a few steps at
+// most); anything else is returned as is.
+func (d migDecoder) value(n pyast.Node) pyast.Node {
+	n = pyast.Unparen(n)
+	for i := 0; i < 4 && n.Type() == "identifier"; i++ {
+		v, ok := d.names[n.Text()]
+		if !ok {
+			break
+		}
+		n = pyast.Unparen(v)
+	}
+	return n
+}
+
+// items is seqItems through value.
+func (d migDecoder) items(n pyast.Node) ([]pyast.Node, bool) { return seqItems(d.value(n)) }
 
 func (d migDecoder) resolve(n pyast.Node) string {
 	if d.im != nil {
@@ -451,15 +490,16 @@ var SchemaKinds = map[string]bool{
 	"RemoveIndexConcurrently": true, "AddConstraintNotValid": true, "ValidateConstraint": true,
 }
 
-func (d migDecoder) operations(list pyast.Node) []*Operation {
-	els, _ := seqItems(list)
-	var out []*Operation
+// operations decodes a list of operations; ok is false when the list is
+// not literal (nor a name bound to a literal list).
+func (d migDecoder) operations(list pyast.Node) (ops []*Operation, ok bool) {
+	els, ok := d.items(list)
 	for _, e := range els {
 		if op := d.operation(e); op != nil {
-			out = append(out, op)
+			ops = append(ops, op)
 		}
 	}
-	return out
+	return ops, ok
 }
 
 func (d migDecoder) operation(n pyast.Node) *Operation {
@@ -516,14 +556,16 @@ func (d migDecoder) operation(n pyast.Node) *Operation {
 		op.PreserveDefault = false
 	}
 	if v := args["field"]; !v.IsNil() {
-		op.Field = d.field(op.Name, v)
+		op.Field = d.field(op.Name, d.value(v))
 	}
 	switch op.Kind {
 	case "CreateModel":
-		fields, _ := seqItems(args["fields"])
+		fields, ok := d.items(args["fields"])
+		op.Opaque = !ok
 		for _, t := range fields {
 			pair, ok := seqItems(t)
 			if !ok || len(pair) != 2 {
+				op.Opaque = true
 				continue
 			}
 			if f := d.field(strLit(pair[0]), pair[1]); f != nil {
@@ -559,14 +601,18 @@ func (d migDecoder) operation(n pyast.Node) *Operation {
 			op.HasReverseSQL = true
 		}
 		if v := args["state_operations"]; !v.IsNil() {
-			op.StateOps = d.operations(v)
+			var ok bool
+			op.StateOps, ok = d.operations(v)
+			op.Opaque = !ok
 		}
 	case "SeparateDatabaseAndState":
 		if v := args["database_operations"]; !v.IsNil() {
-			op.DatabaseOps = d.operations(v)
+			op.DatabaseOps, _ = d.operations(v)
 		}
 		if v := args["state_operations"]; !v.IsNil() {
-			op.StateOps = d.operations(v)
+			var ok bool
+			op.StateOps, ok = d.operations(v)
+			op.Opaque = !ok
 		}
 	}
 	return op

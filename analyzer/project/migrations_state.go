@@ -54,6 +54,10 @@ func (s *SchemaState) model(key string) *ModelState {
 
 // Apply replays one operation of migration m.
 func (s *SchemaState) Apply(m *Migration, op *Operation) {
+	if op.Known && op.Opaque && op.Model == "" {
+		s.Unknown = append(s.Unknown, op) // unreadable state_operations
+		return
+	}
 	if !op.Known {
 		if model := strings.ToLower(strings.Trim(op.Kwargs["model_name"], `"'`)); model != "" && s.Models[model] != nil {
 			s.Models[model].Inconclusive = op
@@ -78,6 +82,9 @@ func (s *SchemaState) Apply(m *Migration, op *Operation) {
 			ms.Constraints[c.Name] = c
 		}
 		ms.UniqueTogether, ms.IndexTogether = op.UniqueTogether, op.IndexTogether
+		if op.Opaque {
+			ms.Inconclusive = op
+		}
 		s.Models[op.Model] = ms
 	case "DeleteModel":
 		delete(s.Models, op.Model)

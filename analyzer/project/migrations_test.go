@@ -233,3 +233,35 @@ func TestLeavesWithSquash(t *testing.T) {
 	// A replaced migration's own dependencies stay among the originals.
 	assert.Same(t, a.ByName["0002_a"], a.Resolve(a.ByName["0002_b"], "0002_a"))
 }
+
+func TestNamesAndOpaqueArguments(t *testing.T) {
+	m := project.ExtractMigration(unit(t, "app/migrations/0001_initial.py", `from django.db import migrations, models
+
+FIELDS = [("id", models.AutoField(primary_key=True))]
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    state_operations = [migrations.CreateModel(name="App", fields=FIELDS)]
+    operations = [
+        migrations.SeparateDatabaseAndState(state_operations=state_operations, database_operations=[]),
+        migrations.SeparateDatabaseAndState(state_operations=build_ops()),
+        migrations.CreateModel(name="Other", fields=make_fields()),
+    ]
+`))
+	require.NotNil(t, m)
+	require.Len(t, m.Operations, 3)
+	require.Len(t, m.Operations[0].StateOps, 1)
+	assert.False(t, m.Operations[0].Opaque)
+	require.Len(t, m.Operations[0].StateOps[0].Fields, 1)
+	assert.True(t, m.Operations[1].Opaque)
+	assert.True(t, m.Operations[2].Opaque)
+
+	s := &project.SchemaState{Models: map[string]*project.ModelState{}}
+	for _, op := range m.Operations {
+		s.Apply(m, op)
+	}
+	assert.Equal(t, []string{"id"}, s.Models["app"].Order)
+	require.Len(t, s.Unknown, 1)
+	assert.NotNil(t, s.Models["other"].Inconclusive)
+}
