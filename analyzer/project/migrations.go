@@ -478,6 +478,8 @@ var opParams = map[string][]string{
 	"CreateExtension":         {"name"},
 	"CreateCollation":         {"name", "locale"},
 	"RemoveCollation":         {"name", "locale"},
+	"BloomExtension":          {}, "BtreeGinExtension": {}, "BtreeGistExtension": {}, "CITextExtension": {},
+	"CryptoExtension": {}, "HStoreExtension": {}, "TrigramExtension": {}, "UnaccentExtension": {},
 }
 
 // SchemaKinds are the known operations that change the database schema.
@@ -660,6 +662,14 @@ func (d migDecoder) modelOptions(op *Operation, opts pyast.Node) {
 // togetherSets decodes unique_together / index_together: a set of tuples, or
 // a single tuple of names.
 func togetherSets(n pyast.Node) ([][]string, bool) {
+	n = pyast.Unparen(n)
+	if n.Type() == "none" {
+		return nil, true
+	}
+	if c, ok := pyast.AsCall(n); ok && len(c.Positional) == 0 && len(c.Keywords) == 0 &&
+		(c.Func.Text() == "set" || c.Func.Text() == "frozenset" || c.Func.Text() == "tuple" || c.Func.Text() == "list") {
+		return nil, true // set(): no sets
+	}
 	els, ok := seqItems(n)
 	if !ok {
 		return nil, false
