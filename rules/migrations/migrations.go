@@ -37,6 +37,8 @@ type opCtx struct {
 	// migrations replayed, then this migration's earlier operations. Nil
 	// unless the walk asked for it.
 	state *project.SchemaState
+	// start is the schema when the migration starts, computed on demand.
+	start *project.SchemaState
 }
 
 // newTable reports whether op targets a table that cannot hold rows yet, or
