@@ -838,6 +838,9 @@ type MigrationApp struct {
 	// Replaced maps each migration name replaced by a squashed migration
 	// of this app to that squashed migration.
 	Replaced map[string]*Migration
+	// NoTable holds the lower-cased models some migration of the app
+	// creates as proxy or unmanaged: the only ones worth a replay to tell.
+	NoTable map[string]bool
 }
 
 // Add records one file's migration facts; called in path order by Build.
@@ -890,13 +893,24 @@ func (mi *MigrationIndex) Finish() {
 		if count[a.Label] == 1 {
 			mi.ByLabel[a.Label] = a
 		}
+		a.NoTable = map[string]bool{}
 		for _, m := range a.Migrations {
 			for _, r := range m.Replaces {
 				if r.App == a.Label {
 					a.Replaced[r.Name] = m
 				}
 			}
+			markNoTable(a.NoTable, m.Operations)
 		}
+	}
+}
+
+func markNoTable(set map[string]bool, ops []*Operation) {
+	for _, op := range ops {
+		if op.Kind == "CreateModel" && op.NoTable {
+			set[op.Model] = true
+		}
+		markNoTable(set, op.StateOps)
 	}
 }
 

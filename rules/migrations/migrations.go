@@ -39,6 +39,9 @@ type opCtx struct {
 	state *project.SchemaState
 	// start is the schema when the migration starts, computed on demand.
 	start *project.SchemaState
+	// withState allows schema() to replay; idx is the current operation.
+	withState bool
+	idx       int
 }
 
 // newTable reports whether op targets a table that cannot hold rows yet, or
@@ -52,36 +55,50 @@ func (c *opCtx) newTable(op *project.Operation) bool {
 
 // fieldBefore returns the state of model.field before the operation, or nil.
 func (c *opCtx) fieldBefore(model, field string) *project.FieldSpec {
-	if c.state == nil {
-		return nil
-	}
-	ms := c.state.Models[model]
+	ms := c.modelBefore(model)
 	if ms == nil || ms.Inconclusive != nil {
 		return nil
 	}
 	return ms.Fields[field]
 }
 
+// modelBefore returns the state of model before the operation, or nil.
 func (c *opCtx) modelBefore(model string) *project.ModelState {
-	if c.state == nil {
-		return nil
+	if s := c.schema(); s != nil {
+		return s.Models[model]
 	}
-	return c.state.Models[model]
+	return nil
+}
+
+// schema returns the schema just before the current operation, replaying
+// the app's history the first time a check asks for it: most migrations
+// never need it.
+func (c *opCtx) schema() *project.SchemaState {
+	if c.state == nil && c.withState {
+		c.state = c.ix.StateBefore(c.m)
+		for _, op := range c.m.Operations[:c.idx] {
+			c.state.Apply(c.m, op)
+		}
+	}
+	return c.state
 }
 
 // eachOp calls fn for every operation of the pass's migration, the database
 // operations of SeparateDatabaseAndState included (with c.separate set).
-// With withState, c.state tracks the schema before each operation.
-// Operations on proxy and unmanaged models are skipped; the proxy/unmanaged
-// status of a model from an earlier migration is known only withState.
+// With withState, c.modelBefore and c.fieldBefore see the schema before
+// each operation. Operations on proxy and unmanaged models (created here
+// or, withState, earlier in the app) are skipped: Django changes no table
+// for them.
 func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Operation)) {
 	ix := &p.Project.Migrations
 	m := ix.ByPath[p.File.Rel]
 	if m == nil {
 		return
 	}
-	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}, noTable: map[string]bool{}, label: m.DirLabel}
-	if a := ix.App(m); a != nil {
+	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}, noTable: map[string]bool{}, label: m.DirLabel,
+		withState: withState}
+	a := ix.App(m)
+	if a != nil {
 		c.label = a.Label
 	}
 	for _, op := range m.Operations {
@@ -92,22 +109,22 @@ func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Oper
 			}
 		}
 	}
-	if withState {
-		c.state = ix.StateBefore(m)
-	}
-	for _, op := range m.Operations {
+	for i, op := range m.Operations {
+		c.idx = i
 		c.separate = false
-		if ms := c.modelBefore(op.Model); op.Model != "" && (c.noTable[op.Model] || ms != nil && ms.NoTable) {
-			// A proxy or unmanaged model: Django changes no table for it.
-			if c.state != nil {
-				c.state.Apply(m, op)
-			}
-			continue
+		noTable := c.noTable[op.Model]
+		if !noTable && withState && a != nil && a.NoTable[op.Model] {
+			ms := c.modelBefore(op.Model)
+			noTable = ms != nil && ms.NoTable
 		}
-		fn(c, op)
-		for _, d := range op.DatabaseOps {
-			c.separate = true
-			fn(c, d)
+		if op.Model != "" && noTable {
+			// A proxy or unmanaged model: Django changes no table for it.
+		} else {
+			fn(c, op)
+			for _, d := range op.DatabaseOps {
+				c.separate = true
+				fn(c, d)
+			}
 		}
 		if c.state != nil {
 			c.state.Apply(m, op)

@@ -115,7 +115,10 @@ func (c *opCtx) alreadyUnique(model string, fields []string) bool {
 		}
 		return true
 	}
-	for _, st := range []*project.SchemaState{c.start, c.state} {
+	for _, st := range []*project.SchemaState{c.start, c.schema()} {
+		if st == nil {
+			continue
+		}
 		ms := st.Models[model]
 		if ms == nil {
 			continue
