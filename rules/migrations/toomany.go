@@ -43,7 +43,12 @@ func runTooManyMigrations(p *analyzer.ProjectPass) error {
 		if leaves := a.Leaves(); len(leaves) > 0 {
 			last = leaves[len(leaves)-1]
 		}
-		squashed := len(a.Replaced)
+		squashed := 0 // files still on disk that a squashed migration replaces
+		for _, m := range a.Migrations {
+			if a.Replaced[m.Name] != nil {
+				squashed++
+			}
+		}
 		extra := ""
 		if squashed > 0 {
 			extra = fmt.Sprintf(", %d of them already replaced by a squashed migration", squashed)
