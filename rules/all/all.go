@@ -87,6 +87,7 @@ func Rules() []*analyzer.Rule {
 		migrations.MissingDependency,
 		migrations.DependencyCycle,
 		migrations.TooManyMigrations,
+		migrations.MissingMigration,
 	)
 	return rs
 }

@@ -18,7 +18,7 @@ var family = []*analyzer.Rule{
 	migrations.SetNotNull, migrations.AddUnique, migrations.BlockingIndex, migrations.Irreversible,
 	migrations.DirectModelImport, migrations.FullTableSave, migrations.MixedSchemaData,
 	migrations.ConflictingLeaves, migrations.MissingDependency, migrations.DependencyCycle,
-	migrations.TooManyMigrations,
+	migrations.TooManyMigrations, migrations.MissingMigration,
 }
 
 // A safe expand/contract sequence reports nothing under any MIG rule.
