@@ -85,8 +85,9 @@ func ModuleName(rel string) (module, pkg string) {
 // Facts are what phase one extracts from one file. Each kind of fact has
 // its own extractor (see Extract); all are plain data.
 type Facts struct {
-	Unit   *Unit
-	Models *ModelFacts
+	Unit       *Unit
+	Models     *ModelFacts
+	Migrations MigrationFacts
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -94,6 +95,7 @@ type Facts struct {
 func Extract(u *Unit) *Facts {
 	f := &Facts{Unit: u}
 	f.Models = extractModels(u)
+	f.Migrations = ExtractMigrationFacts(u)
 	return f
 }
 
@@ -105,6 +107,8 @@ type Index struct {
 	ByPath   map[string]*Unit
 	// Models is the Django model graph.
 	Models *Models
+	// Migrations are the decoded migration modules, grouped by app.
+	Migrations MigrationIndex
 }
 
 // Build merges facts (given in path order) into the index.
@@ -117,7 +121,9 @@ func Build(facts []*Facts) *Index {
 		if _, dup := ix.ByModule[u.Module]; !dup {
 			ix.ByModule[u.Module] = u
 		}
+		ix.Migrations.Add(f.Migrations)
 	}
 	ix.Models = buildModels(facts)
+	ix.Migrations.Finish()
 	return ix
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/rules/httpclient"
 	"github.com/rubric-dev/rubric/rules/idempotency"
 	"github.com/rubric-dev/rubric/rules/logs"
+	"github.com/rubric-dev/rubric/rules/migrations"
 	"github.com/rubric-dev/rubric/rules/orm"
 	"github.com/rubric-dev/rubric/rules/resilience"
 	"github.com/rubric-dev/rubric/rules/security"
@@ -72,6 +73,21 @@ func Rules() []*analyzer.Rule {
 		orm.UnboundedList,
 		orm.MissingIndex,
 		orm.SerializerRelations,
+		migrations.AddFieldNotNull,
+		migrations.AddFieldPythonDefault,
+		migrations.BackwardIncompatible,
+		migrations.SetNotNull,
+		migrations.AddUnique,
+		migrations.BlockingIndex,
+		migrations.Irreversible,
+		migrations.DirectModelImport,
+		migrations.FullTableSave,
+		migrations.MixedSchemaData,
+		migrations.ConflictingLeaves,
+		migrations.MissingDependency,
+		migrations.DependencyCycle,
+		migrations.TooManyMigrations,
+		migrations.MissingMigration,
 	)
 	return rs
 }

@@ -1,0 +1,285 @@
+package project
+
+import (
+	"sort"
+	"strings"
+)
+
+// SchemaState is the schema of one app's models as its migrations declare
+// it: the result of replaying their operations, as Django's ProjectState
+// does, without executing anything.
+type SchemaState struct {
+	// Models by lower-cased name.
+	Models map[string]*ModelState
+	// Unknown lists custom operations met while replaying that name no
+	// model: any model may have changed in ways rubric cannot see.
+	Unknown []*Operation
+}
+
+// ModelState is one model in a SchemaState.
+type ModelState struct {
+	Name  string // as written in CreateModel (or RenameModel's new_name)
+	Table string // db_table, when set
+	// NoTable marks proxy and unmanaged models: no table of their own.
+	NoTable bool
+	// Fields by name, with Order keeping declaration order.
+	Fields map[string]*FieldSpec
+	Order  []string
+	// Indexes and Constraints by name.
+	Indexes     map[string]*IndexSpec
+	Constraints map[string]*ConstraintSpec
+	UniqueTogether,
+	IndexTogether [][]string
+	// Created is the migration whose CreateModel made it; nil when an
+	// operation touched a model no replayed migration created.
+	Created *Migration
+	// Inconclusive names the operation that changed this model in a way
+	// rubric cannot decode (a custom operation, a computed argument).
+	Inconclusive *Operation
+}
+
+func newModelState(name string) *ModelState {
+	return &ModelState{Name: name, Fields: map[string]*FieldSpec{}, Indexes: map[string]*IndexSpec{},
+		Constraints: map[string]*ConstraintSpec{}}
+}
+
+func (s *SchemaState) model(key string) *ModelState {
+	ms := s.Models[key]
+	if ms == nil {
+		ms = newModelState(key)
+		s.Models[key] = ms
+	}
+	return ms
+}
+
+// Apply replays one operation of migration m.
+func (s *SchemaState) Apply(m *Migration, op *Operation) {
+	if op.Known && op.Opaque && op.Model == "" {
+		s.Unknown = append(s.Unknown, op) // unreadable state_operations
+		return
+	}
+	if !op.Known {
+		if model := strings.ToLower(strings.Trim(op.Kwargs["model_name"], `"'`)); model != "" && s.Models[model] != nil {
+			s.Models[model].Inconclusive = op
+		} else {
+			s.Unknown = append(s.Unknown, op)
+		}
+		return
+	}
+	switch op.Kind {
+	case "CreateModel":
+		ms := newModelState(op.Name)
+		ms.Created = m
+		ms.Table = op.Table
+		ms.NoTable = op.NoTable
+		for _, f := range op.Fields {
+			ms.addField(f)
+		}
+		for _, ix := range op.Indexes {
+			ms.Indexes[ix.Name] = ix
+		}
+		for _, c := range op.Constraints {
+			ms.Constraints[c.Name] = c
+		}
+		ms.UniqueTogether, ms.IndexTogether = op.UniqueTogether, op.IndexTogether
+		if op.Opaque {
+			ms.Inconclusive = op
+		}
+		s.Models[op.Model] = ms
+	case "DeleteModel":
+		delete(s.Models, op.Model)
+	case "RenameModel":
+		ms := s.model(op.Model)
+		delete(s.Models, op.Model)
+		ms.Name = op.NewName
+		s.Models[strings.ToLower(op.NewName)] = ms
+	case "AlterModelTable":
+		s.model(op.Model).Table = op.Table
+	case "AddField", "AlterField":
+		if op.Field == nil {
+			s.model(op.Model).Inconclusive = op
+			return
+		}
+		s.model(op.Model).addField(op.Field)
+	case "RemoveField":
+		ms := s.model(op.Model)
+		if _, ok := ms.Fields[op.Name]; ok {
+			delete(ms.Fields, op.Name)
+			ms.Order = removeName(ms.Order, op.Name)
+		}
+	case "RenameField":
+		ms := s.model(op.Model)
+		if f, ok := ms.Fields[op.OldName]; ok {
+			delete(ms.Fields, op.OldName)
+			g := *f
+			g.Name = op.NewName
+			ms.Fields[op.NewName] = &g
+			for i, n := range ms.Order {
+				if n == op.OldName {
+					ms.Order[i] = op.NewName
+				}
+			}
+		}
+	case "AddIndex", "AddIndexConcurrently":
+		for _, ix := range op.Indexes {
+			s.model(op.Model).Indexes[ix.Name] = ix
+		}
+	case "RemoveIndex", "RemoveIndexConcurrently":
+		delete(s.model(op.Model).Indexes, op.Name)
+	case "RenameIndex":
+		ms := s.model(op.Model)
+		if ix, ok := ms.Indexes[op.OldName]; ok {
+			delete(ms.Indexes, op.OldName)
+			j := *ix
+			j.Name = op.NewName
+			ms.Indexes[op.NewName] = &j
+		}
+	case "AddConstraint", "AddConstraintNotValid", "AlterConstraint":
+		for _, c := range op.Constraints {
+			s.model(op.Model).Constraints[c.Name] = c
+		}
+	case "RemoveConstraint":
+		delete(s.model(op.Model).Constraints, op.Name)
+	case "AlterUniqueTogether":
+		ms := s.model(op.Model)
+		if !op.TogetherKnown {
+			ms.Inconclusive = op
+		}
+		ms.UniqueTogether = op.UniqueTogether
+	case "AlterIndexTogether":
+		ms := s.model(op.Model)
+		if !op.TogetherKnown {
+			ms.Inconclusive = op
+		}
+		ms.IndexTogether = op.IndexTogether
+	case "SeparateDatabaseAndState":
+		for _, o := range op.StateOps {
+			s.Apply(m, o)
+		}
+	case "RunSQL":
+		for _, o := range op.StateOps {
+			s.Apply(m, o)
+		}
+	}
+}
+
+func (ms *ModelState) addField(f *FieldSpec) {
+	if _, ok := ms.Fields[f.Name]; !ok {
+		ms.Order = append(ms.Order, f.Name)
+	}
+	ms.Fields[f.Name] = f
+}
+
+func removeName(list []string, s string) []string {
+	out := list[:0]
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Resolve finds the migration of app a that a dependency named name, written
+// in from, leads to: the squashed migration when name was replaced (unless
+// from is itself one of the replaced migrations), else name itself.
+func (a *MigrationApp) Resolve(from *Migration, name string) *Migration {
+	if sq := a.Replaced[name]; sq != nil && sq != from && a.Replaced[from.Name] != sq {
+		return sq
+	}
+	return a.ByName[name]
+}
+
+// Before returns the migrations of m's app that m depends on, directly or
+// not, in an order where each comes after its own dependencies.
+func (mi *MigrationIndex) Before(m *Migration) []*Migration {
+	a := mi.App(m)
+	if a == nil {
+		return nil
+	}
+	seen := map[*Migration]bool{m: true}
+	var order []*Migration
+	var visit func(x *Migration, depth int)
+	visit = func(x *Migration, depth int) {
+		if depth > 10000 {
+			return
+		}
+		deps := make([]string, 0, len(x.Dependencies))
+		for _, d := range x.Dependencies {
+			if d.App == a.Label && !d.Swappable {
+				deps = append(deps, d.Name)
+			}
+		}
+		sort.Strings(deps)
+		for _, name := range deps {
+			y := a.Resolve(x, name)
+			if y == nil || seen[y] {
+				continue
+			}
+			seen[y] = true
+			visit(y, depth+1)
+			order = append(order, y)
+		}
+	}
+	visit(m, 0)
+	return order
+}
+
+// StateBefore replays the migrations m depends on within its app and
+// returns the schema they leave.
+func (mi *MigrationIndex) StateBefore(m *Migration) *SchemaState {
+	s := &SchemaState{Models: map[string]*ModelState{}}
+	for _, x := range mi.Before(m) {
+		for _, op := range x.Operations {
+			s.Apply(x, op)
+		}
+	}
+	return s
+}
+
+// Leaves returns the app's leaf migrations: those no other migration of the
+// app depends on (through run_before too), with migrations replaced by a
+// squashed migration of the app left out.
+func (a *MigrationApp) Leaves() []*Migration {
+	hasChild := map[*Migration]bool{}
+	for _, m := range a.Migrations {
+		for _, d := range m.Dependencies {
+			if d.App == a.Label && !d.Swappable {
+				if y := a.Resolve(m, d.Name); y != nil {
+					hasChild[y] = true
+				}
+			}
+		}
+		for _, r := range m.RunBefore {
+			if r.App == a.Label && a.ByName[r.Name] != nil {
+				hasChild[m] = true
+			}
+		}
+	}
+	var out []*Migration
+	for _, m := range a.Migrations {
+		if !hasChild[m] && a.Replaced[m.Name] == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// StateOf replays every migration of the app, in dependency order, leaving
+// out migrations replaced by a squashed one.
+func (mi *MigrationIndex) StateOf(a *MigrationApp) *SchemaState {
+	s := &SchemaState{Models: map[string]*ModelState{}}
+	done := map[*Migration]bool{}
+	for _, leaf := range a.Leaves() {
+		for _, x := range append(mi.Before(leaf), leaf) {
+			if done[x] {
+				continue
+			}
+			done[x] = true
+			for _, op := range x.Operations {
+				s.Apply(x, op)
+			}
+		}
+	}
+	return s
+}

@@ -1,0 +1,350 @@
+package migrations
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+//go:embed sync.md
+var syncDoc string
+
+// MissingMigration reports models and fields of models.py that the app's
+// migrations do not create, and the reverse.
+var MissingMigration = &analyzer.Rule{
+	Code:       "MIG015",
+	Name:       "missing-migration",
+	Doc:        syncDoc,
+	Category:   analyzer.Migrations,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.Medium,
+	Since:      "0.1.0",
+	RunProject: runMissingMigration,
+}
+
+// runMissingMigration replays each app's migrations into a schema state
+// (squashed migrations standing in for the ones they replace, state
+// operations of SeparateDatabaseAndState applied) and compares it with the
+// concrete models the model graph finds in the same app package: models
+// and fields present on one side only. It compares names only, not field
+// options. It skips apps whose graph it cannot read, apps where the model
+// graph finds no model, models with an unresolved model base (fields it
+// cannot see), abstract models, and fields that never reach a migration
+// (generic foreign keys and relations). A model a custom operation touched
+// is reported once as inconclusive, at low confidence, instead of guessed;
+// a model of the migrations is reported deleted only when no class of its
+// name exists anywhere in the tree.
+func runMissingMigration(p *analyzer.ProjectPass) error {
+	g := p.Project.Models
+	if g == nil {
+		return nil
+	}
+	mi := &p.Project.Migrations
+	byPkg := modelsByApp(mi, g)
+	// Any class the model graph saw, wherever it lives, may be the model a
+	// migration created: only names found nowhere count as deleted.
+	declared := map[string]bool{}
+	for _, m := range g.All {
+		declared[strings.ToLower(m.Name)] = true
+	}
+	var classNames map[string]bool
+	for _, a := range graphApps(mi) {
+		models := byPkg[a]
+		if len(models) == 0 || len(a.Migrations) == 0 {
+			continue
+		}
+		state := mi.StateOf(a)
+		leaves := a.Leaves()
+		newest := a.Migrations[len(a.Migrations)-1]
+		if len(leaves) > 0 {
+			newest = leaves[len(leaves)-1]
+		}
+		for _, m := range models {
+			compareModel(p, a, state, m)
+		}
+		if len(state.Unknown) > 0 {
+			continue // a custom operation may have created or deleted any model
+		}
+		var gone []string
+		for key, ms := range state.Models {
+			if !declared[key] && ms.Created != nil {
+				gone = append(gone, ms.Name)
+			}
+		}
+		if len(gone) > 0 && classNames == nil {
+			classNames = topLevelClasses(p.Project)
+		}
+		kept := gone[:0]
+		for _, name := range gone {
+			if !classNames[strings.ToLower(name)] {
+				kept = append(kept, name)
+			}
+		}
+		gone = kept
+		sort.Strings(gone)
+		for _, name := range gone {
+			p.Report(analyzer.Diagnostic{
+				Path:  newest.Path,
+				Range: rng(newest.ClassName),
+				Message: fmt.Sprintf("model `%s` is in the migrations of `%s` but not in its models: `makemigrations` would write `migrations.DeleteModel(name=%q)`",
+					name, a.Label, name),
+				Help:       "run `python manage.py makemigrations " + a.Label + "` and commit the migration, or restore the model",
+				Confidence: analyzer.Low,
+			})
+		}
+	}
+	return nil
+}
+
+// modelsByApp assigns each concrete Django model of the tree to its app:
+// the app whose package is the module's path up to its `models` module or
+// package ("shop.models", "shop.models.order" both belong to "shop"), or
+// the app its Meta.app_label names. Classes outside a models module, and
+// classes whose bases do not lead to a Django model (pydantic models,
+// forms), are left out.
+func modelsByApp(mi *project.MigrationIndex, g *project.Models) map[*project.MigrationApp][]*project.Model {
+	byPkg := map[string]*project.MigrationApp{}
+	for _, a := range mi.Apps {
+		byPkg[a.AppPackage] = a
+	}
+	out := map[*project.MigrationApp][]*project.Model{}
+	for _, m := range g.All {
+		if m.Abstract || m.External || !djangoRooted(g, m, 0) {
+			continue
+		}
+		pkg, ok := modelsPackage(m.Module)
+		if !ok {
+			continue
+		}
+		a := byPkg[pkg]
+		if m.Meta.AppLabel != "" {
+			a = mi.ByLabel[m.Meta.AppLabel]
+		}
+		if a != nil {
+			out[a] = append(out[a], m)
+		}
+	}
+	return out
+}
+
+// modelsPackage returns the module path before its first `models`
+// component, and whether there is one.
+func modelsPackage(module string) (string, bool) {
+	parts := strings.Split(module, ".")
+	for i, p := range parts {
+		if p == "models" && i > 0 {
+			return strings.Join(parts[:i], "."), true
+		}
+	}
+	return "", false
+}
+
+// djangoRooted reports whether one of the model's bases, through the
+// tree's classes, is a Django class (django.db.models.Model, AbstractUser...).
+func djangoRooted(g *project.Models, m *project.Model, depth int) bool {
+	if depth > 20 {
+		return false
+	}
+	if c := g.LookupClassQual(m.Qual); c != nil {
+		for _, b := range c.Bases {
+			if strings.HasPrefix(b, "django.") {
+				return true
+			}
+		}
+	}
+	for _, b := range m.Bases {
+		if djangoRooted(g, b, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// inheritedColumns returns the field names declared by the concrete models
+// m inherits from (through abstract ones too): multi-table inheritance
+// keeps them in the parents' tables.
+func inheritedColumns(m *project.Model) map[string]bool {
+	out := map[string]bool{}
+	seen := map[*project.Model]bool{}
+	stack := append([]*project.Model(nil), m.Bases...)
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if !b.Abstract {
+			for _, f := range b.Fields {
+				out[f.Name] = true
+			}
+		}
+		stack = append(stack, b.Bases...)
+	}
+	return out
+}
+
+// compareModel reports the differences between one model and its
+// replayed state.
+func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *project.SchemaState, m *project.Model) {
+	if !m.Complete {
+		return
+	}
+	key := strings.ToLower(m.Name)
+	ms := state.Models[key]
+	classAt := analyzer.Range{Start: m.Start, End: m.Start + len("class")}
+	if ms == nil {
+		if len(state.Unknown) > 0 {
+			return
+		}
+		p.Report(analyzer.Diagnostic{
+			Path:  m.Path,
+			Range: classAt,
+			Message: fmt.Sprintf("model `%s` is in no migration of `%s`: `makemigrations` would write `migrations.CreateModel(name=%q, ...)`",
+				m.Name, a.Label, m.Name),
+			Help: "run `python manage.py makemigrations " + a.Label + "` and commit the migration with the model",
+		})
+		return
+	}
+	if m.Proxy {
+		return // a proxy's fields are its parent's
+	}
+	var added []*project.Field
+	have := map[string]bool{}
+	hasPK := false
+	parents := inheritedColumns(m)
+	for _, f := range m.Fields {
+		if parents[f.Name] || f.Model != m && f.Model != nil && !f.Model.Abstract {
+			continue // a multi-table parent's field lives in the parent's table
+		}
+		if f.PrimaryKey {
+			hasPK = true
+		}
+		if !migrates(f) {
+			continue
+		}
+		have[f.Name] = true
+		// A field class outside Django may be no column at all (a money
+		// composite, a descriptor): only Django's own are judged missing.
+		if ms.Fields[f.Name] == nil && strings.HasPrefix(f.Class, "django.") {
+			added = append(added, f)
+		}
+	}
+	var removed []string
+	for _, name := range ms.Order {
+		if len(m.ExternalBases) > 0 {
+			break // a base outside the tree may declare any of them
+		}
+		if have[name] {
+			continue
+		}
+		sf := ms.Fields[name]
+		if name == "id" && !hasPK {
+			continue // the implicit primary key
+		}
+		if sf != nil && sf.Kwargs["parent_link"] == "True" || strings.HasSuffix(name, "_ptr") {
+			continue // multi-table inheritance's link to the parent
+		}
+		if m.Field(name) != nil || parents[name] {
+			continue // declared, but by a multi-table parent: not ours to judge
+		}
+		removed = append(removed, name)
+	}
+	if len(added) == 0 && len(removed) == 0 {
+		return
+	}
+	if op := inconclusive(state, ms); op != nil {
+		p.Report(analyzer.Diagnostic{
+			Path:  m.Path,
+			Range: classAt,
+			Message: fmt.Sprintf("model `%s` differs from its migrations, but the custom operation `%s` makes the comparison inconclusive",
+				m.Name, op.Kind),
+			Help:       "check with `python manage.py makemigrations --check --dry-run " + a.Label + "`",
+			Severity:   analyzer.Info,
+			Confidence: analyzer.Low,
+		})
+		return
+	}
+	for _, f := range added {
+		p.Report(analyzer.Diagnostic{
+			Path:  f.Path,
+			Range: analyzer.Range{Start: f.Start, End: f.End},
+			Message: fmt.Sprintf("field `%s.%s` is in no migration: `makemigrations` would write `migrations.AddField(model_name=%q, name=%q, field=%s)`",
+				m.Name, f.Name, key, f.Name, fieldSource(p, f)),
+			Help: "run `python manage.py makemigrations " + a.Label + "` and commit the migration with the field",
+		})
+	}
+	for _, name := range removed {
+		p.Report(analyzer.Diagnostic{
+			Path:  m.Path,
+			Range: classAt,
+			Message: fmt.Sprintf("field `%s.%s` is in the migrations but not in the model: `makemigrations` would write `migrations.RemoveField(model_name=%q, name=%q)`",
+				m.Name, name, key, name),
+			Help: "run `python manage.py makemigrations " + a.Label + "` and commit the migration, or restore the field",
+		})
+	}
+}
+
+// migrates reports whether a model field appears in migrations: generic
+// foreign keys and generic relations never do.
+func migrates(f *project.Field) bool {
+	if f.Kind == project.GenericFK {
+		return false
+	}
+	return !strings.HasSuffix(f.Class, "GenericRelation") && !strings.HasSuffix(f.Class, "GenericForeignKey")
+}
+
+// inconclusive returns the custom operation that touched the model, or any
+// custom operation of the app that named no model.
+func inconclusive(state *project.SchemaState, ms *project.ModelState) *project.Operation {
+	if ms.Inconclusive != nil {
+		return ms.Inconclusive
+	}
+	if len(state.Unknown) > 0 {
+		return state.Unknown[0]
+	}
+	return nil
+}
+
+// fieldSource returns the field constructor call as written in models.py
+// ("models.CharField(max_length=32)"), for the makemigrations hint.
+func fieldSource(p *analyzer.ProjectPass, f *project.Field) string {
+	u := p.Project.ByPath[f.Path]
+	if u == nil || f.End > len(u.File.Src) || f.Start >= f.End {
+		return "..."
+	}
+	stmt := string(u.File.Src[f.Start:f.End])
+	if _, rhs, ok := strings.Cut(stmt, "="); ok {
+		stmt = strings.TrimSpace(rhs)
+	}
+	if len(stmt) > 120 || strings.Contains(stmt, "\n") {
+		return "..."
+	}
+	return stmt
+}
+
+// topLevelClasses returns the lower-cased names of every module-level class
+// of the tree: a model whose bases the model graph could not resolve
+// (a third-party base) is still a class of that name.
+func topLevelClasses(ix *project.Index) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range ix.Units {
+		if u.Tree == nil {
+			continue
+		}
+		for _, st := range pyast.Statements(u.Tree.Root()) {
+			if st.Type() == "decorated_definition" {
+				st = st.ChildByField("definition")
+			}
+			if st.Type() == "class_definition" {
+				out[strings.ToLower(pyast.DefName(st))] = true
+			}
+		}
+	}
+	return out
+}
