@@ -42,6 +42,9 @@ type Config struct {
 	ParseOnly bool
 	// ParseTimeout bounds the parse of one file; 0 means 20 seconds.
 	ParseTimeout time.Duration
+	// Trees, when set, caches parsed trees by file content: a re-run
+	// parses only the files that changed.
+	Trees TreeCache
 	// Registry is every rule rubric knows, used to judge the codes named
 	// in suppression comments (RUB002, RUB003); nil means Rules.
 	Registry []*Rule
@@ -51,6 +54,13 @@ type Config struct {
 	// deepest root containing a file wins; files under none keep the
 	// module name from the analysed path.
 	SrcRoots []string
+}
+
+// TreeCache stores parsed trees keyed by the file's bytes (see
+// analyzer/treecache). Implementations must be safe for concurrent use.
+type TreeCache interface {
+	Get(src []byte) *pyast.Tree
+	Put(src []byte, t *pyast.Tree)
 }
 
 // Stats describes what a run read.
@@ -105,7 +115,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		enabled[r.Code] = true
 	}
 
+	trace := newTracer()
 	inputs := Discover(paths, cfg.WorkDir, cfg.Exclude)
+	trace.mark("discover")
 	applySrcRoots(inputs, cfg.WorkDir, cfg.SrcRoots)
 	states := make([]*fileState, len(inputs))
 	parsers := make(chan *pyast.Parser, jobs)
@@ -157,7 +169,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			facts = append(facts, st.facts)
 		}
 	}
+	trace.mark("phase 1: read, parse, extract facts")
 	res.Index = project.Build(facts)
+	trace.mark("index")
 
 	// Phase two.
 	var fileRules, projectRules []*Rule
@@ -189,6 +203,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 
+	trace.mark("phase 2: file rules")
 	var all []Diagnostic
 	for _, st := range states {
 		all = append(all, st.diags...)
@@ -196,6 +211,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	if !cfg.ParseOnly {
 		for _, r := range projectRules {
 			all = append(all, runProjectRule(cfg, res.Index, r, enabled)...)
+			trace.mark("project rule " + r.Code)
 		}
 	}
 
@@ -232,6 +248,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	res.Diagnostics = SortDiagnostics(kept)
+	trace.mark("suppressions, positions, sorting")
 	return res, nil
 }
 
@@ -395,10 +412,20 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 	}
 	file := source.New(in.Path, in.Rel, src)
 	st.file = file
-	tree, err := safeParse(cfg.ParseTimeout, p, src)
-	if err != nil {
-		unreadable(err)
-		return st
+	var tree *pyast.Tree
+	if cfg.Trees != nil {
+		tree = cfg.Trees.Get(src)
+	}
+	if tree == nil {
+		var err error
+		tree, err = safeParse(cfg.ParseTimeout, p, src)
+		if err != nil {
+			unreadable(err)
+			return st
+		}
+		if cfg.Trees != nil {
+			cfg.Trees.Put(src, tree)
+		}
 	}
 	st.unit = project.NewUnit(file, tree, in.RootRel)
 	root := tree.Root()
@@ -593,4 +620,22 @@ func MaxSeverity(ds []Diagnostic) Severity {
 		}
 	}
 	return m
+}
+
+// tracer prints phase durations to standard error when RUBRIC_TRACE is
+// set: a profiling aid for rule authors, never part of the output.
+type tracer struct {
+	on   bool
+	last time.Time
+}
+
+func newTracer() *tracer { return &tracer{on: os.Getenv("RUBRIC_TRACE") != "", last: time.Now()} }
+
+func (t *tracer) mark(what string) {
+	if !t.on {
+		return
+	}
+	now := time.Now()
+	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs\n", what, now.Sub(t.last).Seconds())
+	t.last = now
 }

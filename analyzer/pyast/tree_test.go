@@ -91,3 +91,46 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 		}
 	}
 }
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	for _, s := range []string{
+		"import os\n\nclass A(B):\n    def f(self):\n        return [y for y in self.x if y]\n",
+		"def f(:\n    pass\n",
+		"x = " + strings.Repeat("(", 1500) + "1" + strings.Repeat(")", 1500) + "\n",
+		"",
+		"s = 'caf\u00e9 \U0001F600'\n",
+	} {
+		src := []byte(s)
+		a, err := Parse(src)
+		require.NoError(t, err)
+		data, err := a.MarshalBinary()
+		require.NoError(t, err)
+		b, err := DecodeTree(data, src)
+		require.NoError(t, err)
+		assert.Equal(t, a.nodes, b.nodes)
+		assert.Equal(t, a.Truncated, b.Truncated)
+		// Corrupt data is refused, never half-decoded.
+		for _, cut := range []int{1, len(data) / 2, len(data) - 1} {
+			if cut > 0 && cut < len(data) {
+				_, err := DecodeTree(data[:cut], src)
+				assert.Error(t, err)
+			}
+		}
+		_, err = DecodeTree(data, src[:len(src)/2])
+		if len(src) > 2 {
+			assert.Error(t, err, "ranges beyond the source are refused")
+		}
+	}
+}
+
+func FuzzDecodeTree(f *testing.F) {
+	tr, _ := Parse([]byte("def f(x):\n    return x\n"))
+	data, _ := tr.MarshalBinary()
+	f.Add(data)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tr, err := DecodeTree(data, []byte("def f(x):\n    return x\n"))
+		if err == nil {
+			Inspect(tr.Root(), func(Node) bool { return true })
+		}
+	})
+}

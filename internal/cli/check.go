@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -18,6 +19,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/baseline"
 	"github.com/rubric-dev/rubric/analyzer/printer"
+	"github.com/rubric-dev/rubric/analyzer/treecache"
 	"github.com/rubric-dev/rubric/internal/buildinfo"
 	"github.com/rubric-dev/rubric/internal/cache"
 	"github.com/rubric-dev/rubric/internal/config"
@@ -272,7 +274,7 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 // run (same rubric build, configuration and file contents).
 func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config.Effective, args []string, useCache bool) (*analyzer.Result, error) {
 	ctx := context.Background()
-	if f.noCache || !useCache {
+	if f.noCache {
 		return analyzer.Run(ctx, cfg, args)
 	}
 	dir := f.cacheDir
@@ -282,6 +284,18 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 			return analyzer.Run(ctx, cfg, args) // no cache directory: run uncached
 		}
 		dir = d
+	}
+	// Parsed trees are cached per file content for every run: a tree
+	// depends on nothing but the file's bytes, so only changed files are
+	// parsed again. Results are cached whole (below) when the output
+	// allows it.
+	trees := treecache.Open(dir)
+	cfg.Trees = trees
+	if time.Now().UnixNano()%20 == 0 {
+		defer trees.Prune()
+	}
+	if !useCache {
+		return analyzer.Run(ctx, cfg, args)
 	}
 	snap, err := cache.Take(analyzer.Discover(args, cfg.WorkDir, cfg.Exclude), buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs)
 	if err != nil {
