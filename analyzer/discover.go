@@ -59,7 +59,15 @@ func Discover(paths []string, workDir string, exclude func(rel string, dir bool)
 			continue
 		}
 		root := p
-		layers := loadParentGitignores(root)
+		// .gitignore files above an explicitly named directory apply to
+		// its contents, unless they ignore the directory itself: asking for
+		// an ignored directory by name means analysing it.
+		var layers []gitignoreLayer
+		for _, l := range loadParentGitignores(root) {
+			if !ignoredBy([]gitignoreLayer{l}, root, true) {
+				layers = append(layers, l)
+			}
+		}
 		var walk func(dir string, layers []gitignoreLayer)
 		walk = func(dir string, layers []gitignoreLayer) {
 			entries, err := os.ReadDir(dir)

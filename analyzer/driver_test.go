@@ -165,3 +165,20 @@ func TestSuppressionComments(t *testing.T) {
 	assert.Equal(t, []int{3, 6, 7}, lines)
 	assert.Equal(t, 3, res.Stats.Suppressed)
 }
+
+// A directory named explicitly is analysed even when a .gitignore above it
+// ignores it: that ignore file is then set aside (gitignore semantics cannot
+// tell its other patterns apart from the one naming the directory); the
+// directory's own ignore files still apply.
+func TestExplicitIgnoredDirectoryIsAnalysed(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
+	write(t, dir, ".gitignore", []byte("vendor/\n*_gen.py\n"))
+	write(t, dir, "vendor/lib/a.py", []byte("boom()\n"))
+	write(t, dir, "vendor/lib/b_gen.py", []byte("boom()\n"))
+	res := run(t, dir, 1)
+	assert.Empty(t, codes(res), "ignored when the repository is analysed")
+	write(t, dir, "vendor/.gitignore", []byte("*_gen.py\n"))
+	res = run(t, dir, 1, filepath.Join(dir, "vendor"))
+	assert.Equal(t, []string{"vendor/lib/a.py:ERR999"}, codes(res))
+}

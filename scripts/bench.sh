@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus="${CORPUS:-}"
 if [ -z "$corpus" ]; then
-  for c in /root/.pyenv/versions/*/lib/python3.*[0-9] /usr/lib/python3.[0-9]* /usr/lib/python3/dist-packages/django; do
+  for c in /root/.pyenv/versions/3.11*/lib/python3.11 /usr/lib/python3.[0-9]* /usr/lib/python3/dist-packages/django; do
     [ -d "$c" ] && corpus="$c" && break
   done
 fi
