@@ -3,7 +3,6 @@ package logs
 import (
 	_ "embed"
 	"fmt"
-	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -38,12 +37,8 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		lc, ok := logs.Call(n)
-		if !ok || lc.Level != "error" || lc.StarKwargs || !lc.Keyword("exc_info").IsNil() {
-			return true
-		}
-		h, ok := pyidiom.EnclosingHandler(n)
-		if !ok || h.CatchesOnly("miss", "value") || tracedElsewhere(logs, h) {
+		lc, h, ok := logs.ErrorWithoutTraceback(n)
+		if !ok {
 			return true
 		}
 		name := lc.Func.ChildByField("attribute")
@@ -65,20 +60,4 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 		return true
 	})
 	return nil
-}
-
-// tracedElsewhere reports whether the handler records the traceback through
-// another call: logger.exception, sentry, or a helper named for exceptions
-// (log_exception(e)); the error line is then a summary, not the only record.
-func tracedElsewhere(logs *pyidiom.Loggers, h pyidiom.Handler) bool {
-	for _, c := range h.Calls() {
-		if logs.RecordsTraceback(c) {
-			return true
-		}
-		call, _ := pyast.AsCall(c)
-		if strings.Contains(strings.ToLower(call.MethodName()), "exception") {
-			return true
-		}
-	}
-	return false
 }
