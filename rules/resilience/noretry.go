@@ -3,6 +3,7 @@ package resilience
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -36,7 +37,8 @@ const maxRelated = 5
 // file. Calls are grouped by class (else module) and reported once per
 // group, at the first call. It skips calls on sessions merely named so
 // (`self.session` injected from elsewhere, whose configuration is unknown),
-// and tests.
+// module-function calls in a Celery task's own body (CEL003 reports them
+// with the task-level remedy, autoretry_for), and tests.
 func runNoRetryPolicy(p *analyzer.Pass) error {
 	if effects.IsTestPath(effects.Path(p.Unit)) {
 		return nil
@@ -51,8 +53,12 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 	groups := map[string]*grp{}
 	for _, fn := range effects.Functions(p.Root) {
 		retried := -1
+		task := effects.IsCeleryTask(p.Imports, fn)
 		for _, e := range f.Effects(fn) {
 			if e.Kind != effects.HTTP || e.Origin == effects.NamedSession || handRolledRetry(e.Node()) {
+				continue
+			}
+			if task && taskCallSeenByCEL003(e) {
 				continue
 			}
 			if retried < 0 {
@@ -111,4 +117,24 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// taskCallSeenByCEL003 reports whether an HTTP call in a Celery task's body
+// is one CEL003 reports when the task has no retry policy: a requests/httpx
+// module function (get, post, ..., request) or urlopen. NET004 leaves those
+// to CEL003, whose remedy (`autoretry_for` with backoff) fits a task better
+// than a session adapter; calls through sessions stay here, CEL003 does
+// not see them.
+func taskCallSeenByCEL003(e effects.Effect) bool {
+	if e.Origin != effects.ModuleFunc {
+		return false
+	}
+	if e.Lib == "urllib" {
+		return true
+	}
+	switch strings.TrimPrefix(e.Name, e.Lib+".") {
+	case "get", "post", "put", "patch", "delete", "head", "options", "request":
+		return true
+	}
+	return false
 }

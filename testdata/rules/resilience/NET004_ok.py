@@ -53,3 +53,9 @@ def by_hand():
             return requests.get("https://example.com", timeout=5)
         except requests.RequestException:
             time.sleep(2**attempt)
+
+
+@shared_task
+def push_rates(payload):
+    # CEL003 reports the task (autoretry_for is the remedy there).
+    requests.post("https://partner.example.com/rates", json=payload, timeout=5)
