@@ -337,7 +337,7 @@ func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *
 			}
 		}
 		for _, l := range cands {
-			if l.Bounded() || l.Once() {
+			if l.Bounded() || l.Once() || l.LeavesAfter(n) {
 				continue
 			}
 			names := cache[l.Node.ID()]

@@ -73,7 +73,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 					assigned[o] = append(assigned[o], left.ChildByField("attribute").Text())
 				}
 			case "call":
-				if reported[n.ID()] {
+				if reported[n.ID()] || l.LeavesAfter(n) {
 					return true
 				}
 				c, _ := pyast.AsCall(n)
