@@ -37,7 +37,8 @@ const maxRelated = 5
 // file. Calls are grouped by class (else module) and reported once per
 // group, at the first call. It skips calls on sessions merely named so
 // (`self.session` injected from elsewhere, whose configuration is unknown),
-// module-function calls in a Celery task's own body (CEL003 reports them
+// best-effort calls (in a try whose handler falls back instead of
+// raising), module-function calls in a Celery task's own body (CEL003 reports them
 // with the task-level remedy, autoretry_for), and tests.
 func runNoRetryPolicy(p *analyzer.Pass) error {
 	if effects.IsTestPath(effects.Path(p.Unit)) {
@@ -55,7 +56,7 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 		retried := -1
 		task := effects.IsCeleryTask(p.Imports, fn)
 		for _, e := range f.Effects(fn) {
-			if e.Kind != effects.HTTP || e.Origin == effects.NamedSession || handRolledRetry(e.Node()) {
+			if e.Kind != effects.HTTP || e.Origin == effects.NamedSession || handRolledRetry(e.Node()) || bestEffort(e.Node()) {
 				continue
 			}
 			if task && taskCallSeenByCEL003(e) {

@@ -59,3 +59,13 @@ def by_hand():
 def push_rates(payload):
     # CEL003 reports the task (autoretry_for is the remedy there).
     requests.post("https://partner.example.com/rates", json=payload, timeout=5)
+
+
+def remote_css_size(url):
+    # Best effort: the handler decides what a failure means.
+    try:
+        with requests.get(url, stream=True, timeout=5) as response:
+            response.raise_for_status()
+            return len(response.content)
+    except requests.RequestException:
+        return 0
