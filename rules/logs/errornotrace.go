@@ -31,7 +31,8 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // skips handlers of expected absences and conversion errors (DoesNotExist,
 // KeyError, ValueError, ValidationError...), where the traceback adds
 // nothing, and handlers that record the traceback through another call
-// (logger.exception, sentry, log_exception(e)). Broad and bare handlers get high confidence. The fix renames
+// (logger.exception, sentry, log_exception(e)). Broad and bare handlers get
+// high confidence, handlers of specific exceptions low. The fix renames
 // `error` to `exception` when the call is a statement directly in the
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
@@ -47,6 +48,11 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 			Message: fmt.Sprintf("`%s(...)` inside `except` logs the message without the traceback", lc.Func.Text()),
 			Help:    fmt.Sprintf("use `%s.exception(...)`, or pass `exc_info=True`", lc.Receiver().Text()),
 		}
+		// A specific exception already says what failed, and is often an
+		// expected outcome (a rejected request, an invalid condition) whose
+		// message is the record: the missing traceback matters most when
+		// the handler catches everything.
+		d.Confidence = analyzer.Low
 		if h.Bare() || h.BroadName(p.Imports) != "" {
 			d.Confidence = analyzer.High
 		}
