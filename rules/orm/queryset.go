@@ -938,18 +938,6 @@ func skipFile(p *analyzer.Pass) bool {
 		strings.Contains(rel, "/test_utils/") || strings.Contains(rel, "/testing/") || base == "testcases.py"
 }
 
-// devData reports modules that generate seed, demo or fixture data: they
-// run once on an empty database, so per-row writes there cost nothing.
-func devData(rel string) bool {
-	base := strings.TrimSuffix(rel[strings.LastIndex(rel, "/")+1:], ".py")
-	for _, w := range []string{"seed", "populate", "random_data", "sample_data", "demo", "fixture", "dummy", "fake"} {
-		if strings.Contains(base, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // quote formats paths as Python string arguments.
 func quote(paths []string) string {
 	var b strings.Builder
