@@ -19,7 +19,7 @@ var expectedMiss = map[string]bool{
 	"FileNotFoundError": true, "FileExistsError": true, "ProcessLookupError": true,
 	"NotADirectoryError": true, "IsADirectoryError": true,
 	"NotImplementedError": true, "NoReverseMatch": true, "Resolver404": true,
-	"EmptyPage": true, "PageNotAnInteger": true, "Http404": true,
+	"EmptyPage": true, "PageNotAnInteger": true, "Http404": true, "PermissionDenied": true,
 	"NotFound": true, "KeyboardInterrupt": true, "RequestAborted": true, "ClientDisconnect": true,
 	"MultipleObjectsReturned": true, "FieldDoesNotExist": true, "MaxRetriesExceededError": true,
 }
