@@ -39,7 +39,8 @@ const maxRelated = 5
 // (`self.session` injected from elsewhere, whose configuration is unknown),
 // best-effort calls (in a try whose handler falls back instead of
 // raising), module-function calls in a Celery task's own body (CEL003 reports them
-// with the task-level remedy, autoretry_for), and tests.
+// with the task-level remedy, autoretry_for), and tests. Groups calling a payment or provider API (by
+// class, path or URL words) get medium confidence, the others low.
 func runNoRetryPolicy(p *analyzer.Pass) error {
 	if effects.IsTestPath(effects.Path(p.Unit)) {
 		return nil
@@ -110,11 +111,25 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 		if n := len(g.calls); n > 1 {
 			more = fmt.Sprintf(" (%d calls)", n)
 		}
+		// Payment and provider calls are where a retry policy (with an
+		// idempotency key) is expected. Elsewhere a retry is often unwanted
+		// (an OAuth code or captcha token is single-use; a user waits on a
+		// best-effort lookup): the finding is a question, at low confidence.
+		conf := analyzer.Low
+		if effects.PaymentWord(g.name) != "" || effects.PaymentWord(effects.Path(p.Unit)) != "" {
+			conf = analyzer.Medium
+		}
+		for _, e := range g.calls {
+			if effects.PaymentURL(effects.URLArg(e)) != "" {
+				conf = analyzer.Medium
+			}
+		}
 		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(first.Callee()),
-			Message: g.name + " calls external services with no retry policy: `" + first.Name + "`" + more,
-			Help:    "mount `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 502, 503, 504)))` on a session the class receives, or decorate the call with tenacity `@retry(stop=stop_after_attempt(3), wait=wait_exponential())`; retry POSTs only with an idempotency key",
-			Related: rel,
+			Confidence: conf,
+			Range:      analyzer.RangeOf(first.Callee()),
+			Message:    g.name + " calls external services with no retry policy: `" + first.Name + "`" + more,
+			Help:       "mount `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 502, 503, 504)))` on a session the class receives, or decorate the call with tenacity `@retry(stop=stop_after_attempt(3), wait=wait_exponential())`; retry POSTs only with an idempotency key",
+			Related:    rel,
 		})
 	}
 	return nil
