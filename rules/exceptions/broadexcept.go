@@ -34,7 +34,9 @@ var BroadExcept = &analyzer.Rule{
 // like a reporter (`report_error(ctx, e)`), or
 // (b) catch the generic Exception their own try body raises. It skips
 // handlers whose body only passes or only returns None (ERR003 and ERR006
-// say more), bare excepts (ERR001) and except* groups.
+// say more), handlers whose only record is a `logger.error(...)` without
+// the traceback (LOG002 reports that call, and its fix settles both),
+// bare excepts (ERR001) and except* groups.
 func runBroadExcept(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
@@ -48,19 +50,22 @@ func runBroadExcept(p *analyzer.Pass) error {
 		}
 		at := analyzer.Span(h.Keyword, h.Type)
 		if len(h.Raises()) == 0 && len(pyast.FindAllShallow(h.Body, "assert_statement")) == 0 {
-			logged, handed := false, false
+			logged, handed, errorLogged := false, false, false
 			for _, c := range h.Calls() {
 				if logs.RecordsTraceback(c) || ends(p, c) {
 					return true
 				}
 				if _, ok := logs.Call(c); ok {
 					logged = true
+					if _, at, ok := logs.ErrorWithoutTraceback(c); ok && at.Clause.Equal(h.Clause) {
+						errorLogged = true
+					}
 				} else if passesAliasToReporter(h, c) {
 					handed = true
 				}
 			}
-			if handed || keepsAlias(h) {
-				return true
+			if handed || errorLogged || keepsAlias(h) {
+				return true // LOG002 reports the error line; its fix keeps the traceback and settles this too
 			}
 			d := analyzer.Diagnostic{
 				Range:   at,

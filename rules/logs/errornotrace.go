@@ -3,7 +3,6 @@ package logs
 import (
 	_ "embed"
 	"fmt"
-	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -32,18 +31,15 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // skips handlers of expected absences and conversion errors (DoesNotExist,
 // KeyError, ValueError, ValidationError...), where the traceback adds
 // nothing, and handlers that record the traceback through another call
-// (logger.exception, sentry, log_exception(e)). Broad and bare handlers get high confidence. The fix renames
+// (logger.exception, sentry, log_exception(e)). Broad and bare handlers get
+// high confidence, handlers of specific exceptions low. The fix renames
 // `error` to `exception` when the call is a statement directly in the
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		lc, ok := logs.Call(n)
-		if !ok || lc.Level != "error" || lc.StarKwargs || !lc.Keyword("exc_info").IsNil() {
-			return true
-		}
-		h, ok := pyidiom.EnclosingHandler(n)
-		if !ok || h.CatchesOnly("miss", "value") || tracedElsewhere(logs, h) {
+		lc, h, ok := logs.ErrorWithoutTraceback(n)
+		if !ok {
 			return true
 		}
 		name := lc.Func.ChildByField("attribute")
@@ -52,6 +48,11 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 			Message: fmt.Sprintf("`%s(...)` inside `except` logs the message without the traceback", lc.Func.Text()),
 			Help:    fmt.Sprintf("use `%s.exception(...)`, or pass `exc_info=True`", lc.Receiver().Text()),
 		}
+		// A specific exception already says what failed, and is often an
+		// expected outcome (a rejected request, an invalid condition) whose
+		// message is the record: the missing traceback matters most when
+		// the handler catches everything.
+		d.Confidence = analyzer.Low
 		if h.Bare() || h.BroadName(p.Imports) != "" {
 			d.Confidence = analyzer.High
 		}
@@ -65,20 +66,4 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 		return true
 	})
 	return nil
-}
-
-// tracedElsewhere reports whether the handler records the traceback through
-// another call: logger.exception, sentry, or a helper named for exceptions
-// (log_exception(e)); the error line is then a summary, not the only record.
-func tracedElsewhere(logs *pyidiom.Loggers, h pyidiom.Handler) bool {
-	for _, c := range h.Calls() {
-		if logs.RecordsTraceback(c) {
-			return true
-		}
-		call, _ := pyast.AsCall(c)
-		if strings.Contains(strings.ToLower(call.MethodName()), "exception") {
-			return true
-		}
-	}
-	return false
 }

@@ -150,6 +150,14 @@ func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, or
 func column(m *project.Model, kw string) string {
 	parts := strings.Split(kw, "__")
 	name := parts[0]
+	if len(parts) > 1 && !indexable[parts[1]] {
+		// Across a relation (`webhook__app_id`): the join goes through
+		// this model's foreign key column, which Django indexes.
+		if f := m.Field(name); f != nil && (f.Kind == project.ForeignKey || f.Kind == project.OneToOne) {
+			return f.Name
+		}
+		return ""
+	}
 	lookup := ""
 	if len(parts) == 2 {
 		lookup = parts[1]

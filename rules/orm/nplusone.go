@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
 //go:embed nplusone.md
@@ -36,7 +37,7 @@ var NPlusOne = &analyzer.Rule{
 // values()/values_list(), loops over the related manager of another loop's
 // row (their fix is a nested Prefetch), tests and migrations.
 func runNPlusOne(p *analyzer.Pass) error {
-	if skipFile(p) {
+	if skipFile(p) || effects.IsDevData(p.File.Rel) {
 		return nil
 	}
 	t := NewTracker(p)

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
 //go:embed queryinloop.md
@@ -37,7 +38,7 @@ var QueryInLoop = &analyzer.Rule{
 // depend on the row, unknown `.objects` owners (reported with low
 // confidence only when the name looks like a class), tests and migrations.
 func runQueryInLoop(p *analyzer.Pass) error {
-	if skipFile(p) || devData(p.File.Rel) {
+	if skipFile(p) || effects.IsDevData(p.File.Rel) {
 		return nil
 	}
 	t := NewTracker(p)
@@ -337,7 +338,7 @@ func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *
 			}
 		}
 		for _, l := range cands {
-			if l.Bounded() || l.Once() {
+			if l.Bounded() || l.Once() || l.LeavesAfter(n) {
 				continue
 			}
 			names := cache[l.Node.ID()]

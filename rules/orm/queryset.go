@@ -828,6 +828,46 @@ func (l *Loop) Once() bool {
 	return false
 }
 
+// LeavesAfter reports whether every path through n leaves the loop right
+// after it: a block around n (inside the loop) has a return or raise, or a
+// break of this loop, at its top level after the statement holding n.
+// `for p in plugins: if p.id == wanted: p.save(); return p` writes once.
+func (l *Loop) LeavesAfter(n pyast.Node) bool {
+	if l.Node.Type() != "for_statement" && l.Node.Type() != "while_statement" {
+		return false
+	}
+	inner := false // a nested loop between n and l: its break is not ours
+	for c := n; !c.IsNil() && !c.Equal(l.Node); c = c.Parent() {
+		p := c.Parent()
+		if p.IsNil() {
+			return false
+		}
+		if p.Is("for_statement", "while_statement") && !p.Equal(l.Node) {
+			inner = true
+		}
+		if p.Is("function_definition", "class_definition", "lambda") {
+			return false
+		}
+		if p.Type() != "block" {
+			continue
+		}
+		after := false
+		for _, st := range pyast.Statements(p) {
+			if st.Equal(c) {
+				after = true
+				continue
+			}
+			if !after {
+				continue
+			}
+			if st.Is("return_statement", "raise_statement") || st.Type() == "break_statement" && !inner {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // InBody reports whether n runs once per row of l.
 func (l *Loop) InBody(n pyast.Node) bool {
 	for _, b := range l.Body {
@@ -896,18 +936,6 @@ func skipFile(p *analyzer.Pass) bool {
 		strings.HasPrefix(base, "test_") || base == "tests.py" || strings.HasSuffix(base, "_tests.py") ||
 		strings.HasSuffix(base, "_test.py") || base == "conftest.py" || strings.Contains(rel, "/fixtures/") ||
 		strings.Contains(rel, "/test_utils/") || strings.Contains(rel, "/testing/") || base == "testcases.py"
-}
-
-// devData reports modules that generate seed, demo or fixture data: they
-// run once on an empty database, so per-row writes there cost nothing.
-func devData(rel string) bool {
-	base := strings.TrimSuffix(rel[strings.LastIndex(rel, "/")+1:], ".py")
-	for _, w := range []string{"seed", "populate", "random_data", "sample_data", "demo", "fixture", "dummy", "fake"} {
-		if strings.Contains(base, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // quote formats paths as Python string arguments.

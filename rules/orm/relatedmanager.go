@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
 //go:embed relatedmanager.md
@@ -36,7 +37,7 @@ var RelatedManagerPerRow = &analyzer.Rule{
 // rules; loops over the related manager of another loop's row, tests and
 // migrations are skipped.
 func runRelatedManager(p *analyzer.Pass) error {
-	if skipFile(p) {
+	if skipFile(p) || effects.IsDevData(p.File.Rel) {
 		return nil
 	}
 	t := NewTracker(p)

@@ -112,18 +112,28 @@ func mentionsPagination(fn pyast.Node) bool {
 	return found
 }
 
+// boundRows are the names of one view that can hold every row of a
+// queryset: assignments of an unbounded expression (keyed by the
+// assignment's right-hand side, so a use sees only the binding it reads)
+// and lists appended to in a loop over an unbounded queryset.
+type boundRows struct {
+	rhs      map[int32]*QS
+	appended map[string]*QS
+}
+
 // unboundedNames are the names in fn bound to an unsliced queryset of a
 // known model, to a comprehension over one, or to a list appended to in a
 // loop over one.
-func (t *Tracker) unboundedNames(fn pyast.Node) map[string]*QS {
-	out := map[string]*QS{}
+func (t *Tracker) unboundedNames(fn pyast.Node) boundRows {
+	out := boundRows{rhs: map[int32]*QS{}, appended: map[string]*QS{}}
 	for _, a := range pyast.FindAllShallow(fn, "assignment") {
 		left := a.ChildByField("left")
 		if left.Type() != "identifier" {
 			continue
 		}
-		if q := t.unboundedExpr(a.ChildByField("right")); q != nil {
-			out[left.Text()] = q
+		r := a.ChildByField("right")
+		if q := t.unboundedExpr(r); q != nil {
+			out.rhs[r.ID()] = q
 		}
 	}
 	for _, f := range pyast.FindAllShallow(fn, "for_statement") {
@@ -134,11 +144,29 @@ func (t *Tracker) unboundedNames(fn pyast.Node) map[string]*QS {
 		for _, c := range pyast.FindAllShallow(pyast.Body(f), "call") {
 			cc, _ := pyast.AsCall(c)
 			if cc.MethodName() == "append" && cc.Receiver().Type() == "identifier" {
-				out[cc.Receiver().Text()] = l.QS
+				out.appended[cc.Receiver().Text()] = l.QS
 			}
 		}
 	}
 	return out
+}
+
+// rows returns the queryset whose rows identifier n holds where it is
+// read: the latest binding before n must be an unbounded one (a name
+// rebound to one object in another branch, `serializer = S(obj)`, is not),
+// or n names a list filled in a loop over one.
+func (t *Tracker) rows(n pyast.Node, names boundRows) *QS {
+	rhs := t.binding(n, n.Text(), n.StartByte())
+	if rhs.IsNil() {
+		return nil
+	}
+	if q, ok := names.rhs[rhs.ID()]; ok {
+		return q
+	}
+	if q, ok := names.appended[n.Text()]; ok && pyast.Unparen(rhs).Type() == "list" {
+		return q
+	}
+	return nil
 }
 
 func isUnbounded(q *QS) bool {
@@ -216,7 +244,7 @@ func (t *Tracker) unboundedExpr(e pyast.Node) *QS {
 
 // unboundedIn finds, in a response's arguments (through dict and list
 // literals), an expression or name that holds every row of a queryset.
-func (t *Tracker) unboundedIn(args pyast.Node, names map[string]*QS) (pyast.Node, *QS) {
+func (t *Tracker) unboundedIn(args pyast.Node, names boundRows) (pyast.Node, *QS) {
 	var src pyast.Node
 	var q *QS
 	pyast.Inspect(args, func(n pyast.Node) bool {
@@ -228,7 +256,7 @@ func (t *Tracker) unboundedIn(args pyast.Node, names map[string]*QS) (pyast.Node
 			if n.Field() == "name" && n.Parent().Type() == "keyword_argument" || n.Field() == "attribute" {
 				return false
 			}
-			if qs, ok := names[n.Text()]; ok {
+			if qs := t.rows(n, names); qs != nil {
 				src, q = n, qs
 			}
 			return false
@@ -242,10 +270,27 @@ func (t *Tracker) unboundedIn(args pyast.Node, names map[string]*QS) (pyast.Node
 				src, q = n, qs
 				return false
 			}
+			if n.Type() == "call" && !passesRows(n) {
+				return false // build_chart(qs) returns what it computes, not the rows
+			}
 		}
 		return true
 	})
 	return src, q
+}
+
+// passesRows reports calls whose result still holds the rows of their
+// arguments: containers (`list(qs)`, `dict(...)`, `sorted(...)`) and
+// serializers (`.data` is read on them). Any other function may reduce
+// them (`build_chart(qs)`), so its arguments are not followed.
+func passesRows(call pyast.Node) bool {
+	c, _ := pyast.AsCall(call)
+	switch name := pyast.Dotted(c.Func); name {
+	case "list", "tuple", "dict", "sorted", "set", "chain", "itertools.chain":
+		return true
+	default:
+		return strings.HasSuffix(name, "Serializer")
+	}
 }
 
 var drfListBases = []string{"ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet"}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
 //go:embed writeinloop.md
@@ -42,7 +43,7 @@ var WriteInLoop = &analyzer.Rule{
 // but rarer), tests and migrations. Confidence is medium: save() may be
 // overridden or fire signals that bulk operations skip.
 func runWriteInLoop(p *analyzer.Pass) error {
-	if skipFile(p) || devData(p.File.Rel) {
+	if skipFile(p) || effects.IsDevData(p.File.Rel) {
 		return nil
 	}
 	t := NewTracker(p)
@@ -73,7 +74,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 					assigned[o] = append(assigned[o], left.ChildByField("attribute").Text())
 				}
 			case "call":
-				if reported[n.ID()] {
+				if reported[n.ID()] || l.LeavesAfter(n) {
 					return true
 				}
 				c, _ := pyast.AsCall(n)

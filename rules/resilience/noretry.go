@@ -3,6 +3,7 @@ package resilience
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -36,7 +37,10 @@ const maxRelated = 5
 // file. Calls are grouped by class (else module) and reported once per
 // group, at the first call. It skips calls on sessions merely named so
 // (`self.session` injected from elsewhere, whose configuration is unknown),
-// and tests.
+// best-effort calls (in a try whose handler falls back instead of
+// raising), module-function calls in a Celery task's own body (CEL003 reports them
+// with the task-level remedy, autoretry_for), and tests. Groups calling a payment or provider API (by
+// class, path or URL words) get medium confidence, the others low.
 func runNoRetryPolicy(p *analyzer.Pass) error {
 	if effects.IsTestPath(effects.Path(p.Unit)) {
 		return nil
@@ -51,8 +55,12 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 	groups := map[string]*grp{}
 	for _, fn := range effects.Functions(p.Root) {
 		retried := -1
+		task := effects.IsCeleryTask(p.Imports, fn)
 		for _, e := range f.Effects(fn) {
-			if e.Kind != effects.HTTP || e.Origin == effects.NamedSession || handRolledRetry(e.Node()) {
+			if e.Kind != effects.HTTP || e.Origin == effects.NamedSession || handRolledRetry(e.Node()) || bestEffort(e.Node()) {
+				continue
+			}
+			if task && taskCallSeenByCEL003(e) {
 				continue
 			}
 			if retried < 0 {
@@ -103,12 +111,46 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 		if n := len(g.calls); n > 1 {
 			more = fmt.Sprintf(" (%d calls)", n)
 		}
+		// Payment and provider calls are where a retry policy (with an
+		// idempotency key) is expected. Elsewhere a retry is often unwanted
+		// (an OAuth code or captcha token is single-use; a user waits on a
+		// best-effort lookup): the finding is a question, at low confidence.
+		conf := analyzer.Low
+		if effects.PaymentWord(g.name) != "" || effects.PaymentWord(effects.Path(p.Unit)) != "" {
+			conf = analyzer.Medium
+		}
+		for _, e := range g.calls {
+			if effects.PaymentURL(effects.URLArg(e)) != "" {
+				conf = analyzer.Medium
+			}
+		}
 		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(first.Callee()),
-			Message: g.name + " calls external services with no retry policy: `" + first.Name + "`" + more,
-			Help:    "mount `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 502, 503, 504)))` on a session the class receives, or decorate the call with tenacity `@retry(stop=stop_after_attempt(3), wait=wait_exponential())`; retry POSTs only with an idempotency key",
-			Related: rel,
+			Confidence: conf,
+			Range:      analyzer.RangeOf(first.Callee()),
+			Message:    g.name + " calls external services with no retry policy: `" + first.Name + "`" + more,
+			Help:       "mount `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 502, 503, 504)))` on a session the class receives, or decorate the call with tenacity `@retry(stop=stop_after_attempt(3), wait=wait_exponential())`; retry POSTs only with an idempotency key",
+			Related:    rel,
 		})
 	}
 	return nil
+}
+
+// taskCallSeenByCEL003 reports whether an HTTP call in a Celery task's body
+// is one CEL003 reports when the task has no retry policy: a requests/httpx
+// module function (get, post, ..., request) or urlopen. NET004 leaves those
+// to CEL003, whose remedy (`autoretry_for` with backoff) fits a task better
+// than a session adapter; calls through sessions stay here, CEL003 does
+// not see them.
+func taskCallSeenByCEL003(e effects.Effect) bool {
+	if e.Origin != effects.ModuleFunc {
+		return false
+	}
+	if e.Lib == "urllib" {
+		return true
+	}
+	switch strings.TrimPrefix(e.Name, e.Lib+".") {
+	case "get", "post", "put", "patch", "delete", "head", "options", "request":
+		return true
+	}
+	return false
 }

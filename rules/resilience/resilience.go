@@ -71,6 +71,30 @@ func handRolledRetry(call pyast.Node) bool {
 	return false
 }
 
+// bestEffort reports whether call sits in the body of a try statement
+// (of its own function) with a handler that does not raise: the author has
+// decided what a failure means (`except RequestException: return 0`,
+// `pass`, an error dict), so a retry is a choice, not an omission.
+func bestEffort(call pyast.Node) bool {
+	for c, p := call, call.Parent(); !p.IsNil(); c, p = p, p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda", "class_definition":
+			return false
+		case "try_statement":
+			if c.Field() != "body" {
+				continue
+			}
+			for _, h := range p.NamedChildren() {
+				if h.Type() == "except_clause" && len(pyast.FindAllShallow(h, "raise_statement")) == 0 {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
 // fileMountsRetries reports whether the file configures transport-level
 // retries: urllib3 Retry(...), HTTPAdapter(max_retries=...) other than 0,
 // httpx.HTTPTransport(retries=...).

@@ -2,8 +2,10 @@ package txn
 
 import (
 	_ "embed"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -30,8 +32,11 @@ var MultiModelWrites = &analyzer.Rule{
 // ATOMIC_REQUESTS, writes in exclusive branches (if/elif/else, or after a
 // branch that returns), functions called from an atomic block (same file, or by name
 // elsewhere in the project) or registering on_commit callbacks,
-// tests and migrations. One finding per function, at the
-// first write of the second model.
+// tests, migrations and seed scripts, and models named by a variable
+// (`for model in MODELS: model.objects...`). One finding per function, at
+// the first write of the second model. Pairs of queryset-wide
+// update()/delete() (a re-run repairs a partial cleanup) and signal
+// receivers (the sender's caller owns the transaction) get low confidence.
 func runMultiModelWrites(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
@@ -50,7 +55,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 			if locals == nil {
 				locals = effects.LocalModels(fn)
 			}
-			if m := effects.WriteModel(e, locals); m != "" {
+			if m := effects.WriteModel(e, locals); m != "" && classLike(m) {
 				writes = append(writes, e)
 				models = append(models, m)
 			}
@@ -62,11 +67,16 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 		if effects.InRequestTransaction(p.Project, p.Imports, fn) || txc.covered(fn) {
 			continue
 		}
+		conf := analyzer.Medium
+		if bulkCleanup(writes[i]) && bulkCleanup(writes[j]) || isSignalReceiver(p, fn) {
+			conf = analyzer.Low
+		}
 		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(writes[j].Callee()),
-			Message: "`" + fn.ChildByField("name").Text() + "` writes `" + models[i] + "` and `" + models[j] + "` without `transaction.atomic`",
-			Help:    "wrap the related writes in `with transaction.atomic():` (or decorate the function with `@transaction.atomic`) so a failure between them leaves neither",
-			Related: []analyzer.Related{{Range: analyzer.RangeOf(writes[i].Callee()), Message: "first write (`" + models[i] + "`)"}},
+			Confidence: conf,
+			Range:      analyzer.RangeOf(writes[j].Callee()),
+			Message:    "`" + fn.ChildByField("name").Text() + "` writes `" + models[i] + "` and `" + models[j] + "` without `transaction.atomic`",
+			Help:       "wrap the related writes in `with transaction.atomic():` (or decorate the function with `@transaction.atomic`) so a failure between them leaves neither",
+			Related:    []analyzer.Related{{Range: analyzer.RangeOf(writes[i].Callee()), Message: "first write (`" + models[i] + "`)"}},
 		})
 	}
 	return nil
@@ -83,4 +93,31 @@ func firstPair(writes []effects.Effect, models []string) (int, int) {
 		}
 	}
 	return -1, -1
+}
+
+// classLike reports a model name written as a class (`Wallet`), not a
+// variable bound to one of several models (`model.objects.filter(...)`).
+func classLike(m string) bool {
+	return m[0] >= 'A' && m[0] <= 'Z' && strings.ToUpper(m) != m
+}
+
+// bulkCleanup reports a queryset-wide update() or delete()
+// (`Reservation.objects.filter(...).delete()`): running it again after a
+// failure finishes the job, unlike a create.
+func bulkCleanup(e effects.Effect) bool {
+	return e.Model != "" && (e.Verb == "update" || e.Verb == "delete")
+}
+
+// isSignalReceiver reports a function decorated with Django's @receiver:
+// it runs inside whatever transaction the sender's caller holds.
+func isSignalReceiver(p *analyzer.Pass, fn pyast.Node) bool {
+	for _, d := range pyast.Decorators(fn) {
+		if c, ok := pyast.AsCall(d); ok {
+			d = c.Func
+		}
+		if q, ok := p.Imports.Resolve(d); ok && q == "django.dispatch.receiver" || pyast.Dotted(d) == "receiver" {
+			return true
+		}
+	}
+	return false
 }

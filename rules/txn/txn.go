@@ -43,10 +43,12 @@ func onCommitFix(p *analyzer.Pass, e effects.Effect) []analyzer.Fix {
 	}}
 }
 
-// skipFile reports files the family does not judge: tests and migrations
-// (a migration already runs in a transaction on PostgreSQL).
+// skipFile reports files the family does not judge: tests, migrations (a
+// migration already runs in a transaction on PostgreSQL) and seed or demo
+// data scripts (run once on an empty database).
 func skipFile(p *analyzer.Pass) bool {
-	return effects.IsTestPath(effects.Path(p.Unit)) || effects.IsMigration(effects.Path(p.Unit))
+	rel := effects.Path(p.Unit)
+	return effects.IsTestPath(rel) || effects.IsMigration(rel) || effects.IsDevData(rel)
 }
 
 // writesBefore returns the DB writes in effs that end before n starts and

@@ -233,3 +233,38 @@ func (l *Loggers) RecordsTraceback(n pyast.Node) bool {
 	}
 	return false
 }
+
+// ErrorWithoutTraceback decodes n as the call LOG002 reports: a
+// `<logger>.error(...)` run by an except handler (returned), with no
+// `exc_info` keyword (any value is a decision) and no `**kwargs`, in a
+// handler that does not catch only expected absences or conversion errors
+// and does not record the traceback through another call. ERR002 stays
+// silent on a broad handler whose only fault is such a call.
+func (l *Loggers) ErrorWithoutTraceback(n pyast.Node) (LogCall, Handler, bool) {
+	lc, ok := l.Call(n)
+	if !ok || lc.Level != "error" || lc.StarKwargs || !lc.Keyword("exc_info").IsNil() {
+		return LogCall{}, Handler{}, false
+	}
+	h, ok := EnclosingHandler(n)
+	if !ok || h.CatchesOnly("miss", "value") || l.TracedElsewhere(h) {
+		return LogCall{}, Handler{}, false
+	}
+	return lc, h, true
+}
+
+// TracedElsewhere reports whether the handler records the traceback
+// through some call: logger.exception, sentry, or a helper named for
+// exceptions (log_exception(e)); an error line is then a summary, not the
+// only record.
+func (l *Loggers) TracedElsewhere(h Handler) bool {
+	for _, c := range h.Calls() {
+		if l.RecordsTraceback(c) {
+			return true
+		}
+		call, _ := pyast.AsCall(c)
+		if strings.Contains(strings.ToLower(call.MethodName()), "exception") {
+			return true
+		}
+	}
+	return false
+}

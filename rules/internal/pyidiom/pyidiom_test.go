@@ -108,6 +108,9 @@ func TestIsTestPath(t *testing.T) {
 		"src/x/test_utils/pytest_conftest.py": true,
 		"app/views.py":                        false,
 		"app/contest.py":                      false,
+		".semgrep/requests/no-requests.py":    true,
+		"./app/views.py":                      false,
+		"../app/views.py":                     false,
 	} {
 		assert.Equal(t, want, IsTestPath(p), p)
 	}

@@ -19,7 +19,7 @@ var expectedMiss = map[string]bool{
 	"FileNotFoundError": true, "FileExistsError": true, "ProcessLookupError": true,
 	"NotADirectoryError": true, "IsADirectoryError": true,
 	"NotImplementedError": true, "NoReverseMatch": true, "Resolver404": true,
-	"EmptyPage": true, "PageNotAnInteger": true, "Http404": true,
+	"EmptyPage": true, "PageNotAnInteger": true, "Http404": true, "PermissionDenied": true,
 	"NotFound": true, "KeyboardInterrupt": true, "RequestAborted": true, "ClientDisconnect": true,
 	"MultipleObjectsReturned": true, "FieldDoesNotExist": true, "MaxRetriesExceededError": true,
 }
@@ -154,7 +154,8 @@ func RelPath(p *analyzer.Pass) string {
 
 // IsTestPath reports whether a '/'-separated path is test code: test_*.py,
 // *_test.py, tests.py, *conftest*.py, or anything under a tests/, test/,
-// testing/, test_*/ (test_utils) or *_tests/ directory.
+// testing/, test_*/ (test_utils) or *_tests/ directory, or tooling kept in a
+// hidden directory (`.semgrep/` rule fixtures), as effects.IsTestPath says.
 func IsTestPath(rel string) bool {
 	base := path.Base(rel)
 	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
@@ -165,6 +166,9 @@ func IsTestPath(rel string) bool {
 		return true
 	}
 	for _, seg := range strings.Split(path.Dir(rel), "/") {
+		if len(seg) > 1 && seg[0] == '.' && seg != ".." {
+			return true // tooling in a hidden directory: `.semgrep/` rule fixtures, `.github/`
+		}
 		switch {
 		case seg == "tests", seg == "test", seg == "testing", seg == "testutils",
 			strings.HasPrefix(seg, "test_"), strings.HasSuffix(seg, "_tests"):

@@ -114,3 +114,12 @@ def test_does_not_crash(handler):
         handler.create_row()
     except Exception as exc:
         assert False, f"crashed: {exc}"
+
+
+def logs_an_error(job):
+    # LOG002 reports the `logger.error` line; its fix settles this handler.
+    try:
+        job.run()
+    except Exception as e:
+        logger.error("job failed: %s", e)
+        job.failed = True

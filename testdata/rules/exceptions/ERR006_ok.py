@@ -61,3 +61,11 @@ def parse_output(parser, text):
         return parser.parse(text)
     except OutputParserException:
         return None
+
+
+def visible_post(thread_type, request, post_id):
+    # Not found or not allowed: an expected outcome for this lookup.
+    try:
+        return thread_type.get_post(request, post_id)
+    except (Http404, PermissionDenied):
+        return None

@@ -18,3 +18,11 @@ def ping():
 
 def legacy():
     return urlopen("https://example.com", timeout=5)
+
+
+class Gravatar:
+    def fetch(self, email_hash):
+        try:
+            return requests.get(f"https://gravatar.example.com/{email_hash}", timeout=5).content  # want: NET004 "`Gravatar` calls external services"
+        except requests.RequestException:
+            raise RuntimeError("gravatar unavailable")

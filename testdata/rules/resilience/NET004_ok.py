@@ -53,3 +53,19 @@ def by_hand():
             return requests.get("https://example.com", timeout=5)
         except requests.RequestException:
             time.sleep(2**attempt)
+
+
+@shared_task
+def push_rates(payload):
+    # CEL003 reports the task (autoretry_for is the remedy there).
+    requests.post("https://partner.example.com/rates", json=payload, timeout=5)
+
+
+def remote_css_size(url):
+    # Best effort: the handler decides what a failure means.
+    try:
+        with requests.get(url, stream=True, timeout=5) as response:
+            response.raise_for_status()
+            return len(response.content)
+    except requests.RequestException:
+        return 0

@@ -65,3 +65,13 @@ def early_return(kind, pk):
         return
     w = Wallet.objects.get(pk=pk)
     w.save()
+
+
+COMPONENT_MODELS = ()
+
+
+def move_components(rack):
+    # `model` is a variable over several models: one model written here.
+    Wallet.objects.filter(rack=rack).update(site_id=rack.site_id)
+    for model in COMPONENT_MODELS:
+        model.objects.filter(device__rack=rack).update(site_id=rack.site_id)
