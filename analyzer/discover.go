@@ -34,8 +34,8 @@ type gitignoreLayer struct {
 
 // Discover expands the paths into the Python files to analyse, sorted by
 // display path and de-duplicated. Explicit files are always included;
-// directories are walked, skipping SkippedDirs, virtualenvs (a directory
-// holding pyvenv.cfg), symlinks, what .gitignore files ignore, and what
+// directories are walked, skipping SkippedDirs, hidden directories,
+// virtualenvs (a directory holding pyvenv.cfg), symlinks, what .gitignore files ignore, and what
 // exclude rejects (paths relative to the working directory).
 func Discover(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
 	seen := map[string]bool{}
@@ -92,7 +92,9 @@ func Discover(paths []string, workDir string, exclude func(rel string, dir bool)
 					continue
 				}
 				if isDir {
-					if SkippedDirs[e.Name()] || isVirtualenv(full) {
+					// Hidden directories (.github, .semgrep, .idea...) hold
+					// tooling and fixtures, not the application.
+					if SkippedDirs[e.Name()] || strings.HasPrefix(e.Name(), ".") || isVirtualenv(full) {
 						continue
 					}
 					walk(full, layers)

@@ -136,6 +136,7 @@ func TestDiscoverySkipsVenvsIgnoredAndVendoredDirs(t *testing.T) {
 	write(t, dir, "node_modules/x.py", []byte("boom()\n"))
 	write(t, dir, "app/__pycache__/x.py", []byte("boom()\n"))
 	write(t, dir, "app/notes.txt", []byte("boom()\n"))
+	write(t, dir, ".semgrep/rule_fixture.py", []byte("boom()\n"))
 	res := run(t, dir, 2)
 	assert.Equal(t, []string{"app/views.py:ERR999"}, codes(res))
 	// An explicit file is analysed even when ignored.
