@@ -153,14 +153,16 @@ type LogCall struct {
 
 // Call decodes n as a logging call, or returns ok false.
 func (l *Loggers) Call(n pyast.Node) (LogCall, bool) {
-	c, ok := pyast.AsCall(n)
-	if !ok || c.Func.Type() != "attribute" {
+	// Cheap tests first: this runs on every node of every file.
+	if n.Type() != "call" {
 		return LogCall{}, false
 	}
+	fn := n.ChildByField("function")
+	if fn.Type() != "attribute" || !LevelMethods[fn.ChildByField("attribute").Text()] {
+		return LogCall{}, false
+	}
+	c, _ := pyast.AsCall(n)
 	level := c.MethodName()
-	if !LevelMethods[level] {
-		return LogCall{}, false
-	}
 	kind, byName := l.receiverKind(c.Receiver())
 	if kind == NotLogger {
 		return LogCall{}, false
