@@ -85,8 +85,9 @@ func ModuleName(rel string) (module, pkg string) {
 // Facts are what phase one extracts from one file. Each kind of fact has
 // its own extractor (see Extract); all are plain data.
 type Facts struct {
-	Unit   *Unit
-	Models *ModelFacts
+	Unit     *Unit
+	Models   *ModelFacts
+	Settings []Setting
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -94,6 +95,7 @@ type Facts struct {
 func Extract(u *Unit) *Facts {
 	f := &Facts{Unit: u}
 	f.Models = extractModels(u)
+	f.Settings = extractSettings(u)
 	return f
 }
 
@@ -105,6 +107,8 @@ type Index struct {
 	ByPath   map[string]*Unit
 	// Models is the Django model graph.
 	Models *Models
+	// Settings are the settings rules consult (settings.go).
+	Settings *Settings
 }
 
 // Build merges facts (given in path order) into the index.
@@ -118,6 +122,7 @@ func Build(facts []*Facts) *Index {
 			ix.ByModule[u.Module] = u
 		}
 	}
-	ix.Models = buildModels(facts)
+	ix.Settings = buildSettings(facts)
+	ix.Models = buildModels(facts, ix.Settings)
 	return ix
 }

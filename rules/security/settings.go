@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -61,7 +62,7 @@ func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
 			return false
 		}
 	}
-	if isSettingsPath(rel) {
+	if project.IsSettingsPath(rel) {
 		return true
 	}
 	for _, a := range assigns {

@@ -147,11 +147,9 @@ func IsTestPath(rel string) bool {
 // IsMigration reports whether a path is a Django migration.
 func IsMigration(rel string) bool { return strings.Contains("/"+rel, "/migrations/") }
 
-// IsSettingsModule reports whether a path is a Django settings module.
-func IsSettingsModule(rel string) bool {
-	base := rel[strings.LastIndex(rel, "/")+1:]
-	return strings.HasPrefix(base, "settings") || strings.Contains("/"+rel, "/settings/")
-}
+// IsSettingsModule reports whether a path is a Django settings module (see
+// project.IsSettingsPath).
+func IsSettingsModule(rel string) bool { return project.IsSettingsPath(rel) }
 
 // FirstParam returns the name of a function's first parameter other than
 // self/cls, or "".
@@ -204,45 +202,10 @@ func (c *indexCache[T]) get(ix *project.Index, build func() T) T {
 	return v
 }
 
-var atomicRequestsCache indexCache[bool]
-
 // AtomicRequests reports whether a settings module of the project turns on
-// ATOMIC_REQUESTS (a dictionary entry or a subscript assignment set to
-// True). Computed once per index.
+// ATOMIC_REQUESTS (see project.Settings.AtomicRequests).
 func AtomicRequests(ix *project.Index) bool {
-	if ix == nil {
-		return false
-	}
-	return atomicRequestsCache.get(ix, func() bool { return atomicRequests(ix) })
-}
-
-func atomicRequests(ix *project.Index) bool {
-	on := false
-	for _, u := range ix.Units {
-		if u.Tree == nil || !IsSettingsModule(Path(u)) || !strings.Contains(string(u.Tree.Src), "ATOMIC_REQUESTS") {
-			continue
-		}
-		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
-			var key, val pyast.Node
-			switch n.Type() {
-			case "pair":
-				key, val = n.ChildByField("key"), n.ChildByField("value")
-			case "assignment":
-				l := n.ChildByField("left")
-				if l.Type() != "subscript" {
-					return true
-				}
-				key, val = l.ChildByField("subscript"), n.ChildByField("right")
-			default:
-				return true
-			}
-			if s, ok := pyast.StringValue(key); ok && s == "ATOMIC_REQUESTS" && val.Type() == "true" {
-				on = true
-			}
-			return true
-		})
-	}
-	return on
+	return ix != nil && ix.Settings.AtomicRequests()
 }
 
 // InRequestTransaction reports whether fn is a view (first parameter
