@@ -88,6 +88,7 @@ type Facts struct {
 	Unit     *Unit
 	Models   *ModelFacts
 	Settings []Setting
+	Atomic   *AtomicCalls
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -96,6 +97,7 @@ func Extract(u *Unit) *Facts {
 	f := &Facts{Unit: u}
 	f.Models = extractModels(u)
 	f.Settings = extractSettings(u)
+	f.Atomic = extractAtomicCalls(u)
 	return f
 }
 
@@ -109,6 +111,10 @@ type Index struct {
 	Models *Models
 	// Settings are the settings rules consult (settings.go).
 	Settings *Settings
+	// CalledInAtomic are the function names some non-test file calls
+	// inside an atomic block, directly or through other functions
+	// (atomic.go).
+	CalledInAtomic map[string]bool
 }
 
 // Build merges facts (given in path order) into the index.
@@ -124,5 +130,6 @@ func Build(facts []*Facts) *Index {
 	}
 	ix.Settings = buildSettings(facts)
 	ix.Models = buildModels(facts, ix.Settings)
+	ix.CalledInAtomic = buildCalledInAtomic(facts)
 	return ix
 }
