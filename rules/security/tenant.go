@@ -90,7 +90,7 @@ func (t *tenantCheck) view(fn pyast.Node) {
 			continue
 		}
 		key := t.tenantKey(model)
-		if key == nil || t.scopesTenant(fn, model, key) || hasOpaqueFilter(chainTop) {
+		if key == nil || t.scopesTenant(fn, model, key) || hasOpaqueFilter(chainTop) || handedOn(chainTop) {
 			continue
 		}
 		t.p.Report(analyzer.Diagnostic{
@@ -162,21 +162,41 @@ var accessWords = []string{"permission", "member", "role", "access", "owner", "t
 
 // builtinPermissions check authentication or global permissions, not
 // tenancy.
-var builtinPermissions = map[string]bool{"AllowAny": true, "IsAuthenticated": true, "IsAdminUser": true,
+var builtinPermissions = map[string]bool{"IsAuthenticated": true, "IsAdminUser": true,
 	"IsAuthenticatedOrReadOnly": true, "DjangoModelPermissions": true, "DjangoModelPermissionsOrAnonReadOnly": true,
 	"DjangoObjectPermissions": true, "login_required": true, "permission_required": true, "csrf_exempt": true,
-	"require_http_methods": true, "require_POST": true, "require_GET": true, "api_view": true, "action": true}
+	"require_http_methods": true, "require_POST": true, "require_GET": true, "api_view": true, "action": true,
+	"permission_classes": true}
+
+// handedOn reports whether a chain is an argument of another call
+// (`get_invitation_by_token(token, base_queryset=Invitation.objects.all())`):
+// the callee filters it further.
+func handedOn(top pyast.Node) bool {
+	p := top.Parent()
+	if p.Type() == "keyword_argument" {
+		p = p.Parent()
+	}
+	return p.Type() == "argument_list"
+}
 
 // guardedView reports whether a view function, or its class, names an
 // access check of the project's own: a decorator, or a permission class
 // in the class body's permission_classes, whose name carries an
 // accessWords word. Such checks usually verify membership of the tenant
-// in the URL, which this rule cannot follow.
+// in the URL, which this rule cannot follow. Views declared public
+// (AllowAny) are skipped too: what they serve by id (published pages,
+// templates, invitations by token) is public by design or guarded by a
+// secret, a product decision the rule cannot see.
 func guardedView(fn pyast.Node) bool {
 	var names []string
 	for _, d := range pyast.Decorators(fn) {
 		if c, ok := pyast.AsCall(d); ok {
 			d = c.Func
+			if pyast.Dotted(d) == "permission_classes" || strings.HasSuffix(pyast.Dotted(d), ".permission_classes") {
+				for _, id := range pyast.FindAll(c.Node, "identifier") {
+					names = append(names, id.Text())
+				}
+			}
 		}
 		names = append(names, pyast.Dotted(d))
 	}
@@ -193,6 +213,9 @@ func guardedView(fn pyast.Node) bool {
 	}
 	for _, n := range names {
 		last := n[strings.LastIndex(n, ".")+1:]
+		if last == "AllowAny" {
+			return true
+		}
 		if builtinPermissions[last] {
 			continue
 		}
