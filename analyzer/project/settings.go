@@ -122,7 +122,7 @@ func extractSettings(u *Unit) []Setting {
 	}
 	x := settingsExtractor{u: u, rel: unitRel(u)}
 	root := u.Tree.Root()
-	assigns := moduleAssignments(root)
+	assigns := ModuleAssignments(root)
 	for _, a := range assigns {
 		if settingsMarkers[a.ChildByField("left").Text()] {
 			x.inSettings = true
@@ -262,9 +262,9 @@ func numeric(v pyast.Node) bool {
 	return ok
 }
 
-// moduleAssignments returns the module-level `NAME = value` assignments,
+// ModuleAssignments returns the module-level `NAME = value` assignments,
 // including those inside top-level if/try/with blocks.
-func moduleAssignments(root pyast.Node) []pyast.Node {
+func ModuleAssignments(root pyast.Node) []pyast.Node {
 	return topLevelAssignments(root, "identifier")
 }
 

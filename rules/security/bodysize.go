@@ -92,22 +92,3 @@ func checksLength(fn pyast.Node) bool {
 	})
 	return found
 }
-
-// moduleAssignments returns the top-level `NAME = value` assignments of a
-// module, including those inside top-level if/try blocks.
-func moduleAssignments(root pyast.Node) []pyast.Node {
-	var out []pyast.Node
-	pyast.Inspect(root, func(n pyast.Node) bool {
-		switch n.Type() {
-		case "function_definition", "class_definition", "lambda":
-			return false
-		case "assignment":
-			if n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
-				out = append(out, n)
-			}
-			return false
-		}
-		return true
-	})
-	return out
-}

@@ -78,7 +78,7 @@ func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
 // in an env lookup: env.bool("DEBUG", default=True), os.environ.get("DEBUG",
 // True)) in a production settings module (see isProductionSettings).
 func runDebugEnabled(p *analyzer.Pass) error {
-	assigns := moduleAssignments(p.Root)
+	assigns := project.ModuleAssignments(p.Root)
 	if !isProductionSettings(p, assigns) {
 		return nil
 	}
@@ -128,7 +128,7 @@ func defaultsToTrue(n pyast.Node) bool {
 // runAllowedHostsWildcard matches a top-level `ALLOWED_HOSTS = [..., "*", ...]`
 // (list or tuple literal) in a production settings module.
 func runAllowedHostsWildcard(p *analyzer.Pass) error {
-	assigns := moduleAssignments(p.Root)
+	assigns := project.ModuleAssignments(p.Root)
 	if !isProductionSettings(p, assigns) {
 		return nil
 	}
