@@ -360,19 +360,17 @@ func looksLikeExternalModel(q string) bool {
 		last == "MP_Node" || last == "NS_Node" || last == "AL_Node" || last == "PermissionsMixin"
 }
 
-func buildModels(facts []*Facts) *Models {
+func buildModels(facts []*Facts, settings *Settings) *Models {
 	g := &Models{byQual: map[string]*Model{}, byName: map[string][]*Model{}, byLabel: map[string]*Model{},
 		external: map[string]*Model{}, classes: map[string]*ClassFacts{}, cbyName: map[string][]*ClassFacts{}, AuthUser: "auth.User"}
+	if label := settings.AuthUserModel(); label != "" {
+		g.AuthUser = label
+	}
+	g.DefaultPagination = settings.DefaultPagination()
 	var classes []*ClassFacts
 	for _, f := range facts {
 		if f.Models == nil {
 			continue
-		}
-		if f.Models.AuthUserModel != "" {
-			g.AuthUser = f.Models.AuthUserModel
-		}
-		if f.Models.DefaultPagination {
-			g.DefaultPagination = true
 		}
 		for _, c := range f.Models.Classes {
 			q := c.Module + "." + c.Name

@@ -132,12 +132,6 @@ type Meta struct {
 // ModelFacts are the model-related facts of one file.
 type ModelFacts struct {
 	Classes []*ClassFacts
-	// AuthUserModel is the value of a module-level AUTH_USER_MODEL = "..."
-	// (a settings module), or "".
-	AuthUserModel string
-	// DefaultPagination records a REST_FRAMEWORK setting naming a
-	// DEFAULT_PAGINATION_CLASS.
-	DefaultPagination bool
 }
 
 // extractModels collects class definitions with bases and their field-like
@@ -148,22 +142,6 @@ func extractModels(u *Unit) *ModelFacts {
 		return mf
 	}
 	root := u.Tree.Root()
-	for _, st := range pyast.Statements(root) {
-		if st.Type() == "expression_statement" {
-			a := st.NamedChild(0)
-			if a.Type() == "assignment" && a.ChildByField("left").Text() == "AUTH_USER_MODEL" {
-				if s, ok := pyast.StringValue(a.ChildByField("right")); ok {
-					mf.AuthUserModel = s
-				}
-			}
-			if a.Type() == "assignment" && strings.HasPrefix(pyast.Dotted(a.ChildByField("left")), "REST_FRAMEWORK") ||
-				a.Type() == "assignment" && strings.HasPrefix(a.ChildByField("left").Text(), "REST_FRAMEWORK[") {
-				if namesPagination(a) {
-					mf.DefaultPagination = true
-				}
-			}
-		}
-	}
 	pyast.Inspect(root, func(n pyast.Node) bool {
 		switch n.Type() {
 		case "function_definition", "lambda":
@@ -481,26 +459,6 @@ func appOf(module string) (pkg, label string) {
 		return pkg, parts[len(parts)-2]
 	}
 	return module, path.Base(module)
-}
-
-// namesPagination reports whether a REST_FRAMEWORK assignment gives
-// DEFAULT_PAGINATION_CLASS a value other than None.
-func namesPagination(a pyast.Node) bool {
-	found := false
-	pyast.Inspect(a, func(n pyast.Node) bool {
-		switch n.Type() {
-		case "pair":
-			if k, ok := pyast.StringValue(n.ChildByField("key")); ok && k == "DEFAULT_PAGINATION_CLASS" && n.ChildByField("value").Type() != "none" {
-				found = true
-			}
-		case "subscript":
-			if k, ok := pyast.StringValue(n.ChildByField("subscript")); ok && k == "DEFAULT_PAGINATION_CLASS" && a.ChildByField("right").Type() != "none" {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
 }
 
 // metaModel reads `model = X` and `fields = [...]` of a Meta class.

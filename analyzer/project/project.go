@@ -88,6 +88,8 @@ type Facts struct {
 	Unit       *Unit
 	Models     *ModelFacts
 	Migrations MigrationFacts
+	Settings   []Setting
+	Atomic     *AtomicCalls
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -96,6 +98,8 @@ func Extract(u *Unit) *Facts {
 	f := &Facts{Unit: u}
 	f.Models = extractModels(u)
 	f.Migrations = ExtractMigrationFacts(u)
+	f.Settings = extractSettings(u)
+	f.Atomic = extractAtomicCalls(u)
 	return f
 }
 
@@ -109,6 +113,12 @@ type Index struct {
 	Models *Models
 	// Migrations are the decoded migration modules, grouped by app.
 	Migrations MigrationIndex
+	// Settings are the settings rules consult (settings.go).
+	Settings *Settings
+	// CalledInAtomic are the function names some non-test file calls
+	// inside an atomic block, directly or through other functions
+	// (atomic.go).
+	CalledInAtomic map[string]bool
 }
 
 // Build merges facts (given in path order) into the index.
@@ -123,7 +133,9 @@ func Build(facts []*Facts) *Index {
 		}
 		ix.Migrations.Add(f.Migrations)
 	}
-	ix.Models = buildModels(facts)
+	ix.Settings = buildSettings(facts)
+	ix.Models = buildModels(facts, ix.Settings)
 	ix.Migrations.Finish()
+	ix.CalledInAtomic = buildCalledInAtomic(facts)
 	return ix
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -75,7 +76,7 @@ func runModelArgument(p *analyzer.Pass) error {
 			}
 		}
 		for _, a := range args {
-			kind, conf := modelValue(a, fn)
+			kind, conf := binder{p, fn}.modelValue(a)
 			if kind == "" {
 				continue
 			}
@@ -106,8 +107,15 @@ func runModelArgument(p *analyzer.Pass) error {
 	return nil
 }
 
+// binder classifies the values of one function as model rows or
+// querysets, with the model when the project graph knows it.
+type binder struct {
+	p  *analyzer.Pass
+	fn pyast.Node
+}
+
 // modelValue classifies an argument as a model row or queryset bound in fn.
-func modelValue(a pyast.Node, fn pyast.Node) (string, analyzer.Confidence) {
+func (b binder) modelValue(a pyast.Node) (string, analyzer.Confidence) {
 	a = pyast.Unparen(a)
 	switch a.Type() {
 	case "attribute":
@@ -116,14 +124,20 @@ func modelValue(a pyast.Node, fn pyast.Node) (string, analyzer.Confidence) {
 		}
 		return "", 0
 	case "identifier":
-	default:
-		return "", 0
+		kind, conf, _ := b.binding(a.Text(), a.StartByte(), 0)
+		return kind, conf
 	}
-	name := a.Text()
-	kind, conf := "", analyzer.Confidence(0)
-	// The last binding before the call wins.
-	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "assignment", "for_statement") {
-		if n.StartByte() > a.StartByte() {
+	return "", 0
+}
+
+// binding classifies the value a local holds at offset: its last
+// assignment before it, or the loop it is the variable of.
+func (b binder) binding(name string, at, depth int) (kind string, conf analyzer.Confidence, model *project.Model) {
+	if depth > 3 {
+		return "", 0, nil
+	}
+	for _, n := range pyast.FindAllShallow(pyast.Body(b.fn), "assignment", "for_statement") {
+		if n.StartByte() > at {
 			break
 		}
 		switch n.Type() {
@@ -131,57 +145,102 @@ func modelValue(a pyast.Node, fn pyast.Node) (string, analyzer.Confidence) {
 			if n.ChildByField("left").Type() != "identifier" || n.ChildByField("left").Text() != name {
 				continue
 			}
-			kind, conf = ormResult(n.ChildByField("right"), fn, a.StartByte())
+			kind, conf, model = b.ormResult(n.ChildByField("right"), n.StartByte(), depth+1)
 		case "for_statement":
 			left := n.ChildByField("left")
-			if left.Type() != "identifier" || left.Text() != name || !n.Contains(a) {
+			if left.Type() != "identifier" || left.Text() != name || at >= n.EndByte() {
 				continue
 			}
-			if k, _ := ormResult(n.ChildByField("right"), fn, n.StartByte()); k == "queryset" {
-				kind, conf = "model row", analyzer.Medium
-			} else {
-				kind = ""
+			kind, conf, model = "", 0, nil
+			if k, _, m := b.ormResult(n.ChildByField("right"), n.StartByte(), depth+1); k == "queryset" {
+				kind, conf, model = "model row", analyzer.Medium, m
 			}
 		}
 	}
-	return kind, conf
+	return kind, conf, model
 }
 
-// ormResult classifies an expression as "model row" or "queryset".
-func ormResult(e pyast.Node, fn pyast.Node, before int) (string, analyzer.Confidence) {
+// ormResult classifies an expression as "model row" or "queryset": a
+// chain on `Model.objects`, on another manager the graph knows the model
+// has (`Order.active`), or on a related manager of a row local
+// (`order.items`), a queryset local, or get_object_or_404.
+func (b binder) ormResult(e pyast.Node, before, depth int) (string, analyzer.Confidence, *project.Model) {
 	e = pyast.Unparen(e)
 	if e.Type() == "identifier" {
 		// A queryset held in a local: qs = Order.objects.filter(...)
-		for _, n := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
-			if n.StartByte() < before && n.ChildByField("left").Text() == e.Text() {
-				if k, _ := ormResult(n.ChildByField("right"), fn, n.StartByte()); k == "queryset" {
-					return "queryset", analyzer.Medium
-				}
-			}
+		if k, _, m := b.binding(e.Text(), before, depth); k == "queryset" {
+			return "queryset", analyzer.Medium, m
 		}
-		return "", 0
+		return "", 0, nil
 	}
 	c, ok := pyast.AsCall(e)
 	if !ok {
-		return "", 0
+		return "", 0, nil
 	}
-	m := c.MethodName()
-	if m == "get_object_or_404" {
-		return "model row", analyzer.High
+	method := c.MethodName()
+	if method == "get_object_or_404" {
+		var m *project.Model
+		if len(c.Positional) > 0 {
+			m = b.lookup(pyast.Dotted(c.Positional[0]))
+		}
+		return "model row", analyzer.High, m
 	}
-	if !strings.Contains(c.Func.Text(), ".objects") {
-		return "", 0
+	if !instanceMethods[method] && !querysetMethods[method] {
+		return "", 0, nil
 	}
-	switch {
-	case instanceMethods[m]:
-		return "model row", analyzer.High
-	case querysetMethods[m]:
-		return "queryset", analyzer.Medium
+	model, orm := b.chainModel(c, before, depth)
+	if !orm && !strings.Contains(c.Func.Text(), ".objects") {
+		return "", 0, nil
 	}
-	return "", 0
+	if instanceMethods[method] {
+		return "model row", analyzer.High, model
+	}
+	return "queryset", analyzer.Medium, model
 }
 
-// modelAnnotation returns the annotated model or QuerySet name, or "".
+// chainModel finds the manager a chain starts from: `Model.<manager>` of
+// a graph model, or `row.<relation>` where row is a local holding a row of
+// a graph model and relation a to-many relation of it.
+func (b binder) chainModel(c pyast.Call, before, depth int) (*project.Model, bool) {
+	r := c.Receiver()
+	for {
+		rc, ok := pyast.AsCall(pyast.Unparen(r))
+		if !ok || rc.Func.Type() != "attribute" {
+			break
+		}
+		r = rc.Receiver()
+	}
+	r = pyast.Unparen(r)
+	if r.Type() != "attribute" {
+		return nil, false
+	}
+	obj, attr := r.ChildByField("object"), r.ChildByField("attribute").Text()
+	if m := b.lookup(pyast.Dotted(obj)); m != nil {
+		return m, m.HasManager(attr)
+	}
+	if obj.Type() == "identifier" {
+		if k, _, m := b.binding(obj.Text(), before, depth+1); k == "model row" && m != nil {
+			switch a := m.Attr(attr); a.Kind {
+			case project.AttrReverseMany, project.AttrManyToMany:
+				return a.Target, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// lookup resolves a dotted name to a model of the graph.
+func (b binder) lookup(dotted string) *project.Model {
+	if b.p.Project == nil || dotted == "" {
+		return nil
+	}
+	return b.p.Project.Models.Lookup(b.p.Unit, dotted)
+}
+
+// modelAnnotation returns the annotated model or QuerySet name, or "": a
+// model of the graph, QuerySet, or a class imported from a models module
+// that the tree does not define as something else (a dataclass or
+// pydantic model in app/models/schemas.py).
 func modelAnnotation(p *analyzer.Pass, typ pyast.Node) string {
 	inner := typ
 	if inner.Type() == "type" {
@@ -190,6 +249,13 @@ func modelAnnotation(p *analyzer.Pass, typ pyast.Node) string {
 	d := pyast.Dotted(inner)
 	if d == "" {
 		return ""
+	}
+	b := binder{p: p}
+	if b.lookup(d) != nil {
+		return d
+	}
+	if p.Project != nil && p.Project.Models.LookupClass(p.Unit, d) != nil {
+		return "" // a class of the tree that is not a model
 	}
 	q, _ := p.Imports.ResolveDotted(d)
 	last := d[strings.LastIndex(d, ".")+1:]

@@ -4,10 +4,8 @@ package celery
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -123,85 +121,6 @@ func isTaskClass(p *analyzer.Pass, cls pyast.Node, importsCelery bool) bool {
 		}
 	}
 	return false
-}
-
-// celeryFacts are the project-wide Celery settings the CEL rules consult.
-type celeryFacts struct {
-	timeLimit     bool // task_time_limit / task_soft_time_limit configured somewhere
-	timeLimitPath string
-	// misnamed is a setting that looks like a global limit but is not a
-	// Celery setting name (CELERY_TIME_LIMIT), and where it is.
-	misnamed, misnamedPath string
-	misnamedRange          analyzer.Range
-}
-
-// misnamedLimits look like global time limits but are not Celery settings:
-// with namespace="CELERY" they map to time_limit/soft_time_limit, which
-// Celery does not read.
-var misnamedLimits = map[string]bool{"CELERY_TIME_LIMIT": true, "CELERY_SOFT_TIME_LIMIT": true}
-
-// timeLimitNames configure a global task time limit: Django settings with
-// the CELERY_ namespace, old-style CELERYD_ names, and celeryconfig /
-// app.conf lower-case names.
-var timeLimitNames = map[string]bool{"CELERY_TASK_TIME_LIMIT": true, "CELERY_TASK_SOFT_TIME_LIMIT": true,
-	"CELERYD_TASK_TIME_LIMIT": true, "CELERYD_TASK_SOFT_TIME_LIMIT": true, "task_time_limit": true,
-	"task_soft_time_limit": true}
-
-// celeryCache keeps the facts of the last index only.
-var celeryCache struct {
-	mu    sync.Mutex
-	ix    *project.Index
-	facts *celeryFacts
-}
-
-// celeryFactsOf scans every file of the project once per index for a
-// global time limit: a module-level assignment, an attribute assignment
-// (app.conf.task_time_limit = 60), a keyword (app.conf.update(task_time_limit=60),
-// Celery(..., task_time_limit=60)) or a dict key ("task_time_limit": 60).
-// TODO(#4): move into analyzer/project facts once a settings extractor lands.
-func celeryFactsOf(ix *project.Index) *celeryFacts {
-	if ix == nil {
-		return &celeryFacts{}
-	}
-	celeryCache.mu.Lock()
-	defer celeryCache.mu.Unlock()
-	if celeryCache.ix == ix {
-		return celeryCache.facts
-	}
-	f := &celeryFacts{}
-	for _, u := range ix.Units {
-		if u.Tree == nil || f.timeLimit {
-			continue
-		}
-		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
-			if f.timeLimit {
-				return false
-			}
-			name := ""
-			switch n.Type() {
-			case "assignment":
-				l := n.ChildByField("left")
-				if l.Type() == "attribute" {
-					name = l.ChildByField("attribute").Text()
-				} else {
-					name = l.Text()
-				}
-			case "keyword_argument":
-				name = n.ChildByField("name").Text()
-			case "pair":
-				name, _ = pyast.StringValue(n.ChildByField("key"))
-			}
-			if timeLimitNames[name] {
-				f.timeLimit, f.timeLimitPath = true, u.File.Rel
-			}
-			if misnamedLimits[name] && n.Type() == "assignment" && f.misnamed == "" {
-				f.misnamed, f.misnamedPath, f.misnamedRange = name, u.File.Rel, analyzer.RangeOf(n)
-			}
-			return true
-		})
-	}
-	celeryCache.ix, celeryCache.facts = ix, f
-	return f
 }
 
 // calledName returns the receiver's name for x.delay(...): "send_mail" for

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -26,7 +27,8 @@ var NoTimeLimit = &analyzer.Rule{
 
 // runNoTimeLimit matches tasks (see tasks) with neither time_limit nor
 // soft_time_limit on the decorator or Task class, when no file of the
-// project configures a global limit (see celeryFactsOf), once per file at
+// project configures a global limit (project.Settings.CeleryTimeLimit: an
+// assignment, attribute, keyword or dict key anywhere), once per file at
 // the first such task, the others as related locations. Tasks with a base=
 // option are skipped: the base class may set the limit.
 func runNoTimeLimit(p *analyzer.Pass) error {
@@ -34,8 +36,7 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 		return nil
 	}
 	ts := tasks(p)
-	facts := celeryFactsOf(p.Project)
-	if len(ts) == 0 || facts.timeLimit {
+	if len(ts) == 0 || p.Project != nil && p.Project.Settings.CeleryTimeLimit() != nil {
 		return nil
 	}
 	var open []task
@@ -58,14 +59,22 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 		Message: msg,
 		Help:    "bound it: `@shared_task(soft_time_limit=60, time_limit=90)` (catch `SoftTimeLimitExceeded` to clean up), or set `CELERY_TASK_TIME_LIMIT`/`CELERY_TASK_SOFT_TIME_LIMIT` in settings",
 	}
-	if facts.misnamed != "" {
-		d.Message += fmt.Sprintf(" (`%s` is not a Celery setting name)", facts.misnamed)
-		d.Help = fmt.Sprintf("rename `%s` to `%s` so Celery applies it (with `namespace=\"CELERY\"`), or set `soft_time_limit`/`time_limit` on the task", facts.misnamed, strings.Replace(facts.misnamed, "CELERY_", "CELERY_TASK_", 1))
-		d.Related = append(d.Related, analyzer.Related{Path: facts.misnamedPath, Range: facts.misnamedRange, Message: "not read by Celery"})
+	if m := misnamedLimit(p); m != nil {
+		d.Message += fmt.Sprintf(" (`%s` is not a Celery setting name)", m.Name)
+		d.Help = fmt.Sprintf("rename `%s` to `%s` so Celery applies it (with `namespace=\"CELERY\"`), or set `soft_time_limit`/`time_limit` on the task", m.Name, strings.Replace(m.Name, "CELERY_", "CELERY_TASK_", 1))
+		d.Related = append(d.Related, analyzer.Related{Path: m.Path, Range: analyzer.Range{Start: m.Start, End: m.End}, Message: "not read by Celery"})
 	}
 	for _, t := range open[1:] {
 		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(t.at), Message: fmt.Sprintf("`%s` has no time limit either", t.name)})
 	}
 	p.Report(d)
 	return nil
+}
+
+// misnamedLimit returns the project's CELERY_TIME_LIMIT-like setting, or nil.
+func misnamedLimit(p *analyzer.Pass) *project.Setting {
+	if p.Project == nil {
+		return nil
+	}
+	return p.Project.Settings.MisnamedCeleryLimit()
 }

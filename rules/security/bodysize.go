@@ -3,9 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
-	"path"
 	"strings"
-	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -42,8 +40,12 @@ func runUnboundedWebhookBody(p *analyzer.Pass) error {
 	if len(views) == 0 {
 		return nil
 	}
-	limit := settingsFactsOf(p.Project).uploadLimit
-	if limit == limitNumber {
+	var bounded bool
+	var disabled *project.Setting
+	if p.Project != nil {
+		bounded, disabled = p.Project.Settings.UploadLimit()
+	}
+	if bounded {
 		return nil
 	}
 	for _, v := range views {
@@ -59,10 +61,10 @@ func runUnboundedWebhookBody(p *analyzer.Pass) error {
 			d.Confidence = analyzer.Medium
 			d.Message = fmt.Sprintf("webhook endpoint `%s` reads `%s` whole with no size check: FastAPI/Starlette impose no limit", pyast.DefName(v.fn), v.bodyRead.Text())
 			d.Help = "reject oversized payloads before reading: `if int(request.headers.get(\"content-length\") or 0) > MAX_WEBHOOK_BYTES: raise HTTPException(413)` (and cap it at the proxy)"
-		} else if limit == limitNone {
+		} else if disabled != nil {
 			d.Confidence = analyzer.Medium
 			d.Message = fmt.Sprintf("webhook view `%s` reads `%s` unbounded: settings set `DATA_UPLOAD_MAX_MEMORY_SIZE = None`", pyast.DefName(v.fn), v.bodyRead.Text())
-			d.Related = []analyzer.Related{{Path: settingsFactsOf(p.Project).uploadPath, Range: settingsFactsOf(p.Project).uploadRange, Message: "limit disabled here"}}
+			d.Related = []analyzer.Related{{Path: disabled.Path, Range: analyzer.Range{Start: disabled.Start, End: disabled.End}, Message: "limit disabled here"}}
 		}
 		p.Report(d)
 	}
@@ -89,92 +91,4 @@ func checksLength(fn pyast.Node) bool {
 		return !found
 	})
 	return found
-}
-
-type uploadLimit int
-
-const (
-	limitUnset uploadLimit = iota
-	limitNone
-	limitNumber
-)
-
-// settingsFacts are the project settings SEC rules care about.
-type settingsFacts struct {
-	uploadLimit uploadLimit
-	uploadPath  string
-	uploadRange analyzer.Range
-}
-
-// settingsCache keeps the facts of the last index only, so a long-lived
-// process does not accumulate them.
-var settingsCache struct {
-	mu    sync.Mutex
-	ix    *project.Index
-	facts *settingsFacts
-}
-
-// settingsFactsOf scans the project's settings modules once per index.
-// TODO(#4): move into analyzer/project facts when the settings extractor lands.
-func settingsFactsOf(ix *project.Index) *settingsFacts {
-	if ix == nil {
-		return &settingsFacts{}
-	}
-	settingsCache.mu.Lock()
-	defer settingsCache.mu.Unlock()
-	if settingsCache.ix == ix {
-		return settingsCache.facts
-	}
-	f := &settingsFacts{}
-	for _, u := range ix.Units {
-		if u.Tree == nil || !isSettingsPath(u.RootRel) {
-			continue
-		}
-		for _, a := range moduleAssignments(u.Tree.Root()) {
-			if a.ChildByField("left").Text() != "DATA_UPLOAD_MAX_MEMORY_SIZE" {
-				continue
-			}
-			if a.ChildByField("right").Type() == "none" {
-				if f.uploadLimit == limitUnset {
-					f.uploadLimit, f.uploadPath, f.uploadRange = limitNone, u.File.Rel, analyzer.RangeOf(a)
-				}
-			} else {
-				f.uploadLimit = limitNumber
-			}
-		}
-	}
-	settingsCache.ix, settingsCache.facts = ix, f
-	return f
-}
-
-// isSettingsPath reports whether a display path is a Django settings module:
-// settings.py, *_settings.py, settings_*.py or any module in a settings/
-// package.
-func isSettingsPath(rel string) bool {
-	dir, base := path.Split(rel)
-	if !strings.HasSuffix(base, ".py") {
-		return false
-	}
-	stem := strings.TrimSuffix(base, ".py")
-	return stem == "settings" || strings.HasSuffix(stem, "_settings") || strings.HasPrefix(stem, "settings_") ||
-		path.Base(strings.TrimSuffix(dir, "/")) == "settings"
-}
-
-// moduleAssignments returns the top-level `NAME = value` assignments of a
-// module, including those inside top-level if/try blocks.
-func moduleAssignments(root pyast.Node) []pyast.Node {
-	var out []pyast.Node
-	pyast.Inspect(root, func(n pyast.Node) bool {
-		switch n.Type() {
-		case "function_definition", "class_definition", "lambda":
-			return false
-		case "assignment":
-			if n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
-				out = append(out, n)
-			}
-			return false
-		}
-		return true
-	})
-	return out
 }

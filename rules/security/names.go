@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -146,7 +147,7 @@ func isLiteral(n pyast.Node) bool {
 // with a public constant.
 func literalConstants(root pyast.Node) map[string]bool {
 	out := map[string]bool{}
-	for _, a := range moduleAssignments(root) {
+	for _, a := range project.ModuleAssignments(root) {
 		if isLiteral(a.ChildByField("right")) {
 			out[a.ChildByField("left").Text()] = true
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -61,7 +62,7 @@ func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
 			return false
 		}
 	}
-	if isSettingsPath(rel) {
+	if project.IsSettingsPath(rel) {
 		return true
 	}
 	for _, a := range assigns {
@@ -77,7 +78,7 @@ func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
 // in an env lookup: env.bool("DEBUG", default=True), os.environ.get("DEBUG",
 // True)) in a production settings module (see isProductionSettings).
 func runDebugEnabled(p *analyzer.Pass) error {
-	assigns := moduleAssignments(p.Root)
+	assigns := project.ModuleAssignments(p.Root)
 	if !isProductionSettings(p, assigns) {
 		return nil
 	}
@@ -127,7 +128,7 @@ func defaultsToTrue(n pyast.Node) bool {
 // runAllowedHostsWildcard matches a top-level `ALLOWED_HOSTS = [..., "*", ...]`
 // (list or tuple literal) in a production settings module.
 func runAllowedHostsWildcard(p *analyzer.Pass) error {
-	assigns := moduleAssignments(p.Root)
+	assigns := project.ModuleAssignments(p.Root)
 	if !isProductionSettings(p, assigns) {
 		return nil
 	}

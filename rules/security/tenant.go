@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -26,8 +27,9 @@ var TenantUnscopedQuery = &analyzer.Rule{
 	Run:        runTenantUnscopedQuery,
 }
 
-// tenantFields are foreign keys that scope a row to a tenant.
-var tenantFields = map[string]bool{"organization": true, "organisation": true, "org": true, "tenant": true,
+// tenantNames name a tenant: a foreign key so named, or to a model so
+// named, scopes a row to one tenant.
+var tenantNames = map[string]bool{"organization": true, "organisation": true, "org": true, "tenant": true,
 	"account": true, "workspace": true, "company": true}
 
 // queryMethods start or continue a read query.
@@ -36,102 +38,326 @@ var queryMethods = map[string]bool{"all": true, "filter": true, "get": true, "ex
 	"prefetch_related": true, "annotate": true, "count": true, "exists": true, "update": true, "delete": true,
 	"in_bulk": true, "iterator": true, "latest": true, "earliest": true}
 
-// runTenantUnscopedQuery matches, inside views (functions whose request
-// parameter is named request, and methods of classes named *View/*ViewSet),
-// ORM chains Model.objects.<query>... and get_object_or_404(Model, ...)
-// on a model that has a tenant foreign key (organization, tenant, account,
-// workspace, company) when no call of the view passes that field (or
-// field_id, field__...) as a keyword. Models are found in the same file
-// only until the project model graph is available (see Known limits).
-// Chains with **kwargs or positional Q objects are skipped.
+// runTenantUnscopedQuery matches, inside views (functions whose first
+// parameter is request, methods taking (self, request, ...), and methods of
+// classes named *View/*ViewSet), ORM chains Model.<manager>.<query>... and
+// get_object_or_404(Model, ...) on a model of the project graph with a
+// tenant key (see tenantKey), when the view scopes nothing (see
+// scopesTenant). It also matches the class-level `queryset = Model...` and
+// `model = Model` of generic views and viewsets that do not override
+// get_queryset. Models the graph does not define, managers whose class is
+// named for tenants or scopes, chains with **kwargs or positional Q
+// objects, subqueries and lookups by secret tokens are skipped.
 func runTenantUnscopedQuery(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
+	if paths.IsTest(paths.Rel(p)) || p.Project == nil || p.Project.Models == nil || len(p.Project.Models.All) == 0 {
 		return nil
 	}
-	models := tenantModels(p)
-	if len(models) == 0 {
-		return nil
-	}
+	t := tenantCheck{p: p, g: p.Project.Models, keys: map[*project.Model]*project.Field{}}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "function_definition" || !isViewFunction(n) {
-			return true
-		}
-		for _, c := range pyast.FindAllShallow(pyast.Body(n), "call") {
-			call, _ := pyast.AsCall(c)
-			model, chainTop := "", pyast.Node{}
-			switch {
-			case call.MethodName() == "get_object_or_404" && len(call.Positional) > 0:
-				model, chainTop = pyast.Dotted(call.Positional[0]), c
-			case call.Func.Type() == "attribute" && queryMethods[call.MethodName()]:
-				recv := call.Receiver()
-				if recv.Type() != "attribute" || recv.ChildByField("attribute").Text() != "objects" {
-					continue
-				}
-				model = pyast.Dotted(recv.ChildByField("object"))
-				chainTop = chainEnd(c)
-			default:
-				continue
+		switch n.Type() {
+		case "class_definition":
+			t.class(n)
+		case "function_definition":
+			if isViewFunction(n) && !guardedView(n) {
+				t.view(n)
 			}
-			field, ok := models[model]
-			if !ok || scopesTenant(n, field) || hasOpaqueFilter(chainTop) {
-				continue
-			}
-			p.Report(analyzer.Diagnostic{
-				Range:   analyzer.RangeOf(chainTop),
-				Message: fmt.Sprintf("view `%s` queries `%s` without filtering on its tenant key `%s`: rows of other tenants are reachable", pyast.DefName(n), model, field),
-				Help:    fmt.Sprintf("scope every query to the caller's tenant: `%s.objects.filter(%s=request.user.%s, ...)`, ideally through a manager or `get_queryset` that always does", model, field, field),
-			})
 		}
 		return true
 	})
 	return nil
 }
 
-// tenantModels maps the model classes of this file with a tenant foreign
-// key to that key's name.
-// TODO(#4): use the project model graph (analyzer/project Models) so that
-// models imported from other files count.
-func tenantModels(p *analyzer.Pass) map[string]string {
-	out := map[string]string{}
-	for _, s := range pyast.Statements(p.Root) {
-		cls := s
-		if cls.Type() == "decorated_definition" {
-			cls = cls.ChildByField("definition")
-		}
-		if cls.Type() != "class_definition" || !isModelClass(p, cls) {
+type tenantCheck struct {
+	p    *analyzer.Pass
+	g    *project.Models
+	keys map[*project.Model]*project.Field // memo of tenantKey
+}
+
+// view reports the unscoped tenant queries of one view function.
+func (t *tenantCheck) view(fn pyast.Node) {
+	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		call, _ := pyast.AsCall(c)
+		var model *project.Model
+		written, chainTop := "", pyast.Node{}
+		switch {
+		case call.MethodName() == "get_object_or_404" && len(call.Positional) > 0:
+			written, chainTop = pyast.Dotted(call.Positional[0]), c
+			model = t.g.Lookup(t.p.Unit, written)
+		case call.Func.Type() == "attribute" && queryMethods[call.MethodName()]:
+			written, model = t.managerModel(call.Receiver())
+			chainTop = chainEnd(c)
+		default:
 			continue
 		}
-		for _, st := range pyast.Statements(pyast.Body(cls)) {
-			a := st.NamedChild(0)
-			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
+		key := t.tenantKey(model)
+		if key == nil || t.scopesTenant(fn, model, key) || hasOpaqueFilter(chainTop) || handedOn(chainTop) {
+			continue
+		}
+		t.p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(chainTop),
+			Message: fmt.Sprintf("view `%s` queries `%s` without filtering on its tenant key `%s`: rows of other tenants are reachable", pyast.DefName(fn), written, key.Name),
+			Help:    fmt.Sprintf("scope every query to the caller's tenant: `%s.objects.filter(%s=request.user.%s, ...)`, ideally through a manager or `get_queryset` that always does", written, key.Name, key.Name),
+			Related: t.keyRelated(key),
+		})
+	}
+}
+
+// class reports `queryset = Model.objects...` and `model = Model` on a
+// generic view or viewset that serves them as they are (see genericView).
+func (t *tenantCheck) class(cls pyast.Node) {
+	django, drf := t.genericView(cls)
+	if !django && !drf {
+		return
+	}
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" {
+			continue
+		}
+		right := a.ChildByField("right")
+		var model *project.Model
+		written := ""
+		switch a.ChildByField("left").Text() {
+		case "queryset":
+			top := pyast.Unparen(right)
+			inner := top
+			for {
+				c, ok := pyast.AsCall(inner)
+				if !ok || c.Func.Type() != "attribute" {
+					break
+				}
+				inner = c.Receiver()
+			}
+			written, model = t.managerModel(inner)
+			if inner.Equal(top) || hasOpaqueFilter(top) || t.chainScoped(top, model) {
 				continue
 			}
-			name := a.ChildByField("left").Text()
-			c, ok := pyast.AsCall(a.ChildByField("right"))
-			if ok && tenantFields[name] && (c.MethodName() == "ForeignKey" || c.MethodName() == "OneToOneField") {
-				out[pyast.DefName(cls)] = name
+		case "model":
+			if !django {
+				continue
+			}
+			written = pyast.Dotted(right)
+			model = t.g.Lookup(t.p.Unit, written)
+		default:
+			continue
+		}
+		key := t.tenantKey(model)
+		if key == nil {
+			continue
+		}
+		t.p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(a),
+			Message: fmt.Sprintf("view `%s` serves every `%s` row without filtering on its tenant key `%s`: rows of other tenants are reachable", pyast.DefName(cls), written, key.Name),
+			Help:    fmt.Sprintf("override `get_queryset` to scope it: `return %s.objects.filter(%s=self.request.user.%s)`", written, key.Name, key.Name),
+			Related: t.keyRelated(key),
+		})
+	}
+}
+
+// accessWords in a decorator or permission class name suggest a check of
+// the caller's membership (allow_permission([ROLE.MEMBER]),
+// IsWorkspaceMember, ProjectEntityPermission) that may scope the view.
+var accessWords = []string{"permission", "member", "role", "access", "owner", "tenant", "organization",
+	"organisation", "workspace", "scope"}
+
+// builtinPermissions check authentication or global permissions, not
+// tenancy.
+var builtinPermissions = map[string]bool{"IsAuthenticated": true, "IsAdminUser": true,
+	"IsAuthenticatedOrReadOnly": true, "DjangoModelPermissions": true, "DjangoModelPermissionsOrAnonReadOnly": true,
+	"DjangoObjectPermissions": true, "login_required": true, "permission_required": true, "csrf_exempt": true,
+	"require_http_methods": true, "require_POST": true, "require_GET": true, "api_view": true, "action": true,
+	"permission_classes": true}
+
+// handedOn reports whether a chain is an argument of another call
+// (`get_invitation_by_token(token, base_queryset=Invitation.objects.all())`):
+// the callee filters it further.
+func handedOn(top pyast.Node) bool {
+	p := top.Parent()
+	if p.Type() == "keyword_argument" {
+		p = p.Parent()
+	}
+	return p.Type() == "argument_list"
+}
+
+// guardedView reports whether a view function, or its class, names an
+// access check of the project's own: a decorator, or a permission class
+// in the class body's permission_classes, whose name carries an
+// accessWords word. Such checks usually verify membership of the tenant
+// in the URL, which this rule cannot follow. Views declared public
+// (AllowAny) are skipped too: what they serve by id (published pages,
+// templates, invitations by token) is public by design or guarded by a
+// secret, a product decision the rule cannot see.
+func guardedView(fn pyast.Node) bool {
+	var names []string
+	for _, d := range pyast.Decorators(fn) {
+		if c, ok := pyast.AsCall(d); ok {
+			d = c.Func
+			if pyast.Dotted(d) == "permission_classes" || strings.HasSuffix(pyast.Dotted(d), ".permission_classes") {
+				for _, id := range pyast.FindAll(c.Node, "identifier") {
+					names = append(names, id.Text())
+				}
+			}
+		}
+		names = append(names, pyast.Dotted(d))
+	}
+	if cls := pyast.EnclosingClass(fn); !cls.IsNil() {
+		for _, st := range pyast.Statements(pyast.Body(cls)) {
+			a := st.NamedChild(0)
+			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "permission_classes" {
+				continue
+			}
+			for _, id := range pyast.FindAll(a.ChildByField("right"), "identifier") {
+				names = append(names, id.Text())
 			}
 		}
 	}
-	return out
-}
-
-func isModelClass(p *analyzer.Pass, cls pyast.Node) bool {
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
-		if q, _ := p.Imports.Resolve(b); q == "django.db.models.Model" || pyast.Dotted(b) == "models.Model" {
+	for _, n := range names {
+		last := n[strings.LastIndex(n, ".")+1:]
+		if last == "AllowAny" {
 			return true
+		}
+		if builtinPermissions[last] {
+			continue
+		}
+		for _, w := range accessWords {
+			if strings.Contains(strings.ToLower(last), w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// isViewFunction reports whether fn is a function view or a method of a
-// class-based view.
+// djangoGenericViews read `model` (or `queryset`) and serve its rows
+// without further code; DRF's generic views and viewsets read `queryset`
+// only (`model` is ignored since DRF 3).
+var djangoGenericViews = map[string]bool{"ListView": true, "DetailView": true, "UpdateView": true, "DeleteView": true}
+
+var drfGenericViews = map[string]bool{"ListAPIView": true, "RetrieveAPIView": true, "ListCreateAPIView": true,
+	"RetrieveUpdateAPIView": true, "RetrieveDestroyAPIView": true, "RetrieveUpdateDestroyAPIView": true,
+	"UpdateAPIView": true, "DestroyAPIView": true}
+
+// ownCode are the methods whose override means the class reads its rows
+// with code of its own, which the view scan judges instead.
+var ownCode = map[string]bool{"get_queryset": true, "get_object": true, "get": true, "list": true, "retrieve": true}
+
+// genericView says whether cls derives (through classes of the tree) from
+// a Django generic view (served: model and queryset) or a DRF generic
+// view or model viewset (served: queryset), with none of get_queryset,
+// get_object, get, list or retrieve defined on the way, and no
+// filter_backends (a backend may scope the queryset).
+func (t *tenantCheck) genericView(cls pyast.Node) (django, drf bool) {
+	c := t.g.LookupClass(t.p.Unit, pyast.DefName(cls))
+	if c == nil || c.Path != t.p.File.Rel || c.Start != cls.StartByte() {
+		return false, false
+	}
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Text() == "filter_backends" {
+			return false, false
+		}
+	}
+	for _, k := range append([]*project.ClassFacts{c}, t.g.ClassBases(c)...) {
+		for _, m := range k.Methods {
+			if ownCode[m] {
+				return false, false
+			}
+		}
+		for _, a := range k.Attrs {
+			if a.Name == "filter_backends" {
+				return false, false
+			}
+		}
+		for _, b := range k.Bases {
+			last := b[strings.LastIndex(b, ".")+1:]
+			switch {
+			case djangoGenericViews[last]:
+				django = true
+			case drfGenericViews[last] || last == "ModelViewSet" || last == "ReadOnlyModelViewSet":
+				drf = true
+			}
+		}
+	}
+	return django, drf
+}
+
+// managerModel resolves `Model.<manager>` to the graph's model, when the
+// manager is one of the model's and its class is not named for tenant
+// scoping (TenantManager, ScopedManager, OrgManager...).
+func (t *tenantCheck) managerModel(recv pyast.Node) (string, *project.Model) {
+	if recv.Type() != "attribute" {
+		return "", nil
+	}
+	written := pyast.Dotted(recv.ChildByField("object"))
+	m := t.g.Lookup(t.p.Unit, written)
+	mgr := recv.ChildByField("attribute").Text()
+	if m == nil || !m.HasManager(mgr) {
+		return "", nil
+	}
+	if cm := m.CustomManager(mgr); cm != nil {
+		for _, w := range words(cm.Class[strings.LastIndex(cm.Class, ".")+1:]) {
+			if tenantNames[w] || w == "scoped" || w == "scope" || w == "tenants" {
+				return "", nil
+			}
+		}
+	}
+	return written, m
+}
+
+// tenantKey returns the forward foreign key or one-to-one field that
+// scopes m to a tenant: one named organization, tenant, account,
+// workspace, company (or org/organisation), or pointing at a model so
+// named. Nil for models outside the graph and the tenant models
+// themselves.
+func (t *tenantCheck) tenantKey(m *project.Model) *project.Field {
+	if m == nil || m.External || m.Abstract {
+		return nil
+	}
+	if k, ok := t.keys[m]; ok {
+		return k
+	}
+	var key *project.Field
+	if !isTenantModel(m) {
+		for _, f := range m.Fields {
+			if (f.Kind == project.ForeignKey || f.Kind == project.OneToOne) && (tenantNames[f.Name] || tenantNames[strings.ToLower(targetName(f))]) {
+				key = f
+				break
+			}
+		}
+	}
+	t.keys[m] = key
+	return key
+}
+
+func isTenantModel(m *project.Model) bool { return tenantNames[strings.ToLower(m.Name)] }
+
+// targetName is the class name a relation points at.
+func targetName(f *project.Field) string {
+	if f.To != nil {
+		return f.To.Name
+	}
+	t := f.External
+	if t == "" {
+		t = f.Target
+	}
+	return t[strings.LastIndex(t, ".")+1:]
+}
+
+// keyRelated points at the tenant key's declaration.
+func (t *tenantCheck) keyRelated(key *project.Field) []analyzer.Related {
+	if key.Path == "" {
+		return nil
+	}
+	return []analyzer.Related{{Path: key.Path, Range: analyzer.Range{Start: key.Start, End: key.End}, Message: "tenant key"}}
+}
+
+// isViewFunction reports whether fn is a function view, a method taking
+// (self, request, ...) (DRF endpoints, Django class-based views), or a
+// method of a class named *View/*ViewSet.
 func isViewFunction(fn pyast.Node) bool {
 	ps := pyast.ParamNames(fn)
 	if isMethod(fn) {
 		cls := pyast.DefName(pyast.EnclosingClass(fn))
-		return strings.HasSuffix(cls, "View") || strings.HasSuffix(cls, "ViewSet")
+		return strings.HasSuffix(cls, "View") || strings.HasSuffix(cls, "ViewSet") || len(ps) > 1 && ps[1] == "request"
 	}
 	return len(ps) > 0 && (ps[0] == "request" || ps[0] == "req")
 }
@@ -152,27 +378,63 @@ func chainEnd(c pyast.Node) pyast.Node {
 	}
 }
 
-// scopesTenant reports whether any call in fn passes the tenant field as a
-// keyword (organization=, organization_id=, organization__slug=).
-func scopesTenant(fn pyast.Node, field string) bool {
+// scopesTenant reports whether the view restricts rows somewhere: a
+// keyword or string naming the tenant key (organization=,
+// organization_id=, organization__slug=), a lookup through a relation of
+// the model to a tenant model or to a tenant-keyed model (project__...,
+// project_id= when Project has a workspace key: access to the parent is
+// taken as checked), or a value derived from request.user (the caller's
+// own rows).
+func (t *tenantCheck) scopesTenant(fn pyast.Node, m *project.Model, key *project.Field) bool {
 	found := false
-	pyast.Inspect(fn, func(m pyast.Node) bool {
-		if m.Type() == "keyword_argument" {
-			k := m.ChildByField("name").Text()
-			if k == field || k == field+"_id" || strings.HasPrefix(k, field+"__") {
+	pyast.Inspect(fn, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "keyword_argument":
+			if t.scopingLookup(m, key, n.ChildByField("name").Text()) || strings.Contains(n.ChildByField("value").Text(), "request.user") {
 				found = true
 			}
-		}
-		if m.Type() == "string_content" {
+		case "string_content":
 			// .filter(**{"organization": org}) and values("organization")
-			t := m.Text()
-			if t == field || t == field+"_id" || strings.HasPrefix(t, field+"__") {
+			if t.scopingLookup(m, key, n.Text()) {
 				found = true
 			}
 		}
 		return !found
 	})
 	return found
+}
+
+// chainScoped reports whether a chain's keywords scope it (scopingLookup
+// or a request.user value).
+func (t *tenantCheck) chainScoped(top pyast.Node, m *project.Model) bool {
+	key := t.tenantKey(m)
+	for c := top; c.Type() == "call"; {
+		call, _ := pyast.AsCall(c)
+		for k, v := range call.Keywords {
+			if strings.Contains(v.Text(), "request.user") || t.scopingLookup(m, key, k) {
+				return true
+			}
+		}
+		c = call.Receiver()
+	}
+	return false
+}
+
+// scopingLookup reports whether a lookup path restricts rows of m to a
+// tenant: it starts with the tenant key (or its _id column), or its first
+// relation leads to a tenant model or a tenant-keyed model.
+func (t *tenantCheck) scopingLookup(m *project.Model, key *project.Field, lookup string) bool {
+	first, _, _ := strings.Cut(lookup, "__")
+	first = strings.TrimSuffix(first, "_id")
+	if key != nil && first == key.Name {
+		return true
+	}
+	a := m.Attr(first)
+	switch a.Kind {
+	case project.AttrForward, project.AttrReverseOne, project.AttrManyToMany, project.AttrReverseMany:
+		return a.Target != nil && (isTenantModel(a.Target) || t.tenantKey(a.Target) != nil)
+	}
+	return false
 }
 
 // hasOpaqueFilter reports whether a chain passes **kwargs or positional

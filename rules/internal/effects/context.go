@@ -2,86 +2,25 @@ package effects
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
-// IsAtomic reports whether expr is `transaction.atomic`, `atomic` or a call
-// of either (through imports of django.db.transaction), or a project wrapper
-// whose name contains "atomic" (saleor's `traced_atomic_transaction()`).
-func IsAtomic(im *pyast.Imports, expr pyast.Node) bool {
-	expr = pyast.Unparen(expr)
-	if c, ok := pyast.AsCall(expr); ok {
-		expr = c.Func
-	}
-	if im.Is(expr, "django.db.transaction.atomic") {
-		return true
-	}
-	d := strings.ToLower(pyast.Dotted(expr))
-	d = d[strings.LastIndex(d, ".")+1:]
-	return strings.Contains(d, "atomic") && !strings.Contains(d, "non_atomic")
-}
+// IsAtomic, AtomicScope, WithIsAtomic and HasAtomicDecorator recognise
+// transactions; they live in analyzer/project, whose phase one builds the
+// project's atomic call graph with them.
+var (
+	IsAtomic           = project.IsAtomic
+	AtomicScope        = project.AtomicScope
+	WithIsAtomic       = project.WithIsAtomic
+	HasAtomicDecorator = project.HasAtomicDecorator
+)
 
 // IsOnCommit reports whether call is transaction.on_commit(...).
 func IsOnCommit(im *pyast.Imports, call pyast.Node) bool {
 	c, ok := pyast.AsCall(call)
 	return ok && im.Is(c.Func, "django.db.transaction.on_commit")
-}
-
-// AtomicScope returns the node that puts n inside a transaction within its
-// own function: the nearest enclosing `with transaction.atomic()` statement,
-// else the function itself when it is decorated with @transaction.atomic.
-// The zero Node means no atomic block in this function. The walk stops at
-// the function boundary: a nested function's body runs when it is called.
-func AtomicScope(im *pyast.Imports, n pyast.Node) pyast.Node {
-	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
-		switch p.Type() {
-		case "with_statement":
-			if WithIsAtomic(im, p) {
-				return p
-			}
-		case "function_definition":
-			if HasAtomicDecorator(im, p) {
-				return p
-			}
-			return pyast.Node{}
-		case "lambda", "class_definition":
-			return pyast.Node{}
-		}
-	}
-	return pyast.Node{}
-}
-
-// WithIsAtomic reports whether a with statement enters transaction.atomic.
-func WithIsAtomic(im *pyast.Imports, with pyast.Node) bool {
-	for _, clause := range with.NamedChildren() {
-		if clause.Type() != "with_clause" {
-			continue
-		}
-		for _, item := range clause.NamedChildren() {
-			v := item.ChildByField("value")
-			if v.Type() == "as_pattern" {
-				v = v.NamedChild(0)
-			}
-			if IsAtomic(im, v) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// HasAtomicDecorator reports whether a function is decorated with
-// @transaction.atomic (called or not).
-func HasAtomicDecorator(im *pyast.Imports, fn pyast.Node) bool {
-	for _, d := range pyast.Decorators(fn) {
-		if IsAtomic(im, d) {
-			return true
-		}
-	}
-	return false
 }
 
 // UsesAtomic reports whether the function body enters a transaction
@@ -129,29 +68,16 @@ func (f *File) Effects(fn pyast.Node) []Effect {
 	return out
 }
 
-// IsTestPath reports whether a '/'-separated path is test code, or tooling
-// kept in a hidden directory (`.semgrep/` rule fixtures, `.github/`).
-func IsTestPath(rel string) bool {
-	for _, seg := range strings.Split(rel, "/") {
-		if len(seg) > 1 && seg[0] == '.' && seg != ".." {
-			return true
-		}
-	}
-	base := rel[strings.LastIndex(rel, "/")+1:]
-	return strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
-		base == "tests.py" || base == "conftest.py" || base == "factories.py" ||
-		strings.Contains("/"+rel, "/tests/") || strings.Contains("/"+rel, "/test/") ||
-		strings.Contains("/"+rel, "/testing/")
-}
+// IsTestPath and IsMigration classify '/'-separated paths (see
+// analyzer/project).
+var (
+	IsTestPath  = project.IsTestPath
+	IsMigration = project.IsMigration
+)
 
-// IsMigration reports whether a path is a Django migration.
-func IsMigration(rel string) bool { return strings.Contains("/"+rel, "/migrations/") }
-
-// IsSettingsModule reports whether a path is a Django settings module.
-func IsSettingsModule(rel string) bool {
-	base := rel[strings.LastIndex(rel, "/")+1:]
-	return strings.HasPrefix(base, "settings") || strings.Contains("/"+rel, "/settings/")
-}
+// IsSettingsModule reports whether a path is a Django settings module (see
+// project.IsSettingsPath).
+func IsSettingsModule(rel string) bool { return project.IsSettingsPath(rel) }
 
 // FirstParam returns the name of a function's first parameter other than
 // self/cls, or "".
@@ -182,67 +108,10 @@ func ParamNames(fn pyast.Node) []string {
 	return out
 }
 
-// indexCache memoises one project-wide computation per index: a run uses
-// one index, so the map stays tiny; it is cleared past a few entries so
-// that tests building many indexes do not grow it.
-type indexCache[T any] struct {
-	mu sync.Mutex
-	m  map[*project.Index]T
-}
-
-func (c *indexCache[T]) get(ix *project.Index, build func() T) T {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.m[ix]; ok {
-		return v
-	}
-	v := build()
-	if c.m == nil || len(c.m) > 16 {
-		c.m = map[*project.Index]T{}
-	}
-	c.m[ix] = v
-	return v
-}
-
-var atomicRequestsCache indexCache[bool]
-
 // AtomicRequests reports whether a settings module of the project turns on
-// ATOMIC_REQUESTS (a dictionary entry or a subscript assignment set to
-// True). Computed once per index.
+// ATOMIC_REQUESTS (see project.Settings.AtomicRequests).
 func AtomicRequests(ix *project.Index) bool {
-	if ix == nil {
-		return false
-	}
-	return atomicRequestsCache.get(ix, func() bool { return atomicRequests(ix) })
-}
-
-func atomicRequests(ix *project.Index) bool {
-	on := false
-	for _, u := range ix.Units {
-		if u.Tree == nil || !IsSettingsModule(Path(u)) || !strings.Contains(string(u.Tree.Src), "ATOMIC_REQUESTS") {
-			continue
-		}
-		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
-			var key, val pyast.Node
-			switch n.Type() {
-			case "pair":
-				key, val = n.ChildByField("key"), n.ChildByField("value")
-			case "assignment":
-				l := n.ChildByField("left")
-				if l.Type() != "subscript" {
-					return true
-				}
-				key, val = l.ChildByField("subscript"), n.ChildByField("right")
-			default:
-				return true
-			}
-			if s, ok := pyast.StringValue(key); ok && s == "ATOMIC_REQUESTS" && val.Type() == "true" {
-				on = true
-			}
-			return true
-		})
-	}
-	return on
+	return ix != nil && ix.Settings.AtomicRequests()
 }
 
 // InRequestTransaction reports whether fn is a view (first parameter
@@ -353,122 +222,27 @@ func WriteModel(e Effect, locals map[string]string) string {
 	return ""
 }
 
-// CalledInAtomic returns the names of functions and methods that some call
-// in the file (`name(...)`, `self.name(...)`, `cls.name(...)`, or
-// `module.name(...)` through an import) invokes from inside an atomic block
-// or @atomic function, directly or through other functions of the file:
-// their bodies run in the caller's transaction.
-func CalledInAtomic(im *pyast.Imports, root pyast.Node) map[string]bool {
-	g := newCallGraph()
-	g.add(im, root)
-	return g.closure()
-}
-
-// callGraph records, by bare name, which functions call which, and which
-// names are called from inside an atomic block.
-type callGraph struct {
-	inAtomic map[string]bool
-	calls    map[string]map[string]bool // caller name -> callee names
-}
-
-func newCallGraph() *callGraph {
-	return &callGraph{inAtomic: map[string]bool{}, calls: map[string]map[string]bool{}}
-}
-
-func (g *callGraph) add(im *pyast.Imports, root pyast.Node) {
-	pyast.Inspect(root, func(n pyast.Node) bool {
-		c, ok := pyast.AsCall(n)
-		if !ok {
-			return true
-		}
-		name := ""
-		switch c.Func.Type() {
-		case "identifier":
-			name = c.Func.Text()
-		case "attribute":
-			r := c.Receiver()
-			if r.Type() != "identifier" {
-				break
-			}
-			if _, imported := im.Lookup(r.Text()); imported || r.Text() == "self" || r.Text() == "cls" {
-				name = c.MethodName()
-			}
-		}
-		if name == "" {
-			return true
-		}
-		if !AtomicScope(im, n).IsNil() {
-			g.inAtomic[name] = true
-		} else if fn := EnclosingFunction(n); !fn.IsNil() {
-			caller := pyast.DefName(fn)
-			if g.calls[caller] == nil {
-				g.calls[caller] = map[string]bool{}
-			}
-			g.calls[caller][name] = true
-		}
-		return true
-	})
-}
-
-// closure returns every name reachable from the names called in atomic
-// blocks.
-func (g *callGraph) closure() map[string]bool {
-	out := map[string]bool{}
-	var queue []string
-	for n := range g.inAtomic {
-		out[n] = true
-		queue = append(queue, n)
-	}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for callee := range g.calls[n] {
-			if !out[callee] {
-				out[callee] = true
-				queue = append(queue, callee)
-			}
-		}
-	}
-	return out
-}
-
 // EnclosingFunction is pyast.EnclosingFunction that also looks through
 // lambdas and nested classes to the nearest def.
 func EnclosingFunction(n pyast.Node) pyast.Node { return pyast.Ancestor(n, "function_definition") }
 
-var calledCache indexCache[map[string]bool]
-
-// ProjectCalledInAtomic is CalledInAtomic over every file of the project,
-// computed once per index. Names are matched without their module: a
-// function is taken to run in a transaction when any call of its name in
-// the project sits in an atomic block, or in a function so taken (erring
-// towards silence).
-func ProjectCalledInAtomic(ix *project.Index) map[string]bool {
-	if ix == nil {
-		return nil
-	}
-	return calledCache.get(ix, func() map[string]bool { return projectCalledInAtomic(ix) })
-}
-
-func projectCalledInAtomic(ix *project.Index) map[string]bool {
-	g := newCallGraph()
-	for _, u := range ix.Units {
-		if u.Tree == nil || u.Imports == nil || IsTestPath(Path(u)) || IsMigration(Path(u)) {
-			continue
-		}
-		g.add(u.Imports, u.Tree.Root())
-	}
-	return g.closure()
+// CalledInAtomic returns the names of functions and methods that some call
+// in the file invokes from inside an atomic block or @atomic function,
+// directly or through other functions of the file (see
+// project.ExtractAtomicCalls): their bodies run in the caller's transaction.
+func CalledInAtomic(im *pyast.Imports, root pyast.Node) map[string]bool {
+	return project.CalledInAtomic(project.ExtractAtomicCalls(im, root))
 }
 
 // RunsInCallersTransaction reports whether fn's body shows or is known to
 // run inside a caller's transaction: a call of its name sits in an atomic
-// block in this file or elsewhere in the project, or it registers
+// block in this file or elsewhere in the project (Index.CalledInAtomic,
+// built in phase one), or it registers
 // transaction.on_commit callbacks itself (which only makes sense inside a
 // transaction).
 func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Node, local map[string]bool) bool {
 	name := pyast.DefName(fn)
-	if local[name] || ProjectCalledInAtomic(ix)[name] {
+	if local[name] || ix != nil && ix.CalledInAtomic[name] {
 		return true
 	}
 	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {

@@ -1,0 +1,433 @@
+package project
+
+import (
+	"path"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Setting is one place where the analysed tree sets a configuration value
+// that rules consult. It is plain data: rules point at it with Path and the
+// byte range, never with a node.
+type Setting struct {
+	// Name is the key as written: "DEBUG", "ATOMIC_REQUESTS",
+	// "task_time_limit", "DEFAULT_PAGINATION_CLASS".
+	Name string
+	// Parent is the setting holding a dictionary entry ("DATABASES",
+	// "REST_FRAMEWORK"), "" for a setting of its own.
+	Parent string
+	Form   SettingForm
+	Value  ValueKind
+	Str    string   // the value of a ValueString
+	Items  []string // the string elements of a ValueList
+	// Path is the display path of the file, Rel its path relative to the
+	// analysed root (for classifying tests).
+	Path, Rel string
+	Line      int
+	// Start and End delimit the assignment, dictionary pair or keyword.
+	Start, End int
+	// InSettings reports that the file is a settings module: its path says
+	// so (IsSettingsPath), or it assigns INSTALLED_APPS, ROOT_URLCONF,
+	// MIDDLEWARE or DATABASES at module level (config/base.py). Settings are
+	// collected from every file, and most accessors trust only these; Celery
+	// names count anywhere (celery.py, celeryconfig.py, Celery(...) calls).
+	InSettings bool
+}
+
+// SettingForm says how a setting is written.
+type SettingForm int
+
+// Forms of a setting.
+const (
+	FormAssign    SettingForm = iota // NAME = value, at module level
+	FormSubscript                    // DATABASES["default"]["ATOMIC_REQUESTS"] = value
+	FormAttribute                    // app.conf.task_time_limit = value
+	FormKeyword                      // app.conf.update(task_time_limit=value), Celery(..., name=value)
+	FormKey                          // {"ATOMIC_REQUESTS": value} in a dictionary
+)
+
+// ValueKind classifies a setting's value as written.
+type ValueKind int
+
+// Kinds of values.
+const (
+	ValueOther  ValueKind = iota // a call, a name, anything computed
+	ValueTrue                    // True
+	ValueFalse                   // False
+	ValueNone                    // None
+	ValueNumber                  // a number literal, or arithmetic on literals (2 * 1024 * 1024)
+	ValueString                  // a plain string literal
+	ValueList                    // a list or tuple literal
+)
+
+// Celery setting names. CeleryTimeLimitNames configure a global task time
+// limit: Django settings with the CELERY_ namespace, the old CELERYD_
+// names, and celeryconfig / app.conf lower-case names.
+// MisnamedCeleryLimits look like global limits but Celery does not read
+// them: with namespace="CELERY" they map to time_limit/soft_time_limit.
+var (
+	CeleryTimeLimitNames = map[string]bool{"CELERY_TASK_TIME_LIMIT": true, "CELERY_TASK_SOFT_TIME_LIMIT": true,
+		"CELERYD_TASK_TIME_LIMIT": true, "CELERYD_TASK_SOFT_TIME_LIMIT": true, "task_time_limit": true,
+		"task_soft_time_limit": true}
+	MisnamedCeleryLimits = map[string]bool{"CELERY_TIME_LIMIT": true, "CELERY_SOFT_TIME_LIMIT": true}
+)
+
+// moduleSettings are the module-level names recorded from any file. Most
+// are only trusted in settings modules (Setting.InSettings); the names are
+// distinctive enough that AUTH_USER_MODEL and REST_FRAMEWORK are read
+// wherever they are assigned at module level, as the model graph always did.
+var moduleSettings = map[string]bool{"DEBUG": true, "ALLOWED_HOSTS": true, "DATA_UPLOAD_MAX_MEMORY_SIZE": true,
+	"AUTH_USER_MODEL": true}
+
+// restFrameworkKeys are the REST_FRAMEWORK entries recorded.
+var restFrameworkKeys = map[string]bool{"DEFAULT_PAGINATION_CLASS": true, "PAGE_SIZE": true}
+
+// settingsMarkers are module-level names only a Django settings module
+// assigns.
+var settingsMarkers = map[string]bool{"INSTALLED_APPS": true, "ROOT_URLCONF": true, "MIDDLEWARE": true,
+	"DATABASES": true}
+
+// IsSettingsPath reports whether a '/'-separated path names a Django
+// settings module: a file whose stem starts with "settings" (settings.py,
+// settings_local.py) or ends with "_settings", or any module under a
+// directory named settings (config/settings/base.py).
+func IsSettingsPath(rel string) bool {
+	dir, base := path.Split(rel)
+	stem, ok := strings.CutSuffix(base, ".py")
+	if !ok {
+		return false
+	}
+	return strings.HasPrefix(stem, "settings") || strings.HasSuffix(stem, "_settings") ||
+		strings.Contains("/"+dir, "/settings/")
+}
+
+// unitRel is the unit's path relative to the analysed root, falling back
+// to the display path.
+func unitRel(u *Unit) string {
+	if u.RootRel != "" {
+		return u.RootRel
+	}
+	return u.File.Rel
+}
+
+// extractSettings records the settings of one file: module-level
+// assignments of the names in moduleSettings, REST_FRAMEWORK entries,
+// ATOMIC_REQUESTS anywhere in a settings module (DATABASES entries,
+// subscript assignments, keywords), and Celery time-limit names anywhere
+// in any file (assignments, attributes, keywords, dictionary keys).
+func extractSettings(u *Unit) []Setting {
+	if u.Tree == nil {
+		return nil
+	}
+	x := settingsExtractor{u: u, rel: unitRel(u)}
+	root := u.Tree.Root()
+	assigns := ModuleAssignments(root)
+	for _, a := range assigns {
+		if settingsMarkers[a.ChildByField("left").Text()] {
+			x.inSettings = true
+		}
+	}
+	x.inSettings = x.inSettings || IsSettingsPath(x.rel)
+	for _, a := range assigns {
+		left, right := a.ChildByField("left"), a.ChildByField("right")
+		switch name := left.Text(); {
+		case moduleSettings[name]:
+			x.add(name, "", FormAssign, a, right)
+		case name == "REST_FRAMEWORK":
+			x.keys(right, name, restFrameworkKeys)
+		}
+	}
+	for _, a := range subscriptAssignments(root) {
+		base, keys := subscriptKeys(a.ChildByField("left"))
+		if base == "REST_FRAMEWORK" && len(keys) == 1 && restFrameworkKeys[keys[0]] {
+			x.add(keys[0], base, FormSubscript, a, a.ChildByField("right"))
+		}
+	}
+	src := string(u.Tree.Src)
+	atomic := x.inSettings && strings.Contains(src, "ATOMIC_REQUESTS")
+	celery := strings.Contains(src, "TIME_LIMIT") || strings.Contains(src, "time_limit")
+	if !atomic && !celery {
+		return x.out
+	}
+	want := func(name string) bool {
+		return atomic && name == "ATOMIC_REQUESTS" || celery && (CeleryTimeLimitNames[name] || MisnamedCeleryLimits[name])
+	}
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "assignment":
+			left, right := n.ChildByField("left"), n.ChildByField("right")
+			switch left.Type() {
+			case "identifier":
+				if name := left.Text(); name != "ATOMIC_REQUESTS" && want(name) {
+					x.add(name, "", FormAssign, n, right)
+				}
+			case "attribute":
+				if name := left.ChildByField("attribute").Text(); want(name) {
+					x.add(name, pyast.Dotted(left.ChildByField("object")), FormAttribute, n, right)
+				}
+			case "subscript":
+				if base, keys := subscriptKeys(left); len(keys) > 0 && want(keys[len(keys)-1]) {
+					x.add(keys[len(keys)-1], base, FormSubscript, n, right)
+				}
+			}
+		case "keyword_argument":
+			if name := n.ChildByField("name").Text(); want(name) {
+				x.add(name, "", FormKeyword, n, n.ChildByField("value"))
+			}
+		case "pair":
+			if name, ok := pyast.StringValue(n.ChildByField("key")); ok && want(name) {
+				x.add(name, enclosingSetting(n), FormKey, n, n.ChildByField("value"))
+			}
+		}
+		return true
+	})
+	return x.out
+}
+
+type settingsExtractor struct {
+	u          *Unit
+	rel        string
+	inSettings bool
+	out        []Setting
+}
+
+func (x *settingsExtractor) add(name, parent string, form SettingForm, at, value pyast.Node) {
+	s := Setting{Name: name, Parent: parent, Form: form, Path: x.u.File.Rel, Rel: x.rel,
+		Line: x.u.File.Position(at.StartByte()).Line, Start: at.StartByte(), End: at.EndByte(), InSettings: x.inSettings}
+	s.Value, s.Str, s.Items = classifyValue(value)
+	x.out = append(x.out, s)
+}
+
+// keys records the entries of a dictionary literal named in want.
+func (x *settingsExtractor) keys(dict pyast.Node, parent string, want map[string]bool) {
+	dict = pyast.Unparen(dict)
+	if dict.Type() != "dictionary" {
+		return
+	}
+	for _, pair := range dict.NamedChildren() {
+		if pair.Type() != "pair" {
+			continue
+		}
+		if k, ok := pyast.StringValue(pair.ChildByField("key")); ok && want[k] {
+			x.add(k, parent, FormKey, pair, pair.ChildByField("value"))
+		}
+	}
+}
+
+// classifyValue says what kind of value an expression is.
+func classifyValue(v pyast.Node) (kind ValueKind, str string, items []string) {
+	v = pyast.Unparen(v)
+	switch v.Type() {
+	case "true":
+		return ValueTrue, "", nil
+	case "false":
+		return ValueFalse, "", nil
+	case "none":
+		return ValueNone, "", nil
+	case "integer", "float":
+		return ValueNumber, "", nil
+	case "binary_operator", "unary_operator":
+		if numeric(v) {
+			return ValueNumber, "", nil
+		}
+	case "string", "concatenated_string":
+		if s, ok := pyast.StringValue(v); ok {
+			return ValueString, s, nil
+		}
+	case "list", "tuple":
+		for _, e := range v.NamedChildren() {
+			if s, ok := pyast.StringValue(e); ok {
+				items = append(items, s)
+			}
+		}
+		return ValueList, "", items
+	}
+	return ValueOther, "", nil
+}
+
+// numeric reports whether an expression is arithmetic on number literals.
+func numeric(v pyast.Node) bool {
+	ok := true
+	pyast.Inspect(v, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "binary_operator", "unary_operator", "parenthesized_expression", "integer", "float":
+			return true
+		}
+		if n.IsNamed() {
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
+
+// ModuleAssignments returns the module-level `NAME = value` assignments,
+// including those inside top-level if/try/with blocks.
+func ModuleAssignments(root pyast.Node) []pyast.Node {
+	return topLevelAssignments(root, "identifier")
+}
+
+// subscriptAssignments returns the module-level `X[...] = value`
+// assignments.
+func subscriptAssignments(root pyast.Node) []pyast.Node {
+	return topLevelAssignments(root, "subscript")
+}
+
+func topLevelAssignments(root pyast.Node, leftType string) []pyast.Node {
+	var out []pyast.Node
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "function_definition", "class_definition", "lambda", "decorated_definition":
+			return false
+		case "assignment":
+			if n.ChildByField("left").Type() == leftType && !n.ChildByField("right").IsNil() {
+				out = append(out, n)
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// subscriptKeys splits `DATABASES["default"]["ATOMIC_REQUESTS"]` into its
+// base name and string keys; keys is nil when a subscript is not a string
+// literal.
+func subscriptKeys(n pyast.Node) (base string, keys []string) {
+	for n.Type() == "subscript" {
+		k, ok := pyast.StringValue(n.ChildByField("subscript"))
+		if !ok {
+			return "", nil
+		}
+		keys = append([]string{k}, keys...)
+		n = n.ChildByField("value")
+	}
+	return pyast.Dotted(n), keys
+}
+
+// enclosingSetting names the module-level assignment a dictionary pair
+// sits in ("DATABASES"), or "".
+func enclosingSetting(n pyast.Node) string {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "assignment":
+			if l := p.ChildByField("left"); l.Type() == "identifier" {
+				return l.Text()
+			}
+			return ""
+		case "function_definition", "class_definition", "lambda", "call":
+			return ""
+		}
+	}
+	return ""
+}
+
+// Settings are the settings of the analysed tree, in path order.
+type Settings struct {
+	All []Setting
+}
+
+// buildSettings concatenates the files' settings; facts come in path order.
+func buildSettings(facts []*Facts) *Settings {
+	s := &Settings{}
+	for _, f := range facts {
+		s.All = append(s.All, f.Settings...)
+	}
+	return s
+}
+
+// Get returns every place that sets name (as a key of its own or inside a
+// dictionary), in path order.
+func (s *Settings) Get(name string) []Setting {
+	if s == nil {
+		return nil
+	}
+	var out []Setting
+	for _, st := range s.All {
+		if st.Name == name {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// AtomicRequests reports whether a settings module turns ATOMIC_REQUESTS on
+// (a DATABASES entry, a subscript assignment or a keyword set to True).
+func (s *Settings) AtomicRequests() bool {
+	for _, st := range s.Get("ATOMIC_REQUESTS") {
+		if st.InSettings && st.Value == ValueTrue {
+			return true
+		}
+	}
+	return false
+}
+
+// UploadLimit says how settings modules bound request bodies:
+// DATA_UPLOAD_MAX_MEMORY_SIZE set somewhere to anything but None (bounded),
+// and the first place that sets it to None (disabled, or nil). Neither
+// means Django's 2.5 MB default applies.
+func (s *Settings) UploadLimit() (bounded bool, disabled *Setting) {
+	for _, st := range s.Get("DATA_UPLOAD_MAX_MEMORY_SIZE") {
+		switch {
+		case !st.InSettings:
+		case st.Value != ValueNone:
+			bounded = true
+		case disabled == nil:
+			disabled = &st
+		}
+	}
+	return bounded, disabled
+}
+
+// CeleryTimeLimit returns the first place, in any file, that sets a global
+// Celery task time limit (CeleryTimeLimitNames), or nil.
+func (s *Settings) CeleryTimeLimit() *Setting {
+	if s == nil {
+		return nil
+	}
+	for i, st := range s.All {
+		if CeleryTimeLimitNames[st.Name] {
+			return &s.All[i]
+		}
+	}
+	return nil
+}
+
+// MisnamedCeleryLimit returns the first assignment of a name that looks
+// like a global Celery time limit but is not read by Celery
+// (CELERY_TIME_LIMIT), or nil.
+func (s *Settings) MisnamedCeleryLimit() *Setting {
+	if s == nil {
+		return nil
+	}
+	for i, st := range s.All {
+		if MisnamedCeleryLimits[st.Name] && (st.Form == FormAssign || st.Form == FormAttribute || st.Form == FormSubscript) {
+			return &s.All[i]
+		}
+	}
+	return nil
+}
+
+// AuthUserModel returns the label AUTH_USER_MODEL names (the last string
+// assignment in path order), or "".
+func (s *Settings) AuthUserModel() string {
+	label := ""
+	for _, st := range s.Get("AUTH_USER_MODEL") {
+		if st.Value == ValueString {
+			label = st.Str
+		}
+	}
+	return label
+}
+
+// DefaultPagination reports whether REST_FRAMEWORK names a
+// DEFAULT_PAGINATION_CLASS (other than None).
+func (s *Settings) DefaultPagination() bool {
+	for _, st := range s.Get("DEFAULT_PAGINATION_CLASS") {
+		if st.Parent == "REST_FRAMEWORK" && st.Value != ValueNone {
+			return true
+		}
+	}
+	return false
+}
