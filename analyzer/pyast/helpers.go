@@ -5,18 +5,23 @@ import (
 	"strings"
 )
 
-// Inspect walks the subtree at n in pre-order, calling f for each node. If f
-// returns false the node's children are skipped. The walk uses an explicit
-// stack, so depth costs no Go stack.
+// Inspect walks the named nodes of the subtree at n in pre-order, calling
+// f for each. If f returns false the node's children are skipped.
+// Anonymous nodes (punctuation, keywords, operators) are tokens without
+// children and are not visited: read them with Children or Field on their
+// parent. The walk is a scan of the pre-order node array, so depth costs no
+// stack and skipping a subtree is a jump.
 func Inspect(n Node, f func(Node) bool) {
 	if n.IsNil() {
 		return
 	}
-	// Nodes are stored in pre-order, so the subtree of n is the index range
-	// [n, subEnd(n)): a walk is a scan, and skipping children is a jump.
 	t := n.t
 	end := t.nodes[n.i].subEnd
 	for i := n.i; i < end; {
+		if t.nodes[i].flags&flagNamed == 0 && i != n.i {
+			i = t.nodes[i].subEnd
+			continue
+		}
 		if f(Node{t: t, i: i}) {
 			i++
 		} else {
@@ -246,18 +251,17 @@ func (c Call) Receiver() Node {
 // FirstError returns the first ERROR or MISSING node in pre-order, or the
 // zero Node when the tree is clean.
 func FirstError(root Node) Node {
-	var found Node
-	Inspect(root, func(n Node) bool {
-		if !found.IsNil() {
-			return false
+	if root.IsNil() || !root.HasError() {
+		return Node{}
+	}
+	// A scan, not Inspect: MISSING nodes are often anonymous tokens.
+	t := root.t
+	for i := root.i; i < t.nodes[root.i].subEnd; i++ {
+		if t.nodes[i].flags&(flagError|flagMissing) != 0 {
+			return Node{t: t, i: i}
 		}
-		if n.IsError() || n.IsMissing() {
-			found = n
-			return false
-		}
-		return n.HasError()
-	})
-	return found
+	}
+	return Node{}
 }
 
 // Decorators returns the decorator expressions of a function or class
