@@ -101,7 +101,7 @@ func DecodeTree(data, src []byte) (*Tree, error) {
 		}
 		start := prev + delta
 		prev = start
-		if (sym >= uint64(len(symbolNames)) && sym != 0xFFFF) || field >= uint64(len(fieldNames)) ||
+		if (sym >= uint64(len(symbolNames)) && sym != 0xFFFF) || field >= uint64(len(fieldTab.Load().names)) ||
 			start < 0 || uint64(start)+length > uint64(len(src)) || kids > count {
 			return nil, ErrBadEncoding
 		}

@@ -31,7 +31,8 @@ func Inspect(n Node, f func(Node) bool) {
 }
 
 // FindAll returns every node of the given types under n (n included), in
-// source order.
+// source order. Unlike Inspect it also finds anonymous nodes: "lambda",
+// "await", "yield" and "type" name both a node and a keyword token.
 func FindAll(n Node, types ...string) []Node {
 	if n.IsNil() {
 		return nil
@@ -39,33 +40,79 @@ func FindAll(n Node, types ...string) []Node {
 	// Served from the tree's per-type index: the nodes of n's subtree are
 	// the indices in [n, subEnd(n)).
 	lo, hi := n.i, n.nd().subEnd
-	var out []Node
+	if len(types) == 1 {
+		idx := subRange(n.t.ofType(types[0]), lo, hi)
+		if len(idx) == 0 {
+			return nil
+		}
+		out := make([]Node, len(idx))
+		for k, i := range idx {
+			out[k] = Node{t: n.t, i: i}
+		}
+		return out
+	}
+	var lists [][]int32
+	total := 0
 	for _, typ := range types {
-		idx := n.t.ofType(typ)
-		k := sort.Search(len(idx), func(j int) bool { return idx[j] >= lo })
-		for ; k < len(idx) && idx[k] < hi; k++ {
-			out = append(out, Node{t: n.t, i: idx[k]})
+		if idx := subRange(n.t.ofType(typ), lo, hi); len(idx) > 0 {
+			lists = append(lists, idx)
+			total += len(idx)
 		}
 	}
-	if len(types) > 1 {
-		sort.Slice(out, func(a, b int) bool { return out[a].i < out[b].i })
+	if total == 0 {
+		return nil
+	}
+	// Merge the sorted lists (type names are distinct, so are the nodes).
+	out := make([]Node, 0, total)
+	for len(lists) > 0 {
+		best := 0
+		for k := 1; k < len(lists); k++ {
+			if lists[k][0] < lists[best][0] {
+				best = k
+			}
+		}
+		out = append(out, Node{t: n.t, i: lists[best][0]})
+		if lists[best] = lists[best][1:]; len(lists[best]) == 0 {
+			lists = append(lists[:best], lists[best+1:]...)
+		}
 	}
 	return out
 }
 
+// subRange returns the part of the sorted index list within [lo, hi).
+func subRange(idx []int32, lo, hi int32) []int32 {
+	a := sort.Search(len(idx), func(j int) bool { return idx[j] >= lo })
+	b := a + sort.Search(len(idx)-a, func(j int) bool { return idx[a+j] >= hi })
+	return idx[a:b]
+}
+
 // FindAllShallow is FindAll that does not descend into nested function,
-// lambda or class definitions below n: what runs when n's body runs.
+// lambda or class definitions below n: what runs when n's body runs. Like
+// Inspect, it sees named nodes only (and n itself), and a nested
+// definition is not reported even when its type is asked for.
 func FindAllShallow(n Node, types ...string) []Node {
-	var out []Node
-	Inspect(n, func(m Node) bool {
-		if !m.Equal(n) && m.Is("function_definition", "class_definition", "lambda") {
-			return false
+	cands := FindAll(n, types...)
+	if len(cands) == 0 {
+		return nil
+	}
+	defs := FindAll(n, "function_definition", "class_definition", "lambda")
+	out := cands[:0]
+	k := 0
+	skipEnd := int32(-1) // nodes below this index lie in a nested definition
+	for _, c := range cands {
+		for ; k < len(defs) && defs[k].i <= c.i; k++ {
+			if d := defs[k]; d.i != n.i && d.t.nodes[d.i].flags&flagNamed != 0 {
+				skipEnd = max(skipEnd, d.t.nodes[d.i].subEnd)
+			}
 		}
-		if m.Is(types...) {
-			out = append(out, m)
+		if c.i < skipEnd || (c.i != n.i && c.t.nodes[c.i].flags&flagNamed == 0) {
+			continue
 		}
-		return true
-	})
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
 

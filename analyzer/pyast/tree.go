@@ -46,17 +46,34 @@ type Tree struct {
 	Truncated bool // some subtree deeper than MaxDepth was dropped
 
 	typesOnce sync.Once
-	byType    map[string][]int32 // node indices by type, in pre-order
+	byType    [][]int32 // node indices by type id (see symType), in pre-order
 }
 
 var (
 	langOnce    sync.Once
 	lang        *sitter.Language
 	symbolNames []string
-	fieldMu     sync.RWMutex
-	fieldIndex  = map[string]uint16{"": 0}
-	fieldNames  = []string{""}
+	// symType maps a grammar symbol to a dense id of its name: symbols
+	// sharing a name (aliases) share an id. typeIDs maps names to those
+	// ids; errorType is the id of "ERROR". Immutable once Language returns.
+	symType   []uint16
+	typeIDs   map[string]uint16
+	errorType uint16
+
+	// fieldTab is replaced, never mutated, so reads take no lock (they are
+	// on the hot path of ChildByField); fieldMu serialises writers.
+	fieldMu  sync.Mutex
+	fieldTab atomic.Pointer[fieldTable]
 )
+
+type fieldTable struct {
+	names []string
+	index map[string]uint16
+}
+
+func init() {
+	fieldTab.Store(&fieldTable{names: []string{""}, index: map[string]uint16{"": 0}})
+}
 
 // Language returns the tree-sitter Python grammar.
 func Language() *sitter.Language {
@@ -64,8 +81,23 @@ func Language() *sitter.Language {
 		lang = python.GetLanguage()
 		n := lang.SymbolCount()
 		symbolNames = make([]string, n)
+		symType = make([]uint16, n)
+		typeIDs = map[string]uint16{}
 		for i := uint32(0); i < n; i++ {
-			symbolNames[i] = lang.SymbolName(sitter.Symbol(i))
+			name := lang.SymbolName(sitter.Symbol(i))
+			symbolNames[i] = name
+			id, ok := typeIDs[name]
+			if !ok {
+				id = uint16(len(typeIDs))
+				typeIDs[name] = id
+			}
+			symType[i] = id
+		}
+		if id, ok := typeIDs["ERROR"]; ok {
+			errorType = id
+		} else {
+			errorType = uint16(len(typeIDs))
+			typeIDs["ERROR"] = errorType
 		}
 		// Grammar field ids start at 1; intern every name the grammar has.
 		langFields = []uint16{0}
@@ -81,20 +113,22 @@ func Language() *sitter.Language {
 }
 
 func internField(name string) uint16 {
-	fieldMu.RLock()
-	id, ok := fieldIndex[name]
-	fieldMu.RUnlock()
-	if ok {
+	if id, ok := fieldTab.Load().index[name]; ok {
 		return id
 	}
 	fieldMu.Lock()
 	defer fieldMu.Unlock()
-	if id, ok := fieldIndex[name]; ok {
+	old := fieldTab.Load()
+	if id, ok := old.index[name]; ok {
 		return id
 	}
-	id = uint16(len(fieldNames))
-	fieldNames = append(fieldNames, name)
-	fieldIndex[name] = id
+	id := uint16(len(old.names))
+	nt := &fieldTable{names: append(old.names[:len(old.names):len(old.names)], name), index: make(map[string]uint16, len(old.index)+1)}
+	for k, v := range old.index {
+		nt.index[k] = v
+	}
+	nt.index[name] = id
+	fieldTab.Store(nt)
 	return id
 }
 
@@ -102,9 +136,14 @@ func fieldName(id uint16) string {
 	if id == 0 {
 		return ""
 	}
-	fieldMu.RLock()
-	defer fieldMu.RUnlock()
-	return fieldNames[id]
+	return fieldTab.Load().names[id]
+}
+
+// fieldID returns the interned id of a field name; ok is false when no
+// tree can have that field.
+func fieldID(name string) (uint16, bool) {
+	id, ok := fieldTab.Load().index[name]
+	return id, ok
 }
 
 // Parser wraps one tree-sitter parser. It is not safe for concurrent use:
@@ -464,8 +503,12 @@ func (n Node) ChildByField(name string) Node {
 	if n.t == nil {
 		return Node{}
 	}
+	id, ok := fieldID(name)
+	if !ok || id == 0 {
+		return Node{}
+	}
 	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
-		if fieldName(n.t.nodes[c].field) == name {
+		if n.t.nodes[c].field == id {
 			return Node{t: n.t, i: c}
 		}
 	}
@@ -477,9 +520,13 @@ func (n Node) ChildrenByField(name string) []Node {
 	if n.t == nil {
 		return nil
 	}
+	id, ok := fieldID(name)
+	if !ok || id == 0 {
+		return nil
+	}
 	var out []Node
 	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
-		if fieldName(n.t.nodes[c].field) == name {
+		if n.t.nodes[c].field == id {
 			out = append(out, Node{t: n.t, i: c})
 		}
 	}
@@ -497,17 +544,38 @@ func (n Node) Contains(m Node) bool {
 // ofType returns the pre-order indices of every node of the given type.
 // The index is built once per tree, on first use, and is safe to share.
 func (t *Tree) ofType(typ string) []int32 {
-	t.typesOnce.Do(func() {
-		t.byType = map[string][]int32{}
-		for i := range t.nodes {
-			name := "ERROR"
-			if t.nodes[i].flags&flagError == 0 {
-				name = symbolNames[t.nodes[i].sym]
-			}
-			t.byType[name] = append(t.byType[name], int32(i))
+	t.typesOnce.Do(t.buildTypeIndex)
+	id, ok := typeIDs[typ]
+	if !ok || int(id) >= len(t.byType) {
+		return nil
+	}
+	return t.byType[id]
+}
+
+// buildTypeIndex buckets the nodes by type id with a counting sort: one
+// backing array, no map.
+func (t *Tree) buildTypeIndex() {
+	Language()
+	ids := make([]uint16, len(t.nodes))
+	counts := make([]int32, len(typeIDs))
+	for i := range t.nodes {
+		id := errorType
+		if sym := t.nodes[i].sym; t.nodes[i].flags&flagError == 0 && int(sym) < len(symType) {
+			id = symType[sym]
 		}
-	})
-	return t.byType[typ]
+		ids[i] = id
+		counts[id]++
+	}
+	all := make([]int32, len(t.nodes))
+	t.byType = make([][]int32, len(counts))
+	off := int32(0)
+	for id, c := range counts {
+		t.byType[id] = all[off : off : off+c]
+		off += c
+	}
+	for i, id := range ids {
+		t.byType[id] = append(t.byType[id], int32(i))
+	}
 }
 
 // Equal reports whether n and m are the same node.

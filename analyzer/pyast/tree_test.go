@@ -134,3 +134,67 @@ func FuzzDecodeTree(f *testing.F) {
 		}
 	})
 }
+
+// inspectAll is the reference for FindAll and FindAllShallow: a walk that
+// sees named nodes and, when shallow, skips nested definitions.
+func inspectAll(n Node, shallow bool, types ...string) []Node {
+	var out []Node
+	Inspect(n, func(m Node) bool {
+		if shallow && !m.Equal(n) && m.Is("function_definition", "class_definition", "lambda") {
+			return false
+		}
+		if m.Is(types...) {
+			out = append(out, m)
+		}
+		return true
+	})
+	return out
+}
+
+func TestFindAllMatchesInspect(t *testing.T) {
+	src := []byte(`async def f(x):
+    y = lambda a: g(a)
+    await h(x)
+    def inner():
+        yield k(1)
+        class C:
+            z = m(2)
+    for i in x:
+        n(lambda: o(i))
+    return [p(q) for q in x]
+
+type Alias = int
+w = r(s(t))
+`)
+	tr, err := Parse(src)
+	require.NoError(t, err)
+	fn := FindAll(tr.Root(), "function_definition")[0]
+	sets := [][]string{{"call"}, {"call", "lambda"}, {"await", "yield", "identifier"}, {"function_definition"}, {"nope"}}
+	for _, n := range []Node{tr.Root(), fn, FindAll(tr.Root(), "for_statement")[0]} {
+		for _, ts := range sets {
+			assert.Equal(t, inspectAll(n, true, ts...), FindAllShallow(n, ts...), "FindAllShallow(%v, %v)", n, ts)
+			var named []Node
+			for _, m := range FindAll(n, ts...) {
+				if m.IsNamed() {
+					named = append(named, m)
+				}
+			}
+			assert.Equal(t, inspectAll(n, false, ts...), named, "FindAll(%v, %v)", n, ts)
+		}
+	}
+	// The function itself is reported when asked for, its nested ones not.
+	assert.Equal(t, []Node{fn}, FindAllShallow(fn, "function_definition"))
+	// "lambda" is also the keyword token: FindAll sees both, Shallow only the node.
+	assert.Len(t, FindAll(fn, "lambda"), 4)
+	assert.Len(t, FindAllShallow(fn, "lambda"), 0)
+}
+
+func TestChildByFieldUnknown(t *testing.T) {
+	tr, err := Parse([]byte("f(x)\n"))
+	require.NoError(t, err)
+	call := FindAll(tr.Root(), "call")[0]
+	assert.True(t, call.ChildByField("no_such_field").IsNil())
+	assert.Nil(t, call.ChildrenByField("no_such_field"))
+	assert.Equal(t, "f", call.ChildByField("function").Text())
+	assert.Equal(t, "function", call.ChildByField("function").Field())
+}
