@@ -27,10 +27,7 @@ var BareExcept = &analyzer.Rule{
 // runBareExcept matches except_clause nodes with no type expression. The
 // `except*` form always has a type, so it never matches.
 func runBareExcept(p *analyzer.Pass) error {
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "except_clause" {
-			return true
-		}
+	for _, n := range pyast.FindAll(p.Root, "except_clause") {
 		if exceptType(n).IsNil() {
 			kw := n.FirstChild() // the "except" keyword
 			p.Report(analyzer.Diagnostic{
@@ -39,8 +36,7 @@ func runBareExcept(p *analyzer.Pass) error {
 				Help:    "catch the exceptions this block can handle (e.g. `except requests.RequestException:`), or `except Exception:` and log it",
 			})
 		}
-		return true
-	})
+	}
 	return nil
 }
 

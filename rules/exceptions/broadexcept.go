@@ -39,10 +39,7 @@ var BroadExcept = &analyzer.Rule{
 // bare excepts (ERR001) and except* groups.
 func runBroadExcept(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "except_clause" {
-			return true
-		}
+	check := func(n pyast.Node) bool {
 		h := pyidiom.DecodeHandler(n)
 		broad := h.BroadName(p.Imports)
 		if broad == "" || h.Star || h.OnlyTrivial() || onlyReturnsNone(h) {
@@ -93,7 +90,10 @@ func runBroadExcept(p *analyzer.Pass) error {
 			})
 		}
 		return true
-	})
+	}
+	for _, n := range pyast.FindAll(p.Root, "except_clause") {
+		check(n)
+	}
 	return nil
 }
 
@@ -146,9 +146,9 @@ func keepsAlias(h pyidiom.Handler) bool {
 		return false
 	}
 	kept := false
-	pyast.Inspect(h.Body, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(h.Body, "assignment", "call") {
 		if kept {
-			return false
+			break
 		}
 		switch n.Type() {
 		case "assignment":
@@ -161,8 +161,7 @@ func keepsAlias(h pyidiom.Handler) bool {
 				kept = a.Type() == "identifier" && a.Text() == h.Alias
 			}
 		}
-		return true
-	})
+	}
 	return kept
 }
 

@@ -33,14 +33,16 @@ func runGenericRaise(p *analyzer.Pass) error {
 	if pyidiom.IsTestPath(pyidiom.RelPath(p)) {
 		conf = analyzer.Low
 	}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "raise_statement" {
-			return true
+	var reported pyast.Node // the walk used to skip the subtree of a reported raise
+	for _, n := range pyast.FindAll(p.Root, "raise_statement") {
+		if reported.Contains(n) {
+			continue
 		}
 		name := genericRaised(p, n)
 		if name == "" {
-			return true
+			continue
 		}
+		reported = n
 		e := raisedExpr(n)
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.RangeOf(e),
@@ -48,7 +50,6 @@ func runGenericRaise(p *analyzer.Pass) error {
 			Help:       "raise a specific built-in exception (`ValueError`, `RuntimeError`...) or a domain exception (`class AccountCreationError(Exception)`)",
 			Confidence: conf,
 		})
-		return false
-	})
+	}
 	return nil
 }

@@ -35,17 +35,17 @@ var RaiseWithoutFrom = &analyzer.Rule{
 // CommandError, DRF's *APIException family), which Django turns into a
 // response or a form error.
 func runRaiseWithoutFrom(p *analyzer.Pass) error {
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "raise_statement" || !n.ChildByField("cause").IsNil() {
-			return true
+	for _, n := range pyast.FindAll(p.Root, "raise_statement") {
+		if !n.ChildByField("cause").IsNil() {
+			continue
 		}
 		e := raisedExpr(n)
 		if e.IsNil() {
-			return true
+			continue
 		}
 		h, ok := pyidiom.EnclosingHandler(n)
 		if !ok || h.CatchesOnly("miss") || pyidiom.UserFacing(e) {
-			return true
+			continue
 		}
 		callee := e
 		if c, ok := pyast.AsCall(e); ok {
@@ -53,11 +53,11 @@ func runRaiseWithoutFrom(p *analyzer.Pass) error {
 		}
 		name := pyast.Dotted(callee)
 		if name == "" || (h.Alias != "" && name == h.Alias) {
-			return true
+			continue
 		}
 		last := []rune(name[lastDot(name)+1:])
 		if !unicode.IsUpper(last[0]) {
-			return true
+			continue
 		}
 		alias := h.Alias
 		if alias == "" {
@@ -68,8 +68,7 @@ func runRaiseWithoutFrom(p *analyzer.Pass) error {
 			Message: fmt.Sprintf("`raise %s` inside `except` without `from`: the original error is not its cause", name),
 			Help:    fmt.Sprintf("write `raise %s(...) from %s` to keep the cause, or `from None` to drop it on purpose", name, alias),
 		})
-		return true
-	})
+	}
 	return nil
 }
 

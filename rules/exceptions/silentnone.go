@@ -31,19 +31,16 @@ var SilentNone = &analyzer.Rule{
 // ordinary answer, handlers of computed types, and non-broad handlers with a
 // comment explaining the choice.
 func runSilentNone(p *analyzer.Pass) error {
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "except_clause" {
-			return true
-		}
+	for _, n := range pyast.FindAll(p.Root, "except_clause") {
 		h := pyidiom.DecodeHandler(n)
 		if h.Bare() || !onlyReturnsNone(h) {
-			return true
+			continue
 		}
 		conf := analyzer.Medium
 		if h.BroadName(p.Imports) != "" {
 			conf = analyzer.High
 		} else if !h.Named() || h.HasComment() || h.CatchesOnly("miss", "value") {
-			return true
+			continue
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.Span(h.Keyword, h.Type),
@@ -51,7 +48,6 @@ func runSilentNone(p *analyzer.Pass) error {
 			Help:       "log the error (`logger.exception(...)`) and re-raise a domain exception, or return an explicit result the caller must check",
 			Confidence: conf,
 		})
-		return true
-	})
+	}
 	return nil
 }

@@ -37,10 +37,10 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(p.Root, "call") {
 		lc, h, ok := logs.ErrorWithoutTraceback(n)
 		if !ok {
-			return true
+			continue
 		}
 		name := lc.Func.ChildByField("attribute")
 		d := analyzer.Diagnostic{
@@ -63,7 +63,6 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 			}}
 		}
 		p.Report(d)
-		return true
-	})
+	}
 	return nil
 }

@@ -142,14 +142,12 @@ func (h Handler) OnlyTrivial() bool {
 // directive (noqa, pylint, type, pragma...): it usually explains a
 // deliberate choice.
 func (h Handler) HasComment() bool {
-	found := false
-	pyast.Inspect(h.Clause, func(n pyast.Node) bool {
-		if n.Type() == "comment" && !isDirective(n.Text()) {
-			found = true
+	for _, n := range pyast.FindAll(h.Clause, "comment") {
+		if !isDirective(n.Text()) {
+			return true
 		}
-		return !found
-	})
-	return found
+	}
+	return false
 }
 
 var directives = []string{"noqa", "want", "want+", "pylint:", "type:", "pragma:", "nosec", "rubric:", "fmt:", "isort:", "pyright:", "mypy:"}
@@ -172,12 +170,10 @@ func (h Handler) MentionsAlias(n pyast.Node) bool {
 	if h.Alias == "" {
 		return false
 	}
-	used := false
-	pyast.Inspect(n, func(m pyast.Node) bool {
-		if m.Type() == "identifier" && m.Text() == h.Alias {
-			used = true
+	for _, m := range pyast.FindAll(n, "identifier") {
+		if string(m.Bytes()) == h.Alias {
+			return true
 		}
-		return !used
-	})
-	return used
+	}
+	return false
 }

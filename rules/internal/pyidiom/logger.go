@@ -56,20 +56,19 @@ func NewLoggers(root pyast.Node, im *pyast.Imports) *Loggers {
 			l.structlogImported = true
 		}
 	}
-	pyast.Inspect(root, func(n pyast.Node) bool {
-		if n.Type() != "assignment" {
-			return true
+	for _, n := range pyast.FindAll(root, "assignment") {
+		right := n.ChildByField("right")
+		if right.IsNil() {
+			continue
 		}
 		left := pyast.Dotted(n.ChildByField("left"))
-		right := n.ChildByField("right")
-		if left == "" || right.IsNil() {
-			return true
+		if left == "" {
+			continue
 		}
 		if k := l.factoryKind(right); k != NotLogger {
 			l.assigned[left] = k
 		}
-		return true
-	})
+	}
 	return l
 }
 
