@@ -36,10 +36,10 @@ var EagerFormat = &analyzer.Rule{
 // their name get medium confidence.
 func runEagerFormat(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(p.Root, "call") {
 		lc, ok := logs.Call(n)
 		if !ok || lc.Msg.IsNil() {
-			return true
+			continue
 		}
 		msg := pyast.Unparen(lc.Msg)
 		var how string
@@ -54,7 +54,7 @@ func runEagerFormat(p *analyzer.Pass) error {
 			}
 		}
 		if how == "" {
-			return true
+			continue
 		}
 		callee := lc.Func.Text()
 		d := analyzer.Diagnostic{
@@ -81,8 +81,7 @@ func runEagerFormat(p *analyzer.Pass) error {
 			d.Confidence = analyzer.Medium
 		}
 		p.Report(d)
-		return true
-	})
+	}
 	return nil
 }
 

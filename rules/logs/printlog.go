@@ -42,28 +42,37 @@ func runPrintAsLog(p *analyzer.Pass) error {
 	if scriptLike(p) {
 		return nil
 	}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Is("function_definition") && pyast.DefName(n) == "print" {
-			return false
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		// Test the callee before decoding: most calls are not print.
+		fn := n.ChildByField("function")
+		if fn.Type() != "identifier" || string(fn.Bytes()) != "print" || insidePrintDef(n) {
+			continue
 		}
-		c, ok := pyast.AsCall(n)
-		if !ok || c.Func.Type() != "identifier" || c.Func.Text() != "print" {
-			return true
-		}
+		c, _ := pyast.AsCall(n)
 		if f := c.Keyword("file"); !f.IsNil() && pyast.Dotted(f) != "sys.stderr" {
-			return true
+			continue
 		}
 		if outputFunction(pyast.EnclosingFunction(n)) {
-			return true
+			continue
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(c.Func),
 			Message: "`print(...)` in library code: no level, no logger name, and lost or interleaved under gunicorn or Celery",
 			Help:    "log it: `logger = logging.getLogger(__name__)` at module level, then `logger.info(...)`",
 		})
-		return true
-	})
+	}
 	return nil
+}
+
+// insidePrintDef reports whether n lies in a function named print (a
+// project's own print, which the calls in it may mean).
+func insidePrintDef(n pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		if a.Type() == "function_definition" && pyast.DefName(a) == "print" {
+			return true
+		}
+	}
+	return false
 }
 
 // outputPrefixes start the names of functions whose job is printing: print_users,

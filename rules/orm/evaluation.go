@@ -37,9 +37,12 @@ func runEvaluation(p *analyzer.Pass) error {
 	}
 	t := NewTracker(p)
 	t.Loops()
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(p.Root, "call", "if_statement", "elif_clause", "while_statement", "not_operator", "subscript") {
 		switch n.Type() {
 		case "call":
+			if !evaluationCallee(n.ChildByField("function")) {
+				continue
+			}
 			c, _ := pyast.AsCall(n)
 			switch {
 			case c.Func.Type() == "identifier" && (c.Func.Text() == "len" || c.Func.Text() == "bool") && len(c.Positional) == 1:
@@ -88,9 +91,21 @@ func runEvaluation(p *analyzer.Pass) error {
 				}
 			}
 		}
-		return true
-	})
+	}
 	return nil
+}
+
+// evaluationCallee reports whether a call's callee can be one the rule
+// judges, `len`, `bool` or `x.count`: a test before decoding the call.
+func evaluationCallee(fn pyast.Node) bool {
+	switch fn.Type() {
+	case "identifier":
+		b := string(fn.Bytes())
+		return b == "len" || b == "bool"
+	case "attribute":
+		return string(fn.ChildByField("attribute").Bytes()) == "count" && fn.ChildByField("object").Type() == "identifier"
+	}
+	return false
 }
 
 func report(p *analyzer.Pass, n pyast.Node, msg, help string) {

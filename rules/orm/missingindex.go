@@ -43,10 +43,7 @@ func runMissingIndex(p *analyzer.Pass) error {
 		return nil
 	}
 	seen := map[string]bool{}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "call" {
-			return true
-		}
+	check := func(n pyast.Node) bool {
 		if par := n.Parent(); par.Type() == "attribute" && par.ChildByField("object").Equal(n) {
 			return true // not the outermost call of its chain
 		}
@@ -79,8 +76,26 @@ func runMissingIndex(p *analyzer.Pass) error {
 				Message: fmt.Sprintf("add `%s` to `Meta.indexes` here", idx)}},
 		})
 		return true
-	})
+	}
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		check(n)
+	}
 	return nil
+}
+
+// methodChainOnAttribute reports whether n is a chain of method calls
+// starting at an attribute (`X.objects.filter(...).order_by(...)`), the
+// shape chainLookups decodes: a test before decoding every call.
+func methodChainOnAttribute(n pyast.Node) bool {
+	cur := n
+	for cur.Type() == "call" {
+		fn := cur.ChildByField("function")
+		if fn.Type() != "attribute" {
+			return false
+		}
+		cur = pyast.Unparen(fn.ChildByField("object"))
+	}
+	return cur.Type() == "attribute"
 }
 
 // offline reports files that run outside requests (management commands,
@@ -95,6 +110,9 @@ func offline(rel string) bool {
 // chainLookups walks a call chain down to `Model.objects` and collects the
 // local columns of filter()/get() keywords and the order_by() fields.
 func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, order []string, filterCall pyast.Node) {
+	if !methodChainOnAttribute(n) {
+		return nil, nil, nil, pyast.Node{}
+	}
 	var calls []pyast.Call
 	cur := n
 	for {

@@ -83,18 +83,18 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		}
 	}
 	taint := map[int32]map[string]bool{}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "call" || done[n.ID()] {
-			return true
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		if done[n.ID()] {
+			continue
 		}
 		q, what, conf := t.queryCall(n)
 		if what == "" {
 			t.helperCall(n, taint)
-			return true
+			continue
 		}
 		l := t.dependentLoop(n, taint)
 		if l == nil {
-			return true
+			continue
 		}
 		help := loopHelp(what, q)
 		if h := t.reverseHelp(n, what, q, l); h != "" {
@@ -106,8 +106,7 @@ func runQueryInLoop(p *analyzer.Pass) error {
 			Help:       help,
 			Confidence: conf,
 		})
-		return true
-	})
+	}
 	return nil
 }
 
@@ -236,6 +235,10 @@ func batched(n pyast.Node) bool {
 // method (or "iterate"), q the queryset when known, conf the confidence.
 // Chains filtering with `__in` (batches) are not queries per row.
 func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
+	// Cheap test first: this runs on every call of the file.
+	if fn := n.ChildByField("function"); fn.Type() != "attribute" || !queryMethod(fn.ChildByField("attribute")) {
+		return nil, "", 0
+	}
 	if batched(n) {
 		return nil, "", 0
 	}
@@ -284,6 +287,13 @@ func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Con
 		return &QS{ModelText: root}, what, analyzer.Low
 	}
 	return nil, "", 0
+}
+
+// queryMethod reports whether the method name id can make queryCall
+// report: a row, exec or chain method.
+func queryMethod(id pyast.Node) bool {
+	b := id.Bytes()
+	return rowMethods[string(b)] || execMethods[string(b)] || chainMethods[string(b)]
 }
 
 // managerRoot returns X when the chain starts at `X.objects` and X looks
@@ -408,6 +418,19 @@ func argNames(n pyast.Node) map[string]bool {
 // this file that queries with one of its parameters, when the loop passes
 // one of its names in that position: the N+1 one call level down.
 func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
+	// Cheap test first: only f(...) and self.m(...) can resolve.
+	switch fn := n.ChildByField("function"); fn.Type() {
+	case "identifier":
+		if t.moduleFunction(fn).IsNil() {
+			return
+		}
+	case "attribute":
+		if r := fn.ChildByField("object"); r.Type() != "identifier" || string(r.Bytes()) != "self" {
+			return
+		}
+	default:
+		return
+	}
 	c, _ := pyast.AsCall(n)
 	callee, skipSelf := t.localCallee(n, c)
 	if callee.IsNil() || callee.Contains(n) {
@@ -479,14 +502,7 @@ func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
 func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSelf bool) {
 	switch c.Func.Type() {
 	case "identifier":
-		for _, st := range pyast.Statements(t.p.Root) {
-			if st.Type() == "decorated_definition" {
-				st = st.ChildByField("definition")
-			}
-			if st.Type() == "function_definition" && pyast.DefName(st) == c.Func.Text() {
-				return st, false
-			}
-		}
+		return t.moduleFunction(c.Func), false
 	case "attribute":
 		if r := c.Receiver(); r.Type() == "identifier" && r.Text() == "self" {
 			if cls := classOf(n); !cls.IsNil() {
@@ -496,6 +512,25 @@ func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSe
 		}
 	}
 	return pyast.Node{}, false
+}
+
+// moduleFunction returns the first module-level function named by
+// identifier id, or the zero Node.
+func (t *Tracker) moduleFunction(id pyast.Node) pyast.Node {
+	if t.funcs == nil {
+		t.funcs = map[string]pyast.Node{}
+		for _, st := range pyast.Statements(t.p.Root) {
+			if st.Type() == "decorated_definition" {
+				st = st.ChildByField("definition")
+			}
+			if st.Type() == "function_definition" {
+				if name := pyast.DefName(st); t.funcs[name].IsNil() {
+					t.funcs[name] = st
+				}
+			}
+		}
+	}
+	return t.funcs[string(id.Bytes())]
 }
 
 // paramNames are a function's parameter names in order.

@@ -109,6 +109,9 @@ type Tracker struct {
 	assigns map[int32]map[string][]pyast.Node
 	// loopVars maps a loop variable's defining node to its row model.
 	loops map[int32]*Loop
+	// funcs maps the names of the module-level functions to their first
+	// definition; built on first use.
+	funcs map[string]pyast.Node
 }
 
 // NewTracker prepares a tracker for a pass.
@@ -682,7 +685,7 @@ func rowVar(target, iter pyast.Node) (pyast.Node, pyast.Node) {
 // Loops returns every loop of the file, outer loops first.
 func (t *Tracker) Loops() []*Loop {
 	var out []*Loop
-	pyast.Inspect(t.p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(t.p.Root, "for_statement", "call", "for_in_clause") {
 		switch n.Type() {
 		case "for_statement":
 			v, it := rowVar(n.ChildByField("left"), n.ChildByField("right"))
@@ -694,14 +697,17 @@ func (t *Tracker) Loops() []*Loop {
 			t.loops[n.ID()] = l
 		case "call":
 			// map(lambda row: ..., rows)
+			if fn := n.ChildByField("function"); fn.Type() != "identifier" || string(fn.Bytes()) != "map" {
+				continue
+			}
 			c, _ := pyast.AsCall(n)
-			if c.Func.Type() != "identifier" || c.Func.Text() != "map" || len(c.Positional) != 2 || c.Positional[0].Type() != "lambda" {
-				return true
+			if len(c.Positional) != 2 || c.Positional[0].Type() != "lambda" {
+				continue
 			}
 			lam := c.Positional[0]
 			params := lam.ChildByField("parameters").NamedChildren()
 			if len(params) != 1 || params[0].Type() != "identifier" {
-				return true
+				continue
 			}
 			l := &Loop{Node: n, Var: params[0], Iter: c.Positional[1], Body: []pyast.Node{lam.ChildByField("body")}, t: t}
 			out = append(out, l)
@@ -727,8 +733,7 @@ func (t *Tracker) Loops() []*Loop {
 			out = append(out, l)
 			t.loops[n.ID()] = l
 		}
-		return true
-	})
+	}
 	for _, l := range out {
 		if !l.Var.IsNil() {
 			l.QS = t.Eval(l.Iter)

@@ -61,29 +61,42 @@ func runSerializer(p *analyzer.Pass) error {
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
 	}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		c, ok := pyast.AsCall(n)
-		if !ok || c.Keyword("many").Type() != "true" || len(c.Positional) == 0 {
-			return true
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		if !hasManyTrue(n) {
+			continue
+		}
+		c, _ := pyast.AsCall(n)
+		if c.Keyword("many").Type() != "true" || len(c.Positional) == 0 {
+			continue
 		}
 		q := t.Eval(c.Positional[0])
 		if q == nil {
-			return true
+			continue
 		}
 		name := pyast.Dotted(c.Func)
 		if name == "self.get_serializer" {
 			// The view's serializer_class, unless chosen at run time.
 			cls := classOf(n)
 			if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() || t.inheritsMethod(cls, "get_serializer_class") {
-				return true
+				continue
 			}
 			_, attr := classMember(cls, "serializer_class", 0)
 			name = pyast.Dotted(attr)
 		}
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
-		return true
-	})
+	}
 	return nil
+}
+
+// hasManyTrue reports whether call n has a `many=True` argument: a test
+// before decoding it.
+func hasManyTrue(n pyast.Node) bool {
+	for a := n.ChildByField("arguments").FirstChild(); !a.IsNil(); a = a.NextSibling() {
+		if a.Type() == "keyword_argument" && string(a.ChildByField("name").Bytes()) == "many" && a.ChildByField("value").Type() == "true" {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where string) {
