@@ -337,13 +337,7 @@ func Body(n Node) Node { return n.ChildByField("body") }
 
 // Comments returns every comment node in the tree, in source order.
 func Comments(t *Tree) []Node {
-	var out []Node
-	for i := range t.nodes {
-		if t.nodes[i].flags&flagError == 0 && symbolNames[t.nodes[i].sym] == "comment" {
-			out = append(out, Node{t: t, i: int32(i)})
-		}
-	}
-	return out
+	return FindAll(t.Root(), "comment")
 }
 
 // Unparen strips parenthesized_expression wrappers.

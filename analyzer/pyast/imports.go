@@ -82,6 +82,21 @@ func (im *Imports) Lookup(local string) (string, bool) {
 // `r.adapters.HTTPAdapter` resolves to "requests.adapters.HTTPAdapter".
 // ok is false when the head was not imported or n is not a dotted name.
 func (im *Imports) Resolve(n Node) (string, bool) {
+	// Most names resolved are not imported: test the chain's head before
+	// building the dotted text.
+	h := n
+	for h.Type() == "attribute" {
+		h = h.ChildByField("object")
+	}
+	switch h.Type() {
+	case "identifier":
+		if _, ok := im.names[string(h.Bytes())]; !ok {
+			return "", false
+		}
+	case "dotted_name":
+	default:
+		return "", false // Dotted would be ""
+	}
 	d := Dotted(n)
 	if d == "" {
 		return "", false

@@ -40,14 +40,18 @@ func runUnsafeDeserialization(p *analyzer.Pass) error {
 	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
-	untrusted := untrustedVariables(p)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		c, ok := pyast.AsCall(n)
-		if !ok {
-			return true
+	var untrusted map[varKey]bool // computed on first need: most files call none of these
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		callee := n.ChildByField("function")
+		q, _ := p.Imports.Resolve(callee)
+		if !deserializer(q) && !(callee.Type() == "identifier" && (string(callee.Bytes()) == "eval" || string(callee.Bytes()) == "exec")) {
+			continue
 		}
+		if untrusted == nil {
+			untrusted = untrustedVariables(p)
+		}
+		c, _ := pyast.AsCall(n)
 		fn := funcID(n)
-		q, _ := p.Imports.Resolve(c.Func)
 		arg := c.Arg(0, "")
 		switch {
 		case q != "" && contains(picklers, q):
@@ -60,7 +64,7 @@ func runUnsafeDeserialization(p *analyzer.Pass) error {
 			}
 		case c.Func.Type() == "identifier" && (c.Func.Text() == "eval" || c.Func.Text() == "exec"):
 			if _, imported := p.Imports.Lookup(c.Func.Text()); imported {
-				return true
+				continue
 			}
 			if src := untrustedIn(arg, fn, untrusted); !src.IsNil() {
 				p.Report(analyzer.Diagnostic{
@@ -77,7 +81,7 @@ func runUnsafeDeserialization(p *analyzer.Pass) error {
 				loader = c.Positional[1]
 			}
 			if !loader.IsNil() && isSafeLoader(p, loader) {
-				return true
+				continue
 			}
 			d := yamlDiag(n, q)
 			if loader.IsNil() && c.Func.Type() == "attribute" && len(c.Positional) == 1 {
@@ -87,9 +91,19 @@ func runUnsafeDeserialization(p *analyzer.Pass) error {
 			}
 			p.Report(d)
 		}
-		return true
-	})
+	}
 	return nil
+}
+
+// deserializer reports whether qualified name q is one the rule judges.
+func deserializer(q string) bool {
+	switch q {
+	case "":
+		return false
+	case "yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.load", "yaml.load_all":
+		return true
+	}
+	return contains(picklers, q)
 }
 
 func yamlDiag(n pyast.Node, q string) analyzer.Diagnostic {

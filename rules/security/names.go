@@ -184,11 +184,10 @@ func spansNosec(p *analyzer.Pass, lines map[int]bool, n pyast.Node) bool {
 // (any scope), in source order.
 func identifierAssignments(root pyast.Node) []pyast.Node {
 	var out []pyast.Node
-	pyast.Inspect(root, func(n pyast.Node) bool {
-		if n.Type() == "assignment" && n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
+	for _, n := range pyast.FindAll(root, "assignment") {
+		if n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
 			out = append(out, n)
 		}
-		return true
-	})
+	}
 	return out
 }

@@ -37,19 +37,23 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 	if paths.IsTest(paths.Rel(p)) || strings.Contains(paths.Rel(p), "migrations/") {
 		return nil
 	}
-	safe := safeSQLLocals(p)
-	built := builtSQLVariables(p, safe)
-	nosec := nosecLines(p)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		c, ok := pyast.AsCall(n)
-		if !ok {
-			return true
+	// What the sinks need is computed on first need: most files have none.
+	var (
+		ready bool
+		safe  map[varKey]bool
+		built map[varKey]pyast.Node
+		nosec map[int]bool
+	)
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		if !sqlSinkMethod(n.ChildByField("function")) {
+			continue
 		}
+		c, _ := pyast.AsCall(n)
 		var args []pyast.Node
 		sink := sqlSink(p, c)
 		switch sink {
 		case "":
-			return true
+			continue
 		case "extra":
 			for _, k := range []string{"where", "select", "tables"} {
 				v := c.Keyword(k)
@@ -65,6 +69,12 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 			if a := c.Arg(0, "sql"); !a.IsNil() {
 				args = append(args, a)
 			}
+		}
+		if !ready {
+			safe = safeSQLLocals(p)
+			built = builtSQLVariables(p, safe)
+			nosec = nosecLines(p)
+			ready = true
 		}
 		fn := funcID(n)
 		for _, a := range args {
@@ -87,9 +97,27 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 				Confidence: conf,
 			})
 		}
-		return true
-	})
+	}
 	return nil
+}
+
+// sqlSinkMethod reports whether a callee's name is one sqlSink accepts:
+// a test before decoding the call.
+func sqlSinkMethod(fn pyast.Node) bool {
+	var name []byte
+	switch fn.Type() {
+	case "attribute":
+		name = fn.ChildByField("attribute").Bytes()
+	case "identifier":
+		name = fn.Bytes()
+	default:
+		return false
+	}
+	switch string(name) {
+	case "execute", "executemany", "raw", "extra", "RawSQL":
+		return true
+	}
+	return false
 }
 
 // sqlSink names the SQL-executing call, or "".
@@ -229,10 +257,7 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 // (sql, params = qs.query.sql_with_params()).
 func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 	verdict := map[varKey]bool{}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "assignment" {
-			return true
-		}
+	for _, n := range pyast.FindAll(p.Root, "assignment") {
 		left, right := n.ChildByField("left"), n.ChildByField("right")
 		fn := funcID(n)
 		switch left.Type() {
@@ -251,8 +276,7 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 				}
 			}
 		}
-		return true
-	})
+	}
 	return verdict
 }
 
@@ -260,20 +284,19 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 // they were assigned (`sql = f"..."`, `sql += " AND x = %s" % v`).
 func builtSQLVariables(p *analyzer.Pass, safe map[varKey]bool) map[varKey]pyast.Node {
 	out := map[varKey]pyast.Node{}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if !n.Is("assignment", "augmented_assignment") || n.ChildByField("left").Type() != "identifier" {
-			return true
+	for _, n := range pyast.FindAll(p.Root, "assignment", "augmented_assignment") {
+		if n.ChildByField("left").Type() != "identifier" {
+			continue
 		}
 		right := n.ChildByField("right")
 		if right.IsNil() {
-			return true
+			continue
 		}
 		key := varKey{funcID(n), n.ChildByField("left").Text()}
 		if how, _ := sqlBuilt(right, key.fn, nil, safe); how != "" {
 			out[key] = right
 		}
-		return true
-	})
+	}
 	return out
 }
 
