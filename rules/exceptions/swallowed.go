@@ -34,10 +34,13 @@ var Swallowed = &analyzer.Rule{
 // Specific exceptions get low confidence: often the project's own signal.
 func runSwallowed(p *analyzer.Pass) error {
 	test := pyidiom.IsTestPath(pyidiom.RelPath(p))
-	for _, n := range pyast.FindAll(p.Root, "except_clause") {
+	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+		if n.Type() != "except_clause" {
+			return true
+		}
 		h := pyidiom.DecodeHandler(n)
 		if h.Bare() || !h.OnlyTrivial() {
-			continue
+			return true
 		}
 		// A named, specific exception is often the project's own signal
 		// used as control flow (`except NotApplicable: pass`, `except
@@ -51,7 +54,7 @@ func runSwallowed(p *analyzer.Pass) error {
 				conf = analyzer.Medium
 			}
 		case !h.Named(), h.HasComment(), h.CatchesOnly("miss", "value"), test:
-			continue
+			return true
 		}
 		msg := fmt.Sprintf("`except %s` swallows the error: nothing is logged, re-raised or handled", h.TypeText())
 		if broad != "" {
@@ -63,6 +66,7 @@ func runSwallowed(p *analyzer.Pass) error {
 			Help:       "handle the error (log it with `logger.exception(...)`, return an explicit result, re-raise), or use `contextlib.suppress(...)` with a comment saying why it is safe to ignore",
 			Confidence: conf,
 		})
-	}
+		return true
+	})
 	return nil
 }

@@ -62,12 +62,12 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			Confidence: conf,
 		})
 	}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
 		switch n.Type() {
 		case "string":
 			v, ok := pyast.StringValue(n)
 			if !ok {
-				return true
+				continue
 			}
 			if kind := knownSecretFormat(v); kind != "" && !strings.Contains(strings.ToLower(v), "example") {
 				report(n, "", kind, analyzer.High)
@@ -79,10 +79,13 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 		case "pair":
 			checkNamed(n.ChildByField("key"), n.ChildByField("value"), report)
 		case "call":
+			if !envLookupCallee(n.ChildByField("function")) {
+				continue
+			}
 			c, _ := pyast.AsCall(n)
 			key, ok := pyast.StringValue(c.Arg(0, ""))
 			if !ok || !isSecretName(key) || !isEnvLookup(c) {
-				return true
+				continue
 			}
 			def := c.Keyword("default")
 			if def.IsNil() && len(c.Positional) == 2 {
@@ -92,9 +95,28 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 				report(def, key, " (the fallback of the environment lookup is used whenever the variable is missing)", analyzer.Medium)
 			}
 		}
-		return true
-	})
+	}
 	return nil
+}
+
+// envLookupCallee reports whether a callee can be one isEnvLookup accepts
+// (`x.environ.get`, `getenv`, `env`, `config`, `env.x`): a test before
+// decoding the call.
+func envLookupCallee(fn pyast.Node) bool {
+	switch fn.Type() {
+	case "identifier":
+		switch string(fn.Bytes()) {
+		case "getenv", "env", "config":
+			return true
+		}
+	case "attribute":
+		switch string(fn.ChildByField("attribute").Bytes()) {
+		case "get", "getenv":
+			return true
+		}
+		return fn.ChildByField("object").Type() == "identifier" && string(fn.ChildByField("object").Bytes()) == "env"
+	}
+	return false
 }
 
 // checkNamed reports value when it is a non-placeholder string literal bound

@@ -40,16 +40,19 @@ func runSecretInLog(p *analyzer.Pass) error {
 	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
-	tainted := secretVariables(p)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	var tainted map[varKey]bool // computed on first need
+	for _, n := range pyast.FindAll(p.Root, "call", "raise_statement") {
 		var args []pyast.Node
 		sink := ""
 		switch n.Type() {
 		case "call":
+			if !logSinkCallee(n.ChildByField("function")) {
+				continue
+			}
 			c, _ := pyast.AsCall(n)
 			sink = logSink(p, c)
 			if sink == "" {
-				return true
+				continue
 			}
 			args = append(args, c.Positional...)
 			for k, v := range c.Keywords {
@@ -60,15 +63,16 @@ func runSecretInLog(p *analyzer.Pass) error {
 		case "raise_statement":
 			c, ok := pyast.AsCall(pyast.Unparen(n.NamedChild(0)))
 			if !ok {
-				return true
+				continue
 			}
 			sink = "the `" + pyast.Dotted(c.Func) + "` message"
 			args = append(args, c.Positional...)
 			for _, v := range c.Keywords {
 				args = append(args, v)
 			}
-		default:
-			return true
+		}
+		if tainted == nil {
+			tainted = secretVariables(p)
 		}
 		fn := funcID(n)
 		for _, a := range args {
@@ -85,9 +89,20 @@ func runSecretInLog(p *analyzer.Pass) error {
 				})
 			}
 		}
-		return true
-	})
+	}
 	return nil
+}
+
+// logSinkCallee reports whether a callee can be one logSink accepts
+// (`print`, `x.<log method>`): a test before decoding the call.
+func logSinkCallee(fn pyast.Node) bool {
+	switch fn.Type() {
+	case "identifier":
+		return string(fn.Bytes()) == "print"
+	case "attribute":
+		return logMethods[string(fn.ChildByField("attribute").Bytes())]
+	}
+	return false
 }
 
 // logSink names a call that writes its arguments to logs or stdout, or "".
