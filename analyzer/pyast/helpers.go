@@ -287,6 +287,24 @@ func (c Call) MethodName() string {
 	return ""
 }
 
+// CalleeName returns what Call.MethodName would for call node n (the
+// attribute name of x.name, or the callee identifier), without decoding
+// the call: a cheap test before AsCall. It returns nil for other callees
+// and non-calls. The bytes alias the source: compare them as
+// string(b) == "name", which does not allocate.
+func CalleeName(n Node) []byte {
+	if n.Type() != "call" {
+		return nil
+	}
+	switch fn := n.ChildByField("function"); fn.Type() {
+	case "attribute":
+		return fn.ChildByField("attribute").Bytes()
+	case "identifier":
+		return fn.Bytes()
+	}
+	return nil
+}
+
 // Receiver returns x when the callee is x.name, else the zero Node.
 func (c Call) Receiver() Node {
 	if c.Func.Type() == "attribute" {

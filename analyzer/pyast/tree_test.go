@@ -2,6 +2,7 @@ package pyast
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -197,4 +198,28 @@ func TestChildByFieldUnknown(t *testing.T) {
 	assert.Nil(t, call.ChildrenByField("no_such_field"))
 	assert.Equal(t, "f", call.ChildByField("function").Text())
 	assert.Equal(t, "function", call.ChildByField("function").Field())
+}
+
+func TestCalleeName(t *testing.T) {
+	tr, err := Parse([]byte("a.b.c(1)\nf(2)\n(g or h)(3)\nx = 1\n"))
+	require.NoError(t, err)
+	calls := FindAll(tr.Root(), "call")
+	require.Len(t, calls, 3)
+	for _, c := range calls {
+		dc, _ := AsCall(c)
+		assert.Equal(t, dc.MethodName(), string(CalleeName(c)))
+	}
+	assert.Nil(t, CalleeName(FindAll(tr.Root(), "assignment")[0]))
+}
+
+func TestResolveNotImported(t *testing.T) {
+	tr, err := Parse([]byte("import os\nfrom a import b as c\nos.path.join(x)\nc.d(y)\nz.w(1)\nf()[0].g()\n"))
+	require.NoError(t, err)
+	im := CollectImports(tr.Root())
+	var got []string
+	for _, call := range FindAll(tr.Root(), "call") {
+		q, ok := im.Resolve(call.ChildByField("function"))
+		got = append(got, fmt.Sprintf("%s %v", q, ok))
+	}
+	assert.Equal(t, []string{"os.path.join true", "a.b.d true", " false", " false", " false"}, got)
 }

@@ -48,7 +48,7 @@ func runModelArgument(p *analyzer.Pass) error {
 	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	visit := func(n pyast.Node) bool {
 		c, ok := pyast.AsCall(n)
 		if !ok || c.Func.Type() != "attribute" || !enqueueMethods[c.MethodName()] {
 			return true
@@ -88,7 +88,12 @@ func runModelArgument(p *analyzer.Pass) error {
 			})
 		}
 		return true
-	})
+	}
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		if n.ChildByField("function").Type() == "attribute" && enqueueMethods[string(pyast.CalleeName(n))] {
+			visit(n)
+		}
+	}
 	for _, t := range tasks(p) {
 		for _, prm := range t.def.ChildByField("parameters").NamedChildren() {
 			if !prm.Is("typed_parameter", "typed_default_parameter") {

@@ -119,7 +119,7 @@ func underAllowJoin(n, def pyast.Node) bool {
 // hand). One finding per loop.
 func runDelayInLoop(p *analyzer.Pass) error {
 	reported := map[int32]bool{}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	visit := func(n pyast.Node) bool {
 		c, ok := pyast.AsCall(n)
 		if !ok || c.Func.Type() != "attribute" || (c.MethodName() != "delay" && c.MethodName() != "apply_async") {
 			return true
@@ -147,7 +147,12 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			Related: []analyzer.Related{{Range: analyzer.Span(loop, loop.ChildByField("right")), Message: "the loop"}},
 		})
 		return true
-	})
+	}
+	for _, n := range pyast.FindAll(p.Root, "call") {
+		if m := string(pyast.CalleeName(n)); m == "delay" || m == "apply_async" {
+			visit(n)
+		}
+	}
 	return nil
 }
 
