@@ -497,23 +497,6 @@ func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
 	}
 }
 
-// localCallee resolves `f(...)` to a module-level function of this file,
-// or `self.m(...)` to a method of the enclosing class (skipSelf set).
-func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSelf bool) {
-	switch c.Func.Type() {
-	case "identifier":
-		return t.moduleFunction(c.Func), false
-	case "attribute":
-		if r := c.Receiver(); r.Type() == "identifier" && r.Text() == "self" {
-			if cls := classOf(n); !cls.IsNil() {
-				m, _ := classMember(cls, c.MethodName(), 0)
-				return m, true
-			}
-		}
-	}
-	return pyast.Node{}, false
-}
-
 // moduleFunction returns the first module-level function named by
 // identifier id, or the zero Node.
 func (t *Tracker) moduleFunction(id pyast.Node) pyast.Node {
@@ -531,6 +514,23 @@ func (t *Tracker) moduleFunction(id pyast.Node) pyast.Node {
 		}
 	}
 	return t.funcs[string(id.Bytes())]
+}
+
+// localCallee resolves `f(...)` to a module-level function of this file,
+// or `self.m(...)` to a method of the enclosing class (skipSelf set).
+func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSelf bool) {
+	switch c.Func.Type() {
+	case "identifier":
+		return t.moduleFunction(c.Func), false
+	case "attribute":
+		if r := c.Receiver(); r.Type() == "identifier" && r.Text() == "self" {
+			if cls := classOf(n); !cls.IsNil() {
+				m, _ := classMember(cls, c.MethodName(), 0)
+				return m, true
+			}
+		}
+	}
+	return pyast.Node{}, false
 }
 
 // paramNames are a function's parameter names in order.
