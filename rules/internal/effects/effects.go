@@ -112,23 +112,21 @@ func Of(u *project.Unit) *File {
 // NewFile scans a file once for session and e-mail message bindings.
 func NewFile(root pyast.Node, im *pyast.Imports) *File {
 	f := &File{Imports: im, sessions: map[string]string{}, emails: map[string]bool{}}
-	pyast.Inspect(root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(root, "assignment", "as_pattern") {
 		var target, value pyast.Node
 		switch n.Type() {
 		case "assignment":
 			target, value = n.ChildByField("left"), n.ChildByField("right")
 		case "as_pattern":
 			target, value = n.ChildByField("alias").NamedChild(0), n.NamedChild(0)
-		default:
-			return true
 		}
 		c, ok := pyast.AsCall(pyast.Unparen(value))
 		if !ok || target.IsNil() {
-			return true
+			continue
 		}
 		name := pyast.Dotted(target)
 		if name == "" {
-			return true
+			continue
 		}
 		if q, ok := im.Resolve(c.Func); ok {
 			if lib, ok := sessionCtors[q]; ok {
@@ -138,8 +136,7 @@ func NewFile(root pyast.Node, im *pyast.Imports) *File {
 				f.emails[name] = true
 			}
 		}
-		return true
-	})
+	}
 	return f
 }
 
@@ -149,6 +146,9 @@ func (f *File) IsLocalSession(dotted string) bool { _, ok := f.sessions[dotted];
 
 // Classify returns the effect of a call node, Kind None for anything else.
 func (f *File) Classify(n pyast.Node) Effect {
+	if !f.mayBeEffect(n) {
+		return Effect{}
+	}
 	c, ok := pyast.AsCall(n)
 	if !ok {
 		return Effect{}
@@ -250,6 +250,21 @@ func (f *File) Classify(n pyast.Node) Effect {
 		return e
 	}
 	return Effect{}
+}
+
+// mayBeEffect is a cheap test before Classify decodes call n: a method
+// name some effect has, or a callee resolving into an HTTP library.
+func (f *File) mayBeEffect(n pyast.Node) bool {
+	m := string(pyast.CalleeName(n))
+	if _, ok := httpVerbs[m]; ok || mailFuncs[m] || publishMethods[m] || dbWriteMethods[m] {
+		return true
+	}
+	switch m {
+	case "delay", "apply_async", "send_task", "send", "save":
+		return true
+	}
+	q, ok := f.Imports.Resolve(n.ChildByField("function"))
+	return ok && (strings.HasPrefix(q, "requests.") || strings.HasPrefix(q, "httpx.") || q == "urllib.request.urlopen")
 }
 
 // urlish reports whether the first argument of a call on something named
