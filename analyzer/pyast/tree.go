@@ -139,13 +139,6 @@ func fieldName(id uint16) string {
 	return fieldTab.Load().names[id]
 }
 
-// fieldID returns the interned id of a field name; ok is false when no
-// tree can have that field.
-func fieldID(name string) (uint16, bool) {
-	id, ok := fieldTab.Load().index[name]
-	return id, ok
-}
-
 // Parser wraps one tree-sitter parser. It is not safe for concurrent use:
 // give each worker its own.
 type Parser struct{ p *sitter.Parser }
@@ -503,12 +496,10 @@ func (n Node) ChildByField(name string) Node {
 	if n.t == nil {
 		return Node{}
 	}
-	id, ok := fieldID(name)
-	if !ok || id == 0 {
-		return Node{}
-	}
+	// Comparing names beats hashing name to an id: nodes have few children.
+	names := fieldTab.Load().names
 	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
-		if n.t.nodes[c].field == id {
+		if names[n.t.nodes[c].field] == name {
 			return Node{t: n.t, i: c}
 		}
 	}
@@ -520,13 +511,10 @@ func (n Node) ChildrenByField(name string) []Node {
 	if n.t == nil {
 		return nil
 	}
-	id, ok := fieldID(name)
-	if !ok || id == 0 {
-		return nil
-	}
+	names := fieldTab.Load().names
 	var out []Node
 	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
-		if n.t.nodes[c].field == id {
+		if names[n.t.nodes[c].field] == name {
 			out = append(out, Node{t: n.t, i: c})
 		}
 	}
