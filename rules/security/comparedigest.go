@@ -34,25 +34,28 @@ func runCompareDigest(p *analyzer.Pass) error {
 	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
-	macVars := hmacVariables(p)
-	consts := literalConstants(p.Root)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "comparison_operator" {
-			return true
-		}
+	var ( // computed on first need
+		macVars map[varKey]bool
+		consts  map[string]bool
+	)
+	for _, n := range pyast.FindAll(p.Root, "comparison_operator") {
 		ops := n.ChildrenByField("operators")
 		operands := pyast.Statements(n)
 		if len(ops) != 1 || len(operands) != 2 {
-			return true
+			continue
 		}
 		op := ops[0].Text()
 		if op != "==" && op != "!=" {
-			return true
+			continue
+		}
+		if consts == nil {
+			macVars = hmacVariables(p)
+			consts = literalConstants(p.Root)
 		}
 		a, b := operands[0], operands[1]
 		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] ||
 			isConstantName(a) || isConstantName(b) {
-			return true
+			continue
 		}
 		fn := pyast.EnclosingFunction(n)
 		what := ""
@@ -67,7 +70,7 @@ func runCompareDigest(p *analyzer.Pass) error {
 			}
 		}
 		if what == "" {
-			return true
+			continue
 		}
 		d := analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(n),
@@ -82,8 +85,7 @@ func runCompareDigest(p *analyzer.Pass) error {
 			d.Fixes = []analyzer.Fix{{Message: "use " + name, Edits: []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: call}}}}
 		}
 		p.Report(d)
-		return true
-	})
+	}
 	return nil
 }
 
@@ -135,18 +137,14 @@ type varKey struct {
 // computed by hmac in that function (or at module level, fn -1).
 func hmacVariables(p *analyzer.Pass) map[varKey]bool {
 	out := map[varKey]bool{}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "assignment" {
-			return true
-		}
+	for _, n := range pyast.FindAll(p.Root, "assignment") {
 		left := n.ChildByField("left")
 		right := n.ChildByField("right")
 		if left.Type() != "identifier" || right.IsNil() || !hasHMACCall(p, right) {
-			return true
+			continue
 		}
 		out[varKey{funcID(n), left.Text()}] = true
-		return true
-	})
+	}
 	return out
 }
 
@@ -176,48 +174,35 @@ func hasHMACCall(p *analyzer.Pass, n pyast.Node) bool {
 }
 
 func hasHashlibCall(p *analyzer.Pass, n pyast.Node) bool {
-	found := false
-	pyast.Inspect(n, func(m pyast.Node) bool {
-		if c, ok := pyast.AsCall(m); ok {
-			if q, ok := p.Imports.Resolve(c.Func); ok && len(q) > 8 && q[:8] == "hashlib." {
-				found = true
-			}
+	for _, m := range pyast.FindAll(n, "call") {
+		if q, ok := p.Imports.Resolve(m.ChildByField("function")); ok && len(q) > 8 && q[:8] == "hashlib." {
+			return true
 		}
-		return !found
-	})
-	return found
+	}
+	return false
 }
 
 func containsCallTo(p *analyzer.Pass, n pyast.Node, qualified ...string) bool {
 	if n.IsNil() {
 		return false
 	}
-	found := false
-	pyast.Inspect(n, func(m pyast.Node) bool {
-		if found {
-			return false
+	for _, m := range pyast.FindAll(n, "call") {
+		if p.Imports.Is(m.ChildByField("function"), qualified...) {
+			return true
 		}
-		if c, ok := pyast.AsCall(m); ok && p.Imports.Is(c.Func, qualified...) {
-			found = true
-		}
-		return !found
-	})
-	return found
+	}
+	return false
 }
 
 // readsRequestHeader reports whether n reads request.headers / request.META.
 func readsRequestHeader(n pyast.Node) bool {
-	found := false
-	pyast.Inspect(n, func(m pyast.Node) bool {
-		if m.Type() == "attribute" {
-			switch m.ChildByField("attribute").Text() {
-			case "headers", "META":
-				found = true
-			}
+	for _, m := range pyast.FindAll(n, "attribute") {
+		switch string(m.ChildByField("attribute").Bytes()) {
+		case "headers", "META":
+			return true
 		}
-		return !found
-	})
-	return found
+	}
+	return false
 }
 
 func isLenCall(n pyast.Node) bool {

@@ -34,11 +34,11 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(p.Root, "class_definition", "call") {
 		switch n.Type() {
 		case "class_definition":
 			if hasWord(pyast.DefName(n), "read", "readonly", "list", "output", "response", "lite", "activity", "log", "expand", "summary", "minimal") {
-				return true
+				continue
 			}
 			for _, s := range pyast.Statements(pyast.Body(n)) {
 				if s.Type() != "class_definition" || pyast.DefName(s) != "Meta" {
@@ -75,6 +75,11 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				p.Report(d)
 			}
 		case "call":
+			switch string(pyast.CalleeName(n)) {
+			case "modelform_factory", "modelformset_factory", "inlineformset_factory":
+			default:
+				continue
+			}
 			c, _ := pyast.AsCall(n)
 			switch c.MethodName() {
 			case "modelform_factory", "modelformset_factory", "inlineformset_factory":
@@ -87,8 +92,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				}
 			}
 		}
-		return true
-	})
+	}
 	return nil
 }
 

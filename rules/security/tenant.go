@@ -53,7 +53,7 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 		return nil
 	}
 	t := tenantCheck{p: p, g: p.Project.Models, keys: map[*project.Model]*project.Field{}}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(p.Root, "class_definition", "function_definition") {
 		switch n.Type() {
 		case "class_definition":
 			t.class(n)
@@ -62,8 +62,7 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 				t.view(n)
 			}
 		}
-		return true
-	})
+	}
 	return nil
 }
 
@@ -386,22 +385,20 @@ func chainEnd(c pyast.Node) pyast.Node {
 // taken as checked), or a value derived from request.user (the caller's
 // own rows).
 func (t *tenantCheck) scopesTenant(fn pyast.Node, m *project.Model, key *project.Field) bool {
-	found := false
-	pyast.Inspect(fn, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(fn, "keyword_argument", "string_content") {
 		switch n.Type() {
 		case "keyword_argument":
 			if t.scopingLookup(m, key, n.ChildByField("name").Text()) || strings.Contains(n.ChildByField("value").Text(), "request.user") {
-				found = true
+				return true
 			}
 		case "string_content":
 			// .filter(**{"organization": org}) and values("organization")
-			if t.scopingLookup(m, key, n.Text()) {
-				found = true
+			if n.IsNamed() && t.scopingLookup(m, key, n.Text()) {
+				return true
 			}
 		}
-		return !found
-	})
-	return found
+	}
+	return false
 }
 
 // chainScoped reports whether a chain's keywords scope it (scopingLookup
