@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // mentionsIdempotency reports whether the function body names an
@@ -217,5 +218,5 @@ func readsBody(fn pyast.Node) bool {
 
 // skipFile reports files the family does not judge: tests and migrations.
 func skipFile(p *analyzer.Pass) bool {
-	return effects.IsTestPath(effects.Path(p.Unit)) || effects.IsMigration(effects.Path(p.Unit))
+	return paths.IsTest(paths.Rel(p)) || paths.IsMigration(paths.Rel(p))
 }

@@ -68,13 +68,6 @@ func (f *File) Effects(fn pyast.Node) []Effect {
 	return out
 }
 
-// IsTestPath and IsMigration classify '/'-separated paths (see
-// analyzer/project).
-var (
-	IsTestPath  = project.IsTestPath
-	IsMigration = project.IsMigration
-)
-
 // IsSettingsModule reports whether a path is a Django settings module (see
 // project.IsSettingsPath).
 func IsSettingsModule(rel string) bool { return project.IsSettingsPath(rel) }
@@ -358,17 +351,4 @@ func endsFlow(block pyast.Node) bool {
 		return true
 	}
 	return false
-}
-
-// Path is the unit's path relative to the analysed root, for classifying
-// files (tests, migrations, settings): the display path may start with
-// "../" or a directory that happens to be named tests.
-func Path(u *project.Unit) string {
-	if u == nil {
-		return ""
-	}
-	if u.RootRel != "" {
-		return u.RootRel
-	}
-	return u.File.Rel
 }
