@@ -29,19 +29,19 @@ func isRetryDecorator(im *pyast.Imports, d pyast.Node) bool {
 }
 
 // functionRetries reports whether calls in fn's body are retried by fn
-// itself: a retry decorator, or a Celery task with autoretry_for or a
-// .retry() call.
+// itself: a retry decorator, or a Celery task (decorated, or a Task
+// subclass's run) with autoretry_for or a .retry() call.
 func functionRetries(im *pyast.Imports, fn pyast.Node) bool {
 	for _, d := range pyast.Decorators(fn) {
 		if isRetryDecorator(im, d) {
 			return true
 		}
 	}
-	dec, ok := effects.CeleryTaskDecorator(im, fn)
+	t, ok := effects.TaskOf(im, fn)
 	if !ok {
 		return false
 	}
-	if c, ok := pyast.AsCall(dec); ok && !c.Keyword("autoretry_for").IsNil() {
+	if !t.Option("autoretry_for").IsNil() {
 		return true
 	}
 	for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {

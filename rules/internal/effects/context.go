@@ -267,30 +267,22 @@ func IsEntryPoint(im *pyast.Imports, fn pyast.Node) bool {
 	return IsCeleryTask(im, fn)
 }
 
-// IsCeleryTask reports whether fn is decorated as a Celery task:
-// @shared_task, @app.task, @celery_app.task(...), @task.
+// IsCeleryTask reports whether fn's body runs as a Celery task: a
+// decorated task function or a celery.Task subclass's run (see TaskOf).
 func IsCeleryTask(im *pyast.Imports, fn pyast.Node) bool {
-	_, ok := CeleryTaskDecorator(im, fn)
+	_, ok := TaskOf(im, fn)
 	return ok
 }
 
-// CeleryTaskDecorator returns the task decorator expression of fn (a call
-// when it has options).
+// CeleryTaskDecorator returns the task decorator expression of a decorated
+// task function (a call when it has options); a Task subclass's run has
+// none.
 func CeleryTaskDecorator(im *pyast.Imports, fn pyast.Node) (pyast.Node, bool) {
-	for _, d := range pyast.Decorators(fn) {
-		callee := d
-		if c, ok := pyast.AsCall(d); ok {
-			callee = c.Func
-		}
-		if q, ok := im.Resolve(callee); ok && (q == "celery.shared_task" || strings.HasPrefix(q, "celery.") && strings.HasSuffix(q, ".task")) {
-			return d, true
-		}
-		dt := pyast.Dotted(callee)
-		if dt == "shared_task" || dt == "task" || strings.HasSuffix(dt, ".task") || strings.HasSuffix(dt, ".shared_task") {
-			return d, true
-		}
+	t, ok := TaskOf(im, fn)
+	if !ok || t.Class {
+		return pyast.Node{}, false
 	}
-	return pyast.Node{}, false
+	return t.Decorator, true
 }
 
 // Exclusive reports whether a and b can never both run in one call of
