@@ -116,7 +116,8 @@ func underAllowJoin(n, def pyast.Node) bool {
 // runDelayInLoop matches x.delay(...)/x.apply_async(...) whose nearest
 // enclosing loop (for, while, in the same function) is not over a short
 // literal (three items or fewer) or a three-argument range (batches cut by
-// hand). One finding per loop.
+// hand). One finding per loop. It skips loops that queue one task per batch
+// and apply_async calls routed per item (see deliberateLoop).
 func runDelayInLoop(p *analyzer.Pass) error {
 	reported := map[int32]bool{}
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
@@ -137,6 +138,9 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			if rc, ok := pyast.AsCall(it); ok && rc.Func.Text() == "range" && len(rc.Positional) == 3 {
 				return true
 			}
+		}
+		if deliberateLoop(loop, c) {
+			return true
 		}
 		reported[loop.ID()] = true
 		task := calledName(c)
