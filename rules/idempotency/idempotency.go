@@ -144,10 +144,11 @@ func isCtor(fn pyast.Node) bool {
 	return !strings.HasSuffix(last, "Form") && !strings.HasSuffix(last, "Serializer")
 }
 
-// createdName names what a creation writes, for messages.
-func createdName(e effects.Effect) string {
-	if e.Model != "" {
-		return "`" + e.Model + "` rows"
+// createdName names what a creation writes, for messages: the model when
+// the write names its class (see effects.WriteModel).
+func createdName(p *analyzer.Pass, e effects.Effect) string {
+	if m := effects.WriteModel(p.Project, p.Unit, e, nil); m != "" {
+		return "`" + m + "` rows"
 	}
 	return "rows (`" + e.Name + "`)"
 }

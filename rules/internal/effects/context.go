@@ -204,15 +204,29 @@ func isClassName(s string) bool {
 }
 
 // WriteModel returns the model a DBWrite effect writes, using the
-// function's local bindings for instance saves, or "".
-func WriteModel(e Effect, locals map[string]string) string {
-	if e.Model != "" {
-		return e.Model
+// function's local bindings (LocalModels) for instance saves, or "" when
+// unknown. A name that is not a model class is unknown: `model` in
+// `for model in MODELS: model.objects.create(...)` is a variable bound to
+// one of several models (see IsModelName).
+func WriteModel(ix *project.Index, u *project.Unit, e Effect, locals map[string]string) string {
+	m := e.Model
+	if m == "" && (e.Verb == "save" || e.Verb == "delete") {
+		m = locals[pyast.Dotted(e.Call.Receiver())]
 	}
-	if e.Verb == "save" || e.Verb == "delete" {
-		return locals[pyast.Dotted(e.Call.Receiver())]
+	if m == "" || !IsModelName(ix, u, m) {
+		return ""
 	}
-	return ""
+	return m
+}
+
+// IsModelName reports whether a name a write uses for its model names a
+// class: CapWords (not an ALL_CAPS constant), or a model of the project
+// graph as the unit's imports resolve it (a lower-case model class).
+func IsModelName(ix *project.Index, u *project.Unit, name string) bool {
+	if isClassName(name) {
+		return true
+	}
+	return ix != nil && u != nil && ix.Models.Lookup(u, name) != nil
 }
 
 // EnclosingFunction is pyast.EnclosingFunction that also looks through
