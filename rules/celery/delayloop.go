@@ -174,12 +174,10 @@ func perItemRouting(loop pyast.Node, c pyast.Call) bool {
 
 // mentions reports whether any identifier in n is one of names.
 func mentions(n pyast.Node, names map[string]bool) bool {
-	found := false
-	pyast.Inspect(n, func(m pyast.Node) bool {
-		if m.Type() == "identifier" && names[m.Text()] {
-			found = true
+	for _, id := range pyast.FindAll(n, "identifier") {
+		if names[id.Text()] {
+			return true
 		}
-		return !found
-	})
-	return found
+	}
+	return false
 }

@@ -126,7 +126,7 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			return true
 		}
 		loop := enclosingLoop(n)
-		if loop.IsNil() || reported[loop.ID()] {
+		if loop.IsNil() || reported[loop.ID()] || deliberateLoop(loop, c) {
 			return true
 		}
 		if loop.Type() == "for_statement" {
@@ -138,9 +138,6 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			if rc, ok := pyast.AsCall(it); ok && rc.Func.Text() == "range" && len(rc.Positional) == 3 {
 				return true
 			}
-		}
-		if deliberateLoop(loop, c) {
-			return true
 		}
 		reported[loop.ID()] = true
 		task := calledName(c)

@@ -162,7 +162,7 @@ func createdName(p *analyzer.Pass, e effects.Effect) string {
 // outbound call, keeps the sending side out.
 func isWebhookHandler(im *pyast.Imports, f *effects.File, fn pyast.Node) bool {
 	name := strings.ToLower(pyast.DefName(fn))
-	params := effects.ParamNames(fn)
+	params := pyast.ParamNames(fn)
 	view := false
 	for i, p := range params {
 		if i < 2 && p == "request" {

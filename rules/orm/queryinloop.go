@@ -413,7 +413,7 @@ func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
 	if callee.IsNil() || callee.Contains(n) {
 		return
 	}
-	params := paramNames(callee)
+	params := pyast.ParamNames(callee)
 	if skipSelf && len(params) > 0 {
 		params = params[1:]
 	}
@@ -496,24 +496,6 @@ func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSe
 		}
 	}
 	return pyast.Node{}, false
-}
-
-// paramNames are a function's parameter names in order.
-func paramNames(fn pyast.Node) []string {
-	var out []string
-	for _, p := range fn.ChildByField("parameters").NamedChildren() {
-		switch p.Type() {
-		case "identifier":
-			out = append(out, p.Text())
-		case "default_parameter", "typed_parameter", "typed_default_parameter":
-			if id := p.ChildByField("name"); id.Type() == "identifier" {
-				out = append(out, id.Text())
-			} else if first := p.NamedChild(0); first.Type() == "identifier" {
-				out = append(out, first.Text())
-			}
-		}
-	}
-	return out
 }
 
 // argNamesOf are the variables an expression reads.

@@ -75,30 +75,12 @@ func IsSettingsModule(rel string) bool { return project.IsSettingsPath(rel) }
 // FirstParam returns the name of a function's first parameter other than
 // self/cls, or "".
 func FirstParam(fn pyast.Node) string {
-	for _, p := range ParamNames(fn) {
+	for _, p := range pyast.ParamNames(fn) {
 		if p != "self" && p != "cls" {
 			return p
 		}
 	}
 	return ""
-}
-
-// ParamNames lists a function's parameter names in order.
-func ParamNames(fn pyast.Node) []string {
-	var out []string
-	for _, p := range fn.ChildByField("parameters").NamedChildren() {
-		switch p.Type() {
-		case "identifier":
-			out = append(out, p.Text())
-		case "default_parameter", "typed_default_parameter":
-			out = append(out, p.ChildByField("name").Text())
-		case "typed_parameter":
-			if id := p.NamedChild(0); id.Type() == "identifier" {
-				out = append(out, id.Text())
-			}
-		}
-	}
-	return out
 }
 
 // AtomicRequests reports whether a settings module of the project turns on
@@ -265,7 +247,7 @@ func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Nod
 // view (a `request` parameter first), a DRF perform_* hook, a Celery task,
 // a management command's handle().
 func IsEntryPoint(im *pyast.Imports, fn pyast.Node) bool {
-	params := ParamNames(fn)
+	params := pyast.ParamNames(fn)
 	for i, p := range params {
 		if i > 1 {
 			break
