@@ -413,7 +413,7 @@ func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
 	if callee.IsNil() || callee.Contains(n) {
 		return
 	}
-	params := pyast.ParamNames(callee)
+	params := paramNames(callee)
 	if skipSelf && len(params) > 0 {
 		params = params[1:]
 	}
@@ -497,6 +497,10 @@ func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSe
 	}
 	return pyast.Node{}, false
 }
+
+// paramNames are a function's parameter names in order (pyast.ParamNames;
+// this copy used to drop typed parameters, shifting positions).
+func paramNames(fn pyast.Node) []string { return pyast.ParamNames(fn) }
 
 // argNamesOf are the variables an expression reads.
 func argNamesOf(e pyast.Node) map[string]bool {
