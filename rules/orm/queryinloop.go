@@ -498,8 +498,8 @@ func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSe
 	return pyast.Node{}, false
 }
 
-// paramNames are a function's parameter names in order (pyast.ParamNames;
-// this copy used to drop typed parameters, shifting positions).
+// paramNames are a function's parameter names in order: pyast.ParamNames,
+// which this package used to repeat.
 func paramNames(fn pyast.Node) []string { return pyast.ParamNames(fn) }
 
 // argNamesOf are the variables an expression reads.
