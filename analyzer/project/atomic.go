@@ -178,7 +178,7 @@ func CalledInAtomic(files ...*AtomicCalls) map[string]bool {
 // migration files are left out (a test calling a service in an atomic
 // block says nothing about production callers).
 func extractAtomicCalls(u *Unit) *AtomicCalls {
-	if u.Tree == nil || u.Imports == nil || IsTestPath(unitRel(u)) || IsMigration(unitRel(u)) {
+	if u.Tree == nil || u.Imports == nil || IsTestPath(u.Rel()) || IsMigration(u.Rel()) {
 		return nil
 	}
 	return ExtractAtomicCalls(u.Imports, u.Tree.Root())
@@ -192,21 +192,3 @@ func buildCalledInAtomic(facts []*Facts) map[string]bool {
 	}
 	return CalledInAtomic(files...)
 }
-
-// IsTestPath reports whether a '/'-separated path is test code, or tooling
-// kept in a hidden directory (`.semgrep/` rule fixtures, `.github/`).
-func IsTestPath(rel string) bool {
-	for _, seg := range strings.Split(rel, "/") {
-		if len(seg) > 1 && seg[0] == '.' && seg != ".." {
-			return true
-		}
-	}
-	base := rel[strings.LastIndex(rel, "/")+1:]
-	return strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
-		base == "tests.py" || base == "conftest.py" || base == "factories.py" ||
-		strings.Contains("/"+rel, "/tests/") || strings.Contains("/"+rel, "/test/") ||
-		strings.Contains("/"+rel, "/testing/")
-}
-
-// IsMigration reports whether a path is a Django migration.
-func IsMigration(rel string) bool { return strings.Contains("/"+rel, "/migrations/") }

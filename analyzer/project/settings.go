@@ -102,15 +102,6 @@ func IsSettingsPath(rel string) bool {
 		strings.Contains("/"+dir, "/settings/")
 }
 
-// unitRel is the unit's path relative to the analysed root, falling back
-// to the display path.
-func unitRel(u *Unit) string {
-	if u.RootRel != "" {
-		return u.RootRel
-	}
-	return u.File.Rel
-}
-
 // extractSettings records the settings of one file: module-level
 // assignments of the names in moduleSettings, REST_FRAMEWORK entries,
 // ATOMIC_REQUESTS anywhere in a settings module (DATABASES entries,
@@ -120,7 +111,7 @@ func extractSettings(u *Unit) []Setting {
 	if u.Tree == nil {
 		return nil
 	}
-	x := settingsExtractor{u: u, rel: unitRel(u)}
+	x := settingsExtractor{u: u, rel: u.Rel()}
 	root := u.Tree.Root()
 	assigns := ModuleAssignments(root)
 	for _, a := range assigns {

@@ -10,7 +10,9 @@ func ParamNames(fn Node) []string {
 		case "identifier":
 			out = append(out, p.Text())
 		case "typed_parameter":
-			out = append(out, p.NamedChild(0).Text())
+			if id := p.NamedChild(0); id.Type() == "identifier" { // not *args: T
+				out = append(out, id.Text())
+			}
 		case "default_parameter", "typed_default_parameter":
 			out = append(out, p.ChildByField("name").Text())
 		}

@@ -116,7 +116,8 @@ func underAllowJoin(n, def pyast.Node) bool {
 // runDelayInLoop matches x.delay(...)/x.apply_async(...) whose nearest
 // enclosing loop (for, while, in the same function) is not over a short
 // literal (three items or fewer) or a three-argument range (batches cut by
-// hand). One finding per loop.
+// hand). One finding per loop. It skips loops that queue one task per batch
+// and apply_async calls routed per item (see deliberateLoop).
 func runDelayInLoop(p *analyzer.Pass) error {
 	reported := map[int32]bool{}
 	visit := func(n pyast.Node) bool {
@@ -125,7 +126,7 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			return true
 		}
 		loop := enclosingLoop(n)
-		if loop.IsNil() || reported[loop.ID()] {
+		if loop.IsNil() || reported[loop.ID()] || deliberateLoop(loop, c) {
 			return true
 		}
 		if loop.Type() == "for_statement" {

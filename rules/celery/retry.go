@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/effects"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -93,18 +94,12 @@ func retryCalls(t task) []pyast.Call {
 }
 
 // hasRetryDecorator reports whether the task function also carries a
-// tenacity/backoff/retrying decorator.
+// retry decorator (tenacity, backoff, retrying, or one named for retries:
+// effects.IsRetryDecorator, which NET004 uses too).
 func hasRetryDecorator(p *analyzer.Pass, t task) bool {
 	for _, d := range pyast.Decorators(t.def) {
-		callee := d
-		if c, ok := pyast.AsCall(d); ok {
-			callee = c.Func
-		}
-		q, _ := p.Imports.Resolve(callee)
-		for _, pre := range []string{"tenacity.", "backoff.", "retrying.", "retry."} {
-			if strings.HasPrefix(q, pre) {
-				return true
-			}
+		if effects.IsRetryDecorator(p.Imports, d) {
+			return true
 		}
 	}
 	return false

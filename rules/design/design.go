@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // serviceSuffixes name classes that talk to the outside world on behalf of
@@ -51,15 +52,15 @@ func isServiceClass(cls pyast.Node, rel string) bool {
 // skipFile reports files the family does not judge: tests, migrations and
 // settings modules (reading the environment is their job).
 func skipFile(p *analyzer.Pass) bool {
-	rel := effects.Path(p.Unit)
-	return effects.IsTestPath(rel) || effects.IsMigration(rel) || effects.IsSettingsModule(rel)
+	rel := paths.Rel(p)
+	return paths.IsTest(rel) || paths.IsMigration(rel) || effects.IsSettingsModule(rel)
 }
 
 // classesOf returns the service classes of the file, outermost first.
 func serviceClasses(p *analyzer.Pass) []pyast.Node {
 	var out []pyast.Node
 	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
-		if isServiceClass(cls, effects.Path(p.Unit)) {
+		if isServiceClass(cls, paths.Rel(p)) {
 			out = append(out, cls)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
 //go:embed settingsinservice.md
@@ -105,7 +104,7 @@ func injectedDefault(n pyast.Node) bool {
 		return false
 	}
 	params := map[string]bool{}
-	for _, p := range effects.ParamNames(fn) {
+	for _, p := range pyast.ParamNames(fn) {
 		if p != "self" && p != "cls" {
 			params[p] = true
 		}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed genericraise.md
@@ -30,7 +30,7 @@ var GenericRaise = &analyzer.Rule{
 // Exception is common and harmless there.
 func runGenericRaise(p *analyzer.Pass) error {
 	conf := analyzer.High
-	if pyidiom.IsTestPath(pyidiom.RelPath(p)) {
+	if paths.IsTest(paths.Rel(p)) {
 		conf = analyzer.Low
 	}
 	var reported pyast.Node // the walk used to skip the subtree of a reported raise

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
 )
 
@@ -33,7 +34,7 @@ var Swallowed = &analyzer.Rule{
 // deliberate choice, and non-broad handlers in tests (an expected error).
 // Specific exceptions get low confidence: often the project's own signal.
 func runSwallowed(p *analyzer.Pass) error {
-	test := pyidiom.IsTestPath(pyidiom.RelPath(p))
+	test := paths.IsTest(paths.Rel(p))
 	pyast.Inspect(p.Root, func(n pyast.Node) bool {
 		if n.Type() != "except_clause" {
 			return true

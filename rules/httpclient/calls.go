@@ -8,7 +8,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // lib is the HTTP library behind a call.
@@ -191,7 +191,7 @@ func (cs *clients) mountedAdapter(hc httpCall) bool {
 // skipFile reports whether NET rules leave the file alone: tests, where
 // calls go to local servers or mocks.
 func skipFile(p *analyzer.Pass) bool {
-	return pyidiom.IsTestPath(pyidiom.RelPath(p))
+	return paths.IsTest(paths.Rel(p))
 }
 
 // importsHTTP reports whether the file imports requests or httpx at all:

@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // mentionsIdempotency reports whether the function body names an
@@ -143,10 +144,11 @@ func isCtor(fn pyast.Node) bool {
 	return !strings.HasSuffix(last, "Form") && !strings.HasSuffix(last, "Serializer")
 }
 
-// createdName names what a creation writes, for messages.
-func createdName(e effects.Effect) string {
-	if e.Model != "" {
-		return "`" + e.Model + "` rows"
+// createdName names what a creation writes, for messages: the model when
+// the write names its class (see effects.WriteModel).
+func createdName(p *analyzer.Pass, e effects.Effect) string {
+	if m := effects.WriteModel(p.Project, p.Unit, e, nil); m != "" {
+		return "`" + m + "` rows"
 	}
 	return "rows (`" + e.Name + "`)"
 }
@@ -160,7 +162,7 @@ func createdName(e effects.Effect) string {
 // outbound call, keeps the sending side out.
 func isWebhookHandler(im *pyast.Imports, f *effects.File, fn pyast.Node) bool {
 	name := strings.ToLower(pyast.DefName(fn))
-	params := effects.ParamNames(fn)
+	params := pyast.ParamNames(fn)
 	view := false
 	for i, p := range params {
 		if i < 2 && p == "request" {
@@ -217,5 +219,5 @@ func readsBody(fn pyast.Node) bool {
 
 // skipFile reports files the family does not judge: tests and migrations.
 func skipFile(p *analyzer.Pass) bool {
-	return effects.IsTestPath(effects.Path(p.Unit)) || effects.IsMigration(effects.Path(p.Unit))
+	return paths.IsTest(paths.Rel(p)) || paths.IsMigration(paths.Rel(p))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed paymentkey.md
@@ -52,7 +53,7 @@ func runPaymentWithoutKey(p *analyzer.Pass) error {
 		return nil
 	}
 	f := effects.Of(p.Unit)
-	fileWord := effects.PaymentWord(effects.Path(p.Unit))
+	fileWord := effects.PaymentWord(paths.Rel(p))
 	for _, fn := range effects.Functions(p.Root) {
 		keyed := -1
 		for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {

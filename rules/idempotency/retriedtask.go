@@ -53,7 +53,7 @@ func runRetriedTaskCreates(p *analyzer.Pass) error {
 		e := cs[0]
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(e.Callee()),
-			Message: "task `" + pyast.DefName(fn) + "` can run again (" + why + ") and creates " + createdName(e) + " each time",
+			Message: "task `" + pyast.DefName(fn) + "` can run again (" + why + ") and creates " + createdName(p, e) + " each time",
 			Help:    "make the write idempotent: `get_or_create`/`update_or_create` on a natural key, a unique constraint plus `bulk_create(ignore_conflicts=True)`, or a processed-marker checked first",
 			Related: []analyzer.Related{{Range: analyzer.RangeOf(at), Message: "retried here"}},
 		})

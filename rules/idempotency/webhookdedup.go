@@ -54,7 +54,7 @@ func runWebhookWithoutDedup(p *analyzer.Pass) error {
 		e := cs[0]
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(e.Callee()),
-			Message: "webhook handler `" + pyast.DefName(fn) + "` creates " + createdName(e) + " without de-duplicating on the event id",
+			Message: "webhook handler `" + pyast.DefName(fn) + "` creates " + createdName(p, e) + " without de-duplicating on the event id",
 			Help:    "providers redeliver events: store the event id with a unique constraint and use `get_or_create(event_id=...)` (or check `.filter(event_id=...).exists()` first) and return 200 for a duplicate",
 			Related: []analyzer.Related{{Range: analyzer.RangeOf(fn.ChildByField("name")), Message: "handler"}},
 		})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed printlog.md
@@ -120,9 +120,9 @@ var scriptFiles = map[string]bool{
 var cliModules = map[string]bool{"argparse": true, "click": true, "typer": true, "docopt": true, "fire": true}
 
 func scriptLike(p *analyzer.Pass) bool {
-	rel := pyidiom.RelPath(p)
+	rel := paths.Rel(p)
 	base := path.Base(rel)
-	if scriptFiles[base] || pyidiom.IsTestPath(rel) || strings.HasPrefix(base, "settings") {
+	if scriptFiles[base] || paths.IsTest(rel) || strings.HasPrefix(base, "settings") {
 		return true
 	}
 	for _, seg := range strings.Split(path.Dir(rel), "/") {

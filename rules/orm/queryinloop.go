@@ -533,23 +533,9 @@ func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSe
 	return pyast.Node{}, false
 }
 
-// paramNames are a function's parameter names in order.
-func paramNames(fn pyast.Node) []string {
-	var out []string
-	for _, p := range fn.ChildByField("parameters").NamedChildren() {
-		switch p.Type() {
-		case "identifier":
-			out = append(out, p.Text())
-		case "default_parameter", "typed_parameter", "typed_default_parameter":
-			if id := p.ChildByField("name"); id.Type() == "identifier" {
-				out = append(out, id.Text())
-			} else if first := p.NamedChild(0); first.Type() == "identifier" {
-				out = append(out, first.Text())
-			}
-		}
-	}
-	return out
-}
+// paramNames are a function's parameter names in order: pyast.ParamNames,
+// which this package used to repeat.
+func paramNames(fn pyast.Node) []string { return pyast.ParamNames(fn) }
 
 // argNamesOf are the variables an expression reads.
 func argNamesOf(e pyast.Node) map[string]bool {

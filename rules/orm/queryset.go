@@ -6,6 +6,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // QS is what is known of a queryset expression: its model and what the
@@ -935,12 +936,8 @@ func boundedIter(it pyast.Node, t *Tracker, depth int) bool {
 // skipFile reports files the ORM rules leave alone: tests and migrations
 // run against small fixtures, and their queries are not the product's.
 func skipFile(p *analyzer.Pass) bool {
-	rel := "/" + p.File.Rel
-	base := rel[strings.LastIndex(rel, "/")+1:]
-	return strings.Contains(rel, "/migrations/") || strings.Contains(rel, "/tests/") || strings.Contains(rel, "/test/") ||
-		strings.HasPrefix(base, "test_") || base == "tests.py" || strings.HasSuffix(base, "_tests.py") ||
-		strings.HasSuffix(base, "_test.py") || base == "conftest.py" || strings.Contains(rel, "/fixtures/") ||
-		strings.Contains(rel, "/test_utils/") || strings.Contains(rel, "/testing/") || base == "testcases.py"
+	rel := paths.Rel(p)
+	return paths.IsTest(rel) || paths.IsMigration(rel)
 }
 
 // quote formats paths as Python string arguments.

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed nobreaker.md
@@ -47,7 +48,7 @@ func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
 	}
 	var clients []client
 	for _, u := range ix.Units {
-		if u.Tree == nil || effects.IsTestPath(effects.Path(u)) || effects.IsMigration(effects.Path(u)) {
+		if u.Tree == nil || paths.IsTest(u.Rel()) || paths.IsMigration(u.Rel()) {
 			continue
 		}
 		f := effects.NewFile(u.Tree.Root(), u.Imports)

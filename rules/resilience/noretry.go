@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed noretry.md
@@ -42,7 +43,7 @@ const maxRelated = 5
 // with the task-level remedy, autoretry_for), and tests. Groups calling a payment or provider API (by
 // class, path or URL words) get medium confidence, the others low.
 func runNoRetryPolicy(p *analyzer.Pass) error {
-	if effects.IsTestPath(effects.Path(p.Unit)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	f := effects.Of(p.Unit)
@@ -116,7 +117,7 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 		// (an OAuth code or captcha token is single-use; a user waits on a
 		// best-effort lookup): the finding is a question, at low confidence.
 		conf := analyzer.Low
-		if effects.PaymentWord(g.name) != "" || effects.PaymentWord(effects.Path(p.Unit)) != "" {
+		if effects.PaymentWord(g.name) != "" || effects.PaymentWord(paths.Rel(p)) != "" {
 			conf = analyzer.Medium
 		}
 		for _, e := range g.calls {

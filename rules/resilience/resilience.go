@@ -11,37 +11,20 @@ import (
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
-// isRetryDecorator reports whether a decorator retries its function:
-// tenacity's @retry, backoff's @on_exception/@on_predicate, or any decorator
-// whose name contains "retry" (`@retry_on_failure`, `@with_retries`).
-func isRetryDecorator(im *pyast.Imports, d pyast.Node) bool {
-	if c, ok := pyast.AsCall(d); ok {
-		d = c.Func
-	}
-	if q, ok := im.Resolve(d); ok {
-		if strings.HasPrefix(q, "tenacity.") || strings.HasPrefix(q, "backoff.") || strings.HasPrefix(q, "retrying.") || strings.HasPrefix(q, "retry.") {
-			return true
-		}
-	}
-	dt := strings.ToLower(pyast.Dotted(d))
-	last := dt[strings.LastIndex(dt, ".")+1:]
-	return strings.Contains(last, "retry") || strings.Contains(last, "retries")
-}
-
 // functionRetries reports whether calls in fn's body are retried by fn
-// itself: a retry decorator, or a Celery task with autoretry_for or a
-// .retry() call.
+// itself: a retry decorator, or a Celery task (decorated, or a Task
+// subclass's run) with autoretry_for or a .retry() call.
 func functionRetries(im *pyast.Imports, fn pyast.Node) bool {
 	for _, d := range pyast.Decorators(fn) {
-		if isRetryDecorator(im, d) {
+		if effects.IsRetryDecorator(im, d) {
 			return true
 		}
 	}
-	dec, ok := effects.CeleryTaskDecorator(im, fn)
+	t, ok := effects.TaskOf(im, fn)
 	if !ok {
 		return false
 	}
-	if c, ok := pyast.AsCall(dec); ok && !c.Keyword("autoretry_for").IsNil() {
+	if !t.Option("autoretry_for").IsNil() {
 		return true
 	}
 	for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {

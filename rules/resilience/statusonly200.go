@@ -7,6 +7,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed statusonly200.md
@@ -33,7 +34,7 @@ var StatusOnly200 = &analyzer.Rule{
 // raise a project's own exception class (the "generic error"), and
 // tests.
 func runStatusOnly200(p *analyzer.Pass) error {
-	if effects.IsTestPath(effects.Path(p.Unit)) {
+	if paths.IsTest(paths.Rel(p)) {
 		return nil
 	}
 	for _, fn := range effects.Functions(p.Root) {

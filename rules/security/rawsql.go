@@ -34,7 +34,7 @@ var SQLFromStrings = &analyzer.Rule{
 // placeholders, tables or columns, quote_name/Identifier/int/len/join
 // calls and _meta/db_table attributes. Test files are skipped.
 func runSQLFromStrings(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) || strings.Contains(paths.Rel(p), "migrations/") {
+	if rel := paths.Rel(p); paths.IsTest(rel) || paths.IsMigration(rel) {
 		return nil
 	}
 	// What the sinks need is computed on first need: most files have none.

@@ -2,7 +2,6 @@ package txn
 
 import (
 	_ "embed"
-	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -55,7 +54,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 			if locals == nil {
 				locals = effects.LocalModels(fn)
 			}
-			if m := effects.WriteModel(e, locals); m != "" && classLike(m) {
+			if m := effects.WriteModel(p.Project, p.Unit, e, locals); m != "" {
 				writes = append(writes, e)
 				models = append(models, m)
 			}
@@ -93,12 +92,6 @@ func firstPair(writes []effects.Effect, models []string) (int, int) {
 		}
 	}
 	return -1, -1
-}
-
-// classLike reports a model name written as a class (`Wallet`), not a
-// variable bound to one of several models (`model.objects.filter(...)`).
-func classLike(m string) bool {
-	return m[0] >= 'A' && m[0] <= 'Z' && strings.ToUpper(m) != m
 }
 
 // bulkCleanup reports a queryset-wide update() or delete()

@@ -6,6 +6,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // kindName names an effect in messages.
@@ -47,8 +48,8 @@ func onCommitFix(p *analyzer.Pass, e effects.Effect) []analyzer.Fix {
 // migration already runs in a transaction on PostgreSQL) and seed or demo
 // data scripts (run once on an empty database).
 func skipFile(p *analyzer.Pass) bool {
-	rel := effects.Path(p.Unit)
-	return effects.IsTestPath(rel) || effects.IsMigration(rel) || effects.IsDevData(rel)
+	rel := paths.Rel(p)
+	return paths.IsTest(rel) || paths.IsMigration(rel) || effects.IsDevData(rel)
 }
 
 // writesBefore returns the DB writes in effs that end before n starts and

@@ -68,13 +68,6 @@ func (f *File) Effects(fn pyast.Node) []Effect {
 	return out
 }
 
-// IsTestPath and IsMigration classify '/'-separated paths (see
-// analyzer/project).
-var (
-	IsTestPath  = project.IsTestPath
-	IsMigration = project.IsMigration
-)
-
 // IsSettingsModule reports whether a path is a Django settings module (see
 // project.IsSettingsPath).
 func IsSettingsModule(rel string) bool { return project.IsSettingsPath(rel) }
@@ -82,30 +75,12 @@ func IsSettingsModule(rel string) bool { return project.IsSettingsPath(rel) }
 // FirstParam returns the name of a function's first parameter other than
 // self/cls, or "".
 func FirstParam(fn pyast.Node) string {
-	for _, p := range ParamNames(fn) {
+	for _, p := range pyast.ParamNames(fn) {
 		if p != "self" && p != "cls" {
 			return p
 		}
 	}
 	return ""
-}
-
-// ParamNames lists a function's parameter names in order.
-func ParamNames(fn pyast.Node) []string {
-	var out []string
-	for _, p := range fn.ChildByField("parameters").NamedChildren() {
-		switch p.Type() {
-		case "identifier":
-			out = append(out, p.Text())
-		case "default_parameter", "typed_default_parameter":
-			out = append(out, p.ChildByField("name").Text())
-		case "typed_parameter":
-			if id := p.NamedChild(0); id.Type() == "identifier" {
-				out = append(out, id.Text())
-			}
-		}
-	}
-	return out
 }
 
 // AtomicRequests reports whether a settings module of the project turns on
@@ -211,15 +186,29 @@ func isClassName(s string) bool {
 }
 
 // WriteModel returns the model a DBWrite effect writes, using the
-// function's local bindings for instance saves, or "".
-func WriteModel(e Effect, locals map[string]string) string {
-	if e.Model != "" {
-		return e.Model
+// function's local bindings (LocalModels) for instance saves, or "" when
+// unknown. A name that is not a model class is unknown: `model` in
+// `for model in MODELS: model.objects.create(...)` is a variable bound to
+// one of several models (see IsModelName).
+func WriteModel(ix *project.Index, u *project.Unit, e Effect, locals map[string]string) string {
+	m := e.Model
+	if m == "" && (e.Verb == "save" || e.Verb == "delete") {
+		m = locals[pyast.Dotted(e.Call.Receiver())]
 	}
-	if e.Verb == "save" || e.Verb == "delete" {
-		return locals[pyast.Dotted(e.Call.Receiver())]
+	if m == "" || !IsModelName(ix, u, m) {
+		return ""
 	}
-	return ""
+	return m
+}
+
+// IsModelName reports whether a name a write uses for its model names a
+// class: CapWords (not an ALL_CAPS constant), or a model of the project
+// graph as the unit's imports resolve it (a lower-case model class).
+func IsModelName(ix *project.Index, u *project.Unit, name string) bool {
+	if isClassName(name) {
+		return true
+	}
+	return ix != nil && u != nil && ix.Models.Lookup(u, name) != nil
 }
 
 // EnclosingFunction is pyast.EnclosingFunction that also looks through
@@ -258,7 +247,7 @@ func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Nod
 // view (a `request` parameter first), a DRF perform_* hook, a Celery task,
 // a management command's handle().
 func IsEntryPoint(im *pyast.Imports, fn pyast.Node) bool {
-	params := ParamNames(fn)
+	params := pyast.ParamNames(fn)
 	for i, p := range params {
 		if i > 1 {
 			break
@@ -274,30 +263,22 @@ func IsEntryPoint(im *pyast.Imports, fn pyast.Node) bool {
 	return IsCeleryTask(im, fn)
 }
 
-// IsCeleryTask reports whether fn is decorated as a Celery task:
-// @shared_task, @app.task, @celery_app.task(...), @task.
+// IsCeleryTask reports whether fn's body runs as a Celery task: a
+// decorated task function or a celery.Task subclass's run (see TaskOf).
 func IsCeleryTask(im *pyast.Imports, fn pyast.Node) bool {
-	_, ok := CeleryTaskDecorator(im, fn)
+	_, ok := TaskOf(im, fn)
 	return ok
 }
 
-// CeleryTaskDecorator returns the task decorator expression of fn (a call
-// when it has options).
+// CeleryTaskDecorator returns the task decorator expression of a decorated
+// task function (a call when it has options); a Task subclass's run has
+// none.
 func CeleryTaskDecorator(im *pyast.Imports, fn pyast.Node) (pyast.Node, bool) {
-	for _, d := range pyast.Decorators(fn) {
-		callee := d
-		if c, ok := pyast.AsCall(d); ok {
-			callee = c.Func
-		}
-		if q, ok := im.Resolve(callee); ok && (q == "celery.shared_task" || strings.HasPrefix(q, "celery.") && strings.HasSuffix(q, ".task")) {
-			return d, true
-		}
-		dt := pyast.Dotted(callee)
-		if dt == "shared_task" || dt == "task" || strings.HasSuffix(dt, ".task") || strings.HasSuffix(dt, ".shared_task") {
-			return d, true
-		}
+	t, ok := TaskOf(im, fn)
+	if !ok || t.Class {
+		return pyast.Node{}, false
 	}
-	return pyast.Node{}, false
+	return t.Decorator, true
 }
 
 // Exclusive reports whether a and b can never both run in one call of
@@ -358,17 +339,4 @@ func endsFlow(block pyast.Node) bool {
 		return true
 	}
 	return false
-}
-
-// Path is the unit's path relative to the analysed root, for classifying
-// files (tests, migrations, settings): the display path may start with
-// "../" or a directory that happens to be named tests.
-func Path(u *project.Unit) string {
-	if u == nil {
-		return ""
-	}
-	if u.RootRel != "" {
-		return u.RootRel
-	}
-	return u.File.Rel
 }

@@ -87,13 +87,3 @@ func TestClassify(t *testing.T) {
 	assert.False(t, AtomicScope(f.Imports, creates[0]).IsNil(), "inside atomic")
 	assert.True(t, AtomicScope(f.Imports, pyast.FindAll(fn, "call")[0]).IsNil(), "outside atomic")
 }
-
-func TestIsTestPath(t *testing.T) {
-	for p, want := range map[string]bool{
-		"app/tests/test_views.py": true, "app/test_models.py": true, "conftest.py": true,
-		"app/views.py": false, "app/services/galileo.py": false, "testimonials/views.py": false,
-		"saleor/.semgrep/security/requests/x.py": true, ".github/scripts/x.py": true, "../app/views.py": false, "./app/views.py": false,
-	} {
-		assert.Equal(t, want, IsTestPath(p), p)
-	}
-}

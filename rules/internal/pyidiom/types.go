@@ -1,10 +1,8 @@
 package pyidiom
 
 import (
-	"path"
 	"strings"
 
-	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -141,39 +139,4 @@ func (h Handler) TypeText() string {
 		return ""
 	}
 	return h.Type.Text()
-}
-
-// RelPath is the pass's file path relative to the analysed root, or to the
-// working directory when the root is unknown.
-func RelPath(p *analyzer.Pass) string {
-	if p.Unit != nil && p.Unit.RootRel != "" {
-		return p.Unit.RootRel
-	}
-	return p.File.Rel
-}
-
-// IsTestPath reports whether a '/'-separated path is test code: test_*.py,
-// *_test.py, tests.py, *conftest*.py, or anything under a tests/, test/,
-// testing/, test_*/ (test_utils) or *_tests/ directory, or tooling kept in a
-// hidden directory (`.semgrep/` rule fixtures), as effects.IsTestPath says.
-func IsTestPath(rel string) bool {
-	base := path.Base(rel)
-	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
-		base == "tests.py" || base == "conftest.py" {
-		return true
-	}
-	if strings.Contains(base, "conftest") {
-		return true
-	}
-	for _, seg := range strings.Split(path.Dir(rel), "/") {
-		if len(seg) > 1 && seg[0] == '.' && seg != ".." {
-			return true // tooling in a hidden directory: `.semgrep/` rule fixtures, `.github/`
-		}
-		switch {
-		case seg == "tests", seg == "test", seg == "testing", seg == "testutils",
-			strings.HasPrefix(seg, "test_"), strings.HasSuffix(seg, "_tests"):
-			return true
-		}
-	}
-	return false
 }

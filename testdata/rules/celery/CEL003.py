@@ -1,6 +1,7 @@
 import httpx
 import requests
-from celery import shared_task
+from celery import Task, shared_task
+from celery.decorators import periodic_task
 
 
 @shared_task
@@ -12,3 +13,13 @@ def notify_partner(payload):
 @shared_task(bind=True, max_retries=3)
 def fetch(self, url):
     return httpx.get(url, timeout=5).json()  # want: CEL003 "`httpx.get`"
+
+
+class SyncPartner(Task):
+    def run(self, partner_id):
+        requests.post("https://partner.example.com/sync", json={"id": partner_id}, timeout=10)  # want: CEL003 "task `SyncPartner` calls `requests.post`"
+
+
+@periodic_task(run_every=3600)
+def poll_partner():
+    return requests.get("https://partner.example.com/status", timeout=10).json()  # want: CEL003 "task `poll_partner` calls `requests.get`"

@@ -1,6 +1,6 @@
 import requests
 import tenacity
-from celery import shared_task
+from celery import Task, shared_task
 
 
 @shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True)
@@ -24,3 +24,23 @@ def with_tenacity(url):
 
 def not_a_task(url):
     return requests.get(url, timeout=5)
+
+
+class SyncPartner(Task):
+    autoretry_for = (requests.RequestException,)
+    retry_backoff = True
+
+    def run(self, partner_id):
+        requests.post("https://partner.example.com/sync", json={"id": partner_id}, timeout=10)
+
+
+class NotATask:
+    def run(self, url):
+        return requests.get(url, timeout=5)
+
+
+@shared_task
+@retry_on_failure(attempts=3)
+def with_project_retry(url):
+    # A project's own retry decorator, counted as NET004 counts it.
+    return requests.get(url, timeout=5).json()

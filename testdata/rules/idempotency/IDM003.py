@@ -22,3 +22,10 @@ def notify(self, user_id):
 def book(entry_id):
     entry = LedgerEntry(entry_id=entry_id)
     entry.save()  # want: IDM003 "`acks_late`"
+
+
+@shared_task(acks_late=True)
+def record_all(entry_id):
+    # `model` is a variable over several models, not a model name.
+    for model in LEDGER_MODELS:
+        model.objects.create(entry_id=entry_id)  # want: IDM003 "creates rows \(`model.objects.create`\) each time"

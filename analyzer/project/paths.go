@@ -1,0 +1,53 @@
+package project
+
+import "strings"
+
+// Rel is the unit's path relative to the analysed root ('/'-separated),
+// falling back to the display path: classify files (tests, migrations,
+// settings) by this path, since the display path may start with "../" or
+// with a directory that happens to be named tests.
+func (u *Unit) Rel() string {
+	if u == nil {
+		return ""
+	}
+	if u.RootRel != "" {
+		return u.RootRel
+	}
+	return u.File.Rel
+}
+
+// IsTestPath reports whether a '/'-separated path, relative to the analysed
+// root, is test code or tooling that is not shipped, where fake secrets,
+// debug settings, blocking calls and shortcuts are expected. It is the one
+// test-path predicate: phase one leaves such files out of the project facts
+// that say how production code is called, and the rules skip them.
+//
+// A file is test code when its name is test_*.py, *_test.py, *_tests.py,
+// tests.py, testcases.py, factories.py (factory_boy) or contains "conftest"
+// (conftest.py, pytest_conftest.py); or when a directory on its path is
+// tests, test, testing, testutils, testdata, fixtures, e2e, test_* (test_utils)
+// or *_tests; or when a directory on its path is hidden (.semgrep rule
+// fixtures, .github scripts, .claude skills), "." and ".." excepted.
+func IsTestPath(rel string) bool {
+	dirs := strings.Split(rel, "/")
+	base := dirs[len(dirs)-1]
+	dirs = dirs[:len(dirs)-1]
+	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || strings.HasSuffix(base, "_tests.py") ||
+		base == "tests.py" || base == "testcases.py" || base == "factories.py" || strings.Contains(base, "conftest") {
+		return true
+	}
+	for _, d := range dirs {
+		switch {
+		case d == "tests", d == "test", d == "testing", d == "testutils", d == "testdata", d == "fixtures", d == "e2e",
+			strings.HasPrefix(d, "test_"), strings.HasSuffix(d, "_tests"),
+			len(d) > 1 && d[0] == '.' && d != "..":
+			return true
+		}
+	}
+	return false
+}
+
+// IsMigration reports whether a '/'-separated path lies under a migrations
+// directory (the migration modules, their package and any helpers beside
+// them); IsMigrationPath is the narrower test for a migration module.
+func IsMigration(rel string) bool { return strings.Contains("/"+rel, "/migrations/") }

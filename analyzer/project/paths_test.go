@@ -1,0 +1,37 @@
+package project
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestIsTestPath(t *testing.T) {
+	for p, want := range map[string]bool{
+		// file names
+		"app/tests.py": true, "app/test_models.py": true, "app/models_test.py": true, "app/run_tests.py": true,
+		"conftest.py": true, "src/x/pytest_conftest.py": true, "app/factories.py": true, "app/testcases.py": true,
+		"app/contest.py": false, "app/testimonials.py": false, "app/latest.py": false, "app/factory.py": false,
+		// directories
+		"app/tests/helpers.py": true, "test/x.py": true, "app/testing/x.py": true, "misago/testutils/x.py": true,
+		"cms/test_utils/project/models.py": true, "tests/baserow_enterprise_tests/x.py": true,
+		"app/fixtures/users.py": true, "app/testdata/x.py": true, "saleor/tests/e2e/utils.py": true,
+		"testimonials/views.py": false, "latest/views.py": false, "contest/views.py": false,
+		// hidden tooling directories, not "." or ".."
+		"saleor/.semgrep/security/requests/x.py": true, ".github/scripts/x.py": true,
+		"./app/views.py": false, "../app/views.py": false,
+		// production code
+		"app/views.py": false, "app/services/galileo.py": false, "config/settings.py": false, "manage.py": false,
+	} {
+		assert.Equal(t, want, IsTestPath(p), p)
+	}
+}
+
+func TestIsMigration(t *testing.T) {
+	for p, want := range map[string]bool{
+		"shop/migrations/0001_initial.py": true, "migrations/0002_x.py": true, "shop/migrations/__init__.py": true,
+		"shop/data_migrations/x.py": false, "shop/migrations.py": false, "shop/views.py": false,
+	} {
+		assert.Equal(t, want, IsMigration(p), p)
+	}
+}
