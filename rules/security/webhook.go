@@ -67,28 +67,27 @@ func routedAsWebhook(fn pyast.Node) bool {
 // class; csrf_exempt(view) in urls.py is not seen), carry "webhook" in their
 // own name or routed path, or are post/put/patch/dispatch/create methods of
 // a class named webhook, and which read the raw body.
+// Built once per file and shared by the three rules that ask.
 func webhookViews(p *analyzer.Pass) []webhookView {
-	var out []webhookView
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "function_definition" {
-			return true
+	return p.Unit.Memo("security.webhookViews", func() any {
+		var out []webhookView
+		for _, n := range pyast.FindAll(p.Root, "function_definition") {
+			request := requestParam(p, n)
+			if request == "" {
+				continue
+			}
+			if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") && !routedAsWebhook(n) &&
+				!(isMethod(n) && viewMethods[pyast.DefName(n)] && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
+				continue
+			}
+			read := firstBodyRead(n, request)
+			if read.IsNil() {
+				continue
+			}
+			out = append(out, webhookView{fn: n, request: request, bodyRead: read, asgi: importsASGI(p)})
 		}
-		request := requestParam(p, n)
-		if request == "" {
-			return true
-		}
-		if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") && !routedAsWebhook(n) &&
-			!(isMethod(n) && viewMethods[pyast.DefName(n)] && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
-			return true
-		}
-		read := firstBodyRead(n, request)
-		if read.IsNil() {
-			return true
-		}
-		out = append(out, webhookView{fn: n, request: request, bodyRead: read, asgi: importsASGI(p)})
-		return true
-	})
-	return out
+		return out
+	}).([]webhookView)
 }
 
 // viewMethods are the methods of class-based views that receive a POST.
