@@ -45,23 +45,14 @@ func runImportTimeClient(p *analyzer.Pass) error {
 	if skipFile(p) {
 		return nil
 	}
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		switch n.Type() {
-		case "function_definition", "class_definition", "lambda":
-			return false
-		case "if_statement":
-			return n.ChildByField("condition").Text() != `__name__ == "__main__"` && n.ChildByField("condition").Text() != `__name__ == '__main__'`
-		case "assignment":
-		default:
-			return true
-		}
+	for _, n := range pyast.FindAll(p.Root, "assignment") {
 		c, ok := pyast.AsCall(pyast.Unparen(n.ChildByField("right")))
 		if !ok {
-			return true
+			continue
 		}
 		q, ok := p.Imports.Resolve(c.Func)
-		if !ok || !clientCtors[q] {
-			return true
+		if !ok || !clientCtors[q] || !runsAtImport(n) {
+			continue
 		}
 		target := n.ChildByField("left").Text()
 		p.Report(analyzer.Diagnostic{
@@ -69,7 +60,22 @@ func runImportTimeClient(p *analyzer.Pass) error {
 			Message: "`" + target + "` (`" + q + "`) is created at import time",
 			Help:    "build the client in a factory (`def get_client(): ...` with `functools.cache`, or an AppConfig.ready hook) and pass it to the code that uses it; tests then inject a fake instead of patching a module global",
 		})
-		return true
-	})
+	}
 	return nil
+}
+
+// runsAtImport reports whether n runs when the module is imported: not
+// inside a function, class or lambda, nor under `if __name__ == "__main__":`.
+func runsAtImport(n pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		switch a.Type() {
+		case "function_definition", "class_definition", "lambda":
+			return false
+		case "if_statement":
+			if cond := a.ChildByField("condition").Text(); cond == `__name__ == "__main__"` || cond == `__name__ == '__main__'` {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -35,13 +35,10 @@ var Swallowed = &analyzer.Rule{
 // Specific exceptions get low confidence: often the project's own signal.
 func runSwallowed(p *analyzer.Pass) error {
 	test := paths.IsTest(paths.Rel(p))
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "except_clause" {
-			return true
-		}
+	for _, n := range pyast.FindAll(p.Root, "except_clause") {
 		h := pyidiom.DecodeHandler(n)
 		if h.Bare() || !h.OnlyTrivial() {
-			return true
+			continue
 		}
 		// A named, specific exception is often the project's own signal
 		// used as control flow (`except NotApplicable: pass`, `except
@@ -55,7 +52,7 @@ func runSwallowed(p *analyzer.Pass) error {
 				conf = analyzer.Medium
 			}
 		case !h.Named(), h.HasComment(), h.CatchesOnly("miss", "value"), test:
-			return true
+			continue
 		}
 		msg := fmt.Sprintf("`except %s` swallows the error: nothing is logged, re-raised or handled", h.TypeText())
 		if broad != "" {
@@ -67,7 +64,6 @@ func runSwallowed(p *analyzer.Pass) error {
 			Help:       "handle the error (log it with `logger.exception(...)`, return an explicit result, re-raise), or use `contextlib.suppress(...)` with a comment saying why it is safe to ignore",
 			Confidence: conf,
 		})
-		return true
-	})
+	}
 	return nil
 }

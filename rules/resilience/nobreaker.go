@@ -110,16 +110,11 @@ func hasBreaker(ix *project.Index) bool {
 		if !strings.Contains(src, "breaker") && !strings.Contains(src, "circuit") {
 			continue // cheap pre-filter; the tree decides below
 		}
-		found := false
-		pyast.Inspect(u.Tree.Root(), func(n pyast.Node) bool {
-			if found {
-				return false
-			}
+		for _, n := range pyast.FindAll(u.Tree.Root(), "class_definition", "decorator", "call") {
+			found := false
 			switch n.Type() {
 			case "class_definition":
-				if strings.Contains(strings.ToLower(pyast.DefName(n)), "breaker") {
-					found = true
-				}
+				found = strings.Contains(strings.ToLower(pyast.DefName(n)), "breaker")
 			case "decorator":
 				t := strings.ToLower(n.Text())
 				found = strings.Contains(t, "circuit") || strings.Contains(t, "breaker")
@@ -127,10 +122,9 @@ func hasBreaker(ix *project.Index) bool {
 				t := strings.ToLower(pyast.Dotted(n.ChildByField("function")))
 				found = strings.Contains(t, "circuit") || strings.Contains(t, "breaker")
 			}
-			return true
-		})
-		if found {
-			return true
+			if found {
+				return true
+			}
 		}
 	}
 	return false

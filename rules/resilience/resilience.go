@@ -82,30 +82,25 @@ func bestEffort(call pyast.Node) bool {
 // retries: urllib3 Retry(...), HTTPAdapter(max_retries=...) other than 0,
 // httpx.HTTPTransport(retries=...).
 func fileMountsRetries(im *pyast.Imports, root pyast.Node) bool {
-	found := false
-	pyast.Inspect(root, func(n pyast.Node) bool {
-		if found {
-			return false
-		}
-		c, ok := pyast.AsCall(n)
+	for _, n := range pyast.FindAll(root, "call") {
+		q, ok := im.Resolve(n.ChildByField("function"))
 		if !ok {
-			return true
+			continue // an unresolved callee matches no case below
 		}
-		q, _ := im.Resolve(c.Func)
 		last := q[strings.LastIndex(q, ".")+1:]
 		switch {
 		case last == "Retry" && (strings.Contains(q, "urllib3") || strings.HasPrefix(q, "requests.")):
-			found = true
+			return true
 		case last == "HTTPAdapter" || last == "HTTPTransport" || last == "AsyncHTTPTransport":
+			c, _ := pyast.AsCall(n)
 			for _, kw := range []string{"max_retries", "retries"} {
 				if v := c.Keyword(kw); !v.IsNil() && v.Text() != "0" {
-					found = true
+					return true
 				}
 			}
 		}
-		return true
-	})
-	return found
+	}
+	return false
 }
 
 // group names where an HTTP call lives: its class, else its module.
