@@ -88,7 +88,7 @@ func findClients(root pyast.Node, im *pyast.Imports) *clients {
 			cs.byScope[scopeKey(scopeOf(at, name), name)] = l
 		}
 	}
-	pyast.Inspect(root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(root, "assignment", "as_pattern", "call") {
 		switch n.Type() {
 		case "assignment":
 			bind(n, n.ChildByField("left"), n.ChildByField("right"))
@@ -97,15 +97,15 @@ func findClients(root pyast.Node, im *pyast.Imports) *clients {
 				bind(n, n.ChildByField("alias").NamedChild(0), n.NamedChild(0))
 			}
 		case "call":
+			if string(pyast.CalleeName(n)) != "mount" {
+				continue
+			}
 			c, _ := pyast.AsCall(n)
-			if c.MethodName() == "mount" {
-				if name := pyast.Dotted(c.Receiver()); name != "" {
-					cs.mounted[scopeKey(scopeOf(n, name), name)] = true
-				}
+			if name := pyast.Dotted(c.Receiver()); name != "" {
+				cs.mounted[scopeKey(scopeOf(n, name), name)] = true
 			}
 		}
-		return true
-	})
+	}
 	return cs
 }
 

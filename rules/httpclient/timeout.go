@@ -35,10 +35,7 @@ func runMissingTimeout(p *analyzer.Pass) error {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
-		if n.Type() != "call" {
-			return true
-		}
+	for _, n := range pyast.FindAll(p.Root, "call") {
 		if c, _ := pyast.AsCall(n); !c.Keyword("timeout").IsNil() {
 			if t := c.Keyword("timeout"); t.Type() == "none" {
 				if _, isClient := cs.constructed(n); isClient {
@@ -47,16 +44,16 @@ func runMissingTimeout(p *analyzer.Pass) error {
 					reportNoneTimeout(p, t, c.Func.Text())
 				}
 			}
-			return true
+			continue
 		}
 		hc, ok := cs.call(n)
 		if !ok || hc.Lib != libRequests || hc.StarKwargs || cs.mountedAdapter(hc) {
-			return true
+			continue
 		}
 		// Session.request(method, url, params, data, headers, cookies,
 		// files, auth, timeout, ...): a ninth positional is the timeout.
 		if hc.Verb == "request" && hc.Session && len(hc.Positional) >= 9 {
-			return true
+			continue
 		}
 		d := analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(hc.Func),
@@ -67,8 +64,7 @@ func runMissingTimeout(p *analyzer.Pass) error {
 			d.Confidence = analyzer.Medium
 		}
 		p.Report(d)
-		return true
-	})
+	}
 	return nil
 }
 

@@ -33,17 +33,17 @@ func runVerifyDisabled(p *analyzer.Pass) error {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)
-	pyast.Inspect(p.Root, func(n pyast.Node) bool {
+	for _, n := range pyast.FindAll(p.Root, "call", "assignment") {
 		switch n.Type() {
 		case "call":
 			c, _ := pyast.AsCall(n)
 			v := c.Keyword("verify")
 			if v.Type() != "false" {
-				return true
+				continue
 			}
 			_, isClient := cs.constructed(n)
 			if _, ok := cs.call(n); !ok && !isClient {
-				return true
+				continue
 			}
 			p.Report(analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(c.KeywordArg["verify"]),
@@ -53,10 +53,10 @@ func runVerifyDisabled(p *analyzer.Pass) error {
 		case "assignment":
 			left := n.ChildByField("left")
 			if left.Type() != "attribute" || left.ChildByField("attribute").Text() != "verify" || n.ChildByField("right").Type() != "false" {
-				return true
+				continue
 			}
 			if _, _, ok := cs.lookup(n, left.ChildByField("object")); !ok {
-				return true
+				continue
 			}
 			p.Report(analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(n),
@@ -64,7 +64,6 @@ func runVerifyDisabled(p *analyzer.Pass) error {
 				Help:    "keep verification on; for a private CA set `session.verify` to its bundle path",
 			})
 		}
-		return true
-	})
+	}
 	return nil
 }
