@@ -17,20 +17,12 @@ import (
 // "idempoten"): the key may be built in a variable and passed through
 // headers, which the call alone does not show.
 func mentionsIdempotency(fn pyast.Node) bool {
-	found := false
-	pyast.Inspect(fn, func(n pyast.Node) bool {
-		if found {
-			return false
+	for _, n := range pyast.FindAll(fn, "identifier", "string_content") {
+		if n.IsNamed() && strings.Contains(strings.ToLower(n.Text()), "idempoten") {
+			return true
 		}
-		switch n.Type() {
-		case "identifier", "string_content":
-			if strings.Contains(strings.ToLower(n.Text()), "idempoten") {
-				found = true
-			}
-		}
-		return true
-	})
-	return found
+	}
+	return false
 }
 
 // dedupKeywords are keyword names of a lookup that de-duplicates on an
