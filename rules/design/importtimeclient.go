@@ -46,11 +46,11 @@ func runImportTimeClient(p *analyzer.Pass) error {
 		return nil
 	}
 	for _, n := range pyast.FindAll(p.Root, "assignment") {
-		c, ok := pyast.AsCall(pyast.Unparen(n.ChildByField("right")))
-		if !ok {
+		c := pyast.Unparen(n.ChildByField("right"))
+		if c.Type() != "call" {
 			continue
 		}
-		q, ok := p.Imports.Resolve(c.Func)
+		q, ok := p.Imports.Resolve(c.ChildByField("function"))
 		if !ok || !clientCtors[q] || !runsAtImport(n) {
 			continue
 		}

@@ -44,7 +44,7 @@ func runStatusOnly200(p *analyzer.Pass) error {
 		raiseForStatus := false
 		for _, n := range pyast.FindAllShallow(pyast.Body(fn), "comparison_operator", "call") {
 			if n.Type() == "call" {
-				if c, _ := pyast.AsCall(n); c.MethodName() == "raise_for_status" {
+				if string(pyast.CalleeName(n)) == "raise_for_status" {
 					raiseForStatus = true
 				}
 				continue

@@ -145,12 +145,11 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 			return n
 		}
 	case "call":
-		c, _ := pyast.AsCall(n)
 		if name := lastName(n); name != "" && isSecretName(name) {
 			return n
 		}
-		m := c.MethodName()
-		if m == "format" || m == "str" || m == "repr" || m == "join" {
+		if m := string(pyast.CalleeName(n)); m == "format" || m == "str" || m == "repr" || m == "join" {
+			c, _ := pyast.AsCall(n)
 			for _, a := range c.Positional {
 				if s := findSecret(a, fn, tainted); !s.IsNil() {
 					return s

@@ -74,11 +74,14 @@ func NewLoggers(root pyast.Node, im *pyast.Imports) *Loggers {
 
 // factoryKind says whether expression e produces a logger, and which kind.
 func (l *Loggers) factoryKind(e pyast.Node) LoggerKind {
-	c, ok := pyast.AsCall(pyast.Unparen(e))
-	if !ok {
+	// Read the callee without decoding the call: this runs on every
+	// assignment of a call.
+	call := pyast.Unparen(e)
+	if call.Type() != "call" {
 		return NotLogger
 	}
-	if q, ok := l.im.Resolve(c.Func); ok {
+	fn := call.ChildByField("function")
+	if q, ok := l.im.Resolve(fn); ok {
 		switch q {
 		case "logging.getLogger", "logging.LoggerAdapter", "logging.Logger":
 			return Stdlib
@@ -90,10 +93,14 @@ func (l *Loggers) factoryKind(e pyast.Node) LoggerKind {
 			return NotLogger
 		}
 	}
-	switch c.MethodName() {
+	switch string(pyast.CalleeName(call)) {
 	case "getChild", "bind", "new", "opt", "patch":
 		// logger.getChild("x"), log.bind(order=o): a logger of the same kind.
-		if k, _ := l.receiverKind(c.Receiver()); k != NotLogger {
+		var recv pyast.Node // Call.Receiver
+		if fn.Type() == "attribute" {
+			recv = fn.ChildByField("object")
+		}
+		if k, _ := l.receiverKind(recv); k != NotLogger {
 			return k
 		}
 	}
