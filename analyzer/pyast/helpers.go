@@ -235,13 +235,33 @@ func AsCall(n Node) (Call, bool) {
 	}
 	c := Call{Node: n, Func: n.ChildByField("function")}
 	args := n.ChildByField("arguments")
-	for _, a := range args.NamedChildren() {
+	// Count first so that the maps and slice are allocated once.
+	nkw, npos := 0, 0
+	for a := args.FirstChild(); !a.IsNil(); a = a.NextSibling() {
+		if !a.IsNamed() {
+			continue
+		}
 		switch a.Type() {
 		case "keyword_argument":
-			if c.Keywords == nil {
-				c.Keywords = map[string]Node{}
-				c.KeywordArg = map[string]Node{}
-			}
+			nkw++
+		case "list_splat", "dictionary_splat", "comment":
+		default:
+			npos++
+		}
+	}
+	if nkw > 0 {
+		c.Keywords = make(map[string]Node, nkw)
+		c.KeywordArg = make(map[string]Node, nkw)
+	}
+	if npos > 0 {
+		c.Positional = make([]Node, 0, npos)
+	}
+	for a := args.FirstChild(); !a.IsNil(); a = a.NextSibling() {
+		if !a.IsNamed() {
+			continue
+		}
+		switch a.Type() {
+		case "keyword_argument":
 			name := a.ChildByField("name").Text()
 			c.Keywords[name] = a.ChildByField("value")
 			c.KeywordArg[name] = a
