@@ -1,6 +1,8 @@
 package project
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -161,6 +163,22 @@ func (s *SchemaState) Apply(m *Migration, op *Operation) {
 			s.Apply(m, o)
 		}
 	}
+}
+
+// Clone returns a copy of s that Apply can change without touching s: the
+// models, their maps and field order are copied; the specs, which Apply
+// never changes in place, are shared.
+func (s *SchemaState) Clone() *SchemaState {
+	out := &SchemaState{Models: make(map[string]*ModelState, len(s.Models)), Unknown: slices.Clip(slices.Clone(s.Unknown))}
+	for k, ms := range s.Models {
+		c := *ms
+		c.Fields = maps.Clone(ms.Fields)
+		c.Order = slices.Clip(slices.Clone(ms.Order))
+		c.Indexes = maps.Clone(ms.Indexes)
+		c.Constraints = maps.Clone(ms.Constraints)
+		out.Models[k] = &c
+	}
+	return out
 }
 
 func (ms *ModelState) addField(f *FieldSpec) {

@@ -203,6 +203,15 @@ func TestSchemaReplay(t *testing.T) {
 	assert.Contains(t, s.Models["order"].Indexes, "ix")
 	assert.Equal(t, [][]string{{"id", "note"}}, s.Models["order"].UniqueTogether)
 
+	// A clone replays the rest of the history to the same end, and leaves
+	// the state it was taken from as it was.
+	c := s.Clone()
+	for _, op := range third.Operations {
+		c.Apply(third, op)
+	}
+	assert.Equal(t, mi.StateOf(a), c)
+	assert.Equal(t, mi.StateBefore(third), s)
+
 	end := mi.StateOf(a)
 	p := end.Models["purchase"]
 	require.NotNil(t, p)

@@ -75,12 +75,19 @@ func (c *opCtx) modelBefore(model string) *project.ModelState {
 // never need it.
 func (c *opCtx) schema() *project.SchemaState {
 	if c.state == nil && c.withState {
-		c.state = c.ix.StateBefore(c.m)
+		c.state = c.stateBefore()
 		for _, op := range c.m.Operations[:c.idx] {
 			c.state.Apply(c.m, op)
 		}
 	}
 	return c.state
+}
+
+// stateBefore returns a copy of the schema before the migration: the
+// replay of the app's history is done once per file and shared by the
+// rules (each changes its copy as it walks the operations).
+func (c *opCtx) stateBefore() *project.SchemaState {
+	return c.p.Unit.Memo("migrations.stateBefore", func() any { return c.ix.StateBefore(c.m) }).(*project.SchemaState).Clone()
 }
 
 // eachOp calls fn for every operation of the pass's migration, the database

@@ -98,7 +98,7 @@ func (c *opCtx) alreadyUnique(model string, fields []string) bool {
 		return false
 	}
 	if c.start == nil {
-		c.start = c.ix.StateBefore(c.m)
+		c.start = c.stateBefore()
 	}
 	have := map[string]bool{}
 	for _, f := range fields {
