@@ -1,6 +1,7 @@
 package effects
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -58,13 +59,25 @@ func Functions(root pyast.Node) []pyast.Node { return pyast.FindAll(root, "funct
 
 // Effects classifies every call that runs when fn's body runs (nested
 // functions, lambdas and classes excluded), in source order.
+// The result is computed once per function and shared: do not modify it
+// (appending copies it, its capacity being its length).
 func (f *File) Effects(fn pyast.Node) []Effect {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if out, ok := f.byFn[fn]; ok {
+		return out
+	}
 	var out []Effect
 	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
 		if e := f.Classify(c); e.Kind != None {
 			out = append(out, e)
 		}
 	}
+	out = slices.Clip(out)
+	if f.byFn == nil {
+		f.byFn = map[pyast.Node][]Effect{}
+	}
+	f.byFn[fn] = out
 	return out
 }
 

@@ -7,6 +7,7 @@ package effects
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -101,6 +102,9 @@ type File struct {
 	Imports  *pyast.Imports
 	sessions map[string]string // dotted receiver -> library
 	emails   map[string]bool   // dotted name bound to EmailMessage(...)
+
+	mu   sync.Mutex
+	byFn map[pyast.Node][]Effect // Effects by function, for the rules that ask again
 }
 
 // Of returns the unit's File, built once per file and shared by every rule
