@@ -172,14 +172,33 @@ func Dotted(n Node) string {
 func StringValue(n Node) (string, bool) {
 	switch n.Type() {
 	case "string":
+		// Most strings have one content piece: return its text without a
+		// builder.
+		var first Node
+		pieces := 0
 		var sb strings.Builder
-		for _, c := range n.Children() {
+		for c := n.FirstChild(); !c.IsNil(); c = c.NextSibling() {
 			switch c.Type() {
 			case "string_content", "escape_sequence":
-				sb.WriteString(c.Text())
+				switch pieces {
+				case 0:
+					first = c
+				case 1:
+					sb.Write(first.Bytes())
+					fallthrough
+				default:
+					sb.Write(c.Bytes())
+				}
+				pieces++
 			case "interpolation":
 				return "", false
 			}
+		}
+		switch pieces {
+		case 0:
+			return "", true
+		case 1:
+			return first.Text(), true
 		}
 		return sb.String(), true
 	case "concatenated_string":

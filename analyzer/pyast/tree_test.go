@@ -223,3 +223,20 @@ func TestResolveNotImported(t *testing.T) {
 	}
 	assert.Equal(t, []string{"os.path.join true", "a.b.d true", " false", " false", " false"}, got)
 }
+
+func TestStringValuePieces(t *testing.T) {
+	tr, err := Parse([]byte(`a = ''
+b = 'plain'
+c = 'x\ny\tz'
+d = """two
+lines"""
+`))
+	require.NoError(t, err)
+	var got []string
+	for _, s := range FindAll(tr.Root(), "string") {
+		v, ok := StringValue(s)
+		require.True(t, ok)
+		got = append(got, v)
+	}
+	assert.Equal(t, []string{"", "plain", `x\ny\tz`, "two\nlines"}, got)
+}
