@@ -112,6 +112,11 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 	if e.Kind != effects.None {
 		return "", ""
 	}
+	// Only x.create(...) and x.<money method>(...) can match below: test
+	// before decoding the call.
+	if m := string(pyast.CalleeName(call)); call.ChildByField("function").Type() != "attribute" || (m != "create" && !moneyMethods[m]) {
+		return "", ""
+	}
 	c, _ := pyast.AsCall(call)
 	recv := c.Receiver()
 	if recv.IsNil() {
