@@ -54,7 +54,6 @@ var (
 	mockModules    = []string{"responses", "requests_mock", "httpretty", "respx", "pytest_httpx", "vcr", "betamax"}
 	breakerModules = []string{"pybreaker", "circuitbreaker", "purgatory", "aiobreaker"}
 	retryNames     = []string{"urllib3.util.retry.Retry", "urllib3.util.Retry", "urllib3.Retry", "requests.packages.urllib3.util.retry.Retry", "requests.adapters.Retry"}
-	modelBases     = map[string]bool{"django.db.models.Model": true, "django.contrib.auth.models.AbstractUser": true, "django.contrib.auth.models.AbstractBaseUser": true, "django.contrib.gis.db.models.Model": true}
 	diParamWords   = []string{"client", "session", "gateway", "repository", "repo", "service", "transport", "api", "notifier", "publisher", "clock", "http"}
 	secretNameRe   = []string{"SECRET", "API_KEY", "APIKEY", "TOKEN", "PASSWORD", "PRIVATE_KEY", "ACCESS_KEY"}
 )
@@ -186,9 +185,6 @@ func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve f
 		q := resolve(b)
 		last := q[strings.LastIndex(q, ".")+1:]
 		switch {
-		case !k.test && !k.migration && (modelBases[q] || k.models && strings.HasSuffix(last, "Model") && last != "Model" || k.models && last == "Model"):
-			s.add("models.count", evidenceAt(u, n))
-			return
 		case !k.test && (strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "APIView")):
 			s.add("django.views", evidenceAt(u, n))
 			return

@@ -36,7 +36,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.files", "Python files"},
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
-	{"models.count", "Django model classes (bases resolving to django.db.models.Model or AbstractUser, or named *Model in a models module)"},
+	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
 	{"tests.functions", "test functions and methods (def test*)"},
@@ -217,6 +217,9 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 			s.add("syntax.errors", evidenceAt(u, pyast.FirstError(u.Tree.Root())))
 		}
 		c.unit(u)
+	}
+	if res != nil && res.Index != nil {
+		s.models(res.Index)
 	}
 	s.set("python.files", float64(len(units)), "")
 	s.set("python.lines", float64(lines), "")
@@ -506,6 +509,33 @@ func clip(s string) string {
 }
 
 // evidenceAt is the evidence of a node: its path, line and source line.
+// models counts the Django models the project's model graph found (its
+// inheritance resolution included), leaving out tests and migrations.
+func (s *Signals) models(ix *project.Index) {
+	if ix.Models == nil {
+		return
+	}
+	// Evidence in source order, as the other signals give it.
+	ms := append([]*project.Model(nil), ix.Models.All...)
+	sort.SliceStable(ms, func(i, j int) bool {
+		if ms[i].Path != ms[j].Path {
+			return ms[i].Path < ms[j].Path
+		}
+		return ms[i].Start < ms[j].Start
+	})
+	for _, m := range ms {
+		u := ix.ByPath[m.Path]
+		if m.External || u == nil {
+			continue
+		}
+		if k := kindOf(u.RootRel); k.test || k.migration {
+			continue
+		}
+		pos := u.File.Position(m.Start)
+		s.add("models.count", Evidence{Path: u.File.Rel, Line: pos.Line, Code: clip(string(u.File.Line(pos.Line)))})
+	}
+}
+
 func evidenceAt(u *project.Unit, n pyast.Node) Evidence {
 	if n.IsNil() {
 		return Evidence{Path: u.File.Rel}
