@@ -45,6 +45,9 @@ type Config struct {
 	// Trees, when set, caches parsed trees by file content: a re-run
 	// parses only the files that changed.
 	Trees TreeCache
+	// Sources, when set, holds the bytes of files the caller has already
+	// read (by display path), so that they are not read twice.
+	Sources map[string][]byte
 	// Registry is every rule rubric knows, used to judge the codes named
 	// in suppression comments (RUB002, RUB003); nil means Rules.
 	Registry []*Rule
@@ -391,7 +394,13 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 		unreadable(in.Err)
 		return st
 	}
-	src, err := source.Read(in.Path, cfg.MaxFileSize)
+	var src []byte
+	var err error
+	if pre, ok := cfg.Sources[in.Rel]; ok {
+		src, err = source.Accept(pre, cfg.MaxFileSize)
+	} else {
+		src, err = source.Read(in.Path, cfg.MaxFileSize)
+	}
 	if err != nil {
 		var bad *source.InvalidUTF8Error
 		if errors.As(err, &bad) {

@@ -183,3 +183,17 @@ func TestExplicitIgnoredDirectoryIsAnalysed(t *testing.T) {
 	res = run(t, dir, 1, filepath.Join(dir, "vendor"))
 	assert.Equal(t, []string{"vendor/lib/a.py:ERR999"}, codes(res))
 }
+
+// Bytes the caller already read are analysed instead of reading the file
+// again, under the same checks as a read.
+func TestPreloadedSources(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.py", []byte("x = 1\n"))
+	write(t, dir, "b.py", []byte("x = 1\n"))
+	res, err := analyzer.Run(context.Background(), analyzer.Config{
+		Rules: append(analyzer.BuiltinRules(), callRule), WorkDir: dir, Jobs: 1,
+		Sources: map[string][]byte{"a.py": []byte("boom()\n"), "b.py": []byte("x = 1\x00")},
+	}, []string{dir})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a.py:ERR999", "b.py:SYN002"}, codes(res))
+}

@@ -146,8 +146,17 @@ func Read(path string, maxSize int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Accept(src, maxSize)
+}
+
+// Accept applies Read's checks (size limit, binary, UTF-8) to bytes already
+// in memory, for callers that read the file for another reason first.
+func Accept(src []byte, maxSize int64) ([]byte, error) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
+	}
 	if int64(len(src)) > maxSize {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxSize)
+		return nil, fmt.Errorf("%w: %d bytes (limit %d; raise it with --max-file-size)", ErrTooLarge, len(src), maxSize)
 	}
 	if err := Check(src); err != nil {
 		return nil, err

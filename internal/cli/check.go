@@ -304,6 +304,12 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	if e := cache.Load(dir, snap); e != nil {
 		return snap.Result(e, cfg.Rules), nil
 	}
+	// The snapshot already read every file to hash it: hand the bytes to
+	// the driver rather than reading them again.
+	cfg.Sources = make(map[string][]byte, len(snap.Files))
+	for rel, f := range snap.Files {
+		cfg.Sources[rel] = f.Src
+	}
 	res, err := analyzer.Run(ctx, cfg, args)
 	if err != nil {
 		return nil, err
