@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed evaluation.md
@@ -22,6 +23,7 @@ var WastefulEvaluation = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.Test | semantic.Migration,
 	Run:               runEvaluation,
 }
 
@@ -32,9 +34,6 @@ var WastefulEvaluation = &analyzer.Rule{
 // elsewhere (the rows are needed; len() then reads the cache), related
 // managers' prefetch caches, tests and migrations.
 func runEvaluation(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	t := NewTracker(p)
 	t.Loops()
 	for _, n := range pyast.FindAll(p.Root, "call", "if_statement", "elif_clause", "while_statement", "not_operator", "subscript") {

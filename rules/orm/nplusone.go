@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed nplusone.md
@@ -24,6 +24,7 @@ var NPlusOne = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
 	Run:               runNPlusOne,
 }
 
@@ -37,9 +38,6 @@ var NPlusOne = &analyzer.Rule{
 // values()/values_list(), loops over the related manager of another loop's
 // row (their fix is a nested Prefetch), tests and migrations.
 func runNPlusOne(p *analyzer.Pass) error {
-	if skipFile(p) || effects.IsDevData(p.File.Rel) {
-		return nil
-	}
 	t := NewTracker(p)
 	// A queryset iterated twice is loaded once and its rows keep the
 	// related objects they loaded: report a path once per queryset.

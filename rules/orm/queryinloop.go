@@ -8,7 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed queryinloop.md
@@ -24,6 +24,7 @@ var QueryInLoop = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
 	Run:               runQueryInLoop,
 }
 
@@ -38,9 +39,6 @@ var QueryInLoop = &analyzer.Rule{
 // depend on the row, unknown `.objects` owners (reported with low
 // confidence only when the name looks like a class), tests and migrations.
 func runQueryInLoop(p *analyzer.Pass) error {
-	if skipFile(p) || effects.IsDevData(p.File.Rel) {
-		return nil
-	}
 	t := NewTracker(p)
 	loops := t.Loops()
 	done := map[int32]bool{}

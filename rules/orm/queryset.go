@@ -6,7 +6,6 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // QS is what is known of a queryset expression: its model and what the
@@ -931,13 +930,6 @@ func boundedIter(it pyast.Node, t *Tracker, depth int) bool {
 		}
 	}
 	return false
-}
-
-// skipFile reports files the ORM rules leave alone: tests and migrations
-// run against small fixtures, and their queries are not the product's.
-func skipFile(p *analyzer.Pass) bool {
-	rel := paths.Rel(p)
-	return paths.IsTest(rel) || paths.IsMigration(rel)
 }
 
 // quote formats paths as Python string arguments.

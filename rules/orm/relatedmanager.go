@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed relatedmanager.md
@@ -24,6 +24,7 @@ var RelatedManagerPerRow = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
 	Run:               runRelatedManager,
 }
 
@@ -37,9 +38,6 @@ var RelatedManagerPerRow = &analyzer.Rule{
 // rules; loops over the related manager of another loop's row, tests and
 // migrations are skipped.
 func runRelatedManager(p *analyzer.Pass) error {
-	if skipFile(p) || effects.IsDevData(p.File.Rel) {
-		return nil
-	}
 	t := NewTracker(p)
 	for _, l := range t.Loops() {
 		if l.QS == nil || l.QS.OwnerInLoop {

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed serializer.md
@@ -24,6 +25,7 @@ var SerializerRelations = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.Test | semantic.Migration,
 	Run:               runSerializer,
 }
 
@@ -45,7 +47,7 @@ type need struct {
 // override get_serializer_class, serializers whose Meta.model is another
 // model, and querysets it cannot read.
 func runSerializer(p *analyzer.Pass) error {
-	if skipFile(p) || p.Project == nil || p.Project.Models == nil {
+	if p.Project == nil || p.Project.Models == nil {
 		return nil
 	}
 	t := NewTracker(p)

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed unbounded.md
@@ -23,6 +24,7 @@ var UnboundedList = &analyzer.Rule{
 	Confidence:        analyzer.Medium,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.Test | semantic.Migration,
 	Run:               runUnbounded,
 }
 
@@ -43,9 +45,6 @@ var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "ren
 // key, and querysets whose chain could not be read (custom managers,
 // union()).
 func runUnbounded(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	t := NewTracker(p)
 	t.Loops()
 	for _, fn := range pyast.FindAll(p.Root, "function_definition") {
