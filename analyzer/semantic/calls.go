@@ -18,13 +18,10 @@ func (f *File) staticCallee(call pyast.Node) (*Func, bool) {
 	case "identifier":
 		name := string(fn.Bytes())
 		// A nested function of an enclosing scope.
-		for def := pyast.Ancestor(call, "function_definition"); !def.IsNil(); def = pyast.Ancestor(def, "function_definition") {
-			for _, st := range pyast.Statements(pyast.Body(def)) {
-				if st.Type() == "decorated_definition" {
-					st = st.ChildByField("definition")
-				}
-				if st.Type() == "function_definition" && pyast.DefName(st) == name {
-					return f.byDef[st.ID()], false
+		if f.nested != nil {
+			for def := pyast.Ancestor(call, "function_definition"); !def.IsNil(); def = pyast.Ancestor(def, "function_definition") {
+				if fn := f.nested[def.ID()][name]; fn != nil {
+					return fn, false
 				}
 			}
 		}

@@ -10,8 +10,8 @@ import (
 // maxDepth bounds every recursive evaluation.
 const maxDepth = 20
 
-// scopeOf returns the function (or module) whose locals n's names are.
-func scopeOf(n pyast.Node) pyast.Node {
+// ScopeOf returns the function (or module) whose locals n's names are.
+func ScopeOf(n pyast.Node) pyast.Node {
 	if f := pyast.Ancestor(n, "function_definition"); !f.IsNil() {
 		return f
 	}
@@ -47,7 +47,7 @@ func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
 // before position at in n's scope, or the zero Node.
 func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	var last pyast.Node
-	for _, a := range f.assignments(scopeOf(n), name) {
+	for _, a := range f.assignments(ScopeOf(n), name) {
 		if a.EndByte() <= at {
 			last = a.ChildByField("right")
 		}
@@ -58,7 +58,7 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 // Bindings returns every right-hand side assigned to name in n's scope.
 func (f *File) Bindings(n pyast.Node, name string) []pyast.Node {
 	var out []pyast.Node
-	for _, a := range f.assignments(scopeOf(n), name) {
+	for _, a := range f.assignments(ScopeOf(n), name) {
 		out = append(out, a.ChildByField("right"))
 	}
 	return out
@@ -194,10 +194,35 @@ func (f *File) evalAttr(n pyast.Node, depth int) *QS {
 			if a.Target == nil {
 				return nil
 			}
-			return &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n, OriginFile: f, Certainty: c}
+			q := &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n, OriginFile: f, Certainty: c}
+			if loop == nil {
+				// What the owner row was fetched with: a prefetch of this
+				// relation (and of paths below it) comes with it.
+				if oq, known := f.rowOrigin(obj, depth+1); !known {
+					q.MaybeCached = true
+				} else if oq != nil && (oq.Prefetches(name) || oq.Opaque) {
+					q.Prefetch = subPaths(oq.Prefetch, name)
+					q.Select = subPaths(oq.Select, name)
+					q.Cached = oq.Prefetches(name)
+					q.MaybeCached = oq.Opaque && !q.Cached
+				}
+			}
+			return q
 		}
 	}
 	return nil
+}
+
+// subPaths returns the paths under rel ("items__product" under "items"
+// is "product").
+func subPaths(paths []string, rel string) []string {
+	var out []string
+	for _, p := range paths {
+		if rest, ok := strings.CutPrefix(p, rel+"__"); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
 }
 
 func (f *File) evalCall(n pyast.Node, depth int) *QS {
@@ -261,6 +286,12 @@ func (f *File) evalCall(n pyast.Node, depth int) *QS {
 	}
 	q := base.clone()
 	q.Origin, q.OriginFile = n, f
+	if method != "all" && method != "iterator" {
+		q.MaybeCached, q.Cached = false, false
+	}
+	if c.StarArgs && (method == "select_related" || method == "prefetch_related") {
+		q.Dynamic, q.Opaque = true, true
+	}
 	if custom {
 		// A method of a custom manager or queryset: most return a
 		// queryset, and what it selects is not seen.
@@ -276,7 +307,7 @@ func (f *File) evalCall(n pyast.Node, depth int) *QS {
 			if s, ok := pyast.StringValue(a); ok {
 				q.Select = append(q.Select, s)
 			} else {
-				q.Opaque = true
+				q.Opaque, q.Dynamic = true, true
 			}
 		}
 	case "prefetch_related":
@@ -306,7 +337,7 @@ func (f *File) evalCall(n pyast.Node, depth int) *QS {
 					continue
 				}
 			}
-			q.Opaque = true
+			q.Opaque, q.Dynamic = true, true
 		}
 	case "values", "values_list":
 		q.Values = true
@@ -692,4 +723,53 @@ func (f *File) isRequest(n pyast.Node, depth int) bool {
 		return n.ChildByField("attribute").Text() == "request" && pyast.Dotted(n.ChildByField("object")) == "self"
 	}
 	return false
+}
+
+// rowOrigin returns the queryset an instance expression was fetched from,
+// with known false when that cannot be told (a parameter, an attribute,
+// a helper's return: its caller may have prefetched anything). qs is nil
+// with known true for a row fetched without a queryset state (create,
+// get_object_or_404 on a model).
+func (f *File) rowOrigin(n pyast.Node, depth int) (qs *QS, known bool) {
+	if depth > maxDepth {
+		return nil, false
+	}
+	n = pyast.Unparen(n)
+	if n.Type() == "identifier" {
+		if l := f.LoopOf(n); l != nil {
+			q := f.loopQS(l)
+			return q, q != nil
+		}
+		rhs := f.Binding(n, n.Text(), n.StartByte())
+		if rhs.IsNil() {
+			return nil, false
+		}
+		n = pyast.Unparen(rhs)
+	}
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return nil, false
+	}
+	if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" && len(c.Positional) > 0 {
+		if q := f.eval(c.Positional[0], depth+1); q != nil {
+			return q, true
+		}
+		return nil, f.M.Graph.Lookup(f.Unit, pyast.Dotted(c.Positional[0])) != nil
+	}
+	switch method := c.MethodName(); method {
+	case "get", "first", "last", "earliest", "latest":
+		q := f.eval(c.Receiver(), depth+1)
+		return q, q != nil
+	case "create", "get_or_create":
+		return nil, f.eval(c.Receiver(), depth+1) != nil
+	case "get_object":
+		if IsSelfOrSuper(c.Receiver()) {
+			if cls := ClassOf(n); !cls.IsNil() {
+				if q := f.ViewQueryset(cls); q != nil {
+					return q, true
+				}
+			}
+		}
+	}
+	return nil, false
 }

@@ -202,7 +202,7 @@ func (f *File) addPrefetchObjects(l *Loop, q *QS) *QS {
 	if it.Type() != "identifier" {
 		return q
 	}
-	for _, call := range pyast.FindAllShallow(scopeOf(l.Node), "call") {
+	for _, call := range pyast.FindAllShallow(ScopeOf(l.Node), "call") {
 		c, _ := pyast.AsCall(call)
 		name := pyast.Dotted(c.Func)
 		if !strings.HasSuffix(name, "prefetch_related_objects") || len(c.Positional) < 2 || call.StartByte() > l.Node.StartByte() {

@@ -53,6 +53,9 @@ type File struct {
 	topFuncs   map[string]*Func
 	topClasses map[string]*Class
 	byDef      map[int32]*Func  // function_definition node id -> Func
+	// nested maps an enclosing function's node id to the functions
+	// defined directly in its body, by name.
+	nested map[int32]map[string]*Func
 	byClass    map[int32]*Class // class_definition node id -> Class
 	globals    map[string][]pyast.Node
 
@@ -78,7 +81,8 @@ type Func struct {
 	// (or cached_property): read as an attribute.
 	Static, ClassMethod, Property bool
 
-	summary *Summary
+	summaryOnce sync.Once
+	summary     *Summary
 	// params are the parameter values learnt from annotations, framework
 	// conventions and call sites; ret the value returned.
 	params []Value
@@ -169,7 +173,6 @@ func Build(ix *project.Index) *Model {
 	}
 	parallel(m.ordered, func(f *File) {
 		for _, fn := range f.Funcs {
-			fn.summary = f.summarize(fn)
 			fn.params = f.declaredParams(fn)
 		}
 	})
@@ -199,7 +202,11 @@ func (m *Model) settle() {
 	for r := 0; r < rounds; r++ {
 		parallel(m.ordered, func(f *File) {
 			for _, fn := range f.Funcs {
-				fn.nextRet = f.returnValue(fn)
+				// Only what a project call reaches needs its return value
+				// (get_queryset is read through the class instead).
+				if len(fn.callers) > 0 {
+					fn.nextRet = f.returnValue(fn)
+				}
 			}
 		})
 		type arg struct {
@@ -340,8 +347,18 @@ func (f *File) collect() {
 	}
 	// Nested functions: addressable only from their enclosing scope.
 	for _, def := range pyast.FindAll(root, "function_definition") {
-		if _, ok := f.byDef[def.ID()]; !ok {
-			f.addFunc(def, nil, "")
+		if _, ok := f.byDef[def.ID()]; ok {
+			continue
+		}
+		fn := f.addFunc(def, nil, "")
+		if outer := pyast.Ancestor(def, "function_definition", "class_definition"); outer.Type() == "function_definition" {
+			if f.nested == nil {
+				f.nested = map[int32]map[string]*Func{}
+			}
+			if f.nested[outer.ID()] == nil {
+				f.nested[outer.ID()] = map[string]*Func{}
+			}
+			f.nested[outer.ID()][fn.Name] = fn
 		}
 	}
 }

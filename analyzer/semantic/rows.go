@@ -83,7 +83,7 @@ func (m *Model) RowAccesses(fn *Func, param int, md *project.Model) []Access {
 }
 
 func (m *Model) rowAccesses(fn *Func, param int, md *project.Model, visiting map[rowKey]bool, depth int) []Access {
-	if fn == nil || md == nil || fn.summary == nil || param < 0 || param >= len(fn.summary.Params) || depth > maxVia {
+	if fn == nil || md == nil || param < 0 || param >= len(fn.Params) || depth > maxVia {
 		return nil
 	}
 	key := rowKey{fn, param, md}
@@ -101,7 +101,7 @@ func (m *Model) rowAccesses(fn *Func, param int, md *project.Model, visiting map
 	visiting[key] = true
 	defer delete(visiting, key)
 	var out []Access
-	for _, u := range fn.summary.Params[param] {
+	for _, u := range fn.Summary().Params[param] {
 		out = append(out, m.interpret(fn.File, u, md, nil, visiting, depth)...)
 	}
 	if m.frozen {
@@ -129,10 +129,7 @@ func (m *Model) interpret(f *File, u *Use, md *project.Model, prefix []string, v
 	cur := md
 	path := append([]string(nil), prefix...)
 	if u.QueryArg {
-		if len(u.Chain) == 0 {
-			out = append(out, Access{Kind: Lookup, Node: u.Call, File: f, Methods: u.Methods, Conditional: conditional(u.Call)})
-		}
-		return out
+		return nil // see Lookups
 	}
 	for i, name := range u.Chain {
 		a := cur.Attr(name)
@@ -288,4 +285,44 @@ func conditional(n pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// Lookups returns the queries fn runs, per call, with the value of its
+// parameter param among their arguments (directly or through the calls it
+// passes the value to): `Score.objects.filter(day=day).count()`.
+func (m *Model) Lookups(fn *Func, param int) []Access {
+	return m.lookups(fn, param, map[*Func]bool{}, 0)
+}
+
+func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int) []Access {
+	if fn == nil || param < 0 || param >= len(fn.Params) || depth > maxVia || visiting[fn] {
+		return nil
+	}
+	visiting[fn] = true
+	defer delete(visiting, fn)
+	var out []Access
+	for _, u := range fn.Summary().Params[param] {
+		switch {
+		case u.QueryArg:
+			out = append(out, Access{Kind: Lookup, Node: u.Call, File: fn.File, Methods: u.Methods, Conditional: conditional(u.Call)})
+		case !u.PassedTo.IsNil() && len(u.Methods) == 0:
+			callee, bound := fn.File.Callee(u.PassedTo)
+			if callee == nil {
+				continue
+			}
+			idx := u.Arg
+			if u.Keyword != "" {
+				idx = indexOf(callee.Params, u.Keyword)
+			} else if idx >= 0 && bound {
+				idx++
+			}
+			step := Step{File: fn.File, Call: u.PassedTo, Func: callee}
+			for _, acc := range m.lookups(callee, idx, visiting, depth+1) {
+				acc.Via = append([]Step{step}, acc.Via...)
+				acc.Conditional = acc.Conditional || conditional(u.PassedTo)
+				out = append(out, acc)
+			}
+		}
+	}
+	return out
 }

@@ -38,8 +38,12 @@ type Use struct {
 	QueryArg bool
 }
 
-// Summary returns the function's summary.
-func (fn *Func) Summary() *Summary { return fn.summary }
+// Summary returns the function's summary, read on first need: most
+// functions are never asked about.
+func (fn *Func) Summary() *Summary {
+	fn.summaryOnce.Do(func() { fn.summary = fn.File.summarize(fn) })
+	return fn.summary
+}
 
 // alias is a local name bound to part of a parameter.
 type alias struct {
@@ -64,18 +68,12 @@ func (f *File) summarize(fn *Func) *Summary {
 	}
 	// Local names bound once to a chain of a parameter: `m = p.merchant`.
 	assigned := map[string]int{}
-	walkOwn(body, func(n pyast.Node) {
-		if n.Type() == "assignment" || n.Type() == "augmented_assignment" {
-			for _, id := range pyast.Identifiers(n.ChildByField("left")) {
-				assigned[id]++
-			}
+	binders := ownNodes(body, "assignment", "augmented_assignment", "for_statement", "for_in_clause")
+	for _, n := range binders {
+		for _, id := range pyast.Identifiers(n.ChildByField("left")) {
+			assigned[id]++
 		}
-		if n.Is("for_statement", "for_in_clause") {
-			for _, id := range pyast.Identifiers(n.ChildByField("left")) {
-				assigned[id]++
-			}
-		}
-	})
+	}
 	for p := range names {
 		if assigned[p] > 0 {
 			delete(names, p) // a rebound parameter: its uses are not the argument's
@@ -91,12 +89,12 @@ func (f *File) summarize(fn *Func) *Summary {
 		s.Params[a.param] = append(s.Params[a.param], u)
 	}
 	iterated := map[int32]bool{} // loop iterables already recorded with their variable
-	walkOwn(body, func(n pyast.Node) {
+	for _, n := range binders {
 		switch n.Type() {
 		case "assignment":
 			left, right := n.ChildByField("left"), pyast.Unparen(n.ChildByField("right"))
 			if left.Type() != "identifier" || assigned[left.Text()] != 1 {
-				return
+				continue
 			}
 			if a, chain, nodes, ok := chainOf(right, names); ok && a.iter == nil {
 				names[left.Text()] = &alias{param: a.param, chain: append(append([]string(nil), a.chain...), chain...),
@@ -105,7 +103,7 @@ func (f *File) summarize(fn *Func) *Summary {
 		case "for_statement", "for_in_clause":
 			v := n.ChildByField("left")
 			if v.Type() != "identifier" || assigned[v.Text()] != 1 {
-				return
+				continue
 			}
 			it := pyast.Unparen(n.ChildByField("right"))
 			head := it
@@ -120,10 +118,10 @@ func (f *File) summarize(fn *Func) *Summary {
 			}
 			a, chain, nodes, ok := chainOf(head, names)
 			if !ok || len(chain) == 0 && len(a.chain) == 0 {
-				return
+				continue
 			}
 			if a.iter != nil {
-				return // two levels of loops: not followed
+				continue // two levels of loops: not followed
 			}
 			u := &Use{Chain: chain, Nodes: nodes, Methods: methods, Call: it}
 			if len(methods) == 0 {
@@ -133,23 +131,20 @@ func (f *File) summarize(fn *Func) *Summary {
 			iterated[it.ID()] = true
 			names[v.Text()] = &alias{param: a.param, iter: u}
 		}
-	})
+	}
 	// Attribute chains, method calls and arguments.
-	walkOwn(body, func(n pyast.Node) {
+	for _, n := range ownNodes(body, "identifier", "call") {
 		if n.Type() == "call" {
 			f.queryArgs(n, names, record)
-			return
+			continue
 		}
-		if n.Type() != "identifier" {
-			return
-		}
-		a := names[n.Text()]
+		a := names[string(n.Bytes())]
 		if a == nil || n.Field() == "attribute" || n.Field() == "name" && n.Parent().Type() == "keyword_argument" {
-			return
+			continue
 		}
 		if p := n.Parent(); p.Is("for_statement", "for_in_clause") && p.ChildByField("left").Equal(n) ||
 			p.Type() == "assignment" && p.ChildByField("left").Equal(n) || p.Type() == "parameters" {
-			return
+			continue
 		}
 		u := &Use{}
 		top := n
@@ -181,7 +176,7 @@ func (f *File) summarize(fn *Func) *Summary {
 			top = nx
 		}
 		if iterated[top.ID()] {
-			return
+			continue
 		}
 		// Passed to a call as an argument.
 		arg := top
@@ -206,10 +201,10 @@ func (f *File) summarize(fn *Func) *Summary {
 			}
 		}
 		if u.PassedTo.IsNil() && len(u.Chain) == 0 && len(u.Methods) == 0 {
-			return // a bare use (returned, compared...): nothing to follow
+			continue // a bare use (returned, compared...): nothing to follow
 		}
 		record(a, u)
-	})
+	}
 	return s
 }
 
@@ -234,17 +229,31 @@ func chainOf(n pyast.Node, names map[string]*alias) (*alias, []string, []pyast.N
 	return a, chain, nodes, true
 }
 
-// walkOwn visits the nodes of a function body that run when the function
-// runs: nested function and class definitions are skipped (lambdas are
-// kept: they mostly run right there, as sort keys or callbacks).
-func walkOwn(body pyast.Node, fn func(pyast.Node)) {
-	pyast.Inspect(body, func(n pyast.Node) bool {
-		if n.Is("function_definition", "class_definition", "decorated_definition") {
-			return false
+// ownNodes returns the nodes of the given types in a function body that
+// run when the function runs: those inside nested function and class
+// definitions are left out (lambdas are kept: they mostly run right there,
+// as sort keys or callbacks).
+func ownNodes(body pyast.Node, types ...string) []pyast.Node {
+	cands := pyast.FindAll(body, types...)
+	if len(cands) == 0 {
+		return nil
+	}
+	defs := pyast.FindAll(body, "function_definition", "class_definition")
+	if len(defs) == 0 {
+		return cands
+	}
+	out := cands[:0]
+	k, skipEnd := 0, -1
+	for _, c := range cands {
+		for ; k < len(defs) && defs[k].StartByte() <= c.StartByte(); k++ {
+			skipEnd = max(skipEnd, defs[k].EndByte())
 		}
-		fn(n)
-		return true
-	})
+		if c.StartByte() < skipEnd {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // queryArgs records the parameters (or their chains) that feed the
@@ -255,8 +264,12 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 	if fn.Type() != "attribute" {
 		return
 	}
-	method := string(fn.ChildByField("attribute").Bytes())
-	if !RowMethods[method] && !ExecMethods[method] {
+	mb := fn.ChildByField("attribute").Bytes()
+	if !RowMethods[string(mb)] && !ExecMethods[string(mb)] {
+		return
+	}
+	method := string(mb)
+	if !maybeQuery(fn.ChildByField("object")) {
 		return
 	}
 	q := f.Eval(fn.ChildByField("object"))
@@ -288,4 +301,32 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 			cur = pyast.Node{}
 		}
 	}
+}
+
+// maybeQuery is a cheap syntactic test before evaluating a receiver: the
+// chain names a manager (`objects`), a queryset attribute, or calls a
+// queryset method.
+func maybeQuery(n pyast.Node) bool {
+	for depth := 0; depth < 12; depth++ {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			fn := n.ChildByField("function")
+			if fn.Type() == "attribute" && ChainMethods[string(fn.ChildByField("attribute").Bytes())] {
+				return true
+			}
+			n = fn
+		case "attribute":
+			switch string(n.ChildByField("attribute").Bytes()) {
+			case "objects", "_default_manager", "_base_manager", "queryset":
+				return true
+			}
+			n = n.ChildByField("object")
+		case "identifier":
+			return true // a local name may hold a queryset
+		default:
+			return false
+		}
+	}
+	return false
 }

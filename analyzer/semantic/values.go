@@ -63,6 +63,18 @@ type QS struct {
 	// OwnerInLoop when the owner is itself a row of a loop.
 	Related     bool
 	OwnerInLoop bool
+	// MaybeCached is set for `row.items.all()` when the row was not
+	// fetched here (a parameter, an attribute, a helper's return): its
+	// caller may have prefetched the relation, so iterating it may run no
+	// query. A chained filter or order_by always queries and clears it.
+	MaybeCached bool
+	// Cached is set for `row.items.all()` when the owner row's queryset
+	// prefetched the relation: iterating it runs no query.
+	Cached bool
+	// Dynamic is set when select_related or prefetch_related receive
+	// paths computed at run time (`*fields`, a variable): what they load
+	// is unknown.
+	Dynamic bool
 	// Origin is the expression a fix may extend with `.select_related(...)`,
 	// in OriginFile (which may be another file than the one asking: a
 	// get_queryset, a helper, the caller of a function), or the zero Node.

@@ -24,6 +24,7 @@ var WastefulEvaluation = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
 	Run:               runEvaluation,
 }
 
@@ -117,7 +118,7 @@ func onlyUse(x pyast.Node) bool {
 	if x.Type() != "identifier" {
 		return x.Type() == "call"
 	}
-	sc := scope(x)
+	sc := semantic.ScopeOf(x)
 	for _, id := range pyast.FindAllShallow(sc, "identifier") {
 		if id.Equal(x) || id.Text() != x.Text() {
 			continue
@@ -136,7 +137,7 @@ func onlyUse(x pyast.Node) bool {
 // iteratedLater reports whether x's name is the iterable of a for loop or
 // comprehension after x in the same function.
 func iteratedLater(x pyast.Node) bool {
-	for _, f := range pyast.FindAllShallow(scope(x), "for_statement", "for_in_clause") {
+	for _, f := range pyast.FindAllShallow(semantic.ScopeOf(x), "for_statement", "for_in_clause") {
 		it := pyast.Unparen(f.ChildByField("right"))
 		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() {
 			return true

@@ -62,6 +62,11 @@ func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
 	if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.Var.IsNil() || l.Once() {
 		return nil
 	}
+	// What the rows load is unknown: the caller may have prefetched the
+	// owner's relation, or the paths are computed at run time.
+	if l.QS.MaybeCached || l.QS.Dynamic {
+		return nil
+	}
 	lf := &loopFacts{Loop: l}
 	rows := map[string]rowRef{l.Var.Text(): {model: l.QS.Model}}
 	seenAccess := map[int32]bool{}

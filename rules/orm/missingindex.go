@@ -25,6 +25,7 @@ var MissingIndex = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
 	Run:               runMissingIndex,
 }
 

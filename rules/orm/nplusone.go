@@ -25,6 +25,7 @@ var NPlusOne = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
+	Requires:          requires,
 	Run:               runNPlusOne,
 }
 
@@ -151,7 +152,7 @@ func seenBefore(l *Loop, path string, done map[string]bool) bool {
 	if it.Type() != "identifier" || l.QS.Origin.IsNil() {
 		return false
 	}
-	key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), scope(l.Node).ID(), path)
+	key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), semantic.ScopeOf(l.Node).ID(), path)
 	if done[key] {
 		return true
 	}

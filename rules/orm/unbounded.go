@@ -25,6 +25,7 @@ var UnboundedList = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
 	Run:               runUnbounded,
 }
 
@@ -136,7 +137,7 @@ func (t *Tracker) unboundedNames(fn pyast.Node) boundRows {
 		}
 	}
 	for _, f := range pyast.FindAllShallow(fn, "for_statement") {
-		l := t.loops[f.ID()]
+		l := t.LoopByNode(f)
 		if l == nil || !isUnbounded(l.QS) {
 			continue
 		}
@@ -206,7 +207,7 @@ func (t *Tracker) unboundedExpr(e pyast.Node) *QS {
 	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
 		for _, c := range e.NamedChildren() {
 			if c.Type() == "for_in_clause" {
-				if l := t.loops[c.ID()]; l != nil && isUnbounded(l.QS) {
+				if l := t.LoopByNode(c); l != nil && isUnbounded(l.QS) {
 					return l.QS
 				}
 				if q := t.Eval(c.ChildByField("right")); isUnbounded(q) {

@@ -24,6 +24,7 @@ var WriteInLoop = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
+	Requires:          requires,
 	Run:               runWriteInLoop,
 }
 
