@@ -111,10 +111,21 @@ func (f *File) eval(n pyast.Node, depth int) *QS {
 	switch n.Type() {
 	case "identifier":
 		if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
-			return f.eval(rhs, depth+1)
+			q := f.eval(rhs, depth+1)
+			if q != nil {
+				if alts := f.branchBindings(n, n.Text(), rhs); len(alts) > 1 {
+					return f.alternatives(alts, depth)
+				}
+			}
+			return q
 		}
 		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
 			if v := fn.params[i]; v.Kind == QuerySet && v.QS != nil {
+				if v.Certainty == FromCallers && v.QS.Origin.IsNil() && f.M.frozen {
+					q := v.QS.clone()
+					q.Sources = f.M.argSources(fn, i)
+					return q
+				}
 				return v.QS
 			}
 		}
@@ -772,4 +783,94 @@ func (f *File) rowOrigin(n pyast.Node, depth int) (qs *QS, known bool) {
 		}
 	}
 	return nil, false
+}
+
+// branchBindings returns the assignments to name that may reach n when
+// the last one before n sits in a branch (if/elif/else, try/except, a
+// loop body) that does not also hold n: every earlier assignment of the
+// same scope may then be the value. One assignment (or a last one at n's
+// own level) returns nil.
+func (f *File) branchBindings(n pyast.Node, name string, last pyast.Node) []pyast.Node {
+	as := f.assignments(ScopeOf(n), name)
+	var before []pyast.Node
+	for _, a := range as {
+		if a.EndByte() <= n.StartByte() {
+			before = append(before, a.ChildByField("right"))
+		}
+	}
+	if len(before) < 2 {
+		return nil
+	}
+	assign := last.Parent()
+	for p := assign.Parent(); !p.IsNil() && !p.Equal(ScopeOf(n)); p = p.Parent() {
+		if p.Is("if_statement", "elif_clause", "else_clause", "try_statement", "except_clause", "for_statement", "while_statement", "with_statement", "match_statement") {
+			if p.Contains(n) {
+				return nil
+			}
+			return before
+		}
+	}
+	return nil
+}
+
+// alternatives evaluates every branch's value: a queryset of one model
+// when they all agree, loading what they all load, with each as a
+// source for fixes.
+func (f *File) alternatives(rhs []pyast.Node, depth int) *QS {
+	var out *QS
+	var srcs []*QS
+	for _, r := range rhs {
+		q := f.eval(r, depth+1)
+		if q == nil {
+			continue // e.g. `qs = None` before the branches
+		}
+		if out != nil && q.Model != out.Model {
+			return nil
+		}
+		srcs = append(srcs, q)
+		if out == nil {
+			out = q.clone()
+		} else {
+			out = mergeQS(out, q)
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	out.Conditional = true
+	out.Origin, out.OriginFile = pyast.Node{}, nil
+	out.Sources = srcs
+	return out
+}
+
+// argSources evaluates, at every call site of fn, the argument given for
+// parameter idx.
+func (m *Model) argSources(fn *Func, idx int) []*QS {
+	var out []*QS
+	for _, s := range fn.callers {
+		c, ok := pyast.AsCall(s.call)
+		if !ok {
+			continue
+		}
+		var arg pyast.Node
+		pos := idx
+		if s.bound {
+			pos--
+		}
+		if pos >= 0 && pos < len(c.Positional) {
+			arg = c.Positional[pos]
+		}
+		if v, ok := c.Keywords[fn.Params[idx]]; ok {
+			arg = v
+		}
+		if arg.IsNil() {
+			return nil
+		}
+		q := s.file.Eval(arg)
+		if q == nil {
+			return nil // a caller passes something else: no complete set of places
+		}
+		out = append(out, q)
+	}
+	return out
 }

@@ -57,18 +57,39 @@ type alias struct {
 
 // summarize reads a function's uses of its parameters.
 func (f *File) summarize(fn *Func) *Summary {
-	s := &Summary{Params: make([][]*Use, len(fn.Params))}
-	if len(fn.Params) == 0 {
-		return s
-	}
-	body := pyast.Body(fn.Node)
-	names := map[string]*alias{}
+	roots := map[string]int{}
 	for i, p := range fn.Params {
-		names[p] = &alias{param: i}
+		roots[p] = i
+	}
+	return &Summary{Params: f.extractUses([]pyast.Node{pyast.Body(fn.Node)}, roots, len(fn.Params))}
+}
+
+// LoopUses returns the uses of a loop's row variable in the loop's body:
+// the same reading as a function summary, so that what the body does
+// with the row through calls can be interpreted like a parameter.
+func (f *File) LoopUses(l *Loop) []*Use {
+	if l.Var.IsNil() {
+		return nil
+	}
+	return f.extractUses(l.Body, map[string]int{l.Var.Text(): 0}, 1)[0]
+}
+
+// extractUses reads, in bodies, the uses of the root names (by index).
+func (f *File) extractUses(bodies []pyast.Node, roots map[string]int, n int) [][]*Use {
+	params := make([][]*Use, n)
+	if n == 0 {
+		return params
+	}
+	names := map[string]*alias{}
+	for name, i := range roots {
+		names[name] = &alias{param: i}
 	}
 	// Local names bound once to a chain of a parameter: `m = p.merchant`.
 	assigned := map[string]int{}
-	binders := ownNodes(body, "assignment", "augmented_assignment", "for_statement", "for_in_clause")
+	var binders []pyast.Node
+	for _, body := range bodies {
+		binders = append(binders, ownNodes(body, "assignment", "augmented_assignment", "for_statement", "for_in_clause")...)
+	}
 	for _, n := range binders {
 		for _, id := range pyast.Identifiers(n.ChildByField("left")) {
 			assigned[id]++
@@ -86,7 +107,7 @@ func (f *File) summarize(fn *Func) *Summary {
 		}
 		u.Chain = append(append([]string(nil), a.chain...), u.Chain...)
 		u.Nodes = append(append([]pyast.Node(nil), a.nodes...), u.Nodes...)
-		s.Params[a.param] = append(s.Params[a.param], u)
+		params[a.param] = append(params[a.param], u)
 	}
 	iterated := map[int32]bool{} // loop iterables already recorded with their variable
 	for _, n := range binders {
@@ -133,7 +154,11 @@ func (f *File) summarize(fn *Func) *Summary {
 		}
 	}
 	// Attribute chains, method calls and arguments.
-	for _, n := range ownNodes(body, "identifier", "call") {
+	var uses []pyast.Node
+	for _, body := range bodies {
+		uses = append(uses, ownNodes(body, "identifier", "call")...)
+	}
+	for _, n := range uses {
 		if n.Type() == "call" {
 			f.queryArgs(n, names, record)
 			continue
@@ -205,7 +230,7 @@ func (f *File) summarize(fn *Func) *Summary {
 		}
 		record(a, u)
 	}
-	return s
+	return params
 }
 
 // chainOf reads `name.a.b` where name is a known alias; ok is false for

@@ -83,9 +83,13 @@ type QS struct {
 	// Certainty is how the queryset's model was learnt.
 	Certainty Certainty
 	// Conditional is set when the origin is one of several branches
-	// (`qs = A if x else B`, an early return): a fix there would not
-	// cover every path.
+	// (`qs = A if x else B`, assignments in if/else): a fix there would
+	// not cover every path.
 	Conditional bool
+	// Sources are the querysets this one comes from when it has no single
+	// origin: every branch that assigns it, or every caller that passes it
+	// as an argument. A fix edits each; their selects are intersected.
+	Sources []*QS
 }
 
 func (q *QS) clone() *QS {

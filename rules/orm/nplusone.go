@@ -85,12 +85,15 @@ func runNPlusOne(p *analyzer.Pass) error {
 				Help:    fmt.Sprintf("load it with the rows: `%s`", call),
 				Related: fieldRelated(a.Field),
 			}
+			if a.Deep != nil {
+				where, rel := deepRelated(a.Deep)
+				d.Message = fmt.Sprintf("`%s` loads `%s` per row of %s, %s", compact(a.Expr), rowPath(l, a.Path), loopName(l), where)
+				d.Related = append(rel, d.Related...)
+			}
 			if fam != a.Path {
 				d.Message += fmt.Sprintf(" (and `%s` further on)", strings.ReplaceAll(fam, "__", "."))
 			}
-			if l.QS.Opaque || !l.QS.Model.Complete {
-				d.Confidence = analyzer.Medium
-			}
+			d.Confidence = loopConfidence(l, a.Deep)
 			if first && len(lf.RelGets) == 0 && len(edits) > 0 {
 				d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".select_related("):], "."), Edits: edits}}
 			}
@@ -158,4 +161,26 @@ func seenBefore(l *Loop, path string, done map[string]bool) bool {
 	}
 	done[key] = true
 	return false
+}
+
+// rowPath renders a relation path from a loop's row: `o.merchant.category`.
+func rowPath(l *Loop, path string) string {
+	return l.Var.Text() + "." + strings.ReplaceAll(path, "__", ".")
+}
+
+// loopConfidence follows the evidence: high when the loop's model and the
+// access are certain; medium when the queryset may load more than it says
+// (opaque, a model with unknown bases), when the model was learnt from
+// callers, or when a called function reads the relation on one branch
+// only; low when only relation names identified the model.
+func loopConfidence(l *Loop, deep *semantic.Access) analyzer.Confidence {
+	switch {
+	case l.QS.Certainty == semantic.FromShape:
+		return analyzer.Low
+	case l.QS.Opaque || !l.QS.Model.Complete || l.QS.Certainty == semantic.FromCallers:
+		return analyzer.Medium
+	case deep != nil && deep.Conditional:
+		return analyzer.Medium
+	}
+	return analyzer.High
 }

@@ -78,9 +78,12 @@ func runRelatedManager(p *analyzer.Pass) error {
 				Message: fmt.Sprintf("`%s` runs a query per row of %s", expr, loopName(l)),
 				Related: managerRelated(m.Attr),
 			}
-			if l.QS.Opaque || !l.QS.Model.Complete {
-				d.Confidence = analyzer.Medium
+			if m.Deep != nil {
+				where, rel := deepRelated(m.Deep)
+				d.Message = fmt.Sprintf("`%s` queries `%s` per row of %s, %s", compact(m.Call), rowPath(l, m.Path), loopName(l), where)
+				d.Related = append(rel, d.Related...)
 			}
+			d.Confidence = loopConfidence(l, m.Deep)
 			base := chainText(insertionPoint(l.QS.Origin))
 			if base == "" {
 				base = "the queryset"
