@@ -280,13 +280,10 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 	if v, decl := c.Attr("model"); !v.IsNil() {
 		return m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v))
 	}
-	def := c.Node
-	if p := def.Parent(); p.Type() == "decorated_definition" {
-		for _, d := range pyast.Decorators(p.ChildByField("definition")) {
-			dc, ok := pyast.AsCall(d.NamedChild(0))
-			if ok && strings.HasSuffix(pyast.Dotted(dc.Func), "register") && len(dc.Positional) > 0 {
-				return m.Graph.Lookup(c.File.Unit, pyast.Dotted(dc.Positional[0]))
-			}
+	for _, d := range pyast.Decorators(c.Node) {
+		dc, ok := pyast.AsCall(d)
+		if ok && strings.HasSuffix(pyast.Dotted(dc.Func), "register") && len(dc.Positional) > 0 {
+			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(dc.Positional[0]))
 		}
 	}
 	for _, call := range pyast.FindAllShallow(c.File.Unit.Tree.Root(), "call") {
