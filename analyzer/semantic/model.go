@@ -52,12 +52,12 @@ type File struct {
 
 	topFuncs   map[string]*Func
 	topClasses map[string]*Class
-	byDef      map[int32]*Func  // function_definition node id -> Func
+	byDef      map[int32]*Func // function_definition node id -> Func
 	// nested maps an enclosing function's node id to the functions
 	// defined directly in its body, by name.
-	nested map[int32]map[string]*Func
-	byClass    map[int32]*Class // class_definition node id -> Class
-	globals    map[string][]pyast.Node
+	nested  map[int32]map[string]*Func
+	byClass map[int32]*Class // class_definition node id -> Class
+	globals map[string][]pyast.Node
 
 	// calls are the calls of the file that reach a project function.
 	calls []outCall
