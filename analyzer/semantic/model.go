@@ -178,6 +178,11 @@ func Build(ix *project.Index) *Model {
 	})
 	// Call sites: who calls each function (merged in path order).
 	parallel(m.ordered, func(f *File) {
+		// Tests and migrations call with whatever fixtures they build:
+		// they say nothing of how the product calls its functions.
+		if RolesOf(f.Unit).Any(Test | Migration) {
+			return
+		}
 		for _, call := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
 			if fn, bound := f.staticCallee(call); fn != nil {
 				f.calls = append(f.calls, outCall{fn: fn, site: callSite{file: f, call: call, bound: bound}})

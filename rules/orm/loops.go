@@ -429,9 +429,21 @@ func fieldRelated(f *project.Field) []analyzer.Related {
 // properties (`check.to_dict()`, `child.save()`, `build_node(document)`),
 // in this module or another.
 func (t *Tracker) deepAccesses(l *Loop, lf *loopFacts) {
-	for _, acc := range t.sm.UseAccesses(t.File, t.LoopUses(l), l.QS.Model) {
+	accs := t.sm.UseAccesses(t.File, t.LoopUses(l), l.QS.Model)
+	underManager := func(path string) bool {
+		for _, o := range accs {
+			if o.Kind != semantic.Forward && o.Kind != semantic.Generic && strings.HasPrefix(path, o.Path+"__") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, acc := range accs {
 		if len(acc.Via) == 0 || acc.Via[0].File != t.File {
 			continue // read in the body itself: found above
+		}
+		if underManager(acc.Path) {
+			continue // below a related manager: its prefetch, not a select_related
 		}
 		acc := acc
 		entry := acc.Via[0].Call

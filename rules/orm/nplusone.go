@@ -73,6 +73,14 @@ func runNPlusOne(p *analyzer.Pass) error {
 			}
 		}
 		first := true
+		// Deep reads made by one call of the body are one finding: the
+		// call, and every path it loads.
+		deep := map[int32][]string{}
+		for _, fam := range order {
+			if a := at[fam]; a.Deep != nil && !seenBefore(l, fam, map[string]bool{}) {
+				deep[a.Expr.ID()] = append(deep[a.Expr.ID()], fam)
+			}
+		}
 		for _, fam := range order {
 			a := at[fam]
 			if seenBefore(l, fam, done) {
@@ -86,14 +94,32 @@ func runNPlusOne(p *analyzer.Pass) error {
 				Related: fieldRelated(a.Field),
 			}
 			if a.Deep != nil {
-				where, rel := deepRelated(a.Deep)
-				d.Message = fmt.Sprintf("`%s` loads `%s` per row of %s, %s", compact(a.Expr), rowPath(l, a.Path), loopName(l), where)
+				fams := deep[a.Expr.ID()]
+				if len(fams) == 0 || fams[0] != fam {
+					continue // reported with the first path of its call
+				}
+				var shown []string
+				var wheres []string
+				for _, f := range fams {
+					shown = append(shown, "`"+rowPath(l, f)+"`")
+					if w, _ := deepRelated(at[f].Deep); !contains(wheres, w) {
+						wheres = append(wheres, w)
+					}
+				}
+				_, rel := deepRelated(a.Deep)
+				d.Message = fmt.Sprintf("`%s` loads %s per row of %s, %s", compact(a.Expr), listShort(shown, 4), loopName(l), strings.Join(wheres, " and "))
 				d.Related = append(rel, d.Related...)
+				conf := analyzer.High
+				for _, f := range fams {
+					conf = min(conf, loopConfidence(l, at[f].Deep))
+				}
+				d.Confidence = conf
+			} else {
+				if fam != a.Path {
+					d.Message += fmt.Sprintf(" (and `%s` further on)", strings.ReplaceAll(fam, "__", "."))
+				}
+				d.Confidence = loopConfidence(l, nil)
 			}
-			if fam != a.Path {
-				d.Message += fmt.Sprintf(" (and `%s` further on)", strings.ReplaceAll(fam, "__", "."))
-			}
-			d.Confidence = loopConfidence(l, a.Deep)
 			if first && len(lf.RelGets) == 0 && len(edits) > 0 {
 				d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".select_related("):], "."), Edits: edits}}
 			}
@@ -102,6 +128,14 @@ func runNPlusOne(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// listShort joins items, eliding past max: "`a`, `b` and 3 more".
+func listShort(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
 // chainExpr renders an attribute chain compactly (no call arguments).

@@ -58,7 +58,15 @@ func runRelatedManager(p *analyzer.Pass) error {
 		call, edits := selectFix(l.QS, "prefetch_related", prefetch)
 		fixed := false
 		seen := map[string]bool{}
+		// One finding per call of the body for what it queries deeper.
+		deepSeen := map[int32]bool{}
 		for _, m := range lf.Managers {
+			if m.Deep != nil {
+				if deepSeen[m.Call.ID()] {
+					continue
+				}
+				deepSeen[m.Call.ID()] = true
+			}
 			kind := kindOf(m.Method)
 			prefetched := l.QS.Prefetches(m.Path)
 			if prefetched && kind != "query" {
@@ -79,8 +87,14 @@ func runRelatedManager(p *analyzer.Pass) error {
 				Related: managerRelated(m.Attr),
 			}
 			if m.Deep != nil {
+				var shown []string
+				for _, o := range lf.Managers {
+					if o.Deep != nil && o.Call.Equal(m.Call) && !contains(shown, "`"+rowPath(l, o.Path)+"`") && !(l.QS.Prefetches(o.Path) && kindOf(o.Method) != "query") {
+						shown = append(shown, "`"+rowPath(l, o.Path)+"`")
+					}
+				}
 				where, rel := deepRelated(m.Deep)
-				d.Message = fmt.Sprintf("`%s` queries `%s` per row of %s, %s", compact(m.Call), rowPath(l, m.Path), loopName(l), where)
+				d.Message = fmt.Sprintf("`%s` queries %s per row of %s, %s", compact(m.Call), listShort(shown, 4), loopName(l), where)
 				d.Related = append(rel, d.Related...)
 			}
 			d.Confidence = loopConfidence(l, m.Deep)
