@@ -154,6 +154,23 @@ func (c *Corpus) Validate() error {
 	return nil
 }
 
+// Filter keeps the cases and clean loops whose id matches re.
+func (c *Corpus) Filter(re *regexp.Regexp) {
+	var ks []Case
+	for _, k := range c.Cases {
+		if re.MatchString(k.ID) {
+			ks = append(ks, k)
+		}
+	}
+	var cs []Clean
+	for _, k := range c.Clean {
+		if re.MatchString(k.ID) {
+			cs = append(cs, k)
+		}
+	}
+	c.Cases, c.Clean = ks, cs
+}
+
 // Tree is one commit of one repository to analyse.
 type Tree struct{ Repo, Commit string }
 

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -138,4 +139,16 @@ func TestFindRepoAndExtract(t *testing.T) {
 	assert.Len(t, res[Tree{"acme/shop", commit}].findings, 1)
 	assert.Equal(t, 1, calls)
 	assert.Contains(t, log.String(), "1 findings")
+}
+
+func TestFilterKeepsMatchingIDs(t *testing.T) {
+	c := &Corpus{
+		Cases: []Case{{ID: "taiga-a"}, {ID: "saleor-b"}},
+		Clean: []Clean{{ID: "clean-taiga-c"}, {ID: "clean-saleor-d"}},
+	}
+	c.Filter(regexp.MustCompile("taiga"))
+	require.Len(t, c.Cases, 1)
+	require.Len(t, c.Clean, 1)
+	assert.Equal(t, "taiga-a", c.Cases[0].ID)
+	assert.Equal(t, "clean-taiga-c", c.Clean[0].ID)
 }

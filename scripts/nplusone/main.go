@@ -115,23 +115,6 @@ func run(o options, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// Filter keeps the cases and clean loops whose id matches re.
-func (c *Corpus) Filter(re *regexp.Regexp) {
-	var ks []Case
-	for _, k := range c.Cases {
-		if re.MatchString(k.ID) {
-			ks = append(ks, k)
-		}
-	}
-	var cs []Clean
-	for _, k := range c.Clean {
-		if re.MatchString(k.ID) {
-			cs = append(cs, k)
-		}
-	}
-	c.Cases, c.Clean = ks, cs
-}
-
 func splitCodes(s string) []string {
 	var out []string
 	for _, c := range strings.Split(s, ",") {
@@ -215,7 +198,7 @@ func writeJSON(path string, stdout io.Writer, codes string, cases []CaseResult, 
 // show prints the source lines of every labelled range, to review labels.
 func show(c *Corpus, repos string, w io.Writer) error {
 	var errs []error
-	print := func(id, what, repo, commit string, r Range) {
+	printRange := func(id, what, repo, commit string, r Range) {
 		git, err := FindRepo(repos, repo)
 		if err == nil {
 			var lines []string
@@ -231,13 +214,13 @@ func show(c *Corpus, repos string, w io.Writer) error {
 	}
 	for _, k := range c.Cases {
 		fmt.Fprintf(w, "=== %s [%s] %s: %s\n", k.ID, strings.Join(k.Kind, ","), k.Relation, k.Description)
-		print(k.ID, "loop", k.Repo, k.Parent, k.Loop)
-		print(k.ID, "access", k.Repo, k.Parent, k.Access)
-		print(k.ID, "fixed_access", k.Repo, k.Fix, k.FixedAccess)
+		printRange(k.ID, "loop", k.Repo, k.Parent, k.Loop)
+		printRange(k.ID, "access", k.Repo, k.Parent, k.Access)
+		printRange(k.ID, "fixed_access", k.Repo, k.Fix, k.FixedAccess)
 	}
 	for _, k := range c.Clean {
 		fmt.Fprintf(w, "=== %s (clean): %s\n", k.ID, k.Why)
-		print(k.ID, "clean", k.Repo, k.Commit, k.Range)
+		printRange(k.ID, "clean", k.Repo, k.Commit, k.Range)
 	}
 	return errors.Join(errs...)
 }
