@@ -127,3 +127,14 @@ func TestUsageErrors(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"--repos", t.TempDir(), "--rubric", filepath.Join(t.TempDir(), "none"), "--labels", "takehomes", "--kinds", "kinds.toml"}, &out, &errb))
 	assert.Contains(t, errb.String(), "rubric binary")
 }
+
+// The README's table of kinds must follow kinds.toml.
+func TestReadmeListsEveryKind(t *testing.T) {
+	kinds, err := LoadKinds("kinds.toml")
+	require.NoError(t, err)
+	readme, err := os.ReadFile(filepath.Join("takehomes", "README.md"))
+	require.NoError(t, err)
+	for k := range kinds.Kinds {
+		assert.Contains(t, string(readme), "| `"+k+"` |", "kind %s missing from takehomes/README.md", k)
+	}
+}
