@@ -144,9 +144,15 @@ func scoreOne(s *Submission, repos, work string, rb *Rubric, kinds *Kinds, stder
 	}
 	dir := filepath.Join(work, s.Slug+"@"+s.Commit[:12])
 	if _, err := os.Stat(dir); err != nil {
-		missing, err := Extract(gitDir, s.Commit, dir)
+		// Extract beside and rename, so that an interrupted run never leaves a partial tree to reuse.
+		part := dir + ".part"
+		_ = os.RemoveAll(part)
+		missing, err := Extract(gitDir, s.Commit, part)
+		if err == nil {
+			err = os.Rename(part, dir)
+		}
 		if err != nil {
-			_ = os.RemoveAll(dir)
+			_ = os.RemoveAll(part)
 			return skip("extract %s: %v", s.Commit[:12], err)
 		}
 		if missing > 0 {
