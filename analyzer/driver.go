@@ -354,7 +354,7 @@ func judgeSuppressions(cfg Config, res *Result, enabled map[string]bool) []Diagn
 				Message: fmt.Sprintf("suppression of `%s` is unused: nothing %s was reported", strings.Join(unused, "`, `"), where),
 				Help:    "remove the unused codes from the comment, or the comment itself"}
 			if len(unused) == len(dir.Codes) && f != nil {
-				d.Fixes = []Fix{{Message: "Remove the suppression comment", Edits: []TextEdit{removeComment(f, dir)}}}
+				d.Fixes = []Fix{{Message: "Remove the suppression comment", Edits: []TextEdit{removeComment(f, dir)}, Applicability: Safe}}
 			}
 			fillFromRule(&d, UnusedSuppression)
 			out = append(out, d)

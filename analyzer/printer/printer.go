@@ -27,12 +27,13 @@ type Printer interface {
 type Constructor func(Options) Printer
 
 var formats = map[string]Constructor{
-	"text":   func(o Options) Printer { return &Text{opts: o} },
-	"json":   func(o Options) Printer { return &JSON{opts: o} },
-	"sarif":  func(o Options) Printer { return &SARIF{opts: o} },
-	"github": func(o Options) Printer { return &GitHub{opts: o} },
-	"gitlab": func(o Options) Printer { return &GitLab{opts: o} },
-	"junit":  func(o Options) Printer { return &JUnit{opts: o} },
+	"text":    func(o Options) Printer { return &Text{opts: o} },
+	"json":    func(o Options) Printer { return &JSON{opts: o} },
+	"sarif":   func(o Options) Printer { return &SARIF{opts: o} },
+	"github":  func(o Options) Printer { return &GitHub{opts: o} },
+	"gitlab":  func(o Options) Printer { return &GitLab{opts: o} },
+	"junit":   func(o Options) Printer { return &JUnit{opts: o} },
+	"concise": func(o Options) Printer { return &Concise{opts: o} },
 }
 
 // Register adds a format; packages providing more formats call it from
