@@ -178,6 +178,10 @@ func ignoredBy(layers []gitignoreLayer, full string, isDir bool) bool {
 	return false
 }
 
+// DisplayPath returns the path users see for p: relative to workDir when
+// p lies under it, else absolute; '/'-separated.
+func DisplayPath(p, workDir string) string { return displayPath(p, workDir) }
+
 func displayPath(p, workDir string) string {
 	if abs, err := filepath.Abs(p); err == nil && workDir != "" {
 		if rel, err := filepath.Rel(workDir, abs); err == nil && !strings.HasPrefix(rel, "..") {

@@ -390,7 +390,9 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			st.diags = append(st.diags, d)
 		}
 	}
-	if in.Err != nil {
+	// Bytes handed over in Sources stand for the file even when it is not
+	// on disk (standard input, an editor's unsaved buffer).
+	if _, inMemory := cfg.Sources[in.Rel]; in.Err != nil && !inMemory {
 		unreadable(in.Err)
 		return st
 	}

@@ -103,8 +103,9 @@ type FixRecord struct {
 
 // FixResult is the outcome of FixRounds. Nothing is written: Write does.
 type FixResult struct {
-	// Result is the analysis of the fixed sources (the last round's).
-	Result *Result
+	// Result is the analysis of the fixed sources (the last round's);
+	// First is the analysis before any fix.
+	Result, First *Result
 	// Before and After hold, by display path, the bytes of every file a
 	// fix changed, before the first round and after the last.
 	Before, After map[string][]byte
@@ -158,6 +159,9 @@ func FixRounds(ctx context.Context, cfg Config, paths []string, opts FixOptions)
 			opts.Filter(res)
 		}
 		fr.Result = res
+		if round == 0 {
+			fr.First = res
+		}
 		if round == max {
 			fr.Converged = len(candidates(res, opts.Unsafe, rejected)) == 0
 			break

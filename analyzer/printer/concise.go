@@ -26,6 +26,8 @@ func (p *Concise) Print(w io.Writer, r *analyzer.Result) error {
 		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s\n", t.c(ansiBold, d.Path), d.Pos.Line, d.Pos.Column,
 			t.c(ansiBold+t.sevColor(d.Severity), d.Code), mark, strings.ReplaceAll(d.Message, "\n", " "))
 	}
-	t.summary(bw, r)
+	if !p.opts.Quiet {
+		t.summary(bw, r)
+	}
 	return bw.Flush()
 }

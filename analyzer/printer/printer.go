@@ -13,6 +13,7 @@ import (
 // Options apply to every printer.
 type Options struct {
 	Color   bool   // ANSI colour (text only)
+	Quiet   bool   // findings only: no summary lines (text, concise)
 	Version string // rubric's version
 	// RuleDocURL builds the documentation link of a rule ("" for none).
 	RuleDocURL func(code string) string

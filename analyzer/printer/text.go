@@ -71,7 +71,9 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 		}
 		bw.WriteString("\n")
 	}
-	p.summary(bw, r)
+	if !p.opts.Quiet {
+		p.summary(bw, r)
+	}
 	return bw.Flush()
 }
 

@@ -553,15 +553,25 @@ func normalise(v any) any {
 	return v
 }
 
-// Rules applies select, ignore and extend-select to the registry.
+// Rules applies select, ignore and extend-select to the registry. The
+// syntax-error rule (SYN001) always runs unless ignored by name: a
+// selection never hides that a file could not be parsed.
 func (e *Effective) Rules(all []*analyzer.Rule) []*analyzer.Rule {
 	rules := analyzer.Select(all, e.Select, e.Ignore)
-	if len(e.ExtendSelect) == 0 {
-		return rules
-	}
 	have := map[string]bool{}
 	for _, r := range rules {
 		have[r.Code] = true
+	}
+	if !have[analyzer.SyntaxError.Code] && !ignoredByName(e.Ignore, analyzer.SyntaxError) {
+		for _, r := range all {
+			if r == analyzer.SyntaxError {
+				rules = append(rules, r)
+				have[r.Code] = true
+			}
+		}
+	}
+	if len(e.ExtendSelect) == 0 {
+		return keepRegistryOrder(all, have)
 	}
 	for _, r := range analyzer.Select(all, e.ExtendSelect, e.Ignore) {
 		if !have[r.Code] {
@@ -569,7 +579,22 @@ func (e *Effective) Rules(all []*analyzer.Rule) []*analyzer.Rule {
 			have[r.Code] = true
 		}
 	}
-	// Keep registry order.
+	return keepRegistryOrder(all, have)
+}
+
+// ignoredByName reports whether an ignore list names the rule itself (its
+// code or name), not only its family.
+func ignoredByName(ignore []string, r *analyzer.Rule) bool {
+	for _, s := range ignore {
+		s = strings.TrimSpace(s)
+		if strings.EqualFold(s, r.Code) || s == r.Name {
+			return true
+		}
+	}
+	return false
+}
+
+func keepRegistryOrder(all []*analyzer.Rule, have map[string]bool) []*analyzer.Rule {
 	var out []*analyzer.Rule
 	for _, r := range all {
 		if have[r.Code] {
