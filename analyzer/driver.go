@@ -38,6 +38,9 @@ type Config struct {
 	Severity map[string]Severity
 	// AllowBareNoqa lets "# noqa" without codes suppress everything.
 	AllowBareNoqa bool
+	// IgnoreForeignNoqa stops other tools' codes for the same findings
+	// (`# noqa: E722`, `# nosec B113`) from suppressing rubric's.
+	IgnoreForeignNoqa bool
 	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
 	ParseOnly bool
 	// ParseTimeout bounds the parse of one file; 0 means 20 seconds.
@@ -221,7 +224,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	// Suppressions, severity overrides, positions.
 	for _, st := range states {
 		if st.unit != nil {
-			res.Suppressions[st.file.Rel] = suppress.Parse(st.file, st.unit.Tree)
+			set := suppress.Parse(st.file, st.unit.Tree)
+			set.Foreign = !cfg.IgnoreForeignNoqa
+			res.Suppressions[st.file.Rel] = set
 		}
 	}
 	kept := all[:0]

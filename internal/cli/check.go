@@ -40,6 +40,7 @@ type configFlags struct {
 	extendExclude []string
 	failOn        string
 	allowBareNoqa bool
+	noForeignNoqa bool
 }
 
 func (c *configFlags) register(fl *pflag.FlagSet) {
@@ -51,6 +52,7 @@ func (c *configFlags) register(fl *pflag.FlagSet) {
 	fl.StringSliceVar(&c.extendExclude, "extend-exclude", nil, "globs of paths not to analyse, on top of exclude")
 	fl.StringVar(&c.failOn, "fail-on", config.DefaultFailOn, "lowest severity that makes the exit status 1: info, warning, error or none")
 	fl.BoolVar(&c.allowBareNoqa, "allow-bare-noqa", false, "let a bare `# noqa` (no codes) suppress every finding on its line")
+	fl.BoolVar(&c.noForeignNoqa, "no-foreign-noqa", false, "do not honour other tools' codes for the same findings (`# noqa: E722`, `# nosec B113`, `# pylint: disable=...`)")
 }
 
 // effective loads the configuration file and merges it with the flags.
@@ -94,6 +96,10 @@ func (c *configFlags) effective(fl *pflag.FlagSet, args []string, workDir string
 	}
 	if fl.Changed("allow-bare-noqa") {
 		flags.AllowBareNoqa = &c.allowBareNoqa
+	}
+	if fl.Changed("no-foreign-noqa") {
+		foreign := !c.noForeignNoqa
+		flags.ForeignNoqa = &foreign
 	}
 	return config.Merge(file, src, flags, rules, workDir)
 }
@@ -296,7 +302,7 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	r.cfg = analyzer.Config{
 		Rules: eff.Rules(registry), Registry: registry, Jobs: f.jobs, MaxFileSize: f.maxFileSize,
 		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
-		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src,
+		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src, IgnoreForeignNoqa: !eff.ForeignNoqa,
 	}
 	if stdin {
 		limit := f.maxFileSize
@@ -563,10 +569,11 @@ func cacheConfig(cfg analyzer.Config, eff *config.Effective) string {
 		Options  map[string]map[string]any
 		Severity map[string]analyzer.Severity
 		Bare     bool
+		Foreign  bool
 		MaxSize  int64
 		Src      []string
 		Exclude  []string
-	}{codes, cfg.Options, cfg.Severity, cfg.AllowBareNoqa, cfg.MaxFileSize, cfg.SrcRoots, append(append([]string{}, eff.Exclude...), eff.ExtendExclude...)})
+	}{codes, cfg.Options, cfg.Severity, cfg.AllowBareNoqa, !cfg.IgnoreForeignNoqa, cfg.MaxFileSize, cfg.SrcRoots, append(append([]string{}, eff.Exclude...), eff.ExtendExclude...)})
 	return string(data)
 }
 

@@ -261,3 +261,16 @@ func TestColorEnvironment(t *testing.T) {
 	_, out, _ = run(t, "check", "--no-cache", "--color", "never", ".")
 	assert.NotContains(t, out, "\x1b[")
 }
+
+func TestOtherToolsNoqaHonoured(t *testing.T) {
+	src := strings.Replace(bare, "    except:", "    except:  # noqa: E722", 1)
+	tempProject(t, map[string]string{"app/io.py": src})
+	code, out, _ := run(t, "check", "--no-cache", "--select", "ERR001", ".")
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "1 file")
+	code, _, _ = run(t, "check", "--no-cache", "--select", "ERR001", "--no-foreign-noqa", ".")
+	assert.Equal(t, 1, code)
+	require.NoError(t, os.WriteFile("rubric.toml", []byte("foreign-noqa = false\n"), 0o644))
+	code, _, _ = run(t, "check", "--no-cache", "--select", "ERR001", ".")
+	assert.Equal(t, 1, code)
+}
