@@ -36,7 +36,7 @@ type Directive struct {
 	// for those tools' comments (whose codes are never rubric's; Kind is
 	// then "noqa", so they are judged as other linters' codes).
 	Tool string
-	Used     map[string]bool
+	Used map[string]bool
 	// Alone is set when the comment is the only thing on its line.
 	Alone bool
 }
