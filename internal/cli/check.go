@@ -297,13 +297,9 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	registry := all.Rules()
 	r := &checkRun{f: f, cmd: cmd, args: args, outs: outs, wd: wd, eff: eff, stdin: stdin}
-	r.cfg = analyzer.Config{
-		Rules: eff.Rules(registry), Registry: registry, Jobs: f.jobs, MaxFileSize: f.maxFileSize,
-		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
-		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src, IgnoreForeignNoqa: !eff.ForeignNoqa,
-	}
+	r.cfg = analysisConfig(eff, wd)
+	r.cfg.Jobs, r.cfg.MaxFileSize = f.jobs, f.maxFileSize
 	if stdin {
 		limit := f.maxFileSize
 		if limit <= 0 {
@@ -455,17 +451,7 @@ func (r *checkRun) reportFilter() (func(*analyzer.Result), error) {
 		changes = &ch
 	}
 	return func(res *analyzer.Result) {
-		if len(eff.PerFileIgnores) > 0 {
-			kept := res.Diagnostics[:0]
-			for _, d := range res.Diagnostics {
-				if eff.IgnoredInFile(wd, d.Path, d.Code) {
-					res.Stats.Suppressed++
-					continue
-				}
-				kept = append(kept, d)
-			}
-			res.Diagnostics = kept
-		}
+		perFileIgnores(eff, wd)(res)
 		if base != nil {
 			base.Filter(res)
 		}
@@ -473,6 +459,35 @@ func (r *checkRun) reportFilter() (func(*analyzer.Result), error) {
 			keepChanged(res, *changes, wd)
 		}
 	}, nil
+}
+
+// analysisConfig is the driver's configuration for the effective
+// configuration, display paths relative to wd.
+func analysisConfig(eff *config.Effective, wd string) analyzer.Config {
+	registry := all.Rules()
+	return analyzer.Config{
+		Rules: eff.Rules(registry), Registry: registry,
+		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
+		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src, IgnoreForeignNoqa: !eff.ForeignNoqa,
+	}
+}
+
+// perFileIgnores returns the filter dropping what per-file-ignores silence.
+func perFileIgnores(eff *config.Effective, wd string) func(*analyzer.Result) {
+	return func(res *analyzer.Result) {
+		if len(eff.PerFileIgnores) == 0 {
+			return
+		}
+		kept := res.Diagnostics[:0]
+		for _, d := range res.Diagnostics {
+			if eff.IgnoredInFile(wd, d.Path, d.Code) {
+				res.Stats.Suppressed++
+				continue
+			}
+			kept = append(kept, d)
+		}
+		res.Diagnostics = kept
+	}
 }
 
 // cacheRoot is the cache directory, or "" with --no-cache or when there
