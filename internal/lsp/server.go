@@ -68,9 +68,9 @@ type Server struct {
 	docs     map[string]*document // by display path (relative to root)
 	last     *analyzer.Result
 	timer    *time.Timer
-	pending  int                  // analyses scheduled and not yet published
-	idle     chan struct{}        // closed when pending drops to 0
-	runMu    sync.Mutex           // one analysis at a time
+	pending  int           // analyses scheduled and not yet published
+	idle     chan struct{} // closed when pending drops to 0
+	runMu    sync.Mutex    // one analysis at a time
 	shutdown bool
 }
 
@@ -84,17 +84,17 @@ type document struct {
 func New(opts Options) *Server {
 	s := &Server{opts: opts, trees: &memTrees{m: map[[32]byte]*memTree{}}, docs: map[string]*document{}}
 	s.handler = protocol.Handler{
-		Initialize:              s.initialize,
-		Initialized:             func(*glsp.Context, *protocol.InitializedParams) error { return nil },
-		Shutdown:                s.shutdownRequest,
-		Exit:                    func(*glsp.Context) error { return nil },
-		SetTrace:                func(*glsp.Context, *protocol.SetTraceParams) error { return nil },
-		TextDocumentDidOpen:     s.didOpen,
-		TextDocumentDidChange:   s.didChange,
-		TextDocumentDidSave:     s.didSave,
-		TextDocumentDidClose:    s.didClose,
-		TextDocumentCodeAction:  s.codeAction,
-		TextDocumentHover:       s.hover,
+		Initialize:             s.initialize,
+		Initialized:            func(*glsp.Context, *protocol.InitializedParams) error { return nil },
+		Shutdown:               s.shutdownRequest,
+		Exit:                   func(*glsp.Context) error { return nil },
+		SetTrace:               func(*glsp.Context, *protocol.SetTraceParams) error { return nil },
+		TextDocumentDidOpen:    s.didOpen,
+		TextDocumentDidChange:  s.didChange,
+		TextDocumentDidSave:    s.didSave,
+		TextDocumentDidClose:   s.didClose,
+		TextDocumentCodeAction: s.codeAction,
+		TextDocumentHover:      s.hover,
 		WorkspaceDidChangeWatchedFiles: func(*glsp.Context, *protocol.DidChangeWatchedFilesParams) error {
 			s.reload()
 			return nil
