@@ -149,27 +149,22 @@ func Load(path string) (*File, *Source, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: %s must be a table, not %s", src.at(), DisplayKey(src.table), TypeName(top))
 	}
+	lists := map[string]*[]string{"select": &f.Select, "ignore": &f.Ignore, "extend-select": &f.ExtendSelect,
+		"exclude": &f.Exclude, "extend-exclude": &f.ExtendExclude, "src": &f.Src}
+	bools := map[string]**bool{"allow-bare-noqa": &f.AllowBareNoqa, "foreign-noqa": &f.ForeignNoqa}
 	for _, k := range sortedKeys(m) {
 		v := m[k]
+		if dst, ok := lists[k]; ok {
+			*dst = d.stringList(v, k)
+			continue
+		}
+		if dst, ok := bools[k]; ok {
+			*dst = d.boolean(v, k)
+			continue
+		}
 		switch k {
-		case "select":
-			f.Select = d.stringList(v, k)
-		case "ignore":
-			f.Ignore = d.stringList(v, k)
-		case "extend-select":
-			f.ExtendSelect = d.stringList(v, k)
-		case "exclude":
-			f.Exclude = d.stringList(v, k)
-		case "extend-exclude":
-			f.ExtendExclude = d.stringList(v, k)
-		case "src":
-			f.Src = d.stringList(v, k)
 		case "fail-on":
 			f.FailOn = d.str(v, k)
-		case "allow-bare-noqa":
-			f.AllowBareNoqa = d.boolean(v, k)
-		case "foreign-noqa":
-			f.ForeignNoqa = d.boolean(v, k)
 		case "per-file-ignores":
 			if t := d.table(v, `a table of glob = ["CODE", ...]`, k); t != nil {
 				f.PerFileIgnores = map[string][]string{}
