@@ -3,12 +3,14 @@ package analyzer
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
@@ -89,6 +91,9 @@ type FixOptions struct {
 	// caller does not report (per-file ignores, a baseline): what is not
 	// reported is not fixed.
 	Filter func(*Result)
+	// KeepFirst keeps the first round's result in FixResult.First (it
+	// holds every tree of the project until the rounds end).
+	KeepFirst bool
 }
 
 // FixRecord is one fix applied or refused.
@@ -104,7 +109,7 @@ type FixRecord struct {
 // FixResult is the outcome of FixRounds. Nothing is written: Write does.
 type FixResult struct {
 	// Result is the analysis of the fixed sources (the last round's);
-	// First is the analysis before any fix.
+	// First is the analysis before any fix (with FixOptions.KeepFirst).
 	Result, First *Result
 	// Before and After hold, by display path, the bytes of every file a
 	// fix changed, before the first round and after the last.
@@ -149,6 +154,10 @@ func FixRounds(ctx context.Context, cfg Config, paths []string, opts FixOptions)
 	}
 	fr := &FixResult{Before: map[string][]byte{}, After: map[string][]byte{}, Disk: map[string]string{}}
 	rejected := map[string]bool{} // fixes refused once are not tried again
+	if cfg.Trees == nil {
+		// Rounds after the first parse only the files a fix changed.
+		cfg.Trees = &memoryTrees{m: map[[32]byte]*pyast.Tree{}}
+	}
 	for round := 0; ; round++ {
 		cfg.Sources = overlay
 		res, err := Run(ctx, cfg, paths)
@@ -159,7 +168,7 @@ func FixRounds(ctx context.Context, cfg Config, paths []string, opts FixOptions)
 			opts.Filter(res)
 		}
 		fr.Result = res
-		if round == 0 {
+		if round == 0 && opts.KeepFirst {
 			fr.First = res
 		}
 		if round == max {
@@ -457,6 +466,25 @@ func writeFixed(path string, before, after []byte) error {
 		return ErrChangedOnDisk
 	}
 	return WriteFileAtomic(path, after, st.Mode().Perm())
+}
+
+// memoryTrees caches parsed trees by content for the rounds of one
+// FixRounds call.
+type memoryTrees struct {
+	mu sync.Mutex
+	m  map[[32]byte]*pyast.Tree
+}
+
+func (c *memoryTrees) Get(src []byte) *pyast.Tree {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[sha256.Sum256(src)]
+}
+
+func (c *memoryTrees) Put(src []byte, t *pyast.Tree) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[sha256.Sum256(src)] = t
 }
 
 // WriteFileAtomic writes data to a temporary file beside path and renames

@@ -360,7 +360,7 @@ func (r *checkRun) once() (int, error) {
 	if f.fix || f.diff || f.showFixes {
 		cfg := r.cfg
 		r.useTreeCache(&cfg)
-		fr, err := analyzer.FixRounds(ctx, cfg, r.args, analyzer.FixOptions{Unsafe: f.unsafeFixes, Filter: filter})
+		fr, err := analyzer.FixRounds(ctx, cfg, r.args, analyzer.FixOptions{Unsafe: f.unsafeFixes, Filter: filter, KeepFirst: !f.fix && !f.diff})
 		if err != nil {
 			return ExitError, err
 		}
