@@ -25,7 +25,7 @@ import (
 // client is a scripted editor: it sends requests and notifications and
 // collects what the server publishes.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	conn  *jsonrpc2.Conn
 	diags chan published
 	shown chan protocol.ShowMessageParams
@@ -53,7 +53,7 @@ type pipe struct {
 
 func (p pipe) Close() error { return p.WriteCloser.Close() }
 
-func start(t *testing.T, root string, setup func(string) (analyzer.Config, func(*analyzer.Result), error)) (*client, *lsp.Server) {
+func start(t testing.TB, root string, setup func(string) (analyzer.Config, func(*analyzer.Result), error)) (*client, *lsp.Server) {
 	t.Helper()
 	toServer, fromClient := io.Pipe()
 	toClient, fromServer := io.Pipe()
@@ -291,5 +291,33 @@ func TestBrokenConfigurationIsShown(t *testing.T) {
 		assert.Contains(t, m.Message, assert.AnError.Error())
 	case <-time.After(5 * time.Second):
 		t.Fatal("no message")
+	}
+}
+
+// BenchmarkChangeToDiagnostics measures an edit in the editor until its
+// diagnostics arrive, on the guide's sample submission (every rule, the
+// whole project re-analysed with the buffer overlaid, trees cached), or on
+// the project RUBRIC_BENCH_ROOT names (editing RUBRIC_BENCH_FILE in it).
+func BenchmarkChangeToDiagnostics(b *testing.B) {
+	root, err := filepath.Abs("../../testdata/submissions/galileo")
+	require.NoError(b, err)
+	path := filepath.Join(root, "galileo", "services.py")
+	if r := os.Getenv("RUBRIC_BENCH_ROOT"); r != "" {
+		root, path = r, filepath.Join(r, os.Getenv("RUBRIC_BENCH_FILE"))
+	}
+	src, err := os.ReadFile(path)
+	require.NoError(b, err)
+	c, _ := start(b, root, setupAll)
+	uri := uriOf(path)
+	c.notify(protocol.MethodTextDocumentDidOpen, protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: string(src)}})
+	c.next(uri, 1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v := i + 2
+		text := string(src) + strings.Repeat("\n", i%2)
+		c.notify(protocol.MethodTextDocumentDidChange, protocol.DidChangeTextDocumentParams{
+			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: protocol.Integer(v)},
+			ContentChanges: []any{protocol.TextDocumentContentChangeEventWhole{Text: text}}})
+		c.next(uri, v)
 	}
 }
