@@ -218,9 +218,8 @@ func (d *decoder) wrongType(v any, want string, path []string) {
 }
 
 func (d *decoder) stringList(v any, path ...string) []string {
-	arr, ok := v.([]any)
+	arr, ok := typed[[]any](d, v, `a list of strings, e.g. ["ERR", "NET001"]`, path)
 	if !ok {
-		d.wrongType(v, `a list of strings, e.g. ["ERR", "NET001"]`, path)
 		return nil
 	}
 	out := make([]string, 0, len(arr))
@@ -235,30 +234,31 @@ func (d *decoder) stringList(v any, path ...string) []string {
 	return out
 }
 
-func (d *decoder) str(v any, path ...string) *string {
-	s, ok := v.(string)
+// typed returns v as a T, or records that it should have been want.
+func typed[T any](d *decoder, v any, want string, path []string) (T, bool) {
+	x, ok := v.(T)
 	if !ok {
-		d.wrongType(v, "a string", path)
-		return nil
+		d.wrongType(v, want, path)
 	}
-	return &s
+	return x, ok
+}
+
+func (d *decoder) str(v any, path ...string) *string {
+	if s, ok := typed[string](d, v, "a string", path); ok {
+		return &s
+	}
+	return nil
 }
 
 func (d *decoder) boolean(v any, path ...string) *bool {
-	b, ok := v.(bool)
-	if !ok {
-		d.wrongType(v, "true or false", path)
-		return nil
+	if b, ok := typed[bool](d, v, "true or false", path); ok {
+		return &b
 	}
-	return &b
+	return nil
 }
 
 func (d *decoder) table(v any, want string, path ...string) map[string]any {
-	t, ok := v.(map[string]any)
-	if !ok {
-		d.wrongType(v, want, path)
-		return nil
-	}
+	t, _ := typed[map[string]any](d, v, want, path)
 	return t
 }
 
