@@ -156,7 +156,7 @@ func runAdminChangelist(p *analyzer.Pass) error {
 				}
 				if !fixDone {
 					if e, ok := listSelectFix(t, c, cl, ld, missing); ok {
-						d.Fixes = []analyzer.Fix{{Message: "load " + quote(missing) + " with the rows", Edits: []analyzer.TextEdit{e}}}
+						d.Fixes = []analyzer.Fix{{Message: "load " + quote(missing) + " with the rows", Edits: []analyzer.TextEdit{e}, Applicability: analyzer.Safe}}
 						fixDone = true
 					}
 				}
