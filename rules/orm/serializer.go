@@ -35,6 +35,9 @@ type need struct {
 	Path     string
 	Prefetch bool   // reverse FK or many-to-many on the way
 	Why      string // the serializer field that reads it
+	// At is the serializer field's declaration (path, range).
+	AtPath string
+	At     analyzer.Range
 }
 
 // runSerializer matches (a) view classes in this file with
@@ -155,8 +158,19 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
 		}
 	}
+	var rel []analyzer.Related
+	seenAt := map[string]bool{}
+	for _, n := range needs {
+		key := fmt.Sprint(n.AtPath, n.At.Start)
+		if n.AtPath == "" || seenAt[key] || len(rel) >= 6 || q.Selects(n.Path) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
+			continue
+		}
+		seenAt[key] = true
+		rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " reads `" + strings.ReplaceAll(n.Path, "__", ".") + "` per row"})
+	}
 	d := analyzer.Diagnostic{
-		Range: analyzer.RangeOf(at),
+		Related: rel,
+		Range:   analyzer.RangeOf(at),
 		Message: fmt.Sprintf("`%s` reads %s per row, but the queryset of %s does not load %s", s.Name, strings.Join(uniq(whys), ", "), where,
 			strings.Join(append(append([]string{}, sel...), pre...), ", ")),
 		Help: fmt.Sprintf("load them with the rows: `%s`", call),
@@ -197,6 +211,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				continue
 			}
 			declared[a.Name] = true
+			before := len(out)
+			mark := func() {
+				for i := before; i < len(out); i++ {
+					if out[i].AtPath == "" {
+						out[i].AtPath, out[i].At = c.Path, analyzer.Range{Start: a.Start, End: a.End}
+					}
+				}
+			}
 			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
 			why := "`" + strings.Join(append(append([]string(nil), prefix...), a.Name), ".") + "`"
 			attrName := a.Name
@@ -215,6 +237,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				// calls it makes (helpers, model methods, properties).
 				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
+					mark()
 					continue
 				}
 				for _, cc := range classes {
@@ -244,6 +267,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					out = append(out, t.serializerNeeds(nc, at.Target, path, true, depth+1)...)
 				}
 			}
+			mark()
 		}
 	}
 	// Meta.fields naming many-to-many or reverse relations: a list of
