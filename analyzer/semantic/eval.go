@@ -855,32 +855,74 @@ func (f *File) rowOrigin(n pyast.Node, st ctx) (qs *QS, known bool) {
 	return nil, false
 }
 
-// branchBindings returns the assignments to name that may reach n when
-// the last one before n sits in a branch (if/elif/else, try/except, a
-// loop body) that does not also hold n: every earlier assignment of the
-// same scope may then be the value. One assignment (or a last one at n's
-// own level) returns nil.
+// branchBindings returns the right-hand sides that may reach n when the
+// last assignment before n sits in a branch (if/elif/else, a loop body,
+// match) that does not hold n: that assignment, the other branches'
+// last assignments, and the value reaching the branch when it may not
+// run. Sequential refinements (`q = q.filter(...)` in a loop) reach with
+// the value before the loop, which they extend. One reaching value
+// returns nil.
 func (f *File) branchBindings(n pyast.Node, name string, last pyast.Node) []pyast.Node {
-	as := f.assignments(ScopeOf(n), name)
-	var before []pyast.Node
-	for _, a := range as {
-		if a.EndByte() <= n.StartByte() {
-			before = append(before, a.ChildByField("right"))
-		}
-	}
-	if len(before) < 2 {
+	out := f.reaching(n, name, n.StartByte(), last, 0)
+	if len(out) < 2 {
 		return nil
 	}
-	assign := last.Parent()
-	for p := assign.Parent(); !p.IsNil() && !p.Equal(ScopeOf(n)); p = p.Parent() {
-		if p.Is("if_statement", "elif_clause", "else_clause", "try_statement", "except_clause", "for_statement", "while_statement", "with_statement", "match_statement") {
-			if p.Contains(n) {
-				return nil
-			}
-			return before
+	return out
+}
+
+func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, depth int) []pyast.Node {
+	if last.IsNil() || depth > 4 {
+		return nil
+	}
+	scope := ScopeOf(n)
+	// The outermost branch holding the assignment but not the use.
+	var branch pyast.Node
+	for p := last.Parent().Parent(); !p.IsNil() && !p.Equal(scope); p = p.Parent() {
+		if p.Is("if_statement", "for_statement", "while_statement", "match_statement") && !p.Contains(n) {
+			branch = p
 		}
 	}
-	return nil
+	if branch.IsNil() {
+		return []pyast.Node{last}
+	}
+	out := []pyast.Node{last}
+	covered := false // every path through the branch assigns
+	if branch.Type() == "if_statement" {
+		clauses := []pyast.Node{branch.ChildByField("consequence")}
+		hasElse := false
+		for _, k := range branch.NamedChildren() {
+			switch k.Type() {
+			case "elif_clause":
+				clauses = append(clauses, k.ChildByField("consequence"))
+			case "else_clause":
+				clauses = append(clauses, k.ChildByField("body"))
+				hasElse = true
+			}
+		}
+		assigned := 0
+		for _, cl := range clauses {
+			if cl.Contains(last) {
+				assigned++
+				continue
+			}
+			var la pyast.Node
+			for _, a := range f.assignments(scope, name) {
+				if cl.Contains(a) && a.EndByte() <= at {
+					la = a.ChildByField("right")
+				}
+			}
+			if !la.IsNil() {
+				out = append(out, la)
+				assigned++
+			}
+		}
+		covered = hasElse && assigned == len(clauses)
+	}
+	if !covered {
+		before := f.Binding(n, name, branch.StartByte())
+		out = append(out, f.reaching(n, name, branch.StartByte(), before, depth+1)...)
+	}
+	return out
 }
 
 // alternatives evaluates every branch's value: a queryset of one model

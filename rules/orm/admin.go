@@ -229,7 +229,11 @@ func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDispla
 			}
 		}
 	}
-	if gq := c.Method("get_queryset"); gq != nil {
+	gq := c.Method("get_queryset")
+	if gq == nil {
+		gq = c.Method("queryset") // its name before Django 1.6
+	}
+	if gq != nil {
 		for _, call := range pyast.FindAll(gq.Node, "call") {
 			cc, _ := pyast.AsCall(call)
 			switch cc.MethodName() {
