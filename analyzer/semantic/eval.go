@@ -202,8 +202,11 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
 			// self.model.objects: the model a (sub)class names.
 			if c := f.selfClass(n, st); c != nil {
-				if v, decl := c.Attr(obj.ChildByField("attribute").Text()); !v.IsNil() {
+				attr := obj.ChildByField("attribute").Text()
+				if v, decl := c.Attr(attr); !v.IsNil() {
 					m = f.M.Graph.Lookup(decl.File.Unit, pyast.Dotted(v))
+				} else if attr == "model" {
+					m = f.M.AdminModel(c) // a ModelAdmin's model is its registration's
 				}
 			}
 		}
@@ -258,6 +261,14 @@ func subPaths(paths []string, rel string) []string {
 
 func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	c, _ := pyast.AsCall(n)
+	if c.Func.Type() == "identifier" && len(c.Positional) == 1 && passThrough(c.Func.Text()) {
+		// A progress bar or iterator wrapper yields the rows it is given.
+		if _, ok := f.staticCallee(n); !ok {
+			if fn, _ := f.staticCallee(n); fn == nil {
+				return f.eval(c.Positional[0], st.in())
+			}
+		}
+	}
 	if c.Func.Type() == "identifier" {
 		switch c.Func.Text() {
 		case "list", "sorted", "tuple":
@@ -985,4 +996,15 @@ func (m *Model) argSources(fn *Func, idx int) []*QS {
 		out = append(out, q)
 	}
 	return out
+}
+
+// passThrough names functions that wrap an iterable and yield its items
+// unchanged: progress bars (tqdm, track, progressbar) and iterator
+// wrappers handed in by a caller (iter_wrapper).
+func passThrough(name string) bool {
+	switch name {
+	case "tqdm", "track", "progressbar", "iter", "iter_wrapper", "progress", "with_progress":
+		return true
+	}
+	return strings.HasSuffix(name, "_wrapper") || strings.HasSuffix(name, "_progress")
 }
