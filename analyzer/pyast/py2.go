@@ -1,0 +1,72 @@
+package pyast
+
+import "strings"
+
+// Python2 finds the first construct in root that only Python 2 accepts:
+// the print and exec statements, `except E, e:`, backquotes, `<>`,
+// `raise E, "message"`, tuple parameters, `ur''` strings and 0777 or 10L
+// integers. tree-sitter's grammar accepts them all without an error, so a
+// Python 2 file would otherwise pass for valid Python 3. It returns the
+// node and a short description, or the zero Node.
+func Python2(root Node) (Node, string) {
+	for _, n := range FindAll(root, "print_statement", "exec_statement", "except_clause", "string",
+		"comparison_operator", "raise_statement", "parameters", "lambda_parameters", "integer") {
+		if at, what := python2Only(n); what != "" {
+			return at, what
+		}
+	}
+	return Node{}, ""
+}
+
+func python2Only(n Node) (Node, string) {
+	switch n.Type() {
+	case "print_statement":
+		return n, "`print` statement"
+	case "exec_statement":
+		return n, "`exec` statement"
+	case "except_clause":
+		// except E, e: — Python 3 needs `as` (or parentheses for a tuple).
+		for c := n.FirstChild(); !c.IsNil(); c = c.NextSibling() {
+			if c.Type() == "," {
+				return n, "`except E, name:`"
+			}
+			if c.Type() == "block" || c.Type() == ":" {
+				break
+			}
+		}
+	case "string":
+		if strings.HasPrefix(n.Text(), "`") {
+			return n, "backquotes (use `repr()`)"
+		}
+		prefix := strings.ToLower(n.Text())
+		if i := strings.IndexAny(prefix, `'"`); i > 0 && strings.Contains(prefix[:i], "u") && strings.Contains(prefix[:i], "r") {
+			return n, "`ur` string prefix"
+		}
+	case "comparison_operator":
+		for c := n.FirstChild(); !c.IsNil(); c = c.NextSibling() {
+			if c.Type() == "<>" {
+				return n, "`<>` operator"
+			}
+		}
+	case "raise_statement":
+		// raise E, "message" — parsed as an expression list.
+		if c := n.NamedChild(0); c.Type() == "expression_list" {
+			return n, "`raise E, message`"
+		}
+	case "parameters", "lambda_parameters":
+		for _, c := range n.NamedChildren() {
+			if c.Type() == "tuple_pattern" {
+				return c, "tuple parameter"
+			}
+		}
+	case "integer":
+		t := n.Text()
+		if strings.HasSuffix(t, "L") || strings.HasSuffix(t, "l") {
+			return n, "long integer literal (`L` suffix)"
+		}
+		if len(t) > 1 && t[0] == '0' && strings.Trim(t, "0123456789") == "" && strings.Trim(t, "0") != "" {
+			return n, "octal literal without `0o`"
+		}
+	}
+	return Node{}, ""
+}
