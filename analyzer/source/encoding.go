@@ -23,6 +23,8 @@ var (
 	blankOrComment = regexp.MustCompile(`^[ \t\f]*(?:[#\r\n]|$)`)
 )
 
+var bom = []byte("\xef\xbb\xbf")
+
 // Declaration is a PEP 263 coding declaration found in a file.
 type Declaration struct {
 	Name string // as written, e.g. "latin-1"
@@ -35,6 +37,9 @@ type Declaration struct {
 // 1, or in line 2 when line 1 is blank or a comment only.
 func DeclaredEncoding(raw []byte) (Declaration, bool) {
 	rest, off := raw, 0
+	if bytes.HasPrefix(rest, bom) {
+		rest, off = rest[len(bom):], len(bom)
+	}
 	for line := 1; line <= 2; line++ {
 		text := rest
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
@@ -122,7 +127,7 @@ func decode(raw []byte) ([]byte, string, error) {
 	if name == "utf-8" {
 		return raw, "", nil
 	}
-	if bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
+	if bytes.HasPrefix(raw, bom) {
 		return nil, "", fmt.Errorf("%w: a UTF-8 byte order mark with a declared encoding of %q (line %d)", ErrEncoding, d.Name, d.Line)
 	}
 	if name == "ascii" {
