@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	ignore "github.com/sabhiram/go-gitignore"
+
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // SkippedDirs are never descended into.
@@ -38,6 +40,17 @@ type gitignoreLayer struct {
 // virtualenvs (a directory holding pyvenv.cfg), symlinks, what .gitignore files ignore, and what
 // exclude rejects (paths relative to the working directory).
 func Discover(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
+	return discover(paths, workDir, exclude, true)
+}
+
+// DiscoverIsolated is Discover without reading any .gitignore: for trees
+// whose own files must not decide what is analysed (`check --isolated`,
+// grading submissions).
+func DiscoverIsolated(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
+	return discover(paths, workDir, exclude, false)
+}
+
+func discover(paths []string, workDir string, exclude func(rel string, dir bool) bool, gitignores bool) []Input {
 	seen := map[string]bool{}
 	var out []Input
 	add := func(in Input) {
@@ -63,9 +76,11 @@ func Discover(paths []string, workDir string, exclude func(rel string, dir bool)
 		// its contents, unless they ignore the directory itself: asking for
 		// an ignored directory by name means analysing it.
 		var layers []gitignoreLayer
-		for _, l := range loadParentGitignores(root) {
-			if !ignoredBy([]gitignoreLayer{l}, root, true) {
-				layers = append(layers, l)
+		if gitignores {
+			for _, l := range loadParentGitignores(root) {
+				if !ignoredBy([]gitignoreLayer{l}, root, true) {
+					layers = append(layers, l)
+				}
 			}
 		}
 		var walk func(dir string, layers []gitignoreLayer)
@@ -75,8 +90,10 @@ func Discover(paths []string, workDir string, exclude func(rel string, dir bool)
 				add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
 				return
 			}
-			if m := readGitignore(dir); m != nil {
-				layers = append(layers[:len(layers):len(layers)], gitignoreLayer{dir: dir, m: m})
+			if gitignores {
+				if m := readGitignore(dir); m != nil {
+					layers = append(layers[:len(layers):len(layers)], gitignoreLayer{dir: dir, m: m})
+				}
 			}
 			for _, e := range entries {
 				full := filepath.Join(dir, e.Name())
@@ -119,7 +136,8 @@ func isVirtualenv(dir string) bool {
 }
 
 func readGitignore(dir string) *ignore.GitIgnore {
-	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	// A .gitignore that is a link, a FIFO or huge is not read.
+	data, err := safeio.ReadFile(filepath.Join(dir, ".gitignore"), 1<<20)
 	if err != nil {
 		return nil
 	}

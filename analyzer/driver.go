@@ -54,6 +54,9 @@ type Config struct {
 	// Sources, when set, holds the bytes of files the caller has already
 	// read (by display path), so that they are not read twice.
 	Sources map[string][]byte
+	// Isolated makes discovery read no .gitignore (see DiscoverIsolated):
+	// the analysed tree's own files do not decide what is analysed.
+	Isolated bool
 	// Inputs, when set, are analysed instead of discovering the paths:
 	// a caller that listed and read the tree (the result cache) has the
 	// run analyse exactly that snapshot. An input with Err set is reported
@@ -136,12 +139,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 
 	trace := newTracer()
-	inputs := cfg.Inputs
-	if inputs == nil {
-		inputs = Discover(paths, cfg.WorkDir, cfg.Exclude)
-	} else {
-		inputs = append([]Input(nil), inputs...) // applySrcRoots rewrites them
-	}
+	inputs := append([]Input(nil), ListInputs(cfg, paths)...) // applySrcRoots rewrites them
 	trace.mark("discover")
 	applySrcRoots(inputs, cfg.WorkDir, cfg.SrcRoots)
 	states := make([]*fileState, len(inputs))
@@ -278,6 +276,19 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	res.Diagnostics = SortDiagnostics(kept)
 	trace.mark("suppressions, positions, sorting")
 	return res, nil
+}
+
+// ListInputs returns what a run of cfg over paths analyses: cfg.Inputs
+// when set, else the files discovered under cfg's rules (Exclude,
+// Isolated). cfg.WorkDir must be set.
+func ListInputs(cfg Config, paths []string) []Input {
+	switch {
+	case cfg.Inputs != nil:
+		return cfg.Inputs
+	case cfg.Isolated:
+		return DiscoverIsolated(paths, cfg.WorkDir, cfg.Exclude)
+	}
+	return Discover(paths, cfg.WorkDir, cfg.Exclude)
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying

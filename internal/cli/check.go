@@ -24,6 +24,7 @@ import (
 	"github.com/rubric-dev/rubric/internal/cache"
 	"github.com/rubric-dev/rubric/internal/config"
 	"github.com/rubric-dev/rubric/internal/gitdiff"
+	"github.com/rubric-dev/rubric/internal/safeio"
 	"github.com/rubric-dev/rubric/rules/all"
 )
 
@@ -38,6 +39,7 @@ type configFlags struct {
 	extendExclude []string
 	failOn        string
 	allowBareNoqa bool
+	isolated      bool
 }
 
 func (c *configFlags) register(fl *pflag.FlagSet) {
@@ -49,12 +51,16 @@ func (c *configFlags) register(fl *pflag.FlagSet) {
 	fl.StringSliceVar(&c.extendExclude, "extend-exclude", nil, "globs of paths not to analyse, on top of exclude")
 	fl.StringVar(&c.failOn, "fail-on", config.DefaultFailOn, "lowest severity that makes the exit status 1: info, warning, error or none")
 	fl.BoolVar(&c.allowBareNoqa, "allow-bare-noqa", false, "let a bare `# noqa` (no codes) suppress every finding on its line")
+	fl.BoolVar(&c.isolated, "isolated", false, "ignore every configuration file in the analysed tree (rubric.toml, pyproject.toml, .gitignore): for CI on repositories you do not trust")
 }
 
 // effective loads the configuration file and merges it with the flags.
 func (c *configFlags) effective(fl *pflag.FlagSet, args []string, workDir string) (*config.Effective, error) {
 	path := c.config
-	if path == "" {
+	if c.isolated && path != "" {
+		return nil, errors.New("--config and --isolated exclude each other")
+	}
+	if path == "" && !c.isolated {
 		var err error
 		if path, err = config.Find(args[0]); err != nil {
 			return nil, fmt.Errorf("config: %w", err)
@@ -210,7 +216,10 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	cfg := analyzer.Config{
 		Rules: eff.Rules(registry), Registry: registry, Jobs: f.jobs, MaxFileSize: f.maxFileSize,
 		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
-		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src,
+		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src, Isolated: f.isolated,
+	}
+	if err := checkDestinations(outs, f.writeBaseline); err != nil {
+		return err
 	}
 	res, err := analyse(cmd, f, cfg, eff, args, cacheable(outs))
 	if err != nil {
@@ -254,10 +263,15 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		keepChanged(res, ch, wd)
 	}
 
+	// Every output is attempted: one that fails does not drop the others.
+	var werrs []error
 	for _, t := range outs {
 		if err := write(cmd, f, t, res); err != nil {
-			return err
+			werrs = append(werrs, err)
 		}
+	}
+	if err := errors.Join(werrs...); err != nil {
+		return err
 	}
 	if f.exitZero || eff.FailOn == 0 {
 		return nil
@@ -285,6 +299,11 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		}
 		dir = d
 	}
+	if within := insideAnalysed(dir, args); within != "" {
+		// Whoever writes the analysed tree could plant entries there.
+		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: the cache directory %s is inside the analysed %s; running without the cache\n", dir, within)
+		return analyzer.Run(ctx, cfg, args)
+	}
 	// Parsed trees are cached per file content for every run: a tree
 	// depends on nothing but the file's bytes, so only changed files are
 	// parsed again. Results are cached whole (below) when the output
@@ -297,27 +316,48 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	if !useCache {
 		return analyzer.Run(ctx, cfg, args)
 	}
-	snap, err := cache.Take(analyzer.Discover(args, cfg.WorkDir, cfg.Exclude), buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs)
+	// The tree is listed and read once: the key covers those bytes, and
+	// the run analyses exactly them, whatever changes on disk meanwhile.
+	snap, err := cache.Take(analyzer.ListInputs(cfg, args), buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs)
 	if err != nil {
 		return analyzer.Run(ctx, cfg, args)
 	}
 	if e := cache.Load(dir, snap); e != nil {
-		return snap.Result(e, cfg.Rules), nil
+		return snap.Result(e, cfg), nil
 	}
-	// The snapshot already read every file to hash it: hand the bytes to
-	// the driver rather than reading them again.
-	cfg.Sources = make(map[string][]byte, len(snap.Files))
-	for rel, f := range snap.Files {
-		cfg.Sources[rel] = f.Src
-	}
+	snap.Apply(&cfg)
 	res, err := analyzer.Run(ctx, cfg, args)
 	if err != nil {
 		return nil, err
 	}
-	if err := cache.Store(dir, snap, &cache.Entry{Diagnostics: res.Diagnostics, Stats: res.Stats}); err != nil {
+	if _, err := cache.Store(dir, snap, res); err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
 	}
 	return res, nil
+}
+
+// insideAnalysed returns the analysed path that holds dir, or "".
+func insideAnalysed(dir string, args []string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for _, a := range args {
+		root, err := filepath.Abs(a)
+		if err != nil {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(root); err == nil {
+			root = real
+		}
+		if rel, err := filepath.Rel(root, abs); err == nil && filepath.IsLocal(rel) {
+			return a
+		}
+	}
+	return ""
 }
 
 // indexFree are the formats that print from diagnostics, sources and
@@ -375,30 +415,41 @@ func keepChanged(res *analyzer.Result, ch gitdiff.Changes, wd string) {
 	res.Diagnostics = kept
 }
 
-func write(cmd *cobra.Command, f *checkFlags, t target, res *analyzer.Result) error {
-	var w io.Writer = cmd.OutOrStdout()
-	useColor := false
-	if t.path != "" {
-		fh, err := os.Create(t.path)
-		if err != nil {
-			return fmt.Errorf("output: %w", err)
+// checkDestinations makes sure, before any analysis, that every output
+// file can be written.
+func checkDestinations(outs []target, baselineFile string) error {
+	var errs []error
+	for _, t := range outs {
+		if t.path != "" {
+			if err := safeio.CheckWritable(t.path); err != nil {
+				errs = append(errs, fmt.Errorf("output: %w", err))
+			}
 		}
-		defer fh.Close()
-		w = fh
-	} else {
-		useColor = wantColor(f.color, cmd.OutOrStdout())
 	}
+	if baselineFile != "" {
+		if err := safeio.CheckWritable(baselineFile); err != nil {
+			errs = append(errs, fmt.Errorf("--write-baseline: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// write prints one report: to standard output, or atomically to its file
+// (a failed write leaves the previous file as it was).
+func write(cmd *cobra.Command, f *checkFlags, t target, res *analyzer.Result) error {
+	useColor := t.path == "" && wantColor(f.color, cmd.OutOrStdout())
 	p, err := printer.New(t.format, printer.Options{Color: useColor, Version: buildinfo.Version})
 	if err != nil {
 		return err
 	}
-	if err := p.Print(w, res); err != nil {
-		return fmt.Errorf("write %s report: %w", t.format, err)
-	}
-	if fh, ok := w.(*os.File); ok && t.path != "" {
-		if err := fh.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", t.path, err)
+	if t.path == "" {
+		if err := p.Print(cmd.OutOrStdout(), res); err != nil {
+			return fmt.Errorf("write %s report: %w", t.format, err)
 		}
+		return nil
+	}
+	if err := safeio.WriteFile(t.path, 0o644, func(w io.Writer) error { return p.Print(w, res) }); err != nil {
+		return fmt.Errorf("write %s report: %w", t.format, err)
 	}
 	return nil
 }

@@ -129,6 +129,15 @@ func TestWriteFileIsAtomic(t *testing.T) {
 	assert.NotZero(t, lst.Mode()&os.ModeSymlink, "the link stays a link")
 }
 
+// /dev/null and the like are written into, never replaced by a file.
+func TestWriteFileStreamsIntoDevices(t *testing.T) {
+	require.NoError(t, safeio.CheckWritable("/dev/null"))
+	require.NoError(t, safeio.WriteBytes("/dev/null", 0o644, []byte("x")))
+	st, err := os.Stat("/dev/null")
+	require.NoError(t, err)
+	assert.NotZero(t, st.Mode()&os.ModeCharDevice)
+}
+
 func TestCheckWritable(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "file"), "x")

@@ -16,7 +16,8 @@ import (
 // and the temporary file is removed (or, after a crash, left under a
 // ".name.tmp-*" name). An existing file keeps its permissions; a new one
 // gets perm. A path that is a symbolic link is written through: the link's
-// target is replaced, the link stays.
+// target is replaced, the link stays. A destination that exists and is not
+// a regular file (/dev/stdout, /dev/null, a FIFO) is written in place.
 func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
 	dest := path
 	if real, err := filepath.EvalSymlinks(path); err == nil {
@@ -25,6 +26,11 @@ func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err 
 	if st, err := os.Stat(dest); err == nil {
 		if st.IsDir() {
 			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+		}
+		if !st.Mode().IsRegular() {
+			// /dev/stdout, /dev/null, a FIFO: stream into it; replacing it
+			// with a file would be wrong.
+			return writeInPlace(path, dest, write)
 		}
 		perm = st.Mode().Perm()
 	}
@@ -60,6 +66,23 @@ func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err 
 	return nil
 }
 
+func writeInPlace(path, dest string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(dest, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err := write(bw); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+	}
+	return f.Close()
+}
+
 // WriteBytes is WriteFile for data already in memory.
 func WriteBytes(path string, perm fs.FileMode, data []byte) error {
 	return WriteFile(path, perm, func(w io.Writer) error {
@@ -76,8 +99,13 @@ func CheckWritable(path string) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		dest = real
 	}
-	if st, err := os.Stat(dest); err == nil && st.IsDir() {
-		return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+	if st, err := os.Stat(dest); err == nil {
+		if st.IsDir() {
+			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+		}
+		if !st.Mode().IsRegular() {
+			return nil // a device or FIFO is written in place
+		}
 	}
 	dir := filepath.Dir(dest)
 	st, err := os.Stat(dir)
