@@ -111,11 +111,11 @@ func TestCodingDeclarationIsHonoured(t *testing.T) {
 func TestPython2IsASyntaxError(t *testing.T) {
 	dir := t.TempDir()
 	for name, src := range map[string]string{
-		"print_stmt.py":  "import sys\nprint 'hello'\n",
+		"print_stmt.py":   "import sys\nprint 'hello'\n",
 		"except_comma.py": "try:\n    pass\nexcept ValueError, e:\n    pass\n",
-		"backticks.py":   "x = `y`\n",
-		"exec_stmt.py":   "exec \"code\"\n",
-		"broken.py":      "print 'a'\ndef f(:\n    pass\n",
+		"backticks.py":    "x = `y`\n",
+		"exec_stmt.py":    "exec \"code\"\n",
+		"broken.py":       "print 'a'\ndef f(:\n    pass\n",
 		// Look-alikes: valid Python 3.
 		"py3.py": "print('x')\nprint\nexec(code)\ntry:\n    pass\nexcept (A, B) as e:\n    pass\nx = 0o777 + 0 + 00\n",
 	} {

@@ -4,7 +4,7 @@ import "strings"
 
 // Python2 finds the first construct in root that only Python 2 accepts:
 // the print and exec statements, `except E, e:`, backquotes, `<>`,
-// `raise E, "message"`, tuple parameters, `ur''` strings and 0777 or 10L
+// `raise E, "message"`, tuple parameters, the `ur` string prefix and 0777 or 10L
 // integers. tree-sitter's grammar accepts them all without an error, so a
 // Python 2 file would otherwise pass for valid Python 3. It returns the
 // node and a short description, or the zero Node.
