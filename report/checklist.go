@@ -4,7 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 //go:embed default.toml
@@ -92,7 +92,7 @@ func DefaultChecklistTOML() []byte { return bytes.Clone(defaultChecklist) }
 
 // LoadChecklist reads a checklist file.
 func LoadChecklist(file string) (*Checklist, error) {
-	data, err := os.ReadFile(file)
+	data, err := safeio.ReadUserFile(file, 4<<20)
 	if err != nil {
 		return nil, fmt.Errorf("checklist: %w", err)
 	}

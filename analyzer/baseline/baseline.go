@@ -60,7 +60,7 @@ func Write(path string, r *analyzer.Result) error {
 
 // Read loads a baseline written by Write.
 func Read(path string) (*File, error) {
-	data, err := safeio.ReadFile(path, 256<<20)
+	data, err := safeio.ReadUserFile(path, 256<<20)
 	if err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // File is the content of a configuration file; every field is optional.
@@ -83,7 +84,7 @@ func Find(start string) (string, error) {
 			return p, nil
 		}
 		if p := filepath.Join(dir, "pyproject.toml"); isFile(p) {
-			if src, err := os.ReadFile(p); err == nil && hasRubricTable(src) {
+			if src, err := safeio.ReadUserFile(p, maxConfigSize); err == nil && hasRubricTable(src) {
 				return p, nil
 			}
 		}
@@ -92,6 +93,10 @@ func Find(start string) (string, error) {
 		}
 	}
 }
+
+// maxConfigSize caps the read of a configuration file: a pyproject.toml
+// found in an analysed tree is not trusted to be small (or a file at all).
+const maxConfigSize = 4 << 20
 
 func isFile(p string) bool {
 	st, err := os.Stat(p)
@@ -114,7 +119,7 @@ func hasRubricTable(src []byte) bool {
 // Load reads a configuration file. Unknown keys are errors naming their
 // line; so are values of the wrong type.
 func Load(path string) (*File, *Source, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := safeio.ReadUserFile(path, maxConfigSize)
 	if err != nil {
 		return nil, nil, fmt.Errorf("config: %w", err)
 	}

@@ -25,6 +25,17 @@ func openNoFollow(path string) (*os.File, error) {
 	return os.Open(path)
 }
 
+func openFollow(path string) (*os.File, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
+	}
+	return os.Open(path)
+}
+
 func openInNoFollow(root, rel string) (*os.File, error) {
 	cur := root
 	for _, p := range strings.Split(filepath.ToSlash(rel), "/") {

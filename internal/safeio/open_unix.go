@@ -21,6 +21,14 @@ func openNoFollow(path string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), path), nil
 }
 
+func openFollow(path string) (*os.File, error) {
+	fd, err := openRetry(unix.AT_FDCWD, path, fileFlags&^unix.O_NOFOLLOW)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
 // openInNoFollow walks rel from root one component at a time with openat
 // and O_NOFOLLOW, so that no directory of rel may be a link either, even
 // one swapped in after the tree was listed.

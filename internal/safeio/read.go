@@ -131,6 +131,23 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	return readCapped(f, st, limit)
 }
 
+// ReadUserFile reads a file the user chose (a configuration file, a
+// checklist, a baseline), at most limit bytes. Links are followed (a shared
+// configuration is often one), but a FIFO, a device or a directory is still
+// refused before reading, and a larger file with a *TooLargeError.
+func ReadUserFile(path string, limit int64) ([]byte, error) {
+	f, err := openFollow(path)
+	if err != nil {
+		return nil, err
+	}
+	f, st, err := checkRegular(f, path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readCapped(f, st, limit)
+}
+
 // ReadFileIn reads rel under root (see OpenIn), at most limit bytes.
 func ReadFileIn(root, rel string, limit int64) ([]byte, error) {
 	f, st, err := OpenIn(root, rel)
@@ -145,6 +162,16 @@ func ReadFileIn(root, rel string, limit int64) ([]byte, error) {
 // never refuses a larger file: it returns its first limit bytes.
 func ReadPrefix(path string, limit int64) ([]byte, error) {
 	f, _, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+// ReadPrefixIn is ReadPrefix for rel under root (see OpenIn).
+func ReadPrefixIn(root, rel string, limit int64) ([]byte, error) {
+	f, _, err := OpenIn(root, rel)
 	if err != nil {
 		return nil, err
 	}

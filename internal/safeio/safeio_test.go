@@ -80,6 +80,23 @@ func TestReadRefusesWhatIsNotARegularFileInTheTree(t *testing.T) {
 	assert.Len(t, data, 100)
 }
 
+// A file the user names may be a link, never a FIFO or a device.
+func TestReadUserFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "shared.toml"), "x = 1\n")
+	require.NoError(t, os.Symlink(filepath.Join(dir, "shared.toml"), filepath.Join(dir, "rubric.toml")))
+	data, err := safeio.ReadUserFile(filepath.Join(dir, "rubric.toml"), 100)
+	require.NoError(t, err)
+	assert.Equal(t, "x = 1\n", string(data))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "fifo.toml"), 0o644))
+	_, err = safeio.ReadUserFile(filepath.Join(dir, "fifo.toml"), 100)
+	assert.ErrorIs(t, err, safeio.ErrNotRegular)
+	_, err = safeio.ReadUserFile("/dev/zero", 100)
+	assert.ErrorIs(t, err, safeio.ErrNotRegular)
+	_, err = safeio.ReadUserFile(filepath.Join(dir, "shared.toml"), 3)
+	assert.ErrorIs(t, err, safeio.ErrTooLarge)
+}
+
 func TestReadPrefixCutsWithoutRefusing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "README.md")
 	write(t, p, "0123456789")
@@ -88,6 +105,13 @@ func TestReadPrefixCutsWithoutRefusing(t *testing.T) {
 	assert.Equal(t, "0123", string(data))
 	_, err = safeio.ReadPrefix("/dev/zero", 4)
 	assert.ErrorIs(t, err, safeio.ErrNotRegular)
+	root := filepath.Dir(p)
+	data, err = safeio.ReadPrefixIn(root, "README.md", 2)
+	require.NoError(t, err)
+	assert.Equal(t, "01", string(data))
+	require.NoError(t, os.Symlink("/etc", filepath.Join(root, "git")))
+	_, err = safeio.ReadPrefixIn(root, "git/passwd", 10)
+	assert.ErrorIs(t, err, safeio.ErrLink)
 }
 
 func TestWriteFileIsAtomic(t *testing.T) {
