@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -169,4 +174,49 @@ func TestFIFOAndDevicesOnTheCommandLine(t *testing.T) {
 	assert.Contains(t, out, "pipe.py:1:1: SYN002 not a regular file (a FIFO)")
 	assert.Contains(t, out, "/dev/zero:1:1: SYN002 not a regular file (a device)")
 	assert.Contains(t, out, "app/io.py:4:5: ERR001")
+}
+
+// SIGINT during `grade` removes its temporary folders and exits 130.
+func TestGradeInterruptRemovesTemporaryFolders(t *testing.T) {
+	dir := tempProject(t, nil)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i < 60; i++ {
+		w, err := zw.Create(fmt.Sprintf("slow/m%02d.py", i))
+		require.NoError(t, err)
+		w.Write([]byte(strings.Repeat("try:\n", 20000))) // each file costs its whole parse budget
+	}
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "slow.zip"), buf.Bytes(), 0o644))
+
+	// Keep SIGINT from killing the test binary whatever happens.
+	guard := make(chan os.Signal, 1)
+	signal.Notify(guard, os.Interrupt)
+	defer signal.Stop(guard)
+
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := run(t, "grade", "--out", "graded", "-j", "1", "--max-archive-ratio", "1000000", "slow.zip")
+		done <- code
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		entries, _ := os.ReadDir(tmp)
+		if len(entries) > 0 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "grade never unpacked")
+		time.Sleep(time.Millisecond)
+	}
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+	select {
+	case code := <-done:
+		assert.Equal(t, ExitInterrupted, code)
+	case <-time.After(60 * time.Second):
+		t.Fatal("grade did not stop")
+	}
+	left, _ := os.ReadDir(tmp)
+	assert.Empty(t, left, "temporary folders removed")
 }

@@ -131,16 +131,22 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	return readCapped(f, st, limit)
 }
 
-// ReadUserFile reads a file the user chose (a configuration file, a
-// checklist, a baseline), at most limit bytes. Links are followed (a shared
-// configuration is often one), but a FIFO, a device or a directory is still
-// refused before reading, and a larger file with a *TooLargeError.
-func ReadUserFile(path string, limit int64) ([]byte, error) {
+// OpenUserFile opens a file the user chose (a configuration file, a
+// checklist, a baseline, an archive to grade). Links are followed (a shared
+// configuration is often one), but a FIFO, a device or a directory is
+// still refused (ErrNotRegular) before anything is read.
+func OpenUserFile(path string) (*os.File, fs.FileInfo, error) {
 	f, err := openFollow(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	f, st, err := checkRegular(f, path)
+	return checkRegular(f, path)
+}
+
+// ReadUserFile reads a file the user chose (see OpenUserFile), at most
+// limit bytes: a larger file is refused with a *TooLargeError.
+func ReadUserFile(path string, limit int64) ([]byte, error) {
+	f, st, err := OpenUserFile(path)
 	if err != nil {
 		return nil, err
 	}
