@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/printer"
 	"github.com/rubric-dev/rubric/internal/safeio"
 	"github.com/rubric-dev/rubric/report/archive"
 )
@@ -516,7 +517,7 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 		}
 		p("\n")
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, printer.EscapeControls(b.String()))
 	return err
 }
 
@@ -573,8 +574,10 @@ func WriteIndexCSV(w io.Writer, ix *Index) error {
 	return cw.Error()
 }
 
-// csvSafe defuses spreadsheet formulas in names taken from submissions.
+// csvSafe defuses spreadsheet formulas in names taken from submissions
+// and escapes their control characters.
 func csvSafe(s string) string {
+	s = printer.EscapeControls(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

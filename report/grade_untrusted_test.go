@@ -235,3 +235,29 @@ func TestGradeAnonymizedErrorRow(t *testing.T) {
 		assert.NotContains(t, strings.ToLower(string(data)), "alice", f)
 	}
 }
+
+// Control characters in a submission's file names, code and name never
+// reach the Markdown, HTML or CSV a reviewer opens.
+func TestReportsEscapeControlCharacters(t *testing.T) {
+	tmp := t.TempDir()
+	sub := filepath.Join(tmp, "sub\x1b]0;owned\x07")
+	require.NoError(t, os.MkdirAll(sub, 0o755))
+	src := "def f():\n    try:\n        return '\x1b[2J'\n    except:\n        pass\n"
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "evil\x1b[31m.py"), []byte(src), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "README.md"), []byte("# Title \x1b[5m\n"), 0o644))
+	out := filepath.Join(tmp, "out")
+	rows, err := report.Grade(context.Background(), []string{sub}, gradeOpts(out))
+	require.NoError(t, err)
+	require.NotNil(t, rows[0].Report, rows[0].Err)
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(out, e.Name()))
+		require.NoError(t, err)
+		assert.NotContains(t, string(data), "\x1b", e.Name())
+		assert.NotContains(t, string(data), "\x07", e.Name())
+	}
+	md, _ := os.ReadFile(filepath.Join(out, rows[0].Slug+".md"))
+	assert.Contains(t, string(md), `evil\x1b[31m.py`)
+}

@@ -41,3 +41,4 @@ func TestSignalsReadOnlyRegularFilesInTheTree(t *testing.T) {
 	s = CollectSignals(root, "", nil)
 	assert.Contains(t, s.Authors, "Someone Else")
 }
+

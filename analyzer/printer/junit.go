@@ -60,7 +60,7 @@ func (p *JUnit) Print(w io.Writer, r *analyzer.Result) error {
 	sort.Strings(paths)
 	top := junitSuites{Name: "rubric"}
 	for _, path := range paths {
-		suite := junitSuite{Name: path}
+		suite := junitSuite{Name: xmlSafe(path)}
 		byCode := map[string][]analyzer.Diagnostic{}
 		for _, d := range byFile[path] {
 			byCode[d.Code] = append(byCode[d.Code], d)
@@ -78,7 +78,7 @@ func (p *JUnit) Print(w io.Writer, r *analyzer.Result) error {
 		}
 		sort.Strings(codes)
 		for _, code := range codes {
-			tc := junitCase{Name: code, Classname: path}
+			tc := junitCase{Name: xmlSafe(code), Classname: xmlSafe(path)}
 			if ds := byCode[code]; len(ds) > 0 {
 				var b strings.Builder
 				worst := analyzer.Severity(0)
@@ -89,7 +89,7 @@ func (p *JUnit) Print(w io.Writer, r *analyzer.Result) error {
 					}
 					worst = max(worst, d.Severity)
 				}
-				tc.Failure = &junitFailure{Message: plural(len(ds), "finding") + ": " + ds[0].Message, Type: worst.String(), Text: b.String()}
+				tc.Failure = &junitFailure{Message: xmlSafe(plural(len(ds), "finding") + ": " + ds[0].Message), Type: worst.String(), Text: xmlSafe(b.String())}
 				suite.Failures++
 			}
 			suite.Cases = append(suite.Cases, tc)
