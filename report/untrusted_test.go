@@ -41,4 +41,3 @@ func TestSignalsReadOnlyRegularFilesInTheTree(t *testing.T) {
 	s = CollectSignals(root, "", nil)
 	assert.Contains(t, s.Authors, "Someone Else")
 }
-
