@@ -48,9 +48,12 @@ type Budget struct {
 	Timeout  time.Duration // unpacking and analysis
 }
 
-// DefaultBudget: 5,000 Python files, 32 MiB of Python, 5 minutes. A
-// take-home is tens of files and well under 1 MiB.
-var DefaultBudget = Budget{MaxFiles: 5000, MaxBytes: 32 << 20, Timeout: 5 * time.Minute}
+// DefaultBudget: 2,000 Python files, 8 MiB of Python, 5 minutes. A
+// take-home is tens of files and well under 1 MiB. Peak memory grows with
+// the bytes analysed: about 22 bytes per byte of ordinary Python (the
+// standard library: 31.5 MB, 690 MB peak), up to about 150 for dense or
+// error-ridden code, so 8 MiB stays near or under 1.3 GB (docs/checklist.md).
+var DefaultBudget = Budget{MaxFiles: 2000, MaxBytes: 8 << 20, Timeout: 5 * time.Minute}
 
 func (b Budget) orDefault() Budget {
 	if b.MaxFiles <= 0 {
