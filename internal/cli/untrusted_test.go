@@ -220,3 +220,49 @@ func TestGradeInterruptRemovesTemporaryFolders(t *testing.T) {
 	left, _ := os.ReadDir(tmp)
 	assert.Empty(t, left, "temporary folders removed")
 }
+
+// report checks its -o before the analysis, writes it atomically, and a
+// cut or broken archive is an error naming the archive once.
+func TestReportOutputAndArchiveErrors(t *testing.T) {
+	dir := tempProject(t, map[string]string{"sub/app.py": bare})
+	code, _, errs := run(t, "report", "sub", "-o", "nodir/r.md")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errs, "-o")
+
+	require.NoError(t, os.WriteFile("r.md", []byte("old"), 0o644))
+	code, _, errs = run(t, "report", "sub", "-o", "r.md")
+	require.Equal(t, 0, code, errs)
+	data, _ := os.ReadFile("r.md")
+	assert.Contains(t, string(data), "# Reviewer checklist: sub")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.zip"), []byte("garbage"), 0o644))
+	code, _, errs = run(t, "report", "bad.zip")
+	assert.Equal(t, ExitError, code)
+	assert.Equal(t, "rubric: bad.zip: zip: not a valid zip file\n", errs)
+
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i < 5; i++ {
+		w, _ := zw.Create(fmt.Sprintf("p/m%d.py", i))
+		w.Write([]byte("x = 1\n"))
+	}
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile("cut.zip", buf.Bytes(), 0o644))
+	code, _, errs = run(t, "report", "cut.zip", "--max-archive-entries", "2")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errs, "cut.zip: archive cut short: more than 2 entries")
+}
+
+// report and grade never read the submission's configuration or its
+// .gitignore: everything it holds is reviewed.
+func TestReportAndGradeAreIsolated(t *testing.T) {
+	tempProject(t, map[string]string{
+		"sub/app.py":         bare,
+		"sub/pyproject.toml": "[tool.rubric]\nexclude = [\"*.py\"]\nignore = [\"ERR\"]\n",
+		"sub/.gitignore":     "*.py\n",
+	})
+	code, out, errs := run(t, "report", "sub")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "| `python.files` | 1 |")
+	assert.Contains(t, out, "app.py:4")
+}
