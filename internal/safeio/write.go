@@ -19,14 +19,11 @@ import (
 // target is replaced, the link stays. A destination that exists and is not
 // a regular file (/dev/stdout, /dev/null, a FIFO) is written in place.
 func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
-	dest := path
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		dest = real
+	dest, st, err := destination(path)
+	if err != nil {
+		return err
 	}
-	if st, err := os.Stat(dest); err == nil {
-		if st.IsDir() {
-			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
-		}
+	if st != nil {
 		if !st.Mode().IsRegular() {
 			// /dev/stdout, /dev/null, a FIFO: stream into it; replacing it
 			// with a file would be wrong.
@@ -36,7 +33,7 @@ func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err 
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-*")
 	if err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	defer func() {
 		if err != nil {
@@ -49,19 +46,19 @@ func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err 
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := bw.Flush(); err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	if err := tmp.Chmod(perm); err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	if err := tmp.Sync(); err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	if err := tmp.Close(); err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	if err := os.Rename(tmp.Name(), dest); err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	return nil
 }
@@ -78,7 +75,7 @@ func writeInPlace(path, dest string, write func(io.Writer) error) error {
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	return f.Close()
 }
@@ -95,38 +92,51 @@ func WriteBytes(path string, perm fs.FileMode, data []byte) error {
 // can succeed: path is not a directory, and its directory exists and
 // accepts a new file (checked by creating and removing one).
 func CheckWritable(path string) error {
-	dest := path
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		dest = real
+	dest, st, err := destination(path)
+	if err != nil {
+		return err
 	}
-	if st, err := os.Stat(dest); err == nil {
-		if st.IsDir() {
-			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
-		}
-		if !st.Mode().IsRegular() {
-			return nil // a device or FIFO is written in place
-		}
+	if st != nil && !st.Mode().IsRegular() {
+		return nil // a device or FIFO is written in place
 	}
 	dir := filepath.Dir(dest)
-	st, err := os.Stat(dir)
+	dst, err := os.Stat(dir)
 	if err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("directory %s: %w", dir, unwrapPath(err))}
+		return &fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("directory %s: %w", dir, Cause(err))}
 	}
-	if !st.IsDir() {
+	if !dst.IsDir() {
 		return &fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("%s is not a directory", dir)}
 	}
 	probe, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".probe-*")
 	if err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: unwrapPath(err)}
+		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
 }
 
-// unwrapPath drops a *fs.PathError's own path (a temporary name the user
-// never chose) and keeps its cause.
-func unwrapPath(err error) error {
+// destination resolves path through links to the file a write replaces,
+// with its FileInfo when it exists (nil otherwise); a directory is an
+// error.
+func destination(path string) (string, fs.FileInfo, error) {
+	dest := path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		dest = real
+	}
+	st, err := os.Stat(dest)
+	if err != nil {
+		return dest, nil, nil
+	}
+	if st.IsDir() {
+		return "", nil, &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+	}
+	return dest, st, nil
+}
+
+// Cause drops a *fs.PathError's own path (a temporary name the user never
+// chose) and returns its cause; other errors are returned as they are.
+func Cause(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

@@ -309,32 +309,20 @@ func writeProblem(err error) (reason string, ok bool) {
 	case errors.Is(err, fs.ErrExist):
 		return "duplicate entry", true
 	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return "cannot be written: " + pe.Err.Error(), true
-	}
-	return "cannot be written: " + err.Error(), true
+	return "cannot be written: " + safeio.Cause(err).Error(), true
 }
 
 func (x *extractor) mkdir(name, full string) error {
 	if err := os.MkdirAll(full, 0o700); err != nil {
 		why, ok := writeProblem(err)
 		if !ok {
-			return fmt.Errorf("unpacking stopped: %v", unwrapPath(err))
+			return fmt.Errorf("unpacking stopped: %v", safeio.Cause(err))
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			x.skip(name, why)
 		}
 	}
 	return nil
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // write copies r into a new file at full. It never follows or replaces an
@@ -345,7 +333,7 @@ func (x *extractor) write(name, full string, r io.Reader, check func(written int
 	if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
 		why, ok := writeProblem(err)
 		if !ok {
-			return fmt.Errorf("unpacking stopped: %v", unwrapPath(err))
+			return fmt.Errorf("unpacking stopped: %v", safeio.Cause(err))
 		}
 		x.skip(name, why)
 		return nil
@@ -354,7 +342,7 @@ func (x *extractor) write(name, full string, r io.Reader, check func(written int
 	if err != nil {
 		why, ok := writeProblem(err)
 		if !ok {
-			return fmt.Errorf("unpacking stopped: %v", unwrapPath(err))
+			return fmt.Errorf("unpacking stopped: %v", safeio.Cause(err))
 		}
 		if st, serr := os.Lstat(full); serr == nil && st.IsDir() {
 			why = "a directory is where this file should be"
@@ -401,7 +389,7 @@ func (x *extractor) write(name, full string, r io.Reader, check func(written int
 		os.Remove(full)
 		var errno syscall.Errno
 		if errors.As(werr, &errno) {
-			return fmt.Errorf("unpacking stopped: %v", unwrapPath(werr))
+			return fmt.Errorf("unpacking stopped: %v", safeio.Cause(werr))
 		}
 		return werr
 	}
