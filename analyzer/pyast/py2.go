@@ -1,6 +1,6 @@
 package pyast
 
-import "strings"
+import "bytes"
 
 // Python2 finds the first construct in root that only Python 2 accepts:
 // the print and exec statements, `except E, e:`, backquotes, `<>`,
@@ -35,11 +35,12 @@ func python2Only(n Node) (Node, string) {
 			}
 		}
 	case "string":
-		if strings.HasPrefix(n.Text(), "`") {
+		// Bytes, not Text: every string of every file passes here.
+		b := n.Bytes()
+		if len(b) > 0 && b[0] == '`' {
 			return n, "backquotes (use `repr()`)"
 		}
-		prefix := strings.ToLower(n.Text())
-		if i := strings.IndexAny(prefix, `'"`); i > 0 && strings.Contains(prefix[:i], "u") && strings.Contains(prefix[:i], "r") {
+		if i := bytes.IndexAny(b[:min(len(b), 4)], `'"`); i > 0 && bytes.ContainsAny(b[:i], "uU") && bytes.ContainsAny(b[:i], "rR") {
 			return n, "`ur` string prefix"
 		}
 	case "comparison_operator":
@@ -60,11 +61,11 @@ func python2Only(n Node) (Node, string) {
 			}
 		}
 	case "integer":
-		t := n.Text()
-		if strings.HasSuffix(t, "L") || strings.HasSuffix(t, "l") {
+		b := n.Bytes()
+		if len(b) > 0 && (b[len(b)-1] == 'L' || b[len(b)-1] == 'l') {
 			return n, "long integer literal (`L` suffix)"
 		}
-		if len(t) > 1 && t[0] == '0' && strings.Trim(t, "0123456789") == "" && strings.Trim(t, "0") != "" {
+		if len(b) > 1 && b[0] == '0' && len(bytes.Trim(b, "0123456789")) == 0 && len(bytes.Trim(b, "0")) != 0 {
 			return n, "octal literal without `0o`"
 		}
 	}
