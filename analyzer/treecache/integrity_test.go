@@ -56,8 +56,8 @@ func TestCorruptTreeEntriesAreMisses(t *testing.T) {
 	assert.Nil(t, c.Get(other), "an entry moved under another source's name")
 }
 
-// Only regular files are read: a link to a valid entry or a FIFO is a
-// miss, and Get does not hang.
+// Only regular files within the cap are read: a link to a valid entry, a
+// FIFO or a huge file is a miss, and Get does not hang.
 func TestTreeEntriesAreRegularFiles(t *testing.T) {
 	c := Open(t.TempDir())
 	p := c.path(sha256.Sum256(small))
@@ -68,6 +68,11 @@ func TestTreeEntriesAreRegularFiles(t *testing.T) {
 	assert.Nil(t, c.Get(small))
 	require.NoError(t, os.Remove(p))
 	require.NoError(t, syscall.Mkfifo(p, 0o644))
+	assert.Nil(t, c.Get(small))
+	require.NoError(t, os.Remove(p))
+	// Over the cap (sparse: refused by its size, never read).
+	require.NoError(t, os.WriteFile(p, encoded(t, small), 0o644))
+	require.NoError(t, os.Truncate(p, maxEntry(len(small))+1))
 	assert.Nil(t, c.Get(small))
 }
 

@@ -103,8 +103,9 @@ func TestCorruptEntriesAreMisses(t *testing.T) {
 	t.Logf("%d single-bit flips over a %d-byte entry: all misses", flips, len(good))
 }
 
-// Only a regular file is read as an entry: a link (to another valid
-// entry, even) or a FIFO is a miss, and the load does not hang.
+// Only a regular file within the cap is read as an entry: a link (to
+// another valid entry, even), a FIFO or a huge file is a miss, and the
+// load does not hang.
 func TestEntriesAreRegularFiles(t *testing.T) {
 	cdir, other := t.TempDir(), t.TempDir()
 	const key = "feedface"
@@ -116,6 +117,12 @@ func TestEntriesAreRegularFiles(t *testing.T) {
 	assert.Nil(t, Load(cdir, &Snapshot{Key: key}))
 	require.NoError(t, syscall.Mkfifo(entryPath(cdir, "fifo"), 0o644))
 	assert.Nil(t, Load(cdir, &Snapshot{Key: "fifo"}))
+
+	// Over the cap (a sparse file: refused by its size, never read).
+	big := entryPath(cdir, "big")
+	require.NoError(t, os.WriteFile(big, good, 0o644))
+	require.NoError(t, os.Truncate(big, MaxEntrySize+1))
+	assert.Nil(t, Load(cdir, &Snapshot{Key: "big"}))
 }
 
 // A run the parse backstop cut short is not stored.
