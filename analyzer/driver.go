@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,6 +20,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/analyzer/suppress"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // Config drives one run.
@@ -44,7 +46,11 @@ type Config struct {
 	IgnoreForeignNoqa bool
 	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
 	ParseOnly bool
-	// ParseTimeout bounds the parse of one file; 0 means 20 seconds.
+	// ParseTimeout is the wall-clock backstop of one file's parse; 0 means
+	// one minute. The parse is bounded by work first (pyast.WorkLimit), an
+	// answer that depends only on the file; a parse stopped by this
+	// backstop depends on the machine's load, and Result.ParseTimeouts
+	// counts it so that such a result is never cached.
 	ParseTimeout time.Duration
 	// Trees, when set, caches parsed trees by file content: a re-run
 	// parses only the files that changed.
@@ -52,6 +58,14 @@ type Config struct {
 	// Sources, when set, holds the bytes of files the caller has already
 	// read (by display path), so that they are not read twice.
 	Sources map[string][]byte
+	// Isolated makes discovery read no .gitignore (see DiscoverIsolated):
+	// the analysed tree's own files do not decide what is analysed.
+	Isolated bool
+	// Inputs, when set, are analysed instead of discovering the paths:
+	// a caller that listed and read the tree (the result cache) has the
+	// run analyse exactly that snapshot. An input with Err set is reported
+	// unreadable without being opened.
+	Inputs []Input
 	// Registry is every rule rubric knows, used to judge the codes named
 	// in suppression comments (RUB002, RUB003); nil means Rules.
 	Registry []*Rule
@@ -88,14 +102,20 @@ type Result struct {
 	Rules        []*Rule // the rules that ran
 	Suppressions map[string]*suppress.Set
 	Stats        Stats
+	// ParseTimeouts counts files whose parse the wall-clock backstop
+	// stopped: the result depends on the machine's load, so it must not
+	// be cached.
+	ParseTimeouts int
 }
 
 type fileState struct {
-	in    Input
-	file  *source.File
-	unit  *project.Unit
-	facts *project.Facts
-	diags []Diagnostic
+	in       Input
+	file     *source.File
+	unit     *project.Unit
+	facts    *project.Facts
+	diags    []Diagnostic
+	python2  bool // parsed, but with Python 2 syntax (SYN001)
+	timedOut bool // the parse's wall-clock backstop fired
 }
 
 // Run analyses the paths: walk, then phase one (read, parse and extract
@@ -115,7 +135,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	if cfg.ParseTimeout == 0 {
-		cfg.ParseTimeout = 20 * time.Second
+		cfg.ParseTimeout = time.Minute
 	}
 	enabled := map[string]bool{}
 	for _, r := range cfg.Rules {
@@ -123,7 +143,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 
 	trace := newTracer()
-	inputs := Discover(paths, cfg.WorkDir, cfg.Exclude)
+	inputs := append([]Input(nil), ListInputs(cfg, paths)...) // applySrcRoots rewrites them
 	trace.mark("discover")
 	applySrcRoots(inputs, cfg.WorkDir, cfg.SrcRoots)
 	states := make([]*fileState, len(inputs))
@@ -162,6 +182,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		if st.file != nil {
 			res.Files[st.file.Rel] = st.file
 		}
+		if st.timedOut {
+			res.ParseTimeouts++
+		}
 		if st.unit == nil {
 			res.Stats.Unreadable++
 			continue
@@ -169,7 +192,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		res.Stats.Files++
 		res.Stats.Lines += st.file.LineCount()
 		res.Stats.Bytes += int64(len(st.file.Src))
-		if st.unit.Tree.Root().HasError() {
+		if st.unit.Tree.Root().HasError() || st.python2 {
 			res.Stats.SyntaxErrors++
 		}
 		if st.facts != nil {
@@ -273,6 +296,19 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	res.Diagnostics = SortDiagnostics(kept)
 	trace.mark("suppressions, positions, sorting")
 	return res, nil
+}
+
+// ListInputs returns what a run of cfg over paths analyses: cfg.Inputs
+// when set, else the files discovered under cfg's rules (Exclude,
+// Isolated). cfg.WorkDir must be set.
+func ListInputs(cfg Config, paths []string) []Input {
+	switch {
+	case cfg.Inputs != nil:
+		return cfg.Inputs
+	case cfg.Isolated:
+		return DiscoverIsolated(paths, cfg.WorkDir, cfg.Exclude)
+	}
+	return Discover(paths, cfg.WorkDir, cfg.Exclude)
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying
@@ -401,8 +437,72 @@ func removeComment(f *source.File, dir *suppress.Directive) TextEdit {
 	return TextEdit{Path: f.Rel, Range: Range{Start: start, End: dir.End}}
 }
 
+// readSource reads and decodes one input the way every run does: from the
+// bytes the caller already holds (Config.Sources) or with a safe read
+// (source.ReadRaw: no link followed, no FIFO or device opened, a capped
+// read), then source.Prepare (binary, PEP 263 encoding, UTF-8). It returns
+// the file to analyse; or, with why set, the file to show (for invalid
+// UTF-8 the raw bytes, so the diagnostic can point at the line; else nil)
+// and the diagnostic saying why the file is not analysed.
+func readSource(cfg Config, in Input) (f *source.File, why *Diagnostic) {
+	fail := func(err error) *Diagnostic {
+		d := Diagnostic{Path: in.Rel, Message: describeReadError(err)}
+		fillFromRule(&d, UnreadableFile)
+		return &d
+	}
+	// Bytes handed over in Sources stand for the file even when it is not
+	// on disk (standard input, an editor's unsaved buffer).
+	raw, ok := cfg.Sources[in.Rel]
+	if in.Err != nil && !ok {
+		return nil, fail(in.Err)
+	}
+	if !ok {
+		var err error
+		if raw, err = source.ReadRaw(in.Path, in.RootRel, cfg.MaxFileSize); err != nil {
+			return nil, fail(err)
+		}
+	}
+	src, enc, err := source.Prepare(raw, cfg.MaxFileSize)
+	if err != nil {
+		var bad *source.InvalidUTF8Error
+		if errors.As(err, &bad) {
+			// Keep the file (with its bytes) so the diagnostic can point at
+			// the offending line.
+			d := Diagnostic{Path: in.Rel, Range: Range{Start: bad.Offset, End: bad.Offset}, Message: "file is not valid UTF-8; it was not analysed"}
+			fillFromRule(&d, UnreadableFile)
+			return source.New(in.Path, in.Rel, raw), &d
+		}
+		return nil, fail(err)
+	}
+	f = source.New(in.Path, in.Rel, src)
+	f.Encoding = enc
+	return f, nil
+}
+
+// SourceFiles returns the files a run over inputs shows (Result.Files)
+// without parsing them: what a cached result needs to print exactly what
+// the run that stored it printed.
+func SourceFiles(cfg Config, inputs []Input) map[string]*source.File {
+	files := make(map[string]*source.File, len(inputs))
+	for _, in := range inputs {
+		if f, _ := readSource(cfg, in); f != nil {
+			files[f.Rel] = f
+		}
+	}
+	return files
+}
+
 func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled map[string]bool) (st *fileState) {
 	st = &fileState{in: in}
+	file, why := readSource(cfg, in)
+	st.file = file
+	if why != nil {
+		if enabled[UnreadableFile.Code] {
+			st.diags = append(st.diags, *why)
+		}
+		return st
+	}
+	src := file.Src
 	unreadable := func(err error) {
 		if enabled[UnreadableFile.Code] {
 			d := Diagnostic{Path: in.Rel, Message: describeReadError(err)}
@@ -410,39 +510,6 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			st.diags = append(st.diags, d)
 		}
 	}
-	// Bytes handed over in Sources stand for the file even when it is not
-	// on disk (standard input, an editor's unsaved buffer).
-	if _, inMemory := cfg.Sources[in.Rel]; in.Err != nil && !inMemory {
-		unreadable(in.Err)
-		return st
-	}
-	var src []byte
-	var err error
-	if pre, ok := cfg.Sources[in.Rel]; ok {
-		src, err = source.Accept(pre, cfg.MaxFileSize)
-	} else {
-		src, err = source.Read(in.Path, cfg.MaxFileSize)
-	}
-	if err != nil {
-		var bad *source.InvalidUTF8Error
-		if errors.As(err, &bad) {
-			// Keep the file (with its bytes) so the diagnostic can point at
-			// the offending line.
-			if raw, rerr := os.ReadFile(in.Path); rerr == nil {
-				st.file = source.New(in.Path, in.Rel, raw)
-			}
-			if enabled[UnreadableFile.Code] {
-				d := Diagnostic{Path: in.Rel, Range: Range{Start: bad.Offset, End: bad.Offset}, Message: "file is not valid UTF-8; it was not analysed"}
-				fillFromRule(&d, UnreadableFile)
-				st.diags = append(st.diags, d)
-			}
-			return st
-		}
-		unreadable(err)
-		return st
-	}
-	file := source.New(in.Path, in.Rel, src)
-	st.file = file
 	var tree *pyast.Tree
 	if cfg.Trees != nil {
 		tree = cfg.Trees.Get(src)
@@ -451,6 +518,7 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 		var err error
 		tree, err = safeParse(cfg.ParseTimeout, p, src)
 		if err != nil {
+			st.timedOut = errors.Is(err, pyast.ErrTimeout)
 			unreadable(err)
 			return st
 		}
@@ -460,14 +528,29 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 	}
 	st.unit = project.NewUnit(file, tree, in.RootRel)
 	root := tree.Root()
-	if root.HasError() && enabled[SyntaxError.Code] {
-		e := pyast.FirstError(root)
-		d := Diagnostic{Path: in.Rel, Range: RangeOf(e), Message: syntaxMessage(e)}
-		if e.IsError() && d.End-d.Start > 80 {
-			d.End = d.Start + 1
+	py2, py2What := pyast.Python2(root)
+	st.python2 = !py2.IsNil()
+	if enabled[SyntaxError.Code] {
+		if root.HasError() {
+			e := pyast.FirstError(root)
+			d := Diagnostic{Path: in.Rel, Range: RangeOf(e), Message: syntaxMessage(e)}
+			if e.IsError() && d.End-d.Start > 80 {
+				d.End = d.Start + 1
+			}
+			if st.python2 {
+				d.Message += fmt.Sprintf("; the file looks like Python 2 (%s on line %d)", py2What, file.Position(py2.StartByte()).Line)
+				d.Help = python2Help
+			}
+			fillFromRule(&d, SyntaxError)
+			st.diags = append(st.diags, d)
+		} else if st.python2 {
+			d := Diagnostic{Path: in.Rel, Range: RangeOf(py2), Message: "Python 2 syntax: " + py2What + "; this file is not Python 3", Help: python2Help}
+			if d.End-d.Start > 80 {
+				d.End = d.Start + 1
+			}
+			fillFromRule(&d, SyntaxError)
+			st.diags = append(st.diags, d)
 		}
-		fillFromRule(&d, SyntaxError)
-		st.diags = append(st.diags, d)
 	}
 	if tree.Truncated && enabled[UnreadableFile.Code] {
 		d := Diagnostic{Path: in.Rel, Message: fmt.Sprintf("expressions nested deeper than %d levels were not analysed", pyast.MaxDepth)}
@@ -486,6 +569,8 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 	return st
 }
 
+const python2Help = "rubric reads Python 3 only; port the file (`print(...)`, `except E as e:`, `repr(x)`...) or exclude it"
+
 func safeParse(timeout time.Duration, p *pyast.Parser, src []byte) (t *pyast.Tree, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -501,11 +586,21 @@ func describeReadError(err error) string {
 		return "no such file or directory"
 	case errors.Is(err, os.ErrPermission):
 		return "permission denied"
+	case errors.Is(err, safeio.ErrLink):
+		return "symbolic link; not followed, not analysed"
+	case errors.Is(err, safeio.ErrNotRegular):
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return pe.Err.Error() + "; not analysed"
+		}
+		return "not a regular file; not analysed"
 	case errors.Is(err, source.ErrBinary):
 		return "binary file (contains NUL bytes); not analysed"
-	case errors.Is(err, source.ErrTooLarge):
+	case errors.Is(err, source.ErrTooLarge), errors.Is(err, source.ErrEncoding):
 		return err.Error() + "; not analysed"
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, pyast.ErrTooComplex):
+		return "too costly to parse: " + pyast.ErrTooComplex.Error() + "; not analysed"
+	case errors.Is(err, pyast.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "parsing took too long; not analysed"
 	}
 	return "cannot read: " + err.Error()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
 )
@@ -24,7 +25,13 @@ func Analyze(ctx context.Context, dir string, rules []*analyzer.Rule, jobs int, 
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s: not a directory", dir)
 	}
-	res, err := analyzer.Run(ctx, analyzer.Config{Rules: rules, Jobs: jobs, WorkDir: abs}, []string{abs})
+	// Isolated: the submission's own .gitignore does not decide what is
+	// reviewed. A deadline on ctx (grade's budget) also bounds any parse.
+	cfg := analyzer.Config{Rules: rules, Jobs: jobs, WorkDir: abs, Isolated: true}
+	if dl, ok := ctx.Deadline(); ok {
+		cfg.ParseTimeout = max(time.Until(dl), time.Millisecond)
+	}
+	res, err := analyzer.Run(ctx, cfg, []string{abs})
 	if err != nil {
 		return nil, err
 	}

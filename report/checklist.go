@@ -4,13 +4,13 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"os"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/internal/config"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 //go:embed default.toml
@@ -90,7 +90,7 @@ func DefaultChecklistTOML() []byte { return bytes.Clone(defaultChecklist) }
 
 // LoadChecklist reads a checklist file. Errors name the file and line.
 func LoadChecklist(file string) (*Checklist, error) {
-	data, err := os.ReadFile(file)
+	data, err := safeio.ReadUserFile(file, 4<<20)
 	if err != nil {
 		return nil, fmt.Errorf("checklist: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/printer"
+	"github.com/rubric-dev/rubric/internal/safeio"
 	"github.com/rubric-dev/rubric/report/archive"
 )
 
@@ -24,6 +27,9 @@ type GradeOptions struct {
 	OutDir    string
 	Anonymize bool
 	Limits    archive.Limits
+	// Budget bounds each submission; one over it becomes an error row and
+	// the batch goes on. Zero fields take DefaultBudget's.
+	Budget    Budget
 	Rules     []*analyzer.Rule
 	Jobs      int
 	Version   string
@@ -31,6 +37,35 @@ type GradeOptions struct {
 	Checklist *Checklist
 	// Progress, when set, is called before each submission and once at the end.
 	Progress func(done, total int, name string)
+}
+
+// Budget bounds what one submission of a batch may cost. Parsing is also
+// bounded per file by work (pyast.WorkLimit), so the same submission
+// always gets the same answer; the wall-clock budget is a backstop.
+type Budget struct {
+	MaxFiles int           // Python files analysed
+	MaxBytes int64         // their total size: memory grows with it
+	Timeout  time.Duration // unpacking and analysis
+}
+
+// DefaultBudget: 2,000 Python files, 8 MiB of Python, 5 minutes. A
+// take-home is tens of files and well under 1 MiB. Peak memory grows with
+// the bytes analysed: about 22 bytes per byte of ordinary Python (the
+// standard library: 31.5 MB, 690 MB peak), up to about 150 for dense or
+// error-ridden code, so 8 MiB stays near or under 1.3 GB (docs/checklist.md).
+var DefaultBudget = Budget{MaxFiles: 2000, MaxBytes: 8 << 20, Timeout: 5 * time.Minute}
+
+func (b Budget) orDefault() Budget {
+	if b.MaxFiles <= 0 {
+		b.MaxFiles = DefaultBudget.MaxFiles
+	}
+	if b.MaxBytes <= 0 {
+		b.MaxBytes = DefaultBudget.MaxBytes
+	}
+	if b.Timeout <= 0 {
+		b.Timeout = DefaultBudget.Timeout
+	}
+	return b
 }
 
 // Graded is one row of the index.
@@ -45,19 +80,45 @@ type Graded struct {
 // Grade analyses every submission (directory or archive), writes
 // OUT/<slug>.md and OUT/<slug>.html for each, and index.md, index.html and
 // index.csv comparing them. Archives are unpacked into private temporary
-// directories that are removed afterwards.
+// directories that are removed afterwards, also when ctx is cancelled
+// (SIGINT): Grade then stops and returns ctx's error. Reports a previous
+// batch wrote into OutDir and this one does not produce are removed (the
+// batch keeps a list of its files in OutDir/.rubric-batch); files rubric
+// did not write are left alone.
 func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, error) {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	var rows []Graded
-	slugs := map[string]int{}
+	produced := []string{"index.md", "index.html", "index.csv"}
+	// Slugs are unique among all taken, case-insensitively (two
+	// archives with one base name; a file system that folds case).
+	taken := map[string]bool{"index": true}
+	labels, slugs := make([]string, len(inputs)), make([]string, len(inputs))
 	for i, in := range inputs {
+		labels[i] = submissionLabel(in, o.Anonymize)
+		slugs[i] = uniqueSlug(taken, slug(labels[i]))
+		produced = append(produced, slugs[i]+".md", slugs[i]+".html")
+	}
+	// The manifest lists the previous batch's files and this one's before
+	// anything is written, so that an interrupted batch is cleaned up by
+	// the next.
+	previous := readManifest(o.OutDir)
+	if err := writeManifest(o.OutDir, append(append([]string{}, previous...), produced...)); err != nil {
+		return nil, err
+	}
+	for i, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return rows, err
+		}
 		if o.Progress != nil {
 			o.Progress(i, len(inputs), in)
 		}
-		g := gradeOne(ctx, in, o)
-		g.Slug = uniqueSlug(slugs, slug(g.Label))
+		g := gradeOne(ctx, in, labels[i], o)
+		if err := ctx.Err(); err != nil {
+			return rows, err // interrupted: no row from a cut analysis
+		}
+		g.Slug = slugs[i]
 		if g.Report != nil {
 			if err := writeReportFiles(o.OutDir, g.Slug, g.Report); err != nil {
 				return rows, err
@@ -78,48 +139,130 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 			return rows, err
 		}
 	}
+	var keep []string
+	for _, g := range rows {
+		if g.Report != nil {
+			keep = append(keep, g.Slug+".md", g.Slug+".html")
+		}
+	}
+	keep = append(keep, "index.md", "index.html", "index.csv")
+	removeStale(o.OutDir, previous, keep)
+	if err := writeManifest(o.OutDir, keep); err != nil {
+		return rows, err
+	}
 	return rows, nil
 }
 
-func gradeOne(ctx context.Context, in string, o GradeOptions) Graded {
-	g := Graded{Input: in}
+// submissionLabel is the name a submission is shown under.
+func submissionLabel(in string, anonymize bool) string {
+	name := filepath.Base(filepath.Clean(in))
+	if archive.IsArchive(in) {
+		name = archive.Name(in)
+	}
+	if anonymize {
+		return AnonymousLabel(name)
+	}
+	return name
+}
+
+// manifestName lists the files the last batch wrote into its --out.
+const manifestName = ".rubric-batch"
+
+func readManifest(dir string) []string {
+	data, err := safeio.ReadFileIn(dir, manifestName, 1<<20)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		// Only plain names in dir, never a path elsewhere.
+		if l != "" && l == filepath.Base(l) && l != "." && l != ".." && l != manifestName {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func writeManifest(dir string, names []string) error {
+	seen := map[string]bool{}
+	var b strings.Builder
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			b.WriteString(n + "\n")
+		}
+	}
+	return safeio.WriteBytes(filepath.Join(dir, manifestName), 0o644, []byte(b.String()))
+}
+
+// removeStale removes what the previous batch wrote and this one did not:
+// regular files only, named in the previous manifest.
+func removeStale(dir string, previous, keep []string) {
+	kept := map[string]bool{}
+	for _, k := range keep {
+		kept[k] = true
+	}
+	for _, p := range previous {
+		if kept[p] {
+			continue
+		}
+		full := filepath.Join(dir, p)
+		if st, err := os.Lstat(full); err == nil && st.Mode().IsRegular() {
+			os.Remove(full)
+		}
+	}
+}
+
+func gradeOne(ctx context.Context, in, label string, o GradeOptions) Graded {
+	g := Graded{Input: in, Label: label}
+	budget := o.Budget.orDefault()
+	ctx, cancel := context.WithTimeout(ctx, budget.Timeout)
+	defer cancel()
 	name := filepath.Base(filepath.Clean(in))
 	dir := in
 	var skipped []string
+	tmp := ""
+	fail := func(err error) Graded {
+		msg := err.Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			msg = fmt.Sprintf("over its time budget of %s; not graded", budget.Timeout)
+		}
+		if tmp != "" {
+			// Never show the private directory.
+			msg = strings.ReplaceAll(msg, tmp+string(filepath.Separator), "")
+			msg = strings.ReplaceAll(msg, tmp, name)
+		}
+		g.Err = msg
+		return g
+	}
 	if archive.IsArchive(in) {
 		name = archive.Name(in)
-		tmp, err := os.MkdirTemp("", "rubric-grade-")
-		if err != nil {
-			g.Label, g.Err = name, err.Error()
-			return g
+		var err error
+		if tmp, err = os.MkdirTemp("", "rubric-grade-"); err != nil {
+			return fail(err)
 		}
 		defer os.RemoveAll(tmp)
-		res, err := archive.Extract(in, tmp, o.Limits)
+		res, err := archive.Extract(ctx, in, tmp, o.Limits)
 		if err != nil {
-			g.Label, g.Err = name, err.Error()
-			return g
+			return fail(err)
 		}
 		dir = res.Root
 		for _, s := range res.Skipped {
 			skipped = append(skipped, s.String())
 		}
-		if res.Stopped != "" {
-			skipped = append(skipped, "archive: "+res.Stopped)
-		}
 	} else if st, err := os.Stat(in); err != nil || !st.IsDir() {
-		g.Label, g.Err = name, "not a directory or a .zip/.tar.gz/.tgz/.tar archive"
+		g.Err = "not a directory or a .zip/.tar.gz/.tgz/.tar archive"
 		return g
 	}
-	g.Label = name
-	label := name
-	if o.Anonymize {
-		label = AnonymousLabel(name)
-		g.Label = label
+	if err := withinBudget(dir, budget); err != nil {
+		return fail(err)
 	}
 	r, err := Analyze(ctx, dir, o.Rules, o.Jobs, Options{Name: name, Version: o.Version, Now: o.Now, Checklist: o.Checklist, Skipped: skipped})
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
-		g.Err = err.Error()
-		return g
+		return fail(err)
 	}
 	if o.Anonymize {
 		idents := append([]string{name, filepath.Base(dir)}, r.identities...)
@@ -127,6 +270,29 @@ func gradeOne(ctx context.Context, in string, o GradeOptions) Graded {
 	}
 	g.Report = r
 	return g
+}
+
+// withinBudget counts the Python files a run over dir would analyse and
+// their size, before any is read.
+func withinBudget(dir string, b Budget) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	inputs := analyzer.DiscoverIsolated([]string{abs}, abs, nil)
+	if len(inputs) > b.MaxFiles {
+		return fmt.Errorf("over its budget: more than %d Python files (%d); not graded", b.MaxFiles, len(inputs))
+	}
+	var total int64
+	for _, in := range inputs {
+		if st, err := os.Lstat(in.Path); err == nil {
+			total += st.Size()
+		}
+		if total > b.MaxBytes {
+			return fmt.Errorf("over its budget: more than %d bytes of Python; not graded", b.MaxBytes)
+		}
+	}
+	return nil
 }
 
 // AnonymousLabel is a stable label for a submission name: the same name
@@ -224,12 +390,15 @@ func slug(s string) string {
 	return s
 }
 
-func uniqueSlug(seen map[string]int, s string) string {
-	seen[s]++
-	if n := seen[s]; n > 1 {
-		return s + "-" + strconv.Itoa(n)
+// uniqueSlug returns s, or s-2, s-3... the first not already taken
+// (compared case-insensitively), and takes it.
+func uniqueSlug(taken map[string]bool, s string) string {
+	cand := s
+	for n := 2; taken[strings.ToLower(cand)]; n++ {
+		cand = s + "-" + strconv.Itoa(n)
 	}
-	return s
+	taken[strings.ToLower(cand)] = true
+	return cand
 }
 
 func writeReportFiles(dir, stem string, r *Report) error {
@@ -239,16 +408,10 @@ func writeReportFiles(dir, stem string, r *Report) error {
 	return writeFile(filepath.Join(dir, stem+".html"), func(w io.Writer) error { return WriteHTML(w, r) })
 }
 
+// writeFile writes atomically: an interrupted batch leaves the previous
+// file as it was.
 func writeFile(name string, write func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return f.Close()
+	return safeio.WriteFile(name, 0o644, write)
 }
 
 // Index compares graded submissions.
@@ -357,7 +520,7 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 		}
 		p("\n")
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, printer.EscapeControls(b.String()))
 	return err
 }
 
@@ -414,8 +577,10 @@ func WriteIndexCSV(w io.Writer, ix *Index) error {
 	return cw.Error()
 }
 
-// csvSafe defuses spreadsheet formulas in names taken from submissions.
+// csvSafe defuses spreadsheet formulas in names taken from submissions
+// and escapes their control characters.
 func csvSafe(s string) string {
+	s = printer.EscapeControls(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

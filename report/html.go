@@ -1,11 +1,14 @@
 package report
 
 import (
+	"bytes"
 	_ "embed"
 	"html/template"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/rubric-dev/rubric/analyzer/printer"
 )
 
 //go:embed report.html.tmpl
@@ -39,12 +42,23 @@ func templates(r *Report) *template.Template {
 // WriteHTML renders the report as one self-contained HTML page: inline
 // CSS, no script, no external asset; it prints cleanly and reads on a phone.
 func WriteHTML(w io.Writer, r *Report) error {
-	return templates(r).ExecuteTemplate(w, "report", r)
+	return executeEscaped(w, templates(r), "report", r)
 }
 
 // WriteIndexHTML renders the batch index as one self-contained HTML page.
 func WriteIndexHTML(w io.Writer, ix *Index) error {
-	return templates(nil).ExecuteTemplate(w, "index", ix)
+	return executeEscaped(w, templates(nil), "index", ix)
+}
+
+// executeEscaped renders a page, then escapes the control characters a
+// submission's names and code may hold (printer.EscapeControls).
+func executeEscaped(w io.Writer, t *template.Template, name string, data any) error {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, printer.EscapeControls(buf.String()))
+	return err
 }
 
 // inlineCode escapes s and turns `spans` into <code> elements.

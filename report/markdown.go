@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/rubric-dev/rubric/analyzer/printer"
 )
 
 // Disclaimer heads every report and index.
@@ -14,7 +16,9 @@ const Disclaimer = "A starting point for the reviewer's judgement, never a verdi
 // WriteMarkdown renders the report as Markdown.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	b := bufio.NewWriter(w)
-	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	// Names, paths and code come from the submission: control characters
+	// are escaped so that none reaches a terminal showing the file.
+	p := func(format string, a ...any) { b.WriteString(printer.EscapeControls(fmt.Sprintf(format, a...))) }
 	h := r.Header
 	p("# Reviewer checklist: %s\n\n", mdText(h.Name))
 	p("> %s\n\n", Disclaimer)

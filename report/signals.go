@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -16,6 +14,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // Signal is a fact about the submission that needs no rule: how many test
@@ -333,15 +332,11 @@ func (s *Signals) walkFiles(root, prefix string) {
 // maxTextFile bounds the README and requirement files read.
 const maxTextFile = 1 << 20
 
+// readSmall reads the first maxTextFile bytes of a regular file found by
+// the walk: a link, a FIFO or a device is not read (safeio).
 func readSmall(file string) []byte {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	buf := make([]byte, maxTextFile)
-	n, _ := io.ReadFull(f, buf)
-	return buf[:n]
+	data, _ := safeio.ReadPrefix(file, maxTextFile)
+	return data
 }
 
 var readmeSections = []struct {
@@ -466,12 +461,17 @@ func (s *Signals) requirements(file, rel string) {
 func gitAuthors(root string) []string {
 	seen := map[string]bool{}
 	var out []string
-	files := []string{filepath.Join(root, ".git", "logs", "HEAD")}
+	files := []string{".git/logs/HEAD"}
 	if m, _ := filepath.Glob(filepath.Join(root, ".git", "logs", "refs", "heads", "*")); m != nil {
-		files = append(files, m...)
+		for _, p := range m {
+			files = append(files, ".git/logs/refs/heads/"+filepath.Base(p))
+		}
 	}
 	for _, f := range files {
-		for _, line := range strings.Split(string(readSmall(f)), "\n") {
+		// No link is followed at any level (.git itself may be one, to
+		// anywhere), and no FIFO is opened.
+		data, _ := safeio.ReadPrefixIn(root, f, maxTextFile)
+		for _, line := range strings.Split(string(data), "\n") {
 			// <old> <new> Name <email> <ts> <tz>\t<message>
 			fields := strings.SplitN(line, " ", 3)
 			if len(fields) < 3 {

@@ -111,11 +111,20 @@ type baseTreeLayout struct {
 // flatten converts a tree-sitter tree with one cgo call.
 func flatten(t *sitter.Tree, src []byte) *Tree {
 	bt := (*baseTreeLayout)(unsafe.Pointer(t.BaseTree))
+	if out := flattenC(bt.c, src); out != nil {
+		return out
+	}
+	return convert(t, src) // out of C memory: the slow path allocates in Go
+}
+
+// flattenC converts the C tree at tree (a *TSTree); nil when C memory
+// runs out.
+func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 	var n C.int32_t
 	var truncated C.int
-	arr := C.rb_flatten((*C.TSTree)(bt.c), C.int32_t(MaxDepth), &n, &truncated)
+	arr := C.rb_flatten((*C.TSTree)(tree), C.int32_t(MaxDepth), &n, &truncated)
 	if arr == nil || n < 0 {
-		return convert(t, src) // out of C memory: the slow path allocates in Go
+		return nil
 	}
 	defer C.free(unsafe.Pointer(arr))
 	raw := unsafe.Slice((*C.rb_node)(unsafe.Pointer(arr)), int(n))

@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/rubric-dev/rubric/internal/buildinfo"
+	"github.com/rubric-dev/rubric/internal/safeio"
 	"github.com/rubric-dev/rubric/report"
 	"github.com/rubric-dev/rubric/report/archive"
 	"github.com/rubric-dev/rubric/rules/all"
@@ -78,29 +81,31 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 			if format != "md" && format != "markdown" && format != "html" {
 				return fmt.Errorf("--format: want md or html, got %q", format)
 			}
-			dir, name, skipped, cleanup, err := openSubmission(args[0], af.limits())
+			if output != "" {
+				if err := safeio.CheckWritable(output); err != nil {
+					return fmt.Errorf("-o: %w", err)
+				}
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			dir, name, skipped, cleanup, err := openSubmission(ctx, args[0], af.limits())
 			if err != nil {
 				return err
 			}
 			defer cleanup()
-			r, err := report.Analyze(context.Background(), dir, all.Rules(), jobs,
+			r, err := report.Analyze(ctx, dir, all.Rules(), jobs,
 				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped})
 			if err != nil {
-				return err
+				return interrupted(ctx, err)
 			}
-			var w io.Writer = cmd.OutOrStdout()
-			if output != "" {
-				f, err := os.Create(output)
-				if err != nil {
-					return fmt.Errorf("-o: %w", err)
-				}
-				defer f.Close()
-				w = f
-			}
+			write := report.WriteMarkdown
 			if format == "html" {
-				return report.WriteHTML(w, r)
+				write = report.WriteHTML
 			}
-			return report.WriteMarkdown(w, r)
+			if output == "" {
+				return write(cmd.OutOrStdout(), r)
+			}
+			return safeio.WriteFile(output, 0o644, func(w io.Writer) error { return write(w, r) })
 		},
 	}
 	fl := cmd.Flags()
@@ -113,7 +118,7 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 
 // openSubmission returns the directory to analyse: the path itself, or a
 // private temporary directory holding the unpacked archive.
-func openSubmission(p string, lim archive.Limits) (dir, name string, skipped []string, cleanup func(), err error) {
+func openSubmission(ctx context.Context, p string, lim archive.Limits) (dir, name string, skipped []string, cleanup func(), err error) {
 	cleanup = func() {}
 	if !archive.IsArchive(p) {
 		abs, err := filepath.Abs(p)
@@ -127,18 +132,35 @@ func openSubmission(p string, lim archive.Limits) (dir, name string, skipped []s
 		return "", "", nil, cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(tmp) }
-	res, err := archive.Extract(p, tmp, lim)
+	res, err := archive.Extract(ctx, p, tmp, lim)
 	if err != nil {
 		cleanup()
-		return "", "", nil, func() {}, err
+		return "", "", nil, func() {}, interrupted(ctx, fmt.Errorf("%s: %w", p, err))
 	}
 	for _, s := range res.Skipped {
 		skipped = append(skipped, s.String())
 	}
-	if res.Stopped != "" {
-		skipped = append(skipped, "archive: "+res.Stopped)
-	}
 	return res.Root, archive.Name(p), skipped, cleanup, nil
+}
+
+// interruptible returns a context cancelled by SIGINT or SIGTERM, so that
+// commands unpacking archives into temporary folders remove them before
+// exiting. A second signal kills at once.
+func interruptible() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // restore the default: a second Ctrl-C is not caught
+	}()
+	return ctx, stop
+}
+
+// interrupted turns an error caused by a signal into exit status 130.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &exitError{code: ExitInterrupted}
+	}
+	return err
 }
 
 func newGradeCmd() *cobra.Command {
@@ -147,6 +169,7 @@ func newGradeCmd() *cobra.Command {
 		anonymize      bool
 		jobs           int
 		af             archiveFlags
+		budget         report.Budget
 	)
 	cmd := &cobra.Command{
 		Use:   "grade SUBMISSION ... --out DIR",
@@ -164,14 +187,16 @@ Archives are unpacked into private temporary directories, never executed, within
 				return err
 			}
 			o := report.GradeOptions{OutDir: out, Anonymize: anonymize, Limits: af.limits(), Rules: all.Rules(),
-				Jobs: jobs, Version: buildinfo.Version, Checklist: cl}
+				Jobs: jobs, Version: buildinfo.Version, Checklist: cl, Budget: budget}
 			errw := cmd.ErrOrStderr()
 			if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				o.Progress = progressBar(errw)
 			}
-			rows, err := report.Grade(context.Background(), args, o)
+			ctx, stop := interruptible()
+			defer stop()
+			rows, err := report.Grade(ctx, args, o)
 			if err != nil {
-				return err
+				return interrupted(ctx, err)
 			}
 			failed := 0
 			for _, r := range rows {
@@ -190,6 +215,9 @@ Archives are unpacked into private temporary directories, never executed, within
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "directory for the reports and the index (created if missing)")
 	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with stable labels")
+	fl.IntVar(&budget.MaxFiles, "max-submission-files", report.DefaultBudget.MaxFiles, "a submission with more Python files is an error row")
+	fl.Int64Var(&budget.MaxBytes, "max-submission-bytes", report.DefaultBudget.MaxBytes, "a submission with more bytes of Python is an error row")
+	fl.DurationVar(&budget.Timeout, "submission-timeout", report.DefaultBudget.Timeout, "a submission taking longer to unpack and analyse is an error row")
 	af.bind(cmd, &checklist, &jobs)
 	return cmd
 }
