@@ -63,7 +63,13 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 				}
 			}
 		}
-		for _, rel := range d.Related {
+		for i, rel := range d.Related {
+			if i == maxNotes && len(d.Related) > maxNotes+1 {
+				// A collapsed finding (analyzer.Aggregate) may carry
+				// hundreds of locations; the JSON output keeps them all.
+				fmt.Fprintf(bw, "  %s and %d more\n", p.c(ansiCyan+ansiBold, "= note:"), len(d.Related)-maxNotes)
+				break
+			}
 			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), rel.Path, rel.Pos.Line, rel.Pos.Column, rel.Message)
 		}
 		for _, f := range d.Fixes {
@@ -76,6 +82,9 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 }
 
 const maxFrameLines = 4
+
+// maxNotes bounds the related locations printed per finding.
+const maxNotes = 3
 
 func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic) {
 	f := r.Files[d.Path]

@@ -253,6 +253,9 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		}
 		keepChanged(res, ch, wd)
 	}
+	// Repeats of one rule in one function or file become one finding
+	// (after every filter, so baselines and --diff see each finding).
+	res.Diagnostics = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{})
 
 	for _, t := range outs {
 		if err := write(cmd, f, t, res); err != nil {
