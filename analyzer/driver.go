@@ -83,7 +83,18 @@ type Result struct {
 	Index        *project.Index
 	Rules        []*Rule // the rules that ran
 	Suppressions map[string]*suppress.Set
-	Stats        Stats
+	// Suppressed are the diagnostics that suppression comments silenced,
+	// kept aside (sorted) with the directive that silenced each: the
+	// reviewer's checklist does not let a candidate's comments hide
+	// findings, and lists what they would hide.
+	Suppressed []SuppressedDiagnostic
+	Stats      Stats
+}
+
+// SuppressedDiagnostic is a diagnostic a suppression comment silenced.
+type SuppressedDiagnostic struct {
+	Diagnostic
+	By *suppress.Directive
 }
 
 type fileState struct {
@@ -230,6 +241,10 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			resolvePositions(&d, res.Files)
 			if s := res.Suppressions[d.Path]; s != nil && d.Code != InternalError.Code && s.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa) {
 				res.Stats.Suppressed++
+				if sev, ok := cfg.Severity[d.Code]; ok {
+					d.Severity = sev
+				}
+				res.Suppressed = append(res.Suppressed, SuppressedDiagnostic{Diagnostic: d, By: directiveFor(s, d)})
 				continue
 			}
 		} else {
@@ -251,8 +266,56 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	res.Diagnostics = SortDiagnostics(kept)
+	sortSuppressed(res.Suppressed)
 	trace.mark("suppressions, positions, sorting")
 	return res, nil
+}
+
+// directiveFor names the directive that silenced d: a directive on d's
+// line whose codes cover d's code, else a file-level one that covers it,
+// else any on its line or in the file. (suppress decides whether d is
+// silenced; this only attributes it.)
+func directiveFor(s *suppress.Set, d Diagnostic) *suppress.Directive {
+	var best *suppress.Directive
+	bestRank := 0
+	for _, dir := range s.Directives {
+		if !dir.File && dir.Line != d.Pos.Line {
+			continue
+		}
+		covers := len(dir.Codes) == 0
+		for _, c := range dir.Codes {
+			covers = covers || c == d.Code || strings.HasPrefix(d.Code, c)
+		}
+		rank := 1
+		switch {
+		case covers && !dir.File:
+			rank = 4
+		case covers:
+			rank = 3
+		case !dir.File:
+			rank = 2
+		}
+		if rank > bestRank {
+			best, bestRank = dir, rank
+		}
+	}
+	return best
+}
+
+func sortSuppressed(ss []SuppressedDiagnostic) {
+	sort.SliceStable(ss, func(i, j int) bool {
+		a, b := ss[i].Diagnostic, ss[j].Diagnostic
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying
