@@ -74,6 +74,10 @@ type Stats struct {
 	Unreadable   int   // paths that could not be analysed
 	SyntaxErrors int   // files with a syntax error
 	Suppressed   int   // diagnostics silenced by comments
+	// MigrationsNotJudged counts the migrations the deploy-safety rules
+	// (MIG001-MIG006) treat as already released; NotJudgedReason says why.
+	MigrationsNotJudged int    `json:",omitempty"`
+	NotJudgedReason     string `json:",omitempty"`
 }
 
 // Result is the outcome of a run, everything the printers need.

@@ -74,7 +74,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 	}
 	assert.Equal(t, n, strings.Count(dom, `<li class="item `), "every item rendered once")
-	assert.Contains(t, dom, "How many queries does <code>accounts/views.py:7</code> run for a user with 1,000 transactions?")
+	assert.Contains(t, dom, "<code>accounts/views.py:7</code>: <code>user.profile</code> runs a query per row of <code>users</code>. How many queries does this run for 1,000 rows")
 
 	for _, size := range []string{"1280,2000", "390,1600"} {
 		shot := filepath.Join(dir, "shot-"+strings.ReplaceAll(size, ",", "x")+".png")

@@ -267,7 +267,7 @@ func (g Graded) Completion() (met, applicable int) {
 	}
 	for _, a := range g.Report.Areas {
 		met += a.Counts.Met
-		applicable += a.Counts.Met + a.Counts.NotMet + a.Counts.NeedsHuman
+		applicable += a.Counts.Met + a.Counts.NotMet + a.Counts.NotObserved
 	}
 	return met, applicable
 }
@@ -321,7 +321,7 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 	p := func(f string, a ...any) { fmt.Fprintf(&b, f, a...) }
 	p("# Submissions compared\n\n> %s\n\n", Disclaimer)
 	p("%d submissions; checklist: %s; rubric %s; analysed at %s.\n\n", len(ix.Rows), mdText(ix.Checklist), mdText(ix.Version), ix.At.Format(time.RFC3339))
-	p("| Submission | Completion | Not met | Human | Findings | Tests | Migrations | Models | Syntax errors | Key findings |\n")
+	p("| Submission | Completion | Not met | Not observed | Findings | Tests | Migrations | Models | Syntax errors | Key findings |\n")
 	p("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, g := range ix.Rows {
 		if g.Report == nil {
@@ -332,7 +332,7 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 		var nm, hu int
 		for _, a := range g.Report.Areas {
 			nm += a.Counts.NotMet
-			hu += a.Counts.NeedsHuman
+			hu += a.Counts.NotObserved
 		}
 		p("| [%s](%s.md) ([html](%s.html)) | %s | %d | %d | %d | %d | %d | %d | %d | %s |\n", mdCell(g.Label), g.Slug, g.Slug,
 			g.CompletionText(), nm, hu, h.Findings, h.TestFiles, h.Migrations, h.Models, h.SyntaxErrors, mdCell(strings.Join(g.KeyFindings(3), "; ")))
@@ -365,7 +365,7 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 func WriteIndexCSV(w io.Writer, ix *Index) error {
 	cw := csv.NewWriter(w)
 	head := []string{"submission", "report_md", "report_html", "error", "files", "python_lines", "test_files", "migrations", "models",
-		"syntax_errors", "findings", "met", "not_met", "needs_human", "not_applicable", "completion_pct"}
+		"syntax_errors", "findings", "met", "not_met", "not_observed", "not_applicable", "completion_pct"}
 	for _, a := range ix.Areas {
 		head = append(head, a.ID+"_met", a.ID+"_not_met", a.ID+"_band")
 	}
@@ -397,7 +397,7 @@ func WriteIndexCSV(w io.Writer, ix *Index) error {
 		}
 		row = append(row, g.Slug+".md", g.Slug+".html", "", strconv.Itoa(h.Files), strconv.Itoa(h.PythonLines), strconv.Itoa(h.TestFiles),
 			strconv.Itoa(h.Migrations), strconv.Itoa(h.Models), strconv.Itoa(h.SyntaxErrors), strconv.Itoa(h.Findings),
-			strconv.Itoa(c.Met), strconv.Itoa(c.NotMet), strconv.Itoa(c.NeedsHuman), strconv.Itoa(c.NotApplicable), pct)
+			strconv.Itoa(c.Met), strconv.Itoa(c.NotMet), strconv.Itoa(c.NotObserved), strconv.Itoa(c.NotApplicable), pct)
 		for _, a := range ix.Areas {
 			if ar := g.Area(a.ID); ar != nil {
 				row = append(row, strconv.Itoa(ar.Counts.Met), strconv.Itoa(ar.Counts.NotMet), ar.Band.Label)

@@ -119,6 +119,9 @@ type Index struct {
 	// inside an atomic block, directly or through other functions
 	// (atomic.go).
 	CalledInAtomic map[string]bool
+
+	djangoOnce sync.Once
+	django     DjangoVersion
 }
 
 // Build merges facts (given in path order) into the index.
