@@ -189,6 +189,8 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 	trace.mark("phase 1: read, parse, extract facts")
 	res.Index = project.Build(facts)
+	res.Index.Migrations.SelectReleased(releasedOption(cfg))
+	res.Stats.MigrationsNotJudged, res.Stats.NotJudgedReason = res.Index.Migrations.NotJudged()
 	trace.mark("index")
 
 	// Phase two.
@@ -320,6 +322,23 @@ func sortSuppressed(ss []SuppressedDiagnostic) {
 		}
 		return a.Message < b.Message
 	})
+}
+
+// releasedOption returns the configured `released` option (the
+// migrations production already has), which the deploy-safety MIG rules
+// share: set under any of them, it applies to all.
+func releasedOption(cfg Config) []string {
+	codes := make([]string, 0, len(cfg.Options))
+	for c := range cfg.Options {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		if v, ok := cfg.Options[c]["released"].([]string); ok && len(v) > 0 {
+			return v
+		}
+	}
+	return nil
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying

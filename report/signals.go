@@ -227,6 +227,11 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	}
 	if res != nil && res.Index != nil {
 		s.models(res.Index)
+		for _, m := range res.Index.Migrations.All {
+			if res.Index.Migrations.Judged(m) {
+				s.add("migrations.judged", Evidence{Path: m.Path})
+			}
+		}
 	}
 	s.set("python.files", float64(len(units)), "")
 	s.set("python.lines", float64(lines), "")

@@ -32,3 +32,15 @@ func TestManyRelatedLocations(t *testing.T) {
 	require.NoError(t, p.Print(&js, res))
 	assert.Equal(t, 9, strings.Count(js.String(), "also LOG001 #"))
 }
+
+// The run summary says how many migrations were not judged, and why.
+func TestSummaryMigrationsNotJudged(t *testing.T) {
+	res := &analyzer.Result{Stats: analyzer.Stats{Files: 3, MigrationsNotJudged: 2, NotJudgedReason: "2 of 3 migrations not judged: because"}}
+	for name, want := range map[string]string{"text": "Migrations: 2 of 3 migrations not judged: because.\n", "json": `"migrations_not_judged": 2`} {
+		p, err := printer.New(name, printer.Options{})
+		require.NoError(t, err)
+		var out bytes.Buffer
+		require.NoError(t, p.Print(&out, res))
+		assert.Contains(t, out.String(), want, name)
+	}
+}

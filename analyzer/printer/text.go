@@ -169,6 +169,11 @@ func (p *Text) summary(w *bufio.Writer, r *analyzer.Result) {
 		counts[d.Severity]++
 	}
 	files := plural(r.Stats.Files, "file")
+	defer func() {
+		if r.Stats.MigrationsNotJudged > 0 {
+			fmt.Fprintf(w, "Migrations: %s.\n", r.Stats.NotJudgedReason)
+		}
+	}()
 	if len(r.Diagnostics) == 0 {
 		fmt.Fprintf(w, "%s: no findings in %s.\n", p.c(ansiBold, "All checks passed"), files)
 		return
