@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -29,6 +31,14 @@ type GradeOptions struct {
 	Version   string
 	Now       func() time.Time
 	Checklist *Checklist
+	// RespectSuppressions leaves out the findings the submissions'
+	// suppression comments silence (by default they count).
+	RespectSuppressions bool
+	// Salt keys the anonymous labels (HMAC-SHA256 of the name): the same
+	// salt gives the same labels in every batch. Empty means a random salt
+	// for this batch, so labels cannot be matched to names by hashing
+	// candidate names.
+	Salt string
 	// Progress, when set, is called before each submission and once at the end.
 	Progress func(done, total int, name string)
 }
@@ -52,6 +62,9 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 	}
 	var rows []Graded
 	slugs := map[string]int{}
+	if o.Anonymize && o.Salt == "" {
+		o.Salt = randomSalt()
+	}
 	for i, in := range inputs {
 		if o.Progress != nil {
 			o.Progress(i, len(inputs), in)
@@ -73,7 +86,7 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 	for _, w := range []struct {
 		name  string
 		write func(io.Writer, *Index) error
-	}{{"index.md", WriteIndexMarkdown}, {"index.html", WriteIndexHTML}, {"index.csv", WriteIndexCSV}} {
+	}{{"index.md", WriteIndexMarkdown}, {"index.html", WriteIndexHTML}, {"index.csv", WriteIndexCSV}, {"index.json", WriteIndexJSON}} {
 		if err := writeFile(filepath.Join(o.OutDir, w.name), func(f io.Writer) error { return w.write(f, idx) }); err != nil {
 			return rows, err
 		}
@@ -81,22 +94,35 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 	return rows, nil
 }
 
-func gradeOne(ctx context.Context, in string, o GradeOptions) Graded {
-	g := Graded{Input: in}
+func gradeOne(ctx context.Context, in string, o GradeOptions) (g Graded) {
+	g = Graded{Input: in}
 	name := filepath.Base(filepath.Clean(in))
+	if archive.IsArchive(in) {
+		name = archive.Name(in)
+	}
+	// The label comes first, so that an error row never shows the name.
+	g.Label = name
+	idents := []string{name, in}
+	if o.Anonymize {
+		g.Label = AnonymousLabel(name, o.Salt)
+		defer func() {
+			if g.Err != "" {
+				g.Err = anonymizer(idents, g.Label)(g.Err)
+			}
+		}()
+	}
 	dir := in
 	var skipped []string
 	if archive.IsArchive(in) {
-		name = archive.Name(in)
 		tmp, err := os.MkdirTemp("", "rubric-grade-")
 		if err != nil {
-			g.Label, g.Err = name, err.Error()
+			g.Err = err.Error()
 			return g
 		}
 		defer os.RemoveAll(tmp)
 		res, err := archive.Extract(in, tmp, o.Limits)
 		if err != nil {
-			g.Label, g.Err = name, err.Error()
+			g.Err = err.Error()
 			return g
 		}
 		dir = res.Root
@@ -104,36 +130,49 @@ func gradeOne(ctx context.Context, in string, o GradeOptions) Graded {
 			skipped = append(skipped, s.String())
 		}
 		if res.Stopped != "" {
-			skipped = append(skipped, "archive: "+res.Stopped)
+			// Part of the submission was never read: any score would judge
+			// code that is not the candidate's whole submission.
+			g.Err = "archive cut short, not graded: " + res.Stopped
+			return g
 		}
 	} else if st, err := os.Stat(in); err != nil || !st.IsDir() {
-		g.Label, g.Err = name, "not a directory or a .zip/.tar.gz/.tgz/.tar archive"
+		g.Err = "not a directory or a .zip/.tar.gz/.tgz/.tar archive"
 		return g
 	}
-	g.Label = name
-	label := name
-	if o.Anonymize {
-		label = AnonymousLabel(name)
-		g.Label = label
-	}
-	r, err := Analyze(ctx, dir, o.Rules, o.Jobs, Options{Name: name, Version: o.Version, Now: o.Now, Checklist: o.Checklist, Skipped: skipped})
+	r, err := Analyze(ctx, dir, o.Rules, o.Jobs, Options{Name: name, Version: o.Version, Now: o.Now, Checklist: o.Checklist,
+		Skipped: skipped, RespectSuppressions: o.RespectSuppressions})
 	if err != nil {
 		g.Err = err.Error()
 		return g
 	}
+	if r.Header.PythonFiles == 0 {
+		g.Err = fmt.Sprintf("no analysable Python file (%s), not graded", plural(r.Header.Files, "file", "files"))
+		return g
+	}
 	if o.Anonymize {
-		idents := append([]string{name, filepath.Base(dir)}, r.identities...)
-		Anonymize(r, label, idents)
+		idents = append(idents, filepath.Base(dir))
+		Anonymize(r, g.Label, append(idents, r.identities...))
 	}
 	g.Report = r
 	return g
 }
 
-// AnonymousLabel is a stable label for a submission name: the same name
-// always gets the same label, in any batch.
-func AnonymousLabel(name string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(name))))
-	return "candidate-" + hex.EncodeToString(sum[:])[:6]
+// AnonymousLabel is the label of a submission name under a salt:
+// "candidate-" and six hex digits of HMAC-SHA256(salt, name). The same
+// name and salt always give the same label; without the salt, a label
+// cannot be traced back by hashing candidate names.
+func AnonymousLabel(name, salt string) string {
+	mac := hmac.New(sha256.New, []byte(salt))
+	mac.Write([]byte(strings.ToLower(strings.TrimSpace(name))))
+	return "candidate-" + hex.EncodeToString(mac.Sum(nil))[:6]
+}
+
+func randomSalt() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return strconv.FormatInt(time.Now().UnixNano(), 16)
+	}
+	return hex.EncodeToString(b)
 }
 
 // Anonymize replaces every identifying string (submission and directory
@@ -141,6 +180,51 @@ func AnonymousLabel(name string) string {
 // those names of four letters or more) with the label, case-insensitively,
 // everywhere in the report except the directory part of evidence paths.
 func Anonymize(r *Report, label string, idents []string) {
+	rep := anonymizer(idents, label)
+	r.Header.Name = label
+	// Directories inside the submission are package names ("galileo/"),
+	// kept so that evidence stays findable; file names are anonymised.
+	repPath := func(p string) string {
+		dir, base := path.Split(p)
+		return dir + rep(base)
+	}
+	evs := func(es []Evidence) {
+		for i := range es {
+			es[i].Path, es[i].Code, es[i].Note = repPath(es[i].Path), rep(es[i].Code), rep(es[i].Note)
+			es[i].Suppressed = rep(es[i].Suppressed)
+		}
+	}
+	for ai := range r.Areas {
+		for ii := range r.Areas[ai].Items {
+			it := &r.Areas[ai].Items[ii]
+			it.Reason, it.Question = rep(it.Reason), rep(it.Question)
+			evs(it.Evidence)
+		}
+	}
+	for i := range r.Signals {
+		r.Signals[i].Evidence = append([]Evidence(nil), r.Signals[i].Evidence...)
+		evs(r.Signals[i].Evidence)
+	}
+	evs(r.Unmapped)
+	for i := range r.Skipped {
+		r.Skipped[i] = rep(r.Skipped[i])
+	}
+	for i := range r.Suppressions {
+		s := &r.Suppressions[i]
+		s.Path, s.Code = repPath(s.Path), rep(s.Code)
+		s.Hides = append([]Evidence(nil), s.Hides...)
+		evs(s.Hides)
+	}
+	for i := range r.Models {
+		r.Models[i].Path = repPath(r.Models[i].Path)
+	}
+	r.identities = nil
+}
+
+// anonymizer returns a function replacing every identifying string (the
+// idents, and their words of four letters or more) with label,
+// case-insensitively, longest first.
+func anonymizer(idents []string, label string) func(string) string {
 	var pats []string
 	seen := map[string]bool{}
 	add := func(s string) {
@@ -159,42 +243,12 @@ func Anonymize(r *Report, label string, idents []string) {
 			}
 		}
 	}
-	// Longest first so that a full name wins over its parts.
-	sortByLenDesc(pats)
 	if len(pats) == 0 {
-		r.Header.Name = label
-		return
+		return func(s string) string { return s }
 	}
+	sortByLenDesc(pats)
 	re := regexp.MustCompile(`(?i)` + strings.Join(pats, "|"))
-	rep := func(s string) string { return re.ReplaceAllString(s, label) }
-	r.Header.Name = label
-	// Directories inside the submission are package names ("galileo/"),
-	// kept so that evidence stays findable; file names are anonymised.
-	repPath := func(p string) string {
-		dir, base := path.Split(p)
-		return dir + rep(base)
-	}
-	evs := func(es []Evidence) {
-		for i := range es {
-			es[i].Path, es[i].Code, es[i].Note = repPath(es[i].Path), rep(es[i].Code), rep(es[i].Note)
-		}
-	}
-	for ai := range r.Areas {
-		for ii := range r.Areas[ai].Items {
-			it := &r.Areas[ai].Items[ii]
-			it.Reason, it.Question = rep(it.Reason), rep(it.Question)
-			evs(it.Evidence)
-		}
-	}
-	for i := range r.Signals {
-		r.Signals[i].Evidence = append([]Evidence(nil), r.Signals[i].Evidence...)
-		evs(r.Signals[i].Evidence)
-	}
-	evs(r.Unmapped)
-	for i := range r.Skipped {
-		r.Skipped[i] = rep(r.Skipped[i])
-	}
-	r.identities = nil
+	return func(s string) string { return re.ReplaceAllString(s, label) }
 }
 
 // commonWord lists words of submission names that identify nobody.
@@ -234,6 +288,9 @@ func uniqueSlug(seen map[string]int, s string) string {
 
 func writeReportFiles(dir, stem string, r *Report) error {
 	if err := writeFile(filepath.Join(dir, stem+".md"), func(w io.Writer) error { return WriteMarkdown(w, r) }); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(dir, stem+".json"), func(w io.Writer) error { return WriteJSON(w, r) }); err != nil {
 		return err
 	}
 	return writeFile(filepath.Join(dir, stem+".html"), func(w io.Writer) error { return WriteHTML(w, r) })

@@ -50,7 +50,7 @@ func loadChecklist(file string) (*report.Checklist, error) {
 func newReportCmd() *cobra.Command {
 	var (
 		output, format, checklist string
-		printChecklist            bool
+		printChecklist, respect   bool
 		jobs                      int
 		af                        archiveFlags
 	)
@@ -75,8 +75,8 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 			if err != nil {
 				return err
 			}
-			if format != "md" && format != "markdown" && format != "html" {
-				return fmt.Errorf("--format: want md or html, got %q", format)
+			if format != "md" && format != "markdown" && format != "html" && format != "json" {
+				return fmt.Errorf("--format: want md, html or json, got %q", format)
 			}
 			dir, name, skipped, cleanup, err := openSubmission(args[0], af.limits())
 			if err != nil {
@@ -84,9 +84,17 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 			}
 			defer cleanup()
 			r, err := report.Analyze(context.Background(), dir, all.Rules(), jobs,
-				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped})
+				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped, RespectSuppressions: respect})
 			if err != nil {
 				return err
+			}
+			if r.Header.PythonFiles == 0 {
+				return fmt.Errorf("%s: no analysable Python file (%d files): nothing to grade", args[0], r.Header.Files)
+			}
+			for _, s := range skipped {
+				if strings.HasPrefix(s, "archive: ") {
+					return fmt.Errorf("%s: archive cut short (%s): raise the limit to grade the whole submission", args[0], strings.TrimPrefix(s, "archive: "))
+				}
 			}
 			var w io.Writer = cmd.OutOrStdout()
 			if output != "" {
@@ -97,15 +105,19 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 				defer f.Close()
 				w = f
 			}
-			if format == "html" {
+			switch format {
+			case "html":
 				return report.WriteHTML(w, r)
+			case "json":
+				return report.WriteJSON(w, r)
 			}
 			return report.WriteMarkdown(w, r)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
-	fl.StringVar(&format, "format", "md", "md or html (one self-contained page)")
+	fl.StringVar(&format, "format", "md", "md, html (one self-contained page) or json (every item with its status, evidence and question)")
+	fl.BoolVar(&respect, "respect-suppressions", false, "leave out the findings the submission's own suppression comments silence (by default they count, and are listed)")
 	fl.BoolVar(&printChecklist, "print-checklist", false, "print the default checklist file and exit")
 	af.bind(cmd, &checklist, &jobs)
 	return cmd
@@ -143,14 +155,14 @@ func openSubmission(p string, lim archive.Limits) (dir, name string, skipped []s
 
 func newGradeCmd() *cobra.Command {
 	var (
-		out, checklist string
-		anonymize      bool
-		jobs           int
+		out, checklist, salt string
+		anonymize, respect   bool
+		jobs                 int
 		af             archiveFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "grade SUBMISSION ... --out DIR",
-		Short: "Grade many submissions: one report each plus an index (Markdown, HTML, CSV)",
+		Short: "Grade many submissions: one report each plus an index (Markdown, HTML, CSV, JSON)",
 		Long: `Analyse each submission (directories, .zip, .tar.gz, .tgz) and write DIR/<name>.md and
 DIR/<name>.html for each, plus DIR/index.md, DIR/index.html and DIR/index.csv comparing them.
 Archives are unpacked into private temporary directories, never executed, within the limits below.`,
@@ -163,8 +175,11 @@ Archives are unpacked into private temporary directories, never executed, within
 			if err != nil {
 				return err
 			}
+			if salt == "" {
+				salt = os.Getenv("RUBRIC_ANONYMIZE_SALT")
+			}
 			o := report.GradeOptions{OutDir: out, Anonymize: anonymize, Limits: af.limits(), Rules: all.Rules(),
-				Jobs: jobs, Version: buildinfo.Version, Checklist: cl}
+				Jobs: jobs, Version: buildinfo.Version, Checklist: cl, RespectSuppressions: respect, Salt: salt}
 			errw := cmd.ErrOrStderr()
 			if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				o.Progress = progressBar(errw)
@@ -180,7 +195,7 @@ Archives are unpacked into private temporary directories, never executed, within
 					fmt.Fprintf(errw, "rubric: %s: %s\n", r.Input, r.Err)
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "graded %d submissions into %s (index.md, index.html, index.csv)\n", len(rows)-failed, out)
+			fmt.Fprintf(cmd.OutOrStdout(), "graded %d submissions into %s (index.md, index.html, index.csv, index.json)\n", len(rows)-failed, out)
 			if failed > 0 {
 				return &exitError{code: ExitFindings}
 			}
@@ -189,7 +204,9 @@ Archives are unpacked into private temporary directories, never executed, within
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "directory for the reports and the index (created if missing)")
-	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with stable labels")
+	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with salted labels")
+	fl.StringVar(&salt, "salt", "", "key of the anonymous labels (default $RUBRIC_ANONYMIZE_SALT, else random per batch): the same salt gives the same labels in every batch")
+	fl.BoolVar(&respect, "respect-suppressions", false, "leave out the findings the submissions' own suppression comments silence")
 	af.bind(cmd, &checklist, &jobs)
 	return cmd
 }
