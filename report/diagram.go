@@ -123,8 +123,8 @@ func mermaidText(s string) string {
 
 // svg geometry.
 const (
-	svgBoxW, svgBoxH = 170, 34
-	svgGapX, svgGapY = 70, 26
+	svgBoxW, svgBoxH = 150, 32
+	svgGapX, svgGapY = 150, 22
 )
 
 // SVG renders the model graph as an inline SVG: one column per app (and
@@ -180,21 +180,36 @@ func (r *Report) SVG() template.HTML {
 	for i, a := range cols {
 		fmt.Fprintf(&b, `<text x="%d" y="18" class="app">%s</text>`, 10+i*(svgBoxW+svgGapX), esc(a))
 	}
+	// Each relation leaves its model at its own height, labelled where it
+	// starts, so that a model's relations do not share a label spot.
+	outs, drawn := map[string]int{}, map[string]int{}
+	for _, e := range edges {
+		outs[e[0]]++
+	}
+	loops := map[int]int{} // same-column relations drawn so far, per column
 	for _, e := range edges {
 		from, to := at[e[0]], at[e[1]]
-		x1, y1 := from.x+svgBoxW, from.y+svgBoxH/2
+		k := drawn[e[0]]
+		drawn[e[0]]++
+		y1 := from.y + svgBoxH/2
+		if n := outs[e[0]]; n > 1 {
+			y1 = from.y + 5 + k*(svgBoxH-10)/(n-1)
+		}
+		x1 := from.x + svgBoxW
 		x2, y2 := to.x, to.y+svgBoxH/2
-		if to.x == from.x { // same column: loop on the right side
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="field">%s</text>`, x1+4, y1-2, esc(e[2]))
+		if to.x == from.x { // same column: a loop on the right side, each further out
+			k := loops[from.x]
+			loops[from.x]++
+			bulge := 24 + 16*(k%6)
 			x2 = to.x + svgBoxW
-			fmt.Fprintf(&b, `<path d="M%d,%d C%d,%d %d,%d %d,%d" class="edge" marker-end="url(#arrow)"/>`, x1, y1, x1+40, y1, x2+40, y2, x2, y2)
-			fmt.Fprintf(&b, `<text x="%d" y="%d" class="field">%s</text>`, x1+8, (y1+y2)/2, esc(e[2]))
+			fmt.Fprintf(&b, `<path d="M%d,%d C%d,%d %d,%d %d,%d" class="edge" marker-end="url(#arrow)"/>`, x1, y1, x1+bulge, y1, x2+bulge, y2, x2, y2)
 			continue
 		}
 		if to.x < from.x {
-			x1, x2 = from.x, to.x+svgBoxW
+			x2 = to.x + svgBoxW
 		}
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="edge" marker-end="url(#arrow)"/>`, x1, y1, x2, y2)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="field" text-anchor="middle">%s</text>`, (x1+x2)/2, (y1+y2)/2-4, esc(e[2]))
 	}
 	for _, n := range nodes {
 		p := at[n]

@@ -132,7 +132,7 @@ func gradeOne(ctx context.Context, in string, o GradeOptions) (g Graded) {
 		if res.Stopped != "" {
 			// Part of the submission was never read: any score would judge
 			// code that is not the candidate's whole submission.
-			g.Err = "archive cut short, not graded: " + res.Stopped
+			g.Err = "archive cut short: " + res.Stopped
 			return g
 		}
 	} else if st, err := os.Stat(in); err != nil || !st.IsDir() {
@@ -146,7 +146,7 @@ func gradeOne(ctx context.Context, in string, o GradeOptions) (g Graded) {
 		return g
 	}
 	if r.Header.PythonFiles == 0 {
-		g.Err = fmt.Sprintf("no analysable Python file (%s), not graded", plural(r.Header.Files, "file", "files"))
+		g.Err = fmt.Sprintf("no analysable Python file (%s)", plural(r.Header.Files, "file", "files"))
 		return g
 	}
 	if o.Anonymize {
@@ -382,7 +382,7 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 	p("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, g := range ix.Rows {
 		if g.Report == nil {
-			p("| %s | error: %s | | | | | | | | |\n", mdCell(g.Label), mdCell(g.Err))
+			p("| %s | not graded: %s | | | | | | | | |\n", mdCell(g.Label), mdCell(g.Err))
 			continue
 		}
 		h := g.Report.Header
