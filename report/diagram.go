@@ -174,7 +174,7 @@ func (r *Report) SVG() template.HTML {
 	}
 	esc := template.HTMLEscapeString
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="models" role="img" aria-label="Model graph: %d models, %d relations" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`,
+	fmt.Fprintf(&b, `<svg class="models" role="img" aria-label="Model graph: %d models, %d relations" viewBox="0 0 %d %d" width="%d" height="%d">`,
 		len(r.Models), len(edges), w, h, w, h)
 	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#59636e"/></marker></defs>`)
 	for i, a := range cols {
