@@ -121,6 +121,9 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 		}
 		r.Models = modelNodes(res)
 		r.NotJudged = notJudged(res)
+		// Repeats of one rule in one function or file are one finding,
+		// with the others as its related locations.
+		diags = analyzer.Aggregate(diags, res.Index, analyzer.AggregateOptions{})
 	}
 	r.Header.Findings = len(diags)
 
@@ -198,6 +201,11 @@ func findingEvidence(res *analyzer.Result, d analyzer.Diagnostic) Evidence {
 	}
 	if f := res.Files[d.Path]; f != nil && d.Pos.Line > 0 {
 		e.Code = clip(string(f.Line(d.Pos.Line)))
+	}
+	for _, rel := range d.Related {
+		if strings.HasPrefix(rel.Message, "also "+d.Code+":") {
+			e.Also = append(e.Also, fmt.Sprintf("%s:%d", rel.Path, rel.Pos.Line))
+		}
 	}
 	return e
 }

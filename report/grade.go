@@ -192,6 +192,9 @@ func Anonymize(r *Report, label string, idents []string) {
 		for i := range es {
 			es[i].Path, es[i].Code, es[i].Note = repPath(es[i].Path), rep(es[i].Code), rep(es[i].Note)
 			es[i].Suppressed = rep(es[i].Suppressed)
+			for j := range es[i].Also {
+				es[i].Also[j] = repPath(es[i].Also[j])
+			}
 		}
 	}
 	for ai := range r.Areas {

@@ -193,6 +193,9 @@ func mdEvidence(e Evidence) string {
 	if e.Note != "" {
 		sb.WriteString(": " + mdText(e.Note))
 	}
+	if len(e.Also) > 0 {
+		sb.WriteString(" (also `" + strings.Join(e.Also, "`, `") + "`)")
+	}
 	if e.Suppressed != "" {
 		sb.WriteString(" (the candidate's comment at " + mdText(e.Suppressed) + " would hide it)")
 	}

@@ -84,6 +84,9 @@ type Evidence struct {
 	// Suppressed names the candidate's comment that would have hidden
 	// this finding ("config/settings.py:1 # noqa: SEC006").
 	Suppressed string `json:"suppressed,omitempty"`
+	// Also are the places of the repeats collapsed into this finding
+	// ("config/settings.py:15"), see analyzer.Aggregate.
+	Also []string `json:"also,omitempty"`
 
 	sev      analyzer.Severity
 	category analyzer.Category

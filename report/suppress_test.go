@@ -39,11 +39,18 @@ func laden(t *testing.T) string {
 	for _, a := range orig.Areas {
 		for _, it := range a.Items {
 			for _, e := range it.Evidence {
-				if e.Rule != "" && e.Path != "galileo/services.py" && e.Path != "transactions/views.py" {
-					if noqa[e.Path] == nil {
-						noqa[e.Path] = map[int][]string{}
-					}
-					noqa[e.Path][e.Line] = append(noqa[e.Path][e.Line], e.Rule)
+				if e.Rule == "" || e.Path == "galileo/services.py" || e.Path == "transactions/views.py" {
+					continue
+				}
+				if noqa[e.Path] == nil {
+					noqa[e.Path] = map[int][]string{}
+				}
+				noqa[e.Path][e.Line] = append(noqa[e.Path][e.Line], e.Rule)
+				for _, also := range e.Also { // the repeats collapsed into it
+					var n int
+					_, err := fmt.Sscanf(also[strings.LastIndex(also, ":")+1:], "%d", &n)
+					require.NoError(t, err)
+					noqa[e.Path][n] = append(noqa[e.Path][n], e.Rule)
 				}
 			}
 		}
@@ -99,7 +106,7 @@ func TestSuppressionsDoNotSilenceTheReport(t *testing.T) {
 
 	// Plus the list of suppressions and what they hide: every finding.
 	require.NotEmpty(t, r.Suppressions)
-	assert.Equal(t, orig.Header.Findings, r.Hidden())
+	assert.GreaterOrEqual(t, r.Hidden(), orig.Header.Findings, "every finding is hidden by some comment")
 	var kinds []string
 	for _, s := range r.Suppressions {
 		kinds = append(kinds, s.Kind)

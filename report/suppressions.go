@@ -9,13 +9,15 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/suppress"
 )
 
+// findingKey identifies a finding by rule and place (a collapsed finding
+// keeps its first member's place, not its message).
 type findingKey struct {
-	path, code, msg string
-	start, end      int
+	path, code string
+	start, end int
 }
 
 func diagKey(d analyzer.Diagnostic) findingKey {
-	return findingKey{path: d.Path, code: d.Code, msg: d.Message, start: d.Start, end: d.End}
+	return findingKey{path: d.Path, code: d.Code, start: d.Start, end: d.End}
 }
 
 // suppressedIndex maps each silenced finding to the comment that silences
