@@ -189,7 +189,15 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 	trace.mark("phase 1: read, parse, extract facts")
 	res.Index = project.Build(facts)
-	res.Index.Migrations.SelectReleased(releasedOption(cfg))
+	if rev := releasedRevision(cfg); rev != "" {
+		names, err := res.Index.Migrations.ReleasedAtRevision(res.Index.Units, rev)
+		if err != nil {
+			return nil, err
+		}
+		res.Index.Migrations.SelectExactReleased(names, "the migrations present at "+rev+" (option `released-revision`)")
+	} else {
+		res.Index.Migrations.SelectReleased(releasedOption(cfg))
+	}
 	res.Stats.MigrationsNotJudged, res.Stats.NotJudgedReason = res.Index.Migrations.NotJudged()
 	trace.mark("index")
 
@@ -339,6 +347,22 @@ func releasedOption(cfg Config) []string {
 		}
 	}
 	return nil
+}
+
+// releasedRevision returns the configured `released-revision` option: a
+// git revision whose migrations production has.
+func releasedRevision(cfg Config) string {
+	codes := make([]string, 0, len(cfg.Options))
+	for c := range cfg.Options {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		if v, ok := cfg.Options[c]["released-revision"].(string); ok && v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying

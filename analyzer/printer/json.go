@@ -74,9 +74,9 @@ type JSONSummary struct {
 	SyntaxErrors int            `json:"syntax_errors"`
 	// MigrationsNotJudged counts the migrations the per-migration MIG
 	// rules took as released; NotJudgedReason says why.
-	MigrationsNotJudged int    `json:"migrations_not_judged,omitempty"`
-	NotJudgedReason     string `json:"migrations_not_judged_reason,omitempty"`
-	Rules        []string       `json:"rules"`
+	MigrationsNotJudged int      `json:"migrations_not_judged,omitempty"`
+	NotJudgedReason     string   `json:"migrations_not_judged_reason,omitempty"`
+	Rules               []string `json:"rules"`
 }
 
 // Build converts a result to the JSON report structure.

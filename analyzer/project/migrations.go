@@ -830,6 +830,7 @@ type MigrationIndex struct {
 	selected bool
 	judged   map[*Migration]bool
 	released []string
+	exact    string
 }
 
 // MigrationApp is one migrations package.

@@ -15,6 +15,26 @@ import (
 // still judges a submission's newest migrations against the tables that
 // existed before them.
 
+// SelectExactReleased marks exactly the listed migrations ("app.name",
+// from ReleasedAtRevision) as released: every other one is judged. how
+// says where the list came from, for the run summary.
+func (mi *MigrationIndex) SelectExactReleased(released []string, how string) {
+	mi.judged = map[*Migration]bool{}
+	mi.released, mi.exact = nil, how
+	done := map[string]bool{}
+	for _, r := range released {
+		done[r] = true
+	}
+	for _, a := range mi.Apps {
+		for _, m := range a.Migrations {
+			if !done[a.Label+"."+m.Name] {
+				mi.judged[m] = true
+			}
+		}
+	}
+	mi.selected = true
+}
+
 // SelectReleased decides which migrations are judged. released lists, per
 // app, the last migration production has applied ("shop.0012_total");
 // "none" means nothing is released (every migration is judged). With
@@ -23,7 +43,7 @@ import (
 // (no operations), since those branches are as new as the merge.
 func (mi *MigrationIndex) SelectReleased(released []string) {
 	mi.judged = map[*Migration]bool{}
-	mi.released = released
+	mi.released, mi.exact = released, ""
 	switch {
 	case len(released) == 1 && strings.EqualFold(released[0], "none"):
 		for _, m := range mi.All {
@@ -114,6 +134,9 @@ func (mi *MigrationIndex) NotJudged() (int, string) {
 		return 0, ""
 	}
 	judged := len(mi.All) - n
+	if mi.exact != "" {
+		return n, fmt.Sprintf("%d of %d migrations not judged: released are %s; %d judged", n, len(mi.All), mi.exact, judged)
+	}
 	if len(mi.released) > 0 {
 		return n, fmt.Sprintf("%d of %d migrations not judged: released up to %s (option `released`); %d judged",
 			n, len(mi.All), strings.Join(sortedCopy(mi.released), ", "), judged)

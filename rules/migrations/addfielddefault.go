@@ -21,7 +21,7 @@ var AddFieldPythonDefault = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
-	Options:    []analyzer.Option{releasedOption},
+	Options:    releasedOptions,
 	Run:        runAddFieldPythonDefault,
 }
 

@@ -22,7 +22,7 @@ var AddFieldNotNull = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
-	Options:    []analyzer.Option{releasedOption},
+	Options:    releasedOptions,
 	Run:        runAddFieldNotNull,
 }
 

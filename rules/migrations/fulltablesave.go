@@ -21,7 +21,7 @@ var FullTableSave = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
-	Options:    []analyzer.Option{releasedOption},
+	Options:    releasedOptions,
 	Run:        runFullTableSave,
 }
 

@@ -20,7 +20,7 @@ var Irreversible = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
-	Options:    []analyzer.Option{releasedOption},
+	Options:    releasedOptions,
 	Run:        runIrreversible,
 }
 

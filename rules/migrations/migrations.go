@@ -182,6 +182,15 @@ func addedSet(before, now [][]string) []string {
 
 // releasedOption is the shared `released` option of the per-migration
 // rules; the driver reads it from whichever of them it is set under.
+var releasedOptions = []analyzer.Option{releasedOption, releasedRevisionOption}
+
+var releasedRevisionOption = analyzer.Option{
+	Name:    "released-revision",
+	Default: "",
+	Doc: "a git revision production runs (`\"v2.3.0\"`, `\"origin/main\"`): the migrations present at it are not judged, " +
+		"every other one is. Read with go-git, no git command runs. Wins over `released`; shared by MIG001-MIG010.",
+}
+
 var releasedOption = analyzer.Option{
 	Name:    "released",
 	Default: []string{},

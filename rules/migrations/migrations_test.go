@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,4 +115,45 @@ func TestDBDefaultFollowsDjangoVersion(t *testing.T) {
 			assert.Equal(t, want, strings.Contains(d.Help, "use `db_default=`") || strings.Contains(d.Help, "give it `db_default=`"), "%q: %s", req, d.Help)
 		}
 	}
+}
+
+// released-revision: the migrations a git revision has are released.
+func TestReleasedRevision(t *testing.T) {
+	ar, err := txtar.ParseFile(filepath.Join(dir, "released_ok.txtar"))
+	require.NoError(t, err)
+	root := t.TempDir()
+	repo, err := git.PlainInit(root, false)
+	require.NoError(t, err)
+	wt, err := repo.Worktree()
+	require.NoError(t, err)
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: time.Unix(1700000000, 0)}
+	for _, f := range ar.Files {
+		if f.Name == "shop/migrations/0003_new.py" || f.Name == "billing/migrations/0002_b.py" || f.Name == "billing/migrations/0003_merge.py" {
+			continue
+		}
+		p := filepath.Join(root, filepath.FromSlash(f.Name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, f.Data, 0o644))
+		_, err := wt.Add(f.Name)
+		require.NoError(t, err)
+	}
+	v1, err := wt.Commit("v1", &git.CommitOptions{Author: sig})
+	require.NoError(t, err)
+	_, err = repo.CreateTag("v1", v1, nil)
+	require.NoError(t, err)
+	// After the release: three new migrations, not committed yet.
+	for _, f := range ar.Files {
+		p := filepath.Join(root, filepath.FromSlash(f.Name))
+		if _, err := os.Stat(p); os.IsNotExist(err) {
+			require.NoError(t, os.WriteFile(p, f.Data, 0o644))
+		}
+	}
+	res := runDir(t, root, map[string]map[string]any{"MIG005": {"released-revision": "v1"}}, migrations.AddFieldNotNull)
+	assert.Equal(t, []string{"billing/migrations/0002_b.py:8 MIG001", "shop/migrations/0003_new.py:8 MIG001"}, findings(res))
+	assert.Equal(t, 4, res.Stats.MigrationsNotJudged)
+	assert.Contains(t, res.Stats.NotJudgedReason, "released are the migrations present at v1")
+
+	_, err = analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{migrations.AddFieldNotNull}, WorkDir: root, Jobs: 1,
+		Options: map[string]map[string]any{"MIG001": {"released-revision": "no-such-tag"}}}, []string{root})
+	assert.ErrorContains(t, err, `released-revision "no-such-tag"`)
 }

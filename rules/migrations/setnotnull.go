@@ -21,7 +21,7 @@ var SetNotNull = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
-	Options:    []analyzer.Option{releasedOption},
+	Options:    releasedOptions,
 	Run:        runSetNotNull,
 }
 
