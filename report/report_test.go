@@ -357,3 +357,83 @@ func TestPrinterFromCheckRun(t *testing.T) {
 	assert.Contains(t, out, "`galileo/README.md`", "walked files carry the run's display prefix")
 	assert.Contains(t, out, "`galileo/transactions/views.py:10`")
 }
+
+func TestBandCapChecklist(t *testing.T) {
+	base := "[[area]]\nid=\"a\"\ntitle=\"A\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nrules=[\"ERR\"]\n"
+	for src, want := range map[string]string{
+		"[band_cap]\nseverity=\"loud\"\nband=2\n" + base:                              "band_cap.severity",
+		"[band_cap]\nseverity=\"error\"\nband=7\n" + base:                             "band_cap.band",
+		"[band_cap]\nseverity=\"error\"\nband=2\nrule_categories=[\"nope\"]\n" + base: `band_cap: unknown rule category "nope"`,
+	} {
+		_, err := report.ParseChecklist([]byte(src))
+		if assert.Error(t, err, src) {
+			assert.Contains(t, err.Error(), want)
+		}
+	}
+	// An item with rules and no met_when is met over the files judged.
+	cl, err := report.ParseChecklist([]byte(base))
+	require.NoError(t, err)
+	res := synthetic(t, nil)
+	res.Rules = append(res.Rules, &analyzer.Rule{Code: "ERR001", Name: "bare-except", Category: analyzer.ErrorHandling})
+	r := report.Build(res, report.CollectSignals("", "", res), report.Options{Now: fixedNow, Checklist: cl})
+	assert.Equal(t, report.Met, item(r, "x").Status)
+	assert.Contains(t, item(r, "x").Reason, "python.files = 1; no findings from ERR001")
+}
+
+// A high-severity security finding caps its area and category, and says so.
+func TestBandCapped(t *testing.T) {
+	cl, err := report.ParseChecklist([]byte(`
+[band_cap]
+severity = "error"
+rule_categories = ["security"]
+band = 2
+[[category]]
+id = "k"
+title = "K"
+weight = 100
+[[area]]
+id = "a"
+title = "A"
+category = "k"
+[[item]]
+id = "secret"
+area = "a"
+title = "No secrets"
+rules = ["SEC006"]
+[[item]]
+id = "one"
+area = "a"
+title = "One"
+met_when = ["python.files"]
+[[item]]
+id = "two"
+area = "a"
+title = "Two"
+met_when = ["python.files"]
+[[item]]
+id = "three"
+area = "a"
+title = "Three"
+met_when = ["python.files"]
+[[item]]
+id = "four"
+area = "a"
+title = "Four"
+met_when = ["python.files"]
+`))
+	require.NoError(t, err)
+	rules := []*analyzer.Rule{{Code: "SEC006", Name: "hardcoded-secret", Category: analyzer.Security, Severity: analyzer.Error}}
+	res := synthetic(t, rules, analyzer.Diagnostic{Code: "SEC006", Severity: analyzer.Error, Range: analyzer.Range{Start: 0, End: 3}, Message: "secret"})
+	r := report.Build(res, report.CollectSignals("", "", res), report.Options{Now: fixedNow, Checklist: cl})
+	a := r.Areas[0]
+	assert.Equal(t, 4, a.Counts.Met, "4 of 5 met: 80% would suggest 4 Strong")
+	assert.Equal(t, 2, a.Band.High)
+	assert.Equal(t, "2 Below (capped by SEC006 (error, security) at app/views.py:1)", a.Band.Label)
+	assert.Equal(t, 2, r.Categories[0].Band.High)
+	assert.NotEmpty(t, r.Caps())
+
+	// Without the cap the same findings suggest 4 Strong.
+	cl.BandCap = nil
+	r = report.Build(res, report.CollectSignals("", "", res), report.Options{Now: fixedNow, Checklist: cl})
+	assert.Equal(t, "4 Strong", r.Areas[0].Band.Label)
+}
