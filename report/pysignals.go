@@ -575,14 +575,46 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node, resolve func(pyast.
 		}
 		break
 	}
+	if len(types) == 0 {
+		c.s.add("errors.broad_handlers", ev)
+		return
+	}
+	specific := false
 	for _, t := range types {
 		switch q := resolve(t); q {
 		case "", "Exception", "BaseException", "builtins.Exception", "builtins.BaseException":
-		default:
-			c.s.add("errors.specific_handlers", ev)
+			c.s.add("errors.broad_handlers", ev)
 			return
+		default:
+			specific = true
 		}
 	}
+	if specific && !onlyPasses(n) {
+		c.s.add("errors.specific_handlers", ev)
+	}
+}
+
+// onlyPasses reports a handler whose body does nothing (pass, continue,
+// ..., a string): it swallows the error rather than handling it.
+func onlyPasses(clause pyast.Node) bool {
+	for _, ch := range clause.NamedChildren() {
+		if ch.Type() != "block" {
+			continue
+		}
+		for _, st := range pyast.Statements(ch) {
+			switch st.Type() {
+			case "pass_statement", "continue_statement":
+			case "expression_statement":
+				if e := st.NamedChild(0); e.Type() != "ellipsis" && e.Type() != "string" {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 var lookupMethods = map[string]bool{"filter": true, "exclude": true, "get": true, "order_by": true, "get_or_create": true}

@@ -93,7 +93,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"webhooks.signature_checks", "signatures verified (hmac.compare_digest, constant_time_compare, Stripe's construct_event, verify_signature-like calls)"},
 	{"security.constant_time_compare", "hmac.compare_digest / constant_time_compare used"},
 	{"errors.handlers", "except clauses outside tests and migrations"},
-	{"errors.specific_handlers", "except clauses naming an exception narrower than Exception"},
+	{"errors.specific_handlers", "except clauses naming an exception narrower than Exception, that do more than pass"},
+	{"errors.broad_handlers", "bare except clauses and except Exception / BaseException outside tests and migrations"},
 	{"di.injected_dependencies", "constructors taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
 	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
@@ -435,14 +436,39 @@ var runCommands = []string{"python manage.py runserver", "python3 manage.py runs
 	"pipenv run python manage.py runserver"}
 
 // runCommand returns the run command a README line shows, or "": the line
-// must be the command itself (in a code block, after a "$ " prompt, or in
-// backticks), not prose that mentions one.
+// must be the command itself (in a code block, after a "$ " prompt or a
+// list marker), or hold it in backticks next to an instruction ("Execute
+// `docker compose up`"); prose that mentions a command does not count.
 func runCommand(line string) string {
 	t := strings.ToLower(strings.TrimSpace(line))
-	t = strings.TrimSpace(strings.TrimLeft(t, "-*>0123456789.) "))
-	t = strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")
+	t = listMarkerRe.ReplaceAllString(t, "")
+	if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")); c != "" {
+		return c
+	}
+	spans := strings.Split(t, "`")
+	var prose strings.Builder
+	for i := 0; i < len(spans); i += 2 {
+		prose.WriteString(spans[i] + " ")
+	}
+	if !instructionRe.MatchString(prose.String()) {
+		return ""
+	}
+	for i := 1; i < len(spans)-1; i += 2 {
+		if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimSpace(spans[i]), "$ ")); c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+var (
+	listMarkerRe  = regexp.MustCompile(`^([-*+>]|[0-9]+[.)])\s+`)
+	instructionRe = regexp.MustCompile(`\b(run|runs|running|execute|start|launch|type|use|using|with|then|via|command)\b|^\s*$`)
+)
+
+func startsWithRunCommand(t string) string {
 	for _, c := range runCommands {
-		if strings.HasPrefix(t, c) || strings.HasPrefix(t, strings.TrimSpace(c)) && len(t) == len(strings.TrimSpace(c)) {
+		if strings.HasPrefix(t, c) || t == strings.TrimSpace(c) {
 			return strings.TrimSpace(c)
 		}
 	}

@@ -107,8 +107,8 @@ func TestDecisionsOutsideTheReadme(t *testing.T) {
 func TestReadmeRunCommand(t *testing.T) {
 	for readme, want := range map[string]report.Status{
 		"# App\n\n## Setup\n\n```\npip install -r requirements.txt\npython manage.py runserver\n```\n": report.Met,
-		"# App\n\n## Setup\n\n    $ docker compose up\n":                                                report.Met,
-		"# App\n\n## Setup\n\nOur CI's `make run` target builds the docs.\n":                             report.NotMet,
+		"# App\n\n## Setup\n\n    $ docker compose up\n":                                               report.Met,
+		"# App\n\n## Setup\n\nOur CI's `make run` target builds the docs.\n":                           report.NotMet,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
@@ -130,4 +130,18 @@ def stripe_webhook(request):
 	it := item(r, "webhook-signatures")
 	assert.NotEqual(t, report.Met, it.Status)
 	assert.Equal(t, report.NotMet, it.Counted())
+}
+
+// Errors are handled specifically only when a specific handler does
+// something and no handler catches everything.
+func TestErrorsHandledSpecifically(t *testing.T) {
+	for src, want := range map[string]report.Status{
+		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n":                                                                                                                          report.Met,
+		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        pass\n":                                                                                                                                 report.NotObserved,
+		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n\ndef g(x):\n    try:\n        return x()\n    except Exception:\n        logger.exception(\"g failed\")\n        raise\n": report.NotObserved,
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/logic.py": []byte(src)}), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "errors-specific").Status, src)
+	}
 }
