@@ -109,6 +109,8 @@ func TestReadmeRunCommand(t *testing.T) {
 		"# App\n\n## Setup\n\n```\npip install -r requirements.txt\npython manage.py runserver\n```\n": report.Met,
 		"# App\n\n## Setup\n\n    $ docker compose up\n":                                               report.Met,
 		"# App\n\n## Setup\n\nOur CI's `make run` target builds the docs.\n":                           report.NotMet,
+		"# App\n\n## HOWTO\n- Execute `docker compose up -d --build`\n":                                report.Met,
+		"# App\n\n7. Run server!\n   ```\n   ./manage.py runserver 8000\n   ```\n":                     report.Met,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
