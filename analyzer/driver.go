@@ -351,33 +351,38 @@ func sortSuppressed(ss []SuppressedDiagnostic) {
 // migrations production already has), which the deploy-safety MIG rules
 // share: set under any of them, it applies to all.
 func releasedOption(cfg Config) []string {
-	codes := make([]string, 0, len(cfg.Options))
-	for c := range cfg.Options {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	for _, c := range codes {
-		if v, ok := cfg.Options[c]["released"].([]string); ok && len(v) > 0 {
-			return v
-		}
-	}
-	return nil
+	v, _ := sharedOption(cfg, "released").([]string)
+	return v
 }
 
 // releasedRevision returns the configured `released-revision` option: a
 // git revision whose migrations production has.
 func releasedRevision(cfg Config) string {
+	v, _ := sharedOption(cfg, "released-revision").(string)
+	return v
+}
+
+// sharedOption returns the first non-empty value of an option that
+// several rules declare and share, looking at the rules in code order.
+func sharedOption(cfg Config, name string) any {
 	codes := make([]string, 0, len(cfg.Options))
 	for c := range cfg.Options {
 		codes = append(codes, c)
 	}
 	sort.Strings(codes)
 	for _, c := range codes {
-		if v, ok := cfg.Options[c]["released-revision"].(string); ok && v != "" {
-			return v
+		switch v := cfg.Options[c][name].(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case []string:
+			if len(v) > 0 {
+				return v
+			}
 		}
 	}
-	return ""
+	return nil
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying

@@ -382,7 +382,7 @@ func TestBandCapChecklist(t *testing.T) {
 
 // A high-severity security finding caps its area and category, and says so.
 func TestBandCapped(t *testing.T) {
-	cl, err := report.ParseChecklist([]byte(`
+	src := `
 [band_cap]
 severity = "error"
 rule_categories = ["security"]
@@ -400,27 +400,11 @@ id = "secret"
 area = "a"
 title = "No secrets"
 rules = ["SEC006"]
-[[item]]
-id = "one"
-area = "a"
-title = "One"
-met_when = ["python.files"]
-[[item]]
-id = "two"
-area = "a"
-title = "Two"
-met_when = ["python.files"]
-[[item]]
-id = "three"
-area = "a"
-title = "Three"
-met_when = ["python.files"]
-[[item]]
-id = "four"
-area = "a"
-title = "Four"
-met_when = ["python.files"]
-`))
+`
+	for _, id := range []string{"one", "two", "three", "four"} { // four items met
+		src += "[[item]]\nid = \"" + id + "\"\narea = \"a\"\ntitle = \"" + id + "\"\nmet_when = [\"python.files\"]\n"
+	}
+	cl, err := report.ParseChecklist([]byte(src))
 	require.NoError(t, err)
 	rules := []*analyzer.Rule{{Code: "SEC006", Name: "hardcoded-secret", Category: analyzer.Security, Severity: analyzer.Error}}
 	res := synthetic(t, rules, analyzer.Diagnostic{Code: "SEC006", Severity: analyzer.Error, Range: analyzer.Range{Start: 0, End: 3}, Message: "secret"})
