@@ -332,19 +332,7 @@ func directiveFor(s *suppress.Set, d Diagnostic) *suppress.Directive {
 }
 
 func sortSuppressed(ss []SuppressedDiagnostic) {
-	sort.SliceStable(ss, func(i, j int) bool {
-		a, b := ss[i].Diagnostic, ss[j].Diagnostic
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.Code != b.Code {
-			return a.Code < b.Code
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(ss, func(i, j int) bool { return diagLess(ss[i].Diagnostic, ss[j].Diagnostic) })
 }
 
 // releasedOption returns the configured `released` option (the
@@ -729,22 +717,7 @@ func resolvePositions(d *Diagnostic, files map[string]*source.File) {
 // SortDiagnostics orders diagnostics by path, start, end, code and message
 // and drops exact duplicates.
 func SortDiagnostics(ds []Diagnostic) []Diagnostic {
-	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := ds[i], ds[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.End != b.End {
-			return a.End < b.End
-		}
-		if a.Code != b.Code {
-			return a.Code < b.Code
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(ds, func(i, j int) bool { return diagLess(ds[i], ds[j]) })
 	out := ds[:0]
 	for i, d := range ds {
 		if i > 0 {
@@ -756,6 +729,23 @@ func SortDiagnostics(ds []Diagnostic) []Diagnostic {
 		out = append(out, d)
 	}
 	return out
+}
+
+// diagLess orders diagnostics by path, start, end, code and message.
+func diagLess(a, b Diagnostic) bool {
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	if a.End != b.End {
+		return a.End < b.End
+	}
+	if a.Code != b.Code {
+		return a.Code < b.Code
+	}
+	return a.Message < b.Message
 }
 
 // MaxSeverity returns the highest severity among diagnostics, or 0.
