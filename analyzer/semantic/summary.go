@@ -1,6 +1,8 @@
 package semantic
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -225,12 +227,36 @@ func (f *File) extractUses(bodies []pyast.Node, roots map[string]int, n int) [][
 				}
 			}
 		}
+		// Shown as text: str(x), escape(x), f"{x}" call the row's __str__.
+		if len(u.Methods) == 0 && (top.Parent().Type() == "interpolation" || textCall(u.PassedTo) && u.Arg == 0) {
+			u.Methods = []string{"__str__"}
+			if !u.PassedTo.IsNil() {
+				u.Call = u.PassedTo
+			} else {
+				u.Call = top
+			}
+			u.PassedTo = pyast.Node{}
+		}
 		if u.PassedTo.IsNil() && len(u.Chain) == 0 && len(u.Methods) == 0 {
 			continue // a bare use (returned, compared...): nothing to follow
 		}
 		record(a, u)
 	}
 	return params
+}
+
+// textFuncs render their first argument with str().
+var textFuncs = map[string]bool{"str": true, "escape": true, "conditional_escape": true, "force_str": true,
+	"smart_str": true, "force_text": true, "smart_text": true, "format_html": false}
+
+// textCall reports a call that renders its argument as text.
+func textCall(call pyast.Node) bool {
+	if call.IsNil() {
+		return false
+	}
+	fn := call.ChildByField("function")
+	name := pyast.Dotted(fn)
+	return textFuncs[name[strings.LastIndex(name, ".")+1:]]
 }
 
 // chainOf reads `name.a.b` where name is a known alias; ok is false for
