@@ -92,6 +92,10 @@ type Stats struct {
 	Unreadable   int   // paths that could not be analysed
 	SyntaxErrors int   // files with a syntax error
 	Suppressed   int   // diagnostics silenced by comments
+	// MigrationsNotJudged counts the migrations the deploy-safety rules
+	// (MIG001-MIG006) treat as already released; NotJudgedReason says why.
+	MigrationsNotJudged int    `json:",omitempty"`
+	NotJudgedReason     string `json:",omitempty"`
 }
 
 // Result is the outcome of a run, everything the printers need.
@@ -106,6 +110,17 @@ type Result struct {
 	// stopped: the result depends on the machine's load, so it must not
 	// be cached.
 	ParseTimeouts int
+	// Suppressed are the diagnostics that suppression comments silenced,
+	// kept aside (sorted) with the directive that silenced each: the
+	// reviewer's checklist does not let a candidate's comments hide
+	// findings, and lists what they would hide.
+	Suppressed []SuppressedDiagnostic
+}
+
+// SuppressedDiagnostic is a diagnostic a suppression comment silenced.
+type SuppressedDiagnostic struct {
+	Diagnostic
+	By *suppress.Directive
 }
 
 type fileState struct {
@@ -201,6 +216,16 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 	trace.mark("phase 1: read, parse, extract facts")
 	res.Index = project.Build(facts)
+	if rev := releasedRevision(cfg); rev != "" {
+		names, err := res.Index.Migrations.ReleasedAtRevision(res.Index.Units, rev)
+		if err != nil {
+			return nil, err
+		}
+		res.Index.Migrations.SelectExactReleased(names, "the migrations present at "+rev+" (option `released-revision`)")
+	} else {
+		res.Index.Migrations.SelectReleased(releasedOption(cfg))
+	}
+	res.Stats.MigrationsNotJudged, res.Stats.NotJudgedReason = res.Index.Migrations.NotJudged()
 	trace.mark("index")
 	if !cfg.ParseOnly {
 		// Shared project analyses (the semantic model...) are built once,
@@ -273,6 +298,10 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			resolvePositions(&d, res.Files)
 			if s := res.Suppressions[d.Path]; s != nil && d.Code != InternalError.Code && s.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa) {
 				res.Stats.Suppressed++
+				if sev, ok := cfg.Severity[d.Code]; ok {
+					d.Severity = sev
+				}
+				res.Suppressed = append(res.Suppressed, SuppressedDiagnostic{Diagnostic: d, By: directiveFor(s, d)})
 				continue
 			}
 		} else {
@@ -294,6 +323,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	res.Diagnostics = SortDiagnostics(kept)
+	sortSuppressed(res.Suppressed)
 	trace.mark("suppressions, positions, sorting")
 	return res, nil
 }
@@ -309,6 +339,79 @@ func ListInputs(cfg Config, paths []string) []Input {
 		return DiscoverIsolated(paths, cfg.WorkDir, cfg.Exclude)
 	}
 	return Discover(paths, cfg.WorkDir, cfg.Exclude)
+}
+
+// directiveFor names the directive that silenced d: a directive on d's
+// line whose codes cover d's code, else a file-level one that covers it,
+// else any on its line or in the file. (suppress decides whether d is
+// silenced; this only attributes it.)
+func directiveFor(s *suppress.Set, d Diagnostic) *suppress.Directive {
+	var best *suppress.Directive
+	bestRank := 0
+	for _, dir := range s.Directives {
+		if !dir.File && dir.Line != d.Pos.Line {
+			continue
+		}
+		covers := len(dir.Codes) == 0
+		for _, c := range dir.Codes {
+			covers = covers || c == d.Code || strings.HasPrefix(d.Code, c)
+		}
+		rank := 1
+		switch {
+		case covers && !dir.File:
+			rank = 4
+		case covers:
+			rank = 3
+		case !dir.File:
+			rank = 2
+		}
+		if rank > bestRank {
+			best, bestRank = dir, rank
+		}
+	}
+	return best
+}
+
+func sortSuppressed(ss []SuppressedDiagnostic) {
+	sort.SliceStable(ss, func(i, j int) bool { return diagLess(ss[i].Diagnostic, ss[j].Diagnostic) })
+}
+
+// releasedOption returns the configured `released` option (the
+// migrations production already has), which the deploy-safety MIG rules
+// share: set under any of them, it applies to all.
+func releasedOption(cfg Config) []string {
+	v, _ := sharedOption(cfg, "released").([]string)
+	return v
+}
+
+// releasedRevision returns the configured `released-revision` option: a
+// git revision whose migrations production has.
+func releasedRevision(cfg Config) string {
+	v, _ := sharedOption(cfg, "released-revision").(string)
+	return v
+}
+
+// sharedOption returns the first non-empty value of an option that
+// several rules declare and share, looking at the rules in code order.
+func sharedOption(cfg Config, name string) any {
+	codes := make([]string, 0, len(cfg.Options))
+	for c := range cfg.Options {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		switch v := cfg.Options[c][name].(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case []string:
+			if len(v) > 0 {
+				return v
+			}
+		}
+	}
+	return nil
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying
@@ -716,22 +819,7 @@ func resolvePositions(d *Diagnostic, files map[string]*source.File) {
 // SortDiagnostics orders diagnostics by path, start, end, code and message
 // and drops exact duplicates.
 func SortDiagnostics(ds []Diagnostic) []Diagnostic {
-	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := ds[i], ds[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.End != b.End {
-			return a.End < b.End
-		}
-		if a.Code != b.Code {
-			return a.Code < b.Code
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(ds, func(i, j int) bool { return diagLess(ds[i], ds[j]) })
 	out := ds[:0]
 	for i, d := range ds {
 		if i > 0 {
@@ -743,6 +831,23 @@ func SortDiagnostics(ds []Diagnostic) []Diagnostic {
 		out = append(out, d)
 	}
 	return out
+}
+
+// diagLess orders diagnostics by path, start, end, code and message.
+func diagLess(a, b Diagnostic) bool {
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	if a.End != b.End {
+		return a.End < b.End
+	}
+	if a.Code != b.Code {
+		return a.Code < b.Code
+	}
+	return a.Message < b.Message
 }
 
 // MaxSeverity returns the highest severity among diagnostics, or 0.

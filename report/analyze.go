@@ -27,7 +27,10 @@ func Analyze(ctx context.Context, dir string, rules []*analyzer.Rule, jobs int, 
 	}
 	// Isolated: the submission's own .gitignore does not decide what is
 	// reviewed. A deadline on ctx (grade's budget) also bounds any parse.
-	cfg := analyzer.Config{Rules: rules, Jobs: jobs, WorkDir: abs, Isolated: true}
+	// Rules that are off by default stay off: the judges of suppression
+	// comments (RUB002, RUB003) would only restate the report's own list
+	// of suppressions.
+	cfg := analyzer.Config{Rules: analyzer.Select(rules, nil, nil), Registry: rules, Jobs: jobs, WorkDir: abs, Isolated: true}
 	if dl, ok := ctx.Deadline(); ok {
 		cfg.ParseTimeout = max(time.Until(dl), time.Millisecond)
 	}

@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -35,6 +37,14 @@ type GradeOptions struct {
 	Version   string
 	Now       func() time.Time
 	Checklist *Checklist
+	// RespectSuppressions leaves out the findings the submissions'
+	// suppression comments silence (by default they count).
+	RespectSuppressions bool
+	// Salt keys the anonymous labels (HMAC-SHA256 of the name): the same
+	// salt gives the same labels in every batch. Empty means a random salt
+	// for this batch, so labels cannot be matched to names by hashing
+	// candidate names.
+	Salt string
 	// Progress, when set, is called before each submission and once at the end.
 	Progress func(done, total int, name string)
 }
@@ -90,15 +100,18 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	var rows []Graded
-	produced := []string{"index.md", "index.html", "index.csv"}
+	if o.Anonymize && o.Salt == "" {
+		o.Salt = randomSalt()
+	}
+	produced := []string{"index.md", "index.html", "index.csv", "index.json"}
 	// Slugs are unique among all taken, case-insensitively (two
 	// archives with one base name; a file system that folds case).
 	taken := map[string]bool{"index": true}
 	labels, slugs := make([]string, len(inputs)), make([]string, len(inputs))
 	for i, in := range inputs {
-		labels[i] = submissionLabel(in, o.Anonymize)
+		labels[i] = submissionLabel(in, o)
 		slugs[i] = uniqueSlug(taken, slug(labels[i]))
-		produced = append(produced, slugs[i]+".md", slugs[i]+".html")
+		produced = append(produced, slugs[i]+".md", slugs[i]+".html", slugs[i]+".json")
 	}
 	// The manifest lists the previous batch's files and this one's before
 	// anything is written, so that an interrupted batch is cleaned up by
@@ -134,7 +147,7 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 	for _, w := range []struct {
 		name  string
 		write func(io.Writer, *Index) error
-	}{{"index.md", WriteIndexMarkdown}, {"index.html", WriteIndexHTML}, {"index.csv", WriteIndexCSV}} {
+	}{{"index.md", WriteIndexMarkdown}, {"index.html", WriteIndexHTML}, {"index.csv", WriteIndexCSV}, {"index.json", WriteIndexJSON}} {
 		if err := writeFile(filepath.Join(o.OutDir, w.name), func(f io.Writer) error { return w.write(f, idx) }); err != nil {
 			return rows, err
 		}
@@ -142,10 +155,10 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 	var keep []string
 	for _, g := range rows {
 		if g.Report != nil {
-			keep = append(keep, g.Slug+".md", g.Slug+".html")
+			keep = append(keep, g.Slug+".md", g.Slug+".html", g.Slug+".json")
 		}
 	}
-	keep = append(keep, "index.md", "index.html", "index.csv")
+	keep = append(keep, "index.md", "index.html", "index.csv", "index.json")
 	removeStale(o.OutDir, previous, keep)
 	if err := writeManifest(o.OutDir, keep); err != nil {
 		return rows, err
@@ -154,13 +167,13 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 }
 
 // submissionLabel is the name a submission is shown under.
-func submissionLabel(in string, anonymize bool) string {
+func submissionLabel(in string, o GradeOptions) string {
 	name := filepath.Base(filepath.Clean(in))
 	if archive.IsArchive(in) {
 		name = archive.Name(in)
 	}
-	if anonymize {
-		return AnonymousLabel(name)
+	if o.Anonymize {
+		return AnonymousLabel(name, o.Salt)
 	}
 	return name
 }
@@ -213,12 +226,24 @@ func removeStale(dir string, previous, keep []string) {
 	}
 }
 
-func gradeOne(ctx context.Context, in, label string, o GradeOptions) Graded {
-	g := Graded{Input: in, Label: label}
+func gradeOne(ctx context.Context, in, label string, o GradeOptions) (g Graded) {
+	g = Graded{Input: in, Label: label}
 	budget := o.Budget.orDefault()
 	ctx, cancel := context.WithTimeout(ctx, budget.Timeout)
 	defer cancel()
 	name := filepath.Base(filepath.Clean(in))
+	if archive.IsArchive(in) {
+		name = archive.Name(in)
+	}
+	idents := []string{name, in}
+	if o.Anonymize {
+		// An error row never shows the name either.
+		defer func() {
+			if g.Err != "" {
+				g.Err = anonymizer(idents, g.Label)(g.Err)
+			}
+		}()
+	}
 	dir := in
 	var skipped []string
 	tmp := ""
@@ -257,16 +282,21 @@ func gradeOne(ctx context.Context, in, label string, o GradeOptions) Graded {
 	if err := withinBudget(dir, budget); err != nil {
 		return fail(err)
 	}
-	r, err := Analyze(ctx, dir, o.Rules, o.Jobs, Options{Name: name, Version: o.Version, Now: o.Now, Checklist: o.Checklist, Skipped: skipped})
+	r, err := Analyze(ctx, dir, o.Rules, o.Jobs, Options{Name: name, Version: o.Version, Now: o.Now, Checklist: o.Checklist,
+		Skipped: skipped, RespectSuppressions: o.RespectSuppressions})
 	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
 		return fail(err)
 	}
+	if r.Header.PythonFiles == 0 {
+		g.Err = fmt.Sprintf("no analysable Python file (%s)", plural(r.Header.Files, "file", "files"))
+		return g
+	}
 	if o.Anonymize {
-		idents := append([]string{name, filepath.Base(dir)}, r.identities...)
-		Anonymize(r, label, idents)
+		idents = append(idents, filepath.Base(dir))
+		Anonymize(r, label, append(idents, r.identities...))
 	}
 	g.Report = r
 	return g
@@ -295,11 +325,22 @@ func withinBudget(dir string, b Budget) error {
 	return nil
 }
 
-// AnonymousLabel is a stable label for a submission name: the same name
-// always gets the same label, in any batch.
-func AnonymousLabel(name string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(name))))
-	return "candidate-" + hex.EncodeToString(sum[:])[:6]
+// AnonymousLabel is the label of a submission name under a salt:
+// "candidate-" and six hex digits of HMAC-SHA256(salt, name). The same
+// name and salt always give the same label; without the salt, a label
+// cannot be traced back by hashing candidate names.
+func AnonymousLabel(name, salt string) string {
+	mac := hmac.New(sha256.New, []byte(salt))
+	mac.Write([]byte(strings.ToLower(strings.TrimSpace(name))))
+	return "candidate-" + hex.EncodeToString(mac.Sum(nil))[:6]
+}
+
+func randomSalt() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return strconv.FormatInt(time.Now().UnixNano(), 16)
+	}
+	return hex.EncodeToString(b)
 }
 
 // Anonymize replaces every identifying string (submission and directory
@@ -307,6 +348,54 @@ func AnonymousLabel(name string) string {
 // those names of four letters or more) with the label, case-insensitively,
 // everywhere in the report except the directory part of evidence paths.
 func Anonymize(r *Report, label string, idents []string) {
+	rep := anonymizer(idents, label)
+	r.Header.Name = label
+	// Directories inside the submission are package names ("galileo/"),
+	// kept so that evidence stays findable; file names are anonymised.
+	repPath := func(p string) string {
+		dir, base := path.Split(p)
+		return dir + rep(base)
+	}
+	evs := func(es []Evidence) {
+		for i := range es {
+			es[i].Path, es[i].Code, es[i].Note = repPath(es[i].Path), rep(es[i].Code), rep(es[i].Note)
+			es[i].Suppressed = rep(es[i].Suppressed)
+			for j := range es[i].Also {
+				es[i].Also[j] = repPath(es[i].Also[j])
+			}
+		}
+	}
+	for ai := range r.Areas {
+		for ii := range r.Areas[ai].Items {
+			it := &r.Areas[ai].Items[ii]
+			it.Reason, it.Question = rep(it.Reason), rep(it.Question)
+			evs(it.Evidence)
+		}
+	}
+	for i := range r.Signals {
+		r.Signals[i].Evidence = append([]Evidence(nil), r.Signals[i].Evidence...)
+		evs(r.Signals[i].Evidence)
+	}
+	evs(r.Unmapped)
+	for i := range r.Skipped {
+		r.Skipped[i] = rep(r.Skipped[i])
+	}
+	for i := range r.Suppressions {
+		s := &r.Suppressions[i]
+		s.Path, s.Code = repPath(s.Path), rep(s.Code)
+		s.Hides = append([]Evidence(nil), s.Hides...)
+		evs(s.Hides)
+	}
+	for i := range r.Models {
+		r.Models[i].Path = repPath(r.Models[i].Path)
+	}
+	r.identities = nil
+}
+
+// anonymizer returns a function replacing every identifying string (the
+// idents, and their words of four letters or more) with label,
+// case-insensitively, longest first.
+func anonymizer(idents []string, label string) func(string) string {
 	var pats []string
 	seen := map[string]bool{}
 	add := func(s string) {
@@ -325,42 +414,12 @@ func Anonymize(r *Report, label string, idents []string) {
 			}
 		}
 	}
-	// Longest first so that a full name wins over its parts.
-	sortByLenDesc(pats)
 	if len(pats) == 0 {
-		r.Header.Name = label
-		return
+		return func(s string) string { return s }
 	}
+	sortByLenDesc(pats)
 	re := regexp.MustCompile(`(?i)` + strings.Join(pats, "|"))
-	rep := func(s string) string { return re.ReplaceAllString(s, label) }
-	r.Header.Name = label
-	// Directories inside the submission are package names ("galileo/"),
-	// kept so that evidence stays findable; file names are anonymised.
-	repPath := func(p string) string {
-		dir, base := path.Split(p)
-		return dir + rep(base)
-	}
-	evs := func(es []Evidence) {
-		for i := range es {
-			es[i].Path, es[i].Code, es[i].Note = repPath(es[i].Path), rep(es[i].Code), rep(es[i].Note)
-		}
-	}
-	for ai := range r.Areas {
-		for ii := range r.Areas[ai].Items {
-			it := &r.Areas[ai].Items[ii]
-			it.Reason, it.Question = rep(it.Reason), rep(it.Question)
-			evs(it.Evidence)
-		}
-	}
-	for i := range r.Signals {
-		r.Signals[i].Evidence = append([]Evidence(nil), r.Signals[i].Evidence...)
-		evs(r.Signals[i].Evidence)
-	}
-	evs(r.Unmapped)
-	for i := range r.Skipped {
-		r.Skipped[i] = rep(r.Skipped[i])
-	}
-	r.identities = nil
+	return func(s string) string { return re.ReplaceAllString(s, label) }
 }
 
 // commonWord lists words of submission names that identify nobody.
@@ -405,6 +464,9 @@ func writeReportFiles(dir, stem string, r *Report) error {
 	if err := writeFile(filepath.Join(dir, stem+".md"), func(w io.Writer) error { return WriteMarkdown(w, r) }); err != nil {
 		return err
 	}
+	if err := writeFile(filepath.Join(dir, stem+".json"), func(w io.Writer) error { return WriteJSON(w, r) }); err != nil {
+		return err
+	}
 	return writeFile(filepath.Join(dir, stem+".html"), func(w io.Writer) error { return WriteHTML(w, r) })
 }
 
@@ -430,7 +492,7 @@ func (g Graded) Completion() (met, applicable int) {
 	}
 	for _, a := range g.Report.Areas {
 		met += a.Counts.Met
-		applicable += a.Counts.Met + a.Counts.NotMet + a.Counts.NeedsHuman
+		applicable += a.Counts.Met + a.Counts.NotMet + a.Counts.NotObserved
 	}
 	return met, applicable
 }
@@ -484,18 +546,18 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 	p := func(f string, a ...any) { fmt.Fprintf(&b, f, a...) }
 	p("# Submissions compared\n\n> %s\n\n", Disclaimer)
 	p("%d submissions; checklist: %s; rubric %s; analysed at %s.\n\n", len(ix.Rows), mdText(ix.Checklist), mdText(ix.Version), ix.At.Format(time.RFC3339))
-	p("| Submission | Completion | Not met | Human | Findings | Tests | Migrations | Models | Syntax errors | Key findings |\n")
+	p("| Submission | Completion | Not met | Not observed | Findings | Tests | Migrations | Models | Syntax errors | Key findings |\n")
 	p("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, g := range ix.Rows {
 		if g.Report == nil {
-			p("| %s | error: %s | | | | | | | | |\n", mdCell(g.Label), mdCell(g.Err))
+			p("| %s | not graded: %s | | | | | | | | |\n", mdCell(g.Label), mdCell(g.Err))
 			continue
 		}
 		h := g.Report.Header
 		var nm, hu int
 		for _, a := range g.Report.Areas {
 			nm += a.Counts.NotMet
-			hu += a.Counts.NeedsHuman
+			hu += a.Counts.NotObserved
 		}
 		p("| [%s](%s.md) ([html](%s.html)) | %s | %d | %d | %d | %d | %d | %d | %d | %s |\n", mdCell(g.Label), g.Slug, g.Slug,
 			g.CompletionText(), nm, hu, h.Findings, h.TestFiles, h.Migrations, h.Models, h.SyntaxErrors, mdCell(strings.Join(g.KeyFindings(3), "; ")))
@@ -528,7 +590,7 @@ func WriteIndexMarkdown(w io.Writer, ix *Index) error {
 func WriteIndexCSV(w io.Writer, ix *Index) error {
 	cw := csv.NewWriter(w)
 	head := []string{"submission", "report_md", "report_html", "error", "files", "python_lines", "test_files", "migrations", "models",
-		"syntax_errors", "findings", "met", "not_met", "needs_human", "not_applicable", "completion_pct"}
+		"syntax_errors", "findings", "met", "not_met", "not_observed", "not_applicable", "completion_pct"}
 	for _, a := range ix.Areas {
 		head = append(head, a.ID+"_met", a.ID+"_not_met", a.ID+"_band")
 	}
@@ -560,7 +622,7 @@ func WriteIndexCSV(w io.Writer, ix *Index) error {
 		}
 		row = append(row, g.Slug+".md", g.Slug+".html", "", strconv.Itoa(h.Files), strconv.Itoa(h.PythonLines), strconv.Itoa(h.TestFiles),
 			strconv.Itoa(h.Migrations), strconv.Itoa(h.Models), strconv.Itoa(h.SyntaxErrors), strconv.Itoa(h.Findings),
-			strconv.Itoa(c.Met), strconv.Itoa(c.NotMet), strconv.Itoa(c.NeedsHuman), strconv.Itoa(c.NotApplicable), pct)
+			strconv.Itoa(c.Met), strconv.Itoa(c.NotMet), strconv.Itoa(c.NotObserved), strconv.Itoa(c.NotApplicable), pct)
 		for _, a := range ix.Areas {
 			if ar := g.Area(a.ID); ar != nil {
 				row = append(row, strconv.Itoa(ar.Counts.Met), strconv.Itoa(ar.Counts.NotMet), ar.Band.Label)
@@ -577,8 +639,7 @@ func WriteIndexCSV(w io.Writer, ix *Index) error {
 	return cw.Error()
 }
 
-// csvSafe defuses spreadsheet formulas in names taken from submissions
-// and escapes their control characters.
+// csvSafe defuses spreadsheet formulas in names taken from submissions.
 func csvSafe(s string) string {
 	s = printer.EscapeControls(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {

@@ -124,7 +124,7 @@ func TestGradeErrorRows(t *testing.T) {
 	}
 	idx, err := os.ReadFile(filepath.Join(tmp, "out", "index.md"))
 	require.NoError(t, err)
-	assert.Contains(t, string(idx), "| cut | error: archive cut short")
+	assert.Contains(t, string(idx), "| cut | not graded: archive cut short")
 	left, _ := os.ReadDir(os.TempDir())
 	assert.Empty(t, left, "temporary folders removed")
 }
@@ -216,7 +216,7 @@ func TestGradeReusedOutFolder(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	assert.ElementsMatch(t, []string{".rubric-batch", "ann.html", "ann.md", "cy.html", "cy.md", "index.csv", "index.html", "index.md", "notes.txt"}, names)
+	assert.ElementsMatch(t, []string{".rubric-batch", "ann.html", "ann.json", "ann.md", "cy.html", "cy.json", "cy.md", "index.csv", "index.html", "index.json", "index.md", "notes.txt"}, names)
 }
 
 // With --anonymize, an error row shows the label, not the name.
@@ -225,10 +225,10 @@ func TestGradeAnonymizedErrorRow(t *testing.T) {
 	bad := filepath.Join(tmp, "alice-smith.zip")
 	require.NoError(t, os.WriteFile(bad, []byte("garbage"), 0o644))
 	o := gradeOpts(filepath.Join(tmp, "out"))
-	o.Anonymize = true
+	o.Anonymize, o.Salt = true, "batch-salt"
 	rows, err := report.Grade(context.Background(), []string{bad}, o)
 	require.NoError(t, err)
-	assert.Equal(t, report.AnonymousLabel("alice-smith"), rows[0].Label)
+	assert.Equal(t, report.AnonymousLabel("alice-smith", "batch-salt"), rows[0].Label)
 	for _, f := range []string{"index.md", "index.csv", "index.html"} {
 		data, err := os.ReadFile(filepath.Join(tmp, "out", f))
 		require.NoError(t, err)

@@ -19,11 +19,17 @@ var indexHTML string
 
 func htmlFuncs(r *Report) template.FuncMap {
 	return template.FuncMap{
-		"disclaimer": func() string { return Disclaimer },
-		"inline":     inlineCode,
-		"rfc3339":    func(t time.Time) string { return t.Format(time.RFC3339) },
-		"pct":        func(v float64) string { return trimFloat(v) + "%" },
-		"display":    func(s Signal) string { return displayOf(&s) },
+		"disclaimer":         func() string { return Disclaimer },
+		"inline":             inlineCode,
+		"rfc3339":            func(t time.Time) string { return t.Format(time.RFC3339) },
+		"pct":                func(v float64) string { return trimFloat(v) + "%" },
+		"display":            func(s Signal) string { return displayOf(&s) },
+		"legend":             func() string { return StatusLegend },
+		"notObserved":        notObservedCell,
+		"barParts":           barParts,
+		"bandClass":          func(b Band) string { return "b" + itoa(b.High) },
+		"bandNumber":         bandNumber,
+		"suppressionSummary": func(r *Report) string { return r.suppressionSummary() },
 		"categoryTitle": func(id string) string {
 			if r == nil {
 				return id
@@ -77,4 +83,33 @@ func inlineCode(s string) template.HTML {
 		b.WriteString(esc)
 	}
 	return template.HTML(b.String())
+}
+
+// barPart is one segment of a status bar.
+type barPart struct {
+	Class, Label string
+	N            int
+}
+
+// barParts splits counts into the bar's segments, empty ones left out.
+func barParts(c Counts) []barPart {
+	var out []barPart
+	for _, p := range []barPart{{string(Met), "met", c.Met}, {string(NotMet), "not met", c.NotMet},
+		{string(NotObserved), "not observed", c.NotObserved}, {string(NotApplicable), "not applicable", c.NotApplicable}} {
+		if p.N > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// bandNumber is "4-5", "3", or "–" when nothing was decided.
+func bandNumber(b Band) string {
+	switch {
+	case b.High == 0:
+		return "–"
+	case b.Low != 0 && b.Low != b.High:
+		return itoa(b.Low) + "-" + itoa(b.High)
+	}
+	return itoa(b.High)
 }

@@ -65,7 +65,13 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 				}
 			}
 		}
-		for _, rel := range d.Related {
+		for i, rel := range d.Related {
+			if i == maxNotes && len(d.Related) > maxNotes+1 {
+				// A collapsed finding (analyzer.Aggregate) may carry
+				// hundreds of locations; the JSON output keeps them all.
+				fmt.Fprintf(bw, "  %s and %d more\n", p.c(ansiCyan+ansiBold, "= note:"), len(d.Related)-maxNotes)
+				break
+			}
 			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), EscapeControls(rel.Path), rel.Pos.Line, rel.Pos.Column, EscapeControls(rel.Message))
 		}
 		for _, f := range d.Fixes {
@@ -80,6 +86,9 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 }
 
 const maxFrameLines = 4
+
+// maxNotes bounds the related locations printed per finding.
+const maxNotes = 3
 
 func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic) {
 	f := r.Files[d.Path]
@@ -167,6 +176,11 @@ func (p *Text) summary(w *bufio.Writer, r *analyzer.Result) {
 		counts[d.Severity]++
 	}
 	files := plural(r.Stats.Files, "file")
+	defer func() {
+		if r.Stats.MigrationsNotJudged > 0 {
+			fmt.Fprintf(w, "Migrations: %s.\n", r.Stats.NotJudgedReason)
+		}
+	}()
 	if len(r.Diagnostics) == 0 {
 		fmt.Fprintf(w, "%s: no findings in %s.\n", p.c(ansiBold, "All checks passed"), files)
 		return

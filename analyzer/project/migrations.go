@@ -825,6 +825,12 @@ type MigrationIndex struct {
 	ByPath  map[string]*Migration
 	labels  []*AppLabel
 	byDir   map[string]*MigrationApp
+
+	// The migrations the per-migration rules judge (migrations_released.go).
+	selected bool
+	judged   map[*Migration]bool
+	released []string
+	exact    string
 }
 
 // MigrationApp is one migrations package.

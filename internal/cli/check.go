@@ -419,10 +419,19 @@ func (r *checkRun) once() (int, error) {
 		}
 		return status, nil
 	}
+	// Repeats of one rule in one function or file become one finding in
+	// the reports (after fixes and every filter, so baselines and
+	// --changed-since see each finding); --statistics counts them all.
+	shown := *res
+	shown.Diagnostics = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{})
 	// Every output is attempted: one that fails does not drop the others.
 	var werrs []error
 	for _, t := range r.outs {
-		if err := r.write(t, res); err != nil {
+		out := &shown
+		if f.statistics {
+			out = res
+		}
+		if err := r.write(t, out); err != nil {
 			werrs = append(werrs, err)
 		}
 	}

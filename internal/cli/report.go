@@ -53,7 +53,7 @@ func loadChecklist(file string) (*report.Checklist, error) {
 func newReportCmd() *cobra.Command {
 	var (
 		output, format, checklist string
-		printChecklist            bool
+		printChecklist, respect   bool
 		jobs                      int
 		af                        archiveFlags
 	)
@@ -78,8 +78,8 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 			if err != nil {
 				return err
 			}
-			if format != "md" && format != "markdown" && format != "html" {
-				return fmt.Errorf("--format: want md or html, got %q", format)
+			if format != "md" && format != "markdown" && format != "html" && format != "json" {
+				return fmt.Errorf("--format: want md, html or json, got %q", format)
 			}
 			if output != "" {
 				if err := safeio.CheckWritable(output); err != nil {
@@ -94,13 +94,24 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 			}
 			defer cleanup()
 			r, err := report.Analyze(ctx, dir, all.Rules(), jobs,
-				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped})
+				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped, RespectSuppressions: respect})
 			if err != nil {
 				return interrupted(ctx, err)
 			}
+			if r.Header.PythonFiles == 0 {
+				return fmt.Errorf("%s: no analysable Python file (%d files): nothing to grade", args[0], r.Header.Files)
+			}
+			for _, s := range skipped {
+				if strings.HasPrefix(s, "archive: ") {
+					return fmt.Errorf("%s: archive cut short (%s): raise the limit to grade the whole submission", args[0], strings.TrimPrefix(s, "archive: "))
+				}
+			}
 			write := report.WriteMarkdown
-			if format == "html" {
+			switch format {
+			case "html":
 				write = report.WriteHTML
+			case "json":
+				write = report.WriteJSON
 			}
 			if output == "" {
 				return write(cmd.OutOrStdout(), r)
@@ -110,7 +121,8 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
-	fl.StringVar(&format, "format", "md", "md or html (one self-contained page)")
+	fl.StringVar(&format, "format", "md", "md, html (one self-contained page) or json (every item with its status, evidence and question)")
+	fl.BoolVar(&respect, "respect-suppressions", false, "leave out the findings the submission's own suppression comments silence (by default they count, and are listed)")
 	fl.BoolVar(&printChecklist, "print-checklist", false, "print the default checklist file and exit")
 	af.bind(cmd, &checklist, &jobs)
 	return cmd
@@ -165,15 +177,15 @@ func interrupted(ctx context.Context, err error) error {
 
 func newGradeCmd() *cobra.Command {
 	var (
-		out, checklist string
-		anonymize      bool
-		jobs           int
-		af             archiveFlags
-		budget         report.Budget
+		out, checklist, salt string
+		anonymize, respect   bool
+		jobs                 int
+		af                   archiveFlags
+		budget               report.Budget
 	)
 	cmd := &cobra.Command{
 		Use:   "grade SUBMISSION ... --out DIR",
-		Short: "Grade many submissions: one report each plus an index (Markdown, HTML, CSV)",
+		Short: "Grade many submissions: one report each plus an index (Markdown, HTML, CSV, JSON)",
 		Long: `Analyse each submission (directories, .zip, .tar.gz, .tgz) and write DIR/<name>.md and
 DIR/<name>.html for each, plus DIR/index.md, DIR/index.html and DIR/index.csv comparing them.
 Archives are unpacked into private temporary directories, never executed, within the limits below.`,
@@ -186,8 +198,11 @@ Archives are unpacked into private temporary directories, never executed, within
 			if err != nil {
 				return err
 			}
+			if salt == "" {
+				salt = os.Getenv("RUBRIC_ANONYMIZE_SALT")
+			}
 			o := report.GradeOptions{OutDir: out, Anonymize: anonymize, Limits: af.limits(), Rules: all.Rules(),
-				Jobs: jobs, Version: buildinfo.Version, Checklist: cl, Budget: budget}
+				Jobs: jobs, Version: buildinfo.Version, Checklist: cl, Budget: budget, RespectSuppressions: respect, Salt: salt}
 			errw := cmd.ErrOrStderr()
 			if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				o.Progress = progressBar(errw)
@@ -205,7 +220,7 @@ Archives are unpacked into private temporary directories, never executed, within
 					fmt.Fprintf(errw, "rubric: %s: %s\n", r.Input, r.Err)
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "graded %d submissions into %s (index.md, index.html, index.csv)\n", len(rows)-failed, out)
+			fmt.Fprintf(cmd.OutOrStdout(), "graded %d submissions into %s (index.md, index.html, index.csv, index.json)\n", len(rows)-failed, out)
 			if failed > 0 {
 				return &exitError{code: ExitFindings}
 			}
@@ -214,7 +229,9 @@ Archives are unpacked into private temporary directories, never executed, within
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "directory for the reports and the index (created if missing)")
-	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with stable labels")
+	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with salted labels")
+	fl.StringVar(&salt, "salt", "", "key of the anonymous labels (default $RUBRIC_ANONYMIZE_SALT, else random per batch): the same salt gives the same labels in every batch")
+	fl.BoolVar(&respect, "respect-suppressions", false, "leave out the findings the submissions' own suppression comments silence")
 	fl.IntVar(&budget.MaxFiles, "max-submission-files", report.DefaultBudget.MaxFiles, "a submission with more Python files is an error row")
 	fl.Int64Var(&budget.MaxBytes, "max-submission-bytes", report.DefaultBudget.MaxBytes, "a submission with more bytes of Python is an error row")
 	fl.DurationVar(&budget.Timeout, "submission-timeout", report.DefaultBudget.Timeout, "a submission taking longer to unpack and analyse is an error row")
