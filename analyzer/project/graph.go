@@ -353,6 +353,10 @@ func looksLikeExternalModel(q string) bool {
 		return true
 	}
 	last := q[strings.LastIndex(q, ".")+1:]
+	switch last {
+	case "MP_Node", "NS_Node", "AL_Node": // django-treebeard (treebeard.mp_tree...)
+		return strings.HasPrefix(q, "treebeard.")
+	}
 	if !strings.Contains(q, "models") && !strings.HasPrefix(q, "django.contrib") {
 		return false
 	}

@@ -278,7 +278,9 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 		return nil
 	}
 	if v, decl := c.Attr("model"); !v.IsNil() {
-		return m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v))
+		if md := m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v)); md != nil {
+			return md
+		}
 	}
 	for _, d := range pyast.Decorators(c.Node) {
 		dc, ok := pyast.AsCall(d)

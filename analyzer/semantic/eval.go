@@ -466,7 +466,10 @@ func ClassOf(n pyast.Node) pyast.Node {
 	if p.Type() == "decorated_definition" {
 		p = p.Parent()
 	}
-	if !p.Parent().Equal(c) {
+	if p.Type() == "block" {
+		p = p.Parent()
+	}
+	if !p.Equal(c) {
 		return pyast.Node{}
 	}
 	return c
