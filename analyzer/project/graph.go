@@ -378,7 +378,22 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 		}
 		for _, c := range f.Models.Classes {
 			q := c.Module + "." + c.Name
-			if _, dup := g.classes[q]; dup {
+			if prev, dup := g.classes[q]; dup {
+				if prev.Path == c.Path {
+					// Redefined later in the same module: as in Python,
+					// the last definition is the class.
+					g.classes[q] = c
+					for i, x := range g.cbyName[c.Name] {
+						if x == prev {
+							g.cbyName[c.Name][i] = c
+						}
+					}
+					for i, x := range classes {
+						if x == prev {
+							classes[i] = c
+						}
+					}
+				}
 				continue
 			}
 			g.classes[q] = c

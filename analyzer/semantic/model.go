@@ -159,15 +159,30 @@ func Build(ix *project.Index) *Model {
 			if fn.Qual == "" {
 				continue
 			}
-			if _, dup := m.funcs[fn.Qual]; !dup {
+			if prev, dup := m.funcs[fn.Qual]; !dup {
 				m.funcs[fn.Qual] = fn
 				m.byName[fn.Name] = append(m.byName[fn.Name], fn)
+			} else if prev.File == f {
+				m.funcs[fn.Qual] = fn // redefined later in the module
+				for i, x := range m.byName[fn.Name] {
+					if x == prev {
+						m.byName[fn.Name][i] = fn
+					}
+				}
 			}
 		}
 		for _, c := range f.Classes {
-			if _, dup := m.classes[c.Qual]; !dup {
+			if prev, dup := m.classes[c.Qual]; !dup {
 				m.classes[c.Qual] = c
 				m.cbyName[c.Name] = append(m.cbyName[c.Name], c)
+			} else if prev.File == f {
+				// Redefined later in the same module: the last one wins.
+				m.classes[c.Qual] = c
+				for i, x := range m.cbyName[c.Name] {
+					if x == prev {
+						m.cbyName[c.Name][i] = c
+					}
+				}
 			}
 		}
 	}

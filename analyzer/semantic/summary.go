@@ -316,10 +316,13 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 		return
 	}
 	mb := fn.ChildByField("attribute").Bytes()
-	if !RowMethods[string(mb)] && !ExecMethods[string(mb)] {
-		return
-	}
 	method := string(mb)
+	if !RowMethods[method] && !ExecMethods[method] {
+		if !ChainMethods[method] || !iterated(call) {
+			return
+		}
+		method = "__iter__" // a queryset iterated right here
+	}
 	if !maybeQuery(fn.ChildByField("object")) {
 		return
 	}
@@ -377,6 +380,25 @@ func maybeQuery(n pyast.Node) bool {
 			return true // a local name may hold a queryset
 		default:
 			return false
+		}
+	}
+	return false
+}
+
+// iterated reports whether an expression is iterated where it stands: the
+// iterable of a for loop or comprehension, or the argument of list(),
+// tuple(), set(), sorted() or len().
+func iterated(n pyast.Node) bool {
+	p := n.Parent()
+	if p.Is("for_statement", "for_in_clause") && p.ChildByField("right").Equal(n) {
+		return true
+	}
+	if p.Type() == "argument_list" {
+		if c, ok := pyast.AsCall(p.Parent()); ok && c.Func.Type() == "identifier" && len(c.Positional) == 1 {
+			switch c.Func.Text() {
+			case "list", "tuple", "set", "sorted", "len":
+				return true
+			}
 		}
 	}
 	return false
