@@ -16,6 +16,10 @@ type AggregateOptions struct {
 	// before they are collapsed again into one finding for the whole file.
 	// 0 means 3; a negative value never collapses per file.
 	PerFile int
+	// Rules are the rules that ran: the findings of a rule marked Distinct
+	// (each its own place and fix, as an N+1 loop or a view) are collapsed
+	// within a function only, never across a file.
+	Rules []*Rule
 }
 
 // Aggregate collapses repeated findings: the findings of one rule in one
@@ -51,6 +55,12 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		code, path string
 		fn         funcSpan
 	}
+	distinct := map[string]bool{}
+	for _, r := range o.Rules {
+		if r.Distinct {
+			distinct[r.Code] = true
+		}
+	}
 	var order []key
 	groups := map[key][]Diagnostic{}
 	for _, d := range SortDiagnostics(append([]Diagnostic(nil), ds...)) {
@@ -71,7 +81,7 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 	done := map[fileKey]bool{}
 	for _, k := range order {
 		fk := fileKey{k.code, k.path}
-		if perFile > 0 && len(byFile[fk]) > perFile {
+		if perFile > 0 && len(byFile[fk]) > perFile && !distinct[k.code] {
 			if done[fk] {
 				continue
 			}

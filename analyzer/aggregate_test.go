@@ -58,6 +58,14 @@ def two():
 	assert.Equal(t, "boom called (and 9 more like it in this file)", b.Message)
 	assert.Len(t, b.Related, 9)
 
+	// A Distinct rule (each finding its own fix) collapses within a
+	// function only: b.py keeps one finding per function.
+	distinct := *res.Rules[len(res.Rules)-1]
+	distinct.Distinct = true
+	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: []*analyzer.Rule{&distinct}})
+	require.Len(t, got, 8, "a.py: module, one(), two(); b.py: five functions")
+	assert.Equal(t, "boom called (and 1 more like it in `f1`)", got[3].Message)
+
 	// PerFile < 0 keeps one finding per function.
 	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{PerFile: -1})
 	assert.Len(t, got, 3+5)

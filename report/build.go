@@ -123,7 +123,7 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 		r.NotJudged = notJudged(res)
 		// Repeats of one rule in one function or file are one finding,
 		// with the others as its related locations.
-		diags = analyzer.Aggregate(diags, res.Index, analyzer.AggregateOptions{})
+		diags = analyzer.Aggregate(diags, res.Index, analyzer.AggregateOptions{Rules: res.Rules})
 	}
 	r.Header.Findings = len(diags)
 

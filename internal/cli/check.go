@@ -423,7 +423,7 @@ func (r *checkRun) once() (int, error) {
 	// the reports (after fixes and every filter, so baselines and
 	// --changed-since see each finding); --statistics counts them all.
 	shown := *res
-	shown.Diagnostics = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{})
+	shown.Diagnostics = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: res.Rules})
 	// Every output is attempted: one that fails does not drop the others.
 	var werrs []error
 	for _, t := range r.outs {

@@ -26,6 +26,7 @@ var AdminChangelist = &analyzer.Rule{
 	Since:             "0.2.0",
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
+	Distinct:          true,
 	Requires:          requires,
 	Run:               runAdminChangelist,
 }

@@ -26,6 +26,7 @@ var SerializerRelations = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
+	Distinct:          true,
 	Requires:          requires,
 	Run:               runSerializer,
 }
