@@ -651,11 +651,17 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 			return fn.File.returnQS(fn.Node, ctx{d: st.d + 1, self: sc})
 		}
 	}
+	if q := f.classQueryset(n, ctx{d: st.d, self: sc}); q != nil {
+		if opaqueBases(sc) {
+			// A base outside the project and the frameworks may define
+			// get_queryset and load more: the state is a guess.
+			q = q.clone()
+			q.Opaque = true
+		}
+		return q
+	}
 	if opaqueBases(sc) {
 		return nil
-	}
-	if q := f.classQueryset(n, ctx{d: st.d, self: sc}); q != nil {
-		return q
 	}
 	// Django's generic views fall back on self.model's default manager.
 	if v, decl := sc.Attr("model"); !v.IsNil() && f.M.Graph != nil {
@@ -704,11 +710,15 @@ func (f *File) ViewQueryset(cls pyast.Node) *QS {
 			return fn.File.returnQS(fn.Node, ctx{self: c})
 		}
 	}
-	if opaqueBases(c) {
-		return nil
-	}
 	if v, decl := c.Attr("queryset"); !v.IsNil() {
-		return decl.File.eval(v, ctx{self: c})
+		q := decl.File.eval(v, ctx{self: c})
+		if q != nil && opaqueBases(c) {
+			// A base outside the project and the frameworks may define
+			// get_queryset and load more: the state is a guess.
+			q = q.clone()
+			q.Opaque = true
+		}
+		return q
 	}
 	return nil
 }

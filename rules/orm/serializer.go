@@ -68,6 +68,30 @@ func runSerializer(p *analyzer.Pass) error {
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
 	}
+	// Views choosing their serializer at run time: what every serializer
+	// get_serializer_class may return reads per row.
+	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+		m, _ := classMember(cls, "get_serializer_class", 0)
+		if m.IsNil() || !pyast.Ancestor(m, "class_definition").Equal(cls) {
+			continue
+		}
+		var names []string
+		for _, r := range pyast.FindAllShallow(m, "return_statement") {
+			d := pyast.Dotted(r.NamedChild(0))
+			if d == "" || strings.HasPrefix(d, "self.") || strings.HasPrefix(d, "super") {
+				names = nil
+				break
+			}
+			if !contains(names, d) {
+				names = append(names, d)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		q := t.ViewQueryset(cls)
+		t.checkSerializers(m.ChildByField("name"), names, q, "`"+pyast.DefName(cls)+"`")
+	}
 	for _, n := range pyast.FindAll(p.Root, "call") {
 		if !hasManyTrue(n) {
 			continue
@@ -107,20 +131,45 @@ func hasManyTrue(n pyast.Node) bool {
 }
 
 func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where string) {
-	if q == nil || q.Model == nil || q.Values || q.Related || name == "" {
+	t.checkSerializers(at, []string{name}, q, where)
+}
+
+// checkSerializers is checkSerializer for a view whose get_serializer_class
+// returns one of several serializers: only what every one of them reads
+// per row is reported.
+func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where string) {
+	if q == nil || q.Model == nil || q.Values || q.Related || len(names) == 0 {
 		return
 	}
 	g := t.g
-	s := g.LookupClass(t.p.Unit, name)
-	if s == nil || !isSerializer(g, s) {
-		return
-	}
-	if s.MetaModel != "" {
-		if mm := g.ByQual(s.MetaModel); mm != nil && mm != q.Model {
+	var s *project.ClassFacts
+	var needs []need
+	for i, name := range names {
+		si := g.LookupClass(t.p.Unit, name)
+		if name == "" || si == nil || !isSerializer(g, si) {
 			return
 		}
+		if si.MetaModel != "" {
+			if mm := g.ByQual(si.MetaModel); mm != nil && mm != q.Model {
+				return
+			}
+		}
+		ni := t.serializerNeeds(si, q.Model, nil, false, 0)
+		if i == 0 {
+			s, needs = si, ni
+			continue
+		}
+		var both []need
+		for _, a := range needs {
+			for _, b := range ni {
+				if a.Path == b.Path && a.Prefetch == b.Prefetch {
+					both = append(both, a)
+					break
+				}
+			}
+		}
+		needs = both
 	}
-	needs := t.serializerNeeds(s, q.Model, nil, false, 0)
 	var sel, pre []string
 	var whys []string
 	for _, n := range needs {
