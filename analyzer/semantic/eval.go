@@ -304,7 +304,18 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	// A call of a project function that returns a queryset.
 	if !ChainMethods[method] {
-		if fn, _ := f.callee(n, c, st); fn != nil {
+		if fn, bound := f.callee(n, c, st); fn != nil {
+			if fn.passParam >= 0 {
+				// A helper handing back the queryset it is given.
+				if arg := argFor(c, fn, fn.passParam, bound); !arg.IsNil() {
+					q := f.eval(arg, st.in())
+					if q != nil && fn.passOpaque {
+						q = q.clone()
+						q.Opaque, q.Custom = true, true
+					}
+					return q
+				}
+			}
 			if fn.ret.Kind == QuerySet && fn.ret.QS != nil {
 				q := fn.ret.QS.clone()
 				if fn.ret.Certainty > q.Certainty {
@@ -1020,4 +1031,23 @@ func passThrough(name string) bool {
 		return true
 	}
 	return strings.HasSuffix(name, "_wrapper") || strings.HasSuffix(name, "_progress")
+}
+
+// argFor returns the argument a call passes for parameter idx of fn, or
+// the zero Node.
+func argFor(c pyast.Call, fn *Func, idx int, bound bool) pyast.Node {
+	if idx < 0 || idx >= len(fn.Params) {
+		return pyast.Node{}
+	}
+	if v, ok := c.Keywords[fn.Params[idx]]; ok {
+		return v
+	}
+	pos := idx
+	if bound {
+		pos--
+	}
+	if pos >= 0 && pos < len(c.Positional) {
+		return c.Positional[pos]
+	}
+	return pyast.Node{}
 }

@@ -87,6 +87,11 @@ type Func struct {
 	// conventions and call sites; ret the value returned.
 	params []Value
 	ret    Value
+	// passParam is the parameter every return hands back, filtered or
+	// ordered at most (`return queryset.filter(...)`), or -1: a call then
+	// evaluates to its argument.
+	passParam  int
+	passOpaque bool // through a custom queryset method: it may load more
 	// next* are a settling round's results, swapped in at its end.
 	nextRet Value
 	callers []callSite
@@ -189,6 +194,7 @@ func Build(ix *project.Index) *Model {
 	parallel(m.ordered, func(f *File) {
 		for _, fn := range f.Funcs {
 			fn.params = f.declaredParams(fn)
+			fn.passParam, fn.passOpaque = passThroughParam(fn, m.Graph)
 		}
 	})
 	// Call sites: who calls each function (merged in path order).
@@ -632,4 +638,46 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 	}
 	walk(root, 0)
 	return out
+}
+
+// passThroughParam returns the index of the parameter every return
+// statement of fn hands back unchanged but for filtering, ordering or
+// slicing (`return qs`, `return queryset.filter(owner=user)`), or -1.
+func passThroughParam(fn *Func, g *project.Models) (int, bool) {
+	idx, opaque := -1, false
+	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+		e := pyast.Unparen(r.NamedChild(0))
+		for {
+			if e.Type() == "subscript" {
+				e = pyast.Unparen(e.ChildByField("value"))
+				continue
+			}
+			c, ok := pyast.AsCall(e)
+			if !ok || c.Func.Type() != "attribute" {
+				break
+			}
+			switch method := c.MethodName(); {
+			case method == "filter" || method == "exclude" || method == "order_by" || method == "distinct" ||
+				method == "all" || method == "none" || method == "reverse" || method == "using":
+				e = pyast.Unparen(c.Receiver())
+				continue
+			case customQSMethod(method) && g.IsQuerySetMethod(method):
+				// A project queryset method (`.active()`, `.api(user)`):
+				// mostly a filter, but what it loads is not seen.
+				opaque = true
+				e = pyast.Unparen(c.Receiver())
+				continue
+			}
+			return -1, false
+		}
+		if e.Type() != "identifier" {
+			return -1, false
+		}
+		i := indexOf(fn.Params, e.Text())
+		if i < 0 || idx >= 0 && i != idx {
+			return -1, false
+		}
+		idx = i
+	}
+	return idx, opaque
 }
