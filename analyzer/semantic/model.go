@@ -324,6 +324,9 @@ func mergeQS(a, b *QS) *QS {
 	out.SelectAll = a.SelectAll && b.SelectAll
 	out.Values = a.Values && b.Values
 	out.Opaque = a.Opaque || b.Opaque
+	out.Dynamic = a.Dynamic || b.Dynamic
+	out.MaybeCached = a.MaybeCached || b.MaybeCached
+	out.Custom = a.Custom || b.Custom
 	if !a.Origin.Equal(b.Origin) {
 		out.Origin, out.OriginFile = pyast.Node{}, nil
 	}

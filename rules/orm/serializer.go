@@ -138,7 +138,9 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 // returns one of several serializers: only what every one of them reads
 // per row is reported.
 func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where string) {
-	if q == nil || q.Model == nil || q.Values || q.Related || len(names) == 0 {
+	// Prefetches computed at run time (`prefetch_related(*paths)`, often
+	// derived from the serializer itself) cannot be judged.
+	if q == nil || q.Model == nil || q.Values || q.Related || q.Dynamic || len(names) == 0 {
 		return
 	}
 	g := t.g
