@@ -3,6 +3,7 @@ package semantic
 import (
 	"strings"
 
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -174,6 +175,9 @@ func (f *File) loopQS(l *Loop) *QS {
 	}
 	if !f.M.frozen {
 		return q
+	}
+	if q == nil && !l.Bounded() {
+		q = f.shapeQS(l)
 	}
 	f.mu.Lock()
 	if !l.done {
@@ -394,4 +398,67 @@ func boundedIter(it pyast.Node, f *File, depth int) bool {
 		}
 	}
 	return false
+}
+
+// shapeQS guesses the model of a loop's rows from what the body reads on
+// them, when nothing else tells (`for c in self.comments`, filled
+// elsewhere): the one model of the graph that has every attribute the
+// body reads first on the row, at least two of them, one a relation. The
+// guess has Certainty FromShape (findings on it are low confidence), and
+// nothing is known of what the rows loaded (Opaque).
+func (f *File) shapeQS(l *Loop) *QS {
+	g := f.M.Graph
+	if g == nil || l.Var.IsNil() {
+		return nil
+	}
+	if it := pyast.Unparen(l.Iter); it.Is("list", "tuple", "set", "dictionary", "list_comprehension", "call") {
+		if c, ok := pyast.AsCall(it); !ok || c.MethodName() != "all" {
+			return nil // literals, dict views, calls whose result is unknown
+		}
+	}
+	// The attributes read on the row variable (no evaluation here: this
+	// runs while the loop's own queryset is being worked out).
+	names := map[string]bool{}
+	v := l.Var.Text()
+	l.Walk(func(n pyast.Node) bool {
+		if n.Type() == "attribute" {
+			if o := n.ChildByField("object"); o.Type() == "identifier" && o.Text() == v {
+				names[n.ChildByField("attribute").Text()] = true
+			}
+		}
+		return true
+	})
+	if len(names) < 2 {
+		return nil
+	}
+	var found *project.Model
+	for _, m := range g.All {
+		if m.Abstract || m.External || !m.Complete {
+			continue
+		}
+		relation, all := false, true
+		for name := range names {
+			a := m.Attr(name)
+			switch a.Kind {
+			case project.AttrForward, project.AttrReverseOne, project.AttrReverseMany, project.AttrManyToMany:
+				relation = true
+			case project.AttrColumn:
+			default:
+				if f.M.ModelMethod(m, name) == nil {
+					all = false
+				}
+			}
+		}
+		if !all || !relation {
+			continue
+		}
+		if found != nil {
+			return nil // two models fit: no guess
+		}
+		found = m
+	}
+	if found == nil {
+		return nil
+	}
+	return &QS{Model: found, ModelText: found.Name, Opaque: true, Certainty: FromShape}
 }
