@@ -41,8 +41,11 @@ func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
 	f.mu.Unlock()
 	if m == nil {
 		m = map[string][]pyast.Node{}
-		for _, a := range pyast.FindAllShallow(sc, "assignment") {
+		for _, a := range pyast.FindAllShallow(sc, "assignment", "named_expression") {
 			l := a.ChildByField("left")
+			if a.Type() == "named_expression" {
+				l = a.ChildByField("name")
+			}
 			if l.Type() == "identifier" {
 				m[l.Text()] = append(m[l.Text()], a)
 			}
@@ -54,13 +57,21 @@ func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
 	return m[name]
 }
 
+// boundValue returns the value an assignment or walrus binds.
+func boundValue(a pyast.Node) pyast.Node {
+	if a.Type() == "named_expression" {
+		return a.ChildByField("value")
+	}
+	return a.ChildByField("right")
+}
+
 // Binding returns the right-hand side of the last assignment to name
 // before position at in n's scope, or the zero Node.
 func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	var last pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
 		if a.EndByte() <= at {
-			last = a.ChildByField("right")
+			last = boundValue(a)
 		}
 	}
 	return last
@@ -70,7 +81,7 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 func (f *File) Bindings(n pyast.Node, name string) []pyast.Node {
 	var out []pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
-		out = append(out, a.ChildByField("right"))
+		out = append(out, boundValue(a))
 	}
 	return out
 }
@@ -183,6 +194,12 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 	obj := n.ChildByField("object")
 	name := n.ChildByField("attribute").Text()
+	if name == "object_list" && obj.Type() == "identifier" {
+		// page.object_list of a paginator's page.
+		if q := f.eval(obj, st.in()); q != nil && q.Sliced {
+			return q
+		}
+	}
 	if obj.Type() == "identifier" && obj.Text() == "self" {
 		if name == "queryset" {
 			return f.classQueryset(n, st)
@@ -276,6 +293,16 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 				return f.eval(c.Positional[0], st.in())
 			}
 			return nil
+		case "Paginator":
+			// A paginator's pages are slices of the queryset it is given.
+			if a := c.Arg(0, "object_list"); !a.IsNil() {
+				if q := f.eval(a, st.in()); q != nil {
+					q = q.clone()
+					q.Sliced = true
+					return q
+				}
+			}
+			return nil
 		case "get_list_or_404":
 			if len(c.Positional) > 0 {
 				q := f.eval(c.Positional[0], st.in())
@@ -291,6 +318,15 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	recv := c.Receiver()
 	method := c.MethodName()
+	if (method == "get_page" || method == "page") && !recv.IsNil() {
+		// paginator.get_page(n): the rows of the page come from the
+		// paginator's queryset.
+		if r := pyast.Unparen(recv); r.Type() == "call" || r.Type() == "identifier" {
+			if q := f.eval(r, st.in()); q != nil && q.Sliced {
+				return q
+			}
+		}
+	}
 	if method == "get_queryset" && IsSelfOrSuper(recv) {
 		return f.classGetQueryset(n, recv, st)
 	}
@@ -943,7 +979,7 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 			var la pyast.Node
 			for _, a := range f.assignments(scope, name) {
 				if cl.Contains(a) && a.EndByte() <= at {
-					la = a.ChildByField("right")
+					la = boundValue(a)
 				}
 			}
 			if !la.IsNil() {

@@ -411,16 +411,20 @@ func (f *File) shapeQS(l *Loop) *QS {
 	if g == nil || l.Var.IsNil() {
 		return nil
 	}
-	if it := pyast.Unparen(l.Iter); it.Is("list", "tuple", "set", "dictionary", "list_comprehension", "call") {
-		if c, ok := pyast.AsCall(it); !ok || c.MethodName() != "all" {
-			return nil // literals, dict views, calls whose result is unknown
-		}
+	if pyast.Unparen(l.Iter).Is("list", "tuple", "set", "dictionary", "list_comprehension", "set_comprehension", "generator_expression", "call") {
+		return nil // literals, comprehensions, calls whose result is unknown
 	}
 	// The attributes read on the row variable (no evaluation here: this
 	// runs while the loop's own queryset is being worked out).
 	names := map[string]bool{}
 	v := l.Var.Text()
+	mixed := false
 	l.Walk(func(n pyast.Node) bool {
+		if string(pyast.CalleeName(n)) == "isinstance" {
+			if c, _ := pyast.AsCall(n); c.Func.Type() == "identifier" && c.Arg(0, "").Type() == "identifier" && c.Arg(0, "").Text() == v {
+				mixed = true // rows of several kinds: no single model
+			}
+		}
 		if n.Type() == "attribute" {
 			if o := n.ChildByField("object"); o.Type() == "identifier" && o.Text() == v {
 				names[n.ChildByField("attribute").Text()] = true
@@ -428,7 +432,7 @@ func (f *File) shapeQS(l *Loop) *QS {
 		}
 		return true
 	})
-	if len(names) < 2 {
+	if len(names) < 2 || mixed {
 		return nil
 	}
 	var found *project.Model
