@@ -411,8 +411,8 @@ func (f *File) shapeQS(l *Loop) *QS {
 	if g == nil || l.Var.IsNil() {
 		return nil
 	}
-	if pyast.Unparen(l.Iter).Is("list", "tuple", "set", "dictionary", "list_comprehension", "set_comprehension", "generator_expression", "call") {
-		return nil // literals, comprehensions, calls whose result is unknown
+	if !f.shapeIterable(l.Iter, 0) {
+		return nil
 	}
 	// The attributes read on the row variable (no evaluation here: this
 	// runs while the loop's own queryset is being worked out).
@@ -437,6 +437,9 @@ func (f *File) shapeQS(l *Loop) *QS {
 	}
 	var found *project.Model
 	for _, m := range g.All {
+		if !nameAgrees(v, m.Name) && !nameAgrees(plural(iterName(l.Iter)), m.Name) {
+			continue
+		}
 		if m.Abstract || m.External || !m.Complete {
 			continue
 		}
@@ -465,4 +468,72 @@ func (f *File) shapeQS(l *Loop) *QS {
 		return nil
 	}
 	return &QS{Model: found, ModelText: found.Name, Opaque: true, Certainty: FromShape}
+}
+
+// shapeIterable reports whether a loop's iterable may be guessed from its
+// rows' shape: a parameter, an attribute (`self.comments`), a subscript,
+// or a name bound only to those. A call, a literal or a comprehension
+// made the rows somewhere the guess cannot see (a select_related on an
+// unevaluated chain, a filtered list), so no guess is made.
+func (f *File) shapeIterable(it pyast.Node, depth int) bool {
+	it = pyast.Unparen(it)
+	switch it.Type() {
+	case "attribute", "subscript":
+		return true
+	case "identifier":
+		if depth > 3 {
+			return false
+		}
+		for _, b := range f.Bindings(it, it.Text()) {
+			if !f.shapeIterable(b, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// nameAgrees reports whether a row variable is named for a model: the
+// variable, without underscores, is the model's name or ends it
+// (`line` for OrderLine, `page_url` for PageUrl), or the model's name
+// ends the variable (`new_order` for Order). One- and two-letter names
+// say nothing.
+func nameAgrees(v, model string) bool {
+	v = strings.ToLower(strings.ReplaceAll(v, "_", ""))
+	m := strings.ToLower(model)
+	if len(v) < 3 {
+		return false
+	}
+	return strings.HasSuffix(m, v) || strings.HasSuffix(v, m)
+}
+
+// iterName returns the last name of an iterable: `checks` of
+// `self.checks`, `rows` of `rows`.
+func iterName(it pyast.Node) string {
+	it = pyast.Unparen(it)
+	switch it.Type() {
+	case "attribute":
+		return it.ChildByField("attribute").Text()
+	case "identifier":
+		return it.Text()
+	}
+	return ""
+}
+
+// plural strips an English plural ending: `checks` is `check`,
+// `addresses` is `address`, `categories` is `category`; a name without
+// one is not a collection's and gives "".
+func plural(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies"):
+		return strings.TrimSuffix(s, "ies") + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+		return strings.TrimSuffix(s, "es")
+	case strings.HasSuffix(s, "ss"):
+		return ""
+	case strings.HasSuffix(s, "s"):
+		return strings.TrimSuffix(s, "s")
+	}
+	return ""
 }
