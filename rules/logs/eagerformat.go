@@ -24,6 +24,7 @@ var EagerFormat = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Habit:      true,
 	Run:        runEagerFormat,
 }
 
