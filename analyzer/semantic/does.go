@@ -13,10 +13,10 @@ type EffectKind uint8
 
 // Effect kinds.
 const (
-	ReadRows   EffectKind = iota + 1 // a query on a model
-	WriteRows                        // create, update, delete, save
-	HTTPCall                         // an outbound HTTP request (or a payment SDK call)
-	QueueTask                        // a Celery task queued
+	ReadRows  EffectKind = iota + 1 // a query on a model
+	WriteRows                       // create, update, delete, save
+	HTTPCall                        // an outbound HTTP request (or a payment SDK call)
+	QueueTask                       // a Celery task queued
 )
 
 // Effect is one thing a handler does, directly or through the project
@@ -301,12 +301,8 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 				return e, true
 			}
 		}
-		if method == "delete" || method == "update" && len(c.Positional) == 0 && len(c.Keywords) == 0 {
-			break
-		}
-		if strings.HasSuffix(pyast.Dotted(recv), ".objects") {
-			e.Kind, e.Name = WriteRows, pyast.Dotted(recv)+"."+method
-			e.Model = lastName(strings.TrimSuffix(pyast.Dotted(recv), ".objects"))
+		if model := managerHead(recv); model != "" {
+			e.Kind, e.Name, e.Model = WriteRows, model+".objects."+method, model
 			return e, true
 		}
 	case RowMethods[method] || ExecMethods[method] || ChainMethods[method]:
@@ -362,6 +358,33 @@ func balanceWrite(f *File, a pyast.Node) (Effect, bool) {
 		return Effect{}, false // a balance set from scratch, not moved
 	}
 	return Effect{Kind: WriteRows, Name: left.Text(), Money: true, Call: a, File: f}, true
+}
+
+// managerHead returns the class name of a chain on a manager written
+// `Name.objects...` (a model the graph does not know), or "".
+func managerHead(n pyast.Node) string {
+	for depth := 0; depth < 12; depth++ {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+			if n.Type() == "attribute" {
+				n = n.ChildByField("object")
+			}
+		case "attribute":
+			if a := n.ChildByField("attribute").Text(); a == "objects" || a == "_default_manager" {
+				name := lastName(pyast.Dotted(n.ChildByField("object")))
+				if name != "" && name[0] >= 'A' && name[0] <= 'Z' {
+					return name
+				}
+				return ""
+			}
+			n = n.ChildByField("object")
+		default:
+			return ""
+		}
+	}
+	return ""
 }
 
 // isChainInner reports whether a call is the receiver of another method

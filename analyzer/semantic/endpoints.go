@@ -65,6 +65,7 @@ type Inventory struct {
 	HasURLConf bool
 	byFunc     map[*Func][]*Endpoint
 	byFile     map[*File][]*Endpoint
+	byView     map[*File][]*Endpoint
 }
 
 // Endpoints is the endpoint inventory, built once per run. Rules that
@@ -140,14 +141,14 @@ var (
 	// providedActions are the DRF actions a base class brings, by the
 	// method that reaches them (viewsets map methods at routing time).
 	providedActions = map[string][]string{
-		"ModelViewSet": {"list", "create", "retrieve", "update", "partial_update", "destroy"},
+		"ModelViewSet":         {"list", "create", "retrieve", "update", "partial_update", "destroy"},
 		"ReadOnlyModelViewSet": {"list", "retrieve"}, "ListModelMixin": {"list"}, "CreateModelMixin": {"create"},
 		"RetrieveModelMixin": {"retrieve"}, "UpdateModelMixin": {"update", "partial_update"},
 		"DestroyModelMixin": {"destroy"},
-		"ListAPIView": {"list"}, "CreateAPIView": {"create"}, "RetrieveAPIView": {"retrieve"},
+		"ListAPIView":       {"list"}, "CreateAPIView": {"create"}, "RetrieveAPIView": {"retrieve"},
 		"DestroyAPIView": {"destroy"}, "UpdateAPIView": {"update", "partial_update"},
 		"ListCreateAPIView": {"list", "create"}, "RetrieveUpdateAPIView": {"retrieve", "update", "partial_update"},
-		"RetrieveDestroyAPIView": {"retrieve", "destroy"},
+		"RetrieveDestroyAPIView":       {"retrieve", "destroy"},
 		"RetrieveUpdateDestroyAPIView": {"retrieve", "update", "partial_update", "destroy"},
 	}
 	actionMethod = map[string]string{"list": "GET", "retrieve": "GET", "create": "POST", "update": "PUT",
@@ -214,7 +215,7 @@ func viewClassKind(c *Class) string {
 }
 
 func (m *Model) buildInventory() *Inventory {
-	inv := &Inventory{byFunc: map[*Func][]*Endpoint{}, byFile: map[*File][]*Endpoint{}}
+	inv := &Inventory{byFunc: map[*Func][]*Endpoint{}, byFile: map[*File][]*Endpoint{}, byView: map[*File][]*Endpoint{}}
 	inv.Routes = m.urlconfs()
 	inv.HasURLConf = len(inv.Routes) > 0
 	routesOfFunc := map[*Func][]*Route{}
@@ -286,6 +287,37 @@ func (inv *Inventory) add(e *Endpoint) {
 		inv.byFunc[e.Handler] = append(inv.byFunc[e.Handler], e)
 	}
 	inv.byFile[e.File] = append(inv.byFile[e.File], e)
+	vf := e.File
+	if e.Class != nil {
+		vf = e.Class.File
+	}
+	inv.byView[vf] = append(inv.byView[vf], e)
+}
+
+// ViewsIn returns the endpoints whose view (the function, or the class)
+// a file defines, in source order of the views.
+func (inv *Inventory) ViewsIn(f *File) []*Endpoint {
+	if inv == nil {
+		return nil
+	}
+	return inv.byView[f]
+}
+
+// ViewNode returns the node naming the view: the class name for a
+// class-based view, the function name otherwise.
+func (e *Endpoint) ViewNode() pyast.Node {
+	if e.Class != nil {
+		return e.Class.Node.ChildByField("name")
+	}
+	return e.Node.ChildByField("name")
+}
+
+// ViewName is the view's short name (the class or function name).
+func (e *Endpoint) ViewName() string {
+	if e.Class != nil {
+		return e.Class.Name
+	}
+	return e.Handler.Name
 }
 
 // importsAny reports whether a file imports one of the packages.

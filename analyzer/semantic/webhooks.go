@@ -198,7 +198,7 @@ func (m *Model) payloadRead(fn *Func, req string, depth int) (pyast.Node, *File,
 		}
 		return true
 	})
-	if !found.IsNil() || depth >= 2 {
+	if depth >= 2 {
 		return found, file, delegated
 	}
 	for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
@@ -232,10 +232,10 @@ func (m *Model) payloadRead(fn *Func, req string, depth int) (pyast.Node, *File,
 		if pi < len(g.Params) {
 			p = g.Params[pi]
 		}
-		if n, gf, d := m.payloadRead(g, p, depth+1); !n.IsNil() {
-			return n, gf, delegated || d
-		} else if d {
-			delegated = true
+		n, gf, d := m.payloadRead(g, p, depth+1)
+		delegated = delegated || d
+		if found.IsNil() && !n.IsNil() {
+			found, file = n, gf
 		}
 	}
 	return found, file, delegated

@@ -58,6 +58,8 @@ func Rules() []*analyzer.Rule {
 		security.UnsafeDeserialization,
 		security.ModelFormAllFields,
 		security.TenantUnscopedQuery,
+		security.OpenWriteEndpoint,
+		security.DiscardedDecorator,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,
