@@ -107,7 +107,7 @@ func (d Does) Names(k EffectKind) []string {
 }
 
 // followDepth bounds how many project calls deep effects are collected.
-const followDepth = 3
+const followDepth = 5
 
 // fillEffects computes what an endpoint does: its handler's effects, and
 // for the DRF and Django generic actions the framework runs, the writes
@@ -221,7 +221,11 @@ func (m *Model) funcEffects(fn *Func, depth int, seen map[*Func]bool) []Effect {
 			out = append(out, eff)
 			continue
 		}
-		if g, _ := f.Callee(call); g != nil && g != fn {
+		g, _ := f.Callee(call)
+		if g == nil {
+			g = f.managerMethod(call)
+		}
+		if g != nil && g != fn {
 			out = append(out, viaEffects(m.funcEffects(g, depth+1, seen), g)...)
 		}
 	}
@@ -300,6 +304,10 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 				e.Kind, e.Model, e.Name, e.Money = WriteRows, q.Model.Name, q.Model.Name+"."+method, moneyModel(q.Model)
 				return e, true
 			}
+		}
+		if recv.Type() == "identifier" && recv.Text() == "self" && f.inManager(call) {
+			e.Kind, e.Name = WriteRows, "self."+method
+			return e, true
 		}
 		if model := managerHead(recv); model != "" {
 			e.Kind, e.Name, e.Model = WriteRows, model+".objects."+method, model
@@ -385,6 +393,48 @@ func managerHead(n pyast.Node) string {
 		}
 	}
 	return ""
+}
+
+// inManager reports whether n is in a method of a manager or queryset
+// class (whose self.create() writes rows).
+func (f *File) inManager(n pyast.Node) bool {
+	c := f.classOfNode(n)
+	if c == nil {
+		return false
+	}
+	last, _ := classBaseNames(c)
+	for b := range last {
+		if strings.HasSuffix(b, "Manager") || strings.HasSuffix(b, "QuerySet") {
+			return true
+		}
+	}
+	return false
+}
+
+// managerMethod resolves `Model.objects.method(...)` to the method of the
+// model's custom manager (or queryset, for `QuerySet.as_manager()`) class.
+func (f *File) managerMethod(call pyast.Node) *Func {
+	c, _ := pyast.AsCall(call)
+	if c.Func.Type() != "attribute" || f.M.Graph == nil {
+		return nil
+	}
+	recv := pyast.Unparen(c.Receiver())
+	if recv.Type() != "attribute" {
+		return nil
+	}
+	md := f.M.Graph.Lookup(f.Unit, pyast.Dotted(recv.ChildByField("object")))
+	if md == nil {
+		return nil
+	}
+	mg := md.CustomManager(recv.ChildByField("attribute").Text())
+	if mg == nil {
+		return nil
+	}
+	cls := f.M.LookupClass(strings.TrimSuffix(mg.Class, ".as_manager"))
+	if cls == nil {
+		return nil
+	}
+	return cls.Method(c.MethodName())
 }
 
 // isChainInner reports whether a call is the receiver of another method

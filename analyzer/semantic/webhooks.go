@@ -23,7 +23,7 @@ type Webhook struct {
 	// BodyRead is the first read of the raw body (request.body, read(),
 	// stream) in the handler itself, zero when the handler reads none.
 	BodyRead pyast.Node
-	// Verified: the handler, a helper it calls (three calls deep), its
+	// Verified: the handler, a helper it calls (five calls deep), its
 	// decorators or its class show a check of the sender: a signature,
 	// an HMAC, a provider SDK's construct_event, a shared secret or token,
 	// or an authentication that a provider must pass. Permission classes
@@ -52,7 +52,7 @@ var crudWords = map[string]bool{"create": true, "update": true, "delete": true, 
 // authenticates the sender.
 var verifyWords = []string{"signature", "signatures", "sig", "hmac", "digest", "verify", "verified",
 	"verification", "signed", "unsign", "signer", "construct", "authenticate", "authentication",
-	"authorization", "token", "secret", "jwt", "auth"}
+	"authheader", "token", "secret", "jwt", "auth"}
 
 // freshWords suggest a timestamp tolerance, nonce or de-duplication.
 var freshWords = []string{"timestamp", "tolerance", "time", "nonce", "replay", "age", "expire",
@@ -283,7 +283,7 @@ var permissionAttrs = map[string]bool{"permission_classes": true, "authenticatio
 	"throttle_classes": true, "parser_classes": true, "renderer_classes": true}
 
 // webhookWords collects the lower-case words of the handler, the project
-// functions it calls (three calls deep, other files included), its
+// functions it calls (five calls deep, other files included), its
 // decorators other than permission decorators, and its class's
 // decorators and attributes other than permission attributes.
 func (m *Model) webhookWords(e *Endpoint) map[string]bool {
@@ -296,11 +296,21 @@ func (m *Model) webhookWords(e *Endpoint) map[string]bool {
 					return true
 				}
 				for _, w := range IdentWords(x.Text()) {
-					ws[w] = true
+					if w != "authorization" {
+						ws[w] = true
+					}
 				}
 			case "string_content":
+				// An Authorization header read (a bearer token or basic
+				// credentials checked); the word alone is also a card
+				// authorisation, which verifies nothing.
+				if t := x.Text(); t == "Authorization" || t == "HTTP_AUTHORIZATION" {
+					ws["authheader"] = true
+				}
 				for _, w := range IdentWords(x.Text()) {
-					ws[w] = true
+					if w != "authorization" {
+						ws[w] = true
+					}
 				}
 			}
 			return true

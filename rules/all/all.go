@@ -60,6 +60,7 @@ func Rules() []*analyzer.Rule {
 		security.TenantUnscopedQuery,
 		security.OpenWriteEndpoint,
 		security.DiscardedDecorator,
+		security.UnscopedObjectAccess,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,
