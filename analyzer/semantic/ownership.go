@@ -361,3 +361,53 @@ func (m *Model) UnscopedQueryset(c *Class) *ListLeak {
 	}
 	return &ListLeak{Node: v, File: decl.File, Model: q.Model, OwnerPath: owner}
 }
+
+// listMethods keep every row of a queryset.
+var listMethods = map[string]bool{"all": true, "values": true, "values_list": true, "order_by": true,
+	"select_related": true, "prefetch_related": true, "only": true, "defer": true, "annotate": true,
+	"iterator": true, "distinct": true, "reverse": true, "using": true}
+
+// HandlerListLeak returns the first queryset of a user-owned model a
+// handler lists whole (`Payment.objects.all()`, `.values()`, no filter,
+// exclude or get anywhere in the chain) when the handler never reads
+// request.user nor checks its caller: every user's rows, served. Nil
+// otherwise.
+func (m *Model) HandlerListLeak(fn *Func) *ListLeak {
+	body := pyast.Body(fn.Node)
+	if strings.Contains(body.Text(), "request.user") || ChecksCaller(fn) {
+		return nil
+	}
+	for _, call := range ownNodes(body, "call") {
+		c, _ := pyast.AsCall(call)
+		if c.Func.Type() != "attribute" || !listMethods[c.MethodName()] || isChainInner(call) {
+			continue
+		}
+		head := managerHead(c.Receiver())
+		if head == "" && !strings.HasSuffix(pyast.Dotted(c.Receiver()), ".objects") {
+			continue
+		}
+		whole := true
+		for n := pyast.Node(call); ; {
+			cc, ok := pyast.AsCall(pyast.Unparen(n))
+			if !ok || cc.Func.Type() != "attribute" {
+				break
+			}
+			if !listMethods[cc.MethodName()] || len(cc.Keywords) > 0 && cc.MethodName() != "annotate" {
+				whole = false
+				break
+			}
+			n = cc.Receiver()
+		}
+		if !whole {
+			continue
+		}
+		q := fn.File.Eval(call)
+		if q == nil || q.Model == nil || q.Related || q.Sliced {
+			continue
+		}
+		if owner := m.OwnerPath(q.Model); owner != "" {
+			return &ListLeak{Node: call, File: fn.File, Model: q.Model, OwnerPath: owner}
+		}
+	}
+	return nil
+}

@@ -70,6 +70,16 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 					reportFetch(p, e, fe)
 				}
 			}
+			if containsStr(e.Methods, "GET") && e.Webhook == nil {
+				if leak := m.HandlerListLeak(e.Handler); leak != nil && !seenModel[leak.Model.Qual] {
+					p.Report(analyzer.Diagnostic{
+						Range: analyzer.RangeOf(leak.Node),
+						Message: fmt.Sprintf("`%s` returns every user's `%s` rows: `%s` is not scoped to the caller (`%s` belongs to a user through `%s`)",
+							e.ViewName(), leak.Model.Name, trimText(leak.Node.Text(), 50), leak.Model.Name, leak.OwnerPath),
+						Help: fmt.Sprintf("filter by the caller: `%s.objects.filter(%s=request.user)`", leak.Model.Name, leak.OwnerPath),
+					})
+				}
+			}
 		}
 		if e.Class == nil || e.Handler != nil && e.Handler.Name == e.Action {
 			continue
