@@ -274,7 +274,7 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 		}
 		for _, p := range paymentSDKs {
 			if q == p || strings.HasPrefix(q, p+".") {
-				e.Kind, e.Name, e.Money = HTTPCall, q, true
+				e.Kind, e.Name, e.Money = HTTPCall, q, sdkMovesMoney(q)
 				return e, true
 			}
 		}
@@ -322,6 +322,15 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 		}
 		if q := f.Eval(recv); q != nil && q.Model != nil && !q.Related {
 			e.Kind, e.Model, e.Name = ReadRows, q.Model.Name, q.Model.Name
+			return e, true
+		}
+	}
+	if relatedWrites[method] && maybeQuery(recv) {
+		if q := f.Eval(recv); q != nil && q.Related && q.Model != nil {
+			e.Kind, e.Model, e.Name = WriteRows, q.Model.Name, pyast.Dotted(c.Func)
+			if e.Name == "" {
+				e.Name = q.Model.Name + "." + method
+			}
 			return e, true
 		}
 	}
@@ -437,6 +446,19 @@ func (f *File) managerMethod(call pyast.Node) *Func {
 	return cls.Method(c.MethodName())
 }
 
+// sdkMovesMoney reports a payment SDK call that charges, captures,
+// transfers, pays out or refunds (a checkout session or a retrieve only
+// talks to the provider).
+func sdkMovesMoney(q string) bool {
+	l := strings.ToLower(q)
+	for _, w := range []string{"charge", "transfer", "payout", "refund", "capture", "confirm", "paymentintent.create"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // isChainInner reports whether a call is the receiver of another method
 // call (`X.objects.filter(...)` in `X.objects.filter(...).first()`).
 func isChainInner(call pyast.Node) bool {
@@ -491,6 +513,9 @@ func (f *File) serializerModelOf(recv pyast.Node) *project.Model {
 	}
 	return f.M.SerializerModel(cls)
 }
+
+// relatedWrites change a many-to-many or reverse relation.
+var relatedWrites = map[string]bool{"add": true, "remove": true, "set": true, "clear": true}
 
 // moneyWords in a model's field names mark it as money.
 var moneyWords = []string{"balance", "amount", "funds"}

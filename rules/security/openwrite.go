@@ -29,12 +29,14 @@ var OpenWriteEndpoint = &analyzer.Rule{
 }
 
 // publicByDesign are words of views that anonymous callers must reach:
-// sign-up, log-in, tokens, password resets, e-mail confirmation.
+// sign-up, log-in, tokens, password resets, e-mail confirmation, a shop's
+// guest checkout and cart.
 var publicByDesign = map[string]bool{"register": true, "registration": true, "signup": true, "sign": true,
 	"login": true, "logout": true, "token": true, "password": true, "reset": true, "activate": true,
 	"activation": true, "confirm": true, "verify": true, "otp": true, "auth": true, "contact": true,
 	"subscribe": true, "unsubscribe": true, "health": true, "healthcheck": true, "init": true, "obtain": true,
-	"refresh": true, "invite": true, "invitation": true, "feedback": true, "newsletter": true}
+	"refresh": true, "invite": true, "invitation": true, "feedback": true, "newsletter": true,
+	"checkout": true, "cart": true, "basket": true}
 
 // runOpenWriteEndpoint matches the judged endpoints of the file (see
 // semantic.Endpoint.Judged) that write rows, move money or queue tasks
