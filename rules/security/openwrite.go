@@ -42,8 +42,8 @@ var publicByDesign = map[string]bool{"register": true, "registration": true, "si
 // semantic.Endpoint.Judged) that write rows, move money or queue tasks
 // through an unsafe method anonymous callers reach (AllowAny, an empty
 // permission_classes, no DEFAULT_PERMISSION_CLASSES, a Django view with no
-// login check). One finding per view, at its name, listing the open
-// methods. Webhooks (their signature rules judge them), views named for
+// login check). One finding per view, at its own permission_classes when
+// that opens it, else at its name, listing the open methods. Webhooks (their signature rules judge them), views named for
 // sign-up, log-in, tokens or password resets, views that write only the
 // user model or tokens, views that read request.user (they rely on a
 // caller rubric cannot see checked) and views whose protection rubric
@@ -122,8 +122,15 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		if first != nil && first.File == f && !first.Call.IsNil() && first.Call.StartByte() != e.ViewNode().StartByte() {
 			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(first.Call), Message: "state changed here"})
 		}
+		at := e.ViewNode()
+		if e.Class != nil && e.Auth.Source == "class" {
+			// The exact line to change: the class's own permission_classes.
+			if v, decl := e.Class.Attr("permission_classes"); decl == e.Class && decl.File == f {
+				at = v.Parent()
+			}
+		}
 		p.Report(analyzer.Diagnostic{
-			Range:      analyzer.RangeOf(e.ViewNode()),
+			Range:      analyzer.RangeOf(at),
 			Confidence: conf,
 			Message: fmt.Sprintf("`%s` (%s%s) %s and is open to anonymous callers: %s", e.ViewName(),
 				strings.Join(g.methods, ", "), route, what, e.Auth.Summary),

@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -39,9 +40,10 @@ var validators = []string{"is_valid", "full_clean", "validate", "model_validate"
 	"validate_json", "load", "loads_schema"}
 
 // runUnvalidatedPayloadKey matches, in the handlers of judged endpoints,
-// subscripts with a string key of the request payload: request.data,
+// subscripts with a string key of the request payload (request.data,
 // request.POST, request.GET, request.query_params, `json.loads(request.body)`,
-// and locals bound to one of them. One finding per handler, at the first
+// and locals bound to one of them), and `.get(key)` without a default
+// handed to Decimal, int or float (None raises there). One finding per handler, at the first
 // read, naming the keys. Silent when the read sits in a try whose except
 // catches KeyError (or LookupError, MultiValueDictKeyError, Exception, a
 // bare except), when the handler calls a validator before it (is_valid,
@@ -63,12 +65,11 @@ func runUnvalidatedPayloadKey(p *analyzer.Pass) error {
 		}
 		var keys []string
 		for _, r := range reads {
-			k, _ := pyast.StringValue(r.ChildByField("subscript"))
-			if !containsStr(keys, k) {
-				keys = append(keys, k)
+			if !containsStr(keys, r.key) {
+				keys = append(keys, r.key)
 			}
 		}
-		first := reads[0]
+		first := reads[0].node
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(first),
 			Message: fmt.Sprintf("`%s` reads the request payload by key (`%s`) without validating it: a missing key is a 500",
@@ -79,14 +80,41 @@ func runUnvalidatedPayloadKey(p *analyzer.Pass) error {
 	return nil
 }
 
-// payloadReads returns the unguarded subscripts of the payload in fn.
-func payloadReads(f *semantic.File, fn *semantic.Func, req string) []pyast.Node {
+// payloadRead is one unguarded read of a payload key.
+type payloadRead struct {
+	node pyast.Node
+	key  string
+}
+
+// conversions raise on None: `Decimal(data.get("amount"))` fails like a
+// missing key.
+var conversions = map[string]bool{"Decimal": true, "int": true, "float": true}
+
+// payloadReads returns the unguarded reads of payload keys in fn:
+// subscripts, and `.get(key)` without a default handed to Decimal, int or
+// float.
+func payloadReads(f *semantic.File, fn *semantic.Func, req string) []payloadRead {
 	body := pyast.Body(fn.Node)
 	if req == "" {
 		req = "request"
 	}
 	isSource := func(n pyast.Node, depth int) bool { return payloadExpr(f, n, req, depth) }
-	var out []pyast.Node
+	var out []payloadRead
+	for _, c := range pyast.FindAllShallow(body, "call") {
+		conv, _ := pyast.AsCall(c)
+		if !conversions[lastDotName(pyast.Dotted(conv.Func))] || len(conv.Positional) != 1 {
+			continue
+		}
+		get, ok := pyast.AsCall(pyast.Unparen(conv.Positional[0]))
+		if !ok || get.Func.Type() != "attribute" || get.MethodName() != "get" || len(get.Positional) != 1 || len(get.Keywords) > 0 {
+			continue
+		}
+		key, ok := pyast.StringValue(get.Positional[0])
+		if !ok || !isSource(get.Receiver(), 0) || guardedRead(body, c, key) {
+			continue
+		}
+		out = append(out, payloadRead{node: c, key: key})
+	}
 	for _, s := range pyast.FindAllShallow(body, "subscript") {
 		key := s.ChildByField("subscript")
 		if _, ok := pyast.StringValue(key); !ok {
@@ -98,11 +126,13 @@ func payloadReads(f *semantic.File, fn *semantic.Func, req string) []pyast.Node 
 		if !isSource(s.ChildByField("value"), 0) {
 			continue
 		}
-		if guardedRead(body, s) {
+		k, _ := pyast.StringValue(key)
+		if guardedRead(body, s, k) {
 			continue
 		}
-		out = append(out, s)
+		out = append(out, payloadRead{node: s, key: k})
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].node.StartByte() < out[j].node.StartByte() })
 	return out
 }
 
@@ -145,7 +175,7 @@ func lastDotName(d string) string { return d[strings.LastIndex(d, ".")+1:] }
 // guardedRead reports whether a payload subscript is guarded: inside a
 // try that catches KeyError (or broader), after a validator call, or
 // after a membership test of its key.
-func guardedRead(body, s pyast.Node) bool {
+func guardedRead(body, s pyast.Node, key string) bool {
 	for a := s.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
 		if a.Type() != "try_statement" {
 			continue
@@ -160,13 +190,13 @@ func guardedRead(body, s pyast.Node) bool {
 				head = t[:i]
 			}
 			head = strings.TrimSpace(head)
-			if head == "except" || strings.Contains(head, "KeyError") || strings.Contains(head, "LookupError") ||
+			if head == "except" || strings.Contains(head, "KeyError") || strings.Contains(head, "TypeError") ||
+				strings.Contains(head, "InvalidOperation") || strings.Contains(head, "LookupError") ||
 				strings.Contains(head, "Exception") || strings.Contains(head, "MultiValueDictKeyError") {
 				return true
 			}
 		}
 	}
-	key, _ := pyast.StringValue(s.ChildByField("subscript"))
 	for _, c := range pyast.FindAllShallow(body, "call", "comparison_operator") {
 		if c.StartByte() >= s.StartByte() {
 			break

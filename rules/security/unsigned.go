@@ -42,9 +42,19 @@ func runUnsignedWebhook(p *analyzer.Pass) error {
 		if write == nil || v.hook.Verified || v.hook.Delegated {
 			continue
 		}
+		// At the handler's own read of the delivery; when a helper reads it,
+		// at the view (the helper is named in the related locations).
 		at := v.hook.Payload
-		if v.hook.PayloadFile == nil || v.hook.PayloadFile.Unit != p.Unit {
+		var rel []analyzer.Related
+		if v.hook.PayloadFile == nil || v.hook.PayloadFile.Unit != p.Unit || !v.fn.Contains(at) {
 			at = v.ep.ViewNode()
+			if v.hook.PayloadFile != nil {
+				r := analyzer.Related{Range: analyzer.RangeOf(v.hook.Payload), Message: "delivery read here"}
+				if v.hook.PayloadFile.Unit != p.Unit {
+					r.Path = v.hook.PayloadFile.Unit.File.Rel
+				}
+				rel = append(rel, r)
+			}
 		}
 		d := analyzer.Diagnostic{
 			Range: analyzer.RangeOf(at),
@@ -57,8 +67,9 @@ func runUnsignedWebhook(p *analyzer.Pass) error {
 			if write.File.Unit != p.Unit {
 				r.Path = write.File.Unit.File.Rel
 			}
-			d.Related = []analyzer.Related{r}
+			rel = append(rel, r)
 		}
+		d.Related = rel
 		p.Report(d)
 	}
 	return nil

@@ -9,8 +9,8 @@ from .models import Payment, Payout
 from .tasks import send_receipt
 
 
-class PayoutCreateView(APIView):  # want: SEC013 "`PayoutCreateView` \(POST\) writes `Payout` and is open to anonymous callers: AllowAny \(class\)"
-    permission_classes = [AllowAny]
+class PayoutCreateView(APIView):
+    permission_classes = [AllowAny]  # want: SEC013 "`PayoutCreateView` \(POST\) writes `Payout` and is open to anonymous callers: AllowAny \(class\)"
 
     def get(self, request):
         return Response({"count": Payout.objects.count()})
@@ -20,8 +20,8 @@ class PayoutCreateView(APIView):  # want: SEC013 "`PayoutCreateView` \(POST\) wr
         return Response({"id": payout.pk}, status=201)
 
 
-class CompletePaymentView(APIView):  # want: SEC013 "permission_classes = \[\]"
-    permission_classes = []
+class CompletePaymentView(APIView):
+    permission_classes = []  # want: SEC013 "permission_classes = \[\]"
 
     def post(self, request):
         Payment.objects.filter(pk=request.data.get("id")).update(status="completed")

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
@@ -22,3 +23,9 @@ def transfer(request):
 @require_POST
 def pay(request):
     return JsonResponse({"id": json.loads(request.body)["order_id"]})  # want: SEC018 "`order_id`"
+
+
+@api_view(["POST"])
+def withdraw(request):
+    amount = Decimal(request.data.get("amount"))  # want: SEC018 "`withdraw` reads the request payload by key \(`amount`\)"
+    return Response({"amount": str(amount)})

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
@@ -40,3 +41,9 @@ def with_get(request):
 
 def helper(payload):
     return payload["amount"]
+
+
+@api_view(["POST"])
+def withdraw(request):
+    amount = Decimal(request.data.get("amount", "0"))
+    return Response({"amount": str(amount)})
