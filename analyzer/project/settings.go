@@ -514,11 +514,16 @@ func (s *Settings) RootURLConf() string {
 	return out
 }
 
-// Middleware returns the MIDDLEWARE entries of the settings modules.
-func (s *Settings) Middleware() []string {
-	var out []string
+// Middleware returns the MIDDLEWARE entries of the settings modules;
+// known is false when a MIDDLEWARE is not a literal list (built from
+// parts, `(...) + EXTRA`).
+func (s *Settings) Middleware() (items []string, known bool) {
+	known = true
 	for _, st := range s.Get("MIDDLEWARE") {
-		out = append(out, st.Items...)
+		if st.Value != ValueList {
+			known = false
+		}
+		items = append(items, st.Items...)
 	}
-	return out
+	return items, known
 }

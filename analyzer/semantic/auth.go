@@ -47,6 +47,10 @@ type Auth struct {
 	// CSRFExempt: csrf_exempt applies (decorator, method_decorator or a
 	// URLconf wrapper).
 	CSRFExempt bool
+	// CustomCheck: a permission class of the project's own, or a decorator
+	// rubric does not know, is in force: it may check membership or
+	// ownership.
+	CustomCheck bool
 	// UsesUser: the handler reads request.user (it may rely on it without
 	// a declared check); BodyCheck: it checks the caller itself
 	// (is_authenticated, has_perm, is_staff...).
@@ -82,6 +86,12 @@ func (a Auth) PublicFor(method string) bool {
 }
 
 func (a *Auth) finish() {
+	for i, p := range a.Permissions {
+		if rest, ok := strings.CutPrefix(p, "custom:"); ok {
+			a.Permissions[i] = rest
+			a.CustomCheck = true
+		}
+	}
 	a.Public = a.level == levelPublic
 	a.ReadPublic = a.level == levelReadPublic
 	a.Staff = a.level == levelStaff
@@ -126,7 +136,11 @@ func newAuthSettings(m *Model) *authSettings {
 	case set && dictKnown || !set && st.HasSettingsModule():
 		s.drfAuth, s.drfAuthKnown = []string{"SessionAuthentication", "BasicAuthentication"}, true
 	}
-	for _, mw := range st.Middleware() {
+	mws, known := st.Middleware()
+	if !known {
+		s.customMW = true // MIDDLEWARE built from parts rubric does not see
+	}
+	for _, mw := range mws {
 		name := lastName(mw)
 		switch {
 		case name == "LoginRequiredMiddleware" && strings.HasPrefix(mw, "django."):
@@ -252,6 +266,7 @@ func (m *Model) permClass(f *File, dotted string, depth int) (level, []string, b
 	}
 	obj := c.Method("has_object_permission") != nil
 	hp := c.Method("has_permission")
+	name = "custom:" + name
 	if hp == nil {
 		for _, b := range c.BaseNames() {
 			if l, ok := builtinPerms[lastName(b)]; ok {
@@ -620,6 +635,9 @@ func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
 				a.level = levelUnknown
 			}
 		}
+		if a.level == levelPublic && accessCheckingBase(c) {
+			a.level, a.Source, a.CustomCheck = levelUnknown, "project base", true
+		}
 	}
 	if handler != nil {
 		m.bodyChecks(&a, handler)
@@ -634,6 +652,39 @@ func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
 	}
 	a.finish()
 	return a
+}
+
+// accessHooks are methods and attributes through which a class-based
+// view (or a project mixin) decides who may call it.
+var accessHooks = []string{"dispatch", "test_func", "has_permission", "get_permission_required", "check_permissions"}
+var accessAttrs = []string{"permission_required", "permission_policy", "required_permissions", "login_url", "raise_exception"}
+
+// accessCheckingBase reports whether a Django view class, or one of its
+// project bases, overrides dispatch or an access hook, sets a permission
+// attribute, or derives from a mixin named for access (Permission,
+// Access, Auth, Login, Member, Owner): the check may be there.
+func accessCheckingBase(c *Class) bool {
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		for _, h := range accessHooks {
+			if cc.Methods[h] != nil {
+				return true
+			}
+		}
+		for _, at := range accessAttrs {
+			if _, ok := cc.Attrs[at]; ok {
+				return true
+			}
+		}
+	}
+	last, _ := classBaseNames(c)
+	for n := range last {
+		for _, w := range []string{"Permission", "Access", "Auth", "Login", "Member", "Owner", "Staff", "Admin"} {
+			if strings.Contains(n, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // decoratorLevel classifies one decorator of a view by its last name.
@@ -705,6 +756,9 @@ func (m *Model) applyDecorator(a *Auth, d pyast.Node) {
 	if !ok {
 		return
 	}
+	if lv == levelUnknown {
+		a.CustomCheck = true
+	}
 	if lv == levelAuth || lv == levelStaff {
 		a.Session = true
 	}
@@ -771,6 +825,18 @@ func (m *Model) wrapperAuth(e *Endpoint, s *authSettings) {
 			continue
 		}
 		if n != len(e.Routes) {
+			continue
+		}
+		if strings.HasPrefix(w, "urlpatterns:") {
+			// The URLconf decorates all its patterns: an access check,
+			// most likely, that rubric does not read.
+			e.Auth.Permissions = append(e.Auth.Permissions, strings.TrimPrefix(w, "urlpatterns:")+" (URLconf)")
+			e.Auth.CustomCheck = true
+			if e.Auth.level < levelAuth {
+				e.Auth.level = levelUnknown
+			}
+			e.Auth.Source = "URLconf"
+			changed = true
 			continue
 		}
 		lv, ok := decoratorLevel(w)

@@ -95,17 +95,42 @@ func (inv *Inventory) InFile(f *File) []*Endpoint {
 }
 
 // Judged reports whether rules should judge an endpoint: it is routed, or
-// its shape leaves no doubt (a class-based view that is not a base of
-// others, a function with view decorators), or the tree has no URLconf
-// (a fragment, a single file) and it looks like a view.
+// its shape leaves no doubt (a function with view decorators, a webhook
+// handler reading the raw body), or the tree has no URLconf (a fragment,
+// a single file) and it looks like a view (a class-based view that is not
+// a base of others).
 func (e *Endpoint) Judged(inv *Inventory) bool {
 	if e.Routed {
 		return true
 	}
 	if e.Class != nil {
-		return !e.Base
+		// An unrouted view class in a tree with URLconfs is wired where
+		// rubric does not look (an app config's get_urls, a viewset's
+		// URL builder), often with its permission checks.
+		return !e.Base && !inv.HasURLConf
+	}
+	if e.Webhook != nil && !e.Webhook.BodyRead.IsNil() && hasHookWord(e.Handler.Name) {
+		return true // a webhook handler reading the raw body, routed by a plugin or a dispatcher
 	}
 	return !inv.HasURLConf || e.Kind != "function" || e.Restricted || e.Auth.decorated
+}
+
+// SecretInURL reports whether the handler takes a secret from the URL
+// (a token, a signature, a secret, a key): possession of the link is the
+// authorisation (e-mail links, unsubscribe and activation URLs).
+func (e *Endpoint) SecretInURL() bool {
+	if e.Handler == nil {
+		return false
+	}
+	for _, p := range e.Handler.Params {
+		for _, w := range IdentWords(p) {
+			switch w {
+			case "token", "secret", "signature", "key", "hash", "code", "uidb64", "uid":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Writes reports whether the endpoint changes state: it writes rows,
@@ -672,6 +697,10 @@ func (m *Model) viewModel(c *Class) *project.Model {
 	}
 	return nil
 }
+
+// SerializerClass returns the project class a view's serializer_class (or
+// form_class) names, nil when unknown.
+func (m *Model) SerializerClass(c *Class) *Class { return m.serializerClass(c) }
 
 // serializerClass returns the project class a view's serializer_class
 // (or form_class) names.

@@ -7,12 +7,30 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
-// notOwnerFields are foreign keys to the user model that do not make the
-// row the user's: who reviewed, approved or last changed it.
-var notOwnerFields = map[string]bool{"approved_by": true, "reviewed_by": true, "assigned_to": true, "assignee": true,
-	"updated_by": true, "modified_by": true, "last_modified_by": true, "deleted_by": true, "reviewer": true,
-	"moderator": true, "verified_by": true, "changed_by": true, "processed_by": true, "handled_by": true,
-	"cancelled_by": true, "closed_by": true}
+// ownerFields are the names of foreign keys that make a row its target's:
+// the user (or the account, wallet, profile) it belongs to. Audit keys
+// (created_by, updated_by, approved_by...) record who did something, not
+// whose the row is, and are not followed.
+var ownerFields = map[string]bool{"user": true, "owner": true, "customer": true, "client": true, "holder": true,
+	"account_holder": true, "profile": true, "payer": true, "buyer": true, "member": true, "account": true,
+	"wallet": true, "person": true, "patient": true, "student": true, "employee": true, "subscriber": true,
+	"beneficiary": true, "sender": true, "from_account": true, "source_account": true, "card": true}
+
+// ownerField reports a foreign key named for an owner: one of ownerFields,
+// or a name ending in _user, _owner, _account or _wallet (end_user,
+// wallet_owner, bank_account).
+func ownerField(name string) bool {
+	n := strings.ToLower(name)
+	if ownerFields[n] {
+		return true
+	}
+	for _, suf := range []string{"_user", "_owner", "_account", "_wallet", "_customer", "_profile"} {
+		if strings.HasSuffix(n, suf) && !strings.HasSuffix(n, "by_user") {
+			return true
+		}
+	}
+	return false
+}
 
 // IsUserModel reports whether a model of the graph is the user model
 // (AUTH_USER_MODEL, auth.User, or a model named User).
@@ -43,9 +61,9 @@ func (m *Model) fieldToUser(f *project.Field) bool {
 
 // OwnerPath returns the lookup path by which rows of md belong to a user
 // ("user", "wallet__user", "account__customer__user"): forward foreign
-// keys and one-to-one fields, at most three hops, the last one to the user
-// model (fields that record who approved or changed a row excluded). ""
-// when md is not owned by a user, or is the user model.
+// keys and one-to-one fields named for an owner (see ownerField), at most
+// three hops, the last one to the user model. "" when md is not owned by
+// a user, or is the user model.
 func (m *Model) OwnerPath(md *project.Model) string {
 	if md == nil || m.IsUserModel(md) {
 		return ""
@@ -60,7 +78,7 @@ func (m *Model) OwnerPath(md *project.Model) string {
 		var next []step
 		for _, s := range queue {
 			for _, f := range s.md.Fields {
-				if f.Kind != project.ForeignKey && f.Kind != project.OneToOne || notOwnerFields[f.Name] {
+				if f.Kind != project.ForeignKey && f.Kind != project.OneToOne || !ownerField(f.Name) {
 					continue
 				}
 				p := f.Name
@@ -110,7 +128,7 @@ type ObjectFetch struct {
 func (m *Model) UnscopedFetches(fn *Func) []ObjectFetch {
 	f := fn.File
 	body := pyast.Body(fn.Node)
-	if comparesUser(body) {
+	if comparesUser(body) || handsUserOn(body) {
 		return nil
 	}
 	var out []ObjectFetch
@@ -260,6 +278,26 @@ func requestSource(n pyast.Node) string {
 	return ""
 }
 
+// handsUserOn reports whether a body passes the caller to a call
+// (`PublishAction(page, user=request.user)`, `can_edit(obj,
+// request.user)`): the callee may check ownership or permissions.
+func handsUserOn(body pyast.Node) bool {
+	for _, c := range pyast.FindAll(body, "call") {
+		call, _ := pyast.AsCall(c)
+		for _, a := range call.Positional {
+			if d := pyast.Dotted(a); d == "request.user" || d == "self.request.user" {
+				return true
+			}
+		}
+		for _, a := range call.Keywords {
+			if d := pyast.Dotted(a); d == "request.user" || d == "self.request.user" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // comparesUser reports whether a body compares something with the
 // caller (`if account.user != request.user`), an explicit ownership check.
 func comparesUser(body pyast.Node) bool {
@@ -290,15 +328,16 @@ func scopedElsewhere(fn *Func, owner string) bool {
 }
 
 // ChecksCaller reports whether a handler checks its caller itself: it
-// compares something with request.user, or checks object permissions,
-// permissions, staff or superuser status.
+// compares something with request.user, or checks permissions (any call
+// or name with "permission" in it, has_perm, user_can/can_edit...), staff
+// or superuser status.
 func ChecksCaller(fn *Func) bool {
 	body := pyast.Body(fn.Node)
 	if comparesUser(body) {
 		return true
 	}
 	txt := body.Text()
-	for _, k := range []string{"check_object_permissions", "has_perm", "is_staff", "is_superuser", "has_object_permission"} {
+	for _, k := range []string{"permission", "has_perm", "is_staff", "is_superuser", "user_can", "can_edit", "can_view", "can_delete"} {
 		if strings.Contains(txt, k) {
 			return true
 		}
@@ -307,10 +346,11 @@ func ChecksCaller(fn *Func) bool {
 }
 
 // Guarded reports whether an endpoint is for staff only, has a permission
-// class with has_object_permission, or checks its caller in its handler
-// (see ChecksCaller): a lookup it makes by id is the guard's to judge.
+// class with has_object_permission or of the project's own (it may check
+// membership), or checks its caller in its handler (see ChecksCaller): a
+// lookup it makes by id is the guard's to judge.
 func (e *Endpoint) Guarded() bool {
-	return e.Auth.Staff || e.Auth.ObjectPermission || e.Handler != nil && ChecksCaller(e.Handler)
+	return e.Auth.Staff || e.Auth.ObjectPermission || e.Auth.CustomCheck || e.Handler != nil && ChecksCaller(e.Handler)
 }
 
 // ListLeak is a list of a user-owned model served whole: a viewset's or

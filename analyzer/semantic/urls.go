@@ -260,9 +260,44 @@ func (w *urlWalker) walk(f *File, prefix string, stack []*File, depth int) {
 	}
 	w.done[f] = true
 	stack = append(stack, f)
+	start := len(w.out)
 	for _, e := range w.patternElems(f) {
 		w.entry(f, e, prefix, stack, depth)
 	}
+	// `urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)`:
+	// every route of this URLconf (and of what it includes) is wrapped.
+	if deco := patternsDecorator(f); deco != "" {
+		for _, r := range w.out[start:] {
+			r.Wrappers = append(r.Wrappers, deco)
+		}
+	}
+}
+
+// patternsDecorator returns the name of a function a URLconf passes its
+// own urlpatterns to and assigns back (`urlpatterns =
+// decorate_urlpatterns(urlpatterns, check)`), "" when none: it wraps every
+// view, usually with an access check rubric does not read.
+func patternsDecorator(f *File) string {
+	for _, st := range moduleStatements(f.Unit.Tree.Root()) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "urlpatterns" {
+			continue
+		}
+		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if !ok {
+			continue
+		}
+		for _, arg := range c.Positional {
+			if arg.Type() == "identifier" && arg.Text() == "urlpatterns" {
+				name := lastName(pyast.Dotted(c.Func))
+				if name == "format_suffix_patterns" || name == "i18n_patterns" {
+					return ""
+				}
+				return "urlpatterns:" + name
+			}
+		}
+	}
+	return ""
 }
 
 // entry adds the routes of one urlpatterns entry.

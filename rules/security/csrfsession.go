@@ -34,7 +34,9 @@ var CSRFExemptSessionView = &analyzer.Rule{
 // URLconf wrapper) that accept an unsafe method and rely on the session:
 // login_required, the auth mixins or LoginRequiredMiddleware (high
 // confidence), or request.user read in the handler (medium). Webhooks,
-// which authenticate with a signature, are left alone.
+// which authenticate with a signature, and the endpoints an identity
+// provider posts back to (OAuth, SAML, social sign-in callbacks) are left
+// alone.
 func runCSRFExemptSessionView(p *analyzer.Pass) error {
 	inv := semantic.InventoryOf(p.Project)
 	f := semantic.Of(p.Project).File(p.Unit)
@@ -46,7 +48,7 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		if e.Kind != "function" && e.Kind != "django-view" {
 			continue
 		}
-		if !e.Auth.Session && !e.Auth.UsesUser {
+		if !e.Auth.Session && !e.Auth.UsesUser || identityCallback(e) {
 			continue
 		}
 		seen[e.View] = true
@@ -68,6 +70,27 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// identityWords name the endpoints an identity provider posts back to
+// (OAuth, SAML, social sign-in): exempt from CSRF by design, the state
+// parameter or the assertion protects them.
+var identityWords = map[string]bool{"oauth": true, "oauth2": true, "sso": true, "saml": true, "acs": true,
+	"social": true, "socialauth": true, "complete": true, "callback": true, "oidc": true}
+
+func identityCallback(e *semantic.Endpoint) bool {
+	names := []string{e.ViewName(), e.View}
+	for _, r := range e.Routes {
+		names = append(names, r.Pattern, r.Name)
+	}
+	for _, n := range names {
+		for _, w := range semantic.IdentWords(n) {
+			if identityWords[w] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // csrfDecorator returns the csrf_exempt decorator of the view's handler or

@@ -29,12 +29,42 @@ var StateChangeAnyMethod = &analyzer.Rule{
 	Run:        runStateChangeAnyMethod,
 }
 
+// changeVerbs name a view that changes state by design.
+var changeVerbs = map[string]bool{"create": true, "update": true, "delete": true, "remove": true, "add": true,
+	"edit": true, "pay": true, "buy": true, "purchase": true, "transfer": true, "withdraw": true, "deposit": true,
+	"cancel": true, "approve": true, "reject": true, "refund": true, "send": true, "charge": true, "order": true,
+	"orders": true, "topup": true, "close": true, "change": true, "move": true, "new": true, "save": true,
+	"submit": true, "destroy": true, "register": true, "book": true, "assign": true, "archive": true, "publish": true}
+
+// verbNamed reports whether a view's name or route names a change of
+// state (create_wallet, /txs/<id>/delete/, my_orders).
+func verbNamed(e *semantic.Endpoint) bool {
+	names := []string{e.ViewName()}
+	for _, r := range e.Routes {
+		names = append(names, r.Pattern, r.Name)
+	}
+	for _, n := range names {
+		for _, w := range semantic.IdentWords(n) {
+			if changeVerbs[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // runStateChangeAnyMethod matches judged Django function views with no
 // method restriction (no require_POST, require_http_methods or
 // require_safe, in decorators or URLconf wrappers; not @api_view) that
 // write rows, move money or queue tasks, directly or through the project
-// functions they call, and never read request.method. Webhooks (the
-// provider only posts) are left alone.
+// functions they call, never read request.method nor validate a form
+// (a form bound to request.POST does not validate on a GET), and whose name or
+// route names a change (create, update, delete, pay, transfer, order...).
+// Views whose GET is part of a flow by design are left alone: webhooks,
+// views named for sign-in, activation, confirmation or OAuth, and views
+// taking a secret from the URL (e-mail links). Bookkeeping on GET (marking
+// a notification read, filling a thumbnail cache) is not named so and is
+// not reported.
 func runStateChangeAnyMethod(p *analyzer.Pass) error {
 	inv := semantic.InventoryOf(p.Project)
 	f := semantic.Of(p.Project).File(p.Unit)
@@ -42,7 +72,9 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 		if e.Kind != "function" || e.Restricted || !e.Judged(inv) || e.Webhook != nil || !e.Writes() {
 			continue
 		}
-		if strings.Contains(pyast.Body(e.Handler.Node).Text(), ".method") {
+		body := pyast.Body(e.Handler.Node).Text()
+		if strings.Contains(body, ".method") || strings.Contains(body, "is_valid(") || e.SecretInURL() || publicDesign(e) ||
+			identityCallback(e) || !verbNamed(e) {
 			continue
 		}
 		w := e.Does.FirstWrite()

@@ -45,7 +45,8 @@ var publicByDesign = map[string]bool{"register": true, "registration": true, "si
 // login check). One finding per view, at its own permission_classes when
 // that opens it, else at its name, listing the open methods. Webhooks (their signature rules judge them), views named for
 // sign-up, log-in, tokens or password resets, views that write only the
-// user model or tokens, views that read request.user (they rely on a
+// user model or tokens, views taking a secret from the URL (e-mail
+// links: possession is the authorisation), views that read request.user (they rely on a
 // caller rubric cannot see checked) and views whose protection rubric
 // cannot read (custom permissions, middleware, unknown decorators) are
 // left alone.
@@ -68,7 +69,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 				open = append(open, m)
 			}
 		}
-		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) {
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() {
 			continue
 		}
 		g := groups[e.View]

@@ -174,7 +174,8 @@ func lastDotName(d string) string { return d[strings.LastIndex(d, ".")+1:] }
 
 // guardedRead reports whether a payload subscript is guarded: inside a
 // try that catches KeyError (or broader), after a validator call, or
-// after a membership test of its key.
+// after a membership test of its key, or under an `if` that tested it
+// with `.get(key)`.
 func guardedRead(body, s pyast.Node, key string) bool {
 	for a := s.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
 		if a.Type() != "try_statement" {
@@ -208,6 +209,12 @@ func guardedRead(body, s pyast.Node, key string) bool {
 			continue
 		}
 		cc, _ := pyast.AsCall(c)
+		// `if data.get("error"): data["error"]`: the key was tested.
+		if cc.MethodName() == "get" && len(cc.Positional) > 0 {
+			if k, ok := pyast.StringValue(cc.Positional[0]); ok && k == key && pyast.Ancestor(c, "if_statement", "conditional_expression").Contains(s) {
+				return true
+			}
+		}
 		name := lastDotName(pyast.Dotted(cc.Func))
 		for _, v := range validators {
 			if name == v {

@@ -25,20 +25,21 @@ var SensitiveSerializerField = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Project},
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runSensitiveSerializerField,
 }
 
 // sensitiveWords are the last words of field names that hold secrets.
 var sensitiveWords = map[string]bool{"password": true, "passwd": true, "otp": true, "pin": true, "cvv": true,
-	"cvc": true, "ssn": true, "secret": true, "passcode": true}
+	"cvc": true, "ssn": true, "passcode": true}
 
 // sensitiveNames are whole field names that hold secrets or identity
 // numbers.
+// API keys, tokens and webhook secrets are left out: their owners are
+// often meant to read them (a webhook's signing secret, a personal API
+// token), which the serializer alone cannot tell.
 var sensitiveNames = map[string]bool{"national_id": true, "nationalid": true, "id_number": true, "passport_number": true,
-	"tax_id": true, "card_number": true, "private_key": true, "api_key": true, "secret_key": true,
-	"access_token": true, "refresh_token": true, "auth_token": true, "security_answer": true, "pin_code": true,
-	"iban": false}
+	"tax_id": true, "card_number": true, "private_key": true, "security_answer": true, "pin_code": true}
 
 // sensitiveField reports a field name that holds a secret or an identity
 // number.
@@ -67,15 +68,27 @@ func sensitiveField(name string) bool {
 // runSensitiveSerializerField matches model serializers (ModelSerializer,
 // HyperlinkedModelSerializer, through project bases) whose readable fields
 // include a secret or an identity number (password, otp, pin, cvv, ssn,
-// secret, national_id, card_number, api_key, access_token...): listed in
-// Meta.fields, implied by `fields = "__all__"` or by `exclude`, or declared
-// on the class, and not write_only (a declared field with
-// write_only=True, or Meta.extra_kwargs). `fields = "__all__"` on the user
+// national_id, card_number, private_key...): model
+// fields listed in Meta.fields or implied by `fields = "__all__"` or by
+// `exclude`, and fields declared on the class when a generic view or
+// viewset of the inventory returns the serializer's data (a declared
+// field is usually input, read back only then); none write_only (a
+// declared field with write_only=True, or Meta.extra_kwargs). `fields = "__all__"` on the user
 // model (AbstractUser) includes its password hash. One finding per
 // serializer, at Meta.fields (or the declared field).
 func runSensitiveSerializerField(p *analyzer.Pass) error {
 	m := semantic.Of(p.Project)
 	f := m.File(p.Unit)
+	// Serializers whose data the framework returns (a generic view's or
+	// viewset's own list, retrieve, create, update).
+	returned := map[*semantic.Class]bool{}
+	for _, e := range semantic.InventoryOf(p.Project).Endpoints {
+		if e.Class != nil && e.Handler == nil {
+			if sc := m.SerializerClass(e.Class); sc != nil {
+				returned[sc] = true
+			}
+		}
+	}
 	for _, c := range f.Classes {
 		if !modelSerializer(c) {
 			continue
@@ -89,12 +102,15 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 		writeOnly := extraWriteOnly(meta)
 		md := m.SerializerModel(c)
 		var readable []string
+		declared := map[string]pyast.Node{}
 		add := func(n string) {
+			if _, ok := declared[n]; ok && !returned[c] {
+				return // a declared input field: returned only if a view returns this serializer's data
+			}
 			if sensitiveField(n) && !writeOnly[n] && !containsStr(readable, n) {
 				readable = append(readable, n)
 			}
 		}
-		declared := map[string]pyast.Node{}
 		for name, v := range c.Attrs {
 			if call, ok := pyast.AsCall(v); ok && strings.HasSuffix(pyast.Dotted(call.Func), "Field") {
 				declared[name] = v

@@ -41,7 +41,10 @@ var UnscopedObjectAccess = &analyzer.Rule{
 // with a permission class defining has_object_permission (for the actions
 // that call get_object), handlers that compare something with
 // request.user or check permissions or staff status themselves, webhooks,
-// and views whose protection rubric cannot read are left alone.
+// views taking a secret from the URL (possession of the link is the
+// authorisation), views that declare themselves open to anyone (AllowAny:
+// what they serve is public by design), and views whose protection rubric
+// cannot read are left alone.
 func runUnscopedObjectAccess(p *analyzer.Pass) error {
 	inv := semantic.InventoryOf(p.Project)
 	m := semantic.Of(p.Project)
@@ -55,7 +58,7 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 	var classOrder []*semantic.Class
 	classes := map[*semantic.Class]*classLeak{}
 	for _, e := range inv.ViewsIn(f) {
-		if !e.Judged(inv) || e.Webhook != nil || e.Auth.Staff || e.Auth.Unknown {
+		if !e.Judged(inv) || e.Webhook != nil || e.Guarded() || e.Auth.Unknown || e.SecretInURL() || declaredPublic(e) || publicDesign(e) {
 			continue
 		}
 		if e.Handler != nil && e.Handler.File == f && !doneFn[e.Handler] {
@@ -119,6 +122,21 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// declaredPublic reports an endpoint that opens itself to anyone
+// (AllowAny, an empty permission_classes, in the class, a decorator or
+// get_permissions): what it serves by id (avatars, published boards) is
+// public by design, a product decision SEC013 judges for writes.
+func declaredPublic(e *semantic.Endpoint) bool {
+	if !e.Auth.Public {
+		return false
+	}
+	switch e.Auth.Source {
+	case "class", "decorator", "get_permissions", "@action":
+		return true
+	}
+	return false
 }
 
 func reportFetch(p *analyzer.Pass, e *semantic.Endpoint, fe semantic.ObjectFetch) {

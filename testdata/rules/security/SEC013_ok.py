@@ -80,3 +80,10 @@ def stripe_webhook(request):
     # A webhook: SEC002 judges its signature.
     Payment.objects.filter(ref=request.data["ref"]).update(status="paid")
     return Response({})
+
+
+@require_POST
+def unsubscribe(request, pk, secret):
+    # An e-mail link: possession of the secret is the authorisation.
+    Payment.objects.filter(pk=pk, secret=secret).update(notify=False)
+    return JsonResponse({})

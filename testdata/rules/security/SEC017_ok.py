@@ -32,3 +32,15 @@ def api_delete(request, pk):
 
 def show(request, pk):
     return JsonResponse({"label": Wallet.objects.get(pk=pk).label})
+
+
+def notification(request, pk):
+    # Bookkeeping on GET: marking a notification read is not named as a change.
+    Wallet.objects.filter(pk=pk).update(seen=True)
+    return JsonResponse({})
+
+
+def delete_by_link(request, pk, token):
+    # A link sent by e-mail: possession of the token is the authorisation.
+    Wallet.objects.filter(pk=pk, token=token).delete()
+    return JsonResponse({})

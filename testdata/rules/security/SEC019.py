@@ -17,8 +17,6 @@ class CardSerializer(serializers.ModelSerializer):
 
 
 class ProfileSerializer(serializers.ModelSerializer):
-    otp = serializers.CharField()
-
     class Meta:
-        model = User
-        fields = ["id", "otp"]  # want: SEC019 "`otp`"
+        model = Card
+        exclude = ["id"]
