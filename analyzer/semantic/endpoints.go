@@ -115,6 +115,10 @@ func (e *Endpoint) Judged(inv *Inventory) bool {
 	return !inv.HasURLConf || e.Kind != "function" || e.Restricted || e.Auth.decorated
 }
 
+// ReachText returns the text of a function's body and of the project
+// functions it calls, depth calls deep.
+func (m *Model) ReachText(fn *Func, depth int) string { return m.reachText(fn, depth) }
+
 // SecretInURL reports whether the handler takes a secret from the URL
 // (a token, a signature, a secret, a key): possession of the link is the
 // authorisation (e-mail links, unsubscribe and activation URLs).
@@ -246,6 +250,9 @@ func (m *Model) buildInventory() *Inventory {
 	routesOfFunc := map[*Func][]*Route{}
 	routesOfClass := map[*Class][]*Route{}
 	for _, r := range inv.Routes {
+		if r.Orphan {
+			continue // wired elsewhere: the view is not taken as routed
+		}
 		switch {
 		case r.Func != nil:
 			routesOfFunc[r.Func] = append(routesOfFunc[r.Func], r)
@@ -473,15 +480,19 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		}
 		hs = append(hs, handler{action: action, methods: methods, fn: c.Method(action)})
 	}
+	// Explicit as_view({...}) maps restrict a viewset's actions, unless
+	// another route (a router's) reaches every action.
 	var actions map[string]string
 	for _, r := range rs {
-		if r.Actions != nil {
-			if actions == nil {
-				actions = map[string]string{}
-			}
-			for k, v := range r.Actions {
-				actions[k] = v
-			}
+		if r.Actions == nil {
+			actions = nil
+			break
+		}
+		if actions == nil {
+			actions = map[string]string{}
+		}
+		for k, v := range r.Actions {
+			actions[k] = v
 		}
 	}
 	switch kind {
@@ -570,12 +581,7 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		if e.RequestParam == "" {
 			e.RequestParam = "self.request"
 		}
-		if len(rs) > 0 {
-			e.Route = shortestRoute(rs)
-			if kind == "viewset" && rs[0].Router && detailAction(c, h.action) {
-				e.Route += "<pk>/"
-			}
-		}
+		e.Route = routeFor(rs, c, h.action)
 		e.Model = m.viewModel(c)
 		if kind == "django-view" {
 			e.Auth = m.djangoAuth(c, h.fn, s)
@@ -586,6 +592,37 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		out = append(out, e)
 	}
 	return out
+}
+
+// routeFor returns the route that reaches a class's action: a route whose
+// as_view map names it, else a router's (with <pk>/ for detail actions),
+// else the shortest.
+func routeFor(rs []*Route, c *Class, action string) string {
+	var mapped, router []*Route
+	for _, r := range rs {
+		switch {
+		case r.Router:
+			router = append(router, r)
+		case r.Actions != nil:
+			for _, a := range r.Actions {
+				if a == action {
+					mapped = append(mapped, r)
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case len(mapped) > 0:
+		return shortestRoute(mapped)
+	case len(router) > 0:
+		route := shortestRoute(router)
+		if detailAction(c, action) {
+			route += "<pk>/"
+		}
+		return route
+	}
+	return shortestRoute(rs)
 }
 
 // shortestRoute returns the shortest pattern among the routes (the one a

@@ -336,7 +336,7 @@ func ChecksCaller(fn *Func) bool {
 	if comparesUser(body) {
 		return true
 	}
-	txt := body.Text()
+	txt := strings.ToLower(body.Text())
 	for _, k := range []string{"permission", "has_perm", "is_staff", "is_superuser", "user_can", "can_edit", "can_view", "can_delete"} {
 		if strings.Contains(txt, k) {
 			return true

@@ -31,6 +31,10 @@ type Route struct {
 	// Router is set for viewsets registered on a DRF router: the list
 	// routes are Pattern, the detail routes Pattern + "<pk>/".
 	Router bool
+	// Orphan is set when settings name a ROOT_URLCONF the tree holds and
+	// this route is not reached from it: the URLconf is wired elsewhere
+	// (a hook, an app registry), maybe behind checks rubric does not see.
+	Orphan bool
 	// Wrappers are the decorators applied in the URLconf around the view
 	// (`csrf_exempt(views.hook)`, `login_required(View.as_view())`), by
 	// last name, outermost first.
@@ -49,9 +53,10 @@ var urlWrappers = map[string]bool{"csrf_exempt": true, "login_required": true, "
 var routeFuncs = map[string]bool{"path": true, "re_path": true, "url": true}
 
 // urlconfs collects the routes of the project: from ROOT_URLCONF when the
-// settings name one the tree holds, else from every URLconf no other
-// includes; URLconfs never reached are then walked as roots of their own
-// (their prefix is unknown). Include cycles and depth are bounded.
+// settings name one the tree holds, then from every URLconf no other
+// includes, then from those never reached (their prefix is unknown;
+// Route.Orphan when a root URLconf is known). Include cycles and depth
+// are bounded.
 func (m *Model) urlconfs() []*Route {
 	var confs []*File
 	for _, f := range m.ordered {
@@ -71,20 +76,31 @@ func (m *Model) urlconfs() []*Route {
 		w.collectIncludes(f)
 	}
 	var roots []*File
-	if root := m.moduleFile(m.Index.Settings.RootURLConf()); root != nil && hasURLPatterns(root) {
-		roots = append(roots, root)
+	root := m.moduleFile(m.Index.Settings.RootURLConf())
+	if root != nil && hasURLPatterns(root) {
+		w.walk(root, "", nil, 0)
+	} else {
+		root = nil
 	}
+	reached := len(w.out)
 	for _, f := range confs {
 		if !w.included[f] {
 			roots = append(roots, f)
 		}
 	}
 	for _, f := range roots {
-		w.walk(f, "", nil, 0)
+		if !w.done[f] {
+			w.walk(f, "", nil, 0)
+		}
 	}
 	for _, f := range confs {
 		if !w.done[f] {
 			w.walk(f, "", nil, 0)
+		}
+	}
+	if root != nil {
+		for _, r := range w.out[reached:] {
+			r.Orphan = true
 		}
 	}
 	sort.SliceStable(w.out, func(i, j int) bool { return w.out[i].Pattern < w.out[j].Pattern })
@@ -213,9 +229,17 @@ func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []pyast.Node {
 	return nil
 }
 
-// collectIncludes marks the URLconfs f includes.
+// collectIncludes marks the URLconfs f includes (through inline lists
+// and module-level lists too).
 func (w *urlWalker) collectIncludes(f *File) {
-	for _, e := range w.patternElems(f) {
+	w.markIncludes(f, w.patternElems(f), 0)
+}
+
+func (w *urlWalker) markIncludes(f *File, elems []pyast.Node, depth int) {
+	if depth > 4 {
+		return
+	}
+	for _, e := range elems {
 		c, ok := pyast.AsCall(e)
 		if !ok {
 			continue
@@ -224,7 +248,12 @@ func (w *urlWalker) collectIncludes(f *File) {
 		if !ok || lastName(pyast.Dotted(inc.Func)) != "include" || len(inc.Positional) == 0 {
 			continue
 		}
-		if g := w.includedModule(f, inc.Positional[0]); g != nil {
+		arg := pyast.Unparen(inc.Positional[0])
+		if arg.Type() == "list" || arg.Type() == "identifier" && len(f.globals[arg.Text()]) > 0 {
+			w.markIncludes(f, w.elems(f, arg, 0), depth+1)
+			continue
+		}
+		if g := w.includedModule(f, arg); g != nil {
 			w.included[g] = true
 		}
 	}
@@ -322,7 +351,7 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 	if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" && len(inc.Positional) > 0 {
 		arg := pyast.Unparen(inc.Positional[0])
 		switch {
-		case arg.Type() == "list":
+		case arg.Type() == "list" || arg.Type() == "identifier" && len(f.globals[arg.Text()]) > 0:
 			for _, x := range w.elems(f, arg, 0) {
 				w.entry(f, x, full, stack, depth+1)
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
-	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -58,6 +57,7 @@ func verbNamed(e *semantic.Endpoint) bool {
 // require_safe, in decorators or URLconf wrappers; not @api_view) that
 // write rows, move money or queue tasks, directly or through the project
 // functions they call, never read request.method nor validate a form
+// (in the handler or the functions it calls, two calls deep)
 // (a form bound to request.POST does not validate on a GET), and whose name or
 // route names a change (create, update, delete, pay, transfer, order...).
 // Views whose GET is part of a flow by design are left alone: webhooks,
@@ -72,7 +72,7 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 		if e.Kind != "function" || e.Restricted || !e.Judged(inv) || e.Webhook != nil || !e.Writes() {
 			continue
 		}
-		body := pyast.Body(e.Handler.Node).Text()
+		body := semantic.Of(p.Project).ReachText(e.Handler, 2)
 		if strings.Contains(body, ".method") || strings.Contains(body, "is_valid(") || e.SecretInURL() || publicDesign(e) ||
 			identityCallback(e) || !verbNamed(e) {
 			continue
