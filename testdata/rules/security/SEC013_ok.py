@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
+from django.views import View
 from django.views.decorators.http import require_POST
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -87,3 +88,15 @@ def unsubscribe(request, pk, secret):
     # An e-mail link: possession of the secret is the authorisation.
     Payment.objects.filter(pk=pk, secret=secret).update(notify=False)
     return JsonResponse({})
+
+
+class AccessCheckedMixin:
+    def dispatch(self, request, *args, **kwargs):
+        # A project mixin's dispatch may check access: not judged.
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DeletePayment(AccessCheckedMixin, View):
+    def post(self, request, pk):
+        Payment.objects.filter(pk=pk).delete()
+        return JsonResponse({})

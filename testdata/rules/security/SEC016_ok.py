@@ -41,3 +41,10 @@ def api_transfer(request):
     # DRF enforces CSRF itself for session-authenticated requests.
     request.user.wallet.send(request.data["to"], request.data["amount"])
     return JsonResponse({})
+
+
+@csrf_exempt
+def oauth_complete(request):
+    # The identity provider posts back here; the state parameter protects it.
+    request.user.profile.link(request.POST.get("code", ""))
+    return JsonResponse({})

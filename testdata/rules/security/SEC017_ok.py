@@ -2,6 +2,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.decorators import api_view
 
+from .forms import WalletForm
 from .models import Wallet
 
 
@@ -44,3 +45,28 @@ def delete_by_link(request, pk, token):
     # A link sent by e-mail: possession of the token is the authorisation.
     Wallet.objects.filter(pk=pk, token=token).delete()
     return JsonResponse({})
+
+
+def add_wallet(request):
+    # A form bound to request.POST does not validate on a GET.
+    form = WalletForm(request.POST or None)
+    if form.is_valid():
+        form.save()
+    return JsonResponse({})
+
+
+def slack_add_complete(request):
+    # An OAuth callback: the provider redirects with a GET.
+    Wallet.objects.create(label=request.GET.get("code", ""))
+    return JsonResponse({})
+
+
+def _edit(request, pk):
+    if request.method == "POST":
+        Wallet.objects.filter(pk=pk).update(label=request.POST.get("label", ""))
+    return JsonResponse({})
+
+
+def edit_wallet(request, pk):
+    # The helper it delegates to checks the method.
+    return _edit(request, pk)

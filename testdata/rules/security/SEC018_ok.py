@@ -47,3 +47,11 @@ def helper(payload):
 def withdraw(request):
     amount = Decimal(request.data.get("amount", "0"))
     return Response({"amount": str(amount)})
+
+
+@require_POST
+def status(request):
+    error = None
+    if request.POST.get("error"):
+        error = request.POST["error"][:200]
+    return JsonResponse({"error": error})
