@@ -888,6 +888,24 @@ func (m *Model) bodyChecks(a *Auth, handler *Func) {
 // reachText returns the text of a function's body and of the project
 // functions it calls, depth calls deep (each once).
 func (m *Model) reachText(fn *Func, depth int) string {
+	key := textKey{fn, depth}
+	m.memo.mu.Lock()
+	if t, ok := m.memo.text[key]; ok {
+		m.memo.mu.Unlock()
+		return t
+	}
+	m.memo.mu.Unlock()
+	t := m.computeReachText(fn, depth)
+	m.memo.mu.Lock()
+	if m.memo.text == nil {
+		m.memo.text = map[textKey]string{}
+	}
+	m.memo.text[key] = t
+	m.memo.mu.Unlock()
+	return t
+}
+
+func (m *Model) computeReachText(fn *Func, depth int) string {
 	var sb strings.Builder
 	seen := map[*Func]bool{}
 	var walk func(fn *Func, d int)

@@ -201,7 +201,20 @@ func viaEffects(es []Effect, fn *Func) []Effect {
 // FuncEffects returns what a function does, with the project functions it
 // calls, followDepth calls deep (each function once per walk).
 func (m *Model) FuncEffects(fn *Func) []Effect {
-	return m.funcEffects(fn, 0, map[*Func]bool{})
+	m.memo.mu.Lock()
+	if es, ok := m.memo.effects[fn]; ok {
+		m.memo.mu.Unlock()
+		return es
+	}
+	m.memo.mu.Unlock()
+	es := m.funcEffects(fn, 0, map[*Func]bool{})
+	m.memo.mu.Lock()
+	if m.memo.effects == nil {
+		m.memo.effects = map[*Func][]Effect{}
+	}
+	m.memo.effects[fn] = es
+	m.memo.mu.Unlock()
+	return es
 }
 
 func (m *Model) funcEffects(fn *Func, depth int, seen map[*Func]bool) []Effect {

@@ -3,6 +3,7 @@ package semantic
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -190,9 +191,48 @@ var (
 	httpHandlers = []string{"get", "post", "put", "patch", "delete"}
 )
 
+// endpointMemo caches, per function and class, what the inventory asks
+// many times (a class's bases for each of its handlers, a helper's
+// effects for each view that calls it). Safe for concurrent use: rules
+// call FuncEffects and ReachText after the build.
+type endpointMemo struct {
+	mu      sync.Mutex
+	bases   map[*Class]baseNames
+	text    map[textKey]string
+	effects map[*Func][]Effect
+}
+
+type baseNames struct {
+	last  map[string]bool
+	quals []string
+}
+
+type textKey struct {
+	fn    *Func
+	depth int
+}
+
 // classBaseNames returns the last names of every base of c, through the
-// project's classes, with the qualified names.
+// project's classes, with the qualified names (computed once per class).
 func classBaseNames(c *Class) (last map[string]bool, quals []string) {
+	mm := &c.File.M.memo
+	mm.mu.Lock()
+	if b, ok := mm.bases[c]; ok {
+		mm.mu.Unlock()
+		return b.last, b.quals
+	}
+	mm.mu.Unlock()
+	last, quals = computeBaseNames(c)
+	mm.mu.Lock()
+	if mm.bases == nil {
+		mm.bases = map[*Class]baseNames{}
+	}
+	mm.bases[c] = baseNames{last, quals}
+	mm.mu.Unlock()
+	return last, quals
+}
+
+func computeBaseNames(c *Class) (last map[string]bool, quals []string) {
 	last = map[string]bool{}
 	for _, cc := range append([]*Class{c}, c.Bases()...) {
 		for _, b := range cc.BaseNames() {

@@ -356,3 +356,49 @@ func TestSurfaceOrder(t *testing.T) {
 	assert.True(t, sort.StringsAreSorted(routes), routes)
 	assert.Len(t, routes, 10)
 }
+
+func TestDottedSuffix(t *testing.T) {
+	assert.True(t, dottedSuffix("a.b.C", "b.C"))
+	assert.True(t, dottedSuffix("a.b.C", "a.b.C"))
+	assert.False(t, dottedSuffix("ab.C", "b.C"))
+	assert.False(t, dottedSuffix("C", "b.C"))
+}
+
+// Django Ninja operations are routed by their decorators; Ninja's default
+// is no authentication, auth= on the operation or on the API sets it.
+func TestInventoryNinja(t *testing.T) {
+	m := load(t, `
+-- api.py --
+from ninja import NinjaAPI
+
+from .models import Payment
+
+api = NinjaAPI()
+secure = NinjaAPI(auth=token_auth)
+
+
+@api.post("/pay")
+def pay(request, amount: int):
+    Payment.objects.create(amount=amount)
+    return {"ok": True}
+
+
+@secure.get("/me")
+def me(request):
+    return {"id": request.auth}
+
+
+@api.delete("/payments/{pk}", auth=None)
+def delete(request, pk: int):
+    Payment.objects.filter(pk=pk).delete()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "api.pay")
+	assert.Equal(t, "ninja", eps["api.pay"].Kind)
+	assert.Equal(t, "/pay", eps["api.pay"].Route)
+	assert.Equal(t, []string{"POST"}, eps["api.pay"].Methods)
+	assert.Equal(t, "anyone", eps["api.pay"].Auth.OpenTo())
+	assert.Equal(t, "authenticated", eps["api.me"].Auth.OpenTo())
+	assert.Equal(t, "anyone", eps["api.delete"].Auth.OpenTo())
+	assert.True(t, eps["api.pay"].Writes())
+}

@@ -135,7 +135,7 @@ func (m *Model) moduleFile(name string) *File {
 	var found *File
 	for _, f := range m.ordered {
 		mod := f.Unit.Module
-		if strings.HasSuffix("."+mod, "."+name) || strings.HasSuffix("."+name, "."+mod) && strings.Contains(mod, ".") {
+		if dottedSuffix(mod, name) || dottedSuffix(name, mod) && strings.Contains(mod, ".") {
 			if found != nil {
 				return nil
 			}

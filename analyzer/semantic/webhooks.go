@@ -134,6 +134,9 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 		w.Verified = e.Auth.Unknown || !e.Auth.Public && !e.Auth.ReadPublic
 		return w
 	}
+	if len(w.Signals) == 0 && !e.Auth.CSRFExempt {
+		return nil // no name, no route, no csrf_exempt: nothing to read
+	}
 	req := e.RequestParam
 	if e.Handler.Class != nil && req == "self.request" {
 		req = ""
