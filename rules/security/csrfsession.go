@@ -78,20 +78,7 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 var identityWords = map[string]bool{"oauth": true, "oauth2": true, "sso": true, "saml": true, "acs": true,
 	"social": true, "socialauth": true, "complete": true, "callback": true, "oidc": true}
 
-func identityCallback(e *semantic.Endpoint) bool {
-	names := []string{e.ViewName(), e.View}
-	for _, r := range e.Routes {
-		names = append(names, r.Pattern, r.Name)
-	}
-	for _, n := range names {
-		for _, w := range semantic.IdentWords(n) {
-			if identityWords[w] {
-				return true
-			}
-		}
-	}
-	return false
-}
+func identityCallback(e *semantic.Endpoint) bool { return namedFor(e, identityWords) }
 
 // csrfDecorator returns the csrf_exempt decorator of the view's handler or
 // class, or the zero Node.

@@ -37,20 +37,7 @@ var changeVerbs = map[string]bool{"create": true, "update": true, "delete": true
 
 // verbNamed reports whether a view's name or route names a change of
 // state (create_wallet, /txs/<id>/delete/, my_orders).
-func verbNamed(e *semantic.Endpoint) bool {
-	names := []string{e.ViewName()}
-	for _, r := range e.Routes {
-		names = append(names, r.Pattern, r.Name)
-	}
-	for _, n := range names {
-		for _, w := range semantic.IdentWords(n) {
-			if changeVerbs[w] {
-				return true
-			}
-		}
-	}
-	return false
-}
+func verbNamed(e *semantic.Endpoint) bool { return namedFor(e, changeVerbs) }
 
 // runStateChangeAnyMethod matches judged Django function views with no
 // method restriction (no require_POST, require_http_methods or

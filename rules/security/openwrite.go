@@ -164,8 +164,12 @@ func openWriteHelp(e *semantic.Endpoint) string {
 
 // publicDesign reports views meant for anonymous callers (see
 // publicByDesign), by the words of the view, its handler and its route.
-func publicDesign(e *semantic.Endpoint) bool {
-	names := []string{e.ViewName(), e.Route}
+func publicDesign(e *semantic.Endpoint) bool { return namedFor(e, publicByDesign) }
+
+// namedFor reports whether a word of the view's name, its handler's name,
+// or its routes' patterns and names is in words.
+func namedFor(e *semantic.Endpoint, words map[string]bool) bool {
+	names := []string{e.ViewName(), e.View, e.Route}
 	if e.Handler != nil {
 		names = append(names, e.Handler.Name)
 	}
@@ -174,7 +178,7 @@ func publicDesign(e *semantic.Endpoint) bool {
 	}
 	for _, n := range names {
 		for _, w := range semantic.IdentWords(n) {
-			if publicByDesign[w] {
+			if words[w] {
 				return true
 			}
 		}
