@@ -322,6 +322,13 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 		if len(a.Permissions) == 0 {
 			a.Permissions = []string{"permission_classes = " + v.Text()}
 		}
+	} else if lib := libraryBase(c); lib != "" {
+		// A library view sets its own permissions where rubric cannot read
+		// them; its credential views are open by design.
+		a.Source, a.level = "library base "+lib, levelUnknown
+		if credentialViews[lib] {
+			a.level = levelPublic
+		}
 	} else {
 		m.defaultPerms(&a, s)
 	}
@@ -344,6 +351,30 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 	m.classDecorators(&a, c, handler)
 	a.finish()
 	return a
+}
+
+// libraryBase returns the last name of a base of c (through project
+// bases) that is a view of a library other than DRF and Django, or one of
+// DRF's credential views; "" when every base is the project's, DRF's or
+// Django's own.
+func libraryBase(c *Class) string {
+	_, quals := classBaseNames(c)
+	for _, q := range quals {
+		last := lastName(q)
+		if credentialViews[last] {
+			return last
+		}
+		if !strings.Contains(q, ".") || strings.HasPrefix(q, "rest_framework.") || strings.HasPrefix(q, "django.") {
+			continue
+		}
+		if c.File.M.LookupClass(q) != nil {
+			continue // the project's own
+		}
+		if strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "APIView") {
+			return last
+		}
+	}
+	return ""
 }
 
 // isLiteralPerms reports a permission_classes value rubric can read (not

@@ -20,8 +20,8 @@ type Endpoint struct {
 	// URLconf rubric reads routes it); Route is the first, for display.
 	Routes []*Route
 	Route  string
-	// Kind is "function", "django-view", "drf-view", "viewset", "ninja"
-	// or "asgi".
+	// Kind is "function", "django-view", "drf-view", "viewset", "ninja",
+	// "asgi", or "external" (a library's view routed by the project).
 	Kind string
 	// View is the qualified name of the view function or class.
 	View string
@@ -260,7 +260,7 @@ func viewClassKind(c *Class) string {
 		switch {
 		case drfViewSets[n]:
 			return "viewset"
-		case drfViews[n]:
+		case drfViews[n] || credentialViews[n] && n != "LoginView" && n != "LogoutView":
 			drf = true
 		case djangoViews[n] && n != "View":
 			django = true
@@ -343,11 +343,47 @@ func (m *Model) buildInventory() *Inventory {
 			}
 		}
 	}
+	for _, r := range inv.Routes {
+		if r.Func == nil && r.Class == nil && !r.Orphan {
+			inv.add(externalEndpoint(r))
+		}
+	}
 	for _, e := range inv.Endpoints {
+		if e.Handler == nil && e.Class == nil {
+			continue // a library's view: nothing to read
+		}
 		m.fillEffects(e)
 		e.Webhook = m.webhookOf(e)
 	}
 	return inv
+}
+
+// credentialViews are library views anyone may call by design: they
+// exchange credentials for a token.
+var credentialViews = map[string]bool{"obtain_auth_token": true, "ObtainAuthToken": true, "TokenObtainPairView": true,
+	"TokenRefreshView": true, "TokenVerifyView": true, "TokenObtainSlidingView": true, "LoginView": true, "LogoutView": true}
+
+// externalEndpoint is a route to a view outside the project (a library's
+// token view, a schema view): listed with what the URLconf shows.
+func externalEndpoint(r *Route) *Endpoint {
+	e := &Endpoint{Kind: "external", View: r.ViewText, File: r.File, Node: r.Node, Routes: []*Route{r}, Route: r.Pattern,
+		Routed: true, Methods: []string{"ANY"}}
+	name := r.ViewText
+	if i := strings.Index(name, "("); i >= 0 {
+		name = name[:i]
+	}
+	name = lastName(strings.TrimSuffix(name, ".as_view"))
+	e.Auth = Auth{level: levelUnknown, Source: "library view"}
+	if credentialViews[name] {
+		e.Auth = Auth{level: levelPublic, Source: "library view: credentials exchange", Permissions: []string{name}}
+	}
+	for _, w := range r.Wrappers {
+		if w == "csrf_exempt" {
+			e.Auth.CSRFExempt = true
+		}
+	}
+	e.Auth.finish()
+	return e
 }
 
 func (inv *Inventory) add(e *Endpoint) {
@@ -378,18 +414,25 @@ func (inv *Inventory) ViewsIn(f *File) []*Endpoint {
 // ViewNode returns the node naming the view: the class name for a
 // class-based view, the function name otherwise.
 func (e *Endpoint) ViewNode() pyast.Node {
-	if e.Class != nil {
+	switch {
+	case e.Class != nil:
 		return e.Class.Node.ChildByField("name")
+	case e.Handler != nil:
+		return e.Node.ChildByField("name")
 	}
-	return e.Node.ChildByField("name")
+	return e.Node
 }
 
-// ViewName is the view's short name (the class or function name).
+// ViewName is the view's short name (the class or function name; the
+// view as the URLconf writes it for a library's view).
 func (e *Endpoint) ViewName() string {
-	if e.Class != nil {
+	switch {
+	case e.Class != nil:
 		return e.Class.Name
+	case e.Handler != nil:
+		return e.Handler.Name
 	}
-	return e.Handler.Name
+	return e.View
 }
 
 // importsAny reports whether a file imports one of the packages.
@@ -573,6 +616,9 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 			if fn := c.Method(meth); fn != nil {
 				hs = append(hs, handler{action: meth, methods: []string{strings.ToUpper(meth)}, fn: fn})
 			}
+		}
+		if len(hs) == 0 && libraryBase(c) != "" {
+			hs = append(hs, handler{action: "post", methods: []string{"POST"}}) // the library's own handler
 		}
 		for n := range last {
 			for _, a := range providedActions[n] {

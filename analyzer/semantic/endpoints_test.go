@@ -402,3 +402,46 @@ def delete(request, pk: int):
 	assert.Equal(t, "anyone", eps["api.delete"].Auth.OpenTo())
 	assert.True(t, eps["api.pay"].Writes())
 }
+
+// Routes to library views are listed with what the URLconf shows: DRF's
+// and simplejwt's credential views are open by design, others unknown;
+// a project subclass of a library view keeps the library's permissions.
+func TestInventoryLibraryViews(t *testing.T) {
+	m := load(t, `
+-- settings.py --
+ROOT_URLCONF = "urls"
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+-- urls.py --
+from django.urls import path
+from drf_yasg.views import get_schema_view
+from rest_framework.authtoken.views import obtain_auth_token
+
+from views import Login
+
+schema_view = get_schema_view(public=True)
+
+urlpatterns = [
+    path("token/", obtain_auth_token),
+    path("docs/", schema_view.with_ui("swagger")),
+    path("login/", Login.as_view()),
+]
+-- views.py --
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+
+class Login(TokenObtainPairView):
+    pass
+`)
+	inv := m.buildInventory()
+	byRoute := map[string]*Endpoint{}
+	for _, e := range inv.Endpoints {
+		byRoute[e.Route] = e
+	}
+	require.Contains(t, byRoute, "token/")
+	assert.Equal(t, "external", byRoute["token/"].Kind)
+	assert.Equal(t, "anyone", byRoute["token/"].Auth.OpenTo())
+	assert.Equal(t, "unknown", byRoute["docs/"].Auth.OpenTo())
+	require.Contains(t, byRoute, "login/")
+	assert.Equal(t, []string{"POST"}, byRoute["login/"].Methods)
+	assert.Equal(t, "anyone", byRoute["login/"].Auth.OpenTo(), "the library view sets its own permissions")
+}
