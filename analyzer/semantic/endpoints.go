@@ -285,7 +285,7 @@ func viewClassKind(c *Class) string {
 
 func (m *Model) buildInventory() *Inventory {
 	inv := &Inventory{byFunc: map[*Func][]*Endpoint{}, byFile: map[*File][]*Endpoint{}, byView: map[*File][]*Endpoint{}}
-	inv.Routes = m.urlconfs()
+	safely(func() { inv.Routes = m.urlconfs() })
 	inv.HasURLConf = len(inv.Routes) > 0
 	routesOfFunc := map[*Func][]*Route{}
 	routesOfClass := map[*Class][]*Route{}
@@ -329,18 +329,19 @@ func (m *Model) buildInventory() *Inventory {
 			if len(rs) == 0 && !looksLikeView(fn) {
 				continue
 			}
-			inv.add(m.functionEndpoint(fn, rs, s))
+			safely(func() { inv.add(m.functionEndpoint(fn, rs, s)) })
 		}
 		for _, c := range f.Classes {
-			kind := viewClassKind(c)
-			if kind == "" {
-				continue
-			}
-			rs := routesOfClass[c]
-			for _, ep := range m.classEndpoints(c, kind, rs, s) {
-				ep.Base = bases[c]
-				inv.add(ep)
-			}
+			safely(func() {
+				kind := viewClassKind(c)
+				if kind == "" {
+					return
+				}
+				for _, ep := range m.classEndpoints(c, kind, routesOfClass[c], s) {
+					ep.Base = bases[c]
+					inv.add(ep)
+				}
+			})
 		}
 	}
 	for _, r := range inv.Routes {
@@ -352,10 +353,19 @@ func (m *Model) buildInventory() *Inventory {
 		if e.Handler == nil && e.Class == nil {
 			continue // a library's view: nothing to read
 		}
-		m.fillEffects(e)
-		e.Webhook = m.webhookOf(e)
+		safely(func() {
+			m.fillEffects(e)
+			e.Webhook = m.webhookOf(e)
+		})
 	}
 	return inv
+}
+
+// safely runs one step of the build: code rubric cannot read (a broken
+// file, a shape nobody foresaw) loses that view, not the inventory.
+func safely(f func()) {
+	defer func() { _ = recover() }()
+	f()
 }
 
 // credentialViews are library views anyone may call by design: they

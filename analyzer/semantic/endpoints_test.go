@@ -445,3 +445,44 @@ class Login(TokenObtainPairView):
 	assert.Equal(t, []string{"POST"}, byRoute["login/"].Methods)
 	assert.Equal(t, "anyone", byRoute["login/"].Auth.OpenTo(), "the library view sets its own permissions")
 }
+
+// Broken and odd input gives a partial inventory, never a panic.
+func TestInventoryBadInput(t *testing.T) {
+	m := load(t, `
+-- urls.py --
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from views import A, f
+
+router = DefaultRouter()
+router.register()
+router.register(r"x")
+urlpatterns = [path(), path("a/"), path("b/", include()), path("c/", f), include, path("d/", A.as_view(*args))]
+urlpatterns += [path("e/", include(("ns",)))]
+urlpatterns = urlpatterns + router.urls + [path("f/", f
+-- views.py --
+from rest_framework.views import APIView
+
+
+class A(APIView):
+    permission_classes = lambda: []
+
+    def get_permissions(self):
+        return
+
+    def post(self):
+        return self.request.data[
+
+
+def f(request, *args, **kwargs):
+    return f(request)
+`)
+	inv := m.buildInventory()
+	var views []string
+	for _, e := range inv.Endpoints {
+		views = append(views, e.Row().View)
+	}
+	assert.Contains(t, views, "views.f")
+	assert.Contains(t, views, "views.A.post")
+}
