@@ -37,6 +37,10 @@ type Model struct {
 
 	rowMu   sync.Mutex
 	rowMemo map[rowKey]*rowEntry
+
+	// memo holds what the endpoint inventory computes once per function
+	// or class (endpoints.go, does.go).
+	memo endpointMemo
 }
 
 // File is the semantic view of one file: its functions and classes, and
@@ -111,6 +115,10 @@ type Class struct {
 	// SelfAttrs are `self.name = value` assignments in any method (their
 	// values), such as those __init__ and setUp make.
 	SelfAttrs map[string][]pyast.Node
+
+	// bases caches Bases once the model is built (every class known).
+	basesOnce sync.Once
+	bases     []*Class
 }
 
 type outCall struct {
@@ -492,7 +500,7 @@ func (m *Model) LookupFunc(q string) *Func {
 	name := q[strings.LastIndex(q, ".")+1:]
 	var found *Func
 	for _, fn := range m.byName[name] {
-		if strings.HasSuffix("."+fn.Qual, "."+q) {
+		if dottedSuffix(fn.Qual, q) {
 			if found != nil {
 				return nil
 			}
@@ -511,7 +519,7 @@ func (m *Model) LookupClass(q string) *Class {
 	name := q[strings.LastIndex(q, ".")+1:]
 	var found *Class
 	for _, c := range m.cbyName[name] {
-		if strings.HasSuffix("."+c.Qual, "."+q) {
+		if dottedSuffix(c.Qual, q) {
 			if found != nil {
 				return nil
 			}
@@ -526,6 +534,16 @@ func (m *Model) LookupClass(q string) *Class {
 	return found
 }
 
+// dottedSuffix reports whether q is full or a suffix of full made of
+// whole dotted parts ("b.C" of "a.b.C", not "b.C" of "ab.C"), as
+// strings.HasSuffix("."+full, "."+q) without building the strings.
+func dottedSuffix(full, q string) bool {
+	if !strings.HasSuffix(full, q) {
+		return false
+	}
+	return len(full) == len(q) || full[len(full)-len(q)-1] == '.'
+}
+
 // ClassOfModel returns the class defining a model of the graph.
 func (m *Model) ClassOfModel(md *project.Model) *Class {
 	if md == nil || md.External {
@@ -536,6 +554,14 @@ func (m *Model) ClassOfModel(md *project.Model) *Class {
 
 // Bases returns the project classes c derives from, nearest first.
 func (c *Class) Bases() []*Class {
+	if !c.File.M.frozen {
+		return c.computeBases()
+	}
+	c.basesOnce.Do(func() { c.bases = c.computeBases() })
+	return c.bases
+}
+
+func (c *Class) computeBases() []*Class {
 	var out []*Class
 	seen := map[*Class]bool{c: true}
 	queue := []*Class{c}

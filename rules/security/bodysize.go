@@ -24,6 +24,7 @@ var UnboundedWebhookBody = &analyzer.Rule{
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runUnboundedWebhookBody,
 }
 
@@ -47,7 +48,7 @@ func runUnboundedWebhookBody(p *analyzer.Pass) error {
 		return nil
 	}
 	for _, v := range views {
-		if checksLength(v.fn) {
+		if v.bodyRead.IsNil() || checksLength(v.fn) {
 			continue
 		}
 		d := analyzer.Diagnostic{
