@@ -22,13 +22,13 @@ type AggregateOptions struct {
 	Rules []*Rule
 }
 
-// Aggregate collapses repeated findings: the findings of one rule in one
-// function (or at module level of one file) become one finding at the
+// Aggregate collapses repeated findings: the findings of one rule at one
+// severity in one function (or at module level of one file) become one finding at the
 // first of them, whose message gives the count and whose related locations
 // are the others (each with its own message). When a rule's findings in a
 // file still make more than PerFile such groups, they collapse again into
 // one finding for the file. The collapsed finding keeps the highest
-// severity and confidence of its group and the first finding's fixes, so
+// confidence of its group and the first finding's fixes, so
 // fixes must be applied before aggregating.
 //
 // A Habit rule's findings collapse into one for the whole run.
@@ -56,6 +56,7 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 	type key struct {
 		code, path string
 		fn         funcSpan
+		sev        Severity // findings of one rule at different severities are different problems
 	}
 	distinct, habit := map[string]bool{}, map[string]bool{}
 	for _, r := range o.Rules {
@@ -69,9 +70,9 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 	var order []key
 	groups := map[key][]Diagnostic{}
 	for _, d := range SortDiagnostics(append([]Diagnostic(nil), ds...)) {
-		k := key{code: d.Code, path: d.Path, fn: scopeOf(d)}
+		k := key{code: d.Code, path: d.Path, fn: scopeOf(d), sev: d.Severity}
 		if habit[d.Code] {
-			k = key{code: d.Code} // one finding for the run
+			k = key{code: d.Code, sev: d.Severity} // one finding for the run
 		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
@@ -79,16 +80,19 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		groups[k] = append(groups[k], d)
 	}
 	// Groups of one rule in one file, in order.
-	type fileKey struct{ code, path string }
+	type fileKey struct {
+		code, path string
+		sev        Severity
+	}
 	byFile := map[fileKey][]key{}
 	for _, k := range order {
-		fk := fileKey{k.code, k.path}
+		fk := fileKey{k.code, k.path, k.sev}
 		byFile[fk] = append(byFile[fk], k)
 	}
 	var out []Diagnostic
 	done := map[fileKey]bool{}
 	for _, k := range order {
-		fk := fileKey{k.code, k.path}
+		fk := fileKey{k.code, k.path, k.sev}
 		if perFile > 0 && len(byFile[fk]) > perFile && !distinct[k.code] {
 			if done[fk] {
 				continue

@@ -86,16 +86,20 @@ def two():
 	assert.Equal(t, "boom called (and 5 more like it in this file)", got[0].Message)
 }
 
-func TestAggregateKeepsTheHighestSeverity(t *testing.T) {
+func TestAggregateKeepsSeveritiesApart(t *testing.T) {
 	ds := []analyzer.Diagnostic{
-		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 1, End: 2}, Message: "m", Severity: analyzer.Info, Confidence: analyzer.Low},
-		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 5, End: 6}, Message: "m", Severity: analyzer.Error, Confidence: analyzer.High},
+		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 1, End: 2}, Message: "m", Severity: analyzer.Warning, Confidence: analyzer.Low},
+		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 3, End: 4}, Message: "m", Severity: analyzer.Warning, Confidence: analyzer.High},
+		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 5, End: 6}, Message: "an error", Severity: analyzer.Error},
 		{Code: "Y", Path: "a.py", Range: analyzer.Range{Start: 5, End: 6}, Message: "other rule", Severity: analyzer.Info},
 	}
 	got := analyzer.Aggregate(ds, nil, analyzer.AggregateOptions{})
-	require.Len(t, got, 2)
-	assert.Equal(t, analyzer.Error, got[0].Severity)
-	assert.Equal(t, analyzer.High, got[0].Confidence)
+	require.Len(t, got, 3, "the two warnings collapse; the error of the same rule is its own problem")
+	assert.Equal(t, analyzer.Warning, got[0].Severity)
+	assert.Equal(t, analyzer.High, got[0].Confidence, "the highest confidence of the group")
 	assert.Equal(t, 1, got[0].Start)
-	assert.Equal(t, "other rule", got[1].Message)
+	assert.Equal(t, "m (and 1 more like it in this file)", got[0].Message)
+	assert.Equal(t, "an error", got[1].Message)
+	assert.Equal(t, analyzer.Error, got[1].Severity)
+	assert.Equal(t, "other rule", got[2].Message)
 }

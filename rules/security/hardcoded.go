@@ -42,9 +42,10 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 	}
 	// Test and CI configuration modules (settings_test.py,
 	// configuration_testing.py, ci.py) hold throwaway keys.
-	if hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "test", "tests", "testing", "ci") {
+	if hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "test", "tests", "testing", "ci", "local", "dev", "development") {
 		return nil
 	}
+	dev := startprojectDev(p.Root)
 	seen := map[int32]bool{}
 	report := func(lit pyast.Node, name, why string, conf analyzer.Confidence) {
 		if seen[lit.ID()] {
@@ -60,6 +61,28 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			Message:    msg,
 			Help:       "read it from the environment or a secret store (`os.environ[\"" + envName(name) + "\"]`, no default), and rotate the committed value: it is in the git history",
 			Confidence: conf,
+		})
+	}
+	if dev.key.IsNil() && !dev.dead.IsNil() {
+		seen[dev.dead.ID()] = true // a literal the module replaces later: dead
+	}
+	if !dev.key.IsNil() {
+		// startproject's development settings, kept: one low line for
+		// the pair, not an error.
+		seen[dev.key.ID()] = true
+		msg := "`SECRET_KEY` is a literal development key"
+		var related []analyzer.Related
+		if !dev.debug.IsNil() {
+			msg += " and `DEBUG = True`"
+			related = append(related, analyzer.Related{Range: analyzer.RangeOf(dev.debug), Message: "`DEBUG = True`"})
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(dev.key),
+			Message:    msg + ": the settings are startproject's development configuration, used wherever this module is deployed",
+			Help:       "read both from the environment (`SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]`, `DEBUG = os.environ.get(\"DJANGO_DEBUG\") == \"1\"`), or keep them in a dev-only settings module",
+			Severity:   analyzer.Info,
+			Confidence: analyzer.High,
+			Related:    related,
 		})
 	}
 	for _, n := range pyast.FindAll(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
@@ -232,4 +255,58 @@ func envName(name string) string {
 		return "SECRET"
 	}
 	return strings.ToUpper(strings.Join(words(name), "_"))
+}
+
+// devSettings is what startprojectDev finds in a module.
+type devSettings struct {
+	// key is the SECRET_KEY literal of startproject's development
+	// settings: a module-level `SECRET_KEY = "django-insecure-..."`, or
+	// any literal key beside `DEBUG = True`, not replaced later.
+	key pyast.Node
+	// debug is the module-level `DEBUG = True` assignment, if any.
+	debug pyast.Node
+	// dead is a literal SECRET_KEY the module assigns again later from
+	// somewhere else (the environment): never used.
+	dead pyast.Node
+}
+
+// startprojectDev reads the module-level SECRET_KEY and DEBUG assignments.
+func startprojectDev(root pyast.Node) devSettings {
+	var out devSettings
+	var keys []pyast.Node // right-hand sides, in order
+	for _, st := range pyast.Statements(root) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		a := st.NamedChild(0)
+		if a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
+			continue
+		}
+		switch a.ChildByField("left").Text() {
+		case "SECRET_KEY":
+			keys = append(keys, pyast.Unparen(a.ChildByField("right")))
+		case "DEBUG":
+			if pyast.Unparen(a.ChildByField("right")).Type() == "true" {
+				out.debug = a
+			} else {
+				out.debug = pyast.Node{} // set again from elsewhere
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return out
+	}
+	first := keys[0]
+	v, ok := pyast.StringValue(first)
+	if !ok || isPlaceholder(v) {
+		return out
+	}
+	if len(keys) > 1 {
+		out.dead = first
+		return out
+	}
+	if strings.HasPrefix(v, "django-insecure-") || !out.debug.IsNil() {
+		out.key = first
+	}
+	return out
 }

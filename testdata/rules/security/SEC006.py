@@ -2,7 +2,7 @@ import os
 
 import requests
 
-SECRET_KEY = "django-insecure-7c2f0a9e4b1d8c3a5f6e"  # want: SEC006 "hard-coded secret in `SECRET_KEY` \(a generated development key"
+SECRET_KEY = "django-insecure-7c2f0a9e4b1d8c3a5f6e"  # want: SEC006 "`SECRET_KEY` is a literal development key: the settings are startproject's development configuration"
 STRIPE_KEY = "sk_live_51HxQ2eLkdT8b3Qz9wMn4Rt"  # want: SEC006 "hard-coded Stripe live key"
 DATABASES = {
     "default": {
