@@ -42,7 +42,33 @@ func NewTracker(p *analyzer.Pass) *Tracker {
 // requires are the shared analyses every ORM rule reads.
 var requires = []project.Analysis{semantic.Project}
 
+// requiresViews adds the endpoint inventory, for rules judging views.
+var requiresViews = []project.Analysis{semantic.Project, semantic.Endpoints}
+
 func (t *Tracker) loopOf(n pyast.Node) *Loop { return t.LoopOf(n) }
+
+// servesList reports whether a view class may answer with a list: the
+// endpoint inventory routes its list action (a DRF list, a generic list
+// view's GET), or it routes nothing of the class, so rubric cannot tell.
+// A viewset routed only for retrieve, update or create serialises one
+// object per request.
+func (t *Tracker) servesList(cls pyast.Node) bool {
+	c := t.ClassOfDef(cls)
+	if c == nil {
+		return true
+	}
+	routed := false
+	for _, e := range semantic.InventoryOf(t.p.Project).InFile(t.File) {
+		if e.Class != c || !e.Routed {
+			continue
+		}
+		routed = true
+		if e.Action == "list" || e.Kind == "django-view" && e.Action == "get" {
+			return true
+		}
+	}
+	return !routed
+}
 
 func (t *Tracker) binding(n pyast.Node, name string, at int) pyast.Node {
 	return t.Binding(n, name, at)

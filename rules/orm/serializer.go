@@ -27,7 +27,7 @@ var SerializerRelations = &analyzer.Rule{
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
 	Distinct:          true,
-	Requires:          requires,
+	Requires:          requiresViews,
 	Run:               runSerializer,
 }
 
@@ -65,6 +65,9 @@ func runSerializer(p *analyzer.Pass) error {
 		if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
 			continue
 		}
+		if !t.servesList(cls) {
+			continue // one object per request
+		}
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
 	}
@@ -86,7 +89,7 @@ func runSerializer(p *analyzer.Pass) error {
 				names = append(names, d)
 			}
 		}
-		if len(names) == 0 {
+		if len(names) == 0 || !t.servesList(cls) {
 			continue
 		}
 		q := t.ViewQueryset(cls)

@@ -25,7 +25,7 @@ var UnboundedList = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
-	Requires:          requires,
+	Requires:          requiresViews,
 	Run:               runUnbounded,
 }
 
@@ -327,6 +327,9 @@ func (t *Tracker) drfListViews() {
 		}
 		if m, _ := classMember(cls, "list", 0); !m.IsNil() {
 			continue // a custom list() is judged as a view method
+		}
+		if !t.servesList(cls) {
+			continue // routed for single objects only
 		}
 		q := t.ViewQueryset(cls)
 		if !isUnbounded(q) {
