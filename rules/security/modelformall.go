@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -23,6 +24,7 @@ var ModelFormAllFields = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runModelFormAllFields,
 }
 
@@ -61,12 +63,22 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				if all.IsNil() {
 					continue
 				}
+				if readOnlyUse(p, n) {
+					continue // only ever serialised out
+				}
 				d := analyzer.Diagnostic{
 					Range:   analyzer.RangeOf(all),
 					Message: fmt.Sprintf("%s `%s` accepts every model field (`fields = \"__all__\"`), including ones clients must not set", kind, pyast.DefName(n)),
 					Help:    "list the fields clients may write: `fields = [\"name\", \"email\"]` (and `read_only_fields` for the rest); a field added to the model later is then not writable by accident",
 				}
-				if readOnly {
+				sens, known := sensitiveWritable(p, n, s)
+				switch {
+				case known && len(sens) == 0:
+					continue // every field it accepts is client input
+				case len(sens) > 0:
+					d.Message = fmt.Sprintf("%s `%s` accepts every model field (`fields = \"__all__\"`), %s included: a client can set %s", kind, pyast.DefName(n), quoteList(sens), pronoun(sens))
+					d.Confidence = analyzer.High
+				case readOnly:
 					d.Confidence = analyzer.Low
 					d.Message = fmt.Sprintf("%s `%s` accepts every model field not in `read_only_fields` (`fields = \"__all__\"`), so a new model field is writable by default", kind, pyast.DefName(n))
 				}
@@ -115,4 +127,130 @@ func formKind(cls pyast.Node, meta pyast.Node) string {
 		}
 	}
 	return ""
+}
+
+// writeGuardedNames are model fields a client must not set through a form or
+// serializer: money held, ownership, privileges.
+var writeGuardedNames = map[string]bool{
+	"balance": true, "credit": true, "credits": true, "points": true, "owner": true, "user": true,
+	"created_by": true, "is_staff": true, "is_superuser": true, "is_admin": true, "is_verified": true,
+	"role": true, "roles": true, "permissions": true, "user_permissions": true, "groups": true,
+}
+
+// sensitiveWritable returns the sensitive fields of the class's model a
+// client can write through it: named for money held, ownership or
+// privileges (see writeGuardedNames, and *_balance), not in
+// read_only_fields, not made read-only by extra_kwargs or a declared
+// field. known is false when the model's fields are not all known.
+func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, known bool) {
+	g := p.Project.Models
+	if g == nil {
+		return nil, false
+	}
+	var model *project.Model
+	protected := map[string]bool{}
+	for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+		right := pyast.Unparen(a.ChildByField("right"))
+		switch a.ChildByField("left").Text() {
+		case "model":
+			model = g.Lookup(p.Unit, pyast.Dotted(right))
+		case "read_only_fields":
+			for _, e := range right.NamedChildren() {
+				if v, ok := pyast.StringValue(e); ok {
+					protected[v] = true
+				}
+			}
+		case "extra_kwargs":
+			for _, pair := range right.NamedChildren() {
+				k, ok := pyast.StringValue(pair.ChildByField("key"))
+				if ok && pair.Type() == "pair" && strings.Contains(pair.ChildByField("value").Text(), "read_only") {
+					protected[k] = true
+				}
+			}
+		}
+	}
+	// Fields the class declares itself replace the model's.
+	for _, a := range pyast.FindAllShallow(pyast.Body(cls), "assignment") {
+		left := a.ChildByField("left")
+		if left.Type() != "identifier" {
+			continue
+		}
+		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if !ok {
+			continue
+		}
+		switch c.MethodName() {
+		case "SerializerMethodField", "ReadOnlyField", "HiddenField", "CurrentUserDefault":
+			protected[left.Text()] = true
+		}
+		if ro := c.Keyword("read_only"); ro.Type() == "true" {
+			protected[left.Text()] = true
+		}
+	}
+	if model == nil {
+		return nil, false
+	}
+	if model.External {
+		// Django's own user model: its privilege flags.
+		if um := g.UserModel(); um == model || model.Name == "User" {
+			for _, f := range []string{"is_staff", "is_superuser", "groups", "user_permissions"} {
+				if !protected[f] {
+					out = append(out, f)
+				}
+			}
+			return out, true
+		}
+		return nil, false
+	}
+	for _, f := range model.Fields {
+		if protected[f.Name] || f.PrimaryKey {
+			continue
+		}
+		if writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") {
+			out = append(out, f.Name)
+		}
+	}
+	return out, model.Complete
+}
+
+// readOnlyUse reports whether every routed endpoint serving through the
+// serializer class answers safe methods only (a ReadOnlyModelViewSet, a
+// retrieve or list view), and at least one does.
+func readOnlyUse(p *analyzer.Pass, cls pyast.Node) bool {
+	sm := semantic.Of(p.Project)
+	f := sm.File(p.Unit)
+	sc := f.ClassOfDef(cls)
+	if sc == nil {
+		return false
+	}
+	used := false
+	for _, e := range semantic.InventoryOf(p.Project).Endpoints {
+		if e.Class == nil || !e.Routed || sm.SerializerClass(e.Class) != sc {
+			continue
+		}
+		if e.AcceptsUnsafe() {
+			return false
+		}
+		used = true
+	}
+	return used
+}
+
+// quoteList renders names as `a`, `b` and `c`.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + n + "`"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+func pronoun(names []string) string {
+	if len(names) == 1 {
+		return "it"
+	}
+	return "them"
 }
