@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed writeinloop.md
@@ -52,6 +53,11 @@ func runWriteInLoop(p *analyzer.Pass) error {
 	for _, l := range loops {
 		if l.Bounded() || l.Once() || l.QS != nil && l.QS.Iterator {
 			continue // a chunked iterator() loop is a deliberate batch job
+		}
+		if t.callsOut(l) {
+			// The per-row cost is the remote call, and a bulk write after
+			// the loop would lose the rows already done if a call fails.
+			continue
 		}
 		// A chunked iterator() over rows is a deliberate batch job.
 		rowLoop := !l.Var.IsNil() && l.QS != nil && l.QS.Model != nil && !l.QS.Values && !l.QS.Iterator
@@ -168,4 +174,39 @@ func uniq(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// callsOut reports whether a loop's body makes an HTTP call, directly or
+// in a project function it calls (two calls deep).
+func (t *Tracker) callsOut(l *Loop) bool {
+	found := false
+	l.Walk(func(n pyast.Node) bool {
+		if found {
+			return false
+		}
+		if n.Type() == "call" && t.reachesHTTP(t.File, n, 0) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func (t *Tracker) reachesHTTP(f *semantic.File, call pyast.Node, depth int) bool {
+	if effects.Of(f.Unit).Classify(call).Kind == effects.HTTP {
+		return true
+	}
+	if depth >= 2 {
+		return false
+	}
+	fn, _ := f.Callee(call)
+	if fn == nil || fn.File == nil {
+		return false
+	}
+	for _, c := range pyast.FindAll(fn.Node, "call") {
+		if t.reachesHTTP(fn.File, c, depth+1) {
+			return true
+		}
+	}
+	return false
 }
