@@ -3,6 +3,7 @@ package exceptions
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -53,6 +54,8 @@ func runSwallowed(p *analyzer.Pass) error {
 			}
 		case !h.Named(), h.HasComment(), h.CatchesOnly("miss", "value"), test:
 			continue
+		case createIfMissing(n, h.TypeText()):
+			continue
 		}
 		msg := fmt.Sprintf("`except %s` swallows the error: nothing is logged, re-raised or handled", h.TypeText())
 		if broad != "" {
@@ -66,4 +69,37 @@ func runSwallowed(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// createIfMissing reports the insert-and-ignore-duplicates idiom: `try:
+// X.objects.create(...) except IntegrityError: pass`, whose try body only
+// inserts rows (create, save, bulk_create), so the error can only say the
+// row is already there.
+func createIfMissing(handler pyast.Node, typ string) bool {
+	if typ != "IntegrityError" && !strings.HasSuffix(typ, ".IntegrityError") {
+		return false
+	}
+	try := handler.Parent()
+	if try.Type() != "try_statement" {
+		return false
+	}
+	body := pyast.Statements(try.ChildByField("body"))
+	if len(body) == 0 {
+		return false
+	}
+	for _, st := range body {
+		e := st
+		if e.Type() == "expression_statement" {
+			e = e.NamedChild(0)
+		}
+		if e.Type() == "assignment" {
+			e = e.ChildByField("right")
+		}
+		switch string(pyast.CalleeName(pyast.Unparen(e))) {
+		case "create", "save", "bulk_create", "create_user", "create_superuser":
+		default:
+			return false
+		}
+	}
+	return true
 }

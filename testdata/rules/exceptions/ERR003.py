@@ -1,4 +1,5 @@
 import requests
+from django.db import IntegrityError
 
 
 def notify(url, payload):
@@ -30,4 +31,13 @@ def save(obj):
     try:
         obj.save()
     except DatabaseError:  # want: ERR003
+        pass
+
+
+def transfer(a, b, amount):
+    # Not an insert: the duplicate-row reading does not apply.
+    try:
+        a.withdraw(amount)
+        b.deposit(amount)
+    except IntegrityError:  # want: ERR003 "`except IntegrityError` swallows the error"
         pass
