@@ -225,13 +225,25 @@ func readOnlyUse(p *analyzer.Pass, cls pyast.Node) bool {
 	}
 	used := false
 	for _, e := range semantic.InventoryOf(p.Project).Endpoints {
-		if e.Class == nil || !e.Routed || sm.SerializerClass(e.Class) != sc {
+		if e.Class == nil || !e.Routed {
 			continue
 		}
-		if e.AcceptsUnsafe() {
-			return false
+		sers, known := sm.EndpointSerializers(e)
+		if !known {
+			if m := e.Class.Method("get_serializer_class"); m != nil && strings.Contains(m.Node.Text(), sc.Name) {
+				return false // may be chosen for a write: cannot tell
+			}
+			continue
 		}
-		used = true
+		for _, s := range sers {
+			if s != sc {
+				continue
+			}
+			if e.AcceptsUnsafe() {
+				return false
+			}
+			used = true
+		}
 	}
 	return used
 }

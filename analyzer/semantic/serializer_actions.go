@@ -1,0 +1,181 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// EndpointSerializers returns the project serializer classes an endpoint
+// of a view class may use: what get_serializer_class returns for the
+// endpoint's action or method (reading `if self.action == "retrieve"`,
+// `self.action in (...)`, `self.request.method == "POST"` branches), or
+// the class's serializer_class. known is false when the choice cannot be
+// read (a computed return, a helper): callers then assume any serializer.
+func (m *Model) EndpointSerializers(e *Endpoint) (out []*Class, known bool) {
+	c := e.Class
+	if c == nil {
+		return nil, false
+	}
+	fn := c.Method("get_serializer_class")
+	if fn == nil || fn.File == nil {
+		if s := m.serializerClass(c); s != nil {
+			return []*Class{s}, true
+		}
+		return nil, false
+	}
+	names, ok := chooseSerializer(pyast.Statements(pyast.Body(fn.Node)), e)
+	if !ok {
+		return nil, false
+	}
+	for _, n := range names {
+		if n.Type() == "attribute" && pyast.Dotted(n) == "self.serializer_class" || pyast.Dotted(n) == "super().get_serializer_class()" {
+			if s := m.serializerClass(c); s != nil {
+				out = append(out, s)
+				continue
+			}
+			return nil, false
+		}
+		s := m.classByName(fn.File, n)
+		if s == nil {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, len(out) > 0
+}
+
+// chooseSerializer follows the statements of get_serializer_class for
+// one endpoint: the returned expressions that can run for its action or
+// method. ok is false for anything it cannot read.
+func chooseSerializer(stmts []pyast.Node, e *Endpoint) (out []pyast.Node, ok bool) {
+	for _, st := range stmts {
+		switch st.Type() {
+		case "return_statement":
+			v := st.NamedChild(0)
+			if v.IsNil() {
+				return nil, false
+			}
+			return append(out, v), true
+		case "if_statement":
+			clauses := []pyast.Node{st}
+			hasElse := false
+			for _, k := range st.NamedChildren() {
+				if k.Type() == "elif_clause" || k.Type() == "else_clause" {
+					clauses = append(clauses, k)
+					hasElse = hasElse || k.Type() == "else_clause"
+				}
+			}
+			allReturn := true
+			for _, cl := range clauses {
+				body := cl.ChildByField("consequence")
+				if cl.Type() == "else_clause" {
+					body = cl.ChildByField("body")
+				}
+				match := true
+				if cl.Type() != "else_clause" {
+					var known bool
+					match, known = conditionMatches(cl.ChildByField("condition"), e)
+					if !known {
+						return nil, false
+					}
+				}
+				inner, innerOK := chooseSerializer(pyast.Statements(body), e)
+				returns := endsInReturn(body)
+				if !returns {
+					allReturn = false
+				}
+				if match {
+					if !innerOK {
+						return nil, false
+					}
+					if returns {
+						return append(out, inner...), true
+					}
+				}
+			}
+			if hasElse && allReturn {
+				return out, len(out) > 0
+			}
+		case "expression_statement", "comment", "pass_statement":
+		default:
+			return nil, false
+		}
+	}
+	return out, len(out) > 0
+}
+
+// endsInReturn reports whether a block's last statement returns.
+func endsInReturn(body pyast.Node) bool {
+	st := pyast.Statements(body)
+	return len(st) > 0 && st[len(st)-1].Type() == "return_statement"
+}
+
+// conditionMatches evaluates a get_serializer_class condition on
+// self.action or self.request.method for an endpoint. known is false for
+// other conditions.
+func conditionMatches(cond pyast.Node, e *Endpoint) (match, known bool) {
+	cond = pyast.Unparen(cond)
+	switch cond.Type() {
+	case "boolean_operator":
+		l, lk := conditionMatches(cond.ChildByField("left"), e)
+		r, rk := conditionMatches(cond.ChildByField("right"), e)
+		if !lk || !rk {
+			return false, false
+		}
+		if cond.ChildByField("operator").Text() == "and" {
+			return l && r, true
+		}
+		return l || r, true
+	case "not_operator":
+		m, k := conditionMatches(cond.ChildByField("argument"), e)
+		return !m, k
+	case "comparison_operator":
+		kids := cond.NamedChildren()
+		if len(kids) != 2 {
+			return false, false
+		}
+		subject := pyast.Dotted(kids[0])
+		var value string
+		switch subject {
+		case "self.action":
+			value = e.Action
+		case "self.request.method":
+			if len(e.Methods) != 1 {
+				return false, false
+			}
+			value = e.Methods[0]
+		default:
+			return false, false
+		}
+		ops := cond.Text()[kids[0].EndByte()-cond.StartByte() : kids[1].StartByte()-cond.StartByte()]
+		ops = strings.TrimSpace(ops)
+		var set []string
+		if s, ok := pyast.StringValue(kids[1]); ok {
+			set = []string{s}
+		} else if kids[1].Is("tuple", "list", "set") {
+			for _, x := range kids[1].NamedChildren() {
+				s, ok := pyast.StringValue(x)
+				if !ok {
+					return false, false
+				}
+				set = append(set, s)
+			}
+		} else {
+			return false, false
+		}
+		in := false
+		for _, s := range set {
+			if strings.EqualFold(s, value) {
+				in = true
+			}
+		}
+		switch ops {
+		case "==", "in":
+			return in, true
+		case "!=", "not in":
+			return !in, true
+		}
+	}
+	return false, false
+}
