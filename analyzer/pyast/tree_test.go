@@ -3,7 +3,9 @@ package pyast
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -85,10 +87,10 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 		b := convert(st, []byte(s))
 		st.Close()
 		p.Close()
-		require.Equal(t, len(b.nodes), len(a.nodes))
+		require.Equal(t, len(b.data().nodes), len(a.data().nodes))
 		assert.Equal(t, b.Truncated, a.Truncated)
-		for i := range a.nodes {
-			require.Equal(t, b.nodes[i], a.nodes[i], "node %d of %q", i, s)
+		for i := range a.data().nodes {
+			require.Equal(t, b.data().nodes[i], a.data().nodes[i], "node %d of %q", i, s)
 		}
 	}
 }
@@ -108,7 +110,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		b, err := DecodeTree(data, src)
 		require.NoError(t, err)
-		assert.Equal(t, a.nodes, b.nodes)
+		assert.Equal(t, a.data().nodes, b.data().nodes)
 		assert.Equal(t, a.Truncated, b.Truncated)
 		// Corrupt data is refused, never half-decoded.
 		for _, cut := range []int{1, len(data) / 2, len(data) - 1} {
@@ -239,4 +241,59 @@ lines"""
 		got = append(got, v)
 	}
 	assert.Equal(t, []string{"", "plain", `x\ny\tz`, "two\nlines"}, got)
+}
+
+// A compacted tree reads the same as before, whether its expanded form
+// survived (a Node still held) or was reclaimed and rebuilt.
+func TestCompactIsInvisible(t *testing.T) {
+	src := []byte("class A(B):\n    def f(self, x):\n        return g(x)[0].h(y=x)\n\nz = [a for a in b if a]\n")
+	tr, err := Parse(src)
+	require.NoError(t, err)
+	want := dump(tr.Root())
+	held := FindAll(tr.Root(), "call")[0]
+	tr.Compact()
+	runtime.GC()
+	assert.Equal(t, want, dump(tr.Root()))
+	assert.True(t, held.Equal(FindAll(tr.Root(), "call")[0]), "a Node held across Compact is the same node")
+	assert.True(t, tr.Root().Contains(held))
+
+	held = Node{}
+	for i := 0; i < 3 && tr.live.Load().Value() != nil; i++ {
+		runtime.GC()
+	}
+	assert.Nil(t, tr.live.Load().Value(), "the expanded form is reclaimed once no Node refers to it")
+	var wg sync.WaitGroup
+	got := make([]string, 4)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = dump(tr.Root())
+		}()
+	}
+	wg.Wait()
+	for _, g := range got {
+		assert.Equal(t, want, g)
+	}
+	assert.Equal(t, tr.NodeCount(), len(tr.Root().t.nodes))
+	data, err := tr.MarshalBinary()
+	require.NoError(t, err)
+	back, err := DecodeTree(data, src)
+	require.NoError(t, err)
+	assert.Equal(t, want, dump(back.Root()))
+}
+
+// dump renders every node (named or not) with its links.
+func dump(n Node) string {
+	var b strings.Builder
+	var walk func(n Node, depth int)
+	walk = func(n Node, depth int) {
+		fmt.Fprintf(&b, "%*s%s %q field=%q named=%v err=%v/%v parent=%v kids=%d\n", depth*2, "", n.Type(), n.Text(),
+			n.Field(), n.IsNamed(), n.IsError(), n.HasError(), n.Parent(), n.ChildCount())
+		for _, c := range n.Children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
 }
