@@ -56,8 +56,8 @@ type Tree struct {
 	Src       []byte
 	Truncated bool // some subtree deeper than MaxDepth was dropped
 
-	count  int                            // number of nodes
-	pinned atomic.Pointer[treeData]       // the expanded form, held until Compact
+	count  int                      // number of nodes
+	pinned atomic.Pointer[treeData] // the expanded form, held until Compact
 	live   atomic.Pointer[weak.Pointer[treeData]]
 	mu     sync.Mutex // serialises expansion
 	enc    []byte     // compact form, set by Compact or DecodeTree
