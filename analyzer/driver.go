@@ -16,6 +16,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/analyzer/suppress"
 )
@@ -175,6 +176,20 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	trace.mark("phase 1: read, parse, extract facts")
 	res.Index = project.Build(facts)
 	trace.mark("index")
+	if !cfg.ParseOnly {
+		// Shared project analyses (the semantic model...) are built once,
+		// here, rather than inside whichever rule asks first.
+		built := map[project.Analysis]bool{}
+		for _, r := range cfg.Rules {
+			for _, a := range r.Requires {
+				if !built[a] {
+					built[a] = true
+					prebuild(res.Index, a)
+					trace.mark("analysis " + a.AnalysisName())
+				}
+			}
+		}
+	}
 
 	// Phase two.
 	var fileRules, projectRules []*Rule
@@ -515,10 +530,18 @@ func internalError(path, what string, r any) Diagnostic {
 	return d
 }
 
+// prebuild builds a project analysis; a panic is left for the rule that
+// asks for the result, which then reports it as an internal error.
+func prebuild(ix *project.Index, a project.Analysis) {
+	defer func() { _ = recover() }()
+	a.Prebuild(ix)
+}
+
 func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) {
 	hasErr := st.unit.Tree.Root().HasError()
+	roles := semantic.RolesOf(st.unit)
 	for _, r := range rules {
-		if hasErr && r.SkipOnSyntaxError {
+		if hasErr && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
 		}
 		var diags []Diagnostic

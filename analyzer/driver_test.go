@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 func write(t *testing.T, dir, rel string, data []byte) {
@@ -196,4 +198,53 @@ func TestPreloadedSources(t *testing.T) {
 	}, []string{dir})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a.py:ERR999", "b.py:SYN002"}, codes(res))
+}
+
+// TestRuleScope: the driver, not the rule, keeps a rule off the kinds of
+// file it declares it does not judge.
+func TestRuleScope(t *testing.T) {
+	dir := t.TempDir()
+	for _, rel := range []string{"app/views.py", "app/tests/test_views.py", "app/migrations/0002_x.py", "scripts/fix.py", "app/management/commands/backfill_totals.py"} {
+		write(t, dir, rel, []byte("boom()\n"))
+	}
+	scoped := *callRule
+	scoped.Skip = semantic.ProductCode
+	res, err := analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{&scoped}, WorkDir: dir}, []string{dir})
+	require.NoError(t, err)
+	var paths []string
+	for _, d := range res.Diagnostics {
+		paths = append(paths, d.Path)
+	}
+	assert.Equal(t, []string{"app/views.py"}, paths)
+}
+
+// countAnalysis counts its builds: a project analysis required by two
+// rules is built once per run.
+var builds int
+
+var countAnalysis = &project.ProjectAnalysis[int]{Name: "test.count", Run: func(ix *project.Index) int {
+	builds++
+	return len(ix.Units)
+}}
+
+func TestRequiredAnalysisBuiltOnce(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.py", []byte("boom()\n"))
+	write(t, dir, "b.py", []byte("boom()\n"))
+	var seen []int
+	mk := func(code string) *analyzer.Rule {
+		r := *callRule
+		r.Code, r.Name = code, "test-"+strings.ToLower(code)
+		r.Requires = []project.Analysis{countAnalysis}
+		r.Run = func(p *analyzer.Pass) error {
+			seen = append(seen, countAnalysis.Get(p.Project))
+			return nil
+		}
+		return &r
+	}
+	builds = 0
+	_, err := analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{mk("ERR998"), mk("ERR997")}, WorkDir: dir, Jobs: 1}, []string{dir})
+	require.NoError(t, err)
+	assert.Equal(t, 1, builds)
+	assert.Equal(t, []int{2, 2, 2, 2}, seen)
 }

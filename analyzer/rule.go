@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 // Severity of a diagnostic.
@@ -123,6 +126,15 @@ type Rule struct {
 	// SkipOnSyntaxError makes the driver skip files that did not parse
 	// cleanly. By default rules run on the recovered tree.
 	SkipOnSyntaxError bool
+	// Skip names the kinds of file the rule does not judge (tests,
+	// migrations, scripts, development data, settings); the driver applies
+	// it, so a rule never hand-writes its own file filter. Most rules skip
+	// semantic.ProductCode's complement: tests, migrations, scripts and
+	// seed data.
+	Skip semantic.Role
+	// Requires lists the shared analyses the rule reads (semantic.Project,
+	// ...). The driver builds project analyses once, before any rule runs.
+	Requires []project.Analysis
 	// Run checks one file. It returns an error only when the rule itself
 	// broke; findings go through Pass.Report.
 	Run func(*Pass) error

@@ -83,12 +83,15 @@ func RunTxtar(t testing.TB, archive string, rules []*analyzer.Rule) *analyzer.Re
 			continue
 		}
 		var edits []analyzer.TextEdit
+		// A fix may edit another file than its diagnostic's (the queryset's
+		// origin in a caller): every edit landing in this file counts.
 		for _, d := range res.Diagnostics {
-			if d.Path == name && len(d.Fixes) > 0 {
-				for _, e := range d.Fixes[0].Edits {
-					if e.Path == "" || e.Path == name {
-						edits = append(edits, e)
-					}
+			if len(d.Fixes) == 0 {
+				continue
+			}
+			for _, e := range d.Fixes[0].Edits {
+				if e.Path == name || e.Path == "" && d.Path == name {
+					edits = append(edits, e)
 				}
 			}
 		}

@@ -512,3 +512,8 @@ func paramChains(fn pyast.Node) []string {
 	})
 	return out
 }
+
+// Qualify resolves a dotted name as written in the unit to a qualified
+// name: through its imports (relative imports made absolute), else as a
+// module-level name of the unit.
+func (u *Unit) Qualify(dotted string) string { return resolveName(u, dotted) }

@@ -14,7 +14,6 @@ package project
 import (
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/source"
@@ -32,27 +31,10 @@ type Unit struct {
 	// Package is the dotted package containing the module.
 	Package string
 
-	memoMu sync.Mutex
-	memo   map[string]any
+	res results // analyses of this file (see FileAnalysis)
 }
 
-// Memo returns the value stored under key for this file, building it on
-// first use. Rules use it to share a derived, read-only view of the file
-// (the loggers it binds, its side-effect calls) instead of each walking the
-// tree to rebuild it. build must not call Memo on the same unit.
-func (u *Unit) Memo(key string, build func() any) any {
-	u.memoMu.Lock()
-	defer u.memoMu.Unlock()
-	if v, ok := u.memo[key]; ok {
-		return v
-	}
-	if u.memo == nil {
-		u.memo = map[string]any{}
-	}
-	v := build()
-	u.memo[key] = v
-	return v
-}
+func (u *Unit) cell(key any) *resultCell { return u.res.cell(key) }
 
 // NewUnit prepares a unit; rootRel is the file's path relative to the
 // directory the user asked to analyse.
@@ -119,7 +101,11 @@ type Index struct {
 	// inside an atomic block, directly or through other functions
 	// (atomic.go).
 	CalledInAtomic map[string]bool
+
+	res results // project analyses (see ProjectAnalysis)
 }
+
+func (ix *Index) cell(key any) *resultCell { return ix.res.cell(key) }
 
 // Build merges facts (given in path order) into the index.
 func Build(facts []*Facts) *Index {

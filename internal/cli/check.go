@@ -356,19 +356,20 @@ func cacheConfig(cfg analyzer.Config, eff *config.Effective) string {
 
 // keepChanged drops findings outside the changed lines. Findings about
 // rubric itself (internal errors, unreadable files) stay when their file
-// changed at all.
-func keepChanged(res *analyzer.Result, ch gitdiff.Changes, wd string) {
+// changed at all. A file's current content is the one analysed.
+func keepChanged(res *analyzer.Result, ch *gitdiff.Changes, wd string) {
 	kept := res.Diagnostics[:0]
 	for _, d := range res.Diagnostics {
 		abs := d.Path
 		if !filepath.IsAbs(abs) {
 			abs = filepath.Join(wd, filepath.FromSlash(d.Path))
 		}
-		if real, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = real
+		var src []byte
+		if f := res.Files[d.Path]; f != nil {
+			src = f.Src
 		}
 		whole := d.Code == analyzer.InternalError.Code || d.Code == analyzer.UnreadableFile.Code
-		if (whole && ch.File(abs)) || ch.Touches(abs, d.Pos.Line, d.EndPos.Line) {
+		if (whole && ch.File(abs, src)) || ch.Touches(abs, src, d.Pos.Line, d.EndPos.Line) {
 			kept = append(kept, d)
 		}
 	}

@@ -73,6 +73,7 @@ func Rules() []*analyzer.Rule {
 		orm.UnboundedList,
 		orm.MissingIndex,
 		orm.SerializerRelations,
+		orm.AdminChangelist,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,

@@ -8,7 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed modelarg.md
@@ -23,6 +23,7 @@ var ModelArgument = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runModelArgument,
 }
 
@@ -45,9 +46,6 @@ var querysetMethods = map[string]bool{"all": true, "filter": true, "exclude": tr
 // class imported from a models module or QuerySet. Rows reached through
 // attributes (order.customer) are not followed.
 func runModelArgument(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	visit := func(n pyast.Node) bool {
 		c, ok := pyast.AsCall(n)
 		if !ok || c.Func.Type() != "attribute" || !enqueueMethods[c.MethodName()] {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -29,6 +30,7 @@ var ExternalCallNoRetry = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runExternalCallNoRetry,
 }
 
@@ -111,9 +113,6 @@ func hasRetryDecorator(p *analyzer.Pass, t task) bool {
 // decorator. One finding per task, at the first call. Calls through a
 // session or client object are not seen.
 func runExternalCallNoRetry(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	for _, t := range tasks(p) {
 		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) {
 			continue

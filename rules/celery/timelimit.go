@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed timelimit.md
@@ -22,6 +22,7 @@ var NoTimeLimit = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runNoTimeLimit,
 }
 
@@ -32,9 +33,6 @@ var NoTimeLimit = &analyzer.Rule{
 // the first such task, the others as related locations. Tasks with a base=
 // option are skipped: the base class may set the limit.
 func runNoTimeLimit(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	ts := tasks(p)
 	if len(ts) == 0 || p.Project != nil && p.Project.Settings.CeleryTimeLimit() != nil {
 		return nil

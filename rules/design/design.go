@@ -8,7 +8,6 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -47,13 +46,6 @@ func isServiceClass(cls pyast.Node, rel string) bool {
 		return true
 	}
 	return strings.Contains("/"+rel, "/services/")
-}
-
-// skipFile reports files the family does not judge: tests, migrations and
-// settings modules (reading the environment is their job).
-func skipFile(p *analyzer.Pass) bool {
-	rel := paths.Rel(p)
-	return paths.IsTest(rel) || paths.IsMigration(rel) || effects.IsSettingsModule(rel)
 }
 
 // classesOf returns the service classes of the file, outermost first.

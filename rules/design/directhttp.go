@@ -5,6 +5,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -21,6 +22,7 @@ var DirectHTTPInService = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.Settings,
 	Run:        runDirectHTTPInService,
 }
 
@@ -31,9 +33,6 @@ var DirectHTTPInService = &analyzer.Rule{
 // file (NET004 judges their retries). One finding per class, at the first
 // call. Settings modules, tests and migrations are skipped.
 func runDirectHTTPInService(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	for _, cls := range serviceClasses(p) {
 		var calls []pyast.Node

@@ -5,6 +5,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed importtimeclient.md
@@ -19,6 +20,7 @@ var ImportTimeClient = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.Settings,
 	Run:        runImportTimeClient,
 }
 
@@ -42,9 +44,6 @@ var clientCtors = map[string]bool{
 // boto3.client, redis.Redis, stripe.StripeClient...). It skips settings
 // modules, tests and migrations, and `if __name__ == "__main__":` blocks.
 func runImportTimeClient(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	for _, n := range pyast.FindAll(p.Root, "assignment") {
 		c := pyast.Unparen(n.ChildByField("right"))
 		if c.Type() != "call" {

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -20,6 +21,7 @@ var MixedConcerns = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.Settings,
 	Run:        runMixedConcerns,
 }
 
@@ -29,9 +31,6 @@ var MixedConcerns = &analyzer.Rule{
 // name with the three first occurrences as related locations. Settings
 // modules, tests and migrations are skipped.
 func runMixedConcerns(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		var transport, persist, notify *effects.Effect

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed settingsinservice.md
@@ -21,6 +22,7 @@ var SettingsInService = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.Settings,
 	Run:        runSettingsInService,
 }
 
@@ -34,9 +36,6 @@ var SettingsInService = &analyzer.Rule{
 // service classes: Django wires them, and reading settings there is the
 // composition root's job. One finding per class, at the first read.
 func runSettingsInService(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	for _, cls := range serviceClasses(p) {
 		var reads []pyast.Node
 		var names []string

@@ -6,9 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // lib is the HTTP library behind a call.
@@ -186,12 +184,6 @@ func (cs *clients) mountedAdapter(hc httpCall) bool {
 	}
 	_, key, _ := cs.lookup(hc.Node, hc.Receiver())
 	return key != "" && cs.mounted[key]
-}
-
-// skipFile reports whether NET rules leave the file alone: tests, where
-// calls go to local servers or mocks.
-func skipFile(p *analyzer.Pass) bool {
-	return paths.IsTest(paths.Rel(p))
 }
 
 // importsHTTP reports whether the file imports requests or httpx at all:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed timeout.md
@@ -20,6 +21,7 @@ var MissingTimeout = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runMissingTimeout,
 }
 
@@ -31,7 +33,7 @@ var MissingTimeout = &analyzer.Rule{
 // **kwargs (they may carry the timeout), sessions with an adapter mounted
 // in the file (it may set one), and test files.
 func runMissingTimeout(p *analyzer.Pass) error {
-	if skipFile(p) || !importsHTTP(p.Imports) {
+	if !importsHTTP(p.Imports) {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)

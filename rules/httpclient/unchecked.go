@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed unchecked.md
@@ -20,6 +21,7 @@ var UncheckedResponse = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runUncheckedResponse,
 }
 
@@ -43,7 +45,7 @@ var (
 // (`requests.get(u).json()`). Calls with `hooks=` (a response hook may
 // raise) and test files are skipped.
 func runUncheckedResponse(p *analyzer.Pass) error {
-	if skipFile(p) || !importsHTTP(p.Imports) {
+	if !importsHTTP(p.Imports) {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)

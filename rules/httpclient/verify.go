@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed verify.md
@@ -20,6 +21,7 @@ var VerifyDisabled = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runVerifyDisabled,
 }
 
@@ -29,7 +31,7 @@ var VerifyDisabled = &analyzer.Rule{
 // session. Only the literal False counts: `verify=settings.VERIFY_SSL` is
 // configuration. Test files are skipped.
 func runVerifyDisabled(p *analyzer.Pass) error {
-	if skipFile(p) || !importsHTTP(p.Imports) {
+	if !importsHTTP(p.Imports) {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)

@@ -9,7 +9,6 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // mentionsIdempotency reports whether the function body names an
@@ -207,9 +206,4 @@ func readsBody(fn pyast.Node) bool {
 		}
 	}
 	return false
-}
-
-// skipFile reports files the family does not judge: tests and migrations.
-func skipFile(p *analyzer.Pass) bool {
-	return paths.IsTest(paths.Rel(p)) || paths.IsMigration(paths.Rel(p))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -23,6 +24,7 @@ var PaymentWithoutKey = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
 	Run:        runPaymentWithoutKey,
 }
 
@@ -49,9 +51,6 @@ var clientSuffixes = []string{"client", "gateway", "api", "sdk", "provider", "pr
 // ORM managers (`Payment.objects.create`), token endpoints (a URL naming
 // oauth or token), calls with **kwargs, tests and migrations.
 func runPaymentWithoutKey(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	fileWord := effects.PaymentWord(paths.Rel(p))
 	for _, fn := range effects.Functions(p.Root) {

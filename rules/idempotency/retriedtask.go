@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -22,6 +23,7 @@ var RetriedTaskCreates = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
 	Run:        runRetriedTaskCreates,
 }
 
@@ -33,9 +35,6 @@ var RetriedTaskCreates = &analyzer.Rule{
 // judges as event handlers, tests and migrations. Payment calls in such
 // tasks are IDM001's.
 func runRetriedTaskCreates(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		dec, ok := effects.CeleryTaskDecorator(p.Imports, fn)

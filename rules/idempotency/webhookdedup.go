@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -24,6 +25,7 @@ var WebhookWithoutDedup = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
 	Run:        runWebhookWithoutDedup,
 }
 
@@ -35,9 +37,6 @@ var WebhookWithoutDedup = &analyzer.Rule{
 // handlers that delegate creation to helpers, tests and migrations, and
 // creations the database de-duplicates (see uniqueKeyed).
 func runWebhookWithoutDedup(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		if !isWebhookHandler(p.Imports, f, fn) {

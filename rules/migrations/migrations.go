@@ -87,8 +87,13 @@ func (c *opCtx) schema() *project.SchemaState {
 // replay of the app's history is done once per file and shared by the
 // rules (each changes its copy as it walks the operations).
 func (c *opCtx) stateBefore() *project.SchemaState {
-	return c.p.Unit.Memo("migrations.stateBefore", func() any { return c.ix.StateBefore(c.m) }).(*project.SchemaState).Clone()
+	return stateBeforeOf.Get(c.p.Unit, c.p.Project).Clone()
 }
+
+// stateBeforeOf is the schema before the file's migration.
+var stateBeforeOf = &project.FileAnalysis[*project.SchemaState]{Name: "migrations.stateBefore", Run: func(u *project.Unit, ix *project.Index) *project.SchemaState {
+	return ix.Migrations.StateBefore(ix.Migrations.ByPath[u.File.Rel])
+}}
 
 // eachOp calls fn for every operation of the pass's migration, the database
 // operations of SeparateDatabaseAndState included (with c.separate set).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed evaluation.md
@@ -22,6 +23,8 @@ var WastefulEvaluation = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
 	Run:               runEvaluation,
 }
 
@@ -32,9 +35,6 @@ var WastefulEvaluation = &analyzer.Rule{
 // elsewhere (the rows are needed; len() then reads the cache), related
 // managers' prefetch caches, tests and migrations.
 func runEvaluation(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	t := NewTracker(p)
 	t.Loops()
 	for _, n := range pyast.FindAll(p.Root, "call", "if_statement", "elif_clause", "while_statement", "not_operator", "subscript") {
@@ -118,7 +118,7 @@ func onlyUse(x pyast.Node) bool {
 	if x.Type() != "identifier" {
 		return x.Type() == "call"
 	}
-	sc := scope(x)
+	sc := semantic.ScopeOf(x)
 	for _, id := range pyast.FindAllShallow(sc, "identifier") {
 		if id.Equal(x) || id.Text() != x.Text() {
 			continue
@@ -137,7 +137,7 @@ func onlyUse(x pyast.Node) bool {
 // iteratedLater reports whether x's name is the iterable of a for loop or
 // comprehension after x in the same function.
 func iteratedLater(x pyast.Node) bool {
-	for _, f := range pyast.FindAllShallow(scope(x), "for_statement", "for_in_clause") {
+	for _, f := range pyast.FindAllShallow(semantic.ScopeOf(x), "for_statement", "for_in_clause") {
 		it := pyast.Unparen(f.ChildByField("right"))
 		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() {
 			return true

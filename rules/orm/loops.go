@@ -6,6 +6,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 // rowRef is a name that holds, per row of a loop, the row itself or an
@@ -21,6 +22,9 @@ type access struct {
 	Expr  pyast.Node // the attribute node of the last hop
 	Field *project.Field
 	Model *project.Model // the model holding Field
+	// Deep is set when the read happens in a function the loop body calls
+	// (Expr is then that call): where, and through which calls.
+	Deep *semantic.Access
 }
 
 // managerUse is a related manager used per row: `o.items.count()`.
@@ -32,6 +36,7 @@ type managerUse struct {
 	Target *project.Model
 	Rel    string // the relation's accessor name
 	Attr   project.Attr
+	Deep   *semantic.Access // as access.Deep
 }
 
 // relGet is a lookup by primary key of what a relation already names:
@@ -60,6 +65,11 @@ type loopFacts struct {
 // whose model the graph knows. It returns nil for other loops.
 func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
 	if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.Var.IsNil() || l.Once() {
+		return nil
+	}
+	// What the rows load is unknown: the caller may have prefetched the
+	// owner's relation, or the paths are computed at run time.
+	if l.QS.MaybeCached || l.QS.Dynamic {
 		return nil
 	}
 	lf := &loopFacts{Loop: l}
@@ -106,6 +116,7 @@ func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
 		}
 		return true
 	})
+	t.deepAccesses(l, lf)
 	var paths []string
 	for _, a := range lf.Accesses {
 		if !l.QS.Selects(a.Path) {
@@ -349,7 +360,22 @@ func family(needed []string, path string) string {
 func selectFix(q *QS, method string, paths []string) (call string, edits []analyzer.TextEdit) {
 	add := "." + method + "(" + quote(paths) + ")"
 	if q.Origin.IsNil() {
-		return add, nil
+		// No single origin: every branch or caller that makes the rows.
+		var places []string
+		for _, src := range q.Sources {
+			at := insertionPoint(src.Origin)
+			if src.Origin.IsNil() || src.Opaque && src.Origin.Type() != "call" || src.Conditional {
+				return add, nil
+			}
+			edits = append(edits, originEdit(src, at, add))
+			if txt := chainText(at); txt != "" {
+				places = append(places, txt+add)
+			}
+		}
+		if len(places) > 0 && len(places) == len(edits) {
+			return strings.Join(places, "` and `"), edits
+		}
+		return add, edits
 	}
 	at := insertionPoint(q.Origin)
 	if txt := chainText(at); txt != "" {
@@ -360,7 +386,16 @@ func selectFix(q *QS, method string, paths []string) (call string, edits []analy
 	if q.Opaque && q.Origin.Type() != "call" {
 		return call, nil
 	}
-	return call, []analyzer.TextEdit{{Range: analyzer.Range{Start: at.EndByte(), End: at.EndByte()}, NewText: add}}
+	return call, []analyzer.TextEdit{originEdit(q, at, add)}
+}
+
+// originEdit inserts text after a queryset's origin, in the origin's file.
+func originEdit(q *QS, at pyast.Node, text string) analyzer.TextEdit {
+	e := analyzer.TextEdit{Range: analyzer.Range{Start: at.EndByte(), End: at.EndByte()}, NewText: text}
+	if q.OriginFile != nil {
+		e.Path = q.OriginFile.Unit.File.Rel
+	}
+	return e
 }
 
 // loopName describes a loop's iterable for messages.
@@ -387,4 +422,84 @@ func fieldRelated(f *project.Field) []analyzer.Related {
 	}
 	return []analyzer.Related{{Path: f.Path, Range: analyzer.Range{Start: f.Start, End: f.End},
 		Message: "`" + f.Model.Name + "." + f.Name + "` is a " + string(f.Kind) + " to " + target}}
+}
+
+// deepAccesses adds what the functions the loop body calls do with the
+// row, per row: helpers it is passed to, its model's methods and
+// properties (`check.to_dict()`, `child.save()`, `build_node(document)`),
+// in this module or another.
+func (t *Tracker) deepAccesses(l *Loop, lf *loopFacts) {
+	accs := t.sm.UseAccesses(t.File, t.LoopUses(l), l.QS.Model)
+	underManager := func(path string) bool {
+		for _, o := range accs {
+			if o.Kind != semantic.Forward && o.Kind != semantic.Generic && strings.HasPrefix(path, o.Path+"__") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, acc := range accs {
+		if len(acc.Via) == 0 || acc.Via[0].File != t.File {
+			continue // read in the body itself: found above
+		}
+		if underManager(acc.Path) {
+			continue // below a related manager: its prefetch, not a select_related
+		}
+		acc := acc
+		entry := acc.Via[0].Call
+		if c := entry.Parent(); c.Type() == "call" && c.ChildByField("function").Equal(entry) {
+			entry = c // a method call: point at the whole call
+		}
+		switch acc.Kind {
+		case semantic.Forward:
+			lf.Accesses = append(lf.Accesses, &access{Path: acc.Path, Expr: entry, Field: acc.Field, Deep: &acc})
+		case semantic.Generic:
+			lf.Generic = append(lf.Generic, &access{Path: acc.Path, Expr: entry, Field: acc.Field, Deep: &acc})
+		case semantic.Manager, semantic.Count, semantic.Exists, semantic.Query:
+			hops := strings.Split(acc.Path, "__")
+			lf.Managers = append(lf.Managers, &managerUse{Path: acc.Path, Expr: entry, Call: entry, Method: managerMethod(acc),
+				Target: acc.Target, Rel: hops[len(hops)-1], Attr: project.Attr{Field: acc.Field, Relation: acc.Relation, Target: acc.Target}, Deep: &acc})
+		}
+	}
+}
+
+// managerMethod is the method that decides a manager use's remedy.
+func managerMethod(acc semantic.Access) string {
+	switch acc.Kind {
+	case semantic.Count:
+		return "count"
+	case semantic.Exists:
+		return "exists"
+	case semantic.Manager:
+		return "all"
+	}
+	for _, m := range acc.Methods {
+		if m != "all" && m != "__iter__" && m != "iterator" {
+			return m
+		}
+	}
+	return "filter"
+}
+
+// deepMessage describes where a deep access happens: "in `to_dict`
+// (`Order.to_dict`)", and the related locations of the call chain.
+func deepRelated(d *semantic.Access) (where string, rel []analyzer.Related) {
+	last := d.Via[len(d.Via)-1].Func
+	where = "in `" + funcLabel(last) + "`"
+	for i, st := range d.Via {
+		if i == 0 {
+			continue // the finding's own location
+		}
+		rel = append(rel, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "which calls `" + funcLabel(st.Func) + "`"})
+	}
+	rel = append(rel, analyzer.Related{Path: d.File.Unit.File.Rel, Range: analyzer.RangeOf(d.Node), Message: "the query per row, " + where})
+	return where, rel
+}
+
+// funcLabel names a function for messages: `Class.method` or `name`.
+func funcLabel(fn *semantic.Func) string {
+	if fn.Class != nil {
+		return fn.Class.Name + "." + fn.Name
+	}
+	return fn.Name
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed missingindex.md
@@ -23,6 +24,8 @@ var MissingIndex = &analyzer.Rule{
 	Confidence:        analyzer.Medium,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
 	Run:               runMissingIndex,
 }
 
@@ -39,7 +42,7 @@ var indexable = map[string]bool{"": true, "exact": true, "in": true, "gt": true,
 // admin modules and background tasks. One finding per
 // model and field set per file.
 func runMissingIndex(p *analyzer.Pass) error {
-	if skipFile(p) || p.Project == nil || p.Project.Models == nil || offline(p.File.Rel) {
+	if p.Project == nil || p.Project.Models == nil || offline(p.File.Rel) {
 		return nil
 	}
 	seen := map[string]bool{}

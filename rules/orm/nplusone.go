@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed nplusone.md
@@ -24,6 +24,8 @@ var NPlusOne = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
+	Requires:          requires,
 	Run:               runNPlusOne,
 }
 
@@ -37,9 +39,6 @@ var NPlusOne = &analyzer.Rule{
 // values()/values_list(), loops over the related manager of another loop's
 // row (their fix is a nested Prefetch), tests and migrations.
 func runNPlusOne(p *analyzer.Pass) error {
-	if skipFile(p) || effects.IsDevData(p.File.Rel) {
-		return nil
-	}
 	t := NewTracker(p)
 	// A queryset iterated twice is loaded once and its rows keep the
 	// related objects they loaded: report a path once per queryset.
@@ -74,6 +73,14 @@ func runNPlusOne(p *analyzer.Pass) error {
 			}
 		}
 		first := true
+		// Deep reads made by one call of the body are one finding: the
+		// call, and every path it loads.
+		deep := map[int32][]string{}
+		for _, fam := range order {
+			if a := at[fam]; a.Deep != nil && !seenBefore(l, fam, map[string]bool{}) {
+				deep[a.Expr.ID()] = append(deep[a.Expr.ID()], fam)
+			}
+		}
 		for _, fam := range order {
 			a := at[fam]
 			if seenBefore(l, fam, done) {
@@ -86,11 +93,32 @@ func runNPlusOne(p *analyzer.Pass) error {
 				Help:    fmt.Sprintf("load it with the rows: `%s`", call),
 				Related: fieldRelated(a.Field),
 			}
-			if fam != a.Path {
-				d.Message += fmt.Sprintf(" (and `%s` further on)", strings.ReplaceAll(fam, "__", "."))
-			}
-			if l.QS.Opaque || !l.QS.Model.Complete {
-				d.Confidence = analyzer.Medium
+			if a.Deep != nil {
+				fams := deep[a.Expr.ID()]
+				if len(fams) == 0 || fams[0] != fam {
+					continue // reported with the first path of its call
+				}
+				var shown []string
+				var wheres []string
+				for _, f := range fams {
+					shown = append(shown, "`"+rowPath(l, f)+"`")
+					if w, _ := deepRelated(at[f].Deep); !contains(wheres, w) {
+						wheres = append(wheres, w)
+					}
+				}
+				_, rel := deepRelated(a.Deep)
+				d.Message = fmt.Sprintf("`%s` loads %s per row of %s, %s", compact(a.Expr), listShort(shown, 4), loopName(l), strings.Join(wheres, " and "))
+				d.Related = append(rel, d.Related...)
+				conf := analyzer.High
+				for _, f := range fams {
+					conf = min(conf, loopConfidence(l, at[f].Deep))
+				}
+				d.Confidence = conf
+			} else {
+				if fam != a.Path {
+					d.Message += fmt.Sprintf(" (and `%s` further on)", strings.ReplaceAll(fam, "__", "."))
+				}
+				d.Confidence = loopConfidence(l, nil)
 			}
 			if first && len(lf.RelGets) == 0 && len(edits) > 0 {
 				d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".select_related("):], "."), Edits: edits}}
@@ -100,6 +128,14 @@ func runNPlusOne(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// listShort joins items, eliding past max: "`a`, `b` and 3 more".
+func listShort(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
 // chainExpr renders an attribute chain compactly (no call arguments).
@@ -153,10 +189,32 @@ func seenBefore(l *Loop, path string, done map[string]bool) bool {
 	if it.Type() != "identifier" || l.QS.Origin.IsNil() {
 		return false
 	}
-	key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), scope(l.Node).ID(), path)
+	key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), semantic.ScopeOf(l.Node).ID(), path)
 	if done[key] {
 		return true
 	}
 	done[key] = true
 	return false
+}
+
+// rowPath renders a relation path from a loop's row: `o.merchant.category`.
+func rowPath(l *Loop, path string) string {
+	return l.Var.Text() + "." + strings.ReplaceAll(path, "__", ".")
+}
+
+// loopConfidence follows the evidence: high when the loop's model and the
+// access are certain; medium when the queryset may load more than it says
+// (opaque, a model with unknown bases), when the model was learnt from
+// callers, or when a called function reads the relation on one branch
+// only; low when only relation names identified the model.
+func loopConfidence(l *Loop, deep *semantic.Access) analyzer.Confidence {
+	switch {
+	case l.QS.Certainty == semantic.FromShape:
+		return analyzer.Low
+	case l.QS.Opaque || !l.QS.Model.Complete || l.QS.Certainty == semantic.FromCallers:
+		return analyzer.Medium
+	case deep != nil && deep.Conditional:
+		return analyzer.Medium
+	}
+	return analyzer.High
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed queryinloop.md
@@ -24,6 +24,8 @@ var QueryInLoop = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
+	Requires:          requires,
 	Run:               runQueryInLoop,
 }
 
@@ -38,9 +40,6 @@ var QueryInLoop = &analyzer.Rule{
 // depend on the row, unknown `.objects` owners (reported with low
 // confidence only when the name looks like a class), tests and migrations.
 func runQueryInLoop(p *analyzer.Pass) error {
-	if skipFile(p) || effects.IsDevData(p.File.Rel) {
-		return nil
-	}
 	t := NewTracker(p)
 	loops := t.Loops()
 	done := map[int32]bool{}
@@ -235,6 +234,11 @@ func batched(n pyast.Node) bool {
 // method (or "iterate"), q the queryset when known, conf the confidence.
 // Chains filtering with `__in` (batches) are not queries per row.
 func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
+	return queryCall(t.File, n)
+}
+
+// queryCall is Tracker.queryCall for any file of the project.
+func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
 	// Cheap test first: this runs on every call of the file.
 	if fn := n.ChildByField("function"); fn.Type() != "attribute" || !queryMethod(fn.ChildByField("attribute")) {
 		return nil, "", 0
@@ -272,7 +276,7 @@ func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Con
 		return nil, "", 0
 	}
 	base := recv
-	q = t.Eval(base)
+	q = f.Eval(base)
 	if q != nil {
 		if q.Related || q.Model == nil {
 			return nil, "", 0
@@ -336,13 +340,13 @@ func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *
 		var cands []*Loop
 		switch p.Type() {
 		case "for_statement":
-			if l := t.loops[p.ID()]; l != nil && l.InBody(n) {
+			if l := t.LoopByNode(p); l != nil && l.InBody(n) {
 				cands = append(cands, l)
 			}
 		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
 			kids := p.NamedChildren()
 			for i := len(kids) - 1; i >= 0; i-- {
-				if l := t.loops[kids[i].ID()]; l != nil && l.InBody(n) {
+				if l := t.LoopByNode(kids[i]); l != nil && l.InBody(n) {
 					cands = append(cands, l)
 				}
 			}
@@ -414,36 +418,27 @@ func argNames(n pyast.Node) map[string]bool {
 	return out
 }
 
-// helperCall reports a call, inside a loop, to a function or method of
-// this file that queries with one of its parameters, when the loop passes
-// one of its names in that position: the N+1 one call level down.
+// helperCall reports a call, inside a loop, to a project function (in
+// any module, or a method) that runs a query with one of its parameters
+// (directly or through the functions it passes the value to), when the
+// loop passes one of its names in that position: the N+1 one or more call
+// levels down.
 func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
-	// Cheap test first: only f(...) and self.m(...) can resolve.
+	// Cheap test first: plain, dotted and self calls only.
 	switch fn := n.ChildByField("function"); fn.Type() {
-	case "identifier":
-		if t.moduleFunction(fn).IsNil() {
-			return
-		}
-	case "attribute":
-		if r := fn.ChildByField("object"); r.Type() != "identifier" || string(r.Bytes()) != "self" {
-			return
-		}
+	case "identifier", "attribute":
 	default:
 		return
 	}
-	c, _ := pyast.AsCall(n)
-	callee, skipSelf := t.localCallee(n, c)
-	if callee.IsNil() || callee.Contains(n) {
+	callee, bound := t.Callee(n)
+	if callee == nil || callee.Node.Contains(n) {
 		return
-	}
-	params := paramNames(callee)
-	if skipSelf && len(params) > 0 {
-		params = params[1:]
 	}
 	l := t.dependentLoop(n, taint)
 	if l == nil {
 		return
 	}
+	c, _ := pyast.AsCall(n)
 	names := taint[l.Node.ID()]
 	fromRow := func(e pyast.Node) bool {
 		for id := range argNamesOf(e) {
@@ -453,84 +448,62 @@ func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
 		}
 		return false
 	}
-	var passed []string // callee parameters fed from the row
+	var passed []int // callee parameters fed from the row
+	off := 0
+	if bound {
+		off = 1
+	}
 	for i, a := range c.Positional {
-		if i < len(params) && fromRow(a) {
-			passed = append(passed, params[i])
+		if fromRow(a) {
+			passed = append(passed, i+off)
 		}
 	}
 	for k, v := range c.Keywords {
-		if fromRow(v) {
-			passed = append(passed, k)
+		if idx := indexOf(callee.Params, k); idx >= 0 && fromRow(v) {
+			passed = append(passed, idx)
 		}
 	}
-	if len(passed) == 0 {
-		return
-	}
-	for _, inner := range pyast.FindAllShallow(callee, "call") {
-		_, what, conf := t.queryCall(inner)
-		if what == "" || conf == analyzer.Low {
-			continue
-		}
-		used := argNames(inner)
-		hit := false
-		for _, p := range passed {
-			if used[p] {
-				hit = true
+	for _, idx := range passed {
+		for _, acc := range t.sm.Lookups(callee, idx) {
+			inner := acc.Node
+			_, what, conf := queryCall(acc.File, inner)
+			if what == "" || conf == analyzer.Low {
+				continue
 			}
+			if acc.Conditional {
+				conf = analyzer.Low // the helper may not query on every call
+			}
+			d := analyzer.Diagnostic{
+				Range:      analyzer.RangeOf(n),
+				Message:    fmt.Sprintf("`%s` runs `%s` per iteration of the loop over %s", compact(n), compact(inner), loopName(l)),
+				Help:       fmt.Sprintf("fetch what `%s` needs for all rows before the loop (`in_bulk()`, `filter(<key>__in=...)`, `select_related`) and pass it in", callee.Name),
+				Confidence: conf,
+			}
+			for _, st := range acc.Via {
+				d.Related = append(d.Related, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
+			}
+			d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
+			t.p.Report(d)
+			return
 		}
-		if !hit {
-			continue
-		}
-		if !pyast.Ancestor(inner, "if_statement", "conditional_expression", "try_statement").IsNil() &&
-			callee.Contains(pyast.Ancestor(inner, "if_statement", "conditional_expression", "try_statement")) {
-			conf = analyzer.Low // the helper may not query on every call
-		}
-		t.p.Report(analyzer.Diagnostic{
-			Range:      analyzer.RangeOf(n),
-			Message:    fmt.Sprintf("`%s` runs `%s` per iteration of the loop over %s", compact(n), compact(inner), loopName(l)),
-			Help:       fmt.Sprintf("fetch what `%s` needs for all rows before the loop (`in_bulk()`, `filter(<key>__in=...)`, `select_related`) and pass it in", pyast.DefName(callee)),
-			Confidence: conf,
-			Related:    []analyzer.Related{{Range: analyzer.RangeOf(inner), Message: "the query, in `" + pyast.DefName(callee) + "`"}},
-		})
-		return
 	}
 }
 
-// moduleFunction returns the first module-level function named by
-// identifier id, or the zero Node.
-func (t *Tracker) moduleFunction(id pyast.Node) pyast.Node {
-	if t.funcs == nil {
-		t.funcs = map[string]pyast.Node{}
-		for _, st := range pyast.Statements(t.p.Root) {
-			if st.Type() == "decorated_definition" {
-				st = st.ChildByField("definition")
-			}
-			if st.Type() == "function_definition" {
-				if name := pyast.DefName(st); t.funcs[name].IsNil() {
-					t.funcs[name] = st
-				}
-			}
-		}
+// enclosingName names the function holding n.
+func enclosingName(f *semantic.File, n pyast.Node) string {
+	if fn := f.EnclosingFunc(n); fn != nil {
+		return fn.Name
 	}
-	return t.funcs[string(id.Bytes())]
+	return "module"
 }
 
-// localCallee resolves `f(...)` to a module-level function of this file,
-// or `self.m(...)` to a method of the enclosing class (skipSelf set).
-func (t *Tracker) localCallee(n pyast.Node, c pyast.Call) (fn pyast.Node, skipSelf bool) {
-	switch c.Func.Type() {
-	case "identifier":
-		return t.moduleFunction(c.Func), false
-	case "attribute":
-		if r := c.Receiver(); r.Type() == "identifier" && r.Text() == "self" {
-			if cls := classOf(n); !cls.IsNil() {
-				m, _ := classMember(cls, c.MethodName(), 0)
-				return m, true
-			}
+func indexOf(xs []string, s string) int {
+	for i, x := range xs {
+		if x == s {
+			return i
 		}
 	}
-	return pyast.Node{}, false
+	return -1
 }
 
 // paramNames are a function's parameter names in order: pyast.ParamNames,

@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed relatedmanager.md
@@ -24,6 +24,8 @@ var RelatedManagerPerRow = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
+	Requires:          requires,
 	Run:               runRelatedManager,
 }
 
@@ -37,9 +39,6 @@ var RelatedManagerPerRow = &analyzer.Rule{
 // rules; loops over the related manager of another loop's row, tests and
 // migrations are skipped.
 func runRelatedManager(p *analyzer.Pass) error {
-	if skipFile(p) || effects.IsDevData(p.File.Rel) {
-		return nil
-	}
 	t := NewTracker(p)
 	for _, l := range t.Loops() {
 		if l.QS == nil || l.QS.OwnerInLoop {
@@ -59,7 +58,15 @@ func runRelatedManager(p *analyzer.Pass) error {
 		call, edits := selectFix(l.QS, "prefetch_related", prefetch)
 		fixed := false
 		seen := map[string]bool{}
+		// One finding per call of the body for what it queries deeper.
+		deepSeen := map[int32]bool{}
 		for _, m := range lf.Managers {
+			if m.Deep != nil {
+				if deepSeen[m.Call.ID()] {
+					continue
+				}
+				deepSeen[m.Call.ID()] = true
+			}
 			kind := kindOf(m.Method)
 			prefetched := l.QS.Prefetches(m.Path)
 			if prefetched && kind != "query" {
@@ -79,9 +86,18 @@ func runRelatedManager(p *analyzer.Pass) error {
 				Message: fmt.Sprintf("`%s` runs a query per row of %s", expr, loopName(l)),
 				Related: managerRelated(m.Attr),
 			}
-			if l.QS.Opaque || !l.QS.Model.Complete {
-				d.Confidence = analyzer.Medium
+			if m.Deep != nil {
+				var shown []string
+				for _, o := range lf.Managers {
+					if o.Deep != nil && o.Call.Equal(m.Call) && !contains(shown, "`"+rowPath(l, o.Path)+"`") && !(l.QS.Prefetches(o.Path) && kindOf(o.Method) != "query") {
+						shown = append(shown, "`"+rowPath(l, o.Path)+"`")
+					}
+				}
+				where, rel := deepRelated(m.Deep)
+				d.Message = fmt.Sprintf("`%s` queries %s per row of %s, %s", compact(m.Call), listShort(shown, 4), loopName(l), where)
+				d.Related = append(rel, d.Related...)
 			}
+			d.Confidence = loopConfidence(l, m.Deep)
 			base := chainText(insertionPoint(l.QS.Origin))
 			if base == "" {
 				base = "the queryset"

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed serializer.md
@@ -24,6 +25,8 @@ var SerializerRelations = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
 	Run:               runSerializer,
 }
 
@@ -45,7 +48,7 @@ type need struct {
 // override get_serializer_class, serializers whose Meta.model is another
 // model, and querysets it cannot read.
 func runSerializer(p *analyzer.Pass) error {
-	if skipFile(p) || p.Project == nil || p.Project.Models == nil {
+	if p.Project == nil || p.Project.Models == nil {
 		return nil
 	}
 	t := NewTracker(p)
@@ -208,6 +211,12 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
 				}
 			case last == "SerializerMethodField":
+				// What get_<field>(obj) does with the row, through the
+				// calls it makes (helpers, model methods, properties).
+				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
+					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
+					continue
+				}
 				for _, cc := range classes {
 					for _, chain := range cc.ParamChains["get_"+a.Name] {
 						out = append(out, walkNeeds(m, strings.Split(chain, "."), prefix, inPrefetch, false, why)...)
@@ -284,4 +293,50 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 		}
 	}
 	return out
+}
+
+// serializerMethod finds a method of a serializer class (or its bases) in
+// the semantic model.
+func (t *Tracker) serializerMethod(classes []*project.ClassFacts, name string) *semantic.Func {
+	for _, c := range classes {
+		if sc := t.sm.LookupClass(c.Module + "." + c.Name); sc != nil {
+			if fn := sc.Methods[name]; fn != nil && len(fn.Params) >= 2 {
+				return fn
+			}
+		}
+	}
+	return nil
+}
+
+// accessNeeds turns the per-row accesses of a serializer method into the
+// paths the queryset should load: forward relations selected, related
+// managers (iterated, counted or tested: a prefetch serves all three)
+// prefetched. Filtered or ordered managers query whatever is prefetched
+// and are left to ORM002's advice.
+func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why string) []need {
+	var out []need
+	for _, a := range accs {
+		path := a.Path
+		if len(prefix) > 0 {
+			path = strings.Join(prefix, "__") + "__" + path
+		}
+		switch a.Kind {
+		case semantic.Forward:
+			out = append(out, need{Path: path, Prefetch: inPrefetch || strings.Contains(a.Path, "__") && prefetchOnPath(accs, a.Path), Why: why})
+		case semantic.Manager, semantic.Count, semantic.Exists, semantic.Generic:
+			out = append(out, need{Path: path, Prefetch: true, Why: why})
+		}
+	}
+	return out
+}
+
+// prefetchOnPath reports whether a forward access lies below a related
+// manager also read (`items__product`): it is loaded by prefetching.
+func prefetchOnPath(accs []semantic.Access, path string) bool {
+	for _, a := range accs {
+		if a.Kind == semantic.Manager && strings.HasPrefix(path, a.Path+"__") {
+			return true
+		}
+	}
+	return false
 }

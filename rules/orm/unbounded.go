@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed unbounded.md
@@ -23,6 +24,8 @@ var UnboundedList = &analyzer.Rule{
 	Confidence:        analyzer.Medium,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
 	Run:               runUnbounded,
 }
 
@@ -43,9 +46,6 @@ var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "ren
 // key, and querysets whose chain could not be read (custom managers,
 // union()).
 func runUnbounded(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	t := NewTracker(p)
 	t.Loops()
 	for _, fn := range pyast.FindAll(p.Root, "function_definition") {
@@ -137,7 +137,7 @@ func (t *Tracker) unboundedNames(fn pyast.Node) boundRows {
 		}
 	}
 	for _, f := range pyast.FindAllShallow(fn, "for_statement") {
-		l := t.loops[f.ID()]
+		l := t.LoopByNode(f)
 		if l == nil || !isUnbounded(l.QS) {
 			continue
 		}
@@ -207,7 +207,7 @@ func (t *Tracker) unboundedExpr(e pyast.Node) *QS {
 	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
 		for _, c := range e.NamedChildren() {
 			if c.Type() == "for_in_clause" {
-				if l := t.loops[c.ID()]; l != nil && isUnbounded(l.QS) {
+				if l := t.LoopByNode(c); l != nil && isUnbounded(l.QS) {
 					return l.QS
 				}
 				if q := t.Eval(c.ChildByField("right")); isUnbounded(q) {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed writeinloop.md
@@ -23,6 +23,8 @@ var WriteInLoop = &analyzer.Rule{
 	Confidence:        analyzer.Medium,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
+	Requires:          requires,
 	Run:               runWriteInLoop,
 }
 
@@ -43,9 +45,6 @@ var WriteInLoop = &analyzer.Rule{
 // but rarer), tests and migrations. Confidence is medium: save() may be
 // overridden or fire signals that bulk operations skip.
 func runWriteInLoop(p *analyzer.Pass) error {
-	if skipFile(p) || effects.IsDevData(p.File.Rel) {
-		return nil
-	}
 	t := NewTracker(p)
 	loops := t.Loops()
 	cache := map[int32]map[string]bool{}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -24,6 +25,7 @@ var NoRetryPolicy = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runNoRetryPolicy,
 }
 
@@ -43,9 +45,6 @@ const maxRelated = 5
 // with the task-level remedy, autoretry_for), and tests. Groups calling a payment or provider API (by
 // class, path or URL words) get medium confidence, the others low.
 func runNoRetryPolicy(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	mounts := -1
 	type grp struct {

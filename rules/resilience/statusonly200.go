@@ -6,8 +6,8 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed statusonly200.md
@@ -23,6 +23,7 @@ var StatusOnly200 = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runStatusOnly200,
 }
 
@@ -34,9 +35,6 @@ var StatusOnly200 = &analyzer.Rule{
 // raise a project's own exception class (the "generic error"), and
 // tests.
 func runStatusOnly200(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	for _, fn := range effects.Functions(p.Root) {
 		var only pyast.Node
 		var onlyOp string

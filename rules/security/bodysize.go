@@ -8,7 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed bodysize.md
@@ -23,6 +23,7 @@ var UnboundedWebhookBody = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runUnboundedWebhookBody,
 }
 
@@ -33,9 +34,6 @@ var UnboundedWebhookBody = &analyzer.Rule{
 // medium confidence; unset, Django's 2.5 MB default applies and the finding
 // stays low.
 func runUnboundedWebhookBody(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	views := webhookViews(p)
 	if len(views) == 0 {
 		return nil

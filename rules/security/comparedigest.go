@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed comparedigest.md
@@ -22,6 +22,7 @@ var CompareDigest = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runCompareDigest,
 }
 
@@ -31,9 +32,6 @@ var CompareDigest = &analyzer.Rule{
 // name that holds a signature, digest or token. It skips comparisons with a
 // literal (`sig == ""`, `token is None`), chained comparisons, and tests.
 func runCompareDigest(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	var ( // computed on first need
 		macVars map[varKey]bool
 		consts  map[string]bool

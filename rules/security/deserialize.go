@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed deserialize.md
@@ -22,6 +22,7 @@ var UnsafeDeserialization = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runUnsafeDeserialization,
 }
 
@@ -37,9 +38,6 @@ var picklers = []string{"pickle.loads", "pickle.load", "pickle.Unpickler", "_pic
 // and yaml.unsafe_load, whatever the input. pickle on data of unknown origin
 // (a cache, a file) is not reported. Test files are skipped.
 func runUnsafeDeserialization(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	var untrusted map[varKey]bool // computed on first need: most files call none of these
 	for _, n := range pyast.FindAll(p.Root, "call") {
 		callee := n.ChildByField("function")

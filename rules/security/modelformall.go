@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed modelformall.md
@@ -22,6 +22,7 @@ var ModelFormAllFields = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runModelFormAllFields,
 }
 
@@ -31,9 +32,6 @@ var ModelFormAllFields = &analyzer.Rule{
 // inlineformset_factory. It skips serializers named for output only (Read,
 // List, Output, Response) and test files.
 func runModelFormAllFields(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	for _, n := range pyast.FindAll(p.Root, "class_definition", "call") {
 		switch n.Type() {
 		case "class_definition":

@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed rawsql.md
@@ -22,6 +22,7 @@ var SQLFromStrings = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test | semantic.Migration,
 	Run:        runSQLFromStrings,
 }
 
@@ -34,9 +35,6 @@ var SQLFromStrings = &analyzer.Rule{
 // placeholders, tables or columns, quote_name/Identifier/int/len/join
 // calls and _meta/db_table attributes. Test files are skipped.
 func runSQLFromStrings(p *analyzer.Pass) error {
-	if rel := paths.Rel(p); paths.IsTest(rel) || paths.IsMigration(rel) {
-		return nil
-	}
 	// What the sinks need is computed on first need: most files have none.
 	var (
 		ready bool

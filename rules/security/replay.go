@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed replay.md
@@ -20,6 +20,7 @@ var ReplayableWebhook = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runReplayableWebhook,
 }
 
@@ -35,9 +36,6 @@ var freshnessWords = []string{"timestamp", "tolerance", "time", "nonce", "replay
 // the timestamp for you (stripe.Webhook.construct_event) do not use hmac
 // in the view and are never reported.
 func runReplayableWebhook(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	for _, v := range webhookViews(p) {
 		ws := functionWords(p, v.fn)
 		if !ws["hmac"] {

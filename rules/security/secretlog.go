@@ -7,7 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed secretlog.md
@@ -22,6 +22,7 @@ var SecretInLog = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runSecretInLog,
 }
 
@@ -37,9 +38,6 @@ var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "
 // containers and `extra=`. Other calls (len(x), mask(x)) and slices
 // (key[-4:]) stop the search. Test files are skipped.
 func runSecretInLog(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	var tainted map[varKey]bool // computed on first need
 	for _, n := range pyast.FindAll(p.Root, "call", "raise_statement") {
 		var args []pyast.Node

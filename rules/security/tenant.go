@@ -8,7 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed tenant.md
@@ -24,6 +24,7 @@ var TenantUnscopedQuery = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runTenantUnscopedQuery,
 }
 
@@ -49,7 +50,7 @@ var queryMethods = map[string]bool{"all": true, "filter": true, "get": true, "ex
 // named for tenants or scopes, chains with **kwargs or positional Q
 // objects, subqueries and lookups by secret tokens are skipped.
 func runTenantUnscopedQuery(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) || p.Project == nil || p.Project.Models == nil || len(p.Project.Models.All) == 0 {
+	if p.Project == nil || p.Project.Models == nil || len(p.Project.Models.All) == 0 {
 		return nil
 	}
 	t := tenantCheck{p: p, g: p.Project.Models, keys: map[*project.Model]*project.Field{}}

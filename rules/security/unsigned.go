@@ -6,7 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed unsigned.md
@@ -21,6 +21,7 @@ var UnsignedWebhook = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.Test,
 	Run:        runUnsignedWebhook,
 }
 
@@ -42,9 +43,6 @@ var verifyWords = []string{"signature", "signatures", "sig", "hmac", "digest", "
 // sender. It skips views that pass the request object to another callable
 // (which may verify it) and test files.
 func runUnsignedWebhook(p *analyzer.Pass) error {
-	if paths.IsTest(paths.Rel(p)) {
-		return nil
-	}
 	for _, v := range webhookViews(p) {
 		write := firstWrite(v.fn)
 		if write.IsNil() || passesRequest(v.fn, v.request) {

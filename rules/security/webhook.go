@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -68,27 +69,28 @@ func routedAsWebhook(fn pyast.Node) bool {
 // own name or routed path, or are post/put/patch/dispatch/create methods of
 // a class named webhook, and which read the raw body.
 // Built once per file and shared by the three rules that ask.
-func webhookViews(p *analyzer.Pass) []webhookView {
-	return p.Unit.Memo("security.webhookViews", func() any {
-		var out []webhookView
-		for _, n := range pyast.FindAll(p.Root, "function_definition") {
-			request := requestParam(p, n)
-			if request == "" {
-				continue
-			}
-			if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") && !routedAsWebhook(n) &&
-				!(isMethod(n) && viewMethods[pyast.DefName(n)] && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
-				continue
-			}
-			read := firstBodyRead(n, request)
-			if read.IsNil() {
-				continue
-			}
-			out = append(out, webhookView{fn: n, request: request, bodyRead: read, asgi: importsASGI(p)})
+func webhookViews(p *analyzer.Pass) []webhookView { return webhookViewsOf.Get(p.Unit, p.Project) }
+
+var webhookViewsOf = &project.FileAnalysis[[]webhookView]{Name: "security.webhookViews", Run: func(u *project.Unit, ix *project.Index) []webhookView {
+	p := &analyzer.Pass{Unit: u, File: u.File, Tree: u.Tree, Root: u.Tree.Root(), Imports: u.Imports, Project: ix}
+	var out []webhookView
+	for _, n := range pyast.FindAll(p.Root, "function_definition") {
+		request := requestParam(p, n)
+		if request == "" {
+			continue
 		}
-		return out
-	}).([]webhookView)
-}
+		if !isCSRFExempt(p, n) && !hasWord(pyast.DefName(n), "webhook", "webhooks") && !routedAsWebhook(n) &&
+			!(isMethod(n) && viewMethods[pyast.DefName(n)] && hasWord(pyast.DefName(pyast.EnclosingClass(n)), "webhook", "webhooks")) {
+			continue
+		}
+		read := firstBodyRead(n, request)
+		if read.IsNil() {
+			continue
+		}
+		out = append(out, webhookView{fn: n, request: request, bodyRead: read, asgi: importsASGI(p)})
+	}
+	return out
+}}
 
 // viewMethods are the methods of class-based views that receive a POST.
 var viewMethods = map[string]bool{"post": true, "put": true, "patch": true, "dispatch": true, "create": true}

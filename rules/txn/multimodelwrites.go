@@ -5,6 +5,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -21,6 +22,7 @@ var MultiModelWrites = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.ProductCode,
 	Run:        runMultiModelWrites,
 }
 
@@ -37,9 +39,6 @@ var MultiModelWrites = &analyzer.Rule{
 // update()/delete() (a re-run repairs a partial cleanup) and signal
 // receivers (the sender's caller owns the transaction) get low confidence.
 func runMultiModelWrites(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	txc := &callerTxn{p: p}
 	for _, fn := range effects.Functions(p.Root) {

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -20,6 +21,7 @@ var NetworkInAtomic = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Skip:       semantic.ProductCode,
 	Run:        runNetworkInAtomic,
 }
 
@@ -28,9 +30,6 @@ var NetworkInAtomic = &analyzer.Rule{
 // skips calls inside on_commit, calls before the first write (TXN001 reports
 // mutating ones), tests and migrations.
 func runNetworkInAtomic(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -23,6 +24,7 @@ var SideEffectInAtomic = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Skip:       semantic.ProductCode,
 	Run:        runSideEffectInAtomic,
 }
 
@@ -36,9 +38,6 @@ var SideEffectInAtomic = &analyzer.Rule{
 // calls after a DB write in the same block (TXN004 reports those), tests
 // and migrations.
 func runSideEffectInAtomic(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)

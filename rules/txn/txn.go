@@ -6,7 +6,6 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 // kindName names an effect in messages.
@@ -42,14 +41,6 @@ func onCommitFix(p *analyzer.Pass, e effects.Effect) []analyzer.Fix {
 		Message: "run it after the commit with transaction.on_commit",
 		Edits:   []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: "transaction.on_commit(lambda: " + text + ")"}},
 	}}
-}
-
-// skipFile reports files the family does not judge: tests, migrations (a
-// migration already runs in a transaction on PostgreSQL) and seed or demo
-// data scripts (run once on an empty database).
-func skipFile(p *analyzer.Pass) bool {
-	rel := paths.Rel(p)
-	return paths.IsTest(rel) || paths.IsMigration(rel) || effects.IsDevData(rel)
 }
 
 // writesBefore returns the DB writes in effs that end before n starts and

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/effects"
 )
 
@@ -20,6 +21,7 @@ var WriteThenNotify = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Skip:       semantic.ProductCode,
 	Run:        runWriteThenNotify,
 }
 
@@ -37,9 +39,6 @@ var WriteThenNotify = &analyzer.Rule{
 // callbacks (they expect a caller's transaction); tests and migrations. HTTP calls after a
 // write are not reported here.
 func runWriteThenNotify(p *analyzer.Pass) error {
-	if skipFile(p) {
-		return nil
-	}
 	f := effects.Of(p.Unit)
 	txc := &callerTxn{p: p}
 	for _, fn := range effects.Functions(p.Root) {

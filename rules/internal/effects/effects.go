@@ -110,8 +110,12 @@ type File struct {
 // Of returns the unit's File, built once per file and shared by every rule
 // that asks.
 func Of(u *project.Unit) *File {
-	return u.Memo("effects.File", func() any { return NewFile(u.Tree.Root(), u.Imports) }).(*File)
+	return fileOf.Get(u, nil)
 }
+
+var fileOf = &project.FileAnalysis[*File]{Name: "effects.File", Run: func(u *project.Unit, _ *project.Index) *File {
+	return NewFile(u.Tree.Root(), u.Imports)
+}}
 
 // NewFile scans a file once for session and e-mail message bindings.
 func NewFile(root pyast.Node, im *pyast.Imports) *File {

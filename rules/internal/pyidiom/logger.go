@@ -43,8 +43,12 @@ type Loggers struct {
 
 // LoggersOf returns the unit's Loggers, built once per file and shared.
 func LoggersOf(u *project.Unit) *Loggers {
-	return u.Memo("pyidiom.Loggers", func() any { return NewLoggers(u.Tree.Root(), u.Imports) }).(*Loggers)
+	return loggersOf.Get(u, nil)
 }
+
+var loggersOf = &project.FileAnalysis[*Loggers]{Name: "pyidiom.Loggers", Run: func(u *project.Unit, _ *project.Index) *Loggers {
+	return NewLoggers(u.Tree.Root(), u.Imports)
+}}
 
 // NewLoggers scans a file for names bound to loggers:
 // `logger = logging.getLogger(__name__)`, `self.log = structlog.get_logger()`,

@@ -1,0 +1,393 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// staticCallee resolves a call to a project function without evaluating
+// values: `f(...)` (a nested, module-level or imported function),
+// `mod.f(...)`, `self.m(...)`, `cls.m(...)`, `super().m(...)` and
+// `Class.m(...)`. bound is set when the callee receives its first
+// parameter from the receiver (self.m, obj.m).
+func (f *File) staticCallee(call pyast.Node) (*Func, bool) {
+	fn := call.ChildByField("function")
+	switch fn.Type() {
+	case "identifier":
+		name := string(fn.Bytes())
+		// A nested function of an enclosing scope.
+		if f.nested != nil {
+			for def := pyast.Ancestor(call, "function_definition"); !def.IsNil(); def = pyast.Ancestor(def, "function_definition") {
+				if fn := f.nested[def.ID()][name]; fn != nil {
+					return fn, false
+				}
+			}
+		}
+		if t := f.topFuncs[name]; t != nil {
+			return t, false
+		}
+		if q, ok := f.Unit.Imports.Lookup(name); ok {
+			if t := f.M.LookupFunc(absoluteName(f.Unit, q)); t != nil {
+				return t, false
+			}
+		}
+		return nil, false
+	case "attribute":
+		obj := fn.ChildByField("object")
+		method := string(fn.ChildByField("attribute").Bytes())
+		switch {
+		case obj.Type() == "identifier" && (string(obj.Bytes()) == "self" || string(obj.Bytes()) == "cls"):
+			if c := f.classOfNode(call); c != nil {
+				if m := c.Method(method); m != nil {
+					return m, !m.Static
+				}
+			}
+			return nil, false
+		case obj.Type() == "call":
+			if IsSelfOrSuper(obj) {
+				if c := f.classOfNode(call); c != nil {
+					for _, b := range c.Bases() {
+						if m := b.Methods[method]; m != nil {
+							return m, !m.Static
+						}
+					}
+				}
+			}
+			return nil, false
+		}
+		d := pyast.Dotted(obj)
+		if d == "" {
+			return nil, false
+		}
+		if c := f.topClasses[d]; c != nil {
+			if m := c.Method(method); m != nil && (m.Static || m.ClassMethod) {
+				return m, m.ClassMethod
+			}
+			return nil, false
+		}
+		if q, ok := f.Unit.Imports.ResolveDotted(d); ok {
+			q = absoluteName(f.Unit, q)
+			if t := f.M.LookupFunc(q + "." + method); t != nil {
+				if t.Class == nil {
+					return t, false
+				}
+				if t.Static || t.ClassMethod {
+					return t, t.ClassMethod
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// absoluteName makes an imported name absolute against the unit.
+func absoluteName(u *project.Unit, q string) string {
+	if !strings.HasPrefix(q, ".") {
+		return q
+	}
+	return u.Qualify(q)
+}
+
+// Callee resolves a call to the project function it reaches: what
+// staticCallee finds, plus methods of model rows (`order.to_dict()`,
+// `child.save()` when the model overrides save).
+func (f *File) Callee(call pyast.Node) (*Func, bool) {
+	c, ok := pyast.AsCall(call)
+	if !ok {
+		return nil, false
+	}
+	return f.callee(call, c, 0)
+}
+
+func (f *File) callee(call pyast.Node, c pyast.Call, depth int) (*Func, bool) {
+	if fn, bound := f.staticCallee(call); fn != nil {
+		return fn, bound
+	}
+	if c.Func.Type() != "attribute" || depth > maxDepth {
+		return nil, false
+	}
+	if m, _, _ := f.instance(c.Receiver(), depth+1); m != nil {
+		if fn := f.M.ModelMethod(m, c.MethodName()); fn != nil && !fn.Static {
+			return fn, !fn.ClassMethod
+		}
+	}
+	return nil, false
+}
+
+// ModelMethod returns a method (or property) a model's class defines,
+// or inherits from a project base.
+func (m *Model) ModelMethod(md *project.Model, name string) *Func {
+	c := m.ClassOfModel(md)
+	if c == nil {
+		return nil
+	}
+	return c.Method(name)
+}
+
+// declaredParams returns what the function's own text says of its
+// parameters: annotations naming a model (`order: Order`,
+// `qs: QuerySet[Order]`, `"Order"`), and framework conventions (the
+// object a DRF serializer method, an admin column or a permission check
+// receives).
+func (f *File) declaredParams(fn *Func) []Value {
+	out := make([]Value, len(fn.Params))
+	for _, p := range fn.Node.ChildByField("parameters").NamedChildren() {
+		var name string
+		var ann pyast.Node
+		switch p.Type() {
+		case "typed_parameter":
+			name, ann = p.NamedChild(0).Text(), p.ChildByField("type")
+		case "typed_default_parameter":
+			name, ann = p.ChildByField("name").Text(), p.ChildByField("type")
+		default:
+			continue
+		}
+		idx := indexOf(fn.Params, name)
+		if idx < 0 || ann.IsNil() {
+			continue
+		}
+		out[idx] = f.annotationValue(ann)
+	}
+	if fn.Class != nil {
+		if v, idx := f.conventionParam(fn); idx >= 0 && idx < len(out) && out[idx].Kind == Unknown {
+			out[idx] = v
+		}
+	}
+	return out
+}
+
+func indexOf(xs []string, s string) int {
+	for i, x := range xs {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// annotationValue reads a type annotation: a model (row), or a QuerySet
+// or list of a model.
+func (f *File) annotationValue(ann pyast.Node) Value {
+	g := f.M.Graph
+	if g == nil {
+		return Value{}
+	}
+	n := ann
+	if n.Type() == "type" {
+		n = n.NamedChild(0)
+	}
+	if s, ok := pyast.StringValue(n); ok {
+		if m := g.Lookup(f.Unit, strings.TrimSpace(s)); m != nil {
+			return Value{Kind: Row, Model: m}
+		}
+		return Value{}
+	}
+	switch n.Type() {
+	case "identifier", "attribute":
+		if m := g.Lookup(f.Unit, pyast.Dotted(n)); m != nil {
+			return Value{Kind: Row, Model: m}
+		}
+	case "generic_type", "subscript":
+		// QuerySet[Order], list[Order], Iterable["Order"]
+		head := n.NamedChild(0)
+		name := pyast.Dotted(head)
+		last := name[strings.LastIndex(name, ".")+1:]
+		var arg pyast.Node
+		for _, k := range n.NamedChildren()[1:] {
+			arg = k
+			if arg.Type() == "type_parameter" {
+				arg = arg.NamedChild(0)
+			}
+			if arg.Type() == "type" {
+				arg = arg.NamedChild(0)
+			}
+			break
+		}
+		if arg.IsNil() {
+			return Value{}
+		}
+		inner := f.annotationValue(arg)
+		if inner.Kind != Row {
+			return Value{}
+		}
+		switch last {
+		case "QuerySet", "Manager", "BaseManager":
+			return Value{Kind: QuerySet, Model: inner.Model, QS: &QS{Model: inner.Model, ModelText: inner.Model.Name, Opaque: true}}
+		case "Optional":
+			return inner
+		}
+	}
+	return Value{}
+}
+
+// conventionParam returns the value frameworks pass a method: the row a
+// DRF serializer's get_<field>/to_representation receives (Meta.model),
+// the row an admin's column method receives (the registered model), and
+// the object of has_object_permission.
+func (f *File) conventionParam(fn *Func) (Value, int) {
+	c := fn.Class
+	if len(fn.Params) < 2 {
+		return Value{}, -1
+	}
+	name := fn.Name
+	switch {
+	case strings.HasPrefix(name, "get_") || name == "to_representation":
+		if md := f.M.SerializerModel(c); md != nil {
+			return Value{Kind: Row, Model: md}, 1
+		}
+		if md := f.M.AdminModel(c); md != nil && strings.HasPrefix(name, "get_") {
+			return Value{}, -1 // admin get_* hooks take (request, obj)
+		}
+	case name == "has_object_permission" && len(fn.Params) >= 4:
+		return Value{}, -1
+	}
+	if md := f.M.AdminModel(c); md != nil && len(fn.Params) == 2 && !adminHooks[name] {
+		return Value{Kind: Row, Model: md}, 1
+	}
+	return Value{}, -1
+}
+
+// adminHooks are ModelAdmin methods whose second parameter is not a row.
+var adminHooks = map[string]bool{
+	"get_queryset": true, "get_list_display": true, "get_urls": true, "changelist_view": true, "get_form": true,
+	"get_search_results": true, "lookup_allowed": true, "get_actions": true, "get_list_filter": true,
+	"has_add_permission": true, "has_module_permission": true, "get_ordering": true, "get_fieldsets": true,
+	"get_readonly_fields": true, "get_inline_instances": true, "get_changelist": true, "save_model": false,
+}
+
+// SerializerModel returns the model of a serializer class's Meta.model
+// (its own or a project base's).
+func (m *Model) SerializerModel(c *Class) *project.Model {
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		if cc.Facts != nil && cc.Facts.MetaModel != "" && m.Graph != nil {
+			if md := m.Graph.ByQual(cc.Facts.MetaModel); md != nil {
+				return md
+			}
+		}
+	}
+	return nil
+}
+
+// AdminModel returns the model a ModelAdmin class (or inline) shows:
+// `@admin.register(M)`, `admin.site.register(M, Admin)`, or an inline's
+// `model = M`.
+func (m *Model) AdminModel(c *Class) *project.Model {
+	if m.Graph == nil || !c.IsAdmin() {
+		return nil
+	}
+	if v, decl := c.Attr("model"); !v.IsNil() {
+		return m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v))
+	}
+	for _, d := range pyast.Decorators(c.Node) {
+		dc, ok := pyast.AsCall(d)
+		if ok && strings.HasSuffix(pyast.Dotted(dc.Func), "register") && len(dc.Positional) > 0 {
+			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(dc.Positional[0]))
+		}
+	}
+	for _, call := range pyast.FindAllShallow(c.File.Unit.Tree.Root(), "call") {
+		cc, _ := pyast.AsCall(call)
+		if !strings.HasSuffix(pyast.Dotted(cc.Func), ".register") || len(cc.Positional) < 2 {
+			continue
+		}
+		if pyast.Dotted(cc.Positional[1]) == c.Name {
+			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(cc.Positional[0]))
+		}
+	}
+	return nil
+}
+
+// IsAdmin reports whether a class derives from a Django ModelAdmin or
+// inline (directly or through project bases).
+func (c *Class) IsAdmin() bool {
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			last := b[strings.LastIndex(b, ".")+1:]
+			if last == "ModelAdmin" || last == "TabularInline" || last == "StackedInline" || strings.HasPrefix(b, "django.contrib.admin") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// returnValue evaluates what a function returns: a queryset (the first
+// return that lists rows), a row, or unknown. Paths that disagree make it
+// unknown.
+func (f *File) returnValue(fn *Func) Value {
+	var out Value
+	seen := false
+	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+		e := r.NamedChild(0)
+		if e.IsNil() {
+			continue
+		}
+		v := f.Value(e)
+		if v.Kind != QuerySet && v.Kind != Row {
+			if v.Kind == Unknown && e.Type() != "none" {
+				return Value{}
+			}
+			continue
+		}
+		if v.Kind == QuerySet && v.QS != nil && v.QS.Single {
+			if !seen {
+				out, seen = v, true
+			}
+			continue
+		}
+		if seen && out.Kind == QuerySet && out.QS != nil && !out.QS.Single {
+			if out.Model != v.Model || out.Kind != v.Kind {
+				return Value{}
+			}
+			continue
+		}
+		out, seen = v, true
+	}
+	return out
+}
+
+// argValues evaluates the arguments of a call site, by the callee's
+// parameter index, keeping only rows and querysets.
+func (f *File) argValues(callee *Func, s callSite) map[int]Value {
+	c, ok := pyast.AsCall(s.call)
+	if !ok || c.StarArgs {
+		return nil
+	}
+	out := map[int]Value{}
+	off := 0
+	if s.bound {
+		off = 1
+	}
+	for i, a := range c.Positional {
+		if i+off >= len(callee.Params) {
+			break
+		}
+		if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet {
+			out[i+off] = v
+		}
+	}
+	for k, a := range c.Keywords {
+		if idx := indexOf(callee.Params, k); idx >= 0 {
+			if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet {
+				out[idx] = v
+			}
+		}
+	}
+	return out
+}
+
+// Params returns what is known of each parameter of fn.
+func (fn *Func) ParamValues() []Value { return fn.params }
+
+// Returns is what fn returns.
+func (fn *Func) Returns() Value { return fn.ret }
+
+// Callers returns the call sites of fn in the project, in path order.
+func (fn *Func) Callers() []pyast.Node {
+	var out []pyast.Node
+	for _, s := range fn.callers {
+		out = append(out, s.call)
+	}
+	return out
+}

@@ -1,0 +1,876 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// maxDepth bounds every recursive evaluation.
+const maxDepth = 20
+
+// ScopeOf returns the function (or module) whose locals n's names are.
+func ScopeOf(n pyast.Node) pyast.Node {
+	if f := pyast.Ancestor(n, "function_definition"); !f.IsNil() {
+		return f
+	}
+	for p := n; !p.IsNil(); p = p.Parent() {
+		if p.Parent().IsNil() {
+			return p
+		}
+	}
+	return n
+}
+
+// assignments returns the assignments to name in scope sc, in source order.
+func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
+	f.mu.Lock()
+	m := f.assigns[sc.ID()]
+	f.mu.Unlock()
+	if m == nil {
+		m = map[string][]pyast.Node{}
+		for _, a := range pyast.FindAllShallow(sc, "assignment") {
+			l := a.ChildByField("left")
+			if l.Type() == "identifier" {
+				m[l.Text()] = append(m[l.Text()], a)
+			}
+		}
+		f.mu.Lock()
+		f.assigns[sc.ID()] = m
+		f.mu.Unlock()
+	}
+	return m[name]
+}
+
+// Binding returns the right-hand side of the last assignment to name
+// before position at in n's scope, or the zero Node.
+func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
+	var last pyast.Node
+	for _, a := range f.assignments(ScopeOf(n), name) {
+		if a.EndByte() <= at {
+			last = a.ChildByField("right")
+		}
+	}
+	return last
+}
+
+// Bindings returns every right-hand side assigned to name in n's scope.
+func (f *File) Bindings(n pyast.Node, name string) []pyast.Node {
+	var out []pyast.Node
+	for _, a := range f.assignments(ScopeOf(n), name) {
+		out = append(out, a.ChildByField("right"))
+	}
+	return out
+}
+
+// paramOf returns the function whose parameter name n is, with the
+// parameter's index, when n is not rebound before it in that function.
+func (f *File) paramOf(n pyast.Node, name string) (*Func, int) {
+	def := pyast.Ancestor(n, "function_definition")
+	if def.IsNil() {
+		return nil, -1
+	}
+	fn := f.byDef[def.ID()]
+	if fn == nil {
+		return nil, -1
+	}
+	for i, p := range fn.Params {
+		if p == name {
+			return fn, i
+		}
+	}
+	return nil, -1
+}
+
+// Eval returns the queryset an expression evaluates to, or nil.
+func (f *File) Eval(n pyast.Node) *QS { return f.eval(n, 0) }
+
+// Value returns what an expression holds.
+func (f *File) Value(n pyast.Node) Value {
+	if q := f.eval(n, 0); q != nil {
+		if q.Related {
+			return Value{Kind: Related, Model: q.Model, QS: q, Certainty: q.Certainty}
+		}
+		return Value{Kind: QuerySet, Model: q.Model, QS: q, Certainty: q.Certainty}
+	}
+	if m, _, c := f.instance(n, 0); m != nil {
+		return Value{Kind: Row, Model: m, Certainty: c}
+	}
+	if f.isRequest(n, 0) {
+		return Value{Kind: Request}
+	}
+	return Value{}
+}
+
+func (f *File) eval(n pyast.Node, depth int) *QS {
+	if depth > maxDepth || n.IsNil() || f.M.Graph == nil {
+		return nil
+	}
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier":
+		if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
+			q := f.eval(rhs, depth+1)
+			if q != nil {
+				if alts := f.branchBindings(n, n.Text(), rhs); len(alts) > 1 {
+					return f.alternatives(alts, depth)
+				}
+			}
+			return q
+		}
+		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
+			if v := fn.params[i]; v.Kind == QuerySet && v.QS != nil {
+				if v.Certainty == FromCallers && v.QS.Origin.IsNil() && f.M.frozen {
+					q := v.QS.clone()
+					q.Sources = f.M.argSources(fn, i)
+					return q
+				}
+				return v.QS
+			}
+		}
+		if pyast.Ancestor(n, "function_definition").IsNil() {
+			return nil
+		}
+		// A module-level queryset (`ACTIVE = Order.objects.filter(...)`).
+		if rhs := f.globals[n.Text()]; len(rhs) == 1 {
+			return f.eval(rhs[0], depth+1)
+		}
+		return nil
+	case "subscript":
+		if n.ChildByField("subscript").Type() != "slice" {
+			return nil
+		}
+		q := f.eval(n.ChildByField("value"), depth+1)
+		if q == nil {
+			return nil
+		}
+		q = q.clone()
+		q.Sliced = true
+		return q
+	case "attribute":
+		return f.evalAttr(n, depth)
+	case "call":
+		return f.evalCall(n, depth)
+	case "conditional_expression":
+		// `A if x else B`: known only when both branches agree on a model.
+		kids := n.NamedChildren()
+		if len(kids) == 3 {
+			a, b := f.eval(kids[0], depth+1), f.eval(kids[2], depth+1)
+			if a != nil && b != nil && a.Model == b.Model {
+				q := mergeQS(a, b)
+				q.Conditional = true
+				return q
+			}
+		}
+	}
+	return nil
+}
+
+// evalAttr handles `Model.objects`, related managers `obj.items`, and
+// `self.queryset` or other attributes a class sets.
+func (f *File) evalAttr(n pyast.Node, depth int) *QS {
+	obj := n.ChildByField("object")
+	name := n.ChildByField("attribute").Text()
+	if obj.Type() == "identifier" && obj.Text() == "self" {
+		if name == "queryset" {
+			return f.classQueryset(n, depth)
+		}
+		if c := f.classOfNode(n); c != nil {
+			if vs := c.SelfAttrs[name]; len(vs) == 1 && !vs[0].IsNil() {
+				return c.File.eval(vs[0], depth+1)
+			}
+			if v, decl := c.Attr(name); !v.IsNil() {
+				return decl.File.eval(v, depth+1)
+			}
+		}
+		return nil
+	}
+	if d := pyast.Dotted(obj); d != "" {
+		if m := f.M.Graph.Lookup(f.Unit, d); m != nil {
+			if !m.HasManager(name) && !(m.External && name == "objects") {
+				return nil
+			}
+			q := &QS{Model: m, ModelText: d, Origin: n, OriginFile: f}
+			if m.CustomManager(name) != nil || m.External || !m.Complete {
+				q.Opaque = true
+			}
+			return q
+		}
+	}
+	// A related manager: obj.items where obj is an instance.
+	if m, loop, c := f.instance(obj, depth+1); m != nil {
+		a := m.Attr(name)
+		if a.Kind == project.AttrReverseMany || a.Kind == project.AttrManyToMany {
+			if a.Target == nil {
+				return nil
+			}
+			q := &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n, OriginFile: f, Certainty: c}
+			if loop == nil {
+				// What the owner row was fetched with: a prefetch of this
+				// relation (and of paths below it) comes with it.
+				if oq, known := f.rowOrigin(obj, depth+1); !known {
+					q.MaybeCached = true
+				} else if oq != nil && (oq.Prefetches(name) || oq.Opaque) {
+					q.Prefetch = subPaths(oq.Prefetch, name)
+					q.Select = subPaths(oq.Select, name)
+					q.Cached = oq.Prefetches(name)
+					q.MaybeCached = oq.Opaque && !q.Cached
+				}
+			}
+			return q
+		}
+	}
+	return nil
+}
+
+// subPaths returns the paths under rel ("items__product" under "items"
+// is "product").
+func subPaths(paths []string, rel string) []string {
+	var out []string
+	for _, p := range paths {
+		if rest, ok := strings.CutPrefix(p, rel+"__"); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
+}
+
+func (f *File) evalCall(n pyast.Node, depth int) *QS {
+	c, _ := pyast.AsCall(n)
+	if c.Func.Type() == "identifier" {
+		switch c.Func.Text() {
+		case "list", "sorted", "tuple":
+			if len(c.Positional) == 1 {
+				return f.eval(c.Positional[0], depth+1)
+			}
+			return nil
+		case "get_list_or_404":
+			if len(c.Positional) > 0 {
+				q := f.eval(c.Positional[0], depth+1)
+				if q == nil {
+					if m := f.M.Graph.Lookup(f.Unit, pyast.Dotted(c.Positional[0])); m != nil {
+						q = &QS{Model: m, ModelText: pyast.Dotted(c.Positional[0])}
+					}
+				}
+				return q
+			}
+			return nil
+		}
+	}
+	recv := c.Receiver()
+	method := c.MethodName()
+	if method == "get_queryset" && IsSelfOrSuper(recv) {
+		return f.classGetQueryset(n, recv, depth)
+	}
+	if (method == "filter_queryset" || method == "paginate_queryset") && IsSelfOrSuper(recv) && len(c.Positional) > 0 {
+		q := f.eval(c.Positional[0], depth+1)
+		if q != nil && method == "paginate_queryset" {
+			q = q.clone()
+			q.Sliced = true
+		}
+		return q
+	}
+	// A call of a project function that returns a queryset.
+	if !ChainMethods[method] {
+		if fn, _ := f.callee(n, c, depth); fn != nil {
+			if fn.ret.Kind == QuerySet && fn.ret.QS != nil {
+				q := fn.ret.QS.clone()
+				if fn.ret.Certainty > q.Certainty {
+					q.Certainty = fn.ret.Certainty
+				}
+				return q
+			}
+			return nil
+		}
+	}
+	if recv.IsNil() {
+		return nil
+	}
+	custom := !ChainMethods[method] && customQSMethod(method) && f.M.Graph.IsQuerySetMethod(method)
+	if !ChainMethods[method] && !custom {
+		return nil
+	}
+	base := f.eval(recv, depth+1)
+	if base == nil {
+		return nil
+	}
+	q := base.clone()
+	q.Origin, q.OriginFile = n, f
+	if method != "all" && method != "iterator" {
+		q.MaybeCached, q.Cached = false, false
+	}
+	if c.StarArgs && (method == "select_related" || method == "prefetch_related") {
+		q.Dynamic, q.Opaque = true, true
+	}
+	if custom {
+		// A method of a custom manager or queryset: most return a
+		// queryset, and what it selects is not seen.
+		q.Opaque, q.Custom = true, true
+		return q
+	}
+	switch method {
+	case "select_related":
+		if len(c.Positional) == 0 {
+			q.SelectAll = true
+		}
+		for _, a := range c.Positional {
+			if s, ok := pyast.StringValue(a); ok {
+				q.Select = append(q.Select, s)
+			} else {
+				q.Opaque, q.Dynamic = true, true
+			}
+		}
+	case "prefetch_related":
+		for _, a := range c.Positional {
+			if s, ok := pyast.StringValue(a); ok {
+				q.Prefetch = append(q.Prefetch, s)
+				continue
+			}
+			pc, ok := pyast.AsCall(a)
+			if ok && strings.HasSuffix(pyast.Dotted(pc.Func), "Prefetch") {
+				if s, ok := pyast.StringValue(pc.Arg(0, "lookup")); ok {
+					base := s
+					if to, ok := pyast.StringValue(pc.Keyword("to_attr")); ok {
+						// The lookup's last part lands in to_attr.
+						base = to
+						if i := strings.LastIndex(s, "__"); i >= 0 {
+							base = s[:i] + "__" + to
+						}
+					}
+					q.Prefetch = append(q.Prefetch, base)
+					// What the inner queryset loads comes with each row.
+					if inner := f.eval(pc.Arg(1, "queryset"), depth+1); inner != nil {
+						for _, sub := range append(append([]string(nil), inner.Select...), inner.Prefetch...) {
+							q.Prefetch = append(q.Prefetch, base+"__"+sub)
+						}
+					}
+					continue
+				}
+			}
+			q.Opaque, q.Dynamic = true, true
+		}
+	case "values", "values_list":
+		q.Values = true
+	case "distinct":
+		if q.Values || len(c.Positional) > 0 {
+			q.Grouped = true
+		}
+	case "filter", "get":
+		if q.Model != nil {
+			var eq []string
+			for k := range c.Keywords {
+				eq = append(eq, strings.TrimSuffix(strings.TrimSuffix(k, "__exact"), "__iexact"))
+			}
+			if q.Model.UniqueBy(eq) {
+				q.Single = true
+			}
+			for k := range c.Keywords {
+				head := strings.SplitN(k, "__", 2)[0]
+				fd := q.Model.Field(head)
+				if fd == nil {
+					fd = q.Model.FKColumn(head)
+				}
+				if fd != nil && (fd.Kind == project.ForeignKey || fd.Kind == project.OneToOne) && !strings.Contains(k, "__in") &&
+					(fd.To == nil || fd.To != f.M.Graph.UserModel()) && fd.Target != project.AuthUserModel {
+					q.Scoped = true
+				}
+			}
+		}
+	case "iterator":
+		q.Iterator = true
+	case "only", "defer":
+		q.Only = true
+	case "annotate", "alias":
+		if q.Values {
+			q.Grouped = true
+		}
+		for k := range c.Keywords {
+			q.Annotated = append(q.Annotated, k)
+		}
+	case "none":
+		q.Single = true
+	case "union", "intersection", "difference", "extra":
+		q.Opaque = true
+		q.Combined = true
+	}
+	return q
+}
+
+// customQSMethod filters names of custom manager methods that rarely
+// return a queryset (get_by_natural_key, create_user...).
+func customQSMethod(name string) bool {
+	for _, p := range []string{"get", "create", "update", "delete", "count", "exists", "bulk", "set", "add", "remove",
+		"make", "normalize", "natural", "check", "clear", "save", "_"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsSelfOrSuper reports `self` and `super()`.
+func IsSelfOrSuper(n pyast.Node) bool {
+	if n.Type() == "identifier" && n.Text() == "self" {
+		return true
+	}
+	if c, ok := pyast.AsCall(n); ok && c.Func.Type() == "identifier" && c.Func.Text() == "super" {
+		return true
+	}
+	return false
+}
+
+// ClassOf returns the class whose method contains n (directly: not a
+// function nested in a method).
+func ClassOf(n pyast.Node) pyast.Node {
+	fd := pyast.Ancestor(n, "function_definition")
+	if fd.IsNil() {
+		return pyast.Node{}
+	}
+	c := pyast.Ancestor(fd, "class_definition")
+	if c.IsNil() {
+		return pyast.Node{}
+	}
+	p := fd.Parent()
+	if p.Type() == "decorated_definition" {
+		p = p.Parent()
+	}
+	if !p.Parent().Equal(c) {
+		return pyast.Node{}
+	}
+	return c
+}
+
+// classOfNode returns the project class whose method contains n.
+func (f *File) classOfNode(n pyast.Node) *Class {
+	c := ClassOf(n)
+	if c.IsNil() {
+		return nil
+	}
+	return f.byClass[c.ID()]
+}
+
+// ClassMember finds a method or class attribute in cls or its bases
+// defined in the same file.
+func ClassMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node) {
+	if cls.IsNil() || seen > 8 {
+		return
+	}
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		d := st
+		if d.Type() == "decorated_definition" {
+			d = d.ChildByField("definition")
+		}
+		switch d.Type() {
+		case "function_definition":
+			if pyast.DefName(d) == name {
+				return d, pyast.Node{}
+			}
+		case "expression_statement":
+			a := d.NamedChild(0)
+			if a.Type() == "assignment" && a.ChildByField("left").Text() == name {
+				return pyast.Node{}, a.ChildByField("right")
+			}
+		}
+	}
+	root := cls
+	for !root.Parent().IsNil() {
+		root = root.Parent()
+	}
+	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+		if b.Type() != "identifier" {
+			continue
+		}
+		for _, st := range pyast.Statements(root) {
+			if st.Type() == "decorated_definition" {
+				st = st.ChildByField("definition")
+			}
+			if st.Type() == "class_definition" && pyast.DefName(st) == b.Text() && !st.Equal(cls) {
+				if m, a := ClassMember(st, name, seen+1); !m.IsNil() || !a.IsNil() {
+					return m, a
+				}
+			}
+		}
+	}
+	return
+}
+
+// InheritsMethod reports whether a base class defined in another file of
+// the tree (or outside Django and DRF) defines method: then what the class
+// says may be rewritten there (a base view adding prefetches in
+// get_queryset).
+func (f *File) InheritsMethod(cls pyast.Node, method string) bool {
+	g := f.M.Graph
+	if g == nil || cls.IsNil() {
+		return false
+	}
+	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+		if b.Type() == "keyword_argument" {
+			continue
+		}
+		d := pyast.Dotted(b)
+		c := g.LookupClass(f.Unit, d)
+		if c == nil {
+			// Neither Django/DRF nor a class of the tree: it may do anything.
+			if q, _ := f.Unit.Imports.Resolve(b); q == "" || !knownFramework(q) {
+				if f.topClasses[d] == nil {
+					return true
+				}
+			}
+			continue
+		}
+		if c.Path == f.Unit.File.Rel {
+			continue
+		}
+		for _, cc := range append([]*project.ClassFacts{c}, g.ClassBases(c)...) {
+			for _, m := range cc.Methods {
+				if m == method {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// knownFramework reports names of Django and DRF, whose views take the
+// queryset attribute as it is.
+func knownFramework(q string) bool {
+	return strings.HasPrefix(q, "rest_framework.") || strings.HasPrefix(q, "django.")
+}
+
+// classQueryset evaluates the `queryset = ...` attribute of n's class,
+// also when a project base class in another file declares it.
+func (f *File) classQueryset(n pyast.Node, depth int) *QS {
+	cls := ClassOf(n)
+	if cls.IsNil() {
+		return nil
+	}
+	if c := f.byClass[cls.ID()]; c != nil {
+		if v, decl := c.Attr("queryset"); !v.IsNil() && decl.File != f {
+			return decl.File.eval(v, depth+1)
+		}
+	}
+	if f.InheritsMethod(cls, "get_queryset") {
+		return nil
+	}
+	_, attr := ClassMember(cls, "queryset", 0)
+	if attr.IsNil() {
+		return nil
+	}
+	return f.eval(attr, depth+1)
+}
+
+// classGetQueryset evaluates self.get_queryset() (or super()'s): the
+// class's own get_queryset return value, else its queryset attribute.
+func (f *File) classGetQueryset(n, recv pyast.Node, depth int) *QS {
+	cls := ClassOf(n)
+	if cls.IsNil() {
+		return nil
+	}
+	if recv.Type() == "identifier" {
+		if m, _ := ClassMember(cls, "get_queryset", 0); !m.IsNil() && !m.Contains(n) {
+			return f.returnQS(m, depth)
+		}
+		if c := f.byClass[cls.ID()]; c != nil {
+			if fn := c.Method("get_queryset"); fn != nil && fn.File != f && !fn.Node.Contains(n) {
+				return fn.File.returnQS(fn.Node, depth)
+			}
+		}
+	}
+	return f.classQueryset(n, depth)
+}
+
+// returnQS evaluates what a get_queryset method returns: the first return
+// value that is a queryset with rows (an early `return qs.none()` or a
+// lookup by key is an exception path, not the listing); nil as soon as a
+// return before it cannot be read.
+func (f *File) returnQS(m pyast.Node, depth int) *QS {
+	var fallback *QS
+	for _, r := range pyast.FindAllShallow(m, "return_statement") {
+		e := r.NamedChild(0)
+		if e.IsNil() {
+			continue
+		}
+		q := f.eval(e, depth+1)
+		if q == nil {
+			return nil // one path cannot be read: the listing is unknown
+		}
+		if !q.Single {
+			return q
+		}
+		if fallback == nil {
+			fallback = q
+		}
+	}
+	return fallback
+}
+
+// ViewQueryset evaluates the queryset of a view class: its get_queryset
+// (own or of a base in the same file), else its queryset attribute.
+func (f *File) ViewQueryset(cls pyast.Node) *QS {
+	if m, _ := ClassMember(cls, "get_queryset", 0); !m.IsNil() {
+		return f.returnQS(m, 0)
+	}
+	if c := f.byClass[cls.ID()]; c != nil {
+		if fn := c.Method("get_queryset"); fn != nil && fn.File != f {
+			return fn.File.returnQS(fn.Node, 0)
+		}
+		if v, decl := c.Attr("queryset"); !v.IsNil() && decl.File != f {
+			return decl.File.Eval(v)
+		}
+	}
+	if f.InheritsMethod(cls, "get_queryset") {
+		return nil
+	}
+	if _, a := ClassMember(cls, "queryset", 0); !a.IsNil() {
+		return f.Eval(a)
+	}
+	return nil
+}
+
+// Instance returns the model of an expression that holds one model
+// instance (a loop variable over a queryset, `Model.objects.get(...)`,
+// `get_object_or_404(Model, ...)`, a parameter whose callers pass rows),
+// with the loop it is the row of (nil for single fetches).
+func (f *File) Instance(n pyast.Node) (*project.Model, *Loop) {
+	m, l, _ := f.instance(n, 0)
+	return m, l
+}
+
+// InstanceCertainty is Instance with how the model was learnt.
+func (f *File) InstanceCertainty(n pyast.Node) (*project.Model, *Loop, Certainty) {
+	return f.instance(n, 0)
+}
+
+func (f *File) instance(n pyast.Node, depth int) (*project.Model, *Loop, Certainty) {
+	g := f.M.Graph
+	if depth > 10 || g == nil {
+		return nil, nil, Certain
+	}
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier":
+		if l := f.LoopOf(n); l != nil {
+			if q := f.loopQS(l); q != nil {
+				return q.Model, l, q.Certainty
+			}
+			return nil, nil, Certain
+		}
+		if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
+			return f.instance(rhs, depth+1)
+		}
+		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
+			if v := fn.params[i]; v.Kind == Row && v.Model != nil {
+				return v.Model, nil, v.Certainty
+			}
+		}
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" && len(c.Positional) > 0 {
+			if q := f.eval(c.Positional[0], depth+1); q != nil {
+				return q.Model, nil, q.Certainty
+			}
+			return g.Lookup(f.Unit, pyast.Dotted(c.Positional[0])), nil, Certain
+		}
+		method := c.MethodName()
+		if method == "get_object" && IsSelfOrSuper(c.Receiver()) {
+			if cls := ClassOf(n); !cls.IsNil() {
+				if q := f.ViewQueryset(cls); q != nil {
+					return q.Model, nil, q.Certainty
+				}
+			}
+		}
+		if RowMethods[method] || method == "create" || method == "get_or_create" {
+			if q := f.eval(c.Receiver(), depth+1); q != nil {
+				return q.Model, nil, q.Certainty
+			}
+		}
+		if fn, _ := f.callee(n, c, depth); fn != nil && fn.ret.Kind == Row {
+			return fn.ret.Model, nil, fn.ret.Certainty
+		}
+	case "attribute":
+		obj := n.ChildByField("object")
+		name := n.ChildByField("attribute").Text()
+		// request.user: the user model.
+		if name == "user" && f.isRequest(obj, depth+1) {
+			if um := g.UserModel(); um != nil {
+				return um, nil, Certain
+			}
+		}
+		// obj.fk: the related instance.
+		if m, _, c := f.instance(obj, depth+1); m != nil {
+			a := m.Attr(name)
+			if a.Kind == project.AttrForward || a.Kind == project.AttrReverseOne {
+				return a.Target, nil, c
+			}
+		}
+		if obj.Type() == "identifier" && obj.Text() == "self" {
+			if c := f.classOfNode(n); c != nil {
+				if vs := c.SelfAttrs[name]; len(vs) == 1 && !vs[0].IsNil() {
+					return c.File.instance(vs[0], depth+1)
+				}
+			}
+		}
+	}
+	return nil, nil, Certain
+}
+
+// isRequest reports whether n holds the HTTP request: `request` (or
+// `self.request`) in a view, or a parameter annotated as a request.
+func (f *File) isRequest(n pyast.Node, depth int) bool {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier":
+		if n.Text() != "request" && n.Text() != "req" {
+			return false
+		}
+		if fn, i := f.paramOf(n, n.Text()); fn != nil {
+			_ = i
+			return true
+		}
+		return false
+	case "attribute":
+		return n.ChildByField("attribute").Text() == "request" && pyast.Dotted(n.ChildByField("object")) == "self"
+	}
+	return false
+}
+
+// rowOrigin returns the queryset an instance expression was fetched from,
+// with known false when that cannot be told (a parameter, an attribute,
+// a helper's return: its caller may have prefetched anything). qs is nil
+// with known true for a row fetched without a queryset state (create,
+// get_object_or_404 on a model).
+func (f *File) rowOrigin(n pyast.Node, depth int) (qs *QS, known bool) {
+	if depth > maxDepth {
+		return nil, false
+	}
+	n = pyast.Unparen(n)
+	if n.Type() == "identifier" {
+		if l := f.LoopOf(n); l != nil {
+			q := f.loopQS(l)
+			return q, q != nil
+		}
+		rhs := f.Binding(n, n.Text(), n.StartByte())
+		if rhs.IsNil() {
+			return nil, false
+		}
+		n = pyast.Unparen(rhs)
+	}
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return nil, false
+	}
+	if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" && len(c.Positional) > 0 {
+		if q := f.eval(c.Positional[0], depth+1); q != nil {
+			return q, true
+		}
+		return nil, f.M.Graph.Lookup(f.Unit, pyast.Dotted(c.Positional[0])) != nil
+	}
+	switch method := c.MethodName(); method {
+	case "get", "first", "last", "earliest", "latest":
+		q := f.eval(c.Receiver(), depth+1)
+		return q, q != nil
+	case "create", "get_or_create":
+		return nil, f.eval(c.Receiver(), depth+1) != nil
+	case "get_object":
+		if IsSelfOrSuper(c.Receiver()) {
+			if cls := ClassOf(n); !cls.IsNil() {
+				if q := f.ViewQueryset(cls); q != nil {
+					return q, true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// branchBindings returns the assignments to name that may reach n when
+// the last one before n sits in a branch (if/elif/else, try/except, a
+// loop body) that does not also hold n: every earlier assignment of the
+// same scope may then be the value. One assignment (or a last one at n's
+// own level) returns nil.
+func (f *File) branchBindings(n pyast.Node, name string, last pyast.Node) []pyast.Node {
+	as := f.assignments(ScopeOf(n), name)
+	var before []pyast.Node
+	for _, a := range as {
+		if a.EndByte() <= n.StartByte() {
+			before = append(before, a.ChildByField("right"))
+		}
+	}
+	if len(before) < 2 {
+		return nil
+	}
+	assign := last.Parent()
+	for p := assign.Parent(); !p.IsNil() && !p.Equal(ScopeOf(n)); p = p.Parent() {
+		if p.Is("if_statement", "elif_clause", "else_clause", "try_statement", "except_clause", "for_statement", "while_statement", "with_statement", "match_statement") {
+			if p.Contains(n) {
+				return nil
+			}
+			return before
+		}
+	}
+	return nil
+}
+
+// alternatives evaluates every branch's value: a queryset of one model
+// when they all agree, loading what they all load, with each as a
+// source for fixes.
+func (f *File) alternatives(rhs []pyast.Node, depth int) *QS {
+	var out *QS
+	var srcs []*QS
+	for _, r := range rhs {
+		q := f.eval(r, depth+1)
+		if q == nil {
+			continue // e.g. `qs = None` before the branches
+		}
+		if out != nil && q.Model != out.Model {
+			return nil
+		}
+		srcs = append(srcs, q)
+		if out == nil {
+			out = q.clone()
+		} else {
+			out = mergeQS(out, q)
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	out.Conditional = true
+	out.Origin, out.OriginFile = pyast.Node{}, nil
+	out.Sources = srcs
+	return out
+}
+
+// argSources evaluates, at every call site of fn, the argument given for
+// parameter idx.
+func (m *Model) argSources(fn *Func, idx int) []*QS {
+	var out []*QS
+	for _, s := range fn.callers {
+		c, ok := pyast.AsCall(s.call)
+		if !ok {
+			continue
+		}
+		var arg pyast.Node
+		pos := idx
+		if s.bound {
+			pos--
+		}
+		if pos >= 0 && pos < len(c.Positional) {
+			arg = c.Positional[pos]
+		}
+		if v, ok := c.Keywords[fn.Params[idx]]; ok {
+			arg = v
+		}
+		if arg.IsNil() {
+			return nil
+		}
+		q := s.file.Eval(arg)
+		if q == nil {
+			return nil // a caller passes something else: no complete set of places
+		}
+		out = append(out, q)
+	}
+	return out
+}

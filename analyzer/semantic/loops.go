@@ -1,0 +1,397 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// LoopKind says how a loop was written.
+type LoopKind uint8
+
+// Loop kinds. All but For are implicit loops.
+const (
+	For           LoopKind = iota // a for statement
+	Comprehension                 // list, set, dict comprehension or generator expression
+	KeyFunc                       // map/sorted/min/max/groupby/filter with a lambda run per item
+)
+
+// Loop is a for statement, a comprehension clause, or a call that runs a
+// lambda once per item (map, sorted/min/max/groupby with key=, filter).
+type Loop struct {
+	Kind LoopKind
+	Node pyast.Node // for_statement, for_in_clause, or the call
+	Var  pyast.Node // the identifier bound per row
+	Iter pyast.Node // the iterable expression
+	// QS is the queryset the loop runs over, nil when unknown. It is set
+	// once the model is settled (see File.Loops).
+	QS *QS
+	// Body are the nodes that run once per row.
+	Body []pyast.Node
+	f    *File
+	done bool
+}
+
+// File returns the file the loop is in.
+func (l *Loop) File() *File { return l.f }
+
+// rowVar returns the identifier bound to each row by a loop target: `x`,
+// or the second name of `i, x` over enumerate(...).
+func rowVar(target, iter pyast.Node) (pyast.Node, pyast.Node) {
+	target = pyast.Unparen(target)
+	if target.Type() == "identifier" {
+		return target, iter
+	}
+	if c, ok := pyast.AsCall(iter); ok && c.Func.Type() == "identifier" && c.Func.Text() == "enumerate" && len(c.Positional) > 0 {
+		if target.Is("pattern_list", "tuple_pattern", "tuple") {
+			kids := target.NamedChildren()
+			if len(kids) == 2 && kids[1].Type() == "identifier" {
+				return kids[1], c.Positional[0]
+			}
+		}
+	}
+	return pyast.Node{}, pyast.Node{}
+}
+
+// keyFuncs run their lambda once per item of their first argument.
+var keyFuncs = map[string]bool{"map": true, "sorted": true, "min": true, "max": true, "filter": true, "groupby": true}
+
+// ensureLoops finds the file's loops (syntax only), once.
+func (f *File) ensureLoops() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.loopBy != nil {
+		return
+	}
+	f.loopBy = map[int32]*Loop{}
+	for _, n := range pyast.FindAll(f.Unit.Tree.Root(), "for_statement", "call", "for_in_clause") {
+		var l *Loop
+		switch n.Type() {
+		case "for_statement":
+			v, it := rowVar(n.ChildByField("left"), n.ChildByField("right"))
+			l = &Loop{Kind: For, Node: n, Var: v, Iter: it, Body: []pyast.Node{n.ChildByField("body")}, f: f}
+			if it.IsNil() {
+				l.Iter = n.ChildByField("right")
+			}
+		case "call":
+			l = keyFuncLoop(f, n)
+		case "for_in_clause":
+			v, it := rowVar(n.ChildByField("left"), n.ChildByField("right"))
+			l = &Loop{Kind: Comprehension, Node: n, Var: v, Iter: it, f: f}
+			if it.IsNil() {
+				l.Iter = n.ChildByField("right")
+			}
+			comp := n.Parent()
+			l.Body = append(l.Body, comp.ChildByField("body"))
+			after := false
+			for _, c := range comp.NamedChildren() {
+				if c.Equal(n) {
+					after = true
+					continue
+				}
+				if after && c.Is("for_in_clause", "if_clause") {
+					l.Body = append(l.Body, c)
+				}
+			}
+		}
+		if l != nil {
+			f.loops = append(f.loops, l)
+			f.loopBy[n.ID()] = l
+		}
+	}
+}
+
+// keyFuncLoop recognises `map(lambda r: ..., rows)`, `sorted(rows,
+// key=lambda r: ...)`, `max/min(rows, key=...)`, `groupby(rows, key=...)`
+// and `filter(lambda r: ..., rows)`.
+func keyFuncLoop(f *File, n pyast.Node) *Loop {
+	fn := n.ChildByField("function")
+	name := ""
+	switch fn.Type() {
+	case "identifier":
+		name = string(fn.Bytes())
+	case "attribute":
+		if pyast.Dotted(fn) == "itertools.groupby" {
+			name = "groupby"
+		}
+	}
+	if !keyFuncs[name] {
+		return nil
+	}
+	c, _ := pyast.AsCall(n)
+	var lam, iter pyast.Node
+	switch name {
+	case "map", "filter":
+		if len(c.Positional) != 2 {
+			return nil
+		}
+		lam, iter = c.Positional[0], c.Positional[1]
+	default:
+		if len(c.Positional) < 1 {
+			return nil
+		}
+		lam, iter = c.Keyword("key"), c.Positional[0]
+		if name == "groupby" && lam.IsNil() && len(c.Positional) == 2 {
+			lam = c.Positional[1]
+		}
+	}
+	if lam.Type() != "lambda" {
+		return nil
+	}
+	params := lam.ChildByField("parameters").NamedChildren()
+	if len(params) != 1 || params[0].Type() != "identifier" {
+		return nil
+	}
+	return &Loop{Kind: KeyFunc, Node: n, Var: params[0], Iter: iter, Body: []pyast.Node{lam.ChildByField("body")}, f: f}
+}
+
+// Loops returns every loop of the file, outer loops first, with the
+// queryset each runs over (once the model is settled).
+func (f *File) Loops() []*Loop {
+	f.ensureLoops()
+	for _, l := range f.loops {
+		f.loopQS(l)
+	}
+	return f.loops
+}
+
+// loopQS returns the queryset of a loop's iterable; cached once the model
+// is settled, evaluated afresh while it is being settled.
+func (f *File) loopQS(l *Loop) *QS {
+	if l.Var.IsNil() {
+		return nil
+	}
+	f.mu.Lock()
+	if l.done {
+		q := l.QS
+		f.mu.Unlock()
+		return q
+	}
+	f.mu.Unlock()
+	q := f.Eval(l.Iter)
+	if q != nil {
+		q = f.addPrefetchObjects(l, q)
+	}
+	if !f.M.frozen {
+		return q
+	}
+	f.mu.Lock()
+	if !l.done {
+		l.QS, l.done = q, true
+	}
+	q = l.QS
+	f.mu.Unlock()
+	return q
+}
+
+// LoopByNode returns the loop a for_statement, for_in_clause or key-func
+// call node starts.
+func (f *File) LoopByNode(n pyast.Node) *Loop {
+	f.ensureLoops()
+	l := f.loopBy[n.ID()]
+	if l != nil {
+		f.loopQS(l)
+	}
+	return l
+}
+
+// addPrefetchObjects adds the lookups of `prefetch_related_objects(rows,
+// "a", ...)` called on the loop's iterable name before the loop.
+func (f *File) addPrefetchObjects(l *Loop, q *QS) *QS {
+	it := pyast.Unparen(l.Iter)
+	if it.Type() != "identifier" {
+		return q
+	}
+	for _, call := range pyast.FindAllShallow(ScopeOf(l.Node), "call") {
+		c, _ := pyast.AsCall(call)
+		name := pyast.Dotted(c.Func)
+		if !strings.HasSuffix(name, "prefetch_related_objects") || len(c.Positional) < 2 || call.StartByte() > l.Node.StartByte() {
+			continue
+		}
+		if first := pyast.Unparen(c.Positional[0]); first.Type() != "identifier" || first.Text() != it.Text() {
+			continue
+		}
+		q = q.clone()
+		for _, a := range c.Positional[1:] {
+			if s, ok := pyast.StringValue(a); ok {
+				q.Prefetch = append(q.Prefetch, s)
+			} else {
+				q.Opaque = true
+			}
+		}
+	}
+	return q
+}
+
+// LoopOf returns the loop whose row variable identifier n refers to, when
+// n sits in that loop's body.
+func (f *File) LoopOf(n pyast.Node) *Loop {
+	f.ensureLoops()
+	name := n.Text()
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "class_definition":
+			return nil
+		case "lambda":
+			// A key-func lambda: its parameter is the row.
+			call := p.Parent()
+			if call.Type() == "keyword_argument" {
+				call = call.Parent()
+			}
+			if call.Type() == "argument_list" {
+				call = call.Parent()
+			}
+			if l := f.loopBy[call.ID()]; l != nil && l.Kind == KeyFunc && l.Var.Text() == name {
+				return l
+			}
+			return nil
+		case "for_statement":
+			l := f.loopBy[p.ID()]
+			if l != nil && !l.Var.IsNil() && l.Var.Text() == name && pyast.Body(p).Contains(n) {
+				return l
+			}
+		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
+			for _, c := range p.NamedChildren() {
+				if c.Type() != "for_in_clause" {
+					continue
+				}
+				l := f.loopBy[c.ID()]
+				if l == nil || l.Var.IsNil() || l.Var.Text() != name {
+					continue
+				}
+				for _, b := range l.Body {
+					if b.Contains(n) {
+						return l
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Walk visits, in pre-order, the nodes that run once per row, without
+// entering nested function, class or lambda definitions (a key-func
+// loop's own lambda body is walked).
+func (l *Loop) Walk(fn func(pyast.Node) bool) {
+	for _, b := range l.Body {
+		pyast.Inspect(b, func(n pyast.Node) bool {
+			if n.Is("function_definition", "class_definition", "lambda") {
+				return false
+			}
+			return fn(n)
+		})
+	}
+}
+
+// Once reports a for loop whose body ends every iteration with return,
+// break or raise at its top level: it runs at most once.
+func (l *Loop) Once() bool {
+	if l.Node.Type() != "for_statement" {
+		return false
+	}
+	for _, st := range pyast.Statements(pyast.Body(l.Node)) {
+		if st.Is("return_statement", "break_statement", "raise_statement") {
+			return true
+		}
+	}
+	return false
+}
+
+// LeavesAfter reports whether every path through n leaves the loop right
+// after it: a block around n (inside the loop) has a return or raise, or a
+// break of this loop, at its top level after the statement holding n.
+func (l *Loop) LeavesAfter(n pyast.Node) bool {
+	if l.Node.Type() != "for_statement" && l.Node.Type() != "while_statement" {
+		return false
+	}
+	inner := false // a nested loop between n and l: its break is not ours
+	for c := n; !c.IsNil() && !c.Equal(l.Node); c = c.Parent() {
+		p := c.Parent()
+		if p.IsNil() {
+			return false
+		}
+		if p.Is("for_statement", "while_statement") && !p.Equal(l.Node) {
+			inner = true
+		}
+		if p.Is("function_definition", "class_definition", "lambda") {
+			return false
+		}
+		if p.Type() != "block" {
+			continue
+		}
+		after := false
+		for _, st := range pyast.Statements(p) {
+			if st.Equal(c) {
+				after = true
+				continue
+			}
+			if !after {
+				continue
+			}
+			if st.Is("return_statement", "raise_statement") || st.Type() == "break_statement" && !inner {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// InBody reports whether n runs once per row of l.
+func (l *Loop) InBody(n pyast.Node) bool {
+	for _, b := range l.Body {
+		if b.Contains(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// Bounded reports whether the loop runs over a literal collection, range(),
+// a module constant, settings, an enum class or a name bound to a literal:
+// a handful of rows, not a table.
+func (l *Loop) Bounded() bool { return boundedIter(l.Iter, l.f, 0) }
+
+func boundedIter(it pyast.Node, f *File, depth int) bool {
+	it = pyast.Unparen(it)
+	if depth > 5 {
+		return false
+	}
+	if it.Is("list", "tuple", "set", "dictionary", "string", "concatenated_string") {
+		return true
+	}
+	if c, ok := pyast.AsCall(it); ok {
+		switch {
+		case c.Func.Type() == "identifier" && c.Func.Text() == "range":
+			return true
+		case c.Func.Type() == "identifier" && len(c.Positional) > 0:
+			switch c.Func.Text() {
+			case "sorted", "list", "reversed", "enumerate", "tuple", "set", "zip":
+				return boundedIter(c.Positional[0], f, depth+1)
+			}
+		case c.MethodName() == "keys" || c.MethodName() == "values" || c.MethodName() == "items":
+			return boundedIter(c.Receiver(), f, depth+1)
+		}
+		return false
+	}
+	d := pyast.Dotted(it)
+	if d == "" {
+		return false
+	}
+	if strings.HasPrefix(d, "settings.") {
+		return true
+	}
+	last := d[strings.LastIndex(d, ".")+1:]
+	if last != "" && strings.ToUpper(last) == last && strings.ToLower(last) != last {
+		return true // a module constant
+	}
+	if last != "" && last[0] >= 'A' && last[0] <= 'Z' {
+		return true // iterating a class: an enum
+	}
+	if it.Type() == "identifier" && f != nil {
+		if rhs := f.Binding(it, it.Text(), it.StartByte()); !rhs.IsNil() {
+			return boundedIter(rhs, f, depth+1)
+		}
+	}
+	return false
+}

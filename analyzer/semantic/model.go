@@ -1,0 +1,577 @@
+package semantic
+
+import (
+	"runtime"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Project is the semantic model of a run, built once from the index.
+// Rules that read it list it in Rule.Requires.
+var Project = &project.ProjectAnalysis[*Model]{Name: "semantic", Run: Build}
+
+// Of returns the semantic model of the index (building it on first need).
+func Of(ix *project.Index) *Model { return Project.Get(ix) }
+
+// Model is the semantic model of the analysed project.
+type Model struct {
+	Index *project.Index
+	Graph *project.Models
+
+	files   map[*project.Unit]*File
+	ordered []*File
+	byTree  map[*pyast.Tree]*File
+	funcs   map[string]*Func
+	byName  map[string][]*Func // by last dotted part, for suffix matches
+	classes map[string]*Class
+	cbyName map[string][]*Class
+
+	// frozen is set once parameter kinds and return values are settled:
+	// from then on evaluations may be cached.
+	frozen bool
+
+	rowMu   sync.Mutex
+	rowMemo map[rowKey]*rowEntry
+}
+
+// File is the semantic view of one file: its functions and classes, and
+// the evaluator of its expressions.
+type File struct {
+	M    *Model
+	Unit *project.Unit
+	// Funcs are the functions and methods the file defines (nested ones
+	// included), in source order.
+	Funcs []*Func
+	// Classes are its module-level classes, in source order.
+	Classes []*Class
+
+	topFuncs   map[string]*Func
+	topClasses map[string]*Class
+	byDef      map[int32]*Func // function_definition node id -> Func
+	// nested maps an enclosing function's node id to the functions
+	// defined directly in its body, by name.
+	nested  map[int32]map[string]*Func
+	byClass map[int32]*Class // class_definition node id -> Class
+	globals map[string][]pyast.Node
+
+	// calls are the calls of the file that reach a project function.
+	calls []outCall
+
+	mu      sync.Mutex
+	assigns map[int32]map[string][]pyast.Node
+	loops   []*Loop
+	loopBy  map[int32]*Loop
+}
+
+// Func is a function or method of the project.
+type Func struct {
+	Name string
+	// Qual is module.name or module.Class.name; "" for nested functions.
+	Qual   string
+	File   *File
+	Node   pyast.Node // the function_definition
+	Class  *Class     // the class of a method
+	Params []string   // in order, self or cls included
+	// Static and ClassMethod describe methods; Property is a @property
+	// (or cached_property): read as an attribute.
+	Static, ClassMethod, Property bool
+
+	summaryOnce sync.Once
+	summary     *Summary
+	// params are the parameter values learnt from annotations, framework
+	// conventions and call sites; ret the value returned.
+	params []Value
+	ret    Value
+	// next* are a settling round's results, swapped in at its end.
+	nextRet Value
+	callers []callSite
+}
+
+// Class is a class of the project.
+type Class struct {
+	Name  string
+	Qual  string
+	File  *File
+	Node  pyast.Node
+	Facts *project.ClassFacts
+	// Methods by name (own methods only; see Method for bases).
+	Methods map[string]*Func
+	// Attrs are class-level `name = value` assignments (their values).
+	Attrs map[string]pyast.Node
+	// SelfAttrs are `self.name = value` assignments in any method (their
+	// values), such as those __init__ and setUp make.
+	SelfAttrs map[string][]pyast.Node
+}
+
+type outCall struct {
+	fn   *Func
+	site callSite
+}
+
+type callSite struct {
+	file *File
+	call pyast.Node
+	// bound: the callee is reached as a bound method (self. / obj.), so
+	// positional arguments start at its second parameter.
+	bound bool
+}
+
+// File returns the semantic view of u (nil for a unit outside the run).
+func (m *Model) File(u *project.Unit) *File {
+	if m == nil || u == nil {
+		return nil
+	}
+	return m.files[u]
+}
+
+// Files returns every file, in path order.
+func (m *Model) Files() []*File { return m.ordered }
+
+// FileOfTree returns the file a node's tree belongs to.
+func (m *Model) FileOfTree(t *pyast.Tree) *File { return m.byTree[t] }
+
+// Build computes the semantic model: per-file definitions and summaries
+// (in parallel), then calls resolved across files, then the parameter
+// kinds call sites agree on and the values functions return, settled in a
+// few rounds.
+func Build(ix *project.Index) *Model {
+	m := &Model{Index: ix, Graph: ix.Models, files: map[*project.Unit]*File{}, byTree: map[*pyast.Tree]*File{},
+		funcs: map[string]*Func{}, byName: map[string][]*Func{}, classes: map[string]*Class{}, cbyName: map[string][]*Class{},
+		rowMemo: map[rowKey]*rowEntry{}}
+	for _, u := range ix.Units {
+		if u.Tree == nil {
+			continue
+		}
+		f := &File{M: m, Unit: u, topFuncs: map[string]*Func{}, topClasses: map[string]*Class{}, byDef: map[int32]*Func{},
+			byClass: map[int32]*Class{}, globals: map[string][]pyast.Node{}, assigns: map[int32]map[string][]pyast.Node{}}
+		m.files[u] = f
+		m.byTree[u.Tree] = f
+		m.ordered = append(m.ordered, f)
+	}
+	parallel(m.ordered, func(f *File) { f.collect() })
+	for _, f := range m.ordered {
+		for _, fn := range f.Funcs {
+			if fn.Qual == "" {
+				continue
+			}
+			if _, dup := m.funcs[fn.Qual]; !dup {
+				m.funcs[fn.Qual] = fn
+				m.byName[fn.Name] = append(m.byName[fn.Name], fn)
+			}
+		}
+		for _, c := range f.Classes {
+			if _, dup := m.classes[c.Qual]; !dup {
+				m.classes[c.Qual] = c
+				m.cbyName[c.Name] = append(m.cbyName[c.Name], c)
+			}
+		}
+	}
+	parallel(m.ordered, func(f *File) {
+		for _, fn := range f.Funcs {
+			fn.params = f.declaredParams(fn)
+		}
+	})
+	// Call sites: who calls each function (merged in path order).
+	parallel(m.ordered, func(f *File) {
+		// Tests and migrations call with whatever fixtures they build:
+		// they say nothing of how the product calls its functions.
+		if RolesOf(f.Unit).Any(Test | Migration) {
+			return
+		}
+		for _, call := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
+			if fn, bound := f.staticCallee(call); fn != nil {
+				f.calls = append(f.calls, outCall{fn: fn, site: callSite{file: f, call: call, bound: bound}})
+			}
+		}
+	})
+	for _, f := range m.ordered {
+		for _, c := range f.calls {
+			c.fn.callers = append(c.fn.callers, c.site)
+		}
+	}
+	m.settle()
+	m.frozen = true
+	return m
+}
+
+// settle learns return values and parameter kinds in rounds: each round
+// reads the previous round's values only, so files can be evaluated in
+// parallel and the result does not depend on scheduling.
+func (m *Model) settle() {
+	const rounds = 3
+	for r := 0; r < rounds; r++ {
+		parallel(m.ordered, func(f *File) {
+			for _, fn := range f.Funcs {
+				// Only what a project call reaches needs its return value
+				// (get_queryset is read through the class instead).
+				if len(fn.callers) > 0 {
+					fn.nextRet = f.returnValue(fn)
+				}
+			}
+		})
+		type arg struct {
+			fn  *Func
+			idx int
+			v   Value
+		}
+		args := make([][]arg, len(m.ordered))
+		parallel2(m.ordered, func(i int, f *File) {
+			for _, c := range f.calls {
+				for idx, v := range f.argValues(c.fn, c.site) {
+					args[i] = append(args[i], arg{c.fn, idx, v})
+				}
+			}
+		})
+		changed := false
+		for _, f := range m.ordered {
+			for _, fn := range f.Funcs {
+				if fn.nextRet != fn.ret {
+					changed = true
+				}
+				fn.ret = fn.nextRet
+			}
+		}
+		// A parameter takes the kind every call site that passes a known
+		// value agrees on; declared kinds (annotations, conventions) win.
+		agree := map[*Func]map[int]*Value{}
+		conflict := map[*Func]map[int]bool{}
+		for _, as := range args {
+			for _, a := range as {
+				if agree[a.fn] == nil {
+					agree[a.fn], conflict[a.fn] = map[int]*Value{}, map[int]bool{}
+				}
+				if prev := agree[a.fn][a.idx]; prev == nil {
+					v := a.v
+					agree[a.fn][a.idx] = &v
+				} else if prev.Kind != a.v.Kind || prev.Model != a.v.Model {
+					conflict[a.fn][a.idx] = true
+				} else if prev.QS != nil && a.v.QS != nil {
+					prev.QS = mergeQS(prev.QS, a.v.QS)
+				}
+			}
+		}
+		for _, f := range m.ordered {
+			for _, fn := range f.Funcs {
+				for idx, v := range agree[fn] {
+					if conflict[fn][idx] || idx >= len(fn.params) {
+						continue
+					}
+					if cur := fn.params[idx]; cur.Kind != Unknown && cur.Certainty == Certain {
+						continue
+					}
+					nv := *v
+					nv.Certainty = FromCallers
+					if nv.QS != nil {
+						q := nv.QS.clone()
+						q.Certainty = FromCallers
+						nv.QS = q
+					}
+					if fn.params[idx].Kind != nv.Kind || fn.params[idx].Model != nv.Model {
+						changed = true
+					}
+					fn.params[idx] = nv
+				}
+			}
+		}
+		if !changed && r > 0 {
+			break
+		}
+	}
+}
+
+// mergeQS keeps what every caller's queryset loads: the paths both select
+// or prefetch. The origin is dropped when they differ (no single place for
+// a fix).
+func mergeQS(a, b *QS) *QS {
+	out := a.clone()
+	keep := func(xs []string, has func(string) bool) []string {
+		var r []string
+		for _, x := range xs {
+			if has(x) {
+				r = append(r, x)
+			}
+		}
+		return r
+	}
+	out.Select = keep(a.Select, b.Selects)
+	out.Prefetch = keep(a.Prefetch, b.Prefetches)
+	out.SelectAll = a.SelectAll && b.SelectAll
+	out.Values = a.Values && b.Values
+	out.Opaque = a.Opaque || b.Opaque
+	if !a.Origin.Equal(b.Origin) {
+		out.Origin, out.OriginFile = pyast.Node{}, nil
+	}
+	return out
+}
+
+func parallel(files []*File, f func(*File)) {
+	parallel2(files, func(_ int, x *File) { f(x) })
+}
+
+func parallel2(files []*File, f func(int, *File)) {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, x := range files {
+		g.Go(func() error {
+			defer func() { _ = recover() }() // a broken file must not stop the model
+			f(i, x)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+// collect finds the file's functions, classes and module-level names.
+func (f *File) collect() {
+	root := f.Unit.Tree.Root()
+	mod := f.Unit.Module
+	for _, st := range pyast.Statements(root) {
+		def := st
+		if def.Type() == "decorated_definition" {
+			def = def.ChildByField("definition")
+		}
+		switch def.Type() {
+		case "function_definition":
+			fn := f.addFunc(def, nil, join(mod, pyast.DefName(def)))
+			f.topFuncs[fn.Name] = fn
+		case "class_definition":
+			c := f.addClass(def, join(mod, pyast.DefName(def)))
+			f.topClasses[c.Name] = c
+		case "expression_statement":
+			if a := def.NamedChild(0); a.Type() == "assignment" {
+				if l := a.ChildByField("left"); l.Type() == "identifier" {
+					f.globals[l.Text()] = append(f.globals[l.Text()], a.ChildByField("right"))
+				}
+			}
+		}
+	}
+	// Nested functions: addressable only from their enclosing scope.
+	for _, def := range pyast.FindAll(root, "function_definition") {
+		if _, ok := f.byDef[def.ID()]; ok {
+			continue
+		}
+		fn := f.addFunc(def, nil, "")
+		if outer := pyast.Ancestor(def, "function_definition", "class_definition"); outer.Type() == "function_definition" {
+			if f.nested == nil {
+				f.nested = map[int32]map[string]*Func{}
+			}
+			if f.nested[outer.ID()] == nil {
+				f.nested[outer.ID()] = map[string]*Func{}
+			}
+			f.nested[outer.ID()][fn.Name] = fn
+		}
+	}
+}
+
+func join(mod, name string) string {
+	if mod == "" {
+		return name
+	}
+	return mod + "." + name
+}
+
+func (f *File) addFunc(def pyast.Node, cls *Class, qual string) *Func {
+	fn := &Func{Name: pyast.DefName(def), Qual: qual, File: f, Node: def, Class: cls, Params: pyast.ParamNames(def)}
+	for _, d := range pyast.Decorators(def) {
+		switch name := pyast.Dotted(decoratorCallee(d)); {
+		case name == "staticmethod":
+			fn.Static = true
+		case name == "classmethod":
+			fn.ClassMethod = true
+		case name == "property" || strings.HasSuffix(name, "cached_property"):
+			fn.Property = true
+		}
+	}
+	f.byDef[def.ID()] = fn
+	f.Funcs = append(f.Funcs, fn)
+	return fn
+}
+
+// decoratorCallee returns the decorator's callee (`x` of `@x(...)`).
+func decoratorCallee(d pyast.Node) pyast.Node {
+	if d.Type() == "decorator" {
+		d = d.NamedChild(0)
+	}
+	if c, ok := pyast.AsCall(d); ok {
+		return c.Func
+	}
+	return d
+}
+
+func (f *File) addClass(def pyast.Node, qual string) *Class {
+	c := &Class{Name: pyast.DefName(def), Qual: qual, File: f, Node: def, Methods: map[string]*Func{},
+		Attrs: map[string]pyast.Node{}, SelfAttrs: map[string][]pyast.Node{}}
+	if f.M.Graph != nil {
+		c.Facts = f.M.Graph.LookupClassQual(qual)
+	}
+	f.byClass[def.ID()] = c
+	f.Classes = append(f.Classes, c)
+	for _, st := range pyast.Statements(pyast.Body(def)) {
+		d := st
+		if d.Type() == "decorated_definition" {
+			d = d.ChildByField("definition")
+		}
+		switch d.Type() {
+		case "function_definition":
+			fn := f.addFunc(d, c, qual+"."+pyast.DefName(d))
+			c.Methods[fn.Name] = fn
+			for _, a := range pyast.FindAll(d, "assignment") {
+				l := a.ChildByField("left")
+				if l.Type() == "attribute" && pyast.Dotted(l.ChildByField("object")) == "self" {
+					name := l.ChildByField("attribute").Text()
+					c.SelfAttrs[name] = append(c.SelfAttrs[name], a.ChildByField("right"))
+				}
+			}
+		case "expression_statement":
+			if a := d.NamedChild(0); a.Type() == "assignment" {
+				if l := a.ChildByField("left"); l.Type() == "identifier" {
+					c.Attrs[l.Text()] = a.ChildByField("right")
+				}
+			}
+		}
+	}
+	return c
+}
+
+// FuncOf returns the function a function_definition node defines.
+func (f *File) FuncOf(def pyast.Node) *Func {
+	if def.Type() == "decorated_definition" {
+		def = def.ChildByField("definition")
+	}
+	return f.byDef[def.ID()]
+}
+
+// ClassOfDef returns the class a class_definition node defines.
+func (f *File) ClassOfDef(def pyast.Node) *Class { return f.byClass[def.ID()] }
+
+// EnclosingFunc returns the function whose body holds n, or nil.
+func (f *File) EnclosingFunc(n pyast.Node) *Func {
+	def := pyast.Ancestor(n, "function_definition")
+	if def.IsNil() {
+		return nil
+	}
+	return f.byDef[def.ID()]
+}
+
+// LookupFunc finds a function by qualified name, also as a suffix of a
+// module name (the analysed root may sit above the import root) when that
+// is unambiguous.
+func (m *Model) LookupFunc(q string) *Func {
+	if fn := m.funcs[q]; fn != nil {
+		return fn
+	}
+	name := q[strings.LastIndex(q, ".")+1:]
+	var found *Func
+	for _, fn := range m.byName[name] {
+		if strings.HasSuffix("."+fn.Qual, "."+q) {
+			if found != nil {
+				return nil
+			}
+			found = fn
+		}
+	}
+	return found
+}
+
+// LookupClass finds a class by qualified name (suffix matches as
+// LookupFunc).
+func (m *Model) LookupClass(q string) *Class {
+	if c := m.classes[q]; c != nil {
+		return c
+	}
+	name := q[strings.LastIndex(q, ".")+1:]
+	var found *Class
+	for _, c := range m.cbyName[name] {
+		if strings.HasSuffix("."+c.Qual, "."+q) {
+			if found != nil {
+				return nil
+			}
+			found = c
+		}
+	}
+	return found
+}
+
+// ClassOfModel returns the class defining a model of the graph.
+func (m *Model) ClassOfModel(md *project.Model) *Class {
+	if md == nil || md.External {
+		return nil
+	}
+	return m.classes[md.Qual]
+}
+
+// Bases returns the project classes c derives from, nearest first.
+func (c *Class) Bases() []*Class {
+	var out []*Class
+	seen := map[*Class]bool{c: true}
+	queue := []*Class{c}
+	for len(queue) > 0 && len(out) < 20 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, b := range cur.Node.ChildByField("superclasses").NamedChildren() {
+			if b.Type() == "keyword_argument" {
+				continue
+			}
+			d := pyast.Dotted(b)
+			if d == "" {
+				continue
+			}
+			bc := cur.File.topClasses[d]
+			if bc == nil {
+				bc = cur.File.M.LookupClass(cur.File.Unit.Qualify(d))
+			}
+			if bc != nil && !seen[bc] {
+				seen[bc] = true
+				out = append(out, bc)
+				queue = append(queue, bc)
+			}
+		}
+	}
+	return out
+}
+
+// BaseNames returns the qualified names of c's direct bases as written.
+func (c *Class) BaseNames() []string {
+	var out []string
+	for _, b := range c.Node.ChildByField("superclasses").NamedChildren() {
+		if b.Type() == "keyword_argument" {
+			continue
+		}
+		if d := pyast.Dotted(b); d != "" {
+			out = append(out, c.File.Unit.Qualify(d))
+		}
+	}
+	return out
+}
+
+// Method finds a method in c or its project bases.
+func (c *Class) Method(name string) *Func {
+	if fn := c.Methods[name]; fn != nil {
+		return fn
+	}
+	for _, b := range c.Bases() {
+		if fn := b.Methods[name]; fn != nil {
+			return fn
+		}
+	}
+	return nil
+}
+
+// Attr finds a class attribute in c or its project bases, with the class
+// that declares it.
+func (c *Class) Attr(name string) (pyast.Node, *Class) {
+	if v, ok := c.Attrs[name]; ok {
+		return v, c
+	}
+	for _, b := range c.Bases() {
+		if v, ok := b.Attrs[name]; ok {
+			return v, b
+		}
+	}
+	return pyast.Node{}, nil
+}

@@ -1,0 +1,328 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// AccessKind says what a per-row access costs and how it is fixed.
+type AccessKind uint8
+
+// Access kinds.
+const (
+	// Forward: a foreign key, one-to-one or reverse one-to-one loaded per
+	// row; fixed by select_related(path).
+	Forward AccessKind = iota + 1
+	// Generic: a generic foreign key; prefetch_related(path).
+	Generic
+	// Manager: a related manager iterated (all(), iteration, list());
+	// prefetch_related(path).
+	Manager
+	// Count and Exists: counted or tested per row; annotate(Count(...)) or
+	// Exists(...).
+	Count
+	Exists
+	// Query: filtered, ordered, sliced or fetched (first(), get()) per
+	// row: a query even with a plain prefetch; Prefetch(path, queryset=...)
+	// with to_attr, or an annotation.
+	Query
+	// Lookup: a query per call whose arguments come from the row
+	// (`Score.objects.filter(user=row).count()` in a helper).
+	Lookup
+)
+
+// Step is one call between a loop body and an access.
+type Step struct {
+	File *File
+	Call pyast.Node
+	Func *Func
+}
+
+// Access is a database access made once per row of some loop.
+type Access struct {
+	Kind AccessKind
+	// Path is the relation path from the row ("merchant__category",
+	// "items"); for Lookup, the model queried.
+	Path string
+	// Methods are the methods called on a related manager.
+	Methods []string
+	// Node is the attribute or call node that runs the query, in File.
+	Node pyast.Node
+	File *File
+	// Field is the relation's field (nil for reverse relations: Relation).
+	Field    *project.Field
+	Relation *project.Relation
+	// Target is the model the path ends at.
+	Target *project.Model
+	// Via are the calls from the loop body to the access, outermost
+	// first; empty when the access is in the loop body itself.
+	Via []Step
+	// Conditional: the access is under a branch of a called function.
+	Conditional bool
+}
+
+type rowKey struct {
+	fn    *Func
+	param int
+	model *project.Model
+}
+
+type rowEntry struct{ acc []Access }
+
+// maxVia bounds how deep calls are followed from a loop body.
+const maxVia = 5
+
+// RowAccesses returns the database accesses fn makes, per call, on the row
+// of model md passed as its parameter param, following the calls it
+// makes with that row (or a related object of it) and the methods and
+// properties of the row's model class. Paths are relative to the row.
+func (m *Model) RowAccesses(fn *Func, param int, md *project.Model) []Access {
+	return m.rowAccesses(fn, param, md, map[rowKey]bool{}, 0)
+}
+
+func (m *Model) rowAccesses(fn *Func, param int, md *project.Model, visiting map[rowKey]bool, depth int) []Access {
+	if fn == nil || md == nil || param < 0 || param >= len(fn.Params) || depth > maxVia {
+		return nil
+	}
+	key := rowKey{fn, param, md}
+	if m.frozen {
+		m.rowMu.Lock()
+		e := m.rowMemo[key]
+		m.rowMu.Unlock()
+		if e != nil {
+			return e.acc
+		}
+	}
+	if visiting[key] {
+		return nil
+	}
+	visiting[key] = true
+	defer delete(visiting, key)
+	var out []Access
+	for _, u := range fn.Summary().Params[param] {
+		out = append(out, m.interpret(fn.File, u, md, nil, visiting, depth)...)
+	}
+	if m.frozen {
+		m.rowMu.Lock()
+		m.rowMemo[key] = &rowEntry{acc: out}
+		m.rowMu.Unlock()
+	}
+	return out
+}
+
+// UseAccesses interprets uses read in a loop body (or anywhere) against a
+// row of model md: what InterpretUse does for each.
+func (m *Model) UseAccesses(f *File, uses []*Use, md *project.Model) []Access {
+	var out []Access
+	for _, u := range uses {
+		out = append(out, m.interpret(f, u, md, nil, map[rowKey]bool{}, 0)...)
+	}
+	return out
+}
+
+// interpret turns one use of a row of md into accesses; prefix is the
+// relation path already followed.
+func (m *Model) interpret(f *File, u *Use, md *project.Model, prefix []string, visiting map[rowKey]bool, depth int) []Access {
+	var out []Access
+	cur := md
+	path := append([]string(nil), prefix...)
+	if u.QueryArg {
+		return nil // see Lookups
+	}
+	for i, name := range u.Chain {
+		a := cur.Attr(name)
+		node := u.Nodes[i]
+		switch a.Kind {
+		case project.AttrForward, project.AttrReverseOne:
+			if storeTarget(node) {
+				return out
+			}
+			field := a.Field
+			kind := Forward
+			if field != nil && field.Kind == project.GenericFK {
+				kind = Generic
+			}
+			path = append(path, name)
+			out = append(out, Access{Kind: kind, Path: strings.Join(path, "__"), Node: node, File: f, Field: field, Relation: a.Relation,
+				Target: a.Target, Conditional: conditional(node)})
+			if a.Target == nil || kind == Generic {
+				return out
+			}
+			cur = a.Target
+		case project.AttrReverseMany, project.AttrManyToMany:
+			path = append(path, name)
+			if i != len(u.Chain)-1 {
+				return out // `o.items.model`...: not a query
+			}
+			kind, ok := managerKind(u.Methods)
+			if !ok {
+				return out
+			}
+			at := node
+			if !u.Call.IsNil() {
+				at = u.Call
+			}
+			out = append(out, Access{Kind: kind, Path: strings.Join(path, "__"), Methods: u.Methods, Node: at, File: f, Field: a.Field,
+				Relation: a.Relation, Target: a.Target, Conditional: conditional(at)})
+			if kind == Manager && a.Target != nil {
+				for _, inner := range u.Iter {
+					out = append(out, m.interpret(f, inner, a.Target, path, visiting, depth)...)
+				}
+			}
+			return out
+		case project.AttrColumn, project.AttrManager:
+			return out
+		default:
+			// A property of the model's class: its own accesses on self.
+			fn := m.ModelMethod(cur, name)
+			if fn == nil || !fn.Property {
+				return out
+			}
+			step := Step{File: f, Call: node, Func: fn}
+			for _, acc := range m.rowAccesses(fn, 0, cur, visiting, depth+1) {
+				out = append(out, withPrefix(acc, path, step))
+			}
+			return out
+		}
+	}
+	// The chain ends on a row of cur: a method called on it (`row.save()`,
+	// `row.fk.to_dict()`), or the row passed to another function.
+	if len(u.Methods) > 0 {
+		if fn := m.ModelMethod(cur, u.Methods[0]); fn != nil && !fn.Static && !fn.Property {
+			step := Step{File: f, Call: u.Call, Func: fn}
+			for _, acc := range m.rowAccesses(fn, 0, cur, visiting, depth+1) {
+				out = append(out, withPrefix(acc, path, step))
+			}
+		}
+		return out
+	}
+	if !u.PassedTo.IsNil() {
+		callee, bound := f.Callee(u.PassedTo)
+		if callee == nil {
+			return out
+		}
+		idx := u.Arg
+		if u.Keyword != "" {
+			idx = indexOf(callee.Params, u.Keyword)
+		} else if idx >= 0 && bound {
+			idx++
+		}
+		if idx < 0 {
+			return out
+		}
+		step := Step{File: f, Call: u.PassedTo, Func: callee}
+		for _, acc := range m.rowAccesses(callee, idx, cur, visiting, depth+1) {
+			out = append(out, withPrefix(acc, path, step))
+		}
+	}
+	return out
+}
+
+// withPrefix re-roots an access found in a called function.
+func withPrefix(acc Access, prefix []string, step Step) Access {
+	if acc.Kind != Lookup && len(prefix) > 0 {
+		acc.Path = strings.Join(prefix, "__") + "__" + acc.Path
+	}
+	acc.Via = append([]Step{step}, acc.Via...)
+	return acc
+}
+
+// managerKind classifies the methods called on a related manager.
+func managerKind(methods []string) (AccessKind, bool) {
+	if len(methods) == 0 {
+		return 0, false
+	}
+	queried := false
+	for _, mth := range methods {
+		switch mth {
+		case "all", "__iter__", "iterator":
+		case "count":
+			if !queried {
+				return Count, true
+			}
+			return Query, true
+		case "exists":
+			if !queried {
+				return Exists, true
+			}
+			return Query, true
+		case "filter", "exclude", "order_by", "first", "last", "get", "earliest", "latest", "aggregate", "values",
+			"values_list", "distinct", "annotate", "in_bulk", "select_related", "only", "defer", "reverse":
+			queried = true
+		default:
+			return 0, false // writes (add, create, clear...) and unknown methods
+		}
+	}
+	if queried {
+		return Query, true
+	}
+	return Manager, true
+}
+
+// storeTarget reports whether an attribute is assigned to or deleted.
+func storeTarget(n pyast.Node) bool {
+	p := n.Parent()
+	switch p.Type() {
+	case "assignment", "augmented_assignment":
+		return p.ChildByField("left").Equal(n)
+	case "delete_statement":
+		return true
+	}
+	return false
+}
+
+// conditional reports whether n runs only on some calls of its function:
+// under an if, a conditional expression, a try or a boolean operator.
+func conditional(n pyast.Node) bool {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda":
+			return false
+		case "if_statement", "conditional_expression", "try_statement", "boolean_operator", "elif_clause", "else_clause", "except_clause":
+			return true
+		}
+	}
+	return false
+}
+
+// Lookups returns the queries fn runs, per call, with the value of its
+// parameter param among their arguments (directly or through the calls it
+// passes the value to): `Score.objects.filter(day=day).count()`.
+func (m *Model) Lookups(fn *Func, param int) []Access {
+	return m.lookups(fn, param, map[*Func]bool{}, 0)
+}
+
+func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int) []Access {
+	if fn == nil || param < 0 || param >= len(fn.Params) || depth > maxVia || visiting[fn] {
+		return nil
+	}
+	visiting[fn] = true
+	defer delete(visiting, fn)
+	var out []Access
+	for _, u := range fn.Summary().Params[param] {
+		switch {
+		case u.QueryArg:
+			out = append(out, Access{Kind: Lookup, Node: u.Call, File: fn.File, Methods: u.Methods, Conditional: conditional(u.Call)})
+		case !u.PassedTo.IsNil() && len(u.Methods) == 0:
+			callee, bound := fn.File.Callee(u.PassedTo)
+			if callee == nil {
+				continue
+			}
+			idx := u.Arg
+			if u.Keyword != "" {
+				idx = indexOf(callee.Params, u.Keyword)
+			} else if idx >= 0 && bound {
+				idx++
+			}
+			step := Step{File: fn.File, Call: u.PassedTo, Func: callee}
+			for _, acc := range m.lookups(callee, idx, visiting, depth+1) {
+				acc.Via = append([]Step{step}, acc.Via...)
+				acc.Conditional = acc.Conditional || conditional(u.PassedTo)
+				out = append(out, acc)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Kind is what a value holds.
+type Kind uint8
+
+// Value kinds.
+const (
+	Unknown  Kind = iota
+	QuerySet      // a queryset or manager of Model (QS has its state)
+	Row           // one instance of Model
+	Related       // a related manager of Model reached from a row
+	Request       // an HTTP request (Django or DRF)
+)
+
+// Certainty says how a value's kind was learnt.
+type Certainty uint8
+
+// Certainties, strongest first.
+const (
+	// Certain: from where the value is made (Model.objects..., a loop over
+	// a known queryset, get_object_or_404(M), an annotation).
+	Certain Certainty = iota
+	// FromCallers: a parameter whose call sites all pass this kind.
+	FromCallers
+	// FromShape: only the relations used on it identify the model.
+	FromShape
+)
+
+// QS is what is known of a queryset expression: its model and what the
+// chain that built it asked for.
+type QS struct {
+	Model *project.Model // nil when the model is not in the graph
+	// ModelText is the model as written ("Transaction"), for messages.
+	ModelText string
+	Select    []string // select_related paths
+	SelectAll bool     // select_related() without arguments
+	Prefetch  []string // prefetch_related lookups, Prefetch(...) lookups and to_attr names
+	Values    bool     // values()/values_list(): rows are dicts or tuples
+	Sliced    bool
+	Iterator  bool
+	Only      bool // only()/defer()
+	Grouped   bool // values() then annotate() or distinct(): one row per group
+	Single    bool // filtered by a unique key: at most one row
+	Combined  bool // union()/intersection()/difference()/extra()
+	// Custom is set when a custom manager or queryset method is part of the
+	// chain: probably a queryset, not certainly.
+	Custom bool
+	// Scoped is set when a filter pins a foreign key to a parent other
+	// than the user model (the labels of one project): usually few rows.
+	Scoped    bool
+	Annotated []string
+	// Opaque is set when part of the chain could not be read (a custom
+	// manager, a get_queryset() elsewhere): it may select or prefetch more.
+	Opaque bool
+	// Related is set for related managers (`order.items.all()`);
+	// OwnerInLoop when the owner is itself a row of a loop.
+	Related     bool
+	OwnerInLoop bool
+	// MaybeCached is set for `row.items.all()` when the row was not
+	// fetched here (a parameter, an attribute, a helper's return): its
+	// caller may have prefetched the relation, so iterating it may run no
+	// query. A chained filter or order_by always queries and clears it.
+	MaybeCached bool
+	// Cached is set for `row.items.all()` when the owner row's queryset
+	// prefetched the relation: iterating it runs no query.
+	Cached bool
+	// Dynamic is set when select_related or prefetch_related receive
+	// paths computed at run time (`*fields`, a variable): what they load
+	// is unknown.
+	Dynamic bool
+	// Origin is the expression a fix may extend with `.select_related(...)`,
+	// in OriginFile (which may be another file than the one asking: a
+	// get_queryset, a helper, the caller of a function), or the zero Node.
+	Origin     pyast.Node
+	OriginFile *File
+	// Certainty is how the queryset's model was learnt.
+	Certainty Certainty
+	// Conditional is set when the origin is one of several branches
+	// (`qs = A if x else B`, assignments in if/else): a fix there would
+	// not cover every path.
+	Conditional bool
+	// Sources are the querysets this one comes from when it has no single
+	// origin: every branch that assigns it, or every caller that passes it
+	// as an argument. A fix edits each; their selects are intersected.
+	Sources []*QS
+}
+
+func (q *QS) clone() *QS {
+	c := *q
+	c.Select = append([]string(nil), q.Select...)
+	c.Prefetch = append([]string(nil), q.Prefetch...)
+	c.Annotated = append([]string(nil), q.Annotated...)
+	return &c
+}
+
+// Clone returns a copy the caller may change.
+func (q *QS) Clone() *QS { return q.clone() }
+
+// Selects reports whether path ("merchant__category") is loaded with the
+// rows by select_related, or cached by prefetch_related.
+func (q *QS) Selects(path string) bool {
+	if q.SelectAll {
+		return true
+	}
+	for _, s := range q.Select {
+		if s == path || strings.HasPrefix(s, path+"__") {
+			return true
+		}
+	}
+	return q.Prefetches(path)
+}
+
+// Prefetches reports whether path is cached by prefetch_related.
+func (q *QS) Prefetches(path string) bool {
+	for _, s := range q.Prefetch {
+		if s == path || strings.HasPrefix(s, path+"__") {
+			return true
+		}
+	}
+	return false
+}
+
+// Annotates reports whether name is an annotation of the queryset.
+func (q *QS) Annotates(name string) bool {
+	for _, a := range q.Annotated {
+		if a == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Value is what an expression holds, as far as the model can tell.
+type Value struct {
+	Kind      Kind
+	Model     *project.Model
+	QS        *QS // QuerySet and Related
+	Certainty Certainty
+}
+
+// IsRow reports whether v is one instance of a known model.
+func (v Value) IsRow() bool { return v.Kind == Row && v.Model != nil }
+
+// ChainMethods return a queryset of the same model.
+var ChainMethods = map[string]bool{
+	"all": true, "filter": true, "exclude": true, "order_by": true, "distinct": true, "select_related": true,
+	"prefetch_related": true, "only": true, "defer": true, "annotate": true, "alias": true, "using": true,
+	"select_for_update": true, "reverse": true, "none": true, "extra": true, "values": true, "values_list": true,
+	"iterator": true, "union": true, "intersection": true, "difference": true, "get_queryset": true,
+	"complex_filter": true, "filter_by": true,
+}
+
+// RowMethods execute and return one instance.
+var RowMethods = map[string]bool{
+	"get": true, "first": true, "last": true, "earliest": true, "latest": true,
+}
+
+// ExecMethods execute a query and return something else than rows.
+var ExecMethods = map[string]bool{
+	"count": true, "exists": true, "aggregate": true, "in_bulk": true, "contains": true,
+}
+
+// WriteMethods write on a queryset or manager.
+var WriteMethods = map[string]bool{
+	"create": true, "get_or_create": true, "update_or_create": true, "update": true, "delete": true,
+	"bulk_create": true, "bulk_update": true,
+}

@@ -1,0 +1,380 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed admin.md
+var adminDoc string
+
+// AdminChangelist reports admin changelist columns that load a relation
+// (or query a related manager) once per row.
+var AdminChangelist = &analyzer.Rule{
+	Code:              "ORM009",
+	Name:              "admin-changelist-n-plus-one",
+	Doc:               adminDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.High,
+	Since:             "0.2.0",
+	SkipOnSyntaxError: true,
+	Skip:              semantic.ProductCode,
+	Requires:          requires,
+	Run:               runAdminChangelist,
+}
+
+// changelist is what Django's ChangeList loads with the rows of an admin.
+type changelist struct {
+	selectAll bool     // select_related(): every non-null foreign key, recursively
+	selects   []string // list_select_related paths and get_queryset's select_related
+	prefetch  []string // get_queryset's prefetch_related
+	opaque    bool     // get_queryset adds something unreadable
+	// listSelect is the list_select_related assignment, when a tuple or
+	// list literal (a fix extends it); declared is set when one exists.
+	listSelect pyast.Node
+	declared   bool
+}
+
+func (c *changelist) loads(md *project.Model, path string) bool {
+	for _, s := range append(append([]string{}, c.selects...), c.prefetch...) {
+		if s == path || strings.HasPrefix(s, path+"__") {
+			return true
+		}
+	}
+	if !c.selectAll {
+		return false
+	}
+	// select_related() without fields follows non-null foreign keys only.
+	steps, ok := md.Follow(path)
+	if !ok {
+		return false
+	}
+	for _, st := range steps {
+		if st.Kind != project.AttrForward || st.Field == nil || st.Field.Null || st.Field.Kind == project.GenericFK {
+			return false
+		}
+	}
+	return true
+}
+
+// runAdminChangelist matches ModelAdmin classes (registered with
+// @admin.register(M) or admin.site.register(M, Admin)) and reads each
+// list_display entry: a foreign key field (Django shows its __str__), a
+// method of the admin taking the row, a method or property of the model,
+// or a callable. What each reads per row, through calls, is compared with
+// what the changelist loads: list_select_related, the select_related()
+// Django applies when list_display names a foreign key (non-null keys
+// only), and select_related/prefetch_related in a get_queryset override.
+// Inlines, admins whose model is not in the graph, and columns whose code
+// cannot be resolved are skipped.
+func runAdminChangelist(p *analyzer.Pass) error {
+	t := NewTracker(p)
+	for _, c := range t.Classes {
+		md := t.sm.AdminModel(c)
+		if md == nil || md.External || isInline(c) {
+			continue
+		}
+		ld, decl := c.Attr("list_display")
+		if ld.IsNil() || decl.File != t.File {
+			continue
+		}
+		cl := readChangelist(t, c, md, ld)
+		var missing []string
+		type finding struct {
+			at    pyast.Node
+			col   string
+			fn    *semantic.Func
+			paths []string // maximal relation paths loaded per row
+			acc   semantic.Access
+		}
+		var found []finding
+		for _, e := range elementsOf(ld) {
+			col, fn, accs := t.columnAccesses(c, md, e)
+			var fwd []string
+			var first *semantic.Access
+			for i, a := range accs {
+				if a.Kind == semantic.Lookup || a.Kind == semantic.Query || cl.opaque {
+					continue
+				}
+				if a.Kind == semantic.Forward && cl.loads(md, a.Path) {
+					continue
+				}
+				if a.Kind != semantic.Forward && containsPath(cl.prefetch, a.Path) {
+					continue
+				}
+				if a.Kind == semantic.Forward {
+					fwd = append(fwd, a.Path)
+					missing = append(missing, a.Path)
+					if first == nil {
+						first = &accs[i]
+					}
+					continue
+				}
+				found = append(found, finding{at: e, col: col, fn: fn, paths: []string{a.Path}, acc: a})
+			}
+			if first != nil {
+				found = append(found, finding{at: e, col: col, fn: fn, paths: maximal(fwd), acc: *first})
+			}
+		}
+		missing = maximal(missing)
+		fixDone := false
+		for _, fd := range found {
+			a := fd.acc
+			d := analyzer.Diagnostic{Range: analyzer.RangeOf(fd.at)}
+			var shown []string
+			for _, p := range fd.paths {
+				shown = append(shown, "`obj."+strings.ReplaceAll(p, "__", ".")+"`")
+			}
+			verb := "loads"
+			if a.Kind != semantic.Forward && a.Kind != semantic.Generic {
+				verb = "queries"
+			}
+			d.Message = fmt.Sprintf("changelist column `%s` of `%s` %s %s per row", fd.col, c.Name, verb, strings.Join(shown, ", "))
+			if len(a.Via) > 0 {
+				where, related := deepRelated(&a)
+				d.Message += ", " + where
+				d.Related = related
+			} else {
+				if fd.fn != nil {
+					d.Message += ", in `" + funcLabel(fd.fn) + "`"
+				}
+				d.Related = append(d.Related, analyzer.Related{Path: a.File.Unit.File.Rel, Range: analyzer.RangeOf(a.Node), Message: "the query per row"})
+			}
+			switch a.Kind {
+			case semantic.Forward:
+				fam := strings.Join(fd.paths, `", "`)
+				d.Help = fmt.Sprintf("load it with the page's rows: `list_select_related = (%s)` on `%s`", quote(missing), c.Name)
+				if cl.declared && cl.listSelect.IsNil() {
+					d.Help = fmt.Sprintf("add %q to `%s.list_select_related`", fam, c.Name)
+				}
+				if !fixDone {
+					if e, ok := listSelectFix(t, c, cl, ld, missing); ok {
+						d.Fixes = []analyzer.Fix{{Message: "load " + quote(missing) + " with the rows", Edits: []analyzer.TextEdit{e}}}
+						fixDone = true
+					}
+				}
+			case semantic.Count:
+				name := strings.ReplaceAll(a.Path, "__", "_") + "_count"
+				d.Help = fmt.Sprintf("override `get_queryset` to `.annotate(%s=Count(%q))` and show `obj.%s`", name, a.Path, name)
+			case semantic.Exists:
+				d.Help = fmt.Sprintf("override `get_queryset` to annotate `Exists(...)` on `%s`, or prefetch it", a.Path)
+			default:
+				d.Help = fmt.Sprintf("override `get_queryset` to return `super().get_queryset(request).prefetch_related(%q)`", a.Path)
+			}
+			if a.Conditional {
+				d.Confidence = analyzer.Medium
+			}
+			p.Report(d)
+		}
+	}
+	return nil
+}
+
+func containsPath(paths []string, p string) bool {
+	for _, s := range paths {
+		if s == p || strings.HasPrefix(s, p+"__") {
+			return true
+		}
+	}
+	return false
+}
+
+// isInline reports admin inlines: they are not changelists.
+func isInline(c *semantic.Class) bool {
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			if strings.HasSuffix(b, "Inline") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readChangelist works out what the changelist loads.
+func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDisplay pyast.Node) *changelist {
+	cl := &changelist{}
+	v, _ := c.Attr("list_select_related")
+	switch {
+	case v.IsNil() || v.Type() == "false":
+		// Django selects every non-null foreign key when list_display
+		// names a foreign key field.
+		for _, e := range elementsOf(listDisplay) {
+			if s, ok := pyast.StringValue(e); ok {
+				if a := md.Attr(s); a.Kind == project.AttrForward && a.Field != nil && a.Field.Kind != project.GenericFK {
+					cl.selectAll = true
+				}
+			}
+		}
+		cl.declared = !v.IsNil()
+	case v.Type() == "true":
+		cl.selectAll, cl.declared = true, true
+	default:
+		cl.declared = true
+		if v.Is("tuple", "list") {
+			cl.listSelect = v
+		}
+		for _, e := range elementsOf(v) {
+			if s, ok := pyast.StringValue(e); ok {
+				cl.selects = append(cl.selects, s)
+			} else {
+				cl.opaque = true
+			}
+		}
+	}
+	if gq := c.Method("get_queryset"); gq != nil {
+		for _, call := range pyast.FindAll(gq.Node, "call") {
+			cc, _ := pyast.AsCall(call)
+			switch cc.MethodName() {
+			case "select_related", "prefetch_related":
+				if len(cc.Positional) == 0 {
+					cl.selectAll = true
+				}
+				for _, a := range cc.Positional {
+					s, ok := pyast.StringValue(a)
+					if !ok {
+						cl.opaque = true
+						continue
+					}
+					if cc.MethodName() == "select_related" {
+						cl.selects = append(cl.selects, s)
+					} else {
+						cl.prefetch = append(cl.prefetch, s)
+					}
+				}
+			case "annotate":
+				cl.opaque = true // counts may be served by annotations
+			}
+		}
+	}
+	return cl
+}
+
+// columnAccesses returns a list_display entry's name, the function that
+// computes it (nil for a field), and what it reads per row.
+func (t *Tracker) columnAccesses(c *semantic.Class, md *project.Model, e pyast.Node) (string, *semantic.Func, []semantic.Access) {
+	s, ok := pyast.StringValue(e)
+	if !ok {
+		// A callable: a function taking the row.
+		if fn, _ := t.resolveName(e); fn != nil && len(fn.Params) >= 1 {
+			return e.Text(), fn, t.sm.RowAccesses(fn, 0, md)
+		}
+		return e.Text(), nil, nil
+	}
+	if s == "__str__" {
+		if fn := t.sm.ModelMethod(md, "__str__"); fn != nil {
+			return s, fn, t.sm.RowAccesses(fn, 0, md)
+		}
+		return s, nil, nil
+	}
+	if strings.Contains(s, "__") {
+		return s, nil, forwardPath(md, s, e, t.File)
+	}
+	switch a := md.Attr(s); a.Kind {
+	case project.AttrForward:
+		return s, nil, []semantic.Access{{Kind: semantic.Forward, Path: s, Node: e, File: t.File, Field: a.Field, Target: a.Target}}
+	case project.AttrColumn:
+		return s, nil, nil
+	}
+	if fn := c.Method(s); fn != nil && len(fn.Params) >= 2 {
+		return s, fn, t.sm.RowAccesses(fn, 1, md)
+	}
+	if fn := t.sm.ModelMethod(md, s); fn != nil {
+		return s, fn, t.sm.RowAccesses(fn, 0, md)
+	}
+	return s, nil, nil
+}
+
+// forwardPath reads a `fk__field` column (Django 5.1): every forward hop
+// is loaded per row unless selected.
+func forwardPath(md *project.Model, s string, at pyast.Node, f *semantic.File) []semantic.Access {
+	steps, _ := md.Follow(s)
+	var out []semantic.Access
+	var path []string
+	for i, st := range steps {
+		if st.Kind != project.AttrForward {
+			break
+		}
+		path = append(path, strings.Split(s, "__")[i])
+		out = append(out, semantic.Access{Kind: semantic.Forward, Path: strings.Join(path, "__"), Node: at, File: f, Field: st.Field, Target: st.Target})
+	}
+	return out
+}
+
+// resolveName resolves a callable named in list_display.
+func (t *Tracker) resolveName(n pyast.Node) (*semantic.Func, bool) {
+	if n.Type() != "identifier" {
+		return nil, false
+	}
+	for _, fn := range t.Funcs {
+		if fn.Class == nil && fn.Qual != "" && fn.Name == n.Text() {
+			return fn, true
+		}
+	}
+	return nil, false
+}
+
+// elementsOf returns the items of a tuple or list literal.
+func elementsOf(n pyast.Node) []pyast.Node {
+	n = pyast.Unparen(n)
+	if !n.Is("tuple", "list") {
+		return nil
+	}
+	return n.NamedChildren()
+}
+
+// listSelectFix extends a literal list_select_related, or adds one after
+// list_display when the admin declares none and does not override
+// get_queryset.
+func listSelectFix(t *Tracker, c *semantic.Class, cl *changelist, listDisplay pyast.Node, missing []string) (analyzer.TextEdit, bool) {
+	if len(missing) == 0 {
+		return analyzer.TextEdit{}, false
+	}
+	if !cl.listSelect.IsNil() {
+		v := cl.listSelect
+		items := elementsOf(v)
+		text := "(" + quote(append(stringsOf(items), missing...)) + ",)"
+		if v.Type() == "list" {
+			text = "[" + quote(append(stringsOf(items), missing...)) + "]"
+		}
+		return analyzer.TextEdit{Range: analyzer.RangeOf(v), NewText: text}, true
+	}
+	if cl.declared || c.Method("get_queryset") != nil {
+		return analyzer.TextEdit{}, false
+	}
+	stmt := listDisplay.Parent().Parent() // expression_statement of the assignment
+	if stmt.Type() != "expression_statement" {
+		return analyzer.TextEdit{}, false
+	}
+	src := t.p.File.Src
+	lineStart := stmt.StartByte()
+	for lineStart > 0 && src[lineStart-1] != '\n' {
+		lineStart--
+	}
+	indent := string(src[lineStart:stmt.StartByte()])
+	if strings.TrimSpace(indent) != "" {
+		return analyzer.TextEdit{}, false
+	}
+	end := stmt.EndByte()
+	for end < len(src) && src[end] != '\n' {
+		end++ // after a trailing comment
+	}
+	return analyzer.TextEdit{Range: analyzer.Range{Start: end, End: end}, NewText: "\n" + indent + "list_select_related = (" + quote(missing) + ",)"}, true
+}
+
+func stringsOf(items []pyast.Node) []string {
+	var out []string
+	for _, it := range items {
+		if s, ok := pyast.StringValue(it); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
