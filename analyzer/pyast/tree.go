@@ -70,7 +70,8 @@ type treeData struct {
 	nodes []node
 
 	typesOnce sync.Once
-	byType    [][]int32 // node indices by type id (see symType), in pre-order
+	byType    []int32 // node indices grouped by type id (see symType), each group in pre-order
+	typeOff   []int32 // where each type id's group starts in byType; one more entry than types
 }
 
 func newTree(src []byte, nodes []node, truncated bool) *Tree {
@@ -597,31 +598,32 @@ func (n Node) Contains(m Node) bool {
 func (d *treeData) ofType(typ string) []int32 {
 	d.typesOnce.Do(d.buildTypeIndex)
 	id, ok := typeIDs[typ]
-	if !ok || int(id) >= len(d.byType) {
+	if !ok || int(id)+1 >= len(d.typeOff) {
 		return nil
 	}
-	return d.byType[id]
+	return d.byType[d.typeOff[id]:d.typeOff[id+1]:d.typeOff[id+1]]
 }
 
-// buildTypeIndex buckets the nodes by type id with a counting sort: one
-// backing array, no map.
+// buildTypeIndex buckets the node indices by type id with a counting
+// sort: byType holds them grouped by type, typeOff[id] is where type id's
+// group starts (4 bytes a node, 4 bytes a type).
 func (d *treeData) buildTypeIndex() {
 	Language()
-	counts := make([]int32, len(typeIDs))
+	off := make([]int32, len(typeIDs)+1)
 	for i := range d.nodes {
-		counts[typeOf(&d.nodes[i])]++
+		off[typeOf(&d.nodes[i])+1]++
+	}
+	for id := 1; id < len(off); id++ {
+		off[id] += off[id-1]
 	}
 	all := make([]int32, len(d.nodes))
-	d.byType = make([][]int32, len(counts))
-	off := int32(0)
-	for id, c := range counts {
-		d.byType[id] = all[off : off : off+c]
-		off += c
-	}
+	next := append([]int32(nil), off[:len(off)-1]...)
 	for i := range d.nodes {
 		id := typeOf(&d.nodes[i])
-		d.byType[id] = append(d.byType[id], int32(i))
+		all[next[id]] = int32(i)
+		next[id]++
 	}
+	d.byType, d.typeOff = all, off
 }
 
 // typeOf is the dense type id of a node (aliases share their name's id).

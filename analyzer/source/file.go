@@ -142,11 +142,13 @@ func Read(path string, maxSize int64) ([]byte, error) {
 	if st.Size() > maxSize {
 		return nil, fmt.Errorf("%w: %d bytes (limit %d; raise it with --max-file-size)", ErrTooLarge, st.Size(), maxSize)
 	}
-	src, err := io.ReadAll(io.LimitReader(fh, maxSize+1))
-	if err != nil {
+	// Sized from the stat: one allocation for a file that does not grow
+	// meanwhile (io.ReadAll would double its way up from 512 bytes).
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(fh, maxSize+1)); err != nil {
 		return nil, err
 	}
-	return Accept(src, maxSize)
+	return Accept(buf.Bytes(), maxSize)
 }
 
 // Accept applies Read's checks (size limit, binary, UTF-8) to bytes already
