@@ -35,9 +35,12 @@ type Diagnostic struct {
 }
 
 // Fix is a suggested change: a description and non-overlapping edits.
+// Applicability says whether `rubric check --fix` may apply it (see
+// Applicability); the rule that builds the fix sets it.
 type Fix struct {
-	Message string
-	Edits   []TextEdit
+	Message       string
+	Edits         []TextEdit
+	Applicability Applicability
 }
 
 // TextEdit replaces Range in Path (the diagnostic's file when empty) with NewText.

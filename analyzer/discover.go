@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	ignore "github.com/sabhiram/go-gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
 
 // SkippedDirs are never descended into.
@@ -27,9 +27,11 @@ type Input struct {
 	Err     error  // set when the path could not be walked or read
 }
 
+// gitignoreLayer is one ignore file's patterns, anchored at its directory
+// (as absolute path components, the coordinates every match uses).
 type gitignoreLayer struct {
-	dir string
-	m   *ignore.GitIgnore
+	dir      string
+	patterns []gitignore.Pattern
 }
 
 // Discover expands the paths into the Python files to analyse, sorted by
@@ -75,8 +77,8 @@ func Discover(paths []string, workDir string, exclude func(rel string, dir bool)
 				add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
 				return
 			}
-			if m := readGitignore(dir); m != nil {
-				layers = append(layers[:len(layers):len(layers)], gitignoreLayer{dir: dir, m: m})
+			if l := readGitignore(dir); l != nil {
+				layers = append(layers[:len(layers):len(layers)], *l)
 			}
 			for _, e := range entries {
 				full := filepath.Join(dir, e.Name())
@@ -118,23 +120,62 @@ func isVirtualenv(dir string) bool {
 	return err == nil
 }
 
-func readGitignore(dir string) *ignore.GitIgnore {
-	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+func readGitignore(dir string) *gitignoreLayer {
+	return readIgnoreFile(dir, filepath.Join(dir, ".gitignore"))
+}
+
+// readIgnoreFile reads an ignore file whose patterns are relative to dir,
+// with go-git's implementation of git's pattern syntax.
+func readIgnoreFile(dir, file string) *gitignoreLayer {
+	st, err := os.Lstat(file)
+	if err != nil || !st.Mode().IsRegular() || st.Size() > 1<<20 {
+		return nil
+	}
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil
 	}
-	return ignore.CompileIgnoreLines(strings.Split(string(data), "\n")...)
+	domain := components(dir)
+	l := &gitignoreLayer{dir: dir}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		l.patterns = append(l.patterns, gitignore.ParsePattern(line, domain))
+	}
+	if len(l.patterns) == 0 {
+		return nil
+	}
+	return l
 }
 
-// loadParentGitignores collects .gitignore files of the directories above
-// root, up to the enclosing repository's top (the directory holding .git).
+// components splits an absolute path into its names, the coordinates of
+// gitignore matching.
+func components(p string) []string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	var out []string
+	for _, c := range strings.Split(filepath.ToSlash(p), "/") {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// loadParentGitignores collects the repository's .git/info/exclude and the
+// .gitignore files of the directories above root, up to the enclosing
+// repository's top (the directory holding .git), lowest priority first.
 func loadParentGitignores(root string) []gitignoreLayer {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil
 	}
+	// root, then its parents up to the repository's top
 	var dirs []string
-	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+	for d := abs; ; d = filepath.Dir(d) {
 		dirs = append(dirs, d)
 		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil || errors.Is(err, fs.ErrPermission) {
 			break
@@ -145,38 +186,40 @@ func loadParentGitignores(root string) []gitignoreLayer {
 		}
 	}
 	var layers []gitignoreLayer
-	for i := len(dirs) - 1; i >= 0; i-- {
-		if m := readGitignore(dirs[i]); m != nil {
-			layers = append(layers, gitignoreLayer{dir: dirs[i], m: m})
+	top := dirs[len(dirs)-1]
+	if l := readIgnoreFile(top, filepath.Join(top, ".git", "info", "exclude")); l != nil {
+		layers = append(layers, *l)
+	}
+	// root's own .gitignore is read by the walk.
+	for i := len(dirs) - 1; i >= 1; i-- {
+		if l := readGitignore(dirs[i]); l != nil {
+			layers = append(layers, *l)
 		}
 	}
 	return layers
 }
 
+// ignoredBy applies git's rule: the last pattern that matches decides,
+// deeper ignore files after higher ones, later lines after earlier ones, so
+// a negation (`!keep.py`) re-includes what an earlier pattern excluded. A
+// file inside an excluded directory is never seen: the walk does not enter
+// the directory, as git does not.
 func ignoredBy(layers []gitignoreLayer, full string, isDir bool) bool {
-	absFull, err := filepath.Abs(full)
-	if err != nil {
-		absFull = full
-	}
-	for _, l := range layers {
-		absDir, err := filepath.Abs(l.dir)
-		if err != nil {
-			absDir = l.dir
-		}
-		rel, err := filepath.Rel(absDir, absFull)
-		if err != nil || strings.HasPrefix(rel, "..") {
-			continue
-		}
-		rel = filepath.ToSlash(rel)
-		if isDir {
-			rel += "/"
-		}
-		if l.m.MatchesPath(rel) {
-			return true
+	path := components(full)
+	for i := len(layers) - 1; i >= 0; i-- {
+		ps := layers[i].patterns
+		for j := len(ps) - 1; j >= 0; j-- {
+			if m := ps[j].Match(path, isDir); m != gitignore.NoMatch {
+				return m == gitignore.Exclude
+			}
 		}
 	}
 	return false
 }
+
+// DisplayPath returns the path users see for p: relative to workDir when
+// p lies under it, else absolute; '/'-separated.
+func DisplayPath(p, workDir string) string { return displayPath(p, workDir) }
 
 func displayPath(p, workDir string) string {
 	if abs, err := filepath.Abs(p); err == nil && workDir != "" {

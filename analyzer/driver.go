@@ -39,6 +39,9 @@ type Config struct {
 	Severity map[string]Severity
 	// AllowBareNoqa lets "# noqa" without codes suppress everything.
 	AllowBareNoqa bool
+	// IgnoreForeignNoqa stops other tools' codes for the same findings
+	// (`# noqa: E722`, `# nosec B113`) from suppressing rubric's.
+	IgnoreForeignNoqa bool
 	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
 	ParseOnly bool
 	// ParseTimeout bounds the parse of one file; 0 means 20 seconds.
@@ -236,7 +239,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	// Suppressions, severity overrides, positions.
 	for _, st := range states {
 		if st.unit != nil {
-			res.Suppressions[st.file.Rel] = suppress.Parse(st.file, st.unit.Tree)
+			set := suppress.Parse(st.file, st.unit.Tree)
+			set.Foreign = !cfg.IgnoreForeignNoqa
+			res.Suppressions[st.file.Rel] = set
 		}
 	}
 	kept := all[:0]
@@ -369,7 +374,7 @@ func judgeSuppressions(cfg Config, res *Result, enabled map[string]bool) []Diagn
 				Message: fmt.Sprintf("suppression of `%s` is unused: nothing %s was reported", strings.Join(unused, "`, `"), where),
 				Help:    "remove the unused codes from the comment, or the comment itself"}
 			if len(unused) == len(dir.Codes) && f != nil {
-				d.Fixes = []Fix{{Message: "Remove the suppression comment", Edits: []TextEdit{removeComment(f, dir)}}}
+				d.Fixes = []Fix{{Message: "Remove the suppression comment", Edits: []TextEdit{removeComment(f, dir)}, Applicability: Safe}}
 			}
 			fillFromRule(&d, UnusedSuppression)
 			out = append(out, d)
@@ -405,7 +410,9 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			st.diags = append(st.diags, d)
 		}
 	}
-	if in.Err != nil {
+	// Bytes handed over in Sources stand for the file even when it is not
+	// on disk (standard input, an editor's unsaved buffer).
+	if _, inMemory := cfg.Sources[in.Rel]; in.Err != nil && !inMemory {
 		unreadable(in.Err)
 		return st
 	}

@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/internal/config"
 )
 
 //go:embed default.toml
@@ -90,7 +88,7 @@ func DefaultChecklist() *Checklist {
 // DefaultChecklistTOML returns the embedded default, to start a custom file from.
 func DefaultChecklistTOML() []byte { return bytes.Clone(defaultChecklist) }
 
-// LoadChecklist reads a checklist file.
+// LoadChecklist reads a checklist file. Errors name the file and line.
 func LoadChecklist(file string) (*Checklist, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -98,26 +96,18 @@ func LoadChecklist(file string) (*Checklist, error) {
 	}
 	c, err := ParseChecklist(data)
 	if err != nil {
-		return nil, fmt.Errorf("checklist %s: %w", file, err)
+		return nil, config.InFile(file, err)
 	}
 	return c, nil
 }
 
-// ParseChecklist decodes and validates a checklist. Unknown keys are errors,
-// so a typo does not silently drop a condition.
+// ParseChecklist decodes and validates a checklist. Unknown keys are errors
+// (with a suggestion), so a typo does not silently drop a condition; so are
+// values of the wrong type. Both carry their line (config.LineErrors).
 func ParseChecklist(data []byte) (*Checklist, error) {
 	var c Checklist
-	md, err := toml.Decode(string(data), &c)
-	if err != nil {
+	if err := config.DecodeStrict(data, &c); err != nil {
 		return nil, err
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		var keys []string
-		for _, k := range und {
-			keys = append(keys, k.String())
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("unknown keys: %s", strings.Join(keys, ", "))
 	}
 	if c.MaxEvidence <= 0 {
 		c.MaxEvidence = 5

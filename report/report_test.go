@@ -228,7 +228,7 @@ met_when = ["tests.functions >= 3 and readme.test"]
 		`[[item]]` + "\nid=\"x\"\narea=\"nope\"\ntitle=\"X\"":                                             `unknown area "nope"`,
 		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_when=[\"tests.nope\"]":      `unknown signal "tests.nope"`,
 		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_when=[\"tests.files ~ 3\"]": `unknown operator`,
-		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_whenn=[\"tests.files\"]":    `unknown keys: item.met_whenn`,
+		"[[area]]\nid=\"a\"\n[[item]]\nid=\"x\"\narea=\"a\"\ntitle=\"X\"\nmet_whenn=[\"tests.files\"]":    `line 7: unknown key "item.met_whenn" (did you mean "met_when"?)`,
 		"[[area]]\nid=\"a\"\ncategory=\"zz\"":                                                             `unknown category "zz"`,
 	} {
 		_, err := report.ParseChecklist([]byte(src))
@@ -236,6 +236,17 @@ met_when = ["tests.functions >= 3 and readme.test"]
 			assert.Contains(t, err.Error(), want)
 		}
 	}
+	// A file's errors name the file and the line, types included.
+	p := filepath.Join(t.TempDir(), "checklist.toml")
+	require.NoError(t, os.WriteFile(p, []byte("name = \"x\" # [not a table\n[[area]]\nid = \"a\"\nweight = \"heavy\"\n"), 0o644))
+	_, err = report.LoadChecklist(p)
+	require.Error(t, err)
+	assert.Equal(t, p+`:4: unknown key "area.weight"`, err.Error())
+	require.NoError(t, os.WriteFile(p, []byte("[[category]]\nid = \"a\"\n\nweight = \"heavy\"\n"), 0o644))
+	_, err = report.LoadChecklist(p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), p+`:4: category.weight: cannot decode TOML string`)
+
 	// The default parses and round-trips through --print-checklist.
 	_, err = report.ParseChecklist(report.DefaultChecklistTOML())
 	require.NoError(t, err)

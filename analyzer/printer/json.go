@@ -38,10 +38,12 @@ type JSONDiagnostic struct {
 	Related    []JSONRelated `json:"related,omitempty"`
 }
 
-// JSONFix is the first suggested fix.
+// JSONFix is the first suggested fix. Applicability is "safe" (applied
+// by --fix), "unsafe" (only with --unsafe-fixes) or "display-only".
 type JSONFix struct {
-	Description string     `json:"description"`
-	Edits       []JSONEdit `json:"edits"`
+	Description   string     `json:"description"`
+	Applicability string     `json:"applicability"`
+	Edits         []JSONEdit `json:"edits"`
 }
 
 // JSONEdit replaces a range with content.
@@ -87,7 +89,7 @@ func BuildJSON(version string, r *analyzer.Result) JSONReport {
 			EndLine: d.EndPos.Line, EndColumn: d.EndPos.Column, Message: d.Message, Help: d.Help}
 		if len(d.Fixes) > 0 {
 			f := d.Fixes[0]
-			jf := &JSONFix{Description: f.Message, Edits: []JSONEdit{}}
+			jf := &JSONFix{Description: f.Message, Applicability: f.Applicability.String(), Edits: []JSONEdit{}}
 			for _, e := range f.Edits {
 				jf.Edits = append(jf.Edits, JSONEdit{Path: e.Path, Line: e.Pos.Line, Column: e.Pos.Column,
 					EndLine: e.EndPos.Line, EndColumn: e.EndPos.Column, Content: e.NewText})

@@ -11,8 +11,8 @@ import (
 )
 
 // JUnit writes JUnit XML for CI systems that read nothing else: one test
-// suite per file, one test case per rule that ran on it, failing with the
-// rule's findings in that file.
+// suite, one test case per analysed file, failing with that file's findings
+// (a file with no finding passes).
 type JUnit struct{ opts Options }
 
 type junitSuites struct {
@@ -33,6 +33,7 @@ type junitSuite struct {
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 }
 
@@ -58,47 +59,26 @@ func (p *JUnit) Print(w io.Writer, r *analyzer.Result) error {
 		}
 	}
 	sort.Strings(paths)
-	top := junitSuites{Name: "rubric"}
+	suite := junitSuite{Name: "rubric"}
 	for _, path := range paths {
-		suite := junitSuite{Name: path}
-		byCode := map[string][]analyzer.Diagnostic{}
-		for _, d := range byFile[path] {
-			byCode[d.Code] = append(byCode[d.Code], d)
-		}
-		var codes []string
-		seen := map[string]bool{}
-		for _, ru := range r.Rules {
-			codes = append(codes, ru.Code)
-			seen[ru.Code] = true
-		}
-		for c := range byCode {
-			if !seen[c] {
-				codes = append(codes, c)
-			}
-		}
-		sort.Strings(codes)
-		for _, code := range codes {
-			tc := junitCase{Name: code, Classname: path}
-			if ds := byCode[code]; len(ds) > 0 {
-				var b strings.Builder
-				worst := analyzer.Severity(0)
-				for _, d := range ds {
-					fmt.Fprintf(&b, "%s:%d:%d: %s %s\n", d.Path, d.Pos.Line, d.Pos.Column, d.Code, d.Message)
-					if d.Help != "" {
-						fmt.Fprintf(&b, "  help: %s\n", d.Help)
-					}
-					worst = max(worst, d.Severity)
+		tc := junitCase{Name: path, Classname: "rubric", File: path}
+		if ds := byFile[path]; len(ds) > 0 {
+			var b strings.Builder
+			worst := analyzer.Severity(0)
+			for _, d := range ds {
+				fmt.Fprintf(&b, "%s:%d:%d: %s %s\n", d.Path, d.Pos.Line, d.Pos.Column, d.Code, d.Message)
+				if d.Help != "" {
+					fmt.Fprintf(&b, "  help: %s\n", d.Help)
 				}
-				tc.Failure = &junitFailure{Message: plural(len(ds), "finding") + ": " + ds[0].Message, Type: worst.String(), Text: b.String()}
-				suite.Failures++
+				worst = max(worst, d.Severity)
 			}
-			suite.Cases = append(suite.Cases, tc)
-			suite.Tests++
+			tc.Failure = &junitFailure{Message: plural(len(ds), "finding") + ": " + ds[0].Code + " " + ds[0].Message, Type: worst.String(), Text: b.String()}
+			suite.Failures++
 		}
-		top.Tests += suite.Tests
-		top.Failures += suite.Failures
-		top.Suites = append(top.Suites, suite)
+		suite.Cases = append(suite.Cases, tc)
+		suite.Tests++
 	}
+	top := junitSuites{Name: "rubric", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

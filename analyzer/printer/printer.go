@@ -13,6 +13,7 @@ import (
 // Options apply to every printer.
 type Options struct {
 	Color   bool   // ANSI colour (text only)
+	Quiet   bool   // findings only: no summary lines (text, concise)
 	Version string // rubric's version
 	// RuleDocURL builds the documentation link of a rule ("" for none).
 	RuleDocURL func(code string) string
@@ -27,12 +28,13 @@ type Printer interface {
 type Constructor func(Options) Printer
 
 var formats = map[string]Constructor{
-	"text":   func(o Options) Printer { return &Text{opts: o} },
-	"json":   func(o Options) Printer { return &JSON{opts: o} },
-	"sarif":  func(o Options) Printer { return &SARIF{opts: o} },
-	"github": func(o Options) Printer { return &GitHub{opts: o} },
-	"gitlab": func(o Options) Printer { return &GitLab{opts: o} },
-	"junit":  func(o Options) Printer { return &JUnit{opts: o} },
+	"text":    func(o Options) Printer { return &Text{opts: o} },
+	"json":    func(o Options) Printer { return &JSON{opts: o} },
+	"sarif":   func(o Options) Printer { return &SARIF{opts: o} },
+	"github":  func(o Options) Printer { return &GitHub{opts: o} },
+	"gitlab":  func(o Options) Printer { return &GitLab{opts: o} },
+	"junit":   func(o Options) Printer { return &JUnit{opts: o} },
+	"concise": func(o Options) Printer { return &Concise{opts: o} },
 }
 
 // Register adds a format; packages providing more formats call it from

@@ -74,7 +74,7 @@ func FixedResult(t testing.TB) *analyzer.Result {
 	ins.Start += 3
 	ins.End = ins.Start
 	ip, iep := pos("app/views.py", ins)
-	net.Fixes = []analyzer.Fix{{Message: "Add `timeout=10`", Edits: []analyzer.TextEdit{{Path: "app/views.py", Range: ins, NewText: ", timeout=10", Pos: ip, EndPos: iep}}}}
+	net.Fixes = []analyzer.Fix{{Message: "Add `timeout=10`", Applicability: analyzer.Safe, Edits: []analyzer.TextEdit{{Path: "app/views.py", Range: ins, NewText: ", timeout=10", Pos: ip, EndPos: iep}}}}
 
 	bare := mk(testRule2, "app/views.py", at("app/views.py", "except:"), "bare `except:` catches `SystemExit` and `KeyboardInterrupt`", "catch the exceptions `charge` raises")
 	syn := mk(analyzer.SyntaxError, "app/broken.py", at("app/broken.py", ":"), "syntax error near `:`", "")

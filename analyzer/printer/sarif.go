@@ -165,6 +165,9 @@ func region(line, col, endLine, endCol int) *sarif.Region {
 
 func sarifFix(f analyzer.Fix) *sarif.Fix {
 	fix := sarif.NewFix().WithDescriptionText(f.Message)
+	props := sarif.NewPropertyBag()
+	props.Add("applicability", f.Applicability.String())
+	fix.AttachPropertyBag(props)
 	byPath := map[string]*sarif.ArtifactChange{}
 	var order []string
 	for _, e := range f.Edits {

@@ -67,11 +67,13 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), rel.Path, rel.Pos.Line, rel.Pos.Column, rel.Message)
 		}
 		for _, f := range d.Fixes {
-			fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, "= fix:"), f.Message)
+			fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, fixLabel(f.Applicability)), f.Message)
 		}
 		bw.WriteString("\n")
 	}
-	p.summary(bw, r)
+	if !p.opts.Quiet {
+		p.summary(bw, r)
+	}
 	return bw.Flush()
 }
 
@@ -170,6 +172,44 @@ func (p *Text) summary(w *bufio.Writer, r *analyzer.Result) {
 		fmt.Fprintf(w, " %d suppressed.", r.Stats.Suppressed)
 	}
 	w.WriteString("\n")
+	w.WriteString(fixableLine(r.Diagnostics))
+}
+
+// fixLabel names a fix line by its applicability.
+func fixLabel(a analyzer.Applicability) string {
+	switch a {
+	case analyzer.Safe:
+		return "= fix:"
+	case analyzer.DisplayOnly:
+		return "= suggestion:"
+	}
+	return "= fix (unsafe):"
+}
+
+// fixableLine says how many findings --fix (and --unsafe-fixes) would
+// fix, or "" when none.
+func fixableLine(ds []analyzer.Diagnostic) string {
+	safe, unsafe := 0, 0
+	for _, d := range ds {
+		if len(d.Fixes) == 0 {
+			continue
+		}
+		switch d.Fixes[0].Applicability {
+		case analyzer.Safe:
+			safe++
+		case analyzer.Unsafe:
+			unsafe++
+		}
+	}
+	switch {
+	case safe > 0 && unsafe > 0:
+		return fmt.Sprintf("[*] %d fixable with `--fix` (%d more with `--unsafe-fixes`).\n", safe, unsafe)
+	case safe > 0:
+		return fmt.Sprintf("[*] %d fixable with `--fix`.\n", safe)
+	case unsafe > 0:
+		return fmt.Sprintf("%d fixable with `--fix --unsafe-fixes`.\n", unsafe)
+	}
+	return ""
 }
 
 func plural(n int, word string) string {

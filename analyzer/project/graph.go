@@ -736,6 +736,12 @@ func (g *Models) Lookup(u *Unit, dotted string) *Model {
 	if m := g.ByQual(q); m != nil {
 		return m
 	}
+	if label, ok := u.ModelAliases[dotted]; ok {
+		if label == AuthUserModel {
+			return g.UserModel()
+		}
+		return g.ByLabel(label)
+	}
 	return nil
 }
 

@@ -146,6 +146,9 @@ func extractModels(u *Unit) *ModelFacts {
 		switch n.Type() {
 		case "function_definition", "lambda":
 			return false
+		case "assignment":
+			modelAlias(u, n)
+			return false
 		case "class_definition":
 			if c := extractClass(u, n); c != nil {
 				mf.Classes = append(mf.Classes, c)
@@ -517,3 +520,44 @@ func paramChains(fn pyast.Node) []string {
 // name: through its imports (relative imports made absolute), else as a
 // module-level name of the unit.
 func (u *Unit) Qualify(dotted string) string { return resolveName(u, dotted) }
+
+// Absolute makes a relative qualified name (".services", "..core.models")
+// absolute against the unit's package.
+func (u *Unit) Absolute(q string) string { return absolute(u, q) }
+
+// modelAlias records a module-level name bound to a model loaded by label:
+// `Product = get_model("catalogue", "Product")` (django-oscar's loader,
+// `apps.get_model`) or `User = get_user_model()`.
+func modelAlias(u *Unit, a pyast.Node) {
+	left := a.ChildByField("left")
+	c, ok := pyast.AsCall(a.ChildByField("right"))
+	if left.Type() != "identifier" || !ok {
+		return
+	}
+	name := pyast.Dotted(c.Func)
+	last := name[strings.LastIndex(name, ".")+1:]
+	label := ""
+	switch {
+	case last == "get_user_model" && len(c.Positional) == 0:
+		label = AuthUserModel
+	case last == "get_model" && len(c.Positional) == 2:
+		app, ok1 := pyast.StringValue(c.Positional[0])
+		model, ok2 := pyast.StringValue(c.Positional[1])
+		if !ok1 || !ok2 {
+			return
+		}
+		label = app + "." + model
+	case last == "get_model" && len(c.Positional) == 1:
+		l, ok := pyast.StringValue(c.Positional[0])
+		if !ok || strings.Count(l, ".") != 1 {
+			return
+		}
+		label = l
+	default:
+		return
+	}
+	if u.ModelAliases == nil {
+		u.ModelAliases = map[string]string{}
+	}
+	u.ModelAliases[left.Text()] = label
+}

@@ -30,6 +30,10 @@ type Unit struct {
 	Module  string
 	// Package is the dotted package containing the module.
 	Package string
+	// ModelAliases are module-level names bound to a model by label
+	// (`Product = get_model("catalogue", "Product")`, `User =
+	// get_user_model()`), set in phase one.
+	ModelAliases map[string]string
 
 	res results // analyses of this file (see FileAnalysis)
 }

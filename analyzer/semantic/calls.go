@@ -87,7 +87,7 @@ func absoluteName(u *project.Unit, q string) string {
 	if !strings.HasPrefix(q, ".") {
 		return q
 	}
-	return u.Qualify(q)
+	return u.Absolute(q)
 }
 
 // Callee resolves a call to the project function it reaches: what
@@ -363,14 +363,14 @@ func (f *File) argValues(callee *Func, s callSite) map[int]Value {
 		if i+off >= len(callee.Params) {
 			break
 		}
-		if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet {
-			out[i+off] = v
+		if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
+			out[i+off] = asQuerySet(v)
 		}
 	}
 	for k, a := range c.Keywords {
 		if idx := indexOf(callee.Params, k); idx >= 0 {
-			if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet {
-				out[idx] = v
+			if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
+				out[idx] = asQuerySet(v)
 			}
 		}
 	}
@@ -390,4 +390,13 @@ func (fn *Func) Callers() []pyast.Node {
 		out = append(out, s.call)
 	}
 	return out
+}
+
+// asQuerySet treats a related manager passed on as a queryset of its
+// model: the callee iterates it like any other.
+func asQuerySet(v Value) Value {
+	if v.Kind == Related {
+		v.Kind = QuerySet
+	}
+	return v
 }

@@ -7,6 +7,12 @@
 //
 // Codes may be family prefixes ("ERR"). Only real comment nodes count, so a
 // "# noqa" inside a string is not a suppression.
+//
+// Other tools' suppressions of the same finding count too, unless turned
+// off (Set.Foreign): ruff's and flake8's `# noqa: E722`, pylint's
+// `# pylint: disable=bare-except` (trailing, or disable-next= on the line
+// above) and bandit's `# nosec B113` (a bare `# nosec` silences the rules
+// bandit has a check for). See Equivalents.
 package suppress
 
 import (
@@ -26,7 +32,11 @@ type Directive struct {
 	Codes    []string // empty means every code (bare noqa)
 	File     bool
 	Kind     string // "noqa", "ignore", "ignore-file"
-	Used     map[string]bool
+	// Tool is "" for noqa and rubric's own comments, "pylint" or "nosec"
+	// for those tools' comments (whose codes are never rubric's; Kind is
+	// then "noqa", so they are judged as other linters' codes).
+	Tool string
+	Used map[string]bool
 	// Alone is set when the comment is the only thing on its line.
 	Alone bool
 }
@@ -34,16 +44,21 @@ type Directive struct {
 // Set holds a file's directives.
 type Set struct {
 	Directives []*Directive
+	// Foreign honours other tools' codes for the same findings (see
+	// Equivalents); Parse turns it on.
+	Foreign bool
 }
 
 var (
 	noqaRe   = regexp.MustCompile(`(?i)#\s*noqa(?::\s*([A-Za-z0-9_,\s-]+))?`)
 	ignoreRe = regexp.MustCompile(`#\s*rubric:\s*(ignore-file|ignore|noqa)(?:\[([A-Za-z0-9_,\s-]*)\])?(?::\s*([A-Za-z0-9_,\s-]+))?`)
+	pylintRe = regexp.MustCompile(`#\s*pylint:\s*(disable|disable-next)\s*=\s*([A-Za-z0-9_,\s-]+)`)
+	nosecRe  = regexp.MustCompile(`#\s*nosec\b:?([A-Za-z0-9_,\s]*)`)
 )
 
 // Parse finds the directives in a file's comments.
 func Parse(f *source.File, t *pyast.Tree) *Set {
-	s := &Set{}
+	s := &Set{Foreign: true}
 	if t == nil {
 		return s
 	}
@@ -80,6 +95,26 @@ func Parse(f *source.File, t *pyast.Tree) *Set {
 			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Line: pos.Line, Kind: "noqa", Codes: splitCodes(m[1]), Used: map[string]bool{}, Alone: alone}
 			s.Directives = append(s.Directives, d)
 		}
+		// pylint's disable= on a line of its own lasts to the end of the
+		// block, which rubric does not follow: only the trailing form and
+		// disable-next= count.
+		if m := pylintRe.FindStringSubmatch(text); m != nil && (m[1] == "disable-next" || !alone) {
+			line := pos.Line
+			if m[1] == "disable-next" {
+				line++
+			}
+			var codes []string
+			for _, c := range strings.FieldsFunc(m[2], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+				codes = append(codes, c)
+			}
+			if len(codes) > 0 {
+				s.Directives = append(s.Directives, &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Line: line, Kind: "noqa", Tool: "pylint", Codes: codes, Used: map[string]bool{}, Alone: alone})
+			}
+		}
+		if m := nosecRe.FindStringSubmatch(text); m != nil {
+			codes := strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+			s.Directives = append(s.Directives, &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Line: pos.Line, Kind: "noqa", Tool: "nosec", Codes: codes, Used: map[string]bool{}, Alone: alone})
+		}
 	}
 	return s
 }
@@ -113,6 +148,12 @@ func (s *Set) Suppressed(code string, line int, allowBare bool) bool {
 		if !d.File && d.Line != line {
 			continue
 		}
+		if d.Tool != "" {
+			if s.Foreign && d.foreignMatch(code) {
+				return true
+			}
+			continue
+		}
 		if len(d.Codes) == 0 {
 			if d.Kind == "noqa" && !allowBare {
 				continue
@@ -125,6 +166,35 @@ func (s *Set) Suppressed(code string, line int, allowBare bool) bool {
 		}
 		for _, c := range d.Codes {
 			if c == code || (len(c) < len(code) && strings.HasPrefix(code, c)) {
+				d.Used[c] = true
+				return true
+			}
+		}
+		if s.Foreign && d.foreignMatch(code) {
+			return true
+		}
+	}
+	return false
+}
+
+// foreignMatch reports whether one of the directive's codes is another
+// tool's code for rule code, and marks it used. A bare `# nosec` matches
+// every rule bandit has a check for.
+func (d *Directive) foreignMatch(code string) bool {
+	kind := d.Tool
+	if kind == "" {
+		kind = "noqa"
+	}
+	if kind == "nosec" && len(d.Codes) == 0 {
+		if banditRules[code] {
+			d.Used["*"] = true
+			return true
+		}
+		return false
+	}
+	for _, c := range d.Codes {
+		for _, r := range foreign[kind][c] {
+			if r == code {
 				d.Used[c] = true
 				return true
 			}

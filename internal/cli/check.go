@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/baseline"
 	"github.com/rubric-dev/rubric/analyzer/printer"
+	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/analyzer/treecache"
 	"github.com/rubric-dev/rubric/internal/buildinfo"
 	"github.com/rubric-dev/rubric/internal/cache"
@@ -38,6 +40,7 @@ type configFlags struct {
 	extendExclude []string
 	failOn        string
 	allowBareNoqa bool
+	noForeignNoqa bool
 }
 
 func (c *configFlags) register(fl *pflag.FlagSet) {
@@ -49,6 +52,7 @@ func (c *configFlags) register(fl *pflag.FlagSet) {
 	fl.StringSliceVar(&c.extendExclude, "extend-exclude", nil, "globs of paths not to analyse, on top of exclude")
 	fl.StringVar(&c.failOn, "fail-on", config.DefaultFailOn, "lowest severity that makes the exit status 1: info, warning, error or none")
 	fl.BoolVar(&c.allowBareNoqa, "allow-bare-noqa", false, "let a bare `# noqa` (no codes) suppress every finding on its line")
+	fl.BoolVar(&c.noForeignNoqa, "no-foreign-noqa", false, "do not honour other tools' codes for the same findings (`# noqa: E722`, `# nosec B113`, `# pylint: disable=...`)")
 }
 
 // effective loads the configuration file and merges it with the flags.
@@ -93,6 +97,10 @@ func (c *configFlags) effective(fl *pflag.FlagSet, args []string, workDir string
 	if fl.Changed("allow-bare-noqa") {
 		flags.AllowBareNoqa = &c.allowBareNoqa
 	}
+	if fl.Changed("no-foreign-noqa") {
+		foreign := !c.noForeignNoqa
+		flags.ForeignNoqa = &foreign
+	}
 	return config.Merge(file, src, flags, rules, workDir)
 }
 
@@ -107,9 +115,17 @@ type checkFlags struct {
 	exitZero      bool
 	baseline      string
 	writeBaseline string
-	diff          string
+	changedSince  string
 	noCache       bool
 	cacheDir      string
+	fix           bool
+	unsafeFixes   bool
+	showFixes     bool
+	diff          bool
+	stdinFilename string
+	statistics    bool
+	quiet         bool
+	watch         bool
 }
 
 func newCheckCmd() *cobra.Command {
@@ -118,11 +134,13 @@ func newCheckCmd() *cobra.Command {
 		Use:   "check [PATH ...]",
 		Short: "Analyse Python files and report findings",
 		Long: `Analyse every *.py file under the paths (default ".") and report findings.
+"-" reads one file from standard input (name it with --stdin-filename).
 
 Configuration comes from [tool.rubric] in pyproject.toml or from rubric.toml (see ` + "`rubric config`" + `);
 flags override it.
 
-Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage or fatal error.`,
+Exit status: 0 when no finding reaches --fail-on, 1 when one does (with --diff: when a file would
+change), 2 on a usage or fatal error (a path that does not exist is one).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, f, args)
 		},
@@ -131,27 +149,73 @@ Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage 
 	f.register(fl)
 	fl.StringArrayVar(&f.formats, "format", nil, "output format, repeatable, paired in order with -o: "+strings.Join(printer.Names(), ", ")+" (default text)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write the matching --format to this file instead of standard output (repeatable)")
-	fl.StringArrayVar(&f.outputFormats, "output-format", nil, "also write FORMAT to FILE, as FORMAT=FILE (repeatable), e.g. sarif=rubric.sarif")
+	fl.StringArrayVar(&f.outputs, "output-file", nil, "same as -o/--output")
+	fl.StringArrayVar(&f.outputFormats, "output-format", nil, "output format (as --format); FORMAT=FILE also writes FORMAT to FILE (repeatable), e.g. sarif=rubric.sarif")
 	fl.IntVarP(&f.jobs, "jobs", "j", 0, "files analysed in parallel (default: number of CPUs)")
 	fl.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than this many bytes (default 4 MiB)")
-	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
-	fl.BoolVar(&f.exitZero, "exit-zero", false, "exit 0 even when there are findings")
+	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal; NO_COLOR and FORCE_COLOR are honoured), always or never")
+	fl.BoolVar(&f.exitZero, "exit-zero", false, "exit 0 even when there are findings (2 still means an error)")
 	fl.StringVar(&f.baseline, "baseline", "", "report only findings not recorded in this baseline file")
 	fl.StringVar(&f.writeBaseline, "write-baseline", "", "record the current findings in this baseline file and exit 0")
-	fl.StringVar(&f.diff, "diff", "", "report only findings on lines changed since this git revision (working tree included)")
-	fl.StringVar(&f.diff, "changed-since", "", "same as --diff")
+	fl.StringVar(&f.changedSince, "changed-since", "", "report only findings on lines changed since this git revision (working tree included)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "do not read or write the result cache")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "result cache directory (default: the user cache directory's rubric folder)")
+	fl.BoolVar(&f.fix, "fix", false, "apply safe fixes to the files (then report what is left)")
+	fl.BoolVar(&f.unsafeFixes, "unsafe-fixes", false, "with --fix, --diff or --show-fixes: include unsafe fixes")
+	fl.BoolVar(&f.showFixes, "show-fixes", false, "list the fixes applied (with --fix) or that --fix would apply")
+	fl.BoolVar(&f.diff, "diff", false, "print the fixes as a unified diff instead of writing them; exit 1 when a file would change")
+	fl.StringVar(&f.stdinFilename, "stdin-filename", "", "the path of the file read from standard input (with the path \"-\")")
+	fl.BoolVar(&f.statistics, "statistics", false, "print the number of findings per rule instead of the findings")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print the findings and nothing else: no summary, no notes on standard error")
+	fl.BoolVar(&f.watch, "watch", false, "check again whenever a file changes (polling every half second; Ctrl-C stops)")
 	return cmd
+}
+
+// usageError is a mistake on the command line: exit 2 with its message.
+func usageError(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// validate rejects flag values that make no sense, before any work.
+func (f *checkFlags) validate(fl *pflag.FlagSet) error {
+	switch f.color {
+	case "auto", "always", "never":
+	default:
+		return usageError("--color %q: want auto, always or never", f.color)
+	}
+	if f.jobs < 0 {
+		return usageError("-j/--jobs %d: want 0 (one per CPU) or more", f.jobs)
+	}
+	if f.maxFileSize < 0 {
+		return usageError("--max-file-size %d: want a number of bytes", f.maxFileSize)
+	}
+	if f.baseline != "" && f.writeBaseline != "" {
+		return errors.New("--baseline and --write-baseline exclude each other")
+	}
+	if fl.Changed("changed-since") && f.changedSince == "" {
+		return usageError("--changed-since needs a git revision")
+	}
+	return nil
 }
 
 // target is one report to write: a format and a file ("" for stdout).
 type target struct{ format, path string }
 
-// targets pairs --format with -o in order and adds --output-format pairs.
-// Without --format, text goes to standard output (or to the single -o).
+// targets pairs --format (and --output-format FORMAT) with -o in order and
+// adds --output-format FORMAT=FILE pairs. Without a format, text goes to
+// standard output (or to the single -o).
 func targets(f *checkFlags) ([]target, error) {
-	formats := f.formats
+	formats := append([]string{}, f.formats...)
+	var extra []target
+	for _, of := range f.outputFormats {
+		fm, path, ok := strings.Cut(of, "=")
+		if !ok {
+			formats = append(formats, of) // ruff's meaning: the output's format
+			continue
+		}
+		if fm == "" || path == "" {
+			return nil, fmt.Errorf("--output-format %q: want FORMAT or FORMAT=FILE", of)
+		}
+		extra = append(extra, target{format: fm, path: path})
+	}
 	if len(formats) == 0 {
 		formats = []string{"text"}
 	}
@@ -172,13 +236,7 @@ func targets(f *checkFlags) ([]target, error) {
 	if stdout > 1 {
 		return nil, errors.New("several formats would go to standard output: pair each --format with -o FILE, or use --output-format FORMAT=FILE")
 	}
-	for _, of := range f.outputFormats {
-		fm, path, ok := strings.Cut(of, "=")
-		if !ok || fm == "" || path == "" {
-			return nil, fmt.Errorf("--output-format %q: want FORMAT=FILE", of)
-		}
-		out = append(out, target{format: fm, path: path})
-	}
+	out = append(out, extra...)
 	for _, t := range out {
 		if _, err := printer.New(t.format, printer.Options{}); err != nil {
 			return nil, err
@@ -187,16 +245,49 @@ func targets(f *checkFlags) ([]target, error) {
 	return out, nil
 }
 
+// checkRun is everything one check needs, prepared once (and reused by
+// --watch).
+type checkRun struct {
+	f     *checkFlags
+	cmd   *cobra.Command
+	args  []string
+	outs  []target
+	wd    string
+	eff   *config.Effective
+	cfg   analyzer.Config
+	stdin bool // args[0] is the --stdin-filename, its bytes in cfg.Sources
+}
+
 func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
+	if err := f.validate(cmd.Flags()); err != nil {
+		return err
+	}
+	stdin := len(args) == 1 && args[0] == "-"
+	if !stdin {
+		for _, a := range args {
+			if a == "-" {
+				return usageError("\"-\" (standard input) must be the only path")
+			}
+		}
+	}
+	if stdin && f.watch {
+		return usageError("--watch cannot read standard input")
+	}
 	if len(args) == 0 {
 		args = []string{"."}
+	}
+	if stdin {
+		name := f.stdinFilename
+		if name == "" {
+			name = "stdin.py"
+		}
+		args = []string{name}
+	} else if err := checkPaths(args, f.diff); err != nil {
+		return err
 	}
 	outs, err := targets(f)
 	if err != nil {
 		return err
-	}
-	if f.baseline != "" && f.writeBaseline != "" {
-		return errors.New("--baseline and --write-baseline exclude each other")
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -206,18 +297,187 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	registry := all.Rules()
-	cfg := analyzer.Config{
-		Rules: eff.Rules(registry), Registry: registry, Jobs: f.jobs, MaxFileSize: f.maxFileSize,
-		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
-		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src,
+	r := &checkRun{f: f, cmd: cmd, args: args, outs: outs, wd: wd, eff: eff, stdin: stdin}
+	r.cfg = analysisConfig(eff, wd)
+	r.cfg.Jobs, r.cfg.MaxFileSize = f.jobs, f.maxFileSize
+	if stdin {
+		limit := f.maxFileSize
+		if limit <= 0 {
+			limit = source.DefaultMaxSize
+		}
+		data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), limit+1))
+		if err != nil {
+			return fmt.Errorf("standard input: %w", err)
+		}
+		r.cfg.Sources = map[string][]byte{analyzer.DisplayPath(args[0], wd): data}
 	}
-	res, err := analyse(cmd, f, cfg, eff, args, cacheable(outs))
+	if f.watch {
+		return r.watch()
+	}
+	status, err := r.once()
 	if err != nil {
 		return err
 	}
+	if status != ExitClean {
+		return &exitError{code: status}
+	}
+	return nil
+}
 
-	if len(eff.PerFileIgnores) > 0 {
+// checkPaths makes a path that does not exist a usage error, whatever
+// --fail-on says.
+func checkPaths(args []string, diffFlag bool) error {
+	for _, a := range args {
+		if _, err := os.Lstat(a); err != nil {
+			msg := fmt.Sprintf("%s: no such file or directory", a)
+			if !errors.Is(err, fs.ErrNotExist) {
+				msg = err.Error()
+			}
+			if diffFlag {
+				msg += " (--diff prints fixes as a diff and takes no revision; the git filter is --changed-since REV)"
+			}
+			return usageError("%s", msg)
+		}
+	}
+	return nil
+}
+
+// once analyses (applying fixes when asked), writes the reports and
+// returns the exit status.
+func (r *checkRun) once() (int, error) {
+	f, cmd := r.f, r.cmd
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	filter, err := r.reportFilter()
+	if err != nil {
+		return ExitError, err
+	}
+	stderr := cmd.ErrOrStderr()
+	var res *analyzer.Result
+	status := ExitClean
+	if f.fix || f.diff || f.showFixes {
+		cfg := r.cfg
+		r.useTreeCache(&cfg)
+		fr, err := analyzer.FixRounds(ctx, cfg, r.args, analyzer.FixOptions{Unsafe: f.unsafeFixes, Filter: filter, KeepFirst: !f.fix && !f.diff})
+		if err != nil {
+			return ExitError, err
+		}
+		r.reportFixNotes(fr)
+		switch {
+		case f.diff:
+			return r.printDiff(fr)
+		case f.fix && r.stdin:
+			rel := analyzer.DisplayPath(r.args[0], r.wd)
+			src, ok := fr.After[rel]
+			if !ok {
+				src = r.cfg.Sources[rel]
+			}
+			if _, err := cmd.OutOrStdout().Write(src); err != nil {
+				return ExitError, err
+			}
+		case f.fix:
+			errs := fr.Write()
+			for _, rel := range sortedKeys(errs) {
+				fmt.Fprintf(stderr, "rubric: %s: %v\n", rel, errs[rel])
+				status = ExitError
+			}
+		}
+		res = fr.Result
+		if !f.fix {
+			res = fr.First
+		}
+		if f.showFixes {
+			r.showFixes(fr)
+		}
+	} else {
+		res, err = analyse(cmd, f, r.cfg, r.eff, r.args, cacheable(r.outs) && !r.stdin)
+		if err != nil {
+			return ExitError, err
+		}
+		filter(res)
+	}
+	if res.Stats.Files == 0 && res.Stats.Unreadable == 0 {
+		fmt.Fprintf(stderr, "rubric: warning: 0 files analysed: no Python file under %s\n", strings.Join(r.args, " "))
+	}
+	if f.writeBaseline != "" {
+		if err := baseline.Write(f.writeBaseline, res); err != nil {
+			return ExitError, err
+		}
+		if !f.quiet {
+			fmt.Fprintf(stderr, "rubric: recorded %s in %s\n", plural(len(res.Diagnostics), "finding"), f.writeBaseline)
+		}
+		return status, nil
+	}
+	for _, t := range r.outs {
+		if err := r.write(t, res); err != nil {
+			return ExitError, err
+		}
+	}
+	if status != ExitClean || f.exitZero || r.eff.FailOn == 0 {
+		return status, nil
+	}
+	for _, d := range res.Diagnostics {
+		if d.Severity >= r.eff.FailOn {
+			return ExitFindings, nil
+		}
+	}
+	return ExitClean, nil
+}
+
+// reportFilter returns what is applied to every result before it is
+// reported (or fixed): per-file ignores, the baseline, --changed-since.
+func (r *checkRun) reportFilter() (func(*analyzer.Result), error) {
+	f, eff, wd := r.f, r.eff, r.wd
+	var base *baseline.File
+	if f.baseline != "" && f.writeBaseline == "" {
+		b, err := baseline.Read(f.baseline)
+		if err != nil {
+			return nil, err
+		}
+		base = b
+	}
+	var changes *gitdiff.Changes
+	if f.changedSince != "" {
+		dir := r.args[0]
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			dir = filepath.Dir(dir)
+		}
+		ch, err := gitdiff.Since(dir, f.changedSince)
+		if err != nil {
+			return nil, err
+		}
+		changes = ch
+	}
+	return func(res *analyzer.Result) {
+		perFileIgnores(eff, wd)(res)
+		if base != nil {
+			base.Filter(res)
+		}
+		if changes != nil {
+			keepChanged(res, changes, wd)
+		}
+	}, nil
+}
+
+// analysisConfig is the driver's configuration for the effective
+// configuration, display paths relative to wd.
+func analysisConfig(eff *config.Effective, wd string) analyzer.Config {
+	registry := all.Rules()
+	return analyzer.Config{
+		Rules: eff.Rules(registry), Registry: registry,
+		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
+		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src, IgnoreForeignNoqa: !eff.ForeignNoqa,
+	}
+}
+
+// perFileIgnores returns the filter dropping what per-file-ignores silence.
+func perFileIgnores(eff *config.Effective, wd string) func(*analyzer.Result) {
+	return func(res *analyzer.Result) {
+		if len(eff.PerFileIgnores) == 0 {
+			return
+		}
 		kept := res.Diagnostics[:0]
 		for _, d := range res.Diagnostics {
 			if eff.IgnoredInFile(wd, d.Path, d.Code) {
@@ -228,72 +488,49 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		}
 		res.Diagnostics = kept
 	}
-	if f.writeBaseline != "" {
-		if err := baseline.Write(f.writeBaseline, res); err != nil {
-			return err
-		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: recorded %s in %s\n", plural(len(res.Diagnostics), "finding"), f.writeBaseline)
-		return nil
-	}
-	if f.baseline != "" {
-		b, err := baseline.Read(f.baseline)
-		if err != nil {
-			return err
-		}
-		b.Filter(res)
-	}
-	if f.diff != "" {
-		dir := args[0]
-		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-			dir = filepath.Dir(dir)
-		}
-		ch, err := gitdiff.Since(dir, f.diff)
-		if err != nil {
-			return err
-		}
-		keepChanged(res, ch, wd)
-	}
+}
 
-	for _, t := range outs {
-		if err := write(cmd, f, t, res); err != nil {
-			return err
-		}
+// cacheRoot is the cache directory, or "" with --no-cache or when there
+// is none.
+func (f *checkFlags) cacheRoot() string {
+	if f.noCache {
+		return ""
 	}
-	if f.exitZero || eff.FailOn == 0 {
-		return nil
+	if f.cacheDir != "" {
+		return f.cacheDir
 	}
-	for _, d := range res.Diagnostics {
-		if d.Severity >= eff.FailOn {
-			return &exitError{code: ExitFindings}
-		}
+	d, err := cache.DefaultDir()
+	if err != nil {
+		return "" // no cache directory: run uncached
 	}
-	return nil
+	return d
+}
+
+// useTreeCache points cfg at the per-file tree cache. Parsed trees are
+// cached per file content for every run: a tree depends on nothing but the
+// file's bytes, so only changed files are parsed again.
+func (r *checkRun) useTreeCache(cfg *analyzer.Config) {
+	dir := r.f.cacheRoot()
+	if dir == "" {
+		return
+	}
+	trees := treecache.Open(dir)
+	cfg.Trees = trees
+	if time.Now().UnixNano()%20 == 0 {
+		trees.Prune()
+	}
 }
 
 // analyse runs the driver, or returns the cached result of an identical
 // run (same rubric build, configuration and file contents).
 func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config.Effective, args []string, useCache bool) (*analyzer.Result, error) {
 	ctx := context.Background()
-	if f.noCache {
+	dir := f.cacheRoot()
+	if dir == "" {
 		return analyzer.Run(ctx, cfg, args)
 	}
-	dir := f.cacheDir
-	if dir == "" {
-		d, err := cache.DefaultDir()
-		if err != nil {
-			return analyzer.Run(ctx, cfg, args) // no cache directory: run uncached
-		}
-		dir = d
-	}
-	// Parsed trees are cached per file content for every run: a tree
-	// depends on nothing but the file's bytes, so only changed files are
-	// parsed again. Results are cached whole (below) when the output
-	// allows it.
-	trees := treecache.Open(dir)
-	cfg.Trees = trees
-	if time.Now().UnixNano()%20 == 0 {
-		defer trees.Prune()
-	}
+	(&checkRun{f: f}).useTreeCache(&cfg)
+	// Results are cached whole when the output allows it.
 	if !useCache {
 		return analyzer.Run(ctx, cfg, args)
 	}
@@ -324,7 +561,7 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 // rules alone. A cached result has no project index and no suppression
 // sets, so any other format (a checklist reading the model graph) runs
 // uncached.
-var indexFree = map[string]bool{"text": true, "json": true, "sarif": true, "github": true, "gitlab": true, "junit": true}
+var indexFree = map[string]bool{"text": true, "concise": true, "json": true, "sarif": true, "github": true, "gitlab": true, "junit": true}
 
 func cacheable(outs []target) bool {
 	for _, t := range outs {
@@ -347,10 +584,11 @@ func cacheConfig(cfg analyzer.Config, eff *config.Effective) string {
 		Options  map[string]map[string]any
 		Severity map[string]analyzer.Severity
 		Bare     bool
+		Foreign  bool
 		MaxSize  int64
 		Src      []string
 		Exclude  []string
-	}{codes, cfg.Options, cfg.Severity, cfg.AllowBareNoqa, cfg.MaxFileSize, cfg.SrcRoots, append(append([]string{}, eff.Exclude...), eff.ExtendExclude...)})
+	}{codes, cfg.Options, cfg.Severity, cfg.AllowBareNoqa, !cfg.IgnoreForeignNoqa, cfg.MaxFileSize, cfg.SrcRoots, append(append([]string{}, eff.Exclude...), eff.ExtendExclude...)})
 	return string(data)
 }
 
@@ -376,8 +614,12 @@ func keepChanged(res *analyzer.Result, ch *gitdiff.Changes, wd string) {
 	res.Diagnostics = kept
 }
 
-func write(cmd *cobra.Command, f *checkFlags, t target, res *analyzer.Result) error {
+func (r *checkRun) write(t target, res *analyzer.Result) error {
+	cmd, f := r.cmd, r.f
 	var w io.Writer = cmd.OutOrStdout()
+	if r.stdin && f.fix {
+		w = cmd.ErrOrStderr() // standard output carries the fixed source
+	}
 	useColor := false
 	if t.path != "" {
 		fh, err := os.Create(t.path)
@@ -387,9 +629,12 @@ func write(cmd *cobra.Command, f *checkFlags, t target, res *analyzer.Result) er
 		defer fh.Close()
 		w = fh
 	} else {
-		useColor = wantColor(f.color, cmd.OutOrStdout())
+		useColor = wantColor(f.color, w)
 	}
-	p, err := printer.New(t.format, printer.Options{Color: useColor, Version: buildinfo.Version})
+	if t.path == "" && f.statistics {
+		return printStatistics(w, t.format, res)
+	}
+	p, err := printer.New(t.format, printer.Options{Color: useColor, Quiet: f.quiet, Version: buildinfo.Version})
 	if err != nil {
 		return err
 	}
@@ -411,6 +656,10 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// wantColor decides on ANSI colour: --color always or never wins; with
+// auto, FORCE_COLOR (set and not empty) turns colour on, else NO_COLOR (set
+// and not empty) turns it off, else colour follows whether w is a
+// terminal. See https://no-color.org and https://force-color.org.
 func wantColor(mode string, w io.Writer) bool {
 	switch mode {
 	case "always":
@@ -418,11 +667,23 @@ func wantColor(mode string, w io.Writer) bool {
 	case "never":
 		return false
 	}
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+	if os.Getenv("FORCE_COLOR") != "" {
+		return true
+	}
+	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	if fh, ok := w.(*os.File); ok {
 		return term.IsTerminal(int(fh.Fd()))
 	}
 	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

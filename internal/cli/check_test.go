@@ -66,9 +66,14 @@ func TestFormatsPairWithOutputs(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "several formats would go to standard output")
 
-	code, _, errs = run(t, "check", "--no-cache", "--output-format", "sarif", ".")
+	// ruff's meaning: the format of standard output.
+	code, out, errs = run(t, "check", "--no-cache", "--output-format", "concise", ".")
+	assert.Equal(t, 1, code, errs)
+	assert.True(t, strings.HasPrefix(out, "app/io.py:4:5: ERR001 bare"), out)
+
+	code, _, errs = run(t, "check", "--no-cache", "--output-format", "=x", ".")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errs, "want FORMAT=FILE")
+	assert.Contains(t, errs, "want FORMAT or FORMAT=FILE")
 
 	code, _, errs = run(t, "check", "--no-cache", "--format", "yaml", ".")
 	assert.Equal(t, 2, code)
@@ -157,7 +162,7 @@ func git(t *testing.T, dir string, args ...string) {
 	require.NoError(t, err, string(out))
 }
 
-func TestDiffReportsOnlyChangedLines(t *testing.T) {
+func TestChangedSinceReportsOnlyChangedLines(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
@@ -170,7 +175,7 @@ func TestDiffReportsOnlyChangedLines(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "app/io.py"), []byte(more), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "app/new.py"), []byte(bare), 0o644)) // untracked
 
-	code, out, errs := run(t, "check", "--no-cache", "--diff", "HEAD", "--format", "github", ".")
+	code, out, errs := run(t, "check", "--no-cache", "--changed-since", "HEAD", "--format", "github", ".")
 	assert.Equal(t, 1, code, errs)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 2, out)

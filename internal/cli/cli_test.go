@@ -110,8 +110,12 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	origXDG, hadXDG = os.LookupEnv("XDG_CACHE_HOME")
 	os.Setenv("XDG_CACHE_HOME", dir)
 	code := m.Run()
 	os.RemoveAll(dir)
+	if binDir != "" {
+		os.RemoveAll(binDir) // the binary built by binary_test.go
+	}
 	os.Exit(code)
 }

@@ -65,6 +65,7 @@ func printEffective(cmd *cobra.Command, e *config.Effective) {
 	row("extend-exclude", list(e.ExtendExclude))
 	row("fail-on", fmt.Sprintf("%q", e.FailOnName))
 	row("allow-bare-noqa", fmt.Sprint(e.AllowBareNoqa))
+	row("foreign-noqa", fmt.Sprint(e.ForeignNoqa))
 	row("src", list(e.Src))
 	var globs []string
 	for g := range e.PerFileIgnores {

@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rubric-dev/rubric/internal/buildinfo"
 )
 
 // Exit statuses.
@@ -49,7 +51,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Long:          "rubric reads Python/Django code (never running it), flags what an expert reviewer would flag,\nand writes findings or a reviewer checklist.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Version,
 	}
+	root.SetVersionTemplate("rubric {{.Version}}\n")
 	root.AddCommand(
 		newCheckCmd(),
 		newRulesCmd(),
@@ -59,6 +63,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newConfigCmd(),
 		newReportCmd(), newGradeCmd(),
 		newModelsCmd(),
+		newServerCmd(),
 	)
 	return root
 }

@@ -6,17 +6,14 @@
 package config
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -25,39 +22,50 @@ import (
 // File is the content of a configuration file; every field is optional.
 // Keys are kebab-case, as in ruff.
 type File struct {
-	Select         []string                  `toml:"select"`
-	Ignore         []string                  `toml:"ignore"`
-	ExtendSelect   []string                  `toml:"extend-select"`
-	PerFileIgnores map[string][]string       `toml:"per-file-ignores"`
-	Exclude        []string                  `toml:"exclude"`
-	ExtendExclude  []string                  `toml:"extend-exclude"`
-	Severity       map[string]string         `toml:"severity"`
-	FailOn         *string                   `toml:"fail-on"`
-	Options        map[string]map[string]any `toml:"options"`
-	Src            []string                  `toml:"src"`
-	AllowBareNoqa  *bool                     `toml:"allow-bare-noqa"`
+	Select         []string
+	Ignore         []string
+	ExtendSelect   []string
+	PerFileIgnores map[string][]string
+	Exclude        []string
+	ExtendExclude  []string
+	Severity       map[string]string
+	FailOn         *string
+	Options        map[string]map[string]any
+	Src            []string
+	AllowBareNoqa  *bool
+	ForeignNoqa    *bool
 }
+
+// Keys are the keys a configuration file may hold.
+var Keys = []string{"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
+	"severity", "fail-on", "options", "src", "allow-bare-noqa", "foreign-noqa"}
 
 // Source says where a configuration file was found.
 type Source struct {
-	Path  string // the file
-	Dir   string // its directory: globs and src roots are relative to it
-	table string // "tool.rubric" for pyproject.toml, "" for rubric.toml
-	lines map[string]int
+	Path  string   // the file
+	Dir   string   // its directory: globs and src roots are relative to it
+	table []string // ["tool", "rubric"] for pyproject.toml, nil for rubric.toml
+	doc   *Document
 }
 
 // Line returns the line of a key (dotted, under the rubric table) in the
-// file, or 0.
+// file, or of its nearest parent, or 0.
 func (s *Source) Line(key string) int {
-	if s == nil {
+	return s.lineOf(strings.Split(key, ".")...)
+}
+
+func (s *Source) lineOf(path ...string) int {
+	if s == nil || s.doc == nil {
 		return 0
 	}
-	return s.lines[key]
+	return s.doc.Line(append(append([]string{}, s.table...), path...)...)
 }
 
 // At formats "path:line" for a key, or the path alone.
-func (s *Source) At(key string) string {
-	if n := s.Line(key); n > 0 {
+func (s *Source) At(key string) string { return s.at(strings.Split(key, ".")...) }
+
+func (s *Source) at(path ...string) string {
+	if n := s.lineOf(path...); n > 0 {
 		return fmt.Sprintf("%s:%d", s.Path, n)
 	}
 	return s.Path
@@ -75,8 +83,8 @@ func Find(start string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
-		abs = filepath.Dir(abs)
+	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+		abs = filepath.Dir(abs) // a file, or one not on disk (standard input)
 	}
 	for dir := abs; ; dir = filepath.Dir(dir) {
 		if p := filepath.Join(dir, "rubric.toml"); isFile(p) {
@@ -99,20 +107,19 @@ func isFile(p string) bool {
 }
 
 func hasRubricTable(src []byte) bool {
-	var probe struct {
-		Tool map[string]toml.Primitive `toml:"tool"`
-	}
-	if _, err := toml.Decode(string(src), &probe); err != nil {
+	doc, err := ParseTOML(src)
+	if err != nil {
 		// A broken pyproject.toml that mentions rubric is still ours, so
 		// that its error is reported rather than silently skipped.
 		return bytes.Contains(src, []byte("[tool.rubric"))
 	}
-	_, ok := probe.Tool["rubric"]
+	_, ok := doc.Get("tool", "rubric")
 	return ok
 }
 
-// Load reads a configuration file. Unknown keys are errors naming their
-// line; so are values of the wrong type.
+// Load reads a configuration file. Syntax errors, unknown keys (with a
+// suggestion) and values of the wrong type are errors naming their line;
+// every such error in the file is reported, one per line.
 func Load(path string) (*File, *Source, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -121,154 +128,138 @@ func Load(path string) (*File, *Source, error) {
 	abs, _ := filepath.Abs(path)
 	src := &Source{Path: path, Dir: filepath.Dir(abs)}
 	if filepath.Base(path) == "pyproject.toml" {
-		src.table = "tool.rubric"
+		src.table = []string{"tool", "rubric"}
 	}
-	src.lines = keyLines(raw, src.table)
-	f := &File{}
-	var md toml.MetaData
-	if src.table != "" {
-		var doc struct {
-			Tool struct {
-				Rubric *File `toml:"rubric"`
-			} `toml:"tool"`
-		}
-		doc.Tool.Rubric = f
-		md, err = toml.Decode(string(raw), &doc)
-	} else {
-		md, err = toml.Decode(string(raw), f)
-	}
+	doc, err := ParseTOML(raw)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
-		}
-		// Type mismatches come back as plain errors that name the line.
-		if m := tomlLineRe.FindStringSubmatch(err.Error()); m != nil {
-			key := strings.TrimPrefix(strings.TrimPrefix(m[2], src.table), ".")
-			return nil, nil, fmt.Errorf("%s:%s: %s: %s", path, m[1], key, m[3])
+		var le *LineError
+		if errors.As(err, &le) && le.Line > 0 {
+			return nil, nil, fmt.Errorf("%s:%d: %s", path, le.Line, le.Msg)
 		}
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	var errs []string
-	for _, k := range md.Undecoded() {
-		ks := k.String()
-		if src.table != "" {
-			if !strings.HasPrefix(ks, src.table+".") {
-				continue // other tools' tables
-			}
-			ks = strings.TrimPrefix(ks, src.table+".")
-		}
-		// Option values are decoded as a whole map; their keys are checked
-		// against the rules in Validate.
-		if strings.HasPrefix(ks, "options.") {
+	src.doc = doc
+	d := &decoder{src: src}
+	f := &File{}
+	top, ok := doc.Get(src.table...)
+	if !ok {
+		return f, src, nil
+	}
+	m, ok := top.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: %s must be a table, not %s", src.at(), DisplayKey(src.table), TypeName(top))
+	}
+	lists := map[string]*[]string{"select": &f.Select, "ignore": &f.Ignore, "extend-select": &f.ExtendSelect,
+		"exclude": &f.Exclude, "extend-exclude": &f.ExtendExclude, "src": &f.Src}
+	bools := map[string]**bool{"allow-bare-noqa": &f.AllowBareNoqa, "foreign-noqa": &f.ForeignNoqa}
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		if dst, ok := lists[k]; ok {
+			*dst = d.stringList(v, k)
 			continue
 		}
-		errs = append(errs, fmt.Sprintf("%s: unknown key %q", src.At(ks), ks))
+		if dst, ok := bools[k]; ok {
+			*dst = d.boolean(v, k)
+			continue
+		}
+		switch k {
+		case "fail-on":
+			f.FailOn = d.str(v, k)
+		case "per-file-ignores":
+			if t := d.table(v, `a table of glob = ["CODE", ...]`, k); t != nil {
+				f.PerFileIgnores = map[string][]string{}
+				for _, g := range sortedKeys(t) {
+					if codes := d.stringList(t[g], k, g); codes != nil {
+						f.PerFileIgnores[g] = codes
+					}
+				}
+			}
+		case "severity":
+			if t := d.table(v, `a table of CODE = "info", "warning" or "error"`, k); t != nil {
+				f.Severity = map[string]string{}
+				for _, c := range sortedKeys(t) {
+					if sev := d.str(t[c], k, c); sev != nil {
+						f.Severity[c] = *sev
+					}
+				}
+			}
+		case "options":
+			if t := d.table(v, "a table of CODE = { option = value }", k); t != nil {
+				f.Options = map[string]map[string]any{}
+				for _, c := range sortedKeys(t) {
+					if opts := d.table(t[c], "a table of option = value", k, c); opts != nil {
+						f.Options[c] = opts
+					}
+				}
+			}
+		default:
+			d.fail([]string{k}, "unknown key %q%s", k, DidYouMean(k, Keys))
+		}
 	}
-	if len(errs) > 0 {
-		sort.Strings(errs)
-		return nil, nil, errors.New(strings.Join(errs, "\n"))
+	if len(d.errs) > 0 {
+		return nil, nil, errors.New(strings.Join(d.errs, "\n"))
 	}
 	return f, src, nil
 }
 
-var tomlLineRe = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
-
-// keyLines maps each key (dotted, relative to table) to the line where it
-// is defined, with a small line scanner: table headers and `key = value`
-// lines (bare, quoted or dotted keys), which is what configuration files
-// hold. Keys inside multi-line arrays or inline tables are not seen; they
-// fall back to their table's line.
-func keyLines(src []byte, table string) map[string]int {
-	out := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	current := ""
-	depth := 0 // open brackets of a multi-line value
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if depth > 0 {
-			depth += strings.Count(line, "[") + strings.Count(line, "{") - strings.Count(line, "]") - strings.Count(line, "}")
-			continue
-		}
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		if line[0] == '[' {
-			h := strings.Trim(strings.SplitN(line, "#", 2)[0], "[] \t")
-			current = strings.Join(splitKey(h), ".")
-			if _, seen := out[current]; !seen {
-				out[current] = n
-			}
-			continue
-		}
-		eq := strings.IndexByte(line, '=')
-		if eq < 0 {
-			continue
-		}
-		key := strings.Join(splitKey(line[:eq]), ".")
-		full := key
-		if current != "" {
-			full = current + "." + key
-		}
-		if _, seen := out[full]; !seen {
-			out[full] = n
-		}
-		val := line[eq+1:]
-		depth = strings.Count(val, "[") + strings.Count(val, "{") - strings.Count(val, "]") - strings.Count(val, "}")
-		if depth < 0 {
-			depth = 0
-		}
-		if strings.HasPrefix(strings.TrimSpace(val), "{") {
-			// Inline table: record its keys on this line.
-			body := strings.Trim(strings.TrimSpace(val), "{} ")
-			for _, part := range strings.Split(body, ",") {
-				if i := strings.IndexByte(part, '='); i > 0 {
-					k := strings.Join(splitKey(part[:i]), ".")
-					if _, seen := out[full+"."+k]; !seen {
-						out[full+"."+k] = n
-					}
-				}
-			}
-		}
-	}
-	rel := map[string]int{}
-	for k, v := range out {
-		switch {
-		case table == "":
-			rel[k] = v
-		case k == table:
-			rel[""] = v
-		case strings.HasPrefix(k, table+"."):
-			rel[strings.TrimPrefix(k, table+".")] = v
-		}
-	}
-	return rel
+// decoder checks the types of a configuration file's values, collecting
+// one error per wrong value.
+type decoder struct {
+	src  *Source
+	errs []string
 }
 
-// splitKey splits a dotted TOML key, unquoting quoted parts.
-func splitKey(s string) []string {
-	var parts []string
-	var b strings.Builder
-	quote := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote != 0:
-			b.WriteByte(c)
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '.':
-			parts = append(parts, strings.TrimSpace(b.String()))
-			b.Reset()
-		case c == ' ' || c == '\t':
-		default:
-			b.WriteByte(c)
-		}
+func (d *decoder) fail(path []string, format string, args ...any) {
+	d.errs = append(d.errs, fmt.Sprintf("%s: %s", d.src.at(path...), fmt.Sprintf(format, args...)))
+}
+
+func (d *decoder) wrongType(v any, want string, path []string) {
+	d.fail(path, "%s must be %s, not %s", DisplayKey(path), want, TypeName(v))
+}
+
+func (d *decoder) stringList(v any, path ...string) []string {
+	arr, ok := typed[[]any](d, v, `a list of strings, e.g. ["ERR", "NET001"]`, path)
+	if !ok {
+		return nil
 	}
-	return append(parts, strings.TrimSpace(b.String()))
+	out := make([]string, 0, len(arr))
+	for _, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			d.fail(path, "%s must hold strings only, not %s", DisplayKey(path), TypeName(e))
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// typed returns v as a T, or records that it should have been want.
+func typed[T any](d *decoder, v any, want string, path []string) (T, bool) {
+	x, ok := v.(T)
+	if !ok {
+		d.wrongType(v, want, path)
+	}
+	return x, ok
+}
+
+func (d *decoder) str(v any, path ...string) *string {
+	if s, ok := typed[string](d, v, "a string", path); ok {
+		return &s
+	}
+	return nil
+}
+
+func (d *decoder) boolean(v any, path ...string) *bool {
+	if b, ok := typed[bool](d, v, "true or false", path); ok {
+		return &b
+	}
+	return nil
+}
+
+func (d *decoder) table(v any, want string, path ...string) map[string]any {
+	t, _ := typed[map[string]any](d, v, want, path)
+	return t
 }
 
 // Flags are the command-line values that take part in the merge; a nil
@@ -281,6 +272,7 @@ type Flags struct {
 	ExtendExclude []string
 	FailOn        *string
 	AllowBareNoqa *bool
+	ForeignNoqa   *bool
 }
 
 // Effective is the merged configuration of a run.
@@ -297,6 +289,9 @@ type Effective struct {
 	Options        map[string]map[string]any
 	Src            []string // absolute directories
 	AllowBareNoqa  bool
+	// ForeignNoqa honours other tools' codes for the same findings
+	// (`# noqa: E722`, `# pylint: disable=bare-except`, `# nosec B113`).
+	ForeignNoqa bool
 
 	// Dir is the directory globs are relative to (the configuration
 	// file's, or the working directory without one).
@@ -324,13 +319,17 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 		e.Dir = src.Dir
 	}
 	var errs []string
-	fail := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Sprintf("%s: %s", src.At(key), fmt.Sprintf(format, args...)))
+	fail := func(key []string, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("%s: %s", src.at(key...), fmt.Sprintf(format, args...)))
 	}
-	checkSelectors := func(key string, list []string) {
+	var known []string
+	for _, r := range rules {
+		known = append(known, r.Code, r.Name)
+	}
+	checkSelectors := func(key []string, list []string) {
 		for _, s := range list {
 			if !analyzer.KnownSelector(rules, strings.TrimSpace(s)) {
-				fail(key, "unknown rule or prefix %q in %s (see `rubric rules`)", s, key)
+				fail(key, "unknown rule or prefix %q in %s%s (see `rubric rules`)", s, DisplayKey(key), DidYouMean(s, known))
 			}
 		}
 	}
@@ -347,9 +346,9 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 		return nil
 	}
 	if src != nil {
-		checkSelectors("select", f.Select)
-		checkSelectors("ignore", f.Ignore)
-		checkSelectors("extend-select", f.ExtendSelect)
+		checkSelectors([]string{"select"}, f.Select)
+		checkSelectors([]string{"ignore"}, f.Ignore)
+		checkSelectors([]string{"extend-select"}, f.ExtendSelect)
 	}
 	e.Select = pickList("select", fl.Select, f.Select, "--select")
 	e.Ignore = pickList("ignore", fl.Ignore, f.Ignore, "--ignore")
@@ -360,7 +359,7 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 	e.Origin["extend-exclude"] = originOfUnion(src, "extend-exclude", f.ExtendExclude != nil, fl.ExtendExclude != nil, "--extend-exclude")
 	for _, g := range append(append([]string{}, e.Exclude...), e.ExtendExclude...) {
 		if !doublestar.ValidatePattern(g) {
-			fail("exclude", "invalid glob %q", g)
+			fail([]string{"exclude"}, "invalid glob %q", g)
 		}
 	}
 
@@ -370,9 +369,9 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 	}
 	for glob, codes := range f.PerFileIgnores {
 		if !doublestar.ValidatePattern(glob) {
-			fail("per-file-ignores."+glob, "invalid glob %q", glob)
+			fail([]string{"per-file-ignores", glob}, "invalid glob %q", glob)
 		}
-		checkSelectors("per-file-ignores."+glob, codes)
+		checkSelectors([]string{"per-file-ignores", glob}, codes)
 		var resolved []string
 		for _, c := range codes {
 			if r := byCode(rules, c); r != nil {
@@ -390,12 +389,12 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 	for code, name := range f.Severity {
 		r := byCode(rules, code)
 		if r == nil {
-			fail("severity."+code, "unknown rule %q in severity", code)
+			fail([]string{"severity", code}, "unknown rule %q in severity%s", code, DidYouMean(code, known))
 			continue
 		}
 		sev, err := analyzer.ParseSeverity(name)
 		if err != nil || sev == 0 {
-			fail("severity."+code, "severity of %s must be info, warning or error, not %q", code, name)
+			fail([]string{"severity", code}, "severity of %s must be info, warning or error, not %q", code, name)
 			continue
 		}
 		e.Severity[r.Code] = sev
@@ -414,7 +413,7 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 		if e.Origin["fail-on"] == "--fail-on" {
 			return nil, fmt.Errorf("--fail-on: %w", err)
 		}
-		fail("fail-on", "%v", err)
+		fail([]string{"fail-on"}, "%v", err)
 	}
 	e.FailOn = sev
 
@@ -426,6 +425,15 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 		e.AllowBareNoqa, e.Origin["allow-bare-noqa"] = *fl.AllowBareNoqa, "--allow-bare-noqa"
 	}
 
+	e.ForeignNoqa = true
+	e.Origin["foreign-noqa"] = "default"
+	if f.ForeignNoqa != nil && src != nil {
+		e.ForeignNoqa, e.Origin["foreign-noqa"] = *f.ForeignNoqa, src.At("foreign-noqa")
+	}
+	if fl.ForeignNoqa != nil {
+		e.ForeignNoqa, e.Origin["foreign-noqa"] = *fl.ForeignNoqa, "--no-foreign-noqa"
+	}
+
 	e.Origin["options"] = "default"
 	if len(f.Options) > 0 {
 		e.Origin["options"] = src.At("options")
@@ -433,7 +441,7 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 	for code, opts := range f.Options {
 		r := byCode(rules, code)
 		if r == nil {
-			fail("options."+code, "unknown rule %q in options", code)
+			fail([]string{"options", code}, "unknown rule %q in options%s", code, DidYouMean(code, known))
 			continue
 		}
 		for name, v := range opts {
@@ -447,11 +455,11 @@ func Merge(f *File, src *Source, fl Flags, rules []*analyzer.Rule, workDir strin
 				if len(known) > 0 {
 					hint = "its options are " + strings.Join(known, ", ")
 				}
-				fail("options."+code+"."+name, "rule %s has no option %q (%s)", r.Code, name, hint)
+				fail([]string{"options", code, name}, "rule %s has no option %q (%s)", r.Code, name, hint)
 				continue
 			}
 			if !sameKind(o.Default, v) {
-				fail("options."+code+"."+name, "option %s.%s wants a value like %v, not %v", r.Code, o.Name, o.Default, v)
+				fail([]string{"options", code, name}, "option %s.%s wants a value like %v, not %v", r.Code, o.Name, o.Default, v)
 				continue
 			}
 			if e.Options[r.Code] == nil {
@@ -553,15 +561,25 @@ func normalise(v any) any {
 	return v
 }
 
-// Rules applies select, ignore and extend-select to the registry.
+// Rules applies select, ignore and extend-select to the registry. The
+// syntax-error rule (SYN001) always runs unless ignored by name: a
+// selection never hides that a file could not be parsed.
 func (e *Effective) Rules(all []*analyzer.Rule) []*analyzer.Rule {
 	rules := analyzer.Select(all, e.Select, e.Ignore)
-	if len(e.ExtendSelect) == 0 {
-		return rules
-	}
 	have := map[string]bool{}
 	for _, r := range rules {
 		have[r.Code] = true
+	}
+	if !have[analyzer.SyntaxError.Code] && !ignoredByName(e.Ignore, analyzer.SyntaxError) {
+		for _, r := range all {
+			if r == analyzer.SyntaxError {
+				rules = append(rules, r)
+				have[r.Code] = true
+			}
+		}
+	}
+	if len(e.ExtendSelect) == 0 {
+		return keepRegistryOrder(all, have)
 	}
 	for _, r := range analyzer.Select(all, e.ExtendSelect, e.Ignore) {
 		if !have[r.Code] {
@@ -569,7 +587,22 @@ func (e *Effective) Rules(all []*analyzer.Rule) []*analyzer.Rule {
 			have[r.Code] = true
 		}
 	}
-	// Keep registry order.
+	return keepRegistryOrder(all, have)
+}
+
+// ignoredByName reports whether an ignore list names the rule itself (its
+// code or name), not only its family.
+func ignoredByName(ignore []string, r *analyzer.Rule) bool {
+	for _, s := range ignore {
+		s = strings.TrimSpace(s)
+		if strings.EqualFold(s, r.Code) || s == r.Name {
+			return true
+		}
+	}
+	return false
+}
+
+func keepRegistryOrder(all []*analyzer.Rule, have map[string]bool) []*analyzer.Rule {
 	var out []*analyzer.Rule
 	for _, r := range all {
 		if have[r.Code] {

@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -134,7 +135,7 @@ func TestErrorsNameTheLine(t *testing.T) {
 		"unknown option":         {"[tool.rubric.options.MIG001]\nmax-migration = 3\n", "pyproject.toml:2: rule MIG001 has no option \"max-migration\" (its options are max-migrations)"},
 		"option of wrong type":   {"[tool.rubric.options.MIG001]\nmax-migrations = \"many\"\n", "pyproject.toml:2: option MIG001.max-migrations wants a value like 50"},
 		"option of unknown rule": {"[tool.rubric.options.MIG009]\nx = 1\n", "pyproject.toml:1: unknown rule \"MIG009\""},
-		"unknown table":          {"[tool.rubric]\nselect = []\n\n[tool.rubric.lint]\nx = 1\n", "pyproject.toml:5: unknown key \"lint.x\""},
+		"unknown table":          {"[tool.rubric]\nselect = []\n\n[tool.rubric.lint]\nx = 1\n", "pyproject.toml:4: unknown key \"lint\""},
 		"per-file code":          {"[tool.rubric.per-file-ignores]\n\"tests/**\" = [\"NOPE01\"]\n", "pyproject.toml:2: unknown rule or prefix \"NOPE01\""},
 		"syntax":                 {"[tool.rubric]\nselect = [\n", "pyproject.toml:"},
 		"wrong type":             {"[tool.rubric]\nselect = \"ERR\"\n", "pyproject.toml:2"},
@@ -165,4 +166,86 @@ func TestRubricTomlIsTopLevel(t *testing.T) {
 	for _, r := range e.Rules(rules) {
 		assert.NotEqual(t, "ERR001", r.Code)
 	}
+}
+
+func loadErr(t *testing.T, name, content string) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := write(t, dir, name, content)
+	f, src, err := config.Load(p)
+	if err == nil {
+		_, err = config.Merge(f, src, config.Flags{}, rules, dir)
+	}
+	require.Error(t, err, content)
+	return strings.ReplaceAll(err.Error(), p, filepath.Base(p))
+}
+
+func TestTypeErrorsAreErrorsWithTheirLine(t *testing.T) {
+	cases := map[string]struct{ toml, want string }{
+		"severity list":         {"[tool.rubric]\nselect = [\"ERR\"]\nseverity = [\"ERR001\"]\n", `pyproject.toml:3: severity must be a table of CODE = "info", "warning" or "error", not an array`},
+		"options number":        {"[tool.rubric]\noptions = 5\n", "pyproject.toml:2: options must be a table of CODE = { option = value }, not an integer"},
+		"per-file-ignores list": {"[tool.rubric]\n\nper-file-ignores = [\"a\"]\n", `pyproject.toml:3: per-file-ignores must be a table of glob = ["CODE", ...], not an array`},
+		"per-file codes string": {"[tool.rubric.per-file-ignores]\n\"tests/*.py\" = \"ERR001\"\n", `pyproject.toml:2: per-file-ignores."tests/*.py" must be a list of strings`},
+		"options of a rule":     {"[tool.rubric.options]\nMIG001 = 3\n", "pyproject.toml:2: options.MIG001 must be a table of option = value, not an integer"},
+		"severity value":        {"[tool.rubric.severity]\nERR001 = 2\n", "pyproject.toml:2: severity.ERR001 must be a string, not an integer"},
+		"list of numbers":       {"[tool.rubric]\nselect = [\"ERR\", 5]\n", "pyproject.toml:2: select must hold strings only, not an integer"},
+		"bool":                  {"[tool.rubric]\nallow-bare-noqa = \"yes\"\n", "pyproject.toml:2: allow-bare-noqa must be true or false, not a string"},
+		"rubric table":          {"[tool]\nrubric = 1\n", "pyproject.toml:2: tool.rubric must be a table, not an integer"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			assert.Contains(t, loadErr(t, "pyproject.toml", c.toml), c.want)
+		})
+	}
+}
+
+func TestLinesSurviveBracketsInCommentsAndStrings(t *testing.T) {
+	content := "# a comment with [brackets\n" +
+		"select = [\"ERR\", # [not a table\n" +
+		"  \"NET\",\n" +
+		"]\n" +
+		"exclude = [\"a[b\"]  # ] [\n" +
+		"per-file-ignores = { \"tests/*.py\" = [\"ERR001\"], \"x/**\" = [\"NOPE99\"] }\n" +
+		"[severity]\n" +
+		"NET001 = \"fatal\"\n"
+	got := loadErr(t, "rubric.toml", content)
+	assert.Contains(t, got, "rubric.toml:6: unknown rule or prefix \"NOPE99\"")
+	assert.Contains(t, got, "rubric.toml:8: severity of NET001 must be info, warning or error, not \"fatal\"")
+}
+
+func TestUnknownKeysGetASuggestion(t *testing.T) {
+	got := loadErr(t, "rubric.toml", "selct = [\"ERR\"]\nextend_exclude = []\nline-length = 3\n")
+	assert.Contains(t, got, `rubric.toml:1: unknown key "selct" (did you mean "select"?)`)
+	assert.Contains(t, got, `rubric.toml:2: unknown key "extend_exclude" (did you mean "extend-exclude"?)`)
+	assert.Contains(t, got, `rubric.toml:3: unknown key "line-length"`)
+	assert.NotContains(t, got, `"line-length" (did you mean`, "nothing close: no suggestion")
+	assert.Len(t, strings.Split(got, "\n"), 3, "every error, one per line")
+
+	got = loadErr(t, "rubric.toml", "select = [\"ERR01\"]\n")
+	assert.Contains(t, got, `unknown rule or prefix "ERR01" in select (did you mean "ERR001"?)`)
+}
+
+func TestSyntaxErrorLine(t *testing.T) {
+	got := loadErr(t, "rubric.toml", "select = [\"ERR\"]\n\nfail-on = \"error\n")
+	assert.Regexp(t, `^rubric.toml:3: `, got)
+}
+
+func TestForeignNoqaOption(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "rubric.toml", "foreign-noqa = false\n")
+	f, src, err := config.Load(p)
+	require.NoError(t, err)
+	e, err := config.Merge(f, src, config.Flags{}, rules, dir)
+	require.NoError(t, err)
+	assert.False(t, e.ForeignNoqa)
+	assert.Equal(t, p+":1", e.Origin["foreign-noqa"])
+	e, err = config.Merge(nil, nil, config.Flags{}, rules, dir)
+	require.NoError(t, err)
+	assert.True(t, e.ForeignNoqa, "on by default")
+}
+
+func TestDidYouMean(t *testing.T) {
+	assert.Equal(t, ` (did you mean "fail-on"?)`, config.DidYouMean("fail_on", config.Keys))
+	assert.Equal(t, "", config.DidYouMean("zzzzzz", config.Keys))
+	assert.Equal(t, ` (did you mean "exclude"?)`, config.DidYouMean("exlude", config.Keys))
 }

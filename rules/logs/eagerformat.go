@@ -71,8 +71,9 @@ func runEagerFormat(p *analyzer.Pass) error {
 			if how == "f-string" && lc.MsgIdx >= 0 && lc.MsgIdx == len(lc.Positional)-1 {
 				if text, ok := lazyArgs(msg); ok {
 					d.Fixes = []analyzer.Fix{{
-						Message: "pass the interpolated values as lazy `%s` arguments",
-						Edits:   []analyzer.TextEdit{{Range: analyzer.RangeOf(msg), NewText: text}},
+						Message:       "pass the interpolated values as lazy `%s` arguments",
+						Applicability: analyzer.Safe, // same message, formatted only when emitted
+						Edits:         []analyzer.TextEdit{{Range: analyzer.RangeOf(msg), NewText: text}},
 					}}
 				}
 			}

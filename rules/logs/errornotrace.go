@@ -58,8 +58,9 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 		}
 		if stmt := n.Parent(); stmt.Type() == "expression_statement" && stmt.Parent().Equal(h.Body) {
 			d.Fixes = []analyzer.Fix{{
-				Message: "log with `.exception(...)`",
-				Edits:   []analyzer.TextEdit{{Range: analyzer.RangeOf(name), NewText: "exception"}},
+				Message:       "log with `.exception(...)`",
+				Applicability: analyzer.Safe, // adds the traceback, nothing else
+				Edits:         []analyzer.TextEdit{{Range: analyzer.RangeOf(name), NewText: "exception"}},
 			}}
 		}
 		p.Report(d)

@@ -150,7 +150,7 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			switch a.Kind {
 			case semantic.Forward:
 				fam := strings.Join(fd.paths, `", "`)
-				d.Help = fmt.Sprintf("load it with the page's rows: `list_select_related = (%s)` on `%s`", quote(missing), c.Name)
+				d.Help = fmt.Sprintf("load it with the page's rows: `list_select_related = (%s,)` on `%s`", quote(missing), c.Name)
 				if cl.declared && cl.listSelect.IsNil() {
 					d.Help = fmt.Sprintf("add %q to `%s.list_select_related`", fam, c.Name)
 				}
@@ -249,8 +249,6 @@ func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDispla
 						cl.prefetch = append(cl.prefetch, s)
 					}
 				}
-			case "annotate":
-				cl.opaque = true // counts may be served by annotations
 			}
 		}
 	}

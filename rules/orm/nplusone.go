@@ -121,7 +121,7 @@ func runNPlusOne(p *analyzer.Pass) error {
 				d.Confidence = loopConfidence(l, nil)
 			}
 			if first && len(lf.RelGets) == 0 && len(edits) > 0 {
-				d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".select_related("):], "."), Edits: edits}}
+				d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".select_related("):], "."), Edits: edits, Applicability: analyzer.Safe}}
 			}
 			first = false
 			p.Report(d)
@@ -175,7 +175,7 @@ func reportGeneric(p *analyzer.Pass, l *Loop, lf *loopFacts, done map[string]boo
 			Confidence: analyzer.Medium,
 		}
 		if i == 0 && len(lf.Needed) == 0 && len(lf.RelGets) == 0 && len(edits) > 0 {
-			d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".prefetch_related("):], "."), Edits: edits}}
+			d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".prefetch_related("):], "."), Edits: edits, Applicability: analyzer.Safe}}
 		}
 		p.Report(d)
 	}

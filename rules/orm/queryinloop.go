@@ -64,7 +64,9 @@ func runQueryInLoop(p *analyzer.Pass) error {
 			} else {
 				d.Help = fmt.Sprintf("the queryset already selects it: read `%s`", g.Replace)
 			}
-			var fix analyzer.Fix
+			// Unsafe: the relation is read through the base manager, which
+			// may filter differently from the model's default manager.
+			fix := analyzer.Fix{Applicability: analyzer.Unsafe}
 			if i == 0 && len(edits) > 0 {
 				fix.Edits = append(fix.Edits, edits...)
 			}

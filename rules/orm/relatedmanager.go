@@ -108,7 +108,7 @@ func runRelatedManager(p *analyzer.Pass) error {
 			case "all":
 				d.Help = fmt.Sprintf("prefetch them with the rows: `%s`", call)
 				if !fixed && len(edits) > 0 {
-					d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".prefetch_related("):], "."), Edits: edits}}
+					d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, ".prefetch_related("):], "."), Edits: edits, Applicability: analyzer.Safe}}
 					fixed = true
 				}
 			case "count":

@@ -162,7 +162,7 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 		Help: fmt.Sprintf("load them with the rows: `%s`", call),
 	}
 	if len(edits) > 0 {
-		d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(add, "."), Edits: edits}}
+		d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(add, "."), Edits: edits, Applicability: analyzer.Safe}}
 	}
 	if q.Opaque || !q.Model.Complete {
 		d.Confidence = analyzer.Medium

@@ -80,7 +80,9 @@ func runCompareDigest(p *analyzer.Pass) error {
 			if op == "!=" {
 				call = "not " + call
 			}
-			d.Fixes = []analyzer.Fix{{Message: "use " + name, Edits: []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: call}}}}
+			d.Fixes = []analyzer.Fix{{Message: "use " + name, Edits: []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: call}},
+				// Unsafe: compare_digest raises TypeError on mixed or non-ASCII str operands.
+				Applicability: analyzer.Unsafe}}
 		}
 		p.Report(d)
 	}

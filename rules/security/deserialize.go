@@ -85,7 +85,9 @@ func runUnsafeDeserialization(p *analyzer.Pass) error {
 			if loader.IsNil() && c.Func.Type() == "attribute" && len(c.Positional) == 1 {
 				// yaml.load(x) -> yaml.safe_load(x): same call, safe loader.
 				attr := c.Func.ChildByField("attribute")
-				d.Fixes = []analyzer.Fix{{Message: "use safe_" + attr.Text(), Edits: []analyzer.TextEdit{{Range: analyzer.RangeOf(attr), NewText: "safe_" + attr.Text()}}}}
+				d.Fixes = []analyzer.Fix{{Message: "use safe_" + attr.Text(), Edits: []analyzer.TextEdit{{Range: analyzer.RangeOf(attr), NewText: "safe_" + attr.Text()}},
+					// Unsafe: safe_load refuses the custom tags the caller may rely on.
+					Applicability: analyzer.Unsafe}}
 			}
 			p.Report(d)
 		}

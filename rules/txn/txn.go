@@ -39,7 +39,10 @@ func onCommitFix(p *analyzer.Pass, e effects.Effect) []analyzer.Fix {
 	text := n.Text()
 	return []analyzer.Fix{{
 		Message: "run it after the commit with transaction.on_commit",
-		Edits:   []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: "transaction.on_commit(lambda: " + text + ")"}},
+		// Unsafe: the side effect no longer happens when the transaction
+		// rolls back, and happens later when it commits.
+		Applicability: analyzer.Unsafe,
+		Edits:         []analyzer.TextEdit{{Range: analyzer.RangeOf(n), NewText: "transaction.on_commit(lambda: " + text + ")"}},
 	}}
 }
 
