@@ -825,6 +825,7 @@ type MigrationIndex struct {
 	ByPath  map[string]*Migration
 	labels  []*AppLabel
 	byDir   map[string]*MigrationApp
+	states  *stateMemo // StateBefore's shared replays; set by Finish
 }
 
 // MigrationApp is one migrations package.
@@ -863,6 +864,7 @@ func (mi *MigrationIndex) Finish() {
 	mi.ByPath = map[string]*Migration{}
 	byDir := map[string]*MigrationApp{}
 	mi.byDir = byDir
+	mi.states = &stateMemo{after: map[*Migration]*SchemaState{}, acyclic: map[*MigrationApp]bool{}}
 	for _, m := range mi.All {
 		mi.ByPath[m.Path] = m
 		a := byDir[m.Dir]
