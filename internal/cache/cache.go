@@ -26,8 +26,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/source"
 )
@@ -59,6 +57,9 @@ type Entry struct {
 type Snapshot struct {
 	Key   string
 	Files map[string]*source.File // by display path
+	// unread are the files whose hash the stat index knew (TakeKnown):
+	// in the key, not yet in Files.
+	unread map[string]unreadFile
 }
 
 var (
@@ -91,58 +92,7 @@ func executableHash() string {
 // key. config is any canonical description of the settings that affect
 // analysis (rules, options, severities).
 func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs int) (*Snapshot, error) {
-	type read struct {
-		sum  [32]byte
-		file *source.File
-		err  string
-	}
-	reads := make([]read, len(inputs))
-	var g errgroup.Group
-	if jobs <= 0 {
-		jobs = 4
-	}
-	g.SetLimit(jobs)
-	if maxSize <= 0 {
-		maxSize = source.DefaultMaxSize
-	}
-	for i, in := range inputs {
-		g.Go(func() error {
-			if in.Err != nil {
-				reads[i].err = in.Err.Error()
-				return nil
-			}
-			st, err := os.Stat(in.Path)
-			if err != nil {
-				reads[i].err = err.Error()
-				return nil
-			}
-			if st.Size() > maxSize {
-				reads[i].err = fmt.Sprintf("too large: %d", st.Size())
-				return nil
-			}
-			src, err := os.ReadFile(in.Path)
-			if err != nil {
-				reads[i].err = err.Error()
-				return nil
-			}
-			reads[i].sum = sha256.Sum256(src)
-			reads[i].file = source.New(in.Path, in.Rel, src)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", schema, version, executableHash(), config)
-	snap := &Snapshot{Files: map[string]*source.File{}}
-	for i, in := range inputs {
-		r := reads[i]
-		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, r.err)
-		if r.file != nil {
-			snap.Files[in.Rel] = r.file
-		}
-	}
-	snap.Key = hex.EncodeToString(h.Sum(nil))
-	return snap, nil
+	return TakeKnown(inputs, version, config, maxSize, jobs, nil)
 }
 
 func entryPath(dir, key string) string { return filepath.Join(dir, key+".gob") }

@@ -26,6 +26,7 @@ import (
 	"github.com/rubric-dev/rubric/internal/cache"
 	"github.com/rubric-dev/rubric/internal/config"
 	"github.com/rubric-dev/rubric/internal/gitdiff"
+	"github.com/rubric-dev/rubric/internal/statcache"
 	"github.com/rubric-dev/rubric/rules/all"
 )
 
@@ -534,12 +535,32 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	if !useCache {
 		return analyzer.Run(ctx, cfg, args)
 	}
-	snap, err := cache.Take(analyzer.Discover(args, cfg.WorkDir, cfg.Exclude), buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs)
+	// The stat index saves reading and hashing unchanged files; a hit then
+	// reads only the files its findings point into. JUnit lists every file,
+	// so it reads them all.
+	var stats *statcache.Cache
+	if !f.wantsFormat("junit") {
+		stats = statcache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00"))
+		defer stats.Save()
+	}
+	inputs := analyzer.Discover(args, cfg.WorkDir, cfg.Exclude)
+	snap, err := cache.TakeKnown(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats)
 	if err != nil {
 		return analyzer.Run(ctx, cfg, args)
 	}
 	if e := cache.Load(dir, snap); e != nil {
-		return snap.Result(e, cfg.Rules), nil
+		if res, ok := snap.ResultRead(e, cfg.Rules); ok {
+			return res, nil
+		}
+	}
+	if !snap.ReadAll() {
+		// A file changed since its stat was taken: take the tree again.
+		if snap, err = cache.Take(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs); err != nil {
+			return analyzer.Run(ctx, cfg, args)
+		}
+		if e := cache.Load(dir, snap); e != nil {
+			return snap.Result(e, cfg.Rules), nil
+		}
 	}
 	// The snapshot already read every file to hash it: hand the bytes to
 	// the driver rather than reading them again.
@@ -555,6 +576,17 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
 	}
 	return res, nil
+}
+
+// wantsFormat reports whether a --format or --output-format asks for the
+// format name.
+func (f *checkFlags) wantsFormat(name string) bool {
+	for _, fm := range append(append([]string{}, f.formats...), f.outputFormats...) {
+		if fm == name || strings.HasPrefix(fm, name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // indexFree are the formats that print from diagnostics, sources and
