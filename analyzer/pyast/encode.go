@@ -26,10 +26,11 @@ const flagField uint8 = 1 << 7
 // MarshalBinary encodes the tree's structure (not its source) compactly.
 // The result is shared with the tree: callers must not modify it.
 func (t *Tree) MarshalBinary() ([]byte, error) {
+	d := t.data()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.enc == nil {
-		t.enc = encodeNodes(t.pinned.Load().nodes, t.Truncated)
+		t.enc = encodeNodes(d.nodes, t.Truncated)
 	}
 	return t.enc, nil
 }
@@ -82,30 +83,28 @@ func DecodeTree(data, src []byte) (*Tree, error) {
 	return t, nil
 }
 
-// decoder reads varints from an encoded tree.
-type decoder struct {
-	data []byte
-	bad  bool
+// uv reads a uvarint at pos; pos < 0 on malformed input. The one-byte
+// case (most values) is inlined into the decoding loop.
+func uv(data []byte, pos int) (uint64, int) {
+	if pos >= 0 && pos < len(data) && data[pos] < 0x80 {
+		return uint64(data[pos]), pos + 1
+	}
+	return uvSlow(data, pos)
 }
 
-func (d *decoder) uvarint() uint64 {
-	if len(d.data) > 0 && d.data[0] < 0x80 {
-		v := uint64(d.data[0])
-		d.data = d.data[1:]
-		return v
+func uvSlow(data []byte, pos int) (uint64, int) {
+	if pos < 0 || pos >= len(data) {
+		return 0, -1
 	}
-	v, k := binary.Uvarint(d.data)
+	v, k := binary.Uvarint(data[pos:])
 	if k <= 0 {
-		d.bad = true
-		d.data = nil
-		return 0
+		return 0, -1
 	}
-	d.data = d.data[k:]
-	return v
+	return v, pos + k
 }
 
-func (d *decoder) varint() int64 {
-	u := d.uvarint()
+// zz undoes the zig-zag encoding of binary.AppendVarint.
+func zz(u uint64) int64 {
 	v := int64(u >> 1)
 	if u&1 != 0 {
 		v = ^v
@@ -113,48 +112,45 @@ func (d *decoder) varint() int64 {
 	return v
 }
 
-func (d *decoder) byte() uint8 {
-	if len(d.data) == 0 {
-		d.bad = true
-		return 0
-	}
-	b := d.data[0]
-	d.data = d.data[1:]
-	return b
-}
-
 func decodeNodes(data, src []byte) ([]node, bool, error) {
 	Language()
-	d := decoder{data: data}
-	count := d.uvarint()
-	if d.bad || count == 0 || count > uint64(len(data)) || count > 1<<31-1 {
+	count, pos := uv(data, 0)
+	if pos < 0 || count == 0 || count > uint64(len(data)) || count > 1<<31-1 || pos >= len(data) || data[pos] > 1 {
 		return nil, false, ErrBadEncoding
 	}
-	truncated := d.byte()
-	if d.bad || truncated > 1 {
-		return nil, false, ErrBadEncoding
-	}
+	truncated := data[pos] == 1
+	pos++
 	nodes := make([]node, count)
 	// open holds the nodes whose subtree the walk is inside, innermost last.
 	open := make([]int32, 0, 64)
 	prev := int64(0)
-	nsym, nfield := uint64(len(symbolNames)), uint8(len(fieldNames))
+	nsym, nfield, srcLen := uint64(len(symbolNames)), uint8(len(fieldNames)), uint64(len(src))
 	for i := range nodes {
-		sym := d.uvarint()
-		flags := d.byte()
+		var sym, ustart, length, size uint64
+		sym, pos = uv(data, pos)
+		if pos < 0 || pos >= len(data) {
+			return nil, false, ErrBadEncoding
+		}
+		flags := data[pos]
+		pos++
 		var field uint8
 		if flags&flagField != 0 {
+			if pos >= len(data) {
+				return nil, false, ErrBadEncoding
+			}
 			flags &^= flagField
-			field = d.byte()
+			field = data[pos]
+			pos++
 			if field == 0 || field >= nfield {
 				return nil, false, ErrBadEncoding
 			}
 		}
-		start := prev + d.varint()
+		ustart, pos = uv(data, pos)
+		length, pos = uv(data, pos)
+		size, pos = uv(data, pos)
+		start := prev + zz(ustart)
 		prev = start
-		length := d.uvarint()
-		size := d.uvarint()
-		if d.bad || sym > nsym || flags >= 1<<4 || (sym == 0) != (flags&flagError != 0) || start < 0 || uint64(start)+length > uint64(len(src)) ||
+		if pos < 0 || sym > nsym || flags >= 1<<4 || (sym == 0) != (flags&flagError != 0) || start < 0 || uint64(start)+length > srcLen ||
 			size >= count-uint64(i) {
 			return nil, false, ErrBadEncoding
 		}
@@ -180,8 +176,8 @@ func decodeNodes(data, src []byte) ([]node, bool, error) {
 			open = append(open, int32(i))
 		}
 	}
-	if len(d.data) != 0 {
+	if pos != len(data) {
 		return nil, false, ErrBadEncoding
 	}
-	return nodes, truncated == 1, nil
+	return nodes, truncated, nil
 }

@@ -4,6 +4,7 @@
 package pyast
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -56,11 +57,12 @@ type Tree struct {
 	Src       []byte
 	Truncated bool // some subtree deeper than MaxDepth was dropped
 
-	count  int                      // number of nodes
+	count  int                      // number of nodes (unless load is set)
 	pinned atomic.Pointer[treeData] // the expanded form, held until Compact
 	live   atomic.Pointer[weak.Pointer[treeData]]
-	mu     sync.Mutex // serialises expansion
-	enc    []byte     // compact form, set by Compact or DecodeTree
+	mu     sync.Mutex            // serialises expansion
+	enc    []byte                // compact form, set by Compact or DecodeTree
+	load   func() (*Tree, error) // NewLazy's loader, until it ran
 }
 
 // treeData is a tree's expanded form. Node handles point here.
@@ -81,8 +83,18 @@ func newTree(src []byte, nodes []node, truncated bool) *Tree {
 	return t
 }
 
-// data returns the expanded form, re-expanding a compacted tree when the
-// collector reclaimed it.
+// NewLazy returns a tree of src whose nodes come from load on first use
+// (Root, NodeCount...): a run that reuses a file's cached facts and
+// findings needs the file's tree only when some rule or analysis reads it.
+// truncated must be what load's tree reports. A load that fails, or whose
+// tree is not of src, panics in the reader (the driver reports a panic as
+// an internal error of the rule on that file).
+func NewLazy(src []byte, truncated bool, load func() (*Tree, error)) *Tree {
+	return &Tree{Src: src, Truncated: truncated, count: -1, load: load}
+}
+
+// data returns the expanded form: loading a lazy tree, re-expanding a
+// compacted one when the collector reclaimed it.
 func (t *Tree) data() *treeData {
 	if d := t.pinned.Load(); d != nil {
 		return d
@@ -94,10 +106,25 @@ func (t *Tree) data() *treeData {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if d := t.pinned.Load(); d != nil {
+		return d
+	}
 	if w := t.live.Load(); w != nil {
 		if d := w.Value(); d != nil {
 			return d
 		}
+	}
+	if t.enc == nil && t.load != nil {
+		lt, err := t.load()
+		if err == nil && (lt == nil || lt.Truncated != t.Truncated || !bytes.Equal(lt.Src, t.Src)) {
+			err = errors.New("the loaded tree is not the tree of this source")
+		}
+		if err != nil {
+			panic(fmt.Sprintf("pyast: loading a tree: %v", err))
+		}
+		d := &treeData{tree: t, Src: t.Src, nodes: lt.data().nodes}
+		t.pinned.Store(d)
+		return d
 	}
 	nodes, _, err := decodeNodes(t.enc, t.Src)
 	if err != nil {
@@ -346,7 +373,12 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 func (t *Tree) Root() Node { return Node{t: t.data(), i: 0} }
 
 // NodeCount returns the number of nodes, named and anonymous.
-func (t *Tree) NodeCount() int { return t.count }
+func (t *Tree) NodeCount() int {
+	if t.count < 0 {
+		return len(t.data().nodes)
+	}
+	return t.count
+}
 
 // Node is a handle on a node of a Tree. The zero Node is "no node": all
 // its methods are safe and return zero values.

@@ -297,3 +297,25 @@ func dump(n Node) string {
 	walk(n, 0)
 	return b.String()
 }
+
+func TestLazyTreeLoadsOnFirstUse(t *testing.T) {
+	src := []byte("def f(x):\n    return g(x)\n")
+	want, err := Parse(src)
+	require.NoError(t, err)
+	loads := 0
+	lazy := NewLazy(src, false, func() (*Tree, error) { loads++; return Parse(src) })
+	assert.Equal(t, 0, loads, "nothing is parsed before a reader asks")
+	assert.Equal(t, dump(want.Root()), dump(lazy.Root()))
+	assert.Equal(t, want.NodeCount(), lazy.NodeCount())
+	data, err := lazy.MarshalBinary()
+	require.NoError(t, err)
+	back, err := DecodeTree(data, src)
+	require.NoError(t, err)
+	assert.Equal(t, dump(want.Root()), dump(back.Root()))
+	assert.Equal(t, 1, loads)
+
+	wrong := NewLazy(src, false, func() (*Tree, error) { return Parse([]byte("x = 1\n")) })
+	assert.Panics(t, func() { wrong.Root() }, "a tree of other bytes is refused")
+	failing := NewLazy(src, false, func() (*Tree, error) { return nil, fmt.Errorf("gone") })
+	assert.Panics(t, func() { failing.Root() })
+}

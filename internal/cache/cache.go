@@ -60,6 +60,7 @@ type Snapshot struct {
 	// unread are the files whose hash the stat index knew (TakeKnown):
 	// in the key, not yet in Files.
 	unread map[string]unreadFile
+	sums   map[string][32]byte // of Files
 }
 
 var (

@@ -74,13 +74,14 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 	_ = g.Wait()
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", schema, version, executableHashKnown(stats), config)
-	snap := &Snapshot{Files: map[string]*source.File{}, unread: map[string]unreadFile{}}
+	snap := &Snapshot{Files: map[string]*source.File{}, unread: map[string]unreadFile{}, sums: map[string][32]byte{}}
 	for i, in := range inputs {
 		r := reads[i]
 		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, r.err)
 		switch {
 		case r.file != nil:
 			snap.Files[in.Rel] = r.file
+			snap.sums[in.Rel] = r.sum
 		case r.known:
 			snap.unread[in.Rel] = unreadFile{path: in.Path, sum: r.sum}
 		}
@@ -110,6 +111,7 @@ func (s *Snapshot) read(rels map[string]bool) bool {
 				return nil
 			}
 			s.Files[rel] = source.New(u.path, rel, src)
+			s.sums[rel] = u.sum
 			return nil
 		})
 	}
@@ -119,6 +121,9 @@ func (s *Snapshot) read(rels map[string]bool) bool {
 	}
 	return ok
 }
+
+// Sums returns the SHA-256 of the files in Files, by display path.
+func (s *Snapshot) Sums() map[string][32]byte { return s.sums }
 
 // ReadAll reads the files TakeKnown did not, for a run that analyses them.
 // It reports false when one changed since: take the snapshot again.
@@ -144,6 +149,15 @@ func (s *Snapshot) ResultRead(e *Entry, rules []*analyzer.Rule) (*analyzer.Resul
 		return nil, false
 	}
 	return s.Result(e, rules), true
+}
+
+// Executable identifies the running rubric build: the hash of its
+// executable (through the stat index of the last TakeKnown, if any).
+func Executable() string {
+	if exeKnown != "" {
+		return exeKnown
+	}
+	return executableHash()
 }
 
 var (

@@ -26,6 +26,7 @@ import (
 	"github.com/rubric-dev/rubric/internal/cache"
 	"github.com/rubric-dev/rubric/internal/config"
 	"github.com/rubric-dev/rubric/internal/gitdiff"
+	"github.com/rubric-dev/rubric/internal/reusecache"
 	"github.com/rubric-dev/rubric/internal/statcache"
 	"github.com/rubric-dev/rubric/rules/all"
 )
@@ -531,8 +532,22 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		return analyzer.Run(ctx, cfg, args)
 	}
 	(&checkRun{f: f}).useTreeCache(&cfg)
+	// Each file's phase one and findings are kept for the next run, which
+	// then re-checks only what an edit can affect.
+	var reuse *reusecache.Pack
+	useReuse := func() {
+		key := buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
+		reuse = reusecache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
+		cfg.Reuse, cfg.ReuseKey = reuse, key
+	}
+	defer func() {
+		if reuse != nil {
+			reuse.Save()
+		}
+	}()
 	// Results are cached whole when the output allows it.
 	if !useCache {
+		useReuse()
 		return analyzer.Run(ctx, cfg, args)
 	}
 	// The stat index saves reading and hashing unchanged files; a hit then
@@ -568,6 +583,8 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	for rel, f := range snap.Files {
 		cfg.Sources[rel] = f.Src
 	}
+	cfg.SourceSums = snap.Sums()
+	useReuse()
 	res, err := analyzer.Run(ctx, cfg, args)
 	if err != nil {
 		return nil, err

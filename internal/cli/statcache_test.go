@@ -47,6 +47,8 @@ func TestStatIndexSeesSameSizeEdits(t *testing.T) {
 	require.NoError(t, os.WriteFile(b, []byte(bare), 0o644))
 	require.NoError(t, os.Chtimes(b, sb.ModTime(), sb.ModTime()))
 	edited := check()
+	packs, _ := filepath.Glob(filepath.Join(cacheDir, "reuse", "*.pack"))
+	assert.Len(t, packs, 1, "the miss reused the first run's per-file work")
 	assert.Contains(t, edited, "app/a.py:3:1: ERR001")
 	assert.Contains(t, edited, "app/b.py:3:1: ERR001")
 }
