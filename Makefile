@@ -28,8 +28,16 @@ bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./analyzer/...
 	./scripts/bench.sh
 
+# Every fuzz target (a func FuzzXxx in a _test.go file) runs for FUZZTIME
+# (default 30s), one after the other: go test fuzzes one target at a time.
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzAnalyze -fuzztime=$${FUZZTIME:-30s} ./rules/all
+	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+		dir=$$(dirname $$file); \
+		for f in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "fuzz: $$dir $$f ($${FUZZTIME:-30s})"; \
+			$(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$${FUZZTIME:-30s} $$dir; \
+		done; \
+	done
 
 docs:
 	$(GO) test ./rules/all -run TestDocsUpToDate -update

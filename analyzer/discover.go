@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // SkippedDirs are never descended into.
@@ -40,6 +42,17 @@ type gitignoreLayer struct {
 // virtualenvs (a directory holding pyvenv.cfg), symlinks, what .gitignore files ignore, and what
 // exclude rejects (paths relative to the working directory).
 func Discover(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
+	return discover(paths, workDir, exclude, true)
+}
+
+// DiscoverIsolated is Discover without reading any .gitignore: for trees
+// whose own files must not decide what is analysed (`check --isolated`,
+// grading submissions).
+func DiscoverIsolated(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
+	return discover(paths, workDir, exclude, false)
+}
+
+func discover(paths []string, workDir string, exclude func(rel string, dir bool) bool, gitignores bool) []Input {
 	seen := map[string]bool{}
 	var out []Input
 	add := func(in Input) {
@@ -65,9 +78,11 @@ func Discover(paths []string, workDir string, exclude func(rel string, dir bool)
 		// its contents, unless they ignore the directory itself: asking for
 		// an ignored directory by name means analysing it.
 		var layers []gitignoreLayer
-		for _, l := range loadParentGitignores(root) {
-			if !ignoredBy([]gitignoreLayer{l}, root, true) {
-				layers = append(layers, l)
+		if gitignores {
+			for _, l := range loadParentGitignores(root) {
+				if !ignoredBy([]gitignoreLayer{l}, root, true) {
+					layers = append(layers, l)
+				}
 			}
 		}
 		// absDir twins dir as an absolute path, so that matching and
@@ -84,8 +99,10 @@ func Discover(paths []string, workDir string, exclude func(rel string, dir bool)
 				add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
 				return
 			}
-			if l := readGitignore(absDir); l != nil {
-				layers = append(layers[:len(layers):len(layers)], *l)
+			if gitignores {
+				if l := readGitignore(absDir); l != nil {
+					layers = append(layers[:len(layers):len(layers)], *l)
+				}
 			}
 			for _, e := range entries {
 				full, absFull := filepath.Join(dir, e.Name()), filepath.Join(absDir, e.Name())
@@ -137,11 +154,8 @@ func readGitignore(dir string) *gitignoreLayer {
 // readIgnoreFile reads an ignore file whose patterns are relative to dir,
 // with go-git's implementation of git's pattern syntax.
 func readIgnoreFile(dir, file string) *gitignoreLayer {
-	st, err := os.Lstat(file)
-	if err != nil || !st.Mode().IsRegular() || st.Size() > 1<<20 {
-		return nil
-	}
-	data, err := os.ReadFile(file)
+	// An ignore file that is a link, a FIFO or huge is not read.
+	data, err := safeio.ReadFile(file, 1<<20)
 	if err != nil {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/analyzer/suppress"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // Config drives one run.
@@ -45,7 +47,11 @@ type Config struct {
 	IgnoreForeignNoqa bool
 	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
 	ParseOnly bool
-	// ParseTimeout bounds the parse of one file; 0 means 20 seconds.
+	// ParseTimeout is the wall-clock backstop of one file's parse; 0 means
+	// one minute. The parse is bounded by work first (pyast.WorkLimit), an
+	// answer that depends only on the file; a parse stopped by this
+	// backstop depends on the machine's load, and Result.ParseTimeouts
+	// counts it so that such a result is never cached.
 	ParseTimeout time.Duration
 	// Trees, when set, caches parsed trees by file content: a re-run
 	// parses only the files that changed.
@@ -63,6 +69,14 @@ type Config struct {
 	// configuration.
 	Reuse    ReuseCache
 	ReuseKey string
+	// Isolated makes discovery read no .gitignore (see DiscoverIsolated):
+	// the analysed tree's own files do not decide what is analysed.
+	Isolated bool
+	// Inputs, when set, are analysed instead of discovering the paths:
+	// a caller that listed and read the tree (the result cache) has the
+	// run analyse exactly that snapshot. An input with Err set is reported
+	// unreadable without being opened.
+	Inputs []Input
 	// Registry is every rule rubric knows, used to judge the codes named
 	// in suppression comments (RUB002, RUB003); nil means Rules.
 	Registry []*Rule
@@ -89,6 +103,10 @@ type Stats struct {
 	Unreadable   int   // paths that could not be analysed
 	SyntaxErrors int   // files with a syntax error
 	Suppressed   int   // diagnostics silenced by comments
+	// MigrationsNotJudged counts the migrations the deploy-safety rules
+	// (MIG001-MIG006) treat as already released; NotJudgedReason says why.
+	MigrationsNotJudged int    `json:",omitempty"`
+	NotJudgedReason     string `json:",omitempty"`
 }
 
 // Result is the outcome of a run, everything the printers need.
@@ -99,14 +117,31 @@ type Result struct {
 	Rules        []*Rule // the rules that ran
 	Suppressions map[string]*suppress.Set
 	Stats        Stats
+	// ParseTimeouts counts files whose parse the wall-clock backstop
+	// stopped: the result depends on the machine's load, so it must not
+	// be cached.
+	ParseTimeouts int
+	// Suppressed are the diagnostics that suppression comments silenced,
+	// kept aside (sorted) with the directive that silenced each: the
+	// reviewer's checklist does not let a candidate's comments hide
+	// findings, and lists what they would hide.
+	Suppressed []SuppressedDiagnostic
+}
+
+// SuppressedDiagnostic is a diagnostic a suppression comment silenced.
+type SuppressedDiagnostic struct {
+	Diagnostic
+	By *suppress.Directive
 }
 
 type fileState struct {
-	in    Input
-	file  *source.File
-	unit  *project.Unit
-	facts *project.Facts
-	diags []Diagnostic
+	in       Input
+	file     *source.File
+	unit     *project.Unit
+	facts    *project.Facts
+	diags    []Diagnostic
+	python2  bool // parsed, but with Python 2 syntax (SYN001)
+	timedOut bool // the parse's wall-clock backstop fired
 	// supp are the file's suppression comments; hasError says whether its
 	// tree has an error (both read in phase one, so that a reused file's
 	// tree need not be loaded).
@@ -135,7 +170,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	if cfg.ParseTimeout == 0 {
-		cfg.ParseTimeout = 20 * time.Second
+		cfg.ParseTimeout = time.Minute
 	}
 	enabled := map[string]bool{}
 	for _, r := range cfg.Rules {
@@ -144,7 +179,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 
 	trace := newTracer()
 	reuse := newReuser(cfg)
-	inputs := Discover(paths, cfg.WorkDir, cfg.Exclude)
+	inputs := append([]Input(nil), ListInputs(cfg, paths)...) // applySrcRoots rewrites them
 	trace.mark("discover")
 	applySrcRoots(inputs, cfg.WorkDir, cfg.SrcRoots)
 	states := make([]*fileState, len(inputs))
@@ -183,6 +218,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		if st.file != nil {
 			res.Files[st.file.Rel] = st.file
 		}
+		if st.timedOut {
+			res.ParseTimeouts++
+		}
 		if st.unit == nil {
 			res.Stats.Unreadable++
 			continue
@@ -190,7 +228,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		res.Stats.Files++
 		res.Stats.Lines += st.file.LineCount()
 		res.Stats.Bytes += int64(len(st.file.Src))
-		if st.hasError {
+		if st.hasError || st.python2 {
 			res.Stats.SyntaxErrors++
 		}
 		if st.facts != nil {
@@ -199,6 +237,16 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 	trace.mark("phase 1: read, parse, extract facts")
 	res.Index = project.Build(facts)
+	if rev := releasedRevision(cfg); rev != "" {
+		names, err := res.Index.Migrations.ReleasedAtRevision(res.Index.Units, rev)
+		if err != nil {
+			return nil, err
+		}
+		res.Index.Migrations.SelectExactReleased(names, "the migrations present at "+rev+" (option `released-revision`)")
+	} else {
+		res.Index.Migrations.SelectReleased(releasedOption(cfg))
+	}
+	res.Stats.MigrationsNotJudged, res.Stats.NotJudgedReason = res.Index.Migrations.NotJudged()
 	trace.mark("index")
 
 	var fileRules, projectRules []*Rule
@@ -214,7 +262,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	// rules) are looked up first: only what is missing runs below.
 	var plan *reusePlan
 	if reuse != nil && !cfg.ParseOnly {
-		plan = reuse.plan(states, fileRules, projectRules)
+		plan = reuse.plan(res.Index, states, fileRules, projectRules)
 		trace.mark("reuse: look up findings")
 	}
 	if !cfg.ParseOnly && plan.needsAnalyses() {
@@ -290,6 +338,10 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			resolvePositions(&d, res.Files)
 			if s := res.Suppressions[d.Path]; s != nil && d.Code != InternalError.Code && s.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa) {
 				res.Stats.Suppressed++
+				if sev, ok := cfg.Severity[d.Code]; ok {
+					d.Severity = sev
+				}
+				res.Suppressed = append(res.Suppressed, SuppressedDiagnostic{Diagnostic: d, By: directiveFor(s, d)})
 				continue
 			}
 		} else {
@@ -317,8 +369,95 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	res.Diagnostics = SortDiagnostics(kept)
+	sortSuppressed(res.Suppressed)
 	trace.mark("suppressions, positions, sorting")
 	return res, nil
+}
+
+// ListInputs returns what a run of cfg over paths analyses: cfg.Inputs
+// when set, else the files discovered under cfg's rules (Exclude,
+// Isolated). cfg.WorkDir must be set.
+func ListInputs(cfg Config, paths []string) []Input {
+	switch {
+	case cfg.Inputs != nil:
+		return cfg.Inputs
+	case cfg.Isolated:
+		return DiscoverIsolated(paths, cfg.WorkDir, cfg.Exclude)
+	}
+	return Discover(paths, cfg.WorkDir, cfg.Exclude)
+}
+
+// directiveFor names the directive that silenced d: a directive on d's
+// line whose codes cover d's code, else a file-level one that covers it,
+// else any on its line or in the file. (suppress decides whether d is
+// silenced; this only attributes it.)
+func directiveFor(s *suppress.Set, d Diagnostic) *suppress.Directive {
+	var best *suppress.Directive
+	bestRank := 0
+	for _, dir := range s.Directives {
+		if !dir.File && dir.Line != d.Pos.Line {
+			continue
+		}
+		covers := len(dir.Codes) == 0
+		for _, c := range dir.Codes {
+			covers = covers || c == d.Code || strings.HasPrefix(d.Code, c)
+		}
+		rank := 1
+		switch {
+		case covers && !dir.File:
+			rank = 4
+		case covers:
+			rank = 3
+		case !dir.File:
+			rank = 2
+		}
+		if rank > bestRank {
+			best, bestRank = dir, rank
+		}
+	}
+	return best
+}
+
+func sortSuppressed(ss []SuppressedDiagnostic) {
+	sort.SliceStable(ss, func(i, j int) bool { return diagLess(ss[i].Diagnostic, ss[j].Diagnostic) })
+}
+
+// releasedOption returns the configured `released` option (the
+// migrations production already has), which the deploy-safety MIG rules
+// share: set under any of them, it applies to all.
+func releasedOption(cfg Config) []string {
+	v, _ := sharedOption(cfg, "released").([]string)
+	return v
+}
+
+// releasedRevision returns the configured `released-revision` option: a
+// git revision whose migrations production has.
+func releasedRevision(cfg Config) string {
+	v, _ := sharedOption(cfg, "released-revision").(string)
+	return v
+}
+
+// sharedOption returns the first non-empty value of an option that
+// several rules declare and share, looking at the rules in code order.
+func sharedOption(cfg Config, name string) any {
+	codes := make([]string, 0, len(cfg.Options))
+	for c := range cfg.Options {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		switch v := cfg.Options[c][name].(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case []string:
+			if len(v) > 0 {
+				return v
+			}
+		}
+	}
+	return nil
 }
 
 // applySrcRoots rewrites RootRel (and so module names) of inputs lying
@@ -446,8 +585,72 @@ func removeComment(f *source.File, dir *suppress.Directive) TextEdit {
 	return TextEdit{Path: f.Rel, Range: Range{Start: start, End: dir.End}}
 }
 
+// readSource reads and decodes one input the way every run does: from the
+// bytes the caller already holds (Config.Sources) or with a safe read
+// (source.ReadRaw: no link followed, no FIFO or device opened, a capped
+// read), then source.Prepare (binary, PEP 263 encoding, UTF-8). It returns
+// the file to analyse; or, with why set, the file to show (for invalid
+// UTF-8 the raw bytes, so the diagnostic can point at the line; else nil)
+// and the diagnostic saying why the file is not analysed.
+func readSource(cfg Config, in Input) (f *source.File, why *Diagnostic) {
+	fail := func(err error) *Diagnostic {
+		d := Diagnostic{Path: in.Rel, Message: describeReadError(err)}
+		fillFromRule(&d, UnreadableFile)
+		return &d
+	}
+	// Bytes handed over in Sources stand for the file even when it is not
+	// on disk (standard input, an editor's unsaved buffer).
+	raw, ok := cfg.Sources[in.Rel]
+	if in.Err != nil && !ok {
+		return nil, fail(in.Err)
+	}
+	if !ok {
+		var err error
+		if raw, err = source.ReadRaw(in.Path, in.RootRel, cfg.MaxFileSize); err != nil {
+			return nil, fail(err)
+		}
+	}
+	src, enc, err := source.Prepare(raw, cfg.MaxFileSize)
+	if err != nil {
+		var bad *source.InvalidUTF8Error
+		if errors.As(err, &bad) {
+			// Keep the file (with its bytes) so the diagnostic can point at
+			// the offending line.
+			d := Diagnostic{Path: in.Rel, Range: Range{Start: bad.Offset, End: bad.Offset}, Message: "file is not valid UTF-8; it was not analysed"}
+			fillFromRule(&d, UnreadableFile)
+			return source.New(in.Path, in.Rel, raw), &d
+		}
+		return nil, fail(err)
+	}
+	f = source.New(in.Path, in.Rel, src)
+	f.Encoding = enc
+	return f, nil
+}
+
+// SourceFiles returns the files a run over inputs shows (Result.Files)
+// without parsing them: what a cached result needs to print exactly what
+// the run that stored it printed.
+func SourceFiles(cfg Config, inputs []Input) map[string]*source.File {
+	files := make(map[string]*source.File, len(inputs))
+	for _, in := range inputs {
+		if f, _ := readSource(cfg, in); f != nil {
+			files[f.Rel] = f
+		}
+	}
+	return files
+}
+
 func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled map[string]bool, reuse *reuser) (st *fileState) {
 	st = &fileState{in: in}
+	file, why := readSource(cfg, in)
+	st.file = file
+	if why != nil {
+		if enabled[UnreadableFile.Code] {
+			st.diags = append(st.diags, *why)
+		}
+		return st
+	}
+	src := file.Src
 	unreadable := func(err error) {
 		if enabled[UnreadableFile.Code] {
 			d := Diagnostic{Path: in.Rel, Message: describeReadError(err)}
@@ -455,41 +658,8 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			st.diags = append(st.diags, d)
 		}
 	}
-	// Bytes handed over in Sources stand for the file even when it is not
-	// on disk (standard input, an editor's unsaved buffer).
-	if _, inMemory := cfg.Sources[in.Rel]; in.Err != nil && !inMemory {
-		unreadable(in.Err)
-		return st
-	}
-	var src []byte
-	var err error
-	if pre, ok := cfg.Sources[in.Rel]; ok {
-		src, err = source.Accept(pre, cfg.MaxFileSize)
-	} else {
-		src, err = source.Read(in.Path, cfg.MaxFileSize)
-	}
-	if err != nil {
-		var bad *source.InvalidUTF8Error
-		if errors.As(err, &bad) {
-			// Keep the file (with its bytes) so the diagnostic can point at
-			// the offending line.
-			if raw, rerr := os.ReadFile(in.Path); rerr == nil {
-				st.file = source.New(in.Path, in.Rel, raw)
-			}
-			if enabled[UnreadableFile.Code] {
-				d := Diagnostic{Path: in.Rel, Range: Range{Start: bad.Offset, End: bad.Offset}, Message: "file is not valid UTF-8; it was not analysed"}
-				fillFromRule(&d, UnreadableFile)
-				st.diags = append(st.diags, d)
-			}
-			return st
-		}
-		unreadable(err)
-		return st
-	}
-	file := source.New(in.Path, in.Rel, src)
-	st.file = file
 	if reuse != nil {
-		if sum, ok := cfg.SourceSums[in.Rel]; ok {
+		if sum, ok := cfg.SourceSums[in.Rel]; ok && len(cfg.Sources[in.Rel]) == len(src) {
 			st.sum = sum
 		} else {
 			st.sum = sha256.Sum256(src)
@@ -505,6 +675,7 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 	}
 	tree, err := parseOrFetch(cfg, p, src)
 	if err != nil {
+		st.timedOut = errors.Is(err, pyast.ErrTimeout)
 		unreadable(err)
 		return st
 	}
@@ -512,14 +683,29 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 	root := tree.Root()
 	st.hasError = root.HasError()
 	st.supp = suppress.Parse(file, tree)
-	if root.HasError() && enabled[SyntaxError.Code] {
-		e := pyast.FirstError(root)
-		d := Diagnostic{Path: in.Rel, Range: RangeOf(e), Message: syntaxMessage(e)}
-		if e.IsError() && d.End-d.Start > 80 {
-			d.End = d.Start + 1
+	py2, py2What := pyast.Python2(root)
+	st.python2 = !py2.IsNil()
+	if enabled[SyntaxError.Code] {
+		if root.HasError() {
+			e := pyast.FirstError(root)
+			d := Diagnostic{Path: in.Rel, Range: RangeOf(e), Message: syntaxMessage(e)}
+			if e.IsError() && d.End-d.Start > 80 {
+				d.End = d.Start + 1
+			}
+			if st.python2 {
+				d.Message += fmt.Sprintf("; the file looks like Python 2 (%s on line %d)", py2What, file.Position(py2.StartByte()).Line)
+				d.Help = python2Help
+			}
+			fillFromRule(&d, SyntaxError)
+			st.diags = append(st.diags, d)
+		} else if st.python2 {
+			d := Diagnostic{Path: in.Rel, Range: RangeOf(py2), Message: "Python 2 syntax: " + py2What + "; this file is not Python 3", Help: python2Help}
+			if d.End-d.Start > 80 {
+				d.End = d.Start + 1
+			}
+			fillFromRule(&d, SyntaxError)
+			st.diags = append(st.diags, d)
 		}
-		fillFromRule(&d, SyntaxError)
-		st.diags = append(st.diags, d)
 	}
 	if tree.Truncated && enabled[UnreadableFile.Code] {
 		d := Diagnostic{Path: in.Rel, Message: fmt.Sprintf("expressions nested deeper than %d levels were not analysed", pyast.MaxDepth)}
@@ -559,6 +745,8 @@ func parseOrFetch(cfg Config, p *pyast.Parser, src []byte) (*pyast.Tree, error) 
 	return tree, nil
 }
 
+const python2Help = "rubric reads Python 3 only; port the file (`print(...)`, `except E as e:`, `repr(x)`...) or exclude it"
+
 func safeParse(timeout time.Duration, p *pyast.Parser, src []byte) (t *pyast.Tree, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -574,11 +762,21 @@ func describeReadError(err error) string {
 		return "no such file or directory"
 	case errors.Is(err, os.ErrPermission):
 		return "permission denied"
+	case errors.Is(err, safeio.ErrLink):
+		return "symbolic link; not followed, not analysed"
+	case errors.Is(err, safeio.ErrNotRegular):
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return pe.Err.Error() + "; not analysed"
+		}
+		return "not a regular file; not analysed"
 	case errors.Is(err, source.ErrBinary):
 		return "binary file (contains NUL bytes); not analysed"
-	case errors.Is(err, source.ErrTooLarge):
+	case errors.Is(err, source.ErrTooLarge), errors.Is(err, source.ErrEncoding):
 		return err.Error() + "; not analysed"
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, pyast.ErrTooComplex):
+		return "too costly to parse: " + pyast.ErrTooComplex.Error() + "; not analysed"
+	case errors.Is(err, pyast.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "parsing took too long; not analysed"
 	}
 	return "cannot read: " + err.Error()
@@ -707,22 +905,7 @@ func resolvePositions(d *Diagnostic, files map[string]*source.File) {
 // SortDiagnostics orders diagnostics by path, start, end, code and message
 // and drops exact duplicates.
 func SortDiagnostics(ds []Diagnostic) []Diagnostic {
-	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := ds[i], ds[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.End != b.End {
-			return a.End < b.End
-		}
-		if a.Code != b.Code {
-			return a.Code < b.Code
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(ds, func(i, j int) bool { return diagLess(ds[i], ds[j]) })
 	out := ds[:0]
 	for i, d := range ds {
 		if i > 0 {
@@ -734,6 +917,23 @@ func SortDiagnostics(ds []Diagnostic) []Diagnostic {
 		out = append(out, d)
 	}
 	return out
+}
+
+// diagLess orders diagnostics by path, start, end, code and message.
+func diagLess(a, b Diagnostic) bool {
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	if a.End != b.End {
+		return a.End < b.End
+	}
+	if a.Code != b.Code {
+		return a.Code < b.Code
+	}
+	return a.Message < b.Message
 }
 
 // MaxSeverity returns the highest severity among diagnostics, or 0.

@@ -48,7 +48,10 @@ type ReuseCache interface {
 // root and bytes), so any edit re-runs them everywhere.
 //
 // Everything is also keyed by Config.ReuseKey (rubric's build and the
-// configuration, from the caller) and the rules that run.
+// configuration, from the caller) and the rules that run. What the index
+// takes from outside the files (the migrations a released-revision option
+// reads from git) goes into the facts digest; anything Run adds to the
+// index later from outside the files must go there too.
 
 // reuseSchema changes whenever a key's recipe does; the records' layout is
 // in recordShapes.
@@ -103,6 +106,7 @@ type phaseOne struct {
 	Imports   *pyast.Imports
 	Supp      *suppress.Set
 	HasError  bool
+	Python2   bool
 	Truncated bool
 }
 
@@ -124,7 +128,7 @@ func (r *reuser) storePhaseOne(st *fileState) {
 		return
 	}
 	st.factsBytes = fb
-	rec := phaseOne{Diags: st.diags, Facts: fb, Imports: st.unit.Imports, Supp: st.supp, HasError: st.hasError, Truncated: st.unit.Tree.Truncated}
+	rec := phaseOne{Diags: st.diags, Facts: fb, Imports: st.unit.Imports, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated}
 	if data, err := encodeValue(&rec); err == nil {
 		r.cache.Put(r.fileKey("p1", st, nil), data)
 	}
@@ -168,14 +172,23 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 		facts.Unit = u
 	}
 	st.unit, st.facts, st.factsBytes = u, facts, rec.Facts
-	st.diags, st.supp, st.hasError = rec.Diags, rec.Supp, rec.HasError
+	st.diags, st.supp, st.hasError, st.python2 = rec.Diags, rec.Supp, rec.HasError, rec.Python2
 	return true
 }
 
 // digests returns the facts digest and the content digest of a run's
-// files (in path order).
-func (r *reuser) digests(states []*fileState) (facts, content []byte) {
+// files (in path order). The facts digest also covers what the index takes
+// from outside the files: which migrations the deploy-safety rules judge
+// (option released-revision reads it from git).
+func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content []byte) {
 	fh, ch := sha256.New(), sha256.New()
+	if ix != nil {
+		n, why := ix.Migrations.NotJudged()
+		fmt.Fprintf(fh, "not judged %d %q\n", n, why)
+		for _, m := range ix.Migrations.All {
+			fmt.Fprintf(fh, "%q %t\n", m.Path, ix.Migrations.Judged(m))
+		}
+	}
 	for _, st := range states {
 		fmt.Fprintf(ch, "%q %q %x %t\n", st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)
 		if st.unit == nil {
@@ -234,7 +247,7 @@ type keptFindings struct {
 
 // plan looks up the findings kept for every file and for the project
 // rules.
-func (r *reuser) plan(states []*fileState, fileRules, projectRules []*Rule) *reusePlan {
+func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, projectRules []*Rule) *reusePlan {
 	p := &reusePlan{r: r, project: projectRules, files: map[*fileState]*keptFindings{}}
 	for _, rule := range fileRules {
 		if globalRule(rule) {
@@ -243,7 +256,7 @@ func (r *reuser) plan(states []*fileState, fileRules, projectRules []*Rule) *reu
 			p.local = append(p.local, rule)
 		}
 	}
-	factsDigest, contentDigest := r.digests(states)
+	factsDigest, contentDigest := r.digests(ix, states)
 	for _, st := range states {
 		if st.unit == nil {
 			continue

@@ -132,6 +132,10 @@ type Rule struct {
 	// semantic.ProductCode's complement: tests, migrations, scripts and
 	// seed data.
 	Skip semantic.Role
+	// Distinct findings are each their own place and fix (an N+1 loop, an
+	// open endpoint): the reports collapse repeats of the rule within one
+	// function, never across a file (see Aggregate).
+	Distinct bool
 	// Requires lists the shared analyses the rule reads (semantic.Project,
 	// ...). The driver builds project analyses once, before any rule runs.
 	Requires []project.Analysis

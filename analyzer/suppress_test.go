@@ -2,9 +2,11 @@ package analyzer_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,4 +120,23 @@ func TestSrcRootsNameModules(t *testing.T) {
 	res, err = analyzer.Run(context.Background(), analyzer.Config{WorkDir: dir, Jobs: 1}, []string{dir})
 	require.NoError(t, err)
 	assert.NotNil(t, res.Index.ByModule["src.shop.views"])
+}
+
+// Suppressed diagnostics are kept aside with the directive that silenced
+// each, so that the reviewer's checklist can show them.
+func TestSuppressedKeptAside(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.py", []byte("boom()  # noqa: ERR999\nboom()\nboom()  # rubric: ignore[ERR]\n# rubric: ignore-file[ERR9]\n"))
+	write(t, dir, "b.py", []byte("boom()  # noqa: LOG001\n"))
+	res := run(t, dir, 1)
+	require.Len(t, res.Diagnostics, 1, "b.py's noqa names another code")
+	assert.Equal(t, "b.py", res.Diagnostics[0].Path)
+	require.Len(t, res.Suppressed, 3)
+	assert.Equal(t, 3, res.Stats.Suppressed)
+	var got []string
+	for _, s := range res.Suppressed {
+		require.NotNil(t, s.By)
+		got = append(got, fmt.Sprintf("%d %s %s", s.Pos.Line, s.By.Kind, strings.Join(s.By.Codes, ",")))
+	}
+	assert.Equal(t, []string{"1 noqa ERR999", "2 ignore-file ERR9", "3 ignore ERR"}, got)
 }

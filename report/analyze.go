@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
 )
@@ -24,7 +25,16 @@ func Analyze(ctx context.Context, dir string, rules []*analyzer.Rule, jobs int, 
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s: not a directory", dir)
 	}
-	res, err := analyzer.Run(ctx, analyzer.Config{Rules: rules, Jobs: jobs, WorkDir: abs}, []string{abs})
+	// Isolated: the submission's own .gitignore does not decide what is
+	// reviewed. A deadline on ctx (grade's budget) also bounds any parse.
+	// Rules that are off by default stay off: the judges of suppression
+	// comments (RUB002, RUB003) would only restate the report's own list
+	// of suppressions.
+	cfg := analyzer.Config{Rules: analyzer.Select(rules, nil, nil), Registry: rules, Jobs: jobs, WorkDir: abs, Isolated: true}
+	if dl, ok := ctx.Deadline(); ok {
+		cfg.ParseTimeout = max(time.Until(dl), time.Millisecond)
+	}
+	res, err := analyzer.Run(ctx, cfg, []string{abs})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rubric-dev/rubric/report"
+	"github.com/rubric-dev/rubric/rules/all"
 )
 
 // chromium finds a headless-capable browser: $RUBRIC_CHROMIUM, then
@@ -74,9 +75,16 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 	}
 	assert.Equal(t, n, strings.Count(dom, `<li class="item `), "every item rendered once")
-	assert.Contains(t, dom, "How many queries does <code>accounts/views.py:7</code> run for a user with 1,000 transactions?")
+	// A status bar per area (twice: summary and section), evidence that
+	// expands, source lines as code, the model graph as inline SVG.
+	assert.Equal(t, 2*len(r.Areas), strings.Count(dom, `<div class="bar"`))
+	assert.Contains(t, dom, `<details class="evidence" open=""><summary>`)
+	assert.Contains(t, dom, `<pre class="src"><span class="ln">10</span>merchant = Merchant.objects.get(id=transaction.merchant_id)</pre>`)
+	assert.Contains(t, dom, `<svg class="models"`)
+	assert.Equal(t, 5, strings.Count(dom, `class="edge"`), "five relations drawn")
+	assert.Contains(t, dom, "<code>accounts/views.py:7</code>: <code>user.profile</code> runs a query per row of <code>users</code>. How many queries does this run for 1,000 rows")
 
-	for _, size := range []string{"1280,2000", "390,1600"} {
+	for _, size := range []string{"1600,2400", "390,1600"} {
 		shot := filepath.Join(dir, "shot-"+strings.ReplaceAll(size, ",", "x")+".png")
 		runChromium(t, bin, "--hide-scrollbars", "--window-size="+size, "--screenshot="+shot, url)
 		if out := os.Getenv("RUBRIC_SCREENSHOT_DIR"); out != "" {
@@ -123,4 +131,34 @@ func assertNonTrivialPNG(t *testing.T, file string) {
 	}
 	assert.Greater(t, len(colours), 20, "%s: too few colours for a rendered report", file)
 	assert.Greater(t, float64(ink)/float64(total), 0.03, "%s: page looks blank", file)
+}
+
+// TestIndexInBrowser renders a batch index: a colour grid of areas by
+// submissions, and error rows without a score.
+func TestIndexInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	bin := chromium()
+	if bin == "" {
+		t.Skip("SKIPPED: chromium not found (/usr/bin/chromium); run .ci/install-chromium.sh to enable the browser test")
+	}
+	out := t.TempDir()
+	empty := t.TempDir()
+	rows, err := report.Grade(context.Background(), []string{submissions + "galileo", submissions + "galileo-strong", empty}, report.GradeOptions{
+		OutDir: out, Rules: all.Rules(), Jobs: 1, Version: "test", Now: fixedNow})
+	require.NoError(t, err)
+	url := "file://" + filepath.Join(out, "index.html")
+	dom := string(runChromium(t, bin, "--dump-dom", url))
+	areas := len(rows[0].Report.Areas)
+	assert.Equal(t, 2*areas, strings.Count(dom, `<td class="cell b`), "a coloured cell per area and graded submission")
+	assert.Contains(t, dom, `<td class="cell b1" data-area="performance" title="1 Poor">1<small>0 / 2 / 3</small></td>`)
+	assert.Contains(t, dom, "not graded: no analysable Python file")
+	shot := filepath.Join(out, "index.png")
+	runChromium(t, bin, "--hide-scrollbars", "--window-size=1400,800", "--screenshot="+shot, url)
+	if dir := os.Getenv("RUBRIC_SCREENSHOT_DIR"); dir != "" {
+		data, _ := os.ReadFile(shot)
+		_ = os.WriteFile(filepath.Join(dir, "index.png"), data, 0o644)
+	}
+	assertNonTrivialPNG(t, shot)
 }

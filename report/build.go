@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -17,6 +18,9 @@ type Options struct {
 	Now       func() time.Time
 	Checklist *Checklist // nil means DefaultChecklist
 	Skipped   []string   // entries not analysed (archives), with reasons
+	// RespectSuppressions leaves out the findings that the submission's
+	// suppression comments silence; by default they count.
+	RespectSuppressions bool
 }
 
 func orDefault(cl *Checklist) *Checklist {
@@ -81,6 +85,9 @@ func (cl *Checklist) claimants(code, name string, cat analyzer.Category) []int {
 }
 
 // Build fills the checklist from a run's findings and the signals.
+// Findings that the candidate's suppression comments silenced count like
+// any other unless o.RespectSuppressions is set; either way the report
+// lists the comments and what they hide.
 func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 	cl := orDefault(o.Checklist)
 	now := clock(o.Now)
@@ -96,18 +103,36 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 		RubricVersion: o.Version,
 		AnalysedAt:    now().UTC(),
 		Checklist:     cl.Name,
-	}, Signals: sig.List(), Skipped: o.Skipped}
+	}, Signals: sig.List(), Skipped: o.Skipped, Respected: o.RespectSuppressions}
 	r.identities = append(append([]string(nil), sig.Authors...), sig.ReadmeTitle)
+
+	var diags []analyzer.Diagnostic
+	var ran []*analyzer.Rule
+	if res != nil {
+		diags = res.Diagnostics
+		ran = res.Rules
+		r.Suppressions = suppressions(res)
+		if !o.RespectSuppressions && len(res.Suppressed) > 0 {
+			diags = append([]analyzer.Diagnostic(nil), diags...)
+			for _, s := range res.Suppressed {
+				diags = append(diags, s.Diagnostic)
+			}
+			diags = analyzer.SortDiagnostics(diags)
+		}
+		r.Models = modelNodes(res)
+		r.NotJudged = notJudged(res)
+		// Repeats of one rule in one function or file are one finding,
+		// with the others as its related locations.
+		diags = analyzer.Aggregate(diags, res.Index, analyzer.AggregateOptions{Rules: res.Rules})
+	}
+	r.Header.Findings = len(diags)
 
 	// Attribute findings to items.
 	findings := make([][]Evidence, len(cl.Items))
-	var diags []analyzer.Diagnostic
-	if res != nil {
-		diags = res.Diagnostics
-	}
-	r.Header.Findings = len(diags)
+	silencedBy := suppressedIndex(res)
 	for _, d := range diags {
 		e := findingEvidence(res, d)
+		e.Suppressed = silencedBy[diagKey(d)]
 		idx := cl.claimants(d.Code, d.Name, d.Category)
 		if len(idx) == 0 {
 			r.Unmapped = append(r.Unmapped, e)
@@ -116,20 +141,12 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 			findings[i] = append(findings[i], e)
 		}
 	}
-	// Which items have a rule of this build looking at them.
-	covered := make([]bool, len(cl.Items))
-	var ran []*analyzer.Rule
-	if res != nil {
-		ran = res.Rules
-	}
-	for i := range cl.Items {
-		it := &cl.Items[i]
-		for _, rule := range ran {
-			if l := it.matchLevel(rule.Code, rule.Name, rule.Category); l > matchCategory ||
-				l == matchCategory && len(it.Rules) == 0 && len(it.Names) == 0 {
-				covered[i] = true
-				break
-			}
+	// The rules of this run each item answers for: those whose findings
+	// would land on it (it is among their most specific claimants).
+	owned := make([][]string, len(cl.Items))
+	for _, rule := range ran {
+		for _, i := range cl.claimants(rule.Code, rule.Name, rule.Category) {
+			owned[i] = append(owned[i], rule.Code)
 		}
 	}
 
@@ -138,84 +155,112 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 		areaIdx[a.ID] = len(r.Areas)
 		r.Areas = append(r.Areas, Area{ID: a.ID, Title: a.Title, Source: a.Source, Category: a.Category})
 	}
+	caps := make([]string, len(r.Areas))
 	for i := range cl.Items {
 		it := &cl.Items[i]
-		item := evaluate(it, findings[i], covered[i], ran, sig, cl.MaxEvidence)
-		a := &r.Areas[areaIdx[it.Area]]
-		a.Items = append(a.Items, item)
+		item := evaluate(it, findings[i], owned[i], sig, cl.MaxEvidence)
+		ai := areaIdx[it.Area]
+		if c := cl.capOf(findings[i]); c != "" && caps[ai] == "" {
+			caps[ai] = c
+		}
+		r.Areas[ai].Items = append(r.Areas[ai].Items, item)
+	}
+	maxBand := 0
+	if cl.BandCap != nil {
+		maxBand = cl.BandCap.Band
 	}
 	for i := range r.Areas {
 		a := &r.Areas[i]
 		a.Counts = countItems(a.Items)
-		a.Band = suggestBand(a.Items)
+		a.Band = capBand(suggestBand(a.Items), caps[i], maxBand)
 	}
 	for _, k := range cl.Categories {
 		c := Category{ID: k.ID, Title: k.Title, Weight: k.Weight, MinScore: k.MinScore, Notes: k.Notes}
 		var items []Item
-		for _, a := range r.Areas {
+		cp := ""
+		for i, a := range r.Areas {
 			if a.Category == k.ID {
 				c.Areas = append(c.Areas, a.Title)
 				items = append(items, a.Items...)
+				if cp == "" {
+					cp = caps[i]
+				}
 			}
 		}
 		c.Counts = countItems(items)
-		c.Band = suggestBand(items)
+		c.Band = capBand(suggestBand(items), cp, maxBand)
 		r.Categories = append(r.Categories, c)
 	}
 	return r
 }
 
 func findingEvidence(res *analyzer.Result, d analyzer.Diagnostic) Evidence {
-	e := Evidence{Path: d.Path, Line: d.Pos.Line, Note: d.Message, Rule: d.Code}
+	e := Evidence{Path: d.Path, Line: d.Pos.Line, Note: d.Message, Rule: d.Code, Severity: d.Severity.String(), sev: d.Severity, category: d.Category}
+	if res == nil {
+		return e
+	}
 	if f := res.Files[d.Path]; f != nil && d.Pos.Line > 0 {
 		e.Code = clip(string(f.Line(d.Pos.Line)))
+	}
+	for _, rel := range d.Related {
+		if strings.HasPrefix(rel.Message, "also "+d.Code+":") {
+			e.Also = append(e.Also, fmt.Sprintf("%s:%d", rel.Path, rel.Pos.Line))
+		}
 	}
 	return e
 }
 
 // evaluate decides an item's status. In order: not met on a finding of a
-// claimed rule (a finding proves the item applies); not applicable when no
-// applies_when holds; not met when a not_met_when holds; met when a met_when holds, or when a claimed rule ran
-// and found nothing; otherwise a human must look.
-func evaluate(it *ItemSpec, found []Evidence, covered bool, ran []*analyzer.Rule, sig *Signals, maxEv int) Item {
-	item := Item{ID: it.ID, Title: it.Title, Weight: it.Weight}
+// rule the item answers for (a finding proves the item applies); not
+// applicable when no applies_when holds (nothing to judge); not met when
+// a not_met_when holds; met when a met_when holds (positive evidence,
+// cited) and, for an item that claims rules, at least one of them ran and
+// found nothing; otherwise not observed, with the places to look.
+func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxEv int) Item {
+	item := Item{ID: it.ID, Title: it.Title, Weight: it.Weight, Requires: it.Requires}
+	claims := len(it.Rules)+len(it.Names)+len(it.Categories) > 0
 	var ev []Evidence
 	switch {
 	case len(found) > 0:
 		item.Status = NotMet
 		item.Reason = plural(len(found), "finding", "findings") + " of " + rulesOf(found)
-		ev = found
+		ev = heaviestFirst(found)
 	case len(it.applies) > 0 && firstHolding(it.applies, sig) == nil:
 		item.Status = NotApplicable
-		item.Reason = "does not apply: no " + describeConds(it.applies)
+		item.Reason = "nothing to judge: no " + describeConds(it.applies)
 	case firstHolding(it.notMet, sig) != nil:
 		c := firstHolding(it.notMet, sig)
 		item.Status = NotMet
 		item.Reason = "signals: " + describeCond(c, sig)
 		ev = condEvidence(c, sig)
-	case firstHolding(it.met, sig) != nil:
+	case (!claims || len(owned) > 0) && firstHolding(it.met, sig) != nil:
 		c := firstHolding(it.met, sig)
 		item.Status = Met
 		item.Reason = "signals: " + describeCond(c, sig)
+		if len(owned) > 0 {
+			item.Reason += "; no findings from " + codeList(owned)
+		}
 		ev = condEvidence(c, sig)
-	case covered:
-		item.Status = Met
-		item.Reason = "no findings from " + claimedRules(it, ran)
 	default:
-		item.Status = NeedsHuman
-		if len(it.Rules)+len(it.Names) > 0 {
-			item.Reason = "no rule of this build checks it"
-		} else {
-			item.Reason = "the signals are inconclusive"
+		item.Status = NotObserved
+		switch {
+		case claims && len(owned) == 0:
+			item.Reason = "no rule of this run checks it"
+		case len(it.met) > 0:
+			item.Reason = "no " + describeConds(it.met)
+			if len(owned) > 0 {
+				item.Reason += ", and no findings from " + codeList(owned)
+			}
+		default:
+			item.Reason = "nothing shows it either way"
+		}
+		if it.Requires {
+			item.Reason += "; counts as not met"
 		}
 	}
-	if len(ev) == 0 && item.Status != NotApplicable {
+	if len(ev) == 0 && item.Status != NotApplicable && item.Status != Met {
 		for _, name := range it.Evidence {
 			ev = append(ev, sig.Get(name).Evidence...)
-		}
-		if len(ev) == 0 && len(it.Evidence) > 0 && item.Status == NeedsHuman {
-			g := sig.Get(it.Evidence[0])
-			item.Reason += "; " + g.Name + " = " + displayOf(g)
 		}
 	}
 	if len(ev) > maxEv {
@@ -225,6 +270,77 @@ func evaluate(it *ItemSpec, found []Evidence, covered bool, ran []*analyzer.Rule
 	item.Evidence = ev
 	item.Question = question(it, item.Status, ev, len(found))
 	return item
+}
+
+// heaviestFirst orders findings by severity, then as they came (path and
+// position): the question is built from the first.
+func heaviestFirst(ev []Evidence) []Evidence {
+	out := append([]Evidence(nil), ev...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].sev > out[j].sev })
+	return out
+}
+
+func codeList(codes []string) string {
+	if len(codes) > 6 {
+		return strings.Join(codes[:6], ", ") + ", …"
+	}
+	return strings.Join(codes, ", ")
+}
+
+// capOf returns why findings cap their area's band, or "".
+func (cl *Checklist) capOf(found []Evidence) string {
+	bc := cl.BandCap
+	if bc == nil {
+		return ""
+	}
+	for _, e := range heaviestFirst(found) {
+		hit := false
+		for _, r := range bc.Rules {
+			hit = hit || strings.EqualFold(r, e.Rule) || r != "" && strings.HasPrefix(strings.ToUpper(e.Rule), strings.ToUpper(r))
+		}
+		if !hit && bc.sev > 0 && e.sev >= bc.sev {
+			for _, k := range bc.RuleCategories {
+				hit = hit || k == string(e.category)
+			}
+		}
+		if hit {
+			return fmt.Sprintf("%s (%s, %s) at %s", e.Rule, e.Severity, e.category, e.Location())
+		}
+	}
+	return ""
+}
+
+// capBand lowers a band to maxBand when a finding caps it, and says why.
+// A band already at or below the cap keeps its label; Cap records the
+// cause either way.
+func capBand(b Band, cause string, maxBand int) Band {
+	if cause == "" || maxBand == 0 {
+		return b
+	}
+	b.Cap, b.CapAt = cause, maxBand
+	switch {
+	case b.High == 0:
+		b.Label += "; at most " + bandName(maxBand) + " (capped by " + cause + ")"
+		b.High = maxBand
+	case b.High > maxBand:
+		b.Low, b.High = min(b.Low, maxBand), maxBand
+		b.Label = bandName(maxBand) + " (capped by " + cause + ")"
+	}
+	return b
+}
+
+func bandName(n int) string {
+	switch n {
+	case 5:
+		return "5 Exceptional"
+	case 4:
+		return "4 Strong"
+	case 3:
+		return "3 Adequate"
+	case 2:
+		return "2 Below"
+	}
+	return "1 Poor"
 }
 
 func displayOf(g *Signal) string {
@@ -275,19 +391,6 @@ func rulesOf(ev []Evidence) string {
 	return strings.Join(codes, ", ")
 }
 
-func claimedRules(it *ItemSpec, ran []*analyzer.Rule) string {
-	var codes []string
-	for _, r := range ran {
-		if it.matchLevel(r.Code, r.Name, r.Category) > matchNone {
-			codes = append(codes, r.Code)
-		}
-	}
-	if len(codes) > 6 {
-		codes = append(codes[:6], "…")
-	}
-	return strings.Join(codes, ", ")
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -307,8 +410,13 @@ func question(it *ItemSpec, st Status, ev []Evidence, count int) string {
 		q = it.QuestionMet
 	case NotMet:
 		q = it.QuestionNotMet
-	case NeedsHuman:
-		q = it.QuestionHuman
+	case NotObserved:
+		q = it.QuestionNotObserved
+	}
+	if st == NotMet && len(ev) > 0 && ev[0].Rule != "" {
+		if rq := ruleQuestion(it.Questions, ev[0].Rule); rq != "" {
+			q = rq
+		}
 	}
 	if q == "" {
 		q = it.Question
@@ -335,6 +443,18 @@ func question(it *ItemSpec, st Status, ev []Evidence, count int) string {
 	).Replace(q)
 }
 
+// ruleQuestion returns the question of the longest key (a code or a
+// prefix) matching code.
+func ruleQuestion(qs map[string]string, code string) string {
+	best, q := "", ""
+	for k, v := range qs {
+		if strings.HasPrefix(strings.ToUpper(code), strings.ToUpper(k)) && len(k) > len(best) {
+			best, q = k, v
+		}
+	}
+	return q
+}
+
 func countItems(items []Item) Counts {
 	var c Counts
 	for _, it := range items {
@@ -343,8 +463,11 @@ func countItems(items []Item) Counts {
 			c.Met++
 		case NotMet:
 			c.NotMet++
-		case NeedsHuman:
-			c.NeedsHuman++
+		case NotObserved:
+			c.NotObserved++
+			if it.Requires {
+				c.RequiredNotObserved++
+			}
 		case NotApplicable:
 			c.NotApplicable++
 		}
@@ -362,7 +485,7 @@ func suggestBand(items []Item) Band {
 	var met, decided float64
 	n := 0
 	for _, it := range items {
-		switch it.Status {
+		switch it.Counted() {
 		case Met:
 			met += it.Weight
 			decided += it.Weight
@@ -390,4 +513,13 @@ func suggestBand(items []Item) Band {
 		return Band{Low: 2, High: 2, Label: "2 Below"}
 	}
 	return Band{Low: 1, High: 1, Label: "1 Poor"}
+}
+
+// notJudged says which migrations the deploy-safety rules did not judge,
+// and why ("" when every migration was judged).
+func notJudged(res *analyzer.Result) string {
+	if res.Stats.MigrationsNotJudged == 0 {
+		return ""
+	}
+	return res.Stats.NotJudgedReason
 }

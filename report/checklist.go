@@ -4,13 +4,13 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"os"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/internal/config"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 //go:embed default.toml
@@ -23,9 +23,23 @@ var defaultChecklist []byte
 type Checklist struct {
 	Name        string         `toml:"name"`
 	MaxEvidence int            `toml:"max_evidence"`
+	BandCap     *BandCapSpec   `toml:"band_cap"`
 	Categories  []CategorySpec `toml:"category"`
 	Areas       []AreaSpec     `toml:"area"`
 	Items       []ItemSpec     `toml:"item"`
+}
+
+// BandCapSpec says which findings cap the band of the area (and category)
+// they land in: findings at or above Severity in one of RuleCategories,
+// and findings of Rules whatever their severity. The band is then at most
+// Band.
+type BandCapSpec struct {
+	Severity       string   `toml:"severity"`
+	RuleCategories []string `toml:"rule_categories"`
+	Rules          []string `toml:"rules"`
+	Band           int      `toml:"band"`
+
+	sev analyzer.Severity
 }
 
 // CategorySpec is one row of the scoring matrix.
@@ -64,14 +78,23 @@ type ItemSpec struct {
 	AppliesWhen []string `toml:"applies_when"`
 	NotMetWhen  []string `toml:"not_met_when"`
 	MetWhen     []string `toml:"met_when"`
+	// Requires marks an item that asks for something to be present: not
+	// observed then counts as not met in the bands.
+	Requires bool `toml:"requires"`
 	// Evidence names signals shown when no finding or condition supplied
 	// evidence (where a human should look).
 	Evidence []string `toml:"evidence"`
 	// Follow-up questions; the status-specific ones fall back to Question.
-	Question       string `toml:"question"`
-	QuestionMet    string `toml:"question_met"`
-	QuestionNotMet string `toml:"question_not_met"`
-	QuestionHuman  string `toml:"question_human"`
+	Question            string `toml:"question"`
+	QuestionMet         string `toml:"question_met"`
+	QuestionNotMet      string `toml:"question_not_met"`
+	QuestionNotObserved string `toml:"question_not_observed"`
+	// QuestionHuman is the former name of QuestionNotObserved.
+	QuestionHuman string `toml:"question_human"`
+	// Questions are not-met questions per rule (a code or a prefix; the
+	// longest match wins) for the finding the question is built from, so
+	// that the question fits what that finding says.
+	Questions map[string]string `toml:"questions"`
 
 	applies, notMet, met []cond
 }
@@ -90,7 +113,7 @@ func DefaultChecklistTOML() []byte { return bytes.Clone(defaultChecklist) }
 
 // LoadChecklist reads a checklist file. Errors name the file and line.
 func LoadChecklist(file string) (*Checklist, error) {
-	data, err := os.ReadFile(file)
+	data, err := safeio.ReadUserFile(file, 4<<20)
 	if err != nil {
 		return nil, fmt.Errorf("checklist: %w", err)
 	}
@@ -111,6 +134,16 @@ func ParseChecklist(data []byte) (*Checklist, error) {
 	}
 	if c.MaxEvidence <= 0 {
 		c.MaxEvidence = 5
+	}
+	if c.BandCap != nil {
+		sev, err := analyzer.ParseSeverity(c.BandCap.Severity)
+		if err != nil || sev == 0 && c.BandCap.Severity != "none" {
+			return nil, fmt.Errorf("band_cap.severity: want info, warning, error or none, got %q", c.BandCap.Severity)
+		}
+		c.BandCap.sev = sev
+		if c.BandCap.Band < 1 || c.BandCap.Band > 5 {
+			return nil, fmt.Errorf("band_cap.band: want 1 to 5, got %d", c.BandCap.Band)
+		}
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -144,6 +177,13 @@ func (c *Checklist) validate() error {
 	for _, k := range analyzer.Categories {
 		knownCat[string(k)] = true
 	}
+	if c.BandCap != nil {
+		for _, k := range c.BandCap.RuleCategories {
+			if !knownCat[k] {
+				errs = append(errs, fmt.Sprintf("band_cap: unknown rule category %q", k))
+			}
+		}
+	}
 	items := map[string]bool{}
 	for i := range c.Items {
 		it := &c.Items[i]
@@ -159,6 +199,9 @@ func (c *Checklist) validate() error {
 		}
 		if it.Weight == 0 {
 			it.Weight = 1
+		}
+		if it.QuestionNotObserved == "" {
+			it.QuestionNotObserved = it.QuestionHuman
 		}
 		for _, k := range it.Categories {
 			if !knownCat[k] {
@@ -181,6 +224,11 @@ func (c *Checklist) validate() error {
 		it.applies = parse("applies_when", it.AppliesWhen)
 		it.notMet = parse("not_met_when", it.NotMetWhen)
 		it.met = parse("met_when", it.MetWhen)
+		if len(it.met) == 0 && len(it.Rules)+len(it.Names)+len(it.Categories) > 0 {
+			// An item judged by rules alone is met when they ran over
+			// some code and found nothing: the files are the evidence.
+			it.met, _ = parseConds([]string{"python.files"})
+		}
 		for _, s := range it.Evidence {
 			if !KnownSignal(s) {
 				err = fmt.Errorf("item %s: evidence: unknown signal %q", it.ID, s)

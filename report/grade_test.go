@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"os"
@@ -148,24 +149,91 @@ func TestGradeAnonymize(t *testing.T) {
 	sub := filepath.Join(tmp, "alice-smith")
 	require.NoError(t, os.MkdirAll(filepath.Join(sub, ".git", "logs"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(sub, "README.md"), []byte("# Alice Smith's payments take-home\n\n## Setup\n"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(sub, "app.py"), []byte("# written by Bob Jones <bob@example.com>\nprint('Alice was here')\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "app.py"), []byte("# written by Bob Jones <bob@example.com>\nprint('Alice was here')  # noqa: LOG003 alice\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(sub, ".git", "logs", "HEAD"),
 		[]byte("0000000000000000000000000000000000000000 1111111111111111111111111111111111111111 Bob Jones <bob@example.com> 1700000000 +0000\tcommit (initial): x\n"), 0o644))
+	// A broken archive: its error row must not show the name either.
+	broken := filepath.Join(tmp, "carol-danvers.zip")
+	require.NoError(t, os.WriteFile(broken, []byte("not a zip at all"), 0o644))
 	out := filepath.Join(tmp, "out")
-	rows, err := report.Grade(context.Background(), []string{sub}, report.GradeOptions{
-		OutDir: out, Anonymize: true, Rules: all.Rules(), Jobs: 1, Version: "test", Now: fixedNow})
+	rows, err := report.Grade(context.Background(), []string{sub, broken}, report.GradeOptions{
+		OutDir: out, Anonymize: true, Salt: "batch-salt", Rules: all.Rules(), Jobs: 1, Version: "test", Now: fixedNow})
 	require.NoError(t, err)
-	label := report.AnonymousLabel("alice-smith")
+	label := report.AnonymousLabel("alice-smith", "batch-salt")
 	assert.Equal(t, label, rows[0].Label)
-	assert.Equal(t, label, report.AnonymousLabel("alice-smith"), "stable")
+	assert.Equal(t, label, report.AnonymousLabel("alice-smith", "batch-salt"), "stable under one salt")
+	assert.NotEqual(t, label, report.AnonymousLabel("alice-smith", "other-salt"), "salted")
+	assert.NotContains(t, label, "e6f0c8", "not the unsalted SHA-256 of the name")
+	require.NotEmpty(t, rows[1].Err)
+	assert.Equal(t, report.AnonymousLabel("carol-danvers", "batch-salt"), rows[1].Label)
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join(out, e.Name()))
 		require.NoError(t, err)
 		low := strings.ToLower(string(data) + e.Name())
-		for _, leak := range []string{"alice", "smith", "bob", "jones"} {
+		for _, leak := range []string{"alice", "smith", "bob", "jones", "carol", "danvers"} {
 			assert.NotContains(t, low, leak, e.Name())
 		}
 	}
+	// Without a salt, each batch draws its own: labels differ between batches.
+	rows2, err := report.Grade(context.Background(), []string{sub}, report.GradeOptions{
+		OutDir: filepath.Join(tmp, "out2"), Anonymize: true, Rules: all.Rules(), Jobs: 1, Version: "test", Now: fixedNow})
+	require.NoError(t, err)
+	assert.NotEqual(t, label, rows2[0].Label)
+}
+
+// A submission with no analysable Python file, and an archive cut short by
+// its limits, get an error row with the cause and no score.
+func TestGradeNoScoreWithoutCode(t *testing.T) {
+	tmp := t.TempDir()
+	empty := filepath.Join(tmp, "empty")
+	require.NoError(t, os.MkdirAll(empty, 0o755))
+	docsOnly := filepath.Join(tmp, "docs-only")
+	require.NoError(t, os.MkdirAll(docsOnly, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(docsOnly, "README.md"), []byte("# Plan\n\n## Setup\n\n## Design decisions\n"), 0o644))
+	// The entry limit stops the unpacking before any Python file.
+	cut := filepath.Join(tmp, "cut.zip")
+	f, err := os.Create(cut)
+	require.NoError(t, err)
+	zw := zip.NewWriter(f)
+	for _, name := range []string{"sub/a.txt", "sub/b.txt", "sub/c.txt", "sub/app/views.py"} {
+		w, err := zw.Create(name)
+		require.NoError(t, err)
+		_, _ = w.Write([]byte("x = 1\n"))
+	}
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
+
+	out := filepath.Join(tmp, "out")
+	lim := archive.DefaultLimits
+	lim.MaxEntries = 2
+	rows, err := report.Grade(context.Background(), []string{empty, docsOnly, cut, submissions + "galileo"}, report.GradeOptions{
+		OutDir: out, Rules: all.Rules(), Jobs: 1, Version: "test", Now: fixedNow, Limits: lim})
+	require.NoError(t, err)
+	require.Len(t, rows, 4)
+	assert.Contains(t, rows[0].Err, "no analysable Python file (0 files)")
+	assert.Contains(t, rows[1].Err, "no analysable Python file (1 file)")
+	assert.Contains(t, rows[2].Err, "archive cut short")
+	for _, r := range rows[:3] {
+		assert.Nil(t, r.Report, r.Input)
+		assert.Equal(t, "-", r.CompletionText())
+	}
+	require.NotNil(t, rows[3].Report)
+
+	data, err := os.ReadFile(filepath.Join(out, "index.json"))
+	require.NoError(t, err)
+	var ix report.JSONIndex
+	require.NoError(t, json.Unmarshal(data, &ix))
+	require.Len(t, ix.Rows, 4)
+	assert.Contains(t, ix.Rows[0].Error, "no analysable Python file")
+	assert.Zero(t, ix.Rows[0].Applicable)
+	assert.Empty(t, ix.Rows[0].Items)
+	g := ix.Rows[3]
+	assert.Equal(t, "galileo.json", g.Report)
+	assert.Equal(t, report.NotMet, g.Items["no-n-plus-one"])
+	assert.Equal(t, report.NotObserved, g.Items["indexes"])
+	assert.Len(t, g.Areas, len(ix.Areas))
+	_, err = os.Stat(filepath.Join(out, "galileo.json"))
+	assert.NoError(t, err)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/rubric-dev/rubric/analyzer/printer"
 )
 
 // Disclaimer heads every report and index.
@@ -14,7 +16,9 @@ const Disclaimer = "A starting point for the reviewer's judgement, never a verdi
 // WriteMarkdown renders the report as Markdown.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	b := bufio.NewWriter(w)
-	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	// Names, paths and code come from the submission: control characters
+	// are escaped so that none reaches a terminal showing the file.
+	p := func(format string, a ...any) { b.WriteString(printer.EscapeControls(fmt.Sprintf(format, a...))) }
 	h := r.Header
 	p("# Reviewer checklist: %s\n\n", mdText(h.Name))
 	p("> %s\n\n", Disclaimer)
@@ -25,29 +29,40 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p("| Models | %d |\n", h.Models)
 	p("| Files with syntax errors | %d |\n", h.SyntaxErrors)
 	p("| Findings | %d |\n", h.Findings)
+	p("| Suppression comments | %s |\n", mdCell(r.suppressionSummary()))
 	p("| Checklist | %s |\n", mdCell(h.Checklist))
 	p("| rubric | %s |\n", mdCell(h.RubricVersion))
 	p("| Analysed at | %s |\n\n", h.AnalysedAt.Format(time.RFC3339))
 
 	p("## Summary\n\n")
-	p("Scoring matrix of the interview guide. Items per category: met / not met / needs a human / not applicable. The suggested band is a starting point for a human decision.\n\n")
-	p("| Category | Weight | Min | Met | Not met | Human | N/A | Evidence | Suggested band |\n")
+	p("Scoring matrix of the interview guide. Items per category: met / not met / not observed / not applicable. %s The suggested band is a starting point for a human decision.\n\n", StatusLegend)
+	p("| Category | Weight | Min | Met | Not met | Not observed | N/A | Evidence | Suggested band |\n")
 	p("|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, c := range r.Categories {
 		band := c.Band.Label
 		if len(c.Areas) == 0 {
 			band = "not assessed from code: decide in the interview"
 		}
-		p("| %s | %s%% | %d | %d | %d | %d | %d | %d | %s |\n", mdCell(c.Title), trimFloat(c.Weight), c.MinScore,
-			c.Counts.Met, c.Counts.NotMet, c.Counts.NeedsHuman, c.Counts.NotApplicable, c.Counts.Evidence, mdCell(band))
+		p("| %s | %s%% | %d | %d | %d | %s | %d | %d | %s |\n", mdCell(c.Title), trimFloat(c.Weight), c.MinScore,
+			c.Counts.Met, c.Counts.NotMet, notObservedCell(c.Counts), c.Counts.NotApplicable, c.Counts.Evidence, mdCell(band))
 	}
-	p("\n| Review area | Feeds | Met | Not met | Human | N/A | Evidence | Suggested band |\n")
+	p("\n| Review area | Feeds | Met | Not met | Not observed | N/A | Evidence | Suggested band |\n")
 	p("|---|---|--:|--:|--:|--:|--:|---|\n")
 	for _, a := range r.Areas {
-		p("| %s | %s | %d | %d | %d | %d | %d | %s |\n", mdCell(a.Title), mdCell(r.categoryTitle(a.Category)),
-			a.Counts.Met, a.Counts.NotMet, a.Counts.NeedsHuman, a.Counts.NotApplicable, a.Counts.Evidence, mdCell(a.Band.Label))
+		p("| %s | %s | %d | %d | %s | %d | %d | %s |\n", mdCell(a.Title), mdCell(r.categoryTitle(a.Category)),
+			a.Counts.Met, a.Counts.NotMet, notObservedCell(a.Counts), a.Counts.NotApplicable, a.Counts.Evidence, mdCell(a.Band.Label))
 	}
 	p("\n")
+	if caps := r.Caps(); len(caps) > 0 {
+		p("Bands capped by high-severity findings (see docs/checklist.md, \"Suggested band\"):\n\n")
+		for _, c := range caps {
+			p("- %s\n", mdText(c))
+		}
+		p("\n")
+	}
+	if r.NotJudged != "" {
+		p("Migrations: %s\n\n", mdText(r.NotJudged))
+	}
 
 	for _, a := range r.Areas {
 		p("## %s\n\n", mdText(a.Title))
@@ -62,6 +77,27 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			if it.Question != "" {
 				p("  - **Ask:** %s\n", it.Question)
+			}
+		}
+		p("\n")
+	}
+
+	if m := r.Mermaid(); m != "" {
+		p("## Model graph\n\n")
+		p("Models of the project (outside tests and migrations) and their relations.\n\n```mermaid\n%s```\n\n", m)
+	}
+
+	if len(r.Suppressions) > 0 {
+		p("## Suppression comments\n\n")
+		if r.Respected {
+			p("The findings these comments hide were left out of the checklist (`--respect-suppressions`).\n\n")
+		} else {
+			p("The checklist counts the findings these comments would hide (run with `--respect-suppressions` to leave them out).\n\n")
+		}
+		for _, s := range r.Suppressions {
+			p("- `%s` %s: %s; %s\n", s.Location(), mdCode(s.Code), mdText(s.Scope()), plural(len(s.Hides), "finding hidden", "findings hidden"))
+			for _, e := range s.Hides {
+				p("  - %s\n", mdEvidence(e))
 			}
 		}
 		p("\n")
@@ -94,6 +130,49 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	return b.Flush()
 }
 
+// StatusLegend explains the statuses on every page.
+const StatusLegend = "An item is met only with evidence in the code; not observed means neither a problem nor that evidence was found, and counts as not met (marked *) for items that require something."
+
+// notObservedCell is "3 (2*)": items not observed, and among them those
+// that count as not met.
+func notObservedCell(c Counts) string {
+	if c.RequiredNotObserved == 0 {
+		return itoa(c.NotObserved)
+	}
+	return fmt.Sprintf("%d (%d*)", c.NotObserved, c.RequiredNotObserved)
+}
+
+// suppressionSummary is "2 (hiding 5 findings, counted)".
+func (r *Report) suppressionSummary() string {
+	if len(r.Suppressions) == 0 {
+		return "none"
+	}
+	how := "counted in this checklist"
+	if r.Respected {
+		how = "left out (--respect-suppressions)"
+	}
+	return fmt.Sprintf("%d (hiding %s, %s)", len(r.Suppressions), plural(r.Hidden(), "finding", "findings"), how)
+}
+
+// Caps lists the bands capped by findings, one line each.
+func (r *Report) Caps() []string {
+	var out []string
+	line := func(title string, b Band) string {
+		return title + ": at most " + bandName(b.CapAt) + ", capped by " + b.Cap + " (suggested: " + b.Label + ")"
+	}
+	for _, a := range r.Areas {
+		if a.Band.Cap != "" {
+			out = append(out, line(a.Title, a.Band))
+		}
+	}
+	for _, c := range r.Categories {
+		if c.Band.Cap != "" && len(c.Areas) > 0 {
+			out = append(out, line(c.Title+" (category)", c.Band))
+		}
+	}
+	return out
+}
+
 func (r *Report) categoryTitle(id string) string {
 	for _, c := range r.Categories {
 		if c.ID == id {
@@ -117,6 +196,12 @@ func mdEvidence(e Evidence) string {
 	}
 	if e.Note != "" {
 		sb.WriteString(": " + mdText(e.Note))
+	}
+	if len(e.Also) > 0 {
+		sb.WriteString(" (also `" + strings.Join(e.Also, "`, `") + "`)")
+	}
+	if e.Suppressed != "" {
+		sb.WriteString(" (the candidate's comment at " + mdText(e.Suppressed) + " would hide it)")
 	}
 	return sb.String()
 }

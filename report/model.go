@@ -9,15 +9,21 @@ package report
 import (
 	"strconv"
 	"time"
+
+	"github.com/rubric-dev/rubric/analyzer"
 )
 
 // Status of a checklist item.
 type Status string
 
-// The statuses, in the order a reviewer reads them.
+// The statuses, in the order a reviewer reads them. An item is met only
+// with positive evidence; not observed means rubric found neither a
+// problem nor that evidence, which counts as not met for items that
+// require something (ItemSpec.Requires); not applicable means there is no
+// code to judge.
 const (
 	NotMet        Status = "not-met"
-	NeedsHuman    Status = "needs-human"
+	NotObserved   Status = "not-observed"
 	Met           Status = "met"
 	NotApplicable Status = "not-applicable"
 )
@@ -31,8 +37,8 @@ func (s Status) Label() string {
 		return "not met"
 	case NotApplicable:
 		return "not applicable"
-	case NeedsHuman:
-		return "needs a human"
+	case NotObserved:
+		return "not observed"
 	}
 	return string(s)
 }
@@ -47,7 +53,7 @@ func (s Status) Mark() string {
 	case NotApplicable:
 		return "➖"
 	}
-	return "❓"
+	return "❔"
 }
 
 // Header describes the submission.
@@ -69,10 +75,21 @@ type Header struct {
 // Evidence is one location backing a status: a path:line and the code line.
 type Evidence struct {
 	Path string `json:"path"`
-	Line int    `json:"line"`
+	Line int    `json:"line,omitempty"`
 	Code string `json:"code,omitempty"` // the source line, trimmed
 	Note string `json:"note,omitempty"` // the finding's message or what the signal saw
 	Rule string `json:"rule,omitempty"` // rule code when the evidence is a finding
+	// Severity is the finding's severity ("" for signal evidence).
+	Severity string `json:"severity,omitempty"`
+	// Suppressed names the candidate's comment that would have hidden
+	// this finding ("config/settings.py:1 # noqa: SEC006").
+	Suppressed string `json:"suppressed,omitempty"`
+	// Also are the places of the repeats collapsed into this finding
+	// ("config/settings.py:15"), see analyzer.Aggregate.
+	Also []string `json:"also,omitempty"`
+
+	sev      analyzer.Severity
+	category analyzer.Category
 }
 
 // Location is "path:line" ("path" when the line is unknown).
@@ -93,6 +110,18 @@ type Item struct {
 	More     int        // evidence not shown
 	Question string     // follow-up question for the interview ("" for none)
 	Weight   float64
+	// Requires marks items that ask for something to be present (a
+	// breaker, an idempotency key...): not observed counts as not met.
+	Requires bool
+}
+
+// Counted is the status the bands count: a required item not observed is
+// not met.
+func (it Item) Counted() Status {
+	if it.Status == NotObserved && it.Requires {
+		return NotMet
+	}
+	return it.Status
 }
 
 // Area is one review area with its items.
@@ -106,29 +135,38 @@ type Area struct {
 	Band     Band
 }
 
-// Counts are item statuses per area or category.
+// Counts are item statuses per area or category. NotObserved counts every
+// item not observed; RequiredNotObserved those among them that require
+// something (and so count as not met in the bands).
 type Counts struct {
-	Met, NotMet, NeedsHuman, NotApplicable int
-	Evidence                               int // evidence lines (findings and signals)
+	Met, NotMet, NotObserved, NotApplicable int
+	RequiredNotObserved                     int
+	Evidence                                int // evidence lines (findings and signals)
 }
 
 // Add accumulates another count.
 func (c *Counts) Add(o Counts) {
 	c.Met += o.Met
 	c.NotMet += o.NotMet
-	c.NeedsHuman += o.NeedsHuman
+	c.NotObserved += o.NotObserved
 	c.NotApplicable += o.NotApplicable
+	c.RequiredNotObserved += o.RequiredNotObserved
 	c.Evidence += o.Evidence
 }
 
-// Decided is met + not met.
-func (c Counts) Decided() int { return c.Met + c.NotMet }
+// Decided is met + not met + required items not observed.
+func (c Counts) Decided() int { return c.Met + c.NotMet + c.RequiredNotObserved }
 
 // Band is a suggested score on the guide's 1-5 scale: a starting point for
 // the human decision, never a verdict.
 type Band struct {
 	Low, High int    // 0 when nothing was decided
-	Label     string // "3 - Adequate"; "no evidence" when nothing was decided
+	Label     string // "3 Adequate"; "no evidence" when nothing was decided
+	// Cap says why the band was lowered: a high-severity security or
+	// correctness finding ("SEC006 at config/settings.py:1"); "" when not.
+	// CapAt is the highest band it allows.
+	Cap   string
+	CapAt int
 }
 
 // Category is one row of the scoring matrix with what rubric saw for it.
@@ -151,8 +189,39 @@ type Report struct {
 	Signals    []Signal
 	Skipped    []string // archive entries or files not analysed, with the reason
 	Unmapped   []Evidence
+	// Suppressions are the suppression comments found in the submission
+	// and what each would hide; Respected says whether the findings they
+	// hide were left out of the checklist (--respect-suppressions).
+	Suppressions []Suppression
+	Respected    bool
+	// Models is the project's model graph, for the diagram.
+	Models []ModelNode
+	// NotJudged says which migrations the deploy-safety rules left alone
+	// and why ("" when all were judged).
+	NotJudged string
 
 	identities []string // git authors and README title, for Anonymize
+}
+
+// Suppression is one suppression comment of the submission.
+type Suppression struct {
+	Evidence            // where the comment is, and its text
+	Kind     string     `json:"kind"`            // noqa, ignore, ignore-file
+	Codes    []string   `json:"codes,omitempty"` // empty: every code
+	Hides    []Evidence `json:"hides,omitempty"` // the findings it silences
+}
+
+// ModelNode is one model of the diagram with its relations.
+type ModelNode struct {
+	App, Name string
+	Path      string
+	Line      int
+	Relations []ModelEdge
+}
+
+// ModelEdge is a relation field to another model ("app.Model").
+type ModelEdge struct {
+	Field, Kind, To string
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

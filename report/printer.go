@@ -1,8 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/printer"
@@ -19,6 +22,10 @@ type Printer struct {
 
 // Print implements printer.Printer.
 func (p *Printer) Print(w io.Writer, res *analyzer.Result) error {
+	if roots := rootsOf(res); len(roots) > 1 {
+		return fmt.Errorf("the checklist describes one submission, and this run analysed %d (%s): run `rubric report` on each, or `rubric grade %s --out DIR`",
+			len(roots), strings.Join(roots, ", "), strings.Join(roots, " "))
+	}
 	root, prefix := RootOf(res)
 	name := "submission"
 	if root != "" {
@@ -26,7 +33,9 @@ func (p *Printer) Print(w io.Writer, res *analyzer.Result) error {
 			name = filepath.Base(abs)
 		}
 	}
-	r := Build(res, CollectSignals(root, prefix, res), Options{Name: name, Version: p.Version, Checklist: p.Checklist})
+	// check honours suppression comments (it serves CI); the page still
+	// lists them and what they hide.
+	r := Build(res, CollectSignals(root, prefix, res), Options{Name: name, Version: p.Version, Checklist: p.Checklist, RespectSuppressions: true})
 	if p.HTML {
 		return WriteHTML(w, r)
 	}
@@ -38,4 +47,29 @@ func (p *Printer) Print(w io.Writer, res *analyzer.Result) error {
 func RegisterPrinters() {
 	printer.Register("checklist", func(o printer.Options) printer.Printer { return &Printer{Version: o.Version} })
 	printer.Register("html", func(o printer.Options) printer.Printer { return &Printer{HTML: true, Version: o.Version} })
+}
+
+// rootsOf lists the distinct roots (the analysed paths) of a run's files,
+// as display paths.
+func rootsOf(res *analyzer.Result) []string {
+	if res == nil || res.Index == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, u := range res.Index.Units {
+		if !strings.HasSuffix(u.File.Rel, u.RootRel) {
+			continue
+		}
+		r := strings.TrimSuffix(strings.TrimSuffix(u.File.Rel, u.RootRel), "/")
+		if r == "" {
+			r = "."
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -153,6 +153,10 @@ func (c *pyCollector) unit(u *project.Unit) {
 			if !k.test && !k.migration && strings.Contains(strings.ToLower(t), "idempotency") && n.Parent().Type() != "keyword_argument" {
 				s.add("idempotency.keys", ev(n))
 			}
+		case "except_clause":
+			if !k.test && !k.migration {
+				c.handler(u, n, resolve)
+			}
 		case "subscript":
 			if k.settings && resolve(n.ChildByField("value")) == "os.environ" {
 				s.add("settings.env_reads", ev(n))
@@ -187,6 +191,12 @@ func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve f
 		switch {
 		case !k.test && (strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "APIView")):
 			s.add("django.views", evidenceAt(u, n))
+			if listViews[last] {
+				s.add("django.list_endpoints", evidenceAt(u, n))
+			}
+			return
+		case !k.test && last == "ListModelMixin":
+			s.add("django.list_endpoints", evidenceAt(u, n))
 			return
 		}
 	}
@@ -361,7 +371,7 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	// Outbound HTTP.
 	// Django's request.session is a dict, not an HTTP session.
 	djangoSession := recvText == "request.session" || strings.HasSuffix(recvText, ".request.session")
-	if httpVerbs[method] && (hasAnyPrefix(q, httpModules) || clientNames[recvLast] && !djangoSession) && !strings.HasSuffix(recvText, "objects") {
+	if httpVerbs[method] && (hasAnyPrefix(q, httpModules) || clientNames[recvLast] && !djangoSession && looksLikeRequest(call)) && !strings.HasSuffix(recvText, "objects") {
 		s.add("http.outbound_calls", ev)
 		if _, ok := call.Keywords["timeout"]; ok {
 			s.add("http.timeouts", ev)
@@ -385,11 +395,17 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	// ORM.
 	if strings.HasSuffix(recvText, ".objects") || strings.Contains(pyast.Dotted(call.Func), ".objects.") || strings.Contains(call.Func.Text(), ".objects.") {
 		s.add("django.orm_queries", ev)
+		if lookupMethods[method] && lookupOnColumn(call) {
+			s.add("django.lookups", ev)
+		}
 		if writeMethods[method] {
 			s.add("db.writes", ev)
 		}
 	} else if method == "save" && len(call.Positional) == 0 {
 		s.add("db.writes", ev)
+	}
+	if k.views && !call.Keyword("many").IsNil() && call.Keyword("many").Text() == "True" {
+		s.add("django.list_endpoints", ev)
 	}
 	switch method {
 	case "select_related", "prefetch_related":
@@ -412,6 +428,10 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		s.add("django.caching", ev)
 	case q == "hmac.compare_digest" || q == "secrets.compare_digest" || q == "django.utils.crypto.constant_time_compare":
 		s.add("security.constant_time_compare", ev)
+		s.add("webhooks.signature_checks", ev)
+	case method == "construct_event" || q == "hmac.new" && !k.script || strings.HasPrefix(strings.ToLower(method), "verify_signature") ||
+		strings.HasPrefix(strings.ToLower(method), "verify_webhook") || method == "validate_signature":
+		s.add("webhooks.signature_checks", ev)
 	case q == "print" && !k.script:
 		s.add("code.print_calls", ev)
 	}
@@ -493,4 +513,126 @@ func patchTarget(call pyast.Call) string {
 		}
 	}
 	return ""
+}
+
+// listViews are the generic views and viewsets that serve lists.
+var listViews = map[string]bool{"ListView": true, "ListAPIView": true, "ListCreateAPIView": true, "ModelViewSet": true,
+	"ReadOnlyModelViewSet": true, "ArchiveIndexView": true}
+
+// looksLikeRequest tells an HTTP call on a client-named receiver
+// (`session.get(url)`) from a dict or cache read (`session.get("cart")`):
+// a keyword only requests take, or a first argument that looks like a URL
+// (a string with a slash or a scheme, an f-string, a name or attribute
+// mentioning url, uri, endpoint or path, a concatenation or a call that
+// builds one).
+func looksLikeRequest(call pyast.Call) bool {
+	for _, k := range []string{"url", "json", "data", "headers", "params", "timeout", "auth", "files", "verify", "cookies"} {
+		if !call.Keyword(k).IsNil() {
+			return true
+		}
+	}
+	first := call.Arg(0, "url")
+	if first.IsNil() {
+		return false
+	}
+	switch first.Type() {
+	case "string", "concatenated_string":
+		if pyast.IsFString(first) {
+			return true
+		}
+		v, _ := pyast.StringValue(first)
+		return strings.Contains(v, "/") || strings.Contains(v, "://")
+	case "binary_operator", "call":
+		return true
+	case "identifier", "attribute":
+		low := strings.ToLower(first.Text())
+		for _, w := range []string{"url", "uri", "endpoint", "path", "href", "link"} {
+			if strings.Contains(low, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// handler records an except clause, and whether it names an exception
+// narrower than Exception.
+func (c *pyCollector) handler(u *project.Unit, n pyast.Node, resolve func(pyast.Node) string) {
+	ev := evidenceAt(u, n)
+	c.s.add("errors.handlers", ev)
+	var types []pyast.Node
+	for _, ch := range n.NamedChildren() {
+		switch ch.Type() {
+		case "block", "comment":
+			continue
+		case "as_pattern":
+			ch = ch.NamedChild(0)
+		}
+		if ch.Type() == "tuple" || ch.Type() == "parenthesized_expression" {
+			types = append(types, ch.NamedChildren()...)
+		} else {
+			types = append(types, ch)
+		}
+		break
+	}
+	if len(types) == 0 {
+		c.s.add("errors.broad_handlers", ev)
+		return
+	}
+	specific := false
+	for _, t := range types {
+		switch q := resolve(t); q {
+		case "", "Exception", "BaseException", "builtins.Exception", "builtins.BaseException":
+			c.s.add("errors.broad_handlers", ev)
+			return
+		default:
+			specific = true
+		}
+	}
+	if specific && !onlyPasses(n) {
+		c.s.add("errors.specific_handlers", ev)
+	}
+}
+
+// onlyPasses reports a handler whose body does nothing (pass, continue,
+// ..., a string): it swallows the error rather than handling it.
+func onlyPasses(clause pyast.Node) bool {
+	for _, ch := range clause.NamedChildren() {
+		if ch.Type() != "block" {
+			continue
+		}
+		for _, st := range pyast.Statements(ch) {
+			switch st.Type() {
+			case "pass_statement", "continue_statement":
+			case "expression_statement":
+				if e := st.NamedChild(0); e.Type() != "ellipsis" && e.Type() != "string" {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+var lookupMethods = map[string]bool{"filter": true, "exclude": true, "get": true, "order_by": true, "get_or_create": true}
+
+// lookupOnColumn reports a lookup that an index could serve: a keyword
+// other than the primary key (id, pk), or an order_by field.
+func lookupOnColumn(call pyast.Call) bool {
+	if call.MethodName() == "order_by" {
+		return len(call.Positional) > 0
+	}
+	for k := range call.Keywords {
+		base := k
+		if i := strings.Index(base, "__"); i >= 0 {
+			base = base[:i]
+		}
+		if base != "id" && base != "pk" && k != "defaults" {
+			return true
+		}
+	}
+	return false
 }

@@ -2,11 +2,8 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -16,6 +13,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // Signal is a fact about the submission that needs no rule: how many test
@@ -38,6 +36,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
+	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
 	{"tests.functions", "test functions and methods (def test*)"},
 	{"tests.pytest", "pytest-style test functions (module level or in plain classes)"},
@@ -47,13 +46,15 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"tests.http_mocking", "HTTP mocked in tests (responses, requests_mock, respx, httpretty, mock.patch of requests/httpx/a client or session)"},
 	{"readme.present", "a README at the root"},
 	{"readme.setup", "README heading about set-up or installation"},
-	{"readme.run", "README heading about running or usage"},
+	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run...)"},
 	{"readme.test", "README heading about tests"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture or assumptions"},
+	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
 	{"deps.unpinned", "requirement lines without an exact pin"},
 	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
+	{"django.version", "declared Django version (the lowest the requirements allow, as major.minor: 4.2 is 4.02), 0 when unknown"},
 	{"settings.files", "Django settings modules"},
 	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple)"},
 	{"settings.literal_secrets", "secret-looking settings assigned a string literal (SECRET_KEY, *_API_KEY, *TOKEN, *PASSWORD)"},
@@ -67,6 +68,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.orm_queries", "ORM calls through a manager (X.objects...)"},
 	{"django.queries_in_loops", "ORM manager calls inside a loop body (candidates for N+1)"},
 	{"django.views", "views (functions taking request in views modules, View/APIView/ViewSet classes)"},
+	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin; serializers with many=True in views)"},
+	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager)"},
 	{"django.eager_loading", "select_related / prefetch_related calls"},
 	{"django.pagination", "pagination (Paginator, DRF pagination classes, paginate_by, pagination_class)"},
 	{"django.indexes", "indexes declared (db_index=True, Meta.indexes, models.Index, AddIndex)"},
@@ -86,7 +89,11 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"logging.exception", "logger.exception or exc_info= used"},
 	{"code.print_calls", "print() calls outside tests, scripts and management commands"},
 	{"webhooks.handlers", "functions named *webhook*"},
+	{"webhooks.signature_checks", "signatures verified (hmac.compare_digest, constant_time_compare, Stripe's construct_event, verify_signature-like calls)"},
 	{"security.constant_time_compare", "hmac.compare_digest / constant_time_compare used"},
+	{"errors.handlers", "except clauses outside tests and migrations"},
+	{"errors.specific_handlers", "except clauses naming an exception narrower than Exception, that do more than pass"},
+	{"errors.broad_handlers", "bare except clauses and except Exception / BaseException outside tests and migrations"},
 	{"di.injected_dependencies", "constructors taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
 	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
@@ -220,6 +227,11 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	}
 	if res != nil && res.Index != nil {
 		s.models(res.Index)
+		for _, m := range res.Index.Migrations.All {
+			if res.Index.Migrations.Judged(m) {
+				s.add("migrations.judged", Evidence{Path: m.Path})
+			}
+		}
 	}
 	s.set("python.files", float64(len(units)), "")
 	s.set("python.lines", float64(lines), "")
@@ -327,21 +339,19 @@ func (s *Signals) walkFiles(root, prefix string) {
 	s.flag("makefile.present", len(makefile) > 0, makefile...)
 	s.flag("ci.present", len(ci) > 0, ci...)
 	s.flag("deps.lockfile", len(lock) > 0, lock...)
+	s.decisions(root, prefix, files)
+	s.django(root, prefix)
 	s.Authors = gitAuthors(root)
 }
 
 // maxTextFile bounds the README and requirement files read.
 const maxTextFile = 1 << 20
 
+// readSmall reads the first maxTextFile bytes of a regular file found by
+// the walk: a link, a FIFO or a device is not read (safeio).
 func readSmall(file string) []byte {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	buf := make([]byte, maxTextFile)
-	n, _ := io.ReadFull(f, buf)
-	return buf[:n]
+	data, _ := safeio.ReadPrefix(file, maxTextFile)
+	return data
 }
 
 var readmeSections = []struct {
@@ -358,9 +368,16 @@ var readmeSections = []struct {
 // Markdown headings (#) outside code fences and reStructuredText titles
 // (a line underlined with = - ~ ^) count; body text does not.
 func (s *Signals) readme(file, rel string) {
-	src := readSmall(file)
+	src := project.DecodeText(readSmall(file))
 	s.flag("readme.present", true, Evidence{Path: rel})
-	lines := strings.Split(string(src), "\n")
+	lines := strings.Split(src, "\n")
+	for i, line := range lines {
+		if cmd := runCommand(line); cmd != "" && len(s.byName["readme.run"].Evidence) < evidenceCap {
+			s.set("readme.run", 1, "yes")
+			s.byName["readme.run"].Evidence = append(s.byName["readme.run"].Evidence, Evidence{Path: rel, Line: i + 1, Code: clip(line), Note: "runs it with `" + cmd + "`"})
+			break
+		}
+	}
 	fence := false
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
@@ -406,6 +423,112 @@ func (s *Signals) readme(file, rel string) {
 	}
 }
 
+// runCommands are the commands that start a Django project, as a README
+// shows them.
+var runCommands = []string{"python manage.py runserver", "python3 manage.py runserver", "./manage.py runserver", "django-admin runserver",
+	"docker compose up", "docker-compose up", "make run", "make up", "make dev", "make start", "make serve", "uvicorn ", "gunicorn ",
+	"daphne ", "celery -a", "celery worker", "just run", "poetry run python manage.py runserver", "uv run python manage.py runserver",
+	"pipenv run python manage.py runserver"}
+
+// runCommand returns the run command a README line shows, or "": the line
+// must be the command itself (in a code block, after a "$ " prompt or a
+// list marker), or hold it in backticks next to an instruction ("Execute
+// `docker compose up`"); prose that mentions a command does not count.
+func runCommand(line string) string {
+	t := strings.ToLower(strings.TrimSpace(line))
+	t = listMarkerRe.ReplaceAllString(t, "")
+	if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")); c != "" {
+		return c
+	}
+	spans := strings.Split(t, "`")
+	var prose strings.Builder
+	for i := 0; i < len(spans); i += 2 {
+		prose.WriteString(spans[i] + " ")
+	}
+	if !instructionRe.MatchString(prose.String()) {
+		return ""
+	}
+	for i := 1; i < len(spans)-1; i += 2 {
+		if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimSpace(spans[i]), "$ ")); c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+var (
+	listMarkerRe  = regexp.MustCompile(`^([-*+>]|[0-9]+[.)])\s+`)
+	instructionRe = regexp.MustCompile(`\b(run|runs|running|execute|start|launch|type|use|using|with|then|via|command)\b|^\s*$`)
+)
+
+func startsWithRunCommand(t string) string {
+	for _, c := range runCommands {
+		if strings.HasPrefix(t, c) || t == strings.TrimSpace(c) {
+			return strings.TrimSpace(c)
+		}
+	}
+	return ""
+}
+
+// decisionFileRe names design notes kept beside the README.
+var decisionFileRe = regexp.MustCompile(`(?i)(^|/)(design|decisions?|design[-_]decisions?|architecture|adr|tradeoffs?|trade[-_]offs?|notes|rationale)[^/]*\.(md|rst|txt)$|(^|/)(adr|adrs|decisions)/[^/]+\.(md|rst)$`)
+
+// decisions records design notes outside the README: files named for them
+// (DESIGN_DECISIONS.md, ARCHITECTURE.md, docs/adr/0001-x.md), and pages
+// under docs/ with a decisions heading.
+func (s *Signals) decisions(root, prefix string, files []string) {
+	for _, rel := range files {
+		low := strings.ToLower(rel)
+		if !strings.HasSuffix(low, ".md") && !strings.HasSuffix(low, ".rst") && !strings.HasSuffix(low, ".txt") {
+			continue
+		}
+		inDocs := strings.HasPrefix(low, "docs/") || strings.HasPrefix(low, "doc/")
+		if decisionFileRe.MatchString(rel) && (inDocs || !strings.Contains(rel, "/")) {
+			s.add("docs.decisions", Evidence{Path: prefix + rel, Note: "design notes"})
+			continue
+		}
+		if !inDocs {
+			continue
+		}
+		text := project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(rel))))
+		if i, t := decisionHeading(text); i > 0 {
+			s.add("docs.decisions", Evidence{Path: prefix + rel, Line: i, Code: clip(t)})
+		}
+	}
+	if s.Value("docs.decisions") == 0 {
+		s.set("docs.decisions", 0, "no")
+	}
+}
+
+// decisionHeading returns the line number and text of the first Markdown
+// heading about decisions, or 0.
+func decisionHeading(text string) (int, string) {
+	for i, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "#") {
+			continue
+		}
+		h := strings.ToLower(strings.TrimSpace(strings.TrimLeft(t, "#")))
+		for _, w := range readmeSections[3].words {
+			if containsWord(h, w) {
+				return i + 1, t
+			}
+		}
+	}
+	return 0, ""
+}
+
+// django records the declared Django version.
+func (s *Signals) django(root, prefix string) {
+	v := project.DeclaredDjango(root)
+	if !v.Known() {
+		s.set("django.version", 0, "unknown")
+		return
+	}
+	s.set("django.version", float64(v.Major)+float64(v.Minor)/100, v.String())
+	s.byName["django.version"].Evidence = []Evidence{{Path: prefix + v.Path, Line: v.Line, Code: clip(v.Text)}}
+}
+
 // containsWord finds w in s at a word start ("tests" matches "test",
 // "contest" does not).
 func containsWord(s, w string) bool {
@@ -439,7 +562,7 @@ func isUnderline(t string) bool {
 // (-r, -e, --hash...), comments and blank lines are skipped; "==" and "==="
 // pin, a direct URL with @ pins too.
 func (s *Signals) requirements(file, rel string) {
-	sc := bufio.NewScanner(bytes.NewReader(readSmall(file)))
+	sc := bufio.NewScanner(strings.NewReader(project.DecodeText(readSmall(file))))
 	sc.Buffer(make([]byte, 64*1024), maxTextFile)
 	n := 0
 	for sc.Scan() {
@@ -466,12 +589,17 @@ func (s *Signals) requirements(file, rel string) {
 func gitAuthors(root string) []string {
 	seen := map[string]bool{}
 	var out []string
-	files := []string{filepath.Join(root, ".git", "logs", "HEAD")}
+	files := []string{".git/logs/HEAD"}
 	if m, _ := filepath.Glob(filepath.Join(root, ".git", "logs", "refs", "heads", "*")); m != nil {
-		files = append(files, m...)
+		for _, p := range m {
+			files = append(files, ".git/logs/refs/heads/"+filepath.Base(p))
+		}
 	}
 	for _, f := range files {
-		for _, line := range strings.Split(string(readSmall(f)), "\n") {
+		// No link is followed at any level (.git itself may be one, to
+		// anywhere), and no FIFO is opened.
+		data, _ := safeio.ReadPrefixIn(root, f, maxTextFile)
+		for _, line := range strings.Split(string(data), "\n") {
 			// <old> <new> Name <email> <ts> <tz>\t<message>
 			fields := strings.SplitN(line, " ", 3)
 			if len(fields) < 3 {

@@ -3,10 +3,10 @@ package baseline
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // File is a baseline on disk: the findings a project accepted when it
@@ -51,7 +51,8 @@ func Write(path string, r *analyzer.Result) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	// Atomically: a failed write leaves the previous baseline intact.
+	if err := safeio.WriteBytes(path, 0o644, append(data, '\n')); err != nil {
 		return fmt.Errorf("write baseline: %w", err)
 	}
 	return nil
@@ -59,7 +60,7 @@ func Write(path string, r *analyzer.Result) error {
 
 // Read loads a baseline written by Write.
 func Read(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadUserFile(path, 256<<20)
 	if err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err)
 	}

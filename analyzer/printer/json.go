@@ -74,7 +74,11 @@ type JSONSummary struct {
 	Suppressed   int            `json:"suppressed"`
 	Unreadable   int            `json:"unreadable"`
 	SyntaxErrors int            `json:"syntax_errors"`
-	Rules        []string       `json:"rules"`
+	// MigrationsNotJudged counts the migrations the per-migration MIG
+	// rules took as released; NotJudgedReason says why.
+	MigrationsNotJudged int      `json:"migrations_not_judged,omitempty"`
+	NotJudgedReason     string   `json:"migrations_not_judged_reason,omitempty"`
+	Rules               []string `json:"rules"`
 }
 
 // Build converts a result to the JSON report structure.
@@ -82,7 +86,8 @@ func BuildJSON(version string, r *analyzer.Result) JSONReport {
 	rep := JSONReport{Version: version, Diagnostics: []JSONDiagnostic{}}
 	sum := JSONSummary{Files: r.Stats.Files, Lines: r.Stats.Lines, Findings: len(r.Diagnostics),
 		BySeverity: map[string]int{"error": 0, "warning": 0, "info": 0}, ByCode: map[string]int{},
-		Suppressed: r.Stats.Suppressed, Unreadable: r.Stats.Unreadable, SyntaxErrors: r.Stats.SyntaxErrors, Rules: []string{}}
+		Suppressed: r.Stats.Suppressed, Unreadable: r.Stats.Unreadable, SyntaxErrors: r.Stats.SyntaxErrors, Rules: []string{},
+		MigrationsNotJudged: r.Stats.MigrationsNotJudged, NotJudgedReason: r.Stats.NotJudgedReason}
 	for _, d := range r.Diagnostics {
 		jd := JSONDiagnostic{Code: d.Code, Name: d.Name, Severity: d.Severity.String(), Confidence: d.Confidence.String(),
 			Category: string(d.Category), Path: d.Path, Line: d.Pos.Line, Column: d.Pos.Column,

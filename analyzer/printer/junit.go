@@ -61,18 +61,18 @@ func (p *JUnit) Print(w io.Writer, r *analyzer.Result) error {
 	sort.Strings(paths)
 	suite := junitSuite{Name: "rubric"}
 	for _, path := range paths {
-		tc := junitCase{Name: path, Classname: "rubric", File: path}
+		tc := junitCase{Name: xmlSafe(path), Classname: "rubric", File: xmlSafe(path)}
 		if ds := byFile[path]; len(ds) > 0 {
 			var b strings.Builder
 			worst := analyzer.Severity(0)
 			for _, d := range ds {
-				fmt.Fprintf(&b, "%s:%d:%d: %s %s\n", d.Path, d.Pos.Line, d.Pos.Column, d.Code, d.Message)
+				fmt.Fprintf(&b, "%s:%d:%d: %s %s\n", xmlSafe(d.Path), d.Pos.Line, d.Pos.Column, d.Code, xmlSafe(d.Message))
 				if d.Help != "" {
-					fmt.Fprintf(&b, "  help: %s\n", d.Help)
+					fmt.Fprintf(&b, "  help: %s\n", xmlSafe(d.Help))
 				}
 				worst = max(worst, d.Severity)
 			}
-			tc.Failure = &junitFailure{Message: plural(len(ds), "finding") + ": " + ds[0].Code + " " + ds[0].Message, Type: worst.String(), Text: b.String()}
+			tc.Failure = &junitFailure{Message: xmlSafe(plural(len(ds), "finding") + ": " + ds[0].Code + " " + ds[0].Message), Type: worst.String(), Text: b.String()}
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, tc)

@@ -46,16 +46,18 @@ func (p *Text) sevColor(s analyzer.Severity) string {
 func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 	bw := bufio.NewWriter(w)
 	for _, d := range r.Diagnostics {
+		// Paths, messages and source lines come from the submission:
+		// their control characters are escaped (EscapeControls).
 		fmt.Fprintf(bw, "%s:%d:%d: %s %s",
-			p.c(ansiBold, d.Path), d.Pos.Line, d.Pos.Column,
-			p.c(ansiBold+p.sevColor(d.Severity), d.Code), strings.ReplaceAll(d.Message, "\n", "\n    "))
+			p.c(ansiBold, EscapeControls(d.Path)), d.Pos.Line, d.Pos.Column,
+			p.c(ansiBold+p.sevColor(d.Severity), d.Code), strings.ReplaceAll(EscapeControls(d.Message), "\n", "\n    "))
 		if d.Confidence != 0 && d.Confidence != analyzer.High {
 			fmt.Fprintf(bw, " %s", p.c(ansiDim, "("+d.Confidence.String()+" confidence)"))
 		}
 		bw.WriteString("\n")
 		p.frame(bw, r, d)
 		if d.Help != "" {
-			for i, l := range strings.Split(d.Help, "\n") {
+			for i, l := range strings.Split(EscapeControls(d.Help), "\n") {
 				if i == 0 {
 					fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, "= help:"), l)
 				} else {
@@ -63,11 +65,17 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 				}
 			}
 		}
-		for _, rel := range d.Related {
-			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), rel.Path, rel.Pos.Line, rel.Pos.Column, rel.Message)
+		for i, rel := range d.Related {
+			if i == maxNotes && len(d.Related) > maxNotes+1 {
+				// A collapsed finding (analyzer.Aggregate) may carry
+				// hundreds of locations; the JSON output keeps them all.
+				fmt.Fprintf(bw, "  %s and %d more\n", p.c(ansiCyan+ansiBold, "= note:"), len(d.Related)-maxNotes)
+				break
+			}
+			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), EscapeControls(rel.Path), rel.Pos.Line, rel.Pos.Column, EscapeControls(rel.Message))
 		}
 		for _, f := range d.Fixes {
-			fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, fixLabel(f.Applicability)), f.Message)
+			fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, fixLabel(f.Applicability)), EscapeControls(f.Message))
 		}
 		bw.WriteString("\n")
 	}
@@ -78,6 +86,9 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 }
 
 const maxFrameLines = 4
+
+// maxNotes bounds the related locations printed per finding.
+const maxNotes = 3
 
 func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic) {
 	f := r.Files[d.Path]
@@ -100,7 +111,7 @@ func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic)
 	gutter := strings.Repeat(" ", width+1) + "|"
 	fmt.Fprintf(w, "%s\n", p.c(ansiBlue, gutter))
 	for ln := first; ln <= shown; ln++ {
-		text := expandTabs(string(f.Line(ln)))
+		text := expandTabs(EscapeControls(string(f.Line(ln))))
 		fmt.Fprintf(w, "%s %s\n", p.c(ansiBlue, fmt.Sprintf("%*d |", width, ln)), text)
 		// Underline: from the start column on the first line, to the end
 		// column on the last, the whole text in between.
@@ -133,19 +144,22 @@ func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic)
 }
 
 // displayCol maps a 1-based code-point column of raw to a column of the
-// tab-expanded text.
+// displayed text: tabs expanded, escaped characters as wide as their
+// escape. Invalid UTF-8 bytes count one column each, as in positions.
 func displayCol(raw string, col int) int {
 	out := 1
 	i := 1
-	for _, r := range raw {
+	for off := 0; off < len(raw); {
 		if i >= col {
 			break
 		}
+		r, size := utf8.DecodeRuneInString(raw[off:])
 		if r == '\t' {
 			out += 4
 		} else {
-			out++
+			out += escapedWidth(r, size, raw[off])
 		}
+		off += size
 		i++
 	}
 	if col > i {
@@ -162,6 +176,11 @@ func (p *Text) summary(w *bufio.Writer, r *analyzer.Result) {
 		counts[d.Severity]++
 	}
 	files := plural(r.Stats.Files, "file")
+	defer func() {
+		if r.Stats.MigrationsNotJudged > 0 {
+			fmt.Fprintf(w, "Migrations: %s.\n", r.Stats.NotJudgedReason)
+		}
+	}()
 	if len(r.Diagnostics) == 0 {
 		fmt.Fprintf(w, "%s: no findings in %s.\n", p.c(ansiBold, "All checks passed"), files)
 		return

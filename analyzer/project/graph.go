@@ -353,6 +353,10 @@ func looksLikeExternalModel(q string) bool {
 		return true
 	}
 	last := q[strings.LastIndex(q, ".")+1:]
+	switch last {
+	case "MP_Node", "NS_Node", "AL_Node": // django-treebeard (treebeard.mp_tree...)
+		return strings.HasPrefix(q, "treebeard.")
+	}
 	if !strings.Contains(q, "models") && !strings.HasPrefix(q, "django.contrib") {
 		return false
 	}
@@ -374,7 +378,22 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 		}
 		for _, c := range f.Models.Classes {
 			q := c.Module + "." + c.Name
-			if _, dup := g.classes[q]; dup {
+			if prev, dup := g.classes[q]; dup {
+				if prev.Path == c.Path {
+					// Redefined later in the same module: as in Python,
+					// the last definition is the class.
+					g.classes[q] = c
+					for i, x := range g.cbyName[c.Name] {
+						if x == prev {
+							g.cbyName[c.Name][i] = c
+						}
+					}
+					for i, x := range classes {
+						if x == prev {
+							classes[i] = c
+						}
+					}
+				}
 				continue
 			}
 			g.classes[q] = c

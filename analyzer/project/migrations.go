@@ -826,6 +826,12 @@ type MigrationIndex struct {
 	labels  []*AppLabel
 	byDir   map[string]*MigrationApp
 	states  *stateMemo // StateBefore's shared replays; set by Finish
+
+	// The migrations the per-migration rules judge (migrations_released.go).
+	selected bool
+	judged   map[*Migration]bool
+	released []string
+	exact    string
 }
 
 // MigrationApp is one migrations package.

@@ -14,6 +14,7 @@ package project
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/source"
@@ -105,6 +106,9 @@ type Index struct {
 	// inside an atomic block, directly or through other functions
 	// (atomic.go).
 	CalledInAtomic map[string]bool
+
+	djangoOnce sync.Once
+	django     DjangoVersion
 
 	res results // project analyses (see ProjectAnalysis)
 }

@@ -121,17 +121,26 @@ type baseTreeLayout struct {
 	isClosed bool
 }
 
-// flatten converts a tree-sitter tree with one cgo call that writes the
-// nodes straight into a Go array of the exact size.
+// flatten converts a tree-sitter tree with one cgo call.
 func flatten(t *sitter.Tree, src []byte) *Tree {
 	bt := (*baseTreeLayout)(unsafe.Pointer(t.BaseTree))
-	ct := (*C.TSTree)(bt.c)
+	if out := flattenC(bt.c, src); out != nil {
+		return out
+	}
+	return convert(t, src) // out of C memory: the slow path allocates in Go
+}
+
+// flattenC converts the C tree at tree (a *TSTree) with one cgo call that
+// writes the nodes straight into a Go array of the exact size; nil when C
+// memory runs out.
+func flattenC(tree unsafe.Pointer, src []byte) *Tree {
+	ct := (*C.TSTree)(tree)
 	count := int(C.rb_count(ct))
 	nodes := make([]node, count)
 	var truncated C.int
 	n := C.rb_flatten(ct, C.int32_t(MaxDepth), (*C.rb_node)(unsafe.Pointer(unsafe.SliceData(nodes))), C.int32_t(count), &truncated)
 	if n < 0 {
-		return convert(t, src) // out of C memory, or a count we did not expect: the slow path
+		return nil
 	}
 	return newTree(src, nodes[:n:n], truncated != 0)
 }

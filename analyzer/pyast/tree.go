@@ -5,7 +5,6 @@ package pyast
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -222,86 +221,40 @@ func internField(name string) uint8 { return fieldIDs[name] }
 
 func fieldName(id uint8) string { return fieldNames[id] }
 
-// Parser wraps one tree-sitter parser. It is not safe for concurrent use:
-// give each worker its own.
-type Parser struct{ p *sitter.Parser }
+// Parser parses Python files one at a time. It is not safe for concurrent
+// use: give each worker its own.
+type Parser struct{}
 
 // NewParser returns a parser for Python.
 func NewParser() *Parser {
-	p := sitter.NewParser()
-	p.SetLanguage(Language())
-	return &Parser{p: p}
+	Language()
+	return &Parser{}
 }
 
 // Close frees the parser.
-func (p *Parser) Close() { p.p.Close() }
+func (p *Parser) Close() {}
 
-// Parse parses src, giving up after timeout (no limit when 0). The
-// tree-sitter tree is converted and freed before Parse returns.
+// Parse parses src and converts the result into a Tree.
 //
-// The deadline is enforced with a timer that cancels a private context
-// only when it fires. go-tree-sitter's ParseCtx sets the parser's
-// cancellation flag from a goroutine whenever the context is done, even
-// when that happens just after a successful parse, and only clears it after
-// a cancelled parse; cancelling the context on the normal path would
-// therefore poison the next parse with "operation limit was hit".
+// Its cost is bounded by work, not time: a parse that asks tree-sitter's
+// allocator for more than WorkLimit(len(src)) bytes stops with
+// ErrTooComplex, so the same input always gives the same answer on any
+// machine under any load, and error-heavy input costs time in proportion
+// to its size. timeout (none when 0) is only a backstop against what the
+// budget misses; it stops the parse with ErrTimeout, an answer that
+// depends on the machine and must never be cached.
+//
+// Each parse uses a fresh tree-sitter parser (the work measure must not
+// depend on what a reused parser's pools kept from the previous file), and
+// indentation the grammar's scanner cannot represent is re-encoded first
+// (see scannerIndentation).
 func (p *Parser) Parse(timeout time.Duration, src []byte) (*Tree, error) {
-	ctx := &timeoutCtx{Context: context.Background(), done: make(chan struct{})}
-	var timer *time.Timer
-	if timeout > 0 {
-		timer = time.AfterFunc(timeout, ctx.fire)
-	}
-	t, err := p.p.ParseCtx(ctx, nil, src)
-	if timer != nil && !timer.Stop() {
-		// The timer fired: the flag may be set; clear it for the next file.
-		p.reset()
-	}
-	if errors.Is(err, sitter.ErrOperationLimit) {
-		p.reset()
-		t, err = p.p.ParseCtx(context.Background(), nil, src)
-	}
+	t, _, err := parseBudget(scannerIndentation(src), WorkLimit(len(src)), timeout)
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	defer t.Close()
-	return flatten(t, src), nil
-}
-
-// timeoutCtx is a context that is done only when its timer fires.
-type timeoutCtx struct {
-	context.Context
-	done  chan struct{}
-	fired atomic.Bool
-}
-
-func (c *timeoutCtx) fire() {
-	c.fired.Store(true)
-	close(c.done)
-}
-
-func (c *timeoutCtx) Done() <-chan struct{} { return c.done }
-
-func (c *timeoutCtx) Err() error {
-	if c.fired.Load() {
-		return context.DeadlineExceeded
-	}
-	return nil
-}
-
-// reset clears the parser's cancellation flag: a parse with an already
-// cancelled context fails at once and makes go-tree-sitter clear it.
-func (p *Parser) reset() {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	// Wait until the library's watcher goroutine has seen the cancellation.
-	for i := 0; i < 100; i++ {
-		if t, err := p.p.ParseCtx(ctx, nil, []byte("x")); err != nil {
-			return
-		} else {
-			t.Close()
-		}
-		time.Sleep(time.Millisecond)
-	}
+	t.Src = src
+	return t, nil
 }
 
 // Parse is a convenience for tests and one-off use.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -80,8 +81,9 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 		"",
 	}
 	for _, s := range srcs {
-		p := NewParser()
-		st, err := p.p.ParseCtx(context.Background(), nil, []byte(s))
+		p := sitter.NewParser()
+		p.SetLanguage(Language())
+		st, err := p.ParseCtx(context.Background(), nil, []byte(s))
 		require.NoError(t, err)
 		a := flatten(st, []byte(s))
 		b := convert(st, []byte(s))

@@ -98,17 +98,17 @@ func (f *File) Callee(call pyast.Node) (*Func, bool) {
 	if !ok {
 		return nil, false
 	}
-	return f.callee(call, c, 0)
+	return f.callee(call, c, ctx{})
 }
 
-func (f *File) callee(call pyast.Node, c pyast.Call, depth int) (*Func, bool) {
+func (f *File) callee(call pyast.Node, c pyast.Call, st ctx) (*Func, bool) {
 	if fn, bound := f.staticCallee(call); fn != nil {
 		return fn, bound
 	}
-	if c.Func.Type() != "attribute" || depth > maxDepth {
+	if c.Func.Type() != "attribute" || st.d > maxDepth {
 		return nil, false
 	}
-	if m, _, _ := f.instance(c.Receiver(), depth+1); m != nil {
+	if m, _, _ := f.instance(c.Receiver(), st.in()); m != nil {
 		if fn := f.M.ModelMethod(m, c.MethodName()); fn != nil && !fn.Static {
 			return fn, !fn.ClassMethod
 		}
@@ -278,7 +278,9 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 		return nil
 	}
 	if v, decl := c.Attr("model"); !v.IsNil() {
-		return m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v))
+		if md := m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v)); md != nil {
+			return md
+		}
 	}
 	for _, d := range pyast.Decorators(c.Node) {
 		dc, ok := pyast.AsCall(d)

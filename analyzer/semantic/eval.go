@@ -10,6 +10,17 @@ import (
 // maxDepth bounds every recursive evaluation.
 const maxDepth = 20
 
+// ctx is the state of one evaluation: its depth, and the class `self`
+// stands for when a base class's method is read on behalf of a subclass
+// (a mixin's get_queryset calling super().get_queryset() reads the
+// concrete view's queryset attribute).
+type ctx struct {
+	d    int
+	self *Class
+}
+
+func (c ctx) in() ctx { c.d++; return c }
+
 // ScopeOf returns the function (or module) whose locals n's names are.
 func ScopeOf(n pyast.Node) pyast.Node {
 	if f := pyast.Ancestor(n, "function_definition"); !f.IsNil() {
@@ -84,37 +95,37 @@ func (f *File) paramOf(n pyast.Node, name string) (*Func, int) {
 }
 
 // Eval returns the queryset an expression evaluates to, or nil.
-func (f *File) Eval(n pyast.Node) *QS { return f.eval(n, 0) }
+func (f *File) Eval(n pyast.Node) *QS { return f.eval(n, ctx{}) }
 
 // Value returns what an expression holds.
 func (f *File) Value(n pyast.Node) Value {
-	if q := f.eval(n, 0); q != nil {
+	if q := f.eval(n, ctx{}); q != nil {
 		if q.Related {
 			return Value{Kind: Related, Model: q.Model, QS: q, Certainty: q.Certainty}
 		}
 		return Value{Kind: QuerySet, Model: q.Model, QS: q, Certainty: q.Certainty}
 	}
-	if m, _, c := f.instance(n, 0); m != nil {
+	if m, _, c := f.instance(n, ctx{}); m != nil {
 		return Value{Kind: Row, Model: m, Certainty: c}
 	}
-	if f.isRequest(n, 0) {
+	if f.isRequest(n, ctx{}) {
 		return Value{Kind: Request}
 	}
 	return Value{}
 }
 
-func (f *File) eval(n pyast.Node, depth int) *QS {
-	if depth > maxDepth || n.IsNil() || f.M.Graph == nil {
+func (f *File) eval(n pyast.Node, st ctx) *QS {
+	if st.d > maxDepth || n.IsNil() || f.M.Graph == nil {
 		return nil
 	}
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
 		if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
-			q := f.eval(rhs, depth+1)
+			q := f.eval(rhs, st.in())
 			if q != nil {
 				if alts := f.branchBindings(n, n.Text(), rhs); len(alts) > 1 {
-					return f.alternatives(alts, depth)
+					return f.alternatives(alts, st)
 				}
 			}
 			return q
@@ -134,14 +145,14 @@ func (f *File) eval(n pyast.Node, depth int) *QS {
 		}
 		// A module-level queryset (`ACTIVE = Order.objects.filter(...)`).
 		if rhs := f.globals[n.Text()]; len(rhs) == 1 {
-			return f.eval(rhs[0], depth+1)
+			return f.eval(rhs[0], st.in())
 		}
 		return nil
 	case "subscript":
 		if n.ChildByField("subscript").Type() != "slice" {
 			return nil
 		}
-		q := f.eval(n.ChildByField("value"), depth+1)
+		q := f.eval(n.ChildByField("value"), st.in())
 		if q == nil {
 			return nil
 		}
@@ -149,14 +160,14 @@ func (f *File) eval(n pyast.Node, depth int) *QS {
 		q.Sliced = true
 		return q
 	case "attribute":
-		return f.evalAttr(n, depth)
+		return f.evalAttr(n, st)
 	case "call":
-		return f.evalCall(n, depth)
+		return f.evalCall(n, st)
 	case "conditional_expression":
 		// `A if x else B`: known only when both branches agree on a model.
 		kids := n.NamedChildren()
 		if len(kids) == 3 {
-			a, b := f.eval(kids[0], depth+1), f.eval(kids[2], depth+1)
+			a, b := f.eval(kids[0], st.in()), f.eval(kids[2], st.in())
 			if a != nil && b != nil && a.Model == b.Model {
 				q := mergeQS(a, b)
 				q.Conditional = true
@@ -169,25 +180,37 @@ func (f *File) eval(n pyast.Node, depth int) *QS {
 
 // evalAttr handles `Model.objects`, related managers `obj.items`, and
 // `self.queryset` or other attributes a class sets.
-func (f *File) evalAttr(n pyast.Node, depth int) *QS {
+func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 	obj := n.ChildByField("object")
 	name := n.ChildByField("attribute").Text()
 	if obj.Type() == "identifier" && obj.Text() == "self" {
 		if name == "queryset" {
-			return f.classQueryset(n, depth)
+			return f.classQueryset(n, st)
 		}
-		if c := f.classOfNode(n); c != nil {
+		if c := f.selfClass(n, st); c != nil {
 			if vs := c.SelfAttrs[name]; len(vs) == 1 && !vs[0].IsNil() {
-				return c.File.eval(vs[0], depth+1)
+				return c.File.eval(vs[0], st.in())
 			}
 			if v, decl := c.Attr(name); !v.IsNil() {
-				return decl.File.eval(v, depth+1)
+				return decl.File.eval(v, st.in())
 			}
 		}
 		return nil
 	}
 	if d := pyast.Dotted(obj); d != "" {
-		if m := f.M.Graph.Lookup(f.Unit, d); m != nil {
+		m := f.M.Graph.Lookup(f.Unit, d)
+		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
+			// self.model.objects: the model a (sub)class names.
+			if c := f.selfClass(n, st); c != nil {
+				attr := obj.ChildByField("attribute").Text()
+				if v, decl := c.Attr(attr); !v.IsNil() {
+					m = f.M.Graph.Lookup(decl.File.Unit, pyast.Dotted(v))
+				} else if attr == "model" {
+					m = f.M.AdminModel(c) // a ModelAdmin's model is its registration's
+				}
+			}
+		}
+		if m != nil {
 			if !m.HasManager(name) && !(m.External && name == "objects") {
 				return nil
 			}
@@ -199,7 +222,7 @@ func (f *File) evalAttr(n pyast.Node, depth int) *QS {
 		}
 	}
 	// A related manager: obj.items where obj is an instance.
-	if m, loop, c := f.instance(obj, depth+1); m != nil {
+	if m, loop, c := f.instance(obj, st.in()); m != nil {
 		a := m.Attr(name)
 		if a.Kind == project.AttrReverseMany || a.Kind == project.AttrManyToMany {
 			if a.Target == nil {
@@ -209,7 +232,7 @@ func (f *File) evalAttr(n pyast.Node, depth int) *QS {
 			if loop == nil {
 				// What the owner row was fetched with: a prefetch of this
 				// relation (and of paths below it) comes with it.
-				if oq, known := f.rowOrigin(obj, depth+1); !known {
+				if oq, known := f.rowOrigin(obj, st.in()); !known {
 					q.MaybeCached = true
 				} else if oq != nil && (oq.Prefetches(name) || oq.Opaque) {
 					q.Prefetch = subPaths(oq.Prefetch, name)
@@ -236,18 +259,26 @@ func subPaths(paths []string, rel string) []string {
 	return out
 }
 
-func (f *File) evalCall(n pyast.Node, depth int) *QS {
+func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	c, _ := pyast.AsCall(n)
+	if c.Func.Type() == "identifier" && len(c.Positional) == 1 && passThrough(c.Func.Text()) {
+		// A progress bar or iterator wrapper yields the rows it is given.
+		if _, ok := f.staticCallee(n); !ok {
+			if fn, _ := f.staticCallee(n); fn == nil {
+				return f.eval(c.Positional[0], st.in())
+			}
+		}
+	}
 	if c.Func.Type() == "identifier" {
 		switch c.Func.Text() {
 		case "list", "sorted", "tuple":
 			if len(c.Positional) == 1 {
-				return f.eval(c.Positional[0], depth+1)
+				return f.eval(c.Positional[0], st.in())
 			}
 			return nil
 		case "get_list_or_404":
 			if len(c.Positional) > 0 {
-				q := f.eval(c.Positional[0], depth+1)
+				q := f.eval(c.Positional[0], st.in())
 				if q == nil {
 					if m := f.M.Graph.Lookup(f.Unit, pyast.Dotted(c.Positional[0])); m != nil {
 						q = &QS{Model: m, ModelText: pyast.Dotted(c.Positional[0])}
@@ -261,10 +292,10 @@ func (f *File) evalCall(n pyast.Node, depth int) *QS {
 	recv := c.Receiver()
 	method := c.MethodName()
 	if method == "get_queryset" && IsSelfOrSuper(recv) {
-		return f.classGetQueryset(n, recv, depth)
+		return f.classGetQueryset(n, recv, st)
 	}
 	if (method == "filter_queryset" || method == "paginate_queryset") && IsSelfOrSuper(recv) && len(c.Positional) > 0 {
-		q := f.eval(c.Positional[0], depth+1)
+		q := f.eval(c.Positional[0], st.in())
 		if q != nil && method == "paginate_queryset" {
 			q = q.clone()
 			q.Sliced = true
@@ -273,7 +304,7 @@ func (f *File) evalCall(n pyast.Node, depth int) *QS {
 	}
 	// A call of a project function that returns a queryset.
 	if !ChainMethods[method] {
-		if fn, _ := f.callee(n, c, depth); fn != nil {
+		if fn, _ := f.callee(n, c, st); fn != nil {
 			if fn.ret.Kind == QuerySet && fn.ret.QS != nil {
 				q := fn.ret.QS.clone()
 				if fn.ret.Certainty > q.Certainty {
@@ -291,7 +322,7 @@ func (f *File) evalCall(n pyast.Node, depth int) *QS {
 	if !ChainMethods[method] && !custom {
 		return nil
 	}
-	base := f.eval(recv, depth+1)
+	base := f.eval(recv, st.in())
 	if base == nil {
 		return nil
 	}
@@ -340,7 +371,7 @@ func (f *File) evalCall(n pyast.Node, depth int) *QS {
 					}
 					q.Prefetch = append(q.Prefetch, base)
 					// What the inner queryset loads comes with each row.
-					if inner := f.eval(pc.Arg(1, "queryset"), depth+1); inner != nil {
+					if inner := f.eval(pc.Arg(1, "queryset"), st.in()); inner != nil {
 						for _, sub := range append(append([]string(nil), inner.Select...), inner.Prefetch...) {
 							q.Prefetch = append(q.Prefetch, base+"__"+sub)
 						}
@@ -435,7 +466,10 @@ func ClassOf(n pyast.Node) pyast.Node {
 	if p.Type() == "decorated_definition" {
 		p = p.Parent()
 	}
-	if !p.Parent().Equal(c) {
+	if p.Type() == "block" {
+		p = p.Parent()
+	}
+	if !p.Equal(c) {
 		return pyast.Node{}
 	}
 	return c
@@ -539,60 +573,117 @@ func knownFramework(q string) bool {
 	return strings.HasPrefix(q, "rest_framework.") || strings.HasPrefix(q, "django.")
 }
 
-// classQueryset evaluates the `queryset = ...` attribute of n's class,
-// also when a project base class in another file declares it.
-func (f *File) classQueryset(n pyast.Node, depth int) *QS {
-	cls := ClassOf(n)
-	if cls.IsNil() {
-		return nil
+// selfClass is the class `self` stands for at n: the subclass a base's
+// method is being read for, else the class whose method holds n.
+func (f *File) selfClass(n pyast.Node, st ctx) *Class {
+	if st.self != nil {
+		return st.self
 	}
-	if c := f.byClass[cls.ID()]; c != nil {
-		if v, decl := c.Attr("queryset"); !v.IsNil() && decl.File != f {
-			return decl.File.eval(v, depth+1)
-		}
-	}
-	if f.InheritsMethod(cls, "get_queryset") {
-		return nil
-	}
-	_, attr := ClassMember(cls, "queryset", 0)
-	if attr.IsNil() {
-		return nil
-	}
-	return f.eval(attr, depth+1)
+	return f.classOfNode(n)
 }
 
-// classGetQueryset evaluates self.get_queryset() (or super()'s): the
-// class's own get_queryset return value, else its queryset attribute.
-func (f *File) classGetQueryset(n, recv pyast.Node, depth int) *QS {
-	cls := ClassOf(n)
-	if cls.IsNil() {
+// mro is a class and its project bases, nearest first: the order methods
+// and attributes are looked up in.
+func mro(c *Class) []*Class { return append([]*Class{c}, c.Bases()...) }
+
+// opaqueBases reports a class whose bases include one that is neither a
+// project class nor Django's or DRF's: it may define anything.
+func opaqueBases(c *Class) bool {
+	for _, cc := range mro(c) {
+		for _, b := range cc.Node.ChildByField("superclasses").NamedChildren() {
+			if b.Type() == "keyword_argument" {
+				continue
+			}
+			d := pyast.Dotted(b)
+			if d == "" || d == "object" || cc.File.topClasses[d] != nil {
+				continue
+			}
+			q := cc.File.Unit.Qualify(d)
+			if knownFramework(q) || cc.File.M.LookupClass(q) != nil {
+				continue
+			}
+			if imported, ok := cc.File.Unit.Imports.ResolveDotted(d); ok && knownFramework(imported) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// classQueryset evaluates `self.queryset`: the attribute as the class
+// `self` stands for declares or inherits it.
+func (f *File) classQueryset(n pyast.Node, st ctx) *QS {
+	c := f.selfClass(n, st)
+	if c == nil {
 		return nil
 	}
-	if recv.Type() == "identifier" {
-		if m, _ := ClassMember(cls, "get_queryset", 0); !m.IsNil() && !m.Contains(n) {
-			return f.returnQS(m, depth)
-		}
-		if c := f.byClass[cls.ID()]; c != nil {
-			if fn := c.Method("get_queryset"); fn != nil && fn.File != f && !fn.Node.Contains(n) {
-				return fn.File.returnQS(fn.Node, depth)
+	if v, decl := c.Attr("queryset"); !v.IsNil() {
+		return decl.File.eval(v, ctx{d: st.d + 1, self: c})
+	}
+	return nil
+}
+
+// classGetQueryset evaluates self.get_queryset() or super().get_queryset():
+// the first get_queryset of the class `self` stands for (after the class
+// holding n, for super()), read on behalf of that class; without one, the
+// framework's default (the queryset attribute, or the model's manager).
+func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
+	sc := f.selfClass(n, st)
+	if sc == nil {
+		return nil
+	}
+	order := mro(sc)
+	if recv.Type() != "identifier" { // super(): after the class holding n
+		cur := f.classOfNode(n)
+		for i, c := range order {
+			if c == cur {
+				order = order[i+1:]
+				break
 			}
 		}
 	}
-	return f.classQueryset(n, depth)
+	for _, c := range order {
+		if fn := c.Methods["get_queryset"]; fn != nil {
+			if fn.Node.Contains(n) {
+				continue
+			}
+			return fn.File.returnQS(fn.Node, ctx{d: st.d + 1, self: sc})
+		}
+	}
+	if q := f.classQueryset(n, ctx{d: st.d, self: sc}); q != nil {
+		if opaqueBases(sc) {
+			// A base outside the project and the frameworks may define
+			// get_queryset and load more: the state is a guess.
+			q = q.clone()
+			q.Opaque = true
+		}
+		return q
+	}
+	if opaqueBases(sc) {
+		return nil
+	}
+	// Django's generic views fall back on self.model's default manager.
+	if v, decl := sc.Attr("model"); !v.IsNil() && f.M.Graph != nil {
+		if md := f.M.Graph.Lookup(decl.File.Unit, pyast.Dotted(v)); md != nil {
+			return &QS{Model: md, ModelText: md.Name, Opaque: !md.Complete}
+		}
+	}
+	return nil
 }
 
 // returnQS evaluates what a get_queryset method returns: the first return
 // value that is a queryset with rows (an early `return qs.none()` or a
 // lookup by key is an exception path, not the listing); nil as soon as a
 // return before it cannot be read.
-func (f *File) returnQS(m pyast.Node, depth int) *QS {
+func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 	var fallback *QS
 	for _, r := range pyast.FindAllShallow(m, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
 			continue
 		}
-		q := f.eval(e, depth+1)
+		q := f.eval(e, st.in())
 		if q == nil {
 			return nil // one path cannot be read: the listing is unknown
 		}
@@ -606,25 +697,28 @@ func (f *File) returnQS(m pyast.Node, depth int) *QS {
 	return fallback
 }
 
-// ViewQueryset evaluates the queryset of a view class: its get_queryset
-// (own or of a base in the same file), else its queryset attribute.
+// ViewQueryset evaluates the queryset of a view class: what its
+// get_queryset returns (its own, or a base's read for it), else its
+// queryset attribute, else its model's manager.
 func (f *File) ViewQueryset(cls pyast.Node) *QS {
-	if m, _ := ClassMember(cls, "get_queryset", 0); !m.IsNil() {
-		return f.returnQS(m, 0)
-	}
-	if c := f.byClass[cls.ID()]; c != nil {
-		if fn := c.Method("get_queryset"); fn != nil && fn.File != f {
-			return fn.File.returnQS(fn.Node, 0)
-		}
-		if v, decl := c.Attr("queryset"); !v.IsNil() && decl.File != f {
-			return decl.File.Eval(v)
-		}
-	}
-	if f.InheritsMethod(cls, "get_queryset") {
+	c := f.byClass[cls.ID()]
+	if c == nil {
 		return nil
 	}
-	if _, a := ClassMember(cls, "queryset", 0); !a.IsNil() {
-		return f.Eval(a)
+	for _, cc := range mro(c) {
+		if fn := cc.Methods["get_queryset"]; fn != nil {
+			return fn.File.returnQS(fn.Node, ctx{self: c})
+		}
+	}
+	if v, decl := c.Attr("queryset"); !v.IsNil() {
+		q := decl.File.eval(v, ctx{self: c})
+		if q != nil && opaqueBases(c) {
+			// A base outside the project and the frameworks may define
+			// get_queryset and load more: the state is a guess.
+			q = q.clone()
+			q.Opaque = true
+		}
+		return q
 	}
 	return nil
 }
@@ -634,18 +728,18 @@ func (f *File) ViewQueryset(cls pyast.Node) *QS {
 // `get_object_or_404(Model, ...)`, a parameter whose callers pass rows),
 // with the loop it is the row of (nil for single fetches).
 func (f *File) Instance(n pyast.Node) (*project.Model, *Loop) {
-	m, l, _ := f.instance(n, 0)
+	m, l, _ := f.instance(n, ctx{})
 	return m, l
 }
 
 // InstanceCertainty is Instance with how the model was learnt.
 func (f *File) InstanceCertainty(n pyast.Node) (*project.Model, *Loop, Certainty) {
-	return f.instance(n, 0)
+	return f.instance(n, ctx{})
 }
 
-func (f *File) instance(n pyast.Node, depth int) (*project.Model, *Loop, Certainty) {
+func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty) {
 	g := f.M.Graph
-	if depth > 10 || g == nil {
+	if st.d > 10 || g == nil {
 		return nil, nil, Certain
 	}
 	n = pyast.Unparen(n)
@@ -658,7 +752,7 @@ func (f *File) instance(n pyast.Node, depth int) (*project.Model, *Loop, Certain
 			return nil, nil, Certain
 		}
 		if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
-			return f.instance(rhs, depth+1)
+			return f.instance(rhs, st.in())
 		}
 		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
 			if v := fn.params[i]; v.Kind == Row && v.Model != nil {
@@ -668,7 +762,7 @@ func (f *File) instance(n pyast.Node, depth int) (*project.Model, *Loop, Certain
 	case "call":
 		c, _ := pyast.AsCall(n)
 		if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" && len(c.Positional) > 0 {
-			if q := f.eval(c.Positional[0], depth+1); q != nil {
+			if q := f.eval(c.Positional[0], st.in()); q != nil {
 				return q.Model, nil, q.Certainty
 			}
 			return g.Lookup(f.Unit, pyast.Dotted(c.Positional[0])), nil, Certain
@@ -682,24 +776,24 @@ func (f *File) instance(n pyast.Node, depth int) (*project.Model, *Loop, Certain
 			}
 		}
 		if RowMethods[method] || method == "create" || method == "get_or_create" {
-			if q := f.eval(c.Receiver(), depth+1); q != nil {
+			if q := f.eval(c.Receiver(), st.in()); q != nil {
 				return q.Model, nil, q.Certainty
 			}
 		}
-		if fn, _ := f.callee(n, c, depth); fn != nil && fn.ret.Kind == Row {
+		if fn, _ := f.callee(n, c, st); fn != nil && fn.ret.Kind == Row {
 			return fn.ret.Model, nil, fn.ret.Certainty
 		}
 	case "attribute":
 		obj := n.ChildByField("object")
 		name := n.ChildByField("attribute").Text()
 		// request.user: the user model.
-		if name == "user" && f.isRequest(obj, depth+1) {
+		if name == "user" && f.isRequest(obj, st.in()) {
 			if um := g.UserModel(); um != nil {
 				return um, nil, Certain
 			}
 		}
 		// obj.fk: the related instance.
-		if m, _, c := f.instance(obj, depth+1); m != nil {
+		if m, _, c := f.instance(obj, st.in()); m != nil {
 			a := m.Attr(name)
 			if a.Kind == project.AttrForward || a.Kind == project.AttrReverseOne {
 				return a.Target, nil, c
@@ -708,7 +802,7 @@ func (f *File) instance(n pyast.Node, depth int) (*project.Model, *Loop, Certain
 		if obj.Type() == "identifier" && obj.Text() == "self" {
 			if c := f.classOfNode(n); c != nil {
 				if vs := c.SelfAttrs[name]; len(vs) == 1 && !vs[0].IsNil() {
-					return c.File.instance(vs[0], depth+1)
+					return c.File.instance(vs[0], st.in())
 				}
 			}
 		}
@@ -718,7 +812,7 @@ func (f *File) instance(n pyast.Node, depth int) (*project.Model, *Loop, Certain
 
 // isRequest reports whether n holds the HTTP request: `request` (or
 // `self.request`) in a view, or a parameter annotated as a request.
-func (f *File) isRequest(n pyast.Node, depth int) bool {
+func (f *File) isRequest(n pyast.Node, st ctx) bool {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
@@ -741,8 +835,8 @@ func (f *File) isRequest(n pyast.Node, depth int) bool {
 // a helper's return: its caller may have prefetched anything). qs is nil
 // with known true for a row fetched without a queryset state (create,
 // get_object_or_404 on a model).
-func (f *File) rowOrigin(n pyast.Node, depth int) (qs *QS, known bool) {
-	if depth > maxDepth {
+func (f *File) rowOrigin(n pyast.Node, st ctx) (qs *QS, known bool) {
+	if st.d > maxDepth {
 		return nil, false
 	}
 	n = pyast.Unparen(n)
@@ -762,17 +856,17 @@ func (f *File) rowOrigin(n pyast.Node, depth int) (qs *QS, known bool) {
 		return nil, false
 	}
 	if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" && len(c.Positional) > 0 {
-		if q := f.eval(c.Positional[0], depth+1); q != nil {
+		if q := f.eval(c.Positional[0], st.in()); q != nil {
 			return q, true
 		}
 		return nil, f.M.Graph.Lookup(f.Unit, pyast.Dotted(c.Positional[0])) != nil
 	}
 	switch method := c.MethodName(); method {
 	case "get", "first", "last", "earliest", "latest":
-		q := f.eval(c.Receiver(), depth+1)
+		q := f.eval(c.Receiver(), st.in())
 		return q, q != nil
 	case "create", "get_or_create":
-		return nil, f.eval(c.Receiver(), depth+1) != nil
+		return nil, f.eval(c.Receiver(), st.in()) != nil
 	case "get_object":
 		if IsSelfOrSuper(c.Receiver()) {
 			if cls := ClassOf(n); !cls.IsNil() {
@@ -785,42 +879,84 @@ func (f *File) rowOrigin(n pyast.Node, depth int) (qs *QS, known bool) {
 	return nil, false
 }
 
-// branchBindings returns the assignments to name that may reach n when
-// the last one before n sits in a branch (if/elif/else, try/except, a
-// loop body) that does not also hold n: every earlier assignment of the
-// same scope may then be the value. One assignment (or a last one at n's
-// own level) returns nil.
+// branchBindings returns the right-hand sides that may reach n when the
+// last assignment before n sits in a branch (if/elif/else, a loop body,
+// match) that does not hold n: that assignment, the other branches'
+// last assignments, and the value reaching the branch when it may not
+// run. Sequential refinements (`q = q.filter(...)` in a loop) reach with
+// the value before the loop, which they extend. One reaching value
+// returns nil.
 func (f *File) branchBindings(n pyast.Node, name string, last pyast.Node) []pyast.Node {
-	as := f.assignments(ScopeOf(n), name)
-	var before []pyast.Node
-	for _, a := range as {
-		if a.EndByte() <= n.StartByte() {
-			before = append(before, a.ChildByField("right"))
-		}
-	}
-	if len(before) < 2 {
+	out := f.reaching(n, name, n.StartByte(), last, 0)
+	if len(out) < 2 {
 		return nil
 	}
-	assign := last.Parent()
-	for p := assign.Parent(); !p.IsNil() && !p.Equal(ScopeOf(n)); p = p.Parent() {
-		if p.Is("if_statement", "elif_clause", "else_clause", "try_statement", "except_clause", "for_statement", "while_statement", "with_statement", "match_statement") {
-			if p.Contains(n) {
-				return nil
-			}
-			return before
+	return out
+}
+
+func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, depth int) []pyast.Node {
+	if last.IsNil() || depth > 4 {
+		return nil
+	}
+	scope := ScopeOf(n)
+	// The outermost branch holding the assignment but not the use.
+	var branch pyast.Node
+	for p := last.Parent().Parent(); !p.IsNil() && !p.Equal(scope); p = p.Parent() {
+		if p.Is("if_statement", "for_statement", "while_statement", "match_statement") && !p.Contains(n) {
+			branch = p
 		}
 	}
-	return nil
+	if branch.IsNil() {
+		return []pyast.Node{last}
+	}
+	out := []pyast.Node{last}
+	covered := false // every path through the branch assigns
+	if branch.Type() == "if_statement" {
+		clauses := []pyast.Node{branch.ChildByField("consequence")}
+		hasElse := false
+		for _, k := range branch.NamedChildren() {
+			switch k.Type() {
+			case "elif_clause":
+				clauses = append(clauses, k.ChildByField("consequence"))
+			case "else_clause":
+				clauses = append(clauses, k.ChildByField("body"))
+				hasElse = true
+			}
+		}
+		assigned := 0
+		for _, cl := range clauses {
+			if cl.Contains(last) {
+				assigned++
+				continue
+			}
+			var la pyast.Node
+			for _, a := range f.assignments(scope, name) {
+				if cl.Contains(a) && a.EndByte() <= at {
+					la = a.ChildByField("right")
+				}
+			}
+			if !la.IsNil() {
+				out = append(out, la)
+				assigned++
+			}
+		}
+		covered = hasElse && assigned == len(clauses)
+	}
+	if !covered {
+		before := f.Binding(n, name, branch.StartByte())
+		out = append(out, f.reaching(n, name, branch.StartByte(), before, depth+1)...)
+	}
+	return out
 }
 
 // alternatives evaluates every branch's value: a queryset of one model
 // when they all agree, loading what they all load, with each as a
 // source for fixes.
-func (f *File) alternatives(rhs []pyast.Node, depth int) *QS {
+func (f *File) alternatives(rhs []pyast.Node, st ctx) *QS {
 	var out *QS
 	var srcs []*QS
 	for _, r := range rhs {
-		q := f.eval(r, depth+1)
+		q := f.eval(r, st.in())
 		if q == nil {
 			continue // e.g. `qs = None` before the branches
 		}
@@ -873,4 +1009,15 @@ func (m *Model) argSources(fn *Func, idx int) []*QS {
 		out = append(out, q)
 	}
 	return out
+}
+
+// passThrough names functions that wrap an iterable and yield its items
+// unchanged: progress bars (tqdm, track, progressbar) and iterator
+// wrappers handed in by a caller (iter_wrapper).
+func passThrough(name string) bool {
+	switch name {
+	case "tqdm", "track", "progressbar", "iter", "iter_wrapper", "progress", "with_progress":
+		return true
+	}
+	return strings.HasSuffix(name, "_wrapper") || strings.HasSuffix(name, "_progress")
 }

@@ -159,15 +159,30 @@ func Build(ix *project.Index) *Model {
 			if fn.Qual == "" {
 				continue
 			}
-			if _, dup := m.funcs[fn.Qual]; !dup {
+			if prev, dup := m.funcs[fn.Qual]; !dup {
 				m.funcs[fn.Qual] = fn
 				m.byName[fn.Name] = append(m.byName[fn.Name], fn)
+			} else if prev.File == f {
+				m.funcs[fn.Qual] = fn // redefined later in the module
+				for i, x := range m.byName[fn.Name] {
+					if x == prev {
+						m.byName[fn.Name][i] = fn
+					}
+				}
 			}
 		}
 		for _, c := range f.Classes {
-			if _, dup := m.classes[c.Qual]; !dup {
+			if prev, dup := m.classes[c.Qual]; !dup {
 				m.classes[c.Qual] = c
 				m.cbyName[c.Name] = append(m.cbyName[c.Name], c)
+			} else if prev.File == f {
+				// Redefined later in the same module: the last one wins.
+				m.classes[c.Qual] = c
+				for i, x := range m.cbyName[c.Name] {
+					if x == prev {
+						m.cbyName[c.Name][i] = c
+					}
+				}
 			}
 		}
 	}
@@ -330,7 +345,7 @@ func parallel2(files []*File, f func(int, *File)) {
 func (f *File) collect() {
 	root := f.Unit.Tree.Root()
 	mod := f.Unit.Module
-	for _, st := range pyast.Statements(root) {
+	for _, st := range moduleStatements(root) {
 		def := st
 		if def.Type() == "decorated_definition" {
 			def = def.ChildByField("definition")
@@ -494,6 +509,11 @@ func (m *Model) LookupClass(q string) *Class {
 			found = c
 		}
 	}
+	if found == nil && len(m.cbyName[name]) == 1 && !strings.HasPrefix(q, "django.") && !strings.HasPrefix(q, "rest_framework.") {
+		// A name no import explains (a star import, a re-export): the one
+		// class of the project with that name, as the model graph does.
+		found = m.cbyName[name][0]
+	}
 	return found
 }
 
@@ -574,4 +594,42 @@ func (c *Class) Attr(name string) (pyast.Node, *Class) {
 		}
 	}
 	return pyast.Node{}, nil
+}
+
+// moduleStatements returns the statements that run at module level,
+// those under module-level if/else and try blocks included (django-oscar
+// defines its concrete models under `if not is_model_registered(...)`).
+func moduleStatements(root pyast.Node) []pyast.Node {
+	var out []pyast.Node
+	var walk func(block pyast.Node, depth int)
+	walk = func(block pyast.Node, depth int) {
+		for _, st := range pyast.Statements(block) {
+			switch st.Type() {
+			case "if_statement", "try_statement":
+				if depth > 4 {
+					continue
+				}
+				for _, k := range st.NamedChildren() {
+					switch k.Type() {
+					case "block":
+						walk(k, depth+1)
+					case "elif_clause", "else_clause", "except_clause", "finally_clause":
+						if b := pyast.Body(k); !b.IsNil() {
+							walk(b, depth+1)
+						} else {
+							for _, kk := range k.NamedChildren() {
+								if kk.Type() == "block" {
+									walk(kk, depth+1)
+								}
+							}
+						}
+					}
+				}
+			default:
+				out = append(out, st)
+			}
+		}
+	}
+	walk(root, 0)
+	return out
 }

@@ -1,6 +1,8 @@
 package semantic
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -225,12 +227,36 @@ func (f *File) extractUses(bodies []pyast.Node, roots map[string]int, n int) [][
 				}
 			}
 		}
+		// Shown as text: str(x), escape(x), f"{x}" call the row's __str__.
+		if len(u.Methods) == 0 && (top.Parent().Type() == "interpolation" || textCall(u.PassedTo) && u.Arg == 0) {
+			u.Methods = []string{"__str__"}
+			if !u.PassedTo.IsNil() {
+				u.Call = u.PassedTo
+			} else {
+				u.Call = top
+			}
+			u.PassedTo = pyast.Node{}
+		}
 		if u.PassedTo.IsNil() && len(u.Chain) == 0 && len(u.Methods) == 0 {
 			continue // a bare use (returned, compared...): nothing to follow
 		}
 		record(a, u)
 	}
 	return params
+}
+
+// textFuncs render their first argument with str().
+var textFuncs = map[string]bool{"str": true, "escape": true, "conditional_escape": true, "force_str": true,
+	"smart_str": true, "force_text": true, "smart_text": true, "format_html": false}
+
+// textCall reports a call that renders its argument as text.
+func textCall(call pyast.Node) bool {
+	if call.IsNil() {
+		return false
+	}
+	fn := call.ChildByField("function")
+	name := pyast.Dotted(fn)
+	return textFuncs[name[strings.LastIndex(name, ".")+1:]]
 }
 
 // chainOf reads `name.a.b` where name is a known alias; ok is false for
@@ -290,10 +316,13 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 		return
 	}
 	mb := fn.ChildByField("attribute").Bytes()
-	if !RowMethods[string(mb)] && !ExecMethods[string(mb)] {
-		return
-	}
 	method := string(mb)
+	if !RowMethods[method] && !ExecMethods[method] {
+		if !ChainMethods[method] || !iterated(call) {
+			return
+		}
+		method = "__iter__" // a queryset iterated right here
+	}
 	if !maybeQuery(fn.ChildByField("object")) {
 		return
 	}
@@ -351,6 +380,25 @@ func maybeQuery(n pyast.Node) bool {
 			return true // a local name may hold a queryset
 		default:
 			return false
+		}
+	}
+	return false
+}
+
+// iterated reports whether an expression is iterated where it stands: the
+// iterable of a for loop or comprehension, or the argument of list(),
+// tuple(), set(), sorted() or len().
+func iterated(n pyast.Node) bool {
+	p := n.Parent()
+	if p.Is("for_statement", "for_in_clause") && p.ChildByField("right").Equal(n) {
+		return true
+	}
+	if p.Type() == "argument_list" {
+		if c, ok := pyast.AsCall(p.Parent()); ok && c.Func.Type() == "identifier" && len(c.Positional) == 1 {
+			switch c.Func.Text() {
+			case "list", "tuple", "set", "sorted", "len":
+				return true
+			}
 		}
 	}
 	return false

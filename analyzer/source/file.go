@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // Sentinel errors for input that is not analysed. Check them with errors.Is.
@@ -25,10 +27,15 @@ const DefaultMaxSize = 4 << 20
 // File is one source file. Rel is the path shown to users: relative to the
 // working directory when possible, always '/'-separated.
 type File struct {
-	Path  string // path used to open the file
-	Rel   string // display path
-	Src   []byte
-	lines []int // byte offset of the start of each line
+	Path string // path used to open the file
+	Rel  string // display path
+	Src  []byte
+	// Encoding is the file's declared encoding (PEP 263) when it is not
+	// UTF-8, e.g. "iso-8859-1"; Src then holds the decoded UTF-8 text and
+	// every offset and position refers to that text, not to the bytes on
+	// disk. "" for UTF-8 files.
+	Encoding string
+	lines    []int // byte offset of the start of each line
 }
 
 // New returns a File for src.
@@ -121,49 +128,95 @@ func (f *File) Line(n int) []byte {
 }
 
 // Read loads path, refusing files over maxSize bytes, binary files and
-// invalid UTF-8. The returned error wraps one of the sentinels where it
-// applies; for invalid UTF-8 it also carries the offending offset.
+// invalid UTF-8, and decoding a declared encoding (see Accept). The
+// returned error wraps one of the sentinels where it applies; for invalid
+// UTF-8 it also carries the offending offset.
 func Read(path string, maxSize int64) ([]byte, error) {
-	fh, err := os.Open(path)
+	raw, err := ReadRaw(path, "", maxSize)
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file")
-	}
-	if maxSize <= 0 {
-		maxSize = DefaultMaxSize
-	}
-	if st.Size() > maxSize {
-		return nil, fmt.Errorf("%w: %d bytes (limit %d; raise it with --max-file-size)", ErrTooLarge, st.Size(), maxSize)
-	}
-	// Sized from the stat: one allocation for a file that does not grow
-	// meanwhile (io.ReadAll would double its way up from 512 bytes).
-	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(fh, maxSize+1)); err != nil {
-		return nil, err
-	}
-	return Accept(buf.Bytes(), maxSize)
+	return Accept(raw, maxSize)
 }
 
-// Accept applies Read's checks (size limit, binary, UTF-8) to bytes already
-// in memory, for callers that read the file for another reason first.
-func Accept(src []byte, maxSize int64) ([]byte, error) {
+// ReadRaw reads an input's bytes as they are on disk, with no check of
+// their content. The file must be a regular file and no symbolic link: when
+// rootRel (the path relative to the directory the file was found under) is
+// a suffix of path, no directory between that root and the file may be a
+// link either. FIFOs and devices are refused before reading, and a file
+// over maxSize bytes is refused with ErrTooLarge.
+func ReadRaw(path, rootRel string, maxSize int64) ([]byte, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	if int64(len(src)) > maxSize {
-		return nil, fmt.Errorf("%w: %d bytes (limit %d; raise it with --max-file-size)", ErrTooLarge, len(src), maxSize)
+	var raw []byte
+	var err error
+	if root, ok := rootOf(path, rootRel); ok {
+		raw, err = safeio.ReadFileIn(root, rootRel, maxSize)
+	} else {
+		raw, err = safeio.ReadFile(path, maxSize)
 	}
-	if err := Check(src); err != nil {
-		return nil, err
+	var big *safeio.TooLargeError
+	if errors.As(err, &big) {
+		if big.Size < 0 {
+			return nil, fmt.Errorf("%w: more than %d bytes (raise the limit with --max-file-size)", ErrTooLarge, maxSize)
+		}
+		return nil, tooLarge(big.Size, maxSize)
 	}
-	return src, nil
+	return raw, err
+}
+
+// rootOf returns the directory path was found under: path without its
+// trailing rootRel components.
+func rootOf(path, rootRel string) (string, bool) {
+	if rootRel == "" || !filepath.IsLocal(filepath.FromSlash(rootRel)) {
+		return "", false
+	}
+	rel := filepath.FromSlash(rootRel)
+	clean := filepath.Clean(path)
+	if clean == rel {
+		return ".", true
+	}
+	if !strings.HasSuffix(clean, string(filepath.Separator)+rel) {
+		return "", false
+	}
+	return clean[:len(clean)-len(rel)-1] + string(filepath.Separator), true
+}
+
+func tooLarge(size, maxSize int64) error {
+	return fmt.Errorf("%w: %d bytes (limit %d; raise it with --max-file-size)", ErrTooLarge, size, maxSize)
+}
+
+// Accept applies Read's checks to bytes already in memory and returns the
+// UTF-8 text to analyse; see Prepare.
+func Accept(src []byte, maxSize int64) ([]byte, error) {
+	text, _, err := Prepare(src, maxSize)
+	return text, err
+}
+
+// Prepare checks a file's raw bytes and returns the UTF-8 text to analyse
+// and the declared encoding ("" for UTF-8): the size limit, binary content
+// (NUL bytes), then the PEP 263 coding declaration (a file declaring
+// latin-1, cp1252... is decoded to UTF-8, as Python would read it), then
+// UTF-8 validity.
+func Prepare(raw []byte, maxSize int64) (text []byte, encoding string, err error) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
+	}
+	if int64(len(raw)) > maxSize {
+		return nil, "", tooLarge(int64(len(raw)), maxSize)
+	}
+	if err := checkBinary(raw); err != nil {
+		return nil, "", err
+	}
+	text, encoding, err = decode(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := Check(text); err != nil {
+		return nil, "", err
+	}
+	return text, encoding, nil
 }
 
 // InvalidUTF8Error locates the first invalid byte.
@@ -178,12 +231,8 @@ func (e *InvalidUTF8Error) Unwrap() error { return ErrInvalidUTF8 }
 
 // Check reports whether src is text rubric can analyse.
 func Check(src []byte) error {
-	probe := src
-	if len(probe) > 8000 {
-		probe = probe[:8000]
-	}
-	if bytes.IndexByte(probe, 0) >= 0 {
-		return ErrBinary
+	if err := checkBinary(src); err != nil {
+		return err
 	}
 	if !utf8.Valid(src) {
 		off := 0
@@ -195,6 +244,17 @@ func Check(src []byte) error {
 			off += size
 		}
 		return &InvalidUTF8Error{Offset: off}
+	}
+	return nil
+}
+
+func checkBinary(src []byte) error {
+	probe := src
+	if len(probe) > 8000 {
+		probe = probe[:8000]
+	}
+	if bytes.IndexByte(probe, 0) >= 0 {
+		return ErrBinary
 	}
 	return nil
 }

@@ -5,6 +5,7 @@
 package treecache
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // MaxEntries bounds the cache; past it, Prune removes the least recently
@@ -31,20 +33,64 @@ func Open(dir string) *Dir {
 	return &Dir{root: filepath.Join(dir, "trees", pyast.FormatID())}
 }
 
-func (d *Dir) path(src []byte) string {
-	sum := sha256.Sum256(src)
+func (d *Dir) path(sum [32]byte) string {
 	h := hex.EncodeToString(sum[:])
 	return filepath.Join(d.root, h[:2], h[2:]+".tree")
 }
 
-// Get returns the cached tree of src, or nil. A corrupt entry is a miss.
+// An entry is magic, SHA-256 over the format, the source's hash and the
+// encoded tree, then the encoded tree: a flipped bit, a truncation, or an
+// entry moved to another source's name fails the digest and is a miss.
+var magic = []byte("rubric-tree-1\x00")
+
+func digest(srcSum [32]byte, payload []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(pyast.FormatID()))
+	h.Write(srcSum[:])
+	h.Write(payload)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// maxEntry caps the read of the entry of an n-byte source: an encoded
+// tree takes a few bytes per node and nodes are at most a few per byte.
+func maxEntry(n int) int64 { return 64*int64(n) + 1<<20 }
+
+func encodeEntry(srcSum [32]byte, t *pyast.Tree) ([]byte, error) {
+	payload, err := t.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	sum := digest(srcSum, payload)
+	out := make([]byte, 0, len(magic)+len(sum)+len(payload))
+	out = append(append(append(out, magic...), sum[:]...), payload...)
+	return out, nil
+}
+
+func decodeEntry(srcSum [32]byte, data, src []byte) (*pyast.Tree, error) {
+	if !bytes.HasPrefix(data, magic) || len(data) < len(magic)+sha256.Size {
+		return nil, pyast.ErrBadEncoding
+	}
+	data = data[len(magic):]
+	payload := data[sha256.Size:]
+	if digest(srcSum, payload) != [32]byte(data[:sha256.Size]) {
+		return nil, pyast.ErrBadEncoding
+	}
+	return pyast.DecodeTree(payload, src)
+}
+
+// Get returns the cached tree of src, or nil. Only a regular file is read
+// (no link, no FIFO), within a cap; a corrupt entry is a miss (and is
+// removed).
 func (d *Dir) Get(src []byte) *pyast.Tree {
-	p := d.path(src)
-	data, err := os.ReadFile(p)
+	sum := sha256.Sum256(src)
+	p := d.path(sum)
+	data, err := safeio.ReadFile(p, maxEntry(len(src)))
 	if err != nil {
 		return nil
 	}
-	t, err := pyast.DecodeTree(data, src)
+	t, err := decodeEntry(sum, data, src)
 	if err != nil {
 		os.Remove(p)
 		return nil
@@ -55,11 +101,12 @@ func (d *Dir) Get(src []byte) *pyast.Tree {
 // Put stores the tree of src. Failures are ignored: the cache is an
 // optimisation.
 func (d *Dir) Put(src []byte, t *pyast.Tree) {
-	data, err := t.MarshalBinary()
+	sum := sha256.Sum256(src)
+	data, err := encodeEntry(sum, t)
 	if err != nil {
 		return
 	}
-	p := d.path(src)
+	p := d.path(sum)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return
 	}
@@ -83,7 +130,7 @@ func (d *Dir) Put(src []byte, t *pyast.Tree) {
 func (d *Dir) Prune() {
 	var files []string
 	filepath.WalkDir(d.root, func(p string, e os.DirEntry, err error) error {
-		if err == nil && !e.IsDir() {
+		if err == nil && e.Type().IsRegular() {
 			files = append(files, p)
 		}
 		return nil
@@ -97,7 +144,7 @@ func (d *Dir) Prune() {
 	}
 	es := make([]entry, 0, len(files))
 	for _, f := range files {
-		if st, err := os.Stat(f); err == nil {
+		if st, err := os.Lstat(f); err == nil {
 			es = append(es, entry{f, st.ModTime().UnixNano()})
 		}
 	}

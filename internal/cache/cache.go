@@ -15,6 +15,7 @@ package cache
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
 	"errors"
@@ -27,14 +28,17 @@ import (
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/source"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
-// schema changes whenever Entry does.
-const schema = "rubric-cache-1"
+// schema changes whenever Entry or the entry format does.
+const schema = "rubric-cache-2"
 
 // keep is how many entries a cache directory holds; older ones are pruned.
 const keep = 32
+
+// MaxEntrySize caps the read of one entry; a larger file is a miss.
+const MaxEntrySize = 256 << 20
 
 // DefaultDir is os.UserCacheDir()/rubric.
 func DefaultDir() (string, error) {
@@ -51,16 +55,21 @@ type Entry struct {
 	Stats       analyzer.Stats
 }
 
-// Snapshot is the analysed tree as read for the key: the files' bytes are
-// kept so that a hit can rebuild the result's sources without reading
-// again.
+// Snapshot is the analysed tree as listed and read once for the key. The
+// run that follows analyses exactly this snapshot (Apply): files added or
+// removed meanwhile change nothing, so the entry it stores describes the
+// bytes its key was computed from.
 type Snapshot struct {
-	Key   string
-	Files map[string]*source.File // by display path
+	Key string
+	// Inputs are the files as listed; Err is set where the read failed,
+	// with the error the driver reports.
+	Inputs []analyzer.Input
+	// Raw holds the bytes read, by display path.
+	Raw map[string][]byte
 	// unread are the files whose hash the stat index knew (TakeKnown):
-	// in the key, not yet in Files.
+	// in the key, not yet in Raw. sums are the hashes of Raw.
 	unread map[string]unreadFile
-	sums   map[string][32]byte // of Files
+	sums   map[string][32]byte
 }
 
 var (
@@ -76,7 +85,7 @@ func executableHash() string {
 		if err != nil {
 			return
 		}
-		fh, err := os.Open(p)
+		fh, _, err := safeio.Open(p)
 		if err != nil {
 			return
 		}
@@ -89,57 +98,115 @@ func executableHash() string {
 	return exeHash
 }
 
-// Take reads every input (in parallel, jobs at a time) and computes the
-// key. config is any canonical description of the settings that affect
-// analysis (rules, options, severities).
+// Take reads every input (in parallel, jobs at a time) the way the driver
+// does (source.ReadRaw: no link, FIFO or device, capped at maxSize) and
+// computes the key. config is any canonical description of the settings
+// that affect analysis (rules, options, severities).
 func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs int) (*Snapshot, error) {
 	return TakeKnown(inputs, version, config, maxSize, jobs, nil)
 }
 
+// Apply makes cfg analyse exactly the snapshot: its inputs, from the bytes
+// already read.
+func (s *Snapshot) Apply(cfg *analyzer.Config) {
+	cfg.Inputs = s.Inputs
+	cfg.Sources = s.Raw
+}
+
 func entryPath(dir, key string) string { return filepath.Join(dir, key+".gob") }
 
-// Load returns the cached entry for the snapshot, or nil.
+// The entry format: magic, the length of the payload (8 bytes, big
+// endian), SHA-256 of the key and the payload, then the payload (gob). A
+// bit flipped anywhere, a truncated file, or an entry copied under another
+// key's name fails the digest and is a miss.
+var magic = []byte(schema + "\x00")
+
+const headerSize = 8 + sha256.Size
+
+func digest(key string, payload []byte) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte(key))
+	h.Write([]byte{0})
+	h.Write(payload)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// encodeEntry serialises e for key.
+func encodeEntry(key string, e *Entry) ([]byte, error) {
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(e); err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(magic)+headerSize+payload.Len())
+	out = append(out, magic...)
+	out = binary.BigEndian.AppendUint64(out, uint64(payload.Len()))
+	sum := digest(key, payload.Bytes())
+	out = append(out, sum[:]...)
+	return append(out, payload.Bytes()...), nil
+}
+
+// errCorrupt is any entry that is not exactly what Store wrote for key.
+var errCorrupt = errors.New("cache: corrupt entry")
+
+// decodeEntry returns the entry data holds for key, or errCorrupt.
+func decodeEntry(key string, data []byte) (*Entry, error) {
+	if !bytes.HasPrefix(data, magic) || len(data) < len(magic)+headerSize {
+		return nil, errCorrupt
+	}
+	data = data[len(magic):]
+	n := binary.BigEndian.Uint64(data)
+	var want [sha256.Size]byte
+	copy(want[:], data[8:headerSize])
+	payload := data[headerSize:]
+	if n != uint64(len(payload)) || digest(key, payload) != want {
+		return nil, errCorrupt
+	}
+	var e Entry
+	dec := gob.NewDecoder(bytes.NewReader(payload))
+	if err := dec.Decode(&e); err != nil {
+		return nil, errCorrupt
+	}
+	return &e, nil
+}
+
+// Load returns the cached entry for the snapshot, or nil. Anything but a
+// regular file (a link, a FIFO) is not read, a read is capped at
+// MaxEntrySize, and an entry failing its digest is a miss.
 func Load(dir string, s *Snapshot) *Entry {
-	data, err := os.ReadFile(entryPath(dir, s.Key))
+	data, err := safeio.ReadFile(entryPath(dir, s.Key), MaxEntrySize)
 	if err != nil {
 		return nil
 	}
-	var e Entry
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&e); err != nil {
+	e, err := decodeEntry(s.Key, data)
+	if err != nil {
 		return nil
 	}
 	now := time.Now()
 	_ = os.Chtimes(entryPath(dir, s.Key), now, now) // recently used entries survive pruning
-	return &e
+	return e
 }
 
-// Store saves an entry atomically and prunes old entries.
-func Store(dir string, s *Snapshot, e *Entry) error {
+// Store saves the result of the run over s atomically and prunes old
+// entries. A result a parse's wall-clock backstop cut short
+// (Result.ParseTimeouts) depends on the machine's load and is not stored:
+// stored reports whether it was.
+func Store(dir string, s *Snapshot, res *analyzer.Result) (stored bool, err error) {
+	if res.ParseTimeouts > 0 {
+		return false, nil
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return false, fmt.Errorf("cache: %w", err)
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(e); err != nil {
-		return fmt.Errorf("cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "tmp-*")
+	data, err := encodeEntry(s.Key, &Entry{Diagnostics: res.Diagnostics, Stats: res.Stats})
 	if err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return false, fmt.Errorf("cache: %w", err)
 	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cache: %w", err)
+	if err := safeio.WriteBytes(entryPath(dir, s.Key), 0o644, data); err != nil {
+		return false, fmt.Errorf("cache: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cache: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), entryPath(dir, s.Key)); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cache: %w", err)
-	}
-	return prune(dir)
+	return true, prune(dir)
 }
 
 func prune(dir string) error {
@@ -153,7 +220,7 @@ func prune(dir string) error {
 	}
 	var all []aged
 	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil {
+		if st, err := os.Lstat(m); err == nil {
 			all = append(all, aged{m, st.ModTime().UnixNano()})
 		}
 	}
@@ -167,7 +234,11 @@ func prune(dir string) error {
 	return errors.Join(errs...)
 }
 
-// Result rebuilds a run's result from a hit.
-func (s *Snapshot) Result(e *Entry, rules []*analyzer.Rule) *analyzer.Result {
-	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: s.Files, Rules: rules, Stats: e.Stats}
+// Result rebuilds a run's result from a hit: the entry's findings and
+// statistics, and the files the run showed, rebuilt from the snapshot's
+// bytes exactly as the run built them (analyzer.SourceFiles), so that
+// every format prints the same bytes with and without the cache.
+func (s *Snapshot) Result(e *Entry, cfg analyzer.Config) *analyzer.Result {
+	s.Apply(&cfg)
+	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: analyzer.SourceFiles(cfg, s.Inputs), Rules: cfg.Rules, Stats: e.Stats}
 }

@@ -1,47 +1,198 @@
-package cache_test
+package cache
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/internal/cache"
 )
 
 func inputs(t *testing.T, dir string, files map[string]string) []analyzer.Input {
-	var out []analyzer.Input
 	for name, content := range files {
 		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-		out = append(out, analyzer.Input{Path: p, Rel: name, RootRel: name})
 	}
-	return out
+	return analyzer.Discover([]string{dir}, dir, nil)
+}
+
+func sampleEntry() *Entry {
+	return &Entry{Diagnostics: []analyzer.Diagnostic{{Code: "ERR001", Path: "a.py", Message: "bare except", Range: analyzer.Range{Start: 4, End: 11},
+		Fixes: []analyzer.Fix{{Message: "f", Edits: []analyzer.TextEdit{{NewText: "except Exception:"}}}}}}, Stats: analyzer.Stats{Files: 1, Lines: 3}}
 }
 
 func TestKeyAndRoundTrip(t *testing.T) {
 	dir, cdir := t.TempDir(), t.TempDir()
 	in := inputs(t, dir, map[string]string{"a.py": "x = 1\n"})
-	s1, err := cache.Take(in, "0.1.0", "cfg", 0, 2)
+	s1, err := Take(in, "0.1.0", "cfg", 0, 2)
 	require.NoError(t, err)
-	assert.Nil(t, cache.Load(cdir, s1))
+	assert.Nil(t, Load(cdir, s1))
 
-	e := &cache.Entry{Diagnostics: []analyzer.Diagnostic{{Code: "ERR001", Path: "a.py", Message: "m", Fixes: []analyzer.Fix{{Message: "f"}}}}, Stats: analyzer.Stats{Files: 1}}
-	require.NoError(t, cache.Store(cdir, s1, e))
-	got := cache.Load(cdir, s1)
+	res := &analyzer.Result{Diagnostics: sampleEntry().Diagnostics, Stats: analyzer.Stats{Files: 1}}
+	stored, err := Store(cdir, s1, res)
+	require.NoError(t, err)
+	assert.True(t, stored)
+	got := Load(cdir, s1)
 	require.NotNil(t, got)
-	assert.Equal(t, e.Diagnostics, got.Diagnostics)
-	res := s1.Result(got, nil)
-	assert.Equal(t, "x = 1\n", string(res.Files["a.py"].Src))
+	assert.Equal(t, res.Diagnostics, got.Diagnostics)
+	hit := s1.Result(got, analyzer.Config{WorkDir: dir})
+	assert.Equal(t, "x = 1\n", string(hit.Files["a.py"].Src))
 
-	s2, _ := cache.Take(in, "0.1.0", "other cfg", 0, 2)
+	s2, _ := Take(in, "0.1.0", "other cfg", 0, 2)
 	assert.NotEqual(t, s1.Key, s2.Key)
-	s3, _ := cache.Take(in, "0.2.0", "cfg", 0, 2)
+	s3, _ := Take(in, "0.2.0", "cfg", 0, 2)
 	assert.NotEqual(t, s1.Key, s3.Key)
 	require.NoError(t, os.WriteFile(in[0].Path, []byte("x = 2\n"), 0o644))
-	s4, _ := cache.Take(in, "0.1.0", "cfg", 0, 2)
+	s4, _ := Take(in, "0.1.0", "cfg", 0, 2)
 	assert.NotEqual(t, s1.Key, s4.Key)
+}
+
+// Every single bit flipped in a stored entry, every truncation, and an
+// entry copied under another key's name are misses: a corrupt entry never
+// gives an answer that a cold run would not.
+func TestCorruptEntriesAreMisses(t *testing.T) {
+	const key = "0123abcd"
+	good, err := encodeEntry(key, sampleEntry())
+	require.NoError(t, err)
+	e, err := decodeEntry(key, good)
+	require.NoError(t, err)
+	require.Equal(t, sampleEntry(), e)
+
+	cdir := t.TempDir()
+	snap := &Snapshot{Key: key}
+	write := func(data []byte) {
+		require.NoError(t, os.WriteFile(entryPath(cdir, key), data, 0o644))
+	}
+	// Every bit of every byte, through the decoder Load applies to what
+	// it reads.
+	flips := 0
+	for i := range good {
+		for bit := 0; bit < 8; bit++ {
+			bad := bytes.Clone(good)
+			bad[i] ^= 1 << bit
+			_, err := decodeEntry(key, bad)
+			require.Error(t, err, "bit %d of byte %d", bit, i)
+			flips++
+		}
+	}
+	// And through Load from disk, a flip in each part of the entry (writes
+	// are slow on some disks: not all 7,000).
+	for _, i := range []int{0, len(magic), len(magic) + 8, len(magic) + headerSize, len(good) / 2, len(good) - 1} {
+		bad := bytes.Clone(good)
+		bad[i] ^= 0x10
+		write(bad)
+		require.Nil(t, Load(cdir, snap), "byte %d", i)
+	}
+	for n := 0; n < len(good); n++ {
+		_, err := decodeEntry(key, good[:n])
+		require.Error(t, err, "cut at %d", n)
+	}
+	_, err = decodeEntry("another key", good)
+	assert.Error(t, err, "an entry renamed to another key")
+	_, err = decodeEntry(key, append(bytes.Clone(good), 0))
+	assert.Error(t, err, "trailing bytes")
+	write(good)
+	assert.NotNil(t, Load(cdir, snap))
+	t.Logf("%d single-bit flips over a %d-byte entry: all misses", flips, len(good))
+}
+
+// Only a regular file within the cap is read as an entry: a link (to
+// another valid entry, even), a FIFO or a huge file is a miss, and the
+// load does not hang.
+func TestEntriesAreRegularFiles(t *testing.T) {
+	cdir, other := t.TempDir(), t.TempDir()
+	const key = "feedface"
+	good, err := encodeEntry(key, sampleEntry())
+	require.NoError(t, err)
+	target := filepath.Join(other, "planted.gob")
+	require.NoError(t, os.WriteFile(target, good, 0o644))
+	require.NoError(t, os.Symlink(target, entryPath(cdir, key)))
+	assert.Nil(t, Load(cdir, &Snapshot{Key: key}))
+	require.NoError(t, syscall.Mkfifo(entryPath(cdir, "fifo"), 0o644))
+	assert.Nil(t, Load(cdir, &Snapshot{Key: "fifo"}))
+
+	// Over the cap (a sparse file: refused by its size, never read).
+	big := entryPath(cdir, "big")
+	require.NoError(t, os.WriteFile(big, good, 0o644))
+	require.NoError(t, os.Truncate(big, MaxEntrySize+1))
+	assert.Nil(t, Load(cdir, &Snapshot{Key: "big"}))
+}
+
+// A run the parse backstop cut short is not stored.
+func TestTimedOutResultsAreNotStored(t *testing.T) {
+	dir, cdir := t.TempDir(), t.TempDir()
+	snap, err := Take(inputs(t, dir, map[string]string{"a.py": "x = 1\n"}), "v", "c", 0, 1)
+	require.NoError(t, err)
+	stored, err := Store(cdir, snap, &analyzer.Result{ParseTimeouts: 1})
+	require.NoError(t, err)
+	assert.False(t, stored)
+	assert.Nil(t, Load(cdir, snap))
+}
+
+// The run that follows a snapshot analyses the snapshot: a file removed,
+// edited or added after the listing changes nothing, so the stored entry
+// matches its key.
+func TestTheSnapshotIsWhatRuns(t *testing.T) {
+	dir := t.TempDir()
+	in := inputs(t, dir, map[string]string{"a.py": "try:\n    pass\nexcept:\n    pass\n", "b.py": "x = 1\n"})
+	snap, err := Take(in, "v", "c", 0, 2)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(dir, "a.py")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.py"), []byte("def f(:\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.py"), []byte("def g(:\n"), 0o644))
+	cfg := analyzer.Config{Rules: analyzer.BuiltinRules(), WorkDir: dir, Jobs: 2}
+	snap.Apply(&cfg)
+	res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	assert.Empty(t, res.Diagnostics, "no SYN001 from the edited b.py or the added c.py")
+	assert.Equal(t, 2, res.Stats.Files)
+	assert.Len(t, res.Files, 2)
+}
+
+// Reading a FIFO or a link for the key does not hang, and the key records
+// the refusal the driver will report.
+func TestTakeRefusesWhatTheDriverRefuses(t *testing.T) {
+	dir := t.TempDir()
+	in := inputs(t, dir, map[string]string{"a.py": "x = 1\n"})
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "fifo.py"), 0o644))
+	in = append(in, analyzer.Input{Path: filepath.Join(dir, "fifo.py"), Rel: "fifo.py", RootRel: "fifo.py"})
+	snap, err := Take(in, "v", "c", 0, 2)
+	require.NoError(t, err)
+	require.Len(t, snap.Inputs, 2)
+	assert.Error(t, snap.Inputs[1].Err)
+	assert.NotContains(t, snap.Raw, "fifo.py")
+}
+
+// FuzzDecodeEntry: decoding rejects anything but an entry written for the
+// key; what it accepts re-encodes to the same bytes (never a mis-decode).
+func FuzzDecodeEntry(f *testing.F) {
+	const key = "fuzz"
+	for _, e := range []*Entry{sampleEntry(), {}, {Stats: analyzer.Stats{Files: 3}}} {
+		data, err := encodeEntry(key, e)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(schema))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := decodeEntry(key, data)
+		if err != nil {
+			return
+		}
+		again, err := encodeEntry(key, e)
+		if err != nil {
+			t.Fatalf("accepted entry does not re-encode: %v", err)
+		}
+		if !bytes.Equal(again, data) {
+			t.Fatalf("accepted %x, which re-encodes to %x", data, again)
+		}
+	})
 }

@@ -16,21 +16,20 @@ import (
 
 // unreadFile is an input whose content hash came from the stat index.
 type unreadFile struct {
-	path string
-	sum  [32]byte
+	in  analyzer.Input
+	sum [32]byte
 }
 
-// TakeKnown is Take with a stat index: a file whose stat is the one
-// recorded with its hash is not read (its hash is the recorded one), and
-// the hashes of the files read are recorded. Until ReadAll, such files are
-// in the key but not in Files. stats may be nil.
+// TakeKnown is Take with a stat index: a regular file whose stat is the
+// one recorded with its hash is not read (its hash is the recorded one),
+// and the hashes of the files read are recorded. Until ReadAll, such files
+// are in the key but not in Raw. stats may be nil.
 func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache) (*Snapshot, error) {
 	type read struct {
-		sum    [32]byte
-		file   *source.File
-		err    string
-		known  bool
-		opened string
+		sum   [32]byte
+		raw   []byte
+		err   error
+		known bool
 	}
 	reads := make([]read, len(inputs))
 	var g errgroup.Group
@@ -38,62 +37,70 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 		jobs = 4
 	}
 	g.SetLimit(jobs)
-	if maxSize <= 0 {
-		maxSize = source.DefaultMaxSize
+	limit := maxSize
+	if limit <= 0 {
+		limit = source.DefaultMaxSize
 	}
 	for i, in := range inputs {
+		if in.Err != nil {
+			reads[i].err = in.Err
+			continue
+		}
 		g.Go(func() error {
-			if in.Err != nil {
-				reads[i].err = in.Err.Error()
-				return nil
+			// The stat the hash is recorded with is taken before the read:
+			// a change after it moves the file's times past the recorded
+			// ones.
+			fi, ferr := os.Lstat(in.Path)
+			regular := ferr == nil && fi.Mode().IsRegular() && fi.Size() <= limit
+			if regular {
+				if sum, ok := stats.Sum(in.Path, fi); ok {
+					reads[i].sum, reads[i].known = sum, true
+					return nil
+				}
 			}
-			st, err := os.Stat(in.Path)
+			raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
 			if err != nil {
-				reads[i].err = err.Error()
+				reads[i].err = err
 				return nil
 			}
-			if st.Size() > maxSize {
-				reads[i].err = fmt.Sprintf("too large: %d", st.Size())
-				return nil
+			reads[i].raw = raw
+			reads[i].sum = sha256.Sum256(raw)
+			if regular {
+				stats.Record(in.Path, fi, reads[i].sum)
 			}
-			if sum, ok := stats.Sum(in.Path, st); ok {
-				reads[i].sum, reads[i].known = sum, true
-				return nil
-			}
-			src, err := os.ReadFile(in.Path)
-			if err != nil {
-				reads[i].err = err.Error()
-				return nil
-			}
-			reads[i].sum = sha256.Sum256(src)
-			reads[i].file = source.New(in.Path, in.Rel, src)
-			stats.Record(in.Path, st, reads[i].sum)
 			return nil
 		})
 	}
 	_ = g.Wait()
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", schema, version, executableHashKnown(stats), config)
-	snap := &Snapshot{Files: map[string]*source.File{}, unread: map[string]unreadFile{}, sums: map[string][32]byte{}}
+	snap := &Snapshot{Inputs: make([]analyzer.Input, len(inputs)), Raw: make(map[string][]byte, len(inputs)),
+		unread: map[string]unreadFile{}, sums: map[string][32]byte{}}
 	for i, in := range inputs {
 		r := reads[i]
-		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, r.err)
+		errText := ""
 		switch {
-		case r.file != nil:
-			snap.Files[in.Rel] = r.file
-			snap.sums[in.Rel] = r.sum
+		case r.err != nil:
+			errText = r.err.Error()
+			in.Err = r.err
 		case r.known:
-			snap.unread[in.Rel] = unreadFile{path: in.Path, sum: r.sum}
+			snap.unread[in.Rel] = unreadFile{in: in, sum: r.sum}
+		default:
+			snap.Raw[in.Rel] = r.raw
+			snap.sums[in.Rel] = r.sum
 		}
+		snap.Inputs[i] = in
+		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, errText)
 	}
 	snap.Key = hex.EncodeToString(h.Sum(nil))
 	return snap, nil
 }
 
 // read reads the unread files named (all of them when rels is nil) into
-// Files. It reports false when one no longer has the hash the key was
-// computed with: the snapshot is then stale and must be taken again.
-func (s *Snapshot) read(rels map[string]bool) bool {
+// Raw, as Take reads. It reports false when one can no longer be read or
+// no longer has the hash the key was computed with: the snapshot is stale
+// and must be taken again.
+func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
 	ok := true
 	var mu sync.Mutex
 	var g errgroup.Group
@@ -103,36 +110,41 @@ func (s *Snapshot) read(rels map[string]bool) bool {
 			continue
 		}
 		g.Go(func() error {
-			src, err := os.ReadFile(u.path)
+			raw, err := source.ReadRaw(u.in.Path, u.in.RootRel, maxSize)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil || sha256.Sum256(src) != u.sum {
+			if err != nil || sha256.Sum256(raw) != u.sum {
 				ok = false
 				return nil
 			}
-			s.Files[rel] = source.New(u.path, rel, src)
+			s.Raw[rel] = raw
 			s.sums[rel] = u.sum
 			return nil
 		})
 	}
 	_ = g.Wait()
-	for rel := range s.Files {
+	for rel := range s.Raw {
 		delete(s.unread, rel)
 	}
 	return ok
 }
 
-// Sums returns the SHA-256 of the files in Files, by display path.
-func (s *Snapshot) Sums() map[string][32]byte { return s.sums }
-
 // ReadAll reads the files TakeKnown did not, for a run that analyses them.
 // It reports false when one changed since: take the snapshot again.
-func (s *Snapshot) ReadAll() bool { return s.read(nil) }
+func (s *Snapshot) ReadAll(maxSize int64) bool { return s.read(nil, maxSize) }
 
-// ResultRead rebuilds a run's result from a hit, reading only the files
-// the diagnostics point into (for code frames). It reports false when one
-// of them changed since the snapshot was taken.
-func (s *Snapshot) ResultRead(e *Entry, rules []*analyzer.Rule) (*analyzer.Result, bool) {
+// Sums returns the SHA-256 of the bytes in Raw, by display path.
+func (s *Snapshot) Sums() map[string][32]byte { return s.sums }
+
+// ResultRead is Result for a snapshot taken with a stat index: it reads
+// only the files the diagnostics point into (for code frames), and shows
+// only those (every format but JUnit, which is never given a stat index,
+// shows no other). It reports false when one of them changed since the
+// snapshot was taken.
+func (s *Snapshot) ResultRead(e *Entry, cfg analyzer.Config) (*analyzer.Result, bool) {
+	if len(s.unread) == 0 {
+		return s.Result(e, cfg), true
+	}
 	need := map[string]bool{}
 	for _, d := range e.Diagnostics {
 		need[d.Path] = true
@@ -145,10 +157,17 @@ func (s *Snapshot) ResultRead(e *Entry, rules []*analyzer.Rule) (*analyzer.Resul
 			}
 		}
 	}
-	if !s.read(need) {
+	if !s.read(need, cfg.MaxFileSize) {
 		return nil, false
 	}
-	return s.Result(e, rules), true
+	var shown []analyzer.Input
+	for _, in := range s.Inputs {
+		if need[in.Rel] {
+			shown = append(shown, in)
+		}
+	}
+	s.Apply(&cfg)
+	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: analyzer.SourceFiles(cfg, shown), Rules: cfg.Rules, Stats: e.Stats}, true
 }
 
 // Executable identifies the running rubric build: the hash of its
@@ -172,26 +191,24 @@ func executableHashKnown(stats *statcache.Cache) string {
 		return executableHash()
 	}
 	exeKnownOnce.Do(func() {
-		exeKnown = "unknown"
 		p, err := os.Executable()
 		if err != nil {
+			exeKnown = executableHash()
 			return
 		}
 		st, err := os.Stat(p)
 		if err != nil {
+			exeKnown = executableHash()
 			return
 		}
 		if sum, ok := stats.Sum(p, st); ok {
 			exeKnown = hex.EncodeToString(sum[:])
 			return
 		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return
+		exeKnown = executableHash()
+		if sum, err := hex.DecodeString(exeKnown); err == nil && len(sum) == 32 {
+			stats.Record(p, st, [32]byte(sum))
 		}
-		sum := sha256.Sum256(data)
-		stats.Record(p, st, sum)
-		exeKnown = hex.EncodeToString(sum[:])
 	})
 	return exeKnown
 }

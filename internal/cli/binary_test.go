@@ -273,6 +273,21 @@ func TestBinaryFlagsAndCommands(t *testing.T) {
 			assert.Contains(t, string(data), "<html")
 		})},
 		{args: []string{"report", "--print-checklist"}, check: status(0, contains("[[item]]"))},
+		// --isolated: the tree's own configuration (here excluding every
+		// file) is not read.
+		{args: []string{"check", "--no-cache", "--isolated", "--output-format", "concise", "app"}, check: status(1, contains("app/bare.py"))},
+		{args: []string{"grade", "app", "--out", "budgeted", "--max-submission-files", "1", "--max-submission-bytes", "100000", "--submission-timeout", "1m"}, check: func(t *testing.T, dir string, code int, out, errs string) {
+			index, err := os.ReadFile(filepath.Join(dir, "budgeted", "index.md"))
+			require.NoError(t, err, "stdout:\n%s\nstderr:\n%s", out, errs)
+			assert.Contains(t, string(index), "files", "a submission over its file budget is an error row naming the budget")
+		}},
+		{args: []string{"report", "--format", "json", "--respect-suppressions", "noqa"}, check: status(0, contains(`"suppressions_respected": true`))},
+		{args: []string{"grade", "app", "noqa", "--out", "graded-salted", "--anonymize", "--salt", "s3cret", "--respect-suppressions"}, check: status(0, func(t *testing.T, dir string, _ int, _, _ string) {
+			data, err := os.ReadFile(filepath.Join(dir, "graded-salted", "index.json"))
+			require.NoError(t, err)
+			assert.Contains(t, string(data), `"label": "candidate-`)
+			assert.NotContains(t, string(data), `"label": "noqa"`)
+		})},
 		{args: []string{"grade", "app", "legacy", "--out", "graded", "--anonymize", "--max-archive-size", "1000000", "--max-archive-entries", "100", "--max-archive-ratio", "50"}, check: status(0, func(t *testing.T, dir string, _ int, _, _ string) {
 			_, err := os.Stat(filepath.Join(dir, "graded", "index.md"))
 			assert.NoError(t, err)

@@ -27,6 +27,7 @@ import (
 	"github.com/rubric-dev/rubric/internal/config"
 	"github.com/rubric-dev/rubric/internal/gitdiff"
 	"github.com/rubric-dev/rubric/internal/reusecache"
+	"github.com/rubric-dev/rubric/internal/safeio"
 	"github.com/rubric-dev/rubric/internal/statcache"
 	"github.com/rubric-dev/rubric/rules/all"
 )
@@ -43,6 +44,7 @@ type configFlags struct {
 	failOn        string
 	allowBareNoqa bool
 	noForeignNoqa bool
+	isolated      bool
 }
 
 func (c *configFlags) register(fl *pflag.FlagSet) {
@@ -55,12 +57,16 @@ func (c *configFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&c.failOn, "fail-on", config.DefaultFailOn, "lowest severity that makes the exit status 1: info, warning, error or none")
 	fl.BoolVar(&c.allowBareNoqa, "allow-bare-noqa", false, "let a bare `# noqa` (no codes) suppress every finding on its line")
 	fl.BoolVar(&c.noForeignNoqa, "no-foreign-noqa", false, "do not honour other tools' codes for the same findings (`# noqa: E722`, `# nosec B113`, `# pylint: disable=...`)")
+	fl.BoolVar(&c.isolated, "isolated", false, "ignore every configuration file in the analysed tree (rubric.toml, pyproject.toml, .gitignore): for CI on repositories you do not trust")
 }
 
 // effective loads the configuration file and merges it with the flags.
 func (c *configFlags) effective(fl *pflag.FlagSet, args []string, workDir string) (*config.Effective, error) {
 	path := c.config
-	if path == "" {
+	if c.isolated && path != "" {
+		return nil, errors.New("--config and --isolated exclude each other")
+	}
+	if path == "" && !c.isolated {
 		var err error
 		if path, err = config.Find(args[0]); err != nil {
 			return nil, fmt.Errorf("config: %w", err)
@@ -301,7 +307,10 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	}
 	r := &checkRun{f: f, cmd: cmd, args: args, outs: outs, wd: wd, eff: eff, stdin: stdin}
 	r.cfg = analysisConfig(eff, wd)
-	r.cfg.Jobs, r.cfg.MaxFileSize = f.jobs, f.maxFileSize
+	r.cfg.Jobs, r.cfg.MaxFileSize, r.cfg.Isolated = f.jobs, f.maxFileSize, f.isolated
+	if err := checkDestinations(outs, f.writeBaseline); err != nil {
+		return err
+	}
 	if stdin {
 		limit := f.maxFileSize
 		if limit <= 0 {
@@ -412,10 +421,24 @@ func (r *checkRun) once() (int, error) {
 		}
 		return status, nil
 	}
+	// Repeats of one rule in one function or file become one finding in
+	// the reports (after fixes and every filter, so baselines and
+	// --changed-since see each finding); --statistics counts them all.
+	shown := *res
+	shown.Diagnostics = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: res.Rules})
+	// Every output is attempted: one that fails does not drop the others.
+	var werrs []error
 	for _, t := range r.outs {
-		if err := r.write(t, res); err != nil {
-			return ExitError, err
+		out := &shown
+		if f.statistics {
+			out = res
 		}
+		if err := r.write(t, out); err != nil {
+			werrs = append(werrs, err)
+		}
+	}
+	if err := errors.Join(werrs...); err != nil {
+		return ExitError, err
 	}
 	if status != ExitClean || f.exitZero || r.eff.FailOn == 0 {
 		return status, nil
@@ -531,6 +554,11 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	if dir == "" {
 		return analyzer.Run(ctx, cfg, args)
 	}
+	if within := insideAnalysed(dir, args); within != "" {
+		// Whoever writes the analysed tree could plant entries there.
+		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: the cache directory %s is inside the analysed %s; running without the cache\n", dir, within)
+		return analyzer.Run(ctx, cfg, args)
+	}
 	(&checkRun{f: f}).useTreeCache(&cfg)
 	// Each file's phase one and findings are kept for the next run, which
 	// then re-checks only what an edit can affect.
@@ -550,6 +578,8 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		useReuse()
 		return analyzer.Run(ctx, cfg, args)
 	}
+	// The tree is listed and read once: the key covers those bytes, and
+	// the run analyses exactly them, whatever changes on disk meanwhile.
 	// The stat index saves reading and hashing unchanged files; a hit then
 	// reads only the files its findings point into. JUnit lists every file,
 	// so it reads them all.
@@ -558,38 +588,33 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		stats = statcache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00"))
 		defer stats.Save()
 	}
-	inputs := analyzer.Discover(args, cfg.WorkDir, cfg.Exclude)
+	inputs := analyzer.ListInputs(cfg, args)
 	snap, err := cache.TakeKnown(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats)
 	if err != nil {
 		return analyzer.Run(ctx, cfg, args)
 	}
 	if e := cache.Load(dir, snap); e != nil {
-		if res, ok := snap.ResultRead(e, cfg.Rules); ok {
+		if res, ok := snap.ResultRead(e, cfg); ok {
 			return res, nil
 		}
 	}
-	if !snap.ReadAll() {
+	if !snap.ReadAll(cfg.MaxFileSize) {
 		// A file changed since its stat was taken: take the tree again.
 		if snap, err = cache.Take(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs); err != nil {
 			return analyzer.Run(ctx, cfg, args)
 		}
 		if e := cache.Load(dir, snap); e != nil {
-			return snap.Result(e, cfg.Rules), nil
+			return snap.Result(e, cfg), nil
 		}
 	}
-	// The snapshot already read every file to hash it: hand the bytes to
-	// the driver rather than reading them again.
-	cfg.Sources = make(map[string][]byte, len(snap.Files))
-	for rel, f := range snap.Files {
-		cfg.Sources[rel] = f.Src
-	}
+	snap.Apply(&cfg)
 	cfg.SourceSums = snap.Sums()
 	useReuse()
 	res, err := analyzer.Run(ctx, cfg, args)
 	if err != nil {
 		return nil, err
 	}
-	if err := cache.Store(dir, snap, &cache.Entry{Diagnostics: res.Diagnostics, Stats: res.Stats}); err != nil {
+	if _, err := cache.Store(dir, snap, res); err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
 	}
 	return res, nil
@@ -604,6 +629,30 @@ func (f *checkFlags) wantsFormat(name string) bool {
 		}
 	}
 	return false
+}
+
+// insideAnalysed returns the analysed path that holds dir, or "".
+func insideAnalysed(dir string, args []string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for _, a := range args {
+		root, err := filepath.Abs(a)
+		if err != nil {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(root); err == nil {
+			root = real
+		}
+		if rel, err := filepath.Rel(root, abs); err == nil && filepath.IsLocal(rel) {
+			return a
+		}
+	}
+	return ""
 }
 
 // indexFree are the formats that print from diagnostics, sources and
@@ -663,37 +712,52 @@ func keepChanged(res *analyzer.Result, ch *gitdiff.Changes, wd string) {
 	res.Diagnostics = kept
 }
 
+// checkDestinations makes sure, before any analysis, that every output
+// file can be written.
+func checkDestinations(outs []target, baselineFile string) error {
+	var errs []error
+	for _, t := range outs {
+		if t.path != "" {
+			if err := safeio.CheckWritable(t.path); err != nil {
+				errs = append(errs, fmt.Errorf("output: %w", err))
+			}
+		}
+	}
+	if baselineFile != "" {
+		if err := safeio.CheckWritable(baselineFile); err != nil {
+			errs = append(errs, fmt.Errorf("--write-baseline: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// write prints one report: to standard output, or atomically to its file
+// (a failed write leaves the previous file as it was).
 func (r *checkRun) write(t target, res *analyzer.Result) error {
 	cmd, f := r.cmd, r.f
 	var w io.Writer = cmd.OutOrStdout()
 	if r.stdin && f.fix {
 		w = cmd.ErrOrStderr() // standard output carries the fixed source
 	}
-	useColor := false
-	if t.path != "" {
-		fh, err := os.Create(t.path)
+	useColor := t.path == "" && wantColor(f.color, w)
+	print := func(w io.Writer) error {
+		if f.statistics {
+			return printStatistics(w, t.format, res)
+		}
+		p, err := printer.New(t.format, printer.Options{Color: useColor, Quiet: f.quiet, Version: buildinfo.Version})
 		if err != nil {
-			return fmt.Errorf("output: %w", err)
+			return err
 		}
-		defer fh.Close()
-		w = fh
-	} else {
-		useColor = wantColor(f.color, w)
+		return p.Print(w, res)
 	}
-	if t.path == "" && f.statistics {
-		return printStatistics(w, t.format, res)
+	if t.path == "" {
+		if err := print(w); err != nil {
+			return fmt.Errorf("write %s report: %w", t.format, err)
+		}
+		return nil
 	}
-	p, err := printer.New(t.format, printer.Options{Color: useColor, Quiet: f.quiet, Version: buildinfo.Version})
-	if err != nil {
-		return err
-	}
-	if err := p.Print(w, res); err != nil {
+	if err := safeio.WriteFile(t.path, 0o644, print); err != nil {
 		return fmt.Errorf("write %s report: %w", t.format, err)
-	}
-	if fh, ok := w.(*os.File); ok && t.path != "" {
-		if err := fh.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", t.path, err)
-		}
 	}
 	return nil
 }

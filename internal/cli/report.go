@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/rubric-dev/rubric/internal/buildinfo"
+	"github.com/rubric-dev/rubric/internal/safeio"
 	"github.com/rubric-dev/rubric/report"
 	"github.com/rubric-dev/rubric/report/archive"
 	"github.com/rubric-dev/rubric/rules/all"
@@ -50,7 +53,7 @@ func loadChecklist(file string) (*report.Checklist, error) {
 func newReportCmd() *cobra.Command {
 	var (
 		output, format, checklist string
-		printChecklist            bool
+		printChecklist, respect   bool
 		jobs                      int
 		af                        archiveFlags
 	)
@@ -75,37 +78,51 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 			if err != nil {
 				return err
 			}
-			if format != "md" && format != "markdown" && format != "html" {
-				return fmt.Errorf("--format: want md or html, got %q", format)
+			if format != "md" && format != "markdown" && format != "html" && format != "json" {
+				return fmt.Errorf("--format: want md, html or json, got %q", format)
 			}
-			dir, name, skipped, cleanup, err := openSubmission(args[0], af.limits())
+			if output != "" {
+				if err := safeio.CheckWritable(output); err != nil {
+					return fmt.Errorf("-o: %w", err)
+				}
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			dir, name, skipped, cleanup, err := openSubmission(ctx, args[0], af.limits())
 			if err != nil {
 				return err
 			}
 			defer cleanup()
-			r, err := report.Analyze(context.Background(), dir, all.Rules(), jobs,
-				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped})
+			r, err := report.Analyze(ctx, dir, all.Rules(), jobs,
+				report.Options{Name: name, Version: buildinfo.Version, Checklist: cl, Skipped: skipped, RespectSuppressions: respect})
 			if err != nil {
-				return err
+				return interrupted(ctx, err)
 			}
-			var w io.Writer = cmd.OutOrStdout()
-			if output != "" {
-				f, err := os.Create(output)
-				if err != nil {
-					return fmt.Errorf("-o: %w", err)
+			if r.Header.PythonFiles == 0 {
+				return fmt.Errorf("%s: no analysable Python file (%d files): nothing to grade", args[0], r.Header.Files)
+			}
+			for _, s := range skipped {
+				if strings.HasPrefix(s, "archive: ") {
+					return fmt.Errorf("%s: archive cut short (%s): raise the limit to grade the whole submission", args[0], strings.TrimPrefix(s, "archive: "))
 				}
-				defer f.Close()
-				w = f
 			}
-			if format == "html" {
-				return report.WriteHTML(w, r)
+			write := report.WriteMarkdown
+			switch format {
+			case "html":
+				write = report.WriteHTML
+			case "json":
+				write = report.WriteJSON
 			}
-			return report.WriteMarkdown(w, r)
+			if output == "" {
+				return write(cmd.OutOrStdout(), r)
+			}
+			return safeio.WriteFile(output, 0o644, func(w io.Writer) error { return write(w, r) })
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
-	fl.StringVar(&format, "format", "md", "md or html (one self-contained page)")
+	fl.StringVar(&format, "format", "md", "md, html (one self-contained page) or json (every item with its status, evidence and question)")
+	fl.BoolVar(&respect, "respect-suppressions", false, "leave out the findings the submission's own suppression comments silence (by default they count, and are listed)")
 	fl.BoolVar(&printChecklist, "print-checklist", false, "print the default checklist file and exit")
 	af.bind(cmd, &checklist, &jobs)
 	return cmd
@@ -113,7 +130,7 @@ with evidence and a follow-up question. See docs/checklist.md.`,
 
 // openSubmission returns the directory to analyse: the path itself, or a
 // private temporary directory holding the unpacked archive.
-func openSubmission(p string, lim archive.Limits) (dir, name string, skipped []string, cleanup func(), err error) {
+func openSubmission(ctx context.Context, p string, lim archive.Limits) (dir, name string, skipped []string, cleanup func(), err error) {
 	cleanup = func() {}
 	if !archive.IsArchive(p) {
 		abs, err := filepath.Abs(p)
@@ -127,30 +144,48 @@ func openSubmission(p string, lim archive.Limits) (dir, name string, skipped []s
 		return "", "", nil, cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(tmp) }
-	res, err := archive.Extract(p, tmp, lim)
+	res, err := archive.Extract(ctx, p, tmp, lim)
 	if err != nil {
 		cleanup()
-		return "", "", nil, func() {}, err
+		return "", "", nil, func() {}, interrupted(ctx, fmt.Errorf("%s: %w", p, err))
 	}
 	for _, s := range res.Skipped {
 		skipped = append(skipped, s.String())
 	}
-	if res.Stopped != "" {
-		skipped = append(skipped, "archive: "+res.Stopped)
-	}
 	return res.Root, archive.Name(p), skipped, cleanup, nil
+}
+
+// interruptible returns a context cancelled by SIGINT or SIGTERM, so that
+// commands unpacking archives into temporary folders remove them before
+// exiting. A second signal kills at once.
+func interruptible() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // restore the default: a second Ctrl-C is not caught
+	}()
+	return ctx, stop
+}
+
+// interrupted turns an error caused by a signal into exit status 130.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &exitError{code: ExitInterrupted}
+	}
+	return err
 }
 
 func newGradeCmd() *cobra.Command {
 	var (
-		out, checklist string
-		anonymize      bool
-		jobs           int
-		af             archiveFlags
+		out, checklist, salt string
+		anonymize, respect   bool
+		jobs                 int
+		af                   archiveFlags
+		budget               report.Budget
 	)
 	cmd := &cobra.Command{
 		Use:   "grade SUBMISSION ... --out DIR",
-		Short: "Grade many submissions: one report each plus an index (Markdown, HTML, CSV)",
+		Short: "Grade many submissions: one report each plus an index (Markdown, HTML, CSV, JSON)",
 		Long: `Analyse each submission (directories, .zip, .tar.gz, .tgz) and write DIR/<name>.md and
 DIR/<name>.html for each, plus DIR/index.md, DIR/index.html and DIR/index.csv comparing them.
 Archives are unpacked into private temporary directories, never executed, within the limits below.`,
@@ -163,15 +198,20 @@ Archives are unpacked into private temporary directories, never executed, within
 			if err != nil {
 				return err
 			}
+			if salt == "" {
+				salt = os.Getenv("RUBRIC_ANONYMIZE_SALT")
+			}
 			o := report.GradeOptions{OutDir: out, Anonymize: anonymize, Limits: af.limits(), Rules: all.Rules(),
-				Jobs: jobs, Version: buildinfo.Version, Checklist: cl}
+				Jobs: jobs, Version: buildinfo.Version, Checklist: cl, Budget: budget, RespectSuppressions: respect, Salt: salt}
 			errw := cmd.ErrOrStderr()
 			if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				o.Progress = progressBar(errw)
 			}
-			rows, err := report.Grade(context.Background(), args, o)
+			ctx, stop := interruptible()
+			defer stop()
+			rows, err := report.Grade(ctx, args, o)
 			if err != nil {
-				return err
+				return interrupted(ctx, err)
 			}
 			failed := 0
 			for _, r := range rows {
@@ -180,7 +220,7 @@ Archives are unpacked into private temporary directories, never executed, within
 					fmt.Fprintf(errw, "rubric: %s: %s\n", r.Input, r.Err)
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "graded %d submissions into %s (index.md, index.html, index.csv)\n", len(rows)-failed, out)
+			fmt.Fprintf(cmd.OutOrStdout(), "graded %d submissions into %s (index.md, index.html, index.csv, index.json)\n", len(rows)-failed, out)
 			if failed > 0 {
 				return &exitError{code: ExitFindings}
 			}
@@ -189,7 +229,12 @@ Archives are unpacked into private temporary directories, never executed, within
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "directory for the reports and the index (created if missing)")
-	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with stable labels")
+	fl.BoolVar(&anonymize, "anonymize", false, "replace names from paths, git authors and README headings with salted labels")
+	fl.StringVar(&salt, "salt", "", "key of the anonymous labels (default $RUBRIC_ANONYMIZE_SALT, else random per batch): the same salt gives the same labels in every batch")
+	fl.BoolVar(&respect, "respect-suppressions", false, "leave out the findings the submissions' own suppression comments silence")
+	fl.IntVar(&budget.MaxFiles, "max-submission-files", report.DefaultBudget.MaxFiles, "a submission with more Python files is an error row")
+	fl.Int64Var(&budget.MaxBytes, "max-submission-bytes", report.DefaultBudget.MaxBytes, "a submission with more bytes of Python is an error row")
+	fl.DurationVar(&budget.Timeout, "submission-timeout", report.DefaultBudget.Timeout, "a submission taking longer to unpack and analyse is an error row")
 	af.bind(cmd, &checklist, &jobs)
 	return cmd
 }

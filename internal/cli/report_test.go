@@ -60,3 +60,27 @@ func TestGradeCommand(t *testing.T) {
 	assert.Equal(t, ExitFindings, code)
 	assert.Contains(t, errs, "not a directory")
 }
+
+func TestReportJSONAndNoCode(t *testing.T) {
+	code, out, errs := run(t, "report", subs+"galileo", "--format", "json")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, `"status": "not-observed"`)
+	assert.Contains(t, out, `"question":`)
+	code, out, errs = run(t, "report", subs+"galileo", "--format", "json", "--respect-suppressions")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, `"suppressions_respected": true`)
+
+	empty := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(empty, "README.md"), []byte("# x\n"), 0o644))
+	code, _, errs = run(t, "report", empty)
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errs, "no analysable Python file")
+}
+
+// Two submissions are never merged into one checklist page.
+func TestCheckChecklistOneSubmission(t *testing.T) {
+	code, _, errs := run(t, "check", "--format", "checklist", subs+"galileo", subs+"galileo-strong")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errs, "the checklist describes one submission, and this run analysed 2")
+	assert.Contains(t, errs, "rubric grade")
+}

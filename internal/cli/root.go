@@ -17,6 +17,9 @@ const (
 	ExitClean    = 0 // no findings at or above --fail-on
 	ExitFindings = 1 // findings
 	ExitError    = 2 // usage or fatal error
+	// ExitInterrupted: SIGINT or SIGTERM stopped the command (after it
+	// removed its temporary folders), 128 + SIGINT as shells report it.
+	ExitInterrupted = 130
 )
 
 // exitError carries an exit status through cobra.

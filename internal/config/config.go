@@ -17,6 +17,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // File is the content of a configuration file; every field is optional.
@@ -91,7 +92,7 @@ func Find(start string) (string, error) {
 			return p, nil
 		}
 		if p := filepath.Join(dir, "pyproject.toml"); isFile(p) {
-			if src, err := os.ReadFile(p); err == nil && hasRubricTable(src) {
+			if src, err := safeio.ReadUserFile(p, maxConfigSize); err == nil && hasRubricTable(src) {
 				return p, nil
 			}
 		}
@@ -100,6 +101,10 @@ func Find(start string) (string, error) {
 		}
 	}
 }
+
+// maxConfigSize caps the read of a configuration file: a pyproject.toml
+// found in an analysed tree is not trusted to be small (or a file at all).
+const maxConfigSize = 4 << 20
 
 func isFile(p string) bool {
 	st, err := os.Stat(p)
@@ -121,7 +126,7 @@ func hasRubricTable(src []byte) bool {
 // suggestion) and values of the wrong type are errors naming their line;
 // every such error in the file is reported, one per line.
 func Load(path string) (*File, *Source, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := safeio.ReadUserFile(path, maxConfigSize)
 	if err != nil {
 		return nil, nil, fmt.Errorf("config: %w", err)
 	}

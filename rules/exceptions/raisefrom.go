@@ -33,14 +33,16 @@ var RaiseWithoutFrom = &analyzer.Rule{
 // whose cause carries no information, and user-facing translations
 // (Http404, *ValidationError, *ValidationException, PermissionDenied,
 // CommandError, DRF's *APIException family), which Django turns into a
-// response or a form error.
+// response or a form error. A raise of the builtin Exception or
+// BaseException is left to ERR004, which reports the same statement: one
+// finding per statement is enough.
 func runRaiseWithoutFrom(p *analyzer.Pass) error {
 	for _, n := range pyast.FindAll(p.Root, "raise_statement") {
 		if !n.ChildByField("cause").IsNil() {
 			continue
 		}
 		e := raisedExpr(n)
-		if e.IsNil() {
+		if e.IsNil() || genericRaised(p, n) != "" {
 			continue
 		}
 		h, ok := pyidiom.EnclosingHandler(n)

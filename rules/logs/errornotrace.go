@@ -3,6 +3,7 @@ package logs
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -32,14 +33,18 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // KeyError, ValueError, ValidationError...), where the traceback adds
 // nothing, and handlers that record the traceback through another call
 // (logger.exception, sentry, log_exception(e)). Broad and bare handlers get
-// high confidence, handlers of specific exceptions low. The fix renames
+// high confidence, handlers of specific exceptions low. Handlers that pass
+// the exception on are skipped too: nothing is lost when the handler
+// re-raises (any raise among its own statements), hands the exception to a
+// Celery retry (`self.retry(exc=e)`), or returns it to its caller, whose
+// job it then is to log it. The fix renames
 // `error` to `exception` when the call is a statement directly in the
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
 	for _, n := range pyast.FindAll(p.Root, "call") {
 		lc, h, ok := logs.ErrorWithoutTraceback(n)
-		if !ok {
+		if !ok || passesOn(h) {
 			continue
 		}
 		name := lc.Func.ChildByField("attribute")
@@ -66,4 +71,66 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 		p.Report(d)
 	}
 	return nil
+}
+
+// passesOn reports whether a handler hands the exception on, so that its
+// traceback is not lost whatever the log line says: one of the handler's
+// own statements (not one nested in a branch, which may not run) is a
+// raise, a Celery retry given the exception (`self.retry(exc=e)`, which
+// raises), or a return of the exception object itself (`return e`,
+// `return None, e`, `return Result(error=e)`; `str(e)` loses it).
+func passesOn(h pyidiom.Handler) bool {
+	for _, st := range pyast.Statements(h.Body) {
+		switch st.Type() {
+		case "raise_statement":
+			return true
+		case "expression_statement":
+			if c, ok := pyast.AsCall(st.NamedChild(0)); ok && c.MethodName() == "retry" && h.MentionsAlias(c.Node.ChildByField("arguments")) {
+				return true
+			}
+		case "return_statement":
+			if h.Alias != "" && returnsAlias(st.NamedChild(0), h.Alias) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// returnsAlias reports whether v hands over the exception object named
+// alias: the name itself, or an element, argument or value holding it.
+func returnsAlias(v pyast.Node, alias string) bool {
+	v = pyast.Unparen(v)
+	switch v.Type() {
+	case "identifier":
+		return v.Text() == alias
+	case "tuple", "list", "expression_list":
+		for _, c := range v.NamedChildren() {
+			if returnsAlias(c, alias) {
+				return true
+			}
+		}
+	case "dictionary":
+		for _, p := range v.NamedChildren() {
+			if p.Type() == "pair" && returnsAlias(p.ChildByField("value"), alias) {
+				return true
+			}
+		}
+	case "call":
+		// A class built around the exception (Result(error=e)) keeps it;
+		// str(e), repr(e) and other functions of it do not.
+		callee := pyast.Dotted(v.ChildByField("function"))
+		if last := callee[strings.LastIndex(callee, ".")+1:]; last == "" || last[0] < 'A' || last[0] > 'Z' {
+			return false
+		}
+		for _, a := range v.ChildByField("arguments").NamedChildren() {
+			if a.Type() == "keyword_argument" {
+				a = a.ChildByField("value")
+			}
+			if returnsAlias(a, alias) {
+				return true
+			}
+		}
+	}
+	return false
 }

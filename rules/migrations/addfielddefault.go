@@ -21,6 +21,7 @@ var AddFieldPythonDefault = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Options:    releasedOptions,
 	Run:        runAddFieldPythonDefault,
 }
 
@@ -50,9 +51,29 @@ func runAddFieldPythonDefault(p *analyzer.Pass) error {
 			Range: rng(op.Span),
 			Message: fmt.Sprintf("`AddField` `%s.%s` is NOT NULL with a Python-only default (%s): the database default is dropped after the migration",
 				op.Model, op.Name, what),
-			Help: "use `db_default=` (Django 5.0+) so the database keeps the default for inserts from code that " +
-				"does not know the column yet; or add the column with `null=True`, backfill, then make it NOT NULL",
+			Help: pythonDefaultHelp(p),
 		})
 	})
 	return nil
+}
+
+// pythonDefaultHelp suggests db_default only to projects whose declared
+// Django version has it (5.0); older ones get the three-step migration.
+func pythonDefaultHelp(p *analyzer.Pass) string {
+	const steps = "add the column with `null=True`, backfill, then make it NOT NULL"
+	if p.Project.Django().AtLeast(5, 0) {
+		return "use `db_default=` (Django 5.0+) so the database keeps the default for inserts from code that " +
+			"does not know the column yet; or " + steps
+	}
+	return steps + ", so that inserts from the code still running during the deploy keep working (`db_default=` " +
+		"would do it in one step but needs Django 5.0; this project declares " + p.Project.Django().String() + ")"
+}
+
+// dbDefaultHint returns hint when the project's declared Django version
+// has db_default (or declares none), "" otherwise.
+func dbDefaultHint(p *analyzer.Pass, hint string) string {
+	if p.Project.Django().AtLeast(5, 0) {
+		return hint
+	}
+	return ""
 }

@@ -22,6 +22,7 @@ var AddFieldNotNull = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Options:    releasedOptions,
 	Run:        runAddFieldNotNull,
 }
 
@@ -59,8 +60,8 @@ func runAddFieldNotNull(p *analyzer.Pass) error {
 			Confidence: conf,
 			Message: fmt.Sprintf("`AddField` `%s.%s` adds a NOT NULL column with no default to an existing table",
 				op.Model, op.Name),
-			Help: "add it with `null=True`, backfill the rows in a later migration, then make it NOT NULL; " +
-				"or give it `db_default=` (Django 5.0+) so the database fills existing and new rows",
+			Help: "add it with `null=True`, backfill the rows in a later migration, then make it NOT NULL" +
+				dbDefaultHint(p, "; or give it `db_default=` (Django 5.0+) so the database fills existing and new rows"),
 		})
 	})
 	return nil

@@ -22,6 +22,7 @@ var DirectModelImport = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Options:    releasedOptions,
 	Run:        runDirectModelImport,
 }
 

@@ -21,6 +21,7 @@ var FullTableSave = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Options:    releasedOptions,
 	Run:        runFullTableSave,
 }
 

@@ -3,6 +3,12 @@
 // each app judged as a whole. Everything comes from the migration facts of
 // analyzer/project: nothing is imported, executed or migrated.
 //
+// The per-migration rules (MIG001-MIG010) judge only migrations not yet
+// released (project.MigrationIndex.SelectReleased): by default each app's
+// latest, or what the `released` option leaves out. The option is
+// declared on each of them (releasedOption) and shared: set once, it
+// applies to all.
+//
 // A general rule runs through the per-operation checks: an operation on a
 // model created in the same migration, or any operation of an `initial`
 // migration, touches a table that has no rows yet and is never reported for
@@ -104,7 +110,7 @@ var stateBeforeOf = &project.FileAnalysis[*project.SchemaState]{Name: "migration
 func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Operation)) {
 	ix := &p.Project.Migrations
 	m := ix.ByPath[p.File.Rel]
-	if m == nil {
+	if m == nil || !ix.Judged(m) {
 		return
 	}
 	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}, noTable: map[string]bool{}, label: m.DirLabel,
@@ -147,7 +153,7 @@ func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Oper
 // runPythonOps returns the RunPython operations of the pass's migration.
 func runPythonOps(p *analyzer.Pass) (*project.Migration, []*project.Operation) {
 	m := p.Project.Migrations.ByPath[p.File.Rel]
-	if m == nil {
+	if m == nil || !p.Project.Migrations.Judged(m) {
 		return nil, nil
 	}
 	var out []*project.Operation
@@ -177,4 +183,24 @@ func addedSet(before, now [][]string) []string {
 		}
 	}
 	return nil
+}
+
+// releasedOption is the shared `released` option of the per-migration
+// rules; the driver reads it from whichever of them it is set under.
+var releasedOptions = []analyzer.Option{releasedOption, releasedRevisionOption}
+
+var releasedRevisionOption = analyzer.Option{
+	Name:    "released-revision",
+	Default: "",
+	Doc: "a git revision production runs (`\"v2.3.0\"`, `\"origin/main\"`): the migrations present at it are not judged, " +
+		"every other one is. Read with go-git, no git command runs. Wins over `released`; shared by MIG001-MIG010.",
+}
+
+var releasedOption = analyzer.Option{
+	Name:    "released",
+	Default: []string{},
+	Doc: "the last migration production has applied, per app, as `app_label.migration_name` " +
+		"(`[\"shop.0012_order_total\"]`); earlier migrations of a listed app are not judged, apps not listed are judged whole, " +
+		"`[\"none\"]` judges every migration. Unset, only each app's latest migration(s) are judged. " +
+		"Shared by MIG001-MIG010: set it under any one of them.",
 }

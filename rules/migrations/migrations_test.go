@@ -1,8 +1,20 @@
 package migrations_test
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/tools/txtar"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/analyzertest"
@@ -24,4 +36,124 @@ var family = []*analyzer.Rule{
 // A safe expand/contract sequence reports nothing under any MIG rule.
 func TestExpandContractIsSilent(t *testing.T) {
 	analyzertest.RunTxtar(t, filepath.Join(dir, "expand_contract_ok.txtar"), family)
+}
+
+// Without configuration only each app's latest migration(s) are judged.
+func TestReleasedDefault(t *testing.T) {
+	analyzertest.RunTxtar(t, filepath.Join(dir, "released_ok.txtar"), []*analyzer.Rule{migrations.AddFieldNotNull})
+}
+
+// run analyses a txtar project with the given options.
+func runWith(t *testing.T, file string, opts map[string]map[string]any, rules ...*analyzer.Rule) *analyzer.Result {
+	t.Helper()
+	ar, err := txtar.ParseFile(file)
+	require.NoError(t, err)
+	root := t.TempDir()
+	for _, f := range ar.Files {
+		p := filepath.Join(root, filepath.FromSlash(f.Name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, f.Data, 0o644))
+	}
+	return runDir(t, root, opts, rules...)
+}
+
+func runDir(t *testing.T, root string, opts map[string]map[string]any, rules ...*analyzer.Rule) *analyzer.Result {
+	t.Helper()
+	res, err := analyzer.Run(context.Background(), analyzer.Config{Rules: rules, WorkDir: root, Jobs: 1, Options: opts}, []string{root})
+	require.NoError(t, err)
+	return res
+}
+
+func findings(res *analyzer.Result) []string {
+	var out []string
+	for _, d := range res.Diagnostics {
+		out = append(out, fmt.Sprintf("%s:%d %s", d.Path, d.Pos.Line, d.Code))
+	}
+	return out
+}
+
+// The `released` option names what production has: everything after it is
+// judged, apps it does not list are judged whole, "none" judges all; the
+// run summary says how many were not judged and why.
+func TestReleasedOption(t *testing.T) {
+	file := filepath.Join(dir, "released_ok.txtar")
+	res := runWith(t, file, nil, migrations.AddFieldNotNull)
+	assert.Len(t, res.Diagnostics, 3)
+	assert.Equal(t, 3, res.Stats.MigrationsNotJudged, "shop 0001, 0002; billing 0001")
+	assert.Contains(t, res.Stats.NotJudgedReason, "3 of 7 migrations not judged")
+
+	res = runWith(t, file, map[string]map[string]any{"MIG002": {"released": []string{"shop.0001_initial"}}}, migrations.AddFieldNotNull)
+	assert.Equal(t, []string{
+		"billing/migrations/0002_a.py:8 MIG001", "billing/migrations/0002_b.py:8 MIG001",
+		"shop/migrations/0002_history.py:8 MIG001", "shop/migrations/0003_new.py:8 MIG001",
+	}, findings(res), "set under MIG002, the option applies to MIG001 too")
+	assert.Equal(t, 1, res.Stats.MigrationsNotJudged)
+	assert.Contains(t, res.Stats.NotJudgedReason, "released up to shop.0001_initial")
+
+	res = runWith(t, file, map[string]map[string]any{"MIG001": {"released": []string{"none"}}}, migrations.AddFieldNotNull)
+	assert.Len(t, res.Diagnostics, 4)
+	assert.Zero(t, res.Stats.MigrationsNotJudged)
+}
+
+// db_default is suggested only to projects whose declared Django has it.
+func TestDBDefaultFollowsDjangoVersion(t *testing.T) {
+	ar, err := txtar.ParseFile(filepath.Join(dir, "MIG002.txtar"))
+	require.NoError(t, err)
+	for req, want := range map[string]bool{"Django==4.2.7\n": false, "Django>=5.0,<6\n": true, "": true} {
+		root := t.TempDir()
+		for _, f := range ar.Files {
+			p := filepath.Join(root, filepath.FromSlash(f.Name))
+			require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+			require.NoError(t, os.WriteFile(p, f.Data, 0o644))
+		}
+		if req != "" {
+			require.NoError(t, os.WriteFile(filepath.Join(root, "requirements.txt"), []byte(req), 0o644))
+		}
+		res := runDir(t, root, nil, migrations.AddFieldPythonDefault, migrations.AddFieldNotNull)
+		require.NotEmpty(t, res.Diagnostics)
+		for _, d := range res.Diagnostics {
+			assert.Equal(t, want, strings.Contains(d.Help, "use `db_default=`") || strings.Contains(d.Help, "give it `db_default=`"), "%q: %s", req, d.Help)
+		}
+	}
+}
+
+// released-revision: the migrations a git revision has are released.
+func TestReleasedRevision(t *testing.T) {
+	ar, err := txtar.ParseFile(filepath.Join(dir, "released_ok.txtar"))
+	require.NoError(t, err)
+	root := t.TempDir()
+	repo, err := git.PlainInit(root, false)
+	require.NoError(t, err)
+	wt, err := repo.Worktree()
+	require.NoError(t, err)
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: time.Unix(1700000000, 0)}
+	for _, f := range ar.Files {
+		if f.Name == "shop/migrations/0003_new.py" || f.Name == "billing/migrations/0002_b.py" || f.Name == "billing/migrations/0003_merge.py" {
+			continue
+		}
+		p := filepath.Join(root, filepath.FromSlash(f.Name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, f.Data, 0o644))
+		_, err := wt.Add(f.Name)
+		require.NoError(t, err)
+	}
+	v1, err := wt.Commit("v1", &git.CommitOptions{Author: sig})
+	require.NoError(t, err)
+	_, err = repo.CreateTag("v1", v1, nil)
+	require.NoError(t, err)
+	// After the release: three new migrations, not committed yet.
+	for _, f := range ar.Files {
+		p := filepath.Join(root, filepath.FromSlash(f.Name))
+		if _, err := os.Stat(p); os.IsNotExist(err) {
+			require.NoError(t, os.WriteFile(p, f.Data, 0o644))
+		}
+	}
+	res := runDir(t, root, map[string]map[string]any{"MIG005": {"released-revision": "v1"}}, migrations.AddFieldNotNull)
+	assert.Equal(t, []string{"billing/migrations/0002_b.py:8 MIG001", "shop/migrations/0003_new.py:8 MIG001"}, findings(res))
+	assert.Equal(t, 4, res.Stats.MigrationsNotJudged)
+	assert.Contains(t, res.Stats.NotJudgedReason, "released are the migrations present at v1")
+
+	_, err = analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{migrations.AddFieldNotNull}, WorkDir: root, Jobs: 1,
+		Options: map[string]map[string]any{"MIG001": {"released-revision": "no-such-tag"}}}, []string{root})
+	assert.ErrorContains(t, err, `released-revision "no-such-tag"`)
 }

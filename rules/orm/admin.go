@@ -26,6 +26,7 @@ var AdminChangelist = &analyzer.Rule{
 	Since:             "0.2.0",
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
+	Distinct:          true,
 	Requires:          requires,
 	Run:               runAdminChangelist,
 }
@@ -156,7 +157,7 @@ func runAdminChangelist(p *analyzer.Pass) error {
 				}
 				if !fixDone {
 					if e, ok := listSelectFix(t, c, cl, ld, missing); ok {
-						d.Fixes = []analyzer.Fix{{Message: "load " + quote(missing) + " with the rows", Edits: []analyzer.TextEdit{e}}}
+						d.Fixes = []analyzer.Fix{{Message: "load " + quote(missing) + " with the rows", Edits: []analyzer.TextEdit{e}, Applicability: analyzer.Safe}}
 						fixDone = true
 					}
 				}
@@ -229,7 +230,11 @@ func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDispla
 			}
 		}
 	}
-	if gq := c.Method("get_queryset"); gq != nil {
+	gq := c.Method("get_queryset")
+	if gq == nil {
+		gq = c.Method("queryset") // its name before Django 1.6
+	}
+	if gq != nil {
 		for _, call := range pyast.FindAll(gq.Node, "call") {
 			cc, _ := pyast.AsCall(call)
 			switch cc.MethodName() {

@@ -25,6 +25,7 @@ var QueryInLoop = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
+	Distinct:          true,
 	Requires:          requires,
 	Run:               runQueryInLoop,
 }

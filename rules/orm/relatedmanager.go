@@ -25,6 +25,7 @@ var RelatedManagerPerRow = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
+	Distinct:          true,
 	Requires:          requires,
 	Run:               runRelatedManager,
 }
@@ -61,16 +62,16 @@ func runRelatedManager(p *analyzer.Pass) error {
 		// One finding per call of the body for what it queries deeper.
 		deepSeen := map[int32]bool{}
 		for _, m := range lf.Managers {
+			kind := kindOf(m.Method)
+			prefetched := l.QS.Prefetches(m.Path)
+			if prefetched && kind != "query" {
+				continue
+			}
 			if m.Deep != nil {
 				if deepSeen[m.Call.ID()] {
 					continue
 				}
 				deepSeen[m.Call.ID()] = true
-			}
-			kind := kindOf(m.Method)
-			prefetched := l.QS.Prefetches(m.Path)
-			if prefetched && kind != "query" {
-				continue
 			}
 			key := m.Path + "/" + kind
 			if kind == "query" {

@@ -26,6 +26,7 @@ var SerializerRelations = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
+	Distinct:          true,
 	Requires:          requires,
 	Run:               runSerializer,
 }
@@ -35,6 +36,9 @@ type need struct {
 	Path     string
 	Prefetch bool   // reverse FK or many-to-many on the way
 	Why      string // the serializer field that reads it
+	// At is the serializer field's declaration (path, range).
+	AtPath string
+	At     analyzer.Range
 }
 
 // runSerializer matches (a) view classes in this file with
@@ -63,6 +67,30 @@ func runSerializer(p *analyzer.Pass) error {
 		}
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
+	}
+	// Views choosing their serializer at run time: what every serializer
+	// get_serializer_class may return reads per row.
+	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+		m, _ := classMember(cls, "get_serializer_class", 0)
+		if m.IsNil() || !pyast.Ancestor(m, "class_definition").Equal(cls) {
+			continue
+		}
+		var names []string
+		for _, r := range pyast.FindAllShallow(m, "return_statement") {
+			d := pyast.Dotted(r.NamedChild(0))
+			if d == "" || strings.HasPrefix(d, "self.") || strings.HasPrefix(d, "super") {
+				names = nil
+				break
+			}
+			if !contains(names, d) {
+				names = append(names, d)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		q := t.ViewQueryset(cls)
+		t.checkSerializers(m.ChildByField("name"), names, q, "`"+pyast.DefName(cls)+"`")
 	}
 	for _, n := range pyast.FindAll(p.Root, "call") {
 		if !hasManyTrue(n) {
@@ -103,20 +131,45 @@ func hasManyTrue(n pyast.Node) bool {
 }
 
 func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where string) {
-	if q == nil || q.Model == nil || q.Values || q.Related || name == "" {
+	t.checkSerializers(at, []string{name}, q, where)
+}
+
+// checkSerializers is checkSerializer for a view whose get_serializer_class
+// returns one of several serializers: only what every one of them reads
+// per row is reported.
+func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where string) {
+	if q == nil || q.Model == nil || q.Values || q.Related || len(names) == 0 {
 		return
 	}
 	g := t.g
-	s := g.LookupClass(t.p.Unit, name)
-	if s == nil || !isSerializer(g, s) {
-		return
-	}
-	if s.MetaModel != "" {
-		if mm := g.ByQual(s.MetaModel); mm != nil && mm != q.Model {
+	var s *project.ClassFacts
+	var needs []need
+	for i, name := range names {
+		si := g.LookupClass(t.p.Unit, name)
+		if name == "" || si == nil || !isSerializer(g, si) {
 			return
 		}
+		if si.MetaModel != "" {
+			if mm := g.ByQual(si.MetaModel); mm != nil && mm != q.Model {
+				return
+			}
+		}
+		ni := t.serializerNeeds(si, q.Model, nil, false, 0)
+		if i == 0 {
+			s, needs = si, ni
+			continue
+		}
+		var both []need
+		for _, a := range needs {
+			for _, b := range ni {
+				if a.Path == b.Path && a.Prefetch == b.Prefetch {
+					both = append(both, a)
+					break
+				}
+			}
+		}
+		needs = both
 	}
-	needs := t.serializerNeeds(s, q.Model, nil, false, 0)
 	var sel, pre []string
 	var whys []string
 	for _, n := range needs {
@@ -155,8 +208,19 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
 		}
 	}
+	var rel []analyzer.Related
+	seenAt := map[string]bool{}
+	for _, n := range needs {
+		key := fmt.Sprint(n.AtPath, n.At.Start)
+		if n.AtPath == "" || seenAt[key] || len(rel) >= 6 || q.Selects(n.Path) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
+			continue
+		}
+		seenAt[key] = true
+		rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " reads `" + strings.ReplaceAll(n.Path, "__", ".") + "` per row"})
+	}
 	d := analyzer.Diagnostic{
-		Range: analyzer.RangeOf(at),
+		Related: rel,
+		Range:   analyzer.RangeOf(at),
 		Message: fmt.Sprintf("`%s` reads %s per row, but the queryset of %s does not load %s", s.Name, strings.Join(uniq(whys), ", "), where,
 			strings.Join(append(append([]string{}, sel...), pre...), ", ")),
 		Help: fmt.Sprintf("load them with the rows: `%s`", call),
@@ -197,6 +261,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				continue
 			}
 			declared[a.Name] = true
+			before := len(out)
+			mark := func() {
+				for i := before; i < len(out); i++ {
+					if out[i].AtPath == "" {
+						out[i].AtPath, out[i].At = c.Path, analyzer.Range{Start: a.Start, End: a.End}
+					}
+				}
+			}
 			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
 			why := "`" + strings.Join(append(append([]string(nil), prefix...), a.Name), ".") + "`"
 			attrName := a.Name
@@ -215,6 +287,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				// calls it makes (helpers, model methods, properties).
 				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
+					mark()
 					continue
 				}
 				for _, cc := range classes {
@@ -244,6 +317,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					out = append(out, t.serializerNeeds(nc, at.Target, path, true, depth+1)...)
 				}
 			}
+			mark()
 		}
 	}
 	// Meta.fields naming many-to-many or reverse relations: a list of

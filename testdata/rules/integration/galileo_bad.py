@@ -44,5 +44,5 @@ class GalileoService:  # want: NET005 "payment client `GalileoService`"
             else:
                 raise Exception("Failed to create account")  # want: ERR004 "generic"
         except Exception as e:  # want: ERR002 "its own `try` raises"
-            logger.error(f"Account creation failed: {e}")  # want: LOG002 "without the traceback" LOG001 "f-string"
+            logger.error(f"Account creation failed: {e}")  # want: LOG001 "f-string"
             raise

@@ -40,3 +40,53 @@ def summarised(job):
         job.enqueue()
     except DuplicateTaskError:
         logger.error("already queued")
+
+
+def reraised(job):
+    # The exception goes on to the caller with its traceback: nothing lost.
+    try:
+        job.run()
+    except Exception as e:
+        logger.error("job %s failed: %s", job.pk, e)
+        raise
+
+
+def wrapped(job):
+    try:
+        job.run()
+    except OSError as e:
+        logger.error("job failed: %s", e)
+        raise JobError("job failed") from e
+
+
+class Task:
+    def run(self, job):
+        try:
+            job.run()
+        except ConnectionError as e:
+            logger.error("retrying job: %s", e)
+            self.retry(exc=e, countdown=5)
+
+    def run_raise_retry(self, job):
+        try:
+            job.run()
+        except ConnectionError as exc:
+            logger.error("retrying job: %s", exc)
+            raise self.retry(exc=exc)
+
+
+def returned(job):
+    # The caller gets the exception object and logs it.
+    try:
+        return job.run(), None
+    except OSError as e:
+        logger.error("job failed: %s", e)
+        return None, e
+
+
+def returned_in_result(job):
+    try:
+        return Result(value=job.run())
+    except OSError as err:
+        logger.error("job failed: %s", err)
+        return Result(error=err)

@@ -1,0 +1,91 @@
+package analyzer_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/analyzer"
+)
+
+func TestAggregate(t *testing.T) {
+	dir := t.TempDir()
+	// one(): three repeats, collapsed into one finding with two related
+	// locations. two(): a single finding, untouched. Module level: two
+	// repeats, collapsed for the file.
+	write(t, dir, "app/a.py", []byte(`boom()
+boom()
+
+def one():
+    boom()
+    boom()
+    boom()
+
+def two():
+    boom()
+`))
+	// Five functions with repeats: more than PerFile groups, so the
+	// file's findings become one.
+	var many []byte
+	for _, f := range []string{"f1", "f2", "f3", "f4", "f5"} {
+		many = append(many, []byte("def "+f+"():\n    boom()\n    boom()\n\n")...)
+	}
+	write(t, dir, "app/b.py", many)
+	res := run(t, dir, 1)
+	require.Len(t, res.Diagnostics, 16)
+
+	got := analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{})
+	require.Len(t, got, 4, "a.py: module, one(), two(); b.py: one for the file")
+	assert.Len(t, res.Diagnostics, 16, "the input is not modified")
+
+	mod, one, two, b := got[0], got[1], got[2], got[3]
+	assert.Equal(t, 1, mod.Pos.Line)
+	assert.Equal(t, "boom called (and 1 more like it in this file)", mod.Message)
+	require.Len(t, mod.Related, 1)
+	assert.Equal(t, 2, mod.Related[0].Pos.Line)
+
+	assert.Equal(t, 5, one.Pos.Line)
+	assert.Equal(t, "boom called (and 2 more like it in `one`)", one.Message)
+	require.Len(t, one.Related, 2)
+	assert.Equal(t, []int{6, 7}, []int{one.Related[0].Pos.Line, one.Related[1].Pos.Line})
+	assert.Equal(t, "also ERR999: boom called", one.Related[0].Message)
+
+	assert.Equal(t, "boom called", two.Message)
+	assert.Empty(t, two.Related)
+
+	assert.Equal(t, "app/b.py", b.Path)
+	assert.Equal(t, "boom called (and 9 more like it in this file)", b.Message)
+	assert.Len(t, b.Related, 9)
+
+	// A Distinct rule (each finding its own fix) collapses within a
+	// function only: b.py keeps one finding per function.
+	distinct := *res.Rules[len(res.Rules)-1]
+	distinct.Distinct = true
+	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: []*analyzer.Rule{&distinct}})
+	require.Len(t, got, 8, "a.py: module, one(), two(); b.py: five functions")
+	assert.Equal(t, "boom called (and 1 more like it in `f1`)", got[3].Message)
+
+	// PerFile < 0 keeps one finding per function.
+	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{PerFile: -1})
+	assert.Len(t, got, 3+5)
+
+	// Without an index (a cached result) the file is the only scope.
+	got = analyzer.Aggregate(res.Diagnostics, nil, analyzer.AggregateOptions{})
+	require.Len(t, got, 2)
+	assert.Equal(t, "boom called (and 5 more like it in this file)", got[0].Message)
+}
+
+func TestAggregateKeepsTheHighestSeverity(t *testing.T) {
+	ds := []analyzer.Diagnostic{
+		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 1, End: 2}, Message: "m", Severity: analyzer.Info, Confidence: analyzer.Low},
+		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 5, End: 6}, Message: "m", Severity: analyzer.Error, Confidence: analyzer.High},
+		{Code: "Y", Path: "a.py", Range: analyzer.Range{Start: 5, End: 6}, Message: "other rule", Severity: analyzer.Info},
+	}
+	got := analyzer.Aggregate(ds, nil, analyzer.AggregateOptions{})
+	require.Len(t, got, 2)
+	assert.Equal(t, analyzer.Error, got[0].Severity)
+	assert.Equal(t, analyzer.High, got[0].Confidence)
+	assert.Equal(t, 1, got[0].Start)
+	assert.Equal(t, "other rule", got[1].Message)
+}
