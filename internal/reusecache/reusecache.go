@@ -3,11 +3,13 @@
 // (see analyzer/reuse.go for what they are keyed by).
 //
 // The records of one scope (a working directory and its arguments) live in
-// one pack file, read at once and rewritten at the end of a run with the
-// entries the run used or made: a run after an edit needs nearly all of
-// the previous run's entries, and one read beats thousands of small files.
-// A pack is magic, the entries, then SHA-256 over magic and entries: a
-// truncated or altered pack fails the check and is empty.
+// one pack file, read at once: a run after an edit needs nearly all of the
+// previous run's entries, and one read beats thousands of small files. A
+// run appends a segment with the entries it made; the pack is rewritten
+// with just the entries the run used when those are less than half of
+// it. A segment is magic, the entries, then SHA-256 over magic and
+// entries: reading stops at the first segment that fails the check (a
+// torn append), keeping the segments before it.
 package reusecache
 
 import (
@@ -39,20 +41,20 @@ type Pack struct {
 	mu   sync.Mutex
 	old  map[[32]byte][]byte // as loaded
 	used map[[32]byte][]byte // read or written by this run: what Save keeps
+	made map[[32]byte][]byte // written by this run and not in the pack
+	size int64               // bytes of the pack as loaded
 }
 
 // Open loads the pack of scope under dir (missing or corrupt: empty).
 func Open(dir, scope string) *Pack {
 	sum := sha256.Sum256([]byte(scope))
 	p := &Pack{path: filepath.Join(dir, "reuse", hex.EncodeToString(sum[:16])+".pack"),
-		old: map[[32]byte][]byte{}, used: map[[32]byte][]byte{}}
+		old: map[[32]byte][]byte{}, used: map[[32]byte][]byte{}, made: map[[32]byte][]byte{}}
 	data, err := readCapped(p.path, MaxPack)
 	if err != nil {
 		return p
 	}
-	if entries, err := decode(data); err == nil {
-		p.old = entries
-	}
+	p.old, p.size = decodeSegments(data)
 	return p
 }
 
@@ -95,18 +97,46 @@ func (p *Pack) Put(key [32]byte, data []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.used[key] = data
+	if _, ok := p.old[key]; !ok {
+		p.made[key] = data
+	}
 }
 
-// Save writes the entries this run read or wrote, atomically, and removes
-// the oldest packs past keep. Failures are ignored: the cache is an
-// optimisation.
+// Save appends the entries this run made, or rewrites the pack with the
+// entries this run read or wrote when those are less than half of it;
+// then removes the oldest packs past keep. Failures are ignored: the
+// cache is an optimisation.
 func (p *Pack) Save() {
 	p.mu.Lock()
-	data := encode(p.used)
+	usedBytes := int64(0)
+	for _, v := range p.used {
+		usedBytes += int64(32 + len(v))
+	}
+	compact := p.size == 0 || 2*usedBytes < p.size
+	var data []byte
+	switch {
+	case compact:
+		data = encode(p.used)
+	case len(p.made) > 0:
+		data = encode(p.made)
+	}
 	p.mu.Unlock()
+	if data == nil {
+		return
+	}
 	dir := filepath.Dir(p.path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return
+	}
+	if !compact {
+		fh, err := os.OpenFile(p.path, os.O_WRONLY|os.O_APPEND, 0)
+		if err == nil {
+			if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
+				_, _ = fh.Write(data)
+			}
+			fh.Close()
+			return
+		}
 	}
 	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
@@ -120,55 +150,97 @@ func (p *Pack) Save() {
 	prune(dir)
 }
 
-// encode writes magic, then per entry (in key order, so that equal
-// contents make equal packs) the key, the length and the data, then the
-// digest of all that.
+// encode writes one segment: magic, the length of the entries (8 bytes,
+// big endian), the entries (in key order, so that equal contents make
+// equal segments: key, length, data), then SHA-256 over all that.
 func encode(entries map[[32]byte][]byte) []byte {
 	keys := make([][32]byte, 0, len(entries))
-	size := len(magic) + sha256.Size
+	size := 0
 	for k, v := range entries {
 		keys = append(keys, k)
 		size += 32 + binary.MaxVarintLen64 + len(v)
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
-	out := make([]byte, 0, size)
+	out := make([]byte, 0, len(magic)+8+size+sha256.Size)
 	out = append(out, magic...)
+	out = append(out, make([]byte, 8)...)
 	for _, k := range keys {
 		out = append(out, k[:]...)
 		out = binary.AppendUvarint(out, uint64(len(entries[k])))
 		out = append(out, entries[k]...)
 	}
+	binary.BigEndian.PutUint64(out[len(magic):], uint64(len(out)-len(magic)-8))
 	sum := sha256.Sum256(out)
 	return append(out, sum[:]...)
 }
 
 var errCorrupt = errors.New("reusecache: corrupt pack")
 
-// decode checks a pack and indexes its entries (the values alias data).
-func decode(data []byte) (map[[32]byte][]byte, error) {
-	if len(data) < len(magic)+sha256.Size || !bytes.HasPrefix(data, magic) {
-		return nil, errCorrupt
-	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if sha256.Sum256(body) != [32]byte(sum) {
-		return nil, errCorrupt
-	}
-	rest := body[len(magic):]
+// decodeSegments reads the segments of a pack up to the first one that
+// fails its check, and returns their entries (the values alias data) and
+// the bytes they take.
+func decodeSegments(data []byte) (map[[32]byte][]byte, int64) {
 	out := map[[32]byte][]byte{}
+	var size int64
+	for len(data) > 0 {
+		n, err := decodeInto(out, data)
+		if err != nil {
+			break
+		}
+		size += int64(n)
+		data = data[n:]
+	}
+	return out, size
+}
+
+// decode checks a pack of one segment and indexes its entries.
+func decode(data []byte) (map[[32]byte][]byte, error) {
+	out := map[[32]byte][]byte{}
+	n, err := decodeInto(out, data)
+	if err == nil && n != len(data) {
+		err = errCorrupt
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// decodeInto checks the segment data starts with and adds its entries to
+// out (only when the whole segment checks); it returns the segment's
+// length.
+func decodeInto(out map[[32]byte][]byte, data []byte) (int, error) {
+	head := len(magic) + 8
+	if len(data) < head+sha256.Size || !bytes.HasPrefix(data, magic) {
+		return 0, errCorrupt
+	}
+	body := binary.BigEndian.Uint64(data[len(magic):])
+	if body > uint64(len(data)-head-sha256.Size) {
+		return 0, errCorrupt
+	}
+	end := head + int(body)
+	if sha256.Sum256(data[:end]) != [32]byte(data[end:end+sha256.Size]) {
+		return 0, errCorrupt
+	}
+	entries := map[[32]byte][]byte{}
+	rest := data[head:end]
 	for len(rest) > 0 {
 		if len(rest) < 32 {
-			return nil, errCorrupt
+			return 0, errCorrupt
 		}
 		key := [32]byte(rest[:32])
 		n, k := binary.Uvarint(rest[32:])
 		if k <= 0 || n > uint64(len(rest)-32-k) {
-			return nil, errCorrupt
+			return 0, errCorrupt
 		}
 		start := 32 + k
-		out[key] = rest[start : start+int(n) : start+int(n)]
+		entries[key] = rest[start : start+int(n) : start+int(n)]
 		rest = rest[start+int(n):]
 	}
-	return out, nil
+	for k, v := range entries {
+		out[k] = v
+	}
+	return end + sha256.Size, nil
 }
 
 func prune(dir string) {

@@ -12,11 +12,15 @@ import (
 
 func key(s string) [32]byte { return sha256.Sum256([]byte(s)) }
 
+func has(p *Pack, k string) bool {
+	_, ok := p.Get(key(k))
+	return ok
+}
+
 func TestPackKeepsWhatTheRunUsed(t *testing.T) {
 	dir := t.TempDir()
 	p := Open(dir, "scope")
-	_, ok := p.Get(key("a"))
-	assert.False(t, ok)
+	assert.False(t, has(p, "a"))
 	p.Put(key("a"), []byte("alpha"))
 	p.Put(key("b"), []byte("beta"))
 	p.Put(key("empty"), nil)
@@ -29,18 +33,45 @@ func TestPackKeepsWhatTheRunUsed(t *testing.T) {
 	v, ok = p.Get(key("empty"))
 	assert.True(t, ok)
 	assert.Empty(t, v)
-	_, ok = Open(dir, "other scope").Get(key("a"))
-	assert.False(t, ok, "scopes do not share packs")
+	assert.False(t, has(Open(dir, "other scope"), "a"), "scopes do not share packs")
 	p.Put(key("c"), []byte("gamma"))
-	p.Save() // b was not used by this run: dropped
+	p.Save() // appended: b, unused, stays for now
+	st, err := os.Stat(p.path)
+	require.NoError(t, err)
 
 	p = Open(dir, "scope")
-	_, ok = p.Get(key("b"))
-	assert.False(t, ok)
-	for _, k := range []string{"a", "c"} {
-		_, ok = p.Get(key(k))
-		assert.True(t, ok, k)
+	for _, k := range []string{"a", "b", "c", "empty"} {
+		assert.True(t, has(p, k), k)
 	}
+	assert.Equal(t, st.Size(), p.size, "two segments read")
+	// A run that uses less than half of the pack rewrites it with what it
+	// used.
+	p = Open(dir, "scope")
+	has(p, "a")
+	p.Put(key("d"), make([]byte, 10))
+	p.Save()
+	p = Open(dir, "scope")
+	assert.True(t, has(p, "a"))
+	assert.True(t, has(p, "d"))
+	assert.False(t, has(p, "b"))
+	assert.False(t, has(p, "c"))
+}
+
+func TestTornAppendKeepsTheSegmentsBefore(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	p.Put(key("a"), []byte("alpha"))
+	p.Save()
+	p = Open(dir, "scope")
+	has(p, "a")
+	p.Put(key("b"), []byte("beta"))
+	p.Save()
+	data, err := os.ReadFile(p.path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(p.path, data[:len(data)-3], 0o644))
+	p = Open(dir, "scope")
+	assert.True(t, has(p, "a"))
+	assert.False(t, has(p, "b"), "the torn segment is dropped")
 }
 
 func TestCorruptPackIsEmpty(t *testing.T) {
@@ -50,21 +81,18 @@ func TestCorruptPackIsEmpty(t *testing.T) {
 	p.Save()
 	data, err := os.ReadFile(p.path)
 	require.NoError(t, err)
-	for _, bad := range [][]byte{data[:len(data)-1], append(append([]byte{}, data[:len(magic)+40]...), 'x'), []byte("garbage")} {
+	for at := range data {
+		bad := append([]byte{}, data...)
+		bad[at] ^= 1
 		require.NoError(t, os.WriteFile(p.path, bad, 0o644))
-		_, ok := Open(dir, "scope").Get(key("a"))
-		assert.False(t, ok)
+		assert.False(t, has(Open(dir, "scope"), "a"), "bit %d flipped", at)
 	}
-	flipped := append([]byte{}, data...)
-	flipped[len(magic)+33] ^= 1
-	require.NoError(t, os.WriteFile(p.path, flipped, 0o644))
-	_, ok := Open(dir, "scope").Get(key("a"))
-	assert.False(t, ok, "a flipped bit fails the digest")
+	require.NoError(t, os.WriteFile(p.path, []byte("garbage"), 0o644))
+	assert.False(t, has(Open(dir, "scope"), "a"))
 	// Not a regular file: ignored.
 	require.NoError(t, os.Remove(p.path))
 	require.NoError(t, os.Mkdir(p.path, 0o755))
-	_, ok = Open(dir, "scope").Get(key("a"))
-	assert.False(t, ok)
+	assert.False(t, has(Open(dir, "scope"), "a"))
 	assert.NoError(t, os.Remove(p.path))
 	matches, _ := filepath.Glob(filepath.Join(dir, "reuse", "*"))
 	assert.Empty(t, matches)
@@ -76,5 +104,6 @@ func FuzzDecode(f *testing.F) {
 		if m, err := decode(data); err == nil {
 			assert.Equal(t, data, encode(m))
 		}
+		decodeSegments(data)
 	})
 }
