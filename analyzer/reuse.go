@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"sort"
@@ -321,17 +322,22 @@ func (p *reusePlan) storeProjectFindings(found ruleDiags) {
 }
 
 // MemoryReuse is a ReuseCache in memory, for a process that analyses the
-// same project again and again (an editor server, tests). EndRun drops
-// what the last run did not use, so it holds about one run's worth.
+// same project again and again (an editor server, tests), and the working
+// set of a cache kept elsewhere (internal/reusecache). EndRun drops what
+// the last run did not use, so it holds about one run's worth.
 type MemoryReuse struct {
 	mu   sync.Mutex
 	old  map[[32]byte][]byte
-	used map[[32]byte][]byte
+	used map[[32]byte][]byte // read or written since the last EndRun
+	made map[[32]byte][]byte // written and not in old
 }
 
-// NewMemoryReuse returns an empty MemoryReuse.
-func NewMemoryReuse() *MemoryReuse {
-	return &MemoryReuse{old: map[[32]byte][]byte{}, used: map[[32]byte][]byte{}}
+// NewMemoryReuse returns a MemoryReuse holding entries (nil: none).
+func NewMemoryReuse(entries map[[32]byte][]byte) *MemoryReuse {
+	if entries == nil {
+		entries = map[[32]byte][]byte{}
+	}
+	return &MemoryReuse{old: entries, used: map[[32]byte][]byte{}, made: map[[32]byte][]byte{}}
 }
 
 // Get implements ReuseCache.
@@ -353,6 +359,17 @@ func (m *MemoryReuse) Put(key [32]byte, data []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.used[key] = data
+	if _, ok := m.old[key]; !ok {
+		m.made[key] = data
+	}
+}
+
+// Used returns the entries read or written since the last EndRun, and
+// those written that were not held before. The maps are the caller's.
+func (m *MemoryReuse) Used() (used, made map[[32]byte][]byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.used), maps.Clone(m.made)
 }
 
 // EndRun keeps what the run that just ended read or wrote, and forgets the
@@ -360,5 +377,5 @@ func (m *MemoryReuse) Put(key [32]byte, data []byte) {
 func (m *MemoryReuse) EndRun() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.old, m.used = m.used, map[[32]byte][]byte{}
+	m.old, m.used, m.made = m.used, map[[32]byte][]byte{}, map[[32]byte][]byte{}
 }

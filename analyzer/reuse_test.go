@@ -93,7 +93,7 @@ type reuseHarness struct {
 
 func newReuseHarness(t *testing.T, dir string) *reuseHarness {
 	counter := &runsPerFile{n: map[string]int{}}
-	return &reuseHarness{t: t, dir: dir, counter: counter, reuse: analyzer.NewMemoryReuse(),
+	return &reuseHarness{t: t, dir: dir, counter: counter, reuse: analyzer.NewMemoryReuse(nil),
 		rules: append(analyzer.Select(all.Rules(), []string{"ALL"}, nil), counter.rule(), boomStrings)}
 }
 

@@ -22,8 +22,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"time"
+
+	"github.com/rubric-dev/rubric/analyzer"
 )
 
 var magic = []byte("rubric-reuse-pack-1\x00")
@@ -37,24 +38,20 @@ const keep = 16
 
 // Pack is the reuse cache of one scope. It is safe for concurrent use.
 type Pack struct {
-	path string
-	mu   sync.Mutex
-	old  map[[32]byte][]byte // as loaded
-	used map[[32]byte][]byte // read or written by this run: what Save keeps
-	made map[[32]byte][]byte // written by this run and not in the pack
-	size int64               // bytes of the pack as loaded
+	*analyzer.MemoryReuse // the entries loaded, and what the run uses and makes
+	path                  string
+	size                  int64 // bytes of the pack as loaded
 }
 
 // Open loads the pack of scope under dir (missing or corrupt: empty).
 func Open(dir, scope string) *Pack {
 	sum := sha256.Sum256([]byte(scope))
-	p := &Pack{path: filepath.Join(dir, "reuse", hex.EncodeToString(sum[:16])+".pack"),
-		old: map[[32]byte][]byte{}, used: map[[32]byte][]byte{}, made: map[[32]byte][]byte{}}
-	data, err := readCapped(p.path, MaxPack)
-	if err != nil {
-		return p
+	p := &Pack{path: filepath.Join(dir, "reuse", hex.EncodeToString(sum[:16])+".pack")}
+	var entries map[[32]byte][]byte
+	if data, err := readCapped(p.path, MaxPack); err == nil {
+		entries, p.size = decodeSegments(data)
 	}
-	p.old, p.size = decodeSegments(data)
+	p.MemoryReuse = analyzer.NewMemoryReuse(entries)
 	return p
 }
 
@@ -78,49 +75,24 @@ func readCapped(path string, limit int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Get returns the entry under key.
-func (p *Pack) Get(key [32]byte) ([]byte, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if v, ok := p.used[key]; ok {
-		return v, true
-	}
-	v, ok := p.old[key]
-	if ok {
-		p.used[key] = v
-	}
-	return v, ok
-}
-
-// Put stores data under key.
-func (p *Pack) Put(key [32]byte, data []byte) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.used[key] = data
-	if _, ok := p.old[key]; !ok {
-		p.made[key] = data
-	}
-}
-
 // Save appends the entries this run made, or rewrites the pack with the
 // entries this run read or wrote when those are less than half of it;
 // then removes the oldest packs past keep. Failures are ignored: the
 // cache is an optimisation.
 func (p *Pack) Save() {
-	p.mu.Lock()
+	used, made := p.Used()
 	usedBytes := int64(0)
-	for _, v := range p.used {
+	for _, v := range used {
 		usedBytes += int64(32 + len(v))
 	}
 	compact := p.size == 0 || 2*usedBytes < p.size
 	var data []byte
 	switch {
 	case compact:
-		data = encode(p.used)
-	case len(p.made) > 0:
-		data = encode(p.made)
+		data = encode(used)
+	case len(made) > 0:
+		data = encode(made)
 	}
-	p.mu.Unlock()
 	if data == nil {
 		return
 	}
