@@ -38,6 +38,7 @@ type benchFlags struct {
 	editFacts string
 	floor     bool
 	keep      bool
+	rubric    string
 }
 
 func newBenchCmd() *cobra.Command {
@@ -77,6 +78,7 @@ With --floor, runs the floor itself over PATH instead.`,
 	fl.StringVar(&f.editFacts, "edit-facts", "", "file (relative to PATH) edited by the edit-facts runs (default: the largest models.py)")
 	fl.BoolVar(&f.floor, "floor", false, "run the parse floor over PATH and print its file count")
 	fl.BoolVar(&f.keep, "keep", false, "keep the temporary copy and cache (their path is printed)")
+	fl.StringVar(&f.rubric, "rubric", "", "measure the check runs of this rubric executable (an older build, for before/after figures); the floor still runs in this one")
 	return cmd
 }
 
@@ -162,6 +164,7 @@ func measure(exe, dir string, args ...string) (sample, error) {
 // benchRun is one kind of run in a round.
 type benchRun struct {
 	name, what string
+	exe        string
 	prepare    func(round int) error // called before each measured run
 	args       []string
 	samples    []sample
@@ -194,6 +197,12 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
+	}
+	checker := exe
+	if f.rubric != "" {
+		if checker, err = filepath.Abs(f.rubric); err != nil {
+			return err
+		}
 	}
 	root, err = filepath.Abs(root)
 	if err != nil {
@@ -228,9 +237,9 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 	check := append([]string{"check", "--color", "never"}, jobs...)
 	cached := append(append([]string{}, check...), "--cache-dir", cacheDir, ".")
 	runs := []*benchRun{
-		{name: "floor", what: "parse only", args: append(append([]string{"bench", "--floor"}, jobs...), ".")},
-		{name: "cold", what: "check --no-cache", args: append(append([]string{}, check...), "--no-cache", ".")},
-		{name: "warm", what: "result cache, nothing changed", args: cached},
+		{name: "floor", what: "parse only", exe: exe, args: append(append([]string{"bench", "--floor"}, jobs...), ".")},
+		{name: "cold", what: "check --no-cache", exe: checker, args: append(append([]string{}, check...), "--no-cache", ".")},
+		{name: "warm", what: "result cache, nothing changed", exe: checker, args: cached},
 	}
 	editRun := func(runName, rel, what string, edit func(orig []byte, round int) []byte) error {
 		if rel == "" {
@@ -242,7 +251,7 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 		if err != nil {
 			return fmt.Errorf("--%s: %w", runName, err)
 		}
-		runs = append(runs, &benchRun{name: runName, what: what + " " + rel, args: cached,
+		runs = append(runs, &benchRun{name: runName, what: what + " " + rel, exe: checker, args: cached,
 			prepare: func(round int) error { return os.WriteFile(p, edit(orig, round), 0o644) }})
 		return nil
 	}
@@ -254,7 +263,7 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 	}
 
 	// The first cached run fills the cache; it is not measured.
-	if _, err := measure(exe, corpus, cached...); err != nil {
+	if _, err := measure(checker, corpus, cached...); err != nil {
 		return err
 	}
 	for round := 0; round < f.rounds; round++ {
@@ -264,12 +273,15 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 					return err
 				}
 			}
-			s, err := measure(exe, corpus, r.args...)
+			s, err := measure(r.exe, corpus, r.args...)
 			if err != nil {
 				return err
 			}
 			r.samples = append(r.samples, s)
 		}
+	}
+	if f.rubric != "" {
+		name += " (" + f.rubric + ")"
 	}
 	printBench(out, name, c, jobsOrCPU(f.jobs), f.rounds, runs)
 	return nil

@@ -36,6 +36,12 @@ func TestBenchMeasuresEveryRunOnACopy(t *testing.T) {
 	} {
 		assert.Regexp(t, regexp.MustCompile(row), out)
 	}
+	// Another build's check runs can be measured against this floor.
+	self, err := os.Executable()
+	require.NoError(t, err)
+	code, out, errs = run(t, "bench", "--rounds", "1", "--name", "tiny", "--rubric", self, dir)
+	require.Equal(t, ExitClean, code, errs)
+	assert.Contains(t, out, "tiny ("+self+"): 3 files")
 	// The corpus itself is never edited.
 	got, err := os.ReadFile(filepath.Join(dir, "shop", "models.py"))
 	require.NoError(t, err)
