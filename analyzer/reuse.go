@@ -100,6 +100,9 @@ func (r *reuser) fileKey(kind string, st *fileState, extra []byte) [32]byte {
 	return r.key([]byte(kind), []byte(st.in.Rel), []byte(st.in.RootRel), st.sum[:], extra)
 }
 
+// treeKeyExtra keys trees by their encoding's format too.
+func treeKeyExtra() []byte { return []byte(pyast.FormatID()) }
+
 // phaseOne is what phase one keeps of a file, in the reuse codec.
 type phaseOne struct {
 	Diags     []Diagnostic
@@ -136,7 +139,7 @@ func (r *reuser) storePhaseOne(st *fileState) {
 	// The tree too: a later run that reuses this record loads it from here
 	// if some rule reads it, in one read of the cache with the records.
 	if data, err := st.unit.Tree.MarshalBinary(); err == nil {
-		r.cache.Put(r.fileKey("tree", st, []byte(pyast.FormatID())), data)
+		r.cache.Put(r.fileKey("tree", st, treeKeyExtra()), data)
 	}
 }
 
@@ -158,7 +161,7 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 			return false
 		}
 	}
-	treeKey, src := r.fileKey("tree", st, []byte(pyast.FormatID())), st.file.Src
+	treeKey, src := r.fileKey("tree", st, treeKeyExtra()), st.file.Src
 	tree := pyast.NewLazy(src, rec.Truncated, func() (*pyast.Tree, error) {
 		if data, ok := r.cache.Get(treeKey); ok {
 			if t, err := pyast.DecodeTree(data, src); err == nil {

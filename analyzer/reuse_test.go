@@ -236,3 +236,59 @@ func TestReuseFollowsOtherFiles(t *testing.T) {
 	out, _ = h.check("the string changed")
 	assert.NotContains(t, out, `"code": "ERR997"`)
 }
+
+// recordingReuse notes every key a run asks for.
+type recordingReuse struct {
+	*analyzer.MemoryReuse
+	mu  sync.Mutex
+	got map[[32]byte]bool
+}
+
+func (r *recordingReuse) Get(key [32]byte) ([]byte, bool) {
+	r.mu.Lock()
+	r.got[key] = true
+	r.mu.Unlock()
+	return r.MemoryReuse.Get(key)
+}
+
+// The contract reuse rests on: a rule that declares no shared analysis
+// reads its own file and the index, never another file's tree. After an
+// edit that keeps the facts, such rules run on the edited file alone, and
+// no other file's tree may be loaded.
+func TestRulesWithoutAnalysesReadNoOtherTree(t *testing.T) {
+	var local []*analyzer.Rule
+	for _, r := range analyzer.Select(all.Rules(), []string{"ALL"}, nil) {
+		if len(r.Requires) == 0 && r.RunProject == nil {
+			local = append(local, r)
+		}
+	}
+	for _, sample := range []string{"galileo", "galileo-strong", "webhook"} {
+		dir := t.TempDir()
+		copyTree(t, filepath.Join("..", "testdata", "submissions", sample), dir)
+		rec := &recordingReuse{MemoryReuse: analyzer.NewMemoryReuse(nil), got: map[[32]byte]bool{}}
+		cfg := analyzer.Config{Rules: local, Registry: all.Rules(), WorkDir: dir, Jobs: 2, ReuseKey: "test", Reuse: rec}
+		_, err := analyzer.Run(context.Background(), cfg, []string{dir})
+		require.NoError(t, err)
+		rec.EndRun()
+		inputs := analyzer.Discover([]string{dir}, dir, nil)
+		require.NotEmpty(t, inputs)
+		for _, edited := range inputs {
+			src, err := os.ReadFile(edited.Path)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(edited.Path, append(src, "\n# edited\n"...), 0o644))
+			rec.got = map[[32]byte]bool{}
+			_, err = analyzer.Run(context.Background(), cfg, []string{dir})
+			require.NoError(t, err)
+			rec.EndRun()
+			for _, other := range inputs {
+				if other.Rel == edited.Rel {
+					continue
+				}
+				data, err := os.ReadFile(other.Path)
+				require.NoError(t, err)
+				assert.False(t, rec.got[analyzer.ReuseTreeKey(cfg, other, data)], "%s: editing %s loaded the tree of %s", sample, edited.Rel, other.Rel)
+			}
+			require.NoError(t, os.WriteFile(edited.Path, src, 0o644))
+		}
+	}
+}

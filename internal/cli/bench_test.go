@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -71,4 +72,25 @@ func TestBenchMedianAndLargest(t *testing.T) {
 	assert.Equal(t, "a/views.py", c.largest(func(rel string) bool { return !isTestOrMigration(rel) }))
 	assert.Equal(t, "a/models.py", c.largest(func(rel string) bool { return filepath.Base(rel) == "models.py" }))
 	assert.Equal(t, "", c.largest(func(string) bool { return false }))
+}
+
+// TestBinaryBench runs the bench's floor and a comparison with another
+// build through the built binary.
+func TestBinaryBench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := rubricBinary(t)
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "app"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app", "a.py"), []byte("x = 1\n"), 0o644))
+	for _, args := range [][]string{
+		{"bench", "--floor", dir},
+		{"bench", "--rounds", "1", "--rubric", bin, dir},
+	} {
+		record(args)
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, string(out), map[bool]string{true: "floor: parsed 1 files", false: "cold "}[args[1] == "--floor"])
+	}
 }
