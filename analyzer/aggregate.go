@@ -31,6 +31,8 @@ type AggregateOptions struct {
 // severity and confidence of its group and the first finding's fixes, so
 // fixes must be applied before aggregating.
 //
+// A Habit rule's findings collapse into one for the whole run.
+//
 // Functions are read from the run's index; without one (a cached result)
 // only the per-file step applies. ds is not modified; the result is sorted.
 func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnostic {
@@ -55,16 +57,22 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		code, path string
 		fn         funcSpan
 	}
-	distinct := map[string]bool{}
+	distinct, habit := map[string]bool{}, map[string]bool{}
 	for _, r := range o.Rules {
 		if r.Distinct {
 			distinct[r.Code] = true
+		}
+		if r.Habit {
+			habit[r.Code] = true
 		}
 	}
 	var order []key
 	groups := map[key][]Diagnostic{}
 	for _, d := range SortDiagnostics(append([]Diagnostic(nil), ds...)) {
 		k := key{code: d.Code, path: d.Path, fn: scopeOf(d)}
+		if habit[d.Code] {
+			k = key{code: d.Code} // one finding for the run
+		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -97,6 +105,9 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		where := "in this file"
 		if k.fn.name != "" {
 			where = "in `" + k.fn.name + "`"
+		}
+		if habit[k.code] {
+			where = "in the project"
 		}
 		out = append(out, collapse(g, where))
 	}

@@ -66,6 +66,16 @@ def two():
 	require.Len(t, got, 8, "a.py: module, one(), two(); b.py: five functions")
 	assert.Equal(t, "boom called (and 1 more like it in `f1`)", got[3].Message)
 
+	// A Habit rule (one comment covers the run) collapses across files.
+	habit := *res.Rules[len(res.Rules)-1]
+	habit.Habit = true
+	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: []*analyzer.Rule{&habit}})
+	require.Len(t, got, 1)
+	assert.Equal(t, "app/a.py", got[0].Path)
+	assert.Equal(t, 1, got[0].Pos.Line)
+	assert.Equal(t, "boom called (and 15 more like it in the project)", got[0].Message)
+	assert.Len(t, got[0].Related, 15)
+
 	// PerFile < 0 keeps one finding per function.
 	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{PerFile: -1})
 	assert.Len(t, got, 3+5)

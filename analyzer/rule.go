@@ -136,6 +136,11 @@ type Rule struct {
 	// open endpoint): the reports collapse repeats of the rule within one
 	// function, never across a file (see Aggregate).
 	Distinct bool
+	// Habit findings point at a habit more than at a place (print() for
+	// logging, f-strings in log calls): one comment covers the submission,
+	// so the reports collapse the rule's findings across the whole run
+	// into one, at the first, with the others as related locations.
+	Habit bool
 	// Requires lists the shared analyses the rule reads (semantic.Project,
 	// ...). The driver builds project analyses once, before any rule runs.
 	Requires []project.Analysis

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/filter"
 )
 
 // Options set what the analysis does not know: the submission's name, the
@@ -112,18 +113,16 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 		diags = res.Diagnostics
 		ran = res.Rules
 		r.Suppressions = suppressions(res)
-		if !o.RespectSuppressions && len(res.Suppressed) > 0 {
-			diags = append([]analyzer.Diagnostic(nil), diags...)
-			for _, s := range res.Suppressed {
-				diags = append(diags, s.Diagnostic)
-			}
-			diags = analyzer.SortDiagnostics(diags)
-		}
+		// The one filter pipeline: the candidate's suppression comments do
+		// not hide findings from the reviewer unless asked; repeats of one
+		// rule in one function or file are one finding, with the others as
+		// its related locations.
+		view := *res
+		view.Diagnostics = append([]analyzer.Diagnostic(nil), res.Diagnostics...)
+		filter.Pipeline{RestoreSuppressed: !o.RespectSuppressions}.Apply(&view)
+		diags = filter.Collapse(&view)
 		r.Models = modelNodes(res)
 		r.NotJudged = notJudged(res)
-		// Repeats of one rule in one function or file are one finding,
-		// with the others as its related locations.
-		diags = analyzer.Aggregate(diags, res.Index, analyzer.AggregateOptions{Rules: res.Rules})
 	}
 	r.Header.Findings = len(diags)
 

@@ -25,7 +25,7 @@ func modelNodes(res *analyzer.Result) []ModelNode {
 		if m.External || m.Abstract {
 			continue
 		}
-		if u := res.Index.ByPath[m.Path]; u == nil || kindOf(u.RootRel).test || kindOf(u.RootRel).migration {
+		if u := res.Index.ByPath[m.Path]; u == nil || kindOf(u.Rel(), u.Imports).test || kindOf(u.Rel(), u.Imports).migration {
 			continue
 		}
 		n := ModelNode{App: m.App, Name: m.Name, Path: m.Path, Line: m.Line}

@@ -6,11 +6,14 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 // pyCollector walks each Python file once and feeds the signals.
 type pyCollector struct {
 	s                         *Signals
+	sm                        *semantic.Model
 	public, typed, documented int
 }
 
@@ -19,7 +22,11 @@ type fileKind struct {
 	test, migration, settings, views, models, script bool
 }
 
-func kindOf(rel string) fileKind {
+// kindOf says what a file is for: its roles come from the semantic layer
+// (the one definition of a test, a migration, a settings module and a
+// script that the rules use too); whether it holds views or models is read
+// from its path, for signals only.
+func kindOf(rel string, im *pyast.Imports) fileKind {
 	base := path.Base(rel)
 	dirs := strings.Split(path.Dir(rel), "/")
 	has := func(d string) bool {
@@ -30,27 +37,21 @@ func kindOf(rel string) fileKind {
 		}
 		return false
 	}
+	roles := semantic.FileRoles(rel, im)
 	k := fileKind{}
-	k.test = base != "__init__.py" && base != "conftest.py" &&
-		(strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "test.py" ||
-			base == "testing.py" || has("tests") || has("test") || has("testing"))
-	k.migration = migrationRe.MatchString(rel)
-	// A settings module: settings.py, settings_*.py, *_settings.py or a
-	// settings/ package; not a view or API module that happens to be named so.
-	k.settings = !k.test && !has("views") && !has("api") && !has("templatetags") &&
-		(base == "settings.py" || has("settings") || strings.HasPrefix(base, "settings_") || strings.HasSuffix(base, "_settings.py"))
+	// conftest.py and __init__.py are test code but hold no tests: they do
+	// not count as test files.
+	k.test = roles.Has(semantic.Test) && base != "__init__.py" && base != "conftest.py"
+	k.migration = roles.Has(semantic.Migration)
+	k.settings = roles.Has(semantic.Settings) && !roles.Has(semantic.Test)
 	k.views = base == "views.py" || has("views") || base == "viewsets.py" || base == "api.py"
 	k.models = base == "models.py" || has("models")
-	k.script = base == "manage.py" || has("management") || has("scripts") || base == "setup.py" || base == "conftest.py"
+	k.script = roles.Any(semantic.Script|semantic.Command|semantic.DevData) || base == "conftest.py"
 	return k
 }
 
 var (
-	httpModules    = []string{"requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.request."}
-	httpVerbs      = map[string]bool{"get": true, "post": true, "put": true, "patch": true, "delete": true, "head": true, "options": true, "request": true, "urlopen": true, "send": true}
-	clientNames    = map[string]bool{"session": true, "_session": true, "client": true, "_client": true, "http": true, "_http": true, "http_client": true}
 	logMethods     = map[string]bool{"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true, "critical": true, "log": true}
-	writeMethods   = map[string]bool{"create": true, "get_or_create": true, "update_or_create": true, "bulk_create": true, "bulk_update": true, "update": true, "delete": true}
 	mockModules    = []string{"responses", "requests_mock", "httpretty", "respx", "pytest_httpx", "vcr", "betamax"}
 	breakerModules = []string{"pybreaker", "circuitbreaker", "purgatory", "aiobreaker"}
 	retryNames     = []string{"urllib3.util.retry.Retry", "urllib3.util.Retry", "urllib3.Retry", "requests.packages.urllib3.util.retry.Retry", "requests.adapters.Retry"}
@@ -68,8 +69,10 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 }
 
 func (c *pyCollector) unit(u *project.Unit) {
-	k := kindOf(u.RootRel)
+	k := kindOf(u.Rel(), u.Imports)
 	s := c.s
+	eff := effects.Of(u)
+	sf := c.sm.File(u)
 	root := u.Tree.Root()
 	im := u.Imports
 	resolve := func(n pyast.Node) string {
@@ -118,7 +121,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 			c.function(u, k, n, resolve)
 		case "decorator":
 			if d := n.NamedChild(0); d.Type() != "call" && !k.test {
-				c.celeryDecorator(pyast.Call{Node: d, Func: d}, resolve(d), ev(n))
+				c.celeryDecorator(im, pyast.Call{Node: d, Func: d}, ev(n))
 			}
 		case "for_statement", "while_statement":
 			if !k.test && !k.migration {
@@ -162,7 +165,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 				s.add("settings.env_reads", ev(n))
 			}
 		case "call":
-			c.call(u, k, n, resolve)
+			c.call(u, k, n, resolve, eff, sf)
 		}
 		return true
 	})
@@ -332,7 +335,7 @@ func (c *pyCollector) assignment(u *project.Unit, k fileKind, n pyast.Node) {
 	}
 }
 
-func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
+func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string, eff *effects.File, sf *semantic.File) {
 	s := c.s
 	call, ok := pyast.AsCall(n)
 	if !ok {
@@ -368,16 +371,21 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		}
 		return
 	}
-	// Outbound HTTP.
-	// Django's request.session is a dict, not an HTTP session.
-	djangoSession := recvText == "request.session" || strings.HasSuffix(recvText, ".request.session")
-	if httpVerbs[method] && (hasAnyPrefix(q, httpModules) || clientNames[recvLast] && !djangoSession && looksLikeRequest(call)) && !strings.HasSuffix(recvText, "objects") {
+	// Outbound HTTP, task enqueues, mail, database writes: the semantic
+	// layer's classification, the same the rules use.
+	e := eff.Classify(n)
+	switch e.Kind {
+	case effects.HTTP:
 		s.add("http.outbound_calls", ev)
 		if _, ok := call.Keywords["timeout"]; ok {
 			s.add("http.timeouts", ev)
 		} else if !call.StarKwargs {
 			s.add("http.calls_without_timeout", ev)
 		}
+	case effects.Enqueue, effects.Mail, effects.Publish:
+		s.add("side_effects", ev)
+	case effects.DBWrite:
+		s.add("db.writes", ev)
 	}
 	for _, r := range retryNames {
 		if q == r {
@@ -392,17 +400,12 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	if hasAnyPrefix(q, modPrefixes(breakerModules)) {
 		s.add("http.circuit_breaker", ev)
 	}
-	// ORM.
-	if strings.HasSuffix(recvText, ".objects") || strings.Contains(pyast.Dotted(call.Func), ".objects.") || strings.Contains(call.Func.Text(), ".objects.") {
+	// ORM: a call on a queryset or manager the semantic layer recognises.
+	if !recv.IsNil() && (sf != nil && sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
 		s.add("django.orm_queries", ev)
 		if lookupMethods[method] && lookupOnColumn(call) {
 			s.add("django.lookups", ev)
 		}
-		if writeMethods[method] {
-			s.add("db.writes", ev)
-		}
-	} else if method == "save" && len(call.Positional) == 0 {
-		s.add("db.writes", ev)
 	}
 	if k.views && !call.Keyword("many").IsNil() && call.Keyword("many").Text() == "True" {
 		s.add("django.list_endpoints", ev)
@@ -410,12 +413,8 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	switch method {
 	case "select_related", "prefetch_related":
 		s.add("django.eager_loading", ev)
-	case "delay", "apply_async":
-		s.add("side_effects", ev)
 	}
 	switch {
-	case q == "django.core.mail.send_mail" || q == "django.core.mail.send_mass_mail":
-		s.add("side_effects", ev)
 	case q == "django.db.transaction.atomic":
 		s.add("txn.atomic", ev)
 	case q == "django.db.transaction.on_commit":
@@ -447,23 +446,28 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	}
 	// Celery tasks, through their decorators.
 	if p := n.Parent(); p.Type() == "decorator" && !k.test {
-		c.celeryDecorator(call, q, ev)
+		c.celeryDecorator(u.Imports, call, ev)
 	}
 }
 
 // loopQueries records ORM manager calls in the body of a loop (nested
 // definitions excluded): where an N+1 is worth a look.
 func (c *pyCollector) loopQueries(u *project.Unit, loop pyast.Node) {
+	sf := c.sm.File(u)
+	if sf == nil {
+		return
+	}
 	for _, n := range pyast.FindAllShallow(pyast.Body(loop), "call") {
 		call, _ := pyast.AsCall(n)
-		if strings.Contains(call.Func.Text(), ".objects.") || strings.HasSuffix(pyast.Dotted(call.Receiver()), ".objects") {
+		if recv := call.Receiver(); !recv.IsNil() && (semantic.RowMethods[call.MethodName()] || semantic.ExecMethods[call.MethodName()]) &&
+			(sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
 			c.s.add("django.queries_in_loops", evidenceAt(u, n))
 		}
 	}
 }
 
-func (c *pyCollector) celeryDecorator(call pyast.Call, q string, ev Evidence) {
-	if !(q == "celery.shared_task" || strings.HasSuffix(q, ".task") || q == "shared_task") {
+func (c *pyCollector) celeryDecorator(im *pyast.Imports, call pyast.Call, ev Evidence) {
+	if !effects.IsTaskDecorator(im, call.Func) {
 		return
 	}
 	c.s.add("celery.tasks", ev)
@@ -518,42 +522,6 @@ func patchTarget(call pyast.Call) string {
 // listViews are the generic views and viewsets that serve lists.
 var listViews = map[string]bool{"ListView": true, "ListAPIView": true, "ListCreateAPIView": true, "ModelViewSet": true,
 	"ReadOnlyModelViewSet": true, "ArchiveIndexView": true}
-
-// looksLikeRequest tells an HTTP call on a client-named receiver
-// (`session.get(url)`) from a dict or cache read (`session.get("cart")`):
-// a keyword only requests take, or a first argument that looks like a URL
-// (a string with a slash or a scheme, an f-string, a name or attribute
-// mentioning url, uri, endpoint or path, a concatenation or a call that
-// builds one).
-func looksLikeRequest(call pyast.Call) bool {
-	for _, k := range []string{"url", "json", "data", "headers", "params", "timeout", "auth", "files", "verify", "cookies"} {
-		if !call.Keyword(k).IsNil() {
-			return true
-		}
-	}
-	first := call.Arg(0, "url")
-	if first.IsNil() {
-		return false
-	}
-	switch first.Type() {
-	case "string", "concatenated_string":
-		if pyast.IsFString(first) {
-			return true
-		}
-		v, _ := pyast.StringValue(first)
-		return strings.Contains(v, "/") || strings.Contains(v, "://")
-	case "binary_operator", "call":
-		return true
-	case "identifier", "attribute":
-		low := strings.ToLower(first.Text())
-		for _, w := range []string{"url", "uri", "endpoint", "path", "href", "link"} {
-			if strings.Contains(low, w) {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // handler records an except clause, and whether it names an exception
 // narrower than Exception.

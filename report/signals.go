@@ -13,6 +13,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
@@ -65,8 +66,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"compose.present", "a docker compose file"},
 	{"makefile.present", "a Makefile or justfile"},
 	{"ci.present", "CI configuration (.github/workflows, .gitlab-ci.yml, CircleCI, Jenkinsfile, ...)"},
-	{"django.orm_queries", "ORM calls through a manager (X.objects...)"},
-	{"django.queries_in_loops", "ORM manager calls inside a loop body (candidates for N+1)"},
+	{"django.orm_queries", "ORM calls on a queryset, a manager (X.objects...) or a related manager (row.items...)"},
+	{"django.queries_in_loops", "queries run inside a loop body (candidates for N+1)"},
 	{"django.views", "views (functions taking request in views modules, View/APIView/ViewSet classes)"},
 	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin; serializers with many=True in views)"},
 	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager)"},
@@ -217,6 +218,9 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		s.walkFiles(root, prefix)
 	}
 	c := &pyCollector{s: s}
+	if res != nil && res.Index != nil {
+		c.sm = semantic.Of(res.Index)
+	}
 	lines := 0
 	for _, u := range units {
 		lines += u.File.LineCount()
@@ -656,7 +660,7 @@ func (s *Signals) models(ix *project.Index) {
 		if m.External || u == nil {
 			continue
 		}
-		if k := kindOf(u.RootRel); k.test || k.migration {
+		if k := kindOf(u.Rel(), u.Imports); k.test || k.migration {
 			continue
 		}
 		pos := u.File.Position(m.Start)

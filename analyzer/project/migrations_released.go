@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Which migrations the per-migration rules (MIG001-MIG010) judge. A
@@ -83,13 +84,49 @@ func (mi *MigrationIndex) SelectReleased(released []string) {
 			}
 		}
 	default:
+		mi.young = 0
 		for _, a := range mi.Apps {
+			if appIsYoung(a) {
+				// The whole app was written within a fortnight (a
+				// take-home, a feature branch): its tables did not exist
+				// before these migrations, so nothing they do can break
+				// running code.
+				mi.young += len(a.Migrations)
+				continue
+			}
 			for _, leaf := range a.Leaves() {
 				mi.judgeLatest(a, leaf, 0)
 			}
 		}
 	}
 	mi.selected = true
+}
+
+// youngDays is how close an app's newest migration must be to its first
+// for the app to count as new in the default selection.
+const youngDays = 14
+
+// appIsYoung reports whether every migration of the app carries
+// makemigrations' date header and the newest is at most youngDays after
+// the oldest. Without dates nothing is assumed.
+func appIsYoung(a *MigrationApp) bool {
+	if len(a.Migrations) == 0 {
+		return false
+	}
+	var first, last time.Time
+	for _, m := range a.Migrations {
+		d, err := time.Parse("2006-01-02", m.Generated)
+		if err != nil {
+			return false
+		}
+		if first.IsZero() || d.Before(first) {
+			first = d
+		}
+		if d.After(last) {
+			last = d
+		}
+	}
+	return last.Sub(first) <= youngDays*24*time.Hour
 }
 
 // judgeLatest marks m judged, and, when m only merges (no operations),
@@ -141,8 +178,11 @@ func (mi *MigrationIndex) NotJudged() (int, string) {
 		return n, fmt.Sprintf("%d of %d migrations not judged: released up to %s (option `released`); %d judged",
 			n, len(mi.All), strings.Join(sortedCopy(mi.released), ", "), judged)
 	}
-	return n, fmt.Sprintf("%d of %d migrations not judged: without a `released` option each app's latest migration is taken as the only one not yet in production (%d judged, in %d apps)",
-		n, len(mi.All), judged, len(mi.Apps))
+	why := fmt.Sprintf("%d of %d migrations not judged: without a `released` option each app's latest migration is taken as the only one not yet in production", n, len(mi.All))
+	if mi.young > 0 {
+		why += fmt.Sprintf(", and the %d migrations of apps whose migrations were all generated within %d days of each other (tables new to this code) are development history", mi.young, youngDays)
+	}
+	return n, why + fmt.Sprintf(" (%d judged, in %d apps)", judged, len(mi.Apps))
 }
 
 func sortedCopy(s []string) []string {

@@ -33,6 +33,9 @@ type Setting struct {
 	// collected from every file, and most accessors trust only these; Celery
 	// names count anywhere (celery.py, celeryconfig.py, Celery(...) calls).
 	InSettings bool
+	// Opaque is set on a dictionary literal that unpacks another
+	// (`{**BASE, ...}`): keys may come from elsewhere.
+	Opaque bool
 }
 
 // SettingForm says how a setting is written.
@@ -59,6 +62,7 @@ const (
 	ValueNumber                  // a number literal, or arithmetic on literals (2 * 1024 * 1024)
 	ValueString                  // a plain string literal
 	ValueList                    // a list or tuple literal
+	ValueDict                    // a dictionary literal (Setting.Opaque when it unpacks another)
 )
 
 // Celery setting names. CeleryTimeLimitNames configure a global task time
@@ -81,7 +85,14 @@ var moduleSettings = map[string]bool{"DEBUG": true, "ALLOWED_HOSTS": true, "DATA
 	"AUTH_USER_MODEL": true}
 
 // restFrameworkKeys are the REST_FRAMEWORK entries recorded.
-var restFrameworkKeys = map[string]bool{"DEFAULT_PAGINATION_CLASS": true, "PAGE_SIZE": true}
+var restFrameworkKeys = map[string]bool{"DEFAULT_PAGINATION_CLASS": true, "PAGE_SIZE": true,
+	"DEFAULT_PERMISSION_CLASSES": true, "DEFAULT_AUTHENTICATION_CLASSES": true}
+
+// settingsOnly are module-level names recorded from settings modules only:
+// what the endpoint inventory needs to know of the project's set-up.
+// REST_FRAMEWORK itself is recorded too (Value says whether it is a
+// dictionary literal whose keys are all known, see RESTFramework).
+var settingsOnly = map[string]bool{"ROOT_URLCONF": true, "MIDDLEWARE": true, "INSTALLED_APPS": true}
 
 // settingsMarkers are module-level names only a Django settings module
 // assigns.
@@ -127,6 +138,11 @@ func extractSettings(u *Unit) []Setting {
 			x.add(name, "", FormAssign, a, right)
 		case name == "REST_FRAMEWORK":
 			x.keys(right, name, restFrameworkKeys)
+			if x.inSettings {
+				x.add(name, "", FormAssign, a, right)
+			}
+		case settingsOnly[name] && x.inSettings:
+			x.add(name, "", FormAssign, a, right)
 		}
 	}
 	for _, a := range subscriptAssignments(root) {
@@ -187,6 +203,14 @@ func (x *settingsExtractor) add(name, parent string, form SettingForm, at, value
 	s := Setting{Name: name, Parent: parent, Form: form, Path: x.u.File.Rel, Rel: x.rel,
 		Line: x.u.File.Position(at.StartByte()).Line, Start: at.StartByte(), End: at.EndByte(), InSettings: x.inSettings}
 	s.Value, s.Str, s.Items = classifyValue(value)
+	if v := pyast.Unparen(value); v.Type() == "dictionary" {
+		s.Value = ValueDict
+		for _, pair := range v.NamedChildren() {
+			if pair.Type() != "pair" && pair.Type() != "comment" {
+				s.Opaque = true // **base: keys come from elsewhere
+			}
+		}
+	}
 	x.out = append(x.out, s)
 }
 
@@ -421,4 +445,85 @@ func (s *Settings) DefaultPagination() bool {
 		}
 	}
 	return false
+}
+
+// RESTFramework says how settings modules configure Django REST framework:
+// set when a settings module assigns REST_FRAMEWORK, and known when every
+// such assignment is a dictionary literal of its own (no `**base`, no
+// call), so that a key it lacks is really absent.
+func (s *Settings) RESTFramework() (set, known bool) {
+	known = true
+	for _, st := range s.Get("REST_FRAMEWORK") {
+		if st.Parent != "" || !st.InSettings {
+			continue
+		}
+		set = true
+		if st.Value != ValueDict || st.Opaque {
+			known = false
+		}
+	}
+	return set, known
+}
+
+// RESTDefault returns the class paths a REST_FRAMEWORK key
+// (DEFAULT_PERMISSION_CLASSES, DEFAULT_AUTHENTICATION_CLASSES) lists in a
+// settings module, the last assignment winning; found is false when no
+// settings module sets the key, and known is false when a setting of it
+// is not a list of string literals.
+func (s *Settings) RESTDefault(key string) (classes []string, found, known bool) {
+	known = true
+	for _, st := range s.Get(key) {
+		if st.Parent != "REST_FRAMEWORK" || !st.InSettings {
+			continue
+		}
+		found = true
+		switch st.Value {
+		case ValueList:
+			classes, known = st.Items, true
+		default:
+			classes, known = nil, false
+		}
+	}
+	return classes, found, known
+}
+
+// HasSettingsModule reports whether the analysed tree holds a Django
+// settings module (one that assigns INSTALLED_APPS, ROOT_URLCONF,
+// MIDDLEWARE or REST_FRAMEWORK): without one, framework defaults cannot
+// be told from settings the tree does not show.
+func (s *Settings) HasSettingsModule() bool {
+	if s == nil {
+		return false
+	}
+	for _, st := range s.All {
+		if st.InSettings && (settingsOnly[st.Name] || st.Name == "REST_FRAMEWORK") {
+			return true
+		}
+	}
+	return false
+}
+
+// RootURLConf returns the module ROOT_URLCONF names, or "".
+func (s *Settings) RootURLConf() string {
+	out := ""
+	for _, st := range s.Get("ROOT_URLCONF") {
+		if st.Value == ValueString {
+			out = st.Str
+		}
+	}
+	return out
+}
+
+// Middleware returns the MIDDLEWARE entries of the settings modules;
+// known is false when a MIDDLEWARE is not a literal list (built from
+// parts, `(...) + EXTRA`).
+func (s *Settings) Middleware() (items []string, known bool) {
+	known = true
+	for _, st := range s.Get("MIDDLEWARE") {
+		if st.Value != ValueList {
+			known = false
+		}
+		items = append(items, st.Items...)
+	}
+	return items, known
 }

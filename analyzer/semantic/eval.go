@@ -41,8 +41,11 @@ func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
 	f.mu.Unlock()
 	if m == nil {
 		m = map[string][]pyast.Node{}
-		for _, a := range pyast.FindAllShallow(sc, "assignment") {
+		for _, a := range pyast.FindAllShallow(sc, "assignment", "named_expression") {
 			l := a.ChildByField("left")
+			if a.Type() == "named_expression" {
+				l = a.ChildByField("name")
+			}
 			if l.Type() == "identifier" {
 				m[l.Text()] = append(m[l.Text()], a)
 			}
@@ -54,13 +57,21 @@ func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
 	return m[name]
 }
 
+// boundValue returns the value an assignment or walrus binds.
+func boundValue(a pyast.Node) pyast.Node {
+	if a.Type() == "named_expression" {
+		return a.ChildByField("value")
+	}
+	return a.ChildByField("right")
+}
+
 // Binding returns the right-hand side of the last assignment to name
 // before position at in n's scope, or the zero Node.
 func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	var last pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
 		if a.EndByte() <= at {
-			last = a.ChildByField("right")
+			last = boundValue(a)
 		}
 	}
 	return last
@@ -70,7 +81,7 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 func (f *File) Bindings(n pyast.Node, name string) []pyast.Node {
 	var out []pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
-		out = append(out, a.ChildByField("right"))
+		out = append(out, boundValue(a))
 	}
 	return out
 }
@@ -183,6 +194,12 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 	obj := n.ChildByField("object")
 	name := n.ChildByField("attribute").Text()
+	if name == "object_list" && obj.Type() == "identifier" {
+		// page.object_list of a paginator's page.
+		if q := f.eval(obj, st.in()); q != nil && q.Sliced {
+			return q
+		}
+	}
 	if obj.Type() == "identifier" && obj.Text() == "self" {
 		if name == "queryset" {
 			return f.classQueryset(n, st)
@@ -276,6 +293,16 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 				return f.eval(c.Positional[0], st.in())
 			}
 			return nil
+		case "Paginator":
+			// A paginator's pages are slices of the queryset it is given.
+			if a := c.Arg(0, "object_list"); !a.IsNil() {
+				if q := f.eval(a, st.in()); q != nil {
+					q = q.clone()
+					q.Sliced = true
+					return q
+				}
+			}
+			return nil
 		case "get_list_or_404":
 			if len(c.Positional) > 0 {
 				q := f.eval(c.Positional[0], st.in())
@@ -291,6 +318,15 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	recv := c.Receiver()
 	method := c.MethodName()
+	if (method == "get_page" || method == "page") && !recv.IsNil() {
+		// paginator.get_page(n): the rows of the page come from the
+		// paginator's queryset.
+		if r := pyast.Unparen(recv); r.Type() == "call" || r.Type() == "identifier" {
+			if q := f.eval(r, st.in()); q != nil && q.Sliced {
+				return q
+			}
+		}
+	}
 	if method == "get_queryset" && IsSelfOrSuper(recv) {
 		return f.classGetQueryset(n, recv, st)
 	}
@@ -304,7 +340,18 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	// A call of a project function that returns a queryset.
 	if !ChainMethods[method] {
-		if fn, _ := f.callee(n, c, st); fn != nil {
+		if fn, bound := f.callee(n, c, st); fn != nil {
+			if fn.passParam >= 0 {
+				// A helper handing back the queryset it is given.
+				if arg := argFor(c, fn, fn.passParam, bound); !arg.IsNil() {
+					q := f.eval(arg, st.in())
+					if q != nil && fn.passOpaque {
+						q = q.clone()
+						q.Opaque, q.Custom = true, true
+					}
+					return q
+				}
+			}
 			if fn.ret.Kind == QuerySet && fn.ret.QS != nil {
 				q := fn.ret.QS.clone()
 				if fn.ret.Certainty > q.Certainty {
@@ -932,7 +979,7 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 			var la pyast.Node
 			for _, a := range f.assignments(scope, name) {
 				if cl.Contains(a) && a.EndByte() <= at {
-					la = a.ChildByField("right")
+					la = boundValue(a)
 				}
 			}
 			if !la.IsNil() {
@@ -1020,4 +1067,23 @@ func passThrough(name string) bool {
 		return true
 	}
 	return strings.HasSuffix(name, "_wrapper") || strings.HasSuffix(name, "_progress")
+}
+
+// argFor returns the argument a call passes for parameter idx of fn, or
+// the zero Node.
+func argFor(c pyast.Call, fn *Func, idx int, bound bool) pyast.Node {
+	if idx < 0 || idx >= len(fn.Params) {
+		return pyast.Node{}
+	}
+	if v, ok := c.Keywords[fn.Params[idx]]; ok {
+		return v
+	}
+	pos := idx
+	if bound {
+		pos--
+	}
+	if pos >= 0 && pos < len(c.Positional) {
+		return c.Positional[pos]
+	}
+	return pyast.Node{}
 }

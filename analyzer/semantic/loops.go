@@ -3,6 +3,7 @@ package semantic
 import (
 	"strings"
 
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -174,6 +175,9 @@ func (f *File) loopQS(l *Loop) *QS {
 	}
 	if !f.M.frozen {
 		return q
+	}
+	if q == nil && !l.Bounded() {
+		q = f.shapeQS(l)
 	}
 	f.mu.Lock()
 	if !l.done {
@@ -394,4 +398,142 @@ func boundedIter(it pyast.Node, f *File, depth int) bool {
 		}
 	}
 	return false
+}
+
+// shapeQS guesses the model of a loop's rows from what the body reads on
+// them, when nothing else tells (`for c in self.comments`, filled
+// elsewhere): the one model of the graph that has every attribute the
+// body reads first on the row, at least two of them, one a relation. The
+// guess has Certainty FromShape (findings on it are low confidence), and
+// nothing is known of what the rows loaded (Opaque).
+func (f *File) shapeQS(l *Loop) *QS {
+	g := f.M.Graph
+	if g == nil || l.Var.IsNil() {
+		return nil
+	}
+	if !f.shapeIterable(l.Iter, 0) {
+		return nil
+	}
+	// The attributes read on the row variable (no evaluation here: this
+	// runs while the loop's own queryset is being worked out).
+	names := map[string]bool{}
+	v := l.Var.Text()
+	mixed := false
+	l.Walk(func(n pyast.Node) bool {
+		if string(pyast.CalleeName(n)) == "isinstance" {
+			if c, _ := pyast.AsCall(n); c.Func.Type() == "identifier" && c.Arg(0, "").Type() == "identifier" && c.Arg(0, "").Text() == v {
+				mixed = true // rows of several kinds: no single model
+			}
+		}
+		if n.Type() == "attribute" {
+			if o := n.ChildByField("object"); o.Type() == "identifier" && o.Text() == v {
+				names[n.ChildByField("attribute").Text()] = true
+			}
+		}
+		return true
+	})
+	if len(names) < 2 || mixed {
+		return nil
+	}
+	var found *project.Model
+	for _, m := range g.All {
+		if !nameAgrees(v, m.Name) && !nameAgrees(plural(iterName(l.Iter)), m.Name) {
+			continue
+		}
+		if m.Abstract || m.External || !m.Complete {
+			continue
+		}
+		relation, all := false, true
+		for name := range names {
+			a := m.Attr(name)
+			switch a.Kind {
+			case project.AttrForward, project.AttrReverseOne, project.AttrReverseMany, project.AttrManyToMany:
+				relation = true
+			case project.AttrColumn:
+			default:
+				if f.M.ModelMethod(m, name) == nil {
+					all = false
+				}
+			}
+		}
+		if !all || !relation {
+			continue
+		}
+		if found != nil {
+			return nil // two models fit: no guess
+		}
+		found = m
+	}
+	if found == nil {
+		return nil
+	}
+	return &QS{Model: found, ModelText: found.Name, Opaque: true, Certainty: FromShape}
+}
+
+// shapeIterable reports whether a loop's iterable may be guessed from its
+// rows' shape: a parameter, an attribute (`self.comments`), a subscript,
+// or a name bound only to those. A call, a literal or a comprehension
+// made the rows somewhere the guess cannot see (a select_related on an
+// unevaluated chain, a filtered list), so no guess is made.
+func (f *File) shapeIterable(it pyast.Node, depth int) bool {
+	it = pyast.Unparen(it)
+	switch it.Type() {
+	case "attribute", "subscript":
+		return true
+	case "identifier":
+		if depth > 3 {
+			return false
+		}
+		for _, b := range f.Bindings(it, it.Text()) {
+			if !f.shapeIterable(b, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// nameAgrees reports whether a row variable is named for a model: the
+// variable, without underscores, is the model's name or ends it
+// (`line` for OrderLine, `page_url` for PageUrl), or the model's name
+// ends the variable (`new_order` for Order). One- and two-letter names
+// say nothing.
+func nameAgrees(v, model string) bool {
+	v = strings.ToLower(strings.ReplaceAll(v, "_", ""))
+	m := strings.ToLower(model)
+	if len(v) < 3 {
+		return false
+	}
+	return strings.HasSuffix(m, v) || strings.HasSuffix(v, m)
+}
+
+// iterName returns the last name of an iterable: `checks` of
+// `self.checks`, `rows` of `rows`.
+func iterName(it pyast.Node) string {
+	it = pyast.Unparen(it)
+	switch it.Type() {
+	case "attribute":
+		return it.ChildByField("attribute").Text()
+	case "identifier":
+		return it.Text()
+	}
+	return ""
+}
+
+// plural strips an English plural ending: `checks` is `check`,
+// `addresses` is `address`, `categories` is `category`; a name without
+// one is not a collection's and gives "".
+func plural(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies"):
+		return strings.TrimSuffix(s, "ies") + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+		return strings.TrimSuffix(s, "es")
+	case strings.HasSuffix(s, "ss"):
+		return ""
+	case strings.HasSuffix(s, "s"):
+		return strings.TrimSuffix(s, "s")
+	}
+	return ""
 }

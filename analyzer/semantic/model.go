@@ -37,6 +37,10 @@ type Model struct {
 
 	rowMu   sync.Mutex
 	rowMemo map[rowKey]*rowEntry
+
+	// memo holds what the endpoint inventory computes once per function
+	// or class (endpoints.go, does.go).
+	memo endpointMemo
 }
 
 // File is the semantic view of one file: its functions and classes, and
@@ -87,6 +91,11 @@ type Func struct {
 	// conventions and call sites; ret the value returned.
 	params []Value
 	ret    Value
+	// passParam is the parameter every return hands back, filtered or
+	// ordered at most (`return queryset.filter(...)`), or -1: a call then
+	// evaluates to its argument.
+	passParam  int
+	passOpaque bool // through a custom queryset method: it may load more
 	// next* are a settling round's results, swapped in at its end.
 	nextRet Value
 	callers []callSite
@@ -106,6 +115,10 @@ type Class struct {
 	// SelfAttrs are `self.name = value` assignments in any method (their
 	// values), such as those __init__ and setUp make.
 	SelfAttrs map[string][]pyast.Node
+
+	// bases caches Bases once the model is built (every class known).
+	basesOnce sync.Once
+	bases     []*Class
 }
 
 type outCall struct {
@@ -189,6 +202,7 @@ func Build(ix *project.Index) *Model {
 	parallel(m.ordered, func(f *File) {
 		for _, fn := range f.Funcs {
 			fn.params = f.declaredParams(fn)
+			fn.passParam, fn.passOpaque = passThroughParam(fn, m.Graph)
 		}
 	})
 	// Call sites: who calls each function (merged in path order).
@@ -318,6 +332,9 @@ func mergeQS(a, b *QS) *QS {
 	out.SelectAll = a.SelectAll && b.SelectAll
 	out.Values = a.Values && b.Values
 	out.Opaque = a.Opaque || b.Opaque
+	out.Dynamic = a.Dynamic || b.Dynamic
+	out.MaybeCached = a.MaybeCached || b.MaybeCached
+	out.Custom = a.Custom || b.Custom
 	if !a.Origin.Equal(b.Origin) {
 		out.Origin, out.OriginFile = pyast.Node{}, nil
 	}
@@ -483,7 +500,7 @@ func (m *Model) LookupFunc(q string) *Func {
 	name := q[strings.LastIndex(q, ".")+1:]
 	var found *Func
 	for _, fn := range m.byName[name] {
-		if strings.HasSuffix("."+fn.Qual, "."+q) {
+		if dottedSuffix(fn.Qual, q) {
 			if found != nil {
 				return nil
 			}
@@ -502,7 +519,7 @@ func (m *Model) LookupClass(q string) *Class {
 	name := q[strings.LastIndex(q, ".")+1:]
 	var found *Class
 	for _, c := range m.cbyName[name] {
-		if strings.HasSuffix("."+c.Qual, "."+q) {
+		if dottedSuffix(c.Qual, q) {
 			if found != nil {
 				return nil
 			}
@@ -517,6 +534,16 @@ func (m *Model) LookupClass(q string) *Class {
 	return found
 }
 
+// dottedSuffix reports whether q is full or a suffix of full made of
+// whole dotted parts ("b.C" of "a.b.C", not "b.C" of "ab.C"), as
+// strings.HasSuffix("."+full, "."+q) without building the strings.
+func dottedSuffix(full, q string) bool {
+	if !strings.HasSuffix(full, q) {
+		return false
+	}
+	return len(full) == len(q) || full[len(full)-len(q)-1] == '.'
+}
+
 // ClassOfModel returns the class defining a model of the graph.
 func (m *Model) ClassOfModel(md *project.Model) *Class {
 	if md == nil || md.External {
@@ -527,6 +554,14 @@ func (m *Model) ClassOfModel(md *project.Model) *Class {
 
 // Bases returns the project classes c derives from, nearest first.
 func (c *Class) Bases() []*Class {
+	if !c.File.M.frozen {
+		return c.computeBases()
+	}
+	c.basesOnce.Do(func() { c.bases = c.computeBases() })
+	return c.bases
+}
+
+func (c *Class) computeBases() []*Class {
 	var out []*Class
 	seen := map[*Class]bool{c: true}
 	queue := []*Class{c}
@@ -632,4 +667,46 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 	}
 	walk(root, 0)
 	return out
+}
+
+// passThroughParam returns the index of the parameter every return
+// statement of fn hands back unchanged but for filtering, ordering or
+// slicing (`return qs`, `return queryset.filter(owner=user)`), or -1.
+func passThroughParam(fn *Func, g *project.Models) (int, bool) {
+	idx, opaque := -1, false
+	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+		e := pyast.Unparen(r.NamedChild(0))
+		for {
+			if e.Type() == "subscript" {
+				e = pyast.Unparen(e.ChildByField("value"))
+				continue
+			}
+			c, ok := pyast.AsCall(e)
+			if !ok || c.Func.Type() != "attribute" {
+				break
+			}
+			switch method := c.MethodName(); {
+			case method == "filter" || method == "exclude" || method == "order_by" || method == "distinct" ||
+				method == "all" || method == "none" || method == "reverse" || method == "using":
+				e = pyast.Unparen(c.Receiver())
+				continue
+			case customQSMethod(method) && g.IsQuerySetMethod(method):
+				// A project queryset method (`.active()`, `.api(user)`):
+				// mostly a filter, but what it loads is not seen.
+				opaque = true
+				e = pyast.Unparen(c.Receiver())
+				continue
+			}
+			return -1, false
+		}
+		if e.Type() != "identifier" {
+			return -1, false
+		}
+		i := indexOf(fn.Params, e.Text())
+		if i < 0 || idx >= 0 && i != idx {
+			return -1, false
+		}
+		idx = i
+	}
+	return idx, opaque
 }

@@ -172,3 +172,28 @@ var WriteMethods = map[string]bool{
 	"create": true, "get_or_create": true, "update_or_create": true, "update": true, "delete": true,
 	"bulk_create": true, "bulk_update": true,
 }
+
+// ManagerRoot returns X when the chain starts at `X.objects` and X looks
+// like a class name, else "".
+func ManagerRoot(n pyast.Node) string {
+	for {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "attribute":
+			obj := n.ChildByField("object")
+			if n.ChildByField("attribute").Text() == "objects" {
+				d := pyast.Dotted(obj)
+				last := d[strings.LastIndex(d, ".")+1:]
+				if last != "" && last[0] >= 'A' && last[0] <= 'Z' {
+					return d
+				}
+				return ""
+			}
+			n = obj
+		default:
+			return ""
+		}
+	}
+}

@@ -267,6 +267,7 @@ func TestBinaryFlagsAndCommands(t *testing.T) {
 		{args: []string{"rule", "ORM001"}, check: status(0, contains("## Why it matters"))},
 		{args: []string{"config", "--select", "ERR"}, check: status(0, contains(`select = ["ERR"]`))},
 		{args: []string{"models", "."}, check: status(0, nil)},
+		{args: []string{"endpoints", "--format", "json", "."}, check: status(0, contains("["))},
 		{args: []string{"report", "app"}, check: status(0, contains("#"))},
 		{args: []string{"report", "--format", "html", "-o", "r.html", "-j", "1", "--checklist", "checklist.toml", "app"}, check: status(0, func(t *testing.T, dir string, _ int, _, _ string) {
 			data, _ := os.ReadFile(filepath.Join(dir, "r.html"))

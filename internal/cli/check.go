@@ -19,6 +19,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/baseline"
+	"github.com/rubric-dev/rubric/analyzer/filter"
 	"github.com/rubric-dev/rubric/analyzer/printer"
 	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/analyzer/treecache"
@@ -361,7 +362,7 @@ func (r *checkRun) once() (int, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	filter, err := r.reportFilter()
+	apply, err := r.reportFilter()
 	if err != nil {
 		return ExitError, err
 	}
@@ -371,7 +372,7 @@ func (r *checkRun) once() (int, error) {
 	if f.fix || f.diff || f.showFixes {
 		cfg := r.cfg
 		r.useTreeCache(&cfg)
-		fr, err := analyzer.FixRounds(ctx, cfg, r.args, analyzer.FixOptions{Unsafe: f.unsafeFixes, Filter: filter, KeepFirst: !f.fix && !f.diff})
+		fr, err := analyzer.FixRounds(ctx, cfg, r.args, analyzer.FixOptions{Unsafe: f.unsafeFixes, Filter: apply, KeepFirst: !f.fix && !f.diff})
 		if err != nil {
 			return ExitError, err
 		}
@@ -407,7 +408,7 @@ func (r *checkRun) once() (int, error) {
 		if err != nil {
 			return ExitError, err
 		}
-		filter(res)
+		apply(res)
 	}
 	if res.Stats.Files == 0 && res.Stats.Unreadable == 0 {
 		fmt.Fprintf(stderr, "rubric: warning: 0 files analysed: no Python file under %s\n", strings.Join(r.args, " "))
@@ -425,7 +426,7 @@ func (r *checkRun) once() (int, error) {
 	// the reports (after fixes and every filter, so baselines and
 	// --changed-since see each finding); --statistics counts them all.
 	shown := *res
-	shown.Diagnostics = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: res.Rules})
+	shown.Diagnostics = filter.Collapse(res)
 	// Every output is attempted: one that fails does not drop the others.
 	var werrs []error
 	for _, t := range r.outs {
@@ -452,18 +453,18 @@ func (r *checkRun) once() (int, error) {
 }
 
 // reportFilter returns what is applied to every result before it is
-// reported (or fixed): per-file ignores, the baseline, --changed-since.
+// reported (or fixed): the one filter pipeline (per-file ignores, the
+// baseline, --changed-since; suppression comments stay honoured).
 func (r *checkRun) reportFilter() (func(*analyzer.Result), error) {
 	f, eff, wd := r.f, r.eff, r.wd
-	var base *baseline.File
+	p := filter.Pipeline{Ignored: ignoredIn(eff, wd), WorkDir: wd}
 	if f.baseline != "" && f.writeBaseline == "" {
 		b, err := baseline.Read(f.baseline)
 		if err != nil {
 			return nil, err
 		}
-		base = b
+		p.Baseline = b
 	}
-	var changes *gitdiff.Changes
 	if f.changedSince != "" {
 		dir := r.args[0]
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -473,17 +474,9 @@ func (r *checkRun) reportFilter() (func(*analyzer.Result), error) {
 		if err != nil {
 			return nil, err
 		}
-		changes = ch
+		p.Changed = ch
 	}
-	return func(res *analyzer.Result) {
-		perFileIgnores(eff, wd)(res)
-		if base != nil {
-			base.Filter(res)
-		}
-		if changes != nil {
-			keepChanged(res, changes, wd)
-		}
-	}, nil
+	return p.Apply, nil
 }
 
 // analysisConfig is the driver's configuration for the effective
@@ -497,22 +490,12 @@ func analysisConfig(eff *config.Effective, wd string) analyzer.Config {
 	}
 }
 
-// perFileIgnores returns the filter dropping what per-file-ignores silence.
-func perFileIgnores(eff *config.Effective, wd string) func(*analyzer.Result) {
-	return func(res *analyzer.Result) {
-		if len(eff.PerFileIgnores) == 0 {
-			return
-		}
-		kept := res.Diagnostics[:0]
-		for _, d := range res.Diagnostics {
-			if eff.IgnoredInFile(wd, d.Path, d.Code) {
-				res.Stats.Suppressed++
-				continue
-			}
-			kept = append(kept, d)
-		}
-		res.Diagnostics = kept
+// ignoredIn returns what per-file-ignores silence, or nil.
+func ignoredIn(eff *config.Effective, wd string) func(path, code string) bool {
+	if len(eff.PerFileIgnores) == 0 {
+		return nil
 	}
+	return func(path, code string) bool { return eff.IgnoredInFile(wd, path, code) }
 }
 
 // cacheRoot is the cache directory, or "" with --no-cache or when there
@@ -688,28 +671,6 @@ func cacheConfig(cfg analyzer.Config, eff *config.Effective) string {
 		Exclude  []string
 	}{codes, cfg.Options, cfg.Severity, cfg.AllowBareNoqa, !cfg.IgnoreForeignNoqa, cfg.MaxFileSize, cfg.SrcRoots, append(append([]string{}, eff.Exclude...), eff.ExtendExclude...)})
 	return string(data)
-}
-
-// keepChanged drops findings outside the changed lines. Findings about
-// rubric itself (internal errors, unreadable files) stay when their file
-// changed at all. A file's current content is the one analysed.
-func keepChanged(res *analyzer.Result, ch *gitdiff.Changes, wd string) {
-	kept := res.Diagnostics[:0]
-	for _, d := range res.Diagnostics {
-		abs := d.Path
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(wd, filepath.FromSlash(d.Path))
-		}
-		var src []byte
-		if f := res.Files[d.Path]; f != nil {
-			src = f.Src
-		}
-		whole := d.Code == analyzer.InternalError.Code || d.Code == analyzer.UnreadableFile.Code
-		if (whole && ch.File(abs, src)) || ch.Touches(abs, src, d.Pos.Line, d.EndPos.Line) {
-			kept = append(kept, d)
-		}
-	}
-	res.Diagnostics = kept
 }
 
 // checkDestinations makes sure, before any analysis, that every output

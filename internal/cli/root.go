@@ -66,6 +66,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newConfigCmd(),
 		newReportCmd(), newGradeCmd(),
 		newModelsCmd(),
+		newEndpointsCmd(),
 		newServerCmd(),
 	)
 	return root

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/filter"
 	"github.com/rubric-dev/rubric/analyzer/printer"
 	"github.com/rubric-dev/rubric/internal/buildinfo"
 	"github.com/rubric-dev/rubric/internal/lsp"
@@ -29,7 +30,7 @@ and the flags given here override it as for ` + "`rubric check`" + `. See docs/c
 					if err != nil {
 						return analyzer.Config{}, nil, err
 					}
-					return analysisConfig(eff, root), perFileIgnores(eff, root), nil
+					return analysisConfig(eff, root), filter.Pipeline{Ignored: ignoredIn(eff, root), WorkDir: root}.Apply, nil
 				},
 				Debounce: 150 * time.Millisecond,
 				Version:  buildinfo.Version,

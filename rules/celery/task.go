@@ -5,7 +5,7 @@ package celery
 import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 // task is one Celery task definition (see effects.CeleryTask).

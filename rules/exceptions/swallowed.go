@@ -6,8 +6,8 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
-	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
 )
 
 //go:embed swallowed.md

@@ -8,7 +8,8 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 // mentionsIdempotency reports whether the function body names an
@@ -144,44 +145,31 @@ func createdName(p *analyzer.Pass, e effects.Effect) string {
 	return "rows (`" + e.Name + "`)"
 }
 
-// isWebhookHandler reports whether fn receives webhooks or events: a view
-// (a `request` parameter) named for webhooks or in a class named for them,
-// a @csrf_exempt view reading request.body, or a Celery task named for
-// events or webhooks that takes the event (a parameter named event, payload,
-// body...) and sends nothing over HTTP. Projects also *send* webhooks and
-// name that code alike; requiring a request or an event parameter, and no
-// outbound call, keeps the sending side out.
-func isWebhookHandler(im *pyast.Imports, f *effects.File, fn pyast.Node) bool {
+// isWebhookHandler reports whether fn receives webhooks or events: a
+// handler the endpoint inventory recognises as a webhook receiver (see
+// semantic.Webhook, shared with the SEC webhook rules), or a Celery task
+// named for events or webhooks that takes the event (a parameter named
+// event, payload, body...) and sends nothing over HTTP. Projects also
+// *send* webhooks and name that code alike; requiring a recognised
+// receiver or an event parameter, and no outbound call, keeps the sending
+// side out.
+func isWebhookHandler(p *analyzer.Pass, f *effects.File, fn pyast.Node) bool {
+	inv := semantic.InventoryOf(p.Project)
+	if sf := semantic.Of(p.Project).File(p.Unit); sf != nil {
+		if sfn := sf.FuncOf(fn); sfn != nil {
+			for _, e := range inv.ForFunc(sfn) {
+				if e.Webhook != nil && e.Judged(inv) {
+					return true
+				}
+			}
+		}
+	}
 	name := strings.ToLower(pyast.DefName(fn))
-	params := pyast.ParamNames(fn)
-	view := false
-	for i, p := range params {
-		if i < 2 && p == "request" {
-			view = true
-		}
-	}
-	if view {
-		if strings.Contains(name, "webhook") {
-			return true
-		}
-		if cls := pyast.EnclosingClass(fn); !cls.IsNil() && strings.Contains(strings.ToLower(pyast.DefName(cls)), "webhook") {
-			switch name {
-			case "post", "put", "dispatch":
-				return true
-			}
-		}
-		for _, d := range pyast.Decorators(fn) {
-			if q, ok := im.Resolve(d); (ok && strings.HasSuffix(q, ".csrf_exempt")) || pyast.Dotted(d) == "csrf_exempt" {
-				return readsBody(fn)
-			}
-		}
-		return false
-	}
-	if !effects.IsCeleryTask(im, fn) || !strings.Contains(name, "event") && !strings.Contains(name, "webhook") {
+	if !effects.IsCeleryTask(p.Imports, fn) || !strings.Contains(name, "event") && !strings.Contains(name, "webhook") {
 		return false
 	}
 	eventParam := false
-	for _, p := range params {
+	for _, p := range pyast.ParamNames(fn) {
 		switch p {
 		case "event", "payload", "event_data", "body", "event_payload", "webhook_event", "data", "message":
 			eventParam = true
@@ -196,14 +184,4 @@ func isWebhookHandler(im *pyast.Imports, f *effects.File, fn pyast.Node) bool {
 		}
 	}
 	return true
-}
-
-// readsBody reports whether fn reads `request.body` (or `self.request.body`).
-func readsBody(fn pyast.Node) bool {
-	for _, a := range pyast.FindAllShallow(pyast.Body(fn), "attribute") {
-		if a.ChildByField("attribute").Text() == "body" && strings.HasSuffix(a.ChildByField("object").Text(), "request") {
-			return true
-		}
-	}
-	return false
 }

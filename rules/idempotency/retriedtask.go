@@ -5,9 +5,10 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed retriedtask.md
@@ -24,6 +25,7 @@ var RetriedTaskCreates = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runRetriedTaskCreates,
 }
 
@@ -38,7 +40,7 @@ func runRetriedTaskCreates(p *analyzer.Pass) error {
 	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
 		dec, ok := effects.CeleryTaskDecorator(p.Imports, fn)
-		if !ok || isWebhookHandler(p.Imports, f, fn) {
+		if !ok || isWebhookHandler(p, f, fn) {
 			continue
 		}
 		why, at := retrySource(dec, fn)

@@ -9,7 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed webhookdedup.md
@@ -26,12 +26,13 @@ var WebhookWithoutDedup = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runWebhookWithoutDedup,
 }
 
 // runWebhookWithoutDedup matches webhook/event handlers (see
-// isWebhookHandler: views named or classed for webhooks, @csrf_exempt views
-// reading request.body, Celery tasks named for events taking the event) whose own body creates rows (objects.create,
+// isWebhookHandler: the endpoint inventory's webhook receivers, Celery
+// tasks named for events taking the event) whose own body creates rows (objects.create,
 // bulk_create, Model(...).save()) and shows no de-duplication (see
 // dedupGuard). One finding per handler, at the first creation. It skips
 // handlers that delegate creation to helpers, tests and migrations, and
@@ -39,7 +40,7 @@ var WebhookWithoutDedup = &analyzer.Rule{
 func runWebhookWithoutDedup(p *analyzer.Pass) error {
 	f := effects.Of(p.Unit)
 	for _, fn := range effects.Functions(p.Root) {
-		if !isWebhookHandler(p.Imports, f, fn) {
+		if !isWebhookHandler(p, f, fn) {
 			continue
 		}
 		cs := creations(f, fn)

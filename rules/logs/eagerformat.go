@@ -9,7 +9,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/pyidiom"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed eagerformat.md
@@ -24,6 +24,7 @@ var EagerFormat = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Habit:      true,
 	Run:        runEagerFormat,
 }
 

@@ -22,6 +22,7 @@ var PrintAsLog = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Habit:      true,
 	Run:        runPrintAsLog,
 }
 
@@ -37,7 +38,8 @@ var PrintAsLog = &analyzer.Rule{
 // print writing to a file other than sys.stderr (`file=f`,
 // `file=self.stdout`) is output, not logging, and is skipped too, as are
 // prints in functions whose job is output (print_*, show_*, display_*,
-// dump_*, list_*, *cli*, *prompt*, or reading input()).
+// dump_*, list_*, *cli*, *prompt*, or reading input()), and Celery's
+// template debug_task.
 func runPrintAsLog(p *analyzer.Pass) error {
 	if scriptLike(p) {
 		return nil
@@ -94,6 +96,9 @@ func outputFunction(def pyast.Node) bool {
 	}
 	if strings.Contains(name, "cli") || strings.Contains(name, "prompt") {
 		return true
+	}
+	if name == "debug_task" {
+		return true // Celery's project template prints the request on purpose
 	}
 	for _, c := range pyast.FindAllShallow(def, "call") {
 		if f := c.ChildByField("function"); f.Type() == "identifier" && f.Text() == "input" {

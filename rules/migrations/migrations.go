@@ -201,6 +201,6 @@ var releasedOption = analyzer.Option{
 	Default: []string{},
 	Doc: "the last migration production has applied, per app, as `app_label.migration_name` " +
 		"(`[\"shop.0012_order_total\"]`); earlier migrations of a listed app are not judged, apps not listed are judged whole, " +
-		"`[\"none\"]` judges every migration. Unset, only each app's latest migration(s) are judged. " +
+		"`[\"none\"]` judges every migration. Unset, only each app's latest migration(s) are judged, and none of an app whose migrations were all generated (makemigrations' date header) within 14 days of each other: its tables are new to the code under review. " +
 		"Shared by MIG001-MIG010: set it under any one of them.",
 }

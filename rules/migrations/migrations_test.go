@@ -95,6 +95,21 @@ func TestReleasedOption(t *testing.T) {
 	assert.Zero(t, res.Stats.MigrationsNotJudged)
 }
 
+// Apps whose migrations were all generated within a fortnight are a new
+// app's development history: the default selection leaves them alone and
+// says so; dated history spread over months, or missing dates, is judged.
+func TestReleasedDefaultYoungApps(t *testing.T) {
+	res := runWith(t, filepath.Join(dir, "released_young.txtar"), nil, migrations.AddFieldNotNull)
+	assert.Equal(t, []string{
+		"legacy/migrations/0002_item_code.py:10 MIG001", "shop/migrations/0002_order_code.py:10 MIG001",
+	}, findings(res))
+	assert.Equal(t, 4, res.Stats.MigrationsNotJudged, "wallet 0001, 0002; shop 0001; legacy 0001")
+	assert.Contains(t, res.Stats.NotJudgedReason, "the 2 migrations of apps whose migrations were all generated within 14 days")
+
+	res = runWith(t, filepath.Join(dir, "released_young.txtar"), map[string]map[string]any{"MIG001": {"released": []string{"none"}}}, migrations.AddFieldNotNull)
+	assert.Len(t, res.Diagnostics, 3, "released = none judges the young app too")
+}
+
 // db_default is suggested only to projects whose declared Django has it.
 func TestDBDefaultFollowsDjangoVersion(t *testing.T) {
 	ar, err := txtar.ParseFile(filepath.Join(dir, "MIG002.txtar"))

@@ -56,6 +56,8 @@ type loopFacts struct {
 	Generic  []*access // generic foreign keys read per row
 	Managers []*managerUse
 	RelGets  []*relGet
+	// stored are relations the body assigns on the row, with where.
+	stored map[string]int
 	// Needed are the select_related paths the loop wants (maximal, not yet
 	// selected), in order of first use.
 	Needed []string
@@ -72,7 +74,7 @@ func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
 	if l.QS.MaybeCached || l.QS.Dynamic {
 		return nil
 	}
-	lf := &loopFacts{Loop: l}
+	lf := &loopFacts{Loop: l, stored: storedRelations(l)}
 	rows := map[string]rowRef{l.Var.Text(): {model: l.QS.Model}}
 	seenAccess := map[int32]bool{}
 	l.Walk(func(n pyast.Node) bool {
@@ -139,6 +141,11 @@ func (t *Tracker) walkChain(lf *loopFacts, first pyast.Node, ref rowRef, seen ma
 	for cur := first; ; {
 		seen[cur.ID()] = true
 		name := cur.ChildByField("attribute").Text()
+		if len(path) == 0 && ref.path == nil && cur.ChildByField("object").Text() == lf.Loop.Var.Text() {
+			if at, ok := lf.stored[name]; ok && cur.StartByte() >= at {
+				return // `row.rel = x` earlier in the body: reads x, not the relation
+			}
+		}
 		a := model.Attr(name)
 		switch a.Kind {
 		case project.AttrForward, project.AttrReverseOne:
@@ -204,6 +211,32 @@ func (lf *loopFacts) addManagerUse(mgr pyast.Node, path, rel string, a project.A
 		return // writes (add, create, clear...) and unknown methods
 	}
 	lf.Managers = append(lf.Managers, &managerUse{Path: path, Expr: mgr, Call: call, Method: method, Target: a.Target, Rel: rel, Attr: a})
+}
+
+// storedRelations returns the attributes the loop body assigns on the row
+// variable (`poll.thread = threads[poll.thread_id]`), each with the end of
+// its first assignment: reads after it see the assigned object, not a
+// lazily loaded relation.
+func storedRelations(l *Loop) map[string]int {
+	var out map[string]int
+	v := l.Var.Text()
+	l.Walk(func(n pyast.Node) bool {
+		if n.Type() != "assignment" {
+			return true
+		}
+		left := n.ChildByField("left")
+		if left.Type() == "attribute" && left.ChildByField("object").Type() == "identifier" && left.ChildByField("object").Text() == v {
+			name := left.ChildByField("attribute").Text()
+			if out == nil {
+				out = map[string]int{}
+			}
+			if _, ok := out[name]; !ok {
+				out[name] = n.EndByte()
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // isStoreTarget reports whether an attribute is assigned to or deleted.

@@ -290,7 +290,7 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 		return q, what, analyzer.High
 	}
 	// An owner of `.objects` the graph does not know (a third-party model).
-	if root := managerRoot(base); root != "" {
+	if root := semantic.ManagerRoot(base); root != "" {
 		return &QS{ModelText: root}, what, analyzer.Low
 	}
 	return nil, "", 0
@@ -301,31 +301,6 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 func queryMethod(id pyast.Node) bool {
 	b := id.Bytes()
 	return rowMethods[string(b)] || execMethods[string(b)] || chainMethods[string(b)]
-}
-
-// managerRoot returns X when the chain starts at `X.objects` and X looks
-// like a class name, else "".
-func managerRoot(n pyast.Node) string {
-	for {
-		n = pyast.Unparen(n)
-		switch n.Type() {
-		case "call":
-			n = n.ChildByField("function")
-		case "attribute":
-			obj := n.ChildByField("object")
-			if n.ChildByField("attribute").Text() == "objects" {
-				d := pyast.Dotted(obj)
-				last := d[strings.LastIndex(d, ".")+1:]
-				if last != "" && last[0] >= 'A' && last[0] <= 'Z' {
-					return d
-				}
-				return ""
-			}
-			n = obj
-		default:
-			return ""
-		}
-	}
 }
 
 // dependentLoop returns the innermost loop around n, not over a literal,

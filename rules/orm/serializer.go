@@ -138,7 +138,9 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 // returns one of several serializers: only what every one of them reads
 // per row is reported.
 func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where string) {
-	if q == nil || q.Model == nil || q.Values || q.Related || len(names) == 0 {
+	// Prefetches computed at run time (`prefetch_related(*paths)`, often
+	// derived from the serializer itself) cannot be judged.
+	if q == nil || q.Model == nil || q.Values || q.Related || q.Dynamic || len(names) == 0 {
 		return
 	}
 	g := t.g
@@ -221,7 +223,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	d := analyzer.Diagnostic{
 		Related: rel,
 		Range:   analyzer.RangeOf(at),
-		Message: fmt.Sprintf("`%s` reads %s per row, but the queryset of %s does not load %s", s.Name, strings.Join(uniq(whys), ", "), where,
+		Message: fmt.Sprintf("%s %s %s per row, but the queryset of %s does not load %s", serializerNames(s.Name, names), readsVerb(names), strings.Join(uniq(whys), ", "), where,
 			strings.Join(append(append([]string{}, sel...), pre...), ", ")),
 		Help: fmt.Sprintf("load them with the rows: `%s`", call),
 	}
@@ -413,4 +415,24 @@ func prefetchOnPath(accs []semantic.Access, path string) bool {
 		}
 	}
 	return false
+}
+
+// serializerNames names the serializer, or those get_serializer_class
+// chooses between.
+func serializerNames(first string, names []string) string {
+	if len(names) <= 1 {
+		return "`" + first + "`"
+	}
+	var short []string
+	for _, n := range names {
+		short = append(short, "`"+n[strings.LastIndex(n, ".")+1:]+"`")
+	}
+	return strings.Join(short[:len(short)-1], ", ") + " and " + short[len(short)-1] + " (returned by `get_serializer_class`)"
+}
+
+func readsVerb(names []string) string {
+	if len(names) > 1 {
+		return "read"
+	}
+	return "reads"
 }

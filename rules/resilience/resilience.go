@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/rules/internal/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 // functionRetries reports whether calls in fn's body are retried by fn

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -21,27 +22,19 @@ var ReplayableWebhook = &analyzer.Rule{
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runReplayableWebhook,
 }
 
-// freshnessWords suggest a timestamp tolerance, nonce or de-duplication.
-var freshnessWords = []string{"timestamp", "tolerance", "time", "nonce", "replay", "age", "expire",
-	"expired", "expires", "expiry", "window", "skew", "now", "timedelta", "datetime", "ts",
-	"exists", "idempotency", "duplicate", "dedup", "seen", "processed"}
-
-// runReplayableWebhook matches webhook views (see webhookViews) that check an
-// HMAC themselves or in a same-file helper (hmac/compare_digest appear) but
-// mention no timestamp, tolerance, nonce, expiry or de-duplication
-// (exists(), get_or_create, update_or_create). Provider SDKs that check
-// the timestamp for you (stripe.Webhook.construct_event) do not use hmac
-// in the view and are never reported.
+// runReplayableWebhook matches webhook receivers (see webhookViews) that
+// check an HMAC by hand, in the handler or a helper it calls (three calls
+// deep), but mention no timestamp, tolerance, nonce, expiry or
+// de-duplication (exists(), get_or_create, update_or_create) on the way.
+// Provider SDKs that check the timestamp for you
+// (stripe.Webhook.construct_event) do not use hmac and are never reported.
 func runReplayableWebhook(p *analyzer.Pass) error {
 	for _, v := range webhookViews(p) {
-		ws := functionWords(p, v.fn)
-		if !ws["hmac"] {
-			continue
-		}
-		if anyWord(ws, freshnessWords...) || (ws["or"] && ws["create"]) {
+		if !v.hook.HMAC || v.hook.Fresh {
 			continue
 		}
 		name := v.fn.ChildByField("name")

@@ -25,6 +25,7 @@ var TenantUnscopedQuery = &analyzer.Rule{
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runTenantUnscopedQuery,
 }
 
@@ -54,17 +55,51 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 		return nil
 	}
 	t := tenantCheck{p: p, g: p.Project.Models, keys: map[*project.Model]*project.Field{}}
+	inv := semantic.InventoryOf(p.Project)
+	sf := semantic.Of(p.Project).File(p.Unit)
 	for _, n := range pyast.FindAll(p.Root, "class_definition", "function_definition") {
 		switch n.Type() {
 		case "class_definition":
-			t.class(n)
+			if !guardedEndpoints(inv, sf, n) {
+				t.class(n)
+			}
 		case "function_definition":
-			if isViewFunction(n) && !guardedView(n) {
+			if isViewFunction(n) && !guardedView(n) && !guardedEndpoints(inv, sf, n) {
 				t.view(n)
 			}
 		}
 	}
 	return nil
+}
+
+// guardedEndpoints reports whether the endpoint inventory shows a guard on
+// the view a function or class defines: staff only, an object permission,
+// or a check of the caller in the handler (see semantic.Endpoint.Guarded).
+func guardedEndpoints(inv *semantic.Inventory, sf *semantic.File, def pyast.Node) bool {
+	if sf == nil {
+		return false
+	}
+	var eps []*semantic.Endpoint
+	if def.Type() == "class_definition" {
+		if c := sf.ClassOfDef(def); c != nil {
+			for _, e := range inv.ViewsIn(sf) {
+				if e.Class == c {
+					eps = append(eps, e)
+				}
+			}
+		}
+	} else if fn := sf.FuncOf(def); fn != nil {
+		eps = inv.ForFunc(fn)
+	}
+	if len(eps) == 0 {
+		return false
+	}
+	for _, e := range eps {
+		if !e.Guarded() {
+			return false
+		}
+	}
+	return true
 }
 
 type tenantCheck struct {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -22,54 +22,55 @@ var UnsignedWebhook = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runUnsignedWebhook,
 }
 
-// writeMethods are calls that persist data or start work from a payload.
-var writeMethods = map[string]bool{"create": true, "save": true, "update": true, "delete": true,
-	"bulk_create": true, "bulk_update": true, "get_or_create": true, "update_or_create": true,
-	"delay": true, "apply_async": true, "send_task": true}
-
-// verifyWords are words whose presence in a view (its body, decorators,
-// class attributes, or a same-file helper it calls) suggests it
-// authenticates the sender.
-var verifyWords = []string{"signature", "signatures", "sig", "hmac", "digest", "verify", "verified",
-	"verification", "signed", "unsign", "signer", "construct", "authenticate", "authentication",
-	"authorization", "token", "secret", "jwt", "permission", "permissions", "auth"}
-
-// runUnsignedWebhook matches webhook views (see webhookViews: csrf_exempt or
-// named webhook, reading request.body) that call a write method (create,
-// save, update, delete, delay, ...) and show no sign of authenticating the
-// sender. It skips views that pass the request object to another callable
-// (which may verify it) and test files.
+// runUnsignedWebhook matches webhook receivers (see webhookViews and
+// semantic.Webhook) that change state (rows written, money moved, tasks
+// queued: in the handler or in the project functions it calls, three
+// calls deep) and show no sign of authenticating the sender in the
+// handler, its helpers, decorators or class (a signature, an HMAC, a
+// provider SDK's construct_event, a shared secret or token, an
+// authentication a provider must pass). Permission classes do not count:
+// AllowAny is what a webhook needs, not a verification. Receivers that
+// hand the request to a callable outside the project (which may verify
+// it) and test files are skipped.
 func runUnsignedWebhook(p *analyzer.Pass) error {
 	for _, v := range webhookViews(p) {
-		write := firstWrite(v.fn)
-		if write.IsNil() || passesRequest(v.fn, v.request) {
+		write := v.ep.Does.FirstWrite()
+		if write == nil || v.hook.Verified || v.hook.Delegated {
 			continue
 		}
-		ws := functionWords(p, v.fn)
-		if anyWord(ws, verifyWords...) || hasPrefixWord(ws, "verif", "signatur", "authent") {
-			continue
+		// At the handler's own read of the delivery; when a helper reads it,
+		// at the view (the helper is named in the related locations).
+		at := v.hook.Payload
+		var rel []analyzer.Related
+		if v.hook.PayloadFile == nil || v.hook.PayloadFile.Unit != p.Unit || !v.fn.Contains(at) {
+			at = v.ep.ViewNode()
+			if v.hook.PayloadFile != nil {
+				r := analyzer.Related{Range: analyzer.RangeOf(v.hook.Payload), Message: "delivery read here"}
+				if v.hook.PayloadFile.Unit != p.Unit {
+					r.Path = v.hook.PayloadFile.Unit.File.Rel
+				}
+				rel = append(rel, r)
+			}
 		}
-		name := pyast.DefName(v.fn)
-		p.Report(analyzer.Diagnostic{
-			Range:   analyzer.RangeOf(v.bodyRead),
-			Message: fmt.Sprintf("webhook view `%s` acts on `%s` without verifying the sender's signature", name, v.bodyRead.Text()),
-			Help:    "compute `hmac.new(secret, request.body, hashlib.sha256).hexdigest()` and check it against the signature header with `hmac.compare_digest` before parsing or saving anything; reject with 400/401 otherwise",
-			Related: []analyzer.Related{{Range: analyzer.RangeOf(write), Message: "data written here"}},
-		})
+		d := analyzer.Diagnostic{
+			Range: analyzer.RangeOf(at),
+			Message: fmt.Sprintf("webhook view `%s` acts on `%s` without verifying the sender's signature",
+				v.ep.ViewName(), trimText(v.hook.Payload.Text(), 40)),
+			Help: "compute `hmac.new(secret, request.body, hashlib.sha256).hexdigest()` and check it against the signature header with `hmac.compare_digest` before parsing or saving anything (or the provider SDK's verification, e.g. `stripe.Webhook.construct_event`); reject with 400/401 otherwise. `AllowAny` only opens the door: it verifies nothing",
+		}
+		if !write.Call.IsNil() && write.File != nil {
+			r := analyzer.Related{Range: analyzer.RangeOf(write.Call), Message: "state changed here"}
+			if write.File.Unit != p.Unit {
+				r.Path = write.File.Unit.File.Rel
+			}
+			rel = append(rel, r)
+		}
+		d.Related = rel
+		p.Report(d)
 	}
 	return nil
-}
-
-// firstWrite returns the first write-method call in fn, or the zero Node.
-func firstWrite(fn pyast.Node) pyast.Node {
-	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
-		call, _ := pyast.AsCall(c)
-		if call.Func.Type() == "attribute" && writeMethods[call.MethodName()] {
-			return c
-		}
-	}
-	return pyast.Node{}
 }

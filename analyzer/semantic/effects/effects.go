@@ -80,7 +80,8 @@ var sessionCtors = map[string]string{
 // sessionNames are attribute or variable names that, by convention, hold an
 // HTTP session built elsewhere.
 var sessionNames = map[string]bool{
-	"session": true, "_session": true, "http": true, "_http": true, "http_client": true,
+	"session": true, "_session": true, "http": true, "_http": true, "http_client": true, "client": true, "_client": true,
+	"api_client": true, "_api_client": true,
 	"_http_client": true, "http_session": true, "_http_session": true, "requests_session": true,
 }
 
@@ -191,7 +192,9 @@ func (f *File) Classify(n pyast.Node) Effect {
 		d := pyast.Dotted(recv)
 		last := d[strings.LastIndex(d, ".")+1:]
 		lib, local := f.sessions[d]
-		if local || sessionNames[last] && !strings.HasSuffix(d, "request.session") && urlish(c.Arg(0, "url"), method) {
+		// self.client is Django's and DRF's test client (and locust's):
+		// not an outbound call.
+		if local || sessionNames[last] && d != "self.client" && !strings.HasSuffix(d, "request.session") && (urlish(c.Arg(0, "url"), method) || requestKeyword(c)) {
 			e.Kind, e.Lib, e.Name = HTTP, lib, d+"."+method
 			e.Origin = NamedSession
 			if local {
@@ -289,11 +292,27 @@ func urlish(arg pyast.Node, method string) bool {
 		}
 		return strings.HasPrefix(s, "http") || strings.HasPrefix(s, "/")
 	}
-	if arg.Type() == "identifier" {
+	if arg.Type() == "identifier" || arg.Type() == "attribute" {
+		low := strings.ToLower(arg.Text())
+		for _, w := range []string{"url", "uri", "endpoint", "path", "href", "link"} {
+			if strings.Contains(low, w) {
+				return true // ORDERS_URL, self.base_url
+			}
+		}
 		t := arg.Text()
-		return t == "" || t[0] < 'A' || t[0] > 'Z'
+		return arg.Type() == "identifier" && (t == "" || t[0] < 'A' || t[0] > 'Z')
 	}
 	return true
+}
+
+// requestKeyword reports a keyword only an HTTP request takes.
+func requestKeyword(c pyast.Call) bool {
+	for _, k := range []string{"url", "json", "data", "headers", "params", "timeout", "auth", "files", "verify", "cookies"} {
+		if _, ok := c.Keywords[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // requestVerb reads the method of requests.request("POST", url) /

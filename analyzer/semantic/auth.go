@@ -1,0 +1,961 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// level is how far a permission lets callers in, from the most open.
+type level uint8
+
+const (
+	levelPublic     level = iota + 1 // anyone, anonymous callers included
+	levelReadPublic                  // anonymous callers for safe methods only
+	levelAuth                        // authenticated callers
+	levelStaff                       // staff or superusers
+	levelUnknown                     // rubric cannot tell (custom checks)
+)
+
+// Auth is what stands between a caller and an endpoint.
+type Auth struct {
+	// Summary says it in a few words ("AllowAny (class)", "login_required",
+	// "none: DRF default AllowAny").
+	Summary string
+	// Permissions are the permission classes or checks in force, as
+	// written; Authentication the authentication classes (DRF).
+	Permissions    []string
+	Authentication []string
+	// Source is where the decision comes from: "settings", "class",
+	// "decorator", "get_permissions", "mixin", "body", "DRF default",
+	// "none".
+	Source string
+	// Public: anonymous callers reach the handler for every method it
+	// accepts; ReadPublic: for the safe methods only.
+	Public, ReadPublic bool
+	// Staff: only staff or superusers pass.
+	Staff bool
+	// Unknown: a custom check rubric does not read decides.
+	Unknown bool
+	// ObjectPermission: a permission class in force defines
+	// has_object_permission (it runs on get_object()).
+	ObjectPermission bool
+	// Session: the endpoint authenticates callers with Django's session
+	// cookie (login_required, the auth mixins, DRF SessionAuthentication),
+	// so CSRF protection matters.
+	Session bool
+	// CSRFExempt: csrf_exempt applies (decorator, method_decorator or a
+	// URLconf wrapper).
+	CSRFExempt bool
+	// CustomCheck: a permission class of the project's own, or a decorator
+	// rubric does not know, is in force: it may check membership or
+	// ownership.
+	CustomCheck bool
+	// UsesUser: the handler reads request.user (it may rely on it without
+	// a declared check); BodyCheck: it checks the caller itself
+	// (is_authenticated, has_perm, is_staff...).
+	UsesUser, BodyCheck bool
+
+	level     level
+	decorated bool // a view decorator is present (the function is surely a view)
+}
+
+// OpenTo says to whom the endpoint is open: "anyone", "anyone (read)",
+// "authenticated", "staff" or "unknown".
+func (a Auth) OpenTo() string {
+	switch {
+	case a.Unknown:
+		return "unknown"
+	case a.Public:
+		return "anyone"
+	case a.ReadPublic:
+		return "anyone (read)"
+	case a.Staff:
+		return "staff"
+	}
+	return "authenticated"
+}
+
+// PublicFor reports whether anonymous callers reach the handler with the
+// given method.
+func (a Auth) PublicFor(method string) bool {
+	if a.Public {
+		return true
+	}
+	return a.ReadPublic && (method == "GET" || method == "HEAD" || method == "OPTIONS")
+}
+
+func (a *Auth) finish() {
+	for i, p := range a.Permissions {
+		if rest, ok := strings.CutPrefix(p, "custom:"); ok {
+			a.Permissions[i] = rest
+			a.CustomCheck = true
+		}
+	}
+	a.Public = a.level == levelPublic
+	a.ReadPublic = a.level == levelReadPublic
+	a.Staff = a.level == levelStaff
+	a.Unknown = a.level == levelUnknown || a.level == 0
+	if a.Summary == "" {
+		names := strings.Join(a.Permissions, ", ")
+		if names == "" {
+			names = "no check"
+		}
+		a.Summary = names
+		if a.Source != "" {
+			a.Summary += " (" + a.Source + ")"
+		}
+	}
+}
+
+// authSettings are the project-wide defaults.
+type authSettings struct {
+	drfPerms     []string
+	drfPermsKnow bool // the default permission is known (settings read, or DRF's own)
+	drfAuth      []string
+	drfAuthKnown bool
+	loginMW      bool // LoginRequiredMiddleware (Django 5.1)
+	customMW     bool // a project middleware that may authenticate
+}
+
+func newAuthSettings(m *Model) *authSettings {
+	s := &authSettings{}
+	st := m.Index.Settings
+	perms, found, known := st.RESTDefault("DEFAULT_PERMISSION_CLASSES")
+	set, dictKnown := st.RESTFramework()
+	switch {
+	case found:
+		s.drfPerms, s.drfPermsKnow = perms, known
+	case set && dictKnown || !set && st.HasSettingsModule():
+		s.drfPerms, s.drfPermsKnow = []string{"AllowAny"}, true // DRF's default
+	}
+	auths, found, known := st.RESTDefault("DEFAULT_AUTHENTICATION_CLASSES")
+	switch {
+	case found:
+		s.drfAuth, s.drfAuthKnown = lastNames(auths), known
+	case set && dictKnown || !set && st.HasSettingsModule():
+		s.drfAuth, s.drfAuthKnown = []string{"SessionAuthentication", "BasicAuthentication"}, true
+	}
+	mws, known := st.Middleware()
+	if !known {
+		s.customMW = true // MIDDLEWARE built from parts rubric does not see
+	}
+	for _, mw := range mws {
+		name := lastName(mw)
+		switch {
+		case name == "LoginRequiredMiddleware" && strings.HasPrefix(mw, "django."):
+			s.loginMW = true
+		case strings.HasPrefix(mw, "django.") || strings.HasPrefix(mw, "corsheaders.") || strings.HasPrefix(mw, "whitenoise."):
+		default:
+			w := strings.ToLower(name)
+			for _, k := range []string{"login", "auth", "jwt", "token", "permission", "access"} {
+				if strings.Contains(w, k) {
+					s.customMW = true
+				}
+			}
+		}
+	}
+	return s
+}
+
+func lastNames(xs []string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, lastName(x))
+	}
+	return out
+}
+
+// builtinPerms are DRF's permission classes (and common packages').
+var builtinPerms = map[string]level{"AllowAny": levelPublic, "IsAuthenticated": levelAuth, "IsAdminUser": levelStaff,
+	"IsAuthenticatedOrReadOnly": levelReadPublic, "DjangoModelPermissions": levelAuth,
+	"DjangoModelPermissionsOrAnonReadOnly": levelReadPublic, "DjangoObjectPermissions": levelAuth,
+	"TokenHasScope": levelAuth, "TokenHasReadWriteScope": levelAuth, "TokenHasResourceScope": levelAuth,
+	"IsSuperUser": levelStaff, "IsSuperuser": levelStaff, "IsStaff": levelStaff, "IsStaffUser": levelStaff,
+	"HasAPIKey": levelAuth}
+
+// permExpr evaluates a permission_classes value: a list or tuple (all
+// must pass), `A | B`, `A & B`, names of classes, calls of them.
+func (m *Model) permExpr(f *File, n pyast.Node, depth int) (level, []string, bool) {
+	n = pyast.Unparen(n)
+	if depth > 6 || n.IsNil() {
+		return levelUnknown, nil, false
+	}
+	switch n.Type() {
+	case "list", "tuple":
+		lv, obj := levelPublic, false
+		var names []string
+		unknown := false
+		for _, e := range n.NamedChildren() {
+			if e.Type() == "comment" {
+				continue
+			}
+			l, ns, o := m.permExpr(f, e, depth+1)
+			names = append(names, ns...)
+			obj = obj || o
+			if l == levelUnknown {
+				unknown = true
+				continue
+			}
+			lv = max(lv, l)
+		}
+		if unknown && lv < levelAuth {
+			lv = levelUnknown
+		}
+		return lv, names, obj
+	case "binary_operator":
+		op := n.ChildByField("operator").Text()
+		l1, n1, o1 := m.permExpr(f, n.ChildByField("left"), depth+1)
+		l2, n2, o2 := m.permExpr(f, n.ChildByField("right"), depth+1)
+		names := append(n1, n2...)
+		switch op {
+		case "&":
+			if l1 == levelUnknown || l2 == levelUnknown {
+				if max(minKnown(l1), minKnown(l2)) >= levelAuth {
+					return max(minKnown(l1), minKnown(l2)), names, o1 || o2
+				}
+				return levelUnknown, names, o1 || o2
+			}
+			return max(l1, l2), names, o1 || o2
+		case "|":
+			if l1 == levelUnknown || l2 == levelUnknown {
+				if min(l1, l2) == levelPublic {
+					return levelPublic, names, false
+				}
+				return levelUnknown, names, o1 || o2
+			}
+			return min(l1, l2), names, o1 && o2
+		}
+		return levelUnknown, names, false
+	case "call":
+		c, _ := pyast.AsCall(n)
+		return m.permExpr(f, c.Func, depth+1)
+	case "identifier", "attribute":
+		return m.permClass(f, pyast.Dotted(n), depth)
+	}
+	return levelUnknown, []string{n.Text()}, false
+}
+
+func minKnown(l level) level {
+	if l == levelUnknown {
+		return 0
+	}
+	return l
+}
+
+// permClass evaluates one permission class by name: DRF's own, or a
+// project class read from its has_permission (absent: DRF's
+// BasePermission lets everyone in, and only has_object_permission may
+// refuse, on get_object()).
+func (m *Model) permClass(f *File, dotted string, depth int) (level, []string, bool) {
+	name := lastName(dotted)
+	if l, ok := builtinPerms[name]; ok {
+		return l, []string{name}, name == "DjangoObjectPermissions"
+	}
+	var c *Class
+	switch {
+	case f == nil:
+		c = m.LookupClass(dotted)
+	case f.topClasses[dotted] != nil:
+		c = f.topClasses[dotted]
+	default:
+		c = m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(dotted)))
+	}
+	if c == nil || depth > 6 {
+		return levelUnknown, []string{name}, false
+	}
+	obj := c.Method("has_object_permission") != nil
+	hp := c.Method("has_permission")
+	name = "custom:" + name
+	if hp == nil {
+		for _, b := range c.BaseNames() {
+			if l, ok := builtinPerms[lastName(b)]; ok {
+				return l, []string{name}, obj
+			}
+		}
+		for _, b := range c.BaseNames() {
+			if lastName(b) == "BasePermission" {
+				return levelPublic, []string{name}, obj
+			}
+		}
+		return levelUnknown, []string{name}, obj
+	}
+	return bodyLevel(hp), []string{name}, obj
+}
+
+// bodyLevel reads a has_permission body: `return True` alone is public; a
+// check of is_staff/is_superuser is staff; one of the user or of
+// authentication is authenticated; anything else unknown.
+func bodyLevel(fn *Func) level {
+	body := pyast.Body(fn.Node)
+	txt := body.Text()
+	rets := pyast.FindAllShallow(body, "return_statement")
+	allTrue := len(rets) > 0
+	for _, r := range rets {
+		if r.NamedChild(0).Type() != "true" {
+			allTrue = false
+		}
+	}
+	switch {
+	case allTrue:
+		return levelPublic
+	case strings.Contains(txt, "is_staff") || strings.Contains(txt, "is_superuser"):
+		return levelStaff
+	case strings.Contains(txt, "is_authenticated") || strings.Contains(txt, "request.user") || strings.Contains(txt, "request.auth"):
+		return levelAuth
+	}
+	return levelUnknown
+}
+
+// drfClassAuth computes the permission of one action of a DRF class:
+// get_permissions (read per action where it branches on self.action or
+// the method), permission_classes through the project bases, or the
+// settings default.
+func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []string, s *authSettings) Auth {
+	a := Auth{}
+	if gp := c.Method("get_permissions"); gp != nil {
+		a.Source = "get_permissions"
+		a.level, a.Permissions, a.ObjectPermission = m.getPermissions(c, gp, action, methods, s)
+	} else if v, decl := c.Attr("permission_classes"); !v.IsNil() && isLiteralPerms(v) {
+		a.Source = "class"
+		a.level, a.Permissions, a.ObjectPermission = m.permExpr(decl.File, v, 0)
+		if len(a.Permissions) == 0 {
+			a.Permissions = []string{"permission_classes = " + v.Text()}
+		}
+	} else if lib := libraryBase(c); lib != "" {
+		// A library view sets its own permissions where rubric cannot read
+		// them; its credential views are open by design.
+		a.Source, a.level = "library base "+lib, levelUnknown
+		if credentialViews[lib] {
+			a.level = levelPublic
+		}
+	} else {
+		m.defaultPerms(&a, s)
+	}
+	if handler != nil {
+		if ms, ok := extraActionPerms(handler); ok {
+			a.Source = "@action"
+			a.level, a.Permissions, a.ObjectPermission = m.permExpr(handler.File, ms, 0)
+		}
+	}
+	if v, _ := c.Attr("authentication_classes"); !v.IsNil() {
+		a.Authentication = nodeNames(v)
+		if len(a.Authentication) == 0 && isEmptySeq(v) && a.level != levelPublic && a.level != levelUnknown {
+			a.Summary = "authentication_classes = [] (no caller can authenticate)"
+		}
+	} else {
+		a.Authentication = s.drfAuth
+	}
+	a.Session = contains(a.Authentication, "SessionAuthentication")
+	m.bodyChecks(&a, handler)
+	m.classDecorators(&a, c, handler)
+	a.finish()
+	return a
+}
+
+// libraryBase returns the last name of a base of c (through project
+// bases) that is a view of a library other than DRF and Django, or one of
+// DRF's credential views; "" when every base is the project's, DRF's or
+// Django's own.
+func libraryBase(c *Class) string {
+	_, quals := classBaseNames(c)
+	for _, q := range quals {
+		last := lastName(q)
+		if credentialViews[last] {
+			return last
+		}
+		if !strings.Contains(q, ".") || strings.HasPrefix(q, "rest_framework.") || strings.HasPrefix(q, "django.") {
+			continue
+		}
+		if c.File.M.LookupClass(q) != nil {
+			continue // the project's own
+		}
+		if strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "APIView") {
+			return last
+		}
+	}
+	return ""
+}
+
+// isLiteralPerms reports a permission_classes value rubric can read (not
+// `api_settings.DEFAULT_PERMISSION_CLASSES` or a computed value).
+func isLiteralPerms(v pyast.Node) bool {
+	v = pyast.Unparen(v)
+	switch v.Type() {
+	case "list", "tuple", "binary_operator", "identifier":
+		return true
+	}
+	return false
+}
+
+func isEmptySeq(v pyast.Node) bool {
+	v = pyast.Unparen(v)
+	return (v.Type() == "list" || v.Type() == "tuple") && len(v.NamedChildren()) == 0
+}
+
+// nodeNames returns the last names of the identifiers and attributes in
+// a list expression.
+func nodeNames(v pyast.Node) []string {
+	var out []string
+	for _, e := range pyast.Unparen(v).NamedChildren() {
+		if d := pyast.Dotted(e); d != "" {
+			out = append(out, lastName(d))
+		}
+	}
+	return out
+}
+
+// extraActionPerms reads @action(permission_classes=[...]).
+func extraActionPerms(fn *Func) (pyast.Node, bool) {
+	for _, d := range pyast.Decorators(fn.Node) {
+		if c, ok := pyast.AsCall(d); ok && lastName(pyast.Dotted(c.Func)) == "action" {
+			if v := c.Keyword("permission_classes"); !v.IsNil() {
+				return v, true
+			}
+		}
+	}
+	return pyast.Node{}, false
+}
+
+// defaultPerms applies the DRF settings default.
+func (m *Model) defaultPerms(a *Auth, s *authSettings) {
+	if !s.drfPermsKnow {
+		a.level, a.Source = levelUnknown, "settings"
+		return
+	}
+	a.Source = "settings"
+	if len(s.drfPerms) == 1 && s.drfPerms[0] == "AllowAny" {
+		a.Source = "DRF default: no DEFAULT_PERMISSION_CLASSES"
+	}
+	lv, obj := levelPublic, false
+	for _, p := range s.drfPerms {
+		l, _, o := m.permClass(nil, p, 0)
+		if l == levelUnknown {
+			if lv < levelAuth {
+				lv = levelUnknown
+			}
+			continue
+		}
+		obj = obj || o
+		lv = max(lv, l)
+	}
+	a.level, a.Permissions, a.ObjectPermission = lv, lastNames(s.drfPerms), obj
+}
+
+// getPermissions reads a get_permissions override for one action: the
+// returns (and `self.permission_classes = ...` assignments) whose guards
+// can hold for the action or method; the most open of them decides.
+func (m *Model) getPermissions(c *Class, gp *Func, action string, methods []string, s *authSettings) (level, []string, bool) {
+	var found []level
+	var names []string
+	obj := false
+	body := pyast.Body(gp.Node)
+	for _, n := range pyast.FindAllShallow(body, "return_statement", "assignment") {
+		var v pyast.Node
+		switch n.Type() {
+		case "return_statement":
+			v = n.NamedChild(0)
+		case "assignment":
+			if n.ChildByField("left").Text() != "self.permission_classes" && n.ChildByField("left").Text() != "permission_classes" {
+				continue
+			}
+			v = n.ChildByField("right")
+		}
+		if !guardsHold(n, body, action, methods) {
+			continue
+		}
+		l, ns, o := m.permValue(c, gp.File, v, s)
+		if l == 0 {
+			continue
+		}
+		found = append(found, l)
+		names = append(names, ns...)
+		obj = obj || o
+	}
+	if len(found) == 0 {
+		return levelUnknown, names, obj
+	}
+	lv := found[0]
+	for _, l := range found[1:] {
+		if l == levelUnknown || lv == levelUnknown {
+			if min(l, lv) == levelPublic {
+				lv = levelPublic
+				continue
+			}
+			lv = levelUnknown
+			continue
+		}
+		lv = min(lv, l)
+	}
+	return lv, names, obj
+}
+
+// permValue evaluates what get_permissions returns: instances of classes,
+// the class attribute (`[p() for p in self.permission_classes]`,
+// super().get_permissions()), or a name assigned before. 0 means the
+// statement says nothing of permissions.
+func (m *Model) permValue(c *Class, f *File, v pyast.Node, s *authSettings) (level, []string, bool) {
+	v = pyast.Unparen(v)
+	txt := v.Text()
+	switch {
+	case v.IsNil():
+		return 0, nil, false
+	case v.Type() == "list" || v.Type() == "tuple" || v.Type() == "binary_operator":
+		if v.Type() == "list" && strings.Contains(txt, " for ") {
+			break
+		}
+		return m.permExpr(f, v, 0)
+	case v.Type() == "identifier":
+		if b := f.Binding(v, v.Text(), v.StartByte()); !b.IsNil() {
+			return m.permValue(c, f, b, s)
+		}
+		return 0, nil, false
+	}
+	if strings.Contains(txt, "permission_classes") || strings.Contains(txt, "get_permissions") {
+		a := Auth{}
+		if pv, decl := c.Attr("permission_classes"); !pv.IsNil() && isLiteralPerms(pv) {
+			a.level, a.Permissions, a.ObjectPermission = m.permExpr(decl.File, pv, 0)
+		} else {
+			m.defaultPerms(&a, s)
+		}
+		return a.level, a.Permissions, a.ObjectPermission
+	}
+	if v.Type() == "list_comprehension" {
+		return levelUnknown, nil, false
+	}
+	return levelUnknown, nil, false
+}
+
+// guardsHold reports whether the if-conditions enclosing n (up to body)
+// may hold for the action or method: a condition naming strings holds
+// when it names the action or one of the methods; an else branch holds
+// unless its if's condition names them. Other conditions may hold.
+func guardsHold(n, body pyast.Node, action string, methods []string) bool {
+	names := map[string]bool{action: true}
+	for _, m := range methods {
+		names[m] = true
+		names[strings.ToLower(m)] = true
+	}
+	matches := func(cond pyast.Node) (decided, holds bool) {
+		strs := pyast.FindAll(cond, "string")
+		if len(strs) == 0 {
+			return false, true
+		}
+		neg := strings.Contains(cond.Text(), "not in") || strings.Contains(cond.Text(), "!=")
+		for _, s := range strs {
+			if v, ok := pyast.StringValue(s); ok && names[v] {
+				return true, !neg
+			}
+		}
+		return true, neg
+	}
+	for cur := n; !cur.IsNil() && !cur.Equal(body); cur = cur.Parent() {
+		p := cur.Parent()
+		// An earlier `if <cond naming the action>: return ...` in the same
+		// block already returned for this action.
+		for sib := p.FirstChild(); !sib.IsNil() && !sib.Equal(cur); sib = sib.NextSibling() {
+			if sib.Type() != "if_statement" || len(sib.ChildrenByField("alternative")) > 0 {
+				continue
+			}
+			st := pyast.Statements(sib.ChildByField("consequence"))
+			if len(st) == 0 || st[len(st)-1].Type() != "return_statement" {
+				continue
+			}
+			if d, h := matches(sib.ChildByField("condition")); d && h {
+				return false
+			}
+		}
+		switch p.Type() {
+		case "if_statement":
+			if cur.Field() == "consequence" {
+				if _, h := matches(p.ChildByField("condition")); !h {
+					return false
+				}
+			}
+		case "elif_clause":
+			if cur.Field() == "consequence" {
+				if _, h := matches(p.ChildByField("condition")); !h {
+					return false
+				}
+			}
+		case "else_clause":
+			ifs := p.Parent()
+			if d, h := matches(ifs.ChildByField("condition")); d && h {
+				return false
+			}
+			for _, el := range ifs.NamedChildren() {
+				if el.Type() == "elif_clause" {
+					if d, h := matches(el.ChildByField("condition")); d && h {
+						return false
+					}
+				}
+			}
+		}
+	}
+	return true
+}
+
+// drfFunctionAuth computes the permission of an @api_view function.
+func (m *Model) drfFunctionAuth(fn *Func, s *authSettings) Auth {
+	a := Auth{decorated: true}
+	perms, auths := false, false
+	for _, d := range pyast.Decorators(fn.Node) {
+		c, ok := pyast.AsCall(d)
+		if !ok {
+			continue
+		}
+		switch lastName(pyast.Dotted(c.Func)) {
+		case "permission_classes":
+			if len(c.Positional) > 0 {
+				perms = true
+				a.Source = "decorator"
+				a.level, a.Permissions, a.ObjectPermission = m.permExpr(fn.File, c.Positional[0], 0)
+				if len(a.Permissions) == 0 {
+					a.Permissions = []string{"permission_classes(" + c.Positional[0].Text() + ")"}
+				}
+			}
+		case "authentication_classes":
+			if len(c.Positional) > 0 {
+				auths = true
+				a.Authentication = nodeNames(c.Positional[0])
+			}
+		}
+	}
+	if !perms {
+		m.defaultPerms(&a, s)
+	}
+	if !auths {
+		a.Authentication = s.drfAuth
+	}
+	a.Session = contains(a.Authentication, "SessionAuthentication")
+	m.bodyChecks(&a, fn)
+	m.functionDecorators(&a, fn)
+	a.finish()
+	return a
+}
+
+// djangoAuth computes the protection of a plain Django view: decorators,
+// method_decorator on the class or handler, the auth mixins, the
+// LoginRequiredMiddleware, project middleware that may authenticate, and
+// checks in the handler's body.
+func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
+	a := Auth{level: levelPublic, Source: "none"}
+	if s.loginMW {
+		a.level, a.Source, a.Session = levelAuth, "LoginRequiredMiddleware", true
+		a.Permissions = []string{"LoginRequiredMiddleware"}
+	}
+	if c != nil {
+		last, _ := classBaseNames(c)
+		for n := range last {
+			switch {
+			case n == "LoginRequiredMixin" || n == "PermissionRequiredMixin" || n == "UserPassesTestMixin":
+				a.level, a.Source, a.Session = max(a.level, levelAuth), "mixin", true
+				a.Permissions = append(a.Permissions, n)
+			case n == "StaffRequiredMixin" || n == "SuperuserRequiredMixin" || n == "StaffuserRequiredMixin":
+				a.level, a.Source, a.Session = levelStaff, "mixin", true
+				a.Permissions = append(a.Permissions, n)
+			case strings.HasSuffix(n, "RequiredMixin") || strings.HasSuffix(n, "PermissionMixin") || strings.Contains(n, "Auth") && strings.HasSuffix(n, "Mixin"):
+				if a.level < levelAuth {
+					a.level, a.Source = levelUnknown, "mixin"
+				}
+				a.Permissions = append(a.Permissions, n)
+			}
+		}
+		if a.level == levelPublic {
+			if v, _ := c.Attr("permission_classes"); !v.IsNil() {
+				a.level = levelUnknown
+			}
+		}
+		if a.level == levelPublic && accessCheckingBase(c) {
+			a.level, a.Source, a.CustomCheck = levelUnknown, "project base", true
+		}
+	}
+	if handler != nil {
+		m.bodyChecks(&a, handler)
+	}
+	if c != nil {
+		m.classDecorators(&a, c, handler)
+	} else if handler != nil {
+		m.functionDecorators(&a, handler)
+	}
+	if s.customMW && a.level == levelPublic {
+		a.level, a.Source = levelUnknown, "middleware"
+	}
+	a.finish()
+	return a
+}
+
+// accessHooks are methods and attributes through which a class-based
+// view (or a project mixin) decides who may call it.
+var accessHooks = []string{"dispatch", "test_func", "has_permission", "get_permission_required", "check_permissions"}
+var accessAttrs = []string{"permission_required", "permission_policy", "required_permissions", "login_url", "raise_exception"}
+
+// accessCheckingBase reports whether a Django view class, or one of its
+// project bases, overrides dispatch or an access hook, sets a permission
+// attribute, or derives from a mixin named for access (Permission,
+// Access, Auth, Login, Member, Owner): the check may be there.
+func accessCheckingBase(c *Class) bool {
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		for _, h := range accessHooks {
+			if cc.Methods[h] != nil {
+				return true
+			}
+		}
+		for _, at := range accessAttrs {
+			if _, ok := cc.Attrs[at]; ok {
+				return true
+			}
+		}
+	}
+	last, _ := classBaseNames(c)
+	for n := range last {
+		for _, w := range []string{"Permission", "Access", "Auth", "Login", "Member", "Owner", "Staff", "Admin"} {
+			if strings.Contains(n, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// decoratorLevel classifies one decorator of a view by its last name.
+// ok is false for decorators that do not protect (csrf_exempt,
+// require_POST, cache_page...), whose effect is recorded elsewhere.
+func decoratorLevel(name string) (level, bool) {
+	switch name {
+	case "login_required", "permission_required", "user_passes_test", "login_not_required":
+		if name == "login_not_required" {
+			return levelPublic, true
+		}
+		return levelAuth, true
+	case "staff_member_required", "superuser_required", "staff_required", "admin_required":
+		return levelStaff, true
+	}
+	if harmlessDecorators[name] {
+		return 0, false
+	}
+	return levelUnknown, true
+}
+
+// harmlessDecorators decide nothing of who may call a view.
+var harmlessDecorators = map[string]bool{"csrf_exempt": true, "csrf_protect": true, "require_POST": true,
+	"require_GET": true, "require_safe": true, "require_http_methods": true, "api_view": true, "never_cache": true,
+	"cache_page": true, "cache_control": true, "vary_on_cookie": true, "vary_on_headers": true, "atomic": true,
+	"non_atomic_requests": true, "swagger_auto_schema": true, "extend_schema": true, "extend_schema_view": true,
+	"throttle_classes": true, "renderer_classes": true, "parser_classes": true, "schema": true,
+	"ensure_csrf_cookie": true, "xframe_options_exempt": true, "xframe_options_deny": true,
+	"xframe_options_sameorigin": true, "gzip_page": true, "condition": true, "etag": true, "last_modified": true,
+	"sensitive_post_parameters": true, "sensitive_variables": true, "staticmethod": true, "classmethod": true,
+	"property": true, "action": true, "detail_route": true, "list_route": true, "permission_classes": true,
+	"authentication_classes": true, "method_decorator": true, "transaction": true, "override": true,
+	"cached_property": true, "wraps": true, "sync_to_async": true, "async_to_sync": true, "lru_cache": true,
+	"cache": true, "ratelimit": true, "deprecated": true, "debug": true}
+
+// functionDecorators applies the decorators of a function view (or of a
+// handler method through method_decorator).
+func (m *Model) functionDecorators(a *Auth, fn *Func) {
+	for _, d := range pyast.Decorators(fn.Node) {
+		m.applyDecorator(a, d)
+	}
+}
+
+// applyDecorator records one decorator expression's effect.
+func (m *Model) applyDecorator(a *Auth, d pyast.Node) {
+	callee := decoratorCallee(d)
+	name := lastName(pyast.Dotted(callee))
+	if name == "method_decorator" {
+		if c, ok := pyast.AsCall(d); ok && len(c.Positional) > 0 {
+			inner := pyast.Unparen(c.Positional[0])
+			if inner.Type() == "list" || inner.Type() == "tuple" {
+				for _, e := range inner.NamedChildren() {
+					m.applyDecorator(a, e)
+				}
+			} else {
+				m.applyDecorator(a, inner)
+			}
+		}
+		return
+	}
+	if viewDecorators[name] {
+		a.decorated = true
+	}
+	if name == "csrf_exempt" {
+		a.CSRFExempt = true
+		return
+	}
+	lv, ok := decoratorLevel(name)
+	if !ok {
+		return
+	}
+	if lv == levelUnknown {
+		a.CustomCheck = true
+	}
+	if lv == levelAuth || lv == levelStaff {
+		a.Session = true
+	}
+	a.Permissions = append(a.Permissions, name)
+	a.Source = "decorator"
+	switch {
+	case lv == levelPublic:
+		a.level = levelPublic
+	case lv == levelUnknown:
+		if a.level < levelAuth {
+			a.level = levelUnknown
+		}
+	default:
+		a.level = max(minKnown(a.level), lv)
+	}
+}
+
+// classDecorators applies method_decorator(...) on the class (for
+// dispatch or the handler's name) and decorators of the handler method.
+func (m *Model) classDecorators(a *Auth, c *Class, handler *Func) {
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		for _, d := range pyast.Decorators(cc.Node) {
+			dc, ok := pyast.AsCall(d)
+			if !ok {
+				continue
+			}
+			if lastName(pyast.Dotted(dc.Func)) != "method_decorator" {
+				continue
+			}
+			target, _ := pyast.StringValue(dc.Keyword("name"))
+			if target == "dispatch" || handler != nil && target == handler.Name {
+				m.applyDecorator(a, d)
+			}
+		}
+		if fn := cc.Methods["dispatch"]; fn != nil {
+			m.functionDecorators(a, fn)
+		}
+	}
+	if handler != nil {
+		m.functionDecorators(a, handler)
+	}
+}
+
+// wrapperAuth applies the decorators wrapped around the view in URLconfs:
+// a wrapper protects only when every route wraps the view in it.
+func (m *Model) wrapperAuth(e *Endpoint, s *authSettings) {
+	if len(e.Routes) == 0 {
+		return
+	}
+	common := map[string]int{}
+	for _, r := range e.Routes {
+		seen := map[string]bool{}
+		for _, w := range r.Wrappers {
+			if !seen[w] {
+				seen[w] = true
+				common[w]++
+			}
+		}
+	}
+	changed := false
+	for w, n := range common {
+		if w == "csrf_exempt" {
+			e.Auth.CSRFExempt = true
+			continue
+		}
+		if n != len(e.Routes) {
+			continue
+		}
+		if strings.HasPrefix(w, "urlpatterns:") {
+			// The URLconf decorates all its patterns: an access check,
+			// most likely, that rubric does not read.
+			e.Auth.Permissions = append(e.Auth.Permissions, strings.TrimPrefix(w, "urlpatterns:")+" (URLconf)")
+			e.Auth.CustomCheck = true
+			if e.Auth.level < levelAuth {
+				e.Auth.level = levelUnknown
+			}
+			e.Auth.Source = "URLconf"
+			changed = true
+			continue
+		}
+		lv, ok := decoratorLevel(w)
+		if !ok || lv == levelUnknown {
+			continue
+		}
+		e.Auth.Permissions = append(e.Auth.Permissions, w)
+		e.Auth.Source = "URLconf"
+		e.Auth.Session = e.Auth.Session || e.Kind == "function" || e.Kind == "django-view"
+		e.Auth.level = max(minKnown(e.Auth.level), lv)
+		changed = true
+	}
+	if changed {
+		e.Auth.Summary = ""
+		e.Auth.finish()
+	}
+}
+
+// userChecks are what a handler's body reads to check its caller.
+var userChecks = []string{"is_authenticated", "is_anonymous", "has_perm", "has_perms", "NotAuthenticated",
+	"redirect_to_login", "check_permissions", "check_object_permissions", "is_staff", "is_superuser"}
+
+// bodyChecks looks for checks of the caller in the handler and the
+// project functions it calls (two calls deep).
+func (m *Model) bodyChecks(a *Auth, handler *Func) {
+	if handler == nil {
+		return
+	}
+	txt := m.reachText(handler, 2)
+	a.UsesUser = strings.Contains(txt, "request.user") || strings.Contains(txt, "request.auth")
+	staff := strings.Contains(txt, "is_staff") || strings.Contains(txt, "is_superuser")
+	for _, k := range userChecks {
+		if strings.Contains(txt, k) {
+			a.BodyCheck = true
+		}
+	}
+	if !a.BodyCheck {
+		return
+	}
+	a.Permissions = append(a.Permissions, "checked in the body")
+	switch {
+	case staff && a.level <= levelReadPublic:
+		a.level, a.Source = levelStaff, "body"
+	case a.level == levelPublic || a.level == levelReadPublic || a.level == 0:
+		a.level, a.Source = levelAuth, "body"
+	}
+}
+
+// reachText returns the text of a function's body and of the project
+// functions it calls, depth calls deep (each once).
+func (m *Model) reachText(fn *Func, depth int) string {
+	key := textKey{fn, depth}
+	m.memo.mu.Lock()
+	if t, ok := m.memo.text[key]; ok {
+		m.memo.mu.Unlock()
+		return t
+	}
+	m.memo.mu.Unlock()
+	t := m.computeReachText(fn, depth)
+	m.memo.mu.Lock()
+	if m.memo.text == nil {
+		m.memo.text = map[textKey]string{}
+	}
+	m.memo.text[key] = t
+	m.memo.mu.Unlock()
+	return t
+}
+
+func (m *Model) computeReachText(fn *Func, depth int) string {
+	var sb strings.Builder
+	seen := map[*Func]bool{}
+	var walk func(fn *Func, d int)
+	walk = func(fn *Func, d int) {
+		if fn == nil || seen[fn] || sb.Len() > 1<<20 {
+			return
+		}
+		seen[fn] = true
+		sb.Write(pyast.Body(fn.Node).Bytes())
+		sb.WriteByte('\n')
+		if d >= depth {
+			return
+		}
+		for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
+			if g, _ := fn.File.Callee(call); g != nil {
+				walk(g, d+1)
+			}
+		}
+	}
+	walk(fn, 0)
+	return sb.String()
+}

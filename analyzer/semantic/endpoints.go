@@ -1,0 +1,964 @@
+package semantic
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Endpoint is one request handler of the project: a function view, one
+// HTTP method (or DRF action) of a class-based view, or a route of a
+// decorator-routed API (Django Ninja, FastAPI). What it accepts, who may
+// call it, and what it does are read from the code: urls.py, settings,
+// class attributes, decorators, mixins and the handler's body with the
+// project functions it calls.
+type Endpoint struct {
+	// Routes are the URL patterns that reach the view (nil when no
+	// URLconf rubric reads routes it); Route is the first, for display.
+	Routes []*Route
+	Route  string
+	// Kind is "function", "django-view", "drf-view", "viewset", "ninja",
+	// "asgi", or "external" (a library's view routed by the project).
+	Kind string
+	// View is the qualified name of the view function or class.
+	View string
+	// Action is the handler's name within a class: the method (get,
+	// post...) or the DRF action (list, create, retrieve, update,
+	// partial_update, destroy, or an @action method); "" for functions.
+	Action string
+	// Methods are the HTTP methods routed to the handler, upper case;
+	// ["ANY"] for a function view without a method restriction.
+	Methods []string
+	// Restricted is set when a decorator or the framework restricts the
+	// methods (require_POST, api_view, a class's handler methods).
+	Restricted bool
+	// Class is the view class (nil for functions); Handler the function
+	// that runs (nil when the framework's own action runs: a ModelViewSet's
+	// create without an override).
+	Class   *Class
+	Handler *Func
+	// File and Node locate the handler (or the class when Handler is nil).
+	File *File
+	Node pyast.Node
+	// Routed is set when a URLconf reaches the view; Base when the class
+	// is a base other views of the project derive from.
+	Routed, Base bool
+	// Model is the model the view serves (DRF queryset or serializer
+	// model, Django generic view model), nil when unknown.
+	Model *project.Model
+	Auth  Auth
+	Does  Does
+	// Webhook is set when the handler receives webhooks (see Webhook).
+	Webhook *Webhook
+	// RequestParam is the name of the request parameter ("request").
+	RequestParam string
+}
+
+// Inventory is the endpoint inventory of a run.
+type Inventory struct {
+	Endpoints []*Endpoint
+	Routes    []*Route
+	// HasURLConf is set when the tree holds a URLconf: then an unrouted
+	// function is not taken for a view unless its decorators say so.
+	HasURLConf bool
+	byFunc     map[*Func][]*Endpoint
+	byFile     map[*File][]*Endpoint
+	byView     map[*File][]*Endpoint
+}
+
+// Endpoints is the endpoint inventory, built once per run. Rules that
+// read it list it (or Project) in Rule.Requires.
+var Endpoints = &project.ProjectAnalysis[*Inventory]{Name: "semantic.endpoints", Run: func(ix *project.Index) *Inventory {
+	return Of(ix).buildInventory()
+}}
+
+// InventoryOf returns the endpoint inventory of the index.
+func InventoryOf(ix *project.Index) *Inventory { return Endpoints.Get(ix) }
+
+// ForFunc returns the endpoints a function handles (nil for a function
+// that is no handler).
+func (inv *Inventory) ForFunc(fn *Func) []*Endpoint {
+	if inv == nil {
+		return nil
+	}
+	return inv.byFunc[fn]
+}
+
+// InFile returns the endpoints whose handler (or class) a file defines.
+func (inv *Inventory) InFile(f *File) []*Endpoint {
+	if inv == nil {
+		return nil
+	}
+	return inv.byFile[f]
+}
+
+// Judged reports whether rules should judge an endpoint: it is routed, or
+// its shape leaves no doubt (a function with view decorators, a webhook
+// handler reading the raw body), or the tree has no URLconf (a fragment,
+// a single file) and it looks like a view (a class-based view that is not
+// a base of others).
+func (e *Endpoint) Judged(inv *Inventory) bool {
+	if e.Routed {
+		return true
+	}
+	if e.Class != nil {
+		// An unrouted view class in a tree with URLconfs is wired where
+		// rubric does not look (an app config's get_urls, a viewset's
+		// URL builder), often with its permission checks.
+		return !e.Base && !inv.HasURLConf
+	}
+	if e.Webhook != nil && !e.Webhook.BodyRead.IsNil() && hasHookWord(e.Handler.Name) {
+		return true // a webhook handler reading the raw body, routed by a plugin or a dispatcher
+	}
+	return !inv.HasURLConf || e.Kind != "function" || e.Restricted || e.Auth.decorated
+}
+
+// ReachText returns the text of a function's body and of the project
+// functions it calls, depth calls deep.
+func (m *Model) ReachText(fn *Func, depth int) string { return m.reachText(fn, depth) }
+
+// SecretInURL reports whether the handler takes a secret from the URL
+// (a token, a signature, a secret, a key): possession of the link is the
+// authorisation (e-mail links, unsubscribe and activation URLs).
+func (e *Endpoint) SecretInURL() bool {
+	if e.Handler == nil {
+		return false
+	}
+	for _, p := range e.Handler.Params {
+		for _, w := range IdentWords(p) {
+			switch w {
+			case "token", "secret", "signature", "key", "hash", "code", "uidb64", "uid":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Writes reports whether the endpoint changes state: it writes rows,
+// moves money or queues tasks (HTTP calls alone do not count).
+func (e *Endpoint) Writes() bool {
+	return e.Does.Writes()
+}
+
+// AcceptsUnsafe reports whether an unsafe method (POST, PUT, PATCH,
+// DELETE, or any method) reaches the handler.
+func (e *Endpoint) AcceptsUnsafe() bool {
+	for _, m := range e.Methods {
+		switch m {
+		case "POST", "PUT", "PATCH", "DELETE", "ANY":
+			return true
+		}
+	}
+	return false
+}
+
+// viewKinds: what a view class derives from (last names of bases).
+var (
+	drfViewSets = map[string]bool{"ViewSet": true, "GenericViewSet": true, "ModelViewSet": true,
+		"ReadOnlyModelViewSet": true, "ViewSetMixin": true}
+	drfViews = map[string]bool{"APIView": true, "GenericAPIView": true, "ListAPIView": true, "CreateAPIView": true,
+		"RetrieveAPIView": true, "DestroyAPIView": true, "UpdateAPIView": true, "ListCreateAPIView": true,
+		"RetrieveUpdateAPIView": true, "RetrieveDestroyAPIView": true, "RetrieveUpdateDestroyAPIView": true}
+	djangoViews = map[string]bool{"View": true, "TemplateView": true, "ListView": true, "DetailView": true,
+		"CreateView": true, "UpdateView": true, "DeleteView": true, "FormView": true, "RedirectView": true,
+		"ArchiveIndexView": true, "YearArchiveView": true, "MonthArchiveView": true, "DayArchiveView": true,
+		"TodayArchiveView": true, "DateDetailView": true, "BaseListView": true, "BaseDetailView": true,
+		"ProcessFormView": true, "BaseFormView": true, "BaseCreateView": true, "BaseUpdateView": true, "BaseDeleteView": true}
+	// providedActions are the DRF actions a base class brings, by the
+	// method that reaches them (viewsets map methods at routing time).
+	providedActions = map[string][]string{
+		"ModelViewSet":         {"list", "create", "retrieve", "update", "partial_update", "destroy"},
+		"ReadOnlyModelViewSet": {"list", "retrieve"}, "ListModelMixin": {"list"}, "CreateModelMixin": {"create"},
+		"RetrieveModelMixin": {"retrieve"}, "UpdateModelMixin": {"update", "partial_update"},
+		"DestroyModelMixin": {"destroy"},
+		"ListAPIView":       {"list"}, "CreateAPIView": {"create"}, "RetrieveAPIView": {"retrieve"},
+		"DestroyAPIView": {"destroy"}, "UpdateAPIView": {"update", "partial_update"},
+		"ListCreateAPIView": {"list", "create"}, "RetrieveUpdateAPIView": {"retrieve", "update", "partial_update"},
+		"RetrieveDestroyAPIView":       {"retrieve", "destroy"},
+		"RetrieveUpdateDestroyAPIView": {"retrieve", "update", "partial_update", "destroy"},
+	}
+	actionMethod = map[string]string{"list": "GET", "retrieve": "GET", "create": "POST", "update": "PUT",
+		"partial_update": "PATCH", "destroy": "DELETE"}
+	// djangoProvided are the handlers Django's generic views bring.
+	djangoProvided = map[string][]string{"TemplateView": {"get"}, "ListView": {"get"}, "DetailView": {"get"},
+		"RedirectView": {"get"}, "CreateView": {"get", "post"}, "UpdateView": {"get", "post"}, "FormView": {"get", "post"},
+		"DeleteView": {"get", "post"}, "ArchiveIndexView": {"get"}, "YearArchiveView": {"get"}, "MonthArchiveView": {"get"},
+		"DayArchiveView": {"get"}, "TodayArchiveView": {"get"}, "DateDetailView": {"get"}}
+	httpHandlers = []string{"get", "post", "put", "patch", "delete"}
+)
+
+// endpointMemo caches, per function and class, what the inventory asks
+// many times (a class's bases for each of its handlers, a helper's
+// effects for each view that calls it). Safe for concurrent use: rules
+// call FuncEffects and ReachText after the build.
+type endpointMemo struct {
+	mu      sync.Mutex
+	bases   map[*Class]baseNames
+	text    map[textKey]string
+	effects map[*Func][]Effect
+}
+
+type baseNames struct {
+	last  map[string]bool
+	quals []string
+}
+
+type textKey struct {
+	fn    *Func
+	depth int
+}
+
+// classBaseNames returns the last names of every base of c, through the
+// project's classes, with the qualified names (computed once per class).
+func classBaseNames(c *Class) (last map[string]bool, quals []string) {
+	mm := &c.File.M.memo
+	mm.mu.Lock()
+	if b, ok := mm.bases[c]; ok {
+		mm.mu.Unlock()
+		return b.last, b.quals
+	}
+	mm.mu.Unlock()
+	last, quals = computeBaseNames(c)
+	mm.mu.Lock()
+	if mm.bases == nil {
+		mm.bases = map[*Class]baseNames{}
+	}
+	mm.bases[c] = baseNames{last, quals}
+	mm.mu.Unlock()
+	return last, quals
+}
+
+func computeBaseNames(c *Class) (last map[string]bool, quals []string) {
+	last = map[string]bool{}
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			last[lastName(b)] = true
+			quals = append(quals, b)
+		}
+	}
+	return last, quals
+}
+
+// viewClassKind classifies a class: "viewset", "drf-view", "django-view"
+// or "".
+func viewClassKind(c *Class) string {
+	last, quals := classBaseNames(c)
+	drf, django := false, false
+	for _, q := range quals {
+		if strings.HasPrefix(q, "rest_framework.") {
+			drf = true
+		}
+		if strings.HasPrefix(q, "django.views") {
+			django = true
+		}
+	}
+	for n := range last {
+		switch {
+		case drfViewSets[n]:
+			return "viewset"
+		case drfViews[n] || credentialViews[n] && n != "LoginView" && n != "LogoutView":
+			drf = true
+		case djangoViews[n] && n != "View":
+			django = true
+		}
+	}
+	switch {
+	case drf:
+		return "drf-view"
+	case django || last["View"] && !last["ModelAdmin"]:
+		if last["View"] && !django {
+			// A base named View: Django's, unless imported from elsewhere.
+			for _, q := range quals {
+				if lastName(q) == "View" && strings.Contains(q, ".") && !strings.HasPrefix(q, "django.") {
+					return ""
+				}
+			}
+		}
+		return "django-view"
+	}
+	return ""
+}
+
+func (m *Model) buildInventory() *Inventory {
+	inv := &Inventory{byFunc: map[*Func][]*Endpoint{}, byFile: map[*File][]*Endpoint{}, byView: map[*File][]*Endpoint{}}
+	safely(func() { inv.Routes = m.urlconfs() })
+	inv.HasURLConf = len(inv.Routes) > 0
+	routesOfFunc := map[*Func][]*Route{}
+	routesOfClass := map[*Class][]*Route{}
+	for _, r := range inv.Routes {
+		if r.Orphan {
+			continue // wired elsewhere: the view is not taken as routed
+		}
+		switch {
+		case r.Func != nil:
+			routesOfFunc[r.Func] = append(routesOfFunc[r.Func], r)
+		case r.Class != nil:
+			routesOfClass[r.Class] = append(routesOfClass[r.Class], r)
+		}
+	}
+	bases := map[*Class]bool{}
+	for _, f := range m.ordered {
+		for _, c := range f.Classes {
+			for _, b := range c.Bases() {
+				bases[b] = true
+			}
+		}
+	}
+	s := newAuthSettings(m)
+	for _, f := range m.ordered {
+		if RolesOf(f.Unit).Any(ProductCode | Settings) {
+			continue
+		}
+		asgi := importsAny(f, "fastapi", "starlette")
+		ninja := importsAny(f, "ninja")
+		for _, fn := range f.Funcs {
+			if fn.Class != nil || fn.Qual == "" {
+				continue
+			}
+			if ninja || asgi {
+				if ep := m.decoratorRouted(f, fn, ninja); ep != nil {
+					inv.add(ep)
+					continue
+				}
+			}
+			rs := routesOfFunc[fn]
+			if len(rs) == 0 && !looksLikeView(fn) {
+				continue
+			}
+			safely(func() { inv.add(m.functionEndpoint(fn, rs, s)) })
+		}
+		for _, c := range f.Classes {
+			safely(func() {
+				kind := viewClassKind(c)
+				if kind == "" {
+					return
+				}
+				for _, ep := range m.classEndpoints(c, kind, routesOfClass[c], s) {
+					ep.Base = bases[c]
+					inv.add(ep)
+				}
+			})
+		}
+	}
+	for _, r := range inv.Routes {
+		if r.Func == nil && r.Class == nil && !r.Orphan {
+			inv.add(externalEndpoint(r))
+		}
+	}
+	for _, e := range inv.Endpoints {
+		if e.Handler == nil && e.Class == nil {
+			continue // a library's view: nothing to read
+		}
+		safely(func() {
+			m.fillEffects(e)
+			e.Webhook = m.webhookOf(e)
+		})
+	}
+	return inv
+}
+
+// safely runs one step of the build: code rubric cannot read (a broken
+// file, a shape nobody foresaw) loses that view, not the inventory.
+func safely(f func()) {
+	defer func() { _ = recover() }()
+	f()
+}
+
+// credentialViews are library views anyone may call by design: they
+// exchange credentials for a token.
+var credentialViews = map[string]bool{"obtain_auth_token": true, "ObtainAuthToken": true, "TokenObtainPairView": true,
+	"TokenRefreshView": true, "TokenVerifyView": true, "TokenObtainSlidingView": true, "LoginView": true, "LogoutView": true}
+
+// externalEndpoint is a route to a view outside the project (a library's
+// token view, a schema view): listed with what the URLconf shows.
+func externalEndpoint(r *Route) *Endpoint {
+	e := &Endpoint{Kind: "external", View: r.ViewText, File: r.File, Node: r.Node, Routes: []*Route{r}, Route: r.Pattern,
+		Routed: true, Methods: []string{"ANY"}}
+	name := r.ViewText
+	if i := strings.Index(name, "("); i >= 0 {
+		name = name[:i]
+	}
+	name = lastName(strings.TrimSuffix(name, ".as_view"))
+	e.Auth = Auth{level: levelUnknown, Source: "library view"}
+	if credentialViews[name] {
+		e.Auth = Auth{level: levelPublic, Source: "library view: credentials exchange", Permissions: []string{name}}
+	}
+	for _, w := range r.Wrappers {
+		if w == "csrf_exempt" {
+			e.Auth.CSRFExempt = true
+		}
+	}
+	e.Auth.finish()
+	return e
+}
+
+func (inv *Inventory) add(e *Endpoint) {
+	if e == nil {
+		return
+	}
+	inv.Endpoints = append(inv.Endpoints, e)
+	if e.Handler != nil {
+		inv.byFunc[e.Handler] = append(inv.byFunc[e.Handler], e)
+	}
+	inv.byFile[e.File] = append(inv.byFile[e.File], e)
+	vf := e.File
+	if e.Class != nil {
+		vf = e.Class.File
+	}
+	inv.byView[vf] = append(inv.byView[vf], e)
+}
+
+// ViewsIn returns the endpoints whose view (the function, or the class)
+// a file defines, in source order of the views.
+func (inv *Inventory) ViewsIn(f *File) []*Endpoint {
+	if inv == nil {
+		return nil
+	}
+	return inv.byView[f]
+}
+
+// ViewNode returns the node naming the view: the class name for a
+// class-based view, the function name otherwise.
+func (e *Endpoint) ViewNode() pyast.Node {
+	switch {
+	case e.Class != nil:
+		return e.Class.Node.ChildByField("name")
+	case e.Handler != nil:
+		return e.Node.ChildByField("name")
+	}
+	return e.Node
+}
+
+// ViewName is the view's short name (the class or function name; the
+// view as the URLconf writes it for a library's view).
+func (e *Endpoint) ViewName() string {
+	switch {
+	case e.Class != nil:
+		return e.Class.Name
+	case e.Handler != nil:
+		return e.Handler.Name
+	}
+	return e.View
+}
+
+// importsAny reports whether a file imports one of the packages.
+func importsAny(f *File, pkgs ...string) bool {
+	for _, mod := range f.Unit.Imports.Modules {
+		for _, p := range pkgs {
+			if mod == p || strings.HasPrefix(mod, p+".") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// requestParamOf returns the request parameter of a function view or
+// handler method: the first parameter after self/cls named request or req
+// (or anything, for a routed function: Django passes the request first).
+func requestParamOf(fn *Func, routed bool) string {
+	ps := fn.Params
+	if fn.Class != nil && len(ps) > 0 {
+		ps = ps[1:]
+	}
+	if len(ps) == 0 {
+		return ""
+	}
+	if ps[0] == "request" || ps[0] == "req" || routed {
+		return ps[0]
+	}
+	return ""
+}
+
+// viewDecorators mark a function as a Django or DRF view.
+var viewDecorators = map[string]bool{"api_view": true, "login_required": true, "require_http_methods": true,
+	"require_POST": true, "require_GET": true, "require_safe": true, "csrf_exempt": true, "permission_required": true,
+	"staff_member_required": true, "user_passes_test": true, "permission_classes": true, "authentication_classes": true}
+
+// looksLikeView reports whether an unrouted module-level function is a
+// view: its first parameter is request, and a view decorator marks it or
+// it lives in a views module or returns a response.
+func looksLikeView(fn *Func) bool {
+	if requestParamOf(fn, false) == "" {
+		return false
+	}
+	for _, d := range pyast.Decorators(fn.Node) {
+		if viewDecorators[lastName(pyast.Dotted(decoratorCallee(d)))] {
+			return true
+		}
+	}
+	base := fn.File.Unit.Module
+	if strings.Contains(lastName(base), "view") || strings.Contains(base, ".views.") || strings.Contains(base, "api") {
+		return true
+	}
+	for _, r := range pyast.FindAllShallow(pyast.Body(fn.Node), "return_statement") {
+		if c, ok := pyast.AsCall(r.NamedChild(0)); ok {
+			name := lastName(pyast.Dotted(c.Func))
+			if strings.Contains(name, "Response") || name == "render" || name == "redirect" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// functionEndpoint builds the endpoint of a function view.
+func (m *Model) functionEndpoint(fn *Func, rs []*Route, s *authSettings) *Endpoint {
+	e := &Endpoint{Kind: "function", View: fn.Qual, Handler: fn, File: fn.File, Node: fn.Node, Routes: rs,
+		Routed: len(rs) > 0, RequestParam: requestParamOf(fn, len(rs) > 0), Methods: []string{"ANY"}}
+	e.Route = shortestRoute(rs)
+	drf := false
+	for _, d := range pyast.Decorators(fn.Node) {
+		c, isCall := pyast.AsCall(d)
+		switch lastName(pyast.Dotted(decoratorCallee(d))) {
+		case "api_view":
+			drf = true
+			e.Kind = "drf-view"
+			e.Methods, e.Restricted = []string{"GET"}, true
+			if isCall {
+				if ms := stringList(c.Arg(0, "http_method_names")); len(ms) > 0 {
+					e.Methods = upper(ms)
+				}
+			}
+		case "require_POST":
+			e.Methods, e.Restricted = []string{"POST"}, true
+		case "require_GET", "require_safe":
+			e.Methods, e.Restricted = []string{"GET"}, true
+		case "require_http_methods":
+			if isCall {
+				if ms := stringList(c.Arg(0, "request_method_list")); len(ms) > 0 {
+					e.Methods, e.Restricted = upper(ms), true
+				}
+			}
+		}
+	}
+	for _, r := range rs {
+		for _, w := range r.Wrappers {
+			switch w {
+			case "require_POST":
+				e.Methods, e.Restricted = []string{"POST"}, true
+			case "require_GET", "require_safe":
+				e.Methods, e.Restricted = []string{"GET"}, true
+			}
+		}
+	}
+	if drf {
+		e.Auth = m.drfFunctionAuth(fn, s)
+	} else {
+		e.Auth = m.djangoAuth(nil, fn, s)
+	}
+	m.wrapperAuth(e, s)
+	return e
+}
+
+// classEndpoints builds one endpoint per handler of a view class.
+func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettings) []*Endpoint {
+	type handler struct {
+		action  string
+		methods []string
+		fn      *Func
+	}
+	var hs []handler
+	last, _ := classBaseNames(c)
+	allowed := httpMethodNames(c)
+	addProvided := func(action string, methods ...string) {
+		for _, h := range hs {
+			if h.action == action {
+				return
+			}
+		}
+		hs = append(hs, handler{action: action, methods: methods, fn: c.Method(action)})
+	}
+	// Explicit as_view({...}) maps restrict a viewset's actions, unless
+	// another route (a router's) reaches every action.
+	var actions map[string]string
+	for _, r := range rs {
+		if r.Actions == nil {
+			actions = nil
+			break
+		}
+		if actions == nil {
+			actions = map[string]string{}
+		}
+		for k, v := range r.Actions {
+			actions[k] = v
+		}
+	}
+	switch kind {
+	case "viewset":
+		if actions != nil {
+			byAction := map[string][]string{}
+			var order []string
+			for meth, act := range actions {
+				if byAction[act] == nil {
+					order = append(order, act)
+				}
+				byAction[act] = append(byAction[act], strings.ToUpper(meth))
+			}
+			sort.Strings(order)
+			for _, act := range order {
+				ms := byAction[act]
+				sort.Strings(ms)
+				addProvided(act, ms...)
+			}
+			break
+		}
+		var provided []string
+		for n := range last {
+			provided = append(provided, providedActions[n]...)
+		}
+		for _, a := range []string{"list", "create", "retrieve", "update", "partial_update", "destroy"} {
+			if c.Method(a) != nil || contains(provided, a) {
+				addProvided(a, actionMethod[a])
+			}
+		}
+		for _, fn := range append([]*Func{}, classMethods(c)...) {
+			if ms, ok := extraAction(fn); ok {
+				addProvided(fn.Name, ms...)
+			}
+		}
+	case "drf-view":
+		for _, meth := range httpHandlers {
+			if fn := c.Method(meth); fn != nil {
+				hs = append(hs, handler{action: meth, methods: []string{strings.ToUpper(meth)}, fn: fn})
+			}
+		}
+		if len(hs) == 0 && libraryBase(c) != "" {
+			hs = append(hs, handler{action: "post", methods: []string{"POST"}}) // the library's own handler
+		}
+		for n := range last {
+			for _, a := range providedActions[n] {
+				meth := actionMethod[a]
+				if c.Method(strings.ToLower(meth)) != nil {
+					continue
+				}
+				addProvided(a, meth)
+			}
+		}
+	case "django-view":
+		for _, meth := range httpHandlers {
+			if fn := c.Method(meth); fn != nil {
+				hs = append(hs, handler{action: meth, methods: []string{strings.ToUpper(meth)}, fn: fn})
+			}
+		}
+		for n := range last {
+			for _, meth := range djangoProvided[n] {
+				if c.Method(meth) == nil {
+					addProvided(meth, strings.ToUpper(meth))
+				}
+			}
+		}
+		if len(hs) == 0 {
+			if fn := c.Method("dispatch"); fn != nil {
+				hs = append(hs, handler{action: "dispatch", methods: []string{"ANY"}, fn: fn})
+			}
+		}
+	}
+	sort.SliceStable(hs, func(i, j int) bool { return handlerOrder(hs[i].action) < handlerOrder(hs[j].action) })
+	var out []*Endpoint
+	for _, h := range hs {
+		ms := h.methods
+		if allowed != nil {
+			ms = intersect(ms, allowed)
+			if len(ms) == 0 {
+				continue
+			}
+		}
+		e := &Endpoint{Kind: kind, View: c.Qual, Action: h.action, Methods: ms, Restricted: true, Class: c,
+			Handler: h.fn, File: c.File, Node: c.Node, Routes: rs, Routed: len(rs) > 0}
+		if h.fn != nil {
+			e.File, e.Node = h.fn.File, h.fn.Node
+			e.RequestParam = requestParamOf(h.fn, false)
+		}
+		if e.RequestParam == "" {
+			e.RequestParam = "self.request"
+		}
+		e.Route = routeFor(rs, c, h.action)
+		e.Model = m.viewModel(c)
+		if kind == "django-view" {
+			e.Auth = m.djangoAuth(c, h.fn, s)
+		} else {
+			e.Auth = m.drfClassAuth(c, h.fn, h.action, ms, s)
+		}
+		m.wrapperAuth(e, s)
+		out = append(out, e)
+	}
+	return out
+}
+
+// routeFor returns the route that reaches a class's action: a route whose
+// as_view map names it, else a router's (with <pk>/ for detail actions),
+// else the shortest.
+func routeFor(rs []*Route, c *Class, action string) string {
+	var mapped, router []*Route
+	for _, r := range rs {
+		switch {
+		case r.Router:
+			router = append(router, r)
+		case r.Actions != nil:
+			for _, a := range r.Actions {
+				if a == action {
+					mapped = append(mapped, r)
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case len(mapped) > 0:
+		return shortestRoute(mapped)
+	case len(router) > 0:
+		route := shortestRoute(router)
+		if detailAction(c, action) {
+			route += "<pk>/"
+		}
+		return route
+	}
+	return shortestRoute(rs)
+}
+
+// shortestRoute returns the shortest pattern among the routes (the one a
+// reader recognises when a URLconf includes a module many times).
+func shortestRoute(rs []*Route) string {
+	best := ""
+	for i, r := range rs {
+		if i == 0 || len(r.Pattern) < len(best) || len(r.Pattern) == len(best) && r.Pattern < best {
+			best = r.Pattern
+		}
+	}
+	return best
+}
+
+// handlerOrder sorts handlers in the order a reader expects.
+func handlerOrder(a string) int {
+	for i, x := range []string{"list", "create", "retrieve", "update", "partial_update", "destroy", "get", "post", "put", "patch", "delete", "dispatch"} {
+		if x == a {
+			return i
+		}
+	}
+	return 100
+}
+
+// classMethods returns the methods of c and its project bases (c's own
+// first, each name once), in source order.
+func classMethods(c *Class) []*Func {
+	var out []*Func
+	seen := map[string]bool{}
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		for _, fn := range cc.File.Funcs {
+			if fn.Class == cc && !seen[fn.Name] {
+				seen[fn.Name] = true
+				out = append(out, fn)
+			}
+		}
+	}
+	return out
+}
+
+// extraAction reads @action(methods=[...]), @detail_route and
+// @list_route on a viewset method.
+func extraAction(fn *Func) ([]string, bool) {
+	for _, d := range pyast.Decorators(fn.Node) {
+		switch lastName(pyast.Dotted(decoratorCallee(d))) {
+		case "action", "detail_route", "list_route":
+			ms := []string{"GET"}
+			if c, ok := pyast.AsCall(d); ok {
+				if l := stringList(c.Keyword("methods")); len(l) > 0 {
+					ms = upper(l)
+				}
+			}
+			return ms, true
+		}
+	}
+	return nil, false
+}
+
+// detailAction reports whether a viewset action works on one object
+// (reached under <pk>/).
+func detailAction(c *Class, action string) bool {
+	switch action {
+	case "retrieve", "update", "partial_update", "destroy":
+		return true
+	case "list", "create":
+		return false
+	}
+	if fn := c.Method(action); fn != nil {
+		for _, d := range pyast.Decorators(fn.Node) {
+			name := lastName(pyast.Dotted(decoratorCallee(d)))
+			if name == "detail_route" {
+				return true
+			}
+			if dc, ok := pyast.AsCall(d); ok && name == "action" && dc.Keyword("detail").Text() == "True" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// httpMethodNames reads a class's http_method_names restriction (upper
+// case), nil when not set.
+func httpMethodNames(c *Class) []string {
+	v, _ := c.Attr("http_method_names")
+	if v.IsNil() {
+		return nil
+	}
+	if l := stringList(v); len(l) > 0 {
+		return upper(l)
+	}
+	return nil
+}
+
+// viewModel returns the model a view class serves: its queryset's (read
+// through get_queryset and bases), its serializer's Meta.model, or its
+// `model` attribute.
+func (m *Model) viewModel(c *Class) *project.Model {
+	if q := c.File.ViewQueryset(c.Node); q != nil && q.Model != nil {
+		return q.Model
+	}
+	if sc := m.serializerClass(c); sc != nil {
+		if md := m.SerializerModel(sc); md != nil {
+			return md
+		}
+	}
+	if v, decl := c.Attr("model"); !v.IsNil() && m.Graph != nil {
+		return m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v))
+	}
+	return nil
+}
+
+// SerializerClass returns the project class a view's serializer_class (or
+// form_class) names, nil when unknown.
+func (m *Model) SerializerClass(c *Class) *Class { return m.serializerClass(c) }
+
+// serializerClass returns the project class a view's serializer_class
+// (or form_class) names.
+func (m *Model) serializerClass(c *Class) *Class {
+	for _, attr := range []string{"serializer_class", "form_class"} {
+		if v, decl := c.Attr(attr); !v.IsNil() {
+			return m.classByName(decl.File, v)
+		}
+	}
+	return nil
+}
+
+// decoratorRouted builds the endpoint of a Ninja or FastAPI function
+// routed by a decorator (`@api.post("/pay")`, `@router.get(...)`).
+func (m *Model) decoratorRouted(f *File, fn *Func, ninja bool) *Endpoint {
+	for _, d := range pyast.Decorators(fn.Node) {
+		c, ok := pyast.AsCall(d)
+		if !ok || c.Func.Type() != "attribute" {
+			continue
+		}
+		meth := c.MethodName()
+		var methods []string
+		switch meth {
+		case "get", "post", "put", "patch", "delete":
+			methods = []string{strings.ToUpper(meth)}
+		case "api_operation", "api_route", "route":
+			methods = upper(stringList(c.Arg(1, "methods")))
+			if len(methods) == 0 {
+				methods = []string{"GET"}
+			}
+		default:
+			continue
+		}
+		pat, _ := pyast.StringValue(c.Arg(0, "path"))
+		kind := "asgi"
+		if ninja {
+			kind = "ninja"
+		}
+		e := &Endpoint{Kind: kind, View: fn.Qual, Handler: fn, File: f, Node: fn.Node, Route: pat, Routed: true,
+			Methods: methods, Restricted: true}
+		for i, p := range fn.Params {
+			if p == "request" || p == "req" || ninja && i == 0 {
+				e.RequestParam = p
+				break
+			}
+		}
+		e.Auth = decoratorAuth(f, c, ninja)
+		return e
+	}
+	return nil
+}
+
+// decoratorAuth reads auth= of a Ninja operation or of the NinjaAPI /
+// Router it hangs on (Ninja's default is no authentication); FastAPI
+// dependencies are not read (unknown unless the route has none at all).
+func decoratorAuth(f *File, c pyast.Call, ninja bool) Auth {
+	a := Auth{Source: "decorator"}
+	kw := c.Keyword("auth")
+	if kw.IsNil() {
+		if owner := f.globals[pyast.Dotted(c.Receiver())]; len(owner) > 0 {
+			if oc, ok := pyast.AsCall(pyast.Unparen(owner[len(owner)-1])); ok {
+				kw = oc.Keyword("auth")
+			}
+		}
+	}
+	switch {
+	case !kw.IsNil() && kw.Type() != "none":
+		a.level = levelAuth
+		a.Permissions = []string{"auth=" + kw.Text()}
+	case ninja:
+		a.level = levelPublic
+		a.Source = "Ninja default (no auth)"
+	default:
+		if !c.Keyword("dependencies").IsNil() {
+			a.level = levelUnknown
+		} else {
+			a.level = levelPublic
+			a.Source = "no dependency"
+		}
+	}
+	a.finish()
+	return a
+}
+
+// stringList reads a list or tuple of string literals.
+func stringList(n pyast.Node) []string {
+	n = pyast.Unparen(n)
+	if n.Type() != "list" && n.Type() != "tuple" {
+		if s, ok := pyast.StringValue(n); ok {
+			return []string{s}
+		}
+		return nil
+	}
+	var out []string
+	for _, e := range n.NamedChildren() {
+		if s, ok := pyast.StringValue(e); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func upper(xs []string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, strings.ToUpper(x))
+	}
+	return out
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if x == "ANY" || contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

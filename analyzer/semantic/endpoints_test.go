@@ -1,0 +1,488 @@
+package semantic
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// endpointsByView indexes an inventory by "view.action" (the row's view).
+func endpointsByView(inv *Inventory) map[string]*Endpoint {
+	out := map[string]*Endpoint{}
+	for _, e := range inv.Endpoints {
+		out[e.Row().View] = e
+	}
+	return out
+}
+
+const routedProject = `
+-- config/settings.py --
+INSTALLED_APPS = ["rest_framework", "shop"]
+ROOT_URLCONF = "config.urls"
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+-- config/urls.py --
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+
+from shop import views
+
+hook_patterns = [
+    re_path(r"^stripe/$", csrf_exempt(views.stripe_hook), name="stripe-webhook"),
+]
+
+urlpatterns = [
+    path("api/", include("shop.urls")),
+    path("hooks/", include(hook_patterns)),
+]
+-- shop/urls.py --
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from .views import OrderViewSet, RefundView, report
+
+router = DefaultRouter()
+router.register(r"orders", OrderViewSet, basename="order")
+
+urlpatterns = [
+    path("refunds/<int:pk>/", RefundView.as_view(), name="refund"),
+    path("report/", report),
+    path("export/", OrderViewSet.as_view({"get": "list"})),
+]
+urlpatterns += router.urls
+-- legacy/urls.py --
+from django.urls import path
+
+from shop.views import report
+
+urlpatterns = [path("old-report/", report)]
+-- shop/models.py --
+from django.conf import settings
+from django.db import models
+
+
+class Order(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+-- shop/views.py --
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.views import APIView
+
+from .models import Order
+from .services import refund_order
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAdminUser()]
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return JsonResponse({})
+
+
+class RefundView(APIView):
+    def post(self, request, pk):
+        refund_order(pk)
+        return JsonResponse({})
+
+
+@login_required
+def report(request):
+    return JsonResponse({"n": Order.objects.count()})
+
+
+def stripe_hook(request):
+    Order.objects.filter(pk=request.POST["id"]).update(amount=0)
+    return HttpResponse()
+-- shop/services.py --
+from .models import Order
+from .tasks import notify
+
+
+def refund_order(pk):
+    Order.objects.filter(pk=pk).update(amount=0)
+    notify.delay(pk)
+`
+
+// Routes come from ROOT_URLCONF through includes of modules and of
+// module-level lists, routers registered on the included URLconf, and
+// as_view action maps; a URLconf the root never reaches is an orphan.
+func TestInventoryRoutes(t *testing.T) {
+	m := load(t, routedProject)
+	inv := m.buildInventory()
+	var pats []string
+	for _, r := range inv.Routes {
+		p := r.Pattern
+		if r.Orphan {
+			p += " (orphan)"
+		}
+		pats = append(pats, p)
+	}
+	sort.Strings(pats)
+	assert.Equal(t, []string{"api/export/", "api/orders/", "api/refunds/<int:pk>/", "api/report/", "hooks/stripe/$", "old-report/ (orphan)"}, pats)
+
+	eps := endpointsByView(inv)
+	require.Contains(t, eps, "shop.views.OrderViewSet.cancel")
+	assert.Equal(t, []string{"POST"}, eps["shop.views.OrderViewSet.cancel"].Methods)
+	assert.Equal(t, "api/orders/<pk>/", eps["shop.views.OrderViewSet.cancel"].Route, "a detail action is reached under <pk>/")
+	assert.Equal(t, "api/export/", eps["shop.views.OrderViewSet.list"].Route, "the as_view map names list")
+	assert.Equal(t, "api/orders/", eps["shop.views.OrderViewSet.create"].Route)
+	assert.Equal(t, []string{"ANY"}, eps["shop.views.report"].Methods)
+	assert.Equal(t, "api/report/", eps["shop.views.report"].Route, "the orphan route does not count")
+	assert.True(t, eps["shop.views.stripe_hook"].Auth.CSRFExempt, "csrf_exempt wrapped in the URLconf")
+}
+
+// The permission in force per handler: get_permissions read per action,
+// settings defaults, Django decorators.
+func TestInventoryAuth(t *testing.T) {
+	m := load(t, routedProject)
+	eps := endpointsByView(m.buildInventory())
+	cases := map[string]string{
+		"shop.views.OrderViewSet.list":    "anyone",
+		"shop.views.OrderViewSet.destroy": "staff",
+		"shop.views.OrderViewSet.cancel":  "staff",
+		"shop.views.RefundView.post":      "authenticated", // DEFAULT_PERMISSION_CLASSES
+		"shop.views.report":               "authenticated", // login_required
+		"shop.views.stripe_hook":          "anyone",
+	}
+	for view, want := range cases {
+		require.Contains(t, eps, view)
+		assert.Equal(t, want, eps[view].Auth.OpenTo(), view+": "+eps[view].Auth.Summary)
+	}
+	assert.True(t, eps["shop.views.report"].Auth.Session)
+}
+
+// What a handler does is read through the project functions it calls,
+// in other modules too; DRF's own actions write the view's model.
+func TestInventoryEffects(t *testing.T) {
+	m := load(t, routedProject)
+	eps := endpointsByView(m.buildInventory())
+	refund := eps["shop.views.RefundView.post"]
+	assert.Equal(t, []string{"Order"}, refund.Does.Names(WriteRows))
+	assert.Equal(t, []string{"notify.delay"}, refund.Does.Names(QueueTask))
+	assert.True(t, refund.Does.MovesMoney(), "Order has an amount")
+	w := refund.Does.FirstWrite()
+	require.NotNil(t, w)
+	require.Len(t, w.Via, 1)
+	assert.Equal(t, "refund_order", w.Via[0].Name)
+	assert.Equal(t, []string{"Order"}, eps["shop.views.OrderViewSet.destroy"].Does.Names(WriteRows))
+	assert.Equal(t, []string{"Order"}, eps["shop.views.OrderViewSet.list"].Does.Names(ReadRows))
+	assert.False(t, eps["shop.views.report"].Writes())
+}
+
+const webhookProject = `
+-- config/settings.py --
+INSTALLED_APPS = ["rest_framework", "pay"]
+REST_FRAMEWORK = {"PAGE_SIZE": 10}
+-- pay/views.py --
+import json
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .handlers import process
+from .models import Payment
+
+
+class PaymentCallback(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        Payment.objects.filter(ref=request.data["ref"]).update(status="paid")
+        return Response({})
+
+
+class ProviderNotify(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        process(request)
+        return Response({})
+
+
+@csrf_exempt
+def create_payment(request):
+    Payment.objects.create(ref=json.loads(request.body)["ref"])
+    return HttpResponse()
+
+
+@csrf_exempt
+def inbound(request):
+    Payment.objects.create(ref=json.loads(request.body)["ref"])
+    return HttpResponse()
+-- pay/handlers.py --
+from .models import Payment
+from .security import check
+
+
+def process(request):
+    check(request)
+    Payment.objects.create(ref=request.data["ref"])
+-- pay/security.py --
+import hashlib
+import hmac
+
+
+def check(request):
+    expected = hmac.new(b"k", request.body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, request.headers["X-Signature"]):
+        raise ValueError("bad signature")
+-- pay/models.py --
+from django.db import models
+
+
+class Payment(models.Model):
+    ref = models.CharField(max_length=40)
+    status = models.CharField(max_length=10)
+`
+
+// Webhooks are recognised by class names (*Callback, *Notify) reading
+// request.data, and by csrf_exempt views reading the raw body unless named
+// for CRUD; verification is followed into helpers two modules away, and
+// AllowAny verifies nothing.
+func TestWebhookPredicate(t *testing.T) {
+	m := load(t, webhookProject)
+	eps := endpointsByView(m.buildInventory())
+	cb := eps["pay.views.PaymentCallback.post"]
+	require.NotNil(t, cb.Webhook)
+	assert.Equal(t, []string{"class name"}, cb.Webhook.Signals)
+	assert.False(t, cb.Webhook.Verified, "AllowAny is not a verification")
+	assert.Equal(t, "request.data", cb.Webhook.Payload.Text())
+
+	notify := eps["pay.views.ProviderNotify.post"]
+	require.NotNil(t, notify.Webhook)
+	assert.True(t, notify.Webhook.Verified, "hmac in a helper of a helper")
+	assert.True(t, notify.Webhook.HMAC)
+	assert.Equal(t, "pay/handlers.py", notify.Webhook.PayloadFile.Unit.File.Rel, "read in the helper handed the request")
+
+	assert.Nil(t, eps["pay.views.create_payment"].Webhook, "a csrf_exempt CRUD view is no webhook")
+	require.NotNil(t, eps["pay.views.inbound"].Webhook)
+	assert.Equal(t, []string{"csrf_exempt view reading the raw body"}, eps["pay.views.inbound"].Webhook.Signals)
+	assert.Equal(t, "anyone", eps["pay.views.inbound"].Auth.OpenTo(), "REST_FRAMEWORK without defaults: DRF allows anyone")
+}
+
+// Ownership follows keys named for owners up to the user model, and not
+// audit keys.
+func TestOwnerPath(t *testing.T) {
+	m := load(t, `
+-- bank/models.py --
+from django.conf import settings
+from django.db import models
+
+
+class Wallet(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+
+class Transfer(models.Model):
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+
+class Note(models.Model):
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+`)
+	g := m.Graph
+	assert.Equal(t, "owner", m.OwnerPath(g.ByQual("bank.models.Wallet")))
+	assert.Equal(t, "wallet__owner", m.OwnerPath(g.ByQual("bank.models.Transfer")))
+	assert.Equal(t, "", m.OwnerPath(g.ByQual("bank.models.Note")), "an audit key is no ownership")
+}
+
+// A URLconf that decorates its own urlpatterns wraps every view it routes
+// with a check rubric cannot read; a project mixin with dispatch likewise.
+func TestInventoryOpaqueChecks(t *testing.T) {
+	m := load(t, `
+-- admin_urls.py --
+from django.urls import path
+
+from .views import Delete, Edit
+
+urlpatterns = [path("delete/<int:pk>/", Delete.as_view()), path("edit/<int:pk>/", Edit.as_view())]
+urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)
+-- views.py --
+from django.views import View
+from django.views.generic import UpdateView
+
+
+class Delete(View):
+    def post(self, request, pk):
+        return None
+
+
+class CheckedMixin:
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
+class Edit(CheckedMixin, UpdateView):
+    pass
+
+
+class Open(View):
+    def post(self, request):
+        return None
+`)
+	inv := m.buildInventory()
+	eps := endpointsByView(inv)
+	assert.Equal(t, "unknown", eps["views.Delete.post"].Auth.OpenTo())
+	assert.True(t, eps["views.Delete.post"].Auth.CustomCheck)
+	assert.Equal(t, "unknown", eps["views.Edit.post"].Auth.OpenTo())
+	assert.False(t, eps["views.Open.post"].Judged(inv), "an unrouted class in a tree with URLconfs is wired elsewhere")
+}
+
+// Surface rows are sorted: routed endpoints first, by route.
+func TestSurfaceOrder(t *testing.T) {
+	m := load(t, routedProject)
+	var routes []string
+	for _, r := range Surface(m.Index) {
+		require.NotEmpty(t, r.Route, r.View)
+		routes = append(routes, r.Route)
+	}
+	assert.True(t, sort.StringsAreSorted(routes), routes)
+	assert.Len(t, routes, 10)
+}
+
+func TestDottedSuffix(t *testing.T) {
+	assert.True(t, dottedSuffix("a.b.C", "b.C"))
+	assert.True(t, dottedSuffix("a.b.C", "a.b.C"))
+	assert.False(t, dottedSuffix("ab.C", "b.C"))
+	assert.False(t, dottedSuffix("C", "b.C"))
+}
+
+// Django Ninja operations are routed by their decorators; Ninja's default
+// is no authentication, auth= on the operation or on the API sets it.
+func TestInventoryNinja(t *testing.T) {
+	m := load(t, `
+-- api.py --
+from ninja import NinjaAPI
+
+from .models import Payment
+
+api = NinjaAPI()
+secure = NinjaAPI(auth=token_auth)
+
+
+@api.post("/pay")
+def pay(request, amount: int):
+    Payment.objects.create(amount=amount)
+    return {"ok": True}
+
+
+@secure.get("/me")
+def me(request):
+    return {"id": request.auth}
+
+
+@api.delete("/payments/{pk}", auth=None)
+def delete(request, pk: int):
+    Payment.objects.filter(pk=pk).delete()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "api.pay")
+	assert.Equal(t, "ninja", eps["api.pay"].Kind)
+	assert.Equal(t, "/pay", eps["api.pay"].Route)
+	assert.Equal(t, []string{"POST"}, eps["api.pay"].Methods)
+	assert.Equal(t, "anyone", eps["api.pay"].Auth.OpenTo())
+	assert.Equal(t, "authenticated", eps["api.me"].Auth.OpenTo())
+	assert.Equal(t, "anyone", eps["api.delete"].Auth.OpenTo())
+	assert.True(t, eps["api.pay"].Writes())
+}
+
+// Routes to library views are listed with what the URLconf shows: DRF's
+// and simplejwt's credential views are open by design, others unknown;
+// a project subclass of a library view keeps the library's permissions.
+func TestInventoryLibraryViews(t *testing.T) {
+	m := load(t, `
+-- settings.py --
+ROOT_URLCONF = "urls"
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+-- urls.py --
+from django.urls import path
+from drf_yasg.views import get_schema_view
+from rest_framework.authtoken.views import obtain_auth_token
+
+from views import Login
+
+schema_view = get_schema_view(public=True)
+
+urlpatterns = [
+    path("token/", obtain_auth_token),
+    path("docs/", schema_view.with_ui("swagger")),
+    path("login/", Login.as_view()),
+]
+-- views.py --
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+
+class Login(TokenObtainPairView):
+    pass
+`)
+	inv := m.buildInventory()
+	byRoute := map[string]*Endpoint{}
+	for _, e := range inv.Endpoints {
+		byRoute[e.Route] = e
+	}
+	require.Contains(t, byRoute, "token/")
+	assert.Equal(t, "external", byRoute["token/"].Kind)
+	assert.Equal(t, "anyone", byRoute["token/"].Auth.OpenTo())
+	assert.Equal(t, "unknown", byRoute["docs/"].Auth.OpenTo())
+	require.Contains(t, byRoute, "login/")
+	assert.Equal(t, []string{"POST"}, byRoute["login/"].Methods)
+	assert.Equal(t, "anyone", byRoute["login/"].Auth.OpenTo(), "the library view sets its own permissions")
+}
+
+// Broken and odd input gives a partial inventory, never a panic.
+func TestInventoryBadInput(t *testing.T) {
+	m := load(t, `
+-- urls.py --
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from views import A, f
+
+router = DefaultRouter()
+router.register()
+router.register(r"x")
+urlpatterns = [path(), path("a/"), path("b/", include()), path("c/", f), include, path("d/", A.as_view(*args))]
+urlpatterns += [path("e/", include(("ns",)))]
+urlpatterns = urlpatterns + router.urls + [path("f/", f
+-- views.py --
+from rest_framework.views import APIView
+
+
+class A(APIView):
+    permission_classes = lambda: []
+
+    def get_permissions(self):
+        return
+
+    def post(self):
+        return self.request.data[
+
+
+def f(request, *args, **kwargs):
+    return f(request)
+`)
+	inv := m.buildInventory()
+	var views []string
+	for _, e := range inv.Endpoints {
+		views = append(views, e.Row().View)
+	}
+	assert.Contains(t, views, "views.f")
+	assert.Contains(t, views, "views.A.post")
+}

@@ -1,0 +1,528 @@
+package semantic
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Route is one URL pattern of the project bound to a view: a `path`,
+// `re_path` or `url` entry of a urlpatterns list (include prefixes
+// joined), or a prefix a DRF router registers a viewset under.
+type Route struct {
+	// Pattern is the full pattern as written, include prefixes joined
+	// ("api/payments/<int:pk>/"); regular-expression anchors (^, $) of
+	// re_path and url entries are dropped where patterns are joined.
+	Pattern string
+	// Name is the pattern's name= (or a router's basename), "" when none.
+	Name string
+	// File and Node are the entry that routes the view: the path() call,
+	// or the router's register() call.
+	File *File
+	Node pyast.Node
+	// The view: a function (Func), or a class (Class) with the actions
+	// as_view({...}) maps methods to (DRF viewsets), or nil when rubric
+	// cannot resolve it (ViewText says what is written).
+	Func     *Func
+	Class    *Class
+	Actions  map[string]string
+	ViewText string
+	// Router is set for viewsets registered on a DRF router: the list
+	// routes are Pattern, the detail routes Pattern + "<pk>/".
+	Router bool
+	// Orphan is set when settings name a ROOT_URLCONF the tree holds and
+	// this route is not reached from it: the URLconf is wired elsewhere
+	// (a hook, an app registry), maybe behind checks rubric does not see.
+	Orphan bool
+	// Wrappers are the decorators applied in the URLconf around the view
+	// (`csrf_exempt(views.hook)`, `login_required(View.as_view())`), by
+	// last name, outermost first.
+	Wrappers []string
+}
+
+// urlWrappers are callables commonly wrapped around a view in a URLconf.
+var urlWrappers = map[string]bool{"csrf_exempt": true, "login_required": true, "staff_member_required": true,
+	"permission_required": true, "user_passes_test": true, "never_cache": true, "cache_page": true,
+	"require_POST": true, "require_GET": true, "require_safe": true, "require_http_methods": true,
+	"atomic": true, "superuser_required": true, "xframe_options_exempt": true, "ensure_csrf_cookie": true,
+	"csrf_protect": true, "vary_on_cookie": true, "vary_on_headers": true, "cache_control": true,
+	"admin_view": true, "api_view": true}
+
+// routeFuncs are the URLconf entry constructors.
+var routeFuncs = map[string]bool{"path": true, "re_path": true, "url": true}
+
+// urlconfs collects the routes of the project: from ROOT_URLCONF when the
+// settings name one the tree holds, then from every URLconf no other
+// includes, then from those never reached (their prefix is unknown;
+// Route.Orphan when a root URLconf is known). Include cycles and depth
+// are bounded.
+func (m *Model) urlconfs() []*Route {
+	var confs []*File
+	for _, f := range m.ordered {
+		if RolesOf(f.Unit).Any(Test | Migration | Script | DevData) {
+			continue
+		}
+		if hasURLPatterns(f) {
+			confs = append(confs, f)
+		}
+	}
+	if len(confs) == 0 {
+		return nil
+	}
+	w := &urlWalker{m: m, included: map[*File]bool{}, done: map[*File]bool{}}
+	// Which URLconfs does another include?
+	for _, f := range confs {
+		w.collectIncludes(f)
+	}
+	var roots []*File
+	root := m.moduleFile(m.Index.Settings.RootURLConf())
+	if root != nil && hasURLPatterns(root) {
+		w.walk(root, "", nil, 0)
+	} else {
+		root = nil
+	}
+	reached := len(w.out)
+	for _, f := range confs {
+		if !w.included[f] {
+			roots = append(roots, f)
+		}
+	}
+	for _, f := range roots {
+		if !w.done[f] {
+			w.walk(f, "", nil, 0)
+		}
+	}
+	for _, f := range confs {
+		if !w.done[f] {
+			w.walk(f, "", nil, 0)
+		}
+	}
+	if root != nil {
+		for _, r := range w.out[reached:] {
+			r.Orphan = true
+		}
+	}
+	sort.SliceStable(w.out, func(i, j int) bool { return w.out[i].Pattern < w.out[j].Pattern })
+	return w.out
+}
+
+// hasURLPatterns reports whether a module assigns urlpatterns at module
+// level.
+func hasURLPatterns(f *File) bool {
+	if len(f.globals["urlpatterns"]) > 0 {
+		return true
+	}
+	for _, st := range moduleStatements(f.Unit.Tree.Root()) {
+		if st.Type() == "expression_statement" {
+			if a := st.NamedChild(0); a.Type() == "augmented_assignment" && a.ChildByField("left").Text() == "urlpatterns" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// moduleFile finds a module of the run by dotted name, also as a suffix
+// (the analysed root may sit below the import root, or above it).
+func (m *Model) moduleFile(name string) *File {
+	if name == "" {
+		return nil
+	}
+	if u := m.Index.ByModule[name]; u != nil {
+		return m.files[u]
+	}
+	var found *File
+	for _, f := range m.ordered {
+		mod := f.Unit.Module
+		if dottedSuffix(mod, name) || dottedSuffix(name, mod) && strings.Contains(mod, ".") {
+			if found != nil {
+				return nil
+			}
+			found = f
+		}
+	}
+	return found
+}
+
+type urlWalker struct {
+	m        *Model
+	included map[*File]bool
+	done     map[*File]bool
+	out      []*Route
+}
+
+// patternElems returns the entries of a module's urlpatterns: the
+// elements of the lists assigned, added (+=, +) and appended.
+func (w *urlWalker) patternElems(f *File) []pyast.Node {
+	var out []pyast.Node
+	for _, st := range moduleStatements(f.Unit.Tree.Root()) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		e := st.NamedChild(0)
+		switch e.Type() {
+		case "assignment", "augmented_assignment":
+			if e.ChildByField("left").Text() == "urlpatterns" {
+				out = append(out, w.elems(f, e.ChildByField("right"), 0)...)
+			}
+		case "call":
+			c, _ := pyast.AsCall(e)
+			switch pyast.Dotted(c.Func) {
+			case "urlpatterns.append", "urlpatterns.insert":
+				if len(c.Positional) > 0 {
+					out = append(out, c.Positional[len(c.Positional)-1])
+				}
+			case "urlpatterns.extend":
+				if len(c.Positional) > 0 {
+					out = append(out, w.elems(f, c.Positional[0], 0)...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// elems flattens a urlpatterns expression into its entries: list and
+// tuple literals, `a + b`, pattern helpers (format_suffix_patterns,
+// i18n_patterns) and module-level names bound to lists.
+func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []pyast.Node {
+	n = pyast.Unparen(n)
+	if depth > 6 {
+		return nil
+	}
+	switch n.Type() {
+	case "list", "tuple":
+		var out []pyast.Node
+		for _, e := range n.NamedChildren() {
+			if e.Type() == "list_splat" {
+				out = append(out, w.elems(f, e.NamedChild(0), depth+1)...)
+				continue
+			}
+			if e.Type() != "comment" {
+				out = append(out, e)
+			}
+		}
+		return out
+	case "binary_operator":
+		return append(w.elems(f, n.ChildByField("left"), depth+1), w.elems(f, n.ChildByField("right"), depth+1)...)
+	case "call":
+		c, _ := pyast.AsCall(n)
+		name := lastName(pyast.Dotted(c.Func))
+		if name == "format_suffix_patterns" || name == "i18n_patterns" {
+			var out []pyast.Node
+			for _, a := range c.Positional {
+				out = append(out, w.elems(f, a, depth+1)...)
+			}
+			return out
+		}
+		if routeFuncs[name] {
+			return []pyast.Node{n}
+		}
+	case "identifier":
+		if bs := f.globals[n.Text()]; len(bs) > 0 && n.Text() != "urlpatterns" {
+			return w.elems(f, bs[len(bs)-1], depth+1)
+		}
+	case "attribute":
+		return []pyast.Node{n} // router.urls
+	}
+	return nil
+}
+
+// collectIncludes marks the URLconfs f includes (through inline lists
+// and module-level lists too).
+func (w *urlWalker) collectIncludes(f *File) {
+	w.markIncludes(f, w.patternElems(f), 0)
+}
+
+func (w *urlWalker) markIncludes(f *File, elems []pyast.Node, depth int) {
+	if depth > 4 {
+		return
+	}
+	for _, e := range elems {
+		c, ok := pyast.AsCall(e)
+		if !ok {
+			continue
+		}
+		inc, ok := pyast.AsCall(pyast.Unparen(c.Arg(1, "view")))
+		if !ok || lastName(pyast.Dotted(inc.Func)) != "include" || len(inc.Positional) == 0 {
+			continue
+		}
+		arg := pyast.Unparen(inc.Positional[0])
+		if arg.Type() == "list" || arg.Type() == "identifier" && len(f.globals[arg.Text()]) > 0 {
+			w.markIncludes(f, w.elems(f, arg, 0), depth+1)
+			continue
+		}
+		if g := w.includedModule(f, arg); g != nil {
+			w.included[g] = true
+		}
+	}
+}
+
+// includedModule resolves include("app.urls"), include(("app.urls",
+// "ns")) and include(app_urls) (an imported module) to a file.
+func (w *urlWalker) includedModule(f *File, arg pyast.Node) *File {
+	arg = pyast.Unparen(arg)
+	if arg.Type() == "tuple" && len(arg.NamedChildren()) > 0 {
+		arg = arg.NamedChild(0)
+	}
+	if s, ok := pyast.StringValue(arg); ok {
+		return w.m.moduleFile(s)
+	}
+	if d := pyast.Dotted(arg); d != "" {
+		if q, ok := f.Unit.Imports.ResolveDotted(d); ok {
+			return w.m.moduleFile(absoluteName(f.Unit, q))
+		}
+	}
+	return nil
+}
+
+// walk adds the routes of one URLconf under prefix.
+func (w *urlWalker) walk(f *File, prefix string, stack []*File, depth int) {
+	if depth > 8 {
+		return
+	}
+	for _, s := range stack {
+		if s == f {
+			return
+		}
+	}
+	w.done[f] = true
+	stack = append(stack, f)
+	start := len(w.out)
+	for _, e := range w.patternElems(f) {
+		w.entry(f, e, prefix, stack, depth)
+	}
+	// `urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)`:
+	// every route of this URLconf (and of what it includes) is wrapped.
+	if deco := patternsDecorator(f); deco != "" {
+		for _, r := range w.out[start:] {
+			r.Wrappers = append(r.Wrappers, deco)
+		}
+	}
+}
+
+// patternsDecorator returns the name of a function a URLconf passes its
+// own urlpatterns to and assigns back (`urlpatterns =
+// decorate_urlpatterns(urlpatterns, check)`), "" when none: it wraps every
+// view, usually with an access check rubric does not read.
+func patternsDecorator(f *File) string {
+	for _, st := range moduleStatements(f.Unit.Tree.Root()) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "urlpatterns" {
+			continue
+		}
+		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if !ok {
+			continue
+		}
+		for _, arg := range c.Positional {
+			if arg.Type() == "identifier" && arg.Text() == "urlpatterns" {
+				name := lastName(pyast.Dotted(c.Func))
+				if name == "format_suffix_patterns" || name == "i18n_patterns" {
+					return ""
+				}
+				return "urlpatterns:" + name
+			}
+		}
+	}
+	return ""
+}
+
+// entry adds the routes of one urlpatterns entry.
+func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, depth int) {
+	e = pyast.Unparen(e)
+	if e.Type() == "attribute" {
+		if e.ChildByField("attribute").Text() == "urls" {
+			w.router(f, e.ChildByField("object"), prefix)
+		}
+		return
+	}
+	c, ok := pyast.AsCall(e)
+	if !ok || !routeFuncs[lastName(pyast.Dotted(c.Func))] {
+		return
+	}
+	pat, _ := pyast.StringValue(c.Arg(0, "route"))
+	if pat == "" {
+		pat, _ = pyast.StringValue(c.Arg(0, "regex"))
+	}
+	full := joinPattern(prefix, pat)
+	view := pyast.Unparen(c.Arg(1, "view"))
+	if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" && len(inc.Positional) > 0 {
+		arg := pyast.Unparen(inc.Positional[0])
+		switch {
+		case arg.Type() == "list" || arg.Type() == "identifier" && len(f.globals[arg.Text()]) > 0:
+			for _, x := range w.elems(f, arg, 0) {
+				w.entry(f, x, full, stack, depth+1)
+			}
+		case arg.Type() == "attribute" && arg.ChildByField("attribute").Text() == "urls":
+			w.router(f, arg.ChildByField("object"), full)
+		default:
+			if g := w.includedModule(f, arg); g != nil {
+				w.walk(g, full, stack, depth+1)
+			}
+		}
+		return
+	}
+	if view.Type() == "attribute" && view.ChildByField("attribute").Text() == "urls" {
+		// path("api/", router.urls) or admin.site.urls
+		w.router(f, view.ChildByField("object"), full)
+		return
+	}
+	r := &Route{Pattern: full, File: f, Node: e, ViewText: view.Text()}
+	if s, ok := pyast.StringValue(c.Keyword("name")); ok {
+		r.Name = s
+	}
+	w.m.resolveView(f, view, r)
+	w.out = append(w.out, r)
+}
+
+// router adds the viewsets registered on a DRF router (a module-level
+// `router = DefaultRouter()` of f, or one imported from another module).
+func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
+	name := pyast.Dotted(obj)
+	if name == "" {
+		return
+	}
+	rf := f
+	if len(f.globals[name]) == 0 {
+		q, ok := f.Unit.Imports.ResolveDotted(name)
+		if !ok {
+			return
+		}
+		q = absoluteName(f.Unit, q)
+		i := strings.LastIndex(q, ".")
+		if i < 0 {
+			return
+		}
+		rf, name = w.m.moduleFile(q[:i]), q[i+1:]
+		if rf == nil {
+			return
+		}
+	}
+	if !isRouter(rf.globals[name]) {
+		return
+	}
+	for _, st := range moduleStatements(rf.Unit.Tree.Root()) {
+		c, ok := pyast.AsCall(st.NamedChild(0))
+		if st.Type() != "expression_statement" || !ok || pyast.Dotted(c.Func) != name+".register" || len(c.Positional) < 2 {
+			continue
+		}
+		pat, _ := pyast.StringValue(c.Arg(0, "prefix"))
+		if pat = strings.Trim(pat, "^$/"); pat != "" {
+			pat += "/"
+		}
+		r := &Route{Pattern: joinPattern(prefix, pat), File: rf, Node: c.Node, Router: true,
+			ViewText: c.Positional[1].Text()}
+		if s, ok := pyast.StringValue(c.Arg(2, "basename")); ok {
+			r.Name = s
+		}
+		rf.M.resolveView(rf, c.Positional[1], r)
+		w.out = append(w.out, r)
+	}
+}
+
+// isRouter reports whether a module-level name is bound to a DRF (or
+// drf-nested-routers) router.
+func isRouter(bindings []pyast.Node) bool {
+	for _, b := range bindings {
+		if c, ok := pyast.AsCall(pyast.Unparen(b)); ok && strings.HasSuffix(lastName(pyast.Dotted(c.Func)), "Router") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveView reads a view expression: wrappers (`csrf_exempt(v)`,
+// `cache_page(60)(v)`), `Class.as_view({...})`, and names of project
+// functions or classes.
+func (m *Model) resolveView(f *File, view pyast.Node, r *Route) {
+	for depth := 0; depth < 8; depth++ {
+		view = pyast.Unparen(view)
+		c, ok := pyast.AsCall(view)
+		if !ok {
+			break
+		}
+		if c.Func.Type() == "attribute" && c.MethodName() == "as_view" {
+			r.Class = m.classByName(f, c.Receiver())
+			if len(c.Positional) > 0 || !c.Keyword("actions").IsNil() {
+				r.Actions = actionsDict(c.Arg(0, "actions"))
+			}
+			return
+		}
+		callee := c.Func
+		if inner, ok := pyast.AsCall(pyast.Unparen(callee)); ok {
+			callee = inner.Func // cache_page(60)(view), user_passes_test(f)(view)
+		}
+		name := lastName(pyast.Dotted(callee))
+		if !urlWrappers[name] || len(c.Positional) == 0 {
+			return
+		}
+		r.Wrappers = append(r.Wrappers, name)
+		view = c.Positional[0]
+	}
+	if s, ok := pyast.StringValue(view); ok {
+		r.Func = m.LookupFunc(s)
+		return
+	}
+	d := pyast.Dotted(view)
+	if d == "" {
+		return
+	}
+	if fn := f.topFuncs[d]; fn != nil {
+		r.Func = fn
+		return
+	}
+	if c := f.topClasses[d]; c != nil {
+		r.Class = c
+		return
+	}
+	if q, ok := f.Unit.Imports.ResolveDotted(d); ok {
+		q = absoluteName(f.Unit, q)
+		if fn := m.LookupFunc(q); fn != nil && fn.Class == nil {
+			r.Func = fn
+			return
+		}
+		r.Class = m.LookupClass(q)
+	}
+}
+
+// classByName resolves a class as written in f.
+func (m *Model) classByName(f *File, n pyast.Node) *Class {
+	d := pyast.Dotted(n)
+	if d == "" {
+		return nil
+	}
+	if c := f.topClasses[d]; c != nil {
+		return c
+	}
+	return m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(d)))
+}
+
+// actionsDict reads `{"get": "list", "post": "create"}`.
+func actionsDict(n pyast.Node) map[string]string {
+	n = pyast.Unparen(n)
+	if n.Type() != "dictionary" {
+		return nil
+	}
+	out := map[string]string{}
+	for _, p := range n.NamedChildren() {
+		k, ok1 := pyast.StringValue(p.ChildByField("key"))
+		v, ok2 := pyast.StringValue(p.ChildByField("value"))
+		if ok1 && ok2 {
+			out[strings.ToLower(k)] = v
+		}
+	}
+	return out
+}
+
+// joinPattern appends a URL pattern to an include prefix, dropping the
+// regular-expression anchors where they meet.
+func joinPattern(prefix, pat string) string {
+	if prefix == "" {
+		return pat
+	}
+	return strings.TrimSuffix(prefix, "$") + strings.TrimPrefix(pat, "^")
+}
+
+func lastName(d string) string { return d[strings.LastIndex(d, ".")+1:] }

@@ -1,0 +1,387 @@
+package semantic
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Webhook says why an endpoint is taken for a webhook receiver, where it
+// reads the delivery, and what verifies it. It is the one answer the
+// signature, replay, body-size and de-duplication rules share.
+type Webhook struct {
+	// Signals are the reasons, in words: "name", "class name", "route",
+	// "csrf_exempt view reading the raw body".
+	Signals []string
+	// Payload is the first read of the delivery (request.body,
+	// request.data, request.POST, request.read()), in PayloadFile: in the
+	// handler or in a helper it hands the request to. For a viewset's
+	// framework action it is the class name.
+	Payload     pyast.Node
+	PayloadFile *File
+	// BodyRead is the first read of the raw body (request.body, read(),
+	// stream) in the handler itself, zero when the handler reads none.
+	BodyRead pyast.Node
+	// Verified: the handler, a helper it calls (five calls deep), its
+	// decorators or its class show a check of the sender: a signature,
+	// an HMAC, a provider SDK's construct_event, a shared secret or token,
+	// or an authentication that a provider must pass. Permission classes
+	// never count: AllowAny is what a webhook needs, not a verification.
+	Verified bool
+	// HMAC: the verification is made by hand with hmac (so the replay
+	// window is the handler's to check); Fresh: a timestamp tolerance,
+	// nonce or de-duplication shows.
+	HMAC, Fresh bool
+	// Delegated: the request is handed to a callable outside the project,
+	// which may verify it where rubric cannot see.
+	Delegated bool
+	// Request is the request expression ("request", "self.request").
+	Request string
+}
+
+// hookWords name a webhook receiver.
+var hookWords = map[string]bool{"webhook": true, "webhooks": true, "callback": true, "callbacks": true,
+	"ipn": true, "notify": true, "hook": true, "hooks": true}
+
+// crudWords name an ordinary create/read/update/delete view.
+var crudWords = map[string]bool{"create": true, "update": true, "delete": true, "edit": true, "add": true,
+	"remove": true, "list": true, "index": true, "detail": true, "new": true, "destroy": true, "get": true, "set": true}
+
+// verifyWords in a handler, its helpers or its decorators suggest it
+// authenticates the sender.
+var verifyWords = []string{"signature", "signatures", "sig", "hmac", "digest", "verify", "verified",
+	"verification", "signed", "unsign", "signer", "construct", "authenticate", "authentication",
+	"authheader", "token", "secret", "jwt", "auth"}
+
+// freshWords suggest a timestamp tolerance, nonce or de-duplication.
+var freshWords = []string{"timestamp", "tolerance", "time", "nonce", "replay", "age", "expire",
+	"expired", "expires", "expiry", "window", "skew", "now", "timedelta", "datetime", "ts",
+	"exists", "idempotency", "duplicate", "dedup", "seen", "processed"}
+
+// IdentWords splits an identifier, header name or URL pattern into
+// lower-case words: "STRIPE_SECRET_KEY" -> [stripe secret key],
+// "PaymentCallbackView" -> [payment callback view].
+func IdentWords(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1])):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return out
+}
+
+func hasHookWord(s string) bool {
+	for _, w := range IdentWords(s) {
+		if hookWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// webhookOf decides whether an endpoint receives webhooks: a handler,
+// class or route named for webhooks (webhook, callback, IPN, notify), or
+// a csrf_exempt function view that reads the raw body, is not named for
+// an ordinary CRUD operation and reads no request.user, that reads the
+// delivery (request.body, .data, .POST, .read(), directly or in a helper
+// it hands the request to) and accepts a POST.
+func (m *Model) webhookOf(e *Endpoint) *Webhook {
+	if !e.AcceptsUnsafe() {
+		return nil
+	}
+	w := &Webhook{Request: e.RequestParam}
+	name := ""
+	if e.Handler != nil && e.Handler.Class == nil {
+		name = e.Handler.Name
+	}
+	if name != "" && hasHookWord(name) {
+		w.Signals = append(w.Signals, "name")
+	}
+	if e.Class != nil && hasHookWord(e.Class.Name) {
+		w.Signals = append(w.Signals, "class name")
+	}
+	for _, r := range e.Routes {
+		if hasHookWord(r.Pattern) || hasHookWord(r.Name) {
+			w.Signals = append(w.Signals, "route")
+			break
+		}
+	}
+	if e.Kind == "asgi" && hasHookWord(e.Route) && len(w.Signals) == 0 {
+		w.Signals = append(w.Signals, "route")
+	}
+	if e.Handler == nil {
+		if len(w.Signals) == 0 || e.Action != "create" || e.Class == nil {
+			return nil
+		}
+		w.Payload, w.PayloadFile = e.Class.Node.ChildByField("name"), e.Class.File
+		w.Verified = e.Auth.Unknown || !e.Auth.Public && !e.Auth.ReadPublic
+		return w
+	}
+	if len(w.Signals) == 0 && !e.Auth.CSRFExempt {
+		return nil // no name, no route, no csrf_exempt: nothing to read
+	}
+	req := e.RequestParam
+	if e.Handler.Class != nil && req == "self.request" {
+		req = ""
+	}
+	w.Payload, w.PayloadFile, w.Delegated = m.payloadRead(e.Handler, req, 0)
+	w.BodyRead = rawBodyRead(e.Handler.Node, req)
+	if len(w.Signals) == 0 {
+		crud := false
+		for _, x := range []string{e.Handler.Name, name} {
+			for _, wd := range IdentWords(x) {
+				if crudWords[wd] {
+					crud = true
+				}
+			}
+		}
+		if e.Auth.CSRFExempt && e.Kind != "drf-view" && e.Kind != "viewset" && !w.BodyRead.IsNil() && !e.Auth.UsesUser && !crud {
+			w.Signals = append(w.Signals, "csrf_exempt view reading the raw body")
+		}
+	}
+	if len(w.Signals) == 0 || w.Payload.IsNil() {
+		return nil
+	}
+	if e.Auth.UsesUser && (e.Auth.Session || e.Auth.level >= levelAuth) {
+		return nil // a user-facing view named "notify", not a provider's delivery
+	}
+	ws := m.webhookWords(e)
+	w.HMAC = ws["hmac"]
+	w.Verified = anyOf(ws, verifyWords) || prefixOf(ws, "verif", "signatur", "authent")
+	w.Fresh = anyOf(ws, freshWords) || ws["or"] && ws["create"]
+	if !e.Auth.Public && !e.Auth.ReadPublic && !e.Auth.Unknown {
+		w.Verified = true // the provider must authenticate
+	}
+	return w
+}
+
+// payloadRead returns the first read of the delivery in fn or in a project
+// helper it hands the request to (two calls deep), and whether the
+// request goes to a callable outside the project.
+func (m *Model) payloadRead(fn *Func, req string, depth int) (pyast.Node, *File, bool) {
+	var found pyast.Node
+	var file *File
+	delegated := false
+	isReq := func(n pyast.Node) bool {
+		d := pyast.Dotted(n)
+		return req != "" && d == req || d == "self.request"
+	}
+	pyast.Inspect(pyast.Body(fn.Node), func(n pyast.Node) bool {
+		if !found.IsNil() {
+			return false
+		}
+		switch n.Type() {
+		case "function_definition", "class_definition":
+			return false
+		case "attribute":
+			if isReq(n.ChildByField("object")) {
+				switch n.ChildByField("attribute").Text() {
+				case "body", "data", "POST", "read", "stream", "json", "form":
+					found, file = n, fn.File
+					return false
+				}
+			}
+		}
+		return true
+	})
+	if depth >= 2 {
+		return found, file, delegated
+	}
+	for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
+		c, _ := pyast.AsCall(call)
+		idx := -1
+		for i, a := range c.Positional {
+			if isReq(a) {
+				idx = i
+			}
+		}
+		for k, a := range c.Keywords {
+			if isReq(a) && k != "context" {
+				idx = 0
+			}
+		}
+		if idx < 0 {
+			continue
+		}
+		g, bound := fn.File.Callee(call)
+		if g == nil {
+			if !passiveSink(c) {
+				delegated = true
+			}
+			continue
+		}
+		pi := idx
+		if bound {
+			pi++
+		}
+		p := ""
+		if pi < len(g.Params) {
+			p = g.Params[pi]
+		}
+		n, gf, d := m.payloadRead(g, p, depth+1)
+		delegated = delegated || d
+		if found.IsNil() && !n.IsNil() {
+			found, file = n, gf
+		}
+	}
+	return found, file, delegated
+}
+
+// passiveSink reports calls that receive the request without reading or
+// verifying the delivery: rendering, responses, serializers and forms
+// built from request.data, logging.
+func passiveSink(c pyast.Call) bool {
+	name := lastName(pyast.Dotted(c.Func))
+	switch name {
+	case "render", "redirect", "render_to_response", "JsonResponse", "HttpResponse", "Response", "get_object_or_404",
+		"login", "logout", "messages", "reverse", "build_absolute_uri", "get_client_ip", "info", "debug", "warning",
+		"error", "exception":
+		return true
+	}
+	return strings.HasSuffix(name, "Serializer") || strings.HasSuffix(name, "Form") || strings.HasPrefix(name, "get_serializer")
+}
+
+// rawBodyRead returns the first `request.body`, `request.read()` or
+// `request.stream` in fn.
+func rawBodyRead(fn pyast.Node, req string) pyast.Node {
+	var found pyast.Node
+	pyast.Inspect(fn, func(m pyast.Node) bool {
+		if !found.IsNil() {
+			return false
+		}
+		if m.Type() == "attribute" {
+			d := pyast.Dotted(m.ChildByField("object"))
+			if req != "" && d == req || d == "self.request" {
+				switch m.ChildByField("attribute").Text() {
+				case "body", "read", "stream":
+					found = m
+				}
+			}
+		}
+		return found.IsNil()
+	})
+	return found
+}
+
+// permissionAttrs are class attributes that say who may call, not how a
+// delivery is verified.
+var permissionAttrs = map[string]bool{"permission_classes": true, "authentication_classes": true,
+	"throttle_classes": true, "parser_classes": true, "renderer_classes": true}
+
+// webhookWords collects the lower-case words of the handler, the project
+// functions it calls (five calls deep, other files included), its
+// decorators other than permission decorators, and its class's
+// decorators and attributes other than permission attributes.
+func (m *Model) webhookWords(e *Endpoint) map[string]bool {
+	ws := map[string]bool{}
+	addNode := func(n pyast.Node) {
+		pyast.Inspect(n, func(x pyast.Node) bool {
+			switch x.Type() {
+			case "identifier":
+				if x.Text() == "AllowAny" {
+					return true
+				}
+				for _, w := range IdentWords(x.Text()) {
+					if w != "authorization" {
+						ws[w] = true
+					}
+				}
+			case "string_content":
+				// An Authorization header read (a bearer token or basic
+				// credentials checked); the word alone is also a card
+				// authorisation, which verifies nothing.
+				if t := x.Text(); t == "Authorization" || t == "HTTP_AUTHORIZATION" {
+					ws["authheader"] = true
+				}
+				for _, w := range IdentWords(x.Text()) {
+					if w != "authorization" {
+						ws[w] = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	addDecorators := func(def pyast.Node) {
+		for _, d := range pyast.Decorators(def) {
+			name := lastName(pyast.Dotted(decoratorCallee(d)))
+			if name == "permission_classes" || name == "authentication_classes" || name == "api_view" {
+				continue
+			}
+			addNode(d)
+		}
+	}
+	seen := map[*Func]bool{}
+	var walk func(fn *Func, d int)
+	walk = func(fn *Func, d int) {
+		if fn == nil || seen[fn] || d > followDepth {
+			return
+		}
+		seen[fn] = true
+		addDecorators(fn.Node)
+		addNode(pyast.Body(fn.Node))
+		for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
+			if g, _ := fn.File.Callee(call); g != nil {
+				walk(g, d+1)
+			}
+		}
+	}
+	walk(e.Handler, 0)
+	if e.Class != nil {
+		for _, cc := range append([]*Class{e.Class}, e.Class.Bases()...) {
+			addDecorators(cc.Node)
+			for name, v := range cc.Attrs {
+				if !permissionAttrs[name] {
+					for _, w := range IdentWords(name) {
+						ws[w] = true
+					}
+					addNode(v)
+				}
+			}
+			if fn := cc.Methods["dispatch"]; fn != nil {
+				walk(fn, 1)
+			}
+			if fn := cc.Methods["initial"]; fn != nil {
+				walk(fn, 1)
+			}
+		}
+	}
+	return ws
+}
+
+func anyOf(ws map[string]bool, want []string) bool {
+	for _, w := range want {
+		if ws[w] {
+			return true
+		}
+	}
+	return false
+}
+
+func prefixOf(ws map[string]bool, prefixes ...string) bool {
+	for w := range ws {
+		for _, p := range prefixes {
+			if strings.HasPrefix(w, p) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,111 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed csrfsession.md
+var csrfSessionDoc string
+
+// CSRFExemptSessionView reports csrf_exempt on views that authenticate
+// with the session cookie.
+var CSRFExemptSessionView = &analyzer.Rule{
+	Code:       "SEC016",
+	Name:       "csrf-exempt-session-view",
+	Doc:        csrfSessionDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.2.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Endpoints},
+	Run:        runCSRFExemptSessionView,
+}
+
+// runCSRFExemptSessionView matches judged Django views (functions and
+// class-based views, not DRF, which enforces CSRF itself for session
+// authentication) exempted from CSRF (decorator, method_decorator or a
+// URLconf wrapper) that accept an unsafe method and rely on the session:
+// login_required, the auth mixins or LoginRequiredMiddleware (high
+// confidence), or request.user read in the handler (medium). Webhooks,
+// which authenticate with a signature, and the endpoints an identity
+// provider posts back to (OAuth, SAML, social sign-in callbacks) are left
+// alone.
+func runCSRFExemptSessionView(p *analyzer.Pass) error {
+	inv := semantic.InventoryOf(p.Project)
+	f := semantic.Of(p.Project).File(p.Unit)
+	seen := map[string]bool{}
+	for _, e := range inv.ViewsIn(f) {
+		if !e.Judged(inv) || !e.Auth.CSRFExempt || e.Webhook != nil || !e.AcceptsUnsafe() || seen[e.View] {
+			continue
+		}
+		if e.Kind != "function" && e.Kind != "django-view" {
+			continue
+		}
+		if !e.Auth.Session && !e.Auth.UsesUser || identityCallback(e) {
+			continue
+		}
+		seen[e.View] = true
+		conf := analyzer.High
+		how := "its callers log in with the session cookie (" + e.Auth.Summary + ")"
+		if !e.Auth.Session {
+			conf = analyzer.Medium
+			how = "it reads `request.user`, which the session cookie authenticates"
+		}
+		at := csrfDecorator(e)
+		if at.IsNil() {
+			at = e.ViewNode()
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(at),
+			Confidence: conf,
+			Message:    fmt.Sprintf("`%s` is exempt from CSRF but %s: another site can post to it as a logged-in user", e.ViewName(), how),
+			Help:       fmt.Sprintf("remove `csrf_exempt` from `%s` and send the CSRF token (`{%% csrf_token %%}`, or the `X-CSRFToken` header from the `csrftoken` cookie); an API for non-browser clients should authenticate with a token instead of the session", e.ViewName()),
+		})
+	}
+	return nil
+}
+
+// identityWords name the endpoints an identity provider posts back to
+// (OAuth, SAML, social sign-in): exempt from CSRF by design, the state
+// parameter or the assertion protects them.
+var identityWords = map[string]bool{"oauth": true, "oauth2": true, "sso": true, "saml": true, "acs": true,
+	"social": true, "socialauth": true, "complete": true, "callback": true, "oidc": true}
+
+func identityCallback(e *semantic.Endpoint) bool { return namedFor(e, identityWords) }
+
+// csrfDecorator returns the csrf_exempt decorator of the view's handler or
+// class, or the zero Node.
+func csrfDecorator(e *semantic.Endpoint) pyast.Node {
+	var defs []pyast.Node
+	if e.Handler != nil {
+		defs = append(defs, e.Handler.Node)
+	}
+	if e.Class != nil {
+		defs = append(defs, e.Class.Node)
+	}
+	for _, def := range defs {
+		if e.Handler != nil && e.Handler.File != e.File {
+			continue
+		}
+		for _, d := range pyast.Decorators(def) {
+			found := false
+			pyast.Inspect(d, func(n pyast.Node) bool {
+				if n.Type() == "identifier" && n.Text() == "csrf_exempt" {
+					found = true
+				}
+				return !found
+			})
+			if found {
+				return d
+			}
+		}
+	}
+	return pyast.Node{}
+}

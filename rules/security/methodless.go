@@ -1,0 +1,83 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed methodless.md
+var methodlessDoc string
+
+// StateChangeAnyMethod reports function views that change state whatever
+// the HTTP method.
+var StateChangeAnyMethod = &analyzer.Rule{
+	Code:       "SEC017",
+	Name:       "state-change-without-method-check",
+	Doc:        methodlessDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.2.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Endpoints},
+	Run:        runStateChangeAnyMethod,
+}
+
+// changeVerbs name a view that changes state by design.
+var changeVerbs = map[string]bool{"create": true, "update": true, "delete": true, "remove": true, "add": true,
+	"edit": true, "pay": true, "buy": true, "purchase": true, "transfer": true, "withdraw": true, "deposit": true,
+	"cancel": true, "approve": true, "reject": true, "refund": true, "send": true, "charge": true, "order": true,
+	"orders": true, "topup": true, "close": true, "change": true, "move": true, "new": true, "save": true,
+	"submit": true, "destroy": true, "register": true, "book": true, "assign": true, "archive": true, "publish": true}
+
+// verbNamed reports whether a view's name or route names a change of
+// state (create_wallet, /txs/<id>/delete/, my_orders).
+func verbNamed(e *semantic.Endpoint) bool { return namedFor(e, changeVerbs) }
+
+// runStateChangeAnyMethod matches judged Django function views with no
+// method restriction (no require_POST, require_http_methods or
+// require_safe, in decorators or URLconf wrappers; not @api_view) that
+// write rows, move money or queue tasks, directly or through the project
+// functions they call, never read request.method nor validate a form
+// (in the handler or the functions it calls, two calls deep)
+// (a form bound to request.POST does not validate on a GET), and whose name or
+// route names a change (create, update, delete, pay, transfer, order...).
+// Views whose GET is part of a flow by design are left alone: webhooks,
+// views named for sign-in, activation, confirmation or OAuth, and views
+// taking a secret from the URL (e-mail links). Bookkeeping on GET (marking
+// a notification read, filling a thumbnail cache) is not named so and is
+// not reported.
+func runStateChangeAnyMethod(p *analyzer.Pass) error {
+	inv := semantic.InventoryOf(p.Project)
+	f := semantic.Of(p.Project).File(p.Unit)
+	for _, e := range inv.ViewsIn(f) {
+		if e.Kind != "function" || e.Restricted || !e.Judged(inv) || e.Webhook != nil || !e.Writes() {
+			continue
+		}
+		body := semantic.Of(p.Project).ReachText(e.Handler, 2)
+		if strings.Contains(body, ".method") || strings.Contains(body, "is_valid(") || e.SecretInURL() || publicDesign(e) ||
+			identityCallback(e) || !verbNamed(e) {
+			continue
+		}
+		w := e.Does.FirstWrite()
+		what := "changes state"
+		if w != nil && w.Name != "" {
+			what = "runs `" + trimText(w.Name, 50) + "`"
+		}
+		d := analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(e.ViewNode()),
+			Message: fmt.Sprintf("view `%s` %s whatever the HTTP method: a GET (a link, a prefetch, a crawler) changes state", e.ViewName(), what),
+			Help:    fmt.Sprintf("decorate `%s` with `@require_POST` (from `django.views.decorators.http`), or `@require_http_methods([\"POST\"])` with the methods it serves", e.ViewName()),
+		}
+		if w != nil && w.File == f && !w.Call.IsNil() {
+			d.Related = []analyzer.Related{{Range: analyzer.RangeOf(w.Call), Message: "state changed here"}}
+		}
+		p.Report(d)
+	}
+	return nil
+}

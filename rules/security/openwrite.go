@@ -1,0 +1,221 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed openwrite.md
+var openWriteDoc string
+
+// OpenWriteEndpoint reports endpoints that change state and are open to
+// anonymous callers.
+var OpenWriteEndpoint = &analyzer.Rule{
+	Code:       "SEC013",
+	Name:       "open-write-endpoint",
+	Doc:        openWriteDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.Medium,
+	Since:      "0.2.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Endpoints},
+	Run:        runOpenWriteEndpoint,
+}
+
+// publicByDesign are words of views that anonymous callers must reach:
+// sign-up, log-in, tokens, password resets, e-mail confirmation, a shop's
+// guest checkout and cart.
+var publicByDesign = map[string]bool{"register": true, "registration": true, "signup": true, "sign": true,
+	"login": true, "logout": true, "token": true, "password": true, "reset": true, "activate": true,
+	"activation": true, "confirm": true, "verify": true, "otp": true, "auth": true, "contact": true,
+	"subscribe": true, "unsubscribe": true, "health": true, "healthcheck": true, "init": true, "obtain": true,
+	"refresh": true, "invite": true, "invitation": true, "feedback": true, "newsletter": true,
+	"checkout": true, "cart": true, "basket": true}
+
+// runOpenWriteEndpoint matches the judged endpoints of the file (see
+// semantic.Endpoint.Judged) that write rows, move money or queue tasks
+// through an unsafe method anonymous callers reach (AllowAny, an empty
+// permission_classes, no DEFAULT_PERMISSION_CLASSES, a Django view with no
+// login check). One finding per view, at its own permission_classes when
+// that opens it, else at its name, listing the open methods. Webhooks (their signature rules judge them), views named for
+// sign-up, log-in, tokens or password resets, views that write only the
+// user model or tokens, views taking a secret from the URL (e-mail
+// links: possession is the authorisation), views that read request.user (they rely on a
+// caller rubric cannot see checked) and views whose protection rubric
+// cannot read (custom permissions, middleware, unknown decorators) are
+// left alone.
+func runOpenWriteEndpoint(p *analyzer.Pass) error {
+	inv := semantic.InventoryOf(p.Project)
+	f := semantic.Of(p.Project).File(p.Unit)
+	type group struct {
+		eps     []*semantic.Endpoint
+		methods []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, e := range inv.ViewsIn(f) {
+		if !e.Judged(inv) || e.Webhook != nil || e.Auth.Unknown || e.Auth.UsesUser || !e.Writes() {
+			continue
+		}
+		var open []string
+		for _, m := range e.Methods {
+			if m != "GET" && m != "HEAD" && m != "OPTIONS" && e.Auth.PublicFor(m) {
+				open = append(open, m)
+			}
+		}
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() {
+			continue
+		}
+		g := groups[e.View]
+		if g == nil {
+			g = &group{}
+			groups[e.View] = g
+			order = append(order, e.View)
+		}
+		g.eps = append(g.eps, e)
+		for _, m := range open {
+			if !containsStr(g.methods, m) {
+				g.methods = append(g.methods, m)
+			}
+		}
+	}
+	for _, v := range order {
+		g := groups[v]
+		e := g.eps[0]
+		var writes []string
+		money := false
+		for _, x := range g.eps {
+			for _, w := range x.Does.Names(semantic.WriteRows) {
+				if !containsStr(writes, w) {
+					writes = append(writes, w)
+				}
+			}
+			for _, t := range x.Does.Names(semantic.QueueTask) {
+				if !containsStr(writes, t) {
+					writes = append(writes, t)
+				}
+			}
+			money = money || x.Does.MovesMoney()
+		}
+		what := "changes state"
+		if len(writes) > 0 {
+			what = "writes `" + strings.Join(limit(writes, 3), "`, `") + "`"
+		}
+		if money {
+			what += " (moves money)"
+		}
+		route := ""
+		if e.Route != "" {
+			route = " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
+		}
+		conf := analyzer.Medium
+		if money || e.Auth.Source == "class" || e.Auth.Source == "decorator" {
+			conf = analyzer.High
+		}
+		first := e.Does.FirstWrite()
+		var rel []analyzer.Related
+		if first != nil && first.File == f && !first.Call.IsNil() && first.Call.StartByte() != e.ViewNode().StartByte() {
+			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(first.Call), Message: "state changed here"})
+		}
+		at := e.ViewNode()
+		if e.Class != nil && e.Auth.Source == "class" {
+			// The exact line to change: the class's own permission_classes.
+			if v, decl := e.Class.Attr("permission_classes"); decl == e.Class && decl.File == f {
+				at = v.Parent()
+			}
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(at),
+			Confidence: conf,
+			Message: fmt.Sprintf("`%s` (%s%s) %s and is open to anonymous callers: %s", e.ViewName(),
+				strings.Join(g.methods, ", "), route, what, e.Auth.Summary),
+			Help:    openWriteHelp(e),
+			Related: rel,
+		})
+	}
+	return nil
+}
+
+// openWriteHelp names the change that closes the door.
+func openWriteHelp(e *semantic.Endpoint) string {
+	name := e.ViewName()
+	switch e.Kind {
+	case "function":
+		return fmt.Sprintf("decorate `%s` with `@login_required` (or check `request.user.is_authenticated` and answer 401/403) before it changes anything", name)
+	case "django-view":
+		return fmt.Sprintf("add `LoginRequiredMixin` first among the bases of `%s` (or a permission mixin)", name)
+	case "ninja", "asgi":
+		return fmt.Sprintf("require authentication on `%s`: pass `auth=` to the operation (or to its router or API)", name)
+	}
+	if strings.HasPrefix(e.Auth.Source, "DRF default") {
+		return fmt.Sprintf("set `\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\"]` in `REST_FRAMEWORK`, or `permission_classes = [IsAuthenticated]` on `%s`", name)
+	}
+	if e.Class == nil {
+		return fmt.Sprintf("decorate `%s` with `@permission_classes([IsAuthenticated])` (or a permission that checks the caller may do this)", name)
+	}
+	return fmt.Sprintf("set `permission_classes = [IsAuthenticated]` on `%s` (or a permission class that checks the caller may do this); `AllowAny` only for endpoints meant for anyone", name)
+}
+
+// publicDesign reports views meant for anonymous callers (see
+// publicByDesign), by the words of the view, its handler and its route.
+func publicDesign(e *semantic.Endpoint) bool { return namedFor(e, publicByDesign) }
+
+// namedFor reports whether a word of the view's name, its handler's name,
+// or its routes' patterns and names is in words.
+func namedFor(e *semantic.Endpoint, words map[string]bool) bool {
+	names := []string{e.ViewName(), e.View, e.Route}
+	if e.Handler != nil {
+		names = append(names, e.Handler.Name)
+	}
+	for _, r := range e.Routes {
+		names = append(names, r.Name, r.Pattern)
+	}
+	for _, n := range names {
+		for _, w := range semantic.IdentWords(n) {
+			if words[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writesOnlyAccounts reports an endpoint whose only writes are users,
+// profiles or tokens (a sign-up by another name).
+func writesOnlyAccounts(e *semantic.Endpoint) bool {
+	ws := e.Does.Names(semantic.WriteRows)
+	if len(ws) == 0 || e.Does.MovesMoney() || len(e.Does.Names(semantic.QueueTask)) > 0 {
+		return false
+	}
+	for _, w := range ws {
+		switch strings.ToLower(w) {
+		case "user", "customuser", "token", "profile", "userprofile", "account":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func containsStr(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// limit keeps the first n names, saying how many more there are.
+func limit(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("%d more", len(xs)-n))
+}

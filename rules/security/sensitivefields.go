@@ -1,0 +1,268 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed sensitivefields.md
+var sensitiveFieldsDoc string
+
+// SensitiveSerializerField reports serializers that return secrets or
+// identity numbers to API clients.
+var SensitiveSerializerField = &analyzer.Rule{
+	Code:       "SEC019",
+	Name:       "sensitive-field-readable",
+	Doc:        sensitiveFieldsDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.2.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Endpoints},
+	Run:        runSensitiveSerializerField,
+}
+
+// sensitiveWords are the last words of field names that hold secrets.
+var sensitiveWords = map[string]bool{"password": true, "passwd": true, "otp": true, "pin": true, "cvv": true,
+	"cvc": true, "ssn": true, "passcode": true}
+
+// sensitiveNames are whole field names that hold secrets or identity
+// numbers.
+// API keys, tokens and webhook secrets are left out: their owners are
+// often meant to read them (a webhook's signing secret, a personal API
+// token), which the serializer alone cannot tell.
+var sensitiveNames = map[string]bool{"national_id": true, "nationalid": true, "id_number": true, "passport_number": true,
+	"tax_id": true, "card_number": true, "private_key": true, "security_answer": true, "pin_code": true}
+
+// sensitiveField reports a field name that holds a secret or an identity
+// number.
+func sensitiveField(name string) bool {
+	n := strings.ToLower(name)
+	if sensitiveNames[n] {
+		return true
+	}
+	ws := semantic.IdentWords(name)
+	if len(ws) == 0 {
+		return false
+	}
+	last := ws[len(ws)-1]
+	if !sensitiveWords[last] {
+		return false
+	}
+	for _, w := range ws {
+		switch w {
+		case "is", "has", "requires", "required", "reset", "length", "expiry", "expires", "at", "set", "changed", "hint":
+			return false
+		}
+	}
+	return true
+}
+
+// runSensitiveSerializerField matches model serializers (ModelSerializer,
+// HyperlinkedModelSerializer, through project bases) whose readable fields
+// include a secret or an identity number (password, otp, pin, cvv, ssn,
+// national_id, card_number, private_key...): model
+// fields listed in Meta.fields or implied by `fields = "__all__"` or by
+// `exclude`, and fields declared on the class when a generic view or
+// viewset of the inventory returns the serializer's data (a declared
+// field is usually input, read back only then); none write_only (a
+// declared field with write_only=True, or Meta.extra_kwargs). `fields = "__all__"` on the user
+// model (AbstractUser) includes its password hash. One finding per
+// serializer, at Meta.fields (or the declared field).
+func runSensitiveSerializerField(p *analyzer.Pass) error {
+	m := semantic.Of(p.Project)
+	f := m.File(p.Unit)
+	// Serializers whose data the framework returns (a generic view's or
+	// viewset's own list, retrieve, create, update).
+	returned := map[*semantic.Class]bool{}
+	for _, e := range semantic.InventoryOf(p.Project).Endpoints {
+		if e.Class != nil && e.Handler == nil {
+			if sc := m.SerializerClass(e.Class); sc != nil {
+				returned[sc] = true
+			}
+		}
+	}
+	for _, c := range f.Classes {
+		if !modelSerializer(c) {
+			continue
+		}
+		meta := metaClass(c.Node)
+		if meta.IsNil() {
+			continue
+		}
+		fieldsNode, fields, all := metaFields(meta)
+		excludeNode, exclude, _ := metaList(meta, "exclude")
+		writeOnly := extraWriteOnly(meta)
+		md := m.SerializerModel(c)
+		var readable []string
+		declared := map[string]pyast.Node{}
+		add := func(n string) {
+			if _, ok := declared[n]; ok && !returned[c] {
+				return // a declared input field: returned only if a view returns this serializer's data
+			}
+			if sensitiveField(n) && !writeOnly[n] && !containsStr(readable, n) {
+				readable = append(readable, n)
+			}
+		}
+		for name, v := range c.Attrs {
+			if call, ok := pyast.AsCall(v); ok && strings.HasSuffix(pyast.Dotted(call.Func), "Field") {
+				declared[name] = v
+				if call.Keyword("write_only").Text() == "True" {
+					writeOnly[name] = true
+				}
+			}
+		}
+		switch {
+		case all || !excludeNode.IsNil():
+			names := modelFieldNames(m, md)
+			if md == nil && metaUserModel(c, meta) {
+				names = []string{"password"} // Django's own User, outside the graph
+			}
+			for _, n := range names {
+				if !containsStr(exclude, n) {
+					add(n)
+				}
+			}
+			for n := range declared {
+				add(n)
+			}
+		default:
+			for _, n := range fields {
+				add(n)
+			}
+		}
+		if len(readable) == 0 {
+			continue
+		}
+		at := fieldsNode
+		if at.IsNil() {
+			at = excludeNode
+		}
+		if at.IsNil() {
+			at = c.Node.ChildByField("name")
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(at),
+			Message: fmt.Sprintf("serializer `%s` returns `%s` to API clients", c.Name, strings.Join(readable, "`, `")),
+			Help: fmt.Sprintf("make it write-only: `extra_kwargs = {%q: {\"write_only\": True}}` in `Meta` (or declare it with `write_only=True`), or leave it out of `fields`",
+				readable[0]),
+		})
+	}
+	return nil
+}
+
+// modelSerializer reports a class deriving from a DRF model serializer.
+func modelSerializer(c *semantic.Class) bool {
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			if last := lastDotName(b); last == "ModelSerializer" || last == "HyperlinkedModelSerializer" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// metaClass returns the Meta class of a class body.
+func metaClass(cls pyast.Node) pyast.Node {
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
+			return st
+		}
+	}
+	return pyast.Node{}
+}
+
+// metaList reads a Meta attribute that lists names (fields, exclude);
+// all is set for "__all__".
+func metaList(meta pyast.Node, name string) (pyast.Node, []string, bool) {
+	for _, st := range pyast.Statements(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != name {
+			continue
+		}
+		v := pyast.Unparen(a.ChildByField("right"))
+		if s, ok := pyast.StringValue(v); ok {
+			return a, nil, s == "__all__"
+		}
+		var out []string
+		for _, e := range v.NamedChildren() {
+			if s, ok := pyast.StringValue(e); ok {
+				out = append(out, s)
+			}
+		}
+		return a, out, false
+	}
+	return pyast.Node{}, nil, false
+}
+
+func metaFields(meta pyast.Node) (pyast.Node, []string, bool) { return metaList(meta, "fields") }
+
+// extraWriteOnly reads Meta.extra_kwargs entries with "write_only": True.
+func extraWriteOnly(meta pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	for _, st := range pyast.Statements(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "extra_kwargs" {
+			continue
+		}
+		for _, pair := range pyast.Unparen(a.ChildByField("right")).NamedChildren() {
+			k, ok := pyast.StringValue(pair.ChildByField("key"))
+			if ok && strings.Contains(pair.ChildByField("value").Text(), "write_only") &&
+				strings.Contains(strings.ReplaceAll(pair.ChildByField("value").Text(), " ", ""), "True") {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
+// modelFieldNames returns the field names of a model, the user model's
+// password included when it comes from Django's AbstractUser.
+func modelFieldNames(m *semantic.Model, md *project.Model) []string {
+	if md == nil {
+		return nil
+	}
+	var out []string
+	for _, fl := range md.Fields {
+		out = append(out, fl.Name)
+	}
+	if m.IsUserModel(md) && (md.External || djangoUserBase(md)) {
+		out = append(out, "password")
+	}
+	return out
+}
+
+// metaUserModel reports whether Meta.model names Django's user model
+// (`User` imported from django.contrib.auth, or get_user_model()).
+func metaUserModel(c *semantic.Class, meta pyast.Node) bool {
+	for _, st := range pyast.Statements(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "model" {
+			continue
+		}
+		v := pyast.Unparen(a.ChildByField("right"))
+		if call, ok := pyast.AsCall(v); ok {
+			return lastDotName(pyast.Dotted(call.Func)) == "get_user_model"
+		}
+		q, ok := c.File.Unit.Imports.Resolve(v)
+		return ok && (q == "django.contrib.auth.models.User" || strings.HasSuffix(q, ".get_user_model"))
+	}
+	return false
+}
+
+func djangoUserBase(md *project.Model) bool {
+	for _, b := range md.ExternalBases {
+		if strings.HasSuffix(b, "AbstractUser") || strings.HasSuffix(b, "AbstractBaseUser") {
+			return true
+		}
+	}
+	return false
+}

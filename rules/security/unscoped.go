@@ -1,0 +1,158 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed unscoped.md
+var unscopedDoc string
+
+// UnscopedObjectAccess reports user-owned rows fetched or listed without
+// scoping them to the caller.
+var UnscopedObjectAccess = &analyzer.Rule{
+	Code:       "SEC015",
+	Name:       "object-not-scoped-to-user",
+	Doc:        unscopedDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.Medium,
+	Since:      "0.2.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Endpoints},
+	Run:        runUnscopedObjectAccess,
+}
+
+// runUnscopedObjectAccess matches, in the judged endpoints of the file
+// (see semantic.Endpoint.Judged), rows of a model owned by a user (a
+// foreign-key path to the user model, see semantic.Model.OwnerPath)
+// fetched by an identifier the caller chooses (a URL parameter,
+// request.data, request.POST, request.GET) with no scoping to the caller
+// (see semantic.Model.UnscopedFetches), and DRF views serving a class-level
+// queryset of such a model through the framework's list, retrieve, update
+// and destroy with nothing that filters it (see
+// semantic.Model.UnscopedQueryset). Endpoints for staff only, endpoints
+// with a permission class defining has_object_permission (for the actions
+// that call get_object), handlers that compare something with
+// request.user or check permissions or staff status themselves, webhooks,
+// views taking a secret from the URL (possession of the link is the
+// authorisation), views that declare themselves open to anyone (AllowAny:
+// what they serve is public by design), and views whose protection rubric
+// cannot read are left alone.
+func runUnscopedObjectAccess(p *analyzer.Pass) error {
+	inv := semantic.InventoryOf(p.Project)
+	m := semantic.Of(p.Project)
+	f := m.File(p.Unit)
+	doneFn := map[*semantic.Func]bool{}
+	type classLeak struct {
+		leak    *semantic.ListLeak
+		actions []string
+		e       *semantic.Endpoint
+	}
+	var classOrder []*semantic.Class
+	classes := map[*semantic.Class]*classLeak{}
+	for _, e := range inv.ViewsIn(f) {
+		if !e.Judged(inv) || e.Webhook != nil || e.Guarded() || e.Auth.Unknown || e.SecretInURL() || declaredPublic(e) || publicDesign(e) {
+			continue
+		}
+		if e.Handler != nil && e.Handler.File == f && !doneFn[e.Handler] {
+			doneFn[e.Handler] = true
+			// One finding per model and handler: a second fetch of the
+			// same model is usually the other side of the operation (the
+			// account a transfer credits), chosen by the caller by design.
+			seenModel := map[string]bool{}
+			for _, fe := range m.UnscopedFetches(e.Handler) {
+				if !seenModel[fe.Model.Qual] {
+					seenModel[fe.Model.Qual] = true
+					reportFetch(p, e, fe)
+				}
+			}
+			if containsStr(e.Methods, "GET") && e.Webhook == nil {
+				if leak := m.HandlerListLeak(e.Handler); leak != nil && !seenModel[leak.Model.Qual] {
+					p.Report(analyzer.Diagnostic{
+						Range: analyzer.RangeOf(leak.Node),
+						Message: fmt.Sprintf("`%s` returns every user's `%s` rows: `%s` is not scoped to the caller (`%s` belongs to a user through `%s`)",
+							e.ViewName(), leak.Model.Name, trimText(leak.Node.Text(), 50), leak.Model.Name, leak.OwnerPath),
+						Help: fmt.Sprintf("filter by the caller: `%s.objects.filter(%s=request.user)`", leak.Model.Name, leak.OwnerPath),
+					})
+				}
+			}
+		}
+		if e.Class == nil || e.Handler != nil && e.Handler.Name == e.Action {
+			continue
+		}
+		switch e.Action {
+		case "retrieve", "update", "partial_update", "destroy":
+			if e.Auth.ObjectPermission {
+				continue
+			}
+		case "list":
+		default:
+			continue
+		}
+		cl := classes[e.Class]
+		if cl == nil {
+			leak := m.UnscopedQueryset(e.Class)
+			if leak == nil {
+				continue
+			}
+			cl = &classLeak{leak: leak, e: e}
+			classes[e.Class] = cl
+			classOrder = append(classOrder, e.Class)
+		}
+		cl.actions = append(cl.actions, e.Action)
+	}
+	for _, c := range classOrder {
+		cl := classes[c]
+		if cl.leak.File != f {
+			continue
+		}
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(cl.leak.Node),
+			Message: fmt.Sprintf("`%s` serves every user's `%s` rows (%s): its queryset is not scoped to the caller (`%s` belongs to a user through `%s`)",
+				c.Name, cl.leak.Model.Name, strings.Join(cl.actions, ", "), cl.leak.Model.Name, cl.leak.OwnerPath),
+			Help: fmt.Sprintf("override `get_queryset` to return `%s.objects.filter(%s=self.request.user)` (a list of the caller's rows; other rows become 404s)",
+				cl.leak.Model.Name, cl.leak.OwnerPath),
+		})
+	}
+	return nil
+}
+
+// declaredPublic reports an endpoint that opens itself to anyone
+// (AllowAny, an empty permission_classes, in the class, a decorator or
+// get_permissions): what it serves by id (avatars, published boards) is
+// public by design, a product decision SEC013 judges for writes.
+func declaredPublic(e *semantic.Endpoint) bool {
+	if !e.Auth.Public {
+		return false
+	}
+	switch e.Auth.Source {
+	case "class", "decorator", "get_permissions", "@action":
+		return true
+	}
+	return false
+}
+
+func reportFetch(p *analyzer.Pass, e *semantic.Endpoint, fe semantic.ObjectFetch) {
+	c, _ := pyast.AsCall(fe.Call)
+	d := analyzer.Diagnostic{
+		Range: analyzer.RangeOf(fe.Call),
+		Message: fmt.Sprintf("`%s` fetches any user's `%s` by %s (`%s=`) and `%s` serves it: nothing scopes it to `request.user`",
+			trimText(c.Func.Text(), 50), fe.Model.Name, fe.From, fe.Lookup, e.ViewName()),
+		Help: fmt.Sprintf("add the owner to the lookup, `%s=request.user` (a missing row is then a 404), or compare the row's `%s` with `request.user` and answer 404 before using it",
+			fe.OwnerPath, fe.OwnerPath),
+	}
+	if args := fe.Call.ChildByField("arguments"); args.Type() == "argument_list" && !c.StarKwargs {
+		end := args.EndByte() - 1
+		d.Fixes = []analyzer.Fix{{Message: fmt.Sprintf("scope the lookup: `%s=request.user`", fe.OwnerPath),
+			Edits:         []analyzer.TextEdit{{Range: analyzer.Range{Start: end, End: end}, NewText: ", " + fe.OwnerPath + "=request.user"}},
+			Applicability: analyzer.Unsafe}}
+	}
+	p.Report(d)
+}

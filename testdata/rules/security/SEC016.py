@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+
+@csrf_exempt  # want: SEC016 "`transfer` is exempt from CSRF but its callers log in with the session cookie \(login_required"
+@login_required
+def transfer(request):
+    request.user.wallet.send(request.POST["to"], request.POST["amount"])
+    return JsonResponse({"ok": True})
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # want: SEC016 "`ProfileUpdate` is exempt from CSRF"
+class ProfileUpdate(LoginRequiredMixin, View):
+    def post(self, request):
+        request.user.email = request.POST["email"]
+        request.user.save()
+        return JsonResponse({})
+
+
+@csrf_exempt  # want: SEC016 "reads `request.user`"
+@require_POST
+def close_account(request):
+    request.user.delete()
+    return JsonResponse({})

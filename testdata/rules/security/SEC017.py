@@ -1,0 +1,19 @@
+from django.http import JsonResponse
+
+from .models import Order, Wallet
+from .tasks import charge
+
+
+def delete_wallet(request, pk):  # want: SEC017 "view `delete_wallet` runs `Wallet.objects.delete` whatever the HTTP method"
+    Wallet.objects.filter(pk=pk).delete()
+    return JsonResponse({"deleted": pk})
+
+
+def _close(order):
+    order.status = "closed"
+    order.save()
+
+
+def charge_order(request, pk):  # want: SEC017 "view `charge_order`"
+    charge.delay(pk)
+    return JsonResponse({})

@@ -1,0 +1,31 @@
+import json
+from decimal import Decimal
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_POST
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+
+@require_POST
+def deposit(request):
+    data = json.loads(request.body)
+    amount = data["amount"]  # want: SEC018 "`deposit` reads the request payload by key \(`amount`, `currency`\) without validating it"
+    return JsonResponse({"amount": amount, "currency": data["currency"]})
+
+
+@api_view(["POST"])
+def transfer(request):
+    to = request.data["to"]  # want: SEC018 "`transfer`"
+    return Response({"to": to})
+
+
+@require_POST
+def pay(request):
+    return JsonResponse({"id": json.loads(request.body)["order_id"]})  # want: SEC018 "`order_id`"
+
+
+@api_view(["POST"])
+def withdraw(request):
+    amount = Decimal(request.data.get("amount"))  # want: SEC018 "`withdraw` reads the request payload by key \(`amount`\)"
+    return Response({"amount": str(amount)})

@@ -1,0 +1,57 @@
+import json
+from decimal import Decimal
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_POST
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from .serializers import TransferSerializer
+
+
+@require_POST
+def deposit(request):
+    data = json.loads(request.body)
+    try:
+        amount = data["amount"]
+    except KeyError:
+        return JsonResponse({"error": "amount required"}, status=400)
+    return JsonResponse({"amount": amount})
+
+
+@api_view(["POST"])
+def transfer(request):
+    s = TransferSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    return Response({"to": request.data["to"]})
+
+
+@require_POST
+def checked(request):
+    data = json.loads(request.body)
+    if "amount" not in data:
+        return JsonResponse({}, status=400)
+    return JsonResponse({"amount": data["amount"]})
+
+
+@require_POST
+def with_get(request):
+    return JsonResponse({"amount": request.POST.get("amount")})
+
+
+def helper(payload):
+    return payload["amount"]
+
+
+@api_view(["POST"])
+def withdraw(request):
+    amount = Decimal(request.data.get("amount", "0"))
+    return Response({"amount": str(amount)})
+
+
+@require_POST
+def status(request):
+    error = None
+    if request.POST.get("error"):
+        error = request.POST["error"][:200]
+    return JsonResponse({"error": error})
