@@ -85,48 +85,58 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 				}
 			}
 		}
-		var walk func(dir string, layers []gitignoreLayer)
-		walk = func(dir string, layers []gitignoreLayer) {
+		// absDir twins dir as an absolute path, so that matching and
+		// display paths do not ask the OS for the working directory per
+		// entry (filepath.Abs of a relative path does).
+		absRoot, err := filepath.Abs(root)
+		if err != nil {
+			absRoot = root
+		}
+		var walk func(dir, absDir string, layers []gitignoreLayer)
+		walk = func(dir, absDir string, layers []gitignoreLayer) {
 			entries, err := os.ReadDir(dir)
 			if err != nil {
 				add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
 				return
 			}
 			if gitignores {
-				if l := readGitignore(dir); l != nil {
+				if l := readGitignore(absDir); l != nil {
 					layers = append(layers[:len(layers):len(layers)], *l)
 				}
 			}
 			for _, e := range entries {
-				full := filepath.Join(dir, e.Name())
+				full, absFull := filepath.Join(dir, e.Name()), filepath.Join(absDir, e.Name())
 				if e.Type()&fs.ModeSymlink != 0 {
 					continue
 				}
 				isDir := e.IsDir()
-				if ignoredBy(layers, full, isDir) {
+				// The cheap tests first: most entries of a tree are not
+				// Python files, and need no ignore pattern matched.
+				// Hidden directories (.github, .semgrep, .idea...) hold
+				// tooling and fixtures, not the application.
+				if isDir && (SkippedDirs[e.Name()] || strings.HasPrefix(e.Name(), ".")) ||
+					!isDir && (!e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".py")) {
 					continue
 				}
-				rel := displayPath(full, workDir)
+				if ignoredBy(layers, absFull, isDir) {
+					continue
+				}
+				rel := displayPath(absFull, workDir)
 				if exclude != nil && exclude(rel, isDir) {
 					continue
 				}
 				if isDir {
-					// Hidden directories (.github, .semgrep, .idea...) hold
-					// tooling and fixtures, not the application.
-					if SkippedDirs[e.Name()] || strings.HasPrefix(e.Name(), ".") || isVirtualenv(full) {
+					if isVirtualenv(full) {
 						continue
 					}
-					walk(full, layers)
-					continue
-				}
-				if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".py") {
+					walk(full, absFull, layers)
 					continue
 				}
 				rr, _ := filepath.Rel(root, full)
 				add(Input{Path: full, Rel: rel, RootRel: filepath.ToSlash(rr)})
 			}
 		}
-		walk(root, layers)
+		walk(root, absRoot, layers)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Rel < out[j].Rel })
 	return out

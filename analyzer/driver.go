@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -58,6 +59,16 @@ type Config struct {
 	// Sources, when set, holds the bytes of files the caller has already
 	// read (by display path), so that they are not read twice.
 	Sources map[string][]byte
+	// SourceSums, when set, holds the SHA-256 of some of Sources, so that
+	// reuse (Reuse) need not hash them again.
+	SourceSums map[string][32]byte
+	// Reuse, when set, keeps each file's phase one and its rules' findings
+	// between runs, so that a run after an edit parses and re-checks only
+	// what the edit can affect (see reuse.go). ReuseKey must identify
+	// everything else findings depend on: rubric's build and the
+	// configuration.
+	Reuse    ReuseCache
+	ReuseKey string
 	// Isolated makes discovery read no .gitignore (see DiscoverIsolated):
 	// the analysed tree's own files do not decide what is analysed.
 	Isolated bool
@@ -131,6 +142,15 @@ type fileState struct {
 	diags    []Diagnostic
 	python2  bool // parsed, but with Python 2 syntax (SYN001)
 	timedOut bool // the parse's wall-clock backstop fired
+	// supp are the file's suppression comments; hasError says whether its
+	// tree has an error (both read in phase one, so that a reused file's
+	// tree need not be loaded).
+	supp     *suppress.Set
+	hasError bool
+	// sum and factsBytes are the content hash and the serialised facts,
+	// when reusing.
+	sum        [32]byte
+	factsBytes []byte
 }
 
 // Run analyses the paths: walk, then phase one (read, parse and extract
@@ -158,6 +178,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 
 	trace := newTracer()
+	reuse := newReuser(cfg)
 	inputs := append([]Input(nil), ListInputs(cfg, paths)...) // applySrcRoots rewrites them
 	trace.mark("discover")
 	applySrcRoots(inputs, cfg.WorkDir, cfg.SrcRoots)
@@ -183,7 +204,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			}
 			p := <-parsers
 			defer func() { parsers <- p }()
-			states[i] = load(gctx, cfg, p, in, enabled)
+			states[i] = load(gctx, cfg, p, in, enabled, reuse)
 			return nil
 		})
 	}
@@ -207,7 +228,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		res.Stats.Files++
 		res.Stats.Lines += st.file.LineCount()
 		res.Stats.Bytes += int64(len(st.file.Src))
-		if st.unit.Tree.Root().HasError() || st.python2 {
+		if st.hasError || st.python2 {
 			res.Stats.SyntaxErrors++
 		}
 		if st.facts != nil {
@@ -227,7 +248,24 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 	res.Stats.MigrationsNotJudged, res.Stats.NotJudgedReason = res.Index.Migrations.NotJudged()
 	trace.mark("index")
-	if !cfg.ParseOnly {
+
+	var fileRules, projectRules []*Rule
+	for _, r := range cfg.Rules {
+		if r.Run != nil {
+			fileRules = append(fileRules, r)
+		}
+		if r.RunProject != nil {
+			projectRules = append(projectRules, r)
+		}
+	}
+	// With reuse, the findings kept for each file (and for the project
+	// rules) are looked up first: only what is missing runs below.
+	var plan *reusePlan
+	if reuse != nil && !cfg.ParseOnly {
+		plan = reuse.plan(res.Index, states, fileRules, projectRules)
+		trace.mark("reuse: look up findings")
+	}
+	if !cfg.ParseOnly && plan.needsAnalyses() {
 		// Shared project analyses (the semantic model...) are built once,
 		// here, rather than inside whichever rule asks first.
 		built := map[project.Analysis]bool{}
@@ -243,15 +281,6 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 
 	// Phase two.
-	var fileRules, projectRules []*Rule
-	for _, r := range cfg.Rules {
-		if r.Run != nil {
-			fileRules = append(fileRules, r)
-		}
-		if r.RunProject != nil {
-			projectRules = append(projectRules, r)
-		}
-	}
 	if !cfg.ParseOnly {
 		g, gctx = errgroup.WithContext(ctx)
 		g.SetLimit(jobs)
@@ -263,7 +292,11 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				runFileRules(cfg, res.Index, st, fileRules, enabled)
+				if plan != nil {
+					plan.runFile(cfg, res.Index, st, fileRules, enabled)
+				} else {
+					st.diags = append(st.diags, runFileRules(cfg, res.Index, st, fileRules, enabled).in(fileRules)...)
+				}
 				return nil
 			})
 		}
@@ -278,18 +311,25 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		all = append(all, st.diags...)
 	}
 	if !cfg.ParseOnly {
-		for _, r := range projectRules {
-			all = append(all, runProjectRule(cfg, res.Index, r, enabled)...)
-			trace.mark("project rule " + r.Code)
+		if diags, ok := plan.projectFindings(); ok {
+			all = append(all, diags...)
+			trace.mark("project rules (reused)")
+		} else {
+			found := ruleDiags{}
+			for _, r := range projectRules {
+				found[r.Code] = runProjectRule(cfg, res.Index, r, enabled)
+				all = append(all, found[r.Code]...)
+				trace.mark("project rule " + r.Code)
+			}
+			plan.storeProjectFindings(found)
 		}
 	}
 
 	// Suppressions, severity overrides, positions.
 	for _, st := range states {
 		if st.unit != nil {
-			set := suppress.Parse(st.file, st.unit.Tree)
-			set.Foreign = !cfg.IgnoreForeignNoqa
-			res.Suppressions[st.file.Rel] = set
+			st.supp.Foreign = !cfg.IgnoreForeignNoqa
+			res.Suppressions[st.file.Rel] = st.supp
 		}
 	}
 	kept := all[:0]
@@ -314,7 +354,13 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		kept = append(kept, d)
 	}
 	if enabled[UnusedSuppression.Code] || enabled[UnknownSuppression.Code] {
-		for _, d := range judgeSuppressions(cfg, res, enabled) {
+		broken := map[string]bool{}
+		for _, st := range states {
+			if st.unit != nil && st.hasError {
+				broken[st.file.Rel] = true
+			}
+		}
+		for _, d := range judgeSuppressions(cfg, res, broken, enabled) {
 			resolvePositions(&d, res.Files)
 			if sev, ok := cfg.Severity[d.Code]; ok {
 				d.Severity = sev
@@ -450,7 +496,7 @@ func applySrcRoots(inputs []Input, workDir string, roots []string) {
 // is judged unused only when every rule it names ran on the file, and
 // never in a file with a syntax error; bare noqa and other tools' codes in
 // noqa comments are left alone (see the rules' docs).
-func judgeSuppressions(cfg Config, res *Result, enabled map[string]bool) []Diagnostic {
+func judgeSuppressions(cfg Config, res *Result, broken map[string]bool, enabled map[string]bool) []Diagnostic {
 	registry := cfg.Registry
 	if registry == nil {
 		registry = cfg.Rules
@@ -472,7 +518,6 @@ func judgeSuppressions(cfg Config, res *Result, enabled map[string]bool) []Diagn
 	var out []Diagnostic
 	for _, path := range paths {
 		f := res.Files[path]
-		broken := res.Index != nil && res.Index.ByPath[path] != nil && res.Index.ByPath[path].Tree.Root().HasError()
 		for _, dir := range res.Suppressions[path].Directives {
 			var unused []string
 			for _, code := range dir.Codes {
@@ -491,7 +536,7 @@ func judgeSuppressions(cfg Config, res *Result, enabled map[string]bool) []Diagn
 					}
 					continue
 				}
-				if dir.Used[code] || broken || !enabled[UnusedSuppression.Code] {
+				if dir.Used[code] || broken[path] || !enabled[UnusedSuppression.Code] {
 					continue
 				}
 				ran := true
@@ -595,7 +640,7 @@ func SourceFiles(cfg Config, inputs []Input) map[string]*source.File {
 	return files
 }
 
-func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled map[string]bool) (st *fileState) {
+func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled map[string]bool, reuse *reuser) (st *fileState) {
 	st = &fileState{in: in}
 	file, why := readSource(cfg, in)
 	st.file = file
@@ -613,24 +658,31 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			st.diags = append(st.diags, d)
 		}
 	}
-	var tree *pyast.Tree
-	if cfg.Trees != nil {
-		tree = cfg.Trees.Get(src)
-	}
-	if tree == nil {
-		var err error
-		tree, err = safeParse(cfg.ParseTimeout, p, src)
-		if err != nil {
-			st.timedOut = errors.Is(err, pyast.ErrTimeout)
-			unreadable(err)
+	if reuse != nil {
+		if sum, ok := cfg.SourceSums[in.Rel]; ok && len(cfg.Sources[in.Rel]) == len(src) {
+			st.sum = sum
+		} else {
+			st.sum = sha256.Sum256(src)
+		}
+		lazy := func() (*pyast.Tree, error) {
+			p := pyast.NewParser()
+			defer p.Close()
+			return parseOrFetch(cfg, p, src)
+		}
+		if reuse.loadPhaseOne(st, lazy) {
 			return st
 		}
-		if cfg.Trees != nil {
-			cfg.Trees.Put(src, tree)
-		}
+	}
+	tree, err := parseOrFetch(cfg, p, src)
+	if err != nil {
+		st.timedOut = errors.Is(err, pyast.ErrTimeout)
+		unreadable(err)
+		return st
 	}
 	st.unit = project.NewUnit(file, tree, in.RootRel)
 	root := tree.Root()
+	st.hasError = root.HasError()
+	st.supp = suppress.Parse(file, tree)
 	py2, py2What := pyast.Python2(root)
 	st.python2 = !py2.IsNil()
 	if enabled[SyntaxError.Code] {
@@ -669,7 +721,28 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 		}()
 		st.facts = project.Extract(st.unit)
 	}()
+	if reuse != nil {
+		reuse.storePhaseOne(st)
+	}
 	return st
+}
+
+// parseOrFetch returns the tree of src from the tree cache, or parses it
+// (and caches it).
+func parseOrFetch(cfg Config, p *pyast.Parser, src []byte) (*pyast.Tree, error) {
+	if cfg.Trees != nil {
+		if tree := cfg.Trees.Get(src); tree != nil {
+			return tree, nil
+		}
+	}
+	tree, err := safeParse(cfg.ParseTimeout, p, src)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Trees != nil {
+		cfg.Trees.Put(src, tree)
+	}
+	return tree, nil
 }
 
 const python2Help = "rubric reads Python 3 only; port the file (`print(...)`, `except E as e:`, `repr(x)`...) or exclude it"
@@ -742,11 +815,12 @@ func prebuild(ix *project.Index, a project.Analysis) {
 	a.Prebuild(ix)
 }
 
-func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) {
-	hasErr := st.unit.Tree.Root().HasError()
+// runFileRules runs rules on one file and returns their findings by rule.
+func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) ruleDiags {
+	found := ruleDiags{}
 	roles := semantic.RolesOf(st.unit)
 	for _, r := range rules {
-		if hasErr && r.SkipOnSyntaxError || r.Skip.Any(roles) {
+		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
 		}
 		var diags []Diagnostic
@@ -762,12 +836,24 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 		}()
 		if err != nil {
 			if enabled[InternalError.Code] {
-				st.diags = append(st.diags, internalError(st.file.Rel, "rule "+r.Code, err))
+				found[r.Code] = []Diagnostic{internalError(st.file.Rel, "rule "+r.Code, err)}
 			}
 			continue
 		}
-		st.diags = append(st.diags, diags...)
+		if len(diags) > 0 {
+			found[r.Code] = diags
+		}
 	}
+	return found
+}
+
+// in returns the findings in the order of rules.
+func (rd ruleDiags) in(rules []*Rule) []Diagnostic {
+	var out []Diagnostic
+	for _, r := range rules {
+		out = append(out, rd[r.Code]...)
+	}
+	return out
 }
 
 func runProjectRule(cfg Config, ix *project.Index, r *Rule, enabled map[string]bool) []Diagnostic {

@@ -80,11 +80,11 @@ func (b Budget) orDefault() Budget {
 
 // Graded is one row of the index.
 type Graded struct {
-	Input  string // as given on the command line
-	Label  string // name shown (anonymised label with --anonymize)
-	Slug   string // file stem of its reports
-	Report *Report
-	Err    string // why no report was made
+	Input  string  // as given on the command line
+	Label  string  // name shown (anonymised label with --anonymize)
+	Slug   string  // file stem of its reports
+	Report *Report // once its files are written, what the index reads of it (no evidence)
+	Err    string  // why no report was made
 }
 
 // Grade analyses every submission (directory or archive), writes
@@ -136,6 +136,7 @@ func Grade(ctx context.Context, inputs []string, o GradeOptions) ([]Graded, erro
 			if err := writeReportFiles(o.OutDir, g.Slug, g.Report); err != nil {
 				return rows, err
 			}
+			g.Report = g.Report.indexView() // the index needs no more (gradememory.go)
 		}
 		rows = append(rows, g)
 	}

@@ -830,6 +830,7 @@ type MigrationIndex struct {
 	ByPath  map[string]*Migration
 	labels  []*AppLabel
 	byDir   map[string]*MigrationApp
+	states  *stateMemo // StateBefore's shared replays; set by Finish
 
 	// The migrations the per-migration rules judge (migrations_released.go).
 	selected bool
@@ -877,6 +878,7 @@ func (mi *MigrationIndex) Finish() {
 	mi.ByPath = map[string]*Migration{}
 	byDir := map[string]*MigrationApp{}
 	mi.byDir = byDir
+	mi.states = &stateMemo{after: map[*Migration]*SchemaState{}, acyclic: map[*MigrationApp]bool{}}
 	for _, m := range mi.All {
 		mi.ByPath[m.Path] = m
 		a := byDir[m.Dir]

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // SchemaState is the schema of one app's models as its migrations declare
@@ -244,8 +245,18 @@ func (mi *MigrationIndex) Before(m *Migration) []*Migration {
 }
 
 // StateBefore replays the migrations m depends on within its app and
-// returns the schema they leave.
+// returns the schema they leave. The caller owns the result.
 func (mi *MigrationIndex) StateBefore(m *Migration) *SchemaState {
+	if mi.states == nil || mi.App(m) == nil {
+		return mi.replayBefore(m)
+	}
+	mi.states.mu.Lock()
+	defer mi.states.mu.Unlock()
+	return mi.states.before(mi, m, 0).Clone()
+}
+
+// replayBefore is StateBefore computed from scratch.
+func (mi *MigrationIndex) replayBefore(m *Migration) *SchemaState {
 	s := &SchemaState{Models: map[string]*ModelState{}}
 	for _, x := range mi.Before(m) {
 		for _, op := range x.Operations {
@@ -253,6 +264,121 @@ func (mi *MigrationIndex) StateBefore(m *Migration) *SchemaState {
 		}
 	}
 	return s
+}
+
+// stateMemo shares replays between the migrations of an app: in a history
+// where a migration depends on one other of its app (nearly always), the
+// state before it is the state after that one, so each state is computed
+// from its parent's instead of replaying the app's history again, which
+// made the states of an app with n migrations cost n²/2 replays.
+type stateMemo struct {
+	mu      sync.Mutex
+	after   map[*Migration]*SchemaState // immutable once stored
+	acyclic map[*MigrationApp]bool      // the app's dependencies never loop
+}
+
+// maxMemoDepth bounds the recursion through parents; deeper chains are
+// replayed (Before's own walk stops at 10000 levels).
+const maxMemoDepth = 2000
+
+// before returns the (shared, immutable) state before m.
+func (sm *stateMemo) before(mi *MigrationIndex, m *Migration, depth int) *SchemaState {
+	a := mi.App(m)
+	ok, known := sm.acyclic[a]
+	if !known {
+		ok = acyclic(a)
+		sm.acyclic[a] = ok
+	}
+	if d := onlyParent(a, m); ok && d != nil && depth < maxMemoDepth {
+		return sm.afterOf(mi, d, depth+1)
+	}
+	return mi.replayBefore(m)
+}
+
+// afterOf returns the state after d. It equals replaying Before(d) and
+// then d: by induction, since before only takes a parent's state when
+// that is the replay of Before.
+func (sm *stateMemo) afterOf(mi *MigrationIndex, d *Migration, depth int) *SchemaState {
+	if s, ok := sm.after[d]; ok {
+		return s
+	}
+	s := sm.before(mi, d, depth).Clone()
+	for _, op := range d.Operations {
+		s.Apply(d, op)
+	}
+	sm.after[d] = s
+	return s
+}
+
+// onlyParent returns the one migration of app a that m depends on
+// directly when there is exactly one, else nil. In an acyclic history,
+// Before(m) is then Before(parent) followed by the parent, so the state
+// before m is the state after the parent.
+func onlyParent(a *MigrationApp, m *Migration) *Migration {
+	var parent *Migration
+	for _, y := range inAppDeps(a, m) {
+		if parent != nil && parent != y {
+			return nil
+		}
+		parent = y
+	}
+	return parent
+}
+
+// inAppDeps are the migrations of a that m depends on directly, as Before
+// resolves them (m itself left out).
+func inAppDeps(a *MigrationApp, m *Migration) []*Migration {
+	var out []*Migration
+	for _, d := range m.Dependencies {
+		if d.App != a.Label || d.Swappable {
+			continue
+		}
+		if y := a.Resolve(m, d.Name); y != nil && y != m {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
+// acyclic reports whether no migration of a depends, directly or not, on
+// itself.
+func acyclic(a *MigrationApp) bool {
+	const (
+		unseen = iota
+		open
+		done
+	)
+	state := map[*Migration]int{}
+	// An explicit stack: a history may be thousands of migrations deep.
+	type frame struct {
+		m    *Migration
+		deps []*Migration
+	}
+	for _, root := range a.Migrations {
+		if state[root] != unseen {
+			continue
+		}
+		state[root] = open
+		stack := []frame{{root, inAppDeps(a, root)}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if len(top.deps) == 0 {
+				state[top.m] = done
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			y := top.deps[0]
+			top.deps = top.deps[1:]
+			switch state[y] {
+			case open:
+				return false
+			case unseen:
+				state[y] = open
+				stack = append(stack, frame{y, inAppDeps(a, y)})
+			}
+		}
+	}
+	return true
 }
 
 // Leaves returns the app's leaf migrations: those no other migration of the

@@ -67,3 +67,24 @@ func BenchmarkInspect(b *testing.B) {
 		Inspect(t.Root(), func(Node) bool { n++; return true })
 	}
 }
+
+// BenchmarkDecodeTree is the expansion of a compact tree (a tree cache
+// hit, a tree reused from an earlier run).
+func BenchmarkDecodeTree(b *testing.B) {
+	src := benchSource(b)
+	t, err := Parse(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := t.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := DecodeTree(data, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

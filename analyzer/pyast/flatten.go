@@ -1,6 +1,7 @@
 package pyast
 
 /*
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,71 +27,72 @@ bool ts_node_is_named(TSNode self);
 bool ts_node_is_missing(TSNode self);
 bool ts_node_has_error(TSNode self);
 uint32_t ts_node_child_count(TSNode self);
+uint32_t ts_node_descendant_count(TSNode self);
 
+// rb_node has the layout of the Go type node (checked at init).
 typedef struct {
-	uint16_t sym, field;
-	uint8_t flags;
+	uint16_t sym;
+	uint8_t field, flags;
 	uint32_t start, end;
-	int32_t parent, first_child, n_children, next_sib;
+	int32_t parent, sub_end;
 } rb_node;
 
+static size_t rb_node_layout(int i) {
+	switch (i) {
+	case 0: return sizeof(rb_node);
+	case 1: return offsetof(rb_node, field);
+	case 2: return offsetof(rb_node, flags);
+	case 3: return offsetof(rb_node, start);
+	case 4: return offsetof(rb_node, end);
+	case 5: return offsetof(rb_node, parent);
+	case 6: return offsetof(rb_node, sub_end);
+	}
+	return 0;
+}
+
+static uint32_t rb_count(const TSTree *tree) {
+	return ts_node_descendant_count(ts_tree_root_node(tree));
+}
+
 // rb_flatten walks the tree in pre-order with one cursor and writes every
-// node into a growing array, linking parents, first children and next
-// siblings. Subtrees deeper than max_depth are cut (*truncated is set).
-// Returns the array (malloc'd; the caller frees it) and its length in *n.
-static rb_node *rb_flatten(const TSTree *tree, int32_t max_depth, int32_t *n, int *truncated) {
-	int32_t cap = 1024, len = 0;
-	rb_node *out = malloc(sizeof(rb_node) * cap);
+// node into out (cap entries, Go memory), with its parent and the end of
+// its subtree. Subtrees deeper than max_depth are cut (*truncated is set).
+// Returns the number of nodes, -1 when out of C memory, -2 when out is too
+// small.
+static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, int *truncated) {
 	int32_t *parents = malloc(sizeof(int32_t) * (max_depth + 2));
-	int32_t *last = malloc(sizeof(int32_t) * (max_depth + 2));
-	if (!out || !parents || !last) { free(out); free(parents); free(last); *n = -1; return NULL; }
+	if (!parents) return -1;
 	*truncated = 0;
-	TSNode root = ts_tree_root_node(tree);
-	TSTreeCursor cur = ts_tree_cursor_new(root);
-	int32_t depth = 0;
+	TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
+	int32_t depth = 0, len = 0;
 	for (;;) {
+		if (len == cap) { len = -2; break; }
 		TSNode nd = ts_tree_cursor_current_node(&cur);
-		if (len == cap) {
-			cap *= 2;
-			rb_node *grown = realloc(out, sizeof(rb_node) * cap);
-			if (!grown) { free(out); free(parents); free(last); ts_tree_cursor_delete(&cur); *n = -1; return NULL; }
-			out = grown;
-		}
 		rb_node *r = &out[len];
 		r->sym = ts_node_symbol(nd);
-		r->field = depth > 0 ? ts_tree_cursor_current_field_id(&cur) : 0;
+		r->field = depth > 0 ? (uint8_t)ts_tree_cursor_current_field_id(&cur) : 0;
 		r->flags = (ts_node_is_named(nd) ? 1 : 0) | (ts_node_is_missing(nd) ? 2 : 0) |
 			(r->sym == 0xFFFF ? 4 : 0) | (ts_node_has_error(nd) ? 8 : 0);
 		r->start = ts_node_start_byte(nd);
 		r->end = ts_node_end_byte(nd);
-		r->first_child = -1; r->n_children = 0; r->next_sib = -1;
 		r->parent = depth > 0 ? parents[depth - 1] : -1;
-		if (depth > 0) {
-			int32_t p = parents[depth - 1];
-			if (last[depth - 1] >= 0) out[last[depth - 1]].next_sib = len; else out[p].first_child = len;
-			out[p].n_children++;
-			last[depth - 1] = len;
-		}
 		int32_t idx = len++;
 		if (depth < max_depth && ts_tree_cursor_goto_first_child(&cur)) {
-			parents[depth] = idx;
-			last[depth] = -1;
-			depth++;
+			parents[depth++] = idx;
 			continue;
 		}
 		if (depth >= max_depth && ts_node_child_count(nd) > 0) *truncated = 1;
-		for (;;) {
-			if (depth == 0) goto done;
-			if (ts_tree_cursor_goto_next_sibling(&cur)) break;
+		r->sub_end = len;
+		// Climb until a next sibling, closing the subtrees left behind.
+		while (depth > 0 && !ts_tree_cursor_goto_next_sibling(&cur)) {
 			ts_tree_cursor_goto_parent(&cur);
-			depth--;
+			out[parents[--depth]].sub_end = len;
 		}
+		if (depth == 0) break;
 	}
-done:
 	ts_tree_cursor_delete(&cur);
-	free(parents); free(last);
-	*n = len;
-	return out;
+	free(parents);
+	return len;
 }
 */
 import "C"
@@ -100,6 +102,17 @@ import (
 
 	sitter "github.com/smacker/go-tree-sitter"
 )
+
+func init() {
+	var n node
+	want := []uintptr{unsafe.Sizeof(n), unsafe.Offsetof(n.field), unsafe.Offsetof(n.flags), unsafe.Offsetof(n.start),
+		unsafe.Offsetof(n.end), unsafe.Offsetof(n.parent), unsafe.Offsetof(n.subEnd)}
+	for i, w := range want {
+		if uintptr(C.rb_node_layout(C.int(i))) != w {
+			panic("pyast: the C and Go node layouts differ")
+		}
+	}
+}
 
 // baseTreeLayout mirrors the first fields of go-tree-sitter's BaseTree so
 // that the C tree pointer can be handed to rb_flatten.
@@ -117,37 +130,17 @@ func flatten(t *sitter.Tree, src []byte) *Tree {
 	return convert(t, src) // out of C memory: the slow path allocates in Go
 }
 
-// flattenC converts the C tree at tree (a *TSTree); nil when C memory
-// runs out.
+// flattenC converts the C tree at tree (a *TSTree) with one cgo call that
+// writes the nodes straight into a Go array of the exact size; nil when C
+// memory runs out.
 func flattenC(tree unsafe.Pointer, src []byte) *Tree {
-	var n C.int32_t
+	ct := (*C.TSTree)(tree)
+	count := int(C.rb_count(ct))
+	nodes := make([]node, count)
 	var truncated C.int
-	arr := C.rb_flatten((*C.TSTree)(tree), C.int32_t(MaxDepth), &n, &truncated)
-	if arr == nil || n < 0 {
+	n := C.rb_flatten(ct, C.int32_t(MaxDepth), (*C.rb_node)(unsafe.Pointer(unsafe.SliceData(nodes))), C.int32_t(count), &truncated)
+	if n < 0 {
 		return nil
 	}
-	defer C.free(unsafe.Pointer(arr))
-	raw := unsafe.Slice((*C.rb_node)(unsafe.Pointer(arr)), int(n))
-	out := &Tree{Src: src, nodes: make([]node, len(raw)), Truncated: truncated != 0}
-	for i := range raw {
-		r := &raw[i]
-		out.nodes[i] = node{sym: uint16(r.sym), field: langField(uint16(r.field)), flags: uint8(r.flags),
-			start: uint32(r.start), end: uint32(r.end), parent: int32(r.parent),
-			firstChild: int32(r.first_child), nChildren: int32(r.n_children), nextSib: int32(r.next_sib)}
-	}
-	out.linkSubtrees()
-	return out
-}
-
-var langFields []uint16 // grammar field id -> interned field id
-
-// langField maps a grammar field id to the interned id used by Node.Field.
-func langField(id uint16) uint16 {
-	if id == 0 {
-		return 0
-	}
-	if int(id) < len(langFields) {
-		return langFields[id]
-	}
-	return internField(Language().FieldName(int(id)))
+	return newTree(src, nodes[:n:n], truncated != 0)
 }

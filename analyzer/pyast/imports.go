@@ -1,6 +1,11 @@
 package pyast
 
-import "strings"
+import (
+	"encoding/binary"
+	"errors"
+	"sort"
+	"strings"
+)
 
 // Imports maps the names a file binds through import statements to the
 // fully qualified names they stand for:
@@ -129,4 +134,79 @@ func (im *Imports) Is(n Node, qualified ...string) bool {
 		}
 	}
 	return false
+}
+
+// MarshalBinary lets a run keep a file's imports with its other per-file
+// results (analyzer's ReuseCache): the names in key order, then the
+// modules, each string length-prefixed.
+func (im *Imports) MarshalBinary() ([]byte, error) {
+	keys := make([]string, 0, len(im.names))
+	for k := range im.names {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := binary.AppendUvarint(nil, uint64(len(keys)))
+	str := func(s string) { out = append(binary.AppendUvarint(out, uint64(len(s))), s...) }
+	for _, k := range keys {
+		str(k)
+		str(im.names[k])
+	}
+	out = binary.AppendUvarint(out, uint64(len(im.Modules)))
+	for _, m := range im.Modules {
+		str(m)
+	}
+	return out, nil
+}
+
+// UnmarshalBinary is MarshalBinary's inverse.
+func (im *Imports) UnmarshalBinary(data []byte) error {
+	bad := errors.New("pyast: invalid encoded imports")
+	count := func() (int, error) {
+		n, k := binary.Uvarint(data)
+		if k <= 0 || n > uint64(len(data)) {
+			return 0, bad
+		}
+		data = data[k:]
+		return int(n), nil
+	}
+	str := func() (string, error) {
+		n, err := count()
+		if err != nil || n > len(data) {
+			return "", bad
+		}
+		s := string(data[:n])
+		data = data[n:]
+		return s, nil
+	}
+	n, err := count()
+	if err != nil {
+		return err
+	}
+	im.names = make(map[string]string, n)
+	for i := 0; i < n; i++ {
+		k, err1 := str()
+		v, err2 := str()
+		if err1 != nil || err2 != nil {
+			return bad
+		}
+		im.names[k] = v
+	}
+	if n, err = count(); err != nil {
+		return err
+	}
+	im.Modules = nil
+	if n > 0 {
+		im.Modules = make([]string, 0, n)
+	}
+	for i := 0; i < n; i++ {
+		m, err := str()
+		if err != nil {
+			return err
+		}
+		im.Modules = append(im.Modules, m)
+	}
+	if len(data) != 0 {
+		return bad
+	}
+	return nil
 }

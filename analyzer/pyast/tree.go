@@ -4,10 +4,13 @@
 package pyast
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/python"
@@ -18,16 +21,17 @@ import (
 // stack on hostile input.
 const MaxDepth = 1000
 
+// node is one node of a tree, in a pre-order array. Links that follow
+// from the order are not stored: the first child of i is i+1 when i has
+// children, and the next sibling is subEnd when it lies within the
+// parent's subtree. 20 bytes; flatten.go's C struct has the same layout.
 type node struct {
 	sym        uint16
-	field      uint16 // index into fieldNames; 0 = none
+	field      uint8 // the grammar's field id (see fieldNames); 0 = none
 	flags      uint8
 	start, end uint32
 	parent     int32
-	firstChild int32
-	nChildren  int32
-	nextSib    int32
-	subEnd     int32 // index just past the last descendant (nodes are in pre-order)
+	subEnd     int32 // index just past the last descendant
 }
 
 const (
@@ -38,13 +42,117 @@ const (
 )
 
 // Tree is a parsed file.
+//
+// Its nodes live in one of two forms: expanded (the pre-order node array
+// that Node handles read) and compact (a varint encoding, about a third of
+// the size; see encode.go). A tree starts expanded. Compact encodes it and
+// lets the garbage collector reclaim the expanded form once no Node of the
+// tree is referenced anywhere; the next Root re-expands it. A live Node
+// therefore always reads the one expanded form in existence: handles
+// obtained before and after a Compact are equal when they name the same
+// node. This is how a run holds thousands of trees between its two phases
+// without holding their node arrays.
 type Tree struct {
 	Src       []byte
-	nodes     []node
 	Truncated bool // some subtree deeper than MaxDepth was dropped
 
+	count  int                      // number of nodes (unless load is set)
+	pinned atomic.Pointer[treeData] // the expanded form, held until Compact
+	live   atomic.Pointer[weak.Pointer[treeData]]
+	mu     sync.Mutex            // serialises expansion
+	enc    []byte                // compact form, set by Compact or DecodeTree
+	load   func() (*Tree, error) // NewLazy's loader, until it ran
+}
+
+// treeData is a tree's expanded form. Node handles point here.
+type treeData struct {
+	tree  *Tree
+	Src   []byte
+	nodes []node
+
 	typesOnce sync.Once
-	byType    [][]int32 // node indices by type id (see symType), in pre-order
+	byType    []int32 // node indices grouped by type id (see symType), each group in pre-order
+	typeOff   []int32 // where each type id's group starts in byType; one more entry than types
+}
+
+func newTree(src []byte, nodes []node, truncated bool) *Tree {
+	t := &Tree{Src: src, Truncated: truncated, count: len(nodes)}
+	d := &treeData{tree: t, Src: src, nodes: nodes}
+	t.pinned.Store(d)
+	return t
+}
+
+// NewLazy returns a tree of src whose nodes come from load on first use
+// (Root, NodeCount...): a run that reuses a file's cached facts and
+// findings needs the file's tree only when some rule or analysis reads it.
+// truncated must be what load's tree reports. A load that fails, or whose
+// tree is not of src, panics in the reader (the driver reports a panic as
+// an internal error of the rule on that file).
+func NewLazy(src []byte, truncated bool, load func() (*Tree, error)) *Tree {
+	return &Tree{Src: src, Truncated: truncated, count: -1, load: load}
+}
+
+// data returns the expanded form: loading a lazy tree, re-expanding a
+// compacted one when the collector reclaimed it.
+func (t *Tree) data() *treeData {
+	if d := t.pinned.Load(); d != nil {
+		return d
+	}
+	if w := t.live.Load(); w != nil {
+		if d := w.Value(); d != nil {
+			return d
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d := t.pinned.Load(); d != nil {
+		return d
+	}
+	if w := t.live.Load(); w != nil {
+		if d := w.Value(); d != nil {
+			return d
+		}
+	}
+	if t.enc == nil && t.load != nil {
+		lt, err := t.load()
+		if err == nil && (lt == nil || lt.Truncated != t.Truncated || !bytes.Equal(lt.Src, t.Src)) {
+			err = errors.New("the loaded tree is not the tree of this source")
+		}
+		if err != nil {
+			panic(fmt.Sprintf("pyast: loading a tree: %v", err))
+		}
+		d := &treeData{tree: t, Src: t.Src, nodes: lt.data().nodes}
+		t.pinned.Store(d)
+		return d
+	}
+	nodes, _, err := decodeNodes(t.enc, t.Src)
+	if err != nil {
+		// The encoding was made or checked by this process.
+		panic(fmt.Sprintf("pyast: re-expanding a compacted tree: %v", err))
+	}
+	d := &treeData{tree: t, Src: t.Src, nodes: nodes}
+	w := weak.Make(d)
+	t.live.Store(&w)
+	return d
+}
+
+// Compact encodes the tree (once) and releases its expanded form to the
+// garbage collector, which reclaims it when no Node of the tree remains
+// referenced. Nothing observable changes: the next Root, or any Node
+// still held, reads the same nodes. Safe for concurrent use.
+func (t *Tree) Compact() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := t.pinned.Load()
+	if d == nil {
+		return
+	}
+	if t.enc == nil {
+		t.enc = encodeNodes(d.nodes, t.Truncated)
+	}
+	w := weak.Make(d)
+	t.live.Store(&w)
+	t.pinned.Store(nil)
 }
 
 var (
@@ -58,20 +166,12 @@ var (
 	typeIDs   map[string]uint16
 	errorType uint16
 
-	// fieldTab is replaced, never mutated, so reads take no lock (they are
-	// on the hot path of ChildByField); fieldMu serialises writers.
-	fieldMu  sync.Mutex
-	fieldTab atomic.Pointer[fieldTable]
+	// fieldNames maps the grammar's field ids (1..) to their names, with
+	// "" at 0; fieldIDs is the reverse. Nodes store the grammar's ids, so
+	// the C walk needs no translation. Immutable once Language returns.
+	fieldNames []string
+	fieldIDs   map[string]uint8
 )
-
-type fieldTable struct {
-	names []string
-	index map[string]uint16
-}
-
-func init() {
-	fieldTab.Store(&fieldTable{names: []string{""}, index: map[string]uint16{"": 0}})
-}
 
 // Language returns the tree-sitter Python grammar.
 func Language() *sitter.Language {
@@ -97,45 +197,29 @@ func Language() *sitter.Language {
 			errorType = uint16(len(typeIDs))
 			typeIDs["ERROR"] = errorType
 		}
-		// Grammar field ids start at 1; intern every name the grammar has.
-		langFields = []uint16{0}
+		// Grammar field ids start at 1.
+		fieldNames = []string{""}
+		fieldIDs = map[string]uint8{"": 0}
 		for i := 1; ; i++ {
 			name := lang.FieldName(i)
 			if name == "" {
 				break
 			}
-			langFields = append(langFields, internField(name))
+			if i > 255 {
+				panic("pyast: the grammar has more than 255 fields; widen node.field")
+			}
+			fieldNames = append(fieldNames, name)
+			fieldIDs[name] = uint8(i)
 		}
 	})
 	return lang
 }
 
-func internField(name string) uint16 {
-	if id, ok := fieldTab.Load().index[name]; ok {
-		return id
-	}
-	fieldMu.Lock()
-	defer fieldMu.Unlock()
-	old := fieldTab.Load()
-	if id, ok := old.index[name]; ok {
-		return id
-	}
-	id := uint16(len(old.names))
-	nt := &fieldTable{names: append(old.names[:len(old.names):len(old.names)], name), index: make(map[string]uint16, len(old.index)+1)}
-	for k, v := range old.index {
-		nt.index[k] = v
-	}
-	nt.index[name] = id
-	fieldTab.Store(nt)
-	return id
-}
+// internField returns the id of a grammar field name (0 for an unknown
+// one, which no grammar node carries).
+func internField(name string) uint8 { return fieldIDs[name] }
 
-func fieldName(id uint16) string {
-	if id == 0 {
-		return ""
-	}
-	return fieldTab.Load().names[id]
-}
+func fieldName(id uint8) string { return fieldNames[id] }
 
 // Parser parses Python files one at a time. It is not safe for concurrent
 // use: give each worker its own.
@@ -182,14 +266,12 @@ func Parse(src []byte) (*Tree, error) {
 
 func convert(t *sitter.Tree, src []byte) *Tree {
 	root := t.RootNode()
-	out := &Tree{Src: src, nodes: make([]node, 0, len(src)/3+16)}
+	nodes := make([]node, 0, len(src)/3+16)
+	truncated := false
 	cur := sitter.NewTreeCursor(root)
 	defer cur.Close()
 
-	// Pre-order walk with the cursor; lastChild[depth] is the index of the
-	// previous sibling at each depth, for linking.
-	var stackParent []int32
-	var lastSib []int32
+	// Pre-order walk with the cursor; parents holds the open ancestors.
 	add := func(n *sitter.Node, field string, parent int32) int32 {
 		var fl uint8
 		if n.IsNamed() {
@@ -205,74 +287,56 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 		if n.HasError() {
 			fl |= flagHasError
 		}
-		var fid uint16
+		var fid uint8
 		if field != "" {
 			fid = internField(field)
 		}
-		idx := int32(len(out.nodes))
-		out.nodes = append(out.nodes, node{sym: sym, field: fid, flags: fl, start: n.StartByte(), end: n.EndByte(), parent: parent, firstChild: -1, nextSib: -1})
+		idx := int32(len(nodes))
+		nodes = append(nodes, node{sym: sym, field: fid, flags: fl, start: n.StartByte(), end: n.EndByte(), parent: parent, subEnd: idx + 1})
 		return idx
 	}
 	add(root, "", -1)
-	stackParent = append(stackParent, 0)
-	lastSib = append(lastSib, -1)
-	if !cur.GoToFirstChild() {
-		out.linkSubtrees()
-		return out
-	}
-	for {
-		depth := len(stackParent)
-		parent := stackParent[depth-1]
-		n := cur.CurrentNode()
-		idx := add(n, cur.CurrentFieldName(), parent)
-		if prev := lastSib[depth-1]; prev >= 0 {
-			out.nodes[prev].nextSib = idx
-		} else {
-			out.nodes[parent].firstChild = idx
-		}
-		out.nodes[parent].nChildren++
-		lastSib[depth-1] = idx
-		if depth < MaxDepth && cur.GoToFirstChild() {
-			stackParent = append(stackParent, idx)
-			lastSib = append(lastSib, -1)
-			continue
-		} else if depth >= MaxDepth && n.ChildCount() > 0 {
-			out.Truncated = true
-		}
-		for !cur.GoToNextSibling() {
-			if !cur.GoToParent() || len(stackParent) == 1 {
-				out.linkSubtrees()
-				return out
+	parents := []int32{0}
+	if cur.GoToFirstChild() {
+	walk:
+		for {
+			depth := len(parents)
+			n := cur.CurrentNode()
+			idx := add(n, cur.CurrentFieldName(), parents[depth-1])
+			if depth < MaxDepth && cur.GoToFirstChild() {
+				parents = append(parents, idx)
+				continue
+			} else if depth >= MaxDepth && n.ChildCount() > 0 {
+				truncated = true
 			}
-			stackParent = stackParent[:len(stackParent)-1]
-			lastSib = lastSib[:len(lastSib)-1]
+			for !cur.GoToNextSibling() {
+				if !cur.GoToParent() || len(parents) == 1 {
+					break walk
+				}
+				nodes[parents[len(parents)-1]].subEnd = int32(len(nodes))
+				parents = parents[:len(parents)-1]
+			}
 		}
 	}
-}
-
-// linkSubtrees records, for every node, where its subtree ends in the
-// pre-order array, so that walks can skip a subtree in O(1).
-func (t *Tree) linkSubtrees() {
-	for i := len(t.nodes) - 1; i >= 0; i-- {
-		if t.nodes[i].subEnd < int32(i+1) {
-			t.nodes[i].subEnd = int32(i + 1)
-		}
-		if p := t.nodes[i].parent; p >= 0 && t.nodes[p].subEnd < t.nodes[i].subEnd {
-			t.nodes[p].subEnd = t.nodes[i].subEnd
-		}
-	}
+	nodes[0].subEnd = int32(len(nodes))
+	return newTree(src, nodes, truncated)
 }
 
 // Root returns the module node.
-func (t *Tree) Root() Node { return Node{t: t, i: 0} }
+func (t *Tree) Root() Node { return Node{t: t.data(), i: 0} }
 
 // NodeCount returns the number of nodes, named and anonymous.
-func (t *Tree) NodeCount() int { return len(t.nodes) }
+func (t *Tree) NodeCount() int {
+	if t.count < 0 {
+		return len(t.data().nodes)
+	}
+	return t.count
+}
 
 // Node is a handle on a node of a Tree. The zero Node is "no node": all
 // its methods are safe and return zero values.
 type Node struct {
-	t *Tree
+	t *treeData
 	i int32
 }
 
@@ -282,7 +346,12 @@ func (n Node) nd() *node { return &n.t.nodes[n.i] }
 func (n Node) IsNil() bool { return n.t == nil }
 
 // Tree returns the tree n belongs to.
-func (n Node) Tree() *Tree { return n.t }
+func (n Node) Tree() *Tree {
+	if n.t == nil {
+		return nil
+	}
+	return n.t.tree
+}
 
 // ID is unique within the tree; useful as a map key.
 func (n Node) ID() int32 {
@@ -376,12 +445,33 @@ func (n Node) Parent() Node {
 	return Node{t: n.t, i: n.nd().parent}
 }
 
+// firstChild returns the index of i's first child, or -1.
+func (d *treeData) firstChild(i int32) int32 {
+	if d.nodes[i].subEnd > i+1 {
+		return i + 1
+	}
+	return -1
+}
+
+// nextSib returns the index of i's next sibling, or -1.
+func (d *treeData) nextSib(i int32) int32 {
+	nd := &d.nodes[i]
+	if nd.parent < 0 || nd.subEnd >= d.nodes[nd.parent].subEnd {
+		return -1
+	}
+	return nd.subEnd
+}
+
 // ChildCount returns the number of children, named or not.
 func (n Node) ChildCount() int {
 	if n.t == nil {
 		return 0
 	}
-	return int(n.nd().nChildren)
+	k := 0
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+		k++
+	}
+	return k
 }
 
 // Children returns all children in order.
@@ -389,8 +479,8 @@ func (n Node) Children() []Node {
 	if n.t == nil {
 		return nil
 	}
-	out := make([]Node, 0, n.nd().nChildren)
-	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+	out := make([]Node, 0, n.ChildCount())
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
 		out = append(out, Node{t: n.t, i: c})
 	}
 	return out
@@ -402,7 +492,7 @@ func (n Node) NamedChildren() []Node {
 		return nil
 	}
 	var out []Node
-	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			out = append(out, Node{t: n.t, i: c})
 		}
@@ -412,18 +502,24 @@ func (n Node) NamedChildren() []Node {
 
 // FirstChild returns the first child, or the zero Node.
 func (n Node) FirstChild() Node {
-	if n.t == nil || n.nd().firstChild < 0 {
+	if n.t == nil {
 		return Node{}
 	}
-	return Node{t: n.t, i: n.nd().firstChild}
+	if c := n.t.firstChild(n.i); c >= 0 {
+		return Node{t: n.t, i: c}
+	}
+	return Node{}
 }
 
 // NextSibling returns the next sibling, or the zero Node.
 func (n Node) NextSibling() Node {
-	if n.t == nil || n.nd().nextSib < 0 {
+	if n.t == nil {
 		return Node{}
 	}
-	return Node{t: n.t, i: n.nd().nextSib}
+	if c := n.t.nextSib(n.i); c >= 0 {
+		return Node{t: n.t, i: c}
+	}
+	return Node{}
 }
 
 // NamedChild returns the i-th named child, or the zero Node.
@@ -432,7 +528,7 @@ func (n Node) NamedChild(i int) Node {
 		return Node{}
 	}
 	k := 0
-	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			if k == i {
 				return Node{t: n.t, i: c}
@@ -449,8 +545,8 @@ func (n Node) ChildByField(name string) Node {
 		return Node{}
 	}
 	// Comparing names beats hashing name to an id: nodes have few children.
-	names := fieldTab.Load().names
-	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+	names := fieldNames
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
 		if names[n.t.nodes[c].field] == name {
 			return Node{t: n.t, i: c}
 		}
@@ -463,9 +559,9 @@ func (n Node) ChildrenByField(name string) []Node {
 	if n.t == nil {
 		return nil
 	}
-	names := fieldTab.Load().names
+	names := fieldNames
 	var out []Node
-	for c := n.nd().firstChild; c >= 0; c = n.t.nodes[c].nextSib {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
 		if names[n.t.nodes[c].field] == name {
 			out = append(out, Node{t: n.t, i: c})
 		}
@@ -482,40 +578,45 @@ func (n Node) Contains(m Node) bool {
 }
 
 // ofType returns the pre-order indices of every node of the given type.
-// The index is built once per tree, on first use, and is safe to share.
-func (t *Tree) ofType(typ string) []int32 {
-	t.typesOnce.Do(t.buildTypeIndex)
+// The index is built once per expanded tree, on first use, and is safe to
+// share.
+func (d *treeData) ofType(typ string) []int32 {
+	d.typesOnce.Do(d.buildTypeIndex)
 	id, ok := typeIDs[typ]
-	if !ok || int(id) >= len(t.byType) {
+	if !ok || int(id)+1 >= len(d.typeOff) {
 		return nil
 	}
-	return t.byType[id]
+	return d.byType[d.typeOff[id]:d.typeOff[id+1]:d.typeOff[id+1]]
 }
 
-// buildTypeIndex buckets the nodes by type id with a counting sort: one
-// backing array, no map.
-func (t *Tree) buildTypeIndex() {
+// buildTypeIndex buckets the node indices by type id with a counting
+// sort: byType holds them grouped by type, typeOff[id] is where type id's
+// group starts (4 bytes a node, 4 bytes a type).
+func (d *treeData) buildTypeIndex() {
 	Language()
-	ids := make([]uint16, len(t.nodes))
-	counts := make([]int32, len(typeIDs))
-	for i := range t.nodes {
-		id := errorType
-		if sym := t.nodes[i].sym; t.nodes[i].flags&flagError == 0 && int(sym) < len(symType) {
-			id = symType[sym]
-		}
-		ids[i] = id
-		counts[id]++
+	off := make([]int32, len(typeIDs)+1)
+	for i := range d.nodes {
+		off[typeOf(&d.nodes[i])+1]++
 	}
-	all := make([]int32, len(t.nodes))
-	t.byType = make([][]int32, len(counts))
-	off := int32(0)
-	for id, c := range counts {
-		t.byType[id] = all[off : off : off+c]
-		off += c
+	for id := 1; id < len(off); id++ {
+		off[id] += off[id-1]
 	}
-	for i, id := range ids {
-		t.byType[id] = append(t.byType[id], int32(i))
+	all := make([]int32, len(d.nodes))
+	next := append([]int32(nil), off[:len(off)-1]...)
+	for i := range d.nodes {
+		id := typeOf(&d.nodes[i])
+		all[next[id]] = int32(i)
+		next[id]++
 	}
+	d.byType, d.typeOff = all, off
+}
+
+// typeOf is the dense type id of a node (aliases share their name's id).
+func typeOf(nd *node) uint16 {
+	if nd.flags&flagError == 0 && int(nd.sym) < len(symType) {
+		return symType[nd.sym]
+	}
+	return errorType
 }
 
 // Equal reports whether n and m are the same node.

@@ -3,7 +3,9 @@ package pyast
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -87,10 +89,10 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 		b := convert(st, []byte(s))
 		st.Close()
 		p.Close()
-		require.Equal(t, len(b.nodes), len(a.nodes))
+		require.Equal(t, len(b.data().nodes), len(a.data().nodes))
 		assert.Equal(t, b.Truncated, a.Truncated)
-		for i := range a.nodes {
-			require.Equal(t, b.nodes[i], a.nodes[i], "node %d of %q", i, s)
+		for i := range a.data().nodes {
+			require.Equal(t, b.data().nodes[i], a.data().nodes[i], "node %d of %q", i, s)
 		}
 	}
 }
@@ -110,7 +112,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		b, err := DecodeTree(data, src)
 		require.NoError(t, err)
-		assert.Equal(t, a.nodes, b.nodes)
+		assert.Equal(t, a.data().nodes, b.data().nodes)
 		assert.Equal(t, a.Truncated, b.Truncated)
 		// Corrupt data is refused, never half-decoded.
 		for _, cut := range []int{1, len(data) / 2, len(data) - 1} {
@@ -241,4 +243,81 @@ lines"""
 		got = append(got, v)
 	}
 	assert.Equal(t, []string{"", "plain", `x\ny\tz`, "two\nlines"}, got)
+}
+
+// A compacted tree reads the same as before, whether its expanded form
+// survived (a Node still held) or was reclaimed and rebuilt.
+func TestCompactIsInvisible(t *testing.T) {
+	src := []byte("class A(B):\n    def f(self, x):\n        return g(x)[0].h(y=x)\n\nz = [a for a in b if a]\n")
+	tr, err := Parse(src)
+	require.NoError(t, err)
+	want := dump(tr.Root())
+	held := FindAll(tr.Root(), "call")[0]
+	tr.Compact()
+	runtime.GC()
+	assert.Equal(t, want, dump(tr.Root()))
+	assert.True(t, held.Equal(FindAll(tr.Root(), "call")[0]), "a Node held across Compact is the same node")
+	assert.True(t, tr.Root().Contains(held))
+
+	held = Node{}
+	for i := 0; i < 3 && tr.live.Load().Value() != nil; i++ {
+		runtime.GC()
+	}
+	assert.Nil(t, tr.live.Load().Value(), "the expanded form is reclaimed once no Node refers to it")
+	var wg sync.WaitGroup
+	got := make([]string, 4)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = dump(tr.Root())
+		}()
+	}
+	wg.Wait()
+	for _, g := range got {
+		assert.Equal(t, want, g)
+	}
+	assert.Equal(t, tr.NodeCount(), len(tr.Root().t.nodes))
+	data, err := tr.MarshalBinary()
+	require.NoError(t, err)
+	back, err := DecodeTree(data, src)
+	require.NoError(t, err)
+	assert.Equal(t, want, dump(back.Root()))
+}
+
+// dump renders every node (named or not) with its links.
+func dump(n Node) string {
+	var b strings.Builder
+	var walk func(n Node, depth int)
+	walk = func(n Node, depth int) {
+		fmt.Fprintf(&b, "%*s%s %q field=%q named=%v err=%v/%v parent=%v kids=%d\n", depth*2, "", n.Type(), n.Text(),
+			n.Field(), n.IsNamed(), n.IsError(), n.HasError(), n.Parent(), n.ChildCount())
+		for _, c := range n.Children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}
+
+func TestLazyTreeLoadsOnFirstUse(t *testing.T) {
+	src := []byte("def f(x):\n    return g(x)\n")
+	want, err := Parse(src)
+	require.NoError(t, err)
+	loads := 0
+	lazy := NewLazy(src, false, func() (*Tree, error) { loads++; return Parse(src) })
+	assert.Equal(t, 0, loads, "nothing is parsed before a reader asks")
+	assert.Equal(t, dump(want.Root()), dump(lazy.Root()))
+	assert.Equal(t, want.NodeCount(), lazy.NodeCount())
+	data, err := lazy.MarshalBinary()
+	require.NoError(t, err)
+	back, err := DecodeTree(data, src)
+	require.NoError(t, err)
+	assert.Equal(t, dump(want.Root()), dump(back.Root()))
+	assert.Equal(t, 1, loads)
+
+	wrong := NewLazy(src, false, func() (*Tree, error) { return Parse([]byte("x = 1\n")) })
+	assert.Panics(t, func() { wrong.Root() }, "a tree of other bytes is refused")
+	failing := NewLazy(src, false, func() (*Tree, error) { return nil, fmt.Errorf("gone") })
+	assert.Panics(t, func() { failing.Root() })
 }

@@ -27,10 +27,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
@@ -69,6 +66,10 @@ type Snapshot struct {
 	Inputs []analyzer.Input
 	// Raw holds the bytes read, by display path.
 	Raw map[string][]byte
+	// unread are the files whose hash the stat index knew (TakeKnown):
+	// in the key, not yet in Raw. sums are the hashes of Raw.
+	unread map[string]unreadFile
+	sums   map[string][32]byte
 }
 
 var (
@@ -102,51 +103,7 @@ func executableHash() string {
 // computes the key. config is any canonical description of the settings
 // that affect analysis (rules, options, severities).
 func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs int) (*Snapshot, error) {
-	type read struct {
-		sum [32]byte
-		raw []byte
-		err error
-	}
-	reads := make([]read, len(inputs))
-	var g errgroup.Group
-	if jobs <= 0 {
-		jobs = 4
-	}
-	g.SetLimit(jobs)
-	for i, in := range inputs {
-		if in.Err != nil {
-			reads[i].err = in.Err
-			continue
-		}
-		g.Go(func() error {
-			raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
-			if err != nil {
-				reads[i].err = err
-				return nil
-			}
-			reads[i].raw = raw
-			reads[i].sum = sha256.Sum256(raw)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", schema, version, executableHash(), config)
-	snap := &Snapshot{Inputs: make([]analyzer.Input, len(inputs)), Raw: make(map[string][]byte, len(inputs))}
-	for i, in := range inputs {
-		r := reads[i]
-		errText := ""
-		if r.err != nil {
-			errText = r.err.Error()
-			in.Err = r.err
-		} else {
-			snap.Raw[in.Rel] = r.raw
-		}
-		snap.Inputs[i] = in
-		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, errText)
-	}
-	snap.Key = hex.EncodeToString(h.Sum(nil))
-	return snap, nil
+	return TakeKnown(inputs, version, config, maxSize, jobs, nil)
 }
 
 // Apply makes cfg analyse exactly the snapshot: its inputs, from the bytes

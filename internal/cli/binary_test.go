@@ -513,6 +513,7 @@ func TestDocumentedFlagsAreExercised(t *testing.T) {
 		t.Run("flags", TestBinaryFlagsAndCommands)
 		t.Run("watch", TestBinaryWatch)
 		t.Run("server", TestBinaryServer)
+		t.Run("bench", TestBinaryBench)
 	}
 	docs, err := filepath.Glob("../../docs/*.md")
 	require.NoError(t, err)

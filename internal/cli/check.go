@@ -27,7 +27,9 @@ import (
 	"github.com/rubric-dev/rubric/internal/cache"
 	"github.com/rubric-dev/rubric/internal/config"
 	"github.com/rubric-dev/rubric/internal/gitdiff"
+	"github.com/rubric-dev/rubric/internal/reusecache"
 	"github.com/rubric-dev/rubric/internal/safeio"
+	"github.com/rubric-dev/rubric/internal/statcache"
 	"github.com/rubric-dev/rubric/rules/all"
 )
 
@@ -541,20 +543,56 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		return analyzer.Run(ctx, cfg, args)
 	}
 	(&checkRun{f: f}).useTreeCache(&cfg)
+	// Each file's phase one and findings are kept for the next run, which
+	// then re-checks only what an edit can affect.
+	var reuse *reusecache.Pack
+	useReuse := func() {
+		key := buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
+		reuse = reusecache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
+		cfg.Reuse, cfg.ReuseKey = reuse, key
+	}
+	defer func() {
+		if reuse != nil {
+			reuse.Save()
+		}
+	}()
 	// Results are cached whole when the output allows it.
 	if !useCache {
+		useReuse()
 		return analyzer.Run(ctx, cfg, args)
 	}
 	// The tree is listed and read once: the key covers those bytes, and
 	// the run analyses exactly them, whatever changes on disk meanwhile.
-	snap, err := cache.Take(analyzer.ListInputs(cfg, args), buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs)
+	// The stat index saves reading and hashing unchanged files; a hit then
+	// reads only the files its findings point into. JUnit lists every file,
+	// so it reads them all.
+	var stats *statcache.Cache
+	if !f.wantsFormat("junit") {
+		stats = statcache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00"))
+		defer stats.Save()
+	}
+	inputs := analyzer.ListInputs(cfg, args)
+	snap, err := cache.TakeKnown(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats)
 	if err != nil {
 		return analyzer.Run(ctx, cfg, args)
 	}
 	if e := cache.Load(dir, snap); e != nil {
-		return snap.Result(e, cfg), nil
+		if res, ok := snap.ResultRead(e, cfg); ok {
+			return res, nil
+		}
+	}
+	if !snap.ReadAll(cfg.MaxFileSize) {
+		// A file changed since its stat was taken: take the tree again.
+		if snap, err = cache.Take(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs); err != nil {
+			return analyzer.Run(ctx, cfg, args)
+		}
+		if e := cache.Load(dir, snap); e != nil {
+			return snap.Result(e, cfg), nil
+		}
 	}
 	snap.Apply(&cfg)
+	cfg.SourceSums = snap.Sums()
+	useReuse()
 	res, err := analyzer.Run(ctx, cfg, args)
 	if err != nil {
 		return nil, err
@@ -563,6 +601,17 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
 	}
 	return res, nil
+}
+
+// wantsFormat reports whether a --format or --output-format asks for the
+// format name.
+func (f *checkFlags) wantsFormat(name string) bool {
+	for _, fm := range append(append([]string{}, f.formats...), f.outputFormats...) {
+		if fm == name || strings.HasPrefix(fm, name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // insideAnalysed returns the analysed path that holds dir, or "".

@@ -1,0 +1,11 @@
+package analyzer
+
+import "crypto/sha256"
+
+// ReuseTreeKey is the key a run with cfg keeps the tree of in (with
+// content src) under, for tests that watch what a run reads back.
+func ReuseTreeKey(cfg Config, in Input, src []byte) [32]byte {
+	r := newReuser(cfg)
+	st := &fileState{in: in, sum: sha256.Sum256(src)}
+	return r.fileKey("tree", st, treeKeyExtra())
+}

@@ -1,0 +1,384 @@
+package analyzer
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"maps"
+	"os"
+	"reflect"
+	"sort"
+	"sync"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/suppress"
+)
+
+// ReuseCache keeps per-file work between runs (Config.Reuse): blobs by
+// key. Implementations must be safe for concurrent use; Get may miss at
+// any time.
+type ReuseCache interface {
+	Get(key [32]byte) ([]byte, bool)
+	Put(key [32]byte, data []byte)
+}
+
+// How a run reuses earlier work, and why it is sound.
+//
+// Phase one of a file depends on nothing but the file (its bytes, its
+// path and module root) and the configuration: its record (facts, the
+// diagnostics phase one reports, suppression comments, imports, whether
+// it parsed cleanly) is kept under that key, and a file whose record is
+// found is not parsed; its tree is loaded only if something reads it
+// (pyast.NewLazy).
+//
+// Phase two splits the rules in two. A rule that declares no shared
+// analysis (Rule.Requires) reads its file and the project index, and the
+// index is built from the facts alone: its findings on a file depend on
+// the file and on every file's facts, so they are kept under the file and
+// the facts digest (a hash of every file's path, module root, facts and
+// imports as serialised, in path order). Whatever the facts come to hold, the digest covers it: it hashes
+// the whole project.Facts value, and TestFactsSurviveSerialisation fails
+// for facts that do not serialise to an equal value. An edit that leaves
+// its file's facts as they were re-runs these rules on that file only; an
+// edit that changes them re-runs them everywhere.
+//
+// A rule that requires a shared analysis (the semantic model reads every
+// file's tree), and every project rule, may read any file's tree: their
+// findings are kept under the content digest (every file's path, module
+// root and bytes), so any edit re-runs them everywhere.
+//
+// Everything is also keyed by Config.ReuseKey (rubric's build and the
+// configuration, from the caller) and the rules that run. What the index
+// takes from outside the files (the migrations a released-revision option
+// reads from git) goes into the facts digest; anything Run adds to the
+// index later from outside the files must go there too.
+
+// reuseSchema changes whenever a key's recipe does; the records' layout is
+// in recordShapes.
+const reuseSchema = "rubric-reuse-1"
+
+// recordShapes describes the types records are made of: a rubric whose
+// facts or diagnostics have other fields never reads another's records.
+var recordShapes = typeShape(reflect.TypeFor[phaseOne]()) + typeShape(reflect.TypeFor[project.Facts]()) +
+	typeShape(reflect.TypeFor[ruleDiags]())
+
+type reuser struct {
+	cache ReuseCache
+	base  [32]byte
+}
+
+func newReuser(cfg Config) *reuser {
+	if cfg.Reuse == nil {
+		return nil
+	}
+	codes := make([]string, 0, len(cfg.Rules))
+	for _, r := range cfg.Rules {
+		codes = append(codes, r.Code)
+	}
+	sort.Strings(codes)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%q\x00%d\x00%t\x00%t\x00%t\x00%s\x00", reuseSchema, cfg.ReuseKey, codes, cfg.MaxFileSize,
+		cfg.AllowBareNoqa, cfg.IgnoreForeignNoqa, os.Getenv("RUBRIC_DEBUG") != "", recordShapes)
+	return &reuser{cache: cfg.Reuse, base: [32]byte(h.Sum(nil))}
+}
+
+// key hashes the base and parts, each length-prefixed.
+func (r *reuser) key(parts ...[]byte) [32]byte {
+	h := sha256.New()
+	h.Write(r.base[:])
+	var n [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write(p)
+	}
+	return [32]byte(h.Sum(nil))
+}
+
+func (r *reuser) fileKey(kind string, st *fileState, extra []byte) [32]byte {
+	return r.key([]byte(kind), []byte(st.in.Rel), []byte(st.in.RootRel), st.sum[:], extra)
+}
+
+// treeKeyExtra keys trees by their encoding's format too.
+func treeKeyExtra() []byte { return []byte(pyast.FormatID()) }
+
+// phaseOne is what phase one keeps of a file, in the reuse codec.
+type phaseOne struct {
+	Diags     []Diagnostic
+	Facts     []byte // project.Facts without its Unit (factsBytes)
+	Imports   *pyast.Imports
+	Supp      *suppress.Set
+	HasError  bool
+	Python2   bool
+	Truncated bool
+}
+
+// factsBytes serialises facts without their unit: the form the facts
+// digest hashes.
+func factsBytes(f *project.Facts) ([]byte, error) {
+	if f == nil {
+		return nil, nil
+	}
+	c := *f
+	c.Unit = nil
+	return encodeValue(&c)
+}
+
+// storePhaseOne records st's phase one.
+func (r *reuser) storePhaseOne(st *fileState) {
+	fb, err := factsBytes(st.facts)
+	if err != nil {
+		return
+	}
+	st.factsBytes = fb
+	rec := phaseOne{Diags: st.diags, Facts: fb, Imports: st.unit.Imports, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated}
+	if data, err := encodeValue(&rec); err == nil {
+		r.cache.Put(r.fileKey("p1", st, nil), data)
+	}
+	// The tree too: a later run that reuses this record loads it from here
+	// if some rule reads it, in one read of the cache with the records.
+	if data, err := st.unit.Tree.MarshalBinary(); err == nil {
+		r.cache.Put(r.fileKey("tree", st, treeKeyExtra()), data)
+	}
+}
+
+// loadPhaseOne fills st from its record, with a tree that load parses
+// (or fetches) only when read. It reports false on a miss.
+func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) bool {
+	data, ok := r.cache.Get(r.fileKey("p1", st, nil))
+	if !ok {
+		return false
+	}
+	var rec phaseOne
+	if decodeValue(data, &rec) != nil || rec.Supp == nil || rec.Imports == nil {
+		return false
+	}
+	var facts *project.Facts
+	if rec.Facts != nil {
+		facts = &project.Facts{}
+		if decodeValue(rec.Facts, facts) != nil {
+			return false
+		}
+	}
+	treeKey, src := r.fileKey("tree", st, treeKeyExtra()), st.file.Src
+	tree := pyast.NewLazy(src, rec.Truncated, func() (*pyast.Tree, error) {
+		if data, ok := r.cache.Get(treeKey); ok {
+			if t, err := pyast.DecodeTree(data, src); err == nil {
+				return t, nil
+			}
+		}
+		return load()
+	})
+	u := &project.Unit{File: st.file, Tree: tree, Imports: rec.Imports, RootRel: st.in.RootRel}
+	u.Module, u.Package = project.ModuleName(st.in.RootRel)
+	if facts != nil {
+		facts.Unit = u
+	}
+	st.unit, st.facts, st.factsBytes = u, facts, rec.Facts
+	st.diags, st.supp, st.hasError, st.python2 = rec.Diags, rec.Supp, rec.HasError, rec.Python2
+	return true
+}
+
+// digests returns the facts digest and the content digest of a run's
+// files (in path order). The facts digest also covers what the index takes
+// from outside the files: which migrations the deploy-safety rules judge
+// (option released-revision reads it from git).
+func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content []byte) {
+	fh, ch := sha256.New(), sha256.New()
+	if ix != nil {
+		n, why := ix.Migrations.NotJudged()
+		fmt.Fprintf(fh, "not judged %d %q\n", n, why)
+		for _, m := range ix.Migrations.All {
+			fmt.Fprintf(fh, "%q %t\n", m.Path, ix.Migrations.Judged(m))
+		}
+	}
+	for _, st := range states {
+		fmt.Fprintf(ch, "%q %q %x %t\n", st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)
+		if st.unit == nil {
+			continue
+		}
+		// The index holds each file's facts and imports.
+		im, _ := st.unit.Imports.MarshalBinary()
+		fmt.Fprintf(fh, "%q %q %x %x\n", st.in.Rel, st.in.RootRel, sha256.Sum256(st.factsBytes), sha256.Sum256(im))
+	}
+	return fh.Sum(nil), ch.Sum(nil)
+}
+
+// ruleDiags are the diagnostics of some rules on one file, by rule code
+// (internal errors included).
+type ruleDiags map[string][]Diagnostic
+
+func (r *reuser) getResults(key [32]byte) (ruleDiags, bool) {
+	data, ok := r.cache.Get(key)
+	if !ok {
+		return nil, false
+	}
+	var out ruleDiags
+	if decodeValue(data, &out) != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+func (r *reuser) putResults(key [32]byte, rd ruleDiags) {
+	if data, err := encodeValue(&rd); err == nil {
+		r.cache.Put(key, data)
+	}
+}
+
+// globalRule reports whether a rule's findings on a file may depend on
+// other files' trees (see the comment above).
+func globalRule(r *Rule) bool { return len(r.Requires) > 0 || r.RunProject != nil }
+
+// reusePlan is what a run found kept for phase two.
+type reusePlan struct {
+	r                      *reuser
+	local, global, project []*Rule
+	files                  map[*fileState]*keptFindings
+	projectKey             [32]byte
+	projectFound           ruleDiags
+	projectOK              bool
+	missGlobal             bool
+}
+
+// keptFindings are one file's findings by class of rule, and their keys.
+type keptFindings struct {
+	localKey, globalKey [32]byte
+	local, global       ruleDiags
+	localOK, globalOK   bool
+}
+
+// plan looks up the findings kept for every file and for the project
+// rules.
+func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, projectRules []*Rule) *reusePlan {
+	p := &reusePlan{r: r, project: projectRules, files: map[*fileState]*keptFindings{}}
+	for _, rule := range fileRules {
+		if globalRule(rule) {
+			p.global = append(p.global, rule)
+		} else {
+			p.local = append(p.local, rule)
+		}
+	}
+	factsDigest, contentDigest := r.digests(ix, states)
+	for _, st := range states {
+		if st.unit == nil {
+			continue
+		}
+		k := &keptFindings{localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, contentDigest)}
+		k.local, k.localOK = ruleDiags{}, len(p.local) == 0
+		if !k.localOK {
+			k.local, k.localOK = r.getResults(k.localKey)
+		}
+		k.global, k.globalOK = ruleDiags{}, len(p.global) == 0
+		if !k.globalOK {
+			k.global, k.globalOK = r.getResults(k.globalKey)
+		}
+		p.missGlobal = p.missGlobal || !k.globalOK
+		p.files[st] = k
+	}
+	p.projectKey = r.key([]byte("project"), contentDigest)
+	if len(projectRules) > 0 {
+		p.projectFound, p.projectOK = r.getResults(p.projectKey)
+	}
+	return p
+}
+
+// needsAnalyses reports whether some rule that requires a shared analysis
+// has to run (always, without reuse).
+func (p *reusePlan) needsAnalyses() bool { return p == nil || p.missGlobal }
+
+// runFile runs the rules whose findings on st were not kept, keeps them,
+// and adds every finding to st in rule order.
+func (p *reusePlan) runFile(cfg Config, ix *project.Index, st *fileState, fileRules []*Rule, enabled map[string]bool) {
+	k := p.files[st]
+	if !k.localOK {
+		k.local = runFileRules(cfg, ix, st, p.local, enabled)
+		p.r.putResults(k.localKey, k.local)
+	}
+	if !k.globalOK {
+		k.global = runFileRules(cfg, ix, st, p.global, enabled)
+		p.r.putResults(k.globalKey, k.global)
+	}
+	all := ruleDiags{}
+	for code, ds := range k.local {
+		all[code] = ds
+	}
+	for code, ds := range k.global {
+		all[code] = ds
+	}
+	st.diags = append(st.diags, all.in(fileRules)...)
+}
+
+// projectFindings returns the project rules' kept findings, in rule order.
+func (p *reusePlan) projectFindings() ([]Diagnostic, bool) {
+	if p == nil || !p.projectOK {
+		return nil, false
+	}
+	return p.projectFound.in(p.project), true
+}
+
+func (p *reusePlan) storeProjectFindings(found ruleDiags) {
+	if p != nil && len(p.project) > 0 {
+		p.r.putResults(p.projectKey, found)
+	}
+}
+
+// MemoryReuse is a ReuseCache in memory, for a process that analyses the
+// same project again and again (an editor server, tests), and the working
+// set of a cache kept elsewhere (internal/reusecache). EndRun drops what
+// the last run did not use, so it holds about one run's worth.
+type MemoryReuse struct {
+	mu   sync.Mutex
+	old  map[[32]byte][]byte
+	used map[[32]byte][]byte // read or written since the last EndRun
+	made map[[32]byte][]byte // written and not in old
+}
+
+// NewMemoryReuse returns a MemoryReuse holding entries (nil: none).
+func NewMemoryReuse(entries map[[32]byte][]byte) *MemoryReuse {
+	if entries == nil {
+		entries = map[[32]byte][]byte{}
+	}
+	return &MemoryReuse{old: entries, used: map[[32]byte][]byte{}, made: map[[32]byte][]byte{}}
+}
+
+// Get implements ReuseCache.
+func (m *MemoryReuse) Get(key [32]byte) ([]byte, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.used[key]; ok {
+		return v, true
+	}
+	v, ok := m.old[key]
+	if ok {
+		m.used[key] = v
+	}
+	return v, ok
+}
+
+// Put implements ReuseCache.
+func (m *MemoryReuse) Put(key [32]byte, data []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.used[key] = data
+	if _, ok := m.old[key]; !ok {
+		m.made[key] = data
+	}
+}
+
+// Used returns the entries read or written since the last EndRun, and
+// those written that were not held before. The maps are the caller's.
+func (m *MemoryReuse) Used() (used, made map[[32]byte][]byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.used), maps.Clone(m.made)
+}
+
+// EndRun keeps what the run that just ended read or wrote, and forgets the
+// rest.
+func (m *MemoryReuse) EndRun() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.old, m.used, m.made = m.used, map[[32]byte][]byte{}, map[[32]byte][]byte{}
+}

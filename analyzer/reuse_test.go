@@ -1,0 +1,294 @@
+package analyzer_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/printer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/all"
+)
+
+// copyTree copies a testdata directory into dir.
+func copyTree(t *testing.T, from, dir string) {
+	t.Helper()
+	require.NoError(t, filepath.WalkDir(from, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		write(t, dir, filepath.ToSlash(rel), data)
+		return nil
+	}))
+}
+
+// runsPerFile counts, per file, the runs of a rule that declares no
+// shared analysis: how much of phase two a reused run redoes.
+type runsPerFile struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *runsPerFile) rule() *analyzer.Rule {
+	return &analyzer.Rule{
+		Code: "ERR998", Name: "count-runs", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+		Confidence: analyzer.High, Since: "0.0.0",
+		Run: func(p *analyzer.Pass) error {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.n[p.File.Rel]++
+			return nil
+		},
+	}
+}
+
+// boomStrings is a project rule that reads every file's tree: it reports
+// each string literal that says BOOM, which no fact records.
+var boomStrings = &analyzer.Rule{
+	Code: "ERR997", Name: "boom-strings", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+	Confidence: analyzer.High, Since: "0.0.0",
+	RunProject: func(p *analyzer.ProjectPass) error {
+		for _, u := range p.Project.Units {
+			for _, n := range pyast.FindAll(u.Tree.Root(), "string") {
+				if strings.Contains(n.Text(), "BOOM") {
+					p.Report(analyzer.Diagnostic{Path: u.File.Rel, Range: analyzer.RangeOf(n), Message: "boom"})
+				}
+			}
+		}
+		return nil
+	},
+}
+
+func (c *runsPerFile) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n
+	c.n = map[string]int{}
+	return n
+}
+
+// reuseHarness runs the analysis of dir with every rule, from scratch and
+// reusing the previous runs' work.
+type reuseHarness struct {
+	t       *testing.T
+	dir     string
+	counter *runsPerFile
+	rules   []*analyzer.Rule
+	reuse   *analyzer.MemoryReuse
+}
+
+func newReuseHarness(t *testing.T, dir string) *reuseHarness {
+	counter := &runsPerFile{n: map[string]int{}}
+	return &reuseHarness{t: t, dir: dir, counter: counter, reuse: analyzer.NewMemoryReuse(nil),
+		rules: append(analyzer.Select(all.Rules(), []string{"ALL"}, nil), counter.rule(), boomStrings)}
+}
+
+func (h *reuseHarness) run(jobs int, withReuse bool) string {
+	t := h.t
+	t.Helper()
+	cfg := analyzer.Config{Rules: h.rules, Registry: all.Rules(), WorkDir: h.dir, Jobs: jobs, ReuseKey: "test"}
+	if withReuse {
+		cfg.Reuse = h.reuse
+	}
+	res, err := analyzer.Run(context.Background(), cfg, []string{h.dir})
+	require.NoError(t, err)
+	if withReuse {
+		h.reuse.EndRun()
+	}
+	var out bytes.Buffer
+	p, err := printer.New("json", printer.Options{Version: "test"})
+	require.NoError(t, err)
+	require.NoError(t, p.Print(&out, res))
+	return out.String()
+}
+
+// check compares a reusing run with a run from scratch, and returns how
+// often the reusing run ran a rule without shared analyses, per file.
+func (h *reuseHarness) check(step string) (string, map[string]int) {
+	t := h.t
+	t.Helper()
+	want := h.run(1, false)
+	h.counter.take()
+	got := h.run(2, true)
+	ran := h.counter.take()
+	assert.Equal(t, want, got, step)
+	assert.Equal(t, want, h.run(8, true), step+", -j 8, everything reused")
+	assert.Empty(t, h.counter.take(), step+": a run with nothing changed runs no rule again")
+	return got, ran
+}
+
+func (h *reuseHarness) edit(rel string, change func(string) string) {
+	t := h.t
+	t.Helper()
+	p := filepath.Join(h.dir, filepath.FromSlash(rel))
+	data, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(p, []byte(change(string(data))), 0o644))
+}
+
+// A run that reuses the previous runs' work prints, byte for byte, what a
+// run from scratch prints, over a series of edits: an edit that keeps the
+// facts, one that moves them, one that changes the model graph, a new
+// file, a syntax error, a deleted file, and back to the start. And it
+// redoes only what the edit can affect.
+func TestReuseNeverChangesAnAnswer(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join("..", "testdata", "submissions", "galileo"), dir)
+	h := newReuseHarness(t, dir)
+	originals := map[string][]byte{}
+	for _, rel := range []string{"galileo/services.py", "transactions/models.py", "accounts/views.py"} {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		require.NoError(t, err)
+		originals[rel] = data
+	}
+
+	_, ran := h.check("first run")
+	assert.Len(t, ran, 12, "every file")
+
+	h.edit("galileo/services.py", func(s string) string { return s + "# edited\n" })
+	_, ran = h.check("comment appended: facts unchanged")
+	assert.Equal(t, map[string]int{"galileo/services.py": 1}, ran, "only the edited file's rules run again")
+
+	h.edit("transactions/models.py", func(s string) string { return "# moved\n" + s })
+	_, ran = h.check("line inserted in models.py: its facts move")
+	assert.Len(t, ran, 12, "facts changed: every file again")
+
+	h.edit("transactions/models.py", func(s string) string {
+		return strings.Replace(s, `on_delete=models.CASCADE, related_name="transactions")`, `on_delete=models.CASCADE, related_name="txns", db_index=False)`, 1)
+	})
+	h.check("a relation renamed in the model graph")
+
+	write(t, dir, "accounts/extra.py", []byte("def f():\n    try:\n        g()\n    except:  # noqa: ERR001, LOG001\n        pass\n"))
+	h.check("a file added")
+
+	h.edit("accounts/views.py", func(s string) string { return s + "\ndef broken(:\n    pass\n" })
+	h.check("a syntax error")
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "accounts", "extra.py")))
+	h.check("a file removed")
+
+	for rel, data := range originals {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, rel), data, 0o644))
+	}
+	h.check("back to the start")
+}
+
+// Findings that depend on another file: MIG004 on a migration depends on
+// the facts of the one before it; ORM001 on a view depends on the body of
+// a helper in another module, which no fact records. Reuse sees both.
+func TestReuseFollowsOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	for rel, src := range map[string]string{
+		"shop/__init__.py":            "",
+		"shop/migrations/__init__.py": "",
+		"shop/models.py": "from django.db import models\n\n\nclass Customer(models.Model):\n    name = models.CharField(max_length=100)\n\n\n" +
+			"class Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n    note = models.TextField()\n",
+		"shop/helpers.py": "def label(order):\n    return order.customer.name\n",
+		"shop/views.py":   "from .helpers import label\nfrom .models import Order\n\n\ndef report(request):\n    for order in Order.objects.all():\n        print(label(order))\n",
+		"shop/migrations/0001_initial.py": "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    operations = [\n" +
+			"        migrations.CreateModel(\"Customer\", [(\"id\", models.AutoField(primary_key=True)), (\"name\", models.CharField(max_length=100))]),\n" +
+			"        migrations.CreateModel(\"Order\", [(\"id\", models.AutoField(primary_key=True)), (\"customer\", models.ForeignKey(\"shop.Customer\", on_delete=models.CASCADE)), (\"note\", models.TextField(null=True))]),\n    ]\n",
+		"shop/migrations/0002_note.py": "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0001_initial\")]\n" +
+			"    operations = [\n        migrations.AlterField(\"order\", \"note\", models.TextField()),\n    ]\n",
+	} {
+		write(t, dir, rel, []byte(src))
+	}
+	h := newReuseHarness(t, dir)
+	out, ran := h.check("first run")
+	assert.Len(t, ran, 7)
+	assert.Contains(t, out, `"code": "MIG004"`)
+	assert.Contains(t, out, `"code": "ORM001"`)
+
+	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "order.customer.name", "order.pk", 1) })
+	out, ran = h.check("the helper no longer follows the relation")
+	assert.NotContains(t, out, `"code": "ORM001"`)
+	assert.Equal(t, map[string]int{"shop/helpers.py": 1}, ran, "the helper's facts did not change")
+
+	h.edit("shop/migrations/0001_initial.py", func(s string) string { return strings.Replace(s, "TextField(null=True)", "TextField(null=False)", 1) })
+	out, _ = h.check("the column was NOT NULL from the start")
+	assert.NotContains(t, out, `"code": "MIG004"`)
+
+	// A project rule: the models no longer match their migrations.
+	h.edit("shop/models.py", func(s string) string { return s + "    total = models.IntegerField(default=0)\n" })
+	out, _ = h.check("a field without its migration")
+	assert.Contains(t, out, "field `Order.total` is in no migration")
+
+	// A project rule that reads trees: a string no fact records.
+	h.edit("shop/helpers.py", func(s string) string { return s + "\n\nMESSAGE = \"BOOM\"\n" })
+	out, ran = h.check("a string a project rule reads")
+	assert.Contains(t, out, `"code": "ERR997"`)
+	assert.Equal(t, map[string]int{"shop/helpers.py": 1}, ran, "the helper's facts did not change")
+	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "BOOM", "calm", 1) })
+	out, _ = h.check("the string changed")
+	assert.NotContains(t, out, `"code": "ERR997"`)
+}
+
+// recordingReuse notes every key a run asks for.
+type recordingReuse struct {
+	*analyzer.MemoryReuse
+	mu  sync.Mutex
+	got map[[32]byte]bool
+}
+
+func (r *recordingReuse) Get(key [32]byte) ([]byte, bool) {
+	r.mu.Lock()
+	r.got[key] = true
+	r.mu.Unlock()
+	return r.MemoryReuse.Get(key)
+}
+
+// The contract reuse rests on: a rule that declares no shared analysis
+// reads its own file and the index, never another file's tree. After an
+// edit that keeps the facts, such rules run on the edited file alone, and
+// no other file's tree may be loaded.
+func TestRulesWithoutAnalysesReadNoOtherTree(t *testing.T) {
+	var local []*analyzer.Rule
+	for _, r := range analyzer.Select(all.Rules(), []string{"ALL"}, nil) {
+		if len(r.Requires) == 0 && r.RunProject == nil {
+			local = append(local, r)
+		}
+	}
+	for _, sample := range []string{"galileo", "galileo-strong", "webhook"} {
+		dir := t.TempDir()
+		copyTree(t, filepath.Join("..", "testdata", "submissions", sample), dir)
+		rec := &recordingReuse{MemoryReuse: analyzer.NewMemoryReuse(nil), got: map[[32]byte]bool{}}
+		cfg := analyzer.Config{Rules: local, Registry: all.Rules(), WorkDir: dir, Jobs: 2, ReuseKey: "test", Reuse: rec}
+		_, err := analyzer.Run(context.Background(), cfg, []string{dir})
+		require.NoError(t, err)
+		rec.EndRun()
+		inputs := analyzer.Discover([]string{dir}, dir, nil)
+		require.NotEmpty(t, inputs)
+		for _, edited := range inputs {
+			src, err := os.ReadFile(edited.Path)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(edited.Path, append(src, "\n# edited\n"...), 0o644))
+			rec.got = map[[32]byte]bool{}
+			_, err = analyzer.Run(context.Background(), cfg, []string{dir})
+			require.NoError(t, err)
+			rec.EndRun()
+			for _, other := range inputs {
+				if other.Rel == edited.Rel {
+					continue
+				}
+				data, err := os.ReadFile(other.Path)
+				require.NoError(t, err)
+				assert.False(t, rec.got[analyzer.ReuseTreeKey(cfg, other, data)], "%s: editing %s loaded the tree of %s", sample, edited.Rel, other.Rel)
+			}
+			require.NoError(t, os.WriteFile(edited.Path, src, 0o644))
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/source"
+	"github.com/rubric-dev/rubric/internal/statcache"
+)
+
+// unreadFile is an input whose content hash came from the stat index.
+type unreadFile struct {
+	in  analyzer.Input
+	sum [32]byte
+}
+
+// TakeKnown is Take with a stat index: a regular file whose stat is the
+// one recorded with its hash is not read (its hash is the recorded one),
+// and the hashes of the files read are recorded. Until ReadAll, such files
+// are in the key but not in Raw. stats may be nil.
+func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache) (*Snapshot, error) {
+	type read struct {
+		sum   [32]byte
+		raw   []byte
+		err   error
+		known bool
+	}
+	reads := make([]read, len(inputs))
+	var g errgroup.Group
+	if jobs <= 0 {
+		jobs = 4
+	}
+	g.SetLimit(jobs)
+	limit := maxSize
+	if limit <= 0 {
+		limit = source.DefaultMaxSize
+	}
+	for i, in := range inputs {
+		if in.Err != nil {
+			reads[i].err = in.Err
+			continue
+		}
+		g.Go(func() error {
+			// The stat the hash is recorded with is taken before the read:
+			// a change after it moves the file's times past the recorded
+			// ones.
+			fi, ferr := os.Lstat(in.Path)
+			regular := ferr == nil && fi.Mode().IsRegular() && fi.Size() <= limit
+			if regular {
+				if sum, ok := stats.Sum(in.Path, fi); ok {
+					reads[i].sum, reads[i].known = sum, true
+					return nil
+				}
+			}
+			raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
+			if err != nil {
+				reads[i].err = err
+				return nil
+			}
+			reads[i].raw = raw
+			reads[i].sum = sha256.Sum256(raw)
+			if regular {
+				stats.Record(in.Path, fi, reads[i].sum)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", schema, version, executableHashKnown(stats), config)
+	snap := &Snapshot{Inputs: make([]analyzer.Input, len(inputs)), Raw: make(map[string][]byte, len(inputs)),
+		unread: map[string]unreadFile{}, sums: map[string][32]byte{}}
+	for i, in := range inputs {
+		r := reads[i]
+		errText := ""
+		switch {
+		case r.err != nil:
+			errText = r.err.Error()
+			in.Err = r.err
+		case r.known:
+			snap.unread[in.Rel] = unreadFile{in: in, sum: r.sum}
+		default:
+			snap.Raw[in.Rel] = r.raw
+			snap.sums[in.Rel] = r.sum
+		}
+		snap.Inputs[i] = in
+		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, errText)
+	}
+	snap.Key = hex.EncodeToString(h.Sum(nil))
+	return snap, nil
+}
+
+// read reads the unread files named (all of them when rels is nil) into
+// Raw, as Take reads. It reports false when one can no longer be read or
+// no longer has the hash the key was computed with: the snapshot is stale
+// and must be taken again.
+func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
+	ok := true
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(8)
+	for rel, u := range s.unread {
+		if rels != nil && !rels[rel] {
+			continue
+		}
+		g.Go(func() error {
+			raw, err := source.ReadRaw(u.in.Path, u.in.RootRel, maxSize)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil || sha256.Sum256(raw) != u.sum {
+				ok = false
+				return nil
+			}
+			s.Raw[rel] = raw
+			s.sums[rel] = u.sum
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for rel := range s.Raw {
+		delete(s.unread, rel)
+	}
+	return ok
+}
+
+// ReadAll reads the files TakeKnown did not, for a run that analyses them.
+// It reports false when one changed since: take the snapshot again.
+func (s *Snapshot) ReadAll(maxSize int64) bool { return s.read(nil, maxSize) }
+
+// Sums returns the SHA-256 of the bytes in Raw, by display path.
+func (s *Snapshot) Sums() map[string][32]byte { return s.sums }
+
+// ResultRead is Result for a snapshot taken with a stat index: it reads
+// only the files the diagnostics point into (for code frames), and shows
+// only those (every format but JUnit, which is never given a stat index,
+// shows no other). It reports false when one of them changed since the
+// snapshot was taken.
+func (s *Snapshot) ResultRead(e *Entry, cfg analyzer.Config) (*analyzer.Result, bool) {
+	if len(s.unread) == 0 {
+		return s.Result(e, cfg), true
+	}
+	need := map[string]bool{}
+	for _, d := range e.Diagnostics {
+		need[d.Path] = true
+		for _, r := range d.Related {
+			need[r.Path] = true
+		}
+		for _, f := range d.Fixes {
+			for _, ed := range f.Edits {
+				need[ed.Path] = true
+			}
+		}
+	}
+	if !s.read(need, cfg.MaxFileSize) {
+		return nil, false
+	}
+	var shown []analyzer.Input
+	for _, in := range s.Inputs {
+		if need[in.Rel] {
+			shown = append(shown, in)
+		}
+	}
+	s.Apply(&cfg)
+	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: analyzer.SourceFiles(cfg, shown), Rules: cfg.Rules, Stats: e.Stats}, true
+}
+
+// Executable identifies the running rubric build: the hash of its
+// executable (through the stat index of the last TakeKnown, if any).
+func Executable() string {
+	if exeKnown != "" {
+		return exeKnown
+	}
+	return executableHash()
+}
+
+var (
+	exeKnownOnce sync.Once
+	exeKnown     string
+)
+
+// executableHashKnown is executableHash through the stat index: the
+// running executable is hashed once, not at every run.
+func executableHashKnown(stats *statcache.Cache) string {
+	if stats == nil {
+		return executableHash()
+	}
+	exeKnownOnce.Do(func() {
+		p, err := os.Executable()
+		if err != nil {
+			exeKnown = executableHash()
+			return
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			exeKnown = executableHash()
+			return
+		}
+		if sum, ok := stats.Sum(p, st); ok {
+			exeKnown = hex.EncodeToString(sum[:])
+			return
+		}
+		exeKnown = executableHash()
+		if sum, err := hex.DecodeString(exeKnown); err == nil && len(sum) == 32 {
+			stats.Record(p, st, [32]byte(sum))
+		}
+	})
+	return exeKnown
+}

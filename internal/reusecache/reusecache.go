@@ -1,0 +1,237 @@
+// Package reusecache is the on-disk analyzer.ReuseCache of `rubric
+// check`: the per-file records and findings a run keeps for the next one
+// (see analyzer/reuse.go for what they are keyed by).
+//
+// The records of one scope (a working directory and its arguments) live in
+// one pack file, read at once: a run after an edit needs nearly all of the
+// previous run's entries, and one read beats thousands of small files. A
+// run appends a segment with the entries it made; the pack is rewritten
+// with just the entries the run used when those are less than half of
+// it. A segment is magic, the entries, then SHA-256 over magic and
+// entries: reading stops at the first segment that fails the check (a
+// torn append), keeping the segments before it.
+package reusecache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/rubric-dev/rubric/analyzer"
+)
+
+var magic = []byte("rubric-reuse-pack-1\x00")
+
+// MaxPack caps the read of a pack; a larger one is ignored.
+const MaxPack = 1 << 30
+
+// keep is how many packs (scopes) a cache directory holds; the least
+// recently written are removed past it.
+const keep = 16
+
+// Pack is the reuse cache of one scope. It is safe for concurrent use.
+type Pack struct {
+	*analyzer.MemoryReuse // the entries loaded, and what the run uses and makes
+	path                  string
+	size                  int64 // bytes of the pack as loaded
+}
+
+// Open loads the pack of scope under dir (missing or corrupt: empty).
+func Open(dir, scope string) *Pack {
+	sum := sha256.Sum256([]byte(scope))
+	p := &Pack{path: filepath.Join(dir, "reuse", hex.EncodeToString(sum[:16])+".pack")}
+	var entries map[[32]byte][]byte
+	if data, err := readCapped(p.path, MaxPack); err == nil {
+		entries, p.size = decodeSegments(data)
+	}
+	p.MemoryReuse = analyzer.NewMemoryReuse(entries)
+	return p
+}
+
+func readCapped(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > limit {
+		return nil, errors.New("reusecache: not a pack")
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(fh, limit+1)); err != nil {
+		return nil, err
+	}
+	if int64(buf.Len()) > limit {
+		return nil, errors.New("reusecache: pack too large")
+	}
+	return buf.Bytes(), nil
+}
+
+// Save appends the entries this run made, or rewrites the pack with the
+// entries this run read or wrote when those are less than half of it;
+// then removes the oldest packs past keep. Failures are ignored: the
+// cache is an optimisation.
+func (p *Pack) Save() {
+	used, made := p.Used()
+	usedBytes := int64(0)
+	for _, v := range used {
+		usedBytes += int64(32 + len(v))
+	}
+	compact := p.size == 0 || 2*usedBytes < p.size
+	var data []byte
+	switch {
+	case compact:
+		data = encode(used)
+	case len(made) > 0:
+		data = encode(made)
+	}
+	if data == nil {
+		return
+	}
+	dir := filepath.Dir(p.path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	if !compact {
+		fh, err := os.OpenFile(p.path, os.O_WRONLY|os.O_APPEND, 0)
+		if err == nil {
+			if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
+				_, _ = fh.Write(data)
+			}
+			fh.Close()
+			return
+		}
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), p.path) != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	prune(dir)
+}
+
+// encode writes one segment: magic, the length of the entries (8 bytes,
+// big endian), the entries (in key order, so that equal contents make
+// equal segments: key, length, data), then SHA-256 over all that.
+func encode(entries map[[32]byte][]byte) []byte {
+	keys := make([][32]byte, 0, len(entries))
+	size := 0
+	for k, v := range entries {
+		keys = append(keys, k)
+		size += 32 + binary.MaxVarintLen64 + len(v)
+	}
+	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
+	out := make([]byte, 0, len(magic)+8+size+sha256.Size)
+	out = append(out, magic...)
+	out = append(out, make([]byte, 8)...)
+	for _, k := range keys {
+		out = append(out, k[:]...)
+		out = binary.AppendUvarint(out, uint64(len(entries[k])))
+		out = append(out, entries[k]...)
+	}
+	binary.BigEndian.PutUint64(out[len(magic):], uint64(len(out)-len(magic)-8))
+	sum := sha256.Sum256(out)
+	return append(out, sum[:]...)
+}
+
+var errCorrupt = errors.New("reusecache: corrupt pack")
+
+// decodeSegments reads the segments of a pack up to the first one that
+// fails its check, and returns their entries (the values alias data) and
+// the bytes they take.
+func decodeSegments(data []byte) (map[[32]byte][]byte, int64) {
+	out := map[[32]byte][]byte{}
+	var size int64
+	for len(data) > 0 {
+		n, err := decodeInto(out, data)
+		if err != nil {
+			break
+		}
+		size += int64(n)
+		data = data[n:]
+	}
+	return out, size
+}
+
+// decode checks a pack of one segment and indexes its entries.
+func decode(data []byte) (map[[32]byte][]byte, error) {
+	out := map[[32]byte][]byte{}
+	n, err := decodeInto(out, data)
+	if err == nil && n != len(data) {
+		err = errCorrupt
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// decodeInto checks the segment data starts with and adds its entries to
+// out (only when the whole segment checks); it returns the segment's
+// length.
+func decodeInto(out map[[32]byte][]byte, data []byte) (int, error) {
+	head := len(magic) + 8
+	if len(data) < head+sha256.Size || !bytes.HasPrefix(data, magic) {
+		return 0, errCorrupt
+	}
+	body := binary.BigEndian.Uint64(data[len(magic):])
+	if body > uint64(len(data)-head-sha256.Size) {
+		return 0, errCorrupt
+	}
+	end := head + int(body)
+	if sha256.Sum256(data[:end]) != [32]byte(data[end:end+sha256.Size]) {
+		return 0, errCorrupt
+	}
+	entries := map[[32]byte][]byte{}
+	rest := data[head:end]
+	for len(rest) > 0 {
+		if len(rest) < 32 {
+			return 0, errCorrupt
+		}
+		key := [32]byte(rest[:32])
+		n, k := binary.Uvarint(rest[32:])
+		if k <= 0 || n > uint64(len(rest)-32-k) {
+			return 0, errCorrupt
+		}
+		start := 32 + k
+		entries[key] = rest[start : start+int(n) : start+int(n)]
+		rest = rest[start+int(n):]
+	}
+	for k, v := range entries {
+		out[k] = v
+	}
+	return end + sha256.Size, nil
+}
+
+func prune(dir string) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.pack"))
+	if err != nil || len(matches) <= keep {
+		return
+	}
+	type aged struct {
+		path string
+		mod  time.Time
+	}
+	var all []aged
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil {
+			all = append(all, aged{m, st.ModTime()})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].mod.After(all[j].mod) })
+	for _, a := range all[min(keep, len(all)):] {
+		os.Remove(a.path)
+	}
+}

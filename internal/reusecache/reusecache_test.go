@@ -1,0 +1,109 @@
+package reusecache
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func key(s string) [32]byte { return sha256.Sum256([]byte(s)) }
+
+func has(p *Pack, k string) bool {
+	_, ok := p.Get(key(k))
+	return ok
+}
+
+func TestPackKeepsWhatTheRunUsed(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	assert.False(t, has(p, "a"))
+	p.Put(key("a"), []byte("alpha"))
+	p.Put(key("b"), []byte("beta"))
+	p.Put(key("empty"), nil)
+	p.Save()
+
+	p = Open(dir, "scope")
+	v, ok := p.Get(key("a"))
+	require.True(t, ok)
+	assert.Equal(t, "alpha", string(v))
+	v, ok = p.Get(key("empty"))
+	assert.True(t, ok)
+	assert.Empty(t, v)
+	assert.False(t, has(Open(dir, "other scope"), "a"), "scopes do not share packs")
+	p.Put(key("c"), []byte("gamma"))
+	p.Save() // appended: b, unused, stays for now
+	st, err := os.Stat(p.path)
+	require.NoError(t, err)
+
+	p = Open(dir, "scope")
+	for _, k := range []string{"a", "b", "c", "empty"} {
+		assert.True(t, has(p, k), k)
+	}
+	assert.Equal(t, st.Size(), p.size, "two segments read")
+	// A run that uses less than half of the pack rewrites it with what it
+	// used.
+	p = Open(dir, "scope")
+	has(p, "a")
+	p.Put(key("d"), make([]byte, 10))
+	p.Save()
+	p = Open(dir, "scope")
+	assert.True(t, has(p, "a"))
+	assert.True(t, has(p, "d"))
+	assert.False(t, has(p, "b"))
+	assert.False(t, has(p, "c"))
+}
+
+func TestTornAppendKeepsTheSegmentsBefore(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	p.Put(key("a"), []byte("alpha"))
+	p.Save()
+	p = Open(dir, "scope")
+	has(p, "a")
+	p.Put(key("b"), []byte("beta"))
+	p.Save()
+	data, err := os.ReadFile(p.path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(p.path, data[:len(data)-3], 0o644))
+	p = Open(dir, "scope")
+	assert.True(t, has(p, "a"))
+	assert.False(t, has(p, "b"), "the torn segment is dropped")
+}
+
+func TestCorruptPackIsEmpty(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	p.Put(key("a"), []byte("alpha"))
+	p.Save()
+	data, err := os.ReadFile(p.path)
+	require.NoError(t, err)
+	for at := range data {
+		bad := append([]byte{}, data...)
+		bad[at] ^= 1
+		require.NoError(t, os.WriteFile(p.path, bad, 0o644))
+		assert.False(t, has(Open(dir, "scope"), "a"), "bit %d flipped", at)
+	}
+	require.NoError(t, os.WriteFile(p.path, []byte("garbage"), 0o644))
+	assert.False(t, has(Open(dir, "scope"), "a"))
+	// Not a regular file: ignored.
+	require.NoError(t, os.Remove(p.path))
+	require.NoError(t, os.Mkdir(p.path, 0o755))
+	assert.False(t, has(Open(dir, "scope"), "a"))
+	assert.NoError(t, os.Remove(p.path))
+	matches, _ := filepath.Glob(filepath.Join(dir, "reuse", "*"))
+	assert.Empty(t, matches)
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add(encode(map[[32]byte][]byte{key("a"): []byte("alpha")}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if m, err := decode(data); err == nil {
+			assert.Equal(t, data, encode(m))
+		}
+		decodeSegments(data)
+	})
+}

@@ -1,0 +1,150 @@
+// Package statcache remembers the content hash of files by their stat
+// (size, modification and change times, inode, device, mode), so that a
+// re-run can tell an unchanged file's hash without reading it, as git's
+// index does for `git status`.
+//
+// A hash is recorded only for a file whose last change is at least Racy
+// old when it was read: a change made afterwards moves its modification or
+// change time past the recorded one even on file systems with coarse
+// timestamps. Editing a file within the same timestamp tick as the read
+// that recorded it would otherwise leave its stat unchanged.
+package statcache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Racy is how old a file's last change must be for its hash to be
+// recorded. A variable for tests only.
+var Racy = 2 * time.Second
+
+// maxFile caps the read of a stored index (entries are about 100 bytes).
+const maxFile = 64 << 20
+
+// schema changes whenever entry does.
+const schema = "rubric-stat-1"
+
+// Key is what a file's stat says about it; equal keys mean an unchanged
+// file.
+type Key struct {
+	Size         int64
+	Mtime, Ctime int64 // nanoseconds
+	Ino, Dev     uint64
+	Mode         uint32
+}
+
+type entry struct {
+	Key Key
+	Sum [32]byte
+}
+
+// Cache is the stat index of one scope (a working directory and its
+// arguments). It is safe for concurrent use.
+type Cache struct {
+	path string
+	mu   sync.Mutex
+	old  map[string]entry // as loaded
+	seen map[string]entry // confirmed or recorded by this run: what Save keeps
+	now  func() time.Time
+}
+
+// Open loads the index of scope under dir (a missing or corrupt index is
+// empty).
+func Open(dir, scope string) *Cache {
+	sum := sha256.Sum256([]byte(schema + "\x00" + scope))
+	c := &Cache{path: filepath.Join(dir, "stat", hex.EncodeToString(sum[:16])+".gob"),
+		old: map[string]entry{}, seen: map[string]entry{}, now: time.Now}
+	fh, err := os.Open(c.path)
+	if err != nil {
+		return c
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxFile+1))
+	if err != nil || len(data) > maxFile {
+		return c
+	}
+	var stored struct {
+		Schema  string
+		Entries map[string]entry
+	}
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&stored) == nil && stored.Schema == schema {
+		c.old = stored.Entries
+	}
+	return c
+}
+
+// Sum returns the recorded hash of the file at path when its stat fi is
+// the one recorded with it.
+func (c *Cache) Sum(path string, fi fs.FileInfo) ([32]byte, bool) {
+	k, ok := keyOf(fi)
+	if c == nil || !ok {
+		return [32]byte{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.old[path]
+	if !ok || e.Key != k {
+		return [32]byte{}, false
+	}
+	c.seen[path] = e
+	return e.Sum, true
+}
+
+// Record notes the hash of the file at path, read when its stat was fi,
+// unless the file changed too recently to be told apart from a change
+// right after the read (see Racy).
+func (c *Cache) Record(path string, fi fs.FileInfo, sum [32]byte) {
+	k, ok := keyOf(fi)
+	if c == nil || !ok {
+		return
+	}
+	changed := time.Unix(0, max(k.Mtime, k.Ctime))
+	if c.now().Sub(changed) < Racy {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen[path] = entry{Key: k, Sum: sum}
+}
+
+// Save writes the entries this run confirmed or recorded (files it did not
+// meet are dropped), atomically. Failures are ignored: the index is an
+// optimisation.
+func (c *Cache) Save() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.seen) == 0 && len(c.old) == 0 {
+		return
+	}
+	var buf bytes.Buffer
+	stored := struct {
+		Schema  string
+		Entries map[string]entry
+	}{schema, c.seen}
+	if gob.NewEncoder(&buf).Encode(stored) != nil {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(buf.Bytes())
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path) != nil {
+		os.Remove(tmp.Name())
+	}
+}

@@ -1,0 +1,82 @@
+package statcache
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func write(t *testing.T, p, content string) os.FileInfo {
+	t.Helper()
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	fi, err := os.Stat(p)
+	require.NoError(t, err)
+	return fi
+}
+
+// later pretends the run happens well after the files were written.
+func later(c *Cache) *Cache {
+	c.now = func() time.Time { return time.Now().Add(time.Minute) }
+	return c
+}
+
+func TestUnchangedFilesAreKnownWithoutReading(t *testing.T) {
+	dir, tree := t.TempDir(), t.TempDir()
+	a, b := filepath.Join(tree, "a.py"), filepath.Join(tree, "b.py")
+	fa, fb := write(t, a, "x = 1\n"), write(t, b, "y = 2\n")
+	c := later(Open(dir, "scope"))
+	_, ok := c.Sum(a, fa)
+	assert.False(t, ok, "nothing recorded yet")
+	c.Record(a, fa, sha256.Sum256([]byte("x = 1\n")))
+	c.Record(b, fb, sha256.Sum256([]byte("y = 2\n")))
+	c.Save()
+
+	c = later(Open(dir, "scope"))
+	sum, ok := c.Sum(a, fa)
+	require.True(t, ok)
+	assert.Equal(t, sha256.Sum256([]byte("x = 1\n")), sum)
+	_, ok = Open(dir, "other scope").Sum(a, fa)
+	assert.False(t, ok, "scopes do not share entries")
+
+	// Same size, content changed: the change time moves.
+	time.Sleep(10 * time.Millisecond)
+	fa2 := write(t, a, "x = 2\n")
+	_, ok = c.Sum(a, fa2)
+	assert.False(t, ok)
+	// Only what this run met is kept: b was not asked about.
+	c.Save()
+	c = later(Open(dir, "scope"))
+	_, ok = c.Sum(b, fb)
+	assert.False(t, ok)
+}
+
+func TestRecentChangesAreNotRecorded(t *testing.T) {
+	dir, tree := t.TempDir(), t.TempDir()
+	a := filepath.Join(tree, "a.py")
+	fa := write(t, a, "x = 1\n")
+	c := Open(dir, "scope") // now: the file changed less than Racy ago
+	c.Record(a, fa, sha256.Sum256([]byte("x = 1\n")))
+	c.Save()
+	_, ok := later(Open(dir, "scope")).Sum(a, fa)
+	assert.False(t, ok)
+}
+
+func TestCorruptIndexIsEmpty(t *testing.T) {
+	dir, tree := t.TempDir(), t.TempDir()
+	a := filepath.Join(tree, "a.py")
+	fa := write(t, a, "x = 1\n")
+	c := later(Open(dir, "scope"))
+	c.Record(a, fa, sha256.Sum256([]byte("x = 1\n")))
+	c.Save()
+	require.NoError(t, os.WriteFile(c.path, []byte("not gob"), 0o644))
+	_, ok := later(Open(dir, "scope")).Sum(a, fa)
+	assert.False(t, ok)
+	var nilCache *Cache
+	_, ok = nilCache.Sum(a, fa)
+	assert.False(t, ok)
+}
