@@ -83,6 +83,10 @@ func TestHTMLInBrowser(t *testing.T) {
 	assert.Contains(t, dom, `<svg class="models"`)
 	assert.Equal(t, 5, strings.Count(dom, `class="edge"`), "five relations drawn")
 	assert.Contains(t, dom, "<code>accounts/views.py:7</code>: <code>user.profile</code> runs a query per row of <code>users</code>. How many queries does this run for 1,000 rows")
+	// The endpoint table: the sample's one view, which only reads.
+	assert.Contains(t, dom, `<section id="endpoints">`)
+	assert.Equal(t, len(r.Endpoints), strings.Count(dom, `<tr class="ep`))
+	assert.Contains(t, dom, `<code>transactions.views.get_user_transactions</code> <code class="loc">transactions/views.py:6</code>`)
 
 	for _, size := range []string{"1600,2400", "390,1600"} {
 		shot := filepath.Join(dir, "shot-"+strings.ReplaceAll(size, ",", "x")+".png")
@@ -161,4 +165,53 @@ func TestIndexInBrowser(t *testing.T) {
 		_ = os.WriteFile(filepath.Join(dir, "index.png"), data, 0o644)
 	}
 	assertNonTrivialPNG(t, shot)
+}
+
+// TestEndpointsInBrowser renders the endpoint table of a project with every
+// kind of endpoint (testdata/report/mixed.txtar): one row per endpoint,
+// marked by who reaches those that change state, at desktop and phone
+// widths (on a phone each row is a card: see the screenshots with
+// RUBRIC_SCREENSHOT_DIR set).
+func TestEndpointsInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	bin := chromium()
+	if bin == "" {
+		t.Skip("SKIPPED: chromium not found (/usr/bin/chromium); run .ci/install-chromium.sh to enable the browser test")
+	}
+	_, src := unpackTxtar(t, "../testdata/report/mixed.txtar")
+	r, err := report.Analyze(context.Background(), src, all.Rules(), 1, report.Options{Name: "mixed", Version: "test", Now: fixedNow})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteHTML(&buf, r))
+	require.NoError(t, os.WriteFile(page, buf.Bytes(), 0o644))
+	dom := string(runChromium(t, bin, "--dump-dom", "file://"+page))
+	assert.Equal(t, 10, strings.Count(dom, `<tr class="ep`), "one row per endpoint")
+	assert.Equal(t, 1, strings.Count(dom, `data-access="open"`))
+	assert.Equal(t, 1, strings.Count(dom, `data-access="unknown"`))
+	assert.Equal(t, 5, strings.Count(dom, `data-access="authorised"`), "four wallet writes and the verified webhook")
+	assert.Contains(t, dom, `<tr class="ep open" data-access="open"><td data-label="Route"><code>/payouts/</code></td><td data-label="Methods">POST</td>`)
+	assert.Contains(t, dom, `<td data-label="Webhook">verified at api/hooks.py:17</td>`)
+	assert.Contains(t, dom, `<span class="access authorised">authorised</span> authenticated: IsAuthenticated (settings) <code class="loc">config/settings.py:4</code>`)
+
+	// The screenshots show the section alone, with the page's own head
+	// (its style sheet): the table sits below the checklist on the page.
+	h := buf.String()
+	start, end := strings.Index(h, `<section id="endpoints">`), strings.Index(h, `<section id="models">`)
+	require.True(t, start > 0 && end > start)
+	section := filepath.Join(dir, "endpoints.html")
+	require.NoError(t, os.WriteFile(section, []byte(h[:strings.Index(h, "<main>")+len("<main>")]+h[start:end]+"</main></body></html>"), 0o644))
+	url := "file://" + section
+	for _, size := range []string{"1400,1200", "390,2400"} {
+		shot := filepath.Join(dir, "endpoints-"+strings.ReplaceAll(size, ",", "x")+".png")
+		runChromium(t, bin, "--hide-scrollbars", "--window-size="+size, "--screenshot="+shot, url)
+		if out := os.Getenv("RUBRIC_SCREENSHOT_DIR"); out != "" {
+			data, _ := os.ReadFile(shot)
+			_ = os.WriteFile(filepath.Join(out, filepath.Base(shot)), data, 0o644)
+		}
+		assertNonTrivialPNG(t, shot)
+	}
 }

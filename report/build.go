@@ -104,7 +104,7 @@ func Build(res *analyzer.Result, sig *Signals, o Options) *Report {
 		RubricVersion: o.Version,
 		AnalysedAt:    now().UTC(),
 		Checklist:     cl.Name,
-	}, Signals: sig.List(), Skipped: o.Skipped, Respected: o.RespectSuppressions}
+	}, Signals: sig.List(), Skipped: o.Skipped, Respected: o.RespectSuppressions, Endpoints: sig.Endpoints}
 	r.identities = append(append([]string(nil), sig.Authors...), sig.ReadmeTitle)
 
 	var diags []analyzer.Diagnostic
@@ -246,7 +246,7 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		case claims && len(owned) == 0:
 			item.Reason = "no rule of this run checks it"
 		case len(it.met) > 0:
-			item.Reason = "no " + describeConds(it.met)
+			item.Reason = describeUnmet(it.met, sig)
 			if len(owned) > 0 {
 				item.Reason += ", and no findings from " + codeList(owned)
 			}
@@ -355,6 +355,42 @@ func describeConds(cs []cond) string {
 		parts = append(parts, c.String())
 	}
 	return strings.Join(parts, ", ")
+}
+
+// describeUnmet says why no condition of a met_when holds: "no X" for a
+// single signal; for a condition of several terms, those of the closest
+// one (fewest failing terms) that fail, with their values
+// ("no endpoints.authorised, endpoints.open_writes = 2").
+func describeUnmet(cs []cond, sig *Signals) string {
+	if len(cs) == 0 {
+		return ""
+	}
+	if len(cs) > 1 || len(cs[0]) > 1 {
+		var best []term
+		for _, c := range cs {
+			var failing []term
+			for _, t := range c {
+				if !t.holds(sig) {
+					failing = append(failing, t)
+				}
+			}
+			if len(failing) > 0 && (best == nil || len(failing) < len(best)) {
+				best = failing
+			}
+		}
+		var parts []string
+		for _, t := range best {
+			if t.op == "" {
+				parts = append(parts, "no "+t.signal)
+			} else {
+				parts = append(parts, t.signal+" = "+displayOf(sig.Get(t.signal)))
+			}
+		}
+		if len(parts) > 0 && len(cs) == 1 {
+			return strings.Join(parts, ", ")
+		}
+	}
+	return "no " + describeConds(cs)
 }
 
 // describeCond shows a condition with the values that made it hold.

@@ -390,7 +390,41 @@ func Anonymize(r *Report, label string, idents []string) {
 	for i := range r.Models {
 		r.Models[i].Path = repPath(r.Models[i].Path)
 	}
+	r.Endpoints = append([]Endpoint(nil), r.Endpoints...)
+	for i := range r.Endpoints {
+		anonymizeEndpoint(&r.Endpoints[i], rep, repPath)
+	}
 	r.identities = nil
+}
+
+// anonymizeEndpoint rewrites an endpoint row's names and places on copies
+// of its lists (the inventory shares them).
+func anonymizeEndpoint(e *Endpoint, rep, repPath func(string) string) {
+	e.Path, e.Route, e.View, e.Auth = repPath(e.Path), rep(e.Route), rep(e.View), rep(e.Auth)
+	all := func(xs []string) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = rep(x)
+		}
+		if xs == nil {
+			return nil
+		}
+		return out
+	}
+	e.Reads, e.Writes, e.HTTPCalls, e.Tasks = all(e.Reads), all(e.Writes), all(e.HTTPCalls), all(e.Tasks)
+	if e.Webhook != nil {
+		w := *e.Webhook
+		w.Signals = all(w.Signals)
+		e.Webhook = &w
+	}
+	for _, at := range []**Evidence{&e.AuthAt, &e.VerifiedAt} {
+		if *at != nil {
+			ev := **at
+			ev.Path, ev.Code = repPath(ev.Path), rep(ev.Code)
+			*at = &ev
+		}
+	}
+	e.view.Path, e.view.Code = repPath(e.view.Path), rep(e.view.Code)
 }
 
 // anonymizer returns a function replacing every identifying string (the

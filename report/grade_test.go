@@ -150,6 +150,9 @@ func TestGradeAnonymize(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(sub, ".git", "logs"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(sub, "README.md"), []byte("# Alice Smith's payments take-home\n\n## Setup\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(sub, "app.py"), []byte("# written by Bob Jones <bob@example.com>\nprint('Alice was here')  # noqa: LOG003 alice\n"), 0o644))
+	// The endpoint table names views and routes: they are rewritten too.
+	require.NoError(t, os.MkdirAll(filepath.Join(sub, "billing"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "billing", "views.py"), []byte("import json\n\n\ndef alice_webhook(request):\n    Event.objects.create(payload=json.loads(request.body))\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(sub, ".git", "logs", "HEAD"),
 		[]byte("0000000000000000000000000000000000000000 1111111111111111111111111111111111111111 Bob Jones <bob@example.com> 1700000000 +0000\tcommit (initial): x\n"), 0o644))
 	// A broken archive: its error row must not show the name either.
@@ -166,6 +169,9 @@ func TestGradeAnonymize(t *testing.T) {
 	assert.NotContains(t, label, "e6f0c8", "not the unsalted SHA-256 of the name")
 	require.NotEmpty(t, rows[1].Err)
 	assert.Equal(t, report.AnonymousLabel("carol-danvers", "batch-salt"), rows[1].Label)
+	require.NotNil(t, rows[0].Report)
+	require.Len(t, rows[0].Report.Endpoints, 1)
+	assert.Equal(t, "billing.views."+label+"_webhook", rows[0].Report.Endpoints[0].View)
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)
 	for _, e := range entries {

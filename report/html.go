@@ -25,6 +25,7 @@ func htmlFuncs(r *Report) template.FuncMap {
 		"pct":                func(v float64) string { return trimFloat(v) + "%" },
 		"display":            func(s Signal) string { return displayOf(&s) },
 		"legend":             func() string { return StatusLegend },
+		"endpointsIntro":     func() string { return EndpointsIntro },
 		"notObserved":        notObservedCell,
 		"barParts":           barParts,
 		"bandClass":          func(b Band) string { return "b" + itoa(b.High) },

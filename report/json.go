@@ -27,6 +27,9 @@ type JSONReport struct {
 	NotAnalysed           []string      `json:"not_analysed"`
 	MigrationsNotJudged   string        `json:"migrations_not_judged,omitempty"`
 	Models                []JSONModel   `json:"models"`
+	// Endpoints is the endpoint inventory: the rows of `rubric endpoints
+	// --format json`, with auth_at, verified_at and access.
+	Endpoints []Endpoint `json:"endpoints"`
 }
 
 // JSONSubmission is the report's header.
@@ -144,7 +147,7 @@ func (r *Report) JSON() JSONReport {
 			Findings: h.Findings, AnalysedAt: h.AnalysedAt},
 		Suppressions: nonNil(r.Suppressions), SuppressionsRespected: r.Respected, Unmapped: nonNil(r.Unmapped),
 		NotAnalysed: nonNil(r.Skipped), MigrationsNotJudged: r.NotJudged, Categories: []JSONCategory{}, Areas: []JSONArea{},
-		Signals: []JSONSignal{}, Models: []JSONModel{}}
+		Signals: []JSONSignal{}, Models: []JSONModel{}, Endpoints: nonNil(r.Endpoints)}
 	for _, c := range r.Categories {
 		out.Categories = append(out.Categories, JSONCategory{ID: c.ID, Title: c.Title, Weight: c.Weight, MinScore: c.MinScore,
 			Assessed: len(c.Areas) > 0, Counts: jsonCounts(c.Counts), Band: jsonBand(c.Band)})

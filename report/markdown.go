@@ -82,6 +82,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p("\n")
 	}
 
+	writeEndpointsMarkdown(p, r.Endpoints)
+
 	if m := r.Mermaid(); m != "" {
 		p("## Model graph\n\n")
 		p("Models of the project (outside tests and migrations) and their relations.\n\n```mermaid\n%s```\n\n", m)
@@ -225,3 +227,43 @@ func mdText(s string) string {
 }
 
 func mdCell(s string) string { return strings.ReplaceAll(mdText(s), "|", `\|`) }
+
+// EndpointsIntro opens the endpoint table on every page.
+const EndpointsIntro = "The endpoint inventory (`rubric endpoints`): every route, who may call it and what it does, read from the code without running it. Endpoints that change state are marked by who reaches them: open (anonymous callers), authorised (a caller is required, or a verified webhook delivery), unknown (rubric cannot read their protection)."
+
+// writeEndpointsMarkdown writes the endpoint table, one row per endpoint.
+func writeEndpointsMarkdown(p func(string, ...any), eps []Endpoint) {
+	p("## Endpoints\n\n%s\n\n", EndpointsIntro)
+	if len(eps) == 0 {
+		p("No endpoint found: no URLconf rubric reads routes a view, and no function or class looks like one.\n\n")
+		return
+	}
+	p("| Route | Methods | View | Who may call it | What it does | Webhook |\n|---|---|---|---|---|---|\n")
+	for _, e := range eps {
+		route := e.RouteText()
+		if e.Route != "" {
+			route = mdCodeCell(route)
+		}
+		p("| %s | %s | %s (%s) | %s%s | %s | %s |\n", route, mdCell(e.MethodsText()), mdCodeCell(e.ViewText()),
+			mdCodeCell(e.Location()), accessMark(e.Access), mdCell(e.CallerText()), mdCell(e.DoesText()), mdCell(e.WebhookText()))
+	}
+	p("\n")
+}
+
+// accessMark marks a state-changing endpoint by who reaches it.
+func accessMark(access string) string {
+	switch access {
+	case accessOpen:
+		return NotMet.Mark() + " open, "
+	case accessAuthorised:
+		return Met.Mark() + " authorised, "
+	case accessUnknown:
+		return NotObserved.Mark() + " unknown, "
+	}
+	return ""
+}
+
+// mdCodeCell is s as code in a table cell: on one line, pipes escaped.
+func mdCodeCell(s string) string {
+	return strings.ReplaceAll(mdCode(strings.Join(strings.Fields(s), " ")), "|", `\|`)
+}

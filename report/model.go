@@ -194,6 +194,9 @@ type Report struct {
 	// hide were left out of the checklist (--respect-suppressions).
 	Suppressions []Suppression
 	Respected    bool
+	// Endpoints is the endpoint inventory: every route, who may call it
+	// and what it does (semantic.Surface), in its order.
+	Endpoints []Endpoint
 	// Models is the project's model graph, for the diagram.
 	Models []ModelNode
 	// NotJudged says which migrations the deploy-safety rules left alone

@@ -15,6 +15,9 @@ type pyCollector struct {
 	s                         *Signals
 	sm                        *semantic.Model
 	public, typed, documented int
+	// webhookDefs are the functions named *webhook* that take a request:
+	// handlers, when the endpoint inventory lists them.
+	webhookDefs []Evidence
 }
 
 // fileKind says what a Python file is for, from its path alone.
@@ -240,6 +243,9 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 	}
 	if strings.Contains(strings.ToLower(name), "webhook") {
 		s.add("webhooks.handlers", evidenceAt(u, n))
+		if takesRequest(params, !cls.IsNil()) {
+			c.webhookDefs = append(c.webhookDefs, evidenceAt(u, n))
+		}
 	}
 	if k.views && cls.IsNil() && !nested && len(params) > 0 && params[0].name == "request" {
 		s.add("django.views", evidenceAt(u, n))
@@ -276,6 +282,15 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 			c.documented++
 		}
 	}
+}
+
+// takesRequest reports parameters that start with a request (after self
+// or cls for a method).
+func takesRequest(params []param, method bool) bool {
+	if method && len(params) > 0 {
+		params = params[1:]
+	}
+	return len(params) > 0 && (params[0].name == "request" || params[0].name == "req")
 }
 
 type param struct {

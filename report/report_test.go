@@ -72,6 +72,32 @@ func TestGalileoGolden(t *testing.T) {
 	golden(t, "checklist-galileo.md", buf.Bytes())
 }
 
+// TestWebhookGolden is the end-to-end Markdown and JSON of the webhook
+// sample: its endpoint table, and the two items the endpoint inventory
+// decides (a verified receiver whose comparison leaks timing, SEC001; the
+// only endpoint that changes state authorised by its signature).
+func TestWebhookGolden(t *testing.T) {
+	r := analyze(t, "webhook")
+	var md, js bytes.Buffer
+	require.NoError(t, report.WriteMarkdown(&md, r))
+	require.NoError(t, report.WriteJSON(&js, r))
+	golden(t, "checklist-webhook.md", md.Bytes())
+	golden(t, "checklist-webhook.json", js.Bytes())
+
+	wh := item(r, "webhook-signatures")
+	assert.Equal(t, report.NotMet, wh.Status)
+	require.NotEmpty(t, wh.Evidence)
+	assert.Equal(t, "webhooks/views.py:22", wh.Evidence[0].Location())
+	assert.Equal(t, "SEC001", wh.Evidence[0].Rule)
+	auth := item(r, "endpoints-authorised")
+	assert.Equal(t, report.Met, auth.Status)
+	require.NotEmpty(t, auth.Evidence)
+	assert.Equal(t, "webhooks/views.py:21", auth.Evidence[0].Location(), "the HMAC the receiver checks")
+	require.Len(t, r.Endpoints, 2)
+	assert.Equal(t, "authorised", r.Endpoints[0].Access)
+	assert.Equal(t, "", r.Endpoints[1].Access, "a read-only view")
+}
+
 // The guide sample, item by item, as a reviewer grading it marks each
 // (met, not met, not observed, not applicable), with why. Not observed is
 // the reviewer's "no evidence either way"; for items that require
@@ -106,6 +132,7 @@ var galileoByReviewer = map[string]report.Status{
 	"transactions":          report.NotMet,        // task queued after a write, no transaction
 	"structured-logging":    report.NotMet,        // f-string log message, no context
 	"webhook-signatures":    report.NotApplicable, // no webhook
+	"endpoints-authorised":  report.NotApplicable, // one view, and it only reads
 	"no-n-plus-one":         report.NotMet,        // the guide's two N+1 snippets
 	"pagination":            report.NotMet,        // the transaction list returns every row
 	"indexes":               report.NotObserved,   // no index declared (the guide wants user_id, created_at): counts as not met

@@ -89,6 +89,16 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"logging.structured", "logging calls with extra= or through structlog"},
 	{"logging.exception", "logger.exception or exc_info= used"},
 	{"code.print_calls", "print() calls outside tests, scripts and management commands"},
+	{"endpoints.count", "endpoints of the inventory (`rubric endpoints`): routed views, and views whose shape leaves no doubt"},
+	{"endpoints.state_changing", "endpoints that write rows, queue tasks or move money through an unsafe method (POST, PUT, PATCH, DELETE, or any method)"},
+	{"endpoints.authorised", "state-changing endpoints whose unsafe methods require an authenticated or staff caller, and webhook receivers that verify their deliveries, cited where that is written"},
+	{"endpoints.open_writes", "state-changing endpoints anonymous callers reach through an unsafe method (webhook receivers that verify nothing included)"},
+	{"endpoints.auth_unknown", "state-changing endpoints whose protection rubric cannot read (a project permission class, middleware, an unknown decorator, a webhook handed to code outside the project)"},
+	{"webhooks.endpoints", "webhook receivers of the endpoint inventory (named or routed for webhooks, or csrf_exempt views reading the raw body)"},
+	{"webhooks.verified", "webhook receivers whose deliveries are verified (a signature, an HMAC, a provider SDK, a shared secret), cited at the check"},
+	{"webhooks.unverified", "webhook receivers that verify nothing: not in the handler, the project functions it calls, its decorators or its class"},
+	{"webhooks.undecided", "webhook receivers that hand the request to code outside the project, which may verify it"},
+	{"webhooks.unrouted_handlers", "functions named *webhook* taking a request that the endpoint inventory does not list (no route rubric reads reaches them): judged by name"},
 	{"webhooks.handlers", "functions named *webhook*"},
 	{"webhooks.signature_checks", "signatures verified (hmac.compare_digest, constant_time_compare, Stripe's construct_event, verify_signature-like calls)"},
 	{"security.constant_time_compare", "hmac.compare_digest / constant_time_compare used"},
@@ -127,6 +137,8 @@ type Signals struct {
 	Authors []string
 	// ReadmeTitle is the README's first heading.
 	ReadmeTitle string
+	// Endpoints is the endpoint inventory, for the report's table.
+	Endpoints []Endpoint
 }
 
 func newSignals() *Signals {
@@ -230,6 +242,8 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		c.unit(u)
 	}
 	if res != nil && res.Index != nil {
+		s.Endpoints = endpointsOf(res.Index)
+		s.endpoints(c.webhookDefs)
 		s.models(res.Index)
 		for _, m := range res.Index.Migrations.All {
 			if res.Index.Migrations.Judged(m) {
