@@ -303,6 +303,12 @@ func mergeQS(a, b *QS) *QS {
 	out.SelectAll = a.SelectAll && b.SelectAll
 	out.Values = a.Values && b.Values
 	out.Opaque = a.Opaque || b.Opaque
+	out.NamesOpen = a.NamesOpen || b.NamesOpen
+	for _, n := range b.Annotated {
+		if !out.Annotates(n) {
+			out.Annotated = append(out.Annotated, n)
+		}
+	}
 	if !a.Origin.Equal(b.Origin) {
 		out.Origin, out.OriginFile = pyast.Node{}, nil
 	}

@@ -3,6 +3,7 @@ package all
 
 import (
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/bugs"
 	"github.com/rubric-dev/rubric/rules/celery"
 	"github.com/rubric-dev/rubric/rules/design"
 	"github.com/rubric-dev/rubric/rules/exceptions"
@@ -90,6 +91,7 @@ func Rules() []*analyzer.Rule {
 		migrations.TooManyMigrations,
 		migrations.MissingMigration,
 	)
+	rs = append(rs, bugs.Rules()...)
 	return rs
 }
 
