@@ -339,10 +339,11 @@ func (m *Model) FieldsKnown(md *project.Model) bool {
 // property or class attribute, or md is not fully known.
 func (m *Model) HasAttribute(md *project.Model, name string) bool {
 	env := lookupEnvOf.Get(m.Index)
-	if _, ok := env.known[md]; !ok {
+	extra, ok := env.known[md]
+	if !ok {
 		return true
 	}
-	return env.attrs[md][name]
+	return env.attrs[md][name] || contains(extra, name)
 }
 
 // managerAddsNames reports whether a model's manager may add annotation
@@ -763,3 +764,7 @@ func noteNames(q *QS, c pyast.Call) {
 		}
 	}
 }
+
+// Closest returns the candidate nearest to name when it is near enough to
+// be a typo of it (see CheckPath's suggestions), else "".
+func Closest(name string, cands []string) string { return closest(name, cands) }
