@@ -55,7 +55,7 @@ func runUnawaitedCoroutine(p *analyzer.Pass) error {
 		}
 		fn := call.ChildByField("function")
 		d := analyzer.Diagnostic{
-			Range: analyzer.RangeOf(fn),
+			Range:   analyzer.RangeOf(fn),
 			Message: fmt.Sprintf("`%s(...)` returns a coroutine that is never awaited: its body never runs", name),
 		}
 		if encl := pyast.Ancestor(call, "function_definition", "lambda"); isAsyncDef(encl) {
