@@ -18,7 +18,7 @@ import (
 
 // Rules returns the BUG family, in code order.
 func Rules() []*analyzer.Rule {
-	return []*analyzer.Rule{UnknownField, SerializerUnknownField, ViewWithoutQueryset, UnawaitedCoroutine, UndefinedName}
+	return []*analyzer.Rule{UnknownField, SerializerUnknownField, ViewWithoutQueryset, UnawaitedCoroutine, UndefinedName, IntegrityErrorInAtomic}
 }
 
 // requires are the shared analyses the model-aware rules read.
