@@ -18,7 +18,8 @@ import (
 
 // Rules returns the BUG family, in code order.
 func Rules() []*analyzer.Rule {
-	return []*analyzer.Rule{UnknownField, SerializerUnknownField, ViewWithoutQueryset, UnawaitedCoroutine, UndefinedName, IntegrityErrorInAtomic}
+	return []*analyzer.Rule{UnknownField, SerializerUnknownField, ViewWithoutQueryset, UnawaitedCoroutine, UndefinedName, IntegrityErrorInAtomic,
+		DoubleRetry, RetryExcNotException}
 }
 
 // requires are the shared analyses the model-aware rules read.

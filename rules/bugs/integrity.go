@@ -83,9 +83,9 @@ func runIntegrityErrorInAtomic(p *analyzer.Pass) error {
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.RangeOf(typ),
 			Confidence: conf,
-			Message: fmt.Sprintf("`IntegrityError` caught inside `transaction.atomic` without a savepoint: %s, and the whole block rolls back at exit", next),
-			Help:    fmt.Sprintf("give the write its own savepoint: put `%s` in a `with transaction.atomic():` block inside the `try`", oneLine(write)),
-			Related: related,
+			Message:    fmt.Sprintf("`IntegrityError` caught inside `transaction.atomic` without a savepoint: %s, and the whole block rolls back at exit", next),
+			Help:       fmt.Sprintf("give the write its own savepoint: put `%s` in a `with transaction.atomic():` block inside the `try`", oneLine(write)),
+			Related:    related,
 		})
 	}
 	return nil
