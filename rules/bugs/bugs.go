@@ -19,7 +19,8 @@ import (
 // Rules returns the BUG family, in code order.
 func Rules() []*analyzer.Rule {
 	return []*analyzer.Rule{UnknownField, SerializerUnknownField, ViewWithoutQueryset, UnawaitedCoroutine, UndefinedName, IntegrityErrorInAtomic,
-		DoubleRetry, RetryExcNotException, FloatMoney, DefaultNotInChoices}
+		DoubleRetry, RetryExcNotException, FloatMoney, DefaultNotInChoices,
+		ReverseOneToOnePerRow}
 }
 
 // requires are the shared analyses the model-aware rules read.
