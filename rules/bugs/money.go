@@ -30,56 +30,6 @@ var FloatMoney = &analyzer.Rule{
 	Run:               runFloatMoney,
 }
 
-// moneyWords are name parts that mean an amount of money.
-var moneyWords = map[string]bool{"amount": true, "amounts": true, "price": true, "prices": true, "balance": true,
-	"balances": true, "cost": true, "costs": true, "fee": true, "fees": true, "subtotal": true, "tax": true,
-	"vat": true, "money": true, "funds": true, "payout": true, "payment": true, "refund": true, "refunded": true,
-	"salary": true, "wage": true, "commission": true, "deposit": true, "withdrawal": true, "revenue": true,
-	"budget": true, "credit": true, "debit": true, "cash": true, "paid": true, "charge": true,
-	"discount": true, "earnings": true, "income": true, "expense": true, "profit": true}
-
-// notMoneyWords turn a money word into something else (`total_count`,
-// `amount_of_items`, `price_rank`).
-var notMoneyWords = map[string]bool{"count": true, "items": true, "qty": true, "quantity": true, "num": true,
-	"number": true, "pages": true, "rows": true, "size": true, "time": true, "seconds": true, "ms": true,
-	"percent": true, "pct": true, "percentage": true, "ratio": true, "score": true, "weight": true, "length": true,
-	"rank": true, "id": true, "ids": true, "days": true, "hours": true, "minutes": true, "limit": true, "rate": true,
-	"rating": true, "index": true, "level": true, "estimate": true, "estimates": true, "points": true, "point": true}
-
-// moneyContext are model names where a generic `sum` or `value` is money.
-var moneyContext = []string{"transaction", "payment", "wallet", "account", "order", "invoice", "transfer", "payout",
-	"charge", "refund", "ledger", "deposit", "withdrawal", "purchase"}
-
-// moneyName reports a name that holds money: one of its words is a money
-// word and none turns it into a count or a ratio. inContext also accepts
-// `sum` and `value` (a model of payments).
-func moneyName(name string, inContext bool) bool {
-	words := strings.FieldsFunc(strings.ToLower(camelToSnake(name)), func(r rune) bool { return r == '_' || r == '-' })
-	money, total := false, false
-	for _, w := range words {
-		if notMoneyWords[w] {
-			return false
-		}
-		if moneyWords[w] || inContext && (w == "sum" || w == "value") {
-			money = true
-		}
-		total = total || w == "total"
-	}
-	// `total` is money in an order or a payment, anything elsewhere.
-	return money || total && inContext
-}
-
-func camelToSnake(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' && i > 0 {
-			b.WriteByte('_')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // runFloatMoney matches (a) FloatField columns of models and
 // FloatField serializer or form fields with a money name (`price`,
 // `balance`, `tx_sum` on a Transaction); (b) DecimalField defaults given
@@ -116,7 +66,7 @@ func floatFields(p *analyzer.Pass) {
 	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
 		clsName := strings.ToLower(pyast.DefName(cls))
 		context := false
-		for _, w := range moneyContext {
+		for _, w := range semantic.MoneyContext {
 			if strings.Contains(clsName, w) {
 				context = true
 			}
@@ -134,7 +84,7 @@ func floatFields(p *analyzer.Pass) {
 			q, _ := p.Imports.Resolve(c.Func)
 			last := q[strings.LastIndex(q, ".")+1:]
 			switch {
-			case last == "FloatField" && (strings.HasPrefix(q, "django.") || strings.HasPrefix(q, "rest_framework.")) && moneyName(name, context):
+			case last == "FloatField" && (strings.HasPrefix(q, "django.") || strings.HasPrefix(q, "rest_framework.")) && semantic.MoneyName(name, context):
 				kind := "a model column"
 				fix := "models.DecimalField(max_digits=12, decimal_places=2)"
 				if strings.HasPrefix(q, "rest_framework.") {
@@ -147,7 +97,7 @@ func floatFields(p *analyzer.Pass) {
 					Message: fmt.Sprintf("`%s` holds money in a `FloatField` (%s): binary floats cannot represent most cents, so sums drift (0.1 + 0.2 != 0.3)", name, kind),
 					Help:    fmt.Sprintf("use `%s` and `Decimal` arithmetic (or integer cents)", fix),
 				})
-			case last == "DecimalField" && strings.HasPrefix(q, "django.db.models") && moneyName(name, context):
+			case last == "DecimalField" && strings.HasPrefix(q, "django.db.models") && semantic.MoneyName(name, context):
 				if d := pyast.Unparen(c.Keyword("default")); d.Type() == "float" {
 					p.Report(analyzer.Diagnostic{
 						Range:      analyzer.RangeOf(d),
@@ -182,7 +132,7 @@ func moneyOperand(f *semantic.File, n pyast.Node) string {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
-		if moneyName(n.Text(), false) {
+		if semantic.MoneyName(n.Text(), false) {
 			return fmt.Sprintf("`%s`", n.Text())
 		}
 	case "attribute":
@@ -194,17 +144,17 @@ func moneyOperand(f *semantic.File, n pyast.Node) string {
 				}
 			}
 		}
-		if moneyName(name, false) {
+		if semantic.MoneyName(name, false) {
 			return fmt.Sprintf("`%s`", n.Text())
 		}
 	case "subscript":
-		if s, ok := pyast.StringValue(n.ChildByField("subscript")); ok && moneyName(s, false) {
+		if s, ok := pyast.StringValue(n.ChildByField("subscript")); ok && semantic.MoneyName(s, false) {
 			return fmt.Sprintf("`%s`", oneLine(n))
 		}
 	case "call":
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() == "get" && len(c.Positional) > 0 {
-			if s, ok := pyast.StringValue(c.Positional[0]); ok && moneyName(s, false) {
+			if s, ok := pyast.StringValue(c.Positional[0]); ok && semantic.MoneyName(s, false) {
 				return fmt.Sprintf("`%s`", oneLine(n))
 			}
 		}
@@ -444,16 +394,16 @@ func moneyNearby(n pyast.Node) bool {
 		stmt = n
 	}
 	for _, id := range pyast.FindAll(stmt, "identifier") {
-		if moneyName(id.Text(), false) {
+		if semantic.MoneyName(id.Text(), false) {
 			return true
 		}
 	}
 	if fn := pyast.Ancestor(n, "function_definition"); !fn.IsNil() {
-		if moneyName(pyast.DefName(fn), false) {
+		if semantic.MoneyName(pyast.DefName(fn), false) {
 			return true
 		}
 		for _, prm := range pyast.ParamNames(fn) {
-			if moneyName(prm, false) {
+			if semantic.MoneyName(prm, false) {
 				return true
 			}
 		}
