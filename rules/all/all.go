@@ -37,6 +37,7 @@ func Rules() []*analyzer.Rule {
 		txn.WriteThenNotify,
 		txn.MultiModelWrites,
 		txn.NetworkInAtomic,
+		txn.LostUpdate,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,
