@@ -38,6 +38,7 @@ func Rules() []*analyzer.Rule {
 		txn.MultiModelWrites,
 		txn.NetworkInAtomic,
 		txn.LostUpdate,
+		txn.NoCompensation,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,
