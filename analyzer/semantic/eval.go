@@ -322,6 +322,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	if method != "all" && method != "iterator" {
 		q.MaybeCached, q.Cached = false, false
 	}
+	noteChain(q, c)
 	if c.StarArgs && (method == "select_related" || method == "prefetch_related") {
 		q.Dynamic, q.Opaque = true, true
 	}

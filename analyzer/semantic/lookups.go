@@ -768,3 +768,15 @@ func noteNames(q *QS, c pyast.Call) {
 // Closest returns the candidate nearest to name when it is near enough to
 // be a typo of it (see CheckPath's suggestions), else "".
 func Closest(name string, cands []string) string { return closest(name, cands) }
+
+// noteChain records what a chained method does to the rows: filtering
+// (filter, exclude, complex_filter, none) and ordering (order_by with
+// fields; order_by() without any clears it).
+func noteChain(q *QS, c pyast.Call) {
+	switch c.MethodName() {
+	case "filter", "exclude", "complex_filter", "none":
+		q.Filtered = true
+	case "order_by":
+		q.Ordered = len(c.Positional) > 0 || c.StarArgs
+	}
+}

@@ -130,3 +130,24 @@ func TestClosest(t *testing.T) {
 	assert.Equal(t, 1, editDistance("emial", "email"))
 	assert.Equal(t, 2, editDistance("refund_amount", "refunded_amount"))
 }
+
+func TestQuerySetFilteredOrdered(t *testing.T) {
+	m := load(t, lookupShop+`
+-- shop/views.py --
+from .models import Order
+
+def views(request):
+    a = Order.objects.all()
+    b = Order.objects.filter(status="x").order_by("-id")
+    c = b.order_by()
+    return a, b, c
+`)
+	f := fileOf(t, m, "shop/views.py")
+	fn := f.Funcs[0]
+	get := func(name string) *QS { return f.Eval(f.Bindings(pyast.Body(fn.Node), name)[0]) }
+	assert.False(t, get("a").Filtered)
+	assert.False(t, get("a").Ordered)
+	assert.True(t, get("b").Filtered)
+	assert.True(t, get("b").Ordered)
+	assert.False(t, get("c").Ordered, "order_by() clears the ordering")
+}

@@ -304,6 +304,8 @@ func mergeQS(a, b *QS) *QS {
 	out.Values = a.Values && b.Values
 	out.Opaque = a.Opaque || b.Opaque
 	out.NamesOpen = a.NamesOpen || b.NamesOpen
+	out.Filtered = a.Filtered && b.Filtered
+	out.Ordered = a.Ordered && b.Ordered
 	for _, n := range b.Annotated {
 		if !out.Annotates(n) {
 			out.Annotated = append(out.Annotated, n)

@@ -77,6 +77,7 @@ func Rules() []*analyzer.Rule {
 		orm.MissingIndex,
 		orm.SerializerRelations,
 		orm.AdminChangelist,
+		orm.WholeTableIteration,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,
