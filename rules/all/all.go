@@ -78,6 +78,7 @@ func Rules() []*analyzer.Rule {
 		orm.SerializerRelations,
 		orm.AdminChangelist,
 		orm.WholeTableIteration,
+		orm.UnorderedPagination,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,
