@@ -158,7 +158,7 @@ func orderHelp(p *analyzer.Pass, q *QS, at pyast.Node) string {
 		by = fmt.Sprintf("%q, \"-id\"", order)
 	}
 	help := fmt.Sprintf("order by a unique key: `.order_by(%s)`", by)
-	if filters := filterColumns(p, q, at); len(filters) > 0 {
+	if filters := filterColumns(p, q, at); len(filters) > 0 && !compositeCovered(q.Model, filters, strings.TrimPrefix(order, "-")) {
 		fields := append(append([]string(nil), filters...), order)
 		help += fmt.Sprintf(", and index the filter with the order: `models.Index(fields=[%s], name=%q)` in `%s.Meta.indexes`",
 			quote(fields), indexName(q.Model, fields), q.Model.Name)
