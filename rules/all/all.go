@@ -79,6 +79,7 @@ func Rules() []*analyzer.Rule {
 		orm.AdminChangelist,
 		orm.WholeTableIteration,
 		orm.UnorderedPagination,
+		orm.WholeRows,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,
