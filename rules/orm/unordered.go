@@ -18,7 +18,7 @@ var unorderedDoc string
 // no order.
 var UnorderedPagination = &analyzer.Rule{
 	Code:              "ORM011",
-	Name:              "unordered-pagination",
+	Name:              "unordered-list-pages",
 	Doc:               unorderedDoc,
 	Category:          analyzer.Performance,
 	Severity:          analyzer.Warning,
