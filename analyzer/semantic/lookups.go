@@ -165,6 +165,9 @@ type lookupEnv struct {
 	// genericNames are the related_query_names of GenericRelations: they
 	// are names on the related model, whichever it is.
 	genericNames map[string]bool
+	// managerAlias maps a module-level manager class built with
+	// from_queryset to its manager base and queryset class.
+	managerAlias map[string][2]string
 }
 
 var lookupEnvOf = &project.ProjectAnalysis[*lookupEnv]{Name: "semantic.lookups", Run: buildLookupEnv}
@@ -185,7 +188,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 	env := &lookupEnv{g: ix.Models, known: map[*project.Model][]string{}, opaque: map[*project.Model]map[string]bool{},
 		attrs: map[*project.Model]map[string]bool{}, children: map[*project.Model][]*project.Model{},
 		added: map[string]bool{}, annotating: map[string]bool{}, qsMethods: map[string]bool{}, namesClasses: map[string]bool{},
-		hidden: map[*project.Model]map[string]bool{}, genericNames: map[string]bool{}}
+		hidden: map[*project.Model]map[string]bool{}, genericNames: map[string]bool{}, managerAlias: map[string][2]string{}}
 	g := ix.Models
 	if g == nil {
 		return env
@@ -214,6 +217,17 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				if d := pyast.Dotted(cc.Receiver()); d != "" {
 					env.added[d[strings.LastIndex(d, ".")+1:]] = true
 				}
+			}
+		}
+		// Managers built at module level: `M = Manager.from_queryset(QS)`.
+		for _, st := range pyast.Statements(u.Tree.Root()) {
+			a := st.NamedChild(0)
+			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
+				continue
+			}
+			if c, ok := pyast.AsCall(a.ChildByField("right")); ok && c.MethodName() == "from_queryset" && len(c.Positional) == 1 {
+				base := u.Qualify(pyast.Dotted(c.Receiver()))
+				env.managerAlias[u.Module+"."+a.ChildByField("left").Text()] = [2]string{base, u.Qualify(pyast.Dotted(c.Positional[0]))}
 			}
 		}
 		// QuerySet and Manager classes: which of their methods add names.
@@ -357,11 +371,24 @@ func (m *Model) managerAddsNames(md *project.Model, manager string) bool {
 	}
 	q := mg.Class
 	q = strings.TrimSuffix(strings.TrimSuffix(q, ".as_manager"), ".from_queryset")
+	var classes []*project.ClassFacts
+	if alias, ok := env.managerAlias[q]; ok {
+		// Manager.from_queryset(QS): the manager base, then the queryset.
+		if !strings.HasPrefix(alias[0], "django.db.models") {
+			if cf := env.g.LookupClassQual(alias[0]); cf != nil {
+				classes = append(classes, cf)
+			} else {
+				return true
+			}
+		}
+		q = alias[1]
+	}
 	cf := env.g.LookupClassQual(q)
 	if cf == nil {
 		return true
 	}
-	for _, c := range append([]*project.ClassFacts{cf}, env.g.ClassBases(cf)...) {
+	classes = append(classes, cf)
+	for _, c := range append(classes, env.g.ClassBases(cf)...) {
 		if env.namesClasses[c.Module+"."+c.Name] {
 			return true
 		}
@@ -461,7 +488,7 @@ func (m *Model) CheckPath(md *project.Model, path string, mode PathMode, names [
 
 // resolvePart reads one part on model md.
 func (m *Model) resolvePart(env *lookupEnv, md *project.Model, part string, mode PathMode, last bool) (step, *PathError) {
-	if env.opaque[md][part] || env.hidden[md][part] || env.genericNames[part] || strings.HasPrefix(part, "_") {
+	if env.opaque[md][part] || env.hidden[md][part] || env.genericNames[part] || part == "_order" {
 		return step{open: true}, nil
 	}
 	if env.translated || env.added[md.Name] {

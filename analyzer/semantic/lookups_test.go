@@ -151,3 +151,44 @@ def views(request):
 	assert.True(t, get("b").Ordered)
 	assert.False(t, get("c").Ordered, "order_by() clears the ordering")
 }
+
+// A manager class built at module level with from_queryset reads its
+// queryset class: names are open only when that class annotates.
+func TestFromQuerysetManager(t *testing.T) {
+	m := load(t, `
+-- shop/models.py --
+from django.db import models
+from django.db.models import Count
+
+class PlainQS(models.QuerySet):
+    def open(self):
+        return self.filter(status="open")
+
+class CountingQS(models.QuerySet):
+    def get_queryset(self):
+        return super().get_queryset().annotate(n=Count("id"))
+
+PlainManager = models.Manager.from_queryset(PlainQS)
+CountingManager = models.Manager.from_queryset(CountingQS)
+
+class Order(models.Model):
+    status = models.CharField(max_length=10)
+    objects = PlainManager()
+
+class Line(models.Model):
+    sku = models.CharField(max_length=10)
+    objects = CountingManager()
+-- shop/views.py --
+from .models import Line, Order
+
+def views(request):
+    a = Order.objects.all()
+    b = Line.objects.all()
+    return a, b
+`)
+	f := fileOf(t, m, "shop/views.py")
+	fn := f.Funcs[0]
+	get := func(name string) *QS { return f.Eval(f.Bindings(pyast.Body(fn.Node), name)[0]) }
+	assert.False(t, get("a").NamesOpen, "PlainQS adds no names")
+	assert.True(t, get("b").NamesOpen, "CountingQS annotates every queryset")
+}

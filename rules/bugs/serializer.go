@@ -47,7 +47,8 @@ var modelAttrs = map[string]bool{
 }
 
 // serializerOverrides are ModelSerializer methods that change which
-// fields exist: a class defining one is not judged.
+// fields exist: a class defining one is not judged, unless the override
+// calls DRF's own (super()), which still rejects unknown names.
 var serializerOverrides = []string{"get_fields", "get_field_names", "build_field", "build_unknown_field",
 	"get_default_field_names", "build_property_field"}
 
@@ -89,8 +90,8 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 			}
 		}
 		for _, m := range serializerOverrides {
-			if cc.Methods[m] != nil {
-				return
+			if fn := cc.Methods[m]; fn != nil && !callsSuper(fn.Node, m) {
+				return // an override that does not defer to DRF's may accept any name
 			}
 		}
 	}
@@ -281,6 +282,19 @@ func containsStr(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {
 			return true
+		}
+	}
+	return false
+}
+
+// callsSuper reports `super().name(...)` in a function.
+func callsSuper(fn pyast.Node, name string) bool {
+	for _, call := range pyast.FindAll(fn, "call") {
+		c, _ := pyast.AsCall(call)
+		if c.MethodName() == name && c.Func.Type() == "attribute" {
+			if r, ok := pyast.AsCall(c.Receiver()); ok && pyast.Dotted(r.Func) == "super" {
+				return true
+			}
 		}
 	}
 	return false

@@ -363,9 +363,10 @@ func bound(scopes map[int32]map[string]bool, scope pyast.Node, name string, root
 	}
 }
 
-// guardedByNameError reports a read inside a try whose handlers catch
-// NameError (or anything broader): the code expects the name may be
-// missing.
+// guardedByNameError reports a read inside a try whose handlers name
+// NameError: the code expects the name may be missing. A broad handler
+// (`except Exception`) does not count: it turns the NameError into a
+// silently skipped operation, which is worse.
 func guardedByNameError(id pyast.Node) bool {
 	for t := pyast.Ancestor(id, "try_statement"); !t.IsNil(); t = pyast.Ancestor(t, "try_statement") {
 		if !t.ChildByField("body").Contains(id) {
@@ -375,10 +376,7 @@ func guardedByNameError(id pyast.Node) bool {
 			if h.Type() != "except_clause" {
 				continue
 			}
-			text := h.Text()
-			head := text[:strings.Index(text+":", ":")]
-			if strings.TrimSpace(head) == "except" || strings.Contains(head, "NameError") ||
-				strings.Contains(head, "Exception") {
+			if typ := exceptType(h); !typ.IsNil() && strings.Contains(typ.Text(), "NameError") {
 				return true
 			}
 		}

@@ -34,3 +34,11 @@ def uses_sibling():
 
 def comprehension(rows):
     return [r for r in rows if r > threshold]  # want: BUG005 "`threshold`"
+
+
+def send_email(user):
+    try:
+        html = render_to_string("email.html", {"user": user})  # want: BUG005 "`render_to_string` is not defined"
+        return html
+    except Exception:
+        return None
