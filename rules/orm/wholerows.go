@@ -37,8 +37,8 @@ const minColumns = 10
 // queryset of a known model with at least minColumns columns, not already
 // narrowed by values(), values_list(), only() or defer(), not loading
 // relations (select_related, prefetch_related), not a related manager (it
-// may be prefetched) and not held in a name the function uses again,
-// whose body reads
+// may be prefetched), built in the loop's own function and not held in a
+// name the function uses again, whose body reads
 // the row only as `row.column` for at most three plain columns (and fewer
 // than half): every other use of the row (a method, a relation, an
 // assignment, passing it on, returning it) makes the whole row needed.
@@ -48,6 +48,12 @@ func runWholeRows(p *analyzer.Pass) error {
 		q := l.QS
 		if q == nil || q.Model == nil || q.Values || q.Only || q.Opaque || q.Combined || q.Related || q.Cached || q.MaybeCached ||
 			len(q.Select) > 0 || len(q.Prefetch) > 0 || q.SelectAll || l.Kind == semantic.KeyFunc || l.Var.IsNil() || reused(t, l) {
+			continue
+		}
+		// The rows must be fetched in this function: a queryset received
+		// from elsewhere is loaded (and maybe used whole) there.
+		fn := pyast.Ancestor(l.Node, "function_definition")
+		if q.Certainty != semantic.Certain || q.Origin.IsNil() || q.OriginFile != t.File || fn.IsNil() || !fn.Contains(q.Origin) {
 			continue
 		}
 		width := columns(q.Model)
@@ -67,6 +73,9 @@ func runWholeRows(p *analyzer.Pass) error {
 		}
 		if !q.Origin.IsNil() && q.OriginFile == t.File && !q.Conditional && q.Origin.Equal(pyast.Unparen(l.Iter)) {
 			at := insertionPoint(q.Origin)
+			if c, ok := pyast.AsCall(at); ok && c.MethodName() == "iterator" {
+				at = c.Receiver() // only() goes before iterator(), which returns a generator
+			}
 			d.Fixes = []analyzer.Fix{{Message: "load only the columns read", Applicability: analyzer.Unsafe,
 				Edits: []analyzer.TextEdit{{Range: analyzer.Range{Start: at.EndByte(), End: at.EndByte()}, NewText: ".only(" + list + ")"}}}}
 		}
@@ -144,6 +153,9 @@ func joinTicks(xs []string) string {
 // the rows may be needed whole there.
 func reused(t *Tracker, l *Loop) bool {
 	it := pyast.Unparen(l.Iter)
+	for it.Type() == "subscript" {
+		it = pyast.Unparen(it.ChildByField("value"))
+	}
 	if it.Type() != "identifier" {
 		return false
 	}
