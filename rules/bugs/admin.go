@@ -138,6 +138,22 @@ func checkAdminName(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, md 
 		}
 	}
 	e := sm.CheckPath(md, path, spec.mode, nil)
+	if opt == "search_fields" && e == nil {
+		// The admin appends a text lookup (icontains, istartswith,
+		// iexact): a relation at the end of the path rejects it.
+		if steps, ok := md.Follow(path); ok && len(steps) == len(strings.Split(path, "__")) {
+			switch last := steps[len(steps)-1]; last.Kind {
+			case project.AttrForward, project.AttrManyToMany, project.AttrReverseMany, project.AttrReverseOne:
+				p.Report(analyzer.Diagnostic{
+					Range: analyzer.RangeOf(at),
+					Message: fmt.Sprintf("`%s` in `%s.search_fields` is a relation: the admin searches it with a text lookup (`%s__icontains`), and the first search raises `FieldError`",
+						path, c.Name, path),
+					Help: fmt.Sprintf("search a text field of the related model: `%s__<field>` (e.g. `%s__name`)", path, path),
+				})
+			}
+		}
+		return
+	}
 	if spec.rel && e == nil {
 		if f := md.Field(path); f != nil && !f.IsRelation() {
 			e = &semantic.PathError{Problem: semantic.NotRelation, Name: path, Model: md}
