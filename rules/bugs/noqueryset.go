@@ -65,6 +65,11 @@ var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRo
 			continue
 		}
 		for _, call := range pyast.FindAll(u.Tree.Root(), "call") {
+			switch string(pyast.CalleeName(call)) {
+			case "as_view", "register":
+			default:
+				continue
+			}
 			c, _ := pyast.AsCall(call)
 			switch c.MethodName() {
 			case "as_view":
@@ -107,14 +112,17 @@ var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRo
 	return out
 }}
 
-// subclassed are the classes of the tree that other classes of the tree
-// derive from.
-var subclassed = &project.ProjectAnalysis[map[*semantic.Class]bool]{Name: "bugs.subclassed", Run: func(ix *project.Index) map[*semantic.Class]bool {
-	out := map[*semantic.Class]bool{}
+// subclassed are the names of the classes of the tree that other classes
+// derive from (by the last part of the base as written: two classes of
+// one name count as one, which errs towards silence).
+var subclassed = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.subclassed", Run: func(ix *project.Index) map[string]bool {
+	out := map[string]bool{}
 	for _, f := range semantic.Of(ix).Files() {
 		for _, c := range f.Classes {
-			for _, b := range c.Bases() {
-				out[b] = true
+			for _, b := range c.Node.ChildByField("superclasses").NamedChildren() {
+				if d := pyast.Dotted(b); d != "" {
+					out[d[strings.LastIndex(d, ".")+1:]] = true
+				}
 			}
 		}
 	}
@@ -143,7 +151,7 @@ func runViewWithoutQueryset(p *analyzer.Pass) error {
 	sub := subclassed.Get(p.Project)
 	for _, c := range f.Classes {
 		r := rt[c.Name]
-		if sub[c] && (r == nil || !r.router && !r.mapped) {
+		if sub[c.Name] && (r == nil || !r.router && !r.mapped) {
 			continue
 		}
 		checkQuerysetView(p, sm, c, r)

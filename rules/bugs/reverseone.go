@@ -1,6 +1,7 @@
 package bugs
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -35,17 +36,18 @@ var ReverseOneToOnePerRow = &analyzer.Rule{
 var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCreated", Run: func(ix *project.Index) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
-		if u.Tree == nil {
+		if u.Tree == nil || !bytes.Contains(u.File.Src, []byte("post_save")) && !bytes.Contains(u.File.Src, []byte("def save")) {
 			continue
 		}
+		connected := postSaveReceivers(u.Tree.Root())
 		for _, fn := range pyast.FindAll(u.Tree.Root(), "function_definition") {
-			hook := pyast.DefName(fn) == "save"
+			hook := pyast.DefName(fn) == "save" || connected[pyast.DefName(fn)]
 			for _, d := range pyast.Decorators(fn) {
 				if strings.Contains(d.Text(), "post_save") {
 					hook = true
 				}
 			}
-			if !hook && !connectedToPostSave(u.Tree.Root(), pyast.DefName(fn)) {
+			if !hook {
 				continue
 			}
 			for _, call := range pyast.FindAll(fn, "call") {
@@ -66,16 +68,20 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 	return out
 }}
 
-// connectedToPostSave reports `post_save.connect(name, ...)` in a file.
-func connectedToPostSave(root pyast.Node, name string) bool {
+// postSaveReceivers are the functions a file connects to post_save
+// (`post_save.connect(name, ...)`).
+func postSaveReceivers(root pyast.Node) map[string]bool {
+	out := map[string]bool{}
 	for _, call := range pyast.FindAll(root, "call") {
+		if string(pyast.CalleeName(call)) != "connect" {
+			continue
+		}
 		c, _ := pyast.AsCall(call)
-		if c.MethodName() == "connect" && strings.HasSuffix(pyast.Dotted(c.Receiver()), "post_save") &&
-			len(c.Positional) > 0 && pyast.Dotted(c.Positional[0]) == name {
-			return true
+		if strings.HasSuffix(pyast.Dotted(c.Receiver()), "post_save") && len(c.Positional) > 0 {
+			out[pyast.Dotted(c.Positional[0])] = true
 		}
 	}
-	return false
+	return out
 }
 
 // runReverseOneToOne matches `row.name` where row is the variable of a
