@@ -108,6 +108,7 @@ var Families = map[string]string{
 	"SEC": "security",
 	"CEL": "Celery tasks",
 	"MIG": "migrations",
+	"BUG": "provable crashes and silent data bugs",
 }
 
 // Rule is one check. It is a plain value, registered in rules/all.

@@ -36,6 +36,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
+	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
+	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
 	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
@@ -679,6 +681,23 @@ func (s *Signals) models(ix *project.Index) {
 		}
 		pos := u.File.Position(m.Start)
 		s.add("models.count", Evidence{Path: u.File.Rel, Line: pos.Line, Code: clip(string(u.File.Line(pos.Line)))})
+		s.moneyFields(u, m)
+	}
+}
+
+// moneyFields adds the fields m declares itself that hold money (by name,
+// as BUG009 reads them), and those of them declared as DecimalField.
+func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
+	context := semantic.InMoneyContext(m.Name)
+	for _, f := range m.Fields {
+		if f.Abstract != nil || f.Path != m.Path || f.IsRelation() || !semantic.MoneyName(f.Name, context) {
+			continue
+		}
+		ev := Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))}
+		s.add("models.money_fields", ev)
+		if strings.HasSuffix(f.Class, "DecimalField") {
+			s.add("models.money_decimal", ev)
+		}
 	}
 }
 

@@ -301,7 +301,13 @@ func extractField(u *Unit, name string, call pyast.Call) *Field {
 	f := &Field{Name: name, Kind: kind, Class: q}
 	if f.IsRelation() {
 		f.Target = relTarget(u, call.Arg(0, "to"))
-		if s, ok := pyast.StringValue(call.Keyword("related_name")); ok {
+		// related_name is the third positional argument of ForeignKey and
+		// OneToOneField (after on_delete), the second of ManyToManyField.
+		pos := 2
+		if kind == ManyToMany {
+			pos = 1
+		}
+		if s, ok := pyast.StringValue(call.Arg(pos, "related_name")); ok {
 			f.RelatedName = s
 		}
 		if s, ok := pyast.StringValue(call.Keyword("related_query_name")); ok {

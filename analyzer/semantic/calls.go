@@ -214,7 +214,7 @@ func (f *File) annotationValue(ann pyast.Node) Value {
 		}
 		switch last {
 		case "QuerySet", "Manager", "BaseManager":
-			return Value{Kind: QuerySet, Model: inner.Model, QS: &QS{Model: inner.Model, ModelText: inner.Model.Name, Opaque: true}}
+			return Value{Kind: QuerySet, Model: inner.Model, QS: &QS{Model: inner.Model, ModelText: inner.Model.Name, Opaque: true, NamesOpen: true}}
 		case "Optional":
 			return inner
 		}

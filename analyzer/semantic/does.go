@@ -530,8 +530,8 @@ func (f *File) serializerModelOf(recv pyast.Node) *project.Model {
 // relatedWrites change a many-to-many or reverse relation.
 var relatedWrites = map[string]bool{"add": true, "remove": true, "set": true, "clear": true}
 
-// moneyWords in a model's field names mark it as money.
-var moneyWords = []string{"balance", "amount", "funds"}
+// moneyFieldWords in a model's field names mark it as money.
+var moneyFieldWords = []string{"balance", "amount", "funds"}
 
 // moneyModel reports whether a model holds money: a field named balance,
 // amount or funds (or ending so).
@@ -544,7 +544,7 @@ func moneyModel(md *project.Model) bool {
 			continue
 		}
 		n := strings.ToLower(fl.Name)
-		for _, w := range moneyWords {
+		for _, w := range moneyFieldWords {
 			if n == w || strings.HasSuffix(n, "_"+w) || strings.HasPrefix(n, w+"_") {
 				return true
 			}

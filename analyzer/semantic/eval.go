@@ -235,6 +235,7 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 			if m.CustomManager(name) != nil || m.External || !m.Complete {
 				q.Opaque = true
 			}
+			q.NamesOpen = m.External || f.M.managerAddsNames(m, name)
 			return q
 		}
 	}
@@ -245,7 +246,8 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 			if a.Target == nil {
 				return nil
 			}
-			q := &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n, OriginFile: f, Certainty: c}
+			q := &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n, OriginFile: f, Certainty: c,
+				NamesOpen: f.M.defaultManagerAddsNames(a.Target)}
 			if loop == nil {
 				// What the owner row was fetched with: a prefetch of this
 				// relation (and of paths below it) comes with it.
@@ -378,6 +380,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	if method != "all" && method != "iterator" {
 		q.MaybeCached, q.Cached = false, false
 	}
+	noteChain(q, c)
 	if c.StarArgs && (method == "select_related" || method == "prefetch_related") {
 		q.Dynamic, q.Opaque = true, true
 	}
@@ -385,6 +388,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		// A method of a custom manager or queryset: most return a
 		// queryset, and what it selects is not seen.
 		q.Opaque, q.Custom = true, true
+		q.NamesOpen = q.NamesOpen || f.M.methodAddsNames(method)
 		return q
 	}
 	switch method {
@@ -430,6 +434,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		}
 	case "values", "values_list":
 		q.Values = true
+		noteNames(q, c)
 	case "distinct":
 		if q.Values || len(c.Positional) > 0 {
 			q.Grouped = true
@@ -463,14 +468,13 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		if q.Values {
 			q.Grouped = true
 		}
-		for k := range c.Keywords {
-			q.Annotated = append(q.Annotated, k)
-		}
+		noteNames(q, c)
 	case "none":
 		q.Single = true
 	case "union", "intersection", "difference", "extra":
 		q.Opaque = true
 		q.Combined = true
+		q.NamesOpen = true
 	}
 	return q
 }
@@ -713,7 +717,7 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 	// Django's generic views fall back on self.model's default manager.
 	if v, decl := sc.Attr("model"); !v.IsNil() && f.M.Graph != nil {
 		if md := f.M.Graph.Lookup(decl.File.Unit, pyast.Dotted(v)); md != nil {
-			return &QS{Model: md, ModelText: md.Name, Opaque: !md.Complete}
+			return &QS{Model: md, ModelText: md.Name, Opaque: !md.Complete, NamesOpen: f.M.defaultManagerAddsNames(md)}
 		}
 	}
 	return nil

@@ -335,6 +335,14 @@ func mergeQS(a, b *QS) *QS {
 	out.Dynamic = a.Dynamic || b.Dynamic
 	out.MaybeCached = a.MaybeCached || b.MaybeCached
 	out.Custom = a.Custom || b.Custom
+	out.NamesOpen = a.NamesOpen || b.NamesOpen
+	out.Filtered = a.Filtered && b.Filtered
+	out.Ordered = a.Ordered && b.Ordered
+	for _, n := range b.Annotated {
+		if !out.Annotates(n) {
+			out.Annotated = append(out.Annotated, n)
+		}
+	}
 	if !a.Origin.Equal(b.Origin) {
 		out.Origin, out.OriginFile = pyast.Node{}, nil
 	}

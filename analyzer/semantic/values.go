@@ -56,6 +56,13 @@ type QS struct {
 	// than the user model (the labels of one project): usually few rows.
 	Scoped    bool
 	Annotated []string
+	// Filtered is set when the chain filters its rows (filter, exclude,
+	// complex_filter, none); Ordered when it calls order_by().
+	Filtered, Ordered bool
+	// NamesOpen is set when some part of the chain may add names rubric
+	// cannot read (a custom manager or method that annotates, extra(),
+	// **kwargs): a lookup on a name it does not know may still be valid.
+	NamesOpen bool
 	// Opaque is set when part of the chain could not be read (a custom
 	// manager, a get_queryset() elsewhere): it may select or prefetch more.
 	Opaque bool

@@ -3,6 +3,7 @@ package all
 
 import (
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/bugs"
 	"github.com/rubric-dev/rubric/rules/celery"
 	"github.com/rubric-dev/rubric/rules/design"
 	"github.com/rubric-dev/rubric/rules/exceptions"
@@ -36,6 +37,8 @@ func Rules() []*analyzer.Rule {
 		txn.WriteThenNotify,
 		txn.MultiModelWrites,
 		txn.NetworkInAtomic,
+		txn.LostUpdate,
+		txn.NoCompensation,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,
@@ -81,6 +84,9 @@ func Rules() []*analyzer.Rule {
 		orm.MissingIndex,
 		orm.SerializerRelations,
 		orm.AdminChangelist,
+		orm.WholeTableIteration,
+		orm.UnorderedPagination,
+		orm.WholeRows,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,
@@ -97,6 +103,7 @@ func Rules() []*analyzer.Rule {
 		migrations.TooManyMigrations,
 		migrations.MissingMigration,
 	)
+	rs = append(rs, bugs.Rules()...)
 	return rs
 }
 

@@ -38,10 +38,11 @@ const integrationDir = "../../testdata/rules/integration"
 // The guide's code-review snippet, under every rule rubric has, fires one
 // finding per improvement static analysis can see (the wants in the file:
 // injection, error handling, retry, circuit breaker, idempotency,
-// transaction management, structured logging, mock-friendly design, and
-// the timeout); the refactoring a strong candidate writes fires none. Each
-// is analysed alone: NET005 judges the whole project, and the good file's
-// breaker would otherwise silence the bad one.
+// transaction management and compensation, structured logging,
+// mock-friendly design, and the timeout); the refactoring a strong
+// candidate writes fires none. Each is analysed alone: NET005 judges the
+// whole project, and the good file's breaker would otherwise silence the
+// bad one.
 func TestGalileoBad(t *testing.T) {
 	analyzertest.Run(t, integrationDir, everyRule(), "galileo_bad.py")
 }
@@ -63,5 +64,5 @@ func TestGalileoSubmission(t *testing.T) {
 		got = append(got, d.Code)
 	}
 	sort.Strings(got)
-	assert.Equal(t, []string{"ARC001", "ARC002", "ARC004", "IDM001", "NET004", "NET005", "NET006", "TXN002"}, got)
+	assert.Equal(t, []string{"ARC001", "ARC002", "ARC004", "IDM001", "NET004", "NET005", "NET006", "TXN002", "TXN006"}, got)
 }

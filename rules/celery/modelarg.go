@@ -24,6 +24,7 @@ var ModelArgument = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Project, enqueues},
 	Run:        runModelArgument,
 }
 
@@ -93,12 +94,14 @@ func runModelArgument(p *analyzer.Pass) error {
 		}
 	}
 	for _, t := range tasks(p) {
+		annotated := map[string]bool{}
 		for _, prm := range t.def.ChildByField("parameters").NamedChildren() {
 			if !prm.Is("typed_parameter", "typed_default_parameter") {
 				continue
 			}
 			typ := prm.ChildByField("type")
 			if name := modelAnnotation(p, typ); name != "" {
+				annotated[paramName(prm)] = true
 				p.Report(analyzer.Diagnostic{
 					Range:   analyzer.RangeOf(prm),
 					Message: fmt.Sprintf("task `%s` takes a `%s` parameter: callers must pass a model row or queryset", t.name, name),
@@ -106,8 +109,17 @@ func runModelArgument(p *analyzer.Pass) error {
 				})
 			}
 		}
+		rowParams(p, t, annotated)
 	}
 	return nil
+}
+
+// paramName returns the name of a typed parameter.
+func paramName(prm pyast.Node) string {
+	if n := prm.ChildByField("name"); !n.IsNil() {
+		return n.Text()
+	}
+	return prm.NamedChild(0).Text()
 }
 
 // binder classifies the values of one function as model rows or

@@ -29,43 +29,35 @@ var NoTimeLimit = &analyzer.Rule{
 // runNoTimeLimit matches tasks (see tasks) with neither time_limit nor
 // soft_time_limit on the decorator or Task class, when no file of the
 // project configures a global limit (project.Settings.CeleryTimeLimit: an
-// assignment, attribute, keyword or dict key anywhere), once per file at
-// the first such task, the others as related locations. Tasks with a base=
-// option are skipped: the base class may set the limit.
+// assignment, attribute, keyword or dict key anywhere): one finding per
+// such task, at the task, so each is judged (and suppressed) where it is
+// declared. Tasks with a base= option are skipped: the base class may set
+// the limit; so is the `debug_task` of Celery's project template.
 func runNoTimeLimit(p *analyzer.Pass) error {
 	ts := tasks(p)
 	if len(ts) == 0 || p.Project != nil && p.Project.Settings.CeleryTimeLimit() != nil {
 		return nil
 	}
-	var open []task
+	misnamed := misnamedLimit(p)
 	for _, t := range ts {
-		if t.option("time_limit").IsNil() && t.option("soft_time_limit").IsNil() && t.option("base").IsNil() {
-			open = append(open, t)
+		if !t.option("time_limit").IsNil() || !t.option("soft_time_limit").IsNil() || !t.option("base").IsNil() {
+			continue
 		}
+		if t.name == "debug_task" {
+			continue // the Celery documentation's boilerplate in celery.py
+		}
+		d := analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(t.at),
+			Message: fmt.Sprintf("task `%s` has no time limit, and no global `task_time_limit` is configured", t.name),
+			Help:    fmt.Sprintf("bound it: `@shared_task(soft_time_limit=60, time_limit=90)` on `%s` (catch `SoftTimeLimitExceeded` to clean up), or set `CELERY_TASK_TIME_LIMIT`/`CELERY_TASK_SOFT_TIME_LIMIT` in settings", t.name),
+		}
+		if m := misnamed; m != nil {
+			d.Message += fmt.Sprintf(" (`%s` is not a Celery setting name)", m.Name)
+			d.Help = fmt.Sprintf("rename `%s` to `%s` so Celery applies it (with `namespace=\"CELERY\"`), or set `soft_time_limit`/`time_limit` on the task", m.Name, strings.Replace(m.Name, "CELERY_", "CELERY_TASK_", 1))
+			d.Related = append(d.Related, analyzer.Related{Path: m.Path, Range: analyzer.Range{Start: m.Start, End: m.End}, Message: "not read by Celery"})
+		}
+		p.Report(d)
 	}
-	if len(open) == 0 {
-		return nil
-	}
-	// One finding per file: the absence of a global limit is one decision,
-	// and a project with a hundred tasks should not get a hundred findings.
-	msg := fmt.Sprintf("task `%s` has no time limit, and no global `task_time_limit` is configured", open[0].name)
-	if len(open) > 1 {
-		msg = fmt.Sprintf("task `%s` and %d more in this file have no time limit, and no global `task_time_limit` is configured", open[0].name, len(open)-1)
-	}
-	d := analyzer.Diagnostic{
-		Range:   analyzer.RangeOf(open[0].at),
-		Message: msg,
-		Help:    "bound it: `@shared_task(soft_time_limit=60, time_limit=90)` (catch `SoftTimeLimitExceeded` to clean up), or set `CELERY_TASK_TIME_LIMIT`/`CELERY_TASK_SOFT_TIME_LIMIT` in settings",
-	}
-	if m := misnamedLimit(p); m != nil {
-		d.Message += fmt.Sprintf(" (`%s` is not a Celery setting name)", m.Name)
-		d.Help = fmt.Sprintf("rename `%s` to `%s` so Celery applies it (with `namespace=\"CELERY\"`), or set `soft_time_limit`/`time_limit` on the task", m.Name, strings.Replace(m.Name, "CELERY_", "CELERY_TASK_", 1))
-		d.Related = append(d.Related, analyzer.Related{Path: m.Path, Range: analyzer.Range{Start: m.Start, End: m.End}, Message: "not read by Celery"})
-	}
-	for _, t := range open[1:] {
-		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(t.at), Message: fmt.Sprintf("`%s` has no time limit either", t.name)})
-	}
-	p.Report(d)
 	return nil
 }
 

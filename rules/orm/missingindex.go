@@ -56,6 +56,7 @@ func runMissingIndex(p *analyzer.Pass) error {
 		}
 		for _, f := range filters {
 			if m.Indexed(f) {
+				compositeIndex(p, n, m, filters, order, filterCall, seen)
 				return true
 			}
 		}
@@ -228,4 +229,73 @@ func indexName(m *project.Model, fields []string) string {
 		name = name[:26]
 	}
 	return strings.TrimRight(name, "_") + "_idx"
+}
+
+// compositeIndex reports, in a list endpoint (a view function or method,
+// a get_queryset), a lookup whose filter an index serves alone while the
+// rows are ordered by another column: the database reads every matching
+// row and sorts them for each page. It names the composite index the
+// guide expects ("indexes on user_id, created_at") unless one already
+// starts with the filter columns followed by the order column.
+func compositeIndex(p *analyzer.Pass, n pyast.Node, m *project.Model, filters, order []string, filterCall pyast.Node, seen map[string]bool) {
+	if len(order) == 0 {
+		return
+	}
+	by := strings.TrimPrefix(order[0], "-")
+	if by == "id" || by == "pk" || contains(filters, by) || !listEndpoint(n) {
+		return
+	}
+	if f := m.Field(by); f == nil || f.Unique || f.PrimaryKey {
+		return
+	}
+	if compositeCovered(m, filters, by) {
+		return
+	}
+	fields := append(append([]string(nil), filters...), order[0])
+	key := m.Qual + ":" + strings.Join(fields, ",")
+	if seen[key] {
+		return
+	}
+	seen[key] = true
+	idx := fmt.Sprintf("models.Index(fields=[%s], name=%q)", quote(fields), indexName(m, fields))
+	p.Report(analyzer.Diagnostic{
+		Range: analyzer.RangeOf(filterCall),
+		Message: fmt.Sprintf("the index on `%s` alone serves the filter but not the order by `%s`: every page reads and sorts all matching `%s` rows",
+			strings.Join(filters, "`, `"), order[0], m.Name),
+		Help: fmt.Sprintf("add `%s` to `%s.Meta.indexes` (and a migration): the list then reads one page straight from the index", idx, m.Name),
+		Related: []analyzer.Related{{Path: m.Path, Range: analyzer.Range{Start: m.Start, End: m.Start + len("class "+m.Name)},
+			Message: fmt.Sprintf("add `%s` to `Meta.indexes` here", idx)}},
+	})
+}
+
+// compositeCovered reports an index whose leading fields are the filter
+// columns (in any order) followed by the order column.
+func compositeCovered(m *project.Model, filters []string, by string) bool {
+	for _, group := range [][][]string{m.Meta.Indexes, m.Meta.IndexTogether, m.Meta.UniqueTogether, m.Meta.Unique} {
+		for _, fs := range group {
+			if len(fs) <= len(filters) {
+				continue
+			}
+			lead := true
+			for _, f := range fs[:len(filters)] {
+				if !contains(filters, strings.TrimPrefix(f, "-")) {
+					lead = false
+				}
+			}
+			if lead && strings.TrimPrefix(fs[len(filters)], "-") == by {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// listEndpoint reports a chain inside a view function or method, or a
+// get_queryset.
+func listEndpoint(n pyast.Node) bool {
+	fn := pyast.Ancestor(n, "function_definition")
+	if fn.IsNil() {
+		return false
+	}
+	return isView(fn) || pyast.DefName(fn) == "get_queryset"
 }

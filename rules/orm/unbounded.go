@@ -69,6 +69,10 @@ func runUnbounded(p *analyzer.Pass) error {
 				Message: fmt.Sprintf("`%s` returns every `%s` row in `%s`: the response grows with the table", name, q.Model.Name, compact(src)),
 				Help:    "paginate: `Paginator(qs, 50).get_page(request.GET.get(\"page\"))`, a DRF pagination class, or at least a slice (`qs[:100]`)",
 			}
+			if unordered(q) {
+				// Pages need a stable order, and the list an index for it.
+				d.Help += "; " + orderHelp(p, q, src)
+			}
 			if q.Scoped {
 				d.Confidence = analyzer.Low // the rows of one parent
 			}
@@ -336,10 +340,14 @@ func (t *Tracker) drfListViews() {
 			continue
 		}
 		name := cls.ChildByField("name")
+		help := "set `pagination_class = PageNumberPagination` (or a project default in `REST_FRAMEWORK[\"DEFAULT_PAGINATION_CLASS\"]`)"
+		if unordered(q) {
+			help += "; " + orderHelp(p, q, pyast.Node{})
+		}
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(name),
 			Message: fmt.Sprintf("`%s` lists every `%s` row in one response: no pagination_class and no DEFAULT_PAGINATION_CLASS", name.Text(), q.Model.Name),
-			Help:    "set `pagination_class = PageNumberPagination` (or a project default in `REST_FRAMEWORK[\"DEFAULT_PAGINATION_CLASS\"]`)",
+			Help:    help,
 		})
 	}
 }

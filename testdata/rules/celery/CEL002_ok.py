@@ -22,3 +22,8 @@ class Rebuild(Task):
 
 def not_a_task(x):
     return x
+
+
+@shared_task(bind=True)
+def debug_task(self):
+    print(f"Request: {self.request!r}")

@@ -32,7 +32,7 @@ class GalileoService:  # want: NET005 "payment client `GalileoService`"
                 headers={"X-API-Key": self.api_key}
             )
             if response.status_code == 200:  # want: NET006 "only `response.status_code == 200`"
-                account = Account.objects.create(
+                account = Account.objects.create(  # want: TXN006 "records locally what `requests.post` \(line 29\) created remotely"
                     user_id=user_data['user_id'],
                     galileo_id=response.json()['account_id']
                 )

@@ -11,7 +11,11 @@ def list_users(request: HttpRequest) -> JsonResponse:
         .order_by("id")[:100]
     )
     data = [
-        {"id": u.id, "avatar": u.profile.avatar.url, "transactions": u.transaction_count}
+        {
+            "id": u.id,
+            "avatar": u.profile.avatar.url if hasattr(u, "profile") else None,
+            "transactions": u.transaction_count,
+        }
         for u in users
     ]
     return JsonResponse({"users": data})

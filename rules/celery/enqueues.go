@@ -1,0 +1,162 @@
+package celery
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+// enqueue is one place a task is queued: `task.delay(...)`,
+// `task.apply_async(args=[...], kwargs={...})`, `task.s(...)`.
+type enqueue struct {
+	file *semantic.File
+	call pyast.Call
+	args []pyast.Node          // positional arguments, in order
+	kw   map[string]pyast.Node // keyword arguments
+}
+
+// enqueues maps each task function of the project to the places that
+// queue it, in path order.
+var enqueues = &project.ProjectAnalysis[map[*semantic.Func][]enqueue]{Name: "celery.enqueues", Run: func(ix *project.Index) map[*semantic.Func][]enqueue {
+	sm := semantic.Of(ix)
+	out := map[*semantic.Func][]enqueue{}
+	for _, f := range sm.Files() {
+		if semantic.RolesOf(f.Unit).Any(semantic.Test | semantic.Migration) {
+			continue
+		}
+		for _, n := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
+			c, _ := pyast.AsCall(n)
+			if c.Func.Type() != "attribute" || !enqueueMethods[c.MethodName()] {
+				continue
+			}
+			d := pyast.Dotted(c.Receiver())
+			if d == "" {
+				continue
+			}
+			fn := sm.LookupFunc(f.Unit.Qualify(d))
+			if fn == nil {
+				continue
+			}
+			e := enqueue{file: f, call: c, kw: map[string]pyast.Node{}}
+			if c.MethodName() == "apply_async" {
+				if a := pyast.Unparen(c.Arg(0, "args")); a.Is("list", "tuple") {
+					e.args = a.NamedChildren()
+				}
+				if k := pyast.Unparen(c.Arg(1, "kwargs")); k.Type() == "dictionary" {
+					for _, pair := range k.NamedChildren() {
+						if s, ok := pyast.StringValue(pair.ChildByField("key")); ok {
+							e.kw[s] = pair.ChildByField("value")
+						}
+					}
+				}
+			} else {
+				e.args = c.Positional
+				for k, v := range c.Keywords {
+					e.kw[k] = v
+				}
+			}
+			out[fn] = append(out[fn], e)
+		}
+	}
+	return out
+}}
+
+// rowParams reports, at a task's signature, the parameters its callers
+// fill with model rows or querysets (the semantic model's values at every
+// enqueue site), and those its body uses as a row (save(), delete(),
+// refresh_from_db() on the parameter). Parameters annotated with a model
+// are reported by the annotation check instead.
+func rowParams(p *analyzer.Pass, t task, annotated map[string]bool) {
+	sm := semantic.Of(p.Project)
+	f := sm.File(p.Unit)
+	if f == nil {
+		return
+	}
+	fn := f.FuncOf(t.def)
+	if fn == nil {
+		return
+	}
+	params := t.def.ChildByField("parameters").NamedChildren()
+	names := fn.Params
+	skip := 0
+	if t.bound != "" {
+		skip = 1
+	}
+	sites := enqueues.Get(p.Project)[fn]
+	for i := skip; i < len(names) && i < len(params); i++ {
+		name := names[i]
+		if annotated[name] || params[i].Is("typed_parameter", "typed_default_parameter", "list_splat_pattern", "dictionary_splat_pattern") {
+			continue // an annotation says what the author meant; see modelAnnotation
+		}
+		var evidence []analyzer.Related
+		kind, model := "", ""
+		kinds := map[string]bool{}
+		for _, s := range sites {
+			arg := s.kw[name]
+			if arg.IsNil() && i-skip < len(s.args) {
+				arg = s.args[i-skip]
+			}
+			if arg.IsNil() {
+				continue
+			}
+			v := s.file.Value(arg)
+			if v.Model == nil || v.Kind != semantic.Row && v.Kind != semantic.QuerySet && v.Kind != semantic.Related {
+				continue
+			}
+			if v.QS != nil && v.QS.Values {
+				continue // ids or dicts: values_list() is the usual way to pass keys
+			}
+			kind, model = "model row", v.Model.Name
+			if v.Kind != semantic.Row {
+				kind = "queryset"
+			}
+			kinds[model+" "+kind] = true
+			evidence = append(evidence, analyzer.Related{Path: s.file.Unit.File.Rel, Range: analyzer.RangeOf(arg),
+				Message: fmt.Sprintf("a `%s` %s passed here", model, kind)})
+		}
+		conf := analyzer.Medium
+		if len(evidence) == 0 {
+			use := rowUse(t.def, name)
+			if use.IsNil() {
+				continue
+			}
+			kind = "model row"
+			conf = analyzer.Low
+			evidence = append(evidence, analyzer.Related{Range: analyzer.RangeOf(use), Message: "used as a model row here"})
+		}
+		what := fmt.Sprintf("a `%s` %s", model, kind)
+		if model == "" {
+			what = "a " + kind
+		} else if len(kinds) > 1 {
+			what = "model rows and querysets"
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(params[i]),
+			Confidence: conf,
+			Message:    fmt.Sprintf("task `%s` takes `%s` as %s: it is serialized when queued and stale (or unserializable) when the worker runs", t.name, name, what),
+			Help:       fmt.Sprintf("take the primary key (`%s_id`) and load the row inside the task; queue it with `%s.delay(obj.pk)`", strings.TrimSuffix(name, "_obj"), t.name),
+			Related:    evidence,
+		})
+	}
+}
+
+// rowUse returns a call in the task body that treats the parameter as a
+// model row: `param.save()`, `param.delete()`, `param.refresh_from_db()`.
+func rowUse(def pyast.Node, name string) pyast.Node {
+	for _, call := range pyast.FindAll(pyast.Body(def), "call") {
+		c, _ := pyast.AsCall(call)
+		switch c.MethodName() {
+		case "save", "refresh_from_db":
+		default:
+			continue
+		}
+		if c.Func.Type() == "attribute" && pyast.Dotted(c.Receiver()) == name {
+			return call
+		}
+	}
+	return pyast.Node{}
+}

@@ -1,0 +1,477 @@
+package txn
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
+)
+
+//go:embed lostupdate.md
+var lostUpdateDoc string
+
+// LostUpdate reports writes that overwrite concurrent changes: a
+// read-modify-write of a balance without a row lock, a funds check racing
+// an F() update, and a whole-row save() after a network call.
+var LostUpdate = &analyzer.Rule{
+	Code:       "TXN005",
+	Name:       "lost-update",
+	Doc:        lostUpdateDoc,
+	Category:   analyzer.DataIntegrity,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.2.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Project, lockedModels},
+	Run:        runLostUpdate,
+}
+
+// lockedModels are the models whose rows some product code of the tree
+// locks with select_for_update(): a function handed such a row may run
+// under its caller's lock.
+var lockedModels = &project.ProjectAnalysis[map[*project.Model]bool]{Name: "txn.lockedModels", Run: func(ix *project.Index) map[*project.Model]bool {
+	out := map[*project.Model]bool{}
+	for _, f := range semantic.Of(ix).Files() {
+		if semantic.RolesOf(f.Unit).Any(semantic.Test | semantic.Migration) {
+			continue
+		}
+		for _, call := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
+			if string(pyast.CalleeName(call)) != "select_for_update" {
+				continue
+			}
+			if q := f.Eval(call); q != nil && q.Model != nil {
+				out[q.Model] = true
+			}
+		}
+	}
+	return out
+}}
+
+// counterWords are name parts of quantities that concurrent requests
+// update, besides money.
+var counterWords = map[string]bool{"stock": true, "inventory": true, "quantity": true, "qty": true, "credits": true,
+	"seats": true, "available": true}
+
+// counterField reports a field whose read-modify-write loses money or
+// stock.
+func counterField(name string) bool {
+	if semantic.MoneyName(name, true) {
+		return true
+	}
+	for _, w := range strings.Split(strings.ToLower(name), "_") {
+		if counterWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// runLostUpdate matches, in each function:
+//   - `row.f += v` (or `-=`, or `row.f = row.f ± v`) on a money or stock
+//     field followed by `row.save()`, when row is not loaded with
+//     select_for_update() here (high confidence when it is loaded here
+//     without; medium when it comes from a parameter, `self` or an
+//     attribute and the tree never locks rows of its model (of any model,
+//     when the model is unknown), so no caller can hold the lock);
+//   - a comparison reading `row.f` followed by an
+//     `update(f=F("f") - ...)` whose filter does not bound f: concurrent
+//     requests all pass the check before any update;
+//   - `row.save()` without update_fields after an HTTP call (direct or
+//     through project functions) or time.sleep, when row was fetched in
+//     this function before that call and not reloaded.
+func runLostUpdate(p *analyzer.Pass) error {
+	sf := semantic.Of(p.Project).File(p.Unit)
+	if sf == nil {
+		return nil
+	}
+	ef := effects.Of(p.Unit)
+	for _, fn := range effects.Functions(p.Root) {
+		saves := saveCalls(fn)
+		readModifyWrite(p, sf, fn, saves)
+		staleCheck(p, sf, fn)
+		saveAfterNetwork(p, sf, ef, fn, saves)
+	}
+	return nil
+}
+
+// saveCalls returns the `x.save(...)` calls of fn's own body.
+func saveCalls(fn pyast.Node) []pyast.Call {
+	var out []pyast.Call
+	for _, call := range ownCalls(fn) {
+		c, _ := pyast.AsCall(call)
+		if c.MethodName() == "save" && c.Func.Type() == "attribute" && pyast.Dotted(c.Receiver()) != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// rmw is a read-modify-write of row.field.
+type rmw struct {
+	stmt  pyast.Node
+	row   string // dotted receiver ("wallet", "self.wallet")
+	field string
+	sign  string // "+" or "-"
+}
+
+// readModifyWrites finds the read-modify-writes of fn.
+func readModifyWrites(fn pyast.Node) []rmw {
+	var out []rmw
+	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "augmented_assignment", "assignment") {
+		left := n.ChildByField("left")
+		if left.Type() != "attribute" {
+			continue
+		}
+		row := pyast.Dotted(left.ChildByField("object"))
+		field := left.ChildByField("attribute").Text()
+		if row == "" {
+			continue
+		}
+		r := rmw{stmt: n, row: row, field: field}
+		if n.Type() == "augmented_assignment" {
+			switch op := n.ChildByField("operator").Text(); op {
+			case "+=", "-=":
+				r.sign = op[:1]
+			default:
+				continue
+			}
+		} else {
+			right := pyast.Unparen(n.ChildByField("right"))
+			if right.Type() != "binary_operator" || pyast.Dotted(pyast.Unparen(right.ChildByField("left"))) != row+"."+field {
+				continue
+			}
+			switch op := right.ChildByField("operator").Text(); op {
+			case "+", "-":
+				r.sign = op
+			default:
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves []pyast.Call) {
+	reported := map[string]bool{}
+	for _, r := range readModifyWrites(fn) {
+		if !counterField(r.field) || reported[r.row] {
+			continue
+		}
+		var save pyast.Call
+		for _, s := range saves {
+			if s.Node.StartByte() > r.stmt.EndByte() && pyast.Dotted(s.Receiver()) == r.row {
+				save = s
+				break
+			}
+		}
+		if save.Node.IsNil() {
+			continue
+		}
+		origin, local := rowOrigin(sf, fn, r.row, r.stmt)
+		if strings.Contains(origin, "select_for_update") {
+			continue
+		}
+		if locked := lockedModels.Get(p.Project); !local {
+			// The caller may have locked it when the tree locks rows of
+			// this model (of any model, when the model is unknown).
+			if md := rowModel(sf, save.Receiver()); md != nil && locked[md] || md == nil && len(locked) > 0 {
+				continue
+			}
+		}
+		reported[r.row] = true
+		conf := analyzer.High
+		why := "loaded without `select_for_update()`"
+		if !local {
+			conf = analyzer.Medium
+			why = "and nothing in the project locks these rows with `select_for_update()`"
+		}
+		model := modelOf(sf, save.Receiver())
+		op := "+"
+		if r.sign == "-" {
+			op = "-"
+		}
+		amount := oneLine(r.stmt.ChildByField("right"))
+		if r.stmt.Type() == "assignment" {
+			amount = oneLine(pyast.Unparen(r.stmt.ChildByField("right")).ChildByField("right"))
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(r.stmt),
+			Confidence: conf,
+			Message: fmt.Sprintf("`%s.%s` is read, changed in Python and written back by `%s.save()`, %s: two concurrent requests read the same value and one update is lost",
+				r.row, r.field, r.row, why),
+			Help: fmt.Sprintf("update in the database: `%s.objects.filter(pk=%s.pk).update(%s=F(%q) %s %s)`, or load the row with `select_for_update()` inside `transaction.atomic()`",
+				model, r.row, r.field, r.field, op, amount),
+			Related: []analyzer.Related{{Range: analyzer.RangeOf(save.Node), Message: "written back here"}},
+		})
+	}
+}
+
+// rowOrigin returns the text of the expression a local row was last bound
+// to before n, and whether the row is a local of fn at all (not a
+// parameter, self, or an attribute).
+func rowOrigin(sf *semantic.File, fn pyast.Node, row string, n pyast.Node) (string, bool) {
+	if strings.Contains(row, ".") || row == "self" {
+		return "", false
+	}
+	for _, prm := range pyast.ParamNames(fn) {
+		if prm == row {
+			return "", false
+		}
+	}
+	rhs := sf.Binding(n, row, n.StartByte())
+	if rhs.IsNil() {
+		return "", false
+	}
+	return rhs.Text(), true
+}
+
+// modelOf names the model of a row expression, or `type(row)`.
+func modelOf(sf *semantic.File, row pyast.Node) string {
+	if md := rowModel(sf, row); md != nil {
+		return md.Name
+	}
+	return "type(" + row.Text() + ")"
+}
+
+// rowModel is the model of a row expression: what the semantic model
+// says, or the model class whose method `self` is.
+func rowModel(sf *semantic.File, row pyast.Node) *project.Model {
+	if md, _ := sf.Instance(row); md != nil {
+		return md
+	}
+	if row.Type() == "identifier" && row.Text() == "self" {
+		if fn := sf.EnclosingFunc(row); fn != nil && fn.Class != nil && sf.M.Graph != nil {
+			return sf.M.Graph.ByQual(fn.Class.Qual)
+		}
+	}
+	return nil
+}
+
+// staleCheck reports F() updates of a field that a comparison earlier in
+// fn read from a loaded row, when the update's filter does not bound it.
+func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
+	for _, call := range ownCalls(fn) {
+		c, _ := pyast.AsCall(call)
+		if c.MethodName() != "update" || c.Func.Type() != "attribute" {
+			continue
+		}
+		q := sf.Eval(c.Receiver())
+		if q == nil || q.Model == nil {
+			continue
+		}
+		for _, field := range sortedKeys(c.Keywords) {
+			v := pyast.Unparen(c.Keywords[field])
+			if !counterField(field) || v.Type() != "binary_operator" || v.ChildByField("operator").Text() != "-" || !isF(v.ChildByField("left"), field) {
+				continue
+			}
+			if boundsField(c.Receiver(), field) {
+				continue
+			}
+			check := comparisonReading(fn, field, call)
+			if check.IsNil() {
+				continue
+			}
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(call),
+				Message: fmt.Sprintf("the check at line %d reads `%s` as it was loaded, then this `F()` update subtracts without re-checking: concurrent requests all pass the check and `%s` can go negative",
+					p.File.Position(check.StartByte()).Line, oneLine(check), field),
+				Help: fmt.Sprintf("make the check part of the update and test the row count: `updated = %s.objects.filter(pk=..., %s__gte=amount).update(%s=F(%q) - amount)`",
+					q.Model.Name, field, field, field),
+				Related: []analyzer.Related{{Range: analyzer.RangeOf(check), Message: "the check that can be stale"}},
+			})
+		}
+	}
+}
+
+// isF reports `F("field")`.
+func isF(n pyast.Node, field string) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(n))
+	if !ok || c.MethodName() != "F" || len(c.Positional) != 1 {
+		return false
+	}
+	s, _ := pyast.StringValue(c.Positional[0])
+	return s == field
+}
+
+// boundsField reports a filter in the chain with a `field__gte`-like
+// keyword (or any Q object, which may).
+func boundsField(chain pyast.Node, field string) bool {
+	for cur := pyast.Unparen(chain); ; {
+		c, ok := pyast.AsCall(cur)
+		if !ok {
+			return false
+		}
+		if c.MethodName() == "filter" || c.MethodName() == "exclude" {
+			if len(c.Positional) > 0 || c.StarKwargs {
+				return true
+			}
+			for k := range c.Keywords {
+				if strings.HasPrefix(k, field+"__") {
+					return true
+				}
+			}
+		}
+		cur = pyast.Unparen(c.Receiver())
+	}
+}
+
+// comparisonReading returns a comparison before `before` in fn that reads
+// `<row>.field`.
+func comparisonReading(fn pyast.Node, field string, before pyast.Node) pyast.Node {
+	for _, cmp := range pyast.FindAllShallow(pyast.Body(fn), "comparison_operator") {
+		if cmp.EndByte() > before.StartByte() {
+			break
+		}
+		for _, a := range pyast.FindAll(cmp, "attribute") {
+			if a.ChildByField("attribute").Text() == field {
+				return cmp
+			}
+		}
+	}
+	return pyast.Node{}
+}
+
+// saveAfterNetwork reports full saves of rows fetched before a network
+// call or a sleep.
+func saveAfterNetwork(p *analyzer.Pass, sf *semantic.File, ef *effects.File, fn pyast.Node, saves []pyast.Call) {
+	for _, s := range saves {
+		if !s.Keyword("update_fields").IsNil() || s.StarKwargs {
+			continue
+		}
+		row := pyast.Dotted(s.Receiver())
+		if strings.Contains(row, ".") {
+			continue
+		}
+		rhs := sf.Binding(s.Node, row, s.Node.StartByte())
+		if rhs.IsNil() || !fetched(sf, rhs) {
+			continue
+		}
+		loaded := rhs.Parent()
+		wait, name := waitBetween(sf, ef, fn, loaded.EndByte(), s.Node.StartByte())
+		if wait.IsNil() || reloaded(fn, row, wait.EndByte(), s.Node.StartByte()) {
+			continue
+		}
+		fields := assignedFields(fn, row, wait.EndByte(), s.Node.StartByte())
+		d := analyzer.Diagnostic{
+			Range: analyzer.RangeOf(s.Node),
+			Message: fmt.Sprintf("`%s.save()` writes every column of `%s`, loaded before `%s` (line %d): changes others made meanwhile are overwritten",
+				row, row, name, p.File.Position(wait.StartByte()).Line),
+			Help:    "save only what changed after the call: `save(update_fields=[...])`, or reload the row (under `select_for_update()`) after the call",
+			Related: []analyzer.Related{{Range: analyzer.RangeOf(wait), Message: "the wait"}, {Range: analyzer.RangeOf(loaded), Message: "the row is loaded here"}},
+		}
+		if len(fields) > 0 {
+			list := `"` + strings.Join(fields, `", "`) + `"`
+			d.Help = fmt.Sprintf("save only what changed after the call: `%s.save(update_fields=[%s])`", row, list)
+			args := s.Node.ChildByField("arguments")
+			if len(args.NamedChildren()) == 0 {
+				d.Fixes = []analyzer.Fix{{Message: "save only the fields set after the call", Applicability: analyzer.Unsafe,
+					Edits: []analyzer.TextEdit{{Range: analyzer.Range{Start: args.StartByte() + 1, End: args.EndByte() - 1}, NewText: "update_fields=[" + list + "]"}}}}
+			}
+		}
+		p.Report(d)
+	}
+}
+
+// fetched reports an expression that loads one row from the database.
+func fetched(sf *semantic.File, rhs pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(rhs))
+	if !ok {
+		return false
+	}
+	switch c.MethodName() {
+	case "get", "first", "last", "latest", "earliest", "get_object_or_404", "get_object":
+	default:
+		return false
+	}
+	md, loop := sf.Instance(rhs)
+	return md != nil && loop == nil && !strings.Contains(rhs.Text(), "select_for_update")
+}
+
+// waitBetween returns the first HTTP call (direct or through project
+// functions) or time.sleep between two offsets of fn.
+func waitBetween(sf *semantic.File, ef *effects.File, fn pyast.Node, from, to int) (pyast.Node, string) {
+	for _, call := range ownCalls(fn) {
+		if call.StartByte() < from || call.EndByte() > to {
+			continue
+		}
+		if e := ef.Classify(call); e.Kind == effects.HTTP {
+			return call, e.Name
+		}
+		c, _ := pyast.AsCall(call)
+		if q, ok := ef.Imports.Resolve(c.Func); ok && q == "time.sleep" {
+			return call, "time.sleep"
+		}
+		if r, ok := httpThrough(sf, call); ok {
+			return call, r.effect.Name
+		}
+	}
+	return pyast.Node{}, ""
+}
+
+// reloaded reports `row.refresh_from_db()` or a rebinding of row between
+// two offsets.
+func reloaded(fn pyast.Node, row string, from, to int) bool {
+	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "call", "assignment") {
+		if n.StartByte() < from || n.EndByte() > to {
+			continue
+		}
+		switch n.Type() {
+		case "call":
+			c, _ := pyast.AsCall(n)
+			if c.MethodName() == "refresh_from_db" && pyast.Dotted(c.Receiver()) == row {
+				return true
+			}
+		case "assignment":
+			if l := n.ChildByField("left"); l.Type() == "identifier" && l.Text() == row {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// assignedFields returns the fields set on row between two offsets,
+// sorted.
+func assignedFields(fn pyast.Node, row string, from, to int) []string {
+	seen := map[string]bool{}
+	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "assignment", "augmented_assignment") {
+		if n.StartByte() < from || n.EndByte() > to {
+			continue
+		}
+		l := n.ChildByField("left")
+		if l.Type() == "attribute" && pyast.Dotted(l.ChildByField("object")) == row {
+			seen[l.ChildByField("attribute").Text()] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for f := range seen {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys(m map[string]pyast.Node) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// oneLine is a node's text on one line, shortened.
+func oneLine(n pyast.Node) string {
+	s := strings.Join(strings.Fields(n.Text()), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
