@@ -3,6 +3,8 @@ package semantic
 import (
 	"bytes"
 	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/source"
 )
 
 // This file reads the Django template language: a lexer with Django's own
@@ -81,35 +83,14 @@ type Template struct {
 	Extends *TNode
 	// Blocks are the template's {% block %} nodes by name.
 	Blocks map[string]*TNode
-	lines  []int
+	file   *source.File
 }
+
+// Position returns the line and column of a byte offset.
+func (t *Template) Position(off int) source.Position { return t.file.Position(off) }
 
 // Line returns the 1-based line of a byte offset.
-func (t *Template) Line(off int) int {
-	lo, hi := 0, len(t.lines)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if t.lines[m] <= off {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
-// Column returns the 1-based column (in code points) of a byte offset.
-func (t *Template) Column(off int) int {
-	l := t.Line(off)
-	start := 0
-	if l > 0 {
-		start = t.lines[l-1]
-	}
-	if off > len(t.Src) {
-		off = len(t.Src)
-	}
-	return len([]rune(string(t.Src[start:off]))) + 1
-}
+func (t *Template) Line(off int) int { return t.file.Position(off).Line }
 
 type tokKind uint8
 
@@ -134,13 +115,7 @@ const maxTemplateNesting = 100
 
 // ParseTemplate parses src. It never fails: what it cannot read is text.
 func ParseTemplate(name, displayPath string, src []byte) *Template {
-	t := &Template{Name: name, Path: displayPath, Src: src, Blocks: map[string]*TNode{}}
-	t.lines = append(t.lines, 0)
-	for i, b := range src {
-		if b == '\n' {
-			t.lines = append(t.lines, i+1)
-		}
-	}
+	t := &Template{Name: name, Path: displayPath, Src: src, Blocks: map[string]*TNode{}, file: source.New(displayPath, displayPath, src)}
 	p := &tparser{toks: lex(src), t: t}
 	t.Nodes, _ = p.parse(nil, 0)
 	// {% extends %} must be the first tag (text may come before it).

@@ -128,11 +128,11 @@ func TestParseTemplatePositions(t *testing.T) {
 	require.Len(t, tpl.Nodes, 1)
 	loop := tpl.Nodes[0]
 	assert.Equal(t, 2, tpl.Line(loop.Start))
-	assert.Equal(t, 3, tpl.Column(loop.Start))
+	assert.Equal(t, 3, tpl.Position(loop.Start).Column)
 	v := loop.Body[0].Exprs[0]
 	assert.Equal(t, "r.owner.email", string(tpl.Src[v.Start:v.End]))
 	assert.Equal(t, 3, tpl.Line(v.Start))
-	assert.Equal(t, 8, tpl.Column(v.Start))
+	assert.Equal(t, 8, tpl.Position(v.Start).Column)
 }
 
 func TestParseTemplateExtends(t *testing.T) {
