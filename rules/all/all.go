@@ -74,6 +74,7 @@ func Rules() []*analyzer.Rule {
 		orm.MissingIndex,
 		orm.SerializerRelations,
 		orm.AdminChangelist,
+		orm.TemplateNPlusOne,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,

@@ -9,5 +9,5 @@ import "github.com/rubric-dev/rubric/analyzer"
 // queryset tracker the rules share, loops.go the per-loop analysis.
 func Rules() []*analyzer.Rule {
 	return []*analyzer.Rule{NPlusOne, RelatedManagerPerRow, QueryInLoop, WriteInLoop, WastefulEvaluation,
-		UnboundedList, MissingIndex, SerializerRelations, AdminChangelist}
+		UnboundedList, MissingIndex, SerializerRelations, AdminChangelist, TemplateNPlusOne}
 }
