@@ -279,13 +279,16 @@ func (f *File) ctxValue(key string, n pyast.Node) *CtxValue {
 	return cv
 }
 
+// maxPageDepth bounds how far pages are followed through names and helpers.
+const maxPageDepth = 16
+
 // pageRows evaluates a page of a paginated queryset (what iterating a
 // Page yields): `Paginator(qs, n).get_page(k)`, a name bound to one (also
 // by unpacking a helper's tuple), a project helper returning the page of
 // the queryset it is given, and `page.object_list`. A later
 // `page.object_list = other` assignment wins.
 func (f *File) pageRows(n pyast.Node, depth int) *QS {
-	if depth > 6 {
+	if depth > maxPageDepth {
 		return nil
 	}
 	n = pyast.Unparen(n)
@@ -373,7 +376,7 @@ func (f *File) paginatorSource(n pyast.Node, depth int) pyast.Node {
 // value itself when elem is -1).
 func (f *File) helperPage(call pyast.Node, elem int, depth int) *QS {
 	c, ok := pyast.AsCall(call)
-	if !ok || depth > 4 {
+	if !ok || depth > maxPageDepth {
 		return nil
 	}
 	fn, bound := f.Callee(call)
@@ -394,7 +397,7 @@ func (f *File) helperPage(call pyast.Node, elem int, depth int) *QS {
 // pageParam returns the parameter of fn whose page every return hands
 // back (as element elem of a returned tuple when elem >= 0), or -1.
 func (f *File) pageParam(fn *Func, elem int, depth int) int {
-	if depth > 4 {
+	if depth > maxPageDepth {
 		return -1
 	}
 	idx := -1
@@ -548,7 +551,7 @@ func (f *File) helperSteps(fn *Func, idx int) ([]pyast.Node, bool) {
 
 // chainTo unwinds e into the calls applied to param, innermost first.
 func (f *File) chainTo(e pyast.Node, param string, at int, depth int) ([]pyast.Node, bool) {
-	if depth > 12 {
+	if depth > 64 {
 		return nil, false
 	}
 	switch e.Type() {

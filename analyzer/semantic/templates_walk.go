@@ -352,6 +352,9 @@ func (w *twalker) expr(e *TExpr, u use, sc *tscope, t *Template) *tbind {
 	}
 	for i, name := range rest {
 		a := cur.model.Attr(name)
+		if a.Target == nil {
+			a.Target = w.externalTarget(a, cur.model)
+		}
 		switch a.Kind {
 		case project.AttrForward, project.AttrReverseOne:
 			kind := Forward
@@ -477,6 +480,33 @@ func (w *twalker) record(b *tbind, a TAccess, e *TExpr, t *Template) {
 	}
 	w.seen[key] = true
 	w.out = append(w.out, a)
+}
+
+// externalTarget finds the stub of a model outside the tree that a
+// relation points at (auth.User): the graph leaves Attr.Target nil for
+// it, but knows the reverse relations the project declares on it
+// (`user.project_set`).
+func (w *twalker) externalTarget(a project.Attr, from *project.Model) *project.Model {
+	g := w.m.Graph
+	if a.Field == nil || g == nil || a.Kind != project.AttrForward && a.Kind != project.AttrManyToMany {
+		return nil
+	}
+	t := a.Field.Target
+	var m *project.Model
+	switch {
+	case t == project.AuthUserModel:
+		m = g.UserModel()
+	case strings.Count(t, ".") == 1:
+		m = g.ByLabel(t)
+	case !strings.Contains(t, "."):
+		m = g.ByLabel(from.App + "." + t)
+	default:
+		m = g.ByQual(t)
+	}
+	if m == nil || !m.External {
+		return nil
+	}
+	return m
 }
 
 // requiredParams counts the parameters of fn without a default (self

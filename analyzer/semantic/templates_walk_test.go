@@ -1,0 +1,119 @@
+package semantic
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const tshop = `
+-- shop/models.py --
+from django.contrib.auth.models import User
+from django.db import models
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=10)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE)
+    user = models.OneToOneField(User, on_delete=models.CASCADE)
+
+    def __str__(self):
+        return self.region.name
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+
+    @property
+    def region_name(self):
+        return self.customer.region.name
+
+    def label(self, prefix):
+        return prefix + self.customer.name
+
+
+class Line(models.Model):
+    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)
+
+
+class Project(models.Model):
+    owner = models.ForeignKey(User, on_delete=models.CASCADE)
+`
+
+// accessesOf walks src with one root bound to rows of model (or one row)
+// and renders the accesses as "kind path (shown)".
+func accessesOf(t *testing.T, m *Model, model, src string, rows, perRow bool) []string {
+	t.Helper()
+	md := m.Graph.ByQual("shop.models." + model)
+	require.NotNil(t, md)
+	tpl := ParseTemplate("x.html", "templates/x.html", []byte(src))
+	key := "rows"
+	if !rows {
+		key = "row"
+	}
+	var out []string
+	for _, a := range m.TemplateAccesses(nil, tpl, false, []TRoot{{Key: key, Model: md, Rows: rows, PerRow: perRow}}) {
+		s := fmt.Sprintf("%d %s (%s)", a.Kind, a.Path, a.Shown)
+		if a.Func != nil {
+			s += " in " + a.Func.Name
+		}
+		if len(a.Loops) > 0 {
+			var vs []string
+			for _, l := range a.Loops {
+				vs = append(vs, l.Var)
+			}
+			s += " loops " + strings.Join(vs, ",")
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestTemplateAccesses(t *testing.T) {
+	m := load(t, tshop)
+	F, M, C := int(Forward), int(Manager), int(Count)
+	for _, tc := range []struct {
+		name, model, src string
+		rows, perRow     bool
+		want             []string
+	}{
+		{"chain per row", "Order", `{% for o in rows %}{{ o.customer.region.name }}{{ o.customer_id }}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d customer (o.customer) loops o", F), fmt.Sprintf("%d customer__region (o.customer.region) loops o", F)}},
+		{"outside the loop nothing is per row", "Order", `{{ rows.customer }}{% for o in rows %}{% endfor %}{{ o.customer }}`, true, false, nil},
+		{"bare row renders __str__", "Order", `{% for o in rows %}{{ o.customer|default:"-" }}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d customer (o.customer) loops o", F), fmt.Sprintf("%d customer__region (o.customer.region) in __str__ loops o", F)}},
+		{"a test does not render", "Order", `{% for o in rows %}{% if o.customer %}x{% endif %}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d customer (o.customer) loops o", F)}},
+		{"properties, and methods needing arguments", "Order", `{% for o in rows %}{{ o.region_name }}{{ o.label }}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d customer (o.customer) in region_name loops o", F), fmt.Sprintf("%d customer__region (o.customer.region) in region_name loops o", F)}},
+		{"managers: count, iteration, nested rows", "Order", `{% for o in rows %}{{ o.lines.count }}{% if o.lines %}{% endif %}{% for l in o.lines.all %}{{ l.order.customer_id }}{% endfor %}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d lines (o.lines.count) loops o", C), fmt.Sprintf("%d lines (o.lines.all) loops o", M), fmt.Sprintf("%d lines__order (l.order) loops o,l", F)}},
+		{"one row: only nested loops are per row", "Customer", `{{ row.region.name }}{% for o in row.order_set.all %}{{ o.customer.name }}{% endfor %}`, false, false,
+			[]string{fmt.Sprintf("%d order_set__customer (o.customer) loops o", F)}},
+		{"a row rendered per row (admin column)", "Customer", `{{ row.region.name }}`, false, true,
+			[]string{fmt.Sprintf("%d region (row.region) ", F)}},
+		{"with and include bindings", "Order", `{% for o in rows %}{% with c=o.customer %}{{ c.name }}{% endwith %}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d customer (o.customer) loops o", F)}},
+		{"shadowing", "Order", `{% for o in rows %}{% with o=o.pk %}{{ o.customer }}{% endwith %}{% url "x" as o %}{{ o.customer }}{% endfor %}`, true, false, nil},
+		{"relations of models outside the tree", "Customer", `{% for c in rows %}{% for p in c.user.project_set.all %}{% endfor %}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d user (c.user) loops c", F), fmt.Sprintf("%d user__project_set (c.user.project_set.all) loops c", M)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := accessesOf(t, m, tc.model, tc.src, tc.rows, tc.perRow)
+			for i := range got {
+				got[i] = strings.TrimSuffix(got[i], " ")
+			}
+			for i := range tc.want {
+				tc.want[i] = strings.TrimSuffix(tc.want[i], " ")
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
