@@ -778,10 +778,14 @@ func sortEntries(es []dictEntry) {
 }
 
 // viewKind tells list views (MultipleObjectMixin) from detail views
-// (SingleObjectMixin) by the names of their bases.
+// (SingleObjectMixin) by the Django (or django-filter) generic views
+// among their bases: a project class merely named ListView is neither.
 func viewKind(c *Class) (list, detail bool) {
 	for _, cc := range mro(c) {
 		for _, b := range cc.BaseNames() {
+			if !strings.HasPrefix(b, "django.views.") && !strings.HasPrefix(b, "django_filters.views.") {
+				continue
+			}
 			last := b[strings.LastIndex(b, ".")+1:]
 			switch {
 			case strings.HasSuffix(last, "ListView") || last == "MultipleObjectMixin" || last == "FilterView" ||

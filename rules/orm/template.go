@@ -352,7 +352,11 @@ func templateRelated(g []semantic.TAccess) []analyzer.Related {
 			add(tplRelated(l.Template, l.Start, l.End, fmt.Sprintf("the loop over `%s` in `%s`", l.Iter, l.Template.Name)))
 		}
 		if a.Deep == nil {
-			add(tplRelated(a.Template, a.Start, a.End, fmt.Sprintf("`%s` per row", a.Shown)))
+			// Each access once, where the template first makes it.
+			if key := a.Template.Path + "\x00" + a.Shown; !seen[key] {
+				seen[key] = true
+				add(tplRelated(a.Template, a.Start, a.End, fmt.Sprintf("`%s` per row", a.Shown)))
+			}
 			continue
 		}
 		add(tplRelated(a.Template, a.Start, a.End, fmt.Sprintf("`%s` calls `%s`", a.Expr, funcLabel(a.Func))))
