@@ -7,6 +7,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/tools/txtar"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/source"
 )
 
 const tshop = `
@@ -116,4 +121,58 @@ func TestTemplateAccesses(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// benchTemplate is a listing page: a loop over rows with relation chains,
+// filters, a nested loop, includes of nothing and tags, repeated.
+func benchTemplate() []byte {
+	var b strings.Builder
+	b.WriteString(`{% extends "base.html" %}{% load i18n %}{% block content %}`)
+	for i := 0; i < 200; i++ {
+		b.WriteString(`<table>{% for o in rows %}<tr><td>{{ o.customer.name|default:"-" }}</td>
+<td>{% if o.customer.region %}{{ o.customer }}{% else %}{% trans "none" %}{% endif %}</td>
+<td>{{ o.region_name }} {{ o.lines.count }} {% url "order" pk=o.pk as u %}<a href="{{ u }}">x</a></td>
+{% for l in o.lines.all %}{% with ord=l.order %}{{ ord.customer_id }}{% endwith %}{% endfor %}
+{# a comment {{ o.customer }} #}</tr>{% empty %}<tr><td>{% trans "No rows" %}</td></tr>{% endfor %}</table>
+`)
+	}
+	b.WriteString(`{% endblock %}`)
+	return []byte(b.String())
+}
+
+func BenchmarkParseTemplate(b *testing.B) {
+	src := benchTemplate()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		ParseTemplate("x.html", "templates/x.html", src)
+	}
+}
+
+func BenchmarkTemplateAccesses(b *testing.B) {
+	m := loadB(b, tshop)
+	md := m.Graph.ByQual("shop.models.Order")
+	tpl := ParseTemplate("x.html", "templates/x.html", benchTemplate())
+	tpl.Extends = nil // no parent in this set
+	roots := []TRoot{{Key: "rows", Model: md, Rows: true}}
+	b.ResetTimer()
+	for b.Loop() {
+		if len(m.TemplateAccesses(nil, tpl, false, roots)) == 0 {
+			b.Fatal("no accesses")
+		}
+	}
+}
+
+// loadB is load for benchmarks.
+func loadB(b *testing.B, archive string) *Model {
+	b.Helper()
+	ar := txtar.Parse([]byte(archive))
+	var facts []*project.Facts
+	for _, f := range ar.Files {
+		tree, err := pyast.Parse(f.Data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		facts = append(facts, project.Extract(project.NewUnit(source.New(f.Name, f.Name, f.Data), tree, f.Name)))
+	}
+	return Build(project.Build(facts))
 }
