@@ -107,7 +107,16 @@ func (f *File) RenderCalls(fn *Func) []*Render {
 	for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
 		c, _ := pyast.AsCall(call)
 		var nameNode, ctxNode pyast.Node
-		if c.MethodName() == "render" && c.Func.Type() == "attribute" {
+		var names []string
+		switch {
+		case c.MethodName() == "render_to_response" && c.Func.Type() == "attribute" && IsSelfOrSuper(c.Receiver()) && fn.Class != nil:
+			// A class-based view's self.render_to_response(context): its
+			// template_name.
+			if v, decl := fn.Class.Attr("template_name"); !v.IsNil() {
+				names = decl.File.templateNames(v)
+			}
+			ctxNode = c.Arg(0, "context")
+		case c.MethodName() == "render" && c.Func.Type() == "attribute":
 			// get_template("x.html").render(context, request)
 			tc, ok := pyast.AsCall(f.bound(c.Receiver()))
 			if !ok {
@@ -118,7 +127,7 @@ func (f *File) RenderCalls(fn *Func) []*Render {
 				continue
 			}
 			nameNode, ctxNode = tc.Arg(ni, "template_name"), c.Arg(0, "context")
-		} else {
+		default:
 			ni, ci, ok := f.renderCallee(c)
 			if !ok || ci < 0 {
 				continue
@@ -131,7 +140,17 @@ func (f *File) RenderCalls(fn *Func) []*Render {
 				}
 			}
 		}
-		names := f.templateNames(nameNode)
+		if len(names) == 0 {
+			names = f.templateNames(nameNode)
+			if len(names) == 0 && fn.Class != nil {
+				// render(request, self.template_name, ctx)
+				if n := pyast.Unparen(nameNode); n.Type() == "attribute" && pyast.Dotted(n.ChildByField("object")) == "self" {
+					if v, decl := fn.Class.Attr(n.ChildByField("attribute").Text()); !v.IsNil() {
+						names = decl.File.templateNames(v)
+					}
+				}
+			}
+		}
 		if len(names) == 0 {
 			continue
 		}

@@ -76,7 +76,7 @@ class OrderFilter(FilterSet):
 -- shop/views.py --
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
 
 from shop.filters import OrderFilter
 from shop.models import Customer, Order
@@ -118,13 +118,27 @@ class OrderList(ListView):
 
 class CustomerDetail(DetailView):
     model = Customer
+
+
+class Dashboard(View):
+    template_name = "dashboard.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"orders": Order.objects.all()})
+
+    def post(self, request):
+        return self.render_to_response({"customers": Customer.objects.all()})
 `)
 	f := fileOf(t, m, "shop/views.py")
 	assert.Equal(t, []string{
 		"a.html: customer=row(Customer true) n=? orders=rows(Order [customer] [])",
 		"b.html|c.html: orders=rows(Order [] []) paginator=?",
 		"d.html: page=rows(Order [customer customer] [lines])",
+		"dashboard.html: orders=rows(Order [] [])",
+		"dashboard.html: customers=rows(Customer [] [])",
+		// Class-based views.
 		"shop/orders.html: extra=rows(Customer [] []) object_list=rows(Order [] [lines]) order_list=rows(Order [] [lines]) orders=rows(Order [] [lines]) page_obj=rows(Order [] [lines])",
 		"shop/customer_detail.html: customer=row(Customer true) object=row(Customer true)",
+		"dashboard.html: ",
 	}, ctxOf(f))
 }
