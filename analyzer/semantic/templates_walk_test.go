@@ -162,8 +162,8 @@ func BenchmarkTemplateAccesses(b *testing.B) {
 	}
 }
 
-// loadB is load for benchmarks.
-func loadB(b *testing.B, archive string) *Model {
+// loadB is load for benchmarks and fuzz targets.
+func loadB(b testing.TB, archive string) *Model {
 	b.Helper()
 	ar := txtar.Parse([]byte(archive))
 	var facts []*project.Facts
@@ -175,4 +175,25 @@ func loadB(b *testing.B, archive string) *Model {
 		facts = append(facts, project.Extract(project.NewUnit(source.New(f.Name, f.Name, f.Data), tree, f.Name)))
 	}
 	return Build(project.Build(facts))
+}
+
+// Any template walks without failing, within its budgets, and every
+// access points inside the template.
+func FuzzTemplateAccesses(f *testing.F) {
+	for _, s := range []string{
+		`{% for o in rows %}{{ o.customer.region }}{% for l in o.lines.all %}{{ l.order }}{% endfor %}{% endfor %}`,
+		`{% with c=rows.0.customer %}{% include "x.html" with o=c only %}{% endwith %}{% block b %}{{ block.super }}{% endblock %}`,
+		`{% for o in rows %}{% if o.lines.count > 1 %}{{ o.region_name|default:o.customer }}{% endif %}{% endfor %}`,
+	} {
+		f.Add([]byte(s))
+	}
+	m := loadB(f, tshop)
+	md := m.Graph.ByQual("shop.models.Order")
+	f.Fuzz(func(t *testing.T, src []byte) {
+		tpl := ParseTemplate("x.html", "templates/x.html", src)
+		set := NewTemplateSet(nil)
+		for _, a := range m.TemplateAccesses(set, tpl, false, []TRoot{{Key: "rows", Model: md, Rows: true}, {Key: "row", Model: md}}) {
+			require.True(t, a.Start >= 0 && a.Start <= a.End && a.End <= len(src))
+		}
+	})
 }
