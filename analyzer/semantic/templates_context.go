@@ -44,6 +44,9 @@ type CtxValue struct {
 	Row      *project.Model
 	RowQS    *QS
 	RowKnown bool
+	// Back is the foreign key Django sets on Rows read through a reverse
+	// foreign key manager (`user.project_set.all()` sets each `owner`).
+	Back string
 }
 
 // renderFuncs are the callables that render a template, by qualified
@@ -289,6 +292,9 @@ func (f *File) ctxValue(key string, n pyast.Node) *CtxValue {
 	switch v.Kind {
 	case QuerySet, Related:
 		cv.Rows = v.QS
+		if v.QS.Related {
+			cv.Back = f.relatedBack(v.QS.Origin)
+		}
 	case Row:
 		cv.Row = v.Model
 		cv.RowQS, cv.RowKnown = f.rowOrigin(n, ctx{})
@@ -300,6 +306,31 @@ func (f *File) ctxValue(key string, n pyast.Node) *CtxValue {
 
 // maxPageDepth bounds how far pages are followed through names and helpers.
 const maxPageDepth = 16
+
+// relatedBack finds the reverse foreign key manager a related queryset
+// chain starts from (`request.user.project_set.order_by(...)`) and returns
+// the foreign key it sets on its rows, or "".
+func (f *File) relatedBack(n pyast.Node) string {
+	for i := 0; i < 16 && !n.IsNil(); i++ {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "attribute":
+			obj := n.ChildByField("object")
+			if md, _ := f.Instance(obj); md != nil {
+				a := md.Attr(n.ChildByField("attribute").Text())
+				if a.Kind == project.AttrReverseMany && a.Relation != nil && a.Relation.Field != nil && a.Relation.Field.Kind == project.ForeignKey {
+					return a.Relation.Field.Name
+				}
+			}
+			n = obj
+		default:
+			return ""
+		}
+	}
+	return ""
+}
 
 // pageRows evaluates a page of a paginated queryset (what iterating a
 // Page yields): `Paginator(qs, n).get_page(k)`, a name bound to one (also

@@ -17,7 +17,7 @@ func ctxOf(f *File) []string {
 		for _, cv := range r.Context {
 			switch {
 			case cv.Rows != nil:
-				parts = append(parts, fmt.Sprintf("%s=rows(%s %v %v)", cv.Key, cv.Rows.Model.Name, cv.Rows.Select, cv.Rows.Prefetch))
+				parts = append(parts, fmt.Sprintf("%s=rows(%s %v %v%s)", cv.Key, cv.Rows.Model.Name, cv.Rows.Select, cv.Rows.Prefetch, cv.Back))
 			case cv.Row != nil:
 				parts = append(parts, fmt.Sprintf("%s=row(%s %v)", cv.Key, cv.Row.Name, cv.RowKnown))
 			default:
@@ -86,7 +86,12 @@ from shop.utils import page_items, paginate, prefetch_for_orders
 def plain(request):
     ctx = {"orders": Order.objects.select_related("customer"), "n": 1}
     ctx.update(customer=get_object_or_404(Customer, pk=1))
+    ctx["mine"] = ctx_customer(request).order_set.order_by("-id")
     return render(request, "a.html", ctx)
+
+
+def ctx_customer(request):
+    return get_object_or_404(Customer, pk=1)
 
 
 def paged(request):
@@ -131,7 +136,7 @@ class Dashboard(View):
 `)
 	f := fileOf(t, m, "shop/views.py")
 	assert.Equal(t, []string{
-		"a.html: customer=row(Customer true) n=? orders=rows(Order [customer] [])",
+		"a.html: customer=row(Customer true) mine=rows(Order [] []customer) n=? orders=rows(Order [customer] [])",
 		"b.html|c.html: orders=rows(Order [] []) paginator=?",
 		"d.html: page=rows(Order [customer customer] [lines])",
 		"dashboard.html: orders=rows(Order [] [])",

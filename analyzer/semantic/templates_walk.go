@@ -25,6 +25,9 @@ type TRoot struct {
 	// PerRow is set for a row rendered once per row of an outer loop (an
 	// admin changelist column rendering a template per row).
 	PerRow bool
+	// Back is the foreign key Django sets on rows read through a reverse
+	// foreign key manager (`project_set` sets `owner`): reading it is free.
+	Back string
 }
 
 // TLoop is a {% for %} of a template.
@@ -86,6 +89,12 @@ type tbind struct {
 	rows   bool
 	perRow bool
 	loops  []TLoop
+	// back is the foreign key of rows read through a reverse foreign key
+	// manager (`order` of `o.lines.all`): Django sets it to the manager's
+	// owner on every row, so reading it runs no query. owner is that row
+	// (nil when it is not bound in the template).
+	back  string
+	owner *tbind
 }
 
 type tscope struct {
@@ -136,7 +145,7 @@ func (m *Model) TemplateAccesses(set *TemplateSet, t *Template, bySuffix bool, r
 			sc.vars[r.Key] = nil
 			continue
 		}
-		sc.vars[r.Key] = &tbind{root: i, model: r.Model, rows: r.Rows, perRow: r.PerRow}
+		sc.vars[r.Key] = &tbind{root: i, model: r.Model, rows: r.Rows, perRow: r.PerRow, back: r.Back}
 	}
 	w.render(t, sc)
 	return w.out
@@ -237,7 +246,7 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 		if it != nil && it.rows && len(n.Names) == 1 {
 			loop := TLoop{Template: t, Start: n.Start, End: n.End, Var: n.Names[0], Iter: n.Exprs[0].Var}
 			inner.vars[n.Names[0]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,
-				loops: append(append([]TLoop(nil), it.loops...), loop)}
+				loops: append(append([]TLoop(nil), it.loops...), loop), back: it.back, owner: it.owner}
 		}
 		w.nodes(n.Body, inner, t, chain)
 		for _, br := range n.Branches {
@@ -351,6 +360,16 @@ func (w *twalker) expr(e *TExpr, u use, sc *tscope, t *Template) *tbind {
 		return nil
 	}
 	for i, name := range rest {
+		if name == cur.back && cur.back != "" {
+			// The manager's owner, set on the row by Django: no query.
+			if cur.owner == nil {
+				return nil
+			}
+			cur = *cur.owner
+			cur.path = append([]string(nil), cur.path...)
+			continue
+		}
+		cur.back, cur.owner = "", nil
 		a := cur.model.Attr(name)
 		if a.Target == nil {
 			a.Target = w.externalTarget(a, cur.model)
@@ -418,6 +437,10 @@ func (w *twalker) manager(cur *tbind, shown, name string, a project.Attr, method
 	}
 	acc := TAccess{Kind: kind, Methods: ms, Field: a.Field, Relation: a.Relation, Target: a.Target, Shown: shown + "." + strings.Join(ms, ".")}
 	rows := &tbind{root: cur.root, model: a.Target, path: path, rows: true, perRow: cur.perRow, loops: cur.loops}
+	if a.Kind == project.AttrReverseMany && a.Relation != nil && a.Relation.Field != nil && a.Relation.Field.Kind == project.ForeignKey {
+		owner := *cur
+		rows.back, rows.owner = a.Relation.Field.Name, &owner
+	}
 	if iterated && u == useBind {
 		// {% with items=row.items.all %}: evaluated where it is used.
 		return rows

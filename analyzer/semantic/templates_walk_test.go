@@ -35,6 +35,7 @@ class Customer(models.Model):
 
 class Order(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    shipper = models.ForeignKey(Customer, null=True, related_name="shipments", on_delete=models.SET_NULL)
 
     @property
     def region_name(self):
@@ -98,10 +99,12 @@ func TestTemplateAccesses(t *testing.T) {
 			[]string{fmt.Sprintf("%d customer (o.customer) loops o", F)}},
 		{"properties, and methods needing arguments", "Order", `{% for o in rows %}{{ o.region_name }}{{ o.label }}{% endfor %}`, true, false,
 			[]string{fmt.Sprintf("%d customer (o.customer) in region_name loops o", F), fmt.Sprintf("%d customer__region (o.customer.region) in region_name loops o", F)}},
-		{"managers: count, iteration, nested rows", "Order", `{% for o in rows %}{{ o.lines.count }}{% if o.lines %}{% endif %}{% for l in o.lines.all %}{{ l.order.customer_id }}{% endfor %}{% endfor %}`, true, false,
-			[]string{fmt.Sprintf("%d lines (o.lines.count) loops o", C), fmt.Sprintf("%d lines (o.lines.all) loops o", M), fmt.Sprintf("%d lines__order (l.order) loops o,l", F)}},
-		{"one row: only nested loops are per row", "Customer", `{{ row.region.name }}{% for o in row.order_set.all %}{{ o.customer.name }}{% endfor %}`, false, false,
-			[]string{fmt.Sprintf("%d order_set__customer (o.customer) loops o", F)}},
+		{"managers: count, iteration, nested rows", "Order", `{% for o in rows %}{{ o.lines.count }}{% if o.lines %}{% endif %}{% for l in o.lines.all %}{{ l.order.shipper_id }}{% endfor %}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d lines (o.lines.count) loops o", C), fmt.Sprintf("%d lines (o.lines.all) loops o", M)}},
+		{"a reverse foreign key's rows know their owner", "Order", `{% for o in rows %}{% for l in o.lines.all %}{{ l.order.shipper.name }}{% endfor %}{% endfor %}`, true, false,
+			[]string{fmt.Sprintf("%d lines (o.lines.all) loops o", M), fmt.Sprintf("%d shipper (l.order.shipper) loops o", F)}},
+		{"one row: only nested loops are per row", "Customer", `{{ row.region.name }}{% for o in row.order_set.all %}{{ o.customer.region }}{{ o.shipper.name }}{% endfor %}`, false, false,
+			[]string{fmt.Sprintf("%d order_set__shipper (o.shipper) loops o", F)}},
 		{"a row rendered per row (admin column)", "Customer", `{{ row.region.name }}`, false, true,
 			[]string{fmt.Sprintf("%d region (row.region) ", F)}},
 		{"with and include bindings", "Order", `{% for o in rows %}{% with c=o.customer %}{{ c.name }}{% endwith %}{% endfor %}`, true, false,

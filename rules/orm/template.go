@@ -104,7 +104,7 @@ func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
 		var qs *QS
 		switch {
 		case cv.Rows != nil && usableRows(cv.Rows):
-			tr.Model, tr.Rows, qs = cv.Rows.Model, true, cv.Rows
+			tr.Model, tr.Rows, tr.Back, qs = cv.Rows.Model, true, cv.Back, cv.Rows
 		case cv.Row != nil && cv.RowKnown && (cv.RowQS == nil || usableRows(cv.RowQS)):
 			tr.Model, qs = cv.Row, cv.RowQS
 		}
