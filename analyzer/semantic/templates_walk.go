@@ -478,7 +478,15 @@ func (w *twalker) deep(cur *tbind, row string, fn *Func, e *TExpr, t *Template) 
 		}
 		acc := acc
 		rec := *cur
-		rec.path = append(append([]string(nil), cur.path...), strings.Split(acc.Path, "__")...)
+		hops := strings.Split(acc.Path, "__")
+		if cur.back != "" && hops[0] == cur.back {
+			// Through the foreign key Django set on the row: its owner.
+			if cur.owner == nil || len(hops) == 1 {
+				continue
+			}
+			rec, hops = *cur.owner, hops[1:]
+		}
+		rec.path = append(append([]string(nil), rec.path...), hops...)
 		w.record(&rec, TAccess{Kind: acc.Kind, Methods: acc.Methods, Deep: &acc, Func: fn, Field: acc.Field,
 			Relation: acc.Relation, Target: acc.Target, Shown: row + "." + strings.ReplaceAll(acc.Path, "__", ".")}, e, t)
 	}

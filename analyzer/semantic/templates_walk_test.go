@@ -103,6 +103,7 @@ func TestTemplateAccesses(t *testing.T) {
 			[]string{fmt.Sprintf("%d lines (o.lines.count) loops o", C), fmt.Sprintf("%d lines (o.lines.all) loops o", M)}},
 		{"a reverse foreign key's rows know their owner", "Order", `{% for o in rows %}{% for l in o.lines.all %}{{ l.order.shipper.name }}{% endfor %}{% endfor %}`, true, false,
 			[]string{fmt.Sprintf("%d lines (o.lines.all) loops o", M), fmt.Sprintf("%d shipper (l.order.shipper) loops o", F)}},
+		{"a method reading the owner back", "Region", `{% for c in row.customer_set.all %}{{ c }}{% endfor %}`, false, false, nil},
 		{"one row: only nested loops are per row", "Customer", `{{ row.region.name }}{% for o in row.order_set.all %}{{ o.customer.region }}{{ o.shipper.name }}{% endfor %}`, false, false,
 			[]string{fmt.Sprintf("%d order_set__shipper (o.shipper) loops o", F)}},
 		{"a row rendered per row (admin column)", "Customer", `{{ row.region.name }}`, false, true,
