@@ -261,7 +261,9 @@ func splitBits(s string, start int) []bit {
 	return out
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 
 func (p *tparser) tag(tok *token, name string, bits []bit, depth int) *TNode {
 	n := &TNode{Tag: name, Start: tok.tagStart, End: tok.tagEnd}

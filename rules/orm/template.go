@@ -67,8 +67,8 @@ type ctxRoot struct {
 	used  []string // the keys the template reads it by
 	model *project.Model
 	qs    *QS // the rows' queryset (or the row's); nil: loaded with nothing
-	node pyast.Node
-	file *semantic.File
+	node  pyast.Node
+	file  *semantic.File
 }
 
 // resolveTemplate finds the first of a rendering's names in the tree.
