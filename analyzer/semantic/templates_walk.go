@@ -165,7 +165,7 @@ func (w *twalker) render(t *Template, sc *tscope) {
 	chain := []*Template{t}
 	for cur := t; cur.Extends != nil && len(chain) < 5; {
 		parent, suffix := w.set.Resolve(cur.Extends.Name, cur.Path, cur.Name)
-		if parent == nil || contains(chain, parent) {
+		if parent == nil || hasTemplate(chain, parent) {
 			break
 		}
 		w.bySuffix = w.bySuffix || suffix
@@ -187,7 +187,7 @@ func (w *twalker) render(t *Template, sc *tscope) {
 	w.nodes(top.Nodes, sc, top, chain)
 }
 
-func contains(ts []*Template, t *Template) bool {
+func hasTemplate(ts []*Template, t *Template) bool {
 	for _, x := range ts {
 		if x == t {
 			return true
