@@ -319,9 +319,8 @@ func (f *File) relatedBack(n pyast.Node) string {
 		case "attribute":
 			obj := n.ChildByField("object")
 			if md, _ := f.Instance(obj); md != nil {
-				a := md.Attr(n.ChildByField("attribute").Text())
-				if a.Kind == project.AttrReverseMany && a.Relation != nil && a.Relation.Field != nil && a.Relation.Field.Kind == project.ForeignKey {
-					return a.Relation.Field.Name
+				if back := backFK(md.Attr(n.ChildByField("attribute").Text())); back != "" {
+					return back
 				}
 			}
 			n = obj

@@ -437,9 +437,9 @@ func (w *twalker) manager(cur *tbind, shown, name string, a project.Attr, method
 	}
 	acc := TAccess{Kind: kind, Methods: ms, Field: a.Field, Relation: a.Relation, Target: a.Target, Shown: shown + "." + strings.Join(ms, ".")}
 	rows := &tbind{root: cur.root, model: a.Target, path: path, rows: true, perRow: cur.perRow, loops: cur.loops}
-	if a.Kind == project.AttrReverseMany && a.Relation != nil && a.Relation.Field != nil && a.Relation.Field.Kind == project.ForeignKey {
+	if back := backFK(a); back != "" {
 		owner := *cur
-		rows.back, rows.owner = a.Relation.Field.Name, &owner
+		rows.back, rows.owner = back, &owner
 	}
 	if iterated && u == useBind {
 		// {% with items=row.items.all %}: evaluated where it is used.
@@ -538,6 +538,15 @@ func (w *twalker) externalTarget(a project.Attr, from *project.Model) *project.M
 		return nil
 	}
 	return m
+}
+
+// backFK returns the foreign key Django sets on the rows of a reverse
+// foreign key manager (`order` for `order.lines`), or "".
+func backFK(a project.Attr) string {
+	if a.Kind == project.AttrReverseMany && a.Relation != nil && a.Relation.Field != nil && a.Relation.Field.Kind == project.ForeignKey {
+		return a.Relation.Field.Name
+	}
+	return ""
 }
 
 // requiredParams counts the parameters of fn without a default (self
