@@ -68,7 +68,7 @@ func (r *checkRun) fingerprint() string {
 		stat(in.Path)
 		refs = append(refs, semantic.SourceRef{Path: in.Path, Rel: in.Rel, RootRel: in.RootRel})
 	}
-	// The templates next to them: the template rule (ORM010) reads them.
+	// The templates next to them: the template rule (ORM013) reads them.
 	for _, t := range semantic.ListTemplates(refs) {
 		stat(filepath.Join(t.Root, filepath.FromSlash(t.Rel)))
 	}

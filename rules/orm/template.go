@@ -19,7 +19,7 @@ var templateDoc string
 // template reads once per row of a queryset its view passes in the
 // context.
 var TemplateNPlusOne = &analyzer.Rule{
-	Code:              "ORM010",
+	Code:              "ORM013",
 	Name:              "template-n-plus-one",
 	Doc:               templateDoc,
 	Category:          analyzer.Performance,
