@@ -69,6 +69,10 @@ type Config struct {
 	// configuration.
 	Reuse    ReuseCache
 	ReuseKey string
+	// ReuseExtra, when set, digests what the rules read besides the
+	// analysed files (the Django templates next to them): findings that may
+	// depend on any file's content are kept under it too.
+	ReuseExtra func(inputs []Input) string
 	// Isolated makes discovery read no .gitignore (see DiscoverIsolated):
 	// the analysed tree's own files do not decide what is analysed.
 	Isolated bool

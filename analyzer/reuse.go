@@ -66,6 +66,7 @@ var recordShapes = typeShape(reflect.TypeFor[phaseOne]()) + typeShape(reflect.Ty
 type reuser struct {
 	cache ReuseCache
 	base  [32]byte
+	extra func(inputs []Input) string
 }
 
 func newReuser(cfg Config) *reuser {
@@ -80,7 +81,7 @@ func newReuser(cfg Config) *reuser {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%q\x00%d\x00%t\x00%t\x00%t\x00%s\x00", reuseSchema, cfg.ReuseKey, codes, cfg.MaxFileSize,
 		cfg.AllowBareNoqa, cfg.IgnoreForeignNoqa, os.Getenv("RUBRIC_DEBUG") != "", recordShapes)
-	return &reuser{cache: cfg.Reuse, base: [32]byte(h.Sum(nil))}
+	return &reuser{cache: cfg.Reuse, base: [32]byte(h.Sum(nil)), extra: cfg.ReuseExtra}
 }
 
 // key hashes the base and parts, each length-prefixed.
@@ -192,6 +193,13 @@ func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content
 		for _, m := range ix.Migrations.All {
 			fmt.Fprintf(fh, "%q %t\n", m.Path, ix.Migrations.Judged(m))
 		}
+	}
+	if r.extra != nil {
+		inputs := make([]Input, len(states))
+		for i, st := range states {
+			inputs[i] = st.in
+		}
+		fmt.Fprintf(ch, "extra %q\n", r.extra(inputs))
 	}
 	for _, st := range states {
 		fmt.Fprintf(ch, "%q %q %x %t\n", st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)

@@ -269,7 +269,7 @@ func TestSyntheticRulesMapByCodePrefixNameAndCategory(t *testing.T) {
 	rules := []*analyzer.Rule{
 		{Code: "ORM001", Name: "n-plus-one-query", Category: analyzer.Performance},
 		{Code: "ORM007", Name: "unbounded-list-endpoint", Category: analyzer.Performance},
-		{Code: "ORM009", Name: "len-of-queryset", Category: analyzer.Performance},
+		{Code: "ORM099", Name: "len-of-queryset", Category: analyzer.Performance},
 		{Code: "NET001", Name: "http-call-without-timeout", Category: analyzer.Resilience},
 		{Code: "NET004", Name: "no-retry-policy", Category: analyzer.Resilience},
 		{Code: "IDM001", Name: "payment-call-without-idempotency-key", Category: analyzer.DataIntegrity},
@@ -278,7 +278,7 @@ func TestSyntheticRulesMapByCodePrefixNameAndCategory(t *testing.T) {
 	}
 	res := synthetic(t, rules,
 		analyzer.Diagnostic{Code: "ORM001", Range: analyzer.Range{Start: 85, End: 95}, Message: "`t.merchant` loaded per row"},
-		analyzer.Diagnostic{Code: "ORM009", Range: analyzer.Range{Start: 44, End: 50}, Message: "len() of a queryset"},
+		analyzer.Diagnostic{Code: "ORM099", Range: analyzer.Range{Start: 44, End: 50}, Message: "len() of a queryset"},
 		analyzer.Diagnostic{Code: "ZZZ001", Range: analyzer.Range{Start: 0, End: 3}, Message: "something new"},
 	)
 	root, prefix := report.RootOf(res)
@@ -293,7 +293,7 @@ func TestSyntheticRulesMapByCodePrefixNameAndCategory(t *testing.T) {
 	assert.Equal(t, "print(t.merchant.name)", n1.Evidence[0].Code)
 	assert.Equal(t, "`app/views.py:5`: `t.merchant` loaded per row. How many queries does this run for 1,000 rows, and how would you prove it in a test?", n1.Question)
 
-	assert.Equal(t, report.NotMet, st["orm-other"], "ORM009 falls to the ORM prefix item")
+	assert.Equal(t, report.NotMet, st["orm-other"], "ORM099 falls to the ORM prefix item")
 	assert.Len(t, item(r, "orm-other").Evidence, 1, "ORM001 is not counted twice")
 	assert.Equal(t, report.NotMet, st["design-other"], "an unknown family lands by category")
 	assert.Empty(t, r.Unmapped)

@@ -3,7 +3,9 @@
 //
 // The key covers rubric's own executable (so a rebuilt rubric never reads
 // an older one's results), the effective configuration and rule set, and
-// every analysed file's display path, module root and content hash. Every
+// every analysed file's display path, module root and content hash, and
+// the Django templates next to them (path and content hash: rules read
+// them, see semantic.ListTemplates). Every
 // file is in the key because rules see the project index, built from all
 // files: a model edited in one file changes findings in another. So one
 // edit re-analyses the project; what the cache saves is the unchanged
@@ -27,7 +29,10 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
@@ -70,6 +75,10 @@ type Snapshot struct {
 	// in the key, not yet in Raw. sums are the hashes of Raw.
 	unread map[string]unreadFile
 	sums   map[string][32]byte
+	// templates is the digest of the templates listed and read for the
+	// key; Store checks it again, so that a template edited during the
+	// run is not cached under the older version's key.
+	templates string
 }
 
 var (
@@ -104,6 +113,39 @@ func executableHash() string {
 // that affect analysis (rules, options, severities).
 func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs int) (*Snapshot, error) {
 	return TakeKnown(inputs, version, config, maxSize, jobs, nil)
+}
+
+// templatesDigest hashes the display path and content of every template
+// next to the inputs (as the template rules list and read them).
+func TemplatesDigest(inputs []analyzer.Input, jobs int) string {
+	var refs []semantic.SourceRef
+	for _, in := range inputs {
+		if in.Err == nil {
+			refs = append(refs, semantic.SourceRef{Path: in.Path, Rel: in.Rel, RootRel: in.RootRel})
+		}
+	}
+	files := semantic.ListTemplates(refs)
+	sums := make([]string, len(files))
+	var g errgroup.Group
+	g.SetLimit(max(jobs, 1))
+	for i, f := range files {
+		g.Go(func() error {
+			raw, err := safeio.ReadFileIn(f.Root, filepath.FromSlash(f.Rel), semantic.MaxTemplateSize)
+			if err != nil {
+				sums[i] = "error: " + err.Error()
+				return nil
+			}
+			sum := sha256.Sum256(raw)
+			sums[i] = hex.EncodeToString(sum[:])
+			return nil
+		})
+	}
+	_ = g.Wait()
+	h := sha256.New()
+	for i, f := range files {
+		fmt.Fprintf(h, "%s\x00%s\x00", f.Path, sums[i])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Apply makes cfg analyse exactly the snapshot: its inputs, from the bytes
@@ -190,11 +232,15 @@ func Load(dir string, s *Snapshot) *Entry {
 
 // Store saves the result of the run over s atomically and prunes old
 // entries. A result a parse's wall-clock backstop cut short
-// (Result.ParseTimeouts) depends on the machine's load and is not stored:
-// stored reports whether it was.
+// (Result.ParseTimeouts) depends on the machine's load and is not stored,
+// nor is one whose templates changed since the snapshot was taken (the
+// run may have read the newer ones): stored reports whether it was.
 func Store(dir string, s *Snapshot, res *analyzer.Result) (stored bool, err error) {
 	if res.ParseTimeouts > 0 {
 		return false, nil
+	}
+	if s.templates != "" && TemplatesDigest(s.Inputs, 4) != s.templates {
+		return false, nil // a template changed during the run
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("cache: %w", err)

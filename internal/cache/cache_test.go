@@ -196,3 +196,35 @@ func FuzzDecodeEntry(f *testing.F) {
 		}
 	})
 }
+
+// Templates are part of the key: rules read them, and a template edit
+// changes findings in the view rendering it.
+func TestTemplatesInKey(t *testing.T) {
+	dir, cdir := t.TempDir(), t.TempDir()
+	in := inputs(t, dir, map[string]string{"shop/views.py": "x = 1\n", "shop/templates/shop/list.html": "{{ a }}"})
+	require.Len(t, in, 1, "templates are not Python inputs")
+	s1, err := Take(in, "0.1.0", "cfg", 0, 2)
+	require.NoError(t, err)
+	s1again, _ := Take(in, "0.1.0", "cfg", 0, 2)
+	assert.Equal(t, s1.Key, s1again.Key)
+
+	tpl := filepath.Join(dir, "shop/templates/shop/list.html")
+	require.NoError(t, os.WriteFile(tpl, []byte("{{ b }}"), 0o644))
+	s2, _ := Take(in, "0.1.0", "cfg", 0, 2)
+	assert.NotEqual(t, s1.Key, s2.Key, "an edited template")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop/templates/shop/new.html"), nil, 0o644))
+	s3, _ := Take(in, "0.1.0", "cfg", 0, 2)
+	assert.NotEqual(t, s2.Key, s3.Key, "a new template")
+
+	// A template edited between the snapshot and the store: the result
+	// may be the newer template's, so it is not cached under the key.
+	require.NoError(t, os.WriteFile(tpl, []byte("{{ c }}"), 0o644))
+	stored, err := Store(cdir, s3, &analyzer.Result{})
+	require.NoError(t, err)
+	assert.False(t, stored)
+	s4, _ := Take(in, "0.1.0", "cfg", 0, 2)
+	stored, err = Store(cdir, s4, &analyzer.Result{})
+	require.NoError(t, err)
+	assert.True(t, stored)
+	assert.NotNil(t, Load(cdir, s4))
+}

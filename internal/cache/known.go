@@ -92,6 +92,8 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 		snap.Inputs[i] = in
 		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, errText)
 	}
+	snap.templates = TemplatesDigest(snap.Inputs, jobs)
+	fmt.Fprintf(h, "templates\x00%s\x00", snap.templates)
 	snap.Key = hex.EncodeToString(h.Sum(nil))
 	return snap, nil
 }

@@ -550,6 +550,10 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		key := buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
 		reuse = reusecache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
 		cfg.Reuse, cfg.ReuseKey = reuse, key
+		// Templates are read by the rules, not listed as inputs: findings
+		// that may depend on any file are kept under their digest too.
+		jobs := cfg.Jobs
+		cfg.ReuseExtra = func(in []analyzer.Input) string { return cache.TemplatesDigest(in, jobs) }
 	}
 	defer func() {
 		if reuse != nil {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 // watchInterval is how often --watch looks at the files. Polling (a stat
@@ -19,8 +21,8 @@ import (
 var watchInterval = 500 * time.Millisecond
 
 // watch checks, then checks again whenever a file's size or modification
-// time changes, a Python file appears or goes, or the configuration file
-// changes, until interrupted.
+// time changes, a Python file or template appears or goes, or the
+// configuration file changes, until interrupted.
 func (r *checkRun) watch() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -61,8 +63,14 @@ func (r *checkRun) fingerprint() string {
 	if r.eff.Source != nil {
 		stat(r.eff.Source.Path)
 	}
+	var refs []semantic.SourceRef
 	for _, in := range analyzer.Discover(r.args, r.wd, r.cfg.Exclude) {
 		stat(in.Path)
+		refs = append(refs, semantic.SourceRef{Path: in.Path, Rel: in.Rel, RootRel: in.RootRel})
+	}
+	// The templates next to them: the template rule (ORM013) reads them.
+	for _, t := range semantic.ListTemplates(refs) {
+		stat(filepath.Join(t.Root, filepath.FromSlash(t.Rel)))
 	}
 	return string(h.Sum(nil))
 }

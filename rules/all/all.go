@@ -87,6 +87,7 @@ func Rules() []*analyzer.Rule {
 		orm.WholeTableIteration,
 		orm.UnorderedPagination,
 		orm.WholeRows,
+		orm.TemplateNPlusOne,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,

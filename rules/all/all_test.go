@@ -43,15 +43,20 @@ func TestDocExamples(t *testing.T) {
 			d := analyzer.ParseDoc(r.Doc)
 			for _, sec := range []string{"Example", "Instead"} {
 				blocks := analyzer.CodeBlocks(d.Section(sec))
-				var py []analyzer.CodeBlock
+				var py, files []analyzer.CodeBlock
 				for _, b := range blocks {
 					if b.Lang == "python" {
 						py = append(py, b)
 					}
+					// Other blocks naming their path (a template) are
+					// files of the example project too.
+					if b.Lang == "python" || b.Path != "" {
+						files = append(files, b)
+					}
 				}
 				require.NotEmpty(t, py, "%s: section %s has no python block", r.Code, sec)
 				dir := t.TempDir()
-				for i, b := range py {
+				for i, b := range files {
 					p := b.Path
 					if p == "" {
 						p = filepath.Join("example", "module"+string(rune('a'+i))+".py")

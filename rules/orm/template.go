@@ -1,0 +1,551 @@
+package orm
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed template.md
+var templateDoc string
+
+// TemplateNPlusOne reports relations and related managers a Django
+// template reads once per row of a queryset its view passes in the
+// context.
+var TemplateNPlusOne = &analyzer.Rule{
+	Code:              "ORM013",
+	Name:              "template-n-plus-one",
+	Doc:               templateDoc,
+	Category:          analyzer.Performance,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.High,
+	Since:             "0.2.0",
+	SkipOnSyntaxError: true, // fixes need a sound tree
+	Skip:              semantic.ProductCode,
+	Distinct:          true,
+	Requires:          []project.Analysis{semantic.Project, semantic.Templates},
+	Run:               runTemplate,
+}
+
+// runTemplate matches the renderings of the file (render(),
+// TemplateResponse, render_to_string, get_template().render(), and
+// class-based views through template_name, their queryset and
+// get_context_data) whose template is in the tree, and walks the template
+// with the context's querysets and rows bound: per row of a {% for %} over
+// a queryset, relation chains not covered by select_related or
+// prefetch_related, related managers queried, and what model methods,
+// properties and __str__ the template calls read. Admin changelist columns
+// rendering a template with the row are judged against what the
+// changelist loads. Context values whose model or loading is unknown
+// (values(), paths computed at run time, a related manager of a row
+// fetched elsewhere) bind nothing, so nothing under them is reported.
+func runTemplate(p *analyzer.Pass) error {
+	t := NewTracker(p)
+	if t.File == nil {
+		return nil
+	}
+	set := semantic.TemplatesOf(p.Project)
+	if set.Len() == 0 {
+		return nil
+	}
+	for _, r := range t.Renders() {
+		t.reportRender(set, r)
+	}
+	t.reportAdminTemplates(set)
+	return nil
+}
+
+// ctxRoot is what a context name holds, for judging what the template
+// reads of it.
+type ctxRoot struct {
+	used  []string // the keys the template reads it by
+	model *project.Model
+	qs    *QS // the rows' queryset (or the row's); nil: loaded with nothing
+	node  pyast.Node
+	file  *semantic.File
+}
+
+// resolveTemplate finds the first of a rendering's names in the tree.
+func resolveTemplate(set *semantic.TemplateSet, names []string, from string) (*semantic.Template, bool) {
+	for _, n := range names {
+		if tpl, suffix := set.Resolve(n, from, ""); tpl != nil {
+			return tpl, suffix
+		}
+	}
+	return nil, false
+}
+
+func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
+	tpl, suffix := resolveTemplate(set, r.Names, r.File.Unit.File.Rel)
+	if tpl == nil {
+		return
+	}
+	// The last value given for a key wins, as in a dict; values sharing a
+	// queryset (a list view's object_list and <model>_list) are one root.
+	last := map[string]int{}
+	for i, cv := range r.Context {
+		last[cv.Key] = i
+	}
+	var troots []semantic.TRoot
+	var roots []*ctxRoot
+	byQS := map[*QS]*ctxRoot{}
+	var of []*ctxRoot // root of each TRoot
+	for i, cv := range r.Context {
+		if last[cv.Key] != i {
+			continue
+		}
+		tr := semantic.TRoot{Key: cv.Key}
+		var qs *QS
+		switch {
+		case cv.Rows != nil && usableRows(cv.Rows):
+			tr.Model, tr.Rows, tr.Back, qs = cv.Rows.Model, true, cv.Back, cv.Rows
+		case cv.Row != nil && cv.RowKnown && (cv.RowQS == nil || usableRows(cv.RowQS)):
+			tr.Model, qs = cv.Row, cv.RowQS
+		}
+		troots = append(troots, tr)
+		if tr.Model == nil {
+			of = append(of, nil)
+			continue
+		}
+		root := byQS[qs]
+		if qs == nil || root == nil {
+			root = &ctxRoot{model: tr.Model, qs: qs, node: cv.Node, file: cv.File}
+			roots = append(roots, root)
+			if qs != nil {
+				byQS[qs] = root
+			}
+		}
+		of = append(of, root)
+	}
+	if len(roots) == 0 {
+		return
+	}
+	accs := t.sm.TemplateAccesses(set, tpl, suffix, troots)
+	byRoot := map[*ctxRoot][]semantic.TAccess{}
+	for _, a := range accs {
+		if root := of[a.Root]; root != nil {
+			byRoot[root] = append(byRoot[root], a)
+			if k := troots[a.Root].Key; !contains(root.used, k) {
+				root.used = append(root.used, k)
+			}
+		}
+	}
+	for _, root := range roots {
+		if len(byRoot[root]) == 0 {
+			continue
+		}
+		at := r.At
+		if !root.node.IsNil() && root.file == t.File {
+			at = root.node
+		}
+		t.judge(tpl, root, byRoot[root], at, r.Class)
+	}
+}
+
+// usableRows reports a queryset whose loading the rule can judge.
+func usableRows(q *QS) bool {
+	return q.Model != nil && !q.Values && !q.Dynamic && !q.MaybeCached
+}
+
+// remedy groups uncovered accesses by the change that removes them.
+type remedy uint8
+
+const (
+	remSelect   remedy = iota // select_related
+	remPrefetch               // prefetch_related
+	remCount                  // annotate(Count(...))
+	remExists                 // annotate(Exists(...))
+	remQuery                  // Prefetch(..., to_attr=...)
+)
+
+// covered reports whether what the queryset loads makes an access free.
+func covered(q *QS, a semantic.TAccess) bool {
+	if q == nil {
+		return false
+	}
+	switch a.Kind {
+	case semantic.Forward:
+		return q.Selects(a.Path)
+	case semantic.Query:
+		return false
+	}
+	return q.Prefetches(a.Path)
+}
+
+// remedyOf says how an uncovered access is fixed.
+func remedyOf(md *project.Model, a semantic.TAccess) remedy {
+	switch a.Kind {
+	case semantic.Forward:
+		if forwardOnly(md, a.Path) {
+			return remSelect
+		}
+	case semantic.Count, semantic.Exists:
+		if !strings.Contains(a.Path, "__") {
+			if a.Kind == semantic.Count {
+				return remCount
+			}
+			return remExists
+		}
+	case semantic.Query:
+		return remQuery
+	}
+	return remPrefetch
+}
+
+// forwardOnly reports a path of forward foreign keys and one-to-ones
+// only: select_related can follow it.
+func forwardOnly(md *project.Model, path string) bool {
+	steps, ok := md.Follow(path)
+	if !ok || len(steps) == 0 {
+		return false
+	}
+	for _, st := range steps {
+		if st.Kind != project.AttrForward && st.Kind != project.AttrReverseOne || st.Field != nil && st.Field.Kind == project.GenericFK {
+			return false
+		}
+	}
+	return true
+}
+
+// judge reports what a template reads per row of one context root and
+// its queryset does not load: one finding per remedy.
+func (t *Tracker) judge(tpl *semantic.Template, root *ctxRoot, accs []semantic.TAccess, at pyast.Node, view *semantic.Class) {
+	groups := map[remedy][]semantic.TAccess{}
+	for _, a := range accs {
+		if covered(root.qs, a) {
+			continue
+		}
+		r := remedyOf(root.model, a)
+		groups[r] = append(groups[r], a)
+	}
+	subject := "`" + strings.Join(root.used, "`/`") + "`"
+	for _, r := range []remedy{remSelect, remPrefetch, remCount, remExists, remQuery} {
+		g := groups[r]
+		if len(g) == 0 {
+			continue
+		}
+		d := analyzer.Diagnostic{Range: analyzer.RangeOf(at), Confidence: templateConfidence(root.qs, g)}
+		verb := "loads"
+		if r != remSelect && !(r == remPrefetch && onlyForward(g)) {
+			verb = "queries"
+		}
+		d.Message = fmt.Sprintf("template `%s` %s %s per row of %s%s", tpl.Name, verb, listShort(shownOf(g), 4), subject, deepWhere(g))
+		d.Related = templateRelated(g)
+		var paths []string
+		for _, a := range g {
+			paths = append(paths, a.Path)
+		}
+		paths = maximal(paths)
+		switch r {
+		case remSelect, remPrefetch:
+			method := "select_related"
+			if r == remPrefetch {
+				method = "prefetch_related"
+			}
+			d.Help, d.Fixes = t.loadHelp(root, view, method, paths)
+		case remCount:
+			var ann, reads []string
+			for _, p := range paths {
+				name := strings.TrimSuffix(p, "_set") + "_count"
+				ann = append(ann, fmt.Sprintf("%s=Count(%q)", name, p))
+				reads = append(reads, "`"+rowVar(g, p)+"."+name+"`")
+			}
+			d.Help = fmt.Sprintf("count in the same query: `.annotate(%s)` on %s, and read %s in the template", strings.Join(ann, ", "), originName(root.qs), strings.Join(reads, ", "))
+		case remExists:
+			d.Help = fmt.Sprintf("annotate `Exists(...)` subqueries for %s on %s and read them in the template, or prefetch them", quote(paths), originName(root.qs))
+		case remQuery:
+			d.Help = fmt.Sprintf("filtering or ordering a related manager always queries: prefetch the subset once with `Prefetch(%q, queryset=..., to_attr=...)` on %s and read the attribute in the template", paths[0], originName(root.qs))
+		}
+		t.p.Report(d)
+	}
+}
+
+// onlyForward reports groups of forward relations only (their prefetch
+// crosses a related manager above them).
+func onlyForward(g []semantic.TAccess) bool {
+	for _, a := range g {
+		if a.Kind != semantic.Forward {
+			return false
+		}
+	}
+	return true
+}
+
+// shownOf lists the accesses as the template (or the method it calls)
+// writes them, once each.
+func shownOf(g []semantic.TAccess) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range g {
+		s := "`" + a.Shown + "`"
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// deepWhere names the model methods, properties and __str__ through which
+// the template makes the accesses: ", in `Check.relative_url`".
+func deepWhere(g []semantic.TAccess) string {
+	var names []string
+	for _, a := range g {
+		if a.Func == nil {
+			continue
+		}
+		if n := "`" + funcLabel(a.Func) + "`"; !contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return ", in " + strings.Join(names, " and ")
+}
+
+// rowVar is the template's name for the rows a path starts from.
+func rowVar(g []semantic.TAccess, path string) string {
+	for _, a := range g {
+		if a.Path == path && len(a.Loops) > 0 {
+			return a.Loops[len(a.Loops)-1].Var
+		}
+	}
+	return "row"
+}
+
+// originName names a queryset's origin for help text.
+func originName(q *QS) string {
+	if q == nil {
+		return "the query"
+	}
+	if s := chainText(insertionPoint(q.Origin)); s != "" {
+		return "`" + s + "`"
+	}
+	return "the queryset"
+}
+
+// maxTemplateNotes bounds the related locations of one finding.
+const maxTemplateNotes = 12
+
+// templateRelated points at the template loops and accesses, and at the
+// Python code a called method runs.
+func templateRelated(g []semantic.TAccess) []analyzer.Related {
+	var rel []analyzer.Related
+	seen := map[string]bool{}
+	add := func(r analyzer.Related) {
+		key := fmt.Sprint(r.Path, r.Start, r.Message)
+		if seen[key] || len(rel) >= maxTemplateNotes {
+			return
+		}
+		seen[key] = true
+		rel = append(rel, r)
+	}
+	for _, a := range g {
+		for _, l := range a.Loops {
+			add(tplRelated(l.Template, l.Start, l.End, fmt.Sprintf("the loop over `%s` in `%s`", l.Iter, l.Template.Name)))
+		}
+		if a.Deep == nil {
+			// Each access once, where the template first makes it.
+			if key := a.Template.Path + "\x00" + a.Shown; !seen[key] {
+				seen[key] = true
+				add(tplRelated(a.Template, a.Start, a.End, fmt.Sprintf("`%s` per row", a.Shown)))
+			}
+			continue
+		}
+		add(tplRelated(a.Template, a.Start, a.End, fmt.Sprintf("`%s` calls `%s`", a.Expr, funcLabel(a.Func))))
+		for _, st := range a.Deep.Via {
+			add(analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "which calls `" + funcLabel(st.Func) + "`"})
+		}
+		add(analyzer.Related{Path: a.Deep.File.Unit.File.Rel, Range: analyzer.RangeOf(a.Deep.Node), Message: "the query per row, in `" + funcLabel(a.Func) + "`"})
+	}
+	return rel
+}
+
+// tplRelated is a related location in a template (positions filled here:
+// the driver knows Python files only).
+func tplRelated(tpl *semantic.Template, start, end int, msg string) analyzer.Related {
+	return analyzer.Related{Path: tpl.Path, Range: analyzer.Range{Start: start, End: end}, Pos: tpl.Position(start), EndPos: tpl.Position(end), Message: msg}
+}
+
+// templateConfidence follows the evidence, as loopConfidence does: high
+// when the queryset and the template are certain; medium when the
+// queryset may load more than it says, its model was learnt from callers,
+// a called method reads the relation on one branch only, or a template
+// was found by the end of its name; low when only relation names
+// identified the model.
+func templateConfidence(q *QS, g []semantic.TAccess) analyzer.Confidence {
+	conf := analyzer.High
+	if q != nil {
+		switch {
+		case q.Certainty == semantic.FromShape:
+			return analyzer.Low
+		case q.Opaque || !q.Model.Complete || q.Certainty == semantic.FromCallers || q.Conditional:
+			conf = analyzer.Medium
+		}
+	}
+	for _, a := range g {
+		if a.BySuffix || a.Deep != nil && a.Deep.Conditional {
+			conf = analyzer.Medium
+		}
+	}
+	return conf
+}
+
+// loadHelp builds the help and the safe fix adding select_related or
+// prefetch_related at the queryset's origin; for a class-based view
+// declaring only `model = M`, the fix adds a queryset attribute.
+func (t *Tracker) loadHelp(root *ctxRoot, view *semantic.Class, method string, paths []string) (string, []analyzer.Fix) {
+	q := root.qs
+	if q == nil {
+		return fmt.Sprintf("load them with the row: `.%s(%s)` on the query that fetches it", method, quote(paths)), nil
+	}
+	if q.Origin.IsNil() && len(q.Sources) == 0 {
+		if view != nil && !q.Opaque && q.Model != nil {
+			text := fmt.Sprintf("queryset = %s.objects.%s(%s)", q.ModelText, method, quote(paths))
+			help := fmt.Sprintf("give `%s` a queryset that loads them: `%s`", view.Name, text)
+			if e, ok := t.queryAttrFix(view, text); ok {
+				return help, []analyzer.Fix{{Message: "add `" + text + "`", Edits: []analyzer.TextEdit{e}, Applicability: analyzer.Safe}}
+			}
+			return help, nil
+		}
+		return fmt.Sprintf("load them with the rows: `.%s(%s)`", method, quote(paths)), nil
+	}
+	call, edits := selectFix(q, method, paths)
+	help := fmt.Sprintf("load them with the rows: `%s`", call)
+	if len(edits) == 0 {
+		return help, nil
+	}
+	return help, []analyzer.Fix{{Message: "add " + strings.TrimPrefix(call[strings.LastIndex(call, "."+method+"("):], "."), Edits: edits, Applicability: analyzer.Safe}}
+}
+
+// queryAttrFix inserts `queryset = ...` after a view's `model = M` line,
+// when the view declares its model in this file and nothing (a
+// get_queryset, a queryset attribute) decides its rows otherwise.
+func (t *Tracker) queryAttrFix(view *semantic.Class, text string) (analyzer.TextEdit, bool) {
+	mv, decl := view.Attr("model")
+	if mv.IsNil() || decl != view || view.File != t.File || view.Method("get_queryset") != nil {
+		return analyzer.TextEdit{}, false
+	}
+	if qv, _ := view.Attr("queryset"); !qv.IsNil() {
+		return analyzer.TextEdit{}, false
+	}
+	stmt := mv.Parent().Parent() // expression_statement of the assignment
+	if stmt.Type() != "expression_statement" {
+		return analyzer.TextEdit{}, false
+	}
+	src := t.p.File.Src
+	lineStart := stmt.StartByte()
+	for lineStart > 0 && src[lineStart-1] != '\n' {
+		lineStart--
+	}
+	indent := string(src[lineStart:stmt.StartByte()])
+	if strings.TrimSpace(indent) != "" {
+		return analyzer.TextEdit{}, false
+	}
+	end := stmt.EndByte()
+	for end < len(src) && src[end] != '\n' {
+		end++
+	}
+	return analyzer.TextEdit{Range: analyzer.Range{Start: end, End: end}, NewText: "\n" + indent + text}, true
+}
+
+// reportAdminTemplates matches changelist columns (admin methods named in
+// list_display) that render a template with the row, and judges what the
+// template reads of the row against what the changelist loads.
+func (t *Tracker) reportAdminTemplates(set *semantic.TemplateSet) {
+	for _, c := range t.Classes {
+		md := t.sm.AdminModel(c)
+		if md == nil || md.External || isInline(c) {
+			continue
+		}
+		ld, decl := c.Attr("list_display")
+		if ld.IsNil() || decl.File != t.File {
+			continue
+		}
+		var cl *changelist
+		for _, e := range elementsOf(ld) {
+			s, ok := pyast.StringValue(e)
+			if !ok {
+				continue
+			}
+			fn := c.Method(s)
+			if fn == nil || len(fn.Params) < 2 {
+				continue
+			}
+			row := fn.Params[1]
+			for _, r := range fn.File.RenderCalls(fn) {
+				tpl, suffix := resolveTemplate(set, r.Names, r.File.Unit.File.Rel)
+				if tpl == nil {
+					continue
+				}
+				var roots []semantic.TRoot
+				for _, cv := range r.Context {
+					tr := semantic.TRoot{Key: cv.Key}
+					if n := pyast.Unparen(cv.Node); n.Type() == "identifier" && n.Text() == row {
+						tr.Model, tr.PerRow = md, true
+					}
+					roots = append(roots, tr)
+				}
+				accs := t.sm.TemplateAccesses(set, tpl, suffix, roots)
+				if len(accs) == 0 {
+					continue
+				}
+				if cl == nil {
+					cl = readChangelist(t, c, md, ld)
+				}
+				if cl.opaque {
+					break
+				}
+				t.judgeColumn(c, md, cl, ld, e, s, tpl, accs)
+			}
+		}
+	}
+}
+
+// judgeColumn reports what a column's template reads per changelist row.
+func (t *Tracker) judgeColumn(c *semantic.Class, md *project.Model, cl *changelist, ld, e pyast.Node, col string, tpl *semantic.Template, accs []semantic.TAccess) {
+	var fwd, other []semantic.TAccess
+	for _, a := range accs {
+		switch {
+		case a.Kind == semantic.Forward && forwardOnly(md, a.Path):
+			if !cl.loads(md, a.Path) {
+				fwd = append(fwd, a)
+			}
+		case a.Kind == semantic.Query || !containsPath(cl.prefetch, a.Path):
+			other = append(other, a)
+		}
+	}
+	if len(fwd) > 0 {
+		var paths []string
+		for _, a := range fwd {
+			paths = append(paths, a.Path)
+		}
+		paths = maximal(paths)
+		d := analyzer.Diagnostic{Range: analyzer.RangeOf(e), Confidence: templateConfidence(nil, fwd), Related: templateRelated(fwd),
+			Message: fmt.Sprintf("changelist column `%s` of `%s` renders `%s`, which loads %s per row%s", col, c.Name, tpl.Name, listShort(shownOf(fwd), 4), deepWhere(fwd)),
+			Help:    fmt.Sprintf("load them with the page's rows: add %s to `%s.list_select_related`", quote(paths), c.Name)}
+		if edit, ok := listSelectFix(t, c, cl, ld, paths); ok {
+			d.Fixes = []analyzer.Fix{{Message: "load " + quote(paths) + " with the rows", Edits: []analyzer.TextEdit{edit}, Applicability: analyzer.Safe}}
+		}
+		t.p.Report(d)
+	}
+	if len(other) > 0 {
+		var paths []string
+		for _, a := range other {
+			paths = append(paths, a.Path)
+		}
+		paths = maximal(paths)
+		sort.Strings(paths)
+		d := analyzer.Diagnostic{Range: analyzer.RangeOf(e), Confidence: templateConfidence(nil, other), Related: templateRelated(other),
+			Message: fmt.Sprintf("changelist column `%s` of `%s` renders `%s`, which queries %s per row%s", col, c.Name, tpl.Name, listShort(shownOf(other), 4), deepWhere(other)),
+			Help:    fmt.Sprintf("override `get_queryset` to return `super().get_queryset(request).prefetch_related(%s)`", quote(paths))}
+		t.p.Report(d)
+	}
+}
