@@ -552,3 +552,10 @@ func moneyModel(md *project.Model) bool {
 	}
 	return false
 }
+
+// OutboundCall reports whether call talks to another service: an HTTP
+// request (requests, httpx, a session) or a payment provider SDK call.
+func (f *File) OutboundCall(call pyast.Node) bool {
+	e, ok := f.classifyCall(call)
+	return ok && e.Kind == HTTPCall
+}

@@ -176,8 +176,8 @@ func uniq(xs []string) []string {
 	return out
 }
 
-// callsOut reports whether a loop's body makes an HTTP call, directly or
-// in a project function it calls (two calls deep).
+// callsOut reports whether a loop's body makes an HTTP call (or a payment
+// SDK call), directly or in a project function it calls (two calls deep).
 func (t *Tracker) callsOut(l *Loop) bool {
 	found := false
 	l.Walk(func(n pyast.Node) bool {
@@ -193,7 +193,7 @@ func (t *Tracker) callsOut(l *Loop) bool {
 }
 
 func (t *Tracker) reachesHTTP(f *semantic.File, call pyast.Node, depth int) bool {
-	if effects.Of(f.Unit).Classify(call).Kind == effects.HTTP {
+	if effects.Of(f.Unit).Classify(call).Kind == effects.HTTP || f.OutboundCall(call) {
 		return true
 	}
 	if depth >= 2 {
