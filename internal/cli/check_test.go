@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -215,4 +216,17 @@ func TestCacheHitAndInvalidation(t *testing.T) {
 	// --no-cache neither reads nor writes.
 	run(t, "check", "--cache-dir", cacheDir, "--no-cache", "--select", "SYN", ".")
 	assert.Equal(t, 3, entries())
+}
+
+// Tasks without a time limit and no global limit: one setting fixes them
+// all, so the report shows one finding for the run.
+func TestTaskTimeLimitsCollapseForTheRun(t *testing.T) {
+	task := "from celery import shared_task\n\n\n@shared_task\ndef %s():\n    return 1\n"
+	tempProject(t, map[string]string{
+		"billing/tasks.py": fmt.Sprintf(task, "charge"),
+		"mail/tasks.py":    fmt.Sprintf(task, "send"),
+	})
+	_, out, _ := run(t, "check", "--no-cache", "--select", "CEL002", "--output-format", "concise", ".")
+	assert.Equal(t, 1, strings.Count(out, "CEL002"), out)
+	assert.Contains(t, out, "(and 1 more like it in the project)")
 }

@@ -23,7 +23,10 @@ var NoTimeLimit = &analyzer.Rule{
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
-	Run:        runNoTimeLimit,
+	// One global limit fixes every task: the reports show one finding for
+	// the run, the other tasks as its related locations.
+	Habit: true,
+	Run:   runNoTimeLimit,
 }
 
 // runNoTimeLimit matches tasks (see tasks) with neither time_limit nor
