@@ -202,8 +202,9 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		}
 		return nil, false
 	}
+	bySave := setBySave(p, model)
 	for _, f := range model.Fields {
-		if protected[f.Name] || f.PrimaryKey {
+		if protected[f.Name] || f.PrimaryKey || bySave[f.Name] {
 			continue
 		}
 		if writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") {
@@ -265,4 +266,29 @@ func pronoun(names []string) string {
 		return "it"
 	}
 	return "them"
+}
+
+// setBySave returns the fields the model's save() methods (its own and
+// its project bases') assign on self (`self.created_by = user`,
+// `self.owner_id = ...`): the model sets them, whatever a client sent.
+func setBySave(p *analyzer.Pass, md *project.Model) map[string]bool {
+	out := map[string]bool{}
+	c := semantic.Of(p.Project).ClassOfModel(md)
+	if c == nil {
+		return out
+	}
+	// Every save() on the way up: overrides chain through super().save().
+	for _, k := range append([]*semantic.Class{c}, c.Bases()...) {
+		fn := k.Methods["save"]
+		if fn == nil {
+			continue
+		}
+		for _, a := range pyast.FindAll(fn.Node, "assignment") {
+			l := a.ChildByField("left")
+			if l.Type() == "attribute" && l.ChildByField("object").Text() == "self" {
+				out[strings.TrimSuffix(l.ChildByField("attribute").Text(), "_id")] = true
+			}
+		}
+	}
+	return out
 }
