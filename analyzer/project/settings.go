@@ -86,7 +86,7 @@ var moduleSettings = map[string]bool{"DEBUG": true, "ALLOWED_HOSTS": true, "DATA
 
 // restFrameworkKeys are the REST_FRAMEWORK entries recorded.
 var restFrameworkKeys = map[string]bool{"DEFAULT_PAGINATION_CLASS": true, "PAGE_SIZE": true,
-	"DEFAULT_PERMISSION_CLASSES": true, "DEFAULT_AUTHENTICATION_CLASSES": true}
+	"DEFAULT_PERMISSION_CLASSES": true, "DEFAULT_AUTHENTICATION_CLASSES": true, "EXCEPTION_HANDLER": true}
 
 // settingsOnly are module-level names recorded from settings modules only:
 // what the endpoint inventory needs to know of the project's set-up.
@@ -485,6 +485,19 @@ func (s *Settings) RESTDefault(key string) (classes []string, found, known bool)
 		}
 	}
 	return classes, found, known
+}
+
+// RESTExceptionHandler says whether a settings module names a DRF
+// EXCEPTION_HANDLER (found), and whether the REST_FRAMEWORK settings are
+// all readable (known: no `**base`, no call), so that its absence is real.
+func (s *Settings) RESTExceptionHandler() (found, known bool) {
+	_, known = s.RESTFramework()
+	for _, st := range s.Get("EXCEPTION_HANDLER") {
+		if st.Parent == "REST_FRAMEWORK" && st.InSettings && st.Value != ValueNone {
+			found = true
+		}
+	}
+	return found, known
 }
 
 // HasSettingsModule reports whether the analysed tree holds a Django
