@@ -572,7 +572,10 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node, resolve func(pyast.
 			specific = true
 		}
 	}
-	if specific && !onlyPasses(n) {
+	switch {
+	case specific && onlyPasses(n):
+		c.s.add("errors.swallowed", ev)
+	case specific:
 		c.s.add("errors.specific_handlers", ev)
 	}
 }

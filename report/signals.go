@@ -106,6 +106,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"security.constant_time_compare", "hmac.compare_digest / constant_time_compare used"},
 	{"errors.handlers", "except clauses outside tests and migrations"},
 	{"errors.specific_handlers", "except clauses naming an exception narrower than Exception, that do more than pass"},
+	{"errors.swallowed", "except clauses naming a specific exception whose body only passes (pass, continue, ..., a string), outside tests and migrations"},
 	{"errors.broad_handlers", "bare except clauses and except Exception / BaseException outside tests and migrations"},
 	{"di.injected_dependencies", "constructors taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
