@@ -215,8 +215,9 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 }
 
 // readOnlyUse reports whether every routed endpoint serving through the
-// serializer class answers safe methods only (a ReadOnlyModelViewSet, a
-// retrieve or list view), and at least one does.
+// serializer class takes no request body through it (safe methods and
+// DELETE: a ReadOnlyModelViewSet, a retrieve, list or destroy action) or
+// lets only administrators write, and at least one does.
 func readOnlyUse(p *analyzer.Pass, cls pyast.Node) bool {
 	sm := semantic.Of(p.Project)
 	f := sm.File(p.Unit)
@@ -240,7 +241,7 @@ func readOnlyUse(p *analyzer.Pass, cls pyast.Node) bool {
 			if s != sc {
 				continue
 			}
-			if e.AcceptsUnsafe() {
+			if takesBody(e) && !adminOnly(e) {
 				return false
 			}
 			used = true
@@ -291,4 +292,33 @@ func setBySave(p *analyzer.Pass, md *project.Model) map[string]bool {
 		}
 	}
 	return out
+}
+
+// takesBody reports an endpoint that may write through its serializer: one
+// answering POST, PUT or PATCH (a DELETE, a destroy action, reads no body).
+func takesBody(e *semantic.Endpoint) bool {
+	for _, m := range e.Methods {
+		switch m {
+		case "POST", "PUT", "PATCH", "ANY":
+			return true
+		}
+	}
+	return false
+}
+
+// adminOnly reports an endpoint only staff or administrators may call:
+// Django's staff checks, or a permission class named for administrators
+// (`IsAdminUser`, a project's `WorkspaceAdminPermission`). Setting roles
+// and flags is then their job, not a client's overreach.
+func adminOnly(e *semantic.Endpoint) bool {
+	if e.Auth.Staff {
+		return true
+	}
+	for _, p := range e.Auth.Permissions {
+		name := p[strings.LastIndex(p, ".")+1:]
+		if strings.Contains(name, "Admin") || strings.Contains(name, "Staff") || strings.Contains(name, "Superuser") {
+			return true
+		}
+	}
+	return false
 }
