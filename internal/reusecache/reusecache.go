@@ -18,13 +18,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 var magic = []byte("rubric-reuse-pack-1\x00")
@@ -55,24 +55,11 @@ func Open(dir, scope string) *Pack {
 	return p
 }
 
+// readCapped reads a pack: a regular file only, not followed through a
+// link, opened without blocking (a FIFO planted in the cache directory
+// would hang the run), at most limit bytes.
 func readCapped(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() > limit {
-		return nil, errors.New("reusecache: not a pack")
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(fh, limit+1)); err != nil {
-		return nil, err
-	}
-	if int64(buf.Len()) > limit {
-		return nil, errors.New("reusecache: pack too large")
-	}
-	return buf.Bytes(), nil
+	return safeio.ReadFile(path, limit)
 }
 
 // Save appends the entries this run made, or rewrites the pack with the

@@ -15,12 +15,13 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // Racy is how old a file's last change must be for its hash to be
@@ -63,13 +64,11 @@ func Open(dir, scope string) *Cache {
 	sum := sha256.Sum256([]byte(schema + "\x00" + scope))
 	c := &Cache{path: filepath.Join(dir, "stat", hex.EncodeToString(sum[:16])+".gob"),
 		old: map[string]entry{}, seen: map[string]entry{}, now: time.Now}
-	fh, err := os.Open(c.path)
+	// A regular file only, not followed through a link, opened without
+	// blocking (a FIFO planted in the cache directory would hang the run),
+	// capped.
+	data, err := safeio.ReadFile(c.path, maxFile)
 	if err != nil {
-		return c
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxFile+1))
-	if err != nil || len(data) > maxFile {
 		return c
 	}
 	var stored struct {

@@ -1,0 +1,30 @@
+//go:build unix
+
+package reusecache
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A FIFO planted where the pack lives is not read: Open returns at once
+// with an empty pack instead of blocking the run.
+func TestOpenIgnoresAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	path := Open(dir, "scope").path
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, syscall.Mkfifo(path, 0o644))
+	done := make(chan *Pack, 1)
+	go func() { done <- Open(dir, "scope") }()
+	select {
+	case p := <-done:
+		require.Zero(t, p.size)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Open blocked on a FIFO")
+	}
+}
