@@ -101,3 +101,17 @@ func TestJUnitIsWellFormed(t *testing.T) {
 	}
 	assert.Contains(t, buf.String(), `evil\x1b[2J\xff.py`)
 }
+
+// The one-line formats a terminal or a CI log shows (concise, GitHub
+// workflow commands) escape what the submission wrote too.
+func TestOneLineFormatsEscapeWhatTheSubmissionWrote(t *testing.T) {
+	for name, p := range map[string]Printer{"concise": &Concise{}, "github": &GitHub{}} {
+		var buf bytes.Buffer
+		require.NoError(t, p.Print(&buf, hostileResult()), name)
+		out := buf.String()
+		for _, raw := range []string{"\x1b", "\x00", "\x07", "\xff", "\xfe", "\u202e"} {
+			assert.NotContains(t, out, raw, name)
+		}
+		assert.Contains(t, out, `evil\x1b[2J\xff.py`, name)
+	}
+}

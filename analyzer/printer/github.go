@@ -48,8 +48,8 @@ func (p *GitHub) Print(w io.Writer, r *analyzer.Result) error {
 			msg += "\nhelp: " + d.Help
 		}
 		fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
-			githubLevel(d.Severity), escapeProperty(d.Path), line, col, endLine, endCol,
-			escapeProperty(d.Code), escapeData(msg))
+			githubLevel(d.Severity), escapeProperty(EscapeControls(d.Path)), line, col, endLine, endCol,
+			escapeProperty(d.Code), escapeData(EscapeControls(msg)))
 	}
 	return bw.Flush()
 }

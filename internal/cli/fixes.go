@@ -11,6 +11,7 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/printer"
 )
 
 // reportFixNotes tells, on standard error, which fixes were refused and
@@ -21,7 +22,7 @@ func (r *checkRun) reportFixNotes(fr *analyzer.FixResult) {
 	}
 	w := r.cmd.ErrOrStderr()
 	for _, rj := range fr.Rejected {
-		fmt.Fprintf(w, "rubric: %s:%d: %s fix not applied: %s\n", rj.Path, rj.Line, rj.Code, rj.Reason)
+		fmt.Fprintf(w, "rubric: %s:%d: %s fix not applied: %s\n", printer.EscapeControls(rj.Path), rj.Line, rj.Code, printer.EscapeControls(rj.Reason))
 	}
 	if !fr.Converged {
 		fmt.Fprintln(w, "rubric: warning: fixes were still applying after the last round allowed; run again and review the changes")
@@ -37,7 +38,11 @@ func (r *checkRun) printDiff(fr *analyzer.FixResult) (int, error) {
 	w := r.cmd.OutOrStdout()
 	changed := fr.Changed()
 	for _, rel := range changed {
-		d := udiff.Unified("a/"+rel, "b/"+rel, string(fr.Before[rel]), string(fr.After[rel]))
+		// File names are escaped in the headers (a name with an ESC
+		// sequence must not reach the terminal); the hunks stay as the
+		// files are, so that the patch applies.
+		name := printer.EscapeControls(rel)
+		d := udiff.Unified("a/"+name, "b/"+name, string(fr.Before[rel]), string(fr.After[rel]))
 		if _, err := io.WriteString(w, d); err != nil {
 			return ExitError, err
 		}
@@ -92,7 +97,7 @@ func (r *checkRun) showFixes(fr *analyzer.FixResult) {
 	last := ""
 	for _, k := range keys {
 		if k.path != last {
-			fmt.Fprintf(w, "- %s:\n", k.path)
+			fmt.Fprintf(w, "- %s:\n", printer.EscapeControls(k.path))
 			last = k.path
 		}
 		fmt.Fprintf(w, "    %d × %s (%s)\n", counts[k], k.code, k.name)
