@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/source"
 )
 
 // Applicability says when a fix may be applied without a person looking at
@@ -114,8 +115,11 @@ type FixResult struct {
 	// Before and After hold, by display path, the bytes of every file a
 	// fix changed, before the first round and after the last.
 	Before, After map[string][]byte
-	// Disk maps each changed display path to the path it was read from.
+	// Disk maps each changed display path to the path it was read from;
+	// Encoding to its declared encoding (PEP 263) when not UTF-8: Before
+	// and After are UTF-8 text, written back in that encoding.
 	Disk     map[string]string
+	Encoding map[string]string
 	Applied  []FixRecord
 	Rejected []FixRecord
 	// Converged is false when fixes were still being applied in the last
@@ -152,7 +156,7 @@ func FixRounds(ctx context.Context, cfg Config, paths []string, opts FixOptions)
 	for k, v := range cfg.Sources {
 		overlay[k] = v
 	}
-	fr := &FixResult{Before: map[string][]byte{}, After: map[string][]byte{}, Disk: map[string]string{}}
+	fr := &FixResult{Before: map[string][]byte{}, After: map[string][]byte{}, Disk: map[string]string{}, Encoding: map[string]string{}}
 	rejected := map[string]bool{} // fixes refused once are not tried again
 	if cfg.Trees == nil {
 		// Rounds after the first parse only the files a fix changed.
@@ -184,10 +188,20 @@ func FixRounds(ctx context.Context, cfg Config, paths []string, opts FixOptions)
 			if _, seen := fr.Before[rel]; !seen {
 				fr.Before[rel] = res.Files[rel].Src
 				fr.Disk[rel] = res.Files[rel].Path
+				if enc := res.Files[rel].Encoding; enc != "" {
+					fr.Encoding[rel] = enc
+				}
 			}
 			src = keepFinalNewline(fr.Before[rel], src)
+			// The next round reads the file as it would be written: in its
+			// declared encoding.
+			raw, err := source.Encode(src, fr.Encoding[rel])
+			if err != nil {
+				fr.Rejected = append(fr.Rejected, FixRecord{Path: rel, Reason: err.Error()})
+				continue
+			}
 			fr.After[rel] = src
-			overlay[rel] = src
+			overlay[rel] = raw
 		}
 	}
 	sort.SliceStable(fr.Applied, func(i, j int) bool { return lessRecord(fr.Applied[i], fr.Applied[j]) })
@@ -443,14 +457,22 @@ var ErrChangedOnDisk = errors.New("changed on disk since it was analysed; not wr
 func (fr *FixResult) Write() map[string]error {
 	errs := map[string]error{}
 	for _, rel := range fr.Changed() {
-		if err := writeFixed(fr.Disk[rel], fr.Before[rel], fr.After[rel]); err != nil {
+		if err := writeFixed(fr.Disk[rel], fr.Before[rel], fr.After[rel], fr.Encoding[rel]); err != nil {
 			errs[rel] = err
 		}
 	}
 	return errs
 }
 
-func writeFixed(path string, before, after []byte) error {
+func writeFixed(path string, before, after []byte, enc string) error {
+	// Compared and written in the file's own encoding.
+	before, err := source.Encode(before, enc)
+	if err != nil {
+		return err
+	}
+	if after, err = source.Encode(after, enc); err != nil {
+		return err
+	}
 	st, err := os.Lstat(path)
 	if err != nil {
 		return err

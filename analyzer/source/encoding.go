@@ -163,3 +163,42 @@ func decode(raw []byte) ([]byte, string, error) {
 func decodeWith(enc encoding.Encoding, raw []byte) ([]byte, error) {
 	return enc.NewDecoder().Bytes(raw)
 }
+
+// Encode turns UTF-8 text back into the encoding decode read it from (a
+// canonical name from EncodingName; "" is UTF-8): what a fixed file is
+// written in. A character the encoding cannot hold is an error.
+func Encode(text []byte, name string) ([]byte, error) {
+	switch name {
+	case "", "utf-8":
+		return text, nil
+	case "ascii":
+		for i, b := range text {
+			if b >= 0x80 {
+				return nil, fmt.Errorf("%w: a non-ASCII character at offset %d in a file declared ASCII", ErrEncoding, i)
+			}
+		}
+		return text, nil
+	}
+	var enc encoding.Encoding
+	if cm := singleByte[name]; cm != nil {
+		enc = cm
+	} else if e, err := ianaindex.IANA.Encoding(name); err == nil && e != nil {
+		enc = e
+	} else {
+		return nil, fmt.Errorf("%w: unknown encoding %q", ErrEncoding, name)
+	}
+	out, err := enc.NewEncoder().Bytes(text)
+	if err != nil || !bytes.Equal(mustDecode(enc, out), text) {
+		return nil, fmt.Errorf("%w: the text holds a character %s cannot encode", ErrEncoding, name)
+	}
+	return out, nil
+}
+
+// mustDecode decodes raw with enc, nil on error.
+func mustDecode(enc encoding.Encoding, raw []byte) []byte {
+	out, err := decodeWith(enc, raw)
+	if err != nil {
+		return nil
+	}
+	return out
+}

@@ -89,3 +89,20 @@ func TestReadRawStaysInTheTree(t *testing.T) {
 	_, ok = rootOf("/a/b/c.py", "../c.py")
 	assert.False(t, ok)
 }
+
+// Encode writes back what decode read, and refuses a character the
+// encoding cannot hold.
+func TestEncodeRoundTrips(t *testing.T) {
+	raw := []byte("# -*- coding: latin-1 -*-\nx = '\xe9t\xe9'\n")
+	text, name, err := decode(raw)
+	require.NoError(t, err)
+	require.Equal(t, "iso-8859-1", name)
+	back, err := Encode(text, name)
+	require.NoError(t, err)
+	assert.Equal(t, raw, back)
+	_, err = Encode([]byte("x = '\u20ac'\n"), name)
+	assert.ErrorIs(t, err, ErrEncoding, "the euro sign is not in latin-1")
+	same, err := Encode(text, "")
+	require.NoError(t, err)
+	assert.Equal(t, text, same)
+}

@@ -274,3 +274,21 @@ func TestOtherToolsNoqaHonoured(t *testing.T) {
 	code, _, _ = run(t, "check", "--no-cache", "--select", "ERR001", ".")
 	assert.Equal(t, 1, code)
 }
+
+// A file that declares another encoding (PEP 263) is fixed and written
+// back in that encoding: its other bytes stay as they were.
+func TestFixKeepsDeclaredEncoding(t *testing.T) {
+	latin1 := func(s string) string {
+		out := make([]byte, 0, len(s))
+		for _, r := range s {
+			out = append(out, byte(r)) // every rune here is below 256
+		}
+		return string(out)
+	}
+	header := "# -*- coding: latin-1 -*-\n# café\n"
+	dir := tempProject(t, map[string]string{"app/io.py": latin1(header + fixable)})
+	code, _, errs := run(t, "check", "--no-cache", "--fix", ".")
+	assert.Equal(t, 1, code, errs)
+	assert.NotContains(t, errs, "not written")
+	assert.Equal(t, latin1(header+fixed), readFile(t, filepath.Join(dir, "app/io.py")))
+}
