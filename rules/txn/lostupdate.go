@@ -241,14 +241,36 @@ func modelOf(sf *semantic.File, row pyast.Node) string {
 }
 
 // rowModel is the model of a row expression: what the semantic model
-// says, or the model class whose method `self` is.
+// says, the model class whose method `self` is, a relation of it
+// (`self.wallet`), or a local bound once to one of these.
 func rowModel(sf *semantic.File, row pyast.Node) *project.Model {
+	return rowModelDepth(sf, row, 0)
+}
+
+func rowModelDepth(sf *semantic.File, row pyast.Node, depth int) *project.Model {
+	if row.IsNil() || depth > 2 {
+		return nil
+	}
 	if md, _ := sf.Instance(row); md != nil {
 		return md
 	}
-	if row.Type() == "identifier" && row.Text() == "self" {
-		if fn := sf.EnclosingFunc(row); fn != nil && fn.Class != nil && sf.M.Graph != nil {
-			return sf.M.Graph.ByQual(fn.Class.Qual)
+	row = pyast.Unparen(row)
+	switch row.Type() {
+	case "identifier":
+		if row.Text() == "self" {
+			if fn := sf.EnclosingFunc(row); fn != nil && fn.Class != nil && sf.M.Graph != nil {
+				return sf.M.Graph.ByQual(fn.Class.Qual)
+			}
+			return nil
+		}
+		if bs := sf.Bindings(row, row.Text()); len(bs) == 1 {
+			return rowModelDepth(sf, bs[0], depth+1)
+		}
+	case "attribute":
+		if owner := rowModelDepth(sf, row.ChildByField("object"), depth+1); owner != nil {
+			if a := owner.Attr(row.ChildByField("attribute").Text()); a.Kind == project.AttrForward {
+				return a.Target
+			}
 		}
 	}
 	return nil

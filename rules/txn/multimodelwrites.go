@@ -3,7 +3,10 @@ package txn
 import (
 	_ "embed"
 
+	"sort"
+
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -23,6 +26,7 @@ var MultiModelWrites = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Project},
 	Run:        runMultiModelWrites,
 }
 
@@ -58,6 +62,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 				models = append(models, m)
 			}
 		}
+		writes, models, inferred := withSemanticWrites(p, fn, writes, models)
 		i, j := firstPair(writes, models)
 		if i < 0 {
 			continue
@@ -66,7 +71,10 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 			continue
 		}
 		conf := analyzer.Medium
-		if bulkCleanup(writes[i]) && bulkCleanup(writes[j]) || isSignalReceiver(p, fn) {
+		// A write whose model only the semantic model names (a related
+		// manager, a model's own save()) is a weaker reading: low.
+		if bulkCleanup(writes[i]) && bulkCleanup(writes[j]) || isSignalReceiver(p, fn) ||
+			inferred[writes[i].Node().ID()] || inferred[writes[j].Node().ID()] {
 			conf = analyzer.Low
 		}
 		p.Report(analyzer.Diagnostic{
@@ -112,4 +120,66 @@ func isSignalReceiver(p *analyzer.Pass, fn pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// withSemanticWrites adds the writes whose model only the semantic model
+// knows: creates and updates through a related manager
+// (`self.wallet.transactions.create(...)`), `super().save()` in a model's
+// own save(), and `row.save()` on a row it knows (`wallet = self.wallet`
+// in a model method). The result is in source order.
+func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect, models []string) ([]effects.Effect, []string, map[int32]bool) {
+	f := semantic.Of(p.Project).File(p.Unit)
+	seen := map[int32]bool{}
+	for _, w := range writes {
+		seen[w.Node().ID()] = true
+	}
+	added := map[int32]bool{}
+	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		if seen[n.ID()] {
+			continue
+		}
+		c, _ := pyast.AsCall(n)
+		if c.Func.Type() != "attribute" {
+			continue
+		}
+		m, verb := "", c.MethodName()
+		recv := c.Receiver()
+		switch verb {
+		case "create", "bulk_create", "get_or_create", "update_or_create", "update", "delete":
+			if qs := f.Eval(recv); qs != nil && qs.Model != nil && qs.Related {
+				m = qs.Model.Name
+			}
+		}
+		if verb == "save" || verb == "delete" && m == "" {
+			if rc, ok := pyast.AsCall(recv); ok && pyast.Dotted(rc.Func) == "super" {
+				// The model whose own save() (or delete()) this is.
+				if ef := f.EnclosingFunc(n); ef != nil && ef.Class != nil && f.M.Graph != nil && pyast.DefName(fn) == verb {
+					if md := f.M.Graph.ByQual(ef.Class.Qual); md != nil {
+						m = md.Name
+					}
+				}
+			} else if md := rowModel(f, recv); md != nil && len(c.Positional) == 0 {
+				m = md.Name
+			}
+		}
+		if m == "" {
+			continue
+		}
+		writes = append(writes, effects.Effect{Kind: effects.DBWrite, Call: c, Verb: verb, Name: pyast.Dotted(c.Func)})
+		models = append(models, m)
+		added[n.ID()] = true
+	}
+	if len(added) == 0 {
+		return writes, models, nil
+	}
+	idx := make([]int, len(writes))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return writes[idx[a]].Node().StartByte() < writes[idx[b]].Node().StartByte() })
+	ws, ms := make([]effects.Effect, len(writes)), make([]string, len(writes))
+	for i, k := range idx {
+		ws[i], ms[i] = writes[k], models[k]
+	}
+	return ws, ms, added
 }
