@@ -66,15 +66,49 @@ func boundValue(a pyast.Node) pyast.Node {
 }
 
 // Binding returns the right-hand side of the last assignment to name
-// before position at in n's scope, or the zero Node.
+// before position at in n's scope, or the zero Node. An assignment in
+// another clause of an if statement that holds n (`if a: qs = x` then
+// `elif b: use(qs)`) never runs before n and is passed over.
 func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	var last pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
-		if a.EndByte() <= at {
+		if a.EndByte() <= at && !exclusive(a, n) {
 			last = boundValue(a)
 		}
 	}
 	return last
+}
+
+// exclusive reports whether a sits in the body of one clause (if, elif,
+// else) of an if statement and n in another part of it: when n runs, a
+// did not.
+func exclusive(a, n pyast.Node) bool {
+	for p := a.Parent(); !p.IsNil(); p = p.Parent() {
+		if p.Is("function_definition", "class_definition", "lambda", "module") {
+			return false
+		}
+		if p.Type() != "if_statement" || !p.Contains(n) {
+			continue
+		}
+		// The body of a's clause; a walrus in a condition runs before
+		// every later clause.
+		bodies := []pyast.Node{p.ChildByField("consequence")}
+		for _, c := range p.NamedChildren() {
+			switch c.Type() {
+			case "elif_clause":
+				bodies = append(bodies, c.ChildByField("consequence"))
+			case "else_clause":
+				bodies = append(bodies, c.ChildByField("body"))
+			}
+		}
+		for _, b := range bodies {
+			if !b.IsNil() && b.Contains(a) {
+				return !b.Contains(n)
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // Bindings returns every right-hand side assigned to name in n's scope.
