@@ -761,8 +761,14 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 // value that is a queryset with rows (an early `return qs.none()` or a
 // lookup by key is an exception path, not the listing); nil as soon as a
 // return before it cannot be read.
+//
+// A return under a branch whose prefetches are computed at run time
+// (`if self.brief: return qs.prefetch_related(*fields)`) is a variant of
+// the listing; when a later return can be read, that one is the listing,
+// as opaque (what the variant loads is unknown, so findings on it are
+// less certain).
 func (f *File) returnQS(m pyast.Node, st ctx) *QS {
-	var fallback *QS
+	var fallback, dynamic *QS
 	for _, r := range pyast.FindAllShallow(m, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
@@ -772,12 +778,26 @@ func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 		if q == nil {
 			return nil // one path cannot be read: the listing is unknown
 		}
+		if q.Dynamic && dynamic == nil && conditional(r) {
+			dynamic = q
+			continue
+		}
 		if !q.Single {
+			if dynamic != nil {
+				if dynamic.Model != q.Model {
+					return dynamic
+				}
+				q = q.clone()
+				q.Opaque = true
+			}
 			return q
 		}
 		if fallback == nil {
 			fallback = q
 		}
+	}
+	if dynamic != nil {
+		return dynamic
 	}
 	return fallback
 }
