@@ -243,8 +243,14 @@ func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Con
 // queryCall is Tracker.queryCall for any file of the project.
 func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
 	// Cheap test first: this runs on every call of the file.
-	if fn := n.ChildByField("function"); fn.Type() != "attribute" || !queryMethod(fn.ChildByField("attribute")) {
+	fn := n.ChildByField("function")
+	if fn.Type() != "attribute" {
 		return nil, "", 0
+	}
+	if !queryMethod(fn.ChildByField("attribute")) {
+		// A chain ending in a custom queryset method (`.specific()`,
+		// `.active()`) iterated right here.
+		return iteratedCustom(f, n)
 	}
 	if batched(n) {
 		return nil, "", 0
@@ -294,6 +300,22 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 		return &QS{ModelText: root}, what, analyzer.Low
 	}
 	return nil, "", 0
+}
+
+// iteratedCustom reports a call the loop iterates (`for x in
+// M.objects.filter(...).specific()`) whose method is not a queryset method
+// rubric knows but that evaluates to a queryset built from a manager: a
+// custom queryset method, with medium confidence.
+func iteratedCustom(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
+	p := n.Parent()
+	if !p.Is("for_statement", "for_in_clause") || !p.ChildByField("right").Equal(n) || batched(n) {
+		return nil, "", 0
+	}
+	q = f.Eval(n)
+	if q == nil || q.Related || q.Model == nil || !q.Custom {
+		return nil, "", 0
+	}
+	return q, "iterate", analyzer.Medium
 }
 
 // queryMethod reports whether the method name id can make queryCall
