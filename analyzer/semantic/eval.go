@@ -248,6 +248,14 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		}
 		return nil
 	}
+	if isGetUserModel(obj) {
+		// get_user_model().objects: the user model's manager.
+		if m := f.M.Graph.UserModel(); m != nil && name == "objects" {
+			return &QS{Model: m, ModelText: m.Name, Origin: n, OriginFile: f, Opaque: m.External || !m.Complete,
+				NamesOpen: m.External || f.M.managerAddsNames(m, name)}
+		}
+		return nil
+	}
 	if d := pyast.Dotted(obj); d != "" {
 		m := f.M.Graph.Lookup(f.Unit, d)
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
@@ -298,6 +306,17 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		}
 	}
 	return nil
+}
+
+// isGetUserModel reports a call `get_user_model()` (or
+// `auth.get_user_model()`) without arguments.
+func isGetUserModel(n pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(n))
+	if !ok || len(c.Positional) > 0 || len(c.Keywords) > 0 {
+		return false
+	}
+	d := pyast.Dotted(c.Func)
+	return d == "get_user_model" || strings.HasSuffix(d, ".get_user_model")
 }
 
 // subPaths returns the paths under rel ("items__product" under "items"
