@@ -299,7 +299,91 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 	if root := semantic.ManagerRoot(base); root != "" {
 		return &QS{ModelText: root}, what, analyzer.Low
 	}
+	if dynamicManager(f, base) {
+		return &QS{}, what, analyzer.Medium
+	}
 	return nil, "", 0
+}
+
+// ownerModel returns the model of an instance expression: what the
+// semantic model says, or `self.a.b` in a method of a model class
+// followed through forward relations.
+func ownerModel(f *semantic.File, n pyast.Node) *project.Model {
+	if m, _ := f.Instance(n); m != nil {
+		return m
+	}
+	var names []string
+	cur := pyast.Unparen(n)
+	for cur.Type() == "attribute" {
+		names = append([]string{cur.ChildByField("attribute").Text()}, names...)
+		cur = cur.ChildByField("object")
+	}
+	if cur.Type() != "identifier" || cur.Text() != "self" || f.M.Graph == nil {
+		return nil
+	}
+	c := f.ClassOfDef(pyast.Ancestor(cur, "class_definition"))
+	if c == nil {
+		return nil
+	}
+	m := f.M.Graph.ByQual(c.Qual)
+	for _, name := range names {
+		if m == nil {
+			return nil
+		}
+		a := m.Attr(name)
+		if a.Kind != project.AttrForward && a.Kind != project.AttrReverseOne {
+			return nil
+		}
+		m = a.Target
+	}
+	return m
+}
+
+// dynamicManager recognises a related manager named at run time and
+// filtered with lookups: `getattr(self.device, name).filter(name=x)`,
+// where the object is a model instance with related managers. The chain
+// must filter with keyword lookups, which a plain list or dict does not
+// take.
+func dynamicManager(f *semantic.File, n pyast.Node) bool {
+	lookups := false
+	for {
+		n = pyast.Unparen(n)
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return false
+		}
+		if c.Func.Type() == "identifier" {
+			if c.Func.Text() != "getattr" || len(c.Positional) != 2 || !lookups {
+				return false
+			}
+			if _, literal := pyast.StringValue(c.Positional[1]); literal {
+				return false
+			}
+			m := ownerModel(f, c.Positional[0])
+			if m == nil {
+				return false
+			}
+			for _, fd := range m.Fields {
+				if fd.Kind == project.ManyToMany {
+					return true
+				}
+			}
+			for _, r := range m.Reverse {
+				if r.Field != nil && r.Many() {
+					return true
+				}
+			}
+			return false
+		}
+		switch c.MethodName() {
+		case "filter", "exclude", "get":
+			lookups = lookups || len(c.Keywords) > 0
+		case "all", "order_by", "first", "last", "exists", "count":
+		default:
+			return false
+		}
+		n = c.Receiver()
+	}
 }
 
 // iteratedCustom reports a call the loop iterates (`for x in
