@@ -79,6 +79,22 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	return last
 }
 
+// ifBodies returns the bodies of an if statement's clauses (if, elif...,
+// else) and whether it has an else.
+func ifBodies(st pyast.Node) (bodies []pyast.Node, hasElse bool) {
+	bodies = []pyast.Node{st.ChildByField("consequence")}
+	for _, k := range st.NamedChildren() {
+		switch k.Type() {
+		case "elif_clause":
+			bodies = append(bodies, k.ChildByField("consequence"))
+		case "else_clause":
+			bodies = append(bodies, k.ChildByField("body"))
+			hasElse = true
+		}
+	}
+	return bodies, hasElse
+}
+
 // exclusive reports whether a sits in the body of one clause (if, elif,
 // else) of an if statement and n in another part of it: when n runs, a
 // did not.
@@ -92,15 +108,7 @@ func exclusive(a, n pyast.Node) bool {
 		}
 		// The body of a's clause; a walrus in a condition runs before
 		// every later clause.
-		bodies := []pyast.Node{p.ChildByField("consequence")}
-		for _, c := range p.NamedChildren() {
-			switch c.Type() {
-			case "elif_clause":
-				bodies = append(bodies, c.ChildByField("consequence"))
-			case "else_clause":
-				bodies = append(bodies, c.ChildByField("body"))
-			}
-		}
+		bodies, _ := ifBodies(p)
 		for _, b := range bodies {
 			if !b.IsNil() && b.Contains(a) {
 				return !b.Contains(n)
@@ -1036,17 +1044,7 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 	out := []pyast.Node{last}
 	covered := false // every path through the branch assigns
 	if branch.Type() == "if_statement" {
-		clauses := []pyast.Node{branch.ChildByField("consequence")}
-		hasElse := false
-		for _, k := range branch.NamedChildren() {
-			switch k.Type() {
-			case "elif_clause":
-				clauses = append(clauses, k.ChildByField("consequence"))
-			case "else_clause":
-				clauses = append(clauses, k.ChildByField("body"))
-				hasElse = true
-			}
-		}
+		clauses, hasElse := ifBodies(branch)
 		assigned := 0
 		for _, cl := range clauses {
 			if cl.Contains(last) {
