@@ -41,6 +41,15 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		perFile = 3
 	}
 	funcs := map[string][]funcSpan{}
+	distinct, habit := map[string]bool{}, map[string]bool{}
+	for _, r := range o.Rules {
+		if r.Distinct {
+			distinct[r.Code] = true
+		}
+		if r.Habit {
+			habit[r.Code] = true
+		}
+	}
 	scopeOf := func(d Diagnostic) funcSpan {
 		if ix == nil || ix.ByPath[d.Path] == nil {
 			return funcSpan{}
@@ -50,22 +59,15 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 			fs = functionSpans(ix.ByPath[d.Path])
 			funcs[d.Path] = fs
 		}
-		return innermost(fs, d.Start)
+		// A distinct rule's findings in the bodies of two classes (two
+		// views' serializer_class) are two places, as in two functions.
+		return innermost(fs, d.Start, distinct[d.Code])
 	}
 
 	type key struct {
 		code, path string
 		fn         funcSpan
 		sev        Severity // findings of one rule at different severities are different problems
-	}
-	distinct, habit := map[string]bool{}, map[string]bool{}
-	for _, r := range o.Rules {
-		if r.Distinct {
-			distinct[r.Code] = true
-		}
-		if r.Habit {
-			habit[r.Code] = true
-		}
 	}
 	var order []key
 	groups := map[key][]Diagnostic{}
@@ -138,17 +140,22 @@ func collapse(g []Diagnostic, where string) Diagnostic {
 	return d
 }
 
-// funcSpan is a function definition's byte range and name; the zero value
-// is module level.
+// funcSpan is a function (or class) definition's byte range and name; the
+// zero value is module level.
 type funcSpan struct {
 	start, end int
 	name       string
+	class      bool
 }
 
 func functionSpans(u *project.Unit) []funcSpan {
 	var out []funcSpan
-	for _, n := range pyast.FindAll(u.Tree.Root(), "function_definition") {
+	for _, n := range pyast.FindAll(u.Tree.Root(), "function_definition", "class_definition") {
 		name := pyast.DefName(n)
+		if n.Type() == "class_definition" {
+			out = append(out, funcSpan{start: n.StartByte(), end: n.EndByte(), name: name, class: true})
+			continue
+		}
 		if c := pyast.EnclosingClass(n); !c.IsNil() {
 			name = pyast.DefName(c) + "." + name
 		}
@@ -158,12 +165,16 @@ func functionSpans(u *project.Unit) []funcSpan {
 	return out
 }
 
-// innermost returns the smallest function containing off.
-func innermost(fs []funcSpan, off int) funcSpan {
+// innermost returns the smallest function containing off, or class when
+// classes is set.
+func innermost(fs []funcSpan, off int, classes bool) funcSpan {
 	best := funcSpan{}
 	for _, f := range fs {
 		if f.start > off {
 			break
+		}
+		if f.class && !classes {
+			continue
 		}
 		if off < f.end && (best.name == "" || f.end-f.start < best.end-best.start) {
 			best = f

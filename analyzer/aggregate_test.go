@@ -103,3 +103,33 @@ func TestAggregateKeepsSeveritiesApart(t *testing.T) {
 	assert.Equal(t, analyzer.Error, got[1].Severity)
 	assert.Equal(t, "other rule", got[2].Message)
 }
+
+// A Distinct rule's findings in the bodies of two classes (two views'
+// class attributes) are two places; other rules fold them as module level.
+func TestAggregateDistinctKeepsClassesApart(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "app/views.py", []byte(`class A:
+    x = boom()
+
+
+class B:
+    x = boom()
+
+    def m(self):
+        boom()
+        boom()
+`))
+	res := run(t, dir, 1)
+	require.Len(t, res.Diagnostics, 4)
+	got := analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{})
+	require.Len(t, got, 2, "module level (both class bodies) and B.m")
+	assert.Equal(t, "boom called (and 1 more like it in this file)", got[0].Message)
+
+	distinct := *res.Rules[len(res.Rules)-1]
+	distinct.Distinct = true
+	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: []*analyzer.Rule{&distinct}})
+	require.Len(t, got, 3, "A, B and B.m")
+	assert.Equal(t, "boom called", got[0].Message)
+	assert.Equal(t, "boom called", got[1].Message)
+	assert.Equal(t, "boom called (and 1 more like it in `B.m`)", got[2].Message)
+}

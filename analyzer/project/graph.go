@@ -512,8 +512,12 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 	g.qsMethods = map[string]bool{}
 	for _, c := range classes {
 		if g.isQuerySetClass(c, 0) {
-			for _, name := range c.Methods {
-				g.qsMethods[name] = true
+			// Its own methods and those of the project mixins it derives
+			// from (`class QS(SpecificQuerySetMixin, models.QuerySet)`).
+			for _, cc := range append([]*ClassFacts{c}, g.ClassBases(c)...) {
+				for _, name := range cc.Methods {
+					g.qsMethods[name] = true
+				}
 			}
 		}
 	}

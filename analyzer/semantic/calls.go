@@ -317,9 +317,13 @@ func (c *Class) IsAdmin() bool {
 // returnValue evaluates what a function returns: a queryset (the first
 // return that lists rows), a row, or unknown. Paths that disagree make it
 // unknown.
+//
+// A return of a call through a local name (`impl = get_hook(...)`, then
+// `if impl: return impl(x)`) is an override chosen at run time: the
+// other returns still say what the function gives, as opaque.
 func (f *File) returnValue(fn *Func) Value {
 	var out Value
-	seen := false
+	seen, hooked := false, false
 	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
@@ -327,6 +331,10 @@ func (f *File) returnValue(fn *Func) Value {
 		}
 		v := f.Value(e)
 		if v.Kind != QuerySet && v.Kind != Row {
+			if v.Kind == Unknown && f.localHook(fn, e) {
+				hooked = true
+				continue
+			}
 			if v.Kind == Unknown && e.Type() != "none" {
 				return Value{}
 			}
@@ -346,7 +354,22 @@ func (f *File) returnValue(fn *Func) Value {
 		}
 		out, seen = v, true
 	}
+	if hooked && out.Kind == QuerySet && out.QS != nil {
+		out.QS = out.QS.clone()
+		out.QS.Opaque = true
+	}
 	return out
+}
+
+// localHook reports a call, under a branch, whose callee is a name
+// assigned in fn (not a function of the project or a module-level name):
+// a callable chosen at run time.
+func (f *File) localHook(fn *Func, e pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(e))
+	if !ok || c.Func.Type() != "identifier" {
+		return false
+	}
+	return conditional(e) && len(f.assignments(fn.Node, c.Func.Text())) > 0
 }
 
 // argValues evaluates the arguments of a call site, by the callee's

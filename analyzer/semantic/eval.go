@@ -66,15 +66,57 @@ func boundValue(a pyast.Node) pyast.Node {
 }
 
 // Binding returns the right-hand side of the last assignment to name
-// before position at in n's scope, or the zero Node.
+// before position at in n's scope, or the zero Node. An assignment in
+// another clause of an if statement that holds n (`if a: qs = x` then
+// `elif b: use(qs)`) never runs before n and is passed over.
 func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	var last pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
-		if a.EndByte() <= at {
+		if a.EndByte() <= at && !exclusive(a, n) {
 			last = boundValue(a)
 		}
 	}
 	return last
+}
+
+// ifBodies returns the bodies of an if statement's clauses (if, elif...,
+// else) and whether it has an else.
+func ifBodies(st pyast.Node) (bodies []pyast.Node, hasElse bool) {
+	bodies = []pyast.Node{st.ChildByField("consequence")}
+	for _, k := range st.NamedChildren() {
+		switch k.Type() {
+		case "elif_clause":
+			bodies = append(bodies, k.ChildByField("consequence"))
+		case "else_clause":
+			bodies = append(bodies, k.ChildByField("body"))
+			hasElse = true
+		}
+	}
+	return bodies, hasElse
+}
+
+// exclusive reports whether a sits in the body of one clause (if, elif,
+// else) of an if statement and n in another part of it: when n runs, a
+// did not.
+func exclusive(a, n pyast.Node) bool {
+	for p := a.Parent(); !p.IsNil(); p = p.Parent() {
+		if p.Is("function_definition", "class_definition", "lambda", "module") {
+			return false
+		}
+		if p.Type() != "if_statement" || !p.Contains(n) {
+			continue
+		}
+		// The body of a's clause; a walrus in a condition runs before
+		// every later clause.
+		bodies, _ := ifBodies(p)
+		for _, b := range bodies {
+			if !b.IsNil() && b.Contains(a) {
+				return !b.Contains(n)
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // Bindings returns every right-hand side assigned to name in n's scope.
@@ -214,6 +256,14 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		}
 		return nil
 	}
+	if isGetUserModel(obj) {
+		// get_user_model().objects: the user model's manager.
+		if m := f.M.Graph.UserModel(); m != nil && name == "objects" {
+			return &QS{Model: m, ModelText: m.Name, Origin: n, OriginFile: f, Opaque: m.External || !m.Complete,
+				NamesOpen: m.External || f.M.managerAddsNames(m, name)}
+		}
+		return nil
+	}
 	if d := pyast.Dotted(obj); d != "" {
 		m := f.M.Graph.Lookup(f.Unit, d)
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
@@ -264,6 +314,17 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		}
 	}
 	return nil
+}
+
+// isGetUserModel reports a call `get_user_model()` (or
+// `auth.get_user_model()`) without arguments.
+func isGetUserModel(n pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(n))
+	if !ok || len(c.Positional) > 0 || len(c.Keywords) > 0 {
+		return false
+	}
+	d := pyast.Dotted(c.Func)
+	return d == "get_user_model" || strings.HasSuffix(d, ".get_user_model")
 }
 
 // subPaths returns the paths under rel ("items__product" under "items"
@@ -727,8 +788,14 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 // value that is a queryset with rows (an early `return qs.none()` or a
 // lookup by key is an exception path, not the listing); nil as soon as a
 // return before it cannot be read.
+//
+// A return under a branch whose prefetches are computed at run time
+// (`if self.brief: return qs.prefetch_related(*fields)`) is a variant of
+// the listing; when a later return can be read, that one is the listing,
+// as opaque (what the variant loads is unknown, so findings on it are
+// less certain).
 func (f *File) returnQS(m pyast.Node, st ctx) *QS {
-	var fallback *QS
+	var fallback, dynamic *QS
 	for _, r := range pyast.FindAllShallow(m, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
@@ -738,12 +805,26 @@ func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 		if q == nil {
 			return nil // one path cannot be read: the listing is unknown
 		}
+		if q.Dynamic && dynamic == nil && conditional(r) {
+			dynamic = q
+			continue
+		}
 		if !q.Single {
+			if dynamic != nil {
+				if dynamic.Model != q.Model {
+					return dynamic
+				}
+				q = q.clone()
+				q.Opaque = true
+			}
 			return q
 		}
 		if fallback == nil {
 			fallback = q
 		}
+	}
+	if dynamic != nil {
+		return dynamic
 	}
 	return fallback
 }
@@ -963,17 +1044,7 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 	out := []pyast.Node{last}
 	covered := false // every path through the branch assigns
 	if branch.Type() == "if_statement" {
-		clauses := []pyast.Node{branch.ChildByField("consequence")}
-		hasElse := false
-		for _, k := range branch.NamedChildren() {
-			switch k.Type() {
-			case "elif_clause":
-				clauses = append(clauses, k.ChildByField("consequence"))
-			case "else_clause":
-				clauses = append(clauses, k.ChildByField("body"))
-				hasElse = true
-			}
-		}
+		clauses, hasElse := ifBodies(branch)
 		assigned := 0
 		for _, cl := range clauses {
 			if cl.Contains(last) {

@@ -403,7 +403,9 @@ func boundedIter(it pyast.Node, f *File, depth int) bool {
 // shapeQS guesses the model of a loop's rows from what the body reads on
 // them, when nothing else tells (`for c in self.comments`, filled
 // elsewhere): the one model of the graph that has every attribute the
-// body reads first on the row, at least two of them, one a relation. The
+// body reads first on the row, at least two of them, one a relation (a
+// method called on the row may come from a base outside the tree when the
+// model has one). The
 // guess has Certainty FromShape (findings on it are low confidence), and
 // nothing is known of what the rows loaded (Opaque).
 func (f *File) shapeQS(l *Loop) *QS {
@@ -416,7 +418,7 @@ func (f *File) shapeQS(l *Loop) *QS {
 	}
 	// The attributes read on the row variable (no evaluation here: this
 	// runs while the loop's own queryset is being worked out).
-	names := map[string]bool{}
+	names := map[string]bool{} // name -> every read calls it
 	v := l.Var.Text()
 	mixed := false
 	l.Walk(func(n pyast.Node) bool {
@@ -427,7 +429,13 @@ func (f *File) shapeQS(l *Loop) *QS {
 		}
 		if n.Type() == "attribute" {
 			if o := n.ChildByField("object"); o.Type() == "identifier" && o.Text() == v {
-				names[n.ChildByField("attribute").Text()] = true
+				name := n.ChildByField("attribute").Text()
+				p := n.Parent()
+				called := p.Type() == "call" && p.ChildByField("function").Equal(n)
+				if prev, ok := names[name]; ok {
+					called = called && prev
+				}
+				names[name] = called
 			}
 		}
 		return true
@@ -440,18 +448,21 @@ func (f *File) shapeQS(l *Loop) *QS {
 		if !nameAgrees(v, m.Name) && !nameAgrees(plural(iterName(l.Iter)), m.Name) {
 			continue
 		}
-		if m.Abstract || m.External || !m.Complete {
+		if m.Abstract || m.External {
 			continue
 		}
 		relation, all := false, true
-		for name := range names {
+		for name, called := range names {
 			a := m.Attr(name)
 			switch a.Kind {
 			case project.AttrForward, project.AttrReverseOne, project.AttrReverseMany, project.AttrManyToMany:
 				relation = true
 			case project.AttrColumn:
 			default:
-				if f.M.ModelMethod(m, name) == nil {
+				// A method the project defines; on a model with a base
+				// outside the tree, a method that base may define (a
+				// call, never a plain attribute, which could be a field).
+				if f.M.ModelMethod(m, name) == nil && (m.Complete || !called) {
 					all = false
 				}
 			}

@@ -243,8 +243,14 @@ func (t *Tracker) queryCall(n pyast.Node) (q *QS, what string, conf analyzer.Con
 // queryCall is Tracker.queryCall for any file of the project.
 func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
 	// Cheap test first: this runs on every call of the file.
-	if fn := n.ChildByField("function"); fn.Type() != "attribute" || !queryMethod(fn.ChildByField("attribute")) {
+	fn := n.ChildByField("function")
+	if fn.Type() != "attribute" {
 		return nil, "", 0
+	}
+	if !queryMethod(fn.ChildByField("attribute")) {
+		// A chain ending in a custom queryset method (`.specific()`,
+		// `.active()`) iterated right here.
+		return iteratedCustom(f, n)
 	}
 	if batched(n) {
 		return nil, "", 0
@@ -293,7 +299,107 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 	if root := semantic.ManagerRoot(base); root != "" {
 		return &QS{ModelText: root}, what, analyzer.Low
 	}
+	if dynamicManager(f, base) {
+		return &QS{}, what, analyzer.Medium
+	}
 	return nil, "", 0
+}
+
+// ownerModel returns the model of an instance expression: what the
+// semantic model says, or `self.a.b` in a method of a model class
+// followed through forward relations.
+func ownerModel(f *semantic.File, n pyast.Node) *project.Model {
+	if m, _ := f.Instance(n); m != nil {
+		return m
+	}
+	var names []string
+	cur := pyast.Unparen(n)
+	for cur.Type() == "attribute" {
+		names = append([]string{cur.ChildByField("attribute").Text()}, names...)
+		cur = cur.ChildByField("object")
+	}
+	if cur.Type() != "identifier" || cur.Text() != "self" || f.M.Graph == nil {
+		return nil
+	}
+	c := f.ClassOfDef(pyast.Ancestor(cur, "class_definition"))
+	if c == nil {
+		return nil
+	}
+	m := f.M.Graph.ByQual(c.Qual)
+	for _, name := range names {
+		if m == nil {
+			return nil
+		}
+		a := m.Attr(name)
+		if a.Kind != project.AttrForward && a.Kind != project.AttrReverseOne {
+			return nil
+		}
+		m = a.Target
+	}
+	return m
+}
+
+// dynamicManager recognises a related manager named at run time and
+// filtered with lookups: `getattr(self.device, name).filter(name=x)`,
+// where the object is a model instance with related managers. The chain
+// must filter with keyword lookups, which a plain list or dict does not
+// take.
+func dynamicManager(f *semantic.File, n pyast.Node) bool {
+	lookups := false
+	for {
+		n = pyast.Unparen(n)
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return false
+		}
+		if c.Func.Type() == "identifier" {
+			if c.Func.Text() != "getattr" || len(c.Positional) != 2 || !lookups {
+				return false
+			}
+			if _, literal := pyast.StringValue(c.Positional[1]); literal {
+				return false
+			}
+			m := ownerModel(f, c.Positional[0])
+			if m == nil {
+				return false
+			}
+			for _, fd := range m.Fields {
+				if fd.Kind == project.ManyToMany {
+					return true
+				}
+			}
+			for _, r := range m.Reverse {
+				if r.Field != nil && r.Many() {
+					return true
+				}
+			}
+			return false
+		}
+		switch c.MethodName() {
+		case "filter", "exclude", "get":
+			lookups = lookups || len(c.Keywords) > 0
+		case "all", "order_by", "first", "last", "exists", "count":
+		default:
+			return false
+		}
+		n = c.Receiver()
+	}
+}
+
+// iteratedCustom reports a call the loop iterates (`for x in
+// M.objects.filter(...).specific()`) whose method is not a queryset method
+// rubric knows but that evaluates to a queryset built from a manager: a
+// custom queryset method, with medium confidence.
+func iteratedCustom(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyzer.Confidence) {
+	p := n.Parent()
+	if !p.Is("for_statement", "for_in_clause") || !p.ChildByField("right").Equal(n) || batched(n) {
+		return nil, "", 0
+	}
+	q = f.Eval(n)
+	if q == nil || q.Related || q.Model == nil || !q.Custom {
+		return nil, "", 0
+	}
+	return q, "iterate", analyzer.Medium
 }
 
 // queryMethod reports whether the method name id can make queryCall

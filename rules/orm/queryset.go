@@ -58,7 +58,7 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 		return true
 	}
 	routed := false
-	for _, e := range semantic.InventoryOf(t.p.Project).InFile(t.File) {
+	for _, e := range semantic.InventoryOf(t.p.Project).ViewsIn(t.File) {
 		if e.Class != c || !e.Routed {
 			continue
 		}

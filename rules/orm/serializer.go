@@ -143,7 +143,15 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where string) {
 	// Prefetches computed at run time (`prefetch_related(*paths)`, often
 	// derived from the serializer itself) cannot be judged.
-	if q == nil || q.Model == nil || q.Values || q.Related || q.Dynamic || len(names) == 0 {
+	if q == nil || q.Model == nil || q.Values || q.Dynamic || len(names) == 0 {
+		return
+	}
+	// A related manager of one row (`S(order.items.all(), many=True)`)
+	// serialises its rows one by one too. Of a loop's row, the remedy is a
+	// nested prefetch on the outer queryset, left to ORM002; of a row
+	// fetched elsewhere (a parameter), the caller may have prefetched what
+	// the rows need.
+	if q.Related && (q.OwnerInLoop || q.MaybeCached) {
 		return
 	}
 	g := t.g
@@ -204,7 +212,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	}
 	call := add
 	var edits []analyzer.TextEdit
-	if !q.Origin.IsNil() {
+	if !q.Origin.IsNil() && !q.Cached {
 		ip := insertionPoint(q.Origin)
 		if txt := chainText(ip); txt != "" {
 			call = txt + add
@@ -236,19 +244,47 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	if q.Opaque || !q.Model.Complete {
 		d.Confidence = analyzer.Medium
 	}
+	if q.Cached {
+		// The owner row's queryset prefetched the relation: extending
+		// `.all()` would query again; the paths belong in that prefetch.
+		d.Help = fmt.Sprintf("prefetch `%s` on the queryset the owner row comes from", strings.Join(prefixed(q, append(append([]string{}, sel...), pre...)), "`, `"))
+	}
 	t.p.Report(d)
 }
 
-// isSerializer reports whether a class derives from a DRF serializer.
+// isSerializer reports whether a class derives from a DRF serializer or
+// a serpy one (`serpy.Serializer`, whose MethodField reads like DRF's
+// SerializerMethodField).
 func isSerializer(g *project.Models, c *project.ClassFacts) bool {
 	for _, cc := range append([]*project.ClassFacts{c}, g.ClassBases(c)...) {
 		for _, b := range cc.Bases {
-			if strings.HasPrefix(b, "rest_framework.") && strings.HasSuffix(b, "Serializer") {
+			if (strings.HasPrefix(b, "rest_framework.") || strings.HasPrefix(b, "serpy.")) && strings.HasSuffix(b, "Serializer") {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// prefixed renders paths under the relation a related queryset follows:
+// `items__product` for `product` of `order.items.all()`.
+func prefixed(q *QS, paths []string) []string {
+	rel := ""
+	cur := q.Origin
+	for cur.Type() == "call" && cur.ChildByField("function").Type() == "attribute" {
+		cur = cur.ChildByField("function").ChildByField("object")
+	}
+	if cur.Type() == "attribute" {
+		rel = cur.ChildByField("attribute").Text()
+	}
+	var out []string
+	for _, p := range paths {
+		if rel != "" {
+			p = rel + "__" + p
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // serializerNeeds lists the relation paths serializer s reads on model m.
@@ -287,7 +323,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					pk := last == "PrimaryKeyRelatedField" && !a.Many
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
 				}
-			case last == "SerializerMethodField":
+			case last == "SerializerMethodField" || last == "MethodField":
 				// What get_<field>(obj) does with the row, through the
 				// calls it makes (helpers, model methods, properties).
 				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
