@@ -352,11 +352,18 @@ func listSelectFix(t *Tracker, c *semantic.Class, cl *changelist, listDisplay py
 	if cl.declared || c.Method("get_queryset") != nil {
 		return analyzer.TextEdit{}, false
 	}
-	stmt := listDisplay.Parent().Parent() // expression_statement of the assignment
+	return insertAfterAssignment(t.p.File.Src, listDisplay, "list_select_related = ("+quote(missing)+",)")
+}
+
+// insertAfterAssignment inserts a line after the class-body assignment
+// whose value is value (`list_display = [...]`, `model = M`), at its
+// indentation and after a trailing comment; false when the assignment is
+// not a statement of its own on its line.
+func insertAfterAssignment(src []byte, value pyast.Node, text string) (analyzer.TextEdit, bool) {
+	stmt := value.Parent().Parent() // expression_statement of the assignment
 	if stmt.Type() != "expression_statement" {
 		return analyzer.TextEdit{}, false
 	}
-	src := t.p.File.Src
 	lineStart := stmt.StartByte()
 	for lineStart > 0 && src[lineStart-1] != '\n' {
 		lineStart--
@@ -369,7 +376,7 @@ func listSelectFix(t *Tracker, c *semantic.Class, cl *changelist, listDisplay py
 	for end < len(src) && src[end] != '\n' {
 		end++ // after a trailing comment
 	}
-	return analyzer.TextEdit{Range: analyzer.Range{Start: end, End: end}, NewText: "\n" + indent + "list_select_related = (" + quote(missing) + ",)"}, true
+	return analyzer.TextEdit{Range: analyzer.Range{Start: end, End: end}, NewText: "\n" + indent + text}, true
 }
 
 func stringsOf(items []pyast.Node) []string {

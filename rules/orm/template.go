@@ -436,24 +436,7 @@ func (t *Tracker) queryAttrFix(view *semantic.Class, text string) (analyzer.Text
 	if qv, _ := view.Attr("queryset"); !qv.IsNil() {
 		return analyzer.TextEdit{}, false
 	}
-	stmt := mv.Parent().Parent() // expression_statement of the assignment
-	if stmt.Type() != "expression_statement" {
-		return analyzer.TextEdit{}, false
-	}
-	src := t.p.File.Src
-	lineStart := stmt.StartByte()
-	for lineStart > 0 && src[lineStart-1] != '\n' {
-		lineStart--
-	}
-	indent := string(src[lineStart:stmt.StartByte()])
-	if strings.TrimSpace(indent) != "" {
-		return analyzer.TextEdit{}, false
-	}
-	end := stmt.EndByte()
-	for end < len(src) && src[end] != '\n' {
-		end++
-	}
-	return analyzer.TextEdit{Range: analyzer.Range{Start: end, End: end}, NewText: "\n" + indent + text}, true
+	return insertAfterAssignment(t.p.File.Src, mv, text)
 }
 
 // reportAdminTemplates matches changelist columns (admin methods named in
