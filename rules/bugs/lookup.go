@@ -102,7 +102,7 @@ func runUnknownField(p *analyzer.Pass) error {
 		q := f.Eval(cl.Receiver())
 		if q == nil || q.Model == nil || q.Certainty != semantic.Certain || q.NamesOpen || !sm.FieldsKnown(q.Model) ||
 			sm.ManagerOverrides(q.Model, method) ||
-			historical(cl.Receiver()) || !q.Origin.IsNil() && q.OriginFile == f && historical(q.Origin) {
+			historical(cl.Receiver()) {
 			continue
 		}
 		c.call(cl, method, spec, q)
@@ -382,13 +382,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// historical reports whether a chain starts at a name bound to
-// `get_model(...)` in its function or at module level: a data migration's
-// historical model (`apps.get_model`), whose fields are those of the
-// migration state rather than today's (a field renamed since is still
-// there), or a model loaded by label that a project may swap for its own
-// (django-oscar's `get_model("order", "Order")`). Migrations outside a
-// `migrations` package (a `db_migrations` folder) are recognised this way.
+// historical reports whether a chain starts at a name bound, in its
+// function, to `apps.get_model(...)` where `apps` is a parameter of that
+// function: the `(apps, schema_editor)` of a data migration's RunPython,
+// whose models are historical, with the fields of the migration state
+// rather than today's (a field renamed since is still there). Migrations
+// outside a `migrations` package (a `db_migrations` folder) are
+// recognised this way. Django's global registry (`django.apps.apps`)
+// returns today's models, which are judged.
 func historical(recv pyast.Node) bool {
 	root := recv
 	for root.Is("call", "attribute") {
@@ -398,35 +399,18 @@ func historical(recv pyast.Node) bool {
 			root = root.ChildByField("object")
 		}
 	}
-	if root.Type() != "identifier" {
+	fn := pyast.Ancestor(recv, "function_definition")
+	if root.Type() != "identifier" || fn.IsNil() {
 		return false
 	}
-	module := recv
-	for !module.Parent().IsNil() {
-		module = module.Parent()
-	}
-	scopes := []pyast.Node{module}
-	if fn := pyast.Ancestor(recv, "function_definition"); !fn.IsNil() {
-		scopes = []pyast.Node{fn, module}
-	}
-	for i, scope := range scopes {
-		var as []pyast.Node
-		if i == 0 && len(scopes) == 2 {
-			as = pyast.FindAll(scope, "assignment")
-		} else {
-			for _, st := range pyast.Statements(scope) {
-				if a := st.NamedChild(0); st.Type() == "expression_statement" && a.Type() == "assignment" {
-					as = append(as, a)
-				}
-			}
+	params := pyast.ParamNames(fn)
+	for _, a := range pyast.FindAll(fn, "assignment") {
+		if a.ChildByField("left").Text() != root.Text() {
+			continue
 		}
-		for _, a := range as {
-			if a.ChildByField("left").Text() != root.Text() {
-				continue
-			}
-			if c, ok := pyast.AsCall(a.ChildByField("right")); ok && c.MethodName() == "get_model" {
-				return true
-			}
+		c, ok := pyast.AsCall(a.ChildByField("right"))
+		if ok && c.MethodName() == "get_model" && c.Func.Type() == "attribute" && containsStr(params, pyast.Dotted(c.Receiver())) {
+			return true
 		}
 	}
 	return false
