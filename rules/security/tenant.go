@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed tenant.md
@@ -64,6 +65,9 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 				t.class(n)
 			}
 		case "function_definition":
+			if _, task := effects.TaskOf(p.Unit.Imports, n); task {
+				continue // a Celery errback's first parameter is the task's request
+			}
 			if isViewFunction(n) && !guardedView(n) && !guardedEndpoints(inv, sf, n) {
 				t.view(n)
 			}
