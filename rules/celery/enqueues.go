@@ -92,6 +92,11 @@ func rowParams(p *analyzer.Pass, t task, annotated map[string]bool) {
 		if annotated[name] || params[i].Is("typed_parameter", "typed_default_parameter", "list_splat_pattern", "dictionary_splat_pattern") {
 			continue // an annotation says what the author meant; see modelAnnotation
 		}
+		if keyName(name) {
+			// Named for a key: the task expects ids. A row passed there
+			// anyway is reported at that call site.
+			continue
+		}
 		var evidence []analyzer.Related
 		kind, model := "", ""
 		kinds := map[string]bool{}
@@ -159,4 +164,16 @@ func rowUse(def pyast.Node, name string) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// keyName reports a parameter named for a primary key or a list of them
+// (id, pk, user_id, version_pk, order_ids).
+func keyName(name string) bool {
+	n := strings.ToLower(name)
+	for _, suf := range []string{"id", "pk", "ids", "pks"} {
+		if n == suf || strings.HasSuffix(n, "_"+suf) {
+			return true
+		}
+	}
+	return false
 }
