@@ -494,10 +494,19 @@ func chainEnd(c pyast.Node) pyast.Node {
 // taken as checked), or a value derived from request.user (the caller's
 // own rows).
 func (t *tenantCheck) scopesTenant(fn pyast.Node, m *project.Model, key *project.Field) bool {
+	// Locals holding the caller (`user = self.request.user`).
+	callers := map[string]bool{}
+	for _, a := range pyast.FindAll(fn, "assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" && strings.HasSuffix(a.ChildByField("right").Text(), "request.user") {
+			callers[l.Text()] = true
+		}
+	}
 	for _, n := range pyast.FindAll(fn, "keyword_argument", "string_content") {
 		switch n.Type() {
 		case "keyword_argument":
-			if t.scopingLookup(m, key, n.ChildByField("name").Text()) || strings.Contains(n.ChildByField("value").Text(), "request.user") {
+			v := n.ChildByField("value")
+			if t.scopingLookup(m, key, n.ChildByField("name").Text()) || strings.Contains(v.Text(), "request.user") ||
+				v.Type() == "identifier" && callers[v.Text()] {
 				return true
 			}
 		case "string_content":
