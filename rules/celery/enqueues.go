@@ -115,6 +115,9 @@ func rowParams(p *analyzer.Pass, t task, annotated map[string]bool) {
 			if v.QS != nil && v.QS.Values {
 				continue // ids or dicts: values_list() is the usual way to pass keys
 			}
+			if deletedInstance(arg) {
+				continue // the row is gone: its key would find nothing
+			}
 			kind, model = "model row", v.Model.Name
 			if v.Kind != semantic.Row {
 				kind = "queryset"
@@ -172,6 +175,40 @@ func keyName(name string) bool {
 	n := strings.ToLower(name)
 	for _, suf := range []string{"id", "pk", "ids", "pks"} {
 		if n == suf || strings.HasSuffix(n, "_"+suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// deletedInstance reports an argument that is a parameter of a receiver of
+// a delete signal (`@receiver(post_delete, sender=Document)`): the row is
+// deleted, so passing the instance is the only way to hand it on.
+func deletedInstance(arg pyast.Node) bool {
+	if arg.Type() != "identifier" {
+		return false
+	}
+	fn := pyast.Ancestor(arg, "function_definition")
+	if fn.IsNil() || !containsName(pyast.ParamNames(fn), arg.Text()) {
+		return false
+	}
+	for _, d := range pyast.Decorators(fn) {
+		c, ok := pyast.AsCall(d)
+		if !ok || c.MethodName() != "receiver" {
+			continue
+		}
+		for _, a := range c.Positional {
+			if n := pyast.Dotted(a); strings.HasSuffix(n, "post_delete") || strings.HasSuffix(n, "pre_delete") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsName(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
 			return true
 		}
 	}
