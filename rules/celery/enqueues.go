@@ -2,6 +2,7 @@ package celery
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -189,7 +190,7 @@ func deletedInstance(arg pyast.Node) bool {
 		return false
 	}
 	fn := pyast.Ancestor(arg, "function_definition")
-	if fn.IsNil() || !containsName(pyast.ParamNames(fn), arg.Text()) {
+	if fn.IsNil() || !slices.Contains(pyast.ParamNames(fn), arg.Text()) {
 		return false
 	}
 	for _, d := range pyast.Decorators(fn) {
@@ -201,15 +202,6 @@ func deletedInstance(arg pyast.Node) bool {
 			if n := pyast.Dotted(a); strings.HasSuffix(n, "post_delete") || strings.HasSuffix(n, "pre_delete") {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func containsName(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
 		}
 	}
 	return false
