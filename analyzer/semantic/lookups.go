@@ -168,6 +168,14 @@ type lookupEnv struct {
 	// managerAlias maps a module-level manager class built with
 	// from_queryset to its manager base and queryset class.
 	managerAlias map[string][2]string
+	// overrides maps the qualified name of a QuerySet or Manager class of
+	// the tree to the ORM methods it redefines with parameters of its own
+	// (`def get(self, no_cache=False, *args, **kwargs)`): keywords of
+	// such a call need not be fields.
+	overrides map[string]map[string]bool
+	// starModules are the modules with a wildcard import: a base class
+	// named there may be any of several classes of that name.
+	starModules map[string]bool
 }
 
 var lookupEnvOf = &project.ProjectAnalysis[*lookupEnv]{Name: "semantic.lookups", Run: buildLookupEnv}
@@ -188,7 +196,8 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 	env := &lookupEnv{g: ix.Models, known: map[*project.Model][]string{}, opaque: map[*project.Model]map[string]bool{},
 		attrs: map[*project.Model]map[string]bool{}, children: map[*project.Model][]*project.Model{},
 		added: map[string]bool{}, annotating: map[string]bool{}, qsMethods: map[string]bool{}, namesClasses: map[string]bool{},
-		hidden: map[*project.Model]map[string]bool{}, genericNames: map[string]bool{}, managerAlias: map[string][2]string{}}
+		hidden: map[*project.Model]map[string]bool{}, genericNames: map[string]bool{}, managerAlias: map[string][2]string{},
+		overrides: map[string]map[string]bool{}, starModules: map[string]bool{}}
 	g := ix.Models
 	if g == nil {
 		return env
@@ -200,6 +209,11 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 		for _, m := range u.Imports.Modules {
 			if strings.HasPrefix(m, "modeltranslation") {
 				env.translated = true
+			}
+		}
+		for _, st := range pyast.Statements(u.Tree.Root()) {
+			if st.Type() == "import_from_statement" && len(pyast.FindAll(st, "wildcard_import")) > 0 {
+				env.starModules[u.Module] = true
 			}
 		}
 		for _, c := range pyast.FindAll(u.Tree.Root(), "call") {
@@ -247,6 +261,13 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				}
 				name := pyast.DefName(def)
 				env.qsMethods[name] = true
+				if ownParams(def) {
+					q := u.Module + "." + pyast.DefName(cls)
+					if env.overrides[q] == nil {
+						env.overrides[q] = map[string]bool{}
+					}
+					env.overrides[q][name] = true
+				}
 				for _, call := range pyast.FindAll(def, "call") {
 					if addsNames(call) {
 						env.annotating[name] = true
@@ -309,6 +330,9 @@ func (env *lookupEnv) classify(m *project.Model) {
 	attrs := map[string]bool{}
 	closed := !env.added[m.Name] // m.Complete is false for Django's own abstract bases too
 	for _, c := range classes {
+		if env.starModules[c.Module] {
+			closed = false // its bases may be another app's class of the same name
+		}
 		for _, b := range c.Bases {
 			if names, ok := knownAbstract[b]; ok {
 				extra = append(extra, names...)
@@ -360,6 +384,62 @@ func (m *Model) HasAttribute(md *project.Model, name string) bool {
 	return env.attrs[md][name] || contains(extra, name)
 }
 
+// ownParams reports whether a method takes named parameters besides self
+// and *args/**kwargs.
+func ownParams(def pyast.Node) bool {
+	for i, p := range pyast.ParamNames(def) {
+		if i > 0 && !strings.HasPrefix(p, "*") {
+			return true
+		}
+	}
+	return false
+}
+
+// managerClasses returns the tree's classes behind a custom manager of md
+// (for Manager.from_queryset(QS), the manager base and the queryset),
+// with their bases; ok is false when one of them is not the tree's.
+func (env *lookupEnv) managerClasses(mg *project.Manager) (classes []*project.ClassFacts, ok bool) {
+	q := mg.Class
+	q = strings.TrimSuffix(strings.TrimSuffix(q, ".as_manager"), ".from_queryset")
+	if alias, ok := env.managerAlias[q]; ok {
+		// Manager.from_queryset(QS): the manager base, then the queryset.
+		if !strings.HasPrefix(alias[0], "django.db.models") {
+			cf := env.g.LookupClassQual(alias[0])
+			if cf == nil {
+				return nil, false
+			}
+			classes = append(classes, cf)
+		}
+		q = alias[1]
+	}
+	cf := env.g.LookupClassQual(q)
+	if cf == nil {
+		return nil, false
+	}
+	classes = append(classes, cf)
+	return append(classes, env.g.ClassBases(cf)...), true
+}
+
+// ManagerOverrides reports whether a custom manager of md (or its queryset
+// class) redefines the ORM method with parameters of its own, so that
+// the keywords of a call to it on md's managers need not name fields.
+func (m *Model) ManagerOverrides(md *project.Model, method string) bool {
+	env := lookupEnvOf.Get(m.Index)
+	for i := range md.Managers {
+		mg := &md.Managers[i]
+		if md.CustomManager(mg.Name) == nil {
+			continue
+		}
+		classes, _ := env.managerClasses(mg)
+		for _, c := range classes {
+			if env.overrides[c.Module+"."+c.Name][method] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // managerAddsNames reports whether a model's manager may add annotation
 // names to the querysets it returns: a manager class of the tree that
 // annotates, or one rubric cannot read.
@@ -369,26 +449,11 @@ func (m *Model) managerAddsNames(md *project.Model, manager string) bool {
 	if mg == nil {
 		return false
 	}
-	q := mg.Class
-	q = strings.TrimSuffix(strings.TrimSuffix(q, ".as_manager"), ".from_queryset")
-	var classes []*project.ClassFacts
-	if alias, ok := env.managerAlias[q]; ok {
-		// Manager.from_queryset(QS): the manager base, then the queryset.
-		if !strings.HasPrefix(alias[0], "django.db.models") {
-			if cf := env.g.LookupClassQual(alias[0]); cf != nil {
-				classes = append(classes, cf)
-			} else {
-				return true
-			}
-		}
-		q = alias[1]
-	}
-	cf := env.g.LookupClassQual(q)
-	if cf == nil {
+	classes, ok := env.managerClasses(mg)
+	if !ok {
 		return true
 	}
-	classes = append(classes, cf)
-	for _, c := range append(classes, env.g.ClassBases(cf)...) {
+	for _, c := range classes {
 		if env.namesClasses[c.Module+"."+c.Name] {
 			return true
 		}
@@ -530,6 +595,11 @@ func (m *Model) resolvePart(env *lookupEnv, md *project.Model, part string, mode
 	case f != nil:
 		switch f.Kind {
 		case project.Plain:
+			if (mode == SelectPath || mode == PrefetchPath) && !IsStandardField(f) {
+				// A field class of a library or of the tree (a tag field)
+				// may be a relation in disguise.
+				return step{open: true}, nil
+			}
 			switch mode {
 			case SelectPath:
 				return step{}, &PathError{Problem: NotRelation, Model: md}

@@ -76,6 +76,9 @@ func runDefaultNotInChoices(p *analyzer.Pass) error {
 			if !ok || containsStr(values, dv) {
 				continue
 			}
+			if s, isStr := pyast.StringValue(def); isStr && s == "" && c.Keyword("blank").Text() == "True" {
+				continue // an optional field's empty value: full_clean() skips the choices for it
+			}
 			shown := values
 			if len(shown) > 6 {
 				shown = append(append([]string(nil), shown[:6]...), "...")

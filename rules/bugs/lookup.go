@@ -100,7 +100,9 @@ func runUnknownField(p *analyzer.Pass) error {
 			continue
 		}
 		q := f.Eval(cl.Receiver())
-		if q == nil || q.Model == nil || q.Certainty != semantic.Certain || q.NamesOpen || !sm.FieldsKnown(q.Model) {
+		if q == nil || q.Model == nil || q.Certainty != semantic.Certain || q.NamesOpen || !sm.FieldsKnown(q.Model) ||
+			sm.ManagerOverrides(q.Model, method) ||
+			historical(cl.Receiver()) {
 			continue
 		}
 		c.call(cl, method, spec, q)
@@ -378,4 +380,38 @@ func sortedKeys[V any](m map[string]V) []string {
 		}
 	}
 	return out
+}
+
+// historical reports whether a chain starts at a name bound, in its
+// function, to `apps.get_model(...)` where `apps` is a parameter of that
+// function: the `(apps, schema_editor)` of a data migration's RunPython,
+// whose models are historical, with the fields of the migration state
+// rather than today's (a field renamed since is still there). Migrations
+// outside a `migrations` package (a `db_migrations` folder) are
+// recognised this way. Django's global registry (`django.apps.apps`)
+// returns today's models, which are judged.
+func historical(recv pyast.Node) bool {
+	root := recv
+	for root.Is("call", "attribute") {
+		if root.Type() == "call" {
+			root = root.ChildByField("function")
+		} else {
+			root = root.ChildByField("object")
+		}
+	}
+	fn := pyast.Ancestor(recv, "function_definition")
+	if root.Type() != "identifier" || fn.IsNil() {
+		return false
+	}
+	params := pyast.ParamNames(fn)
+	for _, a := range pyast.FindAll(fn, "assignment") {
+		if a.ChildByField("left").Text() != root.Text() {
+			continue
+		}
+		c, ok := pyast.AsCall(a.ChildByField("right"))
+		if ok && c.MethodName() == "get_model" && c.Func.Type() == "attribute" && containsStr(params, pyast.Dotted(c.Receiver())) {
+			return true
+		}
+	}
+	return false
 }

@@ -148,6 +148,29 @@ func guardedRead(attr pyast.Node, obj, name string) bool {
 			}
 		}
 	}
+	// A condition on the same row naming the relation (`if
+	// finding.has_jira_issue:`, `if order.receipt_id`): the read is
+	// guarded by the model's own test.
+	for n := attr.Parent(); !n.IsNil() && !n.Equal(fn); n = n.Parent() {
+		var cond, guarded pyast.Node
+		switch n.Type() {
+		case "if_statement", "elif_clause":
+			cond, guarded = n.ChildByField("condition"), n.ChildByField("consequence")
+		case "while_statement":
+			cond, guarded = n.ChildByField("condition"), n.ChildByField("body")
+		case "conditional_expression": // read if cond else other
+			cond, guarded = n.NamedChild(1), n.NamedChild(0)
+		}
+		if cond.IsNil() || !guarded.Contains(attr) {
+			continue
+		}
+		for _, a := range pyast.FindAll(cond, "attribute") {
+			if a.ChildByField("object").Text() == obj && a.ChildByField("attribute").Text() != name &&
+				strings.Contains(a.ChildByField("attribute").Text(), name) {
+				return true
+			}
+		}
+	}
 	for t := pyast.Ancestor(attr, "try_statement"); !t.IsNil(); t = pyast.Ancestor(t, "try_statement") {
 		if !t.ChildByField("body").Contains(attr) {
 			continue

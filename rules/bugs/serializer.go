@@ -118,6 +118,19 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 		}
 		return name == "id" && !customPK(md)
 	}
+	// extra_kwargs may give a name its source (`"type": {"source":
+	// "repo_type"}`): DRF builds that field from the source, which must
+	// be known instead.
+	sources := extraSources(meta)
+	if known0 := known; len(sources) > 0 {
+		known = func(name string) bool {
+			if src, ok := sources[name]; ok {
+				first, _, _ := strings.Cut(src, ".")
+				return src == "*" || known0(first)
+			}
+			return known0(name)
+		}
+	}
 	// The fields the serializer exposes: its Meta's, else the first base
 	// Meta that says (`class Meta(Base.Meta)` inherits them).
 	fields, all := exposed(mro)
@@ -152,6 +165,37 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 			}
 		}
 	}
+}
+
+// extraSources maps the names of a Meta's extra_kwargs that set a
+// literal `source` to that source.
+func extraSources(meta pyast.Node) map[string]string {
+	out := map[string]string{}
+	for _, st := range pyast.Statements(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "extra_kwargs" {
+			continue
+		}
+		val := pyast.Unparen(a.ChildByField("right"))
+		if val.Type() != "dictionary" {
+			continue
+		}
+		for _, pair := range val.NamedChildren() {
+			name, ok := pyast.StringValue(pair.ChildByField("key"))
+			opts := pair.ChildByField("value")
+			if !ok || opts.Type() != "dictionary" {
+				continue
+			}
+			for _, o := range opts.NamedChildren() {
+				if k, _ := pyast.StringValue(o.ChildByField("key")); k == "source" {
+					if src, ok := pyast.StringValue(o.ChildByField("value")); ok {
+						out[name] = src
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // reportSerializerName reports one unknown name of a serializer's Meta.

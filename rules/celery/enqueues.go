@@ -2,6 +2,7 @@ package celery
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -92,6 +93,11 @@ func rowParams(p *analyzer.Pass, t task, annotated map[string]bool) {
 		if annotated[name] || params[i].Is("typed_parameter", "typed_default_parameter", "list_splat_pattern", "dictionary_splat_pattern") {
 			continue // an annotation says what the author meant; see modelAnnotation
 		}
+		if keyName(name) {
+			// Named for a key: the task expects ids. A row passed there
+			// anyway is reported at that call site.
+			continue
+		}
 		var evidence []analyzer.Related
 		kind, model := "", ""
 		kinds := map[string]bool{}
@@ -109,6 +115,9 @@ func rowParams(p *analyzer.Pass, t task, annotated map[string]bool) {
 			}
 			if v.QS != nil && v.QS.Values {
 				continue // ids or dicts: values_list() is the usual way to pass keys
+			}
+			if deletedInstance(arg) {
+				continue // the row is gone: its key would find nothing
 			}
 			kind, model = "model row", v.Model.Name
 			if v.Kind != semantic.Row {
@@ -159,4 +168,41 @@ func rowUse(def pyast.Node, name string) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// keyName reports a parameter named for a primary key or a list of them
+// (id, pk, user_id, version_pk, order_ids).
+func keyName(name string) bool {
+	n := strings.ToLower(name)
+	for _, suf := range []string{"id", "pk", "ids", "pks"} {
+		if n == suf || strings.HasSuffix(n, "_"+suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// deletedInstance reports an argument that is a parameter of a receiver of
+// a delete signal (`@receiver(post_delete, sender=Document)`): the row is
+// deleted, so passing the instance is the only way to hand it on.
+func deletedInstance(arg pyast.Node) bool {
+	if arg.Type() != "identifier" {
+		return false
+	}
+	fn := pyast.Ancestor(arg, "function_definition")
+	if fn.IsNil() || !slices.Contains(pyast.ParamNames(fn), arg.Text()) {
+		return false
+	}
+	for _, d := range pyast.Decorators(fn) {
+		c, ok := pyast.AsCall(d)
+		if !ok || c.MethodName() != "receiver" {
+			continue
+		}
+		for _, a := range c.Positional {
+			if n := pyast.Dotted(a); strings.HasSuffix(n, "post_delete") || strings.HasSuffix(n, "pre_delete") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package orm
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -16,13 +17,16 @@ var wholeRowsDoc string
 // WholeRows reports loops that load every column of wide rows to read a
 // few of them.
 var WholeRows = &analyzer.Rule{
-	Code:              "ORM012",
-	Name:              "whole-rows-few-columns",
-	Doc:               wholeRowsDoc,
-	Category:          analyzer.Performance,
-	Severity:          analyzer.Info,
-	Confidence:        analyzer.Low,
-	Since:             "0.2.0",
+	Code:       "ORM012",
+	Name:       "whole-rows-few-columns",
+	Doc:        wholeRowsDoc,
+	Category:   analyzer.Performance,
+	Severity:   analyzer.Info,
+	Confidence: analyzer.Low,
+	Since:      "0.2.0",
+	// Off by default: on six mature projects 2 of its 3 findings were
+	// worth a change (scripts/projects/README.md); select it by code.
+	NonDefault:        true,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
 	Requires:          requires,
@@ -64,11 +68,15 @@ func runWholeRows(p *analyzer.Pass) error {
 		if !ok || len(used) == 0 || len(used) > 3 || 2*len(used) >= width {
 			continue
 		}
+		wide := wideUnused(q.Model, used)
+		if len(wide) == 0 {
+			continue // narrow columns: loading them costs little
+		}
 		list := quote(used)
 		d := analyzer.Diagnostic{
 			Range: analyzer.RangeOf(l.Iter),
-			Message: fmt.Sprintf("the loop reads %d of the %d columns of each `%s` row (`%s`) but loads them all",
-				len(used), width, q.Model.Name, joinTicks(used)),
+			Message: fmt.Sprintf("the loop reads %d of the %d columns of each `%s` row (`%s`) but loads them all, `%s` (text, JSON or binary) among them",
+				len(used), width, q.Model.Name, joinTicks(used), joinTicks(wide)),
 			Help: fmt.Sprintf("load only those: `.only(%s)` keeps model rows, `.values_list(%s)` returns tuples", list, list),
 		}
 		if !q.Origin.IsNil() && q.OriginFile == t.File && !q.Conditional && q.Origin.Equal(pyast.Unparen(l.Iter)) {
@@ -96,6 +104,30 @@ func columns(m *project.Model) int {
 		}
 	}
 	return n
+}
+
+// wideKinds are words of field class names whose values have no small
+// bound: text, JSON, binary data, arrays (TextField, JSONField,
+// SanitizedJSONField, BinaryField, ArrayField, HStoreField).
+var wideKinds = []string{"Text", "JSON", "Json", "Binary", "Array", "HStore"}
+
+// wideUnused returns the columns of m the loop does not read whose field
+// class holds unbounded values, in declaration order.
+func wideUnused(m *project.Model, used []string) []string {
+	var out []string
+	for _, f := range m.Fields {
+		if f.Kind != project.Plain || contains(used, f.Name) {
+			continue
+		}
+		class := f.Class[strings.LastIndex(f.Class, ".")+1:]
+		for _, w := range wideKinds {
+			if strings.Contains(class, w) {
+				out = append(out, f.Name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // columnsRead returns the plain columns the loop body reads on the row

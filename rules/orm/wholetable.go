@@ -52,7 +52,7 @@ func runWholeTable(p *analyzer.Pass) error {
 			q.Scoped || q.Filtered || q.Grouped || !growing(q.Model) {
 			continue
 		}
-		if l.Kind == semantic.KeyFunc || filtered(t, l) {
+		if l.Kind == semantic.KeyFunc || filtered(t, l) || keepsRows(l) {
 			continue
 		}
 		fn := pyast.Ancestor(l.Node, "function_definition")
@@ -81,6 +81,27 @@ func runWholeTable(p *analyzer.Pass) error {
 		p.Report(d)
 	}
 	return nil
+}
+
+// keepsRows reports a list, set or dict comprehension that collects the
+// rows themselves (`{b.pk: b for b in Bundle.objects.all()}`): every row
+// is held in memory by design, and iterator() would save nothing.
+func keepsRows(l *Loop) bool {
+	comp := l.Node.Parent() // the for_in_clause's comprehension
+	if l.Kind != semantic.Comprehension || !comp.Is("list_comprehension", "set_comprehension", "dictionary_comprehension") {
+		return false
+	}
+	body := comp.ChildByField("body")
+	parts := []pyast.Node{body}
+	if body.Type() == "pair" {
+		parts = []pyast.Node{body.ChildByField("key"), body.ChildByField("value")}
+	}
+	for _, e := range parts {
+		if e = pyast.Unparen(e); e.Type() == "identifier" && e.Text() == l.Var.Text() {
+			return true
+		}
+	}
+	return false
 }
 
 // filtered reports a loop whose queryset chain (as written at the loop,

@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed tenant.md
@@ -64,6 +65,9 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 				t.class(n)
 			}
 		case "function_definition":
+			if _, task := effects.TaskOf(p.Unit.Imports, n); task {
+				continue // a Celery errback's first parameter is the task's request
+			}
 			if isViewFunction(n) && !guardedView(n) && !guardedEndpoints(inv, sf, n) {
 				t.view(n)
 			}
@@ -359,8 +363,77 @@ func (t *tenantCheck) tenantKey(m *project.Model) *project.Field {
 			}
 		}
 	}
+	if key != nil && !t.isolates(key.To) {
+		key = nil
+	}
 	t.keys[m] = key
 	return key
+}
+
+// isolates reports whether a tenant model is an isolation boundary, that
+// is, whether the model graph ties users to it: the tenant has a relation
+// to the user model (an owner, members), the user model has one to the
+// tenant, or a model relates one user to one tenant (a membership whose
+// unique constraint names both keys, a profile one-to-one with its user).
+// A tenant no user belongs to is a descriptive label (NetBox's tenancy:
+// access there goes through object permissions), and a query that does not
+// filter on it leaks nothing. Tenants the tree does not define, or whose
+// bases it cannot read, are taken as boundaries: the rule judges as
+// before.
+func (t *tenantCheck) isolates(tm *project.Model) bool {
+	if tm == nil || tm.External || !tm.Complete {
+		return true
+	}
+	sm := semantic.Of(t.p.Project)
+	for _, f := range tm.Fields {
+		if f.IsRelation() && !auditKey(f.Name) && fieldToUser(sm, f) {
+			return true
+		}
+	}
+	for _, r := range tm.Reverse {
+		if r.From == nil || r.Field == nil {
+			continue
+		}
+		if sm.IsUserModel(r.From) {
+			return true
+		}
+		for _, f := range r.From.Fields {
+			if (f.Kind == project.ForeignKey || f.Kind == project.OneToOne) && !auditKey(f.Name) && fieldToUser(sm, f) &&
+				(f.Kind == project.OneToOne || f.Unique || uniqueTogether(r.From, f.Name, r.Field.Name)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// auditKey reports a relation that records who did something
+// (created_by, updated_by), not who belongs where.
+func auditKey(name string) bool { return strings.HasSuffix(strings.ToLower(name), "_by") }
+
+// fieldToUser reports whether a relation field points at the user model.
+func fieldToUser(sm *semantic.Model, f *project.Field) bool {
+	if f.To != nil {
+		return sm.IsUserModel(f.To)
+	}
+	return f.Target == project.AuthUserModel || targetName(f) == "User"
+}
+
+// uniqueTogether reports whether a unique_together entry or a
+// UniqueConstraint of m names both fields (by name or _id column).
+func uniqueTogether(m *project.Model, a, b string) bool {
+	for _, set := range append(append([][]string{}, m.Meta.UniqueTogether...), m.Meta.Unique...) {
+		hasA, hasB := false, false
+		for _, n := range set {
+			n = strings.TrimSuffix(n, "_id")
+			hasA = hasA || n == a
+			hasB = hasB || n == b
+		}
+		if hasA && hasB {
+			return true
+		}
+	}
+	return false
 }
 
 func isTenantModel(m *project.Model) bool { return tenantNames[strings.ToLower(m.Name)] }
@@ -421,10 +494,19 @@ func chainEnd(c pyast.Node) pyast.Node {
 // taken as checked), or a value derived from request.user (the caller's
 // own rows).
 func (t *tenantCheck) scopesTenant(fn pyast.Node, m *project.Model, key *project.Field) bool {
+	// Locals holding the caller (`user = self.request.user`).
+	callers := map[string]bool{}
+	for _, a := range pyast.FindAll(fn, "assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" && strings.HasSuffix(a.ChildByField("right").Text(), "request.user") {
+			callers[l.Text()] = true
+		}
+	}
 	for _, n := range pyast.FindAll(fn, "keyword_argument", "string_content") {
 		switch n.Type() {
 		case "keyword_argument":
-			if t.scopingLookup(m, key, n.ChildByField("name").Text()) || strings.Contains(n.ChildByField("value").Text(), "request.user") {
+			v := n.ChildByField("value")
+			if t.scopingLookup(m, key, n.ChildByField("name").Text()) || strings.Contains(v.Text(), "request.user") ||
+				v.Type() == "identifier" && callers[v.Text()] {
 				return true
 			}
 		case "string_content":

@@ -96,7 +96,7 @@ func findings(t *testing.T, files map[string][]byte) []finding {
 	require.NoError(t, err)
 	var out []finding
 	for _, d := range res.Diagnostics {
-		out = append(out, finding{Code: d.Code, Path: d.Path, Line: d.Pos.Line})
+		out = append(out, finding{Code: d.Code, Path: d.Path, Line: d.Pos.Line, Message: d.Message})
 	}
 	return out
 }
@@ -150,4 +150,17 @@ func TestApplyKeepsOtherBytes(t *testing.T) {
 	src := []byte("abcdef")
 	assert.Equal(t, "aXcdYf", string(apply(src, []edit{{1, 2, "X"}, {4, 5, "Y"}})))
 	assert.Equal(t, "abcdef", string(src))
+}
+
+// A removed import counts as caught when rubric names the lost name in
+// that file, at an earlier use than the injector's (an evaluated
+// annotation), but not a finding about another name.
+func TestRemovedImportMatchesByName(t *testing.T) {
+	f := Fault{Kind: "removed-import", Path: "cms/pool.py", Line: 40, Code: "BUG005", Name: "defaultdict"}
+	early := []finding{{Code: "BUG005", Path: "cms/pool.py", Line: 34, Message: "`defaultdict` is not defined: nothing in this file binds it"}}
+	other := []finding{{Code: "BUG005", Path: "cms/pool.py", Line: 34, Message: "`lru_cache` is not defined: nothing in this file binds it"}}
+	assert.True(t, verdicts([]Fault{f}, nil, early)[0].Caught)
+	assert.False(t, verdicts([]Fault{f}, nil, other)[0].Caught)
+	f.Name = "" // other kinds match by line only
+	assert.False(t, verdicts([]Fault{f}, nil, early)[0].Caught)
 }

@@ -17,6 +17,9 @@ type Fault struct {
 	Line   int    `json:"line"`
 	Code   string `json:"code"`
 	Change string `json:"change"`
+	// Name is the name a removed import bound: rubric may report it at an
+	// earlier use than Line (an evaluated annotation), which counts too.
+	Name string `json:"name,omitempty"`
 }
 
 // file is one parsed Python file of the tree.
@@ -231,7 +234,7 @@ func importSites(t *treeFacts, f *file) []site {
 		}
 		out = append(out, site{
 			fault: Fault{Kind: "removed-import", Path: f.rel, Line: line(f, uses[0].StartByte()), Code: "BUG005",
-				Change: fmt.Sprintf("removed `%s`", st.Text())},
+				Change: fmt.Sprintf("removed `%s`", st.Text()), Name: name},
 			edit: edit{st.StartByte(), st.EndByte(), "# " + strings.Repeat("-", len(st.Text())-2)},
 		})
 	}

@@ -75,9 +75,10 @@ type Result struct {
 
 // finding is what the injector reads of rubric's JSON output.
 type finding struct {
-	Code string `json:"code"`
-	Path string `json:"path"`
-	Line int    `json:"line"`
+	Code    string `json:"code"`
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
 }
 
 // product reports files the injector may mutate: product code as rubric
@@ -170,7 +171,8 @@ func inject(tree, bin string, per int) ([]Result, error) {
 func verdicts(faults []Fault, before, after []finding) []Result {
 	has := func(fs []finding, f Fault) bool {
 		for _, x := range fs {
-			if x.Code == f.Code && x.Path == f.Path && x.Line == f.Line {
+			if x.Code == f.Code && x.Path == f.Path && (x.Line == f.Line ||
+				f.Name != "" && strings.HasPrefix(x.Message, "`"+f.Name+"` is not defined")) {
 				return true
 			}
 		}

@@ -25,3 +25,4 @@ class Transaction(models.Model):
     kind = models.IntegerField(choices=Kind.choices, default=0)  # want: BUG010 "default 0 is not one of its choices \(1, 2\)"
     status = models.CharField(max_length=10, choices=[(s, s.value) for s in WithdrawalStatus], default=WithdrawalStatus.open)  # want: BUG010 "members of the plain Enum `WithdrawalStatus`"
     method = models.CharField(max_length=10, choices=[("Cards", [("visa", "Visa")]), ("bank", "Bank")], default="amex")  # want: BUG010 "default \"amex\""
+    channel = models.CharField(max_length=10, choices=CURRENCIES, default="")  # want: BUG010 "default \"\" is not one of its choices"

@@ -34,3 +34,5 @@ class Order(models.Model):
     color = models.CharField(max_length=10, choices=[(c, c.value) for c in Color], default=Color.red)
     plain = models.CharField(max_length=10, choices=[(p.value, p.name) for p in Plain], default="A")
     no_default = models.CharField(max_length=10, choices=CHOICES)
+    # Django's empty value for an optional field: full_clean() does not check it.
+    optional = models.CharField(max_length=10, choices=CHOICES, blank=True, default="")
