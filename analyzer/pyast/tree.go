@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 	"weak"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -419,13 +420,18 @@ func (n Node) EndByte() int {
 	return int(n.nd().end)
 }
 
-// Text returns the source text of n.
+// Text returns the source text of n. The string shares the tree's source
+// bytes rather than copying them (rules read names by the million): a
+// tree's Src must not be modified once parsed, and nothing in rubric does.
 func (n Node) Text() string {
 	if n.t == nil {
 		return ""
 	}
 	d := n.nd()
-	return string(n.t.Src[d.start:d.end])
+	if d.end <= d.start {
+		return ""
+	}
+	return unsafe.String(&n.t.Src[d.start], d.end-d.start)
 }
 
 // Bytes returns the source bytes of n without copying.

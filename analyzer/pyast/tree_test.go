@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/stretchr/testify/assert"
@@ -320,4 +321,17 @@ func TestLazyTreeLoadsOnFirstUse(t *testing.T) {
 	assert.Panics(t, func() { wrong.Root() }, "a tree of other bytes is refused")
 	failing := NewLazy(src, false, func() (*Tree, error) { return nil, fmt.Errorf("gone") })
 	assert.Panics(t, func() { failing.Root() })
+}
+
+// Text shares the tree's source bytes: reading a name allocates nothing.
+func TestTextSharesSource(t *testing.T) {
+	tr, err := Parse([]byte("value = compute(first, second)\n"))
+	require.NoError(t, err)
+	call := FindAll(tr.Root(), "call")[0]
+	arg := call.ChildByField("arguments").NamedChild(1)
+	require.Equal(t, "second", arg.Text())
+	assert.Equal(t, unsafe.StringData(arg.Text()), &tr.Src[arg.StartByte()])
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = arg.Text() }))
+	empty := Node{}
+	assert.Equal(t, "", empty.Text())
 }
