@@ -430,11 +430,15 @@ func Unparen(n Node) Node {
 
 // Statements returns the statements of a block (or module).
 func Statements(block Node) []Node {
-	var out []Node
-	for _, c := range block.NamedChildren() {
+	kids := block.NamedChildren()
+	out := kids[:0] // filtered in place: one allocation
+	for _, c := range kids {
 		if c.Type() != "comment" {
 			out = append(out, c)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

@@ -509,7 +509,17 @@ func (n Node) NamedChildren() []Node {
 	if n.t == nil {
 		return nil
 	}
-	var out []Node
+	// Counted first, so that the slice is allocated once, at its size.
+	k := 0
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+		if n.t.nodes[c].flags&flagNamed != 0 {
+			k++
+		}
+	}
+	if k == 0 {
+		return nil
+	}
+	out := make([]Node, 0, k)
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			out = append(out, Node{t: n.t, i: c})

@@ -385,3 +385,16 @@ func TestTextSharesSource(t *testing.T) {
 	empty := Node{}
 	assert.Equal(t, "", empty.Text())
 }
+
+// NamedChildren and Statements allocate their result once, at its size.
+func TestChildrenAllocateOnce(t *testing.T) {
+	tr, err := Parse([]byte("# a\nx = 1\n# b\ny = f(a, b, c, d, e, g, h, i, j)\nz = 3\n"))
+	require.NoError(t, err)
+	call := FindAll(tr.Root(), "call")[0]
+	args := call.ChildByField("arguments")
+	assert.Len(t, args.NamedChildren(), 9)
+	assert.Equal(t, 1.0, testing.AllocsPerRun(10, func() { args.NamedChildren() }))
+	assert.Len(t, Statements(tr.Root()), 3)
+	assert.Equal(t, 1.0, testing.AllocsPerRun(10, func() { Statements(tr.Root()) }))
+	assert.Nil(t, Statements(FindAll(tr.Root(), "integer")[0]))
+}
