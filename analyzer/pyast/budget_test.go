@@ -154,6 +154,7 @@ func TestScannerIndentation(t *testing.T) {
 	}
 	small := []byte("if x:\n    pass\n")
 	assert.Equal(t, &small[0], &scannerIndentation(small)[0], "shallow files are passed as they are")
+	assert.Zero(t, testing.AllocsPerRun(10, func() { scannerIndentation(small) }), "and cost no allocation")
 }
 
 func TestPython2Constructs(t *testing.T) {

@@ -1,9 +1,6 @@
 package pyast
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // Inspect walks the named nodes of the subtree at n in pre-order, calling
 // f for each. If f returns false the node's children are skipped.
@@ -39,22 +36,26 @@ func FindAll(n Node, types ...string) []Node {
 	}
 	// Served from the tree's per-type index: the nodes of n's subtree are
 	// the indices in [n, subEnd(n)).
-	lo, hi := n.i, n.nd().subEnd
-	if len(types) == 1 {
-		idx := subRange(n.t.ofType(types[0]), lo, hi)
-		if len(idx) == 0 {
-			return nil
-		}
-		out := make([]Node, len(idx))
-		for k, i := range idx {
-			out[k] = Node{t: n.t, i: i}
-		}
-		return out
+	small, large := n.t.types()
+	if small != nil {
+		return findAll(n, small, types)
 	}
-	var lists [][]int32
+	return findAll(n, large, types)
+}
+
+func findAll[T nodeIndex](n Node, ix *typeIndex[T], types []string) []Node {
+	lo, hi := n.i, n.nd().subEnd
+	var lists [][]T
 	total := 0
 	for _, typ := range types {
-		if idx := subRange(n.t.ofType(typ), lo, hi); len(idx) > 0 {
+		id, ok := typeIDs[typ]
+		if !ok {
+			continue
+		}
+		if !indexedType[id] {
+			return scanTypes(n, types)
+		}
+		if idx := ix.of(id, lo, hi); len(idx) > 0 {
 			lists = append(lists, idx)
 			total += len(idx)
 		}
@@ -62,8 +63,14 @@ func FindAll(n Node, types ...string) []Node {
 	if total == 0 {
 		return nil
 	}
-	// Merge the sorted lists (type names are distinct, so are the nodes).
 	out := make([]Node, 0, total)
+	if len(lists) == 1 {
+		for _, i := range lists[0] {
+			out = append(out, Node{t: n.t, i: int32(i)})
+		}
+		return out
+	}
+	// Merge the sorted lists (type names are distinct, so are the nodes).
 	for len(lists) > 0 {
 		best := 0
 		for k := 1; k < len(lists); k++ {
@@ -71,7 +78,7 @@ func FindAll(n Node, types ...string) []Node {
 				best = k
 			}
 		}
-		out = append(out, Node{t: n.t, i: lists[best][0]})
+		out = append(out, Node{t: n.t, i: int32(lists[best][0])})
 		if lists[best] = lists[best][1:]; len(lists[best]) == 0 {
 			lists = append(lists[:best], lists[best+1:]...)
 		}
@@ -79,11 +86,23 @@ func FindAll(n Node, types ...string) []Node {
 	return out
 }
 
-// subRange returns the part of the sorted index list within [lo, hi).
-func subRange(idx []int32, lo, hi int32) []int32 {
-	a := sort.Search(len(idx), func(j int) bool { return idx[j] >= lo })
-	b := a + sort.Search(len(idx)-a, func(j int) bool { return idx[a+j] >= hi })
-	return idx[a:b]
+// scanTypes is FindAll by a scan of n's subtree: for types the index
+// leaves out (punctuation, keywords).
+func scanTypes(n Node, types []string) []Node {
+	want := make([]bool, len(indexedType))
+	for _, typ := range types {
+		if id, ok := typeIDs[typ]; ok {
+			want[id] = true
+		}
+	}
+	var out []Node
+	nodes := n.t.nodes
+	for i := n.i; i < nodes[n.i].subEnd; i++ {
+		if want[typeOf(&nodes[i])] {
+			out = append(out, Node{t: n.t, i: i})
+		}
+	}
+	return out
 }
 
 // FindAllShallow is FindAll that does not descend into nested function,
@@ -411,11 +430,15 @@ func Unparen(n Node) Node {
 
 // Statements returns the statements of a block (or module).
 func Statements(block Node) []Node {
-	var out []Node
-	for _, c := range block.NamedChildren() {
+	kids := block.NamedChildren()
+	out := kids[:0] // filtered in place: one allocation
+	for _, c := range kids {
 		if c.Type() != "comment" {
 			out = append(out, c)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

@@ -17,39 +17,13 @@ import "sort"
 // when the file has too many distinct widths (or tab-indented lines too
 // short) for the re-encoding to fit.
 func scannerIndentation(src []byte) []byte {
-	type run struct{ start, end, width int }
-	var runs []run
-	maxWidth := 0
-	for i := 0; i <= len(src); {
-		start, w := i, 0
-		for i < len(src) {
-			switch src[i] {
-			case ' ':
-				w++
-			case '\t':
-				w += 8
-			case '\f', '\r':
-				// The count restarts here: only what follows matters, and
-				// the reset characters themselves are left alone.
-				w, start = 0, i+1
-			default:
-				goto done
-			}
-			i++
-		}
-	done:
-		if i > start {
-			runs = append(runs, run{start, i, w})
-			maxWidth = max(maxWidth, w)
-		}
-		for i < len(src) && src[i] != '\n' {
-			i++
-		}
-		i++ // past the newline
-	}
-	if maxWidth < 256 {
+	// Almost every file indents by less than 256 columns: a first scan
+	// that allocates nothing says so.
+	if indentRuns(src, nil) < 256 {
 		return src
 	}
+	var runs []indentRun
+	indentRuns(src, func(r indentRun) { runs = append(runs, r) })
 	widths := map[int]bool{0: true}
 	for _, r := range runs {
 		widths[r.width] = true
@@ -88,4 +62,44 @@ func scannerIndentation(src []byte) []byte {
 		}
 	}
 	return out
+}
+
+// indentRun is the indentation of one line: src[start:end], width columns
+// wide (a tab counts 8).
+type indentRun struct{ start, end, width int }
+
+// indentRuns calls each (when not nil) with the indentation of every
+// indented line of src, in order, and returns the widest.
+func indentRuns(src []byte, each func(indentRun)) int {
+	maxWidth := 0
+	for i := 0; i <= len(src); {
+		start, w := i, 0
+		for i < len(src) {
+			switch src[i] {
+			case ' ':
+				w++
+			case '\t':
+				w += 8
+			case '\f', '\r':
+				// The count restarts here: only what follows matters, and
+				// the reset characters themselves are left alone.
+				w, start = 0, i+1
+			default:
+				goto done
+			}
+			i++
+		}
+	done:
+		if i > start {
+			if each != nil {
+				each(indentRun{start, i, w})
+			}
+			maxWidth = max(maxWidth, w)
+		}
+		for i < len(src) && src[i] != '\n' {
+			i++
+		}
+		i++ // past the newline
+	}
+	return maxWidth
 }

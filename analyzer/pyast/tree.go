@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 	"weak"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -71,8 +73,8 @@ type treeData struct {
 	nodes []node
 
 	typesOnce sync.Once
-	byType    []int32 // node indices grouped by type id (see symType), each group in pre-order
-	typeOff   []int32 // where each type id's group starts in byType; one more entry than types
+	types16   *typeIndex[uint16] // see types
+	types32   *typeIndex[int32]
 }
 
 func newTree(src []byte, nodes []node, truncated bool) *Tree {
@@ -165,6 +167,10 @@ var (
 	symType   []uint16
 	typeIDs   map[string]uint16
 	errorType uint16
+	// indexedType says, by type id, whether a type index holds that type:
+	// a name some named symbol has (an anonymous token of the same name,
+	// the keyword "lambda" next to the node lambda, is indexed with it).
+	indexedType []bool
 
 	// fieldNames maps the grammar's field ids (1..) to their names, with
 	// "" at 0; fieldIDs is the reverse. Nodes store the grammar's ids, so
@@ -196,6 +202,13 @@ func Language() *sitter.Language {
 		} else {
 			errorType = uint16(len(typeIDs))
 			typeIDs["ERROR"] = errorType
+		}
+		indexedType = make([]bool, len(typeIDs))
+		indexedType[errorType] = true
+		for i := uint32(0); i < n; i++ {
+			if lang.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeRegular {
+				indexedType[symType[i]] = true
+			}
 		}
 		// Grammar field ids start at 1.
 		fieldNames = []string{""}
@@ -419,13 +432,18 @@ func (n Node) EndByte() int {
 	return int(n.nd().end)
 }
 
-// Text returns the source text of n.
+// Text returns the source text of n. The string shares the tree's source
+// bytes rather than copying them (rules read names by the million): a
+// tree's Src must not be modified once parsed, and nothing in rubric does.
 func (n Node) Text() string {
 	if n.t == nil {
 		return ""
 	}
 	d := n.nd()
-	return string(n.t.Src[d.start:d.end])
+	if d.end <= d.start {
+		return ""
+	}
+	return unsafe.String(&n.t.Src[d.start], d.end-d.start)
 }
 
 // Bytes returns the source bytes of n without copying.
@@ -491,7 +509,17 @@ func (n Node) NamedChildren() []Node {
 	if n.t == nil {
 		return nil
 	}
-	var out []Node
+	// Counted first, so that the slice is allocated once, at its size.
+	k := 0
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+		if n.t.nodes[c].flags&flagNamed != 0 {
+			k++
+		}
+	}
+	if k == 0 {
+		return nil
+	}
+	out := make([]Node, 0, k)
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			out = append(out, Node{t: n.t, i: c})
@@ -577,38 +605,64 @@ func (n Node) Contains(m Node) bool {
 	return m.i >= n.i && m.i < n.nd().subEnd
 }
 
-// ofType returns the pre-order indices of every node of the given type.
-// The index is built once per expanded tree, on first use, and is safe to
-// share.
-func (d *treeData) ofType(typ string) []int32 {
-	d.typesOnce.Do(d.buildTypeIndex)
-	id, ok := typeIDs[typ]
-	if !ok || int(id)+1 >= len(d.typeOff) {
-		return nil
-	}
-	return d.byType[d.typeOff[id]:d.typeOff[id+1]:d.typeOff[id+1]]
+// nodeIndex is the width of a type index's entries: 16 bits for trees of
+// fewer than 1<<16 nodes (nearly every file), 32 bits beyond.
+type nodeIndex interface{ ~uint16 | ~int32 }
+
+// typeIndex buckets a tree's node indices by type id (see symType) with a
+// counting sort: the nodes of type id are at[off[id]:off[id+1]], in
+// pre-order. Only the types some named symbol has are indexed (see
+// indexedType): punctuation and keywords, about a third of the nodes, are
+// found by a scan, which no rule asks for in a hot path.
+type typeIndex[T nodeIndex] struct {
+	at  []T
+	off []T // one more entry than types
 }
 
-// buildTypeIndex buckets the node indices by type id with a counting
-// sort: byType holds them grouped by type, typeOff[id] is where type id's
-// group starts (4 bytes a node, 4 bytes a type).
-func (d *treeData) buildTypeIndex() {
-	Language()
-	off := make([]int32, len(typeIDs)+1)
-	for i := range d.nodes {
-		off[typeOf(&d.nodes[i])+1]++
+// types returns the tree's type index, built once per expanded tree on
+// first use; one of the two is set. Safe to share.
+func (d *treeData) types() (*typeIndex[uint16], *typeIndex[int32]) {
+	d.typesOnce.Do(func() {
+		Language()
+		if len(d.nodes) < 1<<16 {
+			d.types16 = buildTypeIndex[uint16](d.nodes)
+		} else {
+			d.types32 = buildTypeIndex[int32](d.nodes)
+		}
+	})
+	return d.types16, d.types32
+}
+
+func buildTypeIndex[T nodeIndex](nodes []node) *typeIndex[T] {
+	off := make([]T, len(typeIDs)+1)
+	for i := range nodes {
+		if id := typeOf(&nodes[i]); indexedType[id] {
+			off[id+1]++
+		}
 	}
 	for id := 1; id < len(off); id++ {
 		off[id] += off[id-1]
 	}
-	all := make([]int32, len(d.nodes))
-	next := append([]int32(nil), off[:len(off)-1]...)
-	for i := range d.nodes {
-		id := typeOf(&d.nodes[i])
-		all[next[id]] = int32(i)
-		next[id]++
+	at := make([]T, off[len(off)-1])
+	next := append([]T(nil), off[:len(off)-1]...)
+	for i := range nodes {
+		if id := typeOf(&nodes[i]); indexedType[id] {
+			at[next[id]] = T(i)
+			next[id]++
+		}
 	}
-	d.byType, d.typeOff = all, off
+	return &typeIndex[T]{at: at, off: off}
+}
+
+// of returns the indices of the nodes of type id within [lo, hi).
+func (ix *typeIndex[T]) of(id uint16, lo, hi int32) []T {
+	if int(id)+1 >= len(ix.off) {
+		return nil
+	}
+	idx := ix.at[ix.off[id]:ix.off[id+1]:ix.off[id+1]]
+	a := sort.Search(len(idx), func(j int) bool { return int32(idx[j]) >= lo })
+	b := a + sort.Search(len(idx)-a, func(j int) bool { return int32(idx[a+j]) >= hi })
+	return idx[a:b]
 }
 
 // typeOf is the dense type id of a node (aliases share their name's id).

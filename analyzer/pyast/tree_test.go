@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/stretchr/testify/assert"
@@ -194,6 +195,56 @@ w = r(s(t))
 	assert.Len(t, FindAllShallow(fn, "lambda"), 0)
 }
 
+// allOfTypes is the reference for FindAll: every node, named or not, of
+// n's subtree whose type is one of types, in pre-order.
+func allOfTypes(n Node, types ...string) []Node {
+	var out []Node
+	var walk func(m Node)
+	walk = func(m Node) {
+		if m.Is(types...) {
+			out = append(out, m)
+		}
+		for c := m.FirstChild(); !c.IsNil(); c = c.NextSibling() {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// FindAll finds the same nodes from its index (named types, with the
+// anonymous tokens of the same name), by a scan (punctuation and keywords
+// only), in trees under 65,536 nodes (16-bit index) and over.
+func TestFindAllEveryTypeAndSize(t *testing.T) {
+	small := "def f(x, *, y=1):\n    return [g(a, b) for a in x if a] or (lambda: y)()\nawait z\n"
+	var big strings.Builder
+	for big.Len() < 300_000 {
+		big.WriteString(small)
+	}
+	sets := [][]string{{"call"}, {"("}, {"=", "identifier"}, {"lambda"}, {"call", ")", "for_in_clause"}, {"if", "return"}, {"ERROR"}, {"nope"}}
+	for _, src := range []string{small, big.String(), "f(\n"} {
+		tr, err := Parse([]byte(src))
+		require.NoError(t, err)
+		under := []Node{tr.Root()}
+		if fn := allOfTypes(tr.Root(), "function_definition"); len(fn) > 0 {
+			under = append(under, fn[len(fn)-1])
+		}
+		for _, n := range under {
+			for _, ts := range sets {
+				want := allOfTypes(n, ts...)
+				got := FindAll(n, ts...)
+				require.Equal(t, len(want), len(got), "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
+				assert.Equal(t, want, got, "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
+			}
+		}
+		small, large := tr.Root().t.types()
+		assert.Equal(t, tr.NodeCount() >= 1<<16, large != nil && small == nil, "the index's width follows the node count")
+		if small != nil && tr.NodeCount() > 20 {
+			assert.Less(t, len(small.at), tr.NodeCount()*3/4, "punctuation and keywords are not indexed")
+		}
+	}
+}
+
 func TestChildByFieldUnknown(t *testing.T) {
 	tr, err := Parse([]byte("f(x)\n"))
 	require.NoError(t, err)
@@ -320,4 +371,30 @@ func TestLazyTreeLoadsOnFirstUse(t *testing.T) {
 	assert.Panics(t, func() { wrong.Root() }, "a tree of other bytes is refused")
 	failing := NewLazy(src, false, func() (*Tree, error) { return nil, fmt.Errorf("gone") })
 	assert.Panics(t, func() { failing.Root() })
+}
+
+// Text shares the tree's source bytes: reading a name allocates nothing.
+func TestTextSharesSource(t *testing.T) {
+	tr, err := Parse([]byte("value = compute(first, second)\n"))
+	require.NoError(t, err)
+	call := FindAll(tr.Root(), "call")[0]
+	arg := call.ChildByField("arguments").NamedChild(1)
+	require.Equal(t, "second", arg.Text())
+	assert.Equal(t, unsafe.StringData(arg.Text()), &tr.Src[arg.StartByte()])
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = arg.Text() }))
+	empty := Node{}
+	assert.Equal(t, "", empty.Text())
+}
+
+// NamedChildren and Statements allocate their result once, at its size.
+func TestChildrenAllocateOnce(t *testing.T) {
+	tr, err := Parse([]byte("# a\nx = 1\n# b\ny = f(a, b, c, d, e, g, h, i, j)\nz = 3\n"))
+	require.NoError(t, err)
+	call := FindAll(tr.Root(), "call")[0]
+	args := call.ChildByField("arguments")
+	assert.Len(t, args.NamedChildren(), 9)
+	assert.Equal(t, 1.0, testing.AllocsPerRun(10, func() { args.NamedChildren() }))
+	assert.Len(t, Statements(tr.Root()), 3)
+	assert.Equal(t, 1.0, testing.AllocsPerRun(10, func() { Statements(tr.Root()) }))
+	assert.Nil(t, Statements(FindAll(tr.Root(), "integer")[0]))
 }

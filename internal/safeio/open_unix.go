@@ -33,6 +33,9 @@ func openFollow(path string) (*os.File, error) {
 // and O_NOFOLLOW, so that no directory of rel may be a link either, even
 // one swapped in after the tree was listed.
 func openInNoFollow(root, rel string) (*os.File, error) {
+	if f, decided, err := openBeneath(root, rel); decided {
+		return f, err
+	}
 	dir, err := openRetry(unix.AT_FDCWD, root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
