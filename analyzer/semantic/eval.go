@@ -452,91 +452,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		q.NamesOpen = q.NamesOpen || f.M.methodAddsNames(method)
 		return q
 	}
-	switch method {
-	case "select_related":
-		if len(c.Positional) == 0 {
-			q.SelectAll = true
-		}
-		for _, a := range c.Positional {
-			if s, ok := pyast.StringValue(a); ok {
-				q.Select = append(q.Select, s)
-			} else {
-				q.Opaque, q.Dynamic = true, true
-			}
-		}
-	case "prefetch_related":
-		for _, a := range c.Positional {
-			if s, ok := pyast.StringValue(a); ok {
-				q.Prefetch = append(q.Prefetch, s)
-				continue
-			}
-			pc, ok := pyast.AsCall(a)
-			if ok && strings.HasSuffix(pyast.Dotted(pc.Func), "Prefetch") {
-				if s, ok := pyast.StringValue(pc.Arg(0, "lookup")); ok {
-					base := s
-					if to, ok := pyast.StringValue(pc.Keyword("to_attr")); ok {
-						// The lookup's last part lands in to_attr.
-						base = to
-						if i := strings.LastIndex(s, "__"); i >= 0 {
-							base = s[:i] + "__" + to
-						}
-					}
-					q.Prefetch = append(q.Prefetch, base)
-					// What the inner queryset loads comes with each row.
-					if inner := f.eval(pc.Arg(1, "queryset"), st.in()); inner != nil {
-						for _, sub := range append(append([]string(nil), inner.Select...), inner.Prefetch...) {
-							q.Prefetch = append(q.Prefetch, base+"__"+sub)
-						}
-					}
-					continue
-				}
-			}
-			q.Opaque, q.Dynamic = true, true
-		}
-	case "values", "values_list":
-		q.Values = true
-		noteNames(q, c)
-	case "distinct":
-		if q.Values || len(c.Positional) > 0 {
-			q.Grouped = true
-		}
-	case "filter", "get":
-		if q.Model != nil {
-			var eq []string
-			for k := range c.Keywords {
-				eq = append(eq, strings.TrimSuffix(strings.TrimSuffix(k, "__exact"), "__iexact"))
-			}
-			if q.Model.UniqueBy(eq) {
-				q.Single = true
-			}
-			for k := range c.Keywords {
-				head := strings.SplitN(k, "__", 2)[0]
-				fd := q.Model.Field(head)
-				if fd == nil {
-					fd = q.Model.FKColumn(head)
-				}
-				if fd != nil && (fd.Kind == project.ForeignKey || fd.Kind == project.OneToOne) && !strings.Contains(k, "__in") &&
-					(fd.To == nil || fd.To != f.M.Graph.UserModel()) && fd.Target != project.AuthUserModel {
-					q.Scoped = true
-				}
-			}
-		}
-	case "iterator":
-		q.Iterator = true
-	case "only", "defer":
-		q.Only = true
-	case "annotate", "alias":
-		if q.Values {
-			q.Grouped = true
-		}
-		noteNames(q, c)
-	case "none":
-		q.Single = true
-	case "union", "intersection", "difference", "extra":
-		q.Opaque = true
-		q.Combined = true
-		q.NamesOpen = true
-	}
+	f.applyChainMethod(q, method, c, st)
 	return q
 }
 
@@ -1161,4 +1077,96 @@ func argFor(c pyast.Call, fn *Func, idx int, bound bool) pyast.Node {
 		return c.Positional[pos]
 	}
 	return pyast.Node{}
+}
+
+// applyChainMethod records on q what one chained queryset method does
+// (select_related, prefetch_related with Prefetch objects, values,
+// filter, annotate...): the one reading of a chain step that evalCall and
+// the template reader share.
+func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
+	switch method {
+	case "select_related":
+		if len(c.Positional) == 0 {
+			q.SelectAll = true
+		}
+		for _, a := range c.Positional {
+			if s, ok := pyast.StringValue(a); ok {
+				q.Select = append(q.Select, s)
+			} else {
+				q.Opaque, q.Dynamic = true, true
+			}
+		}
+	case "prefetch_related":
+		for _, a := range c.Positional {
+			if s, ok := pyast.StringValue(a); ok {
+				q.Prefetch = append(q.Prefetch, s)
+				continue
+			}
+			pc, ok := pyast.AsCall(a)
+			if ok && strings.HasSuffix(pyast.Dotted(pc.Func), "Prefetch") {
+				if s, ok := pyast.StringValue(pc.Arg(0, "lookup")); ok {
+					base := s
+					if to, ok := pyast.StringValue(pc.Keyword("to_attr")); ok {
+						// The lookup's last part lands in to_attr.
+						base = to
+						if i := strings.LastIndex(s, "__"); i >= 0 {
+							base = s[:i] + "__" + to
+						}
+					}
+					q.Prefetch = append(q.Prefetch, base)
+					// What the inner queryset loads comes with each row.
+					if inner := f.eval(pc.Arg(1, "queryset"), st.in()); inner != nil {
+						for _, sub := range append(append([]string(nil), inner.Select...), inner.Prefetch...) {
+							q.Prefetch = append(q.Prefetch, base+"__"+sub)
+						}
+					}
+					continue
+				}
+			}
+			q.Opaque, q.Dynamic = true, true
+		}
+	case "values", "values_list":
+		q.Values = true
+		noteNames(q, c)
+	case "distinct":
+		if q.Values || len(c.Positional) > 0 {
+			q.Grouped = true
+		}
+	case "filter", "get":
+		if q.Model != nil {
+			var eq []string
+			for k := range c.Keywords {
+				eq = append(eq, strings.TrimSuffix(strings.TrimSuffix(k, "__exact"), "__iexact"))
+			}
+			if q.Model.UniqueBy(eq) {
+				q.Single = true
+			}
+			for k := range c.Keywords {
+				head := strings.SplitN(k, "__", 2)[0]
+				fd := q.Model.Field(head)
+				if fd == nil {
+					fd = q.Model.FKColumn(head)
+				}
+				if fd != nil && (fd.Kind == project.ForeignKey || fd.Kind == project.OneToOne) && !strings.Contains(k, "__in") &&
+					(fd.To == nil || fd.To != f.M.Graph.UserModel()) && fd.Target != project.AuthUserModel {
+					q.Scoped = true
+				}
+			}
+		}
+	case "iterator":
+		q.Iterator = true
+	case "only", "defer":
+		q.Only = true
+	case "annotate", "alias":
+		if q.Values {
+			q.Grouped = true
+		}
+		noteNames(q, c)
+	case "none":
+		q.Single = true
+	case "union", "intersection", "difference", "extra":
+		q.Opaque = true
+		q.Combined = true
+		q.NamesOpen = true
+	}
 }

@@ -628,37 +628,11 @@ func (f *File) chainTo(e pyast.Node, param string, at int, depth int) ([]pyast.N
 }
 
 // applyStep applies one chained call (select_related, prefetch_related,
-// annotate, filter...) to q, as evalCall would.
+// annotate, filter...) to q, as evalCall does.
 func (f *File) applyStep(q *QS, call pyast.Node) *QS {
 	c, _ := pyast.AsCall(call)
 	out := q.clone()
-	switch c.MethodName() {
-	case "select_related":
-		if len(c.Positional) == 0 {
-			out.SelectAll = true
-		}
-		for _, a := range c.Positional {
-			if s, ok := pyast.StringValue(a); ok {
-				out.Select = append(out.Select, s)
-			} else {
-				out.Opaque, out.Dynamic = true, true
-			}
-		}
-	case "prefetch_related":
-		for _, a := range c.Positional {
-			if s, ok := pyast.StringValue(a); ok {
-				out.Prefetch = append(out.Prefetch, s)
-			} else {
-				out.Opaque = true
-			}
-		}
-	case "annotate", "alias":
-		for k := range c.Keywords {
-			out.Annotated = append(out.Annotated, k)
-		}
-	case "values", "values_list":
-		out.Values = true
-	}
+	f.applyChainMethod(out, c.MethodName(), c, ctx{})
 	return out
 }
 
