@@ -37,7 +37,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
-	{"models.money_exact", "money fields held exactly: a DecimalField, or an integer field (whole units or cents)"},
+	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
 	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
@@ -687,8 +687,7 @@ func (s *Signals) models(ix *project.Index) {
 }
 
 // moneyFields adds the fields m declares itself that hold money (by name,
-// as BUG009 reads them), and those of them held exactly: a DecimalField or
-// an integer field (whole units, cents).
+// as BUG009 reads them), and those of them declared as DecimalField.
 func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
 	context := semantic.InMoneyContext(m.Name)
 	for _, f := range m.Fields {
@@ -697,8 +696,8 @@ func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
 		}
 		ev := Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))}
 		s.add("models.money_fields", ev)
-		if strings.HasSuffix(f.Class, "DecimalField") || strings.HasSuffix(f.Class, "IntegerField") {
-			s.add("models.money_exact", ev)
+		if strings.HasSuffix(f.Class, "DecimalField") {
+			s.add("models.money_decimal", ev)
 		}
 	}
 }
