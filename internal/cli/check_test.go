@@ -230,3 +230,24 @@ func TestTaskTimeLimitsCollapseForTheRun(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(out, "CEL002"), out)
 	assert.Contains(t, out, "(and 1 more like it in the project)")
 }
+
+// Each endpoint that serves another user's rows is its own finding: the
+// reports do not fold SEC015 into one finding for the file.
+func TestUnscopedFetchesAreNotFolded(t *testing.T) {
+	handler := "    @action(detail=True, methods=[\"post\"])\n    def %s(self, request, pk=None):\n        account = Account.objects.get(pk=pk)\n        return Response({\"id\": account.pk})\n\n"
+	views := "from rest_framework import viewsets\nfrom rest_framework.decorators import action\nfrom rest_framework.response import Response\n\nfrom .models import Account\n\n\nclass AccountActions(viewsets.ViewSet):\n"
+	for _, name := range []string{"deposit", "withdraw", "freeze", "close"} {
+		views += fmt.Sprintf(handler, name)
+	}
+	tempProject(t, map[string]string{
+		"config/settings.py": "INSTALLED_APPS = [\"rest_framework\", \"bank\"]\nROOT_URLCONF = \"config.urls\"\nREST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": (\"rest_framework.permissions.IsAuthenticated\",)}\n",
+		"config/urls.py": "from django.urls import include, path\nfrom rest_framework.routers import DefaultRouter\n\nfrom bank.views import AccountActions\n\n" +
+			"router = DefaultRouter()\nrouter.register(\"accounts\", AccountActions, basename=\"accounts\")\nurlpatterns = [path(\"api/\", include(router.urls))]\n",
+		"bank/models.py": "from django.contrib.auth.models import User\nfrom django.db import models\n\n\nclass Account(models.Model):\n" +
+			"    user = models.ForeignKey(User, on_delete=models.CASCADE)\n    balance = models.DecimalField(max_digits=10, decimal_places=2)\n",
+		"bank/views.py": views,
+	})
+	_, out, _ := run(t, "check", "--no-cache", "--select", "SEC015", "--output-format", "concise", ".")
+	assert.Equal(t, 4, strings.Count(out, "SEC015"), out)
+	assert.NotContains(t, out, "more like it")
+}

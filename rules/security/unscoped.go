@@ -25,8 +25,11 @@ var UnscopedObjectAccess = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Endpoints},
-	Run:        runUnscopedObjectAccess,
+	// Each endpoint that serves another user's rows is its own hole with
+	// its own fix: never folded into one finding for the file.
+	Distinct: true,
+	Requires: []project.Analysis{semantic.Endpoints},
+	Run:      runUnscopedObjectAccess,
 }
 
 // runUnscopedObjectAccess matches, in the judged endpoints of the file
