@@ -716,9 +716,34 @@ func routeFor(rs []*Route, c *Class, action string) string {
 		if detailAction(c, action) {
 			route += "<pk>/"
 		}
+		if p := extraActionPath(c, action); p != "" {
+			route += p + "/"
+		}
 		return route
 	}
 	return shortestRoute(rs)
+}
+
+// extraActionPath is the URL segment a router gives an extra action
+// (`@action(detail=True) def deposit` is reached at <pk>/deposit/; its
+// url_path when set), "" for the standard actions.
+func extraActionPath(c *Class, action string) string {
+	fn := c.Method(action)
+	if fn == nil {
+		return ""
+	}
+	for _, d := range pyast.Decorators(fn.Node) {
+		switch lastName(pyast.Dotted(decoratorCallee(d))) {
+		case "action", "detail_route", "list_route":
+			if dc, ok := pyast.AsCall(d); ok {
+				if p, ok := pyast.StringValue(dc.Keyword("url_path")); ok && p != "" {
+					return strings.Trim(p, "/")
+				}
+			}
+			return action
+		}
+	}
+	return ""
 }
 
 // shortestRoute returns the shortest pattern among the routes (the one a

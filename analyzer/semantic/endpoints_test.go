@@ -136,7 +136,7 @@ func TestInventoryRoutes(t *testing.T) {
 	eps := endpointsByView(inv)
 	require.Contains(t, eps, "shop.views.OrderViewSet.cancel")
 	assert.Equal(t, []string{"POST"}, eps["shop.views.OrderViewSet.cancel"].Methods)
-	assert.Equal(t, "api/orders/<pk>/", eps["shop.views.OrderViewSet.cancel"].Route, "a detail action is reached under <pk>/")
+	assert.Equal(t, "api/orders/<pk>/cancel/", eps["shop.views.OrderViewSet.cancel"].Route, "a detail action is reached under <pk>/<name>/")
 	assert.Equal(t, "api/export/", eps["shop.views.OrderViewSet.list"].Route, "the as_view map names list")
 	assert.Equal(t, "api/orders/", eps["shop.views.OrderViewSet.create"].Route)
 	assert.Equal(t, []string{"ANY"}, eps["shop.views.report"].Methods)
@@ -485,4 +485,53 @@ def f(request, *args, **kwargs):
 	}
 	assert.Contains(t, views, "views.f")
 	assert.Contains(t, views, "views.A.post")
+}
+
+// A router reaches an extra action at its name (or url_path) under the
+// prefix, and under <pk>/ for a detail action.
+func TestExtraActionRoutes(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+INSTALLED_APPS = ["rest_framework", "shop"]
+ROOT_URLCONF = "config.urls"
+-- config/urls.py --
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shop.views import OrderViewSet
+
+router = DefaultRouter()
+router.register("orders", OrderViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+-- shop/models.py --
+from django.db import models
+
+
+class Order(models.Model):
+    status = models.CharField(max_length=10)
+-- shop/views.py --
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .models import Order
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return Response({})
+
+    @action(detail=False, methods=["get"], url_path="by-status/open")
+    def open_orders(self, request):
+        return Response({})
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "shop.views.OrderViewSet.cancel")
+	assert.Equal(t, "api/orders/<pk>/cancel/", eps["shop.views.OrderViewSet.cancel"].Route)
+	require.Contains(t, eps, "shop.views.OrderViewSet.open_orders")
+	assert.Equal(t, "api/orders/by-status/open/", eps["shop.views.OrderViewSet.open_orders"].Route)
+	assert.Equal(t, "api/orders/<pk>/", eps["shop.views.OrderViewSet.retrieve"].Route)
 }
