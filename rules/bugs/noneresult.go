@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -39,22 +38,12 @@ const (
 	fallsThrough
 )
 
-var shapes sync.Map // *semantic.Func -> returnShape
-
 // shapeOf classifies fn. Functions whose result rubric cannot pin are
 // returnsValue: decorated ones (a decorator may wrap the result), methods
 // (a subclass may override them), generators, coroutines, stubs (a body
-// of pass, ..., a docstring or raise), and lambdas.
+// of pass, ..., a docstring or raise), and lambdas. It is only asked of
+// calls whose result is used, so it is computed there, not kept.
 func shapeOf(fn *semantic.Func) returnShape {
-	if v, ok := shapes.Load(fn); ok {
-		return v.(returnShape)
-	}
-	s := computeShape(fn)
-	shapes.Store(fn, s)
-	return s
-}
-
-func computeShape(fn *semantic.Func) returnShape {
 	n := fn.Node
 	if fn.Class != nil || n.Type() != "function_definition" || len(pyast.Decorators(n)) > 0 || n.Parent().Type() == "decorated_definition" {
 		return returnsValue
@@ -154,11 +143,11 @@ func endReachable(block pyast.Node) bool {
 		for _, k := range last.NamedChildren() {
 			switch k.Type() {
 			case "except_clause", "except_group_clause":
-				if b := pyidiomBody(k); b.IsNil() || endReachable(b) {
+				if b := clauseBlock(k); b.IsNil() || endReachable(b) {
 					reach = true
 				}
 			case "finally_clause":
-				if b := pyidiomBody(k); !b.IsNil() && !endReachable(b) {
+				if b := clauseBlock(k); !b.IsNil() && !endReachable(b) {
 					return false
 				}
 			}
@@ -174,8 +163,9 @@ func endReachable(block pyast.Node) bool {
 	return true
 }
 
-// pyidiomBody returns the block of an except, except* or finally clause.
-func pyidiomBody(clause pyast.Node) pyast.Node {
+// clauseBlock returns the block of an except, except* or finally clause
+// (they have no body field).
+func clauseBlock(clause pyast.Node) pyast.Node {
 	for _, c := range clause.NamedChildren() {
 		if c.Type() == "block" {
 			return c
