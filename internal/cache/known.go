@@ -138,6 +138,10 @@ func (s *Snapshot) ReadAll(maxSize int64) bool { return s.read(nil, maxSize) }
 // Sums returns the SHA-256 of the bytes in Raw, by display path.
 func (s *Snapshot) Sums() map[string][32]byte { return s.sums }
 
+// Templates is the digest of the templates next to the snapshot's inputs,
+// taken with the key (see TemplatesDigest).
+func (s *Snapshot) Templates() string { return s.templates }
+
 // ResultRead is Result for a snapshot taken with a stat index: it reads
 // only the files the diagnostics point into (for code frames), and shows
 // only those (every format but JUnit, which is never given a stat index,

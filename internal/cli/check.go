@@ -597,6 +597,9 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	snap.Apply(&cfg)
 	cfg.SourceSums = snap.Sums()
 	useReuse()
+	// The snapshot's inputs are the run's: their templates were hashed
+	// for the key already.
+	cfg.ReuseExtra = func([]analyzer.Input) string { return snap.Templates() }
 	res, err := analyzer.Run(ctx, cfg, args)
 	if err != nil {
 		return nil, err
