@@ -156,7 +156,7 @@ func TestIndexInBrowser(t *testing.T) {
 	dom := string(runChromium(t, bin, "--dump-dom", url))
 	areas := len(rows[0].Report.Areas)
 	assert.Equal(t, 2*areas, strings.Count(dom, `<td class="cell b`), "a coloured cell per area and graded submission")
-	assert.Contains(t, dom, `<td class="cell b2" data-area="performance" title="2 Below">2<small>1 / 2 / 2</small></td>`)
+	assert.Contains(t, dom, `<td class="cell b1" data-area="performance" title="1 Poor">1<small>0 / 2 / 3</small></td>`)
 	assert.Contains(t, dom, "not graded: no analysable Python file")
 	shot := filepath.Join(out, "index.png")
 	runChromium(t, bin, "--hide-scrollbars", "--window-size=1400,800", "--screenshot="+shot, url)

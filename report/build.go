@@ -245,6 +245,10 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		switch {
 		case claims && len(owned) == 0:
 			item.Reason = "no rule of this run checks it"
+		case len(it.met) == 0 && len(owned) > 0:
+			// Judged by rules alone: their silence is not evidence of
+			// the practice, only that they saw nothing to report.
+			item.Reason = "no findings from " + codeList(owned) + "; rules finding nothing is not evidence either way"
 		case len(it.met) > 0:
 			item.Reason = describeUnmet(it.met, sig)
 			if len(owned) > 0 {

@@ -224,11 +224,6 @@ func (c *Checklist) validate() error {
 		it.applies = parse("applies_when", it.AppliesWhen)
 		it.notMet = parse("not_met_when", it.NotMetWhen)
 		it.met = parse("met_when", it.MetWhen)
-		if len(it.met) == 0 && len(it.Rules)+len(it.Names)+len(it.Categories) > 0 {
-			// An item judged by rules alone is met when they ran over
-			// some code and found nothing: the files are the evidence.
-			it.met, _ = parseConds([]string{"python.files"})
-		}
 		for _, s := range it.Evidence {
 			if !KnownSignal(s) {
 				err = fmt.Errorf("item %s: evidence: unknown signal %q", it.ID, s)

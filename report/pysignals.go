@@ -486,6 +486,9 @@ func (c *pyCollector) celeryDecorator(im *pyast.Imports, call pyast.Call, ev Evi
 		return
 	}
 	c.s.add("celery.tasks", ev)
+	if !call.Keyword("time_limit").IsNil() || !call.Keyword("soft_time_limit").IsNil() {
+		c.s.add("celery.time_limits", ev)
+	}
 	for _, kw := range []string{"autoretry_for", "retry_backoff", "max_retries"} {
 		if !call.Keyword(kw).IsNil() {
 			c.s.add("celery.retry_config", ev)

@@ -136,7 +136,7 @@ var galileoByReviewer = map[string]report.Status{
 	"no-n-plus-one":         report.NotMet,        // the guide's two N+1 snippets
 	"pagination":            report.NotMet,        // the transaction list returns every row
 	"indexes":               report.NotObserved,   // no index declared (the guide wants user_id, created_at): counts as not met
-	"orm-other":             report.Met,           // the whole-table, unordered-pages and wide-rows rules judged its seven queries
+	"orm-other":             report.NotObserved,   // the other ORM rules found nothing in its seven queries: silence is no evidence
 	"no-provable-crashes":   report.NotMet,        // user.profile read per user: a user without a profile stops the loop
 	"money-decimal":         report.Met,           // Transaction.amount is a DecimalField
 	"caching":               report.NotObserved,   // no caching, none required
@@ -421,14 +421,16 @@ func TestBandCapChecklist(t *testing.T) {
 			assert.Contains(t, err.Error(), want)
 		}
 	}
-	// An item with rules and no met_when is met over the files judged.
+	// An item with rules and no met_when is never met: the rules' silence
+	// shows no practice, so it is not observed, and says which rules ran.
 	cl, err := report.ParseChecklist([]byte(base))
 	require.NoError(t, err)
 	res := synthetic(t, nil)
 	res.Rules = append(res.Rules, &analyzer.Rule{Code: "ERR001", Name: "bare-except", Category: analyzer.ErrorHandling})
 	r := report.Build(res, report.CollectSignals("", "", res), report.Options{Now: fixedNow, Checklist: cl})
-	assert.Equal(t, report.Met, item(r, "x").Status)
-	assert.Contains(t, item(r, "x").Reason, "python.files = 1; no findings from ERR001")
+	assert.Equal(t, report.NotObserved, item(r, "x").Status)
+	assert.Contains(t, item(r, "x").Reason, "no findings from ERR001; rules finding nothing is not evidence")
+	assert.Empty(t, item(r, "x").Evidence)
 }
 
 // A high-severity security finding caps its area and category, and says so.

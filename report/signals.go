@@ -111,6 +111,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"di.injected_dependencies", "constructors taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
 	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
+	{"celery.time_limits", "Celery time limits: tasks declaring time_limit / soft_time_limit, and the global task_time_limit setting"},
 }
 
 var signalIndex = func() map[string]int {
@@ -248,6 +249,13 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
 		s.models(res.Index)
+		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
+			ev := Evidence{Path: st.Rel, Line: st.Line}
+			if u := res.Index.ByPath[st.Rel]; u != nil {
+				ev.Code = clip(string(u.File.Line(st.Line)))
+			}
+			s.add("celery.time_limits", ev)
+		}
 		for _, m := range res.Index.Migrations.All {
 			if res.Index.Migrations.Judged(m) {
 				s.add("migrations.judged", Evidence{Path: m.Path})
