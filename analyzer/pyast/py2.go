@@ -25,14 +25,12 @@ func python2Only(n Node) (Node, string) {
 	case "exec_statement":
 		return n, "`exec` statement"
 	case "except_clause":
-		// except E, e: — Python 3 needs `as` (or parentheses for a tuple).
-		for c := n.FirstChild(); !c.IsNil(); c = c.NextSibling() {
-			if c.Type() == "," {
-				return n, "`except E, name:`"
-			}
-			if c.Type() == "block" || c.Type() == ":" {
-				break
-			}
+		// except E, e: binds the exception to e in Python 2. Since Python
+		// 3.14 (PEP 758) `except A, B:` without `as` is valid and catches
+		// either: only a second item that names a variable, not a class
+		// (lowercase, as exception classes never are), is Python 2.
+		if c := python2ExceptBinding(n); !c.IsNil() {
+			return n, "`except E, name:`"
 		}
 	case "string":
 		// Bytes, not Text: every string of every file passes here.
@@ -70,4 +68,30 @@ func python2Only(n Node) (Node, string) {
 		}
 	}
 	return Node{}, ""
+}
+
+// python2ExceptBinding returns the name of `except E, name:` (Python 2's
+// binding form), or the zero Node: a clause with no comma, with more than
+// two items, or whose second item is not a lowercase name is not it.
+func python2ExceptBinding(n Node) Node {
+	var items []Node
+	comma := false
+	for c := n.FirstChild(); !c.IsNil() && !c.Is("block", ":", "as"); c = c.NextSibling() {
+		if c.Type() == "," {
+			comma = true
+		} else if c.IsNamed() {
+			items = append(items, c)
+		}
+	}
+	if !comma || len(items) != 2 {
+		return Node{}
+	}
+	name := items[1]
+	if name.Type() != "identifier" {
+		return Node{}
+	}
+	if b := name.Bytes(); len(b) == 0 || b[0] < 'a' && b[0] != '_' || b[0] > 'z' {
+		return Node{}
+	}
+	return name
 }

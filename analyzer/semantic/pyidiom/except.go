@@ -34,6 +34,10 @@ func DecodeHandler(clause pyast.Node) Handler {
 			continue
 		}
 		if !h.Type.IsNil() {
+			// `except A, B:` (Python 3.14, PEP 758) catches either.
+			if c.Type() != "as_pattern" {
+				h.Types = append(h.Types, pyast.Unparen(c))
+			}
 			continue
 		}
 		if c.Type() == "as_pattern" {

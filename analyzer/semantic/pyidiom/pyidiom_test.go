@@ -37,6 +37,15 @@ func TestDecodeHandler(t *testing.T) {
 	assert.Empty(t, h.BroadName(im))
 }
 
+// Python 3.14 (PEP 758) catches several classes without parentheses.
+func TestDecodeHandlerUnparenthesised(t *testing.T) {
+	root := parse(t, "try:\n    pass\nexcept ValueError, Exception:\n    pass\n")
+	h := DecodeHandler(pyast.FindAll(root, "except_clause")[0])
+	require.Len(t, h.Types, 2)
+	assert.Equal(t, "Exception", h.BroadName(pyast.CollectImports(root)))
+	assert.Empty(t, h.Alias)
+}
+
 func TestBroadShadowed(t *testing.T) {
 	root := parse(t, "from app.errors import Exception\ntry:\n    pass\nexcept Exception:\n    pass\n")
 	h := DecodeHandler(pyast.FindAll(root, "except_clause")[0])

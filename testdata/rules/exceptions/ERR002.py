@@ -45,3 +45,11 @@ def logs_a_warning(job):
         job.run()
     except Exception as e:  # want: ERR002 "logs it without the traceback"
         logger.warning("job failed: %s", e)
+
+
+def unparenthesised(job):
+    # Python 3.14 (PEP 758): two classes without parentheses.
+    try:
+        job.run()
+    except ValueError, Exception:  # want: ERR002 "`except Exception` catches every error"
+        job.failed = True

@@ -123,3 +123,11 @@ def logs_an_error(job):
     except Exception as e:
         logger.error("job failed: %s", e)
         job.failed = True
+
+
+def unparenthesised_specific(job):
+    # Python 3.14 (PEP 758): two specific classes without parentheses.
+    try:
+        job.run()
+    except ValueError, KeyError:
+        job.failed = True
