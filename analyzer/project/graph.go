@@ -600,7 +600,7 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 	}
 	m.Managers = own
 	meta := c.Meta
-	m.Meta.Abstract, m.Meta.Proxy, m.Meta.AppLabel = meta.Abstract, meta.Proxy, meta.AppLabel
+	m.Meta.Abstract, m.Meta.Proxy, m.Meta.Unmanaged, m.Meta.AppLabel = meta.Abstract, meta.Proxy, meta.Unmanaged, meta.AppLabel
 	if len(meta.Ordering) > 0 {
 		m.Meta.Ordering = meta.Ordering
 	}

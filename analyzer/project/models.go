@@ -118,6 +118,7 @@ type Manager struct {
 type Meta struct {
 	Abstract       bool       `json:",omitempty"`
 	Proxy          bool       `json:",omitempty"`
+	Unmanaged      bool       `json:",omitempty"` // managed = False: Django creates no table
 	AppLabel       string     `json:",omitempty"`
 	Ordering       []string   `json:",omitempty"`
 	Indexes        [][]string `json:",omitempty"` // Meta.indexes field lists
@@ -381,6 +382,8 @@ func extractMeta(cls pyast.Node) Meta {
 			m.Abstract = isTrue(v)
 		case "proxy":
 			m.Proxy = isTrue(v)
+		case "managed":
+			m.Unmanaged = v.Type() == "false"
 		case "app_label":
 			m.AppLabel, _ = pyast.StringValue(v)
 		case "ordering":

@@ -3,6 +3,7 @@ package migrations
 import (
 	_ "embed"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -52,6 +53,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 	for _, m := range g.All {
 		declared[strings.ToLower(m.Name)] = true
 	}
+	reportUnmigrated(p, mi, g)
 	var classNames map[string]bool
 	for _, a := range graphApps(mi) {
 		models := byPkg[a]
@@ -347,4 +349,112 @@ func topLevelClasses(ix *project.Index) map[string]bool {
 		}
 	}
 	return out
+}
+
+// reportUnmigrated reports each app package whose concrete, managed models
+// no migration of the tree creates because the app has no migration at
+// all (no migrations package, or one holding only __init__.py): `migrate`
+// creates no table for them, and the first query fails. One finding per
+// app, at its first model. Skipped: models in test paths (the test runner
+// creates tables for apps without migrations), proxy, abstract and
+// unmanaged models, apps that INSTALLED_APPS does not list (when some list
+// of it is readable; without one, the finding has low confidence), and
+// every app when MIGRATION_MODULES moves migrations elsewhere.
+func reportUnmigrated(p *analyzer.ProjectPass, mi *project.MigrationIndex, g *project.Models) {
+	st := p.Project.Settings
+	if len(st.Get("MIGRATION_MODULES")) > 0 {
+		return
+	}
+	migrated := map[string]bool{}
+	for _, a := range mi.Apps {
+		if len(a.Migrations) > 0 {
+			migrated[a.AppPackage] = true
+			migrated["label:"+a.Label] = true
+		}
+	}
+	installed, known := installedApps(st)
+	byPkg := map[string][]*project.Model{}
+	for _, m := range g.All {
+		if m.Abstract || m.Proxy || m.Meta.Unmanaged || m.External || project.IsTestPath(m.Path) || !djangoRooted(g, m, 0) {
+			continue
+		}
+		pkg, ok := modelsPackage(m.Module)
+		if !ok || migrated[pkg] || m.Meta.AppLabel != "" && migrated["label:"+m.Meta.AppLabel] {
+			continue
+		}
+		if (known || len(installed) > 0) && !installedAs(installed, pkg, m.Meta.AppLabel) {
+			continue
+		}
+		byPkg[pkg] = append(byPkg[pkg], m)
+	}
+	pkgs := make([]string, 0, len(byPkg))
+	for pkg := range byPkg {
+		pkgs = append(pkgs, pkg)
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		models := byPkg[pkg]
+		sort.Slice(models, func(i, j int) bool {
+			if models[i].Path != models[j].Path {
+				return models[i].Path < models[j].Path
+			}
+			return models[i].Start < models[j].Start
+		})
+		first := models[0]
+		label := pkg[strings.LastIndex(pkg, ".")+1:]
+		if first.Meta.AppLabel != "" {
+			label = first.Meta.AppLabel
+		}
+		names := make([]string, 0, len(models))
+		for _, m := range models {
+			names = append(names, "`"+m.Name+"`")
+		}
+		if len(names) > 4 {
+			names = append(names[:3], fmt.Sprintf("%d more", len(models)-3))
+		}
+		d := analyzer.Diagnostic{
+			Path:  first.Path,
+			Range: analyzer.Range{Start: first.Start, End: first.Start + len("class")},
+			Message: fmt.Sprintf("app `%s` defines %s but has no migrations: `migrate` creates no table for %s, and the first query fails",
+				label, strings.Join(names, ", "), map[bool]string{true: "it", false: "them"}[len(models) == 1]),
+			Help: fmt.Sprintf("run `python manage.py makemigrations %s` and commit the `%s` package with its migrations", label,
+				path.Join(path.Dir(first.Path), "migrations")),
+		}
+		if !known {
+			d.Confidence = analyzer.Low
+		}
+		p.Report(d)
+	}
+}
+
+// installedApps returns the INSTALLED_APPS entries of the settings, and
+// whether rubric could read them all (one list literal of strings). When
+// there are several assignments (`INSTALLED_APPS += [...]`, a computed
+// tail), it returns the entries of every readable one, not known: an app
+// is then judged only when one of them names it.
+func installedApps(st *project.Settings) ([]string, bool) {
+	all := st.Get("INSTALLED_APPS")
+	if len(all) == 1 && all[0].Value == project.ValueList && len(all[0].Items) > 0 {
+		return all[0].Items, true
+	}
+	var items []string
+	for _, a := range all {
+		items = append(items, a.Items...)
+	}
+	return items, false
+}
+
+// installedAs reports whether INSTALLED_APPS lists the app package pkg
+// (dotted), by its package or its AppConfig ("shop", "shop.apps.ShopConfig",
+// "project.shop" for a package "shop" run from inside "project").
+func installedAs(installed []string, pkg, label string) bool {
+	for _, it := range installed {
+		if i := strings.Index(it, ".apps."); i >= 0 {
+			it = it[:i]
+		}
+		if it == pkg || strings.HasSuffix(it, "."+pkg) || strings.HasSuffix(pkg, "."+it) || label != "" && it[strings.LastIndex(it, ".")+1:] == label {
+			return true
+		}
+	}
+	return false
 }
