@@ -39,6 +39,7 @@ func Rules() []*analyzer.Rule {
 		txn.NetworkInAtomic,
 		txn.LostUpdate,
 		txn.NoCompensation,
+		txn.AppliedOnEverySave,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,
