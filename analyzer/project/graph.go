@@ -840,3 +840,11 @@ func (g *Models) Externals() []*Model {
 	sort.Slice(out, func(i, j int) bool { return out[i].Qual < out[j].Qual })
 	return out
 }
+
+// Named returns the models of the tree whose class is called name.
+func (g *Models) Named(name string) []*Model {
+	if g == nil {
+		return nil
+	}
+	return g.byName[name]
+}

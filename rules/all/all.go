@@ -43,6 +43,7 @@ func Rules() []*analyzer.Rule {
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,
+		idempotency.ReferenceNotUnique,
 		resilience.NoRetryPolicy,
 		resilience.NoCircuitBreaker,
 		resilience.StatusOnly200,
