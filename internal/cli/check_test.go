@@ -251,3 +251,25 @@ func TestUnscopedFetchesAreNotFolded(t *testing.T) {
 	assert.Equal(t, 4, strings.Count(out, "SEC015"), out)
 	assert.NotContains(t, out, "more like it")
 }
+
+// Each open view is its own finding: the reports do not fold SEC013's
+// second open viewset of a file into the first.
+func TestOpenViewsAreNotFolded(t *testing.T) {
+	viewset := "class %sViewSet(viewsets.ModelViewSet):\n    queryset = %s.objects.all()\n    serializer_class = %sSerializer\n\n\n"
+	views := "from rest_framework import serializers, viewsets\n\nfrom .models import Transaction, Wallet\n\n\n"
+	for _, m := range []string{"Wallet", "Transaction"} {
+		views += fmt.Sprintf("class %sSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = %s\n        fields = \"__all__\"\n\n\n", m, m)
+		views += fmt.Sprintf(viewset, m, m, m)
+	}
+	tempProject(t, map[string]string{
+		"config/settings.py": "INSTALLED_APPS = [\"rest_framework\", \"bank\"]\nROOT_URLCONF = \"config.urls\"\n",
+		"config/urls.py": "from django.urls import include, path\nfrom rest_framework.routers import DefaultRouter\n\nfrom bank.views import TransactionViewSet, WalletViewSet\n\n" +
+			"router = DefaultRouter()\nrouter.register(\"wallets\", WalletViewSet)\nrouter.register(\"transactions\", TransactionViewSet)\nurlpatterns = [path(\"\", include(router.urls))]\n",
+		"bank/models.py": "from django.db import models\n\n\nclass Wallet(models.Model):\n    balance = models.DecimalField(max_digits=10, decimal_places=2)\n\n\n" +
+			"class Transaction(models.Model):\n    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE)\n    amount = models.DecimalField(max_digits=10, decimal_places=2)\n",
+		"bank/views.py": views,
+	})
+	_, out, _ := run(t, "check", "--no-cache", "--select", "SEC013", "--output-format", "concise", ".")
+	assert.Equal(t, 2, strings.Count(out, "SEC013"), out)
+	assert.NotContains(t, out, "more like it")
+}

@@ -25,7 +25,10 @@ var OpenWriteEndpoint = &analyzer.Rule{
 	Since:      "0.2.0",
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints},
-	Run:        runOpenWriteEndpoint,
+	// Each open view is its own door: never folded into another view's
+	// finding of the same file.
+	Distinct: true,
+	Run:      runOpenWriteEndpoint,
 }
 
 // publicByDesign are words of views that anonymous callers must reach:
