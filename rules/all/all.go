@@ -70,6 +70,7 @@ func Rules() []*analyzer.Rule {
 		security.StateChangeAnyMethod,
 		security.UnvalidatedPayloadKey,
 		security.SensitiveSerializerField,
+		security.WritableSensitiveField,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

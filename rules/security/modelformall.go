@@ -26,6 +26,9 @@ var ModelFormAllFields = &analyzer.Rule{
 	Skip:       semantic.Test,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runModelFormAllFields,
+	// Each serializer exposes its own fields: never folded into another
+	// class's finding of the same file.
+	Distinct: true,
 }
 
 // runModelFormAllFields matches `fields = "__all__"` in the Meta of a class

@@ -1,0 +1,182 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed writablebalance.md
+var writableBalanceDoc string
+
+// WritableSensitiveField reports a serializer or ModelForm that lists a
+// balance or a privilege flag among the fields clients write, behind an
+// endpoint that takes a request body through it.
+var WritableSensitiveField = &analyzer.Rule{
+	Code:       "SEC020",
+	Name:       "sensitive-field-writable",
+	Doc:        writableBalanceDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.3.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Endpoints},
+	Distinct:   true,
+	Run:        runWritableSensitiveField,
+}
+
+// listedGuarded are the names SEC020 reports when a class lists them:
+// money held, and the flags that only ever mean privilege. Names that are
+// as often domain data (a rack's `role`, notification `groups`, map
+// `points`) and ownership (`user`, `owner`: often validated against the
+// caller) are left out.
+func listedGuarded(name string) bool {
+	return moneyHeld(name) || privilegeFlag(name)
+}
+
+func moneyHeld(name string) bool {
+	return name == "balance" || name == "credit" || name == "credits" || strings.HasSuffix(name, "_balance")
+}
+
+func privilegeFlag(name string) bool {
+	return name == "is_staff" || name == "is_superuser" || name == "is_admin"
+}
+
+// runWritableSensitiveField matches, in the Meta of a serializer or
+// ModelForm (see formKind) with an explicit `fields` list, the listed
+// fields of the model that hold money or privileges (see listedGuarded)
+// and that sensitiveWritable leaves writable (not read-only, not set by
+// the model's save()), when the class does not drop them itself
+// (`validated_data.pop("balance")`) and a routed endpoint that is not for
+// administrators takes a request body through it (POST, PUT, PATCH).
+func runWritableSensitiveField(p *analyzer.Pass) error {
+	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+		for _, meta := range pyast.Statements(pyast.Body(cls)) {
+			if meta.Type() != "class_definition" || pyast.DefName(meta) != "Meta" || formKind(cls, meta) == "" {
+				continue
+			}
+			var fields pyast.Node
+			for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+				if a.ChildByField("left").Text() == "fields" {
+					fields = pyast.Unparen(a.ChildByField("right"))
+				}
+			}
+			if fields.IsNil() || !fields.Is("list", "tuple") {
+				continue
+			}
+			sens, _ := sensitiveWritable(p, cls, meta)
+			writable := map[string]bool{}
+			for _, s := range sens {
+				writable[s] = true
+			}
+			dropped := droppedByClass(cls)
+			var names []string
+			var first pyast.Node
+			for _, e := range fields.NamedChildren() {
+				v, ok := pyast.StringValue(e)
+				if !ok || !writable[v] || !listedGuarded(v) || dropped[v] {
+					continue
+				}
+				if first.IsNil() {
+					first = e
+				}
+				names = append(names, v)
+			}
+			if len(names) == 0 {
+				continue
+			}
+			e := writeEndpoint(p, cls, !moneyHeld(names[0]))
+			if e == nil {
+				continue
+			}
+			at := "`" + e.View + "`"
+			if e.Route != "" {
+				at = "`/" + strings.TrimPrefix(e.Route, "/") + "`"
+			}
+			why := "and the balance stops being what the ledger says"
+			if !moneyHeld(names[0]) {
+				why = "and grants itself the privilege"
+			}
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(first),
+				Message: fmt.Sprintf("`%s` lists %s among the fields clients write, and %s %s takes its body: a client sets %s directly, %s",
+					pyast.DefName(cls), quoteList(names), strings.Join(e.Methods, "/"), at, pronoun(names), why),
+				Help: fmt.Sprintf("add %s to `read_only_fields` (or declare %s `read_only=True`), and change %s only in the code that records the operation",
+					quoteList(names), pronoun(names), pronoun(names)),
+			})
+		}
+	}
+	return nil
+}
+
+// droppedByClass returns the names the class's own methods remove from the
+// client's data: `validated_data.pop("balance")`, `del data["balance"]`.
+func droppedByClass(cls pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range pyast.FindAll(pyast.Body(cls), "call", "delete_statement") {
+		if n.Type() == "delete_statement" {
+			for _, s := range pyast.FindAll(n, "subscript") {
+				if v, ok := pyast.StringValue(s.ChildByField("subscript")); ok {
+					out[v] = true
+				}
+			}
+			continue
+		}
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() == "pop" && len(c.Positional) > 0 {
+			if v, ok := pyast.StringValue(c.Positional[0]); ok {
+				out[v] = true
+			}
+		}
+	}
+	return out
+}
+
+// writeEndpoint returns the first routed endpoint (any endpoint of a view
+// class when the tree has no URLconf), not for administrators,
+// that takes a request body through the class (see takesBody), or nil.
+// With privilege, an endpoint guarded by anything but DRF's plain
+// permission classes (a project's class: user management for those it
+// grants) does not count.
+func writeEndpoint(p *analyzer.Pass, cls pyast.Node, privilege bool) *semantic.Endpoint {
+	sm := semantic.Of(p.Project)
+	sc := sm.File(p.Unit).ClassOfDef(cls)
+	if sc == nil {
+		return nil
+	}
+	inv := semantic.InventoryOf(p.Project)
+	for _, e := range inv.Endpoints {
+		// Without a URLconf in the tree, a view class stands for its routes.
+		if e.Class == nil || !e.Routed && inv.HasURLConf || !takesBody(e) || adminOnly(e) || privilege && (e.Auth.Unknown || e.Auth.ObjectPermission || customPermission(e)) {
+			continue
+		}
+		sers, _ := sm.EndpointSerializers(e)
+		for _, s := range sers {
+			if s == sc {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// plainPermissions are DRF's permission classes that know nothing of what
+// a caller may manage.
+var plainPermissions = map[string]bool{"AllowAny": true, "IsAuthenticated": true, "IsAuthenticatedOrReadOnly": true}
+
+// customPermission reports an endpoint guarded by a permission class other
+// than DRF's plain ones: it may grant user management to some callers.
+func customPermission(e *semantic.Endpoint) bool {
+	for _, p := range e.Auth.Permissions {
+		if !plainPermissions[p[strings.LastIndex(p, ".")+1:]] {
+			return true
+		}
+	}
+	return false
+}
