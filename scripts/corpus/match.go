@@ -7,11 +7,32 @@ import (
 
 // Finding is one diagnostic of `rubric check --format json` (the fields the score needs).
 type Finding struct {
-	Code     string `json:"code"`
-	Path     string `json:"path"`
-	Line     int    `json:"line"`
-	Message  string `json:"message"`
-	Severity string `json:"severity"`
+	Code     string    `json:"code"`
+	Path     string    `json:"path"`
+	Line     int       `json:"line"`
+	Message  string    `json:"message"`
+	Severity string    `json:"severity"`
+	Related  []Related `json:"related,omitempty"`
+}
+
+// Related is a related location of a finding. Those whose message starts
+// with "also CODE:" are repeats the reports folded into the finding: the
+// output names each one's place.
+type Related struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// places are the finding's own place and those of the repeats folded into it.
+func (f Finding) places() []Related {
+	out := []Related{{Path: f.Path, Line: f.Line}}
+	for _, r := range f.Related {
+		if strings.HasPrefix(r.Message, "also "+f.Code+":") {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Matched pairs a finding with its judgement. How is "exact" (code, path, line and message prefix),
@@ -96,10 +117,13 @@ func DefectHits(d Defect, matched []Matched, kinds *Kinds) []Finding {
 		if !codes[f.Code] || (m.Judgement != nil && m.Judgement.Verdict == "wrong") {
 			continue
 		}
-		for _, l := range locs {
-			if f.Path == l.Path && abs(f.Line-l.Line) <= kinds.Window {
-				hits = append(hits, f)
-				break
+	search:
+		for _, at := range f.places() {
+			for _, l := range locs {
+				if at.Path == l.Path && abs(at.Line-l.Line) <= kinds.Window {
+					hits = append(hits, f)
+					break search
+				}
 			}
 		}
 	}

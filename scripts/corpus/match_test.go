@@ -109,6 +109,9 @@ func TestDefectHits(t *testing.T) {
 		{"unmapped rule on the line", Matched{Finding: f("NET001", "views.py", 30, "")}, false},
 		{"mapped rule judged noise still points at it", Matched{Finding: f("ORM006", "views.py", 30, ""), Judgement: &Judgement{Verdict: "noise"}}, true},
 		{"mapped rule judged wrong does not", Matched{Finding: f("ORM006", "views.py", 30, ""), Judgement: &Judgement{Verdict: "wrong"}}, false},
+		{"a repeat folded into a finding elsewhere", Matched{Finding: withRelated(f("ORM006", "views.py", 90, ""), "views.py", 31, "also ORM006: list of every row")}, true},
+		{"a related location that is not a repeat", Matched{Finding: withRelated(f("ORM006", "views.py", 90, ""), "views.py", 31, "queryset built here")}, false},
+		{"a repeat of another rule", Matched{Finding: withRelated(f("ORM006", "views.py", 90, ""), "views.py", 31, "also ORM007: no index")}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -174,4 +177,9 @@ func TestMessagePrefix(t *testing.T) {
 	assert.LessOrEqual(t, len([]rune(p)), 60)
 	assert.True(t, len(p) > 30 && long[:len(p)] == p)
 	assert.NotEqual(t, ' ', p[len(p)-1])
+}
+
+func withRelated(x Finding, path string, line int, msg string) Finding {
+	x.Related = append(x.Related, Related{Path: path, Line: line, Message: msg})
+	return x
 }
