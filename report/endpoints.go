@@ -18,6 +18,9 @@ type Endpoint struct {
 	AuthAt *Evidence `json:"auth_at,omitempty"`
 	// VerifiedAt is the line that verifies a webhook receiver's deliveries.
 	VerifiedAt *Evidence `json:"verified_at,omitempty"`
+	// ReplayGuardAt is the line that refuses a replayed delivery (a
+	// timestamp tolerance, a de-duplication on the event id).
+	ReplayGuardAt *Evidence `json:"replay_guard_at,omitempty"`
 	// Delegated: the webhook receiver hands the request to code outside
 	// the project, which may verify it where rubric cannot see.
 	Delegated bool `json:"verification_delegated,omitempty"`
@@ -50,6 +53,7 @@ func endpointsOf(ix *project.Index) []Endpoint {
 		c := cites[semantic.CiteKeyOf(r)]
 		e.AuthAt = lineEvidence(ix, c.AuthPath, c.AuthLine)
 		e.VerifiedAt = lineEvidence(ix, c.VerifyPath, c.VerifyLine)
+		e.ReplayGuardAt = lineEvidence(ix, c.GuardPath, c.GuardLine)
 		e.Delegated = c.Delegated
 		e.Access = e.access()
 		if v := lineEvidence(ix, r.Path, r.Line); v != nil {
@@ -232,6 +236,11 @@ func (s *Signals) endpoints(defs []Evidence) {
 		}
 		if w := e.Webhook; w != nil {
 			s.add("webhooks.endpoints", e.noted(e.summary()+" receives webhooks ("+strings.Join(w.Signals, ", ")+")"))
+			if g := e.ReplayGuardAt; g != nil {
+				ev := e.noted(e.summary() + " refuses replayed deliveries here")
+				ev.Path, ev.Line, ev.Code = g.Path, g.Line, g.Code
+				s.add("webhooks.replay_guards", ev)
+			}
 			switch {
 			case w.Verified:
 				ev := e.noted(e.summary() + " verifies its deliveries")

@@ -132,6 +132,7 @@ var galileoByReviewer = map[string]report.Status{
 	"transactions":          report.NotMet,        // task queued after a write, no transaction
 	"structured-logging":    report.NotMet,        // f-string log message, no context
 	"webhook-signatures":    report.NotApplicable, // no webhook
+	"replay-protection":     report.NotApplicable, // no webhook
 	"endpoints-authorised":  report.NotApplicable, // one view, and it only reads
 	"no-n-plus-one":         report.NotMet,        // the guide's two N+1 snippets
 	"pagination":            report.NotMet,        // the transaction list returns every row

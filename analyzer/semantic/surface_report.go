@@ -21,6 +21,10 @@ type Citation struct {
 	// Delegated: the webhook receiver hands the request to a callable
 	// outside the project, which may verify it where rubric cannot see.
 	Delegated bool
+	// GuardPath and GuardLine locate what refuses a replayed delivery
+	// (Webhook.Guard); "" when nothing shows.
+	GuardPath string
+	GuardLine int
 }
 
 // CiteKey identifies a row of Surface.
@@ -47,6 +51,9 @@ func Citations(ix *project.Index) map[CiteKey]Citation {
 		c.AuthPath, c.AuthLine = m.authAt(e)
 		if w := e.Webhook; w != nil {
 			c.Delegated = w.Delegated && !w.Verified
+			if w.GuardFile != nil {
+				c.GuardPath, c.GuardLine = at(w.GuardFile, w.Guard)
+			}
 			if w.Verified {
 				if f, n := m.verifyingNode(e); f != nil {
 					c.VerifyPath, c.VerifyLine = at(f, n)

@@ -33,6 +33,14 @@ type Webhook struct {
 	// window is the handler's to check); Fresh: a timestamp tolerance,
 	// nonce or de-duplication shows.
 	HMAC, Fresh bool
+	// Guard is the first place, in the handler, the project functions it
+	// calls or its class, that refuses a replayed delivery: a timestamp
+	// tolerance or nonce named as such, a de-duplication (`exists()`,
+	// get_or_create/update_or_create, a lookup or field named for the
+	// event or delivery id), or a provider SDK that checks the timestamp
+	// (Stripe's construct_event); zero when none shows. GuardFile holds it.
+	Guard     pyast.Node
+	GuardFile *File
 	// Delegated: the request is handed to a callable outside the project,
 	// which may verify it where rubric cannot see.
 	Delegated bool
@@ -162,7 +170,7 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 	if e.Auth.UsesUser && (e.Auth.Session || e.Auth.level >= levelAuth) {
 		return nil // a user-facing view named "notify", not a provider's delivery
 	}
-	ws := m.webhookWords(e)
+	ws := m.webhookWords(e, w)
 	w.HMAC = ws["hmac"]
 	w.Verified = anyOf(ws, verifyWords) || prefixOf(ws, "verif", "signatur", "authent")
 	w.Fresh = anyOf(ws, freshWords) || ws["or"] && ws["create"]
@@ -289,10 +297,14 @@ var permissionAttrs = map[string]bool{"permission_classes": true, "authenticatio
 // functions it calls (five calls deep, other files included), its
 // decorators other than permission decorators, and its class's
 // decorators and attributes other than permission attributes.
-func (m *Model) webhookWords(e *Endpoint) map[string]bool {
+func (m *Model) webhookWords(e *Endpoint, w *Webhook) map[string]bool {
 	ws := map[string]bool{}
+	var file *File // the file of the nodes being read, for w.Guard
 	addNode := func(n pyast.Node) {
 		pyast.Inspect(n, func(x pyast.Node) bool {
+			if w.Guard.IsNil() && file != nil && replayGuard(x) {
+				w.Guard, w.GuardFile = x, file
+			}
 			switch x.Type() {
 			case "identifier":
 				if x.Text() == "AllowAny" {
@@ -335,6 +347,7 @@ func (m *Model) webhookWords(e *Endpoint) map[string]bool {
 			return
 		}
 		seen[fn] = true
+		file = fn.File
 		addDecorators(fn.Node)
 		addNode(pyast.Body(fn.Node))
 		for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
@@ -346,6 +359,7 @@ func (m *Model) webhookWords(e *Endpoint) map[string]bool {
 	walk(e.Handler, 0)
 	if e.Class != nil {
 		for _, cc := range append([]*Class{e.Class}, e.Class.Bases()...) {
+			file = cc.File
 			addDecorators(cc.Node)
 			for name, v := range cc.Attrs {
 				if !permissionAttrs[name] {
@@ -382,6 +396,51 @@ func prefixOf(ws map[string]bool, prefixes ...string) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// guardWords name a replay check: a timestamp tolerance, a nonce, a
+// de-duplication of deliveries.
+var guardWords = map[string]bool{"tolerance": true, "nonce": true, "replay": true, "replayed": true,
+	"dedup": true, "deduplicate": true, "duplicate": true, "duplicated": true, "idempotency": true,
+	"skew": true}
+
+// eventIDWords name a delivery's own identifier, which a lookup
+// de-duplicates on.
+var eventIDWords = []string{"event_id", "eventid", "delivery_id", "webhook_id", "message_id", "notification_id", "idempotency_key"}
+
+// replayGuard reports whether a node shows a replay check (see
+// Webhook.Guard): a name or string of guardWords, a call to exists(),
+// get_or_create/update_or_create, construct_event, or a lookup or
+// comparison on an event id; or a comparison of a timestamp with a
+// bound (`abs(now - ts) > 300`).
+func replayGuard(x pyast.Node) bool {
+	switch x.Type() {
+	case "identifier":
+		for _, wd := range IdentWords(x.Text()) {
+			if guardWords[wd] {
+				return true
+			}
+		}
+	case "call":
+		c, _ := pyast.AsCall(x)
+		switch c.MethodName() {
+		case "exists", "aexists", "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "construct_event":
+			return true
+		case "filter", "get", "exclude":
+			for k := range c.Keywords {
+				for _, id := range eventIDWords {
+					if strings.HasPrefix(strings.ToLower(k), id) {
+						return true
+					}
+				}
+			}
+		}
+	case "comparison_operator":
+		t := strings.ToLower(x.Text())
+		return (strings.Contains(t, "timestamp") || strings.Contains(t, "time.time()") || strings.Contains(t, "now()")) &&
+			strings.ContainsAny(t, "<>")
 	}
 	return false
 }
