@@ -39,6 +39,16 @@ type need struct {
 	// At is the serializer field's declaration (path, range).
 	AtPath string
 	At     analyzer.Range
+	// Outer are the fields of enclosing serializers that nest the one
+	// declaring At, outermost first.
+	Outer []fieldAt
+}
+
+// fieldAt is a serializer field that nests another serializer.
+type fieldAt struct {
+	Path string
+	At   analyzer.Range
+	Msg  string
 }
 
 // runSerializer matches (a) view classes in this file with
@@ -167,7 +177,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 				return
 			}
 		}
-		ni := t.serializerNeeds(si, q.Model, nil, false, 0)
+		ni := t.serializerNeeds(si, q.Model, nil, nil, false, 0)
 		if i == 0 {
 			s, needs = si, ni
 			continue
@@ -229,6 +239,12 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			continue
 		}
 		seenAt[key] = true
+		for _, h := range n.Outer {
+			if k := fmt.Sprint(h.Path, h.At.Start); !seenAt[k] && len(rel) < 5 {
+				seenAt[k] = true
+				rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
+			}
+		}
 		rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " reads `" + strings.ReplaceAll(n.Path, "__", ".") + "` per row"})
 	}
 	d := analyzer.Diagnostic{
@@ -288,7 +304,9 @@ func prefixed(q *QS, paths []string) []string {
 }
 
 // serializerNeeds lists the relation paths serializer s reads on model m.
-func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefix []string, inPrefetch bool, depth int) []need {
+// label are the serializer fields that lead to s, for messages (prefix
+// is their relation path).
+func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefix, label []string, inPrefetch bool, depth int) []need {
 	if depth > 3 || m == nil {
 		return nil
 	}
@@ -304,14 +322,20 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			declared[a.Name] = true
 			before := len(out)
 			mark := func() {
+				here := analyzer.Range{Start: a.Start, End: a.End}
 				for i := before; i < len(out); i++ {
 					if out[i].AtPath == "" {
-						out[i].AtPath, out[i].At = c.Path, analyzer.Range{Start: a.Start, End: a.End}
+						out[i].AtPath, out[i].At = c.Path, here
+						continue
 					}
+					// Read by a nested serializer: this field leads to it.
+					hop := fieldAt{Path: c.Path, At: here, Msg: "`" + a.Name + "` nests `" + a.Callee[strings.LastIndex(a.Callee, ".")+1:] + "`"}
+					out[i].Outer = append([]fieldAt{hop}, out[i].Outer...)
 				}
 			}
 			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
-			why := "`" + strings.Join(append(append([]string(nil), prefix...), a.Name), ".") + "`"
+			fieldPath := append(append([]string(nil), label...), a.Name)
+			why := "`" + strings.Join(fieldPath, ".") + "`"
 			attrName := a.Name
 			nc := g.LookupClassQual(a.Callee)
 			if nc != nil && g.ByQual(a.Callee) == nil && isSerializer(g, nc) && a.Source != "" && !strings.Contains(a.Source, ".") {
@@ -351,11 +375,28 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					}
 					path := append(append([]string(nil), prefix...), attrName)
 					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: inPrefetch, Why: why})
-					out = append(out, t.serializerNeeds(nc, at.Target, path, inPrefetch, depth+1)...)
+					out = append(out, t.serializerNeeds(nc, at.Target, path, fieldPath, inPrefetch, depth+1)...)
 				case project.AttrReverseMany, project.AttrManyToMany:
 					path := append(append([]string(nil), prefix...), attrName)
 					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: why})
-					out = append(out, t.serializerNeeds(nc, at.Target, path, true, depth+1)...)
+					out = append(out, t.serializerNeeds(nc, at.Target, path, fieldPath, true, depth+1)...)
+				case project.AttrUnknown:
+					// A property of the model returning a row reached from
+					// the object (`termination_a` returning one of
+					// `self.terminations.all()`): the nested serializer
+					// reads that row, under the property's path.
+					fn := t.sm.ModelMethod(m, attrName)
+					if fn == nil || !fn.Property {
+						continue
+					}
+					rp, ok := t.sm.ReturnedRow(fn, m)
+					if !ok {
+						continue
+					}
+					path := append(append([]string(nil), prefix...), rp.Path...)
+					pre := inPrefetch || rp.Many
+					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: pre, Why: why})
+					out = append(out, t.serializerNeeds(nc, rp.Target, path, fieldPath, pre, depth+1)...)
 				}
 			}
 			mark()
