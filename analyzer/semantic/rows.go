@@ -307,10 +307,17 @@ func conditional(n pyast.Node) bool {
 // parameter param among their arguments (directly or through the calls it
 // passes the value to): `Score.objects.filter(day=day).count()`.
 func (m *Model) Lookups(fn *Func, param int) []Access {
-	return m.lookups(fn, param, map[*Func]bool{}, 0)
+	return m.lookups(fn, param, nil, map[*Func]bool{}, 0)
 }
 
-func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int) []Access {
+// RowLookups is Lookups for a parameter known to hold a row of md: the
+// methods called on the row (`f.compute_hash_code()`, and the helpers
+// and nested functions they pass self to) are followed too.
+func (m *Model) RowLookups(fn *Func, param int, md *project.Model) []Access {
+	return m.lookups(fn, param, md, map[*Func]bool{}, 0)
+}
+
+func (m *Model) lookups(fn *Func, param int, md *project.Model, visiting map[*Func]bool, depth int) []Access {
 	if fn == nil || param < 0 || param >= len(fn.Params) || depth > maxVia || visiting[fn] {
 		return nil
 	}
@@ -319,8 +326,24 @@ func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int)
 	var out []Access
 	for _, u := range fn.Summary().Params[param] {
 		switch {
+		case u.QueryArg && u.Bound && md == nil:
+			// A query built in a local and run later: followed only for a
+			// row of a known model (RowLookups), where the call chain
+			// is read to the end.
 		case u.QueryArg:
 			out = append(out, Access{Kind: Lookup, Node: u.Call, File: fn.File, Methods: u.Methods, Conditional: conditional(u.Call)})
+		case md != nil && len(u.Chain) == 0 && len(u.Methods) > 0 && u.PassedTo.IsNil():
+			// A method of the row's model: what it queries with self.
+			meth := m.ModelMethod(md, u.Methods[0])
+			if meth == nil || meth.Static || meth.Property || meth.ClassMethod {
+				continue
+			}
+			step := Step{File: fn.File, Call: u.Call, Func: meth}
+			for _, acc := range m.lookups(meth, 0, md, visiting, depth+1) {
+				acc.Via = append([]Step{step}, acc.Via...)
+				acc.Conditional = acc.Conditional || conditional(u.Call)
+				out = append(out, acc)
+			}
 		case !u.PassedTo.IsNil() && len(u.Methods) == 0:
 			callee, bound := fn.File.Callee(u.PassedTo)
 			if callee == nil {
@@ -332,8 +355,12 @@ func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int)
 			} else if idx >= 0 && bound {
 				idx++
 			}
+			inner := md
+			if len(u.Chain) > 0 {
+				inner = nil // a related object: its model is not followed here
+			}
 			step := Step{File: fn.File, Call: u.PassedTo, Func: callee}
-			for _, acc := range m.lookups(callee, idx, visiting, depth+1) {
+			for _, acc := range m.lookups(callee, idx, inner, visiting, depth+1) {
 				acc.Via = append([]Step{step}, acc.Via...)
 				acc.Conditional = acc.Conditional || conditional(u.PassedTo)
 				out = append(out, acc)

@@ -92,6 +92,7 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		q, what, conf := t.queryCall(n)
 		if what == "" {
 			t.helperCall(n, taint)
+			t.callbackCall(n)
 			continue
 		}
 		l := t.dependentLoop(n, taint)
@@ -604,4 +605,67 @@ func argNamesOf(e pyast.Node) map[string]bool {
 		return !m.Is("lambda")
 	})
 	return out
+}
+
+// callbackCall reports a call that hands a function a queryset and a
+// callable it calls with each row (`mass_update(Finding, findings,
+// generate_hash)`, whose loop runs `function(model)`), when the callable
+// this call passes runs a query with the row: a query per row of the
+// queryset passed here. The callable is read per call site (another
+// caller may pass one that queries nothing); lambdas are not followed.
+func (t *Tracker) callbackCall(n pyast.Node) {
+	switch fn := n.ChildByField("function"); fn.Type() {
+	case "identifier", "attribute":
+	default:
+		return
+	}
+	callee, bound := t.Callee(n)
+	if callee == nil || callee.Node.Contains(n) {
+		return
+	}
+	cbs := callee.RowCallbacks()
+	if len(cbs) == 0 {
+		return
+	}
+	c, _ := pyast.AsCall(n)
+	for _, cb := range cbs {
+		rows, fnArg := semantic.ArgFor(c, callee, cb.Rows, bound), semantic.ArgFor(c, callee, cb.Fn, bound)
+		if rows.IsNil() || fnArg.IsNil() {
+			continue
+		}
+		q := t.Eval(rows)
+		g := t.FuncRef(fnArg)
+		if q == nil || q.Model == nil || q.Values || g == nil || g.Class != nil && !g.Static {
+			continue
+		}
+		for _, acc := range t.sm.RowLookups(g, cb.Arg, q.Model) {
+			inner := acc.Node
+			_, what, conf := queryCall(acc.File, inner)
+			if what == "" || conf == analyzer.Low {
+				continue
+			}
+			conf = analyzer.Medium // the callable is this call site's
+			if acc.Conditional {
+				conf = analyzer.Low
+			}
+			lf := cb.Loop.File()
+			d := analyzer.Diagnostic{
+				Range: analyzer.RangeOf(n),
+				Message: fmt.Sprintf("`%s` runs `%s` per row of `%s`: `%s` calls `%s` (passed here as `%s`) for each row", compact(n), compact(inner),
+					compact(rows), callee.Name, g.Name, callee.Params[cb.Fn]),
+				Help:       fmt.Sprintf("load what `%s` reads with the rows (`prefetch_related`, `select_related`) and read it from the row, or fetch it for all rows at once before the loop", g.Name),
+				Confidence: conf,
+				Related: []analyzer.Related{
+					{Path: lf.Unit.File.Rel, Range: analyzer.Span(cb.Loop.Node, cb.Loop.Iter), Message: "the loop over the rows, in `" + callee.Name + "`"},
+					{Path: lf.Unit.File.Rel, Range: analyzer.RangeOf(cb.Call), Message: "calls `" + g.Name + "` with each row"},
+				},
+			}
+			for _, st := range acc.Via {
+				d.Related = append(d.Related, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
+			}
+			d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
+			t.p.Report(d)
+			return
+		}
+	}
 }

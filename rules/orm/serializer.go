@@ -321,6 +321,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			}
 			declared[a.Name] = true
 			before := len(out)
+			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
 			mark := func() {
 				here := analyzer.Range{Start: a.Start, End: a.End}
 				for i := before; i < len(out); i++ {
@@ -329,11 +330,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 						continue
 					}
 					// Read by a nested serializer: this field leads to it.
-					hop := fieldAt{Path: c.Path, At: here, Msg: "`" + a.Name + "` nests `" + a.Callee[strings.LastIndex(a.Callee, ".")+1:] + "`"}
+					msg := "`" + a.Name + "` nests `" + last + "`"
+					if last == "SerializerMethodField" || last == "MethodField" {
+						msg = "`" + a.Name + "` is computed by `get_" + a.Name + "`"
+					}
+					hop := fieldAt{Path: c.Path, At: here, Msg: msg}
 					out[i].Outer = append([]fieldAt{hop}, out[i].Outer...)
 				}
 			}
-			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
 			fieldPath := append(append([]string(nil), label...), a.Name)
 			why := "`" + strings.Join(fieldPath, ".") + "`"
 			attrName := a.Name
@@ -352,6 +356,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				// calls it makes (helpers, model methods, properties).
 				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
+					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
 					mark()
 					continue
 				}
@@ -414,6 +419,56 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				path := append(append([]string(nil), prefix...), f)
 				out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"})
 			}
+		}
+	}
+	return out
+}
+
+// methodNested lists what serializers a SerializerMethodField method
+// applies to a related manager of its object read per row:
+// `return ItemSerializer(obj.items.all(), many=True).data` serialises
+// every item, so what ItemSerializer reads is read per item, under the
+// relation's path (loaded by prefetching it on the outer queryset).
+// A manager filtered or ordered, or held in a name rebound on the way,
+// is not followed.
+func (t *Tracker) methodNested(fn *semantic.Func, m *project.Model, prefix, label []string, depth int) []need {
+	if len(fn.Params) < 2 {
+		return nil
+	}
+	g := t.g
+	var out []need
+	for _, u := range fn.Summary().Params[1] {
+		if u.PassedTo.IsNil() || u.Arg != 0 || len(u.Chain) == 0 || len(u.Methods) > 1 || len(u.Methods) == 1 && u.Methods[0] != "all" {
+			continue
+		}
+		c, ok := pyast.AsCall(u.PassedTo)
+		if !ok || c.Keyword("many").Type() != "true" {
+			continue
+		}
+		sc := g.LookupClass(fn.File.Unit, pyast.Dotted(c.Func))
+		if sc == nil || !isSerializer(g, sc) {
+			continue
+		}
+		cur, path := m, append([]string(nil), prefix...)
+		for i, name := range u.Chain {
+			at := cur.Attr(name)
+			many := at.Kind == project.AttrReverseMany || at.Kind == project.AttrManyToMany
+			fwd := (at.Kind == project.AttrForward || at.Kind == project.AttrReverseOne) && (at.Field == nil || at.Field.Kind != project.GenericFK)
+			if at.Target == nil || !(many && i == len(u.Chain)-1 || fwd && i < len(u.Chain)-1) {
+				cur = nil
+				break
+			}
+			path = append(path, name)
+			cur = at.Target
+		}
+		if cur == nil {
+			continue
+		}
+		hop := fieldAt{Path: fn.File.Unit.File.Rel, At: analyzer.RangeOf(u.PassedTo),
+			Msg: "`" + fn.Name + "` serialises `" + u.Nodes[len(u.Nodes)-1].Text() + "` with `" + sc.Name + "`, many=True"}
+		for _, n := range t.serializerNeeds(sc, cur, path, label, true, depth+1) {
+			n.Outer = append([]fieldAt{hop}, n.Outer...)
+			out = append(out, n)
 		}
 	}
 	return out
