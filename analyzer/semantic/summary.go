@@ -349,7 +349,7 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 				continue
 			}
 			cur = f.Binding(cur, cur.Text(), cur.StartByte())
-			if inLookup(cur) {
+			if Batched(cur) {
 				return
 			}
 		case "call":
@@ -422,9 +422,9 @@ func iterated(n pyast.Node) bool {
 	return false
 }
 
-// inLookup reports a chain with an `__in` keyword lookup in one of its
-// calls.
-func inLookup(n pyast.Node) bool {
+// Batched reports whether a chain filters with an `__in` lookup in one
+// of its calls: a query per batch of keys, the remedy rather than an N+1.
+func Batched(n pyast.Node) bool {
 	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
 		if c, ok := pyast.AsCall(cur); ok {
 			for k := range c.Keywords {

@@ -236,9 +236,9 @@ func (t *Tracker) wagtailListings() {
 			}
 			sel := strings.Join(path, "__")
 			d := analyzer.Diagnostic{
-				Range: analyzer.RangeOf(e),
+				Range:   analyzer.RangeOf(e),
 				Message: fmt.Sprintf("listing column `%s` of `%s` loads `obj.%s` per row", name, c.Name, strings.Join(path, ".")),
-				Help: fmt.Sprintf("load it with the page's rows: `def get_base_queryset(self): return super().get_base_queryset().select_related(%q)` on `%s`", sel, c.Name),
+				Help:    fmt.Sprintf("load it with the page's rows: `def get_base_queryset(self): return super().get_base_queryset().select_related(%q)` on `%s`", sel, c.Name),
 				Related: []analyzer.Related{{Path: c.File.Unit.File.Rel, Range: analyzer.RangeOf(c.Node.ChildByField("name")), Message: "the listing, over `" + md.Name + "` rows"}},
 			}
 			t.p.Report(d)

@@ -91,8 +91,10 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		}
 		q, what, conf := t.queryCall(n)
 		if what == "" {
-			t.helperCall(n, taint)
-			t.callbackCall(n)
+			if callee, bound := t.projectCall(n); callee != nil {
+				t.helperCall(n, callee, bound, taint)
+				t.callbackCall(n, callee, bound)
+			}
 			continue
 		}
 		l := t.dependentLoop(n, taint)
@@ -218,21 +220,7 @@ func compact(n pyast.Node) string {
 
 // batched reports whether a chain filters with an `__in` lookup: a query
 // per batch of keys, the remedy rather than the problem.
-func batched(n pyast.Node) bool {
-	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
-		if c, ok := pyast.AsCall(cur); ok {
-			for k := range c.Keywords {
-				if strings.HasSuffix(k, "__in") {
-					return true
-				}
-			}
-			cur = pyast.Unparen(c.Func)
-			continue
-		}
-		cur = pyast.Unparen(cur.ChildByField("object"))
-	}
-	return false
-}
+func batched(n pyast.Node) bool { return semantic.Batched(n) }
 
 // queryCall reports whether call n runs a manager query: what is the
 // method (or "iterate"), q the queryset when known, conf the confidence.
@@ -503,22 +491,27 @@ func argNames(n pyast.Node) map[string]bool {
 	return out
 }
 
+// projectCall resolves a plain, dotted or self call to the project
+// function it reaches (not the function holding it), or nil.
+func (t *Tracker) projectCall(n pyast.Node) (*semantic.Func, bool) {
+	switch fn := n.ChildByField("function"); fn.Type() {
+	case "identifier", "attribute":
+	default:
+		return nil, false
+	}
+	callee, bound := t.Callee(n)
+	if callee == nil || callee.Node.Contains(n) {
+		return nil, false
+	}
+	return callee, bound
+}
+
 // helperCall reports a call, inside a loop, to a project function (in
 // any module, or a method) that runs a query with one of its parameters
 // (directly or through the functions it passes the value to), when the
 // loop passes one of its names in that position: the N+1 one or more call
 // levels down.
-func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
-	// Cheap test first: plain, dotted and self calls only.
-	switch fn := n.ChildByField("function"); fn.Type() {
-	case "identifier", "attribute":
-	default:
-		return
-	}
-	callee, bound := t.Callee(n)
-	if callee == nil || callee.Node.Contains(n) {
-		return
-	}
+func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, taint map[int32]map[string]bool) {
 	l := t.dependentLoop(n, taint)
 	if l == nil {
 		return
@@ -613,16 +606,7 @@ func argNamesOf(e pyast.Node) map[string]bool {
 // this call passes runs a query with the row: a query per row of the
 // queryset passed here. The callable is read per call site (another
 // caller may pass one that queries nothing); lambdas are not followed.
-func (t *Tracker) callbackCall(n pyast.Node) {
-	switch fn := n.ChildByField("function"); fn.Type() {
-	case "identifier", "attribute":
-	default:
-		return
-	}
-	callee, bound := t.Callee(n)
-	if callee == nil || callee.Node.Contains(n) {
-		return
-	}
+func (t *Tracker) callbackCall(n pyast.Node, callee *semantic.Func, bound bool) {
 	cbs := callee.RowCallbacks()
 	if len(cbs) == 0 {
 		return
