@@ -358,7 +358,13 @@ func extractManager(u *Unit, name string, call pyast.Call) (Manager, bool) {
 		return Manager{Name: name, Class: resolveName(u, strings.TrimSuffix(d, ".as_manager")) + ".as_manager"}, true
 	}
 	if strings.HasSuffix(d, "Manager") {
-		return Manager{Name: name, Class: resolveName(u, d)}, true
+		q := resolveName(u, d)
+		if strings.HasPrefix(q, "taggit.") || strings.HasPrefix(q, "modelcluster.contrib.taggit.") {
+			// django-taggit's TaggableManager is a relation field (the
+			// model's tags), not a model manager: `objects` is still there.
+			return Manager{}, false
+		}
+		return Manager{Name: name, Class: q}, true
 	}
 	return Manager{}, false
 }

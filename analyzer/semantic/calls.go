@@ -13,7 +13,24 @@ import (
 // `Class.m(...)`. bound is set when the callee receives its first
 // parameter from the receiver (self.m, obj.m).
 func (f *File) staticCallee(call pyast.Node) (*Func, bool) {
-	fn := call.ChildByField("function")
+	return f.staticRef(call.ChildByField("function"), call)
+}
+
+// FuncRef resolves an expression naming a project function without
+// calling it (`mass_update(rows, generate_hash)`), as staticCallee
+// resolves a call's function: nil for lambdas and anything else.
+func (f *File) FuncRef(n pyast.Node) *Func {
+	n = pyast.Unparen(n)
+	if !n.Is("identifier", "attribute") {
+		return nil
+	}
+	fn, _ := f.staticRef(n, n)
+	return fn
+}
+
+// staticRef resolves fn, the function expression of a call at (or the
+// reference itself).
+func (f *File) staticRef(fn, call pyast.Node) (*Func, bool) {
 	switch fn.Type() {
 	case "identifier":
 		name := string(fn.Bytes())

@@ -17,6 +17,37 @@ const maxDepth = 20
 type ctx struct {
 	d    int
 	self *Class
+	// args binds parameters of helpers being read on behalf of one call
+	// (the queryset that call passes), innermost first.
+	args *argBind
+	// memo holds the names already evaluated in this evaluation: branches
+	// of successive ifs reach the same earlier bindings many times over.
+	memo map[memoKey]*QS
+}
+
+type memoKey struct {
+	f    *File
+	node int32
+	self *Class
+	args *argBind
+}
+
+// argBind is one parameter bound to the queryset a call site passes.
+type argBind struct {
+	fn  *Func
+	idx int
+	q   *QS
+	up  *argBind
+}
+
+// bound returns the queryset bound to fn's parameter idx, or nil.
+func (c ctx) bound(fn *Func, idx int) *QS {
+	for b := c.args; b != nil; b = b.up {
+		if b.fn == fn && b.idx == idx {
+			return b.q
+		}
+	}
+	return nil
 }
 
 func (c ctx) in() ctx { c.d++; return c }
@@ -175,15 +206,29 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 	switch n.Type() {
 	case "identifier":
 		if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
-			q := f.eval(rhs, st.in())
+			if st.memo == nil {
+				st.memo = map[memoKey]*QS{}
+			}
+			key := memoKey{f, n.ID(), st.self, st.args}
+			if q, ok := st.memo[key]; ok {
+				return q
+			}
+			// The binding ends before n: a chain of rebindings
+			// (`qs = helper(qs)` twenty times) always moves back in the
+			// scope and ends, so it costs no depth.
+			q := f.eval(rhs, st)
 			if q != nil {
 				if alts := f.branchBindings(n, n.Text(), rhs); len(alts) > 1 {
-					return f.alternatives(alts, st)
+					q = f.alternatives(alts, st)
 				}
 			}
+			st.memo[key] = q
 			return q
 		}
 		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
+			if q := st.bound(fn, i); q != nil {
+				return q.clone()
+			}
 			if v := fn.params[i]; v.Kind == QuerySet && v.QS != nil {
 				if v.Certainty == FromCallers && v.QS.Origin.IsNil() && f.M.frozen {
 					q := v.QS.clone()
@@ -412,6 +457,13 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 						q = q.clone()
 						q.Opaque, q.Custom = true, true
 					}
+					return q
+				}
+			}
+			if fn.passParam < 0 {
+				if q, tried := f.extendedArg(n, c, fn, bound, st); tried {
+					// What the callers agree on (fn.ret) is not this
+					// call's queryset.
 					return q
 				}
 			}
@@ -1060,6 +1112,10 @@ func passThrough(name string) bool {
 	return strings.HasSuffix(name, "_wrapper") || strings.HasSuffix(name, "_progress")
 }
 
+// ArgFor returns the argument a call passes for parameter idx of fn
+// (bound: the callee is reached as a bound method), or the zero Node.
+func ArgFor(c pyast.Call, fn *Func, idx int, bound bool) pyast.Node { return argFor(c, fn, idx, bound) }
+
 // argFor returns the argument a call passes for parameter idx of fn, or
 // the zero Node.
 func argFor(c pyast.Call, fn *Func, idx int, bound bool) pyast.Node {
@@ -1169,4 +1225,71 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 		q.Combined = true
 		q.NamesOpen = true
 	}
+}
+
+// extendedArg reads a helper that extends the queryset a call passes it
+// (`queryset = queryset.prefetch_related(...)`, through other helpers,
+// then `return queryset`) on behalf of this call: its returns evaluated
+// with the parameter bound to the argument. It returns nil unless one
+// argument is a queryset and every return that is not None gives a
+// queryset of its model. The fix point is the call itself: what the
+// caller adds goes after it, not into the shared helper.
+//
+// tried is set when one argument is a queryset and the helper returns a
+// parameter it rebinds: then nil means this call's queryset is unknown.
+func (f *File) extendedArg(n pyast.Node, c pyast.Call, fn *Func, bound bool, st ctx) (q *QS, tried bool) {
+	idx, arg := -1, (*QS)(nil)
+	for i := range fn.Params {
+		a := argFor(c, fn, i, bound)
+		if a.IsNil() {
+			continue
+		}
+		if q := f.eval(a, st); q != nil { // inside the call: before it in the scope
+			if arg != nil {
+				return nil, false // two querysets passed: which one comes back is unknown
+			}
+			idx, arg = i, q
+		}
+	}
+	if arg == nil || arg.Model == nil {
+		return nil, false
+	}
+	tried = returnsRebound(fn)
+	if st.d > maxDepth-4 {
+		return nil, tried
+	}
+	inner := ctx{d: st.d + 1, self: st.self, args: &argBind{fn: fn, idx: idx, q: arg, up: st.args}}
+	var out *QS
+	for _, r := range ownNodes(pyast.Body(fn.Node), "return_statement") {
+		e := pyast.Unparen(r.NamedChild(0))
+		if e.IsNil() || e.Type() == "none" {
+			continue
+		}
+		q := fn.File.eval(e, inner)
+		if q == nil || q.Model != arg.Model || q.Related != arg.Related {
+			return nil, tried
+		}
+		if out == nil {
+			out = q
+		}
+	}
+	if out == nil {
+		return nil, tried
+	}
+	out = out.clone()
+	out.Origin, out.OriginFile, out.Sources = n, f, nil
+	return out, true
+}
+
+// returnsRebound reports a function that returns one of its parameters
+// after rebinding it (`queryset = queryset.extra(...)`; `return queryset`).
+func returnsRebound(fn *Func) bool {
+	body := pyast.Body(fn.Node)
+	for _, r := range ownNodes(body, "return_statement") {
+		e := pyast.Unparen(r.NamedChild(0))
+		if e.Type() == "identifier" && indexOf(fn.Params, e.Text()) >= 0 && rebound(body, e.Text(), pyast.Node{}) {
+			return true
+		}
+	}
+	return false
 }

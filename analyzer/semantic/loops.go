@@ -548,3 +548,90 @@ func plural(s string) string {
 	}
 	return ""
 }
+
+// RowCallback is a loop of a function that calls one of the function's
+// own parameters with each row: `for model in page: function(model)`,
+// where the rows come from another parameter (`page` built from
+// `models`). What runs per row is what each caller passes as the
+// callable.
+type RowCallback struct {
+	Loop *Loop
+	Call pyast.Node // function(model)
+	Rows int        // the parameter the loop's rows come from
+	Fn   int        // the parameter called
+	Arg  int        // the row's position among Call's arguments
+}
+
+// RowCallbacks returns the function's row callbacks, read once.
+func (fn *Func) RowCallbacks() []RowCallback {
+	fn.callbacksOnce.Do(func() { fn.callbacks = fn.File.rowCallbacks(fn) })
+	return fn.callbacks
+}
+
+func (f *File) rowCallbacks(fn *Func) []RowCallback {
+	if len(fn.Params) < 2 {
+		return nil
+	}
+	var out []RowCallback
+	for _, l := range f.Loops() {
+		if l.Kind != For || l.Var.IsNil() || f.EnclosingFunc(l.Node) != fn {
+			continue
+		}
+		rows := f.rootParam(fn, l.Iter, 0)
+		if rows < 0 {
+			continue
+		}
+		for _, b := range l.Body {
+			for _, call := range ownNodes(b, "call") {
+				callee := call.ChildByField("function")
+				if callee.Type() != "identifier" {
+					continue
+				}
+				p := indexOf(fn.Params, callee.Text())
+				if p < 0 || p == rows || rebound(pyast.Body(fn.Node), callee.Text(), pyast.Node{}) {
+					continue
+				}
+				for i, a := range call.ChildByField("arguments").NamedChildren() {
+					if a.Type() == "keyword_argument" {
+						break
+					}
+					if a.Type() == "identifier" && a.Text() == l.Var.Text() {
+						out = append(out, RowCallback{Loop: l, Call: call, Rows: rows, Fn: p, Arg: i})
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// rootParam follows an expression back through local bindings, queryset
+// methods and slices to the parameter of fn it is built from, or -1.
+func (f *File) rootParam(fn *Func, n pyast.Node, depth int) int {
+	for ; depth < 16; depth++ {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "subscript":
+			n = n.ChildByField("value")
+		case "call":
+			c, _ := pyast.AsCall(n)
+			if c.Func.Type() != "attribute" || !ChainMethods[c.MethodName()] {
+				return -1
+			}
+			n = c.Receiver()
+		case "identifier":
+			if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
+				n = rhs
+				continue
+			}
+			if p, i := f.paramOf(n, n.Text()); p == fn {
+				return i
+			}
+			return -1
+		default:
+			return -1
+		}
+	}
+	return -1
+}

@@ -87,6 +87,9 @@ type Func struct {
 
 	summaryOnce sync.Once
 	summary     *Summary
+	// callbacks are the loops calling a parameter with each row.
+	callbacksOnce sync.Once
+	callbacks     []RowCallback
 	// params are the parameter values learnt from annotations, framework
 	// conventions and call sites; ret the value returned.
 	params []Value
@@ -708,6 +711,11 @@ func passThroughParam(fn *Func, g *project.Models) (int, bool) {
 			return -1, false
 		}
 		if e.Type() != "identifier" {
+			return -1, false
+		}
+		if rebound(pyast.Body(fn.Node), e.Text(), pyast.Node{}) {
+			// `queryset = queryset.prefetch_related(...)`: the helper
+			// returns more than it was given (see extendedArg).
 			return -1, false
 		}
 		i := indexOf(fn.Params, e.Text())

@@ -50,3 +50,51 @@ class OnlyBrief(viewsets.ModelViewSet):
 	require.NotNil(t, got["OnlyBrief"])
 	assert.True(t, got["OnlyBrief"].Dynamic)
 }
+
+// A helper that extends the queryset it is given, through another helper,
+// is read on behalf of each call: what it adds comes with the caller's
+// queryset, and the fix point is the call. `_clone()` keeps the queryset.
+func TestHelperExtendingItsArgument(t *testing.T) {
+	m := load(t, `
+-- shop/models.py --
+from django.db import models
+
+class Customer(models.Model):
+    name = models.CharField(max_length=10)
+
+class Order(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+-- shop/utils.py --
+def attach_note(queryset):
+    queryset = queryset.extra(select={"note": "SELECT 1"})
+    return queryset
+
+def attach_customer(queryset):
+    queryset = queryset.prefetch_related("customer")
+    queryset = attach_note(queryset)
+    return queryset
+-- shop/views.py --
+from .models import Order
+from . import utils
+
+def listing():
+    qs = Order.objects.select_related("customer")._clone()
+    qs = utils.attach_customer(qs)
+    return qs
+
+def other():
+    return utils.attach_customer(Order.objects.filter(pk=1))
+`)
+	f := fileOf(t, m, "shop/views.py")
+	var got *QS
+	for _, r := range pyast.FindAll(f.Unit.Tree.Root(), "return_statement") {
+		if fn := f.EnclosingFunc(r); fn != nil && fn.Name == "listing" {
+			got = f.Eval(r.NamedChild(0))
+		}
+	}
+	require.NotNil(t, got)
+	assert.Equal(t, []string{"customer"}, got.Select)
+	assert.Equal(t, []string{"customer"}, got.Prefetch)
+	assert.True(t, got.Combined, "the inner helper's extra() is seen")
+	assert.Equal(t, "utils.attach_customer(qs)", got.Origin.Text())
+}

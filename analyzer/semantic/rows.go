@@ -184,6 +184,22 @@ func (m *Model) interpret(f *File, u *Use, md *project.Model, prefix []string, v
 			for _, acc := range m.rowAccesses(fn, 0, cur, visiting, depth+1) {
 				out = append(out, withPrefix(acc, path, step))
 			}
+			// The row the property returns (`circuit.termination_a`, one
+			// of `self.terminations.all()`): what the rest of the chain
+			// reads on it is per row too, under the property's path.
+			rest := &Use{Chain: u.Chain[i+1:], Nodes: u.Nodes[i+1:], Methods: u.Methods, Call: u.Call, PassedTo: u.PassedTo,
+				Arg: u.Arg, Keyword: u.Keyword}
+			if len(rest.Chain) == 0 && len(rest.Methods) == 0 && rest.PassedTo.IsNil() {
+				return out
+			}
+			rp, ok := m.ReturnedRow(fn, cur)
+			if !ok {
+				return out
+			}
+			for _, acc := range m.interpret(f, rest, rp.Target, append(path, rp.Path...), visiting, depth+1) {
+				acc.Via = append([]Step{step}, acc.Via...)
+				out = append(out, acc)
+			}
 			return out
 		}
 	}
@@ -291,10 +307,17 @@ func conditional(n pyast.Node) bool {
 // parameter param among their arguments (directly or through the calls it
 // passes the value to): `Score.objects.filter(day=day).count()`.
 func (m *Model) Lookups(fn *Func, param int) []Access {
-	return m.lookups(fn, param, map[*Func]bool{}, 0)
+	return m.lookups(fn, param, nil, map[*Func]bool{}, 0)
 }
 
-func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int) []Access {
+// RowLookups is Lookups for a parameter known to hold a row of md: the
+// methods called on the row (`f.compute_hash_code()`, and the helpers
+// and nested functions they pass self to) are followed too.
+func (m *Model) RowLookups(fn *Func, param int, md *project.Model) []Access {
+	return m.lookups(fn, param, md, map[*Func]bool{}, 0)
+}
+
+func (m *Model) lookups(fn *Func, param int, md *project.Model, visiting map[*Func]bool, depth int) []Access {
 	if fn == nil || param < 0 || param >= len(fn.Params) || depth > maxVia || visiting[fn] {
 		return nil
 	}
@@ -303,8 +326,24 @@ func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int)
 	var out []Access
 	for _, u := range fn.Summary().Params[param] {
 		switch {
+		case u.QueryArg && u.Bound && md == nil:
+			// A query built in a local and run later: followed only for a
+			// row of a known model (RowLookups), where the call chain
+			// is read to the end.
 		case u.QueryArg:
 			out = append(out, Access{Kind: Lookup, Node: u.Call, File: fn.File, Methods: u.Methods, Conditional: conditional(u.Call)})
+		case md != nil && len(u.Chain) == 0 && len(u.Methods) > 0 && u.PassedTo.IsNil():
+			// A method of the row's model: what it queries with self.
+			meth := m.ModelMethod(md, u.Methods[0])
+			if meth == nil || meth.Static || meth.Property || meth.ClassMethod {
+				continue
+			}
+			step := Step{File: fn.File, Call: u.Call, Func: meth}
+			for _, acc := range m.lookups(meth, 0, md, visiting, depth+1) {
+				acc.Via = append([]Step{step}, acc.Via...)
+				acc.Conditional = acc.Conditional || conditional(u.Call)
+				out = append(out, acc)
+			}
 		case !u.PassedTo.IsNil() && len(u.Methods) == 0:
 			callee, bound := fn.File.Callee(u.PassedTo)
 			if callee == nil {
@@ -316,8 +355,12 @@ func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int)
 			} else if idx >= 0 && bound {
 				idx++
 			}
+			inner := md
+			if len(u.Chain) > 0 {
+				inner = nil // a related object: its model is not followed here
+			}
 			step := Step{File: fn.File, Call: u.PassedTo, Func: callee}
-			for _, acc := range m.lookups(callee, idx, visiting, depth+1) {
+			for _, acc := range m.lookups(callee, idx, inner, visiting, depth+1) {
 				acc.Via = append([]Step{step}, acc.Via...)
 				acc.Conditional = acc.Conditional || conditional(u.PassedTo)
 				out = append(out, acc)
@@ -325,4 +368,164 @@ func (m *Model) lookups(fn *Func, param int, visiting map[*Func]bool, depth int)
 		}
 	}
 	return out
+}
+
+// RowPath is the row a method or property of a model returns, reached
+// from self: the relation path from self and the model it ends at. Many
+// is set when the path ends on a reverse or many-to-many relation (the
+// row is one of a related manager's rows, `for t in self.terms.all():
+// return t`): prefetching the path serves it.
+type RowPath struct {
+	Path   []string
+	Target *project.Model
+	Many   bool
+}
+
+// ReturnedRow reads what a method or property of model md's class returns
+// when every return hands back a row reached from self (a forward
+// relation chain, a loop variable over a related manager, the first row
+// of `self.items.all()`, or what another method of the class returns),
+// and all of them agree. `return None` (and a bare return) are skipped:
+// a row or nothing. ok is false for anything else.
+func (m *Model) ReturnedRow(fn *Func, md *project.Model) (RowPath, bool) {
+	return m.returnedRow(fn, md, 0)
+}
+
+func (m *Model) returnedRow(fn *Func, md *project.Model, depth int) (RowPath, bool) {
+	if fn == nil || md == nil || len(fn.Params) == 0 || fn.Static || fn.ClassMethod || depth > 3 {
+		return RowPath{}, false
+	}
+	var out RowPath
+	found := false
+	for _, r := range ownNodes(pyast.Body(fn.Node), "return_statement") {
+		e := pyast.Unparen(r.NamedChild(0))
+		if e.IsNil() || e.Type() == "none" {
+			continue
+		}
+		rp, ok := m.selfRow(fn, e, md, depth)
+		if !ok || found && (rp.Target != out.Target || strings.Join(rp.Path, "__") != strings.Join(out.Path, "__")) {
+			return RowPath{}, false
+		}
+		out, found = rp, true
+	}
+	return out, found
+}
+
+// selfRow reads one returned expression of a method of md's class.
+func (m *Model) selfRow(fn *Func, e pyast.Node, md *project.Model, depth int) (RowPath, bool) {
+	self := fn.Params[0]
+	body := pyast.Body(fn.Node)
+	switch e.Type() {
+	case "identifier":
+		// The variable of a loop over a related manager of self, bound by
+		// that loop only.
+		loop := pyast.Ancestor(e, "for_statement")
+		for ; !loop.IsNil() && body.Contains(loop); loop = pyast.Ancestor(loop, "for_statement") {
+			if v := loop.ChildByField("left"); v.Type() == "identifier" && v.Text() == e.Text() {
+				break
+			}
+		}
+		if loop.IsNil() || !body.Contains(loop) || rebound(body, e.Text(), loop) {
+			return RowPath{}, false
+		}
+		it := pyast.Unparen(loop.ChildByField("right"))
+		if c, ok := pyast.AsCall(it); ok && c.Func.Type() == "attribute" && (c.MethodName() == "all" || c.MethodName() == "iterator") && len(c.Positional) == 0 {
+			it = pyast.Unparen(c.Receiver())
+		}
+		rp, ok := m.selfChain(fn, it, md, depth)
+		return rp, ok && rp.Many
+	case "subscript":
+		// self.items.all()[0]
+		idx := e.ChildByField("subscript")
+		if idx.Type() != "integer" {
+			return RowPath{}, false
+		}
+		c, ok := pyast.AsCall(pyast.Unparen(e.ChildByField("value")))
+		if !ok || c.Func.Type() != "attribute" || c.MethodName() != "all" || len(c.Positional) > 0 {
+			return RowPath{}, false
+		}
+		rp, ok := m.selfChain(fn, pyast.Unparen(c.Receiver()), md, depth)
+		return rp, ok && rp.Many
+	case "attribute":
+		rp, ok := m.selfChain(fn, e, md, depth)
+		return rp, ok && !rp.Many
+	case "call":
+		// self.other_method(...): what that method returns.
+		c, _ := pyast.AsCall(e)
+		if c.Func.Type() != "attribute" || pyast.Unparen(c.Receiver()).Type() != "identifier" || c.Receiver().Text() != self {
+			return RowPath{}, false
+		}
+		callee := m.ModelMethod(md, c.MethodName())
+		if callee == nil || callee.Property {
+			return RowPath{}, false
+		}
+		return m.returnedRow(callee, md, depth+1)
+	}
+	return RowPath{}, false
+}
+
+// selfChain follows `self.a.b` through forward relations and properties
+// that return rows; the chain may end on a reverse or many-to-many
+// relation (Many).
+func (m *Model) selfChain(fn *Func, e pyast.Node, md *project.Model, depth int) (RowPath, bool) {
+	var names []string
+	cur := e
+	for cur.Type() == "attribute" {
+		names = append([]string{cur.ChildByField("attribute").Text()}, names...)
+		cur = pyast.Unparen(cur.ChildByField("object"))
+	}
+	if cur.Type() != "identifier" || cur.Text() != fn.Params[0] || len(names) == 0 {
+		return RowPath{}, false
+	}
+	out := RowPath{Target: md}
+	for i, name := range names {
+		a := out.Target.Attr(name)
+		switch a.Kind {
+		case project.AttrForward, project.AttrReverseOne:
+			if a.Target == nil || a.Field != nil && a.Field.Kind == project.GenericFK {
+				return RowPath{}, false
+			}
+			out.Path = append(out.Path, name)
+			out.Target = a.Target
+		case project.AttrReverseMany, project.AttrManyToMany:
+			if i != len(names)-1 || a.Target == nil {
+				return RowPath{}, false
+			}
+			out.Path = append(out.Path, name)
+			out.Target, out.Many = a.Target, true
+		case project.AttrUnknown:
+			p := m.ModelMethod(out.Target, name)
+			if p == nil || !p.Property || depth > 3 {
+				return RowPath{}, false
+			}
+			rp, ok := m.returnedRow(p, out.Target, depth+1)
+			if !ok || rp.Many && i != len(names)-1 {
+				return RowPath{}, false
+			}
+			out.Path = append(out.Path, rp.Path...)
+			out.Target, out.Many = rp.Target, rp.Many
+		default:
+			return RowPath{}, false
+		}
+	}
+	return out, true
+}
+
+// rebound reports whether name is bound in body anywhere but by loop.
+func rebound(body pyast.Node, name string, loop pyast.Node) bool {
+	for _, n := range ownNodes(body, "assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression") {
+		if n.Equal(loop) {
+			continue
+		}
+		left := n.ChildByField("left")
+		if n.Type() == "named_expression" {
+			left = n.ChildByField("name")
+		}
+		for _, id := range pyast.Identifiers(left) {
+			if id == name {
+				return true
+			}
+		}
+	}
+	return false
 }

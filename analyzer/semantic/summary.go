@@ -37,7 +37,10 @@ type Use struct {
 	Iter []*Use
 	// QueryArg: the chain's value is an argument of a query this function
 	// runs (`Score.objects.filter(day=p).count()`); Call is that query.
+	// Bound: the query's chain was built in a local first (`rows =
+	// Score.objects.filter(day=p)`, then `rows.count()`).
 	QueryArg bool
+	Bound    bool
 }
 
 // Summary returns the function's summary, read on first need: most
@@ -331,9 +334,24 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 		return
 	}
 	seen := map[*alias]bool{}
+	hops := 0
 	for cur := call; !cur.IsNil(); {
 		cur = pyast.Unparen(cur)
 		switch cur.Type() {
+		case "identifier":
+			// A local bound to the query's chain (`rows =
+			// X.objects.filter(owner=p)`, then `rows.count()`): the
+			// arguments of that chain feed this query too, unless it
+			// filters with `__in` (a query per batch of keys).
+			hops++
+			if names[cur.Text()] != nil || hops > 4 {
+				cur = pyast.Node{}
+				continue
+			}
+			cur = f.Binding(cur, cur.Text(), cur.StartByte())
+			if Batched(cur) {
+				return
+			}
 		case "call":
 			pyast.Inspect(cur.ChildByField("arguments"), func(m pyast.Node) bool {
 				if m.Type() == "lambda" {
@@ -344,7 +362,7 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 				}
 				if a := names[m.Text()]; a != nil && a.iter == nil && !seen[a] {
 					seen[a] = true
-					record(a, &Use{QueryArg: true, Call: call, Methods: []string{method}})
+					record(a, &Use{QueryArg: true, Bound: hops > 0, Call: call, Methods: []string{method}})
 				}
 				return true
 			})
@@ -400,6 +418,24 @@ func iterated(n pyast.Node) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// Batched reports whether a chain filters with an `__in` lookup in one
+// of its calls: a query per batch of keys, the remedy rather than an N+1.
+func Batched(n pyast.Node) bool {
+	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
+		if c, ok := pyast.AsCall(cur); ok {
+			for k := range c.Keywords {
+				if strings.HasSuffix(k, "__in") {
+					return true
+				}
+			}
+			cur = pyast.Unparen(c.Func)
+			continue
+		}
+		cur = pyast.Unparen(cur.ChildByField("object"))
 	}
 	return false
 }

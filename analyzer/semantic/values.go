@@ -161,7 +161,7 @@ var ChainMethods = map[string]bool{
 	"prefetch_related": true, "only": true, "defer": true, "annotate": true, "alias": true, "using": true,
 	"select_for_update": true, "reverse": true, "none": true, "extra": true, "values": true, "values_list": true,
 	"iterator": true, "union": true, "intersection": true, "difference": true, "get_queryset": true,
-	"complex_filter": true, "filter_by": true,
+	"complex_filter": true, "filter_by": true, "_clone": true,
 }
 
 // RowMethods execute and return one instance.

@@ -175,7 +175,132 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			p.Report(d)
 		}
 	}
+	t.wagtailListings()
 	return nil
+}
+
+// wagtailGeneric reports a qualified class name of Wagtail's generic
+// admin views (`wagtail.admin.views.generic.IndexView`, or the module
+// that defines it).
+func wagtailGeneric(q string) bool {
+	return strings.HasPrefix(q, "wagtail.admin.views.generic.") || q == "wagtail.admin.views.generic"
+}
+
+// wagtailListings reads Wagtail's generic listing views (subclasses of
+// `wagtail.admin.views.generic.IndexView`) declaring `columns`: a plain
+// `Column("fk")` or `TitleColumn("fk")` renders the related object once
+// per row, like a list_display foreign key. The model is the view's
+// `model`, or that of the ModelViewSet naming the view as its
+// `index_view_class`; a view (or a project base below Wagtail's) that
+// sets `queryset` or overrides get_queryset/get_base_queryset is not
+// judged, nor are other column classes (they may render anything).
+func (t *Tracker) wagtailListings() {
+	for _, c := range t.Classes {
+		cols, decl := c.Attr("columns")
+		if cols.IsNil() || decl.File != t.File || !isWagtailIndex(c) || overridesListing(c) {
+			continue
+		}
+		md := t.wagtailModel(c)
+		if md == nil || md.External {
+			continue
+		}
+		for _, e := range elementsOf(cols) {
+			call, ok := pyast.AsCall(e)
+			if !ok {
+				continue
+			}
+			kind := pyast.Dotted(call.Func)
+			kind = kind[strings.LastIndex(kind, ".")+1:]
+			if kind != "Column" && kind != "TitleColumn" || len(call.Positional) == 0 {
+				continue
+			}
+			name, ok := pyast.StringValue(call.Positional[0])
+			if acc := call.Keyword("accessor"); !acc.IsNil() {
+				name, ok = pyast.StringValue(acc)
+			}
+			if !ok || name == "" {
+				continue
+			}
+			var path []string
+			cur := md
+			for _, part := range strings.Split(name, ".") {
+				a := cur.Attr(part)
+				if a.Kind != project.AttrForward && a.Kind != project.AttrReverseOne || a.Target == nil || a.Field != nil && a.Field.Kind == project.GenericFK {
+					break
+				}
+				path = append(path, part)
+				cur = a.Target
+			}
+			if len(path) == 0 {
+				continue
+			}
+			sel := strings.Join(path, "__")
+			d := analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(e),
+				Message: fmt.Sprintf("listing column `%s` of `%s` loads `obj.%s` per row", name, c.Name, strings.Join(path, ".")),
+				Help:    fmt.Sprintf("load it with the page's rows: `def get_base_queryset(self): return super().get_base_queryset().select_related(%q)` on `%s`", sel, c.Name),
+				Related: []analyzer.Related{{Path: c.File.Unit.File.Rel, Range: analyzer.RangeOf(c.Node.ChildByField("name")), Message: "the listing, over `" + md.Name + "` rows"}},
+			}
+			t.p.Report(d)
+		}
+	}
+}
+
+// isWagtailIndex reports a subclass of Wagtail's generic IndexView.
+func isWagtailIndex(c *semantic.Class) bool {
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		if wagtailGeneric(cc.Qual) && cc.Name == "IndexView" {
+			return true
+		}
+		for _, b := range cc.BaseNames() {
+			if wagtailGeneric(b[:max(strings.LastIndex(b, "."), 0)]) && strings.HasSuffix(b, ".IndexView") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// overridesListing reports a listing view that sets its own queryset: a
+// `queryset` attribute or a get_queryset/get_base_queryset of its own or
+// of a project base below Wagtail's generic views.
+func overridesListing(c *semantic.Class) bool {
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		if wagtailGeneric(cc.Qual) {
+			break
+		}
+		if cc.Methods["get_queryset"] != nil || cc.Methods["get_base_queryset"] != nil || !cc.Attrs["queryset"].IsNil() {
+			return true
+		}
+	}
+	return false
+}
+
+// wagtailModel is the model a listing view lists: its `model`, or the
+// model of a class in the project naming it as `index_view_class`.
+func (t *Tracker) wagtailModel(c *semantic.Class) *project.Model {
+	if v, decl := c.Attr("model"); !v.IsNil() && v.Type() != "none" {
+		return t.g.Lookup(decl.File.Unit, pyast.Dotted(v))
+	}
+	var found *project.Model
+	for _, f := range t.sm.Files() {
+		for _, vs := range f.Classes {
+			iv, ok := vs.Attrs["index_view_class"]
+			if !ok || f.M.LookupClass(f.Unit.Qualify(pyast.Dotted(iv))) != c {
+				continue
+			}
+			mv, ok := vs.Attrs["model"]
+			if !ok {
+				return nil
+			}
+			md := t.g.Lookup(f.Unit, pyast.Dotted(mv))
+			if md == nil || found != nil && found != md {
+				return nil // two viewsets, two models
+			}
+			found = md
+		}
+	}
+	return found
 }
 
 func containsPath(paths []string, p string) bool {

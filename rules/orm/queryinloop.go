@@ -91,7 +91,10 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		}
 		q, what, conf := t.queryCall(n)
 		if what == "" {
-			t.helperCall(n, taint)
+			if callee, bound := t.projectCall(n); callee != nil {
+				t.helperCall(n, callee, bound, taint)
+				t.callbackCall(n, callee, bound)
+			}
 			continue
 		}
 		l := t.dependentLoop(n, taint)
@@ -217,21 +220,7 @@ func compact(n pyast.Node) string {
 
 // batched reports whether a chain filters with an `__in` lookup: a query
 // per batch of keys, the remedy rather than the problem.
-func batched(n pyast.Node) bool {
-	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
-		if c, ok := pyast.AsCall(cur); ok {
-			for k := range c.Keywords {
-				if strings.HasSuffix(k, "__in") {
-					return true
-				}
-			}
-			cur = pyast.Unparen(c.Func)
-			continue
-		}
-		cur = pyast.Unparen(cur.ChildByField("object"))
-	}
-	return false
-}
+func batched(n pyast.Node) bool { return semantic.Batched(n) }
 
 // queryCall reports whether call n runs a manager query: what is the
 // method (or "iterate"), q the queryset when known, conf the confidence.
@@ -502,22 +491,27 @@ func argNames(n pyast.Node) map[string]bool {
 	return out
 }
 
+// projectCall resolves a plain, dotted or self call to the project
+// function it reaches (not the function holding it), or nil.
+func (t *Tracker) projectCall(n pyast.Node) (*semantic.Func, bool) {
+	switch fn := n.ChildByField("function"); fn.Type() {
+	case "identifier", "attribute":
+	default:
+		return nil, false
+	}
+	callee, bound := t.Callee(n)
+	if callee == nil || callee.Node.Contains(n) {
+		return nil, false
+	}
+	return callee, bound
+}
+
 // helperCall reports a call, inside a loop, to a project function (in
 // any module, or a method) that runs a query with one of its parameters
 // (directly or through the functions it passes the value to), when the
 // loop passes one of its names in that position: the N+1 one or more call
 // levels down.
-func (t *Tracker) helperCall(n pyast.Node, taint map[int32]map[string]bool) {
-	// Cheap test first: plain, dotted and self calls only.
-	switch fn := n.ChildByField("function"); fn.Type() {
-	case "identifier", "attribute":
-	default:
-		return
-	}
-	callee, bound := t.Callee(n)
-	if callee == nil || callee.Node.Contains(n) {
-		return
-	}
+func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, taint map[int32]map[string]bool) {
 	l := t.dependentLoop(n, taint)
 	if l == nil {
 		return
@@ -604,4 +598,58 @@ func argNamesOf(e pyast.Node) map[string]bool {
 		return !m.Is("lambda")
 	})
 	return out
+}
+
+// callbackCall reports a call that hands a function a queryset and a
+// callable it calls with each row (`mass_update(Finding, findings,
+// generate_hash)`, whose loop runs `function(model)`), when the callable
+// this call passes runs a query with the row: a query per row of the
+// queryset passed here. The callable is read per call site (another
+// caller may pass one that queries nothing); lambdas are not followed.
+func (t *Tracker) callbackCall(n pyast.Node, callee *semantic.Func, bound bool) {
+	cbs := callee.RowCallbacks()
+	if len(cbs) == 0 {
+		return
+	}
+	c, _ := pyast.AsCall(n)
+	for _, cb := range cbs {
+		rows, fnArg := semantic.ArgFor(c, callee, cb.Rows, bound), semantic.ArgFor(c, callee, cb.Fn, bound)
+		if rows.IsNil() || fnArg.IsNil() {
+			continue
+		}
+		q := t.Eval(rows)
+		g := t.FuncRef(fnArg)
+		if q == nil || q.Model == nil || q.Values || g == nil || g.Class != nil && !g.Static {
+			continue
+		}
+		for _, acc := range t.sm.RowLookups(g, cb.Arg, q.Model) {
+			inner := acc.Node
+			_, what, conf := queryCall(acc.File, inner)
+			if what == "" || conf == analyzer.Low {
+				continue
+			}
+			conf = analyzer.Medium // the callable is this call site's
+			if acc.Conditional {
+				conf = analyzer.Low
+			}
+			lf := cb.Loop.File()
+			d := analyzer.Diagnostic{
+				Range: analyzer.RangeOf(n),
+				Message: fmt.Sprintf("`%s` runs `%s` per row of `%s`: `%s` calls `%s` (passed here as `%s`) for each row", compact(n), compact(inner),
+					compact(rows), callee.Name, g.Name, callee.Params[cb.Fn]),
+				Help:       fmt.Sprintf("load what `%s` reads with the rows (`prefetch_related`, `select_related`) and read it from the row, or fetch it for all rows at once before the loop", g.Name),
+				Confidence: conf,
+				Related: []analyzer.Related{
+					{Path: lf.Unit.File.Rel, Range: analyzer.Span(cb.Loop.Node, cb.Loop.Iter), Message: "the loop over the rows, in `" + callee.Name + "`"},
+					{Path: lf.Unit.File.Rel, Range: analyzer.RangeOf(cb.Call), Message: "calls `" + g.Name + "` with each row"},
+				},
+			}
+			for _, st := range acc.Via {
+				d.Related = append(d.Related, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
+			}
+			d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
+			t.p.Report(d)
+			return
+		}
+	}
 }

@@ -57,6 +57,9 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 	if c == nil {
 		return true
 	}
+	if m := c.Method("list"); m != nil && onlyRaises(m.Node) {
+		return false // `def list(...): raise PermissionDenied(...)`
+	}
 	routed := false
 	for _, e := range semantic.InventoryOf(t.p.Project).ViewsIn(t.File) {
 		if e.Class != c || !e.Routed {
@@ -119,4 +122,17 @@ func insertionPoint(origin pyast.Node) pyast.Node {
 		o = pyast.Unparen(o.ChildByField("value"))
 	}
 	return o
+}
+
+// onlyRaises reports a function whose body (after its docstring) is one
+// raise statement.
+func onlyRaises(def pyast.Node) bool {
+	var stmts []pyast.Node
+	for _, k := range pyast.Body(def).NamedChildren() {
+		if k.Type() == "comment" || k.Type() == "expression_statement" && k.NamedChild(0).Type() == "string" {
+			continue
+		}
+		stmts = append(stmts, k)
+	}
+	return len(stmts) == 1 && stmts[0].Type() == "raise_statement"
 }

@@ -39,6 +39,16 @@ type need struct {
 	// At is the serializer field's declaration (path, range).
 	AtPath string
 	At     analyzer.Range
+	// Outer are the fields of enclosing serializers that nest the one
+	// declaring At, outermost first.
+	Outer []fieldAt
+}
+
+// fieldAt is a serializer field that nests another serializer.
+type fieldAt struct {
+	Path string
+	At   analyzer.Range
+	Msg  string
 }
 
 // runSerializer matches (a) view classes in this file with
@@ -167,7 +177,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 				return
 			}
 		}
-		ni := t.serializerNeeds(si, q.Model, nil, false, 0)
+		ni := t.serializerNeeds(si, q.Model, nil, nil, false, 0)
 		if i == 0 {
 			s, needs = si, ni
 			continue
@@ -229,6 +239,12 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			continue
 		}
 		seenAt[key] = true
+		for _, h := range n.Outer {
+			if k := fmt.Sprint(h.Path, h.At.Start); !seenAt[k] && len(rel) < 5 {
+				seenAt[k] = true
+				rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
+			}
+		}
 		rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " reads `" + strings.ReplaceAll(n.Path, "__", ".") + "` per row"})
 	}
 	d := analyzer.Diagnostic{
@@ -288,7 +304,9 @@ func prefixed(q *QS, paths []string) []string {
 }
 
 // serializerNeeds lists the relation paths serializer s reads on model m.
-func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefix []string, inPrefetch bool, depth int) []need {
+// label are the serializer fields that lead to s, for messages (prefix
+// is their relation path).
+func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefix, label []string, inPrefetch bool, depth int) []need {
 	if depth > 3 || m == nil {
 		return nil
 	}
@@ -303,15 +321,25 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			}
 			declared[a.Name] = true
 			before := len(out)
+			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
 			mark := func() {
+				here := analyzer.Range{Start: a.Start, End: a.End}
 				for i := before; i < len(out); i++ {
 					if out[i].AtPath == "" {
-						out[i].AtPath, out[i].At = c.Path, analyzer.Range{Start: a.Start, End: a.End}
+						out[i].AtPath, out[i].At = c.Path, here
+						continue
 					}
+					// Read by a nested serializer: this field leads to it.
+					msg := "`" + a.Name + "` nests `" + last + "`"
+					if last == "SerializerMethodField" || last == "MethodField" {
+						msg = "`" + a.Name + "` is computed by `get_" + a.Name + "`"
+					}
+					hop := fieldAt{Path: c.Path, At: here, Msg: msg}
+					out[i].Outer = append([]fieldAt{hop}, out[i].Outer...)
 				}
 			}
-			last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
-			why := "`" + strings.Join(append(append([]string(nil), prefix...), a.Name), ".") + "`"
+			fieldPath := append(append([]string(nil), label...), a.Name)
+			why := "`" + strings.Join(fieldPath, ".") + "`"
 			attrName := a.Name
 			nc := g.LookupClassQual(a.Callee)
 			if nc != nil && g.ByQual(a.Callee) == nil && isSerializer(g, nc) && a.Source != "" && !strings.Contains(a.Source, ".") {
@@ -328,6 +356,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				// calls it makes (helpers, model methods, properties).
 				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
+					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
 					mark()
 					continue
 				}
@@ -351,11 +380,28 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					}
 					path := append(append([]string(nil), prefix...), attrName)
 					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: inPrefetch, Why: why})
-					out = append(out, t.serializerNeeds(nc, at.Target, path, inPrefetch, depth+1)...)
+					out = append(out, t.serializerNeeds(nc, at.Target, path, fieldPath, inPrefetch, depth+1)...)
 				case project.AttrReverseMany, project.AttrManyToMany:
 					path := append(append([]string(nil), prefix...), attrName)
 					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: why})
-					out = append(out, t.serializerNeeds(nc, at.Target, path, true, depth+1)...)
+					out = append(out, t.serializerNeeds(nc, at.Target, path, fieldPath, true, depth+1)...)
+				case project.AttrUnknown:
+					// A property of the model returning a row reached from
+					// the object (`termination_a` returning one of
+					// `self.terminations.all()`): the nested serializer
+					// reads that row, under the property's path.
+					fn := t.sm.ModelMethod(m, attrName)
+					if fn == nil || !fn.Property {
+						continue
+					}
+					rp, ok := t.sm.ReturnedRow(fn, m)
+					if !ok {
+						continue
+					}
+					path := append(append([]string(nil), prefix...), rp.Path...)
+					pre := inPrefetch || rp.Many
+					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: pre, Why: why})
+					out = append(out, t.serializerNeeds(nc, rp.Target, path, fieldPath, pre, depth+1)...)
 				}
 			}
 			mark()
@@ -373,6 +419,56 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				path := append(append([]string(nil), prefix...), f)
 				out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"})
 			}
+		}
+	}
+	return out
+}
+
+// methodNested lists what serializers a SerializerMethodField method
+// applies to a related manager of its object read per row:
+// `return ItemSerializer(obj.items.all(), many=True).data` serialises
+// every item, so what ItemSerializer reads is read per item, under the
+// relation's path (loaded by prefetching it on the outer queryset).
+// A manager filtered or ordered, or held in a name rebound on the way,
+// is not followed.
+func (t *Tracker) methodNested(fn *semantic.Func, m *project.Model, prefix, label []string, depth int) []need {
+	if len(fn.Params) < 2 {
+		return nil
+	}
+	g := t.g
+	var out []need
+	for _, u := range fn.Summary().Params[1] {
+		if u.PassedTo.IsNil() || u.Arg != 0 || len(u.Chain) == 0 || len(u.Methods) > 1 || len(u.Methods) == 1 && u.Methods[0] != "all" {
+			continue
+		}
+		c, ok := pyast.AsCall(u.PassedTo)
+		if !ok || c.Keyword("many").Type() != "true" {
+			continue
+		}
+		sc := g.LookupClass(fn.File.Unit, pyast.Dotted(c.Func))
+		if sc == nil || !isSerializer(g, sc) {
+			continue
+		}
+		cur, path := m, append([]string(nil), prefix...)
+		for i, name := range u.Chain {
+			at := cur.Attr(name)
+			many := at.Kind == project.AttrReverseMany || at.Kind == project.AttrManyToMany
+			fwd := (at.Kind == project.AttrForward || at.Kind == project.AttrReverseOne) && (at.Field == nil || at.Field.Kind != project.GenericFK)
+			if at.Target == nil || !(many && i == len(u.Chain)-1 || fwd && i < len(u.Chain)-1) {
+				cur = nil
+				break
+			}
+			path = append(path, name)
+			cur = at.Target
+		}
+		if cur == nil {
+			continue
+		}
+		hop := fieldAt{Path: fn.File.Unit.File.Rel, At: analyzer.RangeOf(u.PassedTo),
+			Msg: "`" + fn.Name + "` serialises `" + u.Nodes[len(u.Nodes)-1].Text() + "` with `" + sc.Name + "`, many=True"}
+		for _, n := range t.serializerNeeds(sc, cur, path, label, true, depth+1) {
+			n.Outer = append([]fieldAt{hop}, n.Outer...)
+			out = append(out, n)
 		}
 	}
 	return out
