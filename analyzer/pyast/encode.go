@@ -4,39 +4,153 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
+	"unsafe"
 )
 
 // treeFormat versions the binary encoding of a Tree. Bump it whenever the
-// encoding or the grammar changes.
-const treeFormat = 2
+// encoding, the node layout or the grammar changes.
+const treeFormat = 3
 
 // ErrBadEncoding is returned for data that is not a valid encoded tree.
 var ErrBadEncoding = errors.New("pyast: invalid encoded tree")
 
-// FormatID identifies the encoding and the grammar; caches key on it.
+// FormatID identifies the encoding, the host's byte order (MarshalBinary
+// writes nodes as they lie in memory) and the grammar; caches key on it.
 func FormatID() string {
 	Language()
-	return "t" + strconv.Itoa(treeFormat) + "-s" + strconv.Itoa(len(symbolNames)) + "-f" + strconv.Itoa(len(fieldNames))
+	return "t" + strconv.Itoa(treeFormat) + "-" + hostOrder() + "-s" + strconv.Itoa(len(symbolNames)) + "-f" + strconv.Itoa(len(fieldNames))
 }
 
-// flagField marks, in an encoded node's flags byte, that a field id
+func hostOrder() string {
+	x := uint16(1)
+	if *(*byte)(unsafe.Pointer(&x)) == 1 {
+		return "le"
+	}
+	return "be"
+}
+
+// flagField marks, in a compact node's flags byte, that a field id
 // follows.
 const flagField uint8 = 1 << 7
 
-// MarshalBinary encodes the tree's structure (not its source) compactly.
-// The result is shared with the tree: callers must not modify it.
+// rawHeader is the size of the header of MarshalBinary's form: the node
+// count (4 bytes, host order), the truncation flag, the size of a node,
+// two zero bytes. The nodes follow, as they lie in memory, so that the
+// node array of a tree can be that form's tail (see newNodeBuf) and a
+// decoder can use an entry's bytes as the array itself.
+const rawHeader = 8
+
+const nodeSize = int(unsafe.Sizeof(node{}))
+
+// newNodeBuf allocates room for rawHeader bytes and count nodes, aligned
+// for node, and returns the whole buffer and the node array in its tail.
+func newNodeBuf(count int) ([]byte, []node) {
+	words := make([]uint64, (rawHeader+count*nodeSize+7)/8)
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), rawHeader+count*nodeSize)
+	return buf, nodesOf(buf[rawHeader:], count)
+}
+
+// nodesOf views b (aligned for node, count nodes long) as nodes.
+func nodesOf(b []byte, count int) []node {
+	if count == 0 {
+		return nil
+	}
+	return unsafe.Slice((*node)(unsafe.Pointer(unsafe.SliceData(b))), count)
+}
+
+// rawForm returns the encoded form of nodes lying at buf[rawHeader:]
+// (buf from newNodeBuf), its header written.
+func rawForm(buf []byte, count int, truncated bool) []byte {
+	buf = buf[: rawHeader+count*nodeSize : rawHeader+count*nodeSize]
+	*(*uint32)(unsafe.Pointer(&buf[0])) = uint32(count)
+	buf[4], buf[5], buf[6], buf[7] = 0, byte(nodeSize), 0, 0
+	if truncated {
+		buf[4] = 1
+	}
+	return buf
+}
+
+// MarshalBinary encodes the tree's structure (not its source): a header
+// and the node array as it lies in memory, which is what a parsed tree's
+// array already is (no copy). The result is shared with the tree: callers
+// must not modify it.
 func (t *Tree) MarshalBinary() ([]byte, error) {
 	d := t.data()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.enc == nil {
-		t.enc = encodeNodes(d.nodes, t.Truncated)
+	if t.raw == nil {
+		buf, nodes := newNodeBuf(len(d.nodes))
+		copy(nodes, d.nodes)
+		t.raw = rawForm(buf, len(nodes), t.Truncated)
 	}
-	return t.enc, nil
+	return t.raw, nil
 }
 
-// encodeNodes writes the count, the truncation flag, then per node in
-// pre-order: its symbol (+1, 0 for ERROR), its flags (with flagField when
+// DecodeTree rebuilds a tree encoded by MarshalBinary for src. Every value
+// is checked (symbols, fields, flags, ranges, parents, the shape), so
+// corrupt data yields ErrBadEncoding, never a broken tree. When data is
+// aligned for node (an entry of a reuse pack or tree cache file), the
+// tree's node array is data itself: nothing is copied, and callers must
+// not modify data afterwards.
+func DecodeTree(data, src []byte) (*Tree, error) {
+	Language()
+	if len(data) < rawHeader || data[4] > 1 || int(data[5]) != nodeSize || data[6] != 0 || data[7] != 0 {
+		return nil, ErrBadEncoding
+	}
+	count := uint64(*(*uint32)(unsafe.Pointer(unsafe.SliceData(data))))
+	if count == 0 || count > 1<<31-1 || uint64(len(data)-rawHeader) != count*uint64(nodeSize) {
+		return nil, ErrBadEncoding
+	}
+	body := data[rawHeader:]
+	var nodes []node
+	if uintptr(unsafe.Pointer(unsafe.SliceData(body)))%unsafe.Alignof(node{}) == 0 {
+		nodes = nodesOf(body, int(count))
+	} else {
+		buf, ns := newNodeBuf(int(count))
+		copy(buf, data)
+		nodes, data = ns, buf
+	}
+	if err := checkNodes(nodes, len(src)); err != nil {
+		return nil, err
+	}
+	t := newTree(src, nodes, data[4] == 1)
+	t.raw = data
+	return t, nil
+}
+
+// checkNodes verifies every invariant the accessors rely on: known
+// symbols and fields, the error flag on ERROR nodes and only there,
+// ranges within the source, one root spanning the array, every subtree
+// within its parent's, and each parent the innermost open node.
+func checkNodes(nodes []node, srcLen int) error {
+	nsym, nfield, n := uint16(len(symbolNames)), uint8(len(fieldNames)), int32(len(nodes))
+	// open holds the nodes whose subtree the walk is inside, innermost last.
+	open := make([]int32, 0, 64)
+	for i := range nodes {
+		nd := &nodes[i]
+		if (nd.sym == 0xFFFF) != (nd.flags&flagError != 0) || (nd.sym != 0xFFFF && nd.sym >= nsym) || nd.flags >= 1<<4 ||
+			nd.field >= nfield || nd.start > nd.end || uint64(nd.end) > uint64(srcLen) || nd.subEnd <= int32(i) || nd.subEnd > n {
+			return ErrBadEncoding
+		}
+		for len(open) > 0 && nodes[open[len(open)-1]].subEnd <= int32(i) {
+			open = open[:len(open)-1]
+		}
+		if len(open) == 0 {
+			if i != 0 || nd.parent != -1 || nd.subEnd != n {
+				return ErrBadEncoding // a second root, or a root that does not span the tree
+			}
+		} else if p := open[len(open)-1]; nd.parent != p || nd.subEnd > nodes[p].subEnd {
+			return ErrBadEncoding
+		}
+		if nd.subEnd > int32(i)+1 {
+			open = append(open, int32(i))
+		}
+	}
+	return nil
+}
+
+// encodeNodes writes Compact's form (decodeNodes reads it): the count,
+// the truncation flag, then per node in pre-order: its symbol (+1, 0 for ERROR), its flags (with flagField when
 // a field id byte follows), its start as a delta from the previous node's
 // start, its length, and the size of its subtree minus one, as varints.
 // Parents and subtree ends are rebuilt on decoding. About 6 bytes a node.
@@ -67,20 +181,6 @@ func encodeNodes(nodes []node, truncated bool) []byte {
 		out = binary.AppendUvarint(out, uint64(n.subEnd-int32(i)-1))
 	}
 	return out
-}
-
-// DecodeTree rebuilds a tree encoded by MarshalBinary for src. Every value
-// is checked (symbols, fields, ranges, the shape), so corrupt data yields
-// ErrBadEncoding, never a broken tree. The tree keeps data as its compact
-// form: callers must not modify it afterwards.
-func DecodeTree(data, src []byte) (*Tree, error) {
-	nodes, truncated, err := decodeNodes(data, src)
-	if err != nil {
-		return nil, err
-	}
-	t := newTree(src, nodes, truncated)
-	t.enc = data
-	return t, nil
 }
 
 // uv reads a uvarint at pos; pos < 0 on malformed input. The one-byte

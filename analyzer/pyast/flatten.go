@@ -131,16 +131,18 @@ func flatten(t *sitter.Tree, src []byte) *Tree {
 }
 
 // flattenC converts the C tree at tree (a *TSTree) with one cgo call that
-// writes the nodes straight into a Go array of the exact size; nil when C
-// memory runs out.
+// writes the nodes straight into a Go array of the exact size, the tail of
+// the tree's MarshalBinary form; nil when C memory runs out.
 func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 	ct := (*C.TSTree)(tree)
 	count := int(C.rb_count(ct))
-	nodes := make([]node, count)
+	buf, nodes := newNodeBuf(count)
 	var truncated C.int
 	n := C.rb_flatten(ct, C.int32_t(MaxDepth), (*C.rb_node)(unsafe.Pointer(unsafe.SliceData(nodes))), C.int32_t(count), &truncated)
 	if n < 0 {
 		return nil
 	}
-	return newTree(src, nodes[:n:n], truncated != 0)
+	t := newTree(src, nodes[:n:n], truncated != 0)
+	t.raw = rawForm(buf, int(n), t.Truncated)
+	return t
 }

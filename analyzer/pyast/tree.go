@@ -62,7 +62,8 @@ type Tree struct {
 	pinned atomic.Pointer[treeData] // the expanded form, held until Compact
 	live   atomic.Pointer[weak.Pointer[treeData]]
 	mu     sync.Mutex            // serialises expansion
-	enc    []byte                // compact form, set by Compact or DecodeTree
+	enc    []byte                // compact form, set by Compact
+	raw    []byte                // MarshalBinary's form, when made or decoded (see newNodeBuf)
 	load   func() (*Tree, error) // NewLazy's loader, until it ran
 }
 
@@ -124,6 +125,7 @@ func (t *Tree) data() *treeData {
 			panic(fmt.Sprintf("pyast: loading a tree: %v", err))
 		}
 		d := &treeData{tree: t, Src: t.Src, nodes: lt.data().nodes}
+		t.raw = lt.raw
 		t.pinned.Store(d)
 		return d
 	}
@@ -155,6 +157,7 @@ func (t *Tree) Compact() {
 	w := weak.Make(d)
 	t.live.Store(&w)
 	t.pinned.Store(nil)
+	t.raw = nil // it may be the expanded form's array
 }
 
 var (

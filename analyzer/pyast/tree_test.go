@@ -1,6 +1,7 @@
 package pyast
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime"
@@ -126,6 +127,73 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		if len(src) > 2 {
 			assert.Error(t, err, "ranges beyond the source are refused")
 		}
+	}
+}
+
+// A decoded tree's nodes are the encoded bytes themselves when those are
+// aligned, a copy otherwise; both read the same.
+func TestDecodeTreeUsesAlignedBytesInPlace(t *testing.T) {
+	src := []byte("class A(B):\n    def f(self, x):\n        return g(x)[0].h(y=x)\n")
+	a, err := Parse(src)
+	require.NoError(t, err)
+	data, err := a.MarshalBinary()
+	require.NoError(t, err)
+	assert.Same(t, &a.data().nodes[0], (*node)(unsafe.Pointer(&data[rawHeader])), "a parsed tree's form is its node array")
+
+	b, err := DecodeTree(data, src)
+	require.NoError(t, err)
+	assert.Same(t, &b.data().nodes[0], (*node)(unsafe.Pointer(&data[rawHeader])), "aligned: used in place")
+
+	words := make([]uint64, len(data)/8+2)
+	odd := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(data)+9)[1 : len(data)+1]
+	copy(odd, data)
+	c, err := DecodeTree(odd, src)
+	require.NoError(t, err)
+	assert.Equal(t, a.data().nodes, c.data().nodes, "unaligned: copied")
+	again, err := c.MarshalBinary()
+	require.NoError(t, err)
+	assert.Equal(t, data, again)
+}
+
+// Any node whose links or values break the tree's invariants makes the
+// whole encoding invalid.
+func TestDecodeTreeRefusesBrokenNodes(t *testing.T) {
+	src := []byte("import os\n\nclass A(B):\n    def f(self):\n        return [y for y in self.x if y]\n")
+	a, err := Parse(src)
+	require.NoError(t, err)
+	good, err := a.MarshalBinary()
+	require.NoError(t, err)
+	breaks := map[string]func(n *node){
+		"parent+1":    func(n *node) { n.parent++ },
+		"parent-1":    func(n *node) { n.parent-- },
+		"subEnd+1":    func(n *node) { n.subEnd++ },
+		"subEnd-1":    func(n *node) { n.subEnd-- },
+		"end<start":   func(n *node) { n.start = n.end + 1 },
+		"past source": func(n *node) { n.end = uint32(len(src)) + 1 },
+		"symbol":      func(n *node) { n.sym = uint16(len(symbolNames)) },
+		"field":       func(n *node) { n.field = uint8(len(fieldNames)) },
+		"flags":       func(n *node) { n.flags |= 1 << 5 },
+		"error flag":  func(n *node) { n.flags ^= flagError },
+	}
+	for name, brk := range breaks {
+		for i := 0; i < a.NodeCount(); i++ {
+			buf, nodes := newNodeBuf(a.NodeCount())
+			copy(buf, good)
+			brk(&nodes[i])
+			_, err := DecodeTree(buf, src)
+			assert.ErrorIs(t, err, ErrBadEncoding, "%s on node %d", name, i)
+		}
+	}
+	for _, bad := range []func(b []byte){
+		func(b []byte) { b[0]++ },   // count
+		func(b []byte) { b[4] = 2 }, // truncation flag
+		func(b []byte) { b[5]-- },   // node size
+		func(b []byte) { b[7] = 1 }, // reserved
+	} {
+		buf := bytes.Clone(good)
+		bad(buf)
+		_, err := DecodeTree(buf, src)
+		assert.ErrorIs(t, err, ErrBadEncoding)
 	}
 }
 
