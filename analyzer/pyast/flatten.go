@@ -75,9 +75,14 @@ static uint32_t rb_count(const TSTree *tree) {
 // its subtree, and the ends and parents that do not fit in a node into far
 // (far_cap entries, Go memory; *nfar counts them all, even past far_cap,
 // as setLinks does). Subtrees deeper than max_depth are cut (*truncated is
-// set). Returns the number of nodes, -1 when out of C memory, -2 when out
-// is too small.
-static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, rb_far *far, int32_t far_cap, int32_t *nfar, int *truncated) {
+// set). Punctuation no reader needs is left out: an anonymous token whose
+// symbol has RB_DROP in kinds (nsym entries, Go memory), unless it is
+// missing or its parent has RB_KEEP_TOKENS (see dropKinds). Returns the
+// number of nodes, -1 when out of C memory, -2 when out is too small.
+#define RB_DROP 1
+#define RB_KEEP_TOKENS 2
+static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, rb_far *far, int32_t far_cap, int32_t *nfar, int *truncated,
+		const uint8_t *kinds, uint32_t nsym) {
 	int32_t *parents = malloc(sizeof(int32_t) * (max_depth + 2));
 	if (!parents) return -1;
 	*truncated = 0;
@@ -85,10 +90,15 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 	TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
 	int32_t depth = 0, len = 0;
 	for (;;) {
-		if (len == cap) { len = -2; break; }
 		TSNode nd = ts_tree_cursor_current_node(&cur);
+		uint16_t sym = ts_node_symbol(nd);
+		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !ts_node_is_named(nd) && !ts_node_is_missing(nd)) {
+			uint16_t psym = out[parents[depth - 1]].sym;
+			if (psym < nsym && !(kinds[psym] & RB_KEEP_TOKENS)) goto next; // a token: no children to skip
+		}
+		if (len == cap) { len = -2; break; }
 		rb_node *r = &out[len];
-		r->sym = ts_node_symbol(nd);
+		r->sym = sym;
 		r->field = depth > 0 ? (uint8_t)ts_tree_cursor_current_field_id(&cur) : 0;
 		r->flags = (ts_node_is_named(nd) ? 1 : 0) | (ts_node_is_missing(nd) ? 2 : 0) |
 			(r->sym == 0xFFFF ? 4 : 0) | (ts_node_has_error(nd) ? 8 : 0);
@@ -117,6 +127,7 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 		}
 		if (depth >= max_depth && ts_node_child_count(nd) > 0) *truncated = 1;
 		r->sub_end = len;
+	next:
 		// Climb until a next sibling, closing the subtrees left behind.
 		while (depth > 0 && !ts_tree_cursor_goto_next_sibling(&cur)) {
 			ts_tree_cursor_goto_parent(&cur);
@@ -180,7 +191,8 @@ func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 		var truncated C.int
 		var nfar C.int32_t
 		n := C.rb_flatten(ct, C.int32_t(MaxDepth), (*C.rb_node)(unsafe.Pointer(unsafe.SliceData(nodes))), C.int32_t(count),
-			(*C.rb_far)(unsafe.Pointer(unsafe.SliceData(far[:farCap]))), C.int32_t(farCap), &nfar, &truncated)
+			(*C.rb_far)(unsafe.Pointer(unsafe.SliceData(far[:farCap]))), C.int32_t(farCap), &nfar, &truncated,
+			(*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(dropKinds))), C.uint32_t(len(dropKinds)))
 		if n < 0 {
 			return nil
 		}
@@ -188,12 +200,15 @@ func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 			farCap = int(nfar)
 			continue
 		}
-		// A truncated walk wrote fewer nodes than counted: the far table
-		// moves up to follow them.
-		raw := rawForm(buf, int(n), int(nfar), truncated != 0)
-		nodes, moved := rawParts(raw)
-		copy(moved, far[:nfar])
-		t := newTree(src, nodes, moved, truncated != 0)
+		// The walk wrote fewer nodes than tree-sitter counted (the tokens
+		// left out, a truncation): the arrays move to a buffer of their
+		// size, so that no memory is held for nothing.
+		exact, _, _ := newNodeBuf(int(n), int(nfar))
+		copy(exact[rawHeader:], buf[rawHeader:rawHeader+int(n)*nodeSize])
+		copy(exact[rawHeader+int(n)*nodeSize:], unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(far[:farCap]))), int(nfar)*farSize))
+		raw := rawForm(exact, int(n), int(nfar), truncated != 0)
+		nodes, far = rawParts(raw)
+		t := newTree(src, nodes, far, truncated != 0)
 		t.raw = raw
 		return t
 	}

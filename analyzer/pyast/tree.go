@@ -159,6 +159,11 @@ var (
 	// the keyword "lambda" next to the node lambda, is indexed with it).
 	indexedType []bool
 
+	// dropKinds says, by symbol, whether its anonymous tokens are left
+	// out of trees (dropToken) and whether a node of that symbol keeps
+	// its tokens (keepTokens). Immutable once Language returns.
+	dropKinds []uint8
+
 	// fieldNames maps the grammar's field ids (1..) to their names, with
 	// "" at 0; fieldIDs is the reverse. Nodes store the grammar's ids, so
 	// the C walk needs no translation. Immutable once Language returns.
@@ -197,6 +202,16 @@ func Language() *sitter.Language {
 				indexedType[symType[i]] = true
 			}
 		}
+		dropKinds = make([]uint8, n)
+		for i := uint32(0); i < n; i++ {
+			name := symbolNames[i]
+			if droppedTokens[name] && lang.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeAnonymous {
+				dropKinds[i] |= dropToken
+			}
+			if keptTokensIn[name] {
+				dropKinds[i] |= keepTokens
+			}
+		}
 		// Grammar field ids start at 1.
 		fieldNames = []string{""}
 		fieldIDs = map[string]uint8{"": 0}
@@ -213,6 +228,33 @@ func Language() *sitter.Language {
 		}
 	})
 	return lang
+}
+
+// droppedTokens are the punctuation tokens trees leave out: more than a
+// quarter of a Python file's nodes, which no reader needs (they have no
+// field, and nothing reads them by position). Missing ones (error
+// recovery) stay, as do the tokens of ERROR nodes and of the nodes in
+// keptTokensIn: an f-string interpolation's
+// `=` (`f"{x=}"` is not `f"{x}"`, rules/logs reads it) and the `,` of a
+// Python 2 `except E, e:` (Python2 reads it). Children, ChildCount,
+// FirstChild and NextSibling never see a dropped token; the text of every
+// node is unchanged. Changing either set changes trees: bump treeFormat.
+var (
+	droppedTokens = map[string]bool{".": true, ",": true, "=": true, "(": true, ")": true, "[": true, "]": true, ":": true}
+	keptTokensIn  = map[string]bool{"interpolation": true, "except_clause": true}
+)
+
+const (
+	dropToken  uint8 = 1 << iota // C: RB_DROP
+	keepTokens                   // C: RB_KEEP_TOKENS
+)
+
+// dropped reports whether the tree leaves out node n, a child of a node
+// of symbol parent (the Go conversion's side of rb_flatten's test).
+func dropped(n *sitter.Node, parent uint16) bool {
+	sym := uint16(n.Symbol())
+	return int(sym) < len(dropKinds) && dropKinds[sym]&dropToken != 0 && !n.IsNamed() && !n.IsMissing() &&
+		int(parent) < len(dropKinds) && dropKinds[parent]&keepTokens == 0
 }
 
 // internField returns the id of a grammar field name (0 for an unknown
@@ -304,12 +346,14 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 		for {
 			depth := len(parents)
 			n := cur.CurrentNode()
-			idx := add(n, cur.CurrentFieldName(), parents[depth-1])
-			if depth < MaxDepth && cur.GoToFirstChild() {
-				parents = append(parents, idx)
-				continue
-			} else if depth >= MaxDepth && n.ChildCount() > 0 {
-				truncated = true
+			if !dropped(n, nodes[parents[depth-1]].sym) {
+				idx := add(n, cur.CurrentFieldName(), parents[depth-1])
+				if depth < MaxDepth && cur.GoToFirstChild() {
+					parents = append(parents, idx)
+					continue
+				} else if depth >= MaxDepth && n.ChildCount() > 0 {
+					truncated = true
+				}
 			}
 			for !cur.GoToNextSibling() {
 				if !cur.GoToParent() || len(parents) == 1 {
