@@ -47,6 +47,8 @@ typedef struct {
 
 #define RB_FAR 16
 #define RB_FAR_MARK 0xFFFF
+#define RB_DROP 1
+#define RB_KEEP_TOKENS 2
 
 static size_t rb_node_layout(int i) {
 	switch (i) {
@@ -62,6 +64,8 @@ static size_t rb_node_layout(int i) {
 	case 9: return offsetof(rb_far, parent);
 	case 10: return RB_FAR;
 	case 11: return RB_FAR_MARK;
+	case 12: return RB_DROP;
+	case 13: return RB_KEEP_TOKENS;
 	}
 	return 0;
 }
@@ -79,8 +83,6 @@ static uint32_t rb_count(const TSTree *tree) {
 // symbol has RB_DROP in kinds (nsym entries, Go memory), unless it is
 // missing or its parent has RB_KEEP_TOKENS (see dropKinds). Returns the
 // number of nodes, -1 when out of C memory, -2 when out is too small.
-#define RB_DROP 1
-#define RB_KEEP_TOKENS 2
 static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, rb_far *far, int32_t far_cap, int32_t *nfar, int *truncated,
 		const uint8_t *kinds, uint32_t nsym) {
 	int32_t *parents = malloc(sizeof(int32_t) * (max_depth + 2));
@@ -153,10 +155,11 @@ func init() {
 	var f farNode
 	want := []uintptr{unsafe.Sizeof(n), unsafe.Offsetof(n.field), unsafe.Offsetof(n.flags), unsafe.Offsetof(n.start),
 		unsafe.Offsetof(n.subEnd), unsafe.Offsetof(n.length), unsafe.Offsetof(n.up),
-		unsafe.Sizeof(f), unsafe.Offsetof(f.end), unsafe.Offsetof(f.parent), uintptr(flagFar), farMark}
+		unsafe.Sizeof(f), unsafe.Offsetof(f.end), unsafe.Offsetof(f.parent), uintptr(flagFar), farMark,
+		uintptr(dropToken), uintptr(keepTokens)}
 	for i, w := range want {
 		if uintptr(C.rb_node_layout(C.int(i))) != w {
-			panic("pyast: the C and Go node layouts differ")
+			panic("pyast: the C and Go node layouts or flags differ")
 		}
 	}
 }
