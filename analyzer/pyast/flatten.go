@@ -30,7 +30,8 @@ uint32_t ts_node_child_count(TSNode self);
 uint32_t ts_node_descendant_count(TSNode self);
 
 // rb_node and rb_far have the layouts of the Go types node and farNode
-// (checked at init); RB_FAR, RB_FAR_MARK are flagFar and farMark.
+// (checked at init); RB_FAR, RB_FAR_MARK, RB_DROP and RB_KEEP_TOKENS are
+// flagFar, farMark, dropToken and keepTokens (checked too).
 typedef struct {
 	uint16_t sym;
 	uint8_t field, flags;
