@@ -57,7 +57,8 @@ func digest(srcSum [32]byte, payload []byte) [32]byte {
 }
 
 // maxEntry caps the read of the entry of an n-byte source: an encoded
-// tree takes a few bytes per node and nodes are at most a few per byte.
+// tree takes 16 bytes a node and nodes are rarely more than two a byte (a
+// larger entry is a miss, and the file is parsed).
 func maxEntry(n int) int64 { return 64*int64(n) + 1<<20 }
 
 func encodeEntry(srcSum [32]byte, t *pyast.Tree) ([]byte, error) {
