@@ -237,18 +237,54 @@ func TestReuseFollowsOtherFiles(t *testing.T) {
 	assert.NotContains(t, out, `"code": "ERR997"`)
 }
 
-// recordingReuse notes every key a run asks for.
+// recordingReuse notes every key a run asks for, and how often.
 type recordingReuse struct {
 	*analyzer.MemoryReuse
-	mu  sync.Mutex
-	got map[[32]byte]bool
+	mu    sync.Mutex
+	got   map[[32]byte]bool
+	times map[[32]byte]int
 }
 
 func (r *recordingReuse) Get(key [32]byte) ([]byte, bool) {
 	r.mu.Lock()
 	r.got[key] = true
+	if r.times != nil {
+		r.times[key]++
+	}
 	r.mu.Unlock()
 	return r.MemoryReuse.Get(key)
+}
+
+// After an edit, the rules that read every file's tree run everywhere on
+// trees loaded from the reuse cache: each is loaded once, however many
+// rules and analyses read it.
+func TestEditLoadsEachTreeOnce(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join("..", "testdata", "submissions", "galileo"), dir)
+	rec := &recordingReuse{MemoryReuse: analyzer.NewMemoryReuse(nil), got: map[[32]byte]bool{}}
+	cfg := analyzer.Config{Rules: analyzer.Select(all.Rules(), []string{"ALL"}, nil), Registry: all.Rules(), WorkDir: dir, Jobs: 2,
+		ReuseKey: "test", Reuse: rec}
+	_, err := analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	rec.EndRun()
+	inputs := analyzer.Discover([]string{dir}, dir, nil)
+	require.NotEmpty(t, inputs)
+	edited := inputs[0]
+	src, err := os.ReadFile(edited.Path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(edited.Path, append(src, "\n# edited\n"...), 0o644))
+	rec.times = map[[32]byte]int{}
+	_, err = analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	loaded := 0
+	for _, other := range inputs[1:] {
+		data, err := os.ReadFile(other.Path)
+		require.NoError(t, err)
+		n := rec.times[analyzer.ReuseTreeKey(cfg, other, data)]
+		assert.LessOrEqual(t, n, 1, "the tree of %s", other.Rel)
+		loaded += n
+	}
+	assert.Positive(t, loaded, "the rules that read every tree ran on reused trees")
 }
 
 // The contract reuse rests on: a rule that declares no shared analysis

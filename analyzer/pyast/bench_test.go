@@ -68,8 +68,9 @@ func BenchmarkInspect(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeTree is the expansion of a compact tree (a tree cache
-// hit, a tree reused from an earlier run).
+// BenchmarkDecodeTree is the load of a stored tree (a tree cache hit, a
+// tree reused from an earlier run): the check of its node array, used in
+// place.
 func BenchmarkDecodeTree(b *testing.B) {
 	src := benchSource(b)
 	t, err := Parse(src)

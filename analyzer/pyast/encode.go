@@ -1,183 +1,192 @@
 package pyast
 
 import (
-	"encoding/binary"
 	"errors"
 	"strconv"
+	"unsafe"
 )
 
 // treeFormat versions the binary encoding of a Tree. Bump it whenever the
-// encoding or the grammar changes.
-const treeFormat = 2
+// encoding, the node layout or the grammar changes.
+const treeFormat = 5
 
 // ErrBadEncoding is returned for data that is not a valid encoded tree.
 var ErrBadEncoding = errors.New("pyast: invalid encoded tree")
 
-// FormatID identifies the encoding and the grammar; caches key on it.
+// FormatID identifies the encoding, the host's byte order (MarshalBinary
+// writes nodes as they lie in memory) and the grammar; caches key on it.
 func FormatID() string {
 	Language()
-	return "t" + strconv.Itoa(treeFormat) + "-s" + strconv.Itoa(len(symbolNames)) + "-f" + strconv.Itoa(len(fieldNames))
+	return "t" + strconv.Itoa(treeFormat) + "-" + hostOrder() + "-s" + strconv.Itoa(len(symbolNames)) + "-f" + strconv.Itoa(len(fieldNames))
 }
 
-// flagField marks, in an encoded node's flags byte, that a field id
-// follows.
-const flagField uint8 = 1 << 7
+func hostOrder() string {
+	x := uint16(1)
+	if *(*byte)(unsafe.Pointer(&x)) == 1 {
+		return "le"
+	}
+	return "be"
+}
 
-// MarshalBinary encodes the tree's structure (not its source) compactly.
-// The result is shared with the tree: callers must not modify it.
+// rawHeader is the size of the header of MarshalBinary's form: the node
+// count and the far table's length (4 bytes each, host order), the
+// truncation flag, the sizes of a node and of a far entry, five zero
+// bytes. The nodes follow, as they lie in memory, then the far table, so
+// that a tree's arrays can be that form's tail (see newNodeBuf) and a
+// decoder can use an entry's bytes as the arrays themselves.
+const rawHeader = 16
+
+const (
+	nodeSize = int(unsafe.Sizeof(node{}))
+	farSize  = int(unsafe.Sizeof(farNode{}))
+)
+
+// newNodeBuf allocates room for the header, count nodes and farCap far
+// entries, aligned for them, and returns the whole buffer, the nodes and
+// the far table (empty, of capacity farCap) in it.
+func newNodeBuf(count, farCap int) ([]byte, []node, []farNode) {
+	size := rawHeader + count*nodeSize + farCap*farSize
+	words := make([]uint64, (size+7)/8)
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), size)
+	nodes, far := viewParts(buf, count, farCap)
+	return buf, nodes, far[:0]
+}
+
+// viewParts views the count nodes and nfar far entries that follow the
+// header of buf (aligned for them).
+func viewParts(buf []byte, count, nfar int) ([]node, []farNode) {
+	var nodes []node
+	var far []farNode
+	if count > 0 {
+		nodes = unsafe.Slice((*node)(unsafe.Pointer(&buf[rawHeader])), count)
+	}
+	if nfar > 0 {
+		far = unsafe.Slice((*farNode)(unsafe.Pointer(&buf[rawHeader+count*nodeSize])), nfar)
+	}
+	return nodes, far
+}
+
+// rawForm returns the encoded form of count nodes and nfar far entries
+// lying in buf (from newNodeBuf) where rawParts finds them, its header
+// written.
+func rawForm(buf []byte, count, nfar int, truncated bool) []byte {
+	size := rawHeader + count*nodeSize + nfar*farSize
+	buf = buf[:size:size]
+	*(*uint32)(unsafe.Pointer(&buf[0])) = uint32(count)
+	*(*uint32)(unsafe.Pointer(&buf[4])) = uint32(nfar)
+	clear(buf[8:rawHeader])
+	if truncated {
+		buf[8] = 1
+	}
+	buf[9], buf[10] = byte(nodeSize), byte(farSize)
+	return buf
+}
+
+// rawParts views the nodes and far table of a form rawForm wrote.
+func rawParts(raw []byte) ([]node, []farNode) {
+	return viewParts(raw, int(*(*uint32)(unsafe.Pointer(&raw[0]))), int(*(*uint32)(unsafe.Pointer(&raw[4]))))
+}
+
+// MarshalBinary encodes the tree's structure (not its source): a header,
+// the node array as it lies in memory and the far table, which is what a
+// parsed tree's arrays already are (no copy). The result is shared with
+// the tree: callers must not modify it.
 func (t *Tree) MarshalBinary() ([]byte, error) {
 	d := t.data()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.enc == nil {
-		t.enc = encodeNodes(d.nodes, t.Truncated)
+	if t.raw == nil {
+		buf, nodes, far := newNodeBuf(len(d.nodes), len(d.far))
+		copy(nodes, d.nodes)
+		far = append(far, d.far...)
+		t.raw = rawForm(buf, len(nodes), len(far), t.Truncated)
 	}
-	return t.enc, nil
-}
-
-// encodeNodes writes the count, the truncation flag, then per node in
-// pre-order: its symbol (+1, 0 for ERROR), its flags (with flagField when
-// a field id byte follows), its start as a delta from the previous node's
-// start, its length, and the size of its subtree minus one, as varints.
-// Parents and subtree ends are rebuilt on decoding. About 6 bytes a node.
-func encodeNodes(nodes []node, truncated bool) []byte {
-	out := make([]byte, 0, len(nodes)*6+16)
-	out = binary.AppendUvarint(out, uint64(len(nodes)))
-	if truncated {
-		out = append(out, 1)
-	} else {
-		out = append(out, 0)
-	}
-	prev := int64(0)
-	for i := range nodes {
-		n := &nodes[i]
-		sym := uint64(n.sym) + 1
-		if n.sym == 0xFFFF {
-			sym = 0
-		}
-		out = binary.AppendUvarint(out, sym)
-		if n.field != 0 {
-			out = append(out, n.flags|flagField, n.field)
-		} else {
-			out = append(out, n.flags)
-		}
-		out = binary.AppendVarint(out, int64(n.start)-prev)
-		prev = int64(n.start)
-		out = binary.AppendUvarint(out, uint64(n.end-n.start))
-		out = binary.AppendUvarint(out, uint64(n.subEnd-int32(i)-1))
-	}
-	return out
+	return t.raw, nil
 }
 
 // DecodeTree rebuilds a tree encoded by MarshalBinary for src. Every value
-// is checked (symbols, fields, ranges, the shape), so corrupt data yields
-// ErrBadEncoding, never a broken tree. The tree keeps data as its compact
-// form: callers must not modify it afterwards.
+// is checked (symbols, fields, flags, ranges, parents, the shape, the far
+// table), so corrupt data yields ErrBadEncoding, never a broken tree. When
+// data is aligned for nodes (an entry of a reuse pack or tree cache file),
+// the tree's arrays are data itself: nothing is copied, and callers must
+// not modify data afterwards.
 func DecodeTree(data, src []byte) (*Tree, error) {
-	nodes, truncated, err := decodeNodes(data, src)
-	if err != nil {
+	Language()
+	if len(data) < rawHeader || data[8] > 1 || int(data[9]) != nodeSize || int(data[10]) != farSize ||
+		data[11]|data[12]|data[13]|data[14]|data[15] != 0 {
+		return nil, ErrBadEncoding
+	}
+	count := uint64(*(*uint32)(unsafe.Pointer(&data[0])))
+	nfar := uint64(*(*uint32)(unsafe.Pointer(&data[4])))
+	if count == 0 || count > 1<<31-1 || nfar > count || uint64(len(data)-rawHeader) != count*uint64(nodeSize)+nfar*uint64(farSize) {
+		return nil, ErrBadEncoding
+	}
+	if uintptr(unsafe.Pointer(&data[0]))%unsafe.Alignof(node{}) != 0 {
+		buf, _, _ := newNodeBuf(int(count), int(nfar))
+		copy(buf, data)
+		data = buf
+	}
+	nodes, far := rawParts(data)
+	if err := checkNodes(nodes, far, len(src)); err != nil {
 		return nil, err
 	}
-	t := newTree(src, nodes, truncated)
-	t.enc = data
+	t := newTree(src, nodes, far, data[8] == 1)
+	t.raw = data
 	return t, nil
 }
 
-// uv reads a uvarint at pos; pos < 0 on malformed input. The one-byte
-// case (most values) is inlined into the decoding loop.
-func uv(data []byte, pos int) (uint64, int) {
-	if pos >= 0 && pos < len(data) && data[pos] < 0x80 {
-		return uint64(data[pos]), pos + 1
-	}
-	return uvSlow(data, pos)
-}
-
-func uvSlow(data []byte, pos int) (uint64, int) {
-	if pos < 0 || pos >= len(data) {
-		return 0, -1
-	}
-	v, k := binary.Uvarint(data[pos:])
-	if k <= 0 {
-		return 0, -1
-	}
-	return v, pos + k
-}
-
-// zz undoes the zig-zag encoding of binary.AppendVarint.
-func zz(u uint64) int64 {
-	v := int64(u >> 1)
-	if u&1 != 0 {
-		v = ^v
-	}
-	return v
-}
-
-func decodeNodes(data, src []byte) ([]node, bool, error) {
-	Language()
-	count, pos := uv(data, 0)
-	if pos < 0 || count == 0 || count > uint64(len(data)) || count > 1<<31-1 || pos >= len(data) || data[pos] > 1 {
-		return nil, false, ErrBadEncoding
-	}
-	truncated := data[pos] == 1
-	pos++
-	nodes := make([]node, count)
+// checkNodes verifies every invariant the accessors rely on: known
+// symbols, fields and flags, the error flag on ERROR nodes and only there,
+// ranges within the source, one root spanning the array, every subtree
+// within its parent's, each parent the innermost open node, and a far
+// table holding, in order, exactly the ends and parents that do not fit
+// in a node.
+func checkNodes(nodes []node, far []farNode, srcLen int) error {
+	nsym, nfield, n := uint16(len(symbolNames)), uint8(len(fieldNames)), int32(len(nodes))
 	// open holds the nodes whose subtree the walk is inside, innermost last.
 	open := make([]int32, 0, 64)
-	prev := int64(0)
-	nsym, nfield, srcLen := uint64(len(symbolNames)), uint8(len(fieldNames)), uint64(len(src))
+	k := 0
 	for i := range nodes {
-		var sym, ustart, length, size uint64
-		sym, pos = uv(data, pos)
-		if pos < 0 || pos >= len(data) {
-			return nil, false, ErrBadEncoding
+		nd := &nodes[i]
+		if (nd.sym == 0xFFFF) != (nd.flags&flagError != 0) || (nd.sym != 0xFFFF && nd.sym >= nsym) || nd.flags >= 1<<flagCount ||
+			nd.field >= nfield || nd.subEnd <= int32(i) || nd.subEnd > n {
+			return ErrBadEncoding
 		}
-		flags := data[pos]
-		pos++
-		var field uint8
-		if flags&flagField != 0 {
-			if pos >= len(data) {
-				return nil, false, ErrBadEncoding
+		end, parent := uint64(nd.start)+uint64(nd.length), int32(i)-int32(nd.up)
+		if nd.flags&flagFar != 0 {
+			if k >= len(far) || far[k].i != int32(i) || nd.length != farMark || nd.up != farMark {
+				return ErrBadEncoding
 			}
-			flags &^= flagField
-			field = data[pos]
-			pos++
-			if field == 0 || field >= nfield {
-				return nil, false, ErrBadEncoding
+			end, parent = uint64(far[k].end), far[k].parent
+			if end < uint64(nd.start) || (end-uint64(nd.start) < farMark && int64(i)-int64(parent) < farMark && parent >= 0) ||
+				(parent < 0 && end-uint64(nd.start) < farMark) {
+				return ErrBadEncoding // not the one encoding of this node
 			}
+			k++
+		} else if (nd.up == 0) != (i == 0) {
+			return ErrBadEncoding // only the root has no parent
+		} else if i == 0 {
+			parent = -1
 		}
-		ustart, pos = uv(data, pos)
-		length, pos = uv(data, pos)
-		size, pos = uv(data, pos)
-		start := prev + zz(ustart)
-		prev = start
-		if pos < 0 || sym > nsym || flags >= 1<<4 || (sym == 0) != (flags&flagError != 0) || start < 0 || uint64(start)+length > srcLen ||
-			size >= count-uint64(i) {
-			return nil, false, ErrBadEncoding
+		if end > uint64(srcLen) {
+			return ErrBadEncoding
 		}
-		n := &nodes[i]
-		n.sym = uint16(sym - 1) // 0 (ERROR) wraps to 0xFFFF
-		n.field, n.flags = field, flags
-		n.start, n.end = uint32(start), uint32(uint64(start)+length)
-		n.subEnd = int32(i) + 1 + int32(size)
 		for len(open) > 0 && nodes[open[len(open)-1]].subEnd <= int32(i) {
 			open = open[:len(open)-1]
 		}
-		n.parent = -1
-		if len(open) > 0 {
-			p := open[len(open)-1]
-			if n.subEnd > nodes[p].subEnd {
-				return nil, false, ErrBadEncoding // overlaps its parent's end
+		if len(open) == 0 {
+			if i != 0 || parent != -1 || nd.subEnd != n {
+				return ErrBadEncoding // a second root, or a root that does not span the tree
 			}
-			n.parent = p
-		} else if i != 0 {
-			return nil, false, ErrBadEncoding // a second root
+		} else if p := open[len(open)-1]; parent != p || nd.subEnd > nodes[p].subEnd {
+			return ErrBadEncoding
 		}
-		if size > 0 {
+		if nd.subEnd > int32(i)+1 {
 			open = append(open, int32(i))
 		}
 	}
-	if pos != len(data) {
-		return nil, false, ErrBadEncoding
+	if k != len(far) {
+		return ErrBadEncoding
 	}
-	return nodes, truncated, nil
+	return nil
 }

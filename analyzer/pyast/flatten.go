@@ -29,13 +29,27 @@ bool ts_node_has_error(TSNode self);
 uint32_t ts_node_child_count(TSNode self);
 uint32_t ts_node_descendant_count(TSNode self);
 
-// rb_node has the layout of the Go type node (checked at init).
+// rb_node and rb_far have the layouts of the Go types node and farNode
+// (checked at init); RB_FAR, RB_FAR_MARK, RB_DROP and RB_KEEP_TOKENS are
+// flagFar, farMark, dropToken and keepTokens (checked too).
 typedef struct {
 	uint16_t sym;
 	uint8_t field, flags;
-	uint32_t start, end;
-	int32_t parent, sub_end;
+	uint32_t start;
+	int32_t sub_end;
+	uint16_t length, up;
 } rb_node;
+
+typedef struct {
+	int32_t i;
+	uint32_t end;
+	int32_t parent;
+} rb_far;
+
+#define RB_FAR 16
+#define RB_FAR_MARK 0xFFFF
+#define RB_DROP 1
+#define RB_KEEP_TOKENS 2
 
 static size_t rb_node_layout(int i) {
 	switch (i) {
@@ -43,9 +57,16 @@ static size_t rb_node_layout(int i) {
 	case 1: return offsetof(rb_node, field);
 	case 2: return offsetof(rb_node, flags);
 	case 3: return offsetof(rb_node, start);
-	case 4: return offsetof(rb_node, end);
-	case 5: return offsetof(rb_node, parent);
-	case 6: return offsetof(rb_node, sub_end);
+	case 4: return offsetof(rb_node, sub_end);
+	case 5: return offsetof(rb_node, length);
+	case 6: return offsetof(rb_node, up);
+	case 7: return sizeof(rb_far);
+	case 8: return offsetof(rb_far, end);
+	case 9: return offsetof(rb_far, parent);
+	case 10: return RB_FAR;
+	case 11: return RB_FAR_MARK;
+	case 12: return RB_DROP;
+	case 13: return RB_KEEP_TOKENS;
 	}
 	return 0;
 }
@@ -56,26 +77,52 @@ static uint32_t rb_count(const TSTree *tree) {
 
 // rb_flatten walks the tree in pre-order with one cursor and writes every
 // node into out (cap entries, Go memory), with its parent and the end of
-// its subtree. Subtrees deeper than max_depth are cut (*truncated is set).
-// Returns the number of nodes, -1 when out of C memory, -2 when out is too
-// small.
-static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, int *truncated) {
+// its subtree, and the ends and parents that do not fit in a node into far
+// (far_cap entries, Go memory; *nfar counts them all, even past far_cap,
+// as setLinks does). Subtrees deeper than max_depth are cut (*truncated is
+// set). Punctuation no reader needs is left out: an anonymous token whose
+// symbol has RB_DROP in kinds (nsym entries, Go memory), unless it is
+// missing or its parent has RB_KEEP_TOKENS (see dropKinds). Returns the
+// number of nodes, -1 when out of C memory, -2 when out is too small.
+static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, rb_far *far, int32_t far_cap, int32_t *nfar, int *truncated,
+		const uint8_t *kinds, uint32_t nsym) {
 	int32_t *parents = malloc(sizeof(int32_t) * (max_depth + 2));
 	if (!parents) return -1;
 	*truncated = 0;
+	*nfar = 0;
 	TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
 	int32_t depth = 0, len = 0;
 	for (;;) {
-		if (len == cap) { len = -2; break; }
 		TSNode nd = ts_tree_cursor_current_node(&cur);
+		uint16_t sym = ts_node_symbol(nd);
+		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !ts_node_is_named(nd) && !ts_node_is_missing(nd)) {
+			uint16_t psym = out[parents[depth - 1]].sym;
+			if (psym < nsym && !(kinds[psym] & RB_KEEP_TOKENS)) goto next; // a token: no children to skip
+		}
+		if (len == cap) { len = -2; break; }
 		rb_node *r = &out[len];
-		r->sym = ts_node_symbol(nd);
+		r->sym = sym;
 		r->field = depth > 0 ? (uint8_t)ts_tree_cursor_current_field_id(&cur) : 0;
 		r->flags = (ts_node_is_named(nd) ? 1 : 0) | (ts_node_is_missing(nd) ? 2 : 0) |
 			(r->sym == 0xFFFF ? 4 : 0) | (ts_node_has_error(nd) ? 8 : 0);
 		r->start = ts_node_start_byte(nd);
-		r->end = ts_node_end_byte(nd);
-		r->parent = depth > 0 ? parents[depth - 1] : -1;
+		uint32_t end = ts_node_end_byte(nd);
+		int32_t parent = depth > 0 ? parents[depth - 1] : -1;
+		uint64_t length = (uint64_t)end - (uint64_t)r->start;
+		int64_t up = parent < 0 ? 0 : (int64_t)len - (int64_t)parent;
+		if (length >= RB_FAR_MARK || up >= RB_FAR_MARK) {
+			r->flags |= RB_FAR;
+			r->length = r->up = RB_FAR_MARK;
+			if (*nfar < far_cap) {
+				far[*nfar].i = len;
+				far[*nfar].end = end;
+				far[*nfar].parent = parent;
+			}
+			++*nfar;
+		} else {
+			r->length = (uint16_t)length;
+			r->up = (uint16_t)up;
+		}
 		int32_t idx = len++;
 		if (depth < max_depth && ts_tree_cursor_goto_first_child(&cur)) {
 			parents[depth++] = idx;
@@ -83,6 +130,7 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 		}
 		if (depth >= max_depth && ts_node_child_count(nd) > 0) *truncated = 1;
 		r->sub_end = len;
+	next:
 		// Climb until a next sibling, closing the subtrees left behind.
 		while (depth > 0 && !ts_tree_cursor_goto_next_sibling(&cur)) {
 			ts_tree_cursor_goto_parent(&cur);
@@ -105,11 +153,14 @@ import (
 
 func init() {
 	var n node
+	var f farNode
 	want := []uintptr{unsafe.Sizeof(n), unsafe.Offsetof(n.field), unsafe.Offsetof(n.flags), unsafe.Offsetof(n.start),
-		unsafe.Offsetof(n.end), unsafe.Offsetof(n.parent), unsafe.Offsetof(n.subEnd)}
+		unsafe.Offsetof(n.subEnd), unsafe.Offsetof(n.length), unsafe.Offsetof(n.up),
+		unsafe.Sizeof(f), unsafe.Offsetof(f.end), unsafe.Offsetof(f.parent), uintptr(flagFar), farMark,
+		uintptr(dropToken), uintptr(keepTokens)}
 	for i, w := range want {
 		if uintptr(C.rb_node_layout(C.int(i))) != w {
-			panic("pyast: the C and Go node layouts differ")
+			panic("pyast: the C and Go node layouts or flags differ")
 		}
 	}
 }
@@ -131,16 +182,38 @@ func flatten(t *sitter.Tree, src []byte) *Tree {
 }
 
 // flattenC converts the C tree at tree (a *TSTree) with one cgo call that
-// writes the nodes straight into a Go array of the exact size; nil when C
-// memory runs out.
+// writes the nodes straight into a Go array of the exact size, and the far
+// table after it: the tree's MarshalBinary form. The far table rarely
+// outgrows the room guessed for it; then the walk is done again with the
+// room it needs. nil when C memory runs out.
 func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 	ct := (*C.TSTree)(tree)
 	count := int(C.rb_count(ct))
-	nodes := make([]node, count)
-	var truncated C.int
-	n := C.rb_flatten(ct, C.int32_t(MaxDepth), (*C.rb_node)(unsafe.Pointer(unsafe.SliceData(nodes))), C.int32_t(count), &truncated)
-	if n < 0 {
-		return nil
+	farCap := 4 + count/256
+	for {
+		buf, nodes, far := newNodeBuf(count, farCap)
+		var truncated C.int
+		var nfar C.int32_t
+		n := C.rb_flatten(ct, C.int32_t(MaxDepth), (*C.rb_node)(unsafe.Pointer(unsafe.SliceData(nodes))), C.int32_t(count),
+			(*C.rb_far)(unsafe.Pointer(unsafe.SliceData(far[:farCap]))), C.int32_t(farCap), &nfar, &truncated,
+			(*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(dropKinds))), C.uint32_t(len(dropKinds)))
+		if n < 0 {
+			return nil
+		}
+		if int(nfar) > farCap {
+			farCap = int(nfar)
+			continue
+		}
+		// The walk wrote fewer nodes than tree-sitter counted (the tokens
+		// left out, a truncation): the arrays move to a buffer of their
+		// size, so that no memory is held for nothing.
+		exact, _, _ := newNodeBuf(int(n), int(nfar))
+		copy(exact[rawHeader:], buf[rawHeader:rawHeader+int(n)*nodeSize])
+		copy(exact[rawHeader+int(n)*nodeSize:], unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(far[:farCap]))), int(nfar)*farSize))
+		raw := rawForm(exact, int(n), int(nfar), truncated != 0)
+		nodes, far = rawParts(raw)
+		t := newTree(src, nodes, far, truncated != 0)
+		t.raw = raw
+		return t
 	}
-	return newTree(src, nodes[:n:n], truncated != 0)
 }

@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
-	"weak"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/python"
@@ -26,61 +25,87 @@ const MaxDepth = 1000
 // node is one node of a tree, in a pre-order array. Links that follow
 // from the order are not stored: the first child of i is i+1 when i has
 // children, and the next sibling is subEnd when it lies within the
-// parent's subtree. 20 bytes; flatten.go's C struct has the same layout.
+// parent's subtree. The end and the parent are kept as 16-bit distances
+// from the start and from the node; the few that do not fit (a file's
+// root, a long string, the top-level statements of a file of more than
+// 65,534 nodes) are marked flagFar and kept whole in the tree's far table.
+// 16 bytes; flatten.go's C struct has the same layout.
 type node struct {
-	sym        uint16
-	field      uint8 // the grammar's field id (see fieldNames); 0 = none
-	flags      uint8
-	start, end uint32
-	parent     int32
-	subEnd     int32 // index just past the last descendant
+	sym    uint16
+	field  uint8 // the grammar's field id (see fieldNames); 0 = none
+	flags  uint8
+	start  uint32
+	subEnd int32  // index just past the last descendant
+	length uint16 // end - start, farMark when flagFar
+	up     uint16 // index - parent's index (0 at the root), farMark when flagFar
 }
+
+// farNode is the end and the parent of a node marked flagFar; a tree's far
+// table lists them by increasing index. 12 bytes, as in flatten.go.
+type farNode struct {
+	i      int32
+	end    uint32
+	parent int32 // -1 at the root
+}
+
+// farMark is what the 16-bit fields of a flagFar node hold.
+const farMark = 0xFFFF
 
 const (
 	flagNamed uint8 = 1 << iota
 	flagMissing
 	flagError
 	flagHasError
+	flagFar   // the end and parent are in the far table
+	flagCount = iota
 )
 
-// Tree is a parsed file.
-//
-// Its nodes live in one of two forms: expanded (the pre-order node array
-// that Node handles read) and compact (a varint encoding, about a third of
-// the size; see encode.go). A tree starts expanded. Compact encodes it and
-// lets the garbage collector reclaim the expanded form once no Node of the
-// tree is referenced anywhere; the next Root re-expands it. A live Node
-// therefore always reads the one expanded form in existence: handles
-// obtained before and after a Compact are equal when they name the same
-// node. This is how a run holds thousands of trees between its two phases
-// without holding their node arrays.
+// setLinks sets the end and the parent of nodes[i] (whose start is set),
+// appending to far when they do not fit in the node.
+func setLinks(nodes []node, far []farNode, i int32, end uint32, parent int32) []farNode {
+	nd := &nodes[i]
+	length, up := uint64(end)-uint64(nd.start), int64(i)-int64(parent)
+	if parent < 0 {
+		up = 0
+	}
+	if length >= farMark || up >= farMark {
+		nd.flags |= flagFar
+		nd.length, nd.up = farMark, farMark
+		return append(far, farNode{i: i, end: end, parent: parent})
+	}
+	nd.length, nd.up = uint16(length), uint16(up)
+	return far
+}
+
+// Tree is a parsed file: its source and its pre-order node array (with
+// the far table), loaded on first use when the tree is lazy (NewLazy).
 type Tree struct {
 	Src       []byte
 	Truncated bool // some subtree deeper than MaxDepth was dropped
 
 	count  int                      // number of nodes (unless load is set)
-	pinned atomic.Pointer[treeData] // the expanded form, held until Compact
-	live   atomic.Pointer[weak.Pointer[treeData]]
-	mu     sync.Mutex            // serialises expansion
-	enc    []byte                // compact form, set by Compact or DecodeTree
-	load   func() (*Tree, error) // NewLazy's loader, until it ran
+	loaded atomic.Pointer[treeData] // the nodes, once there
+	mu     sync.Mutex               // serialises loading
+	raw    []byte                   // MarshalBinary's form, when made or decoded (see newNodeBuf)
+	load   func() (*Tree, error)    // NewLazy's loader, until it ran
 }
 
-// treeData is a tree's expanded form. Node handles point here.
+// treeData is a tree's nodes. Node handles point here.
 type treeData struct {
 	tree  *Tree
 	Src   []byte
 	nodes []node
+	far   []farNode
 
 	typesOnce sync.Once
 	types16   *typeIndex[uint16] // see types
 	types32   *typeIndex[int32]
 }
 
-func newTree(src []byte, nodes []node, truncated bool) *Tree {
+func newTree(src []byte, nodes []node, far []farNode, truncated bool) *Tree {
 	t := &Tree{Src: src, Truncated: truncated, count: len(nodes)}
-	d := &treeData{tree: t, Src: src, nodes: nodes}
-	t.pinned.Store(d)
+	d := &treeData{tree: t, Src: src, nodes: nodes, far: far}
+	t.loaded.Store(d)
 	return t
 }
 
@@ -94,67 +119,29 @@ func NewLazy(src []byte, truncated bool, load func() (*Tree, error)) *Tree {
 	return &Tree{Src: src, Truncated: truncated, count: -1, load: load}
 }
 
-// data returns the expanded form: loading a lazy tree, re-expanding a
-// compacted one when the collector reclaimed it.
+// data returns the nodes, loading a lazy tree.
 func (t *Tree) data() *treeData {
-	if d := t.pinned.Load(); d != nil {
+	if d := t.loaded.Load(); d != nil {
 		return d
-	}
-	if w := t.live.Load(); w != nil {
-		if d := w.Value(); d != nil {
-			return d
-		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if d := t.pinned.Load(); d != nil {
+	if d := t.loaded.Load(); d != nil {
 		return d
 	}
-	if w := t.live.Load(); w != nil {
-		if d := w.Value(); d != nil {
-			return d
-		}
+	lt, err := t.load()
+	if err == nil && (lt == nil || lt.Truncated != t.Truncated || !bytes.Equal(lt.Src, t.Src)) {
+		err = errors.New("the loaded tree is not the tree of this source")
 	}
-	if t.enc == nil && t.load != nil {
-		lt, err := t.load()
-		if err == nil && (lt == nil || lt.Truncated != t.Truncated || !bytes.Equal(lt.Src, t.Src)) {
-			err = errors.New("the loaded tree is not the tree of this source")
-		}
-		if err != nil {
-			panic(fmt.Sprintf("pyast: loading a tree: %v", err))
-		}
-		d := &treeData{tree: t, Src: t.Src, nodes: lt.data().nodes}
-		t.pinned.Store(d)
-		return d
-	}
-	nodes, _, err := decodeNodes(t.enc, t.Src)
 	if err != nil {
-		// The encoding was made or checked by this process.
-		panic(fmt.Sprintf("pyast: re-expanding a compacted tree: %v", err))
+		panic(fmt.Sprintf("pyast: loading a tree: %v", err))
 	}
-	d := &treeData{tree: t, Src: t.Src, nodes: nodes}
-	w := weak.Make(d)
-	t.live.Store(&w)
+	ld := lt.data()
+	d := &treeData{tree: t, Src: t.Src, nodes: ld.nodes, far: ld.far}
+	t.raw = lt.raw
+	t.load = nil
+	t.loaded.Store(d)
 	return d
-}
-
-// Compact encodes the tree (once) and releases its expanded form to the
-// garbage collector, which reclaims it when no Node of the tree remains
-// referenced. Nothing observable changes: the next Root, or any Node
-// still held, reads the same nodes. Safe for concurrent use.
-func (t *Tree) Compact() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	d := t.pinned.Load()
-	if d == nil {
-		return
-	}
-	if t.enc == nil {
-		t.enc = encodeNodes(d.nodes, t.Truncated)
-	}
-	w := weak.Make(d)
-	t.live.Store(&w)
-	t.pinned.Store(nil)
 }
 
 var (
@@ -171,6 +158,11 @@ var (
 	// a name some named symbol has (an anonymous token of the same name,
 	// the keyword "lambda" next to the node lambda, is indexed with it).
 	indexedType []bool
+
+	// dropKinds says, by symbol, whether its anonymous tokens are left
+	// out of trees (dropToken) and whether a node of that symbol keeps
+	// its tokens (keepTokens). Immutable once Language returns.
+	dropKinds []uint8
 
 	// fieldNames maps the grammar's field ids (1..) to their names, with
 	// "" at 0; fieldIDs is the reverse. Nodes store the grammar's ids, so
@@ -210,6 +202,16 @@ func Language() *sitter.Language {
 				indexedType[symType[i]] = true
 			}
 		}
+		dropKinds = make([]uint8, n)
+		for i := uint32(0); i < n; i++ {
+			name := symbolNames[i]
+			if droppedTokens[name] && lang.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeAnonymous {
+				dropKinds[i] |= dropToken
+			}
+			if keptTokensIn[name] {
+				dropKinds[i] |= keepTokens
+			}
+		}
 		// Grammar field ids start at 1.
 		fieldNames = []string{""}
 		fieldIDs = map[string]uint8{"": 0}
@@ -226,6 +228,33 @@ func Language() *sitter.Language {
 		}
 	})
 	return lang
+}
+
+// droppedTokens are the punctuation tokens trees leave out: more than a
+// quarter of a Python file's nodes, which no reader needs (they have no
+// field, and nothing reads them by position). Missing ones (error
+// recovery) stay, as do the tokens of ERROR nodes and of the nodes in
+// keptTokensIn: an f-string interpolation's
+// `=` (`f"{x=}"` is not `f"{x}"`, rules/logs reads it) and the `,` of a
+// Python 2 `except E, e:` (Python2 reads it). Children, ChildCount,
+// FirstChild and NextSibling never see a dropped token; the text of every
+// node is unchanged. Changing either set changes trees: bump treeFormat.
+var (
+	droppedTokens = map[string]bool{".": true, ",": true, "=": true, "(": true, ")": true, "[": true, "]": true, ":": true}
+	keptTokensIn  = map[string]bool{"interpolation": true, "except_clause": true}
+)
+
+const (
+	dropToken  uint8 = 1 << iota // C: RB_DROP
+	keepTokens                   // C: RB_KEEP_TOKENS
+)
+
+// dropped reports whether the tree leaves out node n, a child of a node
+// of symbol parent (the Go conversion's side of rb_flatten's test).
+func dropped(n *sitter.Node, parent uint16) bool {
+	sym := uint16(n.Symbol())
+	return int(sym) < len(dropKinds) && dropKinds[sym]&dropToken != 0 && !n.IsNamed() && !n.IsMissing() &&
+		int(parent) < len(dropKinds) && dropKinds[parent]&keepTokens == 0
 }
 
 // internField returns the id of a grammar field name (0 for an unknown
@@ -280,6 +309,7 @@ func Parse(src []byte) (*Tree, error) {
 func convert(t *sitter.Tree, src []byte) *Tree {
 	root := t.RootNode()
 	nodes := make([]node, 0, len(src)/3+16)
+	var far []farNode
 	truncated := false
 	cur := sitter.NewTreeCursor(root)
 	defer cur.Close()
@@ -305,7 +335,8 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 			fid = internField(field)
 		}
 		idx := int32(len(nodes))
-		nodes = append(nodes, node{sym: sym, field: fid, flags: fl, start: n.StartByte(), end: n.EndByte(), parent: parent, subEnd: idx + 1})
+		nodes = append(nodes, node{sym: sym, field: fid, flags: fl, start: n.StartByte(), subEnd: idx + 1})
+		far = setLinks(nodes, far, idx, n.EndByte(), parent)
 		return idx
 	}
 	add(root, "", -1)
@@ -315,12 +346,14 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 		for {
 			depth := len(parents)
 			n := cur.CurrentNode()
-			idx := add(n, cur.CurrentFieldName(), parents[depth-1])
-			if depth < MaxDepth && cur.GoToFirstChild() {
-				parents = append(parents, idx)
-				continue
-			} else if depth >= MaxDepth && n.ChildCount() > 0 {
-				truncated = true
+			if !dropped(n, nodes[parents[depth-1]].sym) {
+				idx := add(n, cur.CurrentFieldName(), parents[depth-1])
+				if depth < MaxDepth && cur.GoToFirstChild() {
+					parents = append(parents, idx)
+					continue
+				} else if depth >= MaxDepth && n.ChildCount() > 0 {
+					truncated = true
+				}
 			}
 			for !cur.GoToNextSibling() {
 				if !cur.GoToParent() || len(parents) == 1 {
@@ -332,7 +365,12 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 		}
 	}
 	nodes[0].subEnd = int32(len(nodes))
-	return newTree(src, nodes, truncated)
+	buf, bn, bf := newNodeBuf(len(nodes), len(far))
+	copy(bn, nodes)
+	bf = append(bf, far...)
+	out := newTree(src, bn, bf, truncated)
+	out.raw = rawForm(buf, len(bn), len(bf), truncated)
+	return out
 }
 
 // Root returns the module node.
@@ -429,7 +467,34 @@ func (n Node) EndByte() int {
 	if n.t == nil {
 		return 0
 	}
-	return int(n.nd().end)
+	return int(n.t.end(n.i))
+}
+
+// end returns the end of node i.
+func (d *treeData) end(i int32) uint32 {
+	nd := &d.nodes[i]
+	if nd.flags&flagFar == 0 {
+		return nd.start + uint32(nd.length)
+	}
+	return d.farOf(i).end
+}
+
+// parent returns the index of the parent of node i, -1 at the root.
+func (d *treeData) parent(i int32) int32 {
+	nd := &d.nodes[i]
+	if nd.flags&flagFar == 0 {
+		if nd.up == 0 {
+			return -1
+		}
+		return i - int32(nd.up)
+	}
+	return d.farOf(i).parent
+}
+
+// farOf returns the far table's entry of node i (marked flagFar).
+func (d *treeData) farOf(i int32) *farNode {
+	k := sort.Search(len(d.far), func(k int) bool { return d.far[k].i >= i })
+	return &d.far[k]
 }
 
 // Text returns the source text of n. The string shares the tree's source
@@ -439,11 +504,11 @@ func (n Node) Text() string {
 	if n.t == nil {
 		return ""
 	}
-	d := n.nd()
-	if d.end <= d.start {
+	start, end := n.nd().start, n.t.end(n.i)
+	if end <= start {
 		return ""
 	}
-	return unsafe.String(&n.t.Src[d.start], d.end-d.start)
+	return unsafe.String(&n.t.Src[start], end-start)
 }
 
 // Bytes returns the source bytes of n without copying.
@@ -451,16 +516,18 @@ func (n Node) Bytes() []byte {
 	if n.t == nil {
 		return nil
 	}
-	d := n.nd()
-	return n.t.Src[d.start:d.end]
+	return n.t.Src[n.nd().start:n.t.end(n.i)]
 }
 
 // Parent returns the parent of n, or the zero Node at the root.
 func (n Node) Parent() Node {
-	if n.t == nil || n.nd().parent < 0 {
+	if n.t == nil {
 		return Node{}
 	}
-	return Node{t: n.t, i: n.nd().parent}
+	if p := n.t.parent(n.i); p >= 0 {
+		return Node{t: n.t, i: p}
+	}
+	return Node{}
 }
 
 // firstChild returns the index of i's first child, or -1.
@@ -474,7 +541,8 @@ func (d *treeData) firstChild(i int32) int32 {
 // nextSib returns the index of i's next sibling, or -1.
 func (d *treeData) nextSib(i int32) int32 {
 	nd := &d.nodes[i]
-	if nd.parent < 0 || nd.subEnd >= d.nodes[nd.parent].subEnd {
+	p := d.parent(i)
+	if p < 0 || nd.subEnd >= d.nodes[p].subEnd {
 		return -1
 	}
 	return nd.subEnd

@@ -1,11 +1,10 @@
 package pyast
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"unsafe"
 
@@ -80,6 +79,8 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 		"def f(:\n    pass\nx = (1,\n",
 		"x = " + strings.Repeat("(", 1500) + "1" + strings.Repeat(")", 1500) + "\n",
 		"",
+		farSource,
+		"x = " + strings.Repeat("(", 1500) + "1" + strings.Repeat(")", 1500) + "\n" + farSource,
 	}
 	for _, s := range srcs {
 		p := sitter.NewParser()
@@ -95,7 +96,92 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 		for i := range a.data().nodes {
 			require.Equal(t, b.data().nodes[i], a.data().nodes[i], "node %d of %q", i, s)
 		}
+		assert.Equal(t, b.data().far, a.data().far)
+		ra, _ := a.MarshalBinary()
+		rb, _ := b.MarshalBinary()
+		assert.Equal(t, rb, ra)
 	}
+}
+
+// farSource has a string longer than a node's 16-bit length and more
+// nodes than its 16-bit distance to a parent: ends and parents in the far
+// table.
+var farSource = "s = '" + strings.Repeat("a", 70000) + "'\n" + strings.Repeat("x = f(y)\n", 12000) +
+	"class A:\n    t = '" + strings.Repeat("b", 66000) + "'\n" + strings.Repeat("    y = 1\n", 20000)
+
+// Trees leave out punctuation, but for the tokens some reader needs.
+func TestPunctuationLeftOut(t *testing.T) {
+	tokens := func(src string) []string {
+		tr, err := Parse([]byte(src))
+		require.NoError(t, err)
+		var out []string
+		for i := range tr.data().nodes {
+			if n := (Node{t: tr.data(), i: int32(i)}); !n.IsNamed() {
+				out = append(out, n.Type())
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"def", "return"}, tokens("def f(a, b=1):\n    return x.y[a:b]\n"))
+	assert.Equal(t, []string{"{", "}", "{", "=", "}"}, tokens("s = {k: v}\n"+`f"{x=}"`+"\n"), "an interpolation keeps its `=`")
+	assert.Contains(t, tokens("try:\n    pass\nexcept A, e:\n    pass\n"), ",", "Python 2's except keeps its comma")
+	assert.Equal(t, []string{"def", ")", "pass"}, tokens("def f(:\n    pass\n"), "a missing token stays")
+	assert.Equal(t, []string{"("}, tokens("f(\n"), "an ERROR node keeps its tokens")
+	tr, err := Parse([]byte("f(a, b)\n"))
+	require.NoError(t, err)
+	args := FindAll(tr.Root(), "argument_list")[0]
+	assert.Equal(t, 2, args.ChildCount())
+	assert.Equal(t, "(a, b)", args.Text(), "the text of a node is unchanged")
+}
+
+// Every node's range and parent, near or far, are tree-sitter's.
+func TestEndsAndParentsMatchTreeSitter(t *testing.T) {
+	src := []byte(farSource)
+	p := sitter.NewParser()
+	defer p.Close()
+	p.SetLanguage(Language())
+	st, err := p.ParseCtx(context.Background(), nil, src)
+	require.NoError(t, err)
+	defer st.Close()
+	tr, err := Parse(src)
+	require.NoError(t, err)
+	require.NotEmpty(t, tr.data().far)
+	// A pre-order walk of tree-sitter's tree, each node's parent by index.
+	type ref struct {
+		start, end int
+		parent     int32
+	}
+	var want []ref
+	var walk func(n *sitter.Node, parent int32)
+	walk = func(n *sitter.Node, parent int32) {
+		i := int32(len(want))
+		want = append(want, ref{int(n.StartByte()), int(n.EndByte()), parent})
+		for k := 0; k < int(n.ChildCount()); k++ {
+			if c := n.Child(k); !dropped(c, uint16(n.Symbol())) {
+				walk(c, i)
+			}
+		}
+	}
+	walk(st.RootNode(), -1)
+	require.Equal(t, len(want), tr.NodeCount())
+	far := 0
+	for i, w := range want {
+		n := Node{t: tr.data(), i: int32(i)}
+		assert.Equal(t, w.start, n.StartByte(), "node %d", i)
+		require.Equal(t, w.end, n.EndByte(), "node %d", i)
+		require.Equal(t, w.parent, n.Parent().ID(), "node %d", i)
+		assert.Equal(t, w.end-w.start, len(n.Text()))
+		if n.nd().flags&flagFar != 0 {
+			far++
+		}
+	}
+	assert.Equal(t, len(tr.data().far), far)
+	assert.Greater(t, far, 1000, "top-level statements past 65,535 nodes have far parents")
+	data, err := tr.MarshalBinary()
+	require.NoError(t, err)
+	back, err := DecodeTree(data, src)
+	require.NoError(t, err)
+	assert.Equal(t, tr.data().far, back.data().far)
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
@@ -127,6 +213,106 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 			assert.Error(t, err, "ranges beyond the source are refused")
 		}
 	}
+}
+
+// A decoded tree's nodes are the encoded bytes themselves when those are
+// aligned, a copy otherwise; both read the same.
+func TestDecodeTreeUsesAlignedBytesInPlace(t *testing.T) {
+	src := []byte("class A(B):\n    def f(self, x):\n        return g(x)[0].h(y=x)\n")
+	a, err := Parse(src)
+	require.NoError(t, err)
+	data, err := a.MarshalBinary()
+	require.NoError(t, err)
+	assert.Same(t, &a.data().nodes[0], (*node)(unsafe.Pointer(&data[rawHeader])), "a parsed tree's form is its node array")
+
+	b, err := DecodeTree(data, src)
+	require.NoError(t, err)
+	assert.Same(t, &b.data().nodes[0], (*node)(unsafe.Pointer(&data[rawHeader])), "aligned: used in place")
+
+	require.Zero(t, len(data)%4)
+	words := make([]uint64, len(data)/8+2)
+	odd := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(data)+9)[1 : len(data)+1]
+	copy(odd, data)
+	c, err := DecodeTree(odd, src)
+	require.NoError(t, err)
+	assert.Equal(t, a.data().nodes, c.data().nodes, "unaligned: copied")
+	again, err := c.MarshalBinary()
+	require.NoError(t, err)
+	assert.Equal(t, data, again)
+}
+
+// Any node whose links or values break the tree's invariants makes the
+// whole encoding invalid.
+func TestDecodeTreeRefusesBrokenNodes(t *testing.T) {
+	src := []byte("import os\n\nclass A(B):\n    def f(self):\n        return [y for y in self.x if y]\n")
+	a, err := Parse(src)
+	require.NoError(t, err)
+	good, err := a.MarshalBinary()
+	require.NoError(t, err)
+	breaks := map[string]func(n *node){
+		"parent+1":    func(n *node) { n.up-- },
+		"parent-1":    func(n *node) { n.up++ },
+		"subEnd+1":    func(n *node) { n.subEnd++ },
+		"subEnd-1":    func(n *node) { n.subEnd-- },
+		"past source": func(n *node) { n.start = uint32(len(src)) },
+		"symbol":      func(n *node) { n.sym = uint16(len(symbolNames)) },
+		"field":       func(n *node) { n.field = uint8(len(fieldNames)) },
+		"flags":       func(n *node) { n.flags |= 1 << 6 },
+		"error flag":  func(n *node) { n.flags ^= flagError },
+		"far flag":    func(n *node) { n.flags ^= flagFar },
+		"far marks":   func(n *node) { n.flags |= flagFar; n.length, n.up = farMark, farMark },
+	}
+	for name, brk := range breaks {
+		for i := 0; i < a.NodeCount(); i++ {
+			buf, nodes, _ := newNodeBuf(a.NodeCount(), 0)
+			copy(buf, good)
+			brk(&nodes[i])
+			_, err := DecodeTree(buf, src)
+			assert.ErrorIs(t, err, ErrBadEncoding, "%s on node %d", name, i)
+		}
+	}
+	for _, bad := range []func(b []byte){
+		func(b []byte) { b[0]++ },    // count
+		func(b []byte) { b[4] = 1 },  // far entries
+		func(b []byte) { b[8] = 2 },  // truncation flag
+		func(b []byte) { b[9]-- },    // node size
+		func(b []byte) { b[10]-- },   // far entry size
+		func(b []byte) { b[15] = 1 }, // reserved
+	} {
+		buf := bytes.Clone(good)
+		bad(buf)
+		_, err := DecodeTree(buf, src)
+		assert.ErrorIs(t, err, ErrBadEncoding)
+	}
+}
+
+// A far table that does not say exactly what the flagged nodes need is
+// refused: an entry out of order, missing, extra, or for a value that fits.
+func TestDecodeTreeRefusesBrokenFarTables(t *testing.T) {
+	src := []byte(farSource)
+	a, err := Parse(src)
+	require.NoError(t, err)
+	good, err := a.MarshalBinary()
+	require.NoError(t, err)
+	nf := len(a.data().far)
+	for name, brk := range map[string]func(f []farNode){
+		"index":  func(f []farNode) { f[1].i++ },
+		"order":  func(f []farNode) { f[1], f[2] = f[2], f[1] },
+		"parent": func(f []farNode) { f[nf-1].parent++ },
+		"end":    func(f []farNode) { f[0].end = uint32(len(src)) + 1 },
+		"fits":   func(f []farNode) { f[0].end = 10 },
+	} {
+		buf, _, _ := newNodeBuf(a.NodeCount(), nf)
+		copy(buf, good)
+		_, far := rawParts(buf)
+		brk(far)
+		_, err := DecodeTree(buf, src)
+		assert.ErrorIs(t, err, ErrBadEncoding, name)
+	}
+	short := bytes.Clone(good[:len(good)-farSize])
+	*(*uint32)(unsafe.Pointer(&short[4]))--
+	_, err = DecodeTree(short, src)
+	assert.ErrorIs(t, err, ErrBadEncoding, "an entry missing")
 }
 
 func FuzzDecodeTree(f *testing.F) {
@@ -240,7 +426,7 @@ func TestFindAllEveryTypeAndSize(t *testing.T) {
 		small, large := tr.Root().t.types()
 		assert.Equal(t, tr.NodeCount() >= 1<<16, large != nil && small == nil, "the index's width follows the node count")
 		if small != nil && tr.NodeCount() > 20 {
-			assert.Less(t, len(small.at), tr.NodeCount()*3/4, "punctuation and keywords are not indexed")
+			assert.Less(t, len(small.at), tr.NodeCount(), "keywords are not indexed")
 		}
 	}
 }
@@ -294,46 +480,6 @@ lines"""
 		got = append(got, v)
 	}
 	assert.Equal(t, []string{"", "plain", `x\ny\tz`, "two\nlines"}, got)
-}
-
-// A compacted tree reads the same as before, whether its expanded form
-// survived (a Node still held) or was reclaimed and rebuilt.
-func TestCompactIsInvisible(t *testing.T) {
-	src := []byte("class A(B):\n    def f(self, x):\n        return g(x)[0].h(y=x)\n\nz = [a for a in b if a]\n")
-	tr, err := Parse(src)
-	require.NoError(t, err)
-	want := dump(tr.Root())
-	held := FindAll(tr.Root(), "call")[0]
-	tr.Compact()
-	runtime.GC()
-	assert.Equal(t, want, dump(tr.Root()))
-	assert.True(t, held.Equal(FindAll(tr.Root(), "call")[0]), "a Node held across Compact is the same node")
-	assert.True(t, tr.Root().Contains(held))
-
-	held = Node{}
-	for i := 0; i < 3 && tr.live.Load().Value() != nil; i++ {
-		runtime.GC()
-	}
-	assert.Nil(t, tr.live.Load().Value(), "the expanded form is reclaimed once no Node refers to it")
-	var wg sync.WaitGroup
-	got := make([]string, 4)
-	for i := range got {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got[i] = dump(tr.Root())
-		}()
-	}
-	wg.Wait()
-	for _, g := range got {
-		assert.Equal(t, want, g)
-	}
-	assert.Equal(t, tr.NodeCount(), len(tr.Root().t.nodes))
-	data, err := tr.MarshalBinary()
-	require.NoError(t, err)
-	back, err := DecodeTree(data, src)
-	require.NoError(t, err)
-	assert.Equal(t, want, dump(back.Root()))
 }
 
 // dump renders every node (named or not) with its links.

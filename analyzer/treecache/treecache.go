@@ -41,7 +41,10 @@ func (d *Dir) path(sum [32]byte) string {
 // An entry is magic, SHA-256 over the format, the source's hash and the
 // encoded tree, then the encoded tree: a flipped bit, a truncation, or an
 // entry moved to another source's name fails the digest and is a miss.
-var magic = []byte("rubric-tree-1\x00")
+// The magic's 16 bytes and the digest's 32 keep the tree 8-byte aligned
+// in the buffer the entry is read into, so that the decoded tree's nodes
+// are those bytes (pyast.DecodeTree), not a copy.
+var magic = []byte("rubric-tree-2\x00\x00\x00")
 
 func digest(srcSum [32]byte, payload []byte) [32]byte {
 	h := sha256.New()
@@ -54,7 +57,8 @@ func digest(srcSum [32]byte, payload []byte) [32]byte {
 }
 
 // maxEntry caps the read of the entry of an n-byte source: an encoded
-// tree takes a few bytes per node and nodes are at most a few per byte.
+// tree takes 16 bytes a node and nodes are rarely more than two a byte (a
+// larger entry is a miss, and the file is parsed).
 func maxEntry(n int) int64 { return 64*int64(n) + 1<<20 }
 
 func encodeEntry(srcSum [32]byte, t *pyast.Tree) ([]byte, error) {

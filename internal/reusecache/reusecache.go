@@ -9,7 +9,9 @@
 // with just the entries the run used when those are less than half of
 // it. A segment is magic, the entries, then SHA-256 over magic and
 // entries: reading stops at the first segment that fails the check (a
-// torn append), keeping the segments before it.
+// torn append), keeping the segments before it. Every value starts at a
+// multiple of 8 bytes from the start of the pack, so that a tree kept in
+// it is used in place (pyast.DecodeTree), not copied.
 package reusecache
 
 import (
@@ -27,7 +29,14 @@ import (
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
-var magic = []byte("rubric-reuse-pack-1\x00")
+var magic = []byte("rubric-reuse-pack-2\x00\x00\x00\x00\x00")
+
+// align is the alignment of values within a pack (the pack is read into
+// a buffer aligned at least as much); segments are multiples of it long.
+const align = 8
+
+// pad returns how many zero bytes bring n to a multiple of align.
+func pad(n int) int { return -n & (align - 1) }
 
 // MaxPack caps the read of a pack; a larger one is ignored.
 const MaxPack = 1 << 30
@@ -111,22 +120,27 @@ func (p *Pack) Save() {
 
 // encode writes one segment: magic, the length of the entries (8 bytes,
 // big endian), the entries (in key order, so that equal contents make
-// equal segments: key, length, data), then SHA-256 over all that.
+// equal segments: key, length in 8 bytes big endian, data, zeros up to a
+// multiple of align), then SHA-256 over all that. magic is 24 bytes long:
+// each value is aligned.
 func encode(entries map[[32]byte][]byte) []byte {
 	keys := make([][32]byte, 0, len(entries))
 	size := 0
 	for k, v := range entries {
 		keys = append(keys, k)
-		size += 32 + binary.MaxVarintLen64 + len(v)
+		size += 40 + len(v) + pad(len(v))
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
 	out := make([]byte, 0, len(magic)+8+size+sha256.Size)
 	out = append(out, magic...)
 	out = append(out, make([]byte, 8)...)
+	var zeros [align]byte
 	for _, k := range keys {
+		v := entries[k]
 		out = append(out, k[:]...)
-		out = binary.AppendUvarint(out, uint64(len(entries[k])))
-		out = append(out, entries[k]...)
+		out = binary.BigEndian.AppendUint64(out, uint64(len(v)))
+		out = append(out, v...)
+		out = append(out, zeros[:pad(len(v))]...)
 	}
 	binary.BigEndian.PutUint64(out[len(magic):], uint64(len(out)-len(magic)-8))
 	sum := sha256.Sum256(out)
@@ -184,17 +198,22 @@ func decodeInto(out map[[32]byte][]byte, data []byte) (int, error) {
 	entries := map[[32]byte][]byte{}
 	rest := data[head:end]
 	for len(rest) > 0 {
-		if len(rest) < 32 {
+		if len(rest) < 40 {
 			return 0, errCorrupt
 		}
 		key := [32]byte(rest[:32])
-		n, k := binary.Uvarint(rest[32:])
-		if k <= 0 || n > uint64(len(rest)-32-k) {
+		n := binary.BigEndian.Uint64(rest[32:])
+		if n > uint64(len(rest)-40) || uint64(pad(int(n))) > uint64(len(rest)-40)-n {
 			return 0, errCorrupt
 		}
-		start := 32 + k
-		entries[key] = rest[start : start+int(n) : start+int(n)]
-		rest = rest[start+int(n):]
+		end := 40 + int(n)
+		for _, z := range rest[end : end+pad(int(n))] {
+			if z != 0 {
+				return 0, errCorrupt // not the one encoding of these entries
+			}
+		}
+		entries[key] = rest[40:end:end]
+		rest = rest[end+pad(int(n)):]
 	}
 	for k, v := range entries {
 		out[k] = v

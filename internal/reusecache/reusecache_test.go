@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,4 +107,29 @@ func FuzzDecode(f *testing.F) {
 		}
 		decodeSegments(data)
 	})
+}
+
+// Every value of a loaded pack, over several segments, starts at a
+// multiple of 8 bytes: a tree kept there is used in place.
+func TestValuesAreAligned(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	for i := range 9 {
+		p.Put(key(string(rune('a'+i))), make([]byte, i*3+1))
+	}
+	p.Save()
+	p = Open(dir, "scope")
+	for i := range 9 {
+		_, _ = p.Get(key(string(rune('a' + i))))
+	}
+	p.Put(key("late"), []byte("odd"))
+	p.Save()
+	p = Open(dir, "scope")
+	used, _ := p.Used()
+	assert.Empty(t, used)
+	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "late"} {
+		v, ok := p.Get(key(k))
+		require.True(t, ok, k)
+		assert.Zero(t, uintptr(unsafe.Pointer(unsafe.SliceData(v)))%8, k)
+	}
 }
