@@ -190,7 +190,7 @@ func seenBefore(l *Loop, path string, done map[string]bool) bool {
 	if it.Type() != "identifier" || l.QS.Origin.IsNil() {
 		return false
 	}
-	key := fmt.Sprint(it.Text(), l.QS.Origin.ID(), semantic.ScopeOf(l.Node).ID(), path)
+	key := fmt.Sprintf("%s\x00%d\x00%d\x00%s", it.Text(), l.QS.Origin.ID(), semantic.ScopeOf(l.Node).ID(), path)
 	if done[key] {
 		return true
 	}
