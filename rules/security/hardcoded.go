@@ -102,6 +102,10 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 		case "pair":
 			checkNamed(n.ChildByField("key"), n.ChildByField("value"), report)
 		case "call":
+			if lit, callee := signingKeyLiteral(p.Imports, n); !lit.IsNil() {
+				report(lit, "", "signing key passed to `"+callee+"`: whoever reads the code can sign as the provider", analyzer.High)
+				continue
+			}
 			if !envLookupCallee(n.ChildByField("function")) {
 				continue
 			}
@@ -309,4 +313,55 @@ func startprojectDev(root pyast.Node) devSettings {
 		out.key = first
 	}
 	return out
+}
+
+// signingKeys are the functions that take a signing or verifying key, and
+// the position of the key among their arguments.
+var signingKeys = map[string]int{"hmac.new": 0, "hmac.HMAC": 0, "hmac.digest": 0, "jwt.encode": 1, "jwt.decode": 1}
+
+// signingKeyLiteral returns the literal key of a signing call
+// (`hmac.new(b"s3cret", body, sha256)`, `hmac.new(bytes("k", "utf-8"), ...)`,
+// `jwt.encode(payload, "k")`) and the callee's name; the zero Node when the
+// key is not a literal. A literal there is the key in use, whatever it
+// looks like: only an empty string is left alone.
+func signingKeyLiteral(im *pyast.Imports, n pyast.Node) (pyast.Node, string) {
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return pyast.Node{}, ""
+	}
+	q, ok := im.Resolve(c.Func)
+	pos, known := signingKeys[q]
+	if !ok || !known {
+		return pyast.Node{}, ""
+	}
+	key := c.Keyword("key")
+	if key.IsNil() && len(c.Positional) > pos {
+		key = c.Positional[pos]
+	}
+	lit := literalBytes(key)
+	if v, ok := pyast.StringValue(lit); !ok || v == "" {
+		return pyast.Node{}, ""
+	}
+	return lit, q
+}
+
+// literalBytes unwraps `bytes("k", "utf-8")`, `"k".encode()` and
+// `str.encode("k")` to the string literal inside, or returns n.
+func literalBytes(n pyast.Node) pyast.Node {
+	n = pyast.Unparen(n)
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return n
+	}
+	switch {
+	case c.MethodName() == "encode" && c.Func.Type() == "attribute":
+		if r := pyast.Unparen(c.Receiver()); r.Type() == "string" {
+			return r
+		}
+	case pyast.Dotted(c.Func) == "bytes" || pyast.Dotted(c.Func) == "bytearray":
+		if len(c.Positional) > 0 {
+			return pyast.Unparen(c.Positional[0])
+		}
+	}
+	return n
 }

@@ -20,3 +20,15 @@ def fetch(token="tok_4f9a8b7c6d5e"):  # want: SEC006 "`token`"
 class Client:
     def __init__(self):
         self.api_key = "ak_2b9f8e7d6c5a4"  # want: SEC006 "`api_key`"
+
+
+def sign(payload):
+    import hashlib
+    import hmac
+
+    import jwt
+
+    a = hmac.new(bytes("secretkey", "utf-8"), payload, hashlib.sha256)  # want: SEC006 "hard-coded signing key passed to `hmac.new`"
+    b = hmac.new(b"webhook", payload, hashlib.sha256)  # want: SEC006 "signing key passed to `hmac.new`"
+    c = hmac.new(key="k3y".encode(), msg=payload, digestmod="sha256")  # want: SEC006 "signing key"
+    return a, b, c, jwt.encode({"sub": 1}, "jwt-secret", algorithm="HS256")  # want: SEC006 "signing key passed to `jwt.encode`"

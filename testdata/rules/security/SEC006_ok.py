@@ -17,3 +17,16 @@ CSRF_TOKEN = "csrfmiddlewaretoken"
 
 def login(client):
     return client.login(username="bob", password="pw")
+
+
+def sign(payload, secret):
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    a = hmac.new(settings.WEBHOOK_SECRET.encode(), payload, hashlib.sha256)
+    b = hmac.new(secret, payload, hashlib.sha256)
+    c = hmac.new(b"", payload, hashlib.sha256)
+    d = hashlib.sha256(b"not a key").hexdigest()
+    return a, b, c, d
