@@ -95,6 +95,7 @@ func runLostUpdate(p *analyzer.Pass) error {
 		saves := saveCalls(fn)
 		readModifyWrite(p, sf, fn, saves)
 		staleCheck(p, sf, fn)
+		unlockedCheck(p, sf, fn)
 		saveAfterNetwork(p, sf, ef, fn, saves)
 	}
 	return nil
@@ -178,20 +179,26 @@ func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves [
 		if strings.Contains(origin, "select_for_update") {
 			continue
 		}
-		if locked := lockedModels.Get(p.Project); !local {
-			// The caller may have locked it when the tree locks rows of
-			// this model (of any model, when the model is unknown).
-			if md := rowModel(sf, save.Receiver()); md != nil && locked[md] || md == nil && len(locked) > 0 {
-				continue
-			}
-		}
-		reported[r.row] = true
 		conf := analyzer.High
 		why := "loaded without `select_for_update()`"
 		if !local {
 			conf = analyzer.Medium
 			why = "and nothing in the project locks these rows with `select_for_update()`"
+			switch sf.RowLock(save.Receiver()) {
+			case semantic.Locked:
+				continue
+			case semantic.Unlocked:
+				why = "and every call site passes a row loaded without `select_for_update()`"
+			default:
+				// The caller may have locked it when the tree locks rows
+				// of this model (of any model, when the model is unknown).
+				locked := lockedModels.Get(p.Project)
+				if md := rowModel(sf, save.Receiver()); md != nil && locked[md] || md == nil && len(locked) > 0 {
+					continue
+				}
+			}
 		}
+		reported[r.row] = true
 		model := modelOf(sf, save.Receiver())
 		op := "+"
 		if r.sign == "-" {
@@ -296,8 +303,8 @@ func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 			if boundsField(c.Receiver(), field) {
 				continue
 			}
-			check := comparisonReading(fn, field, call)
-			if check.IsNil() {
+			check, read := comparisonReading(fn, field, call)
+			if check.IsNil() || sf.RowLock(read.ChildByField("object")) == semantic.Locked {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
@@ -345,19 +352,19 @@ func boundsField(chain pyast.Node, field string) bool {
 }
 
 // comparisonReading returns a comparison before `before` in fn that reads
-// `<row>.field`.
-func comparisonReading(fn pyast.Node, field string, before pyast.Node) pyast.Node {
+// `<row>.field`, with the attribute read.
+func comparisonReading(fn pyast.Node, field string, before pyast.Node) (cmp, read pyast.Node) {
 	for _, cmp := range pyast.FindAllShallow(pyast.Body(fn), "comparison_operator") {
 		if cmp.EndByte() > before.StartByte() {
 			break
 		}
 		for _, a := range pyast.FindAll(cmp, "attribute") {
 			if a.ChildByField("attribute").Text() == field {
-				return cmp
+				return cmp, a
 			}
 		}
 	}
-	return pyast.Node{}
+	return pyast.Node{}, pyast.Node{}
 }
 
 // saveAfterNetwork reports full saves of rows fetched before a network

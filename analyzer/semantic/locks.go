@@ -1,0 +1,155 @@
+package semantic
+
+import (
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// Lock is what is known of the row lock held on a model instance.
+type Lock uint8
+
+// Lock states.
+const (
+	// LockUnknown: rubric cannot tell (a helper's return, a custom manager
+	// method, a parameter some caller passes from elsewhere).
+	LockUnknown Lock = iota
+	// Locked: loaded by a chain with select_for_update(), or passed so by
+	// a caller.
+	Locked
+	// Unlocked: fetched without select_for_update() (get, first, ...,
+	// get_object_or_404, a foreign key of such a row), here or, for a
+	// parameter, at every project call site.
+	Unlocked
+)
+
+// maxLockDepth bounds how many callers deep a parameter is followed.
+const maxLockDepth = 4
+
+// RowLock says whether the row an expression names was loaded under
+// select_for_update(): from the expression that bound it in its function
+// or, for a parameter, from the argument every project call site passes
+// (Unlocked only when every caller passes an unlocked row and no caller
+// locks rows of that model itself before the call).
+func (f *File) RowLock(n pyast.Node) Lock {
+	return f.rowLock(n, 0)
+}
+
+func (f *File) rowLock(n pyast.Node, depth int) Lock {
+	n = pyast.Unparen(n)
+	if n.IsNil() || depth > maxLockDepth {
+		return LockUnknown
+	}
+	switch n.Type() {
+	case "identifier":
+		name := n.Text()
+		if name == "self" || name == "cls" {
+			return LockUnknown
+		}
+		if rhs := f.Binding(n, name, n.StartByte()); !rhs.IsNil() {
+			return f.rowLock(rhs, depth)
+		}
+		if fn, idx := f.paramOf(n, name); fn != nil {
+			return f.M.paramLock(fn, idx, depth)
+		}
+	case "call":
+		return f.fetchLock(n)
+	case "attribute":
+		// A foreign key read from an unlocked row is fetched lazily,
+		// without a lock. One read from a locked row may have been joined
+		// under the lock (select_related): unknown.
+		md, _ := f.Instance(n.ChildByField("object"))
+		if a := md.Attr(n.ChildByField("attribute").Text()); a.Kind == project.AttrForward || a.Kind == project.AttrReverseOne {
+			if f.rowLock(n.ChildByField("object"), depth) == Unlocked {
+				return Unlocked
+			}
+		}
+	}
+	return LockUnknown
+}
+
+// fetchMethods load one row.
+var fetchMethods = map[string]bool{"get": true, "first": true, "last": true, "latest": true, "earliest": true,
+	"get_object_or_404": true}
+
+// fetchLock judges a call that loads one row.
+func (f *File) fetchLock(n pyast.Node) Lock {
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return LockUnknown
+	}
+	if chainCalls(n, "select_for_update") {
+		return Locked
+	}
+	if !fetchMethods[c.MethodName()] {
+		return LockUnknown
+	}
+	md, loop := f.Instance(n)
+	if md == nil || loop != nil {
+		return LockUnknown
+	}
+	// A custom manager or queryset method in the chain may lock.
+	if c.MethodName() != "get_object_or_404" {
+		if q := f.Eval(c.Receiver()); q == nil || q.Custom || q.Opaque {
+			return LockUnknown
+		}
+	}
+	return Unlocked
+}
+
+// chainCalls reports a call of method anywhere in n (a chain and its
+// arguments: `get_object_or_404(M.objects.select_for_update(), ...)`).
+func chainCalls(n pyast.Node, method string) bool {
+	for _, call := range pyast.FindAll(n, "call") {
+		if string(pyast.CalleeName(call)) == method {
+			return true
+		}
+	}
+	return false
+}
+
+// paramLock is the lock of parameter idx of fn as every project call site
+// passes it.
+func (m *Model) paramLock(fn *Func, idx int, depth int) Lock {
+	if len(fn.callers) == 0 || fn.Property {
+		return LockUnknown
+	}
+	for _, s := range fn.callers {
+		c, ok := pyast.AsCall(s.call)
+		if !ok || c.StarArgs || c.StarKwargs {
+			return LockUnknown
+		}
+		arg := argFor(c, fn, idx, s.bound)
+		if arg.IsNil() {
+			return LockUnknown
+		}
+		switch s.file.rowLock(arg, depth+1) {
+		case Locked:
+			return Locked
+		case LockUnknown:
+			return LockUnknown
+		}
+		if md, _ := s.file.Instance(arg); md == nil || s.file.locksBefore(s.call, md) {
+			return LockUnknown
+		}
+	}
+	return Unlocked
+}
+
+// locksBefore reports a select_for_update() on rows of md in the function
+// around call, before it: the caller may hold the lock on the row it
+// passes.
+func (f *File) locksBefore(call pyast.Node, md *project.Model) bool {
+	scope := ScopeOf(call)
+	for _, n := range pyast.FindAll(scope, "call") {
+		if n.StartByte() >= call.StartByte() {
+			break
+		}
+		if string(pyast.CalleeName(n)) != "select_for_update" {
+			continue
+		}
+		if q := f.Eval(n); q == nil || q.Model == nil || q.Model == md {
+			return true
+		}
+	}
+	return false
+}
