@@ -41,6 +41,12 @@ type Webhook struct {
 	// (Stripe's construct_event); zero when none shows. GuardFile holds it.
 	Guard     pyast.Node
 	GuardFile *File
+	// WeakGuard is the condition of an `if` in the handler that refuses a
+	// delivery only when it is both stale and already seen (the two
+	// checks joined with `and`); a Guard found in that condition, or in a
+	// function it calls, is not one. WeakGuardFile holds it.
+	WeakGuard     pyast.Node
+	WeakGuardFile *File
 	// Delegated: the request is handed to a callable outside the project,
 	// which may verify it where rubric cannot see.
 	Delegated bool
@@ -171,6 +177,12 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 		return nil // a user-facing view named "notify", not a provider's delivery
 	}
 	ws := m.webhookWords(e, w)
+	if c := conjunctiveGuard(e.Handler); !c.IsNil() {
+		w.WeakGuard, w.WeakGuardFile = c, e.Handler.File
+		if !w.Guard.IsNil() && guardIn(w.Guard, w.GuardFile, c, e.Handler.File) {
+			w.Guard, w.GuardFile = pyast.Node{}, nil
+		}
+	}
 	w.HMAC = ws["hmac"]
 	w.Verified = anyOf(ws, verifyWords) || prefixOf(ws, "verif", "signatur", "authent")
 	w.Fresh = anyOf(ws, freshWords) || ws["or"] && ws["create"]

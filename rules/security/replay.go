@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -32,8 +33,20 @@ var ReplayableWebhook = &analyzer.Rule{
 // de-duplication (exists(), get_or_create, update_or_create) on the way.
 // Provider SDKs that check the timestamp for you
 // (stripe.Webhook.construct_event) do not use hmac and are never reported.
+// A verified receiver whose replay test joins the age and the
+// de-duplication checks with `and` (semantic.Webhook.WeakGuard) is
+// reported at that test, whatever it uses to verify.
 func runReplayableWebhook(p *analyzer.Pass) error {
 	for _, v := range webhookViews(p) {
+		if g := v.hook.WeakGuard; !g.IsNil() && v.hook.Verified {
+			p.Report(analyzer.Diagnostic{
+				Range:      analyzer.RangeOf(g),
+				Confidence: analyzer.Medium,
+				Message:    fmt.Sprintf("webhook view `%s` refuses a delivery only when it is both stale and already seen (`%s`): a replay inside the time window, or an old delivery no longer remembered, is accepted", v.fn.ChildByField("name").Text(), pyast.OneLine(g, 60)),
+				Help:       "refuse a delivery when either check fails: `if not fresh or seen: return HttpResponse(status=400)` (and keep the seen ids at least as long as the time window)",
+			})
+			continue
+		}
 		if !v.hook.HMAC || v.hook.Fresh {
 			continue
 		}
