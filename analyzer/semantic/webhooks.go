@@ -47,6 +47,12 @@ type Webhook struct {
 	// function it calls, is not one. WeakGuardFile holds it.
 	WeakGuard     pyast.Node
 	WeakGuardFile *File
+	// Unenforced is the handler's first signature check when every check
+	// it makes decides nothing (the result discarded, never read, or
+	// tested by an if that neither rejects nor acts): the receiver is then
+	// not Verified. UnenforcedFile holds it.
+	Unenforced     pyast.Node
+	UnenforcedFile *File
 	// Delegated: the request is handed to a callable outside the project,
 	// which may verify it where rubric cannot see.
 	Delegated bool
@@ -186,6 +192,12 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 	w.HMAC = ws["hmac"]
 	w.Verified = anyOf(ws, verifyWords) || prefixOf(ws, "verif", "signatur", "authent")
 	w.Fresh = anyOf(ws, freshWords) || ws["or"] && ws["create"]
+	if w.Verified && !verifiedAround(e) {
+		if c := unenforcedCheck(e.Handler); !c.IsNil() {
+			w.Unenforced, w.UnenforcedFile = c, e.Handler.File
+			w.Verified = false
+		}
+	}
 	if !e.Auth.Public && !e.Auth.ReadPublic && !e.Auth.Unknown {
 		w.Verified = true // the provider must authenticate
 	}

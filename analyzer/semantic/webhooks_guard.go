@@ -165,3 +165,151 @@ func guardIn(g pyast.Node, gf *File, cond pyast.Node, cf *File) bool {
 	}
 	return reach(cond, cf, 0)
 }
+
+// unenforcedCheck returns the first signature check in the handler's own
+// body when the handler makes at least one and none of them decides
+// anything: the result is discarded, bound to a name never read, or tested
+// by an `if` whose branches neither return, raise nor call anything but
+// print and logging. The zero Node otherwise (no check in the handler, or
+// one whose result is used: rubric then trusts it).
+func unenforcedCheck(h *Func) pyast.Node {
+	if h == nil {
+		return pyast.Node{}
+	}
+	body := pyast.Body(h.Node)
+	var first pyast.Node
+	for _, call := range ownNodes(body, "call") {
+		if !signatureCheck(h.File, call) {
+			continue
+		}
+		if checkDecides(call, body) {
+			return pyast.Node{}
+		}
+		if first.IsNil() {
+			first = call
+		}
+	}
+	return first
+}
+
+// signatureCheck reports a constant-time comparison, or a call of a
+// function named for verifying a signature (`verify_signature(...)`,
+// `self.check_hmac(...)`).
+func signatureCheck(f *File, call pyast.Node) bool {
+	c, ok := pyast.AsCall(call)
+	if !ok {
+		return false
+	}
+	q := pyast.Dotted(c.Func)
+	if f != nil && f.Unit != nil && f.Unit.Imports != nil {
+		if r, ok := f.Unit.Imports.Resolve(c.Func); ok {
+			q = r
+		}
+	}
+	switch q {
+	case "hmac.compare_digest", "secrets.compare_digest", "django.utils.crypto.constant_time_compare":
+		return true
+	}
+	ws := IdentWords(c.MethodName())
+	verb, sig := false, false
+	for _, w := range ws {
+		switch w {
+		case "verify", "check", "validate", "is", "valid":
+			verb = true
+		case "signature", "sig", "hmac", "digest":
+			sig = true
+		}
+	}
+	return verb && sig
+}
+
+// checkDecides reports whether the result of a check call decides
+// something in body.
+func checkDecides(call, body pyast.Node) bool {
+	n := call
+	for {
+		p := n.Parent()
+		switch p.Type() {
+		case "parenthesized_expression", "not_operator", "boolean_operator":
+			n = p
+			continue
+		case "expression_statement":
+			return false // result discarded
+		case "if_statement", "elif_clause":
+			if !n.Equal(p.ChildByField("condition")) {
+				return true
+			}
+			return branchActs(p)
+		case "assignment":
+			left := p.ChildByField("left")
+			if !n.Equal(p.ChildByField("right")) || left.Type() != "identifier" {
+				return true
+			}
+			name := left.Text()
+			for _, id := range pyast.FindAll(body, "identifier") {
+				if id.StartByte() > p.EndByte() && id.Text() == name {
+					return true // read afterwards: trusted
+				}
+			}
+			return false
+		}
+		return true
+	}
+}
+
+// branchActs reports an if (or elif) whose branches return, raise, or
+// call something other than print and logging.
+func branchActs(st pyast.Node) bool {
+	var blocks []pyast.Node
+	blocks = append(blocks, st.ChildByField("consequence"))
+	for _, alt := range st.ChildrenByField("alternative") {
+		blocks = append(blocks, alt)
+	}
+	for _, b := range blocks {
+		for _, x := range pyast.FindAll(b, "return_statement", "raise_statement", "call") {
+			if x.Type() != "call" {
+				return true
+			}
+			name := string(pyast.CalleeName(x))
+			recv := ""
+			if c, ok := pyast.AsCall(x); ok {
+				recv = strings.ToLower(pyast.Dotted(c.Receiver()))
+			}
+			if name == "print" || strings.Contains(recv, "log") {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// verifiedAround reports a check outside the handler's body that may
+// verify the delivery: a decorator of the handler or of its class named
+// for it, or a dispatch/initial override on the class.
+func verifiedAround(e *Endpoint) bool {
+	named := func(def pyast.Node) bool {
+		for _, d := range pyast.Decorators(def) {
+			for _, id := range pyast.FindAll(d, "identifier") {
+				for _, w := range IdentWords(id.Text()) {
+					switch w {
+					case "signature", "signed", "hmac", "verify", "verified", "webhook", "auth", "authenticate", "token", "secret":
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	if e.Handler == nil || named(e.Handler.Node) {
+		return true
+	}
+	if e.Class != nil {
+		for _, cc := range append([]*Class{e.Class}, e.Class.Bases()...) {
+			if named(cc.Node) || cc.Methods["dispatch"] != nil || cc.Methods["initial"] != nil {
+				return true
+			}
+		}
+	}
+	return false
+}

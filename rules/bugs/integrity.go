@@ -279,4 +279,3 @@ func scopeAnchor(im *pyast.Imports, scope pyast.Node) pyast.Node {
 	}
 	return scope.ChildByField("name")
 }
-

@@ -495,4 +495,3 @@ func sortedKeys(m map[string]pyast.Node) []string {
 	sort.Strings(out)
 	return out
 }
-
