@@ -47,6 +47,11 @@ type Webhook struct {
 	// function it calls, is not one. WeakGuardFile holds it.
 	WeakGuard     pyast.Node
 	WeakGuardFile *File
+	// UnsignedTimestamp is a freshness check of a timestamp read from a
+	// header that the HMAC computed next to it does not cover (in the
+	// handler or a function it calls); UnsignedTimestampFile holds it.
+	UnsignedTimestamp     pyast.Node
+	UnsignedTimestampFile *File
 	// Unenforced is the handler's first signature check when every check
 	// it makes decides nothing (the result discarded, never read, or
 	// tested by an if that neither rejects nor acts): the receiver is then
@@ -183,6 +188,7 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 		return nil // a user-facing view named "notify", not a provider's delivery
 	}
 	ws := m.webhookWords(e, w)
+	w.UnsignedTimestamp, w.UnsignedTimestampFile = unsignedTimestamp(e.Handler)
 	if c := conjunctiveGuard(e.Handler); !c.IsNil() {
 		w.WeakGuard, w.WeakGuardFile = c, e.Handler.File
 		if !w.Guard.IsNil() && guardIn(w.Guard, w.GuardFile, c, e.Handler.File) {

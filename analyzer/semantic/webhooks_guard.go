@@ -313,3 +313,183 @@ func verifiedAround(e *Endpoint) bool {
 	}
 	return false
 }
+
+// unsignedTimestamp finds, in the handler or a project function it calls
+// (three calls deep), a freshness check of a timestamp read from a header
+// in a function that computes an HMAC whose message does not contain that
+// timestamp: the window checks a value the signature does not cover, so
+// a captured body replays with a fresh timestamp. It returns the check
+// and its file.
+func unsignedTimestamp(h *Func) (pyast.Node, *File) {
+	seen := map[*Func]bool{}
+	var walk func(fn *Func, depth int) (pyast.Node, *File)
+	walk = func(fn *Func, depth int) (pyast.Node, *File) {
+		if fn == nil || seen[fn] || depth > 3 {
+			return pyast.Node{}, nil
+		}
+		seen[fn] = true
+		if cmp := timestampOutsideHMAC(fn); !cmp.IsNil() {
+			return cmp, fn.File
+		}
+		for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
+			if g, _ := fn.File.Callee(call); g != nil {
+				if n, f := walk(g, depth+1); !n.IsNil() {
+					return n, f
+				}
+			}
+		}
+		return pyast.Node{}, nil
+	}
+	return walk(h, 0)
+}
+
+// timestampOutsideHMAC returns a comparison in fn of a timestamp with the
+// clock when fn also computes hmac.new(key, msg, ...) and msg (through the
+// function's assignments) does not read the timestamp, which comes from a
+// request header: read here, or passed in a parameter that every caller
+// fills from one.
+func timestampOutsideHMAC(fn *Func) pyast.Node {
+	body := pyast.Body(fn.Node)
+	var msg pyast.Node
+	for _, call := range ownNodes(body, "call") {
+		c, ok := pyast.AsCall(call)
+		if !ok {
+			continue
+		}
+		q := pyast.Dotted(c.Func)
+		if r, ok := fn.File.Unit.Imports.Resolve(c.Func); ok {
+			q = r
+		}
+		if q == "hmac.new" || q == "hmac.HMAC" {
+			msg = c.Arg(1, "msg")
+			break
+		}
+	}
+	if msg.IsNil() {
+		return pyast.Node{}
+	}
+	signed := sources(body, msg, 0)
+	for _, cmp := range ownNodes(body, "comparison_operator") {
+		t := strings.ToLower(cmp.Text())
+		if !strings.Contains(t, "time") && !strings.Contains(t, "now") {
+			continue
+		}
+		for _, id := range pyast.FindAll(cmp, "identifier") {
+			name := id.Text()
+			if !timestampName(name) || signed[name] {
+				continue
+			}
+			if fromHeader(fn, body, name) {
+				return cmp
+			}
+		}
+	}
+	return pyast.Node{}
+}
+
+// timestampName reports a name for a delivery's timestamp.
+func timestampName(name string) bool {
+	for _, w := range IdentWords(name) {
+		switch w {
+		case "timestamp", "ts", "t":
+			return true
+		}
+	}
+	return false
+}
+
+// sources returns the names an expression reads, following the
+// assignments of body that bind them (five deep).
+func sources(body, expr pyast.Node, depth int) map[string]bool {
+	out := map[string]bool{}
+	var add func(n pyast.Node, d int)
+	add = func(n pyast.Node, d int) {
+		for _, id := range pyast.FindAll(n, "identifier") {
+			name := id.Text()
+			if out[name] {
+				continue
+			}
+			out[name] = true
+			if d >= 5 {
+				continue
+			}
+			for _, a := range ownNodes(body, "assignment") {
+				if bindsName(a.ChildByField("left"), name) {
+					add(a.ChildByField("right"), d+1)
+				}
+			}
+		}
+	}
+	if expr.Type() == "identifier" {
+		add(expr, depth)
+	} else {
+		add(expr, depth)
+	}
+	return out
+}
+
+// bindsName reports an assignment target that is, or unpacks into, name.
+func bindsName(target pyast.Node, name string) bool {
+	if target.Type() == "identifier" {
+		return target.Text() == name
+	}
+	if target.Type() == "pattern_list" || target.Type() == "tuple_pattern" || target.Type() == "list_pattern" {
+		for _, x := range target.NamedChildren() {
+			if x.Type() == "identifier" && x.Text() == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fromHeader reports a name whose value comes from a request header:
+// bound in body from an expression reading headers or META, or a
+// parameter every project caller fills from one.
+func fromHeader(fn *Func, body pyast.Node, name string) bool {
+	readsHeader := func(src map[string]bool) bool {
+		return src["headers"] || src["META"]
+	}
+	if readsHeader(sources(body, identifierNamed(body, name), 0)) && bound(body, name) {
+		return true
+	}
+	idx := indexOf(fn.Params, name)
+	if idx < 0 || len(fn.callers) == 0 {
+		return false
+	}
+	for _, s := range fn.callers {
+		c, ok := pyast.AsCall(s.call)
+		if !ok {
+			return false
+		}
+		arg := argFor(c, fn, idx, s.bound)
+		if arg.IsNil() {
+			return false
+		}
+		caller := ScopeOf(s.call)
+		if !readsHeader(sources(pyast.Body(caller), arg, 0)) {
+			return false
+		}
+	}
+	return true
+}
+
+// identifierNamed returns the first identifier of body with that name.
+func identifierNamed(body pyast.Node, name string) pyast.Node {
+	for _, id := range pyast.FindAll(body, "identifier") {
+		if id.Text() == name {
+			return id
+		}
+	}
+	return pyast.Node{}
+}
+
+// bound reports an assignment of name in body.
+func bound(body pyast.Node, name string) bool {
+	for _, a := range ownNodes(body, "assignment") {
+		if bindsName(a.ChildByField("left"), name) {
+			return true
+		}
+	}
+	return false
+}

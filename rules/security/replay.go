@@ -47,6 +47,21 @@ func runReplayableWebhook(p *analyzer.Pass) error {
 			})
 			continue
 		}
+		if ts := v.hook.UnsignedTimestamp; !ts.IsNil() && v.hook.Verified {
+			d := analyzer.Diagnostic{
+				Range:      analyzer.RangeOf(v.fn.ChildByField("name")),
+				Confidence: analyzer.Medium,
+				Message: fmt.Sprintf("webhook view `%s` checks the age of a timestamp read from a header (`%s`) that the signature does not cover: a captured delivery replays with a fresh timestamp",
+					v.fn.ChildByField("name").Text(), pyast.OneLine(ts, 50)),
+				Help:    "sign the timestamp with the body (`hmac.new(key, f\"{ts}.{body}\".encode(), sha256)`, as the provider does) so that changing it breaks the signature, and keep de-duplicating on the event id",
+				Related: []analyzer.Related{{Range: analyzer.RangeOf(ts), Message: "the unsigned timestamp checked here"}},
+			}
+			if v.hook.UnsignedTimestampFile != nil && v.hook.UnsignedTimestampFile.Unit != p.Unit {
+				d.Related[0].Path = v.hook.UnsignedTimestampFile.Unit.File.Rel
+			}
+			p.Report(d)
+			continue
+		}
 		if !v.hook.HMAC || v.hook.Fresh {
 			continue
 		}
