@@ -1,0 +1,167 @@
+package bugs
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed amountbound.md
+var amountBoundDoc string
+
+// AmountWithoutLowerBound reports a money amount that clients send
+// through a form or serializer field with no lower bound: a negative
+// amount reverses the operation.
+var AmountWithoutLowerBound = &analyzer.Rule{
+	Code:       "BUG026",
+	Name:       "amount-without-lower-bound",
+	Doc:        amountBoundDoc,
+	Category:   analyzer.Correctness,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.High,
+	Since:      "0.3.0",
+	Skip:       semantic.ProductCode,
+	Requires:   requires,
+	Run:        runAmountWithoutLowerBound,
+}
+
+// numberFields are the form and serializer field classes that accept
+// negative numbers unless bounded.
+var numberFields = map[string]bool{"DecimalField": true, "FloatField": true, "IntegerField": true}
+
+// runAmountWithoutLowerBound matches class-level fields named `amount`
+// (or ending in `_amount`) of a Django form or DRF serializer class,
+// built with forms/serializers DecimalField, FloatField or IntegerField
+// without min_value, validators, read_only or disabled, when the class
+// (and its project bases) has no clean_<name>/validate_<name> method and
+// no clean()/validate() that compares the name with anything: a client
+// sends -100 and a deposit debits, a withdrawal credits, a transfer runs
+// backwards. Model fields are not judged (they validate only in
+// full_clean, and a positive check may live in a constraint).
+func runAmountWithoutLowerBound(p *analyzer.Pass) error {
+	if !bytes.Contains(p.File.Src, []byte("amount")) {
+		return nil
+	}
+	if amountChecked.Get(p.Project) {
+		return nil
+	}
+	f := semantic.Of(p.Project).File(p.Unit)
+	for _, c := range f.Classes {
+		if inputClassKind(c) == "" {
+			continue
+		}
+		for _, st := range pyast.Statements(pyast.Body(c.Node)) {
+			if st.Type() != "expression_statement" || st.NamedChild(0).Type() != "assignment" {
+				continue
+			}
+			a := st.NamedChild(0)
+			name := a.ChildByField("left").Text()
+			if !amountName.MatchString(name) {
+				continue
+			}
+			call, ok := pyast.AsCall(a.ChildByField("right"))
+			if !ok {
+				continue
+			}
+			q, ok := p.Imports.Resolve(call.Func)
+			last := q[strings.LastIndex(q, ".")+1:]
+			if !ok || !numberFields[last] || !strings.HasPrefix(q, "django.forms") && !strings.HasPrefix(q, "rest_framework.serializers") && !strings.HasPrefix(q, "rest_framework.fields") {
+				continue
+			}
+			if help, _ := pyast.StringValue(call.Keyword("help_text")); strings.Contains(strings.ToLower(help), "negative") {
+				continue // a signed adjustment by design
+			}
+			if !call.Keyword("min_value").IsNil() || !call.Keyword("validators").IsNil() || call.StarKwargs ||
+				isTrue(call.Keyword("read_only")) || isTrue(call.Keyword("disabled")) {
+				continue
+			}
+			if checkedElsewhere(c, name) {
+				continue
+			}
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(a),
+				Message: fmt.Sprintf("`%s` accepts any number, negatives included: no min_value, validator or check in `%s`, so a client can send -100 and run the operation backwards",
+					name, c.Name),
+				Help: fmt.Sprintf("bound it: `%s(..., min_value=Decimal(\"0.01\"))`", pyast.Dotted(call.Func)),
+			})
+		}
+	}
+	return nil
+}
+
+// amountName matches the names of an amount a client moves: `amount`,
+// `deposit_amount`, `transfer_amount`... (not signed adjustments such as
+// `increase_by_amount`).
+var amountName = regexp.MustCompile(`^((deposit|withdraw|withdrawal|transfer|payment|pay|charge|refund|topup|top_up|send|payout|transaction)_)?amount$`)
+
+// lowerBoundCheck matches a source line that bounds an amount from below:
+// `amount <= 0`, `0 < amount`, `amount < Decimal("0.01")`, a constraint
+// `amount__gt=0`, a MinValueValidator.
+var lowerBoundCheck = regexp.MustCompile(`(?i)amount\w*\s*(<|<=|>|>=)\s*(0|0\.0+|Decimal\(\s*['"]?0)\b|\b0(\.0+)?\s*(<|<=|>|>=)\s*[\w.\[\]'"]*amount|amount__(gt|gte|lt|lte)\s*=\s*0|MinValueValidator`)
+
+// amountChecked is set when some file of the project bounds an amount
+// from below: the check may sit in the view or service that reads the
+// field, which this rule does not follow.
+var amountChecked = &project.ProjectAnalysis[bool]{Name: "bugs.amountChecked", Run: func(ix *project.Index) bool {
+	for _, f := range semantic.Of(ix).Files() {
+		if lowerBoundCheck.Match(f.Unit.File.Src) {
+			return true
+		}
+	}
+	return false
+}}
+
+// inputClassKind says whether c is a plain Django form or DRF serializer
+// (through project bases): the input of one operation, whose direction
+// the endpoint gives. Model forms and model serializers are "" (a ledger
+// row may carry a signed amount by design), and so is anything else.
+func inputClassKind(c *semantic.Class) string {
+	kind := ""
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			last := b[strings.LastIndex(b, ".")+1:]
+			switch {
+			case strings.HasPrefix(last, "Model") || strings.Contains(last, "Model"):
+				return ""
+			case b == "django.forms.Form" || b == "django.forms.forms.Form":
+				kind = "form"
+			case b == "rest_framework.serializers.Serializer":
+				kind = "serializer"
+			}
+		}
+	}
+	return kind
+}
+
+// checkedElsewhere reports a clean_<name>/validate_<name> method in c or
+// its project bases, or a clean()/validate() that compares name.
+func checkedElsewhere(c *semantic.Class, name string) bool {
+	if c.Method("clean_"+name) != nil || c.Method("validate_"+name) != nil {
+		return true
+	}
+	for _, m := range []string{"clean", "validate", "is_valid", "to_internal_value", "__init__"} {
+		fn := c.Method(m)
+		if fn == nil {
+			continue
+		}
+		for _, cmp := range pyast.FindAll(fn.Node, "comparison_operator") {
+			if strings.Contains(cmp.Text(), name) && lowerBoundCheck.MatchString(cmp.Text()) {
+				return true
+			}
+		}
+		if text := fn.Node.Text(); strings.Contains(text, "fields[\""+name+"\"]") || strings.Contains(text, "fields['"+name+"']") {
+			return true
+		}
+	}
+	return false
+}
+
+// isTrue reports the literal True.
+func isTrue(n pyast.Node) bool { return !n.IsNil() && n.Type() == "true" }

@@ -1,0 +1,375 @@
+package bugs
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed modelattr.md
+var modelAttrDoc string
+
+// UnknownModelAttribute reports `Model.NAME` (or `Model.Inner.NAME`, an
+// inner choices class) where the model's whole class hierarchy is known
+// and defines no such name: AttributeError on every run.
+var UnknownModelAttribute = &analyzer.Rule{
+	Code:       "BUG021",
+	Name:       "unknown-model-attribute",
+	Doc:        modelAttrDoc,
+	Category:   analyzer.Correctness,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.High,
+	Since:      "0.3.0",
+	Skip:       semantic.Test | semantic.Migration | semantic.Script,
+	Requires:   requires,
+	Run:        runUnknownModelAttribute,
+}
+
+// modelClassAPI are the names django.db.models.Model (and its metaclass)
+// puts on every model class.
+var modelClassAPI = map[string]bool{"objects": true, "DoesNotExist": true, "MultipleObjectsReturned": true, "NotUpdated": true,
+	"pk": true, "id": true, "save": true, "asave": true, "save_base": true, "delete": true, "adelete": true, "clean": true,
+	"clean_fields": true, "full_clean": true, "validate_unique": true, "validate_constraints": true, "check": true,
+	"from_db": true, "refresh_from_db": true, "arefresh_from_db": true, "serializable_value": true,
+	"prepare_database_save": true, "unique_error_message": true, "date_error_message": true, "Meta": true,
+	"get_deferred_fields": true, "natural_key": true, "mro": true}
+
+// choicesClassAPI are the names enum and Django's Choices put on a
+// choices class.
+var choicesClassAPI = map[string]bool{"choices": true, "labels": true, "values": true, "names": true, "label": true,
+	"value": true, "name": true, "do_not_call_in_templates": true, "mro": true}
+
+// choicesBases are the bases whose members rubric knows: the class body's
+// own assignments plus choicesClassAPI.
+var choicesBases = map[string]bool{"django.db.models.TextChoices": true, "django.db.models.IntegerChoices": true,
+	"django.db.models.Choices": true, "django.db.models.enums.TextChoices": true, "django.db.models.enums.IntegerChoices": true,
+	"enum.Enum": true, "enum.IntEnum": true, "enum.StrEnum": true, "str": true, "int": true}
+
+// runUnknownModelAttribute matches attribute reads `X.NAME` where X names
+// a model of the tree (through imports) whose classes are all the tree's
+// or django.db.models.Model, and NAME is none of: a field, a `<fk>_id`
+// column, a reverse accessor, a manager, a name any class of the
+// hierarchy binds in its body (assignment, method, nested class), a
+// multi-table child or parent link, Django's Model API, a `get_*` name,
+// a private name. Also `X.Inner.NAME` where Inner is a nested class of the
+// model deriving from nothing, TextChoices, IntegerChoices or Enum, and
+// NAME is not bound in it. Reads guarded by hasattr/getattr or an `except
+// AttributeError` in the same function, and models the tree extends at run
+// time (add_to_class, an assignment to the class's attribute anywhere in
+// this file), are left alone.
+func runUnknownModelAttribute(p *analyzer.Pass) error {
+	g := p.Project.Models
+	if g == nil || len(g.All) == 0 {
+		return nil
+	}
+	sm := semantic.Of(p.Project)
+	for _, n := range pyast.FindAll(p.Root, "attribute") {
+		obj := n.ChildByField("object")
+		if obj.Type() != "identifier" && obj.Type() != "attribute" {
+			continue
+		}
+		if n.Parent().Type() == "attribute" && n.Parent().ChildByField("object").Equal(n) && obj.Type() == "identifier" {
+			// `Model.Inner.NAME`: judged at the outer node, after Inner.
+			if inner := innerClassRead(p, sm, n.Parent()); inner {
+				continue
+			}
+		}
+		md := modelRef(p, pyast.Dotted(obj))
+		if md == nil {
+			continue
+		}
+		name := n.ChildByField("attribute").Text()
+		cls := sm.ClassOfModel(md)
+		if cls == nil || !closedModel(sm, md, cls) || guarded(n, name) || stored(p.Root, n, name) {
+			continue
+		}
+		names := modelClassNames(g, md, cls)
+		if names[name] || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "get_") {
+			continue
+		}
+		help := attrHelp(name, names)
+		if mg := managerWith(sm, md, name); mg != "" {
+			help = fmt.Sprintf("`%s` is a method of the manager: `%s.%s.%s`", name, pyast.Dotted(obj), mg, name)
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(n),
+			Message: fmt.Sprintf("`%s` has no attribute `%s`: neither the model nor its bases define it, so this raises AttributeError every time it runs", md.Name, name),
+			Help:    help,
+		})
+	}
+	return nil
+}
+
+// innerClassRead judges `Model.Inner.NAME` (outer is that node) and
+// reports whether Inner is a nested class of a model (so the inner node
+// is not judged on its own).
+func innerClassRead(p *analyzer.Pass, sm *semantic.Model, outer pyast.Node) bool {
+	inner := outer.ChildByField("object")
+	md := modelRef(p, pyast.Dotted(inner.ChildByField("object")))
+	if md == nil {
+		return false
+	}
+	cls := sm.ClassOfModel(md)
+	if cls == nil {
+		return false
+	}
+	innerName := inner.ChildByField("attribute").Text()
+	var def pyast.Node
+	for _, c := range append([]*semantic.Class{cls}, cls.Bases()...) {
+		for _, st := range pyast.Statements(pyast.Body(c.Node)) {
+			if st.Type() == "class_definition" && pyast.DefName(st) == innerName {
+				def = st
+				break
+			}
+		}
+		if !def.IsNil() {
+			break
+		}
+	}
+	if def.IsNil() {
+		return false
+	}
+	name := outer.ChildByField("attribute").Text()
+	if strings.HasPrefix(name, "_") || guarded(outer, name) || stored(p.Root, outer, name) {
+		return true
+	}
+	for _, b := range def.ChildByField("superclasses").NamedChildren() {
+		if b.Type() == "keyword_argument" {
+			return true
+		}
+		q := cls.File.Unit.Qualify(pyast.Dotted(b))
+		if !choicesBases[q] {
+			return true // members may come from a base rubric does not read
+		}
+	}
+	names := map[string]bool{}
+	for k := range choicesClassAPI {
+		names[k] = true
+	}
+	bodyNames(def, names)
+	if names[name] {
+		return true
+	}
+	p.Report(analyzer.Diagnostic{
+		Range: analyzer.RangeOf(outer),
+		Message: fmt.Sprintf("`%s.%s` has no member `%s`: the class defines no such name, so this raises AttributeError every time it runs",
+			md.Name, innerName, name),
+		Help: attrHelp(name, names),
+	})
+	return true
+}
+
+// managerWith returns the name of a manager of md whose class (or a
+// project base of it) defines a method called name, or "".
+func managerWith(sm *semantic.Model, md *project.Model, name string) string {
+	for _, mg := range md.Managers {
+		q := strings.TrimSuffix(strings.TrimSuffix(mg.Class, ".as_manager"), ".from_queryset")
+		if c := sm.LookupClass(q); c != nil && c.Method(name) != nil {
+			return mg.Name
+		}
+	}
+	return ""
+}
+
+// modelRef resolves a dotted name to a model of the tree only when the
+// name's import leads to that model's module (or a package above it that
+// re-exports it): a library class of the same name (`from rq.job import
+// Job`) is not the model.
+func modelRef(p *analyzer.Pass, dotted string) *project.Model {
+	md := p.Project.Models.Lookup(p.Unit, dotted)
+	if md == nil || md.External {
+		return nil
+	}
+	q := p.Unit.Qualify(dotted)
+	if q == md.Qual || strings.HasSuffix(md.Qual, "."+q) {
+		return md
+	}
+	mod, ok := strings.CutSuffix(q, "."+md.Name)
+	if !ok {
+		return nil
+	}
+	if strings.HasPrefix(md.Module+".", mod+".") || strings.Contains("."+md.Module+".", "."+mod+".") {
+		return md
+	}
+	return nil
+}
+
+// closedModel reports whether every class of md's hierarchy is the
+// tree's or django.db.models.Model, and the tree does not add fields at
+// run time.
+func closedModel(sm *semantic.Model, md *project.Model, cls *semantic.Class) bool {
+	if !sm.FieldsKnown(md) || len(md.ExternalBases) > 0 {
+		return false
+	}
+	proj := map[string]bool{}
+	all := append([]*semantic.Class{cls}, cls.Bases()...)
+	for _, c := range all {
+		proj[c.Qual] = true
+	}
+	for _, c := range all {
+		for _, b := range c.BaseNames() {
+			if proj[b] || b == "django.db.models.Model" || b == "django.db.models.base.Model" {
+				continue
+			}
+			if bc := sm.LookupClass(b); bc != nil && proj[bc.Qual] {
+				continue
+			}
+			return false
+		}
+		if c.Node.ChildByField("superclasses").IsNil() {
+			continue
+		}
+		for _, k := range c.Node.ChildByField("superclasses").NamedChildren() {
+			if k.Type() == "keyword_argument" {
+				return false // a metaclass
+			}
+		}
+	}
+	return true
+}
+
+// modelClassNames collects every name readable on md's class.
+func modelClassNames(g *project.Models, md *project.Model, cls *semantic.Class) map[string]bool {
+	names := map[string]bool{}
+	for k := range modelClassAPI {
+		names[k] = true
+	}
+	for _, f := range md.Fields {
+		names[f.Name] = true
+		if f.Kind == project.ForeignKey || f.Kind == project.OneToOne {
+			names[f.Name+"_id"] = true
+		}
+	}
+	for _, r := range md.Reverse {
+		names[r.Name] = true
+	}
+	for _, mg := range md.Managers {
+		names[mg.Name] = true
+	}
+	for _, c := range append([]*semantic.Class{cls}, cls.Bases()...) {
+		bodyNames(c.Node, names)
+		names[strings.ToLower(c.Name)+"_ptr"] = true
+	}
+	for _, m := range g.All {
+		for _, b := range m.Bases {
+			if b == md {
+				names[strings.ToLower(m.Name)] = true // multi-table child
+			}
+		}
+	}
+	return names
+}
+
+// bodyNames adds the names a class body binds: assignments (plain,
+// annotated, tuple), functions, nested classes, names bound under if/try.
+func bodyNames(def pyast.Node, names map[string]bool) {
+	var walk func(block pyast.Node)
+	walk = func(block pyast.Node) {
+		for _, st := range pyast.Statements(block) {
+			if st.Type() == "decorated_definition" {
+				st = st.ChildByField("definition")
+			}
+			switch st.Type() {
+			case "function_definition", "class_definition":
+				names[pyast.DefName(st)] = true
+			case "expression_statement":
+				for e := st.NamedChild(0); e.Type() == "assignment"; e = e.ChildByField("right") {
+					for _, id := range assignedNames(e.ChildByField("left")) {
+						names[id] = true
+					}
+				}
+			case "if_statement", "try_statement", "with_statement", "for_statement":
+				for _, b := range pyast.FindAllShallow(st, "block") {
+					walk(b)
+				}
+				if st.Type() == "for_statement" {
+					for _, id := range assignedNames(st.ChildByField("left")) {
+						names[id] = true
+					}
+				}
+			}
+		}
+	}
+	walk(pyast.Body(def))
+}
+
+// guarded reports a read inside a function that tests for the name with
+// hasattr/getattr, or inside a try that catches AttributeError.
+func guarded(n pyast.Node, name string) bool {
+	scope := pyast.EnclosingFunction(n)
+	if scope.IsNil() {
+		scope = n
+		for !scope.Parent().IsNil() {
+			scope = scope.Parent()
+		}
+	}
+	for _, call := range pyast.FindAll(scope, "call") {
+		c, _ := pyast.AsCall(call)
+		if f := pyast.Dotted(c.Func); f == "hasattr" || f == "getattr" {
+			if len(c.Positional) > 1 {
+				if s, ok := pyast.StringValue(c.Positional[1]); ok && s == name {
+					return true
+				}
+			}
+		}
+	}
+	for t := pyast.Ancestor(n, "try_statement"); !t.IsNil(); t = pyast.Ancestor(t, "try_statement") {
+		for _, k := range t.NamedChildren() {
+			if k.Type() == "except_clause" && strings.Contains(k.Text(), "AttributeError") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stored reports a write or delete of the same dotted attribute anywhere
+// in the file (`Model.NAME = ...` defines it).
+func stored(root, n pyast.Node, name string) bool {
+	want := pyast.Dotted(n)
+	if want == "" {
+		return true
+	}
+	for _, a := range pyast.FindAll(root, "assignment", "augmented_assignment", "delete_statement") {
+		for _, l := range pyast.FindAll(a, "attribute") {
+			if pyast.Dotted(l) == want && (a.Type() == "delete_statement" || a.ChildByField("left").Contains(l) || a.ChildByField("left").Equal(l)) {
+				return true
+			}
+		}
+	}
+	for _, call := range pyast.FindAll(root, "call") {
+		c, _ := pyast.AsCall(call)
+		if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
+			if s, ok := pyast.StringValue(c.Positional[1]); ok && s == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// attrHelp suggests the defined name nearest to name.
+func attrHelp(name string, names map[string]bool) string {
+	var cands []string
+	for k := range names {
+		if !modelClassAPI[k] && !choicesClassAPI[k] {
+			cands = append(cands, k)
+		}
+	}
+	sort.Strings(cands)
+	for _, c := range cands {
+		if strings.EqualFold(c, name) {
+			return fmt.Sprintf("did you mean `%s`?", c)
+		}
+	}
+	if s := semantic.Closest(name, cands); s != "" {
+		return fmt.Sprintf("did you mean `%s`?", s)
+	}
+	return didYouMean("", cands, "defined")
+}

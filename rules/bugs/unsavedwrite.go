@@ -1,0 +1,183 @@
+package bugs
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed unsavedwrite.md
+var unsavedWriteDoc string
+
+// UnsavedWrite reports a field of a row the function loaded assigned (an
+// F() expression above all) when the row is never saved, nor used at all,
+// afterwards: the change is lost.
+var UnsavedWrite = &analyzer.Rule{
+	Code:       "BUG018",
+	Name:       "row-change-never-saved",
+	Doc:        unsavedWriteDoc,
+	Category:   analyzer.Correctness,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.High,
+	Since:      "0.3.0",
+	Skip:       semantic.ProductCode,
+	Requires:   requires,
+	Run:        runUnsavedWrite,
+}
+
+// runUnsavedWrite matches `row.field = value` where row is a local name of
+// the enclosing function, bound only by assignments of calls that load a
+// row of a project model (`Model.objects.get(...)`, `.first()`,
+// `get_object_or_404`...), and row is not mentioned again in the function
+// after the assignment (in a loop, anywhere else in the loop): no save(),
+// no call it is passed to, no return. The object dies with the function,
+// and the assignment with it. An F() expression can only be written by a
+// save, so that case is certain; other values are reported at medium
+// confidence (a dead store, most often a forgotten save). Parameters,
+// self, attributes of other objects and rows from caches are left alone:
+// someone else may hold the object and save it.
+func runUnsavedWrite(p *analyzer.Pass) error {
+	f := semantic.Of(p.Project).File(p.Unit)
+	for _, a := range pyast.FindAll(p.Root, "assignment") {
+		left := a.ChildByField("left")
+		if left.Type() != "attribute" || a.Parent().Type() != "expression_statement" {
+			continue
+		}
+		obj := left.ChildByField("object")
+		if obj.Type() != "identifier" {
+			continue
+		}
+		name := obj.Text()
+		if name == "self" || name == "cls" {
+			continue
+		}
+		def := pyast.EnclosingFunction(a)
+		if def.IsNil() {
+			continue
+		}
+		if !loadedRowLocal(f, def, a, name) {
+			continue
+		}
+		if mentionedAfter(def, a, name) {
+			continue
+		}
+		md, _ := f.Instance(obj)
+		if md == nil || md.External {
+			continue
+		}
+		right := a.ChildByField("right")
+		field := left.ChildByField("attribute").Text()
+		d := analyzer.Diagnostic{Range: analyzer.RangeOf(a)}
+		if hasFCall(p, right) {
+			d.Message = fmt.Sprintf("`%s.%s` is set to `%s` but `%s` is never saved afterwards: the F() expression is only written by save(), so the change is lost",
+				name, field, pyast.OneLine(right, 40), name)
+			d.Help = fmt.Sprintf("save it (`%s.save(update_fields=[\"%s\"])`) or update the row directly (`%s.objects.filter(pk=%s.pk).update(%s=...)`)",
+				name, field, md.Name, name, field)
+		} else {
+			d.Message = fmt.Sprintf("`%s.%s` is set but `%s`, a `%s` row loaded here, is never saved nor used afterwards: the change is lost",
+				name, field, name, md.Name)
+			d.Help = fmt.Sprintf("call `%s.save(update_fields=[\"%s\"])`, or drop the assignment", name, field)
+			d.Confidence = analyzer.Medium
+		}
+		p.Report(d)
+	}
+	return nil
+}
+
+// loadedRowLocal reports whether name is a local of def (not a parameter,
+// global or nonlocal) whose every binding in def is an assignment of a
+// call: a row this function loaded or made.
+func loadedRowLocal(f *semantic.File, def, at pyast.Node, name string) bool {
+	for _, p := range pyast.ParamNames(def) {
+		if p == name {
+			return false
+		}
+	}
+	for _, g := range pyast.FindAllShallow(pyast.Body(def), "global_statement", "nonlocal_statement") {
+		for _, id := range g.NamedChildren() {
+			if id.Text() == name {
+				return false
+			}
+		}
+	}
+	// Other bindings (a loop target, `with ... as`, unpacking) may hold
+	// anything: only plain assignments are followed.
+	for _, id := range pyast.FindAll(pyast.Body(def), "identifier") {
+		if id.Text() != name {
+			continue
+		}
+		switch pt := id.Parent().Type(); pt {
+		case "pattern_list", "tuple_pattern", "list_pattern", "as_pattern_target", "for_in_clause", "named_expression":
+			return false
+		case "for_statement":
+			if id.Parent().ChildByField("left").Equal(id) {
+				return false
+			}
+		}
+	}
+	binds := f.Bindings(at, name)
+	if len(binds) == 0 {
+		return false
+	}
+	for _, r := range binds {
+		r = pyast.Unparen(r)
+		if r.Type() != "call" {
+			return false
+		}
+		c, _ := pyast.AsCall(r)
+		switch c.MethodName() {
+		case "get", "first", "last", "earliest", "latest", "get_object", "create":
+		default:
+			if pyast.Dotted(c.Func) != "get_object_or_404" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// mentionedAfter reports whether name appears in def after the
+// assignment a, or anywhere else in a loop of def around a (the next
+// iteration may save it), or in a nested function.
+func mentionedAfter(def, a pyast.Node, name string) bool {
+	from := a.EndByte()
+	region := def
+	for l := a.Parent(); !l.IsNil() && !l.Equal(def); l = l.Parent() {
+		if l.Type() == "for_statement" || l.Type() == "while_statement" {
+			region = l
+		}
+	}
+	left := a.ChildByField("left")
+	for _, id := range pyast.FindAll(pyast.Body(def), "identifier") {
+		if id.Text() != name || left.Contains(id) {
+			continue
+		}
+		if id.StartByte() >= from || region.Contains(id) && !region.Equal(def) {
+			return true
+		}
+		if fn := pyast.EnclosingFunction(id); !fn.Equal(def) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasFCall reports whether the expression calls django.db.models.F.
+func hasFCall(p *analyzer.Pass, n pyast.Node) bool {
+	for _, call := range pyast.FindAll(n, "call") {
+		c, _ := pyast.AsCall(call)
+		if q, ok := p.Imports.Resolve(c.Func); ok && (q == "django.db.models.F" || q == "django.db.models.expressions.F") {
+			return true
+		}
+	}
+	if n.Type() == "call" {
+		c, _ := pyast.AsCall(n)
+		if q, ok := p.Imports.Resolve(c.Func); ok && (q == "django.db.models.F" || q == "django.db.models.expressions.F") {
+			return true
+		}
+	}
+	return false
+}
