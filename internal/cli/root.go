@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/internal/buildinfo"
 )
 
@@ -39,8 +40,13 @@ const gcPercent = 50
 
 // Main runs the command line and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	mainStart = analyzer.TraceStart()
+	defer analyzer.Trace("command, in all (from main)", mainStart)
 	return withGCPercent(func() int { return runMain(args, stdin, stdout, stderr) })
 }
+
+// mainStart is when Main began (RUBRIC_TRACE spans).
+var mainStart analyzer.TraceMark
 
 // withGCPercent runs f with the collector's target at gcPercent (unless
 // GOGC is set) and restores the previous target after.
