@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +43,15 @@ const gcPercent = 50
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	mainStart = analyzer.TraceStart()
 	defer analyzer.Trace("command, in all (from main)", mainStart)
+	// RUBRIC_CPUPROFILE=FILE writes a CPU profile of the command (for
+	// `go tool pprof`): a profiling aid, like RUBRIC_TRACE.
+	if path := os.Getenv("RUBRIC_CPUPROFILE"); path != "" {
+		if fh, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(fh) == nil {
+				defer func() { pprof.StopCPUProfile(); fh.Close() }()
+			}
+		}
+	}
 	return withGCPercent(func() int { return runMain(args, stdin, stdout, stderr) })
 }
 
