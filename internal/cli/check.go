@@ -552,7 +552,11 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	useReuse := func() {
 		t := analyzer.TraceStart()
 		key := buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
-		reuse = reusecache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
+		open := reusecache.Open
+		if f.watch {
+			open = reusecache.OpenCopy // a pack per run: no mapping left behind
+		}
+		reuse = open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
 		analyzer.Trace("reuse pack: read and check", t)
 		cfg.Reuse, cfg.ReuseKey = reuse, key
 		// Templates are read by the rules, not listed as inputs: findings

@@ -13,7 +13,8 @@ import (
 // are the page cache's, with no copy into fresh memory, and an edit run
 // touches most of them once (checking the segments, then using trees in
 // place). The mapping is never unmapped: values alias it, and trees made
-// from them may outlive the pack.
+// from them may outlive the pack; a process that opens packs again and
+// again uses OpenCopy.
 //
 // rubric never truncates a pack in place (it appends, or renames a new
 // one over it), so the mapped bytes stay readable; a pack truncated in

@@ -3,8 +3,9 @@
 // (see analyzer/reuse.go for what they are keyed by).
 //
 // The records of one scope (a working directory and its arguments) live in
-// one pack file, mapped at once (mapPack): a run after an edit needs nearly all of the
-// previous run's entries, and one read beats thousands of small files. A
+// one pack file, mapped at once (mapPack): a run after an edit needs
+// nearly all of the previous run's entries, and one mapping beats
+// thousands of small files. A
 // run appends a segment with the entries it made; the pack is rewritten
 // with just the entries the run used when those are less than half of
 // it. A segment is magic, the entries, then a CRC-32C (Castagnoli) over
@@ -31,6 +32,7 @@ import (
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 var magic = []byte("rubric-reuse-pack-3\x00\x00\x00\x00\x00")
@@ -47,8 +49,9 @@ func segmentSum(data []byte) [sumSize]byte {
 	return out
 }
 
-// align is the alignment of values within a pack (the pack is mapped at a page
-// boundary, or read into a buffer aligned as much); segments are multiples of it long.
+// align is the alignment of values within a pack (the pack is mapped at
+// a page boundary, or read into a buffer aligned as much); segments are
+// multiples of it long.
 const align = 8
 
 // pad returns how many zero bytes bring n to a multiple of align.
@@ -68,12 +71,20 @@ type Pack struct {
 	size                  int64 // bytes of the pack as loaded
 }
 
-// Open loads the pack of scope under dir (missing or corrupt: empty).
-func Open(dir, scope string) *Pack {
+// Open loads the pack of scope under dir (missing or corrupt: empty),
+// mapping it (mapPack): for a process that opens one pack, once.
+func Open(dir, scope string) *Pack { return open(dir, scope, mapPack) }
+
+// OpenCopy is Open for a process that opens packs again and again
+// (`check --watch`): the pack is read into memory that the collector
+// frees once nothing uses it, where a mapping would stay for good.
+func OpenCopy(dir, scope string) *Pack { return open(dir, scope, safeio.ReadFile) }
+
+func open(dir, scope string, read func(string, int64) ([]byte, error)) *Pack {
 	sum := sha256.Sum256([]byte(scope))
 	p := &Pack{path: filepath.Join(dir, "reuse", hex.EncodeToString(sum[:16])+".pack")}
 	var entries map[[32]byte][]byte
-	if data, err := mapPack(p.path, MaxPack); err == nil {
+	if data, err := read(p.path, MaxPack); err == nil {
 		entries, p.size = decodeSegments(data)
 	}
 	p.MemoryReuse = analyzer.NewMemoryReuse(entries)
