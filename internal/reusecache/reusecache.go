@@ -5,18 +5,18 @@
 // The records of one scope (a working directory and its arguments) live in
 // one pack file, mapped at once (mapPack): a run after an edit needs
 // nearly all of the previous run's entries, and one mapping beats
-// thousands of small files. A
-// run appends a segment with the entries it made; the pack is rewritten
-// with just the entries the run used when those are less than half of
-// it. A segment is magic, the entries, then a CRC-32C (Castagnoli) over
-// magic and entries: reading stops at the first segment that fails the
-// check (a torn append, a flipped bit), keeping the segments before it.
-// The check guards against accidents, not against whoever can write the
-// cache directory (no unkeyed digest could: they would recompute it), and
-// CRC-32C catches every burst of up to 32 flipped bits at a fraction of
-// SHA-256's cost (the pack is tens of megabytes, read at every edit run). Every value starts at a
-// multiple of 8 bytes from the start of the pack, so that a tree kept in
-// it is used in place (pyast.DecodeTree), not copied.
+// thousands of small files. A run appends a segment with the entries it
+// made; the pack is rewritten with just the entries the run used when
+// those are less than half of it. A segment is magic, the entries, then a
+// CRC-32C (Castagnoli) over magic and entries: reading stops at the first
+// segment that fails the check (a torn append, a flipped bit), keeping
+// the segments before it. The check guards against accidents, not against
+// whoever can write the cache directory (no unkeyed digest could: they
+// would recompute it), and CRC-32C catches every burst of up to 32
+// flipped bits at a fraction of SHA-256's cost (the pack is tens of
+// megabytes, read at every edit run). Every value starts at a multiple of
+// 8 bytes from the start of the pack, so that a tree kept in it is used in
+// place (pyast.DecodeTree), not copied.
 package reusecache
 
 import (
