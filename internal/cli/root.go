@@ -52,6 +52,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	// RUBRIC_MEMPROFILE=FILE writes a heap profile when the command ends
+	// (what is still reachable then: `go tool pprof -sample_index=inuse_space`).
+	if path := os.Getenv("RUBRIC_MEMPROFILE"); path != "" {
+		defer func() {
+			if fh, err := os.Create(path); err == nil {
+				_ = pprof.WriteHeapProfile(fh)
+				fh.Close()
+			}
+		}()
+	}
 	return withGCPercent(func() int { return runMain(args, stdin, stdout, stderr) })
 }
 
