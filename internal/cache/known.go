@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"os"
 	"sync"
 
@@ -19,7 +18,6 @@ import (
 type unreadFile struct {
 	in  analyzer.Input
 	sum [32]byte
-	fi  fs.FileInfo // the stat sum was recorded with
 }
 
 // TakeKnown is Take with a stat index: a regular file whose stat is the
@@ -32,7 +30,6 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 		raw   []byte
 		err   error
 		known bool
-		fi    fs.FileInfo
 	}
 	reads := make([]read, len(inputs))
 	var g errgroup.Group
@@ -57,7 +54,7 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 			regular := ferr == nil && fi.Mode().IsRegular() && fi.Size() <= limit
 			if regular {
 				if sum, ok := stats.Sum(in.Path, fi); ok {
-					reads[i].sum, reads[i].known, reads[i].fi = sum, true, fi
+					reads[i].sum, reads[i].known = sum, true
 					return nil
 				}
 			}
@@ -87,7 +84,7 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 			errText = r.err.Error()
 			in.Err = r.err
 		case r.known:
-			snap.unread[in.Rel] = unreadFile{in: in, sum: r.sum, fi: r.fi}
+			snap.unread[in.Rel] = unreadFile{in: in, sum: r.sum}
 		default:
 			snap.Raw[in.Rel] = r.raw
 			snap.sums[in.Rel] = r.sum
@@ -104,10 +101,7 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 // read reads the unread files named (all of them when rels is nil) into
 // Raw, as Take reads. It reports false when one can no longer be read or
 // no longer has the hash the key was computed with: the snapshot is stale
-// and must be taken again. A file whose stat after the read is still the
-// one its hash was recorded with is not hashed again (statcache.Unchanged:
-// a write since would have moved its change time), as git trusts its
-// index.
+// and must be taken again.
 func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
 	ok := true
 	var mu sync.Mutex
@@ -119,14 +113,7 @@ func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
 		}
 		g.Go(func() error {
 			raw, err := source.ReadRaw(u.in.Path, u.in.RootRel, maxSize)
-			same := false
-			if err == nil {
-				fi, ferr := os.Lstat(u.in.Path)
-				same = ferr == nil && statcache.Unchanged(u.fi, fi)
-				if !same {
-					same = sha256.Sum256(raw) == u.sum
-				}
-			}
+			same := err == nil && sha256.Sum256(raw) == u.sum // hashed outside the lock
 			mu.Lock()
 			defer mu.Unlock()
 			if !same {

@@ -12,9 +12,9 @@ import (
 	"github.com/rubric-dev/rubric/internal/statcache"
 )
 
-// Files whose hash the stat index knew are read without hashing them again
-// when their stat has not moved; a file written after the snapshot's stat
-// (same size, new content) makes ReadAll report a stale snapshot.
+// Files whose hash the stat index knew are read and checked against it: a
+// file written after the snapshot's stat (same size, new content) makes
+// ReadAll report a stale snapshot.
 func TestReadAllSeesAChangeAfterTheStat(t *testing.T) {
 	old := statcache.Racy
 	statcache.Racy = 0

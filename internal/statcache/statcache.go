@@ -99,17 +99,6 @@ func (c *Cache) Sum(path string, fi fs.FileInfo) ([32]byte, bool) {
 	return e.Sum, true
 }
 
-// Unchanged reports whether two stats of a file, taken one after the
-// other, say that it did not change between them (on systems where a
-// stat can tell; elsewhere it reports false). Reading a file between two
-// equal stats read the bytes that the first stat's recorded hash is of:
-// any write in between moves its change time.
-func Unchanged(before, after fs.FileInfo) bool {
-	a, ok := keyOf(before)
-	b, ok2 := keyOf(after)
-	return ok && ok2 && a == b
-}
-
 // Record notes the hash of the file at path, read when its stat was fi,
 // unless the file changed too recently to be told apart from a change
 // right after the read (see Racy).
