@@ -952,19 +952,52 @@ func MaxSeverity(ds []Diagnostic) Severity {
 }
 
 // tracer prints phase durations to standard error when RUBRIC_TRACE is
-// set: a profiling aid for rule authors, never part of the output.
+// set: a profiling aid for rule authors, never part of the output. Each
+// line gives the wall time and the process's CPU time (user + system, all
+// threads) the step took: on a shared machine the CPU time is the steadier
+// figure.
 type tracer struct {
-	on   bool
-	last time.Time
+	on      bool
+	last    time.Time
+	lastCPU time.Duration
 }
 
-func newTracer() *tracer { return &tracer{on: os.Getenv("RUBRIC_TRACE") != "", last: time.Now()} }
+func newTracer() *tracer {
+	t := &tracer{on: os.Getenv("RUBRIC_TRACE") != "", last: time.Now()}
+	if t.on {
+		t.lastCPU = processCPU()
+	}
+	return t
+}
 
 func (t *tracer) mark(what string) {
 	if !t.on {
 		return
 	}
-	now := time.Now()
-	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs\n", what, now.Sub(t.last).Seconds())
-	t.last = now
+	now, cpu := time.Now(), processCPU()
+	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs %8.3fs CPU\n", what, now.Sub(t.last).Seconds(), (cpu - t.lastCPU).Seconds())
+	t.last, t.lastCPU = now, cpu
+}
+
+// TraceStart returns what Trace measures a step from.
+func TraceStart() TraceMark {
+	if os.Getenv("RUBRIC_TRACE") == "" {
+		return TraceMark{}
+	}
+	return TraceMark{time.Now(), processCPU()}
+}
+
+// TraceMark is when a traced step began (TraceStart).
+type TraceMark struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+// Trace prints, when RUBRIC_TRACE is set, the time since start of a step
+// outside Run (reading and writing the caches), as Run prints its phases.
+func Trace(what string, start TraceMark) {
+	if start.wall.IsZero() {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs %8.3fs CPU\n", what, time.Since(start.wall).Seconds(), (processCPU() - start.cpu).Seconds())
 }
