@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 // pyCollector walks each Python file once and feeds the signals.
@@ -54,7 +55,6 @@ func kindOf(rel string, im *pyast.Imports) fileKind {
 }
 
 var (
-	logMethods     = map[string]bool{"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true, "critical": true, "log": true}
 	mockModules    = []string{"responses", "requests_mock", "httpretty", "respx", "pytest_httpx", "vcr", "betamax"}
 	breakerModules = []string{"pybreaker", "circuitbreaker", "purgatory", "aiobreaker"}
 	retryNames     = []string{"urllib3.util.retry.Retry", "urllib3.util.Retry", "urllib3.Retry", "requests.packages.urllib3.util.retry.Retry", "requests.adapters.Retry"}
@@ -99,13 +99,14 @@ func (c *pyCollector) unit(u *project.Unit) {
 			}
 		}
 	}
+	logs := pyidiom.LoggersOf(u)
+	if logs.StructlogImported() && !k.test {
+		s.add("logging.structured", Evidence{Path: u.File.Rel, Note: "imports structlog"})
+	}
 	if im != nil {
 		for _, m := range im.Modules {
 			if hasAnyPrefix(m+".", modPrefixes(breakerModules)) && !k.test {
 				s.add("http.circuit_breaker", Evidence{Path: u.File.Rel, Note: "imports " + m})
-			}
-			if (m == "structlog" || strings.HasPrefix(m, "structlog.")) && !k.test {
-				s.add("logging.structured", Evidence{Path: u.File.Rel, Note: "imports " + m})
 			}
 		}
 	}
@@ -161,14 +162,14 @@ func (c *pyCollector) unit(u *project.Unit) {
 			}
 		case "except_clause":
 			if !k.test && !k.migration {
-				c.handler(u, n, resolve)
+				c.handler(u, n)
 			}
 		case "subscript":
 			if k.settings && resolve(n.ChildByField("value")) == "os.environ" {
 				s.add("settings.env_reads", ev(n))
 			}
 		case "call":
-			c.call(u, k, n, resolve, eff, sf)
+			c.call(u, k, n, resolve, eff, sf, logs)
 		}
 		return true
 	})
@@ -350,7 +351,7 @@ func (c *pyCollector) assignment(u *project.Unit, k fileKind, n pyast.Node) {
 	}
 }
 
-func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string, eff *effects.File, sf *semantic.File) {
+func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string, eff *effects.File, sf *semantic.File, logs *pyidiom.Loggers) {
 	s := c.s
 	call, ok := pyast.AsCall(n)
 	if !ok {
@@ -361,7 +362,6 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	method := call.MethodName()
 	recv := call.Receiver()
 	recvText := pyast.Dotted(recv)
-	recvLast := recvText[strings.LastIndex(recvText, ".")+1:]
 
 	if k.test {
 		switch {
@@ -449,13 +449,13 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	case q == "print" && !k.script:
 		s.add("code.print_calls", ev)
 	}
-	// Logging.
-	if logMethods[method] && (strings.Contains(strings.ToLower(recvLast), "log") || strings.HasPrefix(q, "logging.")) {
+	// Logging: the loggers the LOG rules recognise.
+	if lc, ok := logs.Call(n); ok {
 		s.add("logging.calls", ev)
-		if !call.Keyword("extra").IsNil() {
+		if lc.Structured() {
 			s.add("logging.structured", ev)
 		}
-		if method == "exception" || !call.Keyword("exc_info").IsNil() {
+		if lc.WithTraceback() {
 			s.add("logging.exception", ev)
 		}
 	}
@@ -541,69 +541,19 @@ func patchTarget(call pyast.Call) string {
 var listViews = map[string]bool{"ListView": true, "ListAPIView": true, "ListCreateAPIView": true, "ModelViewSet": true,
 	"ReadOnlyModelViewSet": true, "ArchiveIndexView": true}
 
-// handler records an except clause, and whether it names an exception
-// narrower than Exception.
-func (c *pyCollector) handler(u *project.Unit, n pyast.Node, resolve func(pyast.Node) string) {
+// handler records an except clause and how broad it is, as the ERR rules
+// read handlers.
+func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 	ev := evidenceAt(u, n)
 	c.s.add("errors.handlers", ev)
-	var types []pyast.Node
-	for _, ch := range n.NamedChildren() {
-		switch ch.Type() {
-		case "block", "comment":
-			continue
-		case "as_pattern":
-			ch = ch.NamedChild(0)
-		}
-		if ch.Type() == "tuple" || ch.Type() == "parenthesized_expression" {
-			types = append(types, ch.NamedChildren()...)
-		} else {
-			types = append(types, ch)
-		}
-		break
-	}
-	if len(types) == 0 {
+	switch pyidiom.DecodeHandler(n).Breadth(u.Imports) {
+	case pyidiom.Broad:
 		c.s.add("errors.broad_handlers", ev)
-		return
-	}
-	specific := false
-	for _, t := range types {
-		switch q := resolve(t); q {
-		case "", "Exception", "BaseException", "builtins.Exception", "builtins.BaseException":
-			c.s.add("errors.broad_handlers", ev)
-			return
-		default:
-			specific = true
-		}
-	}
-	switch {
-	case specific && onlyPasses(n):
+	case pyidiom.SwallowedSpecific:
 		c.s.add("errors.swallowed", ev)
-	case specific:
+	case pyidiom.Specific:
 		c.s.add("errors.specific_handlers", ev)
 	}
-}
-
-// onlyPasses reports a handler whose body does nothing (pass, continue,
-// ..., a string): it swallows the error rather than handling it.
-func onlyPasses(clause pyast.Node) bool {
-	for _, ch := range clause.NamedChildren() {
-		if ch.Type() != "block" {
-			continue
-		}
-		for _, st := range pyast.Statements(ch) {
-			switch st.Type() {
-			case "pass_statement", "continue_statement":
-			case "expression_statement":
-				if e := st.NamedChild(0); e.Type() != "ellipsis" && e.Type() != "string" {
-					return false
-				}
-			default:
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 var lookupMethods = map[string]bool{"filter": true, "exclude": true, "get": true, "order_by": true, "get_or_create": true}
