@@ -1,5 +1,7 @@
 package pyidiom
 
+import "strings"
+
 // StructlogImported reports whether the file imports structlog: its
 // loggers take key-value pairs, which is structured logging.
 func (l *Loggers) StructlogImported() bool { return l.structlogImported }
@@ -20,4 +22,13 @@ func (lc LogCall) Structured() bool {
 		}
 	}
 	return false
+}
+
+// conventionalSuffix reports a name that ends like a logger's
+// (`task_logger`, `auditLogger`, `payment_log`): loggers imported from
+// another module (`from social_core.utils import social_logger`) or set
+// on a base class are known by their names.
+func conventionalSuffix(name string) bool {
+	low := strings.ToLower(name)
+	return strings.HasSuffix(low, "logger") || strings.HasSuffix(low, "_log")
 }

@@ -43,3 +43,18 @@ func TestLogCallStructured(t *testing.T) {
 	root := parse(t, "import structlog.stdlib\n")
 	assert.True(t, NewLoggers(root, pyast.CollectImports(root)).StructlogImported())
 }
+
+// Celery's task loggers and names ending like a logger's are loggers.
+func TestLoggerNames(t *testing.T) {
+	for src, want := range map[string]bool{
+		"from celery.utils.log import get_task_logger\ntask_log = get_task_logger(__name__)\ntask_log.info('x')\n": true,
+		"from social_core.utils import social_logger\nsocial_logger.error('x')\n":                                  true,
+		"self.audit_log.warning('x')\n": true,
+		"catalog.info('x')\n":           false,
+	} {
+		root := parse(t, src)
+		calls := pyast.FindAll(root, "call")
+		_, ok := NewLoggers(root, pyast.CollectImports(root)).Call(calls[len(calls)-1])
+		assert.Equal(t, want, ok, src)
+	}
+}
