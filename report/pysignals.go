@@ -55,11 +55,10 @@ func kindOf(rel string, im *pyast.Imports) fileKind {
 }
 
 var (
-	mockModules    = []string{"responses", "requests_mock", "httpretty", "respx", "pytest_httpx", "vcr", "betamax"}
-	breakerModules = []string{"pybreaker", "circuitbreaker", "purgatory", "aiobreaker"}
-	retryNames     = []string{"urllib3.util.retry.Retry", "urllib3.util.Retry", "urllib3.Retry", "requests.packages.urllib3.util.retry.Retry", "requests.adapters.Retry"}
-	diParamWords   = []string{"client", "session", "gateway", "repository", "repo", "service", "transport", "api", "notifier", "publisher", "clock", "http"}
-	secretNameRe   = []string{"SECRET", "API_KEY", "APIKEY", "TOKEN", "PASSWORD", "PRIVATE_KEY", "ACCESS_KEY"}
+	mockModules  = []string{"responses", "requests_mock", "httpretty", "respx", "pytest_httpx", "vcr", "betamax"}
+	retryNames   = []string{"urllib3.util.retry.Retry", "urllib3.util.Retry", "urllib3.Retry", "requests.packages.urllib3.util.retry.Retry", "requests.adapters.Retry"}
+	diParamWords = []string{"client", "session", "gateway", "repository", "repo", "service", "transport", "api", "notifier", "publisher", "clock", "http"}
+	secretNameRe = []string{"SECRET", "API_KEY", "APIKEY", "TOKEN", "PASSWORD", "PRIVATE_KEY", "ACCESS_KEY"}
 )
 
 func hasAnyPrefix(s string, prefixes []string) bool {
@@ -99,16 +98,18 @@ func (c *pyCollector) unit(u *project.Unit) {
 			}
 		}
 	}
+	if !k.test {
+		// Circuit breakers, as NET005 finds them.
+		if m := effects.BreakerImport(im); m != "" {
+			s.add("http.circuit_breaker", Evidence{Path: u.File.Rel, Note: "imports " + m})
+		}
+		for _, n := range effects.BreakerSites(root, u.Tree.Src) {
+			s.add("http.circuit_breaker", ev(n))
+		}
+	}
 	logs := pyidiom.LoggersOf(u)
 	if logs.StructlogImported() && !k.test {
 		s.add("logging.structured", Evidence{Path: u.File.Rel, Note: "imports structlog"})
-	}
-	if im != nil {
-		for _, m := range im.Modules {
-			if hasAnyPrefix(m+".", modPrefixes(breakerModules)) && !k.test {
-				s.add("http.circuit_breaker", Evidence{Path: u.File.Rel, Note: "imports " + m})
-			}
-		}
 	}
 
 	pyast.Inspect(root, func(n pyast.Node) bool {
@@ -185,10 +186,6 @@ func modPrefixes(mods []string) []string {
 
 func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
 	s := c.s
-	name := pyast.DefName(n)
-	if strings.HasSuffix(name, "Breaker") && !k.test {
-		s.add("http.circuit_breaker", evidenceAt(u, n))
-	}
 	for _, b := range n.ChildByField("superclasses").NamedChildren() {
 		if b.Type() == "keyword_argument" {
 			continue
@@ -411,9 +408,6 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		strings.HasPrefix(q, "tenacity.") || strings.HasPrefix(q, "backoff.") ||
 		strings.HasPrefix(q, "httpx.") && strings.HasSuffix(q, "Transport") && !call.Keyword("retries").IsNil() {
 		s.add("http.retry_config", ev)
-	}
-	if hasAnyPrefix(q, modPrefixes(breakerModules)) {
-		s.add("http.circuit_breaker", ev)
 	}
 	// ORM: a call on a queryset or manager the semantic layer recognises.
 	if !recv.IsNil() && (sf != nil && sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
