@@ -58,3 +58,68 @@ func TestLoggerNames(t *testing.T) {
 		assert.Equal(t, want, ok, src)
 	}
 }
+
+func TestFunctionFacts(t *testing.T) {
+	root := parse(t, `class Service:
+    def __init__(self, http_client, timeout: int):
+        """Builds it."""
+
+    def charge(self, amount: int) -> None:
+        pass
+
+def view(request, pk):
+    pass
+`)
+	defs := pyast.FindAll(root, "function_definition")
+	require.Len(t, defs, 3)
+	assert.True(t, InjectsDependencies(defs[0]))
+	assert.True(t, HasDocstring(defs[0]))
+	assert.False(t, FullyTyped(defs[0], true))
+	assert.True(t, FullyTyped(defs[1], true))
+	assert.False(t, InjectsDependencies(defs[1]))
+	assert.True(t, TakesRequest(defs[2], false))
+	assert.False(t, TakesRequest(defs[1], true))
+	assert.Equal(t, []Param{{Name: "request"}, {Name: "pk"}}, Params(defs[2]))
+}
+
+func TestTestFacts(t *testing.T) {
+	root := parse(t, `from unittest import mock
+from rest_framework.test import APITestCase
+from django.test import TestCase
+
+class A(APITestCase):
+    def test_a(self):
+        with mock.patch("app.services.requests.post"):
+            pass
+
+class B(TestCase):
+    def test_b(self):
+        self.assertNumQueries(3)
+
+def test_c(requests_mock):
+    def helper():
+        pass
+`)
+	im := pyast.CollectImports(root)
+	resolve := func(n pyast.Node) string {
+		if q, ok := im.Resolve(n); ok {
+			return q
+		}
+		return pyast.Dotted(n)
+	}
+	var got []TestFramework
+	for _, d := range pyast.FindAll(root, "function_definition") {
+		if TestFunction(d) {
+			got = append(got, FrameworkOf(pyast.EnclosingClass(d), resolve))
+		}
+	}
+	assert.Equal(t, []TestFramework{DRFTests, DjangoTests, Pytest}, got)
+	c, _ := pyast.AsCall(pyast.FindAll(root, "call")[0])
+	assert.True(t, IsPatch(resolve(c.Func), c.MethodName(), pyast.Dotted(c.Receiver())))
+	assert.Equal(t, "app.services.requests.post", PatchedHTTPTarget(c))
+	assert.True(t, HTTPMockModule("responses.matchers"))
+	assert.False(t, HTTPMockModule("responsesx"))
+	assert.True(t, HTTPMockFixture("requests_mock"))
+	assert.True(t, QueryCountAssertion("assertNumQueries"))
+	assert.True(t, QueryCountFixture("django_assert_num_queries"))
+}
