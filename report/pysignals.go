@@ -54,22 +54,6 @@ func kindOf(rel string, im *pyast.Imports) fileKind {
 	return k
 }
 
-var (
-	mockModules  = []string{"responses", "requests_mock", "httpretty", "respx", "pytest_httpx", "vcr", "betamax"}
-	retryNames   = []string{"urllib3.util.retry.Retry", "urllib3.util.Retry", "urllib3.Retry", "requests.packages.urllib3.util.retry.Retry", "requests.adapters.Retry"}
-	diParamWords = []string{"client", "session", "gateway", "repository", "repo", "service", "transport", "api", "notifier", "publisher", "clock", "http"}
-	secretNameRe = []string{"SECRET", "API_KEY", "APIKEY", "TOKEN", "PASSWORD", "PRIVATE_KEY", "ACCESS_KEY"}
-)
-
-func hasAnyPrefix(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) || s+"." == p {
-			return true
-		}
-	}
-	return false
-}
-
 func (c *pyCollector) unit(u *project.Unit) {
 	k := kindOf(u.Rel(), u.Imports)
 	s := c.s
@@ -93,7 +77,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 	mockedByImport := false
 	if k.test && im != nil {
 		for _, m := range im.Modules {
-			if hasAnyPrefix(m+".", modPrefixes(mockModules)) {
+			if pyidiom.HTTPMockModule(m) {
 				mockedByImport = true
 			}
 		}
@@ -125,8 +109,14 @@ func (c *pyCollector) unit(u *project.Unit) {
 		case "function_definition":
 			c.function(u, k, n, resolve)
 		case "decorator":
-			if d := n.NamedChild(0); d.Type() != "call" && !k.test {
+			if k.test {
+				break
+			}
+			if d := n.NamedChild(0); d.Type() != "call" {
 				c.celeryDecorator(im, pyast.Call{Node: d, Func: d}, ev(n))
+			}
+			if !k.migration && effects.IsRetryDecorator(im, n.NamedChild(0)) {
+				s.add("http.retry_config", ev(n))
 			}
 		case "for_statement", "while_statement":
 			if !k.test && !k.migration {
@@ -150,12 +140,12 @@ func (c *pyCollector) unit(u *project.Unit) {
 			return false
 		case "identifier":
 			t := n.Text()
-			if k.test && (t == "django_assert_num_queries" || t == "django_assert_max_num_queries" || t == "CaptureQueriesContext") {
+			if k.test && pyidiom.QueryCountFixture(t) {
 				if p := n.Parent(); p.Type() != "import_from_statement" && p.Type() != "dotted_name" {
 					s.add("tests.assert_num_queries", ev(n))
 				}
 			}
-			if k.test && (t == "requests_mock" || t == "httpx_mock" || t == "respx_mock") && n.Parent().Type() == "parameters" {
+			if k.test && pyidiom.HTTPMockFixture(t) && n.Parent().Type() == "parameters" {
 				s.add("tests.http_mocking", ev(n))
 			}
 			if !k.test && !k.migration && strings.Contains(strings.ToLower(t), "idempotency") && n.Parent().Type() != "keyword_argument" {
@@ -166,7 +156,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 				c.handler(u, n)
 			}
 		case "subscript":
-			if k.settings && resolve(n.ChildByField("value")) == "os.environ" {
+			if k.settings && semantic.EnvSubscript(im, n) {
 				s.add("settings.env_reads", ev(n))
 			}
 		case "call":
@@ -174,14 +164,6 @@ func (c *pyCollector) unit(u *project.Unit) {
 		}
 		return true
 	})
-}
-
-func modPrefixes(mods []string) []string {
-	out := make([]string, len(mods))
-	for i, m := range mods {
-		out[i] = m + "."
-	}
-	return out
 }
 
 func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
@@ -206,113 +188,44 @@ func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve f
 	}
 }
 
-// testKind classifies the class enclosing a test method.
-func testKind(cls pyast.Node, resolve func(pyast.Node) string) string {
-	if cls.IsNil() {
-		return "tests.pytest"
-	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
-		q := resolve(b)
-		switch {
-		case strings.HasPrefix(q, "rest_framework.") || strings.HasSuffix(q, "APITestCase") || strings.HasSuffix(q, "APITransactionTestCase"):
-			return "tests.drf"
-		case strings.HasPrefix(q, "django.") || strings.HasSuffix(q, "TestCase"):
-			return "tests.django"
-		}
-	}
-	return "tests.pytest"
-}
-
 func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
 	s := c.s
 	name := pyast.DefName(n)
 	cls := pyast.EnclosingClass(n)
+	method := !cls.IsNil()
 	nested := !pyast.EnclosingFunction(n.Parent()).IsNil()
-	params := paramNames(n)
 	if k.test {
-		if strings.HasPrefix(name, "test") && !nested {
+		if pyidiom.TestFunction(n) {
 			s.add("tests.functions", evidenceAt(u, n))
-			s.add(testKind(cls, resolve), evidenceAt(u, n))
+			s.add("tests."+string(pyidiom.FrameworkOf(cls, resolve)), evidenceAt(u, n))
 		}
 		return
 	}
 	if k.migration {
 		return
 	}
-	if strings.Contains(strings.ToLower(name), "webhook") {
+	if semantic.WebhookFunctionName(name) {
 		s.add("webhooks.handlers", evidenceAt(u, n))
-		if takesRequest(params, !cls.IsNil()) {
+		if pyidiom.TakesRequest(n, method) {
 			c.webhookDefs = append(c.webhookDefs, evidenceAt(u, n))
 		}
 	}
-	if k.views && cls.IsNil() && !nested && len(params) > 0 && params[0].name == "request" {
+	if k.views && !method && !nested && pyidiom.TakesRequest(n, false) && pyidiom.Params(n)[0].Name == "request" {
 		s.add("django.views", evidenceAt(u, n))
 	}
-	if name == "__init__" && !cls.IsNil() {
-		for _, p := range params[1:] {
-			low := strings.ToLower(p.name)
-			for _, w := range diParamWords {
-				if strings.Contains(low, w) {
-					s.add("di.injected_dependencies", evidenceAt(u, n))
-					break
-				}
-			}
-		}
+	if name == "__init__" && method && pyidiom.InjectsDependencies(n) {
+		s.add("di.injected_dependencies", evidenceAt(u, n))
 	}
 	if strings.HasPrefix(name, "_") || nested || k.script {
 		return
 	}
 	c.public++
-	typed := n.ChildByField("return_type").IsNil() == false
-	for i, p := range params {
-		if i == 0 && !cls.IsNil() && (p.name == "self" || p.name == "cls") {
-			continue
-		}
-		if !p.typed {
-			typed = false
-		}
-	}
-	if typed {
+	if pyidiom.FullyTyped(n, method) {
 		c.typed++
 	}
-	if body := pyast.Statements(pyast.Body(n)); len(body) > 0 && body[0].Type() == "expression_statement" {
-		if first := body[0].NamedChild(0); first.Type() == "string" {
-			c.documented++
-		}
+	if pyidiom.HasDocstring(n) {
+		c.documented++
 	}
-}
-
-// takesRequest reports parameters that start with a request (after self
-// or cls for a method).
-func takesRequest(params []param, method bool) bool {
-	if method && len(params) > 0 {
-		params = params[1:]
-	}
-	return len(params) > 0 && (params[0].name == "request" || params[0].name == "req")
-}
-
-type param struct {
-	name  string
-	typed bool
-}
-
-func paramNames(def pyast.Node) []param {
-	var out []param
-	for _, p := range def.ChildByField("parameters").NamedChildren() {
-		switch p.Type() {
-		case "identifier":
-			out = append(out, param{name: p.Text()})
-		case "typed_parameter":
-			out = append(out, param{name: strings.TrimLeft(p.NamedChild(0).Text(), "*"), typed: true})
-		case "default_parameter":
-			out = append(out, param{name: p.ChildByField("name").Text()})
-		case "typed_default_parameter":
-			out = append(out, param{name: p.ChildByField("name").Text(), typed: true})
-		case "list_splat_pattern", "dictionary_splat_pattern":
-			out = append(out, param{name: strings.TrimLeft(p.Text(), "*"), typed: true}) // *args is not held against coverage
-		}
-	}
-	return out
 }
 
 func (c *pyCollector) assignment(u *project.Unit, k fileKind, n pyast.Node) {
@@ -333,15 +246,8 @@ func (c *pyCollector) assignment(u *project.Unit, k fileKind, n pyast.Node) {
 			s.add("django.indexes", evidenceAt(u, n))
 		}
 	}
-	if k.settings && right.Type() == "string" && !pyast.IsFString(right) && name == strings.ToUpper(name) {
-		if v, ok := pyast.StringValue(right); ok && v != "" {
-			for _, w := range secretNameRe {
-				if strings.Contains(name, w) {
-					s.add("settings.literal_secrets", evidenceAt(u, n))
-					break
-				}
-			}
-		}
+	if k.settings && semantic.LiteralSetting(n) {
+		s.add("settings.literal_secrets", evidenceAt(u, n))
 	}
 	if k.settings && right.Type() == "dictionary" && name == "REST_FRAMEWORK" && strings.Contains(right.Text(), "PAGINATION_CLASS") {
 		s.add("django.pagination", evidenceAt(u, n))
@@ -362,18 +268,15 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 
 	if k.test {
 		switch {
-		case method == "assertNumQueries" || method == "assertMaxNumQueries":
+		case pyidiom.QueryCountAssertion(method):
 			s.add("tests.assert_num_queries", ev)
-		case isPatch(q, method, recvText):
-			if target := patchTarget(call); target != "" {
-				s.add("tests.http_mocking", ev)
-			}
+		case pyidiom.IsPatch(q, method, recvText) && pyidiom.PatchedHTTPTarget(call) != "":
+			s.add("tests.http_mocking", ev)
 		}
 		return
 	}
 	if k.settings {
-		if q == "os.getenv" || q == "os.environ.get" || q == "decouple.config" || method == "config" && call.Receiver().IsNil() ||
-			recvText == "env" || q == "env" || strings.HasPrefix(q, "environ.") {
+		if semantic.SettingsEnvRead(u.Imports, call) {
 			s.add("settings.env_reads", ev)
 		}
 	}
@@ -399,15 +302,18 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	case effects.DBWrite:
 		s.add("db.writes", ev)
 	}
-	for _, r := range retryNames {
-		if q == r {
-			s.add("http.retry_config", ev)
-		}
-	}
-	if (q == "requests.adapters.HTTPAdapter" || strings.HasSuffix(q, "HTTPAdapter")) && !call.Keyword("max_retries").IsNil() ||
-		strings.HasPrefix(q, "tenacity.") || strings.HasPrefix(q, "backoff.") ||
-		strings.HasPrefix(q, "httpx.") && strings.HasSuffix(q, "Transport") && !call.Keyword("retries").IsNil() {
+	// Retry policies, as NET004 reads them: transport retries mounted, a
+	// retry library called (its decorators are counted as decorators).
+	if effects.MountsRetries(u.Imports, n) || n.Parent().Type() != "decorator" && effects.RetryLibraryCall(u.Imports, n) {
 		s.add("http.retry_config", ev)
+	}
+	// Signatures verified, as the endpoint inventory reads a webhook's
+	// verification.
+	if semantic.ConstantTimeCompare(call) {
+		s.add("security.constant_time_compare", ev)
+	}
+	if v := semantic.VerifyingCall(u.Imports, call); v == semantic.Comparison || v == semantic.SignatureCall && !k.script {
+		s.add("webhooks.signature_checks", ev)
 	}
 	// ORM: a call on a queryset or manager the semantic layer recognises.
 	if !recv.IsNil() && (sf != nil && sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
@@ -434,12 +340,6 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		s.add("django.indexes", ev)
 	case strings.HasPrefix(q, "django.core.cache.") || q == "django.views.decorators.cache.cache_page" || strings.HasPrefix(q, "django_redis."):
 		s.add("django.caching", ev)
-	case q == "hmac.compare_digest" || q == "secrets.compare_digest" || q == "django.utils.crypto.constant_time_compare":
-		s.add("security.constant_time_compare", ev)
-		s.add("webhooks.signature_checks", ev)
-	case method == "construct_event" || q == "hmac.new" && !k.script || strings.HasPrefix(strings.ToLower(method), "verify_signature") ||
-		strings.HasPrefix(strings.ToLower(method), "verify_webhook") || method == "validate_signature":
-		s.add("webhooks.signature_checks", ev)
 	case q == "print" && !k.script:
 		s.add("code.print_calls", ev)
 	}
@@ -489,46 +389,6 @@ func (c *pyCollector) celeryDecorator(im *pyast.Imports, call pyast.Call, ev Evi
 			return
 		}
 	}
-}
-
-// isPatch recognises unittest.mock.patch, patch.object and pytest-mock's
-// mocker.patch.
-func isPatch(q, method, recv string) bool {
-	switch q {
-	case "unittest.mock.patch", "unittest.mock.patch.object", "mock.patch", "mock.patch.object":
-		return true
-	}
-	return method == "patch" && recv == "mocker" || method == "object" && strings.HasSuffix(recv, "patch")
-}
-
-// patchTarget returns the patched target when it looks like an HTTP
-// library, a client or a session; "" otherwise.
-func patchTarget(call pyast.Call) string {
-	first := call.Arg(0, "target")
-	if first.IsNil() {
-		return ""
-	}
-	t, ok := pyast.StringValue(first)
-	if !ok {
-		t = first.Text()
-	}
-	low := strings.ToLower(t)
-	for _, w := range []string{"requests", "httpx", "urllib", "aiohttp", "client", "session", "urlopen"} {
-		if strings.Contains(low, w) {
-			return t
-		}
-	}
-	if len(call.Positional) > 1 { // patch.object(obj, "attr")
-		if a, ok := pyast.StringValue(call.Positional[1]); ok {
-			low = strings.ToLower(a)
-			for _, w := range []string{"post", "get", "put", "patch", "request", "send", "client", "session"} {
-				if strings.Contains(low, w) {
-					return a
-				}
-			}
-		}
-	}
-	return ""
 }
 
 // listViews are the generic views and viewsets that serve lists.
