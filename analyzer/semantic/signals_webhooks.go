@@ -57,10 +57,13 @@ func VerifyingCall(im *pyast.Imports, c pyast.Call) Verification {
 	for _, w := range IdentWords(name) {
 		ws[w] = true
 	}
-	// verify_signature(...), hmac.new(...), signer.unsign(...),
-	// check_signature(...); not create_signed_payload(...), which only
-	// prepares what is checked.
-	if prefixOf(ws, "verif") || ws["hmac"] || ws["unsign"] || anyOf(ws, checkWords) && (anyOf(ws, signatureWords) || prefixOf(ws, "signatur")) {
+	// verify_signature(...), check_signature(...), verify_webhook(...),
+	// hmac.new(...), signer.unsign(...); not create_signed_payload(...),
+	// which only prepares what is checked, nor VerifyEmailView or
+	// EmailVerificationRequired(), which verify an address.
+	signature := anyOf(ws, signatureWords) || prefixOf(ws, "signatur")
+	checks := prefixOf(ws, "verif") || anyOf(ws, checkWords)
+	if ws["hmac"] || ws["unsign"] || checks && (signature || ws["webhook"]) {
 		return SignatureCall
 	}
 	return CredentialCall
