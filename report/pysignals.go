@@ -23,24 +23,14 @@ type pyCollector struct {
 
 // fileKind says what a Python file is for, from its path alone.
 type fileKind struct {
-	test, migration, settings, views, models, script bool
+	test, migration, settings, views, script bool
 }
 
-// kindOf says what a file is for: its roles come from the semantic layer
-// (the one definition of a test, a migration, a settings module and a
-// script that the rules use too); whether it holds views or models is read
-// from its path, for signals only.
+// kindOf says what a file is for, from the semantic layer: its roles (the
+// one definition of a test, a migration, a settings module and a script
+// that the rules use too) and whether its path marks a views module.
 func kindOf(rel string, im *pyast.Imports) fileKind {
 	base := path.Base(rel)
-	dirs := strings.Split(path.Dir(rel), "/")
-	has := func(d string) bool {
-		for _, x := range dirs {
-			if x == d {
-				return true
-			}
-		}
-		return false
-	}
 	roles := semantic.FileRoles(rel, im)
 	k := fileKind{}
 	// conftest.py and __init__.py are test code but hold no tests: they do
@@ -48,8 +38,7 @@ func kindOf(rel string, im *pyast.Imports) fileKind {
 	k.test = roles.Has(semantic.Test) && base != "__init__.py" && base != "conftest.py"
 	k.migration = roles.Has(semantic.Migration)
 	k.settings = roles.Has(semantic.Settings) && !roles.Has(semantic.Test)
-	k.views = base == "views.py" || has("views") || base == "viewsets.py" || base == "api.py"
-	k.models = base == "models.py" || has("models")
+	k.views = semantic.ViewsModule(rel)
 	k.script = roles.Any(semantic.Script|semantic.Command|semantic.DevData) || base == "conftest.py"
 	return k
 }
@@ -124,17 +113,16 @@ func (c *pyCollector) unit(u *project.Unit) {
 			}
 		case "keyword_argument":
 			name := n.ChildByField("name").Text()
-			val := n.ChildByField("value")
-			if name == "db_index" && val.Text() == "True" && !k.test {
+			if semantic.IndexKeyword(name, n.ChildByField("value")) && !k.test {
 				s.add("django.indexes", ev(n))
 			}
-			if strings.Contains(strings.ToLower(name), "idempotency") && !k.test {
+			if semantic.IdempotencyName(name) && !k.test {
 				s.add("idempotency.keys", ev(n))
 			}
 		case "assignment":
 			c.assignment(u, k, n)
 		case "string":
-			if !k.test && !k.migration && strings.Contains(strings.ToLower(n.Text()), "idempotency") {
+			if !k.test && !k.migration && semantic.IdempotencyName(n.Text()) {
 				s.add("idempotency.keys", ev(n))
 			}
 			return false
@@ -148,7 +136,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 			if k.test && pyidiom.HTTPMockFixture(t) && n.Parent().Type() == "parameters" {
 				s.add("tests.http_mocking", ev(n))
 			}
-			if !k.test && !k.migration && strings.Contains(strings.ToLower(t), "idempotency") && n.Parent().Type() != "keyword_argument" {
+			if !k.test && !k.migration && semantic.IdempotencyName(t) && n.Parent().Type() != "keyword_argument" {
 				s.add("idempotency.keys", ev(n))
 			}
 		case "except_clause":
@@ -175,13 +163,13 @@ func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve f
 		q := resolve(b)
 		last := q[strings.LastIndex(q, ".")+1:]
 		switch {
-		case !k.test && (strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "APIView")):
+		case !k.test && semantic.ViewBase(last):
 			s.add("django.views", evidenceAt(u, n))
-			if listViews[last] {
+			if semantic.ListView(last) {
 				s.add("django.list_endpoints", evidenceAt(u, n))
 			}
 			return
-		case !k.test && last == "ListModelMixin":
+		case !k.test && semantic.ListMixin(last):
 			s.add("django.list_endpoints", evidenceAt(u, n))
 			return
 		}
@@ -236,20 +224,16 @@ func (c *pyCollector) assignment(u *project.Unit, k fileKind, n pyast.Node) {
 		return
 	}
 	name := left.Text()
-	switch name {
-	case "pagination_class", "paginate_by", "DEFAULT_PAGINATION_CLASS":
-		if !k.test {
-			s.add("django.pagination", evidenceAt(u, n))
-		}
-	case "indexes":
-		if !k.test && pyast.EnclosingClass(n).ChildByField("name").Text() == "Meta" {
-			s.add("django.indexes", evidenceAt(u, n))
-		}
+	switch {
+	case semantic.PaginationSetting(name) && !k.test:
+		s.add("django.pagination", evidenceAt(u, n))
+	case semantic.MetaIndexes(n) && !k.test:
+		s.add("django.indexes", evidenceAt(u, n))
 	}
 	if k.settings && semantic.LiteralSetting(n) {
 		s.add("settings.literal_secrets", evidenceAt(u, n))
 	}
-	if k.settings && right.Type() == "dictionary" && name == "REST_FRAMEWORK" && strings.Contains(right.Text(), "PAGINATION_CLASS") {
+	if k.settings && semantic.RESTFrameworkPagination(name, right) {
 		s.add("django.pagination", evidenceAt(u, n))
 	}
 }
@@ -281,7 +265,7 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		}
 	}
 	if k.migration {
-		if method == "AddIndex" || strings.HasSuffix(q, "migrations.AddIndex") {
+		if semantic.AddIndexOperation(q, method) {
 			s.add("django.indexes", ev)
 		}
 		return
@@ -318,27 +302,24 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	// ORM: a call on a queryset or manager the semantic layer recognises.
 	if !recv.IsNil() && (sf != nil && sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
 		s.add("django.orm_queries", ev)
-		if lookupMethods[method] && lookupOnColumn(call) {
+		if semantic.ColumnLookup(call) {
 			s.add("django.lookups", ev)
 		}
 	}
-	if k.views && !call.Keyword("many").IsNil() && call.Keyword("many").Text() == "True" {
+	if k.views && semantic.ManySerialization(call) {
 		s.add("django.list_endpoints", ev)
 	}
-	switch method {
-	case "select_related", "prefetch_related":
+	if semantic.EagerLoading(method) {
 		s.add("django.eager_loading", ev)
 	}
 	switch {
-	case q == "django.db.transaction.atomic":
-		s.add("txn.atomic", ev)
-	case q == "django.db.transaction.on_commit":
-		s.add("txn.on_commit", ev)
-	case strings.HasPrefix(q, "django.core.paginator.") || strings.HasPrefix(q, "rest_framework.pagination."):
+	case semantic.TransactionCall(q) != "":
+		s.add("txn."+semantic.TransactionCall(q), ev)
+	case semantic.PaginationCall(q):
 		s.add("django.pagination", ev)
-	case q == "django.db.models.Index" || q == "django.db.models.UniqueConstraint":
+	case semantic.IndexCall(q):
 		s.add("django.indexes", ev)
-	case strings.HasPrefix(q, "django.core.cache.") || q == "django.views.decorators.cache.cache_page" || strings.HasPrefix(q, "django_redis."):
+	case semantic.CacheCall(q):
 		s.add("django.caching", ev)
 	case q == "print" && !k.script:
 		s.add("code.print_calls", ev)
@@ -391,10 +372,6 @@ func (c *pyCollector) celeryDecorator(im *pyast.Imports, call pyast.Call, ev Evi
 	}
 }
 
-// listViews are the generic views and viewsets that serve lists.
-var listViews = map[string]bool{"ListView": true, "ListAPIView": true, "ListCreateAPIView": true, "ModelViewSet": true,
-	"ReadOnlyModelViewSet": true, "ArchiveIndexView": true}
-
 // handler records an except clause and how broad it is, as the ERR rules
 // read handlers.
 func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
@@ -408,24 +385,4 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 	case pyidiom.Specific:
 		c.s.add("errors.specific_handlers", ev)
 	}
-}
-
-var lookupMethods = map[string]bool{"filter": true, "exclude": true, "get": true, "order_by": true, "get_or_create": true}
-
-// lookupOnColumn reports a lookup that an index could serve: a keyword
-// other than the primary key (id, pk), or an order_by field.
-func lookupOnColumn(call pyast.Call) bool {
-	if call.MethodName() == "order_by" {
-		return len(call.Positional) > 0
-	}
-	for k := range call.Keywords {
-		base := k
-		if i := strings.Index(base, "__"); i >= 0 {
-			base = base[:i]
-		}
-		if base != "id" && base != "pk" && k != "defaults" {
-			return true
-		}
-	}
-	return false
 }
