@@ -98,13 +98,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 		case "function_definition":
 			c.function(u, k, n, resolve)
 		case "decorator":
-			if k.test {
-				break
-			}
-			if d := n.NamedChild(0); d.Type() != "call" {
-				c.celeryDecorator(im, pyast.Call{Node: d, Func: d}, ev(n))
-			}
-			if !k.migration && effects.IsRetryDecorator(im, n.NamedChild(0)) {
+			if !k.test && !k.migration && effects.IsRetryDecorator(im, n.NamedChild(0)) {
 				s.add("http.retry_config", ev(n))
 			}
 		case "for_statement", "while_statement":
@@ -191,6 +185,18 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 	}
 	if k.migration {
 		return
+	}
+	// Celery tasks, as the CEL rules find them (decorated functions, run
+	// methods of Task subclasses).
+	if t, ok := effects.TaskOf(u.Imports, n); ok {
+		at := evidenceAt(u, t.At)
+		c.s.add("celery.tasks", at)
+		if effects.TimeLimited(t.Options) {
+			c.s.add("celery.time_limits", at)
+		}
+		if effects.RetryConfigured(t.Options) {
+			c.s.add("celery.retry_config", at)
+		}
 	}
 	if semantic.WebhookFunctionName(name) {
 		s.add("webhooks.handlers", evidenceAt(u, n))
@@ -334,10 +340,6 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 			s.add("logging.exception", ev)
 		}
 	}
-	// Celery tasks, through their decorators.
-	if p := n.Parent(); p.Type() == "decorator" && !k.test {
-		c.celeryDecorator(u.Imports, call, ev)
-	}
 }
 
 // loopQueries records ORM manager calls in the body of a loop (nested
@@ -352,22 +354,6 @@ func (c *pyCollector) loopQueries(u *project.Unit, loop pyast.Node) {
 		if recv := call.Receiver(); !recv.IsNil() && (semantic.RowMethods[call.MethodName()] || semantic.ExecMethods[call.MethodName()]) &&
 			(sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
 			c.s.add("django.queries_in_loops", evidenceAt(u, n))
-		}
-	}
-}
-
-func (c *pyCollector) celeryDecorator(im *pyast.Imports, call pyast.Call, ev Evidence) {
-	if !effects.IsTaskDecorator(im, call.Func) {
-		return
-	}
-	c.s.add("celery.tasks", ev)
-	if !call.Keyword("time_limit").IsNil() || !call.Keyword("soft_time_limit").IsNil() {
-		c.s.add("celery.time_limits", ev)
-	}
-	for _, kw := range []string{"autoretry_for", "retry_backoff", "max_retries"} {
-		if !call.Keyword(kw).IsNil() {
-			c.s.add("celery.retry_config", ev)
-			return
 		}
 	}
 }

@@ -5,7 +5,6 @@
 package resilience
 
 import (
-
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
