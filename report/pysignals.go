@@ -1,7 +1,6 @@
 package report
 
 import (
-	"path"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -23,24 +22,20 @@ type pyCollector struct {
 
 // fileKind says what a Python file is for, from its path alone.
 type fileKind struct {
-	test, migration, settings, views, script bool
+	test, migration, settings, script bool
 }
 
-// kindOf says what a file is for, from the semantic layer: its roles (the
-// one definition of a test, a migration, a settings module and a script
-// that the rules use too) and whether its path marks a views module.
+// kindOf says what a file is for: its roles come from the semantic layer,
+// the one definition of a test, a migration, a settings module and a
+// script that the rules use too.
 func kindOf(rel string, im *pyast.Imports) fileKind {
-	base := path.Base(rel)
 	roles := semantic.FileRoles(rel, im)
-	k := fileKind{}
-	// conftest.py and __init__.py are test code but hold no tests: they do
-	// not count as test files.
-	k.test = roles.Has(semantic.Test) && base != "__init__.py" && base != "conftest.py"
-	k.migration = roles.Has(semantic.Migration)
-	k.settings = roles.Has(semantic.Settings) && !roles.Has(semantic.Test)
-	k.views = semantic.ViewsModule(rel)
-	k.script = roles.Any(semantic.Script|semantic.Command|semantic.DevData) || base == "conftest.py"
-	return k
+	return fileKind{
+		test:      semantic.TestModule(rel, roles),
+		migration: roles.Has(semantic.Migration),
+		settings:  roles.Has(semantic.Settings) && !roles.Has(semantic.Test),
+		script:    semantic.ScriptModule(rel, roles),
+	}
 }
 
 func (c *pyCollector) unit(u *project.Unit) {
@@ -175,7 +170,6 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 	name := pyast.DefName(n)
 	cls := pyast.EnclosingClass(n)
 	method := !cls.IsNil()
-	nested := !pyast.EnclosingFunction(n.Parent()).IsNil()
 	if k.test {
 		if pyidiom.TestFunction(n) {
 			s.add("tests.functions", evidenceAt(u, n))
@@ -204,13 +198,13 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 			c.webhookDefs = append(c.webhookDefs, evidenceAt(u, n))
 		}
 	}
-	if k.views && !method && !nested && pyidiom.TakesRequest(n, false) && pyidiom.Params(n)[0].Name == "request" {
+	if semantic.FunctionView(n, u.Rel()) {
 		s.add("django.views", evidenceAt(u, n))
 	}
 	if name == "__init__" && method && pyidiom.InjectsDependencies(n) {
 		s.add("di.injected_dependencies", evidenceAt(u, n))
 	}
-	if strings.HasPrefix(name, "_") || nested || k.script {
+	if !pyidiom.PublicFunction(n) || k.script {
 		return
 	}
 	c.public++
@@ -312,7 +306,7 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 			s.add("django.lookups", ev)
 		}
 	}
-	if k.views && semantic.ManySerialization(call) {
+	if semantic.ViewsModule(u.Rel()) && semantic.ManySerialization(call) {
 		s.add("django.list_endpoints", ev)
 	}
 	if semantic.EagerLoading(method) {
@@ -327,7 +321,7 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		s.add("django.indexes", ev)
 	case semantic.CacheCall(q):
 		s.add("django.caching", ev)
-	case q == "print" && !k.script:
+	case pyidiom.PrintAsLog(n) && !k.script:
 		s.add("code.print_calls", ev)
 	}
 	// Logging: the loggers the LOG rules recognise.

@@ -90,7 +90,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"logging.calls", "logging calls on the loggers the LOG rules recognise (getLogger / get_task_logger / structlog bindings, loguru, logger-like names)"},
 	{"logging.structured", "logging calls with extra= or structlog key-value pairs, and files importing structlog"},
 	{"logging.exception", "logging calls that record the traceback (logger.exception, exc_info= not False)"},
-	{"code.print_calls", "print() calls outside tests, scripts and management commands"},
+	{"code.print_calls", "print() calls used as logging, as LOG003 reads them (not file= output, not in print_*/show_*/dump_* functions), outside tests, scripts and management commands"},
 	{"endpoints.count", "endpoints of the inventory (`rubric endpoints`): routed views, and views whose shape leaves no doubt"},
 	{"endpoints.state_changing", "endpoints that write rows, queue tasks or move money through an unsafe method (POST, PUT, PATCH, DELETE, or any method)"},
 	{"endpoints.authorised", "state-changing endpoints whose unsafe methods require an authenticated or staff caller, and webhook receivers that verify their deliveries, cited where that is written"},

@@ -153,3 +153,27 @@ func CacheCall(q string) bool {
 func IdempotencyName(s string) bool {
 	return strings.Contains(strings.ToLower(s), "idempotency")
 }
+
+// FunctionView reports a module-level function of a views module whose
+// first parameter is request: a view by the shape a reviewer reads, whether
+// or not a route reaches it (the endpoint inventory lists the routed ones).
+func FunctionView(def pyast.Node, rel string) bool {
+	if !ViewsModule(rel) || !pyast.EnclosingClass(def).IsNil() || !pyast.EnclosingFunction(def.Parent()).IsNil() {
+		return false
+	}
+	ps := pyast.ParamNames(def)
+	return len(ps) > 0 && ps[0] == "request"
+}
+
+// TestModule reports a file that holds tests: a test file other than
+// conftest.py and __init__.py, which are test code without tests.
+func TestModule(rel string, roles Role) bool {
+	base := path.Base(rel)
+	return roles.Has(Test) && base != "__init__.py" && base != "conftest.py"
+}
+
+// ScriptModule reports a file run by hand rather than by the application:
+// a script, a management command, development data, or conftest.py.
+func ScriptModule(rel string, roles Role) bool {
+	return roles.Any(Script|Command|DevData) || path.Base(rel) == "conftest.py"
+}

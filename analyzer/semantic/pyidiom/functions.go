@@ -87,3 +87,10 @@ func TakesRequest(def pyast.Node, method bool) bool {
 	}
 	return len(ps) > 0 && (ps[0].Name == "request" || ps[0].Name == "req")
 }
+
+// PublicFunction reports a function or method that is part of a module's
+// interface: not named with a leading underscore, not nested in another
+// function.
+func PublicFunction(def pyast.Node) bool {
+	return !strings.HasPrefix(pyast.DefName(def), "_") && pyast.EnclosingFunction(def.Parent()).IsNil()
+}

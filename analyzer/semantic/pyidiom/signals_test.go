@@ -123,3 +123,22 @@ def test_c(requests_mock):
 	assert.True(t, QueryCountAssertion("assertNumQueries"))
 	assert.True(t, QueryCountFixture("django_assert_num_queries"))
 }
+
+func TestPrintAsLog(t *testing.T) {
+	root := parse(t, `def pay():
+    print("paid")
+
+def show_report():
+    print("report")
+
+def save(f):
+    print("x", file=f)
+    print("oops", file=sys.stderr)
+    logger.print("x")
+`)
+	var got []bool
+	for _, n := range pyast.FindAll(root, "call") {
+		got = append(got, PrintAsLog(n))
+	}
+	assert.Equal(t, []bool{true, false, false, true, false}, got)
+}
