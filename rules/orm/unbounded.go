@@ -297,8 +297,6 @@ func passesRows(call pyast.Node) bool {
 	}
 }
 
-var drfListBases = []string{"ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet"}
-
 // drfListViews reports DRF list views without pagination.
 func (t *Tracker) drfListViews() {
 	if t.g == nil || t.g.DefaultPagination {
@@ -317,10 +315,8 @@ func (t *Tracker) drfListViews() {
 				list = false
 				break // a base of the project may paginate
 			}
-			for _, name := range drfListBases {
-				if strings.HasSuffix(q, "."+name) {
-					list = true
-				}
+			if semantic.DRFListView(q[strings.LastIndex(q, ".")+1:]) {
+				list = true
 			}
 		}
 		if !list {

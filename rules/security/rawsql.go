@@ -226,7 +226,7 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 			return true
 		}
 	}
-	if ws := words(lastName(n)); len(ws) > 1 && ws[len(ws)-1] == "name" && dbObjectWords[ws[len(ws)-2]] {
+	if ws := semantic.NameWords(lastName(n)); len(ws) > 1 && ws[len(ws)-1] == "name" && dbObjectWords[ws[len(ws)-2]] {
 		return true
 	}
 	switch n.Type() {

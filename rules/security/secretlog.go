@@ -76,7 +76,7 @@ func runSecretInLog(p *analyzer.Pass) error {
 		for _, a := range args {
 			if leak := findSecret(a, fn, tainted); !leak.IsNil() {
 				conf := analyzer.High
-				if w := words(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") {
+				if w := semantic.NameWords(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") {
 					conf = analyzer.Medium
 				}
 				p.Report(analyzer.Diagnostic{
@@ -130,20 +130,20 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
-		if isSecretName(n.Text()) || tainted[varKey{fn, n.Text()}] {
+		if semantic.SecretName(n.Text()) || tainted[varKey{fn, n.Text()}] {
 			return n
 		}
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
-		if isSecretName(name) && !(name == "token" && !isConfigObject(n.ChildByField("object"))) {
+		if semantic.SecretName(name) && !(name == "token" && !isConfigObject(n.ChildByField("object"))) {
 			return n
 		}
 	case "subscript":
-		if name := lastName(n); name != "" && isSecretName(name) {
+		if name := lastName(n); name != "" && semantic.SecretName(name) {
 			return n
 		}
 	case "call":
-		if name := lastName(n); name != "" && isSecretName(name) {
+		if name := lastName(n); name != "" && semantic.SecretName(name) {
 			return n
 		}
 		if m := string(pyast.CalleeName(n)); m == "format" || m == "str" || m == "repr" || m == "join" {

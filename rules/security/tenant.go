@@ -333,7 +333,7 @@ func (t *tenantCheck) managerModel(recv pyast.Node) (string, *project.Model) {
 		return "", nil
 	}
 	if cm := m.CustomManager(mgr); cm != nil {
-		for _, w := range words(cm.Class[strings.LastIndex(cm.Class, ".")+1:]) {
+		for _, w := range semantic.NameWords(cm.Class[strings.LastIndex(cm.Class, ".")+1:]) {
 			if tenantNames[w] || w == "scoped" || w == "scope" || w == "tenants" {
 				return "", nil
 			}
@@ -567,7 +567,7 @@ func hasOpaqueFilter(top pyast.Node) bool {
 			for k, v := range call.Keywords {
 				// A subquery (scoped by its outer query) or a lookup by a
 				// secret token (possession is the authorisation).
-				if isSecretName(k) || strings.HasPrefix(v.Text(), "OuterRef(") {
+				if semantic.SecretName(k) || strings.HasPrefix(v.Text(), "OuterRef(") {
 					opaque = true
 				}
 			}
