@@ -261,7 +261,6 @@ type Call struct {
 	Func       Node            // the callee expression
 	Positional []Node          // positional arguments, in order
 	Keywords   map[string]Node // keyword arguments by name (values)
-	KeywordArg map[string]Node // keyword_argument nodes by name
 	StarArgs   bool            // *args present
 	StarKwargs bool            // **kwargs present
 }
@@ -289,7 +288,6 @@ func AsCall(n Node) (Call, bool) {
 	}
 	if nkw > 0 {
 		c.Keywords = make(map[string]Node, nkw)
-		c.KeywordArg = make(map[string]Node, nkw)
 	}
 	if npos > 0 {
 		c.Positional = make([]Node, 0, npos)
@@ -300,9 +298,7 @@ func AsCall(n Node) (Call, bool) {
 		}
 		switch a.Type() {
 		case "keyword_argument":
-			name := a.ChildByField("name").Text()
-			c.Keywords[name] = a.ChildByField("value")
-			c.KeywordArg[name] = a
+			c.Keywords[a.ChildByField("name").Text()] = a.ChildByField("value")
 		case "list_splat":
 			c.StarArgs = true
 		case "dictionary_splat":
@@ -322,6 +318,23 @@ func AsCall(n Node) (Call, bool) {
 // Keyword returns the value of keyword argument name, or the zero Node.
 func (c Call) Keyword(name string) Node { return c.Keywords[name] }
 
+// KeywordArg returns the keyword_argument node of keyword name (the last
+// one, as Keywords keeps), or the zero Node. It scans the arguments rather
+// than keeping a second map in every decoded call: few callers need it.
+func (c Call) KeywordArg(name string) Node {
+	if len(c.Keywords) == 0 {
+		return Node{}
+	}
+	var found Node
+	args := c.Node.ChildByField("arguments")
+	for a := args.FirstChild(); !a.IsNil(); a = a.NextSibling() {
+		if a.Type() == "keyword_argument" && string(a.ChildByField("name").Bytes()) == name {
+			found = a
+		}
+	}
+	return found
+}
+
 // Arg returns positional argument i, or else keyword argument name.
 func (c Call) Arg(i int, name string) Node {
 	if i >= 0 && i < len(c.Positional) {
@@ -333,9 +346,34 @@ func (c Call) Arg(i int, name string) Node {
 	return Node{}
 }
 
+// CallHead is the part of a call that names what is called: the call node
+// and its callee expression. AsCallHead decodes it without reading the
+// arguments (no allocation), for callers that need only the callee.
+type CallHead struct {
+	Node Node
+	Func Node // the callee expression
+}
+
+// AsCallHead decodes the head of a call node. ok is false for anything else.
+func AsCallHead(n Node) (CallHead, bool) {
+	if n.Type() != "call" {
+		return CallHead{}, false
+	}
+	return CallHead{Node: n, Func: n.ChildByField("function")}, true
+}
+
+// Head returns the call's head.
+func (c Call) Head() CallHead { return CallHead{Node: c.Node, Func: c.Func} }
+
 // MethodName returns the attribute name when the callee is x.name, else the
 // callee identifier, else "".
-func (c Call) MethodName() string {
+func (c Call) MethodName() string { return c.Head().MethodName() }
+
+// Receiver returns x when the callee is x.name, else the zero Node.
+func (c Call) Receiver() Node { return c.Head().Receiver() }
+
+// MethodName is Call.MethodName.
+func (c CallHead) MethodName() string {
 	switch c.Func.Type() {
 	case "attribute":
 		return c.Func.ChildByField("attribute").Text()
@@ -363,8 +401,8 @@ func CalleeName(n Node) []byte {
 	return nil
 }
 
-// Receiver returns x when the callee is x.name, else the zero Node.
-func (c Call) Receiver() Node {
+// Receiver is Call.Receiver.
+func (c CallHead) Receiver() Node {
 	if c.Func.Type() == "attribute" {
 		return c.Func.ChildByField("object")
 	}

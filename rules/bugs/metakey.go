@@ -70,13 +70,17 @@ func runMetaKeyNeverSet(p *analyzer.Pass) error {
 				continue
 			}
 		case "call":
-			c, _ := pyast.AsCall(n)
-			if c.Func.Type() != "attribute" || len(c.Positional) == 0 {
+			h, _ := pyast.AsCallHead(n)
+			if h.Func.Type() != "attribute" {
 				continue
 			}
-			switch c.MethodName() {
+			switch h.MethodName() {
 			case "get", "__contains__", "pop":
 			default:
+				continue
+			}
+			c, _ := pyast.AsCall(n)
+			if len(c.Positional) == 0 {
 				continue
 			}
 			meta, key, how = c.Receiver(), c.Positional[0], "get"

@@ -44,8 +44,13 @@ func runFloatMoney(p *analyzer.Pass) error {
 	f := sm.File(p.Unit)
 	floatFields(p)
 	for _, call := range pyast.FindAll(p.Root, "call") {
+		h, _ := pyast.AsCallHead(call)
+		name := pyast.Dotted(h.Func)
+		if name != "float" && !isDecimalCtor(p, h.Func) {
+			continue
+		}
 		c, _ := pyast.AsCall(call)
-		switch name := pyast.Dotted(c.Func); {
+		switch {
 		case name == "float" && len(c.Positional) == 1:
 			floatOfMoney(p, f, call, c.Positional[0])
 		case isDecimalCtor(p, c.Func) && len(c.Positional) == 1:

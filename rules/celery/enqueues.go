@@ -30,11 +30,11 @@ var enqueues = &project.ProjectAnalysis[map[*semantic.Func][]enqueue]{Name: "cel
 			continue
 		}
 		for _, n := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
-			c, _ := pyast.AsCall(n)
-			if c.Func.Type() != "attribute" || !enqueueMethods[c.MethodName()] {
+			h, _ := pyast.AsCallHead(n)
+			if h.Func.Type() != "attribute" || !enqueueMethods[h.MethodName()] {
 				continue
 			}
-			d := pyast.Dotted(c.Receiver())
+			d := pyast.Dotted(h.Receiver())
 			if d == "" {
 				continue
 			}
@@ -42,6 +42,7 @@ var enqueues = &project.ProjectAnalysis[map[*semantic.Func][]enqueue]{Name: "cel
 			if fn == nil {
 				continue
 			}
+			c, _ := pyast.AsCall(n)
 			e := enqueue{file: f, call: c, kw: map[string]pyast.Node{}}
 			if c.MethodName() == "apply_async" {
 				if a := pyast.Unparen(c.Arg(0, "args")); a.Is("list", "tuple") {

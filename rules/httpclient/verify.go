@@ -48,7 +48,7 @@ func runVerifyDisabled(p *analyzer.Pass) error {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
-				Range:   analyzer.RangeOf(c.KeywordArg["verify"]),
+				Range:   analyzer.RangeOf(c.KeywordArg("verify")),
 				Message: fmt.Sprintf("`%s(..., verify=False)` turns off TLS certificate checks: anyone on the path can read and change the traffic", c.Func.Text()),
 				Help:    "keep verification on; for a private CA pass its bundle: `verify=\"/etc/ssl/certs/internal-ca.pem\"`",
 			})

@@ -98,7 +98,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 			case "modelform_factory", "modelformset_factory", "inlineformset_factory":
 				if v, ok := pyast.StringValue(c.Keyword("fields")); ok && v == "__all__" {
 					p.Report(analyzer.Diagnostic{
-						Range:   analyzer.RangeOf(c.KeywordArg["fields"]),
+						Range:   analyzer.RangeOf(c.KeywordArg("fields")),
 						Message: fmt.Sprintf("`%s(fields=\"__all__\")` accepts every model field", c.MethodName()),
 						Help:    "pass the list of fields the form may write: `fields=[\"name\", \"email\"]`",
 					})

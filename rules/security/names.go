@@ -118,8 +118,8 @@ func lastName(n pyast.Node) string {
 			return s
 		}
 	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.MethodName() == "get" || c.MethodName() == "getenv" {
+		if h, _ := pyast.AsCallHead(n); h.MethodName() == "get" || h.MethodName() == "getenv" {
+			c, _ := pyast.AsCall(n)
 			if s, ok := pyast.StringValue(c.Arg(0, "")); ok {
 				return s
 			}

@@ -107,7 +107,7 @@ func remoteCreate(p *analyzer.Pass, ef *effects.File, sf *semantic.File, call py
 		}
 		return ""
 	}
-	c, _ := pyast.AsCall(call)
+	c, _ := pyast.AsCallHead(call)
 	if strings.HasPrefix(c.MethodName(), "create") {
 		if q, ok := p.Imports.Resolve(c.Func); ok {
 			for _, sdk := range paymentSDKs {
