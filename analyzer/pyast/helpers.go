@@ -114,23 +114,47 @@ func FindAllShallow(n Node, types ...string) []Node {
 	if len(cands) == 0 {
 		return nil
 	}
-	defs := FindAll(n, "function_definition", "class_definition", "lambda")
-	out := cands[:0]
-	k := 0
-	skipEnd := int32(-1) // nodes below this index lie in a nested definition
-	for _, c := range cands {
-		for ; k < len(defs) && defs[k].i <= c.i; k++ {
-			if d := defs[k]; d.i != n.i && d.t.nodes[d.i].flags&flagNamed != 0 {
-				skipEnd = max(skipEnd, d.t.nodes[d.i].subEnd)
-			}
-		}
-		if c.i < skipEnd || (c.i != n.i && c.t.nodes[c.i].flags&flagNamed == 0) {
-			continue
-		}
-		out = append(out, c)
+	small, large := n.t.types()
+	var out []Node
+	if small != nil {
+		out = shallow(n, cands, small)
+	} else {
+		out = shallow(n, cands, large)
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// defTypes are the types of the nodes FindAllShallow does not descend
+// into.
+var defTypes = [...]string{"function_definition", "class_definition", "lambda"}
+
+// shallow filters cands (n's nodes, in order) in place, leaving out those
+// inside a nested definition, read from the type index without a copy.
+func shallow[T nodeIndex](n Node, cands []Node, ix *typeIndex[T]) []Node {
+	lo, hi := n.i, n.nd().subEnd
+	var defs [len(defTypes)][]T
+	for k, typ := range defTypes {
+		defs[k] = ix.of(typeIDs[typ], lo, hi)
+	}
+	nodes := n.t.nodes
+	out := cands[:0]
+	skipEnd := int32(-1) // nodes below this index lie in a nested definition
+	for _, c := range cands {
+		for k := range defs {
+			for len(defs[k]) > 0 && int32(defs[k][0]) <= c.i {
+				if d := int32(defs[k][0]); d != n.i && nodes[d].flags&flagNamed != 0 {
+					skipEnd = max(skipEnd, nodes[d].subEnd)
+				}
+				defs[k] = defs[k][1:]
+			}
+		}
+		if c.i < skipEnd || (c.i != n.i && nodes[c.i].flags&flagNamed == 0) {
+			continue
+		}
+		out = append(out, c)
 	}
 	return out
 }
