@@ -106,8 +106,7 @@ func hasBreaker(ix *project.Index) bool {
 		if u.Tree == nil {
 			continue
 		}
-		src := strings.ToLower(string(u.Tree.Src))
-		if !strings.Contains(src, "breaker") && !strings.Contains(src, "circuit") {
+		if !mentionsFold(u.Tree.Src, "breaker", "circuit") {
 			continue // cheap pre-filter; the tree decides below
 		}
 		for _, n := range pyast.FindAll(u.Tree.Root(), "class_definition", "decorator", "call") {
@@ -125,6 +124,45 @@ func hasBreaker(ix *project.Index) bool {
 			if found {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// mentionsFold reports whether strings.ToLower(string(src)) contains one
+// of words (lower-case ASCII letters), without copying src: an ASCII
+// case-insensitive search, then, only for a file with bytes outside
+// ASCII (whose lower case may differ, as the Kelvin sign's), the copy.
+func mentionsFold(src []byte, words ...string) bool {
+	for _, w := range words {
+		if asciiContainsFold(src, w) {
+			return true
+		}
+	}
+	for _, b := range src {
+		if b >= 0x80 {
+			low := strings.ToLower(string(src))
+			for _, w := range words {
+				if strings.Contains(low, w) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// asciiContainsFold reports whether src holds word (lower-case ASCII
+// letters) in any mix of ASCII case.
+func asciiContainsFold(src []byte, word string) bool {
+	for i := 0; i+len(word) <= len(src); i++ {
+		j := 0
+		for j < len(word) && src[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
 		}
 	}
 	return false
