@@ -325,15 +325,16 @@ var signingKeys = map[string]int{"hmac.new": 0, "hmac.HMAC": 0, "hmac.digest": 0
 // key is not a literal. A literal there is the key in use, whatever it
 // looks like: only an empty string is left alone.
 func signingKeyLiteral(im *pyast.Imports, n pyast.Node) (pyast.Node, string) {
-	c, ok := pyast.AsCall(n)
+	h, ok := pyast.AsCallHead(n)
 	if !ok {
 		return pyast.Node{}, ""
 	}
-	q, ok := im.Resolve(c.Func)
+	q, ok := im.Resolve(h.Func)
 	pos, known := signingKeys[q]
 	if !ok || !known {
 		return pyast.Node{}, ""
 	}
+	c, _ := pyast.AsCall(n)
 	key := c.Keyword("key")
 	if key.IsNil() && len(c.Positional) > pos {
 		key = c.Positional[pos]
