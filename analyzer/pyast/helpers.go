@@ -1,6 +1,9 @@
 package pyast
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Inspect walks the named nodes of the subtree at n in pre-order, calling
 // f for each. If f returns false the node's children are skipped.
@@ -84,6 +87,43 @@ func findAll[T nodeIndex](n Node, ix *typeIndex[T], types []string) []Node {
 		}
 	}
 	return out
+}
+
+// FindEach yields the nodes FindAll(n, typ) returns, in the same order,
+// without allocating them as a slice: for walks over a common type (every
+// identifier, every call) that need each node once.
+func FindEach(n Node, typ string) iter.Seq[Node] {
+	return func(yield func(Node) bool) {
+		if n.IsNil() {
+			return
+		}
+		id, ok := typeIDs[typ]
+		if !ok {
+			return
+		}
+		if !indexedType[id] {
+			for _, m := range scanTypes(n, []string{typ}) {
+				if !yield(m) {
+					return
+				}
+			}
+			return
+		}
+		small, large := n.t.types()
+		if small != nil {
+			eachOf(n, small, id, yield)
+		} else {
+			eachOf(n, large, id, yield)
+		}
+	}
+}
+
+func eachOf[T nodeIndex](n Node, ix *typeIndex[T], id uint16, yield func(Node) bool) {
+	for _, i := range ix.of(id, n.i, n.nd().subEnd) {
+		if !yield(Node{t: n.t, i: int32(i)}) {
+			return
+		}
+	}
 }
 
 // scanTypes is FindAll by a scan of n's subtree: for types the index

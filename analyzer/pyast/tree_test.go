@@ -421,6 +421,13 @@ func TestFindAllEveryTypeAndSize(t *testing.T) {
 				got := FindAll(n, ts...)
 				require.Equal(t, len(want), len(got), "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
 				assert.Equal(t, want, got, "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
+				if len(ts) == 1 {
+					var each []Node
+					for m := range FindEach(n, ts[0]) {
+						each = append(each, m)
+					}
+					assert.Equal(t, want, each, "FindEach(%v, %v) of %d nodes", n, ts[0], tr.NodeCount())
+				}
 			}
 		}
 		small, large := tr.Root().t.types()

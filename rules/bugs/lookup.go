@@ -82,7 +82,7 @@ func runUnknownField(p *analyzer.Pass) error {
 		return nil
 	}
 	c := &lookupCheck{p: p, sm: sm, f: f}
-	for _, call := range pyast.FindAll(p.Root, "call") {
+	for call := range pyast.FindEach(p.Root, "call") {
 		if call.ChildByField("function").Type() != "attribute" {
 			continue
 		}
@@ -408,7 +408,7 @@ func historical(recv pyast.Node) bool {
 		return false
 	}
 	params := pyast.ParamNames(fn)
-	for _, a := range pyast.FindAll(fn, "assignment") {
+	for a := range pyast.FindEach(fn, "assignment") {
 		if a.ChildByField("left").Text() != root.Text() {
 			continue
 		}

@@ -38,7 +38,7 @@ var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.store
 		if u.Tree == nil || !bytes.Contains(u.File.Src, []byte("META[")) {
 			continue
 		}
-		for _, n := range pyast.FindAll(u.Tree.Root(), "subscript") {
+		for n := range pyast.FindEach(u.Tree.Root(), "subscript") {
 			if !isStore(n) || !strings.HasSuffix(pyast.Dotted(n.ChildByField("value")), ".META") {
 				continue
 			}

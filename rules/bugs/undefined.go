@@ -137,10 +137,9 @@ func runUndefinedName(p *analyzer.Pass) error {
 		id    pyast.Node
 		scope pyast.Node
 	}
-	ids := pyast.FindAll(root, "identifier")
-	uses := make([]use, 0, len(ids)/2)
+	var uses []use
 	kinds := kindsOf(root)
-	for _, id := range ids {
+	for id := range pyast.FindEach(root, "identifier") {
 		role, scope := classify(id, root, kinds)
 		switch role {
 		case roleBind:
@@ -420,7 +419,7 @@ func opensNamespace(root pyast.Node) bool {
 	if len(pyast.FindAll(root, "wildcard_import")) > 0 {
 		return true
 	}
-	for _, c := range pyast.FindAll(root, "call") {
+	for c := range pyast.FindEach(root, "call") {
 		if f := c.ChildByField("function"); f.Type() == "identifier" {
 			switch f.Text() {
 			case "exec", "execfile", "globals", "locals", "vars", "__import__":

@@ -91,7 +91,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 		}
 		return true
 	}
-	for _, n := range pyast.FindAll(p.Root, "except_clause") {
+	for n := range pyast.FindEach(p.Root, "except_clause") {
 		check(n)
 	}
 	return nil

@@ -44,7 +44,7 @@ func runPrintAsLog(p *analyzer.Pass) error {
 	if scriptLike(p) {
 		return nil
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		// Test the callee before decoding: most calls are not print.
 		fn := n.ChildByField("function")
 		if fn.Type() != "identifier" || string(fn.Bytes()) != "print" || insidePrintDef(n) {

@@ -47,7 +47,7 @@ func runUnorderedPagination(p *analyzer.Pass) error {
 	for _, c := range t.Classes {
 		t.unorderedListView(c)
 	}
-	for _, call := range pyast.FindAll(p.Root, "call") {
+	for call := range pyast.FindEach(p.Root, "call") {
 		h, _ := pyast.AsCallHead(call)
 		name := h.MethodName()
 		if name != "Paginator" && name != "paginate_queryset" {

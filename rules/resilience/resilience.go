@@ -82,7 +82,7 @@ func bestEffort(call pyast.Node) bool {
 // retries: urllib3 Retry(...), HTTPAdapter(max_retries=...) other than 0,
 // httpx.HTTPTransport(retries=...).
 func fileMountsRetries(im *pyast.Imports, root pyast.Node) bool {
-	for _, n := range pyast.FindAll(root, "call") {
+	for n := range pyast.FindEach(root, "call") {
 		q, ok := im.Resolve(n.ChildByField("function"))
 		if !ok {
 			continue // an unresolved callee matches no case below

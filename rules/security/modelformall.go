@@ -287,7 +287,7 @@ func setBySave(p *analyzer.Pass, md *project.Model) map[string]bool {
 		if fn == nil {
 			continue
 		}
-		for _, a := range pyast.FindAll(fn.Node, "assignment") {
+		for a := range pyast.FindEach(fn.Node, "assignment") {
 			l := a.ChildByField("left")
 			if l.Type() == "attribute" && l.ChildByField("object").Text() == "self" {
 				out[strings.TrimSuffix(l.ChildByField("attribute").Text(), "_id")] = true

@@ -184,7 +184,7 @@ func spansNosec(p *analyzer.Pass, lines map[int]bool, n pyast.Node) bool {
 // (any scope), in source order.
 func identifierAssignments(root pyast.Node) []pyast.Node {
 	var out []pyast.Node
-	for _, n := range pyast.FindAll(root, "assignment") {
+	for n := range pyast.FindEach(root, "assignment") {
 		if n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
 			out = append(out, n)
 		}

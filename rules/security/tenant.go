@@ -232,7 +232,7 @@ func guardedView(fn pyast.Node) bool {
 		if c, ok := pyast.AsCall(d); ok {
 			d = c.Func
 			if pyast.Dotted(d) == "permission_classes" || strings.HasSuffix(pyast.Dotted(d), ".permission_classes") {
-				for _, id := range pyast.FindAll(c.Node, "identifier") {
+				for id := range pyast.FindEach(c.Node, "identifier") {
 					names = append(names, id.Text())
 				}
 			}
@@ -245,7 +245,7 @@ func guardedView(fn pyast.Node) bool {
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "permission_classes" {
 				continue
 			}
-			for _, id := range pyast.FindAll(a.ChildByField("right"), "identifier") {
+			for id := range pyast.FindEach(a.ChildByField("right"), "identifier") {
 				names = append(names, id.Text())
 			}
 		}
@@ -496,7 +496,7 @@ func chainEnd(c pyast.Node) pyast.Node {
 func (t *tenantCheck) scopesTenant(fn pyast.Node, m *project.Model, key *project.Field) bool {
 	// Locals holding the caller (`user = self.request.user`).
 	callers := map[string]bool{}
-	for _, a := range pyast.FindAll(fn, "assignment") {
+	for a := range pyast.FindEach(fn, "assignment") {
 		if l := a.ChildByField("left"); l.Type() == "identifier" && strings.HasSuffix(a.ChildByField("right").Text(), "request.user") {
 			callers[l.Text()] = true
 		}

@@ -126,8 +126,8 @@ func remoteCreate(p *analyzer.Pass, ef *effects.File, sf *semantic.File, call py
 // compensates reports a function with an except handler that calls a
 // compensating method.
 func compensates(fn pyast.Node) bool {
-	for _, h := range pyast.FindAll(fn, "except_clause") {
-		for _, call := range pyast.FindAll(h, "call") {
+	for h := range pyast.FindEach(fn, "except_clause") {
+		for call := range pyast.FindEach(h, "call") {
 			name := strings.ToLower(call.ChildByField("function").Text()) // stripe.Refund.create
 			for _, c := range compensations {
 				if strings.Contains(name, c) {
@@ -164,7 +164,7 @@ var idRef = regexp.MustCompile(`(?:\.json\(\))?(?:\[\s*["'][A-Za-z_]*id["']\s*\]
 // the remote call and the write.
 func recordsID(fn pyast.Node, w effects.Effect, result string) bool {
 	refers := func(n pyast.Node) bool {
-		for _, id := range pyast.FindAll(n, "identifier") {
+		for id := range pyast.FindEach(n, "identifier") {
 			if id.Text() != result {
 				continue
 			}
