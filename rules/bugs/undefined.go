@@ -147,7 +147,11 @@ func runUndefinedName(p *analyzer.Pass) error {
 		case roleGlobal:
 			bind(root, id.Text())
 		case roleUse:
-			uses = append(uses, use{id, scope})
+			// A name bound by now stays bound (bindings are only added):
+			// only the reads not yet bound are kept for the check below.
+			if name := id.Text(); !builtinNames[name] && !bound(scopes, scope, name, root) {
+				uses = append(uses, use{id, scope})
+			}
 		}
 	}
 	first := map[string]int{}
