@@ -59,6 +59,9 @@ func runNoCompensation(p *analyzer.Pass) error {
 			continue
 		}
 		effs := ef.Effects(fn)
+		if !hasWrite(effs) {
+			continue // nothing could record a remote object (checked first: finding the remote create is the costly part)
+		}
 		calls := ownCalls(fn)
 		var remoteAt pyast.Node
 		var remoteName string
@@ -97,6 +100,16 @@ func runNoCompensation(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// hasWrite reports whether effs holds a database write.
+func hasWrite(effs []effects.Effect) bool {
+	for _, e := range effs {
+		if e.Kind == effects.DBWrite {
+			return true
+		}
+	}
+	return false
 }
 
 // remoteCreate names the remote object a call creates, or returns "".

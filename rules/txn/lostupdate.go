@@ -435,7 +435,7 @@ func waitBetween(sf *semantic.File, ef *effects.File, fn pyast.Node, from, to in
 		if e := ef.Classify(call); e.Kind == effects.HTTP {
 			return call, e.Name
 		}
-		c, _ := pyast.AsCall(call)
+		c, _ := pyast.AsCallHead(call)
 		if q, ok := ef.Imports.Resolve(c.Func); ok && q == "time.sleep" {
 			return call, "time.sleep"
 		}
