@@ -95,7 +95,8 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 	for (;;) {
 		TSNode nd = ts_tree_cursor_current_node(&cur);
 		uint16_t sym = ts_node_symbol(nd);
-		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !ts_node_is_named(nd) && !ts_node_is_missing(nd)) {
+		bool named = ts_node_is_named(nd), missing = ts_node_is_missing(nd);
+		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !named && !missing) {
 			uint16_t psym = out[parents[depth - 1]].sym;
 			if (psym < nsym && !(kinds[psym] & RB_KEEP_TOKENS)) goto next; // a token: no children to skip
 		}
@@ -103,7 +104,7 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 		rb_node *r = &out[len];
 		r->sym = sym;
 		r->field = depth > 0 ? (uint8_t)ts_tree_cursor_current_field_id(&cur) : 0;
-		r->flags = (ts_node_is_named(nd) ? 1 : 0) | (ts_node_is_missing(nd) ? 2 : 0) |
+		r->flags = (named ? 1 : 0) | (missing ? 2 : 0) |
 			(r->sym == 0xFFFF ? 4 : 0) | (ts_node_has_error(nd) ? 8 : 0);
 		r->start = ts_node_start_byte(nd);
 		uint32_t end = ts_node_end_byte(nd);
