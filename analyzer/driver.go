@@ -824,14 +824,23 @@ func prebuild(ix *project.Index, a project.Analysis) {
 func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) ruleDiags {
 	found := ruleDiags{}
 	roles := semantic.RolesOf(st.unit)
-	for _, r := range rules {
+	// The passes and their findings, one allocation each for the file
+	// rather than one per rule.
+	passes := make([]Pass, len(rules))
+	found1 := make([][]Diagnostic, len(rules))
+	var root pyast.Node
+	for k, r := range rules {
 		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
 		}
-		var diags []Diagnostic
-		pass := &Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: st.unit.Tree.Root(),
-			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &diags}
+		if root.IsNil() {
+			root = st.unit.Tree.Root()
+		}
+		pass := &passes[k]
+		*pass = Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: root,
+			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &found1[k]}
 		err := runRule(r, pass)
+		diags := found1[k]
 		if err != nil {
 			if enabled[InternalError.Code] {
 				found[r.Code] = []Diagnostic{internalError(st.file.Rel, "rule "+r.Code, err)}
