@@ -89,39 +89,57 @@ func findAll[T nodeIndex](n Node, ix *typeIndex[T], types []string) []Node {
 	return out
 }
 
-// FindEach yields the nodes FindAll(n, typ) returns, in the same order,
-// without allocating them as a slice: for walks over a common type (every
-// identifier, every call) that need each node once.
-func FindEach(n Node, typ string) iter.Seq[Node] {
+// FindEach yields the nodes FindAll(n, types...) returns, in the same
+// order, without allocating them as a slice: for walks over every node of
+// some types (every identifier, every call) that need each node once.
+func FindEach(n Node, types ...string) iter.Seq[Node] {
 	return func(yield func(Node) bool) {
 		if n.IsNil() {
 			return
 		}
-		id, ok := typeIDs[typ]
-		if !ok {
-			return
-		}
-		if !indexedType[id] {
-			for _, m := range scanTypes(n, []string{typ}) {
-				if !yield(m) {
-					return
+		for _, typ := range types {
+			if id, ok := typeIDs[typ]; ok && !indexedType[id] {
+				for _, m := range scanTypes(n, types) {
+					if !yield(m) {
+						return
+					}
 				}
+				return
 			}
-			return
 		}
 		small, large := n.t.types()
 		if small != nil {
-			eachOf(n, small, id, yield)
+			eachOf(n, small, types, yield)
 		} else {
-			eachOf(n, large, id, yield)
+			eachOf(n, large, types, yield)
 		}
 	}
 }
 
-func eachOf[T nodeIndex](n Node, ix *typeIndex[T], id uint16, yield func(Node) bool) {
-	for _, i := range ix.of(id, n.i, n.nd().subEnd) {
-		if !yield(Node{t: n.t, i: int32(i)}) {
+// eachOf is findAll's merge of the index lists, yielding as it goes.
+func eachOf[T nodeIndex](n Node, ix *typeIndex[T], types []string, yield func(Node) bool) {
+	lo, hi := n.i, n.nd().subEnd
+	var room [4][]T
+	lists := room[:0]
+	for _, typ := range types {
+		if id, ok := typeIDs[typ]; ok {
+			if idx := ix.of(id, lo, hi); len(idx) > 0 {
+				lists = append(lists, idx)
+			}
+		}
+	}
+	for len(lists) > 0 {
+		best := 0
+		for k := 1; k < len(lists); k++ {
+			if lists[k][0] < lists[best][0] {
+				best = k
+			}
+		}
+		if !yield(Node{t: n.t, i: int32(lists[best][0])}) {
 			return
+		}
+		if lists[best] = lists[best][1:]; len(lists[best]) == 0 {
+			lists = append(lists[:best], lists[best+1:]...)
 		}
 	}
 }

@@ -407,7 +407,8 @@ func TestFindAllEveryTypeAndSize(t *testing.T) {
 	for big.Len() < 300_000 {
 		big.WriteString(small)
 	}
-	sets := [][]string{{"call"}, {"("}, {"=", "identifier"}, {"lambda"}, {"call", ")", "for_in_clause"}, {"if", "return"}, {"ERROR"}, {"nope"}}
+	sets := [][]string{{"call"}, {"("}, {"=", "identifier"}, {"lambda"}, {"call", ")", "for_in_clause"}, {"if", "return"}, {"ERROR"}, {"nope"},
+		{"call", "identifier", "lambda", "for_in_clause", "return_statement", "nope"}, {"list_comprehension", "parameters"}}
 	for _, src := range []string{small, big.String(), "f(\n"} {
 		tr, err := Parse([]byte(src))
 		require.NoError(t, err)
@@ -421,13 +422,11 @@ func TestFindAllEveryTypeAndSize(t *testing.T) {
 				got := FindAll(n, ts...)
 				require.Equal(t, len(want), len(got), "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
 				assert.Equal(t, want, got, "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
-				if len(ts) == 1 {
-					var each []Node
-					for m := range FindEach(n, ts[0]) {
-						each = append(each, m)
-					}
-					assert.Equal(t, want, each, "FindEach(%v, %v) of %d nodes", n, ts[0], tr.NodeCount())
+				var each []Node
+				for m := range FindEach(n, ts...) {
+					each = append(each, m)
 				}
+				assert.Equal(t, want, each, "FindEach(%v, %v) of %d nodes", n, ts, tr.NodeCount())
 			}
 		}
 		small, large := tr.Root().t.types()

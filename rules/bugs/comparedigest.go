@@ -87,7 +87,7 @@ func hashObject(im *pyast.Imports, n pyast.Node) (string, pyast.Node) {
 	}
 	var value pyast.Node
 	binds := 0
-	for _, a := range pyast.FindAll(scope, "assignment", "augmented_assignment", "for_statement", "for_in_clause", "with_item", "named_expression") {
+	for a := range pyast.FindEach(scope, "assignment", "augmented_assignment", "for_statement", "for_in_clause", "with_item", "named_expression") {
 		var target pyast.Node
 		switch a.Type() {
 		case "named_expression":

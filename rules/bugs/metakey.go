@@ -60,7 +60,7 @@ var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.store
 // (storedMetaKeys).
 func runMetaKeyNeverSet(p *analyzer.Pass) error {
 	stored := storedMetaKeys.Get(p.Project)
-	for _, n := range pyast.FindAll(p.Root, "subscript", "call") {
+	for n := range pyast.FindEach(p.Root, "subscript", "call") {
 		var meta, key pyast.Node
 		how := "read"
 		switch n.Type() {

@@ -146,7 +146,7 @@ func keepsAlias(h pyidiom.Handler) bool {
 		return false
 	}
 	kept := false
-	for _, n := range pyast.FindAll(h.Body, "assignment", "call") {
+	for n := range pyast.FindEach(h.Body, "assignment", "call") {
 		if kept {
 			break
 		}

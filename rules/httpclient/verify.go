@@ -35,7 +35,7 @@ func runVerifyDisabled(p *analyzer.Pass) error {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)
-	for _, n := range pyast.FindAll(p.Root, "call", "assignment") {
+	for n := range pyast.FindEach(p.Root, "call", "assignment") {
 		switch n.Type() {
 		case "call":
 			c, _ := pyast.AsCall(n)

@@ -109,7 +109,7 @@ func hasBreaker(ix *project.Index) bool {
 		if !mentionsFold(u.Tree.Src, "breaker", "circuit") {
 			continue // cheap pre-filter; the tree decides below
 		}
-		for _, n := range pyast.FindAll(u.Tree.Root(), "class_definition", "decorator", "call") {
+		for n := range pyast.FindEach(u.Tree.Root(), "class_definition", "decorator", "call") {
 			found := false
 			switch n.Type() {
 			case "class_definition":

@@ -85,7 +85,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			Related:    related,
 		})
 	}
-	for _, n := range pyast.FindAll(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
+	for n := range pyast.FindEach(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
 		switch n.Type() {
 		case "string":
 			v, ok := pyast.StringValue(n)

@@ -37,7 +37,7 @@ var ModelFormAllFields = &analyzer.Rule{
 // inlineformset_factory. It skips serializers named for output only (Read,
 // List, Output, Response) and test files.
 func runModelFormAllFields(p *analyzer.Pass) error {
-	for _, n := range pyast.FindAll(p.Root, "class_definition", "call") {
+	for n := range pyast.FindEach(p.Root, "class_definition", "call") {
 		switch n.Type() {
 		case "class_definition":
 			if hasWord(pyast.DefName(n), "read", "readonly", "list", "output", "response", "lite", "activity", "log", "expand", "summary", "minimal") {

@@ -282,7 +282,7 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 // they were assigned (`sql = f"..."`, `sql += " AND x = %s" % v`).
 func builtSQLVariables(p *analyzer.Pass, safe map[varKey]bool) map[varKey]pyast.Node {
 	out := map[varKey]pyast.Node{}
-	for _, n := range pyast.FindAll(p.Root, "assignment", "augmented_assignment") {
+	for n := range pyast.FindEach(p.Root, "assignment", "augmented_assignment") {
 		if n.ChildByField("left").Type() != "identifier" {
 			continue
 		}

@@ -58,7 +58,7 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 	t := tenantCheck{p: p, g: p.Project.Models, keys: map[*project.Model]*project.Field{}}
 	inv := semantic.InventoryOf(p.Project)
 	sf := semantic.Of(p.Project).File(p.Unit)
-	for _, n := range pyast.FindAll(p.Root, "class_definition", "function_definition") {
+	for n := range pyast.FindEach(p.Root, "class_definition", "function_definition") {
 		switch n.Type() {
 		case "class_definition":
 			if !guardedEndpoints(inv, sf, n) {
@@ -501,7 +501,7 @@ func (t *tenantCheck) scopesTenant(fn pyast.Node, m *project.Model, key *project
 			callers[l.Text()] = true
 		}
 	}
-	for _, n := range pyast.FindAll(fn, "keyword_argument", "string_content") {
+	for n := range pyast.FindEach(fn, "keyword_argument", "string_content") {
 		switch n.Type() {
 		case "keyword_argument":
 			v := n.ChildByField("value")

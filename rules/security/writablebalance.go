@@ -119,7 +119,7 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 // client's data: `validated_data.pop("balance")`, `del data["balance"]`.
 func droppedByClass(cls pyast.Node) map[string]bool {
 	out := map[string]bool{}
-	for _, n := range pyast.FindAll(pyast.Body(cls), "call", "delete_statement") {
+	for n := range pyast.FindEach(pyast.Body(cls), "call", "delete_statement") {
 		if n.Type() == "delete_statement" {
 			for s := range pyast.FindEach(n, "subscript") {
 				if v, ok := pyast.StringValue(s.ChildByField("subscript")); ok {
