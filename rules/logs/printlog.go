@@ -45,7 +45,7 @@ func runPrintAsLog(p *analyzer.Pass) error {
 	if scriptLike(p) {
 		return nil
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		if !pyidiom.PrintAsLog(n) {
 			continue
 		}

@@ -48,7 +48,7 @@ var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "ren
 func runUnbounded(p *analyzer.Pass) error {
 	t := NewTracker(p)
 	t.Loops()
-	for _, fn := range pyast.FindAll(p.Root, "function_definition") {
+	for fn := range pyast.FindEach(p.Root, "function_definition") {
 		if !isView(fn) || mentionsPagination(fn) {
 			continue
 		}
@@ -303,7 +303,7 @@ func (t *Tracker) drfListViews() {
 		return
 	}
 	p := t.p
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		bases := cls.ChildByField("superclasses").NamedChildren()
 		if len(bases) == 0 {
 			continue

@@ -49,11 +49,11 @@ func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
 		}
 		f := effects.NewFile(u.Tree.Root(), u.Imports)
 		seen := map[int32]bool{}
-		for _, cls := range pyast.FindAll(u.Tree.Root(), "class_definition") {
+		for cls := range pyast.FindEach(u.Tree.Root(), "class_definition") {
 			if effects.PaymentWord(pyast.DefName(cls)) == "" || seen[cls.ID()] {
 				continue
 			}
-			for _, call := range pyast.FindAll(pyast.Body(cls), "call") {
+			for call := range pyast.FindEach(pyast.Body(cls), "call") {
 				if f.Classify(call).Kind == effects.HTTP {
 					seen[cls.ID()] = true
 					clients = append(clients, client{u.File.Rel, cls})

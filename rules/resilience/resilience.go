@@ -80,7 +80,7 @@ func bestEffort(call pyast.Node) bool {
 // retries (effects.MountsRetries): urllib3 Retry(...), HTTPAdapter(max_retries=...)
 // other than 0, httpx.HTTPTransport(retries=...).
 func fileMountsRetries(im *pyast.Imports, root pyast.Node) bool {
-	for _, n := range pyast.FindAll(root, "call") {
+	for n := range pyast.FindEach(root, "call") {
 		if effects.MountsRetries(im, n) {
 			return true
 		}

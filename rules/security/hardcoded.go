@@ -85,7 +85,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			Related:    related,
 		})
 	}
-	for _, n := range pyast.FindAll(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
+	for n := range pyast.FindEach(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
 		switch n.Type() {
 		case "string":
 			v, ok := pyast.StringValue(n)
@@ -243,15 +243,16 @@ var signingKeys = map[string]int{"hmac.new": 0, "hmac.HMAC": 0, "hmac.digest": 0
 // key is not a literal. A literal there is the key in use, whatever it
 // looks like: only an empty string is left alone.
 func signingKeyLiteral(im *pyast.Imports, n pyast.Node) (pyast.Node, string) {
-	c, ok := pyast.AsCall(n)
+	h, ok := pyast.AsCallHead(n)
 	if !ok {
 		return pyast.Node{}, ""
 	}
-	q, ok := im.Resolve(c.Func)
+	q, ok := im.Resolve(h.Func)
 	pos, known := signingKeys[q]
 	if !ok || !known {
 		return pyast.Node{}, ""
 	}
+	c, _ := pyast.AsCall(n)
 	key := c.Keyword("key")
 	if key.IsNil() && len(c.Positional) > pos {
 		key = c.Positional[pos]

@@ -44,8 +44,8 @@ func lastName(n pyast.Node) string {
 			return s
 		}
 	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.MethodName() == "get" || c.MethodName() == "getenv" {
+		if h, _ := pyast.AsCallHead(n); h.MethodName() == "get" || h.MethodName() == "getenv" {
+			c, _ := pyast.AsCall(n)
 			if s, ok := pyast.StringValue(c.Arg(0, "")); ok {
 				return s
 			}
@@ -110,7 +110,7 @@ func spansNosec(p *analyzer.Pass, lines map[int]bool, n pyast.Node) bool {
 // (any scope), in source order.
 func identifierAssignments(root pyast.Node) []pyast.Node {
 	var out []pyast.Node
-	for _, n := range pyast.FindAll(root, "assignment") {
+	for n := range pyast.FindEach(root, "assignment") {
 		if n.ChildByField("left").Type() == "identifier" && !n.ChildByField("right").IsNil() {
 			out = append(out, n)
 		}

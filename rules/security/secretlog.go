@@ -39,7 +39,7 @@ var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "
 // (key[-4:]) stop the search. Test files are skipped.
 func runSecretInLog(p *analyzer.Pass) error {
 	var tainted map[varKey]bool // computed on first need
-	for _, n := range pyast.FindAll(p.Root, "call", "raise_statement") {
+	for n := range pyast.FindEach(p.Root, "call", "raise_statement") {
 		var args []pyast.Node
 		sink := ""
 		switch n.Type() {

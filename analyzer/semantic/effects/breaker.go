@@ -36,7 +36,7 @@ func BreakerImport(im *pyast.Imports) string {
 // (BreakerImport). NET005 and the checklist's http.circuit_breaker signal
 // share both.
 func BreakerSites(root pyast.Node, src []byte) []pyast.Node {
-	if !strings.Contains(strings.ToLower(string(src)), "breaker") {
+	if !mentionsFold(src, "breaker") {
 		return nil // cheap pre-filter; the tree decides below
 	}
 	var out []pyast.Node
@@ -107,3 +107,42 @@ func nameWords(s string) []string {
 
 func isAlpha(b byte) bool { return b >= 'a' && b <= 'z' || isUpper(b) }
 func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
+
+// mentionsFold reports whether strings.ToLower(string(src)) contains one
+// of words (lower-case ASCII letters), without copying src: an ASCII
+// case-insensitive search, then, only for a file with bytes outside
+// ASCII (whose lower case may differ, as the Kelvin sign's), the copy.
+func mentionsFold(src []byte, words ...string) bool {
+	for _, w := range words {
+		if asciiContainsFold(src, w) {
+			return true
+		}
+	}
+	for _, b := range src {
+		if b >= 0x80 {
+			low := strings.ToLower(string(src))
+			for _, w := range words {
+				if strings.Contains(low, w) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// asciiContainsFold reports whether src holds word (lower-case ASCII
+// letters) in any mix of ASCII case.
+func asciiContainsFold(src []byte, word string) bool {
+	for i := 0; i+len(word) <= len(src); i++ {
+		j := 0
+		for j < len(word) && src[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}
