@@ -276,9 +276,10 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	switch e.Kind {
 	case effects.HTTP:
 		s.add("http.outbound_calls", ev)
-		if _, ok := call.Keywords["timeout"]; ok {
+		switch effects.TimeoutOf(call) {
+		case effects.TimeoutGiven:
 			s.add("http.timeouts", ev)
-		} else if !call.StarKwargs {
+		case effects.NoTimeout:
 			s.add("http.calls_without_timeout", ev)
 		}
 	case effects.Enqueue, effects.Mail, effects.Publish:

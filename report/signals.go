@@ -82,7 +82,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"txn.atomic", "transaction.atomic used"},
 	{"txn.on_commit", "transaction.on_commit used"},
 	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute)"},
-	{"http.timeouts", "outbound HTTP calls passing timeout="},
+	{"http.timeouts", "outbound HTTP calls passing timeout= (as NET001 reads a call's timeout)"},
 	{"http.calls_without_timeout", "outbound HTTP calls with neither timeout= nor **kwargs"},
 	{"http.retry_config", "retry policy, as NET004 reads one: urllib3 Retry, HTTPAdapter(max_retries=) or httpx retries= other than 0, tenacity / backoff / retrying calls, retry decorators (@retry, @backoff.on_exception, @with_retries)"},
 	{"http.circuit_breaker", "circuit breaker, as NET005 finds one: an import of pybreaker, circuitbreaker, aiobreaker, purgatory..., a class, decorator or callee named for a breaker (CircuitBreaker, BreakerBoard, @breaker)"},

@@ -7,6 +7,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed timeout.md
@@ -38,7 +39,7 @@ func runMissingTimeout(p *analyzer.Pass) error {
 	}
 	cs := findClients(p.Root, p.Imports)
 	for n := range pyast.FindEach(p.Root, "call") {
-		if c, _ := pyast.AsCall(n); !c.Keyword("timeout").IsNil() {
+		if c, _ := pyast.AsCall(n); effects.TimeoutOf(c) == effects.TimeoutGiven {
 			if t := c.Keyword("timeout"); t.Type() == "none" {
 				if _, isClient := cs.constructed(n); isClient {
 					reportNoneTimeout(p, t, c.Func.Text())
@@ -49,7 +50,7 @@ func runMissingTimeout(p *analyzer.Pass) error {
 			continue
 		}
 		hc, ok := cs.call(n)
-		if !ok || hc.Lib != libRequests || hc.StarKwargs || cs.mountedAdapter(hc) {
+		if !ok || hc.Lib != libRequests || effects.TimeoutOf(hc.Call) == effects.TimeoutMaybe || cs.mountedAdapter(hc) {
 			continue
 		}
 		// Session.request(method, url, params, data, headers, cookies,

@@ -30,3 +30,14 @@ func TestRetryConfig(t *testing.T) {
 	assert.Equal(t, 3, mounts)
 	assert.Equal(t, 2, lib)
 }
+
+func TestTimeoutOf(t *testing.T) {
+	tr, err := pyast.Parse([]byte("requests.get(u, timeout=5)\nrequests.get(u, **kw)\nrequests.get(u)\nrequests.get(u, timeout=None)\n"))
+	require.NoError(t, err)
+	var got []Timeout
+	for _, n := range pyast.FindAll(tr.Root(), "call") {
+		c, _ := pyast.AsCall(n)
+		got = append(got, TimeoutOf(c))
+	}
+	assert.Equal(t, []Timeout{TimeoutGiven, TimeoutMaybe, NoTimeout, TimeoutGiven}, got)
+}
