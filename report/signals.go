@@ -47,11 +47,11 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"tests.drf", "tests in DRF APITestCase classes (rest_framework.test)"},
 	{"tests.assert_num_queries", "query counts asserted (assertNumQueries, django_assert_num_queries, CaptureQueriesContext)"},
 	{"tests.http_mocking", "HTTP mocked in tests (responses, requests_mock, respx, httpretty, mock.patch of requests/httpx/a client or session)"},
-	{"readme.present", "a README at the root"},
+	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five)"},
 	{"readme.setup", "README heading about set-up or installation"},
 	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run...)"},
-	{"readme.test", "README heading about tests"},
-	{"readme.decisions", "README heading about design decisions, trade-offs, architecture or assumptions"},
+	{"readme.test", "README heading about tests, or a line of a code block that runs them (pytest, manage.py test, tox, make test...)"},
+	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
@@ -343,7 +343,7 @@ func (s *Signals) walkFiles(root, prefix string) {
 			s.add("migrations.count", ev)
 		case rel == base && (lower == "readme.md" || lower == "readme.rst" || lower == "readme.txt" || lower == "readme"):
 			if s.Value("readme.present") == 0 {
-				s.readme(filepath.Join(root, filepath.FromSlash(rel)), ev.Path)
+				s.readme(root, prefix, rel, files)
 			}
 		case reqFileRe.MatchString(rel):
 			s.add("deps.files", ev)
@@ -391,15 +391,97 @@ var readmeSections = []struct {
 	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start"}},
 	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use", "api"}},
 	{"readme.test", []string{"test"}},
-	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement"}},
+	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement",
+		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes"}},
 }
 
 // readme records the README and which sections its headings cover.
 // Markdown headings (#) outside code fences and reStructuredText titles
 // (a line underlined with = - ~ ^) count; body text does not.
-func (s *Signals) readme(file, rel string) {
-	src := project.DecodeText(readSmall(file))
-	s.flag("readme.present", true, Evidence{Path: rel})
+func (s *Signals) readme(root, prefix, rel string, files []string) {
+	src := project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(rel))))
+	s.flag("readme.present", true, Evidence{Path: prefix + rel})
+	s.readmeText(src, prefix+rel)
+	// Set-up, tests and decisions are often kept in pages the README
+	// links to (`[installation](docs/index.md)`): the pages of the tree
+	// it links to count as part of it. Only files the walk listed are
+	// read (regular files inside the tree).
+	// A contents page (docs/index.md) leads one level further.
+	seen := map[string]bool{rel: true}
+	type page struct {
+		src, rel string
+		depth    int
+	}
+	queue := []page{{src, rel, 0}}
+	for read := 0; len(queue) > 0; {
+		p := queue[0]
+		queue = queue[1:]
+		for _, link := range readmeLinks(p.src, path.Dir(p.rel)) {
+			if read == maxReadmeLinks {
+				break
+			}
+			if i := sort.SearchStrings(files, link); seen[link] || i == len(files) || files[i] != link {
+				continue
+			}
+			seen[link] = true
+			read++
+			text := project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(link))))
+			s.readmeText(text, prefix+link)
+			if p.depth+1 < maxReadmeDepth {
+				queue = append(queue, page{text, link, p.depth + 1})
+			}
+		}
+	}
+	for _, sec := range readmeSections {
+		if s.Value(sec.signal) == 0 {
+			s.set(sec.signal, 0, "no")
+		}
+	}
+}
+
+// maxReadmeLinks bounds the linked pages read; maxReadmeDepth the links
+// followed from the README (2: its pages, and the pages they link to).
+const (
+	maxReadmeLinks = 5
+	maxReadmeDepth = 2
+)
+
+// readmeLinkRe matches a Markdown link to a local Markdown or
+// reStructuredText page.
+var readmeLinkRe = regexp.MustCompile(`\]\(\s*([^()\s#?:]+\.(?:md|rst|txt))\s*(?:#[^)]*)?\)`)
+
+// readmeLinks returns the tree-relative paths of the local pages a README
+// in dir links to, in order, each once; links that leave the tree, absolute
+// URLs and the README itself are left out. A link starting with / is read
+// from the tree's root, as code hosts render it.
+func readmeLinks(src, dir string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range readmeLinkRe.FindAllStringSubmatch(src, -1) {
+		target := m[1]
+		var rel string
+		if strings.HasPrefix(target, "/") {
+			rel = path.Clean(strings.TrimPrefix(target, "/"))
+		} else {
+			rel = path.Clean(path.Join(dir, target))
+		}
+		if rel == "." || rel == ".." || strings.HasPrefix(rel, "../") || strings.HasPrefix(rel, "/") || seen[rel] ||
+			strings.HasPrefix(strings.ToLower(path.Base(rel)), "readme") && path.Dir(rel) == dir {
+			continue
+		}
+		seen[rel] = true
+		out = append(out, rel)
+	}
+	return out
+}
+
+// testCommandRe matches a command that runs a Python project's tests.
+// A line that installs packages (`pip install pytest-django`) runs nothing.
+var testCommandRe = regexp.MustCompile(`(^|[\s'"(])(pytest|py\.test|tox|nox|make test|just test|(\./)?manage\.py test|python3? -m (pytest|unittest))($|[\s'";)&|])`)
+
+// readmeText records the run command, the test command and the sections
+// of one README page (the README or a page it links to).
+func (s *Signals) readmeText(src, rel string) {
 	lines := strings.Split(src, "\n")
 	for i, line := range lines {
 		if cmd := runCommand(line); cmd != "" && len(s.byName["readme.run"].Evidence) < evidenceCap {
@@ -411,11 +493,18 @@ func (s *Signals) readme(file, rel string) {
 	fence := false
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+		// A fence may open after a list marker (`- ```sh`).
+		if f := listMarkerRe.ReplaceAllString(t, ""); strings.HasPrefix(f, "```") || strings.HasPrefix(f, "~~~") {
 			fence = !fence
 			continue
 		}
 		if fence {
+			// A line of a code block that runs the tests says how to.
+			low := strings.ToLower(strings.TrimPrefix(t, "$ "))
+			if m := testCommandRe.FindStringSubmatch(low); m != nil && !strings.Contains(low, "install") && s.Value("readme.test") == 0 {
+				s.set("readme.test", 1, "yes")
+				s.byName["readme.test"].Evidence = append(s.byName["readme.test"].Evidence, Evidence{Path: rel, Line: i + 1, Code: clip(t), Note: "runs the tests with `" + m[2] + "`"})
+			}
 			continue
 		}
 		heading := ""
@@ -446,11 +535,6 @@ func (s *Signals) readme(file, rel string) {
 			}
 		}
 	}
-	for _, sec := range readmeSections {
-		if s.Value(sec.signal) == 0 {
-			s.set(sec.signal, 0, "no")
-		}
-	}
 }
 
 // runCommands are the commands that start a Django project, as a README
@@ -467,6 +551,9 @@ var runCommands = []string{"python manage.py runserver", "python3 manage.py runs
 func runCommand(line string) string {
 	t := strings.ToLower(strings.TrimSpace(line))
 	t = listMarkerRe.ReplaceAllString(t, "")
+	// A command in bold (`**./manage.py runserver**`) is set apart as one
+	// in backticks is.
+	t = strings.ReplaceAll(t, "**", "`")
 	if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")); c != "" {
 		return c
 	}

@@ -111,6 +111,8 @@ func TestReadmeRunCommand(t *testing.T) {
 		"# App\n\n## Setup\n\nOur CI's `make run` target builds the docs.\n":                           report.NotMet,
 		"# App\n\n## HOWTO\n- Execute `docker compose up -d --build`\n":                                report.Met,
 		"# App\n\n7. Run server!\n   ```\n   ./manage.py runserver 8000\n   ```\n":                     report.Met,
+		"# App\n\n6. Run server as localhost: **./manage.py runserver**\n":                             report.Met,
+		"# App\n\nOur CI's **make run** target builds the docs.\n":                                     report.NotMet,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
@@ -149,4 +151,52 @@ func TestErrorsHandledSpecifically(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, item(r, "errors-specific").Status, src)
 	}
+}
+
+// How to run the tests: a heading about tests, or a line of a code block
+// that runs them. A fence opened after a list marker is still a fence.
+func TestReadmeTests(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\n - ```sh\n   make install\n   ```\n\n## Testing\n\nSee above.\n":             report.Met,
+		"# App\n\nIf you want to run tests:\n```\ndocker-compose run --rm app pytest .\n```\n": report.Met,
+		"# App\n\n```\n$ ./manage.py test wallet\n```\n":                                       report.Met,
+		"# App\n\nWe like pytest.\n":                                                           report.NotMet,
+		"# App\n\n```\npip install pytest-django\n```\n":                                       report.NotMet,
+	} {
+		files := map[string][]byte{
+			"app/views.py": []byte("x = 1\n"),
+			"app/tests.py": []byte("def test_x():\n    assert True\n"),
+			"README.md":    []byte(readme),
+		}
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
+	}
+}
+
+// Pages of the tree that the README links to count as part of it; links
+// that leave the tree do not.
+func TestReadmeLinkedPages(t *testing.T) {
+	files := map[string][]byte{
+		"app/views.py":        []byte("x = 1\n"),
+		"README.md":           []byte("## Wallet\n\n### Installation tips and design: [Read the docs](/docs/index.md)\n"),
+		"docs/index.md":       []byte("# Docs\n\n- [Installation](/docs/install.md)\n- [Design](design.md)\n"),
+		"docs/install.md":     []byte("## Installation\n\n```\npython manage.py runserver\n```\n\n[next](more/deeper.md)\n"),
+		"docs/design.md":      []byte("## Design decisions\n\nWhy Postgres.\n"),
+		"docs/more/deeper.md": []byte("## Testing\n"),
+		"app/tests.py":        []byte("def test_x():\n    assert True\n"),
+	}
+	r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.Met, item(r, "readme-setup").Status)
+	require.NotEmpty(t, signal(r, "readme.run").Evidence)
+	assert.Equal(t, "docs/install.md", signal(r, "readme.run").Evidence[0].Path)
+	assert.Equal(t, report.Met, item(r, "readme-decisions").Status)
+	assert.Equal(t, report.NotMet, item(r, "readme-tests").Status, "three links away from the README is too far")
+
+	outside := tree(t, map[string][]byte{"sub/app/views.py": []byte("x = 1\n"), "sub/README.md": []byte("# App\n\n[setup](../setup.md)\n"),
+		"setup.md": []byte("## Setup\n\n```\npython manage.py runserver\n```\n")})
+	r, err = report.Analyze(context.Background(), filepath.Join(outside, "sub"), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status, "a page outside the tree is not read")
 }

@@ -41,6 +41,23 @@ type Webhook struct {
 	// (Stripe's construct_event); zero when none shows. GuardFile holds it.
 	Guard     pyast.Node
 	GuardFile *File
+	// WeakGuard is the condition of an `if` in the handler that refuses a
+	// delivery only when it is both stale and already seen (the two
+	// checks joined with `and`); a Guard found in that condition, or in a
+	// function it calls, is not one. WeakGuardFile holds it.
+	WeakGuard     pyast.Node
+	WeakGuardFile *File
+	// UnsignedTimestamp is a freshness check of a timestamp read from a
+	// header that the HMAC computed next to it does not cover (in the
+	// handler or a function it calls); UnsignedTimestampFile holds it.
+	UnsignedTimestamp     pyast.Node
+	UnsignedTimestampFile *File
+	// Unenforced is the handler's first signature check when every check
+	// it makes decides nothing (the result discarded, never read, or
+	// tested by an if that neither rejects nor acts): the receiver is then
+	// not Verified. UnenforcedFile holds it.
+	Unenforced     pyast.Node
+	UnenforcedFile *File
 	// Delegated: the request is handed to a callable outside the project,
 	// which may verify it where rubric cannot see.
 	Delegated bool
@@ -171,9 +188,22 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 		return nil // a user-facing view named "notify", not a provider's delivery
 	}
 	ws := m.webhookWords(e, w)
+	w.UnsignedTimestamp, w.UnsignedTimestampFile = unsignedTimestamp(e.Handler)
+	if c := conjunctiveGuard(e.Handler); !c.IsNil() {
+		w.WeakGuard, w.WeakGuardFile = c, e.Handler.File
+		if !w.Guard.IsNil() && guardIn(w.Guard, w.GuardFile, c, e.Handler.File) {
+			w.Guard, w.GuardFile = pyast.Node{}, nil
+		}
+	}
 	w.HMAC = ws["hmac"]
 	w.Verified = anyOf(ws, verifyWords) || prefixOf(ws, "verif", "signatur", "authent")
 	w.Fresh = anyOf(ws, freshWords) || ws["or"] && ws["create"]
+	if w.Verified && !verifiedAround(e) {
+		if c := unenforcedCheck(e.Handler); !c.IsNil() {
+			w.Unenforced, w.UnenforcedFile = c, e.Handler.File
+			w.Verified = false
+		}
+	}
 	if !e.Auth.Public && !e.Auth.ReadPublic && !e.Auth.Unknown {
 		w.Verified = true // the provider must authenticate
 	}

@@ -55,8 +55,8 @@ func runCompareDigestObject(p *analyzer.Pass) error {
 			d := analyzer.Diagnostic{
 				Range: analyzer.RangeOf(arg),
 				Message: fmt.Sprintf("`compare_digest` is given `%s`, a `%s` object, not its digest: it raises TypeError on every call, so the check never passes",
-					oneLineText(arg), made),
-				Help: fmt.Sprintf("compare the digest: `%s.hexdigest()` against a hex string (or `.digest()` against bytes)", oneLineText(arg)),
+					pyast.OneLine(arg, 40), made),
+				Help: fmt.Sprintf("compare the digest: `%s.hexdigest()` against a hex string (or `.digest()` against bytes)", pyast.OneLine(arg, 40)),
 			}
 			if !at.Equal(arg) {
 				d.Related = []analyzer.Related{{Range: analyzer.RangeOf(at), Message: "the hash object is made here"}}
@@ -114,15 +114,6 @@ func hashObject(im *pyast.Imports, n pyast.Node) (string, pyast.Node) {
 		}
 	}
 	return "", pyast.Node{}
-}
-
-// oneLineText is a node's text on one line, cut at 40 characters.
-func oneLineText(n pyast.Node) string {
-	t := string(bytes.Join(bytes.Fields(n.Bytes()), []byte(" ")))
-	if len(t) > 40 {
-		t = t[:37] + "..."
-	}
-	return t
 }
 
 // bindsName reports whether a binding target is, or holds, the name.

@@ -84,7 +84,7 @@ func runIntegrityErrorInAtomic(p *analyzer.Pass) error {
 			Range:      analyzer.RangeOf(typ),
 			Confidence: conf,
 			Message:    fmt.Sprintf("`IntegrityError` caught inside `transaction.atomic` without a savepoint: %s, and the whole block rolls back at exit", next),
-			Help:       fmt.Sprintf("give the write its own savepoint: put `%s` in a `with transaction.atomic():` block inside the `try`", oneLine(write)),
+			Help:       fmt.Sprintf("give the write its own savepoint: put `%s` in a `with transaction.atomic():` block inside the `try`", pyast.OneLine(write, 60)),
 			Related:    related,
 		})
 	}
@@ -278,13 +278,4 @@ func scopeAnchor(im *pyast.Imports, scope pyast.Node) pyast.Node {
 		}
 	}
 	return scope.ChildByField("name")
-}
-
-// oneLine is a node's text on one line, shortened.
-func oneLine(n pyast.Node) string {
-	s := strings.Join(strings.Fields(n.Text()), " ")
-	if len(s) > 60 {
-		s = s[:57] + "..."
-	}
-	return s
 }

@@ -69,9 +69,9 @@ func runKeyInQueryset(p *analyzer.Pass) error {
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(cmp),
 			Message: fmt.Sprintf("`%s` is a key but `%s` holds `%s` rows: a model instance never equals a key, so this test is %s",
-				oneLineText(key), oneLineText(coll), model, never),
+				pyast.OneLine(key, 40), pyast.OneLine(coll, 40), model, never),
 			Help: fmt.Sprintf("compare keys with keys: `%s.filter(pk=%s).exists()`, or build the set once with `values_list(\"pk\", flat=True)`",
-				oneLineText(coll), oneLineText(key)),
+				pyast.OneLine(coll, 40), pyast.OneLine(key, 40)),
 		})
 	}
 	return nil

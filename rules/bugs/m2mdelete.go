@@ -105,8 +105,8 @@ func runManyToManyDelete(p *analyzer.Pass) error {
 		d := analyzer.Diagnostic{
 			Range: analyzer.RangeOf(n),
 			Message: fmt.Sprintf("`%s.%s` is a many-to-many: `.delete()` on it deletes the `%s` rows themselves (for every object linked to them), not their links to `%s`",
-				oneLineText(obj), name, target, oneLineText(obj)),
-			Help: fmt.Sprintf("unlink them instead: `%s.%s.remove(*rows)` or `.clear()` (or delete the rows of the through model)", oneLineText(obj), name),
+				pyast.OneLine(obj, 40), name, target, pyast.OneLine(obj, 40)),
+			Help: fmt.Sprintf("unlink them instead: `%s.%s.remove(*rows)` or `.clear()` (or delete the rows of the through model)", pyast.OneLine(obj, 40), name),
 		}
 		if through != "" {
 			d.Message += fmt.Sprintf("; the links are the `%s` rows", through)

@@ -143,13 +143,13 @@ func moneyOperand(f *semantic.File, n pyast.Node) string {
 		}
 	case "subscript":
 		if s, ok := pyast.StringValue(n.ChildByField("subscript")); ok && semantic.MoneyName(s, false) {
-			return fmt.Sprintf("`%s`", oneLine(n))
+			return fmt.Sprintf("`%s`", pyast.OneLine(n, 60))
 		}
 	case "call":
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() == "get" && len(c.Positional) > 0 {
 			if s, ok := pyast.StringValue(c.Positional[0]); ok && semantic.MoneyName(s, false) {
-				return fmt.Sprintf("`%s`", oneLine(n))
+				return fmt.Sprintf("`%s`", pyast.OneLine(n, 60))
 			}
 		}
 	}
@@ -240,7 +240,7 @@ func floatExpr(p *analyzer.Pass, n pyast.Node, depth int) string {
 		op := n.ChildByField("operator").Text()
 		l, r := n.ChildByField("left"), n.ChildByField("right")
 		if op == "/" && numeric(p, l, depth) && numeric(p, r, depth) {
-			return fmt.Sprintf("`%s` divides numbers with `/`", oneLine(n))
+			return fmt.Sprintf("`%s` divides numbers with `/`", pyast.OneLine(n, 60))
 		}
 		switch op {
 		case "+", "-", "*", "/":

@@ -68,7 +68,7 @@ func runPredicateAsValue(p *analyzer.Pass) error {
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(a),
 			Message: fmt.Sprintf("`%s` is set to `%s(...)`, which only returns True or False, then passed on as data (line %d, `%s`): the callee gets a boolean, not the %s",
-				name, fn.Name, p.File.Position(use.StartByte()).Line, oneLineText(useCall.ChildByField("function")), strings.ReplaceAll(name, "_", " ")),
+				name, fn.Name, p.File.Position(use.StartByte()).Line, pyast.OneLine(useCall.ChildByField("function"), 40), strings.ReplaceAll(name, "_", " ")),
 			Help: fmt.Sprintf("keep the value and test it apart: `if not %s(value): ...` then use `value`", fn.Name),
 		})
 	}

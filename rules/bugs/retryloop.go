@@ -65,7 +65,7 @@ func runRetryLoopNoExit(p *analyzer.Pass) error {
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(cond),
 			Message: fmt.Sprintf("`while %s` ends only when `%s` moves, and `%s` changes only in an except branch: when the attempt succeeds nothing breaks or returns, so it is repeated forever",
-				oneLineText(cond), name, name),
+				pyast.OneLine(cond, 40), name, name),
 			Help: "leave the loop on success (`break` or `return` after the attempt, or in the try's `else:`)",
 		})
 	}

@@ -126,7 +126,7 @@ func runReverseOneToOne(p *analyzer.Pass) error {
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(attr),
 			Message: fmt.Sprintf("`%s` raises `%s.DoesNotExist` for a `%s` without a `%s`: one such row stops the loop over `%s`",
-				attr.Text(), a.Target.Name, md.Name, a.Target.Name, oneLine(loop.Iter)),
+				attr.Text(), a.Target.Name, md.Name, a.Target.Name, pyast.OneLine(loop.Iter, 60)),
 			Help: fmt.Sprintf("read it with `getattr(%s, %q, None)` and handle None, or loop over rows that have one (`.filter(%s__isnull=False)`)",
 				obj.Text(), name, a.Relation.QueryName),
 		})

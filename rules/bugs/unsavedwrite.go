@@ -73,7 +73,7 @@ func runUnsavedWrite(p *analyzer.Pass) error {
 		d := analyzer.Diagnostic{Range: analyzer.RangeOf(a)}
 		if hasFCall(p, right) {
 			d.Message = fmt.Sprintf("`%s.%s` is set to `%s` but `%s` is never saved afterwards: the F() expression is only written by save(), so the change is lost",
-				name, field, oneLineText(right), name)
+				name, field, pyast.OneLine(right, 40), name)
 			d.Help = fmt.Sprintf("save it (`%s.save(update_fields=[\"%s\"])`) or update the row directly (`%s.objects.filter(pk=%s.pk).update(%s=...)`)",
 				name, field, md.Name, name, field)
 		} else {

@@ -93,7 +93,7 @@ func runUnscopedUpdate(p *analyzer.Pass) error {
 			p.Report(analyzer.Diagnostic{
 				Range: analyzer.RangeOf(n),
 				Message: fmt.Sprintf("`%s.%s.update(...)` has no filter: it sets `%s=%s` (%s) on every `%s` row, not on the one meant",
-					model, manager, k, oneLineText(v), why, md.Name),
+					model, manager, k, pyast.OneLine(v, 40), why, md.Name),
 				Help: fmt.Sprintf("filter to the row first: `%s.%s.filter(...).update(...)` (or update the instance and save it)", model, manager),
 			})
 			break

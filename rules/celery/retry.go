@@ -120,6 +120,9 @@ func runExternalCallNoRetry(p *analyzer.Pass) error {
 		for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
 			c, _ := pyast.AsCall(n)
 			if q := httpCall(p, c); q != "" {
+				if retryLoop(n, t.def) {
+					break
+				}
 				p.Report(analyzer.Diagnostic{
 					Range:   analyzer.RangeOf(n),
 					Message: fmt.Sprintf("task `%s` calls `%s` but never retries: one network blip loses the work", t.name, q),
@@ -130,6 +133,35 @@ func runExternalCallNoRetry(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// retryLoop reports a call made in the body of a try statement that sits
+// in a while loop, or a for loop over range(), of def: a retry loop written
+// by hand (whether it stops and backs off is not judged here).
+func retryLoop(call, def pyast.Node) bool {
+	inTry := false
+	for n := call; !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		p := n.Parent()
+		switch p.Type() {
+		case "try_statement":
+			if n.Equal(p.ChildByField("body")) {
+				inTry = true
+			}
+		case "while_statement":
+			if inTry {
+				return true
+			}
+		case "for_statement":
+			// Attempts are counted with range(); a loop over work items
+			// that catches each item's failure does not retry it.
+			if inTry && string(pyast.CalleeName(p.ChildByField("right"))) == "range" {
+				return true
+			}
+		case "function_definition", "lambda":
+			return false
+		}
+	}
+	return false
 }
 
 // runRetryWithoutBackoff matches self.retry(...) calls without countdown= or

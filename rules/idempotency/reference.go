@@ -96,7 +96,7 @@ func runReferenceNotUnique(p *analyzer.ProjectPass) error {
 			Range: analyzer.Range{Start: f.Start, End: f.Start + len(f.Name)},
 			Message: fmt.Sprintf("`%s.%s` holds the client's reference for the operation (read at %s:%d), but no constraint makes it unique and no code looks rows up by it: the same request sent twice (a retry, a double click) is applied twice",
 				f.Model.Name, f.Name, r.rel, r.line),
-			Help: fmt.Sprintf("declare it unique (`unique=True`, or `models.UniqueConstraint(fields=[\"wallet\", %q], name=...)` when it is unique per owner) and answer a repeat with the first operation's result", f.Name),
+			Help:    fmt.Sprintf("declare it unique (`unique=True`, or `models.UniqueConstraint(fields=[\"wallet\", %q], name=...)` when it is unique per owner) and answer a repeat with the first operation's result", f.Name),
 			Related: []analyzer.Related{{Path: r.path, Range: analyzer.Range{Start: r.start, End: r.start + 1}, Message: "read from the client here"}},
 		}
 		if l, ok := looked[f.Name]; ok {

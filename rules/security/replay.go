@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -32,8 +33,35 @@ var ReplayableWebhook = &analyzer.Rule{
 // de-duplication (exists(), get_or_create, update_or_create) on the way.
 // Provider SDKs that check the timestamp for you
 // (stripe.Webhook.construct_event) do not use hmac and are never reported.
+// A verified receiver whose replay test joins the age and the
+// de-duplication checks with `and` (semantic.Webhook.WeakGuard) is
+// reported at that test, whatever it uses to verify.
 func runReplayableWebhook(p *analyzer.Pass) error {
 	for _, v := range webhookViews(p) {
+		if g := v.hook.WeakGuard; !g.IsNil() && v.hook.Verified {
+			p.Report(analyzer.Diagnostic{
+				Range:      analyzer.RangeOf(g),
+				Confidence: analyzer.Medium,
+				Message:    fmt.Sprintf("webhook view `%s` refuses a delivery only when it is both stale and already seen (`%s`): a replay inside the time window, or an old delivery no longer remembered, is accepted", v.fn.ChildByField("name").Text(), pyast.OneLine(g, 60)),
+				Help:       "refuse a delivery when either check fails: `if not fresh or seen: return HttpResponse(status=400)` (and keep the seen ids at least as long as the time window)",
+			})
+			continue
+		}
+		if ts := v.hook.UnsignedTimestamp; !ts.IsNil() && v.hook.Verified {
+			d := analyzer.Diagnostic{
+				Range:      analyzer.RangeOf(v.fn.ChildByField("name")),
+				Confidence: analyzer.Medium,
+				Message: fmt.Sprintf("webhook view `%s` checks the age of a timestamp read from a header (`%s`) that the signature does not cover: a captured delivery replays with a fresh timestamp",
+					v.fn.ChildByField("name").Text(), pyast.OneLine(ts, 50)),
+				Help:    "sign the timestamp with the body (`hmac.new(key, f\"{ts}.{body}\".encode(), sha256)`, as the provider does) so that changing it breaks the signature, and keep de-duplicating on the event id",
+				Related: []analyzer.Related{{Range: analyzer.RangeOf(ts), Message: "the unsigned timestamp checked here"}},
+			}
+			if v.hook.UnsignedTimestampFile != nil && v.hook.UnsignedTimestampFile.Unit != p.Unit {
+				d.Related[0].Path = v.hook.UnsignedTimestampFile.Unit.File.Rel
+			}
+			p.Report(d)
+			continue
+		}
 		if !v.hook.HMAC || v.hook.Fresh {
 			continue
 		}

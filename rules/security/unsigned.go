@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -38,6 +39,16 @@ var UnsignedWebhook = &analyzer.Rule{
 // it) and test files are skipped.
 func runUnsignedWebhook(p *analyzer.Pass) error {
 	for _, v := range webhookViews(p) {
+		if c := v.hook.Unenforced; !c.IsNil() && v.hook.UnenforcedFile != nil && v.hook.UnenforcedFile.Unit == p.Unit {
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(c),
+				Message: fmt.Sprintf("webhook view `%s` checks the signature (`%s`) but the result decides nothing: a forged delivery gets the same answer and the same handling as a genuine one",
+					v.ep.ViewName(), pyast.OneLine(c, 60)),
+				Help:    "reject the delivery when the check fails, before acting on it: `if not hmac.compare_digest(expected, received): return HttpResponse(status=401)`",
+				Related: answerAfter(v.fn, c),
+			})
+			continue
+		}
 		write := v.ep.Does.FirstWrite()
 		if write == nil || v.hook.Verified || v.hook.Delegated {
 			continue
@@ -71,6 +82,24 @@ func runUnsignedWebhook(p *analyzer.Pass) error {
 		}
 		d.Related = rel
 		p.Report(d)
+	}
+	return nil
+}
+
+// answerAfter locates the first return of fn after the check that the
+// check does not guard: the answer a forged delivery gets too.
+func answerAfter(fn, check pyast.Node) []analyzer.Related {
+	guarded := check
+	for p := check.Parent(); !p.IsNil() && !p.Equal(fn); p = p.Parent() {
+		if p.Type() == "if_statement" {
+			guarded = p
+			break
+		}
+	}
+	for _, r := range pyast.FindAll(pyast.Body(fn), "return_statement") {
+		if r.StartByte() > check.EndByte() && !guarded.Contains(r) && pyast.EnclosingFunction(r).Equal(fn) {
+			return []analyzer.Related{{Range: analyzer.RangeOf(r), Message: "answered whatever the check says"}}
+		}
 	}
 	return nil
 }

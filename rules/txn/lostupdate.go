@@ -204,9 +204,9 @@ func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves [
 		if r.sign == "-" {
 			op = "-"
 		}
-		amount := oneLine(r.stmt.ChildByField("right"))
+		amount := pyast.OneLine(r.stmt.ChildByField("right"), 60)
 		if r.stmt.Type() == "assignment" {
-			amount = oneLine(pyast.Unparen(r.stmt.ChildByField("right")).ChildByField("right"))
+			amount = pyast.OneLine(pyast.Unparen(r.stmt.ChildByField("right")).ChildByField("right"), 60)
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.RangeOf(r.stmt),
@@ -310,7 +310,7 @@ func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 			p.Report(analyzer.Diagnostic{
 				Range: analyzer.RangeOf(call),
 				Message: fmt.Sprintf("the check at line %d reads `%s` as it was loaded, then this `F()` update subtracts without re-checking: concurrent requests all pass the check and `%s` can go negative",
-					p.File.Position(check.StartByte()).Line, oneLine(check), field),
+					p.File.Position(check.StartByte()).Line, pyast.OneLine(check, 60), field),
 				Help: fmt.Sprintf("make the check part of the update and test the row count: `updated = %s.objects.filter(pk=..., %s__gte=amount).update(%s=F(%q) - amount)`",
 					q.Model.Name, field, field, field),
 				Related: []analyzer.Related{{Range: analyzer.RangeOf(check), Message: "the check that can be stale"}},
@@ -494,13 +494,4 @@ func sortedKeys(m map[string]pyast.Node) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// oneLine is a node's text on one line, shortened.
-func oneLine(n pyast.Node) string {
-	s := strings.Join(strings.Fields(n.Text()), " ")
-	if len(s) > 60 {
-		s = s[:57] + "..."
-	}
-	return s
 }

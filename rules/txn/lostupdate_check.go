@@ -100,7 +100,7 @@ func unlockedCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 					Range:      analyzer.RangeOf(cmp),
 					Confidence: conf,
 					Message: fmt.Sprintf("`%s` checks `%s` on a row %s, then `%s` (line %d) spends it: two concurrent requests both pass the check and overdraw it",
-						oneLine(cmp), a.Text(), how, oneLine(w), p.File.Position(w.StartByte()).Line),
+						pyast.OneLine(cmp, 60), a.Text(), how, pyast.OneLine(w, 60), p.File.Position(w.StartByte()).Line),
 					Help: fmt.Sprintf("load `%s` with `select_for_update()` inside `transaction.atomic()` before the check, or make the check part of a conditional update (`filter(pk=..., %s__gte=amount).update(...)`) and test the row count",
 						row, firstKey(b.fields, a.ChildByField("attribute").Text())),
 					Related: []analyzer.Related{{Range: analyzer.RangeOf(w), Message: "the write the check guards"}},

@@ -95,7 +95,7 @@ func runAppliedOnEverySave(p *analyzer.Pass) error {
 			p.Report(analyzer.Diagnostic{
 				Range: analyzer.RangeOf(r.stmt),
 				Message: fmt.Sprintf("%s %s `%s` %s `%s.%s` on every save, updates included: saving %s again (an edit, a PUT or PATCH, the admin) applies it a second time",
-					where, verb, oneLine(amountExpr(r)), map[bool]string{true: "to", false: "from"}[r.sign == "+"], r.row, r.field, model),
+					where, verb, pyast.OneLine(amountExpr(r), 60), map[bool]string{true: "to", false: "from"}[r.sign == "+"], r.row, r.field, model),
 				Help: help,
 			})
 		}

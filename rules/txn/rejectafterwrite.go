@@ -66,7 +66,7 @@ func runRejectAfterWrite(p *analyzer.Pass) error {
 			p.Report(analyzer.Diagnostic{
 				Range: analyzer.RangeOf(w.Callee()),
 				Message: fmt.Sprintf("`%s(...)` writes before `%s` (line %d) can refuse the request, with no transaction: the request fails but the rows written stay",
-					w.Name, oneLine(r.NamedChild(0)), p.File.Position(r.StartByte()).Line),
+					w.Name, pyast.OneLine(r.NamedChild(0), 60), p.File.Position(r.StartByte()).Line),
 				Help:    "validate before writing, or wrap the writes and the check in `with transaction.atomic():` so the error rolls them back",
 				Related: []analyzer.Related{{Range: analyzer.RangeOf(r), Message: "the error raised after the write"}},
 			})

@@ -24,13 +24,16 @@ type Related struct {
 	Message string `json:"message"`
 }
 
-// places are the finding's own place and those of the repeats folded into it.
+// places are the finding's own place and its related ones: the repeats folded into it and the
+// evidence it cites (the check a stale update races, the answer a forged delivery gets). A folded
+// repeat of another rule ("also ORM007: ...") is that rule's finding, not this one's place.
 func (f Finding) places() []Related {
 	out := []Related{{Path: f.Path, Line: f.Line}}
 	for _, r := range f.Related {
-		if strings.HasPrefix(r.Message, "also "+f.Code+":") {
-			out = append(out, r)
+		if strings.HasPrefix(r.Message, "also ") && !strings.HasPrefix(r.Message, "also "+f.Code+":") {
+			continue
 		}
+		out = append(out, r)
 	}
 	return out
 }

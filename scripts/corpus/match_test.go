@@ -110,7 +110,7 @@ func TestDefectHits(t *testing.T) {
 		{"mapped rule judged noise still points at it", Matched{Finding: f("ORM006", "views.py", 30, ""), Judgement: &Judgement{Verdict: "noise"}}, true},
 		{"mapped rule judged wrong does not", Matched{Finding: f("ORM006", "views.py", 30, ""), Judgement: &Judgement{Verdict: "wrong"}}, false},
 		{"a repeat folded into a finding elsewhere", Matched{Finding: withRelated(f("ORM006", "views.py", 90, ""), "views.py", 31, "also ORM006: list of every row")}, true},
-		{"a related location that is not a repeat", Matched{Finding: withRelated(f("ORM006", "views.py", 90, ""), "views.py", 31, "queryset built here")}, false},
+		{"evidence the finding cites as a related location", Matched{Finding: withRelated(f("ORM006", "views.py", 90, ""), "views.py", 31, "queryset built here")}, true},
 		{"a repeat of another rule", Matched{Finding: withRelated(f("ORM006", "views.py", 90, ""), "views.py", 31, "also ORM007: no index")}, false},
 	}
 	for _, c := range cases {

@@ -104,6 +104,10 @@ type CaseResult struct {
 	Cleared bool     `json:"cleared"`       // no hit on the fixed access at the fix commit
 	Before  []Hit    `json:"before,omitempty"`
 	After   []Hit    `json:"after,omitempty"`
+	// Findings on the access about another loop (they name no location in
+	// the case's loop file), at the parent and at the fix.
+	Elsewhere      []Hit `json:"elsewhere,omitempty"`
+	ElsewhereAfter []Hit `json:"elsewhere_after,omitempty"`
 	Error   string   `json:"error,omitempty"`
 }
 
@@ -115,11 +119,46 @@ type CleanResult struct {
 	Error  string `json:"error,omitempty"`
 }
 
+// Names reports whether the finding is located in file: its primary
+// location or one of its related ones (the loop, the access, the chain).
+func (f Finding) Names(file string) bool {
+	if f.Path == file {
+		return true
+	}
+	for _, r := range f.Related {
+		if r.Path == file {
+			return true
+		}
+	}
+	return false
+}
+
+// split separates the findings that name file from the others.
+func split(fs []Finding, file string) (in, out []Finding) {
+	for _, f := range fs {
+		if f.Names(file) {
+			in = append(in, f)
+		} else {
+			out = append(out, f)
+		}
+	}
+	return in, out
+}
+
 // JudgeCase scores a case from the findings at its parent and at its fix.
+// A finding is about the case when it touches the access or the loop and
+// names the loop's file (a shared access, such as a serializer field or a
+// model's __str__, is read by other loops too: a finding about another loop
+// neither finds the case nor keeps it from being cleared; those are kept in
+// Elsewhere and ElsewhereAfter).
 func JudgeCase(k Case, before, after []Finding) CaseResult {
 	res := CaseResult{ID: k.ID, Repo: k.Repo, Kind: k.Kind}
-	res.Before = Match(before, []string{"access", "loop"}, []Range{k.Access, k.Loop})
-	res.After = Match(after, []string{"access"}, []Range{k.FixedAccess})
+	inB, outB := split(before, k.Loop.File)
+	inA, outA := split(after, k.Loop.File)
+	res.Before = Match(inB, []string{"access", "loop"}, []Range{k.Access, k.Loop})
+	res.After = Match(inA, []string{"access"}, []Range{k.FixedAccess})
+	res.Elsewhere = Match(outB, []string{"access"}, []Range{k.Access})
+	res.ElsewhereAfter = Match(outA, []string{"access"}, []Range{k.FixedAccess})
 	res.Found = len(res.Before) > 0
 	if res.Found {
 		res.Via = res.Before[0].Where

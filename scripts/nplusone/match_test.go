@@ -81,11 +81,26 @@ func TestJudgeCaseFoundThroughLoopOrRelated(t *testing.T) {
 	require.Len(t, r.Before, 2)
 	assert.Equal(t, "related-loop", r.Before[1].Where)
 
-	k.Loop = Range{File: "shop/other.py", Lines: [2]int{1, 2}}
+	k.Loop = Range{File: "shop/models.py", Lines: [2]int{1, 2}}
 	k.Access = Range{File: "shop/models.py", Lines: [2]int{40, 41}}
 	r = JudgeCase(k, parse(t, "ORM"), nil)
 	require.True(t, r.Found)
 	assert.Equal(t, "related-access", r.Via)
+}
+
+func TestJudgeCaseAnotherLoopOnASharedAccess(t *testing.T) {
+	// The access (a model's field read by many loops) is touched by a
+	// finding whose loop is in shop/views.py; the case's loop is elsewhere.
+	k := testCase()
+	k.Loop = Range{File: "shop/other.py", Lines: [2]int{1, 2}}
+	k.Access = Range{File: "shop/models.py", Lines: [2]int{40, 41}}
+	k.FixedAccess = k.Access
+	r := JudgeCase(k, parse(t, "ORM"), parse(t, "ORM"))
+	assert.False(t, r.Found, "a finding about another loop does not find the case")
+	require.Len(t, r.Elsewhere, 1)
+	assert.Equal(t, "ORM001", r.Elsewhere[0].Code)
+	assert.True(t, r.Cleared, "nor does it keep the fix from clearing it")
+	require.Len(t, r.ElsewhereAfter, 1)
 }
 
 func TestJudgeCaseNotClearedWhenTheFixStillFires(t *testing.T) {

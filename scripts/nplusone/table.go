@@ -27,6 +27,9 @@ func PrintTable(w io.Writer, cases []CaseResult, clean []CleanResult, t Totals) 
 		if r.Error == "" && len(r.After) > 0 {
 			finding += " | still at fix: " + describe(r.After[0])
 		}
+		if r.Error == "" && len(r.Elsewhere) > 0 {
+			finding += " | another loop on the access: " + describe(r.Elsewhere[0])
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, strings.Join(r.Kind, ","), found, via, cleared, finding)
 	}
 	fmt.Fprintln(tw)

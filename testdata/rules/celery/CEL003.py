@@ -23,3 +23,20 @@ class SyncPartner(Task):
 @periodic_task(run_every=3600)
 def poll_partner():
     return requests.get("https://partner.example.com/status", timeout=10).json()  # want: CEL003 "task `poll_partner` calls `requests.get`"
+
+
+@shared_task
+def loop_without_try(urls):
+    # A loop over work items is not a retry loop: nothing catches the failure.
+    for url in urls:
+        requests.get(url, timeout=5)  # want: CEL003 "task `loop_without_try` calls `requests.get`"
+
+
+@shared_task
+def per_item_errors(urls):
+    # Catching each item's failure in a loop over items retries nothing.
+    for url in urls:
+        try:
+            requests.get(url, timeout=5)  # want: CEL003 "task `per_item_errors` calls `requests.get`"
+        except requests.RequestException:
+            pass

@@ -1,0 +1,21 @@
+package pyast
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// OneLine is a node's text with its runs of white space (new lines
+// included) folded into one space, cut to at most max bytes with "..."
+// (never inside a UTF-8 sequence): for quoting code in a message.
+func OneLine(n Node, max int) string {
+	s := strings.Join(strings.Fields(n.Text()), " ")
+	if len(s) <= max || max < 4 {
+		return s
+	}
+	cut := max - 3
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}

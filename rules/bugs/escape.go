@@ -1,0 +1,473 @@
+package bugs
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed escape.md
+var escapeDoc string
+
+// BusinessError500 reports an endpoint that calls project code raising an
+// exception for a business condition (an overdraft, a disabled wallet)
+// that neither the endpoint nor Django or DRF turns into a client error.
+var BusinessError500 = &analyzer.Rule{
+	Code:       "BUG030",
+	Name:       "business-error-500",
+	Doc:        escapeDoc,
+	Category:   analyzer.Correctness,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.3.0",
+	Skip:       semantic.ProductCode,
+	Distinct:   true,
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
+	Run:        runBusinessError500,
+}
+
+// escapeDepth bounds how many calls deep a raise is looked for.
+const escapeDepth = 3
+
+// escape is an exception raised under a condition in project code that
+// reaches a call site uncaught.
+type escape struct {
+	raise pyast.Node
+	file  *semantic.File
+	fn    *semantic.Func
+	exc   string   // qualified name as raised ("django.core.exceptions.ValidationError")
+	names []string // the class and its bases, last components, for except matching
+}
+
+// runBusinessError500 matches, in the handlers of judged endpoints, calls
+// of project functions and methods (model methods and save() overrides
+// included, escapeDepth calls deep) that raise, inside an if, an exception
+// neither Django nor DRF maps to a client error: Python's built-in
+// exceptions, Django's ValidationError and IntegrityError raised by hand,
+// and project exceptions that derive from none of DRF's APIException,
+// Http404, PermissionDenied, SuspiciousOperation or BadRequest. A raise
+// caught on the way (by name, by a base, by Exception or a bare except)
+// does not count. Silent in projects that name a DRF EXCEPTION_HANDLER or
+// define a middleware's process_exception (either may map it), for raises
+// in serializers, forms and clean() methods (validation translates them),
+// for NotImplementedError, and for DoesNotExist (BUG013's). One finding per
+// handler, at its first call that lets one escape; the raise is related.
+func runBusinessError500(p *analyzer.Pass) error {
+	if handler, _ := p.Project.Settings.RESTExceptionHandler(); handler {
+		return nil
+	}
+	sm := semantic.Of(p.Project)
+	if exceptionMiddleware(sm) {
+		return nil
+	}
+	inv := semantic.InventoryOf(p.Project)
+	f := sm.File(p.Unit)
+	done := map[*semantic.Func]bool{}
+	doneView := map[*semantic.Class]bool{}
+	for _, e := range inv.InFile(f) {
+		// Django Ninja and ASGI frameworks register exception handlers on
+		// the application, which rubric does not read.
+		if !e.Judged(inv) || e.Kind == "ninja" || e.Kind == "asgi" {
+			continue
+		}
+		fn := e.Handler
+		var call pyast.Node
+		var esc *escape
+		switch {
+		case fn != nil && !done[fn]:
+			done[fn] = true
+			if mapsExceptions(fn.Node) || e.Class != nil && mapsExceptions(e.Class.Node) {
+				continue
+			}
+			call, esc = firstEscape(fn)
+		case fn == nil && e.Class != nil && !doneView[e.Class]:
+			// The framework's own create/update/destroy: the serializer's
+			// save() reaches the model's save(), delete() its delete().
+			// One finding per view class.
+			call, esc = genericEscape(sm, e)
+			doneView[e.Class] = esc != nil
+		}
+		if esc == nil {
+			continue
+		}
+		status := "400"
+		if strings.HasSuffix(esc.exc, "IntegrityError") {
+			status = "409 or 400"
+		}
+		when := ""
+		if cond := raiseCondition(esc.raise, esc.fn.Node); !cond.IsNil() {
+			when = fmt.Sprintf(" when `%s`", pyast.OneLine(cond, 50))
+		}
+		rel := analyzer.Related{Range: analyzer.RangeOf(esc.raise), Message: fmt.Sprintf("raised here%s", when)}
+		if esc.file.Unit != p.Unit {
+			rel.Path = esc.file.Unit.File.Rel
+		}
+		short := esc.exc[strings.LastIndex(esc.exc, ".")+1:]
+		from := "`" + pyast.OneLine(call, 50) + "`"
+		if fn == nil {
+			from = fmt.Sprintf("`%s` (the framework's %s)", e.ViewName(), e.Action)
+		}
+		owner := esc.fn.Name
+		if esc.fn.Class != nil {
+			owner = esc.fn.Class.Name + "." + owner
+		}
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(call),
+			Message: fmt.Sprintf("%s reaches `%s`, which raises `%s`%s, and nothing on the way turns it into a client error: the client gets a 500, not a %s",
+				from, owner, short, when, status),
+			Help: fmt.Sprintf("catch `%s` in the view and answer %s with the reason, or raise an exception the framework maps (DRF's `ValidationError` or an `APIException` subclass with its `status_code`)", short, status),
+			Related: []analyzer.Related{rel},
+		})
+	}
+	return nil
+}
+
+// firstEscape returns the first call in fn's own body through which an
+// exception escapes uncaught, and that exception.
+func firstEscape(fn *semantic.Func) (pyast.Node, *escape) {
+	body := pyast.Body(fn.Node)
+	memo := map[*semantic.Func][]escape{}
+	for _, call := range pyast.FindAllShallow(body, "call") {
+		g, _ := fn.File.Callee(call)
+		if g == nil || g == fn {
+			continue
+		}
+		for _, e := range escapesOf(g, 1, memo) {
+			if !caught(call, body, e.names) {
+				e := e
+				return call, &e
+			}
+		}
+	}
+	return pyast.Node{}, nil
+}
+
+// genericEscape follows a generic view's own action: a DRF viewset's or
+// generic view's create and update call the serializer's create/update
+// (its own override, else the model's save()), destroy the model's
+// delete(). It returns the view's class name node as the call.
+func genericEscape(sm *semantic.Model, e *semantic.Endpoint) (pyast.Node, *escape) {
+	var entries []*semantic.Func
+	switch e.Action {
+	case "create", "update", "partial_update":
+		method := "create"
+		if e.Action != "create" {
+			method = "update"
+		}
+		if ser := sm.SerializerClass(e.Class); ser != nil {
+			if m := ser.Method(method); m != nil {
+				entries = append(entries, m)
+			}
+		}
+		if len(entries) == 0 && e.Model != nil {
+			if m := sm.ModelMethod(e.Model, "save"); m != nil {
+				entries = append(entries, m)
+			}
+		}
+	case "destroy":
+		if e.Model != nil {
+			if m := sm.ModelMethod(e.Model, "delete"); m != nil {
+				entries = append(entries, m)
+			}
+		}
+	}
+	memo := map[*semantic.Func][]escape{}
+	for _, g := range entries {
+		if es := escapesOf(g, 1, memo); len(es) > 0 {
+			return e.ViewNode(), &es[0]
+		}
+	}
+	return pyast.Node{}, nil
+}
+
+// escapesOf returns the exceptions fn lets escape: its own conditional
+// raises, and those of the project functions it calls, uncaught.
+func escapesOf(fn *semantic.Func, depth int, memo map[*semantic.Func][]escape) []escape {
+	if out, ok := memo[fn]; ok {
+		return out
+	}
+	memo[fn] = nil // cycle guard
+	if translatesValidation(fn) || mapsExceptions(fn.Node) {
+		return nil
+	}
+	body := pyast.Body(fn.Node)
+	var out []escape
+	for _, r := range pyast.FindAllShallow(body, "raise_statement") {
+		if !pyast.Ancestor(r, "except_clause").IsNil() || !conditional(r, fn.Node) || !businessCondition(fn, raiseCondition(r, fn.Node)) {
+			continue
+		}
+		e, ok := raised(fn, r)
+		if !ok || caught(r, body, e.names) {
+			continue
+		}
+		out = append(out, e)
+	}
+	if depth < escapeDepth {
+		for _, call := range pyast.FindAllShallow(body, "call") {
+			g, _ := fn.File.Callee(call)
+			if g == nil || g == fn {
+				continue
+			}
+			for _, e := range escapesOf(g, depth+1, memo) {
+				if !caught(call, body, e.names) {
+					out = append(out, e)
+				}
+			}
+		}
+	}
+	memo[fn] = out
+	return out
+}
+
+// translatesValidation reports methods whose raises validation turns
+// into field errors: clean*() and validate*() anywhere, and a serializer's
+// or form's validation methods (to_internal_value, run_validation,
+// is_valid). A serializer's create() or save() is not validation: what
+// it raises reaches the view.
+func translatesValidation(fn *semantic.Func) bool {
+	if strings.HasPrefix(fn.Name, "clean") || fn.Name == "validate" || strings.HasPrefix(fn.Name, "validate_") {
+		return true
+	}
+	switch fn.Name {
+	case "to_internal_value", "run_validation", "is_valid", "full_clean":
+		return true
+	}
+	return false
+}
+
+// businessCondition reports a condition that refuses an operation on the
+// data: it compares with <, >, <= or >= (`amount > self.balance`), or
+// reads an attribute of a model row (`job.ended`, `not wallet.enabled`).
+// A condition that reads settings, or tests types or attributes
+// (isinstance, hasattr, callable), guards the program, not the data; one
+// that reads the clock or a timeout is the service failing, not a refusal;
+// an else branch (no condition of its own) does not count.
+func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
+	if cond.IsNil() {
+		return false
+	}
+	for _, id := range pyast.FindAll(cond, "identifier") {
+		switch t := id.Text(); t {
+		case "settings", "isinstance", "issubclass", "hasattr", "callable", "type", "getattr", "time", "monotonic", "now":
+			return false
+		default:
+			// A deadline passed is a failure of the service, not a
+			// refusal of the request.
+			if strings.Contains(strings.ToLower(t), "timeout") {
+				return false
+			}
+		}
+	}
+	for _, cmp := range pyast.FindAll(cond, "comparison_operator") {
+		for _, op := range cmp.Children() {
+			switch op.Type() {
+			case "<", ">", "<=", ">=":
+				return true
+			}
+		}
+	}
+	for _, a := range pyast.FindAll(cond, "attribute") {
+		if md, _ := fn.File.Instance(a.ChildByField("object")); md != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// mapsExceptions reports a decorator named for exceptions or errors
+// (`@map_exceptions({...})`, `@handle_errors`): it may answer what the
+// handler raises.
+func mapsExceptions(def pyast.Node) bool {
+	for _, d := range pyast.Decorators(def) {
+		for _, id := range pyast.FindAll(d, "identifier") {
+			for _, w := range semantic.IdentWords(id.Text()) {
+				switch w {
+				case "exception", "exceptions", "error", "errors", "catch", "handle", "handles":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// conditional reports a raise inside an if (or elif/else) of its function:
+// a business condition, not the whole function's purpose.
+func conditional(r, def pyast.Node) bool {
+	for n := r.Parent(); !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		switch n.Type() {
+		case "if_statement", "elif_clause", "else_clause":
+			return true
+		case "function_definition", "lambda":
+			return false
+		}
+	}
+	return false
+}
+
+// untranslatedBuiltins are the Python exceptions a business rule is
+// enforced with that reach Django as 500s. TypeError, AttributeError,
+// AssertionError, KeyError, RuntimeError and the like report a
+// programming error (a wrong argument, an impossible state), not a refusal.
+var untranslatedBuiltins = map[string]bool{"Exception": true, "ValueError": true}
+
+// programmingErrors are bases that mark a project exception as a
+// programming error rather than a refusal.
+var programmingErrors = map[string]bool{"TypeError": true, "AttributeError": true, "AssertionError": true,
+	"RuntimeError": true, "NotImplementedError": true, "KeyError": true, "LookupError": true, "IndexError": true}
+
+// translatedRoots are the bases Django or DRF answer with a client error.
+var translatedRoots = []string{"rest_framework.exceptions.", "django.http.Http404", "django.core.exceptions.PermissionDenied",
+	"django.core.exceptions.SuspiciousOperation", "django.core.exceptions.BadRequest", "django.http.response.Http404",
+	"django.core.exceptions.ObjectDoesNotExist", "django.core.exceptions.DisallowedHost"}
+
+// untranslatedExternal are library exceptions Django and DRF leave as 500s.
+var untranslatedExternal = map[string]bool{"django.core.exceptions.ValidationError": true, "django.db.IntegrityError": true,
+	"django.db.utils.IntegrityError": true}
+
+// raised names the exception a raise statement throws, with its class and
+// bases for except matching; ok is false for a bare re-raise, a
+// translated or unknown exception.
+func raised(fn *semantic.Func, r pyast.Node) (escape, bool) {
+	x := r.NamedChild(0)
+	if x.IsNil() {
+		return escape{}, false
+	}
+	if c, ok := pyast.AsCall(x); ok {
+		x = c.Func
+	}
+	d := pyast.Dotted(x)
+	if d == "" || d == "NotImplementedError" || strings.HasSuffix(d, "DoesNotExist") {
+		return escape{}, false
+	}
+	e := escape{raise: r, file: fn.File, fn: fn}
+	if untranslatedBuiltins[d] {
+		if _, bound := fn.File.Unit.Imports.Resolve(x); !bound {
+			e.exc, e.names = d, []string{d, "Exception"}
+			return e, true
+		}
+	}
+	q := fn.File.Unit.Qualify(d)
+	if untranslatedExternal[q] {
+		e.exc, e.names = q, []string{lastName(q), "Exception"}
+		if strings.HasSuffix(q, "IntegrityError") {
+			e.names = append(e.names, "DatabaseError", "Error")
+		}
+		return e, true
+	}
+	cls := fn.File.M.LookupClass(q)
+	if cls == nil {
+		return escape{}, false // a library's exception rubric does not know
+	}
+	e.exc = q
+	e.names = []string{cls.Name}
+	chain := append([]*semantic.Class{cls}, cls.Bases()...)
+	for _, c := range chain {
+		e.names = append(e.names, c.Name)
+		for _, b := range c.BaseNames() {
+			for _, root := range translatedRoots {
+				if strings.HasPrefix(b, root) {
+					return escape{}, false
+				}
+			}
+			last := lastName(b)
+			switch {
+			case programmingErrors[last]:
+				return escape{}, false
+			case untranslatedBuiltins[last] || untranslatedExternal[b] || last == "BaseException":
+				e.names = append(e.names, last)
+			case fn.File.M.LookupClass(b) == nil:
+				return escape{}, false // derives from a library class: it may be mapped
+			}
+		}
+	}
+	e.names = append(e.names, "Exception")
+	return e, true
+}
+
+func lastName(q string) string { return q[strings.LastIndex(q, ".")+1:] }
+
+// raiseCondition returns the condition of the if or elif whose branch
+// holds the raise (the zero Node for an else branch or none).
+func raiseCondition(r, def pyast.Node) pyast.Node {
+	for n := r; !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		p := n.Parent()
+		switch p.Type() {
+		case "if_statement", "elif_clause":
+			if n.Equal(p.ChildByField("consequence")) {
+				return p.ChildByField("condition")
+			}
+			return pyast.Node{}
+		case "else_clause":
+			return pyast.Node{}
+		}
+	}
+	return pyast.Node{}
+}
+
+// caught reports whether n sits in the body of a try (within scope) with
+// a handler for one of names, or a bare except.
+func caught(n, scope pyast.Node, names []string) bool {
+	for cur := n; !cur.IsNil() && !cur.Equal(scope); cur = cur.Parent() {
+		p := cur.Parent()
+		if p.Type() != "try_statement" || !cur.Equal(p.ChildByField("body")) {
+			continue
+		}
+		for _, h := range p.NamedChildren() {
+			if h.Type() != "except_clause" {
+				continue
+			}
+			types := exceptTypes(h)
+			if len(types) == 0 {
+				return true
+			}
+			for _, t := range types {
+				tn := lastName(pyast.Dotted(t))
+				if tn == "BaseException" {
+					return true
+				}
+				for _, want := range names {
+					if tn == want {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// exceptTypes returns the exception expressions an except clause names.
+func exceptTypes(h pyast.Node) []pyast.Node {
+	for _, ch := range h.NamedChildren() {
+		switch ch.Type() {
+		case "block", "comment":
+			continue
+		case "as_pattern":
+			ch = ch.NamedChild(0)
+		}
+		if ch.Type() == "tuple" || ch.Type() == "parenthesized_expression" {
+			return ch.NamedChildren()
+		}
+		return []pyast.Node{ch}
+	}
+	return nil
+}
+
+// exceptionMiddleware reports a project class defining process_exception:
+// a middleware that may turn any exception into a response.
+func exceptionMiddleware(sm *semantic.Model) bool {
+	for _, f := range sm.Files() {
+		for _, c := range f.Classes {
+			if c.Methods["process_exception"] != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
