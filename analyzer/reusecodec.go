@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // The reuse codec serialises plain Go values (the facts, the records of
@@ -56,7 +57,7 @@ func appendValue(b []byte, v reflect.Value, depth int) ([]byte, error) {
 	if depth > maxCodecDepth {
 		return nil, errors.New("reuse codec: value nested too deep (a cycle?)")
 	}
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Type().Implements(binaryMarshaler) && v.Type().Implements(binaryUnmarshaler) {
+	if v.Kind() == reflect.Pointer && !v.IsNil() && marshals(v.Type()) {
 		// A value with its own encoding (unexported state, as pyast.Imports).
 		data, err := v.Interface().(encoding.BinaryMarshaler).MarshalBinary()
 		if err != nil {
@@ -126,18 +127,44 @@ func appendValue(b []byte, v reflect.Value, depth int) ([]byte, error) {
 		}
 		return appendValue(append(b, 1), v.Elem(), depth+1)
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				if b, err = appendValue(b, v.Field(i), depth+1); err != nil {
-					return nil, err
-				}
+		for _, i := range exportedFields(v.Type()) {
+			if b, err = appendValue(b, v.Field(i), depth+1); err != nil {
+				return nil, err
 			}
 		}
 		return b, nil
 	}
 	return nil, fmt.Errorf("reuse codec: cannot carry a %s", v.Type())
 }
+
+// typeFacts is what the codec asks of a type, found once per type (asking
+// reflect for a struct's fields at every value was a third of decoding).
+type typeFacts struct {
+	exported []int // indexes of a struct's exported fields
+	marshals bool  // a pointer type with MarshalBinary and UnmarshalBinary
+}
+
+var typeFactsCache sync.Map // reflect.Type -> *typeFacts
+
+func factsOfType(t reflect.Type) *typeFacts {
+	if f, ok := typeFactsCache.Load(t); ok {
+		return f.(*typeFacts)
+	}
+	f := &typeFacts{marshals: t.Implements(binaryMarshaler) && t.Implements(binaryUnmarshaler)}
+	if t.Kind() == reflect.Struct {
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				f.exported = append(f.exported, i)
+			}
+		}
+	}
+	typeFactsCache.Store(t, f)
+	return f
+}
+
+func exportedFields(t reflect.Type) []int { return factsOfType(t).exported }
+
+func marshals(t reflect.Type) bool { return factsOfType(t).marshals }
 
 type codecReader struct {
 	data []byte
@@ -272,7 +299,7 @@ func (d *codecReader) value(v reflect.Value, depth int) {
 		}
 		nonNil := d.data[0] == 1
 		d.data = d.data[1:]
-		if nonNil && v.Type().Implements(binaryMarshaler) && v.Type().Implements(binaryUnmarshaler) {
+		if nonNil && marshals(v.Type()) {
 			n := d.uvarint()
 			if d.err != nil || n > uint64(len(d.data)) {
 				d.fail()
@@ -293,11 +320,8 @@ func (d *codecReader) value(v reflect.Value, depth int) {
 			v.Set(p)
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				d.value(v.Field(i), depth+1)
-			}
+		for _, i := range exportedFields(v.Type()) {
+			d.value(v.Field(i), depth+1)
 		}
 	default:
 		d.err = fmt.Errorf("reuse codec: cannot carry a %s", v.Type())

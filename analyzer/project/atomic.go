@@ -12,7 +12,7 @@ import (
 // whose name contains "atomic" (saleor's `traced_atomic_transaction()`).
 func IsAtomic(im *pyast.Imports, expr pyast.Node) bool {
 	expr = pyast.Unparen(expr)
-	if c, ok := pyast.AsCall(expr); ok {
+	if c, ok := pyast.AsCallHead(expr); ok {
 		expr = c.Func
 	}
 	if im.Is(expr, "django.db.transaction.atomic") {
@@ -92,7 +92,7 @@ func ExtractAtomicCalls(im *pyast.Imports, root pyast.Node) *AtomicCalls {
 	in := map[string]bool{}
 	calls := map[string]map[string]bool{}
 	pyast.Inspect(root, func(n pyast.Node) bool {
-		c, ok := pyast.AsCall(n)
+		c, ok := pyast.AsCallHead(n)
 		if !ok {
 			return true
 		}

@@ -193,20 +193,25 @@ func absolute(u *Unit, q string) string {
 	if strings.HasSuffix(u.File.Rel, "__init__.py") {
 		pkg = u.Module
 	}
-	parts := []string{}
-	if pkg != "" {
-		parts = strings.Split(pkg, ".")
-	}
-	up := dots - 1
-	if up > len(parts) {
-		up = len(parts)
-	}
-	parts = parts[:len(parts)-up]
+	// pkg's dot-separated parts less the last dots-1, then rest, joined
+	// by dots; the kept parts are a prefix of pkg, so nothing is split.
 	rest := q[dots:]
-	if rest != "" {
-		parts = append(parts, rest)
+	parts := 0
+	if pkg != "" {
+		parts = strings.Count(pkg, ".") + 1
 	}
-	return strings.Join(parts, ".")
+	keep := parts - min(dots-1, parts)
+	if keep == 0 {
+		return rest
+	}
+	end := len(pkg)
+	for k := parts; k > keep; k-- {
+		end = strings.LastIndexByte(pkg[:end], '.')
+	}
+	if rest == "" {
+		return pkg[:end]
+	}
+	return pkg[:end] + "." + rest
 }
 
 func extractClass(u *Unit, n pyast.Node) *ClassFacts {

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"path"
 	"strings"
 
@@ -151,9 +152,9 @@ func extractSettings(u *Unit) []Setting {
 			x.add(keys[0], base, FormSubscript, a, a.ChildByField("right"))
 		}
 	}
-	src := string(u.Tree.Src)
-	atomic := x.inSettings && strings.Contains(src, "ATOMIC_REQUESTS")
-	celery := strings.Contains(src, "TIME_LIMIT") || strings.Contains(src, "time_limit")
+	src := u.Tree.Src
+	atomic := x.inSettings && bytes.Contains(src, []byte("ATOMIC_REQUESTS"))
+	celery := bytes.Contains(src, []byte("TIME_LIMIT")) || bytes.Contains(src, []byte("time_limit"))
 	if !atomic && !celery {
 		return x.out
 	}

@@ -95,7 +95,8 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 	for (;;) {
 		TSNode nd = ts_tree_cursor_current_node(&cur);
 		uint16_t sym = ts_node_symbol(nd);
-		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !ts_node_is_named(nd) && !ts_node_is_missing(nd)) {
+		bool named = ts_node_is_named(nd), missing = ts_node_is_missing(nd);
+		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !named && !missing) {
 			uint16_t psym = out[parents[depth - 1]].sym;
 			if (psym < nsym && !(kinds[psym] & RB_KEEP_TOKENS)) goto next; // a token: no children to skip
 		}
@@ -103,7 +104,7 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 		rb_node *r = &out[len];
 		r->sym = sym;
 		r->field = depth > 0 ? (uint8_t)ts_tree_cursor_current_field_id(&cur) : 0;
-		r->flags = (ts_node_is_named(nd) ? 1 : 0) | (ts_node_is_missing(nd) ? 2 : 0) |
+		r->flags = (named ? 1 : 0) | (missing ? 2 : 0) |
 			(r->sym == 0xFFFF ? 4 : 0) | (ts_node_has_error(nd) ? 8 : 0);
 		r->start = ts_node_start_byte(nd);
 		uint32_t end = ts_node_end_byte(nd);
@@ -146,6 +147,7 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 import "C"
 
 import (
+	"sync"
 	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -182,20 +184,24 @@ func flatten(t *sitter.Tree, src []byte) *Tree {
 }
 
 // flattenC converts the C tree at tree (a *TSTree) with one cgo call that
-// writes the nodes straight into a Go array of the exact size, and the far
-// table after it: the tree's MarshalBinary form. The far table rarely
-// outgrows the room guessed for it; then the walk is done again with the
-// room it needs. nil when C memory runs out.
+// writes the nodes and the far table into a scratch buffer kept between
+// calls (tree-sitter's count includes the tokens the walk leaves out, so
+// the result is smaller than the room it needs), then copies them into a
+// Go array of the exact size, the tree's MarshalBinary form. The far table
+// rarely outgrows the room guessed for it; then the walk is done again
+// with the room it needs. nil when C memory runs out.
 func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 	ct := (*C.TSTree)(tree)
 	count := int(C.rb_count(ct))
 	farCap := 4 + count/256
+	sp := scratchPool.Get().(*[]uint64)
+	defer scratchPool.Put(sp)
 	for {
-		buf, nodes, far := newNodeBuf(count, farCap)
+		nodes, far := scratchParts(sp, count, farCap)
 		var truncated C.int
 		var nfar C.int32_t
 		n := C.rb_flatten(ct, C.int32_t(MaxDepth), (*C.rb_node)(unsafe.Pointer(unsafe.SliceData(nodes))), C.int32_t(count),
-			(*C.rb_far)(unsafe.Pointer(unsafe.SliceData(far[:farCap]))), C.int32_t(farCap), &nfar, &truncated,
+			(*C.rb_far)(unsafe.Pointer(unsafe.SliceData(far))), C.int32_t(farCap), &nfar, &truncated,
 			(*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(dropKinds))), C.uint32_t(len(dropKinds)))
 		if n < 0 {
 			return nil
@@ -204,16 +210,36 @@ func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 			farCap = int(nfar)
 			continue
 		}
-		// The walk wrote fewer nodes than tree-sitter counted (the tokens
-		// left out, a truncation): the arrays move to a buffer of their
-		// size, so that no memory is held for nothing.
-		exact, _, _ := newNodeBuf(int(n), int(nfar))
-		copy(exact[rawHeader:], buf[rawHeader:rawHeader+int(n)*nodeSize])
-		copy(exact[rawHeader+int(n)*nodeSize:], unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(far[:farCap]))), int(nfar)*farSize))
+		exact, en, ef := newNodeBuf(int(n), int(nfar))
+		copy(en[:n], nodes[:n])
+		copy(ef[:nfar], far[:nfar])
 		raw := rawForm(exact, int(n), int(nfar), truncated != 0)
-		nodes, far = rawParts(raw)
-		t := newTree(src, nodes, far, truncated != 0)
+		en, ef = rawParts(raw)
+		t := newTree(src, en, ef, truncated != 0)
 		t.raw = raw
 		return t
 	}
+}
+
+// scratchPool holds the buffers flattenC walks into (*[]uint64, grown as
+// needed): one per parse in flight, reused from file to file rather than
+// left to the collector.
+var scratchPool = sync.Pool{New: func() any { return new([]uint64) }}
+
+// scratchParts returns room for count nodes and farCap far entries in
+// *sp, growing it when it is too small. The contents are garbage: the
+// walk writes every entry it returns.
+func scratchParts(sp *[]uint64, count, farCap int) ([]node, []farNode) {
+	size := count*nodeSize + farCap*farSize
+	words := (size + 7) / 8
+	if len(*sp) < words {
+		*sp = make([]uint64, words+words/4)
+	}
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(*sp))), len(*sp)*8)
+	var nodes []node
+	if count > 0 {
+		nodes = unsafe.Slice((*node)(unsafe.Pointer(&buf[0])), count)
+	}
+	far := unsafe.Slice((*farNode)(unsafe.Pointer(&buf[count*nodeSize])), farCap)
+	return nodes, far
 }

@@ -1,6 +1,9 @@
 package pyast
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Inspect walks the named nodes of the subtree at n in pre-order, calling
 // f for each. If f returns false the node's children are skipped.
@@ -86,6 +89,61 @@ func findAll[T nodeIndex](n Node, ix *typeIndex[T], types []string) []Node {
 	return out
 }
 
+// FindEach yields the nodes FindAll(n, types...) returns, in the same
+// order, without allocating them as a slice: for walks over every node of
+// some types (every identifier, every call) that need each node once.
+func FindEach(n Node, types ...string) iter.Seq[Node] {
+	return func(yield func(Node) bool) {
+		if n.IsNil() {
+			return
+		}
+		for _, typ := range types {
+			if id, ok := typeIDs[typ]; ok && !indexedType[id] {
+				for _, m := range scanTypes(n, types) {
+					if !yield(m) {
+						return
+					}
+				}
+				return
+			}
+		}
+		small, large := n.t.types()
+		if small != nil {
+			eachOf(n, small, types, yield)
+		} else {
+			eachOf(n, large, types, yield)
+		}
+	}
+}
+
+// eachOf is findAll's merge of the index lists, yielding as it goes.
+func eachOf[T nodeIndex](n Node, ix *typeIndex[T], types []string, yield func(Node) bool) {
+	lo, hi := n.i, n.nd().subEnd
+	var room [4][]T
+	lists := room[:0]
+	for _, typ := range types {
+		if id, ok := typeIDs[typ]; ok {
+			if idx := ix.of(id, lo, hi); len(idx) > 0 {
+				lists = append(lists, idx)
+			}
+		}
+	}
+	for len(lists) > 0 {
+		best := 0
+		for k := 1; k < len(lists); k++ {
+			if lists[k][0] < lists[best][0] {
+				best = k
+			}
+		}
+		if !yield(Node{t: n.t, i: int32(lists[best][0])}) {
+			return
+		}
+		if lists[best] = lists[best][1:]; len(lists[best]) == 0 {
+			lists = append(lists[:best], lists[best+1:]...)
+		}
+	}
+}
+
 // scanTypes is FindAll by a scan of n's subtree: for types the index
 // leaves out (punctuation, keywords).
 func scanTypes(n Node, types []string) []Node {
@@ -114,23 +172,47 @@ func FindAllShallow(n Node, types ...string) []Node {
 	if len(cands) == 0 {
 		return nil
 	}
-	defs := FindAll(n, "function_definition", "class_definition", "lambda")
-	out := cands[:0]
-	k := 0
-	skipEnd := int32(-1) // nodes below this index lie in a nested definition
-	for _, c := range cands {
-		for ; k < len(defs) && defs[k].i <= c.i; k++ {
-			if d := defs[k]; d.i != n.i && d.t.nodes[d.i].flags&flagNamed != 0 {
-				skipEnd = max(skipEnd, d.t.nodes[d.i].subEnd)
-			}
-		}
-		if c.i < skipEnd || (c.i != n.i && c.t.nodes[c.i].flags&flagNamed == 0) {
-			continue
-		}
-		out = append(out, c)
+	small, large := n.t.types()
+	var out []Node
+	if small != nil {
+		out = shallow(n, cands, small)
+	} else {
+		out = shallow(n, cands, large)
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// defTypes are the types of the nodes FindAllShallow does not descend
+// into.
+var defTypes = [...]string{"function_definition", "class_definition", "lambda"}
+
+// shallow filters cands (n's nodes, in order) in place, leaving out those
+// inside a nested definition, read from the type index without a copy.
+func shallow[T nodeIndex](n Node, cands []Node, ix *typeIndex[T]) []Node {
+	lo, hi := n.i, n.nd().subEnd
+	var defs [len(defTypes)][]T
+	for k, typ := range defTypes {
+		defs[k] = ix.of(typeIDs[typ], lo, hi)
+	}
+	nodes := n.t.nodes
+	out := cands[:0]
+	skipEnd := int32(-1) // nodes below this index lie in a nested definition
+	for _, c := range cands {
+		for k := range defs {
+			for len(defs[k]) > 0 && int32(defs[k][0]) <= c.i {
+				if d := int32(defs[k][0]); d != n.i && nodes[d].flags&flagNamed != 0 {
+					skipEnd = max(skipEnd, nodes[d].subEnd)
+				}
+				defs[k] = defs[k][1:]
+			}
+		}
+		if c.i < skipEnd || (c.i != n.i && nodes[c.i].flags&flagNamed == 0) {
+			continue
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -261,7 +343,6 @@ type Call struct {
 	Func       Node            // the callee expression
 	Positional []Node          // positional arguments, in order
 	Keywords   map[string]Node // keyword arguments by name (values)
-	KeywordArg map[string]Node // keyword_argument nodes by name
 	StarArgs   bool            // *args present
 	StarKwargs bool            // **kwargs present
 }
@@ -289,7 +370,6 @@ func AsCall(n Node) (Call, bool) {
 	}
 	if nkw > 0 {
 		c.Keywords = make(map[string]Node, nkw)
-		c.KeywordArg = make(map[string]Node, nkw)
 	}
 	if npos > 0 {
 		c.Positional = make([]Node, 0, npos)
@@ -300,9 +380,7 @@ func AsCall(n Node) (Call, bool) {
 		}
 		switch a.Type() {
 		case "keyword_argument":
-			name := a.ChildByField("name").Text()
-			c.Keywords[name] = a.ChildByField("value")
-			c.KeywordArg[name] = a
+			c.Keywords[a.ChildByField("name").Text()] = a.ChildByField("value")
 		case "list_splat":
 			c.StarArgs = true
 		case "dictionary_splat":
@@ -322,6 +400,23 @@ func AsCall(n Node) (Call, bool) {
 // Keyword returns the value of keyword argument name, or the zero Node.
 func (c Call) Keyword(name string) Node { return c.Keywords[name] }
 
+// KeywordArg returns the keyword_argument node of keyword name (the last
+// one, as Keywords keeps), or the zero Node. It scans the arguments rather
+// than keeping a second map in every decoded call: few callers need it.
+func (c Call) KeywordArg(name string) Node {
+	if len(c.Keywords) == 0 {
+		return Node{}
+	}
+	var found Node
+	args := c.Node.ChildByField("arguments")
+	for a := args.FirstChild(); !a.IsNil(); a = a.NextSibling() {
+		if a.Type() == "keyword_argument" && string(a.ChildByField("name").Bytes()) == name {
+			found = a
+		}
+	}
+	return found
+}
+
 // Arg returns positional argument i, or else keyword argument name.
 func (c Call) Arg(i int, name string) Node {
 	if i >= 0 && i < len(c.Positional) {
@@ -333,9 +428,34 @@ func (c Call) Arg(i int, name string) Node {
 	return Node{}
 }
 
+// CallHead is the part of a call that names what is called: the call node
+// and its callee expression. AsCallHead decodes it without reading the
+// arguments (no allocation), for callers that need only the callee.
+type CallHead struct {
+	Node Node
+	Func Node // the callee expression
+}
+
+// AsCallHead decodes the head of a call node. ok is false for anything else.
+func AsCallHead(n Node) (CallHead, bool) {
+	if n.Type() != "call" {
+		return CallHead{}, false
+	}
+	return CallHead{Node: n, Func: n.ChildByField("function")}, true
+}
+
+// Head returns the call's head.
+func (c Call) Head() CallHead { return CallHead{Node: c.Node, Func: c.Func} }
+
 // MethodName returns the attribute name when the callee is x.name, else the
 // callee identifier, else "".
-func (c Call) MethodName() string {
+func (c Call) MethodName() string { return c.Head().MethodName() }
+
+// Receiver returns x when the callee is x.name, else the zero Node.
+func (c Call) Receiver() Node { return c.Head().Receiver() }
+
+// MethodName is Call.MethodName.
+func (c CallHead) MethodName() string {
 	switch c.Func.Type() {
 	case "attribute":
 		return c.Func.ChildByField("attribute").Text()
@@ -363,8 +483,8 @@ func CalleeName(n Node) []byte {
 	return nil
 }
 
-// Receiver returns x when the callee is x.name, else the zero Node.
-func (c Call) Receiver() Node {
+// Receiver is Call.Receiver.
+func (c CallHead) Receiver() Node {
 	if c.Func.Type() == "attribute" {
 		return c.Func.ChildByField("object")
 	}

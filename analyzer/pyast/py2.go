@@ -9,7 +9,7 @@ import "bytes"
 // Python 2 file would otherwise pass for valid Python 3. It returns the
 // node and a short description, or the zero Node.
 func Python2(root Node) (Node, string) {
-	for _, n := range FindAll(root, "print_statement", "exec_statement", "except_clause", "string",
+	for n := range FindEach(root, "print_statement", "exec_statement", "except_clause", "string",
 		"comparison_operator", "raise_statement", "parameters", "lambda_parameters", "integer") {
 		if at, what := python2Only(n); what != "" {
 			return at, what

@@ -538,6 +538,15 @@ func (d *treeData) firstChild(i int32) int32 {
 	return -1
 }
 
+// nextChild is nextSib(c) for a child c of p: the parent is known, not
+// decoded again.
+func (d *treeData) nextChild(p, c int32) int32 {
+	if s := d.nodes[c].subEnd; s < d.nodes[p].subEnd {
+		return s
+	}
+	return -1
+}
+
 // nextSib returns the index of i's next sibling, or -1.
 func (d *treeData) nextSib(i int32) int32 {
 	nd := &d.nodes[i]
@@ -554,7 +563,7 @@ func (n Node) ChildCount() int {
 		return 0
 	}
 	k := 0
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		k++
 	}
 	return k
@@ -566,7 +575,7 @@ func (n Node) Children() []Node {
 		return nil
 	}
 	out := make([]Node, 0, n.ChildCount())
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		out = append(out, Node{t: n.t, i: c})
 	}
 	return out
@@ -579,7 +588,7 @@ func (n Node) NamedChildren() []Node {
 	}
 	// Counted first, so that the slice is allocated once, at its size.
 	k := 0
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			k++
 		}
@@ -588,7 +597,7 @@ func (n Node) NamedChildren() []Node {
 		return nil
 	}
 	out := make([]Node, 0, k)
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			out = append(out, Node{t: n.t, i: c})
 		}
@@ -624,7 +633,7 @@ func (n Node) NamedChild(i int) Node {
 		return Node{}
 	}
 	k := 0
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			if k == i {
 				return Node{t: n.t, i: c}
@@ -642,7 +651,7 @@ func (n Node) ChildByField(name string) Node {
 	}
 	// Comparing names beats hashing name to an id: nodes have few children.
 	names := fieldNames
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		if names[n.t.nodes[c].field] == name {
 			return Node{t: n.t, i: c}
 		}
@@ -657,7 +666,7 @@ func (n Node) ChildrenByField(name string) []Node {
 	}
 	names := fieldNames
 	var out []Node
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextSib(c) {
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		if names[n.t.nodes[c].field] == name {
 			out = append(out, Node{t: n.t, i: c})
 		}

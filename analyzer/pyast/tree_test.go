@@ -407,7 +407,8 @@ func TestFindAllEveryTypeAndSize(t *testing.T) {
 	for big.Len() < 300_000 {
 		big.WriteString(small)
 	}
-	sets := [][]string{{"call"}, {"("}, {"=", "identifier"}, {"lambda"}, {"call", ")", "for_in_clause"}, {"if", "return"}, {"ERROR"}, {"nope"}}
+	sets := [][]string{{"call"}, {"("}, {"=", "identifier"}, {"lambda"}, {"call", ")", "for_in_clause"}, {"if", "return"}, {"ERROR"}, {"nope"},
+		{"call", "identifier", "lambda", "for_in_clause", "return_statement", "nope"}, {"list_comprehension", "parameters"}}
 	for _, src := range []string{small, big.String(), "f(\n"} {
 		tr, err := Parse([]byte(src))
 		require.NoError(t, err)
@@ -421,6 +422,11 @@ func TestFindAllEveryTypeAndSize(t *testing.T) {
 				got := FindAll(n, ts...)
 				require.Equal(t, len(want), len(got), "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
 				assert.Equal(t, want, got, "FindAll(%v, %v) of %d nodes", n, ts, tr.NodeCount())
+				var each []Node
+				for m := range FindEach(n, ts...) {
+					each = append(each, m)
+				}
+				assert.Equal(t, want, each, "FindEach(%v, %v) of %d nodes", n, ts, tr.NodeCount())
 			}
 		}
 		small, large := tr.Root().t.types()
@@ -543,4 +549,40 @@ func TestChildrenAllocateOnce(t *testing.T) {
 	assert.Len(t, Statements(tr.Root()), 3)
 	assert.Equal(t, 1.0, testing.AllocsPerRun(10, func() { Statements(tr.Root()) }))
 	assert.Nil(t, Statements(FindAll(tr.Root(), "integer")[0]))
+}
+
+func TestKeywordArgIsTheLastKeywordOfThatName(t *testing.T) {
+	tr, err := Parse([]byte("f(1, a=2, b=3, a=4, **kw)\ng(a)\n"))
+	require.NoError(t, err)
+	calls := FindAll(tr.Root(), "call")
+	require.Len(t, calls, 2)
+	c, _ := AsCall(calls[0])
+	assert.Equal(t, "a=4", c.KeywordArg("a").Text())
+	assert.Equal(t, "4", c.Keyword("a").Text())
+	assert.Equal(t, "b=3", c.KeywordArg("b").Text())
+	assert.Equal(t, c.Keyword("b"), c.KeywordArg("b").ChildByField("value"))
+	assert.True(t, c.KeywordArg("kw").IsNil())
+	assert.True(t, c.KeywordArg("c").IsNil())
+	g, _ := AsCall(calls[1])
+	assert.True(t, g.KeywordArg("a").IsNil())
+}
+
+func TestCallHeadAgreesWithCallAndAllocatesNothing(t *testing.T) {
+	tr, err := Parse([]byte("a.b.c(1, k=2)\nf(2, *x, **y)\n(g or h)(3)\nsuper().save()\nx = 1\n"))
+	require.NoError(t, err)
+	calls := FindAll(tr.Root(), "call")
+	require.Len(t, calls, 5)
+	for _, n := range calls {
+		c, ok := AsCall(n)
+		require.True(t, ok)
+		h, ok := AsCallHead(n)
+		require.True(t, ok)
+		assert.Equal(t, c.Head(), h)
+		assert.Equal(t, c.Func, h.Func)
+		assert.Equal(t, c.MethodName(), h.MethodName())
+		assert.Equal(t, c.Receiver(), h.Receiver())
+		assert.Zero(t, testing.AllocsPerRun(10, func() { _, _ = AsCallHead(n) }))
+	}
+	_, ok := AsCallHead(FindAll(tr.Root(), "assignment")[0])
+	assert.False(t, ok)
 }

@@ -111,14 +111,14 @@ func absoluteName(u *project.Unit, q string) string {
 // staticCallee finds, plus methods of model rows (`order.to_dict()`,
 // `child.save()` when the model overrides save).
 func (f *File) Callee(call pyast.Node) (*Func, bool) {
-	c, ok := pyast.AsCall(call)
+	c, ok := pyast.AsCallHead(call)
 	if !ok {
 		return nil, false
 	}
 	return f.callee(call, c, ctx{})
 }
 
-func (f *File) callee(call pyast.Node, c pyast.Call, st ctx) (*Func, bool) {
+func (f *File) callee(call pyast.Node, c pyast.CallHead, st ctx) (*Func, bool) {
 	if fn, bound := f.staticCallee(call); fn != nil {
 		return fn, bound
 	}

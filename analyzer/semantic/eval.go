@@ -448,7 +448,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	// A call of a project function that returns a queryset.
 	if !ChainMethods[method] {
-		if fn, bound := f.callee(n, c, st); fn != nil {
+		if fn, bound := f.callee(n, c.Head(), st); fn != nil {
 			if fn.passParam >= 0 {
 				// A helper handing back the queryset it is given.
 				if arg := argFor(c, fn, fn.passParam, bound); !arg.IsNil() {
@@ -525,7 +525,7 @@ func IsSelfOrSuper(n pyast.Node) bool {
 	if n.Type() == "identifier" && n.Text() == "self" {
 		return true
 	}
-	if c, ok := pyast.AsCall(n); ok && c.Func.Type() == "identifier" && c.Func.Text() == "super" {
+	if c, ok := pyast.AsCallHead(n); ok && c.Func.Type() == "identifier" && c.Func.Text() == "super" {
 		return true
 	}
 	return false
@@ -860,12 +860,14 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 			}
 		}
 	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" && len(c.Positional) > 0 {
-			if q := f.eval(c.Positional[0], st.in()); q != nil {
-				return q.Model, nil, q.Certainty
+		c, _ := pyast.AsCallHead(n)
+		if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" {
+			if full, _ := pyast.AsCall(n); len(full.Positional) > 0 {
+				if q := f.eval(full.Positional[0], st.in()); q != nil {
+					return q.Model, nil, q.Certainty
+				}
+				return g.Lookup(f.Unit, pyast.Dotted(full.Positional[0])), nil, Certain
 			}
-			return g.Lookup(f.Unit, pyast.Dotted(c.Positional[0])), nil, Certain
 		}
 		method := c.MethodName()
 		if method == "get_object" && IsSelfOrSuper(c.Receiver()) {

@@ -172,12 +172,10 @@ func (m *Model) verifyingNode(e *Endpoint) (*File, pyast.Node) {
 			switch x.Type() {
 			case "call":
 				c, _ := pyast.AsCall(x)
-				callee := pyast.Dotted(c.Func)
-				switch name := lastName(callee); {
-				case name == "compare_digest" || name == "constant_time_compare" || name == "construct_event" ||
-					name == "unsign" || name == "verify_header" || name == "verify":
+				switch VerifyingCall(f.Unit.Imports, c) {
+				case Comparison:
 					rank = 0
-				case verifyingWords(callee):
+				case SignatureCall, CredentialCall:
 					rank = 1 // hmac.new, verify_signature(...), self.check_token(...)
 				}
 			case "identifier", "string_content":

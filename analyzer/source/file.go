@@ -38,14 +38,19 @@ type File struct {
 	lines    []int // byte offset of the start of each line
 }
 
+var newline = []byte{'\n'}
+
 // New returns a File for src.
 func New(path, rel string, src []byte) *File {
 	f := &File{Path: path, Rel: rel, Src: src}
-	f.lines = append(f.lines, 0)
-	for i, b := range src {
-		if b == '\n' {
-			f.lines = append(f.lines, i+1)
+	f.lines = make([]int, 1, 1+bytes.Count(src, newline))
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		f.lines = append(f.lines, i)
 	}
 	return f
 }

@@ -113,9 +113,10 @@ func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
 		}
 		g.Go(func() error {
 			raw, err := source.ReadRaw(u.in.Path, u.in.RootRel, maxSize)
+			same := err == nil && sha256.Sum256(raw) == u.sum // hashed outside the lock
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil || sha256.Sum256(raw) != u.sum {
+			if !same {
 				ok = false
 				return nil
 			}

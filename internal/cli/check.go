@@ -326,6 +326,7 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	if f.watch {
 		return r.watch()
 	}
+	analyzer.Trace("startup: flags, configuration", mainStart)
 	status, err := r.once()
 	if err != nil {
 		return err
@@ -404,10 +405,12 @@ func (r *checkRun) once() (int, error) {
 			r.showFixes(fr)
 		}
 	} else {
+		t := analyzer.TraceStart()
 		res, err = analyse(cmd, f, r.cfg, r.eff, r.args, cacheable(r.outs) && !r.stdin)
 		if err != nil {
 			return ExitError, err
 		}
+		analyzer.Trace("analyse, in all", t)
 		apply(res)
 	}
 	if res.Stats.Files == 0 && res.Stats.Unreadable == 0 {
@@ -547,8 +550,14 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	// then re-checks only what an edit can affect.
 	var reuse *reusecache.Pack
 	useReuse := func() {
+		t := analyzer.TraceStart()
 		key := buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
-		reuse = reusecache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
+		open := reusecache.Open
+		if f.watch {
+			open = reusecache.OpenCopy // a pack per run: no mapping left behind
+		}
+		reuse = open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
+		analyzer.Trace("reuse pack: read and check", t)
 		cfg.Reuse, cfg.ReuseKey = reuse, key
 		// Templates are read by the rules, not listed as inputs: findings
 		// that may depend on any file are kept under their digest too.
@@ -557,7 +566,9 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	}
 	defer func() {
 		if reuse != nil {
+			t := analyzer.TraceStart()
 			reuse.Save()
+			analyzer.Trace("reuse pack: write", t)
 		}
 	}()
 	// Results are cached whole when the output allows it.
@@ -572,20 +583,36 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	// so it reads them all.
 	var stats *statcache.Cache
 	if !f.wantsFormat("junit") {
+		t := analyzer.TraceStart()
 		stats = statcache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00"))
-		defer stats.Save()
+		analyzer.Trace("stat index: read", t)
+		defer func() {
+			t := analyzer.TraceStart()
+			stats.Save()
+			analyzer.Trace("stat index: write", t)
+		}()
 	}
+	t := analyzer.TraceStart()
 	inputs := analyzer.ListInputs(cfg, args)
+	analyzer.Trace("list files", t)
+	t = analyzer.TraceStart()
 	snap, err := cache.TakeKnown(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats)
+	analyzer.Trace("result cache: key (stat, read, hash)", t)
 	if err != nil {
 		return analyzer.Run(ctx, cfg, args)
 	}
+	t = analyzer.TraceStart()
 	if e := cache.Load(dir, snap); e != nil {
 		if res, ok := snap.ResultRead(e, cfg); ok {
+			analyzer.Trace("result cache: hit", t)
 			return res, nil
 		}
 	}
-	if !snap.ReadAll(cfg.MaxFileSize) {
+	analyzer.Trace("result cache: miss", t)
+	t = analyzer.TraceStart()
+	ok := snap.ReadAll(cfg.MaxFileSize)
+	analyzer.Trace("read and check the other sources", t)
+	if !ok {
 		// A file changed since its stat was taken: take the tree again.
 		if snap, err = cache.Take(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs); err != nil {
 			return analyzer.Run(ctx, cfg, args)
@@ -604,9 +631,11 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	if err != nil {
 		return nil, err
 	}
+	t = analyzer.TraceStart()
 	if _, err := cache.Store(dir, snap, res); err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
 	}
+	analyzer.Trace("result cache: write", t)
 	return res, nil
 }
 

@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/internal/buildinfo"
 )
 
@@ -39,8 +41,32 @@ const gcPercent = 50
 
 // Main runs the command line and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	mainStart = analyzer.TraceStart()
+	defer analyzer.Trace("command, in all (from main)", mainStart)
+	// RUBRIC_CPUPROFILE=FILE writes a CPU profile of the command (for
+	// `go tool pprof`): a profiling aid, like RUBRIC_TRACE.
+	if path := os.Getenv("RUBRIC_CPUPROFILE"); path != "" {
+		if fh, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(fh) == nil {
+				defer func() { pprof.StopCPUProfile(); fh.Close() }()
+			}
+		}
+	}
+	// RUBRIC_MEMPROFILE=FILE writes a heap profile when the command ends
+	// (what is still reachable then: `go tool pprof -sample_index=inuse_space`).
+	if path := os.Getenv("RUBRIC_MEMPROFILE"); path != "" {
+		defer func() {
+			if fh, err := os.Create(path); err == nil {
+				_ = pprof.WriteHeapProfile(fh)
+				fh.Close()
+			}
+		}()
+	}
 	return withGCPercent(func() int { return runMain(args, stdin, stdout, stderr) })
 }
+
+// mainStart is when Main began (RUBRIC_TRACE spans).
+var mainStart analyzer.TraceMark
 
 // withGCPercent runs f with the collector's target at gcPercent (unless
 // GOGC is set) and restores the previous target after.

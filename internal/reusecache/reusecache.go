@@ -3,15 +3,20 @@
 // (see analyzer/reuse.go for what they are keyed by).
 //
 // The records of one scope (a working directory and its arguments) live in
-// one pack file, read at once: a run after an edit needs nearly all of the
-// previous run's entries, and one read beats thousands of small files. A
-// run appends a segment with the entries it made; the pack is rewritten
-// with just the entries the run used when those are less than half of
-// it. A segment is magic, the entries, then SHA-256 over magic and
-// entries: reading stops at the first segment that fails the check (a
-// torn append), keeping the segments before it. Every value starts at a
-// multiple of 8 bytes from the start of the pack, so that a tree kept in
-// it is used in place (pyast.DecodeTree), not copied.
+// one pack file, mapped at once (mapPack): a run after an edit needs
+// nearly all of the previous run's entries, and one mapping beats
+// thousands of small files. A run appends a segment with the entries it
+// made; the pack is rewritten with just the entries the run used when
+// those are less than half of it. A segment is magic, the entries, then a
+// CRC-32C (Castagnoli) over magic and entries: reading stops at the first
+// segment that fails the check (a torn append, a flipped bit), keeping
+// the segments before it. The check guards against accidents, not against
+// whoever can write the cache directory (no unkeyed digest could: they
+// would recompute it), and CRC-32C catches every burst of up to 32
+// flipped bits at a fraction of SHA-256's cost (the pack is tens of
+// megabytes, read at every edit run). Every value starts at a multiple of
+// 8 bytes from the start of the pack, so that a tree kept in it is used in
+// place (pyast.DecodeTree), not copied.
 package reusecache
 
 import (
@@ -20,6 +25,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sort"
@@ -29,10 +35,23 @@ import (
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
-var magic = []byte("rubric-reuse-pack-2\x00\x00\x00\x00\x00")
+var magic = []byte("rubric-reuse-pack-3\x00\x00\x00\x00\x00")
 
-// align is the alignment of values within a pack (the pack is read into
-// a buffer aligned at least as much); segments are multiples of it long.
+// sumSize is the length of a segment's check, padded to align.
+const sumSize = 8
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// segmentSum is a segment's check: CRC-32C of its bytes, then 4 zeros.
+func segmentSum(data []byte) [sumSize]byte {
+	var out [sumSize]byte
+	binary.BigEndian.PutUint32(out[:], crc32.Checksum(data, castagnoli))
+	return out
+}
+
+// align is the alignment of values within a pack (the pack is mapped at
+// a page boundary, or read into a buffer aligned as much); segments are
+// multiples of it long.
 const align = 8
 
 // pad returns how many zero bytes bring n to a multiple of align.
@@ -52,23 +71,24 @@ type Pack struct {
 	size                  int64 // bytes of the pack as loaded
 }
 
-// Open loads the pack of scope under dir (missing or corrupt: empty).
-func Open(dir, scope string) *Pack {
+// Open loads the pack of scope under dir (missing or corrupt: empty),
+// mapping it (mapPack): for a process that opens one pack, once.
+func Open(dir, scope string) *Pack { return open(dir, scope, mapPack) }
+
+// OpenCopy is Open for a process that opens packs again and again
+// (`check --watch`): the pack is read into memory that the collector
+// frees once nothing uses it, where a mapping would stay for good.
+func OpenCopy(dir, scope string) *Pack { return open(dir, scope, safeio.ReadFile) }
+
+func open(dir, scope string, read func(string, int64) ([]byte, error)) *Pack {
 	sum := sha256.Sum256([]byte(scope))
 	p := &Pack{path: filepath.Join(dir, "reuse", hex.EncodeToString(sum[:16])+".pack")}
 	var entries map[[32]byte][]byte
-	if data, err := readCapped(p.path, MaxPack); err == nil {
+	if data, err := read(p.path, MaxPack); err == nil {
 		entries, p.size = decodeSegments(data)
 	}
 	p.MemoryReuse = analyzer.NewMemoryReuse(entries)
 	return p
-}
-
-// readCapped reads a pack: a regular file only, not followed through a
-// link, opened without blocking (a FIFO planted in the cache directory
-// would hang the run), at most limit bytes.
-func readCapped(path string, limit int64) ([]byte, error) {
-	return safeio.ReadFile(path, limit)
 }
 
 // Save appends the entries this run made, or rewrites the pack with the
@@ -121,8 +141,8 @@ func (p *Pack) Save() {
 // encode writes one segment: magic, the length of the entries (8 bytes,
 // big endian), the entries (in key order, so that equal contents make
 // equal segments: key, length in 8 bytes big endian, data, zeros up to a
-// multiple of align), then SHA-256 over all that. magic is 24 bytes long:
-// each value is aligned.
+// multiple of align), then segmentSum over all that. magic is 24 bytes
+// long: each value is aligned.
 func encode(entries map[[32]byte][]byte) []byte {
 	keys := make([][32]byte, 0, len(entries))
 	size := 0
@@ -131,7 +151,7 @@ func encode(entries map[[32]byte][]byte) []byte {
 		size += 40 + len(v) + pad(len(v))
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
-	out := make([]byte, 0, len(magic)+8+size+sha256.Size)
+	out := make([]byte, 0, len(magic)+8+size+sumSize)
 	out = append(out, magic...)
 	out = append(out, make([]byte, 8)...)
 	var zeros [align]byte
@@ -143,7 +163,7 @@ func encode(entries map[[32]byte][]byte) []byte {
 		out = append(out, zeros[:pad(len(v))]...)
 	}
 	binary.BigEndian.PutUint64(out[len(magic):], uint64(len(out)-len(magic)-8))
-	sum := sha256.Sum256(out)
+	sum := segmentSum(out)
 	return append(out, sum[:]...)
 }
 
@@ -184,15 +204,15 @@ func decode(data []byte) (map[[32]byte][]byte, error) {
 // length.
 func decodeInto(out map[[32]byte][]byte, data []byte) (int, error) {
 	head := len(magic) + 8
-	if len(data) < head+sha256.Size || !bytes.HasPrefix(data, magic) {
+	if len(data) < head+sumSize || !bytes.HasPrefix(data, magic) {
 		return 0, errCorrupt
 	}
 	body := binary.BigEndian.Uint64(data[len(magic):])
-	if body > uint64(len(data)-head-sha256.Size) {
+	if body > uint64(len(data)-head-sumSize) {
 		return 0, errCorrupt
 	}
 	end := head + int(body)
-	if sha256.Sum256(data[:end]) != [32]byte(data[end:end+sha256.Size]) {
+	if segmentSum(data[:end]) != [sumSize]byte(data[end:end+sumSize]) {
 		return 0, errCorrupt
 	}
 	entries := map[[32]byte][]byte{}
@@ -218,7 +238,7 @@ func decodeInto(out map[[32]byte][]byte, data []byte) (int, error) {
 	for k, v := range entries {
 		out[k] = v
 	}
-	return end + sha256.Size, nil
+	return end + sumSize, nil
 }
 
 func prune(dir string) {

@@ -19,6 +19,28 @@ func has(p *Pack, k string) bool {
 }
 
 func TestPackKeepsWhatTheRunUsed(t *testing.T) {
+	for name, open := range map[string]func(dir, scope string) *Pack{"mapped": Open, "copied": OpenCopy} {
+		t.Run(name, func(t *testing.T) { testPackKeepsWhatTheRunUsed(t, open) })
+	}
+}
+
+// The two ways of opening a pack read one format: a pack written after a
+// mapped read is read by a copying one and the other way round.
+func TestMappedAndCopiedPacksAgree(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	p.Put(key("a"), []byte("alpha"))
+	p.Save()
+	q := OpenCopy(dir, "scope")
+	assert.True(t, has(q, "a"))
+	q.Put(key("b"), []byte("beta"))
+	q.Save()
+	p = Open(dir, "scope")
+	assert.True(t, has(p, "a"))
+	assert.True(t, has(p, "b"))
+}
+
+func testPackKeepsWhatTheRunUsed(t *testing.T, Open func(dir, scope string) *Pack) {
 	dir := t.TempDir()
 	p := Open(dir, "scope")
 	assert.False(t, has(p, "a"))

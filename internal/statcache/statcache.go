@@ -16,6 +16,7 @@ import (
 	"encoding/gob"
 	"encoding/hex"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -124,8 +125,8 @@ func (c *Cache) Save() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.seen) == 0 && len(c.old) == 0 {
-		return
+	if len(c.seen) == len(c.old) && maps.Equal(c.seen, c.old) {
+		return // unchanged: nothing to write
 	}
 	var buf bytes.Buffer
 	stored := struct {

@@ -40,7 +40,7 @@ var DefaultNotInChoices = &analyzer.Rule{
 // anything computed are not judged.
 func runDefaultNotInChoices(p *analyzer.Pass) error {
 	enums, choiceClasses := enumClasses(p.Root)
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		for _, st := range pyast.Statements(pyast.Body(cls)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
@@ -98,7 +98,7 @@ func runDefaultNotInChoices(p *analyzer.Pass) error {
 // classes.
 func enumClasses(root pyast.Node) (plain map[string]bool, choices map[string]pyast.Node) {
 	plain, choices = map[string]bool{}, map[string]pyast.Node{}
-	for _, cls := range pyast.FindAll(root, "class_definition") {
+	for cls := range pyast.FindEach(root, "class_definition") {
 		var bases []string
 		for _, b := range cls.ChildByField("superclasses").NamedChildren() {
 			if b.Type() != "keyword_argument" {

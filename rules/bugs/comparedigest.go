@@ -42,7 +42,7 @@ func runCompareDigestObject(p *analyzer.Pass) error {
 	if !bytes.Contains(p.File.Src, []byte("compare_digest")) {
 		return nil
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		c, _ := pyast.AsCall(n)
 		if q, ok := p.Imports.Resolve(c.Func); !ok || q != "hmac.compare_digest" && q != "secrets.compare_digest" {
 			continue
@@ -87,7 +87,7 @@ func hashObject(im *pyast.Imports, n pyast.Node) (string, pyast.Node) {
 	}
 	var value pyast.Node
 	binds := 0
-	for _, a := range pyast.FindAll(scope, "assignment", "augmented_assignment", "for_statement", "for_in_clause", "with_item", "named_expression") {
+	for a := range pyast.FindEach(scope, "assignment", "augmented_assignment", "for_statement", "for_in_clause", "with_item", "named_expression") {
 		var target pyast.Node
 		switch a.Type() {
 		case "named_expression":
@@ -121,7 +121,7 @@ func bindsName(target pyast.Node, name string) bool {
 	if target.Type() == "identifier" {
 		return target.Text() == name
 	}
-	for _, id := range pyast.FindAll(target, "identifier") {
+	for id := range pyast.FindEach(target, "identifier") {
 		if id.Text() == name {
 			return true
 		}

@@ -120,7 +120,7 @@ func runBusinessError500(p *analyzer.Pass) error {
 			Range: analyzer.RangeOf(call),
 			Message: fmt.Sprintf("%s reaches `%s`, which raises `%s`%s, and nothing on the way turns it into a client error: the client gets a 500, not a %s",
 				from, owner, short, when, status),
-			Help: fmt.Sprintf("catch `%s` in the view and answer %s with the reason, or raise an exception the framework maps (DRF's `ValidationError` or an `APIException` subclass with its `status_code`)", short, status),
+			Help:    fmt.Sprintf("catch `%s` in the view and answer %s with the reason, or raise an exception the framework maps (DRF's `ValidationError` or an `APIException` subclass with its `status_code`)", short, status),
 			Related: []analyzer.Related{rel},
 		})
 	}

@@ -48,7 +48,7 @@ var writeMethods = map[string]bool{"save": true, "create": true, "bulk_create": 
 func runIntegrityErrorInAtomic(p *analyzer.Pass) error {
 	sm := semantic.Of(p.Project)
 	f := sm.File(p.Unit)
-	for _, h := range pyast.FindAll(p.Root, "except_clause") {
+	for h := range pyast.FindEach(p.Root, "except_clause") {
 		typ := exceptType(h)
 		if typ.IsNil() || !catchesIntegrity(p.Imports, typ) {
 			continue
@@ -172,7 +172,7 @@ func alwaysRaises(block pyast.Node, depth int) bool {
 
 // queries reports a handler that runs ORM code after the failure.
 func queries(h pyast.Node) bool {
-	for _, call := range pyast.FindAll(h, "call") {
+	for call := range pyast.FindEach(h, "call") {
 		name := string(pyast.CalleeName(call))
 		if semantic.RowMethods[name] || semantic.ExecMethods[name] || semantic.ChainMethods[name] || writeMethods[name] ||
 			strings.HasPrefix(name, "get_") || name == "refresh_from_db" {
@@ -186,7 +186,7 @@ func queries(h pyast.Node) bool {
 // savepoint: not inside a `with transaction.atomic()` within body, and,
 // for a project function, one that is not @atomic and writes itself.
 func unprotectedWrite(p *analyzer.Pass, f *semantic.File, body pyast.Node, depth int) pyast.Node {
-	for _, call := range pyast.FindAll(body, "call") {
+	for call := range pyast.FindEach(body, "call") {
 		if inAtomicWithin(p.Imports, call, body) {
 			continue
 		}

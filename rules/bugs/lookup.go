@@ -82,12 +82,16 @@ func runUnknownField(p *analyzer.Pass) error {
 		return nil
 	}
 	c := &lookupCheck{p: p, sm: sm, f: f}
-	for _, call := range pyast.FindAll(p.Root, "call") {
+	for call := range pyast.FindEach(p.Root, "call") {
 		if call.ChildByField("function").Type() != "attribute" {
 			continue
 		}
+		h, _ := pyast.AsCallHead(call)
+		method := h.MethodName()
+		if _, orm := ormMethods[method]; !orm && method != "save" {
+			continue
+		}
 		cl, _ := pyast.AsCall(call)
-		method := cl.MethodName()
 		if method == "save" {
 			c.saveFields(cl)
 			continue
@@ -135,11 +139,11 @@ func (c *lookupCheck) call(cl pyast.Call, method string, spec pathArgs, q *seman
 		}
 	}
 	if spec.checkKw {
-		for _, kw := range sortedKeys(cl.KeywordArg) {
+		for _, kw := range sortedKeys(cl.Keywords) {
 			if kw == spec.skip || kw == "create_defaults" && spec.skip == "defaults" {
 				continue
 			}
-			name := cl.KeywordArg[kw].ChildByField("name")
+			name := cl.KeywordArg(kw).ChildByField("name")
 			c.path(q.Model, kw, spec.kwargs, names, name, method, spec.verb)
 		}
 	}
@@ -267,11 +271,11 @@ func (c *lookupCheck) expr(n pyast.Node, md *project.Model, names []string, meth
 		}
 		return
 	case "Q", "When":
-		for _, kw := range sortedKeys(cl.KeywordArg) {
+		for _, kw := range sortedKeys(cl.Keywords) {
 			if kw == "then" || kw == "_connector" || kw == "_negated" {
 				continue
 			}
-			c.path(md, kw, semantic.FilterPath, names, cl.KeywordArg[kw].ChildByField("name"), method, "`FieldError`")
+			c.path(md, kw, semantic.FilterPath, names, cl.KeywordArg(kw).ChildByField("name"), method, "`FieldError`")
 		}
 		for _, a := range cl.Positional {
 			c.expr(a, md, names, method, depth+1)
@@ -404,7 +408,7 @@ func historical(recv pyast.Node) bool {
 		return false
 	}
 	params := pyast.ParamNames(fn)
-	for _, a := range pyast.FindAll(fn, "assignment") {
+	for a := range pyast.FindEach(fn, "assignment") {
 		if a.ChildByField("left").Text() != root.Text() {
 			continue
 		}

@@ -38,7 +38,7 @@ var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.store
 		if u.Tree == nil || !bytes.Contains(u.File.Src, []byte("META[")) {
 			continue
 		}
-		for _, n := range pyast.FindAll(u.Tree.Root(), "subscript") {
+		for n := range pyast.FindEach(u.Tree.Root(), "subscript") {
 			if !isStore(n) || !strings.HasSuffix(pyast.Dotted(n.ChildByField("value")), ".META") {
 				continue
 			}
@@ -60,7 +60,7 @@ var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.store
 // (storedMetaKeys).
 func runMetaKeyNeverSet(p *analyzer.Pass) error {
 	stored := storedMetaKeys.Get(p.Project)
-	for _, n := range pyast.FindAll(p.Root, "subscript", "call") {
+	for n := range pyast.FindEach(p.Root, "subscript", "call") {
 		var meta, key pyast.Node
 		how := "read"
 		switch n.Type() {
@@ -70,13 +70,17 @@ func runMetaKeyNeverSet(p *analyzer.Pass) error {
 				continue
 			}
 		case "call":
-			c, _ := pyast.AsCall(n)
-			if c.Func.Type() != "attribute" || len(c.Positional) == 0 {
+			h, _ := pyast.AsCallHead(n)
+			if h.Func.Type() != "attribute" {
 				continue
 			}
-			switch c.MethodName() {
+			switch h.MethodName() {
 			case "get", "__contains__", "pop":
 			default:
+				continue
+			}
+			c, _ := pyast.AsCall(n)
+			if len(c.Positional) == 0 {
 				continue
 			}
 			meta, key, how = c.Receiver(), c.Positional[0], "get"

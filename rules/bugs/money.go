@@ -43,9 +43,14 @@ func runFloatMoney(p *analyzer.Pass) error {
 	sm := semantic.Of(p.Project)
 	f := sm.File(p.Unit)
 	floatFields(p)
-	for _, call := range pyast.FindAll(p.Root, "call") {
+	for call := range pyast.FindEach(p.Root, "call") {
+		h, _ := pyast.AsCallHead(call)
+		name := pyast.Dotted(h.Func)
+		if name != "float" && !isDecimalCtor(p, h.Func) {
+			continue
+		}
 		c, _ := pyast.AsCall(call)
-		switch name := pyast.Dotted(c.Func); {
+		switch {
 		case name == "float" && len(c.Positional) == 1:
 			floatOfMoney(p, f, call, c.Positional[0])
 		case isDecimalCtor(p, c.Func) && len(c.Positional) == 1:
@@ -63,7 +68,7 @@ func isDecimalCtor(p *analyzer.Pass, fn pyast.Node) bool {
 // floatFields reports FloatField columns and serializer fields with money
 // names, and DecimalField defaults given as floats.
 func floatFields(p *analyzer.Pass) {
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		context := semantic.InMoneyContext(pyast.DefName(cls))
 		for _, st := range pyast.Statements(pyast.Body(cls)) {
 			a := st.NamedChild(0)
@@ -305,7 +310,7 @@ func importedConstant(ix *project.Index, mod, attr string, depth int) (pyast.Nod
 	if v := moduleConstant(u.Tree.Root(), attr); !v.IsNil() {
 		return v, fmt.Sprintf(" in `%s`", u.File.Rel)
 	}
-	for _, w := range pyast.FindAll(u.Tree.Root(), "wildcard_import") {
+	for w := range pyast.FindEach(u.Tree.Root(), "wildcard_import") {
 		from := w.Parent().ChildByField("module_name").Text()
 		if v, where := importedConstant(ix, u.Absolute(from), attr, depth+1); !v.IsNil() {
 			return v, where
@@ -387,7 +392,7 @@ func moneyNearby(n pyast.Node) bool {
 	if stmt.Is("function_definition", "class_definition", "decorated_definition") {
 		stmt = n
 	}
-	for _, id := range pyast.FindAll(stmt, "identifier") {
+	for id := range pyast.FindEach(stmt, "identifier") {
 		if semantic.MoneyName(id.Text(), false) {
 			return true
 		}

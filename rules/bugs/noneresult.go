@@ -180,7 +180,7 @@ func clauseBlock(clause pyast.Node) pyast.Node {
 // falls off its end while other paths return a value.
 func runNoneResultUsed(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
-	for _, call := range pyast.FindAll(p.Root, "call") {
+	for call := range pyast.FindEach(p.Root, "call") {
 		use := resultUse(call)
 		bound := false
 		if use == "" {

@@ -64,7 +64,7 @@ var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRo
 		if u.Tree == nil {
 			continue
 		}
-		for _, call := range pyast.FindAll(u.Tree.Root(), "call") {
+		for call := range pyast.FindEach(u.Tree.Root(), "call") {
 			switch string(pyast.CalleeName(call)) {
 			case "as_view", "register":
 			default:
@@ -269,7 +269,7 @@ func getObjectNeedsQueryset(c *semantic.Class) bool {
 // callsAny reports a call in fn of self.<name>() or super().<name>() for
 // one of the names.
 func callsAny(fn pyast.Node, names ...string) bool {
-	for _, call := range pyast.FindAll(fn, "call") {
+	for call := range pyast.FindEach(fn, "call") {
 		c, _ := pyast.AsCall(call)
 		if c.Func.Type() != "attribute" || !semantic.IsSelfOrSuper(c.Receiver()) {
 			continue

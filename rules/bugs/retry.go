@@ -53,7 +53,7 @@ var RetryExcNotException = &analyzer.Rule{
 // subclass.
 func taskRetries(t effects.CeleryTask, body pyast.Node) []pyast.Node {
 	var out []pyast.Node
-	for _, call := range pyast.FindAll(body, "call") {
+	for call := range pyast.FindEach(body, "call") {
 		if string(pyast.CalleeName(call)) != "retry" {
 			continue
 		}
@@ -203,7 +203,7 @@ func helperRetries(f *semantic.File, t effects.CeleryTask) []pyast.Node {
 		return nil
 	}
 	var out []pyast.Node
-	for _, call := range pyast.FindAll(pyast.Body(t.Def), "call") {
+	for call := range pyast.FindEach(pyast.Body(t.Def), "call") {
 		fn, _ := f.Callee(call)
 		if fn == nil || fn.Node.Equal(t.Def) {
 			continue
@@ -216,7 +216,7 @@ func helperRetries(f *semantic.File, t effects.CeleryTask) []pyast.Node {
 		if !passes {
 			continue
 		}
-		for _, inner := range pyast.FindAll(pyast.Body(fn.Node), "call") {
+		for inner := range pyast.FindEach(pyast.Body(fn.Node), "call") {
 			if isRetry(inner) {
 				out = append(out, call)
 				break
@@ -293,7 +293,7 @@ func notException(e, at pyast.Node) string {
 	case "identifier":
 		fn := pyast.Ancestor(at, "function_definition")
 		var last pyast.Node
-		for _, a := range pyast.FindAll(fn, "assignment") {
+		for a := range pyast.FindEach(fn, "assignment") {
 			if a.EndByte() <= at.StartByte() && a.ChildByField("left").Type() == "identifier" && a.ChildByField("left").Text() == e.Text() {
 				last = a.ChildByField("right")
 			}

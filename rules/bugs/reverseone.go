@@ -40,7 +40,7 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 			continue
 		}
 		connected := postSaveReceivers(u.Tree.Root())
-		for _, fn := range pyast.FindAll(u.Tree.Root(), "function_definition") {
+		for fn := range pyast.FindEach(u.Tree.Root(), "function_definition") {
 			hook := pyast.DefName(fn) == "save" || connected[pyast.DefName(fn)]
 			for _, d := range pyast.Decorators(fn) {
 				if strings.Contains(d.Text(), "post_save") {
@@ -50,7 +50,7 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 			if !hook {
 				continue
 			}
-			for _, call := range pyast.FindAll(fn, "call") {
+			for call := range pyast.FindEach(fn, "call") {
 				switch string(pyast.CalleeName(call)) {
 				case "create", "get_or_create", "update_or_create", "save":
 					c, _ := pyast.AsCall(call)
@@ -72,7 +72,7 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 // (`post_save.connect(name, ...)`).
 func postSaveReceivers(root pyast.Node) map[string]bool {
 	out := map[string]bool{}
-	for _, call := range pyast.FindAll(root, "call") {
+	for call := range pyast.FindEach(root, "call") {
 		if string(pyast.CalleeName(call)) != "connect" {
 			continue
 		}
@@ -101,7 +101,7 @@ func runReverseOneToOne(p *analyzer.Pass) error {
 	}
 	created := autoCreated.Get(p.Project)
 	seen := map[string]bool{}
-	for _, attr := range pyast.FindAll(p.Root, "attribute") {
+	for attr := range pyast.FindEach(p.Root, "attribute") {
 		obj := attr.ChildByField("object")
 		if obj.Type() != "identifier" {
 			continue
@@ -140,7 +140,7 @@ func guardedRead(attr pyast.Node, obj, name string) bool {
 	if fn.IsNil() {
 		fn = attr
 	}
-	for _, call := range pyast.FindAll(fn, "call") {
+	for call := range pyast.FindEach(fn, "call") {
 		c, _ := pyast.AsCall(call)
 		if (c.MethodName() == "hasattr" || c.MethodName() == "getattr") && len(c.Positional) >= 2 && c.Positional[0].Text() == obj {
 			if s, ok := pyast.StringValue(c.Positional[1]); ok && s == name {
@@ -164,7 +164,7 @@ func guardedRead(attr pyast.Node, obj, name string) bool {
 		if cond.IsNil() || !guarded.Contains(attr) {
 			continue
 		}
-		for _, a := range pyast.FindAll(cond, "attribute") {
+		for a := range pyast.FindEach(cond, "attribute") {
 			if a.ChildByField("object").Text() == obj && a.ChildByField("attribute").Text() != name &&
 				strings.Contains(a.ChildByField("attribute").Text(), name) {
 				return true

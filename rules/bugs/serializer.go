@@ -333,7 +333,7 @@ func containsStr(xs []string, x string) bool {
 
 // callsSuper reports `super().name(...)` in a function.
 func callsSuper(fn pyast.Node, name string) bool {
-	for _, call := range pyast.FindAll(fn, "call") {
+	for call := range pyast.FindEach(fn, "call") {
 		c, _ := pyast.AsCall(call)
 		if c.MethodName() == name && c.Func.Type() == "attribute" {
 			if r, ok := pyast.AsCall(c.Receiver()); ok && pyast.Dotted(r.Func) == "super" {

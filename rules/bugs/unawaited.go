@@ -44,7 +44,7 @@ var channelCoroutines = map[string]bool{"group_send": true, "group_add": true, "
 func runUnawaitedCoroutine(p *analyzer.Pass) error {
 	sm := semantic.Of(p.Project)
 	f := sm.File(p.Unit)
-	for _, st := range pyast.FindAll(p.Root, "expression_statement") {
+	for st := range pyast.FindEach(p.Root, "expression_statement") {
 		call := st.NamedChild(0)
 		if call.Type() != "call" || len(st.NamedChildren()) != 1 {
 			continue
@@ -73,7 +73,7 @@ func runUnawaitedCoroutine(p *analyzer.Pass) error {
 // coroutineCallee returns the callee's display name when the call makes a
 // coroutine.
 func coroutineCallee(p *analyzer.Pass, f *semantic.File, call pyast.Node) (string, bool) {
-	c, _ := pyast.AsCall(call)
+	c, _ := pyast.AsCallHead(call)
 	if q, ok := p.Imports.Resolve(c.Func); ok && q == "asyncio.sleep" {
 		return "asyncio.sleep", true
 	}

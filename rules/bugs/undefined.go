@@ -73,15 +73,40 @@ var commonImports = map[string]string{
 	"IntegrityError": "from django.db import IntegrityError", "ValidationError": "from django.core.exceptions import ValidationError",
 }
 
-// scopeNodes open a scope of their own.
-var scopeNodes = map[string]bool{"function_definition": true, "class_definition": true, "lambda": true,
-	"list_comprehension": true, "set_comprehension": true, "dictionary_comprehension": true, "generator_expression": true}
+// isScopeNode reports the node types that open a scope of their own.
+func isScopeNode(typ string) bool {
+	switch typ {
+	case "function_definition", "class_definition", "lambda",
+		"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+		return true
+	}
+	return false
+}
 
-// patternParents are nodes through which an assignment target reaches its
-// identifiers.
-var patternParents = map[string]bool{"pattern_list": true, "tuple_pattern": true, "list_pattern": true,
-	"list_splat_pattern": true, "tuple": true, "list": true, "parenthesized_expression": true,
-	"expression_list": true, "as_pattern_target": true, "list_splat": true}
+// isPatternParent reports the node types through which an assignment
+// target reaches its identifiers.
+func isPatternParent(typ string) bool {
+	switch typ {
+	case "pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "tuple", "list",
+		"parenthesized_expression", "expression_list", "as_pattern_target", "list_splat":
+		return true
+	}
+	return false
+}
+
+// fileKinds says which rare node types a file has at all, so that the
+// walks looking for them are skipped in the files without any.
+type fileKinds struct {
+	casePattern, typeAlias, typeParameter bool
+}
+
+func kindsOf(root pyast.Node) fileKinds {
+	return fileKinds{
+		casePattern:   len(pyast.FindAll(root, "case_pattern")) > 0,
+		typeAlias:     len(pyast.FindAll(root, "type_alias_statement")) > 0,
+		typeParameter: len(pyast.FindAll(root, "type_parameter")) > 0,
+	}
+}
 
 // runUndefinedName matches identifiers read in a file that no scope they
 // can see binds: not the enclosing functions (parameters, assignments,
@@ -113,15 +138,20 @@ func runUndefinedName(p *analyzer.Pass) error {
 		scope pyast.Node
 	}
 	var uses []use
-	for _, id := range pyast.FindAll(root, "identifier") {
-		role, scope := classify(id, root)
+	kinds := kindsOf(root)
+	for id := range pyast.FindEach(root, "identifier") {
+		role, scope := classify(id, root, kinds)
 		switch role {
 		case roleBind:
 			bind(scope, id.Text())
 		case roleGlobal:
 			bind(root, id.Text())
 		case roleUse:
-			uses = append(uses, use{id, scope})
+			// A name bound by now stays bound (bindings are only added):
+			// only the reads not yet bound are kept for the check below.
+			if name := id.Text(); !builtinNames[name] && !bound(scopes, scope, name, root) {
+				uses = append(uses, use{id, scope})
+			}
 		}
 	}
 	first := map[string]int{}
@@ -159,19 +189,21 @@ const (
 )
 
 // classify says what an identifier does and in which scope.
-func classify(id, root pyast.Node) (role, pyast.Node) {
+func classify(id, root pyast.Node, kinds fileKinds) (role, pyast.Node) {
 	scope := scopeOf(id, root)
 	par := id.Parent()
 	field := id.Field()
-	if !pyast.Ancestor(id, "case_pattern").IsNil() {
+	if kinds.casePattern && !pyast.Ancestor(id, "case_pattern").IsNil() {
 		return roleBind, scope // captures (and class names) of a match pattern
 	}
-	if ta := pyast.Ancestor(id, "type_alias_statement"); !ta.IsNil() {
-		// `type ID = int` binds ID; the rest is an annotation.
-		if name := ta.NamedChild(0); name.Contains(id) && (par.Equal(name) || par.Type() == "generic_type" && par.NamedChild(0).Equal(id)) {
-			return roleBind, scope
+	if kinds.typeAlias {
+		if ta := pyast.Ancestor(id, "type_alias_statement"); !ta.IsNil() {
+			// `type ID = int` binds ID; the rest is an annotation.
+			if name := ta.NamedChild(0); name.Contains(id) && (par.Equal(name) || par.Type() == "generic_type" && par.NamedChild(0).Equal(id)) {
+				return roleBind, scope
+			}
+			return roleSkip, scope
 		}
-		return roleSkip, scope
 	}
 	switch par.Type() {
 	case "attribute":
@@ -211,25 +243,25 @@ func classify(id, root pyast.Node) (role, pyast.Node) {
 	}
 	// Targets of assignments, loops, with/except `as`.
 	for cur, p := id, par; !p.IsNil(); cur, p = p, p.Parent() {
-		switch {
-		case p.Type() == "type" || p.Type() == "type_parameter":
-			if pyast.Ancestor(id, "type_parameter").IsNil() {
+		switch pt := p.Type(); {
+		case pt == "type" || pt == "type_parameter":
+			if !kinds.typeParameter || pyast.Ancestor(id, "type_parameter").IsNil() {
 				return roleSkip, scope // an annotation
 			}
 			return roleBind, scope
-		case p.Is("assignment", "augmented_assignment", "for_statement", "for_in_clause"):
+		case pt == "assignment" || pt == "augmented_assignment" || pt == "for_statement" || pt == "for_in_clause":
 			if cur.Field() == "left" {
-				if p.Type() == "for_in_clause" {
+				if pt == "for_in_clause" {
 					return roleBind, p.Parent() // local to the comprehension
 				}
 				return roleBind, scope
 			}
 			return roleUse, scope
-		case p.Type() == "as_pattern_target" || p.Type() == "as_pattern" && cur.Field() == "alias":
+		case pt == "as_pattern_target" || pt == "as_pattern" && cur.Field() == "alias":
 			return roleBind, scope
-		case p.Type() == "delete_statement":
+		case pt == "delete_statement":
 			return roleSkip, scope
-		case patternParents[p.Type()]:
+		case isPatternParent(pt):
 			continue
 		default:
 			return roleUse, scope
@@ -293,10 +325,11 @@ func inParams(id pyast.Node) bool {
 // decorators and bases are read in the scope around their definition.
 func scopeOf(n, root pyast.Node) pyast.Node {
 	for cur, p := n, n.Parent(); !p.IsNil(); cur, p = p, p.Parent() {
-		if !scopeNodes[p.Type()] {
+		pt := p.Type()
+		if !isScopeNode(pt) {
 			continue
 		}
-		switch p.Type() {
+		switch pt {
 		case "function_definition", "lambda":
 			if cur.Field() == "parameters" && !isParamName(n, cur) || cur.Field() == "name" || cur.Field() == "return_type" {
 				continue
@@ -390,7 +423,7 @@ func opensNamespace(root pyast.Node) bool {
 	if len(pyast.FindAll(root, "wildcard_import")) > 0 {
 		return true
 	}
-	for _, c := range pyast.FindAll(root, "call") {
+	for c := range pyast.FindEach(root, "call") {
 		if f := c.ChildByField("function"); f.Type() == "identifier" {
 			switch f.Text() {
 			case "exec", "execfile", "globals", "locals", "vars", "__import__":

@@ -174,7 +174,7 @@ func perItemRouting(loop pyast.Node, c pyast.Call) bool {
 
 // mentions reports whether any identifier in n is one of names.
 func mentions(n pyast.Node, names map[string]bool) bool {
-	for _, id := range pyast.FindAll(n, "identifier") {
+	for id := range pyast.FindEach(n, "identifier") {
 		if names[id.Text()] {
 			return true
 		}

@@ -29,12 +29,12 @@ var enqueues = &project.ProjectAnalysis[map[*semantic.Func][]enqueue]{Name: "cel
 		if semantic.RolesOf(f.Unit).Any(semantic.Test | semantic.Migration) {
 			continue
 		}
-		for _, n := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
-			c, _ := pyast.AsCall(n)
-			if c.Func.Type() != "attribute" || !enqueueMethods[c.MethodName()] {
+		for n := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
+			h, _ := pyast.AsCallHead(n)
+			if h.Func.Type() != "attribute" || !enqueueMethods[h.MethodName()] {
 				continue
 			}
-			d := pyast.Dotted(c.Receiver())
+			d := pyast.Dotted(h.Receiver())
 			if d == "" {
 				continue
 			}
@@ -42,6 +42,7 @@ var enqueues = &project.ProjectAnalysis[map[*semantic.Func][]enqueue]{Name: "cel
 			if fn == nil {
 				continue
 			}
+			c, _ := pyast.AsCall(n)
 			e := enqueue{file: f, call: c, kw: map[string]pyast.Node{}}
 			if c.MethodName() == "apply_async" {
 				if a := pyast.Unparen(c.Arg(0, "args")); a.Is("list", "tuple") {
@@ -156,7 +157,7 @@ func rowParams(p *analyzer.Pass, t task, annotated map[string]bool) {
 // rowUse returns a call in the task body that treats the parameter as a
 // model row: `param.save()`, `param.delete()`, `param.refresh_from_db()`.
 func rowUse(def pyast.Node, name string) pyast.Node {
-	for _, call := range pyast.FindAll(pyast.Body(def), "call") {
+	for call := range pyast.FindEach(pyast.Body(def), "call") {
 		c, _ := pyast.AsCall(call)
 		switch c.MethodName() {
 		case "save", "refresh_from_db":

@@ -88,7 +88,7 @@ func runModelArgument(p *analyzer.Pass) error {
 		}
 		return true
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		if n.ChildByField("function").Type() == "attribute" && enqueueMethods[string(pyast.CalleeName(n))] {
 			visit(n)
 		}

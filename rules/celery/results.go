@@ -149,7 +149,7 @@ func runDelayInLoop(p *analyzer.Pass) error {
 		})
 		return true
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		if m := string(pyast.CalleeName(n)); m == "delay" || m == "apply_async" {
 			visit(n)
 		}

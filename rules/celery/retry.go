@@ -224,7 +224,7 @@ func runUnboundedRetries(p *analyzer.Pass) error {
 		}
 		for _, c := range retryCalls(t) {
 			if m := c.Keyword("max_retries"); !m.IsNil() && m.Type() == "none" {
-				report(c.KeywordArg["max_retries"], t.name)
+				report(c.KeywordArg("max_retries"), t.name)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed timelimit.md
@@ -43,7 +44,7 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 	}
 	misnamed := misnamedLimit(p)
 	for _, t := range ts {
-		if !t.option("time_limit").IsNil() || !t.option("soft_time_limit").IsNil() || !t.option("base").IsNil() {
+		if effects.TimeLimited(t.options) || !t.option("base").IsNil() {
 			continue
 		}
 		if t.name == "debug_task" {

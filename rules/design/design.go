@@ -51,7 +51,7 @@ func isServiceClass(cls pyast.Node, rel string) bool {
 // classesOf returns the service classes of the file, outermost first.
 func serviceClasses(p *analyzer.Pass) []pyast.Node {
 	var out []pyast.Node
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		if isServiceClass(cls, paths.Rel(p)) {
 			out = append(out, cls)
 		}

@@ -44,7 +44,7 @@ var clientCtors = map[string]bool{
 // boto3.client, redis.Redis, stripe.StripeClient...). It skips settings
 // modules, tests and migrations, and `if __name__ == "__main__":` blocks.
 func runImportTimeClient(p *analyzer.Pass) error {
-	for _, n := range pyast.FindAll(p.Root, "assignment") {
+	for n := range pyast.FindEach(p.Root, "assignment") {
 		c := pyast.Unparen(n.ChildByField("right"))
 		if c.Type() != "call" {
 			continue

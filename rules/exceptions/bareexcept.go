@@ -27,7 +27,7 @@ var BareExcept = &analyzer.Rule{
 // runBareExcept matches except_clause nodes with no type expression. The
 // `except*` form always has a type, so it never matches.
 func runBareExcept(p *analyzer.Pass) error {
-	for _, n := range pyast.FindAll(p.Root, "except_clause") {
+	for n := range pyast.FindEach(p.Root, "except_clause") {
 		if exceptType(n).IsNil() {
 			kw := n.FirstChild() // the "except" keyword
 			p.Report(analyzer.Diagnostic{

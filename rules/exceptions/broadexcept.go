@@ -91,7 +91,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 		}
 		return true
 	}
-	for _, n := range pyast.FindAll(p.Root, "except_clause") {
+	for n := range pyast.FindEach(p.Root, "except_clause") {
 		check(n)
 	}
 	return nil
@@ -146,7 +146,7 @@ func keepsAlias(h pyidiom.Handler) bool {
 		return false
 	}
 	kept := false
-	for _, n := range pyast.FindAll(h.Body, "assignment", "call") {
+	for n := range pyast.FindEach(h.Body, "assignment", "call") {
 		if kept {
 			break
 		}

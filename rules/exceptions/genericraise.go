@@ -34,7 +34,7 @@ func runGenericRaise(p *analyzer.Pass) error {
 		conf = analyzer.Low
 	}
 	var reported pyast.Node // the walk used to skip the subtree of a reported raise
-	for _, n := range pyast.FindAll(p.Root, "raise_statement") {
+	for n := range pyast.FindEach(p.Root, "raise_statement") {
 		if reported.Contains(n) {
 			continue
 		}

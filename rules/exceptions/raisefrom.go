@@ -40,7 +40,7 @@ var RaiseWithoutFrom = &analyzer.Rule{
 // BaseException is left to ERR004, which reports the same statement: one
 // finding per statement is enough.
 func runRaiseWithoutFrom(p *analyzer.Pass) error {
-	for _, n := range pyast.FindAll(p.Root, "raise_statement") {
+	for n := range pyast.FindEach(p.Root, "raise_statement") {
 		if !n.ChildByField("cause").IsNil() {
 			continue
 		}

@@ -31,7 +31,7 @@ var SilentNone = &analyzer.Rule{
 // ordinary answer, handlers of computed types, and non-broad handlers with a
 // comment explaining the choice.
 func runSilentNone(p *analyzer.Pass) error {
-	for _, n := range pyast.FindAll(p.Root, "except_clause") {
+	for n := range pyast.FindEach(p.Root, "except_clause") {
 		h := pyidiom.DecodeHandler(n)
 		if h.Bare() || !onlyReturnsNone(h) {
 			continue

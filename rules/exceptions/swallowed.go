@@ -36,7 +36,7 @@ var Swallowed = &analyzer.Rule{
 // Specific exceptions get low confidence: often the project's own signal.
 func runSwallowed(p *analyzer.Pass) error {
 	test := paths.IsTest(paths.Rel(p))
-	for _, n := range pyast.FindAll(p.Root, "except_clause") {
+	for n := range pyast.FindEach(p.Root, "except_clause") {
 		h := pyidiom.DecodeHandler(n)
 		if h.Bare() || !h.OnlyTrivial() {
 			continue

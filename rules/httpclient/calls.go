@@ -86,7 +86,7 @@ func findClients(root pyast.Node, im *pyast.Imports) *clients {
 			cs.byScope[scopeKey(scopeOf(at, name), name)] = l
 		}
 	}
-	for _, n := range pyast.FindAll(root, "assignment", "as_pattern", "call") {
+	for n := range pyast.FindEach(root, "assignment", "as_pattern", "call") {
 		switch n.Type() {
 		case "assignment":
 			bind(n, n.ChildByField("left"), n.ChildByField("right"))

@@ -37,7 +37,7 @@ func runMissingTimeout(p *analyzer.Pass) error {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		if c, _ := pyast.AsCall(n); !c.Keyword("timeout").IsNil() {
 			if t := c.Keyword("timeout"); t.Type() == "none" {
 				if _, isClient := cs.constructed(n); isClient {

@@ -35,7 +35,7 @@ func runVerifyDisabled(p *analyzer.Pass) error {
 		return nil
 	}
 	cs := findClients(p.Root, p.Imports)
-	for _, n := range pyast.FindAll(p.Root, "call", "assignment") {
+	for n := range pyast.FindEach(p.Root, "call", "assignment") {
 		switch n.Type() {
 		case "call":
 			c, _ := pyast.AsCall(n)
@@ -48,7 +48,7 @@ func runVerifyDisabled(p *analyzer.Pass) error {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
-				Range:   analyzer.RangeOf(c.KeywordArg["verify"]),
+				Range:   analyzer.RangeOf(c.KeywordArg("verify")),
 				Message: fmt.Sprintf("`%s(..., verify=False)` turns off TLS certificate checks: anyone on the path can read and change the traffic", c.Func.Text()),
 				Help:    "keep verification on; for a private CA pass its bundle: `verify=\"/etc/ssl/certs/internal-ca.pem\"`",
 			})

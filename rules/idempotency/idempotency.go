@@ -17,7 +17,7 @@ import (
 // "idempoten"): the key may be built in a variable and passed through
 // headers, which the call alone does not show.
 func mentionsIdempotency(fn pyast.Node) bool {
-	for _, n := range pyast.FindAll(fn, "identifier", "string_content") {
+	for n := range pyast.FindEach(fn, "identifier", "string_content") {
 		if n.IsNamed() && strings.Contains(strings.ToLower(n.Text()), "idempoten") {
 			return true
 		}

@@ -152,7 +152,7 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 		if u.Tree == nil || semantic.RolesOf(u).Any(semantic.Test|semantic.Migration) || !mentionsAny(u.File.Src, names) {
 			continue
 		}
-		for _, n := range pyast.FindAll(u.Tree.Root(), "subscript", "call", "assignment") {
+		for n := range pyast.FindEach(u.Tree.Root(), "subscript", "call", "assignment") {
 			switch n.Type() {
 			case "subscript":
 				if s, ok := pyast.StringValue(n.ChildByField("subscript")); ok && names[s] && clientish(n.ChildByField("value")) {

@@ -66,10 +66,10 @@ func runRetriedTaskCreates(p *analyzer.Pass) error {
 // decorator's autoretry_for/acks_late options, or a `.retry(` call.
 func retrySource(dec, fn pyast.Node) (string, pyast.Node) {
 	if c, ok := pyast.AsCall(dec); ok {
-		if kw := c.KeywordArg["autoretry_for"]; !kw.IsNil() {
+		if kw := c.KeywordArg("autoretry_for"); !kw.IsNil() {
 			return "`autoretry_for`", kw
 		}
-		if kw := c.KeywordArg["acks_late"]; !kw.IsNil() && c.Keyword("acks_late").Text() != "False" {
+		if kw := c.KeywordArg("acks_late"); !kw.IsNil() && c.Keyword("acks_late").Text() != "False" {
 			return "`acks_late`", kw
 		}
 	}

@@ -37,7 +37,7 @@ var EagerFormat = &analyzer.Rule{
 // their name get medium confidence.
 func runEagerFormat(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		lc, ok := logs.Call(n)
 		if !ok || lc.Msg.IsNil() {
 			continue

@@ -42,7 +42,7 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		lc, h, ok := logs.ErrorWithoutTraceback(n)
 		if !ok || passesOn(h) {
 			continue

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -44,19 +45,11 @@ func runPrintAsLog(p *analyzer.Pass) error {
 	if scriptLike(p) {
 		return nil
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
-		// Test the callee before decoding: most calls are not print.
-		fn := n.ChildByField("function")
-		if fn.Type() != "identifier" || string(fn.Bytes()) != "print" || insidePrintDef(n) {
+	for n := range pyast.FindEach(p.Root, "call") {
+		if !pyidiom.PrintAsLog(n) {
 			continue
 		}
 		c, _ := pyast.AsCall(n)
-		if f := c.Keyword("file"); !f.IsNil() && pyast.Dotted(f) != "sys.stderr" {
-			continue
-		}
-		if outputFunction(pyast.EnclosingFunction(n)) {
-			continue
-		}
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(c.Func),
 			Message: "`print(...)` in library code: no level, no logger name, and lost or interleaved under gunicorn or Celery",
@@ -64,48 +57,6 @@ func runPrintAsLog(p *analyzer.Pass) error {
 		})
 	}
 	return nil
-}
-
-// insidePrintDef reports whether n lies in a function named print (a
-// project's own print, which the calls in it may mean).
-func insidePrintDef(n pyast.Node) bool {
-	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
-		if a.Type() == "function_definition" && pyast.DefName(a) == "print" {
-			return true
-		}
-	}
-	return false
-}
-
-// outputPrefixes start the names of functions whose job is printing: print_users,
-// show_report, list_keys, dump_state.
-var outputPrefixes = []string{"print", "pprint", "show", "display", "dump", "list"}
-
-// outputFunction reports whether def (possibly zero) prints by design: its
-// name says so, it talks to a terminal user (cli, prompt in the name), or
-// it reads input().
-func outputFunction(def pyast.Node) bool {
-	if def.IsNil() {
-		return false
-	}
-	name := strings.ToLower(strings.TrimLeft(pyast.DefName(def), "_"))
-	for _, pre := range outputPrefixes {
-		if strings.HasPrefix(name, pre) {
-			return true
-		}
-	}
-	if strings.Contains(name, "cli") || strings.Contains(name, "prompt") {
-		return true
-	}
-	if name == "debug_task" {
-		return true // Celery's project template prints the request on purpose
-	}
-	for _, c := range pyast.FindAllShallow(def, "call") {
-		if f := c.ChildByField("function"); f.Type() == "identifier" && f.Text() == "input" {
-			return true
-		}
-	}
-	return false
 }
 
 // scriptDirs are directories whose files are scripts or tooling, where

@@ -31,7 +31,7 @@ var FullTableSave = &analyzer.Rule{
 // A filtered queryset, a slice, or a save of another object is not reported.
 func runFullTableSave(p *analyzer.Pass) error {
 	for _, fn := range runPythonFuncs(p) {
-		for _, loop := range pyast.FindAll(pyast.Body(fn), "for_statement") {
+		for loop := range pyast.FindEach(pyast.Body(fn), "for_statement") {
 			vars := pyast.Identifiers(loop.ChildByField("left"))
 			if len(vars) != 1 {
 				continue

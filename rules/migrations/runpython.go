@@ -42,7 +42,7 @@ func assignedNames(fn pyast.Node) map[string]bool {
 	for _, id := range pyast.Identifiers(fn.ChildByField("parameters")) {
 		out[id] = true
 	}
-	for _, as := range pyast.FindAll(pyast.Body(fn), "assignment", "for_statement", "with_item") {
+	for as := range pyast.FindEach(pyast.Body(fn), "assignment", "for_statement", "with_item") {
 		var target pyast.Node
 		switch as.Type() {
 		case "assignment":

@@ -360,7 +360,7 @@ func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDispla
 		gq = c.Method("queryset") // its name before Django 1.6
 	}
 	if gq != nil {
-		for _, call := range pyast.FindAll(gq.Node, "call") {
+		for call := range pyast.FindEach(gq.Node, "call") {
 			cc, _ := pyast.AsCall(call)
 			switch cc.MethodName() {
 			case "select_related", "prefetch_related":

@@ -37,7 +37,7 @@ var WastefulEvaluation = &analyzer.Rule{
 func runEvaluation(p *analyzer.Pass) error {
 	t := NewTracker(p)
 	t.Loops()
-	for _, n := range pyast.FindAll(p.Root, "call", "if_statement", "elif_clause", "while_statement", "not_operator", "subscript") {
+	for n := range pyast.FindEach(p.Root, "call", "if_statement", "elif_clause", "while_statement", "not_operator", "subscript") {
 		switch n.Type() {
 		case "call":
 			if !evaluationCallee(n.ChildByField("function")) {

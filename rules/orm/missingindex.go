@@ -81,7 +81,7 @@ func runMissingIndex(p *analyzer.Pass) error {
 		})
 		return true
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		check(n)
 	}
 	return nil

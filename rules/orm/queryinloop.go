@@ -85,7 +85,7 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		}
 	}
 	taint := map[int32]map[string]bool{}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		if done[n.ID()] {
 			continue
 		}

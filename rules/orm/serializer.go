@@ -67,7 +67,7 @@ func runSerializer(p *analyzer.Pass) error {
 	}
 	t := NewTracker(p)
 	t.Loops()
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		meth, attr := classMember(cls, "serializer_class", 0)
 		if !meth.IsNil() || attr.IsNil() {
 			continue
@@ -83,7 +83,7 @@ func runSerializer(p *analyzer.Pass) error {
 	}
 	// Views choosing their serializer at run time: what every serializer
 	// get_serializer_class may return reads per row.
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		m, _ := classMember(cls, "get_serializer_class", 0)
 		if m.IsNil() || !pyast.Ancestor(m, "class_definition").Equal(cls) {
 			continue
@@ -105,7 +105,7 @@ func runSerializer(p *analyzer.Pass) error {
 		q := t.ViewQueryset(cls)
 		t.checkSerializers(m.ChildByField("name"), names, q, "`"+pyast.DefName(cls)+"`")
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		if !hasManyTrue(n) {
 			continue
 		}

@@ -48,7 +48,7 @@ var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "ren
 func runUnbounded(p *analyzer.Pass) error {
 	t := NewTracker(p)
 	t.Loops()
-	for _, fn := range pyast.FindAll(p.Root, "function_definition") {
+	for fn := range pyast.FindEach(p.Root, "function_definition") {
 		if !isView(fn) || mentionsPagination(fn) {
 			continue
 		}
@@ -297,15 +297,13 @@ func passesRows(call pyast.Node) bool {
 	}
 }
 
-var drfListBases = []string{"ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet"}
-
 // drfListViews reports DRF list views without pagination.
 func (t *Tracker) drfListViews() {
 	if t.g == nil || t.g.DefaultPagination {
 		return
 	}
 	p := t.p
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		bases := cls.ChildByField("superclasses").NamedChildren()
 		if len(bases) == 0 {
 			continue
@@ -317,10 +315,8 @@ func (t *Tracker) drfListViews() {
 				list = false
 				break // a base of the project may paginate
 			}
-			for _, name := range drfListBases {
-				if strings.HasSuffix(q, "."+name) {
-					list = true
-				}
+			if semantic.DRFListView(q[strings.LastIndex(q, ".")+1:]) {
+				list = true
 			}
 		}
 		if !list {

@@ -47,10 +47,14 @@ func runUnorderedPagination(p *analyzer.Pass) error {
 	for _, c := range t.Classes {
 		t.unorderedListView(c)
 	}
-	for _, call := range pyast.FindAll(p.Root, "call") {
+	for call := range pyast.FindEach(p.Root, "call") {
+		h, _ := pyast.AsCallHead(call)
+		name := h.MethodName()
+		if name != "Paginator" && name != "paginate_queryset" {
+			continue
+		}
 		c, _ := pyast.AsCall(call)
-		name := c.MethodName()
-		if (name != "Paginator" && name != "paginate_queryset") || len(c.Positional) == 0 {
+		if len(c.Positional) == 0 {
 			continue
 		}
 		q := t.Eval(c.Positional[0])

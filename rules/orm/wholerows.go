@@ -196,7 +196,7 @@ func reused(t *Tracker, l *Loop) bool {
 		return true
 	}
 	n := 0
-	for _, id := range pyast.FindAll(fn, "identifier") {
+	for id := range pyast.FindEach(fn, "identifier") {
 		if id.Text() == it.Text() && id.Parent().Type() != "keyword_argument" {
 			n++
 		}

@@ -205,7 +205,7 @@ func (t *Tracker) reachesHTTP(f *semantic.File, call pyast.Node, depth int) bool
 	if fn == nil || fn.File == nil {
 		return false
 	}
-	for _, c := range pyast.FindAll(fn.Node, "call") {
+	for c := range pyast.FindEach(fn.Node, "call") {
 		if t.reachesHTTP(fn.File, c, depth+1) {
 			return true
 		}

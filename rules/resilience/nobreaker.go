@@ -2,7 +2,6 @@ package resilience
 
 import (
 	_ "embed"
-	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -27,12 +26,9 @@ var NoCircuitBreaker = &analyzer.Rule{
 	RunProject: runNoCircuitBreaker,
 }
 
-// breakerModules are circuit-breaker libraries.
-var breakerModules = []string{"pybreaker", "circuitbreaker", "aiobreaker", "purgatory", "breakers", "pycircuitbreaker"}
-
 // runNoCircuitBreaker looks at the whole project. A breaker exists when a
 // file imports a breaker library, defines a class named *Breaker*, or
-// uses a decorator or callee named with "circuit" / "breaker". Without one,
+// uses a decorator or callee named with the word "breaker". Without one,
 // it collects payment provider clients: classes named for a payment
 // provider or concept (GalileoService, StripeGateway, PaymentClient) that
 // make HTTP calls, in non-test files. It reports once, at the first client
@@ -53,11 +49,11 @@ func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
 		}
 		f := effects.NewFile(u.Tree.Root(), u.Imports)
 		seen := map[int32]bool{}
-		for _, cls := range pyast.FindAll(u.Tree.Root(), "class_definition") {
+		for cls := range pyast.FindEach(u.Tree.Root(), "class_definition") {
 			if effects.PaymentWord(pyast.DefName(cls)) == "" || seen[cls.ID()] {
 				continue
 			}
-			for _, call := range pyast.FindAll(pyast.Body(cls), "call") {
+			for call := range pyast.FindEach(pyast.Body(cls), "call") {
 				if f.Classify(call).Kind == effects.HTTP {
 					seen[cls.ID()] = true
 					clients = append(clients, client{u.File.Rel, cls})
@@ -89,42 +85,16 @@ func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
 }
 
 // hasBreaker reports whether any file of the project shows a circuit
-// breaker: an import of a breaker library, a class named *Breaker*, or a
-// name containing "circuit" used as decorator or callee.
+// breaker (effects.BreakerImport, effects.BreakerSites): an import of a
+// breaker library, a class named *Breaker*, or a name containing "breaker"
+// used as decorator or callee.
 func hasBreaker(ix *project.Index) bool {
 	for _, u := range ix.Units {
-		if u.Imports != nil {
-			for _, m := range u.Imports.Modules {
-				head := strings.SplitN(m, ".", 2)[0]
-				for _, b := range breakerModules {
-					if head == b {
-						return true
-					}
-				}
-			}
+		if effects.BreakerImport(u.Imports) != "" {
+			return true
 		}
-		if u.Tree == nil {
-			continue
-		}
-		src := strings.ToLower(string(u.Tree.Src))
-		if !strings.Contains(src, "breaker") && !strings.Contains(src, "circuit") {
-			continue // cheap pre-filter; the tree decides below
-		}
-		for _, n := range pyast.FindAll(u.Tree.Root(), "class_definition", "decorator", "call") {
-			found := false
-			switch n.Type() {
-			case "class_definition":
-				found = strings.Contains(strings.ToLower(pyast.DefName(n)), "breaker")
-			case "decorator":
-				t := strings.ToLower(n.Text())
-				found = strings.Contains(t, "circuit") || strings.Contains(t, "breaker")
-			case "call":
-				t := strings.ToLower(pyast.Dotted(n.ChildByField("function")))
-				found = strings.Contains(t, "circuit") || strings.Contains(t, "breaker")
-			}
-			if found {
-				return true
-			}
+		if u.Tree != nil && len(effects.BreakerSites(u.Tree.Root(), u.Tree.Src)) > 0 {
+			return true
 		}
 	}
 	return false

@@ -5,8 +5,6 @@
 package resilience
 
 import (
-	"strings"
-
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
@@ -79,25 +77,12 @@ func bestEffort(call pyast.Node) bool {
 }
 
 // fileMountsRetries reports whether the file configures transport-level
-// retries: urllib3 Retry(...), HTTPAdapter(max_retries=...) other than 0,
-// httpx.HTTPTransport(retries=...).
+// retries (effects.MountsRetries): urllib3 Retry(...), HTTPAdapter(max_retries=...)
+// other than 0, httpx.HTTPTransport(retries=...).
 func fileMountsRetries(im *pyast.Imports, root pyast.Node) bool {
-	for _, n := range pyast.FindAll(root, "call") {
-		q, ok := im.Resolve(n.ChildByField("function"))
-		if !ok {
-			continue // an unresolved callee matches no case below
-		}
-		last := q[strings.LastIndex(q, ".")+1:]
-		switch {
-		case last == "Retry" && (strings.Contains(q, "urllib3") || strings.HasPrefix(q, "requests.")):
+	for n := range pyast.FindEach(root, "call") {
+		if effects.MountsRetries(im, n) {
 			return true
-		case last == "HTTPAdapter" || last == "HTTPTransport" || last == "AsyncHTTPTransport":
-			c, _ := pyast.AsCall(n)
-			for _, kw := range []string{"max_retries", "retries"} {
-				if v := c.Keyword(kw); !v.IsNil() && v.Text() != "0" {
-					return true
-				}
-			}
 		}
 	}
 	return false

@@ -36,7 +36,7 @@ func runCompareDigest(p *analyzer.Pass) error {
 		macVars map[varKey]bool
 		consts  map[string]bool
 	)
-	for _, n := range pyast.FindAll(p.Root, "comparison_operator") {
+	for n := range pyast.FindEach(p.Root, "comparison_operator") {
 		ops := n.ChildrenByField("operators")
 		operands := pyast.Statements(n)
 		if len(ops) != 1 || len(operands) != 2 {
@@ -137,7 +137,7 @@ type varKey struct {
 // computed by hmac in that function (or at module level, fn -1).
 func hmacVariables(p *analyzer.Pass) map[varKey]bool {
 	out := map[varKey]bool{}
-	for _, n := range pyast.FindAll(p.Root, "assignment") {
+	for n := range pyast.FindEach(p.Root, "assignment") {
 		left := n.ChildByField("left")
 		right := n.ChildByField("right")
 		if left.Type() != "identifier" || right.IsNil() || !hasHMACCall(p, right) {
@@ -174,7 +174,7 @@ func hasHMACCall(p *analyzer.Pass, n pyast.Node) bool {
 }
 
 func hasHashlibCall(p *analyzer.Pass, n pyast.Node) bool {
-	for _, m := range pyast.FindAll(n, "call") {
+	for m := range pyast.FindEach(n, "call") {
 		if q, ok := p.Imports.Resolve(m.ChildByField("function")); ok && len(q) > 8 && q[:8] == "hashlib." {
 			return true
 		}
@@ -186,7 +186,7 @@ func containsCallTo(p *analyzer.Pass, n pyast.Node, qualified ...string) bool {
 	if n.IsNil() {
 		return false
 	}
-	for _, m := range pyast.FindAll(n, "call") {
+	for m := range pyast.FindEach(n, "call") {
 		if p.Imports.Is(m.ChildByField("function"), qualified...) {
 			return true
 		}
@@ -196,7 +196,7 @@ func containsCallTo(p *analyzer.Pass, n pyast.Node, qualified ...string) bool {
 
 // readsRequestHeader reports whether n reads request.headers / request.META.
 func readsRequestHeader(n pyast.Node) bool {
-	for _, m := range pyast.FindAll(n, "attribute") {
+	for m := range pyast.FindEach(n, "attribute") {
 		switch string(m.ChildByField("attribute").Bytes()) {
 		case "headers", "META":
 			return true

@@ -39,7 +39,7 @@ var picklers = []string{"pickle.loads", "pickle.load", "pickle.Unpickler", "_pic
 // (a cache, a file) is not reported. Test files are skipped.
 func runUnsafeDeserialization(p *analyzer.Pass) error {
 	var untrusted map[varKey]bool // computed on first need: most files call none of these
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		callee := n.ChildByField("function")
 		q, _ := p.Imports.Resolve(callee)
 		if !deserializer(q) && !(callee.Type() == "identifier" && (string(callee.Bytes()) == "eval" || string(callee.Bytes()) == "exec")) {

@@ -47,7 +47,7 @@ var decoratorFactories = map[string]bool{"permission_classes": true, "authentica
 // definition, an unsafe fix turns the call into a decorator of it.
 func runDiscardedDecorator(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
-	for _, st := range pyast.FindAll(p.Root, "expression_statement") {
+	for st := range pyast.FindEach(p.Root, "expression_statement") {
 		call := pyast.Unparen(st.NamedChild(0))
 		c, ok := pyast.AsCall(call)
 		if !ok || !semantic.IsModuleLevel(st) && !inClassBody(st) {

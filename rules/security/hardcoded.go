@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"path"
 	"strings"
-	"unicode"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -85,7 +85,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			Related:    related,
 		})
 	}
-	for _, n := range pyast.FindAll(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
+	for n := range pyast.FindEach(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
 		switch n.Type() {
 		case "string":
 			v, ok := pyast.StringValue(n)
@@ -106,44 +106,24 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 				report(lit, "", "signing key passed to `"+callee+"`: whoever reads the code can sign as the provider", analyzer.High)
 				continue
 			}
-			if !envLookupCallee(n.ChildByField("function")) {
+			if !semantic.EnvLookupCallee(n.ChildByField("function")) {
 				continue
 			}
 			c, _ := pyast.AsCall(n)
 			key, ok := pyast.StringValue(c.Arg(0, ""))
-			if !ok || !isSecretName(key) || !isEnvLookup(c) {
+			if !ok || !semantic.SecretName(key) || !semantic.EnvLookup(c) {
 				continue
 			}
 			def := c.Keyword("default")
 			if def.IsNil() && len(c.Positional) == 2 {
 				def = c.Positional[1]
 			}
-			if v, ok := pyast.StringValue(def); ok && !isPlaceholder(v) {
+			if v, ok := pyast.StringValue(def); ok && !semantic.PlaceholderSecret(v) {
 				report(def, key, " (the fallback of the environment lookup is used whenever the variable is missing)", analyzer.Medium)
 			}
 		}
 	}
 	return nil
-}
-
-// envLookupCallee reports whether a callee can be one isEnvLookup accepts
-// (`x.environ.get`, `getenv`, `env`, `config`, `env.x`): a test before
-// decoding the call.
-func envLookupCallee(fn pyast.Node) bool {
-	switch fn.Type() {
-	case "identifier":
-		switch string(fn.Bytes()) {
-		case "getenv", "env", "config":
-			return true
-		}
-	case "attribute":
-		switch string(fn.ChildByField("attribute").Bytes()) {
-		case "get", "getenv":
-			return true
-		}
-		return fn.ChildByField("object").Type() == "identifier" && string(fn.ChildByField("object").Bytes()) == "env"
-	}
-	return false
 }
 
 // checkNamed reports value when it is a non-placeholder string literal bound
@@ -154,7 +134,7 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 		return
 	}
 	v, ok := pyast.StringValue(value)
-	if !ok || isPlaceholder(v) {
+	if !ok || semantic.PlaceholderSecret(v) {
 		return
 	}
 	name := ""
@@ -164,7 +144,7 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 	case "string":
 		name, _ = pyast.StringValue(target)
 	}
-	if name == "" || !isSecretName(name) {
+	if name == "" || !semantic.SecretName(name) {
 		return
 	}
 	why, conf := "", analyzer.Medium
@@ -172,68 +152,6 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 		why = " (a generated development key that is also used wherever this module is loaded)"
 	}
 	report(value, name, why, conf)
-}
-
-// isEnvLookup reports whether c reads an environment variable or a config
-// value: os.environ.get, os.getenv, env(...), env.str(...), config(...).
-func isEnvLookup(c pyast.Call) bool {
-	d := pyast.Dotted(c.Func)
-	switch {
-	case strings.HasSuffix(d, "environ.get"), d == "os.getenv", d == "getenv", d == "env", d == "config",
-		strings.HasPrefix(d, "env."):
-		return true
-	}
-	return false
-}
-
-// placeholderWords mark values that are not real secrets.
-var placeholderWords = []string{"change", "example", "dummy", "placeholder", "your", "xxx", "test", "fake",
-	"sample", "replace", "todo", "fixme", "insert", "redacted", "***", "default", "password", "secret", "not-",
-	"notset", "unset", "none", "null", "demo", "local"}
-
-// isPlaceholder reports whether a literal value is obviously not a real
-// secret: empty, short, with spaces or template syntax, a known placeholder
-// word, one repeated character, an ALL_CAPS/dotted name, or a label without
-// digits.
-func isPlaceholder(v string) bool {
-	if len(v) < 8 || strings.ContainsAny(v, " \t\n") {
-		return true
-	}
-	if strings.HasPrefix(v, "django-insecure-") {
-		return false
-	}
-	for _, pre := range []string{"<", "{", "$", "%(", "/", "http://", "https://"} {
-		if strings.HasPrefix(v, pre) {
-			return true
-		}
-	}
-	low := strings.ToLower(v)
-	for _, w := range placeholderWords {
-		if strings.Contains(low, w) {
-			return true
-		}
-	}
-	if strings.Count(v, v[:1]) == len(v) {
-		return true
-	}
-	digits, upper, lower := 0, 0, 0
-	for _, r := range v {
-		switch {
-		case unicode.IsDigit(r):
-			digits++
-		case unicode.IsUpper(r):
-			upper++
-		case unicode.IsLower(r):
-			lower++
-		}
-	}
-	if digits == 0 && len(v) < 20 {
-		return true // a label ("client_secret") or a header name
-	}
-	if lower == 0 && digits == 0 {
-		return true // an ENV_VAR_NAME
-	}
-	return false
 }
 
 // knownSecretFormat recognises secrets by their shape alone.
@@ -258,7 +176,7 @@ func envName(name string) string {
 	if name == "" {
 		return "SECRET"
 	}
-	return strings.ToUpper(strings.Join(words(name), "_"))
+	return strings.ToUpper(strings.Join(semantic.NameWords(name), "_"))
 }
 
 // devSettings is what startprojectDev finds in a module.
@@ -302,7 +220,7 @@ func startprojectDev(root pyast.Node) devSettings {
 	}
 	first := keys[0]
 	v, ok := pyast.StringValue(first)
-	if !ok || isPlaceholder(v) {
+	if !ok || semantic.PlaceholderSecret(v) {
 		return out
 	}
 	if len(keys) > 1 {
@@ -325,15 +243,16 @@ var signingKeys = map[string]int{"hmac.new": 0, "hmac.HMAC": 0, "hmac.digest": 0
 // key is not a literal. A literal there is the key in use, whatever it
 // looks like: only an empty string is left alone.
 func signingKeyLiteral(im *pyast.Imports, n pyast.Node) (pyast.Node, string) {
-	c, ok := pyast.AsCall(n)
+	h, ok := pyast.AsCallHead(n)
 	if !ok {
 		return pyast.Node{}, ""
 	}
-	q, ok := im.Resolve(c.Func)
+	q, ok := im.Resolve(h.Func)
 	pos, known := signingKeys[q]
 	if !ok || !known {
 		return pyast.Node{}, ""
 	}
+	c, _ := pyast.AsCall(n)
 	key := c.Keyword("key")
 	if key.IsNil() && len(c.Positional) > pos {
 		key = c.Positional[pos]

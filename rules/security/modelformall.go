@@ -37,7 +37,7 @@ var ModelFormAllFields = &analyzer.Rule{
 // inlineformset_factory. It skips serializers named for output only (Read,
 // List, Output, Response) and test files.
 func runModelFormAllFields(p *analyzer.Pass) error {
-	for _, n := range pyast.FindAll(p.Root, "class_definition", "call") {
+	for n := range pyast.FindEach(p.Root, "class_definition", "call") {
 		switch n.Type() {
 		case "class_definition":
 			if hasWord(pyast.DefName(n), "read", "readonly", "list", "output", "response", "lite", "activity", "log", "expand", "summary", "minimal") {
@@ -98,7 +98,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 			case "modelform_factory", "modelformset_factory", "inlineformset_factory":
 				if v, ok := pyast.StringValue(c.Keyword("fields")); ok && v == "__all__" {
 					p.Report(analyzer.Diagnostic{
-						Range:   analyzer.RangeOf(c.KeywordArg["fields"]),
+						Range:   analyzer.RangeOf(c.KeywordArg("fields")),
 						Message: fmt.Sprintf("`%s(fields=\"__all__\")` accepts every model field", c.MethodName()),
 						Help:    "pass the list of fields the form may write: `fields=[\"name\", \"email\"]`",
 					})
@@ -287,7 +287,7 @@ func setBySave(p *analyzer.Pass, md *project.Model) map[string]bool {
 		if fn == nil {
 			continue
 		}
-		for _, a := range pyast.FindAll(fn.Node, "assignment") {
+		for a := range pyast.FindEach(fn.Node, "assignment") {
 			l := a.ChildByField("left")
 			if l.Type() == "attribute" && l.ChildByField("object").Text() == "self" {
 				out[strings.TrimSuffix(l.ChildByField("attribute").Text(), "_id")] = true

@@ -42,7 +42,7 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 		built map[varKey]pyast.Node
 		nosec map[int]bool
 	)
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		if !sqlSinkMethod(n.ChildByField("function")) {
 			continue
 		}
@@ -226,7 +226,7 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 			return true
 		}
 	}
-	if ws := words(lastName(n)); len(ws) > 1 && ws[len(ws)-1] == "name" && dbObjectWords[ws[len(ws)-2]] {
+	if ws := semantic.NameWords(lastName(n)); len(ws) > 1 && ws[len(ws)-1] == "name" && dbObjectWords[ws[len(ws)-2]] {
 		return true
 	}
 	switch n.Type() {
@@ -255,7 +255,7 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 // (sql, params = qs.query.sql_with_params()).
 func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 	verdict := map[varKey]bool{}
-	for _, n := range pyast.FindAll(p.Root, "assignment") {
+	for n := range pyast.FindEach(p.Root, "assignment") {
 		left, right := n.ChildByField("left"), n.ChildByField("right")
 		fn := funcID(n)
 		switch left.Type() {
@@ -282,7 +282,7 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 // they were assigned (`sql = f"..."`, `sql += " AND x = %s" % v`).
 func builtSQLVariables(p *analyzer.Pass, safe map[varKey]bool) map[varKey]pyast.Node {
 	out := map[varKey]pyast.Node{}
-	for _, n := range pyast.FindAll(p.Root, "assignment", "augmented_assignment") {
+	for n := range pyast.FindEach(p.Root, "assignment", "augmented_assignment") {
 		if n.ChildByField("left").Type() != "identifier" {
 			continue
 		}

@@ -39,7 +39,7 @@ var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "
 // (key[-4:]) stop the search. Test files are skipped.
 func runSecretInLog(p *analyzer.Pass) error {
 	var tainted map[varKey]bool // computed on first need
-	for _, n := range pyast.FindAll(p.Root, "call", "raise_statement") {
+	for n := range pyast.FindEach(p.Root, "call", "raise_statement") {
 		var args []pyast.Node
 		sink := ""
 		switch n.Type() {
@@ -76,7 +76,7 @@ func runSecretInLog(p *analyzer.Pass) error {
 		for _, a := range args {
 			if leak := findSecret(a, fn, tainted); !leak.IsNil() {
 				conf := analyzer.High
-				if w := words(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") {
+				if w := semantic.NameWords(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") {
 					conf = analyzer.Medium
 				}
 				p.Report(analyzer.Diagnostic{
@@ -130,20 +130,20 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
-		if isSecretName(n.Text()) || tainted[varKey{fn, n.Text()}] {
+		if semantic.SecretName(n.Text()) || tainted[varKey{fn, n.Text()}] {
 			return n
 		}
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
-		if isSecretName(name) && !(name == "token" && !isConfigObject(n.ChildByField("object"))) {
+		if semantic.SecretName(name) && !(name == "token" && !isConfigObject(n.ChildByField("object"))) {
 			return n
 		}
 	case "subscript":
-		if name := lastName(n); name != "" && isSecretName(name) {
+		if name := lastName(n); name != "" && semantic.SecretName(name) {
 			return n
 		}
 	case "call":
-		if name := lastName(n); name != "" && isSecretName(name) {
+		if name := lastName(n); name != "" && semantic.SecretName(name) {
 			return n
 		}
 		if m := string(pyast.CalleeName(n)); m == "format" || m == "str" || m == "repr" || m == "join" {

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -61,7 +62,7 @@ func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
 		return false
 	}
 	stem := strings.TrimSuffix(path.Base(rel), ".py")
-	for _, w := range words(stem) {
+	for _, w := range semantic.NameWords(stem) {
 		if devSettingsWords[w] {
 			return false
 		}

@@ -58,7 +58,7 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 	t := tenantCheck{p: p, g: p.Project.Models, keys: map[*project.Model]*project.Field{}}
 	inv := semantic.InventoryOf(p.Project)
 	sf := semantic.Of(p.Project).File(p.Unit)
-	for _, n := range pyast.FindAll(p.Root, "class_definition", "function_definition") {
+	for n := range pyast.FindEach(p.Root, "class_definition", "function_definition") {
 		switch n.Type() {
 		case "class_definition":
 			if !guardedEndpoints(inv, sf, n) {
@@ -232,7 +232,7 @@ func guardedView(fn pyast.Node) bool {
 		if c, ok := pyast.AsCall(d); ok {
 			d = c.Func
 			if pyast.Dotted(d) == "permission_classes" || strings.HasSuffix(pyast.Dotted(d), ".permission_classes") {
-				for _, id := range pyast.FindAll(c.Node, "identifier") {
+				for id := range pyast.FindEach(c.Node, "identifier") {
 					names = append(names, id.Text())
 				}
 			}
@@ -245,7 +245,7 @@ func guardedView(fn pyast.Node) bool {
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "permission_classes" {
 				continue
 			}
-			for _, id := range pyast.FindAll(a.ChildByField("right"), "identifier") {
+			for id := range pyast.FindEach(a.ChildByField("right"), "identifier") {
 				names = append(names, id.Text())
 			}
 		}
@@ -333,7 +333,7 @@ func (t *tenantCheck) managerModel(recv pyast.Node) (string, *project.Model) {
 		return "", nil
 	}
 	if cm := m.CustomManager(mgr); cm != nil {
-		for _, w := range words(cm.Class[strings.LastIndex(cm.Class, ".")+1:]) {
+		for _, w := range semantic.NameWords(cm.Class[strings.LastIndex(cm.Class, ".")+1:]) {
 			if tenantNames[w] || w == "scoped" || w == "scope" || w == "tenants" {
 				return "", nil
 			}
@@ -496,12 +496,12 @@ func chainEnd(c pyast.Node) pyast.Node {
 func (t *tenantCheck) scopesTenant(fn pyast.Node, m *project.Model, key *project.Field) bool {
 	// Locals holding the caller (`user = self.request.user`).
 	callers := map[string]bool{}
-	for _, a := range pyast.FindAll(fn, "assignment") {
+	for a := range pyast.FindEach(fn, "assignment") {
 		if l := a.ChildByField("left"); l.Type() == "identifier" && strings.HasSuffix(a.ChildByField("right").Text(), "request.user") {
 			callers[l.Text()] = true
 		}
 	}
-	for _, n := range pyast.FindAll(fn, "keyword_argument", "string_content") {
+	for n := range pyast.FindEach(fn, "keyword_argument", "string_content") {
 		switch n.Type() {
 		case "keyword_argument":
 			v := n.ChildByField("value")
@@ -567,7 +567,7 @@ func hasOpaqueFilter(top pyast.Node) bool {
 			for k, v := range call.Keywords {
 				// A subquery (scoped by its outer query) or a lookup by a
 				// secret token (possession is the authorisation).
-				if isSecretName(k) || strings.HasPrefix(v.Text(), "OuterRef(") {
+				if semantic.SecretName(k) || strings.HasPrefix(v.Text(), "OuterRef(") {
 					opaque = true
 				}
 			}

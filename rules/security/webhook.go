@@ -47,7 +47,7 @@ func isMethod(fn pyast.Node) bool {
 
 // hasWord reports whether one of name's words is one of want.
 func hasWord(name string, want ...string) bool {
-	for _, w := range words(name) {
+	for _, w := range semantic.NameWords(name) {
 		for _, x := range want {
 			if w == x {
 				return true

@@ -56,7 +56,7 @@ func privilegeFlag(name string) bool {
 // (`validated_data.pop("balance")`) and a routed endpoint that is not for
 // administrators takes a request body through it (POST, PUT, PATCH).
 func runWritableSensitiveField(p *analyzer.Pass) error {
-	for _, cls := range pyast.FindAll(p.Root, "class_definition") {
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		for _, meta := range pyast.Statements(pyast.Body(cls)) {
 			if meta.Type() != "class_definition" || pyast.DefName(meta) != "Meta" || formKind(cls, meta) == "" {
 				continue
@@ -119,9 +119,9 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 // client's data: `validated_data.pop("balance")`, `del data["balance"]`.
 func droppedByClass(cls pyast.Node) map[string]bool {
 	out := map[string]bool{}
-	for _, n := range pyast.FindAll(pyast.Body(cls), "call", "delete_statement") {
+	for n := range pyast.FindEach(pyast.Body(cls), "call", "delete_statement") {
 		if n.Type() == "delete_statement" {
-			for _, s := range pyast.FindAll(n, "subscript") {
+			for s := range pyast.FindEach(n, "subscript") {
 				if v, ok := pyast.StringValue(s.ChildByField("subscript")); ok {
 					out[v] = true
 				}

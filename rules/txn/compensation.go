@@ -59,6 +59,9 @@ func runNoCompensation(p *analyzer.Pass) error {
 			continue
 		}
 		effs := ef.Effects(fn)
+		if !hasWrite(effs) {
+			continue // nothing could record a remote object (checked first: finding the remote create is the costly part)
+		}
 		calls := ownCalls(fn)
 		var remoteAt pyast.Node
 		var remoteName string
@@ -99,6 +102,16 @@ func runNoCompensation(p *analyzer.Pass) error {
 	return nil
 }
 
+// hasWrite reports whether effs holds a database write.
+func hasWrite(effs []effects.Effect) bool {
+	for _, e := range effs {
+		if e.Kind == effects.DBWrite {
+			return true
+		}
+	}
+	return false
+}
+
 // remoteCreate names the remote object a call creates, or returns "".
 func remoteCreate(p *analyzer.Pass, ef *effects.File, sf *semantic.File, call pyast.Node) string {
 	if e := ef.Classify(call); e.Kind == effects.HTTP {
@@ -107,7 +120,7 @@ func remoteCreate(p *analyzer.Pass, ef *effects.File, sf *semantic.File, call py
 		}
 		return ""
 	}
-	c, _ := pyast.AsCall(call)
+	c, _ := pyast.AsCallHead(call)
 	if strings.HasPrefix(c.MethodName(), "create") {
 		if q, ok := p.Imports.Resolve(c.Func); ok {
 			for _, sdk := range paymentSDKs {
@@ -126,8 +139,8 @@ func remoteCreate(p *analyzer.Pass, ef *effects.File, sf *semantic.File, call py
 // compensates reports a function with an except handler that calls a
 // compensating method.
 func compensates(fn pyast.Node) bool {
-	for _, h := range pyast.FindAll(fn, "except_clause") {
-		for _, call := range pyast.FindAll(h, "call") {
+	for h := range pyast.FindEach(fn, "except_clause") {
+		for call := range pyast.FindEach(h, "call") {
 			name := strings.ToLower(call.ChildByField("function").Text()) // stripe.Refund.create
 			for _, c := range compensations {
 				if strings.Contains(name, c) {
@@ -164,7 +177,7 @@ var idRef = regexp.MustCompile(`(?:\.json\(\))?(?:\[\s*["'][A-Za-z_]*id["']\s*\]
 // the remote call and the write.
 func recordsID(fn pyast.Node, w effects.Effect, result string) bool {
 	refers := func(n pyast.Node) bool {
-		for _, id := range pyast.FindAll(n, "identifier") {
+		for id := range pyast.FindEach(n, "identifier") {
 			if id.Text() != result {
 				continue
 			}

@@ -41,7 +41,7 @@ var lockedModels = &project.ProjectAnalysis[map[*project.Model]bool]{Name: "txn.
 		if semantic.RolesOf(f.Unit).Any(semantic.Test | semantic.Migration) {
 			continue
 		}
-		for _, call := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
+		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
 			if string(pyast.CalleeName(call)) != "select_for_update" {
 				continue
 			}
@@ -105,8 +105,9 @@ func runLostUpdate(p *analyzer.Pass) error {
 func saveCalls(fn pyast.Node) []pyast.Call {
 	var out []pyast.Call
 	for _, call := range ownCalls(fn) {
-		c, _ := pyast.AsCall(call)
-		if c.MethodName() == "save" && c.Func.Type() == "attribute" && pyast.Dotted(c.Receiver()) != "" {
+		h, _ := pyast.AsCallHead(call)
+		if h.MethodName() == "save" && h.Func.Type() == "attribute" && pyast.Dotted(h.Receiver()) != "" {
+			c, _ := pyast.AsCall(call)
 			out = append(out, c)
 		}
 	}
@@ -287,10 +288,11 @@ func rowModelDepth(sf *semantic.File, row pyast.Node, depth int) *project.Model 
 // fn read from a loaded row, when the update's filter does not bound it.
 func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 	for _, call := range ownCalls(fn) {
-		c, _ := pyast.AsCall(call)
-		if c.MethodName() != "update" || c.Func.Type() != "attribute" {
+		h, _ := pyast.AsCallHead(call)
+		if h.MethodName() != "update" || h.Func.Type() != "attribute" {
 			continue
 		}
+		c, _ := pyast.AsCall(call)
 		q := sf.Eval(c.Receiver())
 		if q == nil || q.Model == nil {
 			continue
@@ -358,7 +360,7 @@ func comparisonReading(fn pyast.Node, field string, before pyast.Node) (cmp, rea
 		if cmp.EndByte() > before.StartByte() {
 			break
 		}
-		for _, a := range pyast.FindAll(cmp, "attribute") {
+		for a := range pyast.FindEach(cmp, "attribute") {
 			if a.ChildByField("attribute").Text() == field {
 				return cmp, a
 			}
@@ -433,7 +435,7 @@ func waitBetween(sf *semantic.File, ef *effects.File, fn pyast.Node, from, to in
 		if e := ef.Classify(call); e.Kind == effects.HTTP {
 			return call, e.Name
 		}
-		c, _ := pyast.AsCall(call)
+		c, _ := pyast.AsCallHead(call)
 		if q, ok := ef.Imports.Resolve(c.Func); ok && q == "time.sleep" {
 			return call, "time.sleep"
 		}

@@ -38,7 +38,7 @@ func balanceOf(sf *semantic.File, md *project.Model, name string) balance {
 	if prop == nil || !prop.Property {
 		return b
 	}
-	for _, a := range pyast.FindAll(pyast.Body(prop.Node), "attribute") {
+	for a := range pyast.FindEach(pyast.Body(prop.Node), "attribute") {
 		if pyast.Dotted(a.ChildByField("object")) != "self" {
 			continue
 		}
@@ -69,8 +69,8 @@ func unlockedCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 	reported := map[string]bool{}
 	for _, st := range pyast.FindAllShallow(pyast.Body(fn), "if_statement") {
 		cond := st.ChildByField("condition")
-		for _, cmp := range pyast.FindAll(cond, "comparison_operator") {
-			for _, a := range pyast.FindAll(cmp, "attribute") {
+		for cmp := range pyast.FindEach(cond, "comparison_operator") {
+			for a := range pyast.FindEach(cmp, "attribute") {
 				rowN := a.ChildByField("object")
 				row := pyast.Dotted(rowN)
 				if row == "" || reported[row] {
@@ -146,7 +146,7 @@ func consumer(sf *semantic.File, fn pyast.Node, row string, md *project.Model, b
 
 // callsF reports an F() expression in n.
 func callsF(n pyast.Node) bool {
-	for _, call := range pyast.FindAll(n, "call") {
+	for call := range pyast.FindEach(n, "call") {
 		if string(pyast.CalleeName(call)) == "F" {
 			return true
 		}

@@ -138,12 +138,12 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 		if seen[n.ID()] {
 			continue
 		}
-		c, _ := pyast.AsCall(n)
-		if c.Func.Type() != "attribute" {
+		h, _ := pyast.AsCallHead(n)
+		if h.Func.Type() != "attribute" {
 			continue
 		}
-		m, verb := "", c.MethodName()
-		recv := c.Receiver()
+		m, verb := "", h.MethodName()
+		recv := h.Receiver()
 		switch verb {
 		case "create", "bulk_create", "get_or_create", "update_or_create", "update", "delete":
 			if qs := f.Eval(recv); qs != nil && qs.Model != nil && qs.Related {
@@ -151,20 +151,23 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 			}
 		}
 		if verb == "save" || verb == "delete" && m == "" {
-			if rc, ok := pyast.AsCall(recv); ok && pyast.Dotted(rc.Func) == "super" {
+			if rc, ok := pyast.AsCallHead(recv); ok && pyast.Dotted(rc.Func) == "super" {
 				// The model whose own save() (or delete()) this is.
 				if ef := f.EnclosingFunc(n); ef != nil && ef.Class != nil && f.M.Graph != nil && pyast.DefName(fn) == verb {
 					if md := f.M.Graph.ByQual(ef.Class.Qual); md != nil {
 						m = md.Name
 					}
 				}
-			} else if md := rowModel(f, recv); md != nil && len(c.Positional) == 0 {
-				m = md.Name
+			} else if md := rowModel(f, recv); md != nil {
+				if c, _ := pyast.AsCall(n); len(c.Positional) == 0 {
+					m = md.Name
+				}
 			}
 		}
 		if m == "" {
 			continue
 		}
+		c, _ := pyast.AsCall(n)
 		writes = append(writes, effects.Effect{Kind: effects.DBWrite, Call: c, Verb: verb, Name: pyast.Dotted(c.Func)})
 		models = append(models, m)
 		added[n.ID()] = true

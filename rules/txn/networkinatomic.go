@@ -102,7 +102,7 @@ func reportHeld(p *analyzer.Pass, effs []effects.Effect, n pyast.Node, what stri
 // before n, or the zero Node.
 func lockBefore(n, scope pyast.Node) pyast.Node {
 	var last pyast.Node
-	for _, c := range pyast.FindAll(scope, "call") {
+	for c := range pyast.FindEach(scope, "call") {
 		if c.EndByte() <= n.StartByte() && string(pyast.CalleeName(c)) == "select_for_update" {
 			last = c
 		}

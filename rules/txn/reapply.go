@@ -195,7 +195,7 @@ func mentionsCreation(n pyast.Node) bool {
 // `post_save.connect(name, ...)`.
 func postSaveConnected(root pyast.Node) map[string]bool {
 	out := map[string]bool{}
-	for _, call := range pyast.FindAll(root, "call") {
+	for call := range pyast.FindEach(root, "call") {
 		if string(pyast.CalleeName(call)) != "connect" {
 			continue
 		}

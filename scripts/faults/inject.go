@@ -173,7 +173,7 @@ func lookupSites(t *treeFacts, f *file) []site {
 			continue
 		}
 		fields := t.fields[model[strings.LastIndex(model, ".")+1:]]
-		for _, kw := range sortedNames(c.KeywordArg) {
+		for _, kw := range sortedNames(c.Keywords) {
 			first := strings.SplitN(kw, "__", 2)[0]
 			if !fields[first] {
 				continue
@@ -182,7 +182,7 @@ func lookupSites(t *treeFacts, f *file) []site {
 			if bad == "" {
 				continue
 			}
-			name := c.KeywordArg[kw].ChildByField("name")
+			name := c.KeywordArg(kw).ChildByField("name")
 			out = append(out, site{
 				fault: Fault{Kind: "field-lookup", Path: f.rel, Line: line(f, name.StartByte()), Code: "BUG001",
 					Change: fmt.Sprintf("%s.%s(%s=...) -> %s", model, c.MethodName(), first, bad)},

@@ -87,7 +87,8 @@ func (l *Loggers) factoryKind(e pyast.Node) LoggerKind {
 	fn := call.ChildByField("function")
 	if q, ok := l.im.Resolve(fn); ok {
 		switch q {
-		case "logging.getLogger", "logging.LoggerAdapter", "logging.Logger":
+		case "logging.getLogger", "logging.LoggerAdapter", "logging.Logger",
+			"celery.utils.log.get_task_logger", "celery.utils.log.get_logger":
 			return Stdlib
 		case "structlog.get_logger", "structlog.getLogger", "structlog.wrap_logger",
 			"structlog.stdlib.get_logger":
@@ -142,7 +143,7 @@ func (l *Loggers) receiverKind(r pyast.Node) (kind LoggerKind, byName bool) {
 		}
 	}
 	last := d[strings.LastIndexByte(d, '.')+1:]
-	if conventionalNames[last] {
+	if conventionalNames[last] || conventionalSuffix(last) {
 		if l.structlogImported {
 			return Structlog, true
 		}

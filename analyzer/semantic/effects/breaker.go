@@ -1,0 +1,148 @@
+package effects
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// breakerModules are circuit-breaker libraries.
+var breakerModules = []string{"pybreaker", "circuitbreaker", "aiobreaker", "purgatory", "breakers", "pycircuitbreaker"}
+
+// BreakerImport returns the first module the file imports from a
+// circuit-breaker library (pybreaker, circuitbreaker, aiobreaker,
+// purgatory...), or "".
+func BreakerImport(im *pyast.Imports) string {
+	if im == nil {
+		return ""
+	}
+	for _, m := range im.Modules {
+		head := strings.SplitN(m, ".", 2)[0]
+		for _, b := range breakerModules {
+			if head == b {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+// BreakerSites returns the nodes of a file that show a circuit breaker:
+// a class, a decorator or a callee named for a breaker (CircuitBreaker,
+// BreakerBoard, @breaker, initialize_breaker_board(); not a tie-breaker). A
+// call that is a decorator's expression is reported once, as its
+// decorator. "circuit" alone is not enough: NetBox's circuits are telecom
+// lines, and circuitbreaker's @circuit is known by its import
+// (BreakerImport). NET005 and the checklist's http.circuit_breaker signal
+// share both.
+func BreakerSites(root pyast.Node, src []byte) []pyast.Node {
+	if !mentionsFold(src, "breaker") {
+		return nil // cheap pre-filter; the tree decides below
+	}
+	var out []pyast.Node
+	for _, n := range pyast.FindAll(root, "class_definition", "decorator", "call") {
+		found := false
+		switch n.Type() {
+		case "class_definition":
+			found = breakerName(pyast.DefName(n))
+		case "decorator":
+			found = breakerName(pyast.Dotted(decoratorCallee(n)))
+		case "call":
+			if n.Parent().Type() == "decorator" {
+				continue
+			}
+			found = breakerName(pyast.Dotted(n.ChildByField("function")))
+		}
+		if found {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// decoratorCallee is the decorator's callee: `@breaker` and
+// `@breaker(fail_max=5)` both give `breaker`.
+func decoratorCallee(d pyast.Node) pyast.Node {
+	e := d.NamedChild(0)
+	if e.Type() == "call" {
+		return e.ChildByField("function")
+	}
+	return e
+}
+
+// breakerName reports a dotted name with the word "breaker" (or
+// "breakers") in it, split at dots, underscores and case changes, other
+// than a tie-breaker (`_apply_ordering_tie_breaker`).
+func breakerName(name string) bool {
+	ws := nameWords(name)
+	for i, w := range ws {
+		if (w == "breaker" || w == "breakers") && (i == 0 || ws[i-1] != "tie") {
+			return true
+		}
+		if w == "circuitbreaker" || w == "circuitbreakers" || w == "pybreaker" || w == "aiobreaker" {
+			return true
+		}
+	}
+	return false
+}
+
+// nameWords splits an identifier into lower-case words at dots,
+// underscores, digits and lower-to-upper case changes.
+func nameWords(s string) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		boundary := i == len(s) || !isAlpha(s[i])
+		camel := i > 0 && i < len(s) && isUpper(s[i]) && !isUpper(s[i-1]) && isAlpha(s[i-1])
+		if (boundary || camel) && start >= 0 {
+			out = append(out, strings.ToLower(s[start:i]))
+			start = -1
+		}
+		if i < len(s) && isAlpha(s[i]) && start < 0 {
+			start = i
+		}
+	}
+	return out
+}
+
+func isAlpha(b byte) bool { return b >= 'a' && b <= 'z' || isUpper(b) }
+func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
+
+// mentionsFold reports whether strings.ToLower(string(src)) contains one
+// of words (lower-case ASCII letters), without copying src: an ASCII
+// case-insensitive search, then, only for a file with bytes outside
+// ASCII (whose lower case may differ, as the Kelvin sign's), the copy.
+func mentionsFold(src []byte, words ...string) bool {
+	for _, w := range words {
+		if asciiContainsFold(src, w) {
+			return true
+		}
+	}
+	for _, b := range src {
+		if b >= 0x80 {
+			low := strings.ToLower(string(src))
+			for _, w := range words {
+				if strings.Contains(low, w) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// asciiContainsFold reports whether src holds word (lower-case ASCII
+// letters) in any mix of ASCII case.
+func asciiContainsFold(src []byte, word string) bool {
+	for i := 0; i+len(word) <= len(src); i++ {
+		j := 0
+		for j < len(word) && src[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,213 @@
+package semantic
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// This file holds what a secret looks like in Python code: a name that
+// holds one, a literal that is one rather than a placeholder, and a read of
+// the environment. SEC006 (hard-coded secrets), SEC010 (secrets in logs),
+// the other SEC rules that name secrets, and the checklist's settings.*
+// signals read it.
+
+// NameWords splits an identifier or header name into lower-case words:
+// "STRIPE_SECRET_KEY" -> [stripe secret key], "apiKey" -> [api key],
+// "X-Hub-Signature-256" -> [x hub signature 256].
+func NameWords(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == ' ':
+			flush()
+		case unicode.IsUpper(r) && i > 0 && unicode.IsLower(rs[i-1]):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return out
+}
+
+// keyPrefixes are the words that make a trailing "key" secret.
+var keyPrefixes = map[string]bool{"api": true, "secret": true, "private": true, "signing": true,
+	"encryption": true, "auth": true, "hmac": true, "master": true, "fernet": true, "webhook": true}
+
+// notSecretQualifiers mark names that talk about a secret without holding
+// one: a page token, a CSRF token, a tokenizer.
+var notSecretQualifiers = map[string]bool{"csrf": true, "page": true, "next": true, "continuation": true,
+	"tokenizer": true, "cursor": true, "reset": true, "is": true, "has": true, "use": true, "require": true,
+	"required": true, "enable": true, "enabled": true, "validators": true, "policy": true, "form": true,
+	"field": true, "input": true, "label": true, "max": true, "min": true}
+
+// SecretNameWords returns the words of name, or nil when one of them marks
+// the name as metadata about a secret rather than a secret.
+func SecretNameWords(name string) []string {
+	ws := NameWords(name)
+	for _, w := range ws {
+		if notSecretQualifiers[w] {
+			return nil
+		}
+	}
+	return ws
+}
+
+// SecretName reports whether an identifier, attribute, dict key or header
+// name names a secret. It looks at the last word (what the thing is) and
+// rejects names qualified as metadata about a secret.
+func SecretName(name string) bool {
+	ws := SecretNameWords(name)
+	if len(ws) == 0 {
+		return false
+	}
+	last := ws[len(ws)-1]
+	prev := ""
+	if len(ws) > 1 {
+		prev = ws[len(ws)-2]
+	}
+	switch last {
+	case "password", "passwd", "passphrase", "secret", "token", "apikey", "authorization",
+		"credentials", "credential", "privatekey":
+		return true
+	case "key":
+		return keyPrefixes[prev]
+	}
+	return false
+}
+
+// EnvLookupCallee reports whether a callee can be one EnvLookup accepts
+// (`x.environ.get`, `getenv`, `env`, `config`, `env.x`): a test before
+// decoding the call.
+func EnvLookupCallee(fn pyast.Node) bool {
+	switch fn.Type() {
+	case "identifier":
+		switch string(fn.Bytes()) {
+		case "getenv", "env", "config":
+			return true
+		}
+	case "attribute":
+		switch string(fn.ChildByField("attribute").Bytes()) {
+		case "get", "getenv":
+			return true
+		}
+		return fn.ChildByField("object").Type() == "identifier" && string(fn.ChildByField("object").Bytes()) == "env"
+	}
+	return false
+}
+
+// EnvLookup reports whether c reads an environment variable or a config
+// value: os.environ.get, os.getenv, env(...), env.str(...), config(...).
+func EnvLookup(c pyast.Call) bool {
+	d := pyast.Dotted(c.Func)
+	switch {
+	case strings.HasSuffix(d, "environ.get"), d == "os.getenv", d == "getenv", d == "env", d == "config",
+		strings.HasPrefix(d, "env."):
+		return true
+	}
+	return false
+}
+
+// placeholderWords mark values that are not real secrets.
+var placeholderWords = []string{"change", "example", "dummy", "placeholder", "your", "xxx", "test", "fake",
+	"sample", "replace", "todo", "fixme", "insert", "redacted", "***", "default", "password", "secret", "not-",
+	"notset", "unset", "none", "null", "demo", "local"}
+
+// PlaceholderSecret reports whether a literal value is obviously not a real
+// secret: empty, short, with spaces or template syntax, a known placeholder
+// word, one repeated character, an ALL_CAPS/dotted name, or a label without
+// digits.
+func PlaceholderSecret(v string) bool {
+	if len(v) < 8 || strings.ContainsAny(v, " \t\n") {
+		return true
+	}
+	if strings.HasPrefix(v, "django-insecure-") {
+		return false
+	}
+	for _, pre := range []string{"<", "{", "$", "%(", "/", "http://", "https://"} {
+		if strings.HasPrefix(v, pre) {
+			return true
+		}
+	}
+	low := strings.ToLower(v)
+	for _, w := range placeholderWords {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	if strings.Count(v, v[:1]) == len(v) {
+		return true
+	}
+	digits, upper, lower := 0, 0, 0
+	for _, r := range v {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lower++
+		}
+	}
+	if digits == 0 && len(v) < 20 {
+		return true // a label ("client_secret") or a header name
+	}
+	if lower == 0 && digits == 0 {
+		return true // an ENV_VAR_NAME
+	}
+	return false
+}
+
+// SettingsEnvRead reports whether call c, in a settings module, reads the
+// environment: an EnvLookup (os.environ.get, os.getenv, env(...),
+// env.str(...), config(...)), or a call resolved into python-decouple or
+// django-environ (decouple.config, environ.Env(...)). im resolves c's
+// callee.
+func SettingsEnvRead(im *pyast.Imports, c pyast.Call) bool {
+	if EnvLookup(c) {
+		return true
+	}
+	q, ok := im.Resolve(c.Func)
+	return ok && (q == "os.environ.get" || q == "os.getenv" || q == "decouple.config" || strings.HasPrefix(q, "environ."))
+}
+
+// EnvSubscript reports `os.environ["KEY"]`: n is a subscript whose value
+// resolves to os.environ.
+func EnvSubscript(im *pyast.Imports, n pyast.Node) bool {
+	if n.Type() != "subscript" {
+		return false
+	}
+	q, ok := im.Resolve(n.ChildByField("value"))
+	if !ok {
+		q = pyast.Dotted(n.ChildByField("value"))
+	}
+	return q == "os.environ"
+}
+
+// LiteralSetting reports a module setting holding a secret as a literal:
+// `NAME = "value"` where NAME is upper case (a Django setting) and a
+// secret's name, and the value a plain string that is not a placeholder
+// (SEC006's judgement of a literal).
+func LiteralSetting(assign pyast.Node) bool {
+	left, right := assign.ChildByField("left"), assign.ChildByField("right")
+	if left.Type() != "identifier" || right.Type() != "string" || pyast.IsFString(right) {
+		return false
+	}
+	name := left.Text()
+	if name != strings.ToUpper(name) || !SecretName(name) {
+		return false
+	}
+	v, ok := pyast.StringValue(right)
+	return ok && !PlaceholderSecret(v)
+}
