@@ -40,6 +40,7 @@ func Rules() []*analyzer.Rule {
 		txn.LostUpdate,
 		txn.NoCompensation,
 		txn.AppliedOnEverySave,
+		txn.RejectAfterWrite,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,

@@ -205,6 +205,9 @@ func runNoneResultUsed(p *analyzer.Pass) error {
 		name := pyast.Dotted(c.Func)
 		where := fmt.Sprintf("`%s` (%s:%d)", fn.Name, fn.File.Unit.File.Rel, fn.File.Unit.File.Position(fn.Node.StartByte()).Line)
 		d := analyzer.Diagnostic{Range: analyzer.RangeOf(call)}
+		// The fix goes in the callee: point at its definition too.
+		d.Related = []analyzer.Related{{Path: fn.File.Unit.File.Rel, Range: analyzer.RangeOf(fn.Node.ChildByField("name")),
+			Message: fmt.Sprintf("`%s` is defined here", fn.Name)}}
 		switch shape {
 		case returnsNothing:
 			d.Message = fmt.Sprintf("%s returns nothing, so `%s(...)` is always None, and this %s it", where, name, use)
