@@ -78,12 +78,14 @@ const maxVia = 5
 // of model md passed as its parameter param, following the calls it
 // makes with that row (or a related object of it) and the methods and
 // properties of the row's model class. Paths are relative to the row.
+//
+// Results are kept per key, but only those of this entry point: a call
+// followed from another one is computed under that call's depth bound and
+// cycle cut, so what it yields depends on the path that reached it, and
+// keeping it would make every later answer depend on which goroutine got
+// there first (the output then changed from run to run).
 func (m *Model) RowAccesses(fn *Func, param int, md *project.Model) []Access {
-	return m.rowAccesses(fn, param, md, map[rowKey]bool{}, 0)
-}
-
-func (m *Model) rowAccesses(fn *Func, param int, md *project.Model, visiting map[rowKey]bool, depth int) []Access {
-	if fn == nil || md == nil || param < 0 || param >= len(fn.Params) || depth > maxVia {
+	if fn == nil || md == nil || param < 0 || param >= len(fn.Params) {
 		return nil
 	}
 	key := rowKey{fn, param, md}
@@ -95,6 +97,20 @@ func (m *Model) rowAccesses(fn *Func, param int, md *project.Model, visiting map
 			return e.acc
 		}
 	}
+	out := m.rowAccesses(fn, param, md, map[rowKey]bool{}, 0)
+	if m.frozen {
+		m.rowMu.Lock()
+		m.rowMemo[key] = &rowEntry{acc: out}
+		m.rowMu.Unlock()
+	}
+	return out
+}
+
+func (m *Model) rowAccesses(fn *Func, param int, md *project.Model, visiting map[rowKey]bool, depth int) []Access {
+	if fn == nil || md == nil || param < 0 || param >= len(fn.Params) || depth > maxVia {
+		return nil
+	}
+	key := rowKey{fn, param, md}
 	if visiting[key] {
 		return nil
 	}
@@ -103,11 +119,6 @@ func (m *Model) rowAccesses(fn *Func, param int, md *project.Model, visiting map
 	var out []Access
 	for _, u := range fn.Summary().Params[param] {
 		out = append(out, m.interpret(fn.File, u, md, nil, visiting, depth)...)
-	}
-	if m.frozen {
-		m.rowMu.Lock()
-		m.rowMemo[key] = &rowEntry{acc: out}
-		m.rowMu.Unlock()
 	}
 	return out
 }

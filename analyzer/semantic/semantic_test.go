@@ -170,3 +170,51 @@ def report():
 	}
 	assert.Equal(t, []string{"queryset=Order", "recent_orders(3)=Order"}, found)
 }
+
+// cycle has helpers that call each other with the row: what each reads
+// depends on where the walk starts (the cycle is cut where it closes).
+const cycle = `
+-- shop/models.py --
+from django.db import models
+
+class Merchant(models.Model):
+    name = models.CharField(max_length=10)
+
+class Customer(models.Model):
+    name = models.CharField(max_length=10)
+
+class Order(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+-- shop/helpers.py --
+def first(order, again=True):
+    label = order.merchant.name
+    if again:
+        second(order)
+    return label
+
+def second(order):
+    first(order, again=False)
+    return order.customer.name
+`
+
+// RowAccesses answers the same whatever was asked before: a result found
+// under another walk's cycle cut or depth bound is not kept for the next
+// caller (the output changed from run to run with the order in which
+// goroutines asked).
+func TestRowAccessesDoNotDependOnOrder(t *testing.T) {
+	ask := func(names ...string) map[string][]string {
+		m := load(t, cycle)
+		order := m.Graph.ByLabel("shop.Order")
+		require.NotNil(t, order)
+		out := map[string][]string{}
+		for _, n := range names {
+			out[n] = paths(m.RowAccesses(funcOf(t, m, "shop.helpers."+n), 0, order))
+		}
+		return out
+	}
+	a := ask("first", "second")
+	b := ask("second", "first")
+	assert.Equal(t, a, b)
+	assert.Contains(t, a["second"], "customer")
+}
