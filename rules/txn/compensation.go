@@ -130,7 +130,7 @@ func remoteCreate(p *analyzer.Pass, ef *effects.File, sf *semantic.File, call py
 			}
 		}
 	}
-	if r, ok := httpThrough(sf, call); ok && r.effect.Verb == "POST" {
+	if r, ok := httpThrough(p.Project, sf, call); ok && r.effect.Verb == "POST" {
 		return c.Func.Text() + " (" + r.effect.Name + ")"
 	}
 	return ""

@@ -385,7 +385,7 @@ func saveAfterNetwork(p *analyzer.Pass, sf *semantic.File, ef *effects.File, fn 
 			continue
 		}
 		loaded := rhs.Parent()
-		wait, name := waitBetween(sf, ef, fn, loaded.EndByte(), s.Node.StartByte())
+		wait, name := waitBetween(p.Project, sf, ef, fn, loaded.EndByte(), s.Node.StartByte())
 		if wait.IsNil() || reloaded(fn, row, wait.EndByte(), s.Node.StartByte()) {
 			continue
 		}
@@ -427,7 +427,7 @@ func fetched(sf *semantic.File, rhs pyast.Node) bool {
 
 // waitBetween returns the first HTTP call (direct or through project
 // functions) or time.sleep between two offsets of fn.
-func waitBetween(sf *semantic.File, ef *effects.File, fn pyast.Node, from, to int) (pyast.Node, string) {
+func waitBetween(ix *project.Index, sf *semantic.File, ef *effects.File, fn pyast.Node, from, to int) (pyast.Node, string) {
 	for _, call := range ownCalls(fn) {
 		if call.StartByte() < from || call.EndByte() > to {
 			continue
@@ -439,7 +439,7 @@ func waitBetween(sf *semantic.File, ef *effects.File, fn pyast.Node, from, to in
 		if q, ok := ef.Imports.Resolve(c.Func); ok && q == "time.sleep" {
 			return call, "time.sleep"
 		}
-		if r, ok := httpThrough(sf, call); ok {
+		if r, ok := httpThrough(ix, sf, call); ok {
 			return call, r.effect.Name
 		}
 	}

@@ -54,7 +54,7 @@ func runNetworkInAtomic(p *analyzer.Pass) error {
 			if f.Classify(call).Kind != effects.None || effects.InOnCommit(p.Imports, call) || effects.AtomicScope(p.Imports, call).IsNil() {
 				continue
 			}
-			r, ok := httpThrough(sf, call)
+			r, ok := httpThrough(p.Project, sf, call)
 			if !ok {
 				continue
 			}

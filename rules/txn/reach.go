@@ -1,7 +1,10 @@
 package txn
 
 import (
+	"sync"
+
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -22,9 +25,69 @@ type remote struct {
 // httpThrough returns the first HTTP call that a call of a project
 // function makes, directly or through the project functions it calls (at
 // most maxHops deep), with semantic.Callee resolving each step. ok is
-// false when the call reaches none.
-func httpThrough(f *semantic.File, call pyast.Node) (remote, bool) {
-	return httpIn(f, call, 0, map[*semantic.Func]bool{})
+// false when the call reaches none. What a function reaches is the same
+// from every call site (the walk starts afresh at it), so it is kept per
+// function and run (reachMemo): three rules ask it of every call.
+func httpThrough(ix *project.Index, f *semantic.File, call pyast.Node) (remote, bool) {
+	if f == nil {
+		return remote{}, false
+	}
+	fn, _ := f.Callee(call)
+	if fn == nil {
+		return remote{}, false
+	}
+	memo := httpReach.Get(ix)
+	memo.mu.Lock()
+	e, ok := memo.byFunc[fn]
+	memo.mu.Unlock()
+	if !ok {
+		e.r, e.ok = httpFrom(fn, call, f)
+		memo.mu.Lock()
+		memo.byFunc[fn] = e
+		memo.mu.Unlock()
+	}
+	if !e.ok {
+		return remote{}, false
+	}
+	// The first hop is this call; the rest is the function's own walk.
+	r := e.r
+	r.via = append([]pyast.Node{call}, r.via[1:]...)
+	r.files = append([]*semantic.File{f}, r.files[1:]...)
+	return r, true
+}
+
+// reachMemo keeps, per function, the first HTTP call it reaches.
+type reachMemo struct {
+	mu     sync.Mutex
+	byFunc map[*semantic.Func]reachEntry
+}
+
+type reachEntry struct {
+	r  remote
+	ok bool
+}
+
+var httpReach = &project.ProjectAnalysis[*reachMemo]{Name: "txn.httpReach", Run: func(*project.Index) *reachMemo {
+	return &reachMemo{byFunc: map[*semantic.Func]reachEntry{}}
+}}
+
+// httpFrom walks fn, reached by call in f, as httpIn does from depth 0.
+func httpFrom(fn *semantic.Func, call pyast.Node, f *semantic.File) (remote, bool) {
+	seen := map[*semantic.Func]bool{fn: true}
+	ef := effects.Of(fn.File.Unit)
+	for _, e := range ef.Effects(fn.Node) {
+		if e.Kind == effects.HTTP && !effects.InOnCommit(fn.File.Unit.Imports, e.Node()) {
+			return remote{effect: e, file: fn.File, via: []pyast.Node{call}, files: []*semantic.File{f}}, true
+		}
+	}
+	for _, inner := range pyast.FindAllShallow(pyast.Body(fn.Node), "call") {
+		if r, ok := httpIn(fn.File, inner, 1, seen); ok {
+			r.via = append([]pyast.Node{call}, r.via...)
+			r.files = append([]*semantic.File{f}, r.files...)
+			return r, true
+		}
+	}
+	return remote{}, false
 }
 
 func httpIn(f *semantic.File, call pyast.Node, depth int, seen map[*semantic.Func]bool) (remote, bool) {
