@@ -368,7 +368,7 @@ func timestampOutsideHMAC(fn *Func) pyast.Node {
 	if msg.IsNil() {
 		return pyast.Node{}
 	}
-	signed := sources(body, msg, 0)
+	signed := sources(body, msg)
 	for _, cmp := range ownNodes(body, "comparison_operator") {
 		t := strings.ToLower(cmp.Text())
 		if !strings.Contains(t, "time") && !strings.Contains(t, "now") {
@@ -400,7 +400,7 @@ func timestampName(name string) bool {
 
 // sources returns the names an expression reads, following the
 // assignments of body that bind them (five deep).
-func sources(body, expr pyast.Node, depth int) map[string]bool {
+func sources(body, expr pyast.Node) map[string]bool {
 	out := map[string]bool{}
 	var add func(n pyast.Node, d int)
 	add = func(n pyast.Node, d int) {
@@ -420,24 +420,15 @@ func sources(body, expr pyast.Node, depth int) map[string]bool {
 			}
 		}
 	}
-	if expr.Type() == "identifier" {
-		add(expr, depth)
-	} else {
-		add(expr, depth)
-	}
+	add(expr, 0)
 	return out
 }
 
 // bindsName reports an assignment target that is, or unpacks into, name.
 func bindsName(target pyast.Node, name string) bool {
-	if target.Type() == "identifier" {
-		return target.Text() == name
-	}
-	if target.Type() == "pattern_list" || target.Type() == "tuple_pattern" || target.Type() == "list_pattern" {
-		for _, x := range target.NamedChildren() {
-			if x.Type() == "identifier" && x.Text() == name {
-				return true
-			}
+	for _, id := range pyast.Identifiers(target) {
+		if id == name {
+			return true
 		}
 	}
 	return false
@@ -450,7 +441,7 @@ func fromHeader(fn *Func, body pyast.Node, name string) bool {
 	readsHeader := func(src map[string]bool) bool {
 		return src["headers"] || src["META"]
 	}
-	if readsHeader(sources(body, identifierNamed(body, name), 0)) && bound(body, name) {
+	if readsHeader(sources(body, identifierNamed(body, name))) && bound(body, name) {
 		return true
 	}
 	idx := indexOf(fn.Params, name)
@@ -467,7 +458,7 @@ func fromHeader(fn *Func, body pyast.Node, name string) bool {
 			return false
 		}
 		caller := ScopeOf(s.call)
-		if !readsHeader(sources(pyast.Body(caller), arg, 0)) {
+		if !readsHeader(sources(pyast.Body(caller), arg)) {
 			return false
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed escape.md
@@ -27,7 +28,7 @@ var BusinessError500 = &analyzer.Rule{
 	Since:      "0.3.0",
 	Skip:       semantic.ProductCode,
 	Distinct:   true,
-	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, exceptionMiddleware},
 	Run:        runBusinessError500,
 }
 
@@ -61,10 +62,10 @@ func runBusinessError500(p *analyzer.Pass) error {
 	if handler, _ := p.Project.Settings.RESTExceptionHandler(); handler {
 		return nil
 	}
-	sm := semantic.Of(p.Project)
-	if exceptionMiddleware(sm) {
+	if exceptionMiddleware.Get(p.Project) {
 		return nil
 	}
+	sm := semantic.Of(p.Project)
 	inv := semantic.InventoryOf(p.Project)
 	f := sm.File(p.Unit)
 	done := map[*semantic.Func]bool{}
@@ -422,11 +423,11 @@ func caught(n, scope pyast.Node, names []string) bool {
 			if h.Type() != "except_clause" {
 				continue
 			}
-			types := exceptTypes(h)
-			if len(types) == 0 {
+			hd := pyidiom.DecodeHandler(h)
+			if hd.Bare() {
 				return true
 			}
-			for _, t := range types {
+			for _, t := range hd.Types {
 				tn := lastName(pyast.Dotted(t))
 				if tn == "BaseException" {
 					return true
@@ -442,27 +443,10 @@ func caught(n, scope pyast.Node, names []string) bool {
 	return false
 }
 
-// exceptTypes returns the exception expressions an except clause names.
-func exceptTypes(h pyast.Node) []pyast.Node {
-	for _, ch := range h.NamedChildren() {
-		switch ch.Type() {
-		case "block", "comment":
-			continue
-		case "as_pattern":
-			ch = ch.NamedChild(0)
-		}
-		if ch.Type() == "tuple" || ch.Type() == "parenthesized_expression" {
-			return ch.NamedChildren()
-		}
-		return []pyast.Node{ch}
-	}
-	return nil
-}
-
 // exceptionMiddleware reports a project class defining process_exception:
-// a middleware that may turn any exception into a response.
-func exceptionMiddleware(sm *semantic.Model) bool {
-	for _, f := range sm.Files() {
+// a middleware that may turn any exception into a response. Once per run.
+var exceptionMiddleware = &project.ProjectAnalysis[bool]{Name: "bugs.exceptionMiddleware", Run: func(ix *project.Index) bool {
+	for _, f := range semantic.Of(ix).Files() {
 		for _, c := range f.Classes {
 			if c.Methods["process_exception"] != nil {
 				return true
@@ -470,4 +454,4 @@ func exceptionMiddleware(sm *semantic.Model) bool {
 		}
 	}
 	return false
-}
+}}

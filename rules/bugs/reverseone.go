@@ -39,7 +39,7 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 		if u.Tree == nil || !bytes.Contains(u.File.Src, []byte("post_save")) && !bytes.Contains(u.File.Src, []byte("def save")) {
 			continue
 		}
-		connected := postSaveReceivers(u.Tree.Root())
+		connected := semantic.PostSaveConnected(u.Tree.Root())
 		for fn := range pyast.FindEach(u.Tree.Root(), "function_definition") {
 			hook := pyast.DefName(fn) == "save" || connected[pyast.DefName(fn)]
 			for _, d := range pyast.Decorators(fn) {
@@ -67,22 +67,6 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 	}
 	return out
 }}
-
-// postSaveReceivers are the functions a file connects to post_save
-// (`post_save.connect(name, ...)`).
-func postSaveReceivers(root pyast.Node) map[string]bool {
-	out := map[string]bool{}
-	for call := range pyast.FindEach(root, "call") {
-		if string(pyast.CalleeName(call)) != "connect" {
-			continue
-		}
-		c, _ := pyast.AsCall(call)
-		if strings.HasSuffix(pyast.Dotted(c.Receiver()), "post_save") && len(c.Positional) > 0 {
-			out[pyast.Dotted(c.Positional[0])] = true
-		}
-	}
-	return out
-}
 
 // runReverseOneToOne matches `row.name` where row is the variable of a
 // loop over a queryset of a known model and name is a reverse one-to-one

@@ -49,7 +49,7 @@ func runAppliedOnEverySave(p *analyzer.Pass) error {
 	if sf == nil || p.Project == nil || p.Project.Models == nil {
 		return nil
 	}
-	receivers := postSaveConnected(p.Root)
+	receivers := semantic.PostSaveConnected(p.Root)
 	for _, fn := range sf.Funcs {
 		var amountOf string // the name the row's own values are read through
 		var kind string
@@ -189,22 +189,6 @@ func mentionsCreation(n pyast.Node) bool {
 		return !found
 	})
 	return found
-}
-
-// postSaveConnected returns the names a file connects to post_save with
-// `post_save.connect(name, ...)`.
-func postSaveConnected(root pyast.Node) map[string]bool {
-	out := map[string]bool{}
-	for call := range pyast.FindEach(root, "call") {
-		if string(pyast.CalleeName(call)) != "connect" {
-			continue
-		}
-		c, _ := pyast.AsCall(call)
-		if strings.HasSuffix(pyast.Dotted(c.Receiver()), "post_save") && len(c.Positional) > 0 {
-			out[pyast.Dotted(c.Positional[0])] = true
-		}
-	}
-	return out
 }
 
 // isPostSaveReceiver reports whether fn is decorated with
