@@ -67,6 +67,19 @@ type reuser struct {
 	cache ReuseCache
 	base  [32]byte
 	extra func(inputs []Input) string
+	// memTrees is Config.Trees when it holds trees in memory: a reused
+	// file's tree is then taken from there (or parsed), never decoded from
+	// a copy in the reuse cache, and no such copy is kept.
+	memTrees MemoryTrees
+}
+
+// MemoryTrees is implemented by a TreeCache that holds trees in memory
+// (the editor server's): looking one up there costs less than decoding the
+// copy a reuse cache would keep, so a run that reuses a file's record takes
+// its tree from there and the reuse cache keeps no copy of trees.
+type MemoryTrees interface {
+	TreeCache
+	InMemory()
 }
 
 func newReuser(cfg Config) *reuser {
@@ -81,7 +94,8 @@ func newReuser(cfg Config) *reuser {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%q\x00%d\x00%t\x00%t\x00%t\x00%s\x00", reuseSchema, cfg.ReuseKey, codes, cfg.MaxFileSize,
 		cfg.AllowBareNoqa, cfg.IgnoreForeignNoqa, os.Getenv("RUBRIC_DEBUG") != "", recordShapes)
-	return &reuser{cache: cfg.Reuse, base: [32]byte(h.Sum(nil)), extra: cfg.ReuseExtra}
+	mem, _ := cfg.Trees.(MemoryTrees)
+	return &reuser{cache: cfg.Reuse, base: [32]byte(h.Sum(nil)), extra: cfg.ReuseExtra, memTrees: mem}
 }
 
 // key hashes the base and parts, each length-prefixed.
@@ -139,6 +153,9 @@ func (r *reuser) storePhaseOne(st *fileState) {
 	}
 	// The tree too: a later run that reuses this record loads it from here
 	// if some rule reads it, in one read of the cache with the records.
+	if r.memTrees != nil {
+		return
+	}
 	if data, err := st.unit.Tree.MarshalBinary(); err == nil {
 		r.cache.Put(r.fileKey("tree", st, treeKeyExtra()), data)
 	}
@@ -164,6 +181,12 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 	}
 	treeKey, src := r.fileKey("tree", st, treeKeyExtra()), st.file.Src
 	tree := pyast.NewLazy(src, rec.Truncated, func() (*pyast.Tree, error) {
+		if r.memTrees != nil {
+			if t := r.memTrees.Get(src); t != nil {
+				return t, nil
+			}
+			return load() // parsed
+		}
 		if data, ok := r.cache.Get(treeKey); ok {
 			if t, err := pyast.DecodeTree(data, src); err == nil {
 				return t, nil

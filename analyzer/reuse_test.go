@@ -2,6 +2,7 @@ package analyzer_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"context"
 	"io/fs"
 	"os"
@@ -89,6 +90,7 @@ type reuseHarness struct {
 	counter *runsPerFile
 	rules   []*analyzer.Rule
 	reuse   *analyzer.MemoryReuse
+	trees   analyzer.TreeCache // for the reusing runs (nil: none)
 }
 
 func newReuseHarness(t *testing.T, dir string) *reuseHarness {
@@ -102,7 +104,7 @@ func (h *reuseHarness) run(jobs int, withReuse bool) string {
 	t.Helper()
 	cfg := analyzer.Config{Rules: h.rules, Registry: all.Rules(), WorkDir: h.dir, Jobs: jobs, ReuseKey: "test"}
 	if withReuse {
-		cfg.Reuse = h.reuse
+		cfg.Reuse, cfg.Trees = h.reuse, h.trees
 	}
 	res, err := analyzer.Run(context.Background(), cfg, []string{h.dir})
 	require.NoError(t, err)
@@ -146,9 +148,37 @@ func (h *reuseHarness) edit(rel string, change func(string) string) {
 // file, a syntax error, a deleted file, and back to the start. And it
 // redoes only what the edit can affect.
 func TestReuseNeverChangesAnAnswer(t *testing.T) {
+	t.Run("trees from the reuse cache", func(t *testing.T) { testReuseNeverChangesAnAnswer(t, nil) })
+	// The editor server's way: trees kept in memory, none in the reuse
+	// cache.
+	t.Run("trees in memory", func(t *testing.T) { testReuseNeverChangesAnAnswer(t, &memoryTrees{m: map[[32]byte]*pyast.Tree{}}) })
+}
+
+// memoryTrees is a TreeCache held in memory (analyzer.MemoryTrees).
+type memoryTrees struct {
+	mu sync.Mutex
+	m  map[[32]byte]*pyast.Tree
+}
+
+func (c *memoryTrees) InMemory() {}
+
+func (c *memoryTrees) Get(src []byte) *pyast.Tree {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[sha256.Sum256(src)]
+}
+
+func (c *memoryTrees) Put(src []byte, t *pyast.Tree) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[sha256.Sum256(src)] = t
+}
+
+func testReuseNeverChangesAnAnswer(t *testing.T, trees analyzer.TreeCache) {
 	dir := t.TempDir()
 	copyTree(t, filepath.Join("..", "testdata", "submissions", "galileo"), dir)
 	h := newReuseHarness(t, dir)
+	h.trees = trees
 	originals := map[string][]byte{}
 	for _, rel := range []string{"galileo/services.py", "transactions/models.py", "accounts/views.py"} {
 		data, err := os.ReadFile(filepath.Join(dir, rel))
@@ -185,6 +215,17 @@ func TestReuseNeverChangesAnAnswer(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, rel), data, 0o644))
 	}
 	h.check("back to the start")
+	// Trees kept in memory are not copied into the reuse cache (a first
+	// run writes every record).
+	h.reuse = analyzer.NewMemoryReuse(nil)
+	h.run(2, true)
+	cfg := analyzer.Config{Rules: h.rules, Registry: all.Rules(), WorkDir: dir, ReuseKey: "test", Reuse: h.reuse}
+	for _, in := range analyzer.Discover([]string{dir}, dir, nil) {
+		data, err := os.ReadFile(in.Path)
+		require.NoError(t, err)
+		_, kept := h.reuse.Get(analyzer.ReuseTreeKey(cfg, in, data))
+		assert.Equal(t, trees == nil, kept, "a copy of %s's tree in the reuse cache", in.Rel)
+	}
 }
 
 // Findings that depend on another file: MIG004 on a migration depends on

@@ -551,7 +551,7 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	var reuse *reusecache.Pack
 	useReuse := func() {
 		t := analyzer.TraceStart()
-		key := buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
+		key := reuseKey(cfg, eff)
 		open := reusecache.Open
 		if f.watch {
 			open = reusecache.OpenCopy // a pack per run: no mapping left behind
@@ -559,10 +559,7 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		reuse = open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
 		analyzer.Trace("reuse pack: read and check", t)
 		cfg.Reuse, cfg.ReuseKey = reuse, key
-		// Templates are read by the rules, not listed as inputs: findings
-		// that may depend on any file are kept under their digest too.
-		jobs := cfg.Jobs
-		cfg.ReuseExtra = func(in []analyzer.Input) string { return cache.TemplatesDigest(in, jobs) }
+		cfg.ReuseExtra = templatesDigest(cfg.Jobs)
 	}
 	defer func() {
 		if reuse != nil {
@@ -637,6 +634,20 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	}
 	analyzer.Trace("result cache: write", t)
 	return res, nil
+}
+
+// reuseKey is Config.ReuseKey for cfg: rubric's build and the
+// configuration, everything findings depend on besides the files. The
+// reuse pack and the editor server's in-memory reuse key entries alike.
+func reuseKey(cfg analyzer.Config, eff *config.Effective) string {
+	return buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
+}
+
+// templatesDigest is Config.ReuseExtra: templates are read by the rules,
+// not listed as inputs, so findings that may depend on any file are kept
+// under their digest too.
+func templatesDigest(jobs int) func([]analyzer.Input) string {
+	return func(in []analyzer.Input) string { return cache.TemplatesDigest(in, jobs) }
 }
 
 // wantsFormat reports whether a --format or --output-format asks for the

@@ -30,7 +30,11 @@ and the flags given here override it as for ` + "`rubric check`" + `. See docs/c
 					if err != nil {
 						return analyzer.Config{}, nil, err
 					}
-					return analysisConfig(eff, root), filter.Pipeline{Ignored: ignoredIn(eff, root), WorkDir: root}.Apply, nil
+					cfg := analysisConfig(eff, root)
+					// The server keeps each file's work in memory between
+					// analyses (lsp.Options.Setup), under the CLI's keys.
+					cfg.ReuseKey, cfg.ReuseExtra = reuseKey(cfg, eff), templatesDigest(cfg.Jobs)
+					return cfg, filter.Pipeline{Ignored: ignoredIn(eff, root), WorkDir: root}.Apply, nil
 				},
 				Debounce: 150 * time.Millisecond,
 				Version:  buildinfo.Version,

@@ -43,6 +43,9 @@ type Options struct {
 	// rubric.toml or pyproject.toml applied) and a filter applied to every
 	// result (per-file ignores). An error (a broken configuration file) is
 	// shown to the user and analysis waits for the file to be fixed.
+	// The server sets Config.Reuse to its own in-memory cache, kept until
+	// the configuration is read again; Config.ReuseKey and ReuseExtra are
+	// the caller's (rubric's build and configuration, the templates).
 	Setup func(root string) (analyzer.Config, func(*analyzer.Result), error)
 	// Debounce is how long the server waits after a change before
 	// analysing; 0 means at once.
@@ -65,6 +68,7 @@ type Server struct {
 	cfg      analyzer.Config
 	filter   func(*analyzer.Result)
 	cfgErr   error
+	reuse    *analyzer.MemoryReuse // per-file work kept between analyses of one configuration
 	docs     map[string]*document // by display path (relative to root)
 	last     *analyzer.Result
 	timer    *time.Timer
@@ -210,6 +214,10 @@ func (s *Server) loadConfig() {
 	cfg, filter, err := s.opts.Setup(root)
 	s.mu.Lock()
 	s.cfg, s.filter, s.cfgErr = cfg, filter, err
+	// Kept work is keyed by the caller's ReuseKey, but a configuration
+	// read again starts afresh all the same: a caller that keys nothing
+	// (tests) is never served another configuration's findings.
+	s.reuse = analyzer.NewMemoryReuse(nil)
 	s.mu.Unlock()
 	if err != nil {
 		s.notify(protocol.ServerWindowShowMessage, protocol.ShowMessageParams{Type: protocol.MessageTypeError, Message: "rubric: " + err.Error()})
@@ -358,7 +366,7 @@ func (s *Server) analyse() {
 		s.mu.Unlock()
 		return
 	}
-	cfg, filter, root := s.cfg, s.filter, s.root
+	cfg, filter, root, reuse := s.cfg, s.filter, s.root, s.reuse
 	cfg.WorkDir = root
 	cfg.Sources = map[string][]byte{}
 	paths := []string{root}
@@ -372,10 +380,15 @@ func (s *Server) analyse() {
 	}
 	s.mu.Unlock()
 
-	cfg.Trees = s.trees
+	cfg.Trees, cfg.Reuse = s.trees, reuse
 	s.trees.startRun()
 	res, err := analyzer.Run(context.Background(), cfg, paths)
-	s.trees.endRun()
+	if err == nil {
+		// Both caches drop what this run did not use: they hold about
+		// one run's worth.
+		s.trees.endRun()
+		reuse.EndRun()
+	}
 	if err != nil {
 		s.notify(protocol.ServerWindowLogMessage, protocol.LogMessageParams{Type: protocol.MessageTypeError, Message: "rubric: " + err.Error()})
 		return
@@ -493,12 +506,19 @@ func offsetAt(text string, p protocol.Position) int {
 func ptr[T any](v T) *T { return &v }
 
 // memTrees keeps parsed trees by content for the session, dropping those
-// no run used in the last analysis.
+// the last analysis did not use. An analysis that used none (a save that
+// changed nothing: every finding was reused) drops none: the next one
+// needs them.
 type memTrees struct {
-	mu  sync.Mutex
-	m   map[[32]byte]*memTree
-	gen int
+	mu   sync.Mutex
+	m    map[[32]byte]*memTree
+	gen  int
+	hits int // trees found since startRun
 }
+
+// InMemory marks the cache as held in memory (analyzer.MemoryTrees): the
+// reuse cache keeps no copy of the trees.
+func (c *memTrees) InMemory() {}
 
 type memTree struct {
 	t   *pyast.Tree
@@ -508,12 +528,19 @@ type memTree struct {
 func (c *memTrees) startRun() {
 	c.mu.Lock()
 	c.gen++
+	c.hits = 0
 	c.mu.Unlock()
 }
 
 func (c *memTrees) endRun() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.hits == 0 {
+		for _, e := range c.m {
+			e.gen = c.gen
+		}
+		return
+	}
 	for k, e := range c.m {
 		if e.gen != c.gen {
 			delete(c.m, k)
@@ -526,6 +553,7 @@ func (c *memTrees) Get(src []byte) *pyast.Tree {
 	defer c.mu.Unlock()
 	if e := c.m[sha256.Sum256(src)]; e != nil {
 		e.gen = c.gen
+		c.hits++
 		return e.t
 	}
 	return nil

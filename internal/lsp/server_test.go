@@ -312,6 +312,7 @@ func BenchmarkChangeToDiagnostics(b *testing.B) {
 	c.notify(protocol.MethodTextDocumentDidOpen, protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: string(src)}})
 	c.next(uri, 1)
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		v := i + 2
 		text := string(src) + strings.Repeat("\n", i%2)
@@ -320,4 +321,5 @@ func BenchmarkChangeToDiagnostics(b *testing.B) {
 			ContentChanges: []any{protocol.TextDocumentContentChangeEventWhole{Text: text}}})
 		c.next(uri, v)
 	}
+	b.ReportMetric((processCPU() - cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
