@@ -131,6 +131,10 @@ type Result struct {
 	// reviewer's checklist does not let a candidate's comments hide
 	// findings, and lists what they would hide.
 	Suppressed []SuppressedDiagnostic
+
+	// facts are every parsed file's, in path order: what the index was
+	// built from, kept for answering one file at once (RunFile).
+	facts []*project.Facts
 }
 
 // SuppressedDiagnostic is a diagnostic a suppression comment silenced.
@@ -241,15 +245,10 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	trace.mark("phase 1: read, parse, extract facts")
-	res.Index = project.Build(facts)
-	if rev := releasedRevision(cfg); rev != "" {
-		names, err := res.Index.Migrations.ReleasedAtRevision(res.Index.Units, rev)
-		if err != nil {
-			return nil, err
-		}
-		res.Index.Migrations.SelectExactReleased(names, "the migrations present at "+rev+" (option `released-revision`)")
-	} else {
-		res.Index.Migrations.SelectReleased(releasedOption(cfg))
+	res.facts = facts
+	var err error
+	if res.Index, err = buildIndex(cfg, facts); err != nil {
+		return nil, err
 	}
 	res.Stats.MigrationsNotJudged, res.Stats.NotJudgedReason = res.Index.Migrations.NotJudged()
 	trace.mark("index")
@@ -377,6 +376,22 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	sortSuppressed(res.Suppressed)
 	trace.mark("suppressions, positions, sorting")
 	return res, nil
+}
+
+// buildIndex builds the index of a run from its facts (in path order),
+// with the migrations the deploy-safety rules judge selected.
+func buildIndex(cfg Config, facts []*project.Facts) (*project.Index, error) {
+	ix := project.Build(facts)
+	if rev := releasedRevision(cfg); rev != "" {
+		names, err := ix.Migrations.ReleasedAtRevision(ix.Units, rev)
+		if err != nil {
+			return nil, err
+		}
+		ix.Migrations.SelectExactReleased(names, "the migrations present at "+rev+" (option `released-revision`)")
+	} else {
+		ix.Migrations.SelectReleased(releasedOption(cfg))
+	}
+	return ix, nil
 }
 
 // ListInputs returns what a run of cfg over paths analyses: cfg.Inputs

@@ -2,8 +2,8 @@ package analyzer_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"context"
+	"crypto/sha256"
 	"io/fs"
 	"os"
 	"path/filepath"
