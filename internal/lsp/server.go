@@ -20,6 +20,7 @@ package lsp
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"net/url"
 	"os"
@@ -71,11 +72,26 @@ type Server struct {
 	reuse    *analyzer.MemoryReuse // per-file work kept between analyses of one configuration
 	docs     map[string]*document // by display path (relative to root)
 	last     *analyzer.Result
+	cfgGen   int // counts configuration reads
+	lastGen  int // the cfgGen last was analysed under
 	timer    *time.Timer
-	pending  int           // analyses scheduled and not yet published
-	idle     chan struct{} // closed when pending drops to 0
-	runMu    sync.Mutex    // one analysis at a time
+	pending  int                // analyses and first answers scheduled and not yet done
+	idle     chan struct{}      // closed when pending drops to 0
+	runMu    sync.Mutex         // one analysis at a time
+	cancel   context.CancelFunc // cancels the analysis running, if any
 	shutdown bool
+
+	firstMu sync.Mutex // one first answer at a time
+
+	pubMu     sync.Mutex
+	published map[protocol.DocumentUri]answered // what each open document shows
+}
+
+// answered is which answer a document shows: the version it is of, and
+// whether it is a whole analysis's or a first answer.
+type answered struct {
+	version protocol.Integer
+	whole   bool
 }
 
 type document struct {
@@ -86,7 +102,8 @@ type document struct {
 
 // New returns a server.
 func New(opts Options) *Server {
-	s := &Server{opts: opts, trees: &memTrees{m: map[[32]byte]*memTree{}}, docs: map[string]*document{}}
+	s := &Server{opts: opts, trees: &memTrees{m: map[[32]byte]*memTree{}}, docs: map[string]*document{},
+		published: map[protocol.DocumentUri]answered{}}
 	s.handler = protocol.Handler{
 		Initialize:             s.initialize,
 		Initialized:            func(*glsp.Context, *protocol.InitializedParams) error { return nil },
@@ -214,6 +231,7 @@ func (s *Server) loadConfig() {
 	cfg, filter, err := s.opts.Setup(root)
 	s.mu.Lock()
 	s.cfg, s.filter, s.cfgErr = cfg, filter, err
+	s.cfgGen++
 	// Kept work is keyed by the caller's ReuseKey, but a configuration
 	// read again starts afresh all the same: a caller that keys nothing
 	// (tests) is never served another configuration's findings.
@@ -234,6 +252,7 @@ func (s *Server) notify(method string, params any) {
 }
 
 func (s *Server) didOpen(_ *glsp.Context, p *protocol.DidOpenTextDocumentParams) error {
+	s.forget(p.TextDocument.URI) // versions start again
 	s.setDoc(p.TextDocument.URI, p.TextDocument.Text, p.TextDocument.Version)
 	s.schedule()
 	return nil
@@ -259,6 +278,7 @@ func (s *Server) didChange(_ *glsp.Context, p *protocol.DidChangeTextDocumentPar
 		}
 	}
 	s.setDoc(p.TextDocument.URI, text, p.TextDocument.Version)
+	s.firstAnswer(p.TextDocument.URI, p.TextDocument.Version, text)
 	s.schedule()
 	return nil
 }
@@ -283,6 +303,7 @@ func (s *Server) didClose(_ *glsp.Context, p *protocol.DidCloseTextDocumentParam
 	s.mu.Lock()
 	delete(s.docs, s.rel(p.TextDocument.URI))
 	s.mu.Unlock()
+	s.forget(p.TextDocument.URI)
 	s.notify(protocol.ServerTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{URI: p.TextDocument.URI, Diagnostics: []protocol.Diagnostic{}})
 	s.schedule() // the file on disk replaces the buffer for the rest of the project
 	return nil
@@ -318,7 +339,8 @@ func (s *Server) rel(uri protocol.DocumentUri) string {
 }
 
 // schedule runs an analysis after the debounce delay, replacing one
-// scheduled and not yet started.
+// scheduled and not yet started; when it starts, it cancels the one
+// running (whose answer would be older).
 func (s *Server) schedule() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -328,19 +350,33 @@ func (s *Server) schedule() {
 	if s.timer != nil && s.timer.Stop() {
 		s.pending-- // replaced before it ran
 	}
+	s.begin()
+	s.timer = time.AfterFunc(s.opts.Debounce, func() {
+		s.mu.Lock()
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.mu.Unlock()
+		s.analyse()
+		s.mu.Lock()
+		s.done()
+		s.mu.Unlock()
+	})
+}
+
+// begin counts work that Idle waits for; done ends it. Callers hold s.mu.
+func (s *Server) begin() {
 	if s.pending == 0 {
 		s.idle = make(chan struct{})
 	}
 	s.pending++
-	s.timer = time.AfterFunc(s.opts.Debounce, func() {
-		s.analyse()
-		s.mu.Lock()
-		s.pending--
-		if s.pending == 0 {
-			close(s.idle)
-		}
-		s.mu.Unlock()
-	})
+}
+
+func (s *Server) done() {
+	s.pending--
+	if s.pending == 0 {
+		close(s.idle)
+	}
 }
 
 // Idle returns a channel closed when no analysis is scheduled or running
@@ -366,7 +402,10 @@ func (s *Server) analyse() {
 		s.mu.Unlock()
 		return
 	}
-	cfg, filter, root, reuse := s.cfg, s.filter, s.root, s.reuse
+	cfg, filter, root, reuse, gen := s.cfg, s.filter, s.root, s.reuse, s.cfgGen
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.cancel = cancel
 	cfg.WorkDir = root
 	cfg.Sources = map[string][]byte{}
 	paths := []string{root}
@@ -382,7 +421,13 @@ func (s *Server) analyse() {
 
 	cfg.Trees, cfg.Reuse = s.trees, reuse
 	s.trees.startRun()
-	res, err := analyzer.Run(context.Background(), cfg, paths)
+	res, err := analyzer.Run(ctx, cfg, paths)
+	s.mu.Lock()
+	s.cancel = nil
+	s.mu.Unlock()
+	if errors.Is(err, context.Canceled) {
+		return // a newer analysis replaces it
+	}
 	if err == nil {
 		// Both caches drop what this run did not use: they hold about
 		// one run's worth.
@@ -397,7 +442,7 @@ func (s *Server) analyse() {
 		filter(res)
 	}
 	s.mu.Lock()
-	s.last = res
+	s.last, s.lastGen = res, gen
 	s.mu.Unlock()
 	rels := make([]string, 0, len(docs))
 	for rel := range docs {
@@ -406,11 +451,32 @@ func (s *Server) analyse() {
 	sort.Strings(rels) // a stable order: clients and tests see the same sequence
 	for _, rel := range rels {
 		d := docs[rel]
-		version := protocol.UInteger(max(d.version, 0))
-		s.notify(protocol.ServerTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{
-			URI: d.uri, Version: &version, Diagnostics: s.lspDiagnostics(res, rel),
-		})
+		s.publish(d.uri, d.version, true, s.lspDiagnostics(res, rel))
 	}
+}
+
+// publish sends a document's diagnostics unless it shows a newer answer
+// already: one of a later version, or the whole analysis's answer for
+// this version when this is a first answer. So an analysis that finishes
+// after a newer change was answered never overwrites that answer.
+func (s *Server) publish(uri protocol.DocumentUri, version protocol.Integer, whole bool, diags []protocol.Diagnostic) bool {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	if a, ok := s.published[uri]; ok && (version < a.version || version == a.version && a.whole && !whole) {
+		return false
+	}
+	s.published[uri] = answered{version: version, whole: whole}
+	v := protocol.UInteger(max(version, 0))
+	s.notify(protocol.ServerTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{URI: uri, Version: &v, Diagnostics: diags})
+	return true
+}
+
+// forget drops what a document showed (closed, or opened again: its
+// versions start again).
+func (s *Server) forget(uri protocol.DocumentUri) {
+	s.pubMu.Lock()
+	delete(s.published, uri)
+	s.pubMu.Unlock()
 }
 
 func (s *Server) lspDiagnostics(res *analyzer.Result, rel string) []protocol.Diagnostic {

@@ -55,9 +55,14 @@ func (p pipe) Close() error { return p.WriteCloser.Close() }
 
 func start(t testing.TB, root string, setup func(string) (analyzer.Config, func(*analyzer.Result), error)) (*client, *lsp.Server) {
 	t.Helper()
+	return startWith(t, root, lsp.Options{Setup: setup, Version: "test"})
+}
+
+func startWith(t testing.TB, root string, opts lsp.Options) (*client, *lsp.Server) {
+	t.Helper()
 	toServer, fromClient := io.Pipe()
 	toClient, fromServer := io.Pipe()
-	srv := lsp.New(lsp.Options{Setup: setup, Version: "test"})
+	srv := lsp.New(opts)
 	done := make(chan struct{})
 	go func() {
 		_ = srv.Serve(context.Background(), pipe{toServer, fromServer})
@@ -122,6 +127,41 @@ func (c *client) next(uri string, version int) []diag {
 	}
 }
 
+// settle waits until the server has nothing scheduled or running and
+// returns every publication received meanwhile, in order (a request's
+// answer comes after the notifications sent before it).
+func (c *client) settle(srv *lsp.Server) []published {
+	c.t.Helper()
+	<-srv.Idle()
+	c.sync()
+	var out []published
+	for {
+		select {
+		case p := <-c.diags:
+			out = append(out, p)
+		default:
+			return out
+		}
+	}
+}
+
+// sync returns once the server has handled every message sent before
+// (it answers requests in order) and the client has read every
+// notification the server sent before its answer.
+func (c *client) sync() {
+	c.t.Helper()
+	var out any
+	c.call(protocol.MethodTextDocumentHover, protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: "file:///nowhere.py"}}}, &out)
+}
+
+func (c *client) change(uri string, version int, text string) {
+	c.t.Helper()
+	c.notify(protocol.MethodTextDocumentDidChange, protocol.DidChangeTextDocumentParams{
+		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: protocol.Integer(version)},
+		ContentChanges: []any{protocol.TextDocumentContentChangeEventWhole{Text: text}}})
+}
+
 func uriOf(p string) string { return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String() }
 
 func codesOf(ds []diag) []string {
@@ -184,7 +224,7 @@ func TestOpenFixAndNoqa(t *testing.T) {
 	path := filepath.Join(root, "app", "io.py")
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte(source), 0o644))
-	c, _ := start(t, root, setupAll)
+	c, srv := start(t, root, setupAll)
 	uri := uriOf(path)
 
 	// Open: the diagnostics arrive.
@@ -221,6 +261,7 @@ func TestOpenFixAndNoqa(t *testing.T) {
 		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: 2},
 		ContentChanges: []any{protocol.TextDocumentContentChangeEventWhole{Text: text}}})
 	ds = c.next(uri, 2)
+	<-srv.Idle() // code actions read the whole analysis (the first answer may come before it)
 	assert.Equal(t, []string{"ERR001"}, codesOf(ds))
 
 	// `# noqa: ERR001` for the line, as a code action; applied, it goes.
