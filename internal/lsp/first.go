@@ -42,7 +42,7 @@ func (s *Server) firstAnswer(uri protocol.DocumentUri, version protocol.Integer,
 		current := doc != nil && doc.version == version && doc.text == text
 		ok := current && prev != nil && s.cfgErr == nil && s.opts.Setup != nil && s.lastGen == s.cfgGen
 		cfg, filter := s.cfg, s.filter
-		cfg.WorkDir, cfg.Trees = s.root, s.trees
+		cfg.WorkDir, cfg.Trees = s.root, answerTrees{s.trees}
 		s.mu.Unlock()
 		if !ok {
 			return // superseded by a newer change, or nothing kept to answer against

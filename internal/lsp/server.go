@@ -4,12 +4,35 @@
 // actions (a finding's fix, and `# noqa: CODE` for its line) and shows a
 // rule's documentation on hover.
 //
-// Each analysis runs the whole project through analyzer.Run with the open
+// Each whole analysis runs the project through analyzer.Run with the open
 // buffers overlaid (Config.Sources), so rules see the same project index as
 // `rubric check`, refreshed on every change: an edit to a model is seen by
-// the views that use it. Parsed trees are kept in memory by content, so a
-// change re-parses only the edited buffer. Analyses are debounced and run
-// one at a time.
+// the views that use it. Between analyses the server keeps, in memory,
+// parsed trees by content and each file's work under the keys the command
+// line's reuse pack uses (Config.Reuse, analyzer/reuse.go): a change
+// re-parses and re-extracts only the edited buffer, re-runs the rules that
+// read only their own file and the index on that file alone (on every file
+// when its facts changed), and re-runs everywhere the rules that require a
+// shared analysis (the semantic model) and the project rules. Whole
+// analyses are debounced and run one at a time; a newer change cancels the
+// one running.
+//
+// A change is answered at once, before its whole analysis (first.go): the
+// edited document's findings from the rules that read only their own file
+// and the project index, computed as the whole analysis computes them
+// (analyzer.RunFile, against the last whole analysis's index, rebuilt from
+// its kept facts when the edit changed the file's), plus the last whole
+// analysis's findings of the other rules on that document, kept only on
+// lines the change left alone and moved by the lines it added or removed.
+// What waits for the whole analysis: new findings of the rules that require
+// a shared analysis and of project rules, unused suppressions (RUB002),
+// findings on the other documents, and code actions (they read the whole
+// analysis of the buffer as it is). A document never shows an older answer
+// than the one it shows: a later version's, or for one version the whole
+// analysis's over the first answer. On saleor (4,329 files, 2 cores under
+// load) the first answer takes about 25-30 ms from the change
+// (BenchmarkChangeToFirstAnswer); the whole analysis seconds
+// (BenchmarkChangeToDiagnostics).
 //
 // The protocol's types and method dispatch are github.com/tliron/glsp's
 // (LSP 3.16); the transport is github.com/sourcegraph/jsonrpc2, on which
@@ -614,16 +637,29 @@ func (c *memTrees) endRun() {
 	}
 }
 
-func (c *memTrees) Get(src []byte) *pyast.Tree {
+func (c *memTrees) Get(src []byte) *pyast.Tree { return c.get(src, true) }
+
+// get returns the tree of src, kept for the analysis running; whole says
+// the lookup is that analysis's (a first answer's is not, and must not
+// make an analysis that used no tree drop them all).
+func (c *memTrees) get(src []byte, whole bool) *pyast.Tree {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e := c.m[sha256.Sum256(src)]; e != nil {
 		e.gen = c.gen
-		c.hits++
+		if whole {
+			c.hits++
+		}
 		return e.t
 	}
 	return nil
 }
+
+// answerTrees is the tree cache as first answers use it: their lookups
+// do not count as the running analysis's.
+type answerTrees struct{ *memTrees }
+
+func (c answerTrees) Get(src []byte) *pyast.Tree { return c.get(src, false) }
 
 func (c *memTrees) Put(src []byte, t *pyast.Tree) {
 	c.mu.Lock()

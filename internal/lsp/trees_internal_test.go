@@ -27,6 +27,11 @@ func TestMemTreesKeepTreesAcrossAnAnalysisThatReadNone(t *testing.T) {
 	assert.Same(t, ta, c.Get(a))
 	assert.Same(t, tb, c.Get(b))
 
+	c.startRun() // a first answer reads b: not the analysis's use
+	assert.Same(t, tb, answerTrees{c}.Get(b))
+	c.endRun()
+	assert.Same(t, ta, c.Get(a), "an analysis that read no tree drops none")
+
 	c.startRun() // reads a only
 	assert.Same(t, ta, c.Get(a))
 	c.endRun()
