@@ -224,3 +224,49 @@ func BenchmarkFirstAnswerWhileTyping(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// On the guide's samples, after an edit, the first answer's findings from
+// the rules it answers for are the whole analysis's, position for
+// position (the engine's property, analyzer.TestRunFileMatchesWholeRun,
+// seen through the server: configuration, filter, conversion).
+func TestFirstAnswerAgreesWithWholeAnalysis(t *testing.T) {
+	fresh := map[string]bool{analyzer.SyntaxError.Code: true, analyzer.UnreadableFile.Code: true, analyzer.UnknownSuppression.Code: true}
+	for _, r := range all.Rules() {
+		if analyzer.OwnFileRule(r) {
+			fresh[r.Code] = true
+		}
+	}
+	only := func(ds []diag) []diag {
+		out := []diag{}
+		for _, d := range ds {
+			if fresh[d.Code] {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	for _, sample := range []string{"galileo", "webhook"} {
+		root, err := filepath.Abs(filepath.Join("..", "..", "testdata", "submissions", sample))
+		require.NoError(t, err)
+		c, srv := startWith(t, root, lsp.Options{Setup: setupAll, Version: "test", Debounce: time.Hour})
+		inputs := analyzer.Discover([]string{root}, root, nil)
+		require.NotEmpty(t, inputs)
+		for _, in := range inputs {
+			data, err := os.ReadFile(in.Path)
+			require.NoError(t, err)
+			uri := uriOf(in.Path)
+			c.notify(protocol.MethodTextDocumentDidOpen, protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: string(data)}})
+			c.sync()
+			srv.AnalyseNow()
+			c.next(uri, 1)
+			edited := "# moved\n" + string(data) + "\n\ndef added_by_test(path):\n    try:\n        return open(path).read()\n    except:\n        return None\n"
+			c.change(uri, 2, edited)
+			first := only(c.next(uri, 2))
+			c.sync()
+			srv.AnalyseNow()
+			assert.Equal(t, only(c.next(uri, 2)), first, "%s/%s", sample, in.Rel)
+			assert.NotEmpty(t, first, "%s/%s: the added bare except", sample, in.Rel)
+			c.notify(protocol.MethodTextDocumentDidClose, protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}})
+		}
+	}
+}
