@@ -190,7 +190,7 @@ func BenchmarkChangeToFirstAnswer(b *testing.B) {
 				c.change(uri, v, bc.edit(i))
 				c.next(uri, v)
 			}
-			b.ReportMetric((processCPU() - cpu).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
 }

@@ -94,7 +94,7 @@ type Server struct {
 	filter   func(*analyzer.Result)
 	cfgErr   error
 	reuse    *analyzer.MemoryReuse // per-file work kept between analyses of one configuration
-	docs     map[string]*document // by display path (relative to root)
+	docs     map[string]*document  // by display path (relative to root)
 	last     *analyzer.Result
 	cfgGen   int // counts configuration reads
 	lastGen  int // the cfgGen last was analysed under

@@ -365,5 +365,5 @@ func BenchmarkChangeToDiagnostics(b *testing.B) {
 		c.next(uri, v)
 		<-srv.Idle() // the whole analysis has published
 	}
-	b.ReportMetric((processCPU() - cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
