@@ -48,6 +48,9 @@ type Config struct {
 	IgnoreForeignNoqa bool
 	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
 	ParseOnly bool
+	// GC, when set, is the collector's target (debug.SetGCPercent) in each
+	// phase; the caller's is restored when the run ends. See GCPhases.
+	GC *GCPhases
 	// ParseTimeout is the wall-clock backstop of one file's parse; 0 means
 	// one minute. The parse is bounded by work first (pyast.WorkLimit), an
 	// answer that depends only on the file; a parse stopped by this
@@ -200,6 +203,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}()
 
 	// Phase one.
+	if cfg.GC != nil {
+		defer debug.SetGCPercent(debug.SetGCPercent(cfg.GC.Load))
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for i, in := range inputs {
@@ -241,6 +247,12 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	trace.mark("phase 1: read, parse, extract facts")
+	// The parsers are done with: what the C allocator kept of their
+	// arenas goes back to the system rather than stay resident.
+	pyast.ReleaseCMemory()
+	if cfg.GC != nil {
+		debug.SetGCPercent(cfg.GC.Check)
+	}
 	res.Index = project.Build(facts)
 	if rev := releasedRevision(cfg); rev != "" {
 		names, err := res.Index.Migrations.ReleasedAtRevision(res.Index.Units, rev)
@@ -674,6 +686,7 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			defer p.Close()
 			return parseOrFetch(cfg, p, src)
 		}
+		//STORESRC
 		if reuse.loadPhaseOne(st, lazy) {
 			return st
 		}
@@ -1024,3 +1037,19 @@ func Trace(what string, start TraceMark) {
 	}
 	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs %8.3fs CPU\n", what, time.Since(start.wall).Seconds(), (processCPU() - start.cpu).Seconds())
 }
+
+// GCPhases sets the collector's target per phase of a run. Phase one's
+// heap is nearly all live data that grows as files are parsed (node
+// arrays, source bytes, facts): a collection there frees little, so a
+// high target saves collections without raising the peak, which comes in
+// phase two, where the rules and the semantic model's memos make garbage
+// over a heap that no longer grows much: a low target there keeps the
+// peak close to the live heap. DefaultGCPhases is what the command line
+// uses unless GOGC is set.
+type GCPhases struct {
+	Load  int // phase one: reading, parsing, facts
+	Check int // the rest: the index, shared analyses, rules
+}
+
+// DefaultGCPhases: see GCPhases and README.md, Performance.
+var DefaultGCPhases = GCPhases{Load: 150, Check: 25}

@@ -490,6 +490,7 @@ func analysisConfig(eff *config.Effective, wd string) analyzer.Config {
 		Rules: eff.Rules(registry), Registry: registry,
 		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
 		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src, IgnoreForeignNoqa: !eff.ForeignNoqa,
+		GC: gcPhases(),
 	}
 }
 

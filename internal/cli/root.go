@@ -77,6 +77,16 @@ func withGCPercent(f func() int) int {
 	return f()
 }
 
+// gcPhases is the collector's target per phase of an analysis
+// (analyzer.GCPhases), unless GOGC is set: then GOGC holds throughout.
+func gcPhases() *analyzer.GCPhases {
+	if os.Getenv("GOGC") != "" {
+		return nil
+	}
+	p := analyzer.DefaultGCPhases
+	return &p
+}
+
 func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
