@@ -686,7 +686,7 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			defer p.Close()
 			return parseOrFetch(cfg, p, src)
 		}
-		//STORESRC
+		reuse.storeSource(st)
 		if reuse.loadPhaseOne(st, lazy) {
 			return st
 		}
