@@ -109,28 +109,26 @@ func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
 // readFrom is read, taking a file's bytes from kept (when it has them,
 // under the hash the stat index gave) rather than from the file.
 func (s *Snapshot) readFrom(rels map[string]bool, maxSize int64, kept func(sum [32]byte) ([]byte, bool)) bool {
-	if kept != nil {
-		for rel, u := range s.unread {
-			if rels != nil && !rels[rel] {
-				continue
-			}
+	var todo []string // read from the files, in parallel
+	for rel, u := range s.unread {
+		if rels != nil && !rels[rel] {
+			continue
+		}
+		if kept != nil {
 			if raw, found := kept(u.sum); found {
 				s.Raw[rel] = raw
 				s.sums[rel] = u.sum
+				continue
 			}
 		}
+		todo = append(todo, rel)
 	}
 	ok := true
 	var mu sync.Mutex
 	var g errgroup.Group
 	g.SetLimit(8)
-	for rel, u := range s.unread {
-		if rels != nil && !rels[rel] {
-			continue
-		}
-		if _, done := s.Raw[rel]; done {
-			continue
-		}
+	for _, rel := range todo {
+		u := s.unread[rel]
 		g.Go(func() error {
 			raw, err := source.ReadRaw(u.in.Path, u.in.RootRel, maxSize)
 			same := err == nil && sha256.Sum256(raw) == u.sum // hashed outside the lock
