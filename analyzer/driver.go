@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -251,7 +252,11 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	// arenas goes back to the system rather than stay resident.
 	pyast.ReleaseCMemory()
 	if cfg.GC != nil {
-		debug.SetGCPercent(cfg.GC.Check)
+		target := cfg.GC.checkTarget()
+		debug.SetGCPercent(target)
+		if trace.on {
+			fmt.Fprintf(os.Stderr, "rubric: collector target after phase one: %d%%\n", target)
+		}
 	}
 	res.Index = project.Build(facts)
 	if rev := releasedRevision(cfg); rev != "" {
@@ -1041,15 +1046,44 @@ func Trace(what string, start TraceMark) {
 // GCPhases sets the collector's target per phase of a run. Phase one's
 // heap is nearly all live data that grows as files are parsed (node
 // arrays, source bytes, facts): a collection there frees little, so a
-// high target saves collections without raising the peak, which comes in
-// phase two, where the rules and the semantic model's memos make garbage
-// over a heap that no longer grows much: a low target there keeps the
-// peak close to the live heap. DefaultGCPhases is what the command line
-// uses unless GOGC is set.
+// high target saves collections without raising the peak. The peak comes
+// after, where the rules and the semantic model's memos make garbage over
+// a heap that no longer grows much. There a collection's cost is the part
+// of the heap it must scan: node arrays and source bytes hold no pointers
+// and cost next to nothing to mark. So the target after phase one is
+// CheckMax when at least half the heap is scannable (the runtime's
+// /gc/scan/heap:bytes over its objects), lower in proportion, and at
+// least CheckMin: low when parsed trees fill the heap (a cold run on
+// saleor: some 15% scannable; the peak stays close to the live data for a
+// few more collections), CheckMax when they do not (an edit run, whose
+// trees and sources are mapped from the reuse pack: some 55%; a low
+// target would scan its heap of pointers again and again). DefaultGCPhases
+// is what the command line uses unless GOGC is set.
 type GCPhases struct {
-	Load  int // phase one: reading, parsing, facts
-	Check int // the rest: the index, shared analyses, rules
+	Load               int // phase one: reading, parsing, facts
+	CheckMin, CheckMax int // the rest: the index, shared analyses, rules
 }
 
 // DefaultGCPhases: see GCPhases and README.md, Performance.
-var DefaultGCPhases = GCPhases{Load: 150, Check: 25}
+var DefaultGCPhases = GCPhases{Load: 150, CheckMin: 25, CheckMax: 50}
+
+// checkTarget is the target after phase one, from the heap's make-up now.
+func (g GCPhases) checkTarget() int {
+	samples := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(samples)
+	scan, heap := samples[0].Value, samples[1].Value
+	if scan.Kind() != metrics.KindUint64 || heap.Kind() != metrics.KindUint64 {
+		return g.CheckMax
+	}
+	return g.targetFor(scan.Uint64(), heap.Uint64())
+}
+
+// targetFor is the target after phase one for a heap of heap bytes of
+// objects, scan of them scannable.
+func (g GCPhases) targetFor(scan, heap uint64) int {
+	if heap == 0 {
+		return g.CheckMax
+	}
+	target := int(2 * uint64(g.CheckMax) * min(scan, heap) / heap)
+	return min(max(target, g.CheckMin), g.CheckMax)
+}

@@ -36,8 +36,20 @@ func TestRunSetsTheCollectorPerPhase(t *testing.T) {
 		}}
 	before := gcTarget()
 	_, err := analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{probe}, WorkDir: dir,
-		GC: &analyzer.GCPhases{Load: 173, Check: 37}}, []string{dir})
+		GC: &analyzer.GCPhases{Load: 173, CheckMin: 37, CheckMax: 37}}, []string{dir})
 	require.NoError(t, err)
 	assert.Equal(t, []int{37}, seen, "rules run at the Check target")
 	assert.Equal(t, before, gcTarget(), "the caller's target is restored")
+}
+
+// The target after phase one follows the heap's scannable share: the
+// floor for a heap of parsed trees, the ceiling once half of it holds
+// pointers, in proportion between.
+func TestCollectorTargetFollowsTheScannableShare(t *testing.T) {
+	g := analyzer.DefaultGCPhases
+	assert.Equal(t, g.CheckMin, analyzer.GCTargetFor(g, 15, 100), "a cold run's heap")
+	assert.Equal(t, g.CheckMax, analyzer.GCTargetFor(g, 55, 100), "an edit run's heap")
+	assert.Equal(t, 40, analyzer.GCTargetFor(g, 40, 100))
+	assert.Equal(t, g.CheckMax, analyzer.GCTargetFor(g, 0, 0), "nothing measured")
+	assert.Equal(t, g.CheckMax, analyzer.GCTargetFor(g, 200, 100), "never above the ceiling")
 }
