@@ -62,6 +62,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
+	adviseHugeHeap()
 	return withGCPercent(func() int { return runMain(args, stdin, stdout, stderr) })
 }
 
