@@ -9,24 +9,32 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/internal/statcache"
 )
+
+// recordedTree writes a.py and b.py and records both in a stat index (the
+// racy window off, for the test's duration): the next TakeKnown knows them
+// from their stat.
+func recordedTree(t *testing.T) (dir, cacheDir string, in []analyzer.Input) {
+	old := statcache.Racy
+	statcache.Racy = 0
+	t.Cleanup(func() { statcache.Racy = old })
+	dir, cacheDir = t.TempDir(), t.TempDir()
+	in = inputs(t, dir, map[string]string{"a.py": "x = 1\n", "b.py": "y = 2\n"})
+	stats := statcache.Open(cacheDir, "scope")
+	_, err := TakeKnown(in, "v", "c", 0, 2, stats) // reads and records both
+	require.NoError(t, err)
+	stats.Save()
+	return dir, cacheDir, in
+}
 
 // Files whose hash the stat index knew are read and checked against it: a
 // file written after the snapshot's stat (same size, new content) makes
 // ReadAll report a stale snapshot.
 func TestReadAllSeesAChangeAfterTheStat(t *testing.T) {
-	old := statcache.Racy
-	statcache.Racy = 0
-	defer func() { statcache.Racy = old }()
-	dir, cacheDir := t.TempDir(), t.TempDir()
-	in := inputs(t, dir, map[string]string{"a.py": "x = 1\n", "b.py": "y = 2\n"})
+	dir, cacheDir, in := recordedTree(t)
 	stats := statcache.Open(cacheDir, "scope")
-	_, err := TakeKnown(in, "v", "c", 0, 2, stats) // reads and records both
-	require.NoError(t, err)
-	stats.Save()
-
-	stats = statcache.Open(cacheDir, "scope")
 	snap, err := TakeKnown(in, "v", "c", 0, 2, stats)
 	require.NoError(t, err)
 	require.Len(t, snap.unread, 2, "both known from their stat")
@@ -46,17 +54,8 @@ func TestReadAllSeesAChangeAfterTheStat(t *testing.T) {
 // reuse cache kept under its hash, without opening the file (here it is
 // gone since the stat), and reads the others as ReadAll does.
 func TestReadAllKeptTakesKnownBytesFromTheKeeper(t *testing.T) {
-	old := statcache.Racy
-	statcache.Racy = 0
-	defer func() { statcache.Racy = old }()
-	dir, cacheDir := t.TempDir(), t.TempDir()
-	in := inputs(t, dir, map[string]string{"a.py": "x = 1\n", "b.py": "y = 2\n"})
+	dir, cacheDir, in := recordedTree(t)
 	stats := statcache.Open(cacheDir, "scope")
-	_, err := TakeKnown(in, "v", "c", 0, 2, stats)
-	require.NoError(t, err)
-	stats.Save()
-
-	stats = statcache.Open(cacheDir, "scope")
 	snap, err := TakeKnown(in, "v", "c", 0, 2, stats)
 	require.NoError(t, err)
 	require.Len(t, snap.unread, 2)
