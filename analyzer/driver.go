@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -48,6 +49,9 @@ type Config struct {
 	IgnoreForeignNoqa bool
 	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
 	ParseOnly bool
+	// GC, when set, is the collector's target (debug.SetGCPercent) in each
+	// phase; the caller's is restored when the run ends. See GCPhases.
+	GC *GCPhases
 	// ParseTimeout is the wall-clock backstop of one file's parse; 0 means
 	// one minute. The parse is bounded by work first (pyast.WorkLimit), an
 	// answer that depends only on the file; a parse stopped by this
@@ -204,6 +208,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}()
 
 	// Phase one.
+	if cfg.GC != nil {
+		defer debug.SetGCPercent(debug.SetGCPercent(cfg.GC.Load))
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for i, in := range inputs {
@@ -245,6 +252,16 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	trace.mark("phase 1: read, parse, extract facts")
+	// The parsers are done with: what the C allocator kept of their
+	// arenas goes back to the system rather than stay resident.
+	pyast.ReleaseCMemory()
+	if cfg.GC != nil {
+		target := cfg.GC.checkTarget()
+		debug.SetGCPercent(target)
+		if trace.on {
+			fmt.Fprintf(os.Stderr, "rubric: collector target after phase one: %d%%\n", target)
+		}
+	}
 	res.facts = facts
 	var err error
 	if res.Index, err = buildIndex(cfg, facts); err != nil {
@@ -689,6 +706,7 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			defer p.Close()
 			return parseOrFetch(cfg, p, src)
 		}
+		reuse.storeSource(st)
 		if reuse.loadPhaseOne(st, lazy) {
 			return st
 		}
@@ -1038,4 +1056,49 @@ func Trace(what string, start TraceMark) {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs %8.3fs CPU\n", what, time.Since(start.wall).Seconds(), (processCPU() - start.cpu).Seconds())
+}
+
+// GCPhases sets the collector's target per phase of a run. Phase one's
+// heap is nearly all live data that grows as files are parsed (node
+// arrays, source bytes, facts): a collection there frees little, so a
+// high target saves collections without raising the peak. The peak comes
+// after, where the rules and the semantic model's memos make garbage over
+// a heap that no longer grows much. There a collection's cost is the part
+// of the heap it must scan: node arrays and source bytes hold no pointers
+// and cost next to nothing to mark. So the target after phase one is
+// CheckMax when at least half the heap is scannable (the runtime's
+// /gc/scan/heap:bytes over its objects), lower in proportion, and at
+// least CheckMin: low when parsed trees fill the heap (a cold run on
+// saleor: some 15% scannable; the peak stays close to the live data for a
+// few more collections), CheckMax when they do not (an edit run, whose
+// trees and sources are mapped from the reuse pack: some 55%; a low
+// target would scan its heap of pointers again and again). DefaultGCPhases
+// is what the command line uses unless GOGC is set.
+type GCPhases struct {
+	Load               int // phase one: reading, parsing, facts
+	CheckMin, CheckMax int // the rest: the index, shared analyses, rules
+}
+
+// DefaultGCPhases: see GCPhases and README.md, Performance.
+var DefaultGCPhases = GCPhases{Load: 150, CheckMin: 25, CheckMax: 50}
+
+// checkTarget is the target after phase one, from the heap's make-up now.
+func (g GCPhases) checkTarget() int {
+	samples := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(samples)
+	scan, heap := samples[0].Value, samples[1].Value
+	if scan.Kind() != metrics.KindUint64 || heap.Kind() != metrics.KindUint64 {
+		return g.CheckMax
+	}
+	return g.targetFor(scan.Uint64(), heap.Uint64())
+}
+
+// targetFor is the target after phase one for a heap of heap bytes of
+// objects, scan of them scannable.
+func (g GCPhases) targetFor(scan, heap uint64) int {
+	if heap == 0 {
+		return g.CheckMax
+	}
+	target := int(2 * uint64(g.CheckMax) * min(scan, heap) / heap)
+	return min(max(target, g.CheckMin), g.CheckMax)
 }

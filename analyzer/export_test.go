@@ -9,3 +9,7 @@ func ReuseTreeKey(cfg Config, in Input, src []byte) [32]byte {
 	st := &fileState{in: in, sum: sha256.Sum256(src)}
 	return r.fileKey("tree", st, treeKeyExtra())
 }
+
+// GCTargetFor is the collector's target after phase one for a heap of heap
+// bytes, scan of them scannable.
+func GCTargetFor(g GCPhases, scan, heap uint64) int { return g.targetFor(scan, heap) }

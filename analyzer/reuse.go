@@ -115,6 +115,19 @@ func (r *reuser) fileKey(kind string, st *fileState, extra []byte) [32]byte {
 	return r.key([]byte(kind), []byte(st.in.Rel), []byte(st.in.RootRel), st.sum[:], extra)
 }
 
+// SourceKey is the reuse cache key of a file's bytes, by their SHA-256:
+// a run with reuse keeps every file it analyses under it, so that a later
+// run's caller, told by a stat index that a file has not changed, takes
+// its bytes from the cache rather than read the file again (Config.Sources).
+// Only UTF-8 files are kept (their bytes on disk are the text analysed);
+// the bytes are kept whole, under their own hash, and never rewritten.
+func SourceKey(sum [32]byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte("rubric-source\x00"))
+	h.Write(sum[:])
+	return [32]byte(h.Sum(nil))
+}
+
 // treeKeyExtra keys trees by their encoding's format too.
 func treeKeyExtra() []byte { return []byte(pyast.FormatID()) }
 
@@ -138,6 +151,14 @@ func factsBytes(f *project.Facts) ([]byte, error) {
 	c := *f
 	c.Unit = nil
 	return encodeValue(&c)
+}
+
+// storeSource keeps st's bytes under SourceKey when they are the file's
+// bytes on disk (no declared encoding was decoded).
+func (r *reuser) storeSource(st *fileState) {
+	if st.file != nil && st.file.Encoding == "" {
+		r.cache.Put(SourceKey(st.sum), st.file.Src)
+	}
 }
 
 // storePhaseOne records st's phase one.

@@ -421,3 +421,23 @@ func TestEditRunsMatchColdRuns(t *testing.T) {
 	assert.NotContains(t, out, "`owner(order)` loads", "no finding through the deleted function")
 	assert.Contains(t, out, "`label(order)` loads `order.buyer` per row", "label() still follows the renamed field")
 }
+
+// A run with reuse keeps each UTF-8 file's bytes under SourceKey (a later
+// run's caller takes unchanged files from there instead of reading them);
+// a file whose declared encoding was decoded is not kept, as its text is
+// not its bytes on disk.
+func TestRunKeepsSourcesByTheirHash(t *testing.T) {
+	dir := t.TempDir()
+	utf := "def f():\n    return 'é'\n"
+	latin := "# -*- coding: latin-1 -*-\nx = '\xe9'\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.py"), []byte(utf), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.py"), []byte(latin), 0o644))
+	reuse := analyzer.NewMemoryReuse(nil)
+	_, err := analyzer.Run(context.Background(), analyzer.Config{Rules: all.Rules(), WorkDir: dir, Reuse: reuse, ReuseKey: "test"}, []string{dir})
+	require.NoError(t, err)
+	got, ok := reuse.Get(analyzer.SourceKey(sha256.Sum256([]byte(utf))))
+	require.True(t, ok, "a.py kept")
+	assert.Equal(t, utf, string(got))
+	_, ok = reuse.Get(analyzer.SourceKey(sha256.Sum256([]byte(latin))))
+	assert.False(t, ok, "b.py's text is not its bytes")
+}

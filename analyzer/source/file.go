@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rubric-dev/rubric/internal/safeio"
@@ -35,7 +36,13 @@ type File struct {
 	// every offset and position refers to that text, not to the bytes on
 	// disk. "" for UTF-8 files.
 	Encoding string
-	lines    []int // byte offset of the start of each line
+	// The byte offset of the start of each line, made on first use: most
+	// files are never asked for a position (a run asks for the positions
+	// of findings and of a few comments), and 4-byte offsets (a file is at
+	// most MaxSize bytes, far below 4 GiB) halve the rest.
+	linesOnce sync.Once
+	lines     []uint32
+	nlines    int // line count (LineCount)
 }
 
 var newline = []byte{'\n'}
@@ -43,16 +50,30 @@ var newline = []byte{'\n'}
 // New returns a File for src.
 func New(path, rel string, src []byte) *File {
 	f := &File{Path: path, Rel: rel, Src: src}
-	f.lines = make([]int, 1, 1+bytes.Count(src, newline))
-	for i := 0; ; {
-		j := bytes.IndexByte(src[i:], '\n')
-		if j < 0 {
-			break
+	if len(src) > 0 {
+		f.nlines = 1 + bytes.Count(src, newline)
+		if src[len(src)-1] == '\n' {
+			f.nlines-- // a trailing newline does not start a line
 		}
-		i += j + 1
-		f.lines = append(f.lines, i)
 	}
 	return f
+}
+
+// lineStarts returns the line table, making it on first use.
+func (f *File) lineStarts() []uint32 {
+	f.linesOnce.Do(func() {
+		lines := make([]uint32, 1, 1+bytes.Count(f.Src, newline))
+		for i := 0; ; {
+			j := bytes.IndexByte(f.Src[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			lines = append(lines, uint32(i))
+		}
+		f.lines = lines
+	})
+	return f.lines
 }
 
 // Position is a 1-based line and column. Column counts Unicode code points;
@@ -66,16 +87,7 @@ type Position struct {
 }
 
 // LineCount returns the number of lines (a trailing newline does not start one).
-func (f *File) LineCount() int {
-	n := len(f.lines)
-	if n > 1 && f.lines[n-1] == len(f.Src) {
-		n--
-	}
-	if len(f.Src) == 0 {
-		return 0
-	}
-	return n
-}
+func (f *File) LineCount() int { return f.nlines }
 
 // Position maps a byte offset to a position. Offsets are clamped to the file.
 func (f *File) Position(off int) Position {
@@ -85,11 +97,12 @@ func (f *File) Position(off int) Position {
 	if off > len(f.Src) {
 		off = len(f.Src)
 	}
-	li := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+	lines := f.lineStarts()
+	li := sort.Search(len(lines), func(i int) bool { return int(lines[i]) > off }) - 1
 	if li < 0 {
 		li = 0
 	}
-	start := f.lines[li]
+	start := int(lines[li])
 	seg := f.Src[start:off]
 	col, col16 := 1, 1
 	for len(seg) > 0 {
@@ -110,21 +123,23 @@ func (f *File) LineStart(n int) int {
 	if n < 1 {
 		return 0
 	}
-	if n > len(f.lines) {
+	lines := f.lineStarts()
+	if n > len(lines) {
 		return len(f.Src)
 	}
-	return f.lines[n-1]
+	return int(lines[n-1])
 }
 
 // Line returns the text of 1-based line n without its line ending.
 func (f *File) Line(n int) []byte {
-	if n < 1 || n > len(f.lines) {
+	lines := f.lineStarts()
+	if n < 1 || n > len(lines) {
 		return nil
 	}
-	start := f.lines[n-1]
+	start := int(lines[n-1])
 	end := len(f.Src)
-	if n < len(f.lines) {
-		end = f.lines[n] - 1
+	if n < len(lines) {
+		end = int(lines[n]) - 1
 	}
 	if end < start {
 		end = start

@@ -103,14 +103,32 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 // no longer has the hash the key was computed with: the snapshot is stale
 // and must be taken again.
 func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
-	ok := true
-	var mu sync.Mutex
-	var g errgroup.Group
-	g.SetLimit(8)
+	return s.readFrom(rels, maxSize, nil)
+}
+
+// readFrom is read, taking a file's bytes from kept (when it has them,
+// under the hash the stat index gave) rather than from the file.
+func (s *Snapshot) readFrom(rels map[string]bool, maxSize int64, kept func(sum [32]byte) ([]byte, bool)) bool {
+	var todo []string // read from the files, in parallel
 	for rel, u := range s.unread {
 		if rels != nil && !rels[rel] {
 			continue
 		}
+		if kept != nil {
+			if raw, found := kept(u.sum); found {
+				s.Raw[rel] = raw
+				s.sums[rel] = u.sum
+				continue
+			}
+		}
+		todo = append(todo, rel)
+	}
+	ok := true
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(8)
+	for _, rel := range todo {
+		u := s.unread[rel]
 		g.Go(func() error {
 			raw, err := source.ReadRaw(u.in.Path, u.in.RootRel, maxSize)
 			same := err == nil && sha256.Sum256(raw) == u.sum // hashed outside the lock
@@ -135,6 +153,15 @@ func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
 // ReadAll reads the files TakeKnown did not, for a run that analyses them.
 // It reports false when one changed since: take the snapshot again.
 func (s *Snapshot) ReadAll(maxSize int64) bool { return s.read(nil, maxSize) }
+
+// ReadAllKept is ReadAll taking the bytes of a file the stat index knows
+// from kept, by their SHA-256, when it has them (the reuse cache keeps
+// every file a run analyses: analyzer.SourceKey): such a file is not read
+// again. Its bytes are then trusted as the stat index is trusted for the
+// result cache's key: a file whose stat has not moved has not changed.
+func (s *Snapshot) ReadAllKept(maxSize int64, kept func(sum [32]byte) ([]byte, bool)) bool {
+	return s.readFrom(nil, maxSize, kept)
+}
 
 // Sums returns the SHA-256 of the bytes in Raw, by display path.
 func (s *Snapshot) Sums() map[string][32]byte { return s.sums }

@@ -490,6 +490,7 @@ func analysisConfig(eff *config.Effective, wd string) analyzer.Config {
 		Rules: eff.Rules(registry), Registry: registry,
 		AllowBareNoqa: eff.AllowBareNoqa, WorkDir: wd, Exclude: eff.ExcludeFunc(wd),
 		Options: eff.Options, Severity: eff.Severity, SrcRoots: eff.Src, IgnoreForeignNoqa: !eff.ForeignNoqa,
+		GC: gcPhases(),
 	}
 }
 
@@ -606,8 +607,11 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		}
 	}
 	analyzer.Trace("result cache: miss", t)
+	// The reuse pack keeps the bytes of the files the last run analysed:
+	// those the stat index knows unchanged are taken from it, not read.
+	useReuse()
 	t = analyzer.TraceStart()
-	ok := snap.ReadAll(cfg.MaxFileSize)
+	ok := snap.ReadAllKept(cfg.MaxFileSize, func(sum [32]byte) ([]byte, bool) { return reuse.Get(analyzer.SourceKey(sum)) })
 	analyzer.Trace("read and check the other sources", t)
 	if !ok {
 		// A file changed since its stat was taken: take the tree again.
@@ -620,7 +624,6 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	}
 	snap.Apply(&cfg)
 	cfg.SourceSums = snap.Sums()
-	useReuse()
 	// The snapshot's inputs are the run's: their templates were hashed
 	// for the key already.
 	cfg.ReuseExtra = func([]analyzer.Input) string { return snap.Templates() }

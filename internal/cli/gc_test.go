@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // gcTarget reads the collector's current target.
@@ -25,7 +26,10 @@ func TestCommandsCollectAtGCPercent(t *testing.T) {
 	})
 	assert.Equal(t, before, gcTarget(), "restored")
 
+	require.NotNil(t, gcPhases(), "the analysis sets its own target per phase")
+
 	t.Setenv("GOGC", "300")
+	assert.Nil(t, gcPhases(), "GOGC holds through the analysis too")
 	withGCPercent(func() int {
 		assert.Equal(t, before, gcTarget(), "GOGC is the user's choice")
 		return 0

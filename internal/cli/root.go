@@ -62,6 +62,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
+	adviseHugeHeap()
 	return withGCPercent(func() int { return runMain(args, stdin, stdout, stderr) })
 }
 
@@ -75,6 +76,16 @@ func withGCPercent(f func() int) int {
 		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	}
 	return f()
+}
+
+// gcPhases is the collector's target per phase of an analysis
+// (analyzer.GCPhases), unless GOGC is set: then GOGC holds throughout.
+func gcPhases() *analyzer.GCPhases {
+	if os.Getenv("GOGC") != "" {
+		return nil
+	}
+	p := analyzer.DefaultGCPhases
+	return &p
 }
 
 func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

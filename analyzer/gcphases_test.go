@@ -1,0 +1,55 @@
+package analyzer_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/analyzer"
+)
+
+func gcTarget() int {
+	old := debug.SetGCPercent(100)
+	debug.SetGCPercent(old)
+	return old
+}
+
+// Config.GC sets the collector's target for phase two (the rules run under
+// it) and the caller's target is back when the run ends.
+func TestRunSetsTheCollectorPerPhase(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.py"), []byte("x = 1\n"), 0o644))
+	var mu sync.Mutex
+	var seen []int
+	probe := &analyzer.Rule{Code: "TST901", Name: "gc-probe", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+		Confidence: analyzer.High, Since: "0.0.0", Run: func(*analyzer.Pass) error {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, gcTarget())
+			return nil
+		}}
+	before := gcTarget()
+	_, err := analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{probe}, WorkDir: dir,
+		GC: &analyzer.GCPhases{Load: 173, CheckMin: 37, CheckMax: 37}}, []string{dir})
+	require.NoError(t, err)
+	assert.Equal(t, []int{37}, seen, "rules run at the Check target")
+	assert.Equal(t, before, gcTarget(), "the caller's target is restored")
+}
+
+// The target after phase one follows the heap's scannable share: the
+// floor for a heap of parsed trees, the ceiling once half of it holds
+// pointers, in proportion between.
+func TestCollectorTargetFollowsTheScannableShare(t *testing.T) {
+	g := analyzer.DefaultGCPhases
+	assert.Equal(t, g.CheckMin, analyzer.GCTargetFor(g, 15, 100), "a cold run's heap")
+	assert.Equal(t, g.CheckMax, analyzer.GCTargetFor(g, 55, 100), "an edit run's heap")
+	assert.Equal(t, 40, analyzer.GCTargetFor(g, 40, 100))
+	assert.Equal(t, g.CheckMax, analyzer.GCTargetFor(g, 0, 0), "nothing measured")
+	assert.Equal(t, g.CheckMax, analyzer.GCTargetFor(g, 200, 100), "never above the ceiling")
+}
