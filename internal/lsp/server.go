@@ -30,9 +30,9 @@
 // analysis of the buffer as it is). A document never shows an older answer
 // than the one it shows: a later version's, or for one version the whole
 // analysis's over the first answer. On saleor (4,329 files, 2 cores under
-// load) the first answer takes 14 ms from the change when the file's facts
-// are kept, 25 ms when they moved (BenchmarkChangeToFirstAnswer), 25-42 ms
-// while a whole analysis runs (BenchmarkFirstAnswerWhileTyping); the whole
+// load) the first answer takes 14-23 ms from the change when the file's
+// facts are kept, 18-28 ms when they moved (BenchmarkChangeToFirstAnswer),
+// 25-56 ms while a whole analysis runs (BenchmarkFirstAnswerWhileTyping); the whole
 // analysis 2-3 s (BenchmarkChangeToDiagnostics).
 //
 // The protocol's types and method dispatch are github.com/tliron/glsp's
