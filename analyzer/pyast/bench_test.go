@@ -89,3 +89,25 @@ func BenchmarkDecodeTree(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFlatten is the conversion alone: tree-sitter's tree, parsed
+// once, flattened into the Go tree (the C walk and the copy).
+func BenchmarkFlatten(b *testing.B) {
+	src := benchSource(b)
+	p := sitter.NewParser()
+	defer p.Close()
+	p.SetLanguage(Language())
+	st, err := p.ParseCtx(context.Background(), nil, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if t := flatten(st, src); t.NodeCount() == 0 {
+			b.Fatal("no nodes")
+		}
+	}
+}

@@ -69,6 +69,7 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		return nil
 	}
 	sm := semantic.Of(p.Project)
+	ac := newAttrCache(p.Root)
 	for _, n := range pyast.FindAll(p.Root, "attribute") {
 		obj := n.ChildByField("object")
 		if obj.Type() != "identifier" && obj.Type() != "attribute" {
@@ -76,7 +77,7 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		}
 		if n.Parent().Type() == "attribute" && n.Parent().ChildByField("object").Equal(n) && obj.Type() == "identifier" {
 			// `Model.Inner.NAME`: judged at the outer node, after Inner.
-			if inner := innerClassRead(p, sm, n.Parent()); inner {
+			if inner := innerClassRead(p, sm, ac, n.Parent()); inner {
 				continue
 			}
 		}
@@ -86,10 +87,10 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		}
 		name := n.ChildByField("attribute").Text()
 		cls := sm.ClassOfModel(md)
-		if cls == nil || !closedModel(sm, md, cls) || guarded(n, name) || stored(p.Root, n, name) {
+		if cls == nil || !ac.closed(sm, md, cls) || ac.guarded(n, name) || ac.stored(n, name) {
 			continue
 		}
-		names := modelClassNames(g, md, cls)
+		names := ac.classNames(g, md, cls)
 		if names[name] || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "get_") {
 			continue
 		}
@@ -109,7 +110,7 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 // innerClassRead judges `Model.Inner.NAME` (outer is that node) and
 // reports whether Inner is a nested class of a model (so the inner node
 // is not judged on its own).
-func innerClassRead(p *analyzer.Pass, sm *semantic.Model, outer pyast.Node) bool {
+func innerClassRead(p *analyzer.Pass, sm *semantic.Model, ac *attrCache, outer pyast.Node) bool {
 	inner := outer.ChildByField("object")
 	md := modelRef(p, pyast.Dotted(inner.ChildByField("object")))
 	if md == nil {
@@ -136,7 +137,7 @@ func innerClassRead(p *analyzer.Pass, sm *semantic.Model, outer pyast.Node) bool
 		return false
 	}
 	name := outer.ChildByField("attribute").Text()
-	if strings.HasPrefix(name, "_") || guarded(outer, name) || stored(p.Root, outer, name) {
+	if strings.HasPrefix(name, "_") || ac.guarded(outer, name) || ac.stored(outer, name) {
 		return true
 	}
 	for _, b := range def.ChildByField("superclasses").NamedChildren() {
@@ -299,25 +300,71 @@ func bodyNames(def pyast.Node, names map[string]bool) {
 	walk(pyast.Body(def))
 }
 
+// attrCache holds what runUnknownModelAttribute asks of a file again and
+// again, worked out once per file: the file's stored attributes, the
+// names each function tests with hasattr/getattr, and per model whether
+// its hierarchy is closed and which names its class has. The answers are
+// those of a scan per read; the scans were most of the rule's cost.
+type attrCache struct {
+	root     pyast.Node
+	scanned  bool
+	written  map[string]bool // dotted attributes assigned to or deleted
+	setattr  map[string]bool // string names given to setattr
+	tested   map[int32]map[string]bool
+	isClosed map[*project.Model]bool
+	names    map[*project.Model]map[string]bool
+}
+
+func newAttrCache(root pyast.Node) *attrCache {
+	return &attrCache{root: root, tested: map[int32]map[string]bool{}, isClosed: map[*project.Model]bool{},
+		names: map[*project.Model]map[string]bool{}}
+}
+
+// closed is closedModel, once per model (cls is the model's class).
+func (ac *attrCache) closed(sm *semantic.Model, md *project.Model, cls *semantic.Class) bool {
+	v, ok := ac.isClosed[md]
+	if !ok {
+		v = closedModel(sm, md, cls)
+		ac.isClosed[md] = v
+	}
+	return v
+}
+
+// classNames is modelClassNames, once per model; the map is shared and
+// read only.
+func (ac *attrCache) classNames(g *project.Models, md *project.Model, cls *semantic.Class) map[string]bool {
+	v, ok := ac.names[md]
+	if !ok {
+		v = modelClassNames(g, md, cls)
+		ac.names[md] = v
+	}
+	return v
+}
+
 // guarded reports a read inside a function that tests for the name with
 // hasattr/getattr, or inside a try that catches AttributeError.
-func guarded(n pyast.Node, name string) bool {
+func (ac *attrCache) guarded(n pyast.Node, name string) bool {
 	scope := pyast.EnclosingFunction(n)
 	if scope.IsNil() {
-		scope = n
-		for !scope.Parent().IsNil() {
-			scope = scope.Parent()
-		}
+		scope = ac.root
 	}
-	for _, call := range pyast.FindAll(scope, "call") {
-		c, _ := pyast.AsCall(call)
-		if f := pyast.Dotted(c.Func); f == "hasattr" || f == "getattr" {
-			if len(c.Positional) > 1 {
-				if s, ok := pyast.StringValue(c.Positional[1]); ok && s == name {
-					return true
+	tested, ok := ac.tested[scope.ID()]
+	if !ok {
+		tested = map[string]bool{}
+		for _, call := range pyast.FindAll(scope, "call") {
+			c, _ := pyast.AsCall(call)
+			if f := pyast.Dotted(c.Func); f == "hasattr" || f == "getattr" {
+				if len(c.Positional) > 1 {
+					if s, ok := pyast.StringValue(c.Positional[1]); ok {
+						tested[s] = true
+					}
 				}
 			}
 		}
+		ac.tested[scope.ID()] = tested
+	}
+	if tested[name] {
+		return true
 	}
 	for t := pyast.Ancestor(n, "try_statement"); !t.IsNil(); t = pyast.Ancestor(t, "try_statement") {
 		for _, k := range t.NamedChildren() {
@@ -330,28 +377,33 @@ func guarded(n pyast.Node, name string) bool {
 }
 
 // stored reports a write or delete of the same dotted attribute anywhere
-// in the file (`Model.NAME = ...` defines it).
-func stored(root, n pyast.Node, name string) bool {
+// in the file (`Model.NAME = ...` defines it), or a setattr of name.
+func (ac *attrCache) stored(n pyast.Node, name string) bool {
 	want := pyast.Dotted(n)
 	if want == "" {
 		return true
 	}
-	for _, a := range pyast.FindAll(root, "assignment", "augmented_assignment", "delete_statement") {
-		for _, l := range pyast.FindAll(a, "attribute") {
-			if pyast.Dotted(l) == want && (a.Type() == "delete_statement" || a.ChildByField("left").Contains(l) || a.ChildByField("left").Equal(l)) {
-				return true
+	if !ac.scanned {
+		ac.scanned = true
+		ac.written, ac.setattr = map[string]bool{}, map[string]bool{}
+		for _, a := range pyast.FindAll(ac.root, "assignment", "augmented_assignment", "delete_statement") {
+			left := a.ChildByField("left")
+			for _, l := range pyast.FindAll(a, "attribute") {
+				if a.Type() == "delete_statement" || left.Contains(l) || left.Equal(l) {
+					ac.written[pyast.Dotted(l)] = true
+				}
+			}
+		}
+		for _, call := range pyast.FindAll(ac.root, "call") {
+			c, _ := pyast.AsCall(call)
+			if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
+				if s, ok := pyast.StringValue(c.Positional[1]); ok {
+					ac.setattr[s] = true
+				}
 			}
 		}
 	}
-	for _, call := range pyast.FindAll(root, "call") {
-		c, _ := pyast.AsCall(call)
-		if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
-			if s, ok := pyast.StringValue(c.Positional[1]); ok && s == name {
-				return true
-			}
-		}
-	}
-	return false
+	return ac.written[want] || ac.setattr[name]
 }
 
 // attrHelp suggests the defined name nearest to name.
