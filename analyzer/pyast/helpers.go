@@ -255,6 +255,9 @@ func Dotted(n Node) string {
 	case "identifier":
 		return n.Text()
 	case "attribute":
+		if d, ok := plainChain(n); ok {
+			return d
+		}
 		obj := Dotted(n.ChildByField("object"))
 		if obj == "" {
 			return ""
@@ -265,6 +268,45 @@ func Dotted(n Node) string {
 	}
 	return ""
 }
+
+// plainChain returns the text of attribute node n when it is the dotted
+// name itself, as most chains are: attributes down to an identifier or
+// dotted_name, no error below, and nothing in the text but ASCII name
+// characters and dots (so no space, comment or line continuation between
+// the parts). The text shares the source, where Dotted would build the
+// name a part at a time. ok is false otherwise, with no answer.
+func plainChain(n Node) (string, bool) {
+	if n.HasError() {
+		return "", false
+	}
+	h := n
+	for h.Type() == "attribute" {
+		h = h.ChildByField("object")
+	}
+	if t := h.Type(); t != "identifier" && t != "dotted_name" {
+		return "", false
+	}
+	b := n.Bytes()
+	for _, c := range b {
+		if !plainByte[c] {
+			return "", false
+		}
+	}
+	return n.Text(), true
+}
+
+// plainByte marks the bytes a plain dotted name is made of.
+var plainByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['_'], t['.'] = true, true
+	return t
+}()
 
 // StringValue returns the value of a plain string literal (or an implicit
 // concatenation of them) without quotes or prefixes. ok is false for

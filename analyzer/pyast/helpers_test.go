@@ -1,0 +1,45 @@
+package pyast
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dottedByParts is Dotted without plainChain's shortcut: the name built a
+// part at a time.
+func dottedByParts(n Node) string {
+	switch n.Type() {
+	case "identifier", "dotted_name":
+		return n.Text()
+	case "attribute":
+		obj := dottedByParts(n.ChildByField("object"))
+		if obj == "" {
+			return ""
+		}
+		return obj + "." + n.ChildByField("attribute").Text()
+	}
+	return ""
+}
+
+// Dotted's shortcut (the chain's text) gives what the parts give, also
+// where the text is not the name: spaces, comments, continuations,
+// calls and literals in the chain, non-ASCII names, syntax errors.
+func TestDottedShortcutMatchesParts(t *testing.T) {
+	src := "a.b.c\nx . y\nx.\\\n  y\n(x).y\nf().g.h\n1.0.real\n'a'.join\nx[0].y\n" +
+		"é.b\nb.é\nx.y  # c\nobj.attr.deeper.still\nself.x.y = 2\nimport a.b.c\nimport a . b\n" +
+		"a.b.\nx.y(\nz = (a\n .b)\n" + farSource[:200]
+	tr, err := Parse([]byte(src))
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, n := range FindAll(tr.Root(), "attribute", "identifier", "dotted_name") {
+		want := dottedByParts(n)
+		assert.Equal(t, want, Dotted(n), "%s %q", n.Type(), n.Text())
+		seen[want] = true
+	}
+	for _, d := range []string{"a.b.c", "x.y", "obj.attr.deeper.still", "self.x.y", "é.b", "b.é"} {
+		assert.True(t, seen[d], d)
+	}
+	assert.False(t, seen["1.0.real"])
+}
