@@ -111,3 +111,37 @@ func BenchmarkFlatten(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNamedChildren compares the slice and the iterator over every
+// node's named children.
+func BenchmarkNamedChildren(b *testing.B) {
+	src := benchSource(b)
+	t, err := Parse(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var all []Node
+	Inspect(t.Root(), func(n Node) bool { all = append(all, n); return true })
+	b.Run("slice", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			k := 0
+			for _, n := range all {
+				for _, c := range n.NamedChildren() {
+					k += int(c.i)
+				}
+			}
+		}
+	})
+	b.Run("iter", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			k := 0
+			for _, n := range all {
+				for c := range n.Named() {
+					k += int(c.i)
+				}
+			}
+		}
+	})
+}

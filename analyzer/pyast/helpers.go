@@ -346,7 +346,7 @@ func StringValue(n Node) (string, bool) {
 		return sb.String(), true
 	case "concatenated_string":
 		var sb strings.Builder
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			s, ok := StringValue(c)
 			if !ok {
 				return "", false
@@ -361,7 +361,7 @@ func StringValue(n Node) (string, bool) {
 // IsFString reports whether n is an f-string with at least one interpolation.
 func IsFString(n Node) bool {
 	if n.Type() == "concatenated_string" {
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			if IsFString(c) {
 				return true
 			}
@@ -371,7 +371,7 @@ func IsFString(n Node) bool {
 	if n.Type() != "string" {
 		return false
 	}
-	for _, c := range n.NamedChildren() {
+	for c := range n.Named() {
 		if c.Type() == "interpolation" {
 			return true
 		}
@@ -557,7 +557,7 @@ func Decorators(def Node) []Node {
 		return nil
 	}
 	var out []Node
-	for _, c := range p.NamedChildren() {
+	for c := range p.Named() {
 		if c.Type() == "decorator" {
 			if e := c.NamedChild(0); !e.IsNil() {
 				out = append(out, e)

@@ -43,3 +43,35 @@ func TestDottedShortcutMatchesParts(t *testing.T) {
 	}
 	assert.False(t, seen["1.0.real"])
 }
+
+// Named and NamedChildCount agree with NamedChildren on every node, and
+// Named stops when the loop does.
+func TestNamedMatchesNamedChildren(t *testing.T) {
+	tr, err := Parse([]byte("import os\n\nclass A(B, metaclass=M):\n    def f(self, *a, **k):\n        # c\n        return [y for y in a if y], {k: v}\nx = (1,\n"))
+	require.NoError(t, err)
+	nodes := 0
+	Inspect(tr.Root(), func(n Node) bool {
+		var got []Node
+		for c := range n.Named() {
+			got = append(got, c)
+		}
+		want := n.NamedChildren()
+		assert.Equal(t, want, got, "%s", n)
+		assert.Equal(t, len(want), n.NamedChildCount(), "%s", n)
+		if len(want) > 1 {
+			k := 0
+			for range n.Named() {
+				k++
+				break
+			}
+			assert.Equal(t, 1, k)
+		}
+		nodes++
+		return true
+	})
+	assert.Greater(t, nodes, 30)
+	assert.Equal(t, 0, Node{}.NamedChildCount())
+	for range (Node{}).Named() {
+		t.Fatal("the zero Node has no children")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -603,6 +604,35 @@ func (n Node) NamedChildren() []Node {
 		}
 	}
 	return out
+}
+
+// NamedChildCount is len(n.NamedChildren()), counted without the slice.
+func (n Node) NamedChildCount() int {
+	if n.t == nil {
+		return 0
+	}
+	k := 0
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
+		if n.t.nodes[c].flags&flagNamed != 0 {
+			k++
+		}
+	}
+	return k
+}
+
+// Named yields the named children in order, as NamedChildren returns
+// them, without building a slice: for the callers that only iterate.
+func (n Node) Named() iter.Seq[Node] {
+	return func(yield func(Node) bool) {
+		if n.t == nil {
+			return
+		}
+		for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
+			if n.t.nodes[c].flags&flagNamed != 0 && !yield(Node{t: n.t, i: c}) {
+				return
+			}
+		}
+	}
 }
 
 // FirstChild returns the first child, or the zero Node.

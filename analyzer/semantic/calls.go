@@ -150,7 +150,7 @@ func (m *Model) ModelMethod(md *project.Model, name string) *Func {
 // receives).
 func (f *File) declaredParams(fn *Func) []Value {
 	out := make([]Value, len(fn.Params))
-	for _, p := range fn.Node.ChildByField("parameters").NamedChildren() {
+	for p := range fn.Node.ChildByField("parameters").Named() {
 		var name string
 		var ann pyast.Node
 		switch p.Type() {

@@ -953,7 +953,7 @@ func stringList(n pyast.Node) []string {
 		return nil
 	}
 	var out []string
-	for _, e := range n.NamedChildren() {
+	for e := range n.Named() {
 		if s, ok := pyast.StringValue(e); ok {
 			out = append(out, s)
 		}

@@ -114,7 +114,7 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 // else) and whether it has an else.
 func ifBodies(st pyast.Node) (bodies []pyast.Node, hasElse bool) {
 	bodies = []pyast.Node{st.ChildByField("consequence")}
-	for _, k := range st.NamedChildren() {
+	for k := range st.Named() {
 		switch k.Type() {
 		case "elif_clause":
 			bodies = append(bodies, k.ChildByField("consequence"))
@@ -591,7 +591,7 @@ func ClassMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node
 	for !root.Parent().IsNil() {
 		root = root.Parent()
 	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		if b.Type() != "identifier" {
 			continue
 		}
@@ -618,7 +618,7 @@ func (f *File) InheritsMethod(cls pyast.Node, method string) bool {
 	if g == nil || cls.IsNil() {
 		return false
 	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		if b.Type() == "keyword_argument" {
 			continue
 		}
@@ -670,7 +670,7 @@ func mro(c *Class) []*Class { return append([]*Class{c}, c.Bases()...) }
 // project class nor Django's or DRF's: it may define anything.
 func opaqueBases(c *Class) bool {
 	for _, cc := range mro(c) {
-		for _, b := range cc.Node.ChildByField("superclasses").NamedChildren() {
+		for b := range cc.Node.ChildByField("superclasses").Named() {
 			if b.Type() == "keyword_argument" {
 				continue
 			}

@@ -85,7 +85,7 @@ func (f *File) ensureLoops() {
 			comp := n.Parent()
 			l.Body = append(l.Body, comp.ChildByField("body"))
 			after := false
-			for _, c := range comp.NamedChildren() {
+			for c := range comp.Named() {
 				if c.Equal(n) {
 					after = true
 					continue
@@ -255,7 +255,7 @@ func (f *File) LoopOf(n pyast.Node) *Loop {
 				return l
 			}
 		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
-			for _, c := range p.NamedChildren() {
+			for c := range p.Named() {
 				if c.Type() != "for_in_clause" {
 					continue
 				}

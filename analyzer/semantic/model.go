@@ -579,7 +579,7 @@ func (c *Class) computeBases() []*Class {
 	for len(queue) > 0 && len(out) < 20 {
 		cur := queue[0]
 		queue = queue[1:]
-		for _, b := range cur.Node.ChildByField("superclasses").NamedChildren() {
+		for b := range cur.Node.ChildByField("superclasses").Named() {
 			if b.Type() == "keyword_argument" {
 				continue
 			}
@@ -604,7 +604,7 @@ func (c *Class) computeBases() []*Class {
 // BaseNames returns the qualified names of c's direct bases as written.
 func (c *Class) BaseNames() []string {
 	var out []string
-	for _, b := range c.Node.ChildByField("superclasses").NamedChildren() {
+	for b := range c.Node.ChildByField("superclasses").Named() {
 		if b.Type() == "keyword_argument" {
 			continue
 		}
@@ -655,7 +655,7 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 				if depth > 4 {
 					continue
 				}
-				for _, k := range st.NamedChildren() {
+				for k := range st.Named() {
 					switch k.Type() {
 					case "block":
 						walk(k, depth+1)
@@ -663,7 +663,7 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 						if b := pyast.Body(k); !b.IsNil() {
 							walk(b, depth+1)
 						} else {
-							for _, kk := range k.NamedChildren() {
+							for kk := range k.Named() {
 								if kk.Type() == "block" {
 									walk(kk, depth+1)
 								}

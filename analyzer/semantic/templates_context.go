@@ -190,7 +190,7 @@ func (f *File) templateNames(n pyast.Node) []string {
 	}
 	if n.Is("list", "tuple") {
 		var out []string
-		for _, e := range n.NamedChildren() {
+		for e := range n.Named() {
 			if s, ok := pyast.StringValue(e); ok && s != "" {
 				out = append(out, s)
 			}
@@ -216,7 +216,7 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 	var out []dictEntry
 	switch n.Type() {
 	case "dictionary":
-		for _, kid := range n.NamedChildren() {
+		for kid := range n.Named() {
 			switch kid.Type() {
 			case "pair":
 				if k, ok := pyast.StringValue(kid.ChildByField("key")); ok {
@@ -232,7 +232,7 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 			if len(c.Positional) == 1 {
 				out = append(out, f.dictEntries(c.Positional[0], at, depth+1)...)
 			}
-			for _, kw := range n.ChildByField("arguments").NamedChildren() {
+			for kw := range n.ChildByField("arguments").Named() {
 				if kw.Type() == "keyword_argument" {
 					out = append(out, dictEntry{kw.ChildByField("name").Text(), kw.ChildByField("value")})
 				}
@@ -276,7 +276,7 @@ func (f *File) dictUpdates(n pyast.Node, name string, from, to int) []dictEntry 
 		if len(c.Positional) == 1 {
 			out = append(out, f.dictEntries(c.Positional[0], a.StartByte(), 1)...)
 		}
-		for _, kw := range a.ChildByField("arguments").NamedChildren() {
+		for kw := range a.ChildByField("arguments").Named() {
 			if kw.Type() == "keyword_argument" {
 				out = append(out, dictEntry{kw.ChildByField("name").Text(), kw.ChildByField("value")})
 			}
@@ -453,7 +453,7 @@ func (f *File) pageParam(fn *Func, elem int, depth int) int {
 	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		if elem >= 0 {
-			if !e.Is("tuple", "expression_list") || elem >= len(e.NamedChildren()) {
+			if !e.Is("tuple", "expression_list") || elem >= e.NamedChildCount() {
 				return -1
 			}
 			e = pyast.Unparen(e.NamedChildren()[elem])

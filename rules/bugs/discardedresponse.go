@@ -55,7 +55,7 @@ func runDiscardedResponse(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
 	for _, st := range pyast.FindAll(p.Root, "expression_statement") {
 		call := st.NamedChild(0)
-		if call.Type() != "call" || len(st.NamedChildren()) != 1 || pyast.EnclosingFunction(st).IsNil() {
+		if call.Type() != "call" || st.NamedChildCount() != 1 || pyast.EnclosingFunction(st).IsNil() {
 			continue
 		}
 		c, _ := pyast.AsCall(call)

@@ -419,7 +419,7 @@ func caught(n, scope pyast.Node, names []string) bool {
 		if p.Type() != "try_statement" || !cur.Equal(p.ChildByField("body")) {
 			continue
 		}
-		for _, h := range p.NamedChildren() {
+		for h := range p.Named() {
 			if h.Type() != "except_clause" {
 				continue
 			}

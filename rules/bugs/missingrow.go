@@ -181,7 +181,7 @@ func catchesMissing(body, call pyast.Node) bool {
 		if !t.ChildByField("body").Contains(call) {
 			continue
 		}
-		for _, k := range t.NamedChildren() {
+		for k := range t.Named() {
 			if k.Type() != "except_clause" {
 				continue
 			}

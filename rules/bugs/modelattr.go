@@ -140,7 +140,7 @@ func innerClassRead(p *analyzer.Pass, sm *semantic.Model, ac *attrCache, outer p
 	if strings.HasPrefix(name, "_") || ac.guarded(outer, name) || ac.stored(outer, name) {
 		return true
 	}
-	for _, b := range def.ChildByField("superclasses").NamedChildren() {
+	for b := range def.ChildByField("superclasses").Named() {
 		if b.Type() == "keyword_argument" {
 			return true
 		}
@@ -226,7 +226,7 @@ func closedModel(sm *semantic.Model, md *project.Model, cls *semantic.Class) boo
 		if c.Node.ChildByField("superclasses").IsNil() {
 			continue
 		}
-		for _, k := range c.Node.ChildByField("superclasses").NamedChildren() {
+		for k := range c.Node.ChildByField("superclasses").Named() {
 			if k.Type() == "keyword_argument" {
 				return false // a metaclass
 			}
@@ -367,7 +367,7 @@ func (ac *attrCache) guarded(n pyast.Node, name string) bool {
 		return true
 	}
 	for t := pyast.Ancestor(n, "try_statement"); !t.IsNil(); t = pyast.Ancestor(t, "try_statement") {
-		for _, k := range t.NamedChildren() {
+		for k := range t.Named() {
 			if k.Type() == "except_clause" && strings.Contains(k.Text(), "AttributeError") {
 				return true
 			}

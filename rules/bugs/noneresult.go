@@ -134,13 +134,13 @@ func endReachable(block pyast.Node) bool {
 		return endReachable(last.ChildByField("body"))
 	case "try_statement":
 		reach := endReachable(last.ChildByField("body"))
-		for _, k := range last.NamedChildren() {
+		for k := range last.Named() {
 			switch k.Type() {
 			case "else_clause":
 				reach = endReachable(k.ChildByField("body"))
 			}
 		}
-		for _, k := range last.NamedChildren() {
+		for k := range last.Named() {
 			switch k.Type() {
 			case "except_clause", "except_group_clause":
 				if b := clauseBlock(k); b.IsNil() || endReachable(b) {
@@ -166,7 +166,7 @@ func endReachable(block pyast.Node) bool {
 // clauseBlock returns the block of an except, except* or finally clause
 // (they have no body field).
 func clauseBlock(clause pyast.Node) pyast.Node {
-	for _, c := range clause.NamedChildren() {
+	for c := range clause.Named() {
 		if c.Type() == "block" {
 			return c
 		}

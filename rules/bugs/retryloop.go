@@ -135,7 +135,7 @@ func assignedNames(l pyast.Node) []string {
 		return []string{l.Text()}
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
 		var out []string
-		for _, k := range l.NamedChildren() {
+		for k := range l.Named() {
 			out = append(out, assignedNames(k)...)
 		}
 		return out

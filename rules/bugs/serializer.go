@@ -157,7 +157,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 			if val.Type() != "dictionary" {
 				continue
 			}
-			for _, pair := range val.NamedChildren() {
+			for pair := range val.Named() {
 				k := pair.ChildByField("key")
 				if name, ok := pyast.StringValue(k); ok && !known(name) {
 					reportSerializerName(p, c, md, opt, name, k, fields, all, declared)
@@ -180,13 +180,13 @@ func extraSources(meta pyast.Node) map[string]string {
 		if val.Type() != "dictionary" {
 			continue
 		}
-		for _, pair := range val.NamedChildren() {
+		for pair := range val.Named() {
 			name, ok := pyast.StringValue(pair.ChildByField("key"))
 			opts := pair.ChildByField("value")
 			if !ok || opts.Type() != "dictionary" {
 				continue
 			}
-			for _, o := range opts.NamedChildren() {
+			for o := range opts.Named() {
 				if k, _ := pyast.StringValue(o.ChildByField("key")); k == "source" {
 					if src, ok := pyast.StringValue(o.ChildByField("value")); ok {
 						out[name] = src
@@ -282,7 +282,7 @@ func listItems(n pyast.Node) []pyast.Node {
 		return nil
 	}
 	var out []pyast.Node
-	for _, k := range n.NamedChildren() {
+	for k := range n.Named() {
 		if k.Type() != "comment" {
 			out = append(out, k)
 		}

@@ -46,7 +46,7 @@ func runUnawaitedCoroutine(p *analyzer.Pass) error {
 	f := sm.File(p.Unit)
 	for st := range pyast.FindEach(p.Root, "expression_statement") {
 		call := st.NamedChild(0)
-		if call.Type() != "call" || len(st.NamedChildren()) != 1 {
+		if call.Type() != "call" || st.NamedChildCount() != 1 {
 			continue
 		}
 		name, ok := coroutineCallee(p, f, call)

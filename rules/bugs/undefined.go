@@ -371,7 +371,7 @@ func isFirstIterable(comp, child pyast.Node) bool {
 	if child.Type() != "for_in_clause" {
 		return false
 	}
-	for _, k := range comp.NamedChildren() {
+	for k := range comp.Named() {
 		if k.Type() == "for_in_clause" {
 			return k.Equal(child)
 		}
@@ -405,7 +405,7 @@ func guardedByNameError(id pyast.Node) bool {
 		if !t.ChildByField("body").Contains(id) {
 			continue
 		}
-		for _, h := range t.NamedChildren() {
+		for h := range t.Named() {
 			if h.Type() != "except_clause" {
 				continue
 			}

@@ -97,7 +97,7 @@ func loadedRowLocal(f *semantic.File, def, at pyast.Node, name string) bool {
 		}
 	}
 	for _, g := range pyast.FindAllShallow(pyast.Body(def), "global_statement", "nonlocal_statement") {
-		for _, id := range g.NamedChildren() {
+		for id := range g.Named() {
 			if id.Text() == name {
 				return false
 			}

@@ -101,7 +101,7 @@ func isSlice(n pyast.Node) bool {
 	if n.Type() != "subscript" {
 		return false
 	}
-	for _, ch := range n.NamedChildren() {
+	for ch := range n.Named() {
 		if ch.Type() == "slice" {
 			return true
 		}
@@ -125,7 +125,7 @@ func taskArgs(c pyast.Call) []pyast.Node {
 		case "list", "tuple":
 			out = append(out, v.NamedChildren()...)
 		case "dictionary":
-			for _, pair := range v.NamedChildren() {
+			for pair := range v.Named() {
 				if pair.Type() == "pair" {
 					out = append(out, pair.ChildByField("value"))
 				}

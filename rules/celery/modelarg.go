@@ -64,7 +64,7 @@ func runModelArgument(p *analyzer.Pass) error {
 				args = append(args, c.Positional[0].NamedChildren()...)
 			}
 			if k := c.Keyword("kwargs"); k.Type() == "dictionary" {
-				for _, pair := range k.NamedChildren() {
+				for pair := range k.Named() {
 					args = append(args, pair.ChildByField("value"))
 				}
 			}
@@ -95,7 +95,7 @@ func runModelArgument(p *analyzer.Pass) error {
 	}
 	for _, t := range tasks(p) {
 		annotated := map[string]bool{}
-		for _, prm := range t.def.ChildByField("parameters").NamedChildren() {
+		for prm := range t.def.ChildByField("parameters").Named() {
 			if !prm.Is("typed_parameter", "typed_default_parameter") {
 				continue
 			}

@@ -131,7 +131,7 @@ func runDelayInLoop(p *analyzer.Pass) error {
 		}
 		if loop.Type() == "for_statement" {
 			it := pyast.Unparen(loop.ChildByField("right"))
-			if it.Is("list", "tuple", "set") && len(it.NamedChildren()) <= 3 {
+			if it.Is("list", "tuple", "set") && it.NamedChildCount() <= 3 {
 				return true
 			}
 			// for i in range(0, len(ids), BATCH): already chunked by hand.

@@ -216,7 +216,7 @@ func runUnboundedRetries(p *analyzer.Pass) error {
 			report(m.Parent(), t.name) // the keyword argument, or the class attribute assignment
 		}
 		if rk := t.option("retry_kwargs"); rk.Type() == "dictionary" {
-			for _, pair := range rk.NamedChildren() {
+			for pair := range rk.Named() {
 				if k, _ := pyast.StringValue(pair.ChildByField("key")); k == "max_retries" && pair.ChildByField("value").Type() == "none" {
 					report(pair, t.name)
 				}

@@ -205,7 +205,7 @@ func genericRaised(p *analyzer.Pass, r pyast.Node) string {
 // raisedExpr returns the expression a raise statement raises, or the zero
 // Node for a bare raise.
 func raisedExpr(r pyast.Node) pyast.Node {
-	for _, c := range r.NamedChildren() {
+	for c := range r.Named() {
 		if c.Field() == "cause" || c.Type() == "comment" {
 			continue
 		}

@@ -115,7 +115,7 @@ func isMainGuard(cond pyast.Node) bool {
 		return false
 	}
 	var name, main bool
-	for _, c := range cond.NamedChildren() {
+	for c := range cond.Named() {
 		if c.Type() == "identifier" && c.Text() == "__name__" {
 			name = true
 		}

@@ -209,7 +209,7 @@ func (t *Tracker) unboundedExpr(e pyast.Node) *QS {
 	e = pyast.Unparen(e)
 	switch e.Type() {
 	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
-		for _, c := range e.NamedChildren() {
+		for c := range e.Named() {
 			if c.Type() == "for_in_clause" {
 				if l := t.LoopByNode(c); l != nil && isUnbounded(l.QS) {
 					return l.QS

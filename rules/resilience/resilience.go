@@ -65,7 +65,7 @@ func bestEffort(call pyast.Node) bool {
 			if c.Field() != "body" {
 				continue
 			}
-			for _, h := range p.NamedChildren() {
+			for h := range p.Named() {
 				if h.Type() == "except_clause" && len(pyast.FindAllShallow(h, "raise_statement")) == 0 {
 					return true
 				}

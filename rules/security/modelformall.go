@@ -120,7 +120,7 @@ func formKind(cls pyast.Node, meta pyast.Node) string {
 			hasModel = true
 		}
 	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		name := lastName(b)
 		switch {
 		case strings.HasSuffix(name, "ModelForm"), hasModel && strings.HasSuffix(name, "Form"):
@@ -158,13 +158,13 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		case "model":
 			model = g.Lookup(p.Unit, pyast.Dotted(right))
 		case "read_only_fields":
-			for _, e := range right.NamedChildren() {
+			for e := range right.Named() {
 				if v, ok := pyast.StringValue(e); ok {
 					protected[v] = true
 				}
 			}
 		case "extra_kwargs":
-			for _, pair := range right.NamedChildren() {
+			for pair := range right.Named() {
 				k, ok := pyast.StringValue(pair.ChildByField("key"))
 				if ok && pair.Type() == "pair" && strings.Contains(pair.ChildByField("value").Text(), "read_only") {
 					protected[k] = true

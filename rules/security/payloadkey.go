@@ -181,7 +181,7 @@ func guardedRead(body, s pyast.Node, key string) bool {
 		if a.Type() != "try_statement" {
 			continue
 		}
-		for _, k := range a.NamedChildren() {
+		for k := range a.Named() {
 			if k.Type() != "except_clause" {
 				continue
 			}

@@ -193,7 +193,7 @@ func metaList(meta pyast.Node, name string) (pyast.Node, []string, bool) {
 			return a, nil, s == "__all__"
 		}
 		var out []string
-		for _, e := range v.NamedChildren() {
+		for e := range v.Named() {
 			if s, ok := pyast.StringValue(e); ok {
 				out = append(out, s)
 			}
@@ -213,7 +213,7 @@ func extraWriteOnly(meta pyast.Node) map[string]bool {
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "extra_kwargs" {
 			continue
 		}
-		for _, pair := range pyast.Unparen(a.ChildByField("right")).NamedChildren() {
+		for pair := range pyast.Unparen(a.ChildByField("right")).Named() {
 			k, ok := pyast.StringValue(pair.ChildByField("key"))
 			if ok && strings.Contains(pair.ChildByField("value").Text(), "write_only") &&
 				strings.Contains(strings.ReplaceAll(pair.ChildByField("value").Text(), " ", ""), "True") {

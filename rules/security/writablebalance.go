@@ -78,7 +78,7 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			dropped := droppedByClass(cls)
 			var names []string
 			var first pyast.Node
-			for _, e := range fields.NamedChildren() {
+			for e := range fields.Named() {
 				v, ok := pyast.StringValue(e)
 				if !ok || !writable[v] || !listedGuarded(v) || dropped[v] {
 					continue

@@ -401,7 +401,7 @@ func saveAfterNetwork(p *analyzer.Pass, sf *semantic.File, ef *effects.File, fn 
 			list := `"` + strings.Join(fields, `", "`) + `"`
 			d.Help = fmt.Sprintf("save only what changed after the call: `%s.save(update_fields=[%s])`", row, list)
 			args := s.Node.ChildByField("arguments")
-			if len(args.NamedChildren()) == 0 {
+			if args.NamedChildCount() == 0 {
 				d.Fixes = []analyzer.Fix{{Message: "save only the fields set after the call", Applicability: analyzer.Unsafe,
 					Edits: []analyzer.TextEdit{{Range: analyzer.Range{Start: args.StartByte() + 1, End: args.EndByte() - 1}, NewText: "update_fields=[" + list + "]"}}}}
 			}

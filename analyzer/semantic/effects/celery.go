@@ -114,7 +114,7 @@ func IsTaskDecorator(im *pyast.Imports, callee pyast.Node) bool {
 // base named <x>.Task (app.Task, celery_app.Task) in a file importing celery.
 func IsTaskClass(im *pyast.Imports, cls pyast.Node) bool {
 	importsCelery := -1
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		if q, ok := im.Resolve(b); ok {
 			switch q {
 			case "celery.Task", "celery.app.task.Task", "celery.task.Task":

@@ -124,7 +124,7 @@ func InRequestTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Node) b
 // AtomicScope: the with clause, or the @atomic decorator.
 func ScopeAnchor(im *pyast.Imports, scope pyast.Node) pyast.Node {
 	if scope.Type() == "with_statement" {
-		for _, c := range scope.NamedChildren() {
+		for c := range scope.Named() {
 			if c.Type() == "with_clause" {
 				return c
 			}
