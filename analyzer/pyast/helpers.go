@@ -591,19 +591,7 @@ func Unparen(n Node) Node {
 }
 
 // Statements returns the statements of a block (or module).
-func Statements(block Node) []Node {
-	kids := block.NamedChildren()
-	out := kids[:0] // filtered in place: one allocation
-	for _, c := range kids {
-		if c.Type() != "comment" {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
+func Statements(block Node) []Node { return block.namedChildren(true) }
 
 // Identifiers returns the names bound by an assignment target or loop
 // variable pattern (identifiers only, through tuples and lists).

@@ -1,6 +1,8 @@
 package pyast
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,5 +75,30 @@ func TestNamedMatchesNamedChildren(t *testing.T) {
 	assert.Equal(t, 0, Node{}.NamedChildCount())
 	for range (Node{}).Named() {
 		t.Fatal("the zero Node has no children")
+	}
+}
+
+// NamedChildren and Statements gather up to 16 children on the stack and
+// spill past that: both sides of the limit, comments between statements.
+func TestStatementsAroundTheStackBuffer(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 40, 100} {
+		var src strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&src, "x%d = %d\n# note %d\n", i, i, i)
+		}
+		tr, err := Parse([]byte(src.String()))
+		require.NoError(t, err)
+		root := tr.Root()
+		var want []Node
+		for c := range root.Named() {
+			want = append(want, c)
+		}
+		assert.Equal(t, want, root.NamedChildren(), "%d", n)
+		assert.Len(t, want, 2*n)
+		st := Statements(root)
+		require.Len(t, st, n)
+		for i, s := range st {
+			assert.Equal(t, fmt.Sprintf("x%d = %d", i, i), s.Text())
+		}
 	}
 }
