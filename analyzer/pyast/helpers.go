@@ -192,29 +192,67 @@ var defTypes = [...]string{"function_definition", "class_definition", "lambda"}
 // shallow filters cands (n's nodes, in order) in place, leaving out those
 // inside a nested definition, read from the type index without a copy.
 func shallow[T nodeIndex](n Node, cands []Node, ix *typeIndex[T]) []Node {
-	lo, hi := n.i, n.nd().subEnd
-	var defs [len(defTypes)][]T
-	for k, typ := range defTypes {
-		defs[k] = ix.of(typeIDs[typ], lo, hi)
-	}
-	nodes := n.t.nodes
+	sf := newShallowFilter(n, ix)
 	out := cands[:0]
-	skipEnd := int32(-1) // nodes below this index lie in a nested definition
 	for _, c := range cands {
-		for k := range defs {
-			for len(defs[k]) > 0 && int32(defs[k][0]) <= c.i {
-				if d := int32(defs[k][0]); d != n.i && nodes[d].flags&flagNamed != 0 {
-					skipEnd = max(skipEnd, nodes[d].subEnd)
-				}
-				defs[k] = defs[k][1:]
-			}
+		if sf.keep(c) {
+			out = append(out, c)
 		}
-		if c.i < skipEnd || (c.i != n.i && nodes[c.i].flags&flagNamed == 0) {
-			continue
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// shallowFilter tells, for n's nodes given in order, which lie outside
+// the definitions nested in n.
+type shallowFilter[T nodeIndex] struct {
+	n       Node
+	defs    [len(defTypes)][]T
+	skipEnd int32 // nodes below this index lie in a nested definition
+}
+
+func newShallowFilter[T nodeIndex](n Node, ix *typeIndex[T]) *shallowFilter[T] {
+	sf := &shallowFilter[T]{n: n, skipEnd: -1}
+	lo, hi := n.i, n.nd().subEnd
+	for k, typ := range defTypes {
+		sf.defs[k] = ix.of(typeIDs[typ], lo, hi)
+	}
+	return sf
+}
+
+// keep reports whether c, the next of n's nodes in order, is kept.
+func (sf *shallowFilter[T]) keep(c Node) bool {
+	nodes := sf.n.t.nodes
+	for k := range sf.defs {
+		for len(sf.defs[k]) > 0 && int32(sf.defs[k][0]) <= c.i {
+			if d := int32(sf.defs[k][0]); d != sf.n.i && nodes[d].flags&flagNamed != 0 {
+				sf.skipEnd = max(sf.skipEnd, nodes[d].subEnd)
+			}
+			sf.defs[k] = sf.defs[k][1:]
+		}
+	}
+	return c.i >= sf.skipEnd && (c.i == sf.n.i || nodes[c.i].flags&flagNamed != 0)
+}
+
+// FindEachShallow yields what FindAllShallow returns, in the same order,
+// without building the list: for callers that stop early or only look.
+func FindEachShallow(n Node, types ...string) iter.Seq[Node] {
+	return func(yield func(Node) bool) {
+		if n.IsNil() {
+			return
+		}
+		small, large := n.t.types()
+		var keep func(Node) bool
+		if small != nil {
+			keep = newShallowFilter(n, small).keep
+		} else {
+			keep = newShallowFilter(n, large).keep
+		}
+		for c := range FindEach(n, types...) {
+			if keep(c) && !yield(c) {
+				return
+			}
+		}
+	}
 }
 
 // Ancestor returns the nearest proper ancestor of n with one of the given

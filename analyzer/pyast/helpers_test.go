@@ -102,3 +102,34 @@ func TestStatementsAroundTheStackBuffer(t *testing.T) {
 		}
 	}
 }
+
+// FindEachShallow yields FindAllShallow's nodes, for every scope of a
+// source with nested functions, classes and lambdas, and stops early.
+func TestFindEachShallowMatchesFindAllShallow(t *testing.T) {
+	src := "x = f(1)\ndef g(a=h()):\n    y = a.b(2)\n    class C:\n        z = k()\n        def m(self): return n()\n    " +
+		"q = lambda v: w(v)\n    return q(y)\n@dec(p())\nclass D(E):\n    r = s()\nprint(x, lambda: t())\n"
+	tr, err := Parse([]byte(src))
+	require.NoError(t, err)
+	scopes := append([]Node{tr.Root()}, FindAll(tr.Root(), "function_definition", "class_definition", "lambda", "block")...)
+	total := 0
+	for _, sc := range scopes {
+		for _, types := range [][]string{{"call"}, {"identifier"}, {"call", "assignment"}, {"lambda"}, {"("}} {
+			want := FindAllShallow(sc, types...)
+			var got []Node
+			for c := range FindEachShallow(sc, types...) {
+				got = append(got, c)
+			}
+			assert.Equal(t, want, got, "%s %v", sc, types)
+			total += len(want)
+			if len(want) > 1 {
+				k := 0
+				for range FindEachShallow(sc, types...) {
+					k++
+					break
+				}
+				assert.Equal(t, 1, k)
+			}
+		}
+	}
+	assert.Greater(t, total, 50)
+}

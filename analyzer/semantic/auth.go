@@ -450,7 +450,7 @@ func (m *Model) getPermissions(c *Class, gp *Func, action string, methods []stri
 	var names []string
 	obj := false
 	body := pyast.Body(gp.Node)
-	for _, n := range pyast.FindAllShallow(body, "return_statement", "assignment") {
+	for n := range pyast.FindEachShallow(body, "return_statement", "assignment") {
 		var v pyast.Node
 		switch n.Type() {
 		case "return_statement":

@@ -72,7 +72,7 @@ func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
 	f.mu.Unlock()
 	if m == nil {
 		m = map[string][]pyast.Node{}
-		for _, a := range pyast.FindAllShallow(sc, "assignment", "named_expression") {
+		for a := range pyast.FindEachShallow(sc, "assignment", "named_expression") {
 			l := a.ChildByField("left")
 			if a.Type() == "named_expression" {
 				l = a.ChildByField("name")
@@ -764,7 +764,7 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 // less certain).
 func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 	var fallback, dynamic *QS
-	for _, r := range pyast.FindAllShallow(m, "return_statement") {
+	for r := range pyast.FindEachShallow(m, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
 			continue

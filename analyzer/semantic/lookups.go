@@ -216,7 +216,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				env.starModules[u.Module] = true
 			}
 		}
-		for _, c := range pyast.FindAll(u.Tree.Root(), "call") {
+		for c := range pyast.FindEach(u.Tree.Root(), "call") {
 			switch string(pyast.CalleeName(c)) {
 			case "GenericRelation":
 				// related_query_name makes a reverse name on the target.
@@ -245,7 +245,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 			}
 		}
 		// QuerySet and Manager classes: which of their methods add names.
-		for _, cls := range pyast.FindAll(u.Tree.Root(), "class_definition") {
+		for cls := range pyast.FindEach(u.Tree.Root(), "class_definition") {
 			cf := g.LookupClassQual(u.Module + "." + pyast.DefName(cls))
 			if cf == nil || !querySetClass(g, cf) {
 				continue
@@ -268,7 +268,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 					}
 					env.overrides[q][name] = true
 				}
-				for _, call := range pyast.FindAll(def, "call") {
+				for call := range pyast.FindEach(def, "call") {
 					if addsNames(call) {
 						env.annotating[name] = true
 						// What every queryset of the manager carries.

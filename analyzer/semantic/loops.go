@@ -65,7 +65,7 @@ func (f *File) ensureLoops() {
 		return
 	}
 	f.loopBy = map[int32]*Loop{}
-	for _, n := range pyast.FindAll(f.Unit.Tree.Root(), "for_statement", "call", "for_in_clause") {
+	for n := range pyast.FindEach(f.Unit.Tree.Root(), "for_statement", "call", "for_in_clause") {
 		var l *Loop
 		switch n.Type() {
 		case "for_statement":
@@ -206,7 +206,7 @@ func (f *File) addPrefetchObjects(l *Loop, q *QS) *QS {
 	if it.Type() != "identifier" {
 		return q
 	}
-	for _, call := range pyast.FindAllShallow(ScopeOf(l.Node), "call") {
+	for call := range pyast.FindEachShallow(ScopeOf(l.Node), "call") {
 		c, _ := pyast.AsCall(call)
 		name := pyast.Dotted(c.Func)
 		if !strings.HasSuffix(name, "prefetch_related_objects") || len(c.Positional) < 2 || call.StartByte() > l.Node.StartByte() {

@@ -215,7 +215,7 @@ func Build(ix *project.Index) *Model {
 		if RolesOf(f.Unit).Any(Test | Migration) {
 			return
 		}
-		for _, call := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
+		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
 			if fn, bound := f.staticCallee(call); fn != nil {
 				f.calls = append(f.calls, outCall{fn: fn, site: callSite{file: f, call: call, bound: bound}})
 			}
@@ -394,7 +394,7 @@ func (f *File) collect() {
 		}
 	}
 	// Nested functions: addressable only from their enclosing scope.
-	for _, def := range pyast.FindAll(root, "function_definition") {
+	for def := range pyast.FindEach(root, "function_definition") {
 		if _, ok := f.byDef[def.ID()]; ok {
 			continue
 		}
@@ -463,7 +463,7 @@ func (f *File) addClass(def pyast.Node, qual string) *Class {
 		case "function_definition":
 			fn := f.addFunc(d, c, qual+"."+pyast.DefName(d))
 			c.Methods[fn.Name] = fn
-			for _, a := range pyast.FindAll(d, "assignment") {
+			for a := range pyast.FindEach(d, "assignment") {
 				l := a.ChildByField("left")
 				if l.Type() == "attribute" && pyast.Dotted(l.ChildByField("object")) == "self" {
 					name := l.ChildByField("attribute").Text()
@@ -685,7 +685,7 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 // slicing (`return qs`, `return queryset.filter(owner=user)`), or -1.
 func passThroughParam(fn *Func, g *project.Models) (int, bool) {
 	idx, opaque := -1, false
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		for {
 			if e.Type() == "subscript" {

@@ -255,7 +255,7 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 func (f *File) dictUpdates(n pyast.Node, name string, from, to int) []dictEntry {
 	var out []dictEntry
 	scope := ScopeOf(n)
-	for _, a := range pyast.FindAllShallow(scope, "assignment", "call") {
+	for a := range pyast.FindEachShallow(scope, "assignment", "call") {
 		if a.StartByte() < from || a.EndByte() > to {
 			continue
 		}
@@ -346,7 +346,7 @@ func (f *File) pageRows(n pyast.Node, depth int) *QS {
 		name := n.Text()
 		// page.object_list = prefetch(page.object_list)
 		var last pyast.Node
-		for _, a := range pyast.FindAllShallow(ScopeOf(n), "assignment") {
+		for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
 			l := a.ChildByField("left")
 			if a.EndByte() <= n.StartByte() && l.Type() == "attribute" && l.ChildByField("attribute").Text() == "object_list" &&
 				pyast.Dotted(l.ChildByField("object")) == name {
@@ -369,7 +369,7 @@ func (f *File) pageRows(n pyast.Node, depth int) *QS {
 			return f.pageRows(rhs, depth+1)
 		}
 		// `page, paginator = paginate(qs, 30)`
-		for _, a := range pyast.FindAllShallow(ScopeOf(n), "assignment") {
+		for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
 			l := a.ChildByField("left")
 			if a.EndByte() > n.StartByte() || !l.Is("pattern_list", "tuple_pattern") {
 				continue
@@ -450,7 +450,7 @@ func (f *File) pageParam(fn *Func, elem int, depth int) int {
 		return -1
 	}
 	idx := -1
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		if elem >= 0 {
 			if !e.Is("tuple", "expression_list") || elem >= e.NamedChildCount() {
@@ -585,7 +585,7 @@ func (f *File) helperSteps(fn *Func, idx int) ([]pyast.Node, bool) {
 	param := fn.Params[idx]
 	var best []pyast.Node
 	found := false
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		steps, ok := f.chainTo(pyast.Unparen(r.NamedChild(0)), param, r.StartByte(), 0)
 		if !ok {
 			return nil, false
@@ -781,7 +781,7 @@ func (f *File) contextAdditions(fn *Func) []dictEntry {
 			}
 		}
 	}
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		if e := pyast.Unparen(r.NamedChild(0)); e.Type() == "dictionary" {
 			out = append(out, f.dictEntries(e, r.StartByte(), 1)...)
 		}

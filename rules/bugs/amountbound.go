@@ -186,7 +186,7 @@ func checkedElsewhere(c *semantic.Class, name string) bool {
 		if fn == nil {
 			continue
 		}
-		for _, cmp := range pyast.FindAll(fn.Node, "comparison_operator") {
+		for cmp := range pyast.FindEach(fn.Node, "comparison_operator") {
 			if strings.Contains(cmp.Text(), name) && lowerBoundCheck.MatchString(cmp.Text()) {
 				return true
 			}

@@ -66,7 +66,7 @@ func runMissingRow500(p *analyzer.Pass) error {
 		var hits []pyast.Node
 		var models []string
 		body := pyast.Body(fn.Node)
-		for _, call := range pyast.FindAllShallow(body, "call") {
+		for call := range pyast.FindEachShallow(body, "call") {
 			c, ok := pyast.AsCall(call)
 			if !ok || c.Func.Type() != "attribute" || c.MethodName() != "get" {
 				continue

@@ -70,7 +70,7 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 	}
 	sm := semantic.Of(p.Project)
 	ac := newAttrCache(p.Root)
-	for _, n := range pyast.FindAll(p.Root, "attribute") {
+	for n := range pyast.FindEach(p.Root, "attribute") {
 		obj := n.ChildByField("object")
 		if obj.Type() != "identifier" && obj.Type() != "attribute" {
 			continue
@@ -286,7 +286,7 @@ func bodyNames(def pyast.Node, names map[string]bool) {
 					}
 				}
 			case "if_statement", "try_statement", "with_statement", "for_statement":
-				for _, b := range pyast.FindAllShallow(st, "block") {
+				for b := range pyast.FindEachShallow(st, "block") {
 					walk(b)
 				}
 				if st.Type() == "for_statement" {
@@ -351,7 +351,7 @@ func (ac *attrCache) guarded(n pyast.Node, name string) bool {
 	tested, ok := ac.tested[scope.ID()]
 	if !ok {
 		tested = map[string]bool{}
-		for _, call := range pyast.FindAll(scope, "call") {
+		for call := range pyast.FindEach(scope, "call") {
 			c, _ := pyast.AsCall(call)
 			if f := pyast.Dotted(c.Func); f == "hasattr" || f == "getattr" {
 				if len(c.Positional) > 1 {
@@ -386,15 +386,15 @@ func (ac *attrCache) stored(n pyast.Node, name string) bool {
 	if !ac.scanned {
 		ac.scanned = true
 		ac.written, ac.setattr = map[string]bool{}, map[string]bool{}
-		for _, a := range pyast.FindAll(ac.root, "assignment", "augmented_assignment", "delete_statement") {
+		for a := range pyast.FindEach(ac.root, "assignment", "augmented_assignment", "delete_statement") {
 			left := a.ChildByField("left")
-			for _, l := range pyast.FindAll(a, "attribute") {
+			for l := range pyast.FindEach(a, "attribute") {
 				if a.Type() == "delete_statement" || left.Contains(l) || left.Equal(l) {
 					ac.written[pyast.Dotted(l)] = true
 				}
 			}
 		}
-		for _, call := range pyast.FindAll(ac.root, "call") {
+		for call := range pyast.FindEach(ac.root, "call") {
 			c, _ := pyast.AsCall(call)
 			if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
 				if s, ok := pyast.StringValue(c.Positional[1]); ok {

@@ -56,7 +56,7 @@ func shapeOf(fn *semantic.Func) returnShape {
 		return returnsValue
 	}
 	valued := false
-	for _, r := range pyast.FindAllShallow(body, "return_statement") {
+	for r := range pyast.FindEachShallow(body, "return_statement") {
 		if v := r.NamedChild(0); !v.IsNil() && pyast.Unparen(v).Type() != "none" {
 			valued = true
 		}
@@ -298,7 +298,7 @@ func boundUse(f *semantic.File, call pyast.Node) string {
 	if len(f.Bindings(a, name)) != 1 {
 		return ""
 	}
-	for _, id := range pyast.FindAllShallow(scope, "identifier") {
+	for id := range pyast.FindEachShallow(scope, "identifier") {
 		if id.Text() != name || id.StartByte() < a.EndByte() {
 			continue
 		}

@@ -151,7 +151,7 @@ func (b binder) binding(name string, at, depth int) (kind string, conf analyzer.
 	if depth > 3 {
 		return "", 0, nil
 	}
-	for _, n := range pyast.FindAllShallow(pyast.Body(b.fn), "assignment", "for_statement") {
+	for n := range pyast.FindEachShallow(pyast.Body(b.fn), "assignment", "for_statement") {
 		if n.StartByte() > at {
 			break
 		}

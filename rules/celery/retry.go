@@ -82,7 +82,7 @@ func httpCall(p *analyzer.Pass, c pyast.Call) string {
 // bound task parameter or the task's own name.
 func retryCalls(t task) []pyast.Call {
 	var out []pyast.Call
-	for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+	for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() != "retry" {
 			continue
@@ -117,7 +117,7 @@ func runExternalCallNoRetry(p *analyzer.Pass) error {
 		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) {
 			continue
 		}
-		for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+		for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {
 			c, _ := pyast.AsCall(n)
 			if q := httpCall(p, c); q != "" {
 				if retryLoop(n, t.def) {

@@ -174,7 +174,7 @@ func ownGenericRaise(p *analyzer.Pass, h pyidiom.Handler) pyast.Node {
 		return pyast.Node{}
 	}
 	body := try.ChildByField("body")
-	for _, r := range pyast.FindAllShallow(body, "raise_statement") {
+	for r := range pyast.FindEachShallow(body, "raise_statement") {
 		if genericRaised(p, r) == "" {
 			continue
 		}

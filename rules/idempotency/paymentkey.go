@@ -55,7 +55,7 @@ func runPaymentWithoutKey(p *analyzer.Pass) error {
 	fileWord := effects.PaymentWord(paths.Rel(p))
 	for _, fn := range effects.Functions(p.Root) {
 		keyed := -1
-		for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		for call := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 			what, why := paymentCall(p, f, call, fn, fileWord)
 			if what == "" {
 				continue

@@ -25,7 +25,7 @@ func functionRetries(im *pyast.Imports, fn pyast.Node) bool {
 	if !t.Option("autoretry_for").IsNil() {
 		return true
 	}
-	for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for call := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		if c, _ := pyast.AsCall(call); c.MethodName() == "retry" {
 			return true
 		}

@@ -53,7 +53,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				}
 				var all pyast.Node
 				readOnly := false
-				for _, a := range pyast.FindAllShallow(pyast.Body(s), "assignment") {
+				for a := range pyast.FindEachShallow(pyast.Body(s), "assignment") {
 					switch a.ChildByField("left").Text() {
 					case "fields":
 						if v, ok := pyast.StringValue(a.ChildByField("right")); ok && v == "__all__" {
@@ -115,7 +115,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 // BaseSerializer(ModelSerializer) do), else "".
 func formKind(cls pyast.Node, meta pyast.Node) string {
 	hasModel := false
-	for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+	for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
 		if a.ChildByField("left").Text() == "model" {
 			hasModel = true
 		}
@@ -152,7 +152,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 	}
 	var model *project.Model
 	protected := map[string]bool{}
-	for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+	for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
 		right := pyast.Unparen(a.ChildByField("right"))
 		switch a.ChildByField("left").Text() {
 		case "model":
@@ -173,7 +173,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		}
 	}
 	// Fields the class declares itself replace the model's.
-	for _, a := range pyast.FindAllShallow(pyast.Body(cls), "assignment") {
+	for a := range pyast.FindEachShallow(pyast.Body(cls), "assignment") {
 		left := a.ChildByField("left")
 		if left.Type() != "identifier" {
 			continue

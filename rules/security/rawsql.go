@@ -155,7 +155,7 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varK
 		if !pyast.IsFString(n) {
 			return "", pyast.Node{}
 		}
-		for _, i := range pyast.FindAllShallow(n, "interpolation") {
+		for i := range pyast.FindEachShallow(n, "interpolation") {
 			if e := i.ChildByField("expression"); !safeSQLValue(e, fn, safe) {
 				return "an f-string", e
 			}

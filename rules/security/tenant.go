@@ -114,7 +114,7 @@ type tenantCheck struct {
 
 // view reports the unscoped tenant queries of one view function.
 func (t *tenantCheck) view(fn pyast.Node) {
-	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for c := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		call, _ := pyast.AsCall(c)
 		var model *project.Model
 		written, chainTop := "", pyast.Node{}

@@ -62,7 +62,7 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 				continue
 			}
 			var fields pyast.Node
-			for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+			for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
 				if a.ChildByField("left").Text() == "fields" {
 					fields = pyast.Unparen(a.ChildByField("right"))
 				}

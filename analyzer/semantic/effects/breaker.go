@@ -40,7 +40,7 @@ func BreakerSites(root pyast.Node, src []byte) []pyast.Node {
 		return nil // cheap pre-filter; the tree decides below
 	}
 	var out []pyast.Node
-	for _, n := range pyast.FindAll(root, "class_definition", "decorator", "call") {
+	for n := range pyast.FindEach(root, "class_definition", "decorator", "call") {
 		found := false
 		switch n.Type() {
 		case "class_definition":

@@ -146,7 +146,7 @@ func (h Handler) OnlyTrivial() bool {
 // directive (noqa, pylint, type, pragma...): it usually explains a
 // deliberate choice.
 func (h Handler) HasComment() bool {
-	for _, n := range pyast.FindAll(h.Clause, "comment") {
+	for n := range pyast.FindEach(h.Clause, "comment") {
 		if !isDirective(n.Text()) {
 			return true
 		}
@@ -174,7 +174,7 @@ func (h Handler) MentionsAlias(n pyast.Node) bool {
 	if h.Alias == "" {
 		return false
 	}
-	for _, m := range pyast.FindAll(n, "identifier") {
+	for m := range pyast.FindEach(n, "identifier") {
 		if string(m.Bytes()) == h.Alias {
 			return true
 		}
