@@ -93,26 +93,34 @@ func findAll[T nodeIndex](n Node, ix *typeIndex[T], types []string) []Node {
 // order, without allocating them as a slice: for walks over every node of
 // some types (every identifier, every call) that need each node once.
 func FindEach(n Node, types ...string) iter.Seq[Node] {
-	return func(yield func(Node) bool) {
-		if n.IsNil() {
+	return func(yield func(Node) bool) { findEach(n, types, yield) }
+}
+
+// findEach is FindEach's walk. It is kept out of line, and so are the
+// generic functions it calls: inlined into a caller in another package,
+// a call to a generic function made the caller's loop body (yield) and
+// its state escape to the heap, three allocations per loop.
+//
+//go:noinline
+func findEach(n Node, types []string, yield func(Node) bool) {
+	if n.IsNil() {
+		return
+	}
+	for _, typ := range types {
+		if id, ok := typeIDs[typ]; ok && !indexedType[id] {
+			for _, m := range scanTypes(n, types) {
+				if !yield(m) {
+					return
+				}
+			}
 			return
 		}
-		for _, typ := range types {
-			if id, ok := typeIDs[typ]; ok && !indexedType[id] {
-				for _, m := range scanTypes(n, types) {
-					if !yield(m) {
-						return
-					}
-				}
-				return
-			}
-		}
-		small, large := n.t.types()
-		if small != nil {
-			eachOf(n, small, types, yield)
-		} else {
-			eachOf(n, large, types, yield)
-		}
+	}
+	small, large := n.t.types()
+	if small != nil {
+		eachOf(n, small, types, yield)
+	} else {
+		eachOf(n, large, types, yield)
 	}
 }
 
@@ -210,8 +218,8 @@ type shallowFilter[T nodeIndex] struct {
 	skipEnd int32 // nodes below this index lie in a nested definition
 }
 
-func newShallowFilter[T nodeIndex](n Node, ix *typeIndex[T]) *shallowFilter[T] {
-	sf := &shallowFilter[T]{n: n, skipEnd: -1}
+func newShallowFilter[T nodeIndex](n Node, ix *typeIndex[T]) shallowFilter[T] {
+	sf := shallowFilter[T]{n: n, skipEnd: -1}
 	lo, hi := n.i, n.nd().subEnd
 	for k, typ := range defTypes {
 		sf.defs[k] = ix.of(typeIDs[typ], lo, hi)
@@ -236,23 +244,27 @@ func (sf *shallowFilter[T]) keep(c Node) bool {
 // FindEachShallow yields what FindAllShallow returns, in the same order,
 // without building the list: for callers that stop early or only look.
 func FindEachShallow(n Node, types ...string) iter.Seq[Node] {
-	return func(yield func(Node) bool) {
-		if n.IsNil() {
-			return
-		}
-		small, large := n.t.types()
-		var keep func(Node) bool
-		if small != nil {
-			keep = newShallowFilter(n, small).keep
-		} else {
-			keep = newShallowFilter(n, large).keep
-		}
-		for c := range FindEach(n, types...) {
-			if keep(c) && !yield(c) {
-				return
-			}
-		}
+	return func(yield func(Node) bool) { findEachShallow(n, types, yield) }
+}
+
+// findEachShallow is FindEachShallow's walk, out of line as findEach is.
+//
+//go:noinline
+func findEachShallow(n Node, types []string, yield func(Node) bool) {
+	if n.IsNil() {
+		return
 	}
+	small, large := n.t.types()
+	if small != nil {
+		eachShallow(n, small, types, yield)
+	} else {
+		eachShallow(n, large, types, yield)
+	}
+}
+
+func eachShallow[T nodeIndex](n Node, ix *typeIndex[T], types []string, yield func(Node) bool) {
+	sf := newShallowFilter(n, ix)
+	findEach(n, types, func(c Node) bool { return !sf.keep(c) || yield(c) })
 }
 
 // Ancestor returns the nearest proper ancestor of n with one of the given
