@@ -643,6 +643,24 @@ func Unparen(n Node) Node {
 // Statements returns the statements of a block (or module).
 func Statements(block Node) []Node { return block.namedChildren(true) }
 
+// EachStatement yields the statements Statements returns, without the
+// slice: for the callers that only iterate.
+func EachStatement(block Node) iter.Seq[Node] {
+	return func(yield func(Node) bool) {
+		if block.t == nil {
+			return
+		}
+		for c := block.t.firstChild(block.i); c >= 0; c = block.t.nextChild(block.i, c) {
+			if block.t.nodes[c].flags&flagNamed == 0 {
+				continue
+			}
+			if m := (Node{t: block.t, i: c}); m.Type() != "comment" && !yield(m) {
+				return
+			}
+		}
+	}
+}
+
 // Identifiers returns the names bound by an assignment target or loop
 // variable pattern (identifiers only, through tuples and lists).
 func Identifiers(target Node) []string {

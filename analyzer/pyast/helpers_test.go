@@ -133,3 +133,24 @@ func TestFindEachShallowMatchesFindAllShallow(t *testing.T) {
 	}
 	assert.Greater(t, total, 50)
 }
+
+// EachStatement yields Statements' nodes and stops early.
+func TestEachStatementMatchesStatements(t *testing.T) {
+	tr, err := Parse([]byte("# a\nimport os\nx = 1  # b\nif x:\n    # c\n    y = 2\n    z = 3\nelse:\n    pass\n"))
+	require.NoError(t, err)
+	blocks := append([]Node{tr.Root(), {}}, FindAll(tr.Root(), "block")...)
+	for _, b := range blocks {
+		var got []Node
+		for s := range EachStatement(b) {
+			got = append(got, s)
+		}
+		assert.Equal(t, Statements(b), got, "%s", b)
+	}
+	assert.Len(t, Statements(tr.Root()), 3)
+	k := 0
+	for range EachStatement(tr.Root()) {
+		k++
+		break
+	}
+	assert.Equal(t, 1, k)
+}

@@ -570,7 +570,7 @@ func ClassMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node
 	if cls.IsNil() || seen > 8 {
 		return
 	}
-	for _, st := range pyast.Statements(pyast.Body(cls)) {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		d := st
 		if d.Type() == "decorated_definition" {
 			d = d.ChildByField("definition")
@@ -595,7 +595,7 @@ func ClassMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node
 		if b.Type() != "identifier" {
 			continue
 		}
-		for _, st := range pyast.Statements(root) {
+		for st := range pyast.EachStatement(root) {
 			if st.Type() == "decorated_definition" {
 				st = st.ChildByField("definition")
 			}

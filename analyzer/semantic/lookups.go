@@ -211,7 +211,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				env.translated = true
 			}
 		}
-		for _, st := range pyast.Statements(u.Tree.Root()) {
+		for st := range pyast.EachStatement(u.Tree.Root()) {
 			if st.Type() == "import_from_statement" && len(pyast.FindAll(st, "wildcard_import")) > 0 {
 				env.starModules[u.Module] = true
 			}
@@ -234,7 +234,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 			}
 		}
 		// Managers built at module level: `M = Manager.from_queryset(QS)`.
-		for _, st := range pyast.Statements(u.Tree.Root()) {
+		for st := range pyast.EachStatement(u.Tree.Root()) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 				continue
@@ -251,7 +251,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				continue
 			}
 			classAdds := false
-			for _, st := range pyast.Statements(pyast.Body(cls)) {
+			for st := range pyast.EachStatement(pyast.Body(cls)) {
 				def := st
 				if def.Type() == "decorated_definition" {
 					def = def.ChildByField("definition")

@@ -294,7 +294,7 @@ func (l *Loop) Once() bool {
 	if l.Node.Type() != "for_statement" {
 		return false
 	}
-	for _, st := range pyast.Statements(pyast.Body(l.Node)) {
+	for st := range pyast.EachStatement(pyast.Body(l.Node)) {
 		if st.Is("return_statement", "break_statement", "raise_statement") {
 			return true
 		}
@@ -325,7 +325,7 @@ func (l *Loop) LeavesAfter(n pyast.Node) bool {
 			continue
 		}
 		after := false
-		for _, st := range pyast.Statements(p) {
+		for st := range pyast.EachStatement(p) {
 			if st.Equal(c) {
 				after = true
 				continue

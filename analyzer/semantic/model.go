@@ -454,7 +454,7 @@ func (f *File) addClass(def pyast.Node, qual string) *Class {
 	}
 	f.byClass[def.ID()] = c
 	f.Classes = append(f.Classes, c)
-	for _, st := range pyast.Statements(pyast.Body(def)) {
+	for st := range pyast.EachStatement(pyast.Body(def)) {
 		d := st
 		if d.Type() == "decorated_definition" {
 			d = d.ChildByField("definition")
@@ -649,7 +649,7 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 	var out []pyast.Node
 	var walk func(block pyast.Node, depth int)
 	walk = func(block pyast.Node, depth int) {
-		for _, st := range pyast.Statements(block) {
+		for st := range pyast.EachStatement(block) {
 			switch st.Type() {
 			case "if_statement", "try_statement":
 				if depth > 4 {

@@ -58,7 +58,7 @@ func andOperands(n pyast.Node) []pyast.Node {
 
 // rejects reports an if whose body returns or raises at its first level.
 func rejects(st pyast.Node) bool {
-	for _, s := range pyast.Statements(st.ChildByField("consequence")) {
+	for s := range pyast.EachStatement(st.ChildByField("consequence")) {
 		switch s.Type() {
 		case "return_statement", "raise_statement":
 			return true

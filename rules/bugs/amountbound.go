@@ -57,7 +57,7 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 		if inputClassKind(c) == "" {
 			continue
 		}
-		for _, st := range pyast.Statements(pyast.Body(c.Node)) {
+		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
 			if st.Type() != "expression_statement" || st.NamedChild(0).Type() != "assignment" {
 				continue
 			}

@@ -41,7 +41,7 @@ var DefaultNotInChoices = &analyzer.Rule{
 func runDefaultNotInChoices(p *analyzer.Pass) error {
 	enums, choiceClasses := enumClasses(p.Root)
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		for _, st := range pyast.Statements(pyast.Body(cls)) {
+		for st := range pyast.EachStatement(pyast.Body(cls)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 				continue
@@ -199,7 +199,7 @@ func choiceValues(root, cls, n pyast.Node, classes map[string]pyast.Node, depth 
 // IntegerChoices class: `NAME = value` or `NAME = value, label`.
 func choicesClassValues(root, c pyast.Node, classes map[string]pyast.Node) ([]string, bool) {
 	var out []string
-	for _, st := range pyast.Statements(pyast.Body(c)) {
+	for st := range pyast.EachStatement(pyast.Body(c)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" {
 			continue

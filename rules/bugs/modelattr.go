@@ -123,7 +123,7 @@ func innerClassRead(p *analyzer.Pass, sm *semantic.Model, ac *attrCache, outer p
 	innerName := inner.ChildByField("attribute").Text()
 	var def pyast.Node
 	for _, c := range append([]*semantic.Class{cls}, cls.Bases()...) {
-		for _, st := range pyast.Statements(pyast.Body(c.Node)) {
+		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
 			if st.Type() == "class_definition" && pyast.DefName(st) == innerName {
 				def = st
 				break
@@ -272,7 +272,7 @@ func modelClassNames(g *project.Models, md *project.Model, cls *semantic.Class) 
 func bodyNames(def pyast.Node, names map[string]bool) {
 	var walk func(block pyast.Node)
 	walk = func(block pyast.Node) {
-		for _, st := range pyast.Statements(block) {
+		for st := range pyast.EachStatement(block) {
 			if st.Type() == "decorated_definition" {
 				st = st.ChildByField("definition")
 			}

@@ -73,7 +73,7 @@ func shapeOf(fn *semantic.Func) returnShape {
 // stub reports a body that only documents or refuses: pass, ..., a
 // string, raise.
 func stub(body pyast.Node) bool {
-	for _, s := range pyast.Statements(body) {
+	for s := range pyast.EachStatement(body) {
 		switch s.Type() {
 		case "pass_statement", "raise_statement":
 			continue

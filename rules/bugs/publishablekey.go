@@ -103,7 +103,7 @@ func keySource(p *analyzer.Pass, v pyast.Node) pyast.Node {
 		}
 	}
 	if len(found) == 0 {
-		for _, st := range pyast.Statements(p.Root) {
+		for st := range pyast.EachStatement(p.Root) {
 			if st.Type() != "expression_statement" {
 				continue
 			}

@@ -134,7 +134,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 	// The fields the serializer exposes: its Meta's, else the first base
 	// Meta that says (`class Meta(Base.Meta)` inherits them).
 	fields, all := exposed(mro)
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 			continue
@@ -171,7 +171,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 // literal `source` to that source.
 func extraSources(meta pyast.Node) map[string]string {
 	out := map[string]string{}
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "extra_kwargs" {
 			continue
@@ -240,7 +240,7 @@ func reportSerializerName(p *analyzer.Pass, c *semantic.Class, md *project.Model
 func exposed(mro []*semantic.Class) (fields []string, all bool) {
 	for _, c := range mro {
 		meta := metaClass(c.Node)
-		for _, st := range pyast.Statements(pyast.Body(meta)) {
+		for st := range pyast.EachStatement(pyast.Body(meta)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" {
 				continue
@@ -267,7 +267,7 @@ func exposed(mro []*semantic.Class) (fields []string, all bool) {
 
 // metaClass returns the Meta class defined in a class body.
 func metaClass(cls pyast.Node) pyast.Node {
-	for _, st := range pyast.Statements(pyast.Body(cls)) {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
 			return st
 		}

@@ -80,7 +80,7 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 // raises), or a return of the exception object itself (`return e`,
 // `return None, e`, `return Result(error=e)`; `str(e)` loses it).
 func passesOn(h pyidiom.Handler) bool {
-	for _, st := range pyast.Statements(h.Body) {
+	for st := range pyast.EachStatement(h.Body) {
 		switch st.Type() {
 		case "raise_statement":
 			return true

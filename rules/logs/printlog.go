@@ -94,7 +94,7 @@ func scriptLike(p *analyzer.Pass) bool {
 			return true
 		}
 	}
-	for _, s := range pyast.Statements(p.Root) {
+	for s := range pyast.EachStatement(p.Root) {
 		if s.Type() == "if_statement" && isMainGuard(s.ChildByField("condition")) {
 			return true
 		}

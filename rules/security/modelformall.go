@@ -43,7 +43,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 			if hasWord(pyast.DefName(n), "read", "readonly", "list", "output", "response", "lite", "activity", "log", "expand", "summary", "minimal") {
 				continue
 			}
-			for _, s := range pyast.Statements(pyast.Body(n)) {
+			for s := range pyast.EachStatement(pyast.Body(n)) {
 				if s.Type() != "class_definition" || pyast.DefName(s) != "Meta" {
 					continue
 				}

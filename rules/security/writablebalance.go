@@ -57,7 +57,7 @@ func privilegeFlag(name string) bool {
 // administrators takes a request body through it (POST, PUT, PATCH).
 func runWritableSensitiveField(p *analyzer.Pass) error {
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		for _, meta := range pyast.Statements(pyast.Body(cls)) {
+		for meta := range pyast.EachStatement(pyast.Body(cls)) {
 			if meta.Type() != "class_definition" || pyast.DefName(meta) != "Meta" || formKind(cls, meta) == "" {
 				continue
 			}

@@ -77,7 +77,7 @@ func TaskOf(im *pyast.Imports, fn pyast.Node) (CeleryTask, bool) {
 		return CeleryTask{}, false
 	}
 	t := CeleryTask{Def: fn, Name: pyast.DefName(cls), At: cls.ChildByField("name"), Options: map[string]pyast.Node{}, Class: true}
-	for _, s := range pyast.Statements(pyast.Body(cls)) {
+	for s := range pyast.EachStatement(pyast.Body(cls)) {
 		if s.Type() == "expression_statement" {
 			if a := s.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" {
 				t.Options[a.ChildByField("left").Text()] = a.ChildByField("right")
