@@ -33,7 +33,7 @@ func CollectImports(root Node) *Imports {
 				switch c.Type() {
 				case "dotted_name":
 					full := c.Text()
-					head := strings.SplitN(full, ".", 2)[0]
+					head, _, _ := strings.Cut(full, ".")
 					im.bind(head, head)
 					im.Modules = append(im.Modules, full)
 				case "aliased_import":

@@ -1200,7 +1200,7 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 				q.Single = true
 			}
 			for k := range c.Keywords {
-				head := strings.SplitN(k, "__", 2)[0]
+				head, _, _ := strings.Cut(k, "__")
 				fd := q.Model.Field(head)
 				if fd == nil {
 					fd = q.Model.FKColumn(head)

@@ -129,7 +129,7 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 	name := d + "." + method
 	if method == "create" {
 		if q, ok := p.Imports.Resolve(recv); ok {
-			head := strings.SplitN(q, ".", 2)[0]
+			head, _, _ := strings.Cut(q, ".")
 			res := strings.ToLower(d[strings.LastIndex(d, ".")+1:])
 			for _, m := range sdkModules {
 				if head == m && moneyResource(res) {

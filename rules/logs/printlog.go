@@ -90,7 +90,7 @@ func scriptLike(p *analyzer.Pass) bool {
 		return true
 	}
 	for _, m := range p.Imports.Modules {
-		if cliModules[strings.SplitN(m, ".", 2)[0]] {
+		if head, _, _ := strings.Cut(m, "."); cliModules[head] {
 			return true
 		}
 	}

@@ -17,7 +17,7 @@ func BreakerImport(im *pyast.Imports) string {
 		return ""
 	}
 	for _, m := range im.Modules {
-		head := strings.SplitN(m, ".", 2)[0]
+		head, _, _ := strings.Cut(m, ".")
 		for _, b := range breakerModules {
 			if head == b {
 				return m
