@@ -154,3 +154,67 @@ func TestEachStatementMatchesStatements(t *testing.T) {
 	}
 	assert.Equal(t, 1, k)
 }
+
+// collectImportsByWalk is CollectImports as a walk over every named node,
+// the reference for the version read from the type index.
+func collectImportsByWalk(root Node) *Imports {
+	im := &Imports{names: map[string]string{}}
+	Inspect(root, func(n Node) bool {
+		switch n.Type() {
+		case "import_statement":
+			for _, c := range n.ChildrenByField("name") {
+				switch c.Type() {
+				case "dotted_name":
+					full := c.Text()
+					head, _, _ := strings.Cut(full, ".")
+					im.bind(head, head)
+					im.Modules = append(im.Modules, full)
+				case "aliased_import":
+					full := c.ChildByField("name").Text()
+					im.bind(c.ChildByField("alias").Text(), full)
+					im.Modules = append(im.Modules, full)
+				}
+			}
+			return false
+		case "import_from_statement":
+			mod := n.ChildByField("module_name").Text()
+			im.Modules = append(im.Modules, mod)
+			for _, c := range n.ChildrenByField("name") {
+				switch c.Type() {
+				case "dotted_name":
+					im.bind(c.Text(), join(mod, c.Text()))
+				case "aliased_import":
+					im.bind(c.ChildByField("alias").Text(), join(mod, c.ChildByField("name").Text()))
+				}
+			}
+			return false
+		case "future_import_statement":
+			return false
+		}
+		return true
+	})
+	return im
+}
+
+// CollectImports finds what the walk over every node finds, in the same
+// order, in clean and broken code: imports at module level, in functions,
+// under if/try, aliased, relative, starred, cut short.
+func TestCollectImportsMatchesWalk(t *testing.T) {
+	base := "from __future__ import annotations\nimport os, os.path as osp, a.b.c\nfrom . import models\nfrom ..x import (y as z,\n  w)\n" +
+		"from m import *\ntry:\n    import json\nexcept ImportError:\n    json = None\nif TYPE_CHECKING:\n    from t import U\n" +
+		"def f():\n    import requests as r\n    from django.db import transaction\n    return r\nclass C:\n    import sys\n"
+	var variants []string
+	for i := 0; i <= len(base); i += 2 {
+		variants = append(variants, base[:i], base[:i]+"("+base[i:], base[:i]+base[min(i+1, len(base)):])
+	}
+	found := 0
+	for _, s := range variants {
+		tr, err := Parse([]byte(s))
+		require.NoError(t, err)
+		a, b := CollectImports(tr.Root()), collectImportsByWalk(tr.Root())
+		require.Equal(t, b.Modules, a.Modules, "%q", s)
+		require.Equal(t, b.names, a.names, "%q", s)
+		found += len(a.Modules)
+	}
+	assert.Greater(t, found, 1000)
+}
