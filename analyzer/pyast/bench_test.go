@@ -89,3 +89,59 @@ func BenchmarkDecodeTree(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFlatten is the conversion alone: tree-sitter's tree, parsed
+// once, flattened into the Go tree (the C walk and the copy).
+func BenchmarkFlatten(b *testing.B) {
+	src := benchSource(b)
+	p := sitter.NewParser()
+	defer p.Close()
+	p.SetLanguage(Language())
+	st, err := p.ParseCtx(context.Background(), nil, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if t := flatten(st, src); t.NodeCount() == 0 {
+			b.Fatal("no nodes")
+		}
+	}
+}
+
+// BenchmarkNamedChildren compares the slice and the iterator over every
+// node's named children.
+func BenchmarkNamedChildren(b *testing.B) {
+	src := benchSource(b)
+	t, err := Parse(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var all []Node
+	Inspect(t.Root(), func(n Node) bool { all = append(all, n); return true })
+	b.Run("slice", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			k := 0
+			for _, n := range all {
+				for _, c := range n.NamedChildren() {
+					k += int(c.i)
+				}
+			}
+		}
+	})
+	b.Run("iter", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			k := 0
+			for _, n := range all {
+				for c := range n.Named() {
+					k += int(c.i)
+				}
+			}
+		}
+	})
+}

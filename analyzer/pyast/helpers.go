@@ -93,26 +93,34 @@ func findAll[T nodeIndex](n Node, ix *typeIndex[T], types []string) []Node {
 // order, without allocating them as a slice: for walks over every node of
 // some types (every identifier, every call) that need each node once.
 func FindEach(n Node, types ...string) iter.Seq[Node] {
-	return func(yield func(Node) bool) {
-		if n.IsNil() {
+	return func(yield func(Node) bool) { findEach(n, types, yield) }
+}
+
+// findEach is FindEach's walk. It is kept out of line, and so are the
+// generic functions it calls: inlined into a caller in another package,
+// a call to a generic function made the caller's loop body (yield) and
+// its state escape to the heap, three allocations per loop.
+//
+//go:noinline
+func findEach(n Node, types []string, yield func(Node) bool) {
+	if n.IsNil() {
+		return
+	}
+	for _, typ := range types {
+		if id, ok := typeIDs[typ]; ok && !indexedType[id] {
+			for _, m := range scanTypes(n, types) {
+				if !yield(m) {
+					return
+				}
+			}
 			return
 		}
-		for _, typ := range types {
-			if id, ok := typeIDs[typ]; ok && !indexedType[id] {
-				for _, m := range scanTypes(n, types) {
-					if !yield(m) {
-						return
-					}
-				}
-				return
-			}
-		}
-		small, large := n.t.types()
-		if small != nil {
-			eachOf(n, small, types, yield)
-		} else {
-			eachOf(n, large, types, yield)
-		}
+	}
+	small, large := n.t.types()
+	if small != nil {
+		eachOf(n, small, types, yield)
+	} else {
+		eachOf(n, large, types, yield)
 	}
 }
 
@@ -192,29 +200,71 @@ var defTypes = [...]string{"function_definition", "class_definition", "lambda"}
 // shallow filters cands (n's nodes, in order) in place, leaving out those
 // inside a nested definition, read from the type index without a copy.
 func shallow[T nodeIndex](n Node, cands []Node, ix *typeIndex[T]) []Node {
-	lo, hi := n.i, n.nd().subEnd
-	var defs [len(defTypes)][]T
-	for k, typ := range defTypes {
-		defs[k] = ix.of(typeIDs[typ], lo, hi)
-	}
-	nodes := n.t.nodes
+	sf := newShallowFilter(n, ix)
 	out := cands[:0]
-	skipEnd := int32(-1) // nodes below this index lie in a nested definition
 	for _, c := range cands {
-		for k := range defs {
-			for len(defs[k]) > 0 && int32(defs[k][0]) <= c.i {
-				if d := int32(defs[k][0]); d != n.i && nodes[d].flags&flagNamed != 0 {
-					skipEnd = max(skipEnd, nodes[d].subEnd)
-				}
-				defs[k] = defs[k][1:]
-			}
+		if sf.keep(c) {
+			out = append(out, c)
 		}
-		if c.i < skipEnd || (c.i != n.i && nodes[c.i].flags&flagNamed == 0) {
-			continue
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// shallowFilter tells, for n's nodes given in order, which lie outside
+// the definitions nested in n.
+type shallowFilter[T nodeIndex] struct {
+	n       Node
+	defs    [len(defTypes)][]T
+	skipEnd int32 // nodes below this index lie in a nested definition
+}
+
+func newShallowFilter[T nodeIndex](n Node, ix *typeIndex[T]) shallowFilter[T] {
+	sf := shallowFilter[T]{n: n, skipEnd: -1}
+	lo, hi := n.i, n.nd().subEnd
+	for k, typ := range defTypes {
+		sf.defs[k] = ix.of(typeIDs[typ], lo, hi)
+	}
+	return sf
+}
+
+// keep reports whether c, the next of n's nodes in order, is kept.
+func (sf *shallowFilter[T]) keep(c Node) bool {
+	nodes := sf.n.t.nodes
+	for k := range sf.defs {
+		for len(sf.defs[k]) > 0 && int32(sf.defs[k][0]) <= c.i {
+			if d := int32(sf.defs[k][0]); d != sf.n.i && nodes[d].flags&flagNamed != 0 {
+				sf.skipEnd = max(sf.skipEnd, nodes[d].subEnd)
+			}
+			sf.defs[k] = sf.defs[k][1:]
+		}
+	}
+	return c.i >= sf.skipEnd && (c.i == sf.n.i || nodes[c.i].flags&flagNamed != 0)
+}
+
+// FindEachShallow yields what FindAllShallow returns, in the same order,
+// without building the list: for callers that stop early or only look.
+func FindEachShallow(n Node, types ...string) iter.Seq[Node] {
+	return func(yield func(Node) bool) { findEachShallow(n, types, yield) }
+}
+
+// findEachShallow is FindEachShallow's walk, out of line as findEach is.
+//
+//go:noinline
+func findEachShallow(n Node, types []string, yield func(Node) bool) {
+	if n.IsNil() {
+		return
+	}
+	small, large := n.t.types()
+	if small != nil {
+		eachShallow(n, small, types, yield)
+	} else {
+		eachShallow(n, large, types, yield)
+	}
+}
+
+func eachShallow[T nodeIndex](n Node, ix *typeIndex[T], types []string, yield func(Node) bool) {
+	sf := newShallowFilter(n, ix)
+	findEach(n, types, func(c Node) bool { return !sf.keep(c) || yield(c) })
 }
 
 // Ancestor returns the nearest proper ancestor of n with one of the given
@@ -255,6 +305,9 @@ func Dotted(n Node) string {
 	case "identifier":
 		return n.Text()
 	case "attribute":
+		if d, ok := plainChain(n); ok {
+			return d
+		}
 		obj := Dotted(n.ChildByField("object"))
 		if obj == "" {
 			return ""
@@ -265,6 +318,45 @@ func Dotted(n Node) string {
 	}
 	return ""
 }
+
+// plainChain returns the text of attribute node n when it is the dotted
+// name itself, as most chains are: attributes down to an identifier or
+// dotted_name, no error below, and nothing in the text but ASCII name
+// characters and dots (so no space, comment or line continuation between
+// the parts). The text shares the source, where Dotted would build the
+// name a part at a time. ok is false otherwise, with no answer.
+func plainChain(n Node) (string, bool) {
+	if n.HasError() {
+		return "", false
+	}
+	h := n
+	for h.Type() == "attribute" {
+		h = h.ChildByField("object")
+	}
+	if t := h.Type(); t != "identifier" && t != "dotted_name" {
+		return "", false
+	}
+	b := n.Bytes()
+	for _, c := range b {
+		if !plainByte[c] {
+			return "", false
+		}
+	}
+	return n.Text(), true
+}
+
+// plainByte marks the bytes a plain dotted name is made of.
+var plainByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['_'], t['.'] = true, true
+	return t
+}()
 
 // StringValue returns the value of a plain string literal (or an implicit
 // concatenation of them) without quotes or prefixes. ok is false for
@@ -304,7 +396,7 @@ func StringValue(n Node) (string, bool) {
 		return sb.String(), true
 	case "concatenated_string":
 		var sb strings.Builder
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			s, ok := StringValue(c)
 			if !ok {
 				return "", false
@@ -319,7 +411,7 @@ func StringValue(n Node) (string, bool) {
 // IsFString reports whether n is an f-string with at least one interpolation.
 func IsFString(n Node) bool {
 	if n.Type() == "concatenated_string" {
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			if IsFString(c) {
 				return true
 			}
@@ -329,7 +421,7 @@ func IsFString(n Node) bool {
 	if n.Type() != "string" {
 		return false
 	}
-	for _, c := range n.NamedChildren() {
+	for c := range n.Named() {
 		if c.Type() == "interpolation" {
 			return true
 		}
@@ -515,7 +607,7 @@ func Decorators(def Node) []Node {
 		return nil
 	}
 	var out []Node
-	for _, c := range p.NamedChildren() {
+	for c := range p.Named() {
 		if c.Type() == "decorator" {
 			if e := c.NamedChild(0); !e.IsNil() {
 				out = append(out, e)
@@ -549,18 +641,24 @@ func Unparen(n Node) Node {
 }
 
 // Statements returns the statements of a block (or module).
-func Statements(block Node) []Node {
-	kids := block.NamedChildren()
-	out := kids[:0] // filtered in place: one allocation
-	for _, c := range kids {
-		if c.Type() != "comment" {
-			out = append(out, c)
+func Statements(block Node) []Node { return block.namedChildren(true) }
+
+// EachStatement yields the statements Statements returns, without the
+// slice: for the callers that only iterate.
+func EachStatement(block Node) iter.Seq[Node] {
+	return func(yield func(Node) bool) {
+		if block.t == nil {
+			return
+		}
+		for c := block.t.firstChild(block.i); c >= 0; c = block.t.nextChild(block.i, c) {
+			if block.t.nodes[c].flags&flagNamed == 0 {
+				continue
+			}
+			if m := (Node{t: block.t, i: c}); m.Type() != "comment" && !yield(m) {
+				return
+			}
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // Identifiers returns the names bound by an assignment target or loop

@@ -23,17 +23,23 @@ type Imports struct {
 	Modules []string
 }
 
-// CollectImports scans the tree for import statements.
+// CollectImports scans the tree for import statements, in source order.
+// They are read from the tree's type index rather than by a walk over
+// every node (an import never holds another, and no anonymous node, which
+// a walk would not enter, has children).
 func CollectImports(root Node) *Imports {
 	im := &Imports{names: map[string]string{}}
-	Inspect(root, func(n Node) bool {
+	for n := range FindEach(root, "import_statement", "import_from_statement") {
+		if !n.IsNamed() {
+			continue // the index also holds a keyword of the same name, if any
+		}
 		switch n.Type() {
 		case "import_statement":
 			for _, c := range n.ChildrenByField("name") {
 				switch c.Type() {
 				case "dotted_name":
 					full := c.Text()
-					head := strings.SplitN(full, ".", 2)[0]
+					head, _, _ := strings.Cut(full, ".")
 					im.bind(head, head)
 					im.Modules = append(im.Modules, full)
 				case "aliased_import":
@@ -42,7 +48,6 @@ func CollectImports(root Node) *Imports {
 					im.Modules = append(im.Modules, full)
 				}
 			}
-			return false
 		case "import_from_statement":
 			mod := n.ChildByField("module_name").Text()
 			im.Modules = append(im.Modules, mod)
@@ -54,12 +59,8 @@ func CollectImports(root Node) *Imports {
 					im.bind(c.ChildByField("alias").Text(), join(mod, c.ChildByField("name").Text()))
 				}
 			}
-			return false
-		case "future_import_statement":
-			return false
 		}
-		return true
-	})
+	}
 	return im
 }
 

@@ -5,7 +5,7 @@ package pyast
 // are left out).
 func ParamNames(fn Node) []string {
 	var out []string
-	for _, p := range fn.ChildByField("parameters").NamedChildren() {
+	for p := range fn.ChildByField("parameters").Named() {
 		switch p.Type() {
 		case "identifier":
 			out = append(out, p.Text())

@@ -53,7 +53,7 @@ func python2Only(n Node) (Node, string) {
 			return n, "`raise E, message`"
 		}
 	case "parameters", "lambda_parameters":
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			if c.Type() == "tuple_pattern" {
 				return c, "tuple parameter"
 			}

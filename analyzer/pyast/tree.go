@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -582,27 +583,79 @@ func (n Node) Children() []Node {
 }
 
 // NamedChildren returns the named children in order.
-func (n Node) NamedChildren() []Node {
+func (n Node) NamedChildren() []Node { return n.namedChildren(false) }
+
+// namedChildren returns the named children, comments left out when
+// noComments is set, in one pass over the children: they sit apart in
+// the node array (a module's statements span the whole file), so a pass
+// to count them before a second to copy them costs a cache miss twice.
+// Up to 16 are gathered on the stack, then copied into a slice of their
+// number: one allocation either way.
+func (n Node) namedChildren(noComments bool) []Node {
 	if n.t == nil {
 		return nil
 	}
-	// Counted first, so that the slice is allocated once, at its size.
+	var buf [16]Node
+	k := 0
+	var spill []Node
+	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
+		if n.t.nodes[c].flags&flagNamed == 0 {
+			continue
+		}
+		m := Node{t: n.t, i: c}
+		if noComments && m.Type() == "comment" {
+			continue
+		}
+		switch {
+		case spill != nil:
+			spill = append(spill, m)
+		case k < len(buf):
+			buf[k] = m
+			k++
+		default:
+			spill = make([]Node, len(buf), 4*len(buf))
+			copy(spill, buf[:])
+			spill = append(spill, m)
+		}
+	}
+	if spill != nil {
+		return spill
+	}
+	if k == 0 {
+		return nil
+	}
+	out := make([]Node, k)
+	copy(out, buf[:k])
+	return out
+}
+
+// NamedChildCount is len(n.NamedChildren()), counted without the slice.
+func (n Node) NamedChildCount() int {
+	if n.t == nil {
+		return 0
+	}
 	k := 0
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
 		if n.t.nodes[c].flags&flagNamed != 0 {
 			k++
 		}
 	}
-	if k == 0 {
-		return nil
-	}
-	out := make([]Node, 0, k)
-	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
-		if n.t.nodes[c].flags&flagNamed != 0 {
-			out = append(out, Node{t: n.t, i: c})
+	return k
+}
+
+// Named yields the named children in order, as NamedChildren returns
+// them, without building a slice: for the callers that only iterate.
+func (n Node) Named() iter.Seq[Node] {
+	return func(yield func(Node) bool) {
+		if n.t == nil {
+			return
+		}
+		for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
+			if n.t.nodes[c].flags&flagNamed != 0 && !yield(Node{t: n.t, i: c}) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 // FirstChild returns the first child, or the zero Node.

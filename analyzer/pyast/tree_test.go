@@ -103,6 +103,42 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 	}
 }
 
+// The C walk skips the error and missing tests under a parent without
+// an error (tree-sitter sums children's error costs into the parent's):
+// broken code of every shape (the source cut short, a byte dropped, a
+// bracket or colon added at each point) gives the cursor walk's tree.
+func TestFlattenMatchesCursorWalkOnBrokenCode(t *testing.T) {
+	base := "import os, sys as s\nfrom .a import (b,\n  c)\n\n@dec(1)\nclass A(B, metaclass=M):\n" +
+		"    x: int = 1\n    def f(self, *a, k=2, **kw) -> None:\n        try:\n            return [y for y in a if y] or {k: v for k, v in kw.items()}\n" +
+		"        except (E, F) as e:\n            raise X from e\n        finally:\n            pass\n" +
+		"async def g():\n    async with h() as i:\n        await i\n    print(f\"{x=} {y!r:>{w}}\", end='')\n" +
+		"while a < b <= c:\n    a += 1; del b[0]\nlambda q: q if q else None\nmatch p:\n    case [1, *r]: pass\n"
+	var variants []string
+	for i := 0; i <= len(base); i += 3 {
+		variants = append(variants, base[:i])
+		if i < len(base) {
+			variants = append(variants, base[:i]+base[i+1:], base[:i]+"("+base[i:], base[:i]+":"+base[i:], base[:i]+"\n  "+base[i:])
+		}
+	}
+	broken := 0
+	p := sitter.NewParser()
+	defer p.Close()
+	p.SetLanguage(Language())
+	for _, s := range variants {
+		st, err := p.ParseCtx(context.Background(), nil, []byte(s))
+		require.NoError(t, err)
+		if st.RootNode().HasError() {
+			broken++
+		}
+		a := flatten(st, []byte(s))
+		b := convert(st, []byte(s))
+		st.Close()
+		require.Equal(t, b.data().nodes, a.data().nodes, "%q", s)
+		require.Equal(t, b.data().far, a.data().far, "%q", s)
+	}
+	assert.Greater(t, broken, len(variants)/2)
+}
+
 // farSource has a string longer than a node's 16-bit length and more
 // nodes than its 16-bit distance to a parent: ends and parents in the far
 // table.

@@ -186,7 +186,7 @@ func (m *Model) permExpr(f *File, n pyast.Node, depth int) (level, []string, boo
 		lv, obj := levelPublic, false
 		var names []string
 		unknown := false
-		for _, e := range n.NamedChildren() {
+		for e := range n.Named() {
 			if e.Type() == "comment" {
 				continue
 			}
@@ -390,14 +390,14 @@ func isLiteralPerms(v pyast.Node) bool {
 
 func isEmptySeq(v pyast.Node) bool {
 	v = pyast.Unparen(v)
-	return (v.Type() == "list" || v.Type() == "tuple") && len(v.NamedChildren()) == 0
+	return (v.Type() == "list" || v.Type() == "tuple") && v.NamedChildCount() == 0
 }
 
 // nodeNames returns the last names of the identifiers and attributes in
 // a list expression.
 func nodeNames(v pyast.Node) []string {
 	var out []string
-	for _, e := range pyast.Unparen(v).NamedChildren() {
+	for e := range pyast.Unparen(v).Named() {
 		if d := pyast.Dotted(e); d != "" {
 			out = append(out, lastName(d))
 		}
@@ -450,7 +450,7 @@ func (m *Model) getPermissions(c *Class, gp *Func, action string, methods []stri
 	var names []string
 	obj := false
 	body := pyast.Body(gp.Node)
-	for _, n := range pyast.FindAllShallow(body, "return_statement", "assignment") {
+	for n := range pyast.FindEachShallow(body, "return_statement", "assignment") {
 		var v pyast.Node
 		switch n.Type() {
 		case "return_statement":
@@ -583,7 +583,7 @@ func guardsHold(n, body pyast.Node, action string, methods []string) bool {
 			if d, h := matches(ifs.ChildByField("condition")); d && h {
 				return false
 			}
-			for _, el := range ifs.NamedChildren() {
+			for el := range ifs.Named() {
 				if el.Type() == "elif_clause" {
 					if d, h := matches(el.ChildByField("condition")); d && h {
 						return false
@@ -767,7 +767,7 @@ func (m *Model) applyDecorator(a *Auth, d pyast.Node) {
 		if c, ok := pyast.AsCall(d); ok && len(c.Positional) > 0 {
 			inner := pyast.Unparen(c.Positional[0])
 			if inner.Type() == "list" || inner.Type() == "tuple" {
-				for _, e := range inner.NamedChildren() {
+				for e := range inner.Named() {
 					m.applyDecorator(a, e)
 				}
 			} else {

@@ -150,7 +150,7 @@ func (m *Model) ModelMethod(md *project.Model, name string) *Func {
 // receives).
 func (f *File) declaredParams(fn *Func) []Value {
 	out := make([]Value, len(fn.Params))
-	for _, p := range fn.Node.ChildByField("parameters").NamedChildren() {
+	for p := range fn.Node.ChildByField("parameters").Named() {
 		var name string
 		var ann pyast.Node
 		switch p.Type() {
@@ -305,7 +305,7 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(dc.Positional[0]))
 		}
 	}
-	for _, call := range pyast.FindAllShallow(c.File.Unit.Tree.Root(), "call") {
+	for call := range pyast.FindEachShallow(c.File.Unit.Tree.Root(), "call") {
 		cc, _ := pyast.AsCall(call)
 		if !strings.HasSuffix(pyast.Dotted(cc.Func), ".register") || len(cc.Positional) < 2 {
 			continue
@@ -341,7 +341,7 @@ func (c *Class) IsAdmin() bool {
 func (f *File) returnValue(fn *Func) Value {
 	var out Value
 	seen, hooked := false, false
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
 			continue

@@ -495,7 +495,7 @@ func looksLikeView(fn *Func) bool {
 	if strings.Contains(lastName(base), "view") || strings.Contains(base, ".views.") || strings.Contains(base, "api") {
 		return true
 	}
-	for _, r := range pyast.FindAllShallow(pyast.Body(fn.Node), "return_statement") {
+	for r := range pyast.FindEachShallow(pyast.Body(fn.Node), "return_statement") {
 		if c, ok := pyast.AsCall(r.NamedChild(0)); ok {
 			name := lastName(pyast.Dotted(c.Func))
 			if strings.Contains(name, "Response") || name == "render" || name == "redirect" {
@@ -953,7 +953,7 @@ func stringList(n pyast.Node) []string {
 		return nil
 	}
 	var out []string
-	for _, e := range n.NamedChildren() {
+	for e := range n.Named() {
 		if s, ok := pyast.StringValue(e); ok {
 			out = append(out, s)
 		}

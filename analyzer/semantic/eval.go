@@ -72,7 +72,7 @@ func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
 	f.mu.Unlock()
 	if m == nil {
 		m = map[string][]pyast.Node{}
-		for _, a := range pyast.FindAllShallow(sc, "assignment", "named_expression") {
+		for a := range pyast.FindEachShallow(sc, "assignment", "named_expression") {
 			l := a.ChildByField("left")
 			if a.Type() == "named_expression" {
 				l = a.ChildByField("name")
@@ -114,7 +114,7 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 // else) and whether it has an else.
 func ifBodies(st pyast.Node) (bodies []pyast.Node, hasElse bool) {
 	bodies = []pyast.Node{st.ChildByField("consequence")}
-	for _, k := range st.NamedChildren() {
+	for k := range st.Named() {
 		switch k.Type() {
 		case "elif_clause":
 			bodies = append(bodies, k.ChildByField("consequence"))
@@ -570,7 +570,7 @@ func ClassMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node
 	if cls.IsNil() || seen > 8 {
 		return
 	}
-	for _, st := range pyast.Statements(pyast.Body(cls)) {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		d := st
 		if d.Type() == "decorated_definition" {
 			d = d.ChildByField("definition")
@@ -591,11 +591,11 @@ func ClassMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node
 	for !root.Parent().IsNil() {
 		root = root.Parent()
 	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		if b.Type() != "identifier" {
 			continue
 		}
-		for _, st := range pyast.Statements(root) {
+		for st := range pyast.EachStatement(root) {
 			if st.Type() == "decorated_definition" {
 				st = st.ChildByField("definition")
 			}
@@ -618,7 +618,7 @@ func (f *File) InheritsMethod(cls pyast.Node, method string) bool {
 	if g == nil || cls.IsNil() {
 		return false
 	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		if b.Type() == "keyword_argument" {
 			continue
 		}
@@ -670,7 +670,7 @@ func mro(c *Class) []*Class { return append([]*Class{c}, c.Bases()...) }
 // project class nor Django's or DRF's: it may define anything.
 func opaqueBases(c *Class) bool {
 	for _, cc := range mro(c) {
-		for _, b := range cc.Node.ChildByField("superclasses").NamedChildren() {
+		for b := range cc.Node.ChildByField("superclasses").Named() {
 			if b.Type() == "keyword_argument" {
 				continue
 			}
@@ -764,7 +764,7 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 // less certain).
 func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 	var fallback, dynamic *QS
-	for _, r := range pyast.FindAllShallow(m, "return_statement") {
+	for r := range pyast.FindEachShallow(m, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
 			continue
@@ -1200,7 +1200,7 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 				q.Single = true
 			}
 			for k := range c.Keywords {
-				head := strings.SplitN(k, "__", 2)[0]
+				head, _, _ := strings.Cut(k, "__")
 				fd := q.Model.Field(head)
 				if fd == nil {
 					fd = q.Model.FKColumn(head)

@@ -99,7 +99,7 @@ func (f *File) fetchLock(n pyast.Node) Lock {
 // chainCalls reports a call of method anywhere in n (a chain and its
 // arguments: `get_object_or_404(M.objects.select_for_update(), ...)`).
 func chainCalls(n pyast.Node, method string) bool {
-	for _, call := range pyast.FindAll(n, "call") {
+	for call := range pyast.FindEach(n, "call") {
 		if string(pyast.CalleeName(call)) == method {
 			return true
 		}
@@ -140,7 +140,7 @@ func (m *Model) paramLock(fn *Func, idx int, depth int) Lock {
 // passes.
 func (f *File) locksBefore(call pyast.Node, md *project.Model) bool {
 	scope := ScopeOf(call)
-	for _, n := range pyast.FindAll(scope, "call") {
+	for n := range pyast.FindEach(scope, "call") {
 		if n.StartByte() >= call.StartByte() {
 			break
 		}

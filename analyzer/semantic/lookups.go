@@ -211,12 +211,12 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				env.translated = true
 			}
 		}
-		for _, st := range pyast.Statements(u.Tree.Root()) {
+		for st := range pyast.EachStatement(u.Tree.Root()) {
 			if st.Type() == "import_from_statement" && len(pyast.FindAll(st, "wildcard_import")) > 0 {
 				env.starModules[u.Module] = true
 			}
 		}
-		for _, c := range pyast.FindAll(u.Tree.Root(), "call") {
+		for c := range pyast.FindEach(u.Tree.Root(), "call") {
 			switch string(pyast.CalleeName(c)) {
 			case "GenericRelation":
 				// related_query_name makes a reverse name on the target.
@@ -234,7 +234,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 			}
 		}
 		// Managers built at module level: `M = Manager.from_queryset(QS)`.
-		for _, st := range pyast.Statements(u.Tree.Root()) {
+		for st := range pyast.EachStatement(u.Tree.Root()) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 				continue
@@ -245,13 +245,13 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 			}
 		}
 		// QuerySet and Manager classes: which of their methods add names.
-		for _, cls := range pyast.FindAll(u.Tree.Root(), "class_definition") {
+		for cls := range pyast.FindEach(u.Tree.Root(), "class_definition") {
 			cf := g.LookupClassQual(u.Module + "." + pyast.DefName(cls))
 			if cf == nil || !querySetClass(g, cf) {
 				continue
 			}
 			classAdds := false
-			for _, st := range pyast.Statements(pyast.Body(cls)) {
+			for st := range pyast.EachStatement(pyast.Body(cls)) {
 				def := st
 				if def.Type() == "decorated_definition" {
 					def = def.ChildByField("definition")
@@ -268,7 +268,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 					}
 					env.overrides[q][name] = true
 				}
-				for _, call := range pyast.FindAll(def, "call") {
+				for call := range pyast.FindEach(def, "call") {
 					if addsNames(call) {
 						env.annotating[name] = true
 						// What every queryset of the manager carries.

@@ -65,7 +65,7 @@ func (f *File) ensureLoops() {
 		return
 	}
 	f.loopBy = map[int32]*Loop{}
-	for _, n := range pyast.FindAll(f.Unit.Tree.Root(), "for_statement", "call", "for_in_clause") {
+	for n := range pyast.FindEach(f.Unit.Tree.Root(), "for_statement", "call", "for_in_clause") {
 		var l *Loop
 		switch n.Type() {
 		case "for_statement":
@@ -85,7 +85,7 @@ func (f *File) ensureLoops() {
 			comp := n.Parent()
 			l.Body = append(l.Body, comp.ChildByField("body"))
 			after := false
-			for _, c := range comp.NamedChildren() {
+			for c := range comp.Named() {
 				if c.Equal(n) {
 					after = true
 					continue
@@ -206,7 +206,7 @@ func (f *File) addPrefetchObjects(l *Loop, q *QS) *QS {
 	if it.Type() != "identifier" {
 		return q
 	}
-	for _, call := range pyast.FindAllShallow(ScopeOf(l.Node), "call") {
+	for call := range pyast.FindEachShallow(ScopeOf(l.Node), "call") {
 		c, _ := pyast.AsCall(call)
 		name := pyast.Dotted(c.Func)
 		if !strings.HasSuffix(name, "prefetch_related_objects") || len(c.Positional) < 2 || call.StartByte() > l.Node.StartByte() {
@@ -255,7 +255,7 @@ func (f *File) LoopOf(n pyast.Node) *Loop {
 				return l
 			}
 		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
-			for _, c := range p.NamedChildren() {
+			for c := range p.Named() {
 				if c.Type() != "for_in_clause" {
 					continue
 				}
@@ -294,7 +294,7 @@ func (l *Loop) Once() bool {
 	if l.Node.Type() != "for_statement" {
 		return false
 	}
-	for _, st := range pyast.Statements(pyast.Body(l.Node)) {
+	for st := range pyast.EachStatement(pyast.Body(l.Node)) {
 		if st.Is("return_statement", "break_statement", "raise_statement") {
 			return true
 		}
@@ -325,7 +325,7 @@ func (l *Loop) LeavesAfter(n pyast.Node) bool {
 			continue
 		}
 		after := false
-		for _, st := range pyast.Statements(p) {
+		for st := range pyast.EachStatement(p) {
 			if st.Equal(c) {
 				after = true
 				continue

@@ -215,7 +215,7 @@ func Build(ix *project.Index) *Model {
 		if RolesOf(f.Unit).Any(Test | Migration) {
 			return
 		}
-		for _, call := range pyast.FindAll(f.Unit.Tree.Root(), "call") {
+		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
 			if fn, bound := f.staticCallee(call); fn != nil {
 				f.calls = append(f.calls, outCall{fn: fn, site: callSite{file: f, call: call, bound: bound}})
 			}
@@ -394,7 +394,7 @@ func (f *File) collect() {
 		}
 	}
 	// Nested functions: addressable only from their enclosing scope.
-	for _, def := range pyast.FindAll(root, "function_definition") {
+	for def := range pyast.FindEach(root, "function_definition") {
 		if _, ok := f.byDef[def.ID()]; ok {
 			continue
 		}
@@ -454,7 +454,7 @@ func (f *File) addClass(def pyast.Node, qual string) *Class {
 	}
 	f.byClass[def.ID()] = c
 	f.Classes = append(f.Classes, c)
-	for _, st := range pyast.Statements(pyast.Body(def)) {
+	for st := range pyast.EachStatement(pyast.Body(def)) {
 		d := st
 		if d.Type() == "decorated_definition" {
 			d = d.ChildByField("definition")
@@ -463,7 +463,7 @@ func (f *File) addClass(def pyast.Node, qual string) *Class {
 		case "function_definition":
 			fn := f.addFunc(d, c, qual+"."+pyast.DefName(d))
 			c.Methods[fn.Name] = fn
-			for _, a := range pyast.FindAll(d, "assignment") {
+			for a := range pyast.FindEach(d, "assignment") {
 				l := a.ChildByField("left")
 				if l.Type() == "attribute" && pyast.Dotted(l.ChildByField("object")) == "self" {
 					name := l.ChildByField("attribute").Text()
@@ -579,7 +579,7 @@ func (c *Class) computeBases() []*Class {
 	for len(queue) > 0 && len(out) < 20 {
 		cur := queue[0]
 		queue = queue[1:]
-		for _, b := range cur.Node.ChildByField("superclasses").NamedChildren() {
+		for b := range cur.Node.ChildByField("superclasses").Named() {
 			if b.Type() == "keyword_argument" {
 				continue
 			}
@@ -604,7 +604,7 @@ func (c *Class) computeBases() []*Class {
 // BaseNames returns the qualified names of c's direct bases as written.
 func (c *Class) BaseNames() []string {
 	var out []string
-	for _, b := range c.Node.ChildByField("superclasses").NamedChildren() {
+	for b := range c.Node.ChildByField("superclasses").Named() {
 		if b.Type() == "keyword_argument" {
 			continue
 		}
@@ -649,13 +649,13 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 	var out []pyast.Node
 	var walk func(block pyast.Node, depth int)
 	walk = func(block pyast.Node, depth int) {
-		for _, st := range pyast.Statements(block) {
+		for st := range pyast.EachStatement(block) {
 			switch st.Type() {
 			case "if_statement", "try_statement":
 				if depth > 4 {
 					continue
 				}
-				for _, k := range st.NamedChildren() {
+				for k := range st.Named() {
 					switch k.Type() {
 					case "block":
 						walk(k, depth+1)
@@ -663,7 +663,7 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 						if b := pyast.Body(k); !b.IsNil() {
 							walk(b, depth+1)
 						} else {
-							for _, kk := range k.NamedChildren() {
+							for kk := range k.Named() {
 								if kk.Type() == "block" {
 									walk(kk, depth+1)
 								}
@@ -685,7 +685,7 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 // slicing (`return qs`, `return queryset.filter(owner=user)`), or -1.
 func passThroughParam(fn *Func, g *project.Models) (int, bool) {
 	idx, opaque := -1, false
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		for {
 			if e.Type() == "subscript" {

@@ -282,7 +282,7 @@ func requestSource(n pyast.Node) string {
 // (`PublishAction(page, user=request.user)`, `can_edit(obj,
 // request.user)`): the callee may check ownership or permissions.
 func handsUserOn(body pyast.Node) bool {
-	for _, c := range pyast.FindAll(body, "call") {
+	for c := range pyast.FindEach(body, "call") {
 		call, _ := pyast.AsCall(c)
 		for _, a := range call.Positional {
 			if d := pyast.Dotted(a); d == "request.user" || d == "self.request.user" {
@@ -301,7 +301,7 @@ func handsUserOn(body pyast.Node) bool {
 // comparesUser reports whether a body compares something with the
 // caller (`if account.user != request.user`), an explicit ownership check.
 func comparesUser(body pyast.Node) bool {
-	for _, c := range pyast.FindAll(body, "comparison_operator") {
+	for c := range pyast.FindEach(body, "comparison_operator") {
 		if strings.Contains(c.Text(), "request.user") || strings.Contains(c.Text(), "user_id") && strings.Contains(c.Text(), "request") {
 			return true
 		}
@@ -318,7 +318,7 @@ func scopedElsewhere(fn *Func, owner string) bool {
 		return true
 	}
 	first, _, _ := strings.Cut(owner, "__")
-	for _, kw := range pyast.FindAll(pyast.Body(fn.Node), "keyword_argument") {
+	for kw := range pyast.FindEach(pyast.Body(fn.Node), "keyword_argument") {
 		k := kw.ChildByField("name").Text()
 		if k == first || k == first+"_id" || strings.HasPrefix(k, first+"__") {
 			return true

@@ -123,7 +123,7 @@ func FileRoles(rel string, im *pyast.Imports) Role {
 	}
 	if im != nil && !command {
 		for _, m := range im.Modules {
-			if cliModules[strings.SplitN(m, ".", 2)[0]] {
+			if head, _, _ := strings.Cut(m, "."); cliModules[head] {
 				r |= Script
 			}
 		}

@@ -60,7 +60,7 @@ func chooseSerializer(stmts []pyast.Node, e *Endpoint) (out []pyast.Node, ok boo
 		case "if_statement":
 			clauses := []pyast.Node{st}
 			hasElse := false
-			for _, k := range st.NamedChildren() {
+			for k := range st.Named() {
 				if k.Type() == "elif_clause" || k.Type() == "else_clause" {
 					clauses = append(clauses, k)
 					hasElse = hasElse || k.Type() == "else_clause"
@@ -154,7 +154,7 @@ func conditionMatches(cond pyast.Node, e *Endpoint) (match, known bool) {
 		if s, ok := pyast.StringValue(kids[1]); ok {
 			set = []string{s}
 		} else if kids[1].Is("tuple", "list", "set") {
-			for _, x := range kids[1].NamedChildren() {
+			for x := range kids[1].Named() {
 				s, ok := pyast.StringValue(x)
 				if !ok {
 					return false, false

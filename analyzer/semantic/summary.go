@@ -219,7 +219,7 @@ func (f *File) extractUses(bodies []pyast.Node, roots map[string]int, n int) [][
 			u.Arg = -1
 			if u.Keyword == "" {
 				i := 0
-				for _, k := range al.NamedChildren() {
+				for k := range al.Named() {
 					if k.Equal(arg) {
 						u.Arg = i
 						break

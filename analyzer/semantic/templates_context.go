@@ -190,7 +190,7 @@ func (f *File) templateNames(n pyast.Node) []string {
 	}
 	if n.Is("list", "tuple") {
 		var out []string
-		for _, e := range n.NamedChildren() {
+		for e := range n.Named() {
 			if s, ok := pyast.StringValue(e); ok && s != "" {
 				out = append(out, s)
 			}
@@ -216,7 +216,7 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 	var out []dictEntry
 	switch n.Type() {
 	case "dictionary":
-		for _, kid := range n.NamedChildren() {
+		for kid := range n.Named() {
 			switch kid.Type() {
 			case "pair":
 				if k, ok := pyast.StringValue(kid.ChildByField("key")); ok {
@@ -232,7 +232,7 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 			if len(c.Positional) == 1 {
 				out = append(out, f.dictEntries(c.Positional[0], at, depth+1)...)
 			}
-			for _, kw := range n.ChildByField("arguments").NamedChildren() {
+			for kw := range n.ChildByField("arguments").Named() {
 				if kw.Type() == "keyword_argument" {
 					out = append(out, dictEntry{kw.ChildByField("name").Text(), kw.ChildByField("value")})
 				}
@@ -255,7 +255,7 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 func (f *File) dictUpdates(n pyast.Node, name string, from, to int) []dictEntry {
 	var out []dictEntry
 	scope := ScopeOf(n)
-	for _, a := range pyast.FindAllShallow(scope, "assignment", "call") {
+	for a := range pyast.FindEachShallow(scope, "assignment", "call") {
 		if a.StartByte() < from || a.EndByte() > to {
 			continue
 		}
@@ -276,7 +276,7 @@ func (f *File) dictUpdates(n pyast.Node, name string, from, to int) []dictEntry 
 		if len(c.Positional) == 1 {
 			out = append(out, f.dictEntries(c.Positional[0], a.StartByte(), 1)...)
 		}
-		for _, kw := range a.ChildByField("arguments").NamedChildren() {
+		for kw := range a.ChildByField("arguments").Named() {
 			if kw.Type() == "keyword_argument" {
 				out = append(out, dictEntry{kw.ChildByField("name").Text(), kw.ChildByField("value")})
 			}
@@ -346,7 +346,7 @@ func (f *File) pageRows(n pyast.Node, depth int) *QS {
 		name := n.Text()
 		// page.object_list = prefetch(page.object_list)
 		var last pyast.Node
-		for _, a := range pyast.FindAllShallow(ScopeOf(n), "assignment") {
+		for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
 			l := a.ChildByField("left")
 			if a.EndByte() <= n.StartByte() && l.Type() == "attribute" && l.ChildByField("attribute").Text() == "object_list" &&
 				pyast.Dotted(l.ChildByField("object")) == name {
@@ -369,7 +369,7 @@ func (f *File) pageRows(n pyast.Node, depth int) *QS {
 			return f.pageRows(rhs, depth+1)
 		}
 		// `page, paginator = paginate(qs, 30)`
-		for _, a := range pyast.FindAllShallow(ScopeOf(n), "assignment") {
+		for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
 			l := a.ChildByField("left")
 			if a.EndByte() > n.StartByte() || !l.Is("pattern_list", "tuple_pattern") {
 				continue
@@ -450,10 +450,10 @@ func (f *File) pageParam(fn *Func, elem int, depth int) int {
 		return -1
 	}
 	idx := -1
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		if elem >= 0 {
-			if !e.Is("tuple", "expression_list") || elem >= len(e.NamedChildren()) {
+			if !e.Is("tuple", "expression_list") || elem >= e.NamedChildCount() {
 				return -1
 			}
 			e = pyast.Unparen(e.NamedChildren()[elem])
@@ -585,7 +585,7 @@ func (f *File) helperSteps(fn *Func, idx int) ([]pyast.Node, bool) {
 	param := fn.Params[idx]
 	var best []pyast.Node
 	found := false
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		steps, ok := f.chainTo(pyast.Unparen(r.NamedChild(0)), param, r.StartByte(), 0)
 		if !ok {
 			return nil, false
@@ -781,7 +781,7 @@ func (f *File) contextAdditions(fn *Func) []dictEntry {
 			}
 		}
 	}
-	for _, r := range pyast.FindAllShallow(fn.Node, "return_statement") {
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		if e := pyast.Unparen(r.NamedChild(0)); e.Type() == "dictionary" {
 			out = append(out, f.dictEntries(e, r.StartByte(), 1)...)
 		}

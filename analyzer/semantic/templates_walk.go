@@ -553,7 +553,7 @@ func backFK(a project.Attr) string {
 // included): Django calls a method from a template only without arguments.
 func requiredParams(fn *Func) int {
 	n := 0
-	for _, p := range fn.Node.ChildByField("parameters").NamedChildren() {
+	for p := range fn.Node.ChildByField("parameters").Named() {
 		switch p.Type() {
 		case "identifier", "typed_parameter":
 			n++

@@ -194,7 +194,7 @@ func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []pyast.Node {
 	switch n.Type() {
 	case "list", "tuple":
 		var out []pyast.Node
-		for _, e := range n.NamedChildren() {
+		for e := range n.Named() {
 			if e.Type() == "list_splat" {
 				out = append(out, w.elems(f, e.NamedChild(0), depth+1)...)
 				continue
@@ -263,7 +263,7 @@ func (w *urlWalker) markIncludes(f *File, elems []pyast.Node, depth int) {
 // "ns")) and include(app_urls) (an imported module) to a file.
 func (w *urlWalker) includedModule(f *File, arg pyast.Node) *File {
 	arg = pyast.Unparen(arg)
-	if arg.Type() == "tuple" && len(arg.NamedChildren()) > 0 {
+	if arg.Type() == "tuple" && arg.NamedChildCount() > 0 {
 		arg = arg.NamedChild(0)
 	}
 	if s, ok := pyast.StringValue(arg); ok {
@@ -506,7 +506,7 @@ func actionsDict(n pyast.Node) map[string]string {
 		return nil
 	}
 	out := map[string]string{}
-	for _, p := range n.NamedChildren() {
+	for p := range n.Named() {
 		k, ok1 := pyast.StringValue(p.ChildByField("key"))
 		v, ok2 := pyast.StringValue(p.ChildByField("value"))
 		if ok1 && ok2 {

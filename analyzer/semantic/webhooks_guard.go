@@ -58,7 +58,7 @@ func andOperands(n pyast.Node) []pyast.Node {
 
 // rejects reports an if whose body returns or raises at its first level.
 func rejects(st pyast.Node) bool {
-	for _, s := range pyast.Statements(st.ChildByField("consequence")) {
+	for s := range pyast.EachStatement(st.ChildByField("consequence")) {
 		switch s.Type() {
 		case "return_statement", "raise_statement":
 			return true
@@ -151,7 +151,7 @@ func guardIn(g pyast.Node, gf *File, cond pyast.Node, cf *File) bool {
 		if depth > 2 {
 			return false
 		}
-		for _, call := range pyast.FindAll(n, "call") {
+		for call := range pyast.FindEach(n, "call") {
 			fn, _ := f.Callee(call)
 			if fn == nil || seen[fn] {
 				continue
@@ -246,7 +246,7 @@ func checkDecides(call, body pyast.Node) bool {
 				return true
 			}
 			name := left.Text()
-			for _, id := range pyast.FindAll(body, "identifier") {
+			for id := range pyast.FindEach(body, "identifier") {
 				if id.StartByte() > p.EndByte() && id.Text() == name {
 					return true // read afterwards: trusted
 				}
@@ -266,7 +266,7 @@ func branchActs(st pyast.Node) bool {
 		blocks = append(blocks, alt)
 	}
 	for _, b := range blocks {
-		for _, x := range pyast.FindAll(b, "return_statement", "raise_statement", "call") {
+		for x := range pyast.FindEach(b, "return_statement", "raise_statement", "call") {
 			if x.Type() != "call" {
 				return true
 			}
@@ -290,7 +290,7 @@ func branchActs(st pyast.Node) bool {
 func verifiedAround(e *Endpoint) bool {
 	named := func(def pyast.Node) bool {
 		for _, d := range pyast.Decorators(def) {
-			for _, id := range pyast.FindAll(d, "identifier") {
+			for id := range pyast.FindEach(d, "identifier") {
 				for _, w := range IdentWords(id.Text()) {
 					switch w {
 					case "signature", "signed", "hmac", "verify", "verified", "webhook", "auth", "authenticate", "token", "secret":
@@ -374,7 +374,7 @@ func timestampOutsideHMAC(fn *Func) pyast.Node {
 		if !strings.Contains(t, "time") && !strings.Contains(t, "now") {
 			continue
 		}
-		for _, id := range pyast.FindAll(cmp, "identifier") {
+		for id := range pyast.FindEach(cmp, "identifier") {
 			name := id.Text()
 			if !timestampName(name) || signed[name] {
 				continue
@@ -404,7 +404,7 @@ func sources(body, expr pyast.Node) map[string]bool {
 	out := map[string]bool{}
 	var add func(n pyast.Node, d int)
 	add = func(n pyast.Node, d int) {
-		for _, id := range pyast.FindAll(n, "identifier") {
+		for id := range pyast.FindEach(n, "identifier") {
 			name := id.Text()
 			if out[name] {
 				continue
@@ -467,7 +467,7 @@ func fromHeader(fn *Func, body pyast.Node, name string) bool {
 
 // identifierNamed returns the first identifier of body with that name.
 func identifierNamed(body pyast.Node, name string) pyast.Node {
-	for _, id := range pyast.FindAll(body, "identifier") {
+	for id := range pyast.FindEach(body, "identifier") {
 		if id.Text() == name {
 			return id
 		}

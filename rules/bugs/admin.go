@@ -76,7 +76,7 @@ func runAdminUnknownField(p *analyzer.Pass) error {
 			continue
 		}
 		closed := classClosed(sm, c)
-		for _, st := range pyast.Statements(pyast.Body(c.Node)) {
+		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 				continue

@@ -57,7 +57,7 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 		if inputClassKind(c) == "" {
 			continue
 		}
-		for _, st := range pyast.Statements(pyast.Body(c.Node)) {
+		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
 			if st.Type() != "expression_statement" || st.NamedChild(0).Type() != "assignment" {
 				continue
 			}
@@ -111,12 +111,47 @@ var lowerBoundCheck = regexp.MustCompile(`(?i)amount\w*\s*(<|<=|>|>=)\s*(0|0\.0+
 // field, which this rule does not follow.
 var amountChecked = &project.ProjectAnalysis[bool]{Name: "bugs.amountChecked", Run: func(ix *project.Index) bool {
 	for _, f := range semantic.Of(ix).Files() {
-		if lowerBoundCheck.Match(f.Unit.File.Src) {
+		if src := f.Unit.File.Src; mayBoundAmount(src) && lowerBoundCheck.Match(src) {
 			return true
 		}
 	}
 	return false
 }}
+
+// mayBoundAmount is a quick test that lowerBoundCheck may match src:
+// every match holds "amount" or "MinValueValidator" in some letter case,
+// and those letters fold to their ASCII pair only, so a byte scan finds
+// them where the case-folding regexp steps through every byte of every
+// file (it was most of the rule's cost).
+func mayBoundAmount(src []byte) bool {
+	for i, b := range src {
+		switch b | 0x20 {
+		case 'a':
+			if hasFoldAt(src, i, "amount") {
+				return true
+			}
+		case 'm':
+			if hasFoldAt(src, i, "minvaluevalidator") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasFoldAt reports whether src holds pat (lower-case ASCII letters) at
+// i, in any letter case.
+func hasFoldAt(src []byte, i int, pat string) bool {
+	if len(src)-i < len(pat) {
+		return false
+	}
+	for k := 0; k < len(pat); k++ {
+		if src[i+k]|0x20 != pat[k] {
+			return false
+		}
+	}
+	return true
+}
 
 // inputClassKind says whether c is a plain Django form or DRF serializer
 // (through project bases): the input of one operation, whose direction
@@ -151,7 +186,7 @@ func checkedElsewhere(c *semantic.Class, name string) bool {
 		if fn == nil {
 			continue
 		}
-		for _, cmp := range pyast.FindAll(fn.Node, "comparison_operator") {
+		for cmp := range pyast.FindEach(fn.Node, "comparison_operator") {
 			if strings.Contains(cmp.Text(), name) && lowerBoundCheck.MatchString(cmp.Text()) {
 				return true
 			}

@@ -41,7 +41,7 @@ var DefaultNotInChoices = &analyzer.Rule{
 func runDefaultNotInChoices(p *analyzer.Pass) error {
 	enums, choiceClasses := enumClasses(p.Root)
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		for _, st := range pyast.Statements(pyast.Body(cls)) {
+		for st := range pyast.EachStatement(pyast.Body(cls)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 				continue
@@ -100,7 +100,7 @@ func enumClasses(root pyast.Node) (plain map[string]bool, choices map[string]pya
 	plain, choices = map[string]bool{}, map[string]pyast.Node{}
 	for cls := range pyast.FindEach(root, "class_definition") {
 		var bases []string
-		for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+		for b := range cls.ChildByField("superclasses").Named() {
 			if b.Type() != "keyword_argument" {
 				d := pyast.Dotted(b)
 				bases = append(bases, d[strings.LastIndex(d, ".")+1:])
@@ -123,7 +123,7 @@ func enumComprehension(ch pyast.Node, enums map[string]bool) (string, bool) {
 		return "", false
 	}
 	var clause pyast.Node
-	for _, k := range ch.NamedChildren() {
+	for k := range ch.Named() {
 		if k.Type() == "for_in_clause" {
 			clause = k
 			break
@@ -134,7 +134,7 @@ func enumComprehension(ch pyast.Node, enums map[string]bool) (string, bool) {
 		return "", false
 	}
 	body := pyast.Unparen(ch.ChildByField("body"))
-	if body.Type() != "tuple" || len(body.NamedChildren()) == 0 {
+	if body.Type() != "tuple" || body.NamedChildCount() == 0 {
 		return "", false
 	}
 	first := body.NamedChildren()[0]
@@ -153,12 +153,12 @@ func choiceValues(root, cls, n pyast.Node, classes map[string]pyast.Node, depth 
 	switch n.Type() {
 	case "list", "tuple":
 		var out []string
-		for _, e := range n.NamedChildren() {
+		for e := range n.Named() {
 			e = pyast.Unparen(e)
 			if e.Type() == "comment" {
 				continue
 			}
-			if !e.Is("tuple", "list") || len(e.NamedChildren()) < 2 {
+			if !e.Is("tuple", "list") || e.NamedChildCount() < 2 {
 				return nil, false
 			}
 			first, second := e.NamedChildren()[0], pyast.Unparen(e.NamedChildren()[1])
@@ -199,7 +199,7 @@ func choiceValues(root, cls, n pyast.Node, classes map[string]pyast.Node, depth 
 // IntegerChoices class: `NAME = value` or `NAME = value, label`.
 func choicesClassValues(root, c pyast.Node, classes map[string]pyast.Node) ([]string, bool) {
 	var out []string
-	for _, st := range pyast.Statements(pyast.Body(c)) {
+	for st := range pyast.EachStatement(pyast.Body(c)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" {
 			continue
@@ -208,7 +208,7 @@ func choicesClassValues(root, c pyast.Node, classes map[string]pyast.Node) ([]st
 			return nil, false
 		}
 		v := pyast.Unparen(a.ChildByField("right"))
-		if v.Is("tuple", "expression_list") && len(v.NamedChildren()) > 0 {
+		if v.Is("tuple", "expression_list") && v.NamedChildCount() > 0 {
 			v = v.NamedChildren()[0]
 		}
 		lit, ok := literalValue(root, c, v, classes, 1)
@@ -250,7 +250,7 @@ func literalValue(root, cls, n pyast.Node, classes map[string]pyast.Node, depth 
 		if c, ok := classes[pyast.Dotted(n.ChildByField("object"))]; ok {
 			if v := classConstant(c, n.ChildByField("attribute").Text()); !v.IsNil() {
 				v = pyast.Unparen(v)
-				if v.Is("tuple", "expression_list") && len(v.NamedChildren()) > 0 {
+				if v.Is("tuple", "expression_list") && v.NamedChildCount() > 0 {
 					v = v.NamedChildren()[0]
 				}
 				return literalValue(root, c, v, classes, depth+1)

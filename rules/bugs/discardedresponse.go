@@ -53,9 +53,9 @@ func isResponseMaker(q string) bool {
 // object, so the function goes on and returns something else (or None).
 func runDiscardedResponse(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
-	for _, st := range pyast.FindAll(p.Root, "expression_statement") {
+	for st := range pyast.FindEach(p.Root, "expression_statement") {
 		call := st.NamedChild(0)
-		if call.Type() != "call" || len(st.NamedChildren()) != 1 || pyast.EnclosingFunction(st).IsNil() {
+		if call.Type() != "call" || st.NamedChildCount() != 1 || pyast.EnclosingFunction(st).IsNil() {
 			continue
 		}
 		c, _ := pyast.AsCall(call)

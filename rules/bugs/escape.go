@@ -133,7 +133,7 @@ func runBusinessError500(p *analyzer.Pass) error {
 func firstEscape(fn *semantic.Func) (pyast.Node, *escape) {
 	body := pyast.Body(fn.Node)
 	memo := map[*semantic.Func][]escape{}
-	for _, call := range pyast.FindAllShallow(body, "call") {
+	for call := range pyast.FindEachShallow(body, "call") {
 		g, _ := fn.File.Callee(call)
 		if g == nil || g == fn {
 			continue
@@ -198,7 +198,7 @@ func escapesOf(fn *semantic.Func, depth int, memo map[*semantic.Func][]escape) [
 	}
 	body := pyast.Body(fn.Node)
 	var out []escape
-	for _, r := range pyast.FindAllShallow(body, "raise_statement") {
+	for r := range pyast.FindEachShallow(body, "raise_statement") {
 		if !pyast.Ancestor(r, "except_clause").IsNil() || !conditional(r, fn.Node) || !businessCondition(fn, raiseCondition(r, fn.Node)) {
 			continue
 		}
@@ -209,7 +209,7 @@ func escapesOf(fn *semantic.Func, depth int, memo map[*semantic.Func][]escape) [
 		out = append(out, e)
 	}
 	if depth < escapeDepth {
-		for _, call := range pyast.FindAllShallow(body, "call") {
+		for call := range pyast.FindEachShallow(body, "call") {
 			g, _ := fn.File.Callee(call)
 			if g == nil || g == fn {
 				continue
@@ -252,7 +252,7 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 	if cond.IsNil() {
 		return false
 	}
-	for _, id := range pyast.FindAll(cond, "identifier") {
+	for id := range pyast.FindEach(cond, "identifier") {
 		switch t := id.Text(); t {
 		case "settings", "isinstance", "issubclass", "hasattr", "callable", "type", "getattr", "time", "monotonic", "now":
 			return false
@@ -264,7 +264,7 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 			}
 		}
 	}
-	for _, cmp := range pyast.FindAll(cond, "comparison_operator") {
+	for cmp := range pyast.FindEach(cond, "comparison_operator") {
 		for _, op := range cmp.Children() {
 			switch op.Type() {
 			case "<", ">", "<=", ">=":
@@ -272,7 +272,7 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 			}
 		}
 	}
-	for _, a := range pyast.FindAll(cond, "attribute") {
+	for a := range pyast.FindEach(cond, "attribute") {
 		if md, _ := fn.File.Instance(a.ChildByField("object")); md != nil {
 			return true
 		}
@@ -285,7 +285,7 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 // handler raises.
 func mapsExceptions(def pyast.Node) bool {
 	for _, d := range pyast.Decorators(def) {
-		for _, id := range pyast.FindAll(d, "identifier") {
+		for id := range pyast.FindEach(d, "identifier") {
 			for _, w := range semantic.IdentWords(id.Text()) {
 				switch w {
 				case "exception", "exceptions", "error", "errors", "catch", "handle", "handles":
@@ -419,7 +419,7 @@ func caught(n, scope pyast.Node, names []string) bool {
 		if p.Type() != "try_statement" || !cur.Equal(p.ChildByField("body")) {
 			continue
 		}
-		for _, h := range p.NamedChildren() {
+		for h := range p.Named() {
 			if h.Type() != "except_clause" {
 				continue
 			}

@@ -94,7 +94,7 @@ func runIntegrityErrorInAtomic(p *analyzer.Pass) error {
 // exceptType returns the exception expression of a handler (without the
 // `as` alias).
 func exceptType(h pyast.Node) pyast.Node {
-	for _, k := range h.NamedChildren() {
+	for k := range h.Named() {
 		switch k.Type() {
 		case "block", "comment":
 			continue
@@ -110,7 +110,7 @@ func exceptType(h pyast.Node) pyast.Node {
 func catchesIntegrity(im *pyast.Imports, typ pyast.Node) bool {
 	typ = pyast.Unparen(typ)
 	if typ.Type() == "tuple" {
-		for _, k := range typ.NamedChildren() {
+		for k := range typ.Named() {
 			if catchesIntegrity(im, k) {
 				return true
 			}
@@ -126,7 +126,7 @@ func catchesIntegrity(im *pyast.Imports, typ pyast.Node) bool {
 // exception leaves the block.
 func reraises(h pyast.Node) bool {
 	var block pyast.Node
-	for _, k := range h.NamedChildren() {
+	for k := range h.Named() {
 		if k.Type() == "block" {
 			block = k
 		}
@@ -152,7 +152,7 @@ func alwaysRaises(block pyast.Node, depth int) bool {
 			return false
 		}
 		hasElse := false
-		for _, k := range last.NamedChildren() {
+		for k := range last.Named() {
 			switch k.Type() {
 			case "elif_clause":
 				if !alwaysRaises(k.ChildByField("consequence"), depth+1) {
@@ -265,7 +265,7 @@ func atomicCaller(sm *semantic.Model, f *semantic.File, n pyast.Node) (analyzer.
 // scopeAnchor is the with clause or @atomic decorator of a scope.
 func scopeAnchor(im *pyast.Imports, scope pyast.Node) pyast.Node {
 	if scope.Type() == "with_statement" {
-		for _, c := range scope.NamedChildren() {
+		for c := range scope.Named() {
 			if c.Type() == "with_clause" {
 				return c
 			}

@@ -37,7 +37,7 @@ var KeyInQueryset = &analyzer.Rule{
 // the test is always False (always True with `not in`).
 func runKeyInQueryset(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
-	for _, cmp := range pyast.FindAll(p.Root, "comparison_operator") {
+	for cmp := range pyast.FindEach(p.Root, "comparison_operator") {
 		parts := cmp.Children()
 		if len(parts) != 3 {
 			continue

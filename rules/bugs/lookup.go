@@ -212,7 +212,7 @@ func (c *lookupCheck) saveFields(cl pyast.Call) {
 	if md == nil || cert != semantic.Certain || !c.sm.FieldsKnown(md) {
 		return
 	}
-	for _, e := range list.NamedChildren() {
+	for e := range list.Named() {
 		if s, ok := pyast.StringValue(e); ok {
 			c.path(md, s, semantic.UpdatePath, nil, e, cl.MethodName(), "`ValueError`")
 		}
@@ -238,7 +238,7 @@ func (c *lookupCheck) expr(n pyast.Node, md *project.Model, names []string, meth
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "binary_operator", "boolean_operator", "unary_operator", "not_operator", "list", "tuple", "comparison_operator":
-		for _, k := range n.NamedChildren() {
+		for k := range n.Named() {
 			c.expr(k, md, names, method, depth+1)
 		}
 		return

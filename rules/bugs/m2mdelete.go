@@ -46,7 +46,7 @@ func runManyToManyDelete(p *analyzer.Pass) error {
 		return nil
 	}
 	f := semantic.Of(p.Project).File(p.Unit)
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() != "delete" || len(c.Positional) > 0 || len(c.Keywords) > 0 {
 			continue

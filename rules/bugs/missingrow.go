@@ -66,7 +66,7 @@ func runMissingRow500(p *analyzer.Pass) error {
 		var hits []pyast.Node
 		var models []string
 		body := pyast.Body(fn.Node)
-		for _, call := range pyast.FindAllShallow(body, "call") {
+		for call := range pyast.FindEachShallow(body, "call") {
 			c, ok := pyast.AsCall(call)
 			if !ok || c.Func.Type() != "attribute" || c.MethodName() != "get" {
 				continue
@@ -181,7 +181,7 @@ func catchesMissing(body, call pyast.Node) bool {
 		if !t.ChildByField("body").Contains(call) {
 			continue
 		}
-		for _, k := range t.NamedChildren() {
+		for k := range t.Named() {
 			if k.Type() != "except_clause" {
 				continue
 			}

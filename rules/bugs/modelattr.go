@@ -69,14 +69,15 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		return nil
 	}
 	sm := semantic.Of(p.Project)
-	for _, n := range pyast.FindAll(p.Root, "attribute") {
+	ac := newAttrCache(p.Root)
+	for n := range pyast.FindEach(p.Root, "attribute") {
 		obj := n.ChildByField("object")
 		if obj.Type() != "identifier" && obj.Type() != "attribute" {
 			continue
 		}
 		if n.Parent().Type() == "attribute" && n.Parent().ChildByField("object").Equal(n) && obj.Type() == "identifier" {
 			// `Model.Inner.NAME`: judged at the outer node, after Inner.
-			if inner := innerClassRead(p, sm, n.Parent()); inner {
+			if inner := innerClassRead(p, sm, ac, n.Parent()); inner {
 				continue
 			}
 		}
@@ -86,10 +87,10 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		}
 		name := n.ChildByField("attribute").Text()
 		cls := sm.ClassOfModel(md)
-		if cls == nil || !closedModel(sm, md, cls) || guarded(n, name) || stored(p.Root, n, name) {
+		if cls == nil || !ac.closed(sm, md, cls) || ac.guarded(n, name) || ac.stored(n, name) {
 			continue
 		}
-		names := modelClassNames(g, md, cls)
+		names := ac.classNames(g, md, cls)
 		if names[name] || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "get_") {
 			continue
 		}
@@ -109,7 +110,7 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 // innerClassRead judges `Model.Inner.NAME` (outer is that node) and
 // reports whether Inner is a nested class of a model (so the inner node
 // is not judged on its own).
-func innerClassRead(p *analyzer.Pass, sm *semantic.Model, outer pyast.Node) bool {
+func innerClassRead(p *analyzer.Pass, sm *semantic.Model, ac *attrCache, outer pyast.Node) bool {
 	inner := outer.ChildByField("object")
 	md := modelRef(p, pyast.Dotted(inner.ChildByField("object")))
 	if md == nil {
@@ -122,7 +123,7 @@ func innerClassRead(p *analyzer.Pass, sm *semantic.Model, outer pyast.Node) bool
 	innerName := inner.ChildByField("attribute").Text()
 	var def pyast.Node
 	for _, c := range append([]*semantic.Class{cls}, cls.Bases()...) {
-		for _, st := range pyast.Statements(pyast.Body(c.Node)) {
+		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
 			if st.Type() == "class_definition" && pyast.DefName(st) == innerName {
 				def = st
 				break
@@ -136,10 +137,10 @@ func innerClassRead(p *analyzer.Pass, sm *semantic.Model, outer pyast.Node) bool
 		return false
 	}
 	name := outer.ChildByField("attribute").Text()
-	if strings.HasPrefix(name, "_") || guarded(outer, name) || stored(p.Root, outer, name) {
+	if strings.HasPrefix(name, "_") || ac.guarded(outer, name) || ac.stored(outer, name) {
 		return true
 	}
-	for _, b := range def.ChildByField("superclasses").NamedChildren() {
+	for b := range def.ChildByField("superclasses").Named() {
 		if b.Type() == "keyword_argument" {
 			return true
 		}
@@ -225,7 +226,7 @@ func closedModel(sm *semantic.Model, md *project.Model, cls *semantic.Class) boo
 		if c.Node.ChildByField("superclasses").IsNil() {
 			continue
 		}
-		for _, k := range c.Node.ChildByField("superclasses").NamedChildren() {
+		for k := range c.Node.ChildByField("superclasses").Named() {
 			if k.Type() == "keyword_argument" {
 				return false // a metaclass
 			}
@@ -271,7 +272,7 @@ func modelClassNames(g *project.Models, md *project.Model, cls *semantic.Class) 
 func bodyNames(def pyast.Node, names map[string]bool) {
 	var walk func(block pyast.Node)
 	walk = func(block pyast.Node) {
-		for _, st := range pyast.Statements(block) {
+		for st := range pyast.EachStatement(block) {
 			if st.Type() == "decorated_definition" {
 				st = st.ChildByField("definition")
 			}
@@ -285,7 +286,7 @@ func bodyNames(def pyast.Node, names map[string]bool) {
 					}
 				}
 			case "if_statement", "try_statement", "with_statement", "for_statement":
-				for _, b := range pyast.FindAllShallow(st, "block") {
+				for b := range pyast.FindEachShallow(st, "block") {
 					walk(b)
 				}
 				if st.Type() == "for_statement" {
@@ -299,28 +300,74 @@ func bodyNames(def pyast.Node, names map[string]bool) {
 	walk(pyast.Body(def))
 }
 
+// attrCache holds what runUnknownModelAttribute asks of a file again and
+// again, worked out once per file: the file's stored attributes, the
+// names each function tests with hasattr/getattr, and per model whether
+// its hierarchy is closed and which names its class has. The answers are
+// those of a scan per read; the scans were most of the rule's cost.
+type attrCache struct {
+	root     pyast.Node
+	scanned  bool
+	written  map[string]bool // dotted attributes assigned to or deleted
+	setattr  map[string]bool // string names given to setattr
+	tested   map[int32]map[string]bool
+	isClosed map[*project.Model]bool
+	names    map[*project.Model]map[string]bool
+}
+
+func newAttrCache(root pyast.Node) *attrCache {
+	return &attrCache{root: root, tested: map[int32]map[string]bool{}, isClosed: map[*project.Model]bool{},
+		names: map[*project.Model]map[string]bool{}}
+}
+
+// closed is closedModel, once per model (cls is the model's class).
+func (ac *attrCache) closed(sm *semantic.Model, md *project.Model, cls *semantic.Class) bool {
+	v, ok := ac.isClosed[md]
+	if !ok {
+		v = closedModel(sm, md, cls)
+		ac.isClosed[md] = v
+	}
+	return v
+}
+
+// classNames is modelClassNames, once per model; the map is shared and
+// read only.
+func (ac *attrCache) classNames(g *project.Models, md *project.Model, cls *semantic.Class) map[string]bool {
+	v, ok := ac.names[md]
+	if !ok {
+		v = modelClassNames(g, md, cls)
+		ac.names[md] = v
+	}
+	return v
+}
+
 // guarded reports a read inside a function that tests for the name with
 // hasattr/getattr, or inside a try that catches AttributeError.
-func guarded(n pyast.Node, name string) bool {
+func (ac *attrCache) guarded(n pyast.Node, name string) bool {
 	scope := pyast.EnclosingFunction(n)
 	if scope.IsNil() {
-		scope = n
-		for !scope.Parent().IsNil() {
-			scope = scope.Parent()
-		}
+		scope = ac.root
 	}
-	for _, call := range pyast.FindAll(scope, "call") {
-		c, _ := pyast.AsCall(call)
-		if f := pyast.Dotted(c.Func); f == "hasattr" || f == "getattr" {
-			if len(c.Positional) > 1 {
-				if s, ok := pyast.StringValue(c.Positional[1]); ok && s == name {
-					return true
+	tested, ok := ac.tested[scope.ID()]
+	if !ok {
+		tested = map[string]bool{}
+		for call := range pyast.FindEach(scope, "call") {
+			c, _ := pyast.AsCall(call)
+			if f := pyast.Dotted(c.Func); f == "hasattr" || f == "getattr" {
+				if len(c.Positional) > 1 {
+					if s, ok := pyast.StringValue(c.Positional[1]); ok {
+						tested[s] = true
+					}
 				}
 			}
 		}
+		ac.tested[scope.ID()] = tested
+	}
+	if tested[name] {
+		return true
 	}
 	for t := pyast.Ancestor(n, "try_statement"); !t.IsNil(); t = pyast.Ancestor(t, "try_statement") {
-		for _, k := range t.NamedChildren() {
+		for k := range t.Named() {
 			if k.Type() == "except_clause" && strings.Contains(k.Text(), "AttributeError") {
 				return true
 			}
@@ -330,28 +377,33 @@ func guarded(n pyast.Node, name string) bool {
 }
 
 // stored reports a write or delete of the same dotted attribute anywhere
-// in the file (`Model.NAME = ...` defines it).
-func stored(root, n pyast.Node, name string) bool {
+// in the file (`Model.NAME = ...` defines it), or a setattr of name.
+func (ac *attrCache) stored(n pyast.Node, name string) bool {
 	want := pyast.Dotted(n)
 	if want == "" {
 		return true
 	}
-	for _, a := range pyast.FindAll(root, "assignment", "augmented_assignment", "delete_statement") {
-		for _, l := range pyast.FindAll(a, "attribute") {
-			if pyast.Dotted(l) == want && (a.Type() == "delete_statement" || a.ChildByField("left").Contains(l) || a.ChildByField("left").Equal(l)) {
-				return true
+	if !ac.scanned {
+		ac.scanned = true
+		ac.written, ac.setattr = map[string]bool{}, map[string]bool{}
+		for a := range pyast.FindEach(ac.root, "assignment", "augmented_assignment", "delete_statement") {
+			left := a.ChildByField("left")
+			for l := range pyast.FindEach(a, "attribute") {
+				if a.Type() == "delete_statement" || left.Contains(l) || left.Equal(l) {
+					ac.written[pyast.Dotted(l)] = true
+				}
+			}
+		}
+		for call := range pyast.FindEach(ac.root, "call") {
+			c, _ := pyast.AsCall(call)
+			if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
+				if s, ok := pyast.StringValue(c.Positional[1]); ok {
+					ac.setattr[s] = true
+				}
 			}
 		}
 	}
-	for _, call := range pyast.FindAll(root, "call") {
-		c, _ := pyast.AsCall(call)
-		if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
-			if s, ok := pyast.StringValue(c.Positional[1]); ok && s == name {
-				return true
-			}
-		}
-	}
-	return false
+	return ac.written[want] || ac.setattr[name]
 }
 
 // attrHelp suggests the defined name nearest to name.

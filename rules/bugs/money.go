@@ -70,7 +70,7 @@ func isDecimalCtor(p *analyzer.Pass, fn pyast.Node) bool {
 func floatFields(p *analyzer.Pass) {
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		context := semantic.InMoneyContext(pyast.DefName(cls))
-		for _, st := range pyast.Statements(pyast.Body(cls)) {
+		for st := range pyast.EachStatement(pyast.Body(cls)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 				continue
@@ -342,7 +342,7 @@ func unitOf(ix *project.Index, mod string) *project.Unit {
 func moduleConstant(root pyast.Node, name string) pyast.Node {
 	var v pyast.Node
 	n := 0
-	for _, st := range pyast.Statements(root) {
+	for st := range pyast.EachStatement(root) {
 		a := st.NamedChild(0)
 		if st.Type() == "expression_statement" && a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" &&
 			a.ChildByField("left").Text() == name {

@@ -56,7 +56,7 @@ func shapeOf(fn *semantic.Func) returnShape {
 		return returnsValue
 	}
 	valued := false
-	for _, r := range pyast.FindAllShallow(body, "return_statement") {
+	for r := range pyast.FindEachShallow(body, "return_statement") {
 		if v := r.NamedChild(0); !v.IsNil() && pyast.Unparen(v).Type() != "none" {
 			valued = true
 		}
@@ -73,7 +73,7 @@ func shapeOf(fn *semantic.Func) returnShape {
 // stub reports a body that only documents or refuses: pass, ..., a
 // string, raise.
 func stub(body pyast.Node) bool {
-	for _, s := range pyast.Statements(body) {
+	for s := range pyast.EachStatement(body) {
 		switch s.Type() {
 		case "pass_statement", "raise_statement":
 			continue
@@ -134,13 +134,13 @@ func endReachable(block pyast.Node) bool {
 		return endReachable(last.ChildByField("body"))
 	case "try_statement":
 		reach := endReachable(last.ChildByField("body"))
-		for _, k := range last.NamedChildren() {
+		for k := range last.Named() {
 			switch k.Type() {
 			case "else_clause":
 				reach = endReachable(k.ChildByField("body"))
 			}
 		}
-		for _, k := range last.NamedChildren() {
+		for k := range last.Named() {
 			switch k.Type() {
 			case "except_clause", "except_group_clause":
 				if b := clauseBlock(k); b.IsNil() || endReachable(b) {
@@ -166,7 +166,7 @@ func endReachable(block pyast.Node) bool {
 // clauseBlock returns the block of an except, except* or finally clause
 // (they have no body field).
 func clauseBlock(clause pyast.Node) pyast.Node {
-	for _, c := range clause.NamedChildren() {
+	for c := range clause.Named() {
 		if c.Type() == "block" {
 			return c
 		}
@@ -298,7 +298,7 @@ func boundUse(f *semantic.File, call pyast.Node) string {
 	if len(f.Bindings(a, name)) != 1 {
 		return ""
 	}
-	for _, id := range pyast.FindAllShallow(scope, "identifier") {
+	for id := range pyast.FindEachShallow(scope, "identifier") {
 		if id.Text() != name || id.StartByte() < a.EndByte() {
 			continue
 		}

@@ -84,7 +84,7 @@ var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRo
 				if len(c.Positional) > 0 {
 					r.mapped = true
 					if m := pyast.Unparen(c.Positional[0]); m.Type() == "dictionary" {
-						for _, pair := range m.NamedChildren() {
+						for pair := range m.Named() {
 							if s, ok := pyast.StringValue(pair.ChildByField("value")); ok {
 								r.actions[s] = true
 							} else {
@@ -119,7 +119,7 @@ var subclassed = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.subclasse
 	out := map[string]bool{}
 	for _, f := range semantic.Of(ix).Files() {
 		for _, c := range f.Classes {
-			for _, b := range c.Node.ChildByField("superclasses").NamedChildren() {
+			for b := range c.Node.ChildByField("superclasses").Named() {
 				if d := pyast.Dotted(b); d != "" {
 					out[d[strings.LastIndex(d, ".")+1:]] = true
 				}

@@ -43,7 +43,7 @@ var boolNameParts = []string{"is_", "has_", "can_", "should_", "valid", "ok", "f
 // promises (a reference, an id, an amount).
 func runPredicateAsValue(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
-	for _, a := range pyast.FindAll(p.Root, "assignment") {
+	for a := range pyast.FindEach(p.Root, "assignment") {
 		left := a.ChildByField("left")
 		right := pyast.Unparen(a.ChildByField("right"))
 		if left.Type() != "identifier" || right.Type() != "call" || pyast.EnclosingFunction(a).IsNil() {
@@ -80,7 +80,7 @@ func runPredicateAsValue(p *analyzer.Pass) error {
 // `amount = valid(form.amount)`): the variable was meant to hold it.
 func argNames(call pyast.Node, name string) bool {
 	args := call.ChildByField("arguments")
-	for _, n := range pyast.FindAll(args, "identifier", "string") {
+	for n := range pyast.FindEach(args, "identifier", "string") {
 		if n.Type() == "string" {
 			if v, ok := pyast.StringValue(n); ok && v == name {
 				return true
@@ -130,7 +130,7 @@ func onlyBoolReturns(fn *semantic.Func) bool {
 // or a logging call, or the zero Node.
 func valueUse(a pyast.Node, name string) pyast.Node {
 	def := pyast.EnclosingFunction(a)
-	for _, id := range pyast.FindAll(pyast.Body(def), "identifier") {
+	for id := range pyast.FindEach(pyast.Body(def), "identifier") {
 		if id.Text() != name || id.StartByte() < a.EndByte() {
 			continue
 		}

@@ -49,12 +49,12 @@ func runPublishableKeyServerSide(p *analyzer.Pass) error {
 		what  string
 	}
 	var uses []use
-	for _, a := range pyast.FindAll(p.Root, "assignment") {
+	for a := range pyast.FindEach(p.Root, "assignment") {
 		if q, ok := p.Imports.Resolve(a.ChildByField("left")); ok && q == "stripe.api_key" {
 			uses = append(uses, use{a.ChildByField("right"), "`stripe.api_key`"})
 		}
 	}
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		c, _ := pyast.AsCall(n)
 		q, ok := p.Imports.Resolve(c.Func)
 		if !ok || !strings.HasPrefix(q, "stripe.") {
@@ -96,14 +96,14 @@ func keySource(p *analyzer.Pass, v pyast.Node) pyast.Node {
 	var found []pyast.Node
 	scope := pyast.EnclosingFunction(v)
 	if !scope.IsNil() {
-		for _, a := range pyast.FindAllShallow(pyast.Body(scope), "assignment") {
+		for a := range pyast.FindEachShallow(pyast.Body(scope), "assignment") {
 			if l := a.ChildByField("left"); l.Type() == "identifier" && l.Text() == name {
 				found = append(found, a.ChildByField("right"))
 			}
 		}
 	}
 	if len(found) == 0 {
-		for _, st := range pyast.Statements(p.Root) {
+		for st := range pyast.EachStatement(p.Root) {
 			if st.Type() != "expression_statement" {
 				continue
 			}

@@ -180,7 +180,7 @@ func catchingTry(n pyast.Node) pyast.Node {
 		if !t.ChildByField("body").Contains(n) {
 			continue // n is in a handler or finally of t
 		}
-		for _, h := range t.NamedChildren() {
+		for h := range t.Named() {
 			if h.Type() != "except_clause" {
 				continue
 			}
@@ -312,7 +312,7 @@ func handlerVar(n, at pyast.Node) bool {
 		return false
 	}
 	for h := pyast.Ancestor(at, "except_clause"); !h.IsNil(); h = pyast.Ancestor(h, "except_clause") {
-		for _, k := range h.NamedChildren() {
+		for k := range h.Named() {
 			if k.Type() == "as_pattern" {
 				if alias := k.ChildByField("alias"); !alias.IsNil() && strings.TrimSpace(alias.Text()) == n.Text() {
 					return true

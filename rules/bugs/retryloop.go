@@ -35,7 +35,7 @@ var RetryLoopNoExit = &analyzer.Rule{
 // done`, a call) and loops with any other way out on the success path are
 // left alone.
 func runRetryLoopNoExit(p *analyzer.Pass) error {
-	for _, w := range pyast.FindAll(p.Root, "while_statement") {
+	for w := range pyast.FindEach(p.Root, "while_statement") {
 		if w.ChildByField("alternative").Type() == "else_clause" {
 			continue
 		}
@@ -79,7 +79,7 @@ func runRetryLoopNoExit(p *analyzer.Pass) error {
 // as, unpacking).
 func loopWrites(body pyast.Node, name string, other pyast.Node) (updates, inExcept int, ok bool) {
 	reads := map[string]bool{}
-	for _, id := range pyast.FindAll(other, "identifier") {
+	for id := range pyast.FindEach(other, "identifier") {
 		reads[id.Text()] = true
 	}
 	if other.Type() == "identifier" {
@@ -104,13 +104,13 @@ func loopWrites(body pyast.Node, name string, other pyast.Node) (updates, inExce
 				}
 			}
 		case "for_statement":
-			for _, id := range pyast.FindAll(n.ChildByField("left"), "identifier") {
+			for id := range pyast.FindEach(n.ChildByField("left"), "identifier") {
 				if id.Text() == name || reads[id.Text()] {
 					ok = false
 				}
 			}
 		case "with_item", "named_expression":
-			for _, id := range pyast.FindAll(n, "identifier") {
+			for id := range pyast.FindEach(n, "identifier") {
 				if id.Text() == name {
 					ok = false
 				}
@@ -135,7 +135,7 @@ func assignedNames(l pyast.Node) []string {
 		return []string{l.Text()}
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
 		var out []string
-		for _, k := range l.NamedChildren() {
+		for k := range l.Named() {
 			out = append(out, assignedNames(k)...)
 		}
 		return out

@@ -159,7 +159,7 @@ func guardedRead(attr pyast.Node, obj, name string) bool {
 		if !t.ChildByField("body").Contains(attr) {
 			continue
 		}
-		for _, h := range t.NamedChildren() {
+		for h := range t.Named() {
 			if h.Type() != "except_clause" {
 				continue
 			}

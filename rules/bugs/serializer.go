@@ -134,7 +134,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 	// The fields the serializer exposes: its Meta's, else the first base
 	// Meta that says (`class Meta(Base.Meta)` inherits them).
 	fields, all := exposed(mro)
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
 			continue
@@ -157,7 +157,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 			if val.Type() != "dictionary" {
 				continue
 			}
-			for _, pair := range val.NamedChildren() {
+			for pair := range val.Named() {
 				k := pair.ChildByField("key")
 				if name, ok := pyast.StringValue(k); ok && !known(name) {
 					reportSerializerName(p, c, md, opt, name, k, fields, all, declared)
@@ -171,7 +171,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 // literal `source` to that source.
 func extraSources(meta pyast.Node) map[string]string {
 	out := map[string]string{}
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "extra_kwargs" {
 			continue
@@ -180,13 +180,13 @@ func extraSources(meta pyast.Node) map[string]string {
 		if val.Type() != "dictionary" {
 			continue
 		}
-		for _, pair := range val.NamedChildren() {
+		for pair := range val.Named() {
 			name, ok := pyast.StringValue(pair.ChildByField("key"))
 			opts := pair.ChildByField("value")
 			if !ok || opts.Type() != "dictionary" {
 				continue
 			}
-			for _, o := range opts.NamedChildren() {
+			for o := range opts.Named() {
 				if k, _ := pyast.StringValue(o.ChildByField("key")); k == "source" {
 					if src, ok := pyast.StringValue(o.ChildByField("value")); ok {
 						out[name] = src
@@ -240,7 +240,7 @@ func reportSerializerName(p *analyzer.Pass, c *semantic.Class, md *project.Model
 func exposed(mro []*semantic.Class) (fields []string, all bool) {
 	for _, c := range mro {
 		meta := metaClass(c.Node)
-		for _, st := range pyast.Statements(pyast.Body(meta)) {
+		for st := range pyast.EachStatement(pyast.Body(meta)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" {
 				continue
@@ -267,7 +267,7 @@ func exposed(mro []*semantic.Class) (fields []string, all bool) {
 
 // metaClass returns the Meta class defined in a class body.
 func metaClass(cls pyast.Node) pyast.Node {
-	for _, st := range pyast.Statements(pyast.Body(cls)) {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
 			return st
 		}
@@ -282,7 +282,7 @@ func listItems(n pyast.Node) []pyast.Node {
 		return nil
 	}
 	var out []pyast.Node
-	for _, k := range n.NamedChildren() {
+	for k := range n.Named() {
 		if k.Type() != "comment" {
 			out = append(out, k)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -46,7 +47,7 @@ func runUnawaitedCoroutine(p *analyzer.Pass) error {
 	f := sm.File(p.Unit)
 	for st := range pyast.FindEach(p.Root, "expression_statement") {
 		call := st.NamedChild(0)
-		if call.Type() != "call" || len(st.NamedChildren()) != 1 {
+		if call.Type() != "call" || st.NamedChildCount() != 1 {
 			continue
 		}
 		name, ok := coroutineCallee(p, f, call)
@@ -84,7 +85,7 @@ func coroutineCallee(p *analyzer.Pass, f *semantic.File, call pyast.Node) (strin
 			return recv.Text() + "." + c.MethodName(), true
 		}
 	}
-	if f == nil {
+	if f == nil || !anyAsyncDef.Get(p.Project) {
 		return "", false
 	}
 	fn, _ := f.Callee(call)
@@ -100,6 +101,20 @@ func coroutineCallee(p *analyzer.Pass, f *semantic.File, call pyast.Node) (strin
 	}
 	return c.Func.Text(), true
 }
+
+// anyAsyncDef is set when some function of the semantic model is an
+// `async def`: without one, no call resolves to a coroutine function and
+// the resolution (most of the rule's cost) is skipped.
+var anyAsyncDef = &project.ProjectAnalysis[bool]{Name: "bugs.anyAsyncDef", Run: func(ix *project.Index) bool {
+	for _, f := range semantic.Of(ix).Files() {
+		for _, fn := range f.Funcs {
+			if isAsyncDef(fn.Node) {
+				return true
+			}
+		}
+	}
+	return false
+}}
 
 // isAsyncDef reports an `async def`.
 func isAsyncDef(def pyast.Node) bool {

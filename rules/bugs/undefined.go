@@ -138,6 +138,7 @@ func runUndefinedName(p *analyzer.Pass) error {
 		scope pyast.Node
 	}
 	var uses []use
+	up := outerScopes{}
 	kinds := kindsOf(root)
 	for id := range pyast.FindEach(root, "identifier") {
 		role, scope := classify(id, root, kinds)
@@ -149,7 +150,7 @@ func runUndefinedName(p *analyzer.Pass) error {
 		case roleUse:
 			// A name bound by now stays bound (bindings are only added):
 			// only the reads not yet bound are kept for the check below.
-			if name := id.Text(); !builtinNames[name] && !bound(scopes, scope, name, root) {
+			if name := id.Text(); !builtinNames[name] && !bound(scopes, scope, name, root, &up) {
 				uses = append(uses, use{id, scope})
 			}
 		}
@@ -158,7 +159,7 @@ func runUndefinedName(p *analyzer.Pass) error {
 	var diags []analyzer.Diagnostic
 	for _, u := range uses {
 		name := u.id.Text()
-		if builtinNames[name] || bound(scopes, u.scope, name, root) || guardedByNameError(u.id) {
+		if builtinNames[name] || bound(scopes, u.scope, name, root, &up) || guardedByNameError(u.id) {
 			continue
 		}
 		k := name
@@ -190,9 +191,23 @@ const (
 
 // classify says what an identifier does and in which scope.
 func classify(id, root pyast.Node, kinds fileKinds) (role, pyast.Node) {
-	scope := scopeOf(id, root)
 	par := id.Parent()
 	field := id.Field()
+	if !kinds.casePattern && !kinds.typeAlias {
+		// The names of `x.name` and `f(name=...)`, skipped below, need no
+		// scope (a third of the identifiers): skipped before looking it up.
+		switch par.Type() {
+		case "attribute":
+			if field == "attribute" {
+				return roleSkip, pyast.Node{}
+			}
+		case "keyword_argument":
+			if field == "name" {
+				return roleSkip, pyast.Node{}
+			}
+		}
+	}
+	scope := scopeOf(id, root)
 	if kinds.casePattern && !pyast.Ancestor(id, "case_pattern").IsNil() {
 		return roleBind, scope // captures (and class names) of a match pattern
 	}
@@ -371,7 +386,7 @@ func isFirstIterable(comp, child pyast.Node) bool {
 	if child.Type() != "for_in_clause" {
 		return false
 	}
-	for _, k := range comp.NamedChildren() {
+	for k := range comp.Named() {
 		if k.Type() == "for_in_clause" {
 			return k.Equal(child)
 		}
@@ -381,9 +396,9 @@ func isFirstIterable(comp, child pyast.Node) bool {
 
 // bound reports whether name is bound in scope or a scope around it that
 // its code can see (class bodies only from their own body).
-func bound(scopes map[int32]map[string]bool, scope pyast.Node, name string, root pyast.Node) bool {
+func bound(scopes map[int32]map[string]bool, scope pyast.Node, name string, root pyast.Node, up *outerScopes) bool {
 	first := true
-	for s := scope; ; s = scopeOf(s, root) {
+	for s := scope; ; s = up.of(s, root) {
 		if s.Type() != "class_definition" || first {
 			if scopes[s.ID()][name] {
 				return true
@@ -396,6 +411,19 @@ func bound(scopes map[int32]map[string]bool, scope pyast.Node, name string, root
 	}
 }
 
+// outerScopes remembers scopeOf of the scope nodes bound climbs through,
+// asked again for every read of a name.
+type outerScopes map[int32]pyast.Node
+
+func (o *outerScopes) of(s, root pyast.Node) pyast.Node {
+	if p, ok := (*o)[s.ID()]; ok {
+		return p
+	}
+	p := scopeOf(s, root)
+	(*o)[s.ID()] = p
+	return p
+}
+
 // guardedByNameError reports a read inside a try whose handlers name
 // NameError: the code expects the name may be missing. A broad handler
 // (`except Exception`) does not count: it turns the NameError into a
@@ -405,7 +433,7 @@ func guardedByNameError(id pyast.Node) bool {
 		if !t.ChildByField("body").Contains(id) {
 			continue
 		}
-		for _, h := range t.NamedChildren() {
+		for h := range t.Named() {
 			if h.Type() != "except_clause" {
 				continue
 			}

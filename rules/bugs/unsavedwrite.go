@@ -41,7 +41,7 @@ var UnsavedWrite = &analyzer.Rule{
 // someone else may hold the object and save it.
 func runUnsavedWrite(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
-	for _, a := range pyast.FindAll(p.Root, "assignment") {
+	for a := range pyast.FindEach(p.Root, "assignment") {
 		left := a.ChildByField("left")
 		if left.Type() != "attribute" || a.Parent().Type() != "expression_statement" {
 			continue
@@ -96,8 +96,8 @@ func loadedRowLocal(f *semantic.File, def, at pyast.Node, name string) bool {
 			return false
 		}
 	}
-	for _, g := range pyast.FindAllShallow(pyast.Body(def), "global_statement", "nonlocal_statement") {
-		for _, id := range g.NamedChildren() {
+	for g := range pyast.FindEachShallow(pyast.Body(def), "global_statement", "nonlocal_statement") {
+		for id := range g.Named() {
 			if id.Text() == name {
 				return false
 			}
@@ -105,7 +105,7 @@ func loadedRowLocal(f *semantic.File, def, at pyast.Node, name string) bool {
 	}
 	// Other bindings (a loop target, `with ... as`, unpacking) may hold
 	// anything: only plain assignments are followed.
-	for _, id := range pyast.FindAll(pyast.Body(def), "identifier") {
+	for id := range pyast.FindEach(pyast.Body(def), "identifier") {
 		if id.Text() != name {
 			continue
 		}
@@ -151,7 +151,7 @@ func mentionedAfter(def, a pyast.Node, name string) bool {
 		}
 	}
 	left := a.ChildByField("left")
-	for _, id := range pyast.FindAll(pyast.Body(def), "identifier") {
+	for id := range pyast.FindEach(pyast.Body(def), "identifier") {
 		if id.Text() != name || left.Contains(id) {
 			continue
 		}
@@ -167,7 +167,7 @@ func mentionedAfter(def, a pyast.Node, name string) bool {
 
 // hasFCall reports whether the expression calls django.db.models.F.
 func hasFCall(p *analyzer.Pass, n pyast.Node) bool {
-	for _, call := range pyast.FindAll(n, "call") {
+	for call := range pyast.FindEach(n, "call") {
 		c, _ := pyast.AsCall(call)
 		if q, ok := p.Imports.Resolve(c.Func); ok && (q == "django.db.models.F" || q == "django.db.models.expressions.F") {
 			return true

@@ -50,7 +50,7 @@ func runUnscopedUpdate(p *analyzer.Pass) error {
 		return nil
 	}
 	g := p.Project.Models
-	for _, n := range pyast.FindAll(p.Root, "call") {
+	for n := range pyast.FindEach(p.Root, "call") {
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() != "update" || len(c.Keywords) == 0 || c.StarKwargs || len(c.Positional) > 0 {
 			continue

@@ -53,7 +53,7 @@ func batchLoop(loop pyast.Node, c pyast.Call) bool {
 		}
 	}
 	slices := map[string]bool{}
-	for _, as := range pyast.FindAllShallow(loop.ChildByField("body"), "assignment") {
+	for as := range pyast.FindEachShallow(loop.ChildByField("body"), "assignment") {
 		if as.StartByte() < c.Func.StartByte() && isSlice(as.ChildByField("right")) && as.ChildByField("left").Type() == "identifier" {
 			slices[as.ChildByField("left").Text()] = true
 		}
@@ -101,7 +101,7 @@ func isSlice(n pyast.Node) bool {
 	if n.Type() != "subscript" {
 		return false
 	}
-	for _, ch := range n.NamedChildren() {
+	for ch := range n.Named() {
 		if ch.Type() == "slice" {
 			return true
 		}
@@ -125,7 +125,7 @@ func taskArgs(c pyast.Call) []pyast.Node {
 		case "list", "tuple":
 			out = append(out, v.NamedChildren()...)
 		case "dictionary":
-			for _, pair := range v.NamedChildren() {
+			for pair := range v.Named() {
 				if pair.Type() == "pair" {
 					out = append(out, pair.ChildByField("value"))
 				}
@@ -157,7 +157,7 @@ func perItemRouting(loop pyast.Node, c pyast.Call) bool {
 	for _, id := range pyast.Identifiers(loop.ChildByField("left")) {
 		item[id] = true
 	}
-	for _, as := range pyast.FindAllShallow(loop.ChildByField("body"), "assignment") {
+	for as := range pyast.FindEachShallow(loop.ChildByField("body"), "assignment") {
 		if as.StartByte() < c.Func.StartByte() && mentions(as.ChildByField("right"), item) {
 			for _, id := range pyast.Identifiers(as.ChildByField("left")) {
 				item[id] = true

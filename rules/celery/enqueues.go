@@ -49,7 +49,7 @@ var enqueues = &project.ProjectAnalysis[map[*semantic.Func][]enqueue]{Name: "cel
 					e.args = a.NamedChildren()
 				}
 				if k := pyast.Unparen(c.Arg(1, "kwargs")); k.Type() == "dictionary" {
-					for _, pair := range k.NamedChildren() {
+					for pair := range k.Named() {
 						if s, ok := pyast.StringValue(pair.ChildByField("key")); ok {
 							e.kw[s] = pair.ChildByField("value")
 						}

@@ -64,7 +64,7 @@ func runModelArgument(p *analyzer.Pass) error {
 				args = append(args, c.Positional[0].NamedChildren()...)
 			}
 			if k := c.Keyword("kwargs"); k.Type() == "dictionary" {
-				for _, pair := range k.NamedChildren() {
+				for pair := range k.Named() {
 					args = append(args, pair.ChildByField("value"))
 				}
 			}
@@ -95,7 +95,7 @@ func runModelArgument(p *analyzer.Pass) error {
 	}
 	for _, t := range tasks(p) {
 		annotated := map[string]bool{}
-		for _, prm := range t.def.ChildByField("parameters").NamedChildren() {
+		for prm := range t.def.ChildByField("parameters").Named() {
 			if !prm.Is("typed_parameter", "typed_default_parameter") {
 				continue
 			}
@@ -151,7 +151,7 @@ func (b binder) binding(name string, at, depth int) (kind string, conf analyzer.
 	if depth > 3 {
 		return "", 0, nil
 	}
-	for _, n := range pyast.FindAllShallow(pyast.Body(b.fn), "assignment", "for_statement") {
+	for n := range pyast.FindEachShallow(pyast.Body(b.fn), "assignment", "for_statement") {
 		if n.StartByte() > at {
 			break
 		}

@@ -66,12 +66,12 @@ func asyncResultCall(p *analyzer.Pass, e pyast.Node) bool {
 func runResultWaitInTask(p *analyzer.Pass) error {
 	for _, t := range tasks(p) {
 		results := map[string]bool{}
-		for _, a := range pyast.FindAllShallow(pyast.Body(t.def), "assignment") {
+		for a := range pyast.FindEachShallow(pyast.Body(t.def), "assignment") {
 			if a.ChildByField("left").Type() == "identifier" && asyncResultCall(p, a.ChildByField("right")) {
 				results[a.ChildByField("left").Text()] = true
 			}
 		}
-		for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+		for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {
 			c, _ := pyast.AsCall(n)
 			switch c.MethodName() {
 			case "get", "wait", "join":
@@ -131,7 +131,7 @@ func runDelayInLoop(p *analyzer.Pass) error {
 		}
 		if loop.Type() == "for_statement" {
 			it := pyast.Unparen(loop.ChildByField("right"))
-			if it.Is("list", "tuple", "set") && len(it.NamedChildren()) <= 3 {
+			if it.Is("list", "tuple", "set") && it.NamedChildCount() <= 3 {
 				return true
 			}
 			// for i in range(0, len(ids), BATCH): already chunked by hand.

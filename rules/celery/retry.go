@@ -82,7 +82,7 @@ func httpCall(p *analyzer.Pass, c pyast.Call) string {
 // bound task parameter or the task's own name.
 func retryCalls(t task) []pyast.Call {
 	var out []pyast.Call
-	for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+	for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() != "retry" {
 			continue
@@ -117,7 +117,7 @@ func runExternalCallNoRetry(p *analyzer.Pass) error {
 		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) {
 			continue
 		}
-		for _, n := range pyast.FindAllShallow(pyast.Body(t.def), "call") {
+		for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {
 			c, _ := pyast.AsCall(n)
 			if q := httpCall(p, c); q != "" {
 				if retryLoop(n, t.def) {
@@ -216,7 +216,7 @@ func runUnboundedRetries(p *analyzer.Pass) error {
 			report(m.Parent(), t.name) // the keyword argument, or the class attribute assignment
 		}
 		if rk := t.option("retry_kwargs"); rk.Type() == "dictionary" {
-			for _, pair := range rk.NamedChildren() {
+			for pair := range rk.Named() {
 				if k, _ := pyast.StringValue(pair.ChildByField("key")); k == "max_retries" && pair.ChildByField("value").Type() == "none" {
 					report(pair, t.name)
 				}

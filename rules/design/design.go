@@ -27,7 +27,7 @@ var frameworkBases = []string{"Model", "Form", "View", "ViewSet", "Serializer", 
 // module, and not derived from a framework component.
 func isServiceClass(cls pyast.Node, rel string) bool {
 	name := pyast.DefName(cls)
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		bt := b.Text()
 		for _, fb := range frameworkBases {
 			if strings.Contains(bt, fb) {

@@ -43,7 +43,7 @@ func runBareExcept(p *analyzer.Pass) error {
 // exceptType returns the type expression of an except clause (the first
 // named child that is not the block or a comment), or the zero Node.
 func exceptType(clause pyast.Node) pyast.Node {
-	for _, c := range clause.NamedChildren() {
+	for c := range clause.Named() {
 		switch c.Type() {
 		case "block", "comment":
 			continue

@@ -174,7 +174,7 @@ func ownGenericRaise(p *analyzer.Pass, h pyidiom.Handler) pyast.Node {
 		return pyast.Node{}
 	}
 	body := try.ChildByField("body")
-	for _, r := range pyast.FindAllShallow(body, "raise_statement") {
+	for r := range pyast.FindEachShallow(body, "raise_statement") {
 		if genericRaised(p, r) == "" {
 			continue
 		}
@@ -205,7 +205,7 @@ func genericRaised(p *analyzer.Pass, r pyast.Node) string {
 // raisedExpr returns the expression a raise statement raises, or the zero
 // Node for a bare raise.
 func raisedExpr(r pyast.Node) pyast.Node {
-	for _, c := range r.NamedChildren() {
+	for c := range r.Named() {
 		if c.Field() == "cause" || c.Type() == "comment" {
 			continue
 		}

@@ -190,7 +190,7 @@ func (cs *clients) mountedAdapter(hc httpCall) bool {
 // without it no call can be recognised, and the walk is skipped.
 func importsHTTP(im *pyast.Imports) bool {
 	for _, m := range im.Modules {
-		h := strings.SplitN(m, ".", 2)[0]
+		h, _, _ := strings.Cut(m, ".")
 		if h == "requests" || h == "httpx" {
 			return true
 		}

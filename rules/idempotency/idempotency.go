@@ -116,7 +116,7 @@ func creations(f *effects.File, fn pyast.Node) []effects.Effect {
 // constructed returns the names bound to `Model(...)` in fn.
 func constructed(fn pyast.Node) map[string]bool {
 	out := map[string]bool{}
-	for _, as := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
+	for as := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
 		c, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
 		if ok && isCtor(c.Func) && as.ChildByField("left").Type() == "identifier" {
 			out[as.ChildByField("left").Text()] = true

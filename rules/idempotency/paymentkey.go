@@ -55,7 +55,7 @@ func runPaymentWithoutKey(p *analyzer.Pass) error {
 	fileWord := effects.PaymentWord(paths.Rel(p))
 	for _, fn := range effects.Functions(p.Root) {
 		keyed := -1
-		for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+		for call := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 			what, why := paymentCall(p, f, call, fn, fileWord)
 			if what == "" {
 				continue
@@ -129,7 +129,7 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 	name := d + "." + method
 	if method == "create" {
 		if q, ok := p.Imports.Resolve(recv); ok {
-			head := strings.SplitN(q, ".", 2)[0]
+			head, _, _ := strings.Cut(q, ".")
 			res := strings.ToLower(d[strings.LastIndex(d, ".")+1:])
 			for _, m := range sdkModules {
 				if head == m && moneyResource(res) {

@@ -190,7 +190,7 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 					continue
 				}
 				readOnly := metaReadOnly(n)
-				for _, e := range n.ChildByField("right").NamedChildren() {
+				for e := range n.ChildByField("right").Named() {
 					if s, ok := pyast.StringValue(e); ok && names[s] && !readOnly[s] {
 						note(read, model+"."+s, u, e)
 					}
@@ -219,7 +219,7 @@ func serializerMetaModel(n pyast.Node) string {
 	if name := pyast.DefName(outer); !strings.HasSuffix(name, "Serializer") && !strings.HasSuffix(name, "Form") {
 		return ""
 	}
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Text() == "model" {
 			d := pyast.Dotted(a.ChildByField("right"))
 			return d[strings.LastIndex(d, ".")+1:]
@@ -288,9 +288,9 @@ func metaReadOnly(n pyast.Node) map[string]bool {
 	for !meta.IsNil() && meta.Type() != "class_definition" {
 		meta = meta.Parent()
 	}
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Text() == "read_only_fields" {
-			for _, e := range a.ChildByField("right").NamedChildren() {
+			for e := range a.ChildByField("right").Named() {
 				if s, ok := pyast.StringValue(e); ok {
 					out[s] = true
 				}

@@ -73,7 +73,7 @@ func retrySource(dec, fn pyast.Node) (string, pyast.Node) {
 			return "`acks_late`", kw
 		}
 	}
-	for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for call := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		c, _ := pyast.AsCall(call)
 		if c.MethodName() == "retry" {
 			r := c.Receiver().Text()

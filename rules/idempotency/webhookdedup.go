@@ -129,7 +129,7 @@ func managedModel(p *analyzer.Pass, recv pyast.Node) *project.Model {
 func constructorOf(fn pyast.Node, name string, before int) (pyast.Call, bool) {
 	var found pyast.Call
 	ok := false
-	for _, as := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
+	for as := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
 		if as.StartByte() > before || as.ChildByField("left").Text() != name {
 			continue
 		}

@@ -80,7 +80,7 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 // raises), or a return of the exception object itself (`return e`,
 // `return None, e`, `return Result(error=e)`; `str(e)` loses it).
 func passesOn(h pyidiom.Handler) bool {
-	for _, st := range pyast.Statements(h.Body) {
+	for st := range pyast.EachStatement(h.Body) {
 		switch st.Type() {
 		case "raise_statement":
 			return true
@@ -105,13 +105,13 @@ func returnsAlias(v pyast.Node, alias string) bool {
 	case "identifier":
 		return v.Text() == alias
 	case "tuple", "list", "expression_list":
-		for _, c := range v.NamedChildren() {
+		for c := range v.Named() {
 			if returnsAlias(c, alias) {
 				return true
 			}
 		}
 	case "dictionary":
-		for _, p := range v.NamedChildren() {
+		for p := range v.Named() {
 			if p.Type() == "pair" && returnsAlias(p.ChildByField("value"), alias) {
 				return true
 			}
@@ -123,7 +123,7 @@ func returnsAlias(v pyast.Node, alias string) bool {
 		if last := callee[strings.LastIndex(callee, ".")+1:]; last == "" || last[0] < 'A' || last[0] > 'Z' {
 			return false
 		}
-		for _, a := range v.ChildByField("arguments").NamedChildren() {
+		for a := range v.ChildByField("arguments").Named() {
 			if a.Type() == "keyword_argument" {
 				a = a.ChildByField("value")
 			}

@@ -90,11 +90,11 @@ func scriptLike(p *analyzer.Pass) bool {
 		return true
 	}
 	for _, m := range p.Imports.Modules {
-		if cliModules[strings.SplitN(m, ".", 2)[0]] {
+		if head, _, _ := strings.Cut(m, "."); cliModules[head] {
 			return true
 		}
 	}
-	for _, s := range pyast.Statements(p.Root) {
+	for s := range pyast.EachStatement(p.Root) {
 		if s.Type() == "if_statement" && isMainGuard(s.ChildByField("condition")) {
 			return true
 		}
@@ -115,7 +115,7 @@ func isMainGuard(cond pyast.Node) bool {
 		return false
 	}
 	var name, main bool
-	for _, c := range cond.NamedChildren() {
+	for c := range cond.Named() {
 		if c.Type() == "identifier" && c.Text() == "__name__" {
 			name = true
 		}

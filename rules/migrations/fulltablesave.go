@@ -41,7 +41,7 @@ func runFullTableSave(p *analyzer.Pass) error {
 				continue
 			}
 			var save pyast.Node
-			for _, c := range pyast.FindAllShallow(pyast.Body(loop), "call") {
+			for c := range pyast.FindEachShallow(pyast.Body(loop), "call") {
 				call, _ := pyast.AsCall(c)
 				if call.MethodName() == "save" && call.Receiver().Type() == "identifier" && call.Receiver().Text() == vars[0] {
 					save = c

@@ -23,7 +23,7 @@ func runPythonFuncs(p *analyzer.Pass) []pyast.Node {
 		}
 	}
 	var out []pyast.Node
-	for _, st := range pyast.Statements(p.Root) {
+	for st := range pyast.EachStatement(p.Root) {
 		if st.Type() == "decorated_definition" {
 			st = st.ChildByField("definition")
 		}

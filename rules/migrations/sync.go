@@ -339,7 +339,7 @@ func topLevelClasses(ix *project.Index) map[string]bool {
 		if u.Tree == nil {
 			continue
 		}
-		for _, st := range pyast.Statements(u.Tree.Root()) {
+		for st := range pyast.EachStatement(u.Tree.Root()) {
 			if st.Type() == "decorated_definition" {
 				st = st.ChildByField("definition")
 			}

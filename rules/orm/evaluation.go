@@ -119,7 +119,7 @@ func onlyUse(x pyast.Node) bool {
 		return x.Type() == "call"
 	}
 	sc := semantic.ScopeOf(x)
-	for _, id := range pyast.FindAllShallow(sc, "identifier") {
+	for id := range pyast.FindEachShallow(sc, "identifier") {
 		if id.Equal(x) || id.Text() != x.Text() {
 			continue
 		}
@@ -137,7 +137,7 @@ func onlyUse(x pyast.Node) bool {
 // iteratedLater reports whether x's name is the iterable of a for loop or
 // comprehension after x in the same function.
 func iteratedLater(x pyast.Node) bool {
-	for _, f := range pyast.FindAllShallow(semantic.ScopeOf(x), "for_statement", "for_in_clause") {
+	for f := range pyast.FindEachShallow(semantic.ScopeOf(x), "for_statement", "for_in_clause") {
 		it := pyast.Unparen(f.ChildByField("right"))
 		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() {
 			return true

@@ -450,7 +450,7 @@ func loopNames(l *Loop) map[string]bool {
 		names[id] = true
 	}
 	for _, b := range l.Body {
-		for _, a := range pyast.FindAllShallow(b, "assignment", "for_statement", "for_in_clause") {
+		for a := range pyast.FindEachShallow(b, "assignment", "for_statement", "for_in_clause") {
 			for _, id := range pyast.Identifiers(a.ChildByField("left")) {
 				names[id] = true
 			}

@@ -128,7 +128,7 @@ func insertionPoint(origin pyast.Node) pyast.Node {
 // raise statement.
 func onlyRaises(def pyast.Node) bool {
 	var stmts []pyast.Node
-	for _, k := range pyast.Body(def).NamedChildren() {
+	for k := range pyast.Body(def).Named() {
 		if k.Type() == "comment" || k.Type() == "expression_statement" && k.NamedChild(0).Type() == "string" {
 			continue
 		}

@@ -89,7 +89,7 @@ func runSerializer(p *analyzer.Pass) error {
 			continue
 		}
 		var names []string
-		for _, r := range pyast.FindAllShallow(m, "return_statement") {
+		for r := range pyast.FindEachShallow(m, "return_statement") {
 			d := pyast.Dotted(r.NamedChild(0))
 			if d == "" || strings.HasPrefix(d, "self.") || strings.HasPrefix(d, "super") {
 				names = nil

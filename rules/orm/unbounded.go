@@ -53,7 +53,7 @@ func runUnbounded(p *analyzer.Pass) error {
 			continue
 		}
 		unbounded := t.unboundedNames(fn)
-		for _, call := range pyast.FindAllShallow(fn, "call") {
+		for call := range pyast.FindEachShallow(fn, "call") {
 			c, _ := pyast.AsCall(call)
 			name := pyast.Dotted(c.Func)
 			name = name[strings.LastIndex(name, ".")+1:]
@@ -130,7 +130,7 @@ type boundRows struct {
 // loop over one.
 func (t *Tracker) unboundedNames(fn pyast.Node) boundRows {
 	out := boundRows{rhs: map[int32]*QS{}, appended: map[string]*QS{}}
-	for _, a := range pyast.FindAllShallow(fn, "assignment") {
+	for a := range pyast.FindEachShallow(fn, "assignment") {
 		left := a.ChildByField("left")
 		if left.Type() != "identifier" {
 			continue
@@ -140,12 +140,12 @@ func (t *Tracker) unboundedNames(fn pyast.Node) boundRows {
 			out.rhs[r.ID()] = q
 		}
 	}
-	for _, f := range pyast.FindAllShallow(fn, "for_statement") {
+	for f := range pyast.FindEachShallow(fn, "for_statement") {
 		l := t.LoopByNode(f)
 		if l == nil || !isUnbounded(l.QS) {
 			continue
 		}
-		for _, c := range pyast.FindAllShallow(pyast.Body(f), "call") {
+		for c := range pyast.FindEachShallow(pyast.Body(f), "call") {
 			cc, _ := pyast.AsCall(c)
 			if cc.MethodName() == "append" && cc.Receiver().Type() == "identifier" {
 				out.appended[cc.Receiver().Text()] = l.QS
@@ -209,7 +209,7 @@ func (t *Tracker) unboundedExpr(e pyast.Node) *QS {
 	e = pyast.Unparen(e)
 	switch e.Type() {
 	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
-		for _, c := range e.NamedChildren() {
+		for c := range e.Named() {
 			if c.Type() == "for_in_clause" {
 				if l := t.LoopByNode(c); l != nil && isUnbounded(l.QS) {
 					return l.QS

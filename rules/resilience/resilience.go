@@ -25,7 +25,7 @@ func functionRetries(im *pyast.Imports, fn pyast.Node) bool {
 	if !t.Option("autoretry_for").IsNil() {
 		return true
 	}
-	for _, call := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for call := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		if c, _ := pyast.AsCall(call); c.MethodName() == "retry" {
 			return true
 		}
@@ -65,7 +65,7 @@ func bestEffort(call pyast.Node) bool {
 			if c.Field() != "body" {
 				continue
 			}
-			for _, h := range p.NamedChildren() {
+			for h := range p.Named() {
 				if h.Type() == "except_clause" && len(pyast.FindAllShallow(h, "raise_statement")) == 0 {
 					return true
 				}

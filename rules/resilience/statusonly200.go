@@ -40,7 +40,7 @@ func runStatusOnly200(p *analyzer.Pass) error {
 		var onlyOp string
 		statusChecks := 0
 		raiseForStatus := false
-		for _, n := range pyast.FindAllShallow(pyast.Body(fn), "comparison_operator", "call") {
+		for n := range pyast.FindEachShallow(pyast.Body(fn), "comparison_operator", "call") {
 			if n.Type() == "call" {
 				if string(pyast.CalleeName(n)) == "raise_for_status" {
 					raiseForStatus = true
@@ -134,7 +134,7 @@ func genericRaise(ifs pyast.Node, op string) pyast.Node {
 		}
 	}
 	for _, s := range scope {
-		for _, r := range pyast.FindAllShallow(s, "raise_statement") {
+		for r := range pyast.FindEachShallow(s, "raise_statement") {
 			e := r.NamedChild(0)
 			if e.IsNil() || e.Type() == "comment" {
 				continue

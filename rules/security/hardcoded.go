@@ -196,7 +196,7 @@ type devSettings struct {
 func startprojectDev(root pyast.Node) devSettings {
 	var out devSettings
 	var keys []pyast.Node // right-hand sides, in order
-	for _, st := range pyast.Statements(root) {
+	for st := range pyast.EachStatement(root) {
 		if st.Type() != "expression_statement" {
 			continue
 		}

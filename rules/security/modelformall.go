@@ -43,7 +43,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 			if hasWord(pyast.DefName(n), "read", "readonly", "list", "output", "response", "lite", "activity", "log", "expand", "summary", "minimal") {
 				continue
 			}
-			for _, s := range pyast.Statements(pyast.Body(n)) {
+			for s := range pyast.EachStatement(pyast.Body(n)) {
 				if s.Type() != "class_definition" || pyast.DefName(s) != "Meta" {
 					continue
 				}
@@ -53,7 +53,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				}
 				var all pyast.Node
 				readOnly := false
-				for _, a := range pyast.FindAllShallow(pyast.Body(s), "assignment") {
+				for a := range pyast.FindEachShallow(pyast.Body(s), "assignment") {
 					switch a.ChildByField("left").Text() {
 					case "fields":
 						if v, ok := pyast.StringValue(a.ChildByField("right")); ok && v == "__all__" {
@@ -115,12 +115,12 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 // BaseSerializer(ModelSerializer) do), else "".
 func formKind(cls pyast.Node, meta pyast.Node) string {
 	hasModel := false
-	for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+	for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
 		if a.ChildByField("left").Text() == "model" {
 			hasModel = true
 		}
 	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		name := lastName(b)
 		switch {
 		case strings.HasSuffix(name, "ModelForm"), hasModel && strings.HasSuffix(name, "Form"):
@@ -152,19 +152,19 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 	}
 	var model *project.Model
 	protected := map[string]bool{}
-	for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+	for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
 		right := pyast.Unparen(a.ChildByField("right"))
 		switch a.ChildByField("left").Text() {
 		case "model":
 			model = g.Lookup(p.Unit, pyast.Dotted(right))
 		case "read_only_fields":
-			for _, e := range right.NamedChildren() {
+			for e := range right.Named() {
 				if v, ok := pyast.StringValue(e); ok {
 					protected[v] = true
 				}
 			}
 		case "extra_kwargs":
-			for _, pair := range right.NamedChildren() {
+			for pair := range right.Named() {
 				k, ok := pyast.StringValue(pair.ChildByField("key"))
 				if ok && pair.Type() == "pair" && strings.Contains(pair.ChildByField("value").Text(), "read_only") {
 					protected[k] = true
@@ -173,7 +173,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		}
 	}
 	// Fields the class declares itself replace the model's.
-	for _, a := range pyast.FindAllShallow(pyast.Body(cls), "assignment") {
+	for a := range pyast.FindEachShallow(pyast.Body(cls), "assignment") {
 		left := a.ChildByField("left")
 		if left.Type() != "identifier" {
 			continue

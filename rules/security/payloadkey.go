@@ -100,7 +100,7 @@ func payloadReads(f *semantic.File, fn *semantic.Func, req string) []payloadRead
 	}
 	isSource := func(n pyast.Node, depth int) bool { return payloadExpr(f, n, req, depth) }
 	var out []payloadRead
-	for _, c := range pyast.FindAllShallow(body, "call") {
+	for c := range pyast.FindEachShallow(body, "call") {
 		conv, _ := pyast.AsCall(c)
 		if !conversions[lastDotName(pyast.Dotted(conv.Func))] || len(conv.Positional) != 1 {
 			continue
@@ -115,7 +115,7 @@ func payloadReads(f *semantic.File, fn *semantic.Func, req string) []payloadRead
 		}
 		out = append(out, payloadRead{node: c, key: key})
 	}
-	for _, s := range pyast.FindAllShallow(body, "subscript") {
+	for s := range pyast.FindEachShallow(body, "subscript") {
 		key := s.ChildByField("subscript")
 		if _, ok := pyast.StringValue(key); !ok {
 			continue
@@ -181,7 +181,7 @@ func guardedRead(body, s pyast.Node, key string) bool {
 		if a.Type() != "try_statement" {
 			continue
 		}
-		for _, k := range a.NamedChildren() {
+		for k := range a.Named() {
 			if k.Type() != "except_clause" {
 				continue
 			}
@@ -198,7 +198,7 @@ func guardedRead(body, s pyast.Node, key string) bool {
 			}
 		}
 	}
-	for _, c := range pyast.FindAllShallow(body, "call", "comparison_operator") {
+	for c := range pyast.FindEachShallow(body, "call", "comparison_operator") {
 		if c.StartByte() >= s.StartByte() {
 			break
 		}

@@ -58,7 +58,7 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 				if v.Is("list", "tuple") {
 					args = append(args, v.NamedChildren()...)
 				} else if v.Type() == "dictionary" {
-					for _, pair := range v.NamedChildren() {
+					for pair := range v.Named() {
 						args = append(args, pair.ChildByField("value"))
 					}
 				}
@@ -155,7 +155,7 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varK
 		if !pyast.IsFString(n) {
 			return "", pyast.Node{}
 		}
-		for _, i := range pyast.FindAllShallow(n, "interpolation") {
+		for i := range pyast.FindEachShallow(n, "interpolation") {
 			if e := i.ChildByField("expression"); !safeSQLValue(e, fn, safe) {
 				return "an f-string", e
 			}
@@ -266,7 +266,7 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 		case "pattern_list", "tuple_pattern":
 			c, isCall := pyast.AsCall(right)
 			compiled := isCall && (c.MethodName() == "sql_with_params" || c.MethodName() == "as_sql" || c.MethodName() == "compile")
-			for _, id := range left.NamedChildren() {
+			for id := range left.Named() {
 				if id.Type() == "identifier" {
 					k := varKey{fn, id.Text()}
 					ok, seen := verdict[k]

@@ -163,7 +163,7 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 			}
 		}
 	case "string":
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			if c.Type() == "interpolation" {
 				if s := findSecret(c.ChildByField("expression"), fn, tainted); !s.IsNil() {
 					return s
@@ -176,7 +176,7 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 		}
 		return findSecret(n.ChildByField("right"), fn, tainted)
 	case "concatenated_string", "tuple", "list", "dictionary", "set", "expression_list":
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			if s := findSecret(c, fn, tainted); !s.IsNil() {
 				return s
 			}
@@ -184,7 +184,7 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 	case "pair":
 		return findSecret(n.ChildByField("value"), fn, tainted)
 	case "conditional_expression":
-		for _, c := range n.NamedChildren() {
+		for c := range n.Named() {
 			if s := findSecret(c, fn, tainted); !s.IsNil() {
 				return s
 			}

@@ -172,7 +172,7 @@ func modelSerializer(c *semantic.Class) bool {
 
 // metaClass returns the Meta class of a class body.
 func metaClass(cls pyast.Node) pyast.Node {
-	for _, st := range pyast.Statements(pyast.Body(cls)) {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
 			return st
 		}
@@ -183,7 +183,7 @@ func metaClass(cls pyast.Node) pyast.Node {
 // metaList reads a Meta attribute that lists names (fields, exclude);
 // all is set for "__all__".
 func metaList(meta pyast.Node, name string) (pyast.Node, []string, bool) {
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != name {
 			continue
@@ -193,7 +193,7 @@ func metaList(meta pyast.Node, name string) (pyast.Node, []string, bool) {
 			return a, nil, s == "__all__"
 		}
 		var out []string
-		for _, e := range v.NamedChildren() {
+		for e := range v.Named() {
 			if s, ok := pyast.StringValue(e); ok {
 				out = append(out, s)
 			}
@@ -208,12 +208,12 @@ func metaFields(meta pyast.Node) (pyast.Node, []string, bool) { return metaList(
 // extraWriteOnly reads Meta.extra_kwargs entries with "write_only": True.
 func extraWriteOnly(meta pyast.Node) map[string]bool {
 	out := map[string]bool{}
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "extra_kwargs" {
 			continue
 		}
-		for _, pair := range pyast.Unparen(a.ChildByField("right")).NamedChildren() {
+		for pair := range pyast.Unparen(a.ChildByField("right")).Named() {
 			k, ok := pyast.StringValue(pair.ChildByField("key"))
 			if ok && strings.Contains(pair.ChildByField("value").Text(), "write_only") &&
 				strings.Contains(strings.ReplaceAll(pair.ChildByField("value").Text(), " ", ""), "True") {
@@ -243,7 +243,7 @@ func modelFieldNames(m *semantic.Model, md *project.Model) []string {
 // metaUserModel reports whether Meta.model names Django's user model
 // (`User` imported from django.contrib.auth, or get_user_model()).
 func metaUserModel(c *semantic.Class, meta pyast.Node) bool {
-	for _, st := range pyast.Statements(pyast.Body(meta)) {
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "model" {
 			continue

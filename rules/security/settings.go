@@ -145,7 +145,7 @@ func runAllowedHostsWildcard(p *analyzer.Pass) error {
 		if !right.Is("list", "tuple") {
 			continue
 		}
-		for _, e := range right.NamedChildren() {
+		for e := range right.Named() {
 			if s, ok := pyast.StringValue(e); ok && s == "*" {
 				p.Report(analyzer.Diagnostic{
 					Range:   analyzer.RangeOf(e),

@@ -114,7 +114,7 @@ type tenantCheck struct {
 
 // view reports the unscoped tenant queries of one view function.
 func (t *tenantCheck) view(fn pyast.Node) {
-	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for c := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		call, _ := pyast.AsCall(c)
 		var model *project.Model
 		written, chainTop := "", pyast.Node{}
@@ -148,7 +148,7 @@ func (t *tenantCheck) class(cls pyast.Node) {
 	if !django && !drf {
 		return
 	}
-	for _, st := range pyast.Statements(pyast.Body(cls)) {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		a := st.NamedChild(0)
 		if st.Type() != "expression_statement" || a.Type() != "assignment" {
 			continue
@@ -240,7 +240,7 @@ func guardedView(fn pyast.Node) bool {
 		names = append(names, pyast.Dotted(d))
 	}
 	if cls := pyast.EnclosingClass(fn); !cls.IsNil() {
-		for _, st := range pyast.Statements(pyast.Body(cls)) {
+		for st := range pyast.EachStatement(pyast.Body(cls)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "permission_classes" {
 				continue
@@ -290,7 +290,7 @@ func (t *tenantCheck) genericView(cls pyast.Node) (django, drf bool) {
 	if c == nil || c.Path != t.p.File.Rel || c.Start != cls.StartByte() {
 		return false, false
 	}
-	for _, st := range pyast.Statements(pyast.Body(cls)) {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Text() == "filter_backends" {
 			return false, false
 		}

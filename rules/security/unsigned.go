@@ -96,7 +96,7 @@ func answerAfter(fn, check pyast.Node) []analyzer.Related {
 			break
 		}
 	}
-	for _, r := range pyast.FindAll(pyast.Body(fn), "return_statement") {
+	for r := range pyast.FindEach(pyast.Body(fn), "return_statement") {
 		if r.StartByte() > check.EndByte() && !guarded.Contains(r) && pyast.EnclosingFunction(r).Equal(fn) {
 			return []analyzer.Related{{Range: analyzer.RangeOf(r), Message: "answered whatever the check says"}}
 		}

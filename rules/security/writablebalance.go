@@ -57,12 +57,12 @@ func privilegeFlag(name string) bool {
 // administrators takes a request body through it (POST, PUT, PATCH).
 func runWritableSensitiveField(p *analyzer.Pass) error {
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		for _, meta := range pyast.Statements(pyast.Body(cls)) {
+		for meta := range pyast.EachStatement(pyast.Body(cls)) {
 			if meta.Type() != "class_definition" || pyast.DefName(meta) != "Meta" || formKind(cls, meta) == "" {
 				continue
 			}
 			var fields pyast.Node
-			for _, a := range pyast.FindAllShallow(pyast.Body(meta), "assignment") {
+			for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
 				if a.ChildByField("left").Text() == "fields" {
 					fields = pyast.Unparen(a.ChildByField("right"))
 				}
@@ -78,7 +78,7 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			dropped := droppedByClass(cls)
 			var names []string
 			var first pyast.Node
-			for _, e := range fields.NamedChildren() {
+			for e := range fields.Named() {
 				v, ok := pyast.StringValue(e)
 				if !ok || !writable[v] || !listedGuarded(v) || dropped[v] {
 					continue

@@ -198,7 +198,7 @@ func recordsID(fn pyast.Node, w effects.Effect, result string) bool {
 		return false
 	}
 	row := pyast.Dotted(w.Call.Receiver())
-	for _, a := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
+	for a := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
 		if a.EndByte() > w.Node().StartByte() {
 			break
 		}

@@ -125,7 +125,7 @@ type rmw struct {
 // readModifyWrites finds the read-modify-writes of fn.
 func readModifyWrites(fn pyast.Node) []rmw {
 	var out []rmw
-	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "augmented_assignment", "assignment") {
+	for n := range pyast.FindEachShallow(pyast.Body(fn), "augmented_assignment", "assignment") {
 		left := n.ChildByField("left")
 		if left.Type() != "attribute" {
 			continue
@@ -356,7 +356,7 @@ func boundsField(chain pyast.Node, field string) bool {
 // comparisonReading returns a comparison before `before` in fn that reads
 // `<row>.field`, with the attribute read.
 func comparisonReading(fn pyast.Node, field string, before pyast.Node) (cmp, read pyast.Node) {
-	for _, cmp := range pyast.FindAllShallow(pyast.Body(fn), "comparison_operator") {
+	for cmp := range pyast.FindEachShallow(pyast.Body(fn), "comparison_operator") {
 		if cmp.EndByte() > before.StartByte() {
 			break
 		}
@@ -401,7 +401,7 @@ func saveAfterNetwork(p *analyzer.Pass, sf *semantic.File, ef *effects.File, fn 
 			list := `"` + strings.Join(fields, `", "`) + `"`
 			d.Help = fmt.Sprintf("save only what changed after the call: `%s.save(update_fields=[%s])`", row, list)
 			args := s.Node.ChildByField("arguments")
-			if len(args.NamedChildren()) == 0 {
+			if args.NamedChildCount() == 0 {
 				d.Fixes = []analyzer.Fix{{Message: "save only the fields set after the call", Applicability: analyzer.Unsafe,
 					Edits: []analyzer.TextEdit{{Range: analyzer.Range{Start: args.StartByte() + 1, End: args.EndByte() - 1}, NewText: "update_fields=[" + list + "]"}}}}
 			}
@@ -449,7 +449,7 @@ func waitBetween(ix *project.Index, sf *semantic.File, ef *effects.File, fn pyas
 // reloaded reports `row.refresh_from_db()` or a rebinding of row between
 // two offsets.
 func reloaded(fn pyast.Node, row string, from, to int) bool {
-	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "call", "assignment") {
+	for n := range pyast.FindEachShallow(pyast.Body(fn), "call", "assignment") {
 		if n.StartByte() < from || n.EndByte() > to {
 			continue
 		}
@@ -472,7 +472,7 @@ func reloaded(fn pyast.Node, row string, from, to int) bool {
 // sorted.
 func assignedFields(fn pyast.Node, row string, from, to int) []string {
 	seen := map[string]bool{}
-	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "assignment", "augmented_assignment") {
+	for n := range pyast.FindEachShallow(pyast.Body(fn), "assignment", "augmented_assignment") {
 		if n.StartByte() < from || n.EndByte() > to {
 			continue
 		}

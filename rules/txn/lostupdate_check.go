@@ -67,7 +67,7 @@ func balanceOf(sf *semantic.File, md *project.Model, name string) balance {
 // readModifyWrite and staleCheck.
 func unlockedCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 	reported := map[string]bool{}
-	for _, st := range pyast.FindAllShallow(pyast.Body(fn), "if_statement") {
+	for st := range pyast.FindEachShallow(pyast.Body(fn), "if_statement") {
 		cond := st.ChildByField("condition")
 		for cmp := range pyast.FindEach(cond, "comparison_operator") {
 			for a := range pyast.FindEach(cmp, "attribute") {
@@ -113,7 +113,7 @@ func unlockedCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 // consumer returns the first write after offset `after` in fn that spends
 // the balance b of row (a row of md).
 func consumer(sf *semantic.File, fn pyast.Node, row string, md *project.Model, b balance, after int) pyast.Node {
-	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "assignment", "call") {
+	for n := range pyast.FindEachShallow(pyast.Body(fn), "assignment", "call") {
 		if n.StartByte() < after {
 			continue
 		}
@@ -156,7 +156,7 @@ func callsF(n pyast.Node) bool {
 
 // setsSelf reports a method assigning one of fields on self.
 func setsSelf(def pyast.Node, fields map[string]bool) bool {
-	for _, n := range pyast.FindAllShallow(pyast.Body(def), "assignment", "augmented_assignment") {
+	for n := range pyast.FindEachShallow(pyast.Body(def), "assignment", "augmented_assignment") {
 		l := n.ChildByField("left")
 		if l.Type() == "attribute" && pyast.Dotted(l.ChildByField("object")) == "self" && fields[l.ChildByField("attribute").Text()] {
 			return true

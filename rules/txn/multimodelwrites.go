@@ -134,7 +134,7 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 		seen[w.Node().ID()] = true
 	}
 	added := map[int32]bool{}
-	for _, n := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for n := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		if seen[n.ID()] {
 			continue
 		}

@@ -80,7 +80,7 @@ func httpFrom(fn *semantic.Func, call pyast.Node, f *semantic.File) (remote, boo
 			return remote{effect: e, file: fn.File, via: []pyast.Node{call}, files: []*semantic.File{f}}, true
 		}
 	}
-	for _, inner := range pyast.FindAllShallow(pyast.Body(fn.Node), "call") {
+	for inner := range pyast.FindEachShallow(pyast.Body(fn.Node), "call") {
 		if r, ok := httpIn(fn.File, inner, 1, seen); ok {
 			r.via = append([]pyast.Node{call}, r.via...)
 			r.files = append([]*semantic.File{f}, r.files...)
@@ -105,7 +105,7 @@ func httpIn(f *semantic.File, call pyast.Node, depth int, seen map[*semantic.Fun
 			return remote{effect: e, file: fn.File, via: []pyast.Node{call}, files: []*semantic.File{f}}, true
 		}
 	}
-	for _, inner := range pyast.FindAllShallow(pyast.Body(fn.Node), "call") {
+	for inner := range pyast.FindEachShallow(pyast.Body(fn.Node), "call") {
 		if r, ok := httpIn(fn.File, inner, depth+1, seen); ok {
 			r.via = append([]pyast.Node{call}, r.via...)
 			r.files = append([]*semantic.File{f}, r.files...)

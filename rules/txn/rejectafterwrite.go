@@ -52,7 +52,7 @@ func runRejectAfterWrite(p *analyzer.Pass) error {
 		if len(writes) == 0 {
 			continue
 		}
-		for _, r := range pyast.FindAll(pyast.Body(fn), "raise_statement") {
+		for r := range pyast.FindEach(pyast.Body(fn), "raise_statement") {
 			if !effects.EnclosingFunction(r).Equal(fn) || !raisesValidationError(r) || !pyast.Ancestor(r, "except_clause").IsNil() && fn.Contains(pyast.Ancestor(r, "except_clause")) {
 				continue
 			}

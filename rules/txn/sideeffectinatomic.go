@@ -96,7 +96,7 @@ func readReplica(p *analyzer.Pass, scope pyast.Node) bool {
 	if scope.Type() != "with_statement" {
 		return false
 	}
-	for _, call := range pyast.FindAll(effects.ScopeAnchor(p.Imports, scope), "call") {
+	for call := range pyast.FindEach(effects.ScopeAnchor(p.Imports, scope), "call") {
 		c, _ := pyast.AsCall(call)
 		if !effects.IsAtomic(p.Imports, call) {
 			continue

@@ -17,7 +17,7 @@ func BreakerImport(im *pyast.Imports) string {
 		return ""
 	}
 	for _, m := range im.Modules {
-		head := strings.SplitN(m, ".", 2)[0]
+		head, _, _ := strings.Cut(m, ".")
 		for _, b := range breakerModules {
 			if head == b {
 				return m
@@ -40,7 +40,7 @@ func BreakerSites(root pyast.Node, src []byte) []pyast.Node {
 		return nil // cheap pre-filter; the tree decides below
 	}
 	var out []pyast.Node
-	for _, n := range pyast.FindAll(root, "class_definition", "decorator", "call") {
+	for n := range pyast.FindEach(root, "class_definition", "decorator", "call") {
 		found := false
 		switch n.Type() {
 		case "class_definition":

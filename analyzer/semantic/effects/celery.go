@@ -77,7 +77,7 @@ func TaskOf(im *pyast.Imports, fn pyast.Node) (CeleryTask, bool) {
 		return CeleryTask{}, false
 	}
 	t := CeleryTask{Def: fn, Name: pyast.DefName(cls), At: cls.ChildByField("name"), Options: map[string]pyast.Node{}, Class: true}
-	for _, s := range pyast.Statements(pyast.Body(cls)) {
+	for s := range pyast.EachStatement(pyast.Body(cls)) {
 		if s.Type() == "expression_statement" {
 			if a := s.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" {
 				t.Options[a.ChildByField("left").Text()] = a.ChildByField("right")
@@ -114,7 +114,7 @@ func IsTaskDecorator(im *pyast.Imports, callee pyast.Node) bool {
 // base named <x>.Task (app.Task, celery_app.Task) in a file importing celery.
 func IsTaskClass(im *pyast.Imports, cls pyast.Node) bool {
 	importsCelery := -1
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		if q, ok := im.Resolve(b); ok {
 			switch q {
 			case "celery.Task", "celery.app.task.Task", "celery.task.Task":

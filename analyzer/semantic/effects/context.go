@@ -30,7 +30,7 @@ func UsesAtomic(im *pyast.Imports, fn pyast.Node) bool {
 	if HasAtomicDecorator(im, fn) {
 		return true
 	}
-	for _, w := range pyast.FindAllShallow(pyast.Body(fn), "with_statement") {
+	for w := range pyast.FindEachShallow(pyast.Body(fn), "with_statement") {
 		if WithIsAtomic(im, w) {
 			return true
 		}
@@ -68,7 +68,7 @@ func (f *File) Effects(fn pyast.Node) []Effect {
 		return out
 	}
 	var out []Effect
-	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for c := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		if e := f.Classify(c); e.Kind != None {
 			out = append(out, e)
 		}
@@ -124,7 +124,7 @@ func InRequestTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Node) b
 // AtomicScope: the with clause, or the @atomic decorator.
 func ScopeAnchor(im *pyast.Imports, scope pyast.Node) pyast.Node {
 	if scope.Type() == "with_statement" {
-		for _, c := range scope.NamedChildren() {
+		for c := range scope.Named() {
 			if c.Type() == "with_clause" {
 				return c
 			}
@@ -157,7 +157,7 @@ func InLoop(n pyast.Node) bool {
 // `a, created = Account.objects.get_or_create(...)`.
 func LocalModels(fn pyast.Node) map[string]string {
 	out := map[string]string{}
-	for _, as := range pyast.FindAllShallow(pyast.Body(fn), "assignment") {
+	for as := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
 		c, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
 		if !ok {
 			continue
@@ -247,7 +247,7 @@ func RunsInCallersTransaction(ix *project.Index, im *pyast.Imports, fn pyast.Nod
 	if local[name] || ix != nil && ix.CalledInAtomic[name] {
 		return true
 	}
-	for _, c := range pyast.FindAllShallow(pyast.Body(fn), "call") {
+	for c := range pyast.FindEachShallow(pyast.Body(fn), "call") {
 		if IsOnCommit(im, c) {
 			return true
 		}

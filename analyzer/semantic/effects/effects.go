@@ -121,7 +121,7 @@ var fileOf = &project.FileAnalysis[*File]{Name: "effects.File", Run: func(u *pro
 // NewFile scans a file once for session and e-mail message bindings.
 func NewFile(root pyast.Node, im *pyast.Imports) *File {
 	f := &File{Imports: im, sessions: map[string]string{}, emails: map[string]bool{}}
-	for _, n := range pyast.FindAll(root, "assignment", "as_pattern") {
+	for n := range pyast.FindEach(root, "assignment", "as_pattern") {
 		var target, value pyast.Node
 		switch n.Type() {
 		case "assignment":

@@ -25,7 +25,7 @@ func (h Handler) Bare() bool { return h.Type.IsNil() }
 // DecodeHandler decodes an except_clause node.
 func DecodeHandler(clause pyast.Node) Handler {
 	h := Handler{Clause: clause, Keyword: clause.FirstChild()}
-	for _, c := range clause.NamedChildren() {
+	for c := range clause.Named() {
 		switch c.Type() {
 		case "block":
 			h.Body = c
@@ -51,7 +51,7 @@ func DecodeHandler(clause pyast.Node) Handler {
 		h.Type = c
 		t := pyast.Unparen(c)
 		if t.Type() == "tuple" {
-			for _, e := range t.NamedChildren() {
+			for e := range t.Named() {
 				if e.Type() != "comment" {
 					h.Types = append(h.Types, pyast.Unparen(e))
 				}
@@ -146,7 +146,7 @@ func (h Handler) OnlyTrivial() bool {
 // directive (noqa, pylint, type, pragma...): it usually explains a
 // deliberate choice.
 func (h Handler) HasComment() bool {
-	for _, n := range pyast.FindAll(h.Clause, "comment") {
+	for n := range pyast.FindEach(h.Clause, "comment") {
 		if !isDirective(n.Text()) {
 			return true
 		}
@@ -174,7 +174,7 @@ func (h Handler) MentionsAlias(n pyast.Node) bool {
 	if h.Alias == "" {
 		return false
 	}
-	for _, m := range pyast.FindAll(n, "identifier") {
+	for m := range pyast.FindEach(n, "identifier") {
 		if string(m.Bytes()) == h.Alias {
 			return true
 		}

@@ -15,7 +15,7 @@ type Param struct {
 // Params returns def's parameters in order, self or cls included.
 func Params(def pyast.Node) []Param {
 	var out []Param
-	for _, p := range def.ChildByField("parameters").NamedChildren() {
+	for p := range def.ChildByField("parameters").Named() {
 		switch p.Type() {
 		case "identifier":
 			out = append(out, Param{Name: p.Text()})

@@ -60,7 +60,7 @@ func NewLoggers(root pyast.Node, im *pyast.Imports) *Loggers {
 			l.structlogImported = true
 		}
 	}
-	for _, n := range pyast.FindAll(root, "assignment") {
+	for n := range pyast.FindEach(root, "assignment") {
 		right := n.ChildByField("right")
 		if right.IsNil() {
 			continue

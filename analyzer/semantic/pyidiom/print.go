@@ -59,7 +59,7 @@ func OutputFunction(def pyast.Node) bool {
 	if name == "debug_task" {
 		return true // Celery's project template prints the request on purpose
 	}
-	for _, c := range pyast.FindAllShallow(def, "call") {
+	for c := range pyast.FindEachShallow(def, "call") {
 		if f := c.ChildByField("function"); f.Type() == "identifier" && f.Text() == "input" {
 			return true
 		}

@@ -107,7 +107,7 @@ func FrameworkOf(cls pyast.Node, resolve func(pyast.Node) string) TestFramework 
 	if cls.IsNil() {
 		return Pytest
 	}
-	for _, b := range cls.ChildByField("superclasses").NamedChildren() {
+	for b := range cls.ChildByField("superclasses").Named() {
 		q := resolve(b)
 		switch {
 		case strings.HasPrefix(q, "rest_framework.") || strings.HasSuffix(q, "APITestCase") || strings.HasSuffix(q, "APITransactionTestCase"):

@@ -1,0 +1,220 @@
+package pyast
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dottedByParts is Dotted without plainChain's shortcut: the name built a
+// part at a time.
+func dottedByParts(n Node) string {
+	switch n.Type() {
+	case "identifier", "dotted_name":
+		return n.Text()
+	case "attribute":
+		obj := dottedByParts(n.ChildByField("object"))
+		if obj == "" {
+			return ""
+		}
+		return obj + "." + n.ChildByField("attribute").Text()
+	}
+	return ""
+}
+
+// Dotted's shortcut (the chain's text) gives what the parts give, also
+// where the text is not the name: spaces, comments, continuations,
+// calls and literals in the chain, non-ASCII names, syntax errors.
+func TestDottedShortcutMatchesParts(t *testing.T) {
+	src := "a.b.c\nx . y\nx.\\\n  y\n(x).y\nf().g.h\n1.0.real\n'a'.join\nx[0].y\n" +
+		"é.b\nb.é\nx.y  # c\nobj.attr.deeper.still\nself.x.y = 2\nimport a.b.c\nimport a . b\n" +
+		"a.b.\nx.y(\nz = (a\n .b)\n" + farSource[:200]
+	tr, err := Parse([]byte(src))
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, n := range FindAll(tr.Root(), "attribute", "identifier", "dotted_name") {
+		want := dottedByParts(n)
+		assert.Equal(t, want, Dotted(n), "%s %q", n.Type(), n.Text())
+		seen[want] = true
+	}
+	for _, d := range []string{"a.b.c", "x.y", "obj.attr.deeper.still", "self.x.y", "é.b", "b.é"} {
+		assert.True(t, seen[d], d)
+	}
+	assert.False(t, seen["1.0.real"])
+}
+
+// Named and NamedChildCount agree with NamedChildren on every node, and
+// Named stops when the loop does.
+func TestNamedMatchesNamedChildren(t *testing.T) {
+	tr, err := Parse([]byte("import os\n\nclass A(B, metaclass=M):\n    def f(self, *a, **k):\n        # c\n        return [y for y in a if y], {k: v}\nx = (1,\n"))
+	require.NoError(t, err)
+	nodes := 0
+	Inspect(tr.Root(), func(n Node) bool {
+		var got []Node
+		for c := range n.Named() {
+			got = append(got, c)
+		}
+		want := n.NamedChildren()
+		assert.Equal(t, want, got, "%s", n)
+		assert.Equal(t, len(want), n.NamedChildCount(), "%s", n)
+		if len(want) > 1 {
+			k := 0
+			for range n.Named() {
+				k++
+				break
+			}
+			assert.Equal(t, 1, k)
+		}
+		nodes++
+		return true
+	})
+	assert.Greater(t, nodes, 30)
+	assert.Equal(t, 0, Node{}.NamedChildCount())
+	for range (Node{}).Named() {
+		t.Fatal("the zero Node has no children")
+	}
+}
+
+// NamedChildren and Statements gather up to 16 children on the stack and
+// spill past that: both sides of the limit, comments between statements.
+func TestStatementsAroundTheStackBuffer(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 40, 100} {
+		var src strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&src, "x%d = %d\n# note %d\n", i, i, i)
+		}
+		tr, err := Parse([]byte(src.String()))
+		require.NoError(t, err)
+		root := tr.Root()
+		var want []Node
+		for c := range root.Named() {
+			want = append(want, c)
+		}
+		assert.Equal(t, want, root.NamedChildren(), "%d", n)
+		assert.Len(t, want, 2*n)
+		st := Statements(root)
+		require.Len(t, st, n)
+		for i, s := range st {
+			assert.Equal(t, fmt.Sprintf("x%d = %d", i, i), s.Text())
+		}
+	}
+}
+
+// FindEachShallow yields FindAllShallow's nodes, for every scope of a
+// source with nested functions, classes and lambdas, and stops early.
+func TestFindEachShallowMatchesFindAllShallow(t *testing.T) {
+	src := "x = f(1)\ndef g(a=h()):\n    y = a.b(2)\n    class C:\n        z = k()\n        def m(self): return n()\n    " +
+		"q = lambda v: w(v)\n    return q(y)\n@dec(p())\nclass D(E):\n    r = s()\nprint(x, lambda: t())\n"
+	tr, err := Parse([]byte(src))
+	require.NoError(t, err)
+	scopes := append([]Node{tr.Root()}, FindAll(tr.Root(), "function_definition", "class_definition", "lambda", "block")...)
+	total := 0
+	for _, sc := range scopes {
+		for _, types := range [][]string{{"call"}, {"identifier"}, {"call", "assignment"}, {"lambda"}, {"("}} {
+			want := FindAllShallow(sc, types...)
+			var got []Node
+			for c := range FindEachShallow(sc, types...) {
+				got = append(got, c)
+			}
+			assert.Equal(t, want, got, "%s %v", sc, types)
+			total += len(want)
+			if len(want) > 1 {
+				k := 0
+				for range FindEachShallow(sc, types...) {
+					k++
+					break
+				}
+				assert.Equal(t, 1, k)
+			}
+		}
+	}
+	assert.Greater(t, total, 50)
+}
+
+// EachStatement yields Statements' nodes and stops early.
+func TestEachStatementMatchesStatements(t *testing.T) {
+	tr, err := Parse([]byte("# a\nimport os\nx = 1  # b\nif x:\n    # c\n    y = 2\n    z = 3\nelse:\n    pass\n"))
+	require.NoError(t, err)
+	blocks := append([]Node{tr.Root(), {}}, FindAll(tr.Root(), "block")...)
+	for _, b := range blocks {
+		var got []Node
+		for s := range EachStatement(b) {
+			got = append(got, s)
+		}
+		assert.Equal(t, Statements(b), got, "%s", b)
+	}
+	assert.Len(t, Statements(tr.Root()), 3)
+	k := 0
+	for range EachStatement(tr.Root()) {
+		k++
+		break
+	}
+	assert.Equal(t, 1, k)
+}
+
+// collectImportsByWalk is CollectImports as a walk over every named node,
+// the reference for the version read from the type index.
+func collectImportsByWalk(root Node) *Imports {
+	im := &Imports{names: map[string]string{}}
+	Inspect(root, func(n Node) bool {
+		switch n.Type() {
+		case "import_statement":
+			for _, c := range n.ChildrenByField("name") {
+				switch c.Type() {
+				case "dotted_name":
+					full := c.Text()
+					head, _, _ := strings.Cut(full, ".")
+					im.bind(head, head)
+					im.Modules = append(im.Modules, full)
+				case "aliased_import":
+					full := c.ChildByField("name").Text()
+					im.bind(c.ChildByField("alias").Text(), full)
+					im.Modules = append(im.Modules, full)
+				}
+			}
+			return false
+		case "import_from_statement":
+			mod := n.ChildByField("module_name").Text()
+			im.Modules = append(im.Modules, mod)
+			for _, c := range n.ChildrenByField("name") {
+				switch c.Type() {
+				case "dotted_name":
+					im.bind(c.Text(), join(mod, c.Text()))
+				case "aliased_import":
+					im.bind(c.ChildByField("alias").Text(), join(mod, c.ChildByField("name").Text()))
+				}
+			}
+			return false
+		case "future_import_statement":
+			return false
+		}
+		return true
+	})
+	return im
+}
+
+// CollectImports finds what the walk over every node finds, in the same
+// order, in clean and broken code: imports at module level, in functions,
+// under if/try, aliased, relative, starred, cut short.
+func TestCollectImportsMatchesWalk(t *testing.T) {
+	base := "from __future__ import annotations\nimport os, os.path as osp, a.b.c\nfrom . import models\nfrom ..x import (y as z,\n  w)\n" +
+		"from m import *\ntry:\n    import json\nexcept ImportError:\n    json = None\nif TYPE_CHECKING:\n    from t import U\n" +
+		"def f():\n    import requests as r\n    from django.db import transaction\n    return r\nclass C:\n    import sys\n"
+	var variants []string
+	for i := 0; i <= len(base); i += 2 {
+		variants = append(variants, base[:i], base[:i]+"("+base[i:], base[:i]+base[min(i+1, len(base)):])
+	}
+	found := 0
+	for _, s := range variants {
+		tr, err := Parse([]byte(s))
+		require.NoError(t, err)
+		a, b := CollectImports(tr.Root()), collectImportsByWalk(tr.Root())
+		require.Equal(t, b.Modules, a.Modules, "%q", s)
+		require.Equal(t, b.names, a.names, "%q", s)
+		found += len(a.Modules)
+	}
+	assert.Greater(t, found, 1000)
+}
