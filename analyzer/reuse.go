@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 
@@ -133,13 +134,17 @@ func treeKeyExtra() []byte { return []byte(pyast.FormatID()) }
 
 // phaseOne is what phase one keeps of a file, in the reuse codec.
 type phaseOne struct {
-	Diags     []Diagnostic
-	Facts     []byte // project.Facts without its Unit (factsBytes)
-	Imports   *pyast.Imports
-	Supp      *suppress.Set
-	HasError  bool
-	Python2   bool
-	Truncated bool
+	Diags   []Diagnostic
+	Facts   []byte // project.Facts without its Unit (factsBytes)
+	Imports *pyast.Imports
+	// ModelAliases are the unit's (project.Unit.ModelAliases): names
+	// bound to a model by label, which the model graph and the rules
+	// resolve through.
+	ModelAliases map[string]string
+	Supp         *suppress.Set
+	HasError     bool
+	Python2      bool
+	Truncated    bool
 }
 
 // factsBytes serialises facts without their unit: the form the facts
@@ -168,7 +173,7 @@ func (r *reuser) storePhaseOne(st *fileState) {
 		return
 	}
 	st.factsBytes = fb
-	rec := phaseOne{Diags: st.diags, Facts: fb, Imports: st.unit.Imports, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated}
+	rec := phaseOne{Diags: st.diags, Facts: fb, Imports: st.unit.Imports, ModelAliases: st.unit.ModelAliases, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated}
 	if data, err := encodeValue(&rec); err == nil {
 		r.cache.Put(r.fileKey("p1", st, nil), data)
 	}
@@ -215,7 +220,7 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 		}
 		return load()
 	})
-	u := &project.Unit{File: st.file, Tree: tree, Imports: rec.Imports, RootRel: st.in.RootRel}
+	u := &project.Unit{File: st.file, Tree: tree, Imports: rec.Imports, ModelAliases: rec.ModelAliases, RootRel: st.in.RootRel}
 	u.Module, u.Package = project.ModuleName(st.in.RootRel)
 	if facts != nil {
 		facts.Unit = u
@@ -250,11 +255,21 @@ func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content
 		if st.unit == nil {
 			continue
 		}
-		// The index holds each file's facts and imports.
+		// The index holds each file's facts, imports and model aliases
+		// (the model graph resolves names through them).
 		im, _ := st.unit.Imports.MarshalBinary()
-		fmt.Fprintf(fh, "%q %q %x %x\n", st.in.Rel, st.in.RootRel, sha256.Sum256(st.factsBytes), sha256.Sum256(im))
+		fmt.Fprintf(fh, "%q %q %x %x %q\n", st.in.Rel, st.in.RootRel, sha256.Sum256(st.factsBytes), sha256.Sum256(im), sortedPairs(st.unit.ModelAliases))
 	}
 	return fh.Sum(nil), ch.Sum(nil)
+}
+
+// sortedPairs lists a map's keys and values in key order.
+func sortedPairs(m map[string]string) []string {
+	out := make([]string, 0, 2*len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k, m[k])
+	}
+	return out
 }
 
 // ruleDiags are the diagnostics of some rules on one file, by rule code

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/printer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/all"
 )
@@ -440,4 +441,35 @@ func TestRunKeepsSourcesByTheirHash(t *testing.T) {
 	assert.Equal(t, utf, string(got))
 	_, ok = reuse.Get(analyzer.SourceKey(sha256.Sum256([]byte(latin))))
 	assert.False(t, ok, "b.py's text is not its bytes")
+}
+
+// A file whose phase one is reused keeps its model aliases (`Order =
+// apps.get_model("shop", "Order")`), which the model graph and the rules
+// resolve names through: its unit has the same as a run from scratch.
+func TestReuseKeepsModelAliases(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "shop/__init__.py", nil)
+	write(t, dir, "shop/models.py", []byte("from django.db import models\n\n\nclass Order(models.Model):\n    note = models.TextField()\n"))
+	write(t, dir, "shop/services.py", []byte("from django.apps import apps\nfrom django.contrib.auth import get_user_model\n\n"+
+		"Order = apps.get_model(\"shop\", \"Order\")\nUser = get_user_model()\n"))
+	aliases := func(res *analyzer.Result) map[string]map[string]string {
+		out := map[string]map[string]string{}
+		for _, u := range res.Index.Units {
+			if len(u.ModelAliases) > 0 {
+				out[u.File.Rel] = u.ModelAliases
+			}
+		}
+		return out
+	}
+	cfg := analyzer.Config{Rules: all.Rules(), WorkDir: dir, ReuseKey: "test"}
+	cold, err := analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	require.Equal(t, map[string]map[string]string{"shop/services.py": {"Order": "shop.Order", "User": project.AuthUserModel}}, aliases(cold))
+	cfg.Reuse = analyzer.NewMemoryReuse(nil)
+	_, err = analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	cfg.Reuse.(*analyzer.MemoryReuse).EndRun()
+	reused, err := analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	assert.Equal(t, aliases(cold), aliases(reused), "reused phase one")
 }
