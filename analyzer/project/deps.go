@@ -258,17 +258,27 @@ func lockedDjango(root, name string) DjangoVersion {
 func (ix *Index) Django() DjangoVersion {
 	ix.djangoOnce.Do(func() {
 		for _, u := range ix.Units {
-			p := filepath.ToSlash(u.File.Path)
-			if !strings.HasSuffix(p, u.RootRel) {
-				continue
+			if root, ok := TreeRoot(u.File.Path, u.RootRel); ok {
+				ix.django = DeclaredDjango(root)
+				return
 			}
-			root := strings.TrimSuffix(p, u.RootRel)
-			if root == "" {
-				root = "."
-			}
-			ix.django = DeclaredDjango(filepath.FromSlash(root))
-			return
 		}
 	})
 	return ix.django
+}
+
+// TreeRoot returns the root of the analysed tree that holds the file at
+// path, given the file's path relative to that root ('/'-separated); ok is
+// false when path does not end with it. Index.Django reads the dependency
+// files of the first file's root.
+func TreeRoot(path, rootRel string) (root string, ok bool) {
+	p := filepath.ToSlash(path)
+	if !strings.HasSuffix(p, rootRel) {
+		return "", false
+	}
+	root = strings.TrimSuffix(p, rootRel)
+	if root == "" {
+		root = "."
+	}
+	return filepath.FromSlash(root), true
 }

@@ -32,6 +32,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
@@ -115,9 +116,12 @@ func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs i
 	return TakeKnown(inputs, version, config, maxSize, jobs, nil)
 }
 
-// templatesDigest hashes the display path and content of every template
-// next to the inputs (as the template rules list and read them).
-func TemplatesDigest(inputs []analyzer.Input, jobs int) string {
+// OutsideDigest hashes what the rules read besides the inputs: the
+// display path and content of every template next to them (as the
+// template rules list and read them), and the Django version the
+// project's dependency files declare (project.Index.Django: the files at
+// the root of the first input's tree).
+func OutsideDigest(inputs []analyzer.Input, jobs int) string {
 	var refs []semantic.SourceRef
 	for _, in := range inputs {
 		if in.Err == nil {
@@ -144,6 +148,16 @@ func TemplatesDigest(inputs []analyzer.Input, jobs int) string {
 	h := sha256.New()
 	for i, f := range files {
 		fmt.Fprintf(h, "%s\x00%s\x00", f.Path, sums[i])
+	}
+	for _, in := range inputs {
+		if in.Err != nil {
+			continue
+		}
+		if root, ok := project.TreeRoot(in.Path, in.RootRel); ok {
+			d := project.DeclaredDjango(root)
+			fmt.Fprintf(h, "django\x00%d.%d\x00%s\x00%d\x00%s\x00", d.Major, d.Minor, d.Path, d.Line, d.Text)
+			break
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -239,7 +253,7 @@ func Store(dir string, s *Snapshot, res *analyzer.Result) (stored bool, err erro
 	if res.ParseTimeouts > 0 {
 		return false, nil
 	}
-	if s.templates != "" && TemplatesDigest(s.Inputs, 4) != s.templates {
+	if s.templates != "" && OutsideDigest(s.Inputs, 4) != s.templates {
 		return false, nil // a template changed during the run
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

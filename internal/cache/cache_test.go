@@ -228,3 +228,16 @@ func TestTemplatesInKey(t *testing.T) {
 	assert.True(t, stored)
 	assert.NotNil(t, Load(cdir, s4))
 }
+
+// What the rules read outside the inputs keys the cached findings: the
+// Django version the dependency files declare moves the digest (a
+// deploy-safety rule's advice depends on it), an unrelated line does not.
+func TestOutsideDigestCoversTheDeclaredDjango(t *testing.T) {
+	dir := t.TempDir()
+	in := inputs(t, dir, map[string]string{"app/models.py": "x = 1\n", "requirements.txt": "Django==4.2.1\n"})
+	before := OutsideDigest(in, 2)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==4.2.1\nrequests==2.0\n"), 0o644))
+	assert.Equal(t, before, OutsideDigest(in, 2), "another requirement")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==5.0\nrequests==2.0\n"), 0o644))
+	assert.NotEqual(t, before, OutsideDigest(in, 2), "Django 5.0 declared")
+}

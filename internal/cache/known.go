@@ -92,7 +92,7 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 		snap.Inputs[i] = in
 		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, errText)
 	}
-	snap.templates = TemplatesDigest(snap.Inputs, jobs)
+	snap.templates = OutsideDigest(snap.Inputs, jobs)
 	fmt.Fprintf(h, "templates\x00%s\x00", snap.templates)
 	snap.Key = hex.EncodeToString(h.Sum(nil))
 	return snap, nil
@@ -167,7 +167,7 @@ func (s *Snapshot) ReadAllKept(maxSize int64, kept func(sum [32]byte) ([]byte, b
 func (s *Snapshot) Sums() map[string][32]byte { return s.sums }
 
 // Templates is the digest of the templates next to the snapshot's inputs,
-// taken with the key (see TemplatesDigest).
+// taken with the key (see OutsideDigest).
 func (s *Snapshot) Templates() string { return s.templates }
 
 // ResultRead is Result for a snapshot taken with a stat index: it reads

@@ -646,11 +646,12 @@ func reuseKey(cfg analyzer.Config, eff *config.Effective) string {
 	return buildinfo.Version + "\x00" + cache.Executable() + "\x00" + cacheConfig(cfg, eff)
 }
 
-// templatesDigest is Config.ReuseExtra: templates are read by the rules,
-// not listed as inputs, so findings that may depend on any file are kept
-// under their digest too.
+// templatesDigest is Config.ReuseExtra: templates and the dependency
+// files (the Django version) are read by the rules, not listed as inputs,
+// so findings that may depend on any file are kept under their digest too
+// (cache.OutsideDigest).
 func templatesDigest(jobs int) func([]analyzer.Input) string {
-	return func(in []analyzer.Input) string { return cache.TemplatesDigest(in, jobs) }
+	return func(in []analyzer.Input) string { return cache.OutsideDigest(in, jobs) }
 }
 
 // wantsFormat reports whether a --format or --output-format asks for the
