@@ -233,10 +233,15 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 // digests returns the facts digest and the content digest of a run's
 // files (in path order). The facts digest also covers what the index takes
 // from outside the files: which migrations the deploy-safety rules judge
-// (option released-revision reads it from git).
+// (option released-revision reads it from git) and the Django version the
+// dependency files declare.
 func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content []byte) {
 	fh, ch := sha256.New(), sha256.New()
 	if ix != nil {
+		// The Django version the dependency files declare: the index
+		// reads it from files that are not inputs.
+		d := ix.Django()
+		fmt.Fprintf(fh, "django %d.%d %q %d %q\n", d.Major, d.Minor, d.Path, d.Line, d.Text)
 		n, why := ix.Migrations.NotJudged()
 		fmt.Fprintf(fh, "not judged %d %q\n", n, why)
 		for _, m := range ix.Migrations.All {

@@ -473,3 +473,24 @@ func TestReuseKeepsModelAliases(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, aliases(cold), aliases(reused), "reused phase one")
 }
+
+// A deploy-safety rule's advice reads the Django version the dependency
+// files declare, which are not inputs: a reusing run after the pin moved
+// to 5.0 gives the fresh run's advice (db_default), not the kept one.
+func TestReuseFollowsTheDeclaredDjango(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "requirements.txt", []byte("Django==4.2\n"))
+	write(t, dir, "shop/__init__.py", nil)
+	write(t, dir, "shop/migrations/__init__.py", nil)
+	write(t, dir, "shop/migrations/0001_initial.py", []byte("from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"+
+		"    initial = True\n    operations = [\n        migrations.CreateModel(\"Order\", [(\"id\", models.AutoField(primary_key=True))]),\n    ]\n"))
+	write(t, dir, "shop/migrations/0002_paid.py", []byte("from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"+
+		"    dependencies = [(\"shop\", \"0001_initial\")]\n    operations = [\n        migrations.AddField(\"order\", \"paid\", models.BooleanField(default=False)),\n    ]\n"))
+	h := newReuseHarness(t, dir)
+	out, _ := h.check("Django 4.2")
+	assert.Contains(t, out, `"code": "MIG002"`)
+	assert.Contains(t, out, "this project declares 4.2")
+	write(t, dir, "requirements.txt", []byte("Django==5.0\n"))
+	out, _ = h.check("Django 5.0")
+	assert.Contains(t, out, "use `db_default=` (Django 5.0+)")
+}
