@@ -355,22 +355,11 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 	kept := all[:0]
 	for _, d := range all {
-		if f := res.Files[d.Path]; f != nil {
-			resolvePositions(&d, res.Files)
-			if s := res.Suppressions[d.Path]; s != nil && d.Code != InternalError.Code && s.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa) {
-				res.Stats.Suppressed++
-				if sev, ok := cfg.Severity[d.Code]; ok {
-					d.Severity = sev
-				}
-				res.Suppressed = append(res.Suppressed, SuppressedDiagnostic{Diagnostic: d, By: directiveFor(s, d)})
-				continue
-			}
-		} else {
-			d.Pos = source.Position{Line: 1, Column: 1, Column16: 1}
-			d.EndPos = d.Pos
-		}
-		if sev, ok := cfg.Severity[d.Code]; ok {
-			d.Severity = sev
+		s := res.Suppressions[d.Path]
+		if finish(cfg, &d, res.Files, s) {
+			res.Stats.Suppressed++
+			res.Suppressed = append(res.Suppressed, SuppressedDiagnostic{Diagnostic: d, By: directiveFor(s, d)})
+			continue
 		}
 		kept = append(kept, d)
 	}
@@ -393,6 +382,23 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	sortSuppressed(res.Suppressed)
 	trace.mark("suppressions, positions, sorting")
 	return res, nil
+}
+
+// finish positions d in files (at line 1 when its file is not among
+// them), applies the configured severity, and reports whether supp, the
+// suppressions of d's file, silences it.
+func finish(cfg Config, d *Diagnostic, files map[string]*source.File, supp *suppress.Set) (suppressed bool) {
+	if files[d.Path] != nil {
+		resolvePositions(d, files)
+		suppressed = supp != nil && d.Code != InternalError.Code && supp.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa)
+	} else {
+		d.Pos = source.Position{Line: 1, Column: 1, Column16: 1}
+		d.EndPos = d.Pos
+	}
+	if sev, ok := cfg.Severity[d.Code]; ok {
+		d.Severity = sev
+	}
+	return suppressed
 }
 
 // buildIndex builds the index of a run from its facts (in path order),

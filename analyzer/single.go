@@ -124,17 +124,8 @@ func RunFile(ctx context.Context, cfg Config, prev *Result, rel string, src []by
 		if d.Path != rel {
 			continue // another file's: the whole run reports it there
 		}
-		if files[rel] != nil {
-			resolvePositions(&d, files)
-			if supp != nil && d.Code != InternalError.Code && supp.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa) {
-				continue
-			}
-		} else {
-			d.Pos = source.Position{Line: 1, Column: 1, Column16: 1}
-			d.EndPos = d.Pos
-		}
-		if sev, ok := cfg.Severity[d.Code]; ok {
-			d.Severity = sev
+		if finish(cfg, &d, files, supp) {
+			continue
 		}
 		kept = append(kept, d)
 	}
