@@ -6,3 +6,6 @@ import "time"
 
 // processCPU is not measured here.
 func processCPU() time.Duration { return 0 }
+
+// ProcessCPU is the process's CPU time (see cputime_unix.go).
+func ProcessCPU() time.Duration { return processCPU() }

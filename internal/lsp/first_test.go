@@ -184,13 +184,13 @@ func BenchmarkChangeToFirstAnswer(b *testing.B) {
 		{"facts moved", func(i int) string { return strings.Repeat("# moved\n", i%2) + string(src) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			cpu := processCPU()
+			cpu := analyzer.ProcessCPU()
 			for i := 0; i < b.N; i++ {
 				v++
 				c.change(uri, v, bc.edit(i))
 				c.next(uri, v)
 			}
-			b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((analyzer.ProcessCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
 }

@@ -355,7 +355,7 @@ func BenchmarkChangeToDiagnostics(b *testing.B) {
 	c.notify(protocol.MethodTextDocumentDidOpen, protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: string(src)}})
 	c.next(uri, 1)
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := analyzer.ProcessCPU()
 	for i := 0; i < b.N; i++ {
 		v := i + 2
 		text := string(src) + strings.Repeat("\n", i%2)
@@ -365,5 +365,5 @@ func BenchmarkChangeToDiagnostics(b *testing.B) {
 		c.next(uri, v)
 		<-srv.Idle() // the whole analysis has published
 	}
-	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((analyzer.ProcessCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
