@@ -156,37 +156,13 @@ func TestEachStatementMatchesStatements(t *testing.T) {
 }
 
 // collectImportsByWalk is CollectImports as a walk over every named node,
-// the reference for the version read from the type index.
+// the reference for the statements found through the type index.
 func collectImportsByWalk(root Node) *Imports {
 	im := &Imports{names: map[string]string{}}
 	Inspect(root, func(n Node) bool {
 		switch n.Type() {
-		case "import_statement":
-			for _, c := range n.ChildrenByField("name") {
-				switch c.Type() {
-				case "dotted_name":
-					full := c.Text()
-					head, _, _ := strings.Cut(full, ".")
-					im.bind(head, head)
-					im.Modules = append(im.Modules, full)
-				case "aliased_import":
-					full := c.ChildByField("name").Text()
-					im.bind(c.ChildByField("alias").Text(), full)
-					im.Modules = append(im.Modules, full)
-				}
-			}
-			return false
-		case "import_from_statement":
-			mod := n.ChildByField("module_name").Text()
-			im.Modules = append(im.Modules, mod)
-			for _, c := range n.ChildrenByField("name") {
-				switch c.Type() {
-				case "dotted_name":
-					im.bind(c.Text(), join(mod, c.Text()))
-				case "aliased_import":
-					im.bind(c.ChildByField("alias").Text(), join(mod, c.ChildByField("name").Text()))
-				}
-			}
+		case "import_statement", "import_from_statement":
+			im.add(n)
 			return false
 		case "future_import_statement":
 			return false

@@ -30,38 +30,43 @@ type Imports struct {
 func CollectImports(root Node) *Imports {
 	im := &Imports{names: map[string]string{}}
 	for n := range FindEach(root, "import_statement", "import_from_statement") {
-		if !n.IsNamed() {
-			continue // the index also holds a keyword of the same name, if any
-		}
-		switch n.Type() {
-		case "import_statement":
-			for _, c := range n.ChildrenByField("name") {
-				switch c.Type() {
-				case "dotted_name":
-					full := c.Text()
-					head, _, _ := strings.Cut(full, ".")
-					im.bind(head, head)
-					im.Modules = append(im.Modules, full)
-				case "aliased_import":
-					full := c.ChildByField("name").Text()
-					im.bind(c.ChildByField("alias").Text(), full)
-					im.Modules = append(im.Modules, full)
-				}
-			}
-		case "import_from_statement":
-			mod := n.ChildByField("module_name").Text()
-			im.Modules = append(im.Modules, mod)
-			for _, c := range n.ChildrenByField("name") {
-				switch c.Type() {
-				case "dotted_name":
-					im.bind(c.Text(), join(mod, c.Text()))
-				case "aliased_import":
-					im.bind(c.ChildByField("alias").Text(), join(mod, c.ChildByField("name").Text()))
-				}
-			}
+		if n.IsNamed() { // the index also holds a keyword of the same name, if any
+			im.add(n)
 		}
 	}
 	return im
+}
+
+// add records an import statement (import_statement or
+// import_from_statement; any other node is ignored).
+func (im *Imports) add(n Node) {
+	switch n.Type() {
+	case "import_statement":
+		for _, c := range n.ChildrenByField("name") {
+			switch c.Type() {
+			case "dotted_name":
+				full := c.Text()
+				head, _, _ := strings.Cut(full, ".")
+				im.bind(head, head)
+				im.Modules = append(im.Modules, full)
+			case "aliased_import":
+				full := c.ChildByField("name").Text()
+				im.bind(c.ChildByField("alias").Text(), full)
+				im.Modules = append(im.Modules, full)
+			}
+		}
+	case "import_from_statement":
+		mod := n.ChildByField("module_name").Text()
+		im.Modules = append(im.Modules, mod)
+		for _, c := range n.ChildrenByField("name") {
+			switch c.Type() {
+			case "dotted_name":
+				im.bind(c.Text(), join(mod, c.Text()))
+			case "aliased_import":
+				im.bind(c.ChildByField("alias").Text(), join(mod, c.ChildByField("name").Text()))
+			}
+		}
+	}
 }
 
 func join(mod, name string) string {

@@ -342,14 +342,7 @@ func TestBrokenConfigurationIsShown(t *testing.T) {
 // overlaid, each file's work kept), or on the project RUBRIC_BENCH_ROOT
 // names (editing RUBRIC_BENCH_FILE in it).
 func BenchmarkChangeToDiagnostics(b *testing.B) {
-	root, err := filepath.Abs("../../testdata/submissions/galileo")
-	require.NoError(b, err)
-	path := filepath.Join(root, "galileo", "services.py")
-	if r := os.Getenv("RUBRIC_BENCH_ROOT"); r != "" {
-		root, path = r, filepath.Join(r, os.Getenv("RUBRIC_BENCH_FILE"))
-	}
-	src, err := os.ReadFile(path)
-	require.NoError(b, err)
+	root, path, src := benchProject(b)
 	c, srv := start(b, root, setupAll)
 	uri := uriOf(path)
 	c.notify(protocol.MethodTextDocumentDidOpen, protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: string(src)}})
