@@ -36,7 +36,8 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // source bytes, which hold no pointers and cost a collection next to
 // nothing to mark, so collecting at half the Go default's growth keeps
 // the peak about a fifth lower (the page faults saved pay for the extra
-// collections; see README.md, Performance).
+// collections; see README.md, Performance). An analysis sets its own
+// target per phase on top (gcPhases, analyzer.GCPhases).
 const gcPercent = 50
 
 // Main runs the command line and returns the exit status.
