@@ -33,8 +33,9 @@ const madvHugePage = 14
 // touching them), the mapping that holds it is advised, and the object is
 // dropped: the heap then grows into the advised memory. Nothing is done
 // when huge pages are off or always on, when the kernel may refuse to
-// overcommit (the object would count against it), when a memory limit is
-// set (the object would count against it), or with RUBRIC_HUGEPAGES=0.
+// overcommit (the object would count against it), when a memory limit or
+// an address-space limit under 4 GB is set (the object would count
+// against it), or with RUBRIC_HUGEPAGES=0.
 func adviseHugeHeap() {
 	if os.Getenv("RUBRIC_HUGEPAGES") == "0" || debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		return
@@ -44,6 +45,10 @@ func adviseHugeHeap() {
 	}
 	if policy, err := os.ReadFile("/proc/sys/vm/overcommit_memory"); err != nil || strings.TrimSpace(string(policy)) == "2" {
 		return
+	}
+	var as syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_AS, &as) != nil || as.Cur < 8*hugeHeap {
+		return // an address-space limit: the object could fail to map
 	}
 	b := make([]byte, hugeHeap)
 	if lo, hi := mappingOf(uintptr(unsafe.Pointer(&b[0]))); lo < hi {
