@@ -16,7 +16,15 @@ import (
 // NameWords splits an identifier or header name into lower-case words:
 // "STRIPE_SECRET_KEY" -> [stripe secret key], "apiKey" -> [api key],
 // "X-Hub-Signature-256" -> [x hub signature 256].
-func NameWords(name string) []string {
+func NameWords(name string) []string { return splitWords(name, false) }
+
+// splitWords splits name into lower-case words at separators and where a
+// lower-case letter meets an upper-case one ("apiKey"). The separators are
+// '_', '-', '.' and ' ' (NameWords), or with idents any character that is
+// neither a letter nor a digit, and then an acronym ends before an
+// upper-case letter followed by a lower-case one ("APIKey" -> [api key])
+// (IdentWords).
+func splitWords(name string, idents bool) []string {
 	var out []string
 	var cur []rune
 	flush := func() {
@@ -27,10 +35,17 @@ func NameWords(name string) []string {
 	}
 	rs := []rune(name)
 	for i, r := range rs {
+		sep := r == '_' || r == '-' || r == '.' || r == ' '
+		if idents {
+			sep = !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}
+		upper := unicode.IsUpper(r) && i > 0
+		camel := upper && unicode.IsLower(rs[i-1])
+		acronymEnd := idents && upper && i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1])
 		switch {
-		case r == '_' || r == '-' || r == '.' || r == ' ':
+		case sep:
 			flush()
-		case unicode.IsUpper(r) && i > 0 && unicode.IsLower(rs[i-1]):
+		case camel || acronymEnd:
 			flush()
 			cur = append(cur, r)
 		default:

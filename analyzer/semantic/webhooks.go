@@ -2,7 +2,6 @@ package semantic
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
@@ -87,30 +86,7 @@ var freshWords = []string{"timestamp", "tolerance", "time", "nonce", "replay", "
 // IdentWords splits an identifier, header name or URL pattern into
 // lower-case words: "STRIPE_SECRET_KEY" -> [stripe secret key],
 // "PaymentCallbackView" -> [payment callback view].
-func IdentWords(name string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(name)
-	for i, r := range rs {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1])):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return out
-}
+func IdentWords(name string) []string { return splitWords(name, true) }
 
 func hasHookWord(s string) bool {
 	for _, w := range IdentWords(s) {

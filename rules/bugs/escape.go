@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -414,29 +415,14 @@ func raiseCondition(r, def pyast.Node) pyast.Node {
 // caught reports whether n sits in the body of a try (within scope) with
 // a handler for one of names, or a bare except.
 func caught(n, scope pyast.Node, names []string) bool {
-	for cur := n; !cur.IsNil() && !cur.Equal(scope); cur = cur.Parent() {
-		p := cur.Parent()
-		if p.Type() != "try_statement" || !cur.Equal(p.ChildByField("body")) {
-			continue
+	for hd := range pyidiom.TryHandlers(n, scope) {
+		if hd.Bare() {
+			return true
 		}
-		for h := range p.Named() {
-			if h.Type() != "except_clause" {
-				continue
-			}
-			hd := pyidiom.DecodeHandler(h)
-			if hd.Bare() {
+		for _, t := range hd.Types {
+			tn := lastName(pyast.Dotted(t))
+			if tn == "BaseException" || slices.Contains(names, tn) {
 				return true
-			}
-			for _, t := range hd.Types {
-				tn := lastName(pyast.Dotted(t))
-				if tn == "BaseException" {
-					return true
-				}
-				for _, want := range names {
-					if tn == want {
-						return true
-					}
-				}
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed integrity.md
@@ -93,18 +94,7 @@ func runIntegrityErrorInAtomic(p *analyzer.Pass) error {
 
 // exceptType returns the exception expression of a handler (without the
 // `as` alias).
-func exceptType(h pyast.Node) pyast.Node {
-	for k := range h.Named() {
-		switch k.Type() {
-		case "block", "comment":
-			continue
-		case "as_pattern":
-			return k.NamedChild(0)
-		}
-		return k
-	}
-	return pyast.Node{}
-}
+func exceptType(h pyast.Node) pyast.Node { return pyidiom.DecodeHandler(h).Type }
 
 // catchesIntegrity reports Django's IntegrityError, alone or in a tuple.
 func catchesIntegrity(im *pyast.Imports, typ pyast.Node) bool {

@@ -177,24 +177,15 @@ func clientSource(n pyast.Node, req string) bool {
 // catchesMissing reports whether call sits in the try block of a try
 // statement (within body) one of whose handlers catches DoesNotExist.
 func catchesMissing(body, call pyast.Node) bool {
-	for t := pyast.Ancestor(call, "try_statement"); !t.IsNil() && body.Contains(t); t = pyast.Ancestor(t, "try_statement") {
-		if !t.ChildByField("body").Contains(call) {
-			continue
+	for h := range pyidiom.TryHandlers(call, body) {
+		if h.Bare() {
+			return true
 		}
-		for k := range t.Named() {
-			if k.Type() != "except_clause" {
-				continue
-			}
-			h := pyidiom.DecodeHandler(k)
-			if h.Bare() {
+		for _, e := range h.Types {
+			d := pyast.Dotted(e)
+			last := d[strings.LastIndex(d, ".")+1:]
+			if strings.HasSuffix(last, "DoesNotExist") || last == "Exception" || last == "BaseException" {
 				return true
-			}
-			for _, e := range h.Types {
-				d := pyast.Dotted(e)
-				last := d[strings.LastIndex(d, ".")+1:]
-				if strings.HasSuffix(last, "DoesNotExist") || last == "Exception" || last == "BaseException" {
-					return true
-				}
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed undefined.md
@@ -429,17 +430,9 @@ func (o *outerScopes) of(s, root pyast.Node) pyast.Node {
 // (`except Exception`) does not count: it turns the NameError into a
 // silently skipped operation, which is worse.
 func guardedByNameError(id pyast.Node) bool {
-	for t := pyast.Ancestor(id, "try_statement"); !t.IsNil(); t = pyast.Ancestor(t, "try_statement") {
-		if !t.ChildByField("body").Contains(id) {
-			continue
-		}
-		for h := range t.Named() {
-			if h.Type() != "except_clause" {
-				continue
-			}
-			if typ := exceptType(h); !typ.IsNil() && strings.Contains(typ.Text(), "NameError") {
-				return true
-			}
+	for h := range pyidiom.TryHandlers(id, pyast.Node{}) {
+		if !h.Type.IsNil() && strings.Contains(h.Type.Text(), "NameError") {
+			return true
 		}
 	}
 	return false

@@ -3,6 +3,7 @@
 package pyidiom
 
 import (
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -89,6 +90,25 @@ func BroadException(im *pyast.Imports, n pyast.Node) string {
 		return d[len("builtins."):]
 	}
 	return ""
+}
+
+// TryHandlers yields the except clauses of every try statement whose try
+// block holds n, innermost try first, climbing no higher than scope (the
+// whole tree when scope is zero).
+func TryHandlers(n, scope pyast.Node) iter.Seq[Handler] {
+	return func(yield func(Handler) bool) {
+		for cur := n; !cur.IsNil() && !cur.Equal(scope); cur = cur.Parent() {
+			p := cur.Parent()
+			if p.Type() != "try_statement" || !cur.Equal(p.ChildByField("body")) {
+				continue
+			}
+			for c := range p.Named() {
+				if c.Type() == "except_clause" && !yield(DecodeHandler(c)) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // EnclosingHandler returns the innermost except clause whose handler block
