@@ -156,10 +156,12 @@ func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve f
 			s.add("django.views", evidenceAt(u, n))
 			if semantic.ListView(last) {
 				s.add("django.list_endpoints", evidenceAt(u, n))
+				c.listClass(u, n, last)
 			}
 			return
 		case !k.test && semantic.ListMixin(last):
 			s.add("django.list_endpoints", evidenceAt(u, n))
+			c.listClass(u, n, last)
 			return
 		}
 	}
@@ -309,6 +311,9 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	}
 	if semantic.ViewsModule(u.Rel()) && semantic.ManySerialization(call) {
 		s.add("django.list_endpoints", ev)
+		if c.sm != nil {
+			c.manyCall(u, call, resolve)
+		}
 	}
 	if semantic.EagerLoading(method) {
 		s.add("django.eager_loading", ev)
