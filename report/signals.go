@@ -38,6 +38,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
+	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor): exact, as Decimal is"},
+	{"models.money_float", "money fields declared as FloatField"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
 	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
@@ -794,10 +796,33 @@ func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
 		}
 		ev := Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))}
 		s.add("models.money_fields", ev)
-		if strings.HasSuffix(f.Class, "DecimalField") {
+		switch last := f.Class[strings.LastIndex(f.Class, ".")+1:]; {
+		case strings.HasSuffix(last, "DecimalField"):
 			s.add("models.money_decimal", ev)
+		case strings.HasSuffix(last, "IntegerField") && minorUnits(f.Name):
+			// Whole minor units, exact as Decimal is. An integer amount
+			// not named for its unit may be whole currency units that
+			// drop the cents: that is not shown.
+			s.add("models.money_integer", ev)
+		case last == "FloatField":
+			s.add("models.money_float", ev)
 		}
 	}
+}
+
+// minorWords name an amount's minor unit.
+var minorWords = map[string]bool{"cents": true, "cent": true, "minor": true, "pennies": true, "penny": true, "pence": true,
+	"kopecks": true, "kopeks": true, "kopeck": true, "paise": true, "satoshi": true, "satoshis": true, "subunits": true}
+
+// minorUnits reports whether a field's name says it holds minor units
+// (amount_cents, price_minor, balanceInCents).
+func minorUnits(name string) bool {
+	for _, w := range semantic.NameWords(name) {
+		if minorWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 func evidenceAt(u *project.Unit, n pyast.Node) Evidence {

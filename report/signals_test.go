@@ -200,3 +200,32 @@ func TestReadmeLinkedPages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status, "a page outside the tree is not read")
 }
+
+// Money held as whole minor units in integer fields named for them is
+// exact: the money item is met, cited at the fields; an integer amount not
+// named for its unit shows nothing (it may drop the cents), a float money
+// field beside them is not met, and DecimalField stays the first evidence
+// when both are there.
+func TestMoneyAsIntegers(t *testing.T) {
+	run := func(fields string) report.Item {
+		dir := tree(t, map[string][]byte{"bank/models.py": []byte("from django.db import models\n\n\nclass Account(models.Model):\n" + fields)})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "money-decimal")
+	}
+	it := run("    balance_cents = models.BigIntegerField(default=0)\n    name = models.CharField(max_length=9)\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, 5, it.Evidence[0].Line)
+	assert.Contains(t, it.Question, "held exactly at `bank/models.py:5`")
+
+	it = run("    balance = models.IntegerField(default=0)\n")
+	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+
+	it = run("    balance_cents = models.IntegerField(default=0)\n    fee = models.FloatField(default=0)\n")
+	assert.NotEqual(t, report.Met, it.Status, it.Reason)
+
+	it = run("    balance_cents = models.IntegerField(default=0)\n    amount = models.DecimalField(max_digits=9, decimal_places=2)\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	assert.Equal(t, 6, it.Evidence[0].Line)
+}
