@@ -509,6 +509,13 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 			}
 		}
 	}
+	// A multi-table child or a proxy reaches its concrete parents'
+	// reverse accessors (through the parent link) and, for a multi-table
+	// child, the parent link itself (`<parent>_ptr`).
+	inherited := map[*Model]bool{}
+	for _, m := range g.All {
+		g.inheritReverse(m, inherited, 0)
+	}
 	g.qsMethods = map[string]bool{}
 	for _, c := range classes {
 		if g.isQuerySetClass(c, 0) {
@@ -528,6 +535,45 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 		return g.All[i].Name < g.All[j].Name
 	})
 	return g
+}
+
+// inheritReverse adds to m, once, the reverse accessors of its concrete
+// bases (their own first, then theirs) that m does not shadow, and the
+// `<parent>_ptr` link of a multi-table child to each concrete parent it
+// does not link to itself. The link is a lookup name only: it is not in
+// m.Fields, which list what the model declares and inherits.
+func (g *Models) inheritReverse(m *Model, done map[*Model]bool, depth int) {
+	if done[m] || depth > 50 {
+		return
+	}
+	done[m] = true
+	if m.Abstract {
+		return
+	}
+	for _, b := range m.Bases {
+		if b.Abstract {
+			continue
+		}
+		g.inheritReverse(b, done, depth+1)
+		for _, r := range b.Reverse {
+			if _, dup := m.reverse[r.Name]; dup || m.fields[r.Name] != nil {
+				continue
+			}
+			m.reverse[r.Name] = r
+			m.Reverse = append(m.Reverse, r)
+		}
+		if m.Proxy {
+			continue
+		}
+		linked := false
+		for _, f := range m.Fields {
+			linked = linked || f.Model == m && f.Kind == OneToOne && f.To == b
+		}
+		if ptr := strings.ToLower(b.Name) + "_ptr"; !linked && m.fields[ptr] == nil {
+			m.fields[ptr] = &Field{Name: ptr, Kind: OneToOne, Class: "django.db.models.OneToOneField", Target: b.Qual,
+				Path: m.Path, Line: m.Line, Unique: true, PrimaryKey: true, Model: m, To: b}
+		}
+	}
 }
 
 // collect fills m.Fields from its bases and its class, once.
