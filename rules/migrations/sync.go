@@ -55,6 +55,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 	}
 	reportUnmigrated(p, mi, g)
 	var classNames map[string]bool
+	history := false
 	for _, a := range graphApps(mi) {
 		models := byPkg[a]
 		if len(models) == 0 || len(a.Migrations) == 0 {
@@ -80,10 +81,17 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 		}
 		if len(gone) > 0 && classNames == nil {
 			classNames = topLevelClasses(p.Project)
+			history = importsModule(p.Project, "simple_history")
 		}
 		kept := gone[:0]
 		for _, name := range gone {
-			if !classNames[strings.ToLower(name)] {
+			lower := strings.ToLower(name)
+			// django-simple-history builds Historical<Model> for each
+			// model it tracks: a model no class declares.
+			if generated, ok := strings.CutPrefix(lower, "historical"); history && ok && (declared[generated] || classNames[generated]) {
+				continue
+			}
+			if !classNames[lower] {
 				kept = append(kept, name)
 			}
 		}
@@ -333,6 +341,22 @@ func fieldSource(p *analyzer.ProjectPass, f *project.Field) string {
 // topLevelClasses returns the lower-cased names of every module-level class
 // of the tree: a model whose bases the model graph could not resolve
 // (a third-party base) is still a class of that name.
+// importsModule reports whether a file of the tree imports module or one
+// of its submodules.
+func importsModule(ix *project.Index, module string) bool {
+	for _, u := range ix.Units {
+		if u.Imports == nil {
+			continue
+		}
+		for _, m := range u.Imports.Modules {
+			if m == module || strings.HasPrefix(m, module+".") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func topLevelClasses(ix *project.Index) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
