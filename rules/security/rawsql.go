@@ -234,6 +234,14 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 		return strings.ToUpper(text) == text || safe[varKey{fn, text}]
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
+		if name == "value" || name == "label" {
+			// An enum member's value (DebateSide.AFF.value,
+			// Status.PAID.label): a constant of the code.
+			if obj := n.ChildByField("object"); obj.Type() == "attribute" {
+				m := obj.ChildByField("attribute").Text()
+				return strings.ToUpper(m) == m
+			}
+		}
 		return strings.ToUpper(name) == name
 	case "call":
 		c, _ := pyast.AsCall(n)

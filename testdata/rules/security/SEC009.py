@@ -31,3 +31,7 @@ def reassigned(cursor, request, flag):
     if flag:
         mode = request.GET["mode"]
     cursor.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION {mode}")  # want: SEC009 "`mode`"
+
+
+def member_of_row(cursor, row):
+    cursor.execute("SELECT 1 WHERE side = '%s'" % row.side.value)  # want: SEC009 "`%` formatting reaches `execute`"

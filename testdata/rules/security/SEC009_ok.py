@@ -43,3 +43,10 @@ def modes(cursor, allow_write, queryset):
     cursor.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION {mode};")
     sql, params = queryset.query.sql_with_params()
     return queryset.model.objects.raw(f"SELECT * FROM ({sql}) t WHERE row_number = 1", params)
+
+
+def history(queryset, Side):
+    from django.db.models.expressions import RawSQL
+
+    # Enum members' values are constants of the code.
+    return queryset.annotate(past=RawSQL("SELECT 1 WHERE side = %d AND other = '%s'" % (Side.AFF.value, Side.NEG.label), ()))
