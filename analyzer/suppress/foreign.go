@@ -20,6 +20,7 @@ type Equivalent struct {
 // flake8-django). Pylint has a number and a name for each message; both
 // are listed.
 var Equivalents = []Equivalent{
+	{"ruff/flake8", []string{"F821"}, "BUG005"},
 	{"ruff/flake8", []string{"E722", "B001"}, "ERR001"},
 	{"ruff/flake8", []string{"BLE001"}, "ERR002"},
 	{"ruff/flake8", []string{"S110"}, "ERR003"},
@@ -34,6 +35,7 @@ var Equivalents = []Equivalent{
 	{"ruff/flake8", []string{"S608"}, "SEC009"},
 	{"ruff/flake8", []string{"S301", "S307", "S506"}, "SEC010"},
 	{"ruff/flake8", []string{"DJ007"}, "SEC011"},
+	{"pylint", []string{"E0602", "undefined-variable"}, "BUG005"},
 	{"pylint", []string{"W0702", "bare-except"}, "ERR001"},
 	{"pylint", []string{"W0718", "broad-exception-caught", "W0703", "broad-except"}, "ERR002"},
 	{"pylint", []string{"W0719", "broad-exception-raised"}, "ERR004"},

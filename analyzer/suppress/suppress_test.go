@@ -30,6 +30,8 @@ func TestOtherToolsCodes(t *testing.T) {
 		{"ruff code of another rule", "x = 1  # noqa: E722\n", "ERR002", 1, false},
 		{"ruff code on another line", "x = 1  # noqa: E722\ny = 2\n", "ERR001", 2, false},
 		{"flake8-bandit S113", "x = 1  # noqa: S113\n", "NET001", 1, true},
+		{"pyflakes F821", "INSTALLED_APPS.append(1)  # noqa: F821\n", "BUG005", 1, true},
+		{"pylint undefined-variable", "x = y  # pylint: disable=undefined-variable\n", "BUG005", 1, true},
 		{"G004", "x = 1  # noqa:G004\n", "LOG001", 1, true},
 		{"TRY400", "x = 1  # noqa: TRY400\n", "LOG002", 1, true},
 		{"B904", "x = 1  # noqa: B904\n", "ERR005", 1, true},
