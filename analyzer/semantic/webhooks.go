@@ -183,6 +183,9 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 	if !e.Auth.Public && !e.Auth.ReadPublic && !e.Auth.Unknown {
 		w.Verified = true // the provider must authenticate
 	}
+	if !w.Verified && w.Unenforced.IsNil() && !secretGuard(e.Handler).IsNil() {
+		w.Verified = true // a shared secret in the URL, query string or a header
+	}
 	return w
 }
 

@@ -484,3 +484,90 @@ func bound(body pyast.Node, name string) bool {
 	}
 	return false
 }
+
+// secretWords name a shared secret a delivery carries (a key in the URL, a
+// token in a header or the query string).
+var secretWords = map[string]bool{"key": true, "secret": true, "token": true, "password": true, "passphrase": true,
+	"apikey": true, "hash": true}
+
+// secretGuard finds, at the first level of a handler, a check of a shared
+// secret the delivery carries: `if <request value> != <secret>: return
+// 403` (or `raise`), where the request value is a URL argument of the
+// handler (a parameter, kwargs[...], self.kwargs[...]) or a read of the
+// query string or headers, and the other side is named for a key, secret
+// or token. A literal on the other side is a route choice, not a secret.
+func secretGuard(h *Func) pyast.Node {
+	if h == nil {
+		return pyast.Node{}
+	}
+	params := map[string]bool{}
+	for i, p := range h.Params {
+		if i > 0 || h.Class == nil {
+			params[p] = true
+		}
+	}
+	delete(params, "request")
+	fromRequest := func(n pyast.Node) bool {
+		d := pyast.Dotted(n)
+		if n.Type() == "identifier" {
+			return params[d] && d != "args" && d != "kwargs"
+		}
+		for cur := n; !cur.IsNil(); {
+			switch cur.Type() {
+			case "subscript":
+				cur = cur.ChildByField("value")
+			case "call":
+				cur = cur.ChildByField("function")
+			case "attribute":
+				switch t := pyast.Dotted(cur); {
+				case t == "self.kwargs", strings.HasSuffix(t, "request.GET"), strings.HasSuffix(t, "request.query_params"),
+					strings.HasSuffix(t, "request.headers"), strings.HasSuffix(t, "request.META"):
+					return true
+				}
+				cur = cur.ChildByField("object")
+			case "identifier":
+				return cur.Text() == "kwargs"
+			default:
+				return false
+			}
+		}
+		return false
+	}
+	named := func(n pyast.Node) bool {
+		switch n.Type() {
+		case "string", "concatenated_string", "integer", "float", "true", "false", "none":
+			return false
+		}
+		for id := range pyast.FindEach(n, "identifier", "string_content") {
+			for _, w := range IdentWords(id.Text()) {
+				if secretWords[w] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for st := range pyast.EachStatement(pyast.Body(h.Node)) {
+		if st.Type() != "if_statement" || !rejects(st) {
+			continue
+		}
+		cond := pyast.Unparen(st.ChildByField("condition"))
+		if cond.Type() != "comparison_operator" {
+			continue
+		}
+		var ops []string
+		for _, c := range cond.Children() {
+			if !c.IsNamed() {
+				ops = append(ops, c.Type())
+			}
+		}
+		ch := cond.NamedChildren()
+		if len(ops) != 1 || len(ch) != 2 || ops[0] != "!=" && ops[0] != "not in" {
+			continue
+		}
+		if fromRequest(ch[0]) && named(ch[1]) || fromRequest(ch[1]) && named(ch[0]) {
+			return cond
+		}
+	}
+	return pyast.Node{}
+}

@@ -3,7 +3,10 @@ import hmac
 import json
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from .models import Event, Payment
@@ -45,5 +48,23 @@ def read_only(request):
 
 
 def ordinary_view(request):
+    Event.objects.create(raw=request.body)
+    return HttpResponse()
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class MailEventsWebhook(View):
+    # A shared key in the URL, checked before anything is read.
+    def post(self, request, *args, **kwargs):
+        if kwargs["key"] != self.tournament.pref("email_hook_key"):
+            return HttpResponse(status=403)
+        Event.objects.create(raw=request.body)
+        return HttpResponse(status=201)
+
+
+@csrf_exempt
+def token_webhook(request, token):
+    if token not in settings.HOOK_TOKENS:
+        raise PermissionDenied
     Event.objects.create(raw=request.body)
     return HttpResponse()
