@@ -823,6 +823,21 @@ func (g *Models) LookupClass(u *Unit, dotted string) *ClassFacts {
 	return g.findClass(resolveName(u, dotted))
 }
 
+// ClassAttrs returns the class-level `name = Callee(...)` assignments of
+// m's class and of the classes of the tree it derives from (model or not),
+// the class's own first: what may declare a field the graph does not read
+// as one (a third-party or wrapped field class).
+func (g *Models) ClassAttrs(m *Model) []ClassAttr {
+	if g == nil || m == nil || m.class == nil {
+		return nil
+	}
+	out := append([]ClassAttr(nil), m.class.Attrs...)
+	for _, b := range g.ClassBases(m.class) {
+		out = append(out, b.Attrs...)
+	}
+	return out
+}
+
 // isQuerySetClass reports whether a class derives from a Manager or a
 // QuerySet (by name, through the tree's classes).
 func (g *Models) isQuerySetClass(c *ClassFacts, depth int) bool {

@@ -245,6 +245,17 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 			added = append(added, f)
 		}
 	}
+	// A name the class (or a class it derives from) assigns may be a
+	// field the graph does not read as one: a third-party class, a
+	// project subclass, a wrapped field (`encrypt(JSONField())`); and
+	// django-money's MoneyField adds `<name>_currency`.
+	assigned := map[string]bool{}
+	for _, at := range p.Project.Models.ClassAttrs(m) {
+		assigned[at.Name] = true
+		if strings.HasSuffix(at.Callee, "MoneyField") {
+			assigned[at.Name+"_currency"] = true
+		}
+	}
 	var removed []string
 	for _, name := range ms.Order {
 		if len(m.ExternalBases) > 0 {
@@ -262,6 +273,9 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 		}
 		if m.Field(name) != nil || parents[name] {
 			continue // declared, but by a multi-table parent: not ours to judge
+		}
+		if assigned[name] {
+			continue
 		}
 		removed = append(removed, name)
 	}
