@@ -55,7 +55,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 	}
 	reportUnmigrated(p, mi, g)
 	var classNames map[string]bool
-	history := false
+	history, parler := false, false
 	for _, a := range graphApps(mi) {
 		models := byPkg[a]
 		if len(models) == 0 || len(a.Migrations) == 0 {
@@ -82,6 +82,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 		if len(gone) > 0 && classNames == nil {
 			classNames = topLevelClasses(p.Project)
 			history = importsModule(p.Project, "simple_history")
+			parler = importsModule(p.Project, "parler")
 		}
 		kept := gone[:0]
 		for _, name := range gone {
@@ -89,6 +90,10 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 			// django-simple-history builds Historical<Model> for each
 			// model it tracks: a model no class declares.
 			if generated, ok := strings.CutPrefix(lower, "historical"); history && ok && (declared[generated] || classNames[generated]) {
+				continue
+			}
+			// django-parler's TranslatedFields builds <Model>Translation.
+			if generated, ok := strings.CutSuffix(lower, "translation"); parler && ok && (declared[generated] || classNames[generated]) {
 				continue
 			}
 			if !classNames[lower] {
@@ -371,6 +376,9 @@ func importsModule(ix *project.Index, module string) bool {
 	return false
 }
 
+// topLevelClasses returns the names, lower-cased, that the modules of the
+// tree bind to a class at their top level: class statements, and names
+// assigned a call's result (a model a factory builds).
 func topLevelClasses(ix *project.Index) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
@@ -381,8 +389,15 @@ func topLevelClasses(ix *project.Index) map[string]bool {
 			if st.Type() == "decorated_definition" {
 				st = st.ChildByField("definition")
 			}
-			if st.Type() == "class_definition" {
+			switch st.Type() {
+			case "class_definition":
 				out[strings.ToLower(pyast.DefName(st))] = true
+			case "expression_statement":
+				// A model a factory builds: `TaskLogEntry = define_log_model(Task)`.
+				if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" &&
+					a.ChildByField("right").Type() == "call" {
+					out[strings.ToLower(a.ChildByField("left").Text())] = true
+				}
 			}
 		}
 	}
