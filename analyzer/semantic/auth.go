@@ -58,6 +58,10 @@ type Auth struct {
 
 	level     level
 	decorated bool // a view decorator is present (the function is surely a view)
+	// routingShape: a view decorator other than csrf_exempt (api_view,
+	// require_POST, login_required...), which shapes how the view is
+	// served wherever it is routed.
+	routingShape bool
 }
 
 // OpenTo says to whom the endpoint is open: "anyone", "anyone (read)",
@@ -778,6 +782,7 @@ func (m *Model) applyDecorator(a *Auth, d pyast.Node) {
 	}
 	if viewDecorators[name] {
 		a.decorated = true
+		a.routingShape = a.routingShape || name != "csrf_exempt"
 	}
 	if name == "csrf_exempt" {
 		a.CSRFExempt = true

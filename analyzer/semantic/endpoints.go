@@ -113,7 +113,10 @@ func (e *Endpoint) Judged(inv *Inventory) bool {
 	if e.Webhook != nil && !e.Webhook.BodyRead.IsNil() && hasHookWord(e.Handler.Name) {
 		return true // a webhook handler reading the raw body, routed by a plugin or a dispatcher
 	}
-	return !inv.HasURLConf || e.Kind != "function" || e.Restricted || e.Auth.decorated
+	// csrf_exempt alone says the function is a view, not how it is
+	// reached: unrouted in a tree with URLconfs, it is wired by a helper
+	// rubric does not read (`admin_url(...)`), as an unrouted class is.
+	return !inv.HasURLConf || e.Kind != "function" || e.Restricted || e.Auth.decorated && (e.Auth.routingShape || !e.Auth.CSRFExempt)
 }
 
 // ReachText returns the text of a function's body and of the project
