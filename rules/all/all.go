@@ -72,6 +72,7 @@ func Rules() []*analyzer.Rule {
 		security.UnvalidatedPayloadKey,
 		security.SensitiveSerializerField,
 		security.WritableSensitiveField,
+		security.LedgerEditable,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

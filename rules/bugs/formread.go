@@ -1,6 +1,7 @@
 package bugs
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -25,17 +26,41 @@ var FormReadInJSONAPI = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Endpoints},
+	Requires:   []project.Analysis{semantic.Endpoints, speaksJSON},
 	Run:        runFormReadInJSONAPI,
 }
+
+// jsonMarks are what a project sending JSON bodies writes: a test client's
+// format="json", a JSON content type, requests' json= keyword, DRF's
+// TEST_REQUEST_DEFAULT_FORMAT.
+var jsonMarks = [][]byte{[]byte(`format="json"`), []byte(`format='json'`), []byte("application/json"),
+	[]byte("json="), []byte("TEST_REQUEST_DEFAULT_FORMAT")}
+
+// speaksJSON reports a project whose code or tests send JSON bodies: its
+// API is used with JSON, so a request.POST read there misses the body.
+// An exercise specified with form bodies (multipart clients only) has none.
+var speaksJSON = &project.ProjectAnalysis[bool]{Name: "bugs.speaksJSON", Run: func(ix *project.Index) bool {
+	for _, u := range ix.Units {
+		if u.File == nil {
+			continue
+		}
+		for _, m := range jsonMarks {
+			if bytes.Contains(u.File.Src, m) {
+				return true
+			}
+		}
+	}
+	return false
+}}
 
 // queryDictOnly are the QueryDict methods a plain dict (request.data
 // of a JSON body) lacks.
 var queryDictOnly = map[string]bool{"dict": true, "getlist": true, "lists": true, "urlencode": true, "setlist": true, "appendlist": true}
 
 // runFormReadInJSONAPI matches, in the handlers of judged DRF endpoints
-// (APIView, viewset, @api_view), reads of `request.POST` (empty for a
-// JSON body: DRF fills it only for form media types) and QueryDict-only
+// (APIView, viewset, @api_view), reads of `request.POST` in a project
+// that sends JSON bodies (empty for a JSON body: DRF fills it only for
+// form media types; see speaksJSON) and QueryDict-only
 // calls on `request.data` (`.dict()`, `.getlist()`: an AttributeError
 // when the body is JSON, where request.data is a dict). Silent when JSON
 // cannot arrive (the view's parser_classes or DEFAULT_PARSER_CLASSES name
@@ -69,7 +94,7 @@ func runFormReadInJSONAPI(p *analyzer.Pass) error {
 		if knowsBodyKind(body) {
 			continue
 		}
-		if n, what := firstFormRead(body, req); !n.IsNil() {
+		if n, what := firstFormRead(body, req, speaksJSON.Get(p.Project)); !n.IsNil() {
 			p.Report(analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(n),
 				Message: fmt.Sprintf("`%s` %s", e.ViewName(), what),
@@ -81,8 +106,10 @@ func runFormReadInJSONAPI(p *analyzer.Pass) error {
 }
 
 // firstFormRead returns the first form-only read of the request in
-// body, and what it does with a JSON body.
-func firstFormRead(body pyast.Node, req string) (pyast.Node, string) {
+// body, and what it does with a JSON body: request.POST only when the
+// project sends JSON (json), request.data's QueryDict methods always
+// (JSON is DRF's default, and there they raise).
+func firstFormRead(body pyast.Node, req string, json bool) (pyast.Node, string) {
 	for n := range pyast.FindEach(body, "attribute") {
 		obj := pyast.Dotted(n.ChildByField("object"))
 		if obj != req && obj != "self.request" {
@@ -90,6 +117,9 @@ func firstFormRead(body pyast.Node, req string) (pyast.Node, string) {
 		}
 		switch n.ChildByField("attribute").Text() {
 		case "POST":
+			if !json {
+				continue
+			}
 			if p := n.Parent(); p.Type() == "assignment" && p.ChildByField("left").Equal(n) {
 				continue
 			}

@@ -26,3 +26,8 @@ class Payments(ViewSet):
 def refund(request):
     amount = request.POST["amount"]  # want: BUG031 "`refund` reads `request.POST`"
     return Response({"amount": amount})
+
+
+def call_refund(client):
+    # The project's own client sends JSON.
+    return client.post("/refund/", {"amount": "10.00"}, format="json")
