@@ -33,6 +33,7 @@ func Rules() []*analyzer.Rule {
 		httpclient.MissingTimeout,
 		httpclient.VerifyDisabled,
 		httpclient.UncheckedResponse,
+		httpclient.RemoteCallPerRow,
 		txn.SideEffectInAtomic,
 		txn.WriteThenNotify,
 		txn.MultiModelWrites,
