@@ -21,7 +21,7 @@ func reportWritableOwner(p *analyzer.Pass) {
 	f := sm.File(p.Unit)
 	inv := semantic.InventoryOf(p.Project)
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		meta := innerMeta(cls)
+		meta := metaClass(cls)
 		if meta.IsNil() || formKind(cls, meta) != "serializer" || readsCaller(pyast.Body(cls).Text()) {
 			continue
 		}
@@ -65,16 +65,6 @@ func reportWritableOwner(p *analyzer.Pass) {
 			}
 		}
 	}
-}
-
-// innerMeta returns the Meta class of a class body.
-func innerMeta(cls pyast.Node) pyast.Node {
-	for st := range pyast.EachStatement(pyast.Body(cls)) {
-		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
-			return st
-		}
-	}
-	return pyast.Node{}
 }
 
 // ownerFilters returns the fields a view class's queryset is filtered by
