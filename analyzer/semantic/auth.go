@@ -515,6 +515,13 @@ func (m *Model) permValue(c *Class, f *File, v pyast.Node, s *authSettings) (lev
 		}
 		return 0, nil, false
 	}
+	if it := comprehensionSource(v); it.Type() == "identifier" {
+		// `[p() for p in permission_classes]` over a local list: that
+		// list decides, not the class attribute of the same name.
+		if b := f.Binding(it, it.Text(), it.StartByte()); !b.IsNil() {
+			return m.permValue(c, f, b, s)
+		}
+	}
 	if strings.Contains(txt, "permission_classes") || strings.Contains(txt, "get_permissions") {
 		a := Auth{}
 		if pv, decl := c.Attr("permission_classes"); !pv.IsNil() && isLiteralPerms(pv) {
@@ -528,6 +535,26 @@ func (m *Model) permValue(c *Class, f *File, v pyast.Node, s *authSettings) (lev
 		return levelUnknown, nil, false
 	}
 	return levelUnknown, nil, false
+}
+
+// comprehensionSource is the iterable of a one-clause list
+// comprehension (`[p() for p in perms]` gives `perms`), or nil.
+func comprehensionSource(v pyast.Node) pyast.Node {
+	if v.Type() != "list_comprehension" {
+		return pyast.Node{}
+	}
+	var src pyast.Node
+	n := 0
+	for ch := range v.Named() {
+		if ch.Type() == "for_in_clause" {
+			src = ch.ChildByField("right")
+			n++
+		}
+	}
+	if n != 1 {
+		return pyast.Node{}
+	}
+	return pyast.Unparen(src)
 }
 
 // guardsHold reports whether the if-conditions enclosing n (up to body)

@@ -73,6 +73,11 @@ var cliModules = map[string]bool{"argparse": true, "click": true, "typer": true,
 // devDataWords mark modules that generate seed, demo or fixture data.
 var devDataWords = []string{"seed", "populate", "random_data", "sample_data", "demo", "fixture", "dummy", "fake"}
 
+// devCommandWords mark management commands that load demo data
+// (`sample_db`, `mock_orders`): words too common in other module names to
+// mark any file.
+var devCommandWords = []string{"sample", "mock", "test_data", "testdata"}
+
 // repairPrefixes mark management commands written as one-off repairs.
 var repairPrefixes = []string{"fix_", "fixup_", "repair_", "backfill_", "oneoff", "one_off", "cleanup_", "migrate_", "load_", "import_fixture"}
 
@@ -117,6 +122,11 @@ func FileRoles(rel string, im *pyast.Imports) Role {
 	if command {
 		for _, p := range repairPrefixes {
 			if strings.HasPrefix(stem, p) {
+				r |= DevData
+			}
+		}
+		for _, w := range devCommandWords {
+			if strings.Contains(stem, w) {
 				r |= DevData
 			}
 		}

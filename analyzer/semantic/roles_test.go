@@ -22,6 +22,9 @@ func TestFileRoles(t *testing.T) {
 		{"shop/management/commands/sync_orders.py", Command},
 		{"shop/management/commands/backfill_totals.py", Command | DevData},
 		{"shop/management/commands/populate.py", Command | DevData},
+		{"shop/management/commands/sample_db.py", Command | DevData},
+		{"shop/management/commands/mock_orders.py", Command | DevData},
+		{"shop/sample.py", 0},
 		{"config/settings/base.py", Settings},
 	} {
 		assert.Equal(t, tc.want, FileRoles(tc.rel, nil), tc.rel)

@@ -342,9 +342,9 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 	if !ok || !routeFuncs[lastName(pyast.Dotted(c.Func))] {
 		return
 	}
-	pat, _ := pyast.StringValue(c.Arg(0, "route"))
+	pat, _ := f.patternValue(c.Arg(0, "route"))
 	if pat == "" {
-		pat, _ = pyast.StringValue(c.Arg(0, "regex"))
+		pat, _ = f.patternValue(c.Arg(0, "regex"))
 	}
 	full := joinPattern(prefix, pat)
 	view := pyast.Unparen(c.Arg(1, "view"))

@@ -41,6 +41,43 @@ var sensitiveWords = map[string]bool{"password": true, "passwd": true, "otp": tr
 var sensitiveNames = map[string]bool{"national_id": true, "nationalid": true, "id_number": true, "passport_number": true,
 	"tax_id": true, "card_number": true, "private_key": true, "security_answer": true, "pin_code": true}
 
+// serializersCalled returns the project classes a handler instantiates
+// by name (`PayoutSerializer(payout)`), resolved through its imports.
+func serializersCalled(m *semantic.Model, fn *semantic.Func) []*semantic.Class {
+	var out []*semantic.Class
+	for n := range pyast.FindEach(pyast.Body(fn.Node), "call") {
+		callee := n.ChildByField("function")
+		if callee.Type() != "identifier" && callee.Type() != "attribute" {
+			continue
+		}
+		q, ok := fn.File.Unit.Imports.Resolve(callee)
+		if !ok {
+			q = strings.TrimSuffix(fn.Qual, "."+fn.Name)
+			if fn.Class != nil {
+				q = strings.TrimSuffix(q, "."+fn.Class.Name)
+			}
+			q += "." + pyast.Dotted(callee)
+		}
+		if c := m.LookupClass(q); c != nil && modelSerializer(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// bankNumberField reports a field holding a bank account or card number
+// (`account_number`, `iban`, `account_number_snapshot`): the owner reads
+// it, anonymous callers must not.
+func bankNumberField(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"account_number", "accountnumber", "iban", "routing_number", "sort_code", "bank_account_number"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // sensitiveField reports a field name that holds a secret or an identity
 // number.
 func sensitiveField(name string) bool {
@@ -82,10 +119,25 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 	// Serializers whose data the framework returns (a generic view's or
 	// viewset's own list, retrieve, create, update).
 	returned := map[*semantic.Class]bool{}
-	for _, e := range semantic.InventoryOf(p.Project).Endpoints {
+	// Serializers whose data a framework read action returns to anonymous
+	// callers: bank account numbers count there.
+	openRead := map[*semantic.Class]*semantic.Endpoint{}
+	inv := semantic.InventoryOf(p.Project)
+	for _, e := range inv.Endpoints {
+		if e.Handler != nil && e.Action == "get" && e.Auth.PublicFor("GET") && !e.Auth.Unknown && e.Judged(inv) {
+			// An APIView's get serialising rows itself: `PayoutSerializer(payout).data`.
+			for _, sc := range serializersCalled(m, e.Handler) {
+				if openRead[sc] == nil {
+					openRead[sc] = e
+				}
+			}
+		}
 		if e.Class != nil && e.Handler == nil {
 			if sc := m.SerializerClass(e.Class); sc != nil {
 				returned[sc] = true
+				if (e.Action == "list" || e.Action == "retrieve") && e.Auth.PublicFor("GET") && !e.Auth.Unknown && e.Judged(inv) && openRead[sc] == nil {
+					openRead[sc] = e
+				}
 			}
 		}
 	}
@@ -107,7 +159,7 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 			if _, ok := declared[n]; ok && !returned[c] {
 				return // a declared input field: returned only if a view returns this serializer's data
 			}
-			if sensitiveField(n) && !writeOnly[n] && !containsStr(readable, n) {
+			if (sensitiveField(n) || openRead[c] != nil && bankNumberField(n)) && !writeOnly[n] && !containsStr(readable, n) {
 				readable = append(readable, n)
 			}
 		}
@@ -148,9 +200,25 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 		if at.IsNil() {
 			at = c.Node.ChildByField("name")
 		}
+		msg := fmt.Sprintf("serializer `%s` returns `%s` to API clients", c.Name, strings.Join(readable, "`, `"))
+		var rel []analyzer.Related
+		if e := openRead[c]; e != nil {
+			for _, n := range readable {
+				if !sensitiveField(n) {
+					msg = fmt.Sprintf("serializer `%s` returns `%s` to API clients, and `%s` serves it to anonymous callers", c.Name, strings.Join(readable, "`, `"), e.ViewName())
+					at := e.ViewNode()
+					if e.Handler != nil {
+						at = e.Handler.Node.ChildByField("name")
+					}
+					rel = []analyzer.Related{{Path: e.File.Unit.File.Rel, Range: analyzer.RangeOf(at), Message: "served to anonymous callers here"}}
+					break
+				}
+			}
+		}
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(at),
-			Message: fmt.Sprintf("serializer `%s` returns `%s` to API clients", c.Name, strings.Join(readable, "`, `")),
+			Related: rel,
+			Message: msg,
 			Help: fmt.Sprintf("make it write-only: `extra_kwargs = {%q: {\"write_only\": True}}` in `Meta` (or declare it with `write_only=True`), or leave it out of `fields`",
 				readable[0]),
 		})

@@ -112,6 +112,7 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			})
 		}
 	}
+	reportWritableOwner(p)
 	return nil
 }
 
