@@ -229,3 +229,34 @@ func TestMoneyAsIntegers(t *testing.T) {
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	assert.Equal(t, 6, it.Evidence[0].Line)
 }
+
+// A de-duplication on a receiver that verifies nothing refuses only the
+// repeats nobody varies: the replay item is not met, cited at the
+// receiver, not met on the guard.
+func TestReplayGuardOnUnsignedWebhook(t *testing.T) {
+	dir := tree(t, map[string][]byte{
+		"hooks/models.py": []byte("from django.db import models\n\n\nclass Delivery(models.Model):\n    event_id = models.CharField(max_length=64, unique=True)\n"),
+		"hooks/views.py": []byte(`import json
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import Delivery
+
+
+@csrf_exempt
+def payment_webhook(request):
+    data = json.loads(request.body)
+    Delivery.objects.get_or_create(event_id=data["id"])
+    return HttpResponse()
+`),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "replay-protection")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "hooks/views.py", it.Evidence[0].Path)
+	assert.Equal(t, 10, it.Evidence[0].Line)
+	assert.Contains(t, it.Question, "authenticate deliveries")
+}
