@@ -318,17 +318,31 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 }
 
 // IsAdmin reports whether a class derives from a Django ModelAdmin or
-// inline (directly or through project bases).
+// inline (directly or through project bases), or from a library's
+// ModelAdmin subclass (django-import-export's ImportExportModelAdmin,
+// django-reversion's VersionAdmin, django-simple-history's
+// SimpleHistoryAdmin, ...), which keep Django's changelist.
 func (c *Class) IsAdmin() bool {
 	for _, cc := range append([]*Class{c}, c.Bases()...) {
 		for _, b := range cc.BaseNames() {
 			last := b[strings.LastIndex(b, ".")+1:]
-			if last == "ModelAdmin" || last == "TabularInline" || last == "StackedInline" || strings.HasPrefix(b, "django.contrib.admin") {
+			if strings.HasSuffix(last, "ModelAdmin") || strings.HasSuffix(last, "TabularInline") || strings.HasSuffix(last, "StackedInline") ||
+				strings.HasPrefix(b, "django.contrib.admin") || libraryAdmins[b] {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// libraryAdmins are ModelAdmin subclasses of common libraries whose names
+// do not end in ModelAdmin.
+var libraryAdmins = map[string]bool{
+	"reversion.admin.VersionAdmin":            true,
+	"simple_history.admin.SimpleHistoryAdmin": true,
+	"mptt.admin.DraggableMPTTAdmin":           true,
+	"modeltranslation.admin.TranslationAdmin": true,
+	"treebeard.admin.TreeAdmin":               true,
 }
 
 // returnValue evaluates what a function returns: a queryset (the first

@@ -78,10 +78,17 @@ type QS struct {
 	// Cached is set for `row.items.all()` when the owner row's queryset
 	// prefetched the relation: iterating it runs no query.
 	Cached bool
-	// Dynamic is set when select_related or prefetch_related receive
-	// paths computed at run time (`*fields`, a variable): what they load
-	// is unknown.
+	// Dynamic is set when prefetch_related receives paths computed at run
+	// time (`*fields`, a variable): what it loads is unknown.
 	Dynamic bool
+	// DynamicSelect is set when select_related receives paths computed at
+	// run time (`select_related(self.field)`): they can load foreign keys
+	// only, so a many relation still runs a query per row unless prefetched.
+	DynamicSelect bool
+	// FromSerializer is set when the model was read from the view's
+	// serializer (`self.get_serializer_class().Meta.model.objects`): the
+	// chain sits in a base every such view shares, so no fix edits it.
+	FromSerializer bool
 	// Origin is the expression a fix may extend with `.select_related(...)`,
 	// in OriginFile (which may be another file than the one asking: a
 	// get_queryset, a helper, the caller of a function), or the zero Node.
