@@ -156,6 +156,12 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	if q == nil || q.Model == nil || q.Values || q.Dynamic || len(names) == 0 {
 		return
 	}
+	// A computed select_related next to a custom queryset method
+	// (`polymorphic_prefetch_related(Model=self.prefetch_related)`): the
+	// method may prefetch the same computed paths.
+	if q.DynamicSelect && q.Custom {
+		return
+	}
 	// A related manager of one row (`S(order.items.all(), many=True)`)
 	// serialises its rows one by one too. Of a loop's row, the remedy is a
 	// nested prefetch on the outer queryset, left to ORM002; of a row
