@@ -462,11 +462,15 @@ func (t *Tracker) columnAccesses(c *semantic.Class, md *project.Model, e pyast.N
 		// read per row under the key's path.
 		if fn := t.sm.ModelMethod(a.Target, "__str__"); fn != nil {
 			if more := t.sm.RowAccesses(fn, 0, a.Target); len(more) > 0 {
+				// `if self.title: return self.title` before the reads:
+				// only some rows reach them.
+				early := countReturns(fn.Node) > 1
 				for _, m := range more {
 					if m.Kind == semantic.Lookup {
 						continue
 					}
 					m.Path = s + "__" + m.Path
+					m.Conditional = m.Conditional || early
 					accs = append(accs, m)
 				}
 				return s, fn, accs
@@ -499,6 +503,16 @@ func forwardPath(md *project.Model, s string, at pyast.Node, f *semantic.File) [
 		out = append(out, semantic.Access{Kind: semantic.Forward, Path: strings.Join(path, "__"), Node: at, File: f, Field: st.Field, Target: st.Target})
 	}
 	return out
+}
+
+// countReturns counts the return statements of a function body (not of
+// nested functions).
+func countReturns(def pyast.Node) int {
+	n := 0
+	for range pyast.FindEachShallow(def, "return_statement") {
+		n++
+	}
+	return n
 }
 
 // crossesMany reports a relation path with a many hop (reverse foreign key
