@@ -349,6 +349,9 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 			}
 			q := &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n, OriginFile: f, Certainty: c,
 				NamesOpen: f.M.defaultManagerAddsNames(a.Target)}
+			if a.Kind == project.AttrReverseMany && a.Relation != nil && a.Relation.Field != nil && a.Relation.Field.Kind == project.ForeignKey {
+				q.Back = a.Relation.Field.Name
+			}
 			if loop == nil {
 				// What the owner row was fetched with: a prefetch of this
 				// relation (and of paths below it) comes with it.
@@ -961,6 +964,11 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 			if c := f.classOfNode(n); c != nil {
 				if vs := c.SelfAttrs[name]; len(vs) == 1 && !vs[0].IsNil() {
 					return c.File.instance(vs[0], st.in())
+				}
+				// A property of the class (or a project base) returning a
+				// row: `self.round` fetching it with get_object_or_404.
+				if fn := c.Method(name); fn != nil && fn.Property && fn.ret.Kind == Row && fn.ret.Model != nil {
+					return fn.ret.Model, nil, fn.ret.Certainty
 				}
 			}
 		}

@@ -241,7 +241,8 @@ func (m *Model) settle() {
 			for _, fn := range f.Funcs {
 				// Only what a project call reaches needs its return value
 				// (get_queryset is read through the class instead).
-				if len(fn.callers) > 0 {
+				// A property is called by reading it (`self.round`).
+				if len(fn.callers) > 0 || fn.Property && fn.Class != nil {
 					fn.nextRet = f.returnValue(fn)
 				}
 			}
@@ -338,6 +339,9 @@ func mergeQS(a, b *QS) *QS {
 	out.Dynamic = a.Dynamic || b.Dynamic
 	out.DynamicSelect = a.DynamicSelect || b.DynamicSelect
 	out.FromSerializer = a.FromSerializer || b.FromSerializer
+	if a.Back != b.Back {
+		out.Back = ""
+	}
 	out.MaybeCached = a.MaybeCached || b.MaybeCached
 	out.Custom = a.Custom || b.Custom
 	out.NamesOpen = a.NamesOpen || b.NamesOpen

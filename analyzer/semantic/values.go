@@ -89,6 +89,11 @@ type QS struct {
 	// serializer (`self.get_serializer_class().Meta.model.objects`): the
 	// chain sits in a base every such view shares, so no fix edits it.
 	FromSerializer bool
+	// Back is, for the rows of a reverse foreign key manager
+	// (`owner.items.filter(...)`), the key pointing back at the owner:
+	// Django sets it on every row (its known related objects), so reading
+	// `item.owner`, or the owner's own relations, runs no query per row.
+	Back string
 	// Origin is the expression a fix may extend with `.select_related(...)`,
 	// in OriginFile (which may be another file than the one asking: a
 	// get_queryset, a helper, the caller of a function), or the zero Node.
@@ -121,6 +126,9 @@ func (q *QS) Clone() *QS { return q.clone() }
 // rows by select_related, or cached by prefetch_related.
 func (q *QS) Selects(path string) bool {
 	if q.SelectAll {
+		return true
+	}
+	if q.Back != "" && (path == q.Back || strings.HasPrefix(path, q.Back+"__")) {
 		return true
 	}
 	for _, s := range q.Select {
