@@ -67,12 +67,30 @@ func (m *Model) Field(name string) *Field {
 	return m.fields[name]
 }
 
-// ReverseRelation returns the reverse accessor named name, or nil.
+// ReverseRelation returns the reverse accessor named name, or nil. A
+// child of a concrete model (multi-table inheritance) has its parents'
+// reverse accessors too: `cloud_host.ethernet_set` where Ethernet points
+// at the parent BaseObject.
 func (m *Model) ReverseRelation(name string) *Relation {
-	if m == nil {
+	return m.inheritedReverse(name, 0)
+}
+
+func (m *Model) inheritedReverse(name string, depth int) *Relation {
+	if m == nil || depth > 8 {
 		return nil
 	}
-	return m.reverse[name]
+	if r := m.reverse[name]; r != nil {
+		return r
+	}
+	for _, b := range m.Bases {
+		if b == m || b.Abstract {
+			continue
+		}
+		if r := b.inheritedReverse(name, depth+1); r != nil {
+			return r
+		}
+	}
+	return nil
 }
 
 // AttrKind says what an attribute of a model instance is.
@@ -112,7 +130,7 @@ func (m *Model) Attr(name string) Attr {
 		}
 		return Attr{Kind: AttrColumn, Field: f}
 	}
-	if r := m.reverse[name]; r != nil {
+	if r := m.ReverseRelation(name); r != nil {
 		if r.Many() {
 			return Attr{Kind: AttrReverseMany, Relation: r, Target: r.From}
 		}

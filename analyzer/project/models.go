@@ -59,9 +59,12 @@ type ClassAttr struct {
 	Callee string // qualified when resolvable
 	Source string // the source= keyword, if a string
 	Many   bool   // many=True
-	Line   int
-	Start  int
-	End    int
+	// LookupField is the lookup_field= keyword, if a string (a DRF
+	// HyperlinkedRelatedField reads only the key when it is "pk").
+	LookupField string
+	Line        int
+	Start       int
+	End         int
 }
 
 // Field is a model field declared in a class body.
@@ -260,6 +263,7 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 			ca := ClassAttr{Name: name, Callee: resolveName(u, pyast.Dotted(call.Func)), Many: isTrue(call.Keyword("many")),
 				Line: u.File.Position(st.StartByte()).Line, Start: st.StartByte(), End: st.EndByte()}
 			ca.Source, _ = pyast.StringValue(call.Keyword("source"))
+			ca.LookupField, _ = pyast.StringValue(call.Keyword("lookup_field"))
 			c.Attrs = append(c.Attrs, ca)
 			if f := extractField(u, name, call); f != nil {
 				f.Path, f.Line = u.File.Rel, u.File.Position(st.StartByte()).Line

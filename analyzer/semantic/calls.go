@@ -318,17 +318,31 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 }
 
 // IsAdmin reports whether a class derives from a Django ModelAdmin or
-// inline (directly or through project bases).
+// inline (directly or through project bases), or from a library's
+// ModelAdmin subclass (django-import-export's ImportExportModelAdmin,
+// django-reversion's VersionAdmin, django-simple-history's
+// SimpleHistoryAdmin, ...), which keep Django's changelist.
 func (c *Class) IsAdmin() bool {
 	for _, cc := range append([]*Class{c}, c.Bases()...) {
 		for _, b := range cc.BaseNames() {
 			last := b[strings.LastIndex(b, ".")+1:]
-			if last == "ModelAdmin" || last == "TabularInline" || last == "StackedInline" || strings.HasPrefix(b, "django.contrib.admin") {
+			if strings.HasSuffix(last, "ModelAdmin") || strings.HasSuffix(last, "TabularInline") || strings.HasSuffix(last, "StackedInline") ||
+				strings.HasPrefix(b, "django.contrib.admin") || libraryAdmins[b] {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// libraryAdmins are ModelAdmin subclasses of common libraries whose names
+// do not end in ModelAdmin.
+var libraryAdmins = map[string]bool{
+	"reversion.admin.VersionAdmin":            true,
+	"simple_history.admin.SimpleHistoryAdmin": true,
+	"mptt.admin.DraggableMPTTAdmin":           true,
+	"modeltranslation.admin.TranslationAdmin": true,
+	"treebeard.admin.TreeAdmin":               true,
 }
 
 // returnValue evaluates what a function returns: a queryset (the first
@@ -351,6 +365,9 @@ func (f *File) returnValue(fn *Func) Value {
 			if v.Kind == Unknown && f.localHook(fn, e) {
 				hooked = true
 				continue
+			}
+			if v.Kind == Unknown && f.memoRead(fn, e) {
+				continue // what an earlier call of fn stored: another return
 			}
 			if v.Kind == Unknown && e.Type() != "none" {
 				return Value{}
@@ -387,6 +404,52 @@ func (f *File) localHook(fn *Func, e pyast.Node) bool {
 		return false
 	}
 	return conditional(e) && len(f.assignments(fn.Node, c.Func.Text())) > 0
+}
+
+// memoRead reports a return of what an earlier call stored: `self._x`
+// where fn assigns `self._x = ...`, or a local read from a cache fn also
+// fills (`hit = cache.get(key)` with `cache.set(key, value)` in fn).
+func (f *File) memoRead(fn *Func, e pyast.Node) bool {
+	e = pyast.Unparen(e)
+	switch e.Type() {
+	case "attribute":
+		d := pyast.Dotted(e)
+		if !strings.HasPrefix(d, "self.") {
+			return false
+		}
+		for a := range pyast.FindEachShallow(fn.Node, "assignment") {
+			if pyast.Dotted(a.ChildByField("left")) == d {
+				return true
+			}
+		}
+	case "identifier":
+		as := f.assignments(fn.Node, e.Text())
+		if len(as) == 0 {
+			return false
+		}
+		for _, a := range as {
+			c, ok := pyast.AsCall(pyast.Unparen(boundValue(a)))
+			if !ok || c.MethodName() != "get" {
+				return false
+			}
+			recv := pyast.Dotted(c.Receiver())
+			if recv == "" {
+				return false
+			}
+			set := false
+			for call := range pyast.FindEachShallow(fn.Node, "call") {
+				if sc, ok := pyast.AsCall(call); ok && sc.MethodName() == "set" && pyast.Dotted(sc.Receiver()) == recv {
+					set = true
+					break
+				}
+			}
+			if !set {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // argValues evaluates the arguments of a call site, by the callee's

@@ -309,6 +309,12 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		}
 		return nil
 	}
+	if m := f.serializerMetaModel(obj, st); m != nil && name == "objects" {
+		// self.get_serializer_class().Meta.model.objects: a generic view
+		// mixin building its queryset from the serializer's model.
+		return &QS{Model: m, ModelText: m.Name, Origin: n, OriginFile: f, Opaque: m.External || !m.Complete,
+			NamesOpen: m.External || f.M.managerAddsNames(m, name), FromSerializer: true}
+	}
 	if d := pyast.Dotted(obj); d != "" {
 		m := f.M.Graph.Lookup(f.Unit, d)
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
@@ -343,6 +349,9 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 			}
 			q := &QS{Model: a.Target, ModelText: a.Target.Name, Related: true, OwnerInLoop: loop != nil, Origin: n, OriginFile: f, Certainty: c,
 				NamesOpen: f.M.defaultManagerAddsNames(a.Target)}
+			if a.Kind == project.AttrReverseMany && a.Relation != nil && a.Relation.Field != nil && a.Relation.Field.Kind == project.ForeignKey {
+				q.Back = a.Relation.Field.Name
+			}
 			if loop == nil {
 				// What the owner row was fetched with: a prefetch of this
 				// relation (and of paths below it) comes with it.
@@ -494,8 +503,11 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		q.MaybeCached, q.Cached = false, false
 	}
 	noteChain(q, c)
-	if c.StarArgs && (method == "select_related" || method == "prefetch_related") {
+	if c.StarArgs && method == "prefetch_related" {
 		q.Dynamic, q.Opaque = true, true
+	}
+	if c.StarArgs && method == "select_related" {
+		q.DynamicSelect, q.Opaque = true, true
 	}
 	if custom {
 		// A method of a custom manager or queryset: most return a
@@ -662,6 +674,53 @@ func (f *File) selfClass(n pyast.Node, st ctx) *Class {
 	return f.classOfNode(n)
 }
 
+// serializerMetaModel reads `self.get_serializer_class().Meta.model` and
+// `self.serializer_class.Meta.model` in a view: the model of the view's
+// serializer_class (its own or a project base's Meta), when no project
+// class of the view chooses the serializer at run time.
+func (f *File) serializerMetaModel(obj pyast.Node, st ctx) *project.Model {
+	obj = pyast.Unparen(obj)
+	if obj.Type() != "attribute" || obj.ChildByField("attribute").Text() != "model" {
+		return nil
+	}
+	meta := pyast.Unparen(obj.ChildByField("object"))
+	if meta.Type() != "attribute" || meta.ChildByField("attribute").Text() != "Meta" {
+		return nil
+	}
+	src := pyast.Unparen(meta.ChildByField("object"))
+	switch pyast.Dotted(src) {
+	case "self.serializer_class":
+	default:
+		c, ok := pyast.AsCall(src)
+		if !ok || pyast.Dotted(c.Func) != "self.get_serializer_class" || len(c.Positional) > 0 {
+			return nil
+		}
+	}
+	cls := f.selfClass(obj, st)
+	if cls == nil {
+		return nil
+	}
+	for _, cc := range mro(cls) {
+		if cc.Methods["get_serializer_class"] != nil {
+			return nil
+		}
+	}
+	v, decl := cls.Attr("serializer_class")
+	if v.IsNil() || f.M.Graph == nil {
+		return nil
+	}
+	s := f.M.Graph.LookupClass(decl.File.Unit, pyast.Dotted(v))
+	if s == nil {
+		return nil
+	}
+	for _, sc := range append([]*project.ClassFacts{s}, f.M.Graph.ClassBases(s)...) {
+		if sc.MetaModel != "" {
+			return f.M.Graph.ByQual(sc.MetaModel)
+		}
+	}
+	return nil
+}
+
 // mro is a class and its project bases, nearest first: the order methods
 // and attributes are looked up in.
 func mro(c *Class) []*Class { return append([]*Class{c}, c.Bases()...) }
@@ -773,7 +832,7 @@ func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 		if q == nil {
 			return nil // one path cannot be read: the listing is unknown
 		}
-		if q.Dynamic && dynamic == nil && conditional(r) {
+		if (q.Dynamic || q.DynamicSelect) && dynamic == nil && conditional(r) {
 			dynamic = q
 			continue
 		}
@@ -905,6 +964,11 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 			if c := f.classOfNode(n); c != nil {
 				if vs := c.SelfAttrs[name]; len(vs) == 1 && !vs[0].IsNil() {
 					return c.File.instance(vs[0], st.in())
+				}
+				// A property of the class (or a project base) returning a
+				// row: `self.round` fetching it with get_object_or_404.
+				if fn := c.Method(name); fn != nil && fn.Property && fn.ret.Kind == Row && fn.ret.Model != nil {
+					return fn.ret.Model, nil, fn.ret.Certainty
 				}
 			}
 		}
@@ -1151,7 +1215,7 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 			if s, ok := pyast.StringValue(a); ok {
 				q.Select = append(q.Select, s)
 			} else {
-				q.Opaque, q.Dynamic = true, true
+				q.Opaque, q.DynamicSelect = true, true
 			}
 		}
 	case "prefetch_related":

@@ -241,7 +241,8 @@ func (m *Model) settle() {
 			for _, fn := range f.Funcs {
 				// Only what a project call reaches needs its return value
 				// (get_queryset is read through the class instead).
-				if len(fn.callers) > 0 {
+				// A property is called by reading it (`self.round`).
+				if len(fn.callers) > 0 || fn.Property && fn.Class != nil {
 					fn.nextRet = f.returnValue(fn)
 				}
 			}
@@ -336,6 +337,11 @@ func mergeQS(a, b *QS) *QS {
 	out.Values = a.Values && b.Values
 	out.Opaque = a.Opaque || b.Opaque
 	out.Dynamic = a.Dynamic || b.Dynamic
+	out.DynamicSelect = a.DynamicSelect || b.DynamicSelect
+	out.FromSerializer = a.FromSerializer || b.FromSerializer
+	if a.Back != b.Back {
+		out.Back = ""
+	}
 	out.MaybeCached = a.MaybeCached || b.MaybeCached
 	out.Custom = a.Custom || b.Custom
 	out.NamesOpen = a.NamesOpen || b.NamesOpen
@@ -435,6 +441,17 @@ func (f *File) addFunc(def pyast.Node, cls *Class, qual string) *Func {
 	return fn
 }
 
+// propertyAccessor reports a method decorated `@name.setter` or
+// `@name.deleter`: not what reading the property runs.
+func propertyAccessor(def pyast.Node, name string) bool {
+	for _, d := range pyast.Decorators(def) {
+		if n := pyast.Dotted(decoratorCallee(d)); n == name+".setter" || n == name+".deleter" {
+			return true
+		}
+	}
+	return false
+}
+
 // decoratorCallee returns the decorator's callee (`x` of `@x(...)`).
 func decoratorCallee(d pyast.Node) pyast.Node {
 	if d.Type() == "decorator" {
@@ -462,7 +479,10 @@ func (f *File) addClass(def pyast.Node, qual string) *Class {
 		switch d.Type() {
 		case "function_definition":
 			fn := f.addFunc(d, c, qual+"."+pyast.DefName(d))
-			c.Methods[fn.Name] = fn
+			if c.Methods[fn.Name] == nil || !propertyAccessor(d, fn.Name) {
+				// `@x.setter` keeps the getter as what reading x runs.
+				c.Methods[fn.Name] = fn
+			}
 			for a := range pyast.FindEach(d, "assignment") {
 				l := a.ChildByField("left")
 				if l.Type() == "attribute" && pyast.Dotted(l.ChildByField("object")) == "self" {

@@ -78,10 +78,22 @@ type QS struct {
 	// Cached is set for `row.items.all()` when the owner row's queryset
 	// prefetched the relation: iterating it runs no query.
 	Cached bool
-	// Dynamic is set when select_related or prefetch_related receive
-	// paths computed at run time (`*fields`, a variable): what they load
-	// is unknown.
+	// Dynamic is set when prefetch_related receives paths computed at run
+	// time (`*fields`, a variable): what it loads is unknown.
 	Dynamic bool
+	// DynamicSelect is set when select_related receives paths computed at
+	// run time (`select_related(self.field)`): they can load foreign keys
+	// only, so a many relation still runs a query per row unless prefetched.
+	DynamicSelect bool
+	// FromSerializer is set when the model was read from the view's
+	// serializer (`self.get_serializer_class().Meta.model.objects`): the
+	// chain sits in a base every such view shares, so no fix edits it.
+	FromSerializer bool
+	// Back is, for the rows of a reverse foreign key manager
+	// (`owner.items.filter(...)`), the key pointing back at the owner:
+	// Django sets it on every row (its known related objects), so reading
+	// `item.owner`, or the owner's own relations, runs no query per row.
+	Back string
 	// Origin is the expression a fix may extend with `.select_related(...)`,
 	// in OriginFile (which may be another file than the one asking: a
 	// get_queryset, a helper, the caller of a function), or the zero Node.
@@ -114,6 +126,9 @@ func (q *QS) Clone() *QS { return q.clone() }
 // rows by select_related, or cached by prefetch_related.
 func (q *QS) Selects(path string) bool {
 	if q.SelectAll {
+		return true
+	}
+	if q.Back != "" && (path == q.Back || strings.HasPrefix(path, q.Back+"__")) {
 		return true
 	}
 	for _, s := range q.Select {

@@ -94,6 +94,7 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			fn    *semantic.Func
 			paths []string // maximal relation paths loaded per row
 			acc   semantic.Access
+			many  bool // a foreign key read across a many relation: prefetched, not selected
 		}
 		var found []finding
 		for _, e := range elementsOf(ld) {
@@ -101,10 +102,29 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			var fwd []string
 			var first *semantic.Access
 			for i, a := range accs {
-				if a.Kind == semantic.Lookup || a.Kind == semantic.Query || cl.opaque {
+				if a.Kind == semantic.Lookup || cl.opaque {
+					continue
+				}
+				if a.Kind == semantic.Forward && crossesMany(md, a.Path) {
+					// `obj.contracts.all()` then `contract.registrant`:
+					// select_related cannot cross the manager.
+					if !containsPath(cl.prefetch, a.Path) {
+						found = append(found, finding{at: e, col: col, fn: fn, paths: []string{a.Path}, acc: a, many: true})
+					}
 					continue
 				}
 				if a.Kind == semantic.Forward && cl.loads(md, a.Path) {
+					continue
+				}
+				if a.Kind == semantic.Query {
+					// Filtered, ordered or fetched per row: a query even
+					// when the relation is prefetched, unless it is a
+					// branch taken without the prefetch (`try:
+					// self._prefetched_objects_cache[...]`, then query).
+					if a.Conditional && containsPath(cl.prefetch, a.Path) {
+						continue
+					}
+					found = append(found, finding{at: e, col: col, fn: fn, paths: []string{a.Path}, acc: a})
 					continue
 				}
 				if a.Kind != semantic.Forward && containsPath(cl.prefetch, a.Path) {
@@ -148,8 +168,10 @@ func runAdminChangelist(p *analyzer.Pass) error {
 				}
 				d.Related = append(d.Related, analyzer.Related{Path: a.File.Unit.File.Rel, Range: analyzer.RangeOf(a.Node), Message: "the query per row"})
 			}
-			switch a.Kind {
-			case semantic.Forward:
+			switch {
+			case fd.many:
+				d.Help = fmt.Sprintf("override `get_queryset` to return `super().get_queryset(request).prefetch_related(%q)`", a.Path)
+			case a.Kind == semantic.Forward:
 				fam := strings.Join(fd.paths, `", "`)
 				d.Help = fmt.Sprintf("load it with the page's rows: `list_select_related = (%s,)` on `%s`", quote(missing), c.Name)
 				if cl.declared && cl.listSelect.IsNil() {
@@ -161,10 +183,12 @@ func runAdminChangelist(p *analyzer.Pass) error {
 						fixDone = true
 					}
 				}
-			case semantic.Count:
+			case a.Kind == semantic.Query:
+				d.Help = fmt.Sprintf("the column queries `obj.%s` for every row, prefetched or not: prefetch the rows it needs with `Prefetch(%q, queryset=..., to_attr=...)` in `get_queryset` and read the list, or annotate the value", strings.ReplaceAll(a.Path, "__", "."), a.Path)
+			case a.Kind == semantic.Count:
 				name := strings.ReplaceAll(a.Path, "__", "_") + "_count"
 				d.Help = fmt.Sprintf("override `get_queryset` to `.annotate(%s=Count(%q))` and show `obj.%s`", name, a.Path, name)
-			case semantic.Exists:
+			case a.Kind == semantic.Exists:
 				d.Help = fmt.Sprintf("override `get_queryset` to annotate `Exists(...)` on `%s`, or prefetch it", a.Path)
 			default:
 				d.Help = fmt.Sprintf("override `get_queryset` to return `super().get_queryset(request).prefetch_related(%q)`", a.Path)
@@ -355,6 +379,29 @@ func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDispla
 			}
 		}
 	}
+	// A base adding paths at run time (`self.list_select_related +=
+	// ['securityscan']` in a mixin's __init__).
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		for _, fn := range cc.Methods {
+			for st := range pyast.FindEach(fn.Node, "augmented_assignment", "assignment") {
+				if pyast.Dotted(st.ChildByField("left")) != "self.list_select_related" {
+					continue
+				}
+				right := st.ChildByField("right")
+				if st.Type() != "augmented_assignment" || !pyast.Unparen(right).Is("tuple", "list") {
+					cl.opaque = true
+					continue
+				}
+				for _, e := range elementsOf(right) {
+					if s, ok := pyast.StringValue(e); ok {
+						cl.selects = append(cl.selects, s)
+					} else {
+						cl.opaque = true
+					}
+				}
+			}
+		}
+	}
 	gq := c.Method("get_queryset")
 	if gq == nil {
 		gq = c.Method("queryset") // its name before Django 1.6
@@ -407,7 +454,29 @@ func (t *Tracker) columnAccesses(c *semantic.Class, md *project.Model, e pyast.N
 	}
 	switch a := md.Attr(s); a.Kind {
 	case project.AttrForward:
-		return s, nil, []semantic.Access{{Kind: semantic.Forward, Path: s, Node: e, File: t.File, Field: a.Field, Target: a.Target}}
+		accs := []semantic.Access{{Kind: semantic.Forward, Path: s, Node: e, File: t.File, Field: a.Field, Target: a.Target}}
+		if a.Field == nil || a.Field.Kind == project.GenericFK || a.Target == nil {
+			return s, nil, accs
+		}
+		// Django shows the related object's __str__: what it reads is
+		// read per row under the key's path.
+		if fn := t.sm.ModelMethod(a.Target, "__str__"); fn != nil {
+			if more := t.sm.RowAccesses(fn, 0, a.Target); len(more) > 0 {
+				// `if self.title: return self.title` before the reads:
+				// only some rows reach them.
+				early := countReturns(fn.Node) > 1
+				for _, m := range more {
+					if m.Kind == semantic.Lookup {
+						continue
+					}
+					m.Path = s + "__" + m.Path
+					m.Conditional = m.Conditional || early
+					accs = append(accs, m)
+				}
+				return s, fn, accs
+			}
+		}
+		return s, nil, accs
 	case project.AttrColumn:
 		return s, nil, nil
 	}
@@ -434,6 +503,28 @@ func forwardPath(md *project.Model, s string, at pyast.Node, f *semantic.File) [
 		out = append(out, semantic.Access{Kind: semantic.Forward, Path: strings.Join(path, "__"), Node: at, File: f, Field: st.Field, Target: st.Target})
 	}
 	return out
+}
+
+// countReturns counts the return statements of a function body (not of
+// nested functions).
+func countReturns(def pyast.Node) int {
+	n := 0
+	for range pyast.FindEachShallow(def, "return_statement") {
+		n++
+	}
+	return n
+}
+
+// crossesMany reports a relation path with a many hop (reverse foreign key
+// or many-to-many) before its end.
+func crossesMany(md *project.Model, path string) bool {
+	steps, _ := md.Follow(path)
+	for i, st := range steps {
+		if i < len(steps)-1 && (st.Kind == project.AttrReverseMany || st.Kind == project.AttrManyToMany) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveName resolves a callable named in list_display.

@@ -71,7 +71,7 @@ func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
 	}
 	// What the rows load is unknown: the caller may have prefetched the
 	// owner's relation, or the paths are computed at run time.
-	if l.QS.MaybeCached || l.QS.Dynamic {
+	if l.QS.MaybeCached || l.QS.Dynamic || l.QS.DynamicSelect {
 		return nil
 	}
 	lf := &loopFacts{Loop: l, stored: storedRelations(l)}

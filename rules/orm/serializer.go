@@ -156,6 +156,12 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	if q == nil || q.Model == nil || q.Values || q.Dynamic || len(names) == 0 {
 		return
 	}
+	// A computed select_related next to a custom queryset method
+	// (`polymorphic_prefetch_related(Model=self.prefetch_related)`): the
+	// method may prefetch the same computed paths.
+	if q.DynamicSelect && q.Custom {
+		return
+	}
 	// A related manager of one row (`S(order.items.all(), many=True)`)
 	// serialises its rows one by one too. Of a loop's row, the remedy is a
 	// nested prefetch on the outer queryset, left to ORM002; of a row
@@ -202,7 +208,9 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			}
 			pre = append(pre, n.Path)
 		} else {
-			if q.Selects(n.Path) {
+			if q.Selects(n.Path) || q.DynamicSelect {
+				// select_related(self.field): any foreign key may be
+				// among the paths; only many relations stay per row.
 				continue
 			}
 			sel = append(sel, n.Path)
@@ -227,7 +235,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		if txt := chainText(ip); txt != "" {
 			call = txt + add
 		}
-		if !q.Opaque || q.Origin.Type() == "call" {
+		if (!q.Opaque || q.Origin.Type() == "call") && !q.FromSerializer {
 			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
 		}
 	}
@@ -235,7 +243,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	seenAt := map[string]bool{}
 	for _, n := range needs {
 		key := fmt.Sprint(n.AtPath, n.At.Start)
-		if n.AtPath == "" || seenAt[key] || len(rel) >= 6 || q.Selects(n.Path) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
+		if n.AtPath == "" || seenAt[key] || len(rel) >= 6 || (q.Selects(n.Path) || q.DynamicSelect) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
 			continue
 		}
 		seenAt[key] = true
@@ -259,6 +267,11 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	}
 	if q.Opaque || !q.Model.Complete {
 		d.Confidence = analyzer.Medium
+	}
+	if q.FromSerializer {
+		// The chain is a base's, shared by every view whose serializer
+		// names another model: the paths belong in this view.
+		d.Help = fmt.Sprintf("override `get_queryset` in %s: `return super().get_queryset()%s`", where, add)
 	}
 	if q.Cached {
 		// The owner row's queryset prefetched the relation: extending
@@ -348,7 +361,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			switch {
 			case a.Source != "" && a.Source != "*" && attrName == a.Name:
 				if strings.HasSuffix(last, "RelatedField") || strings.Contains(a.Source, ".") {
-					pk := last == "PrimaryKeyRelatedField" && !a.Many
+					pk := pkOnly(a)
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
 				}
 			case last == "SerializerMethodField" || last == "MethodField":
@@ -366,7 +379,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					}
 				}
 			case strings.HasSuffix(last, "RelatedField"):
-				pk := last == "PrimaryKeyRelatedField" && !a.Many
+				pk := pkOnly(a)
 				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
 			default:
 				if g.ByQual(a.Callee) != nil || nc == nil || !isSerializer(g, nc) || a.Source == "*" {
@@ -422,6 +435,25 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 		}
 	}
 	return out
+}
+
+// pkOnly reports a related field of one object that DRF renders from the
+// foreign key's column alone (its pk-only optimisation): a
+// PrimaryKeyRelatedField, or DRF's own HyperlinkedRelatedField looking up
+// by "pk" (a project subclass may turn the optimisation off, and a
+// lookup_field other than pk reads the related row).
+func pkOnly(a project.ClassAttr) bool {
+	if a.Many {
+		return false
+	}
+	last := a.Callee[strings.LastIndex(a.Callee, ".")+1:]
+	switch last {
+	case "PrimaryKeyRelatedField":
+		return true
+	case "HyperlinkedRelatedField":
+		return strings.HasPrefix(a.Callee, "rest_framework.") && (a.LookupField == "" || a.LookupField == "pk")
+	}
+	return false
 }
 
 // methodNested lists what serializers a SerializerMethodField method

@@ -150,7 +150,7 @@ func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
 
 // usableRows reports a queryset whose loading the rule can judge.
 func usableRows(q *QS) bool {
-	return q.Model != nil && !q.Values && !q.Dynamic && !q.MaybeCached
+	return q.Model != nil && !q.Values && !q.Dynamic && !q.DynamicSelect && !q.MaybeCached
 }
 
 // remedy groups uncovered accesses by the change that removes them.

@@ -30,6 +30,27 @@ func TestTheCorpusIsValid(t *testing.T) {
 	assert.GreaterOrEqual(t, len(c.Clean), 25, "at least 25 clean loops")
 }
 
+// The held-out corpus (session 7) is a second file with the same schema,
+// from projects the corpus above does not name.
+func TestTheHeldOutCorpusIsValid(t *testing.T) {
+	c, err := LoadCorpus("heldout.toml")
+	require.NoError(t, err)
+	dev, err := LoadCorpus("cases.toml")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, k := range dev.Cases {
+		seen[k.Repo] = true
+	}
+	repos := map[string]bool{}
+	for _, k := range c.Cases {
+		repos[k.Repo] = true
+		assert.False(t, seen[k.Repo], "%s: held-out cases come from projects the corpus does not name", k.ID)
+	}
+	assert.GreaterOrEqual(t, len(c.Cases), 12)
+	assert.GreaterOrEqual(t, len(c.Clean), 10)
+	assert.GreaterOrEqual(t, len(repos), 3)
+}
+
 func writeCorpus(t *testing.T, body string) string {
 	p := filepath.Join(t.TempDir(), "cases.toml")
 	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
