@@ -530,6 +530,9 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 	// A multi-table child or a proxy reaches its concrete parents'
 	// reverse accessors (through the parent link) and, for a multi-table
 	// child, the parent link itself (`<parent>_ptr`).
+	for _, m := range g.All {
+		g.linkParents(m)
+	}
 	inherited := map[*Model]bool{}
 	for _, m := range g.All {
 		g.inheritReverse(m, inherited, 0)
@@ -555,11 +558,42 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 	return g
 }
 
+// linkParents gives a multi-table child the `<parent>_ptr` link to each
+// concrete parent it does not link to itself, and the parent the reverse
+// accessor of that link, named for the child (`base_object.asset`,
+// `BaseObject.objects.filter(asset__hostname=...)`). The link is a lookup
+// name only: it is not in m.Fields, which list what the model declares
+// and inherits.
+func (g *Models) linkParents(m *Model) {
+	if m.Abstract || m.Proxy {
+		return
+	}
+	for _, b := range m.Bases {
+		if b.Abstract {
+			continue
+		}
+		linked := false
+		for _, f := range m.Fields {
+			linked = linked || f.Model == m && f.Kind == OneToOne && f.To == b
+		}
+		ptr := strings.ToLower(b.Name) + "_ptr"
+		if linked || m.fields[ptr] != nil {
+			continue
+		}
+		f := &Field{Name: ptr, Kind: OneToOne, Class: "django.db.models.OneToOneField", Target: b.Qual,
+			Path: m.Path, Line: m.Line, Unique: true, PrimaryKey: true, Model: m, To: b}
+		m.fields[ptr] = f
+		name := strings.ToLower(m.Name)
+		if _, dup := b.reverse[name]; !dup && b.fields[name] == nil {
+			r := &Relation{Name: name, QueryName: name, From: m, Field: f}
+			b.reverse[name] = r
+			b.Reverse = append(b.Reverse, r)
+		}
+	}
+}
+
 // inheritReverse adds to m, once, the reverse accessors of its concrete
-// bases (their own first, then theirs) that m does not shadow, and the
-// `<parent>_ptr` link of a multi-table child to each concrete parent it
-// does not link to itself. The link is a lookup name only: it is not in
-// m.Fields, which list what the model declares and inherits.
+// bases (their own first, then theirs) that m does not shadow.
 func (g *Models) inheritReverse(m *Model, done map[*Model]bool, depth int) {
 	if done[m] || depth > 50 {
 		return
@@ -579,17 +613,6 @@ func (g *Models) inheritReverse(m *Model, done map[*Model]bool, depth int) {
 			}
 			m.reverse[r.Name] = r
 			m.Reverse = append(m.Reverse, r)
-		}
-		if m.Proxy {
-			continue
-		}
-		linked := false
-		for _, f := range m.Fields {
-			linked = linked || f.Model == m && f.Kind == OneToOne && f.To == b
-		}
-		if ptr := strings.ToLower(b.Name) + "_ptr"; !linked && m.fields[ptr] == nil {
-			m.fields[ptr] = &Field{Name: ptr, Kind: OneToOne, Class: "django.db.models.OneToOneField", Target: b.Qual,
-				Path: m.Path, Line: m.Line, Unique: true, PrimaryKey: true, Model: m, To: b}
 		}
 	}
 }
