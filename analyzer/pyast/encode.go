@@ -8,7 +8,7 @@ import (
 
 // treeFormat versions the binary encoding of a Tree. Bump it whenever the
 // encoding, the node layout or the grammar changes.
-const treeFormat = 6
+const treeFormat = 7
 
 // ErrBadEncoding is returned for data that is not a valid encoded tree.
 var ErrBadEncoding = errors.New("pyast: invalid encoded tree")

@@ -80,8 +80,8 @@ static uint32_t rb_count(const TSTree *tree) {
 // its subtree, and the ends and parents that do not fit in a node into far
 // (far_cap entries, Go memory; *nfar counts them all, even past far_cap,
 // as setLinks does). Subtrees deeper than max_depth are cut (*truncated is
-// set). Punctuation no reader needs is left out: an anonymous token whose
-// symbol has RB_DROP in kinds (nsym entries, Go memory), unless it is
+// set). Tokens no reader needs are left out: a token whose symbol has
+// RB_DROP in kinds (nsym entries, Go memory), unless it is
 // missing or its parent has RB_KEEP_TOKENS (see dropKinds). Returns the
 // number of nodes, -1 when out of C memory, -2 when out is too small.
 static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, rb_far *far, int32_t far_cap, int32_t *nfar, int *truncated,
@@ -101,7 +101,7 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 		// of error-free code.
 		bool clean = depth > 0 && !(out[parents[depth - 1]].flags & 8);
 		bool named = ts_node_is_named(nd), missing = !clean && ts_node_is_missing(nd);
-		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !named && !missing) {
+		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !missing) {
 			uint16_t psym = out[parents[depth - 1]].sym;
 			if (psym < nsym && !(kinds[psym] & RB_KEEP_TOKENS)) goto next; // a token: no children to skip
 		}

@@ -408,6 +408,40 @@ func StringValue(n Node) (string, bool) {
 	return "", false
 }
 
+// StringQuotes returns where the opening of a string literal n (its
+// prefix and quotes: `rb"""`) ends and where its closing quotes start, as
+// byte offsets: what the tokens trees leave out (string_start and
+// string_end) spanned. When the parser inserted a missing closing quote,
+// close is where it was inserted (the string's end). ok is false when n
+// is not a string or its text does not have that shape.
+func StringQuotes(n Node) (open, close int, ok bool) {
+	if n.Type() != "string" {
+		return 0, 0, false
+	}
+	text := n.Text()
+	p := 0
+	for p < len(text) && (text[p]|0x20 >= 'a' && text[p]|0x20 <= 'z') {
+		p++
+	}
+	if p == len(text) || text[p] != '"' && text[p] != '\'' {
+		return 0, 0, false
+	}
+	quote := text[p : p+1]
+	if strings.HasPrefix(text[p:], strings.Repeat(quote, 3)) {
+		quote = text[p : p+3]
+	}
+	open = n.StartByte() + p + len(quote)
+	for c := n.FirstChild(); !c.IsNil(); c = c.NextSibling() {
+		if c.IsMissing() && c.Type() == "string_end" {
+			return open, c.StartByte(), true
+		}
+	}
+	if len(text) < p+2*len(quote) || !strings.HasSuffix(text, quote) {
+		return 0, 0, false
+	}
+	return open, n.EndByte() - len(quote), true
+}
+
 // IsFString reports whether n is an f-string with at least one interpolation.
 func IsFString(n Node) bool {
 	if n.Type() == "concatenated_string" {

@@ -266,6 +266,11 @@ var (
 	// a name some named symbol has (an anonymous token of the same name,
 	// the keyword "lambda" next to the node lambda, is indexed with it).
 	indexedType []bool
+	// typeSlot numbers the indexed types densely (-1 for the others):
+	// a type index's offsets have one entry per indexed type, not per
+	// type. indexedTypes counts them.
+	typeSlot     []int16
+	indexedTypes int
 
 	// dropKinds says, by symbol, whether its anonymous tokens are left
 	// out of trees (dropToken) and whether a node of that symbol keeps
@@ -313,10 +318,19 @@ func Language() *sitter.Language {
 				indexedType[symType[i]] = true
 			}
 		}
+		typeSlot = make([]int16, len(indexedType))
+		for id, ok := range indexedType {
+			typeSlot[id] = -1
+			if ok {
+				typeSlot[id] = int16(indexedTypes)
+				indexedTypes++
+			}
+		}
 		dropKinds = make([]uint8, n)
 		for i := uint32(0); i < n; i++ {
 			name := symbolNames[i]
-			if droppedTokens[name] && lang.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeAnonymous {
+			switch kind := lang.SymbolType(sitter.Symbol(i)); {
+			case droppedTokens[name] && kind == sitter.SymbolTypeAnonymous, droppedLeaves[name] && kind == sitter.SymbolTypeRegular:
 				dropKinds[i] |= dropToken
 			}
 			if keptTokensIn[name] {
@@ -347,11 +361,16 @@ func Language() *sitter.Language {
 // recovery) stay, as do the tokens of ERROR nodes and of the nodes in
 // keptTokensIn: an f-string interpolation's
 // `=` (`f"{x=}"` is not `f"{x}"`, rules/logs reads it) and the `,` of a
-// Python 2 `except E, e:` (Python2 reads it). Children, ChildCount,
-// FirstChild and NextSibling never see a dropped token; the text of every
-// node is unchanged. Changing either set changes trees: bump treeFormat.
+// Python 2 `except E, e:` (Python2 reads it). droppedLeaves are named
+// tokens left out the same way: a string's opening and closing quotes
+// (with the prefix), two of the nine nodes of `f("x")`, whose text is
+// the string's own text less its content (pyast.StringQuotes). Children,
+// ChildCount, FirstChild and NextSibling never see a dropped token; the
+// text of every node is unchanged. Changing a set changes trees: bump
+// treeFormat.
 var (
 	droppedTokens = map[string]bool{".": true, ",": true, "=": true, "(": true, ")": true, "[": true, "]": true, ":": true}
+	droppedLeaves = map[string]bool{"string_start": true, "string_end": true}
 	keptTokensIn  = map[string]bool{"interpolation": true, "except_clause": true}
 )
 
@@ -364,7 +383,7 @@ const (
 // of symbol parent (the Go conversion's side of rb_flatten's test).
 func dropped(n *sitter.Node, parent uint16) bool {
 	sym := uint16(n.Symbol())
-	return int(sym) < len(dropKinds) && dropKinds[sym]&dropToken != 0 && !n.IsNamed() && !n.IsMissing() &&
+	return int(sym) < len(dropKinds) && dropKinds[sym]&dropToken != 0 && !n.IsMissing() &&
 		int(parent) < len(dropKinds) && dropKinds[parent]&keepTokens == 0
 }
 
@@ -858,13 +877,13 @@ func (n Node) Contains(m Node) bool {
 type nodeIndex interface{ ~uint16 | ~int32 }
 
 // typeIndex buckets a tree's node indices by type id (see symType) with a
-// counting sort: the nodes of type id are at[off[id]:off[id+1]], in
-// pre-order. Only the types some named symbol has are indexed (see
-// indexedType): punctuation and keywords, about a third of the nodes, are
-// found by a scan, which no rule asks for in a hot path.
+// counting sort: the nodes of type id are at[off[k]:off[k+1]], k its slot
+// (typeSlot), in pre-order. Only the types some named symbol has are
+// indexed (see indexedType): punctuation and keywords, about a third of
+// the nodes, are found by a scan, which no rule asks for in a hot path.
 type typeIndex[T nodeIndex] struct {
 	at  []T
-	off []T // one more entry than types
+	off []T // one more entry than indexed types
 }
 
 // types returns the tree's type index, built once per expanded tree on
@@ -882,21 +901,21 @@ func (d *treeData) types() (*typeIndex[uint16], *typeIndex[int32]) {
 }
 
 func buildTypeIndex[T nodeIndex](nodes []node) *typeIndex[T] {
-	off := make([]T, len(typeIDs)+1)
+	off := make([]T, indexedTypes+1)
 	for i := range nodes {
-		if id := typeOf(&nodes[i]); indexedType[id] {
-			off[id+1]++
+		if k := typeSlot[typeOf(&nodes[i])]; k >= 0 {
+			off[k+1]++
 		}
 	}
-	for id := 1; id < len(off); id++ {
-		off[id] += off[id-1]
+	for k := 1; k < len(off); k++ {
+		off[k] += off[k-1]
 	}
 	at := make([]T, off[len(off)-1])
 	next := append([]T(nil), off[:len(off)-1]...)
 	for i := range nodes {
-		if id := typeOf(&nodes[i]); indexedType[id] {
-			at[next[id]] = T(i)
-			next[id]++
+		if k := typeSlot[typeOf(&nodes[i])]; k >= 0 {
+			at[next[k]] = T(i)
+			next[k]++
 		}
 	}
 	return &typeIndex[T]{at: at, off: off}
@@ -904,10 +923,11 @@ func buildTypeIndex[T nodeIndex](nodes []node) *typeIndex[T] {
 
 // of returns the indices of the nodes of type id within [lo, hi).
 func (ix *typeIndex[T]) of(id uint16, lo, hi int32) []T {
-	if int(id)+1 >= len(ix.off) {
+	if int(id) >= len(typeSlot) || typeSlot[id] < 0 {
 		return nil
 	}
-	idx := ix.at[ix.off[id]:ix.off[id+1]:ix.off[id+1]]
+	k := typeSlot[id]
+	idx := ix.at[ix.off[k]:ix.off[k+1]:ix.off[k+1]]
 	a := sort.Search(len(idx), func(j int) bool { return int32(idx[j]) >= lo })
 	b := a + sort.Search(len(idx)-a, func(j int) bool { return int32(idx[a+j]) >= hi })
 	return idx[a:b]
