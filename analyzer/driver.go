@@ -1037,8 +1037,18 @@ func (t *tracer) mark(what string) {
 		return
 	}
 	now, cpu := time.Now(), processCPU()
-	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs %8.3fs CPU\n", what, now.Sub(t.last).Seconds(), (cpu - t.lastCPU).Seconds())
+	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs %8.3fs CPU %5d MB peak %5d MB heap\n", what, now.Sub(t.last).Seconds(), (cpu - t.lastCPU).Seconds(), peakRSS()>>20, heapObjects()>>20)
 	t.last, t.lastCPU = now, cpu
+}
+
+// heapObjects is the bytes of heap objects now, live or not yet swept.
+func heapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // TraceStart returns what Trace measures a step from.

@@ -8,7 +8,7 @@ import (
 
 // treeFormat versions the binary encoding of a Tree. Bump it whenever the
 // encoding, the node layout or the grammar changes.
-const treeFormat = 5
+const treeFormat = 7
 
 // ErrBadEncoding is returned for data that is not a valid encoded tree.
 var ErrBadEncoding = errors.New("pyast: invalid encoded tree")
@@ -139,50 +139,56 @@ func DecodeTree(data, src []byte) (*Tree, error) {
 // symbols, fields and flags, the error flag on ERROR nodes and only there,
 // ranges within the source, one root spanning the array, every subtree
 // within its parent's, each parent the innermost open node, and a far
-// table holding, in order, exactly the ends and parents that do not fit
-// in a node.
+// table holding, in order, exactly the ends, parents and subtree ends of
+// the nodes where one of them does not fit in a node.
 func checkNodes(nodes []node, far []farNode, srcLen int) error {
 	nsym, nfield, n := uint16(len(symbolNames)), uint8(len(fieldNames)), int32(len(nodes))
-	// open holds the nodes whose subtree the walk is inside, innermost last.
+	// open holds the nodes whose subtree the walk is inside, innermost
+	// last, and openEnd their subtrees' ends.
 	open := make([]int32, 0, 64)
+	openEnd := make([]int32, 0, 64)
 	k := 0
 	for i := range nodes {
 		nd := &nodes[i]
-		if (nd.sym == 0xFFFF) != (nd.flags&flagError != 0) || (nd.sym != 0xFFFF && nd.sym >= nsym) || nd.flags >= 1<<flagCount ||
-			nd.field >= nfield || nd.subEnd <= int32(i) || nd.subEnd > n {
+		sym, flags := nd.sym(), nd.flags()
+		if (sym == symError) != (flags&flagError != 0) || (sym != symError && sym >= nsym) || nd.field() >= nfield {
 			return ErrBadEncoding
 		}
 		end, parent := uint64(nd.start)+uint64(nd.length), int32(i)-int32(nd.up)
-		if nd.flags&flagFar != 0 {
-			if k >= len(far) || far[k].i != int32(i) || nd.length != farMark || nd.up != farMark {
+		subEnd := int32(i) + int32(nd.size())
+		if flags&flagFar != 0 {
+			if k >= len(far) || far[k].i != int32(i) || nd.length != farMark || nd.up != farMark || nd.size() != sizeMark {
 				return ErrBadEncoding
 			}
-			end, parent = uint64(far[k].end), far[k].parent
-			if end < uint64(nd.start) || (end-uint64(nd.start) < farMark && int64(i)-int64(parent) < farMark && parent >= 0) ||
-				(parent < 0 && end-uint64(nd.start) < farMark) {
+			end, parent, subEnd = uint64(far[k].end), far[k].parent, far[k].subEnd
+			up := int64(i) - int64(parent)
+			if parent < 0 {
+				up = 0
+			}
+			if end < uint64(nd.start) || !packFar(end-uint64(nd.start), up, subEnd-int32(i)) {
 				return ErrBadEncoding // not the one encoding of this node
 			}
 			k++
-		} else if (nd.up == 0) != (i == 0) {
+		} else if nd.size() == sizeMark || (nd.up == 0) != (i == 0) {
 			return ErrBadEncoding // only the root has no parent
 		} else if i == 0 {
 			parent = -1
 		}
-		if end > uint64(srcLen) {
+		if end > uint64(srcLen) || subEnd <= int32(i) || subEnd > n {
 			return ErrBadEncoding
 		}
-		for len(open) > 0 && nodes[open[len(open)-1]].subEnd <= int32(i) {
-			open = open[:len(open)-1]
+		for len(open) > 0 && openEnd[len(open)-1] <= int32(i) {
+			open, openEnd = open[:len(open)-1], openEnd[:len(open)-1]
 		}
 		if len(open) == 0 {
-			if i != 0 || parent != -1 || nd.subEnd != n {
+			if i != 0 || parent != -1 || subEnd != n {
 				return ErrBadEncoding // a second root, or a root that does not span the tree
 			}
-		} else if p := open[len(open)-1]; parent != p || nd.subEnd > nodes[p].subEnd {
+		} else if p := open[len(open)-1]; parent != p || subEnd > openEnd[len(open)-1] {
 			return ErrBadEncoding
 		}
-		if nd.subEnd > int32(i)+1 {
-			open = append(open, int32(i))
+		if subEnd > int32(i)+1 {
+			open, openEnd = append(open, int32(i)), append(openEnd, subEnd)
 		}
 	}
 	if k != len(far) {

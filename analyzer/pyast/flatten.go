@@ -29,7 +29,7 @@ bool ts_node_has_error(TSNode self);
 uint32_t ts_node_child_count(TSNode self);
 uint32_t ts_node_descendant_count(TSNode self);
 
-// rb_node and rb_far have the layouts of the Go types node and farNode
+// rb_node and rb_far have the layouts of the Go types wideNode and wideFar
 // (checked at init); RB_FAR, RB_FAR_MARK, RB_DROP and RB_KEEP_TOKENS are
 // flagFar, farMark, dropToken and keepTokens (checked too).
 typedef struct {
@@ -80,8 +80,8 @@ static uint32_t rb_count(const TSTree *tree) {
 // its subtree, and the ends and parents that do not fit in a node into far
 // (far_cap entries, Go memory; *nfar counts them all, even past far_cap,
 // as setLinks does). Subtrees deeper than max_depth are cut (*truncated is
-// set). Punctuation no reader needs is left out: an anonymous token whose
-// symbol has RB_DROP in kinds (nsym entries, Go memory), unless it is
+// set). Tokens no reader needs are left out: a token whose symbol has
+// RB_DROP in kinds (nsym entries, Go memory), unless it is
 // missing or its parent has RB_KEEP_TOKENS (see dropKinds). Returns the
 // number of nodes, -1 when out of C memory, -2 when out is too small.
 static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, int32_t cap, rb_far *far, int32_t far_cap, int32_t *nfar, int *truncated,
@@ -101,7 +101,7 @@ static int32_t rb_flatten(const TSTree *tree, int32_t max_depth, rb_node *out, i
 		// of error-free code.
 		bool clean = depth > 0 && !(out[parents[depth - 1]].flags & 8);
 		bool named = ts_node_is_named(nd), missing = !clean && ts_node_is_missing(nd);
-		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !named && !missing) {
+		if (depth > 0 && sym < nsym && (kinds[sym] & RB_DROP) && !missing) {
 			uint16_t psym = out[parents[depth - 1]].sym;
 			if (psym < nsym && !(kinds[psym] & RB_KEEP_TOKENS)) goto next; // a token: no children to skip
 		}
@@ -159,8 +159,8 @@ import (
 )
 
 func init() {
-	var n node
-	var f farNode
+	var n wideNode
+	var f wideFar
 	want := []uintptr{unsafe.Sizeof(n), unsafe.Offsetof(n.field), unsafe.Offsetof(n.flags), unsafe.Offsetof(n.start),
 		unsafe.Offsetof(n.subEnd), unsafe.Offsetof(n.length), unsafe.Offsetof(n.up),
 		unsafe.Sizeof(f), unsafe.Offsetof(f.end), unsafe.Offsetof(f.parent), uintptr(flagFar), farMark,
@@ -189,10 +189,10 @@ func flatten(t *sitter.Tree, src []byte) *Tree {
 }
 
 // flattenC converts the C tree at tree (a *TSTree) with one cgo call that
-// writes the nodes and the far table into a scratch buffer kept between
-// calls (tree-sitter's count includes the tokens the walk leaves out, so
-// the result is smaller than the room it needs), then copies them into a
-// Go array of the exact size, the tree's MarshalBinary form. The far table
+// writes the wide nodes and their far table into a scratch buffer kept
+// between calls (tree-sitter's count includes the tokens the walk leaves
+// out, so the result is smaller than the room it needs), then packs them
+// into a Go array of the exact size, the tree's MarshalBinary form. The far table
 // rarely outgrows the room guessed for it; then the walk is done again
 // with the room it needs. nil when C memory runs out.
 func flattenC(tree unsafe.Pointer, src []byte) *Tree {
@@ -215,16 +215,14 @@ func flattenC(tree unsafe.Pointer, src []byte) *Tree {
 			farCap = int(nfar)
 			continue
 		}
-		exact, en, ef := newNodeBuf(int(n), int(nfar))
-		copy(en[:n], nodes[:n])
-		copy(ef[:nfar], far[:nfar])
-		raw := rawForm(exact, int(n), int(nfar), truncated != 0)
-		en, ef = rawParts(raw)
-		t := newTree(src, en, ef, truncated != 0)
-		t.raw = raw
-		return t
+		return pack(src, nodes[:n], far[:nfar], truncated != 0)
 	}
 }
+
+const (
+	wideNodeSize = int(unsafe.Sizeof(wideNode{}))
+	wideFarSize  = int(unsafe.Sizeof(wideFar{}))
+)
 
 // scratchPool holds the buffers flattenC walks into (*[]uint64, grown as
 // needed): one per parse in flight, reused from file to file rather than
@@ -234,17 +232,17 @@ var scratchPool = sync.Pool{New: func() any { return new([]uint64) }}
 // scratchParts returns room for count nodes and farCap far entries in
 // *sp, growing it when it is too small. The contents are garbage: the
 // walk writes every entry it returns.
-func scratchParts(sp *[]uint64, count, farCap int) ([]node, []farNode) {
-	size := count*nodeSize + farCap*farSize
+func scratchParts(sp *[]uint64, count, farCap int) ([]wideNode, []wideFar) {
+	size := count*wideNodeSize + farCap*wideFarSize
 	words := (size + 7) / 8
 	if len(*sp) < words {
 		*sp = make([]uint64, words+words/4)
 	}
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(*sp))), len(*sp)*8)
-	var nodes []node
+	var nodes []wideNode
 	if count > 0 {
-		nodes = unsafe.Slice((*node)(unsafe.Pointer(&buf[0])), count)
+		nodes = unsafe.Slice((*wideNode)(unsafe.Pointer(&buf[0])), count)
 	}
-	far := unsafe.Slice((*farNode)(unsafe.Pointer(&buf[count*nodeSize])), farCap)
+	far := unsafe.Slice((*wideFar)(unsafe.Pointer(&buf[count*wideNodeSize])), farCap)
 	return nodes, far
 }

@@ -16,16 +16,16 @@ func Inspect(n Node, f func(Node) bool) {
 		return
 	}
 	t := n.t
-	end := t.nodes[n.i].subEnd
+	end := t.subEnd(n.i)
 	for i := n.i; i < end; {
-		if t.nodes[i].flags&flagNamed == 0 && i != n.i {
-			i = t.nodes[i].subEnd
+		if t.nodes[i].flags()&flagNamed == 0 && i != n.i {
+			i = t.subEnd(i)
 			continue
 		}
 		if f(Node{t: t, i: i}) {
 			i++
 		} else {
-			i = t.nodes[i].subEnd
+			i = t.subEnd(i)
 		}
 	}
 }
@@ -47,7 +47,7 @@ func FindAll(n Node, types ...string) []Node {
 }
 
 func findAll[T nodeIndex](n Node, ix *typeIndex[T], types []string) []Node {
-	lo, hi := n.i, n.nd().subEnd
+	lo, hi := n.i, n.t.subEnd(n.i)
 	var lists [][]T
 	total := 0
 	for _, typ := range types {
@@ -126,7 +126,7 @@ func findEach(n Node, types []string, yield func(Node) bool) {
 
 // eachOf is findAll's merge of the index lists, yielding as it goes.
 func eachOf[T nodeIndex](n Node, ix *typeIndex[T], types []string, yield func(Node) bool) {
-	lo, hi := n.i, n.nd().subEnd
+	lo, hi := n.i, n.t.subEnd(n.i)
 	var room [4][]T
 	lists := room[:0]
 	for _, typ := range types {
@@ -163,7 +163,7 @@ func scanTypes(n Node, types []string) []Node {
 	}
 	var out []Node
 	nodes := n.t.nodes
-	for i := n.i; i < nodes[n.i].subEnd; i++ {
+	for i, end := n.i, n.t.subEnd(n.i); i < end; i++ {
 		if want[typeOf(&nodes[i])] {
 			out = append(out, Node{t: n.t, i: i})
 		}
@@ -220,7 +220,7 @@ type shallowFilter[T nodeIndex] struct {
 
 func newShallowFilter[T nodeIndex](n Node, ix *typeIndex[T]) shallowFilter[T] {
 	sf := shallowFilter[T]{n: n, skipEnd: -1}
-	lo, hi := n.i, n.nd().subEnd
+	lo, hi := n.i, n.t.subEnd(n.i)
 	for k, typ := range defTypes {
 		sf.defs[k] = ix.of(typeIDs[typ], lo, hi)
 	}
@@ -232,13 +232,13 @@ func (sf *shallowFilter[T]) keep(c Node) bool {
 	nodes := sf.n.t.nodes
 	for k := range sf.defs {
 		for len(sf.defs[k]) > 0 && int32(sf.defs[k][0]) <= c.i {
-			if d := int32(sf.defs[k][0]); d != sf.n.i && nodes[d].flags&flagNamed != 0 {
-				sf.skipEnd = max(sf.skipEnd, nodes[d].subEnd)
+			if d := int32(sf.defs[k][0]); d != sf.n.i && nodes[d].flags()&flagNamed != 0 {
+				sf.skipEnd = max(sf.skipEnd, sf.n.t.subEnd(d))
 			}
 			sf.defs[k] = sf.defs[k][1:]
 		}
 	}
-	return c.i >= sf.skipEnd && (c.i == sf.n.i || nodes[c.i].flags&flagNamed != 0)
+	return c.i >= sf.skipEnd && (c.i == sf.n.i || nodes[c.i].flags()&flagNamed != 0)
 }
 
 // FindEachShallow yields what FindAllShallow returns, in the same order,
@@ -406,6 +406,40 @@ func StringValue(n Node) (string, bool) {
 		return sb.String(), true
 	}
 	return "", false
+}
+
+// StringQuotes returns where the opening of a string literal n (its
+// prefix and quotes: `rb"""`) ends and where its closing quotes start, as
+// byte offsets: what the tokens trees leave out (string_start and
+// string_end) spanned. When the parser inserted a missing closing quote,
+// close is where it was inserted (the string's end). ok is false when n
+// is not a string or its text does not have that shape.
+func StringQuotes(n Node) (open, close int, ok bool) {
+	if n.Type() != "string" {
+		return 0, 0, false
+	}
+	text := n.Text()
+	p := 0
+	for p < len(text) && (text[p]|0x20 >= 'a' && text[p]|0x20 <= 'z') {
+		p++
+	}
+	if p == len(text) || text[p] != '"' && text[p] != '\'' {
+		return 0, 0, false
+	}
+	quote := text[p : p+1]
+	if strings.HasPrefix(text[p:], strings.Repeat(quote, 3)) {
+		quote = text[p : p+3]
+	}
+	open = n.StartByte() + p + len(quote)
+	for c := n.FirstChild(); !c.IsNil(); c = c.NextSibling() {
+		if c.IsMissing() && c.Type() == "string_end" {
+			return open, c.StartByte(), true
+		}
+	}
+	if len(text) < p+2*len(quote) || !strings.HasSuffix(text, quote) {
+		return 0, 0, false
+	}
+	return open, n.EndByte() - len(quote), true
 }
 
 // IsFString reports whether n is an f-string with at least one interpolation.
@@ -591,8 +625,8 @@ func FirstError(root Node) Node {
 	}
 	// A scan, not Inspect: MISSING nodes are often anonymous tokens.
 	t := root.t
-	for i := root.i; i < t.nodes[root.i].subEnd; i++ {
-		if t.nodes[i].flags&(flagError|flagMissing) != 0 {
+	for i, end := root.i, t.subEnd(root.i); i < end; i++ {
+		if t.nodes[i].flags()&(flagError|flagMissing) != 0 {
 			return Node{t: t, i: i}
 		}
 	}
@@ -651,7 +685,7 @@ func EachStatement(block Node) iter.Seq[Node] {
 			return
 		}
 		for c := block.t.firstChild(block.i); c >= 0; c = block.t.nextChild(block.i, c) {
-			if block.t.nodes[c].flags&flagNamed == 0 {
+			if block.t.nodes[c].flags()&flagNamed == 0 {
 				continue
 			}
 			if m := (Node{t: block.t, i: c}); m.Type() != "comment" && !yield(m) {

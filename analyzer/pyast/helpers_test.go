@@ -194,3 +194,34 @@ func TestCollectImportsMatchesWalk(t *testing.T) {
 	}
 	assert.Greater(t, found, 1000)
 }
+
+// A string's quotes and prefix are left out of the tree (droppedLeaves):
+// StringQuotes finds where they were, and its children are the content.
+func TestStringQuotes(t *testing.T) {
+	for _, c := range []struct{ src, open, content, close string }{
+		{`x = "ab"`, `"`, `ab`, `"`},
+		{`x = ''`, `'`, ``, `'`},
+		{`x = rb'a\d'`, `rb'`, `a\d`, `'`},
+		{`x = f"a{b}c"`, `f"`, `a{b}c`, `"`},
+		{`x = """a"b"""`, `"""`, `a"b`, `"""`},
+		{`x = F'''q'''`, `F'''`, `q`, `'''`},
+		{`x = """"""`, `"""`, ``, `"""`},
+	} {
+		tr, err := Parse([]byte(c.src + "\n"))
+		require.NoError(t, err)
+		s := FindAll(tr.Root(), "string")[0]
+		open, close, ok := StringQuotes(s)
+		require.True(t, ok, c.src)
+		src := tr.Src
+		assert.Equal(t, c.open, string(src[s.StartByte():open]), c.src)
+		assert.Equal(t, c.content, string(src[open:close]), c.src)
+		assert.Equal(t, c.close, string(src[close:s.EndByte()]), c.src)
+		for _, k := range s.Children() {
+			assert.NotContains(t, []string{"string_start", "string_end"}, k.Type(), c.src)
+		}
+	}
+	tr, err := Parse([]byte("x = y\n"))
+	require.NoError(t, err)
+	_, _, ok := StringQuotes(FindAll(tr.Root(), "identifier")[0])
+	assert.False(t, ok)
+}

@@ -25,28 +25,62 @@ const MaxDepth = 1000
 
 // node is one node of a tree, in a pre-order array. Links that follow
 // from the order are not stored: the first child of i is i+1 when i has
-// children, and the next sibling is subEnd when it lies within the
+// children, and the next sibling is i + size when it lies within the
 // parent's subtree. The end and the parent are kept as 16-bit distances
-// from the start and from the node; the few that do not fit (a file's
-// root, a long string, the top-level statements of a file of more than
-// 65,534 nodes) are marked flagFar and kept whole in the tree's far table.
-// 16 bytes; flatten.go's C struct has the same layout.
+// from the start and from the node, the subtree's size in 12 bits; the
+// few that do not fit (a file's root, a long string, a class or function
+// of more than 4,094 nodes, the top-level statements of a file of more
+// than 65,534 nodes) are marked flagFar and kept whole in the tree's far
+// table. 12 bytes: the symbol, field, flags and size share one word (see
+// the accessors). The flatten walk writes the wider wideNode form, which
+// pack turns into this one.
 type node struct {
-	sym    uint16
-	field  uint8 // the grammar's field id (see fieldNames); 0 = none
-	flags  uint8
+	bits   uint32 // sym | field << fieldShift | flags << flagShift | size << sizeShift
 	start  uint32
-	subEnd int32  // index just past the last descendant
 	length uint16 // end - start, farMark when flagFar
 	up     uint16 // index - parent's index (0 at the root), farMark when flagFar
 }
 
-// farNode is the end and the parent of a node marked flagFar; a tree's far
-// table lists them by increasing index. 12 bytes, as in flatten.go.
+// The parts of node.bits.
+const (
+	symBits   = 9
+	fieldBits = 6
+	flagBits  = 5
+	sizeBits  = 32 - symBits - fieldBits - flagBits
+
+	fieldShift = symBits
+	flagShift  = fieldShift + fieldBits
+	sizeShift  = flagShift + flagBits
+
+	// symError is the symbol of ERROR nodes (tree-sitter's 0xFFFF).
+	symError = 1<<symBits - 1
+	// sizeMark is the size of a flagFar node: its subtree's end is in
+	// the far table.
+	sizeMark = 1<<sizeBits - 1
+)
+
+func (nd *node) sym() uint16  { return uint16(nd.bits & symError) }
+func (nd *node) field() uint8 { return uint8(nd.bits>>fieldShift) & (1<<fieldBits - 1) }
+func (nd *node) flags() uint8 { return uint8(nd.bits>>flagShift) & (1<<flagBits - 1) }
+
+// size is the number of nodes in the subtree (the node included), sizeMark
+// when flagFar.
+func (nd *node) size() uint32 { return nd.bits >> sizeShift }
+
+func packBits(sym uint16, field, flags uint8, size uint32) uint32 {
+	if sym == 0xFFFF {
+		sym = symError
+	}
+	return uint32(sym) | uint32(field)<<fieldShift | uint32(flags)<<flagShift | size<<sizeShift
+}
+
+// farNode is the end, the parent and the subtree's end of a node marked
+// flagFar; a tree's far table lists them by increasing index. 16 bytes.
 type farNode struct {
 	i      int32
 	end    uint32
 	parent int32 // -1 at the root
+	subEnd int32 // index just past the last descendant
 }
 
 // farMark is what the 16-bit fields of a flagFar node hold.
@@ -57,13 +91,35 @@ const (
 	flagMissing
 	flagError
 	flagHasError
-	flagFar   // the end and parent are in the far table
+	flagFar   // the end, parent and subtree's end are in the far table
 	flagCount = iota
 )
 
+// wideNode is the form the flatten walk writes (flatten.go's C struct has
+// the same layout), with the subtree's end whole and a far table
+// (wideFar) only for the ends and parents that do not fit: 16 bytes a
+// node, packed into node by pack once the walk is done.
+type wideNode struct {
+	sym    uint16
+	field  uint8 // the grammar's field id (see fieldNames); 0 = none
+	flags  uint8
+	start  uint32
+	subEnd int32  // index just past the last descendant
+	length uint16 // end - start, farMark when flagFar
+	up     uint16 // index - parent's index (0 at the root), farMark when flagFar
+}
+
+// wideFar is the end and the parent of a wideNode marked flagFar. 12
+// bytes, as in flatten.go.
+type wideFar struct {
+	i      int32
+	end    uint32
+	parent int32 // -1 at the root
+}
+
 // setLinks sets the end and the parent of nodes[i] (whose start is set),
 // appending to far when they do not fit in the node.
-func setLinks(nodes []node, far []farNode, i int32, end uint32, parent int32) []farNode {
+func setLinks(nodes []wideNode, far []wideFar, i int32, end uint32, parent int32) []wideFar {
 	nd := &nodes[i]
 	length, up := uint64(end)-uint64(nd.start), int64(i)-int64(parent)
 	if parent < 0 {
@@ -72,10 +128,61 @@ func setLinks(nodes []node, far []farNode, i int32, end uint32, parent int32) []
 	if length >= farMark || up >= farMark {
 		nd.flags |= flagFar
 		nd.length, nd.up = farMark, farMark
-		return append(far, farNode{i: i, end: end, parent: parent})
+		return append(far, wideFar{i: i, end: end, parent: parent})
 	}
 	nd.length, nd.up = uint16(length), uint16(up)
 	return far
+}
+
+// packFar reports whether a node of length bytes, up from its parent
+// (0 at the root) and size nodes needs the far table.
+func packFar(length uint64, up int64, size int32) bool {
+	return length >= farMark || up >= farMark || size >= sizeMark
+}
+
+// pack turns the walk's wide nodes and far table into a tree of compact
+// nodes, in an array of the exact size that is also the tree's
+// MarshalBinary form.
+func pack(src []byte, wn []wideNode, wf []wideFar, truncated bool) *Tree {
+	nfar := 0
+	for i := range wn {
+		if wn[i].flags&flagFar != 0 || wn[i].subEnd-int32(i) >= sizeMark {
+			nfar++
+		}
+	}
+	buf, nodes, far := newNodeBuf(len(wn), nfar)
+	k := 0
+	for i := range wn {
+		w := &wn[i]
+		end, parent := w.start+uint32(w.length), int32(i)-int32(w.up)
+		if w.flags&flagFar != 0 {
+			end, parent = wf[k].end, wf[k].parent
+			k++
+		} else if w.up == 0 {
+			parent = -1
+		}
+		nd := &nodes[i]
+		nd.start = w.start
+		size := w.subEnd - int32(i)
+		flags := w.flags &^ flagFar
+		up := int64(i) - int64(parent)
+		if parent < 0 {
+			up = 0
+		}
+		if packFar(uint64(end)-uint64(w.start), up, size) {
+			nd.bits = packBits(w.sym, w.field, flags|flagFar, sizeMark)
+			nd.length, nd.up = farMark, farMark
+			far = append(far, farNode{i: int32(i), end: end, parent: parent, subEnd: w.subEnd})
+			continue
+		}
+		nd.bits = packBits(w.sym, w.field, flags, uint32(size))
+		nd.length, nd.up = uint16(uint64(end)-uint64(w.start)), uint16(up)
+	}
+	raw := rawForm(buf, len(nodes), len(far), truncated)
+	nodes, far = rawParts(raw)
+	t := newTree(src, nodes, far, truncated)
+	t.raw = raw
+	return t
 }
 
 // Tree is a parsed file: its source and its pre-order node array (with
@@ -159,6 +266,11 @@ var (
 	// a name some named symbol has (an anonymous token of the same name,
 	// the keyword "lambda" next to the node lambda, is indexed with it).
 	indexedType []bool
+	// typeSlot numbers the indexed types densely (-1 for the others):
+	// a type index's offsets have one entry per indexed type, not per
+	// type. indexedTypes counts them.
+	typeSlot     []int16
+	indexedTypes int
 
 	// dropKinds says, by symbol, whether its anonymous tokens are left
 	// out of trees (dropToken) and whether a node of that symbol keeps
@@ -177,6 +289,9 @@ func Language() *sitter.Language {
 	langOnce.Do(func() {
 		lang = python.GetLanguage()
 		n := lang.SymbolCount()
+		if n >= symError {
+			panic("pyast: the grammar has too many symbols; widen node.bits' symbol")
+		}
 		symbolNames = make([]string, n)
 		symType = make([]uint16, n)
 		typeIDs = map[string]uint16{}
@@ -203,10 +318,19 @@ func Language() *sitter.Language {
 				indexedType[symType[i]] = true
 			}
 		}
+		typeSlot = make([]int16, len(indexedType))
+		for id, ok := range indexedType {
+			typeSlot[id] = -1
+			if ok {
+				typeSlot[id] = int16(indexedTypes)
+				indexedTypes++
+			}
+		}
 		dropKinds = make([]uint8, n)
 		for i := uint32(0); i < n; i++ {
 			name := symbolNames[i]
-			if droppedTokens[name] && lang.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeAnonymous {
+			switch kind := lang.SymbolType(sitter.Symbol(i)); {
+			case droppedTokens[name] && kind == sitter.SymbolTypeAnonymous, droppedLeaves[name] && kind == sitter.SymbolTypeRegular:
 				dropKinds[i] |= dropToken
 			}
 			if keptTokensIn[name] {
@@ -221,8 +345,8 @@ func Language() *sitter.Language {
 			if name == "" {
 				break
 			}
-			if i > 255 {
-				panic("pyast: the grammar has more than 255 fields; widen node.field")
+			if i >= 1<<fieldBits {
+				panic("pyast: the grammar has too many fields; widen node.bits' field")
 			}
 			fieldNames = append(fieldNames, name)
 			fieldIDs[name] = uint8(i)
@@ -237,11 +361,16 @@ func Language() *sitter.Language {
 // recovery) stay, as do the tokens of ERROR nodes and of the nodes in
 // keptTokensIn: an f-string interpolation's
 // `=` (`f"{x=}"` is not `f"{x}"`, rules/logs reads it) and the `,` of a
-// Python 2 `except E, e:` (Python2 reads it). Children, ChildCount,
-// FirstChild and NextSibling never see a dropped token; the text of every
-// node is unchanged. Changing either set changes trees: bump treeFormat.
+// Python 2 `except E, e:` (Python2 reads it). droppedLeaves are named
+// tokens left out the same way: a string's opening and closing quotes
+// (with the prefix), two of the nine nodes of `f("x")`, whose text is
+// the string's own text less its content (pyast.StringQuotes). Children,
+// ChildCount, FirstChild and NextSibling never see a dropped token; the
+// text of every node is unchanged. Changing a set changes trees: bump
+// treeFormat.
 var (
 	droppedTokens = map[string]bool{".": true, ",": true, "=": true, "(": true, ")": true, "[": true, "]": true, ":": true}
+	droppedLeaves = map[string]bool{"string_start": true, "string_end": true}
 	keptTokensIn  = map[string]bool{"interpolation": true, "except_clause": true}
 )
 
@@ -254,7 +383,7 @@ const (
 // of symbol parent (the Go conversion's side of rb_flatten's test).
 func dropped(n *sitter.Node, parent uint16) bool {
 	sym := uint16(n.Symbol())
-	return int(sym) < len(dropKinds) && dropKinds[sym]&dropToken != 0 && !n.IsNamed() && !n.IsMissing() &&
+	return int(sym) < len(dropKinds) && dropKinds[sym]&dropToken != 0 && !n.IsMissing() &&
 		int(parent) < len(dropKinds) && dropKinds[parent]&keepTokens == 0
 }
 
@@ -309,8 +438,8 @@ func Parse(src []byte) (*Tree, error) {
 
 func convert(t *sitter.Tree, src []byte) *Tree {
 	root := t.RootNode()
-	nodes := make([]node, 0, len(src)/3+16)
-	var far []farNode
+	nodes := make([]wideNode, 0, len(src)/3+16)
+	var far []wideFar
 	truncated := false
 	cur := sitter.NewTreeCursor(root)
 	defer cur.Close()
@@ -336,7 +465,7 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 			fid = internField(field)
 		}
 		idx := int32(len(nodes))
-		nodes = append(nodes, node{sym: sym, field: fid, flags: fl, start: n.StartByte(), subEnd: idx + 1})
+		nodes = append(nodes, wideNode{sym: sym, field: fid, flags: fl, start: n.StartByte(), subEnd: idx + 1})
 		far = setLinks(nodes, far, idx, n.EndByte(), parent)
 		return idx
 	}
@@ -366,12 +495,7 @@ func convert(t *sitter.Tree, src []byte) *Tree {
 		}
 	}
 	nodes[0].subEnd = int32(len(nodes))
-	buf, bn, bf := newNodeBuf(len(nodes), len(far))
-	copy(bn, nodes)
-	bf = append(bf, far...)
-	out := newTree(src, bn, bf, truncated)
-	out.raw = rawForm(buf, len(bn), len(bf), truncated)
-	return out
+	return pack(src, nodes, far, truncated)
 }
 
 // Root returns the module node.
@@ -418,10 +542,10 @@ func (n Node) Type() string {
 	if n.t == nil {
 		return ""
 	}
-	if n.nd().flags&flagError != 0 {
+	if n.nd().flags()&flagError != 0 {
 		return "ERROR"
 	}
-	return symbolNames[n.nd().sym]
+	return symbolNames[n.nd().sym()]
 }
 
 // Is reports whether n has one of the given types.
@@ -440,20 +564,20 @@ func (n Node) Field() string {
 	if n.t == nil {
 		return ""
 	}
-	return fieldName(n.nd().field)
+	return fieldName(n.nd().field())
 }
 
 // IsNamed reports whether n is a named node (not punctuation or a keyword).
-func (n Node) IsNamed() bool { return n.t != nil && n.nd().flags&flagNamed != 0 }
+func (n Node) IsNamed() bool { return n.t != nil && n.nd().flags()&flagNamed != 0 }
 
 // IsMissing reports whether the parser inserted n to recover from an error.
-func (n Node) IsMissing() bool { return n.t != nil && n.nd().flags&flagMissing != 0 }
+func (n Node) IsMissing() bool { return n.t != nil && n.nd().flags()&flagMissing != 0 }
 
 // IsError reports whether n is an ERROR node.
-func (n Node) IsError() bool { return n.t != nil && n.nd().flags&flagError != 0 }
+func (n Node) IsError() bool { return n.t != nil && n.nd().flags()&flagError != 0 }
 
 // HasError reports whether n or a descendant is an error or missing node.
-func (n Node) HasError() bool { return n.t != nil && n.nd().flags&flagHasError != 0 }
+func (n Node) HasError() bool { return n.t != nil && n.nd().flags()&flagHasError != 0 }
 
 // StartByte and EndByte delimit n in the source, [start, end).
 func (n Node) StartByte() int {
@@ -474,7 +598,7 @@ func (n Node) EndByte() int {
 // end returns the end of node i.
 func (d *treeData) end(i int32) uint32 {
 	nd := &d.nodes[i]
-	if nd.flags&flagFar == 0 {
+	if nd.flags()&flagFar == 0 {
 		return nd.start + uint32(nd.length)
 	}
 	return d.farOf(i).end
@@ -483,7 +607,7 @@ func (d *treeData) end(i int32) uint32 {
 // parent returns the index of the parent of node i, -1 at the root.
 func (d *treeData) parent(i int32) int32 {
 	nd := &d.nodes[i]
-	if nd.flags&flagFar == 0 {
+	if nd.flags()&flagFar == 0 {
 		if nd.up == 0 {
 			return -1
 		}
@@ -494,6 +618,9 @@ func (d *treeData) parent(i int32) int32 {
 
 // farOf returns the far table's entry of node i (marked flagFar).
 func (d *treeData) farOf(i int32) *farNode {
+	if i == 0 {
+		return &d.far[0] // the root, first when far, is the one most asked
+	}
 	k := sort.Search(len(d.far), func(k int) bool { return d.far[k].i >= i })
 	return &d.far[k]
 }
@@ -531,9 +658,17 @@ func (n Node) Parent() Node {
 	return Node{}
 }
 
+// subEnd returns the index just past the last descendant of node i.
+func (d *treeData) subEnd(i int32) int32 {
+	if s := d.nodes[i].size(); s != sizeMark {
+		return i + int32(s)
+	}
+	return d.farOf(i).subEnd
+}
+
 // firstChild returns the index of i's first child, or -1.
 func (d *treeData) firstChild(i int32) int32 {
-	if d.nodes[i].subEnd > i+1 {
+	if s := d.nodes[i].size(); s > 1 && (s != sizeMark || d.farOf(i).subEnd > i+1) {
 		return i + 1
 	}
 	return -1
@@ -542,7 +677,7 @@ func (d *treeData) firstChild(i int32) int32 {
 // nextChild is nextSib(c) for a child c of p: the parent is known, not
 // decoded again.
 func (d *treeData) nextChild(p, c int32) int32 {
-	if s := d.nodes[c].subEnd; s < d.nodes[p].subEnd {
+	if s := d.subEnd(c); s < d.subEnd(p) {
 		return s
 	}
 	return -1
@@ -550,12 +685,14 @@ func (d *treeData) nextChild(p, c int32) int32 {
 
 // nextSib returns the index of i's next sibling, or -1.
 func (d *treeData) nextSib(i int32) int32 {
-	nd := &d.nodes[i]
 	p := d.parent(i)
-	if p < 0 || nd.subEnd >= d.nodes[p].subEnd {
+	if p < 0 {
 		return -1
 	}
-	return nd.subEnd
+	if s := d.subEnd(i); s < d.subEnd(p) {
+		return s
+	}
+	return -1
 }
 
 // ChildCount returns the number of children, named or not.
@@ -599,7 +736,7 @@ func (n Node) namedChildren(noComments bool) []Node {
 	k := 0
 	var spill []Node
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
-		if n.t.nodes[c].flags&flagNamed == 0 {
+		if n.t.nodes[c].flags()&flagNamed == 0 {
 			continue
 		}
 		m := Node{t: n.t, i: c}
@@ -636,7 +773,7 @@ func (n Node) NamedChildCount() int {
 	}
 	k := 0
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
-		if n.t.nodes[c].flags&flagNamed != 0 {
+		if n.t.nodes[c].flags()&flagNamed != 0 {
 			k++
 		}
 	}
@@ -651,7 +788,7 @@ func (n Node) Named() iter.Seq[Node] {
 			return
 		}
 		for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
-			if n.t.nodes[c].flags&flagNamed != 0 && !yield(Node{t: n.t, i: c}) {
+			if n.t.nodes[c].flags()&flagNamed != 0 && !yield(Node{t: n.t, i: c}) {
 				return
 			}
 		}
@@ -687,7 +824,7 @@ func (n Node) NamedChild(i int) Node {
 	}
 	k := 0
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
-		if n.t.nodes[c].flags&flagNamed != 0 {
+		if n.t.nodes[c].flags()&flagNamed != 0 {
 			if k == i {
 				return Node{t: n.t, i: c}
 			}
@@ -705,7 +842,7 @@ func (n Node) ChildByField(name string) Node {
 	// Comparing names beats hashing name to an id: nodes have few children.
 	names := fieldNames
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
-		if names[n.t.nodes[c].field] == name {
+		if names[n.t.nodes[c].field()] == name {
 			return Node{t: n.t, i: c}
 		}
 	}
@@ -720,7 +857,7 @@ func (n Node) ChildrenByField(name string) []Node {
 	names := fieldNames
 	var out []Node
 	for c := n.t.firstChild(n.i); c >= 0; c = n.t.nextChild(n.i, c) {
-		if names[n.t.nodes[c].field] == name {
+		if names[n.t.nodes[c].field()] == name {
 			out = append(out, Node{t: n.t, i: c})
 		}
 	}
@@ -732,7 +869,7 @@ func (n Node) Contains(m Node) bool {
 	if n.t == nil || m.t != n.t {
 		return false
 	}
-	return m.i >= n.i && m.i < n.nd().subEnd
+	return m.i >= n.i && m.i < n.t.subEnd(n.i)
 }
 
 // nodeIndex is the width of a type index's entries: 16 bits for trees of
@@ -740,13 +877,13 @@ func (n Node) Contains(m Node) bool {
 type nodeIndex interface{ ~uint16 | ~int32 }
 
 // typeIndex buckets a tree's node indices by type id (see symType) with a
-// counting sort: the nodes of type id are at[off[id]:off[id+1]], in
-// pre-order. Only the types some named symbol has are indexed (see
-// indexedType): punctuation and keywords, about a third of the nodes, are
-// found by a scan, which no rule asks for in a hot path.
+// counting sort: the nodes of type id are at[off[k]:off[k+1]], k its slot
+// (typeSlot), in pre-order. Only the types some named symbol has are
+// indexed (see indexedType): punctuation and keywords, about a third of
+// the nodes, are found by a scan, which no rule asks for in a hot path.
 type typeIndex[T nodeIndex] struct {
 	at  []T
-	off []T // one more entry than types
+	off []T // one more entry than indexed types
 }
 
 // types returns the tree's type index, built once per expanded tree on
@@ -764,21 +901,21 @@ func (d *treeData) types() (*typeIndex[uint16], *typeIndex[int32]) {
 }
 
 func buildTypeIndex[T nodeIndex](nodes []node) *typeIndex[T] {
-	off := make([]T, len(typeIDs)+1)
+	off := make([]T, indexedTypes+1)
 	for i := range nodes {
-		if id := typeOf(&nodes[i]); indexedType[id] {
-			off[id+1]++
+		if k := typeSlot[typeOf(&nodes[i])]; k >= 0 {
+			off[k+1]++
 		}
 	}
-	for id := 1; id < len(off); id++ {
-		off[id] += off[id-1]
+	for k := 1; k < len(off); k++ {
+		off[k] += off[k-1]
 	}
 	at := make([]T, off[len(off)-1])
 	next := append([]T(nil), off[:len(off)-1]...)
 	for i := range nodes {
-		if id := typeOf(&nodes[i]); indexedType[id] {
-			at[next[id]] = T(i)
-			next[id]++
+		if k := typeSlot[typeOf(&nodes[i])]; k >= 0 {
+			at[next[k]] = T(i)
+			next[k]++
 		}
 	}
 	return &typeIndex[T]{at: at, off: off}
@@ -786,10 +923,11 @@ func buildTypeIndex[T nodeIndex](nodes []node) *typeIndex[T] {
 
 // of returns the indices of the nodes of type id within [lo, hi).
 func (ix *typeIndex[T]) of(id uint16, lo, hi int32) []T {
-	if int(id)+1 >= len(ix.off) {
+	if int(id) >= len(typeSlot) || typeSlot[id] < 0 {
 		return nil
 	}
-	idx := ix.at[ix.off[id]:ix.off[id+1]:ix.off[id+1]]
+	k := typeSlot[id]
+	idx := ix.at[ix.off[k]:ix.off[k+1]:ix.off[k+1]]
 	a := sort.Search(len(idx), func(j int) bool { return int32(idx[j]) >= lo })
 	b := a + sort.Search(len(idx)-a, func(j int) bool { return int32(idx[a+j]) >= hi })
 	return idx[a:b]
@@ -797,8 +935,8 @@ func (ix *typeIndex[T]) of(id uint16, lo, hi int32) []T {
 
 // typeOf is the dense type id of a node (aliases share their name's id).
 func typeOf(nd *node) uint16 {
-	if nd.flags&flagError == 0 && int(nd.sym) < len(symType) {
-		return symType[nd.sym]
+	if nd.flags()&flagError == 0 && int(nd.sym()) < len(symType) {
+		return symType[nd.sym()]
 	}
 	return errorType
 }

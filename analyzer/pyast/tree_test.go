@@ -81,6 +81,7 @@ func TestFlattenMatchesCursorWalk(t *testing.T) {
 		"",
 		farSource,
 		"x = " + strings.Repeat("(", 1500) + "1" + strings.Repeat(")", 1500) + "\n" + farSource,
+		bigDefSource,
 	}
 	for _, s := range srcs {
 		p := sitter.NewParser()
@@ -145,6 +146,10 @@ func TestFlattenMatchesCursorWalkOnBrokenCode(t *testing.T) {
 var farSource = "s = '" + strings.Repeat("a", 70000) + "'\n" + strings.Repeat("x = f(y)\n", 12000) +
 	"class A:\n    t = '" + strings.Repeat("b", 66000) + "'\n" + strings.Repeat("    y = 1\n", 20000)
 
+// bigDefSource has a function of more nodes than a node's 12-bit subtree
+// size, in fewer bytes than its 16-bit length: far by its size alone.
+var bigDefSource = "import os\n\ndef f(a):\n" + strings.Repeat("    x = g(a)\n", 1500) + "\ny = f(1)\n"
+
 // Trees leave out punctuation, but for the tokens some reader needs.
 func TestPunctuationLeftOut(t *testing.T) {
 	tokens := func(src string) []string {
@@ -170,54 +175,80 @@ func TestPunctuationLeftOut(t *testing.T) {
 	assert.Equal(t, "(a, b)", args.Text(), "the text of a node is unchanged")
 }
 
-// Every node's range and parent, near or far, are tree-sitter's.
+// Every node's range, parent and subtree, near or far, are tree-sitter's:
+// farSource's ends and parents, bigDefSource's subtrees (a function of
+// more nodes than a node's 12-bit size, in fewer bytes than its 16-bit
+// length).
 func TestEndsAndParentsMatchTreeSitter(t *testing.T) {
-	src := []byte(farSource)
-	p := sitter.NewParser()
-	defer p.Close()
-	p.SetLanguage(Language())
-	st, err := p.ParseCtx(context.Background(), nil, src)
-	require.NoError(t, err)
-	defer st.Close()
-	tr, err := Parse(src)
-	require.NoError(t, err)
-	require.NotEmpty(t, tr.data().far)
-	// A pre-order walk of tree-sitter's tree, each node's parent by index.
-	type ref struct {
-		start, end int
-		parent     int32
-	}
-	var want []ref
-	var walk func(n *sitter.Node, parent int32)
-	walk = func(n *sitter.Node, parent int32) {
-		i := int32(len(want))
-		want = append(want, ref{int(n.StartByte()), int(n.EndByte()), parent})
-		for k := 0; k < int(n.ChildCount()); k++ {
-			if c := n.Child(k); !dropped(c, uint16(n.Symbol())) {
-				walk(c, i)
+	for _, s := range []string{farSource, bigDefSource} {
+		src := []byte(s)
+		p := sitter.NewParser()
+		p.SetLanguage(Language())
+		st, err := p.ParseCtx(context.Background(), nil, src)
+		require.NoError(t, err)
+		tr, err := Parse(src)
+		require.NoError(t, err)
+		require.NotEmpty(t, tr.data().far)
+		// A pre-order walk of tree-sitter's tree, each node's parent by
+		// index, its children and the end of its subtree.
+		type ref struct {
+			start, end int
+			parent     int32
+			kids       []int32
+			subEnd     int32
+		}
+		var want []ref
+		var walk func(n *sitter.Node, parent int32)
+		walk = func(n *sitter.Node, parent int32) {
+			i := int32(len(want))
+			want = append(want, ref{start: int(n.StartByte()), end: int(n.EndByte()), parent: parent})
+			if parent >= 0 {
+				want[parent].kids = append(want[parent].kids, i)
+			}
+			for k := 0; k < int(n.ChildCount()); k++ {
+				if c := n.Child(k); !dropped(c, uint16(n.Symbol())) {
+					walk(c, i)
+				}
+			}
+			want[i].subEnd = int32(len(want))
+		}
+		walk(st.RootNode(), -1)
+		st.Close()
+		p.Close()
+		require.Equal(t, len(want), tr.NodeCount())
+		far, bigSubtrees := 0, 0
+		for i, w := range want {
+			n := Node{t: tr.data(), i: int32(i)}
+			assert.Equal(t, w.start, n.StartByte(), "node %d", i)
+			require.Equal(t, w.end, n.EndByte(), "node %d", i)
+			require.Equal(t, w.parent, n.Parent().ID(), "node %d", i)
+			assert.Equal(t, w.end-w.start, len(n.Text()))
+			require.Equal(t, w.subEnd, tr.data().subEnd(int32(i)), "node %d", i)
+			var kids []int32
+			for _, c := range n.Children() {
+				kids = append(kids, c.ID())
+			}
+			require.Equal(t, w.kids, kids, "node %d", i)
+			if n.nd().flags()&flagFar != 0 {
+				far++
+			}
+			if w.subEnd-int32(i) >= sizeMark {
+				bigSubtrees++
 			}
 		}
-	}
-	walk(st.RootNode(), -1)
-	require.Equal(t, len(want), tr.NodeCount())
-	far := 0
-	for i, w := range want {
-		n := Node{t: tr.data(), i: int32(i)}
-		assert.Equal(t, w.start, n.StartByte(), "node %d", i)
-		require.Equal(t, w.end, n.EndByte(), "node %d", i)
-		require.Equal(t, w.parent, n.Parent().ID(), "node %d", i)
-		assert.Equal(t, w.end-w.start, len(n.Text()))
-		if n.nd().flags&flagFar != 0 {
-			far++
+		assert.Equal(t, len(tr.data().far), far)
+		if s == farSource {
+			assert.Greater(t, far, 1000, "top-level statements past 65,535 nodes have far parents")
+		} else {
+			assert.Equal(t, 3, bigSubtrees, "the module, the function and its body")
+			assert.Equal(t, 3, far, "far by their size alone")
 		}
+		data, err := tr.MarshalBinary()
+		require.NoError(t, err)
+		back, err := DecodeTree(data, src)
+		require.NoError(t, err)
+		assert.Equal(t, tr.data().far, back.data().far)
 	}
-	assert.Equal(t, len(tr.data().far), far)
-	assert.Greater(t, far, 1000, "top-level statements past 65,535 nodes have far parents")
-	data, err := tr.MarshalBinary()
-	require.NoError(t, err)
-	back, err := DecodeTree(data, src)
-	require.NoError(t, err)
-	assert.Equal(t, tr.data().far, back.data().far)
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
@@ -288,15 +319,18 @@ func TestDecodeTreeRefusesBrokenNodes(t *testing.T) {
 	breaks := map[string]func(n *node){
 		"parent+1":    func(n *node) { n.up-- },
 		"parent-1":    func(n *node) { n.up++ },
-		"subEnd+1":    func(n *node) { n.subEnd++ },
-		"subEnd-1":    func(n *node) { n.subEnd-- },
+		"subEnd+1":    func(n *node) { n.bits += 1 << sizeShift },
+		"subEnd-1":    func(n *node) { n.bits -= 1 << sizeShift },
 		"past source": func(n *node) { n.start = uint32(len(src)) },
-		"symbol":      func(n *node) { n.sym = uint16(len(symbolNames)) },
-		"field":       func(n *node) { n.field = uint8(len(fieldNames)) },
-		"flags":       func(n *node) { n.flags |= 1 << 6 },
-		"error flag":  func(n *node) { n.flags ^= flagError },
-		"far flag":    func(n *node) { n.flags ^= flagFar },
-		"far marks":   func(n *node) { n.flags |= flagFar; n.length, n.up = farMark, farMark },
+		"symbol":      func(n *node) { n.bits = n.bits&^symError | uint32(len(symbolNames)) },
+		"field":       func(n *node) { n.bits = n.bits&^((1<<fieldBits-1)<<fieldShift) | uint32(len(fieldNames))<<fieldShift },
+		"no size":     func(n *node) { n.bits &^= sizeMark << sizeShift },
+		"error flag":  func(n *node) { n.bits ^= uint32(flagError) << flagShift },
+		"far flag":    func(n *node) { n.bits ^= uint32(flagFar) << flagShift },
+		"far marks": func(n *node) {
+			n.bits |= uint32(flagFar)<<flagShift | sizeMark<<sizeShift
+			n.length, n.up = farMark, farMark
+		},
 	}
 	for name, brk := range breaks {
 		for i := 0; i < a.NodeCount(); i++ {
@@ -336,7 +370,8 @@ func TestDecodeTreeRefusesBrokenFarTables(t *testing.T) {
 		"order":  func(f []farNode) { f[1], f[2] = f[2], f[1] },
 		"parent": func(f []farNode) { f[nf-1].parent++ },
 		"end":    func(f []farNode) { f[0].end = uint32(len(src)) + 1 },
-		"fits":   func(f []farNode) { f[0].end = 10 },
+		"fits":   func(f []farNode) { f[1].end = a.data().nodes[f[1].i].start + 10 },
+		"size":   func(f []farNode) { f[0].subEnd-- },
 	} {
 		buf, _, _ := newNodeBuf(a.NodeCount(), nf)
 		copy(buf, good)

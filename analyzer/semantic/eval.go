@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -65,27 +66,42 @@ func ScopeOf(n pyast.Node) pyast.Node {
 	return n
 }
 
-// assignments returns the assignments to name in scope sc, in source order.
-func (f *File) assignments(sc pyast.Node, name string) []pyast.Node {
+// assignment is one assignment or walrus of a scope to a plain name.
+type assignment struct {
+	name string // shares the tree's source bytes
+	node pyast.Node
+}
+
+// assignments returns the assignments to name in scope sc, in source
+// order. Each scope's list is made once: every assignment to a plain name
+// in the scope, sorted by name (stably: source order within a name), a
+// slice rather than a map of slices, most scopes having a handful.
+func (f *File) assignments(sc pyast.Node, name string) []assignment {
 	f.mu.Lock()
-	m := f.assigns[sc.ID()]
+	all, ok := f.assigns[sc.ID()]
 	f.mu.Unlock()
-	if m == nil {
-		m = map[string][]pyast.Node{}
+	if !ok {
 		for a := range pyast.FindEachShallow(sc, "assignment", "named_expression") {
 			l := a.ChildByField("left")
 			if a.Type() == "named_expression" {
 				l = a.ChildByField("name")
 			}
 			if l.Type() == "identifier" {
-				m[l.Text()] = append(m[l.Text()], a)
+				all = append(all, assignment{l.Text(), a})
 			}
 		}
+		all = slices.Clip(all)
+		slices.SortStableFunc(all, func(a, b assignment) int { return strings.Compare(a.name, b.name) })
 		f.mu.Lock()
-		f.assigns[sc.ID()] = m
+		f.assigns[sc.ID()] = all
 		f.mu.Unlock()
 	}
-	return m[name]
+	i, _ := slices.BinarySearchFunc(all, name, func(a assignment, name string) int { return strings.Compare(a.name, name) })
+	j := i
+	for j < len(all) && all[j].name == name {
+		j++
+	}
+	return all[i:j:j]
 }
 
 // boundValue returns the value an assignment or walrus binds.
@@ -103,8 +119,8 @@ func boundValue(a pyast.Node) pyast.Node {
 func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	var last pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
-		if a.EndByte() <= at && !exclusive(a, n) {
-			last = boundValue(a)
+		if a.node.EndByte() <= at && !exclusive(a.node, n) {
+			last = boundValue(a.node)
 		}
 	}
 	return last
@@ -154,7 +170,7 @@ func exclusive(a, n pyast.Node) bool {
 func (f *File) Bindings(n pyast.Node, name string) []pyast.Node {
 	var out []pyast.Node
 	for _, a := range f.assignments(ScopeOf(n), name) {
-		out = append(out, boundValue(a))
+		out = append(out, boundValue(a.node))
 	}
 	return out
 }
@@ -1087,8 +1103,8 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 			}
 			var la pyast.Node
 			for _, a := range f.assignments(scope, name) {
-				if cl.Contains(a) && a.EndByte() <= at {
-					la = boundValue(a)
+				if cl.Contains(a.node) && a.node.EndByte() <= at {
+					la = boundValue(a.node)
 				}
 			}
 			if !la.IsNil() {

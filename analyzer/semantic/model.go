@@ -67,7 +67,7 @@ type File struct {
 	calls []outCall
 
 	mu      sync.Mutex
-	assigns map[int32]map[string][]pyast.Node
+	assigns map[int32][]assignment // by scope node id (see assignments)
 	loops   []*Loop
 	loopBy  map[int32]*Loop
 }
@@ -164,7 +164,7 @@ func Build(ix *project.Index) *Model {
 			continue
 		}
 		f := &File{M: m, Unit: u, topFuncs: map[string]*Func{}, topClasses: map[string]*Class{}, byDef: map[int32]*Func{},
-			byClass: map[int32]*Class{}, globals: map[string][]pyast.Node{}, assigns: map[int32]map[string][]pyast.Node{}}
+			byClass: map[int32]*Class{}, globals: map[string][]pyast.Node{}, assigns: map[int32][]assignment{}}
 		m.files[u] = f
 		m.byTree[u.Tree] = f
 		m.ordered = append(m.ordered, f)

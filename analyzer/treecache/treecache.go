@@ -57,7 +57,7 @@ func digest(srcSum [32]byte, payload []byte) [32]byte {
 }
 
 // maxEntry caps the read of the entry of an n-byte source: an encoded
-// tree takes 16 bytes a node and nodes are rarely more than two a byte (a
+// tree takes 12 bytes a node and nodes are rarely more than two a byte (a
 // larger entry is a miss, and the file is parsed).
 func maxEntry(n int) int64 { return 64*int64(n) + 1<<20 }
 

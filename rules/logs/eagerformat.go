@@ -100,28 +100,27 @@ func lazyArgs(s pyast.Node) (string, bool) {
 	if s.Type() != "string" {
 		return "", false
 	}
-	kids := s.Children()
-	if len(kids) < 2 || kids[0].Type() != "string_start" || kids[len(kids)-1].Type() != "string_end" {
+	open, close, ok := pyast.StringQuotes(s)
+	if !ok {
 		return "", false
 	}
-	start, end := kids[0], kids[len(kids)-1]
+	src := s.Tree().Src
 	prefix := strings.Map(func(r rune) rune {
 		if r == 'f' || r == 'F' {
 			return -1
 		}
 		return r
-	}, start.Text())
-	src := s.Tree().Src
+	}, string(src[s.StartByte():open]))
 	var body strings.Builder
 	var args []string
-	last := start.EndByte()
+	last := open
 	literal := func(to int) {
 		t := string(src[last:to])
 		t = strings.ReplaceAll(t, "{{", "{")
 		t = strings.ReplaceAll(t, "}}", "}")
 		body.WriteString(strings.ReplaceAll(t, "%", "%%"))
 	}
-	for _, k := range kids[1 : len(kids)-1] {
+	for _, k := range s.Children() {
 		if k.Type() != "interpolation" {
 			continue
 		}
@@ -152,6 +151,6 @@ func lazyArgs(s pyast.Node) (string, bool) {
 		args = append(args, expr.Text())
 		last = k.EndByte()
 	}
-	literal(end.StartByte())
-	return prefix + body.String() + end.Text() + ", " + strings.Join(args, ", "), true
+	literal(close)
+	return prefix + body.String() + string(src[close:s.EndByte()]) + ", " + strings.Join(args, ", "), true
 }
