@@ -428,7 +428,7 @@ func (f *File) memoRead(fn *Func, e pyast.Node) bool {
 			return false
 		}
 		for _, a := range as {
-			c, ok := pyast.AsCall(pyast.Unparen(boundValue(a)))
+			c, ok := pyast.AsCall(pyast.Unparen(boundValue(a.node)))
 			if !ok || c.MethodName() != "get" {
 				return false
 			}
