@@ -20,8 +20,12 @@ func isDigestName(name string) bool {
 		return false
 	}
 	switch ws[len(ws)-1] {
-	case "signature", "sig", "digest", "hexdigest", "hmac", "mac":
+	case "signature", "sig", "digest", "hexdigest", "hmac":
 		return true
+	case "mac":
+		// `expected_mac` is a message authentication code; a bare `mac`
+		// is as often a network card's address (`old.mac != self.mac`).
+		return len(ws) > 1
 	case "password", "passwd", "passphrase":
 		// Passwords are compared as "new == confirm" or against an enum;
 		// stored ones go through check_password, not ==.

@@ -32,3 +32,8 @@ def unkeyed(request):
 
 def configured(request, settings):
     return request.headers.get("X-Token") == settings.API_TOKEN  # want: SEC001
+
+
+def check_mac(request, secret):
+    expected_mac = hmac.new(secret, request.body, "sha256").hexdigest()
+    return expected_mac == request.headers["X-Mac"]  # want: SEC001 "`expected_mac` compared with `==`"
