@@ -775,20 +775,30 @@ func (d migDecoder) constraint(n pyast.Node) *ConstraintSpec {
 	return cs
 }
 
-// AppLabel is an AppConfig's explicit label, found in an apps.py.
+// AppLabel is an AppConfig's explicit label, found in an apps.py or in a
+// package's __init__.py.
 type AppLabel struct {
 	Dir   string // the package directory ("authentik/core")
 	Label string // "authentik_core"
 }
 
-// ExtractAppLabel finds `label = "..."` in an AppConfig subclass of an
-// apps.py module, or returns nil.
+// ExtractAppLabel finds `label = "..."` in a class of an apps.py module,
+// or in a class deriving from an AppConfig (by name) in a package's
+// __init__.py (shuup's `class ShuupCoreAppConfig(AppConfig): label =
+// "shuup"` in shuup/core/__init__.py), or returns nil.
 func ExtractAppLabel(u *Unit) *AppLabel {
-	if u == nil || u.Tree == nil || u.File == nil || path.Base(u.File.Rel) != "apps.py" {
+	if u == nil || u.Tree == nil || u.File == nil {
+		return nil
+	}
+	base := path.Base(u.File.Rel)
+	if base != "apps.py" && base != "__init__.py" {
 		return nil
 	}
 	for _, st := range pyast.Statements(u.Tree.Root()) {
 		if st.Type() != "class_definition" {
+			continue
+		}
+		if base == "__init__.py" && !derivesFromAppConfig(st) {
 			continue
 		}
 		for _, s := range pyast.Statements(pyast.Body(st)) {
@@ -806,6 +816,17 @@ func ExtractAppLabel(u *Unit) *AppLabel {
 		}
 	}
 	return nil
+}
+
+// derivesFromAppConfig reports whether a class names a base ending in
+// AppConfig (django.apps.AppConfig or a project's subclass of it).
+func derivesFromAppConfig(cls pyast.Node) bool {
+	for b := range cls.ChildByField("superclasses").Named() {
+		if d := pyast.Dotted(b); strings.HasSuffix(d, "AppConfig") {
+			return true
+		}
+	}
+	return false
 }
 
 // MigrationFacts are the migration-related facts of one file.
