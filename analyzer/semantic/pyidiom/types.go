@@ -23,7 +23,7 @@ var expectedMiss = map[string]bool{
 }
 
 // missSuffixes and valueSuffixes classify exception names by their ending:
-// FooDoesNotExist, NoSuchJob..., AddrFormatError, JSONDecodeError.
+// FooDoesNotExist, NoSuchJob (and any No<Name>: NoModelUrl)..., AddrFormatError, JSONDecodeError.
 var (
 	missPrefixes  = []string{"NoSuch", "Skip", "Duplicate"}
 	missSuffixes  = []string{"DoesNotExist", "NotExist", "NotFound", "NotFoundError", "AlreadyRegistered", "AlreadyExists"}
@@ -52,6 +52,10 @@ func classify(n pyast.Node) (miss, value bool) {
 		if strings.HasPrefix(name, p) {
 			return true, false
 		}
+	}
+	// NoModelUrl, NoResultFound, NoSectionError: named for what is not there.
+	if len(name) > 2 && strings.HasPrefix(name, "No") && name[2] >= 'A' && name[2] <= 'Z' {
+		return true, false
 	}
 	for _, s := range missSuffixes {
 		if strings.HasSuffix(name, s) {

@@ -41,3 +41,10 @@ def transfer(a, b, amount):
         b.deposit(amount)
     except IntegrityError:  # want: ERR003 "`except IntegrityError` swallows the error"
         pass
+
+
+def notify(client):
+    try:
+        client.send()
+    except Notifier:  # want: ERR003 "`except Notifier` swallows the error"
+        pass

@@ -87,3 +87,13 @@ def record_decline(Decline, tx):
         Decline.objects.create(tx=tx)
     except db.IntegrityError:
         pass
+
+
+def object_url(obj):
+    # An exception named for what is not there: an expected absence.
+    url = None
+    try:
+        url = get_model_url(obj)
+    except NoModelUrl:
+        pass
+    return url or "#"
