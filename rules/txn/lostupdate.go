@@ -235,9 +235,37 @@ func rowOrigin(sf *semantic.File, fn pyast.Node, row string, n pyast.Node) (stri
 	}
 	rhs := sf.Binding(n, row, n.StartByte())
 	if rhs.IsNil() {
+		rhs = unpackedRow(fn, row, n)
+	}
+	if rhs.IsNil() {
 		return "", false
 	}
 	return rhs.Text(), true
+}
+
+// unpackedRow returns the call that bound row as the first name of a
+// `row, created = M.objects.get_or_create(...)` (or update_or_create)
+// before n in fn, the last such one, or a nil node.
+func unpackedRow(fn pyast.Node, row string, n pyast.Node) pyast.Node {
+	var found pyast.Node
+	for a := range pyast.FindEachShallow(fn, "assignment") {
+		if a.StartByte() >= n.StartByte() {
+			break
+		}
+		left := a.ChildByField("left")
+		if left.Type() != "pattern_list" && left.Type() != "tuple_pattern" {
+			continue
+		}
+		first := left.NamedChild(0)
+		if first.Type() != "identifier" || first.Text() != row {
+			continue
+		}
+		right := pyast.Unparen(a.ChildByField("right"))
+		if c, ok := pyast.AsCall(right); ok && (c.MethodName() == "get_or_create" || c.MethodName() == "update_or_create") {
+			found = right
+		}
+	}
+	return found
 }
 
 // modelOf names the model of a row expression, or `type(row)`.
