@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -70,6 +71,12 @@ func runUnsavedWrite(p *analyzer.Pass) error {
 		}
 		right := a.ChildByField("right")
 		field := left.ChildByField("attribute").Text()
+		if k := md.Attr(field).Kind; k != project.AttrColumn && k != project.AttrForward {
+			// A property's setter, a descriptor or a plain attribute: not
+			// a column save() would write (ralph's CloudHost.ip_addresses
+			// setter writes the addresses itself).
+			continue
+		}
 		d := analyzer.Diagnostic{Range: analyzer.RangeOf(a)}
 		if hasFCall(p, right) {
 			d.Message = fmt.Sprintf("`%s.%s` is set to `%s` but `%s` is never saved afterwards: the F() expression is only written by save(), so the change is lost",
