@@ -529,8 +529,11 @@ func (m *Model) CheckPath(md *project.Model, path string, mode PathMode, names [
 			cur = step{open: true}
 			continue
 		}
-		if i > 0 && lookupNames[part] && mode != SelectPath && mode != PrefetchPath {
-			continue // `user__in`, `items__isnull`: a lookup on a relation
+		if i > 0 && lookupNames[part] && mode != SelectPath && mode != PrefetchPath && cur.model.Attr(part).Kind == project.AttrUnknown {
+			// `user__in`, `items__isnull`: a lookup on a relation. A field
+			// of that name comes first, as Django resolves it
+			// (`slot__day__routine` when Slot has a `day` foreign key).
+			continue
 		}
 		next, err := m.resolvePart(env, cur.model, part, mode, i == len(parts)-1)
 		if err != nil {
