@@ -119,11 +119,62 @@ func floatOfMoney(p *analyzer.Pass, f *semantic.File, call, arg pyast.Node) {
 	if what == "" || !computedWith(call) {
 		return
 	}
+	if amountOnly(arg) && measuring(pyast.EnclosingFunction(call)) {
+		return // an amount of grams, litres or kcal
+	}
 	p.Report(analyzer.Diagnostic{
 		Range:   analyzer.RangeOf(call),
 		Message: fmt.Sprintf("`float()` on %s: the amount loses its exact cents before it is computed with or stored", what),
 		Help:    "keep money in `Decimal`: `Decimal(str(value))` for input, `Decimal` arithmetic with `quantize(Decimal(\"0.01\"))` for results",
 	})
+}
+
+// amountOnly reports a value named only `amount` (or `amounts`) among the
+// money words: the one that also names a quantity of something else.
+func amountOnly(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	name := ""
+	switch n.Type() {
+	case "identifier":
+		name = n.Text()
+	case "attribute":
+		name = n.ChildByField("attribute").Text()
+	case "subscript":
+		name, _ = pyast.StringValue(n.ChildByField("subscript"))
+	case "call":
+		if c, _ := pyast.AsCall(n); len(c.Positional) > 0 {
+			name, _ = pyast.StringValue(c.Positional[0])
+		}
+	}
+	for _, w := range semantic.NameWords(name) {
+		if w != "amount" && w != "amounts" && semantic.MoneyName(w, false) {
+			return false
+		}
+	}
+	return name != ""
+}
+
+// quantityWords name physical quantities and their units: an `amount`
+// among them is not money.
+var quantityWords = map[string]bool{"gram": true, "grams": true, "kg": true, "kcal": true, "calorie": true,
+	"calories": true, "energy": true, "protein": true, "nutrient": true, "nutrients": true, "nutrition": true,
+	"ingredient": true, "litre": true, "liter": true, "litres": true, "liters": true, "ml": true, "dose": true,
+	"dosage": true, "volume": true, "distance": true, "unit": true, "units": true, "conversion": true}
+
+// measuring reports a function whose names or strings speak of physical
+// quantities (convert_to_grams, nutrient["unitName"], "litre").
+func measuring(fn pyast.Node) bool {
+	if fn.IsNil() {
+		return false
+	}
+	for id := range pyast.FindEach(fn, "identifier", "string_content") {
+		for _, w := range semantic.IdentWords(id.Text()) {
+			if quantityWords[w] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // moneyOperand describes a money value, or returns "".
