@@ -33,7 +33,7 @@ var SilentNone = &analyzer.Rule{
 func runSilentNone(p *analyzer.Pass) error {
 	for n := range pyast.FindEach(p.Root, "except_clause") {
 		h := pyidiom.DecodeHandler(n)
-		if h.Bare() || !onlyReturnsNone(h) {
+		if h.Bare() || !onlyReturnsNone(h) || noneIsTheAnswer(n) {
 			continue
 		}
 		conf := analyzer.Medium
@@ -50,4 +50,16 @@ func runSilentNone(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// noneProtocol are methods whose None means "not mine, ask the next one":
+// Django authentication backends and DRF authenticators
+// (`authenticate`, `get_user`), which the framework calls in turn.
+var noneProtocol = map[string]bool{"authenticate": true, "authenticate_credentials": true, "get_user": true}
+
+// noneIsTheAnswer reports a handler in a method whose None return is the
+// framework's protocol, not a hidden failure.
+func noneIsTheAnswer(handler pyast.Node) bool {
+	fn := pyast.EnclosingFunction(handler)
+	return !fn.IsNil() && !pyast.Ancestor(fn, "class_definition").IsNil() && noneProtocol[pyast.DefName(fn)]
 }
