@@ -61,6 +61,18 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 						d := pyast.Dotted(ctor.Func)
 						out[d[strings.LastIndex(d, ".")+1:]] = true
 					}
+					// config = GymConfig(); config.gym = instance; config.save()
+					if r := c.Receiver(); r.Type() == "identifier" {
+						for a := range pyast.FindEach(fn, "assignment") {
+							if a.ChildByField("left").Text() != r.Text() {
+								continue
+							}
+							if ctor, ok := pyast.AsCall(a.ChildByField("right")); ok {
+								d := pyast.Dotted(ctor.Func)
+								out[d[strings.LastIndex(d, ".")+1:]] = true
+							}
+						}
+					}
 				}
 			}
 		}
