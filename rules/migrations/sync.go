@@ -207,7 +207,7 @@ func inheritedColumns(m *project.Model) map[string]bool {
 // compareModel reports the differences between one model and its
 // replayed state.
 func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *project.SchemaState, m *project.Model) {
-	if !m.Complete {
+	if !m.Complete || remade(p.Project, m, 0) {
 		return
 	}
 	key := strings.ToLower(m.Name)
@@ -428,7 +428,7 @@ func reportUnmigrated(p *analyzer.ProjectPass, mi *project.MigrationIndex, g *pr
 	installed, known := installedApps(st)
 	byPkg := map[string][]*project.Model{}
 	for _, m := range g.All {
-		if m.Abstract || m.Proxy || m.Meta.Unmanaged || m.External || project.IsTestPath(m.Path) || !djangoRooted(g, m, 0) {
+		if m.Abstract || m.Proxy || m.Meta.Unmanaged || m.External || project.IsTestPath(m.Path) || !djangoRooted(g, m, 0) || remade(p.Project, m, 0) {
 			continue
 		}
 		pkg, ok := modelsPackage(m.Module)
@@ -506,6 +506,36 @@ func installedAs(installed []string, pkg, label string) bool {
 			it = it[:i]
 		}
 		if it == pkg || strings.HasSuffix(it, "."+pkg) || strings.HasSuffix(pkg, "."+it) || label != "" && it[strings.LastIndex(it, ".")+1:] == label {
+			return true
+		}
+	}
+	return false
+}
+
+// remade reports a model whose class, or a model class it derives from,
+// names a metaclass (`class BaseCart(models.Model,
+// metaclass=deferred.ForeignKeyBuilder)`): the metaclass may rewrite the
+// model's Meta (django-shop's sets the app label to the merchant's app),
+// so which app's migrations hold it, and with which fields, is not read.
+func remade(ix *project.Index, m *project.Model, depth int) bool {
+	if m == nil || depth > 10 {
+		return false
+	}
+	if u := ix.ByPath[m.Path]; u != nil && u.Tree != nil {
+		for n := range pyast.FindEach(u.Tree.Root(), "class_definition") {
+			if n.StartByte() != m.Start {
+				continue
+			}
+			for kw := range n.ChildByField("superclasses").Named() {
+				if kw.Type() == "keyword_argument" && kw.ChildByField("name").Text() == "metaclass" {
+					return true
+				}
+			}
+			break
+		}
+	}
+	for _, b := range m.Bases {
+		if remade(ix, b, depth+1) {
 			return true
 		}
 	}
