@@ -26,7 +26,7 @@ var expectedMiss = map[string]bool{
 // FooDoesNotExist, NoSuchJob (and any No<Name>: NoModelUrl)..., AddrFormatError, JSONDecodeError.
 var (
 	missPrefixes  = []string{"NoSuch", "Skip", "Duplicate"}
-	missSuffixes  = []string{"DoesNotExist", "NotExist", "NotFound", "NotFoundError", "AlreadyRegistered", "AlreadyExists"}
+	missSuffixes  = []string{"DoesNotExist", "NotExist", "NotFound", "NotFoundError", "AlreadyRegistered", "NotRegistered", "AlreadyExists"}
 	valueSuffixes = []string{"FormatError", "ParseError", "DecodeError", "ValidationError", "SyntaxError",
 		"ParserException", "ParseException", "TimeZoneError", "TokenError",
 		"JWTError", "InvalidToken", "BadSignature", "SignatureExpired", "InvalidSignature", "Invalid"}

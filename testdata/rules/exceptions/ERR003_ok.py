@@ -97,3 +97,11 @@ def object_url(obj):
     except NoModelUrl:
         pass
     return url or "#"
+
+
+def replace_user_admin(admin, User):
+    # Not registered yet: nothing to replace.
+    try:
+        admin.site.unregister(User)
+    except admin.sites.NotRegistered:
+        pass
