@@ -1,6 +1,10 @@
 package analyzer
 
-import "crypto/sha256"
+import (
+	"crypto/sha256"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
 
 // ReuseTreeKey is the key a run with cfg keeps the tree of in (with
 // content src) under, for tests that watch what a run reads back.
@@ -13,3 +17,7 @@ func ReuseTreeKey(cfg Config, in Input, src []byte) [32]byte {
 // GCTargetFor is the collector's target after phase one for a heap of heap
 // bytes, scan of them scannable.
 func GCTargetFor(g GCPhases, scan, heap uint64) int { return g.targetFor(scan, heap) }
+
+// NewContentTrees is the fix rounds' tree cache (trees by content, in
+// memory), for tests that need one.
+func NewContentTrees() TreeCache { return &memoryTrees{m: map[[32]byte]*pyast.Tree{}} }

@@ -152,28 +152,14 @@ func TestReuseNeverChangesAnAnswer(t *testing.T) {
 	t.Run("trees from the reuse cache", func(t *testing.T) { testReuseNeverChangesAnAnswer(t, nil) })
 	// The editor server's way: trees kept in memory, none in the reuse
 	// cache.
-	t.Run("trees in memory", func(t *testing.T) { testReuseNeverChangesAnAnswer(t, &memoryTrees{m: map[[32]byte]*pyast.Tree{}}) })
+	t.Run("trees in memory", func(t *testing.T) { testReuseNeverChangesAnAnswer(t, memoryTrees{analyzer.NewContentTrees()}) })
 }
 
-// memoryTrees is a TreeCache held in memory (analyzer.MemoryTrees).
-type memoryTrees struct {
-	mu sync.Mutex
-	m  map[[32]byte]*pyast.Tree
-}
+// memoryTrees is the fix rounds' tree cache marked as held in memory
+// (analyzer.MemoryTrees), as the editor server's is.
+type memoryTrees struct{ analyzer.TreeCache }
 
-func (c *memoryTrees) InMemory() {}
-
-func (c *memoryTrees) Get(src []byte) *pyast.Tree {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[sha256.Sum256(src)]
-}
-
-func (c *memoryTrees) Put(src []byte, t *pyast.Tree) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m[sha256.Sum256(src)] = t
-}
+func (memoryTrees) InMemory() {}
 
 func testReuseNeverChangesAnAnswer(t *testing.T, trees analyzer.TreeCache) {
 	dir := t.TempDir()

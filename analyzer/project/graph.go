@@ -68,29 +68,14 @@ func (m *Model) Field(name string) *Field {
 }
 
 // ReverseRelation returns the reverse accessor named name, or nil. A
-// child of a concrete model (multi-table inheritance) has its parents'
-// reverse accessors too: `cloud_host.ethernet_set` where Ethernet points
-// at the parent BaseObject.
+// multi-table child or a proxy has its concrete parents' accessors too
+// (`cloud_host.ethernet_set` where Ethernet points at the parent
+// BaseObject): the graph copies them into the child (inheritReverse).
 func (m *Model) ReverseRelation(name string) *Relation {
-	return m.inheritedReverse(name, 0)
-}
-
-func (m *Model) inheritedReverse(name string, depth int) *Relation {
-	if m == nil || depth > 8 {
+	if m == nil {
 		return nil
 	}
-	if r := m.reverse[name]; r != nil {
-		return r
-	}
-	for _, b := range m.Bases {
-		if b == m || b.Abstract {
-			continue
-		}
-		if r := b.inheritedReverse(name, depth+1); r != nil {
-			return r
-		}
-	}
-	return nil
+	return m.reverse[name]
 }
 
 // AttrKind says what an attribute of a model instance is.

@@ -132,26 +132,34 @@ func floatOfMoney(p *analyzer.Pass, f *semantic.File, call, arg pyast.Node) {
 // amountOnly reports a value named only `amount` (or `amounts`) among the
 // money words: the one that also names a quantity of something else.
 func amountOnly(n pyast.Node) bool {
-	n = pyast.Unparen(n)
-	name := ""
-	switch n.Type() {
-	case "identifier":
-		name = n.Text()
-	case "attribute":
-		name = n.ChildByField("attribute").Text()
-	case "subscript":
-		name, _ = pyast.StringValue(n.ChildByField("subscript"))
-	case "call":
-		if c, _ := pyast.AsCall(n); len(c.Positional) > 0 {
-			name, _ = pyast.StringValue(c.Positional[0])
-		}
-	}
+	name := operandName(n)
 	for _, w := range semantic.NameWords(name) {
 		if w != "amount" && w != "amounts" && semantic.MoneyName(w, false) {
 			return false
 		}
 	}
 	return name != ""
+}
+
+// operandName is the name a value is read by: the identifier, the last
+// attribute, the string key of a subscript or of `.get("key")`; "" else.
+func operandName(n pyast.Node) string {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier":
+		return n.Text()
+	case "attribute":
+		return n.ChildByField("attribute").Text()
+	case "subscript":
+		s, _ := pyast.StringValue(n.ChildByField("subscript"))
+		return s
+	case "call":
+		if c, _ := pyast.AsCall(n); c.MethodName() == "get" && len(c.Positional) > 0 {
+			s, _ := pyast.StringValue(c.Positional[0])
+			return s
+		}
+	}
+	return ""
 }
 
 // quantityWords name physical quantities and their units: an `amount`
@@ -180,36 +188,23 @@ func measuring(fn pyast.Node) bool {
 // moneyOperand describes a money value, or returns "".
 func moneyOperand(f *semantic.File, n pyast.Node) string {
 	n = pyast.Unparen(n)
-	switch n.Type() {
-	case "identifier":
-		if semantic.MoneyName(n.Text(), false) {
-			return fmt.Sprintf("`%s`", n.Text())
-		}
-	case "attribute":
+	if n.Type() == "attribute" && f != nil {
 		name := n.ChildByField("attribute").Text()
-		if f != nil {
-			if md, _ := f.Instance(n.ChildByField("object")); md != nil {
-				if fd := md.Field(name); fd != nil && strings.HasSuffix(fd.Class, "DecimalField") {
-					return fmt.Sprintf("the `DecimalField` `%s.%s`", md.Name, name)
-				}
-			}
-		}
-		if semantic.MoneyName(name, false) {
-			return fmt.Sprintf("`%s`", n.Text())
-		}
-	case "subscript":
-		if s, ok := pyast.StringValue(n.ChildByField("subscript")); ok && semantic.MoneyName(s, false) {
-			return fmt.Sprintf("`%s`", pyast.OneLine(n, 60))
-		}
-	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.MethodName() == "get" && len(c.Positional) > 0 {
-			if s, ok := pyast.StringValue(c.Positional[0]); ok && semantic.MoneyName(s, false) {
-				return fmt.Sprintf("`%s`", pyast.OneLine(n, 60))
+		if md, _ := f.Instance(n.ChildByField("object")); md != nil {
+			if fd := md.Field(name); fd != nil && strings.HasSuffix(fd.Class, "DecimalField") {
+				return fmt.Sprintf("the `DecimalField` `%s.%s`", md.Name, name)
 			}
 		}
 	}
-	return ""
+	name := operandName(n)
+	if name == "" || !semantic.MoneyName(name, false) {
+		return ""
+	}
+	switch n.Type() {
+	case "identifier", "attribute":
+		return fmt.Sprintf("`%s`", n.Text())
+	}
+	return fmt.Sprintf("`%s`", pyast.OneLine(n, 60))
 }
 
 // computedWith reports whether a value is used in arithmetic, compared,

@@ -55,21 +55,15 @@ var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCrea
 				case "create", "get_or_create", "update_or_create", "save":
 					c, _ := pyast.AsCall(call)
 					recv := pyast.Dotted(c.Receiver())
-					name := strings.TrimSuffix(strings.TrimSuffix(recv, ".objects"), "._default_manager")
-					out[name[strings.LastIndex(name, ".")+1:]] = true
+					out[lastName(strings.TrimSuffix(strings.TrimSuffix(recv, ".objects"), "._default_manager"))] = true
 					if ctor, ok := pyast.AsCall(c.Receiver()); ok { // Profile(user=u).save()
-						d := pyast.Dotted(ctor.Func)
-						out[d[strings.LastIndex(d, ".")+1:]] = true
+						out[lastName(pyast.Dotted(ctor.Func))] = true
 					}
 					// config = GymConfig(); config.gym = instance; config.save()
 					if r := c.Receiver(); r.Type() == "identifier" {
 						for a := range pyast.FindEach(fn, "assignment") {
-							if a.ChildByField("left").Text() != r.Text() {
-								continue
-							}
-							if ctor, ok := pyast.AsCall(a.ChildByField("right")); ok {
-								d := pyast.Dotted(ctor.Func)
-								out[d[strings.LastIndex(d, ".")+1:]] = true
+							if ctor, ok := pyast.AsCall(a.ChildByField("right")); ok && a.ChildByField("left").Text() == r.Text() {
+								out[lastName(pyast.Dotted(ctor.Func))] = true
 							}
 						}
 					}
