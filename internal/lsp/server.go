@@ -302,8 +302,12 @@ func (s *Server) didChange(_ *glsp.Context, p *protocol.DidChangeTextDocumentPar
 		}
 	}
 	s.setDoc(p.TextDocument.URI, text, p.TextDocument.Version)
-	s.firstAnswer(p.TextDocument.URI, p.TextDocument.Version, text)
+	// The whole analysis is counted (schedule) before the first answer is
+	// published: Idle, read by whoever saw that answer, must not report
+	// idle in between, when the analysis that code actions read has not
+	// yet been scheduled.
 	s.schedule()
+	s.firstAnswer(p.TextDocument.URI, p.TextDocument.Version, text)
 	return nil
 }
 
