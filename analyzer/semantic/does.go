@@ -198,6 +198,21 @@ func viaEffects(es []Effect, fn *Func) []Effect {
 	return out
 }
 
+// withoutLazyCreation drops the get_or_create writes of what a getter
+// (a function named get_...) does: `get_settings(shop)` creating the row
+// it returns on first use is a read to its caller, not a state change the
+// caller asked for.
+func withoutLazyCreation(es []Effect) []Effect {
+	out := es[:0:0]
+	for _, e := range es {
+		if e.Kind == WriteRows && (strings.HasSuffix(e.Name, ".get_or_create") || strings.HasSuffix(e.Name, ".aget_or_create")) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // FuncEffects returns what a function does, with the project functions it
 // calls, followDepth calls deep (each function once per walk).
 func (m *Model) FuncEffects(fn *Func) []Effect {
@@ -239,7 +254,11 @@ func (m *Model) funcEffects(fn *Func, depth int, seen map[*Func]bool) []Effect {
 			g = f.managerMethod(call)
 		}
 		if g != nil && g != fn {
-			out = append(out, viaEffects(m.funcEffects(g, depth+1, seen), g)...)
+			es := m.funcEffects(g, depth+1, seen)
+			if strings.HasPrefix(g.Name, "get_") {
+				es = withoutLazyCreation(es)
+			}
+			out = append(out, viaEffects(es, g)...)
 		}
 	}
 	return out

@@ -137,7 +137,8 @@ type callSite struct {
 	bound bool
 }
 
-// File returns the semantic view of u (nil for a unit outside the run).
+// File returns the semantic view of u (nil for a unit outside the run,
+// and for a test module: see Build).
 func (m *Model) File(u *project.Unit) *File {
 	if m == nil || u == nil {
 		return nil
@@ -160,7 +161,11 @@ func Build(ix *project.Index) *Model {
 		funcs: map[string]*Func{}, byName: map[string][]*Func{}, classes: map[string]*Class{}, cbyName: map[string][]*Class{},
 		rowMemo: map[rowKey]*rowEntry{}}
 	for _, u := range ix.Units {
-		if u.Tree == nil {
+		// Test modules are left out: product code never imports them, and
+		// their helpers, named like the product's (a view, a fixture
+		// factory), made the suffix matches that resolve routes and calls
+		// ambiguous. Rules that judge tests read the file and the index.
+		if u.Tree == nil || RolesOf(u).Any(Test) {
 			continue
 		}
 		f := &File{M: m, Unit: u, topFuncs: map[string]*Func{}, topClasses: map[string]*Class{}, byDef: map[int32]*Func{},

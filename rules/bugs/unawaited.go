@@ -42,15 +42,25 @@ var channelCoroutines = map[string]bool{"group_send": true, "group_add": true, "
 // named like a channel layer. Calls handed to await, asyncio.run,
 // create_task, gather or async_to_sync are arguments, not statements, and
 // are never matched.
+//
+// Test modules are outside the semantic model: there a callee is a
+// coroutine function when it is an `async def` of the same file, called
+// by name or, from a method, through self or cls (localCoroutine).
 func runUnawaitedCoroutine(p *analyzer.Pass) error {
-	sm := semantic.Of(p.Project)
-	f := sm.File(p.Unit)
+	var f *semantic.File
+	test := semantic.RolesOf(p.Unit).Any(semantic.Test)
+	if !test {
+		f = semantic.Of(p.Project).File(p.Unit)
+	}
 	for st := range pyast.FindEach(p.Root, "expression_statement") {
 		call := st.NamedChild(0)
 		if call.Type() != "call" || st.NamedChildCount() != 1 {
 			continue
 		}
 		name, ok := coroutineCallee(p, f, call)
+		if !ok && test {
+			name, ok = localCoroutine(call)
+		}
 		if !ok {
 			continue
 		}
@@ -93,7 +103,7 @@ func coroutineCallee(p *analyzer.Pass, f *semantic.File, call pyast.Node) (strin
 		return "", false
 	}
 	for _, d := range pyast.Decorators(fn.Node) {
-		switch pyast.Dotted(d.NamedChild(0)) {
+		switch pyast.Dotted(d) {
 		case "staticmethod", "classmethod":
 		default:
 			return "", false // a decorator may make it synchronous
@@ -119,4 +129,55 @@ var anyAsyncDef = &project.ProjectAnalysis[bool]{Name: "bugs.anyAsyncDef", Run: 
 // isAsyncDef reports an `async def`.
 func isAsyncDef(def pyast.Node) bool {
 	return def.Type() == "function_definition" && def.FirstChild().Type() == "async"
+}
+
+// localCoroutine returns the callee's display name when the call names an
+// `async def` of its own file: a module-level one called by name, or a
+// method of the enclosing class called through self or cls. Undecorated
+// (staticmethod and classmethod aside), as coroutineCallee requires.
+func localCoroutine(call pyast.Node) (string, bool) {
+	c, _ := pyast.AsCallHead(call)
+	var scope pyast.Node // the block whose definitions the name may be
+	name := ""
+	switch c.Func.Type() {
+	case "identifier":
+		scope, name = pyast.Ancestor(call, "module"), c.Func.Text()
+	case "attribute":
+		recv := c.Receiver().Text()
+		if recv != "self" && recv != "cls" {
+			return "", false
+		}
+		cls := pyast.Ancestor(call, "class_definition")
+		if cls.IsNil() {
+			return "", false
+		}
+		scope, name = cls.ChildByField("body"), c.MethodName()
+	default:
+		return "", false
+	}
+	if scope.IsNil() || name == "" {
+		return "", false
+	}
+	async := false
+	for st := range scope.Named() {
+		def := st
+		if st.Type() == "decorated_definition" {
+			def = st.ChildByField("definition")
+		}
+		if def.Type() != "function_definition" || def.ChildByField("name").Text() != name {
+			continue
+		}
+		async = isAsyncDef(def) // the last definition of the name wins
+		for _, d := range pyast.Decorators(def) {
+			switch pyast.Dotted(d) {
+			case "staticmethod", "classmethod":
+			default:
+				async = false
+			}
+		}
+	}
+	if !async {
+		return "", false
+	}
+	return c.Func.Text(), true
 }
