@@ -49,6 +49,14 @@ type Config struct {
 	IgnoreForeignNoqa bool
 	// ParseOnly stops after parsing and indexing (benchmarks, `rubric models`).
 	ParseOnly bool
+	// DropTestTrees runs the rules on test modules first, before the
+	// shared analyses are built, and then drops those modules' trees (test
+	// modules are outside the semantic model): a project whose tests are
+	// most of its code (two thirds of saleor's) holds a third of the trees
+	// through the rest of the run. A tree read after that is parsed again
+	// (pyast.Tree.Unload), so results do not change; callers that read
+	// every tree after Run (the checklist) leave it off.
+	DropTestTrees bool
 	// GC, when set, is the collector's target (debug.SetGCPercent) in each
 	// phase; the caller's is restored when the run ends. See GCPhases.
 	GC *GCPhases
@@ -286,6 +294,52 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		plan = reuse.plan(res.Index, states, fileRules, projectRules)
 		trace.mark("reuse: look up findings")
 	}
+	// Phase two: the file rules, on the files of sts in parallel.
+	phaseTwo := func(sts []*fileState) error {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(jobs)
+		for _, st := range sts {
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				if plan != nil {
+					plan.runFile(cfg, res.Index, st, fileRules, enabled)
+				} else {
+					st.diags = append(st.diags, runFileRules(cfg, res.Index, st, fileRules, enabled).in(fileRules)...)
+				}
+				return nil
+			})
+		}
+		return g.Wait()
+	}
+	var tests, rest []*fileState
+	for _, st := range states {
+		switch {
+		case st.unit == nil:
+		case cfg.DropTestTrees && semantic.RolesOf(st.unit).Any(semantic.Test):
+			tests = append(tests, st)
+		default:
+			rest = append(rest, st)
+		}
+	}
+	if !cfg.ParseOnly && len(tests) > 0 {
+		// Test modules first (a rule that needs a shared analysis there
+		// builds it on first need), then their trees go: nothing below
+		// should read them, and what does parses again.
+		if err := phaseTwo(tests); err != nil {
+			return nil, err
+		}
+		for _, st := range tests {
+			src := st.file.Src
+			st.unit.Tree.Unload(func() (*pyast.Tree, error) {
+				p := pyast.NewParser()
+				defer p.Close()
+				return parseOrFetch(cfg, p, src)
+			})
+		}
+		trace.mark(fmt.Sprintf("phase 2: file rules on %d test modules, their trees dropped", len(tests)))
+	}
 	if !cfg.ParseOnly && plan.needsAnalyses() {
 		// Shared project analyses (the semantic model...) are built once,
 		// here, rather than inside whichever rule asks first.
@@ -300,28 +354,8 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			}
 		}
 	}
-
-	// Phase two.
 	if !cfg.ParseOnly {
-		g, gctx = errgroup.WithContext(ctx)
-		g.SetLimit(jobs)
-		for _, st := range states {
-			if st.unit == nil {
-				continue
-			}
-			g.Go(func() error {
-				if err := gctx.Err(); err != nil {
-					return err
-				}
-				if plan != nil {
-					plan.runFile(cfg, res.Index, st, fileRules, enabled)
-				} else {
-					st.diags = append(st.diags, runFileRules(cfg, res.Index, st, fileRules, enabled).in(fileRules)...)
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
+		if err := phaseTwo(rest); err != nil {
 			return nil, err
 		}
 	}
@@ -381,6 +415,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	res.Diagnostics = SortDiagnostics(kept)
 	sortSuppressed(res.Suppressed)
 	trace.mark("suppressions, positions, sorting")
+	if trace.on && len(tests) > 0 {
+		fmt.Fprintf(os.Stderr, "rubric: dropped test trees parsed again: %d of %d\n", pyast.Reloads.Load(), len(tests))
+	}
 	return res, nil
 }
 

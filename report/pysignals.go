@@ -71,7 +71,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 		if m := effects.BreakerImport(im); m != "" {
 			s.add("http.circuit_breaker", Evidence{Path: u.File.Rel, Note: "imports " + m})
 		}
-		for _, n := range effects.BreakerSites(root, u.Tree.Src) {
+		for _, n := range effects.BreakerSites(u.Tree) {
 			s.add("http.circuit_breaker", ev(n))
 		}
 	}

@@ -191,7 +191,7 @@ type Tree struct {
 	Src       []byte
 	Truncated bool // some subtree deeper than MaxDepth was dropped
 
-	count  int                      // number of nodes (unless load is set)
+	count  int                      // number of nodes; -1 while lazy, -2 once unloaded (Unload)
 	loaded atomic.Pointer[treeData] // the nodes, once there
 	mu     sync.Mutex               // serialises loading
 	raw    []byte                   // MarshalBinary's form, when made or decoded (see newNodeBuf)
@@ -227,6 +227,25 @@ func NewLazy(src []byte, truncated bool, load func() (*Tree, error)) *Tree {
 	return &Tree{Src: src, Truncated: truncated, count: -1, load: load}
 }
 
+// Unload drops a loaded tree's nodes: the next reader loads them again
+// with load (a tree of the same source, as NewLazy's loader). Handles
+// taken before keep the nodes they point at, so they stay valid, but a
+// handle taken after is of the new nodes: callers drop trees that nothing
+// holds handles into (the driver, a test module's once its rules ran).
+// It must not run while another goroutine reads the tree.
+func (t *Tree) Unload(load func() (*Tree, error)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.loaded.Load() == nil {
+		return // never loaded: its own loader stays
+	}
+	t.count, t.raw, t.load = -2, nil, load // -2: unloaded (Reloads)
+	t.loaded.Store(nil)
+}
+
+// Reloads counts the trees loaded again after Unload (RUBRIC_TRACE).
+var Reloads atomic.Int64
+
 // data returns the nodes, loading a lazy tree.
 func (t *Tree) data() *treeData {
 	if d := t.loaded.Load(); d != nil {
@@ -243,6 +262,9 @@ func (t *Tree) data() *treeData {
 	}
 	if err != nil {
 		panic(fmt.Sprintf("pyast: loading a tree: %v", err))
+	}
+	if t.count == -2 {
+		Reloads.Add(1)
 	}
 	ld := lt.data()
 	d := &treeData{tree: t, Src: t.Src, nodes: ld.nodes, far: ld.far}

@@ -657,3 +657,31 @@ func TestCallHeadAgreesWithCallAndAllocatesNothing(t *testing.T) {
 	_, ok := AsCallHead(FindAll(tr.Root(), "assignment")[0])
 	assert.False(t, ok)
 }
+
+// An unloaded tree loads its nodes again on the next read; handles taken
+// before still read the nodes they point at.
+func TestUnloadLoadsAgain(t *testing.T) {
+	src := []byte("def f(x):\n    return x + 1\n")
+	tr, err := Parse(src)
+	require.NoError(t, err)
+	old := tr.Root().NamedChild(0)
+	require.Equal(t, "function_definition", old.Type())
+	count := tr.NodeCount()
+	loads := 0
+	before := Reloads.Load()
+	tr.Unload(func() (*Tree, error) { loads++; return Parse(src) })
+	assert.Equal(t, "function_definition", old.Type(), "a handle taken before stays valid")
+	assert.Equal(t, "f", old.ChildByField("name").Text())
+	assert.Equal(t, 0, loads, "nothing is loaded before a read")
+	assert.Equal(t, count, tr.NodeCount())
+	assert.Equal(t, 1, loads)
+	assert.Equal(t, "def f(x):\n    return x + 1", tr.Root().NamedChild(0).Text())
+	assert.Equal(t, 1, loads, "loaded once")
+	assert.Equal(t, before+1, Reloads.Load())
+
+	// A lazy tree never loaded keeps its own loader.
+	lazy := NewLazy(src, false, func() (*Tree, error) { loads++; return Parse(src) })
+	lazy.Unload(func() (*Tree, error) { t.Fatal("the lazy tree's own loader runs"); return nil, nil })
+	assert.Equal(t, "module", lazy.Root().Type())
+	assert.Equal(t, 2, loads)
+}

@@ -203,7 +203,9 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 		return env
 	}
 	for _, u := range ix.Units {
-		if u.Tree == nil {
+		// Test modules register lookups, patch classes and define models
+		// of their own: none of it is how the product's queries read.
+		if u.Tree == nil || RolesOf(u).Any(Test) {
 			continue
 		}
 		for _, m := range u.Imports.Modules {

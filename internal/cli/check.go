@@ -309,6 +309,9 @@ func runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	r := &checkRun{f: f, cmd: cmd, args: args, outs: outs, wd: wd, eff: eff, stdin: stdin}
 	r.cfg = analysisConfig(eff, wd)
 	r.cfg.Jobs, r.cfg.MaxFileSize, r.cfg.Isolated = f.jobs, f.maxFileSize, f.isolated
+	// Formats printed from diagnostics and sources read no tree after the
+	// run: test modules' trees can go once their rules ran.
+	r.cfg.DropTestTrees = cacheable(outs)
 	if err := checkDestinations(outs, f.writeBaseline); err != nil {
 		return err
 	}

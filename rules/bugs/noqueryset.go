@@ -61,7 +61,8 @@ var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRo
 		return out[name]
 	}
 	for _, u := range ix.Units {
-		if u.Tree == nil {
+		// A test's as_view(...) is not how the product routes the view.
+		if u.Tree == nil || semantic.RolesOf(u).Any(semantic.Test) {
 			continue
 		}
 		for call := range pyast.FindEach(u.Tree.Root(), "call") {

@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"path"
@@ -54,8 +55,14 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 		declared[strings.ToLower(m.Name)] = true
 	}
 	reportUnmigrated(p, mi, g)
-	var classNames map[string]bool
-	history, parler := false, false
+	// Models of the migrations that no model declares, by app: reported
+	// below unless some class of the tree has the name.
+	type goneModels struct {
+		a      *project.MigrationApp
+		newest *project.Migration
+		names  []string
+	}
+	var deleted []goneModels
 	for _, a := range graphApps(mi) {
 		models := byPkg[a]
 		if len(models) == 0 || len(a.Migrations) == 0 {
@@ -79,11 +86,33 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 				gone = append(gone, ms.Name)
 			}
 		}
-		if len(gone) > 0 && classNames == nil {
-			classNames = topLevelClasses(p.Project)
-			history = importsModule(p.Project, "simple_history")
-			parler = importsModule(p.Project, "parler")
+		if len(gone) > 0 {
+			deleted = append(deleted, goneModels{a: a, newest: newest, names: gone})
 		}
+	}
+	if len(deleted) == 0 {
+		return nil
+	}
+	history, parler := importsModule(p.Project, "simple_history"), importsModule(p.Project, "parler")
+	// The names a class of the tree may bind: each deleted model's, and
+	// the model a generated one (Historical<Model>, <Model>Translation)
+	// is built from.
+	var wanted []string
+	for _, d := range deleted {
+		for _, name := range d.names {
+			lower := strings.ToLower(name)
+			wanted = append(wanted, lower)
+			if generated, ok := strings.CutPrefix(lower, "historical"); history && ok {
+				wanted = append(wanted, generated)
+			}
+			if generated, ok := strings.CutSuffix(lower, "translation"); parler && ok {
+				wanted = append(wanted, generated)
+			}
+		}
+	}
+	classNames := topLevelClasses(p.Project, wanted)
+	for _, d := range deleted {
+		a, newest, gone := d.a, d.newest, d.names
 		kept := gone[:0]
 		for _, name := range gone {
 			lower := strings.ToLower(name)
@@ -376,13 +405,14 @@ func importsModule(ix *project.Index, module string) bool {
 	return false
 }
 
-// topLevelClasses returns the names, lower-cased, that the modules of the
-// tree bind to a class at their top level: class statements, and names
-// assigned a call's result (a model a factory builds).
-func topLevelClasses(ix *project.Index) map[string]bool {
+// topLevelClasses returns which of the names (lower-cased) the modules of
+// the tree bind to a class at their top level: class statements, and names
+// assigned a call's result (a model a factory builds). Only the modules
+// whose text holds one of the names are read.
+func topLevelClasses(ix *project.Index, names []string) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
-		if u.Tree == nil {
+		if u.Tree == nil || !mentionsAny(u.File.Src, names) {
 			continue
 		}
 		for st := range pyast.EachStatement(u.Tree.Root()) {
@@ -536,6 +566,18 @@ func remade(ix *project.Index, m *project.Model, depth int) bool {
 	}
 	for _, b := range m.Bases {
 		if remade(ix, b, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsAny reports whether src holds one of the lower-case names,
+// whatever its case.
+func mentionsAny(src []byte, names []string) bool {
+	lower := bytes.ToLower(src)
+	for _, n := range names {
+		if bytes.Contains(lower, []byte(n)) {
 			return true
 		}
 	}

@@ -93,7 +93,7 @@ func hasBreaker(ix *project.Index) bool {
 		if effects.BreakerImport(u.Imports) != "" {
 			return true
 		}
-		if u.Tree != nil && len(effects.BreakerSites(u.Tree.Root(), u.Tree.Src)) > 0 {
+		if u.Tree != nil && len(effects.BreakerSites(u.Tree)) > 0 {
 			return true
 		}
 	}

@@ -35,10 +35,11 @@ func BreakerImport(im *pyast.Imports) string {
 // lines, and circuitbreaker's @circuit is known by its import
 // (BreakerImport). NET005 and the checklist's http.circuit_breaker signal
 // share both.
-func BreakerSites(root pyast.Node, src []byte) []pyast.Node {
-	if !mentionsFold(src, "breaker") {
-		return nil // cheap pre-filter; the tree decides below
+func BreakerSites(t *pyast.Tree) []pyast.Node {
+	if !mentionsFold(t.Src, "breaker") {
+		return nil // cheap pre-filter, before the tree is read; the tree decides below
 	}
+	root := t.Root()
 	var out []pyast.Node
 	for n := range pyast.FindEach(root, "class_definition", "decorator", "call") {
 		found := false

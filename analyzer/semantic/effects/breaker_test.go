@@ -16,7 +16,7 @@ func TestBreakers(t *testing.T) {
 	im := pyast.CollectImports(tr.Root())
 	assert.Equal(t, "circuitbreaker", BreakerImport(im))
 	var types []string
-	for _, n := range BreakerSites(tr.Root(), src) {
+	for _, n := range BreakerSites(tr) {
 		types = append(types, n.Type())
 	}
 	assert.Equal(t, []string{"class_definition", "decorator", "call"}, types) // @payment_breaker; not @circuit, not Circuit.objects
@@ -24,7 +24,7 @@ func TestBreakers(t *testing.T) {
 	tr, err = pyast.Parse([]byte("import requests\n"))
 	require.NoError(t, err)
 	assert.Empty(t, BreakerImport(pyast.CollectImports(tr.Root())))
-	assert.Empty(t, BreakerSites(tr.Root(), []byte("import requests\n")))
+	assert.Empty(t, BreakerSites(tr))
 }
 
 func TestBreakerName(t *testing.T) {
