@@ -213,6 +213,9 @@ func (s *Signals) endpoints(defs []Evidence) {
 		s.add("endpoints.count", e.noted(e.summary()+": "+e.CallerText()+"; "+e.DoesText()))
 		if e.ChangesState() {
 			s.add("endpoints.state_changing", e.noted(e.summary()+" "+e.DoesText()))
+			if e.MovesMoney {
+				s.add("endpoints.moving_money", e.noted(e.summary()+" "+e.DoesText()))
+			}
 		}
 		switch e.Access {
 		case accessOpen:

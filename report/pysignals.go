@@ -18,6 +18,12 @@ type pyCollector struct {
 	// webhookDefs are the functions named *webhook* that take a request:
 	// handlers, when the endpoint inventory lists them.
 	webhookDefs []Evidence
+	// lookupKeys are the fields product code looks rows up by (keywords
+	// of ORM calls, before any __lookup); integrityHandled says some
+	// product handler catches IntegrityError. Either shows that a unique
+	// operation key is checked, not only declared (operationKeys).
+	lookupKeys       map[string]bool
+	integrityHandled bool
 }
 
 // fileKind says what a Python file is for, from its path alone.
@@ -308,6 +314,12 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		if semantic.ColumnLookup(call) {
 			s.add("django.lookups", ev)
 		}
+		if !k.test && !k.migration && keyLookups[method] {
+			for kw := range call.Keywords {
+				name, _, _ := strings.Cut(kw, "__")
+				c.lookupKeys[name] = true
+			}
+		}
 	}
 	if semantic.ViewsModule(u.Rel()) && semantic.ManySerialization(call) {
 		s.add("django.list_endpoints", ev)
@@ -363,7 +375,13 @@ func (c *pyCollector) loopQueries(u *project.Unit, loop pyast.Node) {
 func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 	ev := evidenceAt(u, n)
 	c.s.add("errors.handlers", ev)
-	switch pyidiom.DecodeHandler(n).Breadth(u.Imports) {
+	h := pyidiom.DecodeHandler(n)
+	for _, t := range h.Types {
+		if d := pyast.Dotted(t); d == "IntegrityError" || strings.HasSuffix(d, ".IntegrityError") {
+			c.integrityHandled = true
+		}
+	}
+	switch h.Breadth(u.Imports) {
 	case pyidiom.Broad:
 		c.s.add("errors.broad_handlers", ev)
 	case pyidiom.SwallowedSpecific:
@@ -372,3 +390,8 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 		c.s.add("errors.specific_handlers", ev)
 	}
 }
+
+// keyLookups are the ORM calls that find rows by their keywords: a key
+// read there is checked before a write (operationKeys).
+var keyLookups = map[string]bool{"get": true, "filter": true, "exclude": true, "get_or_create": true, "update_or_create": true,
+	"aget": true, "aget_or_create": true, "aupdate_or_create": true}

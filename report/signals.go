@@ -36,6 +36,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
+	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; or an IntegrityError handler)"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor): exact, as Decimal is"},
@@ -97,6 +98,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"code.print_calls", "print() calls used as logging, as LOG003 reads them (not file= output, not in print_*/show_*/dump_* functions), outside tests, scripts and management commands"},
 	{"endpoints.count", "endpoints of the inventory (`rubric endpoints`): routed views, and views whose shape leaves no doubt"},
 	{"endpoints.state_changing", "endpoints that write rows, queue tasks or move money through an unsafe method (POST, PUT, PATCH, DELETE, or any method)"},
+	{"endpoints.moving_money", "state-changing endpoints that move money: a write of a model holding a balance or an amount, a payment SDK call"},
 	{"endpoints.authorised", "state-changing endpoints whose unsafe methods require an authenticated or staff caller, and webhook receivers that verify their deliveries, cited where that is written"},
 	{"endpoints.open_writes", "state-changing endpoints anonymous callers reach through an unsafe method (webhook receivers that verify nothing included)"},
 	{"endpoints.auth_unknown", "state-changing endpoints whose protection rubric cannot read (a project permission class, middleware, an unknown decorator, a webhook handed to code outside the project)"},
@@ -238,7 +240,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if root != "" {
 		s.walkFiles(root, prefix)
 	}
-	c := &pyCollector{s: s}
+	c := &pyCollector{s: s, lookupKeys: map[string]bool{}}
 	if res != nil && res.Index != nil {
 		c.sm = semantic.Of(res.Index)
 	}
@@ -253,7 +255,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
-		s.models(res.Index)
+		s.models(res.Index, func(key string) bool { return c.integrityHandled || c.lookupKeys[key] })
 		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
 			ev := Evidence{Path: st.Rel, Line: st.Line}
 			if u := res.Index.ByPath[st.Rel]; u != nil {
@@ -760,7 +762,9 @@ func clip(s string) string {
 // evidenceAt is the evidence of a node: its path, line and source line.
 // models counts the Django models the project's model graph found (its
 // inheritance resolution included), leaving out tests and migrations.
-func (s *Signals) models(ix *project.Index) {
+// checked says whether product code checks an operation key before it
+// writes (operationKeys).
+func (s *Signals) models(ix *project.Index, checked func(key string) bool) {
 	if ix.Models == nil {
 		return
 	}
@@ -783,7 +787,40 @@ func (s *Signals) models(ix *project.Index) {
 		pos := u.File.Position(m.Start)
 		s.add("models.count", Evidence{Path: u.File.Rel, Line: pos.Line, Code: clip(string(u.File.Line(pos.Line)))})
 		s.moneyFields(u, m)
+		s.operationKeys(u, m, checked)
 	}
+}
+
+// operationKeys adds the fields m declares itself that are named for one
+// operation, unique (alone or in a unique group) and checked: product code
+// looks rows up by the key (get_or_create, filter, exists...) or handles
+// IntegrityError. A key only declared unique turns a retry into an error
+// (a 400 or 500 the sender retries again), not into a no-op.
+func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(string) bool) {
+	for _, f := range m.Fields {
+		if f.Abstract != nil || f.Path != m.Path || !semantic.OperationKeyName(f.Name) || !m.UniqueBy([]string{f.Name}) && !inUniqueGroup(m, f.Name) {
+			continue
+		}
+		if !checked(f.Name) {
+			continue
+		}
+		s.add("models.unique_operation_keys", Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))})
+	}
+}
+
+// inUniqueGroup reports whether a unique_together set or UniqueConstraint
+// of m names the field (with others: the key is unique per its group).
+func inUniqueGroup(m *project.Model, name string) bool {
+	for _, group := range [][][]string{m.Meta.UniqueTogether, m.Meta.Unique} {
+		for _, fs := range group {
+			for _, f := range fs {
+				if f == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // moneyFields adds the fields m declares itself that hold money (by name,

@@ -260,3 +260,36 @@ def payment_webhook(request):
 	assert.Equal(t, 10, it.Evidence[0].Line)
 	assert.Contains(t, it.Question, "authenticate deliveries")
 }
+
+// A money endpoint makes idempotency apply; a unique operation key is the
+// practice only when product code checks it before writing (a lookup by
+// the key, or an IntegrityError handler): declared alone, a retry becomes
+// an error. An outbound call needs keys of its own.
+func TestIdempotencyOnMoneyEndpoints(t *testing.T) {
+	models := "from django.db import models\n\n\nclass Deposit(models.Model):\n    txid = models.CharField(max_length=64, unique=True)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"
+	run := func(view string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"bank/models.py": []byte(models),
+			"bank/urls.py":   []byte("from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"deposits/\", views.deposit)]\n"),
+			"bank/views.py":  []byte(view),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "idempotency")
+	}
+	head := "from django.contrib.auth.decorators import login_required\nfrom django.db import IntegrityError\nfrom django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n\nfrom .models import Deposit\n\n\n@require_POST\n@login_required\ndef deposit(request):\n"
+	it := run(head + "    row, created = Deposit.objects.get_or_create(txid=request.POST[\"txid\"], defaults={\"amount\": request.POST[\"amount\"]})\n    return JsonResponse({\"created\": created})\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "bank/models.py", it.Evidence[0].Path)
+	assert.Equal(t, 5, it.Evidence[0].Line)
+
+	it = run(head + "    try:\n        Deposit.objects.create(txid=request.POST[\"txid\"], amount=request.POST[\"amount\"])\n    except IntegrityError:\n        return JsonResponse({}, status=200)\n    return JsonResponse({}, status=201)\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+
+	it = run(head + "    Deposit.objects.create(txid=request.POST[\"txid\"], amount=request.POST[\"amount\"])\n    return JsonResponse({}, status=201)\n")
+	assert.Equal(t, report.NotObserved, it.Status, "declared unique, never checked: %s", it.Reason)
+
+	it = run(head + "    row, _ = Deposit.objects.get_or_create(txid=request.POST[\"txid\"], defaults={\"amount\": request.POST[\"amount\"]})\n    import requests\n    requests.post(\"https://ledger.example/credit\", json={\"id\": row.pk}, timeout=5)\n    return JsonResponse({})\n")
+	assert.NotEqual(t, report.Met, it.Status, "the outbound call carries no key: %s", it.Reason)
+}
