@@ -1,0 +1,75 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// SerializerOnlyRenders reports whether every use of the serializer class
+// sc in the project renders an object out: each reference to it (other
+// than its own definition and imports) is a call with no `data=` keyword
+// and at most one positional argument (`OrderSerializer(order).data`,
+// `X(qs, many=True)`), or a nested field declared `read_only=True` in
+// another class. A bare reference (`serializer_class = X`, a dict of
+// serializers, a return from get_serializer_class) or a call that passes
+// data may validate client input: false. False as well when nothing uses
+// the class. Views' serializer_class attributes are references, so a class
+// any view names is never "only rendered" here; the caller judges those
+// through the endpoint inventory.
+func (m *Model) SerializerOnlyRenders(sc *Class) bool {
+	if sc == nil {
+		return false
+	}
+	uses := 0
+	for _, f := range m.Files() {
+		root := f.Unit.Tree.Root()
+		if !strings.Contains(root.Text(), sc.Name) {
+			continue
+		}
+		for id := range pyast.FindEach(root, "identifier") {
+			if id.Text() != sc.Name {
+				continue
+			}
+			// The reference is the identifier, or the attribute whose
+			// last part it is (`serializers.OrderSerializer`).
+			ref := id
+			if p := id.Parent(); p.Type() == "attribute" && p.ChildByField("attribute").Equal(id) {
+				ref = p
+			}
+			par := ref.Parent()
+			switch {
+			case par.Type() == "class_definition" && par.ChildByField("name").Equal(id):
+				continue // the definition
+			case pyast.Ancestor(ref, "import_statement", "import_from_statement").IsNil() == false:
+				continue
+			}
+			if m.classByName(f, ref) != sc {
+				if par.Type() == "call" && par.ChildByField("function").Equal(ref) {
+					continue // another class of the same name
+				}
+				return false // cannot tell what it names
+			}
+			if par.Type() != "call" || !par.ChildByField("function").Equal(ref) {
+				return false
+			}
+			c, _ := pyast.AsCall(par)
+			if _, ok := c.Keywords["data"]; ok || len(c.Positional) > 1 {
+				return false
+			}
+			if _, ok := c.Keywords["partial"]; ok {
+				return false
+			}
+			// A nested field: writable unless read_only=True.
+			if a := par.Parent(); a.Type() == "assignment" && !pyast.Ancestor(a, "class_definition").IsNil() &&
+				pyast.Ancestor(a, "function_definition").IsNil() {
+				ro := c.Keywords["read_only"]
+				if ro.IsNil() || ro.Text() != "True" {
+					return false
+				}
+			}
+			uses++
+		}
+	}
+	return uses > 0
+}
