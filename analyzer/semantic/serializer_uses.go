@@ -73,3 +73,39 @@ func (m *Model) SerializerOnlyRenders(sc *Class) bool {
 	}
 	return uses > 0
 }
+
+// HandlerSavesWith reports whether the handler fn builds the serializer
+// class sc from the request (`sc(data=...)`, or `sc(instance, data=...)`)
+// and calls `.save()` on it in its own body: the payload is written
+// through sc, as a view's serializer_class would be.
+func (m *Model) HandlerSavesWith(fn *Func, sc *Class) bool {
+	if fn == nil || sc == nil {
+		return false
+	}
+	f := fn.File
+	body := pyast.Body(fn.Node)
+	built := map[string]bool{} // local names bound to sc(data=...)
+	for a := range pyast.FindEachShallow(body, "assignment") {
+		right := pyast.Unparen(a.ChildByField("right"))
+		c, ok := pyast.AsCall(right)
+		if !ok || m.classByName(f, c.Func) != sc {
+			continue
+		}
+		if _, ok := c.Keywords["data"]; !ok {
+			continue
+		}
+		if l := a.ChildByField("left"); l.Type() == "identifier" {
+			built[l.Text()] = true
+		}
+	}
+	if len(built) == 0 {
+		return false
+	}
+	for call := range pyast.FindEachShallow(body, "call") {
+		c, _ := pyast.AsCall(call)
+		if c.Func.Type() == "attribute" && c.MethodName() == "save" && built[pyast.Dotted(c.Receiver())] {
+			return true
+		}
+	}
+	return false
+}
