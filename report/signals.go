@@ -395,7 +395,9 @@ var readmeSections = []struct {
 	words  []string
 }{
 	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start"}},
-	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use", "api"}},
+	// "api" is not a run heading: "## API description" documents the
+	// endpoints, not how to start the service.
+	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use"}},
 	{"readme.test", []string{"test"}},
 	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement",
 		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes"}},
@@ -448,7 +450,7 @@ func (s *Signals) readme(root, prefix, rel string, files []string) {
 // maxReadmeLinks bounds the linked pages read; maxReadmeDepth the links
 // followed from the README (2: its pages, and the pages they link to).
 const (
-	maxReadmeLinks = 5
+	maxReadmeLinks = 8
 	maxReadmeDepth = 2
 )
 
@@ -527,6 +529,9 @@ func (s *Signals) readmeText(src, rel string) {
 		}
 		low := strings.ToLower(heading)
 		for _, sec := range readmeSections {
+			if sec.signal == "readme.test" && manualTestHeading(low) {
+				continue
+			}
 			for _, w := range sec.words {
 				if containsWord(low, w) {
 					if s.Value(sec.signal) == 0 {
@@ -541,6 +546,21 @@ func (s *Signals) readmeText(src, rel string) {
 			}
 		}
 	}
+}
+
+// manualTestWords mark a heading about trying the API by hand ("API Test
+// Postman", "Testing with curl"), not about running the test suite.
+var manualTestWords = []string{"postman", "curl", "swagger", "insomnia", "httpie", "manual", "api", "endpoint"}
+
+// manualTestHeading reports a heading (lower case) about testing the API
+// by hand.
+func manualTestHeading(low string) bool {
+	for _, w := range manualTestWords {
+		if containsWord(low, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // runCommands are the commands that start a Django project, as a README
@@ -584,7 +604,12 @@ var (
 	instructionRe = regexp.MustCompile(`\b(run|runs|running|execute|start|launch|type|use|using|with|then|via|command)\b|^\s*$`)
 )
 
+// composeFlagsRe matches compose options between `docker compose` and
+// `up` (`docker-compose -f docker-compose.yml up`).
+var composeFlagsRe = regexp.MustCompile(`^(docker[- ]compose)(?:\s+(?:-f|--file|-p|--project-name|--env-file)\s+\S+)+\s+up\b`)
+
 func startsWithRunCommand(t string) string {
+	t = composeFlagsRe.ReplaceAllString(t, "$1 up")
 	for _, c := range runCommands {
 		if strings.HasPrefix(t, c) || t == strings.TrimSpace(c) {
 			return strings.TrimSpace(c)

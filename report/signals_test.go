@@ -113,6 +113,8 @@ func TestReadmeRunCommand(t *testing.T) {
 		"# App\n\n7. Run server!\n   ```\n   ./manage.py runserver 8000\n   ```\n":                     report.Met,
 		"# App\n\n6. Run server as localhost: **./manage.py runserver**\n":                             report.Met,
 		"# App\n\nOur CI's **make run** target builds the docs.\n":                                     report.NotMet,
+		"# App\n\n## API description\n\n#### Create wallet\n":                                          report.NotMet,
+		"# App\n\n### Build project\n`docker-compose -f docker-compose.yml up --build`\n":              report.Met,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
@@ -162,6 +164,9 @@ func TestReadmeTests(t *testing.T) {
 		"# App\n\n```\n$ ./manage.py test wallet\n```\n":                                       report.Met,
 		"# App\n\nWe like pytest.\n":                                                           report.NotMet,
 		"# App\n\n```\npip install pytest-django\n```\n":                                       report.NotMet,
+		"# App\n\n### API Test Postman\n\nImport the collection.\n":                            report.NotMet,
+		"# App\n\n## Testing with curl\n\ncurl localhost:8000\n":                               report.NotMet,
+		"# App\n\n## Running the tests\n\nSee the Makefile.\n":                                 report.Met,
 	} {
 		files := map[string][]byte{
 			"app/views.py": []byte("x = 1\n"),

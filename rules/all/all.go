@@ -42,6 +42,7 @@ func Rules() []*analyzer.Rule {
 		txn.NoCompensation,
 		txn.AppliedOnEverySave,
 		txn.RejectAfterWrite,
+		txn.StatusOverwrite,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,

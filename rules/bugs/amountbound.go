@@ -52,9 +52,11 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 	if amountChecked.Get(p.Project) {
 		return nil
 	}
-	f := semantic.Of(p.Project).File(p.Unit)
+	sm := semantic.Of(p.Project)
+	f := sm.File(p.Unit)
 	for _, c := range f.Classes {
 		if inputClassKind(c) == "" {
+			reportDirectedModelAmount(p, sm, c)
 			continue
 		}
 		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
@@ -200,3 +202,110 @@ func checkedElsewhere(c *semantic.Class, name string) bool {
 
 // isTrue reports the literal True.
 func isTrue(n pyast.Node) bool { return !n.IsNil() && n.Type() == "true" }
+
+// directedName matches a class named for one direction of money
+// (NewCreditTransactionSerializer, DepositForm, WithdrawalSerializer):
+// the client sends a positive amount and the class says which way it goes.
+var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|top_up|payout|refund)`)
+
+// reportDirectedModelAmount judges a model serializer or model form named
+// for one direction of money (deposit, credit, debit, withdraw...) whose
+// explicit Meta.fields list an amount the model declares as a number with
+// no validators, when nothing in the class declares or bounds it: the
+// model may hold signed ledger amounts, but this class takes one
+// direction, and a negative amount sent to it runs that way backwards.
+func reportDirectedModelAmount(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
+	if !directedName.MatchString(c.Name) || !modelInputClass(c) {
+		return
+	}
+	md := sm.SerializerModel(c)
+	if md == nil {
+		return
+	}
+	var meta pyast.Node
+	for st := range pyast.EachStatement(pyast.Body(c.Node)) {
+		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
+			meta = st
+		}
+	}
+	if meta.IsNil() {
+		return
+	}
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" {
+			continue
+		}
+		switch a.ChildByField("left").Text() {
+		case "extra_kwargs", "read_only_fields":
+			r := pyast.Unparen(a.ChildByField("right"))
+			if strings.Contains(r.Text(), "amount") || !r.Is("list", "tuple", "dictionary") {
+				return // configured there (min_value, read-only), or computed (`read_only_fields = fields`)
+			}
+		}
+	}
+	for st := range pyast.EachStatement(pyast.Body(meta)) {
+		a := st.NamedChild(0)
+		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "fields" {
+			continue
+		}
+		v := pyast.Unparen(a.ChildByField("right"))
+		if !v.Is("list", "tuple") {
+			return
+		}
+		for e := range v.Named() {
+			name, ok := pyast.StringValue(e)
+			if !ok || !amountName.MatchString(name) {
+				continue
+			}
+			if _, declared := c.Attrs[name]; declared || checkedElsewhere(c, name) || !unboundedModelNumber(sm, md, name) {
+				continue
+			}
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(e),
+				Message: fmt.Sprintf("`%s` takes `%s` from the model's `%s` field with no lower bound (no validators there, no min_value or check here): a client can send -100 and run the %s backwards",
+					c.Name, name, md.Name, strings.ToLower(directedName.FindString(c.Name))),
+				Help: fmt.Sprintf("bound it in the class: `extra_kwargs = {\"%s\": {\"min_value\": Decimal(\"0.01\")}}`, or a `validate_%s` that rejects amounts <= 0", name, name),
+			})
+		}
+	}
+}
+
+// modelInputClass reports a ModelSerializer or ModelForm (through project
+// bases).
+func modelInputClass(c *semantic.Class) bool {
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			switch b {
+			case "rest_framework.serializers.ModelSerializer", "django.forms.ModelForm", "django.forms.models.ModelForm":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unboundedModelNumber reports a DecimalField, FloatField or IntegerField
+// (not Positive*) of the model, declared without validators.
+func unboundedModelNumber(sm *semantic.Model, md *project.Model, name string) bool {
+	fd := md.Field(name)
+	if fd == nil {
+		return false
+	}
+	last := fd.Class[strings.LastIndex(fd.Class, ".")+1:]
+	switch last {
+	case "DecimalField", "FloatField", "IntegerField", "BigIntegerField":
+	default:
+		return false
+	}
+	mc := sm.ClassOfModel(fd.Model)
+	if mc == nil {
+		return false
+	}
+	v, ok := mc.Attrs[name]
+	if !ok {
+		return false
+	}
+	call, ok := pyast.AsCall(v)
+	return ok && call.Keyword("validators").IsNil() && !call.StarKwargs
+}

@@ -72,7 +72,8 @@ func runMissingRow500(p *analyzer.Pass) error {
 				continue
 			}
 			qs := f.Eval(c.Receiver())
-			if qs == nil || qs.Model == nil || !clientLookup(f, fn, req, c) || catchesMissing(body, call) {
+			if qs == nil || qs.Model == nil || !clientLookup(f, fn, req, c) || catchesMissing(body, call) ||
+				serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call) {
 				continue
 			}
 			hits = append(hits, call)
@@ -96,6 +97,57 @@ func runMissingRow500(p *analyzer.Pass) error {
 		p.Report(d)
 	}
 	return nil
+}
+
+// serializerCheckedKey reports a lookup whose every client value is a key
+// of the request payload that the view's serializer takes as a relation
+// (a foreign key of its model), read after `super().create(...)` (update,
+// partial_update): the mixin validated the payload first, and DRF's
+// PrimaryKeyRelatedField answers 400 for a key no row has, so the row
+// exists by then.
+func serializerCheckedKey(sem *semantic.Model, e *semantic.Endpoint, body pyast.Node, req string, c pyast.Call, call pyast.Node) bool {
+	if e.Class == nil || !pyidiom.SuperValidatedBefore(body, call) {
+		return false
+	}
+	sc := sem.SerializerClass(e.Class)
+	args := append([]pyast.Node{}, c.Positional...)
+	for _, k := range c.Keywords {
+		args = append(args, k)
+	}
+	if len(args) == 0 {
+		return false
+	}
+	for _, a := range args {
+		key, ok := payloadKeyOf(a, req)
+		if !ok {
+			return false
+		}
+		covered, field := sem.SerializerCovers(sc, key)
+		if !covered || field == nil || (field.Kind != project.ForeignKey && field.Kind != project.OneToOne) {
+			return false
+		}
+	}
+	return true
+}
+
+// payloadKeyOf returns the key of `request.data["k"]` or
+// `request.data.get("k")` (POST, query_params alike).
+func payloadKeyOf(n pyast.Node, req string) (string, bool) {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "subscript":
+		if !clientSource(n.ChildByField("value"), req) || pyast.Dotted(pyast.Unparen(n.ChildByField("value"))) == "self.kwargs" {
+			return "", false
+		}
+		return pyast.StringValue(n.ChildByField("subscript"))
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.Func.Type() == "attribute" && c.MethodName() == "get" && len(c.Positional) > 0 && clientSource(c.Receiver(), req) &&
+			pyast.Dotted(pyast.Unparen(c.Receiver())) != "self.kwargs" {
+			return pyast.StringValue(c.Positional[0])
+		}
+	}
+	return "", false
 }
 
 // clip shortens a call's text to its first line, at most n bytes.

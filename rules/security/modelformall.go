@@ -69,6 +69,12 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				if readOnlyUse(p, n) {
 					continue // only ever serialised out
 				}
+				if kind == "serializer" {
+					sm := semantic.Of(p.Project)
+					if sm.SerializerOnlyRenders(sm.File(p.Unit).ClassOfDef(n)) {
+						continue // every use renders an object: no client data reaches it
+					}
+				}
 				d := analyzer.Diagnostic{
 					Range:   analyzer.RangeOf(all),
 					Message: fmt.Sprintf("%s `%s` accepts every model field (`fields = \"__all__\"`), including ones clients must not set", kind, pyast.DefName(n)),

@@ -72,7 +72,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 				open = append(open, m)
 			}
 		}
-		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() {
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() || genericWritesWithoutRows(e) {
 			continue
 		}
 		g := groups[e.View]
@@ -143,6 +143,48 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// genericWritesWithoutRows reports a DRF generic view whose only writes
+// are the framework's own actions (update, destroy, create) on a model
+// rubric does not know, in a class with no queryset, get_queryset or
+// get_object: get_object() fails an assertion before any row is touched
+// (BUG003 reports that), so the door writes nothing. A catch-all
+// `RetrieveUpdateDestroyAPIView` answering 404s is the usual case.
+func genericWritesWithoutRows(e *semantic.Endpoint) bool {
+	if e.Class == nil || e.Model != nil {
+		return false
+	}
+	for _, x := range e.Does.Effects {
+		if x.Kind != semantic.WriteRows && x.Kind != semantic.QueueTask {
+			continue
+		}
+		if x.Model != "" || x.File != e.Class.File || !x.Call.Equal(e.Class.Node) {
+			return false
+		}
+	}
+	if v, _ := e.Class.Attr("queryset"); !v.IsNil() {
+		return false
+	}
+	for _, c := range append([]*semantic.Class{e.Class}, e.Class.Bases()...) {
+		for _, b := range c.BaseNames() {
+			if !strings.HasPrefix(b, "rest_framework.") && !projectClass(e, b) {
+				return false // a library base may provide the queryset
+			}
+		}
+	}
+	return e.Class.Method("get_queryset") == nil && e.Class.Method("get_object") == nil
+}
+
+// projectClass reports whether the qualified base name is a class of the
+// project (one of e.Class's project bases).
+func projectClass(e *semantic.Endpoint, qual string) bool {
+	for _, b := range e.Class.Bases() {
+		if b.Qual == qual {
+			return true
+		}
+	}
+	return false
 }
 
 // openWriteHelp names the change that closes the door.

@@ -10,6 +10,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed payloadkey.md
@@ -60,6 +61,7 @@ func runUnvalidatedPayloadKey(p *analyzer.Pass) error {
 		}
 		done[fn] = true
 		reads := payloadReads(f, fn, e.RequestParam)
+		reads = dropSuperValidated(semantic.Of(p.Project), e, fn, reads)
 		if len(reads) == 0 {
 			continue
 		}
@@ -78,6 +80,26 @@ func runUnvalidatedPayloadKey(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// dropSuperValidated removes the reads that follow `super().create(...)`
+// (update, partial_update) in a DRF view when the view's serializer names
+// the key: the mixin ran `is_valid(raise_exception=True)` on the payload
+// first, so a missing required key was a 400 there.
+func dropSuperValidated(sem *semantic.Model, e *semantic.Endpoint, fn *semantic.Func, reads []payloadRead) []payloadRead {
+	if e.Class == nil {
+		return reads
+	}
+	sc := sem.SerializerClass(e.Class)
+	body := pyast.Body(fn.Node)
+	out := reads[:0]
+	for _, r := range reads {
+		if covered, _ := sem.SerializerCovers(sc, r.key); covered && pyidiom.SuperValidatedBefore(body, r.node) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // payloadRead is one unguarded read of a payload key.

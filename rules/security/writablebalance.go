@@ -163,6 +163,11 @@ func writeEndpoint(p *analyzer.Pass, cls pyast.Node, privilege bool) *semantic.E
 				return e
 			}
 		}
+		// An APIView method that builds the serializer from the request
+		// and saves it writes through it as serializer_class would.
+		if sm.HandlerSavesWith(e.Handler, sc) {
+			return e
+		}
 	}
 	return nil
 }

@@ -1,0 +1,183 @@
+package txn
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed statusoverwrite.md
+var statusOverwriteDoc string
+
+// StatusOverwrite reports a status set by key alone on a model whose other
+// transitions are guarded by the current status.
+var StatusOverwrite = &analyzer.Rule{
+	Code:       "TXN009",
+	Name:       "status-overwrite",
+	Doc:        statusOverwriteDoc,
+	Category:   analyzer.DataIntegrity,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.3.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Project, statusUpdates},
+	Run:        runStatusOverwrite,
+}
+
+// statusFields are the field names that hold a row's state.
+var statusFields = map[string]bool{"status": true, "state": true}
+
+// statusUpdate is one `Model.objects.filter(...).update(status=...)`.
+type statusUpdate struct {
+	model   *project.Model
+	field   string
+	guarded bool // the filter tests the field's current value
+	byKey   bool // the filter names one row by key and nothing else
+	unit    *project.Unit
+	call    pyast.Node
+	fn      string
+}
+
+// statusUpdates collects, over the project, the queryset updates of a
+// status field through filter()/exclude() chains.
+var statusUpdates = &project.ProjectAnalysis[[]statusUpdate]{Name: "txn.statusUpdates", Run: func(ix *project.Index) []statusUpdate {
+	var out []statusUpdate
+	for _, f := range semantic.Of(ix).Files() {
+		if !strings.Contains(f.Unit.Tree.Root().Text(), ".update(") {
+			continue
+		}
+		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
+			c, ok := pyast.AsCall(call)
+			if !ok || c.Func.Type() != "attribute" || c.MethodName() != "update" {
+				continue
+			}
+			field := ""
+			for k := range c.Keywords {
+				if statusFields[k] {
+					field = k
+				}
+			}
+			if field == "" {
+				continue
+			}
+			qs := f.Eval(c.Receiver())
+			if qs == nil || qs.Model == nil || qs.Model.Field(field) == nil {
+				continue
+			}
+			guarded, byKey, ok := filterShape(c.Receiver(), field)
+			if !ok {
+				continue
+			}
+			name := ""
+			if fn := f.EnclosingFunc(call); fn != nil {
+				name = fn.Name
+			}
+			out = append(out, statusUpdate{model: qs.Model, field: field, guarded: guarded, byKey: byKey, unit: f.Unit, call: call, fn: name})
+		}
+	}
+	return out
+}}
+
+// keyLookups name one row: the primary key, an id, a uuid.
+func keyLookup(k string) bool {
+	k = strings.TrimSuffix(strings.TrimSuffix(k, "__exact"), "__in")
+	return k == "pk" || k == "id" || k == "uuid" || strings.HasSuffix(k, "_id") && !strings.Contains(k, "__")
+}
+
+// filterShape reads the filter()/exclude() chain under an update: guarded
+// when a lookup tests the status field, byKey when every lookup names a
+// row by key. ok is false when the chain holds anything else it cannot
+// read (Q objects, positional arguments, other methods, **kwargs).
+func filterShape(recv pyast.Node, field string) (guarded, byKey, ok bool) {
+	n := pyast.Unparen(recv)
+	lookups := 0
+	keys := 0
+	for {
+		c, isCall := pyast.AsCall(n)
+		if !isCall || c.Func.Type() != "attribute" {
+			break
+		}
+		switch c.MethodName() {
+		case "filter", "exclude":
+			if len(c.Positional) > 0 || c.StarKwargs {
+				return false, false, false
+			}
+			for k := range c.Keywords {
+				lookups++
+				if k == field || strings.HasPrefix(k, field+"__") {
+					guarded = true
+				} else if keyLookup(k) {
+					keys++
+				}
+			}
+		case "select_for_update", "all":
+		default:
+			return false, false, false
+		}
+		n = pyast.Unparen(c.Receiver())
+	}
+	// The chain must start at a manager (Model.objects): anything else
+	// (a related manager, a variable) may already be narrowed.
+	if d := pyast.Dotted(n); !strings.HasSuffix(d, ".objects") {
+		return false, false, false
+	}
+	return guarded, lookups > 0 && keys == lookups, true
+}
+
+// runStatusOverwrite reports, in this file, updates that set a model's
+// status by key alone when some other update of the same model and field
+// in the project is guarded by the current status: the author knows the
+// transition races (a conditional update), and this one overwrites
+// whatever state a concurrent transition left, a cancellation included.
+func runStatusOverwrite(p *analyzer.Pass) error {
+	all := statusUpdates.Get(p.Project)
+	guards := map[string][]statusUpdate{}
+	for _, u := range all {
+		if u.guarded {
+			k := u.model.Qual + "." + u.field
+			guards[k] = append(guards[k], u)
+		}
+	}
+	var hits []statusUpdate
+	for _, u := range all {
+		if u.unit != p.Unit || u.guarded || !u.byKey {
+			continue
+		}
+		if len(guards[u.model.Qual+"."+u.field]) == 0 {
+			continue
+		}
+		hits = append(hits, u)
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].call.StartByte() < hits[j].call.StartByte() })
+	for _, u := range hits {
+		g := guards[u.model.Qual+"."+u.field][0]
+		where := "`" + g.fn + "`"
+		if g.fn == "" {
+			where = "another update"
+		}
+		d := analyzer.Diagnostic{
+			Range: analyzer.RangeOf(u.call),
+			Message: fmt.Sprintf("`%s` sets `%s.%s` by key alone, while %s changes it only from an expected state: a transition that ran in between (a cancellation) is overwritten",
+				orTop(u.fn), u.model.Name, u.field, where),
+			Help: fmt.Sprintf("add the states it may leave to the filter (`.filter(pk=..., %s__in=[...]).update(...)`) and act on the count it returns, as %s does", u.field, where),
+		}
+		if g.unit == p.Unit {
+			d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(g.call), Message: "the guarded transition"})
+		}
+		p.Report(d)
+	}
+	return nil
+}
+
+func orTop(fn string) string {
+	if fn == "" {
+		return "module code"
+	}
+	return fn
+}
