@@ -56,7 +56,7 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		}
 		fs, ok := funcs[d.Path]
 		if !ok {
-			fs = functionSpans(ix.ByPath[d.Path])
+			fs = functionSpansOf.Get(ix.ByPath[d.Path], ix)
 			funcs[d.Path] = fs
 		}
 		// A distinct rule's findings in the bodies of two classes (two
@@ -147,6 +147,13 @@ type funcSpan struct {
 	name       string
 	class      bool
 }
+
+// functionSpansOf keeps a file's spans: the driver asks for them before it
+// drops a test module's tree (Config.DropTestTrees), so that grouping its
+// findings later does not parse it again.
+var functionSpansOf = &project.FileAnalysis[[]funcSpan]{Name: "analyzer.functionSpans", Run: func(u *project.Unit, _ *project.Index) []funcSpan {
+	return functionSpans(u)
+}}
 
 func functionSpans(u *project.Unit) []funcSpan {
 	var out []funcSpan

@@ -331,6 +331,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			return nil, err
 		}
 		for _, st := range tests {
+			if len(st.diags) > 0 {
+				functionSpansOf.Get(st.unit, res.Index) // Aggregate groups the findings by function
+			}
 			src := st.file.Src
 			st.unit.Tree.Unload(func() (*pyast.Tree, error) {
 				p := pyast.NewParser()
@@ -416,7 +419,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	sortSuppressed(res.Suppressed)
 	trace.mark("suppressions, positions, sorting")
 	if trace.on && len(tests) > 0 {
-		fmt.Fprintf(os.Stderr, "rubric: dropped test trees parsed again: %d of %d\n", pyast.Reloads.Load(), len(tests))
+		fmt.Fprintf(os.Stderr, "rubric: dropped test trees parsed again during the run: %d of %d\n", pyast.Reloads.Load(), len(tests))
 	}
 	return res, nil
 }

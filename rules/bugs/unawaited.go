@@ -132,8 +132,9 @@ func isAsyncDef(def pyast.Node) bool {
 }
 
 // localCoroutine returns the callee's display name when the call names an
-// `async def` of its own file: a module-level one called by name, or a
-// method of the enclosing class called through self or cls. Undecorated
+// `async def` of its own file: one called by name from the function that
+// defines it (or a function nested in it) or from the module, or a method
+// of the enclosing class called through self or cls. Undecorated
 // (staticmethod and classmethod aside), as coroutineCallee requires.
 func localCoroutine(call pyast.Node) (string, bool) {
 	c, _ := pyast.AsCallHead(call)
@@ -141,7 +142,18 @@ func localCoroutine(call pyast.Node) (string, bool) {
 	name := ""
 	switch c.Func.Type() {
 	case "identifier":
-		scope, name = pyast.Ancestor(call, "module"), c.Func.Text()
+		// The nearest enclosing function body that defines the name,
+		// else the module.
+		name = c.Func.Text()
+		for fn := pyast.Ancestor(call, "function_definition"); !fn.IsNil(); fn = pyast.Ancestor(fn, "function_definition") {
+			if body := fn.ChildByField("body"); definesName(body, name) {
+				scope = body
+				break
+			}
+		}
+		if scope.IsNil() {
+			scope = pyast.Ancestor(call, "module")
+		}
 	case "attribute":
 		recv := c.Receiver().Text()
 		if recv != "self" && recv != "cls" {
@@ -180,4 +192,18 @@ func localCoroutine(call pyast.Node) (string, bool) {
 		return "", false
 	}
 	return c.Func.Text(), true
+}
+
+// definesName reports whether a block's own statements define a function
+// of that name.
+func definesName(block pyast.Node, name string) bool {
+	for st := range block.Named() {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() == "function_definition" && st.ChildByField("name").Text() == name {
+			return true
+		}
+	}
+	return false
 }
