@@ -24,6 +24,24 @@ type ctx struct {
 	// memo holds the names already evaluated in this evaluation: branches
 	// of successive ifs reach the same earlier bindings many times over.
 	memo map[memoKey]*QS
+	// loops are the loops whose iterables are being evaluated on this
+	// path: a recursive helper iterating what its own loop passes
+	// (`for f in fields: walk(f.children.all())`) reaches its loop again.
+	loops *loopStack
+}
+
+type loopStack struct {
+	l  *Loop
+	up *loopStack
+}
+
+func (c ctx) evaluating(l *Loop) bool {
+	for s := c.loops; s != nil; s = s.up {
+		if s.l == l {
+			return true
+		}
+	}
+	return false
 }
 
 type memoKey struct {
@@ -248,7 +266,7 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			if v := fn.params[i]; v.Kind == QuerySet && v.QS != nil {
 				if v.Certainty == FromCallers && v.QS.Origin.IsNil() && f.M.frozen {
 					q := v.QS.clone()
-					q.Sources = f.M.argSources(fn, i)
+					q.Sources = f.M.argSources(fn, i, st)
 					return q
 				}
 				return v.QS
@@ -921,7 +939,7 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 	switch n.Type() {
 	case "identifier":
 		if l := f.LoopOf(n); l != nil {
-			if q := f.loopQS(l); q != nil {
+			if q := f.loopQSAt(l, st); q != nil {
 				return q.Model, l, q.Certainty
 			}
 			return nil, nil, Certain
@@ -1024,7 +1042,7 @@ func (f *File) rowOrigin(n pyast.Node, st ctx) (qs *QS, known bool) {
 	n = pyast.Unparen(n)
 	if n.Type() == "identifier" {
 		if l := f.LoopOf(n); l != nil {
-			q := f.loopQS(l)
+			q := f.loopQSAt(l, st)
 			return q, q != nil
 		}
 		rhs := f.Binding(n, n.Text(), n.StartByte())
@@ -1153,7 +1171,7 @@ func (f *File) alternatives(rhs []pyast.Node, st ctx) *QS {
 
 // argSources evaluates, at every call site of fn, the argument given for
 // parameter idx.
-func (m *Model) argSources(fn *Func, idx int) []*QS {
+func (m *Model) argSources(fn *Func, idx int, st ctx) []*QS {
 	var out []*QS
 	for _, s := range fn.callers {
 		c, ok := pyast.AsCall(s.call)
@@ -1174,7 +1192,7 @@ func (m *Model) argSources(fn *Func, idx int) []*QS {
 		if arg.IsNil() {
 			return nil
 		}
-		q := s.file.Eval(arg)
+		q := s.file.eval(arg, ctx{loops: st.loops})
 		if q == nil {
 			return nil // a caller passes something else: no complete set of places
 		}
