@@ -2,6 +2,7 @@ package semantic
 
 import (
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -531,6 +532,21 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	if base == nil {
 		return nil
 	}
+	if custom {
+		if arg, given := passedQS(f, c, base, st); given {
+			// `ACL.objects.restrict_queryset(queryset=Document.objects.all(), ...)`:
+			// a method given a queryset most likely returns that one,
+			// filtered as it does not show.
+			if arg == nil {
+				return nil
+			}
+			q := arg.clone()
+			q.Origin, q.OriginFile = n, f
+			q.MaybeCached, q.Cached = false, false
+			q.Opaque, q.Custom = true, true
+			return q
+		}
+	}
 	q := base.clone()
 	q.Origin, q.OriginFile = n, f
 	if method != "all" && method != "iterator" {
@@ -552,6 +568,33 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	f.applyChainMethod(q, method, c, st)
 	return q
+}
+
+// passedQS reports a call given a queryset to work on: an argument that
+// holds a queryset of a model other than base's, or a keyword named for
+// one (`queryset=`, `qs=`), with that queryset when it is known.
+func passedQS(f *File, c pyast.Call, base *QS, st ctx) (*QS, bool) {
+	keys := make([]string, 0, len(c.Keywords))
+	for k := range c.Keywords {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "qs" || strings.Contains(k, "queryset") {
+			q := f.eval(c.Keywords[k], st.in())
+			return q, true
+		}
+	}
+	args := append([]pyast.Node(nil), c.Positional...)
+	for _, k := range keys {
+		args = append(args, c.Keywords[k])
+	}
+	for _, a := range args {
+		if q := f.eval(a, st.in()); q != nil && q.Model != base.Model {
+			return q, true
+		}
+	}
+	return nil, false
 }
 
 // customQSMethod filters names of custom manager methods that rarely
