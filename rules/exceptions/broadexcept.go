@@ -82,6 +82,12 @@ func runBroadExcept(p *analyzer.Pass) error {
 			} else if h.UsesAlias() {
 				d.Confidence = analyzer.Medium
 			}
+			if !logged && showsUser(h) {
+				// The error is shown to whoever asked (a flash message, a form
+				// error, a command's stderr): a deliberate handling that only
+				// loses the traceback.
+				d.Confidence = analyzer.Low
+			}
 			p.Report(d)
 			return true
 		}
@@ -114,6 +120,24 @@ func ends(p *analyzer.Pass, c pyast.Node) bool {
 		}
 	}
 	return pyast.Dotted(call.Func) == "self.fail"
+}
+
+// userSinks are calls that show a message to the user who made the
+// request or ran the command.
+var userSinks = map[string]bool{"messages.error": true, "messages.warning": true, "messages.add_message": true,
+	"self.message_user": true, "self.stderr.write": true, "self.stdout.write": true, "form.add_error": true,
+	"self.add_error": true}
+
+// showsUser reports a handler that hands the caught exception to a user
+// sink: `messages.error(request, f"... {e}")`, `self.stderr.write(str(e))`.
+func showsUser(h pyidiom.Handler) bool {
+	for _, c := range h.Calls() {
+		call, ok := pyast.AsCall(c)
+		if ok && userSinks[pyast.Dotted(call.Func)] && h.MentionsAlias(c.ChildByField("arguments")) {
+			return true
+		}
+	}
+	return false
 }
 
 // alwaysRaises reports a call of a function of the same module whose body
