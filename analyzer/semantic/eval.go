@@ -2,6 +2,7 @@ package semantic
 
 import (
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -24,6 +25,24 @@ type ctx struct {
 	// memo holds the names already evaluated in this evaluation: branches
 	// of successive ifs reach the same earlier bindings many times over.
 	memo map[memoKey]*QS
+	// loops are the loops whose iterables are being evaluated on this
+	// path: a recursive helper iterating what its own loop passes
+	// (`for f in fields: walk(f.children.all())`) reaches its loop again.
+	loops *loopStack
+}
+
+type loopStack struct {
+	l  *Loop
+	up *loopStack
+}
+
+func (c ctx) evaluating(l *Loop) bool {
+	for s := c.loops; s != nil; s = s.up {
+		if s.l == l {
+			return true
+		}
+	}
+	return false
 }
 
 type memoKey struct {
@@ -248,7 +267,7 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			if v := fn.params[i]; v.Kind == QuerySet && v.QS != nil {
 				if v.Certainty == FromCallers && v.QS.Origin.IsNil() && f.M.frozen {
 					q := v.QS.clone()
-					q.Sources = f.M.argSources(fn, i)
+					q.Sources = f.M.argSources(fn, i, st)
 					return q
 				}
 				return v.QS
@@ -513,6 +532,21 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	if base == nil {
 		return nil
 	}
+	if custom {
+		if arg, given := passedQS(f, c, base, st); given {
+			// `ACL.objects.restrict_queryset(queryset=Document.objects.all(), ...)`:
+			// a method given a queryset most likely returns that one,
+			// filtered as it does not show.
+			if arg == nil {
+				return nil
+			}
+			q := arg.clone()
+			q.Origin, q.OriginFile = n, f
+			q.MaybeCached, q.Cached = false, false
+			q.Opaque, q.Custom = true, true
+			return q
+		}
+	}
 	q := base.clone()
 	q.Origin, q.OriginFile = n, f
 	if method != "all" && method != "iterator" {
@@ -534,6 +568,33 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	f.applyChainMethod(q, method, c, st)
 	return q
+}
+
+// passedQS reports a call given a queryset to work on: an argument that
+// holds a queryset of a model other than base's, or a keyword named for
+// one (`queryset=`, `qs=`), with that queryset when it is known.
+func passedQS(f *File, c pyast.Call, base *QS, st ctx) (*QS, bool) {
+	keys := make([]string, 0, len(c.Keywords))
+	for k := range c.Keywords {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "qs" || strings.Contains(k, "queryset") {
+			q := f.eval(c.Keywords[k], st.in())
+			return q, true
+		}
+	}
+	args := append([]pyast.Node(nil), c.Positional...)
+	for _, k := range keys {
+		args = append(args, c.Keywords[k])
+	}
+	for _, a := range args {
+		if q := f.eval(a, st.in()); q != nil && q.Model != base.Model {
+			return q, true
+		}
+	}
+	return nil, false
 }
 
 // customQSMethod filters names of custom manager methods that rarely
@@ -921,7 +982,7 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 	switch n.Type() {
 	case "identifier":
 		if l := f.LoopOf(n); l != nil {
-			if q := f.loopQS(l); q != nil {
+			if q := f.loopQSAt(l, st); q != nil {
 				return q.Model, l, q.Certainty
 			}
 			return nil, nil, Certain
@@ -1024,7 +1085,7 @@ func (f *File) rowOrigin(n pyast.Node, st ctx) (qs *QS, known bool) {
 	n = pyast.Unparen(n)
 	if n.Type() == "identifier" {
 		if l := f.LoopOf(n); l != nil {
-			q := f.loopQS(l)
+			q := f.loopQSAt(l, st)
 			return q, q != nil
 		}
 		rhs := f.Binding(n, n.Text(), n.StartByte())
@@ -1153,7 +1214,7 @@ func (f *File) alternatives(rhs []pyast.Node, st ctx) *QS {
 
 // argSources evaluates, at every call site of fn, the argument given for
 // parameter idx.
-func (m *Model) argSources(fn *Func, idx int) []*QS {
+func (m *Model) argSources(fn *Func, idx int, st ctx) []*QS {
 	var out []*QS
 	for _, s := range fn.callers {
 		c, ok := pyast.AsCall(s.call)
@@ -1174,7 +1235,7 @@ func (m *Model) argSources(fn *Func, idx int) []*QS {
 		if arg.IsNil() {
 			return nil
 		}
-		q := s.file.Eval(arg)
+		q := s.file.eval(arg, ctx{loops: st.loops})
 		if q == nil {
 			return nil // a caller passes something else: no complete set of places
 		}

@@ -158,7 +158,14 @@ func (f *File) Loops() []*Loop {
 
 // loopQS returns the queryset of a loop's iterable; cached once the model
 // is settled, evaluated afresh while it is being settled.
-func (f *File) loopQS(l *Loop) *QS {
+func (f *File) loopQS(l *Loop) *QS { return f.loopQSAt(l, ctx{}) }
+
+// loopQSAt is loopQS reached while evaluating st's loops' iterables. A loop
+// met again on that path (its iterable depends on its own rows, as in a
+// recursive walk over children) has no queryset there. Only an answer
+// evaluated from the top is cached, so the cache does not depend on
+// which path came first.
+func (f *File) loopQSAt(l *Loop, st ctx) *QS {
 	if l.Var.IsNil() {
 		return nil
 	}
@@ -169,11 +176,14 @@ func (f *File) loopQS(l *Loop) *QS {
 		return q
 	}
 	f.mu.Unlock()
-	q := f.Eval(l.Iter)
+	if st.evaluating(l) {
+		return nil
+	}
+	q := f.eval(l.Iter, ctx{loops: &loopStack{l: l, up: st.loops}})
 	if q != nil {
 		q = f.addPrefetchObjects(l, q)
 	}
-	if !f.M.frozen {
+	if !f.M.frozen || st.loops != nil {
 		return q
 	}
 	if q == nil && !l.Bounded() {

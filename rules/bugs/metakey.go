@@ -35,7 +35,13 @@ var MetaKeyNeverSet = &analyzer.Rule{
 var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.storedMetaKeys", Run: func(ix *project.Index) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
-		if u.Tree == nil || !bytes.Contains(u.File.Src, []byte("META[")) {
+		if u.Tree == nil {
+			continue
+		}
+		if !project.IsTestPath(u.RootRel) && (bytes.Contains(u.File.Src, []byte("Client(")) || bytes.Contains(u.File.Src, []byte("RequestFactory("))) {
+			clientExtraKeys(u, out)
+		}
+		if !bytes.Contains(u.File.Src, []byte("META[")) {
 			continue
 		}
 		for n := range pyast.FindEach(u.Tree.Root(), "subscript") {
@@ -132,4 +138,40 @@ func isStore(n pyast.Node) bool {
 	parent := n.Parent()
 	return parent.Type() == "assignment" && parent.ChildByField("left").Equal(n) ||
 		parent.Type() == "augmented_assignment" && parent.ChildByField("left").Equal(n)
+}
+
+// clientExtraKeys adds the keywords application code passes to a Django
+// test client's or request factory's request method: `Client().get(url,
+// is_html_export=True)` stores `is_html_export` in the request's META (a
+// static site export rendering its own views). Tests are left out: a test
+// passing a lower-case key proves nothing about real requests.
+func clientExtraKeys(u *project.Unit, out map[string]bool) {
+	clients := map[string]bool{}
+	for n := range pyast.FindEach(u.Tree.Root(), "assignment") {
+		c, ok := pyast.AsCall(n.ChildByField("right"))
+		if !ok {
+			continue
+		}
+		if q, _ := u.Imports.Resolve(c.Func); q == "django.test.Client" || q == "django.test.client.Client" ||
+			q == "django.test.RequestFactory" || q == "django.test.client.RequestFactory" {
+			clients[pyast.Dotted(n.ChildByField("left"))] = true
+		}
+	}
+	if len(clients) == 0 {
+		return
+	}
+	for n := range pyast.FindEach(u.Tree.Root(), "call") {
+		c, ok := pyast.AsCall(n)
+		if !ok || !clients[pyast.Dotted(c.Receiver())] {
+			continue
+		}
+		switch c.MethodName() {
+		case "get", "post", "put", "patch", "delete", "head", "options", "trace", "generic":
+		default:
+			continue
+		}
+		for k := range c.Keywords {
+			out[k] = true
+		}
+	}
 }

@@ -186,7 +186,7 @@ func runRetryWithoutBackoff(p *analyzer.Pass) error {
 				Help:    fmt.Sprintf("grow the delay with each attempt: `%s(exc=exc, countdown=min(2 ** %s.request.retries * 10, 600))`", c.Func.Text(), pyast.Dotted(c.Receiver())),
 			})
 		}
-		if a := t.option("autoretry_for"); !a.IsNil() && t.option("retry_backoff").IsNil() {
+		if a := t.option("autoretry_for"); !a.IsNil() && t.option("retry_backoff").IsNil() && !starOptions(t) {
 			p.Report(analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(a.Parent()),
 				Message: fmt.Sprintf("task `%s` retries automatically at %s, with no backoff", t.name, delay),
@@ -195,6 +195,13 @@ func runRetryWithoutBackoff(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// starOptions reports a task decorator given `**options`: a shared dict
+// of retry settings (`**API_TASK_RETRY_OPTIONS`) may hold retry_backoff.
+func starOptions(t task) bool {
+	c, ok := pyast.AsCall(t.at)
+	return ok && c.StarKwargs
 }
 
 // runUnboundedRetries matches max_retries=None on the task decorator, in

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed broadexcept.md
@@ -32,24 +33,29 @@ var BroadExcept = &analyzer.Rule{
 // end the test or process (pytest.fail, sys.exit, an assert), nor keep the caught
 // exception (`error = e`, `errors.append(e)`) or hand it to a function named
 // like a reporter (`report_error(ctx, e)`), or
-// (b) catch the generic Exception their own try body raises. It skips
+// (b) catch the generic Exception their own try body raises. A call of a
+// function of the module whose body ends in a raise counts as a re-raise. It skips
 // handlers whose body only passes or only returns None (ERR003 and ERR006
 // say more), handlers whose only record is a `logger.error(...)` without
 // the traceback (LOG002 reports that call, and its fix settles both),
 // bare excepts (ERR001) and except* groups.
 func runBroadExcept(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
+	test := paths.IsTest(paths.Rel(p))
 	check := func(n pyast.Node) bool {
 		h := pyidiom.DecodeHandler(n)
 		broad := h.BroadName(p.Imports)
 		if broad == "" || h.Star || h.OnlyTrivial() || onlyReturnsNone(h) {
 			return true
 		}
+		if test && h.UsesAlias() {
+			return true // a test catching what it provoked to inspect it
+		}
 		at := analyzer.Span(h.Keyword, h.Type)
 		if len(h.Raises()) == 0 && len(pyast.FindAllShallow(h.Body, "assert_statement")) == 0 {
 			logged, handed, errorLogged := false, false, false
 			for _, c := range h.Calls() {
-				if logs.RecordsTraceback(c) || ends(p, c) {
+				if logs.RecordsTraceback(c) || ends(p, c) || alwaysRaises(p.Root, c) {
 					return true
 				}
 				if _, ok := logs.Call(c); ok {
@@ -75,6 +81,12 @@ func runBroadExcept(p *analyzer.Pass) error {
 				d.Confidence = analyzer.Medium
 			} else if h.UsesAlias() {
 				d.Confidence = analyzer.Medium
+			}
+			if !logged && showsUser(h) {
+				// The error is shown to whoever asked (a flash message, a form
+				// error, a command's stderr): a deliberate handling that only
+				// loses the traceback.
+				d.Confidence = analyzer.Low
 			}
 			p.Report(d)
 			return true
@@ -108,6 +120,46 @@ func ends(p *analyzer.Pass, c pyast.Node) bool {
 		}
 	}
 	return pyast.Dotted(call.Func) == "self.fail"
+}
+
+// userSinks are calls that show a message to the user who made the
+// request or ran the command.
+var userSinks = map[string]bool{"messages.error": true, "messages.warning": true, "messages.add_message": true,
+	"self.message_user": true, "self.stderr.write": true, "self.stdout.write": true, "form.add_error": true,
+	"self.add_error": true}
+
+// showsUser reports a handler that hands the caught exception to a user
+// sink: `messages.error(request, f"... {e}")`, `self.stderr.write(str(e))`.
+func showsUser(h pyidiom.Handler) bool {
+	for _, c := range h.Calls() {
+		call, ok := pyast.AsCall(c)
+		if ok && userSinks[pyast.Dotted(call.Func)] && h.MentionsAlias(c.ChildByField("arguments")) {
+			return true
+		}
+	}
+	return false
+}
+
+// alwaysRaises reports a call of a function of the same module whose body
+// ends in a raise: a helper that converts the exception and raises it
+// (`except Exception as e: _raise_rpc_error(e)`) re-raises for the handler.
+func alwaysRaises(root, c pyast.Node) bool {
+	call, ok := pyast.AsCall(c)
+	if !ok || call.Func.Type() != "identifier" {
+		return false
+	}
+	name := call.Func.Text()
+	for st := range pyast.EachStatement(root) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() != "function_definition" || pyast.DefName(st) != name {
+			continue
+		}
+		stmts := pyast.Statements(st.ChildByField("body"))
+		return len(stmts) > 0 && stmts[len(stmts)-1].Type() == "raise_statement"
+	}
+	return false
 }
 
 // reporterWords mark a function that probably records the exception it is

@@ -3,6 +3,7 @@ package exceptions
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -22,6 +23,26 @@ var GenericRaise = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
 	Run:        runGenericRaise,
+}
+
+// invariantWords mark the message of an assertion: the author says the
+// raise is a programming error no caller is meant to handle.
+var invariantWords = []string{"never happen", "not happen", "never be used", "should never", "must never",
+	"programming error", "programmer error", "unreachable"}
+
+// invariantMessage reports `raise Exception("Must never happen ...")`.
+func invariantMessage(e pyast.Node) bool {
+	c, ok := pyast.AsCall(e)
+	if !ok || len(c.Positional) == 0 {
+		return false
+	}
+	msg := strings.ToLower(c.Positional[0].Text())
+	for _, w := range invariantWords {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // runGenericRaise matches raise statements whose exception is the builtin
@@ -44,6 +65,9 @@ func runGenericRaise(p *analyzer.Pass) error {
 		}
 		reported = n
 		e := raisedExpr(n)
+		if invariantMessage(e) {
+			continue
+		}
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.RangeOf(e),
 			Message:    fmt.Sprintf("`raise %s` is generic: callers can only catch it with `except %s`", name, name),

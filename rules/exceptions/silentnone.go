@@ -29,7 +29,9 @@ var SilentNone = &analyzer.Rule{
 // absences (DoesNotExist, KeyError...) and of conversion errors
 // (ValueError, TypeError, *DecodeError, PyJWTError...), where None is the
 // ordinary answer, handlers of computed types, and non-broad handlers with a
-// comment explaining the choice.
+// comment explaining the choice. A specific handler in a function that
+// returns no value anywhere else (a procedure) is skipped, and one in a
+// function that already returns None on another path has low confidence.
 func runSilentNone(p *analyzer.Pass) error {
 	for n := range pyast.FindEach(p.Root, "except_clause") {
 		h := pyidiom.DecodeHandler(n)
@@ -41,6 +43,14 @@ func runSilentNone(p *analyzer.Pass) error {
 			conf = analyzer.High
 		} else if !h.Named() || h.HasComment() || h.CatchesOnly("miss", "value") {
 			continue
+		}
+		if conf == analyzer.Medium {
+			switch otherReturns(n) {
+			case noValue:
+				continue // a procedure: its callers read no result
+			case alsoNone:
+				conf = analyzer.Low // None is already one of its answers
+			}
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.Span(h.Keyword, h.Type),
@@ -62,4 +72,47 @@ var noneProtocol = map[string]bool{"authenticate": true, "authenticate_credentia
 func noneIsTheAnswer(handler pyast.Node) bool {
 	fn := pyast.EnclosingFunction(handler)
 	return !fn.IsNil() && !pyast.Ancestor(fn, "class_definition").IsNil() && noneProtocol[pyast.DefName(fn)]
+}
+
+type returnKind int
+
+const (
+	someValue returnKind = iota // another path returns a value (or none returns at all)
+	noValue                     // every other return is bare: a procedure
+	alsoNone                    // another path returns None explicitly, others a value
+)
+
+// otherReturns classifies the return statements of the handler's function
+// outside the handler (nested functions apart).
+func otherReturns(handler pyast.Node) returnKind {
+	fn := pyast.EnclosingFunction(handler)
+	if fn.IsNil() {
+		return someValue
+	}
+	body := fn.ChildByField("body")
+	values, nones, bare := 0, 0, 0
+	for r := range pyast.FindEachShallow(body, "return_statement") {
+		if handler.Contains(r) {
+			continue
+		}
+		v := r.NamedChild(0)
+		switch {
+		case v.IsNil():
+			bare++
+		case v.Type() == "none":
+			nones++
+		default:
+			values++
+		}
+	}
+	for range pyast.FindEachShallow(body, "yield") {
+		return someValue // a generator's return ends the iteration
+	}
+	switch {
+	case values == 0 && nones == 0:
+		return noValue
+	case nones > 0:
+		return alsoNone
+	}
+	return someValue
 }

@@ -32,7 +32,8 @@ var Swallowed = &analyzer.Rule{
 // FileNotFoundError...) and of conversion failures (ValueError,
 // AddrFormatError, ValidationError...: a parse fallback), handlers of
 // computed types, non-broad handlers with a comment, which explains a
-// deliberate choice, and non-broad handlers in tests (an expected error).
+// deliberate choice, non-broad handlers in tests (an expected error), and
+// handlers of a specific exception their own try body raises (a signal).
 // Specific exceptions get low confidence: often the project's own signal.
 func runSwallowed(p *analyzer.Pass) error {
 	test := paths.IsTest(paths.Rel(p))
@@ -56,6 +57,8 @@ func runSwallowed(p *analyzer.Pass) error {
 			continue
 		case createIfMissing(n, h.TypeText()):
 			continue
+		case raisedByOwnTry(h):
+			continue
 		}
 		msg := fmt.Sprintf("`except %s` swallows the error: nothing is logged, re-raised or handled", h.TypeText())
 		if broad != "" {
@@ -69,6 +72,29 @@ func runSwallowed(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// raisedByOwnTry reports a handler of a specific exception its own try
+// body raises: a signal used as control flow, such as the exception raised
+// at the end of a `with transaction.atomic():` block to roll it back.
+func raisedByOwnTry(h pyidiom.Handler) bool {
+	try := h.Clause.Parent()
+	if try.Type() != "try_statement" {
+		return false
+	}
+	caught := h.TypeText()
+	caught = caught[strings.LastIndex(caught, ".")+1:]
+	for r := range pyast.FindEachShallow(try.ChildByField("body"), "raise_statement") {
+		e := raisedExpr(r)
+		if c, ok := pyast.AsCall(e); ok {
+			e = c.Func
+		}
+		d := pyast.Dotted(e)
+		if d != "" && d[strings.LastIndex(d, ".")+1:] == caught {
+			return true
+		}
+	}
+	return false
 }
 
 // createIfMissing reports the insert-and-ignore-duplicates idiom: `try:

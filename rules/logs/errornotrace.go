@@ -44,7 +44,7 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
 	for n := range pyast.FindEach(p.Root, "call") {
 		lc, h, ok := logs.ErrorWithoutTraceback(n)
-		if !ok || passesOn(h) {
+		if !ok || passesOn(h) || raisesAfter(n, h) {
 			continue
 		}
 		name := lc.Func.ChildByField("attribute")
@@ -93,6 +93,24 @@ func passesOn(h pyidiom.Handler) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// raisesAfter reports a log call followed, in its own block inside the
+// handler (a branch: `if still_there: logger.error(...); raise`), by a raise
+// statement: on that path the exception goes on with its traceback.
+func raisesAfter(call pyast.Node, h pyidiom.Handler) bool {
+	stmt := call
+	for p := call.Parent(); !p.IsNil() && !p.Equal(h.Body); p = p.Parent() {
+		if p.Type() == "block" {
+			for st := range pyast.EachStatement(p) {
+				if st.StartByte() > stmt.StartByte() && st.Type() == "raise_statement" {
+					return true
+				}
+			}
+		}
+		stmt = p
 	}
 	return false
 }

@@ -110,8 +110,8 @@ var stateBeforeOf = &project.FileAnalysis[*project.SchemaState]{Name: "migration
 func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Operation)) {
 	ix := &p.Project.Migrations
 	m := ix.ByPath[p.File.Rel]
-	if m == nil || !ix.Judged(m) {
-		return
+	if m == nil || !ix.Judged(m) || project.IsTestPath(p.File.Rel) {
+		return // a test app's migrations are never applied to a production table
 	}
 	c := &opCtx{p: p, m: m, ix: ix, created: map[string]bool{}, noTable: map[string]bool{}, label: m.DirLabel,
 		withState: withState}
@@ -153,7 +153,7 @@ func eachOp(p *analyzer.Pass, withState bool, fn func(c *opCtx, op *project.Oper
 // runPythonOps returns the RunPython operations of the pass's migration.
 func runPythonOps(p *analyzer.Pass) (*project.Migration, []*project.Operation) {
 	m := p.Project.Migrations.ByPath[p.File.Rel]
-	if m == nil || !p.Project.Migrations.Judged(m) {
+	if m == nil || !p.Project.Migrations.Judged(m) || project.IsTestPath(p.File.Rel) {
 		return nil, nil
 	}
 	var out []*project.Operation

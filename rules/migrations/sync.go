@@ -209,6 +209,48 @@ func djangoRooted(g *project.Models, m *project.Model, depth int) bool {
 	return false
 }
 
+// externalAncestor reports a model with a base outside the tree, itself or
+// through the tree's classes it derives from: a project's abstract class on
+// a library's TimeStampedModel is no model of the graph (its bases lead to
+// no Django class in the tree), yet its library base declares columns.
+func externalAncestor(g *project.Models, m *project.Model) bool {
+	for _, b := range m.Bases {
+		if len(b.ExternalBases) > 0 {
+			return true
+		}
+	}
+	if len(m.ExternalBases) > 0 {
+		return true
+	}
+	c := g.LookupClassQual(m.Qual)
+	if c == nil {
+		return false
+	}
+	seen := map[*project.ClassFacts]bool{c: true}
+	queue := []*project.ClassFacts{c}
+	for len(queue) > 0 && len(seen) < 50 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, b := range cur.Bases {
+			if strings.HasPrefix(b, "django.") || plainBase[b] {
+				continue
+			}
+			bc := g.LookupClassQual(b)
+			if bc == nil {
+				return true
+			}
+			if !seen[bc] {
+				seen[bc] = true
+				queue = append(queue, bc)
+			}
+		}
+	}
+	return false
+}
+
+// plainBase are bases that declare no columns.
+var plainBase = map[string]bool{"object": true, "abc.ABC": true, "ABC": true, "typing.Generic": true, "Generic": true}
+
 // inheritedColumns returns the field names declared by the concrete models
 // m inherits from (through abstract ones too): multi-table inheritance
 // keeps them in the parents' tables.
@@ -292,8 +334,8 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 	}
 	var removed []string
 	for _, name := range ms.Order {
-		if len(m.ExternalBases) > 0 {
-			break // a base outside the tree may declare any of them
+		if externalAncestor(p.Project.Models, m) {
+			break // a base outside the tree (or a base's base) may declare any of them
 		}
 		if have[name] {
 			continue

@@ -81,6 +81,9 @@ func runUnsafeDeserialization(p *analyzer.Pass) error {
 			if !loader.IsNil() && isSafeLoader(p, loader) {
 				continue
 			}
+			if loader.IsNil() && c.StarKwargs {
+				continue // `yaml.load(data, **options)`: the options may name the Loader
+			}
 			d := yamlDiag(n, q)
 			if loader.IsNil() && c.Func.Type() == "attribute" && len(c.Positional) == 1 {
 				// yaml.load(x) -> yaml.safe_load(x): same call, safe loader.

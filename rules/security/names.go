@@ -24,8 +24,15 @@ func isDigestName(name string) bool {
 		return true
 	case "mac":
 		// `expected_mac` is a message authentication code; a bare `mac`
-		// is as often a network card's address (`old.mac != self.mac`).
-		return len(ws) > 1
+		// is as often a network card's address (`old.mac != self.mac`),
+		// and so is a qualified one (`normalized_mac`, `device_mac`): only
+		// a qualifier of a computed or received code makes it one.
+		for _, w := range ws[:len(ws)-1] {
+			if macQualifiers[w] {
+				return true
+			}
+		}
+		return false
 	case "password", "passwd", "passphrase":
 		// Passwords are compared as "new == confirm" or against an enum;
 		// stored ones go through check_password, not ==.
@@ -33,6 +40,13 @@ func isDigestName(name string) bool {
 	}
 	return semantic.SecretName(name)
 }
+
+// macQualifiers say a `mac` is a message authentication code: one
+// computed, expected or received.
+var macQualifiers = map[string]bool{"expected": true, "computed": true, "calculated": true, "received": true,
+	"request": true, "header": true, "given": true, "provided": true, "actual": true, "signed": true,
+	"generated": true, "valid": true, "auth": true, "message": true, "msg": true, "our": true, "their": true,
+	"payload": true, "body": true, "webhook": true, "hook": true, "incoming": true, "sent": true}
 
 // lastName returns the name an expression is known by: the identifier, the
 // last attribute, or the string key of a subscript or of .get("key").

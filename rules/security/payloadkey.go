@@ -194,6 +194,31 @@ func payloadExpr(f *semantic.File, n pyast.Node, req string, depth int) bool {
 
 func lastDotName(d string) string { return d[strings.LastIndex(d, ".")+1:] }
 
+// testedAfter reports a subscript in the value of a conditional expression
+// whose condition, written after it, tests the key:
+// `parse(data["end"]) if data.get("end") else None`.
+func testedAfter(body, s pyast.Node, key string) bool {
+	for a := s.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
+		if a.Type() != "conditional_expression" || a.NamedChildCount() < 2 || !a.NamedChild(0).Contains(s) {
+			continue
+		}
+		for c := range pyast.FindEach(a.NamedChild(1), "call", "comparison_operator") {
+			if c.Type() == "comparison_operator" {
+				if strings.Contains(c.Text(), " in ") && strings.Contains(c.Text(), key) {
+					return true
+				}
+				continue
+			}
+			if cc, _ := pyast.AsCall(c); cc.MethodName() == "get" && len(cc.Positional) > 0 {
+				if k, ok := pyast.StringValue(cc.Positional[0]); ok && k == key {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // guardedRead reports whether a payload subscript is guarded: inside a
 // try that catches KeyError (or broader), after a validator call, or
 // after a membership test of its key, or under an `if` that tested it
@@ -219,6 +244,9 @@ func guardedRead(body, s pyast.Node, key string) bool {
 				return true
 			}
 		}
+	}
+	if testedAfter(body, s, key) {
+		return true
 	}
 	for c := range pyast.FindEachShallow(body, "call", "comparison_operator") {
 		if c.StartByte() >= s.StartByte() {

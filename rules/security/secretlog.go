@@ -139,6 +139,11 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 			return n
 		}
 	case "subscript":
+		// A dict of messages keyed by error code (a Django form's
+		// `error_messages["invalid_token"]`) holds texts, not secrets.
+		if strings.Contains(strings.ToLower(lastName(n.ChildByField("value"))), "message") {
+			return pyast.Node{}
+		}
 		if name := lastName(n); name != "" && semantic.SecretName(name) {
 			return n
 		}

@@ -1,3 +1,6 @@
+from django.test import Client
+
+
 def receive(request, environ):
     signature = request.headers.get("X-Signature")
     agent = request.META.get("HTTP_USER_AGENT")
@@ -24,3 +27,14 @@ def finalize(request, response):
     remaining = request.META.get("X-RateLimit-Remaining")
     response["X-RateLimit-Remaining"] = remaining
     return response
+
+
+def export_page(url):
+    # A static export renders the project's own views through a test client:
+    # the keyword lands in META as given, and the views read it back.
+    client = Client()
+    return client.get(url, is_static_export=True, HTTP_ACCEPT="text/html")
+
+
+def is_static_export(request):
+    return {"is_static_export": request.META.get("is_static_export") is True}

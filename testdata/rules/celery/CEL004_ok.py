@@ -17,3 +17,13 @@ def refund(payment_id):
 
 def not_a_task(session):
     return session.retry()
+
+
+# Retry settings shared through a dict: `**RETRY_OPTIONS` may hold
+# retry_backoff, so autoretry_for is not judged.
+RETRY_OPTIONS = dict(max_retries=5, retry_backoff=True, retry_jitter=True)
+
+
+@shared_task(bind=True, autoretry_for=(requests.RequestException,), **RETRY_OPTIONS)
+def push_config(self, device_id):
+    requests.post("https://device.example.com/push", json={"id": device_id}, timeout=10)

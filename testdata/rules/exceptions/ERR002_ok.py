@@ -131,3 +131,19 @@ def unparenthesised_specific(job):
         job.run()
     except ValueError, KeyError:
         job.failed = True
+
+
+class ApiError(Exception):
+    pass
+
+
+def _raise_api_error(e):
+    message = f"{e.__class__.__name__}: {e}"
+    raise ApiError(message) from e
+
+
+def safe_call(f):
+    try:
+        return f()
+    except Exception as e:
+        _raise_api_error(e)

@@ -105,3 +105,17 @@ def replace_user_admin(admin, User):
         admin.site.unregister(User)
     except admin.sites.NotRegistered:
         pass
+
+
+class Rollback(Exception):
+    pass
+
+
+def dry_run(apply):
+    # The block's writes are rolled back on purpose: the exception is the signal.
+    try:
+        with db.transaction.atomic():
+            apply()
+            raise Rollback
+    except Rollback:
+        pass

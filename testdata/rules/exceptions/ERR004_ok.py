@@ -21,3 +21,16 @@ def reraise():
 def mention():
     err = Exception("not raised here")
     return err
+
+
+def transform_for(type_id, known):
+    for t in known:
+        if t.type == type_id:
+            return t
+    raise Exception("Must never happen; this type has no transform.")
+
+
+def truncate(name):
+    if len(name) > 63:
+        raise Exception(f"Programming error: {name} is too long")
+    return name

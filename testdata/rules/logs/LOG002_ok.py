@@ -90,3 +90,14 @@ def returned_in_result(job):
     except OSError as err:
         logger.error("job failed: %s", err)
         return Result(error=err)
+
+
+def persist(instance, DatabaseError):
+    try:
+        instance.save(force_update=True)
+    except DatabaseError:
+        if instance.still_exists():
+            # Logged, then re-raised on this path: the traceback goes on.
+            logger.error("failed to persist %s", instance.pk)
+            raise
+        instance.mark_deleted()

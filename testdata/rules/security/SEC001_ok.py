@@ -56,3 +56,9 @@ class Ethernet:
     def changed(self, old):
         # A network card's MAC address, not a message authentication code.
         return old.mac != self.mac
+
+    def renamed(self, name, mac):
+        # A device named after its MAC address: normalised, still an address.
+        normalized_name = name.replace(":", "").lower()
+        normalized_mac = mac.replace(":", "").lower()
+        return normalized_name != normalized_mac

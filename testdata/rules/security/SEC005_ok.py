@@ -26,3 +26,16 @@ def config():
 def public_ids(checkout, invite):
     # On model rows a bare `token` is usually a public identifier (a UUID).
     logger.info("checkout %s invite %s", checkout.token, invite.token)
+
+
+class ValidationError(Exception):
+    pass
+
+
+class TokenForm:
+    error_messages = {"invalid_token": "Invalid token."}
+
+    def clean(self, user):
+        # The text for the error code `invalid_token`, not a token.
+        if user is None:
+            raise ValidationError(self.error_messages["invalid_token"])

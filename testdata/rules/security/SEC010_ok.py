@@ -28,3 +28,10 @@ def config(text, path):
 
 def expression(formula):
     return eval(formula)
+
+
+def yaml_load(*args, **kwargs):
+    # A safe Loader by default, through the options dict.
+    defaults = {"Loader": yaml.SafeLoader}
+    defaults.update(kwargs)
+    return yaml.load(*args, **defaults)

@@ -55,3 +55,11 @@ def status(request):
     if request.POST.get("error"):
         error = request.POST["error"][:200]
     return JsonResponse({"error": error})
+
+
+@require_POST
+def reschedule(request):
+    data = json.loads(request.body)
+    end = int(data["end"]) if data.get("end") else None
+    room = data["room"] if "room" in data else None
+    return JsonResponse({"end": end, "room": room})
