@@ -497,6 +497,12 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 				if fn.ret.Certainty > q.Certainty {
 					q.Certainty = fn.ret.Certainty
 				}
+				if bound && fn.Class != nil && f.M.isModelClass(fn.Class) && !q.Single {
+					// A model method returning a queryset (`doc.links_to()`):
+					// the rows are this call's; what it should load goes
+					// here, not into the method every caller shares.
+					q.Origin, q.OriginFile, q.Sources = n, f, nil
+				}
 				return q
 			}
 			return nil
@@ -959,6 +965,13 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 		}
 		if fn, _ := f.callee(n, c, st); fn != nil && fn.ret.Kind == Row {
 			return fn.ret.Model, nil, fn.ret.Certainty
+		}
+		if !ChainMethods[method] && !c.Receiver().IsNil() {
+			// A custom manager method fetching one of its rows
+			// (`Document.objects.get_visible(user, slug=s)`).
+			if q := f.eval(c.Receiver(), st.in()); q != nil && !q.Related && f.M.managerRowMethod(q.Model, method) {
+				return q.Model, nil, q.Certainty
+			}
 		}
 	case "attribute":
 		obj := n.ChildByField("object")

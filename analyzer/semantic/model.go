@@ -242,7 +242,9 @@ func (m *Model) settle() {
 				// Only what a project call reaches needs its return value
 				// (get_queryset is read through the class instead).
 				// A property is called by reading it (`self.round`).
-				if len(fn.callers) > 0 || fn.Property && fn.Class != nil {
+				// A method of a model is called on its rows (`doc.links_to()`),
+				// which no static call site names.
+				if len(fn.callers) > 0 || fn.Class != nil && (fn.Property || m.isModelClass(fn.Class)) {
 					fn.nextRet = f.returnValue(fn)
 				}
 			}
@@ -315,6 +317,11 @@ func (m *Model) settle() {
 			break
 		}
 	}
+}
+
+// isModelClass reports whether c is the class of a model of the graph.
+func (m *Model) isModelClass(c *Class) bool {
+	return m.Graph != nil && m.Graph.ByQual(c.Qual) != nil
 }
 
 // mergeQS keeps what every caller's queryset loads: the paths both select

@@ -231,8 +231,8 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		whys = append(whys, n.Why)
 	}
 	sel, pre = maximal(sel), maximal(pre)
-	t.reportQueries(at, s.Name, names, q, where, queries)
 	if len(sel)+len(pre) == 0 {
+		t.reportQueries(at, s.Name, names, where, queries)
 		return
 	}
 	add := ""
@@ -275,6 +275,17 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		Message: fmt.Sprintf("%s %s %s per row, but the queryset of %s does not load %s", serializerNames(s.Name, names), readsVerb(names), strings.Join(uniq(whys), ", "), where,
 			strings.Join(append(append([]string{}, sel...), pre...), ", ")),
 		Help: fmt.Sprintf("load them with the rows: `%s`", call),
+	}
+	if len(queries) > 0 {
+		// One finding per view: the queries no prefetch serves go with it.
+		qwhys, qwhats, qrel := queryParts(queries)
+		verb := "queries"
+		if len(qwhys) > 1 {
+			verb = "query"
+		}
+		d.Message += fmt.Sprintf("; %s also %s per row: %s, which no prefetch serves", strings.Join(qwhys, ", "), verb, listShort(qwhats, 2))
+		d.Help += "; for the queries, " + queryHelp
+		d.Related = append(d.Related, qrel...)
 	}
 	if len(edits) > 0 {
 		d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(add, "."), Edits: edits, Applicability: analyzer.Safe}}
@@ -627,16 +638,10 @@ func queryNeed(a semantic.Access, path, why string) need {
 	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at}
 }
 
-// reportQueries reports the queries a serializer runs per row that no
-// prefetch of the view's queryset serves (medium confidence: a branch
-// may skip them, and their remedy, a filtered Prefetch with to_attr or
-// an annotation, changes the serializer too).
-func (t *Tracker) reportQueries(at pyast.Node, first string, names []string, q *QS, where string, queries []need) {
-	if len(queries) == 0 {
-		return
-	}
-	var whys, whats []string
-	var rel []analyzer.Related
+// queryParts describes the queries a serializer runs per row that no
+// prefetch of the view's queryset serves: the fields running them, the
+// queries, and related locations (each field, then its query).
+func queryParts(queries []need) (whys, whats []string, rel []analyzer.Related) {
 	seen := map[string]bool{}
 	for _, n := range queries {
 		key := fmt.Sprint(n.QAtPath, n.QAt.Start)
@@ -644,7 +649,10 @@ func (t *Tracker) reportQueries(at pyast.Node, first string, names []string, q *
 			continue
 		}
 		seen[key] = true
-		whys, whats = append(whys, n.Why), append(whats, n.What)
+		if !contains(whys, n.Why) {
+			whys = append(whys, n.Why)
+		}
+		whats = append(whats, n.What)
 		if len(rel) < 6 {
 			for _, h := range n.Outer {
 				rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
@@ -655,16 +663,34 @@ func (t *Tracker) reportQueries(at pyast.Node, first string, names []string, q *
 			rel = append(rel, analyzer.Related{Path: n.QAtPath, Range: n.QAt, Message: "the query: " + n.What})
 		}
 	}
+	return whys, whats, rel
+}
+
+// queryClause is the message part naming queries no prefetch serves.
+func queryClause(whats []string) string {
 	verb := "runs"
 	if len(whats) > 1 {
 		verb = "run"
 	}
-	_ = q
+	return fmt.Sprintf("%s %s a query no prefetch serves", listShort(whats, 2), verb)
+}
+
+const queryHelp = "load what each row needs with the rows: a `Prefetch(..., queryset=..., to_attr=...)` the method reads, or an annotation (`Count`, `Exists`, `Subquery`)"
+
+// reportQueries reports a serializer whose only per-row cost is queries no
+// prefetch serves (medium confidence: a branch may skip them, and their
+// remedy, a filtered Prefetch with to_attr or an annotation, changes the
+// serializer too).
+func (t *Tracker) reportQueries(at pyast.Node, first string, names []string, where string, queries []need) {
+	if len(queries) == 0 {
+		return
+	}
+	whys, whats, rel := queryParts(queries)
 	t.p.Report(analyzer.Diagnostic{
 		Range: analyzer.RangeOf(at),
-		Message: fmt.Sprintf("%s %s %s per row (%s %s a query no prefetch serves), and %s serialises every row", serializerNames(first, names), readsVerb(names),
-			strings.Join(uniq(whys), ", "), listShort(whats, 2), verb, where),
-		Help:       "load what each row needs with the rows: a `Prefetch(..., queryset=..., to_attr=...)` the method reads, or an annotation (`Count`, `Exists`, `Subquery`)",
+		Message: fmt.Sprintf("%s %s %s per row (%s), and %s serialises every row", serializerNames(first, names), readsVerb(names),
+			strings.Join(whys, ", "), queryClause(whats), where),
+		Help:       queryHelp,
 		Related:    rel,
 		Confidence: analyzer.Medium,
 	})
