@@ -2,6 +2,7 @@ package semantic
 
 import (
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -1291,6 +1292,19 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 			}
 			if q.Model.UniqueBy(eq) {
 				q.Single = true
+			}
+			if method == "filter" {
+				for k, v := range c.Keywords {
+					head, rest, _ := strings.Cut(k, "__")
+					fd := q.Model.Field(head)
+					if fd == nil || !(fd.Kind == project.ForeignKey || fd.Kind == project.OneToOne) {
+						continue
+					}
+					if rest == "isnull" && v.Type() == "true" || rest == "" && v.Type() == "none" {
+						q.Null = append(q.Null, head)
+					}
+				}
+				sort.Strings(q.Null)
 			}
 			for k := range c.Keywords {
 				head, _, _ := strings.Cut(k, "__")

@@ -340,6 +340,7 @@ func mergeQS(a, b *QS) *QS {
 	}
 	out.Select = keep(a.Select, b.Selects)
 	out.Prefetch = keep(a.Prefetch, b.Prefetches)
+	out.Null = keep(a.Null, b.Selects) // NULL in one branch, NULL or selected in the other
 	out.SelectAll = a.SelectAll && b.SelectAll
 	out.Values = a.Values && b.Values
 	out.Opaque = a.Opaque || b.Opaque
