@@ -652,7 +652,9 @@ func queryParts(queries []need) (whys, whats []string, rel []analyzer.Related) {
 		if !contains(whys, n.Why) {
 			whys = append(whys, n.Why)
 		}
-		whats = append(whats, n.What)
+		if !contains(whats, n.What) {
+			whats = append(whats, n.What)
+		}
 		if len(rel) < 6 {
 			for _, h := range n.Outer {
 				rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
