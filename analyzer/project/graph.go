@@ -660,11 +660,26 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 	for _, f := range c.Fields {
 		cp := *f
 		cp.Model = m
+		if f.Kind == Plain && g.isTaggableManager(f.Class) {
+			// A project subclass of django-taggit's TaggableManager named
+			// like a field: the model's tags, a many-to-many relation.
+			cp.Kind, cp.Target = ManyToMany, taggitTag
+		}
 		add(&cp)
 	}
 	// Own managers come first (the first is the default manager) and
 	// override inherited ones of the same name.
-	own := append([]Manager(nil), c.Managers...)
+	var own []Manager
+	for _, mg := range c.Managers {
+		if g.isTaggableManager(mg.Class) {
+			// A project subclass of TaggableManager: the model's tags (a
+			// relation), not a model manager.
+			add(&Field{Name: mg.Name, Kind: ManyToMany, Class: mg.Class, Target: taggitTag, Model: m,
+				Path: c.Path, Line: c.Line, Start: c.Start, End: c.Start})
+			continue
+		}
+		own = append(own, mg)
+	}
 	for _, mg := range m.Managers {
 		if !hasManager(own, mg.Name) {
 			own = append(own, mg)
@@ -680,6 +695,34 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 	m.Meta.IndexTogether = append(m.Meta.IndexTogether, meta.IndexTogether...)
 	m.Meta.UniqueTogether = append(m.Meta.UniqueTogether, meta.UniqueTogether...)
 	m.Meta.Unique = append(m.Meta.Unique, meta.Unique...)
+}
+
+// taggitTag is the model django-taggit's TaggableManager relates to by
+// default (a custom through model may point elsewhere; prefetching
+// `tags` works the same).
+const taggitTag = "taggit.models.Tag"
+
+// isTaggableManager reports a django-taggit TaggableManager class, or a
+// class of the tree deriving from one.
+func (g *Models) isTaggableManager(q string) bool {
+	taggit := func(b string) bool {
+		return (strings.HasPrefix(b, "taggit.") || strings.HasPrefix(b, "modelcluster.contrib.taggit.")) && strings.HasSuffix(b, "TaggableManager")
+	}
+	if taggit(q) {
+		return true
+	}
+	cf := g.findClass(q)
+	if cf == nil {
+		return false
+	}
+	for _, c := range append([]*ClassFacts{cf}, g.ClassBases(cf)...) {
+		for _, b := range c.Bases {
+			if taggit(b) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // findClass finds a class of the tree by a qualified name as some file

@@ -304,6 +304,16 @@ func extractField(u *Unit, name string, call pyast.Call) *Field {
 	}
 	q := resolveName(u, d)
 	last := q[strings.LastIndex(q, ".")+1:]
+	if (strings.HasPrefix(q, "taggit.") || strings.HasPrefix(q, "modelcluster.contrib.taggit.")) && strings.HasSuffix(last, "TaggableManager") {
+		// django-taggit's TaggableManager: the model's tags, a
+		// many-to-many relation (to a custom tag model when `through`
+		// says so; prefetching `tags` serves either).
+		f := &Field{Name: name, Kind: ManyToMany, Class: q, Target: "taggit.models.Tag"}
+		if s, ok := pyast.StringValue(call.Keyword("related_name")); ok {
+			f.RelatedName = s
+		}
+		return f
+	}
 	kind, ok := fieldKind(last)
 	if !ok {
 		return nil

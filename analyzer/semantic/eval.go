@@ -516,6 +516,12 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 				if fn.ret.Certainty > q.Certainty {
 					q.Certainty = fn.ret.Certainty
 				}
+				if bound && fn.Class != nil && f.M.isModelClass(fn.Class) && !q.Single {
+					// A model method returning a queryset (`doc.links_to()`):
+					// the rows are this call's; what it should load goes
+					// here, not into the method every caller shares.
+					q.Origin, q.OriginFile, q.Sources = n, f, nil
+				}
 				return q
 			}
 			return nil
@@ -1021,6 +1027,13 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 		if fn, _ := f.callee(n, c, st); fn != nil && fn.ret.Kind == Row {
 			return fn.ret.Model, nil, fn.ret.Certainty
 		}
+		if !ChainMethods[method] && !c.Receiver().IsNil() {
+			// A custom manager method fetching one of its rows
+			// (`Document.objects.get_visible(user, slug=s)`).
+			if q := f.eval(c.Receiver(), st.in()); q != nil && !q.Related && f.M.managerRowMethod(q.Model, method) {
+				return q.Model, nil, q.Certainty
+			}
+		}
 	case "attribute":
 		obj := n.ChildByField("object")
 		name := n.ChildByField("attribute").Text()
@@ -1339,6 +1352,19 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 			}
 			if q.Model.UniqueBy(eq) {
 				q.Single = true
+			}
+			if method == "filter" {
+				for k, v := range c.Keywords {
+					head, rest, _ := strings.Cut(k, "__")
+					fd := q.Model.Field(head)
+					if fd == nil || !(fd.Kind == project.ForeignKey || fd.Kind == project.OneToOne) {
+						continue
+					}
+					if rest == "isnull" && v.Type() == "true" || rest == "" && v.Type() == "none" {
+						q.Null = append(q.Null, head)
+					}
+				}
+				sort.Strings(q.Null)
 			}
 			for k := range c.Keywords {
 				head, _, _ := strings.Cut(k, "__")

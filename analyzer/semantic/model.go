@@ -247,7 +247,9 @@ func (m *Model) settle() {
 				// Only what a project call reaches needs its return value
 				// (get_queryset is read through the class instead).
 				// A property is called by reading it (`self.round`).
-				if len(fn.callers) > 0 || fn.Property && fn.Class != nil {
+				// A method of a model is called on its rows (`doc.links_to()`),
+				// which no static call site names.
+				if len(fn.callers) > 0 || fn.Class != nil && (fn.Property || m.isModelClass(fn.Class)) {
 					fn.nextRet = f.returnValue(fn)
 				}
 			}
@@ -322,6 +324,11 @@ func (m *Model) settle() {
 	}
 }
 
+// isModelClass reports whether c is the class of a model of the graph.
+func (m *Model) isModelClass(c *Class) bool {
+	return m.Graph != nil && m.Graph.ByQual(c.Qual) != nil
+}
+
 // mergeQS keeps what every caller's queryset loads: the paths both select
 // or prefetch. The origin is dropped when they differ (no single place for
 // a fix).
@@ -338,6 +345,7 @@ func mergeQS(a, b *QS) *QS {
 	}
 	out.Select = keep(a.Select, b.Selects)
 	out.Prefetch = keep(a.Prefetch, b.Prefetches)
+	out.Null = keep(a.Null, b.Selects) // NULL in one branch, NULL or selected in the other
 	out.SelectAll = a.SelectAll && b.SelectAll
 	out.Values = a.Values && b.Values
 	out.Opaque = a.Opaque || b.Opaque

@@ -228,6 +228,13 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 		}
 	case "call":
 		c, _ := pyast.AsCall(n)
+		if i := contextWrapper(f, c); i >= 0 {
+			// Django < 1.10: render_to_response(name, RequestContext(request, {...})).
+			if d := c.Arg(i, "dict_"); !d.IsNil() {
+				out = append(out, f.dictEntries(d, at, depth+1)...)
+			}
+			return out
+		}
 		if c.Func.Type() == "identifier" && c.Func.Text() == "dict" {
 			if len(c.Positional) == 1 {
 				out = append(out, f.dictEntries(c.Positional[0], at, depth+1)...)
@@ -821,4 +828,21 @@ func viewKind(c *Class) (list, detail bool) {
 		}
 	}
 	return false, detail
+}
+
+// contextWrapper returns the position of the dict argument of a call of
+// Django's template Context or RequestContext (`RequestContext(request,
+// {...})`, the context of render_to_response before Django 1.10), or -1.
+func contextWrapper(f *File, c pyast.Call) int {
+	q, ok := f.Unit.Imports.Resolve(c.Func)
+	if !ok {
+		return -1
+	}
+	switch q {
+	case "django.template.RequestContext", "django.template.context.RequestContext":
+		return 1
+	case "django.template.Context", "django.template.context.Context":
+		return 0
+	}
+	return -1
 }

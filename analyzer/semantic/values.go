@@ -94,6 +94,10 @@ type QS struct {
 	// Django sets it on every row (its known related objects), so reading
 	// `item.owner`, or the owner's own relations, runs no query per row.
 	Back string
+	// Null are forward relations the chain filtered to NULL
+	// (`assigned_to__isnull=True`, `parent=None`): every row's key is
+	// NULL, so reading the relation returns None without a query.
+	Null []string
 	// Origin is the expression a fix may extend with `.select_related(...)`,
 	// in OriginFile (which may be another file than the one asking: a
 	// get_queryset, a helper, the caller of a function), or the zero Node.
@@ -116,6 +120,7 @@ func (q *QS) clone() *QS {
 	c.Select = append([]string(nil), q.Select...)
 	c.Prefetch = append([]string(nil), q.Prefetch...)
 	c.Annotated = append([]string(nil), q.Annotated...)
+	c.Null = append([]string(nil), q.Null...)
 	return &c
 }
 
@@ -130,6 +135,12 @@ func (q *QS) Selects(path string) bool {
 	}
 	if q.Back != "" && (path == q.Back || strings.HasPrefix(path, q.Back+"__")) {
 		return true
+	}
+	for _, k := range q.Null {
+		// Filtered to rows whose key is NULL: reading it runs no query.
+		if path == k || strings.HasPrefix(path, k+"__") {
+			return true
+		}
 	}
 	for _, s := range q.Select {
 		if s == path || strings.HasPrefix(s, path+"__") {

@@ -128,6 +128,7 @@ func runNPlusOne(p *analyzer.Pass) error {
 			p.Report(d)
 		}
 	}
+	t.feedItems()
 	return nil
 }
 

@@ -42,6 +42,14 @@ type need struct {
 	// Outer are the fields of enclosing serializers that nest the one
 	// declaring At, outermost first.
 	Outer []fieldAt
+	// Query is set for a query the serializer runs per row that no
+	// prefetch of the relation serves (a filtered or single-row query on
+	// a related manager, or a lookup built from the row): What is its
+	// text, QAtPath and QAt where it runs.
+	Query   bool
+	What    string
+	QAtPath string
+	QAt     analyzer.Range
 }
 
 // fieldAt is a serializer field that nests another serializer.
@@ -191,7 +199,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		var both []need
 		for _, a := range needs {
 			for _, b := range ni {
-				if a.Path == b.Path && a.Prefetch == b.Prefetch {
+				if a.Path == b.Path && a.Prefetch == b.Prefetch && a.Query == b.Query && a.What == b.What {
 					both = append(both, a)
 					break
 				}
@@ -201,7 +209,12 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	}
 	var sel, pre []string
 	var whys []string
+	var queries []need
 	for _, n := range needs {
+		if n.Query {
+			queries = append(queries, n)
+			continue
+		}
 		if n.Prefetch {
 			if q.Prefetches(n.Path) {
 				continue
@@ -219,6 +232,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	}
 	sel, pre = maximal(sel), maximal(pre)
 	if len(sel)+len(pre) == 0 {
+		t.reportQueries(at, s.Name, names, where, queries)
 		return
 	}
 	add := ""
@@ -243,7 +257,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	seenAt := map[string]bool{}
 	for _, n := range needs {
 		key := fmt.Sprint(n.AtPath, n.At.Start)
-		if n.AtPath == "" || seenAt[key] || len(rel) >= 6 || (q.Selects(n.Path) || q.DynamicSelect) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
+		if n.Query || n.AtPath == "" || seenAt[key] || len(rel) >= 6 || (q.Selects(n.Path) || q.DynamicSelect) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
 			continue
 		}
 		seenAt[key] = true
@@ -261,6 +275,17 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		Message: fmt.Sprintf("%s %s %s per row, but the queryset of %s does not load %s", serializerNames(s.Name, names), readsVerb(names), strings.Join(uniq(whys), ", "), where,
 			strings.Join(append(append([]string{}, sel...), pre...), ", ")),
 		Help: fmt.Sprintf("load them with the rows: `%s`", call),
+	}
+	if len(queries) > 0 {
+		// One finding per view: the queries no prefetch serves go with it.
+		qwhys, qwhats, qrel := queryParts(queries)
+		verb := "queries"
+		if len(qwhys) > 1 {
+			verb = "query"
+		}
+		d.Message += fmt.Sprintf("; %s also %s per row: %s, which no prefetch serves", strings.Join(qwhys, ", "), verb, listShort(qwhats, 2))
+		d.Help += "; for the queries, " + queryHelp
+		d.Related = append(d.Related, qrel...)
 	}
 	if len(edits) > 0 {
 		d.Fixes = []analyzer.Fix{{Message: "add " + strings.TrimPrefix(add, "."), Edits: edits, Applicability: analyzer.Safe}}
@@ -369,6 +394,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				// calls it makes (helpers, model methods, properties).
 				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
+					out = append(out, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
 					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
 					mark()
 					continue
@@ -554,8 +580,8 @@ func (t *Tracker) serializerMethod(classes []*project.ClassFacts, name string) *
 // accessNeeds turns the per-row accesses of a serializer method into the
 // paths the queryset should load: forward relations selected, related
 // managers (iterated, counted or tested: a prefetch serves all three)
-// prefetched. Filtered or ordered managers query whatever is prefetched
-// and are left to ORM002's advice.
+// prefetched. Filtered, ordered or single-row queries on a manager query
+// whatever is prefetched: they are needs of their own (Query).
 func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why string) []need {
 	var out []need
 	for _, a := range accs {
@@ -564,6 +590,8 @@ func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why s
 			path = strings.Join(prefix, "__") + "__" + path
 		}
 		switch a.Kind {
+		case semantic.Query:
+			out = append(out, queryNeed(a, path, why))
 		case semantic.Forward:
 			out = append(out, need{Path: path, Prefetch: inPrefetch || strings.Contains(a.Path, "__") && prefetchOnPath(accs, a.Path), Why: why})
 		case semantic.Manager, semantic.Count, semantic.Exists, semantic.Generic:
@@ -571,6 +599,103 @@ func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why s
 		}
 	}
 	return out
+}
+
+// lookupNeeds turns the queries a serializer method builds from its row
+// (`Score.objects.filter(user=obj).count()`, directly or in the helpers it
+// passes the row to) into needs no prefetch serves.
+func lookupNeeds(accs []semantic.Access, why string) []need {
+	var out []need
+	for _, a := range accs {
+		if a.Kind == semantic.Lookup {
+			out = append(out, queryNeed(a, a.Path, why))
+		}
+	}
+	return out
+}
+
+// queryNeed is the need of a query run per row: the outermost call of
+// its chain is what runs it.
+func queryNeed(a semantic.Access, path, why string) need {
+	n := a.Node
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		if p.Type() == "attribute" && p.ChildByField("object").Equal(n) {
+			n = p
+			continue
+		}
+		if p.Type() == "call" && p.ChildByField("function").Equal(n) {
+			n = p
+			continue
+		}
+		break
+	}
+	at, atPath := analyzer.RangeOf(n), a.File.Unit.File.Rel
+	if len(a.Via) > 0 {
+		// Reached through a helper: the call in the method is the place.
+		n = a.Via[0].Call
+		at, atPath = analyzer.RangeOf(n), a.Via[0].File.Unit.File.Rel
+	}
+	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at}
+}
+
+// queryParts describes the queries a serializer runs per row that no
+// prefetch of the view's queryset serves: the fields running them, the
+// queries, and related locations (each field, then its query).
+func queryParts(queries []need) (whys, whats []string, rel []analyzer.Related) {
+	seen := map[string]bool{}
+	for _, n := range queries {
+		key := fmt.Sprint(n.QAtPath, n.QAt.Start)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if !contains(whys, n.Why) {
+			whys = append(whys, n.Why)
+		}
+		if !contains(whats, n.What) {
+			whats = append(whats, n.What)
+		}
+		if len(rel) < 6 {
+			for _, h := range n.Outer {
+				rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
+			}
+			if n.AtPath != "" {
+				rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " runs a query per row"})
+			}
+			rel = append(rel, analyzer.Related{Path: n.QAtPath, Range: n.QAt, Message: "the query: " + n.What})
+		}
+	}
+	return whys, whats, rel
+}
+
+// queryClause is the message part naming queries no prefetch serves.
+func queryClause(whats []string) string {
+	verb := "runs"
+	if len(whats) > 1 {
+		verb = "run"
+	}
+	return fmt.Sprintf("%s %s a query no prefetch serves", listShort(whats, 2), verb)
+}
+
+const queryHelp = "load what each row needs with the rows: a `Prefetch(..., queryset=..., to_attr=...)` the method reads, or an annotation (`Count`, `Exists`, `Subquery`)"
+
+// reportQueries reports a serializer whose only per-row cost is queries no
+// prefetch serves (medium confidence: a branch may skip them, and their
+// remedy, a filtered Prefetch with to_attr or an annotation, changes the
+// serializer too).
+func (t *Tracker) reportQueries(at pyast.Node, first string, names []string, where string, queries []need) {
+	if len(queries) == 0 {
+		return
+	}
+	whys, whats, rel := queryParts(queries)
+	t.p.Report(analyzer.Diagnostic{
+		Range: analyzer.RangeOf(at),
+		Message: fmt.Sprintf("%s %s %s per row (%s), and %s serialises every row", serializerNames(first, names), readsVerb(names),
+			strings.Join(whys, ", "), queryClause(whats), where),
+		Help:       queryHelp,
+		Related:    rel,
+		Confidence: analyzer.Medium,
+	})
 }
 
 // prefetchOnPath reports whether a forward access lies below a related

@@ -51,6 +51,35 @@ func TestTheHeldOutCorpusIsValid(t *testing.T) {
 	assert.GreaterOrEqual(t, len(repos), 3)
 }
 
+// The second held-out corpus (session 8) names projects neither earlier
+// file does.
+func TestTheSecondHeldOutCorpusIsValid(t *testing.T) {
+	c, err := LoadCorpus("heldout2.toml")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, f := range []string{"cases.toml", "heldout.toml"} {
+		prev, err := LoadCorpus(f)
+		require.NoError(t, err)
+		for _, k := range prev.Cases {
+			seen[k.Repo] = true
+		}
+		for _, k := range prev.Clean {
+			seen[k.Repo] = true
+		}
+	}
+	repos := map[string]bool{}
+	for _, k := range c.Cases {
+		repos[k.Repo] = true
+		assert.False(t, seen[k.Repo], "%s: second held-out cases come from projects the other files do not name", k.ID)
+	}
+	for _, k := range c.Clean {
+		assert.False(t, seen[k.Repo], "%s: second held-out clean loops come from projects the other files do not name", k.ID)
+	}
+	assert.GreaterOrEqual(t, len(c.Cases), 12)
+	assert.GreaterOrEqual(t, len(c.Clean), 10)
+	assert.GreaterOrEqual(t, len(repos), 3)
+}
+
 func writeCorpus(t *testing.T, body string) string {
 	p := filepath.Join(t.TempDir(), "cases.toml")
 	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))

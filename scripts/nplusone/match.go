@@ -106,9 +106,9 @@ type CaseResult struct {
 	After   []Hit    `json:"after,omitempty"`
 	// Findings on the access about another loop (they name no location in
 	// the case's loop file), at the parent and at the fix.
-	Elsewhere      []Hit `json:"elsewhere,omitempty"`
-	ElsewhereAfter []Hit `json:"elsewhere_after,omitempty"`
-	Error   string   `json:"error,omitempty"`
+	Elsewhere      []Hit  `json:"elsewhere,omitempty"`
+	ElsewhereAfter []Hit  `json:"elsewhere_after,omitempty"`
+	Error          string `json:"error,omitempty"`
 }
 
 // CleanResult is what the benchmark measured for one clean loop.
