@@ -298,3 +298,22 @@ func TestIdempotencyOnMoneyEndpoints(t *testing.T) {
 	it = run(head + "    row, _ = Deposit.objects.get_or_create(txid=request.POST[\"txid\"], defaults={\"amount\": request.POST[\"amount\"]})\n    import requests\n    requests.post(\"https://ledger.example/credit\", json={\"id\": row.pk}, timeout=5)\n    return JsonResponse({})\n")
 	assert.NotEqual(t, report.Met, it.Status, "the outbound call carries no key: %s", it.Reason)
 }
+
+// A bare `amount` is money only in a model named for money or in a project
+// whose models speak of money elsewhere: a feed's amount moves none.
+func TestAmountAloneIsNotMoney(t *testing.T) {
+	run := func(models string) report.Signal {
+		dir := tree(t, map[string][]byte{
+			"baby/models.py": []byte("from django.db import models\n\n\n" + models),
+			"baby/urls.py":   []byte("from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"feedings/\", views.add_feeding)]\n"),
+			"baby/views.py": []byte("from django.contrib.auth.decorators import login_required\nfrom django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n\n" +
+				"from .models import Feeding\n\n\n@require_POST\n@login_required\ndef add_feeding(request):\n    Feeding.objects.create(amount=float(request.POST[\"amount\"]))\n    return JsonResponse({})\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return signal(r, "endpoints.moving_money")
+	}
+	feeding := "class Feeding(models.Model):\n    amount = models.FloatField()\n"
+	assert.Equal(t, 0.0, run(feeding).Value)
+	assert.Equal(t, 1.0, run(feeding+"\n\nclass Wallet(models.Model):\n    balance = models.DecimalField(max_digits=9, decimal_places=2)\n").Value)
+}

@@ -123,7 +123,7 @@ func (m *Model) fillEffects(e *Endpoint) {
 		if e.Model != nil {
 			model = e.Model.Name
 		}
-		money := e.Model != nil && moneyModel(e.Model)
+		money := e.Model != nil && moneyModel(m.Index, e.Model)
 		hook := func(names ...string) {
 			for _, n := range names {
 				if fn := e.Class.Method(n); fn != nil {
@@ -333,7 +333,7 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 	case WriteMethods[method]:
 		if maybeQuery(recv) {
 			if q := f.Eval(recv); q != nil && q.Model != nil {
-				e.Kind, e.Model, e.Name, e.Money = WriteRows, q.Model.Name, q.Model.Name+"."+method, moneyModel(q.Model)
+				e.Kind, e.Model, e.Name, e.Money = WriteRows, q.Model.Name, q.Model.Name+"."+method, moneyModel(f.M.Index, q.Model)
 				return e, true
 			}
 		}
@@ -368,18 +368,18 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 	}
 	if method == "save" || method == "delete" {
 		if md, _ := f.Instance(recv); md != nil {
-			e.Kind, e.Model, e.Name, e.Money = WriteRows, md.Name, md.Name+"."+method, moneyModel(md)
+			e.Kind, e.Model, e.Name, e.Money = WriteRows, md.Name, md.Name+"."+method, moneyModel(f.M.Index, md)
 			return e, true
 		}
 		if md := f.constructed(recv); md != nil {
-			e.Kind, e.Model, e.Name, e.Money = WriteRows, md.Name, md.Name+"."+method, moneyModel(md)
+			e.Kind, e.Model, e.Name, e.Money = WriteRows, md.Name, md.Name+"."+method, moneyModel(f.M.Index, md)
 			return e, true
 		}
 		r := strings.ToLower(lastName(pyast.Dotted(recv)))
 		if method == "save" && (strings.Contains(r, "serializer") || strings.Contains(r, "form")) {
 			e.Kind, e.Name = WriteRows, pyast.Dotted(recv)+".save"
 			if md := f.serializerModelOf(recv); md != nil {
-				e.Model, e.Money = md.Name, moneyModel(md)
+				e.Model, e.Money = md.Name, moneyModel(f.M.Index, md)
 			}
 			return e, true
 		}
@@ -553,11 +553,14 @@ var relatedWrites = map[string]bool{"add": true, "remove": true, "set": true, "c
 var moneyFieldWords = []string{"balance", "amount", "funds"}
 
 // moneyModel reports whether a model holds money: a field named balance,
-// amount or funds (or ending so).
-func moneyModel(md *project.Model) bool {
+// amount or funds (or ending so). A model whose only such field is an
+// amount holds money when its name says so or the project's models speak of
+// money elsewhere (MoneyModels): a feed's or a dose's amount is not money.
+func moneyModel(ix *project.Index, md *project.Model) bool {
 	if md == nil {
 		return false
 	}
+	amountOnly := false
 	for _, fl := range md.Fields {
 		if fl.IsRelation() {
 			continue
@@ -565,11 +568,14 @@ func moneyModel(md *project.Model) bool {
 		n := strings.ToLower(fl.Name)
 		for _, w := range moneyFieldWords {
 			if n == w || strings.HasSuffix(n, "_"+w) || strings.HasPrefix(n, w+"_") {
-				return true
+				if w != "amount" || !AmountWordOnly(n) {
+					return true
+				}
+				amountOnly = true
 			}
 		}
 	}
-	return false
+	return amountOnly && (InMoneyContext(md.Name) || ix == nil || MoneyModels.Get(ix))
 }
 
 // OutboundCall reports whether call talks to another service: an HTTP

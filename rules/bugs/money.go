@@ -26,42 +26,8 @@ var FloatMoney = &analyzer.Rule{
 	Since:             "0.2.0",
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
-	Requires:          append([]project.Analysis{moneyModels}, requires...),
+	Requires:          append([]project.Analysis{semantic.MoneyModels}, requires...),
 	Run:               runFloatMoney,
-}
-
-// moneyModels reports a project whose models speak of money beyond a bare
-// `amount`: a model named for payments, orders or wallets, or a field
-// named for a price, balance, fee, cost... (`amount` also counts an
-// ingredient, a dose or a feed).
-var moneyModels = &project.ProjectAnalysis[bool]{Name: "bugs.moneyModels", Run: func(ix *project.Index) bool {
-	if ix.Models == nil {
-		return true
-	}
-	for _, m := range ix.Models.All {
-		if m.External {
-			continue
-		}
-		if semantic.InMoneyContext(m.Name) {
-			return true
-		}
-		for _, f := range m.Fields {
-			if semantic.MoneyName(f.Name, false) && !amountWordOnly(f.Name) {
-				return true
-			}
-		}
-	}
-	return false
-}}
-
-// amountWordOnly reports a name whose only money word is amount(s).
-func amountWordOnly(name string) bool {
-	for _, w := range semantic.NameWords(name) {
-		if w != "amount" && w != "amounts" && semantic.MoneyName(w, false) {
-			return false
-		}
-	}
-	return true
 }
 
 // runFloatMoney matches (a) FloatField columns of models and
@@ -102,7 +68,7 @@ func isDecimalCtor(p *analyzer.Pass, fn pyast.Node) bool {
 // floatFields reports FloatField columns and serializer fields with money
 // names, and DecimalField defaults given as floats.
 func floatFields(p *analyzer.Pass) {
-	moneyProject := moneyModels.Get(p.Project)
+	moneyProject := semantic.MoneyModels.Get(p.Project)
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
 		context := semantic.InMoneyContext(pyast.DefName(cls))
 		for st := range pyast.EachStatement(pyast.Body(cls)) {
@@ -119,7 +85,7 @@ func floatFields(p *analyzer.Pass) {
 			last := q[strings.LastIndex(q, ".")+1:]
 			switch {
 			case last == "FloatField" && (strings.HasPrefix(q, "django.") || strings.HasPrefix(q, "rest_framework.")) && semantic.MoneyName(name, context) &&
-				(context || !amountWordOnly(name) || moneyProject):
+				(context || !semantic.AmountWordOnly(name) || moneyProject):
 				kind := "a model column"
 				fix := "models.DecimalField(max_digits=12, decimal_places=2)"
 				if strings.HasPrefix(q, "rest_framework.") {
