@@ -49,9 +49,9 @@ func (t *Tracker) loopOf(n pyast.Node) *Loop { return t.LoopOf(n) }
 
 // servesList reports whether a view class may answer with a list: the
 // endpoint inventory routes its list action (a DRF list, a generic list
-// view's GET), or it routes nothing of the class, so rubric cannot tell.
-// A viewset routed only for retrieve, update or create serialises one
-// object per request.
+// view's GET), or it routes nothing of the class and the class may list
+// (singleObjectView). A viewset routed only for retrieve, update or create
+// serialises one object per request.
 func (t *Tracker) servesList(cls pyast.Node) bool {
 	c := t.ClassOfDef(cls)
 	if c == nil {
@@ -70,7 +70,49 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 			return true
 		}
 	}
-	return !routed
+	return !routed && !singleObjectView(c)
+}
+
+// singleViews are framework views that answer with one object (or none):
+// without a list base or a list method, a class built on them serialises
+// one row per request.
+var singleViews = map[string]bool{"APIView": true, "GenericAPIView": true, "RetrieveAPIView": true,
+	"RetrieveUpdateAPIView": true, "RetrieveDestroyAPIView": true, "RetrieveUpdateDestroyAPIView": true,
+	"UpdateAPIView": true, "DestroyAPIView": true, "CreateAPIView": true, "DetailView": true, "UpdateView": true,
+	"DeleteView": true, "CreateView": true, "FormView": true}
+
+// listName reports a base named like a list view, a list mixin or a
+// viewset (which routers route for lists), framework's or a library's.
+func listName(last string) bool {
+	for _, suffix := range []string{"ListView", "ListAPIView", "ListMixin", "ListModelMixin", "ViewSet"} {
+		if strings.HasSuffix(last, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// singleObjectView reports a view class that shows it serialises one
+// object: a single-object framework view among its bases (its own or its
+// project bases'), no list view or list mixin there, no list method and no
+// call with many=True in its body or its project bases'.
+func singleObjectView(c *semantic.Class) bool {
+	single := false
+	for _, k := range append([]*semantic.Class{c}, c.Bases()...) {
+		for _, b := range k.BaseNames() {
+			last := b[strings.LastIndex(b, ".")+1:]
+			if semantic.ListView(last) || semantic.ListMixin(last) || listName(last) {
+				return false
+			}
+			single = single || singleViews[last]
+		}
+		for n := range pyast.FindEach(k.Node, "call") {
+			if hasManyTrue(n) {
+				return false
+			}
+		}
+	}
+	return single && c.Method("list") == nil
 }
 
 func (t *Tracker) binding(n pyast.Node, name string, at int) pyast.Node {
