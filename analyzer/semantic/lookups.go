@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"iter"
 	"sort"
 	"strings"
 
@@ -427,19 +428,32 @@ func (env *lookupEnv) managerClasses(mg *project.Manager) (classes []*project.Cl
 // the keywords of a call to it on md's managers need not name fields.
 func (m *Model) ManagerOverrides(md *project.Model, method string) bool {
 	env := lookupEnvOf.Get(m.Index)
-	for i := range md.Managers {
-		mg := &md.Managers[i]
-		if md.CustomManager(mg.Name) == nil {
-			continue
-		}
-		classes, _ := env.managerClasses(mg)
-		for _, c := range classes {
-			if env.overrides[c.Module+"."+c.Name][method] {
-				return true
-			}
+	for c := range m.customManagerClasses(md) {
+		if env.overrides[c.Module+"."+c.Name][method] {
+			return true
 		}
 	}
 	return false
+}
+
+// customManagerClasses yields the classes of md's custom managers (and
+// their queryset classes and tree bases), manager by manager.
+func (m *Model) customManagerClasses(md *project.Model) iter.Seq[*project.ClassFacts] {
+	return func(yield func(*project.ClassFacts) bool) {
+		env := lookupEnvOf.Get(m.Index)
+		for i := range md.Managers {
+			mg := &md.Managers[i]
+			if md.CustomManager(mg.Name) == nil {
+				continue
+			}
+			classes, _ := env.managerClasses(mg)
+			for _, c := range classes {
+				if !yield(c) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // managerAddsNames reports whether a model's manager may add annotation

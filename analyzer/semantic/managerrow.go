@@ -17,18 +17,8 @@ func (m *Model) managerRowMethod(md *project.Model, method string) bool {
 	if md == nil || len(md.Managers) == 0 || RowMethods[method] {
 		return false
 	}
-	env := lookupEnvOf.Get(m.Index)
-	for i := range md.Managers {
-		mg := &md.Managers[i]
-		if md.CustomManager(mg.Name) == nil {
-			continue
-		}
-		classes, _ := env.managerClasses(mg)
-		for _, cf := range classes {
-			c := m.LookupClass(cf.Module + "." + cf.Name)
-			if c == nil {
-				continue
-			}
+	for cf := range m.customManagerClasses(md) {
+		if c := m.LookupClass(cf.Module + "." + cf.Name); c != nil {
 			if fn := c.Methods[method]; fn != nil {
 				return returnsOwnRow(fn)
 			}
