@@ -317,7 +317,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	for _, st := range states {
 		switch {
 		case st.unit == nil:
-		case cfg.DropTestTrees && semantic.RolesOf(st.unit).Any(semantic.Test):
+		case cfg.DropTestTrees && !sharesTrees(cfg.Trees) && semantic.RolesOf(st.unit).Any(semantic.Test):
 			tests = append(tests, st)
 		default:
 			rest = append(rest, st)
@@ -336,9 +336,11 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			}
 			src := st.file.Src
 			st.unit.Tree.Unload(func() (*pyast.Tree, error) {
+				// Parsed afresh, never taken from cfg.Trees: a cache that
+				// hands out trees by content may hand back this one.
 				p := pyast.NewParser()
 				defer p.Close()
-				return parseOrFetch(cfg, p, src)
+				return safeParse(cfg.ParseTimeout, p, src)
 			})
 		}
 		trace.mark(fmt.Sprintf("phase 2: file rules on %d test modules, their trees dropped", len(tests)))
@@ -422,6 +424,16 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		fmt.Fprintf(os.Stderr, "rubric: dropped test trees parsed again during the run: %d of %d\n", pyast.Reloads.Load(), len(tests))
 	}
 	return res, nil
+}
+
+// sharesTrees reports a tree cache that keeps trees in memory and hands
+// the same tree to every file of the same content (the editor server's,
+// the fix rounds'): a tree dropped there would be dropped for all of them,
+// and the cache holds it anyway, so DropTestTrees does not apply.
+func sharesTrees(c TreeCache) bool {
+	_, mem := c.(MemoryTrees)
+	_, shares := c.(interface{ SharesTrees() })
+	return mem || shares
 }
 
 // finish positions d in files (at line 1 when its file is not among

@@ -3,8 +3,10 @@ package analyzer_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -69,4 +71,34 @@ func TestDropTestTreesSameOutput(t *testing.T) {
 		}
 	}
 	require.Greater(t, tests, 2, "the submissions have test modules")
+}
+
+// A test module and a product module of the same bytes share one tree in
+// the fix rounds' cache (by content): the test trees are then kept, and a
+// dropped tree never reloads through such a cache (it would hand back the
+// tree being loaded: the run used to deadlock).
+func TestDropTestTreesWithSharedTrees(t *testing.T) {
+	dir := t.TempDir()
+	src := []byte("import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef load(path):\n    try:\n        return open(path).read()\n    except OSError:\n        logger.error(\"cannot read %s\", path)\n        raise\n")
+	for _, rel := range []string{"app/__init__.py", "app/io.py", "app/tests/__init__.py", "app/tests/test_io.py"} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		data := src
+		if filepath.Base(rel) == "__init__.py" {
+			data = nil
+		}
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+	}
+	rules := analyzer.Select(all.Rules(), []string{"ALL"}, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := analyzer.FixRounds(context.Background(), analyzer.Config{Rules: rules, WorkDir: dir, DropTestTrees: true}, []string{dir}, analyzer.FixOptions{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(time.Minute):
+		t.Fatal("the fix rounds did not finish")
+	}
 }

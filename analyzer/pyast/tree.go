@@ -257,6 +257,9 @@ func (t *Tree) data() *treeData {
 		return d
 	}
 	lt, err := t.load()
+	if err == nil && lt == t {
+		err = errors.New("the loader returned the tree being loaded") // (a cache sharing trees by content)
+	}
 	if err == nil && (lt == nil || lt.Truncated != t.Truncated || !bytes.Equal(lt.Src, t.Src)) {
 		err = errors.New("the loaded tree is not the tree of this source")
 	}
