@@ -314,7 +314,7 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		if semantic.ColumnLookup(call) {
 			s.add("django.lookups", ev)
 		}
-		if !k.test && !k.migration && keyLookups[method] {
+		if !k.test && !k.migration && semantic.KeyedLookup(method) {
 			for kw := range call.Keywords {
 				name, _, _ := strings.Cut(kw, "__")
 				c.lookupKeys[name] = true
@@ -390,8 +390,3 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 		c.s.add("errors.specific_handlers", ev)
 	}
 }
-
-// keyLookups are the ORM calls that find rows by their keywords: a key
-// read there is checked before a write (operationKeys).
-var keyLookups = map[string]bool{"get": true, "filter": true, "exclude": true, "get_or_create": true, "update_or_create": true,
-	"aget": true, "aget_or_create": true, "aupdate_or_create": true}

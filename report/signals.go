@@ -823,7 +823,7 @@ func (s *Signals) models(ix *project.Index, checked func(key string) bool) {
 // (a 400 or 500 the sender retries again), not into a no-op.
 func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(string) bool) {
 	for _, f := range m.Fields {
-		if f.Abstract != nil || f.Path != m.Path || !semantic.OperationKeyName(f.Name) || !m.UniqueBy([]string{f.Name}) && !inUniqueGroup(m, f.Name) {
+		if f.Abstract != nil || f.Path != m.Path || !semantic.OperationKeyName(f.Name) || !m.UniqueBy([]string{f.Name}) && !m.InUniqueGroup(f.Name) {
 			continue
 		}
 		if !checked(f.Name) {
@@ -831,21 +831,6 @@ func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(
 		}
 		s.add("models.unique_operation_keys", Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))})
 	}
-}
-
-// inUniqueGroup reports whether a unique_together set or UniqueConstraint
-// of m names the field (with others: the key is unique per its group).
-func inUniqueGroup(m *project.Model, name string) bool {
-	for _, group := range [][][]string{m.Meta.UniqueTogether, m.Meta.Unique} {
-		for _, fs := range group {
-			for _, f := range fs {
-				if f == name {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // moneyFields adds the fields m declares itself that hold money (by name,

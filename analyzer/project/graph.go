@@ -233,6 +233,21 @@ func (m *Model) Overrides(method string) bool {
 	return false
 }
 
+// InUniqueGroup reports whether a unique_together set or UniqueConstraint
+// of m names the field (with others or alone).
+func (m *Model) InUniqueGroup(name string) bool {
+	for _, group := range [][][]string{m.Meta.UniqueTogether, m.Meta.Unique} {
+		for _, fs := range group {
+			for _, f := range fs {
+				if f == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // UniqueBy reports whether equality on the given fields (names or `_id`
 // columns) selects at most one row: one of them is the primary key or
 // unique, or they include every field of a unique_together set or

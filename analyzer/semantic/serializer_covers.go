@@ -1,8 +1,9 @@
 package semantic
 
 import (
+	"slices"
+
 	"github.com/rubric-dev/rubric/analyzer/project"
-	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
 // SerializerCovers reports whether the serializer class sc (or a project
@@ -25,28 +26,12 @@ func (m *Model) SerializerCovers(sc *Class, name string) (covered bool, field *p
 		if _, ok := c.Attrs[name]; ok {
 			return true, field
 		}
-		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
-			if st.Type() != "class_definition" || pyast.DefName(st) != "Meta" {
-				continue
-			}
-			for ms := range pyast.EachStatement(pyast.Body(st)) {
-				a := ms.NamedChild(0)
-				if ms.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != "fields" {
-					continue
-				}
-				v := pyast.Unparen(a.ChildByField("right"))
-				if s, ok := pyast.StringValue(v); ok {
-					if s == "__all__" && field != nil {
-						return true, field
-					}
-					continue
-				}
-				for e := range v.Named() {
-					if s, ok := pyast.StringValue(e); ok && s == name {
-						return true, field
-					}
-				}
-			}
+		meta := MetaClass(c.Node)
+		if meta.IsNil() {
+			continue
+		}
+		if _, names, all := MetaList(meta, "fields"); all && field != nil || slices.Contains(names, name) {
+			return true, field
 		}
 	}
 	return false, field

@@ -101,6 +101,14 @@ func MetaIndexes(assign pyast.Node) bool {
 
 var lookupMethods = map[string]bool{"filter": true, "exclude": true, "get": true, "order_by": true, "get_or_create": true}
 
+// KeyedLookup reports an ORM method that finds rows by its keywords
+// (filter, exclude, get, get_or_create, update_or_create and their async
+// forms): a field named there is looked up.
+func KeyedLookup(method string) bool { return keyedLookups[method] }
+
+var keyedLookups = map[string]bool{"filter": true, "exclude": true, "get": true, "get_or_create": true,
+	"update_or_create": true, "aget": true, "aget_or_create": true, "aupdate_or_create": true}
+
 // ColumnLookup reports an ORM call an index could serve: filter, exclude,
 // get or get_or_create with a keyword other than the primary key (id, pk)
 // and defaults, or order_by with a field. Whether its receiver is a

@@ -222,12 +222,7 @@ func reportDirectedModelAmount(p *analyzer.Pass, sm *semantic.Model, c *semantic
 	if md == nil {
 		return
 	}
-	var meta pyast.Node
-	for st := range pyast.EachStatement(pyast.Body(c.Node)) {
-		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
-			meta = st
-		}
-	}
+	meta := semantic.MetaClass(c.Node)
 	if meta.IsNil() {
 		return
 	}

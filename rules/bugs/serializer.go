@@ -99,7 +99,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 	if !model || md == nil || md.Abstract || !sm.FieldsKnown(md) {
 		return // an abstract model's serializer is a base for others
 	}
-	meta := metaClass(c.Node)
+	meta := semantic.MetaClass(c.Node)
 	if meta.IsNil() {
 		return
 	}
@@ -239,7 +239,7 @@ func reportSerializerName(p *analyzer.Pass, c *semantic.Class, md *project.Model
 // all when it is "__all__" (or only exclude is given).
 func exposed(mro []*semantic.Class) (fields []string, all bool) {
 	for _, c := range mro {
-		meta := metaClass(c.Node)
+		meta := semantic.MetaClass(c.Node)
 		for st := range pyast.EachStatement(pyast.Body(meta)) {
 			a := st.NamedChild(0)
 			if st.Type() != "expression_statement" || a.Type() != "assignment" {
@@ -263,16 +263,6 @@ func exposed(mro []*semantic.Class) (fields []string, all bool) {
 		}
 	}
 	return nil, false
-}
-
-// metaClass returns the Meta class defined in a class body.
-func metaClass(cls pyast.Node) pyast.Node {
-	for st := range pyast.EachStatement(pyast.Body(cls)) {
-		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
-			return st
-		}
-	}
-	return pyast.Node{}
 }
 
 // listItems returns the elements of a list, tuple or set literal.

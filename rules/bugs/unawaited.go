@@ -99,17 +99,26 @@ func coroutineCallee(p *analyzer.Pass, f *semantic.File, call pyast.Node) (strin
 		return "", false
 	}
 	fn, _ := f.Callee(call)
-	if fn == nil || !isAsyncDef(fn.Node) {
+	if fn == nil || !plainCoroutine(fn.Node) {
 		return "", false
 	}
-	for _, d := range pyast.Decorators(fn.Node) {
+	return c.Func.Text(), true
+}
+
+// plainCoroutine reports an `async def` with no decorator other than
+// staticmethod or classmethod (a decorator may make it synchronous).
+func plainCoroutine(def pyast.Node) bool {
+	if !isAsyncDef(def) {
+		return false
+	}
+	for _, d := range pyast.Decorators(def) {
 		switch pyast.Dotted(d) {
 		case "staticmethod", "classmethod":
 		default:
-			return "", false // a decorator may make it synchronous
+			return false
 		}
 	}
-	return c.Func.Text(), true
+	return true
 }
 
 // anyAsyncDef is set when some function of the semantic model is an
@@ -146,7 +155,7 @@ func localCoroutine(call pyast.Node) (string, bool) {
 		// else the module.
 		name = c.Func.Text()
 		for fn := pyast.Ancestor(call, "function_definition"); !fn.IsNil(); fn = pyast.Ancestor(fn, "function_definition") {
-			if body := fn.ChildByField("body"); definesName(body, name) {
+			if body := fn.ChildByField("body"); !lastDef(body, name).IsNil() {
 				scope = body
 				break
 			}
@@ -170,40 +179,24 @@ func localCoroutine(call pyast.Node) (string, bool) {
 	if scope.IsNil() || name == "" {
 		return "", false
 	}
-	async := false
-	for st := range scope.Named() {
-		def := st
-		if st.Type() == "decorated_definition" {
-			def = st.ChildByField("definition")
-		}
-		if def.Type() != "function_definition" || def.ChildByField("name").Text() != name {
-			continue
-		}
-		async = isAsyncDef(def) // the last definition of the name wins
-		for _, d := range pyast.Decorators(def) {
-			switch pyast.Dotted(d) {
-			case "staticmethod", "classmethod":
-			default:
-				async = false
-			}
-		}
-	}
-	if !async {
+	if !plainCoroutine(lastDef(scope, name)) {
 		return "", false
 	}
 	return c.Func.Text(), true
 }
 
-// definesName reports whether a block's own statements define a function
-// of that name.
-func definesName(block pyast.Node, name string) bool {
+// lastDef returns the last function a block's own statements define
+// under that name (the one the name is bound to after the block runs), or
+// the zero Node.
+func lastDef(block pyast.Node, name string) pyast.Node {
+	var out pyast.Node
 	for st := range block.Named() {
 		if st.Type() == "decorated_definition" {
 			st = st.ChildByField("definition")
 		}
 		if st.Type() == "function_definition" && st.ChildByField("name").Text() == name {
-			return true
+			out = st
 		}
 	}
-	return false
+	return out
 }

@@ -30,18 +30,6 @@ var ReferenceNotUnique = &analyzer.Rule{
 	RunProject: runReferenceNotUnique,
 }
 
-// referenceNames are field names that hold a client's reference for one
-// operation; any name containing "idempoten" is one too. A plain
-// `reference` is left out (as often a free-text memo), and so is
-// `request_id` (as often the server's correlation id of a request).
-var referenceNames = map[string]bool{"reference_id": true, "ref_id": true, "reference_no": true,
-	"reference_number": true, "client_reference": true, "client_reference_id": true, "external_reference": true,
-	"transaction_reference": true, "transaction_ref": true, "client_request_id": true}
-
-func isReferenceName(name string) bool {
-	return referenceNames[name] || strings.Contains(name, "idempoten")
-}
-
 // place is a file position for messages and related locations.
 type place struct {
 	path, rel string // display path, and relative to the root (messages)
@@ -50,7 +38,7 @@ type place struct {
 }
 
 // runReferenceNotUnique reports, once per field, a concrete model's field
-// named as a client reference (referenceNames) that is neither unique nor
+// named as a client reference (semantic.ClientReferenceName) that is neither unique nor
 // part of a unique_together or UniqueConstraint, when product code reads
 // a value of that name from the client (`request.data["reference_id"]`,
 // `request.POST.get(...)`, `validated_data[...]`, a serializer or form
@@ -69,7 +57,7 @@ func runReferenceNotUnique(p *analyzer.ProjectPass) error {
 			continue
 		}
 		for _, f := range m.Fields {
-			if f.Model != m || !isReferenceName(f.Name) || f.Unique || f.PrimaryKey || inUniqueGroup(m, f.Name) {
+			if f.Model != m || !semantic.ClientReferenceName(f.Name) || f.Unique || f.PrimaryKey || m.InUniqueGroup(f.Name) {
 				continue
 			}
 			fields = append(fields, f)
@@ -108,19 +96,6 @@ func runReferenceNotUnique(p *analyzer.ProjectPass) error {
 		p.Report(d)
 	}
 	return nil
-}
-
-// inUniqueGroup reports whether a unique_together or UniqueConstraint of m
-// names the field.
-func inUniqueGroup(m *project.Model, name string) bool {
-	for _, group := range append(append([][]string(nil), m.Meta.UniqueTogether...), m.Meta.Unique...) {
-		for _, f := range group {
-			if f == name {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // clientWords mark an expression holding what the client sent.

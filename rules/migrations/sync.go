@@ -1,7 +1,6 @@
 package migrations
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"path"
@@ -11,6 +10,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed sync.md
@@ -454,7 +454,7 @@ func importsModule(ix *project.Index, module string) bool {
 func topLevelClasses(ix *project.Index, names []string) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
-		if u.Tree == nil || !mentionsAny(u.File.Src, names) {
+		if u.Tree == nil || !effects.MentionsFold(u.File.Src, names...) {
 			continue
 		}
 		for st := range pyast.EachStatement(u.Tree.Root()) {
@@ -608,18 +608,6 @@ func remade(ix *project.Index, m *project.Model, depth int) bool {
 	}
 	for _, b := range m.Bases {
 		if remade(ix, b, depth+1) {
-			return true
-		}
-	}
-	return false
-}
-
-// mentionsAny reports whether src holds one of the lower-case names,
-// whatever its case.
-func mentionsAny(src []byte, names []string) bool {
-	lower := bytes.ToLower(src)
-	for _, n := range names {
-		if bytes.Contains(lower, []byte(n)) {
 			return true
 		}
 	}

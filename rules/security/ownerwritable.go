@@ -21,7 +21,7 @@ func reportWritableOwner(p *analyzer.Pass) {
 	f := sm.File(p.Unit)
 	inv := semantic.InventoryOf(p.Project)
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		meta := metaClass(cls)
+		meta := semantic.MetaClass(cls)
 		if meta.IsNil() || formKind(cls, meta) != "serializer" || readsCaller(pyast.Body(cls).Text()) {
 			continue
 		}

@@ -145,12 +145,12 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 		if !modelSerializer(c) {
 			continue
 		}
-		meta := metaClass(c.Node)
+		meta := semantic.MetaClass(c.Node)
 		if meta.IsNil() {
 			continue
 		}
 		fieldsNode, fields, all := metaFields(meta)
-		excludeNode, exclude, _ := metaList(meta, "exclude")
+		excludeNode, exclude, _ := semantic.MetaList(meta, "exclude")
 		writeOnly := extraWriteOnly(meta)
 		md := m.SerializerModel(c)
 		var readable []string
@@ -238,40 +238,9 @@ func modelSerializer(c *semantic.Class) bool {
 	return false
 }
 
-// metaClass returns the Meta class of a class body.
-func metaClass(cls pyast.Node) pyast.Node {
-	for st := range pyast.EachStatement(pyast.Body(cls)) {
-		if st.Type() == "class_definition" && pyast.DefName(st) == "Meta" {
-			return st
-		}
-	}
-	return pyast.Node{}
+func metaFields(meta pyast.Node) (pyast.Node, []string, bool) {
+	return semantic.MetaList(meta, "fields")
 }
-
-// metaList reads a Meta attribute that lists names (fields, exclude);
-// all is set for "__all__".
-func metaList(meta pyast.Node, name string) (pyast.Node, []string, bool) {
-	for st := range pyast.EachStatement(pyast.Body(meta)) {
-		a := st.NamedChild(0)
-		if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Text() != name {
-			continue
-		}
-		v := pyast.Unparen(a.ChildByField("right"))
-		if s, ok := pyast.StringValue(v); ok {
-			return a, nil, s == "__all__"
-		}
-		var out []string
-		for e := range v.Named() {
-			if s, ok := pyast.StringValue(e); ok {
-				out = append(out, s)
-			}
-		}
-		return a, out, false
-	}
-	return pyast.Node{}, nil, false
-}
-
-func metaFields(meta pyast.Node) (pyast.Node, []string, bool) { return metaList(meta, "fields") }
 
 // extraWriteOnly reads Meta.extra_kwargs entries with "write_only": True.
 func extraWriteOnly(meta pyast.Node) map[string]bool {

@@ -36,7 +36,7 @@ func BreakerImport(im *pyast.Imports) string {
 // (BreakerImport). NET005 and the checklist's http.circuit_breaker signal
 // share both.
 func BreakerSites(t *pyast.Tree) []pyast.Node {
-	if !mentionsFold(t.Src, "breaker") {
+	if !MentionsFold(t.Src, "breaker") {
 		return nil // cheap pre-filter, before the tree is read; the tree decides below
 	}
 	root := t.Root()
@@ -109,11 +109,18 @@ func nameWords(s string) []string {
 func isAlpha(b byte) bool { return b >= 'a' && b <= 'z' || isUpper(b) }
 func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
 
-// mentionsFold reports whether strings.ToLower(string(src)) contains one
-// of words (lower-case ASCII letters), without copying src: an ASCII
+func asciiLower(b byte) byte {
+	if isUpper(b) {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// MentionsFold reports whether strings.ToLower(string(src)) contains one
+// of words (lower-case ASCII), without copying src: an ASCII
 // case-insensitive search, then, only for a file with bytes outside
 // ASCII (whose lower case may differ, as the Kelvin sign's), the copy.
-func mentionsFold(src []byte, words ...string) bool {
+func MentionsFold(src []byte, words ...string) bool {
 	for _, w := range words {
 		if asciiContainsFold(src, w) {
 			return true
@@ -133,12 +140,12 @@ func mentionsFold(src []byte, words ...string) bool {
 	return false
 }
 
-// asciiContainsFold reports whether src holds word (lower-case ASCII
-// letters) in any mix of ASCII case.
+// asciiContainsFold reports whether src holds word (lower-case ASCII) in
+// any mix of ASCII case.
 func asciiContainsFold(src []byte, word string) bool {
 	for i := 0; i+len(word) <= len(src); i++ {
 		j := 0
-		for j < len(word) && src[i+j]|0x20 == word[j] {
+		for j < len(word) && asciiLower(src[i+j]) == word[j] {
 			j++
 		}
 		if j == len(word) {

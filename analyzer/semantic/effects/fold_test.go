@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// mentionsFold must agree with the strings.ToLower search it replaces.
+// MentionsFold must agree with the strings.ToLower search it replaces.
 func TestMentionsFoldMatchesToLower(t *testing.T) {
 	words := []string{"breaker", "circuit"}
 	for _, src := range []string{
@@ -15,8 +15,18 @@ func TestMentionsFoldMatchesToLower(t *testing.T) {
 	} {
 		low := strings.ToLower(src)
 		want := strings.Contains(low, "breaker") || strings.Contains(low, "circuit")
-		if got := mentionsFold([]byte(src), words...); got != want {
-			t.Errorf("mentionsFold(%q) = %v, want %v", src, got, want)
+		if got := MentionsFold([]byte(src), words...); got != want {
+			t.Errorf("MentionsFold(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+// Words need not be letters: MIG015 looks for model names (digits,
+// underscores) in any case.
+func TestMentionsFoldNonLetters(t *testing.T) {
+	for src, want := range map[string]bool{"class PAY_OUT2(Model)": true, "PAY?OUT2": false, "pay_out": false, "Pay_Out2 = f()": true} {
+		if got := MentionsFold([]byte(src), "pay_out2"); got != want {
+			t.Errorf("MentionsFold(%q) = %v, want %v", src, got, want)
 		}
 	}
 }
