@@ -53,6 +53,15 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
+// BenchmarkParseWithoutArena is BenchmarkParse with every allocation of
+// the parse taken from malloc and freed one by one (the arena's cap set to
+// a byte): what the arena saves is the difference.
+func BenchmarkParseWithoutArena(b *testing.B) {
+	setArenaCap(1)
+	defer setArenaCap(0)
+	BenchmarkParse(b)
+}
+
 // BenchmarkInspect is one full walk of the Go tree.
 func BenchmarkInspect(b *testing.B) {
 	src := benchSource(b)

@@ -6,6 +6,7 @@ package pyast
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 // The tree-sitter C API used here; the library is compiled and linked by
 // github.com/smacker/go-tree-sitter (see flatten.go for the same pattern).
@@ -22,6 +23,7 @@ const TSLanguage *tree_sitter_python(void);
 extern void *(*ts_current_malloc)(size_t);
 extern void *(*ts_current_calloc)(size_t, size_t);
 extern void *(*ts_current_realloc)(void *, size_t);
+extern void (*ts_current_free)(void *);
 
 // rb_budget is one parse's work meter. Work is the number of bytes the
 // parse asks tree-sitter's allocator for: every node, child array, stack
@@ -39,6 +41,84 @@ typedef struct {
 
 static __thread rb_budget *rb_active;
 
+// rb_arena holds one parse's memory: the parser, its stacks and pools and
+// the tree it returns are bumped out of chunks and go together when the
+// tree has been flattened (rb_arena_release), instead of one free() per
+// node. A parse whose allocations pass RB_ARENA_CAP takes the rest from
+// malloc (overflowed), and its tree is then deleted the usual way, with
+// the arena still active so that frees of arena memory are no-ops: memory
+// stays bounded on error-heavy input, where tree-sitter allocates far more
+// than it keeps.
+typedef struct rb_chunk {
+	struct rb_chunk *next;
+	char *cur, *end, *last;
+} rb_chunk;
+
+typedef struct {
+	rb_chunk *head;      // newest first
+	size_t next_cap;     // size of the next chunk
+	size_t total;        // bytes bumped in this parse
+	int overflowed;
+} rb_arena;
+
+#define RB_CHUNK_FIRST ((size_t)256 << 10)
+#define RB_CHUNK_MAX ((size_t)8 << 20)
+// rb_arena_cap is RB_ARENA_CAP but for tests (setArenaCap); rb_overflows
+// counts the parses that passed it.
+#define RB_ARENA_CAP ((size_t)64 << 20)
+static size_t rb_arena_cap = RB_ARENA_CAP;
+static uint64_t rb_overflows;
+static void rb_set_arena_cap(size_t n) { __atomic_store_n(&rb_arena_cap, n, __ATOMIC_RELAXED); }
+static uint64_t rb_overflow_count(void) { return __atomic_load_n(&rb_overflows, __ATOMIC_RELAXED); }
+
+static __thread rb_arena *rb_arena_active;
+
+static void rb_oom(size_t n) {
+	fprintf(stderr, "tree-sitter failed to allocate %zu bytes\n", n);
+	abort();
+}
+
+static inline char *rb_chunk_data(rb_chunk *c) { return (char *)(c + 1); }
+
+static void *rb_arena_alloc(rb_arena *a, size_t n) {
+	n = n ? (n + 15) & ~(size_t)15 : 16;
+	rb_chunk *c = a->head;
+	if (!c || (size_t)(c->end - c->cur) < n) {
+		size_t cap = a->next_cap < n ? n : a->next_cap;
+		c = malloc(sizeof(rb_chunk) + cap);
+		if (!c) rb_oom(cap);
+		c->cur = c->last = rb_chunk_data(c);
+		c->end = c->cur + cap;
+		c->next = a->head;
+		a->head = c;
+		if (a->next_cap < RB_CHUNK_MAX) a->next_cap *= 2;
+	}
+	char *p = c->cur;
+	c->last = p;
+	c->cur += n;
+	a->total += n;
+	return p;
+}
+
+static rb_chunk *rb_arena_chunk(rb_arena *a, const void *p) {
+	for (rb_chunk *c = a->head; c; c = c->next) {
+		if ((const char *)p >= rb_chunk_data(c) && (const char *)p < c->end) return c;
+	}
+	return NULL;
+}
+
+// rb_arena_take is whether an allocation of n bytes comes from the arena.
+static inline rb_arena *rb_arena_take(size_t n) {
+	rb_arena *a = rb_arena_active;
+	if (!a) return NULL;
+	if (a->total + n > __atomic_load_n(&rb_arena_cap, __ATOMIC_RELAXED)) {
+		if (!a->overflowed) __atomic_add_fetch(&rb_overflows, 1, __ATOMIC_RELAXED);
+		a->overflowed = 1;
+		return NULL;
+	}
+	return a;
+}
+
 static inline void rb_charge(size_t n) {
 	rb_budget *b = rb_active;
 	if (b) {
@@ -49,44 +129,128 @@ static inline void rb_charge(size_t n) {
 
 static void *rb_malloc(size_t n) {
 	rb_charge(n);
+	rb_arena *a = rb_arena_take(n);
+	if (a) return rb_arena_alloc(a, n);
 	void *p = malloc(n);
-	if (n > 0 && !p) { fprintf(stderr, "tree-sitter failed to allocate %zu bytes\n", n); abort(); }
+	if (n > 0 && !p) rb_oom(n);
 	return p;
 }
 
 static void *rb_calloc(size_t c, size_t n) {
-	rb_charge(c * n);
+	size_t size;
+	if (__builtin_mul_overflow(c, n, &size)) rb_oom(SIZE_MAX);
+	rb_charge(size);
+	rb_arena *a = rb_arena_take(size);
+	if (a) {
+		void *p = rb_arena_alloc(a, size);
+		memset(p, 0, size);
+		return p;
+	}
 	void *p = calloc(c, n);
-	if (c > 0 && n > 0 && !p) { fprintf(stderr, "tree-sitter failed to allocate %zu bytes\n", c * n); abort(); }
+	if (size > 0 && !p) rb_oom(size);
 	return p;
 }
 
 static void *rb_realloc(void *q, size_t n) {
 	rb_charge(n);
+	rb_arena *a = rb_arena_active;
+	rb_chunk *c = a && q ? rb_arena_chunk(a, q) : NULL;
+	if (c) {
+		size_t room = (n + 15) & ~(size_t)15;
+		if ((char *)q == c->last && room > 0 && room <= (size_t)(c->end - (char *)q) &&
+			a->total + room <= __atomic_load_n(&rb_arena_cap, __ATOMIC_RELAXED)) {
+			a->total += room - (size_t)(c->cur - (char *)q);
+			c->cur = (char *)q + room;
+			return q;
+		}
+		// The old block ends at or before c->cur: copy no further.
+		size_t old = (size_t)(c->cur - (char *)q);
+		void *p;
+		if (rb_arena_take(n)) {
+			p = rb_arena_alloc(a, n);
+		} else {
+			p = malloc(n);
+			if (n > 0 && !p) rb_oom(n);
+		}
+		memcpy(p, q, n < old ? n : old);
+		return p;
+	}
+	if (!q) {
+		rb_arena *t = rb_arena_take(n);
+		if (t) return rb_arena_alloc(t, n);
+	}
 	void *p = realloc(q, n);
-	if (n > 0 && !p) { fprintf(stderr, "tree-sitter failed to reallocate %zu bytes\n", n); abort(); }
+	if (n > 0 && !p) rb_oom(n);
 	return p;
 }
 
-// rb_install routes tree-sitter's allocations through the meter. Called
-// once from init, before any parser exists; memory allocated before that
-// is freed by the same free().
+static void rb_free(void *p) {
+	rb_arena *a = rb_arena_active;
+	if (a && p && rb_arena_chunk(a, p)) return;
+	free(p);
+}
+
+static rb_arena *rb_arena_new(void) {
+	rb_arena *a = calloc(1, sizeof(rb_arena));
+	if (a) a->next_cap = RB_CHUNK_FIRST;
+	return a;
+}
+
+// rb_arena_release frees the parse's memory, tree included (t may be
+// NULL), and readies the arena for another parse: the newest chunk is
+// kept when it is no larger than RB_CHUNK_MAX.
+static void rb_arena_release(rb_arena *a, TSTree *t) {
+	if (t && a->overflowed) {
+		rb_arena_active = a;
+		ts_tree_delete(t);
+		rb_arena_active = NULL;
+	}
+	rb_chunk *keep = a->head;
+	if (keep && (size_t)(keep->end - rb_chunk_data(keep)) > RB_CHUNK_MAX) keep = NULL;
+	for (rb_chunk *c = a->head, *next; c; c = next) {
+		next = c->next;
+		if (c != keep) free(c);
+	}
+	a->head = keep;
+	if (keep) {
+		keep->next = NULL;
+		keep->cur = keep->last = rb_chunk_data(keep);
+	}
+	a->total = 0;
+	a->overflowed = 0;
+}
+
+static void rb_arena_free(rb_arena *a) {
+	rb_arena_release(a, NULL);
+	free(a->head);
+	free(a);
+}
+
+// rb_install routes tree-sitter's allocations through the meter and, in
+// rb_parse, the arena. Called once from init, before any parser exists;
+// memory allocated before that is freed by the same free().
 static void rb_install(void) {
 	ts_current_malloc = rb_malloc;
 	ts_current_calloc = rb_calloc;
 	ts_current_realloc = rb_realloc;
+	ts_current_free = rb_free;
 }
 
 // rb_parse parses src with a fresh parser under budget b, on this thread
-// only (the meter is thread-local). NULL when the parse was stopped.
-static TSTree *rb_parse(const char *src, uint32_t len, rb_budget *b) {
+// only (the meter is thread-local), its memory in arena a (see
+// rb_arena_release). NULL when the parse was stopped.
+static TSTree *rb_parse(const char *src, uint32_t len, rb_budget *b, rb_arena *a) {
+	rb_arena_active = a;
+	TSTree *t = NULL;
 	TSParser *p = ts_parser_new();
-	if (!ts_parser_set_language(p, tree_sitter_python())) { ts_parser_delete(p); return NULL; }
-	ts_parser_set_cancellation_flag(p, &b->flag);
-	rb_active = b;
-	TSTree *t = ts_parser_parse_string(p, NULL, src, len);
-	rb_active = NULL;
+	if (ts_parser_set_language(p, tree_sitter_python())) {
+		ts_parser_set_cancellation_flag(p, &b->flag);
+		rb_active = b;
+		t = ts_parser_parse_string(p, NULL, src, len);
+		rb_active = NULL;
+	}
 	ts_parser_delete(p);
+	rb_arena_active = NULL;
 	return t;
 }
 
@@ -173,7 +337,12 @@ func parseBudget(src []byte, limit uint64, timeout time.Duration) (*Tree, uint64
 	if len(src) > 0 {
 		p = (*C.char)(unsafe.Pointer(&src[0]))
 	}
-	t := C.rb_parse(p, C.uint32_t(len(src)), b)
+	a := getArena()
+	if a == nil {
+		return nil, 0, errors.New("parse: out of memory")
+	}
+	t := C.rb_parse(p, C.uint32_t(len(src)), b, a)
+	defer putArena(a, t)
 	work := uint64(b.work)
 	if t == nil {
 		if C.rb_timed_out(b) != 0 {
@@ -184,10 +353,56 @@ func parseBudget(src []byte, limit uint64, timeout time.Duration) (*Tree, uint64
 		}
 		return nil, work, fmt.Errorf("parse: tree-sitter returned no tree")
 	}
-	defer C.ts_tree_delete(t)
 	tr := flattenC(unsafe.Pointer(t), src)
 	if tr == nil {
 		return nil, work, errors.New("parse: out of memory")
 	}
 	return tr, work, nil
+}
+
+// setArenaCap sets how many bytes a parse takes from its arena before
+// malloc (RB_ARENA_CAP; 0 restores it). For tests.
+func setArenaCap(n int) {
+	if n <= 0 {
+		n = C.RB_ARENA_CAP
+	}
+	C.rb_set_arena_cap(C.size_t(n))
+}
+
+// arenaOverflows is how many parses have passed the arena's cap.
+func arenaOverflows() uint64 { return uint64(C.rb_overflow_count()) }
+
+// arenas holds the parse arenas not in use (see rb_arena): one per parse
+// in flight, each keeping at most one chunk of RB_CHUNK_MAX bytes between
+// parses. More than maxIdleArenas idle ones are freed.
+var arenas struct {
+	sync.Mutex
+	idle []*C.rb_arena
+}
+
+const maxIdleArenas = 8
+
+func getArena() *C.rb_arena {
+	arenas.Lock()
+	if n := len(arenas.idle); n > 0 {
+		a := arenas.idle[n-1]
+		arenas.idle = arenas.idle[:n-1]
+		arenas.Unlock()
+		return a
+	}
+	arenas.Unlock()
+	return C.rb_arena_new()
+}
+
+// putArena frees the memory of the parse that made t (nil when it was
+// stopped) and keeps the arena for another.
+func putArena(a *C.rb_arena, t *C.TSTree) {
+	C.rb_arena_release(a, t)
+	arenas.Lock()
+	defer arenas.Unlock()
+	if len(arenas.idle) < maxIdleArenas {
+		arenas.idle = append(arenas.idle, a)
+		return
+	}
+	C.rb_arena_free(a)
 }

@@ -1,6 +1,7 @@
 package pyast
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -191,4 +193,48 @@ func TestPython2Constructs(t *testing.T) {
 		assert.Equal(t, want, got, "%q", src)
 		assert.Equal(t, want == "", n.IsNil(), "%q", src)
 	}
+}
+
+// A parse takes its memory from an arena (rb_arena) and gives it back in
+// one piece; past the arena's cap it takes the rest from malloc and the
+// tree is deleted the usual way. Either way the tree is the one a parse
+// with plain malloc gives (the tree-sitter binding's parser, which runs
+// outside any arena), and arenas reused from parse to parse hand out the
+// same trees.
+func TestArenaParseMatchesPlainParse(t *testing.T) {
+	srcs := []string{
+		"import os\n\ndef f(x):\n    return [y for y in x if y]\n",
+		"def f(:\n    pass\nx = (1,\n",
+		strings.Repeat("x = f(y)\n", 5000), // several chunks
+		strings.Repeat("try:\n", 150),
+		strings.Repeat("x = {'a': [1, (2, 3)], **b}\n", 300),
+	}
+	defer setArenaCap(0)
+	overflows := arenaOverflows()
+	for round := 0; round < 4; round++ {
+		// Rounds 2 and 3: past 256 KB, the rest comes from malloc.
+		small := round >= 2
+		if small {
+			setArenaCap(256 << 10)
+		}
+		for i, s := range srcs {
+			before := arenaOverflows()
+			got, work, err := parseBudget([]byte(s), 1<<62, 0)
+			require.NoError(t, err)
+			assert.Equal(t, small && work > 256<<10, arenaOverflows() > before, "input %d, round %d, work %d", i, round, work)
+			p := sitter.NewParser()
+			p.SetLanguage(Language())
+			st, err := p.ParseCtx(context.Background(), nil, []byte(s))
+			require.NoError(t, err)
+			want := convert(st, []byte(s))
+			st.Close()
+			p.Close()
+			require.Equal(t, len(want.data().nodes), len(got.data().nodes))
+			for i := range got.data().nodes {
+				require.Equal(t, want.data().nodes[i], got.data().nodes[i], "node %d", i)
+			}
+			assert.Equal(t, want.data().far, got.data().far)
+		}
+	}
+	assert.GreaterOrEqual(t, arenaOverflows()-overflows, uint64(4), "two inputs each overflow in rounds 2 and 3")
 }
