@@ -677,6 +677,66 @@ func Unparen(n Node) Node {
 // Statements returns the statements of a block (or module).
 func Statements(block Node) []Node { return block.namedChildren(true) }
 
+// Memo returns what compute gives for key on n's tree, computing it once
+// per tree and key (two goroutines asking at once may both compute; the
+// first answer stored is kept). The memo lives and goes with the tree's
+// nodes. For facts about a node that many others ask (a function's
+// calls, asked by each print in it), where asking each time made a rule
+// quadratic in a large file. key must be comparable and should be a type
+// of the caller's own, so that keys of different callers never meet.
+func Memo[T any](n Node, key any, compute func() T) T {
+	d := n.t
+	if d == nil {
+		return compute()
+	}
+	d.memoMu.Lock()
+	v, ok := d.memo[key]
+	d.memoMu.Unlock()
+	if ok {
+		return v.(T)
+	}
+	r := compute()
+	d.memoMu.Lock()
+	defer d.memoMu.Unlock()
+	if v, ok := d.memo[key]; ok {
+		return v.(T)
+	}
+	if d.memo == nil {
+		d.memo = map[any]any{}
+	}
+	d.memo[key] = r
+	return r
+}
+
+// TopClasses returns the class definitions at the top level of n's
+// module named name (a decorated one unwrapped), in source order. The
+// index is built once per tree: a lookup by name from each of a file's
+// thousands of classes stays linear.
+func TopClasses(n Node, name string) []Node {
+	if n.t == nil {
+		return nil
+	}
+	d := n.t
+	d.topOnce.Do(func() {
+		d.topClasses = map[string][]int32{}
+		for st := range EachStatement(Node{d, 0}) {
+			if st.Type() == "decorated_definition" {
+				st = st.ChildByField("definition")
+			}
+			if st.Type() == "class_definition" {
+				name := DefName(st)
+				d.topClasses[name] = append(d.topClasses[name], st.i)
+			}
+		}
+	})
+	ids := d.topClasses[name]
+	out := make([]Node, len(ids))
+	for i, id := range ids {
+		out[i] = Node{d, id}
+	}
+	return out
+}
+
 // EachStatement yields the statements Statements returns, without the
 // slice: for the callers that only iterate.
 func EachStatement(block Node) iter.Seq[Node] {

@@ -225,3 +225,44 @@ func TestStringQuotes(t *testing.T) {
 	_, _, ok := StringQuotes(FindAll(tr.Root(), "identifier")[0])
 	assert.False(t, ok)
 }
+
+// TopClasses finds a module's classes by name: decorated ones, every one
+// of a repeated name in order, and no nested class.
+func TestTopClasses(t *testing.T) {
+	src := []byte("class A:\n    class B:\n        pass\n\n@dec\nclass B(A):\n    pass\n\nclass A(B):\n    pass\n\ndef f():\n    class C:\n        pass\n")
+	tree, err := Parse(src)
+	require.NoError(t, err)
+	root := tree.Root()
+	line := func(n Node) int { return strings.Count(string(src[:n.StartByte()]), "\n") + 1 }
+	var lines []int
+	for _, c := range TopClasses(root, "A") {
+		assert.Equal(t, "class_definition", c.Type())
+		lines = append(lines, line(c))
+	}
+	assert.Equal(t, []int{1, 9}, lines)
+	bs := TopClasses(root.NamedChild(0), "B") // asked from any node of the tree
+	require.Len(t, bs, 1)
+	assert.Equal(t, 6, line(bs[0]))
+	assert.Empty(t, TopClasses(root, "C"))
+	assert.Empty(t, TopClasses(Node{}, "A"))
+}
+
+// Memo computes once per tree and key, and keys of different types never
+// meet.
+func TestMemo(t *testing.T) {
+	type keyA struct{ id int32 }
+	type keyB struct{ id int32 }
+	tree, err := Parse([]byte("x = 1\n"))
+	require.NoError(t, err)
+	n := tree.Root()
+	calls := 0
+	get := func() int { calls++; return calls }
+	assert.Equal(t, 1, Memo(n, keyA{1}, get))
+	assert.Equal(t, 1, Memo(n.NamedChild(0), keyA{1}, get))
+	assert.Equal(t, 2, Memo(n, keyB{1}, get))
+	assert.Equal(t, 3, Memo(n, keyA{2}, get))
+	other, err := Parse([]byte("x = 1\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 4, Memo(other.Root(), keyA{1}, get), "another tree has its own memo")
+	assert.Equal(t, 5, Memo(Node{}, keyA{1}, get), "no tree: no memo")
+}

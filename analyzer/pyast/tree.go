@@ -208,6 +208,12 @@ type treeData struct {
 	typesOnce sync.Once
 	types16   *typeIndex[uint16] // see types
 	types32   *typeIndex[int32]
+
+	topOnce    sync.Once
+	topClasses map[string][]int32 // see TopClasses
+
+	memoMu sync.Mutex
+	memo   map[any]any // see Memo
 }
 
 func newTree(src []byte, nodes []node, far []farNode, truncated bool) *Tree {

@@ -535,3 +535,43 @@ class OrderViewSet(viewsets.ModelViewSet):
 	assert.Equal(t, "api/orders/by-status/open/", eps["shop.views.OrderViewSet.open_orders"].Route)
 	assert.Equal(t, "api/orders/<pk>/", eps["shop.views.OrderViewSet.retrieve"].Route)
 }
+
+// A list that includes a name it is being assigned to reads the name's
+// earlier value (here the imported URLconf module), as Python does: read
+// as the list itself, the walk included it without end (a public
+// submission hung).
+func TestIncludeOfTheNameBeingAssigned(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+INSTALLED_APPS = ["shop"]
+ROOT_URLCONF = "config.urls"
+-- config/urls.py --
+from django.urls import include, path
+
+from shop import urls as api_urls, views
+
+api_urls = [
+    path("token/", views.token),
+    path("api/v1/", include(api_urls)),
+]
+urlpatterns = [path("", include(api_urls))]
+-- shop/urls.py --
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("orders/", views.orders)]
+-- shop/views.py --
+def token(request):
+    pass
+
+
+def orders(request):
+    pass
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "shop.views.orders")
+	assert.Equal(t, "api/v1/orders/", eps["shop.views.orders"].Route)
+	require.Contains(t, eps, "shop.views.token")
+	assert.Equal(t, "token/", eps["shop.views.token"].Route)
+}

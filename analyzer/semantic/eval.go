@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -136,13 +137,36 @@ func boundValue(a pyast.Node) pyast.Node {
 // another clause of an if statement that holds n (`if a: qs = x` then
 // `elif b: use(qs)`) never runs before n and is passed over.
 func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
-	var last pyast.Node
-	for _, a := range f.assignments(ScopeOf(n), name) {
-		if a.node.EndByte() <= at && !exclusive(a.node, n) {
-			last = boundValue(a.node)
+	// The assignments are in source order: the last one that ends before
+	// at is found from the end, not by reading all (a name bound
+	// thousands of times made every lookup of it linear).
+	as := f.assignments(ScopeOf(n), name)
+	i, _ := slices.BinarySearchFunc(as, at, func(a assignment, at int) int { return cmp.Compare(a.node.StartByte(), at) })
+	for i--; i >= 0; i-- {
+		if a := as[i].node; a.EndByte() <= at && !exclusive(a, n) {
+			// A walrus inside an assignment to the same name binds first:
+			// the assignment around it is what holds after.
+			for p := a.Parent(); !p.IsNil() && !p.Is("expression_statement", "block", "module"); p = p.Parent() {
+				if p.Is("assignment", "named_expression") && boundName(p) == name && p.EndByte() <= at {
+					a = p
+				}
+			}
+			return boundValue(a)
 		}
 	}
-	return last
+	return pyast.Node{}
+}
+
+// boundName is the plain name an assignment or walrus binds, or "".
+func boundName(a pyast.Node) string {
+	l := a.ChildByField("left")
+	if a.Type() == "named_expression" {
+		l = a.ChildByField("name")
+	}
+	if l.Type() != "identifier" {
+		return ""
+	}
+	return l.Text()
 }
 
 // ifBodies returns the bodies of an if statement's clauses (if, elif...,
@@ -192,6 +216,11 @@ func (f *File) Bindings(n pyast.Node, name string) []pyast.Node {
 		out = append(out, boundValue(a.node))
 	}
 	return out
+}
+
+// BindingCount is len(f.Bindings(n, name)) without building the list.
+func (f *File) BindingCount(n pyast.Node, name string) int {
+	return len(f.assignments(ScopeOf(n), name))
 }
 
 // paramOf returns the function whose parameter name n is, with the
@@ -682,19 +711,12 @@ func ClassMember(cls pyast.Node, name string, seen int) (method, attr pyast.Node
 			}
 		}
 	}
-	root := cls
-	for !root.Parent().IsNil() {
-		root = root.Parent()
-	}
 	for b := range cls.ChildByField("superclasses").Named() {
 		if b.Type() != "identifier" {
 			continue
 		}
-		for st := range pyast.EachStatement(root) {
-			if st.Type() == "decorated_definition" {
-				st = st.ChildByField("definition")
-			}
-			if st.Type() == "class_definition" && pyast.DefName(st) == b.Text() && !st.Equal(cls) {
+		for _, st := range pyast.TopClasses(cls, b.Text()) {
+			if !st.Equal(cls) {
 				if m, a := ClassMember(st, name, seen+1); !m.IsNil() || !a.IsNil() {
 					return m, a
 				}

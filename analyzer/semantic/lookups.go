@@ -4,6 +4,7 @@ import (
 	"iter"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -771,8 +772,11 @@ func closest(name string, cands []string) string {
 	if limit > 3 {
 		limit = 3
 	}
+	runes := utf8.RuneCountInString(name)
 	for _, c := range cands {
-		if c == name {
+		// Lengths apart by more than limit are farther apart than limit:
+		// only a distance within it is ever returned.
+		if c == name || abs(utf8.RuneCountInString(c)-runes) > limit {
 			continue
 		}
 		d := editDistance(name, c)
@@ -791,6 +795,13 @@ func closest(name string, cands []string) string {
 		}
 	}
 	return ""
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // editDistance is the optimal string alignment distance between a and b.

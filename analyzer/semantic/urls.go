@@ -220,13 +220,28 @@ func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []pyast.Node {
 			return []pyast.Node{n}
 		}
 	case "identifier":
-		if bs := f.globals[n.Text()]; len(bs) > 0 && n.Text() != "urlpatterns" {
-			return w.elems(f, bs[len(bs)-1], depth+1)
+		if b := boundList(f, n); !b.IsNil() && n.Text() != "urlpatterns" {
+			return w.elems(f, b, depth+1)
 		}
 	case "attribute":
 		return []pyast.Node{n} // router.urls
 	}
 	return nil
+}
+
+// boundList returns the module-level value id holds where it is read:
+// the last global assignment to it that ends before id. Module code runs
+// in order, so in `api_urls = [path("v1/", include(api_urls))]` the name
+// inside is what it was before (an imported URLconf module): read as the
+// list itself, it included itself without end.
+func boundList(f *File, id pyast.Node) pyast.Node {
+	var last pyast.Node
+	for _, b := range f.globals[id.Text()] {
+		if b.EndByte() <= id.StartByte() && b.Parent().EndByte() <= id.StartByte() {
+			last = b
+		}
+	}
+	return last
 }
 
 // collectIncludes marks the URLconfs f includes (through inline lists
@@ -249,7 +264,7 @@ func (w *urlWalker) markIncludes(f *File, elems []pyast.Node, depth int) {
 			continue
 		}
 		arg := pyast.Unparen(inc.Positional[0])
-		if arg.Type() == "list" || arg.Type() == "identifier" && len(f.globals[arg.Text()]) > 0 {
+		if arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil() {
 			w.markIncludes(f, w.elems(f, arg, 0), depth+1)
 			continue
 		}
@@ -331,6 +346,9 @@ func patternsDecorator(f *File) string {
 
 // entry adds the routes of one urlpatterns entry.
 func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, depth int) {
+	if depth > 16 {
+		return // lists that include lists: a cycle rubric misread stops here
+	}
 	e = pyast.Unparen(e)
 	if e.Type() == "attribute" {
 		if e.ChildByField("attribute").Text() == "urls" {
@@ -351,7 +369,7 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 	if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" && len(inc.Positional) > 0 {
 		arg := pyast.Unparen(inc.Positional[0])
 		switch {
-		case arg.Type() == "list" || arg.Type() == "identifier" && len(f.globals[arg.Text()]) > 0:
+		case arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil():
 			for _, x := range w.elems(f, arg, 0) {
 				w.entry(f, x, full, stack, depth+1)
 			}

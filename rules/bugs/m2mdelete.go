@@ -127,7 +127,7 @@ func serializerInstance(f *semantic.File, obj pyast.Node) *project.Model {
 	if fn == nil || fn.Class == nil || fn.Name != "update" || len(fn.Params) < 2 || fn.Params[1] != "instance" {
 		return nil
 	}
-	if len(f.Bindings(obj, "instance")) > 0 {
+	if f.BindingCount(obj, "instance") > 0 {
 		return nil
 	}
 	return f.M.SerializerModel(fn.Class)

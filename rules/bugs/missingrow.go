@@ -194,7 +194,7 @@ func clientValue(f *semantic.File, fn *semantic.Func, req string, n pyast.Node, 
 	switch n.Type() {
 	case "identifier":
 		name := n.Text()
-		if name != req && !notFromURL[name] && indexOf(fn.Params, name) >= 0 && len(f.Bindings(n, name)) == 0 {
+		if name != req && !notFromURL[name] && indexOf(fn.Params, name) >= 0 && f.BindingCount(n, name) == 0 {
 			return true // a URL capture: `def get(self, request, pk)`
 		}
 		bs := f.Bindings(n, name)

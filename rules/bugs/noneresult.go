@@ -182,11 +182,8 @@ func runNoneResultUsed(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
 	for call := range pyast.FindEach(p.Root, "call") {
 		use := resultUse(call)
-		bound := false
-		if use == "" {
-			use, bound = boundUse(f, call), true
-		}
-		if use == "" {
+		bound := use == ""
+		if bound && !boundToName(call) {
 			continue
 		}
 		fn, _ := f.Callee(call)
@@ -200,6 +197,13 @@ func runNoneResultUsed(p *analyzer.Pass) error {
 		// break.
 		if shape == returnsValue || shape == fallsThrough && (bound || use == "compares") {
 			continue
+		}
+		if bound {
+			// Followed only for a callee that never returns a value: the
+			// walk reads the rest of the scope.
+			if use = boundUse(f, call); use == "" {
+				continue
+			}
 		}
 		c, _ := pyast.AsCall(call)
 		name := pyast.Dotted(c.Func)
@@ -285,17 +289,23 @@ func resultUse(call pyast.Node) string {
 	return ""
 }
 
+// boundToName reports `x = call`.
+func boundToName(call pyast.Node) bool {
+	a := call.Parent()
+	return a.Type() == "assignment" && a.ChildByField("right").Equal(call) && a.ChildByField("left").Type() == "identifier"
+}
+
 // boundUse follows `x = f()` to the first use of x after it in the same
 // scope that breaks on None, when that assignment is x's only binding
 // there.
 func boundUse(f *semantic.File, call pyast.Node) string {
-	a := call.Parent()
-	if a.Type() != "assignment" || !a.ChildByField("right").Equal(call) || a.ChildByField("left").Type() != "identifier" {
+	if !boundToName(call) {
 		return ""
 	}
+	a := call.Parent()
 	name := a.ChildByField("left").Text()
 	scope := semantic.ScopeOf(a)
-	if len(f.Bindings(a, name)) != 1 {
+	if f.BindingCount(a, name) != 1 {
 		return ""
 	}
 	for id := range pyast.FindEachShallow(scope, "identifier") {

@@ -50,7 +50,7 @@ func runPredicateAsValue(p *analyzer.Pass) error {
 			continue
 		}
 		name := left.Text()
-		if boolName(name) || len(f.Bindings(a, name)) != 1 {
+		if boolName(name) || f.BindingCount(a, name) != 1 {
 			continue
 		}
 		if !argNames(right, name) {

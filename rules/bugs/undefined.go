@@ -158,6 +158,17 @@ func runUndefinedName(p *analyzer.Pass) error {
 	}
 	first := map[string]int{}
 	var diags []analyzer.Diagnostic
+	// The names visible from a scope, sorted: worked out once per scope,
+	// not once per undefined name (a file of thousands of them).
+	visible := map[int32][]string{}
+	namesFrom := func(scope pyast.Node) []string {
+		if c, ok := visible[scope.ID()]; ok {
+			return c
+		}
+		c := visibleNames(scopes, scope, root)
+		visible[scope.ID()] = c
+		return c
+	}
 	for _, u := range uses {
 		name := u.id.Text()
 		if builtinNames[name] || bound(scopes, u.scope, name, root, &up) || guardedByNameError(u.id) {
@@ -172,7 +183,7 @@ func runUndefinedName(p *analyzer.Pass) error {
 		diags = append(diags, analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(u.id),
 			Message: fmt.Sprintf("`%s` is not defined: nothing in this file binds it and it is not a builtin, so this line raises `NameError`", name),
-			Help:    undefinedHelp(name, scopes, u.scope, root),
+			Help:    undefinedHelp(name, namesFrom(u.scope), len(diags) < maxSuggested),
 		})
 	}
 	for _, d := range diags {
@@ -457,10 +468,27 @@ func opensNamespace(root pyast.Node) bool {
 
 // undefinedHelp names the import for a well-known name, else the closest
 // name the scopes bind.
-func undefinedHelp(name string, scopes map[int32]map[string]bool, scope, root pyast.Node) string {
+func undefinedHelp(name string, visible []string, suggest bool) string {
 	if imp, ok := commonImports[name]; ok {
 		return fmt.Sprintf("bind it first: `%s`", imp)
 	}
+	if !suggest {
+		return "import or assign it before this line"
+	}
+	if s := semantic.Closest(name, visible); s != "" {
+		return fmt.Sprintf("did you mean `%s`?", s)
+	}
+	return "import or assign it before this line"
+}
+
+// maxSuggested is how many undefined names of a file get a "did you
+// mean" (each compares the name with every visible one): a file with more
+// is not a typo, and thousands of them made the rule quadratic.
+const maxSuggested = 64
+
+// visibleNames lists, sorted, the names bound in scope and the scopes
+// around it up to root.
+func visibleNames(scopes map[int32]map[string]bool, scope, root pyast.Node) []string {
 	var cands []string
 	seen := map[string]bool{}
 	for s := scope; ; s = scopeOf(s, root) {
@@ -475,8 +503,5 @@ func undefinedHelp(name string, scopes map[int32]map[string]bool, scope, root py
 		}
 	}
 	sort.Strings(cands)
-	if s := semantic.Closest(name, cands); s != "" {
-		return fmt.Sprintf("did you mean `%s`?", s)
-	}
-	return "import or assign it before this line"
+	return cands
 }

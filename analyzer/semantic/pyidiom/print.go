@@ -59,10 +59,21 @@ func OutputFunction(def pyast.Node) bool {
 	if name == "debug_task" {
 		return true // Celery's project template prints the request on purpose
 	}
-	for c := range pyast.FindEachShallow(def, "call") {
-		if f := c.ChildByField("function"); f.Type() == "identifier" && f.Text() == "input" {
-			return true
+	return readsInput(def)
+}
+
+// readsInputKey keys readsInput's memo.
+type readsInputKey struct{ def int32 }
+
+// readsInput reports a call of input() in def's own body, worked out once
+// per function: every print in it asks.
+func readsInput(def pyast.Node) bool {
+	return pyast.Memo(def, readsInputKey{def.ID()}, func() bool {
+		for c := range pyast.FindEachShallow(def, "call") {
+			if f := c.ChildByField("function"); f.Type() == "identifier" && f.Text() == "input" {
+				return true
+			}
 		}
-	}
-	return false
+		return false
+	})
 }
