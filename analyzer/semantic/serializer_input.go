@@ -55,24 +55,38 @@ func (m *Model) SerializerBuilds(sc *Class) []SerializerBuild {
 
 // buildsSerializer reports whether the call c, in fn, constructs sc.
 func (m *Model) buildsSerializer(f *File, fn *Func, c pyast.Call, sc *Class) bool {
-	if m.classByName(f, c.Func) == sc {
-		return true
+	return m.builtSerializer(f, fn, c) == sc
+}
+
+// BuiltSerializer returns the serializer class a call in fn constructs:
+// a project class called by name, or in a view,
+// `self.get_serializer(...)`, `self.serializer_class(...)` and
+// `self.get_serializer_class()(...)` when the view names its
+// serializer_class (and does not choose it per action); nil otherwise.
+func (m *Model) BuiltSerializer(fn *Func, call pyast.Node) *Class {
+	c, ok := pyast.AsCall(call)
+	if !ok || fn == nil {
+		return nil
 	}
-	if fn.Class == nil {
-		return false
+	return m.builtSerializer(fn.File, fn, c)
+}
+
+func (m *Model) builtSerializer(f *File, fn *Func, c pyast.Call) *Class {
+	if sc := m.classByName(f, c.Func); sc != nil {
+		return sc
 	}
-	switch d := pyast.Dotted(c.Func); d {
+	if fn.Class == nil || fn.Class.Method("get_serializer_class") != nil {
+		return nil // the class may depend on the action
+	}
+	switch pyast.Dotted(c.Func) {
 	case "self.get_serializer", "self.serializer_class":
 	default:
 		inner, ok := pyast.AsCall(pyast.Unparen(c.Func))
-		if !ok || pyast.Dotted(inner.Func) != "self.get_serializer_class" || fn.Class.Method("get_serializer_class") != nil {
-			return false
+		if !ok || pyast.Dotted(inner.Func) != "self.get_serializer_class" {
+			return nil
 		}
 	}
-	if d := pyast.Dotted(c.Func); d == "self.get_serializer" && fn.Class.Method("get_serializer_class") != nil {
-		return false // the class may depend on the action
-	}
-	return m.serializerClass(fn.Class) == sc
+	return m.serializerClass(fn.Class)
 }
 
 // KeyRead is a read of one literal key of a dict: `d["key"]` or

@@ -35,8 +35,9 @@ var ReadOnlyInputField = &analyzer.Rule{
 // modelSerializer is what the BUG027/BUG028 checks know of a
 // ModelSerializer class: its model, the names its own Meta lists in
 // `fields` (with the string nodes), and the names it leaves to DRF to
-// build (not declared on the class, not in read_only_fields or
-// extra_kwargs).
+// build (not declared on the class, not in read_only_fields, and without
+// extra_kwargs options that change the field: read_only, validators,
+// source...).
 type modelSerializer struct {
 	cls    *semantic.Class
 	model  *project.Model
@@ -114,8 +115,22 @@ func asModelSerializer(sm *semantic.Model, c *semantic.Class) *modelSerializer {
 				return nil
 			}
 			for pair := range val.Named() {
-				if name, ok := pyast.StringValue(pair.ChildByField("key")); ok {
+				name, ok := pyast.StringValue(pair.ChildByField("key"))
+				if !ok {
+					continue
+				}
+				opts := pair.ChildByField("value")
+				if opts.Type() != "dictionary" {
 					skip[name] = true
+					continue
+				}
+				// Options that change what DRF builds; help_text,
+				// error_messages, min_value and the like do not.
+				for o := range opts.Named() {
+					switch k, _ := pyast.StringValue(o.ChildByField("key")); k {
+					case "read_only", "write_only", "validators", "source", "required", "default":
+						skip[name] = true
+					}
 				}
 			}
 		}
