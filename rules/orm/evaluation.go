@@ -76,7 +76,7 @@ func runEvaluation(p *analyzer.Pass) error {
 			v := pyast.Unparen(n.ChildByField("value"))
 			idx := n.ChildByField("subscript")
 			if c, ok := pyast.AsCall(v); ok && c.Func.Type() == "identifier" && c.Func.Text() == "list" && len(c.Positional) == 1 && idx.Is("integer", "unary_operator") {
-				if q := t.Eval(c.Positional[0]); q != nil && q.Model != nil && !q.Custom {
+				if q := t.Eval(c.Positional[0]); q != nil && q.Model != nil && !q.Custom && !q.Single {
 					fix := "first()"
 					if idx.Text() == "-1" {
 						fix = "last()"

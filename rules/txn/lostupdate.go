@@ -334,7 +334,14 @@ func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 				continue
 			}
 			check, read := comparisonReading(fn, field, call)
-			if check.IsNil() || sf.RowLock(read.ChildByField("object")) == semantic.Locked {
+			if check.IsNil() {
+				// The field read by a query into a local
+				// (`balance = M.objects.filter(...).values("balance")[0]["balance"]`).
+				check, read = comparisonReadingValue(sf, fn, field, call, q.Model)
+				if check.IsNil() {
+					continue
+				}
+			} else if sf.RowLock(read.ChildByField("object")) == semantic.Locked {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
@@ -395,6 +402,60 @@ func comparisonReading(fn pyast.Node, field string, before pyast.Node) (cmp, rea
 		}
 	}
 	return pyast.Node{}, pyast.Node{}
+}
+
+// comparisonReadingValue returns a comparison before `before` in fn that
+// reads a local bound (once, earlier) to the field's value fetched by a
+// query of md without select_for_update(): `.values("field")` or
+// `.values_list("field", ...)` in the chain. read is the binding's value.
+func comparisonReadingValue(sf *semantic.File, fn pyast.Node, field string, before pyast.Node, md *project.Model) (cmp, read pyast.Node) {
+	bound := map[string]pyast.Node{}
+	count := map[string]int{}
+	for a := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
+		l := a.ChildByField("left")
+		if l.Type() != "identifier" {
+			continue
+		}
+		count[l.Text()]++
+		if a.EndByte() <= before.StartByte() && fetchesValue(sf, a.ChildByField("right"), field, md) {
+			bound[l.Text()] = a.ChildByField("right")
+		}
+	}
+	for cmp := range pyast.FindEachShallow(pyast.Body(fn), "comparison_operator") {
+		if cmp.EndByte() > before.StartByte() {
+			break
+		}
+		for id := range pyast.FindEach(cmp, "identifier") {
+			if v, ok := bound[id.Text()]; ok && count[id.Text()] == 1 && v.EndByte() <= cmp.StartByte() {
+				return cmp, v
+			}
+		}
+	}
+	return pyast.Node{}, pyast.Node{}
+}
+
+// fetchesValue reports an expression whose query chain reads field of md
+// with values()/values_list() and does not lock the rows.
+func fetchesValue(sf *semantic.File, e pyast.Node, field string, md *project.Model) bool {
+	found := false
+	for call := range pyast.FindEach(e, "call") {
+		c, _ := pyast.AsCall(call)
+		switch c.MethodName() {
+		case "select_for_update":
+			return false
+		case "values", "values_list":
+			if c.Func.Type() != "attribute" || len(c.Positional) != 1 {
+				continue
+			}
+			if s, ok := pyast.StringValue(c.Positional[0]); !ok || s != field {
+				continue
+			}
+			if q := sf.Eval(c.Receiver()); q != nil && q.Model == md {
+				found = true
+			}
+		}
+	}
+	return found
 }
 
 // saveAfterNetwork reports full saves of rows fetched before a network
