@@ -56,7 +56,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.test", "README heading about tests, or a line of a code block that runs them (pytest, manage.py test, tox, make test...)"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
-	{"deps.files", "dependency files (requirements*.txt, pyproject.toml, Pipfile, lock files)"},
+	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
 	{"deps.unpinned", "requirement lines without an exact pin"},
 	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
@@ -307,7 +307,7 @@ func RootOf(res *analyzer.Result) (root, prefix string) {
 
 var (
 	migrationRe = regexp.MustCompile(`(^|/)migrations/[0-9]{4}_[^/]*\.py$`)
-	reqFileRe   = regexp.MustCompile(`(^|/)(requirements[^/]*\.txt|requirements/[^/]+\.txt)$`)
+	reqFileRe   = regexp.MustCompile(`(^|/)(requirements?[^/]*\.txt|requirements|requirements/[^/]+\.txt)$`)
 	ciFileRe    = regexp.MustCompile(`^(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci/config\.ya?ml|Jenkinsfile|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.travis\.ya?ml|\.drone\.ya?ml|\.woodpecker\.ya?ml|\.woodpecker/[^/]+\.ya?ml)$`)
 )
 

@@ -317,3 +317,51 @@ func TestAmountAloneIsNotMoney(t *testing.T) {
 	assert.Equal(t, 0.0, run(feeding).Value)
 	assert.Equal(t, 1.0, run(feeding+"\n\nclass Wallet(models.Model):\n    balance = models.DecimalField(max_digits=9, decimal_places=2)\n").Value)
 }
+
+// A service that serves requests and logs nothing is judged on logging:
+// not observed (never met), where a library of plain functions has
+// nothing to judge.
+func TestStructuredLoggingAppliesToServices(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "structured-logging")
+	}
+	view := map[string][]byte{"shop/views.py": []byte("from django.http import JsonResponse\n\n\ndef orders(request):\n    return JsonResponse({})\n")}
+	it := run(view)
+	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+	assert.Equal(t, report.NotMet, it.Counted(), "required: not observed counts as not met")
+
+	lib := map[string][]byte{"util/maths.py": []byte("def add(a, b):\n    return a + b\n")}
+	assert.Equal(t, report.NotApplicable, run(lib).Status)
+
+	// Logging without context stays not met or not observed, never met.
+	view["shop/views.py"] = []byte("import logging\n\nfrom django.http import JsonResponse\n\nlogger = logging.getLogger(__name__)\n\n\ndef orders(request):\n    logger.info(\"listing orders\")\n    return JsonResponse({})\n")
+	assert.NotEqual(t, report.Met, run(view).Status)
+}
+
+// Dependencies: no dependency file at all pins nothing (not met); the
+// usual misspellings of requirements.txt are read as requirement files.
+func TestDependencyFiles(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		files["app/views.py"] = []byte("x = 1\n")
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "deps-pinned")
+	}
+	it := run(map[string][]byte{"README.md": []byte("# App\n\n    pip install django\n")})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+
+	for _, name := range []string{"requirement.txt", "requirements", "requirements-dev.txt"} {
+		it = run(map[string][]byte{name: []byte("Django==4.2.7\nrequests==2.31.0\n")})
+		assert.Equal(t, report.Met, it.Status, name)
+		require.NotEmpty(t, it.Evidence, name)
+		assert.Equal(t, name+":1", it.Evidence[0].Location())
+		// One unpinned line keeps it from being met.
+		it = run(map[string][]byte{name: []byte("Django==4.2.7\nrequests\n")})
+		assert.Equal(t, report.NotMet, it.Status, name)
+	}
+	// A file that merely mentions requirements is not one.
+	it = run(map[string][]byte{"docs/requirements.md": []byte("Django==4.2\n")})
+	assert.Equal(t, report.NotMet, it.Status, "no dependency file: %s", it.Reason)
+}
