@@ -294,6 +294,21 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		s.add("side_effects", ev)
 	case effects.DBWrite:
 		s.add("db.writes", ev)
+	default:
+		// A payment SDK's request (stripe.checkout.Session.create) talks
+		// to the provider as requests.post does; no timeout= is passed, so
+		// the SDK's default (80 s for stripe) applies.
+		if sf != nil {
+			if name := sf.ProviderRequest(n); name != "" {
+				sdk := ev
+				sdk.Note = "payment SDK request `" + name + "`"
+				s.add("http.outbound_calls", sdk)
+				if effects.TimeoutOf(call) != effects.TimeoutGiven {
+					sdk.Note += ": the SDK's default timeout applies"
+					s.add("http.calls_without_timeout", sdk)
+				}
+			}
+		}
 	}
 	// Retry policies, as NET004 reads them: transport retries mounted, a
 	// retry library called (its decorators are counted as decorators).

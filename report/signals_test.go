@@ -365,3 +365,54 @@ func TestDependencyFiles(t *testing.T) {
 	it = run(map[string][]byte{"docs/requirements.md": []byte("Django==4.2\n")})
 	assert.Equal(t, report.NotMet, it.Status, "no dependency file: %s", it.Reason)
 }
+
+// A payment SDK's request is an outbound call: the integration items
+// apply, and none is met on it (no timeout, retry or breaker is shown).
+// Its local signature check is not a request.
+func TestPaymentSDKRequestsAreOutboundCalls(t *testing.T) {
+	run := func(body string) *report.Report {
+		dir := tree(t, map[string][]byte{
+			"shop/views.py": []byte("import stripe\nfrom django.http import JsonResponse\n\n\ndef pay(request):\n" + body + "    return JsonResponse({})\n"),
+			"shop/tests.py": []byte("def test_pay():\n    assert True\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return r
+	}
+	r := run("    session = stripe.checkout.Session.create(mode=\"payment\", line_items=[])\n")
+	calls := signal(r, "http.outbound_calls")
+	require.Len(t, calls.Evidence, 1)
+	assert.Equal(t, "shop/views.py:6", calls.Evidence[0].Location())
+	for _, id := range []string{"timeouts", "retries", "circuit-breaker"} {
+		it := item(r, id)
+		assert.Equal(t, report.NotObserved, it.Status, "%s: %s", id, it.Reason)
+	}
+	assert.Equal(t, report.NotMet, item(r, "http-mocked").Status, "a test exists and mocks nothing")
+	assert.Equal(t, 1.0, signal(r, "http.calls_without_timeout").Value, "the SDK's default timeout is not a timeout chosen")
+
+	r = run("    event = stripe.Webhook.construct_event(request.body, request.headers[\"Stripe-Signature\"], \"whsec\")\n")
+	assert.Zero(t, signal(r, "http.outbound_calls").Value)
+	assert.Equal(t, report.NotApplicable, item(r, "timeouts").Status)
+}
+
+// Idempotency applies to any endpoint that changes state (an order placed
+// twice on a double submit), and is met only on a checked key.
+func TestIdempotencyAppliesToStateChangingEndpoints(t *testing.T) {
+	run := func(view string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"shop/models.py": []byte("from django.db import models\n\n\nclass Booking(models.Model):\n    room = models.IntegerField()\n    reference_id = models.CharField(max_length=40, unique=True)\n"),
+			"shop/urls.py":   []byte("from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"bookings/\", views.book)]\n"),
+			"shop/views.py": []byte("from django.contrib.auth.decorators import login_required\nfrom django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n\nfrom .models import Booking\n\n\n" +
+				"@require_POST\n@login_required\ndef book(request):\n" + view + "    return JsonResponse({})\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "idempotency")
+	}
+	it := run("    Booking.objects.create(room=request.POST[\"room\"], reference_id=request.POST[\"ref\"])\n")
+	assert.Equal(t, report.NotObserved, it.Status, "declared unique, never checked: %s", it.Reason)
+	it = run("    Booking.objects.get_or_create(reference_id=request.POST[\"ref\"], defaults={\"room\": request.POST[\"room\"]})\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/models.py:6", it.Evidence[0].Location())
+}
