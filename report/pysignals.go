@@ -102,6 +102,11 @@ func (c *pyCollector) unit(u *project.Unit) {
 			if !k.test && !k.migration && effects.IsRetryDecorator(im, n.NamedChild(0)) {
 				s.add("http.retry_config", ev(n))
 			}
+			// @transaction.atomic without parentheses is no call: the
+			// call case sees @transaction.atomic(using=...).
+			if d := n.NamedChild(0); !k.test && !k.migration && d.Type() != "call" && semantic.TransactionCall(resolve(d)) == "atomic" {
+				s.add("txn.atomic", ev(n))
+			}
 		case "for_statement", "while_statement":
 			if !k.test && !k.migration {
 				c.loopQueries(u, n)

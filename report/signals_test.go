@@ -416,3 +416,33 @@ func TestIdempotencyAppliesToStateChangingEndpoints(t *testing.T) {
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "shop/models.py:6", it.Evidence[0].Location())
 }
+
+// Writes inside transaction.atomic (the decorator without parentheses
+// included) meet "transaction management" when nothing leaves the
+// database; a task queued next to them still needs on_commit, and writes
+// outside atomic stay not met.
+func TestTransactionsMetOnAtomicWrites(t *testing.T) {
+	run := func(services string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"bank/models.py": []byte("from django.db import models\n\n\nclass Account(models.Model):\n    balance = models.DecimalField(max_digits=12, decimal_places=2)\n\n\n" +
+				"class Operation(models.Model):\n    account = models.ForeignKey(Account, on_delete=models.CASCADE)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"),
+			"bank/tasks.py":    []byte("from celery import shared_task\n\n\n@shared_task\ndef notify(pk):\n    return pk\n"),
+			"bank/services.py": []byte("from django.db import transaction\nfrom django.db.models import F\n\nfrom .models import Account, Operation\nfrom .tasks import notify\n\n\n" + services),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "transactions")
+	}
+	body := "def deposit(account_id, amount):\n    Account.objects.filter(pk=account_id).update(balance=F(\"balance\") + amount)\n    return Operation.objects.create(account_id=account_id, amount=amount)\n"
+	it := run("@transaction.atomic\n" + body)
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "bank/services.py:8", it.Evidence[0].Location())
+
+	it = run("@transaction.atomic\n" + body[:len(body)-len("    return Operation.objects.create(account_id=account_id, amount=amount)\n")] +
+		"    op = Operation.objects.create(account_id=account_id, amount=amount)\n    notify.delay(op.pk)\n    return op\n")
+	assert.NotEqual(t, report.Met, it.Status, "a task queued inside the transaction: %s", it.Reason)
+
+	it = run(body + "\n\n@transaction.atomic\ndef noop():\n    return None\n")
+	assert.Equal(t, report.NotMet, it.Status, "two writes outside atomic: %s", it.Reason)
+}
