@@ -24,6 +24,8 @@ type pyCollector struct {
 	// operation key is checked, not only declared (operationKeys).
 	lookupKeys       map[string]bool
 	integrityHandled bool
+	// indexedSeen are the fields already cited for django.indexed_lookups.
+	indexedSeen map[string]bool
 }
 
 // fileKind says what a Python file is for, from its path alone.
@@ -332,7 +334,18 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	if !recv.IsNil() && (sf != nil && sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
 		s.add("django.orm_queries", ev)
 		if semantic.ColumnLookup(call) {
-			s.add("django.lookups", ev)
+			var md *project.Model
+			if sf != nil {
+				if qs := sf.Eval(recv); qs != nil {
+					md = qs.Model
+				}
+			}
+			// A lookup by a primary key named otherwise (uuid =
+			// UUIDField(primary_key=True)) is a lookup by pk.
+			if cols := semantic.LookupIndexes(md, call); !semantic.OnPrimaryKey(cols) {
+				s.add("django.lookups", ev)
+				c.lookupIndexes(ev, md, cols)
+			}
 		}
 		if !k.test && !k.migration && semantic.KeyedLookup(method) {
 			for kw := range call.Keywords {
@@ -370,6 +383,31 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		}
 		if lc.WithTraceback() {
 			s.add("logging.exception", ev)
+		}
+	}
+}
+
+// lookupIndexes records the columns of a lookup that an index the model
+// declares serves, cited at the field, once per field. The primary key and
+// foreign keys, indexed by Django whatever the author chose, are not.
+func (c *pyCollector) lookupIndexes(at Evidence, md *project.Model, cols []semantic.ColumnIndex) {
+	for _, ci := range cols {
+		switch ci.Kind {
+		case semantic.IndexDeclared:
+			f := ci.Field
+			key := f.Path + ":" + md.Name + "." + f.Name
+			if c.indexedSeen[key] {
+				continue
+			}
+			c.indexedSeen[key] = true
+			ev := Evidence{Path: f.Path, Line: f.Line, Note: "an index on `" + md.Name + "." + f.Name + "` serves the lookup at " + at.Location()}
+			if c.sm != nil {
+				if u := c.sm.Index.ByPath[f.Path]; u != nil {
+					ev.Path = u.File.Rel
+					ev.Code = clip(string(u.File.Line(f.Line)))
+				}
+			}
+			c.s.add("django.indexed_lookups", ev)
 		}
 	}
 }

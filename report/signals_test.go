@@ -446,3 +446,33 @@ func TestTransactionsMetOnAtomicWrites(t *testing.T) {
 	it = run(body + "\n\n@transaction.atomic\ndef noop():\n    return None\n")
 	assert.Equal(t, report.NotMet, it.Status, "two writes outside atomic: %s", it.Reason)
 }
+
+// A unique field a lookup reads is an index serving it: met, cited at the
+// field. A lookup by a primary key named otherwise is a lookup by pk:
+// nothing to judge. A foreign key's implicit index shows no choice made,
+// and a plain column stays unindexed.
+func TestIndexesServingLookups(t *testing.T) {
+	run := func(field, lookup string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"pay/models.py": []byte("from django.conf import settings\nfrom django.db import models\n\n\nclass Payment(models.Model):\n    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n" + field + "    amount = models.DecimalField(max_digits=9, decimal_places=2)\n"),
+			"pay/views.py":  []byte("from django.http import JsonResponse\n\nfrom .models import Payment\n\n\ndef show(request, ref):\n    row = " + lookup + "\n    return JsonResponse({\"amount\": str(row.amount)})\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "indexes")
+	}
+	it := run("    reference = models.CharField(max_length=40, unique=True)\n", "Payment.objects.get(reference=ref)")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/models.py:7", it.Evidence[0].Location())
+
+	it = run("    reference = models.CharField(max_length=40, primary_key=True)\n", "Payment.objects.get(reference=ref)")
+	assert.Equal(t, report.NotApplicable, it.Status, it.Reason)
+
+	it = run("    reference = models.CharField(max_length=40)\n", "Payment.objects.get(reference=ref)")
+	assert.NotEqual(t, report.Met, it.Status, "no index on reference: %s", it.Reason)
+	assert.NotEqual(t, report.NotApplicable, it.Status)
+
+	it = run("    reference = models.CharField(max_length=40, unique=True)\n", "Payment.objects.filter(user_id=ref).first()")
+	assert.Equal(t, report.NotObserved, it.Status, "a foreign key's own index is no index chosen: %s", it.Reason)
+}
