@@ -476,3 +476,24 @@ func TestIndexesServingLookups(t *testing.T) {
 	it = run("    reference = models.CharField(max_length=40, unique=True)\n", "Payment.objects.filter(user_id=ref).first()")
 	assert.Equal(t, report.NotObserved, it.Status, "a foreign key's own index is no index chosen: %s", it.Reason)
 }
+
+// A Celery task is retried or not like an outbound call: the retries item
+// applies to it, met on the task's retry options only.
+func TestRetriesApplyToTasks(t *testing.T) {
+	run := func(decorator string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"payouts/tasks.py": []byte("from celery import shared_task\n\n\n" + decorator + "\ndef send_payout(payout_id):\n    return payout_id\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "retries")
+	}
+	it := run("@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "payouts/tasks.py:4", it.Evidence[0].Location())
+
+	it = run("@shared_task")
+	assert.NotEqual(t, report.Met, it.Status, it.Reason)
+	assert.NotEqual(t, report.NotApplicable, it.Status, it.Reason)
+}
