@@ -395,13 +395,20 @@ var readmeSections = []struct {
 	signal string
 	words  []string
 }{
-	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start"}},
+	// Russian headings too: a frequent language of take-homes
+	// ("Установка", "Запуск", "Запуск тестов", "Архитектура").
+	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start",
+		"установка", "настройка", "быстрый старт"}},
 	// "api" is not a run heading: "## API description" documents the
 	// endpoints, not how to start the service.
-	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use"}},
-	{"readme.test", []string{"test"}},
+	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use",
+		"запуск", "быстрый старт"}},
+	// Russian: the noun's forms only ("тесты", "тестов", "тестирование"),
+	// not the adjective of "Тестовое задание" (the test assignment).
+	{"readme.test", []string{"test", "тесты", "запуск тестов", "прогон тестов", "тестирован"}},
 	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement",
-		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes"}},
+		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes",
+		"архитектур", "решени", "имплементаци", "реализаци", "допущени", "компромисс"}},
 }
 
 // readme records the README and which sections its headings cover.
@@ -499,23 +506,42 @@ func (s *Signals) readmeText(src, rel string) {
 			break
 		}
 	}
-	fence := false
+	fence := ""
+	blank := true // the previous line is blank (an indented code block may start)
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		// A fence may open after a list marker (`- ```sh`).
+		// A fence may open after a list marker (`- ```sh`). As Markdown
+		// renders it, a fence closes only on a line of the same
+		// backticks or tildes with no info string: "```bash" inside an
+		// open block is code.
 		if f := listMarkerRe.ReplaceAllString(t, ""); strings.HasPrefix(f, "```") || strings.HasPrefix(f, "~~~") {
-			fence = !fence
-			continue
+			marker := f[:3]
+			switch {
+			case fence == "":
+				fence = marker
+				continue
+			case strings.HasPrefix(f, fence) && strings.Trim(f, marker[:1]) == "":
+				fence = ""
+				continue
+			}
 		}
-		if fence {
-			// A line of a code block that runs the tests says how to.
+		// A line of a code block (fenced, or indented by four spaces or
+		// a tab after a blank line) that runs the tests says how to. An
+		// indented line may also continue a list item (a heading in it
+		// still renders as one), so it is read as both.
+		indented := fence == "" && (strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t")) && t != "" && blank
+		if fence != "" || indented {
 			low := strings.ToLower(strings.TrimPrefix(t, "$ "))
 			if m := testCommandRe.FindStringSubmatch(low); m != nil && !strings.Contains(low, "install") && s.Value("readme.test") == 0 {
 				s.set("readme.test", 1, "yes")
 				s.byName["readme.test"].Evidence = append(s.byName["readme.test"].Evidence, Evidence{Path: rel, Line: i + 1, Code: clip(t), Note: "runs the tests with `" + m[2] + "`"})
 			}
-			continue
+			if fence != "" {
+				continue
+			}
 		}
+		// An indented block runs on over its lines.
+		blank = t == "" || indented
 		heading := ""
 		if strings.HasPrefix(t, "#") {
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))

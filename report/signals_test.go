@@ -497,3 +497,30 @@ func TestRetriesApplyToTasks(t *testing.T) {
 	assert.NotEqual(t, report.Met, it.Status, it.Reason)
 	assert.NotEqual(t, report.NotApplicable, it.Status, it.Reason)
 }
+
+// How a README says to run the tests, as it renders: Russian headings, an
+// indented code block, a block whose closing fence never comes (a
+// "```bash" line inside it is code, not a close). The adjective of
+// "Тестовое задание" (the test assignment) is no tests section.
+func TestReadmeTestsAsRendered(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\n## Запуск тестов\n\nсм. ниже\n":                                                                     report.Met,
+		"# App\n\n### Tests\n\n    cd project\n    pipenv run python manage.py test\n":                                report.Met,
+		"# App\n\nSee below.\n\n    cd project\n    pipenv run python manage.py test\n":                               report.Met,
+		"# App\n\n```bash\ndocker compose up\n\n## Usage\n\n```bash\ndocker compose exec web python manage.py test\n": report.Met,
+		"# App\n\n### Тестовое задание\n\nСделать кошелёк.\n":                                                         report.NotMet,
+		"# App\n\nWe wrote tests. Run them with the usual command\nmanage.py test\n":                                  report.NotMet,
+		"# App\n\n```bash\ndocker compose up\n```\n\n    pip install pytest-django\n":                                 report.NotMet,
+	} {
+		dir := tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "app/tests.py": []byte("def test_x():\n    assert True\n"), "README.md": []byte(readme)})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
+	}
+	// Russian set-up and decisions headings.
+	dir := tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# Кошелёк\n\n## Для запуска\n\n## Имплементация\n\nМодули...\n")})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.Met, item(r, "readme-setup").Status)
+	assert.Equal(t, report.Met, item(r, "readme-decisions").Status)
+}
