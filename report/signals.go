@@ -36,7 +36,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
-	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; or an IntegrityError handler)"},
+	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique)"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor): exact, as Decimal is"},
@@ -256,7 +256,20 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
-		s.models(res.Index, func(key string) bool { return c.integrityHandled || c.lookupKeys[key] })
+		s.models(res.Index, func(md *project.Model, key string) string {
+			switch {
+			case c.lookupKeys[key]:
+				return "looked up by product code before a write"
+			case c.integrityHandled:
+				return "an IntegrityError handler catches the repeat"
+			}
+			if c.sm != nil {
+				if sc := c.sm.UniqueValidatedBy(md, key); sc != nil {
+					return "`" + sc.Name + "` validates it unique before it writes (a repeat is refused)"
+				}
+			}
+			return ""
+		})
 		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
 			ev := Evidence{Path: st.Rel, Line: st.Line}
 			if u := res.Index.ByPath[st.Rel]; u != nil {
@@ -814,9 +827,9 @@ func clip(s string) string {
 // evidenceAt is the evidence of a node: its path, line and source line.
 // models counts the Django models the project's model graph found (its
 // inheritance resolution included), leaving out tests and migrations.
-// checked says whether product code checks an operation key before it
-// writes (operationKeys).
-func (s *Signals) models(ix *project.Index, checked func(key string) bool) {
+// checked says how product code checks an operation key of a model before
+// it writes, "" when it does not (operationKeys).
+func (s *Signals) models(ix *project.Index, checked func(md *project.Model, key string) string) {
 	if ix.Models == nil {
 		return
 	}
@@ -845,18 +858,21 @@ func (s *Signals) models(ix *project.Index, checked func(key string) bool) {
 
 // operationKeys adds the fields m declares itself that are named for one
 // operation, unique (alone or in a unique group) and checked: product code
-// looks rows up by the key (get_or_create, filter, exists...) or handles
-// IntegrityError. A key only declared unique turns a retry into an error
-// (a 400 or 500 the sender retries again), not into a no-op.
-func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(string) bool) {
+// looks rows up by the key (get_or_create, filter, exists...), handles
+// IntegrityError, or writes through a serializer or model form that
+// validates the key unique (a repeat refused with a 400). A key only
+// declared unique turns a retry into a crash (a 500 the sender retries
+// again), not into a refusal.
+func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(*project.Model, string) string) {
 	for _, f := range m.Fields {
 		if f.Abstract != nil || f.Path != m.Path || !semantic.OperationKeyName(f.Name) || !m.UniqueBy([]string{f.Name}) && !m.InUniqueGroup(f.Name) {
 			continue
 		}
-		if !checked(f.Name) {
+		how := checked(m, f.Name)
+		if how == "" {
 			continue
 		}
-		s.add("models.unique_operation_keys", Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))})
+		s.add("models.unique_operation_keys", Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line))), Note: "`" + m.Name + "." + f.Name + "` is unique and " + how})
 	}
 }
 

@@ -524,3 +524,37 @@ func TestReadmeTestsAsRendered(t *testing.T) {
 	assert.Equal(t, report.Met, item(r, "readme-setup").Status)
 	assert.Equal(t, report.Met, item(r, "readme-decisions").Status)
 }
+
+// A unique operation key written through a DRF ModelSerializer that
+// derives the field (which adds a UniqueValidator) or a ModelForm is
+// checked before the write: a repeat is refused with a 400. A field the
+// serializer declares again without the validator, or reads only, is not.
+func TestUniqueKeyValidatedBySerializer(t *testing.T) {
+	run := func(serializer string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"wallet/models.py": []byte("from django.db import models\n\n\nclass Deposit(models.Model):\n    txid = models.CharField(max_length=64, unique=True)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"),
+			"wallet/serializers.py": []byte("from rest_framework import serializers\nfrom rest_framework.validators import UniqueValidator\n\nfrom .models import Deposit\n\n\n" +
+				"class DepositSerializer(serializers.ModelSerializer):\n" + serializer + "    class Meta:\n        model = Deposit\n        fields = \"__all__\"\n"),
+			"wallet/views.py": []byte("from rest_framework import viewsets\nfrom rest_framework.permissions import IsAuthenticated\n\nfrom .models import Deposit\nfrom .serializers import DepositSerializer\n\n\n" +
+				"class DepositViewSet(viewsets.ModelViewSet):\n    queryset = Deposit.objects.all()\n    serializer_class = DepositSerializer\n    permission_classes = [IsAuthenticated]\n"),
+			"wallet/urls.py": []byte("from rest_framework.routers import DefaultRouter\n\nfrom .views import DepositViewSet\n\nrouter = DefaultRouter()\nrouter.register(\"deposits\", DepositViewSet)\nurlpatterns = router.urls\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "idempotency")
+	}
+	it := run("")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "wallet/models.py:5", it.Evidence[0].Location())
+	assert.Contains(t, it.Evidence[0].Note, "`DepositSerializer` validates it unique")
+
+	it = run("    txid = serializers.CharField(validators=[UniqueValidator(Deposit.objects.all())])\n\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+
+	it = run("    txid = serializers.CharField(max_length=64)\n\n")
+	assert.Equal(t, report.NotObserved, it.Status, "declared again without its validator: %s", it.Reason)
+
+	it = run("    txid = serializers.CharField(read_only=True)\n\n")
+	assert.Equal(t, report.NotObserved, it.Status, "read only: %s", it.Reason)
+}
