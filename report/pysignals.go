@@ -31,6 +31,10 @@ type pyCollector struct {
 // fileKind says what a Python file is for, from its path alone.
 type fileKind struct {
 	test, migration, settings, script bool
+	// tooling is a standalone program or seed data (manage.py, setup.py,
+	// scripts/, seed_db.py): not the submission's service code. Django's
+	// generated manage.py handles ImportError; that shows no practice.
+	tooling bool
 }
 
 // kindOf says what a file is for: its roles come from the semantic layer,
@@ -43,6 +47,7 @@ func kindOf(rel string, im *pyast.Imports) fileKind {
 		migration: roles.Has(semantic.Migration),
 		settings:  roles.Has(semantic.Settings) && !roles.Has(semantic.Test),
 		script:    semantic.ScriptModule(rel, roles),
+		tooling:   roles.Any(semantic.Script | semantic.DevData),
 	}
 }
 
@@ -142,8 +147,13 @@ func (c *pyCollector) unit(u *project.Unit) {
 				s.add("idempotency.keys", ev(n))
 			}
 		case "except_clause":
-			if !k.test && !k.migration {
+			if !k.test && !k.migration && !k.tooling {
 				c.handler(u, n)
+			}
+		case "raise_statement":
+			// `raise Http404` (a class, no call): calls are read below.
+			if e := n.NamedChild(0); !k.test && !k.migration && !k.tooling && e.Type() != "call" && semantic.ClientError(im, e) != "" {
+				s.add("errors.client_errors", ev(n))
 			}
 		case "subscript":
 			if k.settings && semantic.EnvSubscript(im, n) {
@@ -316,6 +326,11 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 				}
 			}
 		}
+	}
+	// Expected failures answered by name: a Django or DRF exception that
+	// becomes a 4xx, or a serializer that raises on invalid input.
+	if !k.tooling && (semantic.ClientError(u.Imports, n) != "" || semantic.RaisesInvalid(call)) {
+		s.add("errors.client_errors", ev)
 	}
 	// Retry policies, as NET004 reads them: transport retries mounted, a
 	// retry library called (its decorators are counted as decorators).

@@ -558,3 +558,32 @@ func TestUniqueKeyValidatedBySerializer(t *testing.T) {
 	it = run("    txid = serializers.CharField(read_only=True)\n\n")
 	assert.Equal(t, report.NotObserved, it.Status, "read only: %s", it.Reason)
 }
+
+// Errors handled by name include the expected failures a view answers
+// with Django's or DRF's client errors (a 400, 403 or 404 by name). The
+// ImportError handler of Django's generated manage.py shows nothing.
+func TestErrorsSpecificClientErrors(t *testing.T) {
+	manage := []byte("import sys\n\n\ndef main():\n    try:\n        from django.core.management import execute_from_command_line\n    except ImportError as exc:\n        raise ImportError(\"Couldn't import Django.\") from exc\n    execute_from_command_line(sys.argv)\n")
+	run := func(views string) report.Item {
+		files := map[string][]byte{"manage.py": manage}
+		if views != "" {
+			files["shop/views.py"] = []byte(views)
+		}
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "errors-specific")
+	}
+	assert.Equal(t, report.NotApplicable, run("").Status, "manage.py alone")
+
+	head := "from rest_framework.exceptions import ValidationError\nfrom rest_framework.response import Response\nfrom rest_framework.views import APIView\n\n\n"
+	it := run(head + "class Withdraw(APIView):\n    def post(self, request):\n        if request.data.get(\"amount\", 0) <= 0:\n            raise ValidationError(\"amount must be positive\")\n        return Response({})\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:9", it.Evidence[0].Location())
+
+	it = run(head + "class Withdraw(APIView):\n    def post(self, request):\n        try:\n            amount = int(request.data[\"amount\"])\n        except Exception:\n            raise ValidationError(\"bad amount\")\n        return Response({\"amount\": amount})\n")
+	assert.NotEqual(t, report.Met, it.Status, "a broad handler: %s", it.Reason)
+
+	it = run("from django.http import Http404, JsonResponse\n\n\ndef show(request, pk):\n    if pk < 0:\n        raise Http404\n    return JsonResponse({})\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+}
