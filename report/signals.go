@@ -410,13 +410,14 @@ var readmeSections = []struct {
 	words  []string
 }{
 	// Russian headings too: a frequent language of take-homes
-	// ("Установка", "Запуск", "Запуск тестов", "Архитектура").
+	// ("Установка", "Быстрый старт", "Запуск тестов", "Архитектура").
 	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start",
 		"установка", "настройка", "быстрый старт"}},
 	// "api" is not a run heading: "## API description" documents the
 	// endpoints, not how to start the service.
+	// Not "Запуск" (launch): such sections often stop at installing.
 	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use",
-		"запуск", "быстрый старт"}},
+		"быстрый старт"}},
 	// Russian: the noun's forms only ("тесты", "тестов", "тестирование"),
 	// not the adjective of "Тестовое задание" (the test assignment).
 	{"readme.test", []string{"test", "тесты", "запуск тестов", "прогон тестов", "тестирован"}},
@@ -623,6 +624,14 @@ func runCommand(line string) string {
 	t = strings.ReplaceAll(t, "**", "`")
 	if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")); c != "" {
 		return c
+	}
+	// The command as what the line ends on, after a colon: "Start the
+	// containers with the command: docker compose up --build" (in any
+	// language: the command is the object the colon announces).
+	if i := strings.LastIndex(t, ": "); i >= 0 {
+		if c := startsWithRunCommand(strings.TrimSpace(t[i+2:])); c != "" {
+			return c
+		}
 	}
 	spans := strings.Split(t, "`")
 	var prose strings.Builder

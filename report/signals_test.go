@@ -518,11 +518,16 @@ func TestReadmeTestsAsRendered(t *testing.T) {
 		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
 	}
 	// Russian set-up and decisions headings.
-	dir := tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# Кошелёк\n\n## Для запуска\n\n## Имплементация\n\nМодули...\n")})
+	dir := tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# Кошелёк\n\n## Для запуска\nСобрать образ и запустить контейнер с помощью команды: docker compose up --build\n\n## Имплементация\n\nМодули...\n")})
 	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
 	require.NoError(t, err)
-	assert.Equal(t, report.Met, item(r, "readme-setup").Status)
+	assert.Equal(t, report.Met, item(r, "readme-setup").Status, "the command after the colon")
 	assert.Equal(t, report.Met, item(r, "readme-decisions").Status)
+	// A launch heading over install steps only says nothing of running it.
+	dir = tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# App\n\n## Запуск проекта\n\n```\npython -m venv venv\npip install -r requirements.txt\n```\n")})
+	r, err = report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status)
 }
 
 // A unique operation key written through a DRF ModelSerializer that
