@@ -592,3 +592,19 @@ func TestErrorsSpecificClientErrors(t *testing.T) {
 	it = run("from django.http import Http404, JsonResponse\n\n\ndef show(request, pk):\n    if pk < 0:\n        raise Http404\n    return JsonResponse({})\n")
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 }
+
+// A ModelForm a view names validates its unique fields (validate_unique).
+func TestUniqueKeyValidatedByModelForm(t *testing.T) {
+	dir := tree(t, map[string][]byte{
+		"wallet/models.py": []byte("from django.db import models\n\n\nclass Deposit(models.Model):\n    txid = models.CharField(max_length=64, unique=True)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"),
+		"wallet/forms.py":  []byte("from django import forms\n\nfrom .models import Deposit\n\n\nclass DepositForm(forms.ModelForm):\n    class Meta:\n        model = Deposit\n        fields = [\"txid\", \"amount\"]\n"),
+		"wallet/views.py": []byte("from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.views.generic import CreateView\n\nfrom .forms import DepositForm\n\n\n" +
+			"class DepositCreate(LoginRequiredMixin, CreateView):\n    form_class = DepositForm\n    success_url = \"/\"\n"),
+		"wallet/urls.py": []byte("from django.urls import path\n\nfrom .views import DepositCreate\n\nurlpatterns = [path(\"deposits/\", DepositCreate.as_view())]\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	sig := signal(r, "models.unique_operation_keys")
+	require.Len(t, sig.Evidence, 1)
+	assert.Contains(t, sig.Evidence[0].Note, "`DepositForm` validates it unique")
+}
