@@ -406,6 +406,21 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 // declares serves, cited at the field, once per field. The primary key and
 // foreign keys, indexed by Django whatever the author chose, are not.
 func (c *pyCollector) lookupIndexes(at Evidence, md *project.Model, cols []semantic.ColumnIndex) {
+	for _, fs := range semantic.CompositeIndexes(md, cols) {
+		key := md.Path + ":" + md.Name + ":" + strings.Join(fs, ",")
+		if c.indexedSeen[key] {
+			continue
+		}
+		c.indexedSeen[key] = true
+		ev := Evidence{Path: md.Path, Note: "an index on `" + md.Name + "` (" + strings.Join(fs, ", ") + ") serves the lookup at " + at.Location()}
+		if c.sm != nil {
+			if u := c.sm.Index.ByPath[md.Path]; u != nil {
+				line := u.File.Position(md.Start).Line
+				ev.Path, ev.Line, ev.Code = u.File.Rel, line, clip(string(u.File.Line(line)))
+			}
+		}
+		c.s.add("django.indexed_lookups", ev)
+	}
 	for _, ci := range cols {
 		switch ci.Kind {
 		case semantic.IndexDeclared:

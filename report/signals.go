@@ -78,7 +78,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.lists_flat", "list endpoints whose serializer reads only columns of its model (forward keys as ids, as DRF reads them): no relation to load, no query per row; cited at the view or the many=True call"},
 	{"django.lists_unjudged", "list endpoints rubric cannot show to read only columns: a serializer reading relations, computed or nested fields, a template-rendered list, a view choosing its serializer at run time"},
 	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager; a field declared primary_key=True is the primary key)"},
-	{"django.indexed_lookups", "columns of project models that lookups read and that an index the model declares leads (unique, db_index, Meta.indexes, unique_together, UniqueConstraint), cited at the field, as ORM007 reads an index"},
+	{"django.indexed_lookups", "columns of project models that lookups read and that an index the model declares leads (unique, db_index, Meta.indexes, unique_together, UniqueConstraint), cited at the field, as ORM007 reads an index; and declared indexes over several columns whose first two a lookup reads (unique_together (user, currency) for get(user=..., currency=...)), cited at the model"},
 	{"django.eager_loading", "select_related / prefetch_related calls"},
 	{"django.pagination", "pagination (Paginator, DRF pagination classes, paginate_by, pagination_class)"},
 	{"django.indexes", "indexes declared (db_index=True, Meta.indexes, models.Index, AddIndex)"},

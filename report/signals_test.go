@@ -475,6 +475,15 @@ func TestIndexesServingLookups(t *testing.T) {
 
 	it = run("    reference = models.CharField(max_length=40, unique=True)\n", "Payment.objects.filter(user_id=ref).first()")
 	assert.Equal(t, report.NotObserved, it.Status, "a foreign key's own index is no index chosen: %s", it.Reason)
+
+	// A composite index chosen for the lookup's pair of columns, led by
+	// the foreign key, serves it.
+	it = run("    currency = models.CharField(max_length=3)\n\n    class Meta:\n        unique_together = (\"user\", \"currency\")\n\n", "Payment.objects.get(user=request.user, currency=ref)")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/models.py:5", it.Evidence[0].Location())
+	it = run("    currency = models.CharField(max_length=3)\n\n    class Meta:\n        unique_together = (\"user\", \"currency\")\n\n", "Payment.objects.get(currency=ref)")
+	assert.NotEqual(t, report.Met, it.Status, "the index does not lead with currency: %s", it.Reason)
 }
 
 // A Celery task is retried or not like an outbound call: the retries item

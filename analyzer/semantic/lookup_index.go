@@ -99,3 +99,34 @@ func OnPrimaryKey(cols []ColumnIndex) bool {
 	}
 	return len(cols) > 0
 }
+
+// CompositeIndexes returns the declared indexes over two or more columns
+// (Meta.indexes, index_together, unique_together, a UniqueConstraint)
+// whose first two columns are both among the columns a lookup reads (cols,
+// from LookupIndexes): an index chosen for this combination, such as
+// unique_together (user, currency) for get(user=..., currency=...), even
+// when its leading column is a foreign key Django indexes anyway.
+func CompositeIndexes(md *project.Model, cols []ColumnIndex) [][]string {
+	if md == nil {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, ci := range cols {
+		if ci.Kind == IndexUnknown {
+			continue
+		}
+		have[ci.Column] = true
+		if ci.Field != nil {
+			have[ci.Field.Name] = true
+		}
+	}
+	var out [][]string
+	for _, group := range [][][]string{md.Meta.Indexes, md.Meta.IndexTogether, md.Meta.UniqueTogether, md.Meta.Unique} {
+		for _, fs := range group {
+			if len(fs) >= 2 && have[strings.TrimPrefix(fs[0], "-")] && have[strings.TrimPrefix(fs[1], "-")] {
+				out = append(out, fs)
+			}
+		}
+	}
+	return out
+}
