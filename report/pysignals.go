@@ -24,11 +24,17 @@ type pyCollector struct {
 	// operation key is checked, not only declared (operationKeys).
 	lookupKeys       map[string]bool
 	integrityHandled bool
+	// indexedSeen are the fields already cited for django.indexed_lookups.
+	indexedSeen map[string]bool
 }
 
 // fileKind says what a Python file is for, from its path alone.
 type fileKind struct {
 	test, migration, settings, script bool
+	// tooling is a standalone program or seed data (manage.py, setup.py,
+	// scripts/, seed_db.py): not the submission's service code. Django's
+	// generated manage.py handles ImportError; that shows no practice.
+	tooling bool
 }
 
 // kindOf says what a file is for: its roles come from the semantic layer,
@@ -41,6 +47,7 @@ func kindOf(rel string, im *pyast.Imports) fileKind {
 		migration: roles.Has(semantic.Migration),
 		settings:  roles.Has(semantic.Settings) && !roles.Has(semantic.Test),
 		script:    semantic.ScriptModule(rel, roles),
+		tooling:   roles.Any(semantic.Script | semantic.DevData),
 	}
 }
 
@@ -102,6 +109,11 @@ func (c *pyCollector) unit(u *project.Unit) {
 			if !k.test && !k.migration && effects.IsRetryDecorator(im, n.NamedChild(0)) {
 				s.add("http.retry_config", ev(n))
 			}
+			// @transaction.atomic without parentheses is no call: the
+			// call case sees @transaction.atomic(using=...).
+			if d := n.NamedChild(0); !k.test && !k.migration && d.Type() != "call" && semantic.TransactionCall(resolve(d)) == "atomic" {
+				s.add("txn.atomic", ev(n))
+			}
 		case "for_statement", "while_statement":
 			if !k.test && !k.migration {
 				c.loopQueries(u, n)
@@ -135,8 +147,13 @@ func (c *pyCollector) unit(u *project.Unit) {
 				s.add("idempotency.keys", ev(n))
 			}
 		case "except_clause":
-			if !k.test && !k.migration {
+			if !k.test && !k.migration && !k.tooling {
 				c.handler(u, n)
+			}
+		case "raise_statement":
+			// `raise Http404` (a class, no call): calls are read below.
+			if e := n.NamedChild(0); !k.test && !k.migration && !k.tooling && e.Type() != "call" && semantic.ClientError(im, e) != "" {
+				s.add("errors.client_errors", ev(n))
 			}
 		case "subscript":
 			if k.settings && semantic.EnvSubscript(im, n) {
@@ -294,6 +311,26 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		s.add("side_effects", ev)
 	case effects.DBWrite:
 		s.add("db.writes", ev)
+	default:
+		// A payment SDK's request (stripe.checkout.Session.create) talks
+		// to the provider as requests.post does; no timeout= is passed, so
+		// the SDK's default (80 s for stripe) applies.
+		if sf != nil {
+			if name := sf.ProviderRequest(n); name != "" {
+				sdk := ev
+				sdk.Note = "payment SDK request `" + name + "`"
+				s.add("http.outbound_calls", sdk)
+				if effects.TimeoutOf(call) != effects.TimeoutGiven {
+					sdk.Note += ": the SDK's default timeout applies"
+					s.add("http.calls_without_timeout", sdk)
+				}
+			}
+		}
+	}
+	// Expected failures answered by name: a Django or DRF exception that
+	// becomes a 4xx, or a serializer that raises on invalid input.
+	if !k.tooling && (semantic.ClientError(u.Imports, n) != "" || semantic.RaisesInvalid(call)) {
+		s.add("errors.client_errors", ev)
 	}
 	// Retry policies, as NET004 reads them: transport retries mounted, a
 	// retry library called (its decorators are counted as decorators).
@@ -312,7 +349,18 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 	if !recv.IsNil() && (sf != nil && sf.Eval(recv) != nil || semantic.ManagerRoot(recv) != "") {
 		s.add("django.orm_queries", ev)
 		if semantic.ColumnLookup(call) {
-			s.add("django.lookups", ev)
+			var md *project.Model
+			if sf != nil {
+				if qs := sf.Eval(recv); qs != nil {
+					md = qs.Model
+				}
+			}
+			// A lookup by a primary key named otherwise (uuid =
+			// UUIDField(primary_key=True)) is a lookup by pk.
+			if cols := semantic.LookupIndexes(md, call); !semantic.OnPrimaryKey(cols) {
+				s.add("django.lookups", ev)
+				c.lookupIndexes(ev, md, cols)
+			}
 		}
 		if !k.test && !k.migration && semantic.KeyedLookup(method) {
 			for kw := range call.Keywords {
@@ -350,6 +398,46 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		}
 		if lc.WithTraceback() {
 			s.add("logging.exception", ev)
+		}
+	}
+}
+
+// lookupIndexes records the columns of a lookup that an index the model
+// declares serves, cited at the field, once per field. The primary key and
+// foreign keys, indexed by Django whatever the author chose, are not.
+func (c *pyCollector) lookupIndexes(at Evidence, md *project.Model, cols []semantic.ColumnIndex) {
+	for _, fs := range semantic.CompositeIndexes(md, cols) {
+		key := md.Path + ":" + md.Name + ":" + strings.Join(fs, ",")
+		if c.indexedSeen[key] {
+			continue
+		}
+		c.indexedSeen[key] = true
+		ev := Evidence{Path: md.Path, Note: "an index on `" + md.Name + "` (" + strings.Join(fs, ", ") + ") serves the lookup at " + at.Location()}
+		if c.sm != nil {
+			if u := c.sm.Index.ByPath[md.Path]; u != nil {
+				line := u.File.Position(md.Start).Line
+				ev.Path, ev.Line, ev.Code = u.File.Rel, line, clip(string(u.File.Line(line)))
+			}
+		}
+		c.s.add("django.indexed_lookups", ev)
+	}
+	for _, ci := range cols {
+		switch ci.Kind {
+		case semantic.IndexDeclared:
+			f := ci.Field
+			key := f.Path + ":" + md.Name + "." + f.Name
+			if c.indexedSeen[key] {
+				continue
+			}
+			c.indexedSeen[key] = true
+			ev := Evidence{Path: f.Path, Line: f.Line, Note: "an index on `" + md.Name + "." + f.Name + "` serves the lookup at " + at.Location()}
+			if c.sm != nil {
+				if u := c.sm.Index.ByPath[f.Path]; u != nil {
+					ev.Path = u.File.Rel
+					ev.Code = clip(string(u.File.Line(f.Line)))
+				}
+			}
+			c.s.add("django.indexed_lookups", ev)
 		}
 	}
 }

@@ -36,7 +36,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
-	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; or an IntegrityError handler)"},
+	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique)"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor): exact, as Decimal is"},
@@ -56,7 +56,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.test", "README heading about tests, or a line of a code block that runs them (pytest, manage.py test, tox, make test...)"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
-	{"deps.files", "dependency files (requirements*.txt, pyproject.toml, Pipfile, lock files)"},
+	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
 	{"deps.unpinned", "requirement lines without an exact pin"},
 	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
@@ -77,18 +77,19 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin; serializers with many=True in views)"},
 	{"django.lists_flat", "list endpoints whose serializer reads only columns of its model (forward keys as ids, as DRF reads them): no relation to load, no query per row; cited at the view or the many=True call"},
 	{"django.lists_unjudged", "list endpoints rubric cannot show to read only columns: a serializer reading relations, computed or nested fields, a template-rendered list, a view choosing its serializer at run time"},
-	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager)"},
+	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager; a field declared primary_key=True is the primary key)"},
+	{"django.indexed_lookups", "columns of project models that lookups read and that an index the model declares leads (unique, db_index, Meta.indexes, unique_together, UniqueConstraint), cited at the field, as ORM007 reads an index; and declared indexes over several columns whose first two a lookup reads (unique_together (user, currency) for get(user=..., currency=...)), cited at the model"},
 	{"django.eager_loading", "select_related / prefetch_related calls"},
 	{"django.pagination", "pagination (Paginator, DRF pagination classes, paginate_by, pagination_class)"},
 	{"django.indexes", "indexes declared (db_index=True, Meta.indexes, models.Index, AddIndex)"},
 	{"django.caching", "caching (django.core.cache, cache_page, django_redis)"},
 	{"db.writes", "ORM writes (create, save, update, delete, bulk_create)"},
 	{"side_effects", "side effects that cannot be rolled back (Celery .delay/.apply_async, send_mail)"},
-	{"txn.atomic", "transaction.atomic used"},
+	{"txn.atomic", "transaction.atomic used (a with block, a call or a decorator, with or without parentheses)"},
 	{"txn.on_commit", "transaction.on_commit used"},
-	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute)"},
+	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute), and payment SDK requests (stripe.checkout.Session.create; not its local signature checks)"},
 	{"http.timeouts", "outbound HTTP calls passing timeout= (as NET001 reads a call's timeout)"},
-	{"http.calls_without_timeout", "outbound HTTP calls with neither timeout= nor **kwargs"},
+	{"http.calls_without_timeout", "outbound HTTP calls with neither timeout= nor **kwargs (a payment SDK request without one: the SDK's default applies)"},
 	{"http.retry_config", "retry policy, as NET004 reads one: urllib3 Retry, HTTPAdapter(max_retries=) or httpx retries= other than 0, tenacity / backoff / retrying calls, retry decorators (@retry, @backoff.on_exception, @with_retries)"},
 	{"http.circuit_breaker", "circuit breaker, as NET005 finds one: an import of pybreaker, circuitbreaker, aiobreaker, purgatory..., a class, decorator or callee named for a breaker (CircuitBreaker, BreakerBoard, @breaker)"},
 	{"idempotency.keys", "idempotency keys (names or strings mentioning idempotency)"},
@@ -111,10 +112,11 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"webhooks.handlers", "functions named *webhook*"},
 	{"webhooks.signature_checks", "signatures verified, as the endpoint inventory reads them: compare_digest, constant_time_compare, a provider SDK's construct_event / verify / unsign, hmac.new, verify_*() and check_signature-like calls"},
 	{"security.constant_time_compare", "compare_digest (hmac, secrets) / constant_time_compare calls"},
-	{"errors.handlers", "except clauses outside tests and migrations"},
+	{"errors.handlers", "except clauses outside tests and migrations, scripts (manage.py, setup.py, scripts/) and seed data"},
 	{"errors.specific_handlers", "except clauses naming an exception narrower than Exception, that do more than pass"},
-	{"errors.swallowed", "except clauses naming a specific exception whose body only passes (pass, continue, ..., a string), outside tests and migrations"},
-	{"errors.broad_handlers", "bare except clauses and except Exception / BaseException outside tests and migrations"},
+	{"errors.client_errors", "expected failures answered by name: a Django or DRF exception that becomes a 4xx (ValidationError, PermissionDenied, Http404, rest_framework.exceptions.*) raised or built, or serializer.is_valid(raise_exception=True), outside tests, migrations and scripts"},
+	{"errors.swallowed", "except clauses naming a specific exception whose body only passes (pass, continue, ..., a string), outside tests and migrations, scripts (manage.py, setup.py, scripts/) and seed data"},
+	{"errors.broad_handlers", "bare except clauses and except Exception / BaseException outside tests and migrations, scripts (manage.py, setup.py, scripts/) and seed data"},
 	{"di.injected_dependencies", "constructors (__init__) taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
 	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
@@ -240,7 +242,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if root != "" {
 		s.walkFiles(root, prefix)
 	}
-	c := &pyCollector{s: s, lookupKeys: map[string]bool{}}
+	c := &pyCollector{s: s, lookupKeys: map[string]bool{}, indexedSeen: map[string]bool{}}
 	if res != nil && res.Index != nil {
 		c.sm = semantic.Of(res.Index)
 	}
@@ -255,7 +257,20 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
-		s.models(res.Index, func(key string) bool { return c.integrityHandled || c.lookupKeys[key] })
+		s.models(res.Index, func(md *project.Model, key string) string {
+			switch {
+			case c.lookupKeys[key]:
+				return "looked up by product code before a write"
+			case c.integrityHandled:
+				return "an IntegrityError handler catches the repeat"
+			}
+			if c.sm != nil {
+				if sc := c.sm.UniqueValidatedBy(md, key); sc != nil {
+					return "`" + sc.Name + "` validates it unique before it writes (a repeat is refused)"
+				}
+			}
+			return ""
+		})
 		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
 			ev := Evidence{Path: st.Rel, Line: st.Line}
 			if u := res.Index.ByPath[st.Rel]; u != nil {
@@ -307,7 +322,7 @@ func RootOf(res *analyzer.Result) (root, prefix string) {
 
 var (
 	migrationRe = regexp.MustCompile(`(^|/)migrations/[0-9]{4}_[^/]*\.py$`)
-	reqFileRe   = regexp.MustCompile(`(^|/)(requirements[^/]*\.txt|requirements/[^/]+\.txt)$`)
+	reqFileRe   = regexp.MustCompile(`(^|/)(requirements?[^/]*\.txt|requirements|requirements/[^/]+\.txt)$`)
 	ciFileRe    = regexp.MustCompile(`^(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci/config\.ya?ml|Jenkinsfile|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.travis\.ya?ml|\.drone\.ya?ml|\.woodpecker\.ya?ml|\.woodpecker/[^/]+\.ya?ml)$`)
 )
 
@@ -394,13 +409,21 @@ var readmeSections = []struct {
 	signal string
 	words  []string
 }{
-	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start"}},
+	// Russian headings too: a frequent language of take-homes
+	// ("Установка", "Быстрый старт", "Запуск тестов", "Архитектура").
+	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start",
+		"установка", "настройка", "быстрый старт"}},
 	// "api" is not a run heading: "## API description" documents the
 	// endpoints, not how to start the service.
-	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use"}},
-	{"readme.test", []string{"test"}},
+	// Not "Запуск" (launch): such sections often stop at installing.
+	{"readme.run", []string{"run", "usage", "start", "quickstart", "quick start", "how to use",
+		"быстрый старт"}},
+	// Russian: the noun's forms only ("тесты", "тестов", "тестирование"),
+	// not the adjective of "Тестовое задание" (the test assignment).
+	{"readme.test", []string{"test", "тесты", "запуск тестов", "прогон тестов", "тестирован"}},
 	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement",
-		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes"}},
+		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes",
+		"архитектур", "решени", "имплементаци", "реализаци", "допущени", "компромисс"}},
 }
 
 // readme records the README and which sections its headings cover.
@@ -498,23 +521,42 @@ func (s *Signals) readmeText(src, rel string) {
 			break
 		}
 	}
-	fence := false
+	fence := ""
+	blank := true // the previous line is blank (an indented code block may start)
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		// A fence may open after a list marker (`- ```sh`).
+		// A fence may open after a list marker (`- ```sh`). As Markdown
+		// renders it, a fence closes only on a line of the same
+		// backticks or tildes with no info string: "```bash" inside an
+		// open block is code.
 		if f := listMarkerRe.ReplaceAllString(t, ""); strings.HasPrefix(f, "```") || strings.HasPrefix(f, "~~~") {
-			fence = !fence
-			continue
+			marker := f[:3]
+			switch {
+			case fence == "":
+				fence = marker
+				continue
+			case strings.HasPrefix(f, fence) && strings.Trim(f, marker[:1]) == "":
+				fence = ""
+				continue
+			}
 		}
-		if fence {
-			// A line of a code block that runs the tests says how to.
+		// A line of a code block (fenced, or indented by four spaces or
+		// a tab after a blank line) that runs the tests says how to. An
+		// indented line may also continue a list item (a heading in it
+		// still renders as one), so it is read as both.
+		indented := fence == "" && (strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t")) && t != "" && blank
+		if fence != "" || indented {
 			low := strings.ToLower(strings.TrimPrefix(t, "$ "))
 			if m := testCommandRe.FindStringSubmatch(low); m != nil && !strings.Contains(low, "install") && s.Value("readme.test") == 0 {
 				s.set("readme.test", 1, "yes")
 				s.byName["readme.test"].Evidence = append(s.byName["readme.test"].Evidence, Evidence{Path: rel, Line: i + 1, Code: clip(t), Note: "runs the tests with `" + m[2] + "`"})
 			}
-			continue
+			if fence != "" {
+				continue
+			}
 		}
+		// An indented block runs on over its lines.
+		blank = t == "" || indented
 		heading := ""
 		if strings.HasPrefix(t, "#") {
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
@@ -582,6 +624,14 @@ func runCommand(line string) string {
 	t = strings.ReplaceAll(t, "**", "`")
 	if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")); c != "" {
 		return c
+	}
+	// The command as what the line ends on, after a colon: "Start the
+	// containers with the command: docker compose up --build" (in any
+	// language: the command is the object the colon announces).
+	if i := strings.LastIndex(t, ": "); i >= 0 {
+		if c := startsWithRunCommand(strings.TrimSpace(t[i+2:])); c != "" {
+			return c
+		}
 	}
 	spans := strings.Split(t, "`")
 	var prose strings.Builder
@@ -787,9 +837,9 @@ func clip(s string) string {
 // evidenceAt is the evidence of a node: its path, line and source line.
 // models counts the Django models the project's model graph found (its
 // inheritance resolution included), leaving out tests and migrations.
-// checked says whether product code checks an operation key before it
-// writes (operationKeys).
-func (s *Signals) models(ix *project.Index, checked func(key string) bool) {
+// checked says how product code checks an operation key of a model before
+// it writes, "" when it does not (operationKeys).
+func (s *Signals) models(ix *project.Index, checked func(md *project.Model, key string) string) {
 	if ix.Models == nil {
 		return
 	}
@@ -818,18 +868,21 @@ func (s *Signals) models(ix *project.Index, checked func(key string) bool) {
 
 // operationKeys adds the fields m declares itself that are named for one
 // operation, unique (alone or in a unique group) and checked: product code
-// looks rows up by the key (get_or_create, filter, exists...) or handles
-// IntegrityError. A key only declared unique turns a retry into an error
-// (a 400 or 500 the sender retries again), not into a no-op.
-func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(string) bool) {
+// looks rows up by the key (get_or_create, filter, exists...), handles
+// IntegrityError, or writes through a serializer or model form that
+// validates the key unique (a repeat refused with a 400). A key only
+// declared unique turns a retry into a crash (a 500 the sender retries
+// again), not into a refusal.
+func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(*project.Model, string) string) {
 	for _, f := range m.Fields {
 		if f.Abstract != nil || f.Path != m.Path || !semantic.OperationKeyName(f.Name) || !m.UniqueBy([]string{f.Name}) && !m.InUniqueGroup(f.Name) {
 			continue
 		}
-		if !checked(f.Name) {
+		how := checked(m, f.Name)
+		if how == "" {
 			continue
 		}
-		s.add("models.unique_operation_keys", Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))})
+		s.add("models.unique_operation_keys", Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line))), Note: "`" + m.Name + "." + f.Name + "` is unique and " + how})
 	}
 }
 

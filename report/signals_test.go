@@ -317,3 +317,303 @@ func TestAmountAloneIsNotMoney(t *testing.T) {
 	assert.Equal(t, 0.0, run(feeding).Value)
 	assert.Equal(t, 1.0, run(feeding+"\n\nclass Wallet(models.Model):\n    balance = models.DecimalField(max_digits=9, decimal_places=2)\n").Value)
 }
+
+// A service that serves requests and logs nothing is judged on logging:
+// not observed (never met), where a library of plain functions has
+// nothing to judge.
+func TestStructuredLoggingAppliesToServices(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "structured-logging")
+	}
+	view := map[string][]byte{"shop/views.py": []byte("from django.http import JsonResponse\n\n\ndef orders(request):\n    return JsonResponse({})\n")}
+	it := run(view)
+	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+	assert.Equal(t, report.NotMet, it.Counted(), "required: not observed counts as not met")
+
+	lib := map[string][]byte{"util/maths.py": []byte("def add(a, b):\n    return a + b\n")}
+	assert.Equal(t, report.NotApplicable, run(lib).Status)
+
+	// Logging without context stays not met or not observed, never met.
+	view["shop/views.py"] = []byte("import logging\n\nfrom django.http import JsonResponse\n\nlogger = logging.getLogger(__name__)\n\n\ndef orders(request):\n    logger.info(\"listing orders\")\n    return JsonResponse({})\n")
+	assert.NotEqual(t, report.Met, run(view).Status)
+}
+
+// Dependencies: no dependency file at all pins nothing (not met); the
+// usual misspellings of requirements.txt are read as requirement files.
+func TestDependencyFiles(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		files["app/views.py"] = []byte("x = 1\n")
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "deps-pinned")
+	}
+	it := run(map[string][]byte{"README.md": []byte("# App\n\n    pip install django\n")})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+
+	for _, name := range []string{"requirement.txt", "requirements", "requirements-dev.txt"} {
+		it = run(map[string][]byte{name: []byte("Django==4.2.7\nrequests==2.31.0\n")})
+		assert.Equal(t, report.Met, it.Status, name)
+		require.NotEmpty(t, it.Evidence, name)
+		assert.Equal(t, name+":1", it.Evidence[0].Location())
+		// One unpinned line keeps it from being met.
+		it = run(map[string][]byte{name: []byte("Django==4.2.7\nrequests\n")})
+		assert.Equal(t, report.NotMet, it.Status, name)
+	}
+	// A file that merely mentions requirements is not one.
+	it = run(map[string][]byte{"docs/requirements.md": []byte("Django==4.2\n")})
+	assert.Equal(t, report.NotMet, it.Status, "no dependency file: %s", it.Reason)
+}
+
+// A payment SDK's request is an outbound call: the integration items
+// apply, and none is met on it (no timeout, retry or breaker is shown).
+// Its local signature check is not a request.
+func TestPaymentSDKRequestsAreOutboundCalls(t *testing.T) {
+	run := func(body string) *report.Report {
+		dir := tree(t, map[string][]byte{
+			"shop/views.py": []byte("import stripe\nfrom django.http import JsonResponse\n\n\ndef pay(request):\n" + body + "    return JsonResponse({})\n"),
+			"shop/tests.py": []byte("def test_pay():\n    assert True\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return r
+	}
+	r := run("    session = stripe.checkout.Session.create(mode=\"payment\", line_items=[])\n")
+	calls := signal(r, "http.outbound_calls")
+	require.Len(t, calls.Evidence, 1)
+	assert.Equal(t, "shop/views.py:6", calls.Evidence[0].Location())
+	for _, id := range []string{"timeouts", "retries", "circuit-breaker"} {
+		it := item(r, id)
+		assert.Equal(t, report.NotObserved, it.Status, "%s: %s", id, it.Reason)
+	}
+	assert.Equal(t, report.NotMet, item(r, "http-mocked").Status, "a test exists and mocks nothing")
+	assert.Equal(t, 1.0, signal(r, "http.calls_without_timeout").Value, "the SDK's default timeout is not a timeout chosen")
+
+	r = run("    event = stripe.Webhook.construct_event(request.body, request.headers[\"Stripe-Signature\"], \"whsec\")\n")
+	assert.Zero(t, signal(r, "http.outbound_calls").Value)
+	assert.Equal(t, report.NotApplicable, item(r, "timeouts").Status)
+}
+
+// Idempotency applies to any endpoint that changes state (an order placed
+// twice on a double submit), and is met only on a checked key.
+func TestIdempotencyAppliesToStateChangingEndpoints(t *testing.T) {
+	run := func(view string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"shop/models.py": []byte("from django.db import models\n\n\nclass Booking(models.Model):\n    room = models.IntegerField()\n    reference_id = models.CharField(max_length=40, unique=True)\n"),
+			"shop/urls.py":   []byte("from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"bookings/\", views.book)]\n"),
+			"shop/views.py": []byte("from django.contrib.auth.decorators import login_required\nfrom django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n\nfrom .models import Booking\n\n\n" +
+				"@require_POST\n@login_required\ndef book(request):\n" + view + "    return JsonResponse({})\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "idempotency")
+	}
+	it := run("    Booking.objects.create(room=request.POST[\"room\"], reference_id=request.POST[\"ref\"])\n")
+	assert.Equal(t, report.NotObserved, it.Status, "declared unique, never checked: %s", it.Reason)
+	it = run("    Booking.objects.get_or_create(reference_id=request.POST[\"ref\"], defaults={\"room\": request.POST[\"room\"]})\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/models.py:6", it.Evidence[0].Location())
+}
+
+// Writes inside transaction.atomic (the decorator without parentheses
+// included) meet "transaction management" when nothing leaves the
+// database; a task queued next to them still needs on_commit, and writes
+// outside atomic stay not met.
+func TestTransactionsMetOnAtomicWrites(t *testing.T) {
+	run := func(services string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"bank/models.py": []byte("from django.db import models\n\n\nclass Account(models.Model):\n    balance = models.DecimalField(max_digits=12, decimal_places=2)\n\n\n" +
+				"class Operation(models.Model):\n    account = models.ForeignKey(Account, on_delete=models.CASCADE)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"),
+			"bank/tasks.py":    []byte("from celery import shared_task\n\n\n@shared_task\ndef notify(pk):\n    return pk\n"),
+			"bank/services.py": []byte("from django.db import transaction\nfrom django.db.models import F\n\nfrom .models import Account, Operation\nfrom .tasks import notify\n\n\n" + services),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "transactions")
+	}
+	body := "def deposit(account_id, amount):\n    Account.objects.filter(pk=account_id).update(balance=F(\"balance\") + amount)\n    return Operation.objects.create(account_id=account_id, amount=amount)\n"
+	it := run("@transaction.atomic\n" + body)
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "bank/services.py:8", it.Evidence[0].Location())
+
+	it = run("@transaction.atomic\n" + body[:len(body)-len("    return Operation.objects.create(account_id=account_id, amount=amount)\n")] +
+		"    op = Operation.objects.create(account_id=account_id, amount=amount)\n    notify.delay(op.pk)\n    return op\n")
+	assert.NotEqual(t, report.Met, it.Status, "a task queued inside the transaction: %s", it.Reason)
+
+	it = run(body + "\n\n@transaction.atomic\ndef noop():\n    return None\n")
+	assert.Equal(t, report.NotMet, it.Status, "two writes outside atomic: %s", it.Reason)
+}
+
+// A unique field a lookup reads is an index serving it: met, cited at the
+// field. A lookup by a primary key named otherwise is a lookup by pk:
+// nothing to judge. A foreign key's implicit index shows no choice made,
+// and a plain column stays unindexed.
+func TestIndexesServingLookups(t *testing.T) {
+	run := func(field, lookup string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"pay/models.py": []byte("from django.conf import settings\nfrom django.db import models\n\n\nclass Payment(models.Model):\n    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n" + field + "    amount = models.DecimalField(max_digits=9, decimal_places=2)\n"),
+			"pay/views.py":  []byte("from django.http import JsonResponse\n\nfrom .models import Payment\n\n\ndef show(request, ref):\n    row = " + lookup + "\n    return JsonResponse({\"amount\": str(row.amount)})\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "indexes")
+	}
+	it := run("    reference = models.CharField(max_length=40, unique=True)\n", "Payment.objects.get(reference=ref)")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/models.py:7", it.Evidence[0].Location())
+
+	it = run("    reference = models.CharField(max_length=40, primary_key=True)\n", "Payment.objects.get(reference=ref)")
+	assert.Equal(t, report.NotApplicable, it.Status, it.Reason)
+
+	it = run("    reference = models.CharField(max_length=40)\n", "Payment.objects.get(reference=ref)")
+	assert.NotEqual(t, report.Met, it.Status, "no index on reference: %s", it.Reason)
+	assert.NotEqual(t, report.NotApplicable, it.Status)
+
+	it = run("    reference = models.CharField(max_length=40, unique=True)\n", "Payment.objects.filter(user_id=ref).first()")
+	assert.Equal(t, report.NotObserved, it.Status, "a foreign key's own index is no index chosen: %s", it.Reason)
+
+	// A composite index chosen for the lookup's pair of columns, led by
+	// the foreign key, serves it.
+	it = run("    currency = models.CharField(max_length=3)\n\n    class Meta:\n        unique_together = (\"user\", \"currency\")\n\n", "Payment.objects.get(user=request.user, currency=ref)")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/models.py:5", it.Evidence[0].Location())
+	it = run("    currency = models.CharField(max_length=3)\n\n    class Meta:\n        unique_together = (\"user\", \"currency\")\n\n", "Payment.objects.get(currency=ref)")
+	assert.NotEqual(t, report.Met, it.Status, "the index does not lead with currency: %s", it.Reason)
+}
+
+// A Celery task is retried or not like an outbound call: the retries item
+// applies to it, met on the task's retry options only.
+func TestRetriesApplyToTasks(t *testing.T) {
+	run := func(decorator string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"payouts/tasks.py": []byte("from celery import shared_task\n\n\n" + decorator + "\ndef send_payout(payout_id):\n    return payout_id\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "retries")
+	}
+	it := run("@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "payouts/tasks.py:4", it.Evidence[0].Location())
+
+	it = run("@shared_task")
+	assert.NotEqual(t, report.Met, it.Status, it.Reason)
+	assert.NotEqual(t, report.NotApplicable, it.Status, it.Reason)
+}
+
+// How a README says to run the tests, as it renders: Russian headings, an
+// indented code block, a block whose closing fence never comes (a
+// "```bash" line inside it is code, not a close). The adjective of
+// "Тестовое задание" (the test assignment) is no tests section.
+func TestReadmeTestsAsRendered(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\n## Запуск тестов\n\nсм. ниже\n":                                                                     report.Met,
+		"# App\n\n### Tests\n\n    cd project\n    pipenv run python manage.py test\n":                                report.Met,
+		"# App\n\nSee below.\n\n    cd project\n    pipenv run python manage.py test\n":                               report.Met,
+		"# App\n\n```bash\ndocker compose up\n\n## Usage\n\n```bash\ndocker compose exec web python manage.py test\n": report.Met,
+		"# App\n\n### Тестовое задание\n\nСделать кошелёк.\n":                                                         report.NotMet,
+		"# App\n\nWe wrote tests. Run them with the usual command\nmanage.py test\n":                                  report.NotMet,
+		"# App\n\n```bash\ndocker compose up\n```\n\n    pip install pytest-django\n":                                 report.NotMet,
+	} {
+		dir := tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "app/tests.py": []byte("def test_x():\n    assert True\n"), "README.md": []byte(readme)})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
+	}
+	// Russian set-up and decisions headings.
+	dir := tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# Кошелёк\n\n## Для запуска\nСобрать образ и запустить контейнер с помощью команды: docker compose up --build\n\n## Имплементация\n\nМодули...\n")})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.Met, item(r, "readme-setup").Status, "the command after the colon")
+	assert.Equal(t, report.Met, item(r, "readme-decisions").Status)
+	// A launch heading over install steps only says nothing of running it.
+	dir = tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# App\n\n## Запуск проекта\n\n```\npython -m venv venv\npip install -r requirements.txt\n```\n")})
+	r, err = report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status)
+}
+
+// A unique operation key written through a DRF ModelSerializer that
+// derives the field (which adds a UniqueValidator) or a ModelForm is
+// checked before the write: a repeat is refused with a 400. A field the
+// serializer declares again without the validator, or reads only, is not.
+func TestUniqueKeyValidatedBySerializer(t *testing.T) {
+	run := func(serializer string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"wallet/models.py": []byte("from django.db import models\n\n\nclass Deposit(models.Model):\n    txid = models.CharField(max_length=64, unique=True)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"),
+			"wallet/serializers.py": []byte("from rest_framework import serializers\nfrom rest_framework.validators import UniqueValidator\n\nfrom .models import Deposit\n\n\n" +
+				"class DepositSerializer(serializers.ModelSerializer):\n" + serializer + "    class Meta:\n        model = Deposit\n        fields = \"__all__\"\n"),
+			"wallet/views.py": []byte("from rest_framework import viewsets\nfrom rest_framework.permissions import IsAuthenticated\n\nfrom .models import Deposit\nfrom .serializers import DepositSerializer\n\n\n" +
+				"class DepositViewSet(viewsets.ModelViewSet):\n    queryset = Deposit.objects.all()\n    serializer_class = DepositSerializer\n    permission_classes = [IsAuthenticated]\n"),
+			"wallet/urls.py": []byte("from rest_framework.routers import DefaultRouter\n\nfrom .views import DepositViewSet\n\nrouter = DefaultRouter()\nrouter.register(\"deposits\", DepositViewSet)\nurlpatterns = router.urls\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "idempotency")
+	}
+	it := run("")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "wallet/models.py:5", it.Evidence[0].Location())
+	assert.Contains(t, it.Evidence[0].Note, "`DepositSerializer` validates it unique")
+
+	it = run("    txid = serializers.CharField(validators=[UniqueValidator(Deposit.objects.all())])\n\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+
+	it = run("    txid = serializers.CharField(max_length=64)\n\n")
+	assert.Equal(t, report.NotObserved, it.Status, "declared again without its validator: %s", it.Reason)
+
+	it = run("    txid = serializers.CharField(read_only=True)\n\n")
+	assert.Equal(t, report.NotObserved, it.Status, "read only: %s", it.Reason)
+}
+
+// Errors handled by name include the expected failures a view answers
+// with Django's or DRF's client errors (a 400, 403 or 404 by name). The
+// ImportError handler of Django's generated manage.py shows nothing.
+func TestErrorsSpecificClientErrors(t *testing.T) {
+	manage := []byte("import sys\n\n\ndef main():\n    try:\n        from django.core.management import execute_from_command_line\n    except ImportError as exc:\n        raise ImportError(\"Couldn't import Django.\") from exc\n    execute_from_command_line(sys.argv)\n")
+	run := func(views string) report.Item {
+		files := map[string][]byte{"manage.py": manage}
+		if views != "" {
+			files["shop/views.py"] = []byte(views)
+		}
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "errors-specific")
+	}
+	assert.Equal(t, report.NotApplicable, run("").Status, "manage.py alone")
+
+	head := "from rest_framework.exceptions import ValidationError\nfrom rest_framework.response import Response\nfrom rest_framework.views import APIView\n\n\n"
+	it := run(head + "class Withdraw(APIView):\n    def post(self, request):\n        if request.data.get(\"amount\", 0) <= 0:\n            raise ValidationError(\"amount must be positive\")\n        return Response({})\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:9", it.Evidence[0].Location())
+
+	it = run(head + "class Withdraw(APIView):\n    def post(self, request):\n        try:\n            amount = int(request.data[\"amount\"])\n        except Exception:\n            raise ValidationError(\"bad amount\")\n        return Response({\"amount\": amount})\n")
+	assert.NotEqual(t, report.Met, it.Status, "a broad handler: %s", it.Reason)
+
+	it = run("from django.http import Http404, JsonResponse\n\n\ndef show(request, pk):\n    if pk < 0:\n        raise Http404\n    return JsonResponse({})\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+}
+
+// A ModelForm a view names validates its unique fields (validate_unique).
+func TestUniqueKeyValidatedByModelForm(t *testing.T) {
+	dir := tree(t, map[string][]byte{
+		"wallet/models.py": []byte("from django.db import models\n\n\nclass Deposit(models.Model):\n    txid = models.CharField(max_length=64, unique=True)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"),
+		"wallet/forms.py":  []byte("from django import forms\n\nfrom .models import Deposit\n\n\nclass DepositForm(forms.ModelForm):\n    class Meta:\n        model = Deposit\n        fields = [\"txid\", \"amount\"]\n"),
+		"wallet/views.py": []byte("from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.views.generic import CreateView\n\nfrom .forms import DepositForm\n\n\n" +
+			"class DepositCreate(LoginRequiredMixin, CreateView):\n    form_class = DepositForm\n    success_url = \"/\"\n"),
+		"wallet/urls.py": []byte("from django.urls import path\n\nfrom .views import DepositCreate\n\nurlpatterns = [path(\"deposits/\", DepositCreate.as_view())]\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	sig := signal(r, "models.unique_operation_keys")
+	require.Len(t, sig.Evidence, 1)
+	assert.Contains(t, sig.Evidence[0].Note, "`DepositForm` validates it unique")
+}
