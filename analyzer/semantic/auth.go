@@ -342,6 +342,13 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 			a.level, a.Permissions, a.ObjectPermission = m.permExpr(handler.File, ms, 0)
 		}
 	}
+	if (a.level == levelPublic || a.level == levelReadPublic) && ownsCheckPermissions(c) {
+		// The class or a project base overrides check_permissions (DRF's
+		// hook that runs the permission classes): the check is there, in
+		// code rubric does not judge (object permissions per action), and
+		// an empty permission_classes only adds nothing to it.
+		a.level, a.Source, a.CustomCheck = levelUnknown, "check_permissions", true
+	}
 	if v, _ := c.Attr("authentication_classes"); !v.IsNil() {
 		a.Authentication = nodeNames(v)
 		if len(a.Authentication) == 0 && isEmptySeq(v) && a.level != levelPublic && a.level != levelUnknown {
@@ -355,6 +362,23 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 	m.classDecorators(&a, c, handler)
 	a.finish()
 	return a
+}
+
+// ownsCheckPermissions reports whether c or one of its project bases
+// overrides check_permissions with more than a call of super()'s.
+func ownsCheckPermissions(c *Class) bool {
+	fn := c.Method("check_permissions")
+	if fn == nil {
+		return false
+	}
+	var stmts []pyast.Node
+	for _, st := range pyast.Statements(pyast.Body(fn.Node)) {
+		if st.Type() == "expression_statement" && st.NamedChild(0).Type() == "string" {
+			continue // docstring
+		}
+		stmts = append(stmts, st)
+	}
+	return !(len(stmts) == 1 && strings.Contains(stmts[0].Text(), "super()"))
 }
 
 // libraryBase returns the last name of a base of c (through project
