@@ -340,7 +340,13 @@ func (f *File) localModel(obj pyast.Node) (m *project.Model, local bool) {
 					label, _ = pyast.StringValue(c.Positional[0])
 				}
 				if label != "" {
-					return f.M.Graph.ByLabel(label), true
+					if m := f.M.Graph.ByLabel(label); m != nil {
+						return m, true
+					}
+					// The graph's app label may not be Django's (an app
+					// whose models live in a models/ package): the class
+					// of that name.
+					return f.M.Graph.Lookup(f.Unit, label[strings.LastIndex(label, ".")+1:]), true
 				}
 			case "get_user_model":
 				return f.M.Graph.UserModel(), true
