@@ -476,6 +476,7 @@ func (m *Model) defaultPerms(a *Auth, s *authSettings) {
 func (m *Model) getPermissions(c *Class, gp *Func, action string, methods []string, s *authSettings) (level, []string, bool) {
 	var found []level
 	var names []string
+	var assigned []bool // found[i] came from an assignment
 	obj := false
 	body := pyast.Body(gp.Node)
 	for n := range pyast.FindEachShallow(body, "return_statement", "assignment") {
@@ -496,7 +497,19 @@ func (m *Model) getPermissions(c *Class, gp *Func, action string, methods []stri
 		if l == 0 {
 			continue
 		}
+		if n.Type() == "assignment" && guardsName(n, body, action, methods) {
+			// `perms = []` then `if self.action == "create": perms =
+			// [IsAuthenticated]`: for this action the later assignment
+			// replaces the earlier ones.
+			for i := len(found) - 1; i >= 0; i-- {
+				if assigned[i] {
+					found = append(found[:i], found[i+1:]...)
+					assigned = append(assigned[:i], assigned[i+1:]...)
+				}
+			}
+		}
 		found = append(found, l)
+		assigned = append(assigned, n.Type() == "assignment")
 		names = append(names, ns...)
 		obj = obj || o
 	}
@@ -579,6 +592,45 @@ func comprehensionSource(v pyast.Node) pyast.Node {
 		return pyast.Node{}
 	}
 	return pyast.Unparen(src)
+}
+
+// guardsName reports whether n sits under at least one if-condition (up
+// to body) and every one of them is a plain `if` whose condition names the
+// action or one of the methods (`if self.action == "create":`): for that
+// action n certainly runs.
+func guardsName(n, body pyast.Node, action string, methods []string) bool {
+	names := map[string]bool{action: true}
+	for _, m := range methods {
+		names[m] = true
+		names[strings.ToLower(m)] = true
+	}
+	guarded := false
+	for cur := n; !cur.IsNil() && !cur.Equal(body); cur = cur.Parent() {
+		p := cur.Parent()
+		switch p.Type() {
+		case "if_statement":
+			if cur.Field() != "consequence" {
+				return false
+			}
+			cond := p.ChildByField("condition")
+			if t := cond.Text(); strings.Contains(t, "!=") || strings.Contains(t, " or ") || strings.Contains(t, " and ") || strings.Contains(t, "not ") {
+				return false
+			}
+			hit := false
+			for _, st := range pyast.FindAll(cond, "string") {
+				if v, ok := pyast.StringValue(st); ok && names[v] {
+					hit = true
+				}
+			}
+			if !hit {
+				return false
+			}
+			guarded = true
+		case "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement", "with_statement":
+			return false
+		}
+	}
+	return guarded
 }
 
 // guardsHold reports whether the if-conditions enclosing n (up to body)
