@@ -383,8 +383,8 @@ func boundToRow(recv pyast.Node) bool {
 		if a.StartByte() >= recv.StartByte() {
 			break
 		}
-		if a.ChildByField("left").Text() == recv.Text() {
-			rhs = pyast.Unparen(a.ChildByField("right"))
+		if r := pyast.Unparen(a.ChildByField("right")); a.ChildByField("left").Text() == recv.Text() && r.Type() != "none" {
+			rhs = r // `article = None` in an except branch keeps the row binding
 		}
 	}
 	c, ok := pyast.AsCall(rhs)
