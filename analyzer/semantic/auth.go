@@ -342,6 +342,13 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 			a.level, a.Permissions, a.ObjectPermission = m.permExpr(handler.File, ms, 0)
 		}
 	}
+	if (a.level == levelPublic || a.level == levelReadPublic) && ownsCheckPermissions(c) {
+		// The class or a project base overrides check_permissions (DRF's
+		// hook that runs the permission classes): the check is there, in
+		// code rubric does not judge (object permissions per action), and
+		// an empty permission_classes only adds nothing to it.
+		a.level, a.Source, a.CustomCheck = levelUnknown, "check_permissions", true
+	}
 	if v, _ := c.Attr("authentication_classes"); !v.IsNil() {
 		a.Authentication = nodeNames(v)
 		if len(a.Authentication) == 0 && isEmptySeq(v) && a.level != levelPublic && a.level != levelUnknown {
@@ -355,6 +362,23 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 	m.classDecorators(&a, c, handler)
 	a.finish()
 	return a
+}
+
+// ownsCheckPermissions reports whether c or one of its project bases
+// overrides check_permissions with more than a call of super()'s.
+func ownsCheckPermissions(c *Class) bool {
+	fn := c.Method("check_permissions")
+	if fn == nil {
+		return false
+	}
+	var stmts []pyast.Node
+	for _, st := range pyast.Statements(pyast.Body(fn.Node)) {
+		if st.Type() == "expression_statement" && st.NamedChild(0).Type() == "string" {
+			continue // docstring
+		}
+		stmts = append(stmts, st)
+	}
+	return !(len(stmts) == 1 && strings.Contains(stmts[0].Text(), "super()"))
 }
 
 // libraryBase returns the last name of a base of c (through project
@@ -452,6 +476,7 @@ func (m *Model) defaultPerms(a *Auth, s *authSettings) {
 func (m *Model) getPermissions(c *Class, gp *Func, action string, methods []string, s *authSettings) (level, []string, bool) {
 	var found []level
 	var names []string
+	var assigned []bool // found[i] came from an assignment
 	obj := false
 	body := pyast.Body(gp.Node)
 	for n := range pyast.FindEachShallow(body, "return_statement", "assignment") {
@@ -472,7 +497,19 @@ func (m *Model) getPermissions(c *Class, gp *Func, action string, methods []stri
 		if l == 0 {
 			continue
 		}
+		if n.Type() == "assignment" && guardsName(n, body, action, methods) {
+			// `perms = []` then `if self.action == "create": perms =
+			// [IsAuthenticated]`: for this action the later assignment
+			// replaces the earlier ones.
+			for i := len(found) - 1; i >= 0; i-- {
+				if assigned[i] {
+					found = append(found[:i], found[i+1:]...)
+					assigned = append(assigned[:i], assigned[i+1:]...)
+				}
+			}
+		}
 		found = append(found, l)
+		assigned = append(assigned, n.Type() == "assignment")
 		names = append(names, ns...)
 		obj = obj || o
 	}
@@ -555,6 +592,45 @@ func comprehensionSource(v pyast.Node) pyast.Node {
 		return pyast.Node{}
 	}
 	return pyast.Unparen(src)
+}
+
+// guardsName reports whether n sits under at least one if-condition (up
+// to body) and every one of them is a plain `if` whose condition names the
+// action or one of the methods (`if self.action == "create":`): for that
+// action n certainly runs.
+func guardsName(n, body pyast.Node, action string, methods []string) bool {
+	names := map[string]bool{action: true}
+	for _, m := range methods {
+		names[m] = true
+		names[strings.ToLower(m)] = true
+	}
+	guarded := false
+	for cur := n; !cur.IsNil() && !cur.Equal(body); cur = cur.Parent() {
+		p := cur.Parent()
+		switch p.Type() {
+		case "if_statement":
+			if cur.Field() != "consequence" {
+				return false
+			}
+			cond := p.ChildByField("condition")
+			if t := cond.Text(); strings.Contains(t, "!=") || strings.Contains(t, " or ") || strings.Contains(t, " and ") || strings.Contains(t, "not ") {
+				return false
+			}
+			hit := false
+			for _, st := range pyast.FindAll(cond, "string") {
+				if v, ok := pyast.StringValue(st); ok && names[v] {
+					hit = true
+				}
+			}
+			if !hit {
+				return false
+			}
+			guarded = true
+		case "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement", "with_statement":
+			return false
+		}
+	}
+	return guarded
 }
 
 // guardsHold reports whether the if-conditions enclosing n (up to body)

@@ -127,10 +127,24 @@ func (m *Model) ReachText(fn *Func, depth int) string { return m.reachText(fn, d
 // (a token, a signature, a secret, a key): possession of the link is the
 // authorisation (e-mail links, unsubscribe and activation URLs).
 func (e *Endpoint) SecretInURL() bool {
-	if e.Handler == nil {
-		return false
+	var params []string
+	if e.Handler != nil {
+		params = append(params, e.Handler.Params...)
 	}
-	for _, p := range e.Handler.Params {
+	if e.Class != nil && e.Route != "" {
+		// A DRF detail route takes the object's key from the URL under
+		// lookup_url_kwarg (else lookup_field): `lookup_field = "code"`
+		// on a confirmation viewset.
+		for _, at := range []string{"lookup_url_kwarg", "lookup_field"} {
+			if v, _ := e.Class.Attr(at); !v.IsNil() {
+				if s, ok := pyast.StringValue(v); ok && strings.Contains(e.Route, "<") {
+					params = append(params, s)
+				}
+				break
+			}
+		}
+	}
+	for _, p := range params {
 		for _, w := range IdentWords(p) {
 			switch w {
 			case "token", "secret", "signature", "key", "hash", "code", "uidb64", "uid":

@@ -342,6 +342,57 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 
 // evalAttr handles `Model.objects`, related managers `obj.items`, and
 // `self.queryset` or other attributes a class sets.
+// localModel resolves a name bound in its function: a parameter is
+// whatever the caller passes (a historical model from apps.get_model, any
+// class), never the tree's class of the same name; a local assignment is
+// what it binds (`Invite = apps.get_model("orgs", "Invitation")` is the
+// Invitation model, `M = Order` the Order model). local is false for names
+// the function does not bind: module-level names and imports.
+func (f *File) localModel(obj pyast.Node) (m *project.Model, local bool) {
+	if obj.Type() != "identifier" || pyast.Ancestor(obj, "function_definition").IsNil() {
+		return nil, false
+	}
+	name := obj.Text()
+	if rhs := f.Binding(obj, name, obj.StartByte()); !rhs.IsNil() {
+		rhs = pyast.Unparen(rhs)
+		if c, ok := pyast.AsCall(rhs); ok {
+			switch c.MethodName() {
+			case "get_model":
+				var label string
+				if len(c.Positional) == 2 {
+					app, ok1 := pyast.StringValue(c.Positional[0])
+					model, ok2 := pyast.StringValue(c.Positional[1])
+					if ok1 && ok2 {
+						label = app + "." + model
+					}
+				} else if len(c.Positional) == 1 {
+					label, _ = pyast.StringValue(c.Positional[0])
+				}
+				if label != "" {
+					if m := f.M.Graph.ByLabel(label); m != nil {
+						return m, true
+					}
+					// The graph's app label may not be Django's (an app
+					// whose models live in a models/ package): the class
+					// of that name.
+					return f.M.Graph.Lookup(f.Unit, label[strings.LastIndex(label, ".")+1:]), true
+				}
+			case "get_user_model":
+				return f.M.Graph.UserModel(), true
+			}
+			return nil, true
+		}
+		if d := pyast.Dotted(rhs); d != "" {
+			return f.M.Graph.Lookup(f.Unit, d), true
+		}
+		return nil, true
+	}
+	if fn, _ := f.paramOf(obj, name); fn != nil {
+		return nil, true
+	}
+	return nil, false
+}
+
 func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 	obj := n.ChildByField("object")
 	name := n.ChildByField("attribute").Text()
@@ -380,7 +431,10 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 			NamesOpen: m.External || f.M.managerAddsNames(m, name), FromSerializer: true}
 	}
 	if d := pyast.Dotted(obj); d != "" {
-		m := f.M.Graph.Lookup(f.Unit, d)
+		m, local := f.localModel(obj)
+		if !local {
+			m = f.M.Graph.Lookup(f.Unit, d)
+		}
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
 			// self.model.objects: the model a (sub)class names.
 			if c := f.selfClass(n, st); c != nil {

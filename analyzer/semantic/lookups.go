@@ -221,6 +221,9 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 			}
 		}
 		for c := range pyast.FindEach(u.Tree.Root(), "call") {
+			if t := customRelationTarget(g, u, c); t != "" {
+				env.added[t] = true
+			}
 			switch string(pyast.CalleeName(c)) {
 			case "GenericRelation":
 				// related_query_name makes a reverse name on the target.
@@ -306,6 +309,53 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 		}
 	}
 	return env
+}
+
+// customRelationTarget returns the name of the model a class attribute
+// relates to when it is declared with a project subclass of ForeignKey,
+// OneToOneField or ManyToManyField that the model graph does not read as
+// a relation (nautobot's `ForeignKeyWithAutoRelatedName(to="dcim.Device")`
+// names its reverse accessor itself): the target gains reverse names
+// rubric cannot list. "" otherwise.
+func customRelationTarget(g *project.Models, u *project.Unit, c pyast.Node) string {
+	a := c.Parent()
+	if a.Type() != "assignment" || !pyast.Unparen(a.ChildByField("right")).Equal(c) {
+		return ""
+	}
+	if blk := a.Parent().Parent(); blk.Type() != "block" || blk.Parent().Type() != "class_definition" {
+		return ""
+	}
+	call, _ := pyast.AsCall(c)
+	d := pyast.Dotted(call.Func)
+	last := d[strings.LastIndex(d, ".")+1:]
+	if d == "" || strings.HasSuffix(last, "ForeignKey") || strings.HasSuffix(last, "OneToOneField") ||
+		strings.HasSuffix(last, "ManyToManyField") || last == "ParentalKey" {
+		return "" // read as a relation, its related_name with it
+	}
+	cf := g.LookupClass(u, d)
+	if cf == nil {
+		return ""
+	}
+	relation := false
+	for _, cc := range append([]*project.ClassFacts{cf}, g.ClassBases(cf)...) {
+		for _, b := range cc.Bases {
+			if strings.HasSuffix(b, "ForeignKey") || strings.HasSuffix(b, "OneToOneField") || strings.HasSuffix(b, "ManyToManyField") {
+				relation = true
+			}
+		}
+	}
+	if !relation {
+		return ""
+	}
+	to := call.Keyword("to")
+	if to.IsNil() && len(call.Positional) > 0 {
+		to = call.Positional[0]
+	}
+	t, ok := pyast.StringValue(to)
+	if !ok {
+		t = pyast.Dotted(to)
+	}
+	return t[strings.LastIndex(t, ".")+1:]
 }
 
 // querySetClass reports a class deriving from a Manager or a QuerySet.

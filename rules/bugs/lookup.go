@@ -392,28 +392,44 @@ func sortedKeys[V any](m map[string]V) []string {
 // whose models are historical, with the fields of the migration state
 // rather than today's (a field renamed since is still there). Migrations
 // outside a `migrations` package (a `db_migrations` folder) are
-// recognised this way. Django's global registry (`django.apps.apps`)
-// returns today's models, which are judged.
-func historical(recv pyast.Node) bool {
+// recognised this way, and so are the querysets and rows a function reaches
+// from such a model (`vrfs = VRF.objects.all()`, `for ifc in qs:`).
+// Django's global registry (`django.apps.apps`) returns today's models,
+// which are judged.
+func historical(recv pyast.Node) bool { return historicalAt(recv, 0) }
+
+func historicalAt(recv pyast.Node, depth int) bool {
 	root := recv
-	for root.Is("call", "attribute") {
-		if root.Type() == "call" {
+	for root.Is("call", "attribute", "subscript") {
+		switch root.Type() {
+		case "call":
 			root = root.ChildByField("function")
-		} else {
+		case "subscript":
+			root = root.ChildByField("value")
+		default:
 			root = root.ChildByField("object")
 		}
 	}
 	fn := pyast.Ancestor(recv, "function_definition")
-	if root.Type() != "identifier" || fn.IsNil() {
+	if root.Type() != "identifier" || fn.IsNil() || depth > 4 {
 		return false
 	}
 	params := pyast.ParamNames(fn)
-	for a := range pyast.FindEach(fn, "assignment") {
+	for a := range pyast.FindEach(fn, "assignment", "for_statement") {
+		if a.StartByte() >= root.StartByte() {
+			break
+		}
 		if a.ChildByField("left").Text() != root.Text() {
 			continue
 		}
-		c, ok := pyast.AsCall(a.ChildByField("right"))
-		if ok && c.MethodName() == "get_model" && c.Func.Type() == "attribute" && containsStr(params, pyast.Dotted(c.Receiver())) {
+		right := a.ChildByField("right")
+		c, ok := pyast.AsCall(right)
+		if a.Type() == "assignment" && ok && c.MethodName() == "get_model" && c.Func.Type() == "attribute" && containsStr(params, pyast.Dotted(c.Receiver())) {
+			return true
+		}
+		// A queryset or a row reached from a historical model
+		// (`vrfs = VRF.objects.all()`, `for ifc in ip_interfaces:`).
+		if historicalAt(pyast.Unparen(right), depth+1) {
 			return true
 		}
 	}

@@ -155,9 +155,25 @@ func runViewWithoutQueryset(p *analyzer.Pass) error {
 		if sub[c.Name] && (r == nil || !r.router && !r.mapped) {
 			continue
 		}
+		if r == nil && emptyBody(c.Node) {
+			continue // a combination of mixins for other views to derive from, served by none
+		}
 		checkQuerysetView(p, sm, c, r)
 	}
 	return nil
+}
+
+// emptyBody reports a class whose body is only a docstring and pass: a
+// named combination of mixins (`class NoUpdateModelViewSet(CreateModelMixin,
+// ..., GenericViewSet): pass`).
+func emptyBody(cls pyast.Node) bool {
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		if st.Type() == "pass_statement" || st.Type() == "expression_statement" && st.NamedChild(0).Type() == "string" {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, r *routes) {

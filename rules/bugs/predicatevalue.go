@@ -30,7 +30,9 @@ var PredicateAsValue = &analyzer.Rule{
 
 // boolNameParts mark a variable meant to hold a truth value.
 var boolNameParts = []string{"is_", "has_", "can_", "should_", "valid", "ok", "flag", "success", "succeeded", "result",
-	"found", "exists", "allowed", "enabled", "check", "passed", "match", "status", "verified", "res", "ret"}
+	"found", "exists", "allowed", "enabled", "check", "passed", "match", "status", "verified", "res", "ret",
+	// options: `current_user_permissions_only`, `include_deleted`, `dry_run`
+	"_only", "include_", "show_", "use_", "with_", "skip_", "force", "dry_run"}
 
 // runPredicateAsValue matches `x = pred(...)` inside a function, where
 // pred is a plain project function whose every return returns True or
@@ -57,8 +59,8 @@ func runPredicateAsValue(p *analyzer.Pass) error {
 			continue
 		}
 		fn, _ := f.Callee(right)
-		if fn == nil || fn.Class != nil || !onlyBoolReturns(fn) {
-			continue
+		if fn == nil || fn.Class != nil || !onlyBoolReturns(fn) || strings.Contains(strings.ToLower(fn.Name), "bool") {
+			continue // strtobool, to_bool: converting to a boolean is the point
 		}
 		use := valueUse(a, name)
 		if use.IsNil() {

@@ -203,6 +203,9 @@ func (b binder) ormResult(e pyast.Node, before, depth int) (string, analyzer.Con
 	if !instanceMethods[method] && !querysetMethods[method] {
 		return "", 0, nil
 	}
+	if valuesChain(c) {
+		return "", 0, nil // values()/values_list(): ids, tuples or dicts, not rows
+	}
 	model, orm := b.chainModel(c, before, depth)
 	if !orm && !strings.Contains(c.Func.Text(), ".objects") {
 		return "", 0, nil
@@ -211,6 +214,21 @@ func (b binder) ormResult(e pyast.Node, before, depth int) (string, analyzer.Con
 		return "model row", analyzer.High, model
 	}
 	return "queryset", analyzer.Medium, model
+}
+
+// valuesChain reports a chain with a values() or values_list() call: it
+// yields plain values (`values_list("id", flat=True).distinct()`).
+func valuesChain(c pyast.Call) bool {
+	for cur := c; ; {
+		if m := cur.MethodName(); m == "values" || m == "values_list" {
+			return true
+		}
+		next, ok := pyast.AsCall(pyast.Unparen(cur.Receiver()))
+		if !ok || next.Func.Type() != "attribute" {
+			return false
+		}
+		cur = next
+	}
 }
 
 // chainModel finds the manager a chain starts from: `Model.<manager>` of

@@ -55,7 +55,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 		if len(h.Raises()) == 0 && len(pyast.FindAllShallow(h.Body, "assert_statement")) == 0 {
 			logged, handed, errorLogged := false, false, false
 			for _, c := range h.Calls() {
-				if logs.RecordsTraceback(c) || ends(p, c) || alwaysRaises(p.Root, c) {
+				if logs.RecordsTraceback(c) || ends(p, c) || alwaysRaises(p.Root, c) || handlerError(c) {
 					return true
 				}
 				if _, ok := logs.Call(c); ok {
@@ -128,9 +128,24 @@ var userSinks = map[string]bool{"messages.error": true, "messages.warning": true
 	"self.message_user": true, "self.stderr.write": true, "self.stdout.write": true, "form.add_error": true,
 	"self.add_error": true}
 
+// handlerError reports `self.handleError(record)`: a logging handler's
+// emit() failing hands the error to the logging module, which prints the
+// traceback (the documented pattern of logging.Handler subclasses).
+func handlerError(c pyast.Node) bool {
+	call, ok := pyast.AsCall(c)
+	return ok && pyast.Dotted(call.Func) == "self.handleError"
+}
+
 // showsUser reports a handler that hands the caught exception to a user
-// sink: `messages.error(request, f"... {e}")`, `self.stderr.write(str(e))`.
+// sink: `messages.error(request, f"... {e}")`, `self.stderr.write(str(e))`,
+// or returns it to its caller (`return ExecutionResult(errors=[e])`, an
+// error response naming it).
 func showsUser(h pyidiom.Handler) bool {
+	for r := range pyast.FindEachShallow(h.Body, "return_statement") {
+		if v := r.NamedChild(0); !v.IsNil() && h.MentionsAlias(v) {
+			return true
+		}
+	}
 	for _, c := range h.Calls() {
 		call, ok := pyast.AsCall(c)
 		if ok && userSinks[pyast.Dotted(call.Func)] && h.MentionsAlias(c.ChildByField("arguments")) {

@@ -11,9 +11,9 @@ import (
 	"github.com/rubric-dev/rubric/rules/exceptions"
 )
 
-// A broad handler that shows the exception to the user is deliberate
-// handling: reported at low confidence; one that only keeps its text, at
-// medium.
+// A broad handler that shows the exception to the user, or returns it to
+// its caller, is deliberate handling: reported at low confidence; one that
+// only keeps its text, at medium.
 func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/ERR002_user.txtar", []*analyzer.Rule{exceptions.BroadExcept})
 	var got []analyzer.Confidence
@@ -22,7 +22,8 @@ func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 			got = append(got, d.Confidence)
 		}
 	}
-	require.Len(t, got, 2)
+	require.Len(t, got, 3)
 	assert.Equal(t, analyzer.Low, got[0])
 	assert.Equal(t, analyzer.Medium, got[1])
+	assert.Equal(t, analyzer.Low, got[2])
 }

@@ -52,7 +52,7 @@ func runCompareDigest(p *analyzer.Pass) error {
 		}
 		a, b := operands[0], operands[1]
 		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] ||
-			isConstantName(a) || isConstantName(b) {
+			isConstantName(a) || isConstantName(b) || sameObjectFields(a, b) {
 			continue
 		}
 		fn := pyast.EnclosingFunction(n)
@@ -87,6 +87,29 @@ func runCompareDigest(p *analyzer.Pass) error {
 		p.Report(d)
 	}
 	return nil
+}
+
+// sameObjectFields reports an attribute of one object compared with its
+// earlier value kept on the same object (`instance._initial_token !=
+// instance.token`, `self.old_key != self.key`): a model's change
+// detection; no secret is checked against a caller's input.
+func sameObjectFields(a, b pyast.Node) bool {
+	a, b = pyast.Unparen(a), pyast.Unparen(b)
+	if a.Type() != "attribute" || b.Type() != "attribute" {
+		return false
+	}
+	oa, ob := a.ChildByField("object"), b.ChildByField("object")
+	if oa.Type() != "identifier" || oa.Text() != ob.Text() {
+		return false
+	}
+	na := strings.Trim(a.ChildByField("attribute").Text(), "_")
+	nb := strings.Trim(b.ChildByField("attribute").Text(), "_")
+	for _, pre := range []string{"initial", "old", "original", "orig", "previous", "prev", "saved", "stored", "last"} {
+		if na == pre+"_"+nb || nb == pre+"_"+na {
+			return true
+		}
+	}
+	return false
 }
 
 // digestOperand describes side when it is a MAC, signature or token, or

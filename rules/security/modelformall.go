@@ -146,6 +146,57 @@ var writeGuardedNames = map[string]bool{
 	"role": true, "roles": true, "permissions": true, "user_permissions": true, "groups": true,
 }
 
+// privilegeNames grant privileges when they hold a value (a `role`
+// column) or, as relations, on a model that ties them to users (the user
+// model, a membership) or point to Django's groups and permissions;
+// elsewhere a relation named `role` is a category of the row (a device's
+// role, a contact's role on a site).
+var privilegeNames = map[string]bool{"role": true, "roles": true, "groups": true, "permissions": true}
+
+// relationField reports a relation field, or a field of a project class
+// deriving from one (`role = RoleField()` where RoleField is a ForeignKey
+// subclass that sets its target itself).
+func relationField(g *project.Models, f *project.Field) bool {
+	if f.IsRelation() {
+		return true
+	}
+	cf := g.LookupClassQual(f.Class)
+	if cf == nil {
+		return false
+	}
+	for _, c := range append([]*project.ClassFacts{cf}, g.ClassBases(cf)...) {
+		for _, b := range c.Bases {
+			if strings.HasSuffix(b, "ForeignKey") || strings.HasSuffix(b, "OneToOneField") || strings.HasSuffix(b, "ManyToManyField") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// authTarget reports a relation to Django's auth groups or permissions.
+func authTarget(f *project.Field) bool {
+	t := f.Target
+	return t == "Group" || t == "Permission" || strings.HasSuffix(t, ".Group") || strings.HasSuffix(t, ".Permission")
+}
+
+// tiedToUsers reports whether md is the user model or has a relation to it.
+func tiedToUsers(g *project.Models, md *project.Model) bool {
+	um := g.UserModel()
+	if um != nil && md == um {
+		return true
+	}
+	for _, f := range md.Fields {
+		if !f.IsRelation() {
+			continue
+		}
+		if um != nil && f.To == um || strings.Contains(f.Target, "AUTH_USER_MODEL") || f.Target == "User" || strings.HasSuffix(f.Target, ".User") {
+			return true
+		}
+	}
+	return false
+}
+
 // sensitiveWritable returns the sensitive fields of the class's model a
 // client can write through it: named for money held, ownership or
 // privileges (see writeGuardedNames, and *_balance), not in
@@ -212,9 +263,13 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		return nil, false
 	}
 	bySave := setBySave(p, model)
+	userLinked := tiedToUsers(g, model)
 	for _, f := range model.Fields {
 		if protected[f.Name] || f.PrimaryKey || bySave[f.Name] {
 			continue
+		}
+		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
+			continue // a device's or a VLAN's role: a category, not a privilege
 		}
 		if writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") {
 			out = append(out, f.Name)

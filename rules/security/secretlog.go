@@ -75,6 +75,9 @@ func runSecretInLog(p *analyzer.Pass) error {
 		fn := funcID(n)
 		for _, a := range args {
 			if leak := findSecret(a, fn, tainted); !leak.IsNil() {
+				if leak.Type() == "identifier" && (usedAsObject(leak) || sink == "`print`" && generatedHere(leak)) {
+					continue
+				}
 				conf := analyzer.High
 				if w := semantic.NameWords(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") {
 					conf = analyzer.Medium
@@ -122,6 +125,53 @@ func logSink(p *analyzer.Pass, c pyast.Call) string {
 		return "`" + pyast.Dotted(c.Func) + "`"
 	}
 	return ""
+}
+
+// strMethods are methods of a string (or bytes): a secret read through
+// them is still a string.
+var strMethods = map[string]bool{"encode": true, "decode": true, "strip": true, "lower": true, "upper": true,
+	"startswith": true, "endswith": true, "split": true, "replace": true, "format": true, "hex": true,
+	"rstrip": true, "lstrip": true, "get": true, "items": true, "keys": true, "values": true}
+
+// usedAsObject reports a name its function reads attributes of other than
+// a string's (`secret.rendered_parameters(obj)`, `secret.name`): a
+// reference to a secret (a model row naming where it is kept), not its
+// value.
+func usedAsObject(id pyast.Node) bool {
+	scope := pyast.EnclosingFunction(id)
+	if scope.IsNil() {
+		return false
+	}
+	for a := range pyast.FindEach(scope, "attribute") {
+		obj := a.ChildByField("object")
+		if obj.Type() == "identifier" && obj.Text() == id.Text() && !strMethods[a.ChildByField("attribute").Text()] {
+			return true
+		}
+	}
+	return false
+}
+
+// generatedHere reports a name its scope binds to a value generated with
+// the `secrets` module or Django's get_random_secret_key: printing it is
+// the point of a key generator script, not a leak.
+func generatedHere(id pyast.Node) bool {
+	scope := pyast.EnclosingFunction(id)
+	if scope.IsNil() {
+		scope = id
+		for !scope.Parent().IsNil() {
+			scope = scope.Parent()
+		}
+	}
+	for a := range pyast.FindEach(scope, "assignment") {
+		if a.ChildByField("left").Text() != id.Text() {
+			continue
+		}
+		t := a.ChildByField("right").Text()
+		if strings.Contains(t, "secrets.") || strings.Contains(t, "get_random_secret_key") || strings.Contains(t, "generate_key") {
+			return true
+		}
+	}
+	return false
 }
 
 // findSecret returns the first sub-expression of n that holds a secret, or

@@ -95,7 +95,11 @@ func sensitiveField(name string) bool {
 	}
 	for _, w := range ws {
 		switch w {
-		case "is", "has", "requires", "required", "reset", "length", "expiry", "expires", "at", "set", "changed", "hint":
+		case "is", "has", "requires", "required", "reset", "length", "expiry", "expires", "at", "set", "changed", "hint",
+			// flags and facts about the secret (`validated_password`: the
+			// password passed validation), not the secret
+			"validated", "verified", "checked", "valid", "usable", "enabled", "disabled", "expired", "needs",
+			"must", "should", "can", "uses", "strength", "policy", "attempts":
 			return false
 		}
 	}

@@ -235,7 +235,7 @@ func (f *File) Classify(n pyast.Node) Effect {
 		}
 	}
 	// Message brokers.
-	if publishMethods[method] && !recv.IsNil() {
+	if publishMethods[method] && !recv.IsNil() && !(method == "publish" && boundToRow(recv)) {
 		e.Kind, e.Name = Publish, short(c.Func)
 		return e
 	}
@@ -362,4 +362,38 @@ func short(fn pyast.Node) string {
 		return "…." + fn.ChildByField("attribute").Text()
 	}
 	return fn.Text()
+}
+
+// rowMethods end an ORM chain that yields one row.
+var rowMethods = map[string]bool{"get": true, "first": true, "last": true, "latest": true, "earliest": true,
+	"create": true, "get_object_or_404": true}
+
+// boundToRow reports a receiver that is a name its function last bound to
+// a row fetched through the ORM (`article = ....filter(...).first()`,
+// `get_object_or_404(Article, ...)`): `article.publish(user)` is the
+// model's own method, not a message broker's.
+func boundToRow(recv pyast.Node) bool {
+	recv = pyast.Unparen(recv)
+	fn := pyast.Ancestor(recv, "function_definition")
+	if recv.Type() != "identifier" || fn.IsNil() {
+		return false
+	}
+	var rhs pyast.Node
+	for a := range pyast.FindEach(fn, "assignment") {
+		if a.StartByte() >= recv.StartByte() {
+			break
+		}
+		if r := pyast.Unparen(a.ChildByField("right")); a.ChildByField("left").Text() == recv.Text() && r.Type() != "none" {
+			rhs = r // `article = None` in an except branch keeps the row binding
+		}
+	}
+	c, ok := pyast.AsCall(rhs)
+	if !ok {
+		return false
+	}
+	if !rowMethods[c.MethodName()] {
+		return false
+	}
+	return c.MethodName() == "get_object_or_404" || strings.Contains(rhs.Text(), ".objects") ||
+		strings.Contains(rhs.Text(), ".filter(") || strings.Contains(rhs.Text(), ".all()")
 }

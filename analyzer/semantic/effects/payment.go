@@ -37,15 +37,64 @@ func PaymentURL(url pyast.Node) string {
 		return ""
 	}
 	t := strings.ToLower(url.Text())
-	if w := PaymentWord(t); w != "" {
+	if w := PaymentWord(t); w != "" && (w != "subscription" || billingSubscription(url)) {
 		return w
 	}
+	// An account word names the API only as the resource the URL ends on
+	// (`/accounts`, `/customers/{id}`), not as the tenant scope of another
+	// resource (Plivo's `/v1/Account/%s/Application/`).
+	last := "/" + lastLiteralSegment(url)
 	for _, w := range accountWords {
-		if strings.Contains(t, w) {
+		if strings.HasPrefix(last, w) {
 			return strings.TrimPrefix(w, "/")
 		}
 	}
 	return ""
+}
+
+// billingSubscription reports a URL whose literal text names a
+// subscription outside a messaging or event API: there a subscription is
+// a delivery one (an SMS provider's callback registration), and a
+// variable named `subscription_url` says nothing of which.
+func billingSubscription(url pyast.Node) bool {
+	var b strings.Builder
+	for n := range pyast.FindEach(url, "string_content") {
+		b.WriteString(strings.ToLower(n.Text()))
+	}
+	t := b.String()
+	if !strings.Contains(t, "subscription") {
+		return false
+	}
+	for _, w := range []string{"message", "sms", "webhook", "notification", "event", "callback"} {
+		if strings.Contains(t, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// lastLiteralSegment returns the last path segment of the URL's literal
+// text (its strings' contents, f-string interpolations and %s or {}
+// placeholders left out), lower-cased.
+func lastLiteralSegment(url pyast.Node) string {
+	var b strings.Builder
+	for n := range pyast.FindEach(url, "string_content") {
+		b.WriteString(n.Text())
+		b.WriteString("/")
+	}
+	if b.Len() == 0 {
+		if v, ok := pyast.StringValue(url); ok {
+			b.WriteString(v)
+		}
+	}
+	last := ""
+	for _, seg := range strings.Split(strings.ToLower(b.String()), "/") {
+		if seg == "" || strings.ContainsAny(seg, "%{}") {
+			continue
+		}
+		last = seg
+	}
+	return last
 }
 
 // URLArg returns the URL argument of an HTTP call.

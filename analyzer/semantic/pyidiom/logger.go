@@ -141,6 +141,11 @@ func (l *Loggers) receiverKind(r pyast.Node) (kind LoggerKind, byName bool) {
 		if strings.HasPrefix(q, "logging.") {
 			return NotLogger, false
 		}
+		if d == "logging" && strings.HasSuffix(q, ".logging") {
+			// `from project.utils.log import logging`: a module-level
+			// logger the project named like the module it replaces.
+			return Stdlib, true
+		}
 	}
 	last := d[strings.LastIndexByte(d, '.')+1:]
 	if conventionalNames[last] || conventionalSuffix(last) {

@@ -50,3 +50,20 @@ def only_tested_and_logged(request):
     if not reference_id:
         return None
     return bool(reference_id)
+
+
+def strtobool(value):
+    if str(value).lower() in ("1", "true", "yes"):
+        return True
+    return False
+
+
+def list_assets(request, cache_perms):
+    # Converting a query flag to a boolean is the point: the option is one.
+    current_user_permissions_only = strtobool(request.query_params.get("current_user_permissions_only", False))
+    return cache_perms([1, 2], current_user_permissions_only)
+
+
+def list_trash(request, search):
+    deleted = strtobool(request.GET.get("deleted"))
+    return search(deleted)

@@ -53,3 +53,17 @@ class PaypalProvider:
     def get_access_token(self):
         # a token request is safe to repeat
         return requests.post(self.oauth2_url, data={"grant_type": "client_credentials"}, timeout=5)
+
+
+def create_messaging_app(auth_id, channel):
+    # The account is the API's tenant scope; the resource created is an application.
+    return requests.post(
+        "https://api.plivo.com/v1/Account/%s/Application/" % auth_id, json={"app_name": channel.uuid}, timeout=10
+    )
+
+
+def subscribe_sms_delivery(base_url, channel):
+    # A delivery subscription of an SMS API, not a billing subscription.
+    subscription_url = f"{base_url}/v2/messages/sms/outbound/{channel.address}/subscription"
+    requests.post(f"{base_url}/v2/messages/sms/outbound/{channel.address}/subscription", json={}, timeout=10)
+    return requests.post(subscription_url, json={"callback": channel.callback}, timeout=10)

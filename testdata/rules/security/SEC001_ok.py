@@ -62,3 +62,9 @@ class Ethernet:
         normalized_name = name.replace(":", "").lower()
         normalized_mac = mac.replace(":", "").lower()
         return normalized_name != normalized_mac
+
+
+def update_links(sender, instance, **kwargs):
+    # Change detection: the token a row was loaded with against its new one.
+    token_changed = bool(instance._initial_token) and instance._initial_token != instance.token
+    return token_changed

@@ -29,3 +29,8 @@ def extra(token):
 class Bot:
     def run(self):
         logger.debug("bot token %s", self.token)  # want: SEC005 "`self.token`"
+
+
+def check_password(password):
+    if len(password.strip()) < 8:
+        raise ValueError(f"password {password} is too short")  # want: SEC005 "secret `password` reaches"

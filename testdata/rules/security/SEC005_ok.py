@@ -39,3 +39,25 @@ class TokenForm:
         # The text for the error code `invalid_token`, not a token.
         if user is None:
             raise ValidationError(self.error_messages["invalid_token"])
+
+
+class SecretParametersError(Exception):
+    pass
+
+
+class EnvironmentVariableSecretsProvider:
+    @classmethod
+    def get_value_for_secret(cls, secret, obj=None):
+        # `secret` is the row naming where the secret is kept, not its value.
+        parameters = secret.rendered_parameters(obj=obj)
+        if "variable" not in parameters:
+            raise SecretParametersError(secret, cls, "the variable parameter is mandatory")
+        return parameters["variable"]
+
+
+def generate_secret_key():
+    import secrets
+
+    # A generator script: printing the new key is its purpose.
+    password = "".join(secrets.choice("abcdef0123456789") for _ in range(50))
+    print(password)
