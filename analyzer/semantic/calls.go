@@ -94,6 +94,20 @@ func (f *File) staticRef(fn, call pyast.Node) (*Func, bool) {
 					return t, t.ClassMethod
 				}
 			}
+			// A static or class method a project base declares
+			// (`Edition.viewer_aware_objects(user)`, defined on Book).
+			c := f.M.LookupClass(q)
+			if c == nil && f.M.Graph != nil {
+				// A model re-exported by its package (`models.Edition`).
+				if md := f.M.Graph.Lookup(f.Unit, d); md != nil {
+					c = f.M.LookupClass(md.Qual)
+				}
+			}
+			if c != nil {
+				if m := c.Method(method); m != nil && (m.Static || m.ClassMethod) {
+					return m, m.ClassMethod
+				}
+			}
 		}
 	}
 	return nil, false

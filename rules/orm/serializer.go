@@ -97,8 +97,22 @@ func runSerializer(p *analyzer.Pass) error {
 			continue
 		}
 		var names []string
+		var own pyast.Node // the serializer_class attribute, when returned
+		options := false
 		for r := range pyast.FindEachShallow(m, "return_statement") {
+			if semantic.OptionReturn(r, m) {
+				// `if self.request.query_params.get("simple"): return
+				// Short`: an option; a plain listing gets what follows.
+				options = true
+				continue
+			}
 			d := pyast.Dotted(r.NamedChild(0))
+			if d == "self.serializer_class" || d == "super().get_serializer_class()" {
+				// The class's own serializer_class.
+				if _, attr := classMember(cls, "serializer_class", 0); !attr.IsNil() {
+					d, own = pyast.Dotted(attr), attr
+				}
+			}
 			if d == "" || strings.HasPrefix(d, "self.") || strings.HasPrefix(d, "super") {
 				names = nil
 				break
@@ -111,7 +125,15 @@ func runSerializer(p *analyzer.Pass) error {
 			continue
 		}
 		q := t.ViewQueryset(cls)
-		t.checkSerializers(m.ChildByField("name"), names, q, "`"+pyast.DefName(cls)+"`")
+		if options && q != nil {
+			q = q.Clone()
+			q.Opaque = true // the option's serializer may be what clients use
+		}
+		at := m.ChildByField("name")
+		if len(names) == 1 && !own.IsNil() && pyast.Ancestor(own, "class_definition").Equal(cls) {
+			at = own // the class's serializer_class serves the plain listing
+		}
+		t.checkSerializers(at, names, q, "`"+pyast.DefName(cls)+"`")
 	}
 	for n := range pyast.FindEach(p.Root, "call") {
 		if !hasManyTrue(n) {
@@ -248,6 +270,8 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		ip := insertionPoint(q.Origin)
 		if txt := chainText(ip); txt != "" {
 			call = txt + add
+		} else if txt := abbreviatedChain(ip); txt != "" {
+			call = txt + add
 		}
 		if (!q.Opaque || q.Origin.Type() == "call") && !q.FromSerializer {
 			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
@@ -306,19 +330,60 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	t.p.Report(d)
 }
 
-// isSerializer reports whether a class derives from a DRF serializer or
-// a serpy one (`serpy.Serializer`, whose MethodField reads like DRF's
-// SerializerMethodField).
+// abbreviatedChain renders a long or multi-line queryset chain by its
+// head and its last call, `self.queryset.filter(…)….all()`, so that a help
+// names where the loads go.
+func abbreviatedChain(n pyast.Node) string {
+	c, ok := pyast.AsCall(n)
+	if !ok || c.Func.Type() != "attribute" {
+		return ""
+	}
+	s := n.Text()
+	i := strings.IndexByte(s, '(')
+	if i <= 0 {
+		return ""
+	}
+	// Line continuations and indentation inside the head go.
+	head := strings.Join(strings.Fields(strings.ReplaceAll(s[:i], "\\", "")), "")
+	if head == "" || len(head) > 60 {
+		return ""
+	}
+	last := "." + c.MethodName() + "(…)"
+	if len(c.Positional) == 0 && len(c.Keywords) == 0 && !c.StarArgs && !c.StarKwargs {
+		last = "." + c.MethodName() + "()"
+	}
+	if head == pyast.Dotted(c.Func) {
+		return head + last
+	}
+	return head + "(…)…" + last
+}
+
+// isSerializer reports whether a class derives from a DRF serializer, a
+// serpy one (`serpy.Serializer`, whose MethodField reads like DRF's
+// SerializerMethodField), or a DRF model serializer of a library that
+// renders fields as DRF does (drf-writable-nested's
+// WritableNestedModelSerializer, often a project's only serializer base).
 func isSerializer(g *project.Models, c *project.ClassFacts) bool {
 	for _, cc := range append([]*project.ClassFacts{c}, g.ClassBases(c)...) {
 		for _, b := range cc.Bases {
-			if (strings.HasPrefix(b, "rest_framework.") || strings.HasPrefix(b, "serpy.")) && strings.HasSuffix(b, "Serializer") {
-				return true
+			if !strings.HasSuffix(b, "Serializer") {
+				continue
+			}
+			for _, pre := range serializerLibraries {
+				if strings.HasPrefix(b, pre) {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
+
+// serializerLibraries prefix the serializer classes isSerializer takes
+// for DRF's: DRF itself, serpy, and model serializers of DRF libraries
+// that only add writes (drf-writable-nested) or geometry
+// (django-rest-framework-gis) to what DRF reads.
+var serializerLibraries = []string{"rest_framework.", "serpy.", "drf_writable_nested.", "rest_framework_gis."}
 
 // prefixed renders paths under the relation a related queryset follows:
 // `items__product` for `product` of `order.items.all()`.
