@@ -348,14 +348,14 @@ func abbreviatedChain(n pyast.Node) string {
 	if head == "" || len(head) > 60 {
 		return ""
 	}
-	last := "." + c.MethodName() + "(…)"
+	args := "(…)"
 	if len(c.Positional) == 0 && len(c.Keywords) == 0 && !c.StarArgs && !c.StarKwargs {
-		last = "." + c.MethodName() + "()"
+		args = "()"
 	}
-	if head == pyast.Dotted(c.Func) {
-		return head + last
+	if head == strings.Join(strings.Fields(strings.ReplaceAll(c.Func.Text(), "\\", "")), "") {
+		return head + args // one call: `Model.objects.filter(…)`
 	}
-	return head + "(…)…" + last
+	return head + "(…)…." + c.MethodName() + args
 }
 
 // isSerializer reports whether a class derives from a DRF serializer, a
