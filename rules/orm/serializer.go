@@ -186,6 +186,11 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	if q == nil || q.Model == nil || q.Values || q.Dynamic || len(names) == 0 {
 		return
 	}
+	// At most one row (`filter(user=self.request.user)` on a one-to-one
+	// key, `.none()`): nothing repeats per row.
+	if q.Single {
+		return
+	}
 	// A computed select_related next to a custom queryset method
 	// (`polymorphic_prefetch_related(Model=self.prefetch_related)`): the
 	// method may prefetch the same computed paths.
