@@ -382,7 +382,13 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 				return q
 			}
 			// Rebound to what cannot be read: the class's queryset is a
-			// guess of the rows, not of what they load.
+			// guess of the rows, not of what they load; none when the
+			// rebinding loads relations itself (`helper(qs).prefetch_related(...)`).
+			for _, b := range bs {
+				if strings.Contains(b.Text(), "_related(") || strings.Contains(b.Text(), "Prefetch(") {
+					return nil
+				}
+			}
 			if q := f.classQueryset(n, st); q != nil {
 				q = q.clone()
 				q.Opaque = true

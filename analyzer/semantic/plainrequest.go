@@ -34,8 +34,17 @@ func PlainRequest(cond pyast.Node) (value, known bool) {
 	case "not_operator":
 		v, k := PlainRequest(cond.ChildByField("argument"))
 		return !v, k
+	case "attribute":
+		// A viewset's detail routes set self.detail; the listing's is False.
+		if pyast.Dotted(cond) == "self.detail" {
+			return false, true
+		}
 	case "comparison_operator":
 		kids := cond.NamedChildren()
+		if len(kids) == 2 && pyast.Dotted(kids[0]) == "self.action" {
+			// The listing's action is "list".
+			return conditionMatches(cond, &Endpoint{Action: "list"})
+		}
 		if len(kids) != 2 || !queryParams(kids[1]) {
 			return false, false
 		}
@@ -140,9 +149,12 @@ func trimSpace(s string) string {
 	return string(out)
 }
 
-// OptionReturn reports whether return statement r, inside function m, runs
-// only under a branch that a request without query parameters does not
-// take (`if "checked" in self.request.query_params: return helper(qs)`).
+// OptionReturn reports whether return statement r, inside function m, does
+// not run for a plain listing (a list request without query parameters):
+// it sits under a branch that listing does not take (`if "checked" in
+// self.request.query_params: return helper(qs)`, `if self.detail: ...`,
+// the else of `if self.action == "list"`), or after such a test that
+// returns (`if self.action == "list": return Short` before it).
 func OptionReturn(r, m pyast.Node) bool {
 	child := r
 	for p := r.Parent(); !p.IsNil() && !p.Equal(m); child, p = p, p.Parent() {
@@ -150,11 +162,29 @@ func OptionReturn(r, m pyast.Node) bool {
 		case "function_definition", "lambda", "class_definition":
 			return false
 		case "if_statement", "elif_clause":
-			if !p.ChildByField("consequence").Equal(child) {
-				continue
+			if p.ChildByField("consequence").Equal(child) {
+				if v, known := PlainRequest(p.ChildByField("condition")); known && !v {
+					return true
+				}
 			}
-			if v, known := PlainRequest(p.ChildByField("condition")); known && !v {
-				return true
+		case "else_clause":
+			if ifs := p.Parent(); ifs.Type() == "if_statement" {
+				if v, known := PlainRequest(ifs.ChildByField("condition")); known && v {
+					return true
+				}
+			}
+		case "block":
+			// An earlier `if <true for the listing>: ... return` in this block.
+			for prev := range p.Named() {
+				if prev.Equal(child) {
+					break
+				}
+				if prev.Type() != "if_statement" || !endsInReturn(prev.ChildByField("consequence")) {
+					continue
+				}
+				if v, known := PlainRequest(prev.ChildByField("condition")); known && v {
+					return true
+				}
 			}
 		}
 	}
