@@ -110,8 +110,12 @@ func (f *File) staticRef(fn, call pyast.Node) (*Func, bool) {
 				}
 			}
 			if c != nil {
-				if m := c.Method(method); m != nil && (m.Static || m.ClassMethod) {
-					return m, m.ClassMethod
+				// Declared on a concrete model: an abstract base's or a
+				// mixin's classmethod reads cls for whichever model calls it.
+				if m := c.Method(method); m != nil && (m.Static || m.ClassMethod) && m.Class != nil {
+					if md := f.M.Graph.ByQual(m.Class.Qual); md != nil && !md.Abstract {
+						return m, m.ClassMethod
+					}
 				}
 			}
 		}

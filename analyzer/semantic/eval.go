@@ -429,8 +429,12 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 			// cls.objects in a classmethod of a model (`Book.visible()`
 			// returning `cls.objects.filter(...)`): the model's manager (a
 			// subclass calling it has the same relations, and more).
+			// An abstract model's classmethod (`privacy_filter` of a base
+			// every model shares) is read for no model: cls is the caller's.
 			if fn := f.FuncOf(pyast.Ancestor(n, "function_definition")); fn != nil && fn.ClassMethod && fn.Class != nil && f.M.isModelClass(fn.Class) {
-				m = f.M.Graph.ByQual(fn.Class.Qual)
+				if md := f.M.Graph.ByQual(fn.Class.Qual); md != nil && !md.Abstract {
+					m = md
+				}
 			}
 		}
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
