@@ -83,8 +83,8 @@ func runSerializer(p *analyzer.Pass) error {
 		if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
 			continue
 		}
-		if !t.servesList(cls) {
-			continue // one object per request
+		if !t.servesList(cls) || t.repaginates(cls) {
+			continue // one object per request, or rows fetched again
 		}
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
@@ -121,7 +121,7 @@ func runSerializer(p *analyzer.Pass) error {
 				names = append(names, d)
 			}
 		}
-		if len(names) == 0 || !t.servesList(cls) {
+		if len(names) == 0 || !t.servesList(cls) || t.repaginates(cls) {
 			continue
 		}
 		q := t.ViewQueryset(cls)
@@ -160,6 +160,15 @@ func runSerializer(p *analyzer.Pass) error {
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
 	return nil
+}
+
+// repaginates reports a view class whose paginate_queryset the project
+// defines (in the class or a project base): the rows serialised are what it
+// returns, often fetched again with their loads after the page is cut
+// (grafana/oncall's `enrich()`), not get_queryset's.
+func (t *Tracker) repaginates(cls pyast.Node) bool {
+	c := t.ClassOfDef(cls)
+	return c != nil && c.Method("paginate_queryset") != nil
 }
 
 // hasManyTrue reports whether call n has a `many=True` argument: a test
