@@ -162,13 +162,14 @@ func runSerializer(p *analyzer.Pass) error {
 	return nil
 }
 
-// repaginates reports a view class whose paginate_queryset the project
-// defines (in the class or a project base): the rows serialised are what it
-// returns, often fetched again with their loads after the page is cut
-// (grafana/oncall's `enrich()`), not get_queryset's.
+// repaginates reports a view class that defines paginate_queryset itself:
+// the rows serialised are what it returns, often fetched again with their
+// loads after the page is cut (grafana/oncall's `enrich()`), not
+// get_queryset's. A project base's (taiga vendors DRF's generic views, with
+// DRF's paginate_queryset) does not count.
 func (t *Tracker) repaginates(cls pyast.Node) bool {
 	c := t.ClassOfDef(cls)
-	return c != nil && c.Method("paginate_queryset") != nil
+	return c != nil && c.Methods["paginate_queryset"] != nil
 }
 
 // hasManyTrue reports whether call n has a `many=True` argument: a test
