@@ -94,6 +94,30 @@ func (f *File) staticRef(fn, call pyast.Node) (*Func, bool) {
 					return t, t.ClassMethod
 				}
 			}
+			// A static or class method a project base of a model declares
+			// (`Edition.viewer_aware_objects(user)`, defined on Book). Other
+			// classes' inherited methods stay unresolved, as before: on
+			// netbox, a job runner's inherited get_jobs() typed a loop whose
+			// only finding was a read for legacy rows.
+			c := f.M.LookupClass(q)
+			if c != nil && !f.M.isModelClass(c) {
+				c = nil
+			}
+			if c == nil && f.M.Graph != nil {
+				// A model re-exported by its package (`models.Edition`).
+				if md := f.M.Graph.Lookup(f.Unit, d); md != nil {
+					c = f.M.LookupClass(md.Qual)
+				}
+			}
+			if c != nil {
+				// Declared on a concrete model: an abstract base's or a
+				// mixin's classmethod reads cls for whichever model calls it.
+				if m := c.Method(method); m != nil && (m.Static || m.ClassMethod) && m.Class != nil {
+					if md := f.M.Graph.ByQual(m.Class.Qual); md != nil && !md.Abstract {
+						return m, m.ClassMethod
+					}
+				}
+			}
 		}
 	}
 	return nil, false

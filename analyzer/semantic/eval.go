@@ -209,6 +209,45 @@ func exclusive(a, n pyast.Node) bool {
 	return false
 }
 
+// selfBindings returns the right-hand sides of the assignments to
+// `self.<name>` that may reach n in the method holding n, the last one
+// first: the last before n (not in a clause of an if statement that n is
+// in another part of), then, while that one sits in a branch or loop
+// that does not hold n, the one before it. Empty when the method assigns
+// none before n.
+func selfBindings(n pyast.Node, name string) []pyast.Node {
+	def := pyast.Ancestor(n, "function_definition")
+	if def.IsNil() {
+		return nil
+	}
+	var before []pyast.Node
+	for a := range pyast.FindEachShallow(def.ChildByField("body"), "assignment") {
+		l := a.ChildByField("left")
+		if l.Type() != "attribute" || l.ChildByField("attribute").Text() != name || pyast.Dotted(l.ChildByField("object")) != "self" {
+			continue
+		}
+		if a.EndByte() <= n.StartByte() && !exclusive(a, n) {
+			before = append(before, a)
+		}
+	}
+	var out []pyast.Node
+	for i := len(before) - 1; i >= 0; i-- {
+		a := before[i]
+		out = append(out, a.ChildByField("right"))
+		branched := false
+		for p := a.Parent(); !p.IsNil() && !p.Equal(def); p = p.Parent() {
+			if p.Is("if_statement", "for_statement", "while_statement", "match_statement", "try_statement") && !p.Contains(n) {
+				branched = true
+				break
+			}
+		}
+		if !branched {
+			break
+		}
+	}
+	return out
+}
+
 // Bindings returns every right-hand side assigned to name in n's scope.
 func (f *File) Bindings(n pyast.Node, name string) []pyast.Node {
 	var out []pyast.Node
@@ -403,6 +442,40 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		}
 	}
 	if obj.Type() == "identifier" && obj.Text() == "self" {
+		if bs := selfBindings(n, name); len(bs) > 0 {
+			// `self.queryset = self.queryset.filter(...).prefetch_related(...)`
+			// earlier in this method: what n reads. Under a branch that n is
+			// not in (`if pk: self.queryset = self.queryset.filter(...)`),
+			// the value before it reaches too: what both load, with the
+			// unconditional one as the place for a fix.
+			q := f.eval(bs[0], st.in())
+			if len(bs) > 1 {
+				if base := f.eval(bs[len(bs)-1], st.in()); base != nil {
+					if q = f.alternatives(bs, st); q != nil {
+						q.Origin, q.OriginFile = base.Origin, base.OriginFile
+					}
+				} else {
+					q = nil
+				}
+			}
+			if q != nil || name != "queryset" {
+				return q
+			}
+			// Rebound to what cannot be read: the class's queryset is a
+			// guess of the rows, not of what they load; none when the
+			// rebinding loads relations itself (`helper(qs).prefetch_related(...)`).
+			for _, b := range bs {
+				if strings.Contains(b.Text(), "_related(") || strings.Contains(b.Text(), "Prefetch(") {
+					return nil
+				}
+			}
+			if q := f.classQueryset(n, st); q != nil {
+				q = q.clone()
+				q.Opaque = true
+				return q
+			}
+			return nil
+		}
 		if name == "queryset" {
 			return f.classQueryset(n, st)
 		}
@@ -434,6 +507,18 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		m, local := f.localModel(obj)
 		if !local {
 			m = f.M.Graph.Lookup(f.Unit, d)
+		}
+		if m == nil && !local && d == "cls" {
+			// cls.objects in a classmethod of a model (`Book.visible()`
+			// returning `cls.objects.filter(...)`): the model's manager (a
+			// subclass calling it has the same relations, and more).
+			// An abstract model's classmethod (`privacy_filter` of a base
+			// every model shares) is read for no model: cls is the caller's.
+			if fn := f.FuncOf(pyast.Ancestor(n, "function_definition")); fn != nil && fn.ClassMethod && fn.Class != nil && f.M.isModelClass(fn.Class) {
+				if md := f.M.Graph.ByQual(fn.Class.Qual); md != nil && !md.Abstract {
+					m = md
+				}
+			}
 		}
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
 			// self.model.objects: the model a (sub)class names.
@@ -981,15 +1066,32 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 // as opaque (what the variant loads is unknown, so findings on it are
 // less certain).
 func (f *File) returnQS(m pyast.Node, st ctx) *QS {
-	var fallback, dynamic *QS
+	var fallback, dynamic, option *QS
+	options := false
 	for r := range pyast.FindEachShallow(m, "return_statement") {
 		e := r.NamedChild(0)
 		if e.IsNil() {
 			continue
 		}
 		q := f.eval(e, st.in())
+		if OptionReturn(r, m) {
+			// Under a test of a query parameter: an option the client
+			// asks for (`?checked=...`), not the plain listing, which a
+			// later return serves.
+			options = true
+			if option == nil && q != nil && !q.Single {
+				option = q
+			}
+			continue
+		}
 		if q == nil {
 			return nil // one path cannot be read: the listing is unknown
+		}
+		if options {
+			// What the option loads is another listing's business; the
+			// plain one is judged, less certainly.
+			q = q.clone()
+			q.Opaque = true
 		}
 		if (q.Dynamic || q.DynamicSelect) && dynamic == nil && conditional(r) {
 			dynamic = q
@@ -1011,6 +1113,9 @@ func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 	}
 	if dynamic != nil {
 		return dynamic
+	}
+	if fallback == nil {
+		return option
 	}
 	return fallback
 }

@@ -413,6 +413,8 @@ func selectFix(q *QS, method string, paths []string) (call string, edits []analy
 	at := insertionPoint(q.Origin)
 	if txt := chainText(at); txt != "" {
 		call = txt + add
+	} else if txt := abbreviatedChain(at); txt != "" {
+		call = txt + add // a long chain, by its head and last call
 	} else {
 		call = add
 	}

@@ -83,8 +83,8 @@ func runSerializer(p *analyzer.Pass) error {
 		if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
 			continue
 		}
-		if !t.servesList(cls) {
-			continue // one object per request
+		if !t.servesList(cls) || t.repaginates(cls) {
+			continue // one object per request, or rows fetched again
 		}
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
@@ -97,8 +97,22 @@ func runSerializer(p *analyzer.Pass) error {
 			continue
 		}
 		var names []string
+		var own pyast.Node // the serializer_class attribute, when returned
+		options := false
 		for r := range pyast.FindEachShallow(m, "return_statement") {
+			if semantic.OptionReturn(r, m) {
+				// `if self.request.query_params.get("simple"): return
+				// Short`: an option; a plain listing gets what follows.
+				options = true
+				continue
+			}
 			d := pyast.Dotted(r.NamedChild(0))
+			if d == "self.serializer_class" || d == "super().get_serializer_class()" {
+				// The class's own serializer_class.
+				if _, attr := classMember(cls, "serializer_class", 0); !attr.IsNil() {
+					d, own = pyast.Dotted(attr), attr
+				}
+			}
 			if d == "" || strings.HasPrefix(d, "self.") || strings.HasPrefix(d, "super") {
 				names = nil
 				break
@@ -107,11 +121,19 @@ func runSerializer(p *analyzer.Pass) error {
 				names = append(names, d)
 			}
 		}
-		if len(names) == 0 || !t.servesList(cls) {
+		if len(names) == 0 || !t.servesList(cls) || t.repaginates(cls) {
 			continue
 		}
 		q := t.ViewQueryset(cls)
-		t.checkSerializers(m.ChildByField("name"), names, q, "`"+pyast.DefName(cls)+"`")
+		if options && q != nil {
+			q = q.Clone()
+			q.Opaque = true // the option's serializer may be what clients use
+		}
+		at := m.ChildByField("name")
+		if len(names) == 1 && !own.IsNil() && pyast.Ancestor(own, "class_definition").Equal(cls) {
+			at = own // the class's serializer_class serves the plain listing
+		}
+		t.checkSerializers(at, names, q, "`"+pyast.DefName(cls)+"`")
 	}
 	for n := range pyast.FindEach(p.Root, "call") {
 		if !hasManyTrue(n) {
@@ -140,6 +162,16 @@ func runSerializer(p *analyzer.Pass) error {
 	return nil
 }
 
+// repaginates reports a view class that defines paginate_queryset itself:
+// the rows serialised are what it returns, often fetched again with their
+// loads after the page is cut (grafana/oncall's `enrich()`), not
+// get_queryset's. A project base's (taiga vendors DRF's generic views, with
+// DRF's paginate_queryset) does not count.
+func (t *Tracker) repaginates(cls pyast.Node) bool {
+	c := t.ClassOfDef(cls)
+	return c != nil && c.Methods["paginate_queryset"] != nil
+}
+
 // hasManyTrue reports whether call n has a `many=True` argument: a test
 // before decoding it.
 func hasManyTrue(n pyast.Node) bool {
@@ -162,6 +194,11 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	// Prefetches computed at run time (`prefetch_related(*paths)`, often
 	// derived from the serializer itself) cannot be judged.
 	if q == nil || q.Model == nil || q.Values || q.Dynamic || len(names) == 0 {
+		return
+	}
+	// At most one row (`filter(user=self.request.user)` on a one-to-one
+	// key, `.none()`): nothing repeats per row.
+	if q.Single {
 		return
 	}
 	// A computed select_related next to a custom queryset method
@@ -248,6 +285,8 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		ip := insertionPoint(q.Origin)
 		if txt := chainText(ip); txt != "" {
 			call = txt + add
+		} else if txt := abbreviatedChain(ip); txt != "" {
+			call = txt + add
 		}
 		if (!q.Opaque || q.Origin.Type() == "call") && !q.FromSerializer {
 			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
@@ -306,19 +345,60 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	t.p.Report(d)
 }
 
-// isSerializer reports whether a class derives from a DRF serializer or
-// a serpy one (`serpy.Serializer`, whose MethodField reads like DRF's
-// SerializerMethodField).
+// abbreviatedChain renders a long or multi-line queryset chain by its
+// head and its last call, `self.queryset.filter(…)….all()`, so that a help
+// names where the loads go.
+func abbreviatedChain(n pyast.Node) string {
+	c, ok := pyast.AsCall(n)
+	if !ok || c.Func.Type() != "attribute" {
+		return ""
+	}
+	s := n.Text()
+	i := strings.IndexByte(s, '(')
+	if i <= 0 {
+		return ""
+	}
+	// Line continuations and indentation inside the head go.
+	head := strings.Join(strings.Fields(strings.ReplaceAll(s[:i], "\\", "")), "")
+	if head == "" || len(head) > 60 {
+		return ""
+	}
+	args := "(…)"
+	if len(c.Positional) == 0 && len(c.Keywords) == 0 && !c.StarArgs && !c.StarKwargs {
+		args = "()"
+	}
+	if head == strings.Join(strings.Fields(strings.ReplaceAll(c.Func.Text(), "\\", "")), "") {
+		return head + args // one call: `Model.objects.filter(…)`
+	}
+	return head + "(…)…." + c.MethodName() + args
+}
+
+// isSerializer reports whether a class derives from a DRF serializer, a
+// serpy one (`serpy.Serializer`, whose MethodField reads like DRF's
+// SerializerMethodField), or a DRF model serializer of a library that
+// renders fields as DRF does (drf-writable-nested's
+// WritableNestedModelSerializer, often a project's only serializer base).
 func isSerializer(g *project.Models, c *project.ClassFacts) bool {
 	for _, cc := range append([]*project.ClassFacts{c}, g.ClassBases(c)...) {
 		for _, b := range cc.Bases {
-			if (strings.HasPrefix(b, "rest_framework.") || strings.HasPrefix(b, "serpy.")) && strings.HasSuffix(b, "Serializer") {
-				return true
+			if !strings.HasSuffix(b, "Serializer") {
+				continue
+			}
+			for _, pre := range serializerLibraries {
+				if strings.HasPrefix(b, pre) {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
+
+// serializerLibraries prefix the serializer classes isSerializer takes
+// for DRF's: DRF itself, serpy, and model serializers of DRF libraries
+// that only add writes (drf-writable-nested) or geometry
+// (django-rest-framework-gis) to what DRF reads.
+var serializerLibraries = []string{"rest_framework.", "serpy.", "drf_writable_nested.", "rest_framework_gis."}
 
 // prefixed renders paths under the relation a related queryset follows:
 // `items__product` for `product` of `order.items.all()`.
