@@ -508,7 +508,7 @@ func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
 		if !local {
 			m = f.M.Graph.Lookup(f.Unit, d)
 		}
-		if m == nil && !local && d == "cls" {
+		if m == nil && d == "cls" {
 			// cls.objects in a classmethod of a model (`Book.visible()`
 			// returning `cls.objects.filter(...)`): the model's manager (a
 			// subclass calling it has the same relations, and more).
