@@ -308,8 +308,8 @@ func boundUse(f *semantic.File, call pyast.Node) string {
 	if f.BindingCount(a, name) != 1 {
 		return ""
 	}
-	for id := range pyast.FindEachShallow(scope, "identifier") {
-		if id.Text() != name || id.StartByte() < a.EndByte() {
+	for _, id := range readsIn(scope)[name] {
+		if id.StartByte() < a.EndByte() {
 			continue
 		}
 		if u := resultUse(id); u != "" {
@@ -317,4 +317,20 @@ func boundUse(f *semantic.File, call pyast.Node) string {
 		}
 	}
 	return ""
+}
+
+// readsInKey keys readsIn's memo.
+type readsInKey struct{ scope int32 }
+
+// readsIn indexes the identifiers of a scope (not of the functions in
+// it) by name, in source order, once per scope: a module of thousands of
+// `x = f()` lines would read the whole module for each.
+func readsIn(scope pyast.Node) map[string][]pyast.Node {
+	return pyast.Memo(scope, readsInKey{scope.ID()}, func() map[string][]pyast.Node {
+		out := map[string][]pyast.Node{}
+		for id := range pyast.FindEachShallow(scope, "identifier") {
+			out[id.Text()] = append(out[id.Text()], id)
+		}
+		return out
+	})
 }
