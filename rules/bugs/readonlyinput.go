@@ -50,32 +50,15 @@ type modelSerializer struct {
 // whose own Meta lists its fields literally; nil otherwise, and nil when
 // the class (or a base) overrides how fields are built.
 func asModelSerializer(sm *semantic.Model, c *semantic.Class) *modelSerializer {
-	mro := append([]*semantic.Class{c}, c.Bases()...)
-	model := false
-	for _, cc := range mro {
-		for _, b := range cc.BaseNames() {
-			if sm.LookupClass(b) != nil {
-				continue
-			}
-			if !strings.HasPrefix(b, "rest_framework.") {
-				return nil
-			}
-			if strings.HasSuffix(b, "ModelSerializer") {
-				model = true
-			}
-		}
+	mro, md, meta := drfModelSerializer(sm, c, func(cc *semantic.Class) bool {
 		for _, m := range append(serializerOverrides, "build_standard_field", "to_internal_value", "run_validation", "get_extra_kwargs", "include_extra_kwargs") {
 			if cc.Methods[m] != nil {
-				return nil
+				return true
 			}
 		}
-	}
-	md := sm.SerializerModel(c)
-	if !model || md == nil || md.Abstract || !sm.FieldsKnown(md) {
-		return nil
-	}
-	meta := semantic.MetaClass(c.Node)
-	if meta.IsNil() {
+		return false
+	})
+	if md == nil {
 		return nil
 	}
 	ms := &modelSerializer{cls: c, model: md, fields: map[string]pyast.Node{}, built: map[string]bool{}}

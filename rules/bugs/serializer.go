@@ -74,7 +74,12 @@ func runSerializerUnknownField(p *analyzer.Pass) error {
 	return nil
 }
 
-func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
+// drfModelSerializer reads c as a DRF ModelSerializer of a concrete model
+// whose fields rubric knows, with a Meta class: its classes from c up,
+// the model and the Meta; a nil model otherwise. A base that is neither
+// DRF's nor the project's (a library's may declare fields), or a class
+// for which overrides says so, makes it unreadable.
+func drfModelSerializer(sm *semantic.Model, c *semantic.Class, overrides func(*semantic.Class) bool) ([]*semantic.Class, *project.Model, pyast.Node) {
 	mro := append([]*semantic.Class{c}, c.Bases()...)
 	model := false
 	for _, cc := range mro {
@@ -83,24 +88,37 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 				continue
 			}
 			if !strings.HasPrefix(b, "rest_framework.") {
-				return // a base from a library may declare fields
+				return nil, nil, pyast.Node{}
 			}
 			if strings.HasSuffix(b, "ModelSerializer") {
 				model = true
 			}
 		}
-		for _, m := range serializerOverrides {
-			if fn := cc.Methods[m]; fn != nil && !callsSuper(fn.Node, m) {
-				return // an override that does not defer to DRF's may accept any name
-			}
+		if overrides(cc) {
+			return nil, nil, pyast.Node{}
 		}
 	}
 	md := sm.SerializerModel(c)
 	if !model || md == nil || md.Abstract || !sm.FieldsKnown(md) {
-		return // an abstract model's serializer is a base for others
+		return nil, nil, pyast.Node{} // an abstract model's serializer is a base for others
 	}
 	meta := semantic.MetaClass(c.Node)
 	if meta.IsNil() {
+		return nil, nil, pyast.Node{}
+	}
+	return mro, md, meta
+}
+
+func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
+	mro, md, meta := drfModelSerializer(sm, c, func(cc *semantic.Class) bool {
+		for _, m := range serializerOverrides {
+			if fn := cc.Methods[m]; fn != nil && !callsSuper(fn.Node, m) {
+				return true // an override that does not defer to DRF's may accept any name
+			}
+		}
+		return false
+	})
+	if md == nil {
 		return
 	}
 	declared := map[string]bool{}
