@@ -394,6 +394,17 @@ func getArena() *C.rb_arena {
 	return C.rb_arena_new()
 }
 
+// freeIdleArenas frees the arenas not in use, with the chunk each kept.
+func freeIdleArenas() {
+	arenas.Lock()
+	idle := arenas.idle
+	arenas.idle = nil
+	arenas.Unlock()
+	for _, a := range idle {
+		C.rb_arena_free(a)
+	}
+}
+
 // putArena frees the memory of the parse that made t (nil when it was
 // stopped) and keeps the arena for another.
 func putArena(a *C.rb_arena, t *C.TSTree) {
