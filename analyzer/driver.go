@@ -260,8 +260,13 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}
 	trace.mark("phase 1: read, parse, extract facts")
-	// The parsers are done with: what the C allocator kept of their
-	// arenas goes back to the system rather than stay resident.
+	// The parsers are done with: their arenas, and what the C allocator
+	// kept, go back to the system rather than stay resident.
+	for range jobs {
+		p := <-parsers
+		p.Close()
+		parsers <- p
+	}
 	pyast.ReleaseCMemory()
 	if cfg.GC != nil {
 		target := cfg.GC.checkTarget()

@@ -7,6 +7,9 @@ package pyast
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
+#include <sys/mman.h>
+#endif
 
 // The tree-sitter C API used here; the library is compiled and linked by
 // github.com/smacker/go-tree-sitter (see flatten.go for the same pattern).
@@ -80,12 +83,27 @@ static void rb_oom(size_t n) {
 
 static inline char *rb_chunk_data(rb_chunk *c) { return (char *)(c + 1); }
 
+// Chunks are mapped from the system, not taken from malloc, so that a
+// freed chunk goes back at once: glibc would keep large blocks in its
+// heap once a few were freed (its threshold for mapping them rises), and
+// the run's resident set grew by what the largest parses had used.
+#ifdef _WIN32
+static rb_chunk *rb_chunk_map(size_t size) { return malloc(size); }
+static void rb_chunk_unmap(rb_chunk *c) { free(c); }
+#else
+static rb_chunk *rb_chunk_map(size_t size) {
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+static void rb_chunk_unmap(rb_chunk *c) { munmap(c, (size_t)(c->end - (char *)c)); }
+#endif
+
 static void *rb_arena_alloc(rb_arena *a, size_t n) {
 	n = n ? (n + 15) & ~(size_t)15 : 16;
 	rb_chunk *c = a->head;
 	if (!c || (size_t)(c->end - c->cur) < n) {
 		size_t cap = a->next_cap < n ? n : a->next_cap;
-		c = malloc(sizeof(rb_chunk) + cap);
+		c = rb_chunk_map(sizeof(rb_chunk) + cap);
 		if (!c) rb_oom(cap);
 		c->cur = c->last = rb_chunk_data(c);
 		c->end = c->cur + cap;
@@ -209,7 +227,7 @@ static void rb_arena_release(rb_arena *a, TSTree *t) {
 	if (keep && (size_t)(keep->end - rb_chunk_data(keep)) > RB_CHUNK_MAX) keep = NULL;
 	for (rb_chunk *c = a->head, *next; c; c = next) {
 		next = c->next;
-		if (c != keep) free(c);
+		if (c != keep) rb_chunk_unmap(c);
 	}
 	a->head = keep;
 	if (keep) {
@@ -222,7 +240,7 @@ static void rb_arena_release(rb_arena *a, TSTree *t) {
 
 static void rb_arena_free(rb_arena *a) {
 	rb_arena_release(a, NULL);
-	free(a->head);
+	if (a->head) rb_chunk_unmap(a->head);
 	free(a);
 }
 
@@ -306,7 +324,7 @@ var ErrTimeout = errors.New("parsing took too long")
 
 // parseBudget parses src under WorkLimit(len(src)) and, when timeout > 0,
 // a wall-clock backstop. The tree is flattened and freed before return.
-func parseBudget(src []byte, limit uint64, timeout time.Duration) (*Tree, uint64, error) {
+func parseBudget(src []byte, limit uint64, timeout time.Duration, slot *arenaSlot) (*Tree, uint64, error) {
 	Language()
 	b := C.rb_budget_new(C.uint64_t(limit))
 	if b == nil {
@@ -337,12 +355,12 @@ func parseBudget(src []byte, limit uint64, timeout time.Duration) (*Tree, uint64
 	if len(src) > 0 {
 		p = (*C.char)(unsafe.Pointer(&src[0]))
 	}
-	a := getArena()
+	a, release := slot.take()
 	if a == nil {
 		return nil, 0, errors.New("parse: out of memory")
 	}
 	t := C.rb_parse(p, C.uint32_t(len(src)), b, a)
-	defer putArena(a, t)
+	defer release(t)
 	work := uint64(b.work)
 	if t == nil {
 		if C.rb_timed_out(b) != 0 {
@@ -372,48 +390,47 @@ func setArenaCap(n int) {
 // arenaOverflows is how many parses have passed the arena's cap.
 func arenaOverflows() uint64 { return uint64(C.rb_overflow_count()) }
 
-// arenas holds the parse arenas not in use (see rb_arena): one per parse
-// in flight, each keeping at most one chunk of RB_CHUNK_MAX bytes between
-// parses. More than maxIdleArenas idle ones are freed.
-var arenas struct {
-	sync.Mutex
-	idle []*C.rb_arena
+// arenaSlot is a Parser's arena (see rb_arena), kept from parse to parse
+// with the chunk it last grew to, until the parser is closed.
+type arenaSlot struct {
+	mu sync.Mutex
+	a  *C.rb_arena
 }
 
-const maxIdleArenas = 8
-
-func getArena() *C.rb_arena {
-	arenas.Lock()
-	if n := len(arenas.idle); n > 0 {
-		a := arenas.idle[n-1]
-		arenas.idle = arenas.idle[:n-1]
-		arenas.Unlock()
-		return a
+// take returns an arena for one parse and the function that frees its
+// memory once the tree t (nil when the parse was stopped) is flattened:
+// the slot's when it is free, else (no slot, or a parse already using
+// it) one of the parse's own.
+func (s *arenaSlot) take() (*C.rb_arena, func(t *C.TSTree)) {
+	if s != nil && s.mu.TryLock() {
+		if s.a == nil {
+			s.a = C.rb_arena_new()
+		}
+		if s.a == nil {
+			s.mu.Unlock()
+			return nil, nil
+		}
+		return s.a, func(t *C.TSTree) {
+			C.rb_arena_release(s.a, t)
+			s.mu.Unlock()
+		}
 	}
-	arenas.Unlock()
-	return C.rb_arena_new()
-}
-
-// freeIdleArenas frees the arenas not in use, with the chunk each kept.
-func freeIdleArenas() {
-	arenas.Lock()
-	idle := arenas.idle
-	arenas.idle = nil
-	arenas.Unlock()
-	for _, a := range idle {
+	a := C.rb_arena_new()
+	if a == nil {
+		return nil, nil
+	}
+	return a, func(t *C.TSTree) {
+		C.rb_arena_release(a, t)
 		C.rb_arena_free(a)
 	}
 }
 
-// putArena frees the memory of the parse that made t (nil when it was
-// stopped) and keeps the arena for another.
-func putArena(a *C.rb_arena, t *C.TSTree) {
-	C.rb_arena_release(a, t)
-	arenas.Lock()
-	defer arenas.Unlock()
-	if len(arenas.idle) < maxIdleArenas {
-		arenas.idle = append(arenas.idle, a)
-		return
+// free frees the slot's arena; a later parse makes another.
+func (s *arenaSlot) free() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.a != nil {
+		C.rb_arena_free(s.a)
+		s.a = nil
 	}
-	C.rb_arena_free(a)
 }

@@ -30,18 +30,22 @@ func TestWorkIsAFunctionOfTheInput(t *testing.T) {
 	}
 	want := make([]uint64, len(inputs))
 	for i, s := range inputs {
-		_, w, err := parseBudget([]byte(s), 1<<62, 0)
+		_, w, err := parseBudget([]byte(s), 1<<62, 0, nil)
 		require.NoError(t, err)
 		require.NotZero(t, w)
 		want[i] = w
 	}
+	// Goroutines share one arena slot (a Parser's): the parse that finds
+	// it busy takes an arena of its own.
+	var shared arenaSlot
+	defer shared.free()
 	var wg sync.WaitGroup
 	for round := 0; round < 4; round++ {
 		for i, s := range inputs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, w, err := parseBudget([]byte(s), 1<<62, 0)
+				_, w, err := parseBudget([]byte(s), 1<<62, 0, &shared)
 				assert.NoError(t, err)
 				assert.Equal(t, want[i], w, "input %d", i)
 			}()
@@ -63,7 +67,7 @@ func TestWorkBudgetStopsErrorHeavyInput(t *testing.T) {
 			_, err := p.Parse(0, src)
 			require.ErrorIs(t, err, ErrTooComplex, "n=%d", n)
 		}
-		_, work, err := parseBudget(src, limit, 0)
+		_, work, err := parseBudget(src, limit, 0, nil)
 		require.ErrorIs(t, err, ErrTooComplex)
 		// tree-sitter polls every 100 parse actions: the overshoot is small.
 		assert.Less(t, work, limit+limit/2, "n=%d", n)
@@ -79,7 +83,7 @@ func TestWorkBudgetStopsErrorHeavyInput(t *testing.T) {
 func TestWallClockBackstop(t *testing.T) {
 	src := []byte(strings.Repeat("try:\n", 6000)) // about a second of parsing
 	start := time.Now()
-	_, _, err := parseBudget(src, 1<<62, time.Millisecond)
+	_, _, err := parseBudget(src, 1<<62, time.Millisecond, nil)
 	require.ErrorIs(t, err, ErrTimeout)
 	assert.False(t, errors.Is(err, ErrTooComplex))
 	assert.Less(t, time.Since(start), 30*time.Second)
@@ -105,7 +109,7 @@ func TestWorkLimitLeavesRealCodeAlone(t *testing.T) {
 			if err != nil {
 				return nil
 			}
-			_, work, err := parseBudget(scannerIndentation(src), 1<<62, 0)
+			_, work, err := parseBudget(scannerIndentation(src), 1<<62, 0, nil)
 			require.NoError(t, err, p)
 			assert.Less(t, work, WorkLimit(len(src))/4, p)
 			if len(src) >= 1000 {
@@ -210,6 +214,10 @@ func TestArenaParseMatchesPlainParse(t *testing.T) {
 		strings.Repeat("x = {'a': [1, (2, 3)], **b}\n", 300),
 	}
 	defer setArenaCap(0)
+	// Rounds 0 and 2 parse in arenas of their own, 1 and 3 in one kept
+	// from parse to parse (a Parser's).
+	var kept arenaSlot
+	defer kept.free()
 	overflows := arenaOverflows()
 	for round := 0; round < 4; round++ {
 		// Rounds 2 and 3: past 256 KB, the rest comes from malloc.
@@ -217,9 +225,13 @@ func TestArenaParseMatchesPlainParse(t *testing.T) {
 		if small {
 			setArenaCap(256 << 10)
 		}
+		var slot *arenaSlot
+		if round%2 == 1 {
+			slot = &kept
+		}
 		for i, s := range srcs {
 			before := arenaOverflows()
-			got, work, err := parseBudget([]byte(s), 1<<62, 0)
+			got, work, err := parseBudget([]byte(s), 1<<62, 0, slot)
 			require.NoError(t, err)
 			assert.Equal(t, small && work > 256<<10, arenaOverflows() > before, "input %d, round %d, work %d", i, round, work)
 			p := sitter.NewParser()

@@ -426,7 +426,9 @@ func fieldName(id uint8) string { return fieldNames[id] }
 
 // Parser parses Python files one at a time. It is not safe for concurrent
 // use: give each worker its own.
-type Parser struct{}
+type Parser struct {
+	arena arenaSlot // its parses' memory, kept between them
+}
 
 // NewParser returns a parser for Python.
 func NewParser() *Parser {
@@ -434,8 +436,9 @@ func NewParser() *Parser {
 	return &Parser{}
 }
 
-// Close frees the parser.
-func (p *Parser) Close() {}
+// Close frees the parser's memory. A closed parser may parse again (and
+// then holds memory again until closed).
+func (p *Parser) Close() { p.arena.free() }
 
 // Parse parses src and converts the result into a Tree.
 //
@@ -452,7 +455,7 @@ func (p *Parser) Close() {}
 // indentation the grammar's scanner cannot represent is re-encoded first
 // (see scannerIndentation).
 func (p *Parser) Parse(timeout time.Duration, src []byte) (*Tree, error) {
-	t, _, err := parseBudget(scannerIndentation(src), WorkLimit(len(src)), timeout)
+	t, _, err := parseBudget(scannerIndentation(src), WorkLimit(len(src)), timeout, &p.arena)
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}

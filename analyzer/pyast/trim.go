@@ -11,11 +11,8 @@ static void rb_trim(void) {}
 */
 import "C"
 
-// ReleaseCMemory hands the C heap's free memory back to the system: the
-// idle parse arenas (see rb_arena) and what glibc keeps after the trees
-// are freed. Called once parsing is over, it lowers the resident set the
-// rest of the run holds; a later parse makes a new arena.
-func ReleaseCMemory() {
-	freeIdleArenas()
-	C.rb_trim()
-}
+// ReleaseCMemory hands the C heap's free memory back to the system: what
+// glibc keeps after the trees and closed parsers' arenas are freed.
+// Called once parsing is over, it lowers the resident set the rest of
+// the run holds.
+func ReleaseCMemory() { C.rb_trim() }
