@@ -782,12 +782,14 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 	}
 	st.unit = project.NewUnit(file, tree, in.RootRel)
 	root := tree.Root()
-	st.hasError = root.HasError()
+	// `except A, B, C:` is Python 3.14 the grammar does not know: not an
+	// error of the file.
+	st.hasError = root.HasError() && !pyast.PEP758Only(root)
 	st.supp = suppress.Parse(file, tree)
 	py2, py2What := pyast.Python2(root)
 	st.python2 = !py2.IsNil()
 	if enabled[SyntaxError.Code] {
-		if root.HasError() {
+		if st.hasError {
 			e := pyast.FirstError(root)
 			d := Diagnostic{Path: in.Rel, Range: RangeOf(e), Message: syntaxMessage(e)}
 			if e.IsError() && d.End-d.Start > 80 {

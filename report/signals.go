@@ -249,7 +249,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	lines := 0
 	for _, u := range units {
 		lines += u.File.LineCount()
-		if u.Tree.Root().HasError() {
+		if r := u.Tree.Root(); r.HasError() && !pyast.PEP758Only(r) {
 			s.add("syntax.errors", evidenceAt(u, pyast.FirstError(u.Tree.Root())))
 		}
 		c.unit(u)

@@ -250,3 +250,21 @@ func TestArenaParseMatchesPlainParse(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, arenaOverflows()-overflows, uint64(4), "two inputs each overflow in rounds 2 and 3")
 }
+
+// `except A, B, C:` is valid Python 3.14 (PEP 758) that the grammar
+// breaks on at the third name: not a broken file. Real errors, anywhere,
+// still are, as is the list with `as` (which needs parentheses).
+func TestPEP758Only(t *testing.T) {
+	for src, want := range map[string]bool{
+		"try:\n    f()\nexcept ValueError, TypeError, KeyError:\n    pass\n":        true,
+		"try:\n    f()\nexcept ValueError, TypeError, a.B, C, D:\n    pass\n":       true,
+		"try:\n    f()\nexcept ValueError, TypeError:\n    pass\n":                  false, // parses: no error at all
+		"try:\n    f()\nexcept ValueError, TypeError, KeyError as e:\n    pass\n":   false,
+		"try:\n    f()\nexcept ValueError, TypeError, KeyError:\n    pass\nx = (\n": false,
+		"def f(:\n    pass\n": false,
+	} {
+		tr, err := Parse([]byte(src))
+		require.NoError(t, err)
+		assert.Equal(t, want, PEP758Only(tr.Root()), "%q", src)
+	}
+}

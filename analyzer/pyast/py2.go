@@ -95,3 +95,60 @@ func python2ExceptBinding(n Node) Node {
 	}
 	return name
 }
+
+// PEP758Only reports whether every syntax error under root is the rest of
+// an unparenthesised list of exceptions, `except A, B, C:`: valid since
+// Python 3.14 (PEP 758), but the grammar knows the form only up to two
+// names and makes the third on an error. Such a file is not broken.
+func PEP758Only(root Node) bool {
+	if !root.HasError() {
+		return false
+	}
+	var ok func(n Node) bool
+	ok = func(n Node) bool {
+		if n.IsMissing() {
+			return false
+		}
+		if n.IsError() {
+			return exceptListRest(n)
+		}
+		seen := false
+		for _, c := range n.Children() {
+			if c.HasError() || c.IsMissing() {
+				if !ok(c) {
+					return false
+				}
+				seen = true
+			}
+		}
+		return seen // an error flag with no error below it: not understood
+	}
+	return ok(root)
+}
+
+// exceptListRest reports an error node in an except clause that holds only
+// names (or dotted names) and the commas between them.
+func exceptListRest(e Node) bool {
+	if e.Parent().Type() != "except_clause" {
+		return false
+	}
+	for _, c := range e.Parent().Children() {
+		if c.Is("as", "as_pattern") {
+			return false // PEP 758 wants the parentheses with `as`
+		}
+	}
+	kids := e.Children()
+	if len(kids) == 0 {
+		return false
+	}
+	for i, c := range kids {
+		comma := c.Type() == ","
+		if !comma && !c.Is("identifier", "attribute") {
+			return false
+		}
+		if i > 0 && comma == (kids[i-1].Type() == ",") {
+			return false // two names, or two commas, in a row
+		}
+	}
+	return true
+}
