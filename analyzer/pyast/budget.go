@@ -145,13 +145,19 @@ static inline void rb_charge(size_t n) {
 	}
 }
 
-static void *rb_malloc(size_t n) {
-	rb_charge(n);
+// rb_alloc takes n bytes from the active arena, or from malloc past its
+// cap or outside a parse; uncharged.
+static void *rb_alloc(size_t n) {
 	rb_arena *a = rb_arena_take(n);
 	if (a) return rb_arena_alloc(a, n);
 	void *p = malloc(n);
 	if (n > 0 && !p) rb_oom(n);
 	return p;
+}
+
+static void *rb_malloc(size_t n) {
+	rb_charge(n);
+	return rb_alloc(n);
 }
 
 static void *rb_calloc(size_t c, size_t n) {
@@ -183,20 +189,11 @@ static void *rb_realloc(void *q, size_t n) {
 		}
 		// The old block ends at or before c->cur: copy no further.
 		size_t old = (size_t)(c->cur - (char *)q);
-		void *p;
-		if (rb_arena_take(n)) {
-			p = rb_arena_alloc(a, n);
-		} else {
-			p = malloc(n);
-			if (n > 0 && !p) rb_oom(n);
-		}
+		void *p = rb_alloc(n);
 		memcpy(p, q, n < old ? n : old);
 		return p;
 	}
-	if (!q) {
-		rb_arena *t = rb_arena_take(n);
-		if (t) return rb_arena_alloc(t, n);
-	}
+	if (!q) return rb_alloc(n);
 	void *p = realloc(q, n);
 	if (n > 0 && !p) rb_oom(n);
 	return p;

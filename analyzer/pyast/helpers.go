@@ -710,32 +710,35 @@ func Memo[T any](n Node, key any, compute func() T) T {
 
 // TopClasses returns the class definitions at the top level of n's
 // module named name (a decorated one unwrapped), in source order. The
-// index is built once per tree: a lookup by name from each of a file's
-// thousands of classes stays linear.
+// index is built once per tree (Memo): a lookup by name from each of a
+// file's thousands of classes stays linear.
 func TopClasses(n Node, name string) []Node {
 	if n.t == nil {
 		return nil
 	}
 	d := n.t
-	d.topOnce.Do(func() {
-		d.topClasses = map[string][]int32{}
+	index := Memo(n, topClassesKey{}, func() map[string][]int32 {
+		m := map[string][]int32{}
 		for st := range EachStatement(Node{d, 0}) {
 			if st.Type() == "decorated_definition" {
 				st = st.ChildByField("definition")
 			}
 			if st.Type() == "class_definition" {
-				name := DefName(st)
-				d.topClasses[name] = append(d.topClasses[name], st.i)
+				m[DefName(st)] = append(m[DefName(st)], st.i)
 			}
 		}
+		return m
 	})
-	ids := d.topClasses[name]
+	ids := index[name]
 	out := make([]Node, len(ids))
 	for i, id := range ids {
 		out[i] = Node{d, id}
 	}
 	return out
 }
+
+// topClassesKey keys TopClasses' memo.
+type topClassesKey struct{}
 
 // EachStatement yields the statements Statements returns, without the
 // slice: for the callers that only iterate.

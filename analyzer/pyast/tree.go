@@ -209,9 +209,6 @@ type treeData struct {
 	types16   *typeIndex[uint16] // see types
 	types32   *typeIndex[int32]
 
-	topOnce    sync.Once
-	topClasses map[string][]int32 // see TopClasses
-
 	memoMu sync.Mutex
 	memo   map[any]any // see Memo
 }

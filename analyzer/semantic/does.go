@@ -304,11 +304,9 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 				return e, true
 			}
 		}
-		for _, p := range paymentSDKs {
-			if q == p || strings.HasPrefix(q, p+".") {
-				e.Kind, e.Name, e.Money = HTTPCall, q, sdkMovesMoney(q)
-				return e, true
-			}
+		if paymentSDK(q) {
+			e.Kind, e.Name, e.Money = HTTPCall, q, sdkMovesMoney(q)
+			return e, true
 		}
 	}
 	if method != "" {

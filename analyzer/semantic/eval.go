@@ -102,12 +102,8 @@ func (f *File) assignments(sc pyast.Node, name string) []assignment {
 	f.mu.Unlock()
 	if !ok {
 		for a := range pyast.FindEachShallow(sc, "assignment", "named_expression") {
-			l := a.ChildByField("left")
-			if a.Type() == "named_expression" {
-				l = a.ChildByField("name")
-			}
-			if l.Type() == "identifier" {
-				all = append(all, assignment{l.Text(), a})
+			if name := boundName(a); name != "" {
+				all = append(all, assignment{name, a})
 			}
 		}
 		all = slices.Clip(all)

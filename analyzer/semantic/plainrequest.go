@@ -1,6 +1,8 @@
 package semantic
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -124,29 +126,12 @@ func falsy(n pyast.Node) bool {
 	return false
 }
 
+// trimSpace is the words of an operator's text (`not  in`, across a line
+// continuation) joined by one space.
 func trimSpace(s string) string {
-	i, j := 0, len(s)
-	for i < j && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\\' || s[i] == '\r') {
-		i++
-	}
-	for j > i && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '\n' || s[j-1] == '\\' || s[j-1] == '\r') {
-		j--
-	}
-	// "not  in": one space between the words.
-	out := make([]byte, 0, j-i)
-	space := false
-	for _, b := range []byte(s[i:j]) {
-		if b == ' ' || b == '\t' || b == '\n' || b == '\\' || b == '\r' {
-			space = true
-			continue
-		}
-		if space && len(out) > 0 {
-			out = append(out, ' ')
-		}
-		space = false
-		out = append(out, b)
-	}
-	return string(out)
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\\' || r == '\r'
+	}), " ")
 }
 
 // OptionReturn reports whether return statement r, inside function m, does

@@ -229,15 +229,23 @@ func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []pyast.Node {
 	return nil
 }
 
-// boundList returns the module-level value id holds where it is read:
-// the last global assignment to it that ends before id. Module code runs
-// in order, so in `api_urls = [path("v1/", include(api_urls))]` the name
-// inside is what it was before (an imported URLconf module): read as the
-// list itself, it included itself without end.
+// boundList returns the module-level value id holds where it is read. In
+// module code that is the last global assignment to it that ends before
+// id: code runs in order, so in `api_urls = [path("v1/", include(api_urls))]`
+// the name inside is what it was before (an imported URLconf module), and
+// read as the list itself it included itself without end. In a function
+// (run later) it is the last assignment.
 func boundList(f *File, id pyast.Node) pyast.Node {
+	bs := f.globals[id.Text()]
+	if !pyast.Ancestor(id, "function_definition").IsNil() {
+		if len(bs) == 0 {
+			return pyast.Node{}
+		}
+		return bs[len(bs)-1]
+	}
 	var last pyast.Node
-	for _, b := range f.globals[id.Text()] {
-		if b.EndByte() <= id.StartByte() && b.Parent().EndByte() <= id.StartByte() {
+	for _, b := range bs {
+		if b.Parent().EndByte() <= id.StartByte() { // the assignment, not only its value
 			last = b
 		}
 	}

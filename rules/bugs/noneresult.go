@@ -295,13 +295,10 @@ func boundToName(call pyast.Node) bool {
 	return a.Type() == "assignment" && a.ChildByField("right").Equal(call) && a.ChildByField("left").Type() == "identifier"
 }
 
-// boundUse follows `x = f()` to the first use of x after it in the same
+// boundUse follows `x = f()` (boundToName) to the first use of x after it in the same
 // scope that breaks on None, when that assignment is x's only binding
 // there.
 func boundUse(f *semantic.File, call pyast.Node) string {
-	if !boundToName(call) {
-		return ""
-	}
 	a := call.Parent()
 	name := a.ChildByField("left").Text()
 	scope := semantic.ScopeOf(a)
