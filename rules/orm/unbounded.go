@@ -83,7 +83,9 @@ func runUnbounded(p *analyzer.Pass) error {
 	return nil
 }
 
-// isView reports function views and view methods.
+// isView reports function views and view methods: get and list, and a
+// DRF viewset's extra actions on the collection (`@action(detail=False)`
+// answering GET).
 func isView(fn pyast.Node) bool {
 	params := pyast.Identifiers(fn.ChildByField("parameters"))
 	cls := pyast.Ancestor(fn, "class_definition")
@@ -93,9 +95,43 @@ func isView(fn pyast.Node) bool {
 	switch pyast.DefName(fn) {
 	case "get", "list":
 	default:
-		return false
+		if !collectionAction(fn) {
+			return false
+		}
 	}
 	return len(params) > 1 && params[0] == "self" && params[1] == "request"
+}
+
+// collectionAction reports a method decorated `@action(detail=False)`
+// that answers GET (no methods argument, or one that lists "get").
+func collectionAction(fn pyast.Node) bool {
+	dec := fn.Parent()
+	if dec.Type() != "decorated_definition" {
+		return false
+	}
+	for d := range dec.Named() {
+		if d.Type() != "decorator" {
+			continue
+		}
+		c, ok := pyast.AsCall(d.NamedChild(0))
+		if !ok || pyast.Dotted(c.Func) != "action" && !strings.HasSuffix(pyast.Dotted(c.Func), ".action") {
+			continue
+		}
+		if c.Keyword("detail").Type() != "false" {
+			return false
+		}
+		methods := c.Keyword("methods")
+		if methods.IsNil() {
+			return true
+		}
+		for m := range methods.Named() {
+			if v, ok := pyast.StringValue(m); ok && strings.EqualFold(v, "get") {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // mentionsPagination reports any sign of pagination in a function.
@@ -123,15 +159,24 @@ func mentionsPagination(fn pyast.Node) bool {
 type boundRows struct {
 	rhs      map[int32]*QS
 	appended map[string]*QS
+	// items are dicts given an item that holds every row
+	// (`response["objects"] = list(qs.values())`).
+	items map[string]*QS
 }
 
 // unboundedNames are the names in fn bound to an unsliced queryset of a
 // known model, to a comprehension over one, or to a list appended to in a
 // loop over one.
 func (t *Tracker) unboundedNames(fn pyast.Node) boundRows {
-	out := boundRows{rhs: map[int32]*QS{}, appended: map[string]*QS{}}
+	out := boundRows{rhs: map[int32]*QS{}, appended: map[string]*QS{}, items: map[string]*QS{}}
 	for a := range pyast.FindEachShallow(fn, "assignment") {
 		left := a.ChildByField("left")
+		if left.Type() == "subscript" && left.ChildByField("value").Type() == "identifier" {
+			if q := t.unboundedExpr(a.ChildByField("right")); q != nil {
+				out.items[left.ChildByField("value").Text()] = q
+			}
+			continue
+		}
 		if left.Type() != "identifier" {
 			continue
 		}
@@ -170,12 +215,58 @@ func (t *Tracker) rows(n pyast.Node, names boundRows) *QS {
 	if q, ok := names.appended[n.Text()]; ok && pyast.Unparen(rhs).Type() == "list" {
 		return q
 	}
+	if q, ok := names.items[n.Text()]; ok && pyast.Unparen(rhs).Type() == "dictionary" {
+		return q
+	}
 	return nil
 }
 
 func isUnbounded(q *QS) bool {
 	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined && !q.Custom &&
-		!namedChildren(q.Model)
+		!namedChildren(q.Model) && !curated(q)
+}
+
+// positionNames are integer fields that hold a row's place in a list
+// someone orders by hand.
+var positionNames = map[string]bool{"order": true, "position": true, "sort_order": true, "ordering": true,
+	"sequence": true, "weight": true, "sort": true}
+
+// curated reports rows listed by a position someone sets by hand (an
+// integer `order` or `position` field, first in the queryset's order_by
+// or the model's Meta.ordering): ranks, menu entries, categories. Such
+// tables are kept short by the people who order them.
+func curated(q *QS) bool {
+	first := ""
+	for n := q.Origin; first == "" && !n.IsNil(); {
+		switch n.Type() {
+		case "call":
+			c, _ := pyast.AsCall(n)
+			if c.MethodName() == "order_by" {
+				if len(c.Positional) == 0 {
+					return false
+				}
+				v, ok := pyast.StringValue(c.Positional[0])
+				if !ok {
+					return false
+				}
+				first = v
+			}
+			n = c.Receiver()
+		case "attribute":
+			n = n.ChildByField("object")
+		default:
+			n = pyast.Node{}
+		}
+	}
+	if first == "" && len(q.Model.Meta.Ordering) > 0 {
+		first = q.Model.Meta.Ordering[0]
+	}
+	name := strings.TrimPrefix(first, "-")
+	if !positionNames[name] {
+		return false
+	}
+	f := q.Model.Field(name)
+	return f != nil && strings.HasSuffix(f.Class, "IntegerField")
 }
 
 // namedChildren reports models whose rows are named per parent: a unique
@@ -310,12 +401,15 @@ func (t *Tracker) drfListViews() {
 		}
 		list := false
 		for _, b := range bases {
+			if b.Type() == "comment" {
+				continue
+			}
 			q, ok := p.Imports.Resolve(b)
 			if !ok || !strings.HasPrefix(q, "rest_framework.") {
 				list = false
 				break // a base of the project may paginate
 			}
-			if semantic.DRFListView(q[strings.LastIndex(q, ".")+1:]) {
+			if last := q[strings.LastIndex(q, ".")+1:]; semantic.DRFListView(last) || semantic.ListMixin(last) {
 				list = true
 			}
 		}
