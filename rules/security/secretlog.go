@@ -79,8 +79,9 @@ func runSecretInLog(p *analyzer.Pass) error {
 					continue
 				}
 				conf := analyzer.High
-				if w := semantic.NameWords(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") {
-					conf = analyzer.Medium
+				if w := semantic.NameWords(lastName(leak)); len(w) == 0 || w[len(w)-1] == "token" || w[len(w)-1] == "authorization" || strings.HasPrefix(w[len(w)-1], "credential") ||
+					!semantic.SecretName(lastName(leak)) {
+					conf = analyzer.Medium // a token, or a signature computed with the secret
 				}
 				p.Report(analyzer.Diagnostic{
 					Range:      analyzer.RangeOf(leak),
@@ -152,11 +153,13 @@ func usedAsObject(id pyast.Node) bool {
 }
 
 // generatedHere reports a name its scope binds to a value generated with
-// the `secrets` module or Django's get_random_secret_key: printing it is
-// the point of a key generator script, not a leak.
+// the `secrets` module or Django's get_random_secret_key, or, at a
+// script's top level, to an HMAC signature: printing it is the point of a
+// key or test-signature generator script, not a leak.
 func generatedHere(id pyast.Node) bool {
 	scope := pyast.EnclosingFunction(id)
-	if scope.IsNil() {
+	top := scope.IsNil()
+	if top {
 		scope = id
 		for !scope.Parent().IsNil() {
 			scope = scope.Parent()
@@ -165,6 +168,9 @@ func generatedHere(id pyast.Node) bool {
 	for a := range pyast.FindEach(scope, "assignment") {
 		if a.ChildByField("left").Text() != id.Text() {
 			continue
+		}
+		if top && hmacDigest(pyast.Unparen(a.ChildByField("right"))) {
+			return true
 		}
 		t := a.ChildByField("right").Text()
 		if strings.Contains(t, "secrets.") || strings.Contains(t, "get_random_secret_key") || strings.Contains(t, "generate_key") {
@@ -188,6 +194,10 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 		if semantic.SecretName(name) && !(name == "token" && !isConfigObject(n.ChildByField("object"))) {
 			return n
 		}
+		// An API token row's key (DRF's `Token.objects.create(user=u).key`).
+		if obj := lastName(n.ChildByField("object")); name == "key" && obj != "" && semantic.SecretName(obj) {
+			return n
+		}
 	case "subscript":
 		// A dict of messages keyed by error code (a Django form's
 		// `error_messages["invalid_token"]`) holds texts, not secrets.
@@ -198,7 +208,7 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 			return n
 		}
 	case "call":
-		if name := lastName(n); name != "" && semantic.SecretName(name) {
+		if name := lastName(n); name != "" && semantic.SecretName(name) || hmacDigest(n) {
 			return n
 		}
 		if m := string(pyast.CalleeName(n)); m == "format" || m == "str" || m == "repr" || m == "join" {
@@ -246,6 +256,28 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// hmacDigest reports an HMAC computed here (`hmac.new(key, body,
+// sha256).hexdigest()`, `hmac.digest(...)`): the signature the secret gives
+// this payload. Whoever reads it can forge or replay that delivery.
+func hmacDigest(n pyast.Node) bool {
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return false
+	}
+	if d := pyast.Dotted(c.Func); d == "hmac.digest" {
+		return true
+	}
+	if m := c.MethodName(); m != "hexdigest" && m != "digest" {
+		return false
+	}
+	inner, ok := pyast.AsCall(pyast.Unparen(c.Receiver()))
+	if !ok {
+		return false
+	}
+	d := pyast.Dotted(inner.Func)
+	return d == "hmac.new" || d == "hmac.HMAC"
 }
 
 // secretVariables returns the local names assigned a secret value

@@ -34,3 +34,20 @@ class Bot:
 def check_password(password):
     if len(password.strip()) < 8:
         raise ValueError(f"password {password} is too short")  # want: SEC005 "secret `password` reaches"
+
+
+def verify(payload, received):
+    import hashlib
+    import hmac
+
+    expected = hmac.new(settings.WEBHOOK_SECRET.encode(), payload, hashlib.sha256).hexdigest()
+    print("expected", expected)  # want: SEC005 "secret `expected` reaches `print`"
+    logger.debug("sig %s", hmac.new(b"k", payload, hashlib.sha256).digest())  # want: SEC005 "reaches"
+    return hmac.compare_digest(expected, received)
+
+
+def register(user):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=user)
+    print(token.key)  # want: SEC005 "secret `token.key` reaches `print`"

@@ -61,3 +61,24 @@ def generate_secret_key():
     # A generator script: printing the new key is its purpose.
     password = "".join(secrets.choice("abcdef0123456789") for _ in range(50))
     print(password)
+
+
+def verify(payload, received_signature):
+    import hashlib
+
+    # The signature the caller sent is in the request already; a plain
+    # hash of the body is no secret.
+    print("received", received_signature)
+    print("body hash", hashlib.sha256(payload).hexdigest())
+
+
+def cache_entry(entry, setting):
+    logging.info("cache %s, setting %s", entry.key, setting.key)
+
+
+# A script's top level printing the test signature it computed: its output.
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+
+test_signature = hmac.new(settings.WEBHOOK_SECRET.encode(), b"{}", hashlib.sha256).hexdigest()
+print(f"X-Signature: {test_signature}")
