@@ -44,10 +44,14 @@ type ReuseCache interface {
 // its file's facts as they were re-runs these rules on that file only; an
 // edit that changes them re-runs them everywhere.
 //
+// A project rule that declares FactsOnly reads the index alone: its
+// findings are kept under the facts digest too (under test the driver
+// hides every tree and source from it, see runProjectRule).
+//
 // A rule that requires a shared analysis (the semantic model reads every
-// file's tree), and every project rule, may read any file's tree: their
-// findings are kept under the content digest (every file's path, module
-// root and bytes), so any edit re-runs them everywhere.
+// file's tree), and every other project rule, may read any file's tree:
+// their findings are kept under the content digest (every file's path,
+// module root and bytes), so any edit re-runs them everywhere.
 //
 // Everything is also keyed by Config.ReuseKey (rubric's build and the
 // configuration, from the caller) and the rules that run. What the index
@@ -303,14 +307,19 @@ func (r *reuser) putResults(key [32]byte, rd ruleDiags) {
 // other files' trees (see the comment above).
 func globalRule(r *Rule) bool { return len(r.Requires) > 0 || r.RunProject != nil }
 
+// A project rule that declares FactsOnly reads the index alone, so its
+// findings are kept under the facts digest, like a file rule without a
+// shared analysis; the other project rules' under the content digest.
+
 // reusePlan is what a run found kept for phase two.
 type reusePlan struct {
 	r                      *reuser
 	local, global, project []*Rule
 	files                  map[*fileState]*keptFindings
-	projectKey             [32]byte
-	projectFound           ruleDiags
-	projectOK              bool
+	// projectKeys, projectFound and projectOK are by FactsOnly.
+	projectKeys  [2][32]byte
+	projectFound [2]ruleDiags
+	projectOK    [2]bool
 	missGlobal             bool
 }
 
@@ -349,9 +358,15 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		p.missGlobal = p.missGlobal || !k.globalOK
 		p.files[st] = k
 	}
-	p.projectKey = r.key([]byte("project"), contentDigest)
-	if len(projectRules) > 0 {
-		p.projectFound, p.projectOK = r.getResults(p.projectKey)
+	p.projectKeys = [2][32]byte{r.key([]byte("project"), contentDigest), r.key([]byte("project-facts"), factsDigest)}
+	for i, factsOnly := range []bool{false, true} {
+		p.projectFound[i], p.projectOK[i] = ruleDiags{}, true
+		for _, rule := range projectRules {
+			if rule.FactsOnly == factsOnly {
+				p.projectFound[i], p.projectOK[i] = r.getResults(p.projectKeys[i])
+				break
+			}
+		}
 	}
 	return p
 }
@@ -382,18 +397,38 @@ func (p *reusePlan) runFile(cfg Config, ix *project.Index, st *fileState, fileRu
 	st.diags = append(st.diags, all.in(fileRules)...)
 }
 
-// projectFindings returns the project rules' kept findings, in rule order.
-func (p *reusePlan) projectFindings() ([]Diagnostic, bool) {
-	if p == nil || !p.projectOK {
+// projectFindings returns the findings kept for the project rule r.
+func (p *reusePlan) projectFindings(r *Rule) ([]Diagnostic, bool) {
+	i := factsIndex(r)
+	if p == nil || !p.projectOK[i] {
 		return nil, false
 	}
-	return p.projectFound.in(p.project), true
+	return p.projectFound[i][r.Code], true
 }
 
+// storeProjectFindings keeps the project rules' findings once all ran.
 func (p *reusePlan) storeProjectFindings(found ruleDiags) {
-	if p != nil && len(p.project) > 0 {
-		p.r.putResults(p.projectKey, found)
+	if p == nil {
+		return
 	}
+	for i, factsOnly := range []bool{false, true} {
+		kept, any := ruleDiags{}, false
+		for _, r := range p.project {
+			if r.FactsOnly == factsOnly {
+				kept[r.Code], any = found[r.Code], true
+			}
+		}
+		if any && !p.projectOK[i] {
+			p.r.putResults(p.projectKeys[i], kept)
+		}
+	}
+}
+
+func factsIndex(r *Rule) int {
+	if r.FactsOnly {
+		return 1
+	}
+	return 0
 }
 
 // MemoryReuse is a ReuseCache in memory, for a process that analyses the

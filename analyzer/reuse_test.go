@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -479,4 +480,70 @@ func TestReuseFollowsTheDeclaredDjango(t *testing.T) {
 	write(t, dir, "requirements.txt", []byte("Django==5.0\n"))
 	out, _ = h.check("Django 5.0")
 	assert.Contains(t, out, "use `db_default=` (Django 5.0+)")
+}
+
+// The project rules that read the facts alone (the migration rules) are
+// kept under the facts digest: an edit that moves no fact reuses their
+// findings, and each edit that changes what they read (a field added, its
+// constructor changed, a deleted model's class gone, a migration added)
+// gives what a run from scratch gives.
+func TestEditRunsMatchColdRunsForFactsOnlyProjectRules(t *testing.T) {
+	dir := t.TempDir()
+	for rel, src := range map[string]string{
+		"shop/__init__.py":            "",
+		"shop/migrations/__init__.py": "",
+		"shop/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField(default=0)\n\n\n" +
+			"class Coupon(models.Model):\n    code = models.CharField(max_length=10)\n",
+		"shop/migrations/0001_initial.py": "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n" +
+			"    initial = True\n    dependencies = []\n    operations = [\n" +
+			"        migrations.CreateModel(name=\"Order\", fields=[(\"id\", models.AutoField(primary_key=True)), (\"total\", models.IntegerField(default=0))]),\n" +
+			"        migrations.CreateModel(name=\"Coupon\", fields=[(\"id\", models.AutoField(primary_key=True)), (\"code\", models.CharField(max_length=10))]),\n" +
+			"        migrations.CreateModel(name=\"Voucher\", fields=[(\"id\", models.AutoField(primary_key=True))]),\n" +
+			"    ]\n",
+		"shop/legacy.py": "def make(model):\n    return model\n\n\nVoucher = make(object)\n",
+		"shop/views.py":  "from .models import Order\n\n\ndef total(request):\n    return Order.objects.count()\n",
+	} {
+		write(t, dir, rel, []byte(src))
+	}
+	h := newReuseHarness(t, dir)
+	prev, _ := h.check("first run")
+	require.NotContains(t, prev, `"code": "MIG015"`, "models and migrations agree; Voucher is bound in legacy.py")
+	diagnostics := func(out string) string {
+		var v struct{ Diagnostics json.RawMessage }
+		require.NoError(t, json.Unmarshal([]byte(out), &v))
+		return string(v.Diagnostics)
+	}
+	step := func(what, rel string, change func(string) string, changes bool) string {
+		t.Helper()
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+			write(t, dir, rel, []byte(change("")))
+		} else {
+			h.edit(rel, change)
+		}
+		out, _ := h.check(what)
+		if changes {
+			assert.NotEqual(t, diagnostics(prev), diagnostics(out), "%s: the findings change", what)
+		} else {
+			assert.Equal(t, diagnostics(prev), diagnostics(out), "%s: the findings stay", what)
+		}
+		prev = out
+		return out
+	}
+	step("a comment in a view", "shop/views.py", func(s string) string { return s + "# checked\n" }, false)
+	out := step("a field added", "shop/models.py", func(s string) string {
+		return s + "    note = models.CharField(max_length=20)\n"
+	}, true)
+	assert.Contains(t, out, "max_length=20", "the makemigrations hint quotes the field as written")
+	out = step("its constructor changed, same length", "shop/models.py", func(s string) string {
+		return strings.Replace(s, "max_length=20", "max_length=30", 1)
+	}, true)
+	assert.Contains(t, out, "max_length=30")
+	step("the deleted model's binding gone", "shop/legacy.py", func(s string) string {
+		return strings.Replace(s, "Voucher = make(object)\n", "", 1)
+	}, true)
+	step("a migration adds the field", "shop/migrations/0002_note.py", func(string) string {
+		return "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n" +
+			"    dependencies = [(\"shop\", \"0001_initial\")]\n    operations = [\n" +
+			"        migrations.AddField(model_name=\"order\", name=\"note\", field=models.CharField(max_length=30)),\n    ]\n"
+	}, true)
 }

@@ -151,6 +151,13 @@ type Rule struct {
 	// RunProject, for rules that judge the project as a whole, runs once
 	// after the index is built. A rule has Run or RunProject (or both).
 	RunProject func(*ProjectPass) error
+	// FactsOnly declares that RunProject reads the index's facts alone (the
+	// model graph, migrations, settings, imports, top-level names), never a
+	// tree or a source: its findings are kept under the facts digest, so an
+	// edit that leaves every file's facts as they were does not re-run it.
+	// Under `go test` the driver hides every tree and source from such a
+	// rule, so one that reads them fails its fixtures.
+	FactsOnly bool
 	// Options documents the rule's configurable options and their defaults.
 	Options []Option
 
@@ -223,6 +230,9 @@ func Validate(rules []*Rule) error {
 		}
 		if r.Run == nil && r.RunProject == nil && !r.builtin {
 			errs = append(errs, fmt.Sprintf("%s: no Run or RunProject", id))
+		}
+		if r.FactsOnly && (r.RunProject == nil || r.Run != nil || len(r.Requires) > 0) {
+			errs = append(errs, fmt.Sprintf("%s: FactsOnly is for a project rule without Run or Requires", id))
 		}
 		if r.Since == "" {
 			errs = append(errs, fmt.Sprintf("%s: no Since", id))

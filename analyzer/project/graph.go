@@ -46,6 +46,10 @@ type Model struct {
 // Label is "app.Model".
 func (m *Model) Label() string { return m.App + "." + m.Name }
 
+// NamesMetaclass reports a model whose class statement names a metaclass
+// (ClassFacts.Metaclass).
+func (m *Model) NamesMetaclass() bool { return m.class != nil && m.class.Metaclass }
+
 // Relation is a reverse accessor: the field From.Field points at the model
 // holding the relation.
 type Relation struct {

@@ -26,8 +26,11 @@ const AuthUserModel = "settings.AUTH_USER_MODEL"
 // yet tell whether it is a model, so every module-level class is kept and
 // Build decides.
 type ClassFacts struct {
-	Name   string
-	Module string
+	Name string
+	// Metaclass is set when the class statement names a metaclass
+	// (`class Cart(models.Model, metaclass=Builder)`).
+	Metaclass bool `json:",omitempty"`
+	Module    string
 	Path   string // display path of the file
 	Line   int    // 1-based line of the class keyword
 	// Start and End delimit the class definition in its file.
@@ -87,6 +90,10 @@ type Field struct {
 	Path             string // display path of the declaring file
 	Line             int
 	Start, End       int // the assignment statement, in Path
+	// Source is the constructor call as written
+	// ("models.CharField(max_length=32)") when it fits on one line of at
+	// most 120 bytes, else "".
+	Source string `json:",omitempty"`
 	// Model is the model the field belongs to (the concrete model for
 	// fields copied from an abstract base, the parent for multi-table
 	// inheritance); Abstract is the abstract base that declared a copied
@@ -223,6 +230,7 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 		Line: u.File.Position(n.StartByte()).Line, Start: n.StartByte(), End: n.EndByte()}
 	for _, b := range sup.NamedChildren() {
 		if b.Type() == "keyword_argument" {
+			c.Metaclass = c.Metaclass || b.ChildByField("name").Text() == "metaclass"
 			continue
 		}
 		if d := pyast.Dotted(b); d != "" && d != "object" {
@@ -268,6 +276,9 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 			if f := extractField(u, name, call); f != nil {
 				f.Path, f.Line = u.File.Rel, u.File.Position(st.StartByte()).Line
 				f.Start, f.End = st.StartByte(), st.EndByte()
+				if src := a.ChildByField("right").Text(); len(src) <= 120 && !strings.Contains(src, "\n") {
+					f.Source = src
+				}
 				c.Fields = append(c.Fields, f)
 			} else if m, ok := extractManager(u, name, call); ok {
 				c.Managers = append(c.Managers, m)

@@ -77,6 +77,10 @@ type Facts struct {
 	Migrations MigrationFacts
 	Settings   []Setting
 	Atomic     *AtomicCalls
+	// TopNames are the names the module binds at its top level to a class
+	// statement or to a call's result (a model a factory builds:
+	// `TaskLogEntry = define_log_model(Task)`), in order.
+	TopNames []string `json:",omitempty"`
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -87,7 +91,31 @@ func Extract(u *Unit) *Facts {
 	f.Migrations = ExtractMigrationFacts(u)
 	f.Settings = extractSettings(u)
 	f.Atomic = extractAtomicCalls(u)
+	f.TopNames = topNames(u)
 	return f
+}
+
+// topNames returns what Facts.TopNames holds for u.
+func topNames(u *Unit) []string {
+	if u.Tree == nil {
+		return nil
+	}
+	var out []string
+	for st := range pyast.EachStatement(u.Tree.Root()) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		switch st.Type() {
+		case "class_definition":
+			out = append(out, pyast.DefName(st))
+		case "expression_statement":
+			if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" &&
+				a.ChildByField("right").Type() == "call" {
+				out = append(out, a.ChildByField("left").Text())
+			}
+		}
+	}
+	return out
 }
 
 // Index is the project-wide knowledge, read-only once built.
@@ -106,6 +134,8 @@ type Index struct {
 	// inside an atomic block, directly or through other functions
 	// (atomic.go).
 	CalledInAtomic map[string]bool
+	// TopNames are every module's Facts.TopNames, in unit order.
+	TopNames []string
 
 	djangoOnce sync.Once
 	django     DjangoVersion
@@ -126,6 +156,7 @@ func Build(facts []*Facts) *Index {
 			ix.ByModule[u.Module] = u
 		}
 		ix.Migrations.Add(f.Migrations)
+		ix.TopNames = append(ix.TopNames, f.TopNames...)
 	}
 	ix.Settings = buildSettings(facts)
 	ix.Models = buildModels(facts, ix.Settings)

@@ -23,6 +23,7 @@ var DependencyCycle = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
 	RunProject: runDependencyCycle,
+	FactsOnly:  true,
 }
 
 // runDependencyCycle finds the strongly connected components of the graph

@@ -20,6 +20,7 @@ var ConflictingLeaves = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
 	RunProject: runConflictingLeaves,
+	FactsOnly:  true,
 }
 
 // runConflictingLeaves matches apps with two or more leaf migrations (no

@@ -22,6 +22,7 @@ var MissingDependency = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
 	RunProject: runMissingDependency,
+	FactsOnly:  true,
 }
 
 // runMissingDependency matches dependencies and run_before entries naming an

@@ -9,8 +9,6 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
-	"github.com/rubric-dev/rubric/analyzer/pyast"
-	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed sync.md
@@ -27,6 +25,7 @@ var MissingMigration = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	RunProject: runMissingMigration,
+	FactsOnly:  true,
 }
 
 // runMissingMigration replays each app's migrations into a schema state
@@ -278,7 +277,7 @@ func inheritedColumns(m *project.Model) map[string]bool {
 // compareModel reports the differences between one model and its
 // replayed state.
 func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *project.SchemaState, m *project.Model) {
-	if !m.Complete || remade(p.Project, m, 0) {
+	if !m.Complete || remade(m, 0) {
 		return
 	}
 	key := strings.ToLower(m.Name)
@@ -375,7 +374,7 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 			Path:  f.Path,
 			Range: analyzer.Range{Start: f.Start, End: f.End},
 			Message: fmt.Sprintf("field `%s.%s` is in no migration: `makemigrations` would write `migrations.AddField(model_name=%q, name=%q, field=%s)`",
-				m.Name, f.Name, key, f.Name, fieldSource(p, f)),
+				m.Name, f.Name, key, f.Name, fieldSource(f)),
 			Help: "run `python manage.py makemigrations " + a.Label + "` and commit the migration with the field",
 		})
 	}
@@ -413,19 +412,11 @@ func inconclusive(state *project.SchemaState, ms *project.ModelState) *project.O
 
 // fieldSource returns the field constructor call as written in models.py
 // ("models.CharField(max_length=32)"), for the makemigrations hint.
-func fieldSource(p *analyzer.ProjectPass, f *project.Field) string {
-	u := p.Project.ByPath[f.Path]
-	if u == nil || f.End > len(u.File.Src) || f.Start >= f.End {
+func fieldSource(f *project.Field) string {
+	if f.Source == "" {
 		return "..."
 	}
-	stmt := string(u.File.Src[f.Start:f.End])
-	if _, rhs, ok := strings.Cut(stmt, "="); ok {
-		stmt = strings.TrimSpace(rhs)
-	}
-	if len(stmt) > 120 || strings.Contains(stmt, "\n") {
-		return "..."
-	}
-	return stmt
+	return f.Source
 }
 
 // topLevelClasses returns the lower-cased names of every module-level class
@@ -449,28 +440,17 @@ func importsModule(ix *project.Index, module string) bool {
 
 // topLevelClasses returns which of the names (lower-cased) the modules of
 // the tree bind to a class at their top level: class statements, and names
-// assigned a call's result (a model a factory builds). Only the modules
-// whose text holds one of the names are read.
+// assigned a call's result (a model a factory builds), as the facts hold
+// them (project.Facts.TopNames).
 func topLevelClasses(ix *project.Index, names []string) map[string]bool {
 	out := map[string]bool{}
-	for _, u := range ix.Units {
-		if u.Tree == nil || !effects.MentionsFold(u.File.Src, names...) {
-			continue
-		}
-		for st := range pyast.EachStatement(u.Tree.Root()) {
-			if st.Type() == "decorated_definition" {
-				st = st.ChildByField("definition")
-			}
-			switch st.Type() {
-			case "class_definition":
-				out[strings.ToLower(pyast.DefName(st))] = true
-			case "expression_statement":
-				// A model a factory builds: `TaskLogEntry = define_log_model(Task)`.
-				if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" &&
-					a.ChildByField("right").Type() == "call" {
-					out[strings.ToLower(a.ChildByField("left").Text())] = true
-				}
-			}
+	wanted := map[string]bool{}
+	for _, n := range names {
+		wanted[strings.ToLower(n)] = true
+	}
+	for _, n := range ix.TopNames {
+		if l := strings.ToLower(n); wanted[l] {
+			out[l] = true
 		}
 	}
 	return out
@@ -500,7 +480,7 @@ func reportUnmigrated(p *analyzer.ProjectPass, mi *project.MigrationIndex, g *pr
 	installed, known := installedApps(st)
 	byPkg := map[string][]*project.Model{}
 	for _, m := range g.All {
-		if m.Abstract || m.Proxy || m.Meta.Unmanaged || m.External || project.IsTestPath(m.Path) || !djangoRooted(g, m, 0) || remade(p.Project, m, 0) {
+		if m.Abstract || m.Proxy || m.Meta.Unmanaged || m.External || project.IsTestPath(m.Path) || !djangoRooted(g, m, 0) || remade(m, 0) {
 			continue
 		}
 		pkg, ok := modelsPackage(m.Module)
@@ -589,25 +569,15 @@ func installedAs(installed []string, pkg, label string) bool {
 // metaclass=deferred.ForeignKeyBuilder)`): the metaclass may rewrite the
 // model's Meta (django-shop's sets the app label to the merchant's app),
 // so which app's migrations hold it, and with which fields, is not read.
-func remade(ix *project.Index, m *project.Model, depth int) bool {
+func remade(m *project.Model, depth int) bool {
 	if m == nil || depth > 10 {
 		return false
 	}
-	if u := ix.ByPath[m.Path]; u != nil && u.Tree != nil {
-		for n := range pyast.FindEach(u.Tree.Root(), "class_definition") {
-			if n.StartByte() != m.Start {
-				continue
-			}
-			for kw := range n.ChildByField("superclasses").Named() {
-				if kw.Type() == "keyword_argument" && kw.ChildByField("name").Text() == "metaclass" {
-					return true
-				}
-			}
-			break
-		}
+	if m.NamesMetaclass() {
+		return true
 	}
 	for _, b := range m.Bases {
-		if remade(ix, b, depth+1) {
+		if remade(b, depth+1) {
 			return true
 		}
 	}

@@ -22,6 +22,7 @@ var TooManyMigrations = &analyzer.Rule{
 	// Off by default: a long history is normal in a maintained project and squashing is a release decision; on the real-project corpus none of its findings was worth a maintainer's time (docs/precision.md).
 	NonDefault: true,
 	RunProject: runTooManyMigrations,
+	FactsOnly:  true,
 	Options: []analyzer.Option{{Name: "max-migrations", Default: 50,
 		Doc: "number of migration files an app may hold before squashing is suggested"}},
 }
