@@ -24,6 +24,16 @@ type pyCollector struct {
 	// operation key is checked, not only declared (operationKeys).
 	lookupKeys       map[string]bool
 	integrityHandled bool
+	// floatBodies are the request bodies parsed as JSON with floats
+	// (json.loads(request.body), no parse_float=); decimalInput says some
+	// product code converts input to Decimal. Bodies parsed with floats
+	// in a project that converts nothing show amounts computed as floats
+	// whatever the columns hold (money.float_input).
+	floatBodies  []Evidence
+	decimalInput bool
+	// moneyComputed: product code adds to or subtracts from a stored
+	// amount (F("balance") + x, wallet.balance -= x).
+	moneyComputed bool
 	// indexedSeen are the fields already cited for django.indexed_lookups.
 	indexedSeen map[string]bool
 }
@@ -154,6 +164,10 @@ func (c *pyCollector) unit(u *project.Unit) {
 			// `raise Http404` (a class, no call): calls are read below.
 			if e := n.NamedChild(0); !k.test && !k.migration && !k.tooling && e.Type() != "call" && semantic.ClientError(im, e) != "" {
 				s.add("errors.client_errors", ev(n))
+			}
+		case "binary_operator", "augmented_assignment":
+			if !k.test && !k.migration && !k.tooling && semantic.MoneyArithmetic(n) {
+				c.moneyComputed = true
 			}
 		case "subscript":
 			if k.settings && semantic.EnvSubscript(im, n) {
@@ -325,6 +339,17 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 					s.add("http.calls_without_timeout", sdk)
 				}
 			}
+		}
+	}
+	if !k.tooling {
+		if semantic.FloatJSONBody(u.Imports, call) {
+			fb := ev
+			fb.Note = "parses the request body as JSON with floats (no parse_float=Decimal)"
+			c.floatBodies = append(c.floatBodies, fb)
+		}
+		// A field's default=Decimal("0") converts no input.
+		if p := n.Parent(); semantic.DecimalConversion(u.Imports, call) && !(p.Type() == "keyword_argument" && p.ChildByField("name").Text() == "default") {
+			c.decimalInput = true
 		}
 	}
 	// Expected failures answered by name: a Django or DRF exception that

@@ -36,11 +36,12 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
-	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique)"},
+	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor): exact, as Decimal is"},
 	{"models.money_float", "money fields declared as FloatField"},
+	{"money.float_input", "request bodies parsed as JSON with floats (json.loads(request.body) without parse_float=Decimal) in a project whose code converts no input to Decimal (no Decimal(...) call, no form or serializer DecimalField) and adds to or subtracts from stored amounts (F(\"balance\") + x, wallet.balance -= x): amounts are computed as floats whatever the columns hold"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
 	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
@@ -103,6 +104,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"endpoints.authorised", "state-changing endpoints whose unsafe methods require an authenticated or staff caller, and webhook receivers that verify their deliveries, cited where that is written"},
 	{"endpoints.open_writes", "state-changing endpoints anonymous callers reach through an unsafe method (webhook receivers that verify nothing included)"},
 	{"endpoints.auth_unknown", "state-changing endpoints whose protection rubric cannot read (a project permission class, middleware, an unknown decorator, a webhook handed to code outside the project)"},
+	{"endpoints.unscoped_writes", "endpoints that change an existing row (PUT, PATCH, DELETE, a DRF update or destroy) for any authenticated caller with nothing showing the row is the caller's: no get_queryset, get_object or filter_backends, no owner filter, object permission, staff requirement or check of request.user"},
+	{"endpoints.open_reads", "endpoints that serve rows of the project's models to anonymous callers through GET (or any method) without checking the caller or reading request.user (webhook receivers aside)"},
 	{"webhooks.endpoints", "webhook receivers of the endpoint inventory (named or routed for webhooks, or csrf_exempt views reading the raw body)"},
 	{"webhooks.verified", "webhook receivers whose deliveries are verified (a signature, an HMAC, a provider SDK, a shared secret), cited at the check"},
 	{"webhooks.unverified", "webhook receivers that verify nothing: not in the handler, the project functions it calls, its decorators or its class"},
@@ -257,7 +260,18 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
+		if len(c.floatBodies) > 0 && !c.decimalInput && c.moneyComputed {
+			for _, fb := range c.floatBodies {
+				fb.Note += ", and nothing in the product code converts input to Decimal while it computes balances: amounts arrive and are computed as floats"
+				s.add("money.float_input", fb)
+			}
+		}
 		s.models(res.Index, func(md *project.Model, key string) string {
+			// A key the server generates (editable=False, default=) never holds what the
+			// sender sent: checking it de-duplicates nothing.
+			if c.sm != nil && c.sm.ServerFilledField(md, key) {
+				return ""
+			}
 			switch {
 			case c.lookupKeys[key]:
 				return "looked up by product code before a write"

@@ -1,0 +1,141 @@
+package report_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/report"
+	"github.com/rubric-dev/rubric/rules/all"
+)
+
+// Claims without proof, session 10: each test holds a case where the item
+// was "met" on half the evidence (must stay not observed) next to the case
+// that shows the whole practice (met, cited).
+
+func analyzeTree(t *testing.T, files map[string]string) *report.Report {
+	t.Helper()
+	bs := map[string][]byte{}
+	for k, v := range files {
+		bs[k] = []byte(v)
+	}
+	r, err := report.Analyze(context.Background(), tree(t, bs), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	return r
+}
+
+// A unique operation key the server generates (editable=False with a
+// default) never holds the sender's value: looking it up de-duplicates
+// nothing.
+func TestServerGeneratedKeyIsNoIdempotencyKey(t *testing.T) {
+	run := func(field string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"pay/models.py": "import uuid\n\nfrom django.db import models\n\n\nclass Payment(models.Model):\n    operation_id = " + field + "\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n",
+			"pay/views.py": "from rest_framework.response import Response\nfrom rest_framework.views import APIView\n\nfrom .models import Payment\n\n\n" +
+				"class PaymentView(APIView):\n    def post(self, request):\n        data = request.data\n        if Payment.objects.filter(operation_id=data[\"operation_id\"]).exists():\n            return Response(status=200)\n        Payment.objects.create(**data)\n        return Response(status=201)\n",
+			"pay/urls.py": "from django.urls import path\n\nfrom .views import PaymentView\n\nurlpatterns = [path(\"pay/\", PaymentView.as_view())]\n",
+		}), "idempotency")
+	}
+	it := run("models.UUIDField(primary_key=True, editable=False, default=uuid.uuid4)")
+	assert.NotEqual(t, report.Met, it.Status, "a generated key: %s", it.Reason)
+
+	it = run("models.UUIDField(unique=True)")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/models.py:7", it.Evidence[0].Location())
+
+	it = run("models.CharField(max_length=64, unique=True, editable=False)")
+	assert.Equal(t, report.Met, it.Status, "non-editable but set by code: %s", it.Reason)
+}
+
+// Decimal columns do not make money Decimal when the amounts that change
+// them are parsed from JSON as floats and never converted.
+func TestMoneyParsedAsFloatIsNotDecimal(t *testing.T) {
+	run := func(amount, update string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"wallet/models.py": "from django.db import models\n\n\nclass Wallet(models.Model):\n    balance = models.DecimalField(max_digits=12, decimal_places=2)\n",
+			"wallet/views.py": "import json\nfrom decimal import Decimal\n\nfrom django.db.models import F\nfrom django.http import JsonResponse\n\nfrom .models import Wallet\n\n\n" +
+				"def deposit(request, pk):\n    data = json.loads(request.body)\n    amount = " + amount + "\n    " + update + "\n    return JsonResponse({})\n",
+		}), "money-decimal")
+	}
+	it := run(`data["amount"]`, `Wallet.objects.filter(pk=pk).update(balance=F("balance") + amount)`)
+	assert.Equal(t, report.NotObserved, it.Status, "float arithmetic on the balance: %s", it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "wallet/views.py:11", it.Evidence[0].Location())
+	assert.Contains(t, it.Evidence[0].Note, "floats")
+
+	it = run(`Decimal(str(data["amount"]))`, `Wallet.objects.filter(pk=pk).update(balance=F("balance") + amount)`)
+	assert.Equal(t, report.Met, it.Status, "converted to Decimal: %s", it.Reason)
+
+	it = run(`data["amount"]`, `Wallet.objects.create(balance=amount)`)
+	assert.Equal(t, report.Met, it.Status, "stored, not computed: %s", it.Reason)
+
+	// A field's default=Decimal("0") converts no input.
+	r := analyzeTree(t, map[string]string{
+		"wallet/models.py": "from decimal import Decimal\n\nfrom django.db import models\n\n\nclass Wallet(models.Model):\n    balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(\"0\"))\n",
+		"wallet/views.py":  "import json\n\nfrom django.http import JsonResponse\n\nfrom .models import Wallet\n\n\ndef withdraw(request, pk):\n    data = json.loads(request.body)\n    w = Wallet.objects.get(pk=pk)\n    w.balance -= data[\"amount\"]\n    w.save()\n    return JsonResponse({})\n",
+	})
+	assert.Equal(t, report.NotObserved, item(r, "money-decimal").Status, item(r, "money-decimal").Reason)
+}
+
+const ownedOrders = "from django.conf import settings\nfrom django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=50)\n\n\n" +
+	"class Order(models.Model):\n    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n    product = models.ForeignKey(Product, on_delete=models.CASCADE)\n"
+
+func viewsetProject(models, viewset string) map[string]string {
+	return map[string]string{
+		"shop/models.py": models,
+		"shop/views.py": "from rest_framework import viewsets\nfrom rest_framework.permissions import IsAdminUser, IsAuthenticated\n\nfrom .models import Product\nfrom .serializers import ProductSerializer\n\n\n" +
+			"class ProductViewSet(viewsets.ModelViewSet):\n    serializer_class = ProductSerializer\n" + viewset,
+		"shop/serializers.py": "from rest_framework import serializers\n\nfrom .models import Product\n\n\nclass ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n        fields = [\"id\", \"name\"]\n",
+		"shop/urls.py": "from rest_framework.routers import DefaultRouter\n\nfrom .views import ProductViewSet\n\nrouter = DefaultRouter()\nrouter.register(\"products\", ProductViewSet)\nurlpatterns = router.urls\n",
+	}
+}
+
+// A login requirement is half of "state changes need a caller, rows scoped
+// to it": where rows belong to users, a viewset that lets any logged-in
+// user change any row shows no scoping.
+func TestEndpointsAuthorisedNeedsRowsScoped(t *testing.T) {
+	run := func(models, viewset string) report.Item {
+		return item(analyzeTree(t, viewsetProject(models, viewset)), "endpoints-authorised")
+	}
+	it := run(ownedOrders, "    queryset = Product.objects.all()\n    permission_classes = [IsAuthenticated]\n")
+	assert.Equal(t, report.NotObserved, it.Status, "any customer edits the catalogue: %s", it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:8", it.Evidence[0].Location())
+	assert.Contains(t, it.Evidence[0].Note, "any authenticated caller change any row")
+
+	it = run(ownedOrders, "    queryset = Product.objects.all()\n    permission_classes = [IsAdminUser]\n")
+	assert.Equal(t, report.Met, it.Status, "staff only: %s", it.Reason)
+
+	it = run(ownedOrders, "    permission_classes = [IsAuthenticated]\n\n    def get_queryset(self):\n        return Product.objects.filter(order__user=self.request.user)\n")
+	assert.Equal(t, report.Met, it.Status, "scoped by get_queryset: %s", it.Reason)
+
+	// No model belongs to a user: every authenticated caller is alike.
+	flat := ownedOrders[:strings.Index(ownedOrders, "class Order")]
+	it = run(flat, "    queryset = Product.objects.all()\n    permission_classes = [IsAuthenticated]\n")
+	assert.Equal(t, report.Met, it.Status, "no owned rows: %s", it.Reason)
+}
+
+// Rows served to anonymous callers leave "rows scoped to the caller"
+// unshown, even when every write is authorised.
+func TestEndpointsAuthorisedWithOpenReads(t *testing.T) {
+	run := func(read string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"pay/models.py": "from django.db import models\n\n\nclass Event(models.Model):\n    payment_id = models.CharField(max_length=50)\n",
+			"pay/views.py": "from django.contrib.auth.decorators import login_required\nfrom django.http import JsonResponse\nfrom django.views.decorators.http import require_GET, require_POST\n\nfrom .models import Event\n\n\n" +
+				"@require_POST\n@login_required\ndef record(request):\n    Event.objects.create(payment_id=request.POST[\"id\"])\n    return JsonResponse({})\n\n\n" +
+				read + "def events(request, payment_id):\n    return JsonResponse({\"events\": list(Event.objects.filter(payment_id=payment_id).values())})\n",
+			"pay/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"record/\", views.record), path(\"events/<str:payment_id>/\", views.events)]\n",
+		}), "endpoints-authorised")
+	}
+	it := run("@require_GET\n")
+	assert.Equal(t, report.NotObserved, it.Status, "events readable by anyone: %s", it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Contains(t, it.Evidence[0].Note, "to anyone")
+
+	it = run("@require_GET\n@login_required\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+}
