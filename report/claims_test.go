@@ -139,3 +139,28 @@ func TestEndpointsAuthorisedWithOpenReads(t *testing.T) {
 	it = run("@require_GET\n@login_required\n")
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 }
+
+// A settings module that imports a project module reading the environment
+// (`import config as c`, config.py holding os.getenv) reads its settings
+// from the environment, cited at the read. A module that reads the
+// environment but that no settings module imports shows nothing.
+func TestSettingsFromEnvThroughAnImportedModule(t *testing.T) {
+	config := "import os\n\nSECRET = os.getenv(\"DJANGO_SECRET_KEY\")\n"
+	run := func(settingsImport string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"config.py":           config,
+			"project/__init__.py": "",
+			"project/settings.py": settingsImport + "\nINSTALLED_APPS = [\"django.contrib.auth\"]\nROOT_URLCONF = \"project.urls\"\nDEBUG = False\n",
+			"project/urls.py":     "urlpatterns = []\n",
+			"shop/views.py":       "from django.http import JsonResponse\n\n\ndef home(request):\n    return JsonResponse({})\n",
+		}), "settings-from-env")
+	}
+	it := run("import config as c\n\nSECRET_KEY = c.SECRET\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "config.py:3", it.Evidence[0].Location())
+	assert.Contains(t, it.Evidence[0].Note, "which `project/settings.py` imports")
+
+	it = run("import json\n")
+	assert.NotEqual(t, report.Met, it.Status, "config.py is not imported by the settings: %s", it.Reason)
+}

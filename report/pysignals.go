@@ -1,6 +1,7 @@
 package report
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -34,6 +35,13 @@ type pyCollector struct {
 	// moneyComputed: product code adds to or subtracts from a stored
 	// amount (F("balance") + x, wallet.balance -= x).
 	moneyComputed bool
+	// envModules are product modules other than settings that read the
+	// environment (os.getenv, os.environ, decouple, django-environ), by
+	// module name, with their first read: a settings module importing one
+	// reads its values from the environment through it.
+	envModules map[string]Evidence
+	// settingsUnits are the settings modules, for envModules.
+	settingsUnits []*project.Unit
 	// indexedSeen are the fields already cited for django.indexed_lookups.
 	indexedSeen map[string]bool
 }
@@ -80,6 +88,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 	}
 	if k.settings {
 		s.add("settings.files", Evidence{Path: u.File.Rel})
+		c.settingsUnits = append(c.settingsUnits, u)
 	}
 	mockedByImport := false
 	if k.test && im != nil {
@@ -302,6 +311,10 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		if semantic.SettingsEnvRead(u.Imports, call) {
 			s.add("settings.env_reads", ev)
 		}
+	} else if !k.migration && !k.tooling && semantic.SettingsEnvRead(u.Imports, call) {
+		if _, ok := c.envModules[u.Module]; !ok && u.Module != "" {
+			c.envModules[u.Module] = ev
+		}
 	}
 	if k.migration {
 		if semantic.AddIndexOperation(q, method) {
@@ -501,5 +514,37 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 		c.s.add("errors.swallowed", ev)
 	case pyidiom.Specific:
 		c.s.add("errors.specific_handlers", ev)
+	}
+}
+
+// importedEnvReads adds to settings.env_reads the environment reads of the
+// project modules a settings module imports (`import config as c` where
+// config.py holds `SECRET_KEY = os.getenv(...)`), cited at the read. An
+// imported name is matched to a module of the project by its dotted name
+// or its last parts (the settings may import it relative to a source root).
+func (c *pyCollector) importedEnvReads() {
+	if len(c.envModules) == 0 {
+		return
+	}
+	names := make([]string, 0, len(c.envModules))
+	for m := range c.envModules {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	for _, u := range c.settingsUnits {
+		if u.Imports == nil {
+			continue
+		}
+		for _, imp := range u.Imports.Modules {
+			for _, m := range names {
+				if m == imp || strings.HasSuffix(m, "."+imp) || strings.HasPrefix(imp, m+".") {
+					ev := c.envModules[m]
+					ev.Note = "read from the environment in `" + m + "`, which `" + u.File.Rel + "` imports"
+					c.s.add("settings.env_reads", ev)
+					delete(c.envModules, m)
+					break
+				}
+			}
+		}
 	}
 }

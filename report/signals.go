@@ -63,7 +63,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
 	{"django.version", "declared Django version (the lowest the requirements allow, as major.minor: 4.2 is 4.02), 0 when unknown"},
 	{"settings.files", "Django settings modules"},
-	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows)"},
+	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows), in a settings module or in a project module it imports (cited at the read)"},
 	{"settings.literal_secrets", "settings named for a secret (SECRET_KEY, *_API_KEY, *_TOKEN, *_PASSWORD) assigned a string literal that SEC006 would not take for a placeholder"},
 	{"functions.public", "public functions and methods outside tests and migrations"},
 	{"types.coverage", "share of public functions with every parameter and the return annotated"},
@@ -245,7 +245,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if root != "" {
 		s.walkFiles(root, prefix)
 	}
-	c := &pyCollector{s: s, lookupKeys: map[string]bool{}, indexedSeen: map[string]bool{}}
+	c := &pyCollector{s: s, lookupKeys: map[string]bool{}, indexedSeen: map[string]bool{}, envModules: map[string]Evidence{}}
 	if res != nil && res.Index != nil {
 		c.sm = semantic.Of(res.Index)
 	}
@@ -257,6 +257,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		}
 		c.unit(u)
 	}
+	c.importedEnvReads()
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
