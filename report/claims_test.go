@@ -164,3 +164,30 @@ func TestSettingsFromEnvThroughAnImportedModule(t *testing.T) {
 	it = run("import json\n")
 	assert.NotEqual(t, report.Met, it.Status, "config.py is not imported by the settings: %s", it.Reason)
 }
+
+// An integer amount whose declaration says it holds minor units (its
+// verbose_name, help_text or comment) is exact, as one named amount_cents
+// is; an integer amount that says nothing may be whole units.
+func TestMoneyIntegerDeclaredInMinorUnits(t *testing.T) {
+	run := func(field string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"pay/models.py": "from django.db import models\n\n\nclass Payment(models.Model):\n    amount = " + field + "\n",
+		}), "money-decimal")
+	}
+	it := run(`models.BigIntegerField(verbose_name="Сумма (в копейках)")`)
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/models.py:5", it.Evidence[0].Location())
+
+	it = run(`models.IntegerField(help_text="amount in cents")`)
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+
+	it = run("models.IntegerField()  # cents")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+
+	it = run(`models.IntegerField(help_text="percent of the total")`)
+	assert.NotEqual(t, report.Met, it.Status, "percent is not cents: %s", it.Reason)
+
+	it = run("models.IntegerField()")
+	assert.NotEqual(t, report.Met, it.Status, "whole units, perhaps: %s", it.Reason)
+}

@@ -39,7 +39,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
-	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor): exact, as Decimal is"},
+	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor), or whose verbose_name, help_text or comment says so (\"in cents\", \"в копейках\"): exact, as Decimal is"},
 	{"models.money_float", "money fields declared as FloatField"},
 	{"money.float_input", "request bodies parsed as JSON with floats (json.loads(request.body) without parse_float=Decimal) in a project whose code converts no input to Decimal (no Decimal(...) call, no form or serializer DecimalField) and adds to or subtracts from stored amounts (F(\"balance\") + x, wallet.balance -= x): amounts are computed as floats whatever the columns hold"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
@@ -914,7 +914,7 @@ func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
 		switch last := f.Class[strings.LastIndex(f.Class, ".")+1:]; {
 		case strings.HasSuffix(last, "DecimalField"):
 			s.add("models.money_decimal", ev)
-		case strings.HasSuffix(last, "IntegerField") && minorUnits(f.Name):
+		case strings.HasSuffix(last, "IntegerField") && (minorUnits(f.Name) || minorUnitsDeclared(u, f)):
 			// Whole minor units, exact as Decimal is. An integer amount
 			// not named for its unit may be whole currency units that
 			// drop the cents: that is not shown.
@@ -938,6 +938,28 @@ func minorUnits(name string) bool {
 		}
 	}
 	return false
+}
+
+// minorUnitsDeclared reports a field whose declaration says in words that
+// it holds minor units: its verbose_name, help_text or a comment on its
+// lines names them (`verbose_name="Amount (in cents)"`, "в копейках").
+func minorUnitsDeclared(u *project.Unit, f *project.Field) bool {
+	src := u.File.Src
+	if f.Start < 0 || f.End > len(src) || f.Start >= f.End {
+		return false
+	}
+	end := f.End
+	for end < len(src) && src[end] != '\n' {
+		end++ // a trailing comment
+	}
+	low := strings.ToLower(string(src[f.Start:end]))
+	for w := range minorWords {
+		if containsWord(low, w) {
+			return true
+		}
+	}
+	// Russian: копейка, копейки, копеек, в копейках.
+	return strings.Contains(low, "копе") || strings.Contains(low, "minor unit")
 }
 
 func evidenceAt(u *project.Unit, n pyast.Node) Evidence {
