@@ -191,3 +191,25 @@ func TestMoneyIntegerDeclaredInMinorUnits(t *testing.T) {
 	it = run("models.IntegerField()")
 	assert.NotEqual(t, report.Met, it.Status, "whole units, perhaps: %s", it.Reason)
 }
+
+// Reads opened on purpose (AllowAny written on the view) are the author's
+// decision, a public catalogue; reads open because nothing was declared
+// are not shown scoped.
+func TestOpenReadsDeclaredPublic(t *testing.T) {
+	run := func(perm string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"shop/models.py": "from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=50)\n",
+			"shop/views.py": "from rest_framework import generics\nfrom rest_framework.permissions import AllowAny, IsAdminUser\n\nfrom .models import Product\nfrom .serializers import ProductSerializer\n\n\n" +
+				"class ProductCreate(generics.CreateAPIView):\n    queryset = Product.objects.all()\n    serializer_class = ProductSerializer\n    permission_classes = [IsAdminUser]\n\n\n" +
+				"class ProductList(generics.ListAPIView):\n    queryset = Product.objects.all()\n    serializer_class = ProductSerializer\n" + perm,
+			"shop/serializers.py": "from rest_framework import serializers\n\nfrom .models import Product\n\n\nclass ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n        fields = [\"id\", \"name\"]\n",
+			"shop/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"products/new/\", views.ProductCreate.as_view()), path(\"products/\", views.ProductList.as_view())]\n",
+			"project/settings.py": "INSTALLED_APPS = [\"rest_framework\", \"shop\"]\nROOT_URLCONF = \"shop.urls\"\n",
+		}), "endpoints-authorised")
+	}
+	it := run("    permission_classes = [AllowAny]\n")
+	assert.Equal(t, report.Met, it.Status, "a catalogue declared public: %s", it.Reason)
+
+	it = run("")
+	assert.Equal(t, report.NotObserved, it.Status, "open by DRF's default: %s", it.Reason)
+}

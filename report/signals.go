@@ -105,7 +105,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"endpoints.open_writes", "state-changing endpoints anonymous callers reach through an unsafe method (webhook receivers that verify nothing included)"},
 	{"endpoints.auth_unknown", "state-changing endpoints whose protection rubric cannot read (a project permission class, middleware, an unknown decorator, a webhook handed to code outside the project)"},
 	{"endpoints.unscoped_writes", "endpoints that change an existing row (PUT, PATCH, DELETE, a DRF update or destroy) for any authenticated caller with nothing showing the row is the caller's: no get_queryset, get_object or filter_backends, no owner filter, object permission, staff requirement or check of request.user"},
-	{"endpoints.open_reads", "endpoints that serve rows of the project's models to anonymous callers through GET (or any method) without checking the caller or reading request.user (webhook receivers aside)"},
+	{"endpoints.open_reads", "endpoints that serve rows of the project's models to anonymous callers through GET (or any method) because nothing was declared (no permission class, decorator or settings entry), without checking the caller or reading request.user (webhook receivers aside)"},
 	{"webhooks.endpoints", "webhook receivers of the endpoint inventory (named or routed for webhooks, or csrf_exempt views reading the raw body)"},
 	{"webhooks.verified", "webhook receivers whose deliveries are verified (a signature, an HMAC, a provider SDK, a shared secret), cited at the check"},
 	{"webhooks.unverified", "webhook receivers that verify nothing: not in the handler, the project functions it calls, its decorators or its class"},

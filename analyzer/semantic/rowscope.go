@@ -21,8 +21,9 @@ type RowScope struct {
 	// request.user. Any logged-in user may change any row.
 	UnscopedWrite bool
 	// OpenRead: anonymous callers read rows of the project's models
-	// through a safe method, and nothing in the handler checks the caller
-	// or reads request.user. Whether those rows are public by design
+	// through a safe method because nothing was declared (no permission
+	// class, decorator or settings entry: a plain view or DRF's default),
+	// and nothing in the handler checks the caller or reads request.user. Whether those rows are public by design
 	// (a catalogue) or another party's (payments, events) is a reviewer's
 	// call: the rows are not shown scoped.
 	OpenRead bool
@@ -134,6 +135,13 @@ func (e *Endpoint) openRead() bool {
 		}
 	}
 	if !safe || !e.Auth.PublicFor("GET") {
+		return false
+	}
+	// Reads opened on purpose (AllowAny or IsAuthenticatedOrReadOnly
+	// written on the view, its decorator, get_permissions or the
+	// settings) are the author's stated decision: a public catalogue.
+	// Only reads open because nothing was declared are counted.
+	if src := e.Auth.Source; src != "none" && !strings.HasPrefix(src, "DRF default") {
 		return false
 	}
 	return e.Handler == nil || !ChecksCaller(e.Handler)
