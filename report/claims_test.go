@@ -213,3 +213,39 @@ func TestOpenReadsDeclaredPublic(t *testing.T) {
 	it = run("")
 	assert.Equal(t, report.NotObserved, it.Status, "open by DRF's default: %s", it.Reason)
 }
+
+// A broad handler that logs the failure with its traceback and degrades,
+// or re-raises it as it was (a bare raise) is a fail-safe boundary, not a
+// lost error: with specific handling beside it, errors are handled
+// specifically. One that only logs a message, passes, or raises another
+// exception (it could have named the error it expects) still counts.
+func TestErrorsSpecificBesideFailSafeBoundaries(t *testing.T) {
+	run := func(handler string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"pay/cache.py": "import logging\n\nfrom django.core.cache import cache\n\nlogger = logging.getLogger(__name__)\n\n\n" +
+				"def safe_get(key, default=None):\n    try:\n        return cache.get(key, default)\n    except Exception:\n" + handler + "        return default\n",
+			"pay/views.py": "from django.http import Http404, JsonResponse\n\nfrom .models import Payment\n\n\n" +
+				"def show(request, pk):\n    try:\n        p = Payment.objects.get(pk=pk)\n    except Payment.DoesNotExist:\n        raise Http404\n    return JsonResponse({\"id\": p.pk})\n",
+			"pay/models.py": "from django.db import models\n\n\nclass Payment(models.Model):\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n",
+		}), "errors-specific")
+	}
+	it := run("        logger.warning(\"cache get failed for %s\", key, exc_info=True)\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/views.py:9", it.Evidence[0].Location())
+
+	it = run("        logger.exception(\"cache get failed\")\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+
+	it = run("        logger.warning(\"cache get failed\")\n")
+	assert.NotEqual(t, report.Met, it.Status, "the traceback is lost: %s", it.Reason)
+
+	it = run("        pass\n")
+	assert.NotEqual(t, report.Met, it.Status, "the failure is lost: %s", it.Reason)
+
+	it = run("        logger.exception(\"cache get failed\")\n        raise\n")
+	assert.Equal(t, report.Met, it.Status, "logged, then re-raised as it was: %s", it.Reason)
+
+	it = run("        logger.exception(\"cache get failed\")\n        raise RuntimeError(\"cache\")\n")
+	assert.NotEqual(t, report.Met, it.Status, "renamed: %s", it.Reason)
+}

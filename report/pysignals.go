@@ -167,7 +167,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 			}
 		case "except_clause":
 			if !k.test && !k.migration && !k.tooling {
-				c.handler(u, n)
+				c.handler(u, n, logs)
 			}
 		case "raise_statement":
 			// `raise Http404` (a class, no call): calls are read below.
@@ -498,7 +498,7 @@ func (c *pyCollector) loopQueries(u *project.Unit, loop pyast.Node) {
 
 // handler records an except clause and how broad it is, as the ERR rules
 // read handlers.
-func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
+func (c *pyCollector) handler(u *project.Unit, n pyast.Node, logs *pyidiom.Loggers) {
 	ev := evidenceAt(u, n)
 	c.s.add("errors.handlers", ev)
 	h := pyidiom.DecodeHandler(n)
@@ -510,6 +510,9 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 	switch h.Breadth(u.Imports) {
 	case pyidiom.Broad:
 		c.s.add("errors.broad_handlers", ev)
+		if !recordsFailure(h, logs) {
+			c.s.add("errors.broad_unrecorded", ev)
+		}
 	case pyidiom.SwallowedSpecific:
 		c.s.add("errors.swallowed", ev)
 	case pyidiom.Specific:
@@ -547,4 +550,25 @@ func (c *pyCollector) importedEnvReads() {
 			}
 		}
 	}
+}
+
+// recordsFailure reports a fail-safe boundary: a broad handler that logs
+// the failure with its traceback (logger.exception, exc_info=True) and then
+// degrades (a health check reporting "degraded", a cache wrapper returning
+// the default) or re-raises the same exception with a bare `raise` (a task
+// that logs its context before its retry): nothing is lost or renamed. A
+// broad handler that raises another exception (a client error built from
+// any failure) could have named what it expects: it still counts as broad.
+func recordsFailure(h pyidiom.Handler, logs *pyidiom.Loggers) bool {
+	for _, r := range h.Raises() {
+		if r.NamedChildCount() > 0 {
+			return false
+		}
+	}
+	for _, n := range h.Calls() {
+		if lc, ok := logs.Call(n); ok && lc.WithTraceback() {
+			return true
+		}
+	}
+	return false
 }

@@ -120,6 +120,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"errors.client_errors", "expected failures answered by name: a Django or DRF exception that becomes a 4xx (ValidationError, PermissionDenied, Http404, rest_framework.exceptions.*) raised or built, or serializer.is_valid(raise_exception=True), outside tests, migrations and scripts"},
 	{"errors.swallowed", "except clauses naming a specific exception whose body only passes (pass, continue, ..., a string), outside tests and migrations, scripts (manage.py, setup.py, scripts/) and seed data"},
 	{"errors.broad_handlers", "bare except clauses and except Exception / BaseException outside tests and migrations, scripts (manage.py, setup.py, scripts/) and seed data"},
+	{"errors.broad_unrecorded", "broad handlers (as errors.broad_handlers) other than fail-safe boundaries: a boundary logs the failure with its traceback (logger.exception, exc_info=True) and degrades (a health check, a cache wrapper returning the default) or re-raises it with a bare raise; one raising another exception is not"},
 	{"di.injected_dependencies", "constructors (__init__) taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
 	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
