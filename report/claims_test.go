@@ -249,3 +249,32 @@ func TestErrorsSpecificBesideFailSafeBoundaries(t *testing.T) {
 	it = run("        logger.exception(\"cache get failed\")\n        raise RuntimeError(\"cache\")\n")
 	assert.NotEqual(t, report.Met, it.Status, "renamed: %s", it.Reason)
 }
+
+// A README prose line that speaks of tests and gives the command (in an
+// inline code span or plainly) says how to run them; a tool named in a
+// list of technologies, or installed, does not.
+func TestReadmeTestsInProse(t *testing.T) {
+	run := func(line string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"README.md":          "# Wallet\n\n## Notes\n\n" + line + "\n",
+			"wallet/tests.py":    "def test_ok():\n    assert True\n",
+			"wallet/__init__.py": "",
+		}), "readme-tests")
+	}
+	it := run("1. If needed, run the tests: `python manage.py test`")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "README.md:5", it.Evidence[0].Location())
+
+	it = run("- Запуск тестов - команда pytest из директории /wallet")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+
+	it = run("* `Pytest`")
+	assert.NotEqual(t, report.Met, it.Status, "a technology list: %s", it.Reason)
+
+	it = run("Tests need `pip install pytest` first")
+	assert.NotEqual(t, report.Met, it.Status, "installing: %s", it.Reason)
+
+	it = run("We use pytest for everything")
+	assert.NotEqual(t, report.Met, it.Status, "no word about tests: %s", it.Reason)
+}

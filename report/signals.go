@@ -54,7 +54,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five)"},
 	{"readme.setup", "README heading about set-up or installation"},
 	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run...)"},
-	{"readme.test", "README heading about tests, or a line of a code block that runs them (pytest, manage.py test, tox, make test...)"},
+	{"readme.test", "README heading about tests, a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, pyproject.toml, Pipfile, lock files)"},
@@ -571,6 +571,16 @@ func (s *Signals) readmeText(src, rel string) {
 				continue
 			}
 		}
+		// A prose line says how to run the tests when it holds a test
+		// command in an inline code span ("run the tests: `python
+		// manage.py test`"), or speaks of tests and names the command
+		// ("Запуск тестов - команда pytest").
+		if s.Value("readme.test") == 0 {
+			if cmd := proseTestCommand(t); cmd != "" {
+				s.set("readme.test", 1, "yes")
+				s.byName["readme.test"].Evidence = append(s.byName["readme.test"].Evidence, Evidence{Path: rel, Line: i + 1, Code: clip(t), Note: "runs the tests with `" + cmd + "`"})
+			}
+		}
 		// An indented block runs on over its lines.
 		blank = t == "" || indented
 		heading := ""
@@ -604,6 +614,44 @@ func (s *Signals) readmeText(src, rel string) {
 			}
 		}
 	}
+}
+
+// proseTestCommand returns the test command a prose line of a README
+// gives, or "": the line must speak of tests outside its code spans (test,
+// tests, testing, тест...), and give the command in an inline code span
+// ("run the tests: `python manage.py test`") or plainly ("Запуск тестов -
+// команда pytest"). A tool named in a list of technologies ("* `Pytest`")
+// is not a command; installing is not running ("pip install pytest").
+func proseTestCommand(t string) string {
+	low := strings.ToLower(t)
+	if strings.Contains(low, "install") {
+		return ""
+	}
+	spans := strings.Split(low, "`")
+	var prose strings.Builder
+	for i := 0; i < len(spans); i += 2 {
+		prose.WriteString(spans[i] + " ")
+	}
+	// The word must be the prose's, not the command's own ("manage.py
+	// test" alone on a line is a command outside a code block).
+	p := prose.String()
+	m := testCommandRe.FindStringSubmatchIndex(p)
+	rest := p
+	if m != nil {
+		rest = p[:m[0]] + " " + p[m[1]:]
+	}
+	if !containsWord(rest, "test") && !strings.Contains(rest, "тест") {
+		return ""
+	}
+	for i := 1; i < len(spans)-1; i += 2 {
+		if m := testCommandRe.FindStringSubmatch(strings.TrimPrefix(strings.TrimSpace(spans[i]), "$ ")); m != nil {
+			return m[2]
+		}
+	}
+	if m != nil {
+		return p[m[4]:m[5]]
+	}
+	return ""
 }
 
 // manualTestWords mark a heading about trying the API by hand ("API Test
