@@ -278,3 +278,23 @@ func TestReadmeTestsInProse(t *testing.T) {
 	it = run("We use pytest for everything")
 	assert.NotEqual(t, report.Met, it.Status, "no word about tests: %s", it.Reason)
 }
+
+// A viewset assembled from GenericViewSet and ListModelMixin lists rows
+// whatever the order of its bases: the pagination item applies.
+func TestListMixinAfterGenericViewSet(t *testing.T) {
+	run := func(bases string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"tasks/models.py": "from django.db import models\n\n\nclass Task(models.Model):\n    name = models.CharField(max_length=50)\n",
+			"tasks/views.py": "from rest_framework import mixins, viewsets\n\nfrom .models import Task\nfrom .serializers import TaskSerializer\n\n\n" +
+				"class TaskViewSet(" + bases + "):\n    queryset = Task.objects.all()\n    serializer_class = TaskSerializer\n",
+			"tasks/serializers.py": "from rest_framework import serializers\n\nfrom .models import Task\n\n\nclass TaskSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Task\n        fields = [\"id\", \"name\"]\n",
+		}), "pagination")
+	}
+	it := run("viewsets.GenericViewSet, mixins.ListModelMixin, mixins.CreateModelMixin")
+	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "tasks/views.py:7", it.Evidence[0].Location())
+
+	it = run("viewsets.GenericViewSet, mixins.CreateModelMixin")
+	assert.Equal(t, report.NotApplicable, it.Status, "no list: %s", it.Reason)
+}

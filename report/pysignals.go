@@ -191,6 +191,12 @@ func (c *pyCollector) unit(u *project.Unit) {
 
 func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
 	s := c.s
+	if k.test {
+		return
+	}
+	// A view class is a list endpoint when any of its bases lists: a
+	// GenericViewSet first and ListModelMixin after it is one.
+	view := false
 	for _, b := range n.ChildByField("superclasses").NamedChildren() {
 		if b.Type() == "keyword_argument" {
 			continue
@@ -198,14 +204,17 @@ func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve f
 		q := resolve(b)
 		last := q[strings.LastIndex(q, ".")+1:]
 		switch {
-		case !k.test && semantic.ViewBase(last):
-			s.add("django.views", evidenceAt(u, n))
+		case semantic.ViewBase(last):
+			if !view {
+				s.add("django.views", evidenceAt(u, n))
+				view = true
+			}
 			if semantic.ListView(last) {
 				s.add("django.list_endpoints", evidenceAt(u, n))
 				c.listClass(u, n, last)
+				return
 			}
-			return
-		case !k.test && semantic.ListMixin(last):
+		case semantic.ListMixin(last):
 			s.add("django.list_endpoints", evidenceAt(u, n))
 			c.listClass(u, n, last)
 			return
