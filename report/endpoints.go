@@ -28,6 +28,9 @@ type Endpoint struct {
 	// unsafe methods: open (anonymous callers, or a webhook receiver that
 	// verifies nothing), authorised, or unknown; "" for the others.
 	Access string `json:"access,omitempty"`
+	// Scope says whether the rows the endpoint changes or serves are
+	// shown to be the caller's (semantic.RowScope).
+	Scope semantic.RowScope `json:"-"`
 
 	view Evidence // the handler's line, as evidence
 }
@@ -47,6 +50,7 @@ func endpointsOf(ix *project.Index) []Endpoint {
 	}
 	rows := semantic.Surface(ix)
 	cites := semantic.Citations(ix)
+	scopes := semantic.RowScopes(ix)
 	out := make([]Endpoint, 0, len(rows))
 	for _, r := range rows {
 		e := Endpoint{EndpointRow: r}
@@ -55,6 +59,7 @@ func endpointsOf(ix *project.Index) []Endpoint {
 		e.VerifiedAt = lineEvidence(ix, c.VerifyPath, c.VerifyLine)
 		e.ReplayGuardAt = lineEvidence(ix, c.GuardPath, c.GuardLine)
 		e.Delegated = c.Delegated
+		e.Scope = scopes[semantic.CiteKeyOf(r)]
 		e.Access = e.access()
 		if v := lineEvidence(ix, r.Path, r.Line); v != nil {
 			e.view = *v
@@ -216,6 +221,12 @@ func (s *Signals) endpoints(defs []Evidence) {
 			if e.MovesMoney {
 				s.add("endpoints.moving_money", e.noted(e.summary()+" "+e.DoesText()))
 			}
+		}
+		if e.Scope.UnscopedWrite {
+			s.add("endpoints.unscoped_writes", e.noted(e.summary()+" lets any authenticated caller change any row ("+e.Auth+"): nothing shows the row is the caller's (no get_queryset, object permission, owner filter or check of request.user)"))
+		}
+		if e.Scope.OpenRead {
+			s.add("endpoints.open_reads", e.noted(e.summary()+" serves "+strings.Join(e.Reads, ", ")+" to anyone ("+e.Auth+"): nothing shows these rows are public by design or the caller's"))
 		}
 		switch e.Access {
 		case accessOpen:

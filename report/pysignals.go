@@ -1,6 +1,7 @@
 package report
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -24,6 +25,23 @@ type pyCollector struct {
 	// operation key is checked, not only declared (operationKeys).
 	lookupKeys       map[string]bool
 	integrityHandled bool
+	// floatBodies are the request bodies parsed as JSON with floats
+	// (json.loads(request.body), no parse_float=); decimalInput says some
+	// product code converts input to Decimal. Bodies parsed with floats
+	// in a project that converts nothing show amounts computed as floats
+	// whatever the columns hold (money.float_input).
+	floatBodies  []Evidence
+	decimalInput bool
+	// moneyComputed: product code adds to or subtracts from a stored
+	// amount (F("balance") + x, wallet.balance -= x).
+	moneyComputed bool
+	// envModules are product modules other than settings that read the
+	// environment (os.getenv, os.environ, decouple, django-environ), by
+	// module name, with their first read: a settings module importing one
+	// reads its values from the environment through it.
+	envModules map[string]Evidence
+	// settingsUnits are the settings modules, for envModules.
+	settingsUnits []*project.Unit
 	// indexedSeen are the fields already cited for django.indexed_lookups.
 	indexedSeen map[string]bool
 }
@@ -70,6 +88,7 @@ func (c *pyCollector) unit(u *project.Unit) {
 	}
 	if k.settings {
 		s.add("settings.files", Evidence{Path: u.File.Rel})
+		c.settingsUnits = append(c.settingsUnits, u)
 	}
 	mockedByImport := false
 	if k.test && im != nil {
@@ -148,12 +167,16 @@ func (c *pyCollector) unit(u *project.Unit) {
 			}
 		case "except_clause":
 			if !k.test && !k.migration && !k.tooling {
-				c.handler(u, n)
+				c.handler(u, n, logs)
 			}
 		case "raise_statement":
 			// `raise Http404` (a class, no call): calls are read below.
 			if e := n.NamedChild(0); !k.test && !k.migration && !k.tooling && e.Type() != "call" && semantic.ClientError(im, e) != "" {
 				s.add("errors.client_errors", ev(n))
+			}
+		case "binary_operator", "augmented_assignment":
+			if !k.test && !k.migration && !k.tooling && semantic.MoneyArithmetic(n) {
+				c.moneyComputed = true
 			}
 		case "subscript":
 			if k.settings && semantic.EnvSubscript(im, n) {
@@ -168,6 +191,12 @@ func (c *pyCollector) unit(u *project.Unit) {
 
 func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve func(pyast.Node) string) {
 	s := c.s
+	if k.test {
+		return
+	}
+	// A view class is a list endpoint when any of its bases lists: a
+	// GenericViewSet first and ListModelMixin after it is one.
+	view := false
 	for _, b := range n.ChildByField("superclasses").NamedChildren() {
 		if b.Type() == "keyword_argument" {
 			continue
@@ -175,14 +204,17 @@ func (c *pyCollector) class(u *project.Unit, k fileKind, n pyast.Node, resolve f
 		q := resolve(b)
 		last := q[strings.LastIndex(q, ".")+1:]
 		switch {
-		case !k.test && semantic.ViewBase(last):
-			s.add("django.views", evidenceAt(u, n))
+		case semantic.ViewBase(last):
+			if !view {
+				s.add("django.views", evidenceAt(u, n))
+				view = true
+			}
 			if semantic.ListView(last) {
 				s.add("django.list_endpoints", evidenceAt(u, n))
 				c.listClass(u, n, last)
+				return
 			}
-			return
-		case !k.test && semantic.ListMixin(last):
+		case semantic.ListMixin(last):
 			s.add("django.list_endpoints", evidenceAt(u, n))
 			c.listClass(u, n, last)
 			return
@@ -288,6 +320,10 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 		if semantic.SettingsEnvRead(u.Imports, call) {
 			s.add("settings.env_reads", ev)
 		}
+	} else if !k.migration && !k.tooling && semantic.SettingsEnvRead(u.Imports, call) {
+		if _, ok := c.envModules[u.Module]; !ok && u.Module != "" {
+			c.envModules[u.Module] = ev
+		}
 	}
 	if k.migration {
 		if semantic.AddIndexOperation(q, method) {
@@ -325,6 +361,17 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 					s.add("http.calls_without_timeout", sdk)
 				}
 			}
+		}
+	}
+	if !k.tooling {
+		if semantic.FloatJSONBody(u.Imports, call) {
+			fb := ev
+			fb.Note = "parses the request body as JSON with floats (no parse_float=Decimal)"
+			c.floatBodies = append(c.floatBodies, fb)
+		}
+		// A field's default=Decimal("0") converts no input.
+		if p := n.Parent(); semantic.DecimalConversion(u.Imports, call) && !(p.Type() == "keyword_argument" && p.ChildByField("name").Text() == "default") {
+			c.decimalInput = true
 		}
 	}
 	// Expected failures answered by name: a Django or DRF exception that
@@ -460,7 +507,7 @@ func (c *pyCollector) loopQueries(u *project.Unit, loop pyast.Node) {
 
 // handler records an except clause and how broad it is, as the ERR rules
 // read handlers.
-func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
+func (c *pyCollector) handler(u *project.Unit, n pyast.Node, logs *pyidiom.Loggers) {
 	ev := evidenceAt(u, n)
 	c.s.add("errors.handlers", ev)
 	h := pyidiom.DecodeHandler(n)
@@ -472,9 +519,65 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node) {
 	switch h.Breadth(u.Imports) {
 	case pyidiom.Broad:
 		c.s.add("errors.broad_handlers", ev)
+		if !recordsFailure(h, logs) {
+			c.s.add("errors.broad_unrecorded", ev)
+		}
 	case pyidiom.SwallowedSpecific:
 		c.s.add("errors.swallowed", ev)
 	case pyidiom.Specific:
 		c.s.add("errors.specific_handlers", ev)
 	}
+}
+
+// importedEnvReads adds to settings.env_reads the environment reads of the
+// project modules a settings module imports (`import config as c` where
+// config.py holds `SECRET_KEY = os.getenv(...)`), cited at the read. An
+// imported name is matched to a module of the project by its dotted name
+// or its last parts (the settings may import it relative to a source root).
+func (c *pyCollector) importedEnvReads() {
+	if len(c.envModules) == 0 {
+		return
+	}
+	names := make([]string, 0, len(c.envModules))
+	for m := range c.envModules {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	for _, u := range c.settingsUnits {
+		if u.Imports == nil {
+			continue
+		}
+		for _, imp := range u.Imports.Modules {
+			for _, m := range names {
+				if m == imp || strings.HasSuffix(m, "."+imp) || strings.HasPrefix(imp, m+".") {
+					ev := c.envModules[m]
+					ev.Note = "read from the environment in `" + m + "`, which `" + u.File.Rel + "` imports"
+					c.s.add("settings.env_reads", ev)
+					delete(c.envModules, m)
+					break
+				}
+			}
+		}
+	}
+}
+
+// recordsFailure reports a fail-safe boundary: a broad handler that logs
+// the failure with its traceback (logger.exception, exc_info=True) and then
+// degrades (a health check reporting "degraded", a cache wrapper returning
+// the default) or re-raises the same exception with a bare `raise` (a task
+// that logs its context before its retry): nothing is lost or renamed. A
+// broad handler that raises another exception (a client error built from
+// any failure) could have named what it expects: it still counts as broad.
+func recordsFailure(h pyidiom.Handler, logs *pyidiom.Loggers) bool {
+	for _, r := range h.Raises() {
+		if r.NamedChildCount() > 0 {
+			return false
+		}
+	}
+	for _, n := range h.Calls() {
+		if lc, ok := logs.Call(n); ok && lc.WithTraceback() {
+			return true
+		}
+	}
+	return false
 }

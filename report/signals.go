@@ -36,11 +36,12 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
-	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique)"},
+	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
-	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor): exact, as Decimal is"},
+	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor), or whose verbose_name, help_text or comment says so (\"in cents\", \"в копейках\"): exact, as Decimal is"},
 	{"models.money_float", "money fields declared as FloatField"},
+	{"money.float_input", "request bodies parsed as JSON with floats (json.loads(request.body) without parse_float=Decimal) in a project whose code converts no input to Decimal (no Decimal(...) call, no form or serializer DecimalField) and adds to or subtracts from stored amounts (F(\"balance\") + x, wallet.balance -= x): amounts are computed as floats whatever the columns hold"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
 	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
@@ -53,7 +54,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five)"},
 	{"readme.setup", "README heading about set-up or installation"},
 	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run...)"},
-	{"readme.test", "README heading about tests, or a line of a code block that runs them (pytest, manage.py test, tox, make test...)"},
+	{"readme.test", "README heading about tests, a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, pyproject.toml, Pipfile, lock files)"},
@@ -62,7 +63,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
 	{"django.version", "declared Django version (the lowest the requirements allow, as major.minor: 4.2 is 4.02), 0 when unknown"},
 	{"settings.files", "Django settings modules"},
-	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows)"},
+	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows), in a settings module or in a project module it imports (cited at the read)"},
 	{"settings.literal_secrets", "settings named for a secret (SECRET_KEY, *_API_KEY, *_TOKEN, *_PASSWORD) assigned a string literal that SEC006 would not take for a placeholder"},
 	{"functions.public", "public functions and methods outside tests and migrations"},
 	{"types.coverage", "share of public functions with every parameter and the return annotated"},
@@ -74,7 +75,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.orm_queries", "ORM calls on a queryset, a manager (X.objects...) or a related manager (row.items...)"},
 	{"django.queries_in_loops", "queries run inside a loop body (candidates for N+1)"},
 	{"django.views", "views (functions taking request in views modules, View/APIView/ViewSet classes)"},
-	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin; serializers with many=True in views)"},
+	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin, a class with ListModelMixin among its bases in any order; serializers with many=True in views)"},
 	{"django.lists_flat", "list endpoints whose serializer reads only columns of its model (forward keys as ids, as DRF reads them): no relation to load, no query per row; cited at the view or the many=True call"},
 	{"django.lists_unjudged", "list endpoints rubric cannot show to read only columns: a serializer reading relations, computed or nested fields, a template-rendered list, a view choosing its serializer at run time"},
 	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager; a field declared primary_key=True is the primary key)"},
@@ -103,6 +104,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"endpoints.authorised", "state-changing endpoints whose unsafe methods require an authenticated or staff caller, and webhook receivers that verify their deliveries, cited where that is written"},
 	{"endpoints.open_writes", "state-changing endpoints anonymous callers reach through an unsafe method (webhook receivers that verify nothing included)"},
 	{"endpoints.auth_unknown", "state-changing endpoints whose protection rubric cannot read (a project permission class, middleware, an unknown decorator, a webhook handed to code outside the project)"},
+	{"endpoints.unscoped_writes", "endpoints that change an existing row (PUT, PATCH, DELETE, a DRF update or destroy) for any authenticated caller with nothing showing the row is the caller's: no get_queryset, get_object or filter_backends, no owner filter, object permission, staff requirement or check of request.user"},
+	{"endpoints.open_reads", "endpoints that serve rows of the project's models to anonymous callers through GET (or any method) because nothing was declared (no permission class, decorator or settings entry), without checking the caller or reading request.user (webhook receivers aside)"},
 	{"webhooks.endpoints", "webhook receivers of the endpoint inventory (named or routed for webhooks, or csrf_exempt views reading the raw body)"},
 	{"webhooks.verified", "webhook receivers whose deliveries are verified (a signature, an HMAC, a provider SDK, a shared secret), cited at the check"},
 	{"webhooks.unverified", "webhook receivers that verify nothing: not in the handler, the project functions it calls, its decorators or its class"},
@@ -117,6 +120,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"errors.client_errors", "expected failures answered by name: a Django or DRF exception that becomes a 4xx (ValidationError, PermissionDenied, Http404, rest_framework.exceptions.*) raised or built, or serializer.is_valid(raise_exception=True), outside tests, migrations and scripts"},
 	{"errors.swallowed", "except clauses naming a specific exception whose body only passes (pass, continue, ..., a string), outside tests and migrations, scripts (manage.py, setup.py, scripts/) and seed data"},
 	{"errors.broad_handlers", "bare except clauses and except Exception / BaseException outside tests and migrations, scripts (manage.py, setup.py, scripts/) and seed data"},
+	{"errors.broad_unrecorded", "broad handlers (as errors.broad_handlers) other than fail-safe boundaries: a boundary logs the failure with its traceback (logger.exception, exc_info=True) and degrades (a health check, a cache wrapper returning the default) or re-raises it with a bare raise; one raising another exception is not"},
 	{"di.injected_dependencies", "constructors (__init__) taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
 	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
@@ -242,7 +246,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	if root != "" {
 		s.walkFiles(root, prefix)
 	}
-	c := &pyCollector{s: s, lookupKeys: map[string]bool{}, indexedSeen: map[string]bool{}}
+	c := &pyCollector{s: s, lookupKeys: map[string]bool{}, indexedSeen: map[string]bool{}, envModules: map[string]Evidence{}}
 	if res != nil && res.Index != nil {
 		c.sm = semantic.Of(res.Index)
 	}
@@ -254,10 +258,22 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		}
 		c.unit(u)
 	}
+	c.importedEnvReads()
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
+		if len(c.floatBodies) > 0 && !c.decimalInput && c.moneyComputed {
+			for _, fb := range c.floatBodies {
+				fb.Note += ", and nothing in the product code converts input to Decimal while it computes balances: amounts arrive and are computed as floats"
+				s.add("money.float_input", fb)
+			}
+		}
 		s.models(res.Index, func(md *project.Model, key string) string {
+			// A key the server generates (editable=False, default=) never holds what the
+			// sender sent: checking it de-duplicates nothing.
+			if c.sm != nil && c.sm.ServerFilledField(md, key) {
+				return ""
+			}
 			switch {
 			case c.lookupKeys[key]:
 				return "looked up by product code before a write"
@@ -555,6 +571,16 @@ func (s *Signals) readmeText(src, rel string) {
 				continue
 			}
 		}
+		// A prose line says how to run the tests when it holds a test
+		// command in an inline code span ("run the tests: `python
+		// manage.py test`"), or speaks of tests and names the command
+		// ("Запуск тестов - команда pytest").
+		if s.Value("readme.test") == 0 {
+			if cmd := proseTestCommand(t); cmd != "" {
+				s.set("readme.test", 1, "yes")
+				s.byName["readme.test"].Evidence = append(s.byName["readme.test"].Evidence, Evidence{Path: rel, Line: i + 1, Code: clip(t), Note: "runs the tests with `" + cmd + "`"})
+			}
+		}
 		// An indented block runs on over its lines.
 		blank = t == "" || indented
 		heading := ""
@@ -588,6 +614,44 @@ func (s *Signals) readmeText(src, rel string) {
 			}
 		}
 	}
+}
+
+// proseTestCommand returns the test command a prose line of a README
+// gives, or "": the line must speak of tests outside its code spans (test,
+// tests, testing, тест...), and give the command in an inline code span
+// ("run the tests: `python manage.py test`") or plainly ("Запуск тестов -
+// команда pytest"). A tool named in a list of technologies ("* `Pytest`")
+// is not a command; installing is not running ("pip install pytest").
+func proseTestCommand(t string) string {
+	low := strings.ToLower(t)
+	if strings.Contains(low, "install") {
+		return ""
+	}
+	spans := strings.Split(low, "`")
+	var prose strings.Builder
+	for i := 0; i < len(spans); i += 2 {
+		prose.WriteString(spans[i] + " ")
+	}
+	// The word must be the prose's, not the command's own ("manage.py
+	// test" alone on a line is a command outside a code block).
+	p := prose.String()
+	m := testCommandRe.FindStringSubmatchIndex(p)
+	rest := p
+	if m != nil {
+		rest = p[:m[0]] + " " + p[m[1]:]
+	}
+	if !containsWord(rest, "test") && !strings.Contains(rest, "тест") {
+		return ""
+	}
+	for i := 1; i < len(spans)-1; i += 2 {
+		if m := testCommandRe.FindStringSubmatch(strings.TrimPrefix(strings.TrimSpace(spans[i]), "$ ")); m != nil {
+			return m[2]
+		}
+	}
+	if m != nil {
+		return p[m[4]:m[5]]
+	}
+	return ""
 }
 
 // manualTestWords mark a heading about trying the API by hand ("API Test
@@ -899,7 +963,7 @@ func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
 		switch last := f.Class[strings.LastIndex(f.Class, ".")+1:]; {
 		case strings.HasSuffix(last, "DecimalField"):
 			s.add("models.money_decimal", ev)
-		case strings.HasSuffix(last, "IntegerField") && minorUnits(f.Name):
+		case strings.HasSuffix(last, "IntegerField") && (minorUnits(f.Name) || minorUnitsDeclared(u, f)):
 			// Whole minor units, exact as Decimal is. An integer amount
 			// not named for its unit may be whole currency units that
 			// drop the cents: that is not shown.
@@ -923,6 +987,28 @@ func minorUnits(name string) bool {
 		}
 	}
 	return false
+}
+
+// minorUnitsDeclared reports a field whose declaration says in words that
+// it holds minor units: its verbose_name, help_text or a comment on its
+// lines names them (`verbose_name="Amount (in cents)"`, "в копейках").
+func minorUnitsDeclared(u *project.Unit, f *project.Field) bool {
+	src := u.File.Src
+	if f.Start < 0 || f.End > len(src) || f.Start >= f.End {
+		return false
+	}
+	end := f.End
+	for end < len(src) && src[end] != '\n' {
+		end++ // a trailing comment
+	}
+	low := strings.ToLower(string(src[f.Start:end]))
+	for w := range minorWords {
+		if containsWord(low, w) {
+			return true
+		}
+	}
+	// Russian: копейка, копейки, копеек, в копейках.
+	return strings.Contains(low, "копе") || strings.Contains(low, "minor unit")
 }
 
 func evidenceAt(u *project.Unit, n pyast.Node) Evidence {
