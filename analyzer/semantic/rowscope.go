@@ -146,3 +146,7 @@ func (e *Endpoint) openRead() bool {
 	}
 	return e.Handler == nil || !ChecksCaller(e.Handler)
 }
+
+// OpenRead reports an endpoint anonymous callers read rows through
+// because nothing was declared (RowScope.OpenRead).
+func (e *Endpoint) OpenRead() bool { return e.openRead() }

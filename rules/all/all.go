@@ -75,6 +75,7 @@ func Rules() []*analyzer.Rule {
 		security.SensitiveSerializerField,
 		security.WritableSensitiveField,
 		security.LedgerEditable,
+		security.OpenReadEndpoint,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

@@ -1,0 +1,240 @@
+package security
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed openread.md
+var openReadDoc string
+
+// OpenReadEndpoint reports endpoints that serve users' rows to anonymous
+// callers because nothing was declared.
+var OpenReadEndpoint = &analyzer.Rule{
+	Code:       "SEC022",
+	Name:       "open-read-endpoint",
+	Doc:        openReadDoc,
+	Category:   analyzer.Security,
+	Severity:   analyzer.Error,
+	Confidence: analyzer.Medium,
+	Since:      "0.3.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Endpoints},
+	Distinct:   true,
+	Run:        runOpenReadEndpoint,
+}
+
+// runOpenReadEndpoint matches the routed, judged endpoints of the file
+// that anonymous callers read through GET because no permission, decorator or
+// setting says otherwise (semantic.Endpoint.OpenRead: a plain Django view
+// without a login check, or DRF's default AllowAny), when a model they
+// read belongs to users (a foreign key path from it to the user model,
+// semantic.Model.OwnerPath): another party's payouts, orders or balances.
+// Reads opened on purpose (AllowAny, IsAuthenticatedOrReadOnly written
+// down), views named for public use (sign-up, tokens, health), views
+// taking a secret from the URL, views that read request.user or check the
+// caller, and views whose protection rubric cannot read are left alone,
+// and so are views with an open write: SEC013 reports that door.
+func runOpenReadEndpoint(p *analyzer.Pass) error {
+	inv := semantic.InventoryOf(p.Project)
+	sm := semantic.Of(p.Project)
+	f := sm.File(p.Unit)
+	seen := map[string]bool{}
+	views := inv.ViewsIn(f)
+	for _, e := range views {
+		if seen[e.View] || !e.Routed || !e.Judged(inv) || !e.OpenRead() || publicDesign(e) || e.SecretInURL() || openWrite(views, e.View) {
+			continue
+		}
+		owned, what := sensitiveRead(p.Project, sm, e)
+		if owned == "" {
+			continue
+		}
+		seen[e.View] = true
+		route := ""
+		if e.Route != "" {
+			route = " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
+		}
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(e.ViewNode()),
+			Message: fmt.Sprintf("`%s` (GET%s) serves `%s` rows (%s) to anonymous callers: %s",
+				e.ViewName(), route, owned, what, e.Auth.Summary),
+			Help: openReadHelp(e),
+		})
+	}
+	return nil
+}
+
+// sensitiveRead returns the first model the endpoint reads whose rows are
+// financial records, or users' personal data, and what they hold.
+func sensitiveRead(ix *project.Index, sm *semantic.Model, e *semantic.Endpoint) (string, string) {
+	if ix.Models == nil {
+		return "", ""
+	}
+	for _, x := range e.Does.Effects {
+		if x.Kind != semantic.ReadRows || x.Model == "" {
+			continue
+		}
+		var md *project.Model
+		if x.File != nil {
+			md = ix.Models.Lookup(x.File.Unit, x.Model)
+		}
+		if md == nil {
+			if named := ix.Models.Named(x.Model); len(named) == 1 {
+				md = named[0]
+			}
+		}
+		if md == nil || md.External {
+			continue
+		}
+		if published(md) || publishedChain(x.Call) {
+			continue // content meant for the public: pages, posts, listings
+		}
+		if financialRecord(md) {
+			return md.Name, "amounts or balances"
+		}
+		if path := sm.OwnerPath(md); path != "" && personal(md) {
+			return md.Name, "personal data of the users they belong to (`" + path + "`)"
+		}
+	}
+	return "", ""
+}
+
+// financialRecord reports rows that record money: a model in a money
+// context (semantic.MoneyModels) with an amount or balance field. A price
+// alone is a catalogue's.
+func financialRecord(md *project.Model) bool {
+	for _, f := range md.Fields {
+		if f.IsRelation() {
+			continue
+		}
+		for _, w := range semantic.IdentWords(f.Name) {
+			if w == "amount" || w == "balance" {
+				return semantic.InMoneyContext(md.Name) || !semantic.AmountWordOnly(f.Name) || hasMoneyField(md)
+			}
+		}
+	}
+	return false
+}
+
+// hasMoneyField reports a field named for money other than an amount
+// (a currency, a fee, a balance).
+func hasMoneyField(md *project.Model) bool {
+	for _, f := range md.Fields {
+		if !f.IsRelation() && semantic.MoneyName(f.Name, false) && !semantic.AmountWordOnly(f.Name) {
+			return true
+		}
+		if strings.EqualFold(f.Name, "currency") {
+			return true
+		}
+	}
+	return false
+}
+
+// personalWords name fields holding a person's contact or identity data.
+var personalWords = map[string]bool{"email": true, "phone": true, "birth": true, "birthday": true, "passport": true,
+	"ssn": true, "iban": true, "card": true}
+
+// personal reports a model with a field of personal data.
+func personal(md *project.Model) bool {
+	for _, f := range md.Fields {
+		if f.IsRelation() {
+			continue
+		}
+		for _, w := range semantic.IdentWords(f.Name) {
+			if personalWords[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// openReadHelp names the change that closes the door.
+func openReadHelp(e *semantic.Endpoint) string {
+	scope := "and serve each caller their own rows (filter by `request.user`)"
+	if e.Class != nil && e.Kind != "django-view" {
+		scope = "and serve each caller their own rows (`get_queryset` filtered by `self.request.user`)"
+	}
+	public := "; if these rows are public by design, say so with `permission_classes = [AllowAny]`"
+	switch e.Kind {
+	case "function":
+		return fmt.Sprintf("decorate `%s` with `@login_required` %s", e.ViewName(), scope)
+	case "django-view":
+		return fmt.Sprintf("add `LoginRequiredMixin` first among the bases of `%s` %s", e.ViewName(), scope)
+	case "ninja", "asgi":
+		return fmt.Sprintf("require authentication on `%s` (pass `auth=` to the operation) %s", e.ViewName(), scope)
+	}
+	if strings.HasPrefix(e.Auth.Source, "DRF default") {
+		return fmt.Sprintf("set `\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\"]` in `REST_FRAMEWORK`, or `permission_classes = [IsAuthenticated]` on `%s`, %s%s", e.ViewName(), scope, public)
+	}
+	return fmt.Sprintf("set `permission_classes = [IsAuthenticated]` on `%s` %s%s", e.ViewName(), scope, public)
+}
+
+// publicationWords name a row's publication: content its owner shows to
+// everyone once published (a CMS page, a post, a listing).
+var publicationWords = map[string]bool{"live": true, "published": true, "public": true, "visible": true,
+	"approved": true, "listed": true, "publish": true}
+
+// published reports a model with a publication flag or date (`live`,
+// `is_public`, `published_at`): its rows are authored for the public.
+func published(md *project.Model) bool {
+	for _, f := range md.Fields {
+		for _, w := range semantic.IdentWords(f.Name) {
+			if publicationWords[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// publishedChain reports a query narrowed to published rows:
+// `Page.objects.live()`, `filter(is_public=True)`, `filter(status="published")`.
+func publishedChain(n pyast.Node) bool {
+	for depth := 0; depth < 12; depth++ {
+		c, ok := pyast.AsCall(pyast.Unparen(n))
+		if !ok {
+			return false
+		}
+		for _, w := range semantic.IdentWords(c.MethodName()) {
+			if publicationWords[w] {
+				return true
+			}
+		}
+		for k, v := range c.Keywords {
+			for _, w := range semantic.IdentWords(k) {
+				if publicationWords[w] {
+					return true
+				}
+			}
+			if s, ok := pyast.StringValue(v); ok && publicationWords[strings.ToLower(s)] {
+				return true
+			}
+		}
+		n = c.Receiver()
+	}
+	return false
+}
+
+// openWrite reports a view with an endpoint that writes through a method
+// anonymous callers reach: SEC013 reports that door, and one comment
+// ("nothing here requires a login") covers its reads too.
+func openWrite(views []*semantic.Endpoint, view string) bool {
+	for _, e := range views {
+		if e.View != view || !e.Writes() {
+			continue
+		}
+		for _, m := range e.Methods {
+			if m != "GET" && m != "HEAD" && m != "OPTIONS" && e.Auth.PublicFor(m) {
+				return true
+			}
+		}
+	}
+	return false
+}
