@@ -39,8 +39,8 @@ func TestTestCodeAndReraiseAreLowConfidence(t *testing.T) {
 		got[fmt.Sprintf("%s:%s:%d", d.Path, d.Code, d.Pos.Line)] = d.Confidence
 	}
 	assert.Equal(t, map[string]analyzer.Confidence{
-		"shop/tests/test_checkout.py:ERR003:4": analyzer.Low,
-		"shop/tests/test_checkout.py:ERR001:8": analyzer.Low,
+		"shop/tests/test_checkout.py:ERR003:4":  analyzer.Low,
+		"shop/tests/test_checkout.py:ERR001:8":  analyzer.Low,
 		"shop/tests/test_checkout.py:ERR002:12": analyzer.Low,
 		"shop/payments.py:ERR001:9":             analyzer.Low,
 		"shop/payments.py:ERR001:17":            analyzer.High,
@@ -48,3 +48,13 @@ func TestTestCodeAndReraiseAreLowConfidence(t *testing.T) {
 	}, got)
 }
 
+// A silent None that the function's docstring or return annotation
+// documents is low confidence; an undocumented one stays medium.
+func TestDocumentedNoneIsLowConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/silent_none_documented.txtar", []*analyzer.Rule{exceptions.SilentNone})
+	var got []analyzer.Confidence
+	for _, d := range res.Diagnostics {
+		got = append(got, d.Confidence)
+	}
+	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.Low, analyzer.Medium}, got)
+}
