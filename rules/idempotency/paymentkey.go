@@ -169,7 +169,8 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 }
 
 // setupWords name requests that set a session or credentials up.
-var setupWords = []string{"session", "token", "auth", "login", "verify", "validate", "validation", "merchant_validation"}
+// (not "auth": authorize_payment places a hold).
+var setupWords = []string{"session", "token", "oauth", "authenticate", "login"}
 
 // setupCall reports a function, or the class it belongs to, named for
 // setting up a session or credentials (`ApplePayStartSessionView.post`,
