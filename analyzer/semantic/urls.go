@@ -513,6 +513,10 @@ func (m *Model) resolveView(f *File, view pyast.Node, r *Route) {
 	}
 }
 
+// ClassByName resolves a class as written in f (a name or a dotted
+// reference), or returns nil.
+func (m *Model) ClassByName(f *File, n pyast.Node) *Class { return m.classByName(f, n) }
+
 // classByName resolves a class as written in f.
 func (m *Model) classByName(f *File, n pyast.Node) *Class {
 	d := pyast.Dotted(n)

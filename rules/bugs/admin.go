@@ -111,8 +111,33 @@ func classClosed(sm *semantic.Model, c *semantic.Class) bool {
 				return false
 			}
 		}
+		if bindsDynamically(cc.Node) || cc.Methods["__getattr__"] != nil {
+			return false
+		}
 	}
 	return true
+}
+
+// bindsDynamically reports a class body that binds names it does not
+// spell: `locals()[name] = ...` or `vars()[name] = ...` (a mixin defining
+// one display method per field in a loop).
+func bindsDynamically(cls pyast.Node) bool {
+	for a := range pyast.FindEach(pyast.Body(cls), "assignment") {
+		if !pyast.Ancestor(a, "function_definition", "class_definition").Equal(cls) {
+			continue
+		}
+		l := a.ChildByField("left")
+		if l.Type() != "subscript" {
+			continue
+		}
+		if c, ok := pyast.AsCall(l.ChildByField("value")); ok && len(c.Positional) == 0 {
+			switch c.Func.Text() {
+			case "locals", "vars":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func checkAdminName(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, md *project.Model, opt string, spec adminOption, name string, at pyast.Node, closed bool) {

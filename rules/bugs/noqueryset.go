@@ -178,7 +178,7 @@ func emptyBody(cls pyast.Node) bool {
 
 func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, r *routes) {
 	mro := append([]*semantic.Class{c}, c.Bases()...)
-	list, object := false, false
+	list, object, viewset := false, false, false
 	for _, cc := range mro {
 		for _, b := range cc.BaseNames() {
 			if sm.LookupClass(b) != nil {
@@ -190,6 +190,7 @@ func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, 
 			last := b[strings.LastIndex(b, ".")+1:]
 			list = list || listBases[last]
 			object = object || objectBases[last]
+			viewset = viewset || strings.Contains(last, "ViewSet")
 		}
 		if v, ok := cc.Attrs["queryset"]; ok && v.Type() != "none" {
 			return
@@ -207,13 +208,20 @@ func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, 
 	routed := func(action string) bool {
 		return r == nil || !r.mapped || r.router || r.actions[action]
 	}
+	// A generic view (not a viewset) reaches its actions through its HTTP
+	// handlers: get() calls list() or retrieve(), put() update()... A
+	// handler the class overrides without calling the action, the queryset
+	// or super() never reaches it.
+	reached := func(action string) bool {
+		return viewset || handlerReaches(c, action)
+	}
 	var needs []string
-	if list && routed("list") && actionNeedsQueryset(c, "list") {
+	if list && routed("list") && reached("list") && actionNeedsQueryset(c, "list") {
 		needs = append(needs, "list")
 	}
 	if object && getObjectNeedsQueryset(c) {
 		for _, a := range objectActions {
-			if routed(a) && actionNeedsQueryset(c, a) {
+			if routed(a) && reached(a) && actionNeedsQueryset(c, a) {
 				needs = append(needs, a)
 				break
 			}
@@ -271,6 +279,24 @@ func actionNeedsQueryset(c *semantic.Class, action string) bool {
 		return true
 	}
 	return callsAny(fn.Node, "get_queryset", "get_object", "filter_queryset", action)
+}
+
+// actionHandler is the HTTP handler of a generic view that calls each
+// action.
+var actionHandler = map[string]string{"list": "get", "retrieve": "get", "update": "put",
+	"partial_update": "patch", "destroy": "delete"}
+
+// handlerReaches reports whether the handler that serves the action on a
+// generic view reaches it: DRF's own does; an override (in the class or a
+// base of the tree) only when it calls the action, get_queryset(),
+// get_object() or super().
+func handlerReaches(c *semantic.Class, action string) bool {
+	h := actionHandler[action]
+	fn := c.Method(h)
+	if fn == nil {
+		return true
+	}
+	return callsAny(fn.Node, action, h, "get_queryset", "get_object", "filter_queryset")
 }
 
 // getObjectNeedsQueryset reports whether get_object() reads the queryset:

@@ -126,7 +126,7 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			return true
 		}
 		loop := enclosingLoop(n)
-		if loop.IsNil() || reported[loop.ID()] || deliberateLoop(loop, c) {
+		if loop.IsNil() || reported[loop.ID()] || deliberateLoop(loop, c) || leavesLoop(n) {
 			return true
 		}
 		if loop.Type() == "for_statement" {
@@ -155,6 +155,26 @@ func runDelayInLoop(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// leavesLoop reports a call whose statement is followed, in the same
+// block, by `break` or `return`: the loop queues one message at most (a
+// search for the first matching row, then one task).
+func leavesLoop(call pyast.Node) bool {
+	st := call
+	for !st.IsNil() && st.Parent().Type() != "block" {
+		st = st.Parent()
+	}
+	if st.IsNil() {
+		return false
+	}
+	for next := st.NextSibling(); !next.IsNil(); next = next.NextSibling() {
+		switch next.Type() {
+		case "break_statement", "return_statement":
+			return true
+		}
+	}
+	return false
 }
 
 // enclosingLoop returns the nearest for/while loop around n within its

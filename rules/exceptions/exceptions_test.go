@@ -1,6 +1,7 @@
 package exceptions_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,4 +27,34 @@ func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 	assert.Equal(t, analyzer.Low, got[0])
 	assert.Equal(t, analyzer.Medium, got[1])
 	assert.Equal(t, analyzer.Low, got[2])
+}
+
+// Handlers in test code, and a bare except that re-raises what it caught,
+// are low confidence; the same handlers in shipped code are not.
+func TestTestCodeAndReraiseAreLowConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/handlers_in_tests.txtar",
+		[]*analyzer.Rule{exceptions.BareExcept, exceptions.BroadExcept, exceptions.Swallowed})
+	got := map[string]analyzer.Confidence{}
+	for _, d := range res.Diagnostics {
+		got[fmt.Sprintf("%s:%s:%d", d.Path, d.Code, d.Pos.Line)] = d.Confidence
+	}
+	assert.Equal(t, map[string]analyzer.Confidence{
+		"shop/tests/test_checkout.py:ERR003:4":  analyzer.Low,
+		"shop/tests/test_checkout.py:ERR001:8":  analyzer.Low,
+		"shop/tests/test_checkout.py:ERR002:12": analyzer.Low,
+		"shop/payments.py:ERR001:9":             analyzer.Low,
+		"shop/payments.py:ERR001:17":            analyzer.High,
+		"shop/payments.py:ERR003:24":            analyzer.High,
+	}, got)
+}
+
+// A silent None that the function's docstring or return annotation
+// documents is low confidence; an undocumented one stays medium.
+func TestDocumentedNoneIsLowConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/silent_none_documented.txtar", []*analyzer.Rule{exceptions.SilentNone})
+	var got []analyzer.Confidence
+	for _, d := range res.Diagnostics {
+		got = append(got, d.Confidence)
+	}
+	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.Low, analyzer.Medium}, got)
 }

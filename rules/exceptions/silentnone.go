@@ -3,6 +3,7 @@ package exceptions
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -51,6 +52,9 @@ func runSilentNone(p *analyzer.Pass) error {
 			case alsoNone:
 				conf = analyzer.Low // None is already one of its answers
 			}
+			if conf == analyzer.Medium && documentsNone(pyast.EnclosingFunction(n)) {
+				conf = analyzer.Low // the contract says None
+			}
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.Span(h.Keyword, h.Type),
@@ -72,6 +76,28 @@ var noneProtocol = map[string]bool{"authenticate": true, "authenticate_credentia
 func noneIsTheAnswer(handler pyast.Node) bool {
 	fn := pyast.EnclosingFunction(handler)
 	return !fn.IsNil() && !pyast.Ancestor(fn, "class_definition").IsNil() && noneProtocol[pyast.DefName(fn)]
+}
+
+// documentsNone reports a function whose docstring names None as an
+// answer ("..., or None when one is missing") or whose return annotation
+// admits it (`-> float | None`, `Optional[str]`): the caller was told.
+func documentsNone(fn pyast.Node) bool {
+	if fn.IsNil() {
+		return false
+	}
+	if rt := fn.ChildByField("return_type"); !rt.IsNil() {
+		t := rt.Text()
+		if strings.Contains(t, "None") || strings.Contains(t, "Optional") {
+			return true
+		}
+	}
+	for st := range pyast.EachStatement(fn.ChildByField("body")) {
+		if st.Type() == "expression_statement" && st.NamedChild(0).Type() == "string" {
+			return strings.Contains(st.NamedChild(0).Text(), "None")
+		}
+		return false
+	}
+	return false
 }
 
 type returnKind int

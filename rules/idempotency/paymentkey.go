@@ -98,6 +98,12 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 		if w := effects.PaymentURL(effects.URLArg(e)); w != "" {
 			return e.Name, "to a payment/account API (`" + w + "`)"
 		}
+		// Placed only by the class or module it sits in: a request that
+		// opens a session or checks credentials (ApplePayStartSessionView,
+		// get_access_token) moves no money and is safe to repeat.
+		if setupCall(fn) {
+			return "", ""
+		}
 		if cls := pyast.EnclosingClass(fn); !cls.IsNil() {
 			if w := effects.PaymentWord(pyast.DefName(cls)); w != "" {
 				return e.Name, "in payment client `" + pyast.DefName(cls) + "`"
@@ -160,6 +166,29 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 		}
 	}
 	return "", ""
+}
+
+// setupWords name requests that set a session or credentials up.
+// (not "auth": authorize_payment places a hold).
+var setupWords = []string{"session", "token", "oauth", "authenticate", "login"}
+
+// setupCall reports a function, or the class it belongs to, named for
+// setting up a session or credentials (`ApplePayStartSessionView.post`,
+// `refresh_token`).
+func setupCall(fn pyast.Node) bool {
+	names := []string{pyast.DefName(fn)}
+	if cls := pyast.EnclosingClass(fn); !cls.IsNil() {
+		names = append(names, pyast.DefName(cls))
+	}
+	for _, n := range names {
+		low := strings.ToLower(n)
+		for _, w := range setupWords {
+			if strings.Contains(low, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // moneyResource reports whether an SDK resource name moves money or opens

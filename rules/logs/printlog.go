@@ -29,8 +29,8 @@ var PrintAsLog = &analyzer.Rule{
 
 // runPrintAsLog matches calls of the builtin print (not imported or defined
 // under that name) in library code. It skips scripts and tooling: files
-// with a module-level `if __name__ == "__main__":` or a module-level print
-// statement (run, not imported), files importing a CLI
+// with a module-level `if __name__ == "__main__":`, a module-level print
+// statement or a module-level statement reading sys.argv (run, not imported), files importing a CLI
 // library (argparse, click, typer, docopt, fire), manage.py, setup.py,
 // an app's management.py (post_migrate hooks),
 // __main__.py, settings*.py, tests and conftest.py, and files under
@@ -96,6 +96,12 @@ func scriptLike(p *analyzer.Pass) bool {
 	}
 	for s := range pyast.EachStatement(p.Root) {
 		if s.Type() == "if_statement" && isMainGuard(s.ChildByField("condition")) {
+			return true
+		}
+		// A module-level statement reading the command line
+		// (`check_pins(*sys.argv[1:])`): the file is run as a script.
+		if s.Type() != "function_definition" && s.Type() != "class_definition" && s.Type() != "decorated_definition" &&
+			strings.Contains(s.Text(), "sys.argv") {
 			return true
 		}
 		// A print that runs at import time: the file is run, not imported.

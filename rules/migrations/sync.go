@@ -79,6 +79,9 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 		if len(state.Unknown) > 0 {
 			continue // a custom operation may have created or deleted any model
 		}
+		if libraryStarModels(p.Project, a.AppPackage) {
+			continue // `from oscar.apps.basket.models import *`: the library declares the rest
+		}
 		var gone []string
 		for key, ms := range state.Models {
 			if !declared[key] && ms.Created != nil {
@@ -579,6 +582,43 @@ func remade(m *project.Model, depth int) bool {
 	for _, b := range m.Bases {
 		if remade(b, depth+1) {
 			return true
+		}
+	}
+	return false
+}
+
+// libraryStarModels reports an app whose models module (models.py or a
+// module of a models package) star-imports a module from outside the tree:
+// an app forked from a library's (django-oscar's `from
+// oscar.apps.basket.models import *` at the end of models.py) takes the
+// library's models it does not override, which the model graph cannot see.
+func libraryStarModels(ix *project.Index, appPackage string) bool {
+	inTree := func(mod string) bool {
+		for _, u := range ix.Units {
+			if u.Module == mod || strings.HasPrefix(u.Module, mod+".") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, u := range ix.Units {
+		if u.Tree == nil || u.Module != appPackage+".models" && !strings.HasPrefix(u.Module, appPackage+".models.") {
+			continue
+		}
+		for st := range pyast.EachStatement(u.Tree.Root()) {
+			if st.Type() != "import_from_statement" {
+				continue
+			}
+			star := false
+			for ch := range st.Named() {
+				if ch.Type() == "wildcard_import" {
+					star = true
+				}
+			}
+			mod := st.ChildByField("module_name")
+			if star && mod.Type() == "dotted_name" && !inTree(mod.Text()) {
+				return true
+			}
 		}
 	}
 	return false

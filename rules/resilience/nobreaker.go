@@ -2,6 +2,7 @@ package resilience
 
 import (
 	_ "embed"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -50,7 +51,7 @@ func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
 		f := effects.NewFile(u.Tree.Root(), u.Imports)
 		seen := map[int32]bool{}
 		for cls := range pyast.FindEach(u.Tree.Root(), "class_definition") {
-			if effects.PaymentWord(pyast.DefName(cls)) == "" || seen[cls.ID()] {
+			if effects.PaymentWord(pyast.DefName(cls)) == "" || seen[cls.ID()] || viewClass(cls) {
 				continue
 			}
 			for call := range pyast.FindEach(pyast.Body(cls), "call") {
@@ -94,6 +95,20 @@ func hasBreaker(ix *project.Index) bool {
 			return true
 		}
 		if u.Tree != nil && len(effects.BreakerSites(u.Tree)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// viewClass reports a class deriving from a view (a base named `...View`
+// or `...ViewSet`: `class Checkout(TemplateView)`): a page that calls a
+// service, not the provider's client.
+func viewClass(cls pyast.Node) bool {
+	for b := range cls.ChildByField("superclasses").Named() {
+		d := pyast.Dotted(b)
+		last := d[strings.LastIndex(d, ".")+1:]
+		if strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") {
 			return true
 		}
 	}

@@ -71,9 +71,13 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				}
 				if kind == "serializer" {
 					sm := semantic.Of(p.Project)
-					if sm.SerializerOnlyRenders(sm.File(p.Unit).ClassOfDef(n)) {
-						continue // every use renders an object: no client data reaches it
+					sc := sm.File(p.Unit).ClassOfDef(n)
+					if sm.SerializerOnlyRenders(sc) || writtenByNoClient(sm, sc) {
+						continue // every use renders an object or serves administrators: no client data reaches it
 					}
+				}
+				if kind == "ModelForm" && adminFormOnly(p, n) {
+					continue // the admin's form: staff edit every field by design
 				}
 				d := analyzer.Diagnostic{
 					Range:   analyzer.RangeOf(all),
@@ -382,6 +386,214 @@ func adminOnly(e *semantic.Endpoint) bool {
 		name := p[strings.LastIndex(p, ".")+1:]
 		if strings.Contains(name, "Admin") || strings.Contains(name, "Staff") || strings.Contains(name, "Superuser") {
 			return true
+		}
+	}
+	return false
+}
+
+// adminFormOnly reports a ModelForm the product uses only as a model
+// admin's form (`form = TheForm` in a class deriving from a ModelAdmin or
+// an inline), at least once: staff edit every field there by design.
+// Attribute reads on the class (`TheForm.helper(...)`) and tests do not
+// count; any other use (a view, a subclass) keeps it judged.
+func adminFormOnly(p *analyzer.Pass, cls pyast.Node) bool {
+	name := pyast.DefName(cls)
+	admin := 0
+	for _, f := range semantic.Of(p.Project).Files() {
+		if f.Unit.Tree == nil || semantic.RolesOf(f.Unit).Any(semantic.Test|semantic.Migration) {
+			continue
+		}
+		root := f.Unit.Tree.Root()
+		if !strings.Contains(root.Text(), name) {
+			continue
+		}
+		for id := range pyast.FindEach(root, "identifier") {
+			if id.Text() != name || id.Equal(cls.ChildByField("name")) {
+				continue
+			}
+			ref := id
+			if par := id.Parent(); par.Type() == "attribute" && par.ChildByField("attribute").Equal(id) {
+				ref = par
+			}
+			par := ref.Parent()
+			switch {
+			case !pyast.Ancestor(ref, "import_statement", "import_from_statement").IsNil():
+				continue
+			case par.Type() == "attribute" && par.ChildByField("object").Equal(ref):
+				continue // TheForm.something: a class attribute or helper
+			case par.Type() == "assignment" && par.ChildByField("right").Equal(ref) && par.ChildByField("left").Text() == "form":
+				owner := pyast.Ancestor(par, "class_definition")
+				if owner.IsNil() || !pyast.Ancestor(par, "function_definition").IsNil() || !adminClass(owner) {
+					return false
+				}
+				admin++
+			default:
+				return false
+			}
+		}
+	}
+	return admin > 0
+}
+
+// adminClass reports a class deriving, by the name of a base, from a
+// model admin or an inline (ModelAdmin, TabularInline, a project's
+// BaseAdmin).
+func adminClass(cls pyast.Node) bool {
+	for b := range cls.ChildByField("superclasses").Named() {
+		name := lastName(b)
+		if strings.HasSuffix(name, "Admin") || strings.HasSuffix(name, "Inline") {
+			return true
+		}
+	}
+	return false
+}
+
+// writtenByNoClient reports a serializer whose every use in the product is
+// a view's `serializer_class` that takes no client data through it (a
+// read-only view, write actions overridden without the serializer) or that
+// only administrators may call, or a call that renders an object, and at
+// least one is a view's. It covers views the endpoint inventory does not
+// route (an include it cannot follow).
+func writtenByNoClient(sm *semantic.Model, sc *semantic.Class) bool {
+	if sc == nil {
+		return false
+	}
+	views := 0
+	for _, f := range sm.Files() {
+		if f.Unit.Tree == nil || semantic.RolesOf(f.Unit).Any(semantic.Test|semantic.Migration) {
+			continue
+		}
+		root := f.Unit.Tree.Root()
+		if !strings.Contains(root.Text(), sc.Name) {
+			continue
+		}
+		for id := range pyast.FindEach(root, "identifier") {
+			if id.Text() != sc.Name {
+				continue
+			}
+			ref := id
+			if par := id.Parent(); par.Type() == "attribute" && par.ChildByField("attribute").Equal(id) {
+				ref = par
+			}
+			par := ref.Parent()
+			switch {
+			case par.Type() == "class_definition" && par.ChildByField("name").Equal(id):
+				continue
+			case !pyast.Ancestor(ref, "import_statement", "import_from_statement").IsNil():
+				continue
+			}
+			if k := sm.ClassByName(f, ref); k != sc {
+				if k != nil {
+					continue // another class of the same name (a model the serializer is named after)
+				}
+				return false // cannot tell what it names
+			}
+			switch {
+			case par.Type() == "assignment" && par.ChildByField("right").Equal(ref) && par.ChildByField("left").Text() == "serializer_class":
+				owner := pyast.Ancestor(par, "class_definition")
+				if owner.IsNil() || !pyast.Ancestor(par, "function_definition").IsNil() {
+					return false
+				}
+				v := f.ClassOfDef(owner)
+				if v == nil || !adminOnlyView(v) && viewWritesThrough(sm, v) {
+					return false
+				}
+				views++
+			case par.Type() == "call" && par.ChildByField("function").Equal(ref):
+				c, _ := pyast.AsCall(par)
+				if _, ok := c.Keywords["data"]; ok || len(c.Positional) > 1 {
+					return false
+				}
+				if _, ok := c.Keywords["partial"]; ok {
+					return false
+				}
+				if a := par.Parent(); a.Type() == "assignment" && pyast.Ancestor(a, "function_definition").IsNil() {
+					return false // a nested field: judged with its parent
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return views > 0
+}
+
+// adminOnlyView reports a view class whose permission_classes (its own or
+// a project base's) name administrators or staff (`IsAdminUser`).
+func adminOnlyView(v *semantic.Class) bool {
+	pc, _ := v.Attr("permission_classes")
+	if pc.IsNil() {
+		return false
+	}
+	t := pc.Text()
+	return strings.Contains(t, "Admin") || strings.Contains(t, "Staff") || strings.Contains(t, "Superuser")
+}
+
+// drfWriteActions are the DRF actions that build the view's serializer
+// from the request body, by the base classes that provide them.
+var drfWriteActions = map[string][]string{
+	"ModelViewSet": {"create", "update", "partial_update"}, "CreateModelMixin": {"create"},
+	"UpdateModelMixin": {"update", "partial_update"}, "CreateAPIView": {"create"},
+	"UpdateAPIView": {"update", "partial_update"}, "ListCreateAPIView": {"create"},
+	"RetrieveUpdateAPIView": {"update", "partial_update"}, "RetrieveUpdateDestroyAPIView": {"update", "partial_update"},
+}
+
+// viewWritesThrough reports whether a view may build its serializer_class
+// from client data: a DRF write action it inherits and does not override
+// (or overrides calling super(), get_serializer() or serializer_class), or
+// a method that calls get_serializer(data=...) or serializer_class(data=...);
+// an override that only renders with it (`self.serializer_class(obj)`)
+// takes nothing from the client through it.
+// A base from outside DRF and the tree may do anything: true.
+func viewWritesThrough(sm *semantic.Model, v *semantic.Class) bool {
+	actions := map[string]bool{}
+	for _, cc := range append([]*semantic.Class{v}, v.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			last := b[strings.LastIndex(b, ".")+1:]
+			switch {
+			case strings.HasPrefix(b, "rest_framework."):
+				for _, a := range drfWriteActions[last] {
+					actions[a] = true
+				}
+			case sm.LookupClass(b) == nil:
+				return true // a library base may write through it
+			}
+		}
+	}
+	for _, cc := range append([]*semantic.Class{v}, v.Bases()...) {
+		for _, fn := range cc.Methods {
+			for call := range pyast.FindEach(fn.Node, "call") {
+				c, _ := pyast.AsCall(call)
+				if _, ok := c.Keywords["data"]; !ok {
+					continue
+				}
+				switch c.MethodName() {
+				case "get_serializer", "serializer_class":
+					return true
+				}
+				if c.Func.Type() == "call" {
+					return true // self.get_serializer_class()(data=...)
+				}
+			}
+		}
+	}
+	for a := range actions {
+		fn := v.Method(a)
+		if fn == nil {
+			if a == "partial_update" && v.Method("update") != nil {
+				continue // DRF's partial_update calls the overridden update
+			}
+			return true
+		}
+		for call := range pyast.FindEach(fn.Node, "call") {
+			c, _ := pyast.AsCall(call)
+			if c.Func.Type() != "attribute" || !semantic.IsSelfOrSuper(c.Receiver()) {
+				continue
+			}
+			switch c.MethodName() {
+			case a, "perform_create", "perform_update":
+				return true // DRF's own action, or the hooks it calls with a validated serializer
+			}
 		}
 	}
 	return false

@@ -234,6 +234,9 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 		return strings.ToUpper(text) == text || safe[varKey{fn, text}]
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
+		if classConstant(n) {
+			return true
+		}
 		if name == "value" || name == "label" {
 			// An enum member's value (DebateSide.AFF.value,
 			// Status.PAID.label): a constant of the code.
@@ -255,6 +258,36 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 		return len(ch) == 3 && safeSQLValue(ch[0], fn, safe) && safeSQLValue(ch[2], fn, safe)
 	}
 	return false
+}
+
+// classConstant reports `self.X` or `cls.X` where the enclosing class sets
+// X to a string literal in its body (`json_field = "form_data"` on a
+// queryset class): a column the code names, not a caller's input.
+func classConstant(n pyast.Node) bool {
+	obj := n.ChildByField("object")
+	if obj.Type() != "identifier" || obj.Text() != "self" && obj.Text() != "cls" {
+		return false
+	}
+	name := n.ChildByField("attribute").Text()
+	cls := pyast.Ancestor(n, "class_definition")
+	if cls.IsNil() {
+		return false
+	}
+	found := false
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		a := st.NamedChild(0)
+		if a.Type() != "assignment" || a.ChildByField("left").Text() != name {
+			continue
+		}
+		if r := pyast.Unparen(a.ChildByField("right")); !r.Is("string") || pyast.IsFString(r) {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 // safeSQLLocals returns the locals whose every assignment in their function

@@ -64,6 +64,9 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 		if !e.Judged(inv) || e.Webhook != nil || e.Guarded() || e.Auth.Unknown || e.SecretInURL() || declaredPublic(e) || publicDesign(e) {
 			continue
 		}
+		if predicateGuard(e) || e.Handler != nil && (checksRoleFlag(e.Handler) || onlyRedirects(e.Handler)) {
+			continue
+		}
 		if e.Handler != nil && e.Handler.File == f && !doneFn[e.Handler] {
 			doneFn[e.Handler] = true
 			// One finding per model and handler: a second fetch of the
@@ -158,4 +161,63 @@ func reportFetch(p *analyzer.Pass, e *semantic.Endpoint, fe semantic.ObjectFetch
 			Applicability: analyzer.Unsafe}}
 	}
 	p.Report(d)
+}
+
+// predicateGuard reports a view behind user_passes_test(...) or
+// permission_required(...): a test of the caller rubric does not read (a
+// staff or reviewer role) or a model permission that grants every row
+// decides who may fetch what.
+func predicateGuard(e *semantic.Endpoint) bool {
+	for _, p := range e.Auth.Permissions {
+		switch p[strings.LastIndex(p, ".")+1:] {
+		case "user_passes_test", "permission_required":
+			return true
+		}
+	}
+	return false
+}
+
+// checksRoleFlag reports a handler that reads a role flag of the caller
+// (`request.user.is_org_faculty`, `self.request.user.is_apply_staff`): a
+// project's own staff or role check, which decides what the caller may
+// see. is_authenticated, is_anonymous and is_active say nothing of a role.
+func checksRoleFlag(fn *semantic.Func) bool {
+	for a := range pyast.FindEach(fn.Node, "attribute") {
+		name := a.ChildByField("attribute").Text()
+		if !strings.HasPrefix(name, "is_") {
+			continue
+		}
+		switch name {
+		case "is_authenticated", "is_anonymous", "is_active":
+			continue
+		}
+		if obj := a.ChildByField("object"); strings.HasSuffix(obj.Text(), "request.user") {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyRedirects reports a handler whose every return is a redirect
+// (`redirect(...)`, `HttpResponseRedirect(...)`): a legacy URL sending the
+// caller to the row's own page, which checks access itself, serves nothing.
+func onlyRedirects(fn *semantic.Func) bool {
+	n := 0
+	for r := range pyast.FindEach(fn.Node, "return_statement") {
+		if !pyast.Ancestor(r, "function_definition", "lambda").Equal(fn.Node) {
+			continue
+		}
+		v := r.NamedChild(0)
+		c, ok := pyast.AsCall(pyast.Unparen(v))
+		if !ok {
+			return false
+		}
+		switch c.MethodName() {
+		case "redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect":
+			n++
+		default:
+			return false
+		}
+	}
+	return n > 0
 }

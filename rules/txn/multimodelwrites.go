@@ -63,6 +63,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 			}
 		}
 		writes, models, inferred := withSemanticWrites(p, fn, writes, models)
+		writes, models = withoutReferenceLookups(writes, models)
 		i, j := firstPair(writes, models)
 		if i < 0 {
 			continue
@@ -99,6 +100,72 @@ func firstPair(writes []effects.Effect, models []string) (int, int) {
 		}
 	}
 	return -1, -1
+}
+
+// withoutReferenceLookups drops the get_or_create calls whose every
+// argument is a constant (`SourceType.objects.get_or_create(name=self.NAME)`,
+// `PaymentEventType.objects.get_or_create(name=PaymentEventTypeName.PAID)`):
+// they fetch a shared reference row, made once and the same on every run,
+// so a failure after one leaves nothing half done.
+func withoutReferenceLookups(writes []effects.Effect, models []string) ([]effects.Effect, []string) {
+	var ws []effects.Effect
+	var ms []string
+	for k, w := range writes {
+		if w.Verb == "get_or_create" && constantArgs(w.Call) {
+			continue
+		}
+		ws = append(ws, w)
+		ms = append(ms, models[k])
+	}
+	return ws, ms
+}
+
+// constantArgs reports a call with keyword arguments only, at least one,
+// each a literal or a constant's name (UPPER_CASE, or an attribute ending
+// in one: `self.NAME`, `Status.PAID`), or a dict of those (`defaults=`).
+func constantArgs(c pyast.Call) bool {
+	if len(c.Positional) > 0 || c.StarKwargs || len(c.Keywords) == 0 {
+		return false
+	}
+	for _, v := range c.Keywords {
+		if !constantExpr(pyast.Unparen(v)) {
+			return false
+		}
+	}
+	return true
+}
+
+func constantExpr(v pyast.Node) bool {
+	switch v.Type() {
+	case "string", "integer", "float", "true", "false", "none":
+		return true
+	case "identifier":
+		return upperName(v.Text())
+	case "attribute":
+		return upperName(v.ChildByField("attribute").Text())
+	case "dictionary": // defaults={"label": LABEL}
+		for pair := range v.Named() {
+			if pair.Type() != "pair" || !constantExpr(pyast.Unparen(pair.ChildByField("value"))) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// upperName reports a name written as a constant: letters all upper case.
+func upperName(s string) bool {
+	letters := false
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return false
+		case r >= 'A' && r <= 'Z':
+			letters = true
+		}
+	}
+	return letters
 }
 
 // bulkCleanup reports a queryset-wide update() or delete()

@@ -76,6 +76,23 @@ func (c *callerTxn) covered(fn pyast.Node) bool {
 	}
 	if c.local == nil {
 		c.local = effects.CalledInAtomic(c.p.Imports, c.p.Root)
+		boundAliases(c.p.Root, c.local)
 	}
 	return effects.RunsInCallersTransaction(c.p.Project, c.p.Imports, fn, c.local)
+}
+
+// boundAliases adds to called the methods a local name is bound to
+// (`conversion = self._convert_audit_to_honor`, in either branch of an if)
+// when that name is called in an atomic block of the file: the method runs
+// in that transaction.
+func boundAliases(root pyast.Node, called map[string]bool) {
+	for a := range pyast.FindEach(root, "assignment") {
+		l, r := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
+		if l.Type() != "identifier" || !called[l.Text()] || r.Type() != "attribute" {
+			continue
+		}
+		if obj := r.ChildByField("object"); obj.Type() == "identifier" && (obj.Text() == "self" || obj.Text() == "cls") {
+			called[r.ChildByField("attribute").Text()] = true
+		}
+	}
 }

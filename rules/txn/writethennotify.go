@@ -2,8 +2,10 @@ package txn
 
 import (
 	_ "embed"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
@@ -52,7 +54,7 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 			if write == nil || !e.Kind.Notifies() || effects.InOnCommit(p.Imports, e.Node()) {
 				continue
 			}
-			if effects.IsEntryPoint(p.Imports, fn) || txc.covered(fn) {
+			if effects.IsEntryPoint(p.Imports, fn) || commandMethod(fn) || txc.covered(fn) {
 				break
 			}
 			p.Report(analyzer.Diagnostic{
@@ -65,4 +67,22 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// commandMethod reports a method of a management command class (a base
+// named `BaseCommand` or ending in `Command`): handle() and the helpers it
+// calls run in autocommit, so each write is committed before the next
+// line, unless handle() opens a block, which the caller check sees.
+func commandMethod(fn pyast.Node) bool {
+	cls := pyast.Ancestor(fn, "class_definition")
+	if cls.IsNil() {
+		return false
+	}
+	for b := range cls.ChildByField("superclasses").Named() {
+		d := pyast.Dotted(b)
+		if strings.HasSuffix(d[strings.LastIndex(d, ".")+1:], "Command") {
+			return true
+		}
+	}
+	return false
 }

@@ -37,3 +37,10 @@ def first_batch(checkouts, domain):
 def items_of_a_batch(batch):
     for user_id in batch:
         send_reminder.delay(user_id)  # want: CEL007 "`send_reminder.delay`"
+
+
+def until_quota(users, quota):
+    for user in users:
+        send_reminder.delay(user.pk)  # want: CEL007
+        if quota.spent():
+            break

@@ -71,3 +71,19 @@ def per_recipient(recipients):
     for recipient in recipients:
         group_id = message_group(recipient.app)
         send_reminder.apply_async(args=[recipient.pk], headers={"MessageGroupId": group_id})
+
+
+# One message at most: the loop stops after queuing it.
+def first_linked(catalogs, configs):
+    for config in configs:
+        if config.catalog in catalogs:
+            send_reminder.delay(config.pk)
+            break
+
+
+def first_due(users):
+    for user in users:
+        if user.due:
+            send_reminder.delay(user.pk)
+            return user
+    return None

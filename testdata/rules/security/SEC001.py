@@ -37,3 +37,11 @@ def configured(request, settings):
 def check_mac(request, secret):
     expected_mac = hmac.new(secret, request.body, "sha256").hexdigest()
     return expected_mac == request.headers["X-Mac"]  # want: SEC001 "`expected_mac` compared with `==`"
+
+
+def any_token_matches(request, tokens):
+    received_token = request.headers.get("X-Token")
+    for token in tokens:
+        if token == received_token:  # want: SEC001
+            return True
+    return False

@@ -68,3 +68,13 @@ def update_links(sender, instance, **kwargs):
     # Change detection: the token a row was loaded with against its new one.
     token_changed = bool(instance._initial_token) and instance._initial_token != instance.token
     return token_changed
+
+
+def rewritten_tokens(value, new):
+    # Lexical tokens of two strings compared pairwise: no secret is checked.
+    changed = []
+    for old_token, new_token in zip(value.split(","), new.split(",")):
+        if old_token == new_token:
+            continue
+        changed.append(new_token)
+    return changed

@@ -35,3 +35,11 @@ def reassigned(cursor, request, flag):
 
 def member_of_row(cursor, row):
     cursor.execute("SELECT 1 WHERE side = '%s'" % row.side.value)  # want: SEC009 "`%` formatting reaches `execute`"
+
+
+class Search:
+    column = "title"
+
+    def sorted_by(self, cursor, request):
+        self.order = request.GET["order"]
+        cursor.execute(f"SELECT * FROM t ORDER BY {self.column}, {self.order}")  # want: SEC009 "`self.order`"

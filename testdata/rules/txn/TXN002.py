@@ -15,3 +15,10 @@ def close_account(account):
     account.save()
     EmailMessage("Closed", "Bye", to=[account.email]).send()  # want: TXN002 "e-mail"
     send_notification.delay(account.user_id, "closed")  # one finding per function
+
+
+class Notifier:
+    def notify(self, account):
+        account.notified = True
+        account.save()
+        send_notification.delay(account.user_id, "flagged")  # want: TXN002

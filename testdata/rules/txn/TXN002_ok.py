@@ -1,5 +1,7 @@
 from functools import partial
 
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Account
@@ -48,3 +50,15 @@ def _open(user_id):
 def caller(user_id):
     with transaction.atomic():
         _open(user_id)  # the helper runs in this transaction: TXN001's concern, not TXN002's
+
+
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        for account in Account.objects.filter(flagged=True):
+            self.notify(account)
+
+    def notify(self, account):
+        # a command's helper runs in autocommit: the save is committed first
+        account.notified = True
+        account.save()
+        send_mail("Flagged", "Your account was flagged", None, [account.email])
