@@ -81,6 +81,9 @@ type Facts struct {
 	// statement or to a call's result (a model a factory builds:
 	// `TaskLogEntry = define_log_model(Task)`), in order.
 	TopNames []string `json:",omitempty"`
+	// StarImports are the modules the module star-imports at its top
+	// level (`from oscar.apps.basket.models import *`), as written.
+	StarImports []string `json:",omitempty"`
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -91,16 +94,15 @@ func Extract(u *Unit) *Facts {
 	f.Migrations = ExtractMigrationFacts(u)
 	f.Settings = extractSettings(u)
 	f.Atomic = extractAtomicCalls(u)
-	f.TopNames = topNames(u)
+	f.TopNames, f.StarImports = topNames(u)
 	return f
 }
 
-// topNames returns what Facts.TopNames holds for u.
-func topNames(u *Unit) []string {
+// topNames returns what Facts.TopNames and Facts.StarImports hold for u.
+func topNames(u *Unit) (out, stars []string) {
 	if u.Tree == nil {
-		return nil
+		return nil, nil
 	}
-	var out []string
 	for st := range pyast.EachStatement(u.Tree.Root()) {
 		if st.Type() == "decorated_definition" {
 			st = st.ChildByField("definition")
@@ -113,9 +115,18 @@ func topNames(u *Unit) []string {
 				a.ChildByField("right").Type() == "call" {
 				out = append(out, a.ChildByField("left").Text())
 			}
+		case "import_from_statement":
+			if mod := st.ChildByField("module_name"); mod.Type() == "dotted_name" {
+				for ch := range st.Named() {
+					if ch.Type() == "wildcard_import" {
+						stars = append(stars, mod.Text())
+						break
+					}
+				}
+			}
 		}
 	}
-	return out
+	return out, stars
 }
 
 // Index is the project-wide knowledge, read-only once built.
@@ -136,6 +147,8 @@ type Index struct {
 	CalledInAtomic map[string]bool
 	// TopNames are every module's Facts.TopNames, in unit order.
 	TopNames []string
+	// StarImports are the modules' Facts.StarImports, by module.
+	StarImports map[string][]string
 
 	djangoOnce sync.Once
 	django     DjangoVersion
@@ -157,6 +170,12 @@ func Build(facts []*Facts) *Index {
 		}
 		ix.Migrations.Add(f.Migrations)
 		ix.TopNames = append(ix.TopNames, f.TopNames...)
+		if len(f.StarImports) > 0 {
+			if ix.StarImports == nil {
+				ix.StarImports = map[string][]string{}
+			}
+			ix.StarImports[u.Module] = append(ix.StarImports[u.Module], f.StarImports...)
+		}
 	}
 	ix.Settings = buildSettings(facts)
 	ix.Models = buildModels(facts, ix.Settings)

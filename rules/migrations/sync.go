@@ -601,22 +601,12 @@ func libraryStarModels(ix *project.Index, appPackage string) bool {
 		}
 		return false
 	}
-	for _, u := range ix.Units {
-		if u.Tree == nil || u.Module != appPackage+".models" && !strings.HasPrefix(u.Module, appPackage+".models.") {
+	for module, stars := range ix.StarImports {
+		if module != appPackage+".models" && !strings.HasPrefix(module, appPackage+".models.") {
 			continue
 		}
-		for st := range pyast.EachStatement(u.Tree.Root()) {
-			if st.Type() != "import_from_statement" {
-				continue
-			}
-			star := false
-			for ch := range st.Named() {
-				if ch.Type() == "wildcard_import" {
-					star = true
-				}
-			}
-			mod := st.ChildByField("module_name")
-			if star && mod.Type() == "dotted_name" && !inTree(mod.Text()) {
+		for _, mod := range stars {
+			if !inTree(mod) {
 				return true
 			}
 		}
