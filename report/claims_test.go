@@ -298,3 +298,35 @@ func TestListMixinAfterGenericViewSet(t *testing.T) {
 	it = run("viewsets.GenericViewSet, mixins.CreateModelMixin")
 	assert.Equal(t, report.NotApplicable, it.Status, "no list: %s", it.Reason)
 }
+
+// A view that builds its response from every row of a queryset, as a list
+// (a comprehension over it, list() of it), is a list endpoint: the
+// pagination item applies. One row, or a slice, is no list.
+func TestHandWrittenListEndpoints(t *testing.T) {
+	run := func(body string) *report.Report {
+		return analyzeTree(t, map[string]string{
+			"pay/models.py": "from django.db import models\n\n\nclass Payment(models.Model):\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n",
+			"pay/views.py":  "from rest_framework.response import Response\nfrom rest_framework.views import APIView\n\nfrom .models import Payment\n\n\nclass Payments(APIView):\n    def get(self, request):\n" + body,
+		})
+	}
+	for _, body := range []string{
+		"        return Response({\"objects\": list(Payment.objects.values())})\n",
+		"        rows = Payment.objects.filter(amount__gt=0).order_by(\"-id\")\n        return Response([{\"id\": p.id} for p in rows])\n",
+	} {
+		r := run(body)
+		sig := signal(r, "django.list_endpoints")
+		require.Len(t, sig.Evidence, 1, body)
+		assert.Equal(t, "pay/views.py:8", sig.Evidence[0].Location())
+		assert.Contains(t, sig.Evidence[0].Note, "every row of `Payment`")
+		it := item(r, "pagination")
+		assert.Contains(t, []report.Status{report.NotObserved, report.NotMet}, it.Status, "%s: %s", body, it.Reason)
+	}
+	for _, body := range []string{
+		"        return Response([{\"id\": p.id} for p in Payment.objects.all()[:20]])\n",
+		"        p = Payment.objects.get(pk=1)\n        return Response({\"ids\": list(str(p.id))})\n",
+	} {
+		r := run(body)
+		assert.Empty(t, signal(r, "django.list_endpoints").Evidence, "a slice or one row: %s", body)
+		assert.Equal(t, report.NotApplicable, item(r, "pagination").Status, body)
+	}
+}

@@ -258,6 +258,9 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 	if semantic.FunctionView(n, u.Rel()) {
 		s.add("django.views", evidenceAt(u, n))
 	}
+	if !k.script && (semantic.FunctionView(n, u.Rel()) || method && (name == "get" || name == "list") && semantic.ViewsModule(u.Rel())) {
+		c.wholeList(u, n)
+	}
 	if name == "__init__" && method && pyidiom.InjectsDependencies(n) {
 		s.add("di.injected_dependencies", evidenceAt(u, n))
 	}
@@ -580,4 +583,48 @@ func recordsFailure(h pyidiom.Handler, logs *pyidiom.Loggers) bool {
 		}
 	}
 	return false
+}
+
+// wholeList records a view handler that turns a queryset into a list for
+// its response, a comprehension over it or list(...) of it, when the
+// queryset is neither sliced nor one row: a list endpoint written by hand
+// (`[serialize(t) for t in user.transactions.all()]`,
+// `list(Payment.objects.values())`), cited at the handler.
+func (c *pyCollector) wholeList(u *project.Unit, def pyast.Node) {
+	if c.sm == nil {
+		return
+	}
+	sf := c.sm.File(u)
+	if sf == nil {
+		return
+	}
+	for n := range pyast.FindEachShallow(pyast.Body(def), "list_comprehension", "call") {
+		var iter pyast.Node
+		switch n.Type() {
+		case "list_comprehension":
+			for cl := range n.Named() {
+				if cl.Type() == "for_in_clause" {
+					iter = cl.ChildByField("right")
+					break
+				}
+			}
+		case "call":
+			call, _ := pyast.AsCall(n)
+			if pyast.Dotted(call.Func) != "list" || len(call.Positional) != 1 {
+				continue
+			}
+			iter = call.Positional[0]
+		}
+		if iter.IsNil() {
+			continue
+		}
+		q := sf.Eval(iter)
+		if q == nil || q.Sliced || q.Single || q.Grouped || q.ModelText == "" {
+			continue
+		}
+		ev := evidenceAt(u, def)
+		ev.Note = "builds its response from every row of `" + q.ModelText + "` it selects, as a list"
+		c.s.add("django.list_endpoints", ev)
+		return
+	}
 }

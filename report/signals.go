@@ -75,7 +75,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.orm_queries", "ORM calls on a queryset, a manager (X.objects...) or a related manager (row.items...)"},
 	{"django.queries_in_loops", "queries run inside a loop body (candidates for N+1)"},
 	{"django.views", "views (functions taking request in views modules, View/APIView/ViewSet classes)"},
-	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin, a class with ListModelMixin among its bases in any order; serializers with many=True in views)"},
+	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin, a class with ListModelMixin among its bases in any order; serializers with many=True in views; view handlers building their response from a whole queryset as a list)"},
 	{"django.lists_flat", "list endpoints whose serializer reads only columns of its model (forward keys as ids, as DRF reads them): no relation to load, no query per row; cited at the view or the many=True call"},
 	{"django.lists_unjudged", "list endpoints rubric cannot show to read only columns: a serializer reading relations, computed or nested fields, a template-rendered list, a view choosing its serializer at run time"},
 	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager; a field declared primary_key=True is the primary key)"},
