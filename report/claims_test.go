@@ -330,3 +330,24 @@ func TestHandWrittenListEndpoints(t *testing.T) {
 		assert.Equal(t, report.NotApplicable, item(r, "pagination").Status, body)
 	}
 }
+
+// A retry written by hand (a loop that tries the call, sleeps and grows
+// the wait) is a retry policy with backoff; a loop sleeping a constant, or
+// one that never calls out, is not.
+func TestHandMadeRetryLoop(t *testing.T) {
+	run := func(wait string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"pay/client.py": "import time\n\nimport requests\n\n\ndef notify(url, data):\n    for attempt in range(5):\n        try:\n            return requests.post(url, json=data, timeout=5)\n        except requests.RequestException:\n" + wait + "    raise RuntimeError(\"gave up\")\n",
+		}), "retries")
+	}
+	it := run("            time.sleep(0.5 * 2 ** attempt)\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/client.py:7", it.Evidence[0].Location())
+
+	it = run("            time.sleep(1)\n")
+	assert.NotEqual(t, report.Met, it.Status, "no backoff: %s", it.Reason)
+
+	it = run("            continue\n")
+	assert.NotEqual(t, report.Met, it.Status, "no wait: %s", it.Reason)
+}

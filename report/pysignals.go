@@ -136,6 +136,11 @@ func (c *pyCollector) unit(u *project.Unit) {
 		case "for_statement", "while_statement":
 			if !k.test && !k.migration {
 				c.loopQueries(u, n)
+				if eff.RetryLoop(im, n) {
+					rl := ev(n)
+					rl.Note = "retries the call by hand, waiting longer after each failure"
+					s.add("http.retry_config", rl)
+				}
 			}
 		case "keyword_argument":
 			name := n.ChildByField("name").Text()

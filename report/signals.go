@@ -91,7 +91,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute), and payment SDK requests (stripe.checkout.Session.create; not its local signature checks)"},
 	{"http.timeouts", "outbound HTTP calls passing timeout= (as NET001 reads a call's timeout)"},
 	{"http.calls_without_timeout", "outbound HTTP calls with neither timeout= nor **kwargs (a payment SDK request without one: the SDK's default applies)"},
-	{"http.retry_config", "retry policy, as NET004 reads one: urllib3 Retry, HTTPAdapter(max_retries=) or httpx retries= other than 0, tenacity / backoff / retrying calls, retry decorators (@retry, @backoff.on_exception, @with_retries)"},
+	{"http.retry_config", "retry policy, as NET004 reads one: urllib3 Retry, HTTPAdapter(max_retries=) or httpx retries= other than 0, tenacity / backoff / retrying calls, retry decorators (@retry, @backoff.on_exception, @with_retries), and loops retrying an HTTP call by hand with a growing sleep"},
 	{"http.circuit_breaker", "circuit breaker, as NET005 finds one: an import of pybreaker, circuitbreaker, aiobreaker, purgatory..., a class, decorator or callee named for a breaker (CircuitBreaker, BreakerBoard, @breaker)"},
 	{"idempotency.keys", "idempotency keys (names or strings mentioning idempotency)"},
 	{"logging.calls", "logging calls on the loggers the LOG rules recognise (getLogger / get_task_logger / structlog bindings, loguru, logger-like names)"},
