@@ -90,7 +90,7 @@ func viewsetProject(models, viewset string) map[string]string {
 		"shop/views.py": "from rest_framework import viewsets\nfrom rest_framework.permissions import IsAdminUser, IsAuthenticated\n\nfrom .models import Product\nfrom .serializers import ProductSerializer\n\n\n" +
 			"class ProductViewSet(viewsets.ModelViewSet):\n    serializer_class = ProductSerializer\n" + viewset,
 		"shop/serializers.py": "from rest_framework import serializers\n\nfrom .models import Product\n\n\nclass ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n        fields = [\"id\", \"name\"]\n",
-		"shop/urls.py": "from rest_framework.routers import DefaultRouter\n\nfrom .views import ProductViewSet\n\nrouter = DefaultRouter()\nrouter.register(\"products\", ProductViewSet)\nurlpatterns = router.urls\n",
+		"shop/urls.py":        "from rest_framework.routers import DefaultRouter\n\nfrom .views import ProductViewSet\n\nrouter = DefaultRouter()\nrouter.register(\"products\", ProductViewSet)\nurlpatterns = router.urls\n",
 	}
 }
 
@@ -203,7 +203,7 @@ func TestOpenReadsDeclaredPublic(t *testing.T) {
 				"class ProductCreate(generics.CreateAPIView):\n    queryset = Product.objects.all()\n    serializer_class = ProductSerializer\n    permission_classes = [IsAdminUser]\n\n\n" +
 				"class ProductList(generics.ListAPIView):\n    queryset = Product.objects.all()\n    serializer_class = ProductSerializer\n" + perm,
 			"shop/serializers.py": "from rest_framework import serializers\n\nfrom .models import Product\n\n\nclass ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n        fields = [\"id\", \"name\"]\n",
-			"shop/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"products/new/\", views.ProductCreate.as_view()), path(\"products/\", views.ProductList.as_view())]\n",
+			"shop/urls.py":        "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"products/new/\", views.ProductCreate.as_view()), path(\"products/\", views.ProductList.as_view())]\n",
 			"project/settings.py": "INSTALLED_APPS = [\"rest_framework\", \"shop\"]\nROOT_URLCONF = \"shop.urls\"\n",
 		}), "endpoints-authorised")
 	}
@@ -350,4 +350,34 @@ func TestHandMadeRetryLoop(t *testing.T) {
 
 	it = run("            continue\n")
 	assert.NotEqual(t, report.Met, it.Status, "no wait: %s", it.Reason)
+}
+
+// A unique field named for a sender's identifier that a handler looks up
+// and then creates a row with is a de-duplication: an idempotency key. A
+// unique username checked before a sign-up, or a lookup with no create,
+// is not.
+func TestSenderKeyDeduplication(t *testing.T) {
+	run := func(model, view string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"hooks/models.py": "from django.db import models\n\n\n" + model,
+			"hooks/views.py": "import json\n\nfrom django.http import JsonResponse\nfrom django.views.decorators.csrf import csrf_exempt\nfrom django.views.decorators.http import require_POST\n\nfrom .models import *\n\n\n" +
+				"@csrf_exempt\n@require_POST\ndef receive(request):\n    data = json.loads(request.body)\n" + view + "    return JsonResponse({})\n",
+			"hooks/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"receive/\", views.receive)]\n",
+		}), "idempotency")
+	}
+	payment := "class PaymentEvent(models.Model):\n    provider_id = models.CharField(max_length=40, unique=True)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"
+	it := run(payment, "    if PaymentEvent.objects.filter(provider_id=data[\"id\"]).exists():\n        return JsonResponse({}, status=409)\n    PaymentEvent.objects.create(provider_id=data[\"id\"], amount=data[\"amount\"])\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "hooks/models.py:5", it.Evidence[0].Location())
+
+	it = run(payment, "    PaymentEvent.objects.create(provider_id=data[\"id\"], amount=data[\"amount\"])\n")
+	assert.NotEqual(t, report.Met, it.Status, "created, never looked up: %s", it.Reason)
+
+	it = run(strings.Replace(payment, ", unique=True", "", 1), "    if PaymentEvent.objects.filter(provider_id=data[\"id\"]).exists():\n        return JsonResponse({}, status=409)\n    PaymentEvent.objects.create(provider_id=data[\"id\"], amount=data[\"amount\"])\n")
+	assert.NotEqual(t, report.Met, it.Status, "not unique: %s", it.Reason)
+
+	it = run("class Member(models.Model):\n    username = models.CharField(max_length=40, unique=True)\n    balance = models.DecimalField(max_digits=12, decimal_places=2)\n",
+		"    if Member.objects.filter(username=data[\"u\"]).exists():\n        return JsonResponse({}, status=409)\n    Member.objects.create(username=data[\"u\"], balance=0)\n")
+	assert.NotEqual(t, report.Met, it.Status, "a username is no sender's key: %s", it.Reason)
 }

@@ -36,7 +36,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
-	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one"},
+	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one; and unique fields named for another party's id (provider_id, *_ref) on a model of money that a function looks up and then creates a row with"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor), or whose verbose_name, help_text or comment says so (\"in cents\", \"в копейках\"): exact, as Decimal is"},
@@ -287,6 +287,9 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 			}
 			return ""
 		})
+		if c.sm != nil {
+			c.senderKeys()
+		}
 		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
 			ev := Evidence{Path: st.Rel, Line: st.Line}
 			if u := res.Index.ByPath[st.Rel]; u != nil {
