@@ -90,7 +90,7 @@ func viewsetProject(models, viewset string) map[string]string {
 		"shop/views.py": "from rest_framework import viewsets\nfrom rest_framework.permissions import IsAdminUser, IsAuthenticated\n\nfrom .models import Product\nfrom .serializers import ProductSerializer\n\n\n" +
 			"class ProductViewSet(viewsets.ModelViewSet):\n    serializer_class = ProductSerializer\n" + viewset,
 		"shop/serializers.py": "from rest_framework import serializers\n\nfrom .models import Product\n\n\nclass ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n        fields = [\"id\", \"name\"]\n",
-		"shop/urls.py": "from rest_framework.routers import DefaultRouter\n\nfrom .views import ProductViewSet\n\nrouter = DefaultRouter()\nrouter.register(\"products\", ProductViewSet)\nurlpatterns = router.urls\n",
+		"shop/urls.py":        "from rest_framework.routers import DefaultRouter\n\nfrom .views import ProductViewSet\n\nrouter = DefaultRouter()\nrouter.register(\"products\", ProductViewSet)\nurlpatterns = router.urls\n",
 	}
 }
 
@@ -203,7 +203,7 @@ func TestOpenReadsDeclaredPublic(t *testing.T) {
 				"class ProductCreate(generics.CreateAPIView):\n    queryset = Product.objects.all()\n    serializer_class = ProductSerializer\n    permission_classes = [IsAdminUser]\n\n\n" +
 				"class ProductList(generics.ListAPIView):\n    queryset = Product.objects.all()\n    serializer_class = ProductSerializer\n" + perm,
 			"shop/serializers.py": "from rest_framework import serializers\n\nfrom .models import Product\n\n\nclass ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n        fields = [\"id\", \"name\"]\n",
-			"shop/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"products/new/\", views.ProductCreate.as_view()), path(\"products/\", views.ProductList.as_view())]\n",
+			"shop/urls.py":        "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"products/new/\", views.ProductCreate.as_view()), path(\"products/\", views.ProductList.as_view())]\n",
 			"project/settings.py": "INSTALLED_APPS = [\"rest_framework\", \"shop\"]\nROOT_URLCONF = \"shop.urls\"\n",
 		}), "endpoints-authorised")
 	}
@@ -298,4 +298,87 @@ func TestListMixinAfterGenericViewSet(t *testing.T) {
 
 	it = run("viewsets.GenericViewSet, mixins.CreateModelMixin")
 	assert.Equal(t, report.NotApplicable, it.Status, "no list: %s", it.Reason)
+}
+
+// A view that builds its response from every row of a queryset, as a list
+// (a comprehension over it, list() of it), is a list endpoint: the
+// pagination item applies. One row, or a slice, is no list.
+func TestHandWrittenListEndpoints(t *testing.T) {
+	run := func(body string) *report.Report {
+		return analyzeTree(t, map[string]string{
+			"pay/models.py": "from django.db import models\n\n\nclass Payment(models.Model):\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n",
+			"pay/views.py":  "from rest_framework.response import Response\nfrom rest_framework.views import APIView\n\nfrom .models import Payment\n\n\nclass Payments(APIView):\n    def get(self, request):\n" + body,
+		})
+	}
+	for _, body := range []string{
+		"        return Response({\"objects\": list(Payment.objects.values())})\n",
+		"        rows = Payment.objects.filter(amount__gt=0).order_by(\"-id\")\n        return Response([{\"id\": p.id} for p in rows])\n",
+	} {
+		r := run(body)
+		sig := signal(r, "django.list_endpoints")
+		require.Len(t, sig.Evidence, 1, body)
+		assert.Equal(t, "pay/views.py:8", sig.Evidence[0].Location())
+		assert.Contains(t, sig.Evidence[0].Note, "every row of `Payment`")
+		it := item(r, "pagination")
+		assert.Contains(t, []report.Status{report.NotObserved, report.NotMet}, it.Status, "%s: %s", body, it.Reason)
+	}
+	for _, body := range []string{
+		"        return Response([{\"id\": p.id} for p in Payment.objects.all()[:20]])\n",
+		"        p = Payment.objects.get(pk=1)\n        return Response({\"ids\": list(str(p.id))})\n",
+	} {
+		r := run(body)
+		assert.Empty(t, signal(r, "django.list_endpoints").Evidence, "a slice or one row: %s", body)
+		assert.Equal(t, report.NotApplicable, item(r, "pagination").Status, body)
+	}
+}
+
+// A retry written by hand (a loop that tries the call, sleeps and grows
+// the wait) is a retry policy with backoff; a loop sleeping a constant, or
+// one that never calls out, is not.
+func TestHandMadeRetryLoop(t *testing.T) {
+	run := func(wait string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"pay/client.py": "import time\n\nimport requests\n\n\ndef notify(url, data):\n    for attempt in range(5):\n        try:\n            return requests.post(url, json=data, timeout=5)\n        except requests.RequestException:\n" + wait + "    raise RuntimeError(\"gave up\")\n",
+		}), "retries")
+	}
+	it := run("            time.sleep(0.5 * 2 ** attempt)\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "pay/client.py:7", it.Evidence[0].Location())
+
+	it = run("            time.sleep(1)\n")
+	assert.NotEqual(t, report.Met, it.Status, "no backoff: %s", it.Reason)
+
+	it = run("            continue\n")
+	assert.NotEqual(t, report.Met, it.Status, "no wait: %s", it.Reason)
+}
+
+// A unique field named for a sender's identifier that a handler looks up
+// and then creates a row with is a de-duplication: an idempotency key. A
+// unique username checked before a sign-up, or a lookup with no create,
+// is not.
+func TestSenderKeyDeduplication(t *testing.T) {
+	run := func(model, view string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"hooks/models.py": "from django.db import models\n\n\n" + model,
+			"hooks/views.py": "import json\n\nfrom django.http import JsonResponse\nfrom django.views.decorators.csrf import csrf_exempt\nfrom django.views.decorators.http import require_POST\n\nfrom .models import *\n\n\n" +
+				"@csrf_exempt\n@require_POST\ndef receive(request):\n    data = json.loads(request.body)\n" + view + "    return JsonResponse({})\n",
+			"hooks/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"receive/\", views.receive)]\n",
+		}), "idempotency")
+	}
+	payment := "class PaymentEvent(models.Model):\n    provider_id = models.CharField(max_length=40, unique=True)\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n"
+	it := run(payment, "    if PaymentEvent.objects.filter(provider_id=data[\"id\"]).exists():\n        return JsonResponse({}, status=409)\n    PaymentEvent.objects.create(provider_id=data[\"id\"], amount=data[\"amount\"])\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "hooks/models.py:5", it.Evidence[0].Location())
+
+	it = run(payment, "    PaymentEvent.objects.create(provider_id=data[\"id\"], amount=data[\"amount\"])\n")
+	assert.NotEqual(t, report.Met, it.Status, "created, never looked up: %s", it.Reason)
+
+	it = run(strings.Replace(payment, ", unique=True", "", 1), "    if PaymentEvent.objects.filter(provider_id=data[\"id\"]).exists():\n        return JsonResponse({}, status=409)\n    PaymentEvent.objects.create(provider_id=data[\"id\"], amount=data[\"amount\"])\n")
+	assert.NotEqual(t, report.Met, it.Status, "not unique: %s", it.Reason)
+
+	it = run("class Member(models.Model):\n    username = models.CharField(max_length=40, unique=True)\n    balance = models.DecimalField(max_digits=12, decimal_places=2)\n",
+		"    if Member.objects.filter(username=data[\"u\"]).exists():\n        return JsonResponse({}, status=409)\n    Member.objects.create(username=data[\"u\"], balance=0)\n")
+	assert.NotEqual(t, report.Met, it.Status, "a username is no sender's key: %s", it.Reason)
 }

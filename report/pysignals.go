@@ -42,6 +42,9 @@ type pyCollector struct {
 	envModules map[string]Evidence
 	// settingsUnits are the settings modules, for envModules.
 	settingsUnits []*project.Unit
+	// dedups are the de-duplications on a sender's identifier (a unique
+	// field looked up, then created with), in source order.
+	dedups []dedupAt
 	// indexedSeen are the fields already cited for django.indexed_lookups.
 	indexedSeen map[string]bool
 }
@@ -136,6 +139,11 @@ func (c *pyCollector) unit(u *project.Unit) {
 		case "for_statement", "while_statement":
 			if !k.test && !k.migration {
 				c.loopQueries(u, n)
+				if eff.RetryLoop(im, n) {
+					rl := ev(n)
+					rl.Note = "retries the call by hand, waiting longer after each failure"
+					s.add("http.retry_config", rl)
+				}
 			}
 		case "keyword_argument":
 			name := n.ChildByField("name").Text()
@@ -257,6 +265,16 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 	}
 	if semantic.FunctionView(n, u.Rel()) {
 		s.add("django.views", evidenceAt(u, n))
+	}
+	if c.sm != nil && !k.tooling {
+		if sf := c.sm.File(u); sf != nil {
+			for _, d := range sf.Dedups(n) {
+				c.dedups = append(c.dedups, dedupAt{d, evidenceAt(u, d.At), name})
+			}
+		}
+	}
+	if !k.script && (semantic.FunctionView(n, u.Rel()) || method && (name == "get" || name == "list") && semantic.ViewsModule(u.Rel())) {
+		c.wholeList(u, n)
 	}
 	if name == "__init__" && method && pyidiom.InjectsDependencies(n) {
 		s.add("di.injected_dependencies", evidenceAt(u, n))
@@ -580,4 +598,79 @@ func recordsFailure(h pyidiom.Handler, logs *pyidiom.Loggers) bool {
 		}
 	}
 	return false
+}
+
+// wholeList records a view handler that turns a queryset into a list for
+// its response, a comprehension over it or list(...) of it, when the
+// queryset is neither sliced nor one row: a list endpoint written by hand
+// (`[serialize(t) for t in user.transactions.all()]`,
+// `list(Payment.objects.values())`), cited at the handler.
+func (c *pyCollector) wholeList(u *project.Unit, def pyast.Node) {
+	if c.sm == nil {
+		return
+	}
+	sf := c.sm.File(u)
+	if sf == nil {
+		return
+	}
+	for n := range pyast.FindEachShallow(pyast.Body(def), "list_comprehension", "call") {
+		var iter pyast.Node
+		switch n.Type() {
+		case "list_comprehension":
+			for cl := range n.Named() {
+				if cl.Type() == "for_in_clause" {
+					iter = cl.ChildByField("right")
+					break
+				}
+			}
+		case "call":
+			call, _ := pyast.AsCall(n)
+			if pyast.Dotted(call.Func) != "list" || len(call.Positional) != 1 {
+				continue
+			}
+			iter = call.Positional[0]
+		}
+		if iter.IsNil() {
+			continue
+		}
+		q := sf.Eval(iter)
+		if q == nil || q.Sliced || q.Single || q.Grouped || q.ModelText == "" {
+			continue
+		}
+		ev := evidenceAt(u, def)
+		ev.Note = "builds its response from every row of `" + q.ModelText + "` it selects, as a list"
+		c.s.add("django.list_endpoints", ev)
+		return
+	}
+}
+
+// dedupAt is a de-duplication and where it is checked.
+type dedupAt struct {
+	semantic.Dedup
+	at Evidence
+	fn string
+}
+
+// senderKeys adds to models.unique_operation_keys the unique fields named
+// for a sender's identifier that a function looks up before it creates a
+// row with them (semantic.File.Dedups), cited at the field, once each.
+func (c *pyCollector) senderKeys() {
+	seen := map[string]bool{}
+	for _, e := range c.s.byName["models.unique_operation_keys"].Evidence {
+		seen[e.Location()] = true
+	}
+	for _, d := range c.dedups {
+		fd := d.Field
+		u := c.sm.Index.ByPath[fd.Path]
+		if u == nil || d.Model.External {
+			continue
+		}
+		ev := Evidence{Path: u.File.Rel, Line: fd.Line, Code: clip(string(u.File.Line(fd.Line)))}
+		if seen[ev.Location()] {
+			continue
+		}
+		seen[ev.Location()] = true
+		ev.Note = "`" + d.Model.Name + "." + fd.Name + "` is unique and `" + d.fn + "` looks it up at " + d.at.Location() + " before it creates a row with it (a repeat is refused)"
+		c.s.add("models.unique_operation_keys", ev)
+	}
 }

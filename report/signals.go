@@ -36,7 +36,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"python.lines", "lines of Python"},
 	{"syntax.errors", "Python files that do not parse"},
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
-	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one"},
+	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one; and unique fields named for another party's id (provider_id, *_ref) on a model of money that a function looks up and then creates a row with"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor), or whose verbose_name, help_text or comment says so (\"in cents\", \"в копейках\"): exact, as Decimal is"},
@@ -75,7 +75,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.orm_queries", "ORM calls on a queryset, a manager (X.objects...) or a related manager (row.items...)"},
 	{"django.queries_in_loops", "queries run inside a loop body (candidates for N+1)"},
 	{"django.views", "views (functions taking request in views modules, View/APIView/ViewSet classes)"},
-	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin, a class with ListModelMixin among its bases in any order; serializers with many=True in views)"},
+	{"django.list_endpoints", "list endpoints (ListView, ListAPIView, ModelViewSet and kin, a class with ListModelMixin among its bases in any order; serializers with many=True in views; view handlers building their response from a whole queryset as a list)"},
 	{"django.lists_flat", "list endpoints whose serializer reads only columns of its model (forward keys as ids, as DRF reads them): no relation to load, no query per row; cited at the view or the many=True call"},
 	{"django.lists_unjudged", "list endpoints rubric cannot show to read only columns: a serializer reading relations, computed or nested fields, a template-rendered list, a view choosing its serializer at run time"},
 	{"django.lookups", "ORM lookups on a column other than the primary key (filter, exclude, get, order_by through a manager; a field declared primary_key=True is the primary key)"},
@@ -91,7 +91,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute), and payment SDK requests (stripe.checkout.Session.create; not its local signature checks)"},
 	{"http.timeouts", "outbound HTTP calls passing timeout= (as NET001 reads a call's timeout)"},
 	{"http.calls_without_timeout", "outbound HTTP calls with neither timeout= nor **kwargs (a payment SDK request without one: the SDK's default applies)"},
-	{"http.retry_config", "retry policy, as NET004 reads one: urllib3 Retry, HTTPAdapter(max_retries=) or httpx retries= other than 0, tenacity / backoff / retrying calls, retry decorators (@retry, @backoff.on_exception, @with_retries)"},
+	{"http.retry_config", "retry policy, as NET004 reads one: urllib3 Retry, HTTPAdapter(max_retries=) or httpx retries= other than 0, tenacity / backoff / retrying calls, retry decorators (@retry, @backoff.on_exception, @with_retries), and loops retrying an HTTP call by hand with a growing sleep"},
 	{"http.circuit_breaker", "circuit breaker, as NET005 finds one: an import of pybreaker, circuitbreaker, aiobreaker, purgatory..., a class, decorator or callee named for a breaker (CircuitBreaker, BreakerBoard, @breaker)"},
 	{"idempotency.keys", "idempotency keys (names or strings mentioning idempotency)"},
 	{"logging.calls", "logging calls on the loggers the LOG rules recognise (getLogger / get_task_logger / structlog bindings, loguru, logger-like names)"},
@@ -287,6 +287,9 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 			}
 			return ""
 		})
+		if c.sm != nil {
+			c.senderKeys()
+		}
 		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
 			ev := Evidence{Path: st.Rel, Line: st.Line}
 			if u := res.Index.ByPath[st.Rel]; u != nil {

@@ -145,12 +145,12 @@ def stripe_webhook(request):
 // something and no handler catches everything.
 func TestErrorsHandledSpecifically(t *testing.T) {
 	for src, want := range map[string]report.Status{
-		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n":                                                                                                                          report.Met,
-		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        pass\n":                                                                                                                                 report.NotObserved,
+		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n": report.Met,
+		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        pass\n":        report.NotObserved,
 		// Logged with its traceback and re-raised as it was: a fail-safe
 		// boundary, nothing lost (session 10; NotObserved before).
 		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n\ndef g(x):\n    try:\n        return x()\n    except Exception:\n        logger.exception(\"g failed\")\n        raise\n": report.Met,
-		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n\ndef g(x):\n    try:\n        return x()\n    except Exception:\n        logger.warning(\"g failed\")\n        raise\n": report.NotObserved,
+		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n\ndef g(x):\n    try:\n        return x()\n    except Exception:\n        logger.warning(\"g failed\")\n        raise\n":   report.NotObserved,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/logic.py": []byte(src)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
