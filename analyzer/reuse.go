@@ -320,7 +320,7 @@ type reusePlan struct {
 	projectKeys  [2][32]byte
 	projectFound [2]ruleDiags
 	projectOK    [2]bool
-	missGlobal             bool
+	missGlobal   bool
 }
 
 // keptFindings are one file's findings by class of rule, and their keys.

@@ -31,8 +31,8 @@ type ClassFacts struct {
 	// (`class Cart(models.Model, metaclass=Builder)`).
 	Metaclass bool `json:",omitempty"`
 	Module    string
-	Path   string // display path of the file
-	Line   int    // 1-based line of the class keyword
+	Path      string // display path of the file
+	Line      int    // 1-based line of the class keyword
 	// Start and End delimit the class definition in its file.
 	Start, End int
 	// Bases are the base classes as qualified names: through imports
