@@ -126,7 +126,7 @@ func runExternalCallNoRetry(p *analyzer.Pass) error {
 			c, _ := pyast.AsCall(n)
 			q := httpCall(p, c)
 			via := ""
-			if q == "" {
+			if q == "" && !inTry(n, t.def) {
 				q, via = helperHTTPCall(p, n)
 			}
 			if q == "" {
@@ -181,12 +181,25 @@ func helperHTTPCall(p *analyzer.Pass, call pyast.Node) (string, string) {
 		if q == "" {
 			continue
 		}
-		if inTry(n, fn.Node) || retryLoop(n, fn.Node) {
+		if inTry(n, fn.Node) || inLoop(n, fn.Node) {
 			return "", ""
 		}
 		return q, fn.Name
 	}
 	return "", ""
+}
+
+// inLoop reports a node inside a for or while loop of def: a helper
+// fetching item after item is a batch routine (a periodic sync) whose
+// next run picks up where a failure stopped, not one call to retry.
+func inLoop(n, def pyast.Node) bool {
+	for n = n.Parent(); !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		switch n.Type() {
+		case "for_statement", "while_statement":
+			return true
+		}
+	}
+	return false
 }
 
 // inTry reports a node inside the body of a try statement of def.
