@@ -158,11 +158,12 @@ func mentionedAfter(def, a pyast.Node, name string) bool {
 		}
 	}
 	left := a.ChildByField("left")
+	until := exitAfter(def, a)
 	for id := range pyast.FindEach(pyast.Body(def), "identifier") {
 		if id.Text() != name || left.Contains(id) {
 			continue
 		}
-		if id.StartByte() >= from || region.Contains(id) && !region.Equal(def) {
+		if id.StartByte() >= from && id.StartByte() < until || region.Contains(id) && !region.Equal(def) {
 			return true
 		}
 		if fn := pyast.EnclosingFunction(id); !fn.Equal(def) {
@@ -170,6 +171,36 @@ func mentionedAfter(def, a pyast.Node, name string) bool {
 		}
 	}
 	return false
+}
+
+// exitAfter returns the end of the first return or raise statement that
+// follows the assignment a in its own block: code after it, outside that
+// block, is not reached from a (`row.status = X; return Response(...)` in
+// an error branch, with the row used only on the success path below).
+// Without one, or under a try with a finally clause that may run code
+// after the exit, it returns the end of def.
+func exitAfter(def, a pyast.Node) int {
+	stmt := a.Parent()
+	block := stmt.Parent()
+	for l := stmt; !l.IsNil() && !l.Equal(def); l = l.Parent() {
+		if l.Type() == "try_statement" {
+			for c := range l.Named() {
+				if c.Type() == "finally_clause" {
+					return def.EndByte()
+				}
+			}
+		}
+	}
+	for s := range pyast.EachStatement(block) {
+		if s.StartByte() <= stmt.StartByte() {
+			continue
+		}
+		switch s.Type() {
+		case "return_statement", "raise_statement":
+			return s.EndByte()
+		}
+	}
+	return def.EndByte()
 }
 
 // hasFCall reports whether the expression calls django.db.models.F.

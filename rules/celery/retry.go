@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -31,6 +32,7 @@ var ExternalCallNoRetry = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Project}, // helpers one call deep
 	Run:        runExternalCallNoRetry,
 }
 
@@ -60,7 +62,12 @@ var UnboundedRetries = &analyzer.Rule{
 
 // httpCall returns the qualified name when c calls requests/httpx/urlopen.
 func httpCall(p *analyzer.Pass, c pyast.Call) string {
-	q, ok := p.Imports.Resolve(c.Func)
+	return qualifiedHTTP(p.Imports, c)
+}
+
+// qualifiedHTTP is httpCall with the imports of c's own file.
+func qualifiedHTTP(im *pyast.Imports, c pyast.Call) string {
+	q, ok := im.Resolve(c.Func)
 	if !ok {
 		return ""
 	}
@@ -119,20 +126,92 @@ func runExternalCallNoRetry(p *analyzer.Pass) error {
 		}
 		for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {
 			c, _ := pyast.AsCall(n)
-			if q := httpCall(p, c); q != "" {
-				if retryLoop(n, t.def) {
-					break
-				}
-				p.Report(analyzer.Diagnostic{
-					Range:   analyzer.RangeOf(n),
-					Message: fmt.Sprintf("task `%s` calls `%s` but never retries: one network blip loses the work", t.name, q),
-					Help:    "retry transient failures with backoff: `@shared_task(autoretry_for=(requests.ConnectionError, requests.Timeout), retry_backoff=True, retry_jitter=True, max_retries=5)`",
-				})
+			q := httpCall(p, c)
+			via := ""
+			if q == "" && !inTry(n, t.def) {
+				q, via = helperHTTPCall(p, n)
+			}
+			if q == "" {
+				continue
+			}
+			if retryLoop(n, t.def) {
 				break
 			}
+			msg := fmt.Sprintf("task `%s` calls `%s` but never retries: one network blip loses the work", t.name, q)
+			if via != "" {
+				msg = fmt.Sprintf("task `%s` calls `%s` through `%s` but never retries: one network blip loses the work", t.name, q, via)
+			}
+			p.Report(analyzer.Diagnostic{
+				Range:   analyzer.RangeOf(n),
+				Message: msg,
+				Help:    "retry transient failures with backoff: `@shared_task(autoretry_for=(requests.ConnectionError, requests.Timeout), retry_backoff=True, retry_jitter=True, max_retries=5)`",
+			})
+			break
 		}
 	}
 	return nil
+}
+
+// helperHTTPCall returns the module-level requests/httpx function (or
+// urlopen) that call reaches through one project function, and that
+// function's name: `request_bank()` in a task, where `def request_bank():
+// return requests.post(url).json()` lives in utils.py. The helper must make
+// the request in its own body, outside any try (a helper that catches the
+// failure decides what it means), with no retry decorator and not in a
+// retry loop of its own.
+func helperHTTPCall(p *analyzer.Pass, call pyast.Node) (string, string) {
+	sf := semantic.Of(p.Project).File(p.Unit)
+	if sf == nil {
+		return "", ""
+	}
+	fn, _ := sf.Callee(call)
+	if fn == nil || fn.File == nil || fn.File.Unit == nil || fn.Node.IsNil() || fn.Class != nil {
+		return "", ""
+	}
+	im := fn.File.Unit.Imports
+	if im == nil {
+		return "", ""
+	}
+	for _, d := range pyast.Decorators(fn.Node) {
+		if effects.IsRetryDecorator(im, d) {
+			return "", ""
+		}
+	}
+	for n := range pyast.FindEachShallow(pyast.Body(fn.Node), "call") {
+		c, _ := pyast.AsCall(n)
+		q := qualifiedHTTP(im, c)
+		if q == "" {
+			continue
+		}
+		if inTry(n, fn.Node) || inLoop(n, fn.Node) {
+			return "", ""
+		}
+		return q, fn.Name
+	}
+	return "", ""
+}
+
+// inLoop reports a node inside a for or while loop of def: a helper
+// fetching item after item is a batch routine (a periodic sync) whose
+// next run picks up where a failure stopped, not one call to retry.
+func inLoop(n, def pyast.Node) bool {
+	for n = n.Parent(); !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		switch n.Type() {
+		case "for_statement", "while_statement":
+			return true
+		}
+	}
+	return false
+}
+
+// inTry reports a node inside the body of a try statement of def.
+func inTry(n, def pyast.Node) bool {
+	for ; !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		if p := n.Parent(); p.Type() == "try_statement" && n.Equal(p.ChildByField("body")) {
+			return true
+		}
+	}
+	return false
 }
 
 // retryLoop reports a call made in the body of a try statement that sits

@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -48,7 +49,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 					continue
 				}
 				kind := formKind(n, s)
-				if kind == "" {
+				if kind == "" || kind == "ModelForm" && adminForm(p, n) {
 					continue
 				}
 				var all pyast.Node
@@ -117,6 +118,36 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// adminForm reports a ModelForm of an admin module (admin.py, or a module
+// of an admin/ package) that a ModelAdmin or inline of the same module
+// takes as its `form = ...`: only staff submit it, through fields the
+// admin class chooses, and an administrator setting an order's user is
+// what the admin is for.
+func adminForm(p *analyzer.Pass, cls pyast.Node) bool {
+	rel := p.File.Rel
+	if path.Base(rel) != "admin.py" && !strings.Contains("/"+rel, "/admin/") {
+		return false
+	}
+	name := pyast.DefName(cls)
+	for c := range pyast.FindEach(p.Root, "class_definition") {
+		admin := false
+		for b := range c.ChildByField("superclasses").Named() {
+			if b := lastName(b); strings.HasSuffix(b, "Admin") || strings.HasSuffix(b, "Inline") {
+				admin = true
+			}
+		}
+		if !admin {
+			continue
+		}
+		for a := range pyast.FindEachShallow(pyast.Body(c), "assignment") {
+			if a.ChildByField("left").Text() == "form" && pyast.Unparen(a.ChildByField("right")).Text() == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // formKind returns "ModelForm" or "serializer" when a base class is named

@@ -177,7 +177,7 @@ func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves [
 			continue
 		}
 		origin, local := rowOrigin(sf, fn, r.row, r.stmt)
-		if strings.Contains(origin, "select_for_update") {
+		if strings.Contains(origin, "select_for_update") || local && constructedHere(sf, r.row, r.stmt) {
 			continue
 		}
 		conf := analyzer.High
@@ -241,6 +241,22 @@ func rowOrigin(sf *semantic.File, fn pyast.Node, row string, n pyast.Node) (stri
 		return "", false
 	}
 	return rhs.Text(), true
+}
+
+// constructedHere reports a local row bound, before n, to a call of its
+// model class (`account = Account(number=n)`): an instance built in this
+// function, not loaded, that no concurrent request can hold; adding to
+// its default before the first save() loses nothing.
+func constructedHere(sf *semantic.File, row string, n pyast.Node) bool {
+	rhs := pyast.Unparen(sf.Binding(n, row, n.StartByte()))
+	if rhs.Type() != "call" || sf.M.Graph == nil {
+		return false
+	}
+	callee := rhs.ChildByField("function")
+	if t := callee.Type(); t != "identifier" && t != "attribute" {
+		return false
+	}
+	return sf.M.Graph.Lookup(sf.Unit, pyast.Dotted(callee)) != nil
 }
 
 // unpackedRow returns the call that bound row as the first name of a

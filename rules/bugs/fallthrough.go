@@ -1,0 +1,186 @@
+package bugs
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed fallthrough.md
+var fallThroughDoc string
+
+// DuplicateCheckFallsThrough reports a duplicate check on a unique field
+// (`if M.objects.filter(key=k).exists():`) whose branch neither returns
+// nor raises, followed in the same function by `M.objects.create(key=k)`:
+// every repeat the check sees goes on to the insert, which the unique
+// constraint refuses with IntegrityError.
+var DuplicateCheckFallsThrough = &analyzer.Rule{
+	Code:              "BUG032",
+	Name:              "duplicate-check-falls-through",
+	Doc:               fallThroughDoc,
+	Category:          analyzer.Correctness,
+	Severity:          analyzer.Error,
+	Confidence:        analyzer.High,
+	Since:             "0.10.0",
+	SkipOnSyntaxError: true,
+	Skip:              semantic.Test | semantic.Migration,
+	Requires:          requires,
+	Run:               runDuplicateCheckFallsThrough,
+}
+
+func runDuplicateCheckFallsThrough(p *analyzer.Pass) error {
+	f := semantic.Of(p.Project).File(p.Unit)
+	if f == nil {
+		return nil
+	}
+	for def := range pyast.FindEach(p.Root, "function_definition") {
+		for st := range pyast.FindEachShallow(pyast.Body(def), "if_statement") {
+			if !st.ChildByField("alternative").IsNil() || leaves(st.ChildByField("consequence")) {
+				continue
+			}
+			for call := range pyast.FindEach(st.ChildByField("condition"), "call") {
+				c, _ := pyast.AsCall(call)
+				if c.MethodName() != "exists" || c.Func.Type() != "attribute" || negated(call, st) {
+					continue
+				}
+				q := f.Eval(c.Receiver())
+				if q == nil || q.Model == nil || q.Custom || q.Opaque || q.Combined {
+					continue
+				}
+				field, value := uniqueFilter(c.Receiver(), q.Model)
+				if field == "" {
+					continue
+				}
+				create := insertAfter(f, def, st, q.Model, field, value)
+				if create.IsNil() {
+					continue
+				}
+				p.Report(analyzer.Diagnostic{
+					Range: analyzer.RangeOf(st.ChildByField("condition")),
+					Message: fmt.Sprintf("the duplicate check on `%s` does not stop: its branch neither returns nor raises, so a repeated `%s` goes on to `%s` (line %d), which the unique constraint refuses with `IntegrityError` (a 500 instead of the answer the check meant)",
+						field, pyast.OneLine(value, 30), pyast.OneLine(create.ChildByField("function"), 40)+"(...)", p.File.Position(create.StartByte()).Line),
+					Help:    "leave the branch: `return` the answer for a repeat (or raise), so the insert runs only for a new key",
+					Related: []analyzer.Related{{Range: analyzer.RangeOf(create), Message: "the insert a repeat still reaches"}},
+				})
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// leaves reports a block holding a return, raise, continue or break
+// anywhere (a nested one may leave too: the rule stays silent).
+func leaves(block pyast.Node) bool {
+	for range pyast.FindEach(block, "return_statement", "raise_statement", "continue_statement", "break_statement") {
+		return true
+	}
+	return false
+}
+
+// negated reports a call under a `not` in the condition of st.
+func negated(call, st pyast.Node) bool {
+	for n := call.Parent(); !n.IsNil() && !n.Equal(st); n = n.Parent() {
+		if n.Type() == "not_operator" {
+			return true
+		}
+	}
+	return false
+}
+
+// uniqueFilter returns the unique field (unique=True or the primary key,
+// `pk=` included) a filter of the chain tests by equality and the value
+// it tests, or "" when there is none.
+func uniqueFilter(chain pyast.Node, md *project.Model) (string, pyast.Node) {
+	for cur := pyast.Unparen(chain); ; {
+		c, ok := pyast.AsCall(cur)
+		if !ok || c.Func.Type() != "attribute" {
+			return "", pyast.Node{}
+		}
+		if c.MethodName() == "filter" {
+			keys := make([]string, 0, len(c.Keywords))
+			for k := range c.Keywords {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				v := c.Keywords[k]
+				name := k
+				if len(name) > 7 && name[len(name)-7:] == "__exact" {
+					name = name[:len(name)-7]
+				}
+				if name == "pk" {
+					for _, fd := range md.Fields {
+						if fd.PrimaryKey {
+							return fd.Name, v
+						}
+					}
+					continue
+				}
+				if fd := md.Field(name); fd != nil && (fd.Unique || fd.PrimaryKey) && !fd.IsRelation() {
+					return fd.Name, v
+				}
+			}
+		}
+		cur = pyast.Unparen(c.Receiver())
+	}
+}
+
+// insertAfter returns a `M.objects.create(field=value, ...)` after st in
+// def that every path from st reaches: not under a condition, loop or try
+// that st is not under too.
+func insertAfter(f *semantic.File, def, st pyast.Node, md *project.Model, field string, value pyast.Node) pyast.Node {
+	for call := range pyast.FindEach(pyast.Body(def), "call") {
+		if call.StartByte() < st.EndByte() {
+			continue
+		}
+		c, _ := pyast.AsCall(call)
+		if c.MethodName() != "create" || c.Func.Type() != "attribute" {
+			continue
+		}
+		if q := f.Eval(c.Receiver()); q == nil || q.Model != md || q.Related {
+			continue
+		}
+		arg := c.Keyword(field)
+		if arg.IsNil() || pyast.Unparen(arg).Text() != pyast.Unparen(value).Text() {
+			continue
+		}
+		if guarded(call, st, def) || leavesBetween(def, st.EndByte(), call.StartByte()) {
+			continue
+		}
+		return call
+	}
+	return pyast.Node{}
+}
+
+// guarded reports a branch, loop, try or nested function between call and
+// the block it shares with st.
+func guarded(call, st, def pyast.Node) bool {
+	for n := call.Parent(); !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		if st.StartByte() >= n.StartByte() && st.EndByte() <= n.EndByte() {
+			return false // a block that holds the check too
+		}
+		switch n.Type() {
+		case "if_statement", "elif_clause", "else_clause", "conditional_expression", "try_statement", "except_clause",
+			"for_statement", "while_statement", "function_definition", "lambda", "match_statement":
+			return true
+		}
+	}
+	return false
+}
+
+// leavesBetween reports a return or raise of def between two offsets: a
+// flag the duplicate branch set may be tested there (`if seen: return`).
+func leavesBetween(def pyast.Node, from, to int) bool {
+	for n := range pyast.FindEach(pyast.Body(def), "return_statement", "raise_statement") {
+		if n.StartByte() >= from && n.StartByte() < to {
+			return true
+		}
+	}
+	return false
+}
