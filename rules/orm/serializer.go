@@ -50,6 +50,10 @@ type need struct {
 	What    string
 	QAtPath string
 	QAt     analyzer.Range
+	// Guards are the attributes a test before the query looks for
+	// (`x._cached if hasattr(x, "_cached") else x.items.filter(...)`):
+	// the query is the fallback when no prefetch set them.
+	Guards []string
 }
 
 // fieldAt is a serializer field that nests another serializer.
@@ -247,9 +251,16 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	var sel, pre []string
 	var whys []string
 	var queries []need
-	for _, n := range needs {
+	for i, n := range needs {
+		if rel, _, ok := semantic.BackPath(q.Model, n.Path); ok && !n.Query {
+			// `image__ingredient`: loading image caches the way back.
+			n.Path = rel
+			needs[i] = n
+		}
 		if n.Query {
-			queries = append(queries, n)
+			if !guardedByPrefetch(q, n) {
+				queries = append(queries, n)
+			}
 			continue
 		}
 		if n.Prefetch {
@@ -715,7 +726,73 @@ func queryNeed(a semantic.Access, path, why string) need {
 		n = a.Via[0].Call
 		at, atPath = analyzer.RangeOf(n), a.Via[0].File.Unit.File.Rel
 	}
-	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at}
+	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at, Guards: cacheGuards(a.Node)}
+}
+
+// cacheGuards returns the attribute names tested with hasattr/getattr
+// (`hasattr(obj, "_active")`, `getattr(obj, "prefetched", None)`) by the
+// conditions n sits under in its function, and by the tests of earlier
+// ifs that return (`if hasattr(self, "_status"): return ...`).
+func cacheGuards(n pyast.Node) []string {
+	var out []string
+	for p := n; !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda":
+			return out
+		case "conditional_expression":
+			if k := p.NamedChildren(); len(k) == 3 {
+				out = append(out, attrTests(k[1])...)
+			}
+		case "if_statement", "elif_clause":
+			out = append(out, attrTests(p.ChildByField("condition"))...)
+		}
+		if par := p.Parent(); par.Type() == "block" {
+			for _, sib := range par.NamedChildren() {
+				if sib.StartByte() >= p.StartByte() {
+					break
+				}
+				if sib.Type() == "if_statement" && len(pyast.FindAll(sib.ChildByField("consequence"), "return_statement")) > 0 {
+					out = append(out, attrTests(sib.ChildByField("condition"))...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// attrTests returns the names test checks with hasattr(x, "name") or
+// getattr(x, "name", ...).
+func attrTests(test pyast.Node) []string {
+	if test.IsNil() {
+		return nil
+	}
+	var out []string
+	for c := range pyast.FindEach(test, "call") {
+		call, ok := pyast.AsCall(c)
+		if !ok || len(call.Positional) < 2 {
+			continue
+		}
+		if f := pyast.Dotted(call.Func); f != "hasattr" && f != "getattr" {
+			continue
+		}
+		if name, ok := pyast.StringValue(call.Positional[1]); ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// guardedByPrefetch reports a query tested for an attribute the
+// queryset's Prefetch(..., to_attr=...) sets: it runs only without it.
+func guardedByPrefetch(q *semantic.QS, n need) bool {
+	for _, g := range n.Guards {
+		for _, p := range q.Prefetch {
+			if p == g || strings.HasSuffix(p, "__"+g) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // queryParts describes the queries a serializer runs per row that no
