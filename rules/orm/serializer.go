@@ -258,7 +258,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			needs[i] = n
 		}
 		if n.Query {
-			if !guardedByPrefetch(q, n) {
+			if !guardedByPrefetch(n) {
 				queries = append(queries, n)
 			}
 			continue
@@ -726,7 +726,11 @@ func queryNeed(a semantic.Access, path, why string) need {
 		n = a.Via[0].Call
 		at, atPath = analyzer.RangeOf(n), a.Via[0].File.Unit.File.Rel
 	}
-	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at, Guards: cacheGuards(a.Node)}
+	guards := cacheGuards(a.Node)
+	for _, v := range a.Via {
+		guards = append(guards, cacheGuards(v.Call)...)
+	}
+	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at, Guards: guards}
 }
 
 // cacheGuards returns the attribute names tested with hasattr/getattr
@@ -777,22 +781,19 @@ func attrTests(test pyast.Node) []string {
 		}
 		if name, ok := pyast.StringValue(call.Positional[1]); ok {
 			out = append(out, name)
+		} else {
+			out = append(out, "?") // a name held in a variable
 		}
 	}
 	return out
 }
 
-// guardedByPrefetch reports a query tested for an attribute the
-// queryset's Prefetch(..., to_attr=...) sets: it runs only without it.
-func guardedByPrefetch(q *semantic.QS, n need) bool {
-	for _, g := range n.Guards {
-		for _, p := range q.Prefetch {
-			if p == g || strings.HasSuffix(p, "__"+g) {
-				return true
-			}
-		}
-	}
-	return false
+// guardedByPrefetch reports a query run only when a test for an
+// attribute fails: the fallback of a value something else attached to the
+// row (a Prefetch(..., to_attr=...), a cache a pagination hook fills, an
+// earlier call's memo), which a per-row finding cannot tell is missing.
+func guardedByPrefetch(n need) bool {
+	return len(n.Guards) > 0
 }
 
 // queryParts describes the queries a serializer runs per row that no
