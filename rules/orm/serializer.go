@@ -50,6 +50,10 @@ type need struct {
 	What    string
 	QAtPath string
 	QAt     analyzer.Range
+	// ReadPath and ReadAt locate the read in a method field's body
+	// (`note.created_by` in get_notes), when it is not the field itself.
+	ReadPath string
+	ReadAt   analyzer.Range
 	// Guards are the attributes a test before the query looks for
 	// (`x._cached if hasattr(x, "_cached") else x.items.filter(...)`):
 	// the query is the fallback when no prefetch set them.
@@ -318,6 +322,10 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			}
 		}
 		rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " reads `" + strings.ReplaceAll(n.Path, "__", ".") + "` per row"})
+		if k := fmt.Sprint(n.ReadPath, n.ReadAt.Start); n.ReadPath != "" && !seenAt[k] && len(rel) < 6 {
+			seenAt[k] = true
+			rel = append(rel, analyzer.Related{Path: n.ReadPath, Range: n.ReadAt, Message: "the read, in " + n.Why})
+		}
 	}
 	d := analyzer.Diagnostic{
 		Related: rel,
@@ -684,12 +692,23 @@ func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why s
 		case semantic.Query:
 			out = append(out, queryNeed(a, path, why))
 		case semantic.Forward:
-			out = append(out, need{Path: path, Prefetch: inPrefetch || strings.Contains(a.Path, "__") && prefetchOnPath(accs, a.Path), Why: why})
+			out = append(out, readAt(need{Path: path, Prefetch: inPrefetch || strings.Contains(a.Path, "__") && prefetchOnPath(accs, a.Path), Why: why}, a))
 		case semantic.Manager, semantic.Count, semantic.Exists, semantic.Generic:
-			out = append(out, need{Path: path, Prefetch: true, Why: why})
+			out = append(out, readAt(need{Path: path, Prefetch: true, Why: why}, a))
 		}
 	}
 	return out
+}
+
+// readAt notes where a method field reads the path (the call in the
+// method when the read is in a helper it calls).
+func readAt(n need, a semantic.Access) need {
+	if len(a.Via) > 0 && a.Via[0].File != nil && !a.Via[0].Call.IsNil() {
+		n.ReadPath, n.ReadAt = a.Via[0].File.Unit.File.Rel, analyzer.RangeOf(a.Via[0].Call)
+	} else if a.File != nil && !a.Node.IsNil() {
+		n.ReadPath, n.ReadAt = a.File.Unit.File.Rel, analyzer.RangeOf(a.Node)
+	}
+	return n
 }
 
 // lookupNeeds turns the queries a serializer method builds from its row
