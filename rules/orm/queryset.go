@@ -171,11 +171,14 @@ func insertionPoint(origin pyast.Node) pyast.Node {
 	for o.Type() == "subscript" {
 		o = pyast.Unparen(o.ChildByField("value"))
 	}
+	if c, ok := pyast.AsCall(o); ok && c.MethodName() == "iterator" && !c.Receiver().IsNil() {
+		// `qs.iterator()` yields rows, not a queryset: the loads go
+		// before it (`qs.select_related(...).iterator()`).
+		o = pyast.Unparen(c.Receiver())
+	}
 	return o
 }
 
-// onlyRaises reports a function whose body (after its docstring) is one
-// raise statement.
 // listSerializes reports whether the list action of c may serialise
 // rows: the first list method of c and its project bases names a
 // serializer, calls a list helper, paginates or passes many=True, or hands
@@ -202,6 +205,8 @@ func listSerializes(c *semantic.Class) bool {
 	return true
 }
 
+// onlyRaises reports a function whose body (after its docstring) is one
+// raise statement.
 func onlyRaises(def pyast.Node) bool {
 	var stmts []pyast.Node
 	for k := range pyast.Body(def).Named() {
