@@ -362,6 +362,12 @@ var knownExternal = map[string]string{
 	"django.contrib.sessions.models.Session":          "sessions.Session",
 	"django.contrib.admin.models.LogEntry":            "admin.LogEntry",
 	"django.contrib.contenttypes.models.ContentTypes": "",
+	// Wagtail's page model, the base of every page type of a Wagtail
+	// site (wagtail.core before Wagtail 3), and its abstract Orderable.
+	"wagtail.models.Page":           "wagtailcore.Page",
+	"wagtail.core.models.Page":      "wagtailcore.Page",
+	"wagtail.models.Orderable":      "",
+	"wagtail.core.models.Orderable": "",
 }
 
 func isDjangoModel(q string) bool {

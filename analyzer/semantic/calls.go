@@ -269,6 +269,13 @@ func (f *File) annotationValue(ann pyast.Node) Value {
 // the object of has_object_permission.
 func (f *File) conventionParam(fn *Func) (Value, int) {
 	c := fn.Class
+	if len(fn.Params) >= 1 && !fn.Static && !fn.ClassMethod && fn.Params[0] == "self" {
+		// self in a model's method: one of its rows (or a subclass's,
+		// which has the same relations), fetched by the caller.
+		if md := f.M.Graph.ByQual(c.Qual); md != nil && !md.Abstract {
+			return Value{Kind: Row, Model: md}, 0
+		}
+	}
 	if len(fn.Params) < 2 {
 		return Value{}, -1
 	}
@@ -385,6 +392,11 @@ func (f *File) returnValue(fn *Func) Value {
 			continue
 		}
 		v := f.Value(e)
+		if v.Kind == Related && v.QS != nil && !v.QS.MaybeCached && !v.QS.Cached {
+			// A related manager's chain that always queries
+			// (`self.org.triggers.filter(...)`): rows like any queryset's.
+			v.Kind = QuerySet
+		}
 		if v.Kind != QuerySet && v.Kind != Row {
 			if v.Kind == Unknown && f.localHook(fn, e) {
 				hooked = true

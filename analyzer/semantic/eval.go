@@ -429,8 +429,38 @@ func (f *File) localModel(obj pyast.Node) (m *project.Model, local bool) {
 }
 
 func (f *File) evalAttr(n pyast.Node, st ctx) *QS {
-	obj := n.ChildByField("object")
-	name := n.ChildByField("attribute").Text()
+	return f.evalAttrOf(n, n.ChildByField("object"), n.ChildByField("attribute").Text(), st)
+}
+
+// getattrName returns the attribute name a `getattr(obj, name)` call reads
+// when it is known: a string, or a string class attribute of the class
+// `self` stands for (`getattr(self.model, self.model_manager)` with
+// `model_manager = "objects"`).
+func (f *File) getattrName(n pyast.Node, c pyast.Call, st ctx) string {
+	if c.Func.Type() != "identifier" || c.Func.Text() != "getattr" || len(c.Positional) != 2 {
+		return ""
+	}
+	arg := pyast.Unparen(c.Positional[1])
+	if s, ok := pyast.StringValue(arg); ok {
+		return s
+	}
+	if arg.Type() == "attribute" && pyast.Dotted(arg.ChildByField("object")) == "self" {
+		if cl := f.selfClass(n, st); cl != nil {
+			attr := arg.ChildByField("attribute").Text()
+			if len(cl.SelfAttrs[attr]) > 0 {
+				return "" // set per instance
+			}
+			if v, _ := cl.Attr(attr); !v.IsNil() {
+				if s, ok := pyast.StringValue(v); ok {
+					return s
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func (f *File) evalAttrOf(n, obj pyast.Node, name string, st ctx) *QS {
 	if name == "object_list" && obj.Type() == "identifier" {
 		// page.object_list of a paginator's page.
 		if q := f.eval(obj, st.in()); q != nil && q.Sliced {
@@ -594,6 +624,10 @@ func subPaths(paths []string, rel string) []string {
 
 func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	c, _ := pyast.AsCall(n)
+	if name := f.getattrName(n, c, st); name != "" {
+		// getattr(self.model, "objects"): the attribute it names.
+		return f.evalAttrOf(n, pyast.Unparen(c.Positional[0]), name, st)
+	}
 	if c.Func.Type() == "identifier" && len(c.Positional) == 1 && passThrough(c.Func.Text()) {
 		// A progress bar or iterator wrapper yields the rows it is given.
 		if _, ok := f.staticCallee(n); !ok {
@@ -672,6 +706,20 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 				if q, tried := f.extendedArg(n, c, fn, bound, st); tried {
 					// What the callers agree on (fn.ret) is not this
 					// call's queryset.
+					return q
+				}
+			}
+			if bound && st.self != nil && fn.Class != nil && !fn.Static && !fn.ClassMethod && IsSelfOrSuper(c.Receiver()) && !f.M.isModelClass(fn.Class) {
+				// `self.derive_queryset()` read for a subclass: its
+				// self.model and class attributes are the subclass's,
+				// not what the method's own summary saw.
+				m := fn
+				if r := c.Receiver(); r.Type() == "identifier" && r.Text() == "self" {
+					if v := st.self.Method(method); v != nil && v.Class != nil && !v.Static && !v.ClassMethod {
+						m = v // the subclass's override, as Python dispatches
+					}
+				}
+				if q := m.File.returnQS(m.Node, ctx{d: st.d + 1, self: st.self, args: st.args, memo: st.memo}); q != nil {
 					return q
 				}
 			}
@@ -1124,6 +1172,10 @@ func (f *File) ViewQueryset(cls pyast.Node) *QS {
 	if c == nil {
 		return nil
 	}
+	return filtered(c, f.viewQueryset(c))
+}
+
+func (f *File) viewQueryset(c *Class) *QS {
 	for _, cc := range mro(c) {
 		if fn := cc.Methods["get_queryset"]; fn != nil {
 			return fn.File.returnQS(fn.Node, ctx{self: c})
@@ -1140,6 +1192,43 @@ func (f *File) ViewQueryset(cls pyast.Node) *QS {
 		return q
 	}
 	return nil
+}
+
+// filtered applies the view's own filter_queryset (DRF's list runs
+// `self.filter_queryset(self.get_queryset())`) to q: what it returns for
+// q, read with its queryset parameter bound to q. A filter_queryset that
+// cannot be read leaves q as it is, unless it loads relations (then the
+// listing is unknown); one returning another model's rows is not the
+// listing.
+func filtered(c *Class, q *QS) *QS {
+	if q == nil {
+		return nil
+	}
+	for _, cc := range mro(c) {
+		fn := cc.Methods["filter_queryset"]
+		if fn == nil {
+			continue
+		}
+		if len(fn.Params) < 2 {
+			return q
+		}
+		st := ctx{self: c, args: &argBind{fn: fn, idx: 1, q: q}}
+		if r := fn.File.returnQS(fn.Node, st); r != nil && r.Model == q.Model {
+			if r.Single && !q.Single {
+				// `if uuid: queryset = queryset.filter(uuid=uuid)`: an
+				// optional narrowing by request parameters; the listing
+				// is the rows without it, with what r loads.
+				r = r.clone()
+				r.Single = false
+			}
+			return r
+		}
+		if t := fn.Node.Text(); strings.Contains(t, "_related(") || strings.Contains(t, "Prefetch(") {
+			return nil // it loads relations rubric cannot read
+		}
+		return q
+	}
+	return q
 }
 
 // Instance returns the model of an expression that holds one model

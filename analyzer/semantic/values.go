@@ -147,7 +147,58 @@ func (q *QS) Selects(path string) bool {
 			return true
 		}
 	}
-	return q.Prefetches(path)
+	if q.Prefetches(path) {
+		return true
+	}
+	if rel, rest, ok := BackPath(q.Model, path); ok {
+		return q.Selects(rel) && (rest == "" || q.Selects(rest))
+	}
+	return false
+}
+
+// BackPath splits a path that leaves a row and comes back to it
+// ("image__ingredient__language" on Ingredient, where image is the
+// reverse one-to-one of Image.ingredient) into the relation left by
+// ("image") and the path read without the detour ("language"). Django
+// sets the way back when it loads the relation: select_related on a
+// one-to-one, either way, caches the other side's accessor, and a
+// prefetched reverse foreign key sets each row's key to its owner. ok is
+// false for paths that never come back.
+func BackPath(m *project.Model, path string) (rel, rest string, ok bool) {
+	segs := strings.Split(path, "__")
+	cur := m
+	for i := 0; i+1 < len(segs) && cur != nil; i++ {
+		a := cur.Attr(segs[i])
+		if a.Target == nil {
+			return "", "", false
+		}
+		if comesBack(a, segs[i+1]) {
+			kept := append(append([]string{}, segs[:i]...), segs[i+2:]...)
+			return strings.Join(segs[:i+1], "__"), strings.Join(kept, "__"), true
+		}
+		cur = a.Target
+	}
+	return "", "", false
+}
+
+// comesBack reports whether next, read on a's target, is the object a
+// was read on, cached by loading a.
+func comesBack(a project.Attr, next string) bool {
+	switch a.Kind {
+	case project.AttrForward:
+		if a.Field == nil || a.Field.Kind != project.OneToOne {
+			return false
+		}
+		b := a.Target.Attr(next)
+		return b.Kind == project.AttrReverseOne && b.Relation != nil && b.Relation.Field == a.Field
+	case project.AttrReverseOne, project.AttrReverseMany:
+		if a.Relation == nil || a.Relation.Field == nil || a.Relation.Field.Name != next {
+			return false
+		}
+		k := a.Relation.Field.Kind
+		return k == project.OneToOne || k == project.ForeignKey
+	}
+	return false
 }
 
 // Prefetches reports whether path is cached by prefetch_related.

@@ -57,8 +57,11 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 	if c == nil {
 		return true
 	}
-	if m := c.Method("list"); m != nil && onlyRaises(m.Node) {
-		return false // `def list(...): raise PermissionDenied(...)`
+	if m := c.Method("list"); m != nil && (onlyRaises(m.Node) || !listSerializes(c)) {
+		// `def list(...): raise PermissionDenied(...)`, or a list that
+		// answers without serialising the rows (an HTML table built by a
+		// renderer from a context: nautobot's UI viewsets).
+		return false
 	}
 	routed := false
 	for _, e := range semantic.InventoryOf(t.p.Project).ViewsIn(t.File) {
@@ -67,6 +70,11 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 		}
 		routed = true
 		if e.Action == "list" || e.Kind == "django-view" && e.Action == "get" {
+			return true
+		}
+		if e.Action == "get" && e.Handler != nil && strings.Contains(pyast.Body(e.Handler.Node).Text(), "self.list(") {
+			// A GenericAPIView routed with as_view() whose get hands
+			// over to ListModelMixin's list.
 			return true
 		}
 	}
@@ -163,7 +171,38 @@ func insertionPoint(origin pyast.Node) pyast.Node {
 	for o.Type() == "subscript" {
 		o = pyast.Unparen(o.ChildByField("value"))
 	}
+	if c, ok := pyast.AsCall(o); ok && c.MethodName() == "iterator" && !c.Receiver().IsNil() {
+		// `qs.iterator()` yields rows, not a queryset: the loads go
+		// before it (`qs.select_related(...).iterator()`).
+		o = pyast.Unparen(c.Receiver())
+	}
 	return o
+}
+
+// listSerializes reports whether the list action of c may serialise
+// rows: the first list method of c and its project bases names a
+// serializer, calls a list helper, paginates or passes many=True, or hands
+// over to super().list() and a later one (or the framework's) does. One
+// doing none of these answers with something else than the serializer's
+// rows.
+func listSerializes(c *semantic.Class) bool {
+	for _, k := range append([]*semantic.Class{c}, c.Bases()...) {
+		m := k.Methods["list"]
+		if m == nil {
+			continue
+		}
+		body := strings.ToLower(pyast.Body(m.Node).Text())
+		rest := strings.ReplaceAll(body, "super().list(", "")
+		for _, s := range []string{"serializ", "list(", "paginat", "many=true", "to_representation"} {
+			if strings.Contains(rest, s) {
+				return true
+			}
+		}
+		if rest == body {
+			return false
+		}
+	}
+	return true
 }
 
 // onlyRaises reports a function whose body (after its docstring) is one

@@ -50,6 +50,14 @@ type need struct {
 	What    string
 	QAtPath string
 	QAt     analyzer.Range
+	// ReadPath and ReadAt locate the read in a method field's body
+	// (`note.created_by` in get_notes), when it is not the field itself.
+	ReadPath string
+	ReadAt   analyzer.Range
+	// Guards are the attributes a test before the query looks for
+	// (`x._cached if hasattr(x, "_cached") else x.items.filter(...)`):
+	// the query is the fallback when no prefetch set them.
+	Guards []string
 }
 
 // fieldAt is a serializer field that nests another serializer.
@@ -247,9 +255,16 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	var sel, pre []string
 	var whys []string
 	var queries []need
-	for _, n := range needs {
+	for i, n := range needs {
+		if rel, _, ok := semantic.BackPath(q.Model, n.Path); ok && !n.Query {
+			// `image__ingredient`: loading image caches the way back.
+			n.Path = rel
+			needs[i] = n
+		}
 		if n.Query {
-			queries = append(queries, n)
+			if !guardedByPrefetch(n) {
+				queries = append(queries, n)
+			}
 			continue
 		}
 		if n.Prefetch {
@@ -307,6 +322,10 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			}
 		}
 		rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " reads `" + strings.ReplaceAll(n.Path, "__", ".") + "` per row"})
+		if k := fmt.Sprint(n.ReadPath, n.ReadAt.Start); n.ReadPath != "" && !seenAt[k] && len(rel) < 6 {
+			seenAt[k] = true
+			rel = append(rel, analyzer.Related{Path: n.ReadPath, Range: n.ReadAt, Message: "the read, in " + n.Why})
+		}
 	}
 	d := analyzer.Diagnostic{
 		Related: rel,
@@ -673,12 +692,23 @@ func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why s
 		case semantic.Query:
 			out = append(out, queryNeed(a, path, why))
 		case semantic.Forward:
-			out = append(out, need{Path: path, Prefetch: inPrefetch || strings.Contains(a.Path, "__") && prefetchOnPath(accs, a.Path), Why: why})
+			out = append(out, readAt(need{Path: path, Prefetch: inPrefetch || strings.Contains(a.Path, "__") && prefetchOnPath(accs, a.Path), Why: why}, a))
 		case semantic.Manager, semantic.Count, semantic.Exists, semantic.Generic:
-			out = append(out, need{Path: path, Prefetch: true, Why: why})
+			out = append(out, readAt(need{Path: path, Prefetch: true, Why: why}, a))
 		}
 	}
 	return out
+}
+
+// readAt notes where a method field reads the path (the call in the
+// method when the read is in a helper it calls).
+func readAt(n need, a semantic.Access) need {
+	if len(a.Via) > 0 && a.Via[0].File != nil && !a.Via[0].Call.IsNil() {
+		n.ReadPath, n.ReadAt = a.Via[0].File.Unit.File.Rel, analyzer.RangeOf(a.Via[0].Call)
+	} else if a.File != nil && !a.Node.IsNil() {
+		n.ReadPath, n.ReadAt = a.File.Unit.File.Rel, analyzer.RangeOf(a.Node)
+	}
+	return n
 }
 
 // lookupNeeds turns the queries a serializer method builds from its row
@@ -715,7 +745,74 @@ func queryNeed(a semantic.Access, path, why string) need {
 		n = a.Via[0].Call
 		at, atPath = analyzer.RangeOf(n), a.Via[0].File.Unit.File.Rel
 	}
-	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at}
+	guards := cacheGuards(a.Node)
+	for _, v := range a.Via {
+		guards = append(guards, cacheGuards(v.Call)...)
+	}
+	return need{Path: path, Query: true, Why: why, What: "`" + compact(n) + "`", QAtPath: atPath, QAt: at, Guards: guards}
+}
+
+// cacheGuards returns the attribute names tested with hasattr/getattr
+// (`hasattr(obj, "_active")`, `getattr(obj, "prefetched", None)`) by the
+// conditions n sits under in its function, and by the tests of earlier
+// ifs that return (`if hasattr(self, "_status"): return ...`).
+func cacheGuards(n pyast.Node) []string {
+	var out []string
+	for p := n; !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda":
+			return out
+		case "conditional_expression":
+			if k := p.NamedChildren(); len(k) == 3 {
+				out = append(out, attrTests(k[1])...)
+			}
+		case "if_statement", "elif_clause":
+			out = append(out, attrTests(p.ChildByField("condition"))...)
+		}
+		if par := p.Parent(); par.Type() == "block" {
+			for _, sib := range par.NamedChildren() {
+				if sib.StartByte() >= p.StartByte() {
+					break
+				}
+				if sib.Type() == "if_statement" && len(pyast.FindAll(sib.ChildByField("consequence"), "return_statement")) > 0 {
+					out = append(out, attrTests(sib.ChildByField("condition"))...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// attrTests returns the names test checks with hasattr(x, "name") or
+// getattr(x, "name", ...).
+func attrTests(test pyast.Node) []string {
+	if test.IsNil() {
+		return nil
+	}
+	var out []string
+	for c := range pyast.FindEach(test, "call") {
+		call, ok := pyast.AsCall(c)
+		if !ok || len(call.Positional) < 2 {
+			continue
+		}
+		if f := pyast.Dotted(call.Func); f != "hasattr" && f != "getattr" {
+			continue
+		}
+		if name, ok := pyast.StringValue(call.Positional[1]); ok {
+			out = append(out, name)
+		} else {
+			out = append(out, "?") // a name held in a variable
+		}
+	}
+	return out
+}
+
+// guardedByPrefetch reports a query run only when a test for an
+// attribute fails: the fallback of a value something else attached to the
+// row (a Prefetch(..., to_attr=...), a cache a pagination hook fills, an
+// earlier call's memo), which a per-row finding cannot tell is missing.
+func guardedByPrefetch(n need) bool {
+	return len(n.Guards) > 0
 }
 
 // queryParts describes the queries a serializer runs per row that no

@@ -218,6 +218,15 @@ func forwardOnly(md *project.Model, path string) bool {
 func (t *Tracker) judge(tpl *semantic.Template, root *ctxRoot, accs []semantic.TAccess, at pyast.Node, view *semantic.Class) {
 	groups := map[remedy][]semantic.TAccess{}
 	for _, a := range accs {
+		if _, rest, ok := semantic.BackPath(root.model, a.Path); ok && a.Kind == semantic.Forward {
+			// `shift.event` on the rows of `event.shifts.all`: Django
+			// caches the way back with the relation (known related
+			// objects, one-to-one caches), so only what follows it is read.
+			if rest == "" {
+				continue
+			}
+			a.Path = rest
+		}
 		if covered(root.qs, a) {
 			continue
 		}
