@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -22,54 +23,33 @@ func (m *Model) SerializerOnlyRenders(sc *Class) bool {
 		return false
 	}
 	uses := 0
-	for _, f := range m.Files() {
-		root := f.Unit.Tree.Root()
-		if !strings.Contains(root.Text(), sc.Name) {
-			continue
+	for f, ref := range m.References(sc.Name, false) {
+		par := ref.Parent()
+		if m.classByName(f, ref) != sc {
+			if par.Type() == "call" && par.ChildByField("function").Equal(ref) {
+				continue // another class of the same name
+			}
+			return false // cannot tell what it names
 		}
-		for id := range pyast.FindEach(root, "identifier") {
-			if id.Text() != sc.Name {
-				continue
-			}
-			// The reference is the identifier, or the attribute whose
-			// last part it is (`serializers.OrderSerializer`).
-			ref := id
-			if p := id.Parent(); p.Type() == "attribute" && p.ChildByField("attribute").Equal(id) {
-				ref = p
-			}
-			par := ref.Parent()
-			switch {
-			case par.Type() == "class_definition" && par.ChildByField("name").Equal(id):
-				continue // the definition
-			case pyast.Ancestor(ref, "import_statement", "import_from_statement").IsNil() == false:
-				continue
-			}
-			if m.classByName(f, ref) != sc {
-				if par.Type() == "call" && par.ChildByField("function").Equal(ref) {
-					continue // another class of the same name
-				}
-				return false // cannot tell what it names
-			}
-			if par.Type() != "call" || !par.ChildByField("function").Equal(ref) {
-				return false
-			}
-			c, _ := pyast.AsCall(par)
-			if _, ok := c.Keywords["data"]; ok || len(c.Positional) > 1 {
-				return false
-			}
-			if _, ok := c.Keywords["partial"]; ok {
-				return false
-			}
-			// A nested field: writable unless read_only=True.
-			if a := par.Parent(); a.Type() == "assignment" && !pyast.Ancestor(a, "class_definition").IsNil() &&
-				pyast.Ancestor(a, "function_definition").IsNil() {
-				ro := c.Keywords["read_only"]
-				if ro.IsNil() || ro.Text() != "True" {
-					return false
-				}
-			}
-			uses++
+		if par.Type() != "call" || !par.ChildByField("function").Equal(ref) {
+			return false
 		}
+		c, _ := pyast.AsCall(par)
+		if _, ok := c.Keywords["data"]; ok || len(c.Positional) > 1 {
+			return false
+		}
+		if _, ok := c.Keywords["partial"]; ok {
+			return false
+		}
+		// A nested field: writable unless read_only=True.
+		if a := par.Parent(); a.Type() == "assignment" && !pyast.Ancestor(a, "class_definition").IsNil() &&
+			pyast.Ancestor(a, "function_definition").IsNil() {
+			ro := c.Keywords["read_only"]
+			if ro.IsNil() || ro.Text() != "True" {
+				return false
+			}
+		}
+		uses++
 	}
 	return uses > 0
 }
@@ -108,4 +88,40 @@ func (m *Model) HandlerSavesWith(fn *Func, sc *Class) bool {
 		}
 	}
 	return false
+}
+
+// References yields, file by file in path order, every reference to a
+// class name in the model's files: the identifier, or the attribute whose
+// last part it is (`serializers.OrderSerializer`). Class statements of that
+// name and imports are left out, and so are migrations when product is set
+// (test modules are outside the model).
+func (m *Model) References(name string, product bool) iter.Seq2[*File, pyast.Node] {
+	return func(yield func(*File, pyast.Node) bool) {
+		for _, f := range m.Files() {
+			if product && RolesOf(f.Unit).Any(Test|Migration) {
+				continue
+			}
+			root := f.Unit.Tree.Root()
+			if !strings.Contains(root.Text(), name) {
+				continue
+			}
+			for id := range pyast.FindEach(root, "identifier") {
+				if id.Text() != name {
+					continue
+				}
+				ref := id
+				if p := id.Parent(); p.Type() == "attribute" && p.ChildByField("attribute").Equal(id) {
+					ref = p
+				}
+				par := ref.Parent()
+				if par.Type() == "class_definition" && par.ChildByField("name").Equal(id) ||
+					!pyast.Ancestor(ref, "import_statement", "import_from_statement").IsNil() {
+					continue
+				}
+				if !yield(f, ref) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -430,37 +430,19 @@ func adminOnly(e *semantic.Endpoint) bool {
 func adminFormOnly(p *analyzer.Pass, cls pyast.Node) bool {
 	name := pyast.DefName(cls)
 	admin := 0
-	for _, f := range semantic.Of(p.Project).Files() {
-		if f.Unit.Tree == nil || semantic.RolesOf(f.Unit).Any(semantic.Test|semantic.Migration) {
-			continue
-		}
-		root := f.Unit.Tree.Root()
-		if !strings.Contains(root.Text(), name) {
-			continue
-		}
-		for id := range pyast.FindEach(root, "identifier") {
-			if id.Text() != name || id.Equal(cls.ChildByField("name")) {
-				continue
-			}
-			ref := id
-			if par := id.Parent(); par.Type() == "attribute" && par.ChildByField("attribute").Equal(id) {
-				ref = par
-			}
-			par := ref.Parent()
-			switch {
-			case !pyast.Ancestor(ref, "import_statement", "import_from_statement").IsNil():
-				continue
-			case par.Type() == "attribute" && par.ChildByField("object").Equal(ref):
-				continue // TheForm.something: a class attribute or helper
-			case par.Type() == "assignment" && par.ChildByField("right").Equal(ref) && par.ChildByField("left").Text() == "form":
-				owner := pyast.Ancestor(par, "class_definition")
-				if owner.IsNil() || !pyast.Ancestor(par, "function_definition").IsNil() || !adminClass(owner) {
-					return false
-				}
-				admin++
-			default:
+	for _, ref := range semantic.Of(p.Project).References(name, true) {
+		par := ref.Parent()
+		switch {
+		case par.Type() == "attribute" && par.ChildByField("object").Equal(ref):
+			continue // TheForm.something: a class attribute or helper
+		case par.Type() == "assignment" && par.ChildByField("right").Equal(ref) && par.ChildByField("left").Text() == "form":
+			owner := pyast.Ancestor(par, "class_definition")
+			if owner.IsNil() || !pyast.Ancestor(par, "function_definition").IsNil() || !adminClass(owner) {
 				return false
 			}
+			admin++
+		default:
+			return false
 		}
 	}
 	return admin > 0
@@ -490,60 +472,38 @@ func writtenByNoClient(sm *semantic.Model, sc *semantic.Class) bool {
 		return false
 	}
 	views := 0
-	for _, f := range sm.Files() {
-		if f.Unit.Tree == nil || semantic.RolesOf(f.Unit).Any(semantic.Test|semantic.Migration) {
-			continue
+	for f, ref := range sm.References(sc.Name, true) {
+		par := ref.Parent()
+		if k := sm.ClassByName(f, ref); k != sc {
+			if k != nil {
+				continue // another class of the same name (a model the serializer is named after)
+			}
+			return false // cannot tell what it names
 		}
-		root := f.Unit.Tree.Root()
-		if !strings.Contains(root.Text(), sc.Name) {
-			continue
-		}
-		for id := range pyast.FindEach(root, "identifier") {
-			if id.Text() != sc.Name {
-				continue
-			}
-			ref := id
-			if par := id.Parent(); par.Type() == "attribute" && par.ChildByField("attribute").Equal(id) {
-				ref = par
-			}
-			par := ref.Parent()
-			switch {
-			case par.Type() == "class_definition" && par.ChildByField("name").Equal(id):
-				continue
-			case !pyast.Ancestor(ref, "import_statement", "import_from_statement").IsNil():
-				continue
-			}
-			if k := sm.ClassByName(f, ref); k != sc {
-				if k != nil {
-					continue // another class of the same name (a model the serializer is named after)
-				}
-				return false // cannot tell what it names
-			}
-			switch {
-			case par.Type() == "assignment" && par.ChildByField("right").Equal(ref) && par.ChildByField("left").Text() == "serializer_class":
-				owner := pyast.Ancestor(par, "class_definition")
-				if owner.IsNil() || !pyast.Ancestor(par, "function_definition").IsNil() {
-					return false
-				}
-				v := f.ClassOfDef(owner)
-				if v == nil || !adminOnlyView(v) && viewWritesThrough(sm, v) {
-					return false
-				}
-				views++
-			case par.Type() == "call" && par.ChildByField("function").Equal(ref):
-				c, _ := pyast.AsCall(par)
-				if _, ok := c.Keywords["data"]; ok || len(c.Positional) > 1 {
-					return false
-				}
-				if _, ok := c.Keywords["partial"]; ok {
-					return false
-				}
-				if a := par.Parent(); a.Type() == "assignment" && pyast.Ancestor(a, "function_definition").IsNil() {
-					return false // a nested field: judged with its parent
-				}
-			default:
+		switch {
+		case par.Type() == "assignment" && par.ChildByField("right").Equal(ref) && par.ChildByField("left").Text() == "serializer_class":
+			owner := pyast.Ancestor(par, "class_definition")
+			if owner.IsNil() || !pyast.Ancestor(par, "function_definition").IsNil() {
 				return false
 			}
+			v := f.ClassOfDef(owner)
+			if v == nil || !adminOnlyView(v) && viewWritesThrough(sm, v) {
+				return false
+			}
+			views++
+		case par.Type() == "call" && par.ChildByField("function").Equal(ref):
+			c, _ := pyast.AsCall(par)
+			if _, ok := c.Keywords["data"]; ok || len(c.Positional) > 1 {
+				return false
+			}
+			if _, ok := c.Keywords["partial"]; ok {
+				return false
+			}
+			if a := par.Parent(); a.Type() == "assignment" && pyast.Ancestor(a, "function_definition").IsNil() {
+				return false // a nested field: judged with its parent
+			}
+		default:
+			return false
 		}
 	}
 	return views > 0
