@@ -23,7 +23,7 @@ var OpenReadEndpoint = &analyzer.Rule{
 	Category:   analyzer.Security,
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
-	Since:      "0.3.0",
+	Since:      "0.10.0",
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Distinct:   true,
