@@ -25,8 +25,8 @@ func (u *Unit) Rel() string {
 // A file is test code when its name is test_*.py, *_test.py, *_tests.py,
 // tests.py, testcases.py, factories.py (factory_boy) or contains "conftest"
 // (conftest.py, pytest_conftest.py); or when a directory on its path is
-// tests, test, testing, testutils, testdata, fixtures, e2e, test_* (test_utils)
-// or *_tests; or when a directory on its path is hidden (.semgrep rule
+// tests, test, testing, testutils, testdata, fixtures, e2e, test_* (test_utils),
+// *_tests or *-tests (ux-tests, load-tests); or when a directory on its path is hidden (.semgrep rule
 // fixtures, .github scripts, .claude skills), "." and ".." excepted.
 func IsTestPath(rel string) bool {
 	dirs := strings.Split(rel, "/")
@@ -39,7 +39,7 @@ func IsTestPath(rel string) bool {
 	for _, d := range dirs {
 		switch {
 		case d == "tests", d == "test", d == "testing", d == "testutils", d == "testdata", d == "fixtures", d == "e2e",
-			strings.HasPrefix(d, "test_"), strings.HasSuffix(d, "_tests"),
+			strings.HasPrefix(d, "test_"), strings.HasSuffix(d, "_tests"), strings.HasSuffix(d, "-tests"),
 			len(d) > 1 && d[0] == '.' && d != "..":
 			return true
 		}
