@@ -313,10 +313,13 @@ func globalRule(r *Rule) bool { return len(r.Requires) > 0 || r.RunProject != ni
 
 // reusePlan is what a run found kept for phase two.
 type reusePlan struct {
-	r                      *reuser
-	local, global, project []*Rule
-	files                  map[*fileState]*keptFindings
-	// projectKeys, projectFound and projectOK are by FactsOnly.
+	r             *reuser
+	local, global []*Rule
+	// project are the project rules by FactsOnly (index 1: facts only),
+	// and projectKeys, projectFound and projectOK each group's kept
+	// findings.
+	project      [2][]*Rule
+	files        map[*fileState]*keptFindings
 	projectKeys  [2][32]byte
 	projectFound [2]ruleDiags
 	projectOK    [2]bool
@@ -333,7 +336,11 @@ type keptFindings struct {
 // plan looks up the findings kept for every file and for the project
 // rules.
 func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, projectRules []*Rule) *reusePlan {
-	p := &reusePlan{r: r, project: projectRules, files: map[*fileState]*keptFindings{}}
+	p := &reusePlan{r: r, files: map[*fileState]*keptFindings{}}
+	for _, rule := range projectRules {
+		i := factsIndex(rule)
+		p.project[i] = append(p.project[i], rule)
+	}
 	for _, rule := range fileRules {
 		if globalRule(rule) {
 			p.global = append(p.global, rule)
@@ -359,13 +366,10 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		p.files[st] = k
 	}
 	p.projectKeys = [2][32]byte{r.key([]byte("project"), contentDigest), r.key([]byte("project-facts"), factsDigest)}
-	for i, factsOnly := range []bool{false, true} {
-		p.projectFound[i], p.projectOK[i] = ruleDiags{}, true
-		for _, rule := range projectRules {
-			if rule.FactsOnly == factsOnly {
-				p.projectFound[i], p.projectOK[i] = r.getResults(p.projectKeys[i])
-				break
-			}
+	for i, rules := range p.project {
+		p.projectFound[i], p.projectOK[i] = ruleDiags{}, len(rules) == 0
+		if len(rules) > 0 {
+			p.projectFound[i], p.projectOK[i] = r.getResults(p.projectKeys[i])
 		}
 	}
 	return p
@@ -411,19 +415,19 @@ func (p *reusePlan) storeProjectFindings(found ruleDiags) {
 	if p == nil {
 		return
 	}
-	for i, factsOnly := range []bool{false, true} {
-		kept, any := ruleDiags{}, false
-		for _, r := range p.project {
-			if r.FactsOnly == factsOnly {
-				kept[r.Code], any = found[r.Code], true
-			}
+	for i, rules := range p.project {
+		if p.projectOK[i] {
+			continue // kept already (or no such rule)
 		}
-		if any && !p.projectOK[i] {
-			p.r.putResults(p.projectKeys[i], kept)
+		kept := ruleDiags{}
+		for _, r := range rules {
+			kept[r.Code] = found[r.Code]
 		}
+		p.r.putResults(p.projectKeys[i], kept)
 	}
 }
 
+// factsIndex is the index of r's group in reusePlan.project.
 func factsIndex(r *Rule) int {
 	if r.FactsOnly {
 		return 1

@@ -774,3 +774,19 @@ func Identifiers(target Node) []string {
 	})
 	return out
 }
+
+// CallChain yields the calls of a method chain from the outermost in:
+// `Model.objects.filter(a=1).order_by("x")` gives order_by(...), then
+// filter(...), stopping at the first receiver that is not a call (or after
+// 12 calls). Parentheses around a link are looked through.
+func CallChain(n Node) iter.Seq[Call] {
+	return func(yield func(Call) bool) {
+		for depth := 0; depth < 12; depth++ {
+			c, ok := AsCall(Unparen(n))
+			if !ok || !yield(c) || c.Func.Type() != "attribute" {
+				return
+			}
+			n = c.Receiver()
+		}
+	}
+}

@@ -266,3 +266,19 @@ func TestMemo(t *testing.T) {
 	assert.Equal(t, 4, Memo(other.Root(), keyA{1}, get), "another tree has its own memo")
 	assert.Equal(t, 5, Memo(Node{}, keyA{1}, get), "no tree: no memo")
 }
+
+// CallChain gives a method chain's calls from the outermost in, through
+// parentheses, and stops at a receiver that is not a call.
+func TestCallChain(t *testing.T) {
+	tr, err := Parse([]byte("x = (Order.objects.filter(a=1)).order_by('b').first()\ny = f(g())\nz = Order.objects\n"))
+	require.NoError(t, err)
+	var got [][]string
+	for st := range EachStatement(tr.Root()) {
+		var names []string
+		for c := range CallChain(st.NamedChild(0).ChildByField("right")) {
+			names = append(names, c.MethodName())
+		}
+		got = append(got, names)
+	}
+	assert.Equal(t, [][]string{{"first", "order_by", "filter"}, {"f"}, nil}, got)
+}

@@ -203,19 +203,10 @@ func mergeKeywords(a, b map[string]pyast.Node) map[string]pyast.Node {
 // chainKeywords collects the keywords of the calls of a chain.
 func chainKeywords(n pyast.Node) map[string]pyast.Node {
 	out := map[string]pyast.Node{}
-	for depth := 0; depth < 12; depth++ {
-		n = pyast.Unparen(n)
-		c, ok := pyast.AsCall(n)
-		if !ok {
-			break
-		}
+	for c := range pyast.CallChain(n) {
 		for k, v := range c.Keywords {
 			out[k] = v
 		}
-		if c.Func.Type() != "attribute" {
-			break
-		}
-		n = c.Receiver()
 	}
 	return out
 }

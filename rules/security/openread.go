@@ -143,13 +143,18 @@ var personalWords = map[string]bool{"email": true, "phone": true, "birth": true,
 // personal reports a model with a field of personal data.
 func personal(md *project.Model) bool {
 	for _, f := range md.Fields {
-		if f.IsRelation() {
-			continue
+		if !f.IsRelation() && anyWord(f.Name, personalWords) {
+			return true
 		}
-		for _, w := range semantic.IdentWords(f.Name) {
-			if personalWords[w] {
-				return true
-			}
+	}
+	return false
+}
+
+// anyWord reports whether one of the identifier's words is in words.
+func anyWord(name string, words map[string]bool) bool {
+	for _, w := range semantic.IdentWords(name) {
+		if words[w] {
+			return true
 		}
 	}
 	return false
@@ -185,10 +190,8 @@ var publicationWords = map[string]bool{"live": true, "published": true, "public"
 // `is_public`, `published_at`): its rows are authored for the public.
 func published(md *project.Model) bool {
 	for _, f := range md.Fields {
-		for _, w := range semantic.IdentWords(f.Name) {
-			if publicationWords[w] {
-				return true
-			}
+		if anyWord(f.Name, publicationWords) {
+			return true
 		}
 	}
 	return false
@@ -197,27 +200,18 @@ func published(md *project.Model) bool {
 // publishedChain reports a query narrowed to published rows:
 // `Page.objects.live()`, `filter(is_public=True)`, `filter(status="published")`.
 func publishedChain(n pyast.Node) bool {
-	for depth := 0; depth < 12; depth++ {
-		c, ok := pyast.AsCall(pyast.Unparen(n))
-		if !ok {
-			return false
-		}
-		for _, w := range semantic.IdentWords(c.MethodName()) {
-			if publicationWords[w] {
-				return true
-			}
+	for c := range pyast.CallChain(n) {
+		if anyWord(c.MethodName(), publicationWords) {
+			return true
 		}
 		for k, v := range c.Keywords {
-			for _, w := range semantic.IdentWords(k) {
-				if publicationWords[w] {
-					return true
-				}
+			if anyWord(k, publicationWords) {
+				return true
 			}
 			if s, ok := pyast.StringValue(v); ok && publicationWords[strings.ToLower(s)] {
 				return true
 			}
 		}
-		n = c.Receiver()
 	}
 	return false
 }

@@ -74,8 +74,8 @@ func runSecretInLog(p *analyzer.Pass) error {
 		}
 		fn := funcID(n)
 		for _, a := range args {
-			if leak := findSecret(a, fn, tainted); !leak.IsNil() {
-				if leak.Type() == "identifier" && (usedAsObject(leak) || sink == "`print`" && generatedHere(leak)) {
+			if leak := findSecret(p, a, fn, tainted); !leak.IsNil() {
+				if leak.Type() == "identifier" && (usedAsObject(leak) || sink == "`print`" && generatedHere(p, leak)) {
 					continue
 				}
 				conf := analyzer.High
@@ -156,7 +156,7 @@ func usedAsObject(id pyast.Node) bool {
 // the `secrets` module or Django's get_random_secret_key, or, at a
 // script's top level, to an HMAC signature: printing it is the point of a
 // key or test-signature generator script, not a leak.
-func generatedHere(id pyast.Node) bool {
+func generatedHere(p *analyzer.Pass, id pyast.Node) bool {
 	scope := pyast.EnclosingFunction(id)
 	top := scope.IsNil()
 	if top {
@@ -169,7 +169,7 @@ func generatedHere(id pyast.Node) bool {
 		if a.ChildByField("left").Text() != id.Text() {
 			continue
 		}
-		if top && hmacDigest(pyast.Unparen(a.ChildByField("right"))) {
+		if top && hmacDigest(p, pyast.Unparen(a.ChildByField("right"))) {
 			return true
 		}
 		t := a.ChildByField("right").Text()
@@ -182,7 +182,7 @@ func generatedHere(id pyast.Node) bool {
 
 // findSecret returns the first sub-expression of n that holds a secret, or
 // the zero Node.
-func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
+func findSecret(p *analyzer.Pass, n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
@@ -208,49 +208,49 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 			return n
 		}
 	case "call":
-		if name := lastName(n); name != "" && semantic.SecretName(name) || hmacDigest(n) {
+		if name := lastName(n); name != "" && semantic.SecretName(name) || hmacDigest(p, n) {
 			return n
 		}
 		if m := string(pyast.CalleeName(n)); m == "format" || m == "str" || m == "repr" || m == "join" {
 			c, _ := pyast.AsCall(n)
 			for _, a := range c.Positional {
-				if s := findSecret(a, fn, tainted); !s.IsNil() {
+				if s := findSecret(p, a, fn, tainted); !s.IsNil() {
 					return s
 				}
 			}
 			for _, a := range c.Keywords {
-				if s := findSecret(a, fn, tainted); !s.IsNil() {
+				if s := findSecret(p, a, fn, tainted); !s.IsNil() {
 					return s
 				}
 			}
 			if m == "format" {
-				return findSecret(c.Receiver(), fn, tainted)
+				return findSecret(p, c.Receiver(), fn, tainted)
 			}
 		}
 	case "string":
 		for c := range n.Named() {
 			if c.Type() == "interpolation" {
-				if s := findSecret(c.ChildByField("expression"), fn, tainted); !s.IsNil() {
+				if s := findSecret(p, c.ChildByField("expression"), fn, tainted); !s.IsNil() {
 					return s
 				}
 			}
 		}
 	case "binary_operator":
-		if s := findSecret(n.ChildByField("left"), fn, tainted); !s.IsNil() {
+		if s := findSecret(p, n.ChildByField("left"), fn, tainted); !s.IsNil() {
 			return s
 		}
-		return findSecret(n.ChildByField("right"), fn, tainted)
+		return findSecret(p, n.ChildByField("right"), fn, tainted)
 	case "concatenated_string", "tuple", "list", "dictionary", "set", "expression_list":
 		for c := range n.Named() {
-			if s := findSecret(c, fn, tainted); !s.IsNil() {
+			if s := findSecret(p, c, fn, tainted); !s.IsNil() {
 				return s
 			}
 		}
 	case "pair":
-		return findSecret(n.ChildByField("value"), fn, tainted)
+		return findSecret(p, n.ChildByField("value"), fn, tainted)
 	case "conditional_expression":
 		for c := range n.Named() {
-			if s := findSecret(c, fn, tainted); !s.IsNil() {
+			if s := findSecret(p, c, fn, tainted); !s.IsNil() {
 				return s
 			}
 		}
@@ -261,23 +261,15 @@ func findSecret(n pyast.Node, fn int32, tainted map[varKey]bool) pyast.Node {
 // hmacDigest reports an HMAC computed here (`hmac.new(key, body,
 // sha256).hexdigest()`, `hmac.digest(...)`): the signature the secret gives
 // this payload. Whoever reads it can forge or replay that delivery.
-func hmacDigest(n pyast.Node) bool {
+func hmacDigest(p *analyzer.Pass, n pyast.Node) bool {
 	c, ok := pyast.AsCall(n)
 	if !ok {
 		return false
 	}
-	if d := pyast.Dotted(c.Func); d == "hmac.digest" {
+	if p.Imports.Is(c.Func, "hmac.digest") {
 		return true
 	}
-	if m := c.MethodName(); m != "hexdigest" && m != "digest" {
-		return false
-	}
-	inner, ok := pyast.AsCall(pyast.Unparen(c.Receiver()))
-	if !ok {
-		return false
-	}
-	d := pyast.Dotted(inner.Func)
-	return d == "hmac.new" || d == "hmac.HMAC"
+	return (c.MethodName() == "hexdigest" || c.MethodName() == "digest") && hasHMACCall(p, c.Receiver())
 }
 
 // secretVariables returns the local names assigned a secret value
@@ -295,7 +287,7 @@ func secretVariables(p *analyzer.Pass) map[varKey]bool {
 			}
 			switch right.Type() {
 			case "identifier", "attribute", "subscript", "call":
-				if !findSecret(right, fn, out).IsNil() {
+				if !findSecret(p, right, fn, out).IsNil() {
 					out[varKey{fn, a.ChildByField("left").Text()}] = true
 				}
 			}
