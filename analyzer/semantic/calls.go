@@ -383,7 +383,7 @@ var libraryAdmins = map[string]bool{
 // A return of a call through a local name (`impl = get_hook(...)`, then
 // `if impl: return impl(x)`) is an override chosen at run time: the
 // other returns still say what the function gives, as opaque.
-func (f *File) returnValue(fn *Func) Value {
+func (f *File) returnValue(fn *Func, d *settleDeps) Value {
 	var out Value
 	seen, hooked := false, false
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
@@ -391,7 +391,7 @@ func (f *File) returnValue(fn *Func) Value {
 		if e.IsNil() {
 			continue
 		}
-		v := f.Value(e)
+		v := f.valueIn(e, d)
 		if v.Kind == Related && v.QS != nil && !v.QS.MaybeCached && !v.QS.Cached {
 			// A related manager's chain that always queries
 			// (`self.org.triggers.filter(...)`): rows like any queryset's.
@@ -490,7 +490,7 @@ func (f *File) memoRead(fn *Func, e pyast.Node) bool {
 
 // argValues evaluates the arguments of a call site, by the callee's
 // parameter index, keeping only rows and querysets.
-func (f *File) argValues(callee *Func, s callSite) map[int]Value {
+func (f *File) argValues(callee *Func, s callSite, d *settleDeps) map[int]Value {
 	c, ok := pyast.AsCall(s.call)
 	if !ok || c.StarArgs {
 		return nil
@@ -504,13 +504,13 @@ func (f *File) argValues(callee *Func, s callSite) map[int]Value {
 		if i+off >= len(callee.Params) {
 			break
 		}
-		if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
+		if v := f.valueIn(a, d); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
 			out[i+off] = asQuerySet(v)
 		}
 	}
 	for k, a := range c.Keywords {
 		if idx := indexOf(callee.Params, k); idx >= 0 {
-			if v := f.Value(a); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
+			if v := f.valueIn(a, d); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
 				out[idx] = asQuerySet(v)
 			}
 		}
@@ -519,10 +519,16 @@ func (f *File) argValues(callee *Func, s callSite) map[int]Value {
 }
 
 // Params returns what is known of each parameter of fn.
-func (fn *Func) ParamValues() []Value { return fn.params }
+func (fn *Func) ParamValues() []Value {
+	fn.File.M.readSettled(fn, ctx{})
+	return fn.params
+}
 
 // Returns is what fn returns.
-func (fn *Func) Returns() Value { return fn.ret }
+func (fn *Func) Returns() Value {
+	fn.File.M.readSettled(fn, ctx{})
+	return fn.ret
+}
 
 // Callers returns the call sites of fn in the project, in path order.
 func (fn *Func) Callers() []pyast.Node {

@@ -30,6 +30,9 @@ type ctx struct {
 	// path: a recursive helper iterating what its own loop passes
 	// (`for f in fields: walk(f.children.all())`) reaches its loop again.
 	loops *loopStack
+	// deps records, while the model settles, the functions whose return
+	// value or parameters this evaluation read (see settleDeps).
+	deps *settleDeps
 }
 
 type loopStack struct {
@@ -281,17 +284,20 @@ func (f *File) paramOf(n pyast.Node, name string) (*Func, int) {
 func (f *File) Eval(n pyast.Node) *QS { return f.eval(n, ctx{}) }
 
 // Value returns what an expression holds.
-func (f *File) Value(n pyast.Node) Value {
-	if q := f.eval(n, ctx{}); q != nil {
+func (f *File) Value(n pyast.Node) Value { return f.valueIn(n, nil) }
+
+// valueIn is Value, recording into d the settled values it reads.
+func (f *File) valueIn(n pyast.Node, d *settleDeps) Value {
+	if q := f.eval(n, ctx{deps: d}); q != nil {
 		if q.Related {
 			return Value{Kind: Related, Model: q.Model, QS: q, Certainty: q.Certainty}
 		}
 		return Value{Kind: QuerySet, Model: q.Model, QS: q, Certainty: q.Certainty}
 	}
-	if m, _, c := f.instance(n, ctx{}); m != nil {
+	if m, _, c := f.instance(n, ctx{deps: d}); m != nil {
 		return Value{Kind: Row, Model: m, Certainty: c}
 	}
-	if f.isRequest(n, ctx{}) {
+	if f.isRequest(n, ctx{deps: d}) {
 		return Value{Kind: Request}
 	}
 	return Value{}
@@ -328,6 +334,7 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			if q := st.bound(fn, i); q != nil {
 				return q.clone()
 			}
+			f.M.readSettled(fn, st)
 			if v := fn.params[i]; v.Kind == QuerySet && v.QS != nil {
 				if v.Certainty == FromCallers && v.QS.Origin.IsNil() && f.M.frozen {
 					q := v.QS.clone()
@@ -719,10 +726,11 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 						m = v // the subclass's override, as Python dispatches
 					}
 				}
-				if q := m.File.returnQS(m.Node, ctx{d: st.d + 1, self: st.self, args: st.args, memo: st.memo}); q != nil {
+				if q := m.File.returnQS(m.Node, ctx{d: st.d + 1, self: st.self, args: st.args, memo: st.memo, deps: st.deps}); q != nil {
 					return q
 				}
 			}
+			f.M.readSettled(fn, st)
 			if fn.ret.Kind == QuerySet && fn.ret.QS != nil {
 				q := fn.ret.QS.clone()
 				if fn.ret.Certainty > q.Certainty {
@@ -1046,7 +1054,7 @@ func (f *File) classQueryset(n pyast.Node, st ctx) *QS {
 		return nil
 	}
 	if v, decl := c.Attr("queryset"); !v.IsNil() {
-		return decl.File.eval(v, ctx{d: st.d + 1, self: c})
+		return decl.File.eval(v, ctx{d: st.d + 1, self: c, deps: st.deps})
 	}
 	return nil
 }
@@ -1075,10 +1083,10 @@ func (f *File) classGetQueryset(n, recv pyast.Node, st ctx) *QS {
 			if fn.Node.Contains(n) {
 				continue
 			}
-			return fn.File.returnQS(fn.Node, ctx{d: st.d + 1, self: sc})
+			return fn.File.returnQS(fn.Node, ctx{d: st.d + 1, self: sc, deps: st.deps})
 		}
 	}
-	if q := f.classQueryset(n, ctx{d: st.d, self: sc}); q != nil {
+	if q := f.classQueryset(n, ctx{d: st.d, self: sc, deps: st.deps}); q != nil {
 		if opaqueBases(sc) {
 			// A base outside the project and the frameworks may define
 			// get_queryset and load more: the state is a guess.
@@ -1167,22 +1175,26 @@ func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 // ViewQueryset evaluates the queryset of a view class: what its
 // get_queryset returns (its own, or a base's read for it), else its
 // queryset attribute, else its model's manager.
-func (f *File) ViewQueryset(cls pyast.Node) *QS {
+func (f *File) ViewQueryset(cls pyast.Node) *QS { return f.viewQuerysetIn(cls, nil) }
+
+// viewQuerysetIn is ViewQueryset, recording into d the settled values it
+// reads.
+func (f *File) viewQuerysetIn(cls pyast.Node, d *settleDeps) *QS {
 	c := f.byClass[cls.ID()]
 	if c == nil {
 		return nil
 	}
-	return filtered(c, f.viewQueryset(c))
+	return filtered(c, f.viewQueryset(c, d), d)
 }
 
-func (f *File) viewQueryset(c *Class) *QS {
+func (f *File) viewQueryset(c *Class, d *settleDeps) *QS {
 	for _, cc := range mro(c) {
 		if fn := cc.Methods["get_queryset"]; fn != nil {
-			return fn.File.returnQS(fn.Node, ctx{self: c})
+			return fn.File.returnQS(fn.Node, ctx{self: c, deps: d})
 		}
 	}
 	if v, decl := c.Attr("queryset"); !v.IsNil() {
-		q := decl.File.eval(v, ctx{self: c})
+		q := decl.File.eval(v, ctx{self: c, deps: d})
 		if q != nil && opaqueBases(c) {
 			// A base outside the project and the frameworks may define
 			// get_queryset and load more: the state is a guess.
@@ -1200,7 +1212,7 @@ func (f *File) viewQueryset(c *Class) *QS {
 // cannot be read leaves q as it is, unless it loads relations (then the
 // listing is unknown); one returning another model's rows is not the
 // listing.
-func filtered(c *Class, q *QS) *QS {
+func filtered(c *Class, q *QS, d *settleDeps) *QS {
 	if q == nil {
 		return nil
 	}
@@ -1212,7 +1224,7 @@ func filtered(c *Class, q *QS) *QS {
 		if len(fn.Params) < 2 {
 			return q
 		}
-		st := ctx{self: c, args: &argBind{fn: fn, idx: 1, q: q}}
+		st := ctx{self: c, args: &argBind{fn: fn, idx: 1, q: q}, deps: d}
 		if r := fn.File.returnQS(fn.Node, st); r != nil && r.Model == q.Model {
 			if r.Single && !q.Single {
 				// `if uuid: queryset = queryset.filter(uuid=uuid)`: an
@@ -1263,6 +1275,7 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 			return f.instance(rhs, st.in())
 		}
 		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
+			f.M.readSettled(fn, st)
 			if v := fn.params[i]; v.Kind == Row && v.Model != nil {
 				return v.Model, nil, v.Certainty
 			}
@@ -1280,7 +1293,7 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 		method := c.MethodName()
 		if method == "get_object" && IsSelfOrSuper(c.Receiver()) {
 			if cls := ClassOf(n); !cls.IsNil() {
-				if q := f.ViewQueryset(cls); q != nil {
+				if q := f.viewQuerysetIn(cls, st.deps); q != nil {
 					return q.Model, nil, q.Certainty
 				}
 			}
@@ -1290,7 +1303,7 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 				return q.Model, nil, q.Certainty
 			}
 		}
-		if fn, _ := f.callee(n, c, st); fn != nil && fn.ret.Kind == Row {
+		if fn, _ := f.callee(n, c, st); fn != nil && f.M.readSettled(fn, st) && fn.ret.Kind == Row {
 			return fn.ret.Model, nil, fn.ret.Certainty
 		}
 		if !ChainMethods[method] && !c.Receiver().IsNil() {
@@ -1323,7 +1336,7 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 				}
 				// A property of the class (or a project base) returning a
 				// row: `self.round` fetching it with get_object_or_404.
-				if fn := c.Method(name); fn != nil && fn.Property && fn.ret.Kind == Row && fn.ret.Model != nil {
+				if fn := c.Method(name); fn != nil && fn.Property && f.M.readSettled(fn, st) && fn.ret.Kind == Row && fn.ret.Model != nil {
 					return fn.ret.Model, nil, fn.ret.Certainty
 				}
 			}
@@ -1392,7 +1405,7 @@ func (f *File) rowOrigin(n pyast.Node, st ctx) (qs *QS, known bool) {
 	case "get_object":
 		if IsSelfOrSuper(c.Receiver()) {
 			if cls := ClassOf(n); !cls.IsNil() {
-				if q := f.ViewQueryset(cls); q != nil {
+				if q := f.viewQuerysetIn(cls, st.deps); q != nil {
 					return q, true
 				}
 			}
@@ -1514,7 +1527,7 @@ func (m *Model) argSources(fn *Func, idx int, st ctx) []*QS {
 		if arg.IsNil() {
 			return nil
 		}
-		q := s.file.eval(arg, ctx{loops: st.loops})
+		q := s.file.eval(arg, ctx{loops: st.loops, deps: st.deps})
 		if q == nil {
 			return nil // a caller passes something else: no complete set of places
 		}
@@ -1693,7 +1706,7 @@ func (f *File) extendedArg(n pyast.Node, c pyast.Call, fn *Func, bound bool, st 
 	if st.d > maxDepth-4 {
 		return nil, tried
 	}
-	inner := ctx{d: st.d + 1, self: st.self, args: &argBind{fn: fn, idx: idx, q: arg, up: st.args}}
+	inner := ctx{d: st.d + 1, self: st.self, args: &argBind{fn: fn, idx: idx, q: arg, up: st.args}, deps: st.deps}
 	var out *QS
 	for _, r := range ownNodes(pyast.Body(fn.Node), "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))

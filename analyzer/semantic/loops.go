@@ -179,7 +179,7 @@ func (f *File) loopQSAt(l *Loop, st ctx) *QS {
 	if st.evaluating(l) {
 		return nil
 	}
-	q := f.eval(l.Iter, ctx{loops: &loopStack{l: l, up: st.loops}})
+	q := f.eval(l.Iter, ctx{loops: &loopStack{l: l, up: st.loops}, deps: st.deps})
 	if q != nil {
 		q = f.addPrefetchObjects(l, q)
 	}

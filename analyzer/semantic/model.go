@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -34,6 +35,13 @@ type Model struct {
 	// frozen is set once parameter kinds and return values are settled:
 	// from then on evaluations may be cached.
 	frozen bool
+	// settling is set while settle runs its rounds; untracked records that
+	// a settled value was read by an evaluation that keeps no settleDeps
+	// (see readSettled).
+	settling  bool
+	untracked atomic.Bool
+	// settleKept counts the evaluations settle kept from a round before.
+	settleKept int
 
 	rowMu   sync.Mutex
 	rowMemo map[rowKey]*rowEntry
@@ -63,8 +71,10 @@ type File struct {
 	byClass map[int32]*Class // class_definition node id -> Class
 	globals map[string][]pyast.Node
 
-	// calls are the calls of the file that reach a project function.
-	calls []outCall
+	// calls are the calls of the file that reach a project function;
+	// argUnits, while the model settles, what each passes (same order).
+	calls    []outCall
+	argUnits []argUnit
 
 	mu      sync.Mutex
 	assigns map[int32][]assignment // by scope node id (see assignments)
@@ -102,6 +112,10 @@ type Func struct {
 	// next* are a settling round's results, swapped in at its end.
 	nextRet Value
 	callers []callSite
+	// retDeps are the functions the last evaluation of the return value
+	// read (settleDeps); moved is set when a round changed ret or params.
+	retDeps []*Func
+	moved   bool
 }
 
 // Class is a class of the project.
@@ -239,9 +253,26 @@ func Build(ix *project.Index) *Model {
 // settle learns return values and parameter kinds in rounds: each round
 // reads the previous round's values only, so files can be evaluated in
 // parallel and the result does not depend on scheduling.
+//
+// An evaluation (a function's return value, a call site's arguments) is a
+// function of the trees and of the settled values it reads: the return
+// values and parameters of some functions, which it records (settleDeps).
+// A round evaluates again only what read a function whose values the round
+// before changed; the rest keep their last result, which an evaluation
+// would compute again unchanged. Values are compared with ==, so a value
+// rebuilt equal counts as changed: the saving is never unsound, only
+// smaller. A read that is not recorded (an exported entry point reached
+// while settling) makes the next round evaluate everything.
 func (m *Model) settle() {
 	const rounds = 3
+	m.settling = true
+	defer func() { m.settling = false }()
+	for _, f := range m.ordered {
+		f.argUnits = make([]argUnit, len(f.calls))
+	}
 	for r := 0; r < rounds; r++ {
+		all := r == 0 || m.untracked.Swap(false) || settleEverything
+		var kept atomic.Int64
 		parallel(m.ordered, func(f *File) {
 			for _, fn := range f.Funcs {
 				// Only what a project call reaches needs its return value
@@ -250,7 +281,14 @@ func (m *Model) settle() {
 				// A method of a model is called on its rows (`doc.links_to()`),
 				// which no static call site names.
 				if len(fn.callers) > 0 || fn.Class != nil && (fn.Property || m.isModelClass(fn.Class)) {
-					fn.nextRet = f.returnValue(fn)
+					if !all && !anyMoved(fn.retDeps) {
+						fn.nextRet = fn.ret
+						kept.Add(1)
+						continue
+					}
+					d := &settleDeps{}
+					fn.nextRet = f.returnValue(fn, d)
+					fn.retDeps = d.fns
 				}
 			}
 		})
@@ -261,16 +299,26 @@ func (m *Model) settle() {
 		}
 		args := make([][]arg, len(m.ordered))
 		parallel2(m.ordered, func(i int, f *File) {
-			for _, c := range f.calls {
-				for idx, v := range f.argValues(c.fn, c.site) {
+			for j, c := range f.calls {
+				u := &f.argUnits[j]
+				if all || anyMoved(u.deps) {
+					d := &settleDeps{}
+					u.vals = f.argValues(c.fn, c.site, d)
+					u.deps = d.fns
+				} else {
+					kept.Add(1)
+				}
+				for idx, v := range u.vals {
 					args[i] = append(args[i], arg{c.fn, idx, v})
 				}
 			}
 		})
+		m.settleKept += int(kept.Load())
 		changed := false
 		for _, f := range m.ordered {
 			for _, fn := range f.Funcs {
-				if fn.nextRet != fn.ret {
+				fn.moved = fn.nextRet != fn.ret
+				if fn.moved {
 					changed = true
 				}
 				fn.ret = fn.nextRet
@@ -314,6 +362,9 @@ func (m *Model) settle() {
 					if fn.params[idx].Kind != nv.Kind || fn.params[idx].Model != nv.Model {
 						changed = true
 					}
+					if fn.params[idx] != nv {
+						fn.moved = true
+					}
 					fn.params[idx] = nv
 				}
 			}
@@ -322,6 +373,52 @@ func (m *Model) settle() {
 			break
 		}
 	}
+	for _, f := range m.ordered {
+		f.argUnits = nil
+		for _, fn := range f.Funcs {
+			fn.retDeps = nil
+		}
+	}
+}
+
+// settleEverything makes every round evaluate everything (tests compare).
+var settleEverything bool
+
+// settleDeps are the functions whose settled values (return value,
+// parameters) one evaluation read while the model settles.
+type settleDeps struct{ fns []*Func }
+
+// argUnit is what one call site passed in the last round that evaluated
+// it, and what that evaluation read.
+type argUnit struct {
+	vals map[int]Value
+	deps []*Func
+}
+
+// anyMoved reports whether a function in fns changed in the last round.
+func anyMoved(fns []*Func) bool {
+	for _, fn := range fns {
+		if fn.moved {
+			return true
+		}
+	}
+	return false
+}
+
+// readSettled notes that the evaluation st read fn's return value or
+// parameters, and reports true. While the model settles, an evaluation
+// without settleDeps cannot be kept from one round to the next: reading
+// one marks the round (untracked).
+func (m *Model) readSettled(fn *Func, st ctx) bool {
+	if !m.settling {
+		return true
+	}
+	if st.deps == nil {
+		m.untracked.Store(true)
+		return true
+	}
+	st.deps.fns = append(st.deps.fns, fn)
+	return true
 }
 
 // isModelClass reports whether c is the class of a model of the graph.
