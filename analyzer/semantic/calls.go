@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -13,7 +14,27 @@ import (
 // `Class.m(...)`. bound is set when the callee receives its first
 // parameter from the receiver (self.m, obj.m).
 func (f *File) staticCallee(call pyast.Node) (*Func, bool) {
+	if f.callees.done && call.Tree() == f.Unit.Tree {
+		if i, ok := slices.BinarySearch(f.callees.ids, call.ID()); ok {
+			r := f.callees.res[i]
+			return r.fn, r.bound
+		}
+	}
 	return f.staticRef(call.ChildByField("function"), call)
+}
+
+// callees are a file's calls resolved once by staticRef, by node id
+// (ascending), for every rule that asks again: staticRef reads only the
+// classes and functions the model registered before any call is resolved.
+type callees struct {
+	done bool
+	ids  []int32
+	res  []calleeOf
+}
+
+type calleeOf struct {
+	fn    *Func
+	bound bool
 }
 
 // FuncRef resolves an expression naming a project function without

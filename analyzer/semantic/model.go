@@ -2,6 +2,7 @@ package semantic
 
 import (
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,7 @@ type File struct {
 	byClass map[int32]*Class // class_definition node id -> Class
 	globals map[string][]pyast.Node
 
+	callees callees
 	// calls are the calls of the file that reach a project function;
 	// argUnits, while the model settles, what each passes (same order).
 	calls    []outCall
@@ -227,18 +229,24 @@ func Build(ix *project.Index) *Model {
 			fn.passParam, fn.passOpaque = passThroughParam(fn, m.Graph)
 		}
 	})
-	// Call sites: who calls each function (merged in path order).
+	// Call sites: who calls each function (merged in path order). Every
+	// call's resolution is kept for the rules (File.callees).
 	parallel(m.ordered, func(f *File) {
 		// Tests and migrations call with whatever fixtures they build:
 		// they say nothing of how the product calls its functions.
-		if RolesOf(f.Unit).Any(Test | Migration) {
-			return
-		}
+		sites := !RolesOf(f.Unit).Any(Test | Migration)
 		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
-			if fn, bound := f.staticCallee(call); fn != nil {
+			fn, bound := f.staticCallee(call)
+			f.callees.ids = append(f.callees.ids, call.ID())
+			f.callees.res = append(f.callees.res, calleeOf{fn, bound})
+			if fn != nil && sites {
 				f.calls = append(f.calls, outCall{fn: fn, site: callSite{file: f, call: call, bound: bound}})
 			}
 		}
+		if !slices.IsSorted(f.callees.ids) {
+			panic("semantic: calls are not listed in node order")
+		}
+		f.callees.done = true
 	})
 	for _, f := range m.ordered {
 		for _, c := range f.calls {
