@@ -36,6 +36,9 @@ type Model struct {
 	// frozen is set once parameter kinds and return values are settled:
 	// from then on evaluations may be cached.
 	frozen bool
+	// classesKnown is set once every class is registered: bases are
+	// cached from then on.
+	classesKnown bool
 	// settling is set while settle runs its rounds; untracked records that
 	// a settled value was read by an evaluation that keeps no settleDeps
 	// (see readSettled).
@@ -135,7 +138,7 @@ type Class struct {
 	// values), such as those __init__ and setUp make.
 	SelfAttrs map[string][]pyast.Node
 
-	// bases caches Bases once the model is built (every class known).
+	// bases caches Bases once every class is registered (classesKnown).
 	basesOnce sync.Once
 	bases     []*Class
 }
@@ -223,6 +226,7 @@ func Build(ix *project.Index) *Model {
 			}
 		}
 	}
+	m.classesKnown = true
 	parallel(m.ordered, func(f *File) {
 		for _, fn := range f.Funcs {
 			fn.params = f.declaredParams(fn)
@@ -703,7 +707,7 @@ func (m *Model) ClassOfModel(md *project.Model) *Class {
 
 // Bases returns the project classes c derives from, nearest first.
 func (c *Class) Bases() []*Class {
-	if !c.File.M.frozen {
+	if !c.File.M.classesKnown {
 		return c.computeBases()
 	}
 	c.basesOnce.Do(func() { c.bases = c.computeBases() })
