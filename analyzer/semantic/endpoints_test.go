@@ -2,6 +2,7 @@ package semantic
 
 import (
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -574,4 +575,84 @@ def orders(request):
 	assert.Equal(t, "api/v1/orders/", eps["shop.views.orders"].Route)
 	require.Contains(t, eps, "shop.views.token")
 	assert.Equal(t, "token/", eps["shop.views.token"].Route)
+}
+
+// include() of a list with an application namespace (`include((patterns,
+// "app"))`, Django's documented form) and of a list imported from another
+// module (here bound to a router's urls) routes their entries; a name that
+// is neither stays unrouted.
+func TestIncludeOfNamespacedAndImportedLists(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+INSTALLED_APPS = ["rest_framework", "shop"]
+ROOT_URLCONF = "config.urls"
+-- config/urls.py --
+from django.urls import include, path
+
+from shop import views
+from shop.api import api_patterns, not_patterns
+from shop.urls import urlpatterns as shop_urls
+
+PAYMENT_URLS = [
+    path("pay/", views.pay),
+]
+
+urlpatterns = [
+    path("payments/", include((PAYMENT_URLS, "payments"), namespace="payments")),
+    path("api/", include(api_patterns)),
+    path("none/", include(not_patterns)),
+    path("shop/", include((shop_urls, "shop"))),
+]
+-- shop/urls.py --
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("receipt/", views.receipt)]
+-- shop/api.py --
+from rest_framework.routers import DefaultRouter
+
+from .views import OrderViewSet
+
+router = DefaultRouter()
+router.register("orders", OrderViewSet)
+api_patterns = router.urls
+not_patterns = 3
+-- shop/models.py --
+from django.db import models
+
+
+class Order(models.Model):
+    status = models.CharField(max_length=10)
+-- shop/views.py --
+from rest_framework import viewsets
+
+from .models import Order
+
+
+def pay(request):
+    pass
+
+
+def receipt(request):
+    pass
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "shop.views.pay")
+	assert.Equal(t, "payments/pay/", eps["shop.views.pay"].Route)
+	require.Contains(t, eps, "shop.views.OrderViewSet.list")
+	assert.Equal(t, "api/orders/", eps["shop.views.OrderViewSet.list"].Route)
+	require.Contains(t, eps, "shop.views.receipt")
+	assert.Equal(t, "shop/receipt/", eps["shop.views.receipt"].Route, "walked as the included module, not also as a root")
+	var patterns []string
+	for _, r := range m.urlconfs() {
+		if strings.Contains(r.Pattern, "receipt") {
+			patterns = append(patterns, r.Pattern)
+		}
+	}
+	assert.Equal(t, []string{"shop/receipt/"}, patterns)
 }

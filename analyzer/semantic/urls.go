@@ -271,19 +271,62 @@ func (w *urlWalker) markIncludes(f *File, elems []pyast.Node, depth int) {
 		if !ok || lastName(pyast.Dotted(inc.Func)) != "include" || len(inc.Positional) == 0 {
 			continue
 		}
-		arg := pyast.Unparen(inc.Positional[0])
+		arg := includedArg(inc)
 		if arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil() {
 			w.markIncludes(f, w.elems(f, arg, 0), depth+1)
 			continue
 		}
 		if g := w.includedModule(f, arg); g != nil {
 			w.included[g] = true
+		} else if g, list := w.importedList(f, arg); g != nil {
+			w.markIncludes(g, w.elems(g, list, 0), depth+1)
 		}
 	}
 }
 
+// includedArg is what include() includes: its first argument, or the
+// first element of `include((patterns, "app_name"))`, Django's form for a
+// list of patterns with an application namespace.
+func includedArg(inc pyast.Call) pyast.Node {
+	arg := pyast.Unparen(inc.Positional[0])
+	if arg.Type() == "tuple" && arg.NamedChildCount() > 0 {
+		arg = pyast.Unparen(arg.NamedChild(0))
+	}
+	return arg
+}
+
+// importedList resolves a name imported from another module of the project
+// and bound there, at module level, to a list of patterns
+// (`from .api.urls import api_patterns` then `include(api_patterns)`): that
+// module and the value its last module-level assignment binds.
+func (w *urlWalker) importedList(f *File, arg pyast.Node) (*File, pyast.Node) {
+	d := pyast.Dotted(arg)
+	if d == "" {
+		return nil, pyast.Node{}
+	}
+	q, ok := f.Unit.Imports.ResolveDotted(d)
+	if !ok {
+		return nil, pyast.Node{}
+	}
+	q = absoluteName(f.Unit, q)
+	i := strings.LastIndex(q, ".")
+	if i < 0 {
+		return nil, pyast.Node{}
+	}
+	g := w.m.moduleFile(q[:i])
+	if g == nil || g == f {
+		return nil, pyast.Node{}
+	}
+	bs := g.globals[q[i+1:]]
+	if len(bs) == 0 {
+		return nil, pyast.Node{}
+	}
+	return g, bs[len(bs)-1]
+}
+
 // includedModule resolves include("app.urls"), include(("app.urls",
-// "ns")) and include(app_urls) (an imported module) to a file.
+// "ns")), include(app_urls) (an imported module) and include(urls) where
+// `from app.urls import urlpatterns as urls` to a file.
 func (w *urlWalker) includedModule(f *File, arg pyast.Node) *File {
 	arg = pyast.Unparen(arg)
 	if arg.Type() == "tuple" && arg.NamedChildCount() > 0 {
@@ -294,7 +337,15 @@ func (w *urlWalker) includedModule(f *File, arg pyast.Node) *File {
 	}
 	if d := pyast.Dotted(arg); d != "" {
 		if q, ok := f.Unit.Imports.ResolveDotted(d); ok {
-			return w.m.moduleFile(absoluteName(f.Unit, q))
+			q = absoluteName(f.Unit, q)
+			if g := w.m.moduleFile(q); g != nil {
+				return g
+			}
+			// `from app.urls import urlpatterns as app_urls`: the module's
+			// own patterns are the module.
+			if mod, ok := strings.CutSuffix(q, ".urlpatterns"); ok {
+				return w.m.moduleFile(mod)
+			}
 		}
 	}
 	return nil
@@ -375,7 +426,7 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 	full := joinPattern(prefix, pat)
 	view := pyast.Unparen(c.Arg(1, "view"))
 	if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" && len(inc.Positional) > 0 {
-		arg := pyast.Unparen(inc.Positional[0])
+		arg := includedArg(inc)
 		switch {
 		case arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil():
 			for _, x := range w.elems(f, arg, 0) {
@@ -386,6 +437,10 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 		default:
 			if g := w.includedModule(f, arg); g != nil {
 				w.walk(g, full, stack, depth+1)
+			} else if g, list := w.importedList(f, arg); g != nil {
+				for _, x := range w.elems(g, list, 0) {
+					w.entry(g, x, full, stack, depth+1)
+				}
 			}
 		}
 		return
