@@ -132,7 +132,7 @@ func payloadReads(f *semantic.File, fn *semantic.Func, req string) []payloadRead
 			continue
 		}
 		key, ok := pyast.StringValue(get.Positional[0])
-		if !ok || !isSource(get.Receiver(), 0) || guardedRead(body, c, key) {
+		if !ok || !isSource(get.Receiver(), 0) || guardedRead(body, c, get.Receiver(), key) {
 			continue
 		}
 		out = append(out, payloadRead{node: c, key: key})
@@ -149,7 +149,7 @@ func payloadReads(f *semantic.File, fn *semantic.Func, req string) []payloadRead
 			continue
 		}
 		k, _ := pyast.StringValue(key)
-		if guardedRead(body, s, k) {
+		if guardedRead(body, s, s.ChildByField("value"), k) {
 			continue
 		}
 		out = append(out, payloadRead{node: s, key: k})
@@ -192,6 +192,26 @@ func payloadExpr(f *semantic.File, n pyast.Node, req string, depth int) bool {
 	return false
 }
 
+// passes reports whether the call c hands it the payload object obj (the
+// same name or attribute chain, such as `payload` or `request.data`).
+func passes(c pyast.Call, obj pyast.Node) bool {
+	want := pyast.Dotted(pyast.Unparen(obj))
+	if want == "" {
+		return false
+	}
+	for _, a := range c.Positional {
+		if pyast.Dotted(pyast.Unparen(a)) == want {
+			return true
+		}
+	}
+	for _, a := range c.Keywords {
+		if pyast.Dotted(pyast.Unparen(a)) == want {
+			return true
+		}
+	}
+	return false
+}
+
 func lastDotName(d string) string { return d[strings.LastIndex(d, ".")+1:] }
 
 // testedAfter reports a subscript in the value of a conditional expression
@@ -220,10 +240,11 @@ func testedAfter(body, s pyast.Node, key string) bool {
 }
 
 // guardedRead reports whether a payload subscript is guarded: inside a
-// try that catches KeyError (or broader), after a validator call, or
-// after a membership test of its key, or under an `if` that tested it
-// with `.get(key)`.
-func guardedRead(body, s pyast.Node, key string) bool {
+// try that catches KeyError (or broader), after a validator call, after
+// a call of a validating helper handed the payload object obj
+// (`self._validate_arguments(payload)`), after a membership test of its
+// key, or under an `if` that tested it with `.get(key)`.
+func guardedRead(body, s, obj pyast.Node, key string) bool {
 	for a := s.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
 		if a.Type() != "try_statement" {
 			continue
@@ -270,6 +291,9 @@ func guardedRead(body, s pyast.Node, key string) bool {
 			if name == v {
 				return true
 			}
+		}
+		if strings.Contains(strings.ToLower(name), "validat") && passes(cc, obj) {
+			return true
 		}
 		if name == "all" && strings.Contains(c.Text(), " in ") {
 			return true

@@ -29,3 +29,14 @@ def pay(request):
 def withdraw(request):
     amount = Decimal(request.data.get("amount"))  # want: SEC018 "`withdraw` reads the request payload by key \(`amount`\)"
     return Response({"amount": str(amount)})
+
+
+def validate_currency(code):
+    return code in ("EUR", "USD")
+
+
+@api_view(["POST"])
+def convert(request):
+    data = request.data
+    validate_currency(request.GET.get("to"))
+    return Response({"amount": data["amount"]})  # want: SEC018 "`convert` reads the request payload by key \(`amount`\)"

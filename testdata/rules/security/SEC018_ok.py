@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from .serializers import TransferSerializer
 
@@ -63,3 +64,19 @@ def reschedule(request):
     end = int(data["end"]) if data.get("end") else None
     room = data["room"] if "room" in data else None
     return JsonResponse({"end": end, "room": room})
+
+
+def _require(payload, keys):
+    return [k for k in keys if not payload.get(k)]
+
+
+class FailureView(APIView):
+    def _validate_arguments(self, payload):
+        return [k for k in ("name", "city") if not payload.get(k)]
+
+    def post(self, request):
+        payload = request.data
+        missing = self._validate_arguments(payload)
+        if missing:
+            return Response({"missing": missing}, status=400)
+        return Response({"name": payload["name"], "city": payload["city"]})
