@@ -98,7 +98,9 @@ func hasHookWord(s string) bool {
 }
 
 // webhookOf decides whether an endpoint receives webhooks: a handler,
-// class or route named for webhooks (webhook, callback, IPN, notify), or
+// class or route named for webhooks (webhook, callback, IPN, notify), a
+// handler that checks the raw body against a key or certificate (a signed
+// notification, verified: signedBody), or
 // a csrf_exempt function view that reads the raw body, is not named for
 // an ordinary CRUD operation and reads no request.user, that reads the
 // delivery (request.body, .data, .POST, .read(), directly or in a helper
@@ -126,6 +128,10 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 	}
 	if e.Kind == "asgi" && hasHookWord(e.Route) && len(w.Signals) == 0 {
 		w.Signals = append(w.Signals, "route")
+	}
+	signed := signedBody(e.Handler, e.RequestParam)
+	if !signed.IsNil() {
+		w.Signals = append(w.Signals, "body checked against a key")
 	}
 	if e.Handler == nil {
 		if len(w.Signals) == 0 || e.Action != "create" || e.Class == nil {
@@ -185,6 +191,9 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 	}
 	if !w.Verified && w.Unenforced.IsNil() && !secretGuard(e.Handler).IsNil() {
 		w.Verified = true // a shared secret in the URL, query string or a header
+	}
+	if !signed.IsNil() {
+		w.Verified = true // a signed message parsed with its key
 	}
 	return w
 }
