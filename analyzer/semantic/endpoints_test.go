@@ -656,3 +656,45 @@ class OrderViewSet(viewsets.ModelViewSet):
 	}
 	assert.Equal(t, []string{"shop/receipt/"}, patterns)
 }
+
+// cookiecutter-django's api_router: the router is one of two chosen by a
+// setting, and the module's urlpatterns are its urls.
+func TestRouterChosenByCondition(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "users"]
+-- config/api_router.py --
+from django.conf import settings
+from rest_framework.routers import DefaultRouter, SimpleRouter
+
+from users.views import UserViewSet
+
+router = DefaultRouter() if settings.DEBUG else SimpleRouter()
+router.register("users", UserViewSet)
+
+app_name = "api"
+urlpatterns = router.urls
+-- config/urls.py --
+from django.urls import include, path
+
+urlpatterns = [path("api/", include("config.api_router"))]
+-- users/models.py --
+from django.db import models
+
+
+class Profile(models.Model):
+    bio = models.TextField()
+-- users/views.py --
+from rest_framework import viewsets
+
+from .models import Profile
+
+
+class UserViewSet(viewsets.ModelViewSet):
+    queryset = Profile.objects.all()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "users.views.UserViewSet.list")
+	assert.Equal(t, "api/users/", eps["users.views.UserViewSet.list"].Route)
+}

@@ -504,11 +504,20 @@ func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
 }
 
 // isRouter reports whether a module-level name is bound to a DRF (or
-// drf-nested-routers) router.
+// drf-nested-routers) router, or to one of two chosen by a condition.
 func isRouter(bindings []pyast.Node) bool {
 	for _, b := range bindings {
-		if c, ok := pyast.AsCall(pyast.Unparen(b)); ok && strings.HasSuffix(lastName(pyast.Dotted(c.Func)), "Router") {
-			return true
+		b = pyast.Unparen(b)
+		alts := []pyast.Node{b}
+		if b.Type() == "conditional_expression" && b.NamedChildCount() == 3 {
+			// `DefaultRouter() if settings.DEBUG else SimpleRouter()`
+			// (cookiecutter-django's api_router).
+			alts = []pyast.Node{pyast.Unparen(b.NamedChild(0)), pyast.Unparen(b.NamedChild(2))}
+		}
+		for _, a := range alts {
+			if c, ok := pyast.AsCall(a); ok && strings.HasSuffix(lastName(pyast.Dotted(c.Func)), "Router") {
+				return true
+			}
 		}
 	}
 	return false
