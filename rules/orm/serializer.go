@@ -555,8 +555,18 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			at := m.Attr(f)
 			if at.Kind == project.AttrManyToMany || at.Kind == project.AttrReverseMany {
 				path := append(append([]string(nil), prefix...), f)
-				out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"})
+				n := need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"}
+				if p, r, ok := t.metaFieldAt(s, f); ok {
+					n.AtPath, n.At = p, r
+				}
+				out = append(out, n)
 			}
+		}
+	} else if names, r, ok := t.allFieldsManyToMany(s, m, declared); ok {
+		// `fields = "__all__"`: every many-to-many field of the model.
+		for _, f := range names {
+			path := append(append([]string(nil), prefix...), f)
+			out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (Meta.fields = \"__all__\")", AtPath: s.Path, At: r})
 		}
 	}
 	return out

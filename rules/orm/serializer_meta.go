@@ -1,0 +1,89 @@
+package orm
+
+import (
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// metaAssign returns the right-hand side of `name = ...` in the Meta class
+// of serializer class c (a node of the semantic model), or the zero Node.
+func metaAssign(cls pyast.Node, name string) pyast.Node {
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		if st.Type() != "class_definition" || st.ChildByField("name").Text() != "Meta" {
+			continue
+		}
+		for _, a := range pyast.Statements(pyast.Body(st)) {
+			e := a.NamedChild(0)
+			if a.Type() == "expression_statement" && e.Type() == "assignment" && e.ChildByField("left").Text() == name {
+				return e.ChildByField("right")
+			}
+		}
+	}
+	return pyast.Node{}
+}
+
+// metaFieldAt locates the string naming field in the Meta.fields of
+// serializer s, for a related location: where a reviewer sees that the
+// field is rendered. ok is false when it cannot be found.
+func (t *Tracker) metaFieldAt(s *project.ClassFacts, field string) (path string, r analyzer.Range, ok bool) {
+	sc := t.sm.LookupClass(s.Module + "." + s.Name)
+	if sc == nil {
+		return "", r, false
+	}
+	v := pyast.Unparen(metaAssign(sc.Node, "fields"))
+	if !v.Is("list", "tuple") {
+		return "", r, false
+	}
+	for x := range v.Named() {
+		if str, isStr := pyast.StringValue(x); isStr && str == field {
+			return s.Path, analyzer.RangeOf(x), true
+		}
+	}
+	return "", r, false
+}
+
+// allFieldsManyToMany returns the many-to-many fields of model m that a
+// ModelSerializer with `fields = "__all__"` (or only an `exclude`) renders:
+// DRF lists each one's primary keys per row. at is the Meta assignment,
+// for the related location.
+func (t *Tracker) allFieldsManyToMany(s *project.ClassFacts, m *project.Model, declared map[string]bool) (names []string, at analyzer.Range, ok bool) {
+	sc := t.sm.LookupClass(s.Module + "." + s.Name)
+	if sc == nil || m == nil {
+		return nil, at, false
+	}
+	fields := pyast.Unparen(metaAssign(sc.Node, "fields"))
+	exclude := pyast.Unparen(metaAssign(sc.Node, "exclude"))
+	var decl pyast.Node
+	switch {
+	case !fields.IsNil():
+		if v, isStr := pyast.StringValue(fields); !isStr || v != "__all__" {
+			return nil, at, false
+		}
+		decl = fields
+	case !exclude.IsNil():
+		decl = exclude
+	default:
+		return nil, at, false
+	}
+	skip := map[string]bool{}
+	if !exclude.IsNil() {
+		if !exclude.Is("list", "tuple") {
+			return nil, at, false // computed: what stays is unknown
+		}
+		for x := range exclude.Named() {
+			if v, isStr := pyast.StringValue(x); isStr {
+				skip[v] = true
+			}
+		}
+	}
+	for _, f := range m.Fields {
+		// django-taggit's managers are many-to-many in the model graph,
+		// but DRF builds no field for them: the project declares one.
+		if f.Kind != project.ManyToMany || f.Target == "taggit.models.Tag" || skip[f.Name] || declared[f.Name] {
+			continue
+		}
+		names = append(names, f.Name)
+	}
+	return names, analyzer.RangeOf(decl.Parent()), len(names) > 0
+}
