@@ -51,8 +51,8 @@ func (c ctx) evaluating(l *Loop) bool {
 }
 
 type memoKey struct {
-	f    *File
-	node int32
+	f      *File
+	node   int32
 	self   *Class
 	args   *argBind
 	action string
