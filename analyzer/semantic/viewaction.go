@@ -147,3 +147,32 @@ func (f *File) ActionQueryset(cls pyast.Node, action string) *QS {
 	}
 	return filteredFor(c, f.viewQuerysetFor(c, action), action)
 }
+
+// ServesOwnSerializer reports whether view class cls, for action, uses the
+// serializer_class attribute of the view instance: it does not override
+// get_serializer_class, or the override returns self.serializer_class (or
+// super()'s) on every path that action can take. An @action's
+// `serializer_class=` keyword sets that attribute for its requests.
+func (f *File) ServesOwnSerializer(cls pyast.Node, action string) bool {
+	c := f.byClass[cls.ID()]
+	if c == nil {
+		return false
+	}
+	fn := c.Method("get_serializer_class")
+	if fn == nil {
+		return true
+	}
+	if fn.File == nil {
+		return false
+	}
+	names, ok := chooseSerializer(pyast.Statements(pyast.Body(fn.Node)), &Endpoint{Class: c, Action: action})
+	if !ok {
+		return false
+	}
+	for _, n := range names {
+		if d := pyast.Dotted(n); d != "self.serializer_class" && d != "super().get_serializer_class()" {
+			return false
+		}
+	}
+	return true
+}

@@ -97,6 +97,11 @@ func runSerializer(p *analyzer.Pass) error {
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
 	}
+	// @action methods with their own serializer_class answering through
+	// self.list.
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
+		t.checkActionLists(cls)
+	}
 	// Views choosing their serializer at run time: what every serializer
 	// get_serializer_class may return reads per row.
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
@@ -157,13 +162,22 @@ func runSerializer(p *analyzer.Pass) error {
 		}
 		name := pyast.Dotted(c.Func)
 		if name == "self.get_serializer" {
-			// The view's serializer_class, unless chosen at run time.
+			// The view's serializer_class, unless chosen at run time; in
+			// an @action that sets serializer_class, that one.
 			cls := classOf(n)
-			if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() || t.inheritsMethod(cls, "get_serializer_class") {
-				continue
+			def := pyast.Ancestor(n, "function_definition")
+			if s := actionSerializer(def); !s.IsNil() {
+				if !t.ServesOwnSerializer(cls, def.ChildByField("name").Text()) {
+					continue
+				}
+				name = pyast.Dotted(s)
+			} else {
+				if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() || t.inheritsMethod(cls, "get_serializer_class") {
+					continue
+				}
+				_, attr := classMember(cls, "serializer_class", 0)
+				name = pyast.Dotted(attr)
 			}
-			_, attr := classMember(cls, "serializer_class", 0)
-			name = pyast.Dotted(attr)
 		}
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
