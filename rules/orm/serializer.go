@@ -501,6 +501,8 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				if strings.HasSuffix(last, "RelatedField") || strings.Contains(a.Source, ".") {
 					pk := pkOnly(a)
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
+				} else if nc == nil || !isSerializer(g, nc) {
+					out = append(out, t.modelMethodNeeds(m, a.Source, prefix, inPrefetch, why)...)
 				}
 			case last == "SerializerMethodField" || last == "MethodField":
 				// What get_<field>(obj) does with the row, through the
@@ -521,6 +523,13 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				pk := pkOnly(a)
 				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
 			default:
+				if (nc == nil || !isSerializer(g, nc)) && a.Source == "" && g.ByQual(a.Callee) == nil {
+					// A plain field (`DateTimeField(read_only=True)`) over a
+					// model method or property of its name.
+					out = append(out, t.modelMethodNeeds(m, a.Name, prefix, inPrefetch, why)...)
+					mark()
+					continue
+				}
 				if g.ByQual(a.Callee) != nil || nc == nil || !isSerializer(g, nc) || a.Source == "*" {
 					continue // a model call, not a serializer
 				}
@@ -567,6 +576,19 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				continue
 			}
 			at := m.Attr(f)
+			if at.Kind == project.AttrUnknown {
+				// A model method or property named in Meta.fields.
+				ns := t.modelMethodNeeds(m, f, prefix, inPrefetch, "`"+f+"`")
+				if p, r, ok := t.metaFieldAt(s, f); ok {
+					for i := range ns {
+						if ns[i].AtPath == "" {
+							ns[i].AtPath, ns[i].At = p, r
+						}
+					}
+				}
+				out = append(out, ns...)
+				continue
+			}
 			if at.Kind == project.AttrManyToMany || at.Kind == project.AttrReverseMany {
 				path := append(append([]string(nil), prefix...), f)
 				n := need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"}
@@ -826,6 +848,19 @@ func attrTests(test pyast.Node) []string {
 			out = append(out, name)
 		} else {
 			out = append(out, "?") // a name held in a variable
+		}
+	}
+	// `v = getattr(place, "is_subscribed", None)` then `if v is None:`:
+	// the test of a local holding such a getattr.
+	if def := pyast.Ancestor(test, "function_definition"); !def.IsNil() {
+		for id := range pyast.FindEach(test, "identifier") {
+			for a := range pyast.FindEachShallow(def.ChildByField("body"), "assignment") {
+				if l := a.ChildByField("left"); l.Type() == "identifier" && l.Text() == id.Text() && a.EndByte() <= test.StartByte() {
+					if r := a.ChildByField("right"); r.Type() == "call" {
+						out = append(out, attrTests(r)...)
+					}
+				}
+			}
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 // metaAssign returns the right-hand side of `name = ...` in the Meta class
@@ -86,4 +87,49 @@ func (t *Tracker) allFieldsManyToMany(s *project.ClassFacts, m *project.Model, d
 		names = append(names, f.Name)
 	}
 	return names, analyzer.RangeOf(decl.Parent()), len(names) > 0
+}
+
+// modelMethodNeeds is what a serializer field reads when the attribute it
+// renders is a method or property of the model (`feedback_due` in
+// Meta.fields, `DateTimeField(source="ended_at")`): DRF reads the
+// attribute per row and calls it when it is a method, so the relations
+// the method reads on self are read per row. Only methods taking no
+// argument but self count (DRF calls them bare).
+func (t *Tracker) modelMethodNeeds(m *project.Model, name string, prefix []string, inPrefetch bool, why string) []need {
+	if m == nil || name == "" || m.Field(name) != nil {
+		return nil
+	}
+	if a := m.Attr(name); a.Kind != project.AttrUnknown {
+		return nil
+	}
+	fn := t.sm.ModelMethod(m, name)
+	if fn == nil || fn.Static || fn.ClassMethod || len(fn.Params) != 1 && !fn.Property {
+		return nil
+	}
+	var accs []semantic.Access
+	for _, a := range t.sm.RowAccesses(fn, 0, m) {
+		// `self.timezone if hasattr(self, "timezone") else
+		// self.place.group.timezone`: the fallback of an annotation the
+		// model's manager may add (karrot's does), not a read per row.
+		if !guardedAccess(a) {
+			accs = append(accs, a)
+		}
+	}
+	out := accessNeeds(accs, prefix, inPrefetch, why)
+	out = append(out, lookupNeeds(t.sm.Lookups(fn, 0), why)...)
+	return out
+}
+
+// guardedAccess reports an access made only when a hasattr/getattr test
+// fails, at the read or at one of the calls leading to it.
+func guardedAccess(a semantic.Access) bool {
+	if len(cacheGuards(a.Node)) > 0 {
+		return true
+	}
+	for _, v := range a.Via {
+		if !v.Call.IsNil() && len(cacheGuards(v.Call)) > 0 {
+			return true
+		}
+	}
+	return false
 }
