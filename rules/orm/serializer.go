@@ -54,6 +54,9 @@ type need struct {
 	// (`note.created_by` in get_notes), when it is not the field itself.
 	ReadPath string
 	ReadAt   analyzer.Range
+	// FromModel marks a read inside a model method or property a field
+	// renders: its related location comes after the fields' own.
+	FromModel bool
 	// Guards are the attributes a test before the query looks for
 	// (`x._cached if hasattr(x, "_cached") else x.items.filter(...)`):
 	// the query is the fallback when no prefetch set them.
@@ -323,7 +326,18 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	}
 	var rel []analyzer.Related
 	seenAt := map[string]bool{}
+	ordered := make([]need, 0, len(needs))
 	for _, n := range needs {
+		if !n.FromModel {
+			ordered = append(ordered, n)
+		}
+	}
+	for _, n := range needs {
+		if n.FromModel {
+			ordered = append(ordered, n)
+		}
+	}
+	for _, n := range ordered {
 		key := fmt.Sprint(n.AtPath, n.At.Start)
 		if n.Query || n.AtPath == "" || seenAt[key] || len(rel) >= 6 || (q.Selects(n.Path) || q.DynamicSelect) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
 			continue

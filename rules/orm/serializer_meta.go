@@ -111,13 +111,69 @@ func (t *Tracker) modelMethodNeeds(m *project.Model, name string, prefix []strin
 		// `self.timezone if hasattr(self, "timezone") else
 		// self.place.group.timezone`: the fallback of an annotation the
 		// model's manager may add (karrot's does), not a read per row.
-		if !guardedAccess(a) {
+		// And a read only some rows make (`if self.name: return
+		// self.name` before `elif self.virtual_chassis...`): a display
+		// property's rare branch is not worth a load for every row.
+		if !guardedAccess(a) && !someRowsOnly(a) {
 			accs = append(accs, a)
 		}
 	}
 	out := accessNeeds(accs, prefix, inPrefetch, why)
 	out = append(out, lookupNeeds(t.sm.Lookups(fn, 0), why)...)
+	for i := range out {
+		out[i].FromModel = true
+	}
 	return out
+}
+
+// someRowsOnly reports an access made on some paths of the method only:
+// in the body of an if (not its test), an elif or else clause, a branch
+// of a conditional expression, the right of `and`/`or`, or after an
+// earlier `if ...: return` in its block; at the read or at a call leading
+// to it.
+func someRowsOnly(a semantic.Access) bool {
+	if onSomePaths(a.Node) {
+		return true
+	}
+	for _, v := range a.Via {
+		if !v.Call.IsNil() && onSomePaths(v.Call) {
+			return true
+		}
+	}
+	return false
+}
+
+func onSomePaths(n pyast.Node) bool {
+	for c, p := n, n.Parent(); !p.IsNil(); c, p = p, p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda":
+			return false
+		case "elif_clause", "else_clause":
+			return true
+		case "if_statement":
+			if !p.ChildByField("condition").Equal(c) {
+				return true
+			}
+		case "conditional_expression":
+			if k := p.NamedChildren(); len(k) == 3 && !k[1].Equal(c) {
+				return true
+			}
+		case "boolean_operator":
+			if p.ChildByField("right").Equal(c) {
+				return true
+			}
+		case "block":
+			for _, sib := range p.NamedChildren() {
+				if sib.StartByte() >= c.StartByte() {
+					break
+				}
+				if sib.Type() == "if_statement" && len(pyast.FindAll(sib.ChildByField("consequence"), "return_statement")) > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // guardedAccess reports an access made only when a hasattr/getattr test
