@@ -1,6 +1,8 @@
 package orm
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -65,6 +67,9 @@ func (t *Tracker) allFieldsManyToMany(s *project.ClassFacts, m *project.Model, d
 	case !exclude.IsNil():
 		decl = exclude
 	default:
+		return nil, at, false
+	}
+	if t.prunesManyFields(s) {
 		return nil, at, false
 	}
 	skip := map[string]bool{}
@@ -185,6 +190,31 @@ func guardedAccess(a semantic.Access) bool {
 	for _, v := range a.Via {
 		if !v.Call.IsNil() && len(cacheGuards(v.Call)) > 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// prunesManyFields reports a serializer whose class or a project base
+// decides at run time which many fields render: a `fields` property,
+// get_fields or to_representation that deals with DRF's many fields
+// (ManyRelatedField, ListSerializer, the model's many_to_many). nautobot's
+// OptInFieldsMixin makes them write-only unless `?exclude_m2m=false`.
+func (t *Tracker) prunesManyFields(s *project.ClassFacts) bool {
+	for _, c := range append([]*project.ClassFacts{s}, t.g.ClassBases(s)...) {
+		sc := t.sm.LookupClass(c.Module + "." + c.Name)
+		if sc == nil {
+			continue
+		}
+		for _, name := range []string{"fields", "get_fields", "to_representation"} {
+			fn := sc.Methods[name]
+			if fn == nil {
+				continue
+			}
+			body := fn.Node.Text()
+			if strings.Contains(body, "ManyRelatedField") || strings.Contains(body, "ListSerializer") || strings.Contains(body, "many_to_many") {
+				return true
+			}
 		}
 	}
 	return false
