@@ -136,11 +136,12 @@ func onlyUse(x pyast.Node) bool {
 }
 
 // iteratedLater reports whether x's name is the iterable of a for loop or
-// comprehension after x in the same function, not rebound in between.
+// comprehension after x in the same function, not sliced or filtered in
+// between.
 func iteratedLater(x pyast.Node) bool {
 	for f := range pyast.FindEachShallow(semantic.ScopeOf(x), "for_statement", "for_in_clause") {
 		it := pyast.Unparen(f.ChildByField("right"))
-		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() && !reboundBetween(x, x.Text(), x.EndByte(), it.StartByte()) {
+		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() && !narrowedBetween(x, x.Text(), x.EndByte(), it.StartByte()) {
 			return true
 		}
 	}

@@ -6,16 +6,55 @@ import (
 )
 
 // reboundBetween reports whether the function holding x assigns name
-// between byte offsets from and to: then the queryset there is another one
-// (`qset = qset[:n]` between a count and the loop over the slice).
+// between byte offsets from and to: then the queryset there is another one.
 func reboundBetween(x pyast.Node, name string, from, to int) bool {
+	return rebound(x, name, from, to, false)
+}
+
+// narrowedBetween is reboundBetween for rebindings that change which rows
+// the name holds: a slice (`qset = qset[:n]` between a count and the loop
+// over the slice), a filter, exclude or distinct. A reordering or a helper
+// call keeps the rows, as far as rubric can tell.
+func narrowedBetween(x pyast.Node, name string, from, to int) bool {
+	return rebound(x, name, from, to, true)
+}
+
+func rebound(x pyast.Node, name string, from, to int, narrowing bool) bool {
 	for a := range pyast.FindEachShallow(semantic.ScopeOf(x), "assignment", "augmented_assignment") {
 		l := a.ChildByField("left")
-		if l.Type() == "identifier" && l.Text() == name && a.StartByte() >= from && a.StartByte() < to {
+		if l.Type() != "identifier" || l.Text() != name || a.StartByte() < from || a.StartByte() >= to {
+			continue
+		}
+		if !narrowing || narrows(a.ChildByField("right")) {
 			return true
 		}
 	}
 	return false
+}
+
+// narrows reports an expression that slices or filters a queryset.
+func narrows(n pyast.Node) bool {
+	for n = pyast.Unparen(n); ; {
+		switch n.Type() {
+		case "subscript":
+			return true
+		case "call":
+			c, ok := pyast.AsCallHead(n)
+			if !ok {
+				return false
+			}
+			switch c.MethodName() {
+			case "filter", "exclude", "distinct", "none":
+				return true
+			}
+			if c.Receiver().IsNil() {
+				return false
+			}
+			n = pyast.Unparen(c.Receiver())
+		default:
+			return false
+		}
+	}
 }
 
 // evaluatedBefore reports whether the queryset named x was evaluated
