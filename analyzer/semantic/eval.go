@@ -30,6 +30,10 @@ type ctx struct {
 	// path: a recursive helper iterating what its own loop passes
 	// (`for f in fields: walk(f.children.all())`) reaches its loop again.
 	loops *loopStack
+	// action is the DRF action the view's queryset is read for ("list",
+	// an @action's name), or "": branches on self.action are then
+	// decided (viewaction.go).
+	action string
 	// deps records, while the model settles, the functions whose return
 	// value or parameters this evaluation read (see settleDeps).
 	deps *settleDeps
@@ -50,10 +54,11 @@ func (c ctx) evaluating(l *Loop) bool {
 }
 
 type memoKey struct {
-	f    *File
-	node int32
-	self *Class
-	args *argBind
+	f      *File
+	node   int32
+	self   *Class
+	args   *argBind
+	action string
 }
 
 // argBind is one parameter bound to the queryset a call site passes.
@@ -310,11 +315,19 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
-		if rhs := f.Binding(n, n.Text(), n.StartByte()); !rhs.IsNil() {
+		rhs := f.Binding(n, n.Text(), n.StartByte())
+		if !rhs.IsNil() && st.action != "" {
+			if alts, ok := f.branchBindings(n, n.Text(), rhs, st.action); ok && len(alts) == 0 {
+				// Every assignment before n is in a branch this action
+				// does not take: n is still the parameter, or unbound.
+				rhs = pyast.Node{}
+			}
+		}
+		if !rhs.IsNil() {
 			if st.memo == nil {
 				st.memo = map[memoKey]*QS{}
 			}
-			key := memoKey{f, n.ID(), st.self, st.args}
+			key := memoKey{f, n.ID(), st.self, st.args, st.action}
 			if q, ok := st.memo[key]; ok {
 				return q
 			}
@@ -322,9 +335,13 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			// (`qs = helper(qs)` twenty times) always moves back in the
 			// scope and ends, so it costs no depth.
 			q := f.eval(rhs, st)
-			if q != nil {
-				if alts := f.branchBindings(n, n.Text(), rhs); len(alts) > 1 {
-					q = f.alternatives(alts, st)
+			if q != nil || st.action != "" {
+				if alts, ok := f.branchBindings(n, n.Text(), rhs, st.action); ok {
+					if len(alts) == 1 {
+						q = f.eval(alts[0], st)
+					} else {
+						q = f.alternatives(alts, st)
+					}
 				}
 			}
 			st.memo[key] = q
@@ -726,7 +743,12 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 						m = v // the subclass's override, as Python dispatches
 					}
 				}
-				if q := m.File.returnQS(m.Node, ctx{d: st.d + 1, self: st.self, args: st.args, memo: st.memo, deps: st.deps}); q != nil {
+				action := st.action
+				if action == "" && method == "get_queryset" {
+					// Called from an action's own method: that action's branches.
+					action = viewActionOf(pyast.Ancestor(n, "function_definition"))
+				}
+				if q := m.File.returnQS(m.Node, ctx{d: st.d + 1, self: st.self, args: st.args, memo: st.memo, action: action, deps: st.deps}); q != nil {
 					return q
 				}
 			}
@@ -1125,6 +1147,9 @@ func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 		if e.IsNil() {
 			continue
 		}
+		if actionSkips(r, m, st.action) {
+			continue // under a test of self.action this action fails
+		}
 		q := f.eval(e, st.in())
 		if OptionReturn(r, m) {
 			// Under a test of a query parameter: an option the client
@@ -1184,13 +1209,13 @@ func (f *File) viewQuerysetIn(cls pyast.Node, d *settleDeps) *QS {
 	if c == nil {
 		return nil
 	}
-	return filtered(c, f.viewQueryset(c, d), d)
+	return filteredFor(c, f.viewQuerysetFor(c, "list", d), "list", d)
 }
 
-func (f *File) viewQueryset(c *Class, d *settleDeps) *QS {
+func (f *File) viewQuerysetFor(c *Class, action string, d *settleDeps) *QS {
 	for _, cc := range mro(c) {
 		if fn := cc.Methods["get_queryset"]; fn != nil {
-			return fn.File.returnQS(fn.Node, ctx{self: c, deps: d})
+			return fn.File.returnQS(fn.Node, ctx{self: c, action: action, deps: d})
 		}
 	}
 	if v, decl := c.Attr("queryset"); !v.IsNil() {
@@ -1206,13 +1231,13 @@ func (f *File) viewQueryset(c *Class, d *settleDeps) *QS {
 	return nil
 }
 
-// filtered applies the view's own filter_queryset (DRF's list runs
+// filteredFor applies the view's own filter_queryset (DRF's list runs
 // `self.filter_queryset(self.get_queryset())`) to q: what it returns for
 // q, read with its queryset parameter bound to q. A filter_queryset that
 // cannot be read leaves q as it is, unless it loads relations (then the
 // listing is unknown); one returning another model's rows is not the
 // listing.
-func filtered(c *Class, q *QS, d *settleDeps) *QS {
+func filteredFor(c *Class, q *QS, action string, d *settleDeps) *QS {
 	if q == nil {
 		return nil
 	}
@@ -1224,7 +1249,7 @@ func filtered(c *Class, q *QS, d *settleDeps) *QS {
 		if len(fn.Params) < 2 {
 			return q
 		}
-		st := ctx{self: c, args: &argBind{fn: fn, idx: 1, q: q}, deps: d}
+		st := ctx{self: c, args: &argBind{fn: fn, idx: 1, q: q}, action: action, deps: d}
 		if r := fn.File.returnQS(fn.Node, st); r != nil && r.Model == q.Model {
 			if r.Single && !q.Single {
 				// `if uuid: queryset = queryset.filter(uuid=uuid)`: an
@@ -1421,15 +1446,15 @@ func (f *File) rowOrigin(n pyast.Node, st ctx) (qs *QS, known bool) {
 // run. Sequential refinements (`q = q.filter(...)` in a loop) reach with
 // the value before the loop, which they extend. One reaching value
 // returns nil.
-func (f *File) branchBindings(n pyast.Node, name string, last pyast.Node) []pyast.Node {
-	out := f.reaching(n, name, n.StartByte(), last, 0)
-	if len(out) < 2 {
-		return nil
+func (f *File) branchBindings(n pyast.Node, name string, last pyast.Node, action string) ([]pyast.Node, bool) {
+	out := f.reaching(n, name, n.StartByte(), last, 0, action)
+	if len(out) == 1 && out[0].Equal(last) || len(out) == 0 && action == "" {
+		return nil, false
 	}
-	return out
+	return out, true
 }
 
-func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, depth int) []pyast.Node {
+func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, depth int, action string) []pyast.Node {
 	if last.IsNil() || depth > 4 {
 		return nil
 	}
@@ -1448,10 +1473,20 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 	covered := false // every path through the branch assigns
 	if branch.Type() == "if_statement" {
 		clauses, hasElse := ifBodies(branch)
+		runs := clauseRuns(branch, action)
 		assigned := 0
-		for _, cl := range clauses {
+		for i, cl := range clauses {
+			if runs[i] == clauseNever {
+				// Not run for this action: as good as assigned.
+				assigned++
+				if cl.Contains(last) {
+					out = out[1:]
+				}
+				continue
+			}
 			if cl.Contains(last) {
 				assigned++
+				covered = covered || runs[i] == clauseTaken
 				continue
 			}
 			var la pyast.Node
@@ -1463,13 +1498,14 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 			if !la.IsNil() {
 				out = append(out, la)
 				assigned++
+				covered = covered || runs[i] == clauseTaken
 			}
 		}
-		covered = hasElse && assigned == len(clauses)
+		covered = covered || hasElse && assigned == len(clauses)
 	}
 	if !covered {
 		before := f.Binding(n, name, branch.StartByte())
-		out = append(out, f.reaching(n, name, branch.StartByte(), before, depth+1)...)
+		out = append(out, f.reaching(n, name, branch.StartByte(), before, depth+1, action)...)
 	}
 	return out
 }

@@ -31,7 +31,8 @@ var WastefulEvaluation = &analyzer.Rule{
 // runEvaluation matches, on expressions the tracker knows as querysets of a
 // model of the graph: `len(qs)` and `if qs:` / `not qs` / `bool(qs)` when
 // the rows are not used otherwise in the function; `qs.count()` on a name
-// that the function also iterates; `list(qs)[0]`. It skips names used
+// that the function also iterates (on the same binding, and not evaluated
+// before it: count() then reads the result cache); `list(qs)[0]`. It skips names used
 // elsewhere (the rows are needed; len() then reads the cache), related
 // managers' prefetch caches, tests and migrations.
 func runEvaluation(p *analyzer.Pass) error {
@@ -56,7 +57,7 @@ func runEvaluation(p *analyzer.Pass) error {
 				}
 			case c.MethodName() == "count" && len(c.Positional) == 0 && c.Receiver().Type() == "identifier":
 				x := c.Receiver()
-				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && iteratedLater(x) {
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && iteratedLater(x) && !evaluatedBefore(x) {
 					report(p, n, fmt.Sprintf("`%s` runs a COUNT query and the rows are loaded below anyway", compact(n)),
 						fmt.Sprintf("load them once (`rows = list(%s)`) and use `len(rows)`", x.Text()))
 				}
@@ -135,11 +136,12 @@ func onlyUse(x pyast.Node) bool {
 }
 
 // iteratedLater reports whether x's name is the iterable of a for loop or
-// comprehension after x in the same function.
+// comprehension after x in the same function, not sliced or filtered in
+// between.
 func iteratedLater(x pyast.Node) bool {
 	for f := range pyast.FindEachShallow(semantic.ScopeOf(x), "for_statement", "for_in_clause") {
 		it := pyast.Unparen(f.ChildByField("right"))
-		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() {
+		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() && !narrowedBetween(x, x.Text(), x.EndByte(), it.StartByte()) {
 			return true
 		}
 	}

@@ -54,6 +54,9 @@ type need struct {
 	// (`note.created_by` in get_notes), when it is not the field itself.
 	ReadPath string
 	ReadAt   analyzer.Range
+	// FromModel marks a read inside a model method or property a field
+	// renders: its related location comes after the fields' own.
+	FromModel bool
 	// Guards are the attributes a test before the query looks for
 	// (`x._cached if hasattr(x, "_cached") else x.items.filter(...)`):
 	// the query is the fallback when no prefetch set them.
@@ -96,6 +99,11 @@ func runSerializer(p *analyzer.Pass) error {
 		}
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
+	}
+	// @action methods with their own serializer_class answering through
+	// self.list.
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
+		t.checkActionLists(cls)
 	}
 	// Views choosing their serializer at run time: what every serializer
 	// get_serializer_class may return reads per row.
@@ -157,13 +165,22 @@ func runSerializer(p *analyzer.Pass) error {
 		}
 		name := pyast.Dotted(c.Func)
 		if name == "self.get_serializer" {
-			// The view's serializer_class, unless chosen at run time.
+			// The view's serializer_class, unless chosen at run time; in
+			// an @action that sets serializer_class, that one.
 			cls := classOf(n)
-			if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() || t.inheritsMethod(cls, "get_serializer_class") {
-				continue
+			def := pyast.Ancestor(n, "function_definition")
+			if s := actionSerializer(def); !s.IsNil() {
+				if !t.ServesOwnSerializer(cls, def.ChildByField("name").Text()) {
+					continue
+				}
+				name = pyast.Dotted(s)
+			} else {
+				if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() || t.inheritsMethod(cls, "get_serializer_class") {
+					continue
+				}
+				_, attr := classMember(cls, "serializer_class", 0)
+				name = pyast.Dotted(attr)
 			}
-			_, attr := classMember(cls, "serializer_class", 0)
-			name = pyast.Dotted(attr)
 		}
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
@@ -309,7 +326,18 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	}
 	var rel []analyzer.Related
 	seenAt := map[string]bool{}
+	ordered := make([]need, 0, len(needs))
 	for _, n := range needs {
+		if !n.FromModel {
+			ordered = append(ordered, n)
+		}
+	}
+	for _, n := range needs {
+		if n.FromModel {
+			ordered = append(ordered, n)
+		}
+	}
+	for _, n := range ordered {
 		key := fmt.Sprint(n.AtPath, n.At.Start)
 		if n.Query || n.AtPath == "" || seenAt[key] || len(rel) >= 6 || (q.Selects(n.Path) || q.DynamicSelect) && !n.Prefetch || n.Prefetch && q.Prefetches(n.Path) {
 			continue
@@ -487,6 +515,8 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				if strings.HasSuffix(last, "RelatedField") || strings.Contains(a.Source, ".") {
 					pk := pkOnly(a)
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
+				} else if nc == nil || !isSerializer(g, nc) {
+					out = append(out, t.modelMethodNeeds(m, a.Source, prefix, inPrefetch, why)...)
 				}
 			case last == "SerializerMethodField" || last == "MethodField":
 				// What get_<field>(obj) does with the row, through the
@@ -507,6 +537,13 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				pk := pkOnly(a)
 				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
 			default:
+				if (nc == nil || !isSerializer(g, nc)) && a.Source == "" && g.ByQual(a.Callee) == nil {
+					// A plain field (`DateTimeField(read_only=True)`) over a
+					// model method or property of its name.
+					out = append(out, t.modelMethodNeeds(m, a.Name, prefix, inPrefetch, why)...)
+					mark()
+					continue
+				}
 				if g.ByQual(a.Callee) != nil || nc == nil || !isSerializer(g, nc) || a.Source == "*" {
 					continue // a model call, not a serializer
 				}
@@ -553,10 +590,33 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				continue
 			}
 			at := m.Attr(f)
+			if at.Kind == project.AttrUnknown {
+				// A model method or property named in Meta.fields.
+				ns := t.modelMethodNeeds(m, f, prefix, inPrefetch, "`"+f+"`")
+				if p, r, ok := t.metaFieldAt(s, f); ok {
+					for i := range ns {
+						if ns[i].AtPath == "" {
+							ns[i].AtPath, ns[i].At = p, r
+						}
+					}
+				}
+				out = append(out, ns...)
+				continue
+			}
 			if at.Kind == project.AttrManyToMany || at.Kind == project.AttrReverseMany {
 				path := append(append([]string(nil), prefix...), f)
-				out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"})
+				n := need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (in Meta.fields)"}
+				if p, r, ok := t.metaFieldAt(s, f); ok {
+					n.AtPath, n.At = p, r
+				}
+				out = append(out, n)
 			}
+		}
+	} else if names, r, ok := t.allFieldsManyToMany(s, m, declared); ok {
+		// `fields = "__all__"`: every many-to-many field of the model.
+		for _, f := range names {
+			path := append(append([]string(nil), prefix...), f)
+			out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: "`" + f + "` (Meta.fields = \"__all__\")", AtPath: s.Path, At: r})
 		}
 	}
 	return out
@@ -802,6 +862,19 @@ func attrTests(test pyast.Node) []string {
 			out = append(out, name)
 		} else {
 			out = append(out, "?") // a name held in a variable
+		}
+	}
+	// `v = getattr(place, "is_subscribed", None)` then `if v is None:`:
+	// the test of a local holding such a getattr.
+	if def := pyast.Ancestor(test, "function_definition"); !def.IsNil() {
+		for id := range pyast.FindEach(test, "identifier") {
+			for a := range pyast.FindEachShallow(def.ChildByField("body"), "assignment") {
+				if l := a.ChildByField("left"); l.Type() == "identifier" && l.Text() == id.Text() && a.EndByte() <= test.StartByte() {
+					if r := a.ChildByField("right"); r.Type() == "call" {
+						out = append(out, attrTests(r)...)
+					}
+				}
+			}
 		}
 	}
 	return out
