@@ -354,16 +354,25 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	if !cfg.ParseOnly && plan.needsAnalyses() {
 		// Shared project analyses (the semantic model...) are built once,
 		// here, rather than inside whichever rule asks first.
+		// They run side by side (each is built once, whoever asks first:
+		// the semantic model under the first, the others waiting on it).
 		built := map[project.Analysis]bool{}
+		var order []project.Analysis
 		for _, r := range cfg.Rules {
 			for _, a := range r.Requires {
 				if !built[a] {
 					built[a] = true
-					prebuild(res.Index, a)
-					trace.mark("analysis " + a.AnalysisName())
+					order = append(order, a)
 				}
 			}
 		}
+		var g errgroup.Group
+		g.SetLimit(jobs)
+		for _, a := range order {
+			g.Go(func() error { prebuild(res.Index, a); return nil })
+		}
+		_ = g.Wait()
+		trace.mark(fmt.Sprintf("%d shared analyses, built side by side", len(order)))
 	}
 	if !cfg.ParseOnly {
 		if err := phaseTwo(rest); err != nil {
