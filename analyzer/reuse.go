@@ -7,9 +7,12 @@ import (
 	"maps"
 	"os"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -349,21 +352,34 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		}
 	}
 	factsDigest, contentDigest := r.digests(ix, states)
-	for _, st := range states {
+	// Each file's lookups and decoding are independent: done side by side.
+	kept := make([]*keptFindings, len(states))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, st := range states {
 		if st.unit == nil {
 			continue
 		}
-		k := &keptFindings{localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, contentDigest)}
-		k.local, k.localOK = ruleDiags{}, len(p.local) == 0
-		if !k.localOK {
-			k.local, k.localOK = r.getResults(k.localKey)
+		g.Go(func() error {
+			k := &keptFindings{localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, contentDigest)}
+			k.local, k.localOK = ruleDiags{}, len(p.local) == 0
+			if !k.localOK {
+				k.local, k.localOK = r.getResults(k.localKey)
+			}
+			k.global, k.globalOK = ruleDiags{}, len(p.global) == 0
+			if !k.globalOK {
+				k.global, k.globalOK = r.getResults(k.globalKey)
+			}
+			kept[i] = k
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, st := range states {
+		if k := kept[i]; k != nil {
+			p.missGlobal = p.missGlobal || !k.globalOK
+			p.files[st] = k
 		}
-		k.global, k.globalOK = ruleDiags{}, len(p.global) == 0
-		if !k.globalOK {
-			k.global, k.globalOK = r.getResults(k.globalKey)
-		}
-		p.missGlobal = p.missGlobal || !k.globalOK
-		p.files[st] = k
 	}
 	p.projectKeys = [2][32]byte{r.key([]byte("project"), contentDigest), r.key([]byte("project-facts"), factsDigest)}
 	for i, rules := range p.project {
