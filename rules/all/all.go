@@ -54,6 +54,7 @@ func Rules() []*analyzer.Rule {
 		design.DirectHTTPInService,
 		design.ImportTimeClient,
 		design.MixedConcerns,
+		design.NoTests,
 		security.CompareDigest,
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,
