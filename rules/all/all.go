@@ -84,6 +84,7 @@ func Rules() []*analyzer.Rule {
 		celery.UnboundedRetries,
 		celery.ResultWaitInTask,
 		celery.DelayInLoop,
+		celery.FailedThenRetried,
 		orm.NPlusOne,
 		orm.RelatedManagerPerRow,
 		orm.QueryInLoop,
