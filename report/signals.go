@@ -57,7 +57,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.test", "README heading about tests, a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
-	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, pyproject.toml, Pipfile, lock files)"},
+	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, a .txt file the README, a Dockerfile or a Makefile installs with pip install -r, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
 	{"deps.unpinned", "requirement lines without an exact pin"},
 	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
@@ -65,6 +65,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"settings.files", "Django settings modules"},
 	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows), in a settings module or in a project module it imports (cited at the read)"},
 	{"settings.literal_secrets", "settings named for a secret (SECRET_KEY, *_API_KEY, *_TOKEN, *_PASSWORD) assigned a string literal that SEC006 would not take for a placeholder"},
+	{"settings.committed_env_secrets", "a committed dotenv file (.env, .env.prod, .env.production) that sets a variable named for a secret to a value SEC006 would not take for a placeholder (cited at the line, value not shown)"},
 	{"functions.public", "public functions and methods outside tests and migrations"},
 	{"types.coverage", "share of public functions with every parameter and the return annotated"},
 	{"docstrings.coverage", "share of public functions with a docstring"},
@@ -393,6 +394,8 @@ func (s *Signals) walkFiles(root, prefix string) {
 			lock = append(lock, ev)
 		case base == "pyproject.toml" || base == "Pipfile" || base == "setup.py" || base == "setup.cfg":
 			s.add("deps.files", ev)
+		case committedEnvFile(base):
+			s.envSecrets(filepath.Join(root, filepath.FromSlash(rel)), ev.Path)
 		case base == "Dockerfile" || strings.HasPrefix(base, "Dockerfile.") || strings.HasSuffix(base, ".Dockerfile"):
 			docker = append(docker, ev)
 		case strings.HasPrefix(lower, "docker-compose") && (strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml")) || lower == "compose.yml" || lower == "compose.yaml":
@@ -404,6 +407,7 @@ func (s *Signals) walkFiles(root, prefix string) {
 			ci = append(ci, ev)
 		}
 	}
+	s.namedRequirements(root, prefix, files)
 	s.flag("docker.present", len(docker) > 0, docker...)
 	s.flag("compose.present", len(compose) > 0, compose...)
 	s.flag("makefile.present", len(makefile) > 0, makefile...)
@@ -821,6 +825,73 @@ func isUnderline(t string) bool {
 		return false
 	}
 	return strings.Count(t, string(c)) == len(t)
+}
+
+// pipInstallR matches `pip install ... -r FILE.txt` (and `--requirement`).
+var pipInstallR = regexp.MustCompile(`pip3?\s+install\b[^\n]*?(?:-r|--requirement)[\s=]+["']?([\w./-]+\.txt)`)
+
+// namedRequirements reads the requirement files that the README, a
+// Dockerfile or a Makefile install with `pip install -r FILE` when the
+// file's name is not one reqFileRe knows (`req.txt`, `deps.txt`): the
+// project says where its dependencies are.
+func (s *Signals) namedRequirements(root, prefix string, files []string) {
+	have := map[string]bool{}
+	for _, rel := range files {
+		have[rel] = true
+	}
+	done := map[string]bool{}
+	for _, rel := range files {
+		base := path.Base(rel)
+		lower := strings.ToLower(base)
+		if !(rel == base && strings.HasPrefix(lower, "readme")) && base != "Dockerfile" && !strings.HasPrefix(base, "Dockerfile.") && base != "Makefile" {
+			continue
+		}
+		for _, m := range pipInstallR.FindAllStringSubmatch(project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(rel)))), -1) {
+			req := path.Clean(path.Join(path.Dir(rel), m[1]))
+			if !have[req] {
+				req = path.Clean(m[1])
+			}
+			if !have[req] || done[req] || reqFileRe.MatchString(req) {
+				continue
+			}
+			done[req] = true
+			ev := Evidence{Path: prefix + req}
+			s.add("deps.files", ev)
+			s.requirements(filepath.Join(root, filepath.FromSlash(req)), ev.Path)
+		}
+	}
+}
+
+// committedEnvFile reports a dotenv file that holds an environment's
+// values: .env and the production ones. Templates (.env.example,
+// .env.sample, .env.template, .env.dist) and development or test files
+// are left out, as SEC006 leaves dev settings modules.
+func committedEnvFile(base string) bool {
+	return base == ".env" || base == ".env.prod" || base == ".env.production"
+}
+
+// envSecrets adds settings.committed_env_secrets for each KEY=value line of
+// a committed dotenv file whose key names a secret (SECRET_KEY,
+// STRIPE_SECRET_KEY, DATABASE_PASSWORD...) and whose value is not a
+// placeholder. The evidence names the key, never the value.
+func (s *Signals) envSecrets(file, rel string) {
+	for i, line := range strings.Split(project.DecodeText(readSmall(file)), "\n") {
+		t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "export "))
+		key, val, ok := strings.Cut(t, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" || strings.HasPrefix(key, "#") || !semantic.SecretName(key) {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		if j := strings.Index(val, " #"); j >= 0 {
+			val = strings.TrimSpace(val[:j])
+		}
+		val = strings.TrimRight(strings.Trim(val, `"'`), ",")
+		if semantic.PlaceholderSecret(val) {
+			continue
+		}
+		s.add("settings.committed_env_secrets", Evidence{Path: rel, Line: i + 1, Code: clip(key + "=… (committed)")})
+	}
 }
 
 // requirements counts pinned and unpinned requirement lines. Options

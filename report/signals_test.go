@@ -369,6 +369,68 @@ func TestDependencyFiles(t *testing.T) {
 	assert.Equal(t, report.NotMet, it.Status, "no dependency file: %s", it.Reason)
 }
 
+// A requirement file the README or a Dockerfile installs with
+// `pip install -r` is read whatever its name (req.txt); a name only
+// mentioned elsewhere is not.
+func TestRequirementsNamedByPipInstall(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		files["app/views.py"] = []byte("x = 1\n")
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "deps-pinned")
+	}
+	it := run(map[string][]byte{
+		"README.md": []byte("# App\n\n    pip install -r req.txt\n"),
+		"req.txt":   []byte("Django==5.2.8\ncelery==5.6.0\n"),
+	})
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "req.txt:1", it.Evidence[0].Location())
+
+	it = run(map[string][]byte{
+		"Dockerfile":    []byte("FROM python:3.12\nRUN pip install --no-cache-dir -r deps/base.txt\n"),
+		"deps/base.txt": []byte("Django>=5.0\n"),
+	})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+
+	it = run(map[string][]byte{
+		"README.md": []byte("# App\n\nSee req.txt for the list.\n"),
+		"req.txt":   []byte("Django==5.2.8\n"),
+	})
+	assert.Equal(t, report.NotMet, it.Status, "req.txt is not installed anywhere: %s", it.Reason)
+}
+
+// A committed .env holding a real SECRET_KEY makes settings-from-env not
+// met even when the settings read the environment; a placeholder value, an
+// .env.example or a development .env.dev does not. The evidence never shows
+// the value.
+func TestCommittedDotenvSecrets(t *testing.T) {
+	settings := []byte("import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\nDEBUG = os.environ.get(\"DEBUG\") == \"1\"\n")
+	run := func(files map[string][]byte) report.Item {
+		files["proj/settings.py"] = settings
+		files["proj/views.py"] = []byte("x = 1\n")
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "settings-from-env")
+	}
+	key := "SECRET_KEY=gk&un=a!xv6a9(-_vwt=adcw5+6@s0ca-^3^=j=)l3fx$ni1^+\n"
+	it := run(map[string][]byte{".env": []byte("DEBUG=True\n" + key)})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, ".env:2", it.Evidence[0].Location())
+	assert.NotContains(t, it.Evidence[0].Code, "gk&un")
+
+	for _, files := range []map[string][]byte{
+		{".env": []byte("SECRET_KEY=change-me\nDATABASE_PASSWORD=123\n")},
+		{".env.example": []byte(key)},
+		{".env.dev": []byte(key)},
+		{},
+	} {
+		it = run(files)
+		assert.Equal(t, report.Met, it.Status, it.Reason)
+	}
+}
+
 // A payment SDK's request is an outbound call: the integration items
 // apply, and none is met on it (no timeout, retry or breaker is shown).
 // Its local signature check is not a request.

@@ -35,7 +35,8 @@ const (
 	// modules that parse their own command line.
 	Script
 	// DevData generates seed, demo or fixture data, or repairs data once:
-	// seed_db.py, populate.py, a `fix_`/`backfill_` management command.
+	// seed_db.py, populate.py, a `fix_`/`backfill_` management command, a
+	// command that imports Faker or factory_boy.
 	DevData
 	// Settings is a Django settings module.
 	Settings
@@ -76,7 +77,11 @@ var devDataWords = []string{"seed", "populate", "random_data", "sample_data", "d
 // devCommandWords mark management commands that load demo data
 // (`sample_db`, `mock_orders`): words too common in other module names to
 // mark any file.
-var devCommandWords = []string{"sample", "mock", "test_data", "testdata"}
+var devCommandWords = []string{"sample", "mock", "test_data", "testdata", "create_test", "init_data", "initiate_data", "initial_data"}
+
+// fakeDataModules generate fake rows: a management command importing one
+// loads demo data.
+var fakeDataModules = map[string]bool{"faker": true, "factory": true, "mimesis": true, "model_bakery": true, "model_mommy": true}
 
 // repairPrefixes mark management commands written as one-off repairs.
 var repairPrefixes = []string{"fix_", "fixup_", "repair_", "backfill_", "oneoff", "one_off", "cleanup_", "migrate_", "load_", "import_fixture"}
@@ -128,6 +133,13 @@ func FileRoles(rel string, im *pyast.Imports) Role {
 		for _, w := range devCommandWords {
 			if strings.Contains(stem, w) {
 				r |= DevData
+			}
+		}
+		if im != nil {
+			for _, m := range im.Modules {
+				if head, _, _ := strings.Cut(m, "."); fakeDataModules[head] {
+					r |= DevData
+				}
 			}
 		}
 	}

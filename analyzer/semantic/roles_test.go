@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
 func TestFileRoles(t *testing.T) {
@@ -24,9 +26,21 @@ func TestFileRoles(t *testing.T) {
 		{"shop/management/commands/populate.py", Command | DevData},
 		{"shop/management/commands/sample_db.py", Command | DevData},
 		{"shop/management/commands/mock_orders.py", Command | DevData},
+		{"shop/management/commands/create_test_payments.py", Command | DevData},
+		{"shop/management/commands/initiate_data.py", Command | DevData},
 		{"shop/sample.py", 0},
 		{"config/settings/base.py", Settings},
 	} {
 		assert.Equal(t, tc.want, FileRoles(tc.rel, nil), tc.rel)
 	}
+}
+
+// A management command that imports a fake-data library loads demo data,
+// whatever its name; a module outside management/commands does not
+// become dev data by importing one.
+func TestFileRolesFakeDataCommand(t *testing.T) {
+	im := &pyast.Imports{Modules: []string{"django.core.management.base", "faker", "shop.models"}}
+	assert.Equal(t, Command|DevData, FileRoles("shop/management/commands/users.py", im))
+	assert.Equal(t, Role(0), FileRoles("shop/services.py", im))
+	assert.Equal(t, Command, FileRoles("shop/management/commands/users.py", &pyast.Imports{Modules: []string{"shop.models"}}))
 }

@@ -204,9 +204,10 @@ func checkedElsewhere(c *semantic.Class, name string) bool {
 func isTrue(n pyast.Node) bool { return !n.IsNil() && n.Type() == "true" }
 
 // directedName matches a class named for one direction of money
-// (NewCreditTransactionSerializer, DepositForm, WithdrawalSerializer):
-// the client sends a positive amount and the class says which way it goes.
-var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|top_up|payout|refund)`)
+// (NewCreditTransactionSerializer, DepositForm, WithdrawalSerializer,
+// TransferSerializer: from its sender to its receiver): the client sends a
+// positive amount and the class says which way it goes.
+var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|top_up|payout|refund|transfer)`)
 
 // reportDirectedModelAmount judges a model serializer or model form named
 // for one direction of money (deposit, credit, debit, withdraw...) whose

@@ -42,6 +42,10 @@ type statusUpdate struct {
 	unit    *project.Unit
 	call    pyast.Node
 	fn      string
+	// instance: `row = M.objects.get(pk=...)`, `row.status = ...`,
+	// `row.save()` rather than a queryset update; row is its name.
+	instance bool
+	row      string
 }
 
 // statusUpdates collects, over the project, the queryset updates of a
@@ -49,6 +53,7 @@ type statusUpdate struct {
 var statusUpdates = &project.ProjectAnalysis[[]statusUpdate]{Name: "txn.statusUpdates", Run: func(ix *project.Index) []statusUpdate {
 	var out []statusUpdate
 	for _, f := range semantic.Of(ix).Files() {
+		out = append(out, instanceStatusWrites(f)...)
 		if !strings.Contains(f.Unit.Tree.Root().Text(), ".update(") {
 			continue
 		}
@@ -83,6 +88,142 @@ var statusUpdates = &project.ProjectAnalysis[[]statusUpdate]{Name: "txn.statusUp
 	}
 	return out
 }}
+
+// instanceStatusWrites collects, in one file, the status transitions
+// written on an instance: `row = M.objects[.select_for_update()].get(...)`
+// in a function that then assigns `row.status = ...` and calls
+// `row.save(...)`. The get's lookups (and those of the chain under it)
+// give byKey; the transition is guarded when a lookup tests the field or a
+// condition before the assignment reads it (`if row.status != ...`,
+// `row.status in (...)`, `if not row.can_...`/`row.is_...`). A row from a
+// parameter, an attribute or anything but a get on a manager is not read.
+func instanceStatusWrites(f *semantic.File) []statusUpdate {
+	text := f.Unit.Tree.Root().Text()
+	if !strings.Contains(text, ".save(") || !strings.Contains(text, ".get(") {
+		return nil
+	}
+	var out []statusUpdate
+	for a := range pyast.FindEach(f.Unit.Tree.Root(), "assignment") {
+		left := a.ChildByField("left")
+		if left.Type() != "attribute" || !statusFields[left.ChildByField("attribute").Text()] {
+			continue
+		}
+		obj := left.ChildByField("object")
+		if obj.Type() != "identifier" {
+			continue
+		}
+		row, field := obj.Text(), left.ChildByField("attribute").Text()
+		fn := f.EnclosingFunc(a)
+		if fn == nil {
+			continue
+		}
+		fetch, model, guarded, byKey := keyFetch(f, fn.Node, row, field, a.StartByte())
+		if fetch.IsNil() || !savedAfter(fn.Node, row, a.EndByte()) {
+			continue
+		}
+		if !guarded {
+			guarded = conditionReads(fn.Node, row, field, fetch.EndByte(), a.StartByte())
+		}
+		out = append(out, statusUpdate{model: model, field: field, guarded: guarded, byKey: byKey, unit: f.Unit, call: a, fn: fn.Name, instance: true, row: row})
+	}
+	return out
+}
+
+// keyFetch finds the last `row = <chain>.get(...)` of def before pos whose
+// chain starts at a manager of a model with the field, and reads its
+// lookups as filterShape does.
+func keyFetch(f *semantic.File, def pyast.Node, row, field string, pos int) (fetch pyast.Node, model *project.Model, guarded, byKey bool) {
+	fetch = pyast.Node{}
+	for a := range pyast.FindEach(def, "assignment") {
+		if a.StartByte() >= pos {
+			break
+		}
+		if a.ChildByField("left").Text() != row {
+			continue
+		}
+		fetch = pyast.Node{} // rebound: only the last binding counts
+		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if !ok || c.Func.Type() != "attribute" || c.MethodName() != "get" || len(c.Positional) > 0 || c.StarKwargs || len(c.Keywords) == 0 {
+			continue
+		}
+		qs := f.Eval(c.Receiver())
+		if qs == nil || qs.Model == nil || qs.Model.Field(field) == nil {
+			continue
+		}
+		g, k, ok := filterShape(c.Receiver(), field)
+		if !ok {
+			continue
+		}
+		keys, lookups := 0, 0
+		for kw := range c.Keywords {
+			lookups++
+			if kw == field || strings.HasPrefix(kw, field+"__") {
+				g = true
+			} else if keyLookup(kw) {
+				keys++
+			}
+		}
+		// filterShape's byKey is false for a bare manager or a lock (no
+		// lookups): the get's own lookups decide then.
+		chainKeys := k || chainOnlyLocks(c.Receiver())
+		fetch, model, guarded, byKey = a, qs.Model, g, keys == lookups && chainKeys
+	}
+	return fetch, model, guarded, byKey
+}
+
+// chainOnlyLocks reports a chain of select_for_update()/all() on a manager
+// with no filter: the get's lookups are the only ones.
+func chainOnlyLocks(recv pyast.Node) bool {
+	n := pyast.Unparen(recv)
+	for {
+		c, ok := pyast.AsCall(n)
+		if !ok || c.Func.Type() != "attribute" {
+			break
+		}
+		if m := c.MethodName(); m != "select_for_update" && m != "all" {
+			return false
+		}
+		n = pyast.Unparen(c.Receiver())
+	}
+	return strings.HasSuffix(pyast.Dotted(n), ".objects")
+}
+
+// savedAfter reports `row.save(...)` in def after pos.
+func savedAfter(def pyast.Node, row string, pos int) bool {
+	for call := range pyast.FindEach(def, "call") {
+		if call.StartByte() < pos {
+			continue
+		}
+		if c, ok := pyast.AsCall(call); ok && c.Func.Type() == "attribute" && c.MethodName() == "save" && c.Receiver().Text() == row {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionReads reports a comparison, or the condition of an if, elif,
+// while, assert or conditional expression, between from and to that reads
+// row.field or asks row a question (`row.is_...`, `row.can_...`).
+func conditionReads(def pyast.Node, row, field string, from, to int) bool {
+	reads := func(t string) bool {
+		return strings.Contains(t, row+"."+field) || strings.Contains(t, row+".is_") || strings.Contains(t, row+".can_")
+	}
+	for n := range pyast.FindEach(def, "comparison_operator", "if_statement", "elif_clause", "while_statement", "assert_statement", "conditional_expression", "match_statement") {
+		if n.StartByte() < from || n.StartByte() >= to {
+			continue
+		}
+		cond := n
+		if c := n.ChildByField("condition"); !c.IsNil() {
+			cond = c
+		} else if c := n.ChildByField("subject"); !c.IsNil() {
+			cond = c
+		}
+		if reads(cond.Text()) {
+			return true
+		}
+	}
+	return false
+}
 
 // keyLookups name one row: the primary key, an id, a uuid.
 func keyLookup(k string) bool {
@@ -166,6 +307,11 @@ func runStatusOverwrite(p *analyzer.Pass) error {
 			Message: fmt.Sprintf("`%s` sets `%s.%s` by key alone, while %s changes it only from an expected state: a transition that ran in between (a cancellation) is overwritten",
 				orTop(u.fn), u.model.Name, u.field, where),
 			Help: fmt.Sprintf("add the states it may leave to the filter (`.filter(pk=..., %s__in=[...]).update(...)`) and act on the count it returns, as %s does", u.field, where),
+		}
+		if u.instance {
+			d.Message = fmt.Sprintf("`%s` sets `%s.%s` on a row it loads by key without checking the row's current `%s`, while %s changes it only from an expected state: a transition that ran in between (a cancellation) is overwritten",
+				orTop(u.fn), u.model.Name, u.field, u.field, where)
+			d.Help = fmt.Sprintf("check the state it may leave before the write, under the row lock (`if %s.%s not in (...): return`), or write a conditional update and act on its count", u.row, u.field)
 		}
 		if g.unit == p.Unit {
 			d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(g.call), Message: "the guarded transition"})
