@@ -195,10 +195,35 @@ func modelRef(p *analyzer.Pass, dotted string) *project.Model {
 	if !ok {
 		return nil
 	}
-	if strings.HasPrefix(md.Module+".", mod+".") || strings.Contains("."+md.Module+".", "."+mod+".") {
+	if strings.HasPrefix(md.Module+".", mod+".") || shortImport(p.Project, md.Module, mod) {
 		return md
 	}
 	return nil
+}
+
+// shortImport reports whether mod names module (or a package above it)
+// with leading segments dropped, as a file imports it when the checked
+// directory sits above its source root (`src.shop.models` imported as
+// `shop.models`). The dropped segments must not be a package of the tree:
+// `import stripe` in an app that has a `payments/stripe/` package of its
+// own imports the Stripe SDK, since a directory inside a package is not
+// where Python looks for top-level modules.
+func shortImport(ix *project.Index, module, mod string) bool {
+	full := "." + module + "."
+	for off := 0; ; {
+		i := strings.Index(full[off:], "."+mod+".")
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i == 0 {
+			return true
+		}
+		if _, pkg := ix.ByModule[full[1:i]]; !pkg {
+			return true
+		}
+		off = i + 1
+	}
 }
 
 // closedModel reports whether every class of md's hierarchy is the
