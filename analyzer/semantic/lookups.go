@@ -626,6 +626,12 @@ func (m *Model) resolvePart(env *lookupEnv, md *project.Model, part string, mode
 	if env.opaque[md][part] || env.hidden[md][part] || env.genericNames[part] || part == "_order" {
 		return step{open: true}, nil
 	}
+	if base, ok := strings.CutSuffix(part, "_id"); ok && env.opaque[md][base] {
+		// A class attribute rubric does not read as a field may be a
+		// relation of a custom class (`user = UnsavedOneToOne(User, ...)`,
+		// a subclass of OneToOneField), with its `user_id` column.
+		return step{open: true}, nil
+	}
 	if env.translated || env.added[md.Name] {
 		for _, f := range md.Fields {
 			if strings.HasPrefix(part, f.Name+"_") {

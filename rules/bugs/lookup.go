@@ -224,6 +224,10 @@ func (c *lookupCheck) saveFields(cl pyast.Call) {
 // django.db.models (Sum("amount"), Lower("name")...).
 var exprAllStrings = map[string]bool{"Coalesce": true, "Concat": true, "Greatest": true, "Least": true}
 
+// keyTransforms are the JSON key transforms, whose first argument is a
+// key inside the JSON value and whose second names the field.
+var keyTransforms = map[string]bool{"KeyTransform": true, "KeyTextTransform": true}
+
 // exprOpaque are expressions whose arguments belong to another query or
 // are not field names.
 var exprOpaque = map[string]bool{"Subquery": true, "Exists": true, "OuterRef": true, "Value": true, "RawSQL": true,
@@ -285,9 +289,13 @@ func (c *lookupCheck) expr(n pyast.Node, md *project.Model, names []string, meth
 		}
 		return
 	}
+	field := 0 // the positional string that names a field
+	if keyTransforms[name] {
+		field = 1 // KeyTextTransform("key", "data"): a JSON key, then the field
+	}
 	for i, a := range cl.Positional {
 		if s, ok := pyast.StringValue(a); ok {
-			if s != "*" && (i == 0 || exprAllStrings[name]) {
+			if s != "*" && (i == field || exprAllStrings[name]) {
 				c.path(md, s, semantic.ExprPath, names, a, method, "`FieldError`")
 			}
 			continue
