@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -22,7 +23,10 @@ var GenericRaise = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
-	Run:        runGenericRaise,
+	// No caller catches what a settings module, a migration, a script or a
+	// seed-data command raises: it stops the program, which is the point.
+	Skip: semantic.Migration | semantic.Settings | semantic.Script | semantic.DevData,
+	Run:  runGenericRaise,
 }
 
 // invariantWords mark the message of an assertion: the author says the
