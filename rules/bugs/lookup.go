@@ -310,10 +310,32 @@ func (c *lookupCheck) expr(n pyast.Node, md *project.Model, names []string, meth
 	}
 }
 
+// hasattrGuarded reports a lookup under an `if` whose test asks
+// `hasattr(..., "name")` of its first name: code shared by several models
+// (`if hasattr(self.model, "group"): items.filter(group__in=...)`) that
+// only runs the lookup on the models that have it.
+func hasattrGuarded(at pyast.Node, name string) bool {
+	for n := at.Parent(); !n.IsNil() && !n.Is("function_definition", "class_definition"); n = n.Parent() {
+		if n.Type() != "if_statement" {
+			continue
+		}
+		for call := range pyast.FindEach(n.ChildByField("condition"), "call") {
+			cl, _ := pyast.AsCall(call)
+			if pyast.Dotted(cl.Func) != "hasattr" || len(cl.Positional) < 2 {
+				continue
+			}
+			if s, ok := pyast.StringValue(cl.Positional[1]); ok && s == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // path checks one lookup path and reports what Django rejects.
 func (c *lookupCheck) path(md *project.Model, path string, mode semantic.PathMode, names []string, at pyast.Node, method, verb string) {
 	e := c.sm.CheckPath(md, path, mode, names)
-	if e == nil {
+	if e == nil || hasattrGuarded(at, strings.SplitN(path, "__", 2)[0]) {
 		return
 	}
 	call := "`." + method + "()`"
