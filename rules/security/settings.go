@@ -51,7 +51,7 @@ var AllowedHostsWildcard = &analyzer.Rule{
 // wildcard host are expected.
 var devSettingsWords = map[string]bool{"dev": true, "develop": true, "development": true, "local": true,
 	"test": true, "tests": true, "testing": true, "unittest": true, "unittests": true, "ci": true,
-	"debug": true, "docker": true, "e2e": true}
+	"debug": true, "docker": true, "e2e": true, "devstack": true, "devserver": true}
 
 // isProductionSettings reports whether the file is a settings module that
 // may be deployed: a settings path, or any module assigning INSTALLED_APPS
