@@ -52,11 +52,29 @@ func isServiceClass(cls pyast.Node, rel string) bool {
 func serviceClasses(p *analyzer.Pass) []pyast.Node {
 	var out []pyast.Node
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		if isServiceClass(cls, paths.Rel(p)) {
+		if isServiceClass(cls, paths.Rel(p)) && !libraryHook(p, cls) {
 			out = append(out, cls)
 		}
 	}
 	return out
+}
+
+// libraryHook reports a class deriving from a library's adapter class
+// (django-allauth's DefaultAccountAdapter): the library builds it from a
+// dotted path in settings, so there is no constructor to inject
+// configuration through, and reading settings there is the hook's job.
+func libraryHook(p *analyzer.Pass, cls pyast.Node) bool {
+	for b := range cls.ChildByField("superclasses").Named() {
+		q, ok := p.Imports.Resolve(b)
+		if !ok || !strings.HasSuffix(q, "Adapter") || strings.HasPrefix(q, ".") {
+			continue
+		}
+		mod := q[:max(strings.LastIndex(q, "."), 0)]
+		if p.Project == nil || p.Project.ByModule[mod] == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // ownNodes returns the nodes of the given types in cls's methods, not in
