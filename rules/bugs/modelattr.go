@@ -81,6 +81,9 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 				continue
 			}
 		}
+		if obj.Type() == "identifier" && classBodyBinds(n, obj.Text()) {
+			continue // a nested class or attribute of the class being defined shadows the import
+		}
 		md := modelRef(p, pyast.Dotted(obj))
 		if md == nil {
 			continue
@@ -105,6 +108,36 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// classBodyBinds reports a read in a class body (not in one of its
+// methods) of a name the body binds before it: `class Notification(
+// models.IntegerChoices)` nested in a model, then `choices=
+// Notification.choices` a few lines below names the nested class, not the
+// module's Notification model.
+func classBodyBinds(n pyast.Node, name string) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		switch a.Type() {
+		case "function_definition", "lambda":
+			return false
+		case "class_definition":
+			for st := range pyast.EachStatement(pyast.Body(a)) {
+				if st.StartByte() >= n.StartByte() {
+					break
+				}
+				if st.Type() == "class_definition" && pyast.DefName(st) == name {
+					return true
+				}
+				if st.Type() == "expression_statement" {
+					if as := st.NamedChild(0); as.Type() == "assignment" && as.ChildByField("left").Text() == name {
+						return true
+					}
+				}
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // innerClassRead judges `Model.Inner.NAME` (outer is that node) and
