@@ -132,13 +132,34 @@ func defaultsToTrue(n pyast.Node) bool {
 
 // runAllowedHostsWildcard matches a top-level `ALLOWED_HOSTS = [..., "*", ...]`
 // (list or tuple literal) in a production settings module.
+// underDebug reports an assignment under `if DEBUG:` (or `if settings.DEBUG
+// and ...:`): the development branch of the settings.
+func underDebug(n pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		if a.Type() != "if_statement" {
+			continue
+		}
+		if !a.ChildByField("consequence").Contains(n) {
+			continue // the else branch runs when DEBUG is off
+		}
+		cond := pyast.Unparen(a.ChildByField("condition"))
+		if cond.Type() == "boolean_operator" && cond.ChildByField("operator").Text() == "and" {
+			cond = pyast.Unparen(cond.ChildByField("left"))
+		}
+		if d := pyast.Dotted(cond); d == "DEBUG" || strings.HasSuffix(d, ".DEBUG") {
+			return true
+		}
+	}
+	return false
+}
+
 func runAllowedHostsWildcard(p *analyzer.Pass) error {
 	assigns := project.ModuleAssignments(p.Root)
 	if !isProductionSettings(p, assigns) {
 		return nil
 	}
 	for _, a := range assigns {
-		if a.ChildByField("left").Text() != "ALLOWED_HOSTS" {
+		if a.ChildByField("left").Text() != "ALLOWED_HOSTS" || underDebug(a) {
 			continue
 		}
 		right := pyast.Unparen(a.ChildByField("right"))
