@@ -83,9 +83,9 @@ func identityCallback(e *semantic.Endpoint) bool { return namedFor(e, identityWo
 
 // paymentReturnWords name the pages a payment provider sends the buyer
 // back to (PayPal's PDT thank-you page, a hosted form's relay or return
-// URL, IPN): the provider's own form posts there, so it cannot carry this
+// URL, IPN, Authorize.Net's and Payflow's silent post): the provider's own form posts there, so it cannot carry this
 // site's CSRF token.
-var paymentReturnWords = map[string]bool{"thank": true, "thankyou": true, "ipn": true, "pdt": true, "relay": true}
+var paymentReturnWords = map[string]bool{"thank": true, "thankyou": true, "ipn": true, "pdt": true, "relay": true, "silent": true}
 
 // paymentWords mark a payment module's path.
 var paymentWords = map[string]bool{"payment": true, "payments": true, "paypal": true, "checkout": true, "billing": true}
