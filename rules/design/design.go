@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -69,8 +70,25 @@ func libraryHook(p *analyzer.Pass, cls pyast.Node) bool {
 		if !ok || !strings.HasSuffix(q, "Adapter") || strings.HasPrefix(q, ".") {
 			continue
 		}
-		mod := q[:max(strings.LastIndex(q, "."), 0)]
-		if p.Project == nil || p.Project.ByModule[mod] == nil {
+		if p.Project != nil && !treeModule(p.Project, q[:max(strings.LastIndex(q, "."), 0)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// treeModule reports whether mod is a module of the tree, also when the
+// analysed root sits above the import root (`apps/api/plane/...` imported
+// as `plane...`).
+func treeModule(ix *project.Index, mod string) bool {
+	if mod == "" {
+		return false
+	}
+	if ix.ByModule[mod] != nil {
+		return true
+	}
+	for m := range ix.ByModule {
+		if strings.HasSuffix(m, "."+mod) {
 			return true
 		}
 	}
