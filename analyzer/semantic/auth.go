@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -781,6 +782,13 @@ func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
 		m.bodyChecks(&a, handler)
 	}
 	if c != nil {
+		// A generic view calls these for every request, whichever
+		// handler serves it: a check in an override guards them all.
+		for _, hook := range []string{"dispatch", "get_object", "get_queryset"} {
+			if fn := c.Method(hook); fn != nil && fn != handler && fn.File != nil {
+				m.bodyChecks(&a, fn)
+			}
+		}
 		m.classDecorators(&a, c, handler)
 	} else if handler != nil {
 		m.functionDecorators(&a, handler)
@@ -1005,14 +1013,14 @@ func (m *Model) bodyChecks(a *Auth, handler *Func) {
 		return
 	}
 	txt := m.reachText(handler, 2)
-	a.UsesUser = strings.Contains(txt, "request.user") || strings.Contains(txt, "request.auth")
+	a.UsesUser = a.UsesUser || strings.Contains(txt, "request.user") || strings.Contains(txt, "request.auth")
 	staff := strings.Contains(txt, "is_staff") || strings.Contains(txt, "is_superuser")
 	for _, k := range userChecks {
 		if strings.Contains(txt, k) {
 			a.BodyCheck = true
 		}
 	}
-	if !a.BodyCheck {
+	if !a.BodyCheck || slices.Contains(a.Permissions, "checked in the body") {
 		return
 	}
 	a.Permissions = append(a.Permissions, "checked in the body")

@@ -341,20 +341,30 @@ func (m *Model) SerializerModel(c *Class) *project.Model {
 
 // AdminModel returns the model a ModelAdmin class (or inline) shows:
 // `@admin.register(M)`, `admin.site.register(M, Admin)`, or an inline's
-// `model = M`.
+// `model = M`. A registration wins over a `model` attribute, which Django
+// reads on inlines only.
 func (m *Model) AdminModel(c *Class) *project.Model {
 	if m.Graph == nil || !c.IsAdmin() {
 		return nil
+	}
+	if md, ok := m.registeredModel(c); ok {
+		return md // nil when the registered model is not the tree's
 	}
 	if v, decl := c.Attr("model"); !v.IsNil() {
 		if md := m.Graph.Lookup(decl.File.Unit, pyast.Dotted(v)); md != nil {
 			return md
 		}
 	}
+	return nil
+}
+
+// registeredModel returns the model the class's file registers it for;
+// ok is false when the file does not register it.
+func (m *Model) registeredModel(c *Class) (md *project.Model, ok bool) {
 	for _, d := range pyast.Decorators(c.Node) {
-		dc, ok := pyast.AsCall(d)
-		if ok && strings.HasSuffix(pyast.Dotted(dc.Func), "register") && len(dc.Positional) > 0 {
-			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(dc.Positional[0]))
+		dc, isCall := pyast.AsCall(d)
+		if isCall && strings.HasSuffix(pyast.Dotted(dc.Func), "register") && len(dc.Positional) > 0 {
+			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(dc.Positional[0])), true
 		}
 	}
 	for call := range pyast.FindEachShallow(c.File.Unit.Tree.Root(), "call") {
@@ -363,10 +373,10 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 			continue
 		}
 		if pyast.Dotted(cc.Positional[1]) == c.Name {
-			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(cc.Positional[0]))
+			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(cc.Positional[0])), true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // IsAdmin reports whether a class derives from a Django ModelAdmin or

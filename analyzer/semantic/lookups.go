@@ -194,6 +194,19 @@ func addsNames(call pyast.Node) bool {
 	return false
 }
 
+// foreignQuerySet reports a call building another library's queryset
+// (haystack's `SearchQuerySet()`): a manager method that returns it answers
+// with search results, whose order_by() and filter() name index fields,
+// not the model's.
+func foreignQuerySet(u *project.Unit, g *project.Models, call pyast.Node) bool {
+	d := pyast.Dotted(call.ChildByField("function"))
+	if !strings.HasSuffix(d, "QuerySet") {
+		return false
+	}
+	q := u.Qualify(d)
+	return !strings.HasPrefix(q, "django.") && g.LookupClassQual(q) == nil
+}
+
 func buildLookupEnv(ix *project.Index) *lookupEnv {
 	env := &lookupEnv{g: ix.Models, known: map[*project.Model][]string{}, opaque: map[*project.Model]map[string]bool{},
 		attrs: map[*project.Model]map[string]bool{}, children: map[*project.Model][]*project.Model{},
@@ -276,7 +289,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 					env.overrides[q][name] = true
 				}
 				for call := range pyast.FindEach(def, "call") {
-					if addsNames(call) {
+					if addsNames(call) || foreignQuerySet(u, g, call) {
 						env.annotating[name] = true
 						// What every queryset of the manager carries.
 						classAdds = classAdds || name == "get_queryset" || name == "__init__" || name == "all"
@@ -624,6 +637,12 @@ func (m *Model) CheckPath(md *project.Model, path string, mode PathMode, names [
 // resolvePart reads one part on model md.
 func (m *Model) resolvePart(env *lookupEnv, md *project.Model, part string, mode PathMode, last bool) (step, *PathError) {
 	if env.opaque[md][part] || env.hidden[md][part] || env.genericNames[part] || part == "_order" {
+		return step{open: true}, nil
+	}
+	if base, ok := strings.CutSuffix(part, "_id"); ok && env.opaque[md][base] {
+		// A class attribute rubric does not read as a field may be a
+		// relation of a custom class (`user = UnsavedOneToOne(User, ...)`,
+		// a subclass of OneToOneField), with its `user_id` column.
 		return step{open: true}, nil
 	}
 	if env.translated || env.added[md.Name] {

@@ -224,6 +224,10 @@ func (c *lookupCheck) saveFields(cl pyast.Call) {
 // django.db.models (Sum("amount"), Lower("name")...).
 var exprAllStrings = map[string]bool{"Coalesce": true, "Concat": true, "Greatest": true, "Least": true}
 
+// keyTransforms are the JSON key transforms, whose first argument is a
+// key inside the JSON value and whose second names the field.
+var keyTransforms = map[string]bool{"KeyTransform": true, "KeyTextTransform": true}
+
 // exprOpaque are expressions whose arguments belong to another query or
 // are not field names.
 var exprOpaque = map[string]bool{"Subquery": true, "Exists": true, "OuterRef": true, "Value": true, "RawSQL": true,
@@ -285,9 +289,13 @@ func (c *lookupCheck) expr(n pyast.Node, md *project.Model, names []string, meth
 		}
 		return
 	}
+	field := 0 // the positional string that names a field
+	if keyTransforms[name] {
+		field = 1 // KeyTextTransform("key", "data"): a JSON key, then the field
+	}
 	for i, a := range cl.Positional {
 		if s, ok := pyast.StringValue(a); ok {
-			if s != "*" && (i == 0 || exprAllStrings[name]) {
+			if s != "*" && (i == field || exprAllStrings[name]) {
 				c.path(md, s, semantic.ExprPath, names, a, method, "`FieldError`")
 			}
 			continue
@@ -302,10 +310,32 @@ func (c *lookupCheck) expr(n pyast.Node, md *project.Model, names []string, meth
 	}
 }
 
+// hasattrGuarded reports a lookup under an `if` whose test asks
+// `hasattr(..., "name")` of its first name: code shared by several models
+// (`if hasattr(self.model, "group"): items.filter(group__in=...)`) that
+// only runs the lookup on the models that have it.
+func hasattrGuarded(at pyast.Node, name string) bool {
+	for n := at.Parent(); !n.IsNil() && !n.Is("function_definition", "class_definition"); n = n.Parent() {
+		if n.Type() != "if_statement" {
+			continue
+		}
+		for call := range pyast.FindEach(n.ChildByField("condition"), "call") {
+			cl, _ := pyast.AsCall(call)
+			if pyast.Dotted(cl.Func) != "hasattr" || len(cl.Positional) < 2 {
+				continue
+			}
+			if s, ok := pyast.StringValue(cl.Positional[1]); ok && s == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // path checks one lookup path and reports what Django rejects.
 func (c *lookupCheck) path(md *project.Model, path string, mode semantic.PathMode, names []string, at pyast.Node, method, verb string) {
 	e := c.sm.CheckPath(md, path, mode, names)
-	if e == nil {
+	if e == nil || hasattrGuarded(at, strings.SplitN(path, "__", 2)[0]) {
 		return
 	}
 	call := "`." + method + "()`"

@@ -234,7 +234,8 @@ func catchesMissing(body, call pyast.Node) bool {
 			return true
 		}
 		for _, e := range h.Types {
-			d := pyast.Dotted(e)
+			// By text: `get_user_model().DoesNotExist` has no dotted name.
+			d := e.Text()
 			last := d[strings.LastIndex(d, ".")+1:]
 			if strings.HasSuffix(last, "DoesNotExist") || last == "Exception" || last == "BaseException" {
 				return true

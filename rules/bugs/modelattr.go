@@ -81,6 +81,9 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 				continue
 			}
 		}
+		if obj.Type() == "identifier" && classBodyBinds(n, obj.Text()) {
+			continue // a nested class or attribute of the class being defined shadows the import
+		}
 		md := modelRef(p, pyast.Dotted(obj))
 		if md == nil {
 			continue
@@ -105,6 +108,36 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// classBodyBinds reports a read in a class body (not in one of its
+// methods) of a name the body binds before it: `class Notification(
+// models.IntegerChoices)` nested in a model, then `choices=
+// Notification.choices` a few lines below names the nested class, not the
+// module's Notification model.
+func classBodyBinds(n pyast.Node, name string) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		switch a.Type() {
+		case "function_definition", "lambda":
+			return false
+		case "class_definition":
+			for st := range pyast.EachStatement(pyast.Body(a)) {
+				if st.StartByte() >= n.StartByte() {
+					break
+				}
+				if st.Type() == "class_definition" && pyast.DefName(st) == name {
+					return true
+				}
+				if st.Type() == "expression_statement" {
+					if as := st.NamedChild(0); as.Type() == "assignment" && as.ChildByField("left").Text() == name {
+						return true
+					}
+				}
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // innerClassRead judges `Model.Inner.NAME` (outer is that node) and
@@ -195,10 +228,35 @@ func modelRef(p *analyzer.Pass, dotted string) *project.Model {
 	if !ok {
 		return nil
 	}
-	if strings.HasPrefix(md.Module+".", mod+".") || strings.Contains("."+md.Module+".", "."+mod+".") {
+	if strings.HasPrefix(md.Module+".", mod+".") || shortImport(p.Project, md.Module, mod) {
 		return md
 	}
 	return nil
+}
+
+// shortImport reports whether mod names module (or a package above it)
+// with leading segments dropped, as a file imports it when the checked
+// directory sits above its source root (`src.shop.models` imported as
+// `shop.models`). The dropped segments must not be a package of the tree:
+// `import stripe` in an app that has a `payments/stripe/` package of its
+// own imports the Stripe SDK, since a directory inside a package is not
+// where Python looks for top-level modules.
+func shortImport(ix *project.Index, module, mod string) bool {
+	full := "." + module + "."
+	for off := 0; ; {
+		i := strings.Index(full[off:], "."+mod+".")
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i == 0 {
+			return true
+		}
+		if _, pkg := ix.ByModule[full[1:i]]; !pkg {
+			return true
+		}
+		off = i + 1
+	}
 }
 
 // closedModel reports whether every class of md's hierarchy is the

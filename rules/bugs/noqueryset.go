@@ -35,9 +35,13 @@ var ViewWithoutQueryset = &analyzer.Rule{
 var (
 	listBases = map[string]bool{"ListAPIView": true, "ListCreateAPIView": true, "ModelViewSet": true,
 		"ReadOnlyModelViewSet": true, "ListModelMixin": true}
-	objectBases = map[string]bool{"RetrieveAPIView": true, "RetrieveUpdateAPIView": true, "RetrieveDestroyAPIView": true,
-		"RetrieveUpdateDestroyAPIView": true, "UpdateAPIView": true, "DestroyAPIView": true, "ModelViewSet": true,
-		"ReadOnlyModelViewSet": true, "RetrieveModelMixin": true, "UpdateModelMixin": true, "DestroyModelMixin": true}
+	// objectBases maps each DRF class that routes object requests to the
+	// object actions it provides.
+	objectBases = map[string][]string{"RetrieveAPIView": {"retrieve"}, "RetrieveUpdateAPIView": {"retrieve", "update", "partial_update"},
+		"RetrieveDestroyAPIView": {"retrieve", "destroy"}, "RetrieveUpdateDestroyAPIView": {"retrieve", "update", "partial_update", "destroy"},
+		"UpdateAPIView": {"update", "partial_update"}, "DestroyAPIView": {"destroy"},
+		"ModelViewSet": {"retrieve", "update", "partial_update", "destroy"}, "ReadOnlyModelViewSet": {"retrieve"},
+		"RetrieveModelMixin": {"retrieve"}, "UpdateModelMixin": {"update", "partial_update"}, "DestroyModelMixin": {"destroy"}}
 	// objectActions are the actions that call get_object().
 	objectActions = []string{"retrieve", "update", "partial_update", "destroy"}
 )
@@ -179,6 +183,7 @@ func emptyBody(cls pyast.Node) bool {
 func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, r *routes) {
 	mro := append([]*semantic.Class{c}, c.Bases()...)
 	list, object, viewset := false, false, false
+	provided := map[string]bool{} // the object actions the DRF bases provide
 	for _, cc := range mro {
 		for _, b := range cc.BaseNames() {
 			if sm.LookupClass(b) != nil {
@@ -189,7 +194,10 @@ func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, 
 			}
 			last := b[strings.LastIndex(b, ".")+1:]
 			list = list || listBases[last]
-			object = object || objectBases[last]
+			for _, a := range objectBases[last] {
+				object = true
+				provided[a] = true
+			}
 			viewset = viewset || strings.Contains(last, "ViewSet")
 		}
 		if v, ok := cc.Attrs["queryset"]; ok && v.Type() != "none" {
@@ -221,7 +229,7 @@ func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, 
 	}
 	if object && getObjectNeedsQueryset(c) {
 		for _, a := range objectActions {
-			if routed(a) && reached(a) && actionNeedsQueryset(c, a) {
+			if provided[a] && routed(a) && reached(a) && actionNeedsQueryset(c, a) {
 				needs = append(needs, a)
 				break
 			}

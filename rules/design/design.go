@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -52,11 +53,46 @@ func isServiceClass(cls pyast.Node, rel string) bool {
 func serviceClasses(p *analyzer.Pass) []pyast.Node {
 	var out []pyast.Node
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		if isServiceClass(cls, paths.Rel(p)) {
+		if isServiceClass(cls, paths.Rel(p)) && !libraryHook(p, cls) {
 			out = append(out, cls)
 		}
 	}
 	return out
+}
+
+// libraryHook reports a class deriving from a library's adapter class
+// (django-allauth's DefaultAccountAdapter): the library builds it from a
+// dotted path in settings, so there is no constructor to inject
+// configuration through, and reading settings there is the hook's job.
+func libraryHook(p *analyzer.Pass, cls pyast.Node) bool {
+	for b := range cls.ChildByField("superclasses").Named() {
+		q, ok := p.Imports.Resolve(b)
+		if !ok || !strings.HasSuffix(q, "Adapter") || strings.HasPrefix(q, ".") {
+			continue
+		}
+		if p.Project != nil && !treeModule(p.Project, q[:max(strings.LastIndex(q, "."), 0)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// treeModule reports whether mod is a module of the tree, also when the
+// analysed root sits above the import root (`apps/api/plane/...` imported
+// as `plane...`).
+func treeModule(ix *project.Index, mod string) bool {
+	if mod == "" {
+		return false
+	}
+	if ix.ByModule[mod] != nil {
+		return true
+	}
+	for m := range ix.ByModule {
+		if strings.HasSuffix(m, "."+mod) {
+			return true
+		}
+	}
+	return false
 }
 
 // ownNodes returns the nodes of the given types in cls's methods, not in

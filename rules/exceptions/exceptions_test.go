@@ -58,3 +58,14 @@ func TestDocumentedNoneIsLowConfidence(t *testing.T) {
 	}
 	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.Low, analyzer.Medium}, got)
 }
+
+// A broad swallow around a cleanup call made while another error is being
+// handled is low confidence; around real work it stays high.
+func TestCleanupWhileFailingIsLowConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/ERR003_cleanup.txtar", []*analyzer.Rule{exceptions.Swallowed})
+	var got []analyzer.Confidence
+	for _, d := range res.Diagnostics {
+		got = append(got, d.Confidence)
+	}
+	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.High}, got)
+}

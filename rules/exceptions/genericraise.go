@@ -1,12 +1,14 @@
 package exceptions
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -22,12 +24,15 @@ var GenericRaise = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
-	Run:        runGenericRaise,
+	// No caller catches what a settings module, a migration, a script or a
+	// seed-data command raises: it stops the program, which is the point.
+	Skip: semantic.Migration | semantic.Settings | semantic.Script | semantic.DevData,
+	Run:  runGenericRaise,
 }
 
 // invariantWords mark the message of an assertion: the author says the
 // raise is a programming error no caller is meant to handle.
-var invariantWords = []string{"never happen", "not happen", "never be used", "should never", "must never",
+var invariantWords = []string{"never happen", "not happen", "never occur", "never be used", "should never", "must never",
 	"programming error", "programmer error", "unreachable"}
 
 // invariantMessage reports `raise Exception("Must never happen ...")`.
@@ -41,6 +46,26 @@ func invariantMessage(e pyast.Node) bool {
 		if strings.Contains(msg, w) {
 			return true
 		}
+	}
+	return false
+}
+
+// invariantComment reports a raise right under comment lines that say it
+// cannot happen (`# should never occur, the form validates it first`).
+func invariantComment(src []byte, raise pyast.Node) bool {
+	end := bytes.LastIndexByte(src[:raise.StartByte()], '\n')
+	for k := 0; k < 3 && end > 0; k++ {
+		start := bytes.LastIndexByte(src[:end], '\n') + 1
+		line := strings.ToLower(strings.TrimSpace(string(src[start:end])))
+		if !strings.HasPrefix(line, "#") {
+			return false
+		}
+		for _, w := range invariantWords {
+			if strings.Contains(line, w) {
+				return true
+			}
+		}
+		end = start - 1
 	}
 	return false
 }
@@ -65,7 +90,7 @@ func runGenericRaise(p *analyzer.Pass) error {
 		}
 		reported = n
 		e := raisedExpr(n)
-		if invariantMessage(e) {
+		if invariantMessage(e) || invariantComment(p.File.Src, n) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{

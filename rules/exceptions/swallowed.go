@@ -53,8 +53,11 @@ func runSwallowed(p *analyzer.Pass) error {
 			if h.HasComment() {
 				conf = analyzer.Medium
 			}
-			if test {
-				conf = analyzer.Low // a test ignoring a failure it does not assert on: not shipped
+			if test || cleanupWhileFailing(n) {
+				// A test ignoring a failure it does not assert on: not
+				// shipped. Or a best-effort close while another error is
+				// being handled: that error is the one that matters.
+				conf = analyzer.Low
 			}
 		case !h.Named(), h.HasComment(), h.CatchesOnly("miss", "value"), test:
 			continue
@@ -75,6 +78,38 @@ func runSwallowed(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// cleanupMethods release a resource.
+var cleanupMethods = map[string]bool{"close": true, "quit": true, "disconnect": true, "shutdown": true,
+	"logout": true, "cleanup": true, "release": true, "terminate": true, "kill": true}
+
+// cleanupWhileFailing reports a handler whose try body only calls a
+// cleanup method (`ssh.close()`), inside another except clause or a
+// finally block: closing a connection while the first error is handled.
+func cleanupWhileFailing(handler pyast.Node) bool {
+	try := handler.Parent()
+	if try.Type() != "try_statement" {
+		return false
+	}
+	body := try.ChildByField("body")
+	n := 0
+	for st := range pyast.EachStatement(body) {
+		c, ok := pyast.AsCall(st.NamedChild(0))
+		if st.Type() != "expression_statement" || !ok || !cleanupMethods[c.MethodName()] {
+			return false
+		}
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	for a := try.Parent(); !a.IsNil() && !a.Is("function_definition", "class_definition"); a = a.Parent() {
+		if a.Is("except_clause", "finally_clause") {
+			return true
+		}
+	}
+	return false
 }
 
 // raisedByOwnTry reports a handler of a specific exception its own try

@@ -248,7 +248,7 @@ func compositeIndex(p *analyzer.Pass, n pyast.Node, m *project.Model, filters, o
 	if f := m.Field(by); f == nil || f.Unique || f.PrimaryKey {
 		return
 	}
-	if compositeCovered(m, filters, by) {
+	if compositeCovered(m, filters, by) || singleRow(m, n) {
 		return
 	}
 	fields := append(append([]string(nil), filters...), order[0])
@@ -266,6 +266,30 @@ func compositeIndex(p *analyzer.Pass, n pyast.Node, m *project.Model, filters, o
 		Related: []analyzer.Related{{Path: m.Path, Range: analyzer.Range{Start: m.Start, End: m.Start + len("class "+m.Name)},
 			Message: fmt.Sprintf("add `%s` to `Meta.indexes` here", idx)}},
 	})
+}
+
+// singleRow reports a chain whose filter() or get() pins a primary key or
+// unique column to one value (`filter(id=org.id)`, `filter(slug=s)`): at
+// most one row, so there is nothing to sort.
+func singleRow(m *project.Model, n pyast.Node) bool {
+	for cur := n; ; {
+		c, ok := pyast.AsCall(cur)
+		if !ok {
+			return false
+		}
+		if name := c.MethodName(); name == "filter" || name == "get" {
+			for k := range c.Keywords {
+				k = strings.TrimSuffix(k, "__exact")
+				if k == "pk" || k == "id" && m.Field("id") == nil {
+					return true
+				}
+				if f := m.Field(k); f != nil && (f.PrimaryKey || f.Unique || f.Kind == project.OneToOne) {
+					return true
+				}
+			}
+		}
+		cur = pyast.Unparen(c.Receiver())
+	}
 }
 
 // compositeCovered reports an index whose leading fields are the filter

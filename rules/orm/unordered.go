@@ -58,7 +58,7 @@ func runUnorderedPagination(p *analyzer.Pass) error {
 			continue
 		}
 		q := t.Eval(c.Positional[0])
-		if !unordered(q) {
+		if !unordered(q) || name == "paginate_queryset" && t.selfCursorPaged(c) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{
@@ -123,6 +123,30 @@ func (t *Tracker) unorderedListView(c *semantic.Class) {
 		Help:    orderHelp(p, q, pyast.Node{}),
 		Related: related,
 	})
+}
+
+// selfCursorPaged reports `self.paginate_queryset(qs)` in a method of a
+// class whose pagination_class (or DEFAULT_PAGINATION_CLASS, when the class
+// names none) is a cursor pagination: it orders the queryset by its own
+// `ordering` before slicing.
+func (t *Tracker) selfCursorPaged(c pyast.Call) bool {
+	if c.Receiver().Text() != "self" || t.File == nil {
+		return false
+	}
+	fn := t.EnclosingFunc(c.Func)
+	if fn == nil || fn.Class == nil {
+		return false
+	}
+	for _, cc := range append([]*semantic.Class{fn.Class}, fn.Class.Bases()...) {
+		if v, ok := cc.Attrs["pagination_class"]; ok {
+			if strings.Contains(v.Text(), "Cursor") {
+				return true
+			}
+			pc := t.sm.LookupClass(cc.File.Unit.Qualify(pyast.Dotted(v)))
+			return pc != nil && cursorClass(pc)
+		}
+	}
+	return cursorDefault(t.p.Project)
 }
 
 // cursorDefault reports a DEFAULT_PAGINATION_CLASS naming a cursor

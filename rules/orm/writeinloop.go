@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -55,6 +56,11 @@ func runWriteInLoop(p *analyzer.Pass) error {
 	for _, l := range loops {
 		if l.Bounded() || l.Once() || l.QS != nil && l.QS.Iterator {
 			continue // a chunked iterator() loop is a deliberate batch job
+		}
+		if signalsOnPurpose(p.File.Src, l.Node) {
+			// The author says the per-row write is there for the
+			// signals a bulk write would skip.
+			continue
 		}
 		if t.callsOut(l) {
 			// The per-row cost is the remote call, and a bulk write after
@@ -126,6 +132,32 @@ func runWriteInLoop(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// signalsOnPurpose reports a loop with a comment, inside it or in the
+// comment lines right above it, that mentions signals (`# do it in a
+// loop, so we trigger signals`): the per-row save() or delete() is chosen
+// because bulk operations skip them.
+func signalsOnPurpose(src []byte, loop pyast.Node) bool {
+	for c := range pyast.FindEach(loop, "comment") {
+		if strings.Contains(strings.ToLower(c.Text()), "signal") {
+			return true
+		}
+	}
+	// Walk back over the comment lines right above the loop's line.
+	end := bytes.LastIndexByte(src[:loop.StartByte()], '\n') // the newline ending the line above
+	for k := 0; k < 3 && end > 0; k++ {
+		start := bytes.LastIndexByte(src[:end], '\n') + 1
+		line := strings.TrimSpace(string(src[start:end]))
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		if strings.Contains(strings.ToLower(line), "signal") {
+			return true
+		}
+		end = start - 1
+	}
+	return false
 }
 
 func rowWrite(l *Loop, call pyast.Node, method string, fields []string) analyzer.Diagnostic {

@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -48,7 +49,7 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		if e.Kind != "function" && e.Kind != "django-view" {
 			continue
 		}
-		if !e.Auth.Session && !e.Auth.UsesUser || identityCallback(e) {
+		if !e.Auth.Session && !e.Auth.UsesUser || identityCallback(e) || paymentReturn(e) {
 			continue
 		}
 		seen[e.View] = true
@@ -79,6 +80,29 @@ var identityWords = map[string]bool{"oauth": true, "oauth2": true, "sso": true, 
 	"social": true, "socialauth": true, "complete": true, "callback": true, "oidc": true}
 
 func identityCallback(e *semantic.Endpoint) bool { return namedFor(e, identityWords) }
+
+// paymentReturnWords name the pages a payment provider sends the buyer
+// back to (PayPal's PDT thank-you page, a hosted form's relay or return
+// URL, IPN, Authorize.Net's and Payflow's silent post): the provider's own form posts there, so it cannot carry this
+// site's CSRF token.
+var paymentReturnWords = map[string]bool{"thank": true, "thankyou": true, "ipn": true, "pdt": true, "relay": true, "silent": true}
+
+// paymentWords mark a payment module's path.
+var paymentWords = map[string]bool{"payment": true, "payments": true, "paypal": true, "checkout": true, "billing": true}
+
+// paymentReturn reports a payment module's return page (exempt from CSRF
+// by design).
+func paymentReturn(e *semantic.Endpoint) bool {
+	if e.File == nil || e.File.Unit == nil || !namedFor(e, paymentReturnWords) {
+		return false
+	}
+	for _, w := range semantic.IdentWords(strings.ReplaceAll(e.File.Unit.Rel(), "/", "_")) {
+		if paymentWords[w] {
+			return true
+		}
+	}
+	return false
+}
 
 // csrfDecorator returns the csrf_exempt decorator of the view's handler or
 // class, or the zero Node.

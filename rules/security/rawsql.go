@@ -172,9 +172,13 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varK
 			if right.Is("tuple", "dictionary") {
 				vals = right.NamedChildren()
 			}
-			for _, v := range vals {
+			convs := percentConversions(left.Text())
+			for i, v := range vals {
 				if v.Type() == "pair" {
 					v = v.ChildByField("value")
+				}
+				if right.Type() != "dictionary" && i < len(convs) && strings.ContainsRune("diouxXeEfFgG", convs[i]) {
+					continue // `%d` takes numbers only: a string raises TypeError
 				}
 				if !safeSQLValue(v, fn, safe) {
 					return "`%` formatting", v
@@ -212,6 +216,37 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varK
 	return "", pyast.Node{}
 }
 
+// percentConversions returns the conversion character of each
+// placeholder of a %-format string, in order (`%%` skipped).
+func percentConversions(format string) []rune {
+	var out []rune
+	rs := []rune(format)
+	for i := 0; i < len(rs); i++ {
+		if rs[i] != '%' {
+			continue
+		}
+		j := i + 1
+		if j < len(rs) && rs[j] == '%' {
+			i = j
+			continue
+		}
+		if j < len(rs) && rs[j] == '(' {
+			for j < len(rs) && rs[j] != ')' {
+				j++
+			}
+			j++
+		}
+		for j < len(rs) && strings.ContainsRune("-#0 +.*0123456789hlL", rs[j]) {
+			j++
+		}
+		if j < len(rs) {
+			out = append(out, rs[j])
+		}
+		i = j
+	}
+	return out
+}
+
 // safeSQLValue reports whether an interpolated value is obviously not user
 // data.
 func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
@@ -234,8 +269,8 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 		return strings.ToUpper(text) == text || safe[varKey{fn, text}]
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
-		if classConstant(n) {
-			return true
+		if classConstant(n) || name == "pk" || name == "id" {
+			return true // a row's primary key: a number or UUID the database gave
 		}
 		if name == "value" || name == "label" {
 			// An enum member's value (DebateSide.AFF.value,

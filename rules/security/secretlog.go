@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed secretlog.md
@@ -186,6 +187,9 @@ func findSecret(p *analyzer.Pass, n pyast.Node, fn int32, tainted map[varKey]boo
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier":
+		if n.Text() == "token" && parserToken(p, n) {
+			return pyast.Node{}
+		}
 		if semantic.SecretName(n.Text()) || tainted[varKey{fn, n.Text()}] {
 			return n
 		}
@@ -256,6 +260,28 @@ func findSecret(p *analyzer.Pass, n pyast.Node, fn int32, tainted map[varKey]boo
 		}
 	}
 	return pyast.Node{}
+}
+
+// parserToken reports a `token` that is a parser's unit of text, not a
+// credential: in a template-tag module (Django hands each tag function
+// `(parser, token)`), in a function taking a `parser` parameter, or in a
+// method of a class named for parsing (`IfParser`, `Lexer`, `Tokenizer`).
+func parserToken(p *analyzer.Pass, n pyast.Node) bool {
+	if strings.Contains("/"+paths.Rel(p), "/templatetags/") {
+		return true
+	}
+	if fn := pyast.EnclosingFunction(n); !fn.IsNil() {
+		for par := range fn.ChildByField("parameters").Named() {
+			if par.Type() == "identifier" && par.Text() == "parser" {
+				return true
+			}
+		}
+	}
+	if cls := pyast.Ancestor(n, "class_definition"); !cls.IsNil() {
+		name := strings.ToLower(pyast.DefName(cls))
+		return strings.Contains(name, "parser") || strings.Contains(name, "lexer") || strings.Contains(name, "tokenizer")
+	}
+	return false
 }
 
 // hmacDigest reports an HMAC computed here (`hmac.new(key, body,

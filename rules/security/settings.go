@@ -51,7 +51,7 @@ var AllowedHostsWildcard = &analyzer.Rule{
 // wildcard host are expected.
 var devSettingsWords = map[string]bool{"dev": true, "develop": true, "development": true, "local": true,
 	"test": true, "tests": true, "testing": true, "unittest": true, "unittests": true, "ci": true,
-	"debug": true, "docker": true, "e2e": true}
+	"debug": true, "docker": true, "e2e": true, "devstack": true, "devserver": true}
 
 // isProductionSettings reports whether the file is a settings module that
 // may be deployed: a settings path, or any module assigning INSTALLED_APPS
@@ -132,13 +132,34 @@ func defaultsToTrue(n pyast.Node) bool {
 
 // runAllowedHostsWildcard matches a top-level `ALLOWED_HOSTS = [..., "*", ...]`
 // (list or tuple literal) in a production settings module.
+// underDebug reports an assignment under `if DEBUG:` (or `if settings.DEBUG
+// and ...:`): the development branch of the settings.
+func underDebug(n pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		if a.Type() != "if_statement" {
+			continue
+		}
+		if !a.ChildByField("consequence").Contains(n) {
+			continue // the else branch runs when DEBUG is off
+		}
+		cond := pyast.Unparen(a.ChildByField("condition"))
+		if cond.Type() == "boolean_operator" && cond.ChildByField("operator").Text() == "and" {
+			cond = pyast.Unparen(cond.ChildByField("left"))
+		}
+		if d := pyast.Dotted(cond); d == "DEBUG" || strings.HasSuffix(d, ".DEBUG") {
+			return true
+		}
+	}
+	return false
+}
+
 func runAllowedHostsWildcard(p *analyzer.Pass) error {
 	assigns := project.ModuleAssignments(p.Root)
 	if !isProductionSettings(p, assigns) {
 		return nil
 	}
 	for _, a := range assigns {
-		if a.ChildByField("left").Text() != "ALLOWED_HOSTS" {
+		if a.ChildByField("left").Text() != "ALLOWED_HOSTS" || underDebug(a) {
 			continue
 		}
 		right := pyast.Unparen(a.ChildByField("right"))

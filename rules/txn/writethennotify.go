@@ -43,11 +43,15 @@ var WriteThenNotify = &analyzer.Rule{
 func runWriteThenNotify(p *analyzer.Pass) error {
 	f := effects.Of(p.Unit)
 	txc := &callerTxn{p: p}
+	// Without a Django model in the tree, a bare `x.delete()` or `x.save()`
+	// is some other library's (a DNS record, an SQLAlchemy session), and
+	// transaction.atomic is no remedy.
+	django := p.Project.Models != nil && len(p.Project.Models.All) > 0 || importsDjango(p.Root)
 	for _, fn := range effects.Functions(p.Root) {
 		effs := f.Effects(fn)
 		var write *effects.Effect
 		for i, e := range effs {
-			if e.Kind == effects.DBWrite && write == nil {
+			if e.Kind == effects.DBWrite && write == nil && (django || e.Model != "") {
 				write = &effs[i]
 				continue
 			}
@@ -67,6 +71,21 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// importsDjango reports a module-level import of a django module.
+func importsDjango(root pyast.Node) bool {
+	for st := range pyast.EachStatement(root) {
+		if !st.Is("import_statement", "import_from_statement") {
+			continue
+		}
+		for n := range st.Named() {
+			if n.Type() == "dotted_name" && (n.Text() == "django" || strings.HasPrefix(n.Text(), "django.")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // commandMethod reports a method of a management command class (a base
