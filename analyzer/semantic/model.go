@@ -238,12 +238,15 @@ func Build(ix *project.Index) *Model {
 	parallel(m.ordered, func(f *File) {
 		// Tests and migrations call with whatever fixtures they build:
 		// they say nothing of how the product calls its functions.
-		sites := !RolesOf(f.Unit).Any(Test | Migration)
+		// Their calls are resolved when asked, not kept.
+		if RolesOf(f.Unit).Any(Test | Migration) {
+			return
+		}
 		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
 			fn, bound := f.staticCallee(call)
 			f.callees.ids = append(f.callees.ids, call.ID())
 			f.callees.res = append(f.callees.res, calleeOf{fn, bound})
-			if fn != nil && sites {
+			if fn != nil {
 				f.calls = append(f.calls, outCall{fn: fn, site: callSite{file: f, call: call, bound: bound}})
 			}
 		}
