@@ -84,6 +84,10 @@ type Facts struct {
 	// StarImports are the modules the module star-imports at its top
 	// level (`from oscar.apps.basket.models import *`), as written.
 	StarImports []string `json:",omitempty"`
+	// DefinesTests is set when the module defines a test: a top-level
+	// function named test*, or a method named test* of a top-level class
+	// (pytest's and unittest's conventions).
+	DefinesTests bool `json:",omitempty"`
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -95,7 +99,38 @@ func Extract(u *Unit) *Facts {
 	f.Settings = extractSettings(u)
 	f.Atomic = extractAtomicCalls(u)
 	f.TopNames, f.StarImports = topNames(u)
+	f.DefinesTests = definesTests(u)
 	return f
+}
+
+// definesTests reports what Facts.DefinesTests holds for u.
+func definesTests(u *Unit) bool {
+	if u.Tree == nil {
+		return false
+	}
+	isTest := func(def pyast.Node) bool {
+		if def.Type() == "decorated_definition" {
+			def = def.ChildByField("definition")
+		}
+		return def.Type() == "function_definition" && strings.HasPrefix(pyast.DefName(def), "test")
+	}
+	for st := range pyast.EachStatement(u.Tree.Root()) {
+		if isTest(st) {
+			return true
+		}
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() != "class_definition" {
+			continue
+		}
+		for m := range pyast.EachStatement(st.ChildByField("body")) {
+			if isTest(m) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // topNames returns what Facts.TopNames and Facts.StarImports hold for u.
@@ -149,6 +184,9 @@ type Index struct {
 	TopNames []string
 	// StarImports are the modules' Facts.StarImports, by module.
 	StarImports map[string][]string
+	// DefinesTests holds the display paths of the modules whose
+	// Facts.DefinesTests is set.
+	DefinesTests map[string]bool
 
 	djangoOnce sync.Once
 	django     DjangoVersion
@@ -170,6 +208,12 @@ func Build(facts []*Facts) *Index {
 		}
 		ix.Migrations.Add(f.Migrations)
 		ix.TopNames = append(ix.TopNames, f.TopNames...)
+		if f.DefinesTests {
+			if ix.DefinesTests == nil {
+				ix.DefinesTests = map[string]bool{}
+			}
+			ix.DefinesTests[u.File.Rel] = true
+		}
 		if len(f.StarImports) > 0 {
 			if ix.StarImports == nil {
 				ix.StarImports = map[string][]string{}

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -28,9 +27,6 @@ var NoTests = &analyzer.Rule{
 	Requires:   []project.Analysis{testCensus},
 	Run:        runNoTests,
 }
-
-// testDef matches a test function or method: `def test...(`, async too.
-var testDef = regexp.MustCompile(`(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+test\w*[ \t]*\(`)
 
 // census is what the project holds in the way of tests: whether any test
 // function exists, and the tests.py modules that hold none (startapp
@@ -56,9 +52,10 @@ func firstLineEnd(src []byte) int {
 	return len(src)
 }
 
-// testCensus reads every file of the project: a `def test...(` in a test
-// module (by role, or a test*.py / *_test.py name) is a test; a tests.py
-// without one is a stub.
+// testCensus reads the index: a test module (by role, or a test*.py /
+// *_test.py name) that defines a test function or method
+// (Facts.DefinesTests, read from its tree in phase one) holds tests; a
+// tests.py without one is a stub.
 var testCensus = &project.ProjectAnalysis[census]{Name: "design.testCensus", Run: func(ix *project.Index) census {
 	var c census
 	for _, u := range ix.Units {
@@ -71,7 +68,7 @@ var testCensus = &project.ProjectAnalysis[census]{Name: "design.testCensus", Run
 		if !isTest {
 			continue
 		}
-		if testDef.Match(u.File.Src) {
+		if ix.DefinesTests[rel] {
 			c.tests = true
 			continue
 		}
