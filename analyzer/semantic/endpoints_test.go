@@ -698,3 +698,97 @@ class UserViewSet(viewsets.ModelViewSet):
 	require.Contains(t, eps, "users.views.UserViewSet.list")
 	assert.Equal(t, "api/users/", eps["users.views.UserViewSet.list"].Route)
 }
+
+// urlpatterns extended with lists imported from other modules: another
+// URLconf's own urlpatterns is that URLconf, at this prefix (not an
+// orphan), and a named list is read in the module that defines it.
+func TestURLPatternsAddedFromOtherModules(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["shop"]
+-- config/urls.py --
+from django.urls import path
+
+from shop.urls import urlpatterns as shop_urlpatterns
+from shop.extra import extra_patterns
+
+from shop import views
+
+urlpatterns = [path("health/", views.health)] + extra_patterns
+urlpatterns += shop_urlpatterns
+-- shop/urls.py --
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("orders/", views.orders)]
+-- shop/extra.py --
+from django.urls import path
+
+from . import views
+
+extra_patterns = [path("refunds/", views.refunds)]
+-- shop/views.py --
+def health(request):
+    pass
+
+
+def orders(request):
+    pass
+
+
+def refunds(request):
+    pass
+`)
+	routes := map[string][]string{}
+	for _, r := range m.urlconfs() {
+		routes[r.ViewText] = append(routes[r.ViewText], r.Pattern)
+		assert.False(t, r.Orphan, r.Pattern)
+	}
+	assert.Equal(t, []string{"orders/"}, routes["views.orders"])
+	assert.Equal(t, []string{"refunds/"}, routes["views.refunds"])
+	assert.Equal(t, []string{"health/"}, routes["views.health"])
+}
+
+// Two as_view maps of one viewset both map GET (the collection to list, the
+// item to retrieve): each action keeps its route and methods (the list was
+// overwritten by the retrieve and dropped).
+func TestAsViewMapsMergedByAction(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "app"]
+-- config/urls.py --
+from django.urls import path
+
+from app.views import NoteViewSet
+
+urlpatterns = [
+    path("w/<str:slug>/notes/", NoteViewSet.as_view({"get": "list", "post": "create"})),
+    path("w/<str:slug>/notes/<uuid:pk>/", NoteViewSet.as_view({"get": "retrieve", "delete": "destroy"})),
+]
+-- app/models.py --
+from django.db import models
+
+
+class Note(models.Model):
+    body = models.TextField()
+-- app/views.py --
+from rest_framework import viewsets
+
+from .models import Note
+
+
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "app.views.NoteViewSet.list")
+	assert.Equal(t, "w/<str:slug>/notes/", eps["app.views.NoteViewSet.list"].Route)
+	assert.Equal(t, []string{"GET"}, eps["app.views.NoteViewSet.list"].Methods)
+	require.Contains(t, eps, "app.views.NoteViewSet.retrieve")
+	assert.Equal(t, "w/<str:slug>/notes/<uuid:pk>/", eps["app.views.NoteViewSet.retrieve"].Route)
+	require.Contains(t, eps, "app.views.NoteViewSet.create")
+	assert.NotContains(t, eps, "app.views.NoteViewSet.update")
+}

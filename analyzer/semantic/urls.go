@@ -152,10 +152,29 @@ type urlWalker struct {
 	out      []*Route
 }
 
+// urlElem is one entry of a urlpatterns list with the file it is written
+// in (a list imported from another module keeps its own), or, when module
+// is set, the whole of f's urlpatterns (`urlpatterns += app_urlpatterns`
+// after `from app.urls import urlpatterns as app_urlpatterns`).
+type urlElem struct {
+	f      *File
+	n      pyast.Node
+	module bool
+}
+
+// nodes wraps the entries ns of f.
+func nodes(f *File, ns ...pyast.Node) []urlElem {
+	out := make([]urlElem, len(ns))
+	for i, n := range ns {
+		out[i] = urlElem{f: f, n: n}
+	}
+	return out
+}
+
 // patternElems returns the entries of a module's urlpatterns: the
 // elements of the lists assigned, added (+=, +) and appended.
-func (w *urlWalker) patternElems(f *File) []pyast.Node {
-	var out []pyast.Node
+func (w *urlWalker) patternElems(f *File) []urlElem {
+	var out []urlElem
 	for _, st := range moduleStatements(f.Unit.Tree.Root()) {
 		if st.Type() != "expression_statement" {
 			continue
@@ -171,7 +190,7 @@ func (w *urlWalker) patternElems(f *File) []pyast.Node {
 			switch pyast.Dotted(c.Func) {
 			case "urlpatterns.append", "urlpatterns.insert":
 				if len(c.Positional) > 0 {
-					out = append(out, c.Positional[len(c.Positional)-1])
+					out = append(out, nodes(f, c.Positional[len(c.Positional)-1])...)
 				}
 			case "urlpatterns.extend":
 				if len(c.Positional) > 0 {
@@ -186,21 +205,21 @@ func (w *urlWalker) patternElems(f *File) []pyast.Node {
 // elems flattens a urlpatterns expression into its entries: list and
 // tuple literals, `a + b`, pattern helpers (format_suffix_patterns,
 // i18n_patterns) and module-level names bound to lists.
-func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []pyast.Node {
+func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []urlElem {
 	n = pyast.Unparen(n)
 	if depth > 6 {
 		return nil
 	}
 	switch n.Type() {
 	case "list", "tuple":
-		var out []pyast.Node
+		var out []urlElem
 		for e := range n.Named() {
 			if e.Type() == "list_splat" {
 				out = append(out, w.elems(f, e.NamedChild(0), depth+1)...)
 				continue
 			}
 			if e.Type() != "comment" {
-				out = append(out, e)
+				out = append(out, urlElem{f: f, n: e})
 			}
 		}
 		return out
@@ -210,21 +229,32 @@ func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []pyast.Node {
 		c, _ := pyast.AsCall(n)
 		name := lastName(pyast.Dotted(c.Func))
 		if name == "format_suffix_patterns" || name == "i18n_patterns" {
-			var out []pyast.Node
+			var out []urlElem
 			for _, a := range c.Positional {
 				out = append(out, w.elems(f, a, depth+1)...)
 			}
 			return out
 		}
 		if routeFuncs[name] {
-			return []pyast.Node{n}
+			return nodes(f, n)
 		}
 	case "identifier":
-		if b := boundList(f, n); !b.IsNil() && n.Text() != "urlpatterns" {
+		if n.Text() == "urlpatterns" {
+			return nil
+		}
+		if b := boundList(f, n); !b.IsNil() {
 			return w.elems(f, b, depth+1)
 		}
+		// A list imported from another module: its entries, read there;
+		// that module's own urlpatterns: the module.
+		if g := w.includedModule(f, n); g != nil {
+			return []urlElem{{f: g, module: true}}
+		}
+		if g, list := w.importedList(f, n); g != nil {
+			return w.elems(g, list, depth+1)
+		}
 	case "attribute":
-		return []pyast.Node{n} // router.urls
+		return nodes(f, n) // router.urls
 	}
 	return nil
 }
@@ -255,14 +285,19 @@ func boundList(f *File, id pyast.Node) pyast.Node {
 // collectIncludes marks the URLconfs f includes (through inline lists
 // and module-level lists too).
 func (w *urlWalker) collectIncludes(f *File) {
-	w.markIncludes(f, w.patternElems(f), 0)
+	w.markIncludes(w.patternElems(f), 0)
 }
 
-func (w *urlWalker) markIncludes(f *File, elems []pyast.Node, depth int) {
+func (w *urlWalker) markIncludes(elems []urlElem, depth int) {
 	if depth > 4 {
 		return
 	}
-	for _, e := range elems {
+	for _, x := range elems {
+		if x.module {
+			w.included[x.f] = true
+			continue
+		}
+		f, e := x.f, x.n
 		c, ok := pyast.AsCall(e)
 		if !ok {
 			continue
@@ -273,13 +308,13 @@ func (w *urlWalker) markIncludes(f *File, elems []pyast.Node, depth int) {
 		}
 		arg := includedArg(inc)
 		if arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil() {
-			w.markIncludes(f, w.elems(f, arg, 0), depth+1)
+			w.markIncludes(w.elems(f, arg, 0), depth+1)
 			continue
 		}
 		if g := w.includedModule(f, arg); g != nil {
 			w.included[g] = true
 		} else if g, list := w.importedList(f, arg); g != nil {
-			w.markIncludes(g, w.elems(g, list, 0), depth+1)
+			w.markIncludes(w.elems(g, list, 0), depth+1)
 		}
 	}
 }
@@ -365,7 +400,7 @@ func (w *urlWalker) walk(f *File, prefix string, stack []*File, depth int) {
 	stack = append(stack, f)
 	start := len(w.out)
 	for _, e := range w.patternElems(f) {
-		w.entry(f, e, prefix, stack, depth)
+		w.element(e, prefix, stack, depth)
 	}
 	// `urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)`:
 	// every route of this URLconf (and of what it includes) is wrapped.
@@ -403,6 +438,16 @@ func patternsDecorator(f *File) string {
 	return ""
 }
 
+// element adds the routes of one entry, or of a whole module's
+// urlpatterns.
+func (w *urlWalker) element(x urlElem, prefix string, stack []*File, depth int) {
+	if x.module {
+		w.walk(x.f, prefix, stack, depth+1)
+		return
+	}
+	w.entry(x.f, x.n, prefix, stack, depth)
+}
+
 // entry adds the routes of one urlpatterns entry.
 func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, depth int) {
 	if depth > 16 {
@@ -430,7 +475,7 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 		switch {
 		case arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil():
 			for _, x := range w.elems(f, arg, 0) {
-				w.entry(f, x, full, stack, depth+1)
+				w.element(x, full, stack, depth+1)
 			}
 		case arg.Type() == "attribute" && arg.ChildByField("attribute").Text() == "urls":
 			w.router(f, arg.ChildByField("object"), full)
@@ -439,7 +484,7 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 				w.walk(g, full, stack, depth+1)
 			} else if g, list := w.importedList(f, arg); g != nil {
 				for _, x := range w.elems(g, list, 0) {
-					w.entry(g, x, full, stack, depth+1)
+					w.element(x, full, stack, depth+1)
 				}
 			}
 		}
