@@ -592,29 +592,30 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 	}
 	// Explicit as_view({...}) maps restrict a viewset's actions, unless
 	// another route (a router's) reaches every action.
-	var actions map[string]string
+	// The maps are merged by action: two routes of one viewset both map
+	// GET (`{"get": "list"}` on the collection, `{"get": "retrieve"}` on
+	// the item), and each action keeps its own methods.
+	var byAction map[string][]string
 	for _, r := range rs {
 		if r.Actions == nil {
-			actions = nil
+			byAction = nil
 			break
 		}
-		if actions == nil {
-			actions = map[string]string{}
+		if byAction == nil {
+			byAction = map[string][]string{}
 		}
-		for k, v := range r.Actions {
-			actions[k] = v
+		for meth, act := range r.Actions {
+			if m := strings.ToUpper(meth); !contains(byAction[act], m) {
+				byAction[act] = append(byAction[act], m)
+			}
 		}
 	}
 	switch kind {
 	case "viewset":
-		if actions != nil {
-			byAction := map[string][]string{}
+		if byAction != nil {
 			var order []string
-			for meth, act := range actions {
-				if byAction[act] == nil {
-					order = append(order, act)
-				}
-				byAction[act] = append(byAction[act], strings.ToUpper(meth))
+			for act := range byAction {
+				order = append(order, act)
 			}
 			sort.Strings(order)
 			for _, act := range order {

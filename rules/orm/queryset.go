@@ -49,8 +49,8 @@ func (t *Tracker) loopOf(n pyast.Node) *Loop { return t.LoopOf(n) }
 
 // servesList reports whether a view class may answer with a list: the
 // endpoint inventory routes its list action (a DRF list, a generic list
-// view's GET), or it routes nothing of the class and the class may list
-// (singleObjectView). A viewset routed only for retrieve, update or create
+// view's GET, a GET handler that serialises with many=True), or it routes
+// nothing of the class and the class may list (singleObjectView). A viewset routed only for retrieve, update or create
 // serialises one object per request.
 func (t *Tracker) servesList(cls pyast.Node) bool {
 	c := t.ClassOfDef(cls)
@@ -76,6 +76,14 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 			// A GenericAPIView routed with as_view() whose get hands
 			// over to ListModelMixin's list.
 			return true
+		}
+		if e.Action == "get" && e.Handler != nil {
+			// A get that serialises rows itself (`S(rows, many=True)`).
+			for n := range pyast.FindEach(e.Handler.Node, "call") {
+				if hasManyTrue(n) {
+					return true
+				}
+			}
 		}
 	}
 	return !routed && !singleObjectView(c)
