@@ -30,8 +30,12 @@ type Directive struct {
 	End      int      // end of the comment
 	CommentL int      // line of the comment itself
 	Codes    []string // empty means every code (bare noqa)
-	File     bool
-	Kind     string // "noqa", "ignore", "ignore-file"
+	// NoColon marks `# noqa E722`: codes named without the colon. flake8
+	// and ruff read it as a bare noqa, and so does rubric when bare noqa
+	// is allowed; otherwise only the codes named count.
+	NoColon bool
+	File    bool
+	Kind    string // "noqa", "ignore", "ignore-file"
 	// Tool is "" for noqa and rubric's own comments, "pylint" or "nosec"
 	// for those tools' comments (whose codes are never rubric's; Kind is
 	// then "noqa", so they are judged as other linters' codes).
@@ -50,10 +54,14 @@ type Set struct {
 }
 
 var (
-	noqaRe   = regexp.MustCompile(`(?i)#\s*noqa(?::\s*([A-Za-z0-9_,\s-]+))?`)
-	ignoreRe = regexp.MustCompile(`#\s*rubric:\s*(ignore-file|ignore|noqa)(?:\[([A-Za-z0-9_,\s-]*)\])?(?::\s*([A-Za-z0-9_,\s-]+))?`)
-	pylintRe = regexp.MustCompile(`#\s*pylint:\s*(disable|disable-next)\s*=\s*([A-Za-z0-9_,\s-]+)`)
-	nosecRe  = regexp.MustCompile(`#\s*nosec\b:?([A-Za-z0-9_,\s]*)`)
+	noqaRe = regexp.MustCompile(`(?i)#\s*noqa(?::\s*([A-Za-z0-9_,\s-]+))?`)
+	// noColonRe is `# noqa E722` (or `# noqa E722, BLE001`): codes without
+	// the colon, which flake8 and ruff read as a bare `# noqa`. The author
+	// named the codes, so rubric reads them as named.
+	noColonRe = regexp.MustCompile(`#\s*(?i:noqa)[ \t]+([A-Z]+[0-9]+(?:[ \t]*,?[ \t]*[A-Z]+[0-9]+)*)\b`)
+	ignoreRe  = regexp.MustCompile(`#\s*rubric:\s*(ignore-file|ignore|noqa)(?:\[([A-Za-z0-9_,\s-]*)\])?(?::\s*([A-Za-z0-9_,\s-]+))?`)
+	pylintRe  = regexp.MustCompile(`#\s*pylint:\s*(disable|disable-next)\s*=\s*([A-Za-z0-9_,\s-]+)`)
+	nosecRe   = regexp.MustCompile(`#\s*nosec\b:?([A-Za-z0-9_,\s]*)`)
 )
 
 // Parse finds the directives in a file's comments.
@@ -92,7 +100,13 @@ func Parse(f *source.File, t *pyast.Tree) *Set {
 			continue
 		}
 		if m := noqaRe.FindStringSubmatch(text); m != nil {
-			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Line: pos.Line, Kind: "noqa", Codes: splitCodes(m[1]), Used: map[string]bool{}, Alone: alone}
+			codes, noColon := splitCodes(m[1]), false
+			if len(codes) == 0 {
+				if nc := noColonRe.FindStringSubmatch(text); nc != nil {
+					codes, noColon = splitCodes(nc[1]), true
+				}
+			}
+			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Line: pos.Line, Kind: "noqa", Codes: codes, NoColon: noColon, Used: map[string]bool{}, Alone: alone}
 			s.Directives = append(s.Directives, d)
 		}
 		// pylint's disable= on a line of its own lasts to the end of the
@@ -154,7 +168,7 @@ func (s *Set) Suppressed(code string, line int, allowBare bool) bool {
 			}
 			continue
 		}
-		if len(d.Codes) == 0 {
+		if len(d.Codes) == 0 || d.NoColon && allowBare {
 			if d.Kind == "noqa" && !allowBare {
 				continue
 			}

@@ -47,12 +47,25 @@ func TestOtherToolsCodes(t *testing.T) {
 		{"bandit bare nosec: not a bandit rule", "x = 1  # nosec\n", "ORM001", 1, false},
 		{"nosec with another code", "x = 1  # nosec B101\n", "NET001", 1, false},
 		{"inside a string", "x = '# noqa: E722'\n", "ERR001", 1, false},
+		{"codes without the colon", "x = 1  # noqa E722\n", "ERR001", 1, true},
+		{"codes without the colon, a list", "x = 1  # noqa E501, BLE001\n", "ERR002", 1, true},
+		{"codes without the colon, another rule", "x = 1  # noqa E722\n", "ERR002", 1, false},
+		{"prose after noqa is a bare noqa", "x = 1  # noqa because E722 fires\n", "ERR001", 1, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			assert.Equal(t, c.want, parse(t, c.src).Suppressed(c.code, c.line, false))
 		})
 	}
+}
+
+// With bare noqa allowed, `# noqa E722` is what flake8 and ruff make of it:
+// a bare noqa.
+func TestNoColonIsBareWhenBareIsAllowed(t *testing.T) {
+	s := parse(t, "x = 1  # noqa E722\n")
+	assert.True(t, s.Suppressed("ORM001", 1, true))
+	assert.False(t, s.Suppressed("ORM001", 1, false))
+	assert.True(t, s.Suppressed("ERR001", 1, false))
 }
 
 func TestOtherToolsCodesCanBeTurnedOff(t *testing.T) {
