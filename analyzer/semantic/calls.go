@@ -551,14 +551,12 @@ func (f *File) argValues(callee *Func, s callSite, d *settleDeps) map[int]Value 
 
 // Params returns what is known of each parameter of fn.
 func (fn *Func) ParamValues() []Value {
-	fn.File.M.readSettled(fn, ctx{})
-	return fn.params
+	return fn.File.M.paramsOf(fn, ctx{})
 }
 
 // Returns is what fn returns.
 func (fn *Func) Returns() Value {
-	fn.File.M.readSettled(fn, ctx{})
-	return fn.ret
+	return fn.File.M.retOf(fn, ctx{})
 }
 
 // Callers returns the call sites of fn in the project, in path order.

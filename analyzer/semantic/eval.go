@@ -351,8 +351,7 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			if q := st.bound(fn, i); q != nil {
 				return q.clone()
 			}
-			f.M.readSettled(fn, st)
-			if v := fn.params[i]; v.Kind == QuerySet && v.QS != nil {
+			if v := f.M.paramsOf(fn, st)[i]; v.Kind == QuerySet && v.QS != nil {
 				if v.Certainty == FromCallers && v.QS.Origin.IsNil() && f.M.frozen {
 					q := v.QS.clone()
 					q.Sources = f.M.argSources(fn, i, st)
@@ -752,11 +751,10 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 					return q
 				}
 			}
-			f.M.readSettled(fn, st)
-			if fn.ret.Kind == QuerySet && fn.ret.QS != nil {
-				q := fn.ret.QS.clone()
-				if fn.ret.Certainty > q.Certainty {
-					q.Certainty = fn.ret.Certainty
+			if ret := f.M.retOf(fn, st); ret.Kind == QuerySet && ret.QS != nil {
+				q := ret.QS.clone()
+				if ret.Certainty > q.Certainty {
+					q.Certainty = ret.Certainty
 				}
 				if bound && fn.Class != nil && f.M.isModelClass(fn.Class) && !q.Single {
 					// A model method returning a queryset (`doc.links_to()`):
@@ -1300,8 +1298,7 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 			return f.instance(rhs, st.in())
 		}
 		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
-			f.M.readSettled(fn, st)
-			if v := fn.params[i]; v.Kind == Row && v.Model != nil {
+			if v := f.M.paramsOf(fn, st)[i]; v.Kind == Row && v.Model != nil {
 				return v.Model, nil, v.Certainty
 			}
 		}
@@ -1328,8 +1325,10 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 				return q.Model, nil, q.Certainty
 			}
 		}
-		if fn, _ := f.callee(n, c, st); fn != nil && f.M.readSettled(fn, st) && fn.ret.Kind == Row {
-			return fn.ret.Model, nil, fn.ret.Certainty
+		if fn, _ := f.callee(n, c, st); fn != nil {
+			if ret := f.M.retOf(fn, st); ret.Kind == Row {
+				return ret.Model, nil, ret.Certainty
+			}
 		}
 		if !ChainMethods[method] && !c.Receiver().IsNil() {
 			// A custom manager method fetching one of its rows
@@ -1361,8 +1360,10 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 				}
 				// A property of the class (or a project base) returning a
 				// row: `self.round` fetching it with get_object_or_404.
-				if fn := c.Method(name); fn != nil && fn.Property && f.M.readSettled(fn, st) && fn.ret.Kind == Row && fn.ret.Model != nil {
-					return fn.ret.Model, nil, fn.ret.Certainty
+				if fn := c.Method(name); fn != nil && fn.Property {
+					if ret := f.M.retOf(fn, st); ret.Kind == Row && ret.Model != nil {
+						return ret.Model, nil, ret.Certainty
+					}
 				}
 			}
 		}

@@ -41,7 +41,7 @@ type Model struct {
 	classesKnown bool
 	// settling is set while settle runs its rounds; untracked records that
 	// a settled value was read by an evaluation that keeps no settleDeps
-	// (see readSettled).
+	// (see noteSettledRead).
 	settling  bool
 	untracked atomic.Bool
 	// settleKept counts the evaluations settle kept from a round before.
@@ -420,20 +420,28 @@ func anyMoved(fns []*Func) bool {
 	return false
 }
 
-// readSettled notes that the evaluation st read fn's return value or
-// parameters, and reports true. While the model settles, an evaluation
-// without settleDeps cannot be kept from one round to the next: reading
-// one marks the round (untracked).
-func (m *Model) readSettled(fn *Func, st ctx) bool {
-	if !m.settling {
-		return true
-	}
-	if st.deps == nil {
+// retOf and paramsOf are how an evaluation st reads fn's settled return
+// value and parameters: while the model settles they note the read in
+// st's settleDeps, and an evaluation without one cannot be kept from one
+// round to the next (the round is marked untracked).
+func (m *Model) retOf(fn *Func, st ctx) Value {
+	m.noteSettledRead(fn, st)
+	return fn.ret
+}
+
+func (m *Model) paramsOf(fn *Func, st ctx) []Value {
+	m.noteSettledRead(fn, st)
+	return fn.params
+}
+
+func (m *Model) noteSettledRead(fn *Func, st ctx) {
+	switch {
+	case !m.settling:
+	case st.deps == nil:
 		m.untracked.Store(true)
-		return true
+	default:
+		st.deps.fns = append(st.deps.fns, fn)
 	}
-	st.deps.fns = append(st.deps.fns, fn)
-	return true
 }
 
 // isModelClass reports whether c is the class of a model of the graph.

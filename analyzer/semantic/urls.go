@@ -335,15 +335,7 @@ func includedArg(inc pyast.Call) pyast.Node {
 // (`from .api.urls import api_patterns` then `include(api_patterns)`): that
 // module and the value its last module-level assignment binds.
 func (w *urlWalker) importedList(f *File, arg pyast.Node) (*File, pyast.Node) {
-	d := pyast.Dotted(arg)
-	if d == "" {
-		return nil, pyast.Node{}
-	}
-	q, ok := f.Unit.Imports.ResolveDotted(d)
-	if !ok {
-		return nil, pyast.Node{}
-	}
-	q = absoluteName(f.Unit, q)
+	q := importedName(f, arg)
 	i := strings.LastIndex(q, ".")
 	if i < 0 {
 		return nil, pyast.Node{}
@@ -370,20 +362,31 @@ func (w *urlWalker) includedModule(f *File, arg pyast.Node) *File {
 	if s, ok := pyast.StringValue(arg); ok {
 		return w.m.moduleFile(s)
 	}
-	if d := pyast.Dotted(arg); d != "" {
-		if q, ok := f.Unit.Imports.ResolveDotted(d); ok {
-			q = absoluteName(f.Unit, q)
-			if g := w.m.moduleFile(q); g != nil {
-				return g
-			}
-			// `from app.urls import urlpatterns as app_urls`: the module's
-			// own patterns are the module.
-			if mod, ok := strings.CutSuffix(q, ".urlpatterns"); ok {
-				return w.m.moduleFile(mod)
-			}
+	if q := importedName(f, arg); q != "" {
+		if g := w.m.moduleFile(q); g != nil {
+			return g
+		}
+		// `from app.urls import urlpatterns as app_urls`: the module's
+		// own patterns are the module.
+		if mod, ok := strings.CutSuffix(q, ".urlpatterns"); ok {
+			return w.m.moduleFile(mod)
 		}
 	}
 	return nil
+}
+
+// importedName is the absolute dotted name an expression naming an
+// import of f resolves to (`views` -> "shop.views"), or "".
+func importedName(f *File, arg pyast.Node) string {
+	d := pyast.Dotted(arg)
+	if d == "" {
+		return ""
+	}
+	q, ok := f.Unit.Imports.ResolveDotted(d)
+	if !ok {
+		return ""
+	}
+	return absoluteName(f.Unit, q)
 }
 
 // walk adds the routes of one URLconf under prefix.

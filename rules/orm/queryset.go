@@ -77,13 +77,8 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 			// over to ListModelMixin's list.
 			return true
 		}
-		if e.Action == "get" && e.Handler != nil {
-			// A get that serialises rows itself (`S(rows, many=True)`).
-			for n := range pyast.FindEach(e.Handler.Node, "call") {
-				if hasManyTrue(n) {
-					return true
-				}
-			}
+		if e.Action == "get" && e.Handler != nil && serialisesMany(e.Handler.Node) {
+			return true // a get that serialises rows itself (`S(rows, many=True)`)
 		}
 	}
 	return !routed && !singleObjectView(c)
@@ -122,13 +117,21 @@ func singleObjectView(c *semantic.Class) bool {
 			}
 			single = single || singleViews[last]
 		}
-		for n := range pyast.FindEach(k.Node, "call") {
-			if hasManyTrue(n) {
-				return false
-			}
+		if serialisesMany(k.Node) {
+			return false
 		}
 	}
 	return single && c.Method("list") == nil
+}
+
+// serialisesMany reports a call with many=True under n.
+func serialisesMany(n pyast.Node) bool {
+	for c := range pyast.FindEach(n, "call") {
+		if hasManyTrue(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Tracker) binding(n pyast.Node, name string, at int) pyast.Node {
