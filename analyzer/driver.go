@@ -938,6 +938,10 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	passes := make([]Pass, len(rules))
 	found1 := make([][]Diagnostic, len(rules))
 	var root pyast.Node
+	var guarded *project.Index
+	if underTest {
+		guarded = ix.WithoutAnalyses()
+	}
 	for k, r := range rules {
 		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
@@ -948,6 +952,9 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 		pass := &passes[k]
 		*pass = Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: root,
 			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &found1[k]}
+		if underTest && !globalOn(r, roles) {
+			pass.Project = guarded // what its findings are kept under allows no project analysis
+		}
 		err := runRule(r, pass)
 		diags := found1[k]
 		if err != nil {
@@ -962,6 +969,10 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	}
 	return found
 }
+
+// underTest is set under `go test`: the driver then checks what rules
+// declare of their reads (Rule.LocalOn, Rule.FactsOnly).
+var underTest = testing.Testing()
 
 // profileLabels says whether each file rule runs under a pprof label
 // naming it (RUBRIC_PROFILE_LABELS set): `go tool pprof -tagfocus
