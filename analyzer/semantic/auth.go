@@ -753,8 +753,16 @@ func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
 		a.Permissions = []string{"LoginRequiredMiddleware"}
 	}
 	if c != nil {
-		last, _ := classBaseNames(c)
-		for n := range last {
+		// The bases in their order (the class's own first), each name
+		// once: the permissions are listed as the class declares them.
+		_, quals := classBaseNames(c)
+		seen := map[string]bool{}
+		for _, q := range quals {
+			n := lastName(q)
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
 			switch {
 			case n == "LoginRequiredMixin" || n == "PermissionRequiredMixin" || n == "UserPassesTestMixin":
 				a.level, a.Source, a.Session = max(a.level, levelAuth), "mixin", true
