@@ -813,13 +813,18 @@ urlpatterns = [
     re_path(r"^api/", include("shop.urls")),
 ]
 -- shop/urls.py --
-from django.urls import re_path
+from django.urls import path, re_path
 
 from . import views
+
+MORE_INFO = "transaction/more_info"
+INFO = "info/"
 
 urlpatterns = [
     re_path(r"^items/(?P<pk>[0-9]+)/\.json$", views.item),
     re_path(r"^files/(?P<path>(a|b)[)]*)/(\d+)/$", views.files),
+    re_path(r"^" + MORE_INFO + r"/?$", views.more),
+    path(INFO, views.info),
 ]
 -- shop/views.py --
 def home(request):
@@ -836,6 +841,15 @@ def item(request, pk):
 
 def files(request, path):
     pass
+
+
+def more(request):
+    pass
+
+
+def info(request):
+    pass
+
 `)
 	eps := endpointsByView(m.buildInventory())
 	for view, want := range map[string]string{
@@ -843,6 +857,8 @@ def files(request, path):
 		"shop.views.home2": "/",
 		"shop.views.item":  "api/items/<pk>/.json",
 		"shop.views.files": `api/files/<path>/(\d+)/`,
+		"shop.views.more":  "api/transaction/more_info/?",
+		"shop.views.info":  "api/info/",
 	} {
 		require.Contains(t, eps, view)
 		assert.Equal(t, want, eps[view].Route, view)
@@ -863,4 +879,78 @@ func TestRouteText(t *testing.T) {
 		assert.Equal(t, want, routeText(pat, true), pat)
 	}
 	assert.Equal(t, "", routeText("", false), "not routed")
+}
+
+// `import app.urls` then `include(app.urls)` includes the module (not a
+// router's urls), and a URLconf that appends its entries under
+// conditions contributes each of them.
+func TestIncludeOfImportedURLconfModule(t *testing.T) {
+	m := load(t, `
+-- server/__init__.py --
+-- server/urls.py --
+from django.urls import path, include
+import pol.urls
+from .views import a
+urlpatterns = [path("a", a), path("", include(pol.urls))]
+-- server/views.py --
+def a(request):
+    pass
+-- pol/__init__.py --
+-- pol/urls.py --
+from django.urls import path, include
+from django.conf import settings
+urlpatterns = []
+if "x" in settings.SEPS:
+    urlpatterns.append(path("sub/", include("pol.sub.urls")))
+urlpatterns.append(path("top/", include("pol.sub.urls")))
+-- pol/sub/__init__.py --
+-- pol/sub/urls.py --
+from django.urls import path
+from . import views
+urlpatterns = [path("v", views.v)]
+-- pol/sub/views.py --
+def v(request):
+    pass
+`)
+	var patterns []string
+	for _, r := range m.urlconfs() {
+		patterns = append(patterns, r.Pattern)
+	}
+	assert.Equal(t, []string{"a", "sub/v", "top/v"}, patterns, "pol/sub/urls.py is reached through pol.urls, never walked as a root")
+}
+
+// A class view's mixins are listed in the order its bases are written,
+// run after run (they were read from a map, in a random order).
+func TestMixinsListedInBaseOrder(t *testing.T) {
+	for range 20 {
+		m := load(t, `
+-- config/settings.py --
+INSTALLED_APPS = ["shop"]
+ROOT_URLCONF = "config.urls"
+-- config/urls.py --
+from django.urls import path
+
+from shop.views import OrderView
+
+urlpatterns = [path("orders/<int:pk>/", OrderView.as_view())]
+-- shop/views.py --
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin
+from django.views.generic import DetailView
+
+
+class OrderView(UserPassesTestMixin, LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    pass
+`)
+		eps := endpointsByView(m.buildInventory())
+		var auth []string
+		for view, e := range eps {
+			if strings.HasPrefix(view, "shop.views.OrderView") {
+				auth = append(auth, e.Auth.Summary)
+			}
+		}
+		require.NotEmpty(t, auth)
+		for _, a := range auth {
+			require.True(t, strings.HasPrefix(a, "UserPassesTestMixin, LoginRequiredMixin, PermissionRequiredMixin"), a)
+		}
+	}
 }

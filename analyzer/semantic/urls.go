@@ -480,7 +480,9 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 			for _, x := range w.elems(f, arg, 0) {
 				w.element(x, full, stack, depth+1)
 			}
-		case arg.Type() == "attribute" && arg.ChildByField("attribute").Text() == "urls":
+		case arg.Type() == "attribute" && arg.ChildByField("attribute").Text() == "urls" && w.includedModule(f, arg) == nil:
+			// include(router.urls); include(app.urls) after `import
+			// app.urls` is the module.
 			w.router(f, arg.ChildByField("object"), full)
 		default:
 			if g := w.includedModule(f, arg); g != nil {

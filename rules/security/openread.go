@@ -107,10 +107,12 @@ func sensitiveRead(ix *project.Index, sm *semantic.Model, e *semantic.Endpoint) 
 
 // financialRecord reports rows that record money: a model in a money
 // context (semantic.MoneyModels) with an amount or balance field. A price
-// alone is a catalogue's.
+// alone is a catalogue's, and bounds (`deposit_min_amount`,
+// `max_amount`, `amount_limit`) are a configuration's: an asset's or a
+// plan's settings, not money anyone holds or moved.
 func financialRecord(md *project.Model) bool {
 	for _, f := range md.Fields {
-		if f.IsRelation() {
+		if f.IsRelation() || anyWord(f.Name, boundWords) {
 			continue
 		}
 		for _, w := range semantic.IdentWords(f.Name) {
@@ -135,6 +137,10 @@ func hasMoneyField(md *project.Model) bool {
 	}
 	return false
 }
+
+// boundWords name a limit on amounts rather than an amount.
+var boundWords = map[string]bool{"min": true, "max": true, "minimum": true, "maximum": true, "limit": true,
+	"threshold": true, "cap": true}
 
 // personalWords name fields holding a person's contact or identity data.
 var personalWords = map[string]bool{"email": true, "phone": true, "birth": true, "birthday": true, "passport": true,
