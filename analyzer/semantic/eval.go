@@ -568,6 +568,9 @@ func (f *File) evalAttrOf(n, obj pyast.Node, name string, st ctx) *QS {
 					m = md
 				}
 			}
+			if m == nil && st.self != nil && f.M.isModelClass(st.self) {
+				m = f.M.Graph.ByQual(st.self.Qual) // a mixin's classmethod called on a model (mixinClassMethod)
+			}
 		}
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
 			// self.model.objects: the model a (sub)class names.
@@ -750,6 +753,9 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 				if q := m.File.returnQS(m.Node, ctx{d: st.d + 1, self: st.self, args: st.args, memo: st.memo, action: action, deps: st.deps}); q != nil {
 					return q
 				}
+			}
+			if q, ok := f.mixinClassMethod(c, fn, bound, st); ok {
+				return q
 			}
 			if ret := f.M.retOf(fn, st); ret.Kind == QuerySet && ret.QS != nil {
 				q := ret.QS.clone()
