@@ -816,6 +816,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		// queryset, and what it selects is not seen.
 		q.Opaque, q.Custom = true, true
 		q.NamesOpen = q.NamesOpen || f.M.methodAddsNames(method)
+		f.customLoads(q, method, st) // what the method's own chain loads
 		return q
 	}
 	f.applyChainMethod(q, method, c, st)
