@@ -392,6 +392,29 @@ func looksLikeExternalModel(q string) bool {
 		last == "MP_Node" || last == "NS_Node" || last == "AL_Node" || last == "PermissionsMixin"
 }
 
+// libraryModelBase reports an unresolved base taken from a library's models
+// module (`edx_rbac.models.UserRoleAssignment`) of a class whose body
+// declares a django.db.models field: the class is a model (the library's
+// abstract one lends it fields the graph does not know), whatever the
+// base's name says.
+func libraryModelBase(b string, c *ClassFacts) bool {
+	if !strings.Contains(b, ".models.") && !strings.HasPrefix(b, "models.") || strings.HasPrefix(b, "django.") {
+		return false // django.db.models.Func, Expression...: not models
+	}
+	last := b[strings.LastIndex(b, ".")+1:]
+	for _, s := range []string{"Manager", "QuerySet", "Func", "Expression", "Field", "Lookup", "Transform", "Aggregate", "Index", "Constraint"} {
+		if strings.HasSuffix(last, s) {
+			return false
+		}
+	}
+	for _, f := range c.Fields {
+		if strings.HasPrefix(f.Class, "django.db.models.") {
+			return true
+		}
+	}
+	return false
+}
+
 func buildModels(facts []*Facts, settings *Settings) *Models {
 	g := &Models{byQual: map[string]*Model{}, byName: map[string][]*Model{}, byLabel: map[string]*Model{},
 		external: map[string]*Model{}, classes: map[string]*ClassFacts{}, cbyName: map[string][]*ClassFacts{}, AuthUser: "auth.User"}
@@ -441,6 +464,8 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 				if isDjangoModel(b) || looksLikeExternalModel(b) {
 					isModel[c] = true
 				} else if bc := g.findClass(b); bc != nil && bc != c && isModel[bc] {
+					isModel[c] = true
+				} else if bc == nil && libraryModelBase(b, c) {
 					isModel[c] = true
 				}
 			}

@@ -137,6 +137,9 @@ func (f *File) staticRef(fn, call pyast.Node) (*Func, bool) {
 					if md := f.M.Graph.ByQual(m.Class.Qual); md != nil && !md.Abstract {
 						return m, m.ClassMethod
 					}
+					if m.ClassMethod && !f.M.isModelClass(m.Class) {
+						return m, true // a plain mixin's: cls is this model (mixinClassMethod)
+					}
 				}
 			}
 		}

@@ -568,6 +568,9 @@ func (f *File) evalAttrOf(n, obj pyast.Node, name string, st ctx) *QS {
 					m = md
 				}
 			}
+			if m == nil && st.self != nil && f.M.isModelClass(st.self) {
+				m = f.M.Graph.ByQual(st.self.Qual) // a mixin's classmethod called on a model (mixinClassMethod)
+			}
 		}
 		if m == nil && obj.Type() == "attribute" && pyast.Dotted(obj.ChildByField("object")) == "self" {
 			// self.model.objects: the model a (sub)class names.
@@ -751,6 +754,9 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 					return q
 				}
 			}
+			if q, ok := f.mixinClassMethod(c, fn, bound, st); ok {
+				return q
+			}
 			if ret := f.M.retOf(fn, st); ret.Kind == QuerySet && ret.QS != nil {
 				q := ret.QS.clone()
 				if ret.Certainty > q.Certainty {
@@ -810,6 +816,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		// queryset, and what it selects is not seen.
 		q.Opaque, q.Custom = true, true
 		q.NamesOpen = q.NamesOpen || f.M.methodAddsNames(method)
+		f.customLoads(q, method, st) // what the method's own chain loads
 		return q
 	}
 	f.applyChainMethod(q, method, c, st)

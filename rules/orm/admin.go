@@ -41,6 +41,9 @@ type changelist struct {
 	// list literal (a fix extends it); declared is set when one exists.
 	listSelect pyast.Node
 	declared   bool
+	// selectTrue is `list_select_related = True`: a bare select_related()
+	// that skips nullable keys, which only a list of paths loads.
+	selectTrue bool
 }
 
 func (c *changelist) loads(md *project.Model, path string) bool {
@@ -79,6 +82,14 @@ func runAdminChangelist(p *analyzer.Pass) error {
 	t := NewTracker(p)
 	for _, c := range t.Classes {
 		md := t.sm.AdminModel(c)
+		// Registered with Django's admin but derived from a class outside
+		// the tree whose name says nothing: an admin all the same; its base
+		// may load more than what is read here, so medium confidence.
+		unknownBase := false
+		if md == nil && !c.IsAdmin() {
+			md = t.sm.RegisteredAdminModel(c)
+			unknownBase = md != nil
+		}
 		if md == nil || md.External || isInline(c) {
 			continue
 		}
@@ -177,6 +188,9 @@ func runAdminChangelist(p *analyzer.Pass) error {
 				if cl.declared && cl.listSelect.IsNil() {
 					d.Help = fmt.Sprintf("add %q to `%s.list_select_related`", fam, c.Name)
 				}
+				if cl.selectTrue {
+					d.Help = fmt.Sprintf("`list_select_related = True` follows non-null foreign keys only: name the paths, `list_select_related = (%s,)` on `%s`, with the other keys the columns read", quote(missing), c.Name)
+				}
 				if !fixDone {
 					if e, ok := listSelectFix(t, c, cl, ld, missing); ok {
 						d.Fixes = []analyzer.Fix{{Message: "load " + quote(missing) + " with the rows", Edits: []analyzer.TextEdit{e}, Applicability: analyzer.Safe}}
@@ -193,7 +207,7 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			default:
 				d.Help = fmt.Sprintf("override `get_queryset` to return `super().get_queryset(request).prefetch_related(%q)`", a.Path)
 			}
-			if a.Conditional {
+			if a.Conditional || unknownBase {
 				d.Confidence = analyzer.Medium
 			}
 			p.Report(d)
@@ -365,7 +379,7 @@ func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDispla
 		}
 		cl.declared = !v.IsNil()
 	case v.Type() == "true":
-		cl.selectAll, cl.declared = true, true
+		cl.selectAll, cl.declared, cl.selectTrue = true, true, true
 	default:
 		cl.declared = true
 		if v.Is("tuple", "list") {

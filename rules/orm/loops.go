@@ -485,6 +485,11 @@ func (t *Tracker) deepAccesses(l *Loop, lf *loopFacts) {
 		if c := entry.Parent(); c.Type() == "call" && c.ChildByField("function").Equal(entry) {
 			entry = c // a method call: point at the whole call
 		}
+		if end, ok := lf.stored[strings.Split(acc.Path, "__")[0]]; ok && entry.StartByte() >= end && (acc.Kind == semantic.Forward || acc.Kind == semantic.Generic) {
+			// `item.product = products[item.product_id]` then
+			// `item.update()`: the call reads the object assigned.
+			continue
+		}
 		switch acc.Kind {
 		case semantic.Forward:
 			lf.Accesses = append(lf.Accesses, &access{Path: acc.Path, Expr: entry, Field: acc.Field, Deep: &acc})

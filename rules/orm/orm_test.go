@@ -34,3 +34,21 @@ func TestAdminStrConfidence(t *testing.T) {
 	assert.Equal(t, analyzer.High, got["`team` of `ConflictAdmin`"])
 	assert.Equal(t, analyzer.Medium, got["`product` of `StockAdmin`"])
 }
+
+// An admin known only by its registration with Django's admin (its base a
+// library's class) is reported with medium confidence, and under
+// `list_select_related = True` the help names the paths rather than
+// extending a boolean.
+func TestAdminRegisteredHelp(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/orm/ORM009_registered.txtar", []*analyzer.Rule{orm.AdminChangelist})
+	var seen int
+	for _, d := range res.Diagnostics {
+		assert.Equal(t, analyzer.Medium, d.Confidence, d.Message)
+		if strings.Contains(d.Message, "`AssignmentAdmin`") {
+			seen++
+			assert.Contains(t, d.Help, "`list_select_related = True` follows non-null foreign keys only")
+			assert.Contains(t, d.Help, `list_select_related = ("customer",)`)
+		}
+	}
+	assert.Equal(t, 1, seen)
+}

@@ -101,6 +101,14 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		if l == nil {
 			continue
 		}
+		if what == "iterate" && boundInBody(n) && (l.QS != nil && l.QS.Model != nil && !l.QS.Values || semantic.ManagerRoot(n) == "") {
+			// A queryset bound per row of a queryset (`issues =
+			// Issue.objects.filter(project=project)` per project) is a
+			// batch per parent row, its remedy a prefetch judged
+			// elsewhere; one not built from `Model.objects` is not read. Per value
+			// (`for email in emails`), it is the query per key.
+			continue
+		}
 		help := loopHelp(what, q)
 		if h := t.reverseHelp(n, what, q, l); h != "" {
 			help = h
@@ -222,6 +230,62 @@ func compact(n pyast.Node) string {
 // per batch of keys, the remedy rather than the problem.
 func batched(n pyast.Node) bool { return semantic.Batched(n) }
 
+// batchedByLoop is batched for a query in a loop: a chain is a batch when
+// an `__in` lookup takes its values from the innermost loop (its target or
+// a name its body binds: `filter(id__in=chunk)`). An `__in` over values
+// fixed before the loop (`filter(plan__in=plans, user_email=email)`) does
+// not make the query per key a batch.
+func batchedByLoop(n pyast.Node) bool {
+	if !semantic.Batched(n) {
+		return false
+	}
+	var loop pyast.Node
+	for p := n.Parent(); !p.IsNil() && loop.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda", "class_definition":
+			return true
+		case "for_statement":
+			if p.ChildByField("body").StartByte() <= n.StartByte() {
+				loop = p
+			}
+		}
+	}
+	if loop.IsNil() {
+		return true
+	}
+	bound := map[string]bool{}
+	for _, id := range pyast.Identifiers(loop.ChildByField("left")) {
+		bound[id] = true
+	}
+	for a := range pyast.FindEach(loop.ChildByField("body"), "assignment", "for_statement", "for_in_clause") {
+		for _, id := range pyast.Identifiers(a.ChildByField("left")) {
+			bound[id] = true
+		}
+	}
+	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
+		c, ok := pyast.AsCall(cur)
+		if !ok {
+			cur = pyast.Unparen(cur.ChildByField("object"))
+			continue
+		}
+		for k, v := range c.Keywords {
+			if !strings.HasSuffix(k, "__in") {
+				continue
+			}
+			for id := range pyast.FindEach(v, "identifier") {
+				if id.Field() != "attribute" && bound[id.Text()] {
+					return true
+				}
+			}
+			if v.Type() == "identifier" && bound[v.Text()] {
+				return true
+			}
+		}
+		cur = pyast.Unparen(c.Func)
+	}
+	return false
+}
+
 // queryCall reports whether call n runs a manager query: what is the
 // method (or "iterate"), q the queryset when known, conf the confidence.
 // Chains filtering with `__in` (batches) are not queries per row.
@@ -241,7 +305,7 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 		// `.active()`) iterated right here.
 		return iteratedCustom(f, n)
 	}
-	if batched(n) {
+	if batchedByLoop(n) {
 		return nil, "", 0
 	}
 	c, _ := pyast.AsCall(n)
@@ -265,7 +329,7 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 				}
 			}
 		}
-		if !iterated {
+		if !iterated && !iteratedInBody(n) {
 			return nil, "", 0
 		}
 		what = "iterate"
@@ -292,6 +356,59 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 		return &QS{}, what, analyzer.Medium
 	}
 	return nil, "", 0
+}
+
+// boundInBody reports a chain bound to a name rather than iterated where
+// it is built (the case iteratedInBody adds).
+func boundInBody(n pyast.Node) bool {
+	p := n.Parent()
+	return p.Type() == "assignment" && p.ChildByField("right").Equal(n)
+}
+
+// iteratedInBody reports a chain bound to a local name in a loop's body
+// (`rows = M.objects.filter(email=email)`) that a later statement of the
+// same body iterates (`for r in rows`, `sorted(rows, key=...)`, `list(rows)`,
+// `len(rows)`), the name not being bound again in the body: the query runs
+// once per iteration as if iterated where it is built.
+func iteratedInBody(n pyast.Node) bool {
+	a := n.Parent()
+	if a.Type() != "assignment" || !a.ChildByField("right").Equal(n) || a.ChildByField("left").Type() != "identifier" {
+		return false
+	}
+	name := a.ChildByField("left").Text()
+	loop := pyast.Ancestor(a, "for_statement", "while_statement", "function_definition", "class_definition")
+	if !loop.Is("for_statement", "while_statement") {
+		return false
+	}
+	body := loop.ChildByField("body")
+	if body.IsNil() || body.StartByte() > a.StartByte() {
+		return false
+	}
+	iterated := false
+	for id := range pyast.FindEach(body, "identifier") {
+		if id.Text() != name || id.Equal(a.ChildByField("left")) {
+			continue
+		}
+		p := id.Parent()
+		if p.Type() == "assignment" && p.ChildByField("left").Equal(id) || p.Type() == "augmented_assignment" {
+			return false // bound again: which value a use sees is not followed
+		}
+		if id.StartByte() < a.EndByte() {
+			continue
+		}
+		if p.Is("for_statement", "for_in_clause") && p.ChildByField("right").Equal(id) {
+			iterated = true
+		}
+		if p.Type() == "argument_list" {
+			if pc, ok := pyast.AsCall(p.Parent()); ok && pc.Func.Type() == "identifier" && len(pc.Positional) == 1 && pc.Positional[0].Equal(id) {
+				switch pc.Func.Text() {
+				case "list", "tuple", "set", "len", "sorted":
+					iterated = true
+				}
+			}
+		}
+	}
+	return iterated
 }
 
 // ownerModel returns the model of an instance expression: what the

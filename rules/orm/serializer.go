@@ -116,6 +116,11 @@ func runSerializer(p *analyzer.Pass) error {
 		var own pyast.Node // the serializer_class attribute, when returned
 		options := false
 		for r := range pyast.FindEachShallow(m, "return_statement") {
+			if semantic.NotForList(r, m) {
+				// `if self.action == "partial_update": return Cancel`: the
+				// listing never serialises with it.
+				continue
+			}
 			if semantic.OptionReturn(r, m) {
 				// `if self.request.query_params.get("simple"): return
 				// Short`: an option; a plain listing gets what follows.
@@ -123,7 +128,7 @@ func runSerializer(p *analyzer.Pass) error {
 				continue
 			}
 			d := pyast.Dotted(r.NamedChild(0))
-			if d == "self.serializer_class" || d == "super().get_serializer_class()" {
+			if d == "self.serializer_class" || superSerializerClass(r.NamedChild(0)) {
 				// The class's own serializer_class.
 				if _, attr := classMember(cls, "serializer_class", 0); !attr.IsNil() {
 					d, own = pyast.Dotted(attr), attr
@@ -185,6 +190,18 @@ func runSerializer(p *analyzer.Pass) error {
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
 	return nil
+}
+
+// superSerializerClass reports `super().get_serializer_class()` (or
+// `super(View, self)...`): the class's own serializer_class, unless a base
+// chooses (Dotted has no name for a call, so it is read here).
+func superSerializerClass(n pyast.Node) bool {
+	c, ok := pyast.AsCall(n)
+	if !ok || c.Func.Type() != "attribute" || c.Func.ChildByField("attribute").Text() != "get_serializer_class" {
+		return false
+	}
+	sc, ok := pyast.AsCall(c.Func.ChildByField("object"))
+	return ok && pyast.Dotted(sc.Func) == "super"
 }
 
 // repaginates reports a view class that defines paginate_queryset itself:
@@ -513,7 +530,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			switch {
 			case a.Source != "" && a.Source != "*" && attrName == a.Name:
 				if strings.HasSuffix(last, "RelatedField") || strings.Contains(a.Source, ".") {
-					pk := pkOnly(a)
+					pk := t.pkOnlyField(a)
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
 				} else if nc == nil || !isSerializer(g, nc) {
 					out = append(out, t.modelMethodNeeds(m, a.Source, prefix, inPrefetch, why)...)
@@ -534,7 +551,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					}
 				}
 			case strings.HasSuffix(last, "RelatedField"):
-				pk := pkOnly(a)
+				pk := t.pkOnlyField(a)
 				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
 			default:
 				if (nc == nil || !isSerializer(g, nc)) && a.Source == "" && g.ByQual(a.Callee) == nil {
@@ -627,6 +644,52 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 // PrimaryKeyRelatedField, or DRF's own HyperlinkedRelatedField looking up
 // by "pk" (a project subclass may turn the optimisation off, and a
 // lookup_field other than pk reads the related row).
+// pkOnlyField is pkOnly for a project subclass of DRF's
+// PrimaryKeyRelatedField or HyperlinkedRelatedField too (pulp's
+// `RelatedField(HrefFieldMixin, HyperlinkedRelatedField)`): DRF still
+// hands it a PKOnlyObject unless a class on the way overrides
+// use_pk_only_optimization, to_representation, get_attribute or __init__
+// (which may set another lookup_field). A class-level lookup_field is not
+// read: such a subclass is taken for pk-only.
+func (t *Tracker) pkOnlyField(a project.ClassAttr) bool {
+	if pkOnly(a) {
+		return true
+	}
+	if a.Many || a.LookupField != "" && a.LookupField != "pk" {
+		return false
+	}
+	found, clean := t.pkOnlyBases(a.Callee, 0)
+	return found && clean
+}
+
+// pkOnlyBases walks the project classes from q to DRF: found is set when
+// DRF's PrimaryKeyRelatedField or HyperlinkedRelatedField is reached,
+// clean when no project class on the way overrides how the object is read.
+func (t *Tracker) pkOnlyBases(q string, depth int) (found, clean bool) {
+	c := t.g.LookupClassQual(q)
+	if c == nil || depth > 8 {
+		return false, true
+	}
+	for _, m := range c.Methods {
+		switch m {
+		case "use_pk_only_optimization", "to_representation", "get_attribute", "__init__":
+			return false, false
+		}
+	}
+	clean = true
+	for _, b := range c.Bases {
+		last := b[strings.LastIndex(b, ".")+1:]
+		if strings.HasPrefix(b, "rest_framework.") && (last == "PrimaryKeyRelatedField" || last == "HyperlinkedRelatedField") {
+			found = true
+			continue
+		}
+		f, cl := t.pkOnlyBases(b, depth+1)
+		found = found || f
+		clean = clean && cl
+	}
+	return found, clean
+}
+
 func pkOnly(a project.ClassAttr) bool {
 	if a.Many {
 		return false

@@ -89,7 +89,7 @@ func run(o options, stdout, stderr io.Writer) error {
 	var cases []CaseResult
 	for _, k := range corpus.Cases {
 		before, after := results[Tree{k.Repo, k.Parent}], results[Tree{k.Repo, k.Fix}]
-		r := JudgeCase(k, before.findings, after.findings)
+		r := JudgeCaseIn(k, before.findings, after.findings, TreeScope(treeDir(o.work, k.Repo, k.Parent)), TreeScope(treeDir(o.work, k.Repo, k.Fix)))
 		if err := errors.Join(before.err, after.err); err != nil {
 			r = CaseResult{ID: k.ID, Repo: k.Repo, Kind: k.Kind, Error: err.Error()}
 		}
@@ -147,12 +147,17 @@ func analyseAll(trees []Tree, repos, work string, analyse func(dir string) ([]Fi
 	return out
 }
 
+// treeDir is where a commit's tree is extracted under the work directory.
+func treeDir(work, repo, commit string) string {
+	return filepath.Join(work, strings.ReplaceAll(repo, "/", "+"), commit)
+}
+
 func analyseTree(t Tree, repos, work string, analyse func(dir string) ([]Finding, error), log io.Writer) ([]Finding, error) {
 	git, err := FindRepo(repos, t.Repo)
 	if err != nil {
 		return nil, err
 	}
-	dir, missing, err := Extract(git, t.Commit, filepath.Join(work, strings.ReplaceAll(t.Repo, "/", "+"), t.Commit))
+	dir, missing, err := Extract(git, t.Commit, treeDir(work, t.Repo, t.Commit))
 	if err != nil {
 		return nil, err
 	}

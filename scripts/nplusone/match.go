@@ -152,9 +152,25 @@ func split(fs []Finding, file string) (in, out []Finding) {
 // neither finds the case nor keeps it from being cleared; those are kept in
 // Elsewhere and ElsewhereAfter).
 func JudgeCase(k Case, before, after []Finding) CaseResult {
+	return JudgeCaseIn(k, before, after, nil, nil)
+}
+
+// JudgeCaseIn is JudgeCase reading the parent's and the fix's trees: at the
+// fix, a finding keeps the case from being cleared only when it names a
+// place in the loop's file under the same top-level class or function as
+// the loop at the parent (its view or function). A finding about another
+// view of the same file, or about a loop in another file whose related
+// locations reach a helper in the loop's file, is another loop's. Without
+// scopes (nil, a template loop, module-level code) the file decides.
+func JudgeCaseIn(k Case, before, after []Finding, parent, fix ScopeFunc) CaseResult {
 	res := CaseResult{ID: k.ID, Repo: k.Repo, Kind: k.Kind}
 	inB, outB := split(before, k.Loop.File)
 	inA, outA := split(after, k.Loop.File)
+	if parent != nil && fix != nil {
+		if own := parent(k.Loop.File, k.Loop.Lines[0]); own != "" {
+			inA, outA = byScope(inA, outA, k.Loop.File, own, fix)
+		}
+	}
 	res.Before = Match(inB, []string{"access", "loop"}, []Range{k.Access, k.Loop})
 	res.After = Match(inA, []string{"access"}, []Range{k.FixedAccess})
 	res.Elsewhere = Match(outB, []string{"access"}, []Range{k.Access})

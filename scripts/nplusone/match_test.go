@@ -153,3 +153,64 @@ func TestSummarise(t *testing.T) {
 	assert.Regexp(t, `kind plain-loop\s+2\s+2\s+100%\s+1\s+50%`, sb.String())
 	assert.Regexp(t, `clean loops\s+3\s+false alarms\s+1`, sb.String())
 }
+
+func TestTopScope(t *testing.T) {
+	src := strings.Split(`import x
+
+@register(A)
+class AView(Base):
+    serializer_class = S
+
+    def get_queryset(self):
+        return A.objects.all()
+
+
+class BView(Base):
+    serializer_class = S
+urlpatterns = []
+
+async def f():
+    pass
+`, "\n")
+	assert.Equal(t, "", TopScope(src, 1))
+	assert.Equal(t, "AView", TopScope(src, 5))
+	assert.Equal(t, "AView", TopScope(src, 8))
+	assert.Equal(t, "AView", TopScope(src, 9), "a blank line stays in the class")
+	assert.Equal(t, "BView", TopScope(src, 12))
+	assert.Equal(t, "", TopScope(src, 13), "module-level code after a class")
+	assert.Equal(t, "f", TopScope(src, 16))
+}
+
+func TestJudgeCaseClearedWhenAnotherViewOfTheFileStillFires(t *testing.T) {
+	// The loop is AView's queryset; at the fix, BView (same file, same
+	// shared serializer line) is still reported: AView's fix cleared it.
+	k := testCase()
+	k.Loop = Range{File: "shop/api.py", Lines: [2]int{5, 5}}
+	k.Access = Range{File: "shop/serializers.py", Lines: [2]int{3, 3}}
+	k.FixedAccess = k.Access
+	parent := func(path string, line int) string {
+		if path == "shop/api.py" && line < 10 {
+			return "AView"
+		}
+		return "BView"
+	}
+	fix := parent
+	bview := Finding{Code: "ORM008", Path: "shop/api.py", Line: 12, EndLine: 12}
+	bview.Related = append(bview.Related, struct {
+		Path string `json:"path"`
+		Line int    `json:"line"`
+	}{"shop/serializers.py", 3})
+	aview := bview
+	aview.Line, aview.EndLine = 5, 5
+
+	r := JudgeCaseIn(k, []Finding{aview, bview}, []Finding{bview}, parent, fix)
+	assert.True(t, r.Found)
+	assert.True(t, r.Cleared, "BView's finding is another view's")
+	require.Len(t, r.ElsewhereAfter, 1)
+
+	r = JudgeCaseIn(k, []Finding{aview}, []Finding{aview}, parent, fix)
+	assert.False(t, r.Cleared, "AView still reported at the fix")
+
+	r = JudgeCase(k, []Finding{aview, bview}, []Finding{bview})
+	assert.False(t, r.Cleared, "without scopes the file decides")
+}

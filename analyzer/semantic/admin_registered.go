@@ -1,0 +1,49 @@
+package semantic
+
+import (
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// RegisteredAdminModel returns the model Django's own admin registers
+// class c for, when c is not known as an admin by its bases (IsAdmin):
+// `@admin.register(M)` or `admin.site.register(M, C)` with `admin` being
+// django.contrib.admin. Django's register refuses anything but a ModelAdmin
+// subclass, so c is one whatever it derives from: a library's admin outside
+// the tree (edx-rbac's UserRoleAssignmentAdmin, say), whose name says
+// nothing. A project's own AdminSite or register helper does not count
+// here (IsAdmin's bases decide those). nil when c is not registered so, or
+// when the model is not the tree's.
+func (m *Model) RegisteredAdminModel(c *Class) *project.Model {
+	if m.Graph == nil || c == nil || c.File == nil || c.File.Unit == nil || c.File.Unit.Tree == nil {
+		return nil
+	}
+	u := c.File.Unit
+	for _, d := range pyast.Decorators(c.Node) {
+		dc, isCall := pyast.AsCall(d)
+		if isCall && len(dc.Positional) > 0 && djangoAdminRegister(u.Qualify(pyast.Dotted(dc.Func))) {
+			return m.Graph.Lookup(u, pyast.Dotted(dc.Positional[0]))
+		}
+	}
+	for call := range pyast.FindEachShallow(u.Tree.Root(), "call") {
+		cc, _ := pyast.AsCall(call)
+		if len(cc.Positional) < 2 || pyast.Dotted(cc.Positional[1]) != c.Name {
+			continue
+		}
+		if djangoAdminRegister(u.Qualify(pyast.Dotted(cc.Func))) {
+			return m.Graph.Lookup(u, pyast.Dotted(cc.Positional[0]))
+		}
+	}
+	return nil
+}
+
+// djangoAdminRegister reports the qualified names of Django's default admin
+// site's register (the decorator and the site method).
+func djangoAdminRegister(q string) bool {
+	switch q {
+	case "django.contrib.admin.register", "django.contrib.admin.decorators.register",
+		"django.contrib.admin.site.register", "django.contrib.admin.sites.site.register":
+		return true
+	}
+	return false
+}
