@@ -46,6 +46,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
 	{"tests.functions", "test functions and methods (def test*)"},
+	{"tests.runnable", "test functions in modules that can be imported: a module with a BUG036 finding (a name imported from a project module that does not define it) fails at collection, and its tests never run"},
+	{"tests.import_errors", "test modules that cannot be imported: a BUG036 finding (a name imported from a project module that does not define it) in a module defining tests"},
 	{"tests.pytest", "pytest-style test functions (module level or in plain classes)"},
 	{"tests.django", "tests in Django TestCase classes (django.test)"},
 	{"tests.drf", "tests in DRF APITestCase classes (rest_framework.test)"},
@@ -260,6 +262,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		c.unit(u)
 	}
 	c.importedEnvReads()
+	c.runnableTests(res)
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
