@@ -25,6 +25,8 @@ var NoTimeLimit = &analyzer.Rule{
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	// mayHang follows the task's calls into other files (semantic).
+	Requires: []project.Analysis{semantic.Project},
 	// One global limit fixes every task: the reports show one finding for
 	// the run, the other tasks as its related locations.
 	Habit: true,
