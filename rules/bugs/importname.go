@@ -24,7 +24,7 @@ var ImportNameNotDefined = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.11.0",
-	Requires:   []project.Analysis{importRoots},
+	Requires:   []project.Analysis{importRoots, moduleNames},
 	Run:        runImportNameNotDefined,
 }
 
