@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/rubric-dev/rubric/analyzer"
 	"sort"
 	"strings"
 
@@ -25,6 +26,9 @@ type pyCollector struct {
 	// operation key is checked, not only declared (operationKeys).
 	lookupKeys       map[string]bool
 	integrityHandled bool
+	// testFns are the test functions found (tests.functions), for
+	// runnableTests.
+	testFns []Evidence
 	// floatBodies are the request bodies parsed as JSON with floats
 	// (json.loads(request.body), no parse_float=); decimalInput says some
 	// product code converts input to Decimal. Bodies parsed with floats
@@ -238,6 +242,7 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 	if k.test {
 		if pyidiom.TestFunction(n) {
 			s.add("tests.functions", evidenceAt(u, n))
+			c.testFns = append(c.testFns, evidenceAt(u, n))
 			s.add("tests."+string(pyidiom.FrameworkOf(cls, resolve)), evidenceAt(u, n))
 		}
 		return
@@ -672,5 +677,36 @@ func (c *pyCollector) senderKeys() {
 		seen[ev.Location()] = true
 		ev.Note = "`" + d.Model.Name + "." + fd.Name + "` is unique and `" + d.fn + "` looks it up at " + d.at.Location() + " before it creates a row with it (a repeat is refused)"
 		c.s.add("models.unique_operation_keys", ev)
+	}
+}
+
+// runnableTests splits the test functions found between tests.runnable
+// and, for a module that cannot be imported (a BUG036 finding in it: a
+// name imported from a project module that does not define it),
+// tests.import_errors at the failing import: pytest and Django's runner
+// stop at that module, and none of its tests runs.
+func (c *pyCollector) runnableTests(res *analyzer.Result) {
+	broken := map[string]Evidence{}
+	if res != nil {
+		for _, d := range res.Diagnostics {
+			if d.Code != "BUG036" {
+				continue
+			}
+			if _, seen := broken[d.Path]; !seen {
+				broken[d.Path] = Evidence{Path: d.Path, Line: d.Pos.Line, Note: d.Message}
+			}
+		}
+	}
+	reported := map[string]bool{}
+	for _, ev := range c.testFns {
+		b, bad := broken[ev.Path]
+		if !bad {
+			c.s.add("tests.runnable", ev)
+			continue
+		}
+		if !reported[ev.Path] {
+			reported[ev.Path] = true
+			c.s.add("tests.import_errors", b)
+		}
 	}
 }

@@ -111,7 +111,7 @@ var galileoByReviewer = map[string]report.Status{
 	"type-hints":            report.NotMet,        // none of the 4 public functions annotated
 	"docstrings":            report.NotMet,        // none documented
 	"settings-from-env":     report.NotMet,        // SECRET_KEY and the API key in settings.py
-	"async-side-effects":    report.NotMet,        // task without a time limit
+	"async-side-effects":    report.NotObserved,   // one task, which only prints: nothing in it can hang (CEL002 is silent), nothing shows it bounded either
 	"design-other":          report.NotObserved,   // every design rule answers for a more specific item
 	"security-other":        report.NotMet,        // ALLOWED_HOSTS = ["*"]
 	"migrations-present":    report.NotMet,        // 6 models, no migrations

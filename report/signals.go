@@ -46,6 +46,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"migrations.judged", "migrations the deploy-safety rules judge (not yet released; see MIG001)"},
 	{"tests.files", "test files (test_*.py, *_test.py, tests.py, tests/ packages)"},
 	{"tests.functions", "test functions and methods (def test*)"},
+	{"tests.runnable", "test functions in modules that can be imported: a module with a BUG036 finding (a name imported from a project module that does not define it) fails at collection, and its tests never run"},
+	{"tests.import_errors", "test modules that cannot be imported: a BUG036 finding (a name imported from a project module that does not define it) in a module defining tests"},
 	{"tests.pytest", "pytest-style test functions (module level or in plain classes)"},
 	{"tests.django", "tests in Django TestCase classes (django.test)"},
 	{"tests.drf", "tests in DRF APITestCase classes (rest_framework.test)"},
@@ -260,6 +262,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		c.unit(u)
 	}
 	c.importedEnvReads()
+	c.runnableTests(res)
 	if res != nil && res.Index != nil {
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
@@ -607,6 +610,9 @@ func (s *Signals) readmeText(src, rel string) {
 			if sec.signal == "readme.test" && manualTestHeading(low) {
 				continue
 			}
+			if sec.signal == "readme.decisions" && fileMapSection(lines, i) {
+				continue
+			}
 			for _, w := range sec.words {
 				if containsWord(low, w) {
 					if s.Value(sec.signal) == 0 {
@@ -621,6 +627,45 @@ func (s *Signals) readmeText(src, rel string) {
 			}
 		}
 	}
+}
+
+// fileMapLineRe matches a line of a project map: a file or directory
+// (`views.py`, `app/`, `tests/`, `entrypoint.sh`), in backticks or bold or
+// not, after an optional list marker, then a dash or colon and its role
+// ("views.py — контроллеры", "- `models.py`: the models"); or a line of a
+// drawn tree (├── └── │).
+var fileMapLineRe = regexp.MustCompile(`^(?:[-*+]\s+|\d+[.)]\s+)?[*_` + "`" + `]*[\w.-]*(?:/[\w.-]*)*(?:\.[a-z]{1,5}|/)[*_` + "`" + `]*\s*(?:[—–:-]|$)|^[│├└|` + "`" + `\s-]*[├└│]`)
+
+// fileMapSection reports a heading (at line i) whose section, up to the
+// next heading, holds nothing but a map of the project's files and their
+// roles: "## Architecture" over "views.py — controllers, services.py —
+// business logic" lists the structure, it does not say why. Blank lines
+// and code fences are skipped; a section with no line at all is not a map
+// (its text may be in sub-sections).
+func fileMapSection(lines []string, i int) bool {
+	n := 0
+	fence := false
+	for j := i + 1; j < len(lines); j++ {
+		t := strings.TrimSpace(lines[j])
+		if j == i+1 && isUnderline(t) {
+			continue
+		}
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = !fence
+			continue
+		}
+		if t == "" {
+			continue
+		}
+		if !fence && (strings.HasPrefix(t, "#") || j+1 < len(lines) && isUnderline(strings.TrimSpace(lines[j+1]))) {
+			break
+		}
+		if !fileMapLineRe.MatchString(t) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // proseTestCommand returns the test command a prose line of a README

@@ -102,6 +102,23 @@ func TestDecisionsOutsideTheReadme(t *testing.T) {
 	assert.Equal(t, report.NotMet, item(r, "readme-decisions").Status)
 }
 
+// An "Architecture" heading over a map of the project's files (which file
+// holds what) lists the structure: it writes no decision down. Prose
+// under the same heading does.
+func TestDecisionsHeadingOverFileMap(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\n## Архитектура\n\nviews.py — контроллеры\n\nservices.py — бизнес-логика\n\ntests/ — API-тесты\n":                                 report.NotMet,
+		"# App\n\n## Architecture\n\n- `models.py`: the models\n- `app/`\n\n```\napp/\n├── views.py\n└── urls.py\n```\n":                           report.NotMet,
+		"# App\n\n## Architecture\n\nviews.py — controllers\n\nBalances move under select_for_update: two requests never read the same balance.\n": report.Met,
+		"# App\n\n## Design decisions\n\n### Locking\n\nWe lock the row.\n":                                                                        report.Met,
+		"# App\n\n## Architecture\n\nviews.py — controllers\n\n## Trade-offs\n\nNo ledger: the balance is the only record.\n":                      report.Met,
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-decisions").Status, readme)
+	}
+}
+
 // A README counts as saying how to run the project when a line of it is a
 // run command, not when prose mentions one.
 func TestReadmeRunCommand(t *testing.T) {

@@ -221,7 +221,7 @@ func TestCacheHitAndInvalidation(t *testing.T) {
 // Tasks without a time limit and no global limit: one setting fixes them
 // all, so the report shows one finding for the run.
 func TestTaskTimeLimitsCollapseForTheRun(t *testing.T) {
-	task := "from celery import shared_task\n\n\n@shared_task\ndef %s():\n    return 1\n"
+	task := "import requests\nfrom celery import shared_task\n\n\n@shared_task\ndef %s():\n    return requests.get(\"https://api.example\", timeout=5)\n"
 	tempProject(t, map[string]string{
 		"billing/tasks.py": fmt.Sprintf(task, "charge"),
 		"mail/tasks.py":    fmt.Sprintf(task, "send"),

@@ -15,7 +15,8 @@ import (
 
 // The sample submission's settings and tasks show the SEC and CEL findings
 // a reviewer expects: a committed SECRET_KEY and API key, DEBUG = True,
-// ALLOWED_HOSTS = ["*"], and a task without a time limit.
+// ALLOWED_HOSTS = ["*"]. Its one task only prints: nothing in it can hang,
+// so CEL002 is silent.
 func TestGalileoSubmissionSecurityCelery(t *testing.T) {
 	var rules []*analyzer.Rule
 	for _, r := range all.Rules() {
@@ -36,6 +37,5 @@ func TestGalileoSubmissionSecurityCelery(t *testing.T) {
 		"config/settings.py:2 SEC007",
 		"config/settings.py:3 SEC008",
 		"config/settings.py:15 SEC006",
-		"notifications/tasks.py:4 CEL002",
 	}, got)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
@@ -24,6 +25,8 @@ var NoTimeLimit = &analyzer.Rule{
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	// mayHang follows the task's calls into other files (semantic).
+	Requires: []project.Analysis{semantic.Project},
 	// One global limit fixes every task: the reports show one finding for
 	// the run, the other tasks as its related locations.
 	Habit: true,
@@ -36,7 +39,9 @@ var NoTimeLimit = &analyzer.Rule{
 // assignment, attribute, keyword or dict key anywhere): one finding per
 // such task, at the task, so each is judged (and suppressed) where it is
 // declared. Tasks with a base= option are skipped: the base class may set
-// the limit; so is the `debug_task` of Celery's project template.
+// the limit; so is the `debug_task` of Celery's project template. Only a
+// task that can wait on something is reported (see mayHang): one that only
+// reads and writes its own rows cannot hang a worker.
 func runNoTimeLimit(p *analyzer.Pass) error {
 	ts := tasks(p)
 	if len(ts) == 0 || p.Project != nil && p.Project.Settings.CeleryTimeLimit() != nil {
@@ -49,6 +54,9 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 		}
 		if t.name == "debug_task" {
 			continue // the Celery documentation's boilerplate in celery.py
+		}
+		if !mayHang(p, t) {
+			continue
 		}
 		d := analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(t.at),
@@ -63,6 +71,79 @@ func runNoTimeLimit(p *analyzer.Pass) error {
 		p.Report(d)
 	}
 	return nil
+}
+
+// blockingModules are libraries whose calls wait on another process or
+// host.
+var blockingModules = []string{"subprocess.", "smtplib.", "socket.", "ftplib.", "paramiko.", "imaplib.", "poplib.", "telnetlib."}
+
+// mayHang reports a task that can wait on the outside world: its body
+// makes an HTTP request, sends mail or publishes a message (effects), calls
+// a library of blockingModules, or polls (a while loop that sleeps); or it makes an HTTP
+// or payment-provider call through the project functions it calls
+// (semantic's FuncEffects), or sends mail or publishes in one project
+// function it calls directly. A task that only queries and writes rows is
+// bounded by the database.
+func mayHang(p *analyzer.Pass, t task) bool {
+	ef := effects.Of(p.Unit)
+	var sf *semantic.File
+	if p.Project != nil {
+		sf = semantic.Of(p.Project).File(p.Unit)
+	}
+	for n := range pyast.FindEachShallow(pyast.Body(t.def), "call", "while_statement") {
+		if n.Type() == "while_statement" {
+			if pollingLoop(p, n) {
+				return true
+			}
+			continue
+		}
+		if k := ef.Classify(n).Kind; k == effects.HTTP || k == effects.Mail || k == effects.Publish {
+			return true
+		}
+		if q, ok := p.Imports.Resolve(n.ChildByField("function")); ok {
+			for _, m := range blockingModules {
+				if strings.HasPrefix(q, m) {
+					return true
+				}
+			}
+		}
+		if sf == nil {
+			continue
+		}
+		g, _ := sf.Callee(n)
+		if g == nil || g.File == nil || g.File.Unit == nil || g.Node.IsNil() {
+			continue
+		}
+		gf := effects.Of(g.File.Unit)
+		for c := range pyast.FindEachShallow(pyast.Body(g.Node), "call") {
+			if k := gf.Classify(c).Kind; k == effects.Mail || k == effects.Publish {
+				return true
+			}
+		}
+	}
+	if sf == nil {
+		return false
+	}
+	if fn := sf.FuncOf(t.def); fn != nil {
+		for _, e := range semantic.Of(p.Project).FuncEffects(fn) {
+			if e.Kind == semantic.HTTPCall {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pollingLoop reports a while loop that sleeps in its body (time.sleep):
+// it waits for something else to change, and may wait forever. A loop
+// that works through batches of rows ends when they are done.
+func pollingLoop(p *analyzer.Pass, loop pyast.Node) bool {
+	for c := range pyast.FindEach(loop, "call") {
+		if q, ok := p.Imports.Resolve(c.ChildByField("function")); ok && (q == "time.sleep" || q == "asyncio.sleep") {
+			return true
+		}
+	}
+	return false
 }
 
 // misnamedLimit returns the project's CELERY_TIME_LIMIT-like setting, or nil.

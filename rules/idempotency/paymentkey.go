@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -25,6 +26,7 @@ var PaymentWithoutKey = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runPaymentWithoutKey,
 }
 
@@ -49,7 +51,8 @@ var clientSuffixes = []string{"client", "gateway", "api", "sdk", "provider", "pr
 // "idempotency" or its function mentions an idempotency key anywhere (a
 // header built in a variable). Skips PUT (idempotent by definition), GET,
 // ORM managers (`Payment.objects.create`), token endpoints (a URL naming
-// oauth or token), calls with **kwargs, tests and migrations.
+// oauth or token), requests to the project's own routes at a loopback
+// host (semantic.OwnRoute), calls with **kwargs, tests and migrations.
 func runPaymentWithoutKey(p *analyzer.Pass) error {
 	f := effects.Of(p.Unit)
 	fileWord := effects.PaymentWord(paths.Rel(p))
@@ -93,6 +96,13 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 		}
 		// Token endpoints (OAuth client credentials) are safe to repeat.
 		if u := strings.ToLower(effects.URLArg(e).Text()); strings.Contains(u, "oauth") || strings.Contains(u, "token") {
+			return "", ""
+		}
+		// A request to one of the project's own routes (a UI calling its
+		// own API at localhost) is the app calling itself: the endpoint's
+		// idempotency is judged at the endpoint, which would have to read
+		// any key this call sent.
+		if semantic.OwnRoute(p.Project, effects.URLArg(e)) != nil {
 			return "", ""
 		}
 		if w := effects.PaymentURL(effects.URLArg(e)); w != "" {

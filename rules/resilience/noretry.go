@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -26,6 +27,7 @@ var NoRetryPolicy = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runNoRetryPolicy,
 }
 
@@ -41,7 +43,8 @@ const maxRelated = 5
 // group, at the first call. It skips calls on sessions merely named so
 // (`self.session` injected from elsewhere, whose configuration is unknown),
 // best-effort calls (in a try whose handler falls back instead of
-// raising), module-function calls in a Celery task's own body (CEL003 reports them
+// raising), requests to the project's own routes at a loopback host (the
+// app calling itself: semantic.OwnRoute), module-function calls in a Celery task's own body (CEL003 reports them
 // with the task-level remedy, autoretry_for), and tests. Groups calling a payment or provider API (by
 // class, path or URL words) get medium confidence, the others low.
 func runNoRetryPolicy(p *analyzer.Pass) error {
@@ -61,6 +64,11 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 				continue
 			}
 			if task && taskCallSeenByCEL003(e) {
+				continue
+			}
+			// The app calling its own API at localhost: no external
+			// service to retry.
+			if semantic.OwnRoute(p.Project, effects.URLArg(e)) != nil {
 				continue
 			}
 			if retried < 0 {

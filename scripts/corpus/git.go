@@ -18,7 +18,8 @@ var gitSafe = []string{"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/
 
 // FindGitDir locates the clone of owner/name under reposDir. Accepted layouts, first match wins:
 // <owner>+<name> and <owner>/<name>, each either a bare git directory, a normal clone (with .git),
-// or a directory holding a bare repository named repo (the mirror layout).
+// or a directory holding a repository named repo, bare (the mirror layout) or a clone (repo/.git, as
+// the fetch tool sometimes leaves a snapshot).
 func FindGitDir(reposDir, repository string) (string, error) {
 	owner, name, ok := strings.Cut(repository, "/")
 	if !ok {
@@ -26,7 +27,7 @@ func FindGitDir(reposDir, repository string) (string, error) {
 	}
 	for _, base := range []string{owner + "+" + name, filepath.Join(owner, name)} {
 		dir := filepath.Join(reposDir, base)
-		for _, cand := range []string{filepath.Join(dir, ".git"), filepath.Join(dir, "repo"), dir} {
+		for _, cand := range []string{filepath.Join(dir, ".git"), filepath.Join(dir, "repo"), filepath.Join(dir, "repo", ".git"), dir} {
 			if isGitDir(cand) {
 				return cand, nil
 			}

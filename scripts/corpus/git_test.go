@@ -60,6 +60,12 @@ func TestFindGitDirLayouts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(mirror, "octo+shop", "repo"), got)
 
+	nested := t.TempDir() // <owner>+<name>/repo/.git: a snapshot the fetch tool left as a clone
+	gitIn(t, nested, "clone", "-q", src, filepath.Join("octo+shop", "repo"))
+	got, err = FindGitDir(nested, "octo/shop")
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(nested, "octo+shop", "repo", ".git"), got)
+
 	plain := t.TempDir() // <owner>/<name>, a normal clone
 	gitIn(t, plain, "clone", "-q", src, filepath.Join("octo", "shop"))
 	got, err = FindGitDir(plain, "octo/shop")
