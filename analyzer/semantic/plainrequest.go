@@ -140,7 +140,15 @@ func trimSpace(s string) string {
 // self.request.query_params: return helper(qs)`, `if self.detail: ...`,
 // the else of `if self.action == "list"`), or after such a test that
 // returns (`if self.action == "list": return Short` before it).
-func OptionReturn(r, m pyast.Node) bool {
+func OptionReturn(r, m pyast.Node) bool { return skippedWhen(r, m, PlainRequest) }
+
+// skippedWhen reports whether return statement r, inside function m, does
+// not run for a request for which holds (a condition's value, and whether
+// it is known) says whether each condition is true: r sits in the body of
+// an if (or elif) whose condition is false for it, in the else of one
+// whose condition is true, or after an if in its block whose condition is
+// true and whose body returns.
+func skippedWhen(r, m pyast.Node, holds func(cond pyast.Node) (v, known bool)) bool {
 	child := r
 	for p := r.Parent(); !p.IsNil() && !p.Equal(m); child, p = p, p.Parent() {
 		switch p.Type() {
@@ -148,18 +156,18 @@ func OptionReturn(r, m pyast.Node) bool {
 			return false
 		case "if_statement", "elif_clause":
 			if p.ChildByField("consequence").Equal(child) {
-				if v, known := PlainRequest(p.ChildByField("condition")); known && !v {
+				if v, known := holds(p.ChildByField("condition")); known && !v {
 					return true
 				}
 			}
 		case "else_clause":
 			if ifs := p.Parent(); ifs.Type() == "if_statement" {
-				if v, known := PlainRequest(ifs.ChildByField("condition")); known && v {
+				if v, known := holds(ifs.ChildByField("condition")); known && v {
 					return true
 				}
 			}
 		case "block":
-			// An earlier `if <true for the listing>: ... return` in this block.
+			// An earlier `if <true for the request>: ... return` in this block.
 			for prev := range p.Named() {
 				if prev.Equal(child) {
 					break
@@ -167,7 +175,7 @@ func OptionReturn(r, m pyast.Node) bool {
 				if prev.Type() != "if_statement" || !endsInReturn(prev.ChildByField("consequence")) {
 					continue
 				}
-				if v, known := PlainRequest(prev.ChildByField("condition")); known && v {
+				if v, known := holds(prev.ChildByField("condition")); known && v {
 					return true
 				}
 			}

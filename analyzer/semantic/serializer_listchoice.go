@@ -12,36 +12,5 @@ var listing = &Endpoint{Action: "list", Methods: []string{"GET"}}
 // takes, or after an earlier `if` the listing takes that returns. The rows a
 // list serialises never go through such a serializer.
 func NotForList(r, m pyast.Node) bool {
-	child := r
-	for p := r.Parent(); !p.IsNil() && !p.Equal(m); child, p = p, p.Parent() {
-		switch p.Type() {
-		case "function_definition", "lambda", "class_definition":
-			return false
-		case "if_statement", "elif_clause":
-			if p.ChildByField("consequence").Equal(child) {
-				if match, known := conditionMatches(p.ChildByField("condition"), listing); known && !match {
-					return true
-				}
-			}
-		case "else_clause":
-			if ifs := p.Parent(); ifs.Type() == "if_statement" {
-				if match, known := conditionMatches(ifs.ChildByField("condition"), listing); known && match {
-					return true
-				}
-			}
-		case "block":
-			for prev := range p.Named() {
-				if prev.Equal(child) {
-					break
-				}
-				if prev.Type() != "if_statement" || !endsInReturn(prev.ChildByField("consequence")) {
-					continue
-				}
-				if match, known := conditionMatches(prev.ChildByField("condition"), listing); known && match {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return skippedWhen(r, m, func(cond pyast.Node) (bool, bool) { return conditionMatches(cond, listing) })
 }
