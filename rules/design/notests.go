@@ -68,7 +68,10 @@ var testCensus = &project.ProjectAnalysis[census]{Name: "design.testCensus", Run
 		if !isTest {
 			continue
 		}
-		if ix.DefinesTests[rel] {
+		// Index.DefinesTests is keyed by display path (File.Rel), which
+		// differs from rel when rubric runs on a directory other than the
+		// current one.
+		if ix.DefinesTests[u.File.Rel] {
 			c.tests = true
 			continue
 		}
