@@ -62,7 +62,7 @@ var keyPrefixes = map[string]bool{"api": true, "secret": true, "private": true, 
 
 // notSecretQualifiers mark names that talk about a secret without holding
 // one: a page token, a CSRF token, a tokenizer.
-var notSecretQualifiers = map[string]bool{"csrf": true, "page": true, "next": true, "continuation": true,
+var notSecretQualifiers = map[string]bool{"csrf": true, "page": true, "paging": true, "pagination": true, "next": true, "continuation": true,
 	"tokenizer": true, "cursor": true, "reset": true, "is": true, "has": true, "use": true, "require": true,
 	"required": true, "enable": true, "enabled": true, "validators": true, "policy": true, "form": true,
 	"field": true, "input": true, "label": true, "max": true, "min": true}
