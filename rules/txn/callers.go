@@ -7,6 +7,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 // wrappedInAtomic reports a function decorated with a project decorator
@@ -49,4 +50,49 @@ func assertsAtomic(fn pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// nonModelWrite reports a save() or delete() of unknown model on a local
+// the function bound to an instance of a project class that is not a
+// Django model and defines that method itself (`identity: EdgeIdentity =
+// view.identity`, whose save() writes a DynamoDB item; `doc =
+// Document(...)` of an ODM): no SQL write, so no transaction to hold it.
+func nonModelWrite(p *analyzer.Pass, fn pyast.Node, e effects.Effect) bool {
+	if e.Model != "" || e.Call.Node.IsNil() {
+		return false
+	}
+	method := e.Call.MethodName()
+	recv := pyast.Unparen(e.Call.Receiver())
+	if recv.Type() != "identifier" {
+		return false
+	}
+	var cls pyast.Node
+	for a := range pyast.FindEach(pyast.Body(fn), "assignment") {
+		if a.StartByte() >= e.Node().StartByte() {
+			break
+		}
+		if a.ChildByField("left").Text() != recv.Text() {
+			continue
+		}
+		cls = a.ChildByField("type")
+		if cls.IsNil() {
+			cls = pyast.Node{}
+			if c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right"))); ok {
+				cls = c.Func
+			}
+		}
+	}
+	if cls.Type() == "type" {
+		cls = cls.NamedChild(0) // the annotation's expression
+	}
+	name := pyast.Dotted(cls)
+	if name == "" || p.Project.Models != nil && p.Project.Models.Lookup(p.Unit, name) != nil {
+		return false
+	}
+	sm := semantic.Of(p.Project)
+	c := sm.LookupClass(p.Unit.Absolute(p.Unit.Qualify(name)))
+	if c == nil {
+		c = sm.LookupClass(p.Unit.Module + "." + name)
+	}
+	return c != nil && c.Methods[method] != nil
 }

@@ -51,7 +51,7 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 		effs := f.Effects(fn)
 		var write *effects.Effect
 		for i, e := range effs {
-			if e.Kind == effects.DBWrite && write == nil && (django || e.Model != "") {
+			if e.Kind == effects.DBWrite && write == nil && (django || e.Model != "") && !nonModelWrite(p, fn, e) {
 				write = &effs[i]
 				continue
 			}
