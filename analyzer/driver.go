@@ -933,23 +933,29 @@ func prebuild(ix *project.Index, a project.Analysis) {
 func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) ruleDiags {
 	found := ruleDiags{}
 	roles := semantic.RolesOf(st.unit)
-	// The passes and their findings, one allocation each for the file
-	// rather than one per rule.
-	passes := make([]Pass, len(rules))
-	found1 := make([][]Diagnostic, len(rules))
+	// One pass and one list of findings for the file, reset for each rule
+	// (a rule keeps neither past its Run), rather than one per rule.
+	pass := new(Pass)
+	var diags []Diagnostic
 	var root pyast.Node
-	for k, r := range rules {
+	var guarded *project.Index
+	if underTest {
+		guarded = ix.WithoutAnalyses()
+	}
+	for _, r := range rules {
 		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
 		}
 		if root.IsNil() {
 			root = st.unit.Tree.Root()
 		}
-		pass := &passes[k]
+		diags = nil
 		*pass = Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: root,
-			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &found1[k]}
+			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &diags}
+		if underTest && !globalOn(r, roles) {
+			pass.Project = guarded // what its findings are kept under allows no project analysis
+		}
 		err := runRule(r, pass)
-		diags := found1[k]
 		if err != nil {
 			if enabled[InternalError.Code] {
 				found[r.Code] = []Diagnostic{internalError(st.file.Rel, "rule "+r.Code, err)}
@@ -962,6 +968,10 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	}
 	return found
 }
+
+// underTest is set under `go test`: the driver then checks what rules
+// declare of their reads (Rule.LocalOn, Rule.FactsOnly).
+var underTest = testing.Testing()
 
 // profileLabels says whether each file rule runs under a pprof label
 // naming it (RUBRIC_PROFILE_LABELS set): `go tool pprof -tagfocus

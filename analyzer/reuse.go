@@ -16,6 +16,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/suppress"
 )
 
@@ -54,7 +55,11 @@ type ReuseCache interface {
 // A rule that requires a shared analysis (the semantic model reads every
 // file's tree), and every other project rule, may read any file's tree:
 // their findings are kept under the content digest (every file's path,
-// module root and bytes), so any edit re-runs them everywhere.
+// module root and bytes), so any edit re-runs them everywhere. Except
+// where a rule declares that it reads none of its analyses (Rule.LocalOn:
+// BUG004 on test modules): on those files it is kept like a rule without
+// one, and under test the driver hands it there an index that refuses
+// every project analysis.
 //
 // Everything is also keyed by Config.ReuseKey (rubric's build and the
 // configuration, from the caller) and the rules that run. What the index
@@ -306,9 +311,14 @@ func (r *reuser) putResults(key [32]byte, rd ruleDiags) {
 	}
 }
 
-// globalRule reports whether a rule's findings on a file may depend on
+// globalRule reports whether a rule's findings on some file may depend on
 // other files' trees (see the comment above).
 func globalRule(r *Rule) bool { return len(r.Requires) > 0 || r.RunProject != nil }
+
+// globalOn reports whether r's findings on a file of the given roles may
+// depend on other files' trees: a rule that requires a shared analysis,
+// unless it declares that it reads none on such a file (Rule.LocalOn).
+func globalOn(r *Rule, roles semantic.Role) bool { return globalRule(r) && !r.LocalOn.Any(roles) }
 
 // A project rule that declares FactsOnly reads the index alone, so its
 // findings are kept under the facts digest, like a file rule without a
@@ -316,8 +326,11 @@ func globalRule(r *Rule) bool { return len(r.Requires) > 0 || r.RunProject != ni
 
 // reusePlan is what a run found kept for phase two.
 type reusePlan struct {
-	r             *reuser
-	local, global []*Rule
+	r *reuser
+	// split holds, by a file's roles, which file rules are local there
+	// (findings kept under the facts digest) and which global (under the
+	// content digest).
+	split map[semantic.Role]*ruleSplit
 	// project are the project rules by FactsOnly (index 1: facts only),
 	// and projectKeys, projectFound and projectOK each group's kept
 	// findings.
@@ -329,8 +342,12 @@ type reusePlan struct {
 	missGlobal   bool
 }
 
+// ruleSplit is the file rules split into local and global ones.
+type ruleSplit struct{ local, global []*Rule }
+
 // keptFindings are one file's findings by class of rule, and their keys.
 type keptFindings struct {
+	rules               *ruleSplit
 	localKey, globalKey [32]byte
 	local, global       ruleDiags
 	localOK, globalOK   bool
@@ -339,17 +356,29 @@ type keptFindings struct {
 // plan looks up the findings kept for every file and for the project
 // rules.
 func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, projectRules []*Rule) *reusePlan {
-	p := &reusePlan{r: r, files: map[*fileState]*keptFindings{}}
+	p := &reusePlan{r: r, files: map[*fileState]*keptFindings{}, split: map[semantic.Role]*ruleSplit{}}
 	for _, rule := range projectRules {
 		i := factsIndex(rule)
 		p.project[i] = append(p.project[i], rule)
 	}
-	for _, rule := range fileRules {
-		if globalRule(rule) {
-			p.global = append(p.global, rule)
-		} else {
-			p.local = append(p.local, rule)
+	roles := make([]semantic.Role, len(states))
+	for i, st := range states {
+		if st.unit == nil {
+			continue
 		}
+		roles[i] = semantic.RolesOf(st.unit)
+		if p.split[roles[i]] != nil {
+			continue
+		}
+		sp := &ruleSplit{}
+		for _, rule := range fileRules {
+			if globalOn(rule, roles[i]) {
+				sp.global = append(sp.global, rule)
+			} else {
+				sp.local = append(sp.local, rule)
+			}
+		}
+		p.split[roles[i]] = sp
 	}
 	factsDigest, contentDigest := r.digests(ix, states)
 	// Each file's lookups and decoding are independent: done side by side.
@@ -361,12 +390,13 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 			continue
 		}
 		g.Go(func() error {
-			k := &keptFindings{localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, contentDigest)}
-			k.local, k.localOK = ruleDiags{}, len(p.local) == 0
+			sp := p.split[roles[i]]
+			k := &keptFindings{rules: sp, localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, contentDigest)}
+			k.local, k.localOK = ruleDiags{}, len(sp.local) == 0
 			if !k.localOK {
 				k.local, k.localOK = r.getResults(k.localKey)
 			}
-			k.global, k.globalOK = ruleDiags{}, len(p.global) == 0
+			k.global, k.globalOK = ruleDiags{}, len(sp.global) == 0
 			if !k.globalOK {
 				k.global, k.globalOK = r.getResults(k.globalKey)
 			}
@@ -400,11 +430,11 @@ func (p *reusePlan) needsAnalyses() bool { return p == nil || p.missGlobal }
 func (p *reusePlan) runFile(cfg Config, ix *project.Index, st *fileState, fileRules []*Rule, enabled map[string]bool) {
 	k := p.files[st]
 	if !k.localOK {
-		k.local = runFileRules(cfg, ix, st, p.local, enabled)
+		k.local = runFileRules(cfg, ix, st, k.rules.local, enabled)
 		p.r.putResults(k.localKey, k.local)
 	}
 	if !k.globalOK {
-		k.global = runFileRules(cfg, ix, st, p.global, enabled)
+		k.global = runFileRules(cfg, ix, st, k.rules.global, enabled)
 		p.r.putResults(k.globalKey, k.global)
 	}
 	all := ruleDiags{}

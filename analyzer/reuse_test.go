@@ -19,6 +19,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/printer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/all"
 )
 
@@ -546,4 +547,81 @@ func TestEditRunsMatchColdRunsForFactsOnlyProjectRules(t *testing.T) {
 			"    dependencies = [(\"shop\", \"0001_initial\")]\n    operations = [\n" +
 			"        migrations.AddField(model_name=\"order\", name=\"note\", field=models.CharField(max_length=30)),\n    ]\n"
 	}, true)
+}
+
+// unitCount is a project analysis for the LocalOn tests: how many files
+// the index holds.
+var unitCount = &project.ProjectAnalysis[int]{Name: "test.unitCount", Run: func(ix *project.Index) int { return len(ix.Units) }}
+
+// localOnTests counts its runs per file; it requires unitCount and reads
+// it on every file but test modules (LocalOn), or on every file when
+// cheat is set.
+func localOnTests(c *runsPerFile, cheat bool) *analyzer.Rule {
+	return &analyzer.Rule{
+		Code: "ERR996", Name: "count-runs-local-on-tests", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+		Confidence: analyzer.High, Since: "0.0.0", Requires: []project.Analysis{unitCount}, LocalOn: semantic.Test,
+		Run: func(p *analyzer.Pass) error {
+			c.mu.Lock()
+			c.n[p.File.Rel]++
+			c.mu.Unlock()
+			if cheat || !semantic.RolesOf(p.Unit).Any(semantic.Test) {
+				_ = unitCount.Get(p.Project)
+			}
+			return nil
+		},
+	}
+}
+
+// localOnTree is a small project with a test module.
+func localOnTree(t *testing.T) string {
+	dir := t.TempDir()
+	for rel, src := range map[string]string{
+		"shop/__init__.py":         "",
+		"shop/models.py":           "from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField(default=0)\n",
+		"shop/views.py":            "from .models import Order\n\n\ndef count(request):\n    return Order.objects.count()\n",
+		"shop/tests/__init__.py":   "",
+		"shop/tests/test_views.py": "async def make():\n    return 1\n\n\ndef test_count():\n    make()\n",
+	} {
+		write(t, dir, rel, []byte(src))
+	}
+	return dir
+}
+
+// A rule that requires a shared analysis but reads none on test modules
+// (Rule.LocalOn) is kept there like a rule without one: an edit of
+// another file that keeps the facts runs it again on the product files,
+// whose findings may follow the edit, and not on the test modules.
+func TestLocalOnRulesAreKeptOnThoseFiles(t *testing.T) {
+	dir := localOnTree(t)
+	h := newReuseHarness(t, dir)
+	counter := &runsPerFile{n: map[string]int{}}
+	h.rules = append(h.rules, localOnTests(counter, false))
+	out, _ := h.check("first run")
+	assert.Contains(t, out, `"code": "BUG004"`, "the unawaited coroutine in the test module")
+	counter.take()
+
+	h.edit("shop/views.py", func(s string) string { return strings.Replace(s, ".count()", ".count()  # how many", 1) })
+	h.run(2, true)
+	ran := counter.take()
+	assert.Equal(t, map[string]int{"shop/__init__.py": 1, "shop/models.py": 1, "shop/views.py": 1}, ran,
+		"run again on the product files, whose findings may follow the edit, not on the test module")
+	h.check("a comment in a view")
+}
+
+// Under test, a rule that reads a shared analysis on a file where it
+// declares it reads none fails there with an internal error.
+func TestLocalOnIsChecked(t *testing.T) {
+	dir := localOnTree(t)
+	rule := localOnTests(&runsPerFile{n: map[string]int{}}, true)
+	cfg := analyzer.Config{Rules: append(analyzer.BuiltinRules(), rule), Registry: all.Rules(), WorkDir: dir, Jobs: 2}
+	res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	var broken []string
+	for _, d := range res.Diagnostics {
+		if d.Code == analyzer.InternalError.Code {
+			broken = append(broken, d.Path)
+			assert.Contains(t, d.Message, "test.unitCount")
+		}
+	}
+	assert.Equal(t, []string{"shop/tests/__init__.py", "shop/tests/test_views.py"}, broken, "the test modules")
 }

@@ -145,6 +145,14 @@ type Rule struct {
 	// Requires lists the shared analyses the rule reads (semantic.Project,
 	// ...). The driver builds project analyses once, before any rule runs.
 	Requires []project.Analysis
+	// LocalOn names the kinds of file on which the rule reads none of its
+	// Requires (BUG004 judges test modules from their own tree): there
+	// its findings depend on the file and the project's facts alone, and
+	// are kept as such (see reuse.go), so an edit elsewhere does not run it
+	// on them again. Under `go test` the driver hands the rule, on such a
+	// file, an index that refuses every project analysis, so a rule that
+	// reads one there fails its fixtures.
+	LocalOn semantic.Role
 	// Run checks one file. It returns an error only when the rule itself
 	// broke; findings go through Pass.Report.
 	Run func(*Pass) error

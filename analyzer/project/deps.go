@@ -256,15 +256,16 @@ func lockedDjango(root, name string) DjangoVersion {
 // once from the dependency files at the root of its first file's tree
 // (see DeclaredDjango).
 func (ix *Index) Django() DjangoVersion {
-	ix.djangoOnce.Do(func() {
+	sh := ix.shared
+	sh.djangoOnce.Do(func() {
 		for _, u := range ix.Units {
 			if root, ok := TreeRoot(u.File.Path, u.RootRel); ok {
-				ix.django = DeclaredDjango(root)
+				sh.django = DeclaredDjango(root)
 				return
 			}
 		}
 	})
-	return ix.django
+	return sh.django
 }
 
 // TreeRoot returns the root of the analysed tree that holds the file at

@@ -12,6 +12,8 @@
 package project
 
 import (
+	"bytes"
+	"fmt"
 	"path"
 	"strings"
 	"sync"
@@ -88,6 +90,10 @@ type Facts struct {
 	// function named test*, or a method named test* of a top-level class
 	// (pytest's and unittest's conventions).
 	DefinesTests bool `json:",omitempty"`
+	// FirstLineEnd is the byte offset of the end of the module's first
+	// line, kept for a tests.py that defines no test (a startapp stub,
+	// where ARC005 anchors its finding); 0 for any other module.
+	FirstLineEnd int `json:",omitempty"`
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -100,7 +106,18 @@ func Extract(u *Unit) *Facts {
 	f.Atomic = extractAtomicCalls(u)
 	f.TopNames, f.StarImports = topNames(u)
 	f.DefinesTests = definesTests(u)
+	if !f.DefinesTests && path.Base(u.Rel()) == "tests.py" {
+		f.FirstLineEnd = firstLineEnd(u.File.Src)
+	}
 	return f
+}
+
+// firstLineEnd is the byte offset of the end of src's first line.
+func firstLineEnd(src []byte) int {
+	if i := bytes.IndexByte(src, '\n'); i >= 0 {
+		return i
+	}
+	return len(src)
 }
 
 // definesTests reports what Facts.DefinesTests holds for u.
@@ -187,18 +204,52 @@ type Index struct {
 	// DefinesTests holds the display paths of the modules whose
 	// Facts.DefinesTests is set.
 	DefinesTests map[string]bool
+	// FirstLineEnds holds Facts.FirstLineEnd by display path, where it is
+	// set.
+	FirstLineEnds map[string]int
 
+	// shared is what every view of the index shares (see WithoutAnalyses).
+	shared *indexShared
+	// noAnalyses marks a view that refuses every project analysis.
+	noAnalyses bool
+}
+
+// indexShared is the index's lazily computed state.
+type indexShared struct {
 	djangoOnce sync.Once
 	django     DjangoVersion
 
 	res results // project analyses (see ProjectAnalysis)
 }
 
-func (ix *Index) cell(key any) *resultCell { return ix.res.cell(key) }
+func (ix *Index) cell(key any) *resultCell {
+	if ix.noAnalyses {
+		panic(fmt.Sprintf("project analysis %v read where the rule declared it reads none", analysisName(key)))
+	}
+	return ix.shared.res.cell(key)
+}
+
+// analysisName names an Analysis key for a message.
+func analysisName(key any) string {
+	if a, ok := key.(Analysis); ok {
+		return a.AnalysisName()
+	}
+	return fmt.Sprintf("%T", key)
+}
+
+// WithoutAnalyses returns a view of ix that panics when a project
+// analysis is read through it. The driver hands it, under test, to a rule
+// on a file where the rule declares that it reads none (Rule.LocalOn), so
+// a rule that does read one fails its fixtures.
+func (ix *Index) WithoutAnalyses() *Index {
+	v := *ix
+	v.noAnalyses = true
+	return &v
+}
 
 // Build merges facts (given in path order) into the index.
 func Build(facts []*Facts) *Index {
-	ix := &Index{ByModule: map[string]*Unit{}, ByPath: map[string]*Unit{}}
+	ix := &Index{ByModule: map[string]*Unit{}, ByPath: map[string]*Unit{}, shared: &indexShared{}}
 	for _, f := range facts {
 		u := f.Unit
 		ix.Units = append(ix.Units, u)
@@ -213,6 +264,12 @@ func Build(facts []*Facts) *Index {
 				ix.DefinesTests = map[string]bool{}
 			}
 			ix.DefinesTests[u.File.Rel] = true
+		}
+		if f.FirstLineEnd > 0 {
+			if ix.FirstLineEnds == nil {
+				ix.FirstLineEnds = map[string]int{}
+			}
+			ix.FirstLineEnds[u.File.Rel] = f.FirstLineEnd
 		}
 		if len(f.StarImports) > 0 {
 			if ix.StarImports == nil {

@@ -393,7 +393,7 @@ var credentialViews = map[string]bool{"obtain_auth_token": true, "ObtainAuthToke
 // externalEndpoint is a route to a view outside the project (a library's
 // token view, a schema view): listed with what the URLconf shows.
 func externalEndpoint(r *Route) *Endpoint {
-	e := &Endpoint{Kind: "external", View: r.ViewText, File: r.File, Node: r.Node, Routes: []*Route{r}, Route: r.Pattern,
+	e := &Endpoint{Kind: "external", View: r.ViewText, File: r.File, Node: r.Node, Routes: []*Route{r}, Route: routeText(r.Pattern, true),
 		Routed: true, Methods: []string{"ANY"}}
 	name := r.ViewText
 	if i := strings.Index(name, "("); i >= 0 {
@@ -527,7 +527,7 @@ func looksLikeView(fn *Func) bool {
 func (m *Model) functionEndpoint(fn *Func, rs []*Route, s *authSettings) *Endpoint {
 	e := &Endpoint{Kind: "function", View: fn.Qual, Handler: fn, File: fn.File, Node: fn.Node, Routes: rs,
 		Routed: len(rs) > 0, RequestParam: requestParamOf(fn, len(rs) > 0), Methods: []string{"ANY"}}
-	e.Route = shortestRoute(rs)
+	e.Route = routeText(shortestRoute(rs), len(rs) > 0)
 	drf := false
 	for _, d := range pyast.Decorators(fn.Node) {
 		c, isCall := pyast.AsCall(d)
@@ -695,7 +695,7 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		if e.RequestParam == "" {
 			e.RequestParam = "self.request"
 		}
-		e.Route = routeFor(rs, c, h.action)
+		e.Route = routeText(routeFor(rs, c, h.action), len(rs) > 0)
 		e.Model = m.viewModel(c)
 		if kind == "django-view" {
 			e.Auth = m.djangoAuth(c, h.fn, s)
@@ -915,7 +915,7 @@ func (m *Model) decoratorRouted(f *File, fn *Func, ninja bool) *Endpoint {
 		if ninja {
 			kind = "ninja"
 		}
-		e := &Endpoint{Kind: kind, View: fn.Qual, Handler: fn, File: f, Node: fn.Node, Route: pat, Routed: true,
+		e := &Endpoint{Kind: kind, View: fn.Qual, Handler: fn, File: f, Node: fn.Node, Route: routeText(pat, true), Routed: true,
 			Methods: methods, Restricted: true}
 		for i, p := range fn.Params {
 			if p == "request" || p == "req" || ninja && i == 0 {

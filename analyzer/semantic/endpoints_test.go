@@ -792,3 +792,75 @@ class NoteViewSet(viewsets.ModelViewSet):
 	require.Contains(t, eps, "app.views.NoteViewSet.create")
 	assert.NotContains(t, eps, "app.views.NoteViewSet.update")
 }
+
+// A route reads as a reader writes it: regular-expression anchors dropped,
+// named groups as their names, escaped punctuation plain, and "/" for a
+// view routed at the root (by path("") or re_path("^$")), never "not
+// routed".
+func TestRoutesReadAsWritten(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+INSTALLED_APPS = ["shop"]
+ROOT_URLCONF = "config.urls"
+-- config/urls.py --
+from django.urls import include, path, re_path
+
+from shop import views
+
+urlpatterns = [
+    path("", views.home),
+    re_path(r"^$", views.home2),
+    re_path(r"^api/", include("shop.urls")),
+]
+-- shop/urls.py --
+from django.urls import re_path
+
+from . import views
+
+urlpatterns = [
+    re_path(r"^items/(?P<pk>[0-9]+)/\.json$", views.item),
+    re_path(r"^files/(?P<path>(a|b)[)]*)/(\d+)/$", views.files),
+]
+-- shop/views.py --
+def home(request):
+    pass
+
+
+def home2(request):
+    pass
+
+
+def item(request, pk):
+    pass
+
+
+def files(request, path):
+    pass
+`)
+	eps := endpointsByView(m.buildInventory())
+	for view, want := range map[string]string{
+		"shop.views.home":  "/",
+		"shop.views.home2": "/",
+		"shop.views.item":  "api/items/<pk>/.json",
+		"shop.views.files": `api/files/<path>/(\d+)/`,
+	} {
+		require.Contains(t, eps, view)
+		assert.Equal(t, want, eps[view].Route, view)
+	}
+}
+
+func TestRouteText(t *testing.T) {
+	for pat, want := range map[string]string{
+		"":                       "/",
+		"^$":                     "/",
+		"api/orders/<int:pk>/":   "api/orders/<int:pk>/",
+		`^price\$`:               `price\$`,
+		`^(?P<slug>[\w-]+)/$`:    "<slug>/",
+		`^(?P<open>[a-z]+/$`:     `(?P<open>[a-z]+/`,
+		`^static/(?P<path>.*)$`:  "static/<path>",
+		`^a\-b\.c/(?:x|y)/\d+/$`: `a-b.c/(?:x|y)/\d+/`,
+	} {
+		assert.Equal(t, want, routeText(pat, true), pat)
+	}
+	assert.Equal(t, "", routeText("", false), "not routed")
+}

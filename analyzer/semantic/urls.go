@@ -667,4 +667,67 @@ func joinPattern(prefix, pat string) string {
 	return strings.TrimSuffix(prefix, "$") + strings.TrimPrefix(pat, "^")
 }
 
+// routeText is an endpoint's route as a reader writes it: the joined
+// pattern without its regular-expression anchors, each named group as its
+// name (`^items/(?P<pk>[0-9]+)/\.json$` is `items/<pk>/.json`), and "/"
+// for a routed view at the root (`path("", ...)`, `re_path(r"^$", ...)`);
+// "" when no route reaches the view. Other regular-expression syntax
+// stays as written.
+func routeText(pat string, routed bool) string {
+	pat = strings.TrimPrefix(pat, "^")
+	if strings.HasSuffix(pat, "$") && !strings.HasSuffix(pat, `\$`) {
+		pat = pat[:len(pat)-1]
+	}
+	var b strings.Builder
+	for i := 0; i < len(pat); {
+		if strings.HasPrefix(pat[i:], "(?P<") {
+			if name, end, ok := namedGroup(pat, i); ok {
+				b.WriteString("<" + name + ">")
+				i = end
+				continue
+			}
+		}
+		if pat[i] == '\\' && i+1 < len(pat) && strings.IndexByte("./-_~", pat[i+1]) >= 0 {
+			b.WriteByte(pat[i+1])
+			i += 2
+			continue
+		}
+		b.WriteByte(pat[i])
+		i++
+	}
+	if b.Len() == 0 && routed {
+		return "/"
+	}
+	return b.String()
+}
+
+// namedGroup reads the named group `(?P<name>...)` that starts at pat[i]:
+// its name and the offset past its closing parenthesis (escapes and
+// character classes skipped). ok is false when it does not close.
+func namedGroup(pat string, i int) (name string, end int, ok bool) {
+	gt := strings.IndexByte(pat[i+4:], '>')
+	if gt < 0 {
+		return "", 0, false
+	}
+	name = pat[i+4 : i+4+gt]
+	depth, class := 1, false
+	for j := i + 4 + gt + 1; j < len(pat); j++ {
+		switch c := pat[j]; {
+		case c == '\\':
+			j++
+		case class:
+			class = c != ']'
+		case c == '[':
+			class = true
+		case c == '(':
+			depth++
+		case c == ')':
+			if depth--; depth == 0 {
+				return name, j + 1, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
 func lastName(d string) string { return d[strings.LastIndex(d, ".")+1:] }

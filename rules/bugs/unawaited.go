@@ -27,7 +27,9 @@ var UnawaitedCoroutine = &analyzer.Rule{
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Migration,
 	Requires:          requires,
-	Run:               runUnawaitedCoroutine,
+	// On test modules it reads their own tree alone (localCoroutine).
+	LocalOn: semantic.Test,
+	Run:     runUnawaitedCoroutine,
 }
 
 // channelCoroutines are the channel layer's coroutine methods.

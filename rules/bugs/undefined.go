@@ -125,15 +125,8 @@ func runUndefinedName(p *analyzer.Pass) error {
 	if opensNamespace(root) {
 		return nil
 	}
-	scopes := map[int32]map[string]bool{root.ID(): {}}
-	bind := func(scope pyast.Node, name string) {
-		m := scopes[scope.ID()]
-		if m == nil {
-			m = map[string]bool{}
-			scopes[scope.ID()] = m
-		}
-		m[name] = true
-	}
+	scopes := bindings{}
+	bind := func(scope pyast.Node, name string) { scopes[scopedName{scope.ID(), name}] = struct{}{} }
 	type use struct {
 		id    pyast.Node
 		scope pyast.Node
@@ -406,13 +399,22 @@ func isFirstIterable(comp, child pyast.Node) bool {
 	return false
 }
 
+// bindings are the names each scope binds, by the scope's node id: one
+// map for the file rather than one per scope.
+type bindings map[scopedName]struct{}
+
+type scopedName struct {
+	scope int32
+	name  string
+}
+
 // bound reports whether name is bound in scope or a scope around it that
 // its code can see (class bodies only from their own body).
-func bound(scopes map[int32]map[string]bool, scope pyast.Node, name string, root pyast.Node, up *outerScopes) bool {
+func bound(scopes bindings, scope pyast.Node, name string, root pyast.Node, up *outerScopes) bool {
 	first := true
 	for s := scope; ; s = up.of(s, root) {
 		if s.Type() != "class_definition" || first {
-			if scopes[s.ID()][name] {
+			if _, ok := scopes[scopedName{s.ID(), name}]; ok {
 				return true
 			}
 		}
@@ -488,18 +490,20 @@ const maxSuggested = 64
 
 // visibleNames lists, sorted, the names bound in scope and the scopes
 // around it up to root.
-func visibleNames(scopes map[int32]map[string]bool, scope, root pyast.Node) []string {
-	var cands []string
-	seen := map[string]bool{}
+func visibleNames(scopes bindings, scope, root pyast.Node) []string {
+	around := map[int32]bool{}
 	for s := scope; ; s = scopeOf(s, root) {
-		for n := range scopes[s.ID()] {
-			if !seen[n] {
-				seen[n] = true
-				cands = append(cands, n)
-			}
-		}
+		around[s.ID()] = true
 		if s.Equal(root) {
 			break
+		}
+	}
+	var cands []string
+	seen := map[string]bool{}
+	for b := range scopes {
+		if around[b.scope] && !seen[b.name] {
+			seen[b.name] = true
+			cands = append(cands, b.name)
 		}
 	}
 	sort.Strings(cands)

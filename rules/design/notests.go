@@ -15,6 +15,8 @@ import (
 var noTestsDoc string
 
 // NoTests reports a project without a single test, at its startapp stub.
+// It reads the index's facts alone (FactsOnly): an edit that leaves every
+// file's facts as they were does not run it again.
 var NoTests = &analyzer.Rule{
 	Code:       "ARC005",
 	Name:       "no-tests",
@@ -23,9 +25,8 @@ var NoTests = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.11.0",
-	Skip:       semantic.Migration,
-	Requires:   []project.Analysis{testCensus},
-	Run:        runNoTests,
+	RunProject: runNoTests,
+	FactsOnly:  true,
 }
 
 // census is what the project holds in the way of tests: whether any test
@@ -42,21 +43,12 @@ type stub struct {
 	end int
 }
 
-// firstLineEnd is the byte offset of the end of src's first line.
-func firstLineEnd(src []byte) int {
-	for i, b := range src {
-		if b == '\n' {
-			return i
-		}
-	}
-	return len(src)
-}
-
 // testCensus reads the index: a test module (by role, or a test*.py /
 // *_test.py name) that defines a test function or method
 // (Facts.DefinesTests, read from its tree in phase one) holds tests; a
-// tests.py without one is a stub.
-var testCensus = &project.ProjectAnalysis[census]{Name: "design.testCensus", Run: func(ix *project.Index) census {
+// tests.py without one is a stub (its first line's end is
+// Facts.FirstLineEnd).
+func testCensus(ix *project.Index) census {
 	var c census
 	for _, u := range ix.Units {
 		if u.File == nil {
@@ -76,21 +68,21 @@ var testCensus = &project.ProjectAnalysis[census]{Name: "design.testCensus", Run
 			continue
 		}
 		if base == "tests.py" {
-			c.stubs = append(c.stubs, stub{rel: rel, end: firstLineEnd(u.File.Src)})
+			c.stubs = append(c.stubs, stub{rel: rel, end: ix.FirstLineEnds[rel]})
 		}
 	}
 	sort.Slice(c.stubs, func(i, j int) bool { return c.stubs[i].rel < c.stubs[j].rel })
 	return c
-}}
+}
 
 // runNoTests reports, when no test function exists anywhere in the
 // project, the first tests.py stub in path order (the others as related
 // locations): the submission ships no test at all. A project with no
 // tests.py has nowhere to anchor the finding and is left to the
 // checklist's tests-present item.
-func runNoTests(p *analyzer.Pass) error {
-	c := testCensus.Get(p.Project)
-	if c.tests || len(c.stubs) == 0 || p.Unit.Rel() != c.stubs[0].rel {
+func runNoTests(p *analyzer.ProjectPass) error {
+	c := testCensus(p.Project)
+	if c.tests || len(c.stubs) == 0 {
 		return nil
 	}
 	msg := fmt.Sprintf("no test anywhere in the project: `%s` is the startapp stub", c.stubs[0].rel)
@@ -104,6 +96,7 @@ func runNoTests(p *analyzer.Pass) error {
 		related = append(related, analyzer.Related{Path: st.rel, Range: analyzer.Range{Start: 0, End: st.end}, Message: "another startapp stub"})
 	}
 	p.Report(analyzer.Diagnostic{
+		Path:    c.stubs[0].rel,
 		Range:   analyzer.Range{Start: 0, End: c.stubs[0].end},
 		Related: related,
 		Message: msg,
