@@ -290,12 +290,15 @@ func (m *Model) permClass(f *File, dotted string, depth int) (level, []string, b
 
 // bodyLevel reads a has_permission body: `return True` alone is public; a
 // check of is_staff/is_superuser is staff; one of the user or of
-// authentication is authenticated; anything else unknown.
+// authentication is authenticated; anything else unknown. A body that
+// raises refuses someone (`if hasattr(request, "environment"): return
+// True` then `raise PermissionDenied(...)`), so its returns of True alone
+// do not make it public.
 func bodyLevel(fn *Func) level {
 	body := pyast.Body(fn.Node)
 	txt := body.Text()
 	rets := pyast.FindAllShallow(body, "return_statement")
-	allTrue := len(rets) > 0
+	allTrue := len(rets) > 0 && len(pyast.FindAllShallow(body, "raise_statement")) == 0
 	for _, r := range rets {
 		if r.NamedChild(0).Type() != "true" {
 			allTrue = false

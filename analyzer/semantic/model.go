@@ -736,7 +736,7 @@ func (c *Class) computeBases() []*Class {
 			if b.Type() == "keyword_argument" {
 				continue
 			}
-			d := pyast.Dotted(b)
+			d := pyast.Dotted(BaseExpr(b))
 			if d == "" {
 				continue
 			}
@@ -761,7 +761,7 @@ func (c *Class) BaseNames() []string {
 		if b.Type() == "keyword_argument" {
 			continue
 		}
-		if d := pyast.Dotted(b); d != "" {
+		if d := pyast.Dotted(BaseExpr(b)); d != "" {
 			out = append(out, c.File.Unit.Qualify(d))
 		}
 	}

@@ -62,7 +62,7 @@ var keyPrefixes = map[string]bool{"api": true, "secret": true, "private": true, 
 
 // notSecretQualifiers mark names that talk about a secret without holding
 // one: a page token, a CSRF token, a tokenizer.
-var notSecretQualifiers = map[string]bool{"csrf": true, "page": true, "next": true, "continuation": true,
+var notSecretQualifiers = map[string]bool{"csrf": true, "page": true, "paging": true, "pagination": true, "next": true, "continuation": true,
 	"tokenizer": true, "cursor": true, "reset": true, "is": true, "has": true, "use": true, "require": true,
 	"required": true, "enable": true, "enabled": true, "validators": true, "policy": true, "form": true,
 	"field": true, "input": true, "label": true, "max": true, "min": true}
@@ -161,7 +161,7 @@ func PlaceholderSecret(v string) bool {
 			return true
 		}
 	}
-	if strings.Count(v, v[:1]) == len(v) {
+	if strings.Count(v, v[:1]) == len(v) || importPath(v) {
 		return true
 	}
 	digits, upper, lower := 0, 0, 0
@@ -182,6 +182,28 @@ func PlaceholderSecret(v string) bool {
 		return true // an ENV_VAR_NAME
 	}
 	return false
+}
+
+// importPath reports a dotted Python import path of three parts or more,
+// lower-case modules then any name (`custom_auth.serializers.CustomTokenSerializer`
+// in djoser's SERIALIZERS map under a "token" key): code, not a secret.
+func importPath(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) < 3 {
+		return false
+	}
+	for i, part := range parts {
+		if part == "" || len(part) > 40 || part[0] >= '0' && part[0] <= '9' {
+			return false
+		}
+		for _, r := range part {
+			lowerOK := r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+			if !lowerOK && !(i == len(parts)-1 && r >= 'A' && r <= 'Z') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // SettingsEnvRead reports whether call c, in a settings module, reads the

@@ -194,7 +194,7 @@ func escapesOf(fn *semantic.Func, depth int, memo map[*semantic.Func][]escape) [
 		return out
 	}
 	memo[fn] = nil // cycle guard
-	if translatesValidation(fn) || mapsExceptions(fn.Node) {
+	if translatesValidation(fn) || mapsExceptions(fn.Node) || answeringDecorator(fn) {
 		return nil
 	}
 	body := pyast.Body(fn.Node)
@@ -292,6 +292,29 @@ func mapsExceptions(def pyast.Node) bool {
 				case "exception", "exceptions", "error", "errors", "catch", "handle", "handles":
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// answeringDecorator reports a function under a project decorator whose
+// wrapper catches exceptions and answers in the handler (`except
+// ValidationError as exc: return Response(..., status=400)`, Open edX's
+// `writable_request_wrapper`): what the function raises reaches that
+// handler, not the client as a 500.
+func answeringDecorator(fn *semantic.Func) bool {
+	for _, d := range pyast.Decorators(fn.Node) {
+		if c, ok := pyast.AsCall(d); ok {
+			d = c.Func
+		}
+		g := fn.File.FuncRef(d)
+		if g == nil || g == fn {
+			continue
+		}
+		for ex := range pyast.FindEach(pyast.Body(g.Node), "except_clause") {
+			if len(pyast.FindAll(ex, "return_statement")) > 0 {
+				return true
 			}
 		}
 	}

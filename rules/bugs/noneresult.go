@@ -91,8 +91,9 @@ func stub(body pyast.Node) bool {
 // its last statement is not a return or raise, nor an if/else, try or
 // with whose every way out returns or raises, nor a `while True` without
 // break. Conservative: anything it cannot read counts as reaching the end
-// only for the shapes above; loops and match statements are taken to
-// fall through (a for loop may run zero times).
+// only for the shapes above; loops are taken to fall through (a for loop
+// may run zero times), and so are match statements without an irrefutable
+// case (`case _:`).
 func endReachable(block pyast.Node) bool {
 	stmts := pyast.Statements(block)
 	if len(stmts) == 0 {
@@ -107,6 +108,13 @@ func endReachable(block pyast.Node) bool {
 		if ok {
 			switch pyast.Dotted(c.Func) {
 			case "sys.exit", "exit", "os._exit", "os.abort":
+				return false
+			}
+			// `response.raise_for_status()` closing the branch a failed
+			// status reaches (`if 200 <= status < 300: return response`,
+			// then `response.raise_for_status()`): only a 1xx or an
+			// unfollowed 3xx answer gets past it.
+			if c.MethodName() == "raise_for_status" {
 				return false
 			}
 		}
@@ -153,6 +161,20 @@ func endReachable(block pyast.Node) bool {
 			}
 		}
 		return reach
+	case "match_statement":
+		// Falls through unless a case without a guard matches anything
+		// (`case _:`, a bare capture `case other:`) and no case's block
+		// reaches its end.
+		irrefutable := false
+		for cc := range pyast.FindEachShallow(last, "case_clause") {
+			if b := cc.ChildByField("consequence"); b.IsNil() || endReachable(b) {
+				return true
+			}
+			if cc.ChildByField("guard").IsNil() && irrefutablePattern(cc) {
+				irrefutable = true
+			}
+		}
+		return !irrefutable
 	case "while_statement":
 		cond := pyast.Unparen(last.ChildByField("condition"))
 		if cond.Type() == "true" && len(pyast.FindAllShallow(last.ChildByField("body"), "break_statement")) == 0 {
@@ -161,6 +183,29 @@ func endReachable(block pyast.Node) bool {
 		return true
 	}
 	return true
+}
+
+// irrefutablePattern reports a case clause whose one pattern matches any
+// subject: the wildcard `_` or a bare capture name.
+func irrefutablePattern(cc pyast.Node) bool {
+	var pats []pyast.Node
+	for k := range cc.Named() {
+		if k.Type() == "case_pattern" {
+			pats = append(pats, k)
+		}
+	}
+	if len(pats) != 1 {
+		return false
+	}
+	p := pats[0]
+	if p.Text() == "_" {
+		return true
+	}
+	if p.NamedChildCount() != 1 {
+		return false
+	}
+	d := p.NamedChild(0)
+	return d.Type() == "dotted_name" && d.NamedChildCount() == 1
 }
 
 // clauseBlock returns the block of an except, except* or finally clause

@@ -125,7 +125,7 @@ var subclassed = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.subclasse
 	for _, f := range semantic.Of(ix).Files() {
 		for _, c := range f.Classes {
 			for b := range c.Node.ChildByField("superclasses").Named() {
-				if d := pyast.Dotted(b); d != "" {
+				if d := pyast.Dotted(semantic.BaseExpr(b)); d != "" {
 					out[d[strings.LastIndex(d, ".")+1:]] = true
 				}
 			}
@@ -180,13 +180,18 @@ func emptyBody(cls pyast.Node) bool {
 	return true
 }
 
+// typingBase are the bases that only make a class generic for type
+// checkers (`class NestedViewSet(Generic[T], GenericViewSet[T])`): they set
+// no queryset.
+var typingBase = map[string]bool{"typing.Generic": true, "typing_extensions.Generic": true, "object": true}
+
 func checkQuerysetView(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, r *routes) {
 	mro := append([]*semantic.Class{c}, c.Bases()...)
 	list, object, viewset := false, false, false
 	provided := map[string]bool{} // the object actions the DRF bases provide
 	for _, cc := range mro {
 		for _, b := range cc.BaseNames() {
-			if sm.LookupClass(b) != nil {
+			if sm.LookupClass(b) != nil || typingBase[b] {
 				continue
 			}
 			if !strings.HasPrefix(b, "rest_framework.") {

@@ -102,6 +102,43 @@ func retryCalls(t task) []pyast.Call {
 	return out
 }
 
+// retriesViaHelper reports a bound task that hands itself to a project
+// function which calls retry() on it (`_retry_order(self, exc, ...)` whose
+// body raises `self.retry(exc=exc, countdown=...)`): the task retries,
+// through the helper.
+func retriesViaHelper(p *analyzer.Pass, t task) bool {
+	if t.bound == "" {
+		return false
+	}
+	f := semantic.Of(p.Project).File(p.Unit)
+	if f == nil {
+		return false
+	}
+	for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {
+		c, _ := pyast.AsCall(n)
+		for i, a := range c.Positional {
+			if pyast.Unparen(a).Type() != "identifier" || a.Text() != t.bound {
+				continue
+			}
+			g, _ := f.Callee(n)
+			if g == nil || i >= len(g.Params) {
+				continue
+			}
+			param := g.Params[i]
+			if g.Class != nil && !g.Static && len(g.Params) > i+1 {
+				param = g.Params[i+1] // a method: self comes first
+			}
+			for r := range pyast.FindEach(pyast.Body(g.Node), "call") {
+				rc, _ := pyast.AsCall(r)
+				if rc.MethodName() == "retry" && pyast.Dotted(rc.Receiver()) == param {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // hasRetryDecorator reports whether the task function also carries a
 // retry decorator (tenacity, backoff, retrying, or one named for retries:
 // effects.IsRetryDecorator, which NET004 uses too).
@@ -121,7 +158,7 @@ func hasRetryDecorator(p *analyzer.Pass, t task) bool {
 // session or client object are not seen.
 func runExternalCallNoRetry(p *analyzer.Pass) error {
 	for _, t := range tasks(p) {
-		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) {
+		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) || retriesViaHelper(p, t) {
 			continue
 		}
 		for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {

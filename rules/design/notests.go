@@ -37,10 +37,12 @@ type census struct {
 	stubs []stub
 }
 
-// stub is a tests.py with no test: its path and the end of its first line.
+// stub is a tests.py with no test: its path relative to the analysed
+// root (for the message), its display path (for the finding's location)
+// and the end of its first line.
 type stub struct {
-	rel string
-	end int
+	rel, path string
+	end       int
 }
 
 // testCensus reads the index: a test module (by role, or a test*.py /
@@ -60,12 +62,15 @@ func testCensus(ix *project.Index) census {
 		if !isTest {
 			continue
 		}
-		if ix.DefinesTests[rel] {
+		// The index's facts are keyed by display path (File.Rel), which
+		// differs from rel when rubric runs on a directory other than the
+		// current one (`rubric check api`).
+		if ix.DefinesTests[u.File.Rel] {
 			c.tests = true
 			continue
 		}
 		if base == "tests.py" {
-			c.stubs = append(c.stubs, stub{rel: rel, end: ix.FirstLineEnds[rel]})
+			c.stubs = append(c.stubs, stub{rel: rel, path: u.File.Rel, end: ix.FirstLineEnds[u.File.Rel]})
 		}
 	}
 	sort.Slice(c.stubs, func(i, j int) bool { return c.stubs[i].rel < c.stubs[j].rel })
@@ -90,10 +95,10 @@ func runNoTests(p *analyzer.ProjectPass) error {
 	}
 	var related []analyzer.Related
 	for _, st := range c.stubs[1:] {
-		related = append(related, analyzer.Related{Path: st.rel, Range: analyzer.Range{Start: 0, End: st.end}, Message: "another startapp stub"})
+		related = append(related, analyzer.Related{Path: st.path, Range: analyzer.Range{Start: 0, End: st.end}, Message: "another startapp stub"})
 	}
 	p.Report(analyzer.Diagnostic{
-		Path:    c.stubs[0].rel,
+		Path:    c.stubs[0].path,
 		Range:   analyzer.Range{Start: 0, End: c.stubs[0].end},
 		Related: related,
 		Message: msg,

@@ -33,7 +33,8 @@ var BroadExcept = &analyzer.Rule{
 // end the test or process (pytest.fail, sys.exit, an assert), nor keep the caught
 // exception (`error = e`, `errors.append(e)`) or hand it to a function named
 // like a reporter (`report_error(ctx, e)`), or
-// (b) catch the generic Exception their own try body raises. A call of a
+// (b) catch the generic Exception their own try body raises, unless the
+// handler ends by raising another exception chained `from` the caught one. A call of a
 // function of the module whose body ends in a raise counts as a re-raise. It skips
 // handlers whose body only passes or only returns None (ERR003 and ERR006
 // say more), handlers whose only record is a `logger.error(...)` without
@@ -94,7 +95,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 			p.Report(d)
 			return true
 		}
-		if r := ownGenericRaise(p, h); !r.IsNil() {
+		if r := ownGenericRaise(p, h); !r.IsNil() && !convertsAll(h) {
 			line := p.File.Position(r.StartByte()).Line
 			p.Report(analyzer.Diagnostic{
 				Range:      at,
@@ -260,6 +261,24 @@ func ownGenericRaise(p *analyzer.Pass, h pyidiom.Handler) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// convertsAll reports a handler whose last statement raises another
+// exception chained to the caught one (`raise CommandError(...) from
+// exc`): every failure of the try, its own generic raise included, leaves
+// as that exception with its cause, which is what catching it broadly was
+// for. A bare re-raise converts nothing and is still reported.
+func convertsAll(h pyidiom.Handler) bool {
+	stmts := pyast.Statements(h.Body)
+	if len(stmts) == 0 || stmts[len(stmts)-1].Type() != "raise_statement" {
+		return false
+	}
+	r := stmts[len(stmts)-1]
+	if raisedExpr(r).IsNil() {
+		return false
+	}
+	cause := r.ChildByField("cause")
+	return !cause.IsNil() && h.MentionsAlias(cause)
 }
 
 // genericRaised returns "Exception" or "BaseException" when raise statement

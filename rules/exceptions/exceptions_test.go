@@ -69,3 +69,14 @@ func TestCleanupWhileFailingIsLowConfidence(t *testing.T) {
 	}
 	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.High}, got)
 }
+
+// A broad handler returning nothing in a procedure (no value returned
+// anywhere) is low confidence; in a function returning a value, high.
+func TestBroadNoneInProcedureIsLowConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/silent_none_procedure.txtar", []*analyzer.Rule{exceptions.SilentNone})
+	var got []analyzer.Confidence
+	for _, d := range res.Diagnostics {
+		got = append(got, d.Confidence)
+	}
+	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.High}, got)
+}

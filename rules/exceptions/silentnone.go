@@ -32,7 +32,8 @@ var SilentNone = &analyzer.Rule{
 // ordinary answer, handlers of computed types, and non-broad handlers with a
 // comment explaining the choice. A specific handler in a function that
 // returns no value anywhere else (a procedure) is skipped, and one in a
-// function that already returns None on another path has low confidence.
+// function that already returns None on another path has low confidence,
+// as has a broad handler in a procedure.
 func runSilentNone(p *analyzer.Pass) error {
 	for n := range pyast.FindEach(p.Root, "except_clause") {
 		h := pyidiom.DecodeHandler(n)
@@ -44,6 +45,11 @@ func runSilentNone(p *analyzer.Pass) error {
 			conf = analyzer.High
 		} else if !h.Named() || h.HasComment() || h.CatchesOnly("miss", "value") {
 			continue
+		}
+		if conf == analyzer.High && otherReturns(n) == noValue {
+			// A procedure: no caller reads a result to be misled by; the
+			// broad handler still swallows every failure.
+			conf = analyzer.Low
 		}
 		if conf == analyzer.Medium {
 			switch otherReturns(n) {

@@ -285,6 +285,12 @@ func guardedRead(body, s, obj pyast.Node, key string) bool {
 			if k, ok := pyast.StringValue(cc.Positional[0]); ok && k == key && pyast.Ancestor(c, "if_statement", "conditional_expression").Contains(s) {
 				return true
 			}
+			// `if not (data.get("a") and data.get("b") is not None):
+			// return error(...)` before the reads: the request without
+			// the key was answered first.
+			if k, ok := pyast.StringValue(cc.Positional[0]); ok && k == key && earlyExitTest(c) {
+				return true
+			}
 		}
 		name := lastDotName(pyast.Dotted(cc.Func))
 		for _, v := range validators {
@@ -300,4 +306,20 @@ func guardedRead(body, s, obj pyast.Node, key string) bool {
 		}
 	}
 	return false
+}
+
+// earlyExitTest reports a call in the condition of an `if` whose branch
+// ends in a return or raise: what follows the `if` runs only when the
+// condition failed.
+func earlyExitTest(c pyast.Node) bool {
+	ifs := pyast.Ancestor(c, "if_statement")
+	if ifs.IsNil() || !ifs.ChildByField("condition").Contains(c) {
+		return false
+	}
+	stmts := pyast.Statements(ifs.ChildByField("consequence"))
+	if len(stmts) == 0 {
+		return false
+	}
+	last := stmts[len(stmts)-1]
+	return last.Type() == "return_statement" || last.Type() == "raise_statement"
 }

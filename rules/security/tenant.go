@@ -68,12 +68,27 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 			if _, task := effects.TaskOf(p.Unit.Imports, n); task {
 				continue // a Celery errback's first parameter is the task's request
 			}
+			if permissionHook(n) {
+				continue // the lookup is the permission check
+			}
 			if isViewFunction(n) && !guardedView(n) && !guardedEndpoints(inv, sf, n) {
 				t.view(n)
 			}
 		}
 	}
 	return nil
+}
+
+// permissionHook reports DRF's permission hooks, has_permission and
+// has_object_permission (self, request, view[, obj]): they load the parent
+// row named in the URL to decide whether the caller may go on, so an
+// unscoped lookup there is the check, not a leak.
+func permissionHook(fn pyast.Node) bool {
+	switch pyast.DefName(fn) {
+	case "has_permission", "has_object_permission":
+		return true
+	}
+	return false
 }
 
 // guardedEndpoints reports whether the endpoint inventory shows a guard on

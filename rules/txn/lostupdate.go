@@ -177,7 +177,8 @@ func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves [
 			continue
 		}
 		origin, local := rowOrigin(sf, fn, r.row, r.stmt)
-		if strings.Contains(origin, "select_for_update") || local && constructedHere(sf, r.row, r.stmt) {
+		if strings.Contains(origin, "select_for_update") || local && constructedHere(sf, r.row, r.stmt) ||
+			overwrittenBefore(fn, r) {
 			continue
 		}
 		conf := analyzer.High
@@ -219,6 +220,33 @@ func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves [
 			Related: []analyzer.Related{{Range: analyzer.RangeOf(save.Node), Message: "written back here"}},
 		})
 	}
+}
+
+// overwrittenBefore reports a field the function set outright before the
+// read-modify-write (`tx.amount_in = form.cleaned_data["amount"]`, then
+// `tx.amount_in += fee`): the `+=` adds to the value just computed, not
+// to one read from the row, so a concurrent change is overwritten by the
+// assignment, which is no lost update of this shape.
+func overwrittenBefore(fn pyast.Node, r rmw) bool {
+	target := r.row + "." + r.field
+	for n := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
+		if n.StartByte() >= r.stmt.StartByte() {
+			break
+		}
+		if pyast.Dotted(n.ChildByField("left")) != target {
+			continue
+		}
+		reads := false
+		for a := range pyast.FindEach(n.ChildByField("right"), "attribute") {
+			if pyast.Dotted(a) == target {
+				reads = true
+			}
+		}
+		if !reads {
+			return true
+		}
+	}
+	return false
 }
 
 // rowOrigin returns the text of the expression a local row was last bound

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -26,7 +27,10 @@ var RejectAfterWrite = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.3.0",
 	Skip:       semantic.ProductCode,
-	Run:        runRejectAfterWrite,
+	// The caller check resolves project decorators (wrappedInAtomic):
+	// the semantic model.
+	Requires: []project.Analysis{semantic.Project},
+	Run:      runRejectAfterWrite,
 }
 
 // runRejectAfterWrite matches, in each function, a `raise ...ValidationError`

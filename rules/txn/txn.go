@@ -69,9 +69,12 @@ type callerTxn struct {
 	local map[string]bool
 }
 
-// covered reports whether fn opens a transaction or runs in a caller's.
+// covered reports whether fn opens a transaction or runs in a caller's:
+// an atomic block or decorator of its own, a project decorator whose
+// wrapper opens one, an assertion that it runs in one, or a call from an
+// atomic block.
 func (c *callerTxn) covered(fn pyast.Node) bool {
-	if effects.UsesAtomic(c.p.Imports, fn) {
+	if effects.UsesAtomic(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) {
 		return true
 	}
 	if c.local == nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -24,7 +25,10 @@ var WriteThenNotify = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.ProductCode,
-	Run:        runWriteThenNotify,
+	// The caller check resolves project decorators (wrappedInAtomic) and,
+	// here, the classes of saved locals: the semantic model.
+	Requires: []project.Analysis{semantic.Project},
+	Run:      runWriteThenNotify,
 }
 
 // runWriteThenNotify matches functions with an ORM write (create, update,
@@ -51,7 +55,7 @@ func runWriteThenNotify(p *analyzer.Pass) error {
 		effs := f.Effects(fn)
 		var write *effects.Effect
 		for i, e := range effs {
-			if e.Kind == effects.DBWrite && write == nil && (django || e.Model != "") {
+			if e.Kind == effects.DBWrite && write == nil && (django || e.Model != "") && !nonModelWrite(p, fn, e) {
 				write = &effs[i]
 				continue
 			}

@@ -368,6 +368,24 @@ func short(fn pyast.Node) string {
 var rowMethods = map[string]bool{"get": true, "first": true, "last": true, "latest": true, "earliest": true,
 	"create": true, "get_object_or_404": true}
 
+// savesInstance reports a call that returns the model instance it saved:
+// a DRF serializer's or a ModelForm's `save()` (`version =
+// serializer.save(...)`, `obj = form.save()`) and, in a serializer's own
+// create or update, `super().create(validated_data)`.
+func savesInstance(c pyast.Call) bool {
+	recv := pyast.Unparen(c.Receiver())
+	switch c.MethodName() {
+	case "save":
+		name := strings.ToLower(pyast.Dotted(recv))
+		name = name[strings.LastIndex(name, ".")+1:]
+		return strings.Contains(name, "serializer") || strings.HasSuffix(name, "form")
+	case "create", "update":
+		sc, ok := pyast.AsCall(recv)
+		return ok && sc.Func.Type() == "identifier" && sc.Func.Text() == "super"
+	}
+	return false
+}
+
 // boundToRow reports a receiver that is a name its function last bound to
 // a row fetched through the ORM (`article = ....filter(...).first()`,
 // `get_object_or_404(Article, ...)`): `article.publish(user)` is the
@@ -390,6 +408,9 @@ func boundToRow(recv pyast.Node) bool {
 	c, ok := pyast.AsCall(rhs)
 	if !ok {
 		return false
+	}
+	if savesInstance(c) {
+		return true
 	}
 	if !rowMethods[c.MethodName()] {
 		return false

@@ -39,3 +39,16 @@ def first_key():
 def main():
     for item in pick_number():  # want: BUG015 "iterates it"
         print(item)
+
+
+def convert_guarded(values, op):
+    match op:
+        case "in":
+            return values
+        case _ if values:
+            return list(values)
+
+
+def use_guarded(values):
+    for value in convert_guarded(values, "in"):  # want: BUG015 "`convert_guarded` .* falls off its end"
+        print(value)

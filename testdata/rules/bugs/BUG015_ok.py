@@ -68,3 +68,43 @@ def use(x):
     g = cached(x)
     h = Base().value()
     return a, b, c, d, f, g, h, e
+
+
+def convert_values(values, op):
+    # A match whose last case is the wildcard returns on every path
+    # (Flagsmith's LaunchDarkly importer).
+    match op:
+        case "in":
+            return [",".join(values)]
+        case "endsWith":
+            return [".*" + v for v in values]
+        case _:
+            return list(values)
+
+
+def convert_or_capture(values, op):
+    match op:
+        case "in":
+            return values
+        case other:
+            return [other]
+
+
+def use_conversions(values):
+    for value in convert_values(values, "in"):
+        print(value)
+    return convert_or_capture(values, "x").copy()
+
+
+def make_request(client, url):
+    # The non-2xx branch ends in raise_for_status(): it raises for every
+    # failed status (Open edX registrar's REST helper).
+    response = client.get(url)
+    if 200 <= response.status_code < 300:
+        return response
+    else:
+        response.raise_for_status()
+
+
+def load(client, url):
+    return make_request(client, url).json()

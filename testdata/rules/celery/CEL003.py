@@ -40,3 +40,15 @@ def per_item_errors(urls):
             requests.get(url, timeout=5)  # want: CEL003 "task `per_item_errors` calls `requests.get`"
         except requests.RequestException:
             pass
+
+
+def _log_failure(task, exception):
+    print(task.name, exception)
+
+
+@shared_task(bind=True)
+def notify_order(self, order_number):
+    try:
+        requests.put(f"https://shop.example/orders/{order_number}/notify/", timeout=10)  # want: CEL003 "never retries"
+    except requests.Timeout as exc:
+        _log_failure(self, exc)

@@ -147,3 +147,20 @@ def safe_call(f):
         return f()
     except Exception as e:
         _raise_api_error(e)
+
+
+class CommandError(Exception):
+    pass
+
+
+def populate(product_type, source):
+    # The guard's generic exception and every other failure leave as a
+    # CommandError chained to the cause (Open edX course-discovery's
+    # management commands).
+    try:
+        if product_type not in ("course", "program"):
+            raise Exception(f"Product type {product_type} is invalid")
+        source.update(product_type)
+    except Exception as ex:
+        logger.exception("Failed to update the products")
+        raise CommandError(f"Failed to update the products: {ex}") from ex

@@ -76,6 +76,15 @@ def cache_entry(entry, setting):
     logging.info("cache %s, setting %s", entry.key, setting.key)
 
 
+def stream_from(last_completed):
+    # A Horizon paging token is a pagination cursor, not a credential
+    # (django-polaris's transaction watcher).
+    cursor = "0"
+    if last_completed and last_completed.paging_token:
+        cursor = last_completed.paging_token
+    logging.info(f"starting transaction stream with cursor {cursor}")
+
+
 # A script's top level printing the test signature it computed: its output.
 import hashlib  # noqa: E402
 import hmac  # noqa: E402

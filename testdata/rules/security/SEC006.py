@@ -32,3 +32,8 @@ def sign(payload):
     b = hmac.new(b"webhook", payload, hashlib.sha256)  # want: SEC006 "signing key passed to `hmac.new`"
     c = hmac.new(key="k3y".encode(), msg=payload, digestmod="sha256")  # want: SEC006 "signing key"
     return a, b, c, jwt.encode({"sub": 1}, "jwt-secret", algorithm="HS256")  # want: SEC006 "signing key passed to `jwt.encode`"
+
+
+AUTH_CONFIG = {
+    "token": "k3y.Zm9vYmFy.c2lnbmF0dXJl9",  # want: SEC006 "`token`"
+}

@@ -30,3 +30,13 @@ def sign(payload, secret):
     c = hmac.new(b"", payload, hashlib.sha256)
     d = hashlib.sha256(b"not a key").hexdigest()
     return a, b, c, d
+
+
+# djoser's SERIALIZERS map: the "token" entry names a serializer class by
+# its import path (Flagsmith's settings).
+DJOSER = {
+    "SERIALIZERS": {
+        "token": "custom_auth.serializers.CustomTokenSerializer",
+        "token_create": "custom_auth.serializers.CustomTokenCreateSerializer",
+    },
+}

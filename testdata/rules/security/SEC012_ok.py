@@ -69,3 +69,15 @@ def invoice_checked(request, pk):
     if invoice.organization_id != request.user.organization_id:
         return JsonResponse({}, status=404)
     return JsonResponse({"total": str(invoice.total)})
+
+
+class InvoicePermission:
+    # A DRF permission hook loads the invoice named in the URL to decide
+    # whether the caller may see it (Flagsmith's project permissions).
+    def has_permission(self, request, view):
+        invoice = Invoice.objects.get(pk=view.kwargs["invoice_pk"])
+        return request.user.can_view(invoice)
+
+    def has_object_permission(self, request, view, obj):
+        invoice = Invoice.objects.get(pk=obj.invoice_id)
+        return request.user.can_view(invoice)

@@ -40,3 +40,10 @@ def convert(request):
     data = request.data
     validate_currency(request.GET.get("to"))
     return Response({"amount": data["amount"]})  # want: SEC018 "`convert` reads the request payload by key \(`amount`\)"
+
+
+@api_view(["POST"])
+def post_offset(request):
+    if request.data.get("sessionOffset") is None:
+        print("no offset given")
+    return Response({"offset": request.data["sessionOffset"]})  # want: SEC018 "`sessionOffset`"

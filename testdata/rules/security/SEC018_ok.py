@@ -80,3 +80,12 @@ class FailureView(APIView):
         if missing:
             return Response({"missing": missing}, status=400)
         return Response({"name": payload["name"], "city": payload["city"]})
+
+
+@api_view(["POST"])
+def post_tzinfo(request):
+    # Both keys are tested in the early return above the reads
+    # (django-polaris's SEP-24 time zone endpoint).
+    if not (request.data.get("sessionId") and request.data.get("sessionOffset") is not None):
+        return Response({"error": "missing required parameters"}, status=400)
+    return Response({"offset": request.data["sessionOffset"], "id": request.data["sessionId"]})

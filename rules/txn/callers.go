@@ -1,0 +1,98 @@
+package txn
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
+)
+
+// wrappedInAtomic reports a function decorated with a project decorator
+// whose body opens an atomic block (`def writable_request_wrapper(method):
+// def inner(*args, **kwargs): with transaction.atomic(): return
+// method(*args, **kwargs)`): the decorated function runs inside it.
+func wrappedInAtomic(p *analyzer.Pass, fn pyast.Node) bool {
+	decs := pyast.Decorators(fn)
+	if len(decs) == 0 {
+		return false
+	}
+	f := semantic.Of(p.Project).File(p.Unit)
+	if f == nil {
+		return false
+	}
+	for _, d := range decs {
+		if c, ok := pyast.AsCall(d); ok {
+			d = c.Func // a decorator factory: its body holds the wrapper
+		}
+		g := f.FuncRef(d)
+		if g == nil || g.Node.Equal(fn) || g.File.Unit.Imports == nil {
+			continue
+		}
+		for w := range pyast.FindEach(pyast.Body(g.Node), "with_statement") {
+			if project.WithIsAtomic(g.File.Unit.Imports, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// assertsAtomic reports a function that asserts it runs in a transaction
+// (`assert transaction.get_connection().in_atomic_block, "Must run in a
+// transaction"`): its callers own the transaction, and it says so.
+func assertsAtomic(fn pyast.Node) bool {
+	for a := range pyast.FindEachShallow(pyast.Body(fn), "assert_statement") {
+		if strings.Contains(a.Text(), "in_atomic_block") {
+			return true
+		}
+	}
+	return false
+}
+
+// nonModelWrite reports a save() or delete() of unknown model on a local
+// the function bound to an instance of a project class that is not a
+// Django model and defines that method itself (`identity: EdgeIdentity =
+// view.identity`, whose save() writes a DynamoDB item; `doc =
+// Document(...)` of an ODM): no SQL write, so no transaction to hold it.
+func nonModelWrite(p *analyzer.Pass, fn pyast.Node, e effects.Effect) bool {
+	if e.Model != "" || e.Call.Node.IsNil() {
+		return false
+	}
+	method := e.Call.MethodName()
+	recv := pyast.Unparen(e.Call.Receiver())
+	if recv.Type() != "identifier" {
+		return false
+	}
+	var cls pyast.Node
+	for a := range pyast.FindEach(pyast.Body(fn), "assignment") {
+		if a.StartByte() >= e.Node().StartByte() {
+			break
+		}
+		if a.ChildByField("left").Text() != recv.Text() {
+			continue
+		}
+		cls = a.ChildByField("type")
+		if cls.IsNil() {
+			cls = pyast.Node{}
+			if c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right"))); ok {
+				cls = c.Func
+			}
+		}
+	}
+	if cls.Type() == "type" {
+		cls = cls.NamedChild(0) // the annotation's expression
+	}
+	name := pyast.Dotted(cls)
+	if name == "" || p.Project.Models != nil && p.Project.Models.Lookup(p.Unit, name) != nil {
+		return false
+	}
+	sm := semantic.Of(p.Project)
+	c := sm.LookupClass(p.Unit.Absolute(p.Unit.Qualify(name)))
+	if c == nil {
+		c = sm.LookupClass(p.Unit.Module + "." + name)
+	}
+	return c != nil && c.Methods[method] != nil
+}
