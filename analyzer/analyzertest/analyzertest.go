@@ -107,6 +107,41 @@ func RunTxtar(t testing.TB, archive string, rules []*analyzer.Rule) *analyzer.Re
 	return res
 }
 
+// RunTxtarFromParent extracts a txtar archive and analyses it twice: from
+// its own directory, and from the directory above as `rubric check proj`
+// does, where display paths hold the way from the working directory to
+// the analysed root (`proj/shop/views.py`) and root-relative names
+// (`shop/views.py`, module names) do not. Both runs must find the same
+// findings at the same places (messages may name display paths).
+func RunTxtarFromParent(t testing.TB, archive string, rules []*analyzer.Rule) {
+	t.Helper()
+	dir, _ := Extract(t, archive)
+	all := append(append([]*analyzer.Rule{}, analyzer.BuiltinRules()...), rules...)
+	places := func(workDir, path, prefix string) map[string]int {
+		res, err := analyzer.Run(context.Background(), analyzer.Config{Rules: all, WorkDir: workDir, Jobs: 2}, []string{path})
+		if err != nil {
+			t.Fatalf("%s: run: %v", archive, err)
+		}
+		out := map[string]int{}
+		for _, d := range res.Diagnostics {
+			out[fmt.Sprintf("%s %s:%d-%d", d.Code, strings.TrimPrefix(d.Path, prefix), d.Start, d.End)]++
+		}
+		return out
+	}
+	inside := places(dir, dir, "")
+	above := places(filepath.Dir(dir), dir, filepath.Base(dir)+"/")
+	for k, n := range inside {
+		if above[k] != n {
+			t.Errorf("%s: %s found %d times from its own directory, %d times from the one above", archive, k, n, above[k])
+		}
+	}
+	for k, n := range above {
+		if _, ok := inside[k]; !ok {
+			t.Errorf("%s: %s found %d times from the directory above only", archive, k, n)
+		}
+	}
+}
+
 // Extract writes the members of a txtar archive into a temporary
 // directory and returns it, with the "X.golden" members (not written) by X.
 func Extract(t testing.TB, archive string) (dir string, goldens map[string][]byte) {

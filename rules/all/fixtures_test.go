@@ -11,7 +11,9 @@ import (
 )
 
 // TestFixtures runs every rule, alone, over its fixtures under
-// testdata/rules: CODE.py / CODE_ok.py files and CODE*.txtar mini-projects.
+// testdata/rules: CODE.py / CODE_ok.py files and CODE*.txtar mini-projects,
+// each mini-project also analysed from the directory above it (`rubric
+// check proj`), where display paths and root-relative ones differ.
 // The wants in a rule's fixtures must name that rule (or a built-in one).
 func TestFixtures(t *testing.T) {
 	for _, r := range all.Rules() {
@@ -31,6 +33,7 @@ func TestFixtures(t *testing.T) {
 			txs, _ := filepath.Glob(filepath.Join("../../testdata/rules/*", r.Code+"*.txtar"))
 			for _, p := range txs {
 				analyzertest.RunTxtar(t, p, rules)
+				analyzertest.RunTxtarFromParent(t, p, rules)
 			}
 		})
 	}

@@ -123,8 +123,11 @@ func importTarget(ix *project.Index, u *project.Unit, mod string) *project.Unit 
 var importRoots = &project.ProjectAnalysis[[]string]{Name: "bugs.importRoots", Run: func(ix *project.Index) []string {
 	roots := []string{""}
 	for _, u := range ix.Units {
-		if path.Base(u.File.Rel) == "manage.py" {
-			if d := path.Dir(u.File.Rel); d != "." && d != "" {
+		// By the path under the analysed root, as module names are: the
+		// display path also holds the way from the working directory to
+		// the root (`rubric check saleor` shows saleor/manage.py).
+		if rel := u.Rel(); path.Base(rel) == "manage.py" {
+			if d := path.Dir(rel); d != "." && d != "" {
 				roots = append(roots, strings.ReplaceAll(d, "/", "."))
 			}
 		}
