@@ -954,3 +954,71 @@ class OrderView(UserPassesTestMixin, LoginRequiredMixin, PermissionRequiredMixin
 		}
 	}
 }
+
+// `return super().get_serializer_class()` is the class's own
+// serializer_class (it was compared with a dotted name a call never has,
+// so the choice read as unknown).
+func TestEndpointSerializersThroughSuper(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+INSTALLED_APPS = ["rest_framework", "shop"]
+ROOT_URLCONF = "config.urls"
+-- config/urls.py --
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shop.views import WalletViewSet
+
+router = DefaultRouter()
+router.register("wallets", WalletViewSet)
+urlpatterns = [path("", include(router.urls))]
+-- shop/models.py --
+from django.db import models
+
+
+class Wallet(models.Model):
+    balance = models.DecimalField(max_digits=12, decimal_places=2)
+-- shop/serializers.py --
+from rest_framework import serializers
+
+from .models import Wallet
+
+
+class WalletSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Wallet
+        fields = ["id", "balance"]
+
+
+class CreateWalletSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Wallet
+        fields = ["id"]
+-- shop/views.py --
+from rest_framework import viewsets
+
+from .models import Wallet
+from .serializers import CreateWalletSerializer, WalletSerializer
+
+
+class WalletViewSet(viewsets.ModelViewSet):
+    queryset = Wallet.objects.all()
+    serializer_class = WalletSerializer
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return CreateWalletSerializer
+        return super().get_serializer_class()
+`)
+	eps := endpointsByView(m.buildInventory())
+	for view, want := range map[string]string{
+		"shop.views.WalletViewSet.list":   "WalletSerializer",
+		"shop.views.WalletViewSet.create": "CreateWalletSerializer",
+	} {
+		require.Contains(t, eps, view)
+		sers, known := m.EndpointSerializers(eps[view])
+		require.True(t, known, view)
+		require.Len(t, sers, 1, view)
+		assert.Equal(t, want, sers[0].Name, view)
+	}
+}

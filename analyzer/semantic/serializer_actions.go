@@ -29,7 +29,7 @@ func (m *Model) EndpointSerializers(e *Endpoint) (out []*Class, known bool) {
 		return nil, false
 	}
 	for _, n := range names {
-		if n.Type() == "attribute" && pyast.Dotted(n) == "self.serializer_class" || pyast.Dotted(n) == "super().get_serializer_class()" {
+		if n.Type() == "attribute" && pyast.Dotted(n) == "self.serializer_class" || SuperSerializerClass(n) {
 			if s := m.serializerClass(c); s != nil {
 				out = append(out, s)
 				continue
@@ -178,4 +178,16 @@ func conditionMatches(cond pyast.Node, e *Endpoint) (match, known bool) {
 		}
 	}
 	return false, false
+}
+
+// SuperSerializerClass reports `super().get_serializer_class()` (or
+// `super(View, self)...`): the class's own serializer_class, unless a base
+// chooses (Dotted has no name for a call, so it is read here).
+func SuperSerializerClass(n pyast.Node) bool {
+	c, ok := pyast.AsCall(n)
+	if !ok || c.Func.Type() != "attribute" || c.Func.ChildByField("attribute").Text() != "get_serializer_class" {
+		return false
+	}
+	sc, ok := pyast.AsCall(c.Func.ChildByField("object"))
+	return ok && pyast.Dotted(sc.Func) == "super"
 }

@@ -170,7 +170,7 @@ func (f *File) ServesOwnSerializer(cls pyast.Node, action string) bool {
 		return false
 	}
 	for _, n := range names {
-		if d := pyast.Dotted(n); d != "self.serializer_class" && d != "super().get_serializer_class()" {
+		if pyast.Dotted(n) != "self.serializer_class" && !SuperSerializerClass(n) {
 			return false
 		}
 	}

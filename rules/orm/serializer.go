@@ -128,7 +128,7 @@ func runSerializer(p *analyzer.Pass) error {
 				continue
 			}
 			d := pyast.Dotted(r.NamedChild(0))
-			if d == "self.serializer_class" || superSerializerClass(r.NamedChild(0)) {
+			if d == "self.serializer_class" || semantic.SuperSerializerClass(r.NamedChild(0)) {
 				// The class's own serializer_class.
 				if _, attr := classMember(cls, "serializer_class", 0); !attr.IsNil() {
 					d, own = pyast.Dotted(attr), attr
@@ -190,18 +190,6 @@ func runSerializer(p *analyzer.Pass) error {
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
 	return nil
-}
-
-// superSerializerClass reports `super().get_serializer_class()` (or
-// `super(View, self)...`): the class's own serializer_class, unless a base
-// chooses (Dotted has no name for a call, so it is read here).
-func superSerializerClass(n pyast.Node) bool {
-	c, ok := pyast.AsCall(n)
-	if !ok || c.Func.Type() != "attribute" || c.Func.ChildByField("attribute").Text() != "get_serializer_class" {
-		return false
-	}
-	sc, ok := pyast.AsCall(c.Func.ChildByField("object"))
-	return ok && pyast.Dotted(sc.Func) == "super"
 }
 
 // repaginates reports a view class that defines paginate_queryset itself:
