@@ -813,9 +813,11 @@ urlpatterns = [
     re_path(r"^api/", include("shop.urls")),
 ]
 -- shop/urls.py --
-from django.urls import path, re_path
+from django.conf import settings
+from django.urls import include, path, re_path
 
 from . import views
+from .helpers import prefix
 
 MORE_INFO = "transaction/more_info"
 INFO = "info/"
@@ -825,6 +827,8 @@ urlpatterns = [
     re_path(r"^files/(?P<path>(a|b)[)]*)/(\d+)/$", views.files),
     re_path(r"^" + MORE_INFO + r"/?$", views.more),
     path(INFO, views.info),
+    path(settings.SECRET_PATH, views.secret),
+    path(prefix(), include("shop.more")),
 ]
 -- shop/views.py --
 def home(request):
@@ -850,15 +854,30 @@ def more(request):
 def info(request):
     pass
 
+
+def secret(request):
+    pass
+
+
+def deep(request):
+    pass
+-- shop/more.py --
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("deep/", views.deep)]
 `)
 	eps := endpointsByView(m.buildInventory())
 	for view, want := range map[string]string{
-		"shop.views.home":  "/",
-		"shop.views.home2": "/",
-		"shop.views.item":  "api/items/<pk>/.json",
-		"shop.views.files": `api/files/<path>/(\d+)/`,
-		"shop.views.more":  "api/transaction/more_info/?",
-		"shop.views.info":  "api/info/",
+		"shop.views.home":   "/",
+		"shop.views.home2":  "/",
+		"shop.views.item":   "api/items/<pk>/.json",
+		"shop.views.files":  `api/files/<path>/(\d+)/`,
+		"shop.views.more":   "api/transaction/more_info/?",
+		"shop.views.info":   "api/info/",
+		"shop.views.secret": "api/…",
+		"shop.views.deep":   "api/…/deep/",
 	} {
 		require.Contains(t, eps, view)
 		assert.Equal(t, want, eps[view].Route, view)

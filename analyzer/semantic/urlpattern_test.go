@@ -55,5 +55,5 @@ class Other(APIView):
 	require.Contains(t, eps, "wallets.views.Other.post")
 	assert.Equal(t, "api/v1/wallets/<str:wallet_uuid>", eps["wallets.views.Balance.get"].Route)
 	assert.Equal(t, "api/v1/wallets/<str:wallet_uuid>/operation", eps["wallets.views.Operation.post"].Route)
-	assert.Equal(t, "api/", eps["wallets.views.Other.post"].Route, "a conversion is not evaluated")
+	assert.Equal(t, "api/…", eps["wallets.views.Other.post"].Route, "a conversion is not evaluated: the route says a part is unknown")
 }

@@ -467,12 +467,21 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 	if !ok || !routeFuncs[lastName(pyast.Dotted(c.Func))] {
 		return
 	}
-	pat, _ := f.patternValue(c.Arg(0, "route"))
-	if pat == "" {
-		pat, _ = f.patternValue(c.Arg(0, "regex"))
+	arg := c.Arg(0, "route")
+	if arg.IsNil() {
+		arg = c.Arg(0, "regex")
+	}
+	view := pyast.Unparen(c.Arg(1, "view"))
+	pat, known := f.patternValue(arg)
+	if !known && !arg.IsNil() {
+		// A pattern rubric cannot read (built by a call, a setting): the
+		// route says so rather than show the prefix alone.
+		pat = "…"
+		if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" {
+			pat = "…/"
+		}
 	}
 	full := joinPattern(prefix, pat)
-	view := pyast.Unparen(c.Arg(1, "view"))
 	if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" && len(inc.Positional) > 0 {
 		arg := includedArg(inc)
 		switch {
