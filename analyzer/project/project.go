@@ -238,9 +238,10 @@ func analysisName(key any) string {
 }
 
 // WithoutAnalyses returns a view of ix that panics when a project
-// analysis is read through it. The driver hands it, under test, to a rule
-// on a file where the rule declares that it reads none (Rule.LocalOn), so
-// a rule that does read one fails its fixtures.
+// analysis is read through it. The driver hands it, under test, to every
+// rule that declares no shared analysis, and to a rule on a file where it
+// declares it reads none (Rule.LocalOn), so a rule that does read one
+// fails its fixtures.
 func (ix *Index) WithoutAnalyses() *Index {
 	v := *ix
 	v.noAnalyses = true

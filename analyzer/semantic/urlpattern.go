@@ -51,11 +51,7 @@ func (f *File) patternValue(n pyast.Node) (string, bool) {
 			if e.Type() != "identifier" {
 				return "", false
 			}
-			bs := f.globals[e.Text()]
-			if len(bs) != 1 {
-				return "", false
-			}
-			s, ok := pyast.StringValue(bs[0])
+			s, ok := f.patternValue(e) // a name bound once to a string
 			if !ok {
 				return "", false
 			}

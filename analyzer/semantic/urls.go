@@ -472,17 +472,19 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 		arg = c.Arg(0, "regex")
 	}
 	view := pyast.Unparen(c.Arg(1, "view"))
+	inc, ok := pyast.AsCall(view)
+	include := ok && lastName(pyast.Dotted(inc.Func)) == "include"
 	pat, known := f.patternValue(arg)
 	if !known && !arg.IsNil() {
 		// A pattern rubric cannot read (built by a call, a setting): the
 		// route says so rather than show the prefix alone.
 		pat = "…"
-		if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" {
+		if include {
 			pat = "…/"
 		}
 	}
 	full := joinPattern(prefix, pat)
-	if inc, ok := pyast.AsCall(view); ok && lastName(pyast.Dotted(inc.Func)) == "include" && len(inc.Positional) > 0 {
+	if include && len(inc.Positional) > 0 {
 		arg := includedArg(inc)
 		switch {
 		case arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil():
