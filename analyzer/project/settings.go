@@ -142,7 +142,7 @@ func extractSettings(u *Unit) []Setting {
 			if x.inSettings {
 				x.add(name, "", FormAssign, a, right)
 			}
-		case settingsOnly[name] && x.inSettings:
+		case (settingsOnly[name] || name == "USE_TZ") && x.inSettings:
 			x.add(name, "", FormAssign, a, right)
 		}
 	}
@@ -515,6 +515,40 @@ func (s *Settings) HasSettingsModule() bool {
 		}
 	}
 	return false
+}
+
+// TimeZones says whether Django stores aware datetimes (USE_TZ): On
+// when every USE_TZ of the settings modules is True, or when none sets it
+// and the project pins Django 5.0 or later (where True became the
+// default); Known is false when a USE_TZ is computed (an environment
+// lookup) or when none is set and the Django version is unknown or older.
+// At is the assignment read, or nil when the default applies.
+func (s *Settings) TimeZones(django DjangoVersion) (on, known bool, at *Setting) {
+	if s == nil {
+		return false, false, nil
+	}
+	sets := 0
+	for _, st := range s.Get("USE_TZ") {
+		if !st.InSettings {
+			continue
+		}
+		sets++
+		switch st.Value {
+		case ValueTrue:
+			at = &st
+		case ValueFalse:
+			return false, true, &st
+		default:
+			return false, false, nil
+		}
+	}
+	if sets > 0 {
+		return true, true, at
+	}
+	if !s.HasSettingsModule() || !django.Known() {
+		return false, false, nil
+	}
+	return django.Major >= 5, true, nil
 }
 
 // RootURLConf returns the module ROOT_URLCONF names, or "".
