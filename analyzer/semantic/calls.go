@@ -177,6 +177,12 @@ func (f *File) callee(call pyast.Node, c pyast.CallHead, st ctx) (*Func, bool) {
 		if fn := f.M.ModelMethod(m, c.MethodName()); fn != nil && !fn.Static {
 			return fn, !fn.ClassMethod
 		}
+		return nil, false
+	}
+	if cls := f.instanceClass(c.Receiver(), 0); cls != nil {
+		if fn := cls.Method(c.MethodName()); fn != nil && !fn.Static {
+			return fn, !fn.ClassMethod
+		}
 	}
 	return nil, false
 }

@@ -35,6 +35,10 @@ type Effect struct {
 	Call pyast.Node
 	File *File
 	Via  []*Func
+	// Entry is the call, in the function whose effects these are, that
+	// leads to the effect: Call itself when that function makes it, else
+	// the call of Via[0].
+	Entry pyast.Node
 }
 
 // Does is what an endpoint does.
@@ -127,7 +131,7 @@ func (m *Model) fillEffects(e *Endpoint) {
 		hook := func(names ...string) {
 			for _, n := range names {
 				if fn := e.Class.Method(n); fn != nil {
-					out = append(out, viaEffects(m.FuncEffects(fn), fn)...)
+					out = append(out, viaEffects(m.FuncEffects(fn), fn, pyast.Node{})...)
 				}
 			}
 		}
@@ -135,7 +139,7 @@ func (m *Model) fillEffects(e *Endpoint) {
 		serHook := func(n string) {
 			if ser != nil {
 				if fn := ser.Method(n); fn != nil {
-					out = append(out, viaEffects(m.FuncEffects(fn), fn)...)
+					out = append(out, viaEffects(m.FuncEffects(fn), fn, pyast.Node{})...)
 				}
 			}
 		}
@@ -189,10 +193,11 @@ func callsSuper(fn *Func) bool {
 	return false
 }
 
-func viaEffects(es []Effect, fn *Func) []Effect {
+func viaEffects(es []Effect, fn *Func, entry pyast.Node) []Effect {
 	out := make([]Effect, 0, len(es))
 	for _, x := range es {
 		x.Via = append([]*Func{fn}, x.Via...)
+		x.Entry = entry
 		out = append(out, x)
 	}
 	return out
@@ -241,11 +246,13 @@ func (m *Model) funcEffects(fn *Func, depth int, seen map[*Func]bool) []Effect {
 	var out []Effect
 	for _, a := range ownNodes(pyast.Body(fn.Node), "augmented_assignment", "assignment") {
 		if eff, ok := balanceWrite(f, a); ok {
+			eff.Entry = a
 			out = append(out, eff)
 		}
 	}
 	for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
 		if eff, ok := f.classifyCall(call); ok {
+			eff.Entry = call
 			out = append(out, eff)
 			continue
 		}
@@ -258,7 +265,7 @@ func (m *Model) funcEffects(fn *Func, depth int, seen map[*Func]bool) []Effect {
 			if strings.HasPrefix(g.Name, "get_") {
 				es = withoutLazyCreation(es)
 			}
-			out = append(out, viaEffects(es, g)...)
+			out = append(out, viaEffects(es, g, call)...)
 		}
 	}
 	return out

@@ -480,6 +480,9 @@ func (t *Tracker) deepAccesses(l *Loop, lf *loopFacts) {
 		if underManager(acc.Path) {
 			continue // below a related manager: its prefetch, not a select_related
 		}
+		if acc.DeadOnFirstCall() {
+			continue // under `if user:` in the callee, and this call passes no user
+		}
 		acc := acc
 		entry := acc.Via[0].Call
 		if c := entry.Parent(); c.Type() == "call" && c.ChildByField("function").Equal(entry) {

@@ -662,7 +662,7 @@ func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, ta
 		for _, acc := range t.sm.Lookups(callee, idx) {
 			inner := acc.Node
 			_, what, conf := queryCall(acc.File, inner)
-			if what == "" || conf == analyzer.Low {
+			if what == "" || conf == analyzer.Low || acc.DeadInCallee(n, callee) {
 				continue
 			}
 			if acc.Conditional {

@@ -77,7 +77,7 @@ func sensitiveRead(ix *project.Index, sm *semantic.Model, e *semantic.Endpoint) 
 		return "", ""
 	}
 	for _, x := range e.Does.Effects {
-		if x.Kind != semantic.ReadRows || x.Model == "" {
+		if x.Kind != semantic.ReadRows || x.Model == "" || !semantic.ServedOn(e.Handler, x.Entry, "GET") {
 			continue
 		}
 		var md *project.Model
