@@ -47,6 +47,7 @@ func Rules() []*analyzer.Rule {
 		idempotency.WebhookWithoutDedup,
 		idempotency.RetriedTaskCreates,
 		idempotency.ReferenceNotUnique,
+		idempotency.MoneyEndpointWithoutKey,
 		resilience.NoRetryPolicy,
 		resilience.NoCircuitBreaker,
 		resilience.StatusOnly200,

@@ -1,0 +1,256 @@
+package idempotency
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed moneyendpoint.md
+var moneyEndpointDoc string
+
+// MoneyEndpointWithoutKey reports an endpoint that moves money in the
+// project's own ledger (a balance or an amount written) in a project that
+// shows no idempotency anywhere: no idempotency key, no unique operation
+// reference.
+var MoneyEndpointWithoutKey = &analyzer.Rule{
+	Code:       "IDM005",
+	Name:       "money-endpoint-without-idempotency",
+	Doc:        moneyEndpointDoc,
+	Category:   analyzer.DataIntegrity,
+	Severity:   analyzer.Warning,
+	Confidence: analyzer.Medium,
+	Since:      "0.13.0",
+	Skip:       semantic.ProductCode,
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, idempotencyAnywhere},
+	Run:        runMoneyEndpointWithoutKey,
+}
+
+// runMoneyEndpointWithoutKey matches routed, judged API endpoints (a DRF
+// view or viewset, an @api_view function, a function view answering
+// JSON) reached by POST (or by any method, the write then under a POST
+// branch), no webhook receivers (IDM002's), that move money (movement:
+// a balance written, an account's balance updated, a transfer or
+// transaction row created), without calling a payment provider (IDM001
+// judges that call's key); in a project where nothing names idempotency
+// and no model keeps a unique operation reference (idempotencyAnywhere).
+// One finding per view.
+func runMoneyEndpointWithoutKey(p *analyzer.Pass) error {
+	if idempotencyAnywhere.Get(p.Project) {
+		return nil
+	}
+	sm := semantic.Of(p.Project)
+	inv := semantic.InventoryOf(p.Project)
+	f := sm.File(p.Unit)
+	seen := map[string]bool{}
+	for _, e := range inv.InFile(f) {
+		if seen[e.View] || !e.Routed || !e.Judged(inv) || e.Webhook != nil || !writeMethod(e) || !apiEndpoint(e) {
+			continue
+		}
+		w := moneyWrite(p.Project, e)
+		if w == nil {
+			continue
+		}
+		seen[e.View] = true
+		route := ""
+		if e.Route != "" {
+			route = " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
+		}
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(where(e)),
+			Message: fmt.Sprintf("`%s` (%s%s) moves money (`%s`) and nothing in the project is an idempotency key or a unique operation reference: a client that retries after a timeout, or a double click, applies it twice",
+				e.ViewName(), methodsText(e), route, w.Name),
+			Help: "take an `Idempotency-Key` header (or a client operation id kept under a unique constraint) and answer a repeat with the first result instead of moving the money again",
+		})
+	}
+	return nil
+}
+
+// writeMethod reports an endpoint a write method reaches.
+func writeMethod(e *semantic.Endpoint) bool {
+	for _, m := range e.Methods {
+		switch m {
+		case "POST", "ANY": // PUT and PATCH set a state: repeating them is harmless
+			return true
+		}
+	}
+	return false
+}
+
+func methodsText(e *semantic.Endpoint) string {
+	var ms []string
+	for _, m := range e.Methods {
+		if m == "POST" {
+			ms = append(ms, m)
+		}
+	}
+	if len(ms) == 0 {
+		return "any method"
+	}
+	return strings.Join(ms, ", ")
+}
+
+// moneyWrite returns the first write of an endpoint that moves money, or
+// nil: a balance assigned or updated, or a row of a money model created
+// that is not an account (a model holding a balance: opening a wallet
+// twice is not paying twice). Nil when the endpoint calls a payment
+// provider (IDM001 judges that call's key). For a function view open to
+// any method the write must be under a branch only POST, PUT or PATCH
+// takes.
+func moneyWrite(ix *project.Index, e *semantic.Endpoint) *semantic.Effect {
+	var first *semantic.Effect
+	anyMethod := slices.Contains(e.Methods, "ANY")
+	for i, x := range e.Does.Effects {
+		switch {
+		case x.Kind == semantic.HTTPCall && (x.Money || x.File != nil && x.File.ProviderRequest(x.Call) != ""):
+			return nil
+		case first != nil || x.Kind != semantic.WriteRows || !x.Money:
+		case anyMethod && (x.Entry.IsNil() || semantic.ServedOn(e.Handler, x.Entry, "GET") || !semantic.ServedOn(e.Handler, x.Entry, "POST")):
+		case !movement(ix, x):
+		default:
+			first = &e.Does.Effects[i]
+		}
+	}
+	return first
+}
+
+// movement reports a money write that moves money: a balance assigned or
+// incremented, a queryset update of an account (`.update(balance=F(...)
+// + x)`), or a row created or saved of a model named for a movement
+// (`Transfer.objects.create`). Opening or saving an account is not one.
+func movement(ix *project.Index, x semantic.Effect) bool {
+	if strings.Contains(strings.ToLower(x.Name), "balance") {
+		return true
+	}
+	if accountRow(ix, x) {
+		return strings.HasSuffix(x.Name, ".update")
+	}
+	return movementModel(x.Model)
+}
+
+// accountRow reports a write of a model that holds a balance: a wallet or
+// an account being opened or saved, not a movement recorded.
+func accountRow(ix *project.Index, x semantic.Effect) bool {
+	if ix.Models == nil || x.Model == "" {
+		return false
+	}
+	var md *project.Model
+	if x.File != nil {
+		md = ix.Models.Lookup(x.File.Unit, x.Model)
+	}
+	if md == nil {
+		if named := ix.Models.Named(x.Model); len(named) == 1 {
+			md = named[0]
+		}
+	}
+	if md == nil {
+		return false
+	}
+	for _, f := range md.Fields {
+		if strings.Contains(strings.ToLower(f.Name), "balance") {
+			return true
+		}
+	}
+	return false
+}
+
+// movementWords name models that record one movement of money.
+var movementWords = []string{"transaction", "transfer", "deposit", "withdraw", "payout", "operation", "topup", "charge",
+	"refund", "ledger", "payment", "replenish"}
+
+// movementModel reports a model named for a movement of money
+// (`Transaction`, `WithdrawalRequest`, `MoneyTransfer`).
+func movementModel(name string) bool {
+	l := strings.ToLower(name)
+	for _, w := range movementWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// apiEndpoint reports an API endpoint, where clients retry requests: a
+// DRF view or viewset, an @api_view function, or a function view that
+// answers with JSON. A form view answered with a page is left alone.
+func apiEndpoint(e *semantic.Endpoint) bool {
+	switch e.Kind {
+	case "drf-view", "viewset":
+		return true
+	}
+	if e.Handler == nil {
+		return false
+	}
+	for _, d := range pyast.Decorators(e.Handler.Node) {
+		if strings.Contains(d.Text(), "api_view") {
+			return true
+		}
+	}
+	for call := range pyast.FindEach(pyast.Body(e.Handler.Node), "call") {
+		switch name := string(pyast.CalleeName(call)); name {
+		case "JsonResponse", "Response":
+			return true
+		}
+	}
+	return false
+}
+
+// where is the finding's place: the handler's name (post, create, a
+// function view), or the class when the framework's own action runs.
+func where(e *semantic.Endpoint) pyast.Node {
+	if e.Handler != nil {
+		if n := e.Handler.Node.ChildByField("name"); !n.IsNil() {
+			return n
+		}
+	}
+	return e.ViewNode()
+}
+
+// referenceWords name a field keeping one client operation.
+var referenceWords = []string{"txid", "tx_id", "transaction_id", "reference", "reference_id", "ref_id", "operation_id",
+	"request_id", "idempotency_key", "external_id", "client_reference", "client_ref", "payment_id", "event_id"}
+
+// idempotencyAnywhere reports a project that shows some idempotency: an
+// identifier or string of product code naming it (an Idempotency-Key
+// header, an idempotency_key field, an idempotent decorator), or a model
+// field named for an operation reference that is unique.
+var idempotencyAnywhere = &project.ProjectAnalysis[bool]{Name: "idempotency.anywhere", Run: func(ix *project.Index) bool {
+	if ix.Models != nil {
+		for _, m := range ix.Models.All {
+			for _, f := range m.Fields {
+				if f.Unique && slices.Contains(referenceWords, strings.ToLower(f.Name)) {
+					return true
+				}
+			}
+			for _, set := range slices.Concat(m.Meta.Unique, m.Meta.UniqueTogether) {
+				for _, name := range set {
+					if slices.Contains(referenceWords, strings.ToLower(name)) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	for _, u := range ix.Units {
+		if u.Tree == nil || semantic.RolesOf(u).Any(semantic.Test|semantic.Migration) {
+			continue
+		}
+		src := u.Tree.Src
+		if !bytes.Contains(src, []byte("dempot")) && !bytes.Contains(src, []byte("DEMPOT")) {
+			continue
+		}
+		for n := range pyast.FindEach(u.Tree.Root(), "identifier", "string") {
+			if strings.Contains(strings.ToLower(n.Text()), "idempot") {
+				return true
+			}
+		}
+	}
+	return false
+}}
