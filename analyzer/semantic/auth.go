@@ -1014,7 +1014,7 @@ func (m *Model) wrapperAuth(e *Endpoint, s *authSettings) {
 }
 
 // userChecks are what a handler's body reads to check its caller.
-var userChecks = []string{"is_authenticated", "is_anonymous", "has_perm", "has_perms", "NotAuthenticated",
+var userChecks = []string{"is_authenticated", "is_anonymous", "has_perm", "has_perms", "NotAuthenticated", "AuthenticationFailed",
 	"redirect_to_login", "check_permissions", "check_object_permissions", "is_staff", "is_superuser"}
 
 // bodyChecks looks for checks of the caller in the handler and the
