@@ -125,7 +125,7 @@ func extractSettings(u *Unit) []Setting {
 	}
 	x := settingsExtractor{u: u, rel: u.Rel()}
 	root := u.Tree.Root()
-	assigns := ModuleAssignments(root)
+	assigns := append(ModuleAssignments(root), ConfigurationAssignments(root, u.Tree.Src)...)
 	for _, a := range assigns {
 		if settingsMarkers[a.ChildByField("left").Text()] {
 			x.inSettings = true

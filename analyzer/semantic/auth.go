@@ -386,7 +386,7 @@ func ownsCheckPermissions(c *Class) bool {
 }
 
 // libraryBase returns the last name of a base of c (through project
-// bases) that is a view of a library other than DRF and Django, or one of
+// bases) that is a view or a mixin of a library other than DRF and Django, or one of
 // DRF's credential views; "" when every base is the project's, DRF's or
 // Django's own.
 func libraryBase(c *Class) string {
@@ -402,7 +402,9 @@ func libraryBase(c *Class) string {
 		if c.File.M.LookupClass(q) != nil {
 			continue // the project's own
 		}
-		if strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "APIView") {
+		// A library's view, or a library's mixin (openwisp-users'
+		// ProtectedAPIMixin sets authentication and permission classes).
+		if strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "Mixin") {
 			return last
 		}
 	}
@@ -1014,7 +1016,7 @@ func (m *Model) wrapperAuth(e *Endpoint, s *authSettings) {
 }
 
 // userChecks are what a handler's body reads to check its caller.
-var userChecks = []string{"is_authenticated", "is_anonymous", "has_perm", "has_perms", "NotAuthenticated",
+var userChecks = []string{"is_authenticated", "is_anonymous", "has_perm", "has_perms", "NotAuthenticated", "AuthenticationFailed",
 	"redirect_to_login", "check_permissions", "check_object_permissions", "is_staff", "is_superuser"}
 
 // bodyChecks looks for checks of the caller in the handler and the

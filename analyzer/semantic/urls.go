@@ -254,6 +254,12 @@ func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []urlElem {
 			return w.elems(g, list, depth+1)
 		}
 	case "attribute":
+		// `[...] + admin_urls.urlpatterns`: that module's own patterns.
+		if n.ChildByField("attribute").Text() == "urlpatterns" {
+			if g := w.includedModule(f, n); g != nil {
+				return []urlElem{{f: g, module: true}}
+			}
+		}
 		return nodes(f, n) // router.urls
 	}
 	return nil

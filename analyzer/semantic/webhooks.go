@@ -69,7 +69,10 @@ var hookWords = map[string]bool{"webhook": true, "webhooks": true, "callback": t
 	"ipn": true, "notify": true, "hook": true, "hooks": true}
 
 // crudWords name an ordinary create/read/update/delete view.
+// A registration names the caller's own request (sign-up, a payment
+// registered with a gateway's API), not a delivery.
 var crudWords = map[string]bool{"create": true, "update": true, "delete": true, "edit": true, "add": true,
+	"register": true, "registration": true,
 	"remove": true, "list": true, "index": true, "detail": true, "new": true, "destroy": true, "get": true, "set": true}
 
 // verifyWords in a handler, its helpers or its decorators suggest it

@@ -29,6 +29,23 @@ func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 	assert.Equal(t, analyzer.Low, got[2])
 }
 
+// A management command printing the caught exception for its operator
+// (print, a self.output-like helper) is low; printing only its own text,
+// or the same handler outside a command, keeps its confidence.
+func TestBroadExceptPrintedByCommandIsLowConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/ERR002_command.txtar", []*analyzer.Rule{exceptions.BroadExcept})
+	got := map[string]analyzer.Confidence{}
+	for _, d := range res.Diagnostics {
+		got[fmt.Sprintf("%s:%d", d.Path, d.Pos.Line)] = d.Confidence
+	}
+	assert.Equal(t, map[string]analyzer.Confidence{
+		"sync/management/commands/process_events.py:16": analyzer.Low,
+		"sync/management/commands/process_events.py:21": analyzer.Low,
+		"sync/management/commands/process_events.py:26": analyzer.High,
+		"sync/views.py:4": analyzer.Medium,
+	}, got)
+}
+
 // Handlers in test code, and a bare except that re-raises what it caught,
 // are low confidence; the same handlers in shipped code are not.
 func TestTestCodeAndReraiseAreLowConfidence(t *testing.T) {

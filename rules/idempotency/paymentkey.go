@@ -108,6 +108,9 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 		if w := effects.PaymentURL(effects.URLArg(e)); w != "" {
 			return e.Name, "to a payment/account API (`" + w + "`)"
 		}
+		if notificationURL(effects.URLArg(e)) {
+			return "", ""
+		}
 		// Placed only by the class or module it sits in: a request that
 		// opens a session or checks credentials (ApplePayStartSessionView,
 		// get_access_token) moves no money and is safe to repeat.
@@ -221,6 +224,25 @@ func moneyResource(res string) bool {
 func hasIdempotencyKeyword(c pyast.Call) bool {
 	for k := range c.Keywords {
 		if strings.Contains(strings.ToLower(k), "idempoten") {
+			return true
+		}
+	}
+	return false
+}
+
+// notificationURL reports a URL held by a name for a subscriber's endpoint
+// (`self.callback`, `webhook_url`, `notify_url`): the request delivers a
+// notification the receiver de-duplicates by its own id, it asks the
+// receiver to move no money.
+func notificationURL(u pyast.Node) bool {
+	u = pyast.Unparen(u)
+	if u.Type() != "identifier" && u.Type() != "attribute" {
+		return false
+	}
+	d := strings.ToLower(pyast.Dotted(u))
+	last := d[strings.LastIndex(d, ".")+1:]
+	for _, w := range []string{"callback", "webhook", "notify", "notification"} {
+		if strings.Contains(last, w) {
 			return true
 		}
 	}

@@ -49,6 +49,9 @@ func runBackwardIncompatible(p *analyzer.Pass) error {
 		conf := analyzer.Confidence(0)
 		switch op.Kind {
 		case "RemoveField":
+			if c.deletedLater(op.Model) {
+				return // the autodetector's prelude to this migration's DeleteModel, which says it
+			}
 			msg = fmt.Sprintf("`RemoveField` drops column `%s.%s` while the running code still selects it", op.Model, op.Name)
 			if f := c.fieldBefore(op.Model, op.Name); f != nil && !f.HasColumn() {
 				msg = fmt.Sprintf("`RemoveField` drops the table behind `%s.%s` while the running code may still query it", op.Model, op.Name)
@@ -151,4 +154,17 @@ func typeChange(old, new *project.FieldSpec) (changed, rewrite bool) {
 
 func builtin(f *project.FieldSpec) bool {
 	return strings.HasPrefix(f.Qualified, "django.db.models.") || strings.HasPrefix(f.Qualified, "django.contrib.postgres.fields.")
+}
+
+// deletedLater reports whether a later operation of the migration deletes
+// model: makemigrations removes a deleted model's relations first
+// (RemoveField of each foreign key, then DeleteModel), and the table goes
+// with the DeleteModel, reported on its own.
+func (c *opCtx) deletedLater(model string) bool {
+	for _, o := range c.m.Operations[c.idx+1:] {
+		if o.Kind == "DeleteModel" && o.Model == model {
+			return true
+		}
+	}
+	return false
 }

@@ -102,13 +102,16 @@ func hasBreaker(ix *project.Index) bool {
 }
 
 // viewClass reports a class deriving from a view (a base named `...View`
-// or `...ViewSet`: `class Checkout(TemplateView)`): a page that calls a
-// service, not the provider's client.
+// or `...ViewSet`: `class Checkout(TemplateView)`) or from Django's admin
+// (`...Admin`, `...Inline`: `class BillingDocumentAdmin(ModelAdmin)`
+// downloading its stored PDFs): a page that calls a service, not the
+// provider's client.
 func viewClass(cls pyast.Node) bool {
 	for b := range cls.ChildByField("superclasses").Named() {
 		d := pyast.Dotted(b)
 		last := d[strings.LastIndex(d, ".")+1:]
-		if strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") {
+		if strings.HasSuffix(last, "View") || strings.HasSuffix(last, "ViewSet") || strings.HasSuffix(last, "Admin") ||
+			strings.HasSuffix(last, "Inline") {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -23,6 +24,7 @@ var CompareDigest = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
+	Requires:   []project.Analysis{semantic.Project}, // enumMember's project classes
 	Run:        runCompareDigest,
 }
 
@@ -52,7 +54,8 @@ func runCompareDigest(p *analyzer.Pass) error {
 		}
 		a, b := operands[0], operands[1]
 		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] ||
-			isConstantName(a) || isConstantName(b) || sameObjectFields(a, b) || loopTarget(a, n) && loopTarget(b, n) {
+			isConstantName(a) || isConstantName(b) || sameObjectFields(a, b) || loopTarget(a, n) && loopTarget(b, n) ||
+			enumMember(p, a) || enumMember(p, b) {
 			continue
 		}
 		fn := pyast.EnclosingFunction(n)

@@ -243,7 +243,9 @@ func testedAfter(body, s pyast.Node, key string) bool {
 // try that catches KeyError (or broader), after a validator call, after
 // a call of a validating helper handed the payload object obj
 // (`self._validate_arguments(payload)`), after a membership test of its
-// key, or under an `if` that tested it with `.get(key)`.
+// key, under an `if` that tested it with `.get(key)`, after the handler
+// stored the key itself, or after a loop over a literal list of names
+// holding it that checked each (storedBefore, checkedInLoop).
 func guardedRead(body, s, obj pyast.Node, key string) bool {
 	for a := s.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
 		if a.Type() != "try_statement" {
@@ -266,7 +268,7 @@ func guardedRead(body, s, obj pyast.Node, key string) bool {
 			}
 		}
 	}
-	if testedAfter(body, s, key) {
+	if testedAfter(body, s, key) || storedBefore(body, s, obj, key) || checkedInLoop(body, s, obj, key) {
 		return true
 	}
 	for c := range pyast.FindEachShallow(body, "call", "comparison_operator") {

@@ -71,6 +71,9 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 			if permissionHook(n) {
 				continue // the lookup is the permission check
 			}
+			if deliveryOrVerification(n) {
+				continue // a provider's delivery, a public verification page: no caller tenant
+			}
 			if isViewFunction(n) && !guardedView(n) && !guardedEndpoints(inv, sf, n) {
 				t.view(n)
 			}
@@ -594,4 +597,30 @@ func hasOpaqueFilter(top pyast.Node) bool {
 		c = recv
 	}
 	return opaque
+}
+
+// deliveryWords name a provider's delivery (a payment IPN, a webhook) or a
+// public verification page (a certificate checked by its id): neither has
+// a calling user whose tenant could scope the lookup.
+// A notification word counts only in a function that never reads
+// request.user: a user's in-app notifications are a user-facing list.
+var deliveryWords = map[string]bool{"webhook": true, "webhooks": true, "callback": true, "ipn": true,
+	"notify": false, "notification": false, "verify": true, "verification": true}
+
+// deliveryOrVerification reports a function, or the class of a method,
+// named with a delivery or verification word (`handle_notification`,
+// `CertificateVerificationView.get_context_data`).
+func deliveryOrVerification(fn pyast.Node) bool {
+	names := []string{pyast.DefName(fn)}
+	if isMethod(fn) {
+		names = append(names, pyast.DefName(pyast.EnclosingClass(fn)))
+	}
+	for _, n := range names {
+		for _, w := range semantic.IdentWords(n) {
+			if always, ok := deliveryWords[w]; ok && (always || !strings.Contains(fn.Text(), "request.user")) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -4,7 +4,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -45,6 +45,14 @@ def delegated(request):
 @csrf_exempt
 def read_only(request):
     return HttpResponse(json.loads(request.body)["ping"])
+
+
+@csrf_exempt
+def rest_register_payment(request):
+    # A gateway's API registering a payment for the calling shop: a request, not a delivery.
+    params = json.loads(request.body)
+    event = Event.objects.create(raw=params["description"])
+    return JsonResponse({"url": f"/pay/?id={event.pk}"})
 
 
 def ordinary_view(request):

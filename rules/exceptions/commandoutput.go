@@ -1,0 +1,34 @@
+package exceptions
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
+)
+
+// commandOutput reports a handler in a management command that prints the
+// caught exception for the operator running it: `print(e)`, or a command
+// helper such as `self.output(f"... {exception}")` or
+// `self.write_error(e)`. Like a command's stderr, it shows the error to
+// whoever ran the command and only loses the traceback.
+func commandOutput(p *analyzer.Pass, h pyidiom.Handler) bool {
+	if !strings.Contains("/"+p.File.Rel, "/management/commands/") {
+		return false
+	}
+	for _, c := range h.Calls() {
+		call, ok := pyast.AsCall(c)
+		if !ok {
+			continue
+		}
+		d := pyast.Dotted(call.Func)
+		name := strings.ToLower(d[strings.LastIndex(d, ".")+1:])
+		helper := strings.HasPrefix(d, "self.") && strings.Count(d, ".") == 1 &&
+			(strings.Contains(name, "output") || strings.Contains(name, "write") || strings.Contains(name, "echo") || strings.Contains(name, "print"))
+		if (d == "print" || helper) && h.MentionsAlias(c.ChildByField("arguments")) {
+			return true
+		}
+	}
+	return false
+}
