@@ -54,6 +54,7 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 	}
 	sm := semantic.Of(p.Project)
 	f := sm.File(p.Unit)
+	reportRawAmounts(p, f)
 	for _, c := range f.Classes {
 		if inputClassKind(c) == "" {
 			reportDirectedModelAmount(p, sm, c)
@@ -113,12 +114,51 @@ var lowerBoundCheck = regexp.MustCompile(`(?i)amount\w*\s*(<|<=|>|>=)\s*(0|0\.0+
 // field, which this rule does not follow.
 var amountChecked = &project.ProjectAnalysis[bool]{Name: "bugs.amountChecked", Run: func(ix *project.Index) bool {
 	for _, f := range semantic.Of(ix).Files() {
-		if src := f.Unit.File.Src; mayBoundAmount(src) && lowerBoundCheck.Match(src) {
+		if src := f.Unit.File.Src; mayBoundAmount(src) && boundsSomeAmount(src) {
 			return true
 		}
 	}
 	return false
 }}
+
+// boundsSomeAmount reports a lowerBoundCheck match in src that bounds an
+// amount itself: not a funds check whose amount is one term of a sum
+// (`wallet.balance - amount < 0`), nor a balance's amount
+// (`payment.balance_from.money.amount < 0`): both bound a result.
+func boundsSomeAmount(src []byte) bool {
+	for _, m := range lowerBoundCheck.FindAllIndex(src, -1) {
+		if !resultCheck(src, m[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// resultCheck reports a match starting at i whose amount is a term of a
+// sum or difference, or an attribute of something named for a balance.
+func resultCheck(src []byte, i int) bool {
+	if !hasFoldAt(src, i, "amount") {
+		return false // `0 < amount`, `amount__gt=0`, a validator: as written
+	}
+	// The dotted chain the amount ends: payment.balance_from.money.amount.
+	j := i
+	for j > 0 && (isIdentByte(src[j-1]) || src[j-1] == '.') {
+		j--
+	}
+	if bytes.Contains(bytes.ToLower(src[j:i]), []byte("balance")) {
+		return true
+	}
+	// The operator before it: `balance - amount < 0`.
+	k := j
+	for k > 0 && (src[k-1] == ' ' || src[k-1] == '\t' || src[k-1] == '(') {
+		k--
+	}
+	return k > 0 && (src[k-1] == '-' || src[k-1] == '+')
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
 
 // mayBoundAmount is a quick test that lowerBoundCheck may match src:
 // every match holds "amount" or "MinValueValidator" in some letter case,
