@@ -56,9 +56,17 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 	f := sm.File(p.Unit)
 	reportRawAmounts(p, f)
 	for _, c := range f.Classes {
+		modelClass := false
 		if inputClassKind(c) == "" {
 			reportDirectedModelAmount(p, sm, c)
-			continue
+			if !directedName.MatchString(c.Name) || !modelInputClass(c) {
+				continue
+			}
+			modelClass = true
+			// A model serializer named for one direction of money: the
+			// fields it declares itself are judged as a plain
+			// serializer's are (the model's may be signed ledger rows,
+			// these are the client's input).
 		}
 		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
 			if st.Type() != "expression_statement" || st.NamedChild(0).Type() != "assignment" {
@@ -80,6 +88,9 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 			}
 			if help, _ := pyast.StringValue(call.Keyword("help_text")); strings.Contains(strings.ToLower(help), "negative") {
 				continue // a signed adjustment by design
+			}
+			if modelClass && !call.Keyword("source").IsNil() {
+				continue // a model attribute shown under this name (`source="wallet.balance"`), not the client's amount
 			}
 			if !call.Keyword("min_value").IsNil() || !call.Keyword("validators").IsNil() || call.StarKwargs ||
 				isTrue(call.Keyword("read_only")) || isTrue(call.Keyword("disabled")) {
@@ -247,7 +258,7 @@ func isTrue(n pyast.Node) bool { return !n.IsNil() && n.Type() == "true" }
 // (NewCreditTransactionSerializer, DepositForm, WithdrawalSerializer,
 // TransferSerializer: from its sender to its receiver): the client sends a
 // positive amount and the class says which way it goes.
-var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|top_up|payout|refund|transfer)`)
+var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|top_up|payout|refund|transfer|paymentcreate|createpayment|newpayment)`)
 
 // reportDirectedModelAmount judges a model serializer or model form named
 // for one direction of money (deposit, credit, debit, withdraw...) whose
