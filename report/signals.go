@@ -38,8 +38,9 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"models.count", "Django models of the project's model graph (abstract ones included), outside tests and migrations"},
 	{"models.unique_operation_keys", "fields of the product's models named for one operation (txid, transaction_id, reference_id, idempotency_key...) that a unique field, unique_together or UniqueConstraint de-duplicates, and that product code checks before it writes (a lookup by the key: get_or_create, filter, exists...; an IntegrityError handler; or a DRF ModelSerializer or ModelForm taking the unique=True field, which validates it unique); a key the server generates (editable=False with a default=) is not one; and unique fields named for another party's id (provider_id, *_ref) on a model of money that a function looks up and then creates a row with"},
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
-	{"models.money_decimal", "money fields declared as DecimalField"},
+	{"models.money_decimal", "money fields declared as DecimalField (django-money's MoneyField, a DecimalField with a currency, included)"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor), or whose verbose_name, help_text or comment says so (\"in cents\", \"в копейках\"): exact, as Decimal is"},
+	{"models.money_integer_balance", "balances declared as an IntegerField that says nothing of its unit (balance = IntegerField()): a counter the code adds to and subtracts from, exact in whole units of an unstated size (cents or whole currency: ask); a price or an amount so declared may be cutting the cents off what it is given, and is not counted"},
 	{"models.money_float", "money fields declared as FloatField"},
 	{"money.float_input", "request bodies parsed as JSON with floats (json.loads(request.body) without parse_float=Decimal) in a project whose code converts no input to Decimal (no Decimal(...) call, no form or serializer DecimalField) and adds to or subtracts from stored amounts (F(\"balance\") + x, wallet.balance -= x): amounts are computed as floats whatever the columns hold"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
@@ -1074,23 +1075,39 @@ func (s *Signals) operationKeys(u *project.Unit, m *project.Model, checked func(
 func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
 	context := semantic.InMoneyContext(m.Name)
 	for _, f := range m.Fields {
-		if f.Abstract != nil || f.Path != m.Path || f.IsRelation() || !semantic.MoneyName(f.Name, context) {
+		last := f.Class[strings.LastIndex(f.Class, ".")+1:]
+		if f.Abstract != nil || f.Path != m.Path || f.IsRelation() || !semantic.MoneyName(f.Name, context) && last != "MoneyField" {
 			continue
 		}
 		ev := Evidence{Path: u.File.Rel, Line: f.Line, Code: clip(string(u.File.Line(f.Line)))}
 		s.add("models.money_fields", ev)
-		switch last := f.Class[strings.LastIndex(f.Class, ".")+1:]; {
-		case strings.HasSuffix(last, "DecimalField"):
+		switch {
+		case strings.HasSuffix(last, "DecimalField") || last == "MoneyField":
+			// django-money's MoneyField is a DecimalField with a currency.
 			s.add("models.money_decimal", ev)
 		case strings.HasSuffix(last, "IntegerField") && (minorUnits(f.Name) || minorUnitsDeclared(u, f)):
-			// Whole minor units, exact as Decimal is. An integer amount
-			// not named for its unit may be whole currency units that
-			// drop the cents: that is not shown.
+			// Whole minor units, exact as Decimal is.
 			s.add("models.money_integer", ev)
+		case strings.HasSuffix(last, "IntegerField") && balanceName(f.Name):
+			// A balance kept as an integer is exact too, in a unit the
+			// code does not state (the met question asks which). A price
+			// or an amount so declared may drop the cents it is given.
+			s.add("models.money_integer_balance", ev)
 		case last == "FloatField":
 			s.add("models.money_float", ev)
 		}
 	}
+}
+
+// balanceName reports a field named for a balance (balance,
+// current_balance, walletBalance).
+func balanceName(name string) bool {
+	for _, w := range semantic.NameWords(name) {
+		if w == "balance" {
+			return true
+		}
+	}
+	return false
 }
 
 // minorWords name an amount's minor unit.

@@ -244,8 +244,19 @@ func TestMoneyAsIntegers(t *testing.T) {
 	assert.Equal(t, 5, it.Evidence[0].Line)
 	assert.Contains(t, it.Question, "held exactly at `bank/models.py:5`")
 
+	// A balance kept as an integer that does not say its unit is exact
+	// too (eight labelled take-homes call it met); the question asks which
+	// unit. An amount or a price so declared stays unjudged (claims_test).
 	it = run("    balance = models.IntegerField(default=0)\n")
-	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	assert.Contains(t, it.Question, "In which unit")
+
+	it = run("    balance = models.IntegerField(default=0)\n    fee = models.FloatField(default=0)\n")
+	assert.NotEqual(t, report.Met, it.Status, it.Reason)
+
+	// django-money's MoneyField is a DecimalField with a currency.
+	it = run("    money = MoneyField(max_digits=8, decimal_places=2)\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
 
 	it = run("    balance_cents = models.IntegerField(default=0)\n    fee = models.FloatField(default=0)\n")
 	assert.NotEqual(t, report.Met, it.Status, it.Reason)

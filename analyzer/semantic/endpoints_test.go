@@ -226,6 +226,12 @@ def create_payment(request):
 def inbound(request):
     Payment.objects.create(ref=json.loads(request.body)["ref"])
     return HttpResponse()
+
+
+@csrf_exempt
+def book_appointment(request):
+    Payment.objects.create(ref=json.loads(request.body)["ref"])
+    return HttpResponse()
 -- pay/handlers.py --
 from .models import Payment
 from .security import check
@@ -254,7 +260,7 @@ class Payment(models.Model):
 
 // Webhooks are recognised by class names (*Callback, *Notify) reading
 // request.data, and by csrf_exempt views reading the raw body unless named
-// for CRUD; verification is followed into helpers two modules away, and
+// for CRUD or a client's action; verification is followed into helpers two modules away, and
 // AllowAny verifies nothing.
 func TestWebhookPredicate(t *testing.T) {
 	m := load(t, webhookProject)
@@ -272,6 +278,8 @@ func TestWebhookPredicate(t *testing.T) {
 	assert.Equal(t, "pay/handlers.py", notify.Webhook.PayloadFile.Unit.File.Rel, "read in the helper handed the request")
 
 	assert.Nil(t, eps["pay.views.create_payment"].Webhook, "a csrf_exempt CRUD view is no webhook")
+	require.NotNil(t, eps["pay.views.book_appointment"])
+	assert.Nil(t, eps["pay.views.book_appointment"].Webhook, "a csrf_exempt view named for a client's action (booking) is no webhook")
 	require.NotNil(t, eps["pay.views.inbound"].Webhook)
 	assert.Equal(t, []string{"csrf_exempt view reading the raw body"}, eps["pay.views.inbound"].Webhook.Signals)
 	assert.Equal(t, "anyone", eps["pay.views.inbound"].Auth.OpenTo(), "REST_FRAMEWORK without defaults: DRF allows anyone")

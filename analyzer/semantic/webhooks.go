@@ -75,6 +75,14 @@ var crudWords = map[string]bool{"create": true, "update": true, "delete": true, 
 	"register": true, "registration": true,
 	"remove": true, "list": true, "index": true, "detail": true, "new": true, "destroy": true, "get": true, "set": true}
 
+// clientWords name an action a user's client performs (book a slot,
+// register, check out), not a delivery a provider sends: a csrf_exempt
+// view named so is not taken for a webhook on that signal alone.
+var clientWords = map[string]bool{"book": true, "booking": true, "reserve": true, "reservation": true,
+	"register": true, "registration": true, "signup": true, "login": true, "logout": true, "checkout": true,
+	"purchase": true, "buy": true, "transfer": true, "withdraw": true, "withdrawal": true, "upload": true,
+	"search": true, "contact": true, "comment": true, "vote": true, "subscribe": true, "unsubscribe": true}
+
 // verifyWords in a handler, its helpers or its decorators suggest it
 // authenticates the sender.
 var verifyWords = []string{"signature", "signatures", "sig", "hmac", "digest", "verify", "verified",
@@ -105,7 +113,8 @@ func hasHookWord(s string) bool {
 // handler that checks the raw body against a key or certificate (a signed
 // notification, verified: signedBody), or
 // a csrf_exempt function view that reads the raw body, is not named for
-// an ordinary CRUD operation and reads no request.user, that reads the
+// an ordinary CRUD operation or a client's action (clientWords) and reads
+// no request.user, that reads the
 // delivery (request.body, .data, .POST, .read(), directly or in a helper
 // it hands the request to) and accepts a POST.
 func (m *Model) webhookOf(e *Endpoint) *Webhook {
@@ -157,7 +166,7 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 		crud := false
 		for _, x := range []string{e.Handler.Name, name} {
 			for _, wd := range IdentWords(x) {
-				if crudWords[wd] {
+				if crudWords[wd] || clientWords[wd] {
 					crud = true
 				}
 			}

@@ -54,10 +54,19 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 	}
 	sm := semantic.Of(p.Project)
 	f := sm.File(p.Unit)
+	reportRawAmounts(p, f)
 	for _, c := range f.Classes {
+		modelClass := false
 		if inputClassKind(c) == "" {
 			reportDirectedModelAmount(p, sm, c)
-			continue
+			if !directedName.MatchString(c.Name) || !modelInputClass(c) {
+				continue
+			}
+			modelClass = true
+			// A model serializer named for one direction of money: the
+			// fields it declares itself are judged as a plain
+			// serializer's are (the model's may be signed ledger rows,
+			// these are the client's input).
 		}
 		for st := range pyast.EachStatement(pyast.Body(c.Node)) {
 			if st.Type() != "expression_statement" || st.NamedChild(0).Type() != "assignment" {
@@ -79,6 +88,9 @@ func runAmountWithoutLowerBound(p *analyzer.Pass) error {
 			}
 			if help, _ := pyast.StringValue(call.Keyword("help_text")); strings.Contains(strings.ToLower(help), "negative") {
 				continue // a signed adjustment by design
+			}
+			if modelClass && !call.Keyword("source").IsNil() {
+				continue // a model attribute shown under this name (`source="wallet.balance"`), not the client's amount
 			}
 			if !call.Keyword("min_value").IsNil() || !call.Keyword("validators").IsNil() || call.StarKwargs ||
 				isTrue(call.Keyword("read_only")) || isTrue(call.Keyword("disabled")) {
@@ -113,12 +125,51 @@ var lowerBoundCheck = regexp.MustCompile(`(?i)amount\w*\s*(<|<=|>|>=)\s*(0|0\.0+
 // field, which this rule does not follow.
 var amountChecked = &project.ProjectAnalysis[bool]{Name: "bugs.amountChecked", Run: func(ix *project.Index) bool {
 	for _, f := range semantic.Of(ix).Files() {
-		if src := f.Unit.File.Src; mayBoundAmount(src) && lowerBoundCheck.Match(src) {
+		if src := f.Unit.File.Src; mayBoundAmount(src) && boundsSomeAmount(src) {
 			return true
 		}
 	}
 	return false
 }}
+
+// boundsSomeAmount reports a lowerBoundCheck match in src that bounds an
+// amount itself: not a funds check whose amount is one term of a sum
+// (`wallet.balance - amount < 0`), nor a balance's amount
+// (`payment.balance_from.money.amount < 0`): both bound a result.
+func boundsSomeAmount(src []byte) bool {
+	for _, m := range lowerBoundCheck.FindAllIndex(src, -1) {
+		if !resultCheck(src, m[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// resultCheck reports a match starting at i whose amount is a term of a
+// sum or difference, or an attribute of something named for a balance.
+func resultCheck(src []byte, i int) bool {
+	if !hasFoldAt(src, i, "amount") {
+		return false // `0 < amount`, `amount__gt=0`, a validator: as written
+	}
+	// The dotted chain the amount ends: payment.balance_from.money.amount.
+	j := i
+	for j > 0 && (isIdentByte(src[j-1]) || src[j-1] == '.') {
+		j--
+	}
+	if bytes.Contains(bytes.ToLower(src[j:i]), []byte("balance")) {
+		return true
+	}
+	// The operator before it: `balance - amount < 0`.
+	k := j
+	for k > 0 && (src[k-1] == ' ' || src[k-1] == '\t' || src[k-1] == '(') {
+		k--
+	}
+	return k > 0 && (src[k-1] == '-' || src[k-1] == '+')
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
 
 // mayBoundAmount is a quick test that lowerBoundCheck may match src:
 // every match holds "amount" or "MinValueValidator" in some letter case,
@@ -207,7 +258,7 @@ func isTrue(n pyast.Node) bool { return !n.IsNil() && n.Type() == "true" }
 // (NewCreditTransactionSerializer, DepositForm, WithdrawalSerializer,
 // TransferSerializer: from its sender to its receiver): the client sends a
 // positive amount and the class says which way it goes.
-var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|top_up|payout|refund|transfer)`)
+var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|top_up|payout|refund|transfer|paymentcreate|createpayment|newpayment)`)
 
 // reportDirectedModelAmount judges a model serializer or model form named
 // for one direction of money (deposit, credit, debit, withdraw...) whose

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -71,6 +72,7 @@ func runBusinessError500(p *analyzer.Pass) error {
 	f := sm.File(p.Unit)
 	done := map[*semantic.Func]bool{}
 	doneView := map[*semantic.Class]bool{}
+	var owns []ownRaise
 	for _, e := range inv.InFile(f) {
 		// Django Ninja and ASGI frameworks register exception handlers on
 		// the application, which rubric does not read.
@@ -87,6 +89,12 @@ func runBusinessError500(p *analyzer.Pass) error {
 				continue
 			}
 			call, esc = firstEscape(fn)
+			if esc == nil {
+				if r, own := ownEscape(fn); own != nil {
+					owns = append(owns, ownRaise{fn, r, own})
+					continue
+				}
+			}
 		case fn == nil && e.Class != nil && !doneView[e.Class]:
 			// The framework's own create/update/destroy: the serializer's
 			// save() reaches the model's save(), delete() its delete().
@@ -126,6 +134,7 @@ func runBusinessError500(p *analyzer.Pass) error {
 			Related: []analyzer.Related{rel},
 		})
 	}
+	reportOwnEscapes(p, owns)
 	return nil
 }
 
@@ -147,6 +156,85 @@ func firstEscape(fn *semantic.Func) (pyast.Node, *escape) {
 		}
 	}
 	return pyast.Node{}, nil
+}
+
+// ownEscape returns the handler's own first conditional raise that
+// escapes it: the same raises escapesOf counts in a callee, written in
+// the view itself (`if wallet.status == 0: raise ValidationError(...)` in
+// a DRF action).
+func ownEscape(fn *semantic.Func) (pyast.Node, *escape) {
+	if translatesValidation(fn) || answeringDecorator(fn) {
+		return pyast.Node{}, nil
+	}
+	body := pyast.Body(fn.Node)
+	for r := range pyast.FindEachShallow(body, "raise_statement") {
+		if !pyast.Ancestor(r, "except_clause").IsNil() || !conditional(r, fn.Node) || !businessCondition(fn, raiseCondition(r, fn.Node)) {
+			continue
+		}
+		e, ok := raised(fn, r)
+		// A bare Exception raised in the view itself is as often an
+		// invariant the code asserts (a 500 is right: ERR004 asks for a
+		// specific class) as a refusal.
+		if !ok || e.exc == "Exception" || caught(r, body, e.names) {
+			continue
+		}
+		return r, &e
+	}
+	return pyast.Node{}, nil
+}
+
+// ownRaise is a handler's own raise the framework answers with a 500.
+type ownRaise struct {
+	fn  *semantic.Func
+	r   pyast.Node
+	esc *escape
+}
+
+// reportOwnEscapes reports the handlers' own raises: one finding per view
+// class (per file for function views), at the first, the others related.
+func reportOwnEscapes(p *analyzer.Pass, owns []ownRaise) {
+	var order []*semantic.Class
+	groups := map[*semantic.Class][]ownRaise{}
+	for _, o := range owns {
+		if _, ok := groups[o.fn.Class]; !ok {
+			order = append(order, o.fn.Class)
+		}
+		groups[o.fn.Class] = append(groups[o.fn.Class], o)
+	}
+	for _, c := range order {
+		g := groups[c]
+		sort.SliceStable(g, func(i, j int) bool { return g[i].r.StartByte() < g[j].r.StartByte() })
+		var rel []analyzer.Related
+		for _, o := range g[1:] {
+			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(o.r), Message: fmt.Sprintf("also raised by `%s`", o.fn.Name)})
+		}
+		reportOwnEscape(p, g[0].fn, g[0].r, g[0].esc, rel, len(g)-1)
+	}
+}
+
+// reportOwnEscape reports a handler's own raise that the framework answers
+// with a 500.
+func reportOwnEscape(p *analyzer.Pass, fn *semantic.Func, r pyast.Node, esc *escape, rel []analyzer.Related, more int) {
+	status := "400"
+	if strings.HasSuffix(esc.exc, "IntegrityError") {
+		status = "409 or 400"
+	}
+	when := ""
+	if cond := raiseCondition(r, fn.Node); !cond.IsNil() {
+		when = fmt.Sprintf(" when `%s`", pyast.OneLine(cond, 50))
+	}
+	short := esc.exc[strings.LastIndex(esc.exc, ".")+1:]
+	owner := fn.Name
+	if fn.Class != nil {
+		owner = fn.Class.Name + "." + owner
+	}
+	p.Report(analyzer.Diagnostic{
+		Range: analyzer.RangeOf(r),
+		Message: fmt.Sprintf("the view `%s` raises `%s`%s, and nothing turns it into a client error: the client gets a 500, not a %s%s",
+			owner, short, when, status, andMore(more)),
+		Related: rel,
+		Help:    fmt.Sprintf("answer %s with the reason (return a Response or raise DRF's `ValidationError`/an `APIException` subclass with its `status_code`) instead of `%s`", status, short),
+	})
 }
 
 // genericEscape follows a generic view's own action: a DRF viewset's or
@@ -464,3 +552,14 @@ var exceptionMiddleware = &project.ProjectAnalysis[bool]{Name: "bugs.exceptionMi
 	}
 	return false
 }}
+
+// andMore says how many other handlers of the view do the same.
+func andMore(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " (and 1 more handler of this view)"
+	}
+	return fmt.Sprintf(" (and %d more handlers of this view)", n)
+}

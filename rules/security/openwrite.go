@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -72,7 +73,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 				open = append(open, m)
 			}
 		}
-		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() || genericWritesWithoutRows(e) {
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() || genericWritesWithoutRows(e) || headerTokenLookup(e) {
 			continue
 		}
 		g := groups[e.View]
@@ -263,4 +264,92 @@ func limit(xs []string, n int) []string {
 		return xs
 	}
 	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("%d more", len(xs)-n))
+}
+
+// headerTokenLookup reports a handler that authenticates by hand: it reads
+// a credential header (Authorization, or one named for a token or API key)
+// and looks a row up by a value taken from it (`auth =
+// request.META.get("HTTP_AUTHORIZATION")`, `token = auth.split()[1]`,
+// `Wallet.objects.get(token=token)`): an anonymous caller matches no row.
+// Whether a missing header answers 401 or a 500 is not this rule's call.
+func headerTokenLookup(e *semantic.Endpoint) bool {
+	if e.Handler == nil || e.Handler.File == nil {
+		return false
+	}
+	body := pyast.Body(e.Handler.Node)
+	tainted := map[string]bool{}
+	carries := func(n pyast.Node) bool {
+		found := false
+		pyast.Inspect(n, func(m pyast.Node) bool {
+			if found {
+				return false
+			}
+			if m.Type() == "identifier" && tainted[m.Text()] || credentialHeaderRead(m) {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	// Names assigned from the header, then from those names, in order.
+	for a := range pyast.FindEach(body, "assignment") {
+		if r := a.ChildByField("right"); !r.IsNil() && carries(r) {
+			for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
+				tainted[id.Text()] = true
+			}
+		}
+	}
+	lookup := false
+	for call := range pyast.FindEach(body, "call") {
+		c, _ := pyast.AsCall(call)
+		switch c.MethodName() {
+		case "get", "filter", "get_object_or_404":
+		default:
+			if pyast.Dotted(c.Func) != "get_object_or_404" {
+				continue
+			}
+		}
+		for _, v := range c.Keywords {
+			if carries(v) {
+				lookup = true
+			}
+		}
+	}
+	return lookup
+}
+
+// credentialHeaderRead reports `request.META.get("HTTP_AUTHORIZATION")`,
+// `request.headers["Authorization"]` and the like: a read of a header named
+// for authorization, a token or an API key.
+func credentialHeaderRead(n pyast.Node) bool {
+	var obj, key pyast.Node
+	switch n.Type() {
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != "get" || len(c.Positional) == 0 || c.Func.Type() != "attribute" {
+			return false
+		}
+		obj, key = c.Func.ChildByField("object"), c.Positional[0]
+	case "subscript":
+		obj, key = n.ChildByField("value"), n.ChildByField("subscript")
+	default:
+		return false
+	}
+	if obj.Type() != "attribute" {
+		return false
+	}
+	switch obj.ChildByField("attribute").Text() {
+	case "META", "headers":
+	default:
+		return false
+	}
+	v, ok := pyast.StringValue(key)
+	if !ok {
+		return false
+	}
+	h := strings.ToUpper(strings.ReplaceAll(v, "-", "_"))
+	if strings.Contains(h, "IDEMPOTENCY") || strings.Contains(h, "CSRF") {
+		return false
+	}
+	return strings.Contains(h, "AUTHORIZATION") || strings.Contains(h, "TOKEN") || strings.Contains(h, "API_KEY") || strings.Contains(h, "APIKEY")
 }

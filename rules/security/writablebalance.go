@@ -159,7 +159,7 @@ func writeEndpoint(p *analyzer.Pass, cls pyast.Node, privilege bool) *semantic.E
 		}
 		sers, _ := sm.EndpointSerializers(e)
 		for _, s := range sers {
-			if s == sc {
+			if s == sc && !bypassesSerializer(e) {
 				return e
 			}
 		}
@@ -185,4 +185,37 @@ func customPermission(e *semantic.Endpoint) bool {
 		}
 	}
 	return false
+}
+
+// bypassesSerializer reports a handler the view class defines itself
+// whose body builds no serializer: no get_serializer, serializer_class or
+// *Serializer name, no super() and no call to another method of the view.
+// It reads request.data by hand, so serializer_class is not the way the
+// body comes in (a Julo wallet's `create` that reads customer_xid and
+// saves a Wallet it builds).
+func bypassesSerializer(e *semantic.Endpoint) bool {
+	fn := e.Handler
+	if fn == nil || fn.File == nil || fn.Class == nil || fn.Class != e.Class {
+		return false
+	}
+	bypass := true
+	pyast.Inspect(pyast.Body(fn.Node), func(n pyast.Node) bool {
+		if !bypass {
+			return false
+		}
+		switch n.Type() {
+		case "identifier":
+			t := strings.ToLower(n.Text())
+			if strings.Contains(t, "serializer") || t == "super" {
+				bypass = false
+			}
+		case "call":
+			c, _ := pyast.AsCall(n)
+			if d := pyast.Dotted(c.Func); strings.HasPrefix(d, "self.") && strings.Count(d, ".") == 1 {
+				bypass = false
+			}
+		}
+		return bypass
+	})
+	return bypass
 }

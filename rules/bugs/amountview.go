@@ -1,0 +1,289 @@
+package bugs
+
+import (
+	"fmt"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+// reportRawAmounts judges the view handlers of the file that read an
+// amount from the request body by hand (`amount = request.data.get(
+// "amount")`, `request.POST["amount"]`) and add it to or subtract it from
+// a stored balance (`wallet.balance += int(amount)`, `-=`, `F("balance") +
+// amount`) without comparing the amount itself with a number first: a
+// client sends -100 and the deposit debits, the withdrawal credits. A
+// funds check (`wallet.balance - amount < 0`) bounds the result, not the
+// amount, and does not count. One finding per view class (per file for
+// function views), at the first balance change.
+func reportRawAmounts(p *analyzer.Pass, f *semantic.File) {
+	inv := semantic.InventoryOf(p.Project)
+	done := map[*semantic.Func]bool{}
+	var order []*semantic.Class
+	groups := map[*semantic.Class][]rawAmount{}
+	for _, e := range inv.InFile(f) {
+		fn := e.Handler
+		if fn == nil || fn.File != f || done[fn] || !e.Judged(inv) || e.RequestParam == "" {
+			continue
+		}
+		done[fn] = true
+		body := pyast.Body(fn.Node)
+		amounts := rawAmountNames(body, e.RequestParam)
+		if len(amounts) == 0 || boundsAmount(body, amounts) {
+			continue
+		}
+		names := map[string]bool{}
+		for n := range amounts {
+			names[n] = true
+		}
+		change, name := balanceChange(body, names)
+		if change.IsNil() {
+			continue
+		}
+		if _, ok := groups[fn.Class]; !ok {
+			order = append(order, fn.Class)
+		}
+		groups[fn.Class] = append(groups[fn.Class], rawAmount{fn, change, amounts[name], name})
+	}
+	// One finding per view class (per file for function views), at the
+	// first handler, the others related.
+	for _, c := range order {
+		g := groups[c]
+		first := g[0]
+		rel := []analyzer.Related{{Range: analyzer.RangeOf(first.read), Message: "read from the request here"}}
+		for _, o := range g[1:] {
+			rel = append(rel, analyzer.Related{Range: analyzer.RangeOf(o.change), Message: fmt.Sprintf("also in `%s`: `%s`", o.fn.Name, pyast.OneLine(o.change, 40))},
+				analyzer.Related{Range: analyzer.RangeOf(o.read), Message: "read from the request here"})
+		}
+		more, one, many := "", "handler of this view", "handlers of this view"
+		if c == nil {
+			one, many = "view of this file", "views of this file"
+		}
+		if n := len(g) - 1; n == 1 {
+			more = " (and 1 more " + one + ")"
+		} else if n > 1 {
+			more = fmt.Sprintf(" (and %d more %s)", n, many)
+		}
+		p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(first.change),
+			Related: rel,
+			Message: fmt.Sprintf("`%s` comes from the request and changes a balance here (`%s`) with no check that it is positive: a client sends -100 and the operation runs backwards%s",
+				first.name, pyast.OneLine(first.change, 50), more),
+			Help: fmt.Sprintf("validate the amount before using it (a serializer DecimalField with min_value, or reject `%s <= 0` with a 400)", first.name),
+		})
+	}
+}
+
+// rawAmount is a handler's balance change by an amount read by hand.
+type rawAmount struct {
+	fn           *semantic.Func
+	change, read pyast.Node
+	name         string
+}
+
+// rawAmountNames returns the local names the handler binds to an amount
+// read from the request body by key (`request.data.get("amount")`,
+// `request.data["amount"]`, `request.POST.get("deposit_amount")`), and the
+// names later bound from those (`value = int(amount)`).
+//
+// Each name maps to the read it comes from. A value passed through abs()
+// or max() is bounded: its name is not kept.
+func rawAmountNames(body pyast.Node, req string) map[string]pyast.Node {
+	names := map[string]pyast.Node{}
+	origin := func(n pyast.Node) (pyast.Node, bool) {
+		var read pyast.Node
+		bounded := false
+		pyast.Inspect(n, func(m pyast.Node) bool {
+			if !read.IsNil() {
+				return false
+			}
+			if c, ok := pyast.AsCall(m); ok {
+				switch pyast.Dotted(c.Func) {
+				case "abs", "max":
+					bounded = true
+				}
+			}
+			if r, ok := names[m.Text()]; m.Type() == "identifier" && ok {
+				read = r
+			} else if amountRead(m, req) {
+				read = m
+			}
+			return read.IsNil()
+		})
+		return read, !read.IsNil() && !bounded
+	}
+	for a := range pyast.FindEach(body, "assignment") {
+		left, right := a.ChildByField("left"), a.ChildByField("right")
+		if left.Type() != "identifier" || right.IsNil() {
+			continue
+		}
+		if read, ok := origin(right); ok {
+			names[left.Text()] = read
+		}
+	}
+	return names
+}
+
+// amountRead reports a read of the request body by a key named for an
+// amount: `req.data.get("amount")`, `req.data["amount"]`, `req.POST[...]`.
+func amountRead(n pyast.Node, req string) bool {
+	var obj, key pyast.Node
+	switch n.Type() {
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != "get" || len(c.Positional) == 0 || c.Func.Type() != "attribute" {
+			return false
+		}
+		obj, key = c.Func.ChildByField("object"), c.Positional[0]
+	case "subscript":
+		obj, key = n.ChildByField("value"), n.ChildByField("subscript")
+	default:
+		return false
+	}
+	switch pyast.Dotted(obj) {
+	case req + ".data", req + ".POST", "self.request.data", "self.request.POST":
+	default:
+		return false
+	}
+	k, ok := pyast.StringValue(key)
+	return ok && amountName.MatchString(k)
+}
+
+// boundsAmount reports a comparison of one of the names itself (bare, or
+// converted: int(amount), Decimal(amount)) with a number:
+// `amount <= 0`, `int(amount) < 1`, `0 >= amount`.
+func boundsAmount(body pyast.Node, names map[string]pyast.Node) bool {
+	for cmp := range pyast.FindEach(body, "comparison_operator") {
+		var named, number bool
+		for op := range cmp.Named() {
+			x := unwrapConversion(op)
+			switch {
+			case x.Type() == "identifier" && !names[x.Text()].IsNil():
+				named = true
+			case x.Type() == "integer" || x.Type() == "float" || x.Type() == "call" && isNumberCall(x):
+				number = true
+			}
+		}
+		if named && number {
+			return true
+		}
+	}
+	return false
+}
+
+// unwrapConversion strips int(), float(), Decimal() around an expression.
+func unwrapConversion(n pyast.Node) pyast.Node {
+	n = pyast.Unparen(n)
+	for {
+		c, ok := pyast.AsCall(n)
+		if !ok || len(c.Positional) != 1 {
+			return n
+		}
+		switch pyast.Dotted(c.Func) {
+		case "int", "float", "Decimal", "decimal.Decimal":
+			n = pyast.Unparen(c.Positional[0])
+		default:
+			return n
+		}
+	}
+}
+
+// isNumberCall reports Decimal("0.01") and the like.
+func isNumberCall(n pyast.Node) bool {
+	c, ok := pyast.AsCall(n)
+	if !ok || len(c.Positional) != 1 {
+		return false
+	}
+	switch pyast.Dotted(c.Func) {
+	case "Decimal", "decimal.Decimal", "int", "float":
+		x := c.Positional[0]
+		if _, isStr := pyast.StringValue(x); isStr {
+			return true
+		}
+		return x.Type() == "integer" || x.Type() == "float"
+	}
+	return false
+}
+
+// balanceChange returns the first statement that adds one of the names to
+// or subtracts it from something named for a balance (`wallet.balance +=
+// int(amount)`, `balance = F("balance") - amount`), and the name.
+func balanceChange(body pyast.Node, names map[string]bool) (pyast.Node, string) {
+	for st := range pyast.FindEach(body, "augmented_assignment", "assignment", "keyword_argument") {
+		left, right := st.ChildByField("left"), st.ChildByField("right")
+		if st.Type() == "keyword_argument" {
+			// update(balance=F("balance") + amount)
+			left, right = st.ChildByField("name"), st.ChildByField("value")
+		}
+		if right.IsNil() {
+			continue
+		}
+		if st.Type() == "augmented_assignment" {
+			op := st.ChildByField("operator").Text()
+			if (op == "+=" || op == "-=") && balanceTarget(left) {
+				if n := nameIn(right, names); n != "" {
+					return st, n
+				}
+			}
+			continue
+		}
+		// x.balance = x.balance + amount, or F("balance") - amount.
+		if !balanceTarget(left) && !balanceF(right) {
+			continue
+		}
+		for b := range pyast.FindEach(right, "binary_operator") {
+			op := b.ChildByField("operator").Text()
+			if op != "+" && op != "-" {
+				continue
+			}
+			if n := nameIn(b, names); n != "" && (balanceTarget(left) || balanceF(b)) {
+				return st, n
+			}
+		}
+	}
+	return pyast.Node{}, ""
+}
+
+// nameIn returns the first of the names read in n.
+func nameIn(n pyast.Node, names map[string]bool) string {
+	found := ""
+	pyast.Inspect(n, func(m pyast.Node) bool {
+		if found != "" {
+			return false
+		}
+		if m.Type() == "identifier" && names[m.Text()] {
+			found = m.Text()
+		}
+		return found == ""
+	})
+	return found
+}
+
+// balanceTarget reports an attribute or name whose last word is balance.
+func balanceTarget(n pyast.Node) bool {
+	d := pyast.Dotted(n)
+	if d == "" {
+		return false
+	}
+	words := semantic.NameWords(lastName(d))
+	return len(words) > 0 && words[len(words)-1] == "balance"
+}
+
+// balanceF reports F("balance") (or F("...balance")) in n.
+func balanceF(n pyast.Node) bool {
+	found := false
+	pyast.Inspect(n, func(m pyast.Node) bool {
+		if found {
+			return false
+		}
+		if c, ok := pyast.AsCall(m); ok && (pyast.Dotted(c.Func) == "F" || pyast.Dotted(c.Func) == "models.F") && len(c.Positional) == 1 {
+			if v, ok := pyast.StringValue(c.Positional[0]); ok {
+				w := semantic.NameWords(v)
+				found = len(w) > 0 && w[len(w)-1] == "balance"
+			}
+		}
+		return !found
+	})
+	return found
+}
