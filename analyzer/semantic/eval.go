@@ -781,7 +781,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		return nil
 	}
 	base := f.eval(recv, st.in())
-	if base == nil {
+	if base == nil || custom && f.customReturnsNoQS(base, method) {
 		return nil
 	}
 	if custom {
