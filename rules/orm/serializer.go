@@ -482,6 +482,13 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 	}
 	g := t.g
 	classes := append([]*project.ClassFacts{s}, g.ClassBases(s)...)
+	if t.serializerMethod(classes, "get_field_names") != nil {
+		// Fields chosen at run time (flagsmith's UserListSerializer adds
+		// `role` only when the context names an organisation): which of
+		// its fields a listing renders is not read, only the relation
+		// leading to the serializer.
+		return nil
+	}
 	var out []need
 	declared := map[string]bool{}
 	for _, c := range classes {
