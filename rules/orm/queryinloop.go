@@ -214,7 +214,7 @@ func relatedLoopHelp(n pyast.Node) string {
 	for cur := n; !cur.IsNil(); {
 		c, ok := pyast.AsCall(cur)
 		if !ok {
-			if cur.Type() == "attribute" {
+			if cur.Type() == "attribute" || cur.Type() == "identifier" {
 				mgr = "`" + compact(cur) + "`"
 			}
 			break
