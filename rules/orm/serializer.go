@@ -128,6 +128,9 @@ func runSerializer(p *analyzer.Pass) error {
 				continue
 			}
 			d := pyast.Dotted(r.NamedChild(0))
+			if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
+				d = name // `{"list": A, ...}.get(self.action, B)`: the listing's entry
+			}
 			if d == "self.serializer_class" || semantic.SuperSerializerClass(r.NamedChild(0)) {
 				// The class's own serializer_class.
 				if _, attr := classMember(cls, "serializer_class", 0); !attr.IsNil() {
