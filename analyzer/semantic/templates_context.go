@@ -244,6 +244,8 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 					out = append(out, dictEntry{kw.ChildByField("name").Text(), kw.ChildByField("value")})
 				}
 			}
+		} else if depth > 0 {
+			out = append(out, f.helperDictEntries(n)...) // `ctx.update(paginate(request, qs))`
 		}
 	case "identifier":
 		name := n.Text()
@@ -307,6 +309,9 @@ func (f *File) ctxValue(key string, n pyast.Node) *CtxValue {
 		cv.RowQS, cv.RowKnown = f.rowOrigin(n, ctx{})
 	default:
 		cv.Rows = f.pageRows(n, 0)
+		if cv.Rows == nil {
+			cv.Rows = f.helperDictRows(key, n) // a key of a helper's returned dict
+		}
 	}
 	return cv
 }

@@ -101,6 +101,9 @@ func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
 			continue
 		}
 		tr := semantic.TRoot{Key: cv.Key}
+		if !cv.Node.IsNil() {
+			tr.Const, tr.HasConst = pyast.StringValue(pyast.Unparen(cv.Node))
+		}
 		var qs *QS
 		switch {
 		case cv.Rows != nil && usableRows(cv.Rows):
@@ -183,6 +186,12 @@ func remedyOf(md *project.Model, a semantic.TAccess) remedy {
 	switch a.Kind {
 	case semantic.Forward:
 		if forwardOnly(md, a.Path) {
+			return remSelect
+		}
+		if _, ok := md.Follow(a.Path); !ok && a.Deep == nil {
+			// A path through a model outside the graph (Django's User,
+			// then its `profile`): the template walked it one forward or
+			// one-to-one step at a time.
 			return remSelect
 		}
 	case semantic.Count, semantic.Exists:
