@@ -247,6 +247,15 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 		} else if depth > 0 {
 			out = append(out, f.helperDictEntries(n)...) // `ctx.update(paginate(request, qs))`
 		}
+	case "binary_operator":
+		// `super().get_context_data(**kwargs) | {...}`: the right side's
+		// keys win.
+		if n.ChildByField("operator").Text() == "|" {
+			if l := pyast.Unparen(n.ChildByField("left")); l.Type() != "call" {
+				out = append(out, f.dictEntries(l, at, depth+1)...) // super()'s context is read apart
+			}
+			out = append(out, f.dictEntries(n.ChildByField("right"), at, depth+1)...)
+		}
 	case "identifier":
 		name := n.Text()
 		rhs := f.Binding(n, name, at)
@@ -794,7 +803,7 @@ func (f *File) contextAdditions(fn *Func) []dictEntry {
 		}
 	}
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
-		if e := pyast.Unparen(r.NamedChild(0)); e.Type() == "dictionary" {
+		if e := pyast.Unparen(r.NamedChild(0)); e.Type() == "dictionary" || e.Type() == "binary_operator" {
 			out = append(out, f.dictEntries(e, r.StartByte(), 1)...)
 		}
 	}
