@@ -47,6 +47,10 @@ type CtxValue struct {
 	// Back is the foreign key Django sets on Rows read through a reverse
 	// foreign key manager (`user.project_set.all()` sets each `owner`).
 	Back string
+	// Tuple is set when the value is a list of tuples holding each row
+	// of Rows at position Elem (tupleRows).
+	Tuple bool
+	Elem  int
 }
 
 // renderFuncs are the callables that render a template, by qualified
@@ -320,6 +324,11 @@ func (f *File) ctxValue(key string, n pyast.Node) *CtxValue {
 		cv.Rows = f.pageRows(n, 0)
 		if cv.Rows == nil {
 			cv.Rows = f.helperDictRows(key, n) // a key of a helper's returned dict
+		}
+		if cv.Rows == nil {
+			if q, elem := f.tupleRows(n); q != nil {
+				cv.Rows, cv.Tuple, cv.Elem = q, true, elem
+			}
 		}
 	}
 	return cv

@@ -28,6 +28,10 @@ type TRoot struct {
 	// Back is the foreign key Django sets on rows read through a reverse
 	// foreign key manager (`project_set` sets `owner`): reading it is free.
 	Back string
+	// Tuple is set for rows held in tuples (`{% for row, n in rows %}`),
+	// each row at position Elem.
+	Tuple bool
+	Elem  int
 	// Const is the value of a name the view binds to a string literal
 	// (HasConst set): `{% if name == "x" %}` is decided by it.
 	Const    string
@@ -99,6 +103,9 @@ type tbind struct {
 	// (nil when it is not bound in the template).
 	back  string
 	owner *tbind
+	// tuple: iterating yields tuples holding a row at position elem.
+	tuple bool
+	elem  int
 	// groups is set for what {% regroup rows by x as name %} binds
 	// (iterating yields groups), group for one group (its `list` is rows).
 	groups, group bool
@@ -158,7 +165,7 @@ func (m *Model) TemplateAccesses(set *TemplateSet, t *Template, bySuffix bool, r
 			sc.vars[r.Key] = nil
 			continue
 		}
-		sc.vars[r.Key] = &tbind{root: i, model: r.Model, rows: r.Rows, perRow: r.PerRow, back: r.Back}
+		sc.vars[r.Key] = &tbind{root: i, model: r.Model, rows: r.Rows, perRow: r.PerRow, back: r.Back, tuple: r.Tuple, elem: r.Elem}
 	}
 	w.render(t, sc)
 	return w.out
@@ -258,7 +265,12 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 		}
 		if it != nil && (it.groups || it.group) && len(n.Names) == 1 {
 			inner.vars[n.Names[0]] = w.groupVar(it, n, t)
-		} else if it != nil && it.rows && len(n.Names) == 1 {
+		} else if it != nil && it.rows && it.tuple && it.elem < len(n.Names) && len(n.Names) > 1 {
+			// `{% for course, a, b in tuples %}`: the row is one of the names.
+			loop := TLoop{Template: t, Start: n.Start, End: n.End, Var: n.Names[it.elem], Iter: n.Exprs[0].Var}
+			inner.vars[n.Names[it.elem]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,
+				loops: append(append([]TLoop(nil), it.loops...), loop), back: it.back, owner: it.owner}
+		} else if it != nil && it.rows && !it.tuple && len(n.Names) == 1 {
 			loop := TLoop{Template: t, Start: n.Start, End: n.End, Var: n.Names[0], Iter: n.Exprs[0].Var}
 			inner.vars[n.Names[0]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,
 				loops: append(append([]TLoop(nil), it.loops...), loop), back: it.back, owner: it.owner}

@@ -108,6 +108,7 @@ func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
 		switch {
 		case cv.Rows != nil && usableRows(cv.Rows):
 			tr.Model, tr.Rows, tr.Back, qs = cv.Rows.Model, true, cv.Back, cv.Rows
+			tr.Tuple, tr.Elem = cv.Tuple, cv.Elem
 		case cv.Row != nil && cv.RowKnown && (cv.RowQS == nil || usableRows(cv.RowQS)):
 			tr.Model, qs = cv.Row, cv.RowQS
 		}
