@@ -1372,6 +1372,11 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 						return ret.Model, nil, ret.Certainty
 					}
 				}
+				if name == "object" {
+					if m := f.detailObject(c, st); m != nil {
+						return m, nil, Certain // a single-object view's row
+					}
+				}
 			}
 		}
 	}

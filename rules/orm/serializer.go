@@ -195,6 +195,21 @@ func runSerializer(p *analyzer.Pass) error {
 	return nil
 }
 
+// callsSuper reports a call `super().name(...)` (or `super(C, self).name`)
+// in def.
+func callsSuper(def pyast.Node, name string) bool {
+	for n := range pyast.FindEach(def, "call") {
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != name {
+			continue
+		}
+		if r, ok := pyast.AsCall(pyast.Unparen(c.Receiver())); ok && r.Func.Type() == "identifier" && r.Func.Text() == "super" {
+			return true
+		}
+	}
+	return false
+}
+
 // repaginates reports a view class that defines paginate_queryset itself:
 // the rows serialised are what it returns, often fetched again with their
 // loads after the page is cut (grafana/oncall's `enrich()`), not
@@ -485,11 +500,12 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 	}
 	g := t.g
 	classes := append([]*project.ClassFacts{s}, g.ClassBases(s)...)
-	if t.serializerMethod(classes, "get_field_names") != nil {
+	if fn := t.serializerMethod(classes, "get_field_names"); fn != nil && !callsSuper(fn.Node, "get_field_names") {
 		// Fields chosen at run time (flagsmith's UserListSerializer adds
 		// `role` only when the context names an organisation): which of
 		// its fields a listing renders is not read, only the relation
-		// leading to the serializer.
+		// leading to the serializer. One extending DRF's own list
+		// (`super().get_field_names(...)`, nautobot's) keeps Meta.fields.
 		return nil
 	}
 	var out []need

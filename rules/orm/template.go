@@ -173,13 +173,48 @@ func covered(q *QS, a semantic.TAccess) bool {
 	if q == nil {
 		return false
 	}
+	if a.Deep != nil && a.Func != nil && a.Path == a.Deep.Path && contains(q.Annotated, a.Func.Name) {
+		// `{{ e.num_participants }}` on rows annotated with that name:
+		// Django sets the attribute on each row, which shadows a
+		// cached_property or method of the name (a plain property could
+		// not be set), so the method does not run.
+		return true
+	}
 	switch a.Kind {
 	case semantic.Forward:
 		return q.Selects(a.Path)
 	case semantic.Query:
-		return false
+		// Filtered or fetched per row: a query even when prefetched,
+		// unless a model method runs it under a branch while the relation
+		// is prefetched (`if is_prefetched(self, "evaluations"): ...`,
+		// then the query: the fallback), as ORM009 reads it.
+		return a.Deep != nil && (a.Deep.Conditional || afterReturningIf(a.Deep.Node)) && q.Prefetches(a.Path)
 	}
 	return q.Prefetches(a.Path)
+}
+
+// afterReturningIf reports a node after an `if ...: return ...` of an
+// enclosing block of its function: run only when that test fails.
+func afterReturningIf(n pyast.Node) bool {
+	for p := n; !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda":
+			return false
+		}
+		par := p.Parent()
+		if par.Type() != "block" {
+			continue
+		}
+		for _, sib := range par.NamedChildren() {
+			if sib.StartByte() >= p.StartByte() {
+				break
+			}
+			if sib.Type() == "if_statement" && len(pyast.FindAll(sib.ChildByField("consequence"), "return_statement")) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // remedyOf says how an uncovered access is fixed.
