@@ -781,7 +781,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		return nil
 	}
 	base := f.eval(recv, st.in())
-	if base == nil {
+	if base == nil || custom && f.customReturnsNoQS(base, method) {
 		return nil
 	}
 	if custom {
@@ -1370,6 +1370,11 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 				if fn := c.Method(name); fn != nil && fn.Property {
 					if ret := f.M.retOf(fn, st); ret.Kind == Row && ret.Model != nil {
 						return ret.Model, nil, ret.Certainty
+					}
+				}
+				if name == "object" {
+					if m := f.detailObject(c, st); m != nil {
+						return m, nil, Certain // a single-object view's row
 					}
 				}
 			}

@@ -66,10 +66,15 @@ type TNode struct {
 	// Conds are TIf's conditions: the operands of branch i's test (the
 	// first branch is Body); an else branch has none.
 	Conds [][]*TExpr
+	// CondOps are, aligned with Conds, the operator of a condition that is
+	// exactly `a == b` or `a != b`, else "".
+	CondOps []string
 	// Name is TInclude's and TExtends's template name (when a literal)
 	// and TBlock's name.
 	Name string
 	Only bool // TInclude ... only
+	// Keywords is set for a TTag given `name=value` arguments.
+	Keywords bool
 }
 
 // Template is a parsed template file.
@@ -312,14 +317,18 @@ func (p *tparser) tag(tok *token, name string, bits []bit, depth int) *TNode {
 		n.Kind = TIf
 		endName := "end" + name
 		n.Conds = append(n.Conds, condExprs(args))
+		n.CondOps = append(n.CondOps, simpleCondOp(name, args))
 		body, end := p.parse([]string{"elif", "else", endName}, depth+1)
 		n.Body = body
 		for end != nil && end.content != endName {
 			eb := splitBits(end.content, end.start)
 			cond := []*TExpr(nil)
+			op := ""
 			if eb[0].s == "elif" {
 				cond = condExprs(eb[1:])
+				op = simpleCondOp(name, eb[1:])
 			}
+			n.CondOps = append(n.CondOps, op)
 			var br []*TNode
 			br, end = p.parse([]string{"elif", "else", endName}, depth+1)
 			n.Conds = append(n.Conds, cond)
@@ -407,6 +416,7 @@ func (p *tparser) tag(tok *token, name string, bits []bit, depth int) *TNode {
 		s, start := b.s, b.start
 		if k := strings.IndexByte(s, '='); k > 0 && isIdent(s[:k]) {
 			s, start = s[k+1:], start+k+1
+			n.Keywords = true
 		}
 		if e := parseExpr(s, start); e != nil {
 			n.Exprs = append(n.Exprs, e)

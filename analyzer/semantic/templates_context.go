@@ -47,6 +47,10 @@ type CtxValue struct {
 	// Back is the foreign key Django sets on Rows read through a reverse
 	// foreign key manager (`user.project_set.all()` sets each `owner`).
 	Back string
+	// Tuple is set when the value is a list of tuples holding each row
+	// of Rows at position Elem (tupleRows).
+	Tuple bool
+	Elem  int
 }
 
 // renderFuncs are the callables that render a template, by qualified
@@ -244,6 +248,17 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 					out = append(out, dictEntry{kw.ChildByField("name").Text(), kw.ChildByField("value")})
 				}
 			}
+		} else if depth > 0 {
+			out = append(out, f.helperDictEntries(n)...) // `ctx.update(paginate(request, qs))`
+		}
+	case "binary_operator":
+		// `super().get_context_data(**kwargs) | {...}`: the right side's
+		// keys win.
+		if n.ChildByField("operator").Text() == "|" {
+			if l := pyast.Unparen(n.ChildByField("left")); l.Type() != "call" {
+				out = append(out, f.dictEntries(l, at, depth+1)...) // super()'s context is read apart
+			}
+			out = append(out, f.dictEntries(n.ChildByField("right"), at, depth+1)...)
 		}
 	case "identifier":
 		name := n.Text()
@@ -307,6 +322,14 @@ func (f *File) ctxValue(key string, n pyast.Node) *CtxValue {
 		cv.RowQS, cv.RowKnown = f.rowOrigin(n, ctx{})
 	default:
 		cv.Rows = f.pageRows(n, 0)
+		if cv.Rows == nil {
+			cv.Rows = f.helperDictRows(key, n) // a key of a helper's returned dict
+		}
+		if cv.Rows == nil {
+			if q, elem := f.tupleRows(n); q != nil {
+				cv.Rows, cv.Tuple, cv.Elem = q, true, elem
+			}
+		}
 	}
 	return cv
 }
@@ -789,7 +812,7 @@ func (f *File) contextAdditions(fn *Func) []dictEntry {
 		}
 	}
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
-		if e := pyast.Unparen(r.NamedChild(0)); e.Type() == "dictionary" {
+		if e := pyast.Unparen(r.NamedChild(0)); e.Type() == "dictionary" || e.Type() == "binary_operator" {
 			out = append(out, f.dictEntries(e, r.StartByte(), 1)...)
 		}
 	}

@@ -28,6 +28,14 @@ type TRoot struct {
 	// Back is the foreign key Django sets on rows read through a reverse
 	// foreign key manager (`project_set` sets `owner`): reading it is free.
 	Back string
+	// Tuple is set for rows held in tuples (`{% for row, n in rows %}`),
+	// each row at position Elem.
+	Tuple bool
+	Elem  int
+	// Const is the value of a name the view binds to a string literal
+	// (HasConst set): `{% if name == "x" %}` is decided by it.
+	Const    string
+	HasConst bool
 }
 
 // TLoop is a {% for %} of a template.
@@ -95,11 +103,20 @@ type tbind struct {
 	// (nil when it is not bound in the template).
 	back  string
 	owner *tbind
+	// tuple: iterating yields tuples holding a row at position elem.
+	tuple bool
+	elem  int
+	// groups is set for what {% regroup rows by x as name %} binds
+	// (iterating yields groups), group for one group (its `list` is rows).
+	groups, group bool
 }
 
 type tscope struct {
 	vars   map[string]*tbind // a nil value shadows an outer name
 	parent *tscope
+	// consts are the string constants of a context (`"follow_page":
+	// "following"`), valid below unless a scope binds the name again.
+	consts map[string]string
 }
 
 func (s *tscope) lookup(name string) *tbind {
@@ -141,11 +158,14 @@ func (m *Model) TemplateAccesses(set *TemplateSet, t *Template, bySuffix bool, r
 	w := &twalker{m: m, set: set, seen: map[string]bool{}, bySuffix: bySuffix}
 	sc := &tscope{vars: map[string]*tbind{}}
 	for i, r := range roots {
+		if r.HasConst {
+			sc.setConst(r.Key, r.Const)
+		}
 		if r.Model == nil {
 			sc.vars[r.Key] = nil
 			continue
 		}
-		sc.vars[r.Key] = &tbind{root: i, model: r.Model, rows: r.Rows, perRow: r.PerRow, back: r.Back}
+		sc.vars[r.Key] = &tbind{root: i, model: r.Model, rows: r.Rows, perRow: r.PerRow, back: r.Back, tuple: r.Tuple, elem: r.Elem}
 	}
 	w.render(t, sc)
 	return w.out
@@ -243,7 +263,14 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 		for _, v := range n.Names {
 			inner.vars[v] = nil
 		}
-		if it != nil && it.rows && len(n.Names) == 1 {
+		if it != nil && (it.groups || it.group) && len(n.Names) == 1 {
+			inner.vars[n.Names[0]] = w.groupVar(it, n, t)
+		} else if it != nil && it.rows && it.tuple && it.elem < len(n.Names) && len(n.Names) > 1 {
+			// `{% for course, a, b in tuples %}`: the row is one of the names.
+			loop := TLoop{Template: t, Start: n.Start, End: n.End, Var: n.Names[it.elem], Iter: n.Exprs[0].Var}
+			inner.vars[n.Names[it.elem]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,
+				loops: append(append([]TLoop(nil), it.loops...), loop), back: it.back, owner: it.owner}
+		} else if it != nil && it.rows && !it.tuple && len(n.Names) == 1 {
 			loop := TLoop{Template: t, Start: n.Start, End: n.End, Var: n.Names[0], Iter: n.Exprs[0].Var}
 			inner.vars[n.Names[0]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,
 				loops: append(append([]TLoop(nil), it.loops...), loop), back: it.back, owner: it.owner}
@@ -258,9 +285,14 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 				w.expr(e, useTest, sc, t)
 			}
 		}
-		w.nodes(n.Body, sc, t, chain)
-		for _, br := range n.Branches {
-			w.nodes(br, sc, t, chain)
+		runs := w.ifBranches(n, sc) // branches a constant of the view's context rules out
+		if runs[0] {
+			w.nodes(n.Body, sc, t, chain)
+		}
+		for i, br := range n.Branches {
+			if runs[i+1] {
+				w.nodes(br, sc, t, chain)
+			}
 		}
 	case TWith:
 		inner := sc.child()
@@ -294,6 +326,9 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 		w.render(inc, inner)
 		w.bySuffix = prev
 	case TTag:
+		if w.inclusionTag(n, sc, t) || w.regroup(n, sc, t) {
+			return
+		}
 		for _, e := range n.Exprs {
 			w.expr(e, useArg, sc, t)
 		}
@@ -345,6 +380,9 @@ func (w *twalker) expr(e *TExpr, u use, sc *tscope, t *Template) *tbind {
 	cur := *b
 	cur.path = append([]string(nil), b.path...)
 	rest := parts[1:]
+	if cur.groups || cur.group {
+		return groupExpr(&cur, rest, u)
+	}
 	if cur.rows {
 		// A queryset or page: `.all` and `.object_list` are the same rows;
 		// anything else runs once.

@@ -110,6 +110,9 @@ func runQueryInLoop(p *analyzer.Pass) error {
 			continue
 		}
 		help := loopHelp(what, q)
+		if q != nil && q.Related {
+			help = relatedLoopHelp(n)
+		}
 		if h := t.reverseHelp(n, what, q, l); h != "" {
 			help = h
 		}
@@ -202,6 +205,23 @@ func loopHelp(what string, q *QS) string {
 		return fmt.Sprintf("compute it for every row in one query before the loop: `%s.objects.filter(<key>__in=keys).values(\"<key>\").annotate(n=Count(\"pk\"))`, then look the result up in a dict", model)
 	}
 	return fmt.Sprintf("fetch the rows once before the loop: `%s.objects.in_bulk(ids)` or `%s.objects.filter(<key>__in=keys)` into a dict, then look them up in the loop", model, model)
+}
+
+// relatedLoopHelp is loopHelp for a related manager of an object the
+// loop does not change: one query for every key, before the loop.
+func relatedLoopHelp(n pyast.Node) string {
+	mgr := "the manager"
+	for cur := n; !cur.IsNil(); {
+		c, ok := pyast.AsCall(cur)
+		if !ok {
+			if cur.Type() == "attribute" || cur.Type() == "identifier" {
+				mgr = "`" + compact(cur) + "`"
+			}
+			break
+		}
+		cur = pyast.Unparen(c.Receiver())
+	}
+	return fmt.Sprintf("query %s once before the loop (`filter(<key>__in=keys)`, or read its rows into a dict or set), then look the values up in the loop", mgr)
 }
 
 // compact renders a call for a message: as written when short, else with
@@ -339,9 +359,19 @@ func queryCall(f *semantic.File, n pyast.Node) (q *QS, what string, conf analyze
 	}
 	base := recv
 	q = f.Eval(base)
+	if q == nil {
+		q = f.SelfManagerChain(base) // `self.tags.filter(name=tag)` in a model method
+	}
 	if q != nil {
-		if q.Related || q.Model == nil {
+		if q.Related && (q.OwnerInLoop || what == "iterate") || q.Model == nil {
+			// A row's related manager is ORM002's. One of an object fixed
+			// outside the loop (`self.tags.filter(name=tag).count()` per
+			// tag name) is a query per iteration when its arguments use
+			// the loop's values (dependentLoop): reported here.
 			return nil, "", 0
+		}
+		if q.Related {
+			return q, what, analyzer.Medium
 		}
 		if q.Model.External || !q.Model.Complete || q.Custom {
 			return q, what, analyzer.Medium

@@ -80,8 +80,42 @@ func (t *Tracker) servesList(cls pyast.Node) bool {
 		if e.Action == "get" && e.Handler != nil && serialisesMany(e.Handler.Node) {
 			return true // a get that serialises rows itself (`S(rows, many=True)`)
 		}
+		if e.Action == "get" && e.Handler != nil && superGetToList(c, e.Handler) {
+			return true // `return super().get(...)` reaching DRF's ListAPIView.get
+		}
 	}
 	return !routed && !singleObjectView(c)
+}
+
+// superGetToList reports a get that hands over to `super().get(...)` in a
+// class built on DRF's list views (ListAPIView, ListCreateAPIView, the
+// model viewsets), no project class on the way defining get: DRF's own
+// get lists (freesound's comment endpoints log and call super().get).
+func superGetToList(c *semantic.Class, get *semantic.Func) bool {
+	if get.Class != c {
+		return false
+	}
+	delegates := false
+	for call := range pyast.FindEach(pyast.Body(get.Node), "call") {
+		cc, _ := pyast.AsCall(call)
+		if cc.MethodName() == "get" && semantic.IsSelfOrSuper(cc.Receiver()) && cc.Receiver().Type() != "identifier" {
+			delegates = true
+			break
+		}
+	}
+	if !delegates {
+		return false
+	}
+	list := false
+	for _, k := range append([]*semantic.Class{c}, c.Bases()...) {
+		if k != c && k.Methods["get"] != nil {
+			return false // a project base's get, which may serve one object
+		}
+		for _, b := range k.BaseNames() {
+			list = list || semantic.DRFListView(b[strings.LastIndex(b, ".")+1:])
+		}
+	}
+	return list
 }
 
 // singleViews are framework views that answer with one object (or none):

@@ -128,6 +128,9 @@ func runSerializer(p *analyzer.Pass) error {
 				continue
 			}
 			d := pyast.Dotted(r.NamedChild(0))
+			if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
+				d = name // `{"list": A, ...}.get(self.action, B)`: the listing's entry
+			}
 			if d == "self.serializer_class" || semantic.SuperSerializerClass(r.NamedChild(0)) {
 				// The class's own serializer_class.
 				if _, attr := classMember(cls, "serializer_class", 0); !attr.IsNil() {
@@ -190,6 +193,21 @@ func runSerializer(p *analyzer.Pass) error {
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
 	return nil
+}
+
+// callsSuper reports a call `super().name(...)` (or `super(C, self).name`)
+// in def.
+func callsSuper(def pyast.Node, name string) bool {
+	for n := range pyast.FindEach(def, "call") {
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != name {
+			continue
+		}
+		if r, ok := pyast.AsCall(pyast.Unparen(c.Receiver())); ok && r.Func.Type() == "identifier" && r.Func.Text() == "super" {
+			return true
+		}
+	}
+	return false
 }
 
 // repaginates reports a view class that defines paginate_queryset itself:
@@ -482,6 +500,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 	}
 	g := t.g
 	classes := append([]*project.ClassFacts{s}, g.ClassBases(s)...)
+	if fn := t.serializerMethod(classes, "get_field_names"); fn != nil && !callsSuper(fn.Node, "get_field_names") {
+		// Fields chosen at run time (flagsmith's UserListSerializer adds
+		// `role` only when the context names an organisation): which of
+		// its fields a listing renders is not read, only the relation
+		// leading to the serializer. One extending DRF's own list
+		// (`super().get_field_names(...)`, nautobot's) keeps Meta.fields.
+		return nil
+	}
 	var out []need
 	declared := map[string]bool{}
 	for _, c := range classes {

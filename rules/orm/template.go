@@ -101,10 +101,14 @@ func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
 			continue
 		}
 		tr := semantic.TRoot{Key: cv.Key}
+		if !cv.Node.IsNil() {
+			tr.Const, tr.HasConst = pyast.StringValue(pyast.Unparen(cv.Node))
+		}
 		var qs *QS
 		switch {
 		case cv.Rows != nil && usableRows(cv.Rows):
 			tr.Model, tr.Rows, tr.Back, qs = cv.Rows.Model, true, cv.Back, cv.Rows
+			tr.Tuple, tr.Elem = cv.Tuple, cv.Elem
 		case cv.Row != nil && cv.RowKnown && (cv.RowQS == nil || usableRows(cv.RowQS)):
 			tr.Model, qs = cv.Row, cv.RowQS
 		}
@@ -169,13 +173,48 @@ func covered(q *QS, a semantic.TAccess) bool {
 	if q == nil {
 		return false
 	}
+	if a.Deep != nil && a.Func != nil && a.Path == a.Deep.Path && contains(q.Annotated, a.Func.Name) {
+		// `{{ e.num_participants }}` on rows annotated with that name:
+		// Django sets the attribute on each row, which shadows a
+		// cached_property or method of the name (a plain property could
+		// not be set), so the method does not run.
+		return true
+	}
 	switch a.Kind {
 	case semantic.Forward:
 		return q.Selects(a.Path)
 	case semantic.Query:
-		return false
+		// Filtered or fetched per row: a query even when prefetched,
+		// unless a model method runs it under a branch while the relation
+		// is prefetched (`if is_prefetched(self, "evaluations"): ...`,
+		// then the query: the fallback), as ORM009 reads it.
+		return a.Deep != nil && (a.Deep.Conditional || afterReturningIf(a.Deep.Node)) && q.Prefetches(a.Path)
 	}
 	return q.Prefetches(a.Path)
+}
+
+// afterReturningIf reports a node after an `if ...: return ...` of an
+// enclosing block of its function: run only when that test fails.
+func afterReturningIf(n pyast.Node) bool {
+	for p := n; !p.IsNil(); p = p.Parent() {
+		switch p.Type() {
+		case "function_definition", "lambda":
+			return false
+		}
+		par := p.Parent()
+		if par.Type() != "block" {
+			continue
+		}
+		for _, sib := range par.NamedChildren() {
+			if sib.StartByte() >= p.StartByte() {
+				break
+			}
+			if sib.Type() == "if_statement" && len(pyast.FindAll(sib.ChildByField("consequence"), "return_statement")) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // remedyOf says how an uncovered access is fixed.
@@ -183,6 +222,12 @@ func remedyOf(md *project.Model, a semantic.TAccess) remedy {
 	switch a.Kind {
 	case semantic.Forward:
 		if forwardOnly(md, a.Path) {
+			return remSelect
+		}
+		if _, ok := md.Follow(a.Path); !ok && a.Deep == nil {
+			// A path through a model outside the graph (Django's User,
+			// then its `profile`): the template walked it one forward or
+			// one-to-one step at a time.
 			return remSelect
 		}
 	case semantic.Count, semantic.Exists:
