@@ -790,3 +790,19 @@ func CallChain(n Node) iter.Seq[Call] {
 		}
 	}
 }
+
+// KeyedRead decodes a read by key, `obj.get(key, ...)` or `obj[key]`: the
+// object read and the key node; ok is false for anything else.
+func KeyedRead(n Node) (obj, key Node, ok bool) {
+	switch n.Type() {
+	case "call":
+		c, _ := AsCall(n)
+		if c.Func.Type() != "attribute" || c.MethodName() != "get" || len(c.Positional) == 0 {
+			return Node{}, Node{}, false
+		}
+		return c.Func.ChildByField("object"), c.Positional[0], true
+	case "subscript":
+		return n.ChildByField("value"), n.ChildByField("subscript"), true
+	}
+	return Node{}, Node{}, false
+}

@@ -450,6 +450,14 @@ func (e *Endpoint) ViewNode() pyast.Node {
 	return e.Node
 }
 
+// AtRoute is " at `/route/`" for a message, or "" for an unrouted view.
+func (e *Endpoint) AtRoute() string {
+	if e.Route == "" {
+		return ""
+	}
+	return " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
+}
+
 // ViewName is the view's short name (the class or function name; the
 // view as the URLconf writes it for a library's view).
 func (e *Endpoint) ViewName() string {

@@ -128,17 +128,8 @@ func rawAmountNames(body pyast.Node, req string) map[string]pyast.Node {
 // amountRead reports a read of the request body by a key named for an
 // amount: `req.data.get("amount")`, `req.data["amount"]`, `req.POST[...]`.
 func amountRead(n pyast.Node, req string) bool {
-	var obj, key pyast.Node
-	switch n.Type() {
-	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.MethodName() != "get" || len(c.Positional) == 0 || c.Func.Type() != "attribute" {
-			return false
-		}
-		obj, key = c.Func.ChildByField("object"), c.Positional[0]
-	case "subscript":
-		obj, key = n.ChildByField("value"), n.ChildByField("subscript")
-	default:
+	obj, key, ok := pyast.KeyedRead(n)
+	if !ok {
 		return false
 	}
 	switch pyast.Dotted(obj) {

@@ -79,10 +79,7 @@ func runJSONViewBlockedByCSRF(p *analyzer.Pass) error {
 		if read.IsNil() {
 			continue
 		}
-		route := ""
-		if e.Route != "" {
-			route = " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
-		}
+		route := e.AtRoute()
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(e.ViewNode()),
 			Message: fmt.Sprintf("`%s`%s reads a JSON body but is not `csrf_exempt`: `CsrfViewMiddleware` answers every %s without a CSRF token with 403, and nothing in the project hands API callers one (Django's test client skips the check, so tests pass)",

@@ -61,10 +61,7 @@ type escape struct {
 // for NotImplementedError, and for DoesNotExist (BUG013's). One finding per
 // handler, at its first call that lets one escape; the raise is related.
 func runBusinessError500(p *analyzer.Pass) error {
-	if handler, _ := p.Project.Settings.RESTExceptionHandler(); handler {
-		return nil
-	}
-	if exceptionMiddleware.Get(p.Project) {
+	if exceptionsAnswered(p.Project) {
 		return nil
 	}
 	sm := semantic.Of(p.Project)
@@ -542,6 +539,14 @@ func caught(n, scope pyast.Node, names []string) bool {
 
 // exceptionMiddleware reports a project class defining process_exception:
 // a middleware that may turn any exception into a response. Once per run.
+// exceptionsAnswered reports a project that names a DRF EXCEPTION_HANDLER
+// or defines a middleware's process_exception: either may turn what a view
+// raises into a client error, which rubric does not read.
+func exceptionsAnswered(ix *project.Index) bool {
+	handler, _ := ix.Settings.RESTExceptionHandler()
+	return handler || exceptionMiddleware.Get(ix)
+}
+
 var exceptionMiddleware = &project.ProjectAnalysis[bool]{Name: "bugs.exceptionMiddleware", Run: func(ix *project.Index) bool {
 	for _, f := range semantic.Of(ix).Files() {
 		for _, c := range f.Classes {

@@ -40,10 +40,7 @@ var ProviderError500 = &analyzer.Rule{
 // projects that name a DRF EXCEPTION_HANDLER or define a middleware's
 // process_exception, and for handlers whose decorators handle errors.
 func runProviderError500(p *analyzer.Pass) error {
-	if handler, _ := p.Project.Settings.RESTExceptionHandler(); handler {
-		return nil
-	}
-	if exceptionMiddleware.Get(p.Project) {
+	if exceptionsAnswered(p.Project) {
 		return nil
 	}
 	sm := semantic.Of(p.Project)

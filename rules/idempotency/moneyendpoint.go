@@ -59,10 +59,7 @@ func runMoneyEndpointWithoutKey(p *analyzer.Pass) error {
 			continue
 		}
 		seen[e.View] = true
-		route := ""
-		if e.Route != "" {
-			route = " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
-		}
+		route := e.AtRoute()
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(where(e)),
 			Message: fmt.Sprintf("`%s` (%s%s) moves money (`%s`) and nothing in the project is an idempotency key or a unique operation reference: a client that retries after a timeout, or a double click, applies it twice",

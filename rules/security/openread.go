@@ -56,10 +56,7 @@ func runOpenReadEndpoint(p *analyzer.Pass) error {
 			continue
 		}
 		seen[e.View] = true
-		route := ""
-		if e.Route != "" {
-			route = " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
-		}
+		route := e.AtRoute()
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(e.ViewNode()),
 			Message: fmt.Sprintf("`%s` (GET%s) serves `%s` rows (%s) to anonymous callers: %s",

@@ -114,10 +114,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		if money {
 			what += " (moves money)"
 		}
-		route := ""
-		if e.Route != "" {
-			route = " at `/" + strings.TrimPrefix(e.Route, "/") + "`"
-		}
+		route := e.AtRoute()
 		conf := analyzer.Medium
 		if money || e.Auth.Source == "class" || e.Auth.Source == "decorator" {
 			conf = analyzer.High
@@ -322,17 +319,8 @@ func headerTokenLookup(e *semantic.Endpoint) bool {
 // `request.headers["Authorization"]` and the like: a read of a header named
 // for authorization, a token or an API key.
 func credentialHeaderRead(n pyast.Node) bool {
-	var obj, key pyast.Node
-	switch n.Type() {
-	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.MethodName() != "get" || len(c.Positional) == 0 || c.Func.Type() != "attribute" {
-			return false
-		}
-		obj, key = c.Func.ChildByField("object"), c.Positional[0]
-	case "subscript":
-		obj, key = n.ChildByField("value"), n.ChildByField("subscript")
-	default:
+	obj, key, ok := pyast.KeyedRead(n)
+	if !ok {
 		return false
 	}
 	if obj.Type() != "attribute" {
