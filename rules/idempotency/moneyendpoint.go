@@ -124,12 +124,41 @@ func moneyWrite(ix *project.Index, e *semantic.Endpoint) *semantic.Effect {
 // (`Transfer.objects.create`). Opening or saving an account is not one.
 func movement(ix *project.Index, x semantic.Effect) bool {
 	if strings.Contains(strings.ToLower(x.Name), "balance") {
-		return true
+		return !newRow(ix, x)
 	}
 	if accountRow(ix, x) {
 		return strings.HasSuffix(x.Name, ".update")
 	}
 	return movementModel(x.Model)
+}
+
+// newRow reports a balance write on a row the same function has just
+// made (`account = Account()` or `Account.objects.create(...)`, then
+// `account.balance += amount`): an account opened with its first amount.
+func newRow(ix *project.Index, x semantic.Effect) bool {
+	if x.File == nil || x.Call.IsNil() || ix.Models == nil {
+		return false
+	}
+	left := x.Call.ChildByField("left")
+	if left.Type() != "attribute" {
+		return false
+	}
+	obj := left.ChildByField("object")
+	if obj.Type() != "identifier" {
+		return false
+	}
+	rhs := x.File.Binding(obj, obj.Text(), obj.StartByte())
+	c, ok := pyast.AsCall(rhs)
+	if !ok {
+		return false
+	}
+	if md := ix.Models.Lookup(x.File.Unit, pyast.Dotted(c.Func)); md != nil {
+		return true // Account(...)
+	}
+	if c.Func.Type() == "attribute" && c.MethodName() == "create" {
+		return ix.Models.Lookup(x.File.Unit, strings.TrimSuffix(pyast.Dotted(c.Receiver()), ".objects")) != nil
+	}
+	return false
 }
 
 // accountRow reports a write of a model that holds a balance: a wallet or
