@@ -52,27 +52,16 @@ func runDuplicateCheckRace(p *analyzer.Pass) error {
 			if !leaves(st.ChildByField("consequence")) || locksBefore(def, st) {
 				continue
 			}
-			for call := range pyast.FindEach(st.ChildByField("condition"), "call") {
-				c, _ := pyast.AsCall(call)
-				if c.MethodName() != "exists" || c.Func.Type() != "attribute" || negated(call, st) {
-					continue
-				}
-				q := f.Eval(c.Receiver())
-				if q == nil || q.Model == nil || q.Custom || q.Opaque || q.Combined {
-					continue
-				}
-				field, value := uniqueFilter(c.Receiver(), q.Model)
-				if field == "" {
-					continue
-				}
-				create := racingInsert(f, def, st, q.Model, field, value)
+			for _, uc := range uniqueChecks(f, st) {
+				call, field, value := uc.call, uc.field, uc.value
+				create := racingInsert(f, def, st, uc.model, field, value)
 				if create.IsNil() {
 					continue
 				}
 				p.Report(analyzer.Diagnostic{
 					Range: analyzer.RangeOf(call),
 					Message: fmt.Sprintf("the duplicate check on `%s.%s` and `%s(...)` (line %d) are two statements: two concurrent repeats both pass the check, and the second insert fails on the unique constraint with `IntegrityError` (a 500, not the answer the check gives a repeat)",
-						q.Model.Name, field, pyast.Dotted(create.ChildByField("function")), p.File.Position(create.StartByte()).Line),
+						uc.model.Name, field, pyast.Dotted(create.ChildByField("function")), p.File.Position(create.StartByte()).Line),
 					Help:    fmt.Sprintf("insert first and catch `IntegrityError` as the repeat it is (answer it like the check does), or use `get_or_create(%s=...)`", field),
 					Related: []analyzer.Related{{Range: analyzer.RangeOf(create), Message: "the insert a concurrent repeat also reaches"}},
 				})

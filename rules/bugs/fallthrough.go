@@ -43,20 +43,9 @@ func runDuplicateCheckFallsThrough(p *analyzer.Pass) error {
 			if !st.ChildByField("alternative").IsNil() || leaves(st.ChildByField("consequence")) {
 				continue
 			}
-			for call := range pyast.FindEach(st.ChildByField("condition"), "call") {
-				c, _ := pyast.AsCall(call)
-				if c.MethodName() != "exists" || c.Func.Type() != "attribute" || negated(call, st) {
-					continue
-				}
-				q := f.Eval(c.Receiver())
-				if q == nil || q.Model == nil || q.Custom || q.Opaque || q.Combined {
-					continue
-				}
-				field, value := uniqueFilter(c.Receiver(), q.Model)
-				if field == "" {
-					continue
-				}
-				create := insertAfter(f, def, st, q.Model, field, value)
+			for _, uc := range uniqueChecks(f, st) {
+				field, value := uc.field, uc.value
+				create := insertAfter(f, def, st, uc.model, field, value)
 				if create.IsNil() {
 					continue
 				}
@@ -72,6 +61,37 @@ func runDuplicateCheckFallsThrough(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// uniqueCheck is an exists() call in an if's condition, on a queryset of
+// a known model filtered by equality on a unique field.
+type uniqueCheck struct {
+	call  pyast.Node
+	model *project.Model
+	field string
+	value pyast.Node // the value the filter tests
+}
+
+// uniqueChecks returns the duplicate checks of st's condition, in order:
+// exists() (not under `not`) on a queryset rubric reads fully (no custom
+// method, nothing opaque or combined) filtered by equality on a unique
+// field (uniqueFilter).
+func uniqueChecks(f *semantic.File, st pyast.Node) []uniqueCheck {
+	var out []uniqueCheck
+	for call := range pyast.FindEach(st.ChildByField("condition"), "call") {
+		c, _ := pyast.AsCall(call)
+		if c.MethodName() != "exists" || c.Func.Type() != "attribute" || negated(call, st) {
+			continue
+		}
+		q := f.Eval(c.Receiver())
+		if q == nil || q.Model == nil || q.Custom || q.Opaque || q.Combined {
+			continue
+		}
+		if field, value := uniqueFilter(c.Receiver(), q.Model); field != "" {
+			out = append(out, uniqueCheck{call: call, model: q.Model, field: field, value: value})
+		}
+	}
+	return out
 }
 
 // leaves reports a block holding a return, raise, continue or break
