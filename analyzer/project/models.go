@@ -87,9 +87,13 @@ type Field struct {
 	Unique           bool
 	PrimaryKey       bool
 	Null             bool
-	Path             string // display path of the declaring file
-	Line             int
-	Start, End       int // the assignment statement, in Path
+	// OnDelete is "PROTECT" or "RESTRICT" when the relation's on_delete
+	// refuses to delete the row it points at while this one exists; ""
+	// otherwise (CASCADE, SET_NULL..., or not a relation).
+	OnDelete   string `json:",omitempty"`
+	Path       string // display path of the declaring file
+	Line       int
+	Start, End int // the assignment statement, in Path
 	// Source is the constructor call as written
 	// ("models.CharField(max_length=32)") when it fits on one line of at
 	// most 120 bytes, else "".
@@ -343,6 +347,15 @@ func extractField(u *Unit, name string, call pyast.Call) *Field {
 		}
 		if s, ok := pyast.StringValue(call.Keyword("related_query_name")); ok {
 			f.RelatedQueryName = s
+		}
+		if kind != ManyToMany {
+			// on_delete is the second positional argument.
+			switch d := pyast.Dotted(call.Arg(1, "on_delete")); {
+			case d == "PROTECT" || strings.HasSuffix(d, ".PROTECT"):
+				f.OnDelete = "PROTECT"
+			case d == "RESTRICT" || strings.HasSuffix(d, ".RESTRICT"):
+				f.OnDelete = "RESTRICT"
+			}
 		}
 	}
 	f.DBIndex = isTrue(call.Keyword("db_index"))
