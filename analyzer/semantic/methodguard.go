@@ -57,39 +57,43 @@ func ServedOn(view *Func, n pyast.Node, method string) bool {
 // `req.method in ("X", "Y")` / `not in`: the methods named, and whether
 // the test holds for them (eq) or for the others.
 func methodTest(cond pyast.Node, req string) (methods []string, eq, ok bool) {
-	cond = pyast.Unparen(cond)
-	if cond.Type() != "comparison_operator" {
+	subject, set, eq, ok := stringTest(pyast.Unparen(cond))
+	if !ok || subject != req+".method" {
 		return nil, false, false
 	}
-	kids := cond.NamedChildren()
-	if len(kids) != 2 || kids[0].Type() != "attribute" || pyast.Dotted(kids[0]) != req+".method" {
-		return nil, false, false
+	return set, eq, true
+}
+
+// stringTest reads a comparison of a dotted name with string literals:
+// `x.y == "a"`, `!= "a"`, `in ("a", "b")` (a tuple, list or set),
+// `not in`. It returns the name, the strings, and whether the test holds
+// when the name is one of them (== and in) or when it is none (!= and
+// not in); ok is false for anything else.
+func stringTest(cmp pyast.Node) (subject string, set []string, eq, ok bool) {
+	kids := cmp.NamedChildren()
+	if cmp.Type() != "comparison_operator" || len(kids) != 2 {
+		return "", nil, false, false
 	}
-	op := ""
-	for ch := cond.FirstChild(); !ch.IsNil(); ch = ch.NextSibling() {
-		if !ch.IsNamed() {
-			op = ch.Type()
-		}
-	}
+	op := strings.TrimSpace(cmp.Text()[kids[0].EndByte()-cmp.StartByte() : kids[1].StartByte()-cmp.StartByte()])
 	switch op {
-	case "==", "!=":
-		s, isStr := pyast.StringValue(kids[1])
-		if !isStr {
-			return nil, false, false
-		}
-		return []string{s}, op == "==", true
-	case "in", "not in":
-		if !kids[1].Is("tuple", "list", "set") {
-			return nil, false, false
-		}
-		for el := range kids[1].Named() {
-			s, isStr := pyast.StringValue(el)
-			if !isStr {
-				return nil, false, false
-			}
-			methods = append(methods, s)
-		}
-		return methods, op == "in", true
+	case "==", "in":
+		eq = true
+	case "!=", "not in":
+	default:
+		return "", nil, false, false
 	}
-	return nil, false, false
+	if s, isStr := pyast.StringValue(kids[1]); isStr {
+		set = []string{s}
+	} else if kids[1].Is("tuple", "list", "set") {
+		for x := range kids[1].Named() {
+			s, isStr := pyast.StringValue(x)
+			if !isStr {
+				return "", nil, false, false
+			}
+			set = append(set, s)
+		}
+	} else {
+		return "", nil, false, false
+	}
+	return pyast.Dotted(kids[0]), set, eq, true
 }

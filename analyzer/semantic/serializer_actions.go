@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -131,11 +132,10 @@ func conditionMatches(cond pyast.Node, e *Endpoint) (match, known bool) {
 		m, k := conditionMatches(cond.ChildByField("argument"), e)
 		return !m, k
 	case "comparison_operator":
-		kids := cond.NamedChildren()
-		if len(kids) != 2 {
+		subject, set, eq, ok := stringTest(cond)
+		if !ok {
 			return false, false
 		}
-		subject := pyast.Dotted(kids[0])
 		var value string
 		switch subject {
 		case "self.action":
@@ -148,34 +148,7 @@ func conditionMatches(cond pyast.Node, e *Endpoint) (match, known bool) {
 		default:
 			return false, false
 		}
-		ops := cond.Text()[kids[0].EndByte()-cond.StartByte() : kids[1].StartByte()-cond.StartByte()]
-		ops = strings.TrimSpace(ops)
-		var set []string
-		if s, ok := pyast.StringValue(kids[1]); ok {
-			set = []string{s}
-		} else if kids[1].Is("tuple", "list", "set") {
-			for x := range kids[1].Named() {
-				s, ok := pyast.StringValue(x)
-				if !ok {
-					return false, false
-				}
-				set = append(set, s)
-			}
-		} else {
-			return false, false
-		}
-		in := false
-		for _, s := range set {
-			if strings.EqualFold(s, value) {
-				in = true
-			}
-		}
-		switch ops {
-		case "==", "in":
-			return in, true
-		case "!=", "not in":
-			return !in, true
-		}
+		return slices.ContainsFunc(set, func(s string) bool { return strings.EqualFold(s, value) }) == eq, true
 	}
 	return false, false
 }

@@ -76,17 +76,7 @@ func runDuplicateCheckRace(p *analyzer.Pass) error {
 // writes value to field (`field=value`, or `**data` with value read from
 // data), not inside a try that catches IntegrityError.
 func racingInsert(f *semantic.File, def, st pyast.Node, md *project.Model, field string, value pyast.Node) pyast.Node {
-	for call := range pyast.FindEach(pyast.Body(def), "call") {
-		if call.StartByte() < st.EndByte() {
-			continue
-		}
-		c, _ := pyast.AsCall(call)
-		if c.MethodName() != "create" || c.Func.Type() != "attribute" {
-			continue
-		}
-		if q := f.Eval(c.Receiver()); q == nil || q.Model != md || q.Related {
-			continue
-		}
+	for call, c := range createsAfter(f, def, st, md) {
 		if !writesValue(f, call, c, field, value) || insertCaught(call, def) {
 			continue
 		}

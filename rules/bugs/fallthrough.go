@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"sort"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -155,17 +156,7 @@ func uniqueFilter(chain pyast.Node, md *project.Model) (string, pyast.Node) {
 // def that every path from st reaches: not under a condition, loop or try
 // that st is not under too.
 func insertAfter(f *semantic.File, def, st pyast.Node, md *project.Model, field string, value pyast.Node) pyast.Node {
-	for call := range pyast.FindEach(pyast.Body(def), "call") {
-		if call.StartByte() < st.EndByte() {
-			continue
-		}
-		c, _ := pyast.AsCall(call)
-		if c.MethodName() != "create" || c.Func.Type() != "attribute" {
-			continue
-		}
-		if q := f.Eval(c.Receiver()); q == nil || q.Model != md || q.Related {
-			continue
-		}
+	for call, c := range createsAfter(f, def, st, md) {
 		arg := c.Keyword(field)
 		if arg.IsNil() || pyast.Unparen(arg).Text() != pyast.Unparen(value).Text() {
 			continue
@@ -176,6 +167,28 @@ func insertAfter(f *semantic.File, def, st pyast.Node, md *project.Model, field 
 		return call
 	}
 	return pyast.Node{}
+}
+
+// createsAfter yields the `M.objects.create(...)` calls of def after st
+// on a manager or queryset of md (not a related manager's).
+func createsAfter(f *semantic.File, def, st pyast.Node, md *project.Model) iter.Seq2[pyast.Node, pyast.Call] {
+	return func(yield func(pyast.Node, pyast.Call) bool) {
+		for call := range pyast.FindEach(pyast.Body(def), "call") {
+			if call.StartByte() < st.EndByte() {
+				continue
+			}
+			c, _ := pyast.AsCall(call)
+			if c.MethodName() != "create" || c.Func.Type() != "attribute" {
+				continue
+			}
+			if q := f.Eval(c.Receiver()); q == nil || q.Model != md || q.Related {
+				continue
+			}
+			if !yield(call, c) {
+				return
+			}
+		}
+	}
 }
 
 // guarded reports a branch, loop, try or nested function between call and

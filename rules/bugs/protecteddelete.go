@@ -125,4 +125,3 @@ func errorName(onDelete string) string {
 	}
 	return "ProtectedError"
 }
-
