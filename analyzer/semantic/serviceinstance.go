@@ -6,6 +6,9 @@ import "github.com/rubric-dev/rubric/analyzer/pyast"
 // instance()'s), whose new instance n is: a call of the class
 // (`WalletHandler(wallet_id).deposit()`), or a local name bound to one
 // before n (`handler = WalletHandler(wallet_id)` then `handler.deposit()`).
+// The class is read as Model.classByName reads one: a class of the module,
+// an imported one, or a name bound by a loader (oscar's `get_class`) that
+// one project class answers.
 // A service object's methods are then resolved as self's are, so what an
 // endpoint does through it (writes, HTTP calls, queries per row) is seen.
 func (f *File) instanceClass(n pyast.Node, depth int) *Class {
@@ -21,32 +24,11 @@ func (f *File) instanceClass(n pyast.Node, depth int) *Class {
 		}
 		return f.instanceClass(rhs, depth+1)
 	case "call":
-		c := f.classRef(n.ChildByField("function"))
+		c := f.M.classByName(f, n.ChildByField("function"))
 		if c == nil || f.M.isModelClass(c) {
 			return nil
 		}
 		return c
-	}
-	return nil
-}
-
-// classRef resolves an expression naming a project class: a class of the
-// module, or one imported (`from .services import WalletHandler`,
-// `services.WalletHandler`).
-func (f *File) classRef(n pyast.Node) *Class {
-	switch n.Type() {
-	case "identifier":
-		name := string(n.Bytes())
-		if c := f.topClasses[name]; c != nil {
-			return c
-		}
-		if q, ok := f.Unit.Imports.Lookup(name); ok {
-			return f.M.LookupClass(absoluteName(f.Unit, q))
-		}
-	case "attribute":
-		if q, ok := f.Unit.Imports.Resolve(n); ok {
-			return f.M.LookupClass(absoluteName(f.Unit, q))
-		}
 	}
 	return nil
 }
