@@ -20,6 +20,9 @@ type AggregateOptions struct {
 	// (each its own place and fix, as an N+1 loop or a view) are collapsed
 	// within a function only, never across a file.
 	Rules []*Rule
+	// Scopes are the function and class definitions of the files a
+	// finding is in (FindingScopes), for when the index is not there.
+	Scopes map[string][]Scope
 }
 
 // Aggregate collapses repeated findings: the findings of one rule at one
@@ -51,12 +54,14 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		}
 	}
 	scopeOf := func(d Diagnostic) funcSpan {
-		if ix == nil || ix.ByPath[d.Path] == nil {
-			return funcSpan{}
-		}
 		fs, ok := funcs[d.Path]
 		if !ok {
-			fs = functionSpansOf.Get(ix.ByPath[d.Path], ix)
+			switch {
+			case ix != nil && ix.ByPath[d.Path] != nil:
+				fs = functionSpansOf.Get(ix.ByPath[d.Path], ix)
+			case o.Scopes != nil:
+				fs = o.Scopes[d.Path]
+			}
 			funcs[d.Path] = fs
 		}
 		// A distinct rule's findings in the bodies of two classes (two
@@ -109,8 +114,8 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		}
 		g := groups[k]
 		where := "in this file"
-		if k.fn.name != "" {
-			where = "in `" + k.fn.name + "`"
+		if k.fn.Name != "" {
+			where = "in `" + k.fn.Name + "`"
 		}
 		if habit[k.code] {
 			where = "in the project"
@@ -142,10 +147,34 @@ func collapse(g []Diagnostic, where string) Diagnostic {
 
 // funcSpan is a function (or class) definition's byte range and name; the
 // zero value is module level.
-type funcSpan struct {
-	start, end int
-	name       string
-	class      bool
+type funcSpan = Scope
+
+// Scope is a function or class definition's byte range and name (a
+// method's is Class.method).
+type Scope struct {
+	Start, End int
+	Name       string
+	Class      bool
+}
+
+// FindingScopes returns the function and class definitions of every file
+// res has a finding in, by display path: what Aggregate groups findings by,
+// kept with a result that is read back without its index (the result
+// cache), so that it is grouped as it was.
+func FindingScopes(res *Result) map[string][]Scope {
+	if res == nil || res.Index == nil {
+		return nil
+	}
+	out := map[string][]Scope{}
+	for _, d := range res.Diagnostics {
+		if _, done := out[d.Path]; done {
+			continue
+		}
+		if u := res.Index.ByPath[d.Path]; u != nil {
+			out[d.Path] = functionSpansOf.Get(u, res.Index)
+		}
+	}
+	return out
 }
 
 // functionSpansOf keeps a file's spans: the driver asks for them before it
@@ -160,15 +189,15 @@ func functionSpans(u *project.Unit) []funcSpan {
 	for _, n := range pyast.FindAll(u.Tree.Root(), "function_definition", "class_definition") {
 		name := pyast.DefName(n)
 		if n.Type() == "class_definition" {
-			out = append(out, funcSpan{start: n.StartByte(), end: n.EndByte(), name: name, class: true})
+			out = append(out, funcSpan{Start: n.StartByte(), End: n.EndByte(), Name: name, Class: true})
 			continue
 		}
 		if c := pyast.EnclosingClass(n); !c.IsNil() {
 			name = pyast.DefName(c) + "." + name
 		}
-		out = append(out, funcSpan{start: n.StartByte(), end: n.EndByte(), name: name})
+		out = append(out, funcSpan{Start: n.StartByte(), End: n.EndByte(), Name: name})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
 }
 
@@ -177,13 +206,13 @@ func functionSpans(u *project.Unit) []funcSpan {
 func innermost(fs []funcSpan, off int, classes bool) funcSpan {
 	best := funcSpan{}
 	for _, f := range fs {
-		if f.start > off {
+		if f.Start > off {
 			break
 		}
-		if f.class && !classes {
+		if f.Class && !classes {
 			continue
 		}
-		if off < f.end && (best.name == "" || f.end-f.start < best.end-best.start) {
+		if off < f.End && (best.Name == "" || f.End-f.Start < best.End-best.Start) {
 			best = f
 		}
 	}

@@ -144,6 +144,10 @@ type Result struct {
 	// reviewer's checklist does not let a candidate's comments hide
 	// findings, and lists what they would hide.
 	Suppressed []SuppressedDiagnostic
+	// Scopes are the function and class definitions of the files with a
+	// finding (FindingScopes), set when the result is read back without
+	// its index: Aggregate groups the findings by them.
+	Scopes map[string][]Scope
 
 	// facts are every parsed file's, in path order: what the index was
 	// built from, kept for answering one file at once (RunFile).

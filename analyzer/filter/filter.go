@@ -78,7 +78,7 @@ func Collapse(res *analyzer.Result) []analyzer.Diagnostic {
 	if res == nil {
 		return nil
 	}
-	return analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: res.Rules})
+	return analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: res.Rules, Scopes: res.Scopes})
 }
 
 // keepChanged drops findings outside the changed lines. Findings about

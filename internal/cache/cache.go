@@ -59,6 +59,9 @@ func DefaultDir() (string, error) {
 type Entry struct {
 	Diagnostics []analyzer.Diagnostic
 	Stats       analyzer.Stats
+	// Scopes are the function and class definitions of the files with a
+	// finding: the reports group a rule's findings by function.
+	Scopes map[string][]analyzer.Scope
 }
 
 // Snapshot is the analysed tree as listed and read once for the key. The
@@ -259,7 +262,7 @@ func Store(dir string, s *Snapshot, res *analyzer.Result) (stored bool, err erro
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("cache: %w", err)
 	}
-	data, err := encodeEntry(s.Key, &Entry{Diagnostics: res.Diagnostics, Stats: res.Stats})
+	data, err := encodeEntry(s.Key, &Entry{Diagnostics: res.Diagnostics, Stats: res.Stats, Scopes: analyzer.FindingScopes(res)})
 	if err != nil {
 		return false, fmt.Errorf("cache: %w", err)
 	}
@@ -300,5 +303,5 @@ func prune(dir string) error {
 // every format prints the same bytes with and without the cache.
 func (s *Snapshot) Result(e *Entry, cfg analyzer.Config) *analyzer.Result {
 	s.Apply(&cfg)
-	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: analyzer.SourceFiles(cfg, s.Inputs), Rules: cfg.Rules, Stats: e.Stats}
+	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: analyzer.SourceFiles(cfg, s.Inputs), Rules: cfg.Rules, Stats: e.Stats, Scopes: e.Scopes}
 }

@@ -201,7 +201,7 @@ func (s *Snapshot) ResultRead(e *Entry, cfg analyzer.Config) (*analyzer.Result, 
 		}
 	}
 	s.Apply(&cfg)
-	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: analyzer.SourceFiles(cfg, shown), Rules: cfg.Rules, Stats: e.Stats}, true
+	return &analyzer.Result{Diagnostics: e.Diagnostics, Files: analyzer.SourceFiles(cfg, shown), Rules: cfg.Rules, Stats: e.Stats, Scopes: e.Scopes}, true
 }
 
 // Executable identifies the running rubric build: the hash of its

@@ -34,6 +34,9 @@ var hostileProject = map[string]string{
 	"app/esc\x1b.py":  "x = '\x1b[2J'\n" + bare,
 	"app/deep.py":     "x = " + strings.Repeat("(", 1200) + strings.Repeat(")", 1200) + "\n",
 	"app/__init__.py": "",
+	// One rule's findings in two functions: two findings, grouped by
+	// function, on a hit as on a cold run (a hit used to group them by file).
+	"app/twice.py": bare + "\n\n" + strings.ReplaceAll(bare, "load", "load_again"),
 }
 
 // Every format prints the same bytes with and without the result cache,
