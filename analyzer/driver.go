@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -316,7 +318,8 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 				if plan != nil {
 					plan.runFile(cfg, res.Index, st, fileRules, enabled)
 				} else {
-					st.diags = append(st.diags, runFileRules(cfg, res.Index, st, fileRules, enabled).in(fileRules)...)
+					found, _ := runFileRules(cfg, res.Index, st, fileRules, enabled)
+					st.diags = append(st.diags, found.in(fileRules)...)
 				}
 				return nil
 			})
@@ -355,7 +358,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 		trace.mark(fmt.Sprintf("phase 2: file rules on %d test modules, their trees dropped", len(tests)))
 	}
-	if !cfg.ParseOnly && plan.needsAnalyses() {
+	if !cfg.ParseOnly {
 		// Shared project analyses (the semantic model...) are built once,
 		// here, rather than inside whichever rule asks first.
 		// They run side by side (each is built once, whoever asks first:
@@ -364,7 +367,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		var order []project.Analysis
 		for _, r := range cfg.Rules {
 			for _, a := range r.Requires {
-				if !built[a] {
+				if !built[a] && plan.needs(a) {
 					built[a] = true
 					order = append(order, a)
 				}
@@ -477,6 +480,9 @@ func finish(cfg Config, d *Diagnostic, files map[string]*source.File, supp *supp
 // with the migrations the deploy-safety rules judge selected.
 func buildIndex(cfg Config, facts []*project.Facts) (*project.Index, error) {
 	ix := project.Build(facts)
+	// The project analyses read no test module: product code never
+	// imports one, and an edit to one then leaves them as they were.
+	ix.KeepForAnalyses(func(u *project.Unit) bool { return !semantic.RolesOf(u).Any(semantic.Test) })
 	if rev := releasedRevision(cfg); rev != "" {
 		names, err := ix.Migrations.ReleasedAtRevision(ix.Units, rev)
 		if err != nil {
@@ -933,9 +939,13 @@ func prebuild(ix *project.Index, a project.Analysis) {
 	a.Prebuild(ix)
 }
 
-// runFileRules runs rules on one file and returns their findings by rule.
-func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) ruleDiags {
-	found := ruleDiags{}
+// runFileRules runs rules on one file and returns their findings by rule,
+// and the other files whose own analyses the rules that require shared
+// analyses read there (project.Reads): with the project analyses, which
+// read no test module (Index.KeepForAnalyses), and the facts, that is all
+// their findings depend on (see reuse.go).
+func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) (found ruleDiags, read []*project.Unit) {
+	found = ruleDiags{}
 	roles := semantic.RolesOf(st.unit)
 	// One pass and one list of findings for the file, reset for each rule
 	// (a rule keeps neither past its Run), rather than one per rule.
@@ -946,6 +956,9 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	if underTest {
 		guarded = ix.WithoutAnalyses()
 	}
+	var reads project.Reads
+	recording := ix.Recording(st.unit, &reads)
+	var withoutTests *project.Index // the file's view for sameWithoutTests, made once
 	for _, r := range rules {
 		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
@@ -956,10 +969,22 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 		diags = nil
 		*pass = Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: root,
 			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &diags}
-		if underTest && !globalOn(r, roles) {
+		global := globalOn(r, roles)
+		if global {
+			pass.Project = recording
+		} else if underTest {
 			pass.Project = guarded // what its findings are kept under allows no project analysis
 		}
+		before := len(reads.Units)
 		err := runRule(r, pass)
+		if err == nil && global && checkReads {
+			// What the record says must hold: run again where the test
+			// modules it did not record have no tree and no source, the
+			// rule finds the same.
+			if msg := sameWithoutTests(r, pass, ix, reads.Units[before:], &withoutTests, diags); msg != "" {
+				err = errors.New(msg)
+			}
+		}
 		if err != nil {
 			if enabled[InternalError.Code] {
 				found[r.Code] = []Diagnostic{internalError(st.file.Rel, "rule "+r.Code, err)}
@@ -970,12 +995,49 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 			found[r.Code] = diags
 		}
 	}
-	return found
+	return found, reads.Units
+}
+
+// sameWithoutTests runs r again on pass's file through a view of ix in
+// which the test modules other than the file and those in read have no
+// tree and no source, and says how its findings differ from want, if they
+// do: a rule that requires shared analyses may read other files only
+// through them, or through file analyses, which are recorded.
+func sameWithoutTests(r *Rule, pass *Pass, ix *project.Index, read []*project.Unit, plain **project.Index, want []Diagnostic) string {
+	omit := func(u *project.Unit) bool {
+		return u != pass.Unit && !slices.Contains(read, u) && semantic.RolesOf(u).Any(semantic.Test)
+	}
+	var view *project.Index
+	switch {
+	case len(read) > 0:
+		view = ix.Without(omit)
+	case *plain != nil:
+		view = *plain
+	default:
+		view = ix.Without(omit)
+		*plain = view
+	}
+	var again []Diagnostic
+	p := *pass
+	p.Project, p.diags = view, &again
+	if err := runRule(r, &p); err != nil {
+		return fmt.Sprintf("the rule reads a test module it does not record: without them it fails: %v", err)
+	}
+	if !reflect.DeepEqual(again, want) {
+		return fmt.Sprintf("the rule reads a test module it does not record: without them it finds %d rather than %d", len(again), len(want))
+	}
+	return ""
 }
 
 // underTest is set under `go test`: the driver then checks what rules
 // declare of their reads (Rule.LocalOn, Rule.FactsOnly).
 var underTest = testing.Testing()
+
+// checkReads makes the driver run each rule that requires a shared
+// analysis a second time on each file, without the test modules it did not
+// record (sameWithoutTests): under `go test`, but for the tests that count
+// runs.
+var checkReads = underTest
 
 // profileLabels says whether each file rule runs under a pprof label
 // naming it (RUBRIC_PROFILE_LABELS set): `go tool pprof -tagfocus

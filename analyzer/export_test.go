@@ -21,3 +21,12 @@ func GCTargetFor(g GCPhases, scan, heap uint64) int { return g.targetFor(scan, h
 // NewContentTrees is the fix rounds' tree cache (trees by content, in
 // memory), for tests that need one.
 func NewContentTrees() TreeCache { return &memoryTrees{m: map[[32]byte]*pyast.Tree{}} }
+
+// SkipReadCheck turns off, until the test ends, the second run of the rules
+// that require shared analyses that checks what they read (checkReads):
+// for tests that count a rule's runs.
+func SkipReadCheck(t interface{ Cleanup(func()) }) {
+	was := checkReads
+	checkReads = false
+	t.Cleanup(func() { checkReads = was })
+}

@@ -53,13 +53,22 @@ type ReuseCache interface {
 // hides every tree and source from it, see runProjectRule).
 //
 // A rule that requires a shared analysis (the semantic model reads every
-// file's tree), and every other project rule, may read any file's tree:
-// their findings are kept under the content digest (every file's path,
-// module root and bytes), so any edit re-runs them everywhere. Except
-// where a rule declares that it reads none of its analyses (Rule.LocalOn:
-// BUG004 on test modules): on those files it is kept like a rule without
-// one, and under test the driver hands it there an index that refuses
-// every project analysis.
+// product file's tree) may read, besides its file and the facts: the
+// project analyses, which are built from every file but the test modules
+// (project.Index.KeepForAnalyses); the file analyses of other files, which
+// the index records (project.Reads); nothing else (under test the driver
+// runs each such rule again where the test modules it did not record have
+// no tree, and fails it if it finds otherwise). So its findings on a file
+// are kept under the file and the product digest (every file's path,
+// module root and bytes but the test modules', and the facts digest), with
+// the path and hash of each test module it read: an edit to a test module
+// re-runs them on that module and on the files that read it, nowhere else.
+// An edit elsewhere re-runs them everywhere. Except where a rule declares
+// that it reads none of its analyses (Rule.LocalOn: BUG004 on test
+// modules): on those files it is kept like a rule without one, and under
+// test the driver hands it there an index that refuses every project
+// analysis. The other project rules' findings are kept under the content
+// digest (every file's path, module root and bytes).
 //
 // Everything is also keyed by Config.ReuseKey (rubric's build and the
 // configuration, from the caller) and the rules that run. What the index
@@ -69,12 +78,12 @@ type ReuseCache interface {
 
 // reuseSchema changes whenever a key's recipe does; the records' layout is
 // in recordShapes.
-const reuseSchema = "rubric-reuse-1"
+const reuseSchema = "rubric-reuse-2"
 
 // recordShapes describes the types records are made of: a rubric whose
 // facts or diagnostics have other fields never reads another's records.
 var recordShapes = typeShape(reflect.TypeFor[phaseOne]()) + typeShape(reflect.TypeFor[project.Facts]()) +
-	typeShape(reflect.TypeFor[ruleDiags]())
+	typeShape(reflect.TypeFor[ruleDiags]()) + typeShape(reflect.TypeFor[globalRecord]())
 
 type reuser struct {
 	cache ReuseCache
@@ -84,6 +93,12 @@ type reuser struct {
 	// file's tree is then taken from there (or parsed), never decoded from
 	// a copy in the reuse cache, and no such copy is kept.
 	memTrees MemoryTrees
+}
+
+// ReuseKeeper is a ReuseCache that keeps only what a run uses (as
+// MemoryReuse): Keep counts the entry under key as used without reading it.
+type ReuseKeeper interface {
+	Keep(key [32]byte)
 }
 
 // MemoryTrees is implemented by a TreeCache that holds trees in memory
@@ -218,6 +233,11 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 		}
 	}
 	treeKey, src := r.fileKey("tree", st, treeKeyExtra()), st.file.Src
+	if k, ok := r.cache.(ReuseKeeper); ok && r.memTrees == nil {
+		// A run that reads no tree of the file (an edit to a test module
+		// re-runs no rule on product code) still keeps it for the next.
+		k.Keep(treeKey)
+	}
 	tree := pyast.NewLazy(src, rec.Truncated, func() (*pyast.Tree, error) {
 		if r.memTrees != nil {
 			if t := r.memTrees.Get(src); t != nil {
@@ -242,13 +262,15 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 	return true
 }
 
-// digests returns the facts digest and the content digest of a run's
-// files (in path order). The facts digest also covers what the index takes
-// from outside the files: which migrations the deploy-safety rules judge
-// (option released-revision reads it from git) and the Django version the
-// dependency files declare.
-func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content []byte) {
-	fh, ch := sha256.New(), sha256.New()
+// digests returns the facts digest, the content digest and the product
+// digest of a run's files (in path order). The facts digest also covers
+// what the index takes from outside the files: which migrations the
+// deploy-safety rules judge (option released-revision reads it from git)
+// and the Django version the dependency files declare. The product digest
+// is the content digest without the test modules (test says which), and
+// the facts digest.
+func (r *reuser) digests(ix *project.Index, states []*fileState, test []bool) (facts, content, product []byte) {
+	fh, ch, ph := sha256.New(), sha256.New(), sha256.New()
 	if ix != nil {
 		// The Django version the dependency files declare: the index
 		// reads it from files that are not inputs.
@@ -265,10 +287,15 @@ func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content
 		for i, st := range states {
 			inputs[i] = st.in
 		}
-		fmt.Fprintf(ch, "extra %q\n", r.extra(inputs))
+		extra := r.extra(inputs)
+		fmt.Fprintf(ch, "extra %q\n", extra)
+		fmt.Fprintf(ph, "extra %q\n", extra)
 	}
-	for _, st := range states {
+	for i, st := range states {
 		fmt.Fprintf(ch, "%q %q %x %t\n", st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)
+		if !test[i] {
+			fmt.Fprintf(ph, "%q %q %x %t\n", st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)
+		}
 		if st.unit == nil {
 			continue
 		}
@@ -277,7 +304,9 @@ func (r *reuser) digests(ix *project.Index, states []*fileState) (facts, content
 		im, _ := st.unit.Imports.MarshalBinary()
 		fmt.Fprintf(fh, "%q %q %x %x %q\n", st.in.Rel, st.in.RootRel, sha256.Sum256(st.factsBytes), sha256.Sum256(im), sortedPairs(st.unit.ModelAliases))
 	}
-	return fh.Sum(nil), ch.Sum(nil)
+	facts = fh.Sum(nil)
+	ph.Write(facts)
+	return facts, ch.Sum(nil), ph.Sum(nil)
 }
 
 // sortedPairs lists a map's keys and values in key order.
@@ -292,6 +321,42 @@ func sortedPairs(m map[string]string) []string {
 // ruleDiags are the diagnostics of some rules on one file, by rule code
 // (internal errors included).
 type ruleDiags map[string][]Diagnostic
+
+// globalRecord is what the rules that require shared analyses found on
+// one file, and the test modules they read there (project.Reads), by path
+// and hash: kept under the file and the product digest, it holds while
+// those test modules are as they were.
+type globalRecord struct {
+	Tests []fileSum
+	Found ruleDiags
+}
+
+type fileSum struct {
+	Path string
+	Sum  [32]byte
+}
+
+// getGlobal returns the record kept under key if every test module it
+// read has the hash it had (sums: every file's hash by display path).
+func (r *reuser) getGlobal(key [32]byte, sums map[string][32]byte) (ruleDiags, bool) {
+	data, ok := r.cache.Get(key)
+	if !ok {
+		return nil, false
+	}
+	var rec globalRecord
+	if decodeValue(data, &rec) != nil {
+		return nil, false
+	}
+	for _, t := range rec.Tests {
+		if sum, ok := sums[t.Path]; !ok || sum != t.Sum {
+			return nil, false
+		}
+	}
+	if rec.Found == nil {
+		rec.Found = ruleDiags{}
+	}
+	return rec.Found, true
+}
 
 func (r *reuser) getResults(key [32]byte) (ruleDiags, bool) {
 	data, ok := r.cache.Get(key)
@@ -339,7 +404,12 @@ type reusePlan struct {
 	projectKeys  [2][32]byte
 	projectFound [2]ruleDiags
 	projectOK    [2]bool
-	missGlobal   bool
+	// need are the shared analyses of the rules that run on some file.
+	need map[project.Analysis]bool
+	// sums are every file's hash by display path, and states every
+	// file's state by unit.
+	sums   map[string][32]byte
+	states map[*project.Unit]*fileState
 }
 
 // ruleSplit is the file rules split into local and global ones.
@@ -362,11 +432,17 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		p.project[i] = append(p.project[i], rule)
 	}
 	roles := make([]semantic.Role, len(states))
+	test := make([]bool, len(states))
+	p.sums = make(map[string][32]byte, len(states))
+	p.states = make(map[*project.Unit]*fileState, len(states))
 	for i, st := range states {
+		p.sums[st.in.Rel] = st.sum
 		if st.unit == nil {
 			continue
 		}
+		p.states[st.unit] = st
 		roles[i] = semantic.RolesOf(st.unit)
+		test[i] = roles[i].Any(semantic.Test)
 		if p.split[roles[i]] != nil {
 			continue
 		}
@@ -380,7 +456,7 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		}
 		p.split[roles[i]] = sp
 	}
-	factsDigest, contentDigest := r.digests(ix, states)
+	factsDigest, contentDigest, productDigest := r.digests(ix, states, test)
 	// Each file's lookups and decoding are independent: done side by side.
 	kept := make([]*keptFindings, len(states))
 	var g errgroup.Group
@@ -391,24 +467,36 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		}
 		g.Go(func() error {
 			sp := p.split[roles[i]]
-			k := &keptFindings{rules: sp, localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, contentDigest)}
+			k := &keptFindings{rules: sp, localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, productDigest)}
 			k.local, k.localOK = ruleDiags{}, len(sp.local) == 0
 			if !k.localOK {
 				k.local, k.localOK = r.getResults(k.localKey)
 			}
 			k.global, k.globalOK = ruleDiags{}, len(sp.global) == 0
 			if !k.globalOK {
-				k.global, k.globalOK = r.getResults(k.globalKey)
+				k.global, k.globalOK = r.getGlobal(k.globalKey, p.sums)
 			}
 			kept[i] = k
 			return nil
 		})
 	}
 	_ = g.Wait()
+	p.need = map[project.Analysis]bool{}
 	for i, st := range states {
-		if k := kept[i]; k != nil {
-			p.missGlobal = p.missGlobal || !k.globalOK
-			p.files[st] = k
+		k := kept[i]
+		if k == nil {
+			continue
+		}
+		p.files[st] = k
+		if k.globalOK {
+			continue
+		}
+		for _, rule := range k.rules.global {
+			if !rule.Skip.Any(roles[i]) {
+				for _, a := range rule.Requires {
+					p.need[a] = true
+				}
+			}
 		}
 	}
 	p.projectKeys = [2][32]byte{r.key([]byte("project"), contentDigest), r.key([]byte("project-facts"), factsDigest)}
@@ -421,21 +509,38 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 	return p
 }
 
-// needsAnalyses reports whether some rule that requires a shared analysis
-// has to run (always, without reuse).
-func (p *reusePlan) needsAnalyses() bool { return p == nil || p.missGlobal }
+// needs reports whether some rule that requires the shared analysis a has
+// to run on some file (always, without reuse). The project rules build
+// what they read on first need.
+func (p *reusePlan) needs(a project.Analysis) bool { return p == nil || p.need[a] }
 
 // runFile runs the rules whose findings on st were not kept, keeps them,
 // and adds every finding to st in rule order.
 func (p *reusePlan) runFile(cfg Config, ix *project.Index, st *fileState, fileRules []*Rule, enabled map[string]bool) {
 	k := p.files[st]
 	if !k.localOK {
-		k.local = runFileRules(cfg, ix, st, k.rules.local, enabled)
+		k.local, _ = runFileRules(cfg, ix, st, k.rules.local, enabled)
 		p.r.putResults(k.localKey, k.local)
 	}
 	if !k.globalOK {
-		k.global = runFileRules(cfg, ix, st, k.rules.global, enabled)
-		p.r.putResults(k.globalKey, k.global)
+		var read []*project.Unit
+		k.global, read = runFileRules(cfg, ix, st, k.rules.global, enabled)
+		rec := globalRecord{Found: k.global}
+		keep := true
+		for _, u := range read {
+			o := p.states[u]
+			switch {
+			case o == nil:
+				keep = false // not a file of the run: cannot be checked
+			case semantic.RolesOf(u).Any(semantic.Test):
+				rec.Tests = append(rec.Tests, fileSum{Path: o.in.Rel, Sum: o.sum})
+			}
+		}
+		if keep {
+			if data, err := encodeValue(&rec); err == nil {
+				p.r.cache.Put(k.globalKey, data)
+			}
+		}
 	}
 	all := ruleDiags{}
 	for code, ds := range k.local {
@@ -512,6 +617,19 @@ func (m *MemoryReuse) Get(key [32]byte) ([]byte, bool) {
 		m.used[key] = v
 	}
 	return v, ok
+}
+
+// Keep implements ReuseKeeper: the entry under key, if held, is kept past
+// EndRun as if read.
+func (m *MemoryReuse) Keep(key [32]byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.used[key]; ok {
+		return
+	}
+	if v, ok := m.old[key]; ok {
+		m.used[key] = v
+	}
 }
 
 // Put implements ReuseCache.

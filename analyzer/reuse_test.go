@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -592,6 +593,7 @@ func localOnTree(t *testing.T) string {
 // another file that keeps the facts runs it again on the product files,
 // whose findings may follow the edit, and not on the test modules.
 func TestLocalOnRulesAreKeptOnThoseFiles(t *testing.T) {
+	analyzer.SkipReadCheck(t)
 	dir := localOnTree(t)
 	h := newReuseHarness(t, dir)
 	counter := &runsPerFile{n: map[string]int{}}
@@ -624,4 +626,127 @@ func TestLocalOnIsChecked(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"shop/tests/__init__.py", "shop/tests/test_views.py"}, broken, "the test modules")
+}
+
+// helperNames is a file analysis: the functions a module defines.
+var helperNames = &project.FileAnalysis[[]string]{Name: "test.helperNames", Run: func(u *project.Unit, _ *project.Index) []string {
+	var out []string
+	for _, fn := range pyast.FindAll(u.Tree.Root(), "function_definition") {
+		out = append(out, pyast.DefName(fn))
+	}
+	return out
+}}
+
+// importedHelpers counts its runs per file; it requires unitCount, reads it,
+// and reports each name imported from a module of the project that does
+// not define it, reading that module through helperNames (a file analysis,
+// recorded), or, when direct is set, straight from its tree (not recorded).
+func importedHelpers(c *runsPerFile, direct bool) *analyzer.Rule {
+	return &analyzer.Rule{
+		Code: "ERR995", Name: "count-runs-imported-helpers", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+		Confidence: analyzer.High, Since: "0.0.0", Requires: []project.Analysis{unitCount},
+		Run: func(p *analyzer.Pass) error {
+			c.mu.Lock()
+			c.n[p.File.Rel]++
+			c.mu.Unlock()
+			_ = unitCount.Get(p.Project)
+			for st := range pyast.FindEach(p.Root, "import_from_statement") {
+				target := p.Project.ByModule[p.Unit.Absolute(st.ChildByField("module_name").Text())]
+				if target == nil {
+					continue
+				}
+				var names []string
+				if direct {
+					for _, fn := range pyast.FindAll(target.Tree.Root(), "function_definition") {
+						names = append(names, pyast.DefName(fn))
+					}
+				} else {
+					names = helperNames.Get(target, p.Project)
+				}
+				for _, n := range st.ChildrenByField("name") {
+					if !slices.Contains(names, n.Text()) {
+						p.Reportf(n, "%s is not defined there", n.Text())
+					}
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// helpersTree is localOnTree with a test helper module that a test imports.
+func helpersTree(t *testing.T) string {
+	dir := localOnTree(t)
+	write(t, dir, "shop/tests/helpers.py", []byte("def make_order():\n    return 1\n"))
+	write(t, dir, "shop/tests/test_orders.py", []byte("from .helpers import make_order\n\n\ndef test_order():\n    assert make_order()\n"))
+	return dir
+}
+
+// The project analyses read no test module, and the rules that read them
+// record the test modules they read otherwise: an edit to a test module
+// runs them again on that module and on the files that read it, and on no
+// product file.
+func TestTestModuleEditRunsAgainOnlyWhereItIsRead(t *testing.T) {
+	analyzer.SkipReadCheck(t)
+	dir := helpersTree(t)
+	h := newReuseHarness(t, dir)
+	counter := &runsPerFile{n: map[string]int{}}
+	h.rules = append(h.rules, importedHelpers(counter, false))
+	h.check("first run")
+	counter.take()
+
+	h.edit("shop/tests/helpers.py", func(s string) string { return s + "\n\ndef make_refund():\n    return 2\n" })
+	h.run(2, true)
+	assert.Equal(t, map[string]int{"shop/tests/helpers.py": 1, "shop/tests/test_orders.py": 1}, counter.take(),
+		"the edited test module and the test that imports it, nothing else")
+	// The product files' trees, read by no rule in that run, are kept for
+	// the next one.
+	cfg := analyzer.Config{Rules: h.rules, Registry: all.Rules(), WorkDir: h.dir, ReuseKey: "test", Reuse: h.reuse}
+	for _, in := range analyzer.Discover([]string{dir}, dir, nil) {
+		if in.Rel == "shop/views.py" {
+			src, err := os.ReadFile(in.Path)
+			require.NoError(t, err)
+			used, _ := h.reuse.Used()
+			_, kept := used[analyzer.ReuseTreeKey(cfg, in, src)]
+			assert.False(t, kept, "nothing used yet in the next run")
+			_, kept = h.reuse.Get(analyzer.ReuseTreeKey(cfg, in, src))
+			assert.True(t, kept, "the tree of a product file outlives a run that did not read it")
+		}
+	}
+	h.check("a helper added")
+
+	h.edit("shop/tests/helpers.py", func(s string) string { return strings.Replace(s, "make_order", "build_order", 1) })
+	out, _ := h.check("the imported helper renamed")
+	assert.Contains(t, out, "make_order is not defined there", "the importing test's finding follows the edit")
+	counter.take()
+
+	h.edit("shop/views.py", func(s string) string { return s + "\n# a comment\n" })
+	h.run(2, true)
+	assert.Len(t, counter.take(), 7, "an edit to product code runs them again everywhere")
+}
+
+// Under test, a rule that requires shared analyses and reads a test module
+// the record does not see (its tree, straight from the index) fails there
+// with an internal error; through a file analysis it is recorded and
+// passes.
+func TestUnrecordedReadsOfTestModulesAreChecked(t *testing.T) {
+	for _, direct := range []bool{false, true} {
+		dir := helpersTree(t)
+		rule := importedHelpers(&runsPerFile{n: map[string]int{}}, direct)
+		cfg := analyzer.Config{Rules: append(analyzer.BuiltinRules(), rule), Registry: all.Rules(), WorkDir: dir, Jobs: 2}
+		res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+		require.NoError(t, err)
+		var broken []string
+		for _, d := range res.Diagnostics {
+			if d.Code == analyzer.InternalError.Code {
+				broken = append(broken, d.Path)
+				assert.Contains(t, d.Message, "reads a test module it does not record")
+			}
+		}
+		if direct {
+			assert.Equal(t, []string{"shop/tests/test_orders.py"}, broken, "the test that reads the helper's tree")
+		} else {
+			assert.Empty(t, broken, "read through a file analysis, the helper is recorded")
+		}
+	}
 }

@@ -106,7 +106,8 @@ func RunFile(ctx context.Context, cfg Config, prev *Result, rel string, src []by
 			return nil, err
 		}
 		ans.Rebuilt = rebuilt
-		st.diags = append(st.diags, runFileRules(cfg, ix, st, local, enabled).in(local)...)
+		found, _ := runFileRules(cfg, ix, st, local, enabled)
+		st.diags = append(st.diags, found.in(local)...)
 	}
 
 	// Suppressions, severity overrides, positions: as Run does them.

@@ -37,9 +37,26 @@ func (a *FileAnalysis[T]) Prebuild(*Index) {}
 
 // Get returns the analysis of u, building it once. Concurrent callers wait
 // for the first build. Run must not ask for the same analysis of u.
+//
+// On a recording view (Index.Recording), the analysis of another file is
+// recorded as a read of that file, and so are the files its build read.
 func (a *FileAnalysis[T]) Get(u *Unit, ix *Index) T {
 	c := u.cell(a)
-	c.once.Do(func() { c.val = a.Run(u, ix) })
+	c.once.Do(func() {
+		var r Reads
+		c.val = a.Run(u, ix.Recording(u, &r))
+		c.reads = r.Units
+	})
+	if ix != nil && ix.reads != nil {
+		if u != ix.self {
+			ix.reads.add(u)
+		}
+		for _, o := range c.reads {
+			if o != ix.self {
+				ix.reads.add(o)
+			}
+		}
+	}
 	return c.val.(T)
 }
 
@@ -58,13 +75,15 @@ func (a *ProjectAnalysis[T]) Prebuild(ix *Index) { a.Get(ix) }
 // Get returns the analysis of ix, building it once.
 func (a *ProjectAnalysis[T]) Get(ix *Index) T {
 	c := ix.cell(a)
-	c.once.Do(func() { c.val = a.Run(ix) })
+	c.once.Do(func() { c.val = a.Run(ix.forAnalyses()) })
 	return c.val.(T)
 }
 
 type resultCell struct {
 	once sync.Once
 	val  any
+	// reads are the other files a file analysis's build read (see Reads).
+	reads []*Unit
 }
 
 type results struct {

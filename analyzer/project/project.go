@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -212,6 +213,99 @@ type Index struct {
 	shared *indexShared
 	// noAnalyses marks a view that refuses every project analysis.
 	noAnalyses bool
+	// reads, on a recording view (see Recording), is told of the other
+	// files whose own analyses a run on self read.
+	reads *Reads
+	self  *Unit
+}
+
+// Reads is what a recording view of the index saw a rule's run on one file
+// read of other files beyond the project analyses and the facts.
+type Reads struct {
+	// Units are the other files whose file analyses (FileAnalysis) the run
+	// read, directly or through another file analysis, in order of first
+	// read.
+	Units []*Unit
+}
+
+func (r *Reads) add(u *Unit) {
+	if !slices.Contains(r.Units, u) {
+		r.Units = append(r.Units, u)
+	}
+}
+
+// Recording returns a view of ix that records in r the other files whose
+// file analyses are read through it by a run on self (see Reads). The
+// project analyses read through it are built from the files the index
+// keeps for analyses (see KeepForAnalyses), so what a run may read of
+// the others is those files, the facts, and the files r lists.
+func (ix *Index) Recording(self *Unit, r *Reads) *Index {
+	if ix == nil {
+		return nil
+	}
+	v := *ix
+	v.reads, v.self = r, self
+	return &v
+}
+
+// KeepForAnalyses makes the project analyses of ix see only the files keep
+// accepts: every other file is in their index without a tree or a source.
+// Call it before any analysis is built. The driver keeps product code
+// (tests are left out), so that no project analysis depends on a test
+// module, and an edit to one does not run again the rules that read the
+// analyses on other files (see the analyzer's reuse.go).
+func (ix *Index) KeepForAnalyses(keep func(*Unit) bool) {
+	ix.shared.analyses = ix.Without(func(u *Unit) bool { return !keep(u) })
+}
+
+// forAnalyses is the view of ix a project analysis is built from.
+func (ix *Index) forAnalyses() *Index {
+	if a := ix.shared.analyses; a != nil {
+		return a
+	}
+	if ix.reads == nil && !ix.noAnalyses {
+		return ix
+	}
+	v := *ix
+	v.reads, v.self, v.noAnalyses = nil, nil, false
+	return &v
+}
+
+// Without returns a view of ix in which the files omit accepts are there
+// without a tree or a source: a rule or an analysis that reads one through
+// the view finds nothing in it. The view shares ix's analyses and records
+// nothing.
+func (ix *Index) Without(omit func(*Unit) bool) *Index {
+	v := *ix
+	v.reads, v.self = nil, nil
+	bare := make(map[*Unit]*Unit)
+	strip := func(u *Unit) *Unit {
+		if u == nil || !omit(u) {
+			return u
+		}
+		if b := bare[u]; b != nil {
+			return b
+		}
+		b := &Unit{Imports: u.Imports, RootRel: u.RootRel, Module: u.Module, Package: u.Package, ModelAliases: u.ModelAliases}
+		if u.File != nil {
+			b.File = &source.File{Path: u.File.Path, Rel: u.File.Rel, Encoding: u.File.Encoding}
+		}
+		bare[u] = b
+		return b
+	}
+	v.Units = make([]*Unit, len(ix.Units))
+	for i, u := range ix.Units {
+		v.Units[i] = strip(u)
+	}
+	v.ByModule = make(map[string]*Unit, len(ix.ByModule))
+	for k, u := range ix.ByModule {
+		v.ByModule[k] = strip(u)
+	}
+	v.ByPath = make(map[string]*Unit, len(ix.ByPath))
+	for k, u := range ix.ByPath {
+		v.ByPath[k] = strip(u)
+	}
+	return &v
 }
 
 // indexShared is the index's lazily computed state.
@@ -220,6 +314,9 @@ type indexShared struct {
 	django     DjangoVersion
 
 	res results // project analyses (see ProjectAnalysis)
+	// analyses is the view project analyses are built from, if not the
+	// index itself (KeepForAnalyses).
+	analyses *Index
 }
 
 func (ix *Index) cell(key any) *resultCell {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/internal/statcache"
 )
 
@@ -37,6 +38,7 @@ type benchFlags struct {
 	name      string
 	editBody  string
 	editFacts string
+	editTest  string
 	floor     bool
 	keep      bool
 	rubric    string
@@ -57,6 +59,7 @@ processes over the copy:
   edit-body    rubric check after a comment line was appended to one file (--edit-body)
   edit-facts   rubric check after a line was inserted at the top of a models file, which moves
                every fact of that file (--edit-facts)
+  edit-test    rubric check after a test function was appended to a test module (--edit-test)
 
 and prints the median wall time, CPU time (user + system) and peak memory (max RSS) of each,
 and their ratios to the floor and to the cold run.
@@ -77,6 +80,7 @@ With --floor, runs the floor itself over PATH instead.`,
 	fl.StringVar(&f.name, "name", "", "corpus name in the output (default: the directory's name)")
 	fl.StringVar(&f.editBody, "edit-body", "", "file (relative to PATH) edited by the edit-body runs (default: the largest file outside tests and migrations)")
 	fl.StringVar(&f.editFacts, "edit-facts", "", "file (relative to PATH) edited by the edit-facts runs (default: the largest models.py)")
+	fl.StringVar(&f.editTest, "edit-test", "", "file (relative to PATH) edited by the edit-test runs (default: the largest test module)")
 	fl.BoolVar(&f.floor, "floor", false, "run the parse floor over PATH and print its file count")
 	fl.BoolVar(&f.keep, "keep", false, "keep the temporary copy and cache (their path is printed)")
 	fl.StringVar(&f.rubric, "rubric", "", "measure the check runs of this rubric executable (an older build, for before/after figures); the floor still runs in this one")
@@ -234,6 +238,11 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 	if f.editFacts == "" {
 		f.editFacts = c.largest(func(rel string) bool { return path.Base(rel) == "models.py" && !isTestOrMigration(rel) })
 	}
+	if f.editTest == "" {
+		f.editTest = c.largest(func(rel string) bool {
+			return semantic.FileRoles(rel, nil).Any(semantic.Test) && strings.HasPrefix(path.Base(rel), "test")
+		})
+	}
 	jobs := []string{"-j", fmt.Sprint(jobsOrCPU(f.jobs))}
 	check := append([]string{"check", "--color", "never"}, jobs...)
 	cached := append(append([]string{}, check...), "--cache-dir", cacheDir, ".")
@@ -260,6 +269,9 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 		return err
 	}
 	if err := editRun("edit-facts", f.editFacts, "line inserted at the top of", prependComment); err != nil {
+		return err
+	}
+	if err := editRun("edit-test", f.editTest, "test function appended to", appendTest); err != nil {
 		return err
 	}
 
@@ -330,6 +342,16 @@ func appendComment(orig []byte, round int) []byte {
 // moves, and so do the facts extracted from it.
 func prependComment(orig []byte, round int) []byte {
 	return append([]byte(fmt.Sprintf("# rubric bench edit %d\n", round)), orig...)
+}
+
+// appendTest appends a test function to a test module: code, not a
+// comment, that leaves the module's facts as they were.
+func appendTest(orig []byte, round int) []byte {
+	out := append([]byte{}, orig...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	return append(out, fmt.Sprintf("\n\ndef test_rubric_bench_edit_%d():\n    assert %d == %d\n", round, round, round)...)
 }
 
 func isTestOrMigration(rel string) bool {

@@ -34,6 +34,8 @@ func TestBenchMeasuresEveryRunOnACopy(t *testing.T) {
 		// The largest file outside tests, and the largest models.py.
 		`edit-body +[0-9.]+ .* comment appended to shop/models.py`,
 		`edit-facts +[0-9.]+ .* line inserted at the top of shop/models.py`,
+		// The largest test module.
+		`edit-test +[0-9.]+ .* test function appended to shop/tests/test_x.py`,
 	} {
 		assert.Regexp(t, regexp.MustCompile(row), out)
 	}
@@ -58,6 +60,7 @@ func TestBenchFloorParsesWhatCheckAnalyses(t *testing.T) {
 
 func TestBenchEdits(t *testing.T) {
 	assert.Equal(t, "x = 1\n# rubric bench edit 3\n", string(appendComment([]byte("x = 1"), 3)))
+	assert.Equal(t, "x = 1\n\n\ndef test_rubric_bench_edit_3():\n    assert 3 == 3\n", string(appendTest([]byte("x = 1"), 3)))
 	assert.Equal(t, "x = 1\n# rubric bench edit 0\n", string(appendComment([]byte("x = 1\n"), 0)))
 	assert.Equal(t, "# rubric bench edit 2\nx = 1\n", string(prependComment([]byte("x = 1\n"), 2)))
 }
