@@ -312,7 +312,7 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 			}
 		}
 		if paymentSDK(q) {
-			e.Kind, e.Name, e.Money = HTTPCall, q, sdkMovesMoney(q)
+			e.Kind, e.Name, e.Money = HTTPCall, q, sdkMovesMoney(q) && !payerConfirms(q, c)
 			return e, true
 		}
 	}
@@ -494,6 +494,22 @@ func sdkMovesMoney(q string) bool {
 		}
 	}
 	return false
+}
+
+// payerConfirms reports a PaymentIntent created without `confirm=True`:
+// it only asks for a payment, which the payer confirms on the client with
+// their own card (Stripe Elements), as a checkout session does. Created
+// with confirm (or off_session, a saved card charged now) it moves money.
+func payerConfirms(q string, c pyast.Call) bool {
+	if !strings.HasSuffix(strings.ToLower(q), "paymentintent.create") {
+		return false
+	}
+	for _, k := range []string{"confirm", "off_session"} {
+		if v := c.Keyword(k); !v.IsNil() && v.Type() != "false" && v.Type() != "none" {
+			return false
+		}
+	}
+	return !c.StarKwargs
 }
 
 // isChainInner reports whether a call is the receiver of another method

@@ -1013,3 +1013,47 @@ func contains(xs []string, s string) bool {
 	}
 	return false
 }
+
+// NoCallerIdentified reports a service in which nothing tells one caller
+// from another: a URLconf routes its views, every project view rules judge
+// is open to anonymous callers with no check of its own (no request.user,
+// no custom permission, no staff check, nothing rubric cannot read), and no
+// route leads to a library view that logs users in or issues tokens. In
+// such a service an owner, user or created_by column can only be named by
+// the request: there is no caller to take it from.
+func (inv *Inventory) NoCallerIdentified() bool {
+	if inv == nil || !inv.HasURLConf {
+		return false
+	}
+	views := 0
+	for _, e := range inv.Endpoints {
+		if e.Kind == "external" {
+			if len(e.Auth.Permissions) > 0 || credentialRoute(e.View) || credentialRoute(e.Route) {
+				return false
+			}
+			continue
+		}
+		if !e.Judged(inv) {
+			continue
+		}
+		a := e.Auth
+		if !a.Public || a.UsesUser || a.BodyCheck || a.CustomCheck || a.Staff || a.Unknown {
+			return false
+		}
+		views++
+	}
+	return views > 0
+}
+
+// credentialRoute reports a library route or view named for logging in or
+// issuing credentials (`include("django.contrib.auth.urls")`,
+// `path("auth/", include("djoser.urls"))`).
+func credentialRoute(s string) bool {
+	l := strings.ToLower(s)
+	for _, w := range []string{"auth", "login", "logout", "token", "jwt", "signup", "register", "password", "account", "allauth", "oauth", "session"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}

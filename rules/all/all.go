@@ -48,6 +48,7 @@ func Rules() []*analyzer.Rule {
 		idempotency.RetriedTaskCreates,
 		idempotency.ReferenceNotUnique,
 		idempotency.MoneyEndpointWithoutKey,
+		idempotency.ProviderObjectOnEverySave,
 		resilience.NoRetryPolicy,
 		resilience.NoCircuitBreaker,
 		resilience.StatusOnly200,

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -86,6 +87,11 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 					Help:    "list the fields clients may write: `fields = [\"name\", \"email\"]` (and `read_only_fields` for the rest); a field added to the model later is then not writable by accident",
 				}
 				sens, known := sensitiveWritable(p, n, s)
+				if semantic.InventoryOf(p.Project).NoCallerIdentified() {
+					// Nothing identifies a caller: the owner can only come
+					// from the request. Money and privileges still count.
+					sens = slices.DeleteFunc(sens, func(f string) bool { return ownershipNames[f] })
+				}
 				switch {
 				case known && len(sens) == 0:
 					continue // every field it accepts is client input
@@ -180,6 +186,10 @@ var writeGuardedNames = map[string]bool{
 	"created_by": true, "is_staff": true, "is_superuser": true, "is_admin": true, "is_verified": true,
 	"role": true, "roles": true, "permissions": true, "user_permissions": true, "groups": true,
 }
+
+// ownershipNames say whose row it is: a client may name them when the
+// service identifies no caller (semantic.Inventory.NoCallerIdentified).
+var ownershipNames = map[string]bool{"owner": true, "user": true, "created_by": true}
 
 // privilegeNames grant privileges when they hold a value (a `role`
 // column) or, as relations, on a model that ties them to users (the user
