@@ -179,6 +179,7 @@ type fileState struct {
 	// when reusing.
 	sum        [32]byte
 	factsBytes []byte
+	indexSum   [32]byte // see indexSum
 }
 
 // Run analyses the paths: walk, then phase one (read, parse and extract

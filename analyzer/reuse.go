@@ -161,9 +161,11 @@ func treeKeyExtra() []byte { return []byte(pyast.FormatID()) }
 
 // phaseOne is what phase one keeps of a file, in the reuse codec.
 type phaseOne struct {
-	Diags   []Diagnostic
-	Facts   []byte // project.Facts without its Unit (factsBytes)
-	Imports *pyast.Imports
+	Diags []Diagnostic
+	Facts []byte // project.Facts without its Unit (factsBytes)
+	// IndexSum hashes what the index takes from the file (indexSum).
+	IndexSum [32]byte
+	Imports  *pyast.Imports
 	// ModelAliases are the unit's (project.Unit.ModelAliases): names
 	// bound to a model by label, which the model graph and the rules
 	// resolve through.
@@ -199,8 +201,8 @@ func (r *reuser) storePhaseOne(st *fileState) {
 	if err != nil {
 		return
 	}
-	st.factsBytes = fb
-	rec := phaseOne{Diags: st.diags, Facts: fb, Imports: st.unit.Imports, ModelAliases: st.unit.ModelAliases, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated}
+	st.factsBytes, st.indexSum = fb, indexSum(fb, st.unit)
+	rec := phaseOne{Diags: st.diags, Facts: fb, IndexSum: st.indexSum, Imports: st.unit.Imports, ModelAliases: st.unit.ModelAliases, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated}
 	if data, err := encodeValue(&rec); err == nil {
 		r.cache.Put(r.fileKey("p1", st, nil), data)
 	}
@@ -257,7 +259,7 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) b
 	if facts != nil {
 		facts.Unit = u
 	}
-	st.unit, st.facts, st.factsBytes = u, facts, rec.Facts
+	st.unit, st.facts, st.factsBytes, st.indexSum = u, facts, rec.Facts, rec.IndexSum
 	st.diags, st.supp, st.hasError, st.python2 = rec.Diags, rec.Supp, rec.HasError, rec.Python2
 	return true
 }
@@ -299,14 +301,31 @@ func (r *reuser) digests(ix *project.Index, states []*fileState, test []bool) (f
 		if st.unit == nil {
 			continue
 		}
-		// The index holds each file's facts, imports and model aliases
-		// (the model graph resolves names through them).
-		im, _ := st.unit.Imports.MarshalBinary()
-		fmt.Fprintf(fh, "%q %q %x %x %q\n", st.in.Rel, st.in.RootRel, sha256.Sum256(st.factsBytes), sha256.Sum256(im), sortedPairs(st.unit.ModelAliases))
+		sum := st.indexSum
+		if sum == ([32]byte{}) {
+			sum = indexSum(st.factsBytes, st.unit)
+		}
+		fmt.Fprintf(fh, "%q %q %x\n", st.in.Rel, st.in.RootRel, sum)
 	}
 	facts = fh.Sum(nil)
 	ph.Write(facts)
 	return facts, ch.Sum(nil), ph.Sum(nil)
+}
+
+// indexSum hashes what the index holds of a file: its facts (serialised,
+// fb), imports and model aliases (the model graph resolves names through
+// them). Phase one's record keeps it, so that a run that reuses the record
+// hashes 32 bytes for the file's part of the facts digest.
+func indexSum(fb []byte, u *project.Unit) [32]byte {
+	h := sha256.New()
+	im, _ := u.Imports.MarshalBinary()
+	var n [8]byte
+	for _, part := range [][]byte{fb, im, []byte(fmt.Sprintf("%q", sortedPairs(u.ModelAliases)))} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		h.Write(n[:])
+		h.Write(part)
+	}
+	return [32]byte(h.Sum(nil))
 }
 
 // sortedPairs lists a map's keys and values in key order.
