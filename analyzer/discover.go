@@ -33,7 +33,8 @@ type Input struct {
 // (as absolute path components, the coordinates every match uses).
 type gitignoreLayer struct {
 	dir      string
-	patterns []gitignore.Pattern
+	depth    int // how many components dir has
+	patterns []ignoreRule
 }
 
 // Discover expands the paths into the Python files to analyse, sorted by
@@ -92,8 +93,11 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 		if err != nil {
 			absRoot = root
 		}
-		var walk func(dir, absDir string, layers []gitignoreLayer)
-		walk = func(dir, absDir string, layers []gitignoreLayer) {
+		// Each directory's state of the simple ignore rules (ignoreState)
+		// is its parent's, entered: a file's own name is then all that is
+		// matched against them.
+		var walk func(dir, absDir string, layers []gitignoreLayer, state ignoreState)
+		walk = func(dir, absDir string, layers []gitignoreLayer, state ignoreState) {
 			entries, err := os.ReadDir(dir)
 			if err != nil {
 				add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
@@ -102,8 +106,10 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 			if gitignores {
 				if l := readGitignore(absDir); l != nil {
 					layers = append(layers[:len(layers):len(layers)], *l)
+					state = state.widen(layers)
 				}
 			}
+			depth := len(components(absDir))
 			for _, e := range entries {
 				full, absFull := filepath.Join(dir, e.Name()), filepath.Join(absDir, e.Name())
 				if e.Type()&fs.ModeSymlink != 0 {
@@ -118,7 +124,7 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 					!isDir && (!e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".py")) {
 					continue
 				}
-				if ignoredBy(layers, absFull, isDir) {
+				if ignoredIn(layers, state, e.Name(), func() []string { return components(absFull) }, isDir) {
 					continue
 				}
 				rel := displayPath(absFull, workDir)
@@ -129,14 +135,14 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 					if isVirtualenv(full) {
 						continue
 					}
-					walk(full, absFull, layers)
+					walk(full, absFull, layers, state.enter(layers, depth, e.Name()))
 					continue
 				}
 				rr, _ := filepath.Rel(root, full)
 				add(Input{Path: full, Rel: rel, RootRel: filepath.ToSlash(rr)})
 			}
 		}
-		walk(root, absRoot, layers)
+		walk(root, absRoot, layers, newIgnoreState(layers, components(absRoot)))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Rel < out[j].Rel })
 	return out
@@ -160,13 +166,13 @@ func readIgnoreFile(dir, file string) *gitignoreLayer {
 		return nil
 	}
 	domain := components(dir)
-	l := &gitignoreLayer{dir: dir}
+	l := &gitignoreLayer{dir: dir, depth: len(domain)}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
 			continue
 		}
-		l.patterns = append(l.patterns, gitignore.ParsePattern(line, domain))
+		l.patterns = append(l.patterns, parseIgnoreRule(line, domain))
 	}
 	if len(l.patterns) == 0 {
 		return nil
