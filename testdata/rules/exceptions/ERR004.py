@@ -10,3 +10,12 @@ def fatal():
 
 def wrapped():
     raise (Exception("x"))  # want: ERR004
+
+
+def parse_or_stop(raw, log):
+    # Caught here only for a narrower type: the generic raise reaches the caller.
+    try:
+        if not raw:
+            raise Exception("empty payload")  # want: ERR004 "`raise Exception` is generic"
+    except ValueError:
+        log.exception("bad payload")
