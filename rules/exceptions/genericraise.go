@@ -72,7 +72,7 @@ func invariantComment(src []byte, raise pyast.Node) bool {
 
 // caughtHere reports a raise in the body of a try, in the same function,
 // whose handler catches it (a bare except, `except Exception` or `except
-// BaseException`): no caller ever sees it (`try: raise Exception("stop
+// BaseException`) and raises nothing itself: no caller ever sees it (`try: raise Exception("stop
 // using this") except Exception: log.exception(...)`, a raise to log a
 // stack trace).
 func caughtHere(raise pyast.Node, name string) bool {
@@ -90,13 +90,16 @@ func caughtHere(raise pyast.Node, name string) bool {
 					continue
 				}
 				caught := exceptTypes(c)
-				if len(caught) == 0 {
-					return true // bare except
-				}
+				catches := len(caught) == 0 // bare except
 				for _, t := range caught {
 					if t == "Exception" && name == "Exception" || t == "BaseException" {
-						return true
+						catches = true
 					}
+				}
+				if catches {
+					// Unless the handler raises again (`raise` hands the
+					// generic exception on to the caller).
+					return len(pyast.FindAllShallow(c, "raise_statement")) == 0
 				}
 			}
 		}
