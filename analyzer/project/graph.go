@@ -1,6 +1,7 @@
 package project
 
 import (
+	"path"
 	"sort"
 	"strings"
 )
@@ -415,6 +416,24 @@ func libraryModelBase(b string, c *ClassFacts) bool {
 	return false
 }
 
+// appDir returns the directory of a model's app package, from the path of
+// the module declaring it ("src/argus/auth/models/user.py", module
+// "argus.auth.models.user", package "argus.auth": "src/argus/auth").
+func appDir(file, module, pkg string) string {
+	up := strings.Count(module, ".") - strings.Count(pkg, ".")
+	if pkg == module || up < 1 {
+		return ""
+	}
+	dir := file
+	for range up {
+		dir = path.Dir(dir)
+	}
+	if dir == "." {
+		return ""
+	}
+	return dir
+}
+
 func buildModels(facts []*Facts, settings *Settings) *Models {
 	g := &Models{byQual: map[string]*Model{}, byName: map[string][]*Model{}, byLabel: map[string]*Model{},
 		external: map[string]*Model{}, classes: map[string]*ClassFacts{}, cbyName: map[string][]*ClassFacts{}, AuthUser: "auth.User"}
@@ -422,6 +441,15 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 		g.AuthUser = label
 	}
 	g.DefaultPagination = settings.DefaultPagination()
+	// AppConfig labels (`label = "argus_auth"` in argus/auth/apps.py),
+	// by the app's package directory: a model of that package has that
+	// label, which AUTH_USER_MODEL and "app.Model" references name.
+	appLabels := map[string]string{}
+	for _, f := range facts {
+		if l := f.Migrations.AppLabel; l != nil {
+			appLabels[l.Dir] = l.Label
+		}
+	}
 	var classes []*ClassFacts
 	for _, f := range facts {
 		if f.Models == nil {
@@ -482,6 +510,9 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 			Start: c.Start, End: c.End, Abstract: c.Meta.Abstract, Proxy: c.Meta.Proxy, Complete: true, class: c,
 			fields: map[string]*Field{}, reverse: map[string]*Relation{}}
 		m.AppPackage, m.App = appOf(c.Module)
+		if l, ok := appLabels[appDir(c.Path, c.Module, m.AppPackage)]; ok {
+			m.App = l
+		}
 		if c.Meta.AppLabel != "" {
 			m.App = c.Meta.AppLabel
 		}

@@ -353,14 +353,25 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 		// an empty permission_classes only adds nothing to it.
 		a.level, a.Source, a.CustomCheck = levelUnknown, "check_permissions", true
 	}
-	if v, _ := c.Attr("authentication_classes"); !v.IsNil() {
+	authNode, authFile := pyast.Node{}, (*File)(nil)
+	if v, decl := c.Attr("authentication_classes"); !v.IsNil() {
 		a.Authentication = nodeNames(v)
 		if len(a.Authentication) == 0 && isEmptySeq(v) && a.level != levelPublic && a.level != levelUnknown {
 			a.Summary = "authentication_classes = [] (no caller can authenticate)"
 		}
+		authNode = v
+		if decl != nil {
+			authFile = decl.File
+		}
 	} else {
 		a.Authentication = s.drfAuth
 	}
+	if handler != nil {
+		if v, ok := extraActionKeyword(handler, "authentication_classes"); ok {
+			a.Authentication, authNode, authFile = nodeNames(v), v, handler.File
+		}
+	}
+	m.requiredAuthentication(&a, authFile, authNode)
 	a.Session = contains(a.Authentication, "SessionAuthentication")
 	m.bodyChecks(&a, handler)
 	m.classDecorators(&a, c, handler)
@@ -437,6 +448,67 @@ func nodeNames(v pyast.Node) []string {
 		}
 	}
 	return out
+}
+
+// extraActionKeyword reads a keyword of the handler's @action(...).
+func extraActionKeyword(fn *Func, kw string) (pyast.Node, bool) {
+	for _, d := range pyast.Decorators(fn.Node) {
+		if c, ok := pyast.AsCall(d); ok && lastName(pyast.Dotted(c.Func)) == "action" {
+			if v := c.Keyword(kw); !v.IsNil() {
+				return v, true
+			}
+		}
+	}
+	return pyast.Node{}, false
+}
+
+// requiredAuthentication raises an open or read-public view whose first
+// authentication class is a project class whose authenticate() raises
+// and never answers None explicitly (the DRF way of saying "not my
+// credential, try the next class"): a request without that credential
+// is refused before the view runs, whatever the permission classes say
+// (docs' ServerToServerAuthentication raises AuthenticationFailed on a
+// missing or unknown bearer token).
+func (m *Model) requiredAuthentication(a *Auth, f *File, v pyast.Node) {
+	if v.IsNil() || a.level != levelPublic && a.level != levelReadPublic {
+		return
+	}
+	var first pyast.Node
+	for e := range pyast.Unparen(v).Named() {
+		first = e
+		break
+	}
+	d := pyast.Dotted(first)
+	if d == "" {
+		return
+	}
+	var c *Class
+	switch {
+	case f == nil:
+		c = m.LookupClass(d)
+	case f.topClasses[d] != nil:
+		c = f.topClasses[d]
+	default:
+		c = m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(d)))
+	}
+	if c == nil {
+		return
+	}
+	fn := c.Method("authenticate")
+	if fn == nil {
+		return
+	}
+	body := pyast.Body(fn.Node)
+	if len(ownNodes(body, "raise_statement")) == 0 {
+		return
+	}
+	for _, r := range ownNodes(body, "return_statement") {
+		if v := r.NamedChild(0); v.IsNil() || v.Type() == "none" {
+			return
+		}
+	}
+	a.level, a.Source = levelAuth, "authentication"
+	a.Permissions = append(a.Permissions, lastName(d)+" (refuses a request without its credential)")
 }
 
 // extraActionPerms reads @action(permission_classes=[...]).
@@ -712,6 +784,7 @@ func guardsHold(n, body pyast.Node, action string, methods []string) bool {
 func (m *Model) drfFunctionAuth(fn *Func, s *authSettings) Auth {
 	a := Auth{decorated: true}
 	perms, auths := false, false
+	var authNode pyast.Node
 	for _, d := range pyast.Decorators(fn.Node) {
 		c, ok := pyast.AsCall(d)
 		if !ok {
@@ -731,6 +804,7 @@ func (m *Model) drfFunctionAuth(fn *Func, s *authSettings) Auth {
 			if len(c.Positional) > 0 {
 				auths = true
 				a.Authentication = nodeNames(c.Positional[0])
+				authNode = c.Positional[0]
 			}
 		}
 	}
@@ -740,6 +814,7 @@ func (m *Model) drfFunctionAuth(fn *Func, s *authSettings) Auth {
 	if !auths {
 		a.Authentication = s.drfAuth
 	}
+	m.requiredAuthentication(&a, fn.File, authNode)
 	a.Session = contains(a.Authentication, "SessionAuthentication")
 	m.bodyChecks(&a, fn)
 	m.functionDecorators(&a, fn)
@@ -1043,6 +1118,25 @@ func (m *Model) bodyChecks(a *Auth, handler *Func) {
 	case a.level == levelPublic || a.level == levelReadPublic || a.level == 0:
 		a.level, a.Source = levelAuth, "body"
 	}
+}
+
+// SignatureDecides reports a constant-time comparison or a call named for
+// verifying a signature in the handler's own body whose result decides
+// something (checkDecides): not discarded, not bound to a name never
+// read, not tested by an `if` that only logs. A handler that is no
+// webhook but does this checks its caller by a shared secret
+// (`hmac.compare_digest(header, get_signature(body, secret))`, then 401).
+func SignatureDecides(h *Func) bool {
+	if h == nil {
+		return false
+	}
+	body := pyast.Body(h.Node)
+	for _, call := range ownNodes(body, "call") {
+		if signatureCheck(h.File, call) && checkDecides(call, body) {
+			return true
+		}
+	}
+	return false
 }
 
 // reachText returns the text of a function's body and of the project

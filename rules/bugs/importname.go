@@ -58,13 +58,15 @@ func runImportNameNotDefined(p *analyzer.Pass) error {
 		if !ok {
 			continue
 		}
+		others := otherTargets(ix, p.Unit, mod, target)
 		for _, c := range st.ChildrenByField("name") {
 			nameNode := c
 			if c.Type() == "aliased_import" {
 				nameNode = c.ChildByField("name")
 			}
 			name := nameNode.Text()
-			if name == "" || strings.Contains(name, ".") || names[name] || hasSubmodule(ix, target.Module, name) {
+			if name == "" || strings.Contains(name, ".") || names[name] || hasSubmodule(ix, target.Module, name) ||
+				boundElsewhere(ix, others, name) {
 				continue
 			}
 			where := target.File.Rel
@@ -116,6 +118,37 @@ func importTarget(ix *project.Index, u *project.Unit, mod string) *project.Unit 
 		}
 	}
 	return nil
+}
+
+// otherTargets returns the other modules an absolute import may name:
+// the module under each package enclosing the importing file, which is a
+// root when that directory is a project of its own run from there (a
+// load-test tool's loadtest/loadtest/cli.py importing
+// `loadtest.loadtest`, its loadtest/loadtest/loadtest.py).
+func otherTargets(ix *project.Index, u *project.Unit, mod string, first *project.Unit) []*project.Unit {
+	if strings.HasPrefix(mod, ".") {
+		return nil
+	}
+	var out []*project.Unit
+	parts := strings.Split(u.Module, ".")
+	for i := len(parts) - 1; i >= 1; i-- {
+		if t := ix.ByModule[strings.Join(parts[:i], ".")+"."+mod]; t != nil && t != first && t != u {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// boundElsewhere reports a name one of the other targets binds, has as a
+// submodule, or may bind unseen.
+func boundElsewhere(ix *project.Index, others []*project.Unit, name string) bool {
+	for _, t := range others {
+		names, ok := boundNames(ix, t)
+		if !ok || names[name] || hasSubmodule(ix, t.Module, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // importRoots are the module prefixes absolute imports are read against:
@@ -184,6 +217,16 @@ func computeBoundNames(u *project.Unit) (map[string]bool, bool) {
 		switch id.Text() {
 		case "globals", "exec", "setattr", "__getattr__", "modules", "vars", "locals":
 			return nil, false
+		}
+	}
+	if u.Imports != nil {
+		for _, m := range u.Imports.Modules {
+			if m == "configurations" || strings.HasPrefix(m, "configurations.") {
+				// django-configurations settings: its importer sets the
+				// active Configuration class's attributes on the module
+				// (`from people.settings import REST_FRAMEWORK`).
+				return nil, false
+			}
 		}
 	}
 	names := map[string]bool{}

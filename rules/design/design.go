@@ -28,6 +28,12 @@ var frameworkBases = []string{"Model", "Form", "View", "ViewSet", "Serializer", 
 // module, and not derived from a framework component.
 func isServiceClass(cls pyast.Node, rel string) bool {
 	name := pyast.DefName(cls)
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	if strings.HasSuffix(name, "ContextProcessor") || base == "context_processors.py" {
+		// A template context processor: Django's template engine calls
+		// it for each render, like a view, where settings are read.
+		return false
+	}
 	for b := range cls.ChildByField("superclasses").Named() {
 		bt := b.Text()
 		for _, fb := range frameworkBases {
@@ -41,7 +47,6 @@ func isServiceClass(cls pyast.Node, rel string) bool {
 			return true
 		}
 	}
-	base := rel[strings.LastIndex(rel, "/")+1:]
 	switch strings.TrimSuffix(base, ".py") {
 	case "services", "service", "clients", "client", "gateways", "gateway", "integrations":
 		return true

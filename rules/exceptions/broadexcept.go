@@ -83,7 +83,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 			} else if h.UsesAlias() {
 				d.Confidence = analyzer.Medium
 			}
-			if !logged && (showsUser(h) || commandOutput(p, h)) {
+			if !logged && showsUser(h) || commandOutput(p, h) {
 				// The error is shown to whoever asked (a flash message, a form
 				// error, a command's stderr): a deliberate handling that only
 				// loses the traceback.

@@ -11,12 +11,13 @@ import (
 // commandOutput reports a handler in a management command that prints the
 // caught exception for the operator running it: `print(e)`, or a command
 // helper such as `self.output(f"... {exception}")` or
-// `self.write_error(e)`. Like a command's stderr, it shows the error to
+// `self.write_error(e)`, or logs its message. Like a command's stderr, it shows the error to
 // whoever ran the command and only loses the traceback.
 func commandOutput(p *analyzer.Pass, h pyidiom.Handler) bool {
 	if !strings.Contains("/"+p.File.Rel, "/management/commands/") {
 		return false
 	}
+	logs := pyidiom.LoggersOf(p.Unit)
 	for _, c := range h.Calls() {
 		call, ok := pyast.AsCall(c)
 		if !ok {
@@ -27,6 +28,11 @@ func commandOutput(p *analyzer.Pass, h pyidiom.Handler) bool {
 		helper := strings.HasPrefix(d, "self.") && strings.Count(d, ".") == 1 &&
 			(strings.Contains(name, "output") || strings.Contains(name, "write") || strings.Contains(name, "echo") || strings.Contains(name, "print"))
 		if (d == "print" || helper) && h.MentionsAlias(c.ChildByField("arguments")) {
+			return true
+		}
+		if _, ok := logs.Call(c); ok && h.MentionsAlias(c.ChildByField("arguments")) {
+			// `logger.info("Failed to process hashtags: %s" % str(e))` in a
+			// command's loop: the operator reads it on the console.
 			return true
 		}
 	}

@@ -39,9 +39,11 @@ func TestBroadExceptPrintedByCommandIsLowConfidence(t *testing.T) {
 		got[fmt.Sprintf("%s:%d", d.Path, d.Pos.Line)] = d.Confidence
 	}
 	assert.Equal(t, map[string]analyzer.Confidence{
-		"sync/management/commands/process_events.py:16": analyzer.Low,
-		"sync/management/commands/process_events.py:21": analyzer.Low,
-		"sync/management/commands/process_events.py:26": analyzer.High,
+		"sync/management/commands/process_events.py:20": analyzer.Low,
+		"sync/management/commands/process_events.py:25": analyzer.Low,
+		"sync/management/commands/process_events.py:30": analyzer.High,
+		"sync/management/commands/process_events.py:35": analyzer.Low,
+		"sync/management/commands/process_events.py:40": analyzer.Medium,
 		"sync/views.py:4": analyzer.Medium,
 	}, got)
 }

@@ -70,6 +70,70 @@ func invariantComment(src []byte, raise pyast.Node) bool {
 	return false
 }
 
+// caughtHere reports a raise in the body of a try, in the same function,
+// whose handler catches it (a bare except, `except Exception` or `except
+// BaseException`) and raises nothing itself: no caller ever sees it (`try: raise Exception("stop
+// using this") except Exception: log.exception(...)`, a raise to log a
+// stack trace).
+func caughtHere(raise pyast.Node, name string) bool {
+	for n := raise; !n.IsNil(); n = n.Parent() {
+		p := n.Parent()
+		switch p.Type() {
+		case "function_definition", "class_definition", "lambda", "module", "":
+			return false
+		case "try_statement":
+			if !n.Equal(p.ChildByField("body")) {
+				continue
+			}
+			for c := range p.Named() {
+				if c.Type() != "except_clause" {
+					continue
+				}
+				caught := exceptTypes(c)
+				catches := len(caught) == 0 // bare except
+				for _, t := range caught {
+					if t == "Exception" && name == "Exception" || t == "BaseException" {
+						catches = true
+					}
+				}
+				if catches {
+					// Unless the handler raises again (`raise` hands the
+					// generic exception on to the caller).
+					return len(pyast.FindAllShallow(c, "raise_statement")) == 0
+				}
+			}
+		}
+	}
+	return false
+}
+
+// exceptTypes returns the names an except clause catches (`except E`,
+// `except (E, F) as e`), last dotted part; none for a bare except.
+func exceptTypes(c pyast.Node) []string {
+	var out []string
+	for k := range c.Named() {
+		if k.Type() == "block" {
+			break
+		}
+		if k.Type() == "as_pattern" {
+			k = k.NamedChild(0)
+		}
+		k = pyast.Unparen(k)
+		items := []pyast.Node{k}
+		if k.Is("tuple", "expression_list") {
+			items = items[:0]
+			for e := range k.Named() {
+				items = append(items, e)
+			}
+		}
+		for _, e := range items {
+			d := pyast.Dotted(e)
+			out = append(out, d[strings.LastIndex(d, ".")+1:])
+		}
+	}
+	return out
+}
+
 // runGenericRaise matches raise statements whose exception is the builtin
 // Exception or BaseException, called or not (an import shadowing the name
 // is respected). Test files get low confidence: a fake that raises a plain
@@ -90,7 +154,7 @@ func runGenericRaise(p *analyzer.Pass) error {
 		}
 		reported = n
 		e := raisedExpr(n)
-		if invariantMessage(e) || invariantComment(p.File.Src, n) {
+		if invariantMessage(e) || invariantComment(p.File.Src, n) || caughtHere(n, name) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{

@@ -62,6 +62,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 		names  []string
 	}
 	var deleted []goneModels
+	translated := importsModule(p.Project, "modeltranslation")
 	for _, a := range graphApps(mi) {
 		models := byPkg[a]
 		if len(models) == 0 || len(a.Migrations) == 0 {
@@ -74,7 +75,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 			newest = leaves[len(leaves)-1]
 		}
 		for _, m := range models {
-			compareModel(p, a, state, m)
+			compareModel(p, a, state, m, translated)
 		}
 		if len(state.Unknown) > 0 {
 			continue // a custom operation may have created or deleted any model
@@ -279,7 +280,7 @@ func inheritedColumns(m *project.Model) map[string]bool {
 
 // compareModel reports the differences between one model and its
 // replayed state.
-func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *project.SchemaState, m *project.Model) {
+func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *project.SchemaState, m *project.Model, translated bool) {
 	if !m.Complete || remade(m, 0) {
 		return
 	}
@@ -355,6 +356,9 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 		if assigned[name] {
 			continue
 		}
+		if translated && translationColumn(name, have) {
+			continue
+		}
 		removed = append(removed, name)
 	}
 	if len(added) == 0 && len(removed) == 0 {
@@ -390,6 +394,34 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 			Help: "run `python manage.py makemigrations " + a.Label + "` and commit the migration, or restore the field",
 		})
 	}
+}
+
+// translationColumn reports a column django-modeltranslation adds for a
+// field of the model in one language (`description_da`, `title_pt_br`,
+// `name_zh_hans`): the field's name, then a language code. The library
+// adds them at run time, for the models a translation.py registers, and
+// makemigrations writes them.
+func translationColumn(name string, fields map[string]bool) bool {
+	for f := range fields {
+		code, ok := strings.CutPrefix(name, f+"_")
+		if !ok {
+			continue
+		}
+		parts := strings.Split(code, "_")
+		if len(parts) > 2 || len(parts[0]) < 2 || len(parts[0]) > 3 {
+			continue
+		}
+		letters := true
+		for _, r := range code {
+			if (r < 'a' || r > 'z') && r != '_' {
+				letters = false
+			}
+		}
+		if letters {
+			return true
+		}
+	}
+	return false
 }
 
 // migrates reports whether a model field appears in migrations: generic

@@ -145,6 +145,12 @@ func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, or
 				return nil, nil, nil, pyast.Node{} // Q objects: cannot tell
 			}
 			for k := range c.Keywords {
+				if reverseIndexed(m, k) {
+					// `filter(posts__id=pk, type=...)`: the planner starts
+					// from the related row found by its index and joins
+					// this one by primary key.
+					return nil, nil, nil, pyast.Node{}
+				}
 				if f := column(m, k); f != "" && !contains(filters, f) {
 					filters = append(filters, f)
 					filterCall = c.Node
@@ -165,6 +171,32 @@ func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, or
 	// Keywords come from a map: keep a stable order.
 	sortStrings(filters)
 	return m, filters, order, filterCall
+}
+
+// reverseIndexed reports a lookup keyword through a reverse relation of m
+// that pins an indexed column of the related model (`posts__id`,
+// `posts__uuid` when unique or indexed, `posts__author` a foreign key).
+func reverseIndexed(m *project.Model, kw string) bool {
+	parts := strings.Split(kw, "__")
+	if len(parts) < 2 || len(parts) > 3 || len(parts) == 3 && !indexable[parts[2]] {
+		return false
+	}
+	for _, r := range m.Reverse {
+		if r.QueryName != parts[0] || r.From == nil || r.From.External {
+			continue
+		}
+		col := parts[1]
+		if col == "pk" || col == "id" {
+			return true
+		}
+		if f := r.From.Field(col); f != nil && (f.Kind == project.ForeignKey || f.Kind == project.OneToOne || r.From.Indexed(col)) {
+			return true
+		}
+		if fk := r.From.FKColumn(col); fk != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // column returns the local column a lookup keyword filters on with an

@@ -180,6 +180,9 @@ func covered(q *QS, a semantic.TAccess) bool {
 		// not be set), so the method does not run.
 		return true
 	}
+	if a.Deep != nil && annotatedFirst(q, a.Deep) {
+		return true
+	}
 	switch a.Kind {
 	case semantic.Forward:
 		return q.Selects(a.Path)
@@ -191,6 +194,80 @@ func covered(q *QS, a semantic.TAccess) bool {
 		return a.Deep != nil && (a.Deep.Conditional || afterReturningIf(a.Deep.Node)) && q.Prefetches(a.Path)
 	}
 	return q.Prefetches(a.Path)
+}
+
+// annotatedFirst reports an access reached through a function that
+// first returns an annotation when the row carries one
+// (`annotated = getattr(self, "_rating_score", None)`, `if annotated is
+// not None: return annotated`, or `if hasattr(self, "_x"): return
+// self._x`) on rows the queryset annotates with that name: the fallback
+// query after it does not run.
+func annotatedFirst(q *QS, d *semantic.Access) bool {
+	nodes := []pyast.Node{d.Node}
+	for _, st := range d.Via {
+		nodes = append(nodes, st.Call)
+	}
+	for _, n := range nodes {
+		for _, name := range annotationGuards(n) {
+			if q.Annotates(name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// annotationGuards returns the names of `self` attributes read by
+// getattr/hasattr in the tests of returning ifs that precede n in the
+// body of its function (directly, or through a name the function binds
+// to such a getattr).
+func annotationGuards(n pyast.Node) []string {
+	fn := pyast.Ancestor(n, "function_definition")
+	if fn.IsNil() {
+		return nil
+	}
+	body := pyast.Body(fn)
+	bound := map[string]string{} // local name -> attribute read by getattr(self, "x", ...)
+	var out []string
+	for _, st := range pyast.Statements(body) {
+		if st.StartByte() >= n.StartByte() {
+			break
+		}
+		if st.Type() == "expression_statement" {
+			if a := st.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" {
+				if name, ok := selfAttrProbe(a.ChildByField("right"), "getattr"); ok {
+					bound[a.ChildByField("left").Text()] = name
+				}
+			}
+			continue
+		}
+		if st.Type() != "if_statement" || len(pyast.FindAll(st.ChildByField("consequence"), "return_statement")) == 0 {
+			continue
+		}
+		cond := st.ChildByField("condition")
+		for id := range pyast.FindEach(cond, "identifier") {
+			if name, ok := bound[id.Text()]; ok {
+				out = append(out, name)
+			}
+		}
+		for c := range pyast.FindEach(cond, "call") {
+			if name, ok := selfAttrProbe(c, "hasattr"); ok {
+				out = append(out, name)
+			} else if name, ok := selfAttrProbe(c, "getattr"); ok {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// selfAttrProbe reads `fn(self, "name", ...)` (getattr, hasattr).
+func selfAttrProbe(n pyast.Node, fn string) (string, bool) {
+	c, ok := pyast.AsCall(pyast.Unparen(n))
+	if !ok || pyast.Dotted(c.Func) != fn || len(c.Positional) < 2 || pyast.Dotted(c.Positional[0]) != "self" {
+		return "", false
+	}
+	return pyast.StringValue(c.Positional[1])
 }
 
 // afterReturningIf reports a node after an `if ...: return ...` of an

@@ -85,7 +85,11 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			Related:    related,
 		})
 	}
+	settings := semantic.RolesOf(p.Unit).Any(semantic.Settings)
 	for n := range pyast.FindEach(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
+		if settings && devConfigurationClass(n) {
+			continue
+		}
 		switch n.Type() {
 		case "string":
 			v, ok := pyast.StringValue(n)
@@ -124,6 +128,19 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// devConfigurationClass reports a node inside a settings class named for
+// development or tests (django-configurations' `class Development(Base)`,
+// `class Test(Base)`): the class-level twin of a dev or test settings
+// module.
+func devConfigurationClass(n pyast.Node) bool {
+	for c := pyast.Ancestor(n, "class_definition"); !c.IsNil(); c = pyast.Ancestor(c, "class_definition") {
+		if hasWord(pyast.DefName(c), "test", "tests", "testing", "ci", "local", "dev", "development") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkNamed reports value when it is a non-placeholder string literal bound

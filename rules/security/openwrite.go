@@ -73,7 +73,8 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 				open = append(open, m)
 			}
 		}
-		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() || genericWritesWithoutRows(e) || headerTokenLookup(e) {
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() || genericWritesWithoutRows(e) || headerTokenLookup(e) ||
+			semantic.SignatureDecides(e.Handler) {
 			continue
 		}
 		g := groups[e.View]

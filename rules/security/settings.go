@@ -133,20 +133,41 @@ func defaultsToTrue(n pyast.Node) bool {
 // runAllowedHostsWildcard matches a top-level `ALLOWED_HOSTS = [..., "*", ...]`
 // (list or tuple literal) in a production settings module.
 // underDebug reports an assignment under `if DEBUG:` (or `if settings.DEBUG
-// and ...:`): the development branch of the settings.
+// and ...:`), or in the else branch of a test of a flag named for
+// production (`if IS_PRODUCTION: ... else: ALLOWED_HOSTS = ["*"]`): the
+// development branch of the settings.
 func underDebug(n pyast.Node) bool {
 	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
 		if a.Type() != "if_statement" {
 			continue
 		}
 		if !a.ChildByField("consequence").Contains(n) {
-			continue // the else branch runs when DEBUG is off
+			// The else branch runs when DEBUG is off, or when the
+			// production flag is.
+			if d := pyast.Dotted(pyast.Unparen(a.ChildByField("condition"))); d != "" && elseOf(a, n) {
+				for _, w := range semantic.NameWords(d[strings.LastIndex(d, ".")+1:]) {
+					if w == "production" || w == "prod" {
+						return true
+					}
+				}
+			}
+			continue
 		}
 		cond := pyast.Unparen(a.ChildByField("condition"))
 		if cond.Type() == "boolean_operator" && cond.ChildByField("operator").Text() == "and" {
 			cond = pyast.Unparen(cond.ChildByField("left"))
 		}
 		if d := pyast.Dotted(cond); d == "DEBUG" || strings.HasSuffix(d, ".DEBUG") {
+			return true
+		}
+	}
+	return false
+}
+
+// elseOf reports n inside the final else clause of if statement a.
+func elseOf(a, n pyast.Node) bool {
+	for _, alt := range a.ChildrenByField("alternative") {
+		if alt.Type() == "else_clause" && alt.Contains(n) {
 			return true
 		}
 	}

@@ -235,7 +235,7 @@ func (f *File) Classify(n pyast.Node) Effect {
 		}
 	}
 	// Message brokers.
-	if publishMethods[method] && !recv.IsNil() && !(method == "publish" && boundToRow(recv)) {
+	if publishMethods[method] && !recv.IsNil() && !(method == "publish" && boundToRow(recv)) && !ownClass(recv) {
 		e.Kind, e.Name = Publish, short(c.Func)
 		return e
 	}
@@ -390,6 +390,19 @@ func savesInstance(c pyast.Call) bool {
 // a row fetched through the ORM (`article = ....filter(...).first()`,
 // `get_object_or_404(Article, ...)`): `article.publish(user)` is the
 // model's own method, not a message broker's.
+// ownClass reports a receiver that is the enclosing class itself (`self`,
+// `cls`, `super()`): `super().publish()` in a model is the class's own
+// method (a base's `publish` that saves the row), read through its
+// definition where the project has one, not a broker's client.
+func ownClass(recv pyast.Node) bool {
+	recv = pyast.Unparen(recv)
+	if c, ok := pyast.AsCall(recv); ok {
+		return pyast.Dotted(c.Func) == "super"
+	}
+	return recv.Type() == "identifier" && (recv.Text() == "self" || recv.Text() == "cls") &&
+		!pyast.Ancestor(recv, "class_definition").IsNil()
+}
+
 func boundToRow(recv pyast.Node) bool {
 	recv = pyast.Unparen(recv)
 	fn := pyast.Ancestor(recv, "function_definition")

@@ -10,3 +10,22 @@ def fatal():
 
 def wrapped():
     raise (Exception("x"))  # want: ERR004
+
+
+def parse_or_stop(raw, log):
+    # Caught here only for a narrower type: the generic raise reaches the caller.
+    try:
+        if not raw:
+            raise Exception("empty payload")  # want: ERR004 "`raise Exception` is generic"
+    except ValueError:
+        log.exception("bad payload")
+
+
+def create_or_stop(response, log):
+    # Caught, logged and raised again: the caller gets the generic exception.
+    try:
+        if response.status_code != 201:
+            raise Exception("Failed to create account")  # want: ERR004 "`raise Exception` is generic"
+    except Exception as e:
+        log.error(e)
+        raise
