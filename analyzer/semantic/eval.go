@@ -1214,7 +1214,7 @@ func (f *File) viewQuerysetIn(cls pyast.Node, d *settleDeps) *QS {
 	if c == nil {
 		return nil
 	}
-	return filteredFor(c, f.viewQuerysetFor(c, "list", d), "list", d)
+	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, "list", d)), "list", d)
 }
 
 func (f *File) viewQuerysetFor(c *Class, action string, d *settleDeps) *QS {

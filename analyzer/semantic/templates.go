@@ -38,6 +38,10 @@ type TExpr struct {
 	// Start and End delimit the expression's first part in the file.
 	Start, End int
 	Filters    []TFilter
+	// Args are the arguments of a Jinja2 call (`link_user(r.user)`,
+	// `url('detail', problem.code)`): each is evaluated, so a relation
+	// named in one is loaded.
+	Args []*TExpr
 }
 
 // TFilter is one `|name:arg` of an expression.
@@ -509,7 +513,7 @@ func unquote(s string) (string, bool) {
 // or variable, then `|filter` or `|filter:arg` (spaces around `|` and `:`
 // tolerated). It returns nil for what is neither.
 func parseExpr(s string, start int) *TExpr {
-	e, i := primary(s, 0, start)
+	e, i := operand(s, 0, start)
 	if e == nil {
 		return nil
 	}
@@ -545,6 +549,100 @@ func skipSpaces(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// operand reads a primary and, when a Jinja2 call follows it
+// (`f(a, b.c)`, `x.method()`), the call's arguments: literals, variables
+// and calls, positional or `name=value`. Arguments that read otherwise
+// (arithmetic, subscripts, lists) are dropped, the call still consumed
+// when its parentheses close.
+func operand(s string, i, base int) (*TExpr, int) {
+	e, k := primary(s, i, base)
+	if e == nil || e.IsLit && e.Var == "" && k > i && s[k-1] == ')' {
+		return e, k
+	}
+	j := skipSpaces(s, k)
+	if j >= len(s) || s[j] != '(' {
+		return e, k
+	}
+	args, end, ok := callArgs(s, j, base, 0)
+	if !ok {
+		return e, k
+	}
+	e.Args = args
+	return e, end
+}
+
+// callArgs reads the arguments of a call whose '(' is at s[i]; end is the
+// offset after its ')'. ok is false when the parentheses do not close.
+func callArgs(s string, i, base, depth int) (args []*TExpr, end int, ok bool) {
+	if depth > 8 {
+		return nil, i, false
+	}
+	j := i + 1
+	clean := true
+	for {
+		j = skipSpaces(s, j)
+		if j >= len(s) {
+			return nil, j, false
+		}
+		if s[j] == ')' {
+			if !clean {
+				args = nil
+			}
+			return args, j + 1, true
+		}
+		// `name=value`: the value.
+		if k := identEnd(s, j); k > j {
+			if m := skipSpaces(s, k); m < len(s) && s[m] == '=' && (m+1 >= len(s) || s[m+1] != '=') {
+				j = skipSpaces(s, m+1)
+			}
+		}
+		a, k := primary(s, j, base)
+		if a != nil {
+			if m := skipSpaces(s, k); m < len(s) && s[m] == '(' {
+				inner, next, ok := callArgs(s, m, base, depth+1)
+				if !ok {
+					return nil, next, false
+				}
+				a.Args = inner
+				k = next
+			}
+			args = append(args, a)
+			j = skipSpaces(s, k)
+		}
+		if j < len(s) && s[j] == ',' {
+			j++
+			continue
+		}
+		if j < len(s) && s[j] == ')' {
+			continue
+		}
+		// Something else: skip to the matching ')' and keep no argument.
+		clean = false
+		for d := 0; j < len(s); j++ {
+			switch s[j] {
+			case '(':
+				d++
+			case ')':
+				if d == 0 {
+					return nil, j + 1, true
+				}
+				d--
+			}
+		}
+		return nil, j, false
+	}
+}
+
+// identEnd returns the end of the identifier starting at s[i] (i when
+// there is none).
+func identEnd(s string, i int) int {
+	k := i
+	for k < len(s) && (s[k] == '_' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z' || k > i && s[k] >= '0' && s[k] <= '9') {
+		k++
+	}
+	return k
 }
 
 // primary reads a literal or a variable at s[i:].

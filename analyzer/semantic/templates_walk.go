@@ -360,6 +360,11 @@ func (w *twalker) expr(e *TExpr, u use, sc *tscope, t *Template) *tbind {
 			w.expr(f.Arg, useArg, sc, t)
 		}
 	}
+	for _, a := range e.Args {
+		if a.Var != "" || len(a.Args) > 0 {
+			w.expr(a, useArg, sc, t)
+		}
+	}
 	if e.Var == "" {
 		return nil
 	}
