@@ -1,6 +1,8 @@
 package semantic
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
@@ -34,7 +36,57 @@ func (m *Model) RegisteredAdminModel(c *Class) *project.Model {
 			return m.Graph.Lookup(u, pyast.Dotted(cc.Positional[0]))
 		}
 	}
+	if r, ok := m.adminRegs[c]; ok && r.django {
+		return r.model
+	}
 	return nil
+}
+
+// adminReg is a registration `site.register(M, C)` of an admin class made
+// in another module: the model (nil when not the tree's, or when modules
+// disagree), and whether the site is Django's default one.
+type adminReg struct {
+	model  *project.Model
+	django bool
+}
+
+// collectAdminRegistrations reads the module-level `X.register(M, C)`
+// calls whose admin class C is defined in another module of the project
+// (an admin package defining one admin per module and registering them
+// all in its __init__: `from .profile import ProfileAdmin`, then
+// `admin.site.register(Profile, ProfileAdmin)`). C is resolved through
+// the module's imports; a class registered for different models by
+// different calls keeps no model. Runs once every class is known.
+func (m *Model) collectAdminRegistrations() {
+	if m.Graph == nil {
+		return
+	}
+	for _, f := range m.ordered {
+		u := f.Unit
+		for call := range pyast.FindEachShallow(u.Tree.Root(), "call") {
+			cc, _ := pyast.AsCall(call)
+			fn := pyast.Dotted(cc.Func)
+			if !strings.HasSuffix(fn, ".register") || len(cc.Positional) < 2 || pyast.Dotted(cc.Positional[1]) == "" {
+				continue
+			}
+			c := m.classByName(f, cc.Positional[1])
+			if c == nil || c.File == f {
+				continue
+			}
+			md := m.Graph.Lookup(u, pyast.Dotted(cc.Positional[0]))
+			r := adminReg{model: md, django: djangoAdminRegister(u.Qualify(fn))}
+			if prev, seen := m.adminRegs[c]; seen {
+				if prev.model != md {
+					r.model = nil
+				}
+				r.django = r.django && prev.django
+			}
+			if m.adminRegs == nil {
+				m.adminRegs = map[*Class]adminReg{}
+			}
+			m.adminRegs[c] = r
+		}
+	}
 }
 
 // djangoAdminRegister reports the qualified names of Django's default admin

@@ -367,8 +367,9 @@ func (m *Model) AdminModel(c *Class) *project.Model {
 	return nil
 }
 
-// registeredModel returns the model the class's file registers it for;
-// ok is false when the file does not register it.
+// registeredModel returns the model the class's file registers it for,
+// or another module of the project (collectAdminRegistrations); ok is
+// false when nothing registers it.
 func (m *Model) registeredModel(c *Class) (md *project.Model, ok bool) {
 	for _, d := range pyast.Decorators(c.Node) {
 		dc, isCall := pyast.AsCall(d)
@@ -384,6 +385,9 @@ func (m *Model) registeredModel(c *Class) (md *project.Model, ok bool) {
 		if pyast.Dotted(cc.Positional[1]) == c.Name {
 			return m.Graph.Lookup(c.File.Unit, pyast.Dotted(cc.Positional[0])), true
 		}
+	}
+	if r, ok := m.adminRegs[c]; ok {
+		return r.model, true // registered by another module
 	}
 	return nil, false
 }

@@ -34,13 +34,19 @@ func (f *File) detailObject(cls *Class, st ctx) *project.Model {
 
 // returnsSuperObject reports a get_object whose every return is
 // `super().get_object(...)`, directly or through a local bound to it (a
-// check on the row before returning it).
+// check on the row before returning it). A return of what the request
+// carries (`if not self.kwargs.get("user"): return self.request.profile`,
+// the page of the requester's own row when the URL names nobody) is the
+// same kind of row served without a lookup: it does not count against.
 func returnsSuperObject(fn *Func) bool {
 	found := false
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		if e.Type() == "identifier" {
 			e = pyast.Unparen(fn.File.Binding(e, e.Text(), e.StartByte()))
+		}
+		if requestRow(e) {
+			continue
 		}
 		c, ok := pyast.AsCall(e)
 		if !ok || c.MethodName() != "get_object" || !IsSelfOrSuper(c.Receiver()) || c.Receiver().Type() == "identifier" {
@@ -49,4 +55,14 @@ func returnsSuperObject(fn *Func) bool {
 		found = true
 	}
 	return found
+}
+
+// requestRow reports `self.request.<name>` (`self.request.user`, a
+// middleware's `self.request.profile`): the requester's row.
+func requestRow(e pyast.Node) bool {
+	if e.Type() != "attribute" {
+		return false
+	}
+	o := e.ChildByField("object")
+	return o.Type() == "attribute" && o.ChildByField("attribute").Text() == "request" && o.ChildByField("object").Text() == "self"
 }

@@ -335,6 +335,9 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			// (`qs = helper(qs)` twenty times) always moves back in the
 			// scope and ends, so it costs no depth.
 			q := f.eval(rhs, st)
+			if q == nil && emptyList(parallelElement(rhs, n.Text())) {
+				q = f.appendedRows(n, st)
+			}
 			if q != nil || st.action != "" {
 				if alts, ok := f.branchBindings(n, n.Text(), rhs, st.action); ok {
 					if len(alts) == 1 {
@@ -346,6 +349,10 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			}
 			st.memo[key] = q
 			return q
+		}
+		if f.parallelEmpty(n) {
+			// `past, future = [], []`, then filled with a loop's rows.
+			return f.appendedRows(n, st)
 		}
 		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
 			if q := st.bound(fn, i); q != nil {
@@ -762,7 +769,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 				if ret.Certainty > q.Certainty {
 					q.Certainty = ret.Certainty
 				}
-				if bound && fn.Class != nil && f.M.isModelClass(fn.Class) && !q.Single {
+				if bound && fn.Class != nil && f.M.isModelClass(fn.Class) && !q.Single && !q.Listed {
 					// A model method returning a queryset (`doc.links_to()`):
 					// the rows are this call's; what it should load goes
 					// here, not into the method every caller shares.
@@ -1214,7 +1221,7 @@ func (f *File) viewQuerysetIn(cls pyast.Node, d *settleDeps) *QS {
 	if c == nil {
 		return nil
 	}
-	return filteredFor(c, f.viewQuerysetFor(c, "list", d), "list", d)
+	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, "list", d)), "list", d)
 }
 
 func (f *File) viewQuerysetFor(c *Class, action string, d *settleDeps) *QS {
@@ -1789,4 +1796,120 @@ func returnsRebound(fn *Func) bool {
 		}
 	}
 	return false
+}
+
+// parallelElement returns, for the right side of `a, b = x, y`, the
+// element bound to name (x for a); any other right side as it is.
+func parallelElement(rhs pyast.Node, name string) pyast.Node {
+	p := rhs.Parent()
+	if !rhs.Is("expression_list", "tuple") || p.Type() != "assignment" {
+		return rhs
+	}
+	l := p.ChildByField("left")
+	if !l.Is("pattern_list", "tuple_pattern", "tuple") {
+		return rhs
+	}
+	ls, rs := l.NamedChildren(), rhs.NamedChildren()
+	if len(ls) != len(rs) {
+		return rhs
+	}
+	for i, x := range ls {
+		if x.Type() == "identifier" && x.Text() == name {
+			return rs[i]
+		}
+	}
+	return rhs
+}
+
+// parallelEmpty reports a name whose last binding before n in its scope
+// is an empty list of a parallel assignment (`past, future = [], []`),
+// which Binding does not index.
+func (f *File) parallelEmpty(n pyast.Node) bool {
+	name := n.Text()
+	found := false
+	for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
+		if a.EndByte() > n.StartByte() {
+			break
+		}
+		r := a.ChildByField("right")
+		if !r.Is("expression_list", "tuple") {
+			continue
+		}
+		if e := parallelElement(r, name); !e.Equal(r) {
+			found = emptyList(e)
+		}
+	}
+	return found
+}
+
+// emptyList reports `[]` or `list()`.
+func emptyList(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	if n.Type() == "list" {
+		return n.NamedChildCount() == 0
+	}
+	c, ok := pyast.AsCall(n)
+	return ok && c.Func.Type() == "identifier" && c.Func.Text() == "list" && len(c.Positional) == 0 && len(c.Keywords) == 0
+}
+
+// appendedRows evaluates a list that starts empty and is filled, before n
+// in n's function, with the rows of one loop (`for c in qs: if ...:
+// past.append(c)`): it holds some of that loop's rows, as loaded. Any
+// other change of the list (extend, insert, +=, another value appended,
+// rows of another loop) leaves it unknown.
+func (f *File) appendedRows(n pyast.Node, st ctx) *QS {
+	fn := f.EnclosingFunc(n)
+	if fn == nil {
+		return nil
+	}
+	name := n.Text()
+	var loop *Loop
+	for id := range pyast.FindEach(pyast.Body(fn.Node), "identifier") {
+		if id.Text() != name || id.StartByte() >= n.StartByte() {
+			continue
+		}
+		p := id.Parent()
+		if p.Type() != "attribute" || !p.ChildByField("object").Equal(id) {
+			continue // a binding or a plain read
+		}
+		call := p.Parent()
+		m := p.ChildByField("attribute").Text()
+		if call.Type() != "call" {
+			if m == "append" || m == "extend" || m == "insert" {
+				return nil // handed on as a method: unknown uses
+			}
+			continue
+		}
+		switch m {
+		case "append":
+		case "sort", "reverse", "index", "count", "copy":
+			continue
+		default:
+			return nil
+		}
+		c, _ := pyast.AsCall(call)
+		if len(c.Positional) != 1 || c.Positional[0].Type() != "identifier" {
+			return nil
+		}
+		l := f.LoopOf(c.Positional[0])
+		if l == nil || l.Var.IsNil() || l.Var.Text() != c.Positional[0].Text() || loop != nil && loop != l {
+			return nil
+		}
+		loop = l
+	}
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "augmented_assignment") {
+		if a.ChildByField("left").Text() == name {
+			return nil
+		}
+	}
+	if loop == nil {
+		return nil
+	}
+	q := f.loopQSAt(loop, st)
+	if q == nil {
+		return nil
+	}
+	q = q.clone()
+	q.Filtered, q.Listed = true, true
+	return q
 }

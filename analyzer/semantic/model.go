@@ -50,6 +50,10 @@ type Model struct {
 	rowMu   sync.Mutex
 	rowMemo map[rowKey]*rowEntry
 
+	// adminRegs are the admin registrations made in a module other than
+	// the admin class's (collectAdminRegistrations).
+	adminRegs map[*Class]adminReg
+
 	// memo holds what the endpoint inventory computes once per function
 	// or class (endpoints.go, does.go).
 	memo endpointMemo
@@ -227,6 +231,7 @@ func Build(ix *project.Index) *Model {
 		}
 	}
 	m.classesKnown = true
+	m.collectAdminRegistrations()
 	parallel(m.ordered, func(f *File) {
 		for _, fn := range f.Funcs {
 			fn.params = f.declaredParams(fn)

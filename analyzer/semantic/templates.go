@@ -26,6 +26,7 @@ const (
 	TExtends                  // {% extends "name" %}
 	TBlock                    // {% block name %} ... {% endblock %}
 	TTag                      // any other tag, with the expressions among its arguments
+	TMacro                    // Jinja2 {% macro name(params) %} ... {% endmacro %}
 )
 
 // TExpr is a filter expression: a variable or literal and its filters.
@@ -38,6 +39,14 @@ type TExpr struct {
 	// Start and End delimit the expression's first part in the file.
 	Start, End int
 	Filters    []TFilter
+	// Args are the arguments of a Jinja2 call (`link_user(r.user)`,
+	// `url('detail', problem.code)`): each is evaluated, so a relation
+	// named in one is loaded.
+	Args []*TExpr
+	// Call is set when the expression is called (`m()` has no Args);
+	// Keyword is the name of a `name=value` argument.
+	Call    bool
+	Keyword string
 }
 
 // TFilter is one `|name:arg` of an expression.
@@ -69,8 +78,8 @@ type TNode struct {
 	// CondOps are, aligned with Conds, the operator of a condition that is
 	// exactly `a == b` or `a != b`, else "".
 	CondOps []string
-	// Name is TInclude's and TExtends's template name (when a literal)
-	// and TBlock's name.
+	// Name is TInclude's and TExtends's template name (when a literal),
+	// TBlock's and TMacro's name (TMacro's parameters are its Names).
 	Name string
 	Only bool // TInclude ... only
 	// Keywords is set for a TTag given `name=value` arguments.
@@ -88,6 +97,8 @@ type Template struct {
 	Extends *TNode
 	// Blocks are the template's {% block %} nodes by name.
 	Blocks map[string]*TNode
+	// Macros are the template's Jinja2 {% macro %} nodes by name.
+	Macros map[string]*TNode
 	file   *source.File
 }
 
@@ -363,6 +374,41 @@ func (p *tparser) tag(tok *token, name string, bits []bit, depth int) *TNode {
 			}
 		}
 		return n
+	case "macro":
+		// {% macro name(a, b=1) %}: its body runs where it is called,
+		// with the parameters bound to the call's arguments. One whose
+		// signature does not read is kept as a body binding nothing.
+		n.Kind = TMacro
+		sig := strings.TrimSpace(strings.TrimPrefix(tok.content, "macro"))
+		open, end := strings.IndexByte(sig, '('), strings.LastIndexByte(sig, ')')
+		if open > 0 && end > open && isIdent(strings.TrimSpace(sig[:open])) {
+			n.Name = strings.TrimSpace(sig[:open])
+			for _, prm := range strings.Split(sig[open+1:end], ",") {
+				prm = strings.TrimSpace(prm)
+				if k := strings.IndexByte(prm, '='); k > 0 {
+					prm = strings.TrimSpace(prm[:k])
+				}
+				if !isIdent(prm) {
+					if prm != "" {
+						n.Name = "" // *args, **kwargs: positions unknown
+					}
+					continue
+				}
+				n.Names = append(n.Names, prm)
+			}
+		}
+		n.Body, _ = p.parse([]string{"endmacro"}, depth+1)
+		if n.Name == "" {
+			n.Kind, n.Names = TWith, nil
+			return n
+		}
+		if p.t.Macros == nil {
+			p.t.Macros = map[string]*TNode{}
+		}
+		if _, dup := p.t.Macros[n.Name]; !dup {
+			p.t.Macros[n.Name] = n
+		}
+		return n
 	case "extends", "include":
 		n.Kind = TExtends
 		if name == "include" {
@@ -509,7 +555,7 @@ func unquote(s string) (string, bool) {
 // or variable, then `|filter` or `|filter:arg` (spaces around `|` and `:`
 // tolerated). It returns nil for what is neither.
 func parseExpr(s string, start int) *TExpr {
-	e, i := primary(s, 0, start)
+	e, i := operand(s, 0, start)
 	if e == nil {
 		return nil
 	}
@@ -545,6 +591,103 @@ func skipSpaces(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// operand reads a primary and, when a Jinja2 call follows it
+// (`f(a, b.c)`, `x.method()`), the call's arguments: literals, variables
+// and calls, positional or `name=value`. Arguments that read otherwise
+// (arithmetic, subscripts, lists) are dropped, the call still consumed
+// when its parentheses close.
+func operand(s string, i, base int) (*TExpr, int) {
+	e, k := primary(s, i, base)
+	if e == nil || e.IsLit && e.Var == "" && k > i && s[k-1] == ')' {
+		return e, k
+	}
+	j := skipSpaces(s, k)
+	if j >= len(s) || s[j] != '(' {
+		return e, k
+	}
+	args, end, ok := callArgs(s, j, base, 0)
+	if !ok {
+		return e, k
+	}
+	e.Args, e.Call = args, true
+	return e, end
+}
+
+// callArgs reads the arguments of a call whose '(' is at s[i]; end is the
+// offset after its ')'. ok is false when the parentheses do not close.
+func callArgs(s string, i, base, depth int) (args []*TExpr, end int, ok bool) {
+	if depth > 8 {
+		return nil, i, false
+	}
+	j := i + 1
+	clean := true
+	for {
+		j = skipSpaces(s, j)
+		if j >= len(s) {
+			return nil, j, false
+		}
+		if s[j] == ')' {
+			if !clean {
+				args = nil
+			}
+			return args, j + 1, true
+		}
+		// `name=value`: the value.
+		kw := ""
+		if k := identEnd(s, j); k > j {
+			if m := skipSpaces(s, k); m < len(s) && s[m] == '=' && (m+1 >= len(s) || s[m+1] != '=') {
+				kw = s[j:k]
+				j = skipSpaces(s, m+1)
+			}
+		}
+		a, k := primary(s, j, base)
+		if a != nil {
+			a.Keyword = kw
+			if m := skipSpaces(s, k); m < len(s) && s[m] == '(' {
+				inner, next, ok := callArgs(s, m, base, depth+1)
+				if !ok {
+					return nil, next, false
+				}
+				a.Args, a.Call = inner, true
+				k = next
+			}
+			args = append(args, a)
+			j = skipSpaces(s, k)
+		}
+		if j < len(s) && s[j] == ',' {
+			j++
+			continue
+		}
+		if j < len(s) && s[j] == ')' {
+			continue
+		}
+		// Something else: skip to the matching ')' and keep no argument.
+		clean = false
+		for d := 0; j < len(s); j++ {
+			switch s[j] {
+			case '(':
+				d++
+			case ')':
+				if d == 0 {
+					return nil, j + 1, true
+				}
+				d--
+			}
+		}
+		return nil, j, false
+	}
+}
+
+// identEnd returns the end of the identifier starting at s[i] (i when
+// there is none).
+func identEnd(s string, i int) int {
+	k := i
+	for k < len(s) && (s[k] == '_' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z' || k > i && s[k] >= '0' && s[k] <= '9') {
+		k++
+	}
+	return k
 }
 
 // primary reads a literal or a variable at s[i:].

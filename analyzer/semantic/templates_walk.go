@@ -143,6 +143,7 @@ type twalker struct {
 	out      []TAccess
 	seen     map[string]bool
 	stack    []*Template
+	macros   map[*TNode]bool // macros being walked
 	visits   int
 	bySuffix bool
 }
@@ -325,6 +326,14 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 		w.bySuffix = w.bySuffix || suffix
 		w.render(inc, inner)
 		w.bySuffix = prev
+	case TMacro:
+		// The definition: what the body reads of the context, its
+		// parameters unbound (calls walk it again with them bound).
+		inner := sc.child()
+		for _, name := range n.Names {
+			inner.vars[name] = nil
+		}
+		w.nodes(n.Body, inner, t, chain)
 	case TTag:
 		if w.inclusionTag(n, sc, t) || w.regroup(n, sc, t) {
 			return
@@ -358,6 +367,14 @@ func (w *twalker) expr(e *TExpr, u use, sc *tscope, t *Template) *tbind {
 	for _, f := range e.Filters {
 		if f.Arg != nil && f.Arg.Var != "" {
 			w.expr(f.Arg, useArg, sc, t)
+		}
+	}
+	if w.macroCall(e, sc, t) {
+		return nil
+	}
+	for _, a := range e.Args {
+		if a.Var != "" || len(a.Args) > 0 {
+			w.expr(a, useArg, sc, t)
 		}
 	}
 	if e.Var == "" {
@@ -598,4 +615,42 @@ func requiredParams(fn *Func) int {
 		}
 	}
 	return n
+}
+
+// macroCall walks the body of a Jinja2 macro of template t called by e
+// (`{{ contest_head(contest) }}`), its parameters bound to the arguments
+// in order (keyword arguments are not matched: their parameters stay
+// unbound). Like Jinja2, the body sees the template's context, not the
+// caller's loop variables. A macro already being walked (recursion) is
+// not walked again.
+func (w *twalker) macroCall(e *TExpr, sc *tscope, t *Template) bool {
+	if !e.Call {
+		return false
+	}
+	m := t.Macros[e.Var]
+	if m == nil || sc.lookup(e.Var) != nil || w.macros[m] || len(w.macros) >= maxIncludeDepth {
+		return false
+	}
+	root := sc
+	for root.parent != nil {
+		root = root.parent
+	}
+	inner := root.child()
+	for _, name := range m.Names {
+		inner.vars[name] = nil
+	}
+	for i, a := range e.Args {
+		if i < len(m.Names) && a.Keyword == "" {
+			inner.vars[m.Names[i]] = w.expr(a, useBind, sc, t)
+		} else if a.Var != "" || len(a.Args) > 0 {
+			w.expr(a, useArg, sc, t)
+		}
+	}
+	if w.macros == nil {
+		w.macros = map[*TNode]bool{}
+	}
+	w.macros[m] = true
+	w.nodes(m.Body, inner, t, nil)
+	delete(w.macros, m)
+	return true
 }

@@ -109,6 +109,10 @@ type QS struct {
 	// (`qs = A if x else B`, assignments in if/else): a fix there would
 	// not cover every path.
 	Conditional bool
+	// Listed is set for a Python list holding the rows (filled by
+	// appending a loop's rows): what should load goes to the loop's
+	// queryset (Origin); the list itself takes no queryset method.
+	Listed bool
 	// Sources are the querysets this one comes from when it has no single
 	// origin: every branch that assigns it, or every caller that passes it
 	// as an argument. A fix edits each; their selects are intersected.

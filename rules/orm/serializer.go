@@ -466,9 +466,12 @@ func isSerializer(g *project.Models, c *project.ClassFacts) bool {
 
 // serializerLibraries prefix the serializer classes isSerializer takes
 // for DRF's: DRF itself, serpy, and model serializers of DRF libraries
-// that only add writes (drf-writable-nested) or geometry
-// (django-rest-framework-gis) to what DRF reads.
-var serializerLibraries = []string{"rest_framework.", "serpy.", "drf_writable_nested.", "rest_framework_gis."}
+// that only add writes (drf-writable-nested), geometry
+// (django-rest-framework-gis) or the JSON:API document shape
+// (django-rest-framework-json-api, whose ModelSerializer renders a many
+// relation as resource identifiers read from `manager.all()` per row,
+// as DRF's primary keys are).
+var serializerLibraries = []string{"rest_framework.", "serpy.", "drf_writable_nested.", "rest_framework_gis.", "rest_framework_json_api."}
 
 // prefixed renders paths under the relation a related queryset follows:
 // `items__product` for `product` of `order.items.all()`.
@@ -527,7 +530,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					}
 					// Read by a nested serializer: this field leads to it.
 					msg := "`" + a.Name + "` nests `" + last + "`"
-					if last == "SerializerMethodField" || last == "MethodField" {
+					if methodField(last) {
 						msg = "`" + a.Name + "` is computed by `get_" + a.Name + "`"
 					}
 					hop := fieldAt{Path: c.Path, At: here, Msg: msg}
@@ -549,7 +552,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				} else if nc == nil || !isSerializer(g, nc) {
 					out = append(out, t.modelMethodNeeds(m, a.Source, prefix, inPrefetch, why)...)
 				}
-			case last == "SerializerMethodField" || last == "MethodField":
+			case methodField(last):
 				// What get_<field>(obj) does with the row, through the
 				// calls it makes (helpers, model methods, properties).
 				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
@@ -714,8 +717,24 @@ func pkOnly(a project.ClassAttr) bool {
 		return true
 	case "HyperlinkedRelatedField":
 		return strings.HasPrefix(a.Callee, "rest_framework.") && (a.LookupField == "" || a.LookupField == "pk")
+	case "ResourceRelatedField":
+		// django-rest-framework-json-api renders the key's resource
+		// identifier from the column when the serializer names an
+		// included serializer for the field, and reads the row (for its
+		// type) otherwise: taken for pk-only, so nothing is claimed on a
+		// guess (the other case is a known miss).
+		return strings.HasPrefix(a.Callee, "rest_framework_json_api.")
 	}
 	return false
+}
+
+// methodField reports the serializer fields computed by a `get_<name>`
+// method of the serializer: DRF's SerializerMethodField, serpy's
+// MethodField, django-rest-framework-json-api's
+// SerializerMethodResourceRelatedField (the method returns the related
+// rows it renders).
+func methodField(last string) bool {
+	return last == "SerializerMethodField" || last == "MethodField" || last == "SerializerMethodResourceRelatedField"
 }
 
 // methodNested lists what serializers a SerializerMethodField method
