@@ -358,12 +358,8 @@ type fileSum struct {
 // getGlobal returns the record kept under key if every test module it
 // read has the hash it had (sums: every file's hash by display path).
 func (r *reuser) getGlobal(key [32]byte, sums map[string][32]byte) (ruleDiags, bool) {
-	data, ok := r.cache.Get(key)
-	if !ok {
-		return nil, false
-	}
 	var rec globalRecord
-	if decodeValue(data, &rec) != nil {
+	if !getRecord(r, key, &rec) {
 		return nil, false
 	}
 	for _, t := range rec.Tests {
@@ -378,15 +374,15 @@ func (r *reuser) getGlobal(key [32]byte, sums map[string][32]byte) (ruleDiags, b
 }
 
 func (r *reuser) getResults(key [32]byte) (ruleDiags, bool) {
-	data, ok := r.cache.Get(key)
-	if !ok {
-		return nil, false
-	}
 	var out ruleDiags
-	if decodeValue(data, &out) != nil {
-		return nil, false
-	}
-	return out, true
+	ok := getRecord(r, key, &out)
+	return out, ok
+}
+
+// getRecord decodes into v the record kept under key, if any.
+func getRecord[T any](r *reuser, key [32]byte, v *T) bool {
+	data, ok := r.cache.Get(key)
+	return ok && decodeValue(data, v) == nil
 }
 
 func (r *reuser) putResults(key [32]byte, rd ruleDiags) {
