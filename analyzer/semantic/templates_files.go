@@ -180,12 +180,15 @@ func ListTemplates(files []SourceRef) []TemplateFile {
 		for d := path.Dir(f.RootRel); ; d = path.Dir(d) {
 			rel := path.Join(d, "templates")
 			key := root + "\x00" + rel
-			if !seen[key] {
-				seen[key] = true
-				// Displayed from the file's own display path, as the
-				// driver displays it (relative to the working directory).
-				dirs = append(dirs, dir{root: root, rel: rel, display: path.Join(path.Dir(f.Rel), up, "templates")})
+			if seen[key] {
+				// The file that saw it first went on up to the top: every
+				// directory above is seen too.
+				break
 			}
+			seen[key] = true
+			// Displayed from the file's own display path, as the driver
+			// displays it (relative to the working directory).
+			dirs = append(dirs, dir{root: root, rel: rel, display: path.Join(path.Dir(f.Rel), up, "templates")})
 			if d == "." || d == "/" || d == "" {
 				break
 			}
