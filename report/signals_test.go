@@ -710,3 +710,24 @@ func TestUniqueKeyValidatedByModelForm(t *testing.T) {
 	require.Len(t, sig.Evidence, 1)
 	assert.Contains(t, sig.Evidence[0].Note, "`DepositForm` validates it unique")
 }
+
+// With no test at all, the README cannot say how to run the tests: the
+// item is not met (the reviewer cannot check the submission by running
+// anything), even when the README gives a test command with nothing behind
+// it. Tests and a command meet it.
+func TestReadmeTestsWithoutTests(t *testing.T) {
+	for _, c := range []struct {
+		files map[string][]byte
+		want  report.Status
+	}{
+		{map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# App\n\n## Run\n\n```\npython manage.py runserver\n```\n")}, report.NotMet},
+		{map[string][]byte{"app/views.py": []byte("x = 1\n"), "app/tests.py": []byte("# Create your tests here.\n"), "README.md": []byte("# App\n\n## Tests\n\n```\npython manage.py test\n```\n")}, report.NotMet},
+		{map[string][]byte{"app/views.py": []byte("x = 1\n"), "app/tests.py": []byte("def test_x():\n    assert True\n"), "README.md": []byte("# App\n\n## Tests\n\n```\npython manage.py test\n```\n")}, report.Met},
+		{map[string][]byte{"README.md": []byte("# Notes\n\nNo code yet.\n")}, report.NotApplicable},
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, c.files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		it := item(r, "readme-tests")
+		assert.Equal(t, c.want, it.Status, "%v: %s", c.files, it.Reason)
+	}
+}
