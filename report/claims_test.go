@@ -404,3 +404,23 @@ func TestEndpointsAuthorisedOnOpenMoneyReads(t *testing.T) {
 	it = run("@login_required\n")
 	assert.Equal(t, report.NotApplicable, it.Status, it.Reason)
 }
+
+// A list endpoint over a model with no index and no lookup rubric reads
+// still asks the index question (not observed, cited at the list); with no
+// list and no lookup there is nothing to judge.
+func TestIndexesOnListEndpoints(t *testing.T) {
+	run := func(view string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"shop/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n    created = models.DateTimeField(auto_now_add=True)\n    total = models.DecimalField(max_digits=10, decimal_places=2)\n",
+			"shop/views.py":  "from rest_framework import viewsets, serializers\n\nfrom .models import Order\n\n\nclass OrderSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Order\n        fields = \"__all__\"\n\n\n" + view,
+			"shop/urls.py":   "from rest_framework.routers import DefaultRouter\n\nfrom . import views\n\nrouter = DefaultRouter()\nrouter.register(\"orders\", views.OrderViewSet)\nurlpatterns = router.urls\n",
+		}), "indexes")
+	}
+	it := run("class OrderViewSet(viewsets.ModelViewSet):\n    queryset = Order.objects.all()\n    serializer_class = OrderSerializer\n")
+	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py", it.Evidence[0].Path)
+
+	it = run("class OrderViewSet(viewsets.GenericViewSet):\n    queryset = Order.objects.all()\n    serializer_class = OrderSerializer\n")
+	assert.Equal(t, report.NotApplicable, it.Status, it.Reason)
+}
