@@ -382,3 +382,45 @@ func TestSenderKeyDeduplication(t *testing.T) {
 		"    if Member.objects.filter(username=data[\"u\"]).exists():\n        return JsonResponse({}, status=409)\n    Member.objects.create(username=data[\"u\"], balance=0)\n")
 	assert.NotEqual(t, report.Met, it.Status, "a username is no sender's key: %s", it.Reason)
 }
+
+// A project whose endpoints only read, serving money records to anyone
+// (SEC022), has rows not scoped to the caller: the item applies and is not
+// met, with the finding, though no endpoint changes state. Behind a login
+// the same read leaves nothing to judge.
+func TestEndpointsAuthorisedOnOpenMoneyReads(t *testing.T) {
+	run := func(decorators string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"wallet/models.py": "from django.db import models\n\n\nclass Wallet(models.Model):\n    owner = models.CharField(max_length=50)\n    balance = models.DecimalField(max_digits=12, decimal_places=2)\n",
+			"wallet/views.py": "from django.contrib.auth.decorators import login_required\nfrom django.http import JsonResponse\nfrom django.views.decorators.http import require_GET\n\nfrom .models import Wallet\n\n\n" +
+				"@require_GET\n" + decorators + "def wallet(request, pk):\n    w = Wallet.objects.get(pk=pk)\n    return JsonResponse({\"owner\": w.owner, \"balance\": str(w.balance)})\n",
+			"wallet/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"wallets/<int:pk>/\", views.wallet)]\n",
+		}), "endpoints-authorised")
+	}
+	it := run("")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "SEC022", it.Evidence[0].Rule)
+
+	it = run("@login_required\n")
+	assert.Equal(t, report.NotApplicable, it.Status, it.Reason)
+}
+
+// A list endpoint over a model with no index and no lookup rubric reads
+// still asks the index question (not observed, cited at the list); with no
+// list and no lookup there is nothing to judge.
+func TestIndexesOnListEndpoints(t *testing.T) {
+	run := func(view string) report.Item {
+		return item(analyzeTree(t, map[string]string{
+			"shop/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n    created = models.DateTimeField(auto_now_add=True)\n    total = models.DecimalField(max_digits=10, decimal_places=2)\n",
+			"shop/views.py":  "from rest_framework import viewsets, serializers\n\nfrom .models import Order\n\n\nclass OrderSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Order\n        fields = \"__all__\"\n\n\n" + view,
+			"shop/urls.py":   "from rest_framework.routers import DefaultRouter\n\nfrom . import views\n\nrouter = DefaultRouter()\nrouter.register(\"orders\", views.OrderViewSet)\nurlpatterns = router.urls\n",
+		}), "indexes")
+	}
+	it := run("class OrderViewSet(viewsets.ModelViewSet):\n    queryset = Order.objects.all()\n    serializer_class = OrderSerializer\n")
+	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py", it.Evidence[0].Path)
+
+	it = run("class OrderViewSet(viewsets.GenericViewSet):\n    queryset = Order.objects.all()\n    serializer_class = OrderSerializer\n")
+	assert.Equal(t, report.NotApplicable, it.Status, it.Reason)
+}

@@ -534,19 +534,30 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node, logs *pyidiom.Logge
 	ev := evidenceAt(u, n)
 	c.s.add("errors.handlers", ev)
 	h := pyidiom.DecodeHandler(n)
+	integrityOnly := len(h.Types) > 0
 	for _, t := range h.Types {
 		if d := pyast.Dotted(t); d == "IntegrityError" || strings.HasSuffix(d, ".IntegrityError") {
 			c.integrityHandled = true
+		} else {
+			integrityOnly = false
 		}
 	}
 	switch h.Breadth(u.Imports) {
+	case pyidiom.SwallowedSpecific:
+		// `except IntegrityError: pass` is the idiom of an insert that may
+		// already have happened (create once, a repeated delivery): the
+		// duplicate is the outcome expected and handled, not a failure
+		// lost.
+		if integrityOnly {
+			c.s.add("errors.specific_handlers", ev)
+		} else {
+			c.s.add("errors.swallowed", ev)
+		}
 	case pyidiom.Broad:
 		c.s.add("errors.broad_handlers", ev)
 		if !recordsFailure(h, logs) {
 			c.s.add("errors.broad_unrecorded", ev)
 		}
-	case pyidiom.SwallowedSpecific:
-		c.s.add("errors.swallowed", ev)
 	case pyidiom.Specific:
 		c.s.add("errors.specific_handlers", ev)
 	}

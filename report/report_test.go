@@ -120,7 +120,7 @@ var galileoByReviewer = map[string]report.Status{
 	"http-mocked":           report.NotApplicable, // no tests to mock in ("tests-present" is not met)
 	"query-counts-asserted": report.NotMet,        // queries, no assertNumQueries
 	"readme-setup":          report.NotMet,        // "pip install", nothing on running it
-	"readme-tests":          report.NotApplicable, // no tests to run
+	"readme-tests":          report.NotMet,        // no tests: nothing for the README to say how to run
 	"readme-decisions":      report.NotMet,        // no decisions written down
 	"deps-pinned":           report.NotMet,        // django, requests, celery unpinned
 	"runnable":              report.NotMet,        // no Docker, compose or Makefile

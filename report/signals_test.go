@@ -164,6 +164,11 @@ func TestErrorsHandledSpecifically(t *testing.T) {
 	for src, want := range map[string]report.Status{
 		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n": report.Met,
 		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        pass\n":        report.NotObserved,
+		// An IntegrityError passed over: an insert that may already have
+		// happened, the duplicate expected (session 14); any other
+		// exception passed over, or one listed beside it, is still lost.
+		"from django.db import IntegrityError\n\ndef f(m, k):\n    try:\n        m.objects.create(key=k)\n    except IntegrityError:\n        pass\n":               report.Met,
+		"from django.db import IntegrityError\n\ndef f(m, k):\n    try:\n        m.objects.create(key=k)\n    except (IntegrityError, ValueError):\n        pass\n": report.NotMet,
 		// Logged with its traceback and re-raised as it was: a fail-safe
 		// boundary, nothing lost (session 10; NotObserved before).
 		"def f(x):\n    try:\n        return int(x)\n    except ValueError:\n        return None\n\ndef g(x):\n    try:\n        return x()\n    except Exception:\n        logger.exception(\"g failed\")\n        raise\n": report.Met,
@@ -709,4 +714,25 @@ func TestUniqueKeyValidatedByModelForm(t *testing.T) {
 	sig := signal(r, "models.unique_operation_keys")
 	require.Len(t, sig.Evidence, 1)
 	assert.Contains(t, sig.Evidence[0].Note, "`DepositForm` validates it unique")
+}
+
+// With no test at all, the README cannot say how to run the tests: the
+// item is not met (the reviewer cannot check the submission by running
+// anything), even when the README gives a test command with nothing behind
+// it. Tests and a command meet it.
+func TestReadmeTestsWithoutTests(t *testing.T) {
+	for _, c := range []struct {
+		files map[string][]byte
+		want  report.Status
+	}{
+		{map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# App\n\n## Run\n\n```\npython manage.py runserver\n```\n")}, report.NotMet},
+		{map[string][]byte{"app/views.py": []byte("x = 1\n"), "app/tests.py": []byte("# Create your tests here.\n"), "README.md": []byte("# App\n\n## Tests\n\n```\npython manage.py test\n```\n")}, report.NotMet},
+		{map[string][]byte{"app/views.py": []byte("x = 1\n"), "app/tests.py": []byte("def test_x():\n    assert True\n"), "README.md": []byte("# App\n\n## Tests\n\n```\npython manage.py test\n```\n")}, report.Met},
+		{map[string][]byte{"README.md": []byte("# Notes\n\nNo code yet.\n")}, report.NotApplicable},
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, c.files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		it := item(r, "readme-tests")
+		assert.Equal(t, c.want, it.Status, "%v: %s", c.files, it.Reason)
+	}
 }
