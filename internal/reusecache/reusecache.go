@@ -173,72 +173,86 @@ var errCorrupt = errors.New("reusecache: corrupt pack")
 // fails its check, and returns their entries (the values alias data) and
 // the bytes they take.
 func decodeSegments(data []byte) (map[[32]byte][]byte, int64) {
-	out := map[[32]byte][]byte{}
+	var segs [][]packEntry
 	var size int64
+	total := 0
 	for len(data) > 0 {
-		n, err := decodeInto(out, data)
+		entries, n, err := decodeSegment(data)
 		if err != nil {
 			break
 		}
+		segs = append(segs, entries)
+		total += len(entries)
 		size += int64(n)
 		data = data[n:]
+	}
+	// Sized at once: growing the map was half of decoding a large pack.
+	out := make(map[[32]byte][]byte, total)
+	for _, entries := range segs {
+		for _, e := range entries {
+			out[e.key] = e.value // a later segment's entry replaces an earlier one's
+		}
 	}
 	return out, size
 }
 
 // decode checks a pack of one segment and indexes its entries.
 func decode(data []byte) (map[[32]byte][]byte, error) {
-	out := map[[32]byte][]byte{}
-	n, err := decodeInto(out, data)
+	entries, n, err := decodeSegment(data)
 	if err == nil && n != len(data) {
 		err = errCorrupt
 	}
 	if err != nil {
 		return nil, err
 	}
+	out := make(map[[32]byte][]byte, len(entries))
+	for _, e := range entries {
+		out[e.key] = e.value
+	}
 	return out, nil
 }
 
-// decodeInto checks the segment data starts with and adds its entries to
-// out (only when the whole segment checks); it returns the segment's
-// length.
-func decodeInto(out map[[32]byte][]byte, data []byte) (int, error) {
+type packEntry struct {
+	key   [32]byte
+	value []byte
+}
+
+// decodeSegment checks the segment data starts with and returns its
+// entries, in order, and its length.
+func decodeSegment(data []byte) ([]packEntry, int, error) {
 	head := len(magic) + 8
 	if len(data) < head+sumSize || !bytes.HasPrefix(data, magic) {
-		return 0, errCorrupt
+		return nil, 0, errCorrupt
 	}
 	body := binary.BigEndian.Uint64(data[len(magic):])
 	if body > uint64(len(data)-head-sumSize) {
-		return 0, errCorrupt
+		return nil, 0, errCorrupt
 	}
 	end := head + int(body)
 	if segmentSum(data[:end]) != [sumSize]byte(data[end:end+sumSize]) {
-		return 0, errCorrupt
+		return nil, 0, errCorrupt
 	}
-	entries := map[[32]byte][]byte{}
+	var entries []packEntry
 	rest := data[head:end]
 	for len(rest) > 0 {
 		if len(rest) < 40 {
-			return 0, errCorrupt
+			return nil, 0, errCorrupt
 		}
 		key := [32]byte(rest[:32])
 		n := binary.BigEndian.Uint64(rest[32:])
 		if n > uint64(len(rest)-40) || uint64(pad(int(n))) > uint64(len(rest)-40)-n {
-			return 0, errCorrupt
+			return nil, 0, errCorrupt
 		}
 		end := 40 + int(n)
 		for _, z := range rest[end : end+pad(int(n))] {
 			if z != 0 {
-				return 0, errCorrupt // not the one encoding of these entries
+				return nil, 0, errCorrupt // not the one encoding of these entries
 			}
 		}
-		entries[key] = rest[40:end:end]
+		entries = append(entries, packEntry{key, rest[40:end:end]})
 		rest = rest[end+pad(int(n)):]
 	}
-	for k, v := range entries {
-		out[k] = v
-	}
-	return end + sumSize, nil
+	return entries, end + sumSize, nil
 }
 
 func prune(dir string) {
