@@ -117,6 +117,24 @@ const followDepth = 5
 // for the DRF and Django generic actions the framework runs, the writes
 // and reads of the view's model with the hooks the class overrides
 // (perform_create, the serializer's create/update, form_valid...).
+// ModelIn resolves the model x reads or writes: by its name in the file
+// the effect is in, else the one model of the project with that name; nil
+// when unknown or ambiguous.
+func (x Effect) ModelIn(ix *project.Index) *project.Model {
+	if ix.Models == nil || x.Model == "" {
+		return nil
+	}
+	if x.File != nil {
+		if md := ix.Models.Lookup(x.File.Unit, x.Model); md != nil {
+			return md
+		}
+	}
+	if named := ix.Models.Named(x.Model); len(named) == 1 {
+		return named[0]
+	}
+	return nil
+}
+
 func (m *Model) fillEffects(e *Endpoint) {
 	var out []Effect
 	if e.Handler != nil {

@@ -61,21 +61,11 @@ type escape struct {
 // for NotImplementedError, and for DoesNotExist (BUG013's). One finding per
 // handler, at its first call that lets one escape; the raise is related.
 func runBusinessError500(p *analyzer.Pass) error {
-	if exceptionsAnswered(p.Project) {
-		return nil
-	}
 	sm := semantic.Of(p.Project)
-	inv := semantic.InventoryOf(p.Project)
-	f := sm.File(p.Unit)
 	done := map[*semantic.Func]bool{}
 	doneView := map[*semantic.Class]bool{}
 	var owns []ownRaise
-	for _, e := range inv.InFile(f) {
-		// Django Ninja and ASGI frameworks register exception handlers on
-		// the application, which rubric does not read.
-		if !e.Judged(inv) || e.Kind == "ninja" || e.Kind == "asgi" {
-			continue
-		}
+	for _, e := range unansweredEndpoints(p) {
 		fn := e.Handler
 		var call pyast.Node
 		var esc *escape
@@ -542,6 +532,25 @@ func caught(n, scope pyast.Node, names []string) bool {
 // exceptionsAnswered reports a project that names a DRF EXCEPTION_HANDLER
 // or defines a middleware's process_exception: either may turn what a view
 // raises into a client error, which rubric does not read.
+// unansweredEndpoints returns the judged endpoints of p's file whose
+// uncaught exceptions reach the client as 500s, as far as rubric reads:
+// none in a project that answers exceptions (exceptionsAnswered), and none
+// of Django Ninja's or ASGI frameworks', which register exception handlers
+// on the application, which rubric does not read.
+func unansweredEndpoints(p *analyzer.Pass) []*semantic.Endpoint {
+	if exceptionsAnswered(p.Project) {
+		return nil
+	}
+	inv := semantic.InventoryOf(p.Project)
+	var out []*semantic.Endpoint
+	for _, e := range inv.InFile(semantic.Of(p.Project).File(p.Unit)) {
+		if e.Judged(inv) && e.Kind != "ninja" && e.Kind != "asgi" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func exceptionsAnswered(ix *project.Index) bool {
 	handler, _ := ix.Settings.RESTExceptionHandler()
 	return handler || exceptionMiddleware.Get(ix)

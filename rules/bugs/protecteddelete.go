@@ -41,15 +41,13 @@ var ProtectedDelete500 = &analyzer.Rule{
 // perform_destroy() (it may check first), and when the model overrides
 // delete(). One finding per view.
 func runProtectedDelete500(p *analyzer.Pass) error {
-	if exceptionsAnswered(p.Project) || p.Project.Models == nil {
+	if p.Project.Models == nil {
 		return nil
 	}
 	sm := semantic.Of(p.Project)
-	inv := semantic.InventoryOf(p.Project)
-	f := sm.File(p.Unit)
 	seen := map[string]bool{}
-	for _, e := range inv.InFile(f) {
-		if seen[e.View] || !e.Routed || !e.Judged(inv) || e.Kind == "ninja" || e.Kind == "asgi" {
+	for _, e := range unansweredEndpoints(p) {
+		if seen[e.View] || !e.Routed {
 			continue
 		}
 		if e.Class != nil && (e.Class.Method("perform_destroy") != nil || e.Class.Method("destroy") != nil) {
@@ -62,7 +60,7 @@ func runProtectedDelete500(p *analyzer.Pass) error {
 			if !x.Entry.IsNil() && underExcept(x.Entry) || !x.Call.IsNil() && underExcept(x.Call) {
 				continue
 			}
-			md := deletedModel(p.Project, x)
+			md := x.ModelIn(p.Project)
 			if md == nil || sm.ModelMethod(md, "delete") != nil {
 				continue
 			}
@@ -84,19 +82,6 @@ func runProtectedDelete500(p *analyzer.Pass) error {
 			p.Report(d)
 			break
 		}
-	}
-	return nil
-}
-
-// deletedModel is the model an effect deletes rows of.
-func deletedModel(ix *project.Index, x semantic.Effect) *project.Model {
-	if x.File != nil {
-		if md := ix.Models.Lookup(x.File.Unit, x.Model); md != nil {
-			return md
-		}
-	}
-	if named := ix.Models.Named(x.Model); len(named) == 1 {
-		return named[0]
 	}
 	return nil
 }

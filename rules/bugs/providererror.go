@@ -40,16 +40,10 @@ var ProviderError500 = &analyzer.Rule{
 // projects that name a DRF EXCEPTION_HANDLER or define a middleware's
 // process_exception, and for handlers whose decorators handle errors.
 func runProviderError500(p *analyzer.Pass) error {
-	if exceptionsAnswered(p.Project) {
-		return nil
-	}
-	sm := semantic.Of(p.Project)
-	inv := semantic.InventoryOf(p.Project)
-	f := sm.File(p.Unit)
 	done := map[*semantic.Func]bool{}
-	for _, e := range inv.InFile(f) {
+	for _, e := range unansweredEndpoints(p) {
 		fn := e.Handler
-		if fn == nil || done[fn] || !e.Judged(inv) || e.Kind == "ninja" || e.Kind == "asgi" {
+		if fn == nil || done[fn] {
 			continue
 		}
 		done[fn] = true

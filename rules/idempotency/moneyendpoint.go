@@ -164,18 +164,7 @@ func newRow(ix *project.Index, x semantic.Effect) bool {
 // accountRow reports a write of a model that holds a balance: a wallet or
 // an account being opened or saved, not a movement recorded.
 func accountRow(ix *project.Index, x semantic.Effect) bool {
-	if ix.Models == nil || x.Model == "" {
-		return false
-	}
-	var md *project.Model
-	if x.File != nil {
-		md = ix.Models.Lookup(x.File.Unit, x.Model)
-	}
-	if md == nil {
-		if named := ix.Models.Named(x.Model); len(named) == 1 {
-			md = named[0]
-		}
-	}
+	md := x.ModelIn(ix)
 	if md == nil {
 		return false
 	}

@@ -77,15 +77,7 @@ func sensitiveRead(ix *project.Index, sm *semantic.Model, e *semantic.Endpoint) 
 		if x.Kind != semantic.ReadRows || x.Model == "" || !semantic.ServedOn(e.Handler, x.Entry, "GET") {
 			continue
 		}
-		var md *project.Model
-		if x.File != nil {
-			md = ix.Models.Lookup(x.File.Unit, x.Model)
-		}
-		if md == nil {
-			if named := ix.Models.Named(x.Model); len(named) == 1 {
-				md = named[0]
-			}
-		}
+		md := x.ModelIn(ix)
 		if md == nil || md.External {
 			continue
 		}
