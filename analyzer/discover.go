@@ -100,10 +100,26 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 		walk = func(dir, absDir string, layers []gitignoreLayer, state ignoreState) {
 			entries, err := os.ReadDir(dir)
 			if err != nil {
-				add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
+				if dir == root || !isVirtualenv(dir) {
+					add(Input{Path: dir, Rel: displayPath(dir, workDir), Err: err})
+				}
 				return
 			}
-			if gitignores {
+			// What the directory holds says whether to look for its
+			// .gitignore and pyvenv.cfg: no syscall for a file that is not
+			// there.
+			var hasGitignore bool
+			for _, e := range entries {
+				switch e.Name() {
+				case ".gitignore":
+					hasGitignore = true
+				case "pyvenv.cfg":
+					if dir != root && isVirtualenv(dir) {
+						return
+					}
+				}
+			}
+			if gitignores && hasGitignore {
 				if l := readGitignore(absDir); l != nil {
 					layers = append(layers[:len(layers):len(layers)], *l)
 					state = state.widen(layers)
@@ -132,9 +148,7 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 					continue
 				}
 				if isDir {
-					if isVirtualenv(full) {
-						continue
-					}
+					// A virtualenv (pyvenv.cfg) is skipped by walk itself.
 					walk(full, absFull, layers, state.enter(layers, depth, e.Name()))
 					continue
 				}

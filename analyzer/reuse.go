@@ -293,10 +293,14 @@ func (r *reuser) digests(ix *project.Index, states []*fileState, test []bool) (f
 		fmt.Fprintf(ch, "extra %q\n", extra)
 		fmt.Fprintf(ph, "extra %q\n", extra)
 	}
+	// Each file's line is its paths (length-prefixed), a hash and a flag,
+	// appended to one buffer: formatting them took 20 ms on 4,000 files.
+	var b []byte
 	for i, st := range states {
-		fmt.Fprintf(ch, "%q %q %x %t\n", st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)
+		b = appendFileLine(b[:0], st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)
+		ch.Write(b)
 		if !test[i] {
-			fmt.Fprintf(ph, "%q %q %x %t\n", st.in.Rel, st.in.RootRel, st.sum, st.unit != nil)
+			ph.Write(b)
 		}
 		if st.unit == nil {
 			continue
@@ -305,11 +309,25 @@ func (r *reuser) digests(ix *project.Index, states []*fileState, test []bool) (f
 		if sum == ([32]byte{}) {
 			sum = indexSum(st.factsBytes, st.unit)
 		}
-		fmt.Fprintf(fh, "%q %q %x\n", st.in.Rel, st.in.RootRel, sum)
+		fh.Write(appendFileLine(b[:0], st.in.Rel, st.in.RootRel, sum, true))
 	}
 	facts = fh.Sum(nil)
 	ph.Write(facts)
 	return facts, ch.Sum(nil), ph.Sum(nil)
+}
+
+// appendFileLine appends a file's part of a digest to b: its two paths,
+// each after its length, then sum and flag.
+func appendFileLine(b []byte, rel, rootRel string, sum [32]byte, flag bool) []byte {
+	b = binary.AppendUvarint(b, uint64(len(rel)))
+	b = append(b, rel...)
+	b = binary.AppendUvarint(b, uint64(len(rootRel)))
+	b = append(b, rootRel...)
+	b = append(b, sum[:]...)
+	if flag {
+		return append(b, 1)
+	}
+	return append(b, 0)
 }
 
 // indexSum hashes what the index holds of a file: its facts (serialised,

@@ -254,14 +254,19 @@ func (ix *Index) Recording(self *Unit, r *Reads) *Index {
 // (tests are left out), so that no project analysis depends on a test
 // module, and an edit to one does not run again the rules that read the
 // analyses on other files (see the analyzer's reuse.go).
+// The view is made when the first analysis is built: a run that builds
+// none (an edit to a test module) does not pay for it.
 func (ix *Index) KeepForAnalyses(keep func(*Unit) bool) {
-	ix.shared.analyses = ix.Without(func(u *Unit) bool { return !keep(u) })
+	ix.shared.keep = keep
 }
 
 // forAnalyses is the view of ix a project analysis is built from.
 func (ix *Index) forAnalyses() *Index {
-	if a := ix.shared.analyses; a != nil {
-		return a
+	if keep := ix.shared.keep; keep != nil {
+		ix.shared.analysesOnce.Do(func() {
+			ix.shared.analyses = ix.Without(func(u *Unit) bool { return !keep(u) })
+		})
+		return ix.shared.analyses
 	}
 	if ix.reads == nil && !ix.noAnalyses {
 		return ix
@@ -278,19 +283,24 @@ func (ix *Index) forAnalyses() *Index {
 func (ix *Index) Without(omit func(*Unit) bool) *Index {
 	v := *ix
 	v.reads, v.self = nil, nil
-	bare := make(map[*Unit]*Unit)
+	// as maps each unit to itself or its bare copy: omit is asked once a
+	// unit.
+	as := make(map[*Unit]*Unit, len(ix.Units))
 	strip := func(u *Unit) *Unit {
-		if u == nil || !omit(u) {
-			return u
+		if u == nil {
+			return nil
 		}
-		if b := bare[u]; b != nil {
+		if b, ok := as[u]; ok {
 			return b
 		}
-		b := &Unit{Imports: u.Imports, RootRel: u.RootRel, Module: u.Module, Package: u.Package, ModelAliases: u.ModelAliases}
-		if u.File != nil {
-			b.File = &source.File{Path: u.File.Path, Rel: u.File.Rel, Encoding: u.File.Encoding}
+		b := u
+		if omit(u) {
+			b = &Unit{Imports: u.Imports, RootRel: u.RootRel, Module: u.Module, Package: u.Package, ModelAliases: u.ModelAliases}
+			if u.File != nil {
+				b.File = &source.File{Path: u.File.Path, Rel: u.File.Rel, Encoding: u.File.Encoding}
+			}
 		}
-		bare[u] = b
+		as[u] = b
 		return b
 	}
 	v.Units = make([]*Unit, len(ix.Units))
@@ -315,8 +325,10 @@ type indexShared struct {
 
 	res results // project analyses (see ProjectAnalysis)
 	// analyses is the view project analyses are built from, if not the
-	// index itself (KeepForAnalyses).
-	analyses *Index
+	// index itself: the files keep accepts (KeepForAnalyses), made once.
+	keep         func(*Unit) bool
+	analysesOnce sync.Once
+	analyses     *Index
 }
 
 func (ix *Index) cell(key any) *resultCell {

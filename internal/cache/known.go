@@ -25,6 +25,20 @@ type unreadFile struct {
 // and the hashes of the files read are recorded. Until ReadAll, such files
 // are in the key but not in Raw. stats may be nil.
 func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache) (*Snapshot, error) {
+	return TakeKnownNotify(inputs, version, config, maxSize, jobs, stats, nil)
+}
+
+// TakeKnownNotify is TakeKnown that calls changed (once, from any
+// goroutine, before it returns) as soon as a file has to be read: its stat
+// is not the one recorded, so the result cache will likely miss and the
+// caller may start preparing the run meanwhile. changed may be nil.
+func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache, changed func()) (*Snapshot, error) {
+	var once sync.Once
+	notify := func() {
+		if changed != nil {
+			once.Do(changed)
+		}
+	}
 	type read struct {
 		sum   [32]byte
 		raw   []byte
@@ -58,6 +72,7 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 					return nil
 				}
 			}
+			notify()
 			raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
 			if err != nil {
 				reads[i].err = err
@@ -217,6 +232,11 @@ var (
 	exeKnownOnce sync.Once
 	exeKnown     string
 )
+
+// ExecutableKnown is Executable through the stat index (see
+// executableHashKnown): call it before Executable to spare hashing the
+// executable again. stats may be nil.
+func ExecutableKnown(stats *statcache.Cache) string { return executableHashKnown(stats) }
 
 // executableHashKnown is executableHash through the stat index: the
 // running executable is hashed once, not at every run.

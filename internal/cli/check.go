@@ -553,15 +553,34 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	// Each file's phase one and findings are kept for the next run, which
 	// then re-checks only what an edit can affect.
 	var reuse *reusecache.Pack
-	useReuse := func() {
+	var key string // reuseKey, taken before the pack is opened
+	openPack := func() *reusecache.Pack {
 		t := analyzer.TraceStart()
-		key := reuseKey(cfg, eff)
 		open := reusecache.Open
 		if f.watch {
 			open = reusecache.OpenCopy // a pack per run: no mapping left behind
 		}
-		reuse = open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
+		p := open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00")+"\x00"+key)
 		analyzer.Trace("reuse pack: read and check", t)
+		return p
+	}
+	// early, once started, opens the pack while the files are read and
+	// hashed: a changed file makes the result cache miss, and the run then
+	// needs the pack.
+	var early chan *reusecache.Pack
+	startEarly := func() {
+		early = make(chan *reusecache.Pack, 1)
+		go func() { early <- openPack() }()
+	}
+	useReuse := func() {
+		if key == "" {
+			key = reuseKey(cfg, eff)
+		}
+		if early != nil {
+			reuse = <-early
+		} else {
+			reuse = openPack()
+		}
 		cfg.Reuse, cfg.ReuseKey = reuse, key
 		cfg.ReuseExtra = templatesDigest(cfg.Jobs)
 	}
@@ -593,11 +612,14 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 			analyzer.Trace("stat index: write", t)
 		}()
 	}
+	// The executable's hash, through the stat index, is part of both keys.
+	cache.ExecutableKnown(stats)
+	key = reuseKey(cfg, eff)
 	t := analyzer.TraceStart()
 	inputs := analyzer.ListInputs(cfg, args)
 	analyzer.Trace("list files", t)
 	t = analyzer.TraceStart()
-	snap, err := cache.TakeKnown(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats)
+	snap, err := cache.TakeKnownNotify(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats, startEarly)
 	analyzer.Trace("result cache: key (stat, read, hash)", t)
 	if err != nil {
 		return analyzer.Run(ctx, cfg, args)
