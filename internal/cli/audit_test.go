@@ -65,7 +65,7 @@ func TestAuditCacheGivesTheSameBytesInTheOtherFormats(t *testing.T) {
 // TestCorruptCacheEntryGivesTheColdAnswer flips bytes of the result entry
 // only, and a hit never reads the other caches. Here the result entry is
 // gone and a byte of each other cache file (the stat index, the reuse
-// pack, each parsed tree, read with the reuse pack gone) is flipped, at
+// pack, each parsed tree the fix rounds kept, read with the reuse pack gone) is flipped, at
 // eight places in turn: the run still gives the cold answer.
 func TestAuditEveryCacheFileCorruptedGivesTheColdAnswer(t *testing.T) {
 	racy := statcache.Racy
@@ -78,6 +78,9 @@ func TestAuditEveryCacheFileCorruptedGivesTheColdAnswer(t *testing.T) {
 		"app/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField()\n",
 	})
 	cacheDir := filepath.Join(t.TempDir(), "cache")
+	// `check` keeps its trees in the reuse pack and only reads the tree
+	// cache; the fix rounds (--diff) write it.
+	run(t, "check", "--diff", "--cache-dir", cacheDir, ".")
 	args := []string{"check", "--format", "json", "--cache-dir", cacheDir, "."}
 	_, cold, _ := run(t, args...)
 	require.Contains(t, cold, "ERR001")

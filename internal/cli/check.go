@@ -549,9 +549,13 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: the cache directory %s is inside the analysed %s; running without the cache\n", dir, within)
 		return analyzer.Run(ctx, cfg, args)
 	}
-	(&checkRun{f: f}).useTreeCache(&cfg)
-	// Each file's phase one and findings are kept for the next run, which
-	// then re-checks only what an edit can affect.
+	// Each file's phase one, tree and findings are kept in the reuse pack
+	// for the next run, which then re-checks only what an edit can affect.
+	// The per-file tree cache is only read: trees an earlier rubric or
+	// configuration kept there are still used.
+	if trees := treecache.Open(dir); trees.Holds() {
+		cfg.Trees = treecache.ReadOnly{Dir: trees}
+	}
 	var reuse *reusecache.Pack
 	var key string // reuseKey, taken before the pack is opened
 	openPack := func() *reusecache.Pack {

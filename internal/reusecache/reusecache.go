@@ -20,12 +20,14 @@
 package reusecache
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -102,14 +104,11 @@ func (p *Pack) Save() {
 		usedBytes += int64(32 + len(v))
 	}
 	compact := p.size == 0 || 2*usedBytes < p.size
-	var data []byte
-	switch {
-	case compact:
-		data = encode(used)
-	case len(made) > 0:
-		data = encode(made)
+	entries := made
+	if compact {
+		entries = used
 	}
-	if data == nil {
+	if !compact && len(entries) == 0 {
 		return
 	}
 	dir := filepath.Dir(p.path)
@@ -120,7 +119,7 @@ func (p *Pack) Save() {
 		fh, err := os.OpenFile(p.path, os.O_WRONLY|os.O_APPEND, 0)
 		if err == nil {
 			if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
-				_, _ = fh.Write(data)
+				_ = encodeTo(fh, entries)
 			}
 			fh.Close()
 			return
@@ -130,7 +129,7 @@ func (p *Pack) Save() {
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(data)
+	werr := encodeTo(tmp, entries)
 	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), p.path) != nil {
 		os.Remove(tmp.Name())
 		return
@@ -144,6 +143,15 @@ func (p *Pack) Save() {
 // multiple of align), then segmentSum over all that. magic is 24 bytes
 // long: each value is aligned.
 func encode(entries map[[32]byte][]byte) []byte {
+	var b bytes.Buffer
+	_ = encodeTo(&b, entries)
+	return b.Bytes()
+}
+
+// encodeTo writes the segment encode makes to w, through a small buffer:
+// a first run's pack is tens of megabytes, which a segment built whole in
+// memory added to the run's peak.
+func encodeTo(w io.Writer, entries map[[32]byte][]byte) error {
 	keys := make([][32]byte, 0, len(entries))
 	size := 0
 	for k, v := range entries {
@@ -151,20 +159,29 @@ func encode(entries map[[32]byte][]byte) []byte {
 		size += 40 + len(v) + pad(len(v))
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
-	out := make([]byte, 0, len(magic)+8+size+sumSize)
-	out = append(out, magic...)
-	out = append(out, make([]byte, 8)...)
+	bw := bufio.NewWriterSize(w, 1<<20)
+	crc := uint32(0)
+	write := func(b []byte) {
+		crc = crc32.Update(crc, castagnoli, b)
+		bw.Write(b) // the error sticks: bw.Flush returns it
+	}
+	var head [8]byte
+	write(magic)
+	binary.BigEndian.PutUint64(head[:], uint64(size))
+	write(head[:])
 	var zeros [align]byte
 	for _, k := range keys {
 		v := entries[k]
-		out = append(out, k[:]...)
-		out = binary.BigEndian.AppendUint64(out, uint64(len(v)))
-		out = append(out, v...)
-		out = append(out, zeros[:pad(len(v))]...)
+		write(k[:])
+		binary.BigEndian.PutUint64(head[:], uint64(len(v)))
+		write(head[:])
+		write(v)
+		write(zeros[:pad(len(v))])
 	}
-	binary.BigEndian.PutUint64(out[len(magic):], uint64(len(out)-len(magic)-8))
-	sum := segmentSum(out)
-	return append(out, sum[:]...)
+	var sum [sumSize]byte
+	binary.BigEndian.PutUint32(sum[:], crc)
+	bw.Write(sum[:])
+	return bw.Flush()
 }
 
 var errCorrupt = errors.New("reusecache: corrupt pack")
