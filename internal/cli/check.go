@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -548,6 +549,9 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		// Whoever writes the analysed tree could plant entries there.
 		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: the cache directory %s is inside the analysed %s; running without the cache\n", dir, within)
 		return analyzer.Run(ctx, cfg, args)
+	}
+	if cfg.GC != nil {
+		defer debug.SetGCPercent(debug.SetGCPercent(cfg.GC.Lookup))
 	}
 	// Each file's phase one, tree and findings are kept in the reuse pack
 	// for the next run, which then re-checks only what an edit can affect.
