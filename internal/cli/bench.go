@@ -55,6 +55,8 @@ processes over the copy:
   floor        rubric bench --floor: every file read and parsed by tree-sitter on a pool of
                parsers (one per CPU), the trees freed, nothing else
   cold         rubric check --no-cache
+  first        rubric check with an empty cache directory: a CI job's first run, which also
+               writes the caches
   warm         rubric check with a cache directory, nothing changed since the previous run
   edit-body    rubric check after a comment line was appended to one file (--edit-body)
   edit-facts   rubric check after a line was inserted at the top of a models file, which moves
@@ -246,9 +248,12 @@ func runBench(cmd *cobra.Command, f *benchFlags, root string) error {
 	jobs := []string{"-j", fmt.Sprint(jobsOrCPU(f.jobs))}
 	check := append([]string{"check", "--color", "never"}, jobs...)
 	cached := append(append([]string{}, check...), "--cache-dir", cacheDir, ".")
+	firstCache := filepath.Join(tmp, "first-cache")
 	runs := []*benchRun{
 		{name: "floor", what: "parse only", exe: exe, args: append(append([]string{"bench", "--floor"}, jobs...), ".")},
 		{name: "cold", what: "check --no-cache", exe: checker, args: append(append([]string{}, check...), "--no-cache", ".")},
+		{name: "first", what: "check, empty cache", exe: checker, args: append(append([]string{}, check...), "--cache-dir", firstCache, "."),
+			prepare: func(int) error { return os.RemoveAll(firstCache) }},
 		{name: "warm", what: "result cache, nothing changed", exe: checker, args: cached},
 	}
 	editRun := func(runName, rel, what string, edit func(orig []byte, round int) []byte) error {

@@ -30,6 +30,7 @@ func TestBenchMeasuresEveryRunOnACopy(t *testing.T) {
 	for _, row := range []string{
 		`floor +[0-9.]+ +[0-9.]+ +[0-9.]+ +1\.00 +- +parse only`,
 		`cold +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +1\.00 +check --no-cache`,
+		`first +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +check, empty cache`,
 		`warm +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +result cache, nothing changed`,
 		// The largest file outside tests, and the largest models.py.
 		`edit-body +[0-9.]+ .* comment appended to shop/models.py`,
