@@ -29,9 +29,11 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 }
 
 // TakeKnownNotify is TakeKnown that calls changed (once, from any
-// goroutine, before it returns) as soon as a file has to be read: its stat
-// is not the one recorded, so the result cache will likely miss and the
-// caller may start preparing the run meanwhile. changed may be nil.
+// goroutine, before it returns) as soon as a file read has a hash the
+// last run did not see (statcache.Saw): the result cache will likely miss,
+// and the caller may start preparing the run meanwhile. A file read again
+// only because its stat moved, or because the last run met it too soon
+// after an edit to trust its stat, calls nothing. changed may be nil.
 func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache, changed func()) (*Snapshot, error) {
 	var once sync.Once
 	notify := func() {
@@ -72,14 +74,17 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 					return nil
 				}
 			}
-			notify()
 			raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
 			if err != nil {
+				notify()
 				reads[i].err = err
 				return nil
 			}
 			reads[i].raw = raw
 			reads[i].sum = sha256.Sum256(raw)
+			if !stats.Saw(in.Path, reads[i].sum) {
+				notify()
+			}
 			if regular {
 				stats.Record(in.Path, fi, reads[i].sum)
 			}

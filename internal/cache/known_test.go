@@ -83,3 +83,30 @@ func TestReadAllKeptTakesKnownBytesFromTheKeeper(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.py"), []byte("y = 3\n"), 0o644))
 	assert.False(t, snap.ReadAllKept(0, func([32]byte) ([]byte, bool) { return nil, false }), "b.py changed and is not kept")
 }
+
+// TakeKnownNotify calls changed for a file whose content the last run did
+// not see, and not for one read again only because its stat moved or was
+// recorded too soon after an edit to be trusted (the run right after an
+// edit, whose result the edit run stored).
+func TestTakeKnownNotifiesOnlyNewContent(t *testing.T) {
+	dir, cacheDir, in := recordedTree(t)
+	take := func() int {
+		t.Helper()
+		stats := statcache.Open(cacheDir, "scope")
+		calls := 0
+		_, err := TakeKnownNotify(in, "v", "c", 0, 2, stats, func() { calls++ })
+		require.NoError(t, err)
+		stats.Save()
+		return calls
+	}
+	assert.Equal(t, 0, take(), "nothing changed")
+
+	statcache.Racy = time.Hour // every read is now too soon to trust
+	time.Sleep(10 * time.Millisecond)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.py"), []byte("x = 3\n"), 0o644))
+	assert.Equal(t, 1, take(), "a.py has new content")
+	assert.Equal(t, 0, take(), "a.py read again, as the last run saw it")
+	now := time.Now()
+	require.NoError(t, os.Chtimes(filepath.Join(dir, "b.py"), now, now))
+	assert.Equal(t, 0, take(), "b.py's stat moved, its content did not")
+}

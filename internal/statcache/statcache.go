@@ -33,7 +33,7 @@ var Racy = 2 * time.Second
 const maxFile = 64 << 20
 
 // schema changes whenever entry does.
-const schema = "rubric-stat-1"
+const schema = "rubric-stat-2"
 
 // Key is what a file's stat says about it; equal keys mean an unchanged
 // file.
@@ -47,6 +47,10 @@ type Key struct {
 type entry struct {
 	Key Key
 	Sum [32]byte
+	// Unsure marks a hash read too soon after the file's last change (see
+	// Racy): never trusted for the stat (Sum), only telling what the last
+	// run saw (Saw).
+	Unsure bool
 }
 
 // Cache is the stat index of one scope (a working directory and its
@@ -92,28 +96,40 @@ func (c *Cache) Sum(path string, fi fs.FileInfo) ([32]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.old[path]
-	if !ok || e.Key != k {
+	if !ok || e.Key != k || e.Unsure {
 		return [32]byte{}, false
 	}
 	c.seen[path] = e
 	return e.Sum, true
 }
 
-// Record notes the hash of the file at path, read when its stat was fi,
-// unless the file changed too recently to be told apart from a change
-// right after the read (see Racy).
+// Record notes the hash of the file at path, read when its stat was fi.
+// When the file changed too recently to be told apart from a change right
+// after the read (see Racy), the hash is kept as unsure: Sum will not
+// trust it, Saw still tells it.
 func (c *Cache) Record(path string, fi fs.FileInfo, sum [32]byte) {
 	k, ok := keyOf(fi)
 	if c == nil || !ok {
 		return
 	}
 	changed := time.Unix(0, max(k.Mtime, k.Ctime))
-	if c.now().Sub(changed) < Racy {
-		return
+	unsure := c.now().Sub(changed) < Racy
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen[path] = entry{Key: k, Sum: sum, Unsure: unsure}
+}
+
+// Saw reports whether the last run read the file at path with the hash
+// sum (whatever its stat then): a file read again but found as it was
+// does not make this run's analysis differ from the last one's.
+func (c *Cache) Saw(path string, sum [32]byte) bool {
+	if c == nil {
+		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seen[path] = entry{Key: k, Sum: sum}
+	e, ok := c.old[path]
+	return ok && e.Sum == sum
 }
 
 // Save writes the entries this run confirmed or recorded (files it did not
