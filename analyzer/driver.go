@@ -357,6 +357,9 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 				return safeParse(cfg.ParseTimeout, p, src)
 			})
 		}
+		if f, ok := cfg.Reuse.(ReuseFlusher); ok {
+			f.FlushEarly()
+		}
 		trace.mark(fmt.Sprintf("phase 2: file rules on %d test modules, their trees dropped", len(tests)))
 	}
 	if !cfg.ParseOnly {

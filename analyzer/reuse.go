@@ -101,6 +101,14 @@ type ReuseKeeper interface {
 	Keep(key [32]byte)
 }
 
+// ReuseFlusher is implemented by a ReuseCache that can write out what the
+// run made so far and let it go (reusecache's pack, on a first run): the
+// driver calls FlushEarly once the test modules' trees are dropped, so
+// that the copies the cache holds do not keep them alive to the end.
+type ReuseFlusher interface {
+	FlushEarly()
+}
+
 // MemoryTrees is implemented by a TreeCache that holds trees in memory
 // (the editor server's): looking one up there costs less than decoding the
 // copy a reuse cache would keep, so a run that reuses a file's record takes
@@ -673,6 +681,21 @@ func (m *MemoryReuse) Put(key [32]byte, data []byte) {
 	if _, ok := m.old[key]; !ok {
 		m.made[key] = data
 	}
+}
+
+// TakeMade returns the entries written since the last EndRun (or
+// TakeMade) that were not held before, and forgets them: a Get of one is
+// then a miss. For a cache that writes them out before the run ends
+// (ReuseFlusher). The map is the caller's.
+func (m *MemoryReuse) TakeMade() map[[32]byte][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.made
+	for k := range out {
+		delete(m.used, k)
+	}
+	m.made = map[[32]byte][]byte{}
+	return out
 }
 
 // Used returns the entries read or written since the last EndRun, and

@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -71,6 +72,10 @@ type Pack struct {
 	*analyzer.MemoryReuse // the entries loaded, and what the run uses and makes
 	path                  string
 	size                  int64 // bytes of the pack as loaded
+
+	mu      sync.Mutex
+	flushed bool     // FlushEarly ran
+	early   *os.File // the new pack, its first segment written by FlushEarly
 }
 
 // Open loads the pack of scope under dir (missing or corrupt: empty),
@@ -93,11 +98,50 @@ func open(dir, scope string, read func(string, int64) ([]byte, error)) *Pack {
 	return p
 }
 
+// FlushEarly implements analyzer.ReuseFlusher: on a run that started
+// without a pack (a first run, which writes the pack whole), the entries
+// made so far are written as the new pack's first segment and let go: the
+// trees of the test modules the driver has dropped are then freed, not
+// kept to the end for Save (on saleor, a first run's peak went from 244 to
+// some 200 MB). Save adds the rest as a second segment. Any other run
+// flushes nothing: it appends little, or rewrites the pack with entries
+// it only reads.
+func (p *Pack) FlushEarly() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.size != 0 || p.flushed {
+		return
+	}
+	p.flushed = true
+	dir := filepath.Dir(p.path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	if encodeTo(tmp, p.TakeMade()) != nil {
+		// Those entries are gone from memory: the pack Save writes lacks
+		// them, and the next run makes them again.
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return
+	}
+	p.early = tmp
+}
+
 // Save appends the entries this run made, or rewrites the pack with the
 // entries this run read or wrote when those are less than half of it;
 // then removes the oldest packs past keep. Failures are ignored: the
 // cache is an optimisation.
 func (p *Pack) Save() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.early != nil {
+		p.saveAfterFlush()
+		return
+	}
 	used, made := p.Used()
 	usedBytes := int64(0)
 	for _, v := range used {
@@ -135,6 +179,19 @@ func (p *Pack) Save() {
 		return
 	}
 	prune(dir)
+}
+
+// saveAfterFlush ends the pack FlushEarly began: what the run read or
+// wrote since is its second segment.
+func (p *Pack) saveAfterFlush() {
+	tmp := p.early
+	used, _ := p.Used()
+	werr := encodeTo(tmp, used)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), p.path) != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	prune(filepath.Dir(p.path))
 }
 
 // encode writes one segment: magic, the length of the entries (8 bytes,
@@ -273,6 +330,15 @@ func decodeSegment(data []byte) ([]packEntry, int, error) {
 }
 
 func prune(dir string) {
+	// A run stopped between FlushEarly and Save leaves its new pack
+	// behind under a temporary name.
+	if tmps, err := filepath.Glob(filepath.Join(dir, ".tmp-*")); err == nil {
+		for _, t := range tmps {
+			if st, err := os.Lstat(t); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > time.Hour {
+				os.Remove(t)
+			}
+		}
+	}
 	matches, err := filepath.Glob(filepath.Join(dir, "*.pack"))
 	if err != nil || len(matches) <= keep {
 		return

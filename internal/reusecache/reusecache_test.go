@@ -155,3 +155,38 @@ func TestValuesAreAligned(t *testing.T) {
 		assert.Zero(t, uintptr(unsafe.Pointer(unsafe.SliceData(v)))%8, k)
 	}
 }
+
+// A first run writes what it made so far when the driver flushes (and lets
+// it go: a Get of it is a miss), then the rest at Save, as two segments of
+// one new pack. A run that starts with a pack flushes nothing.
+func TestFirstRunFlushesEarly(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	p.Put(key("a"), []byte("alpha"))
+	p.Put(key("b"), []byte("beta"))
+	p.FlushEarly()
+	assert.False(t, has(p, "a"), "flushed: let go")
+	tmps, _ := filepath.Glob(filepath.Join(dir, "reuse", ".tmp-*"))
+	require.Len(t, tmps, 1, "the new pack is being written")
+	p.Put(key("c"), []byte("gamma"))
+	p.FlushEarly() // once only
+	assert.True(t, has(p, "c"))
+	p.Save()
+	tmps, _ = filepath.Glob(filepath.Join(dir, "reuse", ".tmp-*"))
+	assert.Empty(t, tmps)
+
+	q := Open(dir, "scope")
+	for _, k := range []string{"a", "b", "c"} {
+		assert.True(t, has(q, k), k)
+	}
+	q.Put(key("d"), []byte("delta"))
+	q.FlushEarly() // the pack existed: nothing written now
+	assert.True(t, has(q, "d"))
+	tmps, _ = filepath.Glob(filepath.Join(dir, "reuse", ".tmp-*"))
+	assert.Empty(t, tmps)
+	q.Save()
+	r := Open(dir, "scope")
+	for _, k := range []string{"a", "b", "c", "d"} {
+		assert.True(t, has(r, k), k)
+	}
+}
