@@ -87,7 +87,8 @@ var moduleSettings = map[string]bool{"DEBUG": true, "ALLOWED_HOSTS": true, "DATA
 
 // restFrameworkKeys are the REST_FRAMEWORK entries recorded.
 var restFrameworkKeys = map[string]bool{"DEFAULT_PAGINATION_CLASS": true, "PAGE_SIZE": true,
-	"DEFAULT_PERMISSION_CLASSES": true, "DEFAULT_AUTHENTICATION_CLASSES": true, "EXCEPTION_HANDLER": true}
+	"DEFAULT_PERMISSION_CLASSES": true, "DEFAULT_AUTHENTICATION_CLASSES": true, "EXCEPTION_HANDLER": true,
+	"URL_FIELD_NAME": true}
 
 // settingsOnly are module-level names recorded from settings modules only:
 // what the endpoint inventory needs to know of the project's set-up.
@@ -486,6 +487,18 @@ func (s *Settings) RESTDefault(key string) (classes []string, found, known bool)
 		}
 	}
 	return classes, found, known
+}
+
+// RESTURLFieldName is the name DRF gives a model serializer's URL field:
+// REST_FRAMEWORK's URL_FIELD_NAME in a settings module, "url" by default.
+func (s *Settings) RESTURLFieldName() string {
+	name := "url"
+	for _, st := range s.Get("URL_FIELD_NAME") {
+		if st.Parent == "REST_FRAMEWORK" && st.InSettings && st.Value == ValueString {
+			name = st.Str
+		}
+	}
+	return name
 }
 
 // RESTExceptionHandler says whether a settings module names a DRF

@@ -1303,7 +1303,9 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 	switch n.Type() {
 	case "identifier":
 		if l := f.LoopOf(n); l != nil {
-			if q := f.loopQSAt(l, st); q != nil {
+			// A loop over values()/values_list() yields dicts, tuples
+			// or plain values, not rows.
+			if q := f.loopQSAt(l, st); q != nil && !q.Values {
 				return q.Model, l, q.Certainty
 			}
 			return nil, nil, Certain

@@ -459,6 +459,32 @@ func ownParams(def pyast.Node) bool {
 			return true
 		}
 	}
+	kwargs := ""
+	for p := range def.ChildByField("parameters").Named() {
+		if p.Type() == "dictionary_splat_pattern" {
+			kwargs = p.NamedChild(0).Text()
+		}
+	}
+	if kwargs == "" {
+		return false
+	}
+	// Keywords taken out of **kwargs by name are parameters too:
+	// `user = kwargs.pop("current_user", None)` before super().create().
+	for call := range pyast.FindEach(pyast.Body(def), "call") {
+		c, _ := pyast.AsCall(call)
+		if m := c.MethodName(); (m == "pop" || m == "get") && c.Func.Type() == "attribute" && pyast.Unparen(c.Receiver()).Text() == kwargs {
+			if _, ok := pyast.StringValue(c.Arg(0, "key")); ok {
+				return true
+			}
+		}
+	}
+	for sub := range pyast.FindEach(pyast.Body(def), "subscript") {
+		if pyast.Unparen(sub.ChildByField("value")).Text() == kwargs {
+			if _, ok := pyast.StringValue(sub.ChildByField("subscript")); ok {
+				return true
+			}
+		}
+	}
 	return false
 }
 

@@ -399,6 +399,20 @@ func (m *Model) webhookWords(e *Endpoint, w *Webhook) map[string]bool {
 					addNode(v)
 				}
 			}
+			// A project permission class checks the delivery in its
+			// has_permission (a provider's signature header verified
+			// there): its code counts, not its name.
+			if v := cc.Attrs["permission_classes"]; v.Is("list", "tuple") {
+				for el := range v.Named() {
+					pc := m.classByName(cc.File, el)
+					if pc == nil {
+						continue
+					}
+					for _, b := range append([]*Class{pc}, pc.Bases()...) {
+						walk(b.Methods["has_permission"], 1)
+					}
+				}
+			}
 			if fn := cc.Methods["dispatch"]; fn != nil {
 				walk(fn, 1)
 			}

@@ -60,8 +60,23 @@ func DeclaredEncoding(raw []byte) (Declaration, bool) {
 // normalEncoding folds a Python codec name the way codecs.lookup does for
 // the names rubric knows: lower case, '_' and ' ' as '-'.
 func normalEncoding(name string) string {
-	n := strings.ToLower(strings.TrimSpace(name))
-	n = strings.NewReplacer("_", "-", " ", "-").Replace(n)
+	// Python's encodings.normalize_encoding: a run of characters other
+	// than letters, digits and dots is one separator, and leading and
+	// trailing ones go (`utf--8` is UTF-8 to Python).
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' {
+			if sep && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			sep = false
+		} else {
+			sep = true
+		}
+	}
+	n := b.String()
 	switch {
 	case n == "utf8" || n == "u8" || n == "utf" || n == "cp65001" || n == "utf-8" || strings.HasPrefix(n, "utf-8-"):
 		return "utf-8"

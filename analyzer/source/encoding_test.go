@@ -39,6 +39,8 @@ func TestPrepareDecodes(t *testing.T) {
 		{"# coding: ISO_8859_15\nx = '\xa4'\n", "# coding: ISO_8859_15\nx = '€'\n", "iso-8859-15", nil},
 		{"# coding: windows-1251\nx = '\xe6'\n", "# coding: windows-1251\nx = 'ж'\n", "windows-1251", nil},
 		{"# coding: utf8\nx = 'é'\n", "# coding: utf8\nx = 'é'\n", "", nil},
+		{"# -*- coding: utf--8 -*-\nx = 'é'\n", "# -*- coding: utf--8 -*-\nx = 'é'\n", "", nil}, // Python collapses the run of dashes
+		{"# coding: Latin_-1\nx = '\xe9'\n", "# coding: Latin_-1\nx = 'é'\n", "iso-8859-1", nil},
 		{"# coding: ascii\nx = 1\n", "# coding: ascii\nx = 1\n", "", nil},
 		{"# coding: ascii\nx = '\xe9'\n", "", "", ErrEncoding},
 		{"\xef\xbb\xbf# coding: latin-1\n", "", "", ErrEncoding},

@@ -217,7 +217,11 @@ func computedWith(n pyast.Node) bool {
 		p = p.Parent()
 	}
 	switch p.Type() {
-	case "binary_operator", "augmented_assignment", "comparison_operator", "unary_operator":
+	case "binary_operator":
+		// Arithmetic whose result is only formatted for display
+		// (`"${:,.2f}".format(float(cents) / 100)`) computes nothing kept.
+		return !shownOnly(p)
+	case "augmented_assignment", "comparison_operator", "unary_operator":
 		return true
 	case "assignment":
 		return p.ChildByField("right").Contains(n)
@@ -229,6 +233,32 @@ func computedWith(n pyast.Node) bool {
 		c := p.Parent().Parent()
 		name := string(pyast.CalleeName(c))
 		return name == "create" || name == "update" || name == "get_or_create" || name == "update_or_create"
+	}
+	return false
+}
+
+// shownOnly reports an arithmetic expression whose value goes only into a
+// string: an argument of `"...".format(...)`, an f-string interpolation,
+// or the right side of `"..." % value`.
+func shownOnly(n pyast.Node) bool {
+	top := n
+	for {
+		p := top.Parent()
+		if p.Type() == "parenthesized_expression" || p.Type() == "binary_operator" && p.ChildByField("operator").Text() != "%" {
+			top = p
+			continue
+		}
+		break
+	}
+	p := top.Parent()
+	switch p.Type() {
+	case "interpolation":
+		return true
+	case "binary_operator":
+		return p.ChildByField("operator").Text() == "%" && p.ChildByField("right").Equal(top) && p.ChildByField("left").Type() == "string"
+	case "argument_list":
+		c, ok := pyast.AsCall(p.Parent())
+		return ok && c.MethodName() == "format" && c.Func.Type() == "attribute" && pyast.Unparen(c.Receiver()).Type() == "string"
 	}
 	return false
 }

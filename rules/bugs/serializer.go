@@ -122,13 +122,22 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 		return
 	}
 	declared := map[string]bool{}
+	// The URL field: the class's url_field_name, or the settings'
+	// URL_FIELD_NAME ("resource_uri" on python.org).
+	urlField := ""
 	for _, cc := range mro {
 		for name := range cc.Attrs {
 			declared[name] = true
 		}
+		if v, ok := pyast.StringValue(cc.Attrs["url_field_name"]); ok && urlField == "" {
+			urlField = v
+		}
+	}
+	if urlField == "" && p.Project.Settings != nil {
+		urlField = p.Project.Settings.RESTURLFieldName()
 	}
 	known := func(name string) bool {
-		if declared[name] || modelAttrs[name] || strings.HasPrefix(name, "get_") || strings.HasPrefix(name, "_") {
+		if declared[name] || modelAttrs[name] || name == urlField || strings.HasPrefix(name, "get_") || strings.HasPrefix(name, "_") {
 			return true
 		}
 		if md.Field(name) != nil || md.FKColumn(name) != nil || md.ReverseRelation(name) != nil || sm.HasAttribute(md, name) {

@@ -46,6 +46,17 @@ func runSilentNone(p *analyzer.Pass) error {
 		} else if !h.Named() || h.HasComment() || h.CatchesOnly("miss", "value") {
 			continue
 		}
+		msg := fmt.Sprintf("`except %s` returns `None` silently: the caller cannot tell a failure from an empty result", h.TypeText())
+		if otherReturns(n) == onlyBools {
+			// True or False otherwise: None is a third answer the caller
+			// can tell apart ("unknown"). A broad handler still turns every
+			// failure into it; one with a comment says so on purpose.
+			if conf == analyzer.Medium || h.HasComment() {
+				continue
+			}
+			conf = analyzer.Low
+			msg = fmt.Sprintf("`except %s` answers `None` (beside `True`/`False`) for every failure, programming errors included", h.TypeText())
+		}
 		if conf == analyzer.High && otherReturns(n) == noValue {
 			// A procedure: no caller reads a result to be misled by; the
 			// broad handler still swallows every failure.
@@ -64,7 +75,7 @@ func runSilentNone(p *analyzer.Pass) error {
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:      analyzer.Span(h.Keyword, h.Type),
-			Message:    fmt.Sprintf("`except %s` returns `None` silently: the caller cannot tell a failure from an empty result", h.TypeText()),
+			Message:    msg,
 			Help:       "log the error (`logger.exception(...)`) and re-raise a domain exception, or return an explicit result the caller must check",
 			Confidence: conf,
 		})
@@ -112,6 +123,7 @@ const (
 	someValue returnKind = iota // another path returns a value (or none returns at all)
 	noValue                     // every other return is bare: a procedure
 	alsoNone                    // another path returns None explicitly, others a value
+	onlyBools                   // every other return is True, False or a boolean expression
 )
 
 // otherReturns classifies the return statements of the handler's function
@@ -122,7 +134,7 @@ func otherReturns(handler pyast.Node) returnKind {
 		return someValue
 	}
 	body := fn.ChildByField("body")
-	values, nones, bare := 0, 0, 0
+	values, nones, bare, bools := 0, 0, 0, 0
 	for r := range pyast.FindEachShallow(body, "return_statement") {
 		if handler.Contains(r) {
 			continue
@@ -135,6 +147,9 @@ func otherReturns(handler pyast.Node) returnKind {
 			nones++
 		default:
 			values++
+			if booleanExpr(v) {
+				bools++
+			}
 		}
 	}
 	for range pyast.FindEachShallow(body, "yield") {
@@ -145,6 +160,22 @@ func otherReturns(handler pyast.Node) returnKind {
 		return noValue
 	case nones > 0:
 		return alsoNone
+	case bare == 0 && bools == values:
+		return onlyBools
 	}
 	return someValue
+}
+
+// booleanExpr reports an expression that is True or False: a literal, a
+// comparison, a `not`, or a `bool(...)` call.
+func booleanExpr(v pyast.Node) bool {
+	v = pyast.Unparen(v)
+	switch v.Type() {
+	case "true", "false", "comparison_operator", "not_operator":
+		return true
+	case "call":
+		c, _ := pyast.AsCall(v)
+		return c.Func.Type() == "identifier" && c.Func.Text() == "bool"
+	}
+	return false
 }

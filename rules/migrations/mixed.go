@@ -40,6 +40,8 @@ func runMixedSchemaData(p *analyzer.Pass) error {
 		switch {
 		case op.Kind == "RunPython":
 			data = append(data, op)
+		case op.Kind == "AlterField" && stateOnly(c.fieldBefore(op.Model, op.Name), op.Field):
+			// choices, help_text...: Django runs no SQL for it
 		case project.SchemaKinds[op.Kind] && schema == nil:
 			schema = op
 		}
@@ -57,4 +59,30 @@ func runMixedSchemaData(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// stateOnlyKwargs are field options Django keeps in the migration state
+// but never writes to the database (the schema editor's
+// non_database_attrs, db_column aside): changing only them runs no SQL.
+var stateOnlyKwargs = map[string]bool{"choices": true, "help_text": true, "verbose_name": true, "validators": true,
+	"blank": true, "editable": true, "error_messages": true, "related_name": true,
+	"related_query_name": true, "limit_choices_to": true, "on_delete": true}
+
+// stateOnly reports an AlterField whose field is the one before it (same
+// class, same options) but for options the database never sees.
+func stateOnly(before, after *project.FieldSpec) bool {
+	if before == nil || after == nil || before.Kind != after.Kind || before.Qualified != after.Qualified || before.To != after.To {
+		return false
+	}
+	for k, v := range before.Kwargs {
+		if !stateOnlyKwargs[k] && after.Kwargs[k] != v {
+			return false
+		}
+	}
+	for k, v := range after.Kwargs {
+		if !stateOnlyKwargs[k] && before.Kwargs[k] != v {
+			return false
+		}
+	}
+	return true
 }

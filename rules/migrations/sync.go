@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -329,10 +330,17 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 	// project subclass, a wrapped field (`encrypt(JSONField())`); and
 	// django-money's MoneyField adds `<name>_currency`.
 	assigned := map[string]bool{}
+	// A field class from a library may add companion columns named for
+	// the field: django-markupfield's MarkupField `content` adds
+	// `content_markup_type` and `_content_rendered`.
+	var companions []string
 	for _, at := range p.Project.Models.ClassAttrs(m) {
 		assigned[at.Name] = true
 		if strings.HasSuffix(at.Callee, "MoneyField") {
 			assigned[at.Name+"_currency"] = true
+		}
+		if libraryField(p.Project.Models, at.Callee) {
+			companions = append(companions, at.Name+"_", "_"+at.Name+"_")
 		}
 	}
 	var removed []string
@@ -353,7 +361,7 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 		if m.Field(name) != nil || parents[name] {
 			continue // declared, but by a multi-table parent: not ours to judge
 		}
-		if assigned[name] {
+		if assigned[name] || slices.ContainsFunc(companions, func(pre string) bool { return strings.HasPrefix(name, pre) }) {
 			continue
 		}
 		if translated && translationColumn(name, have) {
@@ -394,6 +402,15 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 			Help: "run `python manage.py makemigrations " + a.Label + "` and commit the migration, or restore the field",
 		})
 	}
+}
+
+// libraryField reports a field class a library defines: a qualified name
+// ending in Field, outside Django and the tree.
+func libraryField(g *project.Models, callee string) bool {
+	if !strings.Contains(callee, ".") || strings.HasPrefix(callee, "django.") || g.LookupClassQual(callee) != nil {
+		return false
+	}
+	return strings.HasSuffix(callee[strings.LastIndex(callee, ".")+1:], "Field")
 }
 
 // translationColumn reports a column django-modeltranslation adds for a

@@ -254,12 +254,17 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 	}
 	var model *project.Model
 	protected := map[string]bool{}
+	var writable map[string]bool // read_only_fields = every model field but these
 	for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
 		right := pyast.Unparen(a.ChildByField("right"))
 		switch a.ChildByField("left").Text() {
 		case "model":
 			model = g.Lookup(p.Unit, pyast.Dotted(right))
 		case "read_only_fields":
+			if allow, ok := readOnlyExcept(right); ok {
+				writable = allow
+				continue
+			}
 			for e := range right.Named() {
 				if v, ok := pyast.StringValue(e); ok {
 					protected[v] = true
@@ -291,6 +296,17 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		if ro := c.Keyword("read_only"); ro.Type() == "true" {
 			protected[left.Text()] = true
 		}
+	}
+	if writable != nil {
+		// Only the listed fields are writable, whatever the model adds
+		// later: the class is an allow-list.
+		for f := range writable {
+			if !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance")) {
+				out = append(out, f)
+			}
+		}
+		slices.Sort(out)
+		return out, true
 	}
 	if model == nil {
 		return nil, false
@@ -598,4 +614,79 @@ func viewWritesThrough(sm *semantic.Model, v *semantic.Class) bool {
 		}
 	}
 	return false
+}
+
+// readOnlyExcept reads `read_only_fields` written as every field of the
+// model but a literal list: `[f.name for f in Model._meta.get_fields() if
+// f.name not in ("state", "country")]` (also `_meta.fields`,
+// `_meta.concrete_fields`). It returns the listed names: the only fields
+// a client can write.
+func readOnlyExcept(right pyast.Node) (map[string]bool, bool) {
+	if right.Type() != "list_comprehension" && right.Type() != "set_comprehension" && right.Type() != "generator_expression" {
+		return nil, false
+	}
+	var loop, cond pyast.Node
+	for c := range right.Named() {
+		switch c.Type() {
+		case "for_in_clause":
+			if !loop.IsNil() {
+				return nil, false
+			}
+			loop = c
+		case "if_clause":
+			if !cond.IsNil() {
+				return nil, false
+			}
+			cond = c
+		}
+	}
+	if loop.IsNil() || cond.IsNil() {
+		return nil, false
+	}
+	v := loop.ChildByField("left")
+	if v.Type() != "identifier" {
+		return nil, false
+	}
+	src := pyast.Unparen(loop.ChildByField("right"))
+	if c, ok := pyast.AsCall(src); ok && c.MethodName() == "get_fields" {
+		src = c.Func
+	}
+	if src.Type() != "attribute" {
+		return nil, false
+	}
+	switch src.ChildByField("attribute").Text() {
+	case "get_fields", "fields", "concrete_fields":
+	default:
+		return nil, false
+	}
+	if o := src.ChildByField("object"); o.Type() != "attribute" || o.ChildByField("attribute").Text() != "_meta" {
+		return nil, false
+	}
+	name := v.Text() + ".name"
+	if pyast.Unparen(right.ChildByField("body")).Text() != name {
+		return nil, false
+	}
+	cmp := pyast.Unparen(cond.NamedChild(0))
+	if cmp.Type() != "comparison_operator" || cmp.NamedChildCount() != 2 || pyast.Unparen(cmp.NamedChild(0)).Text() != name {
+		return nil, false
+	}
+	notIn := false
+	for _, c := range cmp.Children() {
+		if c.Type() == "not in" {
+			notIn = true
+		}
+	}
+	lst := pyast.Unparen(cmp.NamedChild(1))
+	if !notIn || !lst.Is("list", "tuple", "set") {
+		return nil, false
+	}
+	out := map[string]bool{}
+	for e := range lst.Named() {
+		s, ok := pyast.StringValue(e)
+		if !ok {
+			return nil, false
+		}
+		out[s] = true
+	}
+	return out, true
 }

@@ -43,6 +43,7 @@ var AllowedHostsWildcard = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Requires:   []project.Analysis{productionHostDirs},
 	Run:        runAllowedHostsWildcard,
 }
 
@@ -180,7 +181,7 @@ func runAllowedHostsWildcard(p *analyzer.Pass) error {
 		return nil
 	}
 	for _, a := range assigns {
-		if a.ChildByField("left").Text() != "ALLOWED_HOSTS" || underDebug(a) {
+		if a.ChildByField("left").Text() != "ALLOWED_HOSTS" || underDebug(a) || hostsSetForProduction(p) {
 			continue
 		}
 		right := pyast.Unparen(a.ChildByField("right"))
@@ -198,4 +199,50 @@ func runAllowedHostsWildcard(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// hostsSetForProduction reports a settings module not itself named for
+// production (base.py, common.py) beside one that is (production.py,
+// prod.py) and assigns ALLOWED_HOSTS a value with no "*" literal: the
+// deployed settings replace the wildcard, which serves development.
+func hostsSetForProduction(p *analyzer.Pass) bool {
+	rel := paths.Rel(p)
+	return !productionNamed(rel) && productionHostDirs.Get(p.Project)[path.Dir(rel)]
+}
+
+// productionHostDirs are the directories holding a module named for
+// production that assigns ALLOWED_HOSTS a value with no "*" literal.
+var productionHostDirs = &project.ProjectAnalysis[map[string]bool]{Name: "security.productionHostDirs", Run: func(ix *project.Index) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range ix.Units {
+		if u.Tree == nil || !productionNamed(u.Rel()) || paths.IsTest(u.Rel()) {
+			continue
+		}
+		for _, a := range project.ModuleAssignments(u.Tree.Root()) {
+			if a.ChildByField("left").Text() != "ALLOWED_HOSTS" {
+				continue
+			}
+			wild := false
+			for s := range pyast.FindEach(a.ChildByField("right"), "string") {
+				if v, ok := pyast.StringValue(s); ok && v == "*" {
+					wild = true
+				}
+			}
+			if !wild {
+				out[path.Dir(u.Rel())] = true
+			}
+		}
+	}
+	return out
+}}
+
+// productionNamed reports a module named for production: production.py,
+// prod.py, settings_production.py.
+func productionNamed(rel string) bool {
+	for _, w := range semantic.NameWords(strings.TrimSuffix(path.Base(rel), ".py")) {
+		if w == "production" || w == "prod" {
+			return true
+		}
+	}
+	return false
 }

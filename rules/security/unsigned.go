@@ -33,8 +33,9 @@ var UnsignedWebhook = &analyzer.Rule{
 // calls deep) and show no sign of authenticating the sender in the
 // handler, its helpers, decorators or class (a signature, an HMAC, a
 // provider SDK's construct_event, a shared secret or token, an
-// authentication a provider must pass). Permission classes do not count:
-// AllowAny is what a webhook needs, not a verification. Receivers that
+// authentication a provider must pass). Permission classes do not count
+// by name: AllowAny is what a webhook needs, not a verification; the
+// has_permission of a project permission class is read like a helper. Receivers that
 // hand the request to a callable outside the project (which may verify
 // it) and test files are skipped.
 func runUnsignedWebhook(p *analyzer.Pass) error {

@@ -32,3 +32,10 @@ class ImageFiles:
             return self.storage.open(image)
         except OSError:  # want: ERR006 "`except OSError` returns `None` silently"
             return None
+
+
+def has_credit(client, account):
+    try:
+        return client.balance(account) > 0
+    except Exception:  # want: ERR006 "for every failure, programming errors included"
+        return None

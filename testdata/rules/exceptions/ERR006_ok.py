@@ -94,3 +94,19 @@ class RedisLock:
         except LockNotOwnedError:
             return
         self.lock = None
+
+
+def user_exists(client, email):
+    """True or False, or None when the lookup fails: the caller can tell the three apart."""
+    try:
+        return bool(client.get_user(email=email))
+    except Exception:  # pylint: disable=broad-except
+        # In case of error, we don't know if the user exists
+        return None
+
+
+def is_member(client, group, user):
+    try:
+        return user in client.members(group)
+    except ConnectionError:
+        return None
