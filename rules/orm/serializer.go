@@ -192,7 +192,52 @@ func runSerializer(p *analyzer.Pass) error {
 		}
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
+	t.rowSerializers()
 	return nil
+}
+
+// rowSerializers reads a serializer of one row built per row of a loop
+// over a queryset (`for v in qs: out.append(S(v).data)`, `S(instance=v)`,
+// a comprehension): the loop serialises the queryset's rows one by one, as
+// `S(qs, many=True)` does, so what S reads per row is judged against the
+// loop's queryset. Only a serializer whose `.data` is read there counts
+// (one built to validate input reads nothing yet).
+func (t *Tracker) rowSerializers() {
+	for _, l := range t.Loops() {
+		if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.Var.IsNil() || l.Once() {
+			continue
+		}
+		v := l.Var.Text()
+		rebound := false
+		l.Walk(func(n pyast.Node) bool {
+			if n.Type() == "assignment" && pyast.Unparen(n.ChildByField("left")).Text() == v {
+				rebound = true
+			}
+			return !rebound
+		})
+		if rebound {
+			continue // the row variable is rebound: what it holds is not the row
+		}
+		l.Walk(func(n pyast.Node) bool {
+			if n.Type() != "call" || hasManyTrue(n) {
+				return true
+			}
+			c, _ := pyast.AsCall(n)
+			arg := pyast.Unparen(c.Arg(0, "instance"))
+			if arg.Type() != "identifier" || arg.Text() != v {
+				return true
+			}
+			if up := n.Parent(); up.Type() != "attribute" || up.ChildByField("attribute").Text() != "data" {
+				return true
+			}
+			name := pyast.Dotted(c.Func)
+			if si := t.g.LookupClass(t.p.Unit, name); name == "" || si == nil || !isSerializer(t.g, si) {
+				return true
+			}
+			t.checkSerializer(n, name, l.QS, "`"+compact(l.Iter)+"`")
+			return true
+		})
+	}
 }
 
 // callsSuper reports a call `super().name(...)` (or `super(C, self).name`)
@@ -568,6 +613,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					}
 				}
 			case strings.HasSuffix(last, "RelatedField"):
+				if m.Attr(a.Name).Kind == project.AttrUnknown {
+					// A related field over a model method or property
+					// (`grids = HyperlinkedRelatedField(many=True)` over
+					// `def grids(self): return (x.grid for x in
+					// self.gridpackage_set.all())`): DRF calls it per row.
+					out = append(out, t.modelMethodNeeds(m, a.Name, prefix, inPrefetch, why)...)
+					break
+				}
 				pk := t.pkOnlyField(a)
 				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
 			default:
