@@ -978,6 +978,9 @@ func cacheGuards(n pyast.Node) []string {
 		case "if_statement", "elif_clause":
 			out = append(out, attrTests(p.ChildByField("condition"))...)
 		}
+		if name, ok := getattrDefault(p); ok {
+			out = append(out, name)
+		}
 		if par := p.Parent(); par.Type() == "block" {
 			for _, sib := range par.NamedChildren() {
 				if sib.StartByte() >= p.StartByte() {
@@ -994,6 +997,33 @@ func cacheGuards(n pyast.Node) []string {
 
 // attrTests returns the names test checks with hasattr(x, "name") or
 // getattr(x, "name", ...).
+// lazyMethods build a queryset without running it.
+var lazyMethods = map[string]bool{"all": true, "filter": true, "exclude": true, "annotate": true, "order_by": true,
+	"select_related": true, "prefetch_related": true, "only": true, "defer": true, "distinct": true, "values": true,
+	"values_list": true, "alias": true, "using": true, "none": true, "reverse": true}
+
+// getattrDefault reports a queryset built, not run, as the default of
+// `getattr(self, "current_round_set", self.round_set.filter(...))`: it is
+// evaluated only when the attribute is missing (the fallback of a
+// Prefetch's to_attr), and the name tested.
+func getattrDefault(n pyast.Node) (string, bool) {
+	par := n.Parent()
+	if par.Type() != "argument_list" {
+		return "", false
+	}
+	c, ok := pyast.AsCall(par.Parent())
+	if !ok || pyast.Dotted(c.Func) != "getattr" || len(c.Positional) != 3 || !c.Positional[2].Equal(n) {
+		return "", false
+	}
+	if d, ok := pyast.AsCall(pyast.Unparen(n)); !ok || !lazyMethods[d.MethodName()] {
+		return "", false // `.count()`, `.first()`: run before getattr is called
+	}
+	if name, ok := pyast.StringValue(c.Positional[1]); ok {
+		return name, true
+	}
+	return "?", true
+}
+
 func attrTests(test pyast.Node) []string {
 	if test.IsNil() {
 		return nil
