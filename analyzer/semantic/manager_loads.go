@@ -81,6 +81,11 @@ func (f *File) CustomLoads(md *project.Model, method string) (sel, pre []string,
 	if md == nil {
 		return nil, nil, false
 	}
+	if method == "get_queryset" && len(md.Managers) != 1 {
+		// What Django's default manager returns: the one manager the model
+		// declares (with several, which is the default is not read).
+		return nil, nil, false
+	}
 	q := &QS{Model: md}
 	f.customLoads(q, method, ctx{})
 	return q.Select, q.Prefetch, q.SelectAll
