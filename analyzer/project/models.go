@@ -276,6 +276,11 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 				Line: u.File.Position(st.StartByte()).Line, Start: st.StartByte(), End: st.EndByte()}
 			ca.Source, _ = pyast.StringValue(call.Keyword("source"))
 			ca.LookupField, _ = pyast.StringValue(call.Keyword("lookup_field"))
+			// A name assigned again further down the body is the later
+			// value (`comments = SerializerMethodField()` left above
+			// `comments = CommentSerializer(many=True)`): Python keeps the
+			// last assignment of a class body.
+			c.dropAssigned(name)
 			c.Attrs = append(c.Attrs, ca)
 			if f := extractField(u, name, call); f != nil {
 				f.Path, f.Line = u.File.Rel, u.File.Position(st.StartByte()).Line
@@ -290,6 +295,32 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 		}
 	}
 	return c
+}
+
+// dropAssigned forgets what an earlier statement of the class body
+// assigned to name: the attribute, and the field or manager it declared.
+func (c *ClassFacts) dropAssigned(name string) {
+	attrs := c.Attrs[:0]
+	for _, a := range c.Attrs {
+		if a.Name != name {
+			attrs = append(attrs, a)
+		}
+	}
+	c.Attrs = attrs
+	fields := c.Fields[:0]
+	for _, f := range c.Fields {
+		if f.Name != name {
+			fields = append(fields, f)
+		}
+	}
+	c.Fields = fields
+	managers := c.Managers[:0]
+	for _, m := range c.Managers {
+		if m.Name != name {
+			managers = append(managers, m)
+		}
+	}
+	c.Managers = managers
 }
 
 // fieldKind maps a field class's last name component to a kind; ok is

@@ -1,6 +1,9 @@
 package semantic
 
-import "github.com/rubric-dev/rubric/analyzer/pyast"
+import (
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
 
 // customLoads adds to q what a custom manager or queryset method of q's
 // model loads, when the method has one return, a chain starting at the
@@ -66,4 +69,24 @@ func (f *File) customLoads(q *QS, method string, st ctx) {
 		}
 		return
 	}
+}
+
+// CustomLoads returns what the custom manager or queryset method named
+// method of md's managers selects and prefetches, read as customLoads
+// reads `Model.objects.method()`: for a chain written by hand on rows of md
+// (an admin's `super().get_queryset(request).prefetch_default_related()`).
+// A method of none of md's custom managers, or one whose return is not a
+// chain on itself, loads nothing.
+func (f *File) CustomLoads(md *project.Model, method string) (sel, pre []string, selectAll bool) {
+	if md == nil {
+		return nil, nil, false
+	}
+	if method == "get_queryset" && len(md.Managers) != 1 {
+		// What Django's default manager returns: the one manager the model
+		// declares (with several, which is the default is not read).
+		return nil, nil, false
+	}
+	q := &QS{Model: md}
+	f.customLoads(q, method, ctx{})
+	return q.Select, q.Prefetch, q.SelectAll
 }

@@ -51,6 +51,9 @@ type CtxValue struct {
 	// of Rows at position Elem (tupleRows).
 	Tuple bool
 	Elem  int
+	// TupleRows are the querysets the tuples hold at other positions,
+	// built per row (appendedTuples).
+	TupleRows []TupleRows
 }
 
 // renderFuncs are the callables that render a template, by qualified
@@ -328,6 +331,8 @@ func (f *File) ctxValue(key string, n pyast.Node) *CtxValue {
 		if cv.Rows == nil {
 			if q, elem := f.tupleRows(n); q != nil {
 				cv.Rows, cv.Tuple, cv.Elem = q, true, elem
+			} else if q, elem, others := f.appendedTuples(pyast.Unparen(n)); q != nil {
+				cv.Rows, cv.Tuple, cv.Elem, cv.TupleRows = q, true, elem, others
 			}
 		}
 	}

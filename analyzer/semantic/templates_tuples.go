@@ -108,3 +108,106 @@ func (f *File) tupleReturn(fn *Func, r pyast.Node) (param, elem int, steps []pya
 	}
 	return -1, -1, nil, false
 }
+
+// TupleRows is a queryset held at one position of each tuple of a list of
+// tuples (`feeds.append((ft, ft.items()[0:5]))`): built once per row of the
+// list's loop, its own rows are iterated when the template unpacks it.
+type TupleRows struct {
+	At   int
+	Rows *QS
+	Node pyast.Node // the expression building it, in the loop's body
+}
+
+// appendedTuples evaluates a list that starts empty and is filled, before
+// n in n's function, with tuples appended by one loop over a queryset
+// (`for ft in FeedType.objects.all(): feeds.append((ft, ft.items()[0:5]))`):
+// the loop's row sits at position elem of every tuple, and the other
+// positions holding a queryset (evaluated with the row bound) are in
+// others. As appendedRows, any other change of the list leaves it unknown,
+// and so does a second append of another shape.
+func (f *File) appendedTuples(n pyast.Node) (rows *QS, elem int, others []TupleRows) {
+	fn := f.EnclosingFunc(n)
+	if fn == nil || n.Type() != "identifier" {
+		return nil, -1, nil
+	}
+	name := n.Text()
+	var loop *Loop
+	var tuple pyast.Node
+	elem = -1
+	for id := range pyast.FindEach(pyast.Body(fn.Node), "identifier") {
+		if id.Text() != name || id.StartByte() >= n.StartByte() {
+			continue
+		}
+		p := id.Parent()
+		if p.Type() == "assignment" && p.ChildByField("left").Equal(id) {
+			if !emptyList(p.ChildByField("right")) {
+				return nil, -1, nil
+			}
+			continue
+		}
+		if p.Type() != "attribute" || !p.ChildByField("object").Equal(id) {
+			continue // a plain read
+		}
+		call := p.Parent()
+		m := p.ChildByField("attribute").Text()
+		if call.Type() != "call" {
+			if m == "append" || m == "extend" || m == "insert" {
+				return nil, -1, nil
+			}
+			continue
+		}
+		switch m {
+		case "append":
+		case "sort", "reverse", "index", "count", "copy":
+			continue
+		default:
+			return nil, -1, nil
+		}
+		if loop != nil {
+			return nil, -1, nil // one append only: the tuples' shape is that one's
+		}
+		c, _ := pyast.AsCall(call)
+		if len(c.Positional) != 1 || !pyast.Unparen(c.Positional[0]).Is("tuple") {
+			return nil, -1, nil
+		}
+		tuple = pyast.Unparen(c.Positional[0])
+		for i, e := range tuple.NamedChildren() {
+			if e.Type() != "identifier" {
+				continue
+			}
+			if l := f.LoopOf(e); l != nil && !l.Var.IsNil() && l.Var.Text() == e.Text() && l.InBody(call) {
+				if loop != nil {
+					return nil, -1, nil // the row twice
+				}
+				loop, elem = l, i
+			}
+		}
+		if loop == nil {
+			return nil, -1, nil
+		}
+	}
+	if loop == nil {
+		return nil, -1, nil
+	}
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "augmented_assignment") {
+		if a.ChildByField("left").Text() == name {
+			return nil, -1, nil
+		}
+	}
+	q := f.loopQSAt(loop, ctx{})
+	if q == nil {
+		return nil, -1, nil
+	}
+	q = q.clone()
+	q.Filtered, q.Listed = true, true
+	for i, e := range tuple.NamedChildren() {
+		if i == elem {
+			continue
+		}
+		v := f.Value(e)
+		if (v.Kind == QuerySet || v.Kind == Related) && v.QS != nil && v.QS.Model != nil {
+			others = append(others, TupleRows{At: i, Rows: v.QS, Node: e})
+		}
+	}
+	return q, elem, others
+}

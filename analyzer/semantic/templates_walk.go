@@ -32,6 +32,12 @@ type TRoot struct {
 	// each row at position Elem.
 	Tuple bool
 	Elem  int
+	// TupleOf is set for the rows of a queryset each tuple of the context
+	// name TupleOf holds at position TupleAt (`(ft, ft.items()[0:5])`):
+	// the name unpacked there in a {% for %} over TupleOf iterates them.
+	// Key is then not a template name.
+	TupleOf string
+	TupleAt int
 	// Const is the value of a name the view binds to a string literal
 	// (HasConst set): `{% if name == "x" %}` is decided by it.
 	Const    string
@@ -103,9 +109,11 @@ type tbind struct {
 	// (nil when it is not bound in the template).
 	back  string
 	owner *tbind
-	// tuple: iterating yields tuples holding a row at position elem.
+	// tuple: iterating yields tuples holding a row at position elem;
+	// elems are the rows of querysets held at other positions.
 	tuple bool
 	elem  int
+	elems map[int]*tbind
 	// groups is set for what {% regroup rows by x as name %} binds
 	// (iterating yields groups), group for one group (its `list` is rows).
 	groups, group bool
@@ -166,7 +174,23 @@ func (m *Model) TemplateAccesses(set *TemplateSet, t *Template, bySuffix bool, r
 			sc.vars[r.Key] = nil
 			continue
 		}
+		if r.TupleOf != "" {
+			continue
+		}
 		sc.vars[r.Key] = &tbind{root: i, model: r.Model, rows: r.Rows, perRow: r.PerRow, back: r.Back, tuple: r.Tuple, elem: r.Elem}
+	}
+	for i, r := range roots {
+		if r.TupleOf == "" || r.Model == nil {
+			continue
+		}
+		b := sc.vars[r.TupleOf]
+		if b == nil || !b.tuple || r.TupleAt == b.elem {
+			continue
+		}
+		if b.elems == nil {
+			b.elems = map[int]*tbind{}
+		}
+		b.elems[r.TupleAt] = &tbind{root: i, model: r.Model, rows: true}
 	}
 	w.render(t, sc)
 	return w.out
@@ -271,6 +295,14 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 			loop := TLoop{Template: t, Start: n.Start, End: n.End, Var: n.Names[it.elem], Iter: n.Exprs[0].Var}
 			inner.vars[n.Names[it.elem]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,
 				loops: append(append([]TLoop(nil), it.loops...), loop), back: it.back, owner: it.owner}
+			for at, eb := range it.elems {
+				// `{% for ft, latest in feeds %}`: latest iterates the rows
+				// of the queryset built for ft.
+				if at < len(n.Names) && at != it.elem {
+					inner.vars[n.Names[at]] = &tbind{root: eb.root, model: eb.model, rows: true,
+						loops: append(append([]TLoop(nil), it.loops...), loop)}
+				}
+			}
 		} else if it != nil && it.rows && !it.tuple && len(n.Names) == 1 {
 			loop := TLoop{Template: t, Start: n.Start, End: n.End, Var: n.Names[0], Iter: n.Exprs[0].Var}
 			inner.vars[n.Names[0]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,

@@ -440,6 +440,17 @@ func readChangelist(t *Tracker, c *semantic.Class, md *project.Model, listDispla
 						cl.prefetch = append(cl.prefetch, s)
 					}
 				}
+			default:
+				// A method of the model's own queryset or manager
+				// (`qs.prefetch_default_related()`, returning
+				// `self.prefetch_related(...)`): what its chain loads.
+				if cc.Receiver().IsNil() {
+					continue
+				}
+				sel, pre, all := t.CustomLoads(md, cc.MethodName())
+				cl.selects = append(cl.selects, sel...)
+				cl.prefetch = append(cl.prefetch, pre...)
+				cl.selectAll = cl.selectAll || all
 			}
 		}
 	}

@@ -192,7 +192,52 @@ func runSerializer(p *analyzer.Pass) error {
 		}
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
+	t.rowSerializers()
 	return nil
+}
+
+// rowSerializers reads a serializer of one row built per row of a loop
+// over a queryset (`for v in qs: out.append(S(v).data)`, `S(instance=v)`,
+// a comprehension): the loop serialises the queryset's rows one by one, as
+// `S(qs, many=True)` does, so what S reads per row is judged against the
+// loop's queryset. Only a serializer whose `.data` is read there counts
+// (one built to validate input reads nothing yet).
+func (t *Tracker) rowSerializers() {
+	for _, l := range t.Loops() {
+		if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.Var.IsNil() || l.Once() {
+			continue
+		}
+		v := l.Var.Text()
+		rebound := false
+		l.Walk(func(n pyast.Node) bool {
+			if n.Type() == "assignment" && pyast.Unparen(n.ChildByField("left")).Text() == v {
+				rebound = true
+			}
+			return !rebound
+		})
+		if rebound {
+			continue // the row variable is rebound: what it holds is not the row
+		}
+		l.Walk(func(n pyast.Node) bool {
+			if n.Type() != "call" || hasManyTrue(n) {
+				return true
+			}
+			c, _ := pyast.AsCall(n)
+			arg := pyast.Unparen(c.Arg(0, "instance"))
+			if arg.Type() != "identifier" || arg.Text() != v {
+				return true
+			}
+			if up := n.Parent(); up.Type() != "attribute" || up.ChildByField("attribute").Text() != "data" {
+				return true
+			}
+			name := pyast.Dotted(c.Func)
+			if si := t.g.LookupClass(t.p.Unit, name); name == "" || si == nil || !isSerializer(t.g, si) {
+				return true
+			}
+			t.checkSerializer(n, name, l.QS, "`"+compact(l.Iter)+"`")
+			return true
+		})
+	}
 }
 
 // callsSuper reports a call `super().name(...)` (or `super(C, self).name`)
@@ -568,6 +613,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					}
 				}
 			case strings.HasSuffix(last, "RelatedField"):
+				if m.Attr(a.Name).Kind == project.AttrUnknown {
+					// A related field over a model method or property
+					// (`grids = HyperlinkedRelatedField(many=True)` over
+					// `def grids(self): return (x.grid for x in
+					// self.gridpackage_set.all())`): DRF calls it per row.
+					out = append(out, t.modelMethodNeeds(m, a.Name, prefix, inPrefetch, why)...)
+					break
+				}
 				pk := t.pkOnlyField(a)
 				out = append(out, walkNeeds(m, []string{a.Name}, prefix, inPrefetch, pk, why)...)
 			default:
@@ -925,6 +978,9 @@ func cacheGuards(n pyast.Node) []string {
 		case "if_statement", "elif_clause":
 			out = append(out, attrTests(p.ChildByField("condition"))...)
 		}
+		if name, ok := getattrDefault(p); ok {
+			out = append(out, name)
+		}
 		if par := p.Parent(); par.Type() == "block" {
 			for _, sib := range par.NamedChildren() {
 				if sib.StartByte() >= p.StartByte() {
@@ -941,6 +997,33 @@ func cacheGuards(n pyast.Node) []string {
 
 // attrTests returns the names test checks with hasattr(x, "name") or
 // getattr(x, "name", ...).
+// lazyMethods build a queryset without running it.
+var lazyMethods = map[string]bool{"all": true, "filter": true, "exclude": true, "annotate": true, "order_by": true,
+	"select_related": true, "prefetch_related": true, "only": true, "defer": true, "distinct": true, "values": true,
+	"values_list": true, "alias": true, "using": true, "none": true, "reverse": true}
+
+// getattrDefault reports a queryset built, not run, as the default of
+// `getattr(self, "current_round_set", self.round_set.filter(...))`: it is
+// evaluated only when the attribute is missing (the fallback of a
+// Prefetch's to_attr), and the name tested.
+func getattrDefault(n pyast.Node) (string, bool) {
+	par := n.Parent()
+	if par.Type() != "argument_list" {
+		return "", false
+	}
+	c, ok := pyast.AsCall(par.Parent())
+	if !ok || pyast.Dotted(c.Func) != "getattr" || len(c.Positional) != 3 || !c.Positional[2].Equal(n) {
+		return "", false
+	}
+	if d, ok := pyast.AsCall(pyast.Unparen(n)); !ok || !lazyMethods[d.MethodName()] {
+		return "", false // `.count()`, `.first()`: run before getattr is called
+	}
+	if name, ok := pyast.StringValue(c.Positional[1]); ok {
+		return name, true
+	}
+	return "?", true
+}
+
 func attrTests(test pyast.Node) []string {
 	if test.IsNil() {
 		return nil

@@ -126,6 +126,21 @@ func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
 			}
 		}
 		of = append(of, root)
+		if !tr.Tuple {
+			continue
+		}
+		// Querysets the tuples hold beside the row (`(ft,
+		// ft.items()[0:5])`): their rows are judged against the queryset
+		// as built, at the expression building it.
+		for _, e := range cv.TupleRows {
+			if !usableRows(e.Rows) {
+				continue
+			}
+			troots = append(troots, semantic.TRoot{Key: compact(e.Node), Model: e.Rows.Model, Rows: true, TupleOf: cv.Key, TupleAt: e.At})
+			er := &ctxRoot{model: e.Rows.Model, qs: e.Rows, node: e.Node, file: cv.File}
+			roots = append(roots, er)
+			of = append(of, er)
+		}
 	}
 	if len(roots) == 0 {
 		return

@@ -202,3 +202,34 @@ func TestFilterKeepsMatchingIDs(t *testing.T) {
 	assert.Equal(t, "taiga-a", c.Cases[0].ID)
 	assert.Equal(t, "clean-taiga-c", c.Clean[0].ID)
 }
+
+// The ninth held-out corpus (session 15) names projects no earlier file does,
+// in its cases and in its clean loops.
+func TestTheNinthHeldOutCorpusIsValid(t *testing.T) {
+	c, err := LoadCorpus("heldout9.toml")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, f := range []string{"cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml", "heldout4.toml",
+		"heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml"} {
+		prev, err := LoadCorpus(f)
+		require.NoError(t, err)
+		for _, k := range prev.Cases {
+			seen[k.Repo] = true
+		}
+		for _, k := range prev.Clean {
+			seen[k.Repo] = true
+		}
+	}
+	repos := map[string]bool{}
+	for _, k := range c.Cases {
+		repos[k.Repo] = true
+		assert.False(t, seen[k.Repo], "%s: ninth held-out cases come from projects the other files do not name", k.ID)
+	}
+	for _, k := range c.Clean {
+		assert.False(t, seen[k.Repo], "%s: ninth held-out clean loops come from projects the other files do not name", k.ID)
+		assert.True(t, repos[k.Repo], "%s: clean loops come from the set's own projects", k.ID)
+	}
+	assert.GreaterOrEqual(t, len(c.Cases), 12)
+	assert.GreaterOrEqual(t, len(c.Clean), 8)
+	assert.GreaterOrEqual(t, len(repos), 4)
+}
