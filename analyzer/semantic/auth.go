@@ -324,7 +324,7 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 	if gp := c.Method("get_permissions"); gp != nil {
 		a.Source = "get_permissions"
 		a.level, a.Permissions, a.ObjectPermission = m.getPermissions(c, gp, action, methods, s)
-	} else if v, decl := c.Attr("permission_classes"); !v.IsNil() && isLiteralPerms(v) {
+	} else if v, decl := m.classPerms(c); !v.IsNil() && isLiteralPerms(v) {
 		a.Source = "class"
 		a.level, a.Permissions, a.ObjectPermission = m.permExpr(decl.File, v, 0)
 		if len(a.Permissions) == 0 {
@@ -424,6 +424,47 @@ func libraryBase(c *Class) string {
 
 // isLiteralPerms reports a permission_classes value rubric can read (not
 // `api_settings.DEFAULT_PERMISSION_CLASSES` or a computed value).
+// classPerms returns the permission_classes a DRF class declares (own or
+// through its project bases), following a copy of another project
+// class's (`permission_classes = BookingViewSet.permission_classes`, or
+// through a name of the class body, `base = BookingViewSet` then
+// `permission_classes = base.permission_classes`: a template view sharing
+// its API viewset's permissions) to the list it names. A copy rubric cannot follow is returned as it is (not a literal:
+// the settings default applies, as before).
+func (m *Model) classPerms(c *Class) (pyast.Node, *Class) {
+	v, decl := c.Attr("permission_classes")
+	for range 4 {
+		u := pyast.Unparen(v)
+		if decl == nil || u.Type() != "attribute" || lastName(pyast.Dotted(u)) != "permission_classes" {
+			break
+		}
+		owner := strings.TrimSuffix(pyast.Dotted(u), ".permission_classes")
+		if ov, ok := decl.Attrs[owner]; ok && pyast.Dotted(pyast.Unparen(ov)) != "" {
+			// A name of the class body (`base_viewset = BookingViewSet`).
+			owner = pyast.Dotted(pyast.Unparen(ov))
+		}
+		f := decl.File
+		var oc *Class
+		switch {
+		case f == nil:
+			oc = m.LookupClass(owner)
+		case f.topClasses[owner] != nil:
+			oc = f.topClasses[owner]
+		default:
+			oc = m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(owner)))
+		}
+		if oc == nil || oc == c {
+			break
+		}
+		ov, od := oc.Attr("permission_classes")
+		if ov.IsNil() {
+			break
+		}
+		v, decl = ov, od
+	}
+	return v, decl
+}
+
 func isLiteralPerms(v pyast.Node) bool {
 	v = pyast.Unparen(v)
 	switch v.Type() {

@@ -121,8 +121,12 @@ func moneyWrite(ix *project.Index, e *semantic.Endpoint) *semantic.Effect {
 // movement reports a money write that moves money: a balance assigned or
 // incremented, a queryset update of an account (`.update(balance=F(...)
 // + x)`), or a row created or saved of a model named for a movement
-// (`Transfer.objects.create`). Opening or saving an account is not one.
+// (`Transfer.objects.create`). Opening or saving an account is not one,
+// nor a get_or_create: a repeat finds the row the first request made.
 func movement(ix *project.Index, x semantic.Effect) bool {
+	if strings.HasSuffix(x.Name, ".get_or_create") || strings.HasSuffix(x.Name, ".aget_or_create") {
+		return false
+	}
 	if strings.Contains(strings.ToLower(x.Name), "balance") {
 		return !newRow(ix, x)
 	}

@@ -26,7 +26,7 @@ var ModelFormAllFields = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
-	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, runningBalances},
 	Run:        runModelFormAllFields,
 	// Each serializer exposes its own fields: never folded into another
 	// class's finding of the same file.
@@ -244,7 +244,8 @@ func tiedToUsers(g *project.Models, md *project.Model) bool {
 
 // sensitiveWritable returns the sensitive fields of the class's model a
 // client can write through it: named for money held, ownership or
-// privileges (see writeGuardedNames, and *_balance), not in
+// privileges (see writeGuardedNames, and *_balance) or kept by the
+// project as a running total (see runningBalances), not in
 // read_only_fields, not made read-only by extra_kwargs or a declared
 // field. known is false when the model's fields are not all known.
 func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, known bool) {
@@ -325,6 +326,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 	}
 	bySave := setBySave(p, model)
 	userLinked := tiedToUsers(g, model)
+	running := runningBalances.Get(p.Project)[model.Qual]
 	for _, f := range model.Fields {
 		if protected[f.Name] || f.PrimaryKey || bySave[f.Name] {
 			continue
@@ -332,7 +334,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
 			continue // a device's or a VLAN's role: a category, not a privilege
 		}
-		if writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") {
+		if writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") || running[f.Name] {
 			out = append(out, f.Name)
 		}
 	}

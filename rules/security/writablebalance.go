@@ -26,7 +26,7 @@ var WritableSensitiveField = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Endpoints},
+	Requires:   []project.Analysis{semantic.Endpoints, runningBalances},
 	Distinct:   true,
 	Run:        runWritableSensitiveField,
 }
@@ -76,11 +76,16 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 				writable[s] = true
 			}
 			dropped := droppedByClass(cls)
+			// A writable name sensitiveWritable took for no name of its own
+			// lists is a running total of the project (runningBalances).
+			running := func(v string) bool {
+				return writable[v] && !writeGuardedNames[v] && !strings.HasSuffix(v, "_balance")
+			}
 			var names []string
 			var first pyast.Node
 			for e := range fields.Named() {
 				v, ok := pyast.StringValue(e)
-				if !ok || !writable[v] || !listedGuarded(v) || dropped[v] {
+				if !ok || !writable[v] || !listedGuarded(v) && !running(v) || dropped[v] {
 					continue
 				}
 				if first.IsNil() {
@@ -91,7 +96,8 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			if len(names) == 0 {
 				continue
 			}
-			e := writeEndpoint(p, cls, !moneyHeld(names[0]))
+			money := moneyHeld(names[0]) || running(names[0])
+			e := writeEndpoint(p, cls, !money)
 			if e == nil {
 				continue
 			}
@@ -100,7 +106,7 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 				at = "`/" + strings.TrimPrefix(e.Route, "/") + "`"
 			}
 			why := "and the balance stops being what the ledger says"
-			if !moneyHeld(names[0]) {
+			if !money {
 				why = "and grants itself the privilege"
 			}
 			p.Report(analyzer.Diagnostic{
@@ -120,6 +126,9 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 // client's data: `validated_data.pop("balance")`, `del data["balance"]`.
 func droppedByClass(cls pyast.Node) map[string]bool {
 	out := map[string]bool{}
+	for _, name := range ignoredByWrites(cls) {
+		out[name] = true
+	}
 	for n := range pyast.FindEach(pyast.Body(cls), "call", "delete_statement") {
 		if n.Type() == "delete_statement" {
 			for s := range pyast.FindEach(n, "subscript") {
@@ -218,4 +227,80 @@ func bypassesSerializer(e *semantic.Endpoint) bool {
 		return bypass
 	})
 	return bypass
+}
+
+// ignoredByWrites returns the `fields` of a class that defines both
+// create() and update() itself, neither calling super() or handing
+// validated_data on whole: the names its writes never read out of
+// validated_data (`validated_data.get("note")`, `validated_data["items"]`)
+// are accepted and dropped (an order's payment_amount computed from its
+// items). Nil when the class's writes may reach any field.
+func ignoredByWrites(cls pyast.Node) []string {
+	read := map[string]bool{}
+	defs := 0
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() != "function_definition" || pyast.DefName(st) != "create" && pyast.DefName(st) != "update" {
+			continue
+		}
+		defs++
+		body := pyast.Body(st)
+		for id := range pyast.FindEach(body, "identifier") {
+			if id.Text() == "super" {
+				return nil
+			}
+			if id.Text() != "validated_data" {
+				continue
+			}
+			parent := id.Parent()
+			switch {
+			case parent.Type() == "subscript" && parent.ChildByField("value").Equal(id):
+				v, ok := pyast.StringValue(parent.ChildByField("subscript"))
+				if !ok {
+					return nil
+				}
+				read[v] = true
+			case parent.Type() == "attribute" && parent.ChildByField("object").Equal(id):
+				c, ok := pyast.AsCall(parent.Parent())
+				if !ok || len(c.Positional) == 0 {
+					return nil
+				}
+				switch c.MethodName() {
+				case "get", "pop", "setdefault":
+				default:
+					return nil
+				}
+				v, ok := pyast.StringValue(c.Positional[0])
+				if !ok {
+					return nil
+				}
+				read[v] = true
+			case parent.Type() == "parameters" || parent.Type() == "typed_parameter" || parent.Type() == "default_parameter":
+			default:
+				return nil // handed on whole, unpacked, iterated...
+			}
+		}
+	}
+	if defs < 2 {
+		return nil
+	}
+	var out []string
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
+		if st.Type() != "class_definition" || pyast.DefName(st) != "Meta" {
+			continue
+		}
+		for a := range pyast.FindEachShallow(pyast.Body(st), "assignment") {
+			if a.ChildByField("left").Text() != "fields" {
+				continue
+			}
+			for e := range pyast.Unparen(a.ChildByField("right")).Named() {
+				if v, ok := pyast.StringValue(e); ok && !read[v] {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
 }
