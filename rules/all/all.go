@@ -79,6 +79,7 @@ func Rules() []*analyzer.Rule {
 		security.WritableSensitiveField,
 		security.LedgerEditable,
 		security.OpenReadEndpoint,
+		security.SecretKeyPlaceholderFallback,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,
