@@ -57,6 +57,7 @@ func Rules() []*analyzer.Rule {
 		design.ImportTimeClient,
 		design.MixedConcerns,
 		design.NoTests,
+		design.BalanceWithoutLedger,
 		security.CompareDigest,
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,
