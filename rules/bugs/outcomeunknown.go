@@ -84,6 +84,11 @@ var learnsPaymentOutcome = &project.ProjectAnalysis[*paymentStarts]{Name: "bugs.
 			if semantic.WebhookFunctionName(fn.Name) {
 				out.learns = true
 			}
+		}
+		if !importsPaymentSDK(f.Unit.Imports) {
+			continue // calls resolved through an SDK's import need one
+		}
+		for _, fn := range f.Funcs {
 			if s, ok := startIn(f, fn); ok {
 				out.sites = append(out.sites, s)
 			}
@@ -103,6 +108,17 @@ var learnsPaymentOutcome = &project.ProjectAnalysis[*paymentStarts]{Name: "bugs.
 	}
 	return out
 }}
+
+// importsPaymentSDK reports a module importing a payment SDK (or a
+// module of one).
+func importsPaymentSDK(im *pyast.Imports) bool {
+	for _, mod := range im.Modules {
+		if semantic.PaymentSDK(mod) {
+			return true
+		}
+	}
+	return false
+}
 
 // startIn returns the first call in fn (its own body) creating a payment
 // the customer has still to complete (pendingCreates, resolved through the
