@@ -41,3 +41,7 @@ func paymentSDK(q string) bool {
 	}
 	return false
 }
+
+// PaymentSDK reports a dotted name inside one of the payment SDKs
+// (`stripe.Webhook.construct_event`).
+func PaymentSDK(q string) bool { return paymentSDK(q) }

@@ -52,3 +52,22 @@ func TestAdminRegisteredHelp(t *testing.T) {
 	}
 	assert.Equal(t, 1, seen)
 }
+
+// A DRF list view is reported at its class name; the queryset it serves
+// whole (`queryset = ...`, or the get_queryset method) is its related
+// location, where the reviewer reads which rows come back.
+func TestUnboundedListViewPointsAtQueryset(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/orm/ORM006_drf.txtar", []*analyzer.Rule{orm.UnboundedList})
+	var seen int
+	for _, d := range res.Diagnostics {
+		if !strings.Contains(d.Message, "`PayoutViewSet` lists every") {
+			continue
+		}
+		seen++
+		if assert.Len(t, d.Related, 1) {
+			assert.Equal(t, 15, d.Related[0].Pos.Line, "the `queryset = ...` line")
+			assert.Contains(t, d.Related[0].Message, "the rows listed")
+		}
+	}
+	assert.Equal(t, 1, seen)
+}

@@ -438,6 +438,20 @@ func (t *Tracker) drfListViews() {
 			Range:   analyzer.RangeOf(name),
 			Message: fmt.Sprintf("`%s` lists every `%s` row in one response: no pagination_class and no DEFAULT_PAGINATION_CLASS", name.Text(), q.Model.Name),
 			Help:    help,
+			Related: listedRows(cls),
 		})
 	}
+}
+
+// listedRows points at where a list view's rows come from: its
+// get_queryset() (the name of the method), else its `queryset = ...`.
+func listedRows(cls pyast.Node) []analyzer.Related {
+	const msg = "the rows listed, all of them in one response"
+	if m, _ := classMember(cls, "get_queryset", 0); !m.IsNil() {
+		return []analyzer.Related{{Range: analyzer.RangeOf(m.ChildByField("name")), Message: msg}}
+	}
+	if _, a := classMember(cls, "queryset", 0); !a.IsNil() {
+		return []analyzer.Related{{Range: analyzer.RangeOf(a), Message: msg}}
+	}
+	return nil
 }
