@@ -3,7 +3,9 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -54,8 +56,11 @@ func runOverlapCheckRace(p *analyzer.Pass) error {
 	if f == nil || strings.Contains(p.Unit.Rel(), "/management/commands/") {
 		return nil
 	}
+	// The checks a function makes are the same from every caller at the
+	// same depth: each is looked for once a run.
+	memo := overlapMemos.Get(p.Project)
 	for _, fn := range f.Funcs {
-		checks := overlapChecks(f, fn, 0, map[*semantic.Func]bool{})
+		checks, _ := overlapChecks(f, fn, 0, map[*semantic.Func]bool{}, memo)
 		if len(checks) == 0 || locksIn(fn) {
 			continue
 		}
@@ -90,14 +95,22 @@ func runOverlapCheckRace(p *analyzer.Pass) error {
 // overlapChecks returns the availability checks fn makes, in source order:
 // an overlap query whose result fn tests (exists, count, len, truth), a
 // call of a project function that makes one, or a call of a project
-// function returning an overlap query whose result fn tests.
-func overlapChecks(f *semantic.File, fn *semantic.Func, depth int, seen map[*semantic.Func]bool) []overlapCheck {
-	if seen[fn] || depth > maxOverlapDepth {
-		return nil
+// function returning an overlap query whose result fn tests. cut reports
+// that a call was not followed because it closes a cycle (seen): such a
+// result depends on the path, and memo keeps only the others.
+func overlapChecks(f *semantic.File, fn *semantic.Func, depth int, seen map[*semantic.Func]bool, memo *overlapMemo) (out []overlapCheck, cut bool) {
+	if seen[fn] {
+		return nil, true
+	}
+	if depth > maxOverlapDepth {
+		return nil, false
+	}
+	key := overlapKey{fn, depth}
+	if checks, ok := memo.get(key); ok {
+		return checks, false
 	}
 	seen[fn] = true
 	defer delete(seen, fn)
-	var out []overlapCheck
 	for call := range pyast.FindEach(pyast.Body(fn.Node), "call") {
 		if !pyast.EnclosingFunction(call).Equal(fn.Node) {
 			continue
@@ -112,7 +125,9 @@ func overlapChecks(f *semantic.File, fn *semantic.Func, depth int, seen map[*sem
 		if g == nil || g == fn {
 			continue
 		}
-		if sub := overlapChecks(g.File, g, depth+1, seen); len(sub) > 0 {
+		sub, subCut := overlapChecks(g.File, g, depth+1, seen, memo)
+		cut = cut || subCut
+		if len(sub) > 0 {
 			out = append(out, overlapCheck{at: call, model: sub[0].model, fields: sub[0].fields, via: append([]*semantic.Func{g}, sub[0].via...)})
 			continue
 		}
@@ -120,7 +135,54 @@ func overlapChecks(f *semantic.File, fn *semantic.Func, depth int, seen map[*sem
 			out = append(out, overlapCheck{at: call, model: md, fields: fields, via: []*semantic.Func{g}})
 		}
 	}
-	return out
+	if !cut {
+		memo.put(key, out)
+	}
+	return out, cut
+}
+
+// overlapMemo keeps overlapChecks' results that do not depend on the path
+// (no cycle cut them), for the run.
+type overlapMemo struct {
+	mu sync.Mutex
+	m  map[overlapKey][]overlapCheck
+}
+
+var overlapMemos = &project.ProjectAnalysis[*overlapMemo]{Name: "bugs.overlapMemo", Run: func(*project.Index) *overlapMemo {
+	return &overlapMemo{m: map[overlapKey][]overlapCheck{}}
+}}
+
+func (o *overlapMemo) get(k overlapKey) ([]overlapCheck, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	v, ok := o.m[k]
+	return v, ok
+}
+
+func (o *overlapMemo) put(k overlapKey, v []overlapCheck) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.m[k] = v
+}
+
+// overlapKey is a function looked at depth calls from the one judged.
+type overlapKey struct {
+	fn    *semantic.Func
+	depth int
+}
+
+// rangeLookup reports whether a lookup compares with a bound or a range
+// (`start__lt`, `slot__end__gte`, `day__range`).
+func rangeLookup(name string) bool {
+	i := strings.LastIndex(name, "__")
+	if i < 0 {
+		return false
+	}
+	switch name[i+2:] {
+	case "lt", "lte", "gt", "gte", "range":
+		return true
+	}
+	return false
 }
 
 // returnedOverlap reads a function that returns an overlap query
@@ -174,10 +236,6 @@ func overlapQuery(f *semantic.File, call pyast.Node) (*project.Model, string) {
 	if !ok || c.Func.Type() != "attribute" || c.MethodName() != "filter" {
 		return nil, ""
 	}
-	q := f.Eval(c.Receiver())
-	if q == nil || q.Model == nil {
-		return nil, ""
-	}
 	names := keywordNames(c)
 	for _, a := range c.Positional {
 		for inner := range pyast.FindEach(a, "call") {
@@ -185,6 +243,15 @@ func overlapQuery(f *semantic.File, call pyast.Node) (*project.Model, string) {
 				names = append(names, keywordNames(ic)...)
 			}
 		}
+	}
+	// The lookups first: most filters compare no range, and need no
+	// evaluation of their receiver.
+	if !slices.ContainsFunc(names, rangeLookup) {
+		return nil, ""
+	}
+	q := f.Eval(c.Receiver())
+	if q == nil || q.Model == nil {
+		return nil, ""
 	}
 	type bounds struct {
 		lower, upper, ranged bool
