@@ -28,19 +28,14 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 	return TakeKnownNotify(inputs, version, config, maxSize, jobs, stats, nil)
 }
 
-// TakeKnownNotify is TakeKnown that calls changed (once, from any
-// goroutine, before it returns) as soon as a file read has a hash the
-// last run did not see (statcache.Saw): the result cache will likely miss,
-// and the caller may start preparing the run meanwhile. A file read again
-// only because its stat moved, or because the last run met it too soon
-// after an edit to trust its stat, calls nothing. changed may be nil.
-func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache, changed func()) (*Snapshot, error) {
-	var once sync.Once
-	notify := func() {
-		if changed != nil {
-			once.Do(changed)
-		}
-	}
+// TakeKnownNotify is TakeKnown that calls changed for each file read
+// whose hash the last run did not see (statcache.Saw), with its bytes, as
+// soon as it is read (from any goroutine, before TakeKnownNotify returns):
+// the result cache will likely miss, and the caller may start preparing
+// the run meanwhile. A file read again only because its stat moved, or
+// because the last run met it too soon after an edit to trust its stat,
+// calls nothing; nor does a file that cannot be read. changed may be nil.
+func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache, changed func(in analyzer.Input, raw []byte)) (*Snapshot, error) {
 	type read struct {
 		sum   [32]byte
 		raw   []byte
@@ -76,14 +71,13 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 			}
 			raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
 			if err != nil {
-				notify()
 				reads[i].err = err
 				return nil
 			}
 			reads[i].raw = raw
 			reads[i].sum = sha256.Sum256(raw)
-			if !stats.Saw(in.Path, reads[i].sum) {
-				notify()
+			if changed != nil && !stats.Saw(in.Path, reads[i].sum) {
+				changed(in, raw)
 			}
 			if regular {
 				stats.Record(in.Path, fi, reads[i].sum)

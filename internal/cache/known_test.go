@@ -3,6 +3,7 @@ package cache
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,8 +94,9 @@ func TestTakeKnownNotifiesOnlyNewContent(t *testing.T) {
 	take := func() int {
 		t.Helper()
 		stats := statcache.Open(cacheDir, "scope")
+		var mu sync.Mutex
 		calls := 0
-		_, err := TakeKnownNotify(in, "v", "c", 0, 2, stats, func() { calls++ })
+		_, err := TakeKnownNotify(in, "v", "c", 0, 2, stats, func(analyzer.Input, []byte) { mu.Lock(); calls++; mu.Unlock() })
 		require.NoError(t, err)
 		stats.Save()
 		return calls

@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -557,9 +559,11 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	// for the next run, which then re-checks only what an edit can affect.
 	// The per-file tree cache is only read: trees an earlier rubric or
 	// configuration kept there are still used.
+	prefetch := &analyzer.PrefetchTrees{Timeout: cfg.ParseTimeout}
 	if trees := treecache.Open(dir); trees.Holds() {
-		cfg.Trees = treecache.ReadOnly{Dir: trees}
+		prefetch.Next = treecache.ReadOnly{Dir: trees}
 	}
+	cfg.Trees = prefetch
 	var reuse *reusecache.Pack
 	var key string // reuseKey, taken before the pack is opened
 	openPack := func() *reusecache.Pack {
@@ -576,9 +580,19 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	// hashed: a changed file makes the result cache miss, and the run then
 	// needs the pack.
 	var early chan *reusecache.Pack
-	startEarly := func() {
-		early = make(chan *reusecache.Pack, 1)
-		go func() { early <- openPack() }()
+	var earlyOnce sync.Once
+	var edited atomic.Int32
+	startEarly := func(_ analyzer.Input, raw []byte) {
+		earlyOnce.Do(func() {
+			early = make(chan *reusecache.Pack, 1)
+			go func() { early <- openPack() }()
+		})
+		// The parse of an edited file starts now, beside the hashing of
+		// the others; a few files only: more is a checkout, not an edit,
+		// and phase one parses them on its pool.
+		if edited.Add(1) <= maxPrefetch {
+			prefetch.Start(raw)
+		}
 	}
 	useReuse := func() {
 		if key == "" {
@@ -671,6 +685,10 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	analyzer.Trace("result cache: write", t)
 	return res, nil
 }
+
+// maxPrefetch is how many edited files a check parses while it still
+// hashes the others (analyzer.PrefetchTrees).
+const maxPrefetch = 4
 
 // reuseKey is Config.ReuseKey for cfg: rubric's build and the
 // configuration, everything findings depend on besides the files. The
