@@ -70,7 +70,8 @@ type Config struct {
 	// counts it so that such a result is never cached.
 	ParseTimeout time.Duration
 	// Trees, when set, caches parsed trees by file content: a re-run
-	// parses only the files that changed.
+	// parses only the files that changed (the fix rounds' tree cache), or
+	// hands over trees parsed ahead (PrefetchTrees).
 	Trees TreeCache
 	// Sources, when set, holds the bytes of files the caller has already
 	// read (by display path), so that they are not read twice.

@@ -78,7 +78,7 @@ type ReuseCache interface {
 
 // reuseSchema changes whenever a key's recipe does; the records' layout is
 // in recordShapes.
-const reuseSchema = "rubric-reuse-2"
+const reuseSchema = "rubric-reuse-3"
 
 // recordShapes describes the types records are made of: a rubric whose
 // facts or diagnostics have other fields never reads another's records.

@@ -524,9 +524,10 @@ func (f *checkFlags) cacheRoot() string {
 	return d
 }
 
-// useTreeCache points cfg at the per-file tree cache. Parsed trees are
-// cached per file content for every run: a tree depends on nothing but the
-// file's bytes, so only changed files are parsed again.
+// useTreeCache points cfg at the per-file tree cache, for the fix rounds:
+// parsed trees are kept per file content (a tree depends on nothing but
+// the file's bytes), so only changed files are parsed again. A plain check
+// keeps its trees in the reuse pack and only reads this cache (analyse).
 func (r *checkRun) useTreeCache(cfg *analyzer.Config) {
 	dir := r.f.cacheRoot()
 	if dir == "" {
