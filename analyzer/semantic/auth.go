@@ -257,15 +257,7 @@ func (m *Model) permClass(f *File, dotted string, depth int) (level, []string, b
 	if l, ok := builtinPerms[name]; ok {
 		return l, []string{name}, name == "DjangoObjectPermissions"
 	}
-	var c *Class
-	switch {
-	case f == nil:
-		c = m.LookupClass(dotted)
-	case f.topClasses[dotted] != nil:
-		c = f.topClasses[dotted]
-	default:
-		c = m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(dotted)))
-	}
+	c := m.classNamed(f, dotted)
 	if c == nil || depth > 6 {
 		return levelUnknown, []string{name}, false
 	}
@@ -443,16 +435,7 @@ func (m *Model) classPerms(c *Class) (pyast.Node, *Class) {
 			// A name of the class body (`base_viewset = BookingViewSet`).
 			owner = pyast.Dotted(pyast.Unparen(ov))
 		}
-		f := decl.File
-		var oc *Class
-		switch {
-		case f == nil:
-			oc = m.LookupClass(owner)
-		case f.topClasses[owner] != nil:
-			oc = f.topClasses[owner]
-		default:
-			oc = m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(owner)))
-		}
+		oc := m.classNamed(decl.File, owner)
 		if oc == nil || oc == c {
 			break
 		}
@@ -523,15 +506,7 @@ func (m *Model) requiredAuthentication(a *Auth, f *File, v pyast.Node) {
 	if d == "" {
 		return
 	}
-	var c *Class
-	switch {
-	case f == nil:
-		c = m.LookupClass(d)
-	case f.topClasses[d] != nil:
-		c = f.topClasses[d]
-	default:
-		c = m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(d)))
-	}
+	c := m.classNamed(f, d)
 	if c == nil {
 		return
 	}

@@ -1854,6 +1854,30 @@ func emptyList(n pyast.Node) bool {
 	return ok && c.Func.Type() == "identifier" && c.Func.Text() == "list" && len(c.Positional) == 0 && len(c.Keywords) == 0
 }
 
+// listMethodUse reads a use of a list's name id as a method's receiver:
+// call is `id.append(x)`; ok is false for a use that may change the list
+// in a way not followed (extend, insert, pop..., or append or extend handed
+// on uncalled). Any other use (a binding, a plain read, sort, count...)
+// gives no call and ok.
+func listMethodUse(id pyast.Node) (call pyast.Node, ok bool) {
+	p := id.Parent()
+	if p.Type() != "attribute" || !p.ChildByField("object").Equal(id) {
+		return pyast.Node{}, true
+	}
+	c := p.Parent()
+	m := p.ChildByField("attribute").Text()
+	if c.Type() != "call" {
+		return pyast.Node{}, m != "append" && m != "extend" && m != "insert"
+	}
+	switch m {
+	case "append":
+		return c, true
+	case "sort", "reverse", "index", "count", "copy":
+		return pyast.Node{}, true
+	}
+	return pyast.Node{}, false
+}
+
 // appendedRows evaluates a list that starts empty and is filled, before n
 // in n's function, with the rows of one loop (`for c in qs: if ...:
 // past.append(c)`): it holds some of that loop's rows, as loaded. Any
@@ -1870,24 +1894,12 @@ func (f *File) appendedRows(n pyast.Node, st ctx) *QS {
 		if id.Text() != name || id.StartByte() >= n.StartByte() {
 			continue
 		}
-		p := id.Parent()
-		if p.Type() != "attribute" || !p.ChildByField("object").Equal(id) {
-			continue // a binding or a plain read
-		}
-		call := p.Parent()
-		m := p.ChildByField("attribute").Text()
-		if call.Type() != "call" {
-			if m == "append" || m == "extend" || m == "insert" {
-				return nil // handed on as a method: unknown uses
-			}
-			continue
-		}
-		switch m {
-		case "append":
-		case "sort", "reverse", "index", "count", "copy":
-			continue
-		default:
+		call, ok := listMethodUse(id)
+		if !ok {
 			return nil
+		}
+		if call.IsNil() {
+			continue // a binding, a plain read, or a method that changes nothing
 		}
 		c, _ := pyast.AsCall(call)
 		if len(c.Positional) != 1 || c.Positional[0].Type() != "identifier" {

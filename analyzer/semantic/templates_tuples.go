@@ -145,23 +145,12 @@ func (f *File) appendedTuples(n pyast.Node) (rows *QS, elem int, others []TupleR
 			}
 			continue
 		}
-		if p.Type() != "attribute" || !p.ChildByField("object").Equal(id) {
-			continue // a plain read
-		}
-		call := p.Parent()
-		m := p.ChildByField("attribute").Text()
-		if call.Type() != "call" {
-			if m == "append" || m == "extend" || m == "insert" {
-				return nil, -1, nil
-			}
-			continue
-		}
-		switch m {
-		case "append":
-		case "sort", "reverse", "index", "count", "copy":
-			continue
-		default:
+		call, ok := listMethodUse(id)
+		if !ok {
 			return nil, -1, nil
+		}
+		if call.IsNil() {
+			continue // a plain read, or a method that changes nothing
 		}
 		if loop != nil {
 			return nil, -1, nil // one append only: the tuples' shape is that one's

@@ -654,10 +654,20 @@ func (m *Model) classByName(f *File, n pyast.Node) *Class {
 	if d == "" {
 		return nil
 	}
-	if c := f.topClasses[d]; c != nil {
+	return m.classNamed(f, d)
+}
+
+// classNamed resolves a dotted class name as written in f: a class of the
+// file, else the name through f's imports; with no file, the name as a
+// project-wide qualified or suffix name (LookupClass).
+func (m *Model) classNamed(f *File, dotted string) *Class {
+	if f == nil {
+		return m.LookupClass(dotted)
+	}
+	if c := f.topClasses[dotted]; c != nil {
 		return c
 	}
-	return m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(d)))
+	return m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(dotted)))
 }
 
 // actionsDict reads `{"get": "list", "post": "create"}`.

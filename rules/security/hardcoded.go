@@ -42,7 +42,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 	}
 	// Test and CI configuration modules (settings_test.py,
 	// configuration_testing.py, ci.py) hold throwaway keys.
-	if hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "test", "tests", "testing", "ci", "local", "dev", "development") {
+	if devSettingsModule(rel) {
 		return nil
 	}
 	dev := startprojectDev(p.Root)
@@ -114,20 +114,39 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 				continue
 			}
 			c, _ := pyast.AsCall(n)
-			key, ok := pyast.StringValue(c.Arg(0, ""))
-			if !ok || !semantic.SecretName(key) || !semantic.EnvLookup(c) {
-				continue
-			}
-			def := c.Keyword("default")
-			if def.IsNil() && len(c.Positional) == 2 {
-				def = c.Positional[1]
-			}
-			if v, ok := pyast.StringValue(def); ok && !semantic.PlaceholderSecret(v) {
+			key, def, v, ok := secretEnvFallback(c)
+			if ok && !semantic.PlaceholderSecret(v) {
 				report(def, key, " (the fallback of the environment lookup is used whenever the variable is missing)", analyzer.Medium)
 			}
 		}
 	}
 	return nil
+}
+
+// devWords name development, test and CI configuration.
+var devWords = []string{"test", "tests", "testing", "ci", "local", "dev", "development"}
+
+// devSettingsModule reports a module named for development, tests or CI
+// (settings_test.py, configuration_testing.py, ci.py, local.py).
+func devSettingsModule(rel string) bool {
+	return hasWord(strings.TrimSuffix(path.Base(rel), ".py"), devWords...)
+}
+
+// secretEnvFallback reads an environment lookup of a secret's name
+// (`os.environ.get("SECRET_KEY", "...")`, the fallback positional or
+// `default=`) with a string literal fallback: the name, the fallback
+// node and its value.
+func secretEnvFallback(c pyast.Call) (key string, def pyast.Node, value string, ok bool) {
+	key, ok = pyast.StringValue(c.Arg(0, ""))
+	if !ok || !semantic.SecretName(key) || !semantic.EnvLookup(c) {
+		return "", pyast.Node{}, "", false
+	}
+	def = c.Keyword("default")
+	if def.IsNil() && len(c.Positional) == 2 {
+		def = c.Positional[1]
+	}
+	value, ok = pyast.StringValue(def)
+	return key, def, value, ok
 }
 
 // devConfigurationClass reports a node inside a settings class named for
@@ -136,7 +155,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 // module.
 func devConfigurationClass(n pyast.Node) bool {
 	for c := pyast.Ancestor(n, "class_definition"); !c.IsNil(); c = pyast.Ancestor(c, "class_definition") {
-		if hasWord(pyast.DefName(c), "test", "tests", "testing", "ci", "local", "dev", "development") {
+		if hasWord(pyast.DefName(c), devWords...) {
 			return true
 		}
 	}

@@ -3,8 +3,6 @@ package security
 import (
 	_ "embed"
 	"fmt"
-	"path"
-	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -39,7 +37,7 @@ var SecretKeyPlaceholderFallback = &analyzer.Rule{
 // one makes Django refuse to start.
 func runSecretKeyPlaceholderFallback(p *analyzer.Pass) error {
 	rel := paths.Rel(p)
-	if paths.IsTest(rel) || hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "test", "tests", "testing", "ci", "local", "dev", "development") {
+	if paths.IsTest(rel) || devSettingsModule(rel) {
 		return nil
 	}
 	settings := semantic.RolesOf(p.Unit).Any(semantic.Settings)
@@ -52,18 +50,10 @@ func runSecretKeyPlaceholderFallback(p *analyzer.Pass) error {
 			continue
 		}
 		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
-		if !ok || !semantic.EnvLookupCallee(c.Func) || !semantic.EnvLookup(c) {
+		if !ok || !semantic.EnvLookupCallee(c.Func) {
 			continue
 		}
-		key, ok := pyast.StringValue(c.Arg(0, ""))
-		if !ok || !semantic.SecretName(key) {
-			continue
-		}
-		def := c.Keyword("default")
-		if def.IsNil() && len(c.Positional) == 2 {
-			def = c.Positional[1]
-		}
-		v, ok := pyast.StringValue(def)
+		key, def, v, ok := secretEnvFallback(c)
 		if !ok || v == "" || !semantic.PlaceholderSecret(v) {
 			continue
 		}

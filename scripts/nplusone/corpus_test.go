@@ -56,17 +56,7 @@ func TestTheHeldOutCorpusIsValid(t *testing.T) {
 func TestTheSecondHeldOutCorpusIsValid(t *testing.T) {
 	c, err := LoadCorpus("heldout2.toml")
 	require.NoError(t, err)
-	seen := map[string]bool{}
-	for _, f := range []string{"cases.toml", "heldout.toml"} {
-		prev, err := LoadCorpus(f)
-		require.NoError(t, err)
-		for _, k := range prev.Cases {
-			seen[k.Repo] = true
-		}
-		for _, k := range prev.Clean {
-			seen[k.Repo] = true
-		}
-	}
+	seen := reposNamedIn(t, "cases.toml", "heldout.toml")
 	repos := map[string]bool{}
 	for _, k := range c.Cases {
 		repos[k.Repo] = true
@@ -78,6 +68,24 @@ func TestTheSecondHeldOutCorpusIsValid(t *testing.T) {
 	assert.GreaterOrEqual(t, len(c.Cases), 12)
 	assert.GreaterOrEqual(t, len(c.Clean), 10)
 	assert.GreaterOrEqual(t, len(repos), 3)
+}
+
+// reposNamedIn returns the projects the corpus files name, in their cases
+// or their clean loops.
+func reposNamedIn(t *testing.T, files ...string) map[string]bool {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, f := range files {
+		prev, err := LoadCorpus(f)
+		require.NoError(t, err)
+		for _, k := range prev.Cases {
+			seen[k.Repo] = true
+		}
+		for _, k := range prev.Clean {
+			seen[k.Repo] = true
+		}
+	}
+	return seen
 }
 
 func writeCorpus(t *testing.T, body string) string {
@@ -208,18 +216,8 @@ func TestFilterKeepsMatchingIDs(t *testing.T) {
 func TestTheNinthHeldOutCorpusIsValid(t *testing.T) {
 	c, err := LoadCorpus("heldout9.toml")
 	require.NoError(t, err)
-	seen := map[string]bool{}
-	for _, f := range []string{"cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml", "heldout4.toml",
-		"heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml"} {
-		prev, err := LoadCorpus(f)
-		require.NoError(t, err)
-		for _, k := range prev.Cases {
-			seen[k.Repo] = true
-		}
-		for _, k := range prev.Clean {
-			seen[k.Repo] = true
-		}
-	}
+	seen := reposNamedIn(t, "cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml", "heldout4.toml",
+		"heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml")
 	repos := map[string]bool{}
 	for _, k := range c.Cases {
 		repos[k.Repo] = true
