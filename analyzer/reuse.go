@@ -632,32 +632,58 @@ func factsIndex(r *Rule) int {
 // set of a cache kept elsewhere (internal/reusecache). EndRun drops what
 // the last run did not use, so it holds about one run's worth.
 type MemoryReuse struct {
-	mu   sync.Mutex
-	old  map[[32]byte][]byte
-	used map[[32]byte][]byte // read or written since the last EndRun
-	made map[[32]byte][]byte // written and not in old
+	mu    sync.Mutex
+	old   map[[32]byte][]byte
+	used  map[[32]byte][]byte // read or written since the last EndRun
+	made  map[[32]byte][]byte // written and not in old
+	check func(key [32]byte, v []byte) bool
 }
 
 // NewMemoryReuse returns a MemoryReuse holding entries (nil: none).
 func NewMemoryReuse(entries map[[32]byte][]byte) *MemoryReuse {
+	return NewCheckedMemoryReuse(entries, nil)
+}
+
+// NewCheckedMemoryReuse is NewMemoryReuse for entries that may be damaged
+// (read from disk): the first Get of an entry in entries asks check
+// (nil: none), and an entry that fails it is dropped, a miss. An entry
+// only kept (Keep) is never checked here: whoever writes it out again
+// checks it then.
+func NewCheckedMemoryReuse(entries map[[32]byte][]byte, check func(key [32]byte, v []byte) bool) *MemoryReuse {
 	if entries == nil {
 		entries = map[[32]byte][]byte{}
 	}
-	return &MemoryReuse{old: entries, used: map[[32]byte][]byte{}, made: map[[32]byte][]byte{}}
+	return &MemoryReuse{old: entries, used: map[[32]byte][]byte{}, made: map[[32]byte][]byte{}, check: check}
 }
 
 // Get implements ReuseCache.
 func (m *MemoryReuse) Get(key [32]byte) ([]byte, bool) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if v, ok := m.used[key]; ok {
+		m.mu.Unlock()
 		return v, true
 	}
 	v, ok := m.old[key]
-	if ok {
-		m.used[key] = v
+	m.mu.Unlock()
+	if !ok {
+		return nil, false
 	}
-	return v, ok
+	// Checked outside the lock (a tree's entry is large); two goroutines
+	// may check one entry at once, to the same verdict.
+	if m.check != nil && !m.check(key, v) {
+		m.mu.Lock()
+		delete(m.old, key)
+		m.mu.Unlock()
+		return nil, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, in := m.used[key]; !in {
+		if _, held := m.old[key]; held {
+			m.used[key] = v
+		}
+	}
+	return v, true
 }
 
 // Keep implements ReuseKeeper: the entry under key, if held, is kept past

@@ -7,16 +7,24 @@
 // nearly all of the previous run's entries, and one mapping beats
 // thousands of small files. A run appends a segment with the entries it
 // made; the pack is rewritten with just the entries the run used when
-// those are less than half of it. A segment is magic, the entries, then a
-// CRC-32C (Castagnoli) over magic and entries: reading stops at the first
-// segment that fails the check (a torn append, a flipped bit), keeping
-// the segments before it. The check guards against accidents, not against
-// whoever can write the cache directory (no unkeyed digest could: they
-// would recompute it), and CRC-32C catches every burst of up to 32
-// flipped bits at a fraction of SHA-256's cost (the pack is tens of
-// megabytes, read at every edit run). Every value starts at a multiple of
-// 8 bytes from the start of the pack, so that a tree kept in it is used in
-// place (pyast.DecodeTree), not copied.
+// those are less than half of it.
+//
+// A segment is magic, the length of its entries, the entries, then a
+// CRC-32C (Castagnoli) over everything but the values; each entry is its
+// key, its length, the CRC-32C of its value, then the value. Reading
+// stops at the first segment that fails its check (a torn append, a
+// flipped bit in a key or a length), keeping the segments before it; a
+// value is checked against its own CRC the first time the run reads it,
+// and a value that fails is a miss. So a run after an edit checks the few
+// megabytes it reads, not the tens of megabytes of trees it does not
+// (half of opening saleor's 85 MB pack was that check). An entry the run
+// keeps without reading it is checked when a rewrite copies it. The
+// checks guard against accidents, not against whoever can write the cache
+// directory (no unkeyed digest could: they would recompute it), and
+// CRC-32C catches every burst of up to 32 flipped bits at a fraction of
+// SHA-256's cost. Every value starts at a multiple of 8 bytes from the
+// start of the pack, so that a tree kept in it is used in place
+// (pyast.DecodeTree), not copied.
 package reusecache
 
 import (
@@ -38,19 +46,18 @@ import (
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
-var magic = []byte("rubric-reuse-pack-3\x00\x00\x00\x00\x00")
+var magic = []byte("rubric-reuse-pack-4\x00\x00\x00\x00\x00")
 
 // sumSize is the length of a segment's check, padded to align.
 const sumSize = 8
 
+// entryHead is the length of an entry's head: key, value length (8 bytes,
+// big endian), the value's CRC-32C (4 bytes, big endian) and 4 zeros.
+const entryHead = 48
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// segmentSum is a segment's check: CRC-32C of its bytes, then 4 zeros.
-func segmentSum(data []byte) [sumSize]byte {
-	var out [sumSize]byte
-	binary.BigEndian.PutUint32(out[:], crc32.Checksum(data, castagnoli))
-	return out
-}
+func valueSum(v []byte) uint32 { return crc32.Checksum(v, castagnoli) }
 
 // align is the alignment of values within a pack (the pack is mapped at
 // a page boundary, or read into a buffer aligned as much); segments are
@@ -72,6 +79,9 @@ type Pack struct {
 	*analyzer.MemoryReuse // the entries loaded, and what the run uses and makes
 	path                  string
 	size                  int64 // bytes of the pack as loaded
+	// sums are the loaded values' CRCs, by key: a value is checked
+	// against its sum on its first Get, or when a rewrite copies it.
+	sums map[[32]byte]uint32
 
 	mu      sync.Mutex
 	flushed bool     // FlushEarly ran
@@ -92,10 +102,16 @@ func open(dir, scope string, read func(string, int64) ([]byte, error)) *Pack {
 	p := &Pack{path: filepath.Join(dir, "reuse", hex.EncodeToString(sum[:16])+".pack")}
 	var entries map[[32]byte][]byte
 	if data, err := read(p.path, MaxPack); err == nil {
-		entries, p.size = decodeSegments(data)
+		entries, p.sums, p.size = decodeSegments(data)
 	}
-	p.MemoryReuse = analyzer.NewMemoryReuse(entries)
+	p.MemoryReuse = analyzer.NewCheckedMemoryReuse(entries, p.check)
 	return p
+}
+
+// check tells whether v, loaded under key, is what was written.
+func (p *Pack) check(key [32]byte, v []byte) bool {
+	sum, ok := p.sums[key]
+	return ok && valueSum(v) == sum
 }
 
 // FlushEarly implements analyzer.ReuseFlusher: on a run that started
@@ -121,7 +137,7 @@ func (p *Pack) FlushEarly() {
 	if err != nil {
 		return
 	}
-	if encodeTo(tmp, p.TakeMade()) != nil {
+	if encodeTo(tmp, p.TakeMade(), nil) != nil {
 		// Those entries are gone from memory: the pack Save writes lacks
 		// them, and the next run makes them again.
 		tmp.Close()
@@ -163,7 +179,7 @@ func (p *Pack) Save() {
 		fh, err := os.OpenFile(p.path, os.O_WRONLY|os.O_APPEND, 0)
 		if err == nil {
 			if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
-				_ = encodeTo(fh, entries)
+				_ = encodeTo(fh, entries, nil)
 			}
 			fh.Close()
 			return
@@ -173,7 +189,7 @@ func (p *Pack) Save() {
 	if err != nil {
 		return
 	}
-	werr := encodeTo(tmp, entries)
+	werr := encodeTo(tmp, entries, p.sums)
 	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), p.path) != nil {
 		os.Remove(tmp.Name())
 		return
@@ -186,7 +202,7 @@ func (p *Pack) Save() {
 func (p *Pack) saveAfterFlush() {
 	tmp := p.early
 	used, _ := p.Used()
-	werr := encodeTo(tmp, used)
+	werr := encodeTo(tmp, used, nil)
 	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), p.path) != nil {
 		os.Remove(tmp.Name())
 		return
@@ -196,44 +212,54 @@ func (p *Pack) saveAfterFlush() {
 
 // encode writes one segment: magic, the length of the entries (8 bytes,
 // big endian), the entries (in key order, so that equal contents make
-// equal segments: key, length in 8 bytes big endian, data, zeros up to a
-// multiple of align), then segmentSum over all that. magic is 24 bytes
-// long: each value is aligned.
+// equal segments: entryHead, the value, zeros up to a multiple of align),
+// then the segment's sum (CRC-32C over all that but the values, and 4
+// zeros). magic is 24 bytes long: each value is aligned.
 func encode(entries map[[32]byte][]byte) []byte {
 	var b bytes.Buffer
-	_ = encodeTo(&b, entries)
+	_ = encodeTo(&b, entries, nil)
 	return b.Bytes()
 }
 
 // encodeTo writes the segment encode makes to w, through a small buffer:
 // a first run's pack is tens of megabytes, which a segment built whole in
-// memory added to the run's peak.
-func encodeTo(w io.Writer, entries map[[32]byte][]byte) error {
-	keys := make([][32]byte, 0, len(entries))
+// memory added to the run's peak. An entry whose key has a sum in sums
+// (loaded from a pack) and whose value does not match it is left out.
+func encodeTo(w io.Writer, entries map[[32]byte][]byte, sums map[[32]byte]uint32) error {
+	type entry struct {
+		key [32]byte
+		sum uint32
+	}
+	keys := make([]entry, 0, len(entries))
 	size := 0
 	for k, v := range entries {
-		keys = append(keys, k)
-		size += 40 + len(v) + pad(len(v))
+		sum := valueSum(v)
+		if old, ok := sums[k]; ok && old != sum {
+			continue // damaged since it was written
+		}
+		keys = append(keys, entry{k, sum})
+		size += entryHead + len(v) + pad(len(v))
 	}
-	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
+	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i].key[:], keys[j].key[:]) < 0 })
 	bw := bufio.NewWriterSize(w, 1<<20)
 	crc := uint32(0)
-	write := func(b []byte) {
+	head := func(b []byte) {
 		crc = crc32.Update(crc, castagnoli, b)
 		bw.Write(b) // the error sticks: bw.Flush returns it
 	}
-	var head [8]byte
-	write(magic)
-	binary.BigEndian.PutUint64(head[:], uint64(size))
-	write(head[:])
+	var h [entryHead]byte
+	head(magic)
+	binary.BigEndian.PutUint64(h[:8], uint64(size))
+	head(h[:8])
 	var zeros [align]byte
-	for _, k := range keys {
-		v := entries[k]
-		write(k[:])
-		binary.BigEndian.PutUint64(head[:], uint64(len(v)))
-		write(head[:])
-		write(v)
-		write(zeros[:pad(len(v))])
+	for _, e := range keys {
+		v := entries[e.key]
+		copy(h[:32], e.key[:])
+		binary.BigEndian.PutUint64(h[32:], uint64(len(v)))
+		binary.BigEndian.PutUint32(h[40:], e.sum)
+		head(h[:])
+		bw.Write(v)
+		bw.Write(zeros[:pad(len(v))])
 	}
 	var sum [sumSize]byte
 	binary.BigEndian.PutUint32(sum[:], crc)
@@ -244,9 +270,9 @@ func encodeTo(w io.Writer, entries map[[32]byte][]byte) error {
 var errCorrupt = errors.New("reusecache: corrupt pack")
 
 // decodeSegments reads the segments of a pack up to the first one that
-// fails its check, and returns their entries (the values alias data) and
-// the bytes they take.
-func decodeSegments(data []byte) (map[[32]byte][]byte, int64) {
+// fails its check, and returns their entries (the values alias data and
+// are not checked yet), the values' sums and the bytes they take.
+func decodeSegments(data []byte) (map[[32]byte][]byte, map[[32]byte]uint32, int64) {
 	var segs [][]packEntry
 	var size int64
 	total := 0
@@ -262,15 +288,18 @@ func decodeSegments(data []byte) (map[[32]byte][]byte, int64) {
 	}
 	// Sized at once: growing the map was half of decoding a large pack.
 	out := make(map[[32]byte][]byte, total)
+	sums := make(map[[32]byte]uint32, total)
 	for _, entries := range segs {
 		for _, e := range entries {
 			out[e.key] = e.value // a later segment's entry replaces an earlier one's
+			sums[e.key] = e.sum
 		}
 	}
-	return out, size
+	return out, sums, size
 }
 
-// decode checks a pack of one segment and indexes its entries.
+// decode checks a pack of one segment, values included, and indexes its
+// entries.
 func decode(data []byte) (map[[32]byte][]byte, error) {
 	entries, n, err := decodeSegment(data)
 	if err == nil && n != len(data) {
@@ -281,6 +310,9 @@ func decode(data []byte) (map[[32]byte][]byte, error) {
 	}
 	out := make(map[[32]byte][]byte, len(entries))
 	for _, e := range entries {
+		if valueSum(e.value) != e.sum {
+			return nil, errCorrupt
+		}
 		out[e.key] = e.value
 	}
 	return out, nil
@@ -289,10 +321,11 @@ func decode(data []byte) (map[[32]byte][]byte, error) {
 type packEntry struct {
 	key   [32]byte
 	value []byte
+	sum   uint32
 }
 
-// decodeSegment checks the segment data starts with and returns its
-// entries, in order, and its length.
+// decodeSegment checks the segment data starts with (all but its values)
+// and returns its entries, in order, and its length.
 func decodeSegment(data []byte) ([]packEntry, int, error) {
 	head := len(magic) + 8
 	if len(data) < head+sumSize || !bytes.HasPrefix(data, magic) {
@@ -303,28 +336,33 @@ func decodeSegment(data []byte) ([]packEntry, int, error) {
 		return nil, 0, errCorrupt
 	}
 	end := head + int(body)
-	if segmentSum(data[:end]) != [sumSize]byte(data[end:end+sumSize]) {
-		return nil, 0, errCorrupt
-	}
+	crc := crc32.Update(0, castagnoli, data[:head])
 	var entries []packEntry
 	rest := data[head:end]
 	for len(rest) > 0 {
-		if len(rest) < 40 {
+		if len(rest) < entryHead {
 			return nil, 0, errCorrupt
 		}
+		crc = crc32.Update(crc, castagnoli, rest[:entryHead])
 		key := [32]byte(rest[:32])
 		n := binary.BigEndian.Uint64(rest[32:])
-		if n > uint64(len(rest)-40) || uint64(pad(int(n))) > uint64(len(rest)-40)-n {
+		if n > uint64(len(rest)-entryHead) || uint64(pad(int(n))) > uint64(len(rest)-entryHead)-n ||
+			binary.BigEndian.Uint32(rest[44:]) != 0 {
 			return nil, 0, errCorrupt
 		}
-		end := 40 + int(n)
+		end := entryHead + int(n)
 		for _, z := range rest[end : end+pad(int(n))] {
 			if z != 0 {
 				return nil, 0, errCorrupt // not the one encoding of these entries
 			}
 		}
-		entries = append(entries, packEntry{key, rest[40:end:end]})
+		entries = append(entries, packEntry{key, rest[entryHead:end:end], binary.BigEndian.Uint32(rest[40:])})
 		rest = rest[end+pad(int(n)):]
+	}
+	var sum [sumSize]byte
+	binary.BigEndian.PutUint32(sum[:], crc)
+	if sum != [sumSize]byte(data[end:end+sumSize]) {
+		return nil, 0, errCorrupt
 	}
 	return entries, end + sumSize, nil
 }

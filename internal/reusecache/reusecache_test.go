@@ -1,6 +1,7 @@
 package reusecache
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"os"
 	"path/filepath"
@@ -189,4 +190,37 @@ func TestFirstRunFlushesEarly(t *testing.T) {
 	for _, k := range []string{"a", "b", "c", "d"} {
 		assert.True(t, has(r, k), k)
 	}
+}
+
+// A value is checked when the run first reads it: a damaged one is a miss
+// and the segment's other entries stay. A rewrite checks the values it
+// copies that the run only kept, and leaves the damaged ones out.
+func TestDamagedValueIsAMissAndNotCopied(t *testing.T) {
+	dir := t.TempDir()
+	p := Open(dir, "scope")
+	for _, k := range []string{"a", "b", "c"} {
+		p.Put(key(k), []byte(k+"-value"))
+	}
+	p.Put(key("big"), make([]byte, 4096)) // unused below: the next run rewrites the pack
+	p.Save()
+	data, err := os.ReadFile(p.path)
+	require.NoError(t, err)
+	for _, k := range []string{"b", "c"} {
+		at := bytes.Index(data, []byte(k+"-value"))
+		require.Positive(t, at)
+		data[at] ^= 1
+	}
+	require.NoError(t, os.WriteFile(p.path, data, 0o644))
+
+	p = Open(dir, "scope")
+	assert.True(t, has(p, "a"))
+	assert.False(t, has(p, "b"), "damaged: a miss")
+	assert.True(t, has(p, "a"), "asked again")
+	p.Keep(key("c")) // damaged, kept unread
+	p.Save()
+	p = Open(dir, "scope")
+	assert.Len(t, p.sums, 1, "the rewrite copied a alone")
+	assert.True(t, has(p, "a"))
+	assert.False(t, has(p, "c"))
+	assert.False(t, has(p, "big"))
 }
