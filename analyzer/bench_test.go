@@ -35,3 +35,30 @@ func BenchmarkCorpus(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReusedRun times a run that takes every file's work from the
+// reuse cache a first run filled (over RUBRIC_BENCH_CORPUS): what an edit
+// run spends on the files it did not edit, decoding their records and
+// looking up their findings (`go test -bench ReusedRun -cpuprofile ...`).
+func BenchmarkReusedRun(b *testing.B) {
+	dir := os.Getenv("RUBRIC_BENCH_CORPUS")
+	if dir == "" {
+		b.Skip("RUBRIC_BENCH_CORPUS is not set")
+	}
+	cfg := analyzer.Config{Rules: analyzer.Select(all.Rules(), []string{"ALL"}, nil), WorkDir: dir, Reuse: analyzer.NewMemoryReuse(nil)}
+	first, err := analyzer.Run(context.Background(), cfg, []string{dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Diagnostics) != len(first.Diagnostics) {
+			b.Fatalf("%d findings reused, %d found", len(res.Diagnostics), len(first.Diagnostics))
+		}
+	}
+}

@@ -40,7 +40,8 @@ var (
 	binaryUnmarshaler = reflect.TypeFor[encoding.BinaryUnmarshaler]()
 )
 
-// The strings and byte slices decodeValue makes alias data, not copies of
+// ptr must point at a zero value (decoders leave absent fields as they
+// find them). The strings and byte slices decodeValue makes alias data, not copies of
 // it (a third of decoding an edit run's records was copying): data must
 // not change while they live. The reuse cache's entries never do (a pack
 // is mapped read-only or read once; a record made in memory is never
@@ -51,7 +52,7 @@ func decodeValue(data []byte, ptr any) error {
 		return errors.New("reuse codec: decode needs a non-nil pointer")
 	}
 	d := &codecReader{data: data}
-	d.value(v.Elem(), 0)
+	d.value(decoderOf(v.Type().Elem()), v.UnsafePointer(), 0)
 	if d.err == nil && len(d.data) != 0 {
 		d.err = errCodec
 	}
@@ -211,7 +212,265 @@ func (d *codecReader) count() (int, bool) {
 // maxDepth bounds nesting, so that corrupt data cannot recurse without end.
 const maxCodecDepth = 200
 
-func (d *codecReader) value(v reflect.Value, depth int) {
+// A decoder reads one value of its type into the zero value at p. Decoders
+// are made once per type (decoderOf) and write fields in place through
+// their offsets: walking every value by reflection (a Kind switch, a
+// reflect.Value per field) was most of an edit run's decoding.
+type decoder func(d *codecReader, p unsafe.Pointer, depth int)
+
+// decoderCell lets a recursive type's decoder call itself: the cell is
+// filled once the decoder is made.
+type decoderCell struct{ dec decoder }
+
+var (
+	decodersMu sync.Mutex
+	decoders   sync.Map // reflect.Type -> *decoderCell
+)
+
+func decoderOf(t reflect.Type) decoder {
+	if c, ok := decoders.Load(t); ok {
+		return c.(*decoderCell).dec
+	}
+	decodersMu.Lock()
+	defer decodersMu.Unlock()
+	return cellOf(t, map[reflect.Type]*decoderCell{}).call
+}
+
+func (c *decoderCell) call(d *codecReader, p unsafe.Pointer, depth int) { c.dec(d, p, depth) }
+
+// cellOf makes t's decoder (decodersMu held); making lists the cells of
+// the types being made, which a recursive type reaches again.
+func cellOf(t reflect.Type, making map[reflect.Type]*decoderCell) *decoderCell {
+	if c, ok := decoders.Load(t); ok {
+		return c.(*decoderCell)
+	}
+	if c, ok := making[t]; ok {
+		return c
+	}
+	c := &decoderCell{}
+	making[t] = c
+	c.dec = makeDecoder(t, making)
+	delete(making, t)
+	decoders.Store(t, c)
+	return c
+}
+
+// sliceHeader is the layout of a slice value.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+func makeDecoder(t reflect.Type, making map[reflect.Type]*decoderCell) decoder {
+	switch t.Kind() {
+	case reflect.Bool:
+		return func(d *codecReader, p unsafe.Pointer, _ int) {
+			if len(d.data) == 0 || d.data[0] > 1 {
+				d.fail()
+				return
+			}
+			*(*bool)(p) = d.data[0] == 1
+			d.data = d.data[1:]
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		shift := 64 - uint(t.Bits())
+		size := t.Size()
+		return func(d *codecReader, p unsafe.Pointer, _ int) {
+			x, k := binary.Varint(d.data)
+			if k <= 0 || x<<shift>>shift != x {
+				d.fail()
+				return
+			}
+			d.data = d.data[k:]
+			switch size {
+			case 1:
+				*(*int8)(p) = int8(x)
+			case 2:
+				*(*int16)(p) = int16(x)
+			case 4:
+				*(*int32)(p) = int32(x)
+			default:
+				*(*int64)(p) = x
+			}
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		bits := uint(t.Bits())
+		size := t.Size()
+		return func(d *codecReader, p unsafe.Pointer, _ int) {
+			x := d.uvarint()
+			if d.err != nil || bits < 64 && x>>bits != 0 {
+				d.fail()
+				return
+			}
+			switch size {
+			case 1:
+				*(*uint8)(p) = uint8(x)
+			case 2:
+				*(*uint16)(p) = uint16(x)
+			case 4:
+				*(*uint32)(p) = uint32(x)
+			default:
+				*(*uint64)(p) = x
+			}
+		}
+	case reflect.Float32, reflect.Float64:
+		single := t.Kind() == reflect.Float32
+		return func(d *codecReader, p unsafe.Pointer, _ int) {
+			if len(d.data) < 8 {
+				d.fail()
+				return
+			}
+			f := math.Float64frombits(binary.BigEndian.Uint64(d.data))
+			d.data = d.data[8:]
+			if single {
+				*(*float32)(p) = float32(f)
+			} else {
+				*(*float64)(p) = f
+			}
+		}
+	case reflect.String:
+		return func(d *codecReader, p unsafe.Pointer, _ int) {
+			n := d.uvarint()
+			if d.err != nil || n > uint64(len(d.data)) {
+				d.fail()
+				return
+			}
+			if n > 0 {
+				*(*string)(p) = unsafe.String(&d.data[0], n)
+			}
+			d.data = d.data[n:]
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return func(d *codecReader, p unsafe.Pointer, _ int) {
+				n := d.uvarint()
+				if n == 0 || d.err != nil {
+					return
+				}
+				if n-1 > uint64(len(d.data)) {
+					d.fail()
+					return
+				}
+				*(*[]byte)(p) = d.data[: n-1 : n-1]
+				d.data = d.data[n-1:]
+			}
+		}
+		elem, size := cellOf(t.Elem(), making), t.Elem().Size()
+		return func(d *codecReader, p unsafe.Pointer, depth int) {
+			n, ok := d.count()
+			if !ok {
+				return
+			}
+			base := reflect.MakeSlice(t, n, n).UnsafePointer()
+			for i := 0; i < n && d.err == nil; i++ {
+				d.value(elem.dec, unsafe.Add(base, uintptr(i)*size), depth+1)
+			}
+			*(*sliceHeader)(p) = sliceHeader{base, n, n}
+		}
+	case reflect.Array:
+		elem, size, n := cellOf(t.Elem(), making), t.Elem().Size(), t.Len()
+		return func(d *codecReader, p unsafe.Pointer, depth int) {
+			for i := 0; i < n; i++ {
+				d.value(elem.dec, unsafe.Add(p, uintptr(i)*size), depth+1)
+			}
+		}
+	case reflect.Map:
+		key, elem := cellOf(t.Key(), making), cellOf(t.Elem(), making)
+		return func(d *codecReader, p unsafe.Pointer, depth int) {
+			n, ok := d.count()
+			if !ok {
+				return
+			}
+			m := reflect.MakeMapWithSize(t, n)
+			k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+			for i := 0; i < n && d.err == nil; i++ {
+				k.SetZero()
+				e.SetZero()
+				d.value(key.dec, k.Addr().UnsafePointer(), depth+1)
+				d.value(elem.dec, e.Addr().UnsafePointer(), depth+1)
+				m.SetMapIndex(k, e)
+			}
+			reflect.NewAt(t, p).Elem().Set(m)
+		}
+	case reflect.Pointer:
+		if marshals(t) {
+			return func(d *codecReader, p unsafe.Pointer, _ int) {
+				if !d.present() {
+					return
+				}
+				n := d.uvarint()
+				if d.err != nil || n > uint64(len(d.data)) {
+					d.fail()
+					return
+				}
+				v := reflect.New(t.Elem())
+				var err error
+				if a, ok := v.Interface().(aliasingUnmarshaler); ok {
+					err = a.UnmarshalBinaryAliasing(d.data[:n])
+				} else {
+					err = v.Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(d.data[:n])
+				}
+				if err != nil {
+					d.fail()
+					return
+				}
+				d.data = d.data[n:]
+				*(*unsafe.Pointer)(p) = v.UnsafePointer()
+			}
+		}
+		elem := cellOf(t.Elem(), making)
+		return func(d *codecReader, p unsafe.Pointer, depth int) {
+			if !d.present() {
+				return
+			}
+			v := reflect.New(t.Elem()).UnsafePointer()
+			d.value(elem.dec, v, depth+1)
+			*(*unsafe.Pointer)(p) = v
+		}
+	case reflect.Struct:
+		type field struct {
+			off uintptr
+			dec *decoderCell
+		}
+		var fields []field
+		for _, i := range exportedFields(t) {
+			f := t.Field(i)
+			fields = append(fields, field{f.Offset, cellOf(f.Type, making)})
+		}
+		return func(d *codecReader, p unsafe.Pointer, depth int) {
+			for _, f := range fields {
+				d.value(f.dec.dec, unsafe.Add(p, f.off), depth+1)
+			}
+		}
+	}
+	return func(d *codecReader, _ unsafe.Pointer, _ int) {
+		if d.err == nil {
+			d.err = fmt.Errorf("reuse codec: cannot carry a %s", t)
+		}
+		d.data = nil
+	}
+}
+
+// aliasingUnmarshaler is implemented by a type whose decoded form may
+// alias the bytes it is decoded from (pyast.Imports), as the codec's own
+// strings do.
+type aliasingUnmarshaler interface {
+	UnmarshalBinaryAliasing(data []byte) error
+}
+
+// present reads a pointer's mark: 1 for a value that follows, 0 for nil.
+func (d *codecReader) present() bool {
+	if len(d.data) == 0 || d.data[0] > 1 {
+		d.fail()
+		return false
+	}
+	nonNil := d.data[0] == 1
+	d.data = d.data[1:]
+	return nonNil
+}
+
+// value runs dec at p unless decoding already failed or went too deep.
+func (d *codecReader) value(dec decoder, p unsafe.Pointer, depth int) {
 	if d.err != nil {
 		return
 	}
@@ -219,121 +478,7 @@ func (d *codecReader) value(v reflect.Value, depth int) {
 		d.fail()
 		return
 	}
-	switch v.Kind() {
-	case reflect.Bool:
-		if len(d.data) == 0 || d.data[0] > 1 {
-			d.fail()
-			return
-		}
-		v.SetBool(d.data[0] == 1)
-		d.data = d.data[1:]
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		x, k := binary.Varint(d.data)
-		if k <= 0 || v.OverflowInt(x) {
-			d.fail()
-			return
-		}
-		d.data = d.data[k:]
-		v.SetInt(x)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		x := d.uvarint()
-		if d.err == nil && v.OverflowUint(x) {
-			d.fail()
-			return
-		}
-		v.SetUint(x)
-	case reflect.Float32, reflect.Float64:
-		if len(d.data) < 8 {
-			d.fail()
-			return
-		}
-		v.SetFloat(math.Float64frombits(binary.BigEndian.Uint64(d.data)))
-		d.data = d.data[8:]
-	case reflect.String:
-		n := d.uvarint()
-		if d.err != nil || n > uint64(len(d.data)) {
-			d.fail()
-			return
-		}
-		if n > 0 {
-			v.SetString(unsafe.String(&d.data[0], n))
-		}
-		d.data = d.data[n:]
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			n := d.uvarint()
-			if n == 0 || d.err != nil {
-				return
-			}
-			if n-1 > uint64(len(d.data)) {
-				d.fail()
-				return
-			}
-			v.SetBytes(d.data[: n-1 : n-1])
-			d.data = d.data[n-1:]
-			return
-		}
-		n, ok := d.count()
-		if !ok {
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), n, n)
-		for i := 0; i < n; i++ {
-			d.value(s.Index(i), depth+1)
-		}
-		v.Set(s)
-	case reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			d.value(v.Index(i), depth+1)
-		}
-	case reflect.Map:
-		n, ok := d.count()
-		if !ok {
-			return
-		}
-		m := reflect.MakeMapWithSize(v.Type(), n)
-		for i := 0; i < n && d.err == nil; i++ {
-			k := reflect.New(v.Type().Key()).Elem()
-			d.value(k, depth+1)
-			e := reflect.New(v.Type().Elem()).Elem()
-			d.value(e, depth+1)
-			m.SetMapIndex(k, e)
-		}
-		v.Set(m)
-	case reflect.Pointer:
-		if len(d.data) == 0 || d.data[0] > 1 {
-			d.fail()
-			return
-		}
-		nonNil := d.data[0] == 1
-		d.data = d.data[1:]
-		if nonNil && marshals(v.Type()) {
-			n := d.uvarint()
-			if d.err != nil || n > uint64(len(d.data)) {
-				d.fail()
-				return
-			}
-			p := reflect.New(v.Type().Elem())
-			if err := p.Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(d.data[:n]); err != nil {
-				d.fail()
-				return
-			}
-			d.data = d.data[n:]
-			v.Set(p)
-			return
-		}
-		if nonNil {
-			p := reflect.New(v.Type().Elem())
-			d.value(p.Elem(), depth+1)
-			v.Set(p)
-		}
-	case reflect.Struct:
-		for _, i := range exportedFields(v.Type()) {
-			d.value(v.Field(i), depth+1)
-		}
-	default:
-		d.err = fmt.Errorf("reuse codec: cannot carry a %s", v.Type())
-	}
+	dec(d, p, depth)
 }
 
 // typeShape describes a type as the codec sees it (kinds, exported field

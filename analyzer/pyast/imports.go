@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // Imports maps the names a file binds through import statements to the
@@ -164,13 +165,31 @@ func (im *Imports) MarshalBinary() ([]byte, error) {
 	return out, nil
 }
 
+var errBadImports = errors.New("pyast: invalid encoded imports")
+
 // UnmarshalBinary is MarshalBinary's inverse.
 func (im *Imports) UnmarshalBinary(data []byte) error {
-	bad := errors.New("pyast: invalid encoded imports")
+	return im.unmarshal(data, func(b []byte) string { return string(b) })
+}
+
+// UnmarshalBinaryAliasing is UnmarshalBinary without copies: the names
+// alias data, which must not change while im is used. For a reader of
+// records that never change (the reuse cache's), where copying the names
+// was two fifths of what decoding a run's records allocated.
+func (im *Imports) UnmarshalBinaryAliasing(data []byte) error {
+	return im.unmarshal(data, func(b []byte) string {
+		if len(b) == 0 {
+			return ""
+		}
+		return unsafe.String(&b[0], len(b))
+	})
+}
+
+func (im *Imports) unmarshal(data []byte, text func([]byte) string) error {
 	count := func() (int, error) {
 		n, k := binary.Uvarint(data)
 		if k <= 0 || n > uint64(len(data)) {
-			return 0, bad
+			return 0, errBadImports
 		}
 		data = data[k:]
 		return int(n), nil
@@ -178,9 +197,9 @@ func (im *Imports) UnmarshalBinary(data []byte) error {
 	str := func() (string, error) {
 		n, err := count()
 		if err != nil || n > len(data) {
-			return "", bad
+			return "", errBadImports
 		}
-		s := string(data[:n])
+		s := text(data[:n])
 		data = data[n:]
 		return s, nil
 	}
@@ -193,7 +212,7 @@ func (im *Imports) UnmarshalBinary(data []byte) error {
 		k, err1 := str()
 		v, err2 := str()
 		if err1 != nil || err2 != nil {
-			return bad
+			return errBadImports
 		}
 		im.names[k] = v
 	}
@@ -212,7 +231,7 @@ func (im *Imports) UnmarshalBinary(data []byte) error {
 		im.Modules = append(im.Modules, m)
 	}
 	if len(data) != 0 {
-		return bad
+		return errBadImports
 	}
 	return nil
 }
