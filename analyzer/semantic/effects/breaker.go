@@ -1,6 +1,7 @@
 package effects
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -118,39 +119,103 @@ func asciiLower(b byte) byte {
 
 // MentionsFold reports whether strings.ToLower(string(src)) contains one
 // of words (lower-case ASCII), without copying src: an ASCII
-// case-insensitive search, then, only for a file with bytes outside
-// ASCII (whose lower case may differ, as the Kelvin sign's), the copy.
+// case-insensitive search, then the copy, only for a file that holds one
+// of the two characters outside ASCII whose lower case is an ASCII letter
+// (foldsToASCII). NET005 asks it of every file of a project at every run,
+// so the searches skip through src with the library's vectorised byte
+// search rather than a loop per byte.
 func MentionsFold(src []byte, words ...string) bool {
 	for _, w := range words {
 		if asciiContainsFold(src, w) {
 			return true
 		}
 	}
-	for _, b := range src {
-		if b >= 0x80 {
-			low := strings.ToLower(string(src))
-			for _, w := range words {
-				if strings.Contains(low, w) {
-					return true
-				}
-			}
-			return false
+	if !bytes.Contains(src, foldsToASCII[0]) && !bytes.Contains(src, foldsToASCII[1]) {
+		// Any other byte outside ASCII lower-cases to bytes outside
+		// ASCII (invalid UTF-8 to U+FFFD): no new match can appear.
+		return false
+	}
+	low := strings.ToLower(string(src))
+	for _, w := range words {
+		if strings.Contains(low, w) {
+			return true
 		}
 	}
 	return false
 }
 
+// foldsToASCII are the only characters outside ASCII that
+// strings.ToLower turns into ASCII: the capital I with a dot above (to i)
+// and the Kelvin sign (to k). TestFoldsToASCII checks every rune.
+var foldsToASCII = [2][]byte{[]byte("\u0130"), []byte("\u212a")}
+
+// letterRarity orders the lower-case letters from the rarest in source
+// code: asciiContainsFold looks for a word's rarest letter first.
+const letterRarity = "zqjxkvbwyfgpmhudclosnritae"
+
 // asciiContainsFold reports whether src holds word (lower-case ASCII) in
-// any mix of ASCII case.
+// any mix of ASCII case. It finds each place where the word's rarest
+// letter stands, in either case, with bytes.IndexByte, and compares the
+// word around it.
 func asciiContainsFold(src []byte, word string) bool {
-	for i := 0; i+len(word) <= len(src); i++ {
-		j := 0
-		for j < len(word) && asciiLower(src[i+j]) == word[j] {
-			j++
+	if word == "" {
+		return true
+	}
+	if len(word) > len(src) {
+		return false
+	}
+	k, best := 0, len(letterRarity)
+	for i := 0; i < len(word); i++ {
+		if r := strings.IndexByte(letterRarity, word[i]); r >= 0 && r < best {
+			k, best = i, r
 		}
-		if j == len(word) {
+	}
+	lo, up := word[k], word[k]
+	if lo >= 'a' && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	}
+	// The pivot may stand at k .. len(src)-len(word)+k.
+	last := len(src) - len(word) + k
+	next := func(b byte, from int) int {
+		if j := bytes.IndexByte(src[from:last+1], b); j >= 0 {
+			return from + j
+		}
+		return -1
+	}
+	nl, nu := next(lo, k), -1
+	if up != lo {
+		nu = next(up, k)
+	}
+	for nl >= 0 || nu >= 0 {
+		at := nl
+		if at < 0 || nu >= 0 && nu < at {
+			at = nu
+		}
+		if foldEqual(src[at-k:at-k+len(word)], word) {
 			return true
+		}
+		if at == nl {
+			nl = -1
+			if at < last {
+				nl = next(lo, at+1)
+			}
+		} else {
+			nu = -1
+			if at < last {
+				nu = next(up, at+1)
+			}
 		}
 	}
 	return false
+}
+
+// foldEqual reports whether b equals word (lower-case ASCII) in any mix
+// of ASCII case.
+func foldEqual(b []byte, word string) bool {
+	for i := 0; i < len(word); i++ {
+		if asciiLower(b[i]) != word[i] {
+			return false
+		}
+	}
+	return true
 }
