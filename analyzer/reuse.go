@@ -182,6 +182,10 @@ type phaseOne struct {
 	HasError     bool
 	Python2      bool
 	Truncated    bool
+	// AsRead says the source was the file's bytes as read (no declared
+	// encoding was decoded): bytes with the record's hash need no second
+	// check (source.Prepare) to be that source.
+	AsRead bool
 }
 
 // factsBytes serialises facts without their unit: the form the facts
@@ -210,7 +214,8 @@ func (r *reuser) storePhaseOne(st *fileState) {
 		return
 	}
 	st.factsBytes, st.indexSum = fb, indexSum(fb, st.unit)
-	rec := phaseOne{Diags: st.diags, Facts: fb, IndexSum: st.indexSum, Imports: st.unit.Imports, ModelAliases: st.unit.ModelAliases, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated}
+	rec := phaseOne{Diags: st.diags, Facts: fb, IndexSum: st.indexSum, Imports: st.unit.Imports, ModelAliases: st.unit.ModelAliases, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated,
+		AsRead: st.file.Encoding == ""}
 	if data, err := encodeValue(&rec); err == nil {
 		r.cache.Put(r.fileKey("p1", st, nil), data)
 	}
@@ -225,14 +230,15 @@ func (r *reuser) storePhaseOne(st *fileState) {
 }
 
 // loadPhaseOne fills st from its record, with a tree that load parses
-// (or fetches) only when read. It reports false on a miss.
-func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error)) bool {
+// (or fetches) only when read. It reports false on a miss, and, when
+// asRead, for a record whose source was not its file's bytes as read.
+func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error), asRead bool) bool {
 	data, ok := r.cache.Get(r.fileKey("p1", st, nil))
 	if !ok {
 		return false
 	}
 	var rec phaseOne
-	if decodeValue(data, &rec) != nil || rec.Supp == nil || rec.Imports == nil {
+	if decodeValue(data, &rec) != nil || rec.Supp == nil || rec.Imports == nil || asRead && !rec.AsRead {
 		return false
 	}
 	var facts *project.Facts

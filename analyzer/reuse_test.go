@@ -432,6 +432,38 @@ func TestRunKeepsSourcesByTheirHash(t *testing.T) {
 	assert.False(t, ok, "b.py's text is not its bytes")
 }
 
+// Bytes the caller hashed are taken as their file's source without a
+// second check only when the record under their hash says it was the
+// source as read. A latin-1 file's record is kept under the hash of its
+// decoded text: a later file whose bytes are that text (UTF-8 under the
+// same latin-1 declaration) decodes to another text, and must not be
+// taken for the first one.
+func TestHashedSourcesSkipTheCheckOnlyAsRead(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "b.py")
+	latin := "# -*- coding: latin-1 -*-\nx = '\xe9'\n"
+	decoded := "# -*- coding: latin-1 -*-\nx = '\u00e9'\n" // what latin holds, in UTF-8
+	plain := "def f():\n    return 'é'\n"
+	reuse := analyzer.NewMemoryReuse(nil)
+	run := func(content string, hashed bool) *analyzer.Result {
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+		cfg := analyzer.Config{Rules: all.Rules(), WorkDir: dir, Reuse: reuse, ReuseKey: "test"}
+		if hashed {
+			cfg.Sources = map[string][]byte{"b.py": []byte(content)}
+			cfg.SourceSums = map[string][32]byte{"b.py": sha256.Sum256([]byte(content))}
+		}
+		res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+		require.NoError(t, err)
+		return res
+	}
+	run(latin, false)
+	assert.Equal(t, decoded, string(run(latin, true).Files["b.py"].Src), "decoded again, not taken as read")
+	again := run(decoded, true).Files["b.py"].Src
+	assert.Equal(t, "# -*- coding: latin-1 -*-\nx = '\u00c3\u00a9'\n", string(again), "its bytes decoded as latin-1, not the first file's text")
+	run(plain, false)
+	assert.Equal(t, plain, string(run(plain, true).Files["b.py"].Src))
+}
+
 // A file whose phase one is reused keeps its model aliases (`Order =
 // apps.get_model("shop", "Order")`), which the model graph and the rules
 // resolve names through: its unit has the same as a run from scratch.
