@@ -11,8 +11,8 @@ import (
 // mapPack maps a pack read-only (a regular file only, not followed
 // through a link, at most limit bytes). Mapping beats reading: the pages
 // are the page cache's, with no copy into fresh memory, and an edit run
-// touches most of them once (checking the segments, then using trees in
-// place). The mapping is never unmapped: values alias it, and trees made
+// touches only those it reads (the entries' heads, the records it uses,
+// the trees it loads, in place). The mapping is never unmapped: values alias it, and trees made
 // from them may outlive the pack; a process that opens packs again and
 // again uses OpenCopy.
 //

@@ -9,18 +9,19 @@
 // made; the pack is rewritten with just the entries the run used when
 // those are less than half of it.
 //
-// A segment is magic, the length of its entries, the entries, then a
-// CRC-32C (Castagnoli) over everything but the values; each entry is its
-// key, its length, the CRC-32C of its value, then the value. Reading
-// stops at the first segment that fails its check (a torn append, a
-// flipped bit in a key or a length), keeping the segments before it; a
-// value is checked against its own CRC the first time the run reads it,
-// and a value that fails is a miss. So a run after an edit checks the few
-// megabytes it reads, not the tens of megabytes of trees it does not
-// (half of opening saleor's 85 MB pack was that check). An entry the run
-// keeps without reading it is checked when a rewrite copies it. The
-// checks guard against accidents, not against whoever can write the cache
-// directory (no unkeyed digest could: they would recompute it), and
+// A segment is magic, the length of its entries, then the entries; each
+// entry is its key, its value's length, a CRC-32C (Castagnoli) of key,
+// length and value, then the value. Opening a pack only parses the
+// segments: a segment that does not parse (a torn append) is dropped with
+// the ones after it. An entry is checked against its CRC the first time
+// the run reads it, and one that fails is a miss: so a run after an edit
+// checks the few megabytes it reads, not the tens of megabytes of trees
+// it does not (checking saleor's whole 85 MB pack was half of opening
+// it). As the CRC covers the key and the length too, a damaged key or
+// length can only lose entries, never hand out another's bytes. An entry
+// the run keeps without reading it is checked when a rewrite copies it.
+// The checks guard against accidents, not against whoever can write the
+// cache directory (no unkeyed digest could: they would recompute it), and
 // CRC-32C catches every burst of up to 32 flipped bits at a fraction of
 // SHA-256's cost. Every value starts at a multiple of 8 bytes from the
 // start of the pack, so that a tree kept in it is used in place
@@ -46,18 +47,21 @@ import (
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
-var magic = []byte("rubric-reuse-pack-4\x00\x00\x00\x00\x00")
-
-// sumSize is the length of a segment's check, padded to align.
-const sumSize = 8
+var magic = []byte("rubric-reuse-pack-5\x00\x00\x00\x00\x00")
 
 // entryHead is the length of an entry's head: key, value length (8 bytes,
-// big endian), the value's CRC-32C (4 bytes, big endian) and 4 zeros.
+// big endian), entrySum (4 bytes, big endian) and 4 zeros.
 const entryHead = 48
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-func valueSum(v []byte) uint32 { return crc32.Checksum(v, castagnoli) }
+// entrySum is the CRC-32C of an entry's key, length (as in its head) and
+// value.
+func entrySum(key [32]byte, v []byte) uint32 {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(v)))
+	return crc32.Update(crc32.Update(crc32.Update(0, castagnoli, key[:]), castagnoli, n[:]), castagnoli, v)
+}
 
 // align is the alignment of values within a pack (the pack is mapped at
 // a page boundary, or read into a buffer aligned as much); segments are
@@ -111,7 +115,7 @@ func open(dir, scope string, read func(string, int64) ([]byte, error)) *Pack {
 // check tells whether v, loaded under key, is what was written.
 func (p *Pack) check(key [32]byte, v []byte) bool {
 	sum, ok := p.sums[key]
-	return ok && valueSum(v) == sum
+	return ok && entrySum(key, v) == sum
 }
 
 // FlushEarly implements analyzer.ReuseFlusher: on a run that started
@@ -210,11 +214,13 @@ func (p *Pack) saveAfterFlush() {
 	prune(filepath.Dir(p.path))
 }
 
-// encode writes one segment: magic, the length of the entries (8 bytes,
-// big endian), the entries (in key order, so that equal contents make
-// equal segments: entryHead, the value, zeros up to a multiple of align),
-// then the segment's sum (CRC-32C over all that but the values, and 4
-// zeros). magic is 24 bytes long: each value is aligned.
+// encode writes one segment: magic, the number of entries and the length
+// of their values (8 bytes each, big endian), the entries' heads
+// (entryHead each, in key order, so that equal contents make equal
+// segments), then the values in the same order, each followed by zeros up
+// to a multiple of align. magic is 24 bytes long and a head 48: each value
+// is aligned. The heads stand together so that opening a pack reads a
+// megabyte of them, not a page of every value.
 func encode(entries map[[32]byte][]byte) []byte {
 	var b bytes.Buffer
 	_ = encodeTo(&b, entries, nil)
@@ -231,39 +237,34 @@ func encodeTo(w io.Writer, entries map[[32]byte][]byte, sums map[[32]byte]uint32
 		sum uint32
 	}
 	keys := make([]entry, 0, len(entries))
-	size := 0
+	values := 0
 	for k, v := range entries {
-		sum := valueSum(v)
+		sum := entrySum(k, v)
 		if old, ok := sums[k]; ok && old != sum {
 			continue // damaged since it was written
 		}
 		keys = append(keys, entry{k, sum})
-		size += entryHead + len(v) + pad(len(v))
+		values += len(v) + pad(len(v))
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i].key[:], keys[j].key[:]) < 0 })
 	bw := bufio.NewWriterSize(w, 1<<20)
-	crc := uint32(0)
-	head := func(b []byte) {
-		crc = crc32.Update(crc, castagnoli, b)
-		bw.Write(b) // the error sticks: bw.Flush returns it
-	}
 	var h [entryHead]byte
-	head(magic)
-	binary.BigEndian.PutUint64(h[:8], uint64(size))
-	head(h[:8])
+	bw.Write(magic) // the error sticks: bw.Flush returns it
+	binary.BigEndian.PutUint64(h[:8], uint64(len(keys)))
+	binary.BigEndian.PutUint64(h[8:16], uint64(values))
+	bw.Write(h[:16])
+	for _, e := range keys {
+		copy(h[:32], e.key[:])
+		binary.BigEndian.PutUint64(h[32:], uint64(len(entries[e.key])))
+		binary.BigEndian.PutUint32(h[40:], e.sum)
+		bw.Write(h[:])
+	}
 	var zeros [align]byte
 	for _, e := range keys {
 		v := entries[e.key]
-		copy(h[:32], e.key[:])
-		binary.BigEndian.PutUint64(h[32:], uint64(len(v)))
-		binary.BigEndian.PutUint32(h[40:], e.sum)
-		head(h[:])
 		bw.Write(v)
 		bw.Write(zeros[:pad(len(v))])
 	}
-	var sum [sumSize]byte
-	binary.BigEndian.PutUint32(sum[:], crc)
-	bw.Write(sum[:])
 	return bw.Flush()
 }
 
@@ -298,8 +299,8 @@ func decodeSegments(data []byte) (map[[32]byte][]byte, map[[32]byte]uint32, int6
 	return out, sums, size
 }
 
-// decode checks a pack of one segment, values included, and indexes its
-// entries.
+// decode checks a pack of one segment, values and padding included, and
+// indexes its entries.
 func decode(data []byte) (map[[32]byte][]byte, error) {
 	entries, n, err := decodeSegment(data)
 	if err == nil && n != len(data) {
@@ -309,9 +310,14 @@ func decode(data []byte) (map[[32]byte][]byte, error) {
 		return nil, err
 	}
 	out := make(map[[32]byte][]byte, len(entries))
-	for _, e := range entries {
-		if valueSum(e.value) != e.sum {
-			return nil, errCorrupt
+	for i, e := range entries {
+		if entrySum(e.key, e.value) != e.sum || i > 0 && bytes.Compare(entries[i-1].key[:], e.key[:]) >= 0 {
+			return nil, errCorrupt // not the one encoding of these entries
+		}
+		for _, z := range data[e.at+len(e.value) : e.at+len(e.value)+pad(len(e.value))] {
+			if z != 0 {
+				return nil, errCorrupt
+			}
 		}
 		out[e.key] = e.value
 	}
@@ -322,49 +328,41 @@ type packEntry struct {
 	key   [32]byte
 	value []byte
 	sum   uint32
+	at    int // where the value starts in the segment
 }
 
-// decodeSegment checks the segment data starts with (all but its values)
-// and returns its entries, in order, and its length.
+// decodeSegment parses the segment data starts with, reading its heads
+// only (its values are not checked), and returns its entries, in order,
+// and its length.
 func decodeSegment(data []byte) ([]packEntry, int, error) {
-	head := len(magic) + 8
-	if len(data) < head+sumSize || !bytes.HasPrefix(data, magic) {
+	head := len(magic) + 16
+	if len(data) < head || !bytes.HasPrefix(data, magic) {
 		return nil, 0, errCorrupt
 	}
-	body := binary.BigEndian.Uint64(data[len(magic):])
-	if body > uint64(len(data)-head-sumSize) {
-		return nil, 0, errCorrupt
+	count := binary.BigEndian.Uint64(data[len(magic):])
+	values := binary.BigEndian.Uint64(data[len(magic)+8:])
+	rest := uint64(len(data) - head)
+	if count > rest/entryHead || values > rest-count*entryHead {
+		return nil, 0, errCorrupt // a torn append
 	}
-	end := head + int(body)
-	crc := crc32.Update(0, castagnoli, data[:head])
-	var entries []packEntry
-	rest := data[head:end]
-	for len(rest) > 0 {
-		if len(rest) < entryHead {
+	heads := data[head : head+int(count)*entryHead]
+	at := head + len(heads) // where the next value starts
+	end := at + int(values)
+	entries := make([]packEntry, 0, count)
+	for len(heads) > 0 {
+		key := [32]byte(heads[:32])
+		n := binary.BigEndian.Uint64(heads[32:])
+		if n > uint64(end-at) || uint64(pad(int(n))) > uint64(end-at)-n || binary.BigEndian.Uint32(heads[44:]) != 0 {
 			return nil, 0, errCorrupt
 		}
-		crc = crc32.Update(crc, castagnoli, rest[:entryHead])
-		key := [32]byte(rest[:32])
-		n := binary.BigEndian.Uint64(rest[32:])
-		if n > uint64(len(rest)-entryHead) || uint64(pad(int(n))) > uint64(len(rest)-entryHead)-n ||
-			binary.BigEndian.Uint32(rest[44:]) != 0 {
-			return nil, 0, errCorrupt
-		}
-		end := entryHead + int(n)
-		for _, z := range rest[end : end+pad(int(n))] {
-			if z != 0 {
-				return nil, 0, errCorrupt // not the one encoding of these entries
-			}
-		}
-		entries = append(entries, packEntry{key, rest[entryHead:end:end], binary.BigEndian.Uint32(rest[40:])})
-		rest = rest[end+pad(int(n)):]
+		entries = append(entries, packEntry{key, data[at : at+int(n) : at+int(n)], binary.BigEndian.Uint32(heads[40:]), at})
+		at += int(n) + pad(int(n))
+		heads = heads[entryHead:]
 	}
-	var sum [sumSize]byte
-	binary.BigEndian.PutUint32(sum[:], crc)
-	if sum != [sumSize]byte(data[end:end+sumSize]) {
+	if at != end {
 		return nil, 0, errCorrupt
 	}
-	return entries, end + sumSize, nil
+	return entries, end, nil
 }
 
 func prune(dir string) {
