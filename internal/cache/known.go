@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -124,18 +125,37 @@ func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
 // under the hash the stat index gave) rather than from the file.
 func (s *Snapshot) readFrom(rels map[string]bool, maxSize int64, kept func(sum [32]byte) ([]byte, bool)) bool {
 	var todo []string // read from the files, in parallel
-	for rel, u := range s.unread {
-		if rels != nil && !rels[rel] {
-			continue
+	for rel := range s.unread {
+		if rels == nil || rels[rel] {
+			todo = append(todo, rel)
 		}
-		if kept != nil {
-			if raw, found := kept(u.sum); found {
-				s.Raw[rel] = raw
-				s.sums[rel] = u.sum
+	}
+	if kept != nil {
+		// Taken from kept side by side: a reuse pack checks each value
+		// as it hands it out (the sources were a tenth of an edit run's
+		// CPU on saleor, in one goroutine).
+		found, hit := make([][]byte, len(todo)), make([]bool, len(todo))
+		var g errgroup.Group
+		workers := runtime.GOMAXPROCS(0)
+		for w := range workers {
+			g.Go(func() error {
+				for i := w; i < len(todo); i += workers {
+					found[i], hit[i] = kept(s.unread[todo[i]].sum)
+				}
+				return nil
+			})
+		}
+		_ = g.Wait()
+		rest := todo[:0]
+		for i, rel := range todo {
+			if !hit[i] {
+				rest = append(rest, rel)
 				continue
 			}
+			s.Raw[rel] = found[i]
+			s.sums[rel] = s.unread[rel].sum
 		}
-		todo = append(todo, rel)
+		todo = rest
 	}
 	ok := true
 	var mu sync.Mutex
