@@ -193,6 +193,7 @@ func (s *Snapshot) ReadAll(maxSize int64) bool { return s.read(nil, maxSize) }
 // every file a run analyses: analyzer.SourceKey): such a file is not read
 // again. Its bytes are then trusted as the stat index is trusted for the
 // result cache's key: a file whose stat has not moved has not changed.
+// kept is called from several goroutines at once.
 func (s *Snapshot) ReadAllKept(maxSize int64, kept func(sum [32]byte) ([]byte, bool)) bool {
 	return s.readFrom(nil, maxSize, kept)
 }

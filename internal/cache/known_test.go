@@ -63,7 +63,10 @@ func TestReadAllKeptTakesKnownBytesFromTheKeeper(t *testing.T) {
 	aSum := snap.unread["a.py"].sum
 	require.NoError(t, os.Remove(filepath.Join(dir, "a.py")))
 	var asked [][32]byte
-	kept := func(sum [32]byte) ([]byte, bool) {
+	var mu sync.Mutex
+	kept := func(sum [32]byte) ([]byte, bool) { // called side by side
+		mu.Lock()
+		defer mu.Unlock()
 		asked = append(asked, sum)
 		if sum == aSum {
 			return []byte("x = 1\n"), true
