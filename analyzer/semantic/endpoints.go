@@ -113,6 +113,12 @@ func (e *Endpoint) Judged(inv *Inventory) bool {
 	if e.Webhook != nil && !e.Webhook.BodyRead.IsNil() && hasHookWord(e.Handler.Name) {
 		return true // a webhook handler reading the raw body, routed by a plugin or a dispatcher
 	}
+	if inv.HasURLConf && e.Kind == "function" && e.Handler != nil && len(e.Handler.callers) > 0 {
+		// Unrouted and called by project code (kuma's `delete_document(
+		// request=request, document=...)` from a POST-only ban view): a
+		// helper its callers reach, judged through them.
+		return false
+	}
 	// csrf_exempt alone says the function is a view, not how it is
 	// reached: unrouted in a tree with URLconfs, it is wired by a helper
 	// rubric does not read (`admin_url(...)`), as an unrouted class is.
