@@ -315,4 +315,3 @@ func headerTokenLookup(e *semantic.Endpoint) bool {
 	}
 	return lookup
 }
-
