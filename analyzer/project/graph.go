@@ -346,6 +346,10 @@ type Models struct {
 	classes   map[string]*ClassFacts
 	cbyName   map[string][]*ClassFacts
 	qsMethods map[string]bool
+	// segments holds every dotted part of the modules the tree's classes
+	// live in: a qualified name whose package is none of them was
+	// imported from outside the tree (`pydantic.BaseModel`).
+	segments map[string]bool
 }
 
 // knownExternal maps well-known qualified names of Django's own models to
@@ -436,7 +440,7 @@ func appDir(file, module, pkg string) string {
 
 func buildModels(facts []*Facts, settings *Settings) *Models {
 	g := &Models{byQual: map[string]*Model{}, byName: map[string][]*Model{}, byLabel: map[string]*Model{},
-		external: map[string]*Model{}, classes: map[string]*ClassFacts{}, cbyName: map[string][]*ClassFacts{}, AuthUser: "auth.User"}
+		external: map[string]*Model{}, classes: map[string]*ClassFacts{}, cbyName: map[string][]*ClassFacts{}, segments: map[string]bool{}, AuthUser: "auth.User"}
 	if label := settings.AuthUserModel(); label != "" {
 		g.AuthUser = label
 	}
@@ -478,6 +482,9 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 			g.classes[q] = c
 			g.cbyName[c.Name] = append(g.cbyName[c.Name], c)
 			classes = append(classes, c)
+			for part := range strings.SplitSeq(c.Module, ".") {
+				g.segments[part] = true
+			}
 		}
 	}
 	// Which classes are models: fixpoint over bases.
@@ -831,7 +838,11 @@ func (g *Models) findClass(q string) *ClassFacts {
 			return c
 		}
 	}
-	if len(cands) == 1 {
+	// The one class of that name stands for a qualified name the tree
+	// may spell from another import root, but not for one whose package
+	// is no part of the tree: `from pydantic import BaseModel` is not the
+	// project's own `core.models.BaseModel`.
+	if len(cands) == 1 && (mod == "" || g.segments[strings.SplitN(mod, ".", 2)[0]]) {
 		return cands[0]
 	}
 	return nil

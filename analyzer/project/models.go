@@ -268,7 +268,9 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 				continue
 			}
 			name := a.ChildByField("left").Text()
-			call, ok := pyast.AsCall(a.ChildByField("right"))
+			// `safe = (EthereumAddressBinaryField())`: a field call in
+			// parentheses (kept for a trailing comment) is the same field.
+			call, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
 			if !ok {
 				continue
 			}

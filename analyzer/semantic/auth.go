@@ -1155,6 +1155,109 @@ func SignatureDecides(h *Func) bool {
 	return false
 }
 
+// CredentialHeaderRead reports `request.META.get("HTTP_AUTHORIZATION")`,
+// `request.headers["Authorization"]` and the like: a read of a header named
+// for authorization, a token or an API key.
+func CredentialHeaderRead(n pyast.Node) bool {
+	obj, key, ok := pyast.KeyedRead(n)
+	if !ok {
+		return false
+	}
+	if obj.Type() != "attribute" {
+		return false
+	}
+	switch obj.ChildByField("attribute").Text() {
+	case "META", "headers":
+	default:
+		return false
+	}
+	v, ok := pyast.StringValue(key)
+	if !ok {
+		return false
+	}
+	h := strings.ToUpper(strings.ReplaceAll(v, "-", "_"))
+	if strings.Contains(h, "IDEMPOTENCY") || strings.Contains(h, "CSRF") {
+		return false
+	}
+	return strings.Contains(h, "AUTHORIZATION") || strings.Contains(h, "TOKEN") || strings.Contains(h, "API_KEY") || strings.Contains(h, "APIKEY")
+}
+
+// HeaderSecretDecides reports a handler that checks a credential header
+// against a secret by hand, in its own body or in a project helper it
+// calls whose answer decides (checkDecides): a value read from the
+// `Authorization` (or token, API key) header is compared (==, !=, in,
+// not in) in an if whose branch returns or raises (EvalAI's Lambda hooks:
+// `auth_error = _authenticate_lambda_request(request)`, `if auth_error:
+// return auth_error`, the helper answering 401/403 when the bearer token
+// differs from the configured one).
+func HeaderSecretDecides(h *Func) bool {
+	if h == nil || h.File == nil {
+		return false
+	}
+	body := pyast.Body(h.Node)
+	if comparesHeaderSecret(body) {
+		return true
+	}
+	for _, call := range ownNodes(body, "call") {
+		if g, _ := h.File.Callee(call); g != nil && g != h && comparesHeaderSecret(pyast.Body(g.Node)) && checkDecides(call, body) {
+			return true
+		}
+	}
+	return false
+}
+
+// comparesHeaderSecret reports a body that compares a value taken from a
+// credential header in an if whose consequence returns or raises.
+func comparesHeaderSecret(body pyast.Node) bool {
+	tainted := map[string]bool{}
+	carries := func(n pyast.Node) bool {
+		found := false
+		pyast.Inspect(n, func(m pyast.Node) bool {
+			if !found && (m.Type() == "identifier" && tainted[m.Text()] || CredentialHeaderRead(m)) {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	for a := range pyast.FindEach(body, "assignment") {
+		if r := a.ChildByField("right"); !r.IsNil() && carries(r) {
+			for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
+				tainted[id.Text()] = true
+			}
+		}
+	}
+	if len(tainted) == 0 {
+		return false
+	}
+	for ifs := range pyast.FindEach(body, "if_statement") {
+		compared := false
+		for cmp := range pyast.FindEach(ifs.ChildByField("condition"), "comparison_operator") {
+			// The header's value against a secret: not a literal (`token
+			// == ""`, `auth is None` only test that a header came).
+			sides := pyast.Statements(cmp)
+			if len(sides) != 2 {
+				continue
+			}
+			for i, side := range sides {
+				other := pyast.Unparen(sides[1-i])
+				if side.Type() == "identifier" && tainted[side.Text()] && !carries(other) &&
+					!other.Is("string", "concatenated_string", "integer", "none", "true", "false") {
+					compared = true
+				}
+			}
+		}
+		if !compared {
+			continue
+		}
+		cons := ifs.ChildByField("consequence")
+		if len(pyast.FindAll(cons, "return_statement", "raise_statement")) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // reachText returns the text of a function's body and of the project
 // functions it calls, depth calls deep (each once).
 func (m *Model) reachText(fn *Func, depth int) string {

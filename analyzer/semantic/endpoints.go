@@ -113,6 +113,12 @@ func (e *Endpoint) Judged(inv *Inventory) bool {
 	if e.Webhook != nil && !e.Webhook.BodyRead.IsNil() && hasHookWord(e.Handler.Name) {
 		return true // a webhook handler reading the raw body, routed by a plugin or a dispatcher
 	}
+	if inv.HasURLConf && e.Kind == "function" && e.Handler != nil && len(e.Handler.callers) > 0 {
+		// Unrouted and called by project code (kuma's `delete_document(
+		// request=request, document=...)` from a POST-only ban view): a
+		// helper its callers reach, judged through them.
+		return false
+	}
 	// csrf_exempt alone says the function is a view, not how it is
 	// reached: unrouted in a tree with URLconfs, it is wired by a helper
 	// rubric does not read (`admin_url(...)`), as an unrouted class is.
@@ -931,24 +937,26 @@ func (m *Model) decoratorRouted(f *File, fn *Func, ninja bool) *Endpoint {
 				break
 			}
 		}
-		e.Auth = decoratorAuth(f, c, ninja)
+		e.Auth = decoratorAuth(f, c, ninja, fn)
 		return e
 	}
 	return nil
 }
 
 // decoratorAuth reads auth= of a Ninja operation or of the NinjaAPI /
-// Router it hangs on (Ninja's default is no authentication); FastAPI
-// dependencies are not read (unknown unless the route has none at all).
-func decoratorAuth(f *File, c pyast.Call, ninja bool) Auth {
+// Router it hangs on (Ninja's default is no authentication). A FastAPI
+// route with dependencies (the decorator's or its APIRouter's
+// `dependencies=`, or a parameter's `Depends`/`Security` that may check
+// the caller: dependsChecks) is unknown; one with none at all is public.
+func decoratorAuth(f *File, c pyast.Call, ninja bool, fn *Func) Auth {
 	a := Auth{Source: "decorator"}
 	kw := c.Keyword("auth")
-	if kw.IsNil() {
-		if owner := f.globals[pyast.Dotted(c.Receiver())]; len(owner) > 0 {
-			if oc, ok := pyast.AsCall(pyast.Unparen(owner[len(owner)-1])); ok {
-				kw = oc.Keyword("auth")
-			}
-		}
+	var owner pyast.Call
+	if o := f.globals[pyast.Dotted(c.Receiver())]; len(o) > 0 {
+		owner, _ = pyast.AsCall(pyast.Unparen(o[len(o)-1]))
+	}
+	if kw.IsNil() && !owner.Node.IsNil() {
+		kw = owner.Keyword("auth")
 	}
 	switch {
 	case !kw.IsNil() && kw.Type() != "none":
@@ -958,7 +966,8 @@ func decoratorAuth(f *File, c pyast.Call, ninja bool) Auth {
 		a.level = levelPublic
 		a.Source = "Ninja default (no auth)"
 	default:
-		if !c.Keyword("dependencies").IsNil() {
+		if !c.Keyword("dependencies").IsNil() || !owner.Node.IsNil() && !owner.Keyword("dependencies").IsNil() ||
+			fn != nil && dependsChecks(f, fn.Node, 0) {
 			a.level = levelUnknown
 		} else {
 			a.level = levelPublic
@@ -967,6 +976,65 @@ func decoratorAuth(f *File, c pyast.Call, ninja bool) Auth {
 	}
 	a.finish()
 	return a
+}
+
+// dependsChecks reports a FastAPI function with a parameter dependency
+// that may check the caller: `Security(...)`, a `Depends(...)` rubric
+// cannot follow (a class, an instance such as an OAuth2PasswordBearer,
+// a library function), or one on a project function that raises an
+// HTTPException with 401 or 403 or has such a dependency itself
+// (`tenant = Depends(verify_api_key)`). `db = Depends(get_db)` checks
+// no one. Defaults and `Annotated[..., Depends(...)]` are read.
+func dependsChecks(f *File, def pyast.Node, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	for p := range def.ChildByField("parameters").Named() {
+		var cands []pyast.Node
+		if v := p.ChildByField("value"); !v.IsNil() {
+			cands = append(cands, v)
+		}
+		if t := p.ChildByField("type"); !t.IsNil() {
+			cands = append(cands, pyast.FindAll(t, "call")...)
+		}
+		for _, v := range cands {
+			c, ok := pyast.AsCall(pyast.Unparen(v))
+			if !ok {
+				continue
+			}
+			switch string(pyast.CalleeName(c.Node)) {
+			case "Security":
+				return true
+			case "Depends":
+				dep := c.Arg(0, "dependency")
+				if dep.IsNil() {
+					return true // the annotated class is the dependency
+				}
+				g := f.FuncRef(dep)
+				if g == nil || raisesAuthHTTPError(g.Node) || dependsChecks(g.File, g.Node, depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// raisesAuthHTTPError reports a function raising `HTTPException` (or a
+// subclass named so) with status 401 or 403.
+func raisesAuthHTTPError(def pyast.Node) bool {
+	for r := range pyast.FindEach(pyast.Body(def), "raise_statement") {
+		c, ok := pyast.AsCall(r.NamedChild(0))
+		if !ok || !strings.HasSuffix(string(pyast.CalleeName(c.Node)), "HTTPException") {
+			continue
+		}
+		st := c.Arg(0, "status_code")
+		t := st.Text()
+		if t == "401" || t == "403" || strings.HasSuffix(t, "HTTP_401_UNAUTHORIZED") || strings.HasSuffix(t, "HTTP_403_FORBIDDEN") {
+			return true
+		}
+	}
+	return false
 }
 
 // stringList reads a list or tuple of string literals.

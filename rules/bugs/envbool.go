@@ -96,6 +96,10 @@ func runEnvBoolAsString(p *analyzer.Pass) error {
 type envObject struct {
 	djangoEnviron bool
 	schema        map[string]bool
+	// noSmartCast: `environ.Env(smart_cast=False)`; otherwise django-environ
+	// casts a value to the type of its default (`env("X", default=False)`
+	// is a bool).
+	noSmartCast bool
 }
 
 // envObjects reads the module's Env instances.
@@ -118,6 +122,8 @@ func envObjects(p *analyzer.Pass, assigns []pyast.Node) map[string]envObject {
 			for k := range c.Keywords {
 				o.schema[k] = true
 			}
+			o.noSmartCast = c.Keyword("smart_cast").Type() == "false"
+			delete(o.schema, "smart_cast")
 			out[a.ChildByField("left").Text()] = o
 		}
 	}
@@ -159,6 +165,12 @@ func rawEnvString(p *analyzer.Pass, n pyast.Node, envs map[string]envObject) (st
 		if o, ok := envs[c.Func.Text()]; ok {
 			if o.djangoEnviron && o.schema[v] {
 				return "", "" // cast by the Env's schema
+			}
+			if o.djangoEnviron && !o.noSmartCast {
+				switch c.Keyword("default").Type() {
+				case "true", "false", "integer":
+					return "", "" // cast to the default's type (smart_cast)
+				}
 			}
 			if _, cast := c.Keywords["cast"]; cast {
 				return "", ""

@@ -73,6 +73,12 @@ func runIntegrityErrorInAtomic(p *analyzer.Pass) error {
 			}
 			conf = analyzer.Medium
 			related = append(related, caller)
+		} else if onlyStatement(scope, try) && !queries(h) {
+			// `with atomic(): try: bulk_create(...) except IntegrityError:
+			// log`: the block holds nothing but the try, so rolling it
+			// back at exit undoes exactly the failed writes (a savepoint
+			// when nested), and the handler runs no query in between.
+			continue
 		} else {
 			related = append(related, analyzer.Related{Range: analyzer.RangeOf(scopeAnchor(p.Imports, scope)), Message: "transaction opened here"})
 		}
@@ -90,6 +96,21 @@ func runIntegrityErrorInAtomic(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// onlyStatement reports a `with` block whose body is the try alone, with
+// no finally clause.
+func onlyStatement(scope, try pyast.Node) bool {
+	if scope.Type() != "with_statement" {
+		return false
+	}
+	for c := range try.Named() {
+		if c.Type() == "finally_clause" {
+			return false
+		}
+	}
+	st := pyast.Statements(pyast.Body(scope))
+	return len(st) == 1 && st[0].Equal(try)
 }
 
 // exceptType returns the exception expression of a handler (without the

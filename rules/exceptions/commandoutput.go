@@ -5,6 +5,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
@@ -12,9 +13,11 @@ import (
 // caught exception for the operator running it: `print(e)`, or a command
 // helper such as `self.output(f"... {exception}")` or
 // `self.write_error(e)`, or logs its message. Like a command's stderr, it shows the error to
-// whoever ran the command and only loses the traceback.
+// whoever ran the command and only loses the traceback. A standalone
+// script (scripts/, bin/, tools/, a module parsing its own command line)
+// printing the error to its operator is read the same way.
 func commandOutput(p *analyzer.Pass, h pyidiom.Handler) bool {
-	if !strings.Contains("/"+p.File.Rel, "/management/commands/") {
+	if !strings.Contains("/"+p.File.Rel, "/management/commands/") && !semantic.RolesOf(p.Unit).Has(semantic.Script) {
 		return false
 	}
 	logs := pyidiom.LoggersOf(p.Unit)

@@ -29,9 +29,10 @@ func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 	assert.Equal(t, analyzer.Low, got[2])
 }
 
-// A management command printing the caught exception for its operator
-// (print, a self.output-like helper) is low; printing only its own text,
-// or the same handler outside a command, keeps its confidence.
+// A management command or a standalone script printing the caught
+// exception for its operator (print, a self.output-like helper) is low;
+// printing only its own text, or the same handler outside a command or
+// script, keeps its confidence.
 func TestBroadExceptPrintedByCommandIsLowConfidence(t *testing.T) {
 	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/ERR002_command.txtar", []*analyzer.Rule{exceptions.BroadExcept})
 	got := map[string]analyzer.Confidence{}
@@ -44,7 +45,9 @@ func TestBroadExceptPrintedByCommandIsLowConfidence(t *testing.T) {
 		"sync/management/commands/process_events.py:30": analyzer.High,
 		"sync/management/commands/process_events.py:35": analyzer.Low,
 		"sync/management/commands/process_events.py:40": analyzer.Medium,
-		"sync/views.py:4": analyzer.Medium,
+		"sync/views.py:4":                     analyzer.Medium,
+		"scripts/monitoring/auto_scale.py:5":  analyzer.Low,
+		"scripts/monitoring/auto_scale.py:10": analyzer.High,
 	}, got)
 }
 

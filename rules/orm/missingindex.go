@@ -145,6 +145,11 @@ func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, or
 				return nil, nil, nil, pyast.Node{} // Q objects: cannot tell
 			}
 			for k := range c.Keywords {
+				if base, _, _ := strings.Cut(k, "__"); base == "pk" || base == "id" && m.Field("id") == nil {
+					// `filter(upload_state=..., pk=pk)`: the primary key
+					// finds the row; the other columns only test it.
+					return nil, nil, nil, pyast.Node{}
+				}
 				if reverseIndexed(m, k) {
 					// `filter(posts__id=pk, type=...)`: the planner starts
 					// from the related row found by its index and joins

@@ -55,7 +55,7 @@ func runCompareDigest(p *analyzer.Pass) error {
 		a, b := operands[0], operands[1]
 		if isLiteral(a) || isLiteral(b) || isLenCall(a) || isLenCall(b) || consts[a.Text()] || consts[b.Text()] ||
 			isConstantName(a) || isConstantName(b) || sameObjectFields(a, b) || loopTarget(a, n) && loopTarget(b, n) ||
-			enumMember(p, a) || enumMember(p, b) {
+			enumMember(p, a) || enumMember(p, b) || op == "!=" && syncsValue(n, a, b) {
 			continue
 		}
 		fn := pyast.EnclosingFunction(n)
@@ -109,6 +109,39 @@ func loopTarget(side, at pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// syncsValue reports a `!=` comparison in an if's condition whose body
+// assigns one side's value to the other (`if HexBytes(conf.signature) !=
+// exported: conf.signature = exported`): a stored copy brought up to date,
+// not a secret checked against a caller's input.
+func syncsValue(cmp, a, b pyast.Node) bool {
+	ifs := pyast.Ancestor(cmp, "if_statement")
+	cond := ifs.ChildByField("condition")
+	if cond.IsNil() || cmp.StartByte() < cond.StartByte() || cmp.EndByte() > cond.EndByte() {
+		return false
+	}
+	a, b = unwrapConversion(a), unwrapConversion(b)
+	for asg := range pyast.FindEach(ifs.ChildByField("consequence"), "assignment") {
+		left, right := asg.ChildByField("left"), unwrapConversion(asg.ChildByField("right"))
+		if right.IsNil() {
+			continue
+		}
+		if left.Text() == a.Text() && right.Text() == b.Text() || left.Text() == b.Text() && right.Text() == a.Text() {
+			return true
+		}
+	}
+	return false
+}
+
+// unwrapConversion returns the argument of a one-argument call
+// (`HexBytes(x)`, `str(x)`), else n itself.
+func unwrapConversion(n pyast.Node) pyast.Node {
+	n = pyast.Unparen(n)
+	if c, ok := pyast.AsCall(n); ok && len(c.Positional) == 1 && len(c.Keywords) == 0 {
+		return pyast.Unparen(c.Positional[0])
+	}
+	return n
 }
 
 // sameObjectFields reports an attribute of one object compared with its

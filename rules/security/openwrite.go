@@ -74,7 +74,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 			}
 		}
 		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() || genericWritesWithoutRows(e) || headerTokenLookup(e) ||
-			semantic.SignatureDecides(e.Handler) {
+			semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) {
 			continue
 		}
 		g := groups[e.View]
@@ -282,7 +282,7 @@ func headerTokenLookup(e *semantic.Endpoint) bool {
 			if found {
 				return false
 			}
-			if m.Type() == "identifier" && tainted[m.Text()] || credentialHeaderRead(m) {
+			if m.Type() == "identifier" && tainted[m.Text()] || semantic.CredentialHeaderRead(m) {
 				found = true
 			}
 			return !found
@@ -314,31 +314,4 @@ func headerTokenLookup(e *semantic.Endpoint) bool {
 		}
 	}
 	return lookup
-}
-
-// credentialHeaderRead reports `request.META.get("HTTP_AUTHORIZATION")`,
-// `request.headers["Authorization"]` and the like: a read of a header named
-// for authorization, a token or an API key.
-func credentialHeaderRead(n pyast.Node) bool {
-	obj, key, ok := pyast.KeyedRead(n)
-	if !ok {
-		return false
-	}
-	if obj.Type() != "attribute" {
-		return false
-	}
-	switch obj.ChildByField("attribute").Text() {
-	case "META", "headers":
-	default:
-		return false
-	}
-	v, ok := pyast.StringValue(key)
-	if !ok {
-		return false
-	}
-	h := strings.ToUpper(strings.ReplaceAll(v, "-", "_"))
-	if strings.Contains(h, "IDEMPOTENCY") || strings.Contains(h, "CSRF") {
-		return false
-	}
-	return strings.Contains(h, "AUTHORIZATION") || strings.Contains(h, "TOKEN") || strings.Contains(h, "API_KEY") || strings.Contains(h, "APIKEY")
 }

@@ -156,6 +156,9 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 		fieldsNode, fields, all := metaFields(meta)
 		excludeNode, exclude, _ := semantic.MetaList(meta, "exclude")
 		writeOnly := extraWriteOnly(meta)
+		for n := range representationDrops(c) {
+			writeOnly[n] = true // the serializer decides itself who sees it
+		}
 		md := m.SerializerModel(c)
 		var readable []string
 		declared := map[string]pyast.Node{}
@@ -231,6 +234,35 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 }
 
 // modelSerializer reports a class deriving from a DRF model serializer.
+// representationDrops returns the fields the serializer's
+// `to_representation` (its own or a project base's) takes out of the
+// output, on every path or some (`del output["pin_code"]` unless the
+// caller may join the room, `output.pop("pin_code")` to nest it under
+// a telephony key): the serializer decides itself who sees them.
+func representationDrops(c *semantic.Class) map[string]bool {
+	out := map[string]bool{}
+	fn := c.Method("to_representation")
+	if fn == nil {
+		return out
+	}
+	body := pyast.Body(fn.Node)
+	for d := range pyast.FindEach(body, "delete_statement") {
+		for sub := range pyast.FindEach(d, "subscript") {
+			if k, ok := pyast.StringValue(sub.ChildByField("subscript")); ok {
+				out[k] = true
+			}
+		}
+	}
+	for call := range pyast.FindEach(body, "call") {
+		if c, ok := pyast.AsCall(call); ok && c.MethodName() == "pop" && len(c.Positional) > 0 {
+			if k, ok := pyast.StringValue(c.Positional[0]); ok {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
 func modelSerializer(c *semantic.Class) bool {
 	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
 		for _, b := range cc.BaseNames() {

@@ -105,6 +105,9 @@ func writeAlwaysBefore(writes []effects.Effect, r, fn pyast.Node) (effects.Effec
 		if blk.IsNil() || !fn.Contains(blk) || !blk.Contains(r) {
 			continue
 		}
+		if refusedOnCount(n, r, fn) {
+			continue
+		}
 		undone := false
 		for _, later := range writes[i+1:] {
 			if later.Node().StartByte() < r.StartByte() && strings.Contains(later.Verb, "delete") {
@@ -116,4 +119,32 @@ func writeAlwaysBefore(writes []effects.Effect, r, fn pyast.Node) (effects.Effec
 		}
 	}
 	return effects.Effect{}, false
+}
+
+// refusedOnCount reports a write whose returned count decides the raise
+// (`updated = Q.filter(state=PENDING, pk=pk).update(state=DONE)`, then
+// `if updated != 1: raise ValidationError`): a compare-and-set refuses
+// exactly when its update matched no row, so nothing stays written.
+func refusedOnCount(w, r, fn pyast.Node) bool {
+	asg := pyast.Ancestor(w, "assignment")
+	if asg.IsNil() || !fn.Contains(asg) || asg.ChildByField("left").Type() != "identifier" {
+		return false
+	}
+	right := pyast.Unparen(asg.ChildByField("right"))
+	c, ok := pyast.AsCall(right)
+	if !ok || c.MethodName() != "update" || !right.Contains(w) {
+		return false
+	}
+	name := asg.ChildByField("left").Text()
+	for ifs := pyast.Ancestor(r, "if_statement"); !ifs.IsNil() && fn.Contains(ifs); ifs = pyast.Ancestor(ifs, "if_statement") {
+		if !ifs.ChildByField("consequence").Contains(r) {
+			continue
+		}
+		for id := range pyast.FindEach(ifs.ChildByField("condition"), "identifier") {
+			if id.Text() == name {
+				return true
+			}
+		}
+	}
+	return false
 }

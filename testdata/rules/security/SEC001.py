@@ -45,3 +45,11 @@ def any_token_matches(request, tokens):
         if token == received_token:  # want: SEC001
             return True
     return False
+
+
+def verify_and_store(request, confirmation):
+    # The body stores something else: the comparison is a check, not a sync.
+    received_signature = request.headers.get("X-Signature")
+    if confirmation.signature != received_signature:  # want: SEC001 "`signature`"
+        confirmation.rejected = True
+        confirmation.save()

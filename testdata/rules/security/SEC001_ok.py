@@ -78,3 +78,17 @@ def rewritten_tokens(value, new):
             continue
         changed.append(new_token)
     return changed
+
+
+def store_confirmation(confirmation, safe_signature, exported_signature):
+    # A stored signature brought up to date when it differs: the if's body
+    # assigns the other side to the compared attribute (safe-transaction-service).
+    if HexBytes(confirmation.signature) != exported_signature:
+        confirmation.signature = exported_signature
+        confirmation.save(update_fields=["signature"])
+    if (
+        confirmation.signature != safe_signature.export_signature()
+        or confirmation.signature_type != safe_signature.signature_type
+    ):
+        confirmation.signature = safe_signature.export_signature()
+        confirmation.save()

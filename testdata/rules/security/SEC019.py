@@ -20,3 +20,15 @@ class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Card
         exclude = ["id"]
+
+
+class PinSerializer(serializers.ModelSerializer):
+    # to_representation drops another key: the PIN is still returned.
+    class Meta:
+        model = Card
+        fields = ["id", "pin", "expiry"]  # want: SEC019 "serializer `PinSerializer` returns `pin`"
+
+    def to_representation(self, instance):
+        output = super().to_representation(instance)
+        output.pop("expiry", None)
+        return output

@@ -28,3 +28,31 @@ class CardSerializer(serializers.ModelSerializer):
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField()
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    # The serializer decides who sees the PIN: its to_representation drops it
+    # for callers who may not join the room (meet).
+    class Meta:
+        model = Card
+        fields = ["id", "last_four", "pin"]
+
+    def to_representation(self, instance):
+        output = super().to_representation(instance)
+        if not self.context["request"].user.is_authenticated:
+            del output["pin"]
+        return output
+
+
+class ExternalRoomSerializer(serializers.ModelSerializer):
+    # The PIN is taken out and shown only under a telephony key when enabled.
+    class Meta:
+        model = Card
+        fields = ["id", "pin"]
+
+    def to_representation(self, instance):
+        output = super().to_representation(instance)
+        pin = output.pop("pin", None)
+        if self.context.get("telephony"):
+            output["telephony"] = {"pin": pin}
+        return output

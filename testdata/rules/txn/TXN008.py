@@ -23,3 +23,11 @@ def rename(order, name):
     order.save()  # want: TXN008 "`order.save\(...\)` writes before `forms.ValidationError` \(line 25\)"
     if not name.strip():
         raise forms.ValidationError
+
+
+def close_and_check(pk, name):
+    # The count is kept, but the raise tests something else: the update stays.
+    closed = Order.objects.filter(pk=pk).update(active=False)  # want: TXN008 "writes before `serializers.ValidationError"
+    if not name:
+        raise serializers.ValidationError("name required")
+    return closed

@@ -62,3 +62,12 @@ def fetched(user, purchases):
     if not purchases:
         raise serializers.ValidationError("empty")
     return order
+
+
+def claim(pk):
+    # A compare-and-set: the raise runs exactly when the update matched no
+    # row, so nothing stays written.
+    updated_rows = Order.objects.filter(active=True, pk=pk).update(active=False)
+    if updated_rows != 1:
+        raise serializers.ValidationError({"order": "not active"})
+    return pk
