@@ -408,6 +408,9 @@ func relTarget(u *Unit, n pyast.Node) string {
 	if s, ok := pyast.StringValue(n); ok {
 		return s
 	}
+	if metaModelName(u, n) == UserModelQual {
+		return AuthUserModel // get_user_model(), or a `User = get_user_model()` alias
+	}
 	d := pyast.Dotted(n)
 	if d == "" {
 		return ""

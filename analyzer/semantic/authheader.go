@@ -155,3 +155,37 @@ func lookupWithin(fn *Func, depth int) bool {
 	}
 	return false
 }
+
+// comparesTokenCaller reports a handler that compares something with the
+// caller a hand-written token check handed back (`user, error =
+// authenticate_token(request)`, then `if account.user != user:`): the row
+// is scoped to the caller as surely as by a comparison with request.user.
+func comparesTokenCaller(fn *Func) bool {
+	if fn == nil || fn.File == nil {
+		return false
+	}
+	callers := map[string]bool{}
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+		r := pyast.Unparen(a.ChildByField("right"))
+		if r.Type() != "call" {
+			continue
+		}
+		if g, _ := fn.File.Callee(r); g == nil || g == fn || !lookupWithin(g, 1) {
+			continue
+		}
+		for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
+			callers[id.Text()] = true
+		}
+	}
+	if len(callers) == 0 {
+		return false
+	}
+	for c := range pyast.FindEach(pyast.Body(fn.Node), "comparison_operator") {
+		for id := range pyast.FindEach(c, "identifier") {
+			if callers[id.Text()] {
+				return true
+			}
+		}
+	}
+	return false
+}
