@@ -410,6 +410,9 @@ func relTarget(u *Unit, n pyast.Node) string {
 	if s, ok := pyast.StringValue(n); ok {
 		return s
 	}
+	if metaModelName(u, n) == UserModelQual {
+		return AuthUserModel // get_user_model(), or a `User = get_user_model()` alias
+	}
 	d := pyast.Dotted(n)
 	if d == "" {
 		return ""
@@ -564,12 +567,37 @@ func metaModel(u *Unit, meta pyast.Node) (model string, fields []string) {
 		}
 		switch a.ChildByField("left").Text() {
 		case "model":
-			model = resolveName(u, pyast.Dotted(a.ChildByField("right")))
+			model = metaModelName(u, a.ChildByField("right"))
 		case "fields":
 			fields = stringList(a.ChildByField("right"))
 		}
 	}
 	return model, fields
+}
+
+// UserModelQual is the qualified name Models.ByQual resolves to the
+// project's AUTH_USER_MODEL (when the graph holds it): what a serializer's
+// `model = get_user_model()` or `model = User` (a `User = get_user_model()`
+// alias) qualifies to.
+const UserModelQual = "django.contrib.auth.models.User"
+
+// metaModelName qualifies the value of a Meta's `model =`: a name through
+// the unit's imports and module-level names, the user model for
+// `get_user_model()` or a module-level `User = get_user_model()`.
+func metaModelName(u *Unit, v pyast.Node) string {
+	v = pyast.Unparen(v)
+	if c, ok := pyast.AsCall(v); ok {
+		d := pyast.Dotted(c.Func)
+		if (d == "get_user_model" || strings.HasSuffix(d, ".get_user_model")) && len(c.Positional) == 0 {
+			return UserModelQual
+		}
+		return ""
+	}
+	d := pyast.Dotted(v)
+	if u.ModelAliases[d] == AuthUserModel {
+		return UserModelQual
+	}
+	return resolveName(u, d)
 }
 
 // paramChains returns the attribute chains a method reads on its second

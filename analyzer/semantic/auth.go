@@ -56,6 +56,11 @@ type Auth struct {
 	// a declared check); BodyCheck: it checks the caller itself
 	// (is_authenticated, has_perm, is_staff...).
 	UsesUser, BodyCheck bool
+	// HeaderToken: the handler authenticates its caller by hand from a
+	// credential header (Authorization, a token or API key header) and
+	// rejects the request without it (headerTokenGuard); no cookie
+	// carries that header.
+	HeaderToken bool
 
 	level     level
 	decorated bool // a view decorator is present (the function is surely a view)
@@ -1111,7 +1116,8 @@ var userChecks = []string{"is_authenticated", "is_anonymous", "has_perm", "has_p
 	"redirect_to_login", "check_permissions", "check_object_permissions", "is_staff", "is_superuser"}
 
 // bodyChecks looks for checks of the caller in the handler and the
-// project functions it calls (two calls deep).
+// project functions it calls (two calls deep), a hand-written
+// authentication by a credential header among them (headerTokenGuard).
 func (m *Model) bodyChecks(a *Auth, handler *Func) {
 	if handler == nil {
 		return
@@ -1123,6 +1129,9 @@ func (m *Model) bodyChecks(a *Auth, handler *Func) {
 		if strings.Contains(txt, k) {
 			a.BodyCheck = true
 		}
+	}
+	if !a.HeaderToken && headerTokenGuard(handler) {
+		a.HeaderToken, a.BodyCheck = true, true
 	}
 	if !a.BodyCheck || slices.Contains(a.Permissions, "checked in the body") {
 		return
@@ -1153,33 +1162,6 @@ func SignatureDecides(h *Func) bool {
 		}
 	}
 	return false
-}
-
-// CredentialHeaderRead reports `request.META.get("HTTP_AUTHORIZATION")`,
-// `request.headers["Authorization"]` and the like: a read of a header named
-// for authorization, a token or an API key.
-func CredentialHeaderRead(n pyast.Node) bool {
-	obj, key, ok := pyast.KeyedRead(n)
-	if !ok {
-		return false
-	}
-	if obj.Type() != "attribute" {
-		return false
-	}
-	switch obj.ChildByField("attribute").Text() {
-	case "META", "headers":
-	default:
-		return false
-	}
-	v, ok := pyast.StringValue(key)
-	if !ok {
-		return false
-	}
-	h := strings.ToUpper(strings.ReplaceAll(v, "-", "_"))
-	if strings.Contains(h, "IDEMPOTENCY") || strings.Contains(h, "CSRF") {
-		return false
-	}
-	return strings.Contains(h, "AUTHORIZATION") || strings.Contains(h, "TOKEN") || strings.Contains(h, "API_KEY") || strings.Contains(h, "APIKEY")
 }
 
 // HeaderSecretDecides reports a handler that checks a credential header

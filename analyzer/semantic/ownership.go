@@ -319,12 +319,13 @@ func scopedElsewhere(fn *Func, owner string) bool {
 }
 
 // ChecksCaller reports whether a handler checks its caller itself: it
-// compares something with request.user, or checks permissions (any call
+// compares something with request.user (or with the caller a hand-written
+// token check returned: comparesTokenCaller), or checks permissions (any call
 // or name with "permission" in it, has_perm, user_can/can_edit...), staff
 // or superuser status.
 func ChecksCaller(fn *Func) bool {
 	body := pyast.Body(fn.Node)
-	if comparesUser(body) {
+	if comparesUser(body) || comparesTokenCaller(fn) {
 		return true
 	}
 	txt := strings.ToLower(body.Text())

@@ -112,8 +112,9 @@ func hasHookWord(s string) bool {
 // class or route named for webhooks (webhook, callback, IPN, notify), a
 // handler that checks the raw body against a key or certificate (a signed
 // notification, verified: signedBody), or
-// a csrf_exempt function view that reads the raw body, is not named for
-// an ordinary CRUD operation or a client's action (clientWords) and reads
+// a csrf_exempt view that reads the raw body, whose handler or class is
+// not named for an ordinary CRUD operation or a client's action
+// (clientWords) and reads
 // no request.user, that reads the
 // delivery (request.body, .data, .POST, .read(), directly or in a helper
 // it hands the request to) and accepts a POST.
@@ -164,7 +165,13 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 	w.BodyRead = rawBodyRead(e.Handler.Node, req)
 	if len(w.Signals) == 0 {
 		crud := false
-		for _, x := range []string{e.Handler.Name, name} {
+		names := []string{e.Handler.Name, name}
+		if e.Class != nil {
+			// A class-based view's handler is post(): its class names
+			// the action (LoginView, AccountCreateView).
+			names = append(names, e.Class.Name)
+		}
+		for _, x := range names {
 			for _, wd := range IdentWords(x) {
 				if crudWords[wd] || clientWords[wd] {
 					crud = true

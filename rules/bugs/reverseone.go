@@ -186,12 +186,15 @@ func guardedRead(attr pyast.Node, obj, name string) bool {
 	return false
 }
 
-// filtersOn reports a loop iterable (or the binding it names) whose text
-// filters on the relation: `profile__isnull=False`, `exclude(profile=None)`.
+// filtersOn reports a loop iterable (or the binding of the name its chain
+// starts from: `users`, `users.all()`, `users.order_by("id")`) whose text
+// filters on the relation: `profile__isnull=False`, `exclude(profile=None)`,
+// `filter(profile__to_be_deleted=True)` (a join through the relation keeps
+// only rows that have one).
 func filtersOn(iter pyast.Node, f *semantic.File, name string) bool {
 	texts := []string{iter.Text()}
-	if iter.Type() == "identifier" {
-		for _, b := range f.Bindings(iter, iter.Text()) {
+	if root := chainRoot(iter); root.Type() == "identifier" {
+		for _, b := range f.Bindings(root, root.Text()) {
 			texts = append(texts, b.Text())
 		}
 	}
@@ -201,4 +204,21 @@ func filtersOn(iter pyast.Node, f *semantic.File, name string) bool {
 		}
 	}
 	return false
+}
+
+// chainRoot returns the expression a chain of calls and attributes starts
+// from: `users` for `users.all().order_by("id")`.
+func chainRoot(n pyast.Node) pyast.Node {
+	for {
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "attribute":
+			n = n.ChildByField("object")
+		case "parenthesized_expression":
+			n = pyast.Unparen(n)
+		default:
+			return n
+		}
+	}
 }

@@ -132,7 +132,8 @@ func outboundEffect(m *semantic.Model, g *semantic.Func) string {
 
 // remoteSerializerField returns the first Meta.fields name of s computed
 // by code making an outbound call: a `get_<name>` method of the
-// serializer, or a property or method of its model. It returns the
+// serializer (itself, or a model property it reads on the row), or a
+// property or method of its model. It returns the
 // name, the string node in Meta.fields, and what is called.
 func remoteSerializerField(m *semantic.Model, s *semantic.Class) (string, pyast.Node, string) {
 	meta := innerClass(s.Node, "Meta")
@@ -179,8 +180,32 @@ func remoteSerializerField(m *semantic.Model, s *semantic.Class) (string, pyast.
 		if q := outboundEffect(m, fn); q != "" {
 			return name, el, q
 		}
+		if fn.Class == s {
+			if q := propertyOutbound(m, s, mc, fn.Name); q != "" {
+				return name, el, q
+			}
+		}
 	}
 	return "", pyast.Node{}, ""
+}
+
+// propertyOutbound is the first outbound call made by a property of the
+// serializer's model that the `get_<x>(self, obj)` method reads on obj
+// (`return obj.total_usd`, a @property or cached_property calling a rate
+// API): reading it runs the call, once per row.
+func propertyOutbound(m *semantic.Model, s, mc *semantic.Class, method string) string {
+	if mc == nil || s.Facts == nil {
+		return ""
+	}
+	for _, chain := range s.Facts.ParamChains[method] {
+		attr, _, _ := strings.Cut(chain, ".")
+		if g := mc.Method(attr); g != nil && g.Property {
+			if q := outboundEffect(m, g); q != "" {
+				return q
+			}
+		}
+	}
+	return ""
 }
 
 // innerClass returns the class named name defined in a class body.

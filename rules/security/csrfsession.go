@@ -34,7 +34,10 @@ var CSRFExemptSessionView = &analyzer.Rule{
 // authentication) exempted from CSRF (decorator, method_decorator or a
 // URLconf wrapper) that accept an unsafe method and rely on the session:
 // login_required, the auth mixins or LoginRequiredMiddleware (high
-// confidence), or request.user read in the handler (medium). Webhooks,
+// confidence), or request.user read in the handler (medium). Views that
+// authenticate by hand from an Authorization or token header before they
+// act (semantic.Auth.HeaderToken) are left alone: a cross-site form cannot
+// send that header. Webhooks,
 // which authenticate with a signature, and the endpoints an identity
 // provider posts back to (OAuth, SAML, social sign-in callbacks) are left
 // alone.
@@ -49,7 +52,7 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		if e.Kind != "function" && e.Kind != "django-view" {
 			continue
 		}
-		if !e.Auth.Session && !e.Auth.UsesUser || identityCallback(e) || paymentReturn(e) {
+		if !e.Auth.Session && !e.Auth.UsesUser || e.Auth.HeaderToken || identityCallback(e) || paymentReturn(e) {
 			continue
 		}
 		seen[e.View] = true

@@ -7,7 +7,6 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
-	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -73,8 +72,8 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 				open = append(open, m)
 			}
 		}
-		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(e) || e.SecretInURL() || genericWritesWithoutRows(e) || headerTokenLookup(e) ||
-			semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) {
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) ||
+			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) {
 			continue
 		}
 		g := groups[e.View]
@@ -144,12 +143,16 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 	return nil
 }
 
-// genericWritesWithoutRows reports a DRF generic view whose only writes
-// are the framework's own actions (update, destroy, create) on a model
-// rubric does not know, in a class with no queryset, get_queryset or
-// get_object: get_object() fails an assertion before any row is touched
-// (BUG003 reports that), so the door writes nothing. A catch-all
-// `RetrieveUpdateDestroyAPIView` answering 404s is the usual case.
+// genericWritesWithoutRows reports a DRF or Django generic view whose only
+// writes are the framework's own actions (update, destroy, create) on a
+// model rubric does not know, in a class with no queryset, form_class,
+// get_queryset, get_object or get_form(_class): get_object() fails an
+// assertion (DRF; BUG003 reports that) or raises ImproperlyConfigured
+// (Django's DeleteView, UpdateView, CreateView without model) before any
+// row is touched, so the door writes nothing. A catch-all
+// `RetrieveUpdateDestroyAPIView` answering 404s, or a JSON view that
+// subclasses DeleteView for its name and defines only get(), is the usual
+// case.
 func genericWritesWithoutRows(e *semantic.Endpoint) bool {
 	if e.Class == nil || e.Model != nil {
 		return false
@@ -162,17 +165,24 @@ func genericWritesWithoutRows(e *semantic.Endpoint) bool {
 			return false
 		}
 	}
-	if v, _ := e.Class.Attr("queryset"); !v.IsNil() {
-		return false
+	for _, attr := range []string{"queryset", "form_class"} {
+		if v, _ := e.Class.Attr(attr); !v.IsNil() {
+			return false
+		}
 	}
 	for _, c := range append([]*semantic.Class{e.Class}, e.Class.Bases()...) {
 		for _, b := range c.BaseNames() {
-			if !strings.HasPrefix(b, "rest_framework.") && !projectClass(e, b) {
+			if !strings.HasPrefix(b, "rest_framework.") && !strings.HasPrefix(b, "django.views.generic.") && !projectClass(e, b) {
 				return false // a library base may provide the queryset
 			}
 		}
 	}
-	return e.Class.Method("get_queryset") == nil && e.Class.Method("get_object") == nil
+	for _, m := range []string{"get_queryset", "get_object", "get_form_class", "get_form"} {
+		if e.Class.Method(m) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // projectClass reports whether the qualified base name is a class of the
@@ -231,16 +241,47 @@ func namedFor(e *semantic.Endpoint, words map[string]bool) bool {
 }
 
 // writesOnlyAccounts reports an endpoint whose only writes are users,
-// profiles or tokens (a sign-up by another name).
-func writesOnlyAccounts(e *semantic.Endpoint) bool {
+// profiles or tokens (a sign-up by another name). A framework action on a
+// model the graph does not hold (Django's own auth.User) counts when every
+// serializer the endpoint uses serializes the user model
+// (`model = get_user_model()`).
+func writesOnlyAccounts(m *semantic.Model, e *semantic.Endpoint) bool {
 	ws := e.Does.Names(semantic.WriteRows)
 	if len(ws) == 0 || e.Does.MovesMoney() || len(e.Does.Names(semantic.QueueTask)) > 0 {
 		return false
 	}
-	for _, w := range ws {
+	for _, x := range e.Does.Effects {
+		if x.Kind != semantic.WriteRows {
+			continue
+		}
+		if x.Model == "" && e.Class != nil && x.File == e.Class.File && x.Call.Equal(e.Class.Node) {
+			if !serializesUsers(m, e) {
+				return false
+			}
+			continue
+		}
+		w := x.Model
+		if w == "" {
+			w = x.Name
+		}
 		switch strings.ToLower(w) {
 		case "user", "customuser", "token", "profile", "userprofile", "account":
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// serializesUsers reports an endpoint whose serializers are known and all
+// name the user model in their Meta.
+func serializesUsers(m *semantic.Model, e *semantic.Endpoint) bool {
+	scs, known := m.EndpointSerializers(e)
+	if !known {
+		return false
+	}
+	for _, sc := range scs {
+		if sc.Facts == nil || sc.Facts.MetaModel != project.UserModelQual && !m.IsUserModel(m.SerializerModel(sc)) {
 			return false
 		}
 	}
@@ -262,56 +303,4 @@ func limit(xs []string, n int) []string {
 		return xs
 	}
 	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("%d more", len(xs)-n))
-}
-
-// headerTokenLookup reports a handler that authenticates by hand: it reads
-// a credential header (Authorization, or one named for a token or API key)
-// and looks a row up by a value taken from it (`auth =
-// request.META.get("HTTP_AUTHORIZATION")`, `token = auth.split()[1]`,
-// `Wallet.objects.get(token=token)`): an anonymous caller matches no row.
-// Whether a missing header answers 401 or a 500 is not this rule's call.
-func headerTokenLookup(e *semantic.Endpoint) bool {
-	if e.Handler == nil || e.Handler.File == nil {
-		return false
-	}
-	body := pyast.Body(e.Handler.Node)
-	tainted := map[string]bool{}
-	carries := func(n pyast.Node) bool {
-		found := false
-		pyast.Inspect(n, func(m pyast.Node) bool {
-			if found {
-				return false
-			}
-			if m.Type() == "identifier" && tainted[m.Text()] || semantic.CredentialHeaderRead(m) {
-				found = true
-			}
-			return !found
-		})
-		return found
-	}
-	// Names assigned from the header, then from those names, in order.
-	for a := range pyast.FindEach(body, "assignment") {
-		if r := a.ChildByField("right"); !r.IsNil() && carries(r) {
-			for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
-				tainted[id.Text()] = true
-			}
-		}
-	}
-	lookup := false
-	for call := range pyast.FindEach(body, "call") {
-		c, _ := pyast.AsCall(call)
-		switch c.MethodName() {
-		case "get", "filter", "get_object_or_404":
-		default:
-			if pyast.Dotted(c.Func) != "get_object_or_404" {
-				continue
-			}
-		}
-		for _, v := range c.Keywords {
-			if carries(v) {
-				lookup = true
-			}
-		}
-	}
-	return lookup
 }

@@ -32,7 +32,8 @@ var AppliedOnEverySave = &analyzer.Rule{
 
 // runAppliedOnEverySave matches `row.f += self.x` (or `-=`, or
 // `row.f = row.f ± self.x`) on a money or stock field of another row,
-// followed by `row.save()`, in:
+// followed by `row.save()` (or, in save(), a call `row.method(self.x)` of a
+// model method doing that to its own row: reportMovingCalls), in:
 //   - the save() method of a model class, where the row is not `self`
 //     and the amount reads `self`;
 //   - a post_save receiver (decorated with @receiver(post_save, ...) or
@@ -63,6 +64,9 @@ func runAppliedOnEverySave(p *analyzer.Pass) error {
 		}
 		if amountOf == "" || tellsCreation(fn.Node) {
 			continue
+		}
+		if kind == "save" {
+			reportMovingCalls(p, sf, fn, amountOf)
 		}
 		saves := saveCalls(fn.Node)
 		for _, r := range readModifyWrites(fn.Node) {
@@ -101,6 +105,76 @@ func runAppliedOnEverySave(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// reportMovingCalls reports, in a model's save(), the calls of a method of
+// another row (`self.wallet.deposit(self.amount)`) passing an amount read
+// from the saved row, when that method moves a money or stock field of its
+// own row by the parameter and saves it (movesOwnCounter): the same balance
+// move as `row.f += self.x`, one call away.
+func reportMovingCalls(p *analyzer.Pass, sf *semantic.File, fn *semantic.Func, amountOf string) {
+	for _, call := range ownCalls(fn.Node) {
+		c, ok := pyast.AsCall(call)
+		if !ok || c.Func.Type() != "attribute" {
+			continue
+		}
+		row := pyast.Dotted(c.Receiver())
+		if row == "" || row == amountOf {
+			continue
+		}
+		arg := -1
+		for i, a := range c.Positional {
+			if readsName(a, amountOf) {
+				arg = i
+				break
+			}
+		}
+		if arg < 0 {
+			continue
+		}
+		g, bound := sf.Callee(call)
+		if g == nil || g.Class == nil || !bound || g == fn || len(g.Params) <= arg+1 {
+			continue
+		}
+		field, sign := movesOwnCounter(g, g.Params[arg+1])
+		if field == "" {
+			continue
+		}
+		verb, to := "adds", "to"
+		if sign == "-" {
+			verb, to = "subtracts", "from"
+		}
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(call),
+			Message: fmt.Sprintf("`save()` calls `%s`, which %s `%s` %s `%s.%s`, on every save, updates included: saving a `%s` again (an edit, a PUT or PATCH, the admin) applies it a second time",
+				pyast.OneLine(call, 60), verb, pyast.OneLine(c.Positional[arg], 40), to, row, field, fn.Class.Name),
+			Help:    "apply it only when the row is created (`if self._state.adding:` before `super().save()`), or move it to the function that creates the row, and reverse it where the row is deleted",
+			Related: []analyzer.Related{{Path: g.File.Unit.File.Rel, Range: analyzer.RangeOf(g.Node.ChildByField("name")), Message: "the balance moved here"}},
+		})
+	}
+}
+
+// movesOwnCounter returns the money or stock field a method moves on its
+// own row by its parameter param (`self.balance += amount` or
+// `self.balance = self.balance - amount`, then `self.save()`), and the
+// sign; "" when it does not.
+func movesOwnCounter(g *semantic.Func, param string) (string, string) {
+	if len(g.Params) == 0 || g.Static || g.ClassMethod || g.Property {
+		return "", ""
+	}
+	self := g.Params[0]
+	saves := saveCalls(g.Node)
+	for _, r := range readModifyWrites(g.Node) {
+		if r.row != self || !counterField(r.field) || !readsName(amountExpr(r), param) {
+			continue
+		}
+		for _, s := range saves {
+			if s.Node.StartByte() > r.stmt.EndByte() && pyast.Dotted(s.Receiver()) == self {
+				return r.field, r.sign
+			}
+		}
+	}
+	return "", ""
 }
 
 // amountExpr is the right-hand side of an augmented assignment, or the

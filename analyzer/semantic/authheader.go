@@ -1,0 +1,191 @@
+package semantic
+
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
+
+// HeaderTokenLookup reports a handler that authenticates by hand: it reads
+// a credential header (Authorization, or one named for a token or API key)
+// and looks a row up by a value taken from it (`auth =
+// request.META.get("HTTP_AUTHORIZATION")`, `token = auth.split()[1]`,
+// `Wallet.objects.get(token=token)`): an anonymous caller matches no row.
+// Whether a missing header answers 401 or a 500 is the handler's business.
+func HeaderTokenLookup(h *Func) bool {
+	if h == nil || h.File == nil {
+		return false
+	}
+	body := pyast.Body(h.Node)
+	tainted := map[string]bool{}
+	carries := func(n pyast.Node) bool {
+		found := false
+		pyast.Inspect(n, func(m pyast.Node) bool {
+			if found {
+				return false
+			}
+			if m.Type() == "identifier" && tainted[m.Text()] || CredentialHeaderRead(m) {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	// Names assigned from the header, then from those names, in order.
+	for a := range pyast.FindEach(body, "assignment") {
+		if r := a.ChildByField("right"); !r.IsNil() && carries(r) {
+			for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
+				tainted[id.Text()] = true
+			}
+		}
+	}
+	for call := range pyast.FindEach(body, "call") {
+		c, _ := pyast.AsCall(call)
+		switch c.MethodName() {
+		case "get", "filter", "get_object_or_404":
+		default:
+			if pyast.Dotted(c.Func) != "get_object_or_404" {
+				continue
+			}
+		}
+		for _, v := range c.Keywords {
+			if carries(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CredentialHeaderRead reports `request.META.get("HTTP_AUTHORIZATION")`,
+// `request.headers["Authorization"]` and the like: a read of a header named
+// for authorization, a token or an API key.
+func CredentialHeaderRead(n pyast.Node) bool {
+	obj, key, ok := pyast.KeyedRead(n)
+	if !ok || obj.Type() != "attribute" {
+		return false
+	}
+	switch obj.ChildByField("attribute").Text() {
+	case "META", "headers":
+	default:
+		return false
+	}
+	v, ok := pyast.StringValue(key)
+	if !ok {
+		return false
+	}
+	h := strings.ToUpper(strings.ReplaceAll(v, "-", "_"))
+	if strings.Contains(h, "IDEMPOTENCY") || strings.Contains(h, "CSRF") {
+		return false
+	}
+	return strings.Contains(h, "AUTHORIZATION") || strings.Contains(h, "TOKEN") || strings.Contains(h, "API_KEY") || strings.Contains(h, "APIKEY")
+}
+
+// headerTokenGuard reports a handler that authenticates its caller with a
+// credential header before it acts: it looks a row up by the header itself
+// (HeaderTokenLookup), or it hands the request to a project function that
+// does (two calls deep) and rejects the request on what that call returned,
+// in an `if` of its own body that returns or raises (`user, error =
+// authenticate_token(request)` then `if error: return error`, or `if not
+// check_api_key(request): return HttpResponse(status=401)`). A cookie
+// never carries that header, so the caller is neither anonymous nor a
+// browser riding a session.
+func headerTokenGuard(h *Func) bool {
+	if h == nil || h.File == nil {
+		return false
+	}
+	if HeaderTokenLookup(h) {
+		return true
+	}
+	checks := func(call pyast.Node) bool {
+		g, _ := h.File.Callee(call)
+		return g != nil && g != h && lookupWithin(g, 1)
+	}
+	// Names bound to what a checking call returned.
+	bound := map[string]bool{}
+	body := pyast.Body(h.Node)
+	for st := range pyast.EachStatement(body) {
+		if st.Type() == "expression_statement" && st.NamedChildCount() == 1 {
+			st = st.NamedChild(0)
+		}
+		switch st.Type() {
+		case "assignment":
+			if r := pyast.Unparen(st.ChildByField("right")); r.Type() == "call" && checks(r) {
+				for id := range pyast.FindEach(st.ChildByField("left"), "identifier") {
+					bound[id.Text()] = true
+				}
+			}
+		case "if_statement":
+			if !rejects(st) {
+				continue
+			}
+			cond := st.ChildByField("condition")
+			decides := false
+			pyast.Inspect(cond, func(n pyast.Node) bool {
+				switch {
+				case decides:
+				case n.Type() == "identifier" && bound[n.Text()]:
+					decides = true
+				case n.Type() == "call" && checks(n):
+					decides = true
+				}
+				return !decides
+			})
+			if decides {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lookupWithin reports whether fn, or a project function it calls (depth
+// calls deeper), looks a row up by a credential header.
+func lookupWithin(fn *Func, depth int) bool {
+	if HeaderTokenLookup(fn) {
+		return true
+	}
+	if depth <= 0 {
+		return false
+	}
+	for _, call := range ownNodes(pyast.Body(fn.Node), "call") {
+		if g, _ := fn.File.Callee(call); g != nil && g != fn && lookupWithin(g, depth-1) {
+			return true
+		}
+	}
+	return false
+}
+
+// comparesTokenCaller reports a handler that compares something with the
+// caller a hand-written token check handed back (`user, error =
+// authenticate_token(request)`, then `if account.user != user:`): the row
+// is scoped to the caller as surely as by a comparison with request.user.
+func comparesTokenCaller(fn *Func) bool {
+	if fn == nil || fn.File == nil {
+		return false
+	}
+	callers := map[string]bool{}
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+		r := pyast.Unparen(a.ChildByField("right"))
+		if r.Type() != "call" {
+			continue
+		}
+		if g, _ := fn.File.Callee(r); g == nil || g == fn || !lookupWithin(g, 1) {
+			continue
+		}
+		for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
+			callers[id.Text()] = true
+		}
+	}
+	if len(callers) == 0 {
+		return false
+	}
+	for c := range pyast.FindEach(pyast.Body(fn.Node), "comparison_operator") {
+		for id := range pyast.FindEach(c, "identifier") {
+			if callers[id.Text()] {
+				return true
+			}
+		}
+	}
+	return false
+}
