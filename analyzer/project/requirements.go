@@ -19,8 +19,13 @@ type Declared struct {
 	// ('/'-separated), in path order; none means the project declares
 	// nothing rubric can read.
 	Files []string
-	// Names are the distributions declared.
-	Names map[string]bool
+	// Names are the distributions declared; Extras the extras they are
+	// declared with (`celery[redis]`: redis), which often name what they
+	// install.
+	Names, Extras map[string]bool
+	// Locked is set when a lock file (poetry.lock, uv.lock, Pipfile.lock)
+	// was read: it lists every distribution installed.
+	Locked bool
 	// Opaque is set when some requirement could not be named: a local
 	// path or archive, an editable install of the project itself, a URL
 	// without `#egg=`, a conda environment file. What it installs is
@@ -28,8 +33,12 @@ type Declared struct {
 	Opaque bool
 }
 
-// Has reports whether dist is declared (dist normalised or not).
-func (d Declared) Has(dist string) bool { return d.Names[NormalizeDist(dist)] }
+// Has reports whether dist is declared, or named as an extra (dist
+// normalised or not).
+func (d Declared) Has(dist string) bool {
+	n := NormalizeDist(dist)
+	return d.Names[n] || d.Extras[n]
+}
 
 var distSepRe = regexp.MustCompile(`[-_.]+`)
 
@@ -75,7 +84,7 @@ func isDepFile(rel string) bool {
 // deep at most, virtualenvs and build output skipped). Nothing is executed;
 // UTF-16 files (PowerShell's `pip freeze >`) are decoded.
 func DeclaredPackages(root string) Declared {
-	d := Declared{Names: map[string]bool{}}
+	d := Declared{Names: map[string]bool{}, Extras: map[string]bool{}}
 	var files []string
 	_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
@@ -121,12 +130,14 @@ func (d *Declared) read(root, rel string, seen map[string]bool) {
 	case base == "pyproject.toml" || base == "pipfile":
 		d.readTOML(text)
 	case base == "poetry.lock" || base == "uv.lock":
+		d.Locked = true
 		for _, line := range strings.Split(text, "\n") {
 			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && strings.TrimSpace(k) == "name" {
 				d.add(strings.Trim(strings.TrimSpace(v), `"'`))
 			}
 		}
 	case base == "pipfile.lock":
+		d.Locked = true
 		for _, m := range pipfileLockKeyRe.FindAllStringSubmatch(text, -1) {
 			d.add(m[1])
 		}
@@ -218,8 +229,8 @@ func (d *Declared) requirement(t string) {
 	}
 	d.add(m[1])
 	for _, x := range strings.Split(m[3], ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			d.add(x)
+		if x = NormalizeDist(x); x != "" {
+			d.Extras[x] = true
 		}
 	}
 }
@@ -290,7 +301,11 @@ func (d *Declared) readTOML(text string) {
 			if k != "python" {
 				d.add(k)
 				if i := strings.Index(v, "extras"); i >= 0 {
-					d.arrayStrings(v[i:])
+					for _, m := range quotedRe.FindAllStringSubmatch(v[i:], -1) {
+						if x := NormalizeDist(m[1] + m[2]); x != "" {
+							d.Extras[x] = true
+						}
+					}
 				}
 			}
 		}

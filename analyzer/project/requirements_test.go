@@ -28,6 +28,9 @@ func names(d project.Declared) []string {
 	for n := range d.Names {
 		out = append(out, n)
 	}
+	for n := range d.Extras {
+		out = append(out, "["+n+"]")
+	}
 	sort.Strings(out)
 	return out
 }
@@ -44,11 +47,11 @@ func TestDeclaredPackages(t *testing.T) {
 			"requirements/base.txt": []byte("Django==4.2\n"),
 			"backend/req.txt":       utf16LE("PyJWT==2.8\r\n", true),
 			"venv/requirements.txt": []byte("numpy\n"),
-		}, []string{"celery", "django", "django-filter", "pyjwt", "redis", "requests", "sqs"}, false},
+		}, []string{"[redis]", "[sqs]", "celery", "django", "django-filter", "pyjwt", "requests"}, false},
 		{"pyproject (PEP 621 arrays over lines, optional dependencies, Poetry tables) and Pipfile", map[string][]byte{
 			"pyproject.toml": []byte("[project]\nname = \"shop\"\ndependencies = [\n  \"Django>=4.2\",\n  \"drf-yasg[validation]==1.21\",\n]\n\n[project.optional-dependencies]\ndev = [\"pytest-django\"]\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\nstripe = {version = \"^7\", extras = [\"async\"]}\n"),
 			"Pipfile":        []byte("[packages]\ngunicorn = \"*\"\n\n[requires]\npython_version = \"3.11\"\n"),
-		}, []string{"async", "django", "drf-yasg", "gunicorn", "pytest-django", "stripe", "validation"}, false},
+		}, []string{"[async]", "[validation]", "django", "drf-yasg", "gunicorn", "pytest-django", "stripe"}, false},
 		{"setup.py, setup.cfg and a Dockerfile's pip install", map[string][]byte{
 			"setup.py":   []byte("setup(name='shop', install_requires=['Django>=4.2', \"celery\"], extras_require={'s3': ['boto3']})\n"),
 			"setup.cfg":  []byte("[options]\ninstall_requires =\n    redis>=5\n"),
@@ -66,6 +69,7 @@ func TestDeclaredPackages(t *testing.T) {
 			d := project.DeclaredPackages(writeTree(t, tc.files))
 			assert.Equal(t, tc.want, names(d))
 			assert.Equal(t, tc.opaque, d.Opaque)
+			assert.True(t, d.Has("Django_Filter") == d.Names["django-filter"])
 			assert.NotEmpty(t, d.Files)
 		})
 	}

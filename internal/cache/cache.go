@@ -166,8 +166,11 @@ func OutsideDigest(inputs []analyzer.Input, jobs int) string {
 			for n := range deps.Names {
 				names = append(names, n)
 			}
+			for n := range deps.Extras {
+				names = append(names, "["+n+"]")
+			}
 			sort.Strings(names)
-			fmt.Fprintf(h, "deps\x00%t\x00%s\x00%s\x00", deps.Opaque, strings.Join(deps.Files, ","), strings.Join(names, ","))
+			fmt.Fprintf(h, "deps\x00%t\x00%t\x00%s\x00%s\x00", deps.Opaque, deps.Locked, strings.Join(deps.Files, ","), strings.Join(names, ","))
 			break
 		}
 	}

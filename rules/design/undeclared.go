@@ -60,7 +60,7 @@ var dbEngineDists = map[string][]string{
 func runUndeclaredDependency(p *analyzer.ProjectPass) error {
 	ix := p.Project
 	decl := ix.Declared()
-	if len(decl.Files) == 0 || decl.Opaque {
+	if len(decl.Files) == 0 || decl.Opaque || !completeList(decl.Names, decl.Locked) {
 		return nil
 	}
 	installed := installedClosure(decl)
@@ -148,6 +148,9 @@ func installedClosure(decl project.Declared) map[string]bool {
 	for n := range decl.Names {
 		queue = append(queue, n)
 	}
+	for n := range decl.Extras {
+		queue = append(queue, n)
+	}
 	for len(queue) > 0 {
 		n := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
@@ -218,6 +221,18 @@ func guarded(n pyast.Node) bool {
 		switch a.Type() {
 		case "try_statement", "if_statement", "conditional_expression":
 			return true
+		case "with_statement":
+			// with suppress(ImportError): an optional import.
+			for clause := range a.Named() {
+				if clause.Type() != "with_clause" {
+					continue
+				}
+				for c := range pyast.FindEach(clause, "call") {
+					if strings.HasSuffix(c.ChildByField("function").Text(), "suppress") {
+						return true
+					}
+				}
+			}
 		}
 	}
 	return false
@@ -262,7 +277,7 @@ func importUses(u *project.Unit, local map[string]bool) []depUse {
 var settingReaders = map[string]string{
 	"INSTALLED_APPS": "", "MIDDLEWARE": "", "AUTHENTICATION_BACKENDS": "", "CACHES": "", "DATABASES": "",
 	"TEMPLATES": "", "PASSWORD_HASHERS": "", "EMAIL_BACKEND": "", "DEFAULT_FILE_STORAGE": "",
-	"STATICFILES_STORAGE": "", "STORAGES": "", "SESSION_ENGINE": "", "LOGGING": "",
+	"STATICFILES_STORAGE": "", "STORAGES": "", "SESSION_ENGINE": "",
 	"REST_FRAMEWORK": "djangorestframework", "SIMPLE_JWT": "djangorestframework-simplejwt",
 	"CHANNEL_LAYERS": "channels", "SWAGGER_SETTINGS": "drf-yasg", "SPECTACULAR_SETTINGS": "drf-spectacular",
 }
