@@ -322,6 +322,8 @@ func (ix *Index) Without(omit func(*Unit) bool) *Index {
 type indexShared struct {
 	djangoOnce sync.Once
 	django     DjangoVersion
+	depsOnce   sync.Once
+	deps       Declared
 
 	res results // project analyses (see ProjectAnalysis)
 	// analyses is the view project analyses are built from, if not the

@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,6 +160,17 @@ func OutsideDigest(inputs []analyzer.Input, jobs int) string {
 		if root, ok := project.TreeRoot(in.Path, in.RootRel); ok {
 			d := project.DeclaredDjango(root)
 			fmt.Fprintf(h, "django\x00%d.%d\x00%s\x00%d\x00%s\x00", d.Major, d.Minor, d.Path, d.Line, d.Text)
+			// The declared distributions (ARC007 reads them).
+			deps := project.DeclaredPackages(root)
+			names := make([]string, 0, len(deps.Names))
+			for n := range deps.Names {
+				names = append(names, n)
+			}
+			for n := range deps.Extras {
+				names = append(names, "["+n+"]")
+			}
+			sort.Strings(names)
+			fmt.Fprintf(h, "deps\x00%t\x00%t\x00%s\x00%s\x00", deps.Opaque, deps.Locked, strings.Join(deps.Files, ","), strings.Join(names, ","))
 			break
 		}
 	}

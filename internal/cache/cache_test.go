@@ -231,13 +231,18 @@ func TestTemplatesInKey(t *testing.T) {
 
 // What the rules read outside the inputs keys the cached findings: the
 // Django version the dependency files declare moves the digest (a
-// deploy-safety rule's advice depends on it), an unrelated line does not.
+// deploy-safety rule's advice depends on it), and so does the set of
+// distributions declared (ARC007 reads it); another version of a
+// distribution already declared, or a comment, does not.
 func TestOutsideDigestCoversTheDeclaredDjango(t *testing.T) {
 	dir := t.TempDir()
-	in := inputs(t, dir, map[string]string{"app/models.py": "x = 1\n", "requirements.txt": "Django==4.2.1\n"})
+	in := inputs(t, dir, map[string]string{"app/models.py": "x = 1\n", "requirements.txt": "Django==4.2.1\nrequests==2.0\n"})
 	before := OutsideDigest(in, 2)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==4.2.1\nrequests==2.0\n"), 0o644))
-	assert.Equal(t, before, OutsideDigest(in, 2), "another requirement")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==5.0\nrequests==2.0\n"), 0o644))
-	assert.NotEqual(t, before, OutsideDigest(in, 2), "Django 5.0 declared")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==4.2.1\n# pinned\nrequests==2.1\n"), 0o644))
+	assert.Equal(t, before, OutsideDigest(in, 2), "another version of requests, a comment")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==4.2.1\nrequests==2.1\npython-dotenv\n"), 0o644))
+	moved := OutsideDigest(in, 2)
+	assert.NotEqual(t, before, moved, "another distribution declared")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==5.0\nrequests==2.1\npython-dotenv\n"), 0o644))
+	assert.NotEqual(t, moved, OutsideDigest(in, 2), "Django 5.0 declared")
 }

@@ -58,6 +58,7 @@ func Rules() []*analyzer.Rule {
 		design.MixedConcerns,
 		design.NoTests,
 		design.BalanceWithoutLedger,
+		design.UndeclaredDependency,
 		security.CompareDigest,
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,

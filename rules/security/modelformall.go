@@ -26,7 +26,7 @@ var ModelFormAllFields = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.Test,
-	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, runningBalances},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, runningBalances, movedStatuses},
 	Run:        runModelFormAllFields,
 	// Each serializer exposes its own fields: never folded into another
 	// class's finding of the same file.
@@ -87,6 +87,10 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 					Help:    "list the fields clients may write: `fields = [\"name\", \"email\"]` (and `read_only_fields` for the rest); a field added to the model later is then not writable by accident",
 				}
 				sens, known := sensitiveWritable(p, n, s)
+				if moved := movedStatusesOf(p, s); len(moved) > 0 && statusWriteEndpoint(p, n) == nil {
+					// A status counts only where a client writes it.
+					sens = slices.DeleteFunc(sens, func(f string) bool { _, ok := moved[f]; return ok })
+				}
 				if semantic.InventoryOf(p.Project).NoCallerIdentified() {
 					// Nothing identifies a caller: the owner can only come
 					// from the request. Money and privileges still count.
@@ -262,6 +266,10 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		case "model":
 			model = g.Lookup(p.Unit, pyast.Dotted(right))
 		case "read_only_fields":
+			if right.Type() == "identifier" && right.Text() == "fields" {
+				// read_only_fields = fields: nothing is writable.
+				return nil, true
+			}
 			if allow, ok := readOnlyExcept(right); ok {
 				writable = allow
 				continue
@@ -298,11 +306,22 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 			protected[left.Text()] = true
 		}
 	}
+	// A status the project moves itself, unless the class validates the
+	// client's value (validate_status).
+	var moved map[string]statusSite
+	if model != nil {
+		moved = movedStatuses.Get(p.Project)[model.Qual]
+		for name := range moved {
+			if classDefines(cls, "validate_"+name) {
+				protected[name] = true
+			}
+		}
+	}
 	if writable != nil {
 		// Only the listed fields are writable, whatever the model adds
 		// later: the class is an allow-list.
 		for f := range writable {
-			if !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance")) {
+			if _, ok := moved[f]; !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance") || ok) {
 				out = append(out, f)
 			}
 		}
@@ -334,7 +353,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
 			continue // a device's or a VLAN's role: a category, not a privilege
 		}
-		if writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") || running[f.Name] {
+		if _, ok := moved[f.Name]; writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") || running[f.Name] || ok {
 			out = append(out, f.Name)
 		}
 	}
@@ -691,4 +710,17 @@ func readOnlyExcept(right pyast.Node) (map[string]bool, bool) {
 		out[s] = true
 	}
 	return out, true
+}
+
+// classDefines reports a method of that name defined in the class body.
+func classDefines(cls pyast.Node, name string) bool {
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() == "function_definition" && pyast.DefName(st) == name {
+			return true
+		}
+	}
+	return false
 }

@@ -26,7 +26,7 @@ var WritableSensitiveField = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Endpoints, runningBalances},
+	Requires:   []project.Analysis{semantic.Endpoints, runningBalances, movedStatuses},
 	Distinct:   true,
 	Run:        runWritableSensitiveField,
 }
@@ -78,16 +78,21 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			dropped := droppedByClass(cls)
 			// A writable name sensitiveWritable took for no name of its own
 			// lists is a running total of the project (runningBalances).
+			moved := movedStatusesOf(p, meta)
 			running := func(v string) bool {
-				return writable[v] && !writeGuardedNames[v] && !strings.HasSuffix(v, "_balance")
+				_, status := moved[v]
+				return writable[v] && !writeGuardedNames[v] && !strings.HasSuffix(v, "_balance") && !status
 			}
+			statusOnly := true
 			var names []string
 			var first pyast.Node
 			for e := range fields.Named() {
 				v, ok := pyast.StringValue(e)
-				if !ok || !writable[v] || !listedGuarded(v) && !running(v) || dropped[v] {
+				_, status := moved[v]
+				if !ok || !writable[v] || !listedGuarded(v) && !running(v) && !status || dropped[v] {
 					continue
 				}
+				statusOnly = statusOnly && status
 				if first.IsNil() {
 					first = e
 				}
@@ -98,7 +103,22 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			}
 			money := moneyHeld(names[0]) || running(names[0])
 			e := writeEndpoint(p, cls, !money)
+			if statusOnly {
+				e = statusWriteEndpoint(p, cls)
+			}
 			if e == nil {
+				continue
+			}
+			if statusOnly {
+				// A status the project moves itself: the workflow that
+				// moves it is skipped.
+				site := moved[names[0]]
+				p.Report(analyzer.Diagnostic{
+					Range: analyzer.RangeOf(first),
+					Message: fmt.Sprintf("`%s` lists %s among the fields clients write, and %s %s takes its body, while the project moves %s itself (%s:%d): a client sets any state directly, skipping the checks and side effects of the workflow that moves it",
+						pyast.DefName(cls), quoteList(names), strings.Join(e.Methods, "/"), endpointAt(e), pronoun(names), site.Path, site.Line),
+					Help: fmt.Sprintf("add %s to `read_only_fields`, and move %s only through the code that checks the transition", quoteList(names), pronoun(names)),
+				})
 				continue
 			}
 			at := "`" + e.View + "`"
@@ -155,6 +175,23 @@ func droppedByClass(cls pyast.Node) map[string]bool {
 // permission classes (a project's class: user management for those it
 // grants) does not count.
 func writeEndpoint(p *analyzer.Pass, cls pyast.Node, privilege bool) *semantic.Endpoint {
+	return writeEndpointFor(p, cls, privilege, false)
+}
+
+// bodyActions are the view actions that write the request body through the
+// view's serializer_class.
+var bodyActions = map[string]bool{"create": true, "update": true, "partial_update": true, "post": true, "put": true, "patch": true}
+
+// statusWriteEndpoint is writeEndpoint for a status (privilege-like: plain
+// permissions only), where a custom action of the view (`@action def
+// upload`) counts only when its handler builds the serializer from the
+// request and saves it: one that renders a row it made itself
+// (`self.get_serializer(asset)`) takes no status from the client.
+func statusWriteEndpoint(p *analyzer.Pass, cls pyast.Node) *semantic.Endpoint {
+	return writeEndpointFor(p, cls, true, true)
+}
+
+func writeEndpointFor(p *analyzer.Pass, cls pyast.Node, privilege, customNeedsSave bool) *semantic.Endpoint {
 	sm := semantic.Of(p.Project)
 	sc := sm.File(p.Unit).ClassOfDef(cls)
 	if sc == nil {
@@ -167,8 +204,9 @@ func writeEndpoint(p *analyzer.Pass, cls pyast.Node, privilege bool) *semantic.E
 			continue
 		}
 		sers, _ := sm.EndpointSerializers(e)
+		custom := customNeedsSave && e.Handler != nil && e.Handler.Class == e.Class && !bodyActions[e.Action]
 		for _, s := range sers {
-			if s == sc && !bypassesSerializer(e) {
+			if s == sc && !bypassesSerializer(e) && !custom {
 				return e
 			}
 		}
@@ -303,4 +341,28 @@ func ignoredByWrites(cls pyast.Node) []string {
 		}
 	}
 	return out
+}
+
+// movedStatusesOf returns the statuses the project moves itself
+// (movedStatuses) on the model a Meta names.
+func movedStatusesOf(p *analyzer.Pass, meta pyast.Node) map[string]statusSite {
+	if p.Project.Models == nil {
+		return nil
+	}
+	for a := range pyast.FindEachShallow(pyast.Body(meta), "assignment") {
+		if a.ChildByField("left").Text() == "model" {
+			if m := p.Project.Models.Lookup(p.Unit, pyast.Dotted(pyast.Unparen(a.ChildByField("right")))); m != nil {
+				return movedStatuses.Get(p.Project)[m.Qual]
+			}
+		}
+	}
+	return nil
+}
+
+// endpointAt names an endpoint by its route, or its view.
+func endpointAt(e *semantic.Endpoint) string {
+	if e.Route != "" {
+		return "`/" + strings.TrimPrefix(e.Route, "/") + "`"
+	}
+	return "`" + e.View + "`"
 }

@@ -163,7 +163,7 @@ func readModifyWrites(fn pyast.Node) []rmw {
 func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves []pyast.Call) {
 	reported := map[string]bool{}
 	for _, r := range readModifyWrites(fn) {
-		if !counterField(r.field) || reported[r.row] {
+		if !counterField(r.field) && !decimalColumn(sf, r) || reported[r.row] {
 			continue
 		}
 		var save pyast.Call
@@ -629,4 +629,21 @@ func sortedKeys(m map[string]pyast.Node) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// decimalColumn reports a read-modify-write of a DecimalField of the row's
+// model, whatever its name (`sender.billing -= amount`): a running total
+// kept in a decimal column is money or a measure, and a lost update of it
+// is lost value.
+func decimalColumn(sf *semantic.File, r rmw) bool {
+	md := rowModel(sf, r.stmt.ChildByField("left").ChildByField("object"))
+	if md == nil {
+		return false
+	}
+	for _, f := range md.Fields {
+		if f.Name == r.field {
+			return strings.HasSuffix(f.Class, "DecimalField")
+		}
+	}
+	return false
 }

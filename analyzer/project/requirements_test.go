@@ -1,0 +1,78 @@
+package project_test
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/analyzer/project"
+)
+
+func writeTree(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+	}
+	return dir
+}
+
+func names(d project.Declared) []string {
+	var out []string
+	for n := range d.Names {
+		out = append(out, n)
+	}
+	for n := range d.Extras {
+		out = append(out, "["+n+"]")
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestDeclaredPackages(t *testing.T) {
+	cases := []struct {
+		name   string
+		files  map[string][]byte
+		want   []string
+		opaque bool
+	}{
+		{"requirements with an include, extras, markers, hashes and a UTF-16 freeze", map[string][]byte{
+			"requirements.txt":      []byte("-r requirements/base.txt\n--index-url https://pypi.org/simple\ncelery[redis,sqs]==5.3 ; python_version >= '3.8'\nDjango_Filter>=23  # filters\nrequests==2.31 \\\n    --hash=sha256:abc\n"),
+			"requirements/base.txt": []byte("Django==4.2\n"),
+			"backend/req.txt":       utf16LE("PyJWT==2.8\r\n", true),
+			"venv/requirements.txt": []byte("numpy\n"),
+		}, []string{"[redis]", "[sqs]", "celery", "django", "django-filter", "pyjwt", "requests"}, false},
+		{"pyproject (PEP 621 arrays over lines, optional dependencies, Poetry tables) and Pipfile", map[string][]byte{
+			"pyproject.toml": []byte("[project]\nname = \"shop\"\ndependencies = [\n  \"Django>=4.2\",\n  \"drf-yasg[validation]==1.21\",\n]\n\n[project.optional-dependencies]\ndev = [\"pytest-django\"]\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\nstripe = {version = \"^7\", extras = [\"async\"]}\n"),
+			"Pipfile":        []byte("[packages]\ngunicorn = \"*\"\n\n[requires]\npython_version = \"3.11\"\n"),
+		}, []string{"[async]", "[validation]", "django", "drf-yasg", "gunicorn", "pytest-django", "stripe"}, false},
+		{"setup.py, setup.cfg and a Dockerfile's pip install", map[string][]byte{
+			"setup.py":   []byte("setup(name='shop', install_requires=['Django>=4.2', \"celery\"], extras_require={'s3': ['boto3']})\n"),
+			"setup.cfg":  []byte("[options]\ninstall_requires =\n    redis>=5\n"),
+			"Dockerfile": []byte("RUN pip install --no-cache-dir -r requirements.txt && pip install gunicorn==21 \\\n    psycopg2-binary\n"),
+		}, []string{"boto3", "celery", "django", "gunicorn", "psycopg2-binary", "redis"}, false},
+		{"an editable install of the project and a URL without a name are opaque", map[string][]byte{
+			"requirements.txt": []byte("-e .\nhttps://github.com/celery/celery/archive/main.zip\ngit+https://github.com/a/b.git#egg=thing\n"),
+		}, []string{"thing"}, true},
+		{"a missing include is opaque", map[string][]byte{
+			"requirements.txt": []byte("-r base.txt\nDjango\n"),
+		}, []string{"django"}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := project.DeclaredPackages(writeTree(t, tc.files))
+			assert.Equal(t, tc.want, names(d))
+			assert.Equal(t, tc.opaque, d.Opaque)
+			assert.True(t, d.Has("Django_Filter") == d.Names["django-filter"])
+			assert.NotEmpty(t, d.Files)
+		})
+	}
+	none := project.DeclaredPackages(writeTree(t, map[string][]byte{"app/models.py": []byte("x = 1\n")}))
+	assert.Empty(t, none.Files)
+}
