@@ -130,6 +130,11 @@ func runSerializer(p *analyzer.Pass) error {
 			d := pyast.Dotted(r.NamedChild(0))
 			if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
 				d = name // `{"list": A, ...}.get(self.action, B)`: the listing's entry
+			} else if b, ok := semantic.ListChoice(r.NamedChild(0)); ok {
+				d = pyast.Dotted(b) // `A if self.action == "list" else B`: the listing's branch
+				if semantic.SuperSerializerClass(b) {
+					d = "self.serializer_class"
+				}
 			}
 			if d == "self.serializer_class" || semantic.SuperSerializerClass(r.NamedChild(0)) {
 				// The class's own serializer_class.
@@ -855,8 +860,12 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 			if at.Field != nil && at.Field.Kind == project.GenericFK {
 				return out
 			}
-			if pkOnly && i == len(names)-1 {
-				return out // PrimaryKeyRelatedField reads the `_id` column
+			if pkOnly && i == len(names)-1 && at.Kind == project.AttrForward {
+				// PrimaryKeyRelatedField reads the `_id` column. A reverse
+				// one-to-one has no column on this row: DRF's pk-only
+				// reading (`serializable_value`) falls back to the related
+				// row, one query per row.
+				return out
 			}
 			path = append(path, name)
 			out = append(out, need{Path: strings.Join(path, "__"), Prefetch: inPrefetch, Why: why})
