@@ -150,7 +150,7 @@ func runSerializer(p *analyzer.Pass) error {
 				names = append(names, d)
 			}
 		}
-		if len(names) == 0 || !t.servesList(cls) || t.repaginates(cls) {
+		if len(names) == 0 || !t.servesList(cls) || t.repaginates(cls) || t.listsOwnSerializer(cls) {
 			continue
 		}
 		q := t.ViewQueryset(cls)
@@ -243,6 +243,30 @@ func (t *Tracker) rowSerializers() {
 			return true
 		})
 	}
+}
+
+// listsOwnSerializer reports a view class whose own list method (its own
+// or a project base's) serialises the rows without the view's serializer:
+// no `self.get_serializer(`, `get_serializer_class`, `serializer_class` or
+// `super().list(` in it (plane's IssueViewSet lists with
+// `IssueLiteSerializer(issue_queryset, many=True)`, judged at that call,
+// while get_serializer_class serves the other actions).
+func (t *Tracker) listsOwnSerializer(cls pyast.Node) bool {
+	c := t.ClassOfDef(cls)
+	if c == nil {
+		return false
+	}
+	m := c.Method("list")
+	if m == nil || m.File == nil {
+		return false
+	}
+	body := pyast.Body(m.Node).Text()
+	for _, s := range []string{"get_serializer", "serializer_class", "super().list(", "super(", ".list("} {
+		if strings.Contains(body, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // callsSuper reports a call `super().name(...)` (or `super(C, self).name`)
