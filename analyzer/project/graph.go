@@ -42,6 +42,9 @@ type Model struct {
 	fields  map[string]*Field
 	reverse map[string]*Relation
 	class   *ClassFacts
+	// generic are the model's GenericRelations (GenericRel), kept out of
+	// Fields and Field: only Attr reads them.
+	generic map[string]*Field
 }
 
 // Label is "app.Model".
@@ -119,6 +122,11 @@ func (m *Model) Attr(name string) Attr {
 			return Attr{Kind: AttrManyToMany, Field: f, Target: f.To}
 		}
 		return Attr{Kind: AttrColumn, Field: f}
+	}
+	if f := m.generic[name]; f != nil {
+		// A GenericRelation: a manager of the target's rows on the row,
+		// read and prefetched as a many-to-many one.
+		return Attr{Kind: AttrManyToMany, Field: f, Target: f.To}
 	}
 	if r := m.ReverseRelation(name); r != nil {
 		if r.Many() {
@@ -556,6 +564,24 @@ func buildModels(facts []*Facts, settings *Settings) *Models {
 	}
 	// Targets and reverse accessors.
 	for _, m := range g.All {
+		kept := m.Fields[:0]
+		for _, f := range m.Fields {
+			if f.Kind != GenericRel {
+				kept = append(kept, f)
+				continue
+			}
+			// A GenericRelation: no column, no reverse accessor; out of
+			// Fields, read by Attr only.
+			if m.generic == nil {
+				m.generic = map[string]*Field{}
+			}
+			m.generic[f.Name] = f
+			delete(m.fields, f.Name)
+			if f.Model == m {
+				f.To = g.resolveTarget(m, f.Target)
+			}
+		}
+		m.Fields = kept
 		for _, f := range m.Fields {
 			if !f.IsRelation() {
 				continue

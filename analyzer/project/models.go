@@ -17,6 +17,11 @@ const (
 	OneToOne   FieldKind = "OneToOneField"
 	ManyToMany FieldKind = "ManyToManyField"
 	GenericFK  FieldKind = "GenericForeignKey"
+	// GenericRel is contenttypes' GenericRelation: no column and no
+	// reverse accessor on its target, but on the row a manager of the
+	// target's rows pointing back at it, prefetchable by its name. Only
+	// Attr reads it as a relation (a many one); lookups keep it opaque.
+	GenericRel FieldKind = "GenericRelation"
 )
 
 // AuthUserModel is the target text of `settings.AUTH_USER_MODEL`.
@@ -359,6 +364,13 @@ func extractField(u *Unit, name string, call pyast.Call) *Field {
 		f := &Field{Name: name, Kind: ManyToMany, Class: q, Target: "taggit.models.Tag"}
 		if s, ok := pyast.StringValue(call.Keyword("related_name")); ok {
 			f.RelatedName = s
+		}
+		return f
+	}
+	if last == "GenericRelation" && strings.HasPrefix(q, "django.contrib.contenttypes.") {
+		f := &Field{Name: name, Kind: GenericRel, Class: q, Target: relTarget(u, call.Arg(0, "to")), RelatedName: "+"}
+		if s, ok := pyast.StringValue(call.Keyword("related_query_name")); ok {
+			f.RelatedQueryName = s
 		}
 		return f
 	}

@@ -14,3 +14,28 @@ var listing = &Endpoint{Action: "list", Methods: []string{"GET"}}
 func NotForList(r, m pyast.Node) bool {
 	return skippedWhen(r, m, func(cond pyast.Node) (bool, bool) { return conditionMatches(cond, listing) })
 }
+
+// ListChoice reads a conditional expression a get_serializer_class returns,
+// `A if self.action == "list" else B` (or a test of `self.action in (...)`,
+// `self.request.method`, nested): the branch the listing takes. ok is false
+// when e is no conditional expression or a condition on the way tests
+// something else (a query parameter, the user).
+func ListChoice(e pyast.Node) (branch pyast.Node, ok bool) {
+	e = pyast.Unparen(e)
+	if e.Type() != "conditional_expression" {
+		return pyast.Node{}, false
+	}
+	for e.Type() == "conditional_expression" {
+		then, cond, other := e.NamedChild(0), e.NamedChild(1), e.NamedChild(2)
+		match, known := conditionMatches(cond, listing)
+		if !known {
+			return pyast.Node{}, false
+		}
+		e = other
+		if match {
+			e = then
+		}
+		e = pyast.Unparen(e)
+	}
+	return e, true
+}

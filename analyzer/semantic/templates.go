@@ -82,8 +82,10 @@ type TNode struct {
 	// TBlock's and TMacro's name (TMacro's parameters are its Names).
 	Name string
 	Only bool // TInclude ... only
-	// Keywords is set for a TTag given `name=value` arguments.
+	// Keywords is set for a TTag given `name=value` arguments; ArgNames
+	// are then each expression's keyword ("" for a positional one).
 	Keywords bool
+	ArgNames []string
 }
 
 // Template is a parsed template file.
@@ -460,12 +462,15 @@ func (p *tparser) tag(tok *token, name string, bits []bit, depth int) *TNode {
 			break
 		}
 		s, start := b.s, b.start
+		kw := ""
 		if k := strings.IndexByte(s, '='); k > 0 && isIdent(s[:k]) {
+			kw = s[:k]
 			s, start = s[k+1:], start+k+1
 			n.Keywords = true
 		}
 		if e := parseExpr(s, start); e != nil {
 			n.Exprs = append(n.Exprs, e)
+			n.ArgNames = append(n.ArgNames, kw)
 		}
 	}
 	return n

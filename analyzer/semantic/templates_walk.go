@@ -367,7 +367,7 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 		}
 		w.nodes(n.Body, inner, t, chain)
 	case TTag:
-		if w.inclusionTag(n, sc, t) || w.regroup(n, sc, t) {
+		if w.inclusionTag(n, sc, t) || w.regroup(n, sc, t) || w.simpleTag(n, sc, t) {
 			return
 		}
 		for _, e := range n.Exprs {
@@ -556,10 +556,16 @@ func isIndex(s string) bool {
 // deep records what a model method, property or __str__ called on a row
 // reads per call.
 func (w *twalker) deep(cur *tbind, row string, fn *Func, e *TExpr, t *Template) {
+	w.deepAt(cur, row, fn, 0, e, t)
+}
+
+// deepAt is deep for a function taking the row as its parameter param (a
+// template tag's function).
+func (w *twalker) deepAt(cur *tbind, row string, fn *Func, param int, e *TExpr, t *Template) {
 	if !cur.perRow {
 		return
 	}
-	for _, acc := range w.m.RowAccesses(fn, 0, cur.model) {
+	for _, acc := range w.m.RowAccesses(fn, param, cur.model) {
 		if acc.Kind == Lookup {
 			continue
 		}

@@ -129,6 +129,7 @@ func runNPlusOne(p *analyzer.Pass) error {
 		}
 	}
 	t.feedItems()
+	t.sitemapItems()
 	return nil
 }
 

@@ -130,6 +130,11 @@ func runSerializer(p *analyzer.Pass) error {
 			d := pyast.Dotted(r.NamedChild(0))
 			if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
 				d = name // `{"list": A, ...}.get(self.action, B)`: the listing's entry
+			} else if b, ok := semantic.ListChoice(r.NamedChild(0)); ok {
+				d = pyast.Dotted(b) // `A if self.action == "list" else B`: the listing's branch
+				if semantic.SuperSerializerClass(b) {
+					d = "self.serializer_class"
+				}
 			}
 			if d == "self.serializer_class" || semantic.SuperSerializerClass(r.NamedChild(0)) {
 				// The class's own serializer_class.
@@ -145,7 +150,7 @@ func runSerializer(p *analyzer.Pass) error {
 				names = append(names, d)
 			}
 		}
-		if len(names) == 0 || !t.servesList(cls) || t.repaginates(cls) {
+		if len(names) == 0 || !t.servesList(cls) || t.repaginates(cls) || t.listsOwnSerializer(cls) {
 			continue
 		}
 		q := t.ViewQueryset(cls)
@@ -238,6 +243,30 @@ func (t *Tracker) rowSerializers() {
 			return true
 		})
 	}
+}
+
+// listsOwnSerializer reports a view class whose own list method (its own
+// or a project base's) serialises the rows without the view's serializer:
+// no `self.get_serializer(`, `get_serializer_class`, `serializer_class` or
+// `super().list(` in it (plane's IssueViewSet lists with
+// `IssueLiteSerializer(issue_queryset, many=True)`, judged at that call,
+// while get_serializer_class serves the other actions).
+func (t *Tracker) listsOwnSerializer(cls pyast.Node) bool {
+	c := t.ClassOfDef(cls)
+	if c == nil {
+		return false
+	}
+	m := c.Method("list")
+	if m == nil || m.File == nil {
+		return false
+	}
+	body := pyast.Body(m.Node).Text()
+	for _, s := range []string{"get_serializer", "serializer_class", "super().list(", "super(", ".list("} {
+		if strings.Contains(body, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // callsSuper reports a call `super().name(...)` (or `super(C, self).name`)
@@ -855,8 +884,12 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 			if at.Field != nil && at.Field.Kind == project.GenericFK {
 				return out
 			}
-			if pkOnly && i == len(names)-1 {
-				return out // PrimaryKeyRelatedField reads the `_id` column
+			if pkOnly && i == len(names)-1 && at.Kind == project.AttrForward {
+				// PrimaryKeyRelatedField reads the `_id` column. A reverse
+				// one-to-one has no column on this row: DRF's pk-only
+				// reading (`serializable_value`) falls back to the related
+				// row, one query per row.
+				return out
 			}
 			path = append(path, name)
 			out = append(out, need{Path: strings.Join(path, "__"), Prefetch: inPrefetch, Why: why})
