@@ -1191,25 +1191,8 @@ func HeaderSecretDecides(h *Func) bool {
 // comparesHeaderSecret reports a body that compares a value taken from a
 // credential header in an if whose consequence returns or raises.
 func comparesHeaderSecret(body pyast.Node) bool {
-	tainted := map[string]bool{}
-	carries := func(n pyast.Node) bool {
-		found := false
-		pyast.Inspect(n, func(m pyast.Node) bool {
-			if !found && (m.Type() == "identifier" && tainted[m.Text()] || CredentialHeaderRead(m)) {
-				found = true
-			}
-			return !found
-		})
-		return found
-	}
-	for a := range pyast.FindEach(body, "assignment") {
-		if r := a.ChildByField("right"); !r.IsNil() && carries(r) {
-			for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
-				tainted[id.Text()] = true
-			}
-		}
-	}
-	if len(tainted) == 0 {
+	carries, bound := credentialTaint(body)
+	if !bound {
 		return false
 	}
 	for ifs := range pyast.FindEach(body, "if_statement") {
@@ -1223,7 +1206,7 @@ func comparesHeaderSecret(body pyast.Node) bool {
 			}
 			for i, side := range sides {
 				other := pyast.Unparen(sides[1-i])
-				if side.Type() == "identifier" && tainted[side.Text()] && !carries(other) &&
+				if side.Type() == "identifier" && carries(side) && !carries(other) &&
 					!other.Is("string", "concatenated_string", "integer", "none", "true", "false") {
 					compared = true
 				}

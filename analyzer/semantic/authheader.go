@@ -17,28 +17,7 @@ func HeaderTokenLookup(h *Func) bool {
 		return false
 	}
 	body := pyast.Body(h.Node)
-	tainted := map[string]bool{}
-	carries := func(n pyast.Node) bool {
-		found := false
-		pyast.Inspect(n, func(m pyast.Node) bool {
-			if found {
-				return false
-			}
-			if m.Type() == "identifier" && tainted[m.Text()] || CredentialHeaderRead(m) {
-				found = true
-			}
-			return !found
-		})
-		return found
-	}
-	// Names assigned from the header, then from those names, in order.
-	for a := range pyast.FindEach(body, "assignment") {
-		if r := a.ChildByField("right"); !r.IsNil() && carries(r) {
-			for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
-				tainted[id.Text()] = true
-			}
-		}
-	}
+	carries, _ := credentialTaint(body)
 	for call := range pyast.FindEach(body, "call") {
 		c, _ := pyast.AsCall(call)
 		switch c.MethodName() {
@@ -55,6 +34,32 @@ func HeaderTokenLookup(h *Func) bool {
 		}
 	}
 	return false
+}
+
+// credentialTaint follows values read from a credential header through
+// body's assignments, in order (`auth = request.META.get(...)`, `token =
+// auth.split()[1]`): carries reports an expression holding one, and any
+// says whether some name was bound to one.
+func credentialTaint(body pyast.Node) (carries func(pyast.Node) bool, bound bool) {
+	tainted := map[string]bool{}
+	carries = func(n pyast.Node) bool {
+		found := false
+		pyast.Inspect(n, func(m pyast.Node) bool {
+			if !found && (m.Type() == "identifier" && tainted[m.Text()] || CredentialHeaderRead(m)) {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	for a := range pyast.FindEach(body, "assignment") {
+		if r := a.ChildByField("right"); !r.IsNil() && carries(r) {
+			for id := range pyast.FindEach(a.ChildByField("left"), "identifier") {
+				tainted[id.Text()] = true
+			}
+		}
+	}
+	return carries, len(tainted) > 0
 }
 
 // CredentialHeaderRead reports `request.META.get("HTTP_AUTHORIZATION")`,

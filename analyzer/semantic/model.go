@@ -721,6 +721,21 @@ func (m *Model) ClassOfModel(md *project.Model) *Class {
 	return m.classes[md.Qual]
 }
 
+// DerivesFrom reports whether c, or a project class it derives from, names
+// one of the qualified classes among its bases
+// (`django.contrib.sitemaps.Sitemap`): a library class rubric does not
+// read, reached through the project's own.
+func (c *Class) DerivesFrom(qualified ...string) bool {
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			if slices.Contains(qualified, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Bases returns the project classes c derives from, nearest first.
 func (c *Class) Bases() []*Class {
 	if !c.File.M.classesKnown {

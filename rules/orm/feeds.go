@@ -13,14 +13,7 @@ import (
 // (django.contrib.syndication.views.Feed), directly or through project
 // bases.
 func isSyndicationFeed(c *semantic.Class) bool {
-	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
-		for _, b := range cc.BaseNames() {
-			if b == "django.contrib.syndication.views.Feed" {
-				return true
-			}
-		}
-	}
-	return false
+	return c.DerivesFrom("django.contrib.syndication.views.Feed")
 }
 
 // feedItems reports the relations a syndication feed's item_* methods

@@ -11,14 +11,7 @@ import (
 // isSitemap reports a subclass of Django's Sitemap
 // (django.contrib.sitemaps.Sitemap), directly or through project bases.
 func isSitemap(c *semantic.Class) bool {
-	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
-		for _, b := range cc.BaseNames() {
-			if b == "django.contrib.sitemaps.Sitemap" {
-				return true
-			}
-		}
-	}
-	return false
+	return c.DerivesFrom("django.contrib.sitemaps.Sitemap")
 }
 
 // sitemapItemMethods are the methods Django's Sitemap calls once per item
