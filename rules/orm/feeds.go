@@ -28,14 +28,11 @@ func (t *Tracker) feedItems() {
 		if !isSyndicationFeed(c) {
 			continue
 		}
+		q := t.judgedItems(c)
+		if q == nil {
+			continue
+		}
 		items := c.Method("items")
-		if items == nil {
-			continue
-		}
-		q := t.itemsQS(items)
-		if q == nil || q.Model == nil || q.Values || q.Dynamic || q.DynamicSelect || q.MaybeCached || q.Related && q.OwnerInLoop {
-			continue
-		}
 		var needed []string
 		type read struct {
 			fn  *semantic.Func
@@ -94,6 +91,22 @@ func (t *Tracker) feedItems() {
 
 // itemsQS is the queryset a feed's items() returns: every return must
 // agree on the model.
+// judgedItems returns the queryset the items() of c (a feed, a sitemap)
+// returns, when it is one whose rows can be judged: a model's rows, not
+// values, not built dynamically, not cached, not a relation of a row the
+// loop owns.
+func (t *Tracker) judgedItems(c *semantic.Class) *QS {
+	items := c.Method("items")
+	if items == nil {
+		return nil
+	}
+	q := t.itemsQS(items)
+	if q == nil || q.Model == nil || q.Values || q.Dynamic || q.DynamicSelect || q.MaybeCached || q.Related && q.OwnerInLoop {
+		return nil
+	}
+	return q
+}
+
 func (t *Tracker) itemsQS(fn *semantic.Func) *QS {
 	var out *QS
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {

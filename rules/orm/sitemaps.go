@@ -32,14 +32,11 @@ func (t *Tracker) sitemapItems() {
 		if !isSitemap(c) {
 			continue
 		}
+		q := t.judgedItems(c)
+		if q == nil {
+			continue
+		}
 		items := c.Method("items")
-		if items == nil {
-			continue
-		}
-		q := t.itemsQS(items)
-		if q == nil || q.Model == nil || q.Values || q.Dynamic || q.DynamicSelect || q.MaybeCached || q.Related && q.OwnerInLoop {
-			continue
-		}
 		type read struct {
 			fn  *semantic.Func
 			acc semantic.Access
