@@ -114,6 +114,25 @@ func DeclaredPackages(root string) Declared {
 	return d
 }
 
+// realDirs reports whether every directory of dir (relative to root, '/'
+// separated) is a directory of the tree and not a link: an include read
+// through a linked directory could be any file of the machine, and rubric
+// reads nothing outside the tree it analyses.
+func realDirs(root, dir string) bool {
+	at := root
+	for _, part := range strings.Split(dir, "/") {
+		if part == "." || part == "" {
+			continue
+		}
+		at = filepath.Join(at, part)
+		st, err := os.Lstat(at)
+		if err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
 // read reads one dependency file (once), following `-r` includes.
 func (d *Declared) read(root, rel string, seen map[string]bool) {
 	if seen[rel] {
@@ -196,7 +215,7 @@ func (d *Declared) requirementLine(root, rel, line string, seen map[string]bool)
 		switch opt {
 		case "-r", "--requirement":
 			inc := path.Clean(path.Join(path.Dir(rel), filepath.ToSlash(arg)))
-			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(inc))); err == nil && !strings.HasPrefix(inc, "..") {
+			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(inc))); err == nil && !strings.HasPrefix(inc, "..") && realDirs(root, path.Dir(inc)) {
 				d.read(root, inc, seen)
 			} else {
 				d.Opaque = true

@@ -76,3 +76,24 @@ func TestDeclaredPackages(t *testing.T) {
 	none := project.DeclaredPackages(writeTree(t, map[string][]byte{"app/models.py": []byte("x = 1\n")}))
 	assert.Empty(t, none.Files)
 }
+
+// An include read through a linked directory could be any file of the
+// machine: it is not read, and the list is opaque (ARC007 then judges
+// nothing). The same include through a real directory is read.
+func TestDeclaredPackagesReadsNoIncludeThroughALink(t *testing.T) {
+	outside := writeTree(t, map[string][]byte{"base.txt": []byte("requests==2.31.0\n")})
+	dir := writeTree(t, map[string][]byte{
+		"requirements.txt": []byte("-r reqs/base.txt\nDjango==4.2\n"),
+		"real/base.txt":    []byte("celery==5.3\n"),
+	})
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "reqs")))
+	d := project.DeclaredPackages(dir)
+	assert.False(t, d.Names["requests"], "read through the link")
+	assert.True(t, d.Opaque)
+	assert.True(t, d.Names["django"])
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("-r real/base.txt\nDjango==4.2\n"), 0o644))
+	d = project.DeclaredPackages(dir)
+	assert.True(t, d.Names["celery"])
+	assert.False(t, d.Opaque)
+}
