@@ -258,14 +258,22 @@ func lockedDjango(root, name string) DjangoVersion {
 func (ix *Index) Django() DjangoVersion {
 	sh := ix.shared
 	sh.djangoOnce.Do(func() {
-		for _, u := range ix.Units {
-			if root, ok := TreeRoot(u.File.Path, u.RootRel); ok {
-				sh.django = DeclaredDjango(root)
-				return
-			}
+		if root, ok := ix.treeRoot(); ok {
+			sh.django = DeclaredDjango(root)
 		}
 	})
 	return sh.django
+}
+
+// treeRoot is the root of the analysed tree, found from its first file
+// that has one (TreeRoot): where the dependency files are read.
+func (ix *Index) treeRoot() (string, bool) {
+	for _, u := range ix.Units {
+		if root, ok := TreeRoot(u.File.Path, u.RootRel); ok {
+			return root, true
+		}
+	}
+	return "", false
 }
 
 // TreeRoot returns the root of the analysed tree that holds the file at

@@ -431,11 +431,8 @@ func (d *Declared) readDockerfile(text string) {
 func (ix *Index) Declared() Declared {
 	sh := ix.shared
 	sh.depsOnce.Do(func() {
-		for _, u := range ix.Units {
-			if root, ok := TreeRoot(u.File.Path, u.RootRel); ok {
-				sh.deps = DeclaredPackages(root)
-				return
-			}
+		if root, ok := ix.treeRoot(); ok {
+			sh.deps = DeclaredPackages(root)
 		}
 	})
 	return sh.deps
