@@ -90,6 +90,10 @@ type Config struct {
 	// analysed files (the Django templates next to them): findings that may
 	// depend on any file's content are kept under it too.
 	ReuseExtra func(inputs []Input) string
+	// Outside, when set, is what the dependency files at the analysed
+	// tree's root declare, as the caller read them for its cache key
+	// (project.Index.UseOutside); the run then reads them no more.
+	Outside *project.Outside
 	// Isolated makes discovery read no .gitignore (see DiscoverIsolated):
 	// the analysed tree's own files do not decide what is analysed.
 	Isolated bool
@@ -485,6 +489,7 @@ func finish(cfg Config, d *Diagnostic, files map[string]*source.File, supp *supp
 // with the migrations the deploy-safety rules judge selected.
 func buildIndex(cfg Config, facts []*project.Facts) (*project.Index, error) {
 	ix := project.Build(facts)
+	ix.UseOutside(cfg.Outside)
 	// The project analyses read no test module: product code never
 	// imports one, and an edit to one then leaves them as they were.
 	ix.KeepForAnalyses(func(u *project.Unit) bool { return !semantic.RolesOf(u).Any(semantic.Test) })

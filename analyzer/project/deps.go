@@ -291,3 +291,36 @@ func TreeRoot(path, rootRel string) (root string, ok bool) {
 	}
 	return filepath.FromSlash(root), true
 }
+
+// Outside is what the rules read from the analysed tree's dependency
+// files (Index.Django, Index.Declared), read once at Root: a caller that
+// digests them for a cache key (the result cache) hands the run the very
+// values it digested (Index.UseOutside), so that the findings stored under
+// the key were computed from them and the files are not read again.
+type Outside struct {
+	Root     string
+	Django   DjangoVersion
+	Declared Declared
+}
+
+// ReadOutside reads the dependency files at root (DeclaredDjango,
+// DeclaredPackages).
+func ReadOutside(root string) *Outside {
+	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: DeclaredPackages(root)}
+}
+
+// UseOutside makes the index answer Django and Declared from o when o was
+// read at the root the index would read (treeRoot); otherwise, or with o
+// nil, the index reads the files itself when first asked. Call it before
+// either is read.
+func (ix *Index) UseOutside(o *Outside) {
+	if o == nil {
+		return
+	}
+	if root, ok := ix.treeRoot(); !ok || root != o.Root {
+		return
+	}
+	sh := ix.shared
+	sh.djangoOnce.Do(func() { sh.django = o.Django })
+	sh.depsOnce.Do(func() { sh.deps = o.Declared })
+}

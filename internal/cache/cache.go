@@ -80,10 +80,14 @@ type Snapshot struct {
 	// in the key, not yet in Raw. sums are the hashes of Raw.
 	unread map[string]unreadFile
 	sums   map[string][32]byte
-	// templates is the digest of the templates listed and read for the
-	// key; Store checks it again, so that a template edited during the
-	// run is not cached under the older version's key.
+	// templates is OutsideDigest, taken for the key: of tmpl, the digest of
+	// the templates listed and read, and of outside, what the dependency
+	// files declare. Store checks tmpl again, so that a template edited
+	// during the run is not cached under the older version's key; the run
+	// reads outside from here (Apply), not from the files.
 	templates string
+	tmpl      string
+	outside   *project.Outside
 }
 
 var (
@@ -122,10 +126,24 @@ func Take(inputs []analyzer.Input, version, config string, maxSize int64, jobs i
 
 // OutsideDigest hashes what the rules read besides the inputs: the
 // display path and content of every template next to them (as the
-// template rules list and read them), and the Django version the
-// project's dependency files declare (project.Index.Django: the files at
-// the root of the first input's tree).
+// template rules list and read them), and what the project's dependency
+// files declare (project.Outside: the files at the root of the first
+// input's tree).
 func OutsideDigest(inputs []analyzer.Input, jobs int) string {
+	tmpl, outside := outsideParts(inputs, jobs)
+	return combineOutside(tmpl, outside)
+}
+
+// outsideParts returns the digest of the templates next to inputs and
+// what the dependency files at the first input's root declare (nil when
+// no input has a root).
+func outsideParts(inputs []analyzer.Input, jobs int) (string, *project.Outside) {
+	return templatesDigest(inputs, jobs), readOutside(inputs)
+}
+
+// templatesDigest hashes the display path and content of every template
+// next to inputs.
+func templatesDigest(inputs []analyzer.Input, jobs int) string {
 	var refs []semantic.SourceRef
 	for _, in := range inputs {
 		if in.Err == nil {
@@ -153,26 +171,41 @@ func OutsideDigest(inputs []analyzer.Input, jobs int) string {
 	for i, f := range files {
 		fmt.Fprintf(h, "%s\x00%s\x00", f.Path, sums[i])
 	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// readOutside reads the dependency files at the root of the first input
+// that has one (project.Index reads them there).
+func readOutside(inputs []analyzer.Input) *project.Outside {
 	for _, in := range inputs {
 		if in.Err != nil {
 			continue
 		}
 		if root, ok := project.TreeRoot(in.Path, in.RootRel); ok {
-			d := project.DeclaredDjango(root)
-			fmt.Fprintf(h, "django\x00%d.%d\x00%s\x00%d\x00%s\x00", d.Major, d.Minor, d.Path, d.Line, d.Text)
-			// The declared distributions (ARC007 reads them).
-			deps := project.DeclaredPackages(root)
-			names := make([]string, 0, len(deps.Names))
-			for n := range deps.Names {
-				names = append(names, n)
-			}
-			for n := range deps.Extras {
-				names = append(names, "["+n+"]")
-			}
-			sort.Strings(names)
-			fmt.Fprintf(h, "deps\x00%t\x00%t\x00%s\x00%s\x00", deps.Opaque, deps.Locked, strings.Join(deps.Files, ","), strings.Join(names, ","))
-			break
+			return project.ReadOutside(root)
 		}
+	}
+	return nil
+}
+
+// combineOutside is OutsideDigest from its parts.
+func combineOutside(tmpl string, o *project.Outside) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "templates\x00%s\x00", tmpl)
+	if o != nil {
+		d := o.Django
+		fmt.Fprintf(h, "django\x00%d.%d\x00%s\x00%d\x00%s\x00", d.Major, d.Minor, d.Path, d.Line, d.Text)
+		// The declared distributions (ARC007 reads them).
+		deps := o.Declared
+		names := make([]string, 0, len(deps.Names))
+		for n := range deps.Names {
+			names = append(names, n)
+		}
+		for n := range deps.Extras {
+			names = append(names, "["+n+"]")
+		}
+		sort.Strings(names)
+		fmt.Fprintf(h, "deps\x00%t\x00%t\x00%s\x00%s\x00", deps.Opaque, deps.Locked, strings.Join(deps.Files, ","), strings.Join(names, ","))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -182,6 +215,7 @@ func OutsideDigest(inputs []analyzer.Input, jobs int) string {
 func (s *Snapshot) Apply(cfg *analyzer.Config) {
 	cfg.Inputs = s.Inputs
 	cfg.Sources = s.Raw
+	cfg.Outside = s.outside
 }
 
 func entryPath(dir, key string) string { return filepath.Join(dir, key+".gob") }
@@ -268,7 +302,9 @@ func Store(dir string, s *Snapshot, res *analyzer.Result) (stored bool, err erro
 	if res.ParseTimeouts > 0 {
 		return false, nil
 	}
-	if s.templates != "" && OutsideDigest(s.Inputs, 4) != s.templates {
+	// The run read the dependency files' declarations from the snapshot
+	// (Apply), but the templates from disk.
+	if s.templates != "" && templatesDigest(s.Inputs, 4) != s.tmpl {
 		return false, nil // a template changed during the run
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

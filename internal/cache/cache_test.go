@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/rules/design"
 )
 
 func inputs(t *testing.T, dir string, files map[string]string) []analyzer.Input {
@@ -245,4 +246,31 @@ func TestOutsideDigestCoversTheDeclaredDjango(t *testing.T) {
 	assert.NotEqual(t, before, moved, "another distribution declared")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==5.0\nrequests==2.1\npython-dotenv\n"), 0o644))
 	assert.NotEqual(t, moved, OutsideDigest(in, 2), "Django 5.0 declared")
+}
+
+// The run reads the dependency files' declarations from the snapshot, as
+// it reads the Python files: a requirements file edited after the key was
+// taken changes nothing in the findings stored under that key.
+func TestTheSnapshotsDeclarationsAreWhatRuns(t *testing.T) {
+	dir := t.TempDir()
+	in := inputs(t, dir, map[string]string{
+		"requirements.txt": "Django==4.2.7\n",
+		"shop/__init__.py": "",
+		"shop/views.py":    "import redis\n\nclient = redis.Redis()\n",
+	})
+	snap, err := Take(in, "v", "c", 0, 2)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==4.2.7\nredis==5.0\n"), 0o644))
+	rule := design.UndeclaredDependency
+	run := func(cfg analyzer.Config) []analyzer.Diagnostic {
+		res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+		require.NoError(t, err)
+		return res.Diagnostics
+	}
+	cfg := analyzer.Config{Rules: []*analyzer.Rule{rule}, WorkDir: dir, Jobs: 2}
+	snap.Apply(&cfg)
+	found := run(cfg)
+	require.Len(t, found, 1, "redis undeclared, as the snapshot read the requirements")
+	assert.Equal(t, "ARC007", found[0].Code)
+	assert.Empty(t, run(analyzer.Config{Rules: []*analyzer.Rule{rule}, WorkDir: dir, Jobs: 2}), "a run of its own reads the edited file")
 }

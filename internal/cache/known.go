@@ -107,7 +107,8 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 		snap.Inputs[i] = in
 		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, errText)
 	}
-	snap.templates = OutsideDigest(snap.Inputs, jobs)
+	snap.tmpl, snap.outside = outsideParts(snap.Inputs, jobs)
+	snap.templates = combineOutside(snap.tmpl, snap.outside)
 	fmt.Fprintf(h, "templates\x00%s\x00", snap.templates)
 	snap.Key = hex.EncodeToString(h.Sum(nil))
 	return snap, nil
