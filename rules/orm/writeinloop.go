@@ -44,6 +44,8 @@ var WriteInLoop = &analyzer.Rule{
 // Row writes are skipped when the model overrides save()/delete() (the
 // bulk form would skip that code) and in loops over iterator() (chunked
 // batch jobs).
+// Loops over what one request carries (semantic.File.RequestPayload)
+// are skipped: the request bounds them.
 // It skips writes through related managers (`row.tags.add`), writes that
 // do not depend on the row (a counter bumped once per loop is ORM003-like
 // but rarer), tests and migrations. Confidence is medium: save() may be
@@ -60,6 +62,13 @@ func runWriteInLoop(p *analyzer.Pass) error {
 		if signalsOnPurpose(p.File.Src, l.Node) {
 			// The author says the per-row write is there for the
 			// signals a bulk write would skip.
+			continue
+		}
+		if l.QS == nil && t.File.RequestPayload(l.Iter) {
+			// Once per item one request carries (the lines of a nested
+			// serializer's order, the events of one delivery): the
+			// request bounds the loop, and one write per item is DRF's
+			// own pattern for nested writes.
 			continue
 		}
 		if t.callsOut(l) {
