@@ -61,7 +61,7 @@ func runMissingTimeout(p *analyzer.Pass) error {
 		d := analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(hc.Func),
 			Message: fmt.Sprintf("`%s(...)` without `timeout=`: requests waits forever on a server that does not answer", hc.Func.Text()),
-			Help:    "pass `timeout=(connect, read)` seconds, e.g. `timeout=(3.05, 10)`, sized to the caller's own deadline",
+			Help:    "pass `timeout=(connect, read)` seconds, e.g. `timeout=(3.05, 10)`, sized to the caller's own deadline; then decide what a timeout means to the caller (an error it shows, a cached value, or a retry with backoff if the call is idempotent)",
 		}
 		if hc.Session {
 			d.Confidence = analyzer.Medium

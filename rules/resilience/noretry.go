@@ -46,7 +46,9 @@ const maxRelated = 5
 // raising), requests to the project's own routes at a loopback host (the
 // app calling itself: semantic.OwnRoute), module-function calls in a Celery task's own body (CEL003 reports them
 // with the task-level remedy, autoretry_for), and tests. Groups calling a payment or provider API (by
-// class, path or URL words) get medium confidence, the others low.
+// class, path or URL words) get medium confidence, the others low; a low
+// group whose every call is a requests call without a timeout is left to
+// NET001, which reports each.
 func runNoRetryPolicy(p *analyzer.Pass) error {
 	f := effects.Of(p.Unit)
 	mounts := -1
@@ -132,6 +134,12 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 				conf = analyzer.Medium
 			}
 		}
+		if conf == analyzer.Low && allWithoutTimeout(g.calls) {
+			// NET001 reports each of these calls: for a call that is no
+			// payment or provider call, the missing timeout is the
+			// comment a reviewer makes, and a retry a question after it.
+			continue
+		}
 		p.Report(analyzer.Diagnostic{
 			Confidence: conf,
 			Range:      analyzer.RangeOf(first.Callee()),
@@ -141,6 +149,18 @@ func runNoRetryPolicy(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// allWithoutTimeout reports whether every call is a requests call with
+// no timeout (effects.TimeoutOf), the calls NET001 reports.
+func allWithoutTimeout(calls []effects.Effect) bool {
+	for _, e := range calls {
+		c, ok := pyast.AsCall(e.Node())
+		if !ok || e.Lib != "requests" || effects.TimeoutOf(c) != effects.NoTimeout {
+			return false
+		}
+	}
+	return true
 }
 
 // taskCallSeenByCEL003 reports whether an HTTP call in a Celery task's body
