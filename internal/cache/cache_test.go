@@ -171,6 +171,22 @@ func TestTakeRefusesWhatTheDriverRefuses(t *testing.T) {
 	assert.NotContains(t, snap.Raw, "fifo.py")
 }
 
+// The templates are digested beside the reads, from the listing; a file
+// the listing had but that could not be read is not an input of the run,
+// and the templates next to it alone are then out of the digest, as Store
+// will find them.
+func TestOutsideDigestLeavesOutUnreadFiles(t *testing.T) {
+	dir := t.TempDir()
+	in := inputs(t, dir, map[string]string{"a.py": "x = 1\n", "other/templates/x.html": "{{ x }}"})
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "other", "fifo.py"), 0o644))
+	in = append(in, analyzer.Input{Path: filepath.Join(dir, "other", "fifo.py"), Rel: "other/fifo.py", RootRel: "other/fifo.py"})
+	snap, err := Take(in, "v", "c", 0, 2)
+	require.NoError(t, err)
+	require.Error(t, snap.Inputs[1].Err)
+	assert.Equal(t, templatesDigest(snap.Inputs, 2), snap.tmpl)
+	assert.NotEqual(t, templatesDigest(in, 2), snap.tmpl, "other/templates is next to the unread file only")
+}
+
 // FuzzDecodeEntry: decoding rejects anything but an entry written for the
 // key; what it accepts re-encodes to the same bytes (never a mis-decode).
 func FuzzDecodeEntry(f *testing.F) {

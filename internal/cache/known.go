@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/internal/statcache"
 )
@@ -44,6 +45,17 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 		known bool
 	}
 	reads := make([]read, len(inputs))
+	// What the rules read besides the inputs is digested beside the reads:
+	// it depends on the listing alone, unless a read fails (below).
+	type outside struct {
+		tmpl string
+		o    *project.Outside
+	}
+	early := make(chan outside, 1)
+	go func() {
+		t, o := outsideParts(inputs, jobs)
+		early <- outside{t, o}
+	}()
 	var g errgroup.Group
 	if jobs <= 0 {
 		jobs = 4
@@ -107,7 +119,16 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 		snap.Inputs[i] = in
 		fmt.Fprintf(h, "%s\x00%s\x00%x\x00%s\x00", in.Rel, in.RootRel, r.sum, errText)
 	}
-	snap.tmpl, snap.outside = outsideParts(snap.Inputs, jobs)
+	out := <-early
+	snap.tmpl, snap.outside = out.tmpl, out.o
+	for i, in := range snap.Inputs {
+		if in.Err != nil && inputs[i].Err == nil {
+			// A file that could not be read is not an input of the run:
+			// the digest is taken again without it.
+			snap.tmpl, snap.outside = outsideParts(snap.Inputs, jobs)
+			break
+		}
+	}
 	snap.templates = combineOutside(snap.tmpl, snap.outside)
 	fmt.Fprintf(h, "templates\x00%s\x00", snap.templates)
 	snap.Key = hex.EncodeToString(h.Sum(nil))
