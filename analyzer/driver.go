@@ -181,7 +181,8 @@ type fileState struct {
 	supp     *suppress.Set
 	hasError bool
 	// sum and factsBytes are the content hash and the serialised facts,
-	// when reusing.
+	// when reusing (factsBytes only when read from a record, whose bytes
+	// the reuse cache holds anyway).
 	sum        [32]byte
 	factsBytes []byte
 	indexSum   [32]byte // see indexSum
@@ -281,6 +282,12 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		parsers <- p
 	}
 	pyast.ReleaseCMemory()
+	// A first run's records are written out now rather than held through
+	// the rules (ReuseFlusher); the trees and sources they point at stay
+	// as long as the run reads them.
+	if f, ok := cfg.Reuse.(ReuseFlusher); ok {
+		f.FlushEarly()
+	}
 	if cfg.GC != nil {
 		target := cfg.GC.checkTarget()
 		debug.SetGCPercent(target)

@@ -88,8 +88,8 @@ type Pack struct {
 	sums map[[32]byte]uint32
 
 	mu      sync.Mutex
-	flushed bool     // FlushEarly ran
-	early   *os.File // the new pack, its first segment written by FlushEarly
+	flushFailed bool     // a FlushEarly failed: no more flushing
+	early       *os.File // the new pack, its first segments written by FlushEarly
 }
 
 // Open loads the pack of scope under dir (missing or corrupt: empty),
@@ -120,35 +120,42 @@ func (p *Pack) check(key [32]byte, v []byte) bool {
 
 // FlushEarly implements analyzer.ReuseFlusher: on a run that started
 // without a pack (a first run, which writes the pack whole), the entries
-// made so far are written as the new pack's first segment and let go: the
-// trees of the test modules the driver has dropped are then freed, not
-// kept to the end for Save (on saleor, a first run's peak went from 244 to
-// some 200 MB). Save adds the rest as a second segment. Any other run
-// flushes nothing: it appends little, or rewrites the pack with entries
-// it only reads.
+// made since the last flush are written as the new pack's next segment and
+// let go. The driver flushes after phase one (each file's record, until
+// then held for the pack, is freed) and once the test modules' trees are
+// dropped (they are then freed, not kept to the end for Save): on saleor a
+// first run's peak went from 244 to some 200 MB. Save adds the rest as the
+// last segment. Any other run flushes nothing: it appends little, or
+// rewrites the pack with entries it only reads.
 func (p *Pack) FlushEarly() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.size != 0 || p.flushed {
+	if p.size != 0 || p.flushFailed {
 		return
 	}
-	p.flushed = true
-	dir := filepath.Dir(p.path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	made := p.TakeMade()
+	if len(made) == 0 {
 		return
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return
+	if p.early == nil {
+		dir := filepath.Dir(p.path)
+		tmp, err := os.CreateTemp(dir, ".tmp-*")
+		if err != nil && os.MkdirAll(dir, 0o755) == nil {
+			tmp, err = os.CreateTemp(dir, ".tmp-*")
+		}
+		if err != nil {
+			// Those entries are gone from memory: the pack Save writes
+			// lacks them, and the next run makes them again.
+			p.flushFailed = true
+			return
+		}
+		p.early = tmp
 	}
-	if encodeTo(tmp, p.TakeMade(), nil) != nil {
-		// Those entries are gone from memory: the pack Save writes lacks
-		// them, and the next run makes them again.
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return
+	if encodeTo(p.early, made, nil) != nil {
+		p.early.Close()
+		os.Remove(p.early.Name())
+		p.early, p.flushFailed = nil, true
 	}
-	p.early = tmp
 }
 
 // Save appends the entries this run made, or rewrites the pack with the

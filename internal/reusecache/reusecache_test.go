@@ -165,8 +165,8 @@ func TestValuesAreAligned(t *testing.T) {
 	}
 }
 
-// A first run writes what it made so far when the driver flushes (and lets
-// it go: a Get of it is a miss), then the rest at Save, as two segments of
+// A first run writes what it made so far each time the driver flushes (and
+// lets it go: a Get of it is a miss), then the rest at Save, as segments of
 // one new pack. A run that starts with a pack flushes nothing.
 func TestFirstRunFlushesEarly(t *testing.T) {
 	dir := t.TempDir()
@@ -178,14 +178,17 @@ func TestFirstRunFlushesEarly(t *testing.T) {
 	tmps, _ := filepath.Glob(filepath.Join(dir, "reuse", ".tmp-*"))
 	require.Len(t, tmps, 1, "the new pack is being written")
 	p.Put(key("c"), []byte("gamma"))
-	p.FlushEarly() // once only
-	assert.True(t, has(p, "c"))
+	p.FlushEarly() // the next segment
+	assert.False(t, has(p, "c"))
+	p.FlushEarly() // nothing made since: no segment
+	p.Put(key("e"), []byte("epsilon"))
+	assert.True(t, has(p, "e"))
 	p.Save()
 	tmps, _ = filepath.Glob(filepath.Join(dir, "reuse", ".tmp-*"))
 	assert.Empty(t, tmps)
 
 	q := Open(dir, "scope")
-	for _, k := range []string{"a", "b", "c"} {
+	for _, k := range []string{"a", "b", "c", "e"} {
 		assert.True(t, has(q, k), k)
 	}
 	q.Put(key("d"), []byte("delta"))
