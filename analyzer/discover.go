@@ -125,7 +125,8 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 					state = state.widen(layers)
 				}
 			}
-			depth := len(components(absDir))
+			dirComps := components(absDir)
+			depth := len(dirComps)
 			for _, e := range entries {
 				full, absFull := filepath.Join(dir, e.Name()), filepath.Join(absDir, e.Name())
 				if e.Type()&fs.ModeSymlink != 0 {
@@ -140,7 +141,9 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 					!isDir && (!e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".py")) {
 					continue
 				}
-				if ignoredIn(layers, state, e.Name(), func() []string { return components(absFull) }, isDir) {
+				// An entry's components are its directory's and its name
+				// (absFull is that directory joined with the name).
+				if ignoredIn(layers, state, e.Name(), func() []string { return append(dirComps[:depth:depth], e.Name()) }, isDir) {
 					continue
 				}
 				rel := displayPath(absFull, workDir)
