@@ -1,6 +1,7 @@
 package bugs
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"path"
@@ -185,6 +186,21 @@ func hasSubmodule(ix *project.Index, pkg, name string) bool {
 	return false
 }
 
+// dynamicWords are the names computeBoundNames looks for among a module's
+// identifiers, as bytes for a first search of its source.
+var dynamicWords = [][]byte{[]byte("globals"), []byte("exec"), []byte("setattr"), []byte("__getattr__"), []byte("modules"), []byte("vars"), []byte("locals")}
+
+// mentionsDynamic reports whether src holds one of dynamicWords anywhere
+// (in a comment or a longer name too): only then can an identifier be one.
+func mentionsDynamic(src []byte) bool {
+	for _, w := range dynamicWords {
+		if bytes.Contains(src, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // moduleNames are the names a module binds at its top level (see
 // computeBoundNames), per unit: a module imported from many files is read
 // once.
@@ -213,10 +229,15 @@ func computeBoundNames(u *project.Unit) (map[string]bool, bool) {
 	for range pyast.FindEach(root, "wildcard_import") {
 		return nil, false
 	}
-	for id := range pyast.FindEach(root, "identifier") {
-		switch id.Text() {
-		case "globals", "exec", "setattr", "__getattr__", "modules", "vars", "locals":
-			return nil, false
+	// A name that binds others dynamically: looked for in the identifiers
+	// only when the source holds one of the words at all (most modules
+	// do not, and walking every identifier was most of this analysis).
+	if mentionsDynamic(u.File.Src) {
+		for id := range pyast.FindEach(root, "identifier") {
+			switch id.Text() {
+			case "globals", "exec", "setattr", "__getattr__", "modules", "vars", "locals":
+				return nil, false
+			}
 		}
 	}
 	if u.Imports != nil {
