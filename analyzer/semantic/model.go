@@ -145,6 +145,10 @@ type Class struct {
 	// bases caches Bases once every class is registered (classesKnown).
 	basesOnce sync.Once
 	bases     []*Class
+	// baseNames caches BaseNames: they depend on the class and its
+	// module's imports only.
+	baseNamesOnce sync.Once
+	baseNames     []string
 }
 
 type outCall struct {
@@ -775,7 +779,13 @@ func (c *Class) computeBases() []*Class {
 }
 
 // BaseNames returns the qualified names of c's direct bases as written.
+// The slice is shared: callers must not modify it.
 func (c *Class) BaseNames() []string {
+	c.baseNamesOnce.Do(func() { c.baseNames = slices.Clip(c.computeBaseNames()) })
+	return c.baseNames
+}
+
+func (c *Class) computeBaseNames() []string {
 	var out []string
 	for b := range c.Node.ChildByField("superclasses").Named() {
 		if b.Type() == "keyword_argument" {
