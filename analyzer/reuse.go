@@ -135,17 +135,17 @@ func newReuser(cfg Config) *reuser {
 	return &reuser{cache: cfg.Reuse, base: [32]byte(h.Sum(nil)), extra: cfg.ReuseExtra, memTrees: mem}
 }
 
-// key hashes the base and parts, each length-prefixed.
+// key hashes the base and parts, each length-prefixed: the bytes are laid
+// out in one buffer (on the stack when short, as a file's keys are) and
+// hashed at once, with no hash object to allocate.
 func (r *reuser) key(parts ...[]byte) [32]byte {
-	h := sha256.New()
-	h.Write(r.base[:])
-	var n [8]byte
+	var stack [512]byte
+	b := append(stack[:0], r.base[:]...)
 	for _, p := range parts {
-		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
-		h.Write(n[:])
-		h.Write(p)
+		b = binary.BigEndian.AppendUint64(b, uint64(len(p)))
+		b = append(b, p...)
 	}
-	return [32]byte(h.Sum(nil))
+	return sha256.Sum256(b)
 }
 
 func (r *reuser) fileKey(kind string, st *fileState, extra []byte) [32]byte {

@@ -1,6 +1,9 @@
 package analyzer
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -83,4 +86,27 @@ func shared(v reflect.Value, seen map[uintptr]bool) []string {
 		}
 	}
 	return out
+}
+
+// A key is the SHA-256 of the base and each part after its length (8 bytes,
+// big endian), whatever the parts' sizes (a file's keys fit the stack
+// buffer; a long part does not).
+func TestKeyHashesLengthPrefixedParts(t *testing.T) {
+	r := &reuser{base: sha256.Sum256([]byte("base"))}
+	for _, parts := range [][][]byte{
+		nil,
+		{[]byte("local"), []byte("shop/views.py"), []byte("shop/views.py"), make([]byte, 32), nil},
+		{bytes.Repeat([]byte("x"), 2000), []byte(""), []byte("y")},
+	} {
+		h := sha256.New()
+		h.Write(r.base[:])
+		for _, p := range parts {
+			var n [8]byte
+			binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+			h.Write(n[:])
+			h.Write(p)
+		}
+		assert.Equal(t, [32]byte(h.Sum(nil)), r.key(parts...))
+	}
+	assert.NotEqual(t, r.key([]byte("ab"), []byte("c")), r.key([]byte("a"), []byte("bc")), "the lengths keep parts apart")
 }
