@@ -133,10 +133,6 @@ func (p *Pack) FlushEarly() {
 	if p.size != 0 || p.flushFailed {
 		return
 	}
-	made := p.TakeMade()
-	if len(made) == 0 {
-		return
-	}
 	if p.early == nil {
 		dir := filepath.Dir(p.path)
 		tmp, err := os.CreateTemp(dir, ".tmp-*")
@@ -144,14 +140,19 @@ func (p *Pack) FlushEarly() {
 			tmp, err = os.CreateTemp(dir, ".tmp-*")
 		}
 		if err != nil {
-			// Those entries are gone from memory: the pack Save writes
-			// lacks them, and the next run makes them again.
-			p.flushFailed = true
+			p.flushFailed = true // Save writes what the run holds
 			return
 		}
 		p.early = tmp
 	}
+	made := p.TakeMade()
+	if len(made) == 0 {
+		return
+	}
 	if encodeTo(p.early, made, nil) != nil {
+		// Those entries are gone from memory, and the segments written
+		// before with the file: the pack Save writes lacks them, and the
+		// next run makes them again.
 		p.early.Close()
 		os.Remove(p.early.Name())
 		p.early, p.flushFailed = nil, true
