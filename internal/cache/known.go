@@ -51,15 +51,15 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 		tmpl string
 		o    *project.Outside
 	}
+	if jobs <= 0 {
+		jobs = 4
+	}
 	early := make(chan outside, 1)
 	go func() {
 		t, o := outsideParts(inputs, jobs)
 		early <- outside{t, o}
 	}()
 	var g errgroup.Group
-	if jobs <= 0 {
-		jobs = 4
-	}
 	g.SetLimit(jobs)
 	limit := maxSize
 	if limit <= 0 {
