@@ -335,6 +335,11 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			// (`qs = helper(qs)` twenty times) always moves back in the
 			// scope and ends, so it costs no depth.
 			q := f.eval(rhs, st)
+			if q != nil && q.Sliced && f.objectListRebound(n, rhs) {
+				// `page.object_list = prefetch(page.object_list)` between
+				// the binding and n: iterating the page yields that.
+				q = f.pageRows(n, 0)
+			}
 			if q == nil && emptyList(parallelElement(rhs, n.Text())) {
 				q = f.appendedRows(n, st)
 			}
@@ -1425,6 +1430,9 @@ func (f *File) isRequest(n pyast.Node, st ctx) bool {
 	return false
 }
 
+// RowOrigin is rowOrigin for rules.
+func (f *File) RowOrigin(n pyast.Node) (qs *QS, known bool) { return f.rowOrigin(n, ctx{}) }
+
 // rowOrigin returns the queryset an instance expression was fetched from,
 // with known false when that cannot be told (a parameter, an attribute,
 // a helper's return: its caller may have prefetched anything). qs is nil
@@ -1834,6 +1842,23 @@ func parallelElement(rhs pyast.Node, name string) pyast.Node {
 		}
 	}
 	return rhs
+}
+
+// objectListRebound reports an assignment to n's `object_list` (a
+// page's rows) after rhs, n's binding, and before n.
+func (f *File) objectListRebound(n, rhs pyast.Node) bool {
+	name := n.Text()
+	for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
+		if a.EndByte() > n.StartByte() {
+			break
+		}
+		l := a.ChildByField("left")
+		if a.StartByte() > rhs.EndByte() && l.Type() == "attribute" && l.ChildByField("attribute").Text() == "object_list" &&
+			pyast.Dotted(l.ChildByField("object")) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // unpackedCall finds the binding of n's name, when it is the unpacking of

@@ -389,10 +389,13 @@ func (f *File) pageRows(n pyast.Node, depth int) *QS {
 			}
 		}
 		if !last.IsNil() {
-			if q := f.Eval(last); q != nil {
+			// A helper adding loads to the page's rows in steps (under an
+			// isinstance test) first: evaluated as a whole, its branches
+			// would merge to what every path loads.
+			if q := f.applyHelper(last, func(arg pyast.Node) *QS { return f.pageRows(arg, depth+1) }); q != nil {
 				return q
 			}
-			if q := f.applyHelper(last, func(arg pyast.Node) *QS { return f.pageRows(arg, depth+1) }); q != nil {
+			if q := f.Eval(last); q != nil {
 				return q
 			}
 			return nil
