@@ -711,7 +711,13 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 	var out []need
 	declared := map[string]bool{}
 	for _, c := range classes {
-		for _, a := range c.Attrs {
+		attrs := c.Attrs
+		if c == s {
+			// Fields the serializer's __init__ sets for the listing come
+			// first: they replace a declared field of the same name.
+			attrs = append(t.initFields(classes), attrs...)
+		}
+		for _, a := range attrs {
 			if declared[a.Name] {
 				continue
 			}
@@ -1026,6 +1032,97 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 		}
 	}
 	return out
+}
+
+// initFields reads the fields a serializer's `__init__` (the first class
+// of its bases defining one) sets with `self.fields["creator"] =
+// ChallengeHostTeamSerializer()`: unconditionally, or in the branch a GET
+// request takes under a test of the request's method (`if ... .method !=
+// "GET": ... else: self.fields[...] = ...`, `if ... .method == "GET":`).
+// A field set under any other test is an option some requests get: not
+// read.
+func (t *Tracker) initFields(classes []*project.ClassFacts) []project.ClassAttr {
+	var fn *semantic.Func
+	for _, c := range classes {
+		if sc := t.sm.LookupClass(c.Module + "." + c.Name); sc != nil {
+			if fn = sc.Methods["__init__"]; fn != nil {
+				break
+			}
+		}
+	}
+	if fn == nil || fn.File == nil {
+		return nil
+	}
+	var out []project.ClassAttr
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+		l := a.ChildByField("left")
+		if l.Type() != "subscript" || pyast.Dotted(l.ChildByField("value")) != "self.fields" {
+			continue
+		}
+		name, ok := pyast.StringValue(pyast.Unparen(l.ChildByField("subscript")))
+		call, isCall := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if !ok || !isCall || !getBranch(a, fn.Node) {
+			continue
+		}
+		u := fn.File.Unit
+		ca := project.ClassAttr{Name: name, Callee: u.Qualify(pyast.Dotted(call.Func)), Many: call.Keyword("many").Type() == "true",
+			Line: u.File.Position(a.StartByte()).Line, Start: a.StartByte(), End: a.EndByte()}
+		ca.Source, _ = pyast.StringValue(call.Keyword("source"))
+		ca.LookupField, _ = pyast.StringValue(call.Keyword("lookup_field"))
+		out = append(out, ca)
+	}
+	return out
+}
+
+// getBranch reports a statement of def that a GET request runs: outside
+// any if, loop, try or nested function of def, or in the clause of an if
+// testing the request method that GET takes (the else of a test that
+// `.method != "GET"` makes false, alone or under `and`; the body of
+// `.method == "GET"` alone).
+func getBranch(n, def pyast.Node) bool {
+	for p, child := n.Parent(), n; !p.IsNil() && !p.Equal(def); p, child = p.Parent(), p {
+		switch p.Type() {
+		case "if_statement":
+			test := pyast.Unparen(p.ChildByField("condition"))
+			switch {
+			case child.Type() == "else_clause" && methodTest(test, "!=", true):
+			case child.Equal(p.ChildByField("consequence")) && methodTest(test, "==", false):
+			default:
+				return false
+			}
+		case "elif_clause", "for_statement", "while_statement", "try_statement", "with_statement",
+			"function_definition", "class_definition", "lambda", "match_statement", "conditional_expression":
+			return false
+		}
+	}
+	return true
+}
+
+// methodTest reports a test `X.method <op> "GET"` (or `"GET" <op>
+// X.method`); with underAnd, also as one operand of an `and`.
+func methodTest(test pyast.Node, op string, underAnd bool) bool {
+	test = pyast.Unparen(test)
+	if underAnd && test.Type() == "boolean_operator" && test.ChildByField("operator").Text() == "and" {
+		return methodTest(test.ChildByField("left"), op, true) || methodTest(test.ChildByField("right"), op, true)
+	}
+	if test.Type() != "comparison_operator" || test.NamedChildCount() != 2 {
+		return false
+	}
+	ops := 0
+	for _, k := range test.Children() {
+		if !k.IsNamed() {
+			if k.Text() != op {
+				return false
+			}
+			ops++
+		}
+	}
+	a, b := pyast.Unparen(test.NamedChild(0)), pyast.Unparen(test.NamedChild(1))
+	if _, ok := pyast.StringValue(a); ok {
+		a, b = b, a
+	}
+	s, ok := pyast.StringValue(b)
+	return ops == 1 && ok && strings.EqualFold(s, "GET") && a.Type() == "attribute" && a.ChildByField("attribute").Text() == "method"
 }
 
 // serializerMethod finds a method of a serializer class (or its bases) in
