@@ -1934,6 +1934,11 @@ func (f *File) unpackedQS(call pyast.Node, idx, arity int, st ctx) *QS {
 		if el.Type() == "none" {
 			continue
 		}
+		if c, ok := pyast.AsCall(fn.File.bound(el)); ok && strings.HasSuffix(pyast.Dotted(c.Func), "Paginator") {
+			// `return page, paginator`: the Paginator object, not rows
+			// (eval reads a Paginator as its rows for `.page(n)`).
+			return nil
+		}
 		q := fn.File.eval(el, inner)
 		if q == nil || out != nil && (q.Model != out.Model || q.Related != out.Related) {
 			return nil
