@@ -335,6 +335,11 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			// (`qs = helper(qs)` twenty times) always moves back in the
 			// scope and ends, so it costs no depth.
 			q := f.eval(rhs, st)
+			if q != nil && q.Sliced && f.objectListRebound(n, rhs) {
+				// `page.object_list = prefetch(page.object_list)` between
+				// the binding and n: iterating the page yields that.
+				q = f.pageRows(n, 0)
+			}
 			if q == nil && emptyList(parallelElement(rhs, n.Text())) {
 				q = f.appendedRows(n, st)
 			}
@@ -353,6 +358,11 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 		if f.parallelEmpty(n) {
 			// `past, future = [], []`, then filled with a loop's rows.
 			return f.appendedRows(n, st)
+		}
+		if call, idx, arity := f.unpackedCall(n); !call.IsNil() {
+			// `paginator, page = paginate(qs, request)`: the element of
+			// what the helper returns.
+			return f.unpackedQS(call, idx, arity, st)
 		}
 		if fn, i := f.paramOf(n, n.Text()); fn != nil && i < len(fn.params) {
 			if q := st.bound(fn, i); q != nil {
@@ -491,6 +501,12 @@ func (f *File) getattrName(n pyast.Node, c pyast.Call, st ctx) string {
 }
 
 func (f *File) evalAttrOf(n, obj pyast.Node, name string, st ctx) *QS {
+	if name == "qs" && n.Type() == "attribute" {
+		// django-filter's `SomeFilter(data, queryset=qs).qs`.
+		if q := f.filterSetQSIn(n, st); q != nil {
+			return q
+		}
+	}
 	if name == "object_list" && obj.Type() == "identifier" {
 		// page.object_list of a paginator's page.
 		if q := f.eval(obj, st.in()); q != nil && q.Sliced {
@@ -713,7 +729,9 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	if method == "get_queryset" && IsSelfOrSuper(recv) {
 		return f.classGetQueryset(n, recv, st)
 	}
-	if (method == "filter_queryset" || method == "paginate_queryset") && IsSelfOrSuper(recv) && len(c.Positional) > 0 {
+	if (method == "filter_queryset" || method == "paginate_queryset") && len(c.Positional) > 0 && (IsSelfOrSuper(recv) || method == "paginate_queryset" && !recv.IsNil()) {
+		// DRF's paginators (`paginator.paginate_queryset(qs, request)`)
+		// return the page's rows of the queryset they are given.
 		q := f.eval(c.Positional[0], st.in())
 		if q != nil && method == "paginate_queryset" {
 			q = q.clone()
@@ -1412,6 +1430,9 @@ func (f *File) isRequest(n pyast.Node, st ctx) bool {
 	return false
 }
 
+// RowOrigin is rowOrigin for rules.
+func (f *File) RowOrigin(n pyast.Node) (qs *QS, known bool) { return f.rowOrigin(n, ctx{}) }
+
 // rowOrigin returns the queryset an instance expression was fetched from,
 // with known false when that cannot be told (a parameter, an attribute,
 // a helper's return: its caller may have prefetched anything). qs is nil
@@ -1821,6 +1842,112 @@ func parallelElement(rhs pyast.Node, name string) pyast.Node {
 		}
 	}
 	return rhs
+}
+
+// objectListRebound reports an assignment to n's `object_list` (a
+// page's rows) after rhs, n's binding, and before n.
+func (f *File) objectListRebound(n, rhs pyast.Node) bool {
+	name := n.Text()
+	for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
+		if a.EndByte() > n.StartByte() {
+			break
+		}
+		l := a.ChildByField("left")
+		if a.StartByte() > rhs.EndByte() && l.Type() == "attribute" && l.ChildByField("attribute").Text() == "object_list" &&
+			pyast.Dotted(l.ChildByField("object")) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// unpackedCall finds the binding of n's name, when it is the unpacking of
+// a call's result (`paginator, page = paginate(qs, request)`) and no plain
+// assignment binds the name before n in its scope: the call, the name's
+// index in the target and the target's length. The last such unpacking
+// before n holds, unless it sits in another clause of an if holding n.
+func (f *File) unpackedCall(n pyast.Node) (call pyast.Node, idx, arity int) {
+	name := n.Text()
+	for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
+		if a.EndByte() > n.StartByte() {
+			break
+		}
+		l, r := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
+		if !l.Is("pattern_list", "tuple_pattern") || exclusive(a, n) {
+			continue
+		}
+		for i, x := range l.NamedChildren() {
+			if x.Type() == "identifier" && x.Text() == name {
+				call, idx, arity = pyast.Node{}, -1, 0
+				if r.Type() == "call" {
+					call, idx, arity = r, i, l.NamedChildCount()
+				}
+			}
+		}
+	}
+	return call, idx, arity
+}
+
+// unpackedQS evaluates element idx of what a project function returns,
+// every return handing back a tuple of arity elements: a helper returning
+// `(paginator, paginator.paginate_queryset(queryset, request))` gives the
+// rows of the queryset the call passes. The one argument that is a
+// queryset is bound to its parameter; returns must agree on the model
+// (a None element is a path that gives no rows).
+func (f *File) unpackedQS(call pyast.Node, idx, arity int, st ctx) *QS {
+	c, ok := pyast.AsCall(call)
+	if !ok || st.d > maxDepth-4 {
+		return nil
+	}
+	fn, bound := f.callee(call, c.Head(), st)
+	if fn == nil || fn.File == nil {
+		return nil
+	}
+	inner := ctx{d: st.d + 1, args: st.args, deps: st.deps}
+	if IsSelfOrSuper(c.Receiver()) {
+		inner.self = st.self
+	}
+	passed := false
+	for i := range fn.Params {
+		a := argFor(c, fn, i, bound)
+		if a.IsNil() {
+			continue
+		}
+		if q := f.eval(a, st.in()); q != nil {
+			if passed {
+				return nil // two querysets passed: which one comes back is unknown
+			}
+			passed = true
+			inner.args = &argBind{fn: fn, idx: i, q: q, up: st.args}
+		}
+	}
+	var out *QS
+	for _, r := range ownNodes(pyast.Body(fn.Node), "return_statement") {
+		e := pyast.Unparen(r.NamedChild(0))
+		if e.IsNil() || e.Type() == "none" {
+			continue
+		}
+		if !e.Is("tuple", "expression_list") || e.NamedChildCount() != arity {
+			return nil
+		}
+		el := pyast.Unparen(e.NamedChild(idx))
+		if el.Type() == "none" {
+			continue
+		}
+		if c, ok := pyast.AsCall(fn.File.bound(el)); ok && strings.HasSuffix(pyast.Dotted(c.Func), "Paginator") {
+			// `return page, paginator`: the Paginator object, not rows
+			// (eval reads a Paginator as its rows for `.page(n)`).
+			return nil
+		}
+		q := fn.File.eval(el, inner)
+		if q == nil || out != nil && (q.Model != out.Model || q.Related != out.Related) {
+			return nil
+		}
+		if out == nil {
+			out = q
+		}
+	}
+	return out
 }
 
 // parallelEmpty reports a name whose last binding before n in its scope

@@ -389,10 +389,13 @@ func (f *File) pageRows(n pyast.Node, depth int) *QS {
 			}
 		}
 		if !last.IsNil() {
-			if q := f.Eval(last); q != nil {
+			// A helper adding loads to the page's rows in steps (under an
+			// isinstance test) first: evaluated as a whole, its branches
+			// would merge to what every path loads.
+			if q := f.applyHelper(last, func(arg pyast.Node) *QS { return f.pageRows(arg, depth+1) }); q != nil {
 				return q
 			}
-			if q := f.applyHelper(last, func(arg pyast.Node) *QS { return f.pageRows(arg, depth+1) }); q != nil {
+			if q := f.Eval(last); q != nil {
 				return q
 			}
 			return nil
@@ -545,7 +548,9 @@ func (f *File) pageOfParam(fn *Func, e pyast.Node, depth int) int {
 // filterSetQS reads `SomeFilter(data, queryset=qs).qs` (django-filter):
 // the queryset it is given, filtered. A project FilterSet overriding qs
 // is not read.
-func (f *File) filterSetQS(n pyast.Node) *QS {
+func (f *File) filterSetQS(n pyast.Node) *QS { return f.filterSetQSIn(n, ctx{}) }
+
+func (f *File) filterSetQSIn(n pyast.Node, st ctx) *QS {
 	n = pyast.Unparen(n)
 	if n.Type() != "attribute" || n.ChildByField("attribute").Text() != "qs" {
 		return nil
@@ -562,7 +567,7 @@ func (f *File) filterSetQS(n pyast.Node) *QS {
 	if cls == nil || cls.Method("qs") != nil || !filterSet(cls) {
 		return nil
 	}
-	return f.Eval(qarg)
+	return f.eval(qarg, st.in())
 }
 
 // filterSet reports a class deriving from django-filter's FilterSet.

@@ -3,6 +3,7 @@ package orm
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -466,8 +467,89 @@ func (t *Tracker) columnAccesses(c *semantic.Class, md *project.Model, e pyast.N
 		if fn, _ := t.resolveName(e); fn != nil && len(fn.Params) >= 1 {
 			return e.Text(), fn, t.sm.RowAccesses(fn, 0, md)
 		}
+		if name, ok := t.factoryField(e); ok {
+			// `link_field("playlist")`: a column reading that field.
+			_, fn, accs := t.namedColumnAccesses(c, md, name, e)
+			return e.Text(), fn, accs
+		}
 		return e.Text(), nil, nil
 	}
+	return t.namedColumnAccesses(c, md, s, e)
+}
+
+// factoryField reads a list_display entry made by a project function
+// called with a field's name (`link_field("playlist")`) that returns a
+// function it defines, taking the row and reading the field with
+// `getattr(obj, field_name)`, field_name being the factory's parameter the
+// call binds to that name: the column reads that field of the row, as the
+// entry "playlist" would (a callable column does not make Django select
+// the key, as a field named in list_display does). Every such getattr in
+// the function must read the same parameter.
+func (t *Tracker) factoryField(e pyast.Node) (string, bool) {
+	c, ok := pyast.AsCall(e)
+	if !ok {
+		return "", false
+	}
+	fn, bound := t.File.Callee(e)
+	if fn == nil || fn.Class != nil || fn.Node.IsNil() {
+		return "", false
+	}
+	body := pyast.Body(fn.Node)
+	var inner pyast.Node
+	for r := range pyast.FindEachShallow(body, "return_statement") {
+		v := pyast.Unparen(r.NamedChild(0))
+		if v.Type() != "identifier" {
+			return "", false
+		}
+		def := pyast.Node{}
+		for d := range body.Named() {
+			if d.Type() == "function_definition" && d.ChildByField("name").Text() == v.Text() {
+				def = d
+			}
+		}
+		if def.IsNil() || !inner.IsNil() && !inner.Equal(def) {
+			return "", false
+		}
+		inner = def
+	}
+	if inner.IsNil() {
+		return "", false
+	}
+	params := pyast.ParamNames(inner)
+	if len(params) == 0 {
+		return "", false
+	}
+	row, param := params[0], -1
+	for call := range pyast.FindEach(pyast.Body(inner), "call") {
+		g, ok := pyast.AsCall(call)
+		if !ok || g.Func.Type() != "identifier" || g.Func.Text() != "getattr" || len(g.Positional) < 2 {
+			continue
+		}
+		obj, key := pyast.Unparen(g.Positional[0]), pyast.Unparen(g.Positional[1])
+		if obj.Type() != "identifier" || obj.Text() != row {
+			continue
+		}
+		if key.Type() != "identifier" {
+			return "", false
+		}
+		i := slices.Index(fn.Params, key.Text())
+		if i < 0 || param >= 0 && i != param {
+			return "", false
+		}
+		param = i
+	}
+	if param < 0 {
+		return "", false
+	}
+	arg := semantic.ArgFor(c, fn, param, bound)
+	if arg.IsNil() {
+		return "", false
+	}
+	return pyast.StringValue(pyast.Unparen(arg))
+}
+
+// namedColumnAccesses is columnAccesses for a column named by a string.
+func (t *Tracker) namedColumnAccesses(c *semantic.Class, md *project.Model, s string, e pyast.Node) (string, *semantic.Func, []semantic.Access) {
 	if s == "__str__" {
 		if fn := t.sm.ModelMethod(md, "__str__"); fn != nil {
 			return s, fn, t.sm.RowAccesses(fn, 0, md)

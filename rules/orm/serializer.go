@@ -198,7 +198,130 @@ func runSerializer(p *analyzer.Pass) error {
 		t.checkSerializer(n, name, q, "`"+compact(c.Positional[0])+"`")
 	}
 	t.rowSerializers()
+	t.oneRowSerializers()
 	return nil
+}
+
+// oneRowSerializers reads a serializer of one row fetched in the function
+// (`team = Team.objects.get(pk=pk)`, `get_object_or_404(Team, pk=pk)`,
+// `self.get_object()`), whose `.data` is read there: what it reads on each
+// item of the row's many relations (a nested `many=True` serializer, a
+// method field serialising `obj.members.all()`) is read once per item, and
+// is judged against what the row's queryset prefetches. Reads of the row
+// itself, and fetching the related rows, are one query each: not judged.
+func (t *Tracker) oneRowSerializers() {
+	for n := range pyast.FindEach(t.p.Root, "call") {
+		if hasManyTrue(n) {
+			continue
+		}
+		c, _ := pyast.AsCall(n)
+		if !c.Keyword("many").IsNil() || !c.Keyword("data").IsNil() || len(c.Positional) > 1 {
+			continue
+		}
+		arg := pyast.Unparen(c.Arg(0, "instance"))
+		if arg.Type() != "identifier" || t.LoopOf(arg) != nil {
+			continue
+		}
+		name := pyast.Dotted(c.Func)
+		si := t.g.LookupClass(t.p.Unit, name)
+		if name == "" || si == nil || !isSerializer(t.g, si) || !dataRead(n) {
+			continue
+		}
+		md, _, cert := t.InstanceCertainty(arg)
+		if md == nil || cert != semantic.Certain {
+			continue
+		}
+		if c, ok := pyast.AsCall(t.Binding(arg, arg.Text(), arg.StartByte())); !ok || createdRow(c) {
+			// A row made here has no related rows yet (plane's intake
+			// issue, serialised right after `Issue.objects.create(...)`).
+			continue
+		}
+		q, known := t.RowOrigin(arg)
+		if !known || q != nil && (q.Model != md || q.Dynamic || q.DynamicSelect || q.Opaque) {
+			continue
+		}
+		if si.MetaModel != "" {
+			if mm := t.g.ByQual(si.MetaModel); mm != nil && mm != md {
+				continue
+			}
+		}
+		var paths, whys []string
+		var rel []analyzer.Related
+		for _, nd := range t.serializerNeeds(si, md, nil, nil, false, 0) {
+			if nd.Query || !nd.Prefetch || !beyondMany(md, nd.Path) || q != nil && q.Prefetches(nd.Path) {
+				continue
+			}
+			paths = append(paths, nd.Path)
+			whys = append(whys, nd.Why)
+			if nd.AtPath != "" && len(rel) < 6 {
+				for _, h := range nd.Outer {
+					if len(rel) < 5 {
+						rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
+					}
+				}
+				rel = append(rel, analyzer.Related{Path: nd.AtPath, Range: nd.At, Message: nd.Why + " reads `" + strings.ReplaceAll(nd.Path, "__", ".") + "` per item"})
+			}
+		}
+		paths = maximal(paths)
+		if len(paths) == 0 {
+			continue
+		}
+		t.p.Report(analyzer.Diagnostic{
+			Range:   analyzer.RangeOf(n),
+			Related: rel,
+			Message: fmt.Sprintf("`%s` reads %s per related row of `%s`, but the row's queryset does not load %s", si.Name, strings.Join(uniq(whys), ", "), arg.Text(), strings.Join(paths, ", ")),
+			Help:    fmt.Sprintf("prefetch them with the row: `prefetch_related(%s)` on the queryset `%s` is fetched from", quote(paths), arg.Text()),
+		})
+	}
+}
+
+// createdRow reports a call making a row (`create`, `get_or_create`,
+// `update_or_create`), or a plain call other than get_object_or_404: a
+// model's constructor, or a helper whose row may come with anything.
+func createdRow(c pyast.Call) bool {
+	switch c.MethodName() {
+	case "create", "get_or_create", "update_or_create":
+		return true
+	}
+	return c.Receiver().IsNil() && c.Func.Type() == "identifier" && c.Func.Text() != "get_object_or_404"
+}
+
+// beyondMany reports a relation path that goes on past its first many
+// hop (reverse foreign key or many-to-many): `members__user` is read per
+// member, `members` alone is one query for the row.
+func beyondMany(md *project.Model, path string) bool {
+	steps, _ := md.Follow(path)
+	for i, st := range steps {
+		if st.Kind == project.AttrReverseMany || st.Kind == project.AttrManyToMany {
+			return i < len(steps)-1
+		}
+	}
+	return false
+}
+
+// dataRead reports a serializer call whose `.data` is read: directly
+// (`S(row).data`), or through the name it is bound to in its function.
+func dataRead(n pyast.Node) bool {
+	up := n.Parent()
+	if up.Type() == "attribute" && up.ChildByField("attribute").Text() == "data" {
+		return true
+	}
+	if up.Type() != "assignment" || up.ChildByField("left").Type() != "identifier" {
+		return false
+	}
+	v := up.ChildByField("left").Text()
+	def := pyast.Ancestor(n, "function_definition")
+	if def.IsNil() {
+		return false
+	}
+	for a := range pyast.FindEach(def, "attribute") {
+		if a.StartByte() > n.EndByte() && a.ChildByField("attribute").Text() == "data" {
+			if o := a.ChildByField("object"); o.Type() == "identifier" && o.Text() == v {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rowSerializers reads a serializer of one row built per row of a loop
@@ -588,7 +711,13 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 	var out []need
 	declared := map[string]bool{}
 	for _, c := range classes {
-		for _, a := range c.Attrs {
+		attrs := c.Attrs
+		if c == s {
+			// Fields the serializer's __init__ sets for the listing come
+			// first: they replace a declared field of the same name.
+			attrs = append(t.initFields(classes), attrs...)
+		}
+		for _, a := range attrs {
 			if declared[a.Name] {
 				continue
 			}
@@ -903,6 +1032,97 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 		}
 	}
 	return out
+}
+
+// initFields reads the fields a serializer's `__init__` (the first class
+// of its bases defining one) sets with `self.fields["creator"] =
+// ChallengeHostTeamSerializer()`: unconditionally, or in the branch a GET
+// request takes under a test of the request's method (`if ... .method !=
+// "GET": ... else: self.fields[...] = ...`, `if ... .method == "GET":`).
+// A field set under any other test is an option some requests get: not
+// read.
+func (t *Tracker) initFields(classes []*project.ClassFacts) []project.ClassAttr {
+	var fn *semantic.Func
+	for _, c := range classes {
+		if sc := t.sm.LookupClass(c.Module + "." + c.Name); sc != nil {
+			if fn = sc.Methods["__init__"]; fn != nil {
+				break
+			}
+		}
+	}
+	if fn == nil || fn.File == nil {
+		return nil
+	}
+	var out []project.ClassAttr
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+		l := a.ChildByField("left")
+		if l.Type() != "subscript" || pyast.Dotted(l.ChildByField("value")) != "self.fields" {
+			continue
+		}
+		name, ok := pyast.StringValue(pyast.Unparen(l.ChildByField("subscript")))
+		call, isCall := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if !ok || !isCall || !getBranch(a, fn.Node) {
+			continue
+		}
+		u := fn.File.Unit
+		ca := project.ClassAttr{Name: name, Callee: u.Qualify(pyast.Dotted(call.Func)), Many: call.Keyword("many").Type() == "true",
+			Line: u.File.Position(a.StartByte()).Line, Start: a.StartByte(), End: a.EndByte()}
+		ca.Source, _ = pyast.StringValue(call.Keyword("source"))
+		ca.LookupField, _ = pyast.StringValue(call.Keyword("lookup_field"))
+		out = append(out, ca)
+	}
+	return out
+}
+
+// getBranch reports a statement of def that a GET request runs: outside
+// any if, loop, try or nested function of def, or in the clause of an if
+// testing the request method that GET takes (the else of a test that
+// `.method != "GET"` makes false, alone or under `and`; the body of
+// `.method == "GET"` alone).
+func getBranch(n, def pyast.Node) bool {
+	for p, child := n.Parent(), n; !p.IsNil() && !p.Equal(def); p, child = p.Parent(), p {
+		switch p.Type() {
+		case "if_statement":
+			test := pyast.Unparen(p.ChildByField("condition"))
+			switch {
+			case child.Type() == "else_clause" && methodTest(test, "!=", true):
+			case child.Equal(p.ChildByField("consequence")) && methodTest(test, "==", false):
+			default:
+				return false
+			}
+		case "elif_clause", "for_statement", "while_statement", "try_statement", "with_statement",
+			"function_definition", "class_definition", "lambda", "match_statement", "conditional_expression":
+			return false
+		}
+	}
+	return true
+}
+
+// methodTest reports a test `X.method <op> "GET"` (or `"GET" <op>
+// X.method`); with underAnd, also as one operand of an `and`.
+func methodTest(test pyast.Node, op string, underAnd bool) bool {
+	test = pyast.Unparen(test)
+	if underAnd && test.Type() == "boolean_operator" && test.ChildByField("operator").Text() == "and" {
+		return methodTest(test.ChildByField("left"), op, true) || methodTest(test.ChildByField("right"), op, true)
+	}
+	if test.Type() != "comparison_operator" || test.NamedChildCount() != 2 {
+		return false
+	}
+	ops := 0
+	for _, k := range test.Children() {
+		if !k.IsNamed() {
+			if k.Text() != op {
+				return false
+			}
+			ops++
+		}
+	}
+	a, b := pyast.Unparen(test.NamedChild(0)), pyast.Unparen(test.NamedChild(1))
+	if _, ok := pyast.StringValue(a); ok {
+		a, b = b, a
+	}
+	s, ok := pyast.StringValue(b)
+	return ops == 1 && ok && strings.EqualFold(s, "GET") && a.Type() == "attribute" && a.ChildByField("attribute").Text() == "method"
 }
 
 // serializerMethod finds a method of a serializer class (or its bases) in

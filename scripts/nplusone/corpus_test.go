@@ -231,3 +231,24 @@ func TestTheNinthHeldOutCorpusIsValid(t *testing.T) {
 	assert.GreaterOrEqual(t, len(c.Clean), 8)
 	assert.GreaterOrEqual(t, len(repos), 4)
 }
+
+// The eleventh held-out corpus (session 17) names projects no earlier file does,
+// in its cases and in its clean loops.
+func TestTheEleventhHeldOutCorpusIsValid(t *testing.T) {
+	c, err := LoadCorpus("heldout11.toml")
+	require.NoError(t, err)
+	seen := reposNamedIn(t, "cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml", "heldout4.toml",
+		"heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml", "heldout9.toml", "heldout10.toml")
+	repos := map[string]bool{}
+	for _, k := range c.Cases {
+		repos[k.Repo] = true
+		assert.False(t, seen[k.Repo], "%s: eleventh held-out cases come from projects the other files do not name", k.ID)
+	}
+	for _, k := range c.Clean {
+		assert.False(t, seen[k.Repo], "%s: eleventh held-out clean loops come from projects the other files do not name", k.ID)
+		assert.True(t, repos[k.Repo], "%s: clean loops come from the set's own projects", k.ID)
+	}
+	assert.GreaterOrEqual(t, len(c.Cases), 14)
+	assert.GreaterOrEqual(t, len(c.Clean), 8)
+	assert.GreaterOrEqual(t, len(repos), 4)
+}
