@@ -806,3 +806,26 @@ func KeyedRead(n Node) (obj, key Node, ok bool) {
 	}
 	return Node{}, Node{}, false
 }
+
+// CountOf returns how many nodes of type typ n's subtree holds (n
+// included), from the tree's type index when the type is indexed: what
+// FindEach(n, typ) would yield, without walking. For sizing the maps a
+// walk then fills.
+func CountOf(n Node, typ string) int {
+	if n.IsNil() {
+		return 0
+	}
+	id, ok := typeIDs[typ]
+	if !ok {
+		return 0
+	}
+	if !indexedType[id] {
+		return len(scanTypes(n, []string{typ}))
+	}
+	lo, hi := n.i, n.t.subEnd(n.i)
+	small, large := n.t.types()
+	if small != nil {
+		return len(small.of(id, lo, hi))
+	}
+	return len(large.of(id, lo, hi))
+}

@@ -282,3 +282,26 @@ func TestCallChain(t *testing.T) {
 	}
 	assert.Equal(t, [][]string{{"first", "order_by", "filter"}, {"f"}, nil}, got)
 }
+
+// CountOf counts what FindEach yields, for indexed and unindexed types,
+// in every subtree.
+func TestCountOfMatchesFindEach(t *testing.T) {
+	src := "x = f(1)\ndef g(a=h()):\n    y = a.b(2)\n    class C:\n        z = k()\n        def m(self): return n()\n    " +
+		"q = lambda v: w(v)\n    return q(y)\n@dec(p())\nclass D(E):\n    r = s()\nprint(x, lambda: t())\n"
+	tr, err := Parse([]byte(src))
+	require.NoError(t, err)
+	nodes := append([]Node{tr.Root()}, FindAll(tr.Root(), "function_definition", "class_definition", "lambda", "block", "call")...)
+	seen := 0
+	for _, n := range nodes {
+		for _, typ := range []string{"identifier", "call", "lambda", "(", "assignment", "no_such_type"} {
+			want := 0
+			for range FindEach(n, typ) {
+				want++
+			}
+			assert.Equal(t, want, CountOf(n, typ), "%s %s", n, typ)
+			seen += want
+		}
+	}
+	assert.Greater(t, seen, 50)
+	assert.Zero(t, CountOf(Node{}, "identifier"))
+}

@@ -125,7 +125,8 @@ func runUndefinedName(p *analyzer.Pass) error {
 	if opensNamespace(root) {
 		return nil
 	}
-	scopes := bindings{}
+	// Sized at once: growing it was a third of the rule's time.
+	scopes := make(bindings, pyast.CountOf(root, "identifier")/2)
 	bind := func(scope pyast.Node, name string) { scopes[scopedName{scope.ID(), name}] = struct{}{} }
 	type use struct {
 		id    pyast.Node
