@@ -396,6 +396,29 @@ func safely(f func()) {
 var credentialViews = map[string]bool{"obtain_auth_token": true, "ObtainAuthToken": true, "TokenObtainPairView": true,
 	"TokenRefreshView": true, "TokenVerifyView": true, "TokenObtainSlidingView": true, "LoginView": true, "LogoutView": true}
 
+// IssuesTokenAtLogin reports a routed view that hands callers their DRF
+// authtoken on log-in and creates it when it is missing: DRF's
+// obtain_auth_token, or a project view built on ObtainAuthToken (whose
+// post() get_or_creates the token). A user left without a token gets one
+// there.
+func (inv *Inventory) IssuesTokenAtLogin() bool {
+	for _, e := range inv.Endpoints {
+		if !e.Routed {
+			continue
+		}
+		if e.Kind == "external" && len(e.Auth.Permissions) == 1 &&
+			(e.Auth.Permissions[0] == "obtain_auth_token" || e.Auth.Permissions[0] == "ObtainAuthToken") {
+			return true
+		}
+		if e.Class != nil {
+			if last, _ := classBaseNames(e.Class); last["ObtainAuthToken"] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // externalEndpoint is a route to a view outside the project (a library's
 // token view, a schema view): listed with what the URLconf shows.
 func externalEndpoint(r *Route) *Endpoint {

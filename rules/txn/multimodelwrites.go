@@ -26,7 +26,7 @@ var MultiModelWrites = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Project},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runMultiModelWrites,
 }
 
@@ -64,6 +64,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 		}
 		writes, models, inferred := withSemanticWrites(p, fn, writes, models)
 		writes, models = withoutReferenceLookups(writes, models)
+		writes, models = withoutLoginTokens(p, writes, models)
 		i, j := firstPair(writes, models)
 		if i < 0 {
 			continue
@@ -118,6 +119,57 @@ func withoutReferenceLookups(writes []effects.Effect, models []string) ([]effect
 		ms = append(ms, models[k])
 	}
 	return ws, ms
+}
+
+// withoutLoginTokens drops the writes of DRF's authtoken `Token` when a
+// routed view issues tokens at log-in (obtain_auth_token, ObtainAuthToken):
+// a sign-up whose token insert fails leaves a user who gets the token at
+// the next log-in, nothing half done.
+func withoutLoginTokens(p *analyzer.Pass, writes []effects.Effect, models []string) ([]effects.Effect, []string) {
+	var ws []effects.Effect
+	var ms []string
+	issues := -1
+	for k, w := range writes {
+		if authToken(p, w) {
+			if issues < 0 {
+				issues = 0
+				if semantic.InventoryOf(p.Project).IssuesTokenAtLogin() {
+					issues = 1
+				}
+			}
+			if issues == 1 {
+				continue
+			}
+		}
+		ws = append(ws, w)
+		ms = append(ms, models[k])
+	}
+	return ws, ms
+}
+
+// authToken reports a write through DRF's authtoken model
+// (`Token.objects.get_or_create(user=user)`).
+func authToken(p *analyzer.Pass, w effects.Effect) bool {
+	root := semantic.ManagerRoot(w.Call.Func)
+	if root == "" || w.Call.Func.IsNil() {
+		return false
+	}
+	for n := w.Call.Func; !n.IsNil(); n = n.ChildByField("object") {
+		if pyast.Dotted(n) == root {
+			q, ok := p.Imports.Resolve(n)
+			return ok && (q == "rest_framework.authtoken.models.Token" || q == "rest_framework.authtoken.models.TokenProxy")
+		}
+		if n.Type() == "call" {
+			n = n.ChildByField("function")
+			if n.Type() != "attribute" {
+				return false
+			}
+		}
+		if n.Type() != "attribute" {
+			return false
+		}
+	}
+	return false
 }
 
 // constantArgs reports a call with keyword arguments only, at least one,
@@ -229,6 +281,8 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 				if c, _ := pyast.AsCall(n); len(c.Positional) == 0 {
 					m = md.Name
 				}
+			} else if md := f.SerializerSaveModel(recv); md != nil && verb == "save" {
+				m = md.Name // a serializer or model form saves its model's row
 			}
 		}
 		if m == "" {
