@@ -121,23 +121,23 @@ func withoutReferenceLookups(writes []effects.Effect, models []string) ([]effect
 	return ws, ms
 }
 
-// withoutLoginTokens drops the writes of DRF's authtoken `Token` when a
-// routed view issues tokens at log-in (obtain_auth_token, ObtainAuthToken):
-// a sign-up whose token insert fails leaves a user who gets the token at
-// the next log-in, nothing half done.
+// withoutLoginTokens drops the writes of a login token (DRF's authtoken
+// `Token`, knox's `AuthToken`) when a routed view issues such tokens at
+// log-in (obtain_auth_token, ObtainAuthToken, a sign-in view whose only
+// write is the token): a sign-up whose token insert fails leaves a user who
+// gets a token at the next log-in, nothing half done.
 func withoutLoginTokens(p *analyzer.Pass, writes []effects.Effect, models []string) ([]effects.Effect, []string) {
 	var ws []effects.Effect
 	var ms []string
-	issues := -1
+	issued := map[string]bool{}
 	for k, w := range writes {
-		if authToken(p, w) {
-			if issues < 0 {
-				issues = 0
-				if semantic.InventoryOf(p.Project).IssuesTokenAtLogin() {
-					issues = 1
-				}
+		if m := loginToken(p, w); m != "" {
+			ok, seen := issued[m]
+			if !seen {
+				ok = semantic.InventoryOf(p.Project).IssuesTokenAtLogin(m)
+				issued[m] = ok
 			}
-			if issues == 1 {
+			if ok {
 				continue
 			}
 		}
@@ -147,29 +147,36 @@ func withoutLoginTokens(p *analyzer.Pass, writes []effects.Effect, models []stri
 	return ws, ms
 }
 
-// authToken reports a write through DRF's authtoken model
-// (`Token.objects.get_or_create(user=user)`).
-func authToken(p *analyzer.Pass, w effects.Effect) bool {
+// loginTokenModels are the token models of DRF and knox, by import path.
+var loginTokenModels = map[string]string{
+	"rest_framework.authtoken.models.Token":      "Token",
+	"rest_framework.authtoken.models.TokenProxy": "Token",
+	"knox.models.AuthToken":                      "AuthToken",
+}
+
+// loginToken returns the token model a write goes through
+// (`Token.objects.get_or_create(user=user)`, `AuthToken.objects.create(user)`),
+// or "".
+func loginToken(p *analyzer.Pass, w effects.Effect) string {
 	root := semantic.ManagerRoot(w.Call.Func)
-	if root == "" || w.Call.Func.IsNil() {
-		return false
+	if root == "" {
+		return ""
 	}
-	for n := w.Call.Func; !n.IsNil(); n = n.ChildByField("object") {
+	for n := w.Call.Func; !n.IsNil(); {
 		if pyast.Dotted(n) == root {
-			q, ok := p.Imports.Resolve(n)
-			return ok && (q == "rest_framework.authtoken.models.Token" || q == "rest_framework.authtoken.models.TokenProxy")
+			q, _ := p.Imports.Resolve(n)
+			return loginTokenModels[q]
 		}
-		if n.Type() == "call" {
+		switch n.Type() {
+		case "call":
 			n = n.ChildByField("function")
-			if n.Type() != "attribute" {
-				return false
-			}
-		}
-		if n.Type() != "attribute" {
-			return false
+		case "attribute":
+			n = n.ChildByField("object")
+		default:
+			return ""
 		}
 	}
-	return false
+	return ""
 }
 
 // constantArgs reports a call with keyword arguments only, at least one,
