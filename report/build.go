@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -218,6 +219,34 @@ func findingEvidence(res *analyzer.Result, d analyzer.Diagnostic) Evidence {
 func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxEv int) Item {
 	item := Item{ID: it.ID, Title: it.Title, Weight: it.Weight, Requires: it.Requires}
 	claims := len(it.Rules)+len(it.Names)+len(it.Categories) > 0
+	// Findings below the item's decisive severity are remarks: shown, but
+	// the signals decide.
+	var remarks []Evidence
+	if it.decisive > 0 {
+		var decisive []Evidence
+		for _, e := range found {
+			if e.sev >= it.decisive {
+				decisive = append(decisive, e)
+			} else {
+				remarks = append(remarks, e)
+			}
+		}
+		if len(decisive) > 0 {
+			remarks = nil
+		} else {
+			found = nil
+		}
+		if len(remarks) > 0 {
+			// "no findings from" is said of the rules that found nothing.
+			quiet := owned[:0:0]
+			for _, code := range owned {
+				if !slices.ContainsFunc(remarks, func(e Evidence) bool { return e.Rule == code }) {
+					quiet = append(quiet, code)
+				}
+			}
+			owned = quiet
+		}
+	}
 	var ev []Evidence
 	switch {
 	case len(found) > 0:
@@ -232,7 +261,7 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		item.Status = NotMet
 		item.Reason = "signals: " + describeCond(c, sig)
 		ev = condEvidence(c, sig)
-	case (!claims || len(owned) > 0) && firstHolding(it.met, sig) != nil:
+	case (!claims || len(owned) > 0 || len(remarks) > 0) && firstHolding(it.met, sig) != nil:
 		c := firstHolding(it.met, sig)
 		item.Status = Met
 		item.Reason = "signals: " + describeCond(c, sig)
@@ -243,7 +272,7 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 	default:
 		item.Status = NotObserved
 		switch {
-		case claims && len(owned) == 0:
+		case claims && len(owned) == 0 && len(remarks) == 0:
 			item.Reason = "no rule of this run checks it"
 		case len(it.met) == 0 && len(owned) > 0:
 			// Judged by rules alone: their silence is not evidence of
@@ -265,6 +294,10 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		for _, name := range it.Evidence {
 			ev = append(ev, sig.Get(name).Evidence...)
 		}
+	}
+	if len(remarks) > 0 && item.Status != NotApplicable {
+		item.Reason += "; only " + plural(len(remarks), "remark", "remarks") + " of " + rulesOf(remarks) + " below " + it.decisive.String() + ", shown, not deciding"
+		ev = append(ev, heaviestFirst(remarks)...)
 	}
 	if len(ev) > maxEv {
 		item.More = len(ev) - maxEv

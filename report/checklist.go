@@ -95,8 +95,14 @@ type ItemSpec struct {
 	// longest match wins) for the finding the question is built from, so
 	// that the question fits what that finding says.
 	Questions map[string]string `toml:"questions"`
+	// DecisiveSeverity, when set ("warning"), is the least severity of a
+	// finding that makes the item not met on its own: findings below it (an
+	// info-level remark beside the practice) are shown with the item but
+	// leave its status to the signals.
+	DecisiveSeverity string `toml:"decisive_severity"`
 
 	applies, notMet, met []cond
+	decisive             analyzer.Severity
 }
 
 // DefaultChecklist returns the interview guide's checklist.
@@ -220,6 +226,13 @@ func (c *Checklist) validate() error {
 				err = fmt.Errorf("item %s: %s: %w", it.ID, field, e)
 			}
 			return out
+		}
+		if it.DecisiveSeverity != "" {
+			sev, e := analyzer.ParseSeverity(it.DecisiveSeverity)
+			if e != nil || sev == 0 {
+				errs = append(errs, fmt.Sprintf("item %s: decisive_severity: want info, warning or error, got %q", it.ID, it.DecisiveSeverity))
+			}
+			it.decisive = sev
 		}
 		it.applies = parse("applies_when", it.AppliesWhen)
 		it.notMet = parse("not_met_when", it.NotMetWhen)

@@ -478,3 +478,36 @@ rules = ["SEC006"]
 	r = report.Build(res, report.CollectSignals("", "", res), report.Options{Now: fixedNow, Checklist: cl})
 	assert.Equal(t, "4 Strong", r.Areas[0].Band.Label)
 }
+
+// An info-level BUG009 remark (a DecimalField default written as a float
+// literal) does not decide money-decimal: the Decimal column meets it and
+// the remark is shown after it. A warning of BUG009 (a float computed
+// with) still makes it not met.
+func TestMoneyDecimalRemarkDoesNotDecide(t *testing.T) {
+	write := func(dir, body string) {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "wallets"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "wallets", "models.py"), []byte(body), 0o644))
+	}
+	model := "from django.db import models\n\n\nclass Wallet(models.Model):\n" +
+		"    balance = models.DecimalField(max_digits=12, decimal_places=2, default=0.00)\n"
+
+	held := t.TempDir()
+	write(held, model)
+	r, err := report.Analyze(context.Background(), held, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "money-decimal")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	assert.Contains(t, it.Reason, "only 1 remark of BUG009 below warning")
+	assert.NotContains(t, it.Reason, "no findings from BUG009")
+	require.Len(t, it.Evidence, 2)
+	assert.Equal(t, "", it.Evidence[0].Rule, "the column first")
+	assert.Equal(t, "BUG009", it.Evidence[1].Rule, "the remark after it")
+
+	computed := t.TempDir()
+	write(computed, model+"\n    def deposit(self, amount):\n        self.balance = float(self.balance) + float(amount)\n        self.save()\n")
+	r, err = report.Analyze(context.Background(), computed, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it = item(r, "money-decimal")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	assert.Equal(t, "warning", it.Evidence[0].Severity)
+}

@@ -562,6 +562,15 @@ func (f *File) constructed(recv pyast.Node) *project.Model {
 // serializerModelOf returns the model a serializer or form variable
 // saves: `s = PaymentSerializer(data=...)` or `self.get_serializer(...)`.
 func (f *File) serializerModelOf(recv pyast.Node) *project.Model {
+	if cls := f.serializerClassOf(recv); cls != nil {
+		return f.M.SerializerModel(cls)
+	}
+	return nil
+}
+
+// serializerClassOf returns the serializer or form class of a variable
+// bound to `PaymentSerializer(data=...)` or `self.get_serializer(...)`.
+func (f *File) serializerClassOf(recv pyast.Node) *Class {
 	recv = pyast.Unparen(recv)
 	if recv.Type() != "identifier" {
 		return nil
@@ -571,18 +580,94 @@ func (f *File) serializerModelOf(recv pyast.Node) *project.Model {
 	if !ok {
 		return nil
 	}
-	var cls *Class
 	if c.Func.Type() == "attribute" && c.MethodName() == "get_serializer" {
 		if vc := f.classOfNode(recv); vc != nil {
-			cls = f.M.serializerClass(vc)
+			return f.M.serializerClass(vc)
 		}
-	} else {
-		cls = f.M.classByName(f, c.Func)
+		return nil
 	}
+	return f.M.classByName(f, c.Func)
+}
+
+// savedSerializerClass is serializerClassOf, or, for the serializer DRF
+// hands to a generic view's perform_create or perform_update hook, the
+// view's serializer class (when no get_serializer_class picks another).
+func (f *File) savedSerializerClass(recv pyast.Node) *Class {
+	if cls := f.serializerClassOf(recv); cls != nil {
+		return cls
+	}
+	recv = pyast.Unparen(recv)
+	if recv.Type() != "identifier" || !f.Binding(recv, recv.Text(), recv.StartByte()).IsNil() {
+		return nil
+	}
+	fn := f.EnclosingFunc(recv)
+	if fn == nil || fn.Class == nil || len(fn.Params) < 2 || fn.Params[1] != recv.Text() {
+		return nil
+	}
+	if fn.Name != "perform_create" && fn.Name != "perform_update" || fn.Class.Method("get_serializer_class") != nil {
+		return nil
+	}
+	return f.M.serializerClass(fn.Class)
+}
+
+// SerializerSaveModel returns the model `recv.save()` writes when recv is
+// a serializer or model form: a local bound to its class
+// (`s = PaymentSerializer(data=...)`, `self.get_serializer(...)`), or the
+// serializer DRF hands to a generic view's perform_create or
+// perform_update hook, an instance of the view's serializer class. Nil
+// when the class or its model is not known.
+func (f *File) SerializerSaveModel(recv pyast.Node) *project.Model {
+	if cls := f.savedSerializerClass(recv); cls != nil {
+		return f.M.SerializerModel(cls)
+	}
+	return nil
+}
+
+// ValidatedRelation returns the model of a row read from a serializer's
+// validated data by the name of a forward relation of the serializer's
+// model (`serializer.validated_data["product"]`, or `.get("product")`):
+// a ModelSerializer's field for a foreign key resolves the key the client
+// sent to the row itself. A field the serializer declares itself
+// (`product = serializers.IntegerField()`) may hold anything: nil, as for
+// anything else.
+func (f *File) ValidatedRelation(n pyast.Node) *project.Model {
+	n = pyast.Unparen(n)
+	var obj, key pyast.Node
+	switch n.Type() {
+	case "subscript":
+		obj, key = n.ChildByField("value"), n.ChildByField("subscript")
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.Func.Type() != "attribute" || c.MethodName() != "get" || len(c.Positional) == 0 {
+			return nil
+		}
+		obj, key = c.Func.ChildByField("object"), c.Positional[0]
+	default:
+		return nil
+	}
+	obj = pyast.Unparen(obj)
+	if obj.Type() != "attribute" || obj.ChildByField("attribute").Text() != "validated_data" {
+		return nil
+	}
+	k, ok := pyast.StringValue(key)
+	if !ok {
+		return nil
+	}
+	cls := f.savedSerializerClass(obj.ChildByField("object"))
 	if cls == nil {
 		return nil
 	}
-	return f.M.SerializerModel(cls)
+	if v, _ := cls.Attr(k); !v.IsNil() {
+		return nil
+	}
+	md := f.M.SerializerModel(cls)
+	if md == nil {
+		return nil
+	}
+	if a := md.Attr(k); a.Kind == project.AttrForward {
+		return a.Target
+	}
+	return nil
 }
 
 // relatedWrites change a many-to-many or reverse relation.

@@ -396,6 +396,46 @@ func safely(f func()) {
 var credentialViews = map[string]bool{"obtain_auth_token": true, "ObtainAuthToken": true, "TokenObtainPairView": true,
 	"TokenRefreshView": true, "TokenVerifyView": true, "TokenObtainSlidingView": true, "LoginView": true, "LogoutView": true}
 
+// IssuesTokenAtLogin reports a routed view that hands callers a login
+// token of model (DRF's "Token", knox's "AuthToken") and creates it when
+// needed: DRF's obtain_auth_token, a project view built on ObtainAuthToken
+// (whose post() get_or_creates the token), or a view whose only writes are
+// rows of model (a sign-in that issues one per log-in). A user left
+// without a token gets one there.
+func (inv *Inventory) IssuesTokenAtLogin(model string) bool {
+	for _, e := range inv.Endpoints {
+		if !e.Routed {
+			continue
+		}
+		if model == "Token" {
+			if e.Kind == "external" && len(e.Auth.Permissions) == 1 &&
+				(e.Auth.Permissions[0] == "obtain_auth_token" || e.Auth.Permissions[0] == "ObtainAuthToken") {
+				return true
+			}
+			if e.Class != nil {
+				if last, _ := classBaseNames(e.Class); last["ObtainAuthToken"] {
+					return true
+				}
+			}
+		}
+		only := false
+		for _, x := range e.Does.Effects {
+			if x.Kind != WriteRows {
+				continue
+			}
+			if x.Model != model {
+				only = false
+				break
+			}
+			only = true
+		}
+		if only {
+			return true
+		}
+	}
+	return false
+}
+
 // externalEndpoint is a route to a view outside the project (a library's
 // token view, a schema view): listed with what the URLconf shows.
 func externalEndpoint(r *Route) *Endpoint {

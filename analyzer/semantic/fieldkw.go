@@ -1,6 +1,8 @@
 package semantic
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
@@ -23,4 +25,45 @@ func (m *Model) ServerFilledField(md *project.Model, name string) bool {
 		return false
 	}
 	return c.Keyword("editable").Text() == "False" && !c.Keyword("default").IsNil()
+}
+
+// RequiredColumn reports a model field whose column takes no NULL and
+// that nothing fills when the code passes None: declared on the model's
+// class (or a project base) with neither `null=True` nor `default=`, not
+// an auto field, not `auto_now`/`auto_now_add`, not a primary key, not a
+// many-to-many. A name ending in `_id` is read as its foreign key. An
+// insert given None there fails in the database (IntegrityError).
+func (m *Model) RequiredColumn(md *project.Model, name string) bool {
+	cls := m.ClassOfModel(md)
+	if cls == nil {
+		return false
+	}
+	v, _ := cls.Attr(name)
+	if v.IsNil() && len(name) > 3 && name[len(name)-3:] == "_id" {
+		v, _ = cls.Attr(name[:len(name)-3])
+	}
+	c, ok := pyast.AsCall(pyast.Unparen(v))
+	if !ok || c.StarKwargs {
+		return false
+	}
+	switch lastName(pyast.Dotted(c.Func)) {
+	case "AutoField", "BigAutoField", "SmallAutoField", "ManyToManyField", "GeneratedField":
+		return false
+	case "":
+		return false
+	}
+	if !strings.HasSuffix(lastName(pyast.Dotted(c.Func)), "Field") && lastName(pyast.Dotted(c.Func)) != "ForeignKey" && lastName(pyast.Dotted(c.Func)) != "OneToOneField" {
+		return false
+	}
+	for _, k := range []string{"default", "db_default"} {
+		if !c.Keyword(k).IsNil() {
+			return false
+		}
+	}
+	for _, k := range []string{"null", "primary_key", "auto_now", "auto_now_add"} {
+		if c.Keyword(k).Text() == "True" {
+			return false
+		}
+	}
+	return true
 }

@@ -43,9 +43,10 @@ var validators = []string{"is_valid", "full_clean", "validate", "model_validate"
 // runUnvalidatedPayloadKey matches, in the handlers of judged endpoints,
 // subscripts with a string key of the request payload (request.data,
 // request.POST, request.GET, request.query_params, `json.loads(request.body)`,
-// and locals bound to one of them), and `.get(key)` without a default
-// handed to Decimal, int or float (None raises there). One finding per handler, at the first
-// read, naming the keys. Silent when the read sits in a try whose except
+// and locals bound to one of them), `.get(key)` without a default
+// handed to Decimal, int or float (None raises there), and `.get(key)`
+// values a model write stores in a column that takes no NULL (nullReads).
+// One finding per handler, at the first read, naming the keys. Silent when the read sits in a try whose except
 // catches KeyError (or LookupError, MultiValueDictKeyError, Exception, a
 // bare except), when the handler calls a validator before it (is_valid,
 // full_clean, validate, a pydantic model_validate/parse_obj), or when the
@@ -72,14 +73,30 @@ func runUnvalidatedPayloadKey(p *analyzer.Pass) error {
 			}
 		}
 		first := reads[0].node
+		msg := fmt.Sprintf("`%s` reads the request payload by key (`%s`) without validating it: a missing key is a 500",
+			e.ViewName(), strings.Join(limit(keys, 4), "`, `"))
+		if allNull(reads) {
+			msg = fmt.Sprintf("`%s` stores the request payload's `%s` (read with `.get()`) in columns that take no NULL, without validating it: a missing key is an IntegrityError, a 500",
+				e.ViewName(), strings.Join(limit(keys, 4), "`, `"))
+		}
 		p.Report(analyzer.Diagnostic{
-			Range: analyzer.RangeOf(first),
-			Message: fmt.Sprintf("`%s` reads the request payload by key (`%s`) without validating it: a missing key is a 500",
-				e.ViewName(), strings.Join(limit(keys, 4), "`, `")),
-			Help: "validate the payload before using it: a serializer (`s = XSerializer(data=request.data); s.is_valid(raise_exception=True)`) or a form, and read `s.validated_data[...]`; at least `.get(key)` with a 400 when it is missing",
+			Range:   analyzer.RangeOf(first),
+			Message: msg,
+			Help:    "validate the payload before using it: a serializer (`s = XSerializer(data=request.data); s.is_valid(raise_exception=True)`) or a form, and read `s.validated_data[...]`; at least `.get(key)` with a 400 when it is missing",
 		})
 	}
 	return nil
+}
+
+// allNull reports reads that are all nullReads' (`.get()` values stored
+// in NOT NULL columns).
+func allNull(reads []payloadRead) bool {
+	for _, r := range reads {
+		if !r.null {
+			return false
+		}
+	}
+	return true
 }
 
 // dropSuperValidated removes the reads that follow `super().create(...)`
@@ -106,6 +123,9 @@ func dropSuperValidated(sem *semantic.Model, e *semantic.Endpoint, fn *semantic.
 type payloadRead struct {
 	node pyast.Node
 	key  string
+	// null marks a `.get(key)` whose None a model write stores in a
+	// column that takes no NULL (nullReads).
+	null bool
 }
 
 // conversions raise on None: `Decimal(data.get("amount"))` fails like a
@@ -154,8 +174,180 @@ func payloadReads(f *semantic.File, fn *semantic.Func, req string) []payloadRead
 		}
 		out = append(out, payloadRead{node: s, key: k})
 	}
+	out = append(out, nullReads(f, body, isSource)...)
 	sort.Slice(out, func(i, j int) bool { return out[i].node.StartByte() < out[j].node.StartByte() })
 	return out
+}
+
+// nullReads returns the `.get(key)` reads (no default, or None) whose value
+// a model write stores, unchecked, in a column that takes no NULL and has
+// no default (semantic.Model.RequiredColumn): `M.objects.create(amount=
+// data.get("amount"))`, a `defaults={...}` entry of get_or_create or
+// update_or_create, `M(owner=data.get("owner"))` saved later, directly or
+// through a local bound once to the read and tested nowhere before the
+// write. A request without the key is then an IntegrityError: a 500. A try
+// around the write whose except answers something other than a 500 (or
+// catches IntegrityError or DatabaseError by name) handles it.
+func nullReads(f *semantic.File, body pyast.Node, isSource func(pyast.Node, int) bool) []payloadRead {
+	if f.M.Graph == nil {
+		return nil
+	}
+	var out []payloadRead
+	seen := map[int32]bool{}
+	for c := range pyast.FindEachShallow(body, "call") {
+		call, _ := pyast.AsCall(c)
+		md := writtenModel(f, body, c, call)
+		if md == nil || nullHandled(body, c) {
+			continue
+		}
+		check := func(field string, v pyast.Node) {
+			get, key, ok := nullableGet(f, body, c, v, isSource)
+			if !ok || seen[get.ID()] || !f.M.RequiredColumn(md, field) {
+				return
+			}
+			if gc, _ := pyast.AsCall(get); checkedRead(body, get, gc.Receiver(), key) {
+				return
+			}
+			seen[get.ID()] = true
+			out = append(out, payloadRead{node: get, key: key, null: true})
+		}
+		for k, v := range call.Keywords {
+			if k != "defaults" {
+				check(k, v)
+				continue
+			}
+			if d := pyast.Unparen(v); d.Type() == "dictionary" {
+				for pair := range d.Named() {
+					if pair.Type() != "pair" {
+						continue
+					}
+					if name, ok := pyast.StringValue(pair.ChildByField("key")); ok {
+						check(name, pair.ChildByField("value"))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// writtenModel returns the model a call inserts: `<queryset>.create(...)`,
+// get_or_create, update_or_create, or the model class called and saved
+// later in body (`w = Wallet(...)` then `w.save()`, or `Wallet(...).save()`).
+func writtenModel(f *semantic.File, body, c pyast.Node, call pyast.Call) *project.Model {
+	if call.Func.Type() == "attribute" {
+		switch call.MethodName() {
+		case "create", "get_or_create", "update_or_create":
+			if qs := f.Eval(call.Receiver()); qs != nil && qs.Model != nil && !qs.Related {
+				return qs.Model
+			}
+		}
+		return nil
+	}
+	md := f.M.Graph.Lookup(f.Unit, pyast.Dotted(call.Func))
+	if md == nil {
+		return nil
+	}
+	p := c.Parent()
+	if p.Type() == "attribute" && p.ChildByField("attribute").Text() == "save" {
+		return md
+	}
+	if p.Type() != "assignment" || p.ChildByField("left").Type() != "identifier" {
+		return nil
+	}
+	name := p.ChildByField("left").Text()
+	for s := range pyast.FindEachShallow(body, "call") {
+		if s.StartByte() <= c.StartByte() {
+			continue
+		}
+		if sc, _ := pyast.AsCall(s); sc.Func.Type() == "attribute" && sc.MethodName() == "save" && pyast.Dotted(sc.Receiver()) == name {
+			return md
+		}
+	}
+	return nil
+}
+
+// nullableGet returns the `.get(key)` payload read that v is, or that the
+// local v names when it is bound once to one and no test reads it before
+// the write at c; a default other than None makes the value not null.
+func nullableGet(f *semantic.File, body, c, v pyast.Node, isSource func(pyast.Node, int) bool) (pyast.Node, string, bool) {
+	v = pyast.Unparen(v)
+	if v.Type() == "identifier" {
+		bs := f.Bindings(v, v.Text())
+		if len(bs) != 1 || testedBefore(body, v.Text(), c) {
+			return pyast.Node{}, "", false
+		}
+		v = pyast.Unparen(bs[0])
+	}
+	get, ok := pyast.AsCall(v)
+	if !ok || get.Func.Type() != "attribute" || get.MethodName() != "get" || len(get.Keywords) > 0 || len(get.Positional) == 0 || len(get.Positional) > 2 {
+		return pyast.Node{}, "", false
+	}
+	if len(get.Positional) == 2 && pyast.Unparen(get.Positional[1]).Type() != "none" {
+		return pyast.Node{}, "", false
+	}
+	key, ok := pyast.StringValue(get.Positional[0])
+	if !ok || !isSource(get.Receiver(), 0) {
+		return pyast.Node{}, "", false
+	}
+	return v, key, true
+}
+
+// testedBefore reports a name read in a condition (an if, elif, while,
+// assert, conditional expression or boolean operator) before n: the value
+// was looked at.
+func testedBefore(body pyast.Node, name string, n pyast.Node) bool {
+	for t := range pyast.FindEach(body, "if_statement", "elif_clause", "while_statement", "assert_statement", "conditional_expression", "boolean_operator", "not_operator", "comparison_operator") {
+		if t.StartByte() >= n.StartByte() {
+			break
+		}
+		cond := t
+		if k := t.ChildByField("condition"); !k.IsNil() {
+			cond = k
+		}
+		for id := range pyast.FindEach(cond, "identifier") {
+			if id.Text() == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nullHandled reports a write inside a try whose except catches the
+// database's refusal and answers it as something other than a 500:
+// IntegrityError or DatabaseError by name, or a broad except (Exception,
+// bare) whose body neither re-raises nor returns a 500.
+func nullHandled(body, c pyast.Node) bool {
+	for a := c.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
+		if a.Type() != "try_statement" || !a.ChildByField("body").Contains(c) {
+			continue
+		}
+		for k := range a.Named() {
+			if k.Type() != "except_clause" {
+				continue
+			}
+			head := k.Text()
+			if i := strings.Index(head, ":"); i >= 0 {
+				head = head[:i]
+			}
+			head = strings.TrimSpace(head)
+			if strings.Contains(head, "IntegrityError") || strings.Contains(head, "DatabaseError") {
+				return true
+			}
+			if head == "except" || strings.Contains(head, "Exception") {
+				text := k.Text()
+				raises := false
+				for range pyast.FindEach(k, "raise_statement") {
+					raises = true
+				}
+				if !strings.Contains(text, "500") && !strings.Contains(text, "INTERNAL_SERVER_ERROR") && !raises {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // payloadExpr reports whether n holds the request payload.
@@ -268,6 +460,13 @@ func guardedRead(body, s, obj pyast.Node, key string) bool {
 			}
 		}
 	}
+	return checkedRead(body, s, obj, key)
+}
+
+// checkedRead is guardedRead without the try: a validator, a validating
+// helper handed obj, a membership test or `.get(key)` test of the key, or
+// the key stored or checked by the handler before s.
+func checkedRead(body, s, obj pyast.Node, key string) bool {
 	if testedAfter(body, s, key) || storedBefore(body, s, obj, key) || checkedInLoop(body, s, obj, key) {
 		return true
 	}

@@ -321,8 +321,10 @@ func modelOf(sf *semantic.File, row pyast.Node) string {
 }
 
 // rowModel is the model of a row expression: what the semantic model
-// says, the model class whose method `self` is, a relation of it
-// (`self.wallet`), or a local bound once to one of these.
+// says, a relation read from a serializer's validated data
+// (`serializer.validated_data["product"]`), the model class whose method
+// `self` is, a relation of it (`self.wallet`), or a local bound once to
+// one of these.
 func rowModel(sf *semantic.File, row pyast.Node) *project.Model {
 	return rowModelDepth(sf, row, 0)
 }
@@ -332,6 +334,9 @@ func rowModelDepth(sf *semantic.File, row pyast.Node, depth int) *project.Model 
 		return nil
 	}
 	if md, _ := sf.Instance(row); md != nil {
+		return md
+	}
+	if md := sf.ValidatedRelation(row); md != nil {
 		return md
 	}
 	row = pyast.Unparen(row)

@@ -26,7 +26,7 @@ var MultiModelWrites = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Project},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runMultiModelWrites,
 }
 
@@ -64,6 +64,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 		}
 		writes, models, inferred := withSemanticWrites(p, fn, writes, models)
 		writes, models = withoutReferenceLookups(writes, models)
+		writes, models = withoutLoginTokens(p, writes, models)
 		i, j := firstPair(writes, models)
 		if i < 0 {
 			continue
@@ -118,6 +119,64 @@ func withoutReferenceLookups(writes []effects.Effect, models []string) ([]effect
 		ms = append(ms, models[k])
 	}
 	return ws, ms
+}
+
+// withoutLoginTokens drops the writes of a login token (DRF's authtoken
+// `Token`, knox's `AuthToken`) when a routed view issues such tokens at
+// log-in (obtain_auth_token, ObtainAuthToken, a sign-in view whose only
+// write is the token): a sign-up whose token insert fails leaves a user who
+// gets a token at the next log-in, nothing half done.
+func withoutLoginTokens(p *analyzer.Pass, writes []effects.Effect, models []string) ([]effects.Effect, []string) {
+	var ws []effects.Effect
+	var ms []string
+	issued := map[string]bool{}
+	for k, w := range writes {
+		if m := loginToken(p, w); m != "" {
+			ok, seen := issued[m]
+			if !seen {
+				ok = semantic.InventoryOf(p.Project).IssuesTokenAtLogin(m)
+				issued[m] = ok
+			}
+			if ok {
+				continue
+			}
+		}
+		ws = append(ws, w)
+		ms = append(ms, models[k])
+	}
+	return ws, ms
+}
+
+// loginTokenModels are the token models of DRF and knox, by import path.
+var loginTokenModels = map[string]string{
+	"rest_framework.authtoken.models.Token":      "Token",
+	"rest_framework.authtoken.models.TokenProxy": "Token",
+	"knox.models.AuthToken":                      "AuthToken",
+}
+
+// loginToken returns the token model a write goes through
+// (`Token.objects.get_or_create(user=user)`, `AuthToken.objects.create(user)`),
+// or "".
+func loginToken(p *analyzer.Pass, w effects.Effect) string {
+	root := semantic.ManagerRoot(w.Call.Func)
+	if root == "" {
+		return ""
+	}
+	for n := w.Call.Func; !n.IsNil(); {
+		if pyast.Dotted(n) == root {
+			q, _ := p.Imports.Resolve(n)
+			return loginTokenModels[q]
+		}
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "attribute":
+			n = n.ChildByField("object")
+		default:
+			return ""
+		}
+	}
+	return ""
 }
 
 // constantArgs reports a call with keyword arguments only, at least one,
@@ -229,6 +288,8 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 				if c, _ := pyast.AsCall(n); len(c.Positional) == 0 {
 					m = md.Name
 				}
+			} else if md := f.SerializerSaveModel(recv); md != nil && verb == "save" {
+				m = md.Name // a serializer or model form saves its model's row
 			}
 		}
 		if m == "" {
