@@ -214,41 +214,36 @@ func TestFilterKeepsMatchingIDs(t *testing.T) {
 // The ninth held-out corpus (session 15) names projects no earlier file does,
 // in its cases and in its clean loops.
 func TestTheNinthHeldOutCorpusIsValid(t *testing.T) {
-	c, err := LoadCorpus("heldout9.toml")
-	require.NoError(t, err)
-	seen := reposNamedIn(t, "cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml", "heldout4.toml",
-		"heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml")
-	repos := map[string]bool{}
-	for _, k := range c.Cases {
-		repos[k.Repo] = true
-		assert.False(t, seen[k.Repo], "%s: ninth held-out cases come from projects the other files do not name", k.ID)
-	}
-	for _, k := range c.Clean {
-		assert.False(t, seen[k.Repo], "%s: ninth held-out clean loops come from projects the other files do not name", k.ID)
-		assert.True(t, repos[k.Repo], "%s: clean loops come from the set's own projects", k.ID)
-	}
-	assert.GreaterOrEqual(t, len(c.Cases), 12)
-	assert.GreaterOrEqual(t, len(c.Clean), 8)
-	assert.GreaterOrEqual(t, len(repos), 4)
+	heldOutNamesNewProjects(t, "heldout9.toml", "ninth", 12, "cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml",
+		"heldout4.toml", "heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml")
 }
 
 // The eleventh held-out corpus (session 17) names projects no earlier file does,
 // in its cases and in its clean loops.
 func TestTheEleventhHeldOutCorpusIsValid(t *testing.T) {
-	c, err := LoadCorpus("heldout11.toml")
+	heldOutNamesNewProjects(t, "heldout11.toml", "eleventh", 14, "cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml",
+		"heldout4.toml", "heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml", "heldout9.toml", "heldout10.toml")
+}
+
+// heldOutNamesNewProjects checks a held-out corpus file: its cases and clean
+// loops come from projects none of the earlier files name, its clean loops
+// from its own cases' projects; at least minCases cases, 8 clean loops and
+// 4 projects.
+func heldOutNamesNewProjects(t *testing.T, file, ordinal string, minCases int, earlier ...string) {
+	t.Helper()
+	c, err := LoadCorpus(file)
 	require.NoError(t, err)
-	seen := reposNamedIn(t, "cases.toml", "heldout.toml", "heldout2.toml", "heldout3.toml", "heldout4.toml",
-		"heldout5.toml", "heldout6.toml", "heldout7.toml", "heldout8.toml", "heldout9.toml", "heldout10.toml")
+	seen := reposNamedIn(t, earlier...)
 	repos := map[string]bool{}
 	for _, k := range c.Cases {
 		repos[k.Repo] = true
-		assert.False(t, seen[k.Repo], "%s: eleventh held-out cases come from projects the other files do not name", k.ID)
+		assert.False(t, seen[k.Repo], "%s: %s held-out cases come from projects the other files do not name", k.ID, ordinal)
 	}
 	for _, k := range c.Clean {
-		assert.False(t, seen[k.Repo], "%s: eleventh held-out clean loops come from projects the other files do not name", k.ID)
+		assert.False(t, seen[k.Repo], "%s: %s held-out clean loops come from projects the other files do not name", k.ID, ordinal)
 		assert.True(t, repos[k.Repo], "%s: clean loops come from the set's own projects", k.ID)
 	}
-	assert.GreaterOrEqual(t, len(c.Cases), 14)
+	assert.GreaterOrEqual(t, len(c.Cases), minCases)
 	assert.GreaterOrEqual(t, len(c.Clean), 8)
 	assert.GreaterOrEqual(t, len(repos), 4)
 }
