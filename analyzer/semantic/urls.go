@@ -676,7 +676,13 @@ func (m *Model) resolveView(f *File, view pyast.Node, r *Route) {
 			break
 		}
 		if c.Func.Type() == "attribute" && c.MethodName() == "as_view" {
-			r.Class = m.classByName(f, c.Receiver())
+			recv := pyast.Unparen(c.Receiver())
+			if inst, ok := pyast.AsCall(recv); ok && len(inst.Positional) == 0 && len(inst.Keywords) == 0 {
+				// `LoanView().as_view()`: as_view is a classmethod, so
+				// called on an instance it builds the class's view.
+				recv = inst.Func
+			}
+			r.Class = m.classByName(f, recv)
 			if len(c.Positional) > 0 || !c.Keyword("actions").IsNil() {
 				r.Actions = actionsDict(c.Arg(0, "actions"))
 			}
