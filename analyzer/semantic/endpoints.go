@@ -316,6 +316,9 @@ func (m *Model) buildInventory() *Inventory {
 		if r.Orphan {
 			continue // wired elsewhere: the view is not taken as routed
 		}
+		if Unreachable(r) {
+			continue // an earlier registration takes every route of it
+		}
 		switch {
 		case r.Func != nil:
 			routesOfFunc[r.Func] = append(routesOfFunc[r.Func], r)
@@ -730,6 +733,18 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 			}
 		}
 	}
+	if listShadowed(rs) {
+		// Every route of the class is a router registration whose list
+		// route an earlier registration takes: list and create are never
+		// reached.
+		kept := hs[:0]
+		for _, h := range hs {
+			if h.action != "list" && h.action != "create" {
+				kept = append(kept, h)
+			}
+		}
+		hs = kept
+	}
 	sort.SliceStable(hs, func(i, j int) bool { return handlerOrder(hs[i].action) < handlerOrder(hs[j].action) })
 	var out []*Endpoint
 	for _, h := range hs {
@@ -760,6 +775,69 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		out = append(out, e)
 	}
 	return out
+}
+
+// Unreachable reports whether an earlier registration of its router takes
+// every route of a registration: those of its standard actions it has,
+// and it has no extra action (@action) that might keep a URL of its own.
+func Unreachable(r *Route) bool {
+	if r.ShadowedBy == nil || r.Class == nil {
+		return false
+	}
+	list, detail, known := RouterRoutes(r.Class)
+	if !known || list && !r.ShadowedList || detail && !r.ShadowedDetail {
+		return false
+	}
+	for _, fn := range classMethods(r.Class) {
+		if _, ok := extraAction(fn); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// listShadowed reports whether a class's routes are all router
+// registrations whose list route an earlier registration takes.
+func listShadowed(rs []*Route) bool {
+	for _, r := range rs {
+		if !r.Router || !r.ShadowedList {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// RouterRoutes reports which standard routes a DRF router gives a viewset
+// class: the list route (list, create) and the detail route (retrieve,
+// update, partial_update, destroy); known is false when a base rubric
+// cannot read (a library's viewset) may bring others, or c is no viewset.
+func RouterRoutes(c *Class) (list, detail, known bool) {
+	if c == nil || viewClassKind(c) != "viewset" {
+		return false, false, false
+	}
+	last, _ := classBaseNames(c)
+	own := map[string]bool{}
+	for _, b := range c.Bases() {
+		own[b.Name] = true
+	}
+	has := map[string]bool{}
+	for n := range last {
+		switch {
+		case providedActions[n] != nil:
+			for _, a := range providedActions[n] {
+				has[a] = true
+			}
+		case drfViewSets[n] || own[n] || n == "object":
+		default:
+			return false, false, false
+		}
+	}
+	for _, a := range []string{"list", "create", "retrieve", "update", "partial_update", "destroy"} {
+		if c.Method(a) != nil {
+			has[a] = true
+		}
+	}
+	return has["list"] || has["create"], has["retrieve"] || has["update"] || has["partial_update"] || has["destroy"], true
 }
 
 // routeFor returns the route that reaches a class's action: a route whose

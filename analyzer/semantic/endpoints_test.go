@@ -1049,3 +1049,115 @@ class WalletViewSet(viewsets.ModelViewSet):
 		assert.Equal(t, want, sers[0].Name, view)
 	}
 }
+
+// `LoanView().as_view()`: as_view is a classmethod, so a URLconf that
+// calls it on an instance routes the class (omarshindy/lenme-task); an
+// instance built with arguments is not read.
+func TestAsViewOnInstance(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "loans"]
+-- config/urls.py --
+from django.urls import path
+
+from loans.views import LoanView, OfferView
+
+urlpatterns = [
+    path("loans/", LoanView().as_view()),
+    path("offers/", OfferView(template="x").as_view()),
+]
+-- loans/views.py --
+from rest_framework.views import APIView
+from rest_framework.response import Response
+
+
+class LoanView(APIView):
+    def post(self, request):
+        return Response({})
+
+
+class OfferView(APIView):
+    def post(self, request):
+        return Response({})
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "loans.views.LoanView.post")
+	assert.True(t, eps["loans.views.LoanView.post"].Routed)
+	assert.Equal(t, "loans/", eps["loans.views.LoanView.post"].Route)
+	require.Contains(t, eps, "loans.views.OfferView.post")
+	assert.False(t, eps["loans.views.OfferView.post"].Routed)
+}
+
+// A viewset registered under a prefix an earlier registration of the same
+// router has is not routed (Django resolves the earlier's routes first);
+// one whose only routes are extra actions of its own stays routed, and one
+// whose list route an empty prefix's detail route takes loses list and
+// create only.
+func TestRouterShadowedRegistrations(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "shop"]
+-- config/urls.py --
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from shop.views import AccountActions, ClientViewSet, MailingViewSet, OrderViewSet, RootViewSet
+
+router = SimpleRouter()
+router.register("api", MailingViewSet)
+router.register("api", ClientViewSet)
+router.register("api", AccountActions, basename="actions")
+
+root = SimpleRouter()
+root.register("", RootViewSet)
+root.register("orders", OrderViewSet)
+
+urlpatterns = [path("", include(router.urls)), path("r/", include(root.urls))]
+-- shop/models.py --
+from django.db import models
+
+
+class Client(models.Model):
+    phone = models.CharField(max_length=20)
+-- shop/views.py --
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .models import Client
+
+
+class MailingViewSet(viewsets.ModelViewSet):
+    queryset = Client.objects.all()
+
+
+class ClientViewSet(viewsets.ModelViewSet):
+    queryset = Client.objects.all()
+
+
+class AccountActions(viewsets.ViewSet):
+    @action(detail=True, methods=["post"])
+    def deposit(self, request, pk=None):
+        return Response({})
+
+
+class RootViewSet(viewsets.ModelViewSet):
+    queryset = Client.objects.all()
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    queryset = Client.objects.all()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "shop.views.MailingViewSet.create")
+	assert.True(t, eps["shop.views.MailingViewSet.create"].Routed)
+	require.Contains(t, eps, "shop.views.ClientViewSet.create")
+	assert.False(t, eps["shop.views.ClientViewSet.create"].Routed, "every route of ClientViewSet is MailingViewSet's")
+	require.Contains(t, eps, "shop.views.AccountActions.deposit")
+	assert.True(t, eps["shop.views.AccountActions.deposit"].Routed)
+	assert.NotContains(t, eps, "shop.views.OrderViewSet.create", "r/orders/ is RootViewSet's detail route")
+	require.Contains(t, eps, "shop.views.OrderViewSet.destroy")
+	assert.Equal(t, "r/orders/<pk>/", eps["shop.views.OrderViewSet.destroy"].Route)
+}

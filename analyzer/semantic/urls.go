@@ -39,6 +39,15 @@ type Route struct {
 	// (`csrf_exempt(views.hook)`, `login_required(View.as_view())`), by
 	// last name, outermost first.
 	Wrappers []string
+	// ShadowedBy is set on a router registration whose standard routes an
+	// earlier registration of the same router matches first (Django tries
+	// a router's routes in registration order): the same prefix registered
+	// twice, or an empty prefix whose detail route `<pk>/` takes a later
+	// one-segment prefix's list URL. ShadowedList says the list route
+	// (list, create) never reaches this viewset, ShadowedDetail the detail
+	// route (retrieve, update, partial_update, destroy).
+	ShadowedBy                   *Route
+	ShadowedList, ShadowedDetail bool
 }
 
 // urlWrappers are callables commonly wrapped around a view in a URLconf.
@@ -551,12 +560,14 @@ func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
 	if !isRouter(rf.globals[name]) {
 		return
 	}
+	var regs []registration
 	for _, st := range moduleStatements(rf.Unit.Tree.Root()) {
 		c, ok := pyast.AsCall(st.NamedChild(0))
 		if st.Type() != "expression_statement" || !ok || pyast.Dotted(c.Func) != name+".register" || len(c.Positional) < 2 {
 			continue
 		}
 		pat, _ := pyast.StringValue(c.Arg(0, "prefix"))
+		raw := pat
 		if pat = strings.Trim(pat, "^$/"); pat != "" {
 			pat += "/"
 		}
@@ -567,7 +578,71 @@ func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
 		}
 		rf.M.resolveView(rf, c.Positional[1], r)
 		w.out = append(w.out, r)
+		regs = append(regs, registration{r, strings.Trim(raw, "/")})
 	}
+	shadowRegistrations(regs)
+}
+
+// registration is one register() call of a router with its prefix as
+// written (slashes trimmed).
+type registration struct {
+	r      *Route
+	prefix string
+}
+
+// shadowRegistrations marks the registrations of one router whose
+// standard routes an earlier registration's routes match first. DRF
+// builds a viewset's list route `^prefix/$` and detail route
+// `^prefix/(?P<pk>[^/.]+)/$`, and Django resolves the first pattern that
+// matches, in registration order. Only what is certain is marked: plain
+// prefixes (no regular expression), viewsets whose routes rubric can read
+// (no base from a library it does not know), the default lookup pattern.
+func shadowRegistrations(regs []registration) {
+	for j, b := range regs {
+		if !plainPrefix(b.prefix) {
+			continue
+		}
+		for _, a := range regs[:j] {
+			if !plainPrefix(a.prefix) || a.r.Class == nil || b.r.Class == nil {
+				continue
+			}
+			aList, aDetail, known := RouterRoutes(a.r.Class)
+			bList, bDetail, bKnown := RouterRoutes(b.r.Class)
+			if !known || !bKnown {
+				continue
+			}
+			defaultLookup := !hasAttr(a.r.Class, "lookup_value_regex") && !hasAttr(b.r.Class, "lookup_value_regex")
+			switch {
+			case a.prefix == b.prefix:
+				if aList && bList && !b.r.ShadowedList {
+					b.r.ShadowedList = true
+					b.r.ShadowedBy = a.r
+				}
+				if aDetail && bDetail && defaultLookup && !b.r.ShadowedDetail {
+					b.r.ShadowedDetail = true
+					b.r.ShadowedBy = a.r
+				}
+			case a.prefix == "" && b.prefix != "" && aDetail && bList && !hasAttr(a.r.Class, "lookup_value_regex") && !strings.ContainsAny(b.prefix, "/."):
+				if !b.r.ShadowedList {
+					b.r.ShadowedList = true
+					b.r.ShadowedBy = a.r
+				}
+			}
+		}
+	}
+}
+
+// plainPrefix reports whether a router prefix is literal text: no
+// regular-expression syntax or converter, which rubric does not match.
+func plainPrefix(p string) bool {
+	return !strings.ContainsAny(p, `^$()[]{}?*+\|<>`)
+}
+
+// hasAttr reports whether a class or one of its project bases sets a
+// class attribute.
+func hasAttr(c *Class, name string) bool {
+	v, _ := c.Attr(name)
+	return !v.IsNil()
 }
 
 // isRouter reports whether a module-level name is bound to a DRF (or
@@ -601,7 +676,13 @@ func (m *Model) resolveView(f *File, view pyast.Node, r *Route) {
 			break
 		}
 		if c.Func.Type() == "attribute" && c.MethodName() == "as_view" {
-			r.Class = m.classByName(f, c.Receiver())
+			recv := pyast.Unparen(c.Receiver())
+			if inst, ok := pyast.AsCall(recv); ok && len(inst.Positional) == 0 && len(inst.Keywords) == 0 {
+				// `LoanView().as_view()`: as_view is a classmethod, so
+				// called on an instance it builds the class's view.
+				recv = inst.Func
+			}
+			r.Class = m.classByName(f, recv)
 			if len(c.Positional) > 0 || !c.Keyword("actions").IsNil() {
 				r.Actions = actionsDict(c.Arg(0, "actions"))
 			}

@@ -49,6 +49,7 @@ func Rules() []*analyzer.Rule {
 		idempotency.ReferenceNotUnique,
 		idempotency.MoneyEndpointWithoutKey,
 		idempotency.ProviderObjectOnEverySave,
+		idempotency.StatusFlipMovesMoneyAgain,
 		resilience.NoRetryPolicy,
 		resilience.NoCircuitBreaker,
 		resilience.StatusOnly200,

@@ -48,7 +48,7 @@ func runEvaluation(p *analyzer.Pass) error {
 			switch {
 			case c.Func.Type() == "identifier" && (c.Func.Text() == "len" || c.Func.Text() == "bool") && len(c.Positional) == 1:
 				x := pyast.Unparen(c.Positional[0])
-				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(x) {
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(listedName(x)) {
 					if c.Func.Text() == "len" {
 						report(p, n, fmt.Sprintf("`%s` loads every row to count them", compact(n)), fmt.Sprintf("count in the database: `%s.count()`", x.Text()))
 					} else {
@@ -111,6 +111,20 @@ func evaluationCallee(fn pyast.Node) bool {
 
 func report(p *analyzer.Pass, n pyast.Node, msg, help string) {
 	p.Report(analyzer.Diagnostic{Range: analyzer.RangeOf(n), Message: msg, Help: help})
+}
+
+// listedName returns the name inside `list(name)` or `tuple(name)`: the
+// call evaluates the queryset the name holds and fills its result cache,
+// so the rows are needed when the name is used again, as for `len(name)`.
+// Any other expression is returned as it is.
+func listedName(x pyast.Node) pyast.Node {
+	if c, ok := pyast.AsCall(x); ok && c.Func.Type() == "identifier" && (c.Func.Text() == "list" || c.Func.Text() == "tuple") &&
+		len(c.Positional) == 1 && len(c.Keywords) == 0 {
+		if a := pyast.Unparen(c.Positional[0]); a.Type() == "identifier" {
+			return a
+		}
+	}
+	return x
 }
 
 // onlyUse reports whether x is a call chain, or a name that its function

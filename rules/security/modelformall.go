@@ -556,6 +556,40 @@ func writtenByNoClient(sm *semantic.Model, sc *semantic.Class) bool {
 	return views > 0
 }
 
+// dataInjected reports a view (or a project base) whose get_serializer
+// replaces the data it is given with a dict it builds itself, not from the
+// request body (`kwargs["data"] = {"status": Status.REQUESTED, "patient":
+// self.request.user.patient.pk}`), as a statement of the method's own
+// body: every serializer it builds holds that dict, whatever the client
+// sent.
+func dataInjected(v *semantic.Class) bool {
+	for _, cc := range append([]*semantic.Class{v}, v.Bases()...) {
+		fn := cc.Methods["get_serializer"]
+		if fn == nil {
+			continue
+		}
+		for st := range pyast.EachStatement(pyast.Body(fn.Node)) {
+			a := st.NamedChild(0)
+			if st.Type() != "expression_statement" || a.Type() != "assignment" {
+				continue
+			}
+			left, right := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
+			if left.Type() != "subscript" || left.ChildByField("value").Text() != "kwargs" {
+				continue
+			}
+			if k, ok := pyast.StringValue(left.ChildByField("subscript")); !ok || k != "data" || right.Type() != "dictionary" {
+				continue
+			}
+			t := right.Text()
+			if !strings.Contains(t, ".data") && !strings.Contains(t, ".POST") && !strings.Contains(t, ".body") &&
+				!strings.Contains(t, "query_params") && !strings.Contains(t, ".GET") && !strings.Contains(t, "kwargs") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // adminOnlyView reports a view class whose permission_classes (its own or
 // a project base's) name administrators or staff (`IsAdminUser`).
 func adminOnlyView(v *semantic.Class) bool {
@@ -584,6 +618,9 @@ var drfWriteActions = map[string][]string{
 // takes nothing from the client through it.
 // A base from outside DRF and the tree may do anything: true.
 func viewWritesThrough(sm *semantic.Model, v *semantic.Class) bool {
+	if dataInjected(v) {
+		return false
+	}
 	actions := map[string]bool{}
 	for _, cc := range append([]*semantic.Class{v}, v.Bases()...) {
 		for _, b := range cc.BaseNames() {
