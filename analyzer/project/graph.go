@@ -874,6 +874,13 @@ func (g *Models) findClass(q string) *ClassFacts {
 	return nil
 }
 
+// PackageInTree reports whether the first part of a dotted module path is
+// a module path part of one of the tree's classes: `certego_saas` of an
+// installed library is not.
+func (g *Models) PackageInTree(mod string) bool {
+	return g != nil && g.segments[strings.SplitN(mod, ".", 2)[0]]
+}
+
 func pickClass(cands []*ClassFacts, ok func(*ClassFacts) bool) *ClassFacts {
 	var found *ClassFacts
 	for _, c := range cands {

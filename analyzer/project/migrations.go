@@ -330,6 +330,10 @@ func ExtractMigration(u *Unit) *Migration {
 		case "initial":
 			m.Initial = right.Type() == "true"
 		case "operations":
+			if right.Type() == "binary_operator" && right.ChildByField("operator").Text() == "+" {
+				m.Operations = d.concatenated(right)
+				continue
+			}
 			if right.Type() != "list" && right.Type() != "tuple" {
 				m.OperationsUnknown = true
 				continue
@@ -507,6 +511,30 @@ func (d migDecoder) operations(list pyast.Node) (ops []*Operation, ok bool) {
 		}
 	}
 	return ops, ok
+}
+
+// concatenated reads operations written as lists added together
+// (`[AddField(...), AddIndex(...)] + create_configs + [RunPython(...)]`,
+// tournesol's search migration): each literal list's operations in order,
+// a comprehension as the operation its body makes, and any other operand
+// (a helper's result) as one operation rubric cannot read, as a name in a
+// list is.
+func (d migDecoder) concatenated(n pyast.Node) []*Operation {
+	n = d.value(n)
+	if n.Type() == "binary_operator" && n.ChildByField("operator").Text() == "+" {
+		return append(d.concatenated(n.ChildByField("left")), d.concatenated(n.ChildByField("right"))...)
+	}
+	if n.Type() == "list" || n.Type() == "tuple" {
+		ops, _ := d.operations(n)
+		return ops
+	}
+	if n.Type() == "list_comprehension" {
+		// One operation per item, all of the body's kind.
+		if body := n.ChildByField("body"); !body.IsNil() {
+			return []*Operation{d.operation(body)}
+		}
+	}
+	return []*Operation{d.operation(n)}
 }
 
 func (d migDecoder) operation(n pyast.Node) *Operation {

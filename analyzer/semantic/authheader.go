@@ -16,14 +16,26 @@ func HeaderTokenLookup(h *Func) bool {
 	if h == nil || h.File == nil {
 		return false
 	}
-	body := pyast.Body(h.Node)
-	carries, _ := credentialTaint(body)
+	return tokenLookupIn(h, nil, 0)
+}
+
+// tokenLookupIn is HeaderTokenLookup on fn's body, with the parameters in
+// given already holding a credential. A call handing a credential to a
+// project function (codecov's `determine_repo_for_upload(upload_params)`,
+// which runs `Repository.objects.get(upload_token=token)`) is followed two
+// calls deep, its parameters bound by position and keyword.
+func tokenLookupIn(fn *Func, given map[string]bool, depth int) bool {
+	body := pyast.Body(fn.Node)
+	carries, _ := credentialTaintFrom(body, given)
 	for call := range pyast.FindEach(body, "call") {
 		c, _ := pyast.AsCall(call)
 		switch c.MethodName() {
 		case "get", "filter", "get_object_or_404":
 		default:
 			if pyast.Dotted(c.Func) != "get_object_or_404" {
+				if depth < 2 && followCredential(fn, call, c, carries, depth) {
+					return true
+				}
 				continue
 			}
 		}
@@ -36,12 +48,50 @@ func HeaderTokenLookup(h *Func) bool {
 	return false
 }
 
+// followCredential reports a call passing a credential to a project
+// function that looks a row up by it.
+func followCredential(fn *Func, call pyast.Node, c pyast.Call, carries func(pyast.Node) bool, depth int) bool {
+	if fn.File == nil {
+		return false
+	}
+	callee, _ := fn.File.Callee(call)
+	if callee == nil || callee == fn {
+		return false
+	}
+	params := pyast.ParamNames(callee.Node)
+	skip := 0
+	if len(params) > 0 && (params[0] == "self" || params[0] == "cls") && c.Func.Type() == "attribute" {
+		skip = 1
+	}
+	given := map[string]bool{}
+	for i, a := range c.Positional {
+		if j := i + skip; j < len(params) && carries(a) {
+			given[params[j]] = true
+		}
+	}
+	for k, v := range c.Keywords {
+		if carries(v) {
+			given[k] = true
+		}
+	}
+	return len(given) > 0 && tokenLookupIn(callee, given, depth+1)
+}
+
 // credentialTaint follows values read from a credential header through
 // body's assignments, in order (`auth = request.META.get(...)`, `token =
 // auth.split()[1]`): carries reports an expression holding one, and any
 // says whether some name was bound to one.
 func credentialTaint(body pyast.Node) (carries func(pyast.Node) bool, bound bool) {
+	return credentialTaintFrom(body, nil)
+}
+
+// credentialTaintFrom is credentialTaint with the names in given holding
+// a credential from the start (a helper's parameters).
+func credentialTaintFrom(body pyast.Node, given map[string]bool) (carries func(pyast.Node) bool, bound bool) {
 	tainted := map[string]bool{}
+	for k := range given {
+		tainted[k] = true
+	}
 	carries = func(n pyast.Node) bool {
 		found := false
 		pyast.Inspect(n, func(m pyast.Node) bool {

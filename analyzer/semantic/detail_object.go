@@ -17,7 +17,7 @@ func (f *File) detailObject(cls *Class, st ctx) *project.Model {
 	if _, detail := viewKind(cls); !detail {
 		return nil
 	}
-	if q := f.viewQuerysetIn(cls.Node, st.deps); q != nil {
+	if q := f.viewQuerysetIn(cls.Node, st); q != nil {
 		return q.Model
 	}
 	if cls.Method("get_queryset") != nil {

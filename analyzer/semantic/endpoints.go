@@ -580,6 +580,23 @@ func looksLikeView(fn *Func) bool {
 	return false
 }
 
+// methodAttrDecorator returns the HTTP method a decorator named for one
+// restricts the view to: an attribute of a view factory spelled as the
+// method (hatchway's `@api_view.post`, `@api_view.patch`), as routers
+// name theirs. Only the attribute of a plain name counts, without a call
+// or with one (`@api_view.get(...)`).
+func methodAttrDecorator(d pyast.Node) string {
+	callee := decoratorCallee(d)
+	if callee.Type() != "attribute" || callee.ChildByField("object").Type() != "identifier" {
+		return ""
+	}
+	switch m := callee.ChildByField("attribute").Text(); m {
+	case "get", "post", "put", "patch", "delete":
+		return strings.ToUpper(m)
+	}
+	return ""
+}
+
 // functionEndpoint builds the endpoint of a function view.
 func (m *Model) functionEndpoint(fn *Func, rs []*Route, s *authSettings) *Endpoint {
 	e := &Endpoint{Kind: "function", View: fn.Qual, Handler: fn, File: fn.File, Node: fn.Node, Routes: rs,
@@ -607,6 +624,10 @@ func (m *Model) functionEndpoint(fn *Func, rs []*Route, s *authSettings) *Endpoi
 				if ms := stringList(c.Arg(0, "request_method_list")); len(ms) > 0 {
 					e.Methods, e.Restricted = upper(ms), true
 				}
+			}
+		default:
+			if m := methodAttrDecorator(d); m != "" {
+				e.Methods, e.Restricted = []string{m}, true
 			}
 		}
 	}

@@ -1230,26 +1230,30 @@ func (f *File) returnQS(m pyast.Node, st ctx) *QS {
 // ViewQueryset evaluates the queryset of a view class: what its
 // get_queryset returns (its own, or a base's read for it), else its
 // queryset attribute, else its model's manager.
-func (f *File) ViewQueryset(cls pyast.Node) *QS { return f.viewQuerysetIn(cls, nil) }
+func (f *File) ViewQueryset(cls pyast.Node) *QS { return f.viewQuerysetIn(cls, ctx{}) }
 
-// viewQuerysetIn is ViewQueryset, recording into d the settled values it
-// reads.
-func (f *File) viewQuerysetIn(cls pyast.Node, d *settleDeps) *QS {
+// viewQuerysetIn is ViewQueryset read from an evaluation at st: it records
+// into st.deps the settled values it reads, and counts its depth on from
+// st's, since a get_queryset may read the view's own rows again
+// (`return self.get_object().bookings.all()`).
+func (f *File) viewQuerysetIn(cls pyast.Node, st ctx) *QS {
 	c := f.byClass[cls.ID()]
-	if c == nil {
+	if c == nil || st.d > maxDepth {
 		return nil
 	}
-	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, "list", d)), "list", d)
+	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, "list", st.d+1, st.deps)), "list", st.d+1, st.deps)
 }
 
-func (f *File) viewQuerysetFor(c *Class, action string, d *settleDeps) *QS {
+// viewQuerysetFor reads the view's queryset for an action, its evaluation
+// starting at depth depth.
+func (f *File) viewQuerysetFor(c *Class, action string, depth int, d *settleDeps) *QS {
 	for _, cc := range mro(c) {
 		if fn := cc.Methods["get_queryset"]; fn != nil {
-			return fn.File.returnQS(fn.Node, ctx{self: c, action: action, deps: d})
+			return fn.File.returnQS(fn.Node, ctx{d: depth, self: c, action: action, deps: d})
 		}
 	}
 	if v, decl := c.Attr("queryset"); !v.IsNil() {
-		q := decl.File.eval(v, ctx{self: c, deps: d})
+		q := decl.File.eval(v, ctx{d: depth, self: c, deps: d})
 		if q != nil && opaqueBases(c) {
 			// A base outside the project and the frameworks may define
 			// get_queryset and load more: the state is a guess.
@@ -1261,13 +1265,28 @@ func (f *File) viewQuerysetFor(c *Class, action string, d *settleDeps) *QS {
 	return nil
 }
 
+// ownGetObject reports `self.get_object()` in a view whose project classes
+// define get_object without answering Django's (`return
+// Transaction.objects.get(pk=self.kwargs["pk"])`): the row is what that
+// method returns, not one of the view's queryset, which may itself be
+// read from it (`def get_queryset(self): return
+// self.get_object().bookings.all()`). `super().get_object()` is Django's.
+func (f *File) ownGetObject(cls pyast.Node, recv pyast.Node) bool {
+	c := f.byClass[cls.ID()]
+	if c == nil || recv.Type() != "identifier" {
+		return false
+	}
+	fn := c.Method("get_object")
+	return fn != nil && !returnsSuperObject(fn)
+}
+
 // filteredFor applies the view's own filter_queryset (DRF's list runs
 // `self.filter_queryset(self.get_queryset())`) to q: what it returns for
 // q, read with its queryset parameter bound to q. A filter_queryset that
 // cannot be read leaves q as it is, unless it loads relations (then the
 // listing is unknown); one returning another model's rows is not the
 // listing.
-func filteredFor(c *Class, q *QS, action string, d *settleDeps) *QS {
+func filteredFor(c *Class, q *QS, action string, depth int, d *settleDeps) *QS {
 	if q == nil {
 		return nil
 	}
@@ -1279,7 +1298,7 @@ func filteredFor(c *Class, q *QS, action string, d *settleDeps) *QS {
 		if len(fn.Params) < 2 {
 			return q
 		}
-		st := ctx{self: c, args: &argBind{fn: fn, idx: 1, q: q}, action: action, deps: d}
+		st := ctx{d: depth, self: c, args: &argBind{fn: fn, idx: 1, q: q}, action: action, deps: d}
 		if r := fn.File.returnQS(fn.Node, st); r != nil && r.Model == q.Model {
 			if r.Single && !q.Single {
 				// `if uuid: queryset = queryset.filter(uuid=uuid)`: an
@@ -1348,8 +1367,8 @@ func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty)
 		}
 		method := c.MethodName()
 		if method == "get_object" && IsSelfOrSuper(c.Receiver()) {
-			if cls := ClassOf(n); !cls.IsNil() {
-				if q := f.viewQuerysetIn(cls, st.deps); q != nil {
+			if cls := ClassOf(n); !cls.IsNil() && !f.ownGetObject(cls, c.Receiver()) {
+				if q := f.viewQuerysetIn(cls, st); q != nil {
 					return q.Model, nil, q.Certainty
 				}
 			}
@@ -1472,8 +1491,8 @@ func (f *File) rowOrigin(n pyast.Node, st ctx) (qs *QS, known bool) {
 		return nil, f.eval(c.Receiver(), st.in()) != nil
 	case "get_object":
 		if IsSelfOrSuper(c.Receiver()) {
-			if cls := ClassOf(n); !cls.IsNil() {
-				if q := f.viewQuerysetIn(cls, st.deps); q != nil {
+			if cls := ClassOf(n); !cls.IsNil() && !f.ownGetObject(cls, c.Receiver()) {
+				if q := f.viewQuerysetIn(cls, st); q != nil {
 					return q, true
 				}
 			}

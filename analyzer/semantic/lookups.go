@@ -228,9 +228,15 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				env.translated = true
 			}
 		}
+		settings := RolesOf(u).Any(Settings)
 		for st := range pyast.EachStatement(u.Tree.Root()) {
 			if st.Type() == "import_from_statement" && len(pyast.FindAll(st, "wildcard_import")) > 0 {
 				env.starModules[u.Module] = true
+			}
+			if settings {
+				if t := settingModel(st); t != "" {
+					env.added[t] = true
+				}
 			}
 		}
 		for c := range pyast.FindEach(u.Tree.Root(), "call") {
@@ -281,7 +287,7 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 				}
 				name := pyast.DefName(def)
 				env.qsMethods[name] = true
-				if ownParams(def) {
+				if ownParams(def) || wrappedKwargs(st, def) {
 					q := u.Module + "." + pyast.DefName(cls)
 					if env.overrides[q] == nil {
 						env.overrides[q] = map[string]bool{}
@@ -369,6 +375,27 @@ func customRelationTarget(g *project.Models, u *project.Unit, c pyast.Node) stri
 		t = pyast.Dotted(to)
 	}
 	return t[strings.LastIndex(t, ".")+1:]
+}
+
+// settingModel returns the model a settings entry names for a library
+// (`DJSTRIPE_SUBSCRIBER_MODEL = "multitenancy.Tenant"`): the library's own
+// models point at it, and it gains the reverse relations they name
+// (dj-stripe's Customer.subscriber, related_name "djstripe_customers").
+// AUTH_USER_MODEL is the framework's, read elsewhere. "" otherwise.
+func settingModel(st pyast.Node) string {
+	a := st.NamedChild(0)
+	if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
+		return ""
+	}
+	name := a.ChildByField("left").Text()
+	if !strings.HasSuffix(name, "_MODEL") || name == "AUTH_USER_MODEL" {
+		return ""
+	}
+	v, ok := pyast.StringValue(pyast.Unparen(a.ChildByField("right")))
+	if !ok || strings.Count(v, ".") != 1 || strings.ContainsAny(v, " /:") {
+		return ""
+	}
+	return v[strings.Index(v, ".")+1:]
 }
 
 // querySetClass reports a class deriving from a Manager or a QuerySet.
@@ -483,6 +510,32 @@ func ownParams(def pyast.Node) bool {
 			if _, ok := pyast.StringValue(sub.ChildByField("subscript")); ok {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// wrappedKwargs reports a method taking **kwargs under a decorator other
+// than staticmethod, classmethod or property: the decorator's wrapper sees
+// the keywords first and may take some out by name (byro's
+// `@log_call(".created")` on a manager's create pops `user_or_context`),
+// so the keywords of a call need not name fields.
+func wrappedKwargs(st, def pyast.Node) bool {
+	if st.Type() != "decorated_definition" {
+		return false
+	}
+	splat := false
+	for p := range def.ChildByField("parameters").Named() {
+		splat = splat || p.Type() == "dictionary_splat_pattern"
+	}
+	if !splat {
+		return false
+	}
+	for _, d := range pyast.Decorators(def) {
+		switch lastName(pyast.Dotted(decoratorCallee(d))) {
+		case "staticmethod", "classmethod", "property":
+		default:
+			return true
 		}
 	}
 	return false

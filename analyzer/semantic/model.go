@@ -699,9 +699,13 @@ func (m *Model) LookupClass(q string) *Class {
 			found = c
 		}
 	}
-	if found == nil && len(m.cbyName[name]) == 1 && !strings.HasPrefix(q, "django.") && !strings.HasPrefix(q, "rest_framework.") {
+	if found == nil && len(m.cbyName[name]) == 1 && !strings.HasPrefix(q, "django.") && !strings.HasPrefix(q, "rest_framework.") &&
+		(!strings.Contains(q, ".") || strings.HasPrefix(q, ".") || m.Graph == nil || m.Graph.PackageInTree(q)) {
 		// A name no import explains (a star import, a re-export): the one
-		// class of the project with that name, as the model graph does.
+		// class of the project with that name, as the model graph does,
+		// unless its package is no part of the tree (`from
+		// certego_saas.apps.user.serializers import UserSerializer` is not
+		// the project's own UserSerializer).
 		found = m.cbyName[name][0]
 	}
 	return found

@@ -145,7 +145,7 @@ func (f *File) ActionQueryset(cls pyast.Node, action string) *QS {
 	if c == nil {
 		return nil
 	}
-	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, action, nil)), action, nil)
+	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, action, 0, nil)), action, 0, nil)
 }
 
 // ServesOwnSerializer reports whether view class cls, for action, uses the

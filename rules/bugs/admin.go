@@ -102,6 +102,33 @@ func runAdminUnknownField(p *analyzer.Pass) error {
 	return nil
 }
 
+// searchAnnotates returns the names the admin's get_queryset or
+// get_search_results (its own or a base's of the tree) annotates the
+// queryset with (`queryset.annotate(search_handle=Concat(...))`, `alias`):
+// the admin searches that queryset, so search_fields may name them.
+func searchAnnotates(c *semantic.Class) map[string]bool {
+	names := map[string]bool{}
+	for _, m := range []string{"get_queryset", "get_search_results"} {
+		fn := c.Method(m)
+		if fn == nil {
+			continue
+		}
+		for n := range pyast.FindEach(fn.Node, "call") {
+			call, ok := pyast.AsCall(n)
+			if !ok {
+				continue
+			}
+			if name := call.MethodName(); name != "annotate" && name != "alias" {
+				continue
+			}
+			for k := range call.Keywords {
+				names[k] = true
+			}
+		}
+	}
+	return names
+}
+
 // classClosed reports an admin class whose bases are the tree's or
 // Django's: its attributes are all known.
 func classClosed(sm *semantic.Model, c *semantic.Class) bool {
@@ -161,6 +188,9 @@ func checkAdminName(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, md 
 		if strings.HasPrefix(path, "get_") {
 			return // get_FOO_display and friends
 		}
+	}
+	if opt == "search_fields" && searchAnnotates(c)[strings.Split(path, "__")[0]] {
+		return // the admin searches a queryset it annotates with that name
 	}
 	e := sm.CheckPath(md, path, spec.mode, nil)
 	if opt == "search_fields" && e == nil {

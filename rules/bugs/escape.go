@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -136,13 +137,80 @@ func firstEscape(fn *semantic.Func) (pyast.Node, *escape) {
 			continue
 		}
 		for _, e := range escapesOf(g, 1, memo) {
-			if !caught(call, body, e.names) {
+			if !caught(call, body, e.names) && !(e.fn == g && literalArgDecides(call, g, raiseCondition(e.raise, g.Node))) {
 				e := e
 				return call, &e
 			}
 		}
 	}
 	return pyast.Node{}, nil
+}
+
+// literalArgDecides reports a raise condition of the called function that
+// compares one of its parameters with a number (`if decimals < 0: raise
+// ValueError`) when the call passes a number for it that makes the
+// comparison false (`round_decimals_down(x, 2)`): that raise is not
+// reached from this call.
+func literalArgDecides(call pyast.Node, g *semantic.Func, cond pyast.Node) bool {
+	cond = pyast.Unparen(cond)
+	if cond.Type() != "comparison_operator" {
+		return false
+	}
+	ops := cond.ChildrenByField("operators")
+	sides := pyast.Statements(cond)
+	if len(ops) != 1 || len(sides) != 2 || sides[0].Type() != "identifier" {
+		return false
+	}
+	limit, ok := number(sides[1])
+	if !ok {
+		return false
+	}
+	c, _ := pyast.AsCall(call)
+	params := pyast.ParamNames(g.Node)
+	skip := 0
+	if len(params) > 0 && (params[0] == "self" || params[0] == "cls") {
+		skip = 1
+	}
+	name := sides[0].Text()
+	arg := c.Keywords[name]
+	for i, p := range params {
+		if p == name && i >= skip && i-skip < len(c.Positional) {
+			arg = c.Positional[i-skip]
+		}
+	}
+	v, ok := number(arg)
+	if !ok {
+		return false
+	}
+	switch ops[0].Type() {
+	case "<":
+		return !(v < limit)
+	case "<=":
+		return !(v <= limit)
+	case ">":
+		return !(v > limit)
+	case ">=":
+		return !(v >= limit)
+	case "==":
+		return v != limit
+	}
+	return false
+}
+
+// number reads an integer or float literal (a sign allowed).
+func number(n pyast.Node) (float64, bool) {
+	n = pyast.Unparen(n)
+	if n.IsNil() {
+		return 0, false
+	}
+	t := strings.ReplaceAll(n.Text(), "_", "")
+	if n.Type() == "unary_operator" {
+		t = strings.ReplaceAll(t, " ", "")
+	} else if n.Type() != "integer" && n.Type() != "float" {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	return v, err == nil
 }
 
 // ownEscape returns the handler's own first conditional raise that
@@ -320,7 +388,8 @@ func translatesValidation(fn *semantic.Func) bool {
 // businessCondition reports a condition that refuses an operation on the
 // data: it compares with <, >, <= or >= (`amount > self.balance`), or
 // reads an attribute of a model row (`job.ended`, `not wallet.enabled`).
-// A condition that reads settings, or tests types or attributes
+// Whether the row is saved yet (`self.pk`, `self._state.adding`) does not
+// count: it guards the program. A condition that reads settings, or tests types or attributes
 // (isinstance, hasattr, callable), guards the program, not the data; one
 // that reads the clock or a timeout is the service failing, not a refusal;
 // an else branch (no condition of its own) does not count.
@@ -349,6 +418,13 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 		}
 	}
 	for a := range pyast.FindEach(cond, "attribute") {
+		switch a.ChildByField("attribute").Text() {
+		case "pk", "id", "_state", "adding":
+			// Whether the row is saved yet (`if self.pk: raise
+			// ValueError("Updating a voucher is not allowed")`): a guard
+			// on how the program uses the model, not on the data.
+			continue
+		}
 		if md, _ := fn.File.Instance(a.ChildByField("object")); md != nil {
 			return true
 		}

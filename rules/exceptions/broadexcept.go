@@ -83,7 +83,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 			} else if h.UsesAlias() {
 				d.Confidence = analyzer.Medium
 			}
-			if !logged && showsUser(h) || commandOutput(p, h) {
+			if !logged && (showsUser(h) || answersClientError(h)) || commandOutput(p, h) {
 				// The error is shown to whoever asked (a flash message, a form
 				// error, a command's stderr): a deliberate handling that only
 				// loses the traceback.
@@ -155,6 +155,80 @@ func showsUser(h pyidiom.Handler) bool {
 		if ok && userSinks[pyast.Dotted(call.Func)] && h.MentionsAlias(c.ChildByField("arguments")) {
 			return true
 		}
+	}
+	return false
+}
+
+// answersClientError reports a handler that returns a 4xx answer, after a
+// try that neither writes nor calls out (reading and checking the request:
+// `data = request.get_json(); source = data["source"]`, `validate_email(x)`): a
+// Flask-style `return "", 400`, a response built with a 4xx status
+// (`Response(..., status=400)`, `status=status.HTTP_400_BAD_REQUEST`) or a
+// Django 4xx response class (`HttpResponseBadRequest()`). The client is
+// told its request failed: a deliberate handling that only loses the
+// traceback.
+func answersClientError(h pyidiom.Handler) bool {
+	if try := h.Clause.Parent(); try.Type() != "try_statement" || writesOrCalls(try.ChildByField("body")) {
+		// A try that writes or calls out may fail on the server's side:
+		// answering that with a 4xx hides a server error.
+		return false
+	}
+	for r := range pyast.FindEachShallow(h.Body, "return_statement") {
+		v := pyast.Unparen(r.NamedChild(0))
+		if v.IsNil() {
+			continue
+		}
+		if v.Type() == "expression_list" || v.Type() == "tuple" {
+			items := v.NamedChildren()
+			if len(items) >= 2 && clientStatus(items[len(items)-1]) {
+				return true
+			}
+			continue
+		}
+		c, ok := pyast.AsCall(v)
+		if !ok {
+			continue
+		}
+		name := pyast.Dotted(c.Func)
+		switch name[strings.LastIndex(name, ".")+1:] {
+		case "HttpResponseBadRequest", "HttpResponseForbidden", "HttpResponseNotFound", "HttpResponseNotAllowed", "HttpResponseGone":
+			return true
+		}
+		for _, k := range []string{"status", "status_code"} {
+			if a := c.Keyword(k); !a.IsNil() && clientStatus(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sideEffects name calls that write or reach another system.
+var sideEffects = map[string]bool{"save": true, "update": true, "delete": true, "create": true, "bulk_create": true,
+	"bulk_update": true, "update_or_create": true, "get_or_create": true, "execute": true, "send": true, "post": true,
+	"put": true, "patch": true, "request": true, "urlopen": true, "apply_async": true, "delay": true, "send_mail": true}
+
+// writesOrCalls reports a block calling something in sideEffects.
+func writesOrCalls(block pyast.Node) bool {
+	for c := range pyast.FindEach(block, "call") {
+		if sideEffects[string(pyast.CalleeName(c))] {
+			return true
+		}
+	}
+	return false
+}
+
+// clientStatus reports a 4xx status: an integer literal or DRF's
+// `status.HTTP_4xx_...`.
+func clientStatus(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	t := n.Text()
+	switch n.Type() {
+	case "integer":
+		return len(t) == 3 && t[0] == '4'
+	case "attribute":
+		a := n.ChildByField("attribute").Text()
+		return strings.HasPrefix(a, "HTTP_4")
 	}
 	return false
 }

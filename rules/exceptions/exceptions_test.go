@@ -29,6 +29,22 @@ func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 	assert.Equal(t, analyzer.Low, got[2])
 }
 
+// A broad handler that answers the client with a 4xx (a Flask-style
+// `return "", 400`, a DRF response with a 4xx status, Django's
+// HttpResponseBadRequest) after a try that only reads and checks the
+// request tells the client its request failed: low confidence; one
+// answering a 500, or a 4xx after a try that writes, keeps its own.
+func TestBroadExceptAnsweringClientErrorIsLowConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/ERR002_client_error.txtar", []*analyzer.Rule{exceptions.BroadExcept})
+	var got []analyzer.Confidence
+	for _, d := range res.Diagnostics {
+		if d.Code == "ERR002" {
+			got = append(got, d.Confidence)
+		}
+	}
+	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.Low, analyzer.Low, analyzer.High, analyzer.High}, got)
+}
+
 // A management command or a standalone script printing the caught
 // exception for its operator (print, a self.output-like helper) is low;
 // printing only its own text, or the same handler outside a command or

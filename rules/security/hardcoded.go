@@ -183,6 +183,15 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 	if name == "" || !semantic.SecretName(name) {
 		return
 	}
+	if regexPattern(name, v) {
+		return // a pattern a password must match (`REGEX_PASSWORD = r"^[a-zA-Z0-9]{12,}$"`)
+	}
+	if len(name) >= 6 && strings.Contains(strings.ToLower(v), strings.ToLower(name)) {
+		// The value spells its own name: a term or a label (a JSON-LD
+		// context's "CryptographicKeyCredential":
+		// "cred:CryptographicKeyCredential"), never a secret.
+		return
+	}
 	why, conf := "", analyzer.Medium
 	if strings.HasPrefix(v, "django-insecure-") {
 		why = " (a generated development key that is also used wherever this module is loaded)"
@@ -190,10 +199,24 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 	report(value, name, why, conf)
 }
 
+// regexPattern reports a value bound to a name of a regular expression
+// (REGEX_PASSWORD, password_pattern, TOKEN_RE) that reads as one: anchored,
+// or holding a character class or a repetition.
+func regexPattern(name, v string) bool {
+	regex := false
+	for _, w := range semantic.NameWords(name) {
+		switch w {
+		case "regex", "regexp", "re", "pattern", "rx":
+			regex = true
+		}
+	}
+	return regex && (strings.HasPrefix(v, "^") || strings.HasSuffix(v, "$") || strings.ContainsAny(v, "[]{}*+?\\"))
+}
+
 // knownSecretFormat recognises secrets by their shape alone.
 func knownSecretFormat(v string) string {
 	switch {
-	case strings.Contains(v, "-----BEGIN") && strings.Contains(v, "PRIVATE KEY"):
+	case strings.Contains(v, "-----BEGIN") && strings.Contains(v, "PRIVATE KEY") && pemBody(v):
 		return "private key"
 	case (strings.HasPrefix(v, "sk_live_") || strings.HasPrefix(v, "rk_live_")) && len(v) > 20:
 		return "Stripe live key"
@@ -205,6 +228,29 @@ func knownSecretFormat(v string) string {
 		return "Slack token"
 	}
 	return ""
+}
+
+// pemBody reports a PEM text with key material: what is left once the
+// BEGIN and END marker lines are taken out is long enough to be a key. The
+// marker alone (`key.replace("-----BEGIN OPENSSH PRIVATE KEY-----", "")`,
+// stripping a key read from configuration) is no key.
+func pemBody(v string) bool {
+	rest := v
+	for _, marker := range []string{"-----BEGIN", "-----END"} {
+		for {
+			i := strings.Index(rest, marker)
+			if i < 0 {
+				break
+			}
+			j := strings.Index(rest[i+len(marker):], "-----")
+			if j < 0 {
+				rest = rest[:i]
+				break
+			}
+			rest = rest[:i] + rest[i+len(marker)+j+5:]
+		}
+	}
+	return len(strings.Join(strings.Fields(rest), "")) >= 40
 }
 
 // envName suggests an environment variable name for a secret.

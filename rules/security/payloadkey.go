@@ -492,6 +492,12 @@ func checkedRead(body, s, obj pyast.Node, key string) bool {
 			if k, ok := pyast.StringValue(cc.Positional[0]); ok && k == key && earlyExitTest(c) {
 				return true
 			}
+			// `plan = data.get("plan", {}).get("value")` then `if plan ==
+			// "users-basic": data["plan"]["value"] = ...`: the branch runs
+			// only when the key was there.
+			if k, ok := pyast.StringValue(cc.Positional[0]); ok && k == key && testedBinding(c, s) {
+				return true
+			}
 		}
 		name := lastDotName(pyast.Dotted(cc.Func))
 		for _, v := range validators {
@@ -504,6 +510,39 @@ func checkedRead(body, s, obj pyast.Node, key string) bool {
 		}
 		if name == "all" && strings.Contains(c.Text(), " in ") {
 			return true
+		}
+	}
+	return false
+}
+
+// testedBinding reports a `.get(key)` call c whose value a local holds
+// (`plan = data.get("plan", {}).get("value")`) when s sits in the branch of
+// an if whose condition compares that local with a literal or tests its
+// truth: the branch runs only when the key was present.
+func testedBinding(c, s pyast.Node) bool {
+	as := pyast.Ancestor(c, "assignment")
+	if as.IsNil() || !as.ChildByField("right").Contains(c) || as.ChildByField("left").Type() != "identifier" {
+		return false
+	}
+	name := as.ChildByField("left").Text()
+	for ifs := pyast.Ancestor(s, "if_statement"); !ifs.IsNil(); ifs = pyast.Ancestor(ifs, "if_statement") {
+		cond := pyast.Unparen(ifs.ChildByField("condition"))
+		if !ifs.ChildByField("consequence").Contains(s) {
+			continue
+		}
+		switch cond.Type() {
+		case "identifier":
+			if cond.Text() == name {
+				return true
+			}
+		case "comparison_operator":
+			ops := cond.ChildrenByField("operators")
+			operands := pyast.Statements(cond)
+			if len(ops) == 1 && ops[0].Text() == "==" && len(operands) == 2 &&
+				(operands[0].Text() == name && isLiteral(operands[1]) && operands[1].Type() != "none" ||
+					operands[1].Text() == name && isLiteral(operands[0]) && operands[0].Type() != "none") {
+				return true
+			}
 		}
 	}
 	return false

@@ -284,9 +284,14 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 	case "call":
 		c, _ := pyast.AsCall(n)
 		switch c.MethodName() {
-		case "int", "len", "float", "join", "quote_name", "Identifier", "Literal", "bool":
-			return true
+		case "int", "len", "float", "join", "quote_name", "Identifier", "Literal", "bool", "isoformat":
+			return true // isoformat: a date's digits and separators
 		}
+	case "subscript":
+		// An item of a constant row (`af[0]` of a loop over a literal
+		// list of tuples).
+		v := pyast.Unparen(n.ChildByField("value"))
+		return v.Type() == "identifier" && safeSQLValue(v, fn, safe) && isLiteral(n.ChildByField("subscript"))
 	case "conditional_expression":
 		// a if cond else b: both branches must be safe.
 		ch := n.NamedChildren()
@@ -351,7 +356,64 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 			}
 		}
 	}
+	// A loop over a literal list of literals (`for cagg in ["summary_1day",
+	// "summary_7day"]`, or a local holding one) yields constants.
+	lists := map[varKey]pyast.Node{}
+	changed := map[varKey]bool{}
+	for n := range pyast.FindEach(p.Root, "assignment", "augmented_assignment", "call") {
+		if n.Type() == "call" {
+			// `configs.append(...)`: the list grows with what it is given.
+			if c, _ := pyast.AsCall(n); c.Func.Type() == "attribute" && c.Receiver().Type() == "identifier" {
+				changed[varKey{funcID(n), c.Receiver().Text()}] = true
+			}
+			continue
+		}
+		if left := n.ChildByField("left"); left.Type() == "identifier" {
+			k := varKey{funcID(n), left.Text()}
+			if _, again := lists[k]; again || n.Type() == "augmented_assignment" {
+				changed[k] = true
+			}
+			lists[k] = pyast.Unparen(n.ChildByField("right"))
+		}
+	}
+	for n := range pyast.FindEach(p.Root, "for_statement") {
+		left := n.ChildByField("left")
+		if left.Type() != "identifier" {
+			continue
+		}
+		fn := funcID(n)
+		seq := pyast.Unparen(n.ChildByField("right"))
+		if seq.Type() == "identifier" {
+			k := varKey{fn, seq.Text()}
+			if _, local := lists[k]; !local && strings.ToUpper(k.name) == k.name {
+				k.fn = -1 // a module constant (AFFECTED_FIELDS = [(table, column), ...])
+			}
+			if changed[k] {
+				seq = pyast.Node{}
+			} else {
+				seq = lists[k]
+			}
+		}
+		k := varKey{fn, left.Text()}
+		ok, seen := verdict[k]
+		verdict[k] = (ok || !seen) && literalSeq(seq)
+	}
 	return verdict
+}
+
+// literalSeq reports a list or tuple display of literals only (or of
+// such lists and tuples: rows of table and column names).
+func literalSeq(n pyast.Node) bool {
+	if n.IsNil() || n.Type() != "list" && n.Type() != "tuple" {
+		return false
+	}
+	items := n.NamedChildren()
+	for _, it := range items {
+		if it = pyast.Unparen(it); !isLiteral(it) && !literalSeq(it) {
+			return false
+		}
+	}
+	return len(items) > 0
 }
 
 // builtSQLVariables maps local names to the formatted-string expression

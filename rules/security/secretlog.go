@@ -253,7 +253,14 @@ func findSecret(p *analyzer.Pass, n pyast.Node, fn int32, tainted map[varKey]boo
 	case "pair":
 		return findSecret(p, n.ChildByField("value"), fn, tainted)
 	case "conditional_expression":
-		for c := range n.Named() {
+		// `a if cond else b`: only the branches reach the message; a
+		// secret tested in the condition (`"present" if token else
+		// "missing"`) is not written.
+		ch := n.NamedChildren()
+		for i, c := range ch {
+			if i == 1 && len(ch) == 3 {
+				continue
+			}
 			if s := findSecret(p, c, fn, tainted); !s.IsNil() {
 				return s
 			}

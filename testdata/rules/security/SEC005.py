@@ -51,3 +51,7 @@ def register(user):
 
     token = Token.objects.create(user=user)
     print(token.key)  # want: SEC005 "secret `token.key` reaches `print`"
+
+
+def announce_token(jwt_token):
+    logger.info(f"Got JWT token: {jwt_token if jwt_token else 'missing'}")  # want: SEC005 "`jwt_token`"

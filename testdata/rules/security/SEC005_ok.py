@@ -91,3 +91,9 @@ import hmac  # noqa: E402
 
 test_signature = hmac.new(settings.WEBHOOK_SECRET.encode(), b"{}", hashlib.sha256).hexdigest()
 print(f"X-Signature: {test_signature}")
+
+
+# A secret tested in a conditional expression's condition is not written:
+# only the branch taken reaches the message.
+def announce_token(jwt_token):
+    logger.info(f"Got JWT token: {'present' if jwt_token else 'missing'}")

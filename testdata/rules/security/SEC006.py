@@ -37,3 +37,6 @@ def sign(payload):
 AUTH_CONFIG = {
     "token": "k3y.Zm9vYmFy.c2lnbmF0dXJl9",  # want: SEC006 "`token`"
 }
+
+
+DEPLOY_KEY_PEM = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----"  # want: SEC006 "private key"

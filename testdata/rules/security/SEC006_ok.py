@@ -40,3 +40,22 @@ DJOSER = {
         "token_create": "custom_auth.serializers.CustomTokenCreateSerializer",
     },
 }
+
+
+# A JSON-LD context maps each term to its compact IRI (takahe's ActivityPub
+# context): a value that spells its own name is a term, not a secret.
+LD_CONTEXT = {
+    "Credential": "cred:Credential",
+    "CryptographicKeyCredential": "cred:CryptographicKeyCredential",
+    "privateKeyPem": {"@id": "sec:privateKeyPem"},
+}
+
+
+# A PEM marker alone is no key (IntelOwl strips the markers off a key read
+# from configuration), and a password's pattern is no password.
+REGEX_PASSWORD = r"^[a-zA-Z0-9]{12,}$"
+
+
+def ssh_key_body(key):
+    key = key.replace("-----BEGIN OPENSSH PRIVATE KEY-----", "")
+    return key.replace("-----END OPENSSH PRIVATE KEY-----", "")

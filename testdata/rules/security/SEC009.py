@@ -43,3 +43,16 @@ class Search:
     def sorted_by(self, cursor, request):
         self.order = request.GET["order"]
         cursor.execute(f"SELECT * FROM t ORDER BY {self.column}, {self.order}")  # want: SEC009 "`self.order`"
+
+
+# A list the function grows with what it is given is not constant.
+def refresh_some(cursor, extra):
+    aggregates = ["summary_1day"]
+    aggregates.append(extra)
+    for cagg in aggregates:
+        cursor.execute(f"CALL refresh_continuous_aggregate('{cagg}')")  # want: SEC009 "`cagg` is pasted into the query"
+
+
+def migrate_given_fields(cursor, fields):
+    for af in fields:
+        cursor.execute(f"ALTER TABLE {af[0]} ALTER COLUMN {af[1]} TYPE jsonb")  # want: SEC009 "`af\[0\]` is pasted into the query"

@@ -60,3 +60,25 @@ class JSONOrderable(models.QuerySet):
     def order_by_answer(self, field):
         table = self.model._meta.db_table
         return self.order_by(RawSQL(f"LOWER({table}.{self.json_field}->>%s)", (field,)))
+
+
+# A loop over a literal list of names yields constants, and a date's
+# isoformat() is digits and separators (codecov's continuous aggregates).
+def refresh_summaries(cursor, start_date, end_date):
+    aggregates = ["summary_1day", "summary_7day", "summary_30day"]
+    for cagg in aggregates:
+        sql = f"CALL refresh_continuous_aggregate('{cagg}', '{start_date.isoformat()}', '{end_date.isoformat()}')"
+        cursor.execute(sql)
+    for view in ("daily", "weekly"):
+        cursor.execute(f"REFRESH MATERIALIZED VIEW {view}")
+
+
+AFFECTED_FIELDS = [
+    ("djstripe_charge", "metadata"),
+    ("djstripe_customer", "metadata"),
+]
+
+
+def migrate_json_fields(cursor):
+    for af in AFFECTED_FIELDS:
+        cursor.execute(f'ALTER TABLE {af[0]} ALTER COLUMN "{af[1]}" TYPE jsonb USING "{af[1]}"::text::jsonb;')

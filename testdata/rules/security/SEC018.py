@@ -47,3 +47,12 @@ def post_offset(request):
     if request.data.get("sessionOffset") is None:
         print("no offset given")
     return Response({"offset": request.data["sessionOffset"]})  # want: SEC018 "`sessionOffset`"
+
+
+# A local tested for None is no proof the key is there.
+@api_view(["PATCH"])
+def update_plan(request):
+    plan_value = request.data.get("plan")
+    if plan_value is None:
+        request.data["plan"]["value"] = "users-free"  # want: SEC018 "`update_plan` reads the request payload by key"
+    return Response({"plan": plan_value})
