@@ -540,3 +540,17 @@ func rebound(body pyast.Node, name string, loop pyast.Node) bool {
 	}
 	return false
 }
+
+// SavedAfter reports `row.save(...)` in def after position pos: the row a
+// handler changed is written back (TXN009, IDM007).
+func SavedAfter(def pyast.Node, row string, pos int) bool {
+	for call := range pyast.FindEach(def, "call") {
+		if call.StartByte() < pos {
+			continue
+		}
+		if c, ok := pyast.AsCall(call); ok && c.Func.Type() == "attribute" && c.MethodName() == "save" && c.Receiver().Text() == row {
+			return true
+		}
+	}
+	return false
+}

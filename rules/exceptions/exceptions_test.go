@@ -16,13 +16,7 @@ import (
 // its caller, is deliberate handling: reported at low confidence; one that
 // only keeps its text, at medium.
 func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
-	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/ERR002_user.txtar", []*analyzer.Rule{exceptions.BroadExcept})
-	var got []analyzer.Confidence
-	for _, d := range res.Diagnostics {
-		if d.Code == "ERR002" {
-			got = append(got, d.Confidence)
-		}
-	}
+	got := broadExceptConfidences(t, "ERR002_user.txtar")
 	require.Len(t, got, 3)
 	assert.Equal(t, analyzer.Low, got[0])
 	assert.Equal(t, analyzer.Medium, got[1])
@@ -35,14 +29,22 @@ func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 // request tells the client its request failed: low confidence; one
 // answering a 500, or a 4xx after a try that writes, keeps its own.
 func TestBroadExceptAnsweringClientErrorIsLowConfidence(t *testing.T) {
-	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/ERR002_client_error.txtar", []*analyzer.Rule{exceptions.BroadExcept})
+	got := broadExceptConfidences(t, "ERR002_client_error.txtar")
+	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.Low, analyzer.Low, analyzer.High, analyzer.High}, got)
+}
+
+// broadExceptConfidences runs ERR002 alone on a fixture of
+// testdata/rules/exceptions and returns its findings' confidences, in order.
+func broadExceptConfidences(t *testing.T, fixture string) []analyzer.Confidence {
+	t.Helper()
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/exceptions/"+fixture, []*analyzer.Rule{exceptions.BroadExcept})
 	var got []analyzer.Confidence
 	for _, d := range res.Diagnostics {
 		if d.Code == "ERR002" {
 			got = append(got, d.Confidence)
 		}
 	}
-	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.Low, analyzer.Low, analyzer.High, analyzer.High}, got)
+	return got
 }
 
 // A management command or a standalone script printing the caught

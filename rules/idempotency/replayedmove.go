@@ -188,7 +188,7 @@ func unguardedStatusWrite(ix *project.Index, f *semantic.File, def pyast.Node) (
 		}
 		row, field = left.ChildByField("object").Text(), left.ChildByField("attribute").Text()
 		fetch, get := rowFetch(ix, f, def, row, field, a.StartByte())
-		if fetch.IsNil() || !savedAfterIn(def, row, a.EndByte()) {
+		if fetch.IsNil() || !semantic.SavedAfter(def, row, a.EndByte()) {
 			continue
 		}
 		return a, row, field, get
@@ -240,19 +240,6 @@ func lastName(d string) string {
 		return d[i+1:]
 	}
 	return d
-}
-
-// savedAfterIn reports `row.save(...)` in def after pos.
-func savedAfterIn(def pyast.Node, row string, pos int) bool {
-	for call := range pyast.FindEach(def, "call") {
-		if call.StartByte() < pos {
-			continue
-		}
-		if c, ok := pyast.AsCall(call); ok && c.Func.Type() == "attribute" && c.MethodName() == "save" && c.Receiver().Text() == row {
-			return true
-		}
-	}
-	return false
 }
 
 // statusTested reports, in def before pos, a comparison or condition that

@@ -118,7 +118,7 @@ func instanceStatusWrites(f *semantic.File) []statusUpdate {
 			continue
 		}
 		fetch, model, guarded, byKey := keyFetch(f, fn.Node, row, field, a.StartByte())
-		if fetch.IsNil() || !savedAfter(fn.Node, row, a.EndByte()) {
+		if fetch.IsNil() || !semantic.SavedAfter(fn.Node, row, a.EndByte()) {
 			continue
 		}
 		if !guarded {
@@ -186,19 +186,6 @@ func chainOnlyLocks(recv pyast.Node) bool {
 		n = pyast.Unparen(c.Receiver())
 	}
 	return strings.HasSuffix(pyast.Dotted(n), ".objects")
-}
-
-// savedAfter reports `row.save(...)` in def after pos.
-func savedAfter(def pyast.Node, row string, pos int) bool {
-	for call := range pyast.FindEach(def, "call") {
-		if call.StartByte() < pos {
-			continue
-		}
-		if c, ok := pyast.AsCall(call); ok && c.Func.Type() == "attribute" && c.MethodName() == "save" && c.Receiver().Text() == row {
-			return true
-		}
-	}
-	return false
 }
 
 // conditionReads reports a comparison, or the condition of an if, elif,
