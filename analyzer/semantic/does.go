@@ -162,7 +162,13 @@ func (m *Model) fillEffects(e *Endpoint) {
 			}
 		}
 		write := func(verb string) {
-			out = append(out, Effect{Kind: WriteRows, Model: model, Name: model + " " + verb, Money: money, File: e.Class.File, Call: e.Class.Node})
+			// Named by the view's model; when that is unknown (a queryset
+			// from a custom manager), by the action: `create()`.
+			name := model + " " + verb
+			if model == "" {
+				name = verb + "()"
+			}
+			out = append(out, Effect{Kind: WriteRows, Model: model, Name: name, Money: money, File: e.Class.File, Call: e.Class.Node})
 		}
 		switch e.Action {
 		case "list", "retrieve":
