@@ -1241,7 +1241,7 @@ func (f *File) viewQuerysetIn(cls pyast.Node, st ctx) *QS {
 	if c == nil || st.d > maxDepth {
 		return nil
 	}
-	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, "list", st.d+1, st.deps)), "list", st.d+1, st.deps)
+	return filteredFor(c, jsonAPIIncludes(c, f.viewQuerysetFor(c, "list", st.d, st.deps)), "list", st.d, st.deps)
 }
 
 // viewQuerysetFor reads the view's queryset for an action, its evaluation
