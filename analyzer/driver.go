@@ -180,12 +180,9 @@ type fileState struct {
 	// tree need not be loaded).
 	supp     *suppress.Set
 	hasError bool
-	// sum and factsBytes are the content hash and the serialised facts,
-	// when reusing (factsBytes only when read from a record, whose bytes
-	// the reuse cache holds anyway).
-	sum        [32]byte
-	factsBytes []byte
-	indexSum   [32]byte // see indexSum
+	// sum is the content hash, when reusing.
+	sum      [32]byte
+	indexSum [32]byte // see indexSum
 }
 
 // Run analyses the paths: walk, then phase one (read, parse and extract

@@ -171,7 +171,7 @@ func treeKeyExtra() []byte { return []byte(pyast.FormatID()) }
 // phaseOne is what phase one keeps of a file, in the reuse codec.
 type phaseOne struct {
 	Diags []Diagnostic
-	Facts []byte // project.Facts without its Unit (factsBytes)
+	Facts []byte // project.Facts without its Unit (see factsBytes)
 	// IndexSum hashes what the index takes from the file (indexSum).
 	IndexSum [32]byte
 	Imports  *pyast.Imports
@@ -277,7 +277,10 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error), a
 	if facts != nil {
 		facts.Unit = u
 	}
-	st.unit, st.facts, st.factsBytes, st.indexSum = u, facts, rec.Facts, rec.IndexSum
+	st.unit, st.facts, st.indexSum = u, facts, rec.IndexSum
+	if st.indexSum == ([32]byte{}) {
+		st.indexSum = indexSum(rec.Facts, u)
+	}
 	st.diags, st.supp, st.hasError, st.python2 = rec.Diags, rec.Supp, rec.HasError, rec.Python2
 	return true
 }
@@ -325,7 +328,7 @@ func (r *reuser) digests(ix *project.Index, states []*fileState, test []bool) (f
 		}
 		sum := st.indexSum
 		if sum == ([32]byte{}) {
-			sum = indexSum(st.factsBytes, st.unit)
+			sum = indexSum(nil, st.unit) // facts that could not be serialised
 		}
 		fh.Write(appendFileLine(b[:0], st.in.Rel, st.in.RootRel, sum, true))
 	}
