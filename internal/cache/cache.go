@@ -314,7 +314,7 @@ func Store(dir string, s *Snapshot, res *analyzer.Result) (stored bool, err erro
 	if err != nil {
 		return false, fmt.Errorf("cache: %w", err)
 	}
-	if err := safeio.WriteBytes(entryPath(dir, s.Key), 0o644, data); err != nil {
+	if err := safeio.WriteCheckedBytes(entryPath(dir, s.Key), 0o644, data); err != nil {
 		return false, fmt.Errorf("cache: %w", err)
 	}
 	return true, prune(dir)

@@ -154,6 +154,21 @@ func TestWriteFileIsAtomic(t *testing.T) {
 }
 
 // /dev/null and the like are written into, never replaced by a file.
+func TestWriteCheckedBytesReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "entry.gob")
+	require.NoError(t, safeio.WriteCheckedBytes(p, 0o644, []byte("first")))
+	require.NoError(t, os.Chmod(p, 0o600))
+	require.NoError(t, safeio.WriteCheckedBytes(p, 0o644, []byte("second")))
+	got, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Equal(t, "second", string(got))
+	st, _ := os.Stat(p)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "an existing entry keeps its mode")
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+}
+
 func TestWriteFileStreamsIntoDevices(t *testing.T) {
 	require.NoError(t, safeio.CheckWritable("/dev/null"))
 	require.NoError(t, safeio.WriteBytes("/dev/null", 0o644, []byte("x")))

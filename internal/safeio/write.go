@@ -18,7 +18,23 @@ import (
 // gets perm. A path that is a symbolic link is written through: the link's
 // target is replaced, the link stays. A destination that exists and is not
 // a regular file (/dev/stdout, /dev/null, a FIFO) is written in place.
-func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
+func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) error {
+	return writeFile(path, perm, true, write)
+}
+
+// WriteCheckedBytes is WriteBytes for data that carries its own check (a
+// cache entry with a digest its reader verifies): the file is replaced
+// atomically, but not synced first. A crash may then leave the entry
+// damaged, which its reader takes for a miss; a synced write cost an edit
+// run on saleor 10 to 90 ms of wall time waiting for the disk.
+func WriteCheckedBytes(path string, perm fs.FileMode, data []byte) error {
+	return writeFile(path, perm, false, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+func writeFile(path string, perm fs.FileMode, sync bool, write func(io.Writer) error) (err error) {
 	dest, st, err := destination(path)
 	if err != nil {
 		return err
@@ -51,8 +67,10 @@ func WriteFile(path string, perm fs.FileMode, write func(io.Writer) error) (err 
 	if err := tmp.Chmod(perm); err != nil {
 		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
 	}
-	if err := tmp.Sync(); err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return &fs.PathError{Op: "write", Path: path, Err: Cause(err)}
