@@ -87,7 +87,7 @@ type Pack struct {
 	// against its sum on its first Get, or when a rewrite copies it.
 	sums map[[32]byte]uint32
 
-	mu      sync.Mutex
+	mu          sync.Mutex
 	flushFailed bool     // a FlushEarly failed: no more flushing
 	early       *os.File // the new pack, its first segments written by FlushEarly
 }
