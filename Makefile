@@ -19,6 +19,8 @@ run: build
 
 vet:
 	$(GO) vet ./...
+	@unformatted="$$("$$($(GO) env GOROOT)/bin/gofmt" -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 
 test: vet
 	@[ -x /usr/bin/chromium ] || [ -n "$$RUBRIC_CHROMIUM" ] || echo "make test: chromium not found: the HTML report's browser test (report/browser_test.go) is SKIPPED; .ci/install-chromium.sh installs it"
