@@ -114,7 +114,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"webhooks.verified", "webhook receivers whose deliveries are verified (a signature, an HMAC, a provider SDK, a shared secret), cited at the check"},
 	{"webhooks.unverified", "webhook receivers that verify nothing: not in the handler, the project functions it calls, its decorators or its class"},
 	{"webhooks.undecided", "webhook receivers that hand the request to code outside the project, which may verify it"},
-	{"webhooks.replay_guards", "webhook receivers that refuse a replayed delivery, cited at the check: a timestamp tolerance or nonce, a de-duplication on the event id (exists(), get_or_create, a lookup on an event or delivery id), or a provider SDK that checks the timestamp"},
+	{"webhooks.replay_guards", "webhook receivers that refuse a replayed delivery, cited at the check: a timestamp tolerance or nonce, a de-duplication on the event id (an exists() check whose if leaves or branches, a get_or_create whose created flag decides or that is keyed by the event id, a lookup on an event or delivery id), or a provider SDK that checks the timestamp"},
 	{"webhooks.unrouted_handlers", "functions named *webhook* taking a request that the endpoint inventory does not list (no route rubric reads reaches them): judged by name"},
 	{"webhooks.handlers", "functions named *webhook*"},
 	{"webhooks.signature_checks", "signatures verified, as the endpoint inventory reads them: compare_digest, constant_time_compare, a provider SDK's construct_event / verify / unsign, hmac.new, verify_*() and check_signature-like calls"},

@@ -271,9 +271,10 @@ func TestMoneyAsIntegers(t *testing.T) {
 	assert.Equal(t, 6, it.Evidence[0].Line)
 }
 
-// A de-duplication on a receiver that verifies nothing refuses only the
-// repeats nobody varies: the replay item is not met, cited at the
-// receiver, not met on the guard.
+// A de-duplication on a receiver that verifies nothing refuses replays of
+// one event (reviewers mark the replay item met, cited at the guard); the
+// missing signature is the signature item's, not met at the receiver, and
+// not counted against the replay item a second time.
 func TestReplayGuardOnUnsignedWebhook(t *testing.T) {
 	dir := tree(t, map[string][]byte{
 		"hooks/models.py": []byte("from django.db import models\n\n\nclass Delivery(models.Model):\n    event_id = models.CharField(max_length=64, unique=True)\n"),
@@ -295,11 +296,98 @@ def payment_webhook(request):
 	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
 	require.NoError(t, err)
 	it := item(r, "replay-protection")
-	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	assert.Equal(t, report.Met, it.Status, it.Reason)
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "hooks/views.py", it.Evidence[0].Path)
-	assert.Equal(t, 10, it.Evidence[0].Line)
-	assert.Contains(t, it.Question, "authenticate deliveries")
+	assert.Equal(t, 12, it.Evidence[0].Line, "cited at the de-duplication")
+	sig := item(r, "webhook-signatures")
+	assert.Equal(t, report.NotMet, sig.Status, sig.Reason)
+	require.NotEmpty(t, sig.Evidence)
+	assert.Equal(t, "hooks/views.py", sig.Evidence[0].Path, "cited at the receiver that verifies nothing")
+}
+
+// A check for a repeated event whose `if` only logs and lets the create
+// run refuses nothing: no replay guard is cited, and the item is not met.
+// The same check that leaves the handler is one.
+func TestReplayCheckThatFallsThroughIsNoGuard(t *testing.T) {
+	view := func(then string) []byte {
+		return []byte(`import json
+import logging
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+def payment_webhook(request):
+    data = json.loads(request.body)
+    if Delivery.objects.filter(operation_id=data["id"]).exists():
+        logger.info("seen %s", data["id"])
+` + then + `    Delivery.objects.create(operation_id=data["id"])
+    return HttpResponse()
+`)
+	}
+	models := []byte("from django.db import models\n\n\nclass Delivery(models.Model):\n    operation_id = models.CharField(max_length=64)\n")
+	for _, c := range []struct {
+		then string
+		want report.Status
+	}{
+		{"", report.NotObserved},
+		{"        return HttpResponse()\n", report.Met},
+	} {
+		dir := tree(t, map[string][]byte{"hooks/models.py": models, "hooks/views.py": view(c.then)})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		it := item(r, "replay-protection")
+		assert.Equal(t, c.want, it.Status, "%q: %s", c.then, it.Reason)
+		if c.want == report.Met {
+			require.NotEmpty(t, it.Evidence)
+			assert.Equal(t, 15, it.Evidence[0].Line)
+		}
+	}
+}
+
+// A get_or_create is a replay guard when it makes the delivery's row once:
+// its `created` flag decides what runs. One that fetches or makes a
+// related row (the payer's organisation) refuses no repeated delivery.
+func TestGetOrCreateGuardsOnlyWhenItsFlagDecides(t *testing.T) {
+	view := func(body string) []byte {
+		return []byte(`import json
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import Organization, Payment
+
+
+@csrf_exempt
+def payment_webhook(request):
+    data = json.loads(request.body)
+` + body + `    return HttpResponse()
+`)
+	}
+	models := []byte("from django.db import models\n\n\nclass Organization(models.Model):\n    inn = models.CharField(max_length=12)\n\n\nclass Payment(models.Model):\n    operation_id = models.CharField(max_length=64)\n    org = models.ForeignKey(Organization, on_delete=models.CASCADE)\n")
+	for _, c := range []struct {
+		body string
+		want report.Status
+	}{
+		{"    org, created = Organization.objects.get_or_create(inn=data[\"inn\"])\n    Payment.objects.create(operation_id=data[\"id\"], org=org)\n", report.NotObserved},
+		{"    org, _ = Organization.objects.get_or_create(inn=data[\"inn\"])\n    payment, created = Payment.objects.get_or_create(operation_id=data[\"id\"], defaults={\"org\": org})\n    if not created:\n        return HttpResponse(status=200)\n", report.Met},
+	} {
+		dir := tree(t, map[string][]byte{"hooks/models.py": models, "hooks/views.py": view(c.body)})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		it := item(r, "replay-protection")
+		assert.Equal(t, c.want, it.Status, "%q: %s", c.body, it.Reason)
+		if c.want == report.Met {
+			require.NotEmpty(t, it.Evidence)
+			assert.Equal(t, 13, it.Evidence[0].Line, "cited at the payment's get_or_create")
+		}
+	}
 }
 
 // A money endpoint makes idempotency apply; a unique operation key is the

@@ -461,6 +461,73 @@ var guardWords = map[string]bool{"tolerance": true, "nonce": true, "replay": tru
 // de-duplicates on.
 var eventIDWords = []string{"event_id", "eventid", "delivery_id", "webhook_id", "message_id", "notification_id", "idempotency_key"}
 
+// keyedOnEventID reports a lookup with a keyword naming a delivery's own
+// identifier (eventIDWords).
+func keyedOnEventID(c pyast.Call) bool {
+	for k := range c.Keywords {
+		for _, id := range eventIDWords {
+			if strings.HasPrefix(strings.ToLower(k), id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// createdFlagTested reports a get_or_create whose flag is bound (`obj,
+// created = ...`) and tested by an `if` or `while` of the function holding
+// the call (`if not created: return`, `if created: process(obj)`).
+func createdFlagTested(call pyast.Node) bool {
+	a := call.Parent()
+	if a.Type() != "assignment" || !a.ChildByField("right").Equal(call) {
+		return false
+	}
+	left := a.ChildByField("left")
+	if !left.Is("pattern_list", "tuple_pattern", "tuple") || left.NamedChildCount() != 2 {
+		return false
+	}
+	flag := left.NamedChild(1)
+	if flag.Type() != "identifier" || flag.Text() == "_" {
+		return false
+	}
+	fn := pyast.EnclosingFunction(call)
+	if fn.IsNil() {
+		return false
+	}
+	for st := range pyast.FindEach(pyast.Body(fn), "if_statement", "elif_clause", "while_statement", "conditional_expression") {
+		cond := st.ChildByField("condition")
+		if st.Type() == "conditional_expression" {
+			cond = st
+		}
+		for id := range pyast.FindEach(cond, "identifier") {
+			if id.Text() == flag.Text() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fallsThrough reports a check whose `if` refuses nothing: the condition
+// of an if with no elif or else branch whose block does not leave (no
+// return, raise, continue or break at its end), as in `if
+// Payment.objects.filter(operation_id=op).exists(): logger.info(...)`
+// followed by the create it was meant to stop. A negated check (`if not
+// ...exists():` holding the work) and a check kept in a variable are not
+// read here.
+func fallsThrough(check pyast.Node) bool {
+	cond := check
+	for p := cond.Parent(); !p.IsNil() && p.Is("parenthesized_expression", "boolean_operator"); p = p.Parent() {
+		cond = p
+	}
+	st := cond.Parent()
+	if st.Type() != "if_statement" || !st.ChildByField("condition").Equal(cond) || len(st.ChildrenByField("alternative")) > 0 {
+		return false
+	}
+	body := pyast.Statements(st.ChildByField("consequence"))
+	return len(body) > 0 && !body[len(body)-1].Is("return_statement", "raise_statement", "continue_statement", "break_statement")
+}
+
 // replayGuard reports whether a node shows a replay check (see
 // Webhook.Guard): a name or string of guardWords, a call to exists(),
 // get_or_create/update_or_create, construct_event, or a lookup or
@@ -477,16 +544,18 @@ func replayGuard(x pyast.Node) bool {
 	case "call":
 		c, _ := pyast.AsCall(x)
 		switch c.MethodName() {
-		case "exists", "aexists", "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "construct_event":
+		case "exists", "aexists":
+			return !fallsThrough(x)
+		case "construct_event":
 			return true
+		case "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create":
+			// A delivery's row made once: looked up by the event's id,
+			// or its `created` flag decides what runs. An organisation
+			// fetched or made by its tax number de-duplicates the
+			// organisation, not the delivery.
+			return keyedOnEventID(c) || createdFlagTested(x)
 		case "filter", "get", "exclude":
-			for k := range c.Keywords {
-				for _, id := range eventIDWords {
-					if strings.HasPrefix(strings.ToLower(k), id) {
-						return true
-					}
-				}
-			}
+			return keyedOnEventID(c)
 		}
 	case "comparison_operator":
 		t := strings.ToLower(x.Text())
