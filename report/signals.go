@@ -40,7 +40,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"models.money_fields", "model fields named for an amount of money (amount, price, balance, fee...), outside tests and migrations"},
 	{"models.money_decimal", "money fields declared as DecimalField (django-money's MoneyField, a DecimalField with a currency, included)"},
 	{"models.money_integer", "money fields declared as an IntegerField and named for minor units (amount_cents, price_minor), or whose verbose_name, help_text or comment says so (\"in cents\", \"в копейках\"): exact, as Decimal is"},
-	{"models.money_integer_balance", "balances declared as an IntegerField that says nothing of its unit (balance = IntegerField()): a counter the code adds to and subtracts from, exact in whole units of an unstated size (cents or whole currency: ask); a price or an amount so declared may be cutting the cents off what it is given, and is not counted"},
+	{"models.money_integer_balance", "balances declared as an IntegerField that says nothing of its unit (balance = IntegerField()): a counter the code adds to and subtracts from, exact in whole units of an unstated size (cents or whole currency: ask); a price or an amount so declared is models.money_integer_amount"},
+	{"models.money_integer_amount", "prices, amounts and totals declared as an IntegerField that says nothing of minor units (total_sum = PositiveIntegerField()): whole currency units, which drop the cents of what is computed into them; beside Decimal money fields the money item is then not claimed met"},
 	{"models.money_float", "money fields declared as FloatField"},
 	{"money.float_input", "request bodies parsed as JSON with floats (json.loads(request.body) without parse_float=Decimal) in a project whose code converts no input to Decimal (no Decimal(...) call, no form or serializer DecimalField) and adds to or subtracts from stored amounts (F(\"balance\") + x, wallet.balance -= x): amounts are computed as floats whatever the columns hold"},
 	{"migrations.count", "migration files (migrations/NNNN_*.py)"},
@@ -1093,6 +1094,11 @@ func (s *Signals) moneyFields(u *project.Unit, m *project.Model) {
 			// code does not state (the met question asks which). A price
 			// or an amount so declared may drop the cents it is given.
 			s.add("models.money_integer_balance", ev)
+		case strings.HasSuffix(last, "IntegerField"):
+			// A price, an amount or a total declared as an integer that
+			// says nothing of minor units: whole currency units, which
+			// drop the cents a Decimal price computes into it.
+			s.add("models.money_integer_amount", ev)
 		case last == "FloatField":
 			s.add("models.money_float", ev)
 		}

@@ -269,6 +269,15 @@ func TestMoneyAsIntegers(t *testing.T) {
 	it = run("    balance_cents = models.IntegerField(default=0)\n    amount = models.DecimalField(max_digits=9, decimal_places=2)\n")
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	assert.Equal(t, 6, it.Evidence[0].Line)
+
+	// Decimal prices beside a total kept as an integer in no stated unit:
+	// the cents computed into the total are lost, and the Decimal column
+	// alone does not make the item met. A project whose amounts are all
+	// integers is judged as before (an integer balance is met above).
+	it = run("    price = models.DecimalField(max_digits=9, decimal_places=2)\n    total_sum = models.PositiveIntegerField(default=0)\n")
+	assert.Equal(t, report.NotObserved, it.Status, it.Reason)
+	it = run("    balance = models.IntegerField(default=0)\n    amount = models.BigIntegerField()\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
 }
 
 // A de-duplication on a receiver that verifies nothing refuses replays of
