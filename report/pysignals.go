@@ -288,11 +288,18 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 		return
 	}
 	c.public++
+	at := evidenceAt(u, n)
 	if pyidiom.FullyTyped(n, method) {
 		c.typed++
+		s.add("types.annotated", at)
+	} else {
+		s.add("types.unannotated", at)
 	}
 	if pyidiom.HasDocstring(n) {
 		c.documented++
+		s.add("docstrings.documented", at)
+	} else {
+		s.add("docstrings.undocumented", at)
 	}
 }
 

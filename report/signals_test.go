@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf16"
 
@@ -832,4 +833,33 @@ func TestReadmeTestsWithoutTests(t *testing.T) {
 		it := item(r, "readme-tests")
 		assert.Equal(t, c.want, it.Status, "%v: %s", c.files, it.Reason)
 	}
+}
+
+// The coverage items cite functions, not only a share: the annotated (or
+// documented) ones when met, the others when not.
+func TestCoverageItemsCiteFunctions(t *testing.T) {
+	run := func(src string) (report.Item, report.Item) {
+		dir := tree(t, map[string][]byte{"shop/services.py": []byte(src)})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "type-hints"), item(r, "docstrings")
+	}
+	typed := "def total(prices: list[int]) -> int:\n    \"\"\"Sum of the prices.\"\"\"\n    return sum(prices)\n\n\n"
+	bare := "def discount(price, rate):\n    return price * rate\n"
+	hints, docs := run(typed + strings.Replace(typed, "total", "subtotal", 1) + strings.Replace(typed, "total", "grand_total", 1) + bare)
+	assert.Equal(t, report.Met, hints.Status, hints.Reason)
+	require.NotEmpty(t, hints.Evidence)
+	assert.Equal(t, 1, hints.Evidence[0].Line, "cited at an annotated def")
+	assert.Equal(t, report.Met, docs.Status, docs.Reason)
+	require.NotEmpty(t, docs.Evidence)
+	assert.Contains(t, docs.Evidence[0].Code, "def total(")
+
+	hints, docs = run(bare + "\n\n" + strings.Replace(bare, "discount", "markup", 1) + "\n\n" + typed)
+	assert.Equal(t, report.NotMet, hints.Status, hints.Reason)
+	require.Len(t, hints.Evidence, 2)
+	assert.Equal(t, 1, hints.Evidence[0].Line, "cited at the defs missing annotations")
+	assert.Contains(t, hints.Evidence[1].Code, "def markup(")
+	assert.Equal(t, report.NotMet, docs.Status, docs.Reason)
+	require.Len(t, docs.Evidence, 2)
+	assert.Contains(t, docs.Evidence[0].Code, "def discount(")
 }
