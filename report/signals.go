@@ -444,7 +444,9 @@ var readmeSections = []struct {
 	// Russian headings too: a frequent language of take-homes
 	// ("Установка", "Быстрый старт", "Запуск тестов", "Архитектура").
 	{"readme.setup", []string{"setup", "set-up", "set up", "install", "getting started", "requirements", "prerequisites", "quickstart", "quick start",
-		"установка", "настройка", "быстрый старт"}},
+		"установка", "настройка", "быстрый старт",
+		// Spanish and Portuguese (instalación, instalação, configuración).
+		"instalaci", "instalaç", "configuraci", "configuraç", "requisitos"}},
 	// "api" is not a run heading: "## API description" documents the
 	// endpoints, not how to start the service.
 	// Not "Запуск" (launch): such sections often stop at installing.
@@ -452,10 +454,16 @@ var readmeSections = []struct {
 		"быстрый старт"}},
 	// Russian: the noun's forms only ("тесты", "тестов", "тестирование"),
 	// not the adjective of "Тестовое задание" (the test assignment).
-	{"readme.test", []string{"test", "тесты", "запуск тестов", "прогон тестов", "тестирован"}},
+	// Spanish "pruebas" only in the plural: "Prueba técnica" is the
+	// assignment's own title.
+	{"readme.test", []string{"test", "тесты", "запуск тестов", "прогон тестов", "тестирован", "pruebas", "testes"}},
 	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement",
 		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes",
-		"архитектур", "решени", "имплементаци", "реализаци", "допущени", "компромисс"}},
+		"архитектур", "решени", "имплементаци", "реализаци", "допущени", "компромисс",
+		// Spanish and Portuguese: supuestos (assumptions), decisiones,
+		// decisões, arquitectura, consideraciones, mejoras, melhorias.
+		"supuesto", "suposici", "premissa", "decis", "arquitect", "arquitet", "consideraci", "consideraç",
+		"limitaci", "limitaç", "mejora", "melhoria", "notas", "diseño", "enfoque", "abordagem"}},
 }
 
 // readme records the README and which sections its headings cover.

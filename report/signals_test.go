@@ -733,6 +733,18 @@ func TestReadmeTestsAsRendered(t *testing.T) {
 	r, err = report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
 	require.NoError(t, err)
 	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status)
+	// Spanish headings: assumptions of the domain, the tests in the
+	// plural; "Prueba técnica" (the assignment) is no tests section.
+	for readme, want := range map[string][2]report.Status{
+		"# Ejercicio\n\n## Supuestos del dominio\n\nUn pedido...\n\n## Pruebas\n\n```\npytest\n```\n": {report.Met, report.Met},
+		"# Prueba técnica\n\nUna API.\n": {report.NotMet, report.NotMet},
+	} {
+		dir = tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "app/tests.py": []byte("def test_x():\n    assert True\n"), "README.md": []byte(readme)})
+		r, err = report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want[0], item(r, "readme-decisions").Status, readme)
+		assert.Equal(t, want[1], item(r, "readme-tests").Status, readme)
+	}
 }
 
 // A unique operation key written through a DRF ModelSerializer that
