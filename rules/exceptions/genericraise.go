@@ -72,7 +72,7 @@ func invariantComment(src []byte, raise pyast.Node) bool {
 
 // caughtHere reports a raise in the body of a try, in the same function,
 // whose handler catches it (a bare except, `except Exception` or `except
-// BaseException`) and raises nothing itself: no caller ever sees it (`try: raise Exception("stop
+// BaseException`) and does not raise it again: no caller ever sees it (`try: raise Exception("stop
 // using this") except Exception: log.exception(...)`, a raise to log a
 // stack trace).
 func caughtHere(raise pyast.Node, name string) bool {
@@ -97,11 +97,31 @@ func caughtHere(raise pyast.Node, name string) bool {
 					}
 				}
 				if catches {
-					// Unless the handler raises again (`raise` hands the
-					// generic exception on to the caller).
-					return len(pyast.FindAllShallow(c, "raise_statement")) == 0
+					// Unless the handler raises it again (`raise`, `raise e`
+					// hand the generic exception on to the caller); raising
+					// another (`raise ValidationError("Invalid value")`)
+					// hands the caller that one.
+					return !reraises(c)
 				}
 			}
+		}
+	}
+	return false
+}
+
+// reraises reports an except clause with a bare `raise`, or a `raise e` of
+// the name it binds (`except Exception as e`).
+func reraises(c pyast.Node) bool {
+	bound := ""
+	for k := range c.Named() {
+		if k.Type() == "as_pattern" {
+			bound = k.ChildByField("alias").Text()
+		}
+	}
+	for _, r := range pyast.FindAllShallow(c, "raise_statement") {
+		e := raisedExpr(r)
+		if e.IsNil() || bound != "" && pyast.Unparen(e).Text() == bound {
+			return true
 		}
 	}
 	return false

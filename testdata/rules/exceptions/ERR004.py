@@ -29,3 +29,12 @@ def create_or_stop(response, log):
     except Exception as e:
         log.error(e)
         raise
+
+
+def checked_ratio(raw, log):
+    try:
+        if float(raw) < 0:
+            raise Exception("Ratio must be >= 0")  # want: ERR004
+    except Exception as e:
+        log.warning("bad ratio")
+        raise e
