@@ -556,7 +556,9 @@ var untranslatedExternal = map[string]bool{"django.core.exceptions.ValidationErr
 // translated or unknown exception.
 func raised(fn *semantic.Func, r pyast.Node) (escape, bool) {
 	x := r.NamedChild(0)
-	if x.IsNil() {
+	if x.IsNil() || semantic.InvariantMessage(x) {
+		// An assertion (`raise Exception("Bug: ...")`): the author says no
+		// request reaches it.
 		return escape{}, false
 	}
 	if c, ok := pyast.AsCall(x); ok {

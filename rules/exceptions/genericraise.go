@@ -30,26 +30,6 @@ var GenericRaise = &analyzer.Rule{
 	Run:  runGenericRaise,
 }
 
-// invariantWords mark the message of an assertion: the author says the
-// raise is a programming error no caller is meant to handle.
-var invariantWords = []string{"never happen", "not happen", "never occur", "never be used", "should never", "must never",
-	"programming error", "programmer error", "unreachable"}
-
-// invariantMessage reports `raise Exception("Must never happen ...")`.
-func invariantMessage(e pyast.Node) bool {
-	c, ok := pyast.AsCall(e)
-	if !ok || len(c.Positional) == 0 {
-		return false
-	}
-	msg := strings.ToLower(c.Positional[0].Text())
-	for _, w := range invariantWords {
-		if strings.Contains(msg, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // invariantComment reports a raise right under comment lines that say it
 // cannot happen (`# should never occur, the form validates it first`).
 func invariantComment(src []byte, raise pyast.Node) bool {
@@ -60,10 +40,8 @@ func invariantComment(src []byte, raise pyast.Node) bool {
 		if !strings.HasPrefix(line, "#") {
 			return false
 		}
-		for _, w := range invariantWords {
-			if strings.Contains(line, w) {
-				return true
-			}
+		if semantic.InvariantText(line) {
+			return true
 		}
 		end = start - 1
 	}
@@ -174,7 +152,7 @@ func runGenericRaise(p *analyzer.Pass) error {
 		}
 		reported = n
 		e := raisedExpr(n)
-		if invariantMessage(e) || invariantComment(p.File.Src, n) || caughtHere(n, name) {
+		if semantic.InvariantMessage(e) || invariantComment(p.File.Src, n) || caughtHere(n, name) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{

@@ -54,3 +54,8 @@ def hillshade_value(raw):
     except:
         raise ValueError("Invalid hillshade value: %s" % raw)
     return value
+
+
+def add_debit(transaction):
+    if transaction.credits > 1:
+        raise Exception("Bug: a transaction has either several debits or several credits")
