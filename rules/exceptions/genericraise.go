@@ -87,8 +87,9 @@ func caughtHere(raise pyast.Node, name string) bool {
 	return false
 }
 
-// reraises reports an except clause with a bare `raise`, or a `raise e` of
-// the name it binds (`except Exception as e`).
+// reraises reports an except clause with a bare `raise`, a `raise e` of
+// the name it binds (`except Exception as e`), or a `raise self.retry(exc=e)`
+// handing it to Celery, which raises it when the retries run out.
 func reraises(c pyast.Node) bool {
 	bound := ""
 	for k := range c.Named() {
@@ -101,8 +102,26 @@ func reraises(c pyast.Node) bool {
 		if e.IsNil() || bound != "" && pyast.Unparen(e).Text() == bound {
 			return true
 		}
+		// `raise self.retry(exc=exc)`: once the retries run out, Celery
+		// raises the exception it was given.
+		if rc, ok := pyast.AsCall(e); ok && bound != "" && rc.MethodName() == "retry" {
+			for _, a := range append(append([]pyast.Node(nil), rc.Positional...), keywordValues(rc)...) {
+				if pyast.Unparen(a).Text() == bound {
+					return true
+				}
+			}
+		}
 	}
 	return false
+}
+
+// keywordValues returns a call's keyword argument values.
+func keywordValues(c pyast.Call) []pyast.Node {
+	var out []pyast.Node
+	for _, v := range c.Keywords {
+		out = append(out, v)
+	}
+	return out
 }
 
 // exceptTypes returns the names an except clause catches (`except E`,

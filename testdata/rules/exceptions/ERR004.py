@@ -38,3 +38,13 @@ def checked_ratio(raw, log):
     except Exception as e:
         log.warning("bad ratio")
         raise e
+
+
+def backup(self, storage, path, log):
+    # Handed to Celery's retry, which raises it once the retries run out.
+    try:
+        if not storage.exists(path):
+            raise Exception("Backup file was not saved")  # want: ERR004
+    except Exception as exc:
+        log.exception("backup failed")
+        raise self.retry(exc=exc)
