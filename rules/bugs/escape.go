@@ -137,7 +137,8 @@ func firstEscape(fn *semantic.Func) (pyast.Node, *escape) {
 			continue
 		}
 		for _, e := range escapesOf(g, 1, memo) {
-			if !caught(call, body, e.names) && !(e.fn == g && literalArgDecides(call, g, raiseCondition(e.raise, g.Node))) {
+			if !caught(call, body, e.names) && !(e.fn == g && literalArgDecides(call, g, raiseCondition(e.raise, g.Node))) &&
+				!limitAnsweredBefore(call, body, raiseCondition(e.raise, e.fn.Node)) {
 				e := e
 				return call, &e
 			}
@@ -193,6 +194,50 @@ func literalArgDecides(call pyast.Node, g *semantic.Func, cond pyast.Node) bool 
 		return !(v >= limit)
 	case "==":
 		return v != limit
+	}
+	return false
+}
+
+// limitAnsweredBefore reports a raise condition that compares with a named
+// limit (`proposed > CONTENT_PER_SET_LIMIT`) when the handler, before the
+// call, answers the client under an `if` comparing with the same limit
+// (`if len(keys) > CONTENT_PER_SET_LIMIT: return Response(..., status=403)`):
+// the handler refuses the request for that limit itself, and the raise
+// guards what it has checked.
+func limitAnsweredBefore(call, body, cond pyast.Node) bool {
+	cond = pyast.Unparen(cond)
+	if cond.Type() != "comparison_operator" {
+		return false
+	}
+	limit := ""
+	for _, side := range pyast.Statements(cond) {
+		if t := pyast.Dotted(pyast.Unparen(side)); t != "" {
+			last := t[strings.LastIndex(t, ".")+1:]
+			if strings.ToUpper(last) == last && strings.ContainsAny(last, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+				limit = t
+			}
+		}
+	}
+	if limit == "" {
+		return false
+	}
+	for st := range pyast.FindEach(body, "if_statement") {
+		if st.EndByte() > call.StartByte() {
+			continue
+		}
+		c := pyast.Unparen(st.ChildByField("condition"))
+		if c.Type() != "comparison_operator" {
+			continue
+		}
+		mentions := false
+		for _, side := range pyast.Statements(c) {
+			if pyast.Dotted(pyast.Unparen(side)) == limit {
+				mentions = true
+			}
+		}
+		if mentions && len(pyast.FindAll(st.ChildByField("consequence"), "return_statement")) > 0 {
+			return true
+		}
 	}
 	return false
 }
@@ -511,7 +556,9 @@ var untranslatedExternal = map[string]bool{"django.core.exceptions.ValidationErr
 // translated or unknown exception.
 func raised(fn *semantic.Func, r pyast.Node) (escape, bool) {
 	x := r.NamedChild(0)
-	if x.IsNil() {
+	if x.IsNil() || semantic.InvariantMessage(x) {
+		// An assertion (`raise Exception("Bug: ...")`): the author says no
+		// request reaches it.
 		return escape{}, false
 	}
 	if c, ok := pyast.AsCall(x); ok {

@@ -296,21 +296,44 @@ func runRetryWithoutBackoff(p *analyzer.Pass) error {
 			if !c.Keyword("countdown").IsNil() || !c.Keyword("eta").IsNil() || c.StarKwargs {
 				continue
 			}
+			why := ""
+			if !t.option("retry_backoff").IsNil() {
+				// Celery applies retry_backoff in the autoretry wrapper only.
+				why = " (`retry_backoff` spaces only the retries `autoretry_for` makes)"
+			}
 			p.Report(analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(c.Node),
-				Message: fmt.Sprintf("`%s` without `countdown`: every attempt waits %s, with no backoff", c.Func.Text(), delay),
+				Message: fmt.Sprintf("`%s` without `countdown`: every attempt waits %s, with no backoff%s", c.Func.Text(), delay, why),
 				Help:    fmt.Sprintf("grow the delay with each attempt: `%s(exc=exc, countdown=min(2 ** %s.request.retries * 10, 600))`", c.Func.Text(), pyast.Dotted(c.Receiver())),
 			})
 		}
 		if a := t.option("autoretry_for"); !a.IsNil() && t.option("retry_backoff").IsNil() && !starOptions(t) {
+			auto := delay
+			if cd := retryKwarg(t, "countdown"); !cd.IsNil() {
+				// autoretry_for passes retry_kwargs to retry(): its countdown wins.
+				auto = fmt.Sprintf("the fixed `countdown=%s` of `retry_kwargs`", cd.Text())
+			}
 			p.Report(analyzer.Diagnostic{
 				Range:   analyzer.RangeOf(a.Parent()),
-				Message: fmt.Sprintf("task `%s` retries automatically at %s, with no backoff", t.name, delay),
+				Message: fmt.Sprintf("task `%s` retries automatically at %s, with no backoff", t.name, auto),
 				Help:    "add `retry_backoff=True, retry_jitter=True` (and `retry_backoff_max`) so retries spread out while the service recovers",
 			})
 		}
 	}
 	return nil
+}
+
+// retryKwarg returns the value of key in the task's retry_kwargs
+// dictionary (`retry_kwargs={"max_retries": 3, "countdown": 5}`), or nil.
+func retryKwarg(t task, key string) pyast.Node {
+	if rk := t.option("retry_kwargs"); rk.Type() == "dictionary" {
+		for pair := range rk.Named() {
+			if k, _ := pyast.StringValue(pair.ChildByField("key")); k == key {
+				return pair.ChildByField("value")
+			}
+		}
+	}
+	return pyast.Node{}
 }
 
 // starOptions reports a task decorator given `**options`: a shared dict

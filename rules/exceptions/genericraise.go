@@ -30,26 +30,6 @@ var GenericRaise = &analyzer.Rule{
 	Run:  runGenericRaise,
 }
 
-// invariantWords mark the message of an assertion: the author says the
-// raise is a programming error no caller is meant to handle.
-var invariantWords = []string{"never happen", "not happen", "never occur", "never be used", "should never", "must never",
-	"programming error", "programmer error", "unreachable"}
-
-// invariantMessage reports `raise Exception("Must never happen ...")`.
-func invariantMessage(e pyast.Node) bool {
-	c, ok := pyast.AsCall(e)
-	if !ok || len(c.Positional) == 0 {
-		return false
-	}
-	msg := strings.ToLower(c.Positional[0].Text())
-	for _, w := range invariantWords {
-		if strings.Contains(msg, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // invariantComment reports a raise right under comment lines that say it
 // cannot happen (`# should never occur, the form validates it first`).
 func invariantComment(src []byte, raise pyast.Node) bool {
@@ -60,10 +40,8 @@ func invariantComment(src []byte, raise pyast.Node) bool {
 		if !strings.HasPrefix(line, "#") {
 			return false
 		}
-		for _, w := range invariantWords {
-			if strings.Contains(line, w) {
-				return true
-			}
+		if semantic.InvariantText(line) {
+			return true
 		}
 		end = start - 1
 	}
@@ -72,7 +50,7 @@ func invariantComment(src []byte, raise pyast.Node) bool {
 
 // caughtHere reports a raise in the body of a try, in the same function,
 // whose handler catches it (a bare except, `except Exception` or `except
-// BaseException`) and raises nothing itself: no caller ever sees it (`try: raise Exception("stop
+// BaseException`) and does not raise it again: no caller ever sees it (`try: raise Exception("stop
 // using this") except Exception: log.exception(...)`, a raise to log a
 // stack trace).
 func caughtHere(raise pyast.Node, name string) bool {
@@ -97,14 +75,53 @@ func caughtHere(raise pyast.Node, name string) bool {
 					}
 				}
 				if catches {
-					// Unless the handler raises again (`raise` hands the
-					// generic exception on to the caller).
-					return len(pyast.FindAllShallow(c, "raise_statement")) == 0
+					// Unless the handler raises it again (`raise`, `raise e`
+					// hand the generic exception on to the caller); raising
+					// another (`raise ValidationError("Invalid value")`)
+					// hands the caller that one.
+					return !reraises(c)
 				}
 			}
 		}
 	}
 	return false
+}
+
+// reraises reports an except clause with a bare `raise`, a `raise e` of
+// the name it binds (`except Exception as e`), or a `raise self.retry(exc=e)`
+// handing it to Celery, which raises it when the retries run out.
+func reraises(c pyast.Node) bool {
+	bound := ""
+	for k := range c.Named() {
+		if k.Type() == "as_pattern" {
+			bound = k.ChildByField("alias").Text()
+		}
+	}
+	for _, r := range pyast.FindAllShallow(c, "raise_statement") {
+		e := raisedExpr(r)
+		if e.IsNil() || bound != "" && pyast.Unparen(e).Text() == bound {
+			return true
+		}
+		// `raise self.retry(exc=exc)`: once the retries run out, Celery
+		// raises the exception it was given.
+		if rc, ok := pyast.AsCall(e); ok && bound != "" && rc.MethodName() == "retry" {
+			for _, a := range append(append([]pyast.Node(nil), rc.Positional...), keywordValues(rc)...) {
+				if pyast.Unparen(a).Text() == bound {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// keywordValues returns a call's keyword argument values.
+func keywordValues(c pyast.Call) []pyast.Node {
+	var out []pyast.Node
+	for _, v := range c.Keywords {
+		out = append(out, v)
+	}
+	return out
 }
 
 // exceptTypes returns the names an except clause catches (`except E`,
@@ -154,7 +171,7 @@ func runGenericRaise(p *analyzer.Pass) error {
 		}
 		reported = n
 		e := raisedExpr(n)
-		if invariantMessage(e) || invariantComment(p.File.Src, n) || caughtHere(n, name) {
+		if semantic.InvariantMessage(e) || invariantComment(p.File.Src, n) || caughtHere(n, name) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{

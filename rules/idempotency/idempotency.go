@@ -97,6 +97,9 @@ func creations(f *effects.File, fn pyast.Node) []effects.Effect {
 		case "create", "bulk_create":
 			out = append(out, e)
 		case "save":
+			if !e.Call.Keyword("update_fields").IsNil() || e.Call.Keyword("force_update").Text() == "True" {
+				continue // an UPDATE only: Django never inserts on it
+			}
 			r := pyast.Unparen(e.Call.Receiver())
 			if rc, ok := pyast.AsCall(r); ok && isCtor(rc.Func) {
 				out = append(out, e)

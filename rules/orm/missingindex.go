@@ -60,6 +60,9 @@ func runMissingIndex(p *analyzer.Pass) error {
 				return true
 			}
 		}
+		if narrowedLater(m, n) {
+			return true
+		}
 		fields := append([]string(nil), filters...)
 		for _, o := range order {
 			if !contains(fields, strings.TrimPrefix(o, "-")) {
@@ -176,6 +179,48 @@ func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, or
 	// Keywords come from a map: keep a stable order.
 	sortStrings(filters)
 	return m, filters, order, filterCall
+}
+
+// narrowedLater reports a chain bound to a local that the function binds
+// again to its own filter() or get() on an indexed column (`qs =
+// Key.objects.filter(datafile_id=i)`, then `qs = qs.filter(key=k)` with key
+// the primary key): the query that runs is the narrowed one.
+func narrowedLater(m *project.Model, n pyast.Node) bool {
+	as := n.Parent()
+	if as.Type() != "assignment" || !as.ChildByField("right").Equal(n) || as.ChildByField("left").Type() != "identifier" {
+		return false
+	}
+	name := as.ChildByField("left").Text()
+	fn := pyast.EnclosingFunction(n)
+	if fn.IsNil() {
+		return false
+	}
+	for a := range pyast.FindEach(pyast.Body(fn), "assignment") {
+		if a.StartByte() <= as.StartByte() || a.ChildByField("left").Text() != name {
+			continue
+		}
+		pinned := false
+		cur := pyast.Unparen(a.ChildByField("right"))
+		for {
+			c, ok := pyast.AsCall(cur)
+			if !ok {
+				break
+			}
+			if c.MethodName() == "filter" || c.MethodName() == "get" {
+				for k := range c.Keywords {
+					base, _, _ := strings.Cut(k, "__")
+					if f := column(m, k); base == "pk" || f != "" && m.Indexed(f) {
+						pinned = true
+					}
+				}
+			}
+			cur = pyast.Unparen(c.Receiver())
+		}
+		if pinned && cur.Type() == "identifier" && cur.Text() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // reverseIndexed reports a lookup keyword through a reverse relation of m

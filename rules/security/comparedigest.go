@@ -93,11 +93,20 @@ func runCompareDigest(p *analyzer.Pass) error {
 }
 
 // loopTarget reports a name bound by a for loop around at
-// (`for old_token, new_token in zip(tokenize(a), tokenize(b))`): two such
-// names compare the items of two sequences pairwise (lexical tokens, list
-// entries), not a caller's secret with the expected one.
+// (`for old_token, new_token in zip(tokenize(a), tokenize(b))`), or a key or
+// attribute of one (`elem["signature"]` in `for elem in data`): two such
+// sides compare the items of two sequences pairwise (lexical tokens, list
+// entries, a feed's records against configured names), not a caller's
+// secret with the expected one.
 func loopTarget(side, at pyast.Node) bool {
 	side = pyast.Unparen(side)
+	for side.Type() == "subscript" || side.Type() == "attribute" {
+		if side.Type() == "subscript" {
+			side = pyast.Unparen(side.ChildByField("value"))
+		} else {
+			side = pyast.Unparen(side.ChildByField("object"))
+		}
+	}
 	if side.Type() != "identifier" {
 		return false
 	}

@@ -4,7 +4,9 @@ import (
 	_ "embed"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -186,10 +188,11 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 	if regexPattern(name, v) {
 		return // a pattern a password must match (`REGEX_PASSWORD = r"^[a-zA-Z0-9]{12,}$"`)
 	}
-	if len(name) >= 6 && strings.Contains(strings.ToLower(v), strings.ToLower(name)) {
+	if len(name) >= 6 && strings.Contains(strings.ToLower(v), strings.ToLower(name)) || namesItself(name, v) {
 		// The value spells its own name: a term or a label (a JSON-LD
 		// context's "CryptographicKeyCredential":
-		// "cred:CryptographicKeyCredential"), never a secret.
+		// "cred:CryptographicKeyCredential", a feature flag's
+		// DIGITAL_CREDENTIALS = "xpro-digital-credentials"), never a secret.
 		return
 	}
 	why, conf := "", analyzer.Medium
@@ -197,6 +200,30 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 		why = " (a generated development key that is also used wherever this module is loaded)"
 	}
 	report(value, name, why, conf)
+}
+
+// namesItself reports a value made of letter-only words (a slug, a label)
+// among which the words of a name of two words or more follow each other:
+// DIGITAL_CREDENTIALS = "xpro-digital-credentials" names a feature flag. A
+// word with a digit ("prod-api-key-9f8a7c") keeps it a possible secret.
+func namesItself(name, v string) bool {
+	nw, vw := semantic.IdentWords(name), semantic.IdentWords(v)
+	if len(nw) < 2 || len(vw) < len(nw) {
+		return false
+	}
+	for _, w := range vw {
+		for _, r := range w {
+			if !unicode.IsLetter(r) {
+				return false
+			}
+		}
+	}
+	for i := 0; i+len(nw) <= len(vw); i++ {
+		if slices.Equal(vw[i:i+len(nw)], nw) {
+			return true
+		}
+	}
+	return false
 }
 
 // regexPattern reports a value bound to a name of a regular expression

@@ -32,8 +32,9 @@ var SQLFromStrings = &analyzer.Rule{
 // `%` or `+` or `.format()` on a string, or a local variable assigned (or
 // `+=`-extended) from one, with at least one interpolated value that is not
 // obviously safe. Safe values: literals, ALL_CAPS constants, names about
-// placeholders, tables or columns, quote_name/Identifier/int/len/join
-// calls and _meta/db_table attributes. Test files are skipped.
+// placeholders, tables or columns, quote_name/Identifier/join calls,
+// numbers (numericExpr, numericLocals), safe values joined with `+` and
+// _meta/db_table attributes. Test files are skipped.
 func runSQLFromStrings(p *analyzer.Pass) error {
 	// What the sinks need is computed on first need: most files have none.
 	var (
@@ -264,9 +265,17 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 	if ws := semantic.NameWords(lastName(n)); len(ws) > 1 && ws[len(ws)-1] == "name" && dbObjectWords[ws[len(ws)-2]] {
 		return true
 	}
+	if numericExpr(n, fn, nil) {
+		return true
+	}
 	switch n.Type() {
 	case "identifier":
 		return strings.ToUpper(text) == text || safe[varKey{fn, text}]
+	case "binary_operator":
+		// Safe values joined with `+` ("select id from t where " + "x
+		// IN (...)", a literal split over lines) are as safe as their parts.
+		return n.ChildByField("operator").Text() == "+" &&
+			safeSQLValue(n.ChildByField("left"), fn, safe) && safeSQLValue(n.ChildByField("right"), fn, safe)
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
 		if classConstant(n) || name == "pk" || name == "id" {
@@ -284,7 +293,7 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 	case "call":
 		c, _ := pyast.AsCall(n)
 		switch c.MethodName() {
-		case "int", "len", "float", "join", "quote_name", "Identifier", "Literal", "bool", "isoformat":
+		case "join", "quote_name", "Identifier", "Literal", "bool", "isoformat":
 			return true // isoformat: a date's digits and separators
 		}
 	case "subscript":
@@ -356,6 +365,13 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 			}
 		}
 	}
+	// A local only ever assigned numbers (`start = max(ids) + buffer` with
+	// `buffer = int(...)`) holds a number.
+	for k, num := range numericLocals(p) {
+		if num {
+			verdict[k] = true
+		}
+	}
 	// A loop over a literal list of literals (`for cagg in ["summary_1day",
 	// "summary_7day"]`, or a local holding one) yields constants.
 	lists := map[varKey]pyast.Node{}
@@ -399,6 +415,77 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 		verdict[k] = (ok || !seen) && literalSeq(seq)
 	}
 	return verdict
+}
+
+// numericExpr reports an expression whose value is a number or the
+// evaluation raises TypeError: a number literal; int(), float(), len(),
+// round(), abs(), math.ceil()/floor() or a .count(); a local of nums; `-x`;
+// `a + b`, `a - b`, `a / b`, `a // b` or `a ** b` with a numeric side (`x +
+// 1` with a string x raises); `a * b` with both numeric (`"ab" * 2` is
+// text). `%` is left out: on a string it formats.
+func numericExpr(n pyast.Node, fn int32, nums map[varKey]bool) bool {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "integer", "float":
+		return true
+	case "identifier":
+		return nums[varKey{fn, n.Text()}]
+	case "unary_operator":
+		return n.ChildByField("operator").Text() != "not" && numericExpr(n.ChildByField("argument"), fn, nums)
+	case "call":
+		c, _ := pyast.AsCall(n)
+		switch c.MethodName() {
+		case "int", "float", "len", "round", "abs", "ceil", "floor", "count":
+			return true
+		}
+	case "binary_operator":
+		l, r := numericExpr(n.ChildByField("left"), fn, nums), numericExpr(n.ChildByField("right"), fn, nums)
+		switch n.ChildByField("operator").Text() {
+		case "+", "-", "/", "//", "**":
+			return l || r
+		case "*":
+			return l && r
+		}
+	}
+	return false
+}
+
+// numericLocals returns the locals whose every assignment, and every `+=`,
+// `-=` or `*=`, is numeric (numericExpr), reading locals already known to be
+// numeric: `id_buffer = int(...)`, then `start = max(ids) + id_buffer`.
+func numericLocals(p *analyzer.Pass) map[varKey]bool {
+	var nums map[varKey]bool
+	for range 4 {
+		verdict := map[varKey]bool{}
+		for n := range pyast.FindEach(p.Root, "assignment", "augmented_assignment") {
+			left, right := n.ChildByField("left"), n.ChildByField("right")
+			if left.Type() != "identifier" {
+				continue
+			}
+			k := varKey{funcID(n), left.Text()}
+			ok, seen := verdict[k]
+			num := !right.IsNil() && numericExpr(right, k.fn, nums)
+			if n.Type() == "augmented_assignment" {
+				switch n.ChildByField("operator").Text() {
+				case "+=", "-=", "*=":
+				default:
+					num = false
+				}
+			}
+			verdict[k] = (ok || !seen) && num
+		}
+		same := len(verdict) == len(nums)
+		for k, v := range verdict {
+			if v != nums[k] {
+				same = false
+			}
+		}
+		nums = verdict
+		if same {
+			break
+		}
+	}
+	return nums
 }
 
 // literalSeq reports a list or tuple display of literals only (or of

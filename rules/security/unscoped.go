@@ -64,7 +64,7 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 		if !e.Judged(inv) || e.Webhook != nil || e.Guarded() || e.Auth.Unknown || e.SecretInURL() || declaredPublic(e) || publicDesign(e) {
 			continue
 		}
-		if predicateGuard(e) || e.Handler != nil && (checksRoleFlag(e.Handler) || onlyRedirects(e.Handler)) {
+		if predicateGuard(e) || e.Handler != nil && (checksRoleFlag(e.Handler) || onlyRedirects(e.Handler) || keyedBySecret(e.Handler)) {
 			continue
 		}
 		if e.Handler != nil && e.Handler.File == f && !doneFn[e.Handler] {
@@ -193,6 +193,66 @@ func checksRoleFlag(fn *semantic.Func) bool {
 		}
 		if obj := a.ChildByField("object"); strings.HasSuffix(obj.Text(), "request.user") {
 			return true
+		}
+	}
+	return false
+}
+
+// keyedBySecret reports a handler that looks a row up by a secret the
+// request carries in its query string or body (`key_qs.filter(key=query_key)`
+// with `query_key = request.GET.get("key")`): possession of the key is the
+// authorisation, as with a secret in the URL (Endpoint.SecretInURL).
+func keyedBySecret(fn *semantic.Func) bool {
+	secretRead := func(n pyast.Node) bool {
+		n = pyast.Unparen(n)
+		var src, key pyast.Node
+		switch n.Type() {
+		case "call":
+			c, _ := pyast.AsCall(n)
+			if c.MethodName() != "get" || len(c.Positional) == 0 {
+				return false
+			}
+			src, key = c.Receiver(), c.Positional[0]
+		case "subscript":
+			src, key = n.ChildByField("value"), n.ChildByField("subscript")
+		default:
+			return false
+		}
+		d := pyast.Dotted(pyast.Unparen(src))
+		fromRequest := false
+		for _, s := range []string{"request.GET", "request.POST", "request.data", "request.query_params"} {
+			if d == s || strings.HasSuffix(d, "."+s) {
+				fromRequest = true
+			}
+		}
+		k, ok := pyast.StringValue(key)
+		if !fromRequest || !ok {
+			return false
+		}
+		for _, w := range semantic.IdentWords(k) {
+			switch w {
+			case "token", "secret", "signature", "key", "hash", "code":
+				return true
+			}
+		}
+		return false
+	}
+	body := pyast.Body(fn.Node)
+	locals := map[string]bool{}
+	for a := range pyast.FindEach(body, "assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" && secretRead(a.ChildByField("right")) {
+			locals[l.Text()] = true
+		}
+	}
+	for n := range pyast.FindEach(body, "call") {
+		c, _ := pyast.AsCall(n)
+		if m := c.MethodName(); m != "filter" && m != "get" {
+			continue
+		}
+		for _, v := range c.Keywords {
+			if v = pyast.Unparen(v); secretRead(v) || v.Type() == "identifier" && locals[v.Text()] {
+				return true
+			}
 		}
 	}
 	return false

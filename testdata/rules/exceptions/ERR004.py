@@ -29,3 +29,22 @@ def create_or_stop(response, log):
     except Exception as e:
         log.error(e)
         raise
+
+
+def checked_ratio(raw, log):
+    try:
+        if float(raw) < 0:
+            raise Exception("Ratio must be >= 0")  # want: ERR004
+    except Exception as e:
+        log.warning("bad ratio")
+        raise e
+
+
+def backup(self, storage, path, log):
+    # Handed to Celery's retry, which raises it once the retries run out.
+    try:
+        if not storage.exists(path):
+            raise Exception("Backup file was not saved")  # want: ERR004
+    except Exception as exc:
+        log.exception("backup failed")
+        raise self.retry(exc=exc)

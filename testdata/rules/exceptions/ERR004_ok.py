@@ -43,3 +43,19 @@ def deprecated_label(incident, log):
     except Exception:
         log.exception("Deprecated label: Incident.tags")
     return incident.tags
+
+
+def hillshade_value(raw):
+    # Raised to reach the handler, which hands the caller a specific error.
+    try:
+        value = float(raw)
+        if value < 0:
+            raise Exception("Hillshade must be > 0")
+    except:
+        raise ValueError("Invalid hillshade value: %s" % raw)
+    return value
+
+
+def add_debit(transaction):
+    if transaction.credits > 1:
+        raise Exception("Bug: a transaction has either several debits or several credits")

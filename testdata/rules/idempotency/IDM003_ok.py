@@ -33,3 +33,14 @@ def keyed(payout_id, idempotency_key):
 @shared_task(autoretry_for=(ConnectionError,))
 def updates_only(payout_id):
     LedgerEntry.objects.filter(payout_id=payout_id).update(paid=True)
+
+
+@shared_task(acks_late=True)
+def check_entry(entry_id):
+    try:
+        entry = LedgerEntry.objects.get(entry_id=entry_id)
+    except LedgerEntry.DoesNotExist:
+        entry = LedgerEntry(entry_id=entry_id)
+    entry.checked = True
+    # update_fields (or force_update) makes it an UPDATE: a rerun never inserts.
+    entry.save(update_fields=["checked"])

@@ -53,3 +53,11 @@ def verify_and_store(request, confirmation):
     if confirmation.signature != received_signature:  # want: SEC001 "`signature`"
         confirmation.rejected = True
         confirmation.save()
+
+
+def find_webhook(request, webhooks):
+    received = request.headers.get("X-Signature")
+    for hook in webhooks:
+        if hook["signature"] == received:  # want: SEC001
+            return hook
+    return None

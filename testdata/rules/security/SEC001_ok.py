@@ -92,3 +92,14 @@ def store_confirmation(confirmation, safe_signature, exported_signature):
     ):
         confirmation.signature = safe_signature.export_signature()
         confirmation.save()
+
+
+def recent_hashes(feed, signatures):
+    # A feed's records matched against configured malware family names:
+    # both sides are loop items, no caller's secret.
+    hashes = set()
+    for signature in signatures:
+        for elem in feed.query(signature):
+            if elem["signature"] == signature:
+                hashes.add(elem["sha256_hash"])
+    return hashes
