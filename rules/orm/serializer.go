@@ -252,6 +252,7 @@ func (t *Tracker) oneRowSerializers() {
 		var paths, whys []string
 		var rel []analyzer.Related
 		for _, nd := range t.serializerNeeds(si, md, nil, nil, false, 0) {
+			nd.Path = withoutDetour(md, nd)
 			if nd.Query || !nd.Prefetch || !beyondMany(md, nd.Path) || q != nil && q.Prefetches(nd.Path) {
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -61,6 +62,7 @@ func (t *Tracker) checkRetrieve(cls, at pyast.Node) {
 	var queries []need
 	var rel []analyzer.Related
 	for _, nd := range t.serializerNeeds(si, md, nil, nil, false, 0) {
+		nd.Path = withoutDetour(md, nd)
 		if !beyondMany(md, nd.Path) {
 			continue // the row's own reads, and fetching its related rows: one query each
 		}
@@ -111,4 +113,17 @@ func (t *Tracker) checkRetrieve(cls, at pyast.Node) {
 			Confidence: analyzer.Medium,
 		})
 	}
+}
+
+// withoutDetour is the path a need reads once the way back to a row is
+// taken out (`criteriarank_set__poll__name` on Poll is the poll itself):
+// Django sets each related row's key to its owner, prefetched or not.
+func withoutDetour(md *project.Model, nd need) string {
+	if nd.Query {
+		return nd.Path
+	}
+	if _, rest, ok := semantic.BackPath(md, nd.Path); ok {
+		return rest
+	}
+	return nd.Path
 }
