@@ -792,7 +792,8 @@ func (f *File) ctxValueFor(c *Class, key string, n pyast.Node) *CtxValue {
 
 // contextAdditions reads what a get_context_data adds to the context:
 // `ctx["k"] = v` and `ctx.update(...)` on any local dict, keywords given
-// to super().get_context_data(...), and a returned dict literal.
+// to super().get_context_data(...), and a returned dict literal (or a
+// local name bound to one).
 func (f *File) contextAdditions(fn *Func) []dictEntry {
 	var out []dictEntry
 	body := pyast.Body(fn.Node)
@@ -822,7 +823,17 @@ func (f *File) contextAdditions(fn *Func) []dictEntry {
 		}
 	}
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
-		if e := pyast.Unparen(r.NamedChild(0)); e.Type() == "dictionary" || e.Type() == "binary_operator" {
+		e := pyast.Unparen(r.NamedChild(0))
+		if e.Type() == "identifier" {
+			// `context = {...}; return context`: a dict the method builds
+			// itself replaces the one Django's get_context_data makes. Its
+			// later `context["k"] = v` and `context.update(...)` are read
+			// above.
+			if rhs := pyast.Unparen(f.Binding(e, e.Text(), r.StartByte())); rhs.Type() == "dictionary" {
+				e = rhs
+			}
+		}
+		if e.Type() == "dictionary" || e.Type() == "binary_operator" {
 			out = append(out, f.dictEntries(e, r.StartByte(), 1)...)
 		}
 	}

@@ -16,13 +16,25 @@ func isSyndicationFeed(c *semantic.Class) bool {
 	return c.DerivesFrom("django.contrib.syndication.views.Feed")
 }
 
+// feedDefaults are the item methods Django's Feed defines itself, and
+// the model method each calls on the item: item_link reads
+// get_absolute_url(), item_title and item_description str(item) (when no
+// title or description template replaces them).
+var feedDefaults = []struct{ method, template, model string }{
+	{"item_link", "", "get_absolute_url"},
+	{"item_title", "title_template", "__str__"},
+	{"item_description", "description_template", "__str__"},
+}
+
 // feedItems reports the relations a syndication feed's item_* methods
 // read on each item that the queryset its items() returns does not load.
 // Django calls item_title, item_author_name, ... once per item, so each
-// such read is one query per item. Only methods defined in this file are
-// reported (the finding sits on the read); Django's defaults (the item's
-// __str__ and get_absolute_url when item_title or item_link is not
-// defined, feed templates) are not followed.
+// such read is one query per item: the finding sits on the read for the
+// feed's own methods. Django's defaults are followed too, item_link to the
+// item's get_absolute_url() and item_title / item_description to its
+// __str__ (unless a title or description template is set): those
+// findings sit on items(), the default having no call in the file. Feed
+// templates are not followed.
 func (t *Tracker) feedItems() {
 	for _, c := range t.Classes {
 		if !isSyndicationFeed(c) {
@@ -37,21 +49,41 @@ func (t *Tracker) feedItems() {
 		type read struct {
 			fn  *semantic.Func
 			acc semantic.Access
+			def string // the Django default calling fn, for a model method
 		}
 		var reads []read
 		seen := map[string]bool{}
-		for _, name := range itemMethodNames(c) {
-			fn := c.Method(name)
-			if fn == nil || !strings.HasPrefix(name, "item_") || len(fn.Params) < 2 || fn.Static || fn.ClassMethod {
-				continue
-			}
-			for _, a := range t.sm.RowAccesses(fn, 1, q.Model) {
+		add := func(fn *semantic.Func, param int, def string) {
+			for _, a := range t.sm.RowAccesses(fn, param, q.Model) {
 				if a.Kind != semantic.Forward || q.Selects(a.Path) || seen[a.Path] {
 					continue
 				}
 				seen[a.Path] = true
 				needed = append(needed, a.Path)
-				reads = append(reads, read{fn, a})
+				reads = append(reads, read{fn, a, def})
+			}
+		}
+		for _, name := range itemMethodNames(c) {
+			fn := c.Method(name)
+			if fn == nil || !strings.HasPrefix(name, "item_") || len(fn.Params) < 2 || fn.Static || fn.ClassMethod {
+				continue
+			}
+			add(fn, 1, "")
+		}
+		for _, d := range feedDefaults {
+			if c.Method(d.method) != nil {
+				continue
+			}
+			if v, _ := c.Attr(d.method); !v.IsNil() {
+				continue // a constant
+			}
+			if d.template != "" {
+				if v, _ := c.Attr(d.template); !v.IsNil() {
+					continue
+				}
+			}
+			if fn := t.sm.ModelMethod(q.Model, d.model); fn != nil && !fn.Property && !fn.Static && !fn.ClassMethod && len(fn.Params) >= 1 {
+				add(fn, 0, d.method)
 			}
 		}
 		needed = maximal(needed)
@@ -59,27 +91,43 @@ func (t *Tracker) feedItems() {
 			continue
 		}
 		call, _ := selectFix(q, "select_related", needed)
+		itemsRel := analyzer.Related{Path: items.File.Unit.File.Rel, Range: analyzer.RangeOf(items.Node.ChildByField("name")), Message: "the items, `" + q.Model.Name + "` rows Django renders one by one"}
 		for _, r := range reads {
 			if !contains(needed, r.acc.Path) {
 				continue // a shorter path of a longer one read too
 			}
-			at, atFile := r.acc.Node, r.acc.File
-			if len(r.acc.Via) > 0 {
-				at, atFile = r.acc.Via[0].Call, r.acc.Via[0].File
-			}
-			if atFile != t.File {
-				continue
-			}
-			d := analyzer.Diagnostic{
-				Range: analyzer.RangeOf(at),
-				Message: fmt.Sprintf("feed `%s` loads `item.%s` per item in `%s`, and `items()` does not select it", c.Name,
-					strings.ReplaceAll(r.acc.Path, "__", "."), r.fn.Name),
-				Help:    fmt.Sprintf("load it with the items: `%s`", call),
-				Related: []analyzer.Related{{Path: items.File.Unit.File.Rel, Range: analyzer.RangeOf(items.Node.ChildByField("name")), Message: "the items, `" + q.Model.Name + "` rows Django renders one by one"}},
-			}
-			if len(r.acc.Via) > 0 {
-				_, rel := deepRelated(&r.acc)
-				d.Related = append(d.Related, rel...)
+			path := strings.ReplaceAll(r.acc.Path, "__", ".")
+			d := analyzer.Diagnostic{Help: fmt.Sprintf("load it with the items: `%s`", call)}
+			if r.def != "" {
+				if items.File != t.File {
+					continue
+				}
+				d.Range = analyzer.RangeOf(items.Node.ChildByField("name"))
+				d.Message = fmt.Sprintf("feed `%s` loads `item.%s` per item in `%s` (Django's default `%s`), and `items()` does not select it",
+					c.Name, path, funcLabel(r.fn), r.def)
+				where := "in `" + funcLabel(r.fn) + "`"
+				if len(r.acc.Via) > 0 {
+					where, d.Related = deepRelated(&r.acc)
+					st := r.acc.Via[0]
+					d.Related = append([]analyzer.Related{{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "which calls `" + funcLabel(st.Func) + "`"}}, d.Related...)
+				} else {
+					d.Related = []analyzer.Related{{Path: r.acc.File.Unit.File.Rel, Range: analyzer.RangeOf(r.acc.Node), Message: "the query per item, " + where}}
+				}
+			} else {
+				at, atFile := r.acc.Node, r.acc.File
+				if len(r.acc.Via) > 0 {
+					at, atFile = r.acc.Via[0].Call, r.acc.Via[0].File
+				}
+				if atFile != t.File {
+					continue
+				}
+				d.Range = analyzer.RangeOf(at)
+				d.Message = fmt.Sprintf("feed `%s` loads `item.%s` per item in `%s`, and `items()` does not select it", c.Name, path, r.fn.Name)
+				d.Related = []analyzer.Related{itemsRel}
+				if len(r.acc.Via) > 0 {
+					_, rel := deepRelated(&r.acc)
+					d.Related = append(d.Related, rel...)
+				}
 			}
 			if q.Opaque || q.Conditional || r.acc.Conditional {
 				d.Confidence = analyzer.Medium

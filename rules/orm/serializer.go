@@ -94,8 +94,12 @@ func runSerializer(p *analyzer.Pass) error {
 		if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
 			continue
 		}
-		if !t.servesList(cls) || t.repaginates(cls) {
-			continue // one object per request, or rows fetched again
+		if !t.servesList(cls) {
+			t.checkRetrieve(cls, attr) // one object per request: its related rows
+			continue
+		}
+		if t.repaginates(cls) {
+			continue // rows fetched again
 		}
 		q := t.ViewQueryset(cls)
 		t.checkSerializer(attr, pyast.Dotted(attr), q, "`"+pyast.DefName(cls)+"`")
@@ -248,6 +252,7 @@ func (t *Tracker) oneRowSerializers() {
 		var paths, whys []string
 		var rel []analyzer.Related
 		for _, nd := range t.serializerNeeds(si, md, nil, nil, false, 0) {
+			nd.Path = withoutDetour(md, nd)
 			if nd.Query || !nd.Prefetch || !beyondMany(md, nd.Path) || q != nil && q.Prefetches(nd.Path) {
 				continue
 			}
@@ -752,6 +757,9 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				if strings.HasSuffix(last, "RelatedField") || strings.Contains(a.Source, ".") {
 					pk := t.pkOnlyField(a)
 					out = append(out, walkNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, pk, why)...)
+					if nc == nil || !isSerializer(g, nc) {
+						out = append(out, t.sourceMethodNeeds(m, strings.Split(a.Source, "."), prefix, inPrefetch, why)...)
+					}
 				} else if nc == nil || !isSerializer(g, nc) {
 					out = append(out, t.modelMethodNeeds(m, a.Source, prefix, inPrefetch, why)...)
 				}

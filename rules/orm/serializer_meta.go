@@ -98,8 +98,8 @@ func (t *Tracker) allFieldsManyToMany(s *project.ClassFacts, m *project.Model, d
 // renders is a method or property of the model (`feedback_due` in
 // Meta.fields, `DateTimeField(source="ended_at")`): DRF reads the
 // attribute per row and calls it when it is a method, so the relations
-// the method reads on self are read per row. Only methods taking no
-// argument but self count (DRF calls them bare).
+// the method reads on self are read per row. Only methods DRF can call
+// bare count: no argument but self, or defaults for all the others.
 func (t *Tracker) modelMethodNeeds(m *project.Model, name string, prefix []string, inPrefetch bool, why string) []need {
 	if m == nil || name == "" || m.Field(name) != nil {
 		return nil
@@ -108,7 +108,7 @@ func (t *Tracker) modelMethodNeeds(m *project.Model, name string, prefix []strin
 		return nil
 	}
 	fn := t.sm.ModelMethod(m, name)
-	if fn == nil || fn.Static || fn.ClassMethod || len(fn.Params) != 1 && !fn.Property {
+	if fn == nil || fn.Static || fn.ClassMethod || !fn.Property && !bareCallable(fn) {
 		return nil
 	}
 	var accs []semantic.Access
@@ -218,4 +218,48 @@ func (t *Tracker) prunesManyFields(s *project.ClassFacts) bool {
 		}
 	}
 	return false
+}
+
+// bareCallable reports a method DRF calls when a field's source reaches it
+// (`is_simple_callable`): every parameter after self has a default, or
+// gathers the rest (`*args`, `**kwargs`).
+func bareCallable(fn *semantic.Func) bool {
+	params := fn.Node.ChildByField("parameters")
+	if params.IsNil() {
+		return false
+	}
+	for i, p := range params.NamedChildren() {
+		if i == 0 {
+			continue // self
+		}
+		switch p.Type() {
+		case "default_parameter", "typed_default_parameter", "list_splat_pattern", "dictionary_splat_pattern", "keyword_separator", "positional_separator":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// sourceMethodNeeds is what a field whose dotted source ends at a model
+// method or property reads (`CharField(source="criteria.get_label")`): DRF
+// follows the keys and calls the method on the row they lead to, so the
+// method's reads on that row are per row too, under the keys' path.
+func (t *Tracker) sourceMethodNeeds(m *project.Model, names, prefix []string, inPrefetch bool, why string) []need {
+	if len(names) < 2 {
+		return nil
+	}
+	path := append([]string(nil), prefix...)
+	for _, name := range names[:len(names)-1] {
+		if m == nil {
+			return nil
+		}
+		at := m.Attr(name)
+		if at.Kind != project.AttrForward && at.Kind != project.AttrReverseOne || at.Field != nil && at.Field.Kind == project.GenericFK {
+			return nil
+		}
+		path = append(path, name)
+		m = at.Target
+	}
+	return t.modelMethodNeeds(m, names[len(names)-1], path, inPrefetch, why)
 }
