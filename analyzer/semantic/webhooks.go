@@ -478,8 +478,12 @@ func keyedOnEventID(c pyast.Call) bool {
 // created = ...`) and tested by an `if` or `while` of the function holding
 // the call (`if not created: return`, `if created: process(obj)`).
 func createdFlagTested(call pyast.Node) bool {
-	a := call.Parent()
-	if a.Type() != "assignment" || !a.ChildByField("right").Equal(call) {
+	value := call
+	if p := call.Parent(); p.Type() == "await" {
+		value = p // obj, created = await Model.objects.aget_or_create(...)
+	}
+	a := value.Parent()
+	if a.Type() != "assignment" || !a.ChildByField("right").Equal(value) {
 		return false
 	}
 	left := a.ChildByField("left")
@@ -529,10 +533,11 @@ func fallsThrough(check pyast.Node) bool {
 }
 
 // replayGuard reports whether a node shows a replay check (see
-// Webhook.Guard): a name or string of guardWords, a call to exists(),
-// get_or_create/update_or_create, construct_event, or a lookup or
-// comparison on an event id; or a comparison of a timestamp with a
-// bound (`abs(now - ts) > 300`).
+// Webhook.Guard): a name or string of guardWords, a call to exists() whose
+// if refuses (not fallsThrough), a get_or_create/update_or_create keyed on
+// an event id or whose created flag is tested, construct_event, or a
+// lookup or comparison on an event id; or a comparison of a timestamp
+// with a bound (`abs(now - ts) > 300`).
 func replayGuard(x pyast.Node) bool {
 	switch x.Type() {
 	case "identifier":
