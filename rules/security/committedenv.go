@@ -105,6 +105,25 @@ func runCommittedEnvSecret(p *analyzer.ProjectPass) error {
 				conf = analyzer.High // known to be committed, or a credential by its shape
 			}
 		}
+		// A key startproject generated (`django-insecure-...`) in a
+		// .env is the development key carried along, as SEC006 sees it in
+		// settings: worth a line, not an error, unless something else is
+		// committed beside it.
+		sev, devOnly := analyzer.Severity(0), true
+		for _, h := range used {
+			if !strings.HasPrefix(h.e.Value, "django-insecure-") {
+				devOnly = false
+			}
+		}
+		if devOnly {
+			sev = analyzer.Warning
+			for i := range names {
+				if !strings.HasSuffix(names[i], "more") {
+					names[i] += " (a generated development key)"
+					break
+				}
+			}
+		}
 		first := used[0].e
 		where := "in the repository"
 		if f.Git == project.GitTracked {
@@ -114,6 +133,7 @@ func runCommittedEnvSecret(p *analyzer.ProjectPass) error {
 			Path:       ix.DisplayPath(f.Rel),
 			Pos:        source.Position{Line: first.Line, Column: 1, Column16: 1},
 			EndPos:     source.Position{Line: first.Line, Column: len(first.Key) + 1, Column16: len(first.Key) + 1},
+			Severity:   sev,
 			Confidence: conf,
 			Message: fmt.Sprintf("`%s` %s sets %s, which the code reads from the environment: whoever can read the repository (its forks, clones and history) holds the live credentials",
 				path.Base(f.Rel), where, joinAnd(names)),
