@@ -485,16 +485,21 @@ func sharesTrees(c TreeCache) bool {
 	return mem || shares
 }
 
-// finish positions d in files (at line 1 when its file is not among
-// them), applies the configured severity, and reports whether supp, the
+// finish positions d in files (when its file is not among them, at the
+// position its rule gave, as for a dotenv file, or else at line 1),
+// applies the configured severity, and reports whether supp, the
 // suppressions of d's file, silences it.
 func finish(cfg Config, d *Diagnostic, files map[string]*source.File, supp *suppress.Set) (suppressed bool) {
 	if files[d.Path] != nil {
 		resolvePositions(d, files)
 		suppressed = supp != nil && d.Code != InternalError.Code && supp.Suppressed(d.Code, d.Pos.Line, cfg.AllowBareNoqa)
 	} else {
-		d.Pos = source.Position{Line: 1, Column: 1, Column16: 1}
-		d.EndPos = d.Pos
+		if d.Pos.Line == 0 {
+			d.Pos = source.Position{Line: 1, Column: 1, Column16: 1}
+			d.EndPos = d.Pos
+		}
+		// Its related locations may be source files all the same.
+		resolvePositions(d, files)
 	}
 	if sev, ok := cfg.Severity[d.Code]; ok {
 		d.Severity = sev

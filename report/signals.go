@@ -69,7 +69,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"settings.files", "Django settings modules"},
 	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows), in a settings module or in a project module it imports (cited at the read)"},
 	{"settings.literal_secrets", "settings named for a secret (SECRET_KEY, *_API_KEY, *_TOKEN, *_PASSWORD) assigned a string literal that SEC006 would not take for a placeholder"},
-	{"settings.committed_env_secrets", "a committed dotenv file (.env, .env.prod, .env.production) that sets a variable named for a secret to a value SEC006 would not take for a placeholder (cited at the line, value not shown)"},
+	{"settings.committed_env_secrets", "a dotenv file shipped with the code (.env, .env.prod, prod.env; not a template, dev or test file; in a git checkout, one git tracks) that sets a provider credential (a Stripe secret key, a JSON Web Token) or a variable named for a secret to a value SEC006 would not take for a placeholder, as SEC024 reads it (cited at the line, value not shown)"},
 	{"functions.public", "public functions and methods outside tests and migrations"},
 	{"types.coverage", "share of public functions with every parameter and the return annotated"},
 	{"types.annotated", "public functions with every parameter and the return annotated, cited at their def"},
@@ -270,6 +270,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	c.importedEnvReads()
 	c.runnableTests(res)
 	if res != nil && res.Index != nil {
+		s.envSecrets(res.Index, prefix)
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
 		if len(c.floatBodies) > 0 && !c.decimalInput && c.moneyComputed {
@@ -403,8 +404,6 @@ func (s *Signals) walkFiles(root, prefix string) {
 			lock = append(lock, ev)
 		case base == "pyproject.toml" || base == "Pipfile" || base == "setup.py" || base == "setup.cfg":
 			s.add("deps.files", ev)
-		case committedEnvFile(base):
-			s.envSecrets(filepath.Join(root, filepath.FromSlash(rel)), ev.Path)
 		case base == "Dockerfile" || strings.HasPrefix(base, "Dockerfile.") || strings.HasSuffix(base, ".Dockerfile"):
 			docker = append(docker, ev)
 		case strings.HasPrefix(lower, "docker-compose") && (strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml")) || lower == "compose.yml" || lower == "compose.yaml":
@@ -921,35 +920,22 @@ func (s *Signals) namedRequirements(root, prefix string, files []string) {
 	}
 }
 
-// committedEnvFile reports a dotenv file that holds an environment's
-// values: .env and the production ones. Templates (.env.example,
-// .env.sample, .env.template, .env.dist) and development or test files
-// are left out, as SEC006 leaves dev settings modules.
-func committedEnvFile(base string) bool {
-	return base == ".env" || base == ".env.prod" || base == ".env.production"
-}
-
-// envSecrets adds settings.committed_env_secrets for each KEY=value line of
-// a committed dotenv file whose key names a secret (SECRET_KEY,
-// STRIPE_SECRET_KEY, DATABASE_PASSWORD...) and whose value is not a
-// placeholder. The evidence names the key, never the value.
-func (s *Signals) envSecrets(file, rel string) {
-	for i, line := range strings.Split(project.DecodeText(readSmall(file)), "\n") {
-		t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "export "))
-		key, val, ok := strings.Cut(t, "=")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" || strings.HasPrefix(key, "#") || !semantic.SecretName(key) {
+// envSecrets adds settings.committed_env_secrets for each variable of a
+// dotenv file shipped with the code (project.Index.Dotenv: templates and
+// dev or test files left out; in a git checkout, the files git tracks)
+// that semantic.DotenvSecret takes for a secret, as SEC024 reads them
+// (SEC024 reports those the code reads). The evidence names the key, never
+// the value.
+func (s *Signals) envSecrets(ix *project.Index, prefix string) {
+	for _, f := range ix.Dotenv() {
+		if f.Git == project.GitUntracked {
 			continue
 		}
-		val = strings.TrimSpace(val)
-		if j := strings.Index(val, " #"); j >= 0 {
-			val = strings.TrimSpace(val[:j])
+		for _, e := range f.Entries {
+			if _, ok := semantic.DotenvSecret(e.Key, e.Value); ok {
+				s.add("settings.committed_env_secrets", Evidence{Path: prefix + f.Rel, Line: e.Line, Code: clip(e.Key + "=… (committed)")})
+			}
 		}
-		val = strings.TrimRight(strings.Trim(val, `"'`), ",")
-		if semantic.PlaceholderSecret(val) {
-			continue
-		}
-		s.add("settings.committed_env_secrets", Evidence{Path: rel, Line: i + 1, Code: clip(key + "=… (committed)")})
 	}
 }
 

@@ -15,6 +15,7 @@ package analyzertest
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,6 +27,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -217,6 +219,10 @@ func Check(t testing.TB, res *analyzer.Result) {
 			}
 		}
 	}
+	// Dotenv files carry their wants in `#` comments too (a rule may
+	// report on them: SEC024).
+	ws, ps := dotenvWants(res)
+	wants, problems = append(wants, ws...), append(problems, ps...)
 	for _, d := range res.Diagnostics {
 		matched := false
 		for _, w := range wants {
@@ -247,4 +253,63 @@ func Check(t testing.TB, res *analyzer.Result) {
 	for _, p := range problems {
 		t.Error(p)
 	}
+}
+
+// dotenvWants reads the wants of the dotenv files of the analysed tree
+// (project.IsDotenvName): a `# want: CODE "re"` comment line, or a trailing
+// ` # want: ...` after a value; `# want+N:` targets N lines down.
+func dotenvWants(res *analyzer.Result) (wants []*want, problems []string) {
+	ix := res.Index
+	root := ""
+	for _, u := range ix.Units {
+		if r, ok := project.TreeRoot(u.File.Path, u.RootRel); ok {
+			root = r
+			break
+		}
+	}
+	if root == "" {
+		return nil, nil
+	}
+	_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !project.IsDotenvName(e.Name()) {
+			return nil
+		}
+		rel, rerr := filepath.Rel(root, p)
+		if rerr != nil {
+			return nil
+		}
+		data, rerr := os.ReadFile(p)
+		if rerr != nil {
+			return nil
+		}
+		path := ix.DisplayPath(filepath.ToSlash(rel))
+		for i, line := range strings.Split(string(data), "\n") {
+			m := wantRe.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			at := i + 1
+			if m[1] != "" {
+				n, _ := strconv.Atoi(m[1][1:])
+				at += n
+			}
+			e := entryRe.FindStringSubmatch(m[2])
+			if e == nil {
+				problems = append(problems, fmt.Sprintf("%s:%d: malformed want %q", path, at, m[2]))
+				continue
+			}
+			w := &want{path: path, line: at, code: e[1], raw: e[2]}
+			if e[2] != "" {
+				re, err := regexp.Compile(strings.ReplaceAll(e[2], `\"`, `"`))
+				if err != nil {
+					problems = append(problems, fmt.Sprintf("%s:%d: bad regexp %q: %v", path, at, e[2], err))
+					continue
+				}
+				w.re = re
+			}
+			wants = append(wants, w)
+		}
+		return nil
+	})
+	return wants, problems
 }

@@ -293,7 +293,7 @@ func TreeRoot(path, rootRel string) (root string, ok bool) {
 }
 
 // Outside is what the rules read from the analysed tree's dependency
-// files (Index.Django, Index.Declared), read once at Root: a caller that
+// files and dotenv files (Index.Django, Index.Declared, Index.Dotenv), read once at Root: a caller that
 // digests them for a cache key (the result cache) hands the run the very
 // values it digested (Index.UseOutside), so that the findings stored under
 // the key were computed from them and the files are not read again.
@@ -301,12 +301,13 @@ type Outside struct {
 	Root     string
 	Django   DjangoVersion
 	Declared Declared
+	Dotenv   []DotenvFile
 }
 
-// ReadOutside reads the dependency files at root (DeclaredDjango,
-// DeclaredPackages).
+// ReadOutside reads the dependency and dotenv files at root (DeclaredDjango,
+// DeclaredPackages, DotenvFiles).
 func ReadOutside(root string) *Outside {
-	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: DeclaredPackages(root)}
+	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: DeclaredPackages(root), Dotenv: DotenvFiles(root)}
 }
 
 // UseOutside makes the index answer Django and Declared from o when o was
@@ -323,4 +324,5 @@ func (ix *Index) UseOutside(o *Outside) {
 	sh := ix.shared
 	sh.djangoOnce.Do(func() { sh.django = o.Django })
 	sh.depsOnce.Do(func() { sh.deps = o.Declared })
+	sh.dotenvOnce.Do(func() { sh.dotenv = o.Dotenv })
 }

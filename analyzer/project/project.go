@@ -324,6 +324,8 @@ type indexShared struct {
 	django     DjangoVersion
 	depsOnce   sync.Once
 	deps       Declared
+	dotenvOnce sync.Once
+	dotenv     []DotenvFile
 
 	res results // project analyses (see ProjectAnalysis)
 	// analyses is the view project analyses are built from, if not the

@@ -57,7 +57,9 @@ func (im *Imports) add(n Node) {
 			}
 		}
 	case "import_from_statement":
-		mod := n.ChildByField("module_name").Text()
+		// `from . views import x` is written with a space at times: the
+		// module's text holds it, the name does not.
+		mod := strings.Join(strings.Fields(n.ChildByField("module_name").Text()), "")
 		im.Modules = append(im.Modules, mod)
 		for _, c := range n.ChildrenByField("name") {
 			switch c.Type() {

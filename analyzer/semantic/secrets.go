@@ -248,3 +248,66 @@ func LiteralSetting(assign pyast.Node) bool {
 	v, ok := pyast.StringValue(right)
 	return ok && !PlaceholderSecret(v)
 }
+
+// ProviderSecretFormat names a value that is a provider's credential by
+// its shape alone, whatever it is called and whatever words its random
+// part happens to spell: a Stripe secret, restricted or webhook signing
+// key (test mode included: it opens the account's test data and API), a
+// JSON Web Token, a GitHub, Slack or SendGrid token, an AWS access key id.
+// "" when it is none of them.
+func ProviderSecretFormat(v string) string {
+	switch {
+	case hasAnyPrefix(v, "sk_live_", "sk_test_", "rk_live_", "rk_test_") && len(v) > 24 && tokenChars(v):
+		return "a Stripe secret key"
+	case strings.HasPrefix(v, "whsec_") && len(v) > 24 && tokenChars(v):
+		return "a Stripe webhook signing secret"
+	case strings.HasPrefix(v, "eyJ") && strings.Count(v, ".") == 2 && len(v) > 40 && tokenChars(v):
+		return "a JSON Web Token"
+	case hasAnyPrefix(v, "ghp_", "gho_", "ghs_", "github_pat_") && len(v) > 30 && tokenChars(v):
+		return "a GitHub token"
+	case hasAnyPrefix(v, "xoxb-", "xoxp-", "xoxa-") && len(v) > 20 && tokenChars(v):
+		return "a Slack token"
+	case strings.HasPrefix(v, "SG.") && strings.Count(v, ".") == 2 && len(v) > 40 && tokenChars(v):
+		return "a SendGrid API key"
+	case strings.HasPrefix(v, "AKIA") && len(v) == 20 && strings.ToUpper(v) == v && tokenChars(v):
+		return "an AWS access key id"
+	}
+	return ""
+}
+
+func hasAnyPrefix(v string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(v, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenChars reports a value made of the characters tokens are written
+// with: letters, digits, '_', '-', '.', '=' (no spaces, no template
+// syntax such as `sk_test_<your key>`).
+func tokenChars(v string) bool {
+	for _, r := range v {
+		if !(r == '_' || r == '-' || r == '.' || r == '=' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// DotenvSecret judges one variable of a dotenv file: it holds a secret
+// when its value is a provider's credential by shape (ProviderSecretFormat,
+// whatever the variable is called), or when the variable is named for a
+// secret (SecretName: SECRET_KEY, STRIPE_SECRET_KEY, DATABASE_PASSWORD,
+// TOKEN) and the value is not a placeholder (PlaceholderSecret, SEC006's
+// judgement of a literal). what names the credential when its shape told.
+func DotenvSecret(key, value string) (what string, ok bool) {
+	if w := ProviderSecretFormat(value); w != "" {
+		return w, true
+	}
+	if SecretName(key) && !PlaceholderSecret(value) {
+		return "", true
+	}
+	return "", false
+}

@@ -206,6 +206,15 @@ func combineOutside(tmpl string, o *project.Outside) string {
 		}
 		sort.Strings(names)
 		fmt.Fprintf(h, "deps\x00%t\x00%t\x00%s\x00%s\x00", deps.Opaque, deps.Locked, strings.Join(deps.Files, ","), strings.Join(names, ","))
+		// The dotenv files (SEC024 reads them): where each is, what git
+		// says of it, and its variables, values digested, never kept.
+		for _, f := range o.Dotenv {
+			fmt.Fprintf(h, "dotenv\x00%s\x00%d\x00", f.Rel, f.Git)
+			for _, e := range f.Entries {
+				sum := sha256.Sum256([]byte(e.Value))
+				fmt.Fprintf(h, "%s\x00%d\x00%x\x00", e.Key, e.Line, sum)
+			}
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -264,6 +264,22 @@ func TestOutsideDigestCoversTheDeclaredDjango(t *testing.T) {
 	assert.NotEqual(t, moved, OutsideDigest(in, 2), "Django 5.0 declared")
 }
 
+// The dotenv files key the cached findings too (SEC024 reads them): a
+// value changed, a variable added or a template beside them matter as the
+// rule reads them; a template's edit does not.
+func TestOutsideDigestCoversTheDotenvFiles(t *testing.T) {
+	dir := t.TempDir()
+	in := inputs(t, dir, map[string]string{"app/settings.py": "x = 1\n", ".env": "SECRET_KEY=change-me\n", ".env.example": "SECRET_KEY=x\n"})
+	before := OutsideDigest(in, 2)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env.example"), []byte("SECRET_KEY=y\n"), 0o644))
+	assert.Equal(t, before, OutsideDigest(in, 2), "a template edited")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("SECRET_KEY=p9x2k8vm4q7w1z6r3t0y5u8i2o4a7s1d\n"), 0o644))
+	moved := OutsideDigest(in, 2)
+	assert.NotEqual(t, before, moved, "a value changed")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("SECRET_KEY=p9x2k8vm4q7w1z6r3t0y5u8i2o4a7s1d\nTOKEN=a\n"), 0o644))
+	assert.NotEqual(t, moved, OutsideDigest(in, 2), "a variable added")
+}
+
 // The run reads the dependency files' declarations from the snapshot, as
 // it reads the Python files: a requirements file edited after the key was
 // taken changes nothing in the findings stored under that key.

@@ -83,6 +83,7 @@ func Rules() []*analyzer.Rule {
 		security.LedgerEditable,
 		security.OpenReadEndpoint,
 		security.SecretKeyPlaceholderFallback,
+		security.CommittedEnvSecret,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

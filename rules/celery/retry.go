@@ -139,6 +139,31 @@ func retriesViaHelper(p *analyzer.Pass, t task) bool {
 	return false
 }
 
+// requeuesItself reports a task whose body queues the task itself again
+// (`send_messages.apply_async((mailing_id, left), countdown=3600)`,
+// `self.apply_async(...)` when bound, `send.s(...).apply_async()`,
+// `send.delay(...)`): the work it could not finish is tried again by a
+// later run, a retry written by hand. Whether it backs off or ever ends is
+// not judged here (CEL004 and the unbounded-retry rules read retry()).
+func requeuesItself(t task) bool {
+	for n := range pyast.FindEach(pyast.Body(t.def), "call") {
+		c, _ := pyast.AsCall(n)
+		switch c.MethodName() {
+		case "apply_async", "delay", "apply", "retry":
+		default:
+			continue
+		}
+		recv := pyast.Unparen(c.Receiver())
+		if rc, ok := pyast.AsCall(recv); ok && (rc.MethodName() == "s" || rc.MethodName() == "si" || rc.MethodName() == "signature") {
+			recv = pyast.Unparen(rc.Receiver())
+		}
+		if name := pyast.Dotted(recv); name != "" && (name == t.name || t.bound != "" && name == t.bound) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasRetryDecorator reports whether the task function also carries a
 // retry decorator (tenacity, backoff, retrying, or one named for retries:
 // effects.IsRetryDecorator, which NET004 uses too).
@@ -153,12 +178,12 @@ func hasRetryDecorator(p *analyzer.Pass, t task) bool {
 
 // runExternalCallNoRetry matches tasks whose body calls requests/httpx
 // (module-level functions) or urlopen, with no autoretry_for on the task,
-// no self.retry()/task.retry() in the body and no tenacity/backoff
-// decorator. One finding per task, at the first call. Calls through a
+// no self.retry()/task.retry() in the body, no tenacity/backoff
+// decorator, and no re-queueing of the task by itself (requeuesItself). One finding per task, at the first call. Calls through a
 // session or client object are not seen.
 func runExternalCallNoRetry(p *analyzer.Pass) error {
 	for _, t := range tasks(p) {
-		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) || retriesViaHelper(p, t) {
+		if !t.option("autoretry_for").IsNil() || len(retryCalls(t)) > 0 || hasRetryDecorator(p, t) || retriesViaHelper(p, t) || requeuesItself(t) {
 			continue
 		}
 		for n := range pyast.FindEachShallow(pyast.Body(t.def), "call") {

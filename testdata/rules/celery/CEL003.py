@@ -52,3 +52,10 @@ def notify_order(self, order_number):
         requests.put(f"https://shop.example/orders/{order_number}/notify/", timeout=10)  # want: CEL003 "never retries"
     except requests.Timeout as exc:
         _log_failure(self, exc)
+
+
+# Queues another task afterwards, not itself: the failed post is lost.
+@shared_task
+def post_and_audit(order_id):
+    requests.post("https://shop.example/orders/%s" % order_id, timeout=10)  # want: CEL003 "never retries"
+    notify_order.delay(order_id)

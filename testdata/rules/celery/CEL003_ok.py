@@ -70,3 +70,25 @@ def fulfill_order(self, order_number):
         response.raise_for_status()
     except requests.Timeout as exc:
         _retry_order(self, exc, 5, order_number)
+
+
+# Re-queues itself with what it could not send: a retry written by hand.
+@shared_task
+def send_messages(mailing_id, pending):
+    for client_id, text in list(pending.items()):
+        try:
+            response = requests.post("https://probe.example.com/send", json={"text": text}, timeout=5)
+            if response.ok:
+                del pending[client_id]
+        except requests.RequestException:
+            pass
+    if pending:
+        send_messages.apply_async((mailing_id, pending), countdown=3600)
+
+
+@shared_task(bind=True)
+def sync_account(self, account_id):
+    try:
+        requests.get("https://bank.example.com/accounts/%s" % account_id, timeout=5)
+    except requests.RequestException:
+        self.apply_async((account_id,), countdown=600)

@@ -1,0 +1,73 @@
+package project
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestIsDotenvName(t *testing.T) {
+	for name, want := range map[string]bool{
+		".env": true, ".env.prod": true, ".env.production": true, ".env.prod.db": true, "prod.env": true,
+		"variables.env": true, ".env_docker": true,
+		".env.example": false, ".env.sample": false, ".env.template": false, "env.template": false,
+		".env_exapmle": false, ".env_docker_exapmle": false, ".env.dist": false, ".env.dev": false,
+		".env.test": false, ".env.testing": false, "local.env": false, ".example.env": false,
+		".envrc": false, "env": false, ".env.": false, "settings.py": false, ".env-example": false,
+	} {
+		assert.Equal(t, want, IsDotenvName(name), name)
+	}
+}
+
+func TestParseDotenv(t *testing.T) {
+	es := ParseDotenv("# comment\nA=1\nexport B = 'two words' # note\nC=\"x#y\"\nD=plain # trailing\n\nnot a line\n9X=1\nE=\r\n")
+	require.Len(t, es, 5)
+	assert.Equal(t, DotenvEntry{Key: "A", Value: "1", Line: 2}, es[0])
+	assert.Equal(t, DotenvEntry{Key: "B", Value: "two words", Line: 3}, es[1])
+	assert.Equal(t, DotenvEntry{Key: "C", Value: "x#y", Line: 4}, es[2])
+	assert.Equal(t, DotenvEntry{Key: "D", Value: "plain", Line: 5}, es[3])
+	assert.Equal(t, DotenvEntry{Key: "E", Value: "", Line: 9}, es[4])
+}
+
+// In a git checkout, a dotenv file counts as committed only when git
+// tracks it; outside one, every file found is in the tree as shipped.
+func TestDotenvFilesGitState(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	}
+	write(".env", "SECRET_KEY=a\n")
+	write("deploy/.env.production", "TOKEN=b\n")
+	write("venv/.env", "TOKEN=c\n")
+	write(".env.example", "TOKEN=d\n")
+
+	got := DotenvFiles(dir)
+	require.Len(t, got, 2)
+	assert.Equal(t, ".env", got[0].Rel)
+	assert.Equal(t, "deploy/.env.production", got[1].Rel)
+	assert.Equal(t, GitUnknown, got[0].Git)
+	assert.Equal(t, GitUnknown, got[1].Git)
+
+	repo, err := git.PlainInit(dir, false)
+	require.NoError(t, err)
+	wt, err := repo.Worktree()
+	require.NoError(t, err)
+	_, err = wt.Add(".env")
+	require.NoError(t, err)
+	got = DotenvFiles(dir)
+	require.Len(t, got, 2)
+	assert.Equal(t, GitTracked, got[0].Git, ".env is in the index")
+	assert.Equal(t, GitUntracked, got[1].Git, "deploy/.env.production is a local file")
+
+	// Analysed from a subdirectory of the checkout, paths are still
+	// matched against the repository's top.
+	sub := DotenvFiles(filepath.Join(dir, "deploy"))
+	require.Len(t, sub, 1)
+	assert.Equal(t, GitUntracked, sub[0].Git)
+}
