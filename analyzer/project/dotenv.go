@@ -1,13 +1,17 @@
 package project
 
 import (
+	"bytes"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
 // This file reads the dotenv files of the analysed tree: the files that
@@ -194,8 +198,14 @@ func readPrefixText(file string, n int64) string {
 }
 
 // gitStates sets Git on files when root lies in a git checkout: tracked
-// when the repository's index holds the file. The repository is read with
-// go-git; no git command runs.
+// when the repository's index lists the file. The checkout is untrusted:
+// no git command runs and no repository is opened, so its configuration,
+// hooks, alternates and `gitdir:` redirections are never read. The first
+// `.git` found walking up from root must be a directory (a `.git` file,
+// which points to a git directory elsewhere, or a link leaves every
+// file's state unknown), and only its `index` is read: a regular file
+// beneath it, at most maxGitIndex bytes, decoded by go-git's index
+// decoder.
 func gitStates(root string, files []DotenvFile) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -204,20 +214,27 @@ func gitStates(root string, files []DotenvFile) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true})
+	top := abs
+	for {
+		fi, err := os.Lstat(filepath.Join(top, ".git"))
+		if err == nil {
+			if !fi.IsDir() {
+				return
+			}
+			break
+		}
+		parent := filepath.Dir(top)
+		if parent == top {
+			return
+		}
+		top = parent
+	}
+	data, err := safeio.ReadFileIn(filepath.Join(top, ".git"), "index", maxGitIndex)
 	if err != nil {
 		return
 	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return
-	}
-	top := wt.Filesystem.Root()
-	if real, err := filepath.EvalSymlinks(top); err == nil {
-		top = real
-	}
-	idx, err := repo.Storer.Index()
-	if err != nil {
+	var idx index.Index
+	if index.NewDecoder(bytes.NewReader(data)).Decode(&idx) != nil {
 		return
 	}
 	tracked := make(map[string]bool, len(idx.Entries))
@@ -238,6 +255,10 @@ func gitStates(root string, files []DotenvFile) {
 		}
 	}
 }
+
+// maxGitIndex caps the git index gitStates reads (a repository of 100,000
+// files has one of some 10 MB).
+const maxGitIndex = 64 << 20
 
 // Dotenv returns the dotenv files of the analysed tree (DotenvFiles at the
 // root of its first file), read once.

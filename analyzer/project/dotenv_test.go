@@ -71,3 +71,33 @@ func TestDotenvFilesGitState(t *testing.T) {
 	require.Len(t, sub, 1)
 	assert.Equal(t, GitUntracked, sub[0].Git)
 }
+
+// The checkout is untrusted: a `.git` file pointing to a git directory
+// elsewhere is not followed, nor an index that is a link out of .git;
+// the files' state is then unknown (every file found counts).
+func TestDotenvGitStateReadsNothingOutside(t *testing.T) {
+	elsewhere := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(elsewhere, ".env"), []byte("SECRET_KEY=a\n"), 0o644))
+	repo, err := git.PlainInit(elsewhere, false)
+	require.NoError(t, err)
+	wt, err := repo.Worktree()
+	require.NoError(t, err)
+	_, err = wt.Add(".env")
+	require.NoError(t, err)
+	require.Equal(t, GitTracked, DotenvFiles(elsewhere)[0].Git, "the real checkout")
+
+	redirected := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(redirected, ".env"), []byte("SECRET_KEY=a\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(redirected, ".git"), []byte("gitdir: "+filepath.Join(elsewhere, ".git")+"\n"), 0o644))
+	got := DotenvFiles(redirected)
+	require.Len(t, got, 1)
+	assert.Equal(t, GitUnknown, got[0].Git, "a gitdir: redirection is not followed")
+
+	linked := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(linked, ".env"), []byte("SECRET_KEY=a\n"), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(linked, ".git"), 0o755))
+	require.NoError(t, os.Symlink(filepath.Join(elsewhere, ".git", "index"), filepath.Join(linked, ".git", "index")))
+	got = DotenvFiles(linked)
+	require.Len(t, got, 1)
+	assert.Equal(t, GitUnknown, got[0].Git, "an index linked from outside .git is not read")
+}
