@@ -1,10 +1,8 @@
 package orm
 
 import (
-	"fmt"
 	"strings"
 
-	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -45,30 +43,13 @@ func (t *Tracker) feedItems() {
 			continue
 		}
 		items := c.Method("items")
-		var needed []string
-		type read struct {
-			fn  *semantic.Func
-			acc semantic.Access
-			def string // the Django default calling fn, for a model method
-		}
-		var reads []read
-		seen := map[string]bool{}
-		add := func(fn *semantic.Func, param int, def string) {
-			for _, a := range t.sm.RowAccesses(fn, param, q.Model) {
-				if a.Kind != semantic.Forward || q.Selects(a.Path) || seen[a.Path] {
-					continue
-				}
-				seen[a.Path] = true
-				needed = append(needed, a.Path)
-				reads = append(reads, read{fn, a, def})
-			}
-		}
+		ir := t.newItemReads(q)
 		for _, name := range itemMethodNames(c) {
 			fn := c.Method(name)
 			if fn == nil || !strings.HasPrefix(name, "item_") || len(fn.Params) < 2 || fn.Static || fn.ClassMethod {
 				continue
 			}
-			add(fn, 1, "")
+			ir.add(fn, 1, "")
 		}
 		for _, d := range feedDefaults {
 			if c.Method(d.method) != nil {
@@ -83,62 +64,13 @@ func (t *Tracker) feedItems() {
 				}
 			}
 			if fn := t.sm.ModelMethod(q.Model, d.model); fn != nil && !fn.Property && !fn.Static && !fn.ClassMethod && len(fn.Params) >= 1 {
-				add(fn, 0, d.method)
+				ir.add(fn, 0, d.method)
 			}
 		}
-		needed = maximal(needed)
-		if len(needed) == 0 {
-			continue
-		}
-		call, _ := selectFix(q, "select_related", needed)
-		itemsRel := analyzer.Related{Path: items.File.Unit.File.Rel, Range: analyzer.RangeOf(items.Node.ChildByField("name")), Message: "the items, `" + q.Model.Name + "` rows Django renders one by one"}
-		for _, r := range reads {
-			if !contains(needed, r.acc.Path) {
-				continue // a shorter path of a longer one read too
-			}
-			path := strings.ReplaceAll(r.acc.Path, "__", ".")
-			d := analyzer.Diagnostic{Help: fmt.Sprintf("load it with the items: `%s`", call)}
-			if r.def != "" {
-				if items.File != t.File {
-					continue
-				}
-				d.Range = analyzer.RangeOf(items.Node.ChildByField("name"))
-				d.Message = fmt.Sprintf("feed `%s` loads `item.%s` per item in `%s` (Django's default `%s`), and `items()` does not select it",
-					c.Name, path, funcLabel(r.fn), r.def)
-				where := "in `" + funcLabel(r.fn) + "`"
-				if len(r.acc.Via) > 0 {
-					where, d.Related = deepRelated(&r.acc)
-					st := r.acc.Via[0]
-					d.Related = append([]analyzer.Related{{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "which calls `" + funcLabel(st.Func) + "`"}}, d.Related...)
-				} else {
-					d.Related = []analyzer.Related{{Path: r.acc.File.Unit.File.Rel, Range: analyzer.RangeOf(r.acc.Node), Message: "the query per item, " + where}}
-				}
-			} else {
-				at, atFile := r.acc.Node, r.acc.File
-				if len(r.acc.Via) > 0 {
-					at, atFile = r.acc.Via[0].Call, r.acc.Via[0].File
-				}
-				if atFile != t.File {
-					continue
-				}
-				d.Range = analyzer.RangeOf(at)
-				d.Message = fmt.Sprintf("feed `%s` loads `item.%s` per item in `%s`, and `items()` does not select it", c.Name, path, r.fn.Name)
-				d.Related = []analyzer.Related{itemsRel}
-				if len(r.acc.Via) > 0 {
-					_, rel := deepRelated(&r.acc)
-					d.Related = append(d.Related, rel...)
-				}
-			}
-			if q.Opaque || q.Conditional || r.acc.Conditional {
-				d.Confidence = analyzer.Medium
-			}
-			t.p.Report(d)
-		}
+		ir.report("feed", c, items)
 	}
 }
 
-// itemsQS is the queryset a feed's items() returns: every return must
-// agree on the model.
 // judgedItems returns the queryset the items() of c (a feed, a sitemap)
 // returns, when it is one whose rows can be judged: a model's rows, not
 // values, not built dynamically, not cached, not a relation of a row the

@@ -37,30 +37,13 @@ func (t *Tracker) sitemapItems() {
 			continue
 		}
 		items := c.Method("items")
-		type read struct {
-			fn  *semantic.Func
-			acc semantic.Access
-			def bool // in the model's get_absolute_url, Django's default location
-		}
-		var reads []read
-		var needed []string
-		seen := map[string]bool{}
-		add := func(fn *semantic.Func, param int, def bool) {
-			for _, a := range t.sm.RowAccesses(fn, param, q.Model) {
-				if a.Kind != semantic.Forward || q.Selects(a.Path) || seen[a.Path] {
-					continue
-				}
-				seen[a.Path] = true
-				needed = append(needed, a.Path)
-				reads = append(reads, read{fn, a, def})
-			}
-		}
+		ir := t.newItemReads(q)
 		for _, name := range sitemapItemMethods {
 			fn := c.Method(name)
 			if fn == nil {
 				if name == "location" {
 					if abs := t.sm.ModelMethod(q.Model, "get_absolute_url"); abs != nil && !abs.Property && len(abs.Params) >= 1 {
-						add(abs, 0, true)
+						ir.add(abs, 0, "location")
 					}
 				}
 				continue
@@ -68,57 +51,102 @@ func (t *Tracker) sitemapItems() {
 			if len(fn.Params) < 2 || fn.Static || fn.ClassMethod || fn.Property {
 				continue
 			}
-			add(fn, 1, false)
+			ir.add(fn, 1, "")
 		}
-		needed = maximal(needed)
-		if len(needed) == 0 {
+		ir.report("sitemap", c, items)
+	}
+}
+
+// itemReads collects the relations Django's per-item calls of a feed or a
+// sitemap read on each item (add), and reports those items() does not
+// load (report).
+type itemReads struct {
+	t      *Tracker
+	q      *QS
+	needed []string
+	seen   map[string]bool
+	reads  []itemRead
+}
+
+// itemRead is one relation read on each item: in fn (a method of the
+// class, or a model method a Django default calls, named by def).
+type itemRead struct {
+	fn  *semantic.Func
+	acc semantic.Access
+	def string // the Django default calling fn ("location", "item_link"), for a model method
+}
+
+func (t *Tracker) newItemReads(q *QS) *itemReads {
+	return &itemReads{t: t, q: q, seen: map[string]bool{}}
+}
+
+// add records the forward relations fn reads on its param-th parameter, a
+// row of the items' model, that the queryset does not select.
+func (ir *itemReads) add(fn *semantic.Func, param int, def string) {
+	for _, a := range ir.t.sm.RowAccesses(fn, param, ir.q.Model) {
+		if a.Kind != semantic.Forward || ir.q.Selects(a.Path) || ir.seen[a.Path] {
 			continue
 		}
-		call, _ := selectFix(q, "select_related", needed)
-		itemsRel := analyzer.Related{Path: items.File.Unit.File.Rel, Range: analyzer.RangeOf(items.Node.ChildByField("name")), Message: "the items, `" + q.Model.Name + "` rows Django renders one by one"}
-		for _, r := range reads {
-			if !contains(needed, r.acc.Path) {
-				continue // a shorter path of a longer one read too
-			}
-			path := strings.ReplaceAll(r.acc.Path, "__", ".")
-			d := analyzer.Diagnostic{Help: fmt.Sprintf("load it with the items: `%s`", call)}
-			if r.def {
-				if items.File != t.File {
-					continue
-				}
-				d.Range = analyzer.RangeOf(items.Node.ChildByField("name"))
-				d.Message = fmt.Sprintf("sitemap `%s` loads `item.%s` per item in `%s` (Django's default `location`), and `items()` does not select it",
-					c.Name, path, funcLabel(r.fn))
-				where := "in `" + funcLabel(r.fn) + "`"
-				if len(r.acc.Via) > 0 {
-					where, d.Related = deepRelated(&r.acc)
-					// deepRelated skips its first step, the finding's own
-					// location in a loop: here the default location calls it.
-					st := r.acc.Via[0]
-					d.Related = append([]analyzer.Related{{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "which calls `" + funcLabel(st.Func) + "`"}}, d.Related...)
-				} else {
-					d.Related = []analyzer.Related{{Path: r.acc.File.Unit.File.Rel, Range: analyzer.RangeOf(r.acc.Node), Message: "the query per item, " + where}}
-				}
-			} else {
-				at, atFile := r.acc.Node, r.acc.File
-				if len(r.acc.Via) > 0 {
-					at, atFile = r.acc.Via[0].Call, r.acc.Via[0].File
-				}
-				if atFile != t.File {
-					continue
-				}
-				d.Range = analyzer.RangeOf(at)
-				d.Message = fmt.Sprintf("sitemap `%s` loads `item.%s` per item in `%s`, and `items()` does not select it", c.Name, path, r.fn.Name)
-				d.Related = []analyzer.Related{itemsRel}
-				if len(r.acc.Via) > 0 {
-					_, rel := deepRelated(&r.acc)
-					d.Related = append(d.Related, rel...)
-				}
-			}
-			if q.Opaque || q.Conditional || r.acc.Conditional {
-				d.Confidence = analyzer.Medium
-			}
-			t.p.Report(d)
+		ir.seen[a.Path] = true
+		ir.needed = append(ir.needed, a.Path)
+		ir.reads = append(ir.reads, itemRead{fn, a, def})
+	}
+}
+
+// report reports each longest relation read: on the read (or the call
+// that leads to it) for the class's own methods, on items() for a Django
+// default, which has no call in the file. kind names the class ("feed",
+// "sitemap").
+func (ir *itemReads) report(kind string, c *semantic.Class, items *semantic.Func) {
+	t, q := ir.t, ir.q
+	needed := maximal(ir.needed)
+	if len(needed) == 0 {
+		return
+	}
+	call, _ := selectFix(q, "select_related", needed)
+	itemsRel := analyzer.Related{Path: items.File.Unit.File.Rel, Range: analyzer.RangeOf(items.Node.ChildByField("name")), Message: "the items, `" + q.Model.Name + "` rows Django renders one by one"}
+	for _, r := range ir.reads {
+		if !contains(needed, r.acc.Path) {
+			continue // a shorter path of a longer one read too
 		}
+		path := strings.ReplaceAll(r.acc.Path, "__", ".")
+		d := analyzer.Diagnostic{Help: fmt.Sprintf("load it with the items: `%s`", call)}
+		if r.def != "" {
+			if items.File != t.File {
+				continue
+			}
+			d.Range = analyzer.RangeOf(items.Node.ChildByField("name"))
+			d.Message = fmt.Sprintf("%s `%s` loads `item.%s` per item in `%s` (Django's default `%s`), and `items()` does not select it",
+				kind, c.Name, path, funcLabel(r.fn), r.def)
+			where := "in `" + funcLabel(r.fn) + "`"
+			if len(r.acc.Via) > 0 {
+				where, d.Related = deepRelated(&r.acc)
+				// deepRelated skips its first step, the finding's own
+				// location in a loop: here the default calls it.
+				st := r.acc.Via[0]
+				d.Related = append([]analyzer.Related{{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "which calls `" + funcLabel(st.Func) + "`"}}, d.Related...)
+			} else {
+				d.Related = []analyzer.Related{{Path: r.acc.File.Unit.File.Rel, Range: analyzer.RangeOf(r.acc.Node), Message: "the query per item, " + where}}
+			}
+		} else {
+			at, atFile := r.acc.Node, r.acc.File
+			if len(r.acc.Via) > 0 {
+				at, atFile = r.acc.Via[0].Call, r.acc.Via[0].File
+			}
+			if atFile != t.File {
+				continue
+			}
+			d.Range = analyzer.RangeOf(at)
+			d.Message = fmt.Sprintf("%s `%s` loads `item.%s` per item in `%s`, and `items()` does not select it", kind, c.Name, path, r.fn.Name)
+			d.Related = []analyzer.Related{itemsRel}
+			if len(r.acc.Via) > 0 {
+				_, rel := deepRelated(&r.acc)
+				d.Related = append(d.Related, rel...)
+			}
+		}
+		if q.Opaque || q.Conditional || r.acc.Conditional {
+			d.Confidence = analyzer.Medium
+		}
+		t.p.Report(d)
 	}
 }
