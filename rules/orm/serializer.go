@@ -258,14 +258,7 @@ func (t *Tracker) oneRowSerializers() {
 			}
 			paths = append(paths, nd.Path)
 			whys = append(whys, nd.Why)
-			if nd.AtPath != "" && len(rel) < 6 {
-				for _, h := range nd.Outer {
-					if len(rel) < 5 {
-						rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
-					}
-				}
-				rel = append(rel, analyzer.Related{Path: nd.AtPath, Range: nd.At, Message: nd.Why + " reads `" + strings.ReplaceAll(nd.Path, "__", ".") + "` per item"})
-			}
+			rel = appendNeedRelated(rel, nd)
 		}
 		paths = maximal(paths)
 		if len(paths) == 0 {
@@ -694,6 +687,20 @@ func prefixed(q *QS, paths []string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// appendNeedRelated appends to rel where a need is read per item (the
+// serializers it goes through, then the read), up to six locations.
+func appendNeedRelated(rel []analyzer.Related, nd need) []analyzer.Related {
+	if nd.AtPath == "" || len(rel) >= 6 {
+		return rel
+	}
+	for _, h := range nd.Outer {
+		if len(rel) < 5 {
+			rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
+		}
+	}
+	return append(rel, analyzer.Related{Path: nd.AtPath, Range: nd.At, Message: nd.Why + " reads `" + strings.ReplaceAll(nd.Path, "__", ".") + "` per item"})
 }
 
 // serializerNeeds lists the relation paths serializer s reads on model m.

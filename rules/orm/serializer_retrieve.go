@@ -77,14 +77,7 @@ func (t *Tracker) checkRetrieve(cls, at pyast.Node) {
 		}
 		paths = append(paths, nd.Path)
 		whys = append(whys, nd.Why)
-		if nd.AtPath != "" && len(rel) < 6 {
-			for _, h := range nd.Outer {
-				if len(rel) < 5 {
-					rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
-				}
-			}
-			rel = append(rel, analyzer.Related{Path: nd.AtPath, Range: nd.At, Message: nd.Why + " reads `" + strings.ReplaceAll(nd.Path, "__", ".") + "` per item"})
-		}
+		rel = appendNeedRelated(rel, nd)
 	}
 	paths = maximal(paths)
 	where := "`" + pyast.DefName(cls) + "`"
