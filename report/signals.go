@@ -295,6 +295,19 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		if c.sm != nil {
 			c.senderKeys()
 		}
+		// ATOMIC_REQUESTS wraps every view in a transaction: the
+		// project manages its transactions, as an atomic block does.
+		for _, st := range res.Index.Settings.Get("ATOMIC_REQUESTS") {
+			if !st.InSettings || st.Value != project.ValueTrue {
+				continue
+			}
+			ev := Evidence{Path: st.Rel, Line: st.Line, Note: "ATOMIC_REQUESTS runs every view in a transaction"}
+			if u := res.Index.ByPath[st.Rel]; u != nil {
+				ev.Code = clip(string(u.File.Line(st.Line)))
+			}
+			s.add("txn.atomic", ev)
+			break
+		}
 		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
 			ev := Evidence{Path: st.Rel, Line: st.Line}
 			if u := res.Index.ByPath[st.Rel]; u != nil {
