@@ -90,7 +90,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.caching", "caching (django.core.cache, cache_page, django_redis)"},
 	{"db.writes", "ORM writes (create, save, update, delete, bulk_create)"},
 	{"side_effects", "side effects that cannot be rolled back (Celery .delay/.apply_async, send_mail)"},
-	{"txn.atomic", "transaction.atomic used (a with block, a call or a decorator, with or without parentheses)"},
+	{"txn.atomic", "transaction.atomic used (a with block, a call or a decorator, with or without parentheses), or ATOMIC_REQUESTS set to True in the settings"},
 	{"txn.on_commit", "transaction.on_commit used"},
 	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute), and payment SDK requests (stripe.checkout.Session.create; not its local signature checks)"},
 	{"http.timeouts", "outbound HTTP calls passing timeout= (as NET001 reads a call's timeout)"},
