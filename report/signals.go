@@ -95,7 +95,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"django.caching", "caching (django.core.cache, cache_page, django_redis)"},
 	{"db.writes", "ORM writes (create, save, update, delete, bulk_create)"},
 	{"side_effects", "side effects that cannot be rolled back (Celery .delay/.apply_async, send_mail)"},
-	{"txn.atomic", "transaction.atomic used (a with block, a call or a decorator, with or without parentheses)"},
+	{"txn.atomic", "transaction.atomic used (a with block, a call or a decorator, with or without parentheses), or ATOMIC_REQUESTS set to True in the settings"},
 	{"txn.on_commit", "transaction.on_commit used"},
 	{"http.outbound_calls", "outbound HTTP calls (requests, httpx, aiohttp, urllib, or a session/client attribute), and payment SDK requests (stripe.checkout.Session.create; not its local signature checks)"},
 	{"http.timeouts", "outbound HTTP calls passing timeout= (as NET001 reads a call's timeout)"},
@@ -300,6 +300,19 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		})
 		if c.sm != nil {
 			c.senderKeys()
+		}
+		// ATOMIC_REQUESTS wraps every view in a transaction: the
+		// project manages its transactions, as an atomic block does.
+		for _, st := range res.Index.Settings.Get("ATOMIC_REQUESTS") {
+			if !st.InSettings || st.Value != project.ValueTrue {
+				continue
+			}
+			ev := Evidence{Path: st.Rel, Line: st.Line, Note: "ATOMIC_REQUESTS runs every view in a transaction"}
+			if u := res.Index.ByPath[st.Rel]; u != nil {
+				ev.Code = clip(string(u.File.Line(st.Line)))
+			}
+			s.add("txn.atomic", ev)
+			break
 		}
 		if st := res.Index.Settings.CeleryTimeLimit(); st != nil {
 			ev := Evidence{Path: st.Rel, Line: st.Line}

@@ -648,6 +648,30 @@ func TestTransactionsMetOnAtomicWrites(t *testing.T) {
 	assert.Equal(t, report.NotMet, it.Status, "two writes outside atomic: %s", it.Reason)
 }
 
+// ATOMIC_REQUESTS set in the settings runs every view in a transaction: a
+// view writing two models under it manages its transactions (met, cited at
+// the setting); without it the same view is not met.
+func TestTransactionsMetUnderAtomicRequests(t *testing.T) {
+	run := func(settings string) report.Item {
+		dir := tree(t, map[string][]byte{
+			"config/settings.py": []byte("INSTALLED_APPS = [\"shop\"]\nROOT_URLCONF = \"shop.urls\"\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \"db\"}}\n" + settings),
+			"shop/models.py":     []byte("from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField()\n\n\nclass Line(models.Model):\n    order = models.ForeignKey(Order, on_delete=models.CASCADE)\n    qty = models.IntegerField()\n"),
+			"shop/views.py":      []byte("from django.http import JsonResponse\n\nfrom .models import Line, Order\n\n\ndef place(request):\n    order = Order.objects.create(total=1)\n    Line.objects.create(order=order, qty=1)\n    return JsonResponse({\"id\": order.pk})\n"),
+			"shop/urls.py":       []byte("from django.urls import path\n\nfrom .views import place\n\nurlpatterns = [path(\"place/\", place)]\n"),
+		})
+		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "transactions")
+	}
+	it := run("DATABASES[\"default\"][\"ATOMIC_REQUESTS\"] = True\n")
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "config/settings.py:4", it.Evidence[0].Location())
+
+	it = run("")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+}
+
 // A unique field a lookup reads is an index serving it: met, cited at the
 // field. A lookup by a primary key named otherwise is a lookup by pk:
 // nothing to judge. A foreign key's implicit index shows no choice made,

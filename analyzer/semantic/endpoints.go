@@ -719,7 +719,7 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		}
 	case "drf-view":
 		for _, meth := range httpHandlers {
-			if fn := c.Method(meth); fn != nil {
+			if fn := c.Method(meth); fn != nil && !uncallableHandler(c, fn, rs) {
 				hs = append(hs, handler{action: meth, methods: []string{strings.ToUpper(meth)}, fn: fn})
 			}
 		}
@@ -737,7 +737,7 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		}
 	case "django-view":
 		for _, meth := range httpHandlers {
-			if fn := c.Method(meth); fn != nil {
+			if fn := c.Method(meth); fn != nil && !uncallableHandler(c, fn, rs) {
 				hs = append(hs, handler{action: meth, methods: []string{strings.ToUpper(meth)}, fn: fn})
 			}
 		}

@@ -57,6 +57,10 @@ type Model struct {
 	// memo holds what the endpoint inventory computes once per function
 	// or class (endpoints.go, does.go).
 	memo endpointMemo
+
+	// authCallers caches authUserCallers (ownership.go).
+	authCallersOnce sync.Once
+	authCallers     bool
 }
 
 // File is the semantic view of one file: its functions and classes, and

@@ -33,7 +33,14 @@ func ownerField(name string) bool {
 }
 
 // IsUserModel reports whether a model of the graph is the user model
-// (AUTH_USER_MODEL, auth.User, or a model named User).
+// (AUTH_USER_MODEL, auth.User, or a model named User). A model of the
+// tree named User that is not AUTH_USER_MODEL and is a plain table (it
+// derives from models.Model alone, through bases all known, and holds no
+// password), in a project whose callers are Django's own users (see
+// authUserCallers), is a list of people the project keeps, a
+// notification's recipients, not the account a request is made by. With
+// no such sign, a plain User table is the only notion of a user there is,
+// and it counts.
 func (m *Model) IsUserModel(md *project.Model) bool {
 	if md == nil || m.Graph == nil {
 		return false
@@ -41,7 +48,77 @@ func (m *Model) IsUserModel(md *project.Model) bool {
 	if strings.EqualFold(md.Label(), m.Graph.AuthUser) || md.External && strings.EqualFold(md.Qual, m.Graph.AuthUser) {
 		return true
 	}
-	return md.Name == "User"
+	return md.Name == "User" && !(plainTable(md) && m.authUserCallers())
+}
+
+// authUserCallers reports a project that identifies its callers as
+// Django's users: the settings name DRF authentication classes
+// (DEFAULT_AUTHENTICATION_CLASSES), or code outside tests reads
+// `request.user` (or `self.request.user`).
+func (m *Model) authUserCallers() bool {
+	m.authCallersOnce.Do(func() {
+		if m.Index != nil && m.Index.Settings != nil {
+			if auths, found, _ := m.Index.Settings.RESTDefault("DEFAULT_AUTHENTICATION_CLASSES"); found && len(auths) > 0 {
+				m.authCallers = true
+				return
+			}
+		}
+		for _, f := range m.Files() {
+			if f.Unit == nil || f.Unit.Tree == nil || RolesOf(f.Unit).Any(Test) {
+				continue
+			}
+			for a := range pyast.FindEach(f.Unit.Tree.Root(), "attribute") {
+				if a.ChildByField("attribute").Text() != "user" {
+					continue
+				}
+				obj := pyast.Unparen(a.ChildByField("object"))
+				if obj.Type() == "attribute" {
+					obj = obj.ChildByField("attribute")
+				}
+				if obj.Type() == "identifier" && obj.Text() == "request" {
+					m.authCallers = true
+					return
+				}
+			}
+		}
+	})
+	return m.authCallers
+}
+
+// plainTable reports a model of the tree that derives from models.Model
+// alone (no base from a library, AbstractUser or AbstractBaseUser among
+// them, in its whole chain, every base known) and has no field holding a
+// password.
+func plainTable(md *project.Model) bool {
+	if md.External || !md.Complete {
+		return false
+	}
+	seen := map[*project.Model]bool{}
+	var external func(*project.Model) bool
+	external = func(x *project.Model) bool {
+		if seen[x] {
+			return false
+		}
+		seen[x] = true
+		if len(x.ExternalBases) > 0 || x.External || !x.Complete {
+			return true
+		}
+		for _, b := range x.Bases {
+			if external(b) {
+				return true
+			}
+		}
+		return false
+	}
+	if external(md) {
+		return false
+	}
+	for _, f := range md.Fields {
+		if strings.Contains(strings.ToLower(f.Name), "password") {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldToUser reports whether a relation field points at the user model.

@@ -53,6 +53,11 @@ type routes struct {
 	actions  map[string]bool // as_view({"get": "list"}) values
 	mapped   bool            // some as_view({...}) call was seen
 	router   bool            // router.register(prefix, View...)
+	asView   bool            // some View.as_view(...) call was seen
+	// method: a URL pattern routes one of the class's methods directly
+	// (`path("x/", View().handler)`, `path("x/", View.handler)`), which
+	// bypasses DRF's dispatch and actions.
+	method bool
 }
 
 var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRoutes", Run: func(ix *project.Index) map[string]*routes {
@@ -72,6 +77,14 @@ var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRo
 		for call := range pyast.FindEach(u.Tree.Root(), "call") {
 			switch string(pyast.CalleeName(call)) {
 			case "as_view", "register":
+			case "path", "re_path", "url":
+				c, _ := pyast.AsCall(call)
+				if len(c.Positional) > 1 {
+					if d := routedMethodClass(c.Positional[1]); d != "" {
+						get(d).method = true
+					}
+				}
+				continue
 			default:
 				continue
 			}
@@ -83,6 +96,7 @@ var viewRoutes = &project.ProjectAnalysis[map[string]*routes]{Name: "bugs.viewRo
 					continue
 				}
 				r := get(d)
+				r.asView = true
 				if !c.Keyword("queryset").IsNil() || c.StarKwargs {
 					r.queryset = true
 				}
@@ -161,6 +175,9 @@ func runViewWithoutQueryset(p *analyzer.Pass) error {
 		}
 		if r == nil && emptyBody(c.Node) {
 			continue // a combination of mixins for other views to derive from, served by none
+		}
+		if r != nil && r.method && !r.asView && !r.router {
+			continue // only a method of it is routed, as a plain function: no action runs
 		}
 		checkQuerysetView(p, sm, c, r)
 	}
@@ -350,4 +367,30 @@ func serializerModel(sm *semantic.Model, c *semantic.Class) *project.Model {
 		return nil
 	}
 	return sm.SerializerModel(sc)
+}
+
+// routedMethodClass returns the class name of a view argument that is one
+// of its methods taken directly, `View().handler` or `View.handler` (not
+// `View.as_view(...)`), or "".
+func routedMethodClass(arg pyast.Node) string {
+	arg = pyast.Unparen(arg)
+	if arg.Type() != "attribute" || arg.ChildByField("attribute").Text() == "as_view" {
+		return ""
+	}
+	obj := pyast.Unparen(arg.ChildByField("object"))
+	if c, ok := pyast.AsCall(obj); ok {
+		if len(c.Positional) > 0 || len(c.Keywords) > 0 {
+			return ""
+		}
+		obj = c.Func
+	}
+	d := pyast.Dotted(obj)
+	if d == "" {
+		return ""
+	}
+	name := d[strings.LastIndex(d, ".")+1:]
+	if name == "" || name[0] < 'A' || name[0] > 'Z' {
+		return ""
+	}
+	return d
 }

@@ -485,7 +485,7 @@ func excludedByConstraint(m *semantic.Model, md *project.Model) bool {
 func overlapInsertAfter(p *analyzer.Pass, f *semantic.File, fn *semantic.Func, ck overlapCheck) (pyast.Node, string) {
 	after := ck.at.EndByte()
 	for _, e := range f.M.FuncEffects(fn) {
-		if e.Kind != semantic.WriteRows || e.Entry.StartByte() < after || e.ModelIn(p.Project) != ck.model {
+		if e.Kind != semantic.WriteRows || e.Entry.StartByte() < after || writtenModel(p, e) != ck.model {
 			continue
 		}
 		if !isInsert(e) || integrityCaught(e.Entry, fn.Node) {
@@ -515,7 +515,8 @@ func overlapInsertAfter(p *analyzer.Pass, f *semantic.File, fn *semantic.Func, c
 
 // isInsert reports whether a write effect inserts rows: create() and
 // bulk_create(), save() of a row built by the model class, save() of a
-// serializer or form given data but no instance.
+// serializer or form given data but no instance (or the one DRF hands to
+// perform_create).
 func isInsert(e semantic.Effect) bool {
 	c, ok := pyast.AsCall(e.Call)
 	if !ok || c.Func.Type() != "attribute" {
@@ -536,6 +537,9 @@ func isInsert(e semantic.Effect) bool {
 		return false
 	}
 	b := pyast.Unparen(e.File.Binding(recv, recv.Text(), recv.StartByte()))
+	if b.IsNil() && performCreateSerializer(e.File, recv) {
+		return true // DRF built it from the request's data, with no instance
+	}
 	if b.Type() != "call" {
 		return false
 	}
@@ -548,6 +552,28 @@ func isInsert(e semantic.Effect) bool {
 	}
 	bc, _ := pyast.AsCall(b)
 	return len(bc.Positional) == 0 && bc.Keyword("instance").IsNil() && !bc.Keyword("data").IsNil()
+}
+
+// writtenModel is the model a write effect names, or, for a serializer's
+// save() (`serializer.save()` in perform_create, `s = BookingSerializer(data=...)`),
+// the serializer's Meta.model.
+func writtenModel(p *analyzer.Pass, e semantic.Effect) *project.Model {
+	if md := e.ModelIn(p.Project); md != nil {
+		return md
+	}
+	if c, ok := pyast.AsCall(e.Call); ok && c.MethodName() == "save" && c.Func.Type() == "attribute" {
+		return e.File.SerializerSaveModel(c.Receiver())
+	}
+	return nil
+}
+
+// performCreateSerializer reports the serializer parameter of a view's
+// perform_create(self, serializer) hook: DRF's create() hands it a
+// serializer built from the request's data, with no instance, so its
+// save() inserts.
+func performCreateSerializer(f *semantic.File, recv pyast.Node) bool {
+	fn := f.EnclosingFunc(recv)
+	return fn != nil && fn.Class != nil && fn.Name == "perform_create" && len(fn.Params) >= 2 && fn.Params[1] == recv.Text()
 }
 
 // constructedBy reports a call of a model class (`Booking(room=room)`).

@@ -7,6 +7,7 @@ package design
 var importDists = map[string][]string{
 	"rest_framework":            {"djangorestframework", "django-rest-framework"},
 	"rest_framework_simplejwt":  {"djangorestframework-simplejwt"},
+	"rest_framework_jwt":        {"djangorestframework-jwt", "drf-jwt"},
 	"drf_yasg":                  {"drf-yasg"},
 	"drf_spectacular":           {"drf-spectacular"},
 	"drf_spectacular_sidecar":   {"drf-spectacular-sidecar"},
@@ -22,6 +23,7 @@ var importDists = map[string][]string{
 	"dotenv":                    {"python-dotenv"},
 	"environ":                   {"django-environ", "python-environ", "environ"},
 	"decouple":                  {"python-decouple"},
+	"environs":                  {"environs"},
 	"dj_database_url":           {"dj-database-url"},
 	"stripe":                    {"stripe"},
 	"requests":                  {"requests"},
@@ -139,6 +141,7 @@ var distRequires = map[string][]string{
 	"djangorestframework":                 {"django", "pytz"},
 	"django-rest-framework":               {"djangorestframework", "django", "pytz"},
 	"djangorestframework-simplejwt":       {"djangorestframework", "django", "pyjwt"},
+	"djangorestframework-jwt":             {"pyjwt"},
 	"drf-yasg":                            {"djangorestframework", "django", "inflection", "packaging", "pytz", "pyyaml", "uritemplate"},
 	"drf-spectacular":                     {"djangorestframework", "django", "inflection", "jsonschema", "pyyaml", "uritemplate"},
 	"dj-rest-auth":                        {"djangorestframework", "django"},

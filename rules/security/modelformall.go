@@ -353,6 +353,9 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
 			continue // a device's or a VLAN's role: a category, not a privilege
 		}
+		if ownershipNames[f.Name] && notAnOwner(p, f) {
+			continue // a notification's `user`, a recipient row the project keeps: the caller picks it
+		}
 		if _, ok := moved[f.Name]; writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") || running[f.Name] || ok {
 			out = append(out, f.Name)
 		}
@@ -760,4 +763,15 @@ func classDefines(cls pyast.Node, name string) bool {
 		}
 	}
 	return false
+}
+
+// notAnOwner reports an ownership-named relation (`user`) whose target is
+// a model of the tree named User that is not the user model
+// (semantic.Model.IsUserModel: a plain `User(models.Model)` of
+// recipients): choosing it is the client's input, not a claim on the row.
+func notAnOwner(p *analyzer.Pass, f *project.Field) bool {
+	if f.To == nil || f.To.External || f.Kind != project.ForeignKey && f.Kind != project.OneToOne {
+		return false
+	}
+	return f.To.Name == "User" && !semantic.Of(p.Project).IsUserModel(f.To)
 }

@@ -96,3 +96,66 @@ func nonModelWrite(p *analyzer.Pass, fn pyast.Node, e effects.Effect) bool {
 	}
 	return c != nil && c.Methods[method] != nil
 }
+
+// savedInAtomic reports a serializer's create() or update() that runs only
+// inside its callers' transactions: every function of the project that
+// builds the serializer from client data (`s = OrderSerializer(data=...)`)
+// calls `s.save()` (which runs create or update) only where a transaction
+// is open: the function is decorated @transaction.atomic (in any order
+// with @api_view), runs under ATOMIC_REQUESTS, or the call sits in an
+// atomic block. With no such build known (a generic view's own create),
+// nothing is said.
+func savedInAtomic(p *analyzer.Pass, fn pyast.Node) bool {
+	name := pyast.DefName(fn)
+	if name != "create" && name != "update" {
+		return false
+	}
+	m := semantic.Of(p.Project)
+	f := m.File(p.Unit)
+	if f == nil {
+		return false
+	}
+	g := f.FuncOf(fn)
+	if g == nil || g.Class == nil || m.SerializerModel(g.Class) == nil && !strings.HasSuffix(g.Class.Name, "Serializer") {
+		return false
+	}
+	builds := m.SerializerBuilds(g.Class)
+	if len(builds) == 0 {
+		return false
+	}
+	for _, b := range builds {
+		im := b.Func.File.Unit.Imports
+		if im == nil {
+			return false
+		}
+		whole := project.HasAtomicDecorator(im, b.Func.Node) || effects.InRequestTransaction(p.Project, im, b.Func.Node)
+		saves := 0
+		for c := range pyast.FindEach(pyast.Body(b.Func.Node), "call") {
+			fnc := c.ChildByField("function")
+			if fnc.Type() != "attribute" || fnc.ChildByField("attribute").Text() != "save" {
+				continue
+			}
+			if obj := fnc.ChildByField("object"); obj.Type() != "identifier" || obj.Text() != b.Var {
+				continue
+			}
+			saves++
+			if !whole && !inAtomicWith(im, c, b.Func.Node) {
+				return false
+			}
+		}
+		if saves == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// inAtomicWith reports whether n sits in an atomic with-block of fn.
+func inAtomicWith(im *pyast.Imports, n, fn pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil() && !a.Equal(fn); a = a.Parent() {
+		if a.Type() == "with_statement" && project.WithIsAtomic(im, a) {
+			return true
+		}
+	}
+	return false
+}

@@ -74,7 +74,7 @@ type callerTxn struct {
 // wrapper opens one, an assertion that it runs in one, or a call from an
 // atomic block.
 func (c *callerTxn) covered(fn pyast.Node) bool {
-	if effects.UsesAtomic(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) {
+	if effects.UsesAtomic(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) || savedInAtomic(c.p, fn) {
 		return true
 	}
 	if c.local == nil {
