@@ -16,8 +16,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,14 +63,6 @@ type Config struct {
 	// GC, when set, is the collector's target (debug.SetGCPercent) in each
 	// phase; the caller's is restored when the run ends. See GCPhases.
 	GC *GCPhases
-	// ManyParses, when set, is called once, from phase one, as the run
-	// starts parsing its ManyParsesAt-th file: a cold or first run, or a
-	// checkout, whose heap is about to grow by the trees of hundreds of
-	// files. The command line advises the heap huge pages then, a cost an
-	// edit run (a few files parsed) does not pay.
-	ManyParses func()
-	// parses counts the files phase one parses (for ManyParses).
-	parses *parseCount
 	// ParseTimeout is the wall-clock backstop of one file's parse; 0 means
 	// one minute. The parse is bounded by work first (pyast.WorkLimit), an
 	// answer that depends only on the file; a parse stopped by this
@@ -221,9 +211,6 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 
 	trace := newTracer()
 	reuse := newReuser(cfg)
-	if cfg.ManyParses != nil {
-		cfg.parses = &parseCount{}
-	}
 	inputs := append([]Input(nil), ListInputs(cfg, paths)...) // applySrcRoots rewrites them
 	trace.mark("discover")
 	applySrcRoots(inputs, cfg.WorkDir, cfg.SrcRoots)
@@ -857,7 +844,6 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			return st
 		}
 	}
-	cfg.parses.note(cfg.ManyParses)
 	tree, err := parseOrFetch(cfg, p, src)
 	if err != nil {
 		st.timedOut = errors.Is(err, pyast.ErrTimeout)
@@ -916,27 +902,6 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 
 // parseOrFetch returns the tree of src from the tree cache, or parses it
 // (and caches it).
-// ManyParsesAt is the count of files parsed at which a run calls
-// Config.ManyParses: more than an edit or a small checkout parses.
-const ManyParsesAt = 64
-
-// parseCount counts the files a run's phase one parses.
-type parseCount struct {
-	n    atomic.Int32
-	once sync.Once
-}
-
-// note counts a parse, and calls many once when the count reaches
-// ManyParsesAt. A nil count counts nothing.
-func (c *parseCount) note(many func()) {
-	if c == nil {
-		return
-	}
-	if c.n.Add(1) >= ManyParsesAt {
-		c.once.Do(many)
-	}
-}
-
 func parseOrFetch(cfg Config, p *pyast.Parser, src []byte) (*pyast.Tree, error) {
 	if cfg.Trees != nil {
 		if tree := cfg.Trees.Get(src); tree != nil {

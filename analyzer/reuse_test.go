@@ -5,14 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -783,28 +781,4 @@ func TestUnrecordedReadsOfTestModulesAreChecked(t *testing.T) {
 			assert.Empty(t, broken, "read through a file analysis, the helper is recorded")
 		}
 	}
-}
-
-// Config.ManyParses is called once when a run parses many files (a cold or
-// first run), never when it parses a few (an edit) or reuses every file's
-// record.
-func TestManyParsesOnlyWhenManyFilesAreParsed(t *testing.T) {
-	dir := t.TempDir()
-	for i := range analyzer.ManyParsesAt + 6 {
-		write(t, dir, fmt.Sprintf("pkg/m%03d.py", i), []byte(fmt.Sprintf("def f%d(x):\n    return x + %d\n", i, i)))
-	}
-	reuse := analyzer.NewMemoryReuse(nil)
-	run := func() int {
-		var calls atomic.Int32
-		cfg := analyzer.Config{Rules: all.Rules(), WorkDir: dir, Jobs: 2, ReuseKey: "test", Reuse: reuse,
-			ManyParses: func() { calls.Add(1) }}
-		_, err := analyzer.Run(context.Background(), cfg, []string{dir})
-		require.NoError(t, err)
-		reuse.EndRun()
-		return int(calls.Load())
-	}
-	assert.Equal(t, 1, run(), "the first run parses every file: advised once")
-	assert.Equal(t, 0, run(), "every record reused: nothing parsed")
-	write(t, dir, "pkg/m000.py", []byte("def f0(x):\n    return x - 1\n"))
-	assert.Equal(t, 0, run(), "one file edited: one parse")
 }

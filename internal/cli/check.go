@@ -544,7 +544,6 @@ func (r *checkRun) useTreeCache(cfg *analyzer.Config) {
 // run (same rubric build, configuration and file contents).
 func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config.Effective, args []string, useCache bool) (*analyzer.Result, error) {
 	ctx := context.Background()
-	cfg.ManyParses = adviseHugeHeap
 	dir := f.cacheRoot()
 	if dir == "" {
 		return analyzer.Run(ctx, cfg, args)

@@ -36,11 +36,6 @@ const madvHugePage = 14
 // overcommit (the object would count against it), when a memory limit or
 // an address-space limit under 4 GB is set (the object would count
 // against it), or with RUBRIC_HUGEPAGES=0.
-//
-// It costs a forced collection (tens of milliseconds of wall time at
-// start): the commands that analyse whole trees pay it before they start,
-// check only once a run parses many files (analyzer.Config.ManyParses),
-// never an edit or a warm run, nor the commands that analyse nothing.
 func adviseHugeHeap() {
 	if os.Getenv("RUBRIC_HUGEPAGES") == "0" || debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		return

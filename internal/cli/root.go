@@ -63,11 +63,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
+	adviseHugeHeap()
 	return withGCPercent(func() int { return runMain(args, stdin, stdout, stderr) })
 }
-
-// wholeTreeCommands analyse every file of a tree at each run.
-var wholeTreeCommands = map[string]bool{"report": true, "grade": true, "server": true, "endpoints": true, "models": true}
 
 // mainStart is when Main began (RUBRIC_TRACE spans).
 var mainStart analyzer.TraceMark
@@ -120,15 +118,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Version:       buildinfo.Version,
 	}
 	root.SetVersionTemplate("rubric {{.Version}}\n")
-	// The commands that analyse whole trees advise the heap huge pages
-	// before they start (adviseHugeHeap); check does it only once a run
-	// parses many files (analyzer.Config.ManyParses): an edit run, a warm
-	// run and the commands that analyse nothing do not pay for it.
-	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
-		if wholeTreeCommands[cmd.Name()] {
-			adviseHugeHeap()
-		}
-	}
 	root.AddCommand(
 		newCheckCmd(),
 		newRulesCmd(),
