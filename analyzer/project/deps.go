@@ -307,7 +307,8 @@ type Outside struct {
 // ReadOutside reads the dependency and dotenv files at root (DeclaredDjango,
 // DeclaredPackages, DotenvFiles).
 func ReadOutside(root string) *Outside {
-	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: DeclaredPackages(root), Dotenv: DotenvFiles(root)}
+	deps, dotenvs := walkOutside(root) // one walk for both kinds
+	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: declaredFrom(root, deps), Dotenv: dotenvFrom(root, dotenvs)}
 }
 
 // UseOutside makes the index answer Django and Declared from o when o was

@@ -2,11 +2,9 @@ package project
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/index"
@@ -148,32 +146,15 @@ var skippedEnvDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "n
 // most; hidden directories, virtualenvs and build output skipped), in path
 // order, with what git says of each when root is inside a git checkout.
 func DotenvFiles(root string) []DotenvFile {
-	var rels []string
-	_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
-		if e.IsDir() {
-			name := e.Name()
-			if rel != "." && (skippedEnvDirs[strings.ToLower(name)] || strings.HasPrefix(name, ".") || strings.Count(rel, "/") >= 4) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if e.Type().IsRegular() && IsDotenvName(e.Name()) {
-			rels = append(rels, rel)
-		}
-		return nil
-	})
+	_, rels := walkOutside(root)
+	return dotenvFrom(root, rels)
+}
+
+// dotenvFrom reads the dotenv files rels (relative to root, in path order).
+func dotenvFrom(root string, rels []string) []DotenvFile {
 	if len(rels) == 0 {
 		return nil
 	}
-	sort.Strings(rels)
 	var out []DotenvFile
 	for _, rel := range rels {
 		text := readPrefixText(filepath.Join(root, filepath.FromSlash(rel)), maxDotenvFile)

@@ -101,3 +101,21 @@ func TestDotenvGitStateReadsNothingOutside(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, GitUnknown, got[0].Git, "an index linked from outside .git is not read")
 }
+
+// One walk lists both kinds of files outside the Python sources, each
+// with its own exclusions: hidden directories hold no project dotenv
+// file but may hold requirements; virtualenvs hold neither.
+func TestWalkOutsideListsBothKinds(t *testing.T) {
+	dir := t.TempDir()
+	for _, rel := range []string{"requirements.txt", ".env", "deploy/prod.env", "deploy/requirements/base.txt",
+		".devcontainer/requirements.txt", ".devcontainer/.env", "venv/requirements.txt", "venv/.env",
+		"a/b/c/d/requirements.txt", "a/b/c/d/.env", "a/b/c/d/e/requirements.txt", "a/b/c/d/e/.env"} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("X=1\n"), 0o644))
+	}
+	deps, dotenvs := walkOutside(dir)
+	assert.Equal(t, []string{".devcontainer/requirements.txt", "a/b/c/d/requirements.txt", "deploy/requirements/base.txt", "requirements.txt"}, deps,
+		"four directories deep at most")
+	assert.Equal(t, []string{".env", "a/b/c/d/.env", "deploy/prod.env"}, dotenvs)
+}

@@ -84,8 +84,26 @@ func isDepFile(rel string) bool {
 // deep at most, virtualenvs and build output skipped). Nothing is executed;
 // UTF-16 files (PowerShell's `pip freeze >`) are decoded.
 func DeclaredPackages(root string) Declared {
+	deps, _ := walkOutside(root)
+	return declaredFrom(root, deps)
+}
+
+// declaredFrom reads the dependency files deps (relative to root, in path
+// order), following their includes.
+func declaredFrom(root string, deps []string) Declared {
 	d := Declared{Names: map[string]bool{}, Extras: map[string]bool{}}
-	var files []string
+	seen := map[string]bool{}
+	for _, rel := range deps {
+		d.read(root, rel, seen)
+	}
+	return d
+}
+
+// walkOutside lists, in one walk of root (four directories deep at most),
+// the dependency files (isDepFile, outside skippedDepDirs) and the dotenv
+// files (IsDotenvName, outside skippedEnvDirs and hidden directories),
+// each in path order: ReadOutside reads both kinds from one listing.
+func walkOutside(root string) (deps, dotenvs []string) {
 	_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -96,22 +114,54 @@ func DeclaredPackages(root string) Declared {
 		}
 		rel = filepath.ToSlash(rel)
 		if e.IsDir() {
-			if rel != "." && (skippedDepDirs[strings.ToLower(e.Name())] || strings.Count(rel, "/") >= 4) {
+			if rel == "." {
+				return nil
+			}
+			if strings.Count(rel, "/") >= 4 || !depDir(rel) && !envDir(rel) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if e.Type().IsRegular() && isDepFile(rel) {
-			files = append(files, rel)
+		if !e.Type().IsRegular() {
+			return nil
+		}
+		dir := path.Dir(rel)
+		if isDepFile(rel) && depDir(dir) {
+			deps = append(deps, rel)
+		}
+		if IsDotenvName(e.Name()) && envDir(dir) {
+			dotenvs = append(dotenvs, rel)
 		}
 		return nil
 	})
-	sort.Strings(files)
-	seen := map[string]bool{}
-	for _, rel := range files {
-		d.read(root, rel, seen)
+	sort.Strings(deps)
+	sort.Strings(dotenvs)
+	return deps, dotenvs
+}
+
+// depDir reports a directory (relative to the root, "." the root) whose
+// dependency files count: none of its components is in skippedDepDirs.
+func depDir(dir string) bool {
+	for _, part := range strings.Split(dir, "/") {
+		if skippedDepDirs[strings.ToLower(part)] {
+			return false
+		}
 	}
-	return d
+	return true
+}
+
+// envDir reports a directory whose dotenv files count: none of its
+// components is hidden or in skippedEnvDirs.
+func envDir(dir string) bool {
+	if dir == "." {
+		return true
+	}
+	for _, part := range strings.Split(dir, "/") {
+		if skippedEnvDirs[strings.ToLower(part)] || strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	return true
 }
 
 // realDirs reports whether every directory of dir (relative to root, '/'
