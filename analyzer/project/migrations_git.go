@@ -5,16 +5,18 @@ import (
 	"path/filepath"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/rubric-dev/rubric/internal/gitdiff"
 )
 
 // ReleasedAtRevision lists the migrations of the index that exist, as
 // files, at a git revision of the repository holding them ("v2.3",
 // "origin/main", a commit): what that revision deployed. The repository
-// is read with go-git; no git command runs, so nothing the analysed
-// repository configures is executed. The names are "app.migration", ready
+// is read with go-git through gitdiff.Open; no git command runs, so nothing
+// the analysed repository configures is executed, and nothing outside its
+// .git directory is read. The names are "app.migration", ready
 // for SelectReleased.
 func (mi *MigrationIndex) ReleasedAtRevision(units []*Unit, rev string) ([]string, error) {
 	var anyPath string
@@ -35,17 +37,12 @@ func (mi *MigrationIndex) ReleasedAtRevision(units []*Unit, rev string) ([]strin
 	if anyPath == "" {
 		return nil, nil
 	}
-	repo, err := git.PlainOpenWithOptions(filepath.Dir(anyPath), &git.PlainOpenOptions{DetectDotGit: true})
+	// Opened as --changed-since opens it (gitdiff.Open): the analysed
+	// repository's configuration, alternates and gitdir: redirections are
+	// never read, only its objects, through a filesystem bound to .git.
+	repo, top, err := gitdiff.Open(filepath.Dir(anyPath))
 	if err != nil {
 		return nil, fmt.Errorf("released-revision: %w", err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return nil, fmt.Errorf("released-revision: %w", err)
-	}
-	top := wt.Filesystem.Root()
-	if real, err := filepath.EvalSymlinks(top); err == nil {
-		top = real
 	}
 	h, err := repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {

@@ -55,25 +55,9 @@ type lineSet struct {
 // Since opens the repository containing dir and resolves rev (a branch,
 // tag, commit, `HEAD~2`...) to the tree later files are compared with.
 func Since(dir, rev string) (*Changes, error) {
-	abs, err := filepath.Abs(dir)
+	repo, root, err := Open(dir)
 	if err != nil {
-		return nil, err
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	root, gitDir, err := findRepo(abs)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Lstat(filepath.Join(gitDir, "objects", "info", "alternates")); err == nil {
-		return nil, fmt.Errorf("--changed-since: %s uses alternates (objects stored outside the repository), which rubric does not read", gitDir)
-	}
-	fs := regularOnly{osfs.New(gitDir, osfs.WithBoundOS())}
-	st := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: fs})
-	repo, err := git.Open(st, nil)
-	if err != nil {
-		return nil, fmt.Errorf("--changed-since: cannot read the git repository at %s: %v", root, err)
+		return nil, fmt.Errorf("--changed-since: %w", err)
 	}
 	h, err := repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
@@ -90,6 +74,37 @@ func Since(dir, rev string) (*Changes, error) {
 	return &Changes{root: root, tree: tree, lines: map[string]lineSet{}}, nil
 }
 
+// Open opens, for reading its objects, the git repository holding dir, as
+// the package comment says: the first .git walking up must be a real
+// directory; its files are read through a filesystem bound to it, regular
+// files only, with no alternates. root is the work tree (the directory
+// holding .git), symbolic links resolved. Every reader of the analysed
+// repository (--changed-since, the released-revision option) opens it
+// here.
+func Open(dir string) (repo *git.Repository, root string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	root, gitDir, err := findRepo(abs)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := os.Lstat(filepath.Join(gitDir, "objects", "info", "alternates")); err == nil {
+		return nil, "", fmt.Errorf("%s uses alternates (objects stored outside the repository), which rubric does not read", gitDir)
+	}
+	fs := regularOnly{osfs.New(gitDir, osfs.WithBoundOS())}
+	st := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: fs})
+	repo, err = git.Open(st, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("cannot read the git repository at %s: %v", root, err)
+	}
+	return repo, root, nil
+}
+
 // findRepo walks up from dir to the first directory holding .git. The
 // .git must be a real directory: a `.git` file (worktrees, submodules)
 // redirects to a directory elsewhere, which rubric does not follow.
@@ -101,13 +116,13 @@ func findRepo(dir string) (root, gitDir string, err error) {
 		case err == nil && fi.IsDir():
 			return d, p, nil
 		case err == nil && fi.Mode()&os.ModeSymlink != 0:
-			return "", "", fmt.Errorf("--changed-since: %s is a symbolic link; rubric reads only a .git directory inside the tree", p)
+			return "", "", fmt.Errorf("%s is a symbolic link; rubric reads only a .git directory inside the tree", p)
 		case err == nil:
-			return "", "", fmt.Errorf("--changed-since: %s is a file pointing to a git directory elsewhere (a worktree or submodule); run rubric from the main checkout", p)
+			return "", "", fmt.Errorf("%s is a file pointing to a git directory elsewhere (a worktree or submodule); run rubric from the main checkout", p)
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return "", "", fmt.Errorf("--changed-since: %s is not inside a git repository", dir)
+			return "", "", fmt.Errorf("%s is not inside a git repository", dir)
 		}
 		d = parent
 	}

@@ -171,4 +171,14 @@ func TestReleasedRevision(t *testing.T) {
 	_, err = analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{migrations.AddFieldNotNull}, WorkDir: root, Jobs: 1,
 		Options: map[string]map[string]any{"MIG001": {"released-revision": "no-such-tag"}}}, []string{root})
 	assert.ErrorContains(t, err, `released-revision "no-such-tag"`)
+
+	// The analysed tree is untrusted: a .git file redirecting to a git
+	// directory elsewhere is not followed (the option may come from the
+	// tree's own configuration).
+	elsewhere := t.TempDir()
+	require.NoError(t, os.Rename(filepath.Join(root, ".git"), filepath.Join(elsewhere, ".git")))
+	require.NoError(t, os.WriteFile(filepath.Join(root, ".git"), []byte("gitdir: "+filepath.Join(elsewhere, ".git")+"\n"), 0o644))
+	_, err = analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{migrations.AddFieldNotNull}, WorkDir: root, Jobs: 1,
+		Options: map[string]map[string]any{"MIG001": {"released-revision": "v1"}}}, []string{root})
+	assert.ErrorContains(t, err, "a file pointing to a git directory elsewhere")
 }
