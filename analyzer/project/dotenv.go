@@ -1,15 +1,11 @@
 package project
 
 import (
-	"bytes"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing/format/index"
-
-	"github.com/rubric-dev/rubric/internal/safeio"
+	"github.com/rubric-dev/rubric/internal/gitdiff"
 )
 
 // This file reads the dotenv files of the analysed tree: the files that
@@ -180,13 +176,11 @@ func readPrefixText(file string, n int64) string {
 
 // gitStates sets Git on files when root lies in a git checkout: tracked
 // when the repository's index lists the file. The checkout is untrusted:
-// no git command runs and no repository is opened, so its configuration,
-// hooks, alternates and `gitdir:` redirections are never read. The first
-// `.git` found walking up from root must be a directory (a `.git` file,
-// which points to a git directory elsewhere, or a link leaves every
-// file's state unknown), and only its `index` is read: a regular file
-// beneath it, at most maxGitIndex bytes, decoded by go-git's index
-// decoder.
+// no git command runs, and the repository is opened as every reader of it
+// opens it (gitdiff.Open: the first .git walking up must be a real
+// directory, read through a filesystem bound to it, regular files only),
+// so its configuration, hooks, alternates and `gitdir:` redirections are
+// never read; a checkout it refuses leaves every file's state unknown.
 func gitStates(root string, files []DotenvFile) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -195,27 +189,12 @@ func gitStates(root string, files []DotenvFile) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	top := abs
-	for {
-		fi, err := os.Lstat(filepath.Join(top, ".git"))
-		if err == nil {
-			if !fi.IsDir() {
-				return
-			}
-			break
-		}
-		parent := filepath.Dir(top)
-		if parent == top {
-			return
-		}
-		top = parent
-	}
-	data, err := safeio.ReadFileIn(filepath.Join(top, ".git"), "index", maxGitIndex)
+	repo, top, err := gitdiff.Open(abs)
 	if err != nil {
 		return
 	}
-	var idx index.Index
-	if index.NewDecoder(bytes.NewReader(data)).Decode(&idx) != nil {
+	idx, err := repo.Storer.Index()
+	if err != nil {
 		return
 	}
 	tracked := make(map[string]bool, len(idx.Entries))
@@ -236,10 +215,6 @@ func gitStates(root string, files []DotenvFile) {
 		}
 	}
 }
-
-// maxGitIndex caps the git index gitStates reads (a repository of 100,000
-// files has one of some 10 MB).
-const maxGitIndex = 64 << 20
 
 // Dotenv returns the dotenv files of the analysed tree (DotenvFiles at the
 // root of its first file), read once.
