@@ -349,15 +349,21 @@ def payment_webhook(request):
 		{"", report.NotObserved},
 		{"        return HttpResponse()\n", report.Met},
 	} {
-		dir := tree(t, map[string][]byte{"hooks/models.py": models, "hooks/views.py": view(c.then)})
-		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
-		require.NoError(t, err)
-		it := item(r, "replay-protection")
-		assert.Equal(t, c.want, it.Status, "%q: %s", c.then, it.Reason)
-		if c.want == report.Met {
-			require.NotEmpty(t, it.Evidence)
-			assert.Equal(t, 15, it.Evidence[0].Line)
-		}
+		assertReplayItem(t, map[string][]byte{"hooks/models.py": models, "hooks/views.py": view(c.then)}, c.want, 15, c.then)
+	}
+}
+
+// assertReplayItem analyses files and asserts the replay-protection item's
+// status, and, when met, that its first evidence is at line guardLine.
+func assertReplayItem(t *testing.T, files map[string][]byte, want report.Status, guardLine int, what string) {
+	t.Helper()
+	r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "replay-protection")
+	assert.Equal(t, want, it.Status, "%q: %s", what, it.Reason)
+	if want == report.Met {
+		require.NotEmpty(t, it.Evidence)
+		assert.Equal(t, guardLine, it.Evidence[0].Line, "cited at the guard: %q", what)
 	}
 }
 
@@ -388,15 +394,8 @@ def payment_webhook(request):
 		{"    org, created = Organization.objects.get_or_create(inn=data[\"inn\"])\n    Payment.objects.create(operation_id=data[\"id\"], org=org)\n", report.NotObserved},
 		{"    org, _ = Organization.objects.get_or_create(inn=data[\"inn\"])\n    payment, created = Payment.objects.get_or_create(operation_id=data[\"id\"], defaults={\"org\": org})\n    if not created:\n        return HttpResponse(status=200)\n", report.Met},
 	} {
-		dir := tree(t, map[string][]byte{"hooks/models.py": models, "hooks/views.py": view(c.body)})
-		r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
-		require.NoError(t, err)
-		it := item(r, "replay-protection")
-		assert.Equal(t, c.want, it.Status, "%q: %s", c.body, it.Reason)
-		if c.want == report.Met {
-			require.NotEmpty(t, it.Evidence)
-			assert.Equal(t, 13, it.Evidence[0].Line, "cited at the payment's get_or_create")
-		}
+		// Met: cited at the payment's get_or_create.
+		assertReplayItem(t, map[string][]byte{"hooks/models.py": models, "hooks/views.py": view(c.body)}, c.want, 13, c.body)
 	}
 }
 
