@@ -222,7 +222,8 @@ func (ix *Index) Dotenv() []DotenvFile {
 	sh := ix.shared
 	sh.dotenvOnce.Do(func() {
 		if root, ok := ix.treeRoot(); ok {
-			sh.dotenv = DotenvFiles(root)
+			_, rels := ix.outsideListing(root)
+			sh.dotenv = dotenvFrom(root, rels)
 		}
 	})
 	return sh.dotenv

@@ -326,6 +326,11 @@ type indexShared struct {
 	deps       Declared
 	dotenvOnce sync.Once
 	dotenv     []DotenvFile
+	// listed holds walkOutside's lists, for Declared and Dotenv read
+	// without the caller's Outside (one walk for both).
+	listedOnce    sync.Once
+	listedDeps    []string
+	listedDotenvs []string
 
 	res results // project analyses (see ProjectAnalysis)
 	// analyses is the view project analyses are built from, if not the

@@ -482,8 +482,17 @@ func (ix *Index) Declared() Declared {
 	sh := ix.shared
 	sh.depsOnce.Do(func() {
 		if root, ok := ix.treeRoot(); ok {
-			sh.deps = DeclaredPackages(root)
+			deps, _ := ix.outsideListing(root)
+			sh.deps = declaredFrom(root, deps)
 		}
 	})
 	return sh.deps
+}
+
+// outsideListing returns walkOutside's lists for root, walked once for
+// Declared and Dotenv alike.
+func (ix *Index) outsideListing(root string) (deps, dotenvs []string) {
+	sh := ix.shared
+	sh.listedOnce.Do(func() { sh.listedDeps, sh.listedDotenvs = walkOutside(root) })
+	return sh.listedDeps, sh.listedDotenvs
 }
