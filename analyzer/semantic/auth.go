@@ -112,7 +112,9 @@ func (a *Auth) finish() {
 			names = "no check"
 		}
 		a.Summary = names
-		if a.Source != "" {
+		// "none" is a plain view's source before any decorator, mixin or
+		// middleware: "no check" says it already.
+		if a.Source != "" && a.Source != "none" {
 			a.Summary += " (" + a.Source + ")"
 		}
 	}
