@@ -105,7 +105,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 					writes = append(writes, t)
 				}
 			}
-			money = money || x.Does.MovesMoney()
+			money = money || x.Does.MovesMoneyNow(p.Project)
 		}
 		what := "changes state"
 		if len(writes) > 0 {
