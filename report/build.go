@@ -299,6 +299,7 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		item.Reason += "; only " + plural(len(remarks), "remark", "remarks") + " of " + rulesOf(remarks) + " below " + it.decisive.String() + ", shown, not deciding"
 		ev = append(ev, heaviestFirst(remarks)...)
 	}
+	ev = distinctEvidence(ev)
 	if len(ev) > maxEv {
 		item.More = len(ev) - maxEv
 		ev = ev[:maxEv]
@@ -306,6 +307,27 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 	item.Evidence = ev
 	item.Question = question(it, item.Status, ev, len(found))
 	return item
+}
+
+// distinctEvidence drops repeats: two signals of one item that cite the
+// same line for the same thing (a query in a loop counted as a query and
+// as a loop's) are one piece of evidence.
+func distinctEvidence(ev []Evidence) []Evidence {
+	type key struct {
+		path, code, note, rule string
+		line                   int
+	}
+	seen := make(map[key]bool, len(ev))
+	out := ev[:0:0]
+	for _, e := range ev {
+		k := key{e.Path, e.Code, e.Note, e.Rule, e.Line}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e)
+	}
+	return out
 }
 
 // heaviestFirst orders findings by severity, then as they came (path and
@@ -394,40 +416,43 @@ func describeConds(cs []cond) string {
 	return strings.Join(parts, ", ")
 }
 
-// describeUnmet says why no condition of a met_when holds: "no X" for a
-// single signal; for a condition of several terms, those of the closest
-// one (fewest failing terms) that fail, with their values
-// ("no endpoints.authorised, endpoints.open_writes = 2").
+// describeUnmet says why no condition of a met_when holds: "no X" for
+// alternatives that are single signals ("no django.indexes,
+// django.indexed_lookups"); otherwise, for each alternative, the terms
+// that fail, with their values ("no endpoints.authorised,
+// endpoints.open_writes = 2"), alternatives apart with "; ".
 func describeUnmet(cs []cond, sig *Signals) string {
 	if len(cs) == 0 {
 		return ""
 	}
-	if len(cs) > 1 || len(cs[0]) > 1 {
-		var best []term
-		for _, c := range cs {
-			var failing []term
-			for _, t := range c {
-				if !t.holds(sig) {
-					failing = append(failing, t)
-				}
+	plain := true
+	for _, c := range cs {
+		plain = plain && len(c) == 1 && c[0].op == ""
+	}
+	if plain {
+		return "no " + describeConds(cs)
+	}
+	var alts []string
+	for _, c := range cs {
+		var failing []string
+		for _, t := range c {
+			if t.holds(sig) {
+				continue
 			}
-			if len(failing) > 0 && (best == nil || len(failing) < len(best)) {
-				best = failing
-			}
-		}
-		var parts []string
-		for _, t := range best {
 			if t.op == "" {
-				parts = append(parts, "no "+t.signal)
+				failing = append(failing, "no "+t.signal)
 			} else {
-				parts = append(parts, t.signal+" = "+displayOf(sig.Get(t.signal)))
+				failing = append(failing, t.signal+" = "+displayOf(sig.Get(t.signal)))
 			}
 		}
-		if len(parts) > 0 && len(cs) == 1 {
-			return strings.Join(parts, ", ")
+		if f := strings.Join(failing, ", "); f != "" && !slices.Contains(alts, f) {
+			alts = append(alts, f)
 		}
 	}
-	return "no " + describeConds(cs)
+	if len(alts) == 0 {
+		return "no " + describeConds(cs)
+	}
+	return strings.Join(alts, "; ")
 }
 
 // describeCond shows a condition with the values that made it hold.

@@ -76,7 +76,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				p("  - and %d more\n", it.More)
 			}
 			if it.Question != "" {
-				p("  - **Ask:** %s\n", it.Question)
+				p("  - **Ask:** %s\n", mdText(it.Question))
 			}
 		}
 		p("\n")
@@ -220,10 +220,57 @@ func mdCode(s string) string {
 	return fence + s + fence
 }
 
-// mdText keeps text on one line and stops it from opening HTML.
+// mdText keeps text on one line and stops it from opening HTML: "<" and
+// ">" become entities outside code spans. Inside a code span (a run of
+// backticks up to the next run of the same length, as CommonMark reads
+// it) they stay as they are, since entities are not decoded there: a
+// route `/orders/<int:pk>/` would read `/orders/&lt;int:pk&gt;/`.
 func mdText(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
-	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
+	var sb strings.Builder
+	for s != "" {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			sb.WriteString(htmlAngles.Replace(s))
+			break
+		}
+		sb.WriteString(htmlAngles.Replace(s[:i]))
+		s = s[i:]
+		n := len(s) - len(strings.TrimLeft(s, "`"))
+		fence := s[:n]
+		end := closingFence(s[n:], n)
+		if end < 0 {
+			// No closing run: the backticks are literal text.
+			sb.WriteString(fence)
+			s = s[n:]
+			continue
+		}
+		sb.WriteString(s[:n+end+n])
+		s = s[n+end+n:]
+	}
+	return sb.String()
+}
+
+var htmlAngles = strings.NewReplacer("<", "&lt;", ">", "&gt;")
+
+// closingFence returns the offset in s of the first run of exactly n
+// backticks, or -1.
+func closingFence(s string, n int) int {
+	for i := 0; i < len(s); {
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '`' {
+			j++
+		}
+		if j-i == n {
+			return i
+		}
+		i = j
+	}
+	return -1
 }
 
 func mdCell(s string) string { return strings.ReplaceAll(mdText(s), "|", `\|`) }
