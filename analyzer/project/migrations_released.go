@@ -178,11 +178,26 @@ func (mi *MigrationIndex) NotJudged() (int, string) {
 		return n, fmt.Sprintf("%d of %d migrations not judged: released up to %s (option `released`); %d judged",
 			n, len(mi.All), strings.Join(sortedCopy(mi.released), ", "), judged)
 	}
-	why := fmt.Sprintf("%d of %d migrations not judged: without a `released` option each app's latest migration is taken as the only one not yet in production", n, len(mi.All))
-	if mi.young > 0 {
-		why += fmt.Sprintf(", and the %d migrations of apps whose migrations were all generated within %d days of each other (tables new to this code) are development history", mi.young, youngDays)
+	var why string
+	switch older := n - mi.young; {
+	case older == 0:
+		why = fmt.Sprintf("%d of %s not judged: every app's migrations were generated within %d days of each other, so their tables are new to this code and nothing in production runs on them",
+			n, plural(len(mi.All), "migration", "migrations"), youngDays)
+	default:
+		why = fmt.Sprintf("%d of %s not judged: without a `released` option each app's latest migration is taken as the only one not yet in production",
+			n, plural(len(mi.All), "migration", "migrations"))
+		if mi.young > 0 {
+			why += fmt.Sprintf("; %d of them are in apps whose migrations were all generated within %d days of each other (tables new to this code)", mi.young, youngDays)
+		}
 	}
-	return n, why + fmt.Sprintf(" (%d judged, in %d apps)", judged, len(mi.Apps))
+	return n, why + fmt.Sprintf(" (%d judged, in %s)", judged, plural(len(mi.Apps), "app", "apps"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func sortedCopy(s []string) []string {

@@ -104,7 +104,14 @@ func TestReleasedDefaultYoungApps(t *testing.T) {
 		"legacy/migrations/0002_item_code.py:10 MIG001", "shop/migrations/0002_order_code.py:10 MIG001",
 	}, findings(res))
 	assert.Equal(t, 4, res.Stats.MigrationsNotJudged, "wallet 0001, 0002; shop 0001; legacy 0001")
-	assert.Contains(t, res.Stats.NotJudgedReason, "the 2 migrations of apps whose migrations were all generated within 14 days")
+	assert.Contains(t, res.Stats.NotJudgedReason, "4 of 6 migrations not judged: without a `released` option")
+	assert.Contains(t, res.Stats.NotJudgedReason, "; 2 of them are in apps whose migrations were all generated within 14 days")
+	assert.Contains(t, res.Stats.NotJudgedReason, "(2 judged, in 3 apps)")
+
+	res = runWith(t, filepath.Join(dir, "released_all_young.txtar"), nil, migrations.AddFieldNotNull)
+	assert.Empty(t, res.Diagnostics)
+	assert.Equal(t, "2 of 2 migrations not judged: every app's migrations were generated within 14 days of each other, so their tables are new to this code and nothing in production runs on them (0 judged, in 1 app)",
+		res.Stats.NotJudgedReason)
 
 	res = runWith(t, filepath.Join(dir, "released_young.txtar"), map[string]map[string]any{"MIG001": {"released": []string{"none"}}}, migrations.AddFieldNotNull)
 	assert.Len(t, res.Diagnostics, 3, "released = none judges the young app too")
