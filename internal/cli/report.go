@@ -58,8 +58,9 @@ func newReportCmd() *cobra.Command {
 		af                        archiveFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "report PATH",
-		Short: "Fill in the reviewer checklist for one submission (Markdown or HTML)",
+		Use:     "report PATH",
+		Aliases: []string{"checklist"},
+		Short:   "Fill in the reviewer checklist for one submission (Markdown or HTML)",
 		Long: `Analyse one submission (a directory, .zip, .tar.gz or .tgz) and write the reviewer checklist:
 the interview guide's review areas, each item met, not met, not applicable or needing a human,
 with evidence and a follow-up question. See docs/checklist.md.`,

@@ -16,6 +16,9 @@ func TestReportCommand(t *testing.T) {
 	code, out, errs := run(t, "report", subs+"galileo")
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "# Reviewer checklist: galileo")
+	code, alias, errs := run(t, "checklist", subs+"galileo")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, alias, "# Reviewer checklist: galileo", "`rubric checklist` is the same command")
 
 	html := filepath.Join(t.TempDir(), "r.html")
 	code, _, errs = run(t, "report", subs+"galileo-strong", "--format", "html", "-o", html)
