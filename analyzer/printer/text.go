@@ -112,7 +112,6 @@ func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic)
 	fmt.Fprintf(w, "%s\n", p.c(ansiBlue, gutter))
 	for ln := first; ln <= shown; ln++ {
 		text := expandTabs(EscapeControls(string(f.Line(ln))))
-		fmt.Fprintf(w, "%s %s\n", p.c(ansiBlue, fmt.Sprintf("%*d |", width, ln)), text)
 		// Underline: from the start column on the first line, to the end
 		// column on the last, the whole text in between.
 		startCol, endCol := 1, utf8.RuneCountInString(text)+1
@@ -127,6 +126,8 @@ func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic)
 			// Skip leading indentation on middle lines.
 			startCol = len(text) - len(strings.TrimLeft(text, " ")) + 1
 		}
+		text, startCol, endCol = clipLine(text, startCol, endCol)
+		fmt.Fprintf(w, "%s %s\n", p.c(ansiBlue, fmt.Sprintf("%*d |", width, ln)), text)
 		n := endCol - startCol
 		if n < 1 {
 			n = 1
@@ -141,6 +142,39 @@ func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic)
 		fmt.Fprintf(w, "%s %s\n", p.c(ansiBlue, gutter), p.c(ansiDim, fmt.Sprintf("... %d more lines", last-shown)))
 	}
 	fmt.Fprintf(w, "%s\n", p.c(ansiBlue, gutter))
+}
+
+// maxFrameWidth bounds the columns of a line a code frame shows: a
+// minified or generated line of a megabyte would otherwise fill the
+// terminal with one finding.
+const maxFrameWidth = 160
+
+// clipLine returns the part of a displayed line that a frame shows, with
+// the underline's columns (1-based, end exclusive) moved to match: the
+// whole line when it fits in maxFrameWidth columns; otherwise a window of
+// that width that starts a little before the underline, with "…" where
+// the line was cut.
+func clipLine(text string, startCol, endCol int) (string, int, int) {
+	runes := []rune(text)
+	if len(runes) <= maxFrameWidth {
+		return text, startCol, endCol
+	}
+	lo := max(0, startCol-1-maxFrameWidth/4)
+	hi := min(len(runes), lo+maxFrameWidth)
+	lo = max(0, hi-maxFrameWidth)
+	out := string(runes[lo:hi])
+	shift := lo
+	if lo > 0 {
+		out = "…" + out
+		shift-- // the "…" takes a column
+	}
+	if hi < len(runes) {
+		out += "…"
+	}
+	limit := utf8.RuneCountInString(out) + 1
+	startCol = min(max(startCol-shift, 1), limit)
+	endCol = min(max(endCol-shift, startCol), limit)
+	return out, startCol, endCol
 }
 
 // displayCol maps a 1-based code-point column of raw to a column of the
