@@ -40,8 +40,10 @@ type gitignoreLayer struct {
 // Discover expands the paths into the Python files to analyse, sorted by
 // display path and de-duplicated. Explicit files are always included;
 // directories are walked, skipping SkippedDirs, hidden directories,
-// virtualenvs (a directory holding pyvenv.cfg), symlinks, what .gitignore files ignore, and what
-// exclude rejects (paths relative to the working directory).
+// virtualenvs (a directory holding pyvenv.cfg), links other than `.py`
+// ones, what .gitignore files ignore, and what exclude rejects (paths
+// relative to the working directory). A `.py` link, FIFO or device is
+// listed, for the reader to refuse (SYN002); no link is followed.
 func Discover(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
 	return discover(paths, workDir, exclude, true)
 }
@@ -129,16 +131,19 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 			depth := len(dirComps)
 			for _, e := range entries {
 				full, absFull := filepath.Join(dir, e.Name()), filepath.Join(absDir, e.Name())
-				if e.Type()&fs.ModeSymlink != 0 {
-					continue
-				}
 				isDir := e.IsDir()
 				// The cheap tests first: most entries of a tree are not
 				// Python files, and need no ignore pattern matched.
 				// Hidden directories (.github, .semgrep, .idea...) hold
-				// tooling and fixtures, not the application.
+				// tooling and fixtures, not the application. A link is
+				// never followed; a `.py` one, or a FIFO or device named
+				// `.py`, is listed all the same, so that the reader
+				// refuses it with SYN002 (it opens nothing but regular
+				// files, and follows no link) rather than the file
+				// going unanalysed without a word.
 				if isDir && (SkippedDirs[e.Name()] || strings.HasPrefix(e.Name(), ".")) ||
-					!isDir && (!e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".py")) {
+					!isDir && !strings.HasSuffix(e.Name(), ".py") ||
+					e.Type()&fs.ModeSymlink != 0 && !strings.HasSuffix(e.Name(), ".py") {
 					continue
 				}
 				// An entry's components are its directory's and its name

@@ -66,10 +66,12 @@ func TestHostilePathsAreRefusedNotRead(t *testing.T) {
 	assert.NotContains(t, msgs, "link.py:ERR999", "the link's target is never analysed")
 	assert.Equal(t, 3, res.Stats.Unreadable)
 
-	// Walking the directory skips them all (links and FIFOs are not
-	// listed), and the run ends.
+	// Walking the directory refuses them the same way (a `.py` link or
+	// FIFO is listed, not skipped without a word), reads nothing through
+	// them, and the run ends.
 	res = runWithin(t, cfg, dir)
-	assert.Equal(t, []string{"ok.py:ERR999"}, codes(res))
+	assert.Equal(t, []string{"fifo.py:SYN002", "link.py:SYN002", "ok.py:ERR999"}, codes(res))
+	assert.Contains(t, messages(res)["link.py:SYN002"], "not followed")
 }
 
 // A PEP 263 coding declaration is honoured: the file is decoded and
