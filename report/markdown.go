@@ -97,7 +97,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p("The checklist counts the findings these comments would hide (run with `--respect-suppressions` to leave them out).\n\n")
 		}
 		for _, s := range r.Suppressions {
-			p("- `%s` %s: %s; %s\n", s.Location(), mdCode(s.Code), mdText(s.Scope()), plural(len(s.Hides), "finding hidden", "findings hidden"))
+			p("- `%s` %s: %s; %s\n", mdPath(s.Location()), mdCode(s.Code), mdText(s.Scope()), plural(len(s.Hides), "finding hidden", "findings hidden"))
 			for _, e := range s.Hides {
 				p("  - %s\n", mdEvidence(e))
 			}
@@ -119,7 +119,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, s := range r.Signals {
 		first := ""
 		if len(s.Evidence) > 0 {
-			first = "`" + s.Evidence[0].Location() + "`"
+			first = "`" + mdPath(s.Evidence[0].Location()) + "`"
 		}
 		p("| `%s` | %s | %s | %s |\n", s.Name, mdCell(displayOf(&s)), first, mdCell(s.Doc))
 	}
@@ -189,7 +189,7 @@ func (r *Report) categoryTitle(id string) string {
 
 func mdEvidence(e Evidence) string {
 	var sb strings.Builder
-	sb.WriteString("`" + e.Location() + "`")
+	sb.WriteString("`" + mdPath(e.Location()) + "`")
 	if e.Rule != "" {
 		sb.WriteString(" " + e.Rule)
 	}
@@ -200,13 +200,18 @@ func mdEvidence(e Evidence) string {
 		sb.WriteString(": " + mdText(e.Note))
 	}
 	if len(e.Also) > 0 {
-		sb.WriteString(" (also `" + strings.Join(e.Also, "`, `") + "`)")
+		sb.WriteString(" (also `" + mdPath(strings.Join(e.Also, "`, `")) + "`)")
 	}
 	if e.Suppressed != "" {
 		sb.WriteString(" (the candidate's comment at " + mdText(e.Suppressed) + " would hide it)")
 	}
 	return sb.String()
 }
+
+// mdPath keeps a path (from the submission's file names) on one line: a
+// newline in a file name would otherwise start a line of the checklist
+// that the candidate wrote ("- ✅ **Tests present**: met").
+func mdPath(s string) string { return printer.EscapePath(s) }
 
 // mdCode wraps s in enough backticks to hold it.
 func mdCode(s string) string {
@@ -292,7 +297,7 @@ func writeEndpointsMarkdown(p func(string, ...any), eps []Endpoint) {
 			route = mdCodeCell(route)
 		}
 		p("| %s | %s | %s (%s) | %s%s | %s | %s |\n", route, mdCell(e.MethodsText()), mdCodeCell(e.ViewText()),
-			mdCodeCell(e.Location()), accessMark(e.Access), mdCell(e.CallerText()), mdCell(e.DoesText()), mdCell(e.WebhookText()))
+			mdCodeCell(mdPath(e.Location())), accessMark(e.Access), mdCell(e.CallerText()), mdCell(e.DoesText()), mdCell(e.WebhookText()))
 	}
 	p("\n")
 }

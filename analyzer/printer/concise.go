@@ -23,7 +23,7 @@ func (p *Concise) Print(w io.Writer, r *analyzer.Result) error {
 		if len(d.Fixes) > 0 && d.Fixes[0].Applicability == analyzer.Safe {
 			mark = "[*] "
 		}
-		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s\n", t.c(ansiBold, EscapeControls(d.Path)), d.Pos.Line, d.Pos.Column,
+		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s\n", t.c(ansiBold, EscapePath(d.Path)), d.Pos.Line, d.Pos.Column,
 			t.c(ansiBold+t.sevColor(d.Severity), d.Code), mark, strings.ReplaceAll(EscapeControls(d.Message), "\n", " "))
 	}
 	if !p.opts.Quiet {

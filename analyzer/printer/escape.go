@@ -33,6 +33,16 @@ func EscapeControls(s string) string {
 	return b.String()
 }
 
+// EscapePath is EscapeControls for a file name, which must stay on one
+// line: a newline or tab in it is escaped too (\x0a, \x09), so that a
+// file named "a.py\nb.py:1:1: SEC001 ..." cannot print a line that reads
+// as a finding of its own.
+func EscapePath(s string) string {
+	return pathBreaks.Replace(EscapeControls(s))
+}
+
+var pathBreaks = strings.NewReplacer("\n", `\x0a`, "\t", `\x09`)
+
 // firstToEscape is the offset of the first character EscapeControls
 // changes, or -1.
 func firstToEscape(s string) int {

@@ -115,3 +115,9 @@ func TestOneLineFormatsEscapeWhatTheSubmissionWrote(t *testing.T) {
 		assert.Contains(t, out, `evil\x1b[2J\xff.py`, name)
 	}
 }
+
+// A file name stays on one line in every human-readable output.
+func TestEscapePathKeepsNamesOnOneLine(t *testing.T) {
+	assert.Equal(t, `a.py\x0ab.py:1:1: SEC001 forged\x09\x1b[31m`, EscapePath("a.py\nb.py:1:1: SEC001 forged\t\x1b[31m"))
+	assert.Equal(t, "app/views.py", EscapePath("app/views.py"))
+}

@@ -48,7 +48,7 @@ func (p *GitHub) Print(w io.Writer, r *analyzer.Result) error {
 			msg += "\nhelp: " + d.Help
 		}
 		fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
-			githubLevel(d.Severity), escapeProperty(EscapeControls(d.Path)), line, col, endLine, endCol,
+			githubLevel(d.Severity), escapeProperty(EscapePath(d.Path)), line, col, endLine, endCol,
 			escapeProperty(d.Code), escapeData(EscapeControls(msg)))
 	}
 	return bw.Flush()

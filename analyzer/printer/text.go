@@ -49,7 +49,7 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 		// Paths, messages and source lines come from the submission:
 		// their control characters are escaped (EscapeControls).
 		fmt.Fprintf(bw, "%s:%d:%d: %s %s",
-			p.c(ansiBold, EscapeControls(d.Path)), d.Pos.Line, d.Pos.Column,
+			p.c(ansiBold, EscapePath(d.Path)), d.Pos.Line, d.Pos.Column,
 			p.c(ansiBold+p.sevColor(d.Severity), d.Code), strings.ReplaceAll(EscapeControls(d.Message), "\n", "\n    "))
 		if d.Confidence != 0 && d.Confidence != analyzer.High {
 			fmt.Fprintf(bw, " %s", p.c(ansiDim, "("+d.Confidence.String()+" confidence)"))
@@ -72,7 +72,7 @@ func (p *Text) Print(w io.Writer, r *analyzer.Result) error {
 				fmt.Fprintf(bw, "  %s and %d more\n", p.c(ansiCyan+ansiBold, "= note:"), len(d.Related)-maxNotes)
 				break
 			}
-			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), EscapeControls(rel.Path), rel.Pos.Line, rel.Pos.Column, EscapeControls(rel.Message))
+			fmt.Fprintf(bw, "  %s %s:%d:%d: %s\n", p.c(ansiCyan+ansiBold, "= note:"), EscapePath(rel.Path), rel.Pos.Line, rel.Pos.Column, EscapeControls(rel.Message))
 		}
 		for _, f := range d.Fixes {
 			fmt.Fprintf(bw, "  %s %s\n", p.c(ansiCyan+ansiBold, fixLabel(f.Applicability)), EscapeControls(f.Message))

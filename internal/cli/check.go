@@ -399,7 +399,7 @@ func (r *checkRun) once() (int, error) {
 		case f.fix:
 			errs := fr.Write()
 			for _, rel := range sortedKeys(errs) {
-				fmt.Fprintf(stderr, "rubric: %s: %v\n", printer.EscapeControls(rel), errs[rel])
+				fmt.Fprintf(stderr, "rubric: %s: %v\n", printer.EscapePath(rel), errs[rel])
 				status = ExitError
 			}
 		}

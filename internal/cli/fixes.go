@@ -22,7 +22,7 @@ func (r *checkRun) reportFixNotes(fr *analyzer.FixResult) {
 	}
 	w := r.cmd.ErrOrStderr()
 	for _, rj := range fr.Rejected {
-		fmt.Fprintf(w, "rubric: %s:%d: %s fix not applied: %s\n", printer.EscapeControls(rj.Path), rj.Line, rj.Code, printer.EscapeControls(rj.Reason))
+		fmt.Fprintf(w, "rubric: %s:%d: %s fix not applied: %s\n", printer.EscapePath(rj.Path), rj.Line, rj.Code, printer.EscapeControls(rj.Reason))
 	}
 	if !fr.Converged {
 		fmt.Fprintln(w, "rubric: warning: fixes were still applying after the last round allowed; run again and review the changes")
@@ -41,7 +41,7 @@ func (r *checkRun) printDiff(fr *analyzer.FixResult) (int, error) {
 		// File names are escaped in the headers (a name with an ESC
 		// sequence must not reach the terminal); the hunks stay as the
 		// files are, so that the patch applies.
-		name := printer.EscapeControls(rel)
+		name := printer.EscapePath(rel)
 		d := udiff.Unified("a/"+name, "b/"+name, string(fr.Before[rel]), string(fr.After[rel]))
 		if _, err := io.WriteString(w, d); err != nil {
 			return ExitError, err
@@ -97,7 +97,7 @@ func (r *checkRun) showFixes(fr *analyzer.FixResult) {
 	last := ""
 	for _, k := range keys {
 		if k.path != last {
-			fmt.Fprintf(w, "- %s:\n", printer.EscapeControls(k.path))
+			fmt.Fprintf(w, "- %s:\n", printer.EscapePath(k.path))
 			last = k.path
 		}
 		fmt.Fprintf(w, "    %d × %s (%s)\n", counts[k], k.code, k.name)
