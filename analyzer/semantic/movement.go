@@ -111,4 +111,3 @@ func movementModel(name string) bool {
 	}
 	return false
 }
-
