@@ -1805,7 +1805,7 @@ func (f *File) extendedArg(n pyast.Node, c pyast.Call, fn *Func, bound bool, st 
 		return nil, tried
 	}
 	inner := ctx{d: st.d + 1, self: st.self, args: &argBind{fn: fn, idx: idx, q: arg, up: st.args}, deps: st.deps}
-	var out *QS
+	var rets []*QS
 	for _, r := range ownNodes(pyast.Body(fn.Node), "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		if e.IsNil() || e.Type() == "none" {
@@ -1815,14 +1815,22 @@ func (f *File) extendedArg(n pyast.Node, c pyast.Call, fn *Func, bound bool, st 
 		if q == nil || q.Model != arg.Model || q.Related != arg.Related {
 			return nil, tried
 		}
-		if out == nil {
-			out = q
-		}
+		rets = append(rets, q)
 	}
-	if out == nil {
+	if len(rets) == 0 {
 		return nil, tried
 	}
-	out = out.clone()
+	out := rets[0].clone()
+	// The names any return adds may be there (`return queryset` for an
+	// anonymous user, `return queryset.annotate(user_read=...)` otherwise).
+	for _, q := range rets[1:] {
+		for _, a := range q.Annotated {
+			if !slices.Contains(out.Annotated, a) {
+				out.Annotated = append(out.Annotated, a)
+			}
+		}
+		out.NamesOpen = out.NamesOpen || q.NamesOpen
+	}
 	out.Origin, out.OriginFile, out.Sources = n, f, nil
 	return out, true
 }

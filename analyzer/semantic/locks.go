@@ -53,6 +53,18 @@ func (f *File) rowLock(n pyast.Node, depth int) Lock {
 		}
 	case "call":
 		return f.fetchLock(n)
+	case "subscript":
+		// An element of a container of locked rows (`wallets[0]`,
+		// `by_user[user.id]` of a dict built from a locked queryset).
+		if f.rowLock(n.ChildByField("value"), depth+1) == Locked {
+			return Locked
+		}
+	case "dictionary_comprehension", "list_comprehension", "set_comprehension", "generator_expression":
+		// `{w.user_id: w for w in locked_rows}`: its elements are the
+		// iterable's rows.
+		if iter := comprehendedRows(n); !iter.IsNil() && f.rowLock(iter, depth+1) == Locked {
+			return Locked
+		}
 	case "attribute":
 		// A foreign key read from an unlocked row is fetched lazily,
 		// without a lock. One read from a locked row may have been joined
@@ -65,6 +77,33 @@ func (f *File) rowLock(n pyast.Node, depth int) Lock {
 		}
 	}
 	return LockUnknown
+}
+
+// comprehendedRows is the iterable a comprehension takes its elements
+// from unchanged (`[w for w in rows]`, `{w.pk: w for w in rows}`), or a nil
+// node when the element is anything else or there are several `for`s.
+func comprehendedRows(n pyast.Node) pyast.Node {
+	var clause pyast.Node
+	for i := range n.NamedChildCount() {
+		if c := n.NamedChild(i); c.Type() == "for_in_clause" {
+			if !clause.IsNil() {
+				return pyast.Node{}
+			}
+			clause = c
+		}
+	}
+	if clause.IsNil() {
+		return pyast.Node{}
+	}
+	elem := n.ChildByField("body")
+	if elem.Type() == "pair" {
+		elem = elem.ChildByField("value")
+	}
+	left := clause.ChildByField("left")
+	if elem.Type() != "identifier" || left.Type() != "identifier" || elem.Text() != left.Text() {
+		return pyast.Node{}
+	}
+	return clause.ChildByField("right")
 }
 
 // fetchMethods load one row.

@@ -671,6 +671,13 @@ func (f *File) EnclosingFunc(n pyast.Node) *Func {
 // module name (the analysed root may sit above the import root) when that
 // is unambiguous.
 func (m *Model) LookupFunc(q string) *Func {
+	return m.lookupFunc(q, 0)
+}
+
+// maxReexports bounds how many package re-exports LookupFunc follows.
+const maxReexports = 3
+
+func (m *Model) lookupFunc(q string, depth int) *Func {
 	if fn := m.funcs[q]; fn != nil {
 		return fn
 	}
@@ -684,7 +691,44 @@ func (m *Model) LookupFunc(q string) *Func {
 			found = fn
 		}
 	}
+	if found == nil && depth < maxReexports {
+		if r := m.reexported(q); r != "" {
+			return m.lookupFunc(r, depth+1)
+		}
+	}
 	return found
+}
+
+// reexported rewrites a name that goes through a module re-exporting it
+// (`wallets.utils.pay` with `from .bank import pay` in
+// wallets/utils/__init__.py, `wallets.services.WalletService.deposit` with
+// `from wallets.services.wallet import WalletService` in the package):
+// the longest module prefix of q whose next part that module imports,
+// replaced by what it imports. "" when no module of the project does.
+func (m *Model) reexported(q string) string {
+	if m.Index == nil {
+		return ""
+	}
+	for i := strings.LastIndex(q, "."); i > 0; i = strings.LastIndex(q[:i], ".") {
+		u := m.Index.ByModule[q[:i]]
+		if u == nil || u.Imports == nil {
+			continue
+		}
+		head, rest, _ := strings.Cut(q[i+1:], ".")
+		r, ok := u.Imports.Lookup(head)
+		if !ok {
+			return ""
+		}
+		r = absoluteName(u, r)
+		if rest != "" {
+			r += "." + rest
+		}
+		if r == q {
+			return ""
+		}
+		return r
+	}
+	return ""
 }
 
 // LookupClass finds a class by qualified name (suffix matches as

@@ -438,23 +438,8 @@ type ListLeak struct {
 // no keyword of the queryset's chain following the owner path or taking
 // request.user. Nil otherwise.
 func (m *Model) UnscopedQueryset(c *Class) *ListLeak {
-	for _, cc := range append([]*Class{c}, c.Bases()...) {
-		if cc.Methods["get_queryset"] != nil || cc.Methods["get_object"] != nil || cc.Methods["filter_queryset"] != nil {
-			return nil
-		}
-		if _, ok := cc.Attrs["filter_backends"]; ok {
-			return nil
-		}
-	}
-	if opaqueBases(c) {
-		return nil
-	}
-	v, decl := c.Attr("queryset")
-	if v.IsNil() {
-		return nil
-	}
-	q := decl.File.Eval(v)
-	if q == nil || q.Model == nil || q.Related {
+	v, decl, q := classQueryset(c)
+	if q == nil {
 		return nil
 	}
 	owner := m.OwnerPath(q.Model)
@@ -468,7 +453,50 @@ func (m *Model) UnscopedQueryset(c *Class) *ListLeak {
 			return nil
 		}
 	}
-	return &ListLeak{Node: v, File: decl.File, Model: q.Model, OwnerPath: owner}
+	return &ListLeak{Node: v, File: decl, Model: q.Model, OwnerPath: owner}
+}
+
+// classQueryset returns the class-level queryset of a DRF view, where it
+// is declared and what it evaluates to, when nothing on the way replaces
+// or filters it (get_queryset, get_object, filter_queryset,
+// filter_backends, a base rubric cannot read); nil values otherwise.
+func classQueryset(c *Class) (pyast.Node, *File, *QS) {
+	for _, cc := range append([]*Class{c}, c.Bases()...) {
+		if cc.Methods["get_queryset"] != nil || cc.Methods["get_object"] != nil || cc.Methods["filter_queryset"] != nil {
+			return pyast.Node{}, nil, nil
+		}
+		if _, ok := cc.Attrs["filter_backends"]; ok {
+			return pyast.Node{}, nil, nil
+		}
+	}
+	if opaqueBases(c) {
+		return pyast.Node{}, nil, nil
+	}
+	v, decl := c.Attr("queryset")
+	if v.IsNil() {
+		return pyast.Node{}, nil, nil
+	}
+	q := decl.File.Eval(v)
+	if q == nil || q.Model == nil || q.Related {
+		return pyast.Node{}, nil, nil
+	}
+	return v, decl.File, q
+}
+
+// UnscopedUsers returns the class-level queryset of a DRF view when it is
+// the whole user table (`User.objects.all()`, no keyword anywhere in the
+// chain) and nothing on the way replaces or filters it: through the
+// framework's update and destroy, any caller the view lets in changes or
+// deletes any account. Nil otherwise.
+func (m *Model) UnscopedUsers(c *Class) *ListLeak {
+	v, f, q := classQueryset(c)
+	if q == nil || !m.IsUserModel(q.Model) || q.Filtered {
+		return nil
+	}
+	if len(chainKeywords(v)) > 0 {
+		return nil
+	}
+	return &ListLeak{Node: v, File: f, Model: q.Model, OwnerPath: "pk"}
 }
 
 // listMethods keep every row of a queryset.

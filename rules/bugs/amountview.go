@@ -104,7 +104,7 @@ func rawAmountNames(body pyast.Node, req string) map[string]pyast.Node {
 					bounded = true
 				}
 			}
-			if r, ok := names[m.Text()]; m.Type() == "identifier" && ok {
+			if r, ok := names[m.Text()]; m.Type() == "identifier" && ok && !attributeName(m) {
 				read = r
 			} else if amountRead(m, req) {
 				read = m
@@ -243,12 +243,20 @@ func nameIn(n pyast.Node, names map[string]bool) string {
 		if found != "" {
 			return false
 		}
-		if m.Type() == "identifier" && names[m.Text()] {
+		if m.Type() == "identifier" && names[m.Text()] && !attributeName(m) {
 			found = m.Text()
 		}
 		return found == ""
 	})
 	return found
+}
+
+// attributeName reports an identifier that is the attribute part of an
+// attribute (`amount` in `payment.amount`): another object's field, not
+// the local of that name.
+func attributeName(m pyast.Node) bool {
+	p := m.Parent()
+	return p.Type() == "attribute" && p.ChildByField("attribute").Equal(m)
 }
 
 // balanceTarget reports an attribute or name whose last word is balance.

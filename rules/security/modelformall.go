@@ -307,12 +307,13 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		}
 	}
 	// A status the project moves itself, unless the class validates the
-	// client's value (validate_status).
+	// client's value against the row (validate_status reading self: a
+	// check of the value alone, against the choices, checks no transition).
 	var moved map[string]statusSite
 	if model != nil {
 		moved = movedStatuses.Get(p.Project)[model.Qual]
 		for name := range moved {
-			if classDefines(cls, "validate_"+name) {
+			if def := classMethod(cls, "validate_"+name); !def.IsNil() && readsSelf(def) {
 				protected[name] = true
 			}
 		}
@@ -754,11 +755,28 @@ func readOnlyExcept(right pyast.Node) (map[string]bool, bool) {
 
 // classDefines reports a method of that name defined in the class body.
 func classDefines(cls pyast.Node, name string) bool {
+	return !classMethod(cls, name).IsNil()
+}
+
+// classMethod returns the definition of method name in the class body, or
+// a nil node.
+func classMethod(cls pyast.Node, name string) pyast.Node {
 	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		if st.Type() == "decorated_definition" {
 			st = st.ChildByField("definition")
 		}
 		if st.Type() == "function_definition" && pyast.DefName(st) == name {
+			return st
+		}
+	}
+	return pyast.Node{}
+}
+
+// readsSelf reports a method whose body uses self (`self.instance`, a
+// helper method): one that never does judges its argument alone.
+func readsSelf(def pyast.Node) bool {
+	for id := range pyast.FindEach(pyast.Body(def), "identifier") {
+		if id.Text() == "self" {
 			return true
 		}
 	}

@@ -105,6 +105,11 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 		cl := classes[e.Class]
 		if cl == nil {
 			leak := m.UnscopedQueryset(e.Class)
+			if leak == nil && (e.Action == "update" || e.Action == "partial_update" || e.Action == "destroy") {
+				// The user model: reading other accounts may be the design (a
+				// directory), changing or deleting them is not.
+				leak = m.UnscopedUsers(e.Class)
+			}
 			if leak == nil {
 				continue
 			}
@@ -119,6 +124,16 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 		if cl.leak.File != f {
 			continue
 		}
+		if cl.leak.OwnerPath == "pk" {
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(cl.leak.Node),
+				Message: fmt.Sprintf("`%s` lets any caller it admits (%s) %s any `%s` (%s): its queryset is every account, not the caller's own",
+					c.Name, cl.e.Auth.Summary, userVerbs(cl.actions), cl.leak.Model.Name, strings.Join(cl.actions, ", ")),
+				Help: fmt.Sprintf("for these actions return `%s.objects.filter(pk=self.request.user.pk)` from `get_queryset` (other accounts become 404s), or add a permission class whose `has_object_permission` compares `obj` with `request.user`",
+					cl.leak.Model.Name),
+			})
+			continue
+		}
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(cl.leak.Node),
 			Message: fmt.Sprintf("`%s` serves every user's `%s` rows (%s): its queryset is not scoped to the caller (`%s` belongs to a user through `%s`)",
@@ -128,6 +143,26 @@ func runUnscopedObjectAccess(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// userVerbs says what the framework's actions do to an account.
+func userVerbs(actions []string) string {
+	upd, del := false, false
+	for _, a := range actions {
+		switch a {
+		case "update", "partial_update":
+			upd = true
+		case "destroy":
+			del = true
+		}
+	}
+	switch {
+	case upd && del:
+		return "change or delete"
+	case del:
+		return "delete"
+	}
+	return "change"
 }
 
 // declaredPublic reports an endpoint that opens itself to anyone

@@ -178,7 +178,7 @@ func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves [
 		}
 		origin, local := rowOrigin(sf, fn, r.row, r.stmt)
 		if strings.Contains(origin, "select_for_update") || local && constructedHere(sf, r.row, r.stmt) ||
-			overwrittenBefore(fn, r) {
+			overwrittenBefore(fn, r) || local && sf.RowLock(save.Receiver()) == semantic.Locked {
 			continue
 		}
 		conf := analyzer.High

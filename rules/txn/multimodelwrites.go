@@ -26,7 +26,7 @@ var MultiModelWrites = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, effects.ProjectPackages},
 	Run:        runMultiModelWrites,
 }
 
@@ -55,7 +55,7 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 				continue
 			}
 			if locals == nil {
-				locals = effects.LocalModels(fn)
+				locals = effects.LocalModels(fn, func(c pyast.Node) bool { return effects.LibraryClass(p.Project, p.Unit, c) })
 			}
 			if m := effects.WriteModel(p.Project, p.Unit, e, locals); m != "" {
 				writes = append(writes, e)

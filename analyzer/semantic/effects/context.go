@@ -155,11 +155,11 @@ func InLoop(n pyast.Node) bool {
 // LocalModels maps the names a function binds to model instances it can
 // name: `a = Account(...)`, `a = Account.objects.get(...)`,
 // `a, created = Account.objects.get_or_create(...)`.
-func LocalModels(fn pyast.Node) map[string]string {
+func LocalModels(fn pyast.Node, library func(callee pyast.Node) bool) map[string]string {
 	out := map[string]string{}
 	for as := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
 		c, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
-		if !ok {
+		if !ok || library != nil && library(c.Func) {
 			continue
 		}
 		model := ""
@@ -188,6 +188,42 @@ func LocalModels(fn pyast.Node) map[string]string {
 	}
 	return out
 }
+
+// LibraryClass reports a callee that the unit's imports resolve to a class
+// of a package outside the project and outside Django, from a module that
+// is not a models module (`canvas.Canvas` of reportlab, openpyxl's
+// `Workbook`): its instances' save() writes a file or a document, not a
+// row.
+func LibraryClass(ix *project.Index, u *project.Unit, callee pyast.Node) bool {
+	if ix == nil || u == nil || u.Imports == nil {
+		return false
+	}
+	q, ok := u.Imports.Resolve(callee)
+	if !ok || !strings.Contains(q, ".") {
+		return false
+	}
+	top, _, _ := strings.Cut(q, ".")
+	if top == "django" || top == "" {
+		return false
+	}
+	for _, seg := range strings.Split(q, ".") {
+		if seg == "models" {
+			return false
+		}
+	}
+	return !ProjectPackages.Get(ix)[top]
+}
+
+// ProjectPackages are the top-level package names of the project's
+// modules ("shop" for shop/views.py).
+var ProjectPackages = &project.ProjectAnalysis[map[string]bool]{Name: "effects.projectPackages", Run: func(ix *project.Index) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range ix.Units {
+		top, _, _ := strings.Cut(u.Module, ".")
+		out[top] = true
+	}
+	return out
+}}
 
 // isClassName reports whether s looks like a class name: CapWords, not an
 // ALL_CAPS constant.
