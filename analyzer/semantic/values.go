@@ -51,13 +51,13 @@ type QS struct {
 	// prefetches and another does not (`if "x" in expand: qs =
 	// qs.prefetch_related("x")`): loaded on some paths only.
 	BranchPrefetch []string
-	Values    bool     // values()/values_list(): rows are dicts or tuples
-	Sliced    bool
-	Iterator  bool
-	Only      bool // only()/defer()
-	Grouped   bool // values() then annotate() or distinct(): one row per group
-	Single    bool // filtered by a unique key: at most one row
-	Combined  bool // union()/intersection()/difference()/extra()
+	Values         bool // values()/values_list(): rows are dicts or tuples
+	Sliced         bool
+	Iterator       bool
+	Only           bool // only()/defer()
+	Grouped        bool // values() then annotate() or distinct(): one row per group
+	Single         bool // filtered by a unique key: at most one row
+	Combined       bool // union()/intersection()/difference()/extra()
 	// Custom is set when a custom manager or queryset method is part of the
 	// chain: probably a queryset, not certainly.
 	Custom bool
