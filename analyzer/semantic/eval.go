@@ -1704,7 +1704,15 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 					}
 					q.Prefetch = append(q.Prefetch, base)
 					// What the inner queryset loads comes with each row.
-					if inner := f.eval(pc.Arg(1, "queryset"), st.in()); inner != nil {
+					inner := f.eval(pc.Arg(1, "queryset"), st.in())
+					if base == s && !pc.Arg(1, "queryset").IsNil() {
+						if inner != nil && inner.Ordered {
+							q.OrderedPrefetch = append(q.OrderedPrefetch, s)
+						} else {
+							q.CustomPrefetch = append(q.CustomPrefetch, s)
+						}
+					}
+					if inner != nil {
 						for _, sub := range append(append([]string(nil), inner.Select...), inner.Prefetch...) {
 							q.Prefetch = append(q.Prefetch, base+"__"+sub)
 						}

@@ -478,6 +478,15 @@ func mergeQS(a, b *QS) *QS {
 	}
 	out.Select = keep(a.Select, b.Selects)
 	out.Prefetch = keep(a.Prefetch, b.Prefetches)
+	for _, x := range [][]string{a.Prefetch, b.Prefetch, a.BranchPrefetch, b.BranchPrefetch} {
+		for _, p := range x {
+			if !contains(out.Prefetch, p) && !contains(out.BranchPrefetch, p) {
+				out.BranchPrefetch = append(out.BranchPrefetch, p)
+			}
+		}
+	}
+	out.OrderedPrefetch = keep(a.OrderedPrefetch, func(p string) bool { return contains(b.OrderedPrefetch, p) })
+	out.CustomPrefetch = append(append([]string(nil), a.CustomPrefetch...), b.CustomPrefetch...)
 	out.Null = keep(a.Null, b.Selects) // NULL in one branch, NULL or selected in the other
 	out.SelectAll = a.SelectAll && b.SelectAll
 	out.Values = a.Values && b.Values

@@ -29,6 +29,65 @@ func (f *File) instanceClass(n pyast.Node, depth int) *Class {
 			return nil
 		}
 		return c
+	case "attribute":
+		// `context.filters` with context a new PatchworkRequestContext,
+		// whose methods set `self.filters = Filters(request)` and nothing
+		// else under that name.
+		if depth > 2 {
+			return nil
+		}
+		owner := f.instanceClass(n.ChildByField("object"), depth+1)
+		if owner == nil {
+			return nil
+		}
+		return selfAttrClass(owner, n.ChildByField("attribute").Text(), depth+1)
+	case "subscript":
+		// `context["filters"]` with context a dict bound before n.
+		if depth > 2 {
+			return nil
+		}
+		key, ok := pyast.StringValue(n.ChildByField("subscript"))
+		obj := pyast.Unparen(n.ChildByField("value"))
+		if !ok || obj.Type() != "identifier" {
+			return nil
+		}
+		var val pyast.Node
+		for _, e := range f.dictEntries(obj, n.StartByte(), 1) {
+			if e.key == key {
+				val = e.val
+			}
+		}
+		if val.IsNil() {
+			return nil
+		}
+		return f.instanceClass(val, depth+1)
 	}
 	return nil
+}
+
+// selfAttrClass returns the project class of the instance every
+// assignment `self.<attr> = ...` in cls's methods (and its project
+// bases') stores, when they all store a new instance of one class.
+func selfAttrClass(cls *Class, attr string, depth int) *Class {
+	var out *Class
+	for _, cc := range mro(cls) {
+		for _, fn := range cc.Methods {
+			for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+				l := a.ChildByField("left")
+				if l.Type() != "attribute" || l.ChildByField("attribute").Text() != attr || pyast.Dotted(l.ChildByField("object")) != "self" {
+					continue
+				}
+				r := pyast.Unparen(a.ChildByField("right"))
+				if r.Type() != "call" {
+					return nil
+				}
+				c := cc.File.instanceClass(r, depth)
+				if c == nil || out != nil && c != out {
+					return nil
+				}
+				out = c
+			}
+		}
+	}
+	return out
 }

@@ -424,6 +424,7 @@ func (f *File) pageRows(n pyast.Node, depth int) *QS {
 		if n.ChildByField("attribute").Text() == "object_list" {
 			return f.pageRows(n.ChildByField("object"), depth+1)
 		}
+		return f.pageAttrRows(n, depth)
 	case "call":
 		c, _ := pyast.AsCall(n)
 		switch c.MethodName() {
@@ -452,7 +453,16 @@ func (f *File) rowsOf(n pyast.Node, depth int) *QS {
 func (f *File) paginatorSource(n pyast.Node, depth int) pyast.Node {
 	n = f.bound(n)
 	c, ok := pyast.AsCall(n)
-	if !ok || depth > 2 || !strings.HasSuffix(pyast.Dotted(c.Func), "Paginator") {
+	if !ok || depth > 2 {
+		return pyast.Node{}
+	}
+	if cls := f.paginatorClass(c); cls != nil {
+		if src, known := f.subclassObjects(c, cls); known {
+			return src
+		}
+		return c.Arg(0, "object_list")
+	}
+	if !strings.HasSuffix(pyast.Dotted(c.Func), "Paginator") {
 		return pyast.Node{}
 	}
 	return c.Arg(0, "object_list")

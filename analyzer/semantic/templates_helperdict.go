@@ -23,19 +23,56 @@ func (f *File) helperDictReturns(call pyast.Node) (*Func, bool, [][]dictEntry) {
 	var out [][]dictEntry
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
-		ok := e.Type() == "dictionary"
-		if c, isCall := pyast.AsCall(e); isCall && c.Func.Type() == "identifier" && c.Func.Text() == "dict" && len(c.Positional) == 0 {
-			ok = true
+		ok := dictDisplay(e)
+		depth := 3
+		if e.Type() == "identifier" {
+			// `context = RequestContext(request)` or `ctx = {...}`, filled
+			// (`context.update({...})`, `ctx["k"] = v`), then returned.
+			rhs := pyast.Unparen(fn.File.Binding(e, e.Text(), e.StartByte()))
+			ok, depth = dictDisplay(rhs) || fn.File.contextObject(rhs), 2
 		}
 		if !ok {
 			return nil, false, nil
 		}
-		out = append(out, fn.File.dictEntries(e, e.StartByte(), 3))
+		out = append(out, fn.File.dictEntries(e, e.StartByte(), depth))
 	}
 	if len(out) == 0 {
 		return nil, false, nil
 	}
 	return fn, bound, out
+}
+
+// dictDisplay reports a dict display or a dict(k=v) call.
+func dictDisplay(e pyast.Node) bool {
+	if e.Type() == "dictionary" {
+		return true
+	}
+	c, isCall := pyast.AsCall(e)
+	return isCall && c.Func.Type() == "identifier" && c.Func.Text() == "dict" && len(c.Positional) == 0
+}
+
+// contextObject reports the construction of a template Context or
+// RequestContext, Django's or a project subclass
+// (`PatchworkRequestContext(request, list_view=view)`): the dict its
+// update() calls fill is the template's context.
+func (f *File) contextObject(e pyast.Node) bool {
+	c, ok := pyast.AsCall(e)
+	if !ok {
+		return false
+	}
+	if contextWrapper(f, c) >= 0 {
+		return true
+	}
+	d := pyast.Dotted(c.Func)
+	if d == "" {
+		return false
+	}
+	cls := f.topClasses[d]
+	if cls == nil {
+		cls = f.M.LookupClass(f.Unit.Qualify(d))
+	}
+	return cls != nil && cls.DerivesFrom("django.template.RequestContext", "django.template.context.RequestContext",
+		"django.template.Context", "django.template.context.Context")
 }
 
 // helperDictEntries lists the keys a helper's returned dicts bind, each
@@ -62,6 +99,9 @@ func (f *File) helperDictRows(key string, call pyast.Node) *QS {
 	fn, bound, rets := f.helperDictReturns(call)
 	if fn == nil {
 		return nil
+	}
+	if q := fn.File.localDictRows(fn, key, rets); q != nil {
+		return q
 	}
 	idx := -1
 	for _, entries := range rets {
@@ -90,4 +130,26 @@ func (f *File) helperDictRows(key string, call pyast.Node) *QS {
 		return nil
 	}
 	return f.rowsOf(arg, 1)
+}
+
+// localDictRows evaluates context key of a helper's one returned dict
+// when its value is built in the helper from no parameter
+// (`paginator = Paginator(request, Patch.objects.filter(...))` then
+// `context.update({"page": paginator.current_page})`): its rows, read
+// in the helper.
+func (f *File) localDictRows(fn *Func, key string, rets [][]dictEntry) *QS {
+	if len(rets) != 1 {
+		return nil
+	}
+	var v pyast.Node
+	for _, e := range rets[0] {
+		if e.key == key {
+			v = pyast.Unparen(e.val) // a later update wins
+		}
+	}
+	if v.IsNil() || v.Type() == "identifier" && indexOf(fn.Params, v.Text()) >= 0 || f.pageOfParam(fn, v, 1) >= 0 {
+		return nil
+	}
+	cv := f.ctxValue(key, v)
+	return cv.Rows
 }

@@ -35,22 +35,35 @@ type inclusionTags struct {
 	// simple are the project's simple tags (`@register.simple_tag`), by
 	// name: their function runs once per use, with the use's arguments.
 	simple map[string]*inclusionTag
+	// filters are the project's template filters (`@register.filter`),
+	// by name: their function runs once per use, with the filtered value
+	// first (patchwork's `{{ patch|patch_checks }}` reading
+	// patch.check_count).
+	filters map[string]*inclusionTag
 }
 
 var inclusionTagsOf = &project.ProjectAnalysis[*inclusionTags]{Name: "semantic.inclusion_tags", Run: buildInclusionTags}
 
 func buildInclusionTags(ix *project.Index) *inclusionTags {
-	out := &inclusionTags{byName: map[string]*inclusionTag{}, simple: map[string]*inclusionTag{}}
+	out := &inclusionTags{byName: map[string]*inclusionTag{}, simple: map[string]*inclusionTag{}, filters: map[string]*inclusionTag{}}
 	for _, u := range ix.Units {
 		if u.Tree == nil || !strings.Contains(u.File.Rel, "templatetags") || RolesOf(u).Any(Test) {
 			continue
 		}
 		root := u.Tree.Root()
 		text := root.Text()
-		if !strings.Contains(text, "inclusion_tag") && !strings.Contains(text, "simple_tag") {
+		if !strings.Contains(text, "inclusion_tag") && !strings.Contains(text, "simple_tag") && !strings.Contains(text, "filter") {
 			continue
 		}
 		for def := range pyast.FindEach(root, "function_definition") {
+			if name, ok := readFilter(def); ok {
+				if _, dup := out.filters[name]; dup {
+					out.filters[name] = nil // which one a template loads is not read
+					continue
+				}
+				out.filters[name] = &inclusionTag{qual: u.Module + "." + def.ChildByField("name").Text()}
+				continue
+			}
 			if name, tag := readSimpleTag(def); tag != nil {
 				tag.qual = u.Module + "." + def.ChildByField("name").Text()
 				if _, dup := out.simple[name]; dup {
@@ -139,6 +152,28 @@ func readInclusionTag(def pyast.Node) (string, *inclusionTag) {
 		return name, tag
 	}
 	return "", nil
+}
+
+// readFilter reads a function registered as a template filter
+// (`@register.filter`, `@register.filter(name="x")`,
+// `@register.filter("x")`, `@register.filter(is_safe=True)`): its name.
+func readFilter(def pyast.Node) (string, bool) {
+	for _, d := range pyast.Decorators(def) {
+		name := def.ChildByField("name").Text()
+		if c, ok := pyast.AsCall(d); ok {
+			if c.MethodName() != "filter" || pyast.Dotted(c.Receiver()) != "register" {
+				continue
+			}
+			if s, ok := pyast.StringValue(c.Arg(0, "name")); ok {
+				name = s
+			}
+			return name, true
+		}
+		if pyast.Dotted(d) == "register.filter" {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // readSimpleTag reads a function registered as a simple tag

@@ -489,6 +489,12 @@ func (w *twalker) expr(e *TExpr, u use, sc *tscope, t *Template) *tbind {
 			return nil
 		}
 	}
+	if len(e.Filters) > 0 {
+		// A project filter runs its function on the row once per use.
+		if fn := w.projectFilter(e.Filters[0].Name); fn != nil {
+			w.deepAt(&cur, e.Var, fn, 0, e, t)
+		}
+	}
 	if u == useOutput {
 		if fn := w.m.ModelMethod(cur.model, "__str__"); fn != nil {
 			w.deep(&cur, e.Var, fn, e, t)
@@ -691,4 +697,21 @@ func (w *twalker) macroCall(e *TExpr, sc *tscope, t *Template) bool {
 	w.nodes(m.Body, inner, t, nil)
 	delete(w.macros, m)
 	return true
+}
+
+// projectFilter returns the function of the project template filter of
+// that name, when one module registers it and it takes the value first.
+func (w *twalker) projectFilter(name string) *Func {
+	if w.m == nil || w.m.Index == nil {
+		return nil
+	}
+	tag := inclusionTagsOf.Get(w.m.Index).filters[name]
+	if tag == nil {
+		return nil
+	}
+	fn := w.m.LookupFunc(tag.qual)
+	if fn == nil || len(fn.Params) == 0 || fn.Class != nil {
+		return nil
+	}
+	return fn
 }

@@ -42,13 +42,22 @@ type QS struct {
 	Select    []string // select_related paths
 	SelectAll bool     // select_related() without arguments
 	Prefetch  []string // prefetch_related lookups, Prefetch(...) lookups and to_attr names
-	Values    bool     // values()/values_list(): rows are dicts or tuples
-	Sliced    bool
-	Iterator  bool
-	Only      bool // only()/defer()
-	Grouped   bool // values() then annotate() or distinct(): one row per group
-	Single    bool // filtered by a unique key: at most one row
-	Combined  bool // union()/intersection()/difference()/extra()
+	// OrderedPrefetch are the lookups of Prefetch objects (without to_attr)
+	// whose queryset calls order_by(...); CustomPrefetch those whose
+	// queryset does not: first() on such a manager reads the cache only
+	// when the cached rows are ordered (ServesFirst).
+	OrderedPrefetch, CustomPrefetch []string
+	// BranchPrefetch are the lookups some branch merged into this queryset
+	// prefetches and another does not (`if "x" in expand: qs =
+	// qs.prefetch_related("x")`): loaded on some paths only.
+	BranchPrefetch []string
+	Values         bool // values()/values_list(): rows are dicts or tuples
+	Sliced         bool
+	Iterator       bool
+	Only           bool // only()/defer()
+	Grouped        bool // values() then annotate() or distinct(): one row per group
+	Single         bool // filtered by a unique key: at most one row
+	Combined       bool // union()/intersection()/difference()/extra()
 	// Custom is set when a custom manager or queryset method is part of the
 	// chain: probably a queryset, not certainly.
 	Custom bool
@@ -123,6 +132,9 @@ func (q *QS) clone() *QS {
 	c := *q
 	c.Select = append([]string(nil), q.Select...)
 	c.Prefetch = append([]string(nil), q.Prefetch...)
+	c.OrderedPrefetch = append([]string(nil), q.OrderedPrefetch...)
+	c.CustomPrefetch = append([]string(nil), q.CustomPrefetch...)
+	c.BranchPrefetch = append([]string(nil), q.BranchPrefetch...)
 	c.Annotated = append([]string(nil), q.Annotated...)
 	c.Null = append([]string(nil), q.Null...)
 	return &c
@@ -213,6 +225,37 @@ func (q *QS) Prefetches(path string) bool {
 		}
 	}
 	return false
+}
+
+// BranchPrefetches reports whether path is prefetched on some of the
+// branches merged into the queryset, or on all.
+func (q *QS) BranchPrefetches(path string) bool {
+	if q.Prefetches(path) {
+		return true
+	}
+	for _, s := range q.BranchPrefetch {
+		if s == path || strings.HasPrefix(s, path+"__") {
+			return true
+		}
+	}
+	return false
+}
+
+// ServesFirst reports whether `row.<path>.first()` (or `.all().first()`)
+// reads the rows prefetch_related cached for path instead of querying.
+// Django's first() slices the queryset when it is ordered, and slicing a
+// queryset whose rows are cached reads the cache; an unordered one is
+// re-ordered by pk first, a new query. The cached queryset is ordered
+// when it is a Prefetch's queryset calling order_by(...), or the default
+// queryset of a target model whose Meta declares an ordering.
+func (q *QS) ServesFirst(path string, target *project.Model) bool {
+	if !q.Prefetches(path) {
+		return false
+	}
+	if contains(q.OrderedPrefetch, path) {
+		return true
+	}
+	return target != nil && len(target.Meta.Ordering) > 0 && !contains(q.CustomPrefetch, path)
 }
 
 // Annotates reports whether name is an annotation of the queryset.

@@ -64,7 +64,7 @@ func runRelatedManager(p *analyzer.Pass) error {
 		for _, m := range lf.Managers {
 			kind := kindOf(m.Method)
 			prefetched := l.QS.Prefetches(m.Path)
-			if prefetched && kind != "query" {
+			if prefetched && kind != "query" || m.Method == "first" && l.QS.ServesFirst(m.Path, m.Target) {
 				continue
 			}
 			if m.Deep != nil {
@@ -119,7 +119,10 @@ func runRelatedManager(p *analyzer.Pass) error {
 				name := "has_" + strings.TrimSuffix(strings.ReplaceAll(m.Path, "__", "_"), "_set")
 				d.Help = fmt.Sprintf("add `.annotate(%s=%s)` to %s and read `%s.%s`", name, existsExpr(m), base, l.Var.Text(), name)
 			default:
-				if prefetched {
+				switch {
+				case prefetched && m.Method == "first":
+					d.Message += fmt.Sprintf(" even though `%s` is prefetched: the cached rows are not ordered, so `.first()` orders them by pk in a new query", m.Path)
+				case prefetched:
 					d.Message += fmt.Sprintf(" even though `%s` is prefetched: `.%s()` on a related manager always queries", m.Path, m.Method)
 				}
 				target := "Model"

@@ -61,6 +61,14 @@ type need struct {
 	// (`x._cached if hasattr(x, "_cached") else x.items.filter(...)`):
 	// the query is the fallback when no prefetch set them.
 	Guards []string
+	// First marks a query that is first() alone on a related manager
+	// (`x.versions.first()`), which an ordered prefetch of Path serves;
+	// Target is the model the path ends at.
+	First  bool
+	Target *project.Model
+	// Conditional marks a read under a branch of the method making it
+	// (to_representation's `if "x" in self.expand:`).
+	Conditional bool
 }
 
 // fieldAt is a serializer field that nests another serializer.
@@ -497,13 +505,15 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			needs[i] = n
 		}
 		if n.Query {
-			if !guardedByPrefetch(n) {
+			if !guardedByPrefetch(n) && !servedFirst(q, n) {
 				queries = append(queries, n)
 			}
 			continue
 		}
 		if n.Prefetch {
-			if q.Prefetches(n.Path) {
+			// A read under a branch of a path the view prefetches on some
+			// branch: the two conditions likely agree (an expand parameter).
+			if q.Prefetches(n.Path) || n.Conditional && q.BranchPrefetches(n.Path) {
 				continue
 			}
 			pre = append(pre, n.Path)
@@ -842,6 +852,32 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			mark()
 		}
 	}
+	// A to_representation of the serializer or of a project base
+	// (open-humans' DataFileSerializer building its dict by hand): DRF
+	// calls it for every row, so what it reads of the row, directly or in
+	// the methods it hands the row to, is read per row.
+	if fn := t.serializerMethod(classes, "to_representation"); fn != nil && fn.File != nil {
+		why := "`" + strings.Join(append(append([]string(nil), label...), "to_representation"), ".") + "`"
+		accs := t.sm.RowAccesses(fn, 1, m)
+		ns := accessNeeds(accs, prefix, inPrefetch, why)
+		j := 0 // accessNeeds makes one need per access of these kinds, in order
+		for _, a := range accs {
+			switch a.Kind {
+			case semantic.Query, semantic.Forward, semantic.Manager, semantic.Count, semantic.Exists, semantic.Generic:
+				if j < len(ns) {
+					ns[j].Conditional = a.Conditional
+				}
+				j++
+			}
+		}
+		ns = append(ns, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
+		for i := range ns {
+			if ns[i].AtPath == "" {
+				ns[i].AtPath, ns[i].At = fn.File.Unit.File.Rel, analyzer.RangeOf(fn.Node.ChildByField("name"))
+			}
+		}
+		out = append(out, ns...)
+	}
 	// Meta.fields naming many-to-many or reverse relations: a list of
 	// primary keys read per row.
 	if len(s.MetaFields) > 0 {
@@ -1167,7 +1203,9 @@ func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why s
 		}
 		switch a.Kind {
 		case semantic.Query:
-			out = append(out, queryNeed(a, path, why))
+			n := queryNeed(a, path, why)
+			n.First, n.Target = firstOnly(a.Methods), a.Target
+			out = append(out, n)
 		case semantic.Forward:
 			out = append(out, readAt(need{Path: path, Prefetch: inPrefetch || strings.Contains(a.Path, "__") && prefetchOnPath(accs, a.Path), Why: why}, a))
 		case semantic.Manager, semantic.Count, semantic.Exists, semantic.Generic:
@@ -1175,6 +1213,28 @@ func accessNeeds(accs []semantic.Access, prefix []string, inPrefetch bool, why s
 		}
 	}
 	return out
+}
+
+// firstOnly reports manager methods that only take the first row
+// (`first()`, `all().first()`): no filter or ordering of their own.
+func firstOnly(methods []string) bool {
+	first := false
+	for _, m := range methods {
+		switch m {
+		case "first":
+			first = true
+		case "all":
+		default:
+			return false
+		}
+	}
+	return first
+}
+
+// servedFirst reports a first() need the queryset's ordered prefetch of
+// its path serves from the cache.
+func servedFirst(q *QS, n need) bool {
+	return n.Query && n.First && q != nil && q.ServesFirst(n.Path, n.Target)
 }
 
 // readAt notes where a method field reads the path (the call in the

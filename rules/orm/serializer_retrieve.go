@@ -67,7 +67,7 @@ func (t *Tracker) checkRetrieve(cls, at pyast.Node) {
 			continue // the row's own reads, and fetching its related rows: one query each
 		}
 		if nd.Query {
-			if !guardedByPrefetch(nd) {
+			if !guardedByPrefetch(nd) && !servedFirst(q, nd) {
 				queries = append(queries, nd)
 			}
 			continue
