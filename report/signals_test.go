@@ -120,6 +120,32 @@ func TestDecisionsHeadingOverFileMap(t *testing.T) {
 	}
 }
 
+// Decisions written under a line set apart as a heading without Markdown's
+// # count: a bold line, or a short label naming the author's remarks and
+// ending with a colon. A label that introduces the assignment's text
+// ("Limitations:", "Design and implement an API for:") does not, nor does a
+// heading over the assignment's requirements.
+func TestDecisionsUnderPseudoHeadings(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\nNotes for viewers:\n- there were no requirements for UI, so it is basic\n":                        report.Met,
+		"# App\n\n## Models\n\nNoteworthy comments and thoughts:\n\n- sender and recipient may be the same party\n": report.Met,
+		"# App\n\n**Trade-offs**\n\nNo ledger: the balance is the only record.\n":                                   report.Met,
+		"# App\n\nLimitations:\n\n* Authentication is not in the scope of this task\n":                              report.NotMet,
+		"# App\n\nDesign and implement an API for:\n\n- adding a client\n":                                          report.NotMet,
+		"# App\n\n- Notes:\n- run it with docker\n":                                                                  report.NotMet,
+		"# App\n\n## Requirements for implementation:\n* an API to book rooms\n":                                      report.NotMet,
+		"# App\n\n## Implementation notes\n\nBookings lock the room row.\n":                                         report.Met,
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-decisions").Status, readme)
+	}
+	// A pseudo-heading opens decisions only: "Run it:" is no run section.
+	r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# App\n\n**How to run**\n\nAsk the team.\n")}), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status)
+}
+
 // A README counts as saying how to run the project when a line of it is a
 // run command, not when prose mentions one.
 func TestReadmeRunCommand(t *testing.T) {
@@ -133,6 +159,18 @@ func TestReadmeRunCommand(t *testing.T) {
 		"# App\n\nOur CI's **make run** target builds the docs.\n":                                     report.NotMet,
 		"# App\n\n## API description\n\n#### Create wallet\n":                                          report.NotMet,
 		"# App\n\n### Build project\n`docker-compose -f docker-compose.yml up --build`\n":              report.Met,
+		// An HTML code block, a numbered step in any language, the command
+		// a colon announces, one after a shell's preparation.
+		"# App\n\n6. Run Development Server\n    <pre>python manage.py runserver\n</pre>\n": report.Met,
+		"# App\n\n7. Correr el servidor con `python manage.py runserver`.\n":                 report.Met,
+		"# App\n\n* Запустить сервер: `python manage.py runserver`\n":                        report.Met,
+		"# App\n\n```bash\nexport $(cat .env | xargs) && ./manage.py runserver\n```\n":     report.Met,
+		"# App\n\n- Our CI's `make run` target builds the docs.\n":                           report.NotMet,
+		"# App\n\n```\necho hi && python manage.py runserver\n```\n":                        report.NotMet,
+		// `docker run` of the project's image runs it; of a database or a
+		// broker, it does not.
+		"# App\n\n```\ndocker build -t app .\ndocker run -p 8000:8000 app\n```\n": report.Met,
+		"# App\n\n```\ndocker run -d -p 6379:6379 --name redis redis:alpine\n```\n": report.NotMet,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
@@ -224,6 +262,20 @@ func TestReadmeLinkedPages(t *testing.T) {
 	assert.Equal(t, "docs/install.md", signal(r, "readme.run").Evidence[0].Path)
 	assert.Equal(t, report.Met, item(r, "readme-decisions").Status)
 	assert.Equal(t, report.NotMet, item(r, "readme-tests").Status, "three links away from the README is too far")
+
+	// A link to a directory of the tree reads the README it holds, as a
+	// code host shows it under the listing.
+	r, err = report.Analyze(context.Background(), tree(t, map[string][]byte{
+		"store/app/views.py": []byte("x = 1\n"),
+		"README.md":          []byte("# Assessment\n\n* [Task 1](store) Online store\n* [Task 2](./hunt/) Treasure hunt\n"),
+		"store/README.md":    []byte("# Store\n\n## Installation\n\n```bash\ncd store && python manage.py runserver\n```\n"),
+		"hunt/notes.txt":     []byte("## Design decisions\n"),
+	}), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.Met, item(r, "readme-setup").Status)
+	require.NotEmpty(t, signal(r, "readme.run").Evidence)
+	assert.Equal(t, "store/README.md", signal(r, "readme.run").Evidence[0].Path)
+	assert.Equal(t, report.NotMet, item(r, "readme-decisions").Status, "a directory without a README shows no page")
 
 	outside := tree(t, map[string][]byte{"sub/app/views.py": []byte("x = 1\n"), "sub/README.md": []byte("# App\n\n[setup](../setup.md)\n"),
 		"setup.md": []byte("## Setup\n\n```\npython manage.py runserver\n```\n")})
@@ -645,6 +697,31 @@ func TestTransactionsMetOnAtomicWrites(t *testing.T) {
 
 	it = run(body + "\n\n@transaction.atomic\ndef noop():\n    return None\n")
 	assert.Equal(t, report.NotMet, it.Status, "two writes outside atomic: %s", it.Reason)
+}
+
+// An availability check racing the booking insert (BUG041) is a check and
+// a write no transaction holds together: transaction management is not
+// met, with the finding as its evidence, and the finding is not counted
+// among the crashes a second time.
+func TestBookingRaceIsATransactionFinding(t *testing.T) {
+	dir := tree(t, map[string][]byte{
+		"bookings/models.py": []byte("from django.db import models\n\n\nclass Room(models.Model):\n    name = models.CharField(max_length=50)\n\n\n" +
+			"class Booking(models.Model):\n    room = models.ForeignKey(Room, on_delete=models.CASCADE)\n    start = models.DateTimeField()\n    end = models.DateTimeField()\n"),
+		"bookings/services.py": []byte("from .models import Booking\n\n\ndef book(room, start, end):\n" +
+			"    if Booking.objects.filter(room=room, start__lt=end, end__gt=start).exists():\n        raise ValueError(\"taken\")\n" +
+			"    return Booking.objects.create(room=room, start=start, end=end)\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "transactions")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "BUG041", it.Evidence[0].Rule)
+	assert.Equal(t, "bookings/services.py:5", it.Evidence[0].Location())
+	assert.Contains(t, it.Question, "book this slot at the same moment")
+	for _, e := range item(r, "no-provable-crashes").Evidence {
+		assert.NotEqual(t, "BUG041", e.Rule)
+	}
 }
 
 // ATOMIC_REQUESTS set in the settings runs every view in a transaction: a
