@@ -58,7 +58,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five; a link to a directory reads the README it holds)"},
 	{"readme.setup", "README heading about set-up or installation"},
 	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run, docker run of the project's image...)"},
-	{"readme.test", "README heading about tests, a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
+	{"readme.test", "README heading about tests (not the README's title, nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes (not one over the assignment's requirements), or a line set apart as one (wholly bold, or a short label of the author's notes ending with a colon)"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, a .txt file the README, a Dockerfile or a Makefile installs with pip install -r, pyproject.toml, Pipfile, lock files)"},
@@ -484,7 +484,7 @@ var readmeSections = []struct {
 func (s *Signals) readme(root, prefix, rel string, files []string) {
 	src := project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(rel))))
 	s.flag("readme.present", true, Evidence{Path: prefix + rel})
-	s.readmeText(src, prefix+rel)
+	s.readmeText(src, prefix+rel, true)
 	// Set-up, tests and decisions are often kept in pages the README
 	// links to (`[installation](docs/index.md)`): the pages of the tree
 	// it links to count as part of it. Only files the walk listed are
@@ -516,7 +516,7 @@ func (s *Signals) readme(root, prefix, rel string, files []string) {
 			seen[link] = true
 			read++
 			text := project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(link))))
-			s.readmeText(text, prefix+link)
+			s.readmeText(text, prefix+link, false)
 			if p.depth+1 < maxReadmeDepth {
 				queue = append(queue, page{text, link, p.depth + 1})
 			}
@@ -596,8 +596,12 @@ func readmeLinks(src, dir string) []string {
 var testCommandRe = regexp.MustCompile(`(^|[\s'"(])(pytest|py\.test|tox|nox|make test|just test|(\./)?manage\.py test|python3? -m (pytest|unittest))($|[\s'";)&|])`)
 
 // readmeText records the run command, the test command and the sections
-// of one README page (the README or a page it links to).
-func (s *Signals) readmeText(src, rel string) {
+// of one README page (the README or a page it links to). The first heading
+// of the README itself (root) is its title, which names the project or the
+// assignment ("# Payments test task", "# Self_Test"): it opens no section
+// about running the tests.
+func (s *Signals) readmeText(src, rel string, root bool) {
+	title := root
 	lines := strings.Split(src, "\n")
 	for i, line := range lines {
 		if cmd := runCommand(line); cmd != "" && len(s.byName["readme.run"].Evidence) < evidenceCap {
@@ -669,8 +673,15 @@ func (s *Signals) readmeText(src, rel string) {
 		if s.ReadmeTitle == "" && !pseudo {
 			s.ReadmeTitle = heading
 		}
+		isTitle := title && !pseudo
+		if !pseudo {
+			title = false
+		}
 		low := strings.ToLower(heading)
 		for _, sec := range readmeSections {
+			if sec.signal == "readme.test" && (isTitle || assignmentHeading(low)) {
+				continue
+			}
 			// A line set apart as a heading ("Notes for viewers:") opens
 			// a section of decisions; set-up, run and test sections are
 			// judged on real headings and commands.
@@ -697,6 +708,21 @@ func (s *Signals) readmeText(src, rel string) {
 			}
 		}
 	}
+}
+
+// assignmentWords name the take-home assignment itself ("About This
+// Project (Test Assignment)"), not its tests.
+var assignmentWords = []string{"test task", "test assignment", "test project", "тестовое задание", "тестового задания"}
+
+// assignmentHeading reports a heading (lower case) that names the
+// assignment.
+func assignmentHeading(low string) bool {
+	for _, w := range assignmentWords {
+		if containsWord(low, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // pseudoHeadingRe matches a line written as a heading without Markdown's

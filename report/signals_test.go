@@ -146,6 +146,26 @@ func TestDecisionsUnderPseudoHeadings(t *testing.T) {
 	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status)
 }
 
+// The README's title names the project or the assignment ("# Payments
+// test task"), and a heading naming the assignment is no section about
+// tests: neither says how to run them. A tests heading below the title does.
+func TestReadmeTitleIsNoTestsSection(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# Self_Test\n\nA wallet.\n":                                          report.NotMet,
+		"# Payments test task\n\n## Setup\n\npip install\n":                     report.NotMet,
+		"# Wallet\n\n## About This Project (Test Assignment)\n\nA wallet.\n":    report.NotMet,
+		"# Wallet\n\n## Tests\n\nThey cover the transfers.\n":                   report.Met,
+		"Wallet\n======\n\nTests\n-----\n\nThey cover the transfers.\n":        report.Met,
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{
+			"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme),
+			"app/tests.py": []byte("def test_x():\n    assert True\n"),
+		}), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
+	}
+}
+
 // A README counts as saying how to run the project when a line of it is a
 // run command, not when prose mentions one.
 func TestReadmeRunCommand(t *testing.T) {
