@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -58,8 +59,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five; a link to a directory reads the README it holds)"},
 	{"readme.setup", "README heading about set-up or installation"},
 	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run, docker run of the project's image...)"},
-	{"readme.test", "README heading about tests (not the README's title, nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
-	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes (not one over the assignment's requirements), or a line set apart as one (wholly bold, or a short label of the author's notes ending with a colon)"},
+	{"readme.test", "README heading about tests (not the README's title unless it is one, \"# Tests\"; nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
+	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes (not one over the assignment's requirements, nor one naming the assignment: \"Тестовое задание для Фабрики Решений\"), or a line set apart as one (wholly bold, or a short label of the author's notes ending with a colon)"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, a .txt file the README, a Dockerfile or a Makefile installs with pip install -r, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
@@ -599,7 +600,7 @@ var testCommandRe = regexp.MustCompile(`(^|[\s'"(])(pytest|py\.test|tox|nox|make
 // of one README page (the README or a page it links to). The first heading
 // of the README itself (root) is its title, which names the project or the
 // assignment ("# Payments test task", "# Self_Test"): it opens no section
-// about running the tests.
+// about running the tests unless it is one ("# Tests").
 func (s *Signals) readmeText(src, rel string, root bool) {
 	title := root
 	lines := strings.Split(src, "\n")
@@ -679,7 +680,7 @@ func (s *Signals) readmeText(src, rel string, root bool) {
 		}
 		low := strings.ToLower(heading)
 		for _, sec := range readmeSections {
-			if sec.signal == "readme.test" && (isTitle || assignmentHeading(low)) {
+			if sec.signal == "readme.test" && (isTitle && !testsTitle(low) || assignmentHeading(low)) {
 				continue
 			}
 			// A line set apart as a heading ("Notes for viewers:") opens
@@ -691,7 +692,7 @@ func (s *Signals) readmeText(src, rel string, root bool) {
 			if sec.signal == "readme.test" && manualTestHeading(low) {
 				continue
 			}
-			if sec.signal == "readme.decisions" && (fileMapSection(lines, i) || taskHeading(low)) {
+			if sec.signal == "readme.decisions" && (fileMapSection(lines, i) || taskHeading(low) || assignmentHeading(low)) {
 				continue
 			}
 			for _, w := range sec.words {
@@ -708,6 +709,24 @@ func (s *Signals) readmeText(src, rel string, root bool) {
 			}
 		}
 	}
+}
+
+// testsTitleWords are the words of a README whose first heading is
+// already its tests section ("# Tests", "# Running the tests").
+var testsTitleWords = map[string]bool{"test": true, "tests": true, "testing": true, "run": true, "running": true, "the": true,
+	"how": true, "to": true, "unit": true, "automated": true, "тесты": true, "тестов": true, "запуск": true, "тестирование": true}
+
+// testsTitle reports a README title (lower case) made of testsTitleWords
+// alone: a section, not the project's or the assignment's name ("# Self_Test",
+// "# Payments test task").
+func testsTitle(low string) bool {
+	words := strings.FieldsFunc(low, func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, w := range words {
+		if !testsTitleWords[w] {
+			return false
+		}
+	}
+	return len(words) > 0
 }
 
 // assignmentWords name the take-home assignment itself ("About This

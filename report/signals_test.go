@@ -132,9 +132,11 @@ func TestDecisionsUnderPseudoHeadings(t *testing.T) {
 		"# App\n\n**Trade-offs**\n\nNo ledger: the balance is the only record.\n":                                   report.Met,
 		"# App\n\nLimitations:\n\n* Authentication is not in the scope of this task\n":                              report.NotMet,
 		"# App\n\nDesign and implement an API for:\n\n- adding a client\n":                                          report.NotMet,
-		"# App\n\n- Notes:\n- run it with docker\n":                                                                  report.NotMet,
-		"# App\n\n## Requirements for implementation:\n* an API to book rooms\n":                                      report.NotMet,
+		"# App\n\n- Notes:\n- run it with docker\n":                                                                 report.NotMet,
+		"# App\n\n## Requirements for implementation:\n* an API to book rooms\n":                                    report.NotMet,
 		"# App\n\n## Implementation notes\n\nBookings lock the room row.\n":                                         report.Met,
+		"# Тестовое задание для Фабрики Решений\n\nСервис рассылок.\n":                                              report.NotMet,
+		"# Assumptions\n\n- one currency per wallet\n":                                                              report.Met,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
@@ -151,11 +153,12 @@ func TestDecisionsUnderPseudoHeadings(t *testing.T) {
 // tests: neither says how to run them. A tests heading below the title does.
 func TestReadmeTitleIsNoTestsSection(t *testing.T) {
 	for readme, want := range map[string]report.Status{
-		"# Self_Test\n\nA wallet.\n":                                          report.NotMet,
-		"# Payments test task\n\n## Setup\n\npip install\n":                     report.NotMet,
-		"# Wallet\n\n## About This Project (Test Assignment)\n\nA wallet.\n":    report.NotMet,
-		"# Wallet\n\n## Tests\n\nThey cover the transfers.\n":                   report.Met,
-		"Wallet\n======\n\nTests\n-----\n\nThey cover the transfers.\n":        report.Met,
+		"# Self_Test\n\nA wallet.\n":                                         report.NotMet,
+		"# Payments test task\n\n## Setup\n\npip install\n":                  report.NotMet,
+		"# Wallet\n\n## About This Project (Test Assignment)\n\nA wallet.\n": report.NotMet,
+		"# Wallet\n\n## Tests\n\nThey cover the transfers.\n":                report.Met,
+		"# Running the tests\n\nThey cover the transfers.\n":                 report.Met,
+		"Wallet\n======\n\nTests\n-----\n\nThey cover the transfers.\n":      report.Met,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{
 			"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme),
@@ -182,14 +185,14 @@ func TestReadmeRunCommand(t *testing.T) {
 		// An HTML code block, a numbered step in any language, the command
 		// a colon announces, one after a shell's preparation.
 		"# App\n\n6. Run Development Server\n    <pre>python manage.py runserver\n</pre>\n": report.Met,
-		"# App\n\n7. Correr el servidor con `python manage.py runserver`.\n":                 report.Met,
-		"# App\n\n* Запустить сервер: `python manage.py runserver`\n":                        report.Met,
-		"# App\n\n```bash\nexport $(cat .env | xargs) && ./manage.py runserver\n```\n":     report.Met,
-		"# App\n\n- Our CI's `make run` target builds the docs.\n":                           report.NotMet,
+		"# App\n\n7. Correr el servidor con `python manage.py runserver`.\n":                report.Met,
+		"# App\n\n* Запустить сервер: `python manage.py runserver`\n":                       report.Met,
+		"# App\n\n```bash\nexport $(cat .env | xargs) && ./manage.py runserver\n```\n":      report.Met,
+		"# App\n\n- Our CI's `make run` target builds the docs.\n":                          report.NotMet,
 		"# App\n\n```\necho hi && python manage.py runserver\n```\n":                        report.NotMet,
 		// `docker run` of the project's image runs it; of a database or a
 		// broker, it does not.
-		"# App\n\n```\ndocker build -t app .\ndocker run -p 8000:8000 app\n```\n": report.Met,
+		"# App\n\n```\ndocker build -t app .\ndocker run -p 8000:8000 app\n```\n":   report.Met,
 		"# App\n\n```\ndocker run -d -p 6379:6379 --name redis redis:alpine\n```\n": report.NotMet,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
