@@ -686,10 +686,33 @@ func TestIdempotencyAppliesToStateChangingEndpoints(t *testing.T) {
 	}
 	it := run("    Booking.objects.create(room=request.POST[\"room\"], reference_id=request.POST[\"ref\"])\n")
 	assert.Equal(t, report.NotObserved, it.Status, "declared unique, never checked: %s", it.Reason)
+	// Applying through the endpoint alone, the item cites it and asks about it.
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:10", it.Evidence[0].Location())
+	assert.Contains(t, it.Question, "If `shop/views.py:10`")
 	it = run("    Booking.objects.get_or_create(reference_id=request.POST[\"ref\"], defaults={\"room\": request.POST[\"room\"]})\n")
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "shop/models.py:6", it.Evidence[0].Location())
+}
+
+// "Query counts asserted" cites list endpoints first: a query per row
+// shows there, not in a view that reads one row.
+func TestQueryCountsCiteListEndpointsFirst(t *testing.T) {
+	dir := tree(t, map[string][]byte{
+		"shop/models.py":      []byte("from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=20)\n"),
+		"shop/serializers.py": []byte("from rest_framework import serializers\n\nfrom .models import Item\n\n\nclass ItemSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Item\n        fields = [\"id\", \"name\"]\n"),
+		"shop/views.py": []byte("from django.http import JsonResponse\nfrom rest_framework import generics\n\nfrom .models import Item\nfrom .serializers import ItemSerializer\n\n\n" +
+			"def home(request):\n    return JsonResponse({\"items\": \"/items/\"})\n\n\n" +
+			"class ItemList(generics.ListAPIView):\n    queryset = Item.objects.all()\n    serializer_class = ItemSerializer\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "query-counts-asserted")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:12", it.Evidence[0].Location())
+	assert.Contains(t, it.Question, "`shop/views.py:12`")
 }
 
 // Writes inside transaction.atomic (the decorator without parentheses
@@ -713,6 +736,10 @@ func TestTransactionsMetOnAtomicWrites(t *testing.T) {
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "bank/services.py:8", it.Evidence[0].Location())
+	// Met on the atomic block, asked about it, not about side effects
+	// waiting for a commit there are none of.
+	assert.Contains(t, it.Question, "keeps the writes in one transaction")
+	assert.NotContains(t, it.Question, "Side effects")
 
 	it = run("@transaction.atomic\n" + body[:len(body)-len("    return Operation.objects.create(account_id=account_id, amount=amount)\n")] +
 		"    op = Operation.objects.create(account_id=account_id, amount=amount)\n    notify.delay(op.pk)\n    return op\n")
@@ -930,6 +957,9 @@ func TestErrorsSpecificClientErrors(t *testing.T) {
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "shop/views.py:9", it.Evidence[0].Location())
+	// Met on a failure raised by name: the question does not say it is caught.
+	assert.Contains(t, it.Question, "`shop/views.py:9` answers an expected failure by name")
+	assert.NotContains(t, it.Question, "catches")
 
 	it = run(head + "class Withdraw(APIView):\n    def post(self, request):\n        try:\n            amount = int(request.data[\"amount\"])\n        except Exception:\n            raise ValidationError(\"bad amount\")\n        return Response({\"amount\": amount})\n")
 	assert.NotEqual(t, report.Met, it.Status, "a broad handler: %s", it.Reason)
