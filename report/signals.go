@@ -929,7 +929,7 @@ func runCommand(line string) string {
 	// runserver</pre>`) is a line of code.
 	t = strings.ReplaceAll(t, "**", "`")
 	t = strings.TrimSpace(htmlCodeTagRe.ReplaceAllString(t, ""))
-	if c := commandLine(strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")); c != "" {
+	if c := commandLine(trimPrompt(strings.TrimPrefix(t, "`"))); c != "" {
 		return c
 	}
 	// The command as what the line ends on, after a colon: "Start the
@@ -937,7 +937,7 @@ func runCommand(line string) string {
 	// language: the command is the object the colon announces), in
 	// backticks or not.
 	if i := strings.LastIndex(t, ": "); i >= 0 {
-		if c := commandLine(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(t[i+2:]), "`"), "$ ")); c != "" {
+		if c := commandLine(trimPrompt(strings.TrimPrefix(strings.TrimSpace(t[i+2:]), "`"))); c != "" {
 			return c
 		}
 	}
@@ -950,7 +950,7 @@ func runCommand(line string) string {
 		return ""
 	}
 	for i := 1; i < len(spans)-1; i += 2 {
-		if c := commandLine(strings.TrimPrefix(strings.TrimSpace(spans[i]), "$ ")); c != "" {
+		if c := commandLine(trimPrompt(strings.TrimSpace(spans[i]))); c != "" {
 			return c
 		}
 	}
@@ -969,6 +969,13 @@ var (
 	// ...`, `DEBUG=1 ...`).
 	shellSetupRe = regexp.MustCompile(`^(cd|export|source|set|env|\.)\s|^[a-z_][a-z0-9_]*=\S*$`)
 )
+
+// promptRe matches a shell prompt written before a command: "$ ", "~ ",
+// "~$ ", "~/app$ ", "% ".
+var promptRe = regexp.MustCompile(`^(?:~\S*\$|\$|~|%)\s+`)
+
+// trimPrompt removes a shell prompt from the start of a command line.
+func trimPrompt(t string) string { return promptRe.ReplaceAllString(t, "") }
 
 // commandLine returns the run command a command line starts with, or the
 // one that follows a shell's preparation of it: `cd app && python manage.py

@@ -189,7 +189,11 @@ func TestReadmeRunCommand(t *testing.T) {
 		"# App\n\n* Запустить сервер: `python manage.py runserver`\n":                       report.Met,
 		"# App\n\n```bash\nexport $(cat .env | xargs) && ./manage.py runserver\n```\n":      report.Met,
 		"# App\n\n- Our CI's `make run` target builds the docs.\n":                          report.NotMet,
-		"# App\n\n```\necho hi && python manage.py runserver\n```\n":                        report.NotMet,
+		// A shell prompt before the command: "~ ", "~/app$ ", "% ".
+		"# App\n\n* ~ make run       - Запускаем проект\n":           report.Met,
+		"# App\n\n```\n~/app$ python manage.py runserver\n```\n":     report.Met,
+		"# App\n\n```\n% docker compose up\n```\n":                   report.Met,
+		"# App\n\n```\necho hi && python manage.py runserver\n```\n": report.NotMet,
 		// `docker run` of the project's image runs it; of a database or a
 		// broker, it does not.
 		"# App\n\n```\ndocker build -t app .\ndocker run -p 8000:8000 app\n```\n":   report.Met,
