@@ -133,7 +133,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"errors.broad_unrecorded", "broad handlers (as errors.broad_handlers) other than fail-safe boundaries: a boundary logs the failure with its traceback (logger.exception, exc_info=True) and degrades (a health check, a cache wrapper returning the default) or re-raises it with a bare raise; one raising another exception is not"},
 	{"di.injected_dependencies", "constructors (__init__) taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
-	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
+	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries that retry: autoretry_for, or a retry() their body calls on the task (max_retries alone on a task that never retries retries nothing)"},
 	{"celery.time_limits", "Celery time limits: tasks declaring time_limit / soft_time_limit, and the global task_time_limit setting"},
 }
 

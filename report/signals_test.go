@@ -860,6 +860,19 @@ func TestRetriesApplyToTasks(t *testing.T) {
 	it = run("@shared_task")
 	assert.NotEqual(t, report.Met, it.Status, it.Reason)
 	assert.NotEqual(t, report.NotApplicable, it.Status, it.Reason)
+
+	// max_retries or retry_backoff on a task that never retries (no
+	// autoretry_for, no retry() in its body) retry nothing.
+	it = run("@shared_task(bind=True, max_retries=3, default_retry_delay=60)")
+	assert.NotEqual(t, report.Met, it.Status, it.Reason)
+	dir := tree(t, map[string][]byte{
+		"payouts/tasks.py": []byte("from celery import shared_task\n\n\n@shared_task(bind=True, max_retries=3)\ndef send_payout(self, payout_id):\n" +
+			"    try:\n        return payout_id\n    except ConnectionError as exc:\n        raise self.retry(exc=exc, countdown=2 ** self.request.retries)\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it = item(r, "retries")
+	assert.Equal(t, report.Met, it.Status, "max_retries and a self.retry(): %s", it.Reason)
 }
 
 // How a README says to run the tests, as it renders: Russian headings, an
