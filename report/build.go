@@ -248,6 +248,7 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		}
 	}
 	var ev []Evidence
+	metBy := "" // the signal leading the condition the item is met on
 	switch {
 	case len(found) > 0:
 		item.Status = NotMet
@@ -263,6 +264,7 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		ev = condEvidence(c, sig)
 	case (!claims || len(owned) > 0 || len(remarks) > 0) && firstHolding(it.met, sig) != nil:
 		c := firstHolding(it.met, sig)
+		metBy = c[0].signal
 		item.Status = Met
 		item.Reason = "signals: " + describeCond(c, sig)
 		if len(owned) > 0 {
@@ -305,7 +307,7 @@ func evaluate(it *ItemSpec, found []Evidence, owned []string, sig *Signals, maxE
 		ev = ev[:maxEv]
 	}
 	item.Evidence = ev
-	item.Question = question(it, item.Status, ev, len(found))
+	item.Question = question(it, item.Status, ev, len(found), metBy)
 	return item
 }
 
@@ -498,13 +500,18 @@ func plural(n int, one, many string) string {
 // question picks the status's question and fills it from the first
 // evidence. A template needing evidence falls back to the generic question
 // when there is none.
-func question(it *ItemSpec, st Status, ev []Evidence, count int) string {
+func question(it *ItemSpec, st Status, ev []Evidence, count int, metBy string) string {
 	var q string
 	switch st {
 	case NotApplicable:
 		return ""
 	case Met:
 		q = it.QuestionMet
+		// A met item asks about what it is met on: an item met on atomic
+		// blocks is not asked about side effects waiting for the commit.
+		if mq, ok := it.Questions[metBy]; ok && metBy != "" {
+			q = mq
+		}
 	case NotMet:
 		q = it.QuestionNotMet
 	case NotObserved:

@@ -93,7 +93,9 @@ type ItemSpec struct {
 	QuestionHuman string `toml:"question_human"`
 	// Questions are not-met questions per rule (a code or a prefix; the
 	// longest match wins) for the finding the question is built from, so
-	// that the question fits what that finding says.
+	// that the question fits what that finding says; and met questions per
+	// signal, keyed by the signal that leads the met_when condition the
+	// item is met on ("txn.atomic").
 	Questions map[string]string `toml:"questions"`
 	// DecisiveSeverity, when set ("warning"), is the least severity of a
 	// finding that makes the item not met on its own: findings below it (an

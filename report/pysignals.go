@@ -258,7 +258,10 @@ func (c *pyCollector) function(u *project.Unit, k fileKind, n pyast.Node, resolv
 		if effects.TimeLimited(t.Options) {
 			c.s.add("celery.time_limits", at)
 		}
-		if effects.RetryConfigured(t.Options) {
+		// Retry options configure retries that happen: autoretry_for, or
+		// a retry() the body calls. max_retries or retry_backoff declared
+		// on a task that never retries retry nothing.
+		if effects.RetryConfigured(t.Options) && (!t.Options["autoretry_for"].IsNil() || retriesItself(t)) {
 			c.s.add("celery.retry_config", at)
 		}
 	}
@@ -727,4 +730,19 @@ func (c *pyCollector) runnableTests(res *analyzer.Result) {
 			c.s.add("tests.import_errors", b)
 		}
 	}
+}
+
+// retriesItself reports a task whose body calls retry() on itself: the
+// bound task parameter, self, or the task's own name.
+func retriesItself(t effects.CeleryTask) bool {
+	for n := range pyast.FindEachShallow(pyast.Body(t.Def), "call") {
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != "retry" {
+			continue
+		}
+		if recv := pyast.Dotted(c.Receiver()); recv != "" && (recv == t.Bound || recv == t.Name || recv == "self") {
+			return true
+		}
+	}
+	return false
 }

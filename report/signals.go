@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -55,11 +56,11 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"tests.drf", "tests in DRF APITestCase classes (rest_framework.test)"},
 	{"tests.assert_num_queries", "query counts asserted (assertNumQueries, django_assert_num_queries, CaptureQueriesContext)"},
 	{"tests.http_mocking", "HTTP mocked in tests (responses, requests_mock, respx, httpretty, mock.patch of requests/httpx/a client or session)"},
-	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five)"},
+	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five; a link to a directory reads the README it holds)"},
 	{"readme.setup", "README heading about set-up or installation"},
-	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run...)"},
-	{"readme.test", "README heading about tests, a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
-	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes"},
+	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run, docker run of the project's image...)"},
+	{"readme.test", "README heading about tests (not the README's title unless it is one, \"# Tests\"; nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
+	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes (not one over the assignment's requirements, nor one naming the assignment: \"Тестовое задание для Фабрики Решений\"), or a line set apart as one (wholly bold, or a short label of the author's notes ending with a colon)"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, a .txt file the README, a Dockerfile or a Makefile installs with pip install -r, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
@@ -132,7 +133,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"errors.broad_unrecorded", "broad handlers (as errors.broad_handlers) other than fail-safe boundaries: a boundary logs the failure with its traceback (logger.exception, exc_info=True) and degrades (a health check, a cache wrapper returning the default) or re-raises it with a bare raise; one raising another exception is not"},
 	{"di.injected_dependencies", "constructors (__init__) taking a client, session, gateway, repository or service"},
 	{"celery.tasks", "Celery tasks (@shared_task, @app.task)"},
-	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries"},
+	{"celery.retry_config", "Celery tasks with autoretry_for / retry_backoff / max_retries that retry: autoretry_for, or a retry() their body calls on the task (max_retries alone on a task that never retries retries nothing)"},
 	{"celery.time_limits", "Celery time limits: tasks declaring time_limit / soft_time_limit, and the global task_time_limit setting"},
 }
 
@@ -470,7 +471,7 @@ var readmeSections = []struct {
 	// assignment's own title.
 	{"readme.test", []string{"test", "тесты", "запуск тестов", "прогон тестов", "тестирован", "pruebas", "testes"}},
 	{"readme.decisions", []string{"design", "decision", "trade-off", "tradeoff", "trade off", "architecture", "assumption", "approach", "rationale", "why", "considerations", "limitations", "future", "improvement",
-		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes",
+		"implementation", "how it works", "how it's built", "how it’s built", "how it is built", "notes", "thoughts",
 		"архитектур", "решени", "имплементаци", "реализаци", "допущени", "компромисс",
 		// Spanish and Portuguese: supuestos (assumptions), decisiones,
 		// decisões, arquitectura, consideraciones, mejoras, melhorias.
@@ -484,7 +485,7 @@ var readmeSections = []struct {
 func (s *Signals) readme(root, prefix, rel string, files []string) {
 	src := project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(rel))))
 	s.flag("readme.present", true, Evidence{Path: prefix + rel})
-	s.readmeText(src, prefix+rel)
+	s.readmeText(src, prefix+rel, true)
 	// Set-up, tests and decisions are often kept in pages the README
 	// links to (`[installation](docs/index.md)`): the pages of the tree
 	// it links to count as part of it. Only files the walk listed are
@@ -503,13 +504,20 @@ func (s *Signals) readme(root, prefix, rel string, files []string) {
 			if read == maxReadmeLinks {
 				break
 			}
+			// A link to a directory of the tree (`[Task 1](online_store_api)`)
+			// shows its README, as code hosts render it.
+			if !pageExt(link) {
+				if link = dirReadme(files, link); link == "" {
+					continue
+				}
+			}
 			if i := sort.SearchStrings(files, link); seen[link] || i == len(files) || files[i] != link {
 				continue
 			}
 			seen[link] = true
 			read++
 			text := project.DecodeText(readSmall(filepath.Join(root, filepath.FromSlash(link))))
-			s.readmeText(text, prefix+link)
+			s.readmeText(text, prefix+link, false)
 			if p.depth+1 < maxReadmeDepth {
 				queue = append(queue, page{text, link, p.depth + 1})
 			}
@@ -530,8 +538,34 @@ const (
 )
 
 // readmeLinkRe matches a Markdown link to a local Markdown or
-// reStructuredText page.
-var readmeLinkRe = regexp.MustCompile(`\]\(\s*([^()\s#?:]+\.(?:md|rst|txt))\s*(?:#[^)]*)?\)`)
+// reStructuredText page, or to a directory (a path whose last part has no
+// extension, with or without a trailing slash).
+var readmeLinkRe = regexp.MustCompile(`\]\(\s*([^()\s#?:]+\.(?:md|rst|txt)|(?:\./)?[^()\s#?:.][^()\s#?:]*)\s*(?:#[^)]*)?\)`)
+
+// pageExt reports a link to a Markdown, reStructuredText or text page.
+func pageExt(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".md", ".rst", ".txt":
+		return true
+	}
+	return false
+}
+
+// dirReadme returns the README of the directory rel of the tree (files is
+// sorted), or "" when rel is no directory holding one.
+func dirReadme(files []string, rel string) string {
+	if path.Ext(rel) != "" {
+		return ""
+	}
+	dir := strings.TrimSuffix(rel, "/") + "/"
+	for i := sort.SearchStrings(files, dir); i < len(files) && strings.HasPrefix(files[i], dir); i++ {
+		base := strings.ToLower(files[i][len(dir):])
+		if base == "readme.md" || base == "readme.rst" || base == "readme.txt" || base == "readme" {
+			return files[i]
+		}
+	}
+	return ""
+}
 
 // readmeLinks returns the tree-relative paths of the local pages a README
 // in dir links to, in order, each once; links that leave the tree, absolute
@@ -563,8 +597,12 @@ func readmeLinks(src, dir string) []string {
 var testCommandRe = regexp.MustCompile(`(^|[\s'"(])(pytest|py\.test|tox|nox|make test|just test|(\./)?manage\.py test|python3? -m (pytest|unittest))($|[\s'";)&|])`)
 
 // readmeText records the run command, the test command and the sections
-// of one README page (the README or a page it links to).
-func (s *Signals) readmeText(src, rel string) {
+// of one README page (the README or a page it links to). The first heading
+// of the README itself (root) is its title, which names the project or the
+// assignment ("# Payments test task", "# Self_Test"): it opens no section
+// about running the tests unless it is one ("# Tests").
+func (s *Signals) readmeText(src, rel string, root bool) {
+	title := root
 	lines := strings.Split(src, "\n")
 	for i, line := range lines {
 		if cmd := runCommand(line); cmd != "" && len(s.byName["readme.run"].Evidence) < evidenceCap {
@@ -618,25 +656,43 @@ func (s *Signals) readmeText(src, rel string) {
 			}
 		}
 		// An indented block runs on over its lines.
+		afterBlank := blank
 		blank = t == "" || indented
-		heading := ""
-		if strings.HasPrefix(t, "#") {
+		heading, pseudo := "", false
+		switch {
+		case strings.HasPrefix(t, "#"):
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
-		} else if i+1 < len(lines) && t != "" && isUnderline(strings.TrimSpace(lines[i+1])) {
+		case i+1 < len(lines) && t != "" && isUnderline(strings.TrimSpace(lines[i+1])):
 			heading = t
+		case afterBlank && !indented:
+			heading = pseudoHeading(t)
+			pseudo = heading != ""
 		}
 		if heading == "" {
 			continue
 		}
-		if s.ReadmeTitle == "" {
+		if s.ReadmeTitle == "" && !pseudo {
 			s.ReadmeTitle = heading
+		}
+		isTitle := title && !pseudo
+		if !pseudo {
+			title = false
 		}
 		low := strings.ToLower(heading)
 		for _, sec := range readmeSections {
+			if sec.signal == "readme.test" && (isTitle && !testsTitle(low) || assignmentHeading(low)) {
+				continue
+			}
+			// A line set apart as a heading ("Notes for viewers:") opens
+			// a section of decisions; set-up, run and test sections are
+			// judged on real headings and commands.
+			if pseudo && sec.signal != "readme.decisions" {
+				continue
+			}
 			if sec.signal == "readme.test" && manualTestHeading(low) {
 				continue
 			}
-			if sec.signal == "readme.decisions" && fileMapSection(lines, i) {
+			if sec.signal == "readme.decisions" && (fileMapSection(lines, i) || taskHeading(low) || assignmentHeading(low)) {
 				continue
 			}
 			for _, w := range sec.words {
@@ -653,6 +709,109 @@ func (s *Signals) readmeText(src, rel string) {
 			}
 		}
 	}
+}
+
+// testsTitleWords are the words of a README whose first heading is
+// already its tests section ("# Tests", "# Running the tests").
+var testsTitleWords = map[string]bool{"test": true, "tests": true, "testing": true, "run": true, "running": true, "the": true,
+	"how": true, "to": true, "unit": true, "automated": true, "тесты": true, "тестов": true, "запуск": true, "тестирование": true}
+
+// testsTitle reports a README title (lower case) made of testsTitleWords
+// alone: a section, not the project's or the assignment's name ("# Self_Test",
+// "# Payments test task").
+func testsTitle(low string) bool {
+	words := strings.FieldsFunc(low, func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, w := range words {
+		if !testsTitleWords[w] {
+			return false
+		}
+	}
+	return len(words) > 0
+}
+
+// assignmentWords name the take-home assignment itself ("About This
+// Project (Test Assignment)"), not its tests.
+var assignmentWords = []string{"test task", "test assignment", "test project", "тестовое задание", "тестового задания"}
+
+// assignmentHeading reports a heading (lower case) that names the
+// assignment.
+func assignmentHeading(low string) bool {
+	for _, w := range assignmentWords {
+		if containsWord(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// pseudoHeadingRe matches a line written as a heading without Markdown's
+// #: wholly bold ("**Design notes**", "**Trade-offs:**"), or a short label
+// ending with a colon ("Notes for viewers:", "Noteworthy comments and
+// thoughts:").
+var (
+	boldHeadingRe  = regexp.MustCompile(`^(?:\*\*([^*` + "`" + `]+?):?\*\*|__([^_` + "`" + `]+?):?__):?$`)
+	colonHeadingRe = regexp.MustCompile(`^([^*_` + "`" + `#\[\].!?:]+):$`)
+)
+
+// remarkWords are the words a colon label uses for its author's own
+// remarks. A label such as "Limitations:" or "Implementation:" as often
+// introduces the assignment's text as the author's, so only these count.
+var remarkWords = []string{"note", "notes", "thoughts", "remarks", "comments", "design", "decision", "trade-off", "tradeoff",
+	"assumption", "rationale", "why", "примечани", "замечани", "решени", "допущени", "notas", "supuesto", "decis"}
+
+// pseudoHeading returns the text of a line that stands as a heading of
+// decisions after a blank line, or "": wholly bold, in at most eight words;
+// or a label of at most five words ending with a colon that names its
+// author's remarks (remarkWords). A list item is no heading.
+func pseudoHeading(t string) string {
+	if listMarkerRe.MatchString(t) {
+		return ""
+	}
+	if m := boldHeadingRe.FindStringSubmatch(t); m != nil {
+		h := strings.TrimSpace(m[1] + m[2])
+		if n := len(strings.Fields(h)); n > 0 && n <= 8 {
+			return h
+		}
+		return ""
+	}
+	m := colonHeadingRe.FindStringSubmatch(t)
+	if m == nil {
+		return ""
+	}
+	h := strings.TrimSpace(m[1])
+	if n := len(strings.Fields(h)); n == 0 || n > 5 {
+		return ""
+	}
+	low := strings.ToLower(h)
+	for _, w := range remarkWords {
+		if containsWord(low, w) {
+			return h
+		}
+	}
+	return ""
+}
+
+// requirementWords name the assignment's own requirements; decisionWords
+// the author's choices.
+var (
+	requirementWords = []string{"requirement", "требовани", "requisito", "requerimiento"}
+	decisionWords    = []string{"design", "decision", "trade-off", "tradeoff", "trade off", "assumption", "rationale", "why",
+		"решени", "допущени", "компромисс", "supuesto", "decis"}
+)
+
+// taskHeading reports a heading (lower case) over the assignment's
+// requirements ("Requirements for implementation"), which states the task,
+// not what its author decided, unless it names decisions as well.
+func taskHeading(low string) bool {
+	has := func(words []string) bool {
+		for _, w := range words {
+			if containsWord(low, w) {
+				return true
+			}
+		}
+		return false
+	}
+	return has(requirementWords) && !has(decisionWords)
 }
 
 // fileMapLineRe matches a line of a project map: a file or directory
@@ -755,23 +914,30 @@ var runCommands = []string{"python manage.py runserver", "python3 manage.py runs
 	"pipenv run python manage.py runserver"}
 
 // runCommand returns the run command a README line shows, or "": the line
-// must be the command itself (in a code block, after a "$ " prompt or a
-// list marker), or hold it in backticks next to an instruction ("Execute
-// `docker compose up`"); prose that mentions a command does not count.
+// must be the command itself (in a code block, after a "$ " prompt, a list
+// marker or an HTML <pre> tag), or hold it in backticks next to an
+// instruction ("Execute `docker compose up`"), in a numbered step of any
+// language ("7. Correr el servidor con `python manage.py runserver`"), or
+// as what a colon announces ("Запустить сервер: `python manage.py
+// runserver`"); prose that mentions a command does not count.
 func runCommand(line string) string {
 	t := strings.ToLower(strings.TrimSpace(line))
+	step := numberedStepRe.MatchString(t)
 	t = listMarkerRe.ReplaceAllString(t, "")
 	// A command in bold (`**./manage.py runserver**`) is set apart as one
-	// in backticks is.
+	// in backticks is; one in an HTML block (`<pre>python manage.py
+	// runserver</pre>`) is a line of code.
 	t = strings.ReplaceAll(t, "**", "`")
-	if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimPrefix(t, "`"), "$ ")); c != "" {
+	t = strings.TrimSpace(htmlCodeTagRe.ReplaceAllString(t, ""))
+	if c := commandLine(trimPrompt(strings.TrimPrefix(t, "`"))); c != "" {
 		return c
 	}
 	// The command as what the line ends on, after a colon: "Start the
 	// containers with the command: docker compose up --build" (in any
-	// language: the command is the object the colon announces).
+	// language: the command is the object the colon announces), in
+	// backticks or not.
 	if i := strings.LastIndex(t, ": "); i >= 0 {
-		if c := startsWithRunCommand(strings.TrimSpace(t[i+2:])); c != "" {
+		if c := commandLine(trimPrompt(strings.TrimPrefix(strings.TrimSpace(t[i+2:]), "`"))); c != "" {
 			return c
 		}
 	}
@@ -780,11 +946,11 @@ func runCommand(line string) string {
 	for i := 0; i < len(spans); i += 2 {
 		prose.WriteString(spans[i] + " ")
 	}
-	if !instructionRe.MatchString(prose.String()) {
+	if !step && !instructionRe.MatchString(prose.String()) {
 		return ""
 	}
 	for i := 1; i < len(spans)-1; i += 2 {
-		if c := startsWithRunCommand(strings.TrimPrefix(strings.TrimSpace(spans[i]), "$ ")); c != "" {
+		if c := commandLine(trimPrompt(strings.TrimSpace(spans[i]))); c != "" {
 			return c
 		}
 	}
@@ -794,7 +960,38 @@ func runCommand(line string) string {
 var (
 	listMarkerRe  = regexp.MustCompile(`^([-*+>]|[0-9]+[.)])\s+`)
 	instructionRe = regexp.MustCompile(`\b(run|runs|running|execute|start|launch|type|use|using|with|then|via|command)\b|^\s*$`)
+	// numberedStepRe matches a numbered step ("7. ", "3) "): an
+	// instruction in whatever language it is written.
+	numberedStepRe = regexp.MustCompile(`^[0-9]+[.)]\s+`)
+	htmlCodeTagRe  = regexp.MustCompile(`</?(pre|code)>`)
+	// shellSetupRe matches a command that prepares a shell for the next
+	// one on its line (`cd app && ...`, `export $(cat .env | xargs) &&
+	// ...`, `DEBUG=1 ...`).
+	shellSetupRe = regexp.MustCompile(`^(cd|export|source|set|env|\.)\s|^[a-z_][a-z0-9_]*=\S*$`)
 )
+
+// promptRe matches a shell prompt written before a command: "$ ", "~ ",
+// "~$ ", "~/app$ ", "% ".
+var promptRe = regexp.MustCompile(`^(?:~\S*\$|\$|~|%)\s+`)
+
+// trimPrompt removes a shell prompt from the start of a command line.
+func trimPrompt(t string) string { return promptRe.ReplaceAllString(t, "") }
+
+// commandLine returns the run command a command line starts with, or the
+// one that follows a shell's preparation of it: `cd app && python manage.py
+// runserver`.
+func commandLine(t string) string {
+	if c := startsWithRunCommand(t); c != "" {
+		return c
+	}
+	parts := strings.Split(t, "&&")
+	for i := 1; i < len(parts) && shellSetupRe.MatchString(strings.TrimSpace(parts[i-1])); i++ {
+		if c := startsWithRunCommand(strings.TrimSpace(parts[i])); c != "" {
+			return c
+		}
+	}
+	return ""
+}
 
 // composeFlagsRe matches compose options between `docker compose` and
 // `up` (`docker-compose -f docker-compose.yml up`).
@@ -807,7 +1004,32 @@ func startsWithRunCommand(t string) string {
 			return strings.TrimSpace(c)
 		}
 	}
+	// `docker run` starts the project's own image (`docker run -p
+	// 8000:8000 app`), not a database or a broker it needs (`docker run
+	// -d -p 6379:6379 redis`).
+	if strings.HasPrefix(t, "docker run ") && !runsBackingService(t) {
+		return "docker run"
+	}
 	return ""
+}
+
+// backingServices are images of the databases, brokers and caches a
+// project runs beside it.
+var backingServices = map[string]bool{"redis": true, "postgres": true, "postgresql": true, "mysql": true, "mariadb": true,
+	"rabbitmq": true, "mongo": true, "mongodb": true, "memcached": true, "elasticsearch": true, "kafka": true,
+	"zookeeper": true, "minio": true, "mailhog": true, "localstack": true, "valkey": true}
+
+// runsBackingService reports a `docker run` line whose image is one of
+// backingServices (`redis:alpine`, `bitnami/postgresql:16`).
+func runsBackingService(t string) bool {
+	for _, f := range strings.Fields(t)[2:] {
+		name, _, _ := strings.Cut(f, ":")
+		name = strings.Trim(path.Base(name), "`")
+		if backingServices[name] {
+			return true
+		}
+	}
+	return false
 }
 
 // decisionFileRe names design notes kept beside the README.

@@ -120,6 +120,55 @@ func TestDecisionsHeadingOverFileMap(t *testing.T) {
 	}
 }
 
+// Decisions written under a line set apart as a heading without Markdown's
+// # count: a bold line, or a short label naming the author's remarks and
+// ending with a colon. A label that introduces the assignment's text
+// ("Limitations:", "Design and implement an API for:") does not, nor does a
+// heading over the assignment's requirements.
+func TestDecisionsUnderPseudoHeadings(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\nNotes for viewers:\n- there were no requirements for UI, so it is basic\n":                        report.Met,
+		"# App\n\n## Models\n\nNoteworthy comments and thoughts:\n\n- sender and recipient may be the same party\n": report.Met,
+		"# App\n\n**Trade-offs**\n\nNo ledger: the balance is the only record.\n":                                   report.Met,
+		"# App\n\nLimitations:\n\n* Authentication is not in the scope of this task\n":                              report.NotMet,
+		"# App\n\nDesign and implement an API for:\n\n- adding a client\n":                                          report.NotMet,
+		"# App\n\n- Notes:\n- run it with docker\n":                                                                 report.NotMet,
+		"# App\n\n## Requirements for implementation:\n* an API to book rooms\n":                                    report.NotMet,
+		"# App\n\n## Implementation notes\n\nBookings lock the room row.\n":                                         report.Met,
+		"# Тестовое задание для Фабрики Решений\n\nСервис рассылок.\n":                                              report.NotMet,
+		"# Assumptions\n\n- one currency per wallet\n":                                                              report.Met,
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-decisions").Status, readme)
+	}
+	// A pseudo-heading opens decisions only: "Run it:" is no run section.
+	r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte("# App\n\n**How to run**\n\nAsk the team.\n")}), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.NotMet, item(r, "readme-setup").Status)
+}
+
+// The README's title names the project or the assignment ("# Payments
+// test task"), and a heading naming the assignment is no section about
+// tests: neither says how to run them. A tests heading below the title does.
+func TestReadmeTitleIsNoTestsSection(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# Self_Test\n\nA wallet.\n":                                         report.NotMet,
+		"# Payments test task\n\n## Setup\n\npip install\n":                  report.NotMet,
+		"# Wallet\n\n## About This Project (Test Assignment)\n\nA wallet.\n": report.NotMet,
+		"# Wallet\n\n## Tests\n\nThey cover the transfers.\n":                report.Met,
+		"# Running the tests\n\nThey cover the transfers.\n":                 report.Met,
+		"Wallet\n======\n\nTests\n-----\n\nThey cover the transfers.\n":      report.Met,
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{
+			"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme),
+			"app/tests.py": []byte("def test_x():\n    assert True\n"),
+		}), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
+	}
+}
+
 // A README counts as saying how to run the project when a line of it is a
 // run command, not when prose mentions one.
 func TestReadmeRunCommand(t *testing.T) {
@@ -133,6 +182,22 @@ func TestReadmeRunCommand(t *testing.T) {
 		"# App\n\nOur CI's **make run** target builds the docs.\n":                                     report.NotMet,
 		"# App\n\n## API description\n\n#### Create wallet\n":                                          report.NotMet,
 		"# App\n\n### Build project\n`docker-compose -f docker-compose.yml up --build`\n":              report.Met,
+		// An HTML code block, a numbered step in any language, the command
+		// a colon announces, one after a shell's preparation.
+		"# App\n\n6. Run Development Server\n    <pre>python manage.py runserver\n</pre>\n": report.Met,
+		"# App\n\n7. Correr el servidor con `python manage.py runserver`.\n":                report.Met,
+		"# App\n\n* Запустить сервер: `python manage.py runserver`\n":                       report.Met,
+		"# App\n\n```bash\nexport $(cat .env | xargs) && ./manage.py runserver\n```\n":      report.Met,
+		"# App\n\n- Our CI's `make run` target builds the docs.\n":                          report.NotMet,
+		// A shell prompt before the command: "~ ", "~/app$ ", "% ".
+		"# App\n\n* ~ make run       - Запускаем проект\n":           report.Met,
+		"# App\n\n```\n~/app$ python manage.py runserver\n```\n":     report.Met,
+		"# App\n\n```\n% docker compose up\n```\n":                   report.Met,
+		"# App\n\n```\necho hi && python manage.py runserver\n```\n": report.NotMet,
+		// `docker run` of the project's image runs it; of a database or a
+		// broker, it does not.
+		"# App\n\n```\ndocker build -t app .\ndocker run -p 8000:8000 app\n```\n":   report.Met,
+		"# App\n\n```\ndocker run -d -p 6379:6379 --name redis redis:alpine\n```\n": report.NotMet,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
@@ -224,6 +289,20 @@ func TestReadmeLinkedPages(t *testing.T) {
 	assert.Equal(t, "docs/install.md", signal(r, "readme.run").Evidence[0].Path)
 	assert.Equal(t, report.Met, item(r, "readme-decisions").Status)
 	assert.Equal(t, report.NotMet, item(r, "readme-tests").Status, "three links away from the README is too far")
+
+	// A link to a directory of the tree reads the README it holds, as a
+	// code host shows it under the listing.
+	r, err = report.Analyze(context.Background(), tree(t, map[string][]byte{
+		"store/app/views.py": []byte("x = 1\n"),
+		"README.md":          []byte("# Assessment\n\n* [Task 1](store) Online store\n* [Task 2](./hunt/) Treasure hunt\n"),
+		"store/README.md":    []byte("# Store\n\n## Installation\n\n```bash\ncd store && python manage.py runserver\n```\n"),
+		"hunt/notes.txt":     []byte("## Design decisions\n"),
+	}), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	assert.Equal(t, report.Met, item(r, "readme-setup").Status)
+	require.NotEmpty(t, signal(r, "readme.run").Evidence)
+	assert.Equal(t, "store/README.md", signal(r, "readme.run").Evidence[0].Path)
+	assert.Equal(t, report.NotMet, item(r, "readme-decisions").Status, "a directory without a README shows no page")
 
 	outside := tree(t, map[string][]byte{"sub/app/views.py": []byte("x = 1\n"), "sub/README.md": []byte("# App\n\n[setup](../setup.md)\n"),
 		"setup.md": []byte("## Setup\n\n```\npython manage.py runserver\n```\n")})
@@ -611,10 +690,33 @@ func TestIdempotencyAppliesToStateChangingEndpoints(t *testing.T) {
 	}
 	it := run("    Booking.objects.create(room=request.POST[\"room\"], reference_id=request.POST[\"ref\"])\n")
 	assert.Equal(t, report.NotObserved, it.Status, "declared unique, never checked: %s", it.Reason)
+	// Applying through the endpoint alone, the item cites it and asks about it.
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:10", it.Evidence[0].Location())
+	assert.Contains(t, it.Question, "If `shop/views.py:10`")
 	it = run("    Booking.objects.get_or_create(reference_id=request.POST[\"ref\"], defaults={\"room\": request.POST[\"room\"]})\n")
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "shop/models.py:6", it.Evidence[0].Location())
+}
+
+// "Query counts asserted" cites list endpoints first: a query per row
+// shows there, not in a view that reads one row.
+func TestQueryCountsCiteListEndpointsFirst(t *testing.T) {
+	dir := tree(t, map[string][]byte{
+		"shop/models.py":      []byte("from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=20)\n"),
+		"shop/serializers.py": []byte("from rest_framework import serializers\n\nfrom .models import Item\n\n\nclass ItemSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Item\n        fields = [\"id\", \"name\"]\n"),
+		"shop/views.py": []byte("from django.http import JsonResponse\nfrom rest_framework import generics\n\nfrom .models import Item\nfrom .serializers import ItemSerializer\n\n\n" +
+			"def home(request):\n    return JsonResponse({\"items\": \"/items/\"})\n\n\n" +
+			"class ItemList(generics.ListAPIView):\n    queryset = Item.objects.all()\n    serializer_class = ItemSerializer\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "query-counts-asserted")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:12", it.Evidence[0].Location())
+	assert.Contains(t, it.Question, "`shop/views.py:12`")
 }
 
 // Writes inside transaction.atomic (the decorator without parentheses
@@ -638,6 +740,10 @@ func TestTransactionsMetOnAtomicWrites(t *testing.T) {
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "bank/services.py:8", it.Evidence[0].Location())
+	// Met on the atomic block, asked about it, not about side effects
+	// waiting for a commit there are none of.
+	assert.Contains(t, it.Question, "keeps the writes in one transaction")
+	assert.NotContains(t, it.Question, "Side effects")
 
 	it = run("@transaction.atomic\n" + body[:len(body)-len("    return Operation.objects.create(account_id=account_id, amount=amount)\n")] +
 		"    op = Operation.objects.create(account_id=account_id, amount=amount)\n    notify.delay(op.pk)\n    return op\n")
@@ -645,6 +751,31 @@ func TestTransactionsMetOnAtomicWrites(t *testing.T) {
 
 	it = run(body + "\n\n@transaction.atomic\ndef noop():\n    return None\n")
 	assert.Equal(t, report.NotMet, it.Status, "two writes outside atomic: %s", it.Reason)
+}
+
+// An availability check racing the booking insert (BUG041) is a check and
+// a write no transaction holds together: transaction management is not
+// met, with the finding as its evidence, and the finding is not counted
+// among the crashes a second time.
+func TestBookingRaceIsATransactionFinding(t *testing.T) {
+	dir := tree(t, map[string][]byte{
+		"bookings/models.py": []byte("from django.db import models\n\n\nclass Room(models.Model):\n    name = models.CharField(max_length=50)\n\n\n" +
+			"class Booking(models.Model):\n    room = models.ForeignKey(Room, on_delete=models.CASCADE)\n    start = models.DateTimeField()\n    end = models.DateTimeField()\n"),
+		"bookings/services.py": []byte("from .models import Booking\n\n\ndef book(room, start, end):\n" +
+			"    if Booking.objects.filter(room=room, start__lt=end, end__gt=start).exists():\n        raise ValueError(\"taken\")\n" +
+			"    return Booking.objects.create(room=room, start=start, end=end)\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "transactions")
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "BUG041", it.Evidence[0].Rule)
+	assert.Equal(t, "bookings/services.py:5", it.Evidence[0].Location())
+	assert.Contains(t, it.Question, "book this slot at the same moment")
+	for _, e := range item(r, "no-provable-crashes").Evidence {
+		assert.NotEqual(t, "BUG041", e.Rule)
+	}
 }
 
 // ATOMIC_REQUESTS set in the settings runs every view in a transaction: a
@@ -729,6 +860,19 @@ func TestRetriesApplyToTasks(t *testing.T) {
 	it = run("@shared_task")
 	assert.NotEqual(t, report.Met, it.Status, it.Reason)
 	assert.NotEqual(t, report.NotApplicable, it.Status, it.Reason)
+
+	// max_retries or retry_backoff on a task that never retries (no
+	// autoretry_for, no retry() in its body) retry nothing.
+	it = run("@shared_task(bind=True, max_retries=3, default_retry_delay=60)")
+	assert.NotEqual(t, report.Met, it.Status, it.Reason)
+	dir := tree(t, map[string][]byte{
+		"payouts/tasks.py": []byte("from celery import shared_task\n\n\n@shared_task(bind=True, max_retries=3)\ndef send_payout(self, payout_id):\n" +
+			"    try:\n        return payout_id\n    except ConnectionError as exc:\n        raise self.retry(exc=exc, countdown=2 ** self.request.retries)\n"),
+	})
+	r, err := report.Analyze(context.Background(), dir, all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it = item(r, "retries")
+	assert.Equal(t, report.Met, it.Status, "max_retries and a self.retry(): %s", it.Reason)
 }
 
 // How a README says to run the tests, as it renders: Russian headings, an
@@ -830,6 +974,9 @@ func TestErrorsSpecificClientErrors(t *testing.T) {
 	assert.Equal(t, report.Met, it.Status, it.Reason)
 	require.NotEmpty(t, it.Evidence)
 	assert.Equal(t, "shop/views.py:9", it.Evidence[0].Location())
+	// Met on a failure raised by name: the question does not say it is caught.
+	assert.Contains(t, it.Question, "`shop/views.py:9` answers an expected failure by name")
+	assert.NotContains(t, it.Question, "catches")
 
 	it = run(head + "class Withdraw(APIView):\n    def post(self, request):\n        try:\n            amount = int(request.data[\"amount\"])\n        except Exception:\n            raise ValidationError(\"bad amount\")\n        return Response({\"amount\": amount})\n")
 	assert.NotEqual(t, report.Met, it.Status, "a broad handler: %s", it.Reason)
