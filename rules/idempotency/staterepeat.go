@@ -27,7 +27,7 @@ func refusesRepeat(e *semantic.Endpoint, w *semantic.Effect) bool {
 		moneyAt = w.Entry.StartByte()
 	}
 	for _, st := range stateWrites(def) {
-		if !savedAfter(def, st.row, st.at) {
+		if !semantic.SavedAfter(def, st.row, st.at) {
 			continue
 		}
 		if guardRefuses(def, st, moneyAt) || lookupRefuses(def, st, moneyAt) {
@@ -115,20 +115,6 @@ func truthy(n pyast.Node) (val, ok bool) {
 		return v != "", ok
 	}
 	return false, false
-}
-
-// savedAfter reports a `row.save(...)` call after pos.
-func savedAfter(def pyast.Node, row string, pos int) bool {
-	for c := range pyast.FindEach(pyast.Body(def), "call") {
-		if c.StartByte() <= pos {
-			continue
-		}
-		call, _ := pyast.AsCall(c)
-		if call.MethodName() == "save" && pyast.Dotted(call.Receiver()) == row {
-			return true
-		}
-	}
-	return false
 }
 
 // guardRefuses reports an `if` before both the money write and the state
