@@ -74,6 +74,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 			}
 		}
 		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
+			semantic.Of(p.Project).ObjectPermissionDecides(e) || writesCaller(e) ||
 			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) {
 			continue
 		}
@@ -142,6 +143,31 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// writesCaller reports a DRF detail write (the framework's update,
+// partial_update or destroy) on a view whose get_object returns the
+// caller (`return self.request.user`): an anonymous caller's object is an
+// AnonymousUser, which cannot be saved or deleted, so the door opens on
+// the caller's own row only.
+func writesCaller(e *semantic.Endpoint) bool {
+	if e.Class == nil || e.Handler != nil {
+		return false
+	}
+	switch e.Action {
+	case "update", "partial_update", "destroy":
+	default:
+		return false
+	}
+	g := e.Class.Method("get_object")
+	if g == nil {
+		return false
+	}
+	stmts := pyast.Statements(pyast.Body(g.Node))
+	for len(stmts) > 0 && stmts[0].Type() == "expression_statement" && stmts[0].NamedChild(0).Type() == "string" {
+		stmts = stmts[1:] // a docstring
+	}
+	return len(stmts) == 1 && stmts[0].Type() == "return_statement" && pyast.Dotted(pyast.Unparen(stmts[0].NamedChild(0))) == "self.request.user"
 }
 
 // writesOnlyBlankRows reports an endpoint whose only writes create a row
