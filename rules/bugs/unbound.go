@@ -464,7 +464,20 @@ func (u *unboundWalk) read(id pyast.Node, st *flowState) {
 // A read guarded again (`if found: use(x)`) may be correlated with the
 // branch that assigned it, and is left alone.
 func (u *unboundWalk) unconditionalAfter(at, read pyast.Node) bool {
-	for a := read.Parent(); !a.IsNil() && a.StartByte() >= u.fn.StartByte() && a.ID() != u.fn.ID(); a = a.Parent() {
+	child := read
+	for a := read.Parent(); !a.IsNil() && a.StartByte() >= u.fn.StartByte() && a.ID() != u.fn.ID(); child, a = a, a.Parent() {
+		switch a.Type() {
+		case "boolean_operator":
+			// The left operand always runs; the right one on some paths.
+			if child.ID() == a.ChildByField("left").ID() {
+				continue
+			}
+		case "conditional_expression":
+			// `a if cond else b`: cond always runs.
+			if child.ID() == a.NamedChild(1).ID() {
+				continue
+			}
+		}
 		switch a.Type() {
 		case "if_statement", "for_statement", "while_statement", "except_clause", "except_group_clause", "finally_clause", "match_statement",
 			"conditional_expression", "boolean_operator":
@@ -557,7 +570,8 @@ var exitCalls = map[string]bool{"sys.exit": true, "exit": true, "quit": true, "o
 	"self.fail": true, "self.skipTest": true, "pytest.fail": true, "pytest.skip": true, "pytest.exit": true, "pytest.xfail": true}
 
 // exits reports a call statement that does not return: a call of
-// exitCalls, a project function whose every path raises, or one named
+// exitCalls, a project function whose every path raises or that ends by
+// one of them, or one named
 // for raising or aborting (`raise_error_for_payment_error()`, `abort(404)`;
 // not `raise_for_status()` or `raise_if_...()`, which raise on some paths).
 func (u *unboundWalk) exits(e pyast.Node) bool {
@@ -574,11 +588,22 @@ func (u *unboundWalk) exits(e pyast.Node) bool {
 		return true
 	}
 	if u.sf != nil {
-		if g, _ := u.sf.Callee(c.Node); g != nil && !g.Node.IsNil() && alwaysRaises(pyast.Body(g.Node), 0) {
+		if g, _ := u.sf.Callee(c.Node); g != nil && !g.Node.IsNil() && (alwaysRaises(pyast.Body(g.Node), 0) || endsInExit(g.Node)) {
 			return true
 		}
 	}
 	return false
+}
+
+// endsInExit reports a function whose last statement ends the process
+// (`def die(msg): print(msg); sys.exit(1)`).
+func endsInExit(def pyast.Node) bool {
+	stmts := pyast.Statements(pyast.Body(def))
+	if len(stmts) == 0 || stmts[len(stmts)-1].Type() != "expression_statement" {
+		return false
+	}
+	c, ok := pyast.AsCall(pyast.Unparen(stmts[len(stmts)-1].NamedChild(0)))
+	return ok && exitCalls[pyast.Dotted(c.Func)]
 }
 
 // exhaustive reports an if/elif chain that tests one local name against
@@ -663,42 +688,62 @@ func operatorOf(cmp pyast.Node) string {
 }
 
 // enumDispatch reports a chain of two or more tests of one subject
-// against members of an enumeration (`kind == Kinds.PRODUCT`, `elif kind
-// == Kinds.PAGE`): the values come from a type the schema or the choices
-// close, which rubric cannot see; whether a value falls through is not
-// judged.
+// against values (`kind == Kinds.PRODUCT`, `elif kind == "page"`,
+// `isinstance(srs, int)`, `event.startswith("pr:")`): the values the
+// subject can hold are usually closed elsewhere (a form's choices, a URL
+// pattern, a schema enum, the callers), which rubric does not read, so
+// whether one falls through is not judged.
 func enumDispatch(conds []pyast.Node) bool {
 	if len(conds) < 2 {
 		return false
 	}
 	subject := ""
 	for _, c := range conds {
-		c = pyast.Unparen(c)
-		kids := c.NamedChildren()
-		if c.Type() != "comparison_operator" || len(kids) != 2 {
+		s := testSubject(pyast.Unparen(c))
+		if s == "" || subject != "" && s != subject {
 			return false
+		}
+		subject = s
+	}
+	return true
+}
+
+// testSubject is what a test of one value compares: x in `x == c`, `x is
+// c`, `x in (...)`, `isinstance(x, T)`, `x.startswith(c)`; "" for any
+// other condition.
+func testSubject(c pyast.Node) string {
+	switch c.Type() {
+	case "comparison_operator":
+		kids := c.NamedChildren()
+		if len(kids) != 2 {
+			return ""
 		}
 		switch operatorOf(c) {
 		case "==", "is", "in":
 		default:
-			return false
+			return ""
 		}
-		if subject != "" && kids[0].Text() != subject {
-			return false
-		}
-		subject = kids[0].Text()
 		other := pyast.Unparen(kids[1])
 		members := []pyast.Node{other}
 		if other.Is("tuple", "list", "set") {
 			members = other.NamedChildren()
 		}
 		for _, m := range members {
-			if !enumMember(m) {
-				return false
+			if _, ok := pyast.StringValue(m); !ok && !enumMember(m) && !m.Is("integer", "none", "true", "false") {
+				return ""
 			}
 		}
+		return kids[0].Text()
+	case "call":
+		call, _ := pyast.AsCall(c)
+		switch {
+		case pyast.Dotted(call.Func) == "isinstance" && len(call.Positional) == 2:
+			return call.Positional[0].Text()
+		case call.MethodName() == "startswith" || call.MethodName() == "endswith":
+			return call.Receiver().Text()
+		}
 	}
-	return true
+	return ""
 }
 
 // enumMember reports an enumeration member or a module constant:

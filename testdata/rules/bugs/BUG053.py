@@ -17,32 +17,25 @@ def send_all(clients, text):
         client.save()
 
 
-def fee_for(kind, amount):
-    if kind == "card":
-        fee = amount * 2 / 100
-    elif kind == "bank":
-        fee = 1
-    return amount + fee  # want: BUG053 "`fee` is assigned on some paths only \(the `if` with no `else` that assigns it, line 21\)"
-
-
 def fetch_rate(currency):
     try:
         resp = requests.get("https://rates.example.com/" + currency, timeout=5)
         resp.raise_for_status()
     except requests.RequestException:
         logger.warning("rate lookup failed for %s", currency)
-    return resp.json()["rate"]  # want: BUG053 "`resp` is assigned on some paths only \(the `try` whose `except` goes on without it, line 29\)"
+    return resp.json()["rate"]  # want: BUG053 "`resp` is assigned on some paths only \(the `try` whose `except` goes on without it, line 21\)"
 
 
-def open_enum(command, total):
-    if command == "r":
-        axis = "+x"
-    elif command == "d":
-        axis = "-y"
-    else:
-        axis = command
-    if axis == "+x":
-        point = (total, 0)
-    elif axis == "-y":
-        point = (0, -total)
-    return point  # want: BUG053 "`point` is assigned on some paths only"
+
+def pick_region(rows, default_region):
+    if rows:
+        region = rows[0].region
+    return region or default_region  # want: BUG053 "`region` is assigned on some paths only \(the `if` with no `else` that assigns it, line 31\)"
+
+
+def reproject(epsg, proj):
+    if epsg is not None:
+        srs = "EPSG:%d" % epsg
+    elif proj is not None:
+        srs = proj
+    return srs.upper()  # want: BUG053 "`srs` is assigned on some paths only"

@@ -204,3 +204,56 @@ def module_constants(kind, url):
     elif kind == ATTACHMENT:
         response = requests.post(url, timeout=5)
     return response.content
+
+
+def fee_for(kind, amount):
+    if kind == "card":
+        fee = amount * 2 / 100
+    elif kind == "bank":
+        fee = 1
+    return amount + fee
+
+
+def open_enum(command, total):
+    if command == "r":
+        axis = "+x"
+    elif command == "d":
+        axis = "-y"
+    else:
+        axis = command
+    if axis == "+x":
+        point = (total, 0)
+    elif axis == "-y":
+        point = (0, -total)
+    return point
+
+
+def by_type(srs, xs):
+    if isinstance(srs, int):
+        crs = ("epsg", srs)
+    elif isinstance(srs, str):
+        crs = ("wkt", srs)
+    return crs, xs
+
+
+def by_prefix(event, body):
+    if event.startswith("repo:"):
+        repo_id = body["repository"]["id"]
+    elif event.startswith("pr:"):
+        repo_id = body["pullRequest"]["id"]
+    return repo_id
+
+
+def die(message):
+    print(message)
+    import sys
+
+    sys.exit(1)
+
+
+def helper_exits(users, name):
+    try:
+        user = users[name]
+    except KeyError:
+        die("no such user")
+    return user
