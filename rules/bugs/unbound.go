@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -27,7 +28,7 @@ var UnboundOnSomePaths = &analyzer.Rule{
 	Since:             "0.19.0",
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode | semantic.Settings,
-	Requires:          requires,
+	Requires:          []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:               runUnboundOnSomePaths,
 }
 
@@ -39,6 +40,11 @@ func runUnboundOnSomePaths(p *analyzer.Pass) error {
 			continue
 		}
 		u.sf = sf
+		if sf != nil {
+			if fn := sf.FuncOf(def); fn != nil {
+				u.routes = semantic.InventoryOf(p.Project).ForFunc(fn)
+			}
+		}
 		st := &flowState{def: map[string]bool{}, maybe: map[string]pyast.Node{}}
 		// Parameters are bound on entry (every name the parameter list
 		// holds is taken as one: defaults and annotations only add names).
@@ -138,6 +144,7 @@ type unboundHit struct {
 
 type unboundWalk struct {
 	sf       *semantic.File
+	routes   []*semantic.Endpoint
 	fn       pyast.Node
 	locals   map[string]bool
 	reported map[string]bool
@@ -452,7 +459,7 @@ func (u *unboundWalk) read(id pyast.Node, st *flowState) {
 		return
 	}
 	u.reported[name] = true
-	if !u.unconditionalAfter(at, id) || u.exitBetween(at, id) || u.splitAssignment(name, at, id) {
+	if !u.unconditionalAfter(at, id) || u.exitBetween(at, id) || u.splitAssignment(name, at, id) || u.capturedTest(at) {
 		return
 	}
 	u.hits = append(u.hits, unboundHit{read: id, at: at})
@@ -487,6 +494,41 @@ func (u *unboundWalk) unconditionalAfter(at, read pyast.Node) bool {
 		}
 	}
 	return true
+}
+
+// capturedTest reports an `if` testing a view parameter (`if project_pk
+// is not None:`, `if project_pk:`) that every route to the view
+// captures: the path without it is one no URL takes (the parameter's None
+// default is never used).
+func (u *unboundWalk) capturedTest(at pyast.Node) bool {
+	if at.Type() != "if_statement" || len(u.routes) == 0 {
+		return false
+	}
+	cond := pyast.Unparen(at.ChildByField("condition"))
+	param := ""
+	switch cond.Type() {
+	case "identifier":
+		param = cond.Text()
+	case "comparison_operator":
+		kids := cond.NamedChildren()
+		if len(kids) == 2 && kids[0].Type() == "identifier" && kids[1].Type() == "none" &&
+			strings.Join(strings.Fields(cond.Text()[kids[0].EndByte()-cond.StartByte():kids[1].StartByte()-cond.StartByte()]), " ") == "is not" {
+			param = kids[0].Text()
+		}
+	}
+	if param == "" || !containsName(pyast.ParamNames(u.fn), param) {
+		return false
+	}
+	seen := false
+	for _, e := range u.routes {
+		for _, r := range e.Routes {
+			if !captures(r.Pattern)[param] {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
 }
 
 // splitAssignment reports a name that another conditional statement
