@@ -55,7 +55,7 @@ func runMoneyEndpointWithoutKey(p *analyzer.Pass) error {
 			continue
 		}
 		w := moneyWrite(p.Project, e)
-		if w == nil {
+		if w == nil || refusesRepeat(e, w) {
 			continue
 		}
 		seen[e.View] = true

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -72,7 +73,8 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 				open = append(open, m)
 			}
 		}
-		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) ||
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
+			semantic.Of(p.Project).ObjectPermissionDecides(e) || writesCaller(e) ||
 			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) {
 			continue
 		}
@@ -141,6 +143,55 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// writesCaller reports a DRF detail write (the framework's update,
+// partial_update or destroy) on a view whose get_object returns the
+// caller (`return self.request.user`): an anonymous caller's object is an
+// AnonymousUser, which cannot be saved or deleted, so the door opens on
+// the caller's own row only.
+func writesCaller(e *semantic.Endpoint) bool {
+	if e.Class == nil || e.Handler != nil {
+		return false
+	}
+	switch e.Action {
+	case "update", "partial_update", "destroy":
+	default:
+		return false
+	}
+	g := e.Class.Method("get_object")
+	if g == nil {
+		return false
+	}
+	stmts := pyast.Statements(pyast.Body(g.Node))
+	for len(stmts) > 0 && stmts[0].Type() == "expression_statement" && stmts[0].NamedChild(0).Type() == "string" {
+		stmts = stmts[1:] // a docstring
+	}
+	return len(stmts) == 1 && stmts[0].Type() == "return_statement" && pyast.Dotted(pyast.Unparen(stmts[0].NamedChild(0))) == "self.request.user"
+}
+
+// writesOnlyBlankRows reports an endpoint whose only writes create a row
+// from nothing the caller sends: `Order.objects.create()` with no argument
+// (a cart or a session opened for an anonymous visitor). An anonymous
+// caller can add blank rows and nothing else; the writes that fill them
+// (adding items, paying) are judged at their own endpoints. A queued task,
+// a money write or any other write keeps the endpoint judged.
+func writesOnlyBlankRows(e *semantic.Endpoint) bool {
+	blank := false
+	for _, x := range e.Does.Effects {
+		switch {
+		case x.Kind == semantic.QueueTask || x.Money:
+			return false
+		case x.Kind != semantic.WriteRows:
+			continue
+		}
+		c, ok := pyast.AsCall(x.Call)
+		if !ok || c.MethodName() != "create" || len(c.Positional) > 0 || len(c.Keywords) > 0 || c.StarArgs || c.StarKwargs {
+			return false
+		}
+		blank = true
+	}
+	return blank
 }
 
 // genericWritesWithoutRows reports a DRF or Django generic view whose only

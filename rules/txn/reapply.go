@@ -26,7 +26,7 @@ var AppliedOnEverySave = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Project},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runAppliedOnEverySave,
 }
 
@@ -64,6 +64,9 @@ func runAppliedOnEverySave(p *analyzer.Pass) error {
 		}
 		if amountOf == "" || tellsCreation(fn.Node) {
 			continue
+		}
+		if kind == "save" && !editedSomewhere(semantic.Of(p.Project), semantic.InventoryOf(p.Project), p.Project.Models.ByQual(fn.Class.Qual)) {
+			continue // nothing saves a row of the model twice: the premise does not hold
 		}
 		if kind == "save" {
 			reportMovingCalls(p, sf, fn, amountOf)

@@ -1,0 +1,802 @@
+package bugs
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
+)
+
+//go:embed unbound.md
+var unboundDoc string
+
+// UnboundOnSomePaths reports a local name assigned on some paths only (in
+// an `if` with no `else` that assigns it, or in a `try` whose handler
+// goes on without it) and then read on a line every path reaches: on the
+// path that skipped the assignment the read raises UnboundLocalError.
+var UnboundOnSomePaths = &analyzer.Rule{
+	Code:              "BUG053",
+	Name:              "unbound-on-some-paths",
+	Doc:               unboundDoc,
+	Category:          analyzer.Correctness,
+	Severity:          analyzer.Warning,
+	Confidence:        analyzer.Medium,
+	Since:             "0.19.0",
+	SkipOnSyntaxError: true,
+	Skip:              semantic.ProductCode | semantic.Settings,
+	Requires:          []project.Analysis{semantic.Project, semantic.Endpoints},
+	Run:               runUnboundOnSomePaths,
+}
+
+func runUnboundOnSomePaths(p *analyzer.Pass) error {
+	sf := semantic.Of(p.Project).File(p.Unit)
+	for def := range pyast.FindEach(p.Root, "function_definition") {
+		u := newUnboundWalk(def)
+		if u == nil {
+			continue
+		}
+		u.sf = sf
+		if sf != nil {
+			if fn := sf.FuncOf(def); fn != nil {
+				u.routes = semantic.InventoryOf(p.Project).ForFunc(fn)
+			}
+		}
+		st := &flowState{def: map[string]bool{}, maybe: map[string]pyast.Node{}}
+		// Parameters are bound on entry (every name the parameter list
+		// holds is taken as one: defaults and annotations only add names).
+		for _, id := range pyast.Identifiers(def.ChildByField("parameters")) {
+			st.def[id] = true
+		}
+		u.block(pyast.Body(def), st)
+		for _, h := range u.hits {
+			what := "`if` with no `else` that assigns it"
+			if h.at.Type() == "try_statement" {
+				what = "`try` whose `except` goes on without it"
+			}
+			loop := ""
+			if !pyast.Ancestor(h.read, "for_statement", "while_statement").IsNil() && h.at.StartByte() > pyast.Ancestor(h.read, "for_statement", "while_statement").StartByte() {
+				loop = " (in a later turn of the loop it still holds the previous row's value)"
+			}
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(h.read),
+				Message: fmt.Sprintf("`%s` is assigned on some paths only (the %s, line %d) and read here on every path: where it was skipped this line raises `UnboundLocalError`%s",
+					h.read.Text(), what, p.File.Position(h.at.StartByte()).Line, loop),
+				Help:    "assign it on every path (an `else`, or a default before the `if`/`try`), or leave the function on the path that has no value",
+				Related: []analyzer.Related{{Range: analyzer.RangeOf(h.at), Message: "a path through here leaves it unassigned"}},
+			})
+		}
+	}
+	return nil
+}
+
+// flowState is what is known before a statement: the names every path
+// has assigned (def), and the names some paths only have, with the
+// statement whose paths disagreed (maybe). top marks a point no path
+// reaches (after return, raise, break or continue).
+type flowState struct {
+	top   bool
+	def   map[string]bool
+	maybe map[string]pyast.Node
+}
+
+func (s *flowState) copy() *flowState {
+	c := &flowState{top: s.top, def: make(map[string]bool, len(s.def)), maybe: make(map[string]pyast.Node, len(s.maybe))}
+	for k := range s.def {
+		c.def[k] = true
+	}
+	for k, v := range s.maybe {
+		c.maybe[k] = v
+	}
+	return c
+}
+
+func (s *flowState) bind(name string) {
+	s.def[name] = true
+	delete(s.maybe, name)
+}
+
+// merge joins the states of the paths out of stmt.
+func merge(stmt pyast.Node, states ...*flowState) *flowState {
+	var live []*flowState
+	for _, s := range states {
+		if !s.top {
+			live = append(live, s)
+		}
+	}
+	if len(live) == 0 {
+		return &flowState{top: true, def: map[string]bool{}, maybe: map[string]pyast.Node{}}
+	}
+	out := &flowState{def: map[string]bool{}, maybe: map[string]pyast.Node{}}
+	for _, s := range live {
+		for k, v := range s.maybe {
+			out.maybe[k] = v
+		}
+	}
+	for k := range live[0].def {
+		all := true
+		for _, s := range live[1:] {
+			all = all && s.def[k]
+		}
+		if all {
+			out.def[k] = true
+		}
+	}
+	for _, s := range live {
+		for k := range s.def {
+			if !out.def[k] {
+				out.maybe[k] = stmt
+			}
+		}
+	}
+	for k := range out.def {
+		delete(out.maybe, k)
+	}
+	return out
+}
+
+type unboundHit struct {
+	read, at pyast.Node
+}
+
+type unboundWalk struct {
+	sf       *semantic.File
+	routes   []*semantic.Endpoint
+	fn       pyast.Node
+	locals   map[string]bool
+	reported map[string]bool
+	hits     []unboundHit
+}
+
+// nestedScopes are the nodes whose names belong to another scope.
+var nestedScopes = map[string]bool{"function_definition": true, "class_definition": true, "lambda": true,
+	"list_comprehension": true, "set_comprehension": true, "dictionary_comprehension": true, "generator_expression": true}
+
+// newUnboundWalk collects the function's local names: those its own body
+// binds, less any declared global or nonlocal or deleted. Nil when the
+// function reads its namespace dynamically (locals(), vars(), exec()).
+func newUnboundWalk(fn pyast.Node) *unboundWalk {
+	u := &unboundWalk{fn: fn, locals: map[string]bool{}, reported: map[string]bool{}}
+	excluded := map[string]bool{}
+	dynamic := false
+	body := pyast.Body(fn)
+	pyast.Inspect(body, func(n pyast.Node) bool {
+		if dynamic {
+			return false
+		}
+		switch n.Type() {
+		case "function_definition", "class_definition":
+			u.locals[pyast.DefName(n)] = true
+			return false
+		case "lambda", "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+			return false
+		case "global_statement", "nonlocal_statement", "delete_statement":
+			for _, id := range pyast.Identifiers(n) {
+				excluded[id] = true
+			}
+			return false
+		case "call":
+			switch pyast.Dotted(n.ChildByField("function")) {
+			case "locals", "vars", "exec", "eval":
+				dynamic = true
+			}
+		case "assignment", "augmented_assignment", "for_statement":
+			for _, id := range pyast.Identifiers(n.ChildByField("left")) {
+				u.locals[id] = true
+			}
+		case "as_pattern_target":
+			for _, id := range pyast.Identifiers(n) {
+				u.locals[id] = true
+			}
+		case "named_expression":
+			u.locals[n.ChildByField("name").Text()] = true
+		case "import_statement", "import_from_statement":
+			for _, id := range importedNames(n) {
+				u.locals[id] = true
+			}
+			return false
+		}
+		return true
+	})
+	if dynamic {
+		return nil
+	}
+	for k := range excluded {
+		delete(u.locals, k)
+	}
+	if len(u.locals) == 0 {
+		return nil
+	}
+	return u
+}
+
+// importedNames are the names an import statement binds.
+func importedNames(n pyast.Node) []string {
+	var out []string
+	for _, c := range n.NamedChildren() {
+		if c.Field() == "module_name" {
+			continue
+		}
+		switch c.Type() {
+		case "aliased_import":
+			out = append(out, c.ChildByField("alias").Text())
+		case "dotted_name":
+			if id := c.NamedChild(0); !id.IsNil() {
+				out = append(out, id.Text())
+			}
+		}
+	}
+	return out
+}
+
+func (u *unboundWalk) block(b pyast.Node, st *flowState) *flowState {
+	if b.IsNil() {
+		return st
+	}
+	for _, s := range pyast.Statements(b) {
+		if st.top {
+			break
+		}
+		st = u.stmt(s, st)
+	}
+	return st
+}
+
+func (u *unboundWalk) stmt(s pyast.Node, st *flowState) *flowState {
+	switch s.Type() {
+	case "expression_statement":
+		for _, e := range s.NamedChildren() {
+			u.expr(e, st)
+		}
+		if e := s.NamedChild(0); s.NamedChildCount() == 1 && u.exits(e) {
+			st.top = true
+		}
+	case "return_statement", "raise_statement":
+		u.reads(s, st)
+		st.top = true
+	case "break_statement", "continue_statement":
+		st.top = true
+	case "if_statement":
+		u.reads(s.ChildByField("condition"), st)
+		outs := []*flowState{u.block(s.ChildByField("consequence"), st.copy())}
+		hasElse := false
+		for _, alt := range s.ChildrenByField("alternative") {
+			switch alt.Type() {
+			case "elif_clause":
+				u.reads(alt.ChildByField("condition"), st)
+				outs = append(outs, u.block(alt.ChildByField("consequence"), st.copy()))
+			case "else_clause":
+				hasElse = true
+				outs = append(outs, u.block(alt.ChildByField("body"), st.copy()))
+			}
+		}
+		if !hasElse && !u.exhaustive(s) {
+			outs = append(outs, st)
+		}
+		return merge(s, outs...)
+	case "for_statement", "while_statement":
+		if s.Type() == "for_statement" {
+			u.reads(s.ChildByField("right"), st)
+		} else {
+			u.reads(s.ChildByField("condition"), st)
+		}
+		in := st.copy()
+		for _, id := range pyast.Identifiers(s.ChildByField("left")) {
+			in.bind(id)
+		}
+		u.block(s.ChildByField("body"), in)
+		if alt := s.ChildByField("alternative"); !alt.IsNil() {
+			u.block(alt.ChildByField("body"), st.copy())
+		}
+		// After the loop every name it binds is taken as bound: whether
+		// the loop ran, or broke out, is not followed.
+		out := st.copy()
+		for id := range u.boundIn(s) {
+			out.bind(id)
+		}
+		return out
+	case "try_statement":
+		body := u.block(s.ChildByField("body"), st.copy())
+		// A handler runs after any statement of the body: what the body
+		// binds is bound on some paths only.
+		start := merge(s, st.copy(), body)
+		outs := []*flowState{}
+		normal := body
+		var finally pyast.Node
+		for _, c := range s.NamedChildren() {
+			switch c.Type() {
+			case "except_clause", "except_group_clause":
+				h := start.copy()
+				var blk pyast.Node
+				for _, cc := range c.NamedChildren() {
+					switch cc.Type() {
+					case "as_pattern":
+						u.reads(cc.NamedChild(0), h)
+						for _, id := range pyast.Identifiers(cc.ChildByField("alias")) {
+							h.bind(id)
+						}
+					case "block":
+						blk = cc
+					default:
+						u.reads(cc, h)
+					}
+				}
+				outs = append(outs, u.block(blk, h))
+			case "else_clause":
+				if !normal.top {
+					normal = u.block(c.ChildByField("body"), normal)
+				}
+			case "finally_clause":
+				finally = c
+			}
+		}
+		out := merge(s, append([]*flowState{normal}, outs...)...)
+		if !finally.IsNil() {
+			for _, cc := range finally.NamedChildren() {
+				if cc.Type() == "block" {
+					if out.top {
+						u.block(cc, start.copy())
+					} else {
+						out = u.block(cc, out)
+					}
+				}
+			}
+		}
+		return out
+	case "with_statement":
+		for w := range pyast.FindEach(s.NamedChild(0), "with_item") {
+			v := w.ChildByField("value")
+			if v.Type() == "as_pattern" {
+				u.reads(v.NamedChild(0), st)
+				for _, id := range pyast.Identifiers(v.ChildByField("alias")) {
+					st.bind(id)
+				}
+			} else {
+				u.reads(v, st)
+			}
+		}
+		return u.block(s.ChildByField("body"), st)
+	case "match_statement":
+		// Cases are not followed: every name they bind is taken as bound.
+		u.reads(s.ChildByField("subject"), st)
+		for id := range u.boundIn(s) {
+			st.bind(id)
+		}
+	case "function_definition", "class_definition":
+		st.bind(pyast.DefName(s))
+	case "decorated_definition":
+		if d := s.ChildByField("definition"); !d.IsNil() {
+			st.bind(pyast.DefName(d))
+		}
+	case "import_statement", "import_from_statement":
+		for _, id := range importedNames(s) {
+			st.bind(id)
+		}
+	case "global_statement", "nonlocal_statement", "delete_statement", "pass_statement":
+	default:
+		u.reads(s, st)
+	}
+	return st
+}
+
+// expr reads an expression statement's value, then binds its targets.
+func (u *unboundWalk) expr(e pyast.Node, st *flowState) {
+	switch e.Type() {
+	case "assignment":
+		right := e.ChildByField("right")
+		if right.Type() == "assignment" { // a = b = value
+			u.expr(right, st)
+		} else {
+			u.reads(right, st)
+		}
+		left := e.ChildByField("left")
+		u.targetReads(left, st)
+		if !right.IsNil() {
+			for _, id := range pyast.Identifiers(left) {
+				st.bind(id)
+			}
+		}
+	case "augmented_assignment":
+		u.reads(e.ChildByField("right"), st)
+		u.reads(e.ChildByField("left"), st)
+		for _, id := range pyast.Identifiers(e.ChildByField("left")) {
+			st.bind(id)
+		}
+	default:
+		u.reads(e, st)
+	}
+}
+
+// targetReads checks the names an assignment target reads (the object of
+// `row.field = ...`, a subscript's object and index).
+func (u *unboundWalk) targetReads(t pyast.Node, st *flowState) {
+	switch t.Type() {
+	case "attribute":
+		u.reads(t.ChildByField("object"), st)
+	case "subscript":
+		u.reads(t, st)
+	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
+		for _, c := range t.NamedChildren() {
+			u.targetReads(c, st)
+		}
+	}
+}
+
+// reads checks every name n reads against the state; a walrus binds.
+func (u *unboundWalk) reads(n pyast.Node, st *flowState) {
+	if n.IsNil() || st.top {
+		return
+	}
+	pyast.Inspect(n, func(c pyast.Node) bool {
+		if nestedScopes[c.Type()] {
+			return false
+		}
+		switch c.Type() {
+		case "named_expression":
+			u.reads(c.ChildByField("value"), st)
+			st.bind(c.ChildByField("name").Text())
+			return false
+		case "keyword_argument":
+			u.reads(c.ChildByField("value"), st)
+			return false
+		case "attribute":
+			u.reads(c.ChildByField("object"), st)
+			return false
+		case "identifier":
+			u.read(c, st)
+		}
+		return true
+	})
+}
+
+func (u *unboundWalk) read(id pyast.Node, st *flowState) {
+	name := id.Text()
+	at, ok := st.maybe[name]
+	if !ok || st.def[name] || !u.locals[name] || u.reported[name] {
+		return
+	}
+	u.reported[name] = true
+	if !u.unconditionalAfter(at, id) || u.exitBetween(at, id) || u.splitAssignment(name, at, id) || u.capturedTest(at) {
+		return
+	}
+	u.hits = append(u.hits, unboundHit{read: id, at: at})
+}
+
+// unconditionalAfter reports a read that every path from the statement at
+// reaches: none of its enclosing conditions (if, loop, except, match, a
+// conditional expression, a boolean operator) is one at does not sit in.
+// A read guarded again (`if found: use(x)`) may be correlated with the
+// branch that assigned it, and is left alone.
+func (u *unboundWalk) unconditionalAfter(at, read pyast.Node) bool {
+	child := read
+	for a := read.Parent(); !a.IsNil() && a.StartByte() >= u.fn.StartByte() && a.ID() != u.fn.ID(); child, a = a, a.Parent() {
+		switch a.Type() {
+		case "boolean_operator":
+			// The left operand always runs; the right one on some paths.
+			if child.ID() == a.ChildByField("left").ID() {
+				continue
+			}
+		case "conditional_expression":
+			// `a if cond else b`: cond always runs.
+			if child.ID() == a.NamedChild(1).ID() {
+				continue
+			}
+		}
+		switch a.Type() {
+		case "if_statement", "for_statement", "while_statement", "except_clause", "except_group_clause", "finally_clause", "match_statement",
+			"conditional_expression", "boolean_operator":
+			if !a.Contains(at) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// capturedTest reports an `if` testing a view parameter (`if project_pk
+// is not None:`, `if project_pk:`) that every route to the view
+// captures: the path without it is one no URL takes (the parameter's None
+// default is never used).
+func (u *unboundWalk) capturedTest(at pyast.Node) bool {
+	if at.Type() != "if_statement" || len(u.routes) == 0 {
+		return false
+	}
+	cond := pyast.Unparen(at.ChildByField("condition"))
+	param := ""
+	switch cond.Type() {
+	case "identifier":
+		param = cond.Text()
+	case "comparison_operator":
+		kids := cond.NamedChildren()
+		if len(kids) == 2 && kids[0].Type() == "identifier" && kids[1].Type() == "none" &&
+			strings.Join(strings.Fields(cond.Text()[kids[0].EndByte()-cond.StartByte():kids[1].StartByte()-cond.StartByte()]), " ") == "is not" {
+			param = kids[0].Text()
+		}
+	}
+	if param == "" || !containsName(pyast.ParamNames(u.fn), param) {
+		return false
+	}
+	seen := false
+	for _, e := range u.routes {
+		for _, r := range e.Routes {
+			if !captures(r.Pattern)[param] {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
+}
+
+// splitAssignment reports a name that another conditional statement
+// before the read, outside the one that left it unassigned, also assigns
+// (`if ":" in ip: sep = ":"`, then `if "." in ip: sep = "."`): the author
+// splits the cases between two tests rubric cannot relate.
+func (u *unboundWalk) splitAssignment(name string, at, read pyast.Node) bool {
+	for n := range pyast.FindEach(pyast.Body(u.fn), "if_statement", "try_statement") {
+		if n.StartByte() >= read.StartByte() || n.Contains(at) || at.Contains(n) || n.Contains(read) {
+			continue
+		}
+		if u.boundIn(n)[name] {
+			return true
+		}
+	}
+	return false
+}
+
+// exitBetween reports an early exit between the statement at and the
+// read: an `if` whose body returns, raises, breaks or continues may test
+// the very condition that left the name unassigned.
+func (u *unboundWalk) exitBetween(at, read pyast.Node) bool {
+	for n := range pyast.FindEach(pyast.Body(u.fn), "if_statement") {
+		if n.StartByte() < at.EndByte() || n.StartByte() >= read.StartByte() {
+			continue
+		}
+		for _, b := range append([]pyast.Node{n.ChildByField("consequence")}, n.ChildrenByField("alternative")...) {
+			if b.Type() != "block" {
+				b = b.ChildByField("consequence")
+				if b.IsNil() {
+					continue
+				}
+			}
+			stmts := pyast.Statements(b)
+			if len(stmts) > 0 && stmts[len(stmts)-1].Is("return_statement", "raise_statement", "break_statement", "continue_statement") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// boundIn are the local names a statement binds anywhere inside it.
+func (u *unboundWalk) boundIn(s pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	pyast.Inspect(s, func(n pyast.Node) bool {
+		if nestedScopes[n.Type()] && n.ID() != s.ID() {
+			if n.Type() == "function_definition" || n.Type() == "class_definition" {
+				out[pyast.DefName(n)] = true
+			}
+			return false
+		}
+		switch n.Type() {
+		case "assignment", "augmented_assignment", "for_statement":
+			for _, id := range pyast.Identifiers(n.ChildByField("left")) {
+				out[id] = true
+			}
+		case "as_pattern_target":
+			for _, id := range pyast.Identifiers(n) {
+				out[id] = true
+			}
+		case "named_expression":
+			out[n.ChildByField("name").Text()] = true
+		case "import_statement", "import_from_statement":
+			for _, id := range importedNames(n) {
+				out[id] = true
+			}
+		case "case_pattern":
+			for _, id := range pyast.Identifiers(n) {
+				out[id] = true
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// exitCalls are calls that never return: the process ends, or a test
+// fails or is skipped.
+var exitCalls = map[string]bool{"sys.exit": true, "exit": true, "quit": true, "os._exit": true, "os.abort": true,
+	"self.fail": true, "self.skipTest": true, "pytest.fail": true, "pytest.skip": true, "pytest.exit": true, "pytest.xfail": true}
+
+// exits reports a call statement that does not return: a call of
+// exitCalls, a project function whose every path raises or that ends by
+// one of them, or one named
+// for raising or aborting (`raise_error_for_payment_error()`, `abort(404)`;
+// not `raise_for_status()` or `raise_if_...()`, which raise on some paths).
+func (u *unboundWalk) exits(e pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(e))
+	if !ok {
+		return false
+	}
+	name := pyast.Dotted(c.Func)
+	if exitCalls[name] {
+		return true
+	}
+	last := name[strings.LastIndex(name, ".")+1:]
+	if strings.HasPrefix(last, "raise_") && last != "raise_for_status" && !strings.HasPrefix(last, "raise_if") || last == "abort" || strings.HasPrefix(last, "abort_") {
+		return true
+	}
+	if u.sf != nil {
+		if g, _ := u.sf.Callee(c.Node); g != nil && !g.Node.IsNil() && (alwaysRaises(pyast.Body(g.Node), 0) || endsInExit(g.Node)) {
+			return true
+		}
+	}
+	return false
+}
+
+// endsInExit reports a function whose last statement ends the process
+// (`def die(msg): print(msg); sys.exit(1)`).
+func endsInExit(def pyast.Node) bool {
+	stmts := pyast.Statements(pyast.Body(def))
+	if len(stmts) == 0 || stmts[len(stmts)-1].Type() != "expression_statement" {
+		return false
+	}
+	c, ok := pyast.AsCall(pyast.Unparen(stmts[len(stmts)-1].NamedChild(0)))
+	return ok && exitCalls[pyast.Dotted(c.Func)]
+}
+
+// exhaustive reports an if/elif chain that tests one local name against
+// constants (`if axis == "+x": ... elif axis == "-y": ...`) covering every
+// constant the function ever assigns it: no value falls through.
+func (u *unboundWalk) exhaustive(ifStmt pyast.Node) bool {
+	subject := ""
+	tested := map[string]bool{}
+	conds := []pyast.Node{ifStmt.ChildByField("condition")}
+	for _, alt := range ifStmt.ChildrenByField("alternative") {
+		if alt.Type() == "elif_clause" {
+			conds = append(conds, alt.ChildByField("condition"))
+		}
+	}
+	if enumDispatch(conds) {
+		return true
+	}
+	for _, c := range conds {
+		c = pyast.Unparen(c)
+		kids := c.NamedChildren()
+		if c.Type() != "comparison_operator" || len(kids) != 2 || operatorOf(c) != "==" || kids[0].Type() != "identifier" {
+			return false
+		}
+		if subject != "" && kids[0].Text() != subject {
+			return false
+		}
+		subject = kids[0].Text()
+		v, ok := pyast.StringValue(kids[1])
+		if !ok {
+			return false
+		}
+		tested[v] = true
+	}
+	if subject == "" || !u.locals[subject] {
+		return false
+	}
+	assigned := 0
+	exhaustive := true
+	pyast.Inspect(pyast.Body(u.fn), func(n pyast.Node) bool {
+		if nestedScopes[n.Type()] {
+			return false
+		}
+		switch n.Type() {
+		case "assignment", "augmented_assignment", "for_statement", "named_expression", "as_pattern_target":
+			targets := n.ChildByField("left")
+			if n.Type() == "named_expression" {
+				targets = n.ChildByField("name")
+			} else if n.Type() == "as_pattern_target" {
+				targets = n
+			}
+			if !containsName(pyast.Identifiers(targets), subject) {
+				return true
+			}
+			v, ok := pyast.StringValue(pyast.Unparen(n.ChildByField("right")))
+			if n.Type() != "assignment" || n.ChildByField("left").Type() != "identifier" || !ok || !tested[v] {
+				exhaustive = false
+			}
+			assigned++
+		}
+		return true
+	})
+	return exhaustive && assigned > 0
+}
+
+func containsName(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// operatorOf is a binary comparison's operator.
+func operatorOf(cmp pyast.Node) string {
+	for _, c := range cmp.Children() {
+		if !c.IsNamed() {
+			return c.Text()
+		}
+	}
+	return ""
+}
+
+// enumDispatch reports a chain of two or more tests of one subject
+// against values (`kind == Kinds.PRODUCT`, `elif kind == "page"`,
+// `isinstance(srs, int)`, `event.startswith("pr:")`): the values the
+// subject can hold are usually closed elsewhere (a form's choices, a URL
+// pattern, a schema enum, the callers), which rubric does not read, so
+// whether one falls through is not judged.
+func enumDispatch(conds []pyast.Node) bool {
+	if len(conds) < 2 {
+		return false
+	}
+	subject := ""
+	for _, c := range conds {
+		s := testSubject(pyast.Unparen(c))
+		if s == "" || subject != "" && s != subject {
+			return false
+		}
+		subject = s
+	}
+	return true
+}
+
+// testSubject is what a test of one value compares: x in `x == c`, `x is
+// c`, `x in (...)`, `isinstance(x, T)`, `x.startswith(c)`; "" for any
+// other condition.
+func testSubject(c pyast.Node) string {
+	switch c.Type() {
+	case "comparison_operator":
+		kids := c.NamedChildren()
+		if len(kids) != 2 {
+			return ""
+		}
+		switch operatorOf(c) {
+		case "==", "is", "in":
+		default:
+			return ""
+		}
+		other := pyast.Unparen(kids[1])
+		members := []pyast.Node{other}
+		if other.Is("tuple", "list", "set") {
+			members = other.NamedChildren()
+		}
+		for _, m := range members {
+			if _, ok := pyast.StringValue(m); !ok && !enumMember(m) && !m.Is("integer", "none", "true", "false") {
+				return ""
+			}
+		}
+		return kids[0].Text()
+	case "call":
+		call, _ := pyast.AsCall(c)
+		switch {
+		case pyast.Dotted(call.Func) == "isinstance" && len(call.Positional) == 2:
+			return call.Positional[0].Text()
+		case call.MethodName() == "startswith" || call.MethodName() == "endswith":
+			return call.Receiver().Text()
+		}
+	}
+	return ""
+}
+
+// enumMember reports an enumeration member or a module constant:
+// `Kinds.PRODUCT`, `FILE_TYPE_FETCH`.
+func enumMember(m pyast.Node) bool {
+	switch m.Type() {
+	case "attribute":
+		return pyast.Dotted(m) != ""
+	case "identifier":
+		t := m.Text()
+		return strings.ToUpper(t) == t && strings.ToLower(t) != t
+	}
+	return false
+}

@@ -1,0 +1,41 @@
+import logging
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+
+def send_all(clients, text):
+    for client in clients:
+        resp = requests.post("https://sms.example.com/send", json={"to": client.phone, "text": text}, timeout=5)
+        if resp.status_code == 200:
+            if resp.json()["message"] == "OK":
+                status = True
+        else:
+            status = False
+        client.last_status = status  # want: BUG053 "`status` is assigned on some paths only \(the `if` with no `else` that assigns it, line 11\) and read here on every path: where it was skipped this line raises `UnboundLocalError` \(in a later turn of the loop"
+        client.save()
+
+
+def fetch_rate(currency):
+    try:
+        resp = requests.get("https://rates.example.com/" + currency, timeout=5)
+        resp.raise_for_status()
+    except requests.RequestException:
+        logger.warning("rate lookup failed for %s", currency)
+    return resp.json()["rate"]  # want: BUG053 "`resp` is assigned on some paths only \(the `try` whose `except` goes on without it, line 21\)"
+
+
+
+def pick_region(rows, default_region):
+    if rows:
+        region = rows[0].region
+    return region or default_region  # want: BUG053 "`region` is assigned on some paths only \(the `if` with no `else` that assigns it, line 31\)"
+
+
+def reproject(epsg, proj):
+    if epsg is not None:
+        srs = "EPSG:%d" % epsg
+    elif proj is not None:
+        srs = proj
+    return srs.upper()  # want: BUG053 "`srs` is assigned on some paths only"
