@@ -1,6 +1,10 @@
 package semantic
 
-import "github.com/rubric-dev/rubric/analyzer/pyast"
+import (
+	"iter"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
 
 // instanceClass returns the project class, other than a model (rows are
 // instance()'s), whose new instance n is: a call of the class
@@ -70,24 +74,36 @@ func (f *File) instanceClass(n pyast.Node, depth int) *Class {
 // bases') stores, when they all store a new instance of one class.
 func selfAttrClass(cls *Class, attr string, depth int) *Class {
 	var out *Class
-	for _, cc := range mro(cls) {
-		for _, fn := range cc.Methods {
-			for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
-				l := a.ChildByField("left")
-				if l.Type() != "attribute" || l.ChildByField("attribute").Text() != attr || pyast.Dotted(l.ChildByField("object")) != "self" {
-					continue
+	for cc, r := range selfAssignments(cls, attr) {
+		if r.Type() != "call" {
+			return nil
+		}
+		c := cc.File.instanceClass(r, depth)
+		if c == nil || out != nil && c != out {
+			return nil
+		}
+		out = c
+	}
+	return out
+}
+
+// selfAssignments yields the values (unparenthesised) of every assignment
+// `self.<attr> = value` in the methods of cls and its project bases, with
+// the class whose method makes it.
+func selfAssignments(cls *Class, attr string) iter.Seq2[*Class, pyast.Node] {
+	return func(yield func(*Class, pyast.Node) bool) {
+		for _, cc := range mro(cls) {
+			for _, fn := range cc.Methods {
+				for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+					l := a.ChildByField("left")
+					if l.Type() != "attribute" || l.ChildByField("attribute").Text() != attr || pyast.Dotted(l.ChildByField("object")) != "self" {
+						continue
+					}
+					if !yield(cc, pyast.Unparen(a.ChildByField("right"))) {
+						return
+					}
 				}
-				r := pyast.Unparen(a.ChildByField("right"))
-				if r.Type() != "call" {
-					return nil
-				}
-				c := cc.File.instanceClass(r, depth)
-				if c == nil || out != nil && c != out {
-					return nil
-				}
-				out = c
 			}
 		}
 	}
-	return out
 }

@@ -98,20 +98,12 @@ func (f *File) pageAttrRows(n pyast.Node, depth int) *QS {
 // anything else.
 func assignsPage(cls *Class, attr string) bool {
 	found := false
-	for _, cc := range mro(cls) {
-		for _, fn := range cc.Methods {
-			for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
-				l := a.ChildByField("left")
-				if l.Type() != "attribute" || l.ChildByField("attribute").Text() != attr || pyast.Dotted(l.ChildByField("object")) != "self" {
-					continue
-				}
-				r, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
-				if !ok || pyast.Dotted(r.Receiver()) != "self" || (r.MethodName() != "page" && r.MethodName() != "get_page") {
-					return false
-				}
-				found = true
-			}
+	for _, v := range selfAssignments(cls, attr) {
+		r, ok := pyast.AsCall(v)
+		if !ok || pyast.Dotted(r.Receiver()) != "self" || (r.MethodName() != "page" && r.MethodName() != "get_page") {
+			return false
 		}
+		found = true
 	}
 	return found
 }
