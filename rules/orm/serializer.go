@@ -1416,7 +1416,10 @@ func queryParts(queries []need) (whys, whats []string, rel []analyzer.Related) {
 			for _, h := range n.Outer {
 				rel = append(rel, analyzer.Related{Path: h.Path, Range: h.At, Message: h.Msg})
 			}
-			if n.AtPath != "" {
+			// Two queries of one field (or of one to_representation)
+			// name the field once.
+			if at := fmt.Sprint("field ", n.AtPath, n.At.Start); n.AtPath != "" && !seen[at] {
+				seen[at] = true
 				rel = append(rel, analyzer.Related{Path: n.AtPath, Range: n.At, Message: n.Why + " runs a query per row"})
 			}
 			rel = append(rel, analyzer.Related{Path: n.QAtPath, Range: n.QAt, Message: "the query: " + n.What})
