@@ -17,5 +17,7 @@ func OneLine(n Node, max int) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "..."
+	// A cut right after a dot (`cache.`) would read `cache....`: the
+	// dots of the cut text go, the ellipsis says it was cut.
+	return strings.TrimRight(s[:cut], ".") + "..."
 }

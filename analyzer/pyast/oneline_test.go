@@ -20,4 +20,11 @@ func TestOneLine(t *testing.T) {
 	second := pyast.Statements(root)[1]
 	// "y = 'éé" is 9 bytes: the cut falls inside the third é and moves back.
 	assert.Equal(t, "y = 'é...", pyast.OneLine(second, 11))
+
+	// A cut right after a dot does not print four dots.
+	tree, err = pyast.Parse([]byte("ok = not valid(ts) and cache.get(key)\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assert.Equal(t, "ok = not valid(ts) and cache...", pyast.OneLine(pyast.Statements(tree.Root())[0], 32))
 }
