@@ -8,8 +8,20 @@ import (
 )
 
 // urlCapture matches a named capture of a URL pattern: a path converter
-// (`<int:pk>`, `<slug>`) or a regular-expression group (`(?P<pk>\d+)`).
+// (`<int:pk>`, `<slug>`) or a regular-expression group (`(?P<pk>\d+)`,
+// whose `<pk>` it matches).
 var urlCapture = regexp.MustCompile(`<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>`)
+
+// URLCaptures returns the names a URL pattern captures, which Django
+// passes to the view as keyword arguments: path() converters and
+// re_path() named groups.
+func URLCaptures(pattern string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range urlCapture.FindAllStringSubmatch(pattern, -1) {
+		out[m[1]] = true
+	}
+	return out
+}
 
 // uncallableHandler reports an HTTP handler a class-based view inherits
 // from a project base that no route of the view can call: dispatch calls
@@ -47,10 +59,7 @@ func uncallableHandler(c *Class, fn *Func, rs []*Route) bool {
 		if strings.Contains(strings.ReplaceAll(r.Pattern, "(?P<", ""), "(") {
 			return false // an unnamed group: a positional argument
 		}
-		captured := map[string]bool{}
-		for _, m := range urlCapture.FindAllStringSubmatch(r.Pattern, -1) {
-			captured[m[1]] = true
-		}
+		captured := URLCaptures(r.Pattern)
 		ok := true
 		for _, p := range required {
 			if !captured[p] {

@@ -522,7 +522,7 @@ func (u *unboundWalk) capturedTest(at pyast.Node) bool {
 	seen := false
 	for _, e := range u.routes {
 		for _, r := range e.Routes {
-			if !captures(r.Pattern)[param] {
+			if !semantic.URLCaptures(r.Pattern)[param] {
 				return false
 			}
 			seen = true

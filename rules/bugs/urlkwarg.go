@@ -34,10 +34,6 @@ var URLKwargMismatch = &analyzer.Rule{
 }
 
 var (
-	// pathCaptureRe reads path() converters: `<int:pk>`, `<slug>`.
-	pathCaptureRe = regexp.MustCompile(`<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>`)
-	// regexCaptureRe reads re_path() named groups: `(?P<pk>\d+)`.
-	regexCaptureRe = regexp.MustCompile(`\(\?P<([A-Za-z_][A-Za-z0-9_]*)>`)
 	// unnamedGroupRe finds a capturing group without a name.
 	unnamedGroupRe = regexp.MustCompile(`\([^?]`)
 )
@@ -150,7 +146,7 @@ func routeKwargs(r *semantic.Route) (own, all map[string]bool, ok bool) {
 	if !isStr {
 		return nil, nil, false
 	}
-	own, all = captures(route), captures(r.Pattern)
+	own, all = semantic.URLCaptures(route), semantic.URLCaptures(r.Pattern)
 	if unnamedGroupRe.MatchString(strings.ReplaceAll(r.Pattern, `\(`, "")) {
 		return nil, nil, false // unnamed groups: positional arguments, at some level
 	}
@@ -173,19 +169,6 @@ func routeKwargs(r *semantic.Route) (own, all map[string]bool, ok bool) {
 		}
 	}
 	return own, all, true
-}
-
-// captures returns the names a pattern captures: path() converters and
-// regular-expression named groups.
-func captures(pattern string) map[string]bool {
-	out := map[string]bool{}
-	for _, m := range pathCaptureRe.FindAllStringSubmatch(pattern, -1) {
-		out[m[1]] = true
-	}
-	for _, m := range regexCaptureRe.FindAllStringSubmatch(pattern, -1) {
-		out[m[1]] = true
-	}
-	return out
 }
 
 // kwargMismatch says how fn cannot take the keyword arguments passed: a
