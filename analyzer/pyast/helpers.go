@@ -677,6 +677,16 @@ func Unparen(n Node) Node {
 // Statements returns the statements of a block (or module).
 func Statements(block Node) []Node { return block.namedChildren(true) }
 
+// LastStatement returns a block's last statement, or the zero Node for an
+// empty block (whose Is answers false).
+func LastStatement(block Node) Node {
+	st := Statements(block)
+	if len(st) == 0 {
+		return Node{}
+	}
+	return st[len(st)-1]
+}
+
 // Memo returns what compute gives for key on n's tree, computing it once
 // per tree and key (two goroutines asking at once may both compute; the
 // first answer stored is kept). The memo lives and goes with the tree's

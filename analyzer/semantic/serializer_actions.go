@@ -108,8 +108,7 @@ func chooseSerializer(stmts []pyast.Node, e *Endpoint) (out []pyast.Node, ok boo
 
 // endsInReturn reports whether a block's last statement returns.
 func endsInReturn(body pyast.Node) bool {
-	st := pyast.Statements(body)
-	return len(st) > 0 && st[len(st)-1].Type() == "return_statement"
+	return pyast.LastStatement(body).Type() == "return_statement"
 }
 
 // conditionMatches evaluates a get_serializer_class condition on

@@ -528,8 +528,8 @@ func fallsThrough(check pyast.Node) bool {
 	if st.Type() != "if_statement" || !st.ChildByField("condition").Equal(cond) || len(st.ChildrenByField("alternative")) > 0 {
 		return false
 	}
-	body := pyast.Statements(st.ChildByField("consequence"))
-	return len(body) > 0 && !body[len(body)-1].Is("return_statement", "raise_statement", "continue_statement", "break_statement")
+	last := pyast.LastStatement(st.ChildByField("consequence"))
+	return !last.IsNil() && !last.Is("return_statement", "raise_statement", "continue_statement", "break_statement")
 }
 
 // replayGuard reports whether a node shows a replay check (see

@@ -562,8 +562,7 @@ func (u *unboundWalk) exitBetween(at, read pyast.Node) bool {
 					continue
 				}
 			}
-			stmts := pyast.Statements(b)
-			if len(stmts) > 0 && stmts[len(stmts)-1].Is("return_statement", "raise_statement", "break_statement", "continue_statement") {
+			if pyast.LastStatement(b).Is("return_statement", "raise_statement", "break_statement", "continue_statement") {
 				return true
 			}
 		}
@@ -640,11 +639,11 @@ func (u *unboundWalk) exits(e pyast.Node) bool {
 // endsInExit reports a function whose last statement ends the process
 // (`def die(msg): print(msg); sys.exit(1)`).
 func endsInExit(def pyast.Node) bool {
-	stmts := pyast.Statements(pyast.Body(def))
-	if len(stmts) == 0 || stmts[len(stmts)-1].Type() != "expression_statement" {
+	last := pyast.LastStatement(pyast.Body(def))
+	if last.Type() != "expression_statement" {
 		return false
 	}
-	c, ok := pyast.AsCall(pyast.Unparen(stmts[len(stmts)-1].NamedChild(0)))
+	c, ok := pyast.AsCall(pyast.Unparen(last.NamedChild(0)))
 	return ok && exitCalls[pyast.Dotted(c.Func)]
 }
 

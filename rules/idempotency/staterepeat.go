@@ -58,7 +58,7 @@ func stateWrites(def pyast.Node) []stateWrite {
 			continue
 		}
 		field := left.ChildByField("attribute").Text()
-		if moneyName(field) {
+		if quantityField(field) {
 			continue
 		}
 		out = append(out, stateWrite{row: obj.Text(), field: field, value: right, at: a.StartByte()})
@@ -66,8 +66,9 @@ func stateWrites(def pyast.Node) []stateWrite {
 	return out
 }
 
-// moneyName reports a field holding an amount rather than a state.
-func moneyName(f string) bool {
+// quantityField reports a field holding an amount or a count rather than a
+// state (semantic.MoneyName reads money alone).
+func quantityField(f string) bool {
 	f = strings.ToLower(f)
 	for _, w := range []string{"balance", "amount", "total", "stock", "quantity", "count", "sum", "price"} {
 		if strings.Contains(f, w) {
@@ -137,11 +138,7 @@ func guardRefuses(def pyast.Node, st stateWrite, moneyAt int) bool {
 
 // leaves reports a block whose last statement is a return or a raise.
 func leaves(block pyast.Node) bool {
-	stmts := pyast.Statements(block)
-	if len(stmts) == 0 {
-		return false
-	}
-	return stmts[len(stmts)-1].Is("return_statement", "raise_statement")
+	return pyast.LastStatement(block).Is("return_statement", "raise_statement")
 }
 
 func disjuncts(n pyast.Node) []pyast.Node {
