@@ -104,7 +104,7 @@ func floatFields(p *analyzer.Pass) {
 						Range:      analyzer.RangeOf(d),
 						Severity:   analyzer.Info,
 						Confidence: analyzer.Low,
-						Message:    fmt.Sprintf("`%s`'s `DecimalField` default is the float `%s`: the value goes through binary floating point", name, d.Text()),
+						Message:    fmt.Sprintf("`%s`'s `DecimalField` default is the float `%s`: a new instance holds that float until it is read back from the database, so `%s + Decimal(...)` on it raises `TypeError`", name, d.Text(), name),
 						Help:       fmt.Sprintf("write it as a Decimal: `default=Decimal(\"%s\")`", d.Text()),
 						Fixes:      decimalLiteralFix(p, d, true),
 					})
