@@ -219,9 +219,9 @@ func Check(t testing.TB, res *analyzer.Result) {
 			}
 		}
 	}
-	// Dotenv files carry their wants in `#` comments too (a rule may
-	// report on them: SEC024).
-	ws, ps := dotenvWants(res)
+	// Dotenv files and local artefacts carry their wants in `#` comments
+	// too (a rule may report on them: SEC024, ARC008).
+	ws, ps := outsideWants(res)
 	wants, problems = append(wants, ws...), append(problems, ps...)
 	for _, d := range res.Diagnostics {
 		matched := false
@@ -255,10 +255,11 @@ func Check(t testing.TB, res *analyzer.Result) {
 	}
 }
 
-// dotenvWants reads the wants of the dotenv files of the analysed tree
-// (project.IsDotenvName): a `# want: CODE "re"` comment line, or a trailing
-// ` # want: ...` after a value; `# want+N:` targets N lines down.
-func dotenvWants(res *analyzer.Result) (wants []*want, problems []string) {
+// outsideWants reads the wants of the dotenv files of the analysed tree
+// (project.IsDotenvName) and of its local artefacts (project.IsArtefactFile,
+// whose text a fixture makes up): a `# want: CODE "re"` comment line, or a
+// trailing ` # want: ...` after a value; `# want+N:` targets N lines down.
+func outsideWants(res *analyzer.Result) (wants []*want, problems []string) {
 	ix := res.Index
 	root := ""
 	for _, u := range ix.Units {
@@ -271,11 +272,11 @@ func dotenvWants(res *analyzer.Result) (wants []*want, problems []string) {
 		return nil, nil
 	}
 	_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !project.IsDotenvName(e.Name()) {
+		if err != nil || e.IsDir() {
 			return nil
 		}
 		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil {
+		if rerr != nil || !project.IsDotenvName(e.Name()) && !project.IsArtefactFile(filepath.ToSlash(rel)) {
 			return nil
 		}
 		data, rerr := os.ReadFile(p)

@@ -302,13 +302,16 @@ type Outside struct {
 	Django   DjangoVersion
 	Declared Declared
 	Dotenv   []DotenvFile
+	// Artefacts are the local artefacts (Index.Artefacts).
+	Artefacts []Artefact
 }
 
 // ReadOutside reads the dependency and dotenv files at root (DeclaredDjango,
 // DeclaredPackages, DotenvFiles).
 func ReadOutside(root string) *Outside {
-	deps, dotenvs := walkOutside(root) // one walk for both kinds
-	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: declaredFrom(root, deps), Dotenv: dotenvFrom(root, dotenvs)}
+	l := walkOutside(root) // one walk for every kind
+	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: declaredFrom(root, l.deps), Dotenv: dotenvFrom(root, l.dotenvs),
+		Artefacts: artefactsFrom(root, l.artefacts)}
 }
 
 // UseOutside makes the index answer Django and Declared from o when o was
@@ -326,4 +329,5 @@ func (ix *Index) UseOutside(o *Outside) {
 	sh.djangoOnce.Do(func() { sh.django = o.Django })
 	sh.depsOnce.Do(func() { sh.deps = o.Declared })
 	sh.dotenvOnce.Do(func() { sh.dotenv = o.Dotenv })
+	sh.artefactsOnce.Do(func() { sh.artefacts = o.Artefacts })
 }

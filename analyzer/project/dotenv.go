@@ -1,11 +1,8 @@
 package project
 
 import (
-	"path"
 	"path/filepath"
 	"strings"
-
-	"github.com/rubric-dev/rubric/internal/gitdiff"
 )
 
 // This file reads the dotenv files of the analysed tree: the files that
@@ -142,8 +139,7 @@ var skippedEnvDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "n
 // most; hidden directories, virtualenvs and build output skipped), in path
 // order, with what git says of each when root is inside a git checkout.
 func DotenvFiles(root string) []DotenvFile {
-	_, rels := walkOutside(root)
-	return dotenvFrom(root, rels)
+	return dotenvFrom(root, walkOutside(root).dotenvs)
 }
 
 // dotenvFrom reads the dotenv files rels (relative to root, in path order).
@@ -182,37 +178,12 @@ func readPrefixText(file string, n int64) string {
 // so its configuration, hooks, alternates and `gitdir:` redirections are
 // never read; a checkout it refuses leaves every file's state unknown.
 func gitStates(root string, files []DotenvFile) {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return
+	rels := make([]string, len(files))
+	for i, f := range files {
+		rels[i] = f.Rel
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	repo, top, err := gitdiff.Open(abs)
-	if err != nil {
-		return
-	}
-	idx, err := repo.Storer.Index()
-	if err != nil {
-		return
-	}
-	tracked := make(map[string]bool, len(idx.Entries))
-	for _, e := range idx.Entries {
-		if IsDotenvName(path.Base(e.Name)) {
-			tracked[e.Name] = true
-		}
-	}
-	for i := range files {
-		rel, err := filepath.Rel(top, filepath.Join(abs, filepath.FromSlash(files[i].Rel)))
-		if err != nil || strings.HasPrefix(rel, "..") {
-			continue
-		}
-		if tracked[filepath.ToSlash(rel)] {
-			files[i].Git = GitTracked
-		} else {
-			files[i].Git = GitUntracked
-		}
+	for i, st := range trackedStates(root, rels, func(name, rel string) bool { return name == rel }) {
+		files[i].Git = st
 	}
 }
 
@@ -222,8 +193,7 @@ func (ix *Index) Dotenv() []DotenvFile {
 	sh := ix.shared
 	sh.dotenvOnce.Do(func() {
 		if root, ok := ix.treeRoot(); ok {
-			_, rels := ix.outsideListing(root)
-			sh.dotenv = dotenvFrom(root, rels)
+			sh.dotenv = dotenvFrom(root, ix.outsideListing(root).dotenvs)
 		}
 	})
 	return sh.dotenv

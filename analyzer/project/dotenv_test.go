@@ -114,8 +114,8 @@ func TestWalkOutsideListsBothKinds(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte("X=1\n"), 0o644))
 	}
-	deps, dotenvs := walkOutside(dir)
-	assert.Equal(t, []string{".devcontainer/requirements.txt", "a/b/c/d/requirements.txt", "deploy/requirements/base.txt", "requirements.txt"}, deps,
+	l := walkOutside(dir)
+	assert.Equal(t, []string{".devcontainer/requirements.txt", "a/b/c/d/requirements.txt", "deploy/requirements/base.txt", "requirements.txt"}, l.deps,
 		"four directories deep at most")
-	assert.Equal(t, []string{".env", "a/b/c/d/.env", "deploy/prod.env"}, dotenvs)
+	assert.Equal(t, []string{".env", "a/b/c/d/.env", "deploy/prod.env"}, l.dotenvs)
 }

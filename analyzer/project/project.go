@@ -320,17 +320,18 @@ func (ix *Index) Without(omit func(*Unit) bool) *Index {
 
 // indexShared is the index's lazily computed state.
 type indexShared struct {
-	djangoOnce sync.Once
-	django     DjangoVersion
-	depsOnce   sync.Once
-	deps       Declared
-	dotenvOnce sync.Once
-	dotenv     []DotenvFile
-	// listed holds walkOutside's lists, for Declared and Dotenv read
-	// without the caller's Outside (one walk for both).
-	listedOnce    sync.Once
-	listedDeps    []string
-	listedDotenvs []string
+	djangoOnce    sync.Once
+	django        DjangoVersion
+	depsOnce      sync.Once
+	deps          Declared
+	dotenvOnce    sync.Once
+	dotenv        []DotenvFile
+	artefactsOnce sync.Once
+	artefacts     []Artefact
+	// listed holds walkOutside's lists, for Declared, Dotenv and
+	// Artefacts read without the caller's Outside (one walk for all).
+	listedOnce sync.Once
+	listed     outsideList
 
 	res results // project analyses (see ProjectAnalysis)
 	// analyses is the view project analyses are built from, if not the

@@ -84,8 +84,7 @@ func isDepFile(rel string) bool {
 // deep at most, virtualenvs and build output skipped). Nothing is executed;
 // UTF-16 files (PowerShell's `pip freeze >`) are decoded.
 func DeclaredPackages(root string) Declared {
-	deps, _ := walkOutside(root)
-	return declaredFrom(root, deps)
+	return declaredFrom(root, walkOutside(root).deps)
 }
 
 // declaredFrom reads the dependency files deps (relative to root, in path
@@ -99,11 +98,25 @@ func declaredFrom(root string, deps []string) Declared {
 	return d
 }
 
+// outsideList is what one walk of the analysed tree lists besides its
+// Python files.
+type outsideList struct {
+	// deps and dotenvs are the dependency and dotenv files, in path order.
+	deps, dotenvs []string
+	// artefacts are the local artefacts (Artefacts), in path order, their
+	// git state not read yet.
+	artefacts []Artefact
+}
+
 // walkOutside lists, in one walk of root (four directories deep at most),
-// the dependency files (isDepFile, outside skippedDepDirs) and the dotenv
-// files (IsDotenvName, outside skippedEnvDirs and hidden directories),
-// each in path order: ReadOutside reads both kinds from one listing.
-func walkOutside(root string) (deps, dotenvs []string) {
+// the dependency files (isDepFile, outside skippedDepDirs), the dotenv
+// files (IsDotenvName, outside skippedEnvDirs and hidden directories) and
+// the local artefacts (artefactFile, and the directories of virtualenvs
+// and of compiled bytecode, which are not walked), each in path order:
+// ReadOutside reads every kind from one listing. Nothing is followed: a
+// link is no file and no directory here.
+func walkOutside(root string) outsideList {
+	var l outsideList
 	_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -117,6 +130,17 @@ func walkOutside(root string) (deps, dotenvs []string) {
 			if rel == "." {
 				return nil
 			}
+			switch name := e.Name(); name {
+			case ".git":
+				return filepath.SkipDir
+			case "__pycache__":
+				l.artefacts = append(l.artefacts, Artefact{Rel: rel, Kind: Bytecode, Dir: true, File: rel})
+				return filepath.SkipDir
+			}
+			if m := virtualenvMarker(p); m != "" {
+				l.artefacts = append(l.artefacts, Artefact{Rel: rel, Kind: Virtualenv, Dir: true, File: rel + "/" + m})
+				return filepath.SkipDir
+			}
 			if strings.Count(rel, "/") >= 4 || !depDir(rel) && !envDir(rel) {
 				return filepath.SkipDir
 			}
@@ -127,16 +151,20 @@ func walkOutside(root string) (deps, dotenvs []string) {
 		}
 		dir := path.Dir(rel)
 		if isDepFile(rel) && depDir(dir) {
-			deps = append(deps, rel)
+			l.deps = append(l.deps, rel)
 		}
 		if IsDotenvName(e.Name()) && envDir(dir) {
-			dotenvs = append(dotenvs, rel)
+			l.dotenvs = append(l.dotenvs, rel)
+		}
+		if k := artefactFile(rel); k != 0 && depDir(dir) {
+			l.artefacts = append(l.artefacts, Artefact{Rel: rel, Kind: k, File: rel})
 		}
 		return nil
 	})
-	sort.Strings(deps)
-	sort.Strings(dotenvs)
-	return deps, dotenvs
+	sort.Strings(l.deps)
+	sort.Strings(l.dotenvs)
+	sort.Slice(l.artefacts, func(i, j int) bool { return l.artefacts[i].Rel < l.artefacts[j].Rel })
+	return l
 }
 
 // depDir reports a directory (relative to the root, "." the root) whose
@@ -482,17 +510,16 @@ func (ix *Index) Declared() Declared {
 	sh := ix.shared
 	sh.depsOnce.Do(func() {
 		if root, ok := ix.treeRoot(); ok {
-			deps, _ := ix.outsideListing(root)
-			sh.deps = declaredFrom(root, deps)
+			sh.deps = declaredFrom(root, ix.outsideListing(root).deps)
 		}
 	})
 	return sh.deps
 }
 
 // outsideListing returns walkOutside's lists for root, walked once for
-// Declared and Dotenv alike.
-func (ix *Index) outsideListing(root string) (deps, dotenvs []string) {
+// Declared, Dotenv and Artefacts alike.
+func (ix *Index) outsideListing(root string) outsideList {
 	sh := ix.shared
-	sh.listedOnce.Do(func() { sh.listedDeps, sh.listedDotenvs = walkOutside(root) })
-	return sh.listedDeps, sh.listedDotenvs
+	sh.listedOnce.Do(func() { sh.listed = walkOutside(root) })
+	return sh.listed
 }

@@ -215,6 +215,11 @@ func combineOutside(tmpl string, o *project.Outside) string {
 				fmt.Fprintf(h, "%s\x00%d\x00%x\x00", e.Key, e.Line, sum)
 			}
 		}
+		// The local artefacts (ARC008 reads them): where each is, what it
+		// is and what git says of it.
+		for _, a := range o.Artefacts {
+			fmt.Fprintf(h, "artefact\x00%s\x00%d\x00%t\x00%s\x00%d\x00", a.Rel, a.Kind, a.Dir, a.File, a.Git)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

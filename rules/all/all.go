@@ -60,6 +60,7 @@ func Rules() []*analyzer.Rule {
 		design.NoTests,
 		design.BalanceWithoutLedger,
 		design.UndeclaredDependency,
+		design.CommittedLocalState,
 		security.CompareDigest,
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,

@@ -11,6 +11,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/source"
+	"github.com/rubric-dev/rubric/rules/internal/prose"
 )
 
 //go:embed committedenv.md
@@ -136,7 +137,7 @@ func runCommittedEnvSecret(p *analyzer.ProjectPass) error {
 			Severity:   sev,
 			Confidence: conf,
 			Message: fmt.Sprintf("`%s` %s sets %s, which the code reads from the environment: whoever can read the repository (its forks, clones and history) holds the live credentials",
-				path.Base(f.Rel), where, joinAnd(names)),
+				path.Base(f.Rel), where, prose.JoinAnd(names)),
 			Help:    fmt.Sprintf("rotate the values, remove `%s` from the repository and list it in .gitignore; commit a `%s.example` with placeholders instead", f.Rel, path.Base(f.Rel)),
 			Related: related,
 		})
@@ -181,15 +182,4 @@ func envReads(ix *project.Index) map[string]envRead {
 		}
 	}
 	return out
-}
-
-// joinAnd joins names as prose: "a", "a and b", "a, b and c".
-func joinAnd(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/rules/internal/prose"
 )
 
 //go:embed modelformall.md
@@ -406,10 +407,7 @@ func quoteList(names []string) string {
 	for i, n := range names {
 		q[i] = "`" + n + "`"
 	}
-	if len(q) == 1 {
-		return q[0]
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+	return prose.JoinAnd(q)
 }
 
 func pronoun(names []string) string {
