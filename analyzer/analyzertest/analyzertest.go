@@ -219,8 +219,8 @@ func Check(t testing.TB, res *analyzer.Result) {
 			}
 		}
 	}
-	// Dotenv files and local artefacts carry their wants in `#` comments
-	// too (a rule may report on them: SEC024, ARC008).
+	// Dotenv files, local artefacts and serving files carry their wants in
+	// `#` comments too (a rule may report on them: SEC024, ARC008, ARC009).
 	ws, ps := outsideWants(res)
 	wants, problems = append(wants, ws...), append(problems, ps...)
 	for _, d := range res.Diagnostics {
@@ -256,8 +256,9 @@ func Check(t testing.TB, res *analyzer.Result) {
 }
 
 // outsideWants reads the wants of the dotenv files of the analysed tree
-// (project.IsDotenvName) and of its local artefacts (project.IsArtefactFile,
-// whose text a fixture makes up): a `# want: CODE "re"` comment line, or a
+// (project.IsDotenvName), of its local artefacts (project.IsArtefactFile,
+// whose text a fixture makes up) and of the files serving commands are
+// read from (project.IsServeFile): a `# want: CODE "re"` comment line, or a
 // trailing ` # want: ...` after a value; `# want+N:` targets N lines down.
 func outsideWants(res *analyzer.Result) (wants []*want, problems []string) {
 	ix := res.Index
@@ -276,7 +277,7 @@ func outsideWants(res *analyzer.Result) (wants []*want, problems []string) {
 			return nil
 		}
 		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil || !project.IsDotenvName(e.Name()) && !project.IsArtefactFile(filepath.ToSlash(rel)) {
+		if rerr != nil || !project.IsDotenvName(e.Name()) && !project.IsArtefactFile(filepath.ToSlash(rel)) && !project.IsServeFile(filepath.ToSlash(rel)) {
 			return nil
 		}
 		data, rerr := os.ReadFile(p)

@@ -109,6 +109,11 @@ func artefactFile(rel string) ArtefactKind {
 	return 0
 }
 
+// IsServeFile reports whether the file rel (relative to the analysed root,
+// '/'-separated) is one serving commands are read from (a Dockerfile, a
+// compose file, a Procfile, a start-up script).
+func IsServeFile(rel string) bool { return isServeFile(rel) }
+
 // IsArtefactFile reports whether the file rel (relative to the analysed
 // root, '/'-separated) is a local artefact: a database, a log, a schedule
 // or compiled bytecode (see artefactFile).

@@ -304,6 +304,8 @@ type Outside struct {
 	Dotenv   []DotenvFile
 	// Artefacts are the local artefacts (Index.Artefacts).
 	Artefacts []Artefact
+	// Serving are the serving commands (Index.Serving).
+	Serving []ServeCommand
 }
 
 // ReadOutside reads the dependency and dotenv files at root (DeclaredDjango,
@@ -311,7 +313,7 @@ type Outside struct {
 func ReadOutside(root string) *Outside {
 	l := walkOutside(root) // one walk for every kind
 	return &Outside{Root: root, Django: DeclaredDjango(root), Declared: declaredFrom(root, l.deps), Dotenv: dotenvFrom(root, l.dotenvs),
-		Artefacts: artefactsFrom(root, l.artefacts)}
+		Artefacts: artefactsFrom(root, l.artefacts), Serving: serveFrom(root, l.serve)}
 }
 
 // UseOutside makes the index answer Django and Declared from o when o was
@@ -330,4 +332,5 @@ func (ix *Index) UseOutside(o *Outside) {
 	sh.depsOnce.Do(func() { sh.deps = o.Declared })
 	sh.dotenvOnce.Do(func() { sh.dotenv = o.Dotenv })
 	sh.artefactsOnce.Do(func() { sh.artefacts = o.Artefacts })
+	sh.serveOnce.Do(func() { sh.serve = o.Serving })
 }

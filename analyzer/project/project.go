@@ -328,6 +328,8 @@ type indexShared struct {
 	dotenv        []DotenvFile
 	artefactsOnce sync.Once
 	artefacts     []Artefact
+	serveOnce     sync.Once
+	serve         []ServeCommand
 	// listed holds walkOutside's lists, for Declared, Dotenv and
 	// Artefacts read without the caller's Outside (one walk for all).
 	listedOnce sync.Once

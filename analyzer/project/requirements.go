@@ -106,6 +106,9 @@ type outsideList struct {
 	// artefacts are the local artefacts (Artefacts), in path order, their
 	// git state not read yet.
 	artefacts []Artefact
+	// serve are the files serving commands are read from (isServeFile),
+	// in path order.
+	serve []string
 }
 
 // walkOutside lists, in one walk of root (four directories deep at most),
@@ -156,6 +159,9 @@ func walkOutside(root string) outsideList {
 		if IsDotenvName(e.Name()) && envDir(dir) {
 			l.dotenvs = append(l.dotenvs, rel)
 		}
+		if isServeFile(rel) && depDir(dir) {
+			l.serve = append(l.serve, rel)
+		}
 		if k := artefactFile(rel); k != 0 && depDir(dir) {
 			l.artefacts = append(l.artefacts, Artefact{Rel: rel, Kind: k, File: rel})
 		}
@@ -163,6 +169,7 @@ func walkOutside(root string) outsideList {
 	})
 	sort.Strings(l.deps)
 	sort.Strings(l.dotenvs)
+	sort.Strings(l.serve)
 	sort.Slice(l.artefacts, func(i, j int) bool { return l.artefacts[i].Rel < l.artefacts[j].Rel })
 	return l
 }

@@ -8,8 +8,12 @@ import (
 // OneLine is a node's text with its runs of white space (new lines
 // included) folded into one space, cut to at most max bytes with "..."
 // (never inside a UTF-8 sequence): for quoting code in a message.
-func OneLine(n Node, max int) string {
-	s := strings.Join(strings.Fields(n.Text()), " ")
+func OneLine(n Node, max int) string { return OneLineText(n.Text(), max) }
+
+// OneLineText is OneLine for text that is no node's (a Dockerfile's
+// command).
+func OneLineText(text string, max int) string {
+	s := strings.Join(strings.Fields(text), " ")
 	if len(s) <= max || max < 4 {
 		return s
 	}

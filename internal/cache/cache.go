@@ -220,6 +220,10 @@ func combineOutside(tmpl string, o *project.Outside) string {
 		for _, a := range o.Artefacts {
 			fmt.Fprintf(h, "artefact\x00%s\x00%d\x00%t\x00%s\x00%d\x00", a.Rel, a.Kind, a.Dir, a.File, a.Git)
 		}
+		// The serving commands (ARC009 reads them).
+		for _, c := range o.Serving {
+			fmt.Fprintf(h, "serve\x00%s\x00%d\x00%q\x00%s\x00%s\x00%t\x00", c.Rel, c.Line, c.Text, c.Server, c.Where, c.Dev)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -61,6 +61,7 @@ func Rules() []*analyzer.Rule {
 		design.BalanceWithoutLedger,
 		design.UndeclaredDependency,
 		design.CommittedLocalState,
+		design.DevServerDeployed,
 		security.CompareDigest,
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,
