@@ -67,3 +67,63 @@ func TestBindingManyRebindings(t *testing.T) {
 	}
 	assert.Equal(t, 3000, n)
 }
+
+// A name read in a class body (outside its methods) is bound by the class
+// body's earlier assignments first, as Python looks it up; a module name
+// serves when the class binds none before the read, and a method's body
+// never reads the class's names (Binding is local to the method there).
+func TestBindingInClassBody(t *testing.T) {
+	m := load(t, `
+-- app/mod.py --
+queryset = "module"
+
+
+class View:
+    other = queryset
+    queryset = "first"
+    queryset = queryset + "second"
+
+    def get(self):
+        return queryset
+`)
+	f := fileOf(t, m, "app/mod.py")
+	var got []string
+	for a := range pyast.FindEach(f.Unit.Tree.Root(), "assignment") {
+		r := a.ChildByField("right")
+		if r.Type() == "binary_operator" {
+			r = r.ChildByField("left")
+		}
+		if r.Type() == "identifier" {
+			got = append(got, f.Binding(r, "queryset", r.StartByte()).Text())
+		}
+	}
+	assert.Equal(t, []string{`"module"`, `"first"`}, got)
+	ret := pyast.FindAll(f.Unit.Tree.Root(), "return_statement")[0].NamedChild(0)
+	assert.True(t, f.Binding(ret, "queryset", ret.StartByte()).IsNil(), "a method does not read the class body's names")
+}
+
+// A base named through a module-level alias of a class (`V3 = V1`, here
+// imported from another module) is that class.
+func TestBasesThroughModuleAlias(t *testing.T) {
+	m := load(t, `
+-- core/viewsets.py --
+class V1:
+    def get_serializer_class(self):
+        return self.read_serializer_class
+
+
+V3 = V1
+-- app/views.py --
+from core.viewsets import V3
+
+
+class Projects(V3):
+    read_serializer_class = None
+`)
+	f := fileOf(t, m, "app/views.py")
+	c := f.ClassOfDef(pyast.FindAll(f.Unit.Tree.Root(), "class_definition")[0])
+	if assert.NotNil(t, c) && assert.Len(t, c.Bases(), 1) {
+		assert.Equal(t, "V1", c.Bases()[0].Name)
+		assert.NotNil(t, c.Method("get_serializer_class"))
+	}
+}

@@ -144,6 +144,9 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 	// The assignments are in source order: the last one that ends before
 	// at is found from the end, not by reading all (a name bound
 	// thousands of times made every lookup of it linear).
+	if v, ok := classBodyBinding(n, name, at); ok {
+		return v
+	}
 	as := f.assignments(ScopeOf(n), name)
 	i, _ := slices.BinarySearchFunc(as, at, func(a assignment, at int) int { return cmp.Compare(a.node.StartByte(), at) })
 	for i--; i >= 0; i-- {
@@ -159,6 +162,42 @@ func (f *File) Binding(n pyast.Node, name string, at int) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// classBodyBinding reads a name in a class body (outside its methods),
+// which Python looks up in the class's own namespace before the module's:
+// the last plain assignment to name among the class body's statements
+// that ends before at (`queryset = Event.objects.filter(...)` then
+// `queryset = queryset.select_related(...)`). ok is false when n is not
+// in a class body or the class binds no such name before at.
+func classBodyBinding(n pyast.Node, name string, at int) (pyast.Node, bool) {
+	var cls pyast.Node
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		if p.Is("function_definition", "lambda") {
+			return pyast.Node{}, false
+		}
+		if p.Type() == "class_definition" {
+			cls = p
+			break
+		}
+	}
+	if cls.IsNil() {
+		return pyast.Node{}, false
+	}
+	var found pyast.Node
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
+		if st.StartByte() >= at {
+			break
+		}
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		a := st.NamedChild(0)
+		if a.Type() == "assignment" && boundName(a) == name && a.EndByte() <= at {
+			found = a.ChildByField("right")
+		}
+	}
+	return found, !found.IsNil()
 }
 
 // boundName is the plain name an assignment or walrus binds, or "".

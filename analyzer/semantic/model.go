@@ -502,6 +502,9 @@ func mergeQS(a, b *QS) *QS {
 	out.NamesOpen = a.NamesOpen || b.NamesOpen
 	out.Filtered = a.Filtered && b.Filtered
 	out.Ordered = a.Ordered && b.Ordered
+	// At most one row only when every alternative is (`qs.none()` in one
+	// branch, the readable rows in the other: a listing).
+	out.Single = a.Single && b.Single
 	for _, n := range b.Annotated {
 		if !out.Annotates(n) {
 			out.Annotated = append(out.Annotated, n)
@@ -829,6 +832,9 @@ func (c *Class) computeBases() []*Class {
 			if bc == nil {
 				bc = cur.File.M.LookupClass(cur.File.Unit.Qualify(d))
 			}
+			if bc == nil {
+				bc = cur.File.aliasedClass(d)
+			}
 			if bc != nil && !seen[bc] {
 				seen[bc] = true
 				out = append(out, bc)
@@ -837,6 +843,31 @@ func (c *Class) computeBases() []*Class {
 		}
 	}
 	return out
+}
+
+// aliasedClass resolves a base named through a module-level alias of a
+// class (`CoreViewSetV3 = CoreViewSetV1`, in f or in the module f imports
+// the name from): the class the alias's one assignment names. nil when the
+// name is assigned more than once or to anything else.
+func (f *File) aliasedClass(d string) *Class {
+	at, name := f, d
+	if i := strings.LastIndex(d, "."); i >= 0 || f.globals[d] == nil {
+		q := f.Unit.Qualify(d)
+		j := strings.LastIndex(q, ".")
+		if j < 0 || f.M.Index == nil {
+			return nil
+		}
+		at = f.M.File(f.M.Index.ByModule[q[:j]])
+		name = q[j+1:]
+	}
+	if at == nil {
+		return nil
+	}
+	vs := at.globals[name]
+	if len(vs) != 1 || vs[0].Type() != "identifier" || vs[0].Text() == name {
+		return nil
+	}
+	return at.topClasses[vs[0].Text()]
 }
 
 // BaseNames returns the qualified names of c's direct bases as written.

@@ -154,6 +154,18 @@ func runSerializer(p *analyzer.Pass) error {
 					d, own = pyast.Dotted(attr), attr
 				}
 			}
+			if d == "" {
+				if picked := t.pickedSerializers(r.NamedChild(0)); len(picked) > 0 {
+					// `return pick_for_version(self.request.version)`:
+					// whichever the helper returns.
+					for _, n := range picked {
+						if !contains(names, n) {
+							names = append(names, n)
+						}
+					}
+					continue
+				}
+			}
 			if d == "" || strings.HasPrefix(d, "self.") || strings.HasPrefix(d, "super") {
 				names = nil
 				break
@@ -175,6 +187,15 @@ func runSerializer(p *analyzer.Pass) error {
 			at = own // the class's serializer_class serves the plain listing
 		}
 		t.checkSerializers(at, names, q, "`"+pyast.DefName(cls)+"`")
+	}
+	// Views whose get_serializer_class is a project base's in another
+	// module, returning an attribute of self for the listing
+	// (`return self.read_serializer_class`): the serializer the view names
+	// under that attribute.
+	for cls := range pyast.FindEach(p.Root, "class_definition") {
+		if at, name := t.inheritedListSerializer(cls); name != "" && t.servesList(cls) && !t.repaginates(cls) && !t.listsOwnSerializer(cls) {
+			t.checkSerializer(at, name, t.ViewQueryset(cls), "`"+pyast.DefName(cls)+"`")
+		}
 	}
 	for n := range pyast.FindEach(p.Root, "call") {
 		if !hasManyTrue(n) {
@@ -654,7 +675,12 @@ func abbreviatedChain(n pyast.Node) string {
 // renders fields as DRF does (drf-writable-nested's
 // WritableNestedModelSerializer, often a project's only serializer base).
 func isSerializer(g *project.Models, c *project.ClassFacts) bool {
-	for _, cc := range append([]*project.ClassFacts{c}, g.ClassBases(c)...) {
+	chain := append([]*project.ClassFacts{c}, g.ClassBases(c)...)
+	model := false
+	for _, cc := range chain {
+		model = model || cc.MetaModel != ""
+	}
+	for _, cc := range chain {
 		for _, b := range cc.Bases {
 			if !strings.HasSuffix(b, "Serializer") {
 				continue
@@ -664,9 +690,23 @@ func isSerializer(g *project.Models, c *project.ClassFacts) bool {
 					return true
 				}
 			}
+			if model && libraryClass(g, b) {
+				// A model serializer of a DRF library rubric does not
+				// list (datapunt_api's HALSerializer, a
+				// HyperlinkedModelSerializer with links): Meta.model
+				// makes it one.
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// libraryClass reports a qualified class name from a package outside the
+// tree, neither Django's nor Python's own.
+func libraryClass(g *project.Models, b string) bool {
+	pkg, _, ok := strings.Cut(b, ".")
+	return ok && pkg != "" && pkg != "django" && !g.PackageInTree(b)
 }
 
 // serializerLibraries prefix the serializer classes isSerializer takes
@@ -951,8 +991,12 @@ func (t *Tracker) pkOnlyBases(q string, depth int) (found, clean bool) {
 	}
 	for _, m := range c.Methods {
 		switch m {
-		case "use_pk_only_optimization", "to_representation", "get_attribute", "__init__":
+		case "use_pk_only_optimization", "to_representation", "get_attribute":
 			return false, false
+		case "__init__":
+			if !t.plainInit(q) {
+				return false, false
+			}
 		}
 	}
 	clean = true
@@ -967,6 +1011,24 @@ func (t *Tracker) pkOnlyBases(q string, depth int) (found, clean bool) {
 		clean = clean && cl
 	}
 	return found, clean
+}
+
+// plainInit reports an __init__ of class q that names neither the lookup
+// nor the source nor the optimisation (froide's InputStyleMixin only sets
+// the browsable API's style before calling super): it leaves DRF's
+// pk-only reading as it is.
+func (t *Tracker) plainInit(q string) bool {
+	c := t.sm.LookupClass(q)
+	if c == nil || c.Methods["__init__"] == nil {
+		return false
+	}
+	body := pyast.Body(c.Methods["__init__"].Node).Text()
+	for _, s := range []string{"lookup", "source", "pk_only", "to_representation", "get_attribute"} {
+		if strings.Contains(body, s) {
+			return false
+		}
+	}
+	return true
 }
 
 func pkOnly(a project.ClassAttr) bool {
@@ -1487,4 +1549,88 @@ func readsVerb(names []string) string {
 		return "read"
 	}
 	return "reads"
+}
+
+// inheritedListSerializer reads a view class that sets neither
+// serializer_class nor get_serializer_class itself nor in a base of its
+// own module, and inherits get_serializer_class from a project base in
+// another module whose every return serving the listing is one attribute
+// of self (`if self.action in ("list", "retrieve"): return
+// self.read_serializer_class`). It returns the class's assignment of that
+// attribute and the serializer's name, or "" when any of this does not
+// hold (an option return, a return computed otherwise, the attribute set
+// by a base only: that base's views are judged where it is set).
+func (t *Tracker) inheritedListSerializer(cls pyast.Node) (pyast.Node, string) {
+	if m, a := classMember(cls, "serializer_class", 0); !m.IsNil() || !a.IsNil() {
+		return pyast.Node{}, ""
+	}
+	if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
+		return pyast.Node{}, ""
+	}
+	c := t.ClassOfDef(cls)
+	if c == nil {
+		return pyast.Node{}, ""
+	}
+	fn := c.Method("get_serializer_class")
+	if fn == nil || fn.Class == c || fn.File == nil || fn.File == c.File {
+		return pyast.Node{}, ""
+	}
+	attr := ""
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
+		if semantic.NotForList(r, fn.Node) {
+			continue
+		}
+		if semantic.OptionReturn(r, fn.Node) {
+			return pyast.Node{}, ""
+		}
+		d := pyast.Dotted(r.NamedChild(0))
+		name, ok := strings.CutPrefix(d, "self.")
+		if !ok || strings.Contains(name, ".") || attr != "" && name != attr {
+			return pyast.Node{}, ""
+		}
+		attr = name
+	}
+	if attr == "" {
+		return pyast.Node{}, ""
+	}
+	v, ok := c.Attrs[attr]
+	if !ok || v.IsNil() {
+		return pyast.Node{}, ""
+	}
+	d := pyast.Dotted(v)
+	if d == "" {
+		return pyast.Node{}, ""
+	}
+	return v, d
+}
+
+// pickedSerializers reads a call to a project function or method whose
+// every return names a serializer class of the tree
+// (`get_serializer_class_for_version(version)` returning `EventSerializerV0_1`
+// or `EventSerializer`), in the same module: those names. nil when the call
+// reaches no function of the module or any return is something else.
+func (t *Tracker) pickedSerializers(n pyast.Node) []string {
+	if _, ok := pyast.AsCall(pyast.Unparen(n)); !ok || t.File == nil {
+		return nil
+	}
+	fn, _ := t.Callee(pyast.Unparen(n))
+	if fn == nil || fn.File != t.File {
+		return nil
+	}
+	var out []string
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
+		v := r.NamedChild(0)
+		d := pyast.Dotted(v)
+		if v.IsNil() || v.Type() != "identifier" || d == "" {
+			return nil
+		}
+		si := t.g.LookupClass(t.p.Unit, d)
+		if si == nil || !isSerializer(t.g, si) {
+			return nil
+		}
+		if !contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
