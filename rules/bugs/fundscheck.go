@@ -74,7 +74,7 @@ func runWithdrawalWithoutFundsCheck(p *analyzer.Pass) error {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{
-			Range: analyzer.RangeOf(sub),
+			Range:   analyzer.RangeOf(sub),
 			Related: []analyzer.Related{{Range: analyzer.RangeOf(amounts[name]), Message: "the amount, from the request"}},
 			Message: fmt.Sprintf("`%s` subtracts `%s`, which the client sends, from `%s.%s` and nothing checks that the balance covers it: no comparison of the balance in `%s`, no `%s__gte` filter on the write, no CHECK constraint or positive field on the column: a withdrawal larger than the balance takes it below zero",
 				pyast.OneLine(sub, 50), name, md.Name, field, fn.Name, field),

@@ -65,7 +65,7 @@ func runDuplicateDeliveryAnsweredError(p *analyzer.Pass) error {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
-				Range: analyzer.RangeOf(answer),
+				Range:   analyzer.RangeOf(answer),
 				Related: []analyzer.Related{{Range: analyzer.RangeOf(st.ChildByField("condition")), Message: "the delivery is already recorded"}},
 				Message: fmt.Sprintf("a delivery `%s` already holds is answered %s: the sender redelivers every event it does not see acknowledged with a 2xx, so an event that was processed is retried until the sender gives up, and shows as failed on its side",
 					md.Name, status),
