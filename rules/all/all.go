@@ -45,6 +45,7 @@ func Rules() []*analyzer.Rule {
 		txn.StatusOverwrite,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
+		idempotency.DuplicateDeliveryAnsweredError,
 		idempotency.RetriedTaskCreates,
 		idempotency.ReferenceNotUnique,
 		idempotency.MoneyEndpointWithoutKey,

@@ -78,7 +78,58 @@ func runNaiveDatetimeStored(p *analyzer.Pass) error {
 	for a := range pyast.FindEach(p.Root, "assignment") {
 		c.assign(a)
 	}
+	for cmp := range pyast.FindEach(p.Root, "comparison_operator") {
+		c.compare(cmp)
+	}
 	return nil
+}
+
+// orderings are the comparison operators Python refuses between a naive
+// and an aware datetime (== and != answer False instead).
+var orderings = map[string]bool{"<": true, "<=": true, ">": true, ">=": true}
+
+// compare judges a Python comparison (`row.started_at < datetime.now()`,
+// chains included) of a naive datetime with the DateTimeField attribute of
+// a row of a known model. Under USE_TZ a row read from the database holds
+// an aware datetime: ordering it against a naive one raises TypeError.
+func (c *naiveCheck) compare(cmp pyast.Node) {
+	ops := cmp.NamedChildren()
+	for i := 0; i+1 < len(ops); i++ {
+		a, b := ops[i], ops[i+1]
+		op := strings.TrimSpace(string(c.p.File.Src[a.EndByte():b.StartByte()]))
+		if !orderings[op] {
+			continue
+		}
+		for _, pair := range [2][2]pyast.Node{{a, b}, {b, a}} {
+			field, other := pyast.Unparen(pair[0]), pair[1]
+			if field.Type() != "attribute" || !mayBeNaive(other) {
+				continue
+			}
+			md, _, certainty := c.f.InstanceCertainty(field.ChildByField("object"))
+			if md == nil || certainty != semantic.Certain {
+				continue
+			}
+			fld := md.Field(field.ChildByField("attribute").Text())
+			if fld == nil || !isDateTimeField(fld) {
+				continue
+			}
+			src, kind := c.naive(other, 0)
+			if src.IsNil() || c.seen[src.ID()] {
+				continue
+			}
+			c.seen[src.ID()] = true
+			target := fmt.Sprintf("`%s` (`%s.%s`, a DateTimeField)", pyast.OneLine(field, 40), md.Name, fld.Name)
+			if line := c.p.File.Position(cmp.StartByte()).Line; line != c.p.File.Position(src.StartByte()).Line {
+				target += fmt.Sprintf(" at line %d", line)
+			}
+			c.p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(src),
+				Message: fmt.Sprintf("`%s` is naive, ordered (`%s`) against %s while %s: a row read from the database holds an aware datetime, and Python raises TypeError (\"can't compare offset-naive and offset-aware datetimes\")",
+					pyast.OneLine(src, 60), op, target, c.why),
+				Help: naiveHelp(kind),
+			})
+		}
+	}
 }
 
 // mentionsNaive is a cheap test that the file may make a naive datetime.

@@ -536,7 +536,11 @@ func reportUnmigrated(p *analyzer.ProjectPass, mi *project.MigrationIndex, g *pr
 			continue
 		}
 		pkg, ok := modelsPackage(m.Module)
-		if !ok || migrated[pkg] || m.Meta.AppLabel != "" && migrated["label:"+m.Meta.AppLabel] {
+		if !ok {
+			continue
+		}
+		pkg = containingApp(pkg, func(p string) bool { return migrated[p] || installedExactly(installed, p) })
+		if migrated[pkg] || m.Meta.AppLabel != "" && migrated["label:"+m.Meta.AppLabel] {
 			continue
 		}
 		if (known || len(installed) > 0) && !installedAs(installed, pkg, m.Meta.AppLabel) {
@@ -582,6 +586,37 @@ func reportUnmigrated(p *analyzer.ProjectPass, mi *project.MigrationIndex, g *pr
 		}
 		p.Report(d)
 	}
+}
+
+// containingApp returns the app a models package belongs to, as Django's
+// apps.get_containing_app_config reads it: the longest dotted prefix of the
+// package (the package itself first) that isApp accepts, or the package
+// itself when none does. Models in `mailing/db/models.py` belong to the app
+// `mailing` when `mailing.db` is no app of its own: their table is created
+// by `mailing`'s migrations.
+func containingApp(pkg string, isApp func(string) bool) string {
+	for p := pkg; p != ""; {
+		if isApp(p) {
+			return p
+		}
+		i := strings.LastIndex(p, ".")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return pkg
+}
+
+// installedExactly reports whether INSTALLED_APPS names the package itself,
+// or an AppConfig inside it (`pkg.apps.PkgConfig`).
+func installedExactly(installed []string, pkg string) bool {
+	for _, it := range installed {
+		if it == pkg || strings.HasPrefix(it, pkg+".apps.") {
+			return true
+		}
+	}
+	return false
 }
 
 // installedApps returns the INSTALLED_APPS entries of the settings, and
