@@ -801,6 +801,65 @@ class NoteViewSet(viewsets.ModelViewSet):
 	assert.NotContains(t, eps, "app.views.NoteViewSet.update")
 }
 
+// DRF's tutorial binds a viewset's as_view map to a module-level name and
+// routes the name (`note_list = NoteViewSet.as_view({...})`): the route
+// reaches the viewset's actions as if the call were written in place, a
+// wrapper around the bound name included; a name bound twice is not read.
+func TestAsViewBoundToName(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "app"]
+-- config/urls.py --
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from app.views import NoteViewSet, TagViewSet
+
+note_list = NoteViewSet.as_view({"get": "list", "post": "create"})
+note_detail = csrf_exempt(NoteViewSet.as_view({"get": "retrieve"}))
+tag_list = TagViewSet.as_view({"get": "list"})
+tag_list = TagViewSet.as_view({"post": "create"})
+
+urlpatterns = [
+    path("notes/", note_list),
+    path("notes/<int:pk>/", note_detail),
+    path("tags/", tag_list),
+]
+-- app/models.py --
+from django.db import models
+
+
+class Note(models.Model):
+    body = models.TextField()
+-- app/views.py --
+from rest_framework import viewsets
+
+from .models import Note
+
+
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+
+
+class TagViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "app.views.NoteViewSet.list")
+	assert.Equal(t, "notes/", eps["app.views.NoteViewSet.list"].Route)
+	assert.Equal(t, []string{"GET"}, eps["app.views.NoteViewSet.list"].Methods)
+	require.Contains(t, eps, "app.views.NoteViewSet.create")
+	require.Contains(t, eps, "app.views.NoteViewSet.retrieve")
+	assert.Equal(t, "notes/<int:pk>/", eps["app.views.NoteViewSet.retrieve"].Route)
+	assert.NotContains(t, eps, "app.views.NoteViewSet.destroy")
+	for v, e := range eps {
+		if strings.HasPrefix(v, "app.views.TagViewSet.") {
+			assert.False(t, e.Routed, v)
+		}
+	}
+}
+
 // A route reads as a reader writes it: regular-expression anchors dropped,
 // named groups as their names, escaped punctuation plain, and "/" for a
 // view routed at the root (by path("") or re_path("^$")), never "not

@@ -667,8 +667,13 @@ func isRouter(bindings []pyast.Node) bool {
 
 // resolveView reads a view expression: wrappers (`csrf_exempt(v)`,
 // `cache_page(60)(v)`), `Class.as_view({...})`, and names of project
-// functions or classes.
+// functions or classes, or a name the module binds once to such a call
+// (`user_list = UserViewSet.as_view({"get": "list"})`, DRF's tutorial).
 func (m *Model) resolveView(f *File, view pyast.Node, r *Route) {
+	m.resolveViewHops(f, view, r, 0)
+}
+
+func (m *Model) resolveViewHops(f *File, view pyast.Node, r *Route, hops int) {
 	for depth := 0; depth < 8; depth++ {
 		view = pyast.Unparen(view)
 		c, ok := pyast.AsCall(view)
@@ -714,6 +719,12 @@ func (m *Model) resolveView(f *File, view pyast.Node, r *Route) {
 	if c := f.topClasses[d]; c != nil {
 		r.Class = c
 		return
+	}
+	if bs := f.globals[d]; len(bs) == 1 && hops < 3 && pyast.Unparen(bs[0]).Type() == "call" {
+		if _, imported := f.Unit.Imports.ResolveDotted(d); !imported {
+			m.resolveViewHops(f, bs[0], r, hops+1)
+			return
+		}
 	}
 	if q, ok := f.Unit.Imports.ResolveDotted(d); ok {
 		q = absoluteName(f.Unit, q)

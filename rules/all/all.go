@@ -41,6 +41,7 @@ func Rules() []*analyzer.Rule {
 		txn.LostUpdate,
 		txn.NoCompensation,
 		txn.AppliedOnEverySave,
+		txn.SentOnEverySave,
 		txn.RejectAfterWrite,
 		txn.StatusOverwrite,
 		idempotency.PaymentWithoutKey,

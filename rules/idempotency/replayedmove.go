@@ -178,8 +178,8 @@ func balanceTarget(n pyast.Node) string {
 
 // unguardedStatusWrite returns the first `row.<status> = ...` of def on a
 // name bound in def to a row fetched from a model that has the field,
-// saved after the write; byGet says the fetch is a `.get(...)` naming the
-// row by key only.
+// saved after the write; byGet says the fetch is a `.get(...)` on a manager
+// naming the row by key only (getByKey).
 func unguardedStatusWrite(ix *project.Index, f *semantic.File, def pyast.Node) (w pyast.Node, row, field string, byGet bool) {
 	for a := range pyast.FindEach(def, "assignment") {
 		left := a.ChildByField("left")
@@ -218,7 +218,7 @@ func rowFetch(ix *project.Index, f *semantic.File, def pyast.Node, row, field st
 			if qs := f.Eval(c.Receiver()); qs != nil {
 				model = qs.Model
 			}
-			byGet = c.MethodName() == "get"
+			byGet = c.MethodName() == "get" && getByKey(c)
 		case lastName(pyast.Dotted(c.Func)) == "get_object_or_404" && len(c.Positional) > 0:
 			if ix.Models != nil {
 				model = ix.Models.Lookup(f.Unit, pyast.Dotted(c.Positional[0]))
@@ -233,6 +233,35 @@ func rowFetch(ix *project.Index, f *semantic.File, def pyast.Node, row, field st
 		fetch = a
 	}
 	return fetch, byGet
+}
+
+// getByKey reports a `.get(...)` on a manager (through select_for_update()
+// or all() at most) whose lookups all name the row by key (`pk`, `id`,
+// `uuid`, `<name>_id`): the shape TXN009 reads. A get that also scopes the
+// row (`get(id=..., borrower=request.user)`) is not TXN009's, so this rule
+// judges it.
+func getByKey(c pyast.Call) bool {
+	if len(c.Positional) > 0 || c.StarKwargs || len(c.Keywords) == 0 {
+		return false
+	}
+	for k := range c.Keywords {
+		k = strings.TrimSuffix(k, "__exact")
+		if k != "pk" && k != "id" && k != "uuid" && !(strings.HasSuffix(k, "_id") && !strings.Contains(k, "__")) {
+			return false
+		}
+	}
+	n := pyast.Unparen(c.Receiver())
+	for {
+		r, ok := pyast.AsCall(n)
+		if !ok || r.Func.Type() != "attribute" {
+			break
+		}
+		if m := r.MethodName(); m != "select_for_update" && m != "all" {
+			return false
+		}
+		n = pyast.Unparen(r.Receiver())
+	}
+	return strings.HasSuffix(pyast.Dotted(n), ".objects")
 }
 
 func lastName(d string) string {

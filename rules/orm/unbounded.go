@@ -223,7 +223,60 @@ func (t *Tracker) rows(n pyast.Node, names boundRows) *QS {
 
 func isUnbounded(q *QS) bool {
 	return q != nil && q.Model != nil && !q.Sliced && !q.Related && !q.Grouped && !q.Single && !q.Combined && !q.Custom &&
-		!namedChildren(q.Model) && !curated(q)
+		!namedChildren(q.Model) && !curated(q) && oneOperation(q) == ""
+}
+
+// operationWords name a single business operation: a payment, an order,
+// an invoice. The rows that belong to one of them (its line items, its
+// state changes, its provider's events) are bounded by the operation
+// itself, unlike the rows of a holder (an account's transactions, a
+// user's orders, a project's issues), which grow with its history.
+var operationWords = map[string]bool{"payment": true, "order": true, "invoice": true, "payout": true, "refund": true,
+	"charge": true, "checkout": true, "cart": true, "booking": true, "reservation": true}
+
+// oneOperation returns the operation a queryset's filter pins its rows to
+// by equality, or "": `filter(payment=payment)`, `filter(order_id=pk)`, or
+// a text column holding another system's reference to one
+// (`filter(payment_id=payment_id)` on a CharField, a provider's payment
+// id). Only the chain written at the queryset's origin is read.
+func oneOperation(q *QS) string {
+	for n := q.Origin; !n.IsNil(); {
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			if n.Type() == "attribute" {
+				n = n.ChildByField("object")
+				continue
+			}
+			break
+		}
+		if m := c.MethodName(); m == "filter" || m == "get_list_or_404" {
+			for k := range c.Keywords {
+				k = strings.TrimSuffix(k, "__exact")
+				if strings.Contains(k, "__") {
+					continue
+				}
+				parent := ""
+				fd := q.Model.Field(k)
+				if fd == nil {
+					fd = q.Model.FKColumn(k)
+				}
+				switch {
+				case fd != nil && (fd.Kind == project.ForeignKey || fd.Kind == project.OneToOne):
+					parent = fd.Name
+				case fd != nil && strings.HasSuffix(k, "_id"):
+					parent = strings.TrimSuffix(k, "_id")
+				}
+				if ws := semantic.IdentWords(parent); len(ws) > 0 && operationWords[strings.ToLower(ws[len(ws)-1])] {
+					return parent
+				}
+			}
+		}
+		n = c.Receiver()
+		if c.Func.Type() != "attribute" {
+			break
+		}
+	}
+	return ""
 }
 
 // positionNames are integer fields that hold a row's place in a list

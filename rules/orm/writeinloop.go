@@ -23,8 +23,12 @@ var WriteInLoop = &analyzer.Rule{
 	Category: analyzer.Performance,
 	// Info: about 70% of its findings on real projects were worth a
 	// change (docs/precision.md), under the 80% a warning needs.
-	Severity:          analyzer.Info,
-	Confidence:        analyzer.Medium,
+	Severity: analyzer.Info,
+	// Low: on the take-homes 2 of 19 findings were worth a comment
+	// (session 20), and the true ones (a CSV importer, a receiver's
+	// per-client inserts) have the same shape as the noise (a billing
+	// task's invoice per subscription, a per-client message).
+	Confidence:        analyzer.Low,
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,

@@ -48,30 +48,44 @@ func runOpenReadEndpoint(p *analyzer.Pass) error {
 	seen := map[string]bool{}
 	views := inv.ViewsIn(f)
 	for _, e := range views {
-		if seen[e.View] || !e.Routed || !e.Judged(inv) || !e.OpenRead() || publicDesign(e) || e.SecretInURL() || openWrite(views, e.View) || e.Handler != nil && onlyRedirects(e.Handler) {
+		if seen[e.View] || !e.Routed || !e.Judged(inv) || !e.OpenRead() || publicDesign(e) || e.SecretInURL() || e.Handler != nil && onlyRedirects(e.Handler) {
 			continue
 		}
-		owned, what := sensitiveRead(p.Project, sm, e)
+		// A view whose writes are open too is SEC013's door; its reads are
+		// a second finding only when they give away more than balances:
+		// personal data, or where the money goes (a payout's recipient).
+		both := openWrite(views, e.View)
+		owned, what, read := sensitiveRead(p.Project, sm, e, both)
 		if owned == "" {
 			continue
 		}
 		seen[e.View] = true
 		route := e.AtRoute()
-		p.Report(analyzer.Diagnostic{
+		d := analyzer.Diagnostic{
 			Range: analyzer.RangeOf(e.ViewNode()),
 			Message: fmt.Sprintf("`%s` (GET%s) serves `%s` rows (%s) to anonymous callers: %s",
 				e.ViewName(), route, owned, what, e.Auth.Summary),
 			Help: openReadHelp(e),
-		})
+		}
+		if both {
+			d.Message += "; its writes are open too (SEC013), and closing them alone leaves these rows readable"
+		}
+		if !read.IsNil() && p.File.Position(read.StartByte()).Line != p.File.Position(e.ViewNode().StartByte()).Line {
+			d.Related = []analyzer.Related{{Range: analyzer.RangeOf(read), Message: "the rows it serves are read here"}}
+		}
+		p.Report(d)
 	}
 	return nil
 }
 
 // sensitiveRead returns the first model the endpoint reads whose rows are
-// financial records, or users' personal data, and what they hold.
-func sensitiveRead(ix *project.Index, sm *semantic.Model, e *semantic.Endpoint) (string, string) {
+// financial records, or users' personal data, what they hold, and where
+// the view reads them in its own file (a nil node when elsewhere). With
+// details, a financial record counts only when it names where the money
+// goes (a recipient, a destination account or card).
+func sensitiveRead(ix *project.Index, sm *semantic.Model, e *semantic.Endpoint, details bool) (string, string, pyast.Node) {
 	if ix.Models == nil {
-		return "", ""
+		return "", "", pyast.Node{}
 	}
 	for _, x := range e.Does.Effects {
 		if x.Kind != semantic.ReadRows || x.Model == "" || !semantic.ServedOn(e.Handler, x.Entry, "GET") {
@@ -85,13 +99,41 @@ func sensitiveRead(ix *project.Index, sm *semantic.Model, e *semantic.Endpoint) 
 			continue // content meant for the public: pages, posts, listings
 		}
 		if financialRecord(md) {
-			return md.Name, "amounts or balances"
+			if f := destinationField(md); f != "" {
+				return md.Name, "amounts and where the money goes: `" + f + "`", readSite(e, x)
+			}
+			if !details {
+				return md.Name, "amounts or balances", readSite(e, x)
+			}
 		}
 		if path := sm.OwnerPath(md); path != "" && personal(md) {
-			return md.Name, "personal data of the users they belong to (`" + path + "`)"
+			return md.Name, "personal data of the users they belong to (`" + path + "`)", readSite(e, x)
 		}
 	}
-	return "", ""
+	return "", "", pyast.Node{}
+}
+
+// readSite is where, in the view's own file, the endpoint reads the rows
+// of x: the call in the handler that leads to the read, or, for a
+// framework action (a viewset's list), the class's `get_queryset` or its
+// `queryset` attribute. A nil node when the read is in another file.
+func readSite(e *semantic.Endpoint, x semantic.Effect) pyast.Node {
+	if e.Class != nil && x.Call.Equal(e.Class.Node) {
+		if fn := e.Class.Method("get_queryset"); fn != nil && fn.File == e.File {
+			return fn.Node.ChildByField("name")
+		}
+		if v, decl := e.Class.Attr("queryset"); !v.IsNil() && decl != nil && decl.File == e.File {
+			return v
+		}
+		return pyast.Node{}
+	}
+	if !x.Entry.IsNil() && x.File == e.File {
+		return x.Entry
+	}
+	if x.File == e.File {
+		return x.Call
+	}
+	return pyast.Node{}
 }
 
 // financialRecord reports rows that record money: a model in a money
@@ -125,6 +167,23 @@ func hasMoneyField(md *project.Model) bool {
 		}
 	}
 	return false
+}
+
+// destinationWords name where a payment goes: its recipient and the
+// account, card or bank details money is sent to.
+var destinationWords = map[string]bool{"recipient": true, "destination": true, "beneficiary": true, "payee": true,
+	"iban": true, "card": true, "bank": true}
+
+// destinationField returns the first field of a money record, other than
+// a relation, that names where the money goes (`recipient_details`,
+// `destination`, `card_number`), or "".
+func destinationField(md *project.Model) string {
+	for _, f := range md.Fields {
+		if !f.IsRelation() && anyWord(f.Name, destinationWords) {
+			return f.Name
+		}
+	}
+	return ""
 }
 
 // boundWords name a limit on amounts rather than an amount.
@@ -212,8 +271,8 @@ func publishedChain(n pyast.Node) bool {
 }
 
 // openWrite reports a view with an endpoint that writes through a method
-// anonymous callers reach: SEC013 reports that door, and one comment
-// ("nothing here requires a login") covers its reads too.
+// anonymous callers reach: SEC013 reports that door; the message says the
+// reads are a second door, which closing the writes alone leaves open.
 func openWrite(views []*semantic.Endpoint, view string) bool {
 	for _, e := range views {
 		if e.View != view || !e.Writes() {
