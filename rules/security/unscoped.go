@@ -185,7 +185,7 @@ func reportFetch(p *analyzer.Pass, e *semantic.Endpoint, fe semantic.ObjectFetch
 	d := analyzer.Diagnostic{
 		Range: analyzer.RangeOf(fe.Call),
 		Message: fmt.Sprintf("`%s` fetches any user's `%s` by %s (`%s=`) and `%s` serves it: nothing scopes it to `request.user`",
-			trimText(c.Func.Text(), 50), fe.Model.Name, fe.From, fe.Lookup, e.ViewName()),
+			pyast.OneLine(c.Func, 50), fe.Model.Name, fe.From, fe.Lookup, e.ViewName()),
 		Help: fmt.Sprintf("add the owner to the lookup, `%s=request.user` (a missing row is then a 404), or compare the row's `%s` with `request.user` and answer 404 before using it",
 			fe.OwnerPath, fe.OwnerPath),
 	}
