@@ -48,7 +48,7 @@ func runOpenReadEndpoint(p *analyzer.Pass) error {
 	seen := map[string]bool{}
 	views := inv.ViewsIn(f)
 	for _, e := range views {
-		if seen[e.View] || !e.Routed || !e.Judged(inv) || !e.OpenRead() || publicDesign(e) || e.SecretInURL() || openWrite(views, e.View) || e.Handler != nil && onlyRedirects(e.Handler) {
+		if seen[e.View] || !e.Routed || !e.Judged(inv) || !e.OpenRead() || publicDesign(e) || e.SecretInURL() || openWrite(views, e.View) || e.Handler != nil && (onlyRedirects(e.Handler) || keyedBySecret(e.Handler)) {
 			continue
 		}
 		owned, what := sensitiveRead(p.Project, sm, e)
