@@ -147,6 +147,13 @@ func FileRoles(rel string, im *pyast.Imports) Role {
 			helper = true
 		}
 	}
+	if helper {
+		for _, w := range devCommandWords {
+			if strings.Contains(stem, w) {
+				r |= DevData
+			}
+		}
+	}
 	if helper && im != nil {
 		for _, m := range im.Modules {
 			if testFactories(m) {

@@ -51,5 +51,6 @@ func TestFileRolesFakeDataCommand(t *testing.T) {
 	assert.Equal(t, DevData, FileRoles("shop/management/commands/data_creation/create_reservations.py", factories))
 	assert.Equal(t, Command|DevData, FileRoles("shop/management/commands/seed_tables.py", factories))
 	assert.Equal(t, Role(0), FileRoles("shop/management/commands/data_creation/utils.py", &pyast.Imports{Modules: []string{"shop.models"}}))
+	assert.Equal(t, DevData, FileRoles("shop/management/commands/data_creation/create_robot_test_data.py", &pyast.Imports{Modules: []string{"shop.models"}}))
 	assert.Equal(t, Role(0), FileRoles("shop/services/reservations.py", &pyast.Imports{Modules: []string{"shop.factories"}}))
 }

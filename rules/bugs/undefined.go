@@ -440,6 +440,8 @@ func bound(scopes bindings, scope pyast.Node, name string, root pyast.Node, up *
 			if _, ok := scopes[scopedName{s.ID(), name}]; ok {
 				return true
 			}
+		} else if declaresTypeParam(s, name) {
+			return true // a class's PEP 695 parameters are visible in its methods
 		}
 		first = false
 		if s.Equal(root) {

@@ -112,3 +112,9 @@ def once[**P, R](func):
 
 def first[*Ts](*items):
     return items[0]
+
+
+class Shelf[T]:
+    def take(self, items) -> T:
+        chosen: type[T] = items[0]
+        return chosen
