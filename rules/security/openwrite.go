@@ -380,9 +380,10 @@ func writesUnderCarriedSecret(e *semantic.Endpoint) bool {
 	}
 	var guards []pyast.Node
 	for ifs := range pyast.FindEach(body, "if_statement") {
-		for cmp := range pyast.FindEach(ifs.ChildByField("condition"), "comparison_operator") {
+		cond := ifs.ChildByField("condition")
+		for cmp := range pyast.FindEach(cond, "comparison_operator") {
 			sides := cmp.NamedChildren()
-			if len(sides) != 2 || operatorText(cmp) != "==" {
+			if len(sides) != 2 || operatorText(cmp) != "==" || !conjunct(cmp, cond) {
 				continue
 			}
 			for i, side := range sides {
@@ -454,4 +455,26 @@ func carriesSecret(n pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// conjunct reports whether n must hold for cond to hold: only `and` and
+// parentheses between them (`a and (key == secret)`, not `key == secret or
+// debug`, not `not (...)`).
+func conjunct(n, cond pyast.Node) bool {
+	for cur := n; !cur.Equal(cond); cur = cur.Parent() {
+		p := cur.Parent()
+		if p.IsNil() {
+			return false
+		}
+		switch p.Type() {
+		case "parenthesized_expression":
+		case "boolean_operator":
+			if operatorText(p) != "and" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -305,13 +305,24 @@ func keyedBySecret(fn *semantic.Func) bool {
 		}
 		for cmp := range pyast.FindEach(s.ChildByField("condition"), "call", "comparison_operator") {
 			var operands []pyast.Node
+			// The branch must be the refusal: `not compare_digest(...)`
+			// or `!=` (a branch taken when the hash matches may serve
+			// something else and fall through to the lookup for anyone).
 			if cmp.Type() == "call" {
 				c, _ := pyast.AsCall(cmp)
 				if d := pyast.Dotted(c.Func); d != "compare_digest" && !strings.HasSuffix(d, ".compare_digest") {
 					continue
 				}
+				if par := pyast.Unparen(cmp).Parent(); par.Type() != "not_operator" {
+					for par.Type() == "parenthesized_expression" {
+						par = par.Parent()
+					}
+					if par.Type() != "not_operator" {
+						continue
+					}
+				}
 				operands = c.Positional
-			} else if op := operatorText(cmp); op == "!=" || op == "==" {
+			} else if operatorText(cmp) == "!=" {
 				operands = cmp.NamedChildren()
 			}
 			for _, o := range operands {
