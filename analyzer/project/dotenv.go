@@ -46,10 +46,10 @@ const maxDotenvFile = 64 << 10
 // templateEnvWords mark a dotenv file that documents the variables rather
 // than holds an environment's values (`.env.example`, `.env.sample`,
 // `env.template`, `.env.dist`, the typo `.env_exapmle`), and the files of
-// development, test and CI environments, whose values are local by intent
+// development, test (end-to-end: `.env.e2e`) and CI environments, whose values are local by intent
 // (as SEC006 leaves dev and test settings modules).
 var templateEnvWords = []string{"example", "exapmle", "exmaple", "examle", "sample", "templ", "tmpl", "dist",
-	"default", "skeleton", "stub", "placeholder", "test", "ci", "local", "dev", "development", "demo"}
+	"default", "skeleton", "stub", "placeholder", "test", "ci", "e2e", "local", "dev", "development", "demo"}
 
 // IsDotenvName reports whether a file's base name is that of a dotenv file
 // holding an environment's values: `.env`, `.env.<name>`, `.env_<name>`,

@@ -16,7 +16,7 @@ func TestIsDotenvName(t *testing.T) {
 		"variables.env": true, ".env_docker": true,
 		".env.example": false, ".env.sample": false, ".env.template": false, "env.template": false,
 		".env_exapmle": false, ".env_docker_exapmle": false, ".env.dist": false, ".env.dev": false,
-		".env.test": false, ".env.testing": false, "local.env": false, ".example.env": false,
+		".env.test": false, ".env.testing": false, "local.env": false, ".example.env": false, ".env.e2e": false, "e2e.env": false,
 		".envrc": false, "env": false, ".env.": false, "settings.py": false, ".env-example": false,
 	} {
 		assert.Equal(t, want, IsDotenvName(name), name)

@@ -181,10 +181,18 @@ func (f *FieldSpec) Column() string {
 	if raw, ok := f.Kwargs["db_column"]; ok {
 		return strings.Trim(raw, `"'`)
 	}
-	if f.Kind == "ForeignKey" || f.Kind == "OneToOneField" || f.Kind == "TreeForeignKey" || f.Kind == "ParentalKey" {
+	if fkKind(f.Kind) {
 		return f.Name + "_id"
 	}
 	return f.Name
+}
+
+// fkKind reports a field class holding one related row's key in a column:
+// Django's ForeignKey and OneToOneField and their subclasses named for them
+// (mptt's TreeForeignKey, parler's TranslationsForeignKey), and
+// modelcluster's ParentalKey.
+func fkKind(kind string) bool {
+	return kind == "ParentalKey" || strings.HasSuffix(kind, "ForeignKey") || strings.HasSuffix(kind, "OneToOneField")
 }
 
 // Indexed reports whether the field's column carries an index: db_index
@@ -200,11 +208,7 @@ func (f *FieldSpec) Indexed() bool {
 	if v, ok := f.Bool("db_index"); ok {
 		return v
 	}
-	switch f.Kind {
-	case "ForeignKey", "OneToOneField", "TreeForeignKey", "ParentalKey", "SlugField":
-		return true
-	}
-	return false
+	return fkKind(f.Kind) || f.Kind == "SlugField"
 }
 
 // HasDBDefault reports db_default=... (Django 5.0+).

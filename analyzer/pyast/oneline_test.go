@@ -27,4 +27,11 @@ func TestOneLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	assert.Equal(t, "ok = not valid(ts) and cache...", pyast.OneLine(pyast.Statements(tree.Root())[0], 32))
+
+	// Comments inside a chained call are not code to quote.
+	tree, err = pyast.Parse([]byte("s = (\n    Schedule.objects.filter(pk=pk)  # the owner's?\n    .first()\n)\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assert.Equal(t, "s = ( Schedule.objects.filter(pk=pk) .first() )", pyast.OneLine(pyast.Statements(tree.Root())[0], 80))
 }

@@ -128,6 +128,7 @@ type authSettings struct {
 	drfAuthKnown bool
 	loginMW      bool // LoginRequiredMiddleware (Django 5.1)
 	customMW     bool // a project middleware that may authenticate
+	rejectMW     bool // a project middleware that answers 401/403 itself
 }
 
 func newAuthSettings(m *Model) *authSettings {
@@ -163,6 +164,9 @@ func newAuthSettings(m *Model) *authSettings {
 			for _, k := range []string{"login", "auth", "jwt", "token", "permission", "access"} {
 				if strings.Contains(w, k) {
 					s.customMW = true
+					if c := m.LookupClass(mw); c != nil && rejectsRequests(c) {
+						s.rejectMW = true
+					}
 				}
 			}
 		}
@@ -569,6 +573,43 @@ func (m *Model) defaultPerms(a *Auth, s *authSettings) {
 		lv = max(lv, l)
 	}
 	a.level, a.Permissions, a.ObjectPermission = lv, lastNames(s.drfPerms), obj
+	if s.rejectMW && a.level == levelPublic {
+		// DRF lets anyone in, but a project middleware turns callers away
+		// before the view (its whitelist, if any, is not read): unknown.
+		a.level, a.Source = levelUnknown, "middleware"
+	}
+}
+
+// rejectsRequests reports a middleware class (or its project bases) whose
+// __call__, process_request or process_view answers 401 or 403 itself
+// (`return HttpResponse("Please log in", status=401)`,
+// HttpResponseForbidden, raise PermissionDenied): it turns callers away
+// before any view, not only sets request.user.
+func rejectsRequests(c *Class) bool {
+	for _, k := range append([]*Class{c}, c.Bases()...) {
+		for _, name := range []string{"__call__", "process_request", "process_view"} {
+			fn := k.Methods[name]
+			if fn == nil {
+				continue
+			}
+			for n := range pyast.FindEach(pyast.Body(fn.Node), "return_statement", "raise_statement") {
+				v := n.NamedChild(0)
+				call, ok := pyast.AsCall(pyast.Unparen(v))
+				if !ok {
+					continue
+				}
+				switch last := lastName(pyast.Dotted(call.Func)); {
+				case last == "HttpResponseForbidden" || last == "PermissionDenied" || last == "NotAuthenticated" || last == "redirect_to_login":
+					return true
+				case last == "HttpResponse" || last == "JsonResponse":
+					if st, ok := call.Keywords["status"]; ok && (st.Text() == "401" || st.Text() == "403") {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // getPermissions reads a get_permissions override for one action: the

@@ -36,7 +36,8 @@ const (
 	Script
 	// DevData generates seed, demo or fixture data, or repairs data once:
 	// seed_db.py, populate.py, a `fix_`/`backfill_` management command, a
-	// command that imports Faker or factory_boy.
+	// command (or a helper package under management/commands/) that
+	// imports Faker, factory_boy or the tests' factories.
 	DevData
 	// Settings is a Django settings module.
 	Settings
@@ -83,6 +84,19 @@ var devCommandWords = []string{"sample", "mock", "test_data", "testdata", "creat
 // loads demo data.
 var fakeDataModules = map[string]bool{"faker": true, "factory": true, "mimesis": true, "model_bakery": true, "model_mommy": true}
 
+// testFactories reports an import of a test package's factories
+// (`tests.factories`, `app.tests.factories.order`): code outside the tests
+// that builds rows with them makes test data.
+func testFactories(module string) bool {
+	parts := strings.Split(module, ".")
+	for i := 0; i+1 < len(parts); i++ {
+		if (parts[i] == "tests" || parts[i] == "test") && strings.HasPrefix(parts[i+1], "factor") {
+			return true
+		}
+	}
+	return false
+}
+
 // repairPrefixes mark management commands written as one-off repairs.
 var repairPrefixes = []string{"fix_", "fixup_", "repair_", "backfill_", "oneoff", "one_off", "cleanup_", "migrate_", "load_", "import_fixture"}
 
@@ -124,6 +138,32 @@ func FileRoles(rel string, im *pyast.Imports) Role {
 			r |= DevData
 		}
 	}
+	// A package under management/commands/ holds a command's helpers
+	// (`commands/data_creation/create_reservations.py`): read like the
+	// command for demo data.
+	helper := false
+	for i := 0; i+2 < len(segs); i++ {
+		if segs[i] == "management" && segs[i+1] == "commands" {
+			helper = true
+		}
+	}
+	if helper {
+		for _, w := range devCommandWords {
+			if strings.Contains(stem, w) {
+				r |= DevData
+			}
+		}
+	}
+	if helper && im != nil {
+		for _, m := range im.Modules {
+			if testFactories(m) {
+				r |= DevData
+			}
+			if head, _, _ := strings.Cut(m, "."); fakeDataModules[head] {
+				r |= DevData
+			}
+		}
+	}
 	if command {
 		for _, p := range repairPrefixes {
 			if strings.HasPrefix(stem, p) {
@@ -137,7 +177,7 @@ func FileRoles(rel string, im *pyast.Imports) Role {
 		}
 		if im != nil {
 			for _, m := range im.Modules {
-				if head, _, _ := strings.Cut(m, "."); fakeDataModules[head] {
+				if head, _, _ := strings.Cut(m, "."); fakeDataModules[head] || testFactories(m) {
 					r |= DevData
 				}
 			}

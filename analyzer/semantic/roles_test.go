@@ -43,4 +43,14 @@ func TestFileRolesFakeDataCommand(t *testing.T) {
 	assert.Equal(t, Command|DevData, FileRoles("shop/management/commands/users.py", im))
 	assert.Equal(t, Role(0), FileRoles("shop/services.py", im))
 	assert.Equal(t, Command, FileRoles("shop/management/commands/users.py", &pyast.Imports{Modules: []string{"shop.models"}}))
+
+	// A helper package of commands building rows with the tests' factories
+	// makes test data; the same import elsewhere, or a plain helper, does not
+	// mark the file.
+	factories := &pyast.Imports{Modules: []string{"shop.models", "tests.factories.reservation"}}
+	assert.Equal(t, DevData, FileRoles("shop/management/commands/data_creation/create_reservations.py", factories))
+	assert.Equal(t, Command|DevData, FileRoles("shop/management/commands/seed_tables.py", factories))
+	assert.Equal(t, Role(0), FileRoles("shop/management/commands/data_creation/utils.py", &pyast.Imports{Modules: []string{"shop.models"}}))
+	assert.Equal(t, DevData, FileRoles("shop/management/commands/data_creation/create_robot_test_data.py", &pyast.Imports{Modules: []string{"shop.models"}}))
+	assert.Equal(t, Role(0), FileRoles("shop/services/reservations.py", &pyast.Imports{Modules: []string{"shop.factories"}}))
 }

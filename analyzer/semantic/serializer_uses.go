@@ -12,7 +12,8 @@ import (
 // than its own definition and imports) is a call with no `data=` keyword
 // and at most one positional argument (`OrderSerializer(order).data`,
 // `X(qs, many=True)`), or a nested field declared `read_only=True` in
-// another class. A bare reference (`serializer_class = X`, a dict of
+// another class; reading one of its attributes (`X._declared_fields[...]`,
+// `X.Meta.fields`) is no use either. A bare reference (`serializer_class = X`, a dict of
 // serializers, a return from get_serializer_class) or a call that passes
 // data may validate client input: false. False as well when nothing uses
 // the class. Views' serializer_class attributes are references, so a class
@@ -30,6 +31,14 @@ func (m *Model) SerializerOnlyRenders(sc *Class) bool {
 				continue // another class of the same name
 			}
 			return false // cannot tell what it names
+		}
+		if par.Type() == "attribute" && par.ChildByField("object").Equal(ref) {
+			if gp := par.Parent(); gp.Type() != "call" || !gp.ChildByField("function").Equal(par) {
+				// `X._declared_fields["children"] = X(many=True, read_only=True)`
+				// (a recursive field set after the class) or `X.Meta.fields`:
+				// the class is read, nothing is validated through it.
+				continue
+			}
 		}
 		if par.Type() != "call" || !par.ChildByField("function").Equal(ref) {
 			return false

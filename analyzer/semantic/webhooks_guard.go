@@ -212,8 +212,9 @@ func raisesOnFailure(f *File, call pyast.Node) bool {
 	return false
 }
 
-// signatureCheck reports a constant-time comparison, or a call of a
-// function named for verifying a signature (`verify_signature(...)`,
+// signatureCheck reports a constant-time comparison, a call of a project
+// helper named for checking that returns one (`valid_key(key, request)`),
+// or a call of a function named for verifying a signature (`verify_signature(...)`,
 // `self.check_hmac(...)`).
 func signatureCheck(f *File, call pyast.Node) bool {
 	c, ok := pyast.AsCall(call)
@@ -240,7 +241,30 @@ func signatureCheck(f *File, call pyast.Node) bool {
 			sig = true
 		}
 	}
-	return verb && sig
+	if verb && sig {
+		return true
+	}
+	// A project helper named for checking (`valid_key(secret, request)`)
+	// whose own body returns a constant-time comparison is one.
+	if verb && f != nil {
+		if g, _ := f.Callee(call); g != nil && g.File != nil {
+			for r := range pyast.FindEach(pyast.Body(g.Node), "return_statement") {
+				if rc, ok := pyast.AsCall(pyast.Unparen(r.NamedChild(0))); ok {
+					rq := pyast.Dotted(rc.Func)
+					if g.File.Unit != nil && g.File.Unit.Imports != nil {
+						if res, ok := g.File.Unit.Imports.Resolve(rc.Func); ok {
+							rq = res
+						}
+					}
+					switch rq {
+					case "hmac.compare_digest", "secrets.compare_digest", "django.utils.crypto.constant_time_compare":
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // checkDecides reports whether the result of a check call decides

@@ -67,7 +67,7 @@ var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.store
 func runMetaKeyNeverSet(p *analyzer.Pass) error {
 	stored := storedMetaKeys.Get(p.Project)
 	for n := range pyast.FindEach(p.Root, "subscript", "call") {
-		var meta, key pyast.Node
+		var meta, key, fallback pyast.Node
 		how := "read"
 		switch n.Type() {
 		case "subscript":
@@ -90,6 +90,9 @@ func runMetaKeyNeverSet(p *analyzer.Pass) error {
 				continue
 			}
 			meta, key, how = c.Receiver(), c.Positional[0], "get"
+			if len(c.Positional) > 1 {
+				fallback = c.Positional[1]
+			}
 		}
 		if !requestMeta(meta) {
 			continue
@@ -99,9 +102,14 @@ func runMetaKeyNeverSet(p *analyzer.Pass) error {
 			continue
 		}
 		want := metaName(k)
+		if !fallback.IsNil() && fallbackReadsKey(fallback, want) {
+			continue // `META.get("Authorization", META.get("HTTP_AUTHORIZATION"))`: the default reads the header
+		}
 		outcome := "`None`"
 		if how == "read" {
 			outcome = "a `KeyError`"
+		} else if !fallback.IsNil() {
+			outcome = fmt.Sprintf("the default, `%s`", pyast.OneLine(fallback, 40))
 		}
 		p.Report(analyzer.Diagnostic{
 			Range: analyzer.RangeOf(key),
@@ -111,6 +119,17 @@ func runMetaKeyNeverSet(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// fallbackReadsKey reports whether an expression holds the string key (the
+// default of a get() that looks the header up under its META name).
+func fallbackReadsKey(n pyast.Node, key string) bool {
+	for str := range pyast.FindEach(n, "string") {
+		if v, ok := pyast.StringValue(str); ok && v == key {
+			return true
+		}
+	}
+	return false
 }
 
 // requestMeta reports `request.META` (or `self.request.META`, `req.META`).

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -64,15 +65,15 @@ func runProtectedDelete500(p *analyzer.Pass) error {
 			if md == nil || sm.ModelMethod(md, "delete") != nil {
 				continue
 			}
-			rel := protector(md)
+			rel := protector(md, x.Call)
 			if rel == nil {
 				continue
 			}
 			seen[e.View] = true
 			d := analyzer.Diagnostic{
 				Range: analyzer.RangeOf(e.ViewNode()),
-				Message: fmt.Sprintf("`%s` (DELETE%s) deletes `%s` rows, which `%s.%s` protects (on_delete=%s): deleting one that still has %s raises `%s`, a 500 instead of a 409 the client can act on",
-					e.ViewName(), e.AtRoute(), md.Name, rel.From.Name, rel.Field.Name, rel.Field.OnDelete, relName(rel), errorName(rel.Field.OnDelete)),
+				Message: fmt.Sprintf("`%s` (%s%s) deletes `%s` rows, which `%s.%s` protects (on_delete=%s): deleting one that still has %s raises `%s`, a 500 instead of a 409 the client can act on",
+					e.ViewName(), methodsLabel(e.Methods), e.AtRoute(), md.Name, rel.From.Name, rel.Field.Name, rel.Field.OnDelete, relName(rel), errorName(rel.Field.OnDelete)),
 				Help: fmt.Sprintf("check `%s` first and answer 409 (or archive the row instead of deleting it), or catch `%s` and answer 409", relName(rel), errorName(rel.Field.OnDelete)),
 			}
 			if rel.Field.Path != "" {
@@ -87,14 +88,69 @@ func runProtectedDelete500(p *analyzer.Pass) error {
 }
 
 // protector returns the first relation another model declares to md with
-// on_delete=PROTECT or RESTRICT, or nil.
-func protector(md *project.Model) *project.Relation {
+// on_delete=PROTECT or RESTRICT whose rows the function deleting md's does
+// not delete first, or nil.
+func protector(md *project.Model, del pyast.Node) *project.Relation {
 	for _, r := range md.Reverse {
-		if r.Field != nil && r.Field.OnDelete != "" && r.From != md {
+		if r.Field != nil && r.Field.OnDelete != "" && r.From != md && !clearedBefore(del, r) {
 			return r
 		}
 	}
 	return nil
+}
+
+// clearedBefore reports a delete, earlier in the function making del, of
+// the protecting rows: through the protecting model filtered on the
+// relation (`OrderItem.objects.filter(permit__in=permits).delete()`) or
+// through the related manager (`permit.order_items.all().delete()`).
+func clearedBefore(del pyast.Node, r *project.Relation) bool {
+	if del.IsNil() {
+		return false
+	}
+	fn := pyast.Ancestor(del, "function_definition")
+	if fn.IsNil() {
+		return false
+	}
+	for call := range pyast.FindEach(pyast.Body(fn), "call") {
+		if call.StartByte() >= del.StartByte() {
+			break
+		}
+		c, _ := pyast.AsCall(call)
+		if c.Func.Type() != "attribute" || c.MethodName() != "delete" {
+			continue
+		}
+		recv := c.Receiver()
+		text := recv.Text()
+		if strings.Contains(text, "."+r.Name+".") || strings.HasSuffix(text, "."+r.Name) {
+			return true
+		}
+		if !strings.HasPrefix(text, r.From.Name+".objects") {
+			continue
+		}
+		for inner := range pyast.FindEach(recv, "call") {
+			ic, _ := pyast.AsCall(inner)
+			for k := range ic.Keywords {
+				if k == r.Field.Name || k == r.Field.Name+"_id" || strings.HasPrefix(k, r.Field.Name+"__") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// methodsLabel names the methods an endpoint answers: "DELETE" when it is
+// one of them, else the list ("POST").
+func methodsLabel(ms []string) string {
+	for _, m := range ms {
+		if m == "DELETE" {
+			return "DELETE"
+		}
+	}
+	if len(ms) == 0 {
+		return "DELETE"
+	}
+	return strings.Join(ms, ", ")
 }
 
 func relName(r *project.Relation) string {

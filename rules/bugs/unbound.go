@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -659,7 +660,7 @@ func (u *unboundWalk) exhaustive(ifStmt pyast.Node) bool {
 			conds = append(conds, alt.ChildByField("condition"))
 		}
 	}
-	if enumDispatch(conds) {
+	if enumDispatch(conds) || u.lengthsCovered(conds) {
 		return true
 	}
 	for _, c := range conds {
@@ -794,8 +795,96 @@ func enumMember(m pyast.Node) bool {
 	case "attribute":
 		return pyast.Dotted(m) != ""
 	case "identifier":
+		// A constant (`FILE_TYPE_FETCH`) or a class (`x == Reservation`,
+		// a type dispatch like isinstance's).
 		t := m.Text()
-		return strings.ToUpper(t) == t && strings.ToLower(t) != t
+		return strings.ToUpper(t) == t && strings.ToLower(t) != t || t[0] >= 'A' && t[0] <= 'Z'
 	}
 	return false
+}
+
+// lengthsCovered reports a chain of tests of one local's length against
+// integers (`if len(parts) > 1: ... elif len(parts) == 1: ...`) that
+// covers every length the local can have: from 0, or from 1 when its only
+// assignment is `s.split(sep)` with a separator (a split on a separator
+// returns at least one part).
+func (u *unboundWalk) lengthsCovered(conds []pyast.Node) bool {
+	type test struct {
+		op string
+		n  int
+	}
+	var tests []test
+	subject, most := "", 0
+	for _, c := range conds {
+		c = pyast.Unparen(c)
+		kids := c.NamedChildren()
+		if c.Type() != "comparison_operator" || len(kids) != 2 || kids[1].Type() != "integer" {
+			return false
+		}
+		call, ok := pyast.AsCall(pyast.Unparen(kids[0]))
+		if !ok || pyast.Dotted(call.Func) != "len" || len(call.Positional) != 1 || call.Positional[0].Type() != "identifier" {
+			return false
+		}
+		name := call.Positional[0].Text()
+		if subject != "" && name != subject {
+			return false
+		}
+		subject = name
+		n, err := strconv.Atoi(kids[1].Text())
+		if err != nil {
+			return false
+		}
+		most = max(most, n)
+		tests = append(tests, test{operatorOf(c), n})
+	}
+	if subject == "" || !u.locals[subject] {
+		return false
+	}
+	least := 0
+	var assigns []pyast.Node
+	pyast.Inspect(pyast.Body(u.fn), func(n pyast.Node) bool {
+		if nestedScopes[n.Type()] {
+			return false
+		}
+		if n.Type() == "assignment" && n.ChildByField("left").Type() == "identifier" && n.ChildByField("left").Text() == subject {
+			assigns = append(assigns, n)
+		}
+		return true
+	})
+	if len(assigns) == 1 {
+		if c, ok := pyast.AsCall(pyast.Unparen(assigns[0].ChildByField("right"))); ok && c.MethodName() == "split" && len(c.Positional) > 0 {
+			least = 1
+		}
+	}
+	holds := func(t test, n int) bool {
+		switch t.op {
+		case "==":
+			return n == t.n
+		case ">":
+			return n > t.n
+		case ">=":
+			return n >= t.n
+		case "<":
+			return n < t.n
+		case "<=":
+			return n <= t.n
+		case "!=":
+			return n != t.n
+		}
+		return false
+	}
+	// Above the largest constant every test answers as it does at most+1.
+	for n := least; n <= most+1; n++ {
+		covered := false
+		for _, t := range tests {
+			if holds(t, n) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			return false
+		}
+	}
+	return true
 }

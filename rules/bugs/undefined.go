@@ -265,6 +265,8 @@ func classify(id, root pyast.Node, kinds fileKinds) (role, pyast.Node) {
 	// Targets of assignments, loops, with/except `as`.
 	for cur, p := id, par; !p.IsNil(); cur, p = p, p.Parent() {
 		switch pt := p.Type(); {
+		case pt == "splat_type" && kinds.typeParameter && !pyast.Ancestor(id, "type_parameter").IsNil():
+			continue // `*Ts` or `**P` declared in a PEP 695 parameter list
 		case pt == "type" || pt == "type_parameter":
 			if !kinds.typeParameter || pyast.Ancestor(id, "type_parameter").IsNil() {
 				return roleSkip, scope // an annotation
@@ -356,6 +358,11 @@ func scopeOf(n, root pyast.Node) pyast.Node {
 				continue
 			}
 		case "class_definition":
+			// A class's PEP 695 parameters are visible in its bases
+			// (`class Child[T](Base[T])`), as in its body.
+			if cur.Field() == "superclasses" && declaresTypeParam(p, n.Text()) {
+				return p
+			}
 			if cur.Field() != "body" && cur.Field() != "type_parameters" {
 				continue
 			}
@@ -368,6 +375,21 @@ func scopeOf(n, root pyast.Node) pyast.Node {
 		return p
 	}
 	return root
+}
+
+// declaresTypeParam reports whether a class declares a PEP 695 type
+// parameter of that name (`class C[T, *Ts, **P]`).
+func declaresTypeParam(class pyast.Node, name string) bool {
+	tp := class.ChildByField("type_parameters")
+	if tp.IsNil() {
+		return false
+	}
+	for id := range pyast.FindEach(tp, "identifier") {
+		if id.Text() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // isParamName reports whether n (inside params) is a parameter's own name
@@ -418,6 +440,8 @@ func bound(scopes bindings, scope pyast.Node, name string, root pyast.Node, up *
 			if _, ok := scopes[scopedName{s.ID(), name}]; ok {
 				return true
 			}
+		} else if declaresTypeParam(s, name) {
+			return true // a class's PEP 695 parameters are visible in its methods
 		}
 		first = false
 		if s.Equal(root) {

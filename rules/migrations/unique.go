@@ -58,7 +58,9 @@ func runAddUnique(p *analyzer.Pass) error {
 			if u, _ := op.Field.Bool("unique"); !u {
 				return
 			}
-			if null, _ := op.Field.Nullable(); null && !op.Field.HasDefault() && !op.Field.HasDBDefault() {
+			// A nullable column with no default, or `default=None`, is NULL
+			// on every existing row, and NULLs never collide in a unique index.
+			if null, _ := op.Field.Nullable(); null && (!op.Field.HasDefault() || op.Field.Kwargs["default"] == "None") && !op.Field.HasDBDefault() {
 				return
 			}
 			what = fmt.Sprintf("`AddField` adds unique column `%s.%s` with one default for every existing row", op.Model, op.Name)

@@ -7,6 +7,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed evaluation.md
@@ -155,7 +156,10 @@ func onlyUse(x pyast.Node) bool {
 func iteratedLater(x pyast.Node) bool {
 	for f := range pyast.FindEachShallow(semantic.ScopeOf(x), "for_statement", "for_in_clause") {
 		it := pyast.Unparen(f.ChildByField("right"))
-		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() && !narrowedBetween(x, x.Text(), x.EndByte(), it.StartByte()) {
+		// A count in a branch that returns (a dry run printing how many
+		// rows it would touch) never shares a call with the loop after it.
+		if it.Type() == "identifier" && it.Text() == x.Text() && it.StartByte() > x.EndByte() && !narrowedBetween(x, x.Text(), x.EndByte(), it.StartByte()) &&
+			!effects.Exclusive(x, it) {
 			return true
 		}
 	}

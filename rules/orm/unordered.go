@@ -58,7 +58,7 @@ func runUnorderedPagination(p *analyzer.Pass) error {
 			continue
 		}
 		q := t.Eval(c.Positional[0])
-		if !unordered(q) || name == "paginate_queryset" && t.selfCursorPaged(c) {
+		if !unordered(q) || name == "paginate_queryset" && (t.selfCursorPaged(c) || t.selfUnpaged(c)) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{
@@ -147,6 +147,38 @@ func (t *Tracker) selfCursorPaged(c pyast.Call) bool {
 		}
 	}
 	return cursorDefault(t.p.Project)
+}
+
+// selfUnpaged reports `self.paginate_queryset(qs)` in a DRF view that
+// pages nothing: its pagination_class is None, or it names none (nor do
+// its bases, all DRF's or the project's) and the settings, read in full,
+// give no DEFAULT_PAGINATION_CLASS. DRF's paginate_queryset then returns
+// None and the view serialises the whole queryset: no page to repeat rows
+// across (ORM006 judges the unbounded list).
+func (t *Tracker) selfUnpaged(c pyast.Call) bool {
+	if c.Receiver().Text() != "self" || t.File == nil || t.g == nil {
+		return false
+	}
+	fn := t.EnclosingFunc(c.Func)
+	if fn == nil || fn.Class == nil {
+		return false
+	}
+	for _, cc := range append([]*semantic.Class{fn.Class}, fn.Class.Bases()...) {
+		if v, ok := cc.Attrs["pagination_class"]; ok {
+			return v.Type() == "none"
+		}
+		for _, b := range cc.BaseNames() {
+			if t.sm.LookupClass(b) == nil && !strings.HasPrefix(b, "rest_framework.") {
+				return false // a library base may set a pagination class
+			}
+		}
+	}
+	st := t.p.Project.Settings
+	set, known := st.RESTFramework()
+	if set && !known || !set && !st.HasSettingsModule() {
+		return false
+	}
+	return !t.g.DefaultPagination
 }
 
 // cursorDefault reports a DEFAULT_PAGINATION_CLASS naming a cursor

@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -151,6 +152,9 @@ func lastDot(s string) int {
 
 // trimText shortens a snippet for a message.
 func trimText(s string, n int) string {
+	// One line: a quoted call that spans lines (`Schedule.objects.filter(pk=pk)`
+	// then `.prefetch_related(...)`) must not break the message.
+	s = strings.Join(strings.Fields(s), " ")
 	if len(s) <= n {
 		return s
 	}

@@ -48,7 +48,7 @@ func runOpenReadEndpoint(p *analyzer.Pass) error {
 	seen := map[string]bool{}
 	views := inv.ViewsIn(f)
 	for _, e := range views {
-		if seen[e.View] || !e.Routed || !e.Judged(inv) || !e.OpenRead() || publicDesign(e) || e.SecretInURL() || e.Handler != nil && onlyRedirects(e.Handler) {
+		if seen[e.View] || !e.Routed || !e.Judged(inv) || !e.OpenRead() || publicDesign(e) || e.SecretInURL() || e.Handler != nil && (onlyRedirects(e.Handler) || keyedBySecret(e.Handler)) {
 			continue
 		}
 		// A view whose writes are open too is SEC013's door; its reads are

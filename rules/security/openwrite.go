@@ -75,7 +75,8 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		}
 		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
 			semantic.Of(p.Project).ObjectPermissionDecides(e) || writesCaller(e) ||
-			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) {
+			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) ||
+			writesUnderCarriedSecret(e) {
 			continue
 		}
 		g := groups[e.View]
@@ -354,4 +355,126 @@ func limit(xs []string, n int) []string {
 		return xs
 	}
 	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("%d more", len(xs)-n))
+}
+
+// writesUnderCarriedSecret reports a handler whose every write happens
+// inside an `if` whose condition requires a secret the request carries
+// to equal another value (`api_key = request.query_params.get("callback_key")`,
+// then `if video_id and api_key == settings.THREEPLAY_CALLBACK_KEY:`): a
+// caller without the shared key changes nothing (ocw-studio's 3Play
+// callback).
+func writesUnderCarriedSecret(e *semantic.Endpoint) bool {
+	if e.Handler == nil || e.Handler.Node.IsNil() {
+		return false
+	}
+	body := pyast.Body(e.Handler.Node)
+	locals := map[string]bool{}
+	for a := range pyast.FindEach(body, "assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" && carriesSecret(a.ChildByField("right")) {
+			locals[l.Text()] = true
+		}
+	}
+	carried := func(n pyast.Node) bool {
+		n = pyast.Unparen(n)
+		return carriesSecret(n) || n.Type() == "identifier" && locals[n.Text()]
+	}
+	var guards []pyast.Node
+	for ifs := range pyast.FindEach(body, "if_statement") {
+		cond := ifs.ChildByField("condition")
+		for cmp := range pyast.FindEach(cond, "comparison_operator") {
+			sides := cmp.NamedChildren()
+			if len(sides) != 2 || operatorText(cmp) != "==" || !conjunct(cmp, cond) {
+				continue
+			}
+			for i, side := range sides {
+				other := pyast.Unparen(sides[1-i])
+				if carried(side) && !carried(other) && !other.Is("string", "concatenated_string", "integer", "none", "true", "false") {
+					guards = append(guards, ifs.ChildByField("consequence"))
+				}
+			}
+		}
+	}
+	if len(guards) == 0 {
+		return false
+	}
+	writes := 0
+	for _, x := range e.Does.Effects {
+		if x.Kind != semantic.WriteRows && x.Kind != semantic.QueueTask && !x.Money {
+			continue
+		}
+		if x.Entry.IsNil() || !e.Handler.Node.Contains(x.Entry) {
+			return false
+		}
+		inside := false
+		for _, g := range guards {
+			if g.Contains(x.Entry) {
+				inside = true
+			}
+		}
+		if !inside {
+			return false
+		}
+		writes++
+	}
+	return writes > 0
+}
+
+// carriesSecret reports a read of the request's query string, body or
+// headers under a key named for a secret (`request.query_params.get("callback_key")`,
+// `request.headers["X-Api-Token"]`).
+func carriesSecret(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	var src, key pyast.Node
+	switch n.Type() {
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != "get" || len(c.Positional) == 0 {
+			return false
+		}
+		src, key = c.Receiver(), c.Positional[0]
+	case "subscript":
+		src, key = n.ChildByField("value"), n.ChildByField("subscript")
+	default:
+		return false
+	}
+	d := pyast.Dotted(pyast.Unparen(src))
+	fromRequest := false
+	for _, s := range []string{"request.GET", "request.POST", "request.data", "request.query_params", "request.headers", "request.META"} {
+		if d == s || strings.HasSuffix(d, "."+s) {
+			fromRequest = true
+		}
+	}
+	k, ok := pyast.StringValue(key)
+	if !fromRequest || !ok {
+		return false
+	}
+	for _, w := range semantic.IdentWords(strings.ToLower(k)) {
+		switch w {
+		case "token", "secret", "key", "apikey", "password", "signature":
+			return true
+		}
+	}
+	return false
+}
+
+// conjunct reports whether n must hold for cond to hold: only `and` and
+// parentheses between them (`a and (key == secret)`, not `key == secret or
+// debug`, not `not (...)`).
+func conjunct(n, cond pyast.Node) bool {
+	for cur := n; !cur.Equal(cond); cur = cur.Parent() {
+		p := cur.Parent()
+		if p.IsNil() {
+			return false
+		}
+		switch p.Type() {
+		case "parenthesized_expression":
+		case "boolean_operator":
+			if operatorText(p) != "and" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -185,7 +185,7 @@ func reportFetch(p *analyzer.Pass, e *semantic.Endpoint, fe semantic.ObjectFetch
 	d := analyzer.Diagnostic{
 		Range: analyzer.RangeOf(fe.Call),
 		Message: fmt.Sprintf("`%s` fetches any user's `%s` by %s (`%s=`) and `%s` serves it: nothing scopes it to `request.user`",
-			trimText(c.Func.Text(), 50), fe.Model.Name, fe.From, fe.Lookup, e.ViewName()),
+			pyast.OneLine(c.Func, 50), fe.Model.Name, fe.From, fe.Lookup, e.ViewName()),
 		Help: fmt.Sprintf("add the owner to the lookup, `%s=request.user` (a missing row is then a 404), or compare the row's `%s` with `request.user` and answer 404 before using it",
 			fe.OwnerPath, fe.OwnerPath),
 	}
@@ -236,7 +236,9 @@ func checksRoleFlag(fn *semantic.Func) bool {
 // keyedBySecret reports a handler that looks a row up by a secret the
 // request carries in its query string or body (`key_qs.filter(key=query_key)`
 // with `query_key = request.GET.get("key")`): possession of the key is the
-// authorisation, as with a secret in the URL (Endpoint.SecretInURL).
+// authorisation, as with a secret in the URL (Endpoint.SecretInURL); or
+// that refuses, before anything, unless such a signature or hash matches
+// one it computes (a signed link).
 func keyedBySecret(fn *semantic.Func) bool {
 	secretRead := func(n pyast.Node) bool {
 		n = pyast.Unparen(n)
@@ -279,14 +281,54 @@ func keyedBySecret(fn *semantic.Func) bool {
 			locals[l.Text()] = true
 		}
 	}
+	carried := func(v pyast.Node) bool {
+		v = pyast.Unparen(v)
+		return secretRead(v) || v.Type() == "identifier" && locals[v.Text()]
+	}
 	for n := range pyast.FindEach(body, "call") {
 		c, _ := pyast.AsCall(n)
 		if m := c.MethodName(); m != "filter" && m != "get" {
 			continue
 		}
 		for _, v := range c.Keywords {
-			if v = pyast.Unparen(v); secretRead(v) || v.Type() == "identifier" && locals[v.Text()] {
+			if carried(v) {
 				return true
+			}
+		}
+	}
+	// A signed link: the handler refuses unless the signature or hash the
+	// request carries matches one it computes (`if not
+	// hmac.compare_digest(expected, request.GET["hash"]): return 400`).
+	for s := range pyast.EachStatement(body) {
+		if s.Type() != "if_statement" || !pyast.LastStatement(s.ChildByField("consequence")).Is("return_statement", "raise_statement") {
+			continue
+		}
+		for cmp := range pyast.FindEach(s.ChildByField("condition"), "call", "comparison_operator") {
+			var operands []pyast.Node
+			// The branch must be the refusal: `not compare_digest(...)`
+			// or `!=` (a branch taken when the hash matches may serve
+			// something else and fall through to the lookup for anyone).
+			if cmp.Type() == "call" {
+				c, _ := pyast.AsCall(cmp)
+				if d := pyast.Dotted(c.Func); d != "compare_digest" && !strings.HasSuffix(d, ".compare_digest") {
+					continue
+				}
+				if par := pyast.Unparen(cmp).Parent(); par.Type() != "not_operator" {
+					for par.Type() == "parenthesized_expression" {
+						par = par.Parent()
+					}
+					if par.Type() != "not_operator" {
+						continue
+					}
+				}
+				operands = c.Positional
+			} else if operatorText(cmp) == "!=" {
+				operands = cmp.NamedChildren()
+			}
+			for _, o := range operands {
+				if carried(o) {
+					return true
+				}
 			}
 		}
 	}
@@ -315,4 +357,14 @@ func onlyRedirects(fn *semantic.Func) bool {
 		}
 	}
 	return n > 0
+}
+
+// operatorText is a binary comparison's operator.
+func operatorText(cmp pyast.Node) string {
+	for _, c := range cmp.Children() {
+		if !c.IsNamed() {
+			return c.Text()
+		}
+	}
+	return ""
 }

@@ -245,6 +245,9 @@ func bypassesSerializer(e *semantic.Endpoint) bool {
 	if fn == nil || fn.File == nil || fn.Class == nil || fn.Class != e.Class {
 		return false
 	}
+	if !feedsSerializer(fn, 0) {
+		return true
+	}
 	bypass := true
 	pyast.Inspect(pyast.Body(fn.Node), func(n pyast.Node) bool {
 		if !bypass {
@@ -265,6 +268,57 @@ func bypassesSerializer(e *semantic.Endpoint) bool {
 		return bypass
 	})
 	return bypass
+}
+
+// feedsSerializer reports whether a handler the view defines (or a method
+// of its class it calls, two levels deep) can hand the request body to a
+// serializer: a serializer built with `data=`, `request.data` passed positionally,
+// super(), or DRF's create/update/perform_* methods. A handler that only
+// renders rows it made itself (`FriendshipSerializer(friendship).data`
+// after `Friendship(sender=request.user, status=SENT).save()`) takes no
+// field from the client through serializer_class.
+func feedsSerializer(fn *semantic.Func, depth int) bool {
+	feeds := false
+	pyast.Inspect(pyast.Body(fn.Node), func(n pyast.Node) bool {
+		if feeds {
+			return false
+		}
+		switch n.Type() {
+		case "identifier":
+			if n.Text() == "super" {
+				feeds = true
+			}
+		case "call":
+			c, _ := pyast.AsCall(n)
+			// `Response(data=...)` answers; `XSerializer(data=...)`,
+			// `self.get_serializer(data=...)` take the body.
+			if _, ok := c.Keywords["data"]; ok && strings.Contains(strings.ToLower(pyast.Dotted(c.Func)), "serializer") {
+				feeds = true
+				return false
+			}
+			for _, a := range c.Positional {
+				if d := pyast.Dotted(pyast.Unparen(a)); d == "request.data" || d == "self.request.data" {
+					feeds = true
+					return false
+				}
+			}
+			if d := pyast.Dotted(c.Func); strings.HasPrefix(d, "self.") && strings.Count(d, ".") == 1 {
+				name := d[len("self."):]
+				switch {
+				case name == "create" || name == "update" || name == "partial_update" || strings.HasPrefix(name, "perform_"):
+					feeds = true
+				case fn.Class != nil:
+					if m := fn.Class.Method(name); m == nil || m.File == nil || depth >= 2 || feedsSerializer(m, depth+1) {
+						feeds = true // a method rubric cannot read, or one that feeds
+					}
+				default:
+					feeds = true
+				}
+			}
+		}
+		return !feeds
+	})
+	return feeds
 }
 
 // ignoredByWrites returns the `fields` of a class that defines both

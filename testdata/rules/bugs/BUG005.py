@@ -42,3 +42,11 @@ def send_email(user):
         return html
     except Exception:
         return None
+
+
+class Crate[T]:
+    pass
+
+
+class TaggedCrate[T](Crate[U]):  # want: BUG005 "`U` is not defined"
+    pass

@@ -91,3 +91,30 @@ type Pair[T] = tuple[T, T]
 
 def aliases(x: ProductID) -> Pair[int]:
     return ProductID, Pair
+
+
+# PEP 695 parameters bind their names: a class's are visible in its bases,
+# and `*Ts` and `**P` declare a TypeVarTuple and a ParamSpec.
+class Box[T]:
+    pass
+
+
+class LabelledBox[T](Box[T]):
+    pass
+
+
+def once[**P, R](func):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def first[*Ts](*items):
+    return items[0]
+
+
+class Shelf[T]:
+    def take(self, items) -> T:
+        chosen: type[T] = items[0]
+        return chosen

@@ -11,3 +11,7 @@ def receive(request):
 class Hook(View):
     def post(self, request):
         return self.request.META.get("YAYA-SIGNATURE")  # want: BUG014 "`self.request.META` has no key `YAYA-SIGNATURE`"
+
+
+def bearer_with_default(request):
+    return request.META.get("Authorization", "")  # want: BUG014 "no key `Authorization`: Django stores the header as `HTTP_AUTHORIZATION`, so this is always the default, `\"\"`"

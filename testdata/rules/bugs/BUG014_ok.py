@@ -38,3 +38,8 @@ def export_page(url):
 
 def is_static_export(request):
     return {"is_static_export": request.META.get("is_static_export") is True}
+
+
+def basic_auth(request):
+    # The default reads the header under its META name: the value is there.
+    return request.META.get("Authorization", request.META.get("HTTP_AUTHORIZATION", ""))

@@ -39,3 +39,13 @@ def reproject(epsg, proj):
     elif proj is not None:
         srs = proj
     return srs.upper()  # want: BUG053 "`srs` is assigned on some paths only"
+
+
+def first_word(text):
+    # split() with no separator gives no part for an empty text.
+    words = text.split()
+    if len(words) > 1:
+        head = words[0]
+    elif len(words) == 1:
+        head = words[0]
+    return head  # want: BUG053 "`head` is assigned on some paths only"

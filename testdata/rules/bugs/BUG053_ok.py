@@ -257,3 +257,32 @@ def helper_exits(users, name):
     except KeyError:
         die("no such user")
     return user
+
+
+def instructor_name(row):
+    # A split on a separator has at least one part: `> 1` and `== 1` cover
+    # every length.
+    parts = row.get("NAME", "").split(",")
+    if len(parts) > 1:
+        fullname = f"{parts[1]} {parts[0]}"
+    elif len(parts) == 1:
+        fullname = parts[0]
+    return fullname.strip()
+
+
+def comment_context(target_model, target):
+    # A type dispatch on the model class, as isinstance's: the classes the
+    # subject can be are closed elsewhere.
+    if target_model == Reservation:
+        tz = target.unit.tz
+    elif target_model == CateringOrder:
+        tz = target.reservation.unit.tz
+    return tz
+
+
+class Reservation:
+    pass
+
+
+class CateringOrder:
+    pass
