@@ -423,29 +423,8 @@ func writesUnderCarriedSecret(e *semantic.Endpoint) bool {
 // headers under a key named for a secret (`request.query_params.get("callback_key")`,
 // `request.headers["X-Api-Token"]`).
 func carriesSecret(n pyast.Node) bool {
-	n = pyast.Unparen(n)
-	var src, key pyast.Node
-	switch n.Type() {
-	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.MethodName() != "get" || len(c.Positional) == 0 {
-			return false
-		}
-		src, key = c.Receiver(), c.Positional[0]
-	case "subscript":
-		src, key = n.ChildByField("value"), n.ChildByField("subscript")
-	default:
-		return false
-	}
-	d := pyast.Dotted(pyast.Unparen(src))
-	fromRequest := false
-	for _, s := range []string{"request.GET", "request.POST", "request.data", "request.query_params", "request.headers", "request.META"} {
-		if d == s || strings.HasSuffix(d, "."+s) {
-			fromRequest = true
-		}
-	}
-	k, ok := pyast.StringValue(key)
-	if !fromRequest || !ok {
+	k, ok := requestKeyRead(n, []string{"request.GET", "request.POST", "request.data", "request.query_params", "request.headers", "request.META"})
+	if !ok {
 		return false
 	}
 	for _, w := range semantic.IdentWords(strings.ToLower(k)) {
@@ -455,6 +434,33 @@ func carriesSecret(n pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// requestKeyRead returns the literal key of a read of one of the request's
+// mappings named in sources ("request.GET", or `self.request.GET`):
+// `request.query_params.get("callback_key")`, `request.headers["X-Api-Token"]`.
+func requestKeyRead(n pyast.Node, sources []string) (string, bool) {
+	n = pyast.Unparen(n)
+	var src, key pyast.Node
+	switch n.Type() {
+	case "call":
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != "get" || len(c.Positional) == 0 {
+			return "", false
+		}
+		src, key = c.Receiver(), c.Positional[0]
+	case "subscript":
+		src, key = n.ChildByField("value"), n.ChildByField("subscript")
+	default:
+		return "", false
+	}
+	d := pyast.Dotted(pyast.Unparen(src))
+	for _, s := range sources {
+		if d == s || strings.HasSuffix(d, "."+s) {
+			return pyast.StringValue(key)
+		}
+	}
+	return "", false
 }
 
 // conjunct reports whether n must hold for cond to hold: only `and` and

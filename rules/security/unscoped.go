@@ -241,29 +241,8 @@ func checksRoleFlag(fn *semantic.Func) bool {
 // one it computes (a signed link).
 func keyedBySecret(fn *semantic.Func) bool {
 	secretRead := func(n pyast.Node) bool {
-		n = pyast.Unparen(n)
-		var src, key pyast.Node
-		switch n.Type() {
-		case "call":
-			c, _ := pyast.AsCall(n)
-			if c.MethodName() != "get" || len(c.Positional) == 0 {
-				return false
-			}
-			src, key = c.Receiver(), c.Positional[0]
-		case "subscript":
-			src, key = n.ChildByField("value"), n.ChildByField("subscript")
-		default:
-			return false
-		}
-		d := pyast.Dotted(pyast.Unparen(src))
-		fromRequest := false
-		for _, s := range []string{"request.GET", "request.POST", "request.data", "request.query_params"} {
-			if d == s || strings.HasSuffix(d, "."+s) {
-				fromRequest = true
-			}
-		}
-		k, ok := pyast.StringValue(key)
-		if !fromRequest || !ok {
+		k, ok := requestKeyRead(n, []string{"request.GET", "request.POST", "request.data", "request.query_params"})
+		if !ok {
 			return false
 		}
 		for _, w := range semantic.IdentWords(k) {
