@@ -57,6 +57,19 @@ func (d Does) Writes() bool {
 	return false
 }
 
+// CreatesAtProvider returns the first payment SDK call that creates an
+// object at the provider (`stripe.PaymentIntent.create`,
+// `stripe.checkout.Session.create`): no money moves yet, but each call
+// makes one more; nil when there is none.
+func (d Does) CreatesAtProvider() *Effect {
+	for i := range d.Effects {
+		if e := &d.Effects[i]; e.Kind == HTTPCall && paymentSDK(e.Name) && strings.HasSuffix(strings.ToLower(e.Name), ".create") {
+			return e
+		}
+	}
+	return nil
+}
+
 // MovesMoney reports whether an effect moves money.
 func (d Does) MovesMoney() bool {
 	for _, e := range d.Effects {

@@ -56,7 +56,7 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 	inv := semantic.InventoryOf(p.Project)
 	f := semantic.Of(p.Project).File(p.Unit)
 	for _, e := range inv.ViewsIn(f) {
-		if e.Kind != "function" || e.Restricted || !e.Judged(inv) || e.Webhook != nil || !e.Writes() {
+		if e.Kind != "function" || e.Restricted || !e.Judged(inv) || e.Webhook != nil || !e.Writes() && e.Does.CreatesAtProvider() == nil {
 			continue
 		}
 		body := semantic.Of(p.Project).ReachText(e.Handler, 2)
@@ -65,6 +65,9 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 			continue
 		}
 		w := e.Does.FirstWrite()
+		if w == nil {
+			w = e.Does.CreatesAtProvider() // a payment object made at the provider on every GET
+		}
 		what := "changes state"
 		if w != nil && w.Name != "" {
 			what = "runs `" + trimText(w.Name, 50) + "`"
