@@ -161,11 +161,12 @@ func serveFrom(root string, rels []string) []ServeCommand {
 		default:
 			cmds = scriptCommands(text)
 		}
+		dev := devFileName(rel) || devHeader(text)
 		for _, c := range cmds {
 			if c.Server == "" {
 				continue
 			}
-			c.Rel, c.Dev = rel, devFileName(rel) || devHeader(text)
+			c.Rel, c.Dev = rel, dev
 			out = append(out, c)
 		}
 	}

@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -94,6 +95,29 @@ func (inv *Inventory) InFile(f *File) []*Endpoint {
 	}
 	return inv.byFile[f]
 }
+
+// HandlersIn yields the judged endpoints of f whose handler f defines and
+// that keep accepts (nil accepts all), with that handler: each handler
+// once, with the first of its endpoints keep accepts.
+func (inv *Inventory) HandlersIn(f *File, keep func(*Endpoint) bool) iter.Seq2[*Endpoint, *Func] {
+	return func(yield func(*Endpoint, *Func) bool) {
+		done := map[*Func]bool{}
+		for _, e := range inv.InFile(f) {
+			fn := e.Handler
+			if fn == nil || fn.File != f || done[fn] || !e.Judged(inv) || keep != nil && !keep(e) {
+				continue
+			}
+			done[fn] = true
+			if !yield(e, fn) {
+				return
+			}
+		}
+	}
+}
+
+// TakesRequest accepts an endpoint whose handler names its request
+// parameter (HandlersIn).
+func TakesRequest(e *Endpoint) bool { return e.RequestParam != "" }
 
 // Judged reports whether rules should judge an endpoint: it is routed, or
 // its shape leaves no doubt (a function with view decorators, a webhook

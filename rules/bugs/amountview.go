@@ -18,16 +18,9 @@ import (
 // amount, and does not count. One finding per view class (per file for
 // function views), at the first balance change.
 func reportRawAmounts(p *analyzer.Pass, f *semantic.File) {
-	inv := semantic.InventoryOf(p.Project)
-	done := map[*semantic.Func]bool{}
 	var order []*semantic.Class
 	groups := map[*semantic.Class][]rawAmount{}
-	for _, e := range inv.InFile(f) {
-		fn := e.Handler
-		if fn == nil || fn.File != f || done[fn] || !e.Judged(inv) || e.RequestParam == "" {
-			continue
-		}
-		done[fn] = true
+	for e, fn := range semantic.InventoryOf(p.Project).HandlersIn(f, semantic.TakesRequest) {
 		body := pyast.Body(fn.Node)
 		amounts := rawAmountNames(body, e.RequestParam)
 		if len(amounts) == 0 || boundsAmount(body, amounts) {

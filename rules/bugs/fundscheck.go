@@ -56,14 +56,7 @@ func runWithdrawalWithoutFundsCheck(p *analyzer.Pass) error {
 	if f == nil {
 		return nil
 	}
-	inv := semantic.InventoryOf(p.Project)
-	done := map[*semantic.Func]bool{}
-	for _, e := range inv.InFile(f) {
-		fn := e.Handler
-		if fn == nil || fn.File != f || done[fn] || !e.Judged(inv) || e.RequestParam == "" {
-			continue
-		}
-		done[fn] = true
+	for e, fn := range semantic.InventoryOf(p.Project).HandlersIn(f, semantic.TakesRequest) {
 		body := pyast.Body(fn.Node)
 		amounts := clientAmounts(body, e.RequestParam)
 		if len(amounts) == 0 || checksFunds(body) {

@@ -46,14 +46,7 @@ func runDuplicateDeliveryAnsweredError(p *analyzer.Pass) error {
 	if f == nil {
 		return nil
 	}
-	inv := semantic.InventoryOf(p.Project)
-	done := map[*semantic.Func]bool{}
-	for _, e := range inv.InFile(f) {
-		fn := e.Handler
-		if fn == nil || fn.File != f || done[fn] || e.Webhook == nil || !e.Judged(inv) {
-			continue
-		}
-		done[fn] = true
+	for _, fn := range semantic.InventoryOf(p.Project).HandlersIn(f, func(e *semantic.Endpoint) bool { return e.Webhook != nil }) {
 		body := pyast.Body(fn.Node)
 		for st := range pyast.FindEachShallow(body, "if_statement") {
 			md := duplicateTest(f, st.ChildByField("condition"))
