@@ -532,10 +532,13 @@ func question(it *ItemSpec, st Status, ev []Evidence, count int, metBy string) s
 		return q
 	}
 	e := ev[0]
-	code := e.Code
-	if code == "" {
-		code = e.Path
+	// Evidence without a line of code (a finding on a dotenv file, whose
+	// values are never shown, or on a directory) cannot fill `{code}`:
+	// the question falls back to the item's general one.
+	if e.Code == "" && strings.Contains(q, "{code}") {
+		q = it.Question
 	}
+	code := e.Code
 	note := e.Note
 	if note == "" {
 		note = "see " + e.Location()

@@ -424,3 +424,22 @@ func TestIndexesOnListEndpoints(t *testing.T) {
 	it = run("class OrderViewSet(viewsets.GenericViewSet):\n    queryset = Order.objects.all()\n    serializer_class = OrderSerializer\n")
 	assert.Equal(t, report.NotApplicable, it.Status, it.Reason)
 }
+
+// A finding on a file outside the Python sources (a committed .env) is
+// cited like the others, relative to the analysed directory, even when the
+// directory is given by absolute path; and its question, having no line of
+// code to quote (the value is never shown), does not quote the path as code.
+func TestCommittedDotenvEvidenceIsRelative(t *testing.T) {
+	r := analyzeTree(t, map[string]string{
+		"config/settings.py": "import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\nDEBUG = False\n",
+		"manage.py":          "import os\n",
+		".env":               "SECRET_KEY=9f2c7a1be04d4c3f8e1d2b6a7c5e3f10aa\n",
+	})
+	it := item(r, "settings-from-env")
+	require.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, ".env:1", it.Evidence[0].Location())
+	assert.Equal(t, "SEC024", it.Evidence[0].Rule)
+	assert.Contains(t, it.Question, "`.env:1` is committed with a secret")
+	assert.NotContains(t, it.Question, "holds `")
+}

@@ -29,6 +29,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/source"
 )
 
 type want struct {
@@ -223,6 +224,7 @@ func Check(t testing.TB, res *analyzer.Result) {
 	// `#` comments too (a rule may report on them: SEC024, ARC008, ARC009).
 	ws, ps := outsideWants(res)
 	wants, problems = append(wants, ws...), append(problems, ps...)
+	problems = append(problems, displayPathProblems(res)...)
 	for _, d := range res.Diagnostics {
 		matched := false
 		for _, w := range wants {
@@ -253,6 +255,35 @@ func Check(t testing.TB, res *analyzer.Result) {
 	for _, p := range problems {
 		t.Error(p)
 	}
+}
+
+// displayPathProblems checks that every diagnostic, related location and
+// fix edit names its file by display path (Input.Rel: the path printers
+// show and position lookups key on), never by the path it was opened by:
+// the harness opens files by absolute path, as `rubric check /abs/dir`
+// does, so a rule that reports at File.Path prints an absolute path beside
+// relative ones, and its related locations resolve to line 0.
+func displayPathProblems(res *analyzer.Result) (problems []string) {
+	check := func(d analyzer.Diagnostic, what, p string, pos source.Position, spans bool) {
+		switch {
+		case filepath.IsAbs(filepath.FromSlash(p)):
+			problems = append(problems, fmt.Sprintf("%s:%d: %s %s names %s by the path it was opened by, not its display path", d.Path, d.Pos.Line, d.Code, what, p))
+		case spans && strings.HasSuffix(p, ".py") && res.Files[p] != nil && pos.Line == 0:
+			problems = append(problems, fmt.Sprintf("%s:%d: %s %s in %s has no position", d.Path, d.Pos.Line, d.Code, what, p))
+		}
+	}
+	for _, d := range res.Diagnostics {
+		check(d, "finding", d.Path, d.Pos, d.End > 0)
+		for _, r := range d.Related {
+			check(d, "related location", r.Path, r.Pos, r.End > 0)
+		}
+		for _, f := range d.Fixes {
+			for _, e := range f.Edits {
+				check(d, "fix edit", e.Path, e.Pos, e.End > 0)
+			}
+		}
+	}
+	return problems
 }
 
 // outsideWants reads the wants of the dotenv files of the analysed tree

@@ -204,9 +204,8 @@ func (ix *Index) Dotenv() []DotenvFile {
 // when `rubric check proj` displays `proj/shop/views.py`).
 func (ix *Index) DisplayPath(rel string) string {
 	for _, u := range ix.Units {
-		p := filepath.ToSlash(u.File.Path)
-		if strings.HasSuffix(p, u.RootRel) {
-			return strings.TrimSuffix(p, u.RootRel) + rel
+		if strings.HasSuffix(u.File.Rel, u.RootRel) {
+			return strings.TrimSuffix(u.File.Rel, u.RootRel) + rel
 		}
 	}
 	return rel

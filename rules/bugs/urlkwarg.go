@@ -122,7 +122,7 @@ func runURLKwargMismatch(p *analyzer.Pass) error {
 				Range:   analyzer.RangeOf(r.Node),
 				Message: fmt.Sprintf("`%s` routes to %s, %s: every %s to this URL raises TypeError (a 500)", routeText(r), what, msg, req),
 				Help:    "name the capture as the view's parameter (or the parameter as the capture), or give the view `**kwargs`",
-				Related: []analyzer.Related{{Path: fn.File.Unit.File.Path, Range: analyzer.RangeOf(fn.Node.ChildByField("parameters")), Message: "the view's parameters"}},
+				Related: []analyzer.Related{{Path: fn.File.Unit.File.Rel, Range: analyzer.RangeOf(fn.Node.ChildByField("parameters")), Message: "the view's parameters"}},
 			})
 			break
 		}

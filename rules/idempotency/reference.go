@@ -32,9 +32,9 @@ var ReferenceNotUnique = &analyzer.Rule{
 
 // place is a file position for messages and related locations.
 type place struct {
-	path, rel string // display path, and relative to the root (messages)
-	start     int
-	line      int
+	rel   string // display path
+	start int
+	line  int
 }
 
 // runReferenceNotUnique reports, once per field, a concrete model's field
@@ -85,13 +85,13 @@ func runReferenceNotUnique(p *analyzer.ProjectPass) error {
 			Message: fmt.Sprintf("`%s.%s` holds the client's reference for the operation (read at %s:%d), but no constraint makes it unique and no code looks rows up by it: the same request sent twice (a retry, a double click) is applied twice",
 				f.Model.Name, f.Name, r.rel, r.line),
 			Help:    fmt.Sprintf("declare it unique (`unique=True`, or `models.UniqueConstraint(fields=[\"wallet\", %q], name=...)` when it is unique per owner) and answer a repeat with the first operation's result", f.Name),
-			Related: []analyzer.Related{{Path: r.path, Range: analyzer.Range{Start: r.start, End: r.start + 1}, Message: "read from the client here"}},
+			Related: []analyzer.Related{{Path: r.rel, Range: analyzer.Range{Start: r.start, End: r.start + 1}, Message: "read from the client here"}},
 		}
 		if l, ok := looked[f.Name]; ok {
 			d.Message = fmt.Sprintf("`%s.%s` holds the client's reference for the operation (read at %s:%d) and is checked with a lookup (%s:%d), but no constraint makes it unique: two concurrent requests with the same reference both pass the check and both are applied",
 				f.Model.Name, f.Name, r.rel, r.line, l.rel, l.line)
 			d.Confidence = analyzer.Medium
-			d.Related = append(d.Related, analyzer.Related{Path: l.path, Range: analyzer.Range{Start: l.start, End: l.start + 1}, Message: "checked here, not atomically"})
+			d.Related = append(d.Related, analyzer.Related{Path: l.rel, Range: analyzer.Range{Start: l.start, End: l.start + 1}, Message: "checked here, not atomically"})
 		}
 		p.Report(d)
 	}
@@ -120,7 +120,7 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 	read, looked, written = map[string]place{}, map[string]place{}, map[string]bool{}
 	note := func(m map[string]place, name string, u *project.Unit, n pyast.Node) {
 		if _, ok := m[name]; !ok {
-			m[name] = place{path: u.File.Path, rel: u.File.Rel, start: n.StartByte(), line: u.File.Position(n.StartByte()).Line}
+			m[name] = place{rel: u.File.Rel, start: n.StartByte(), line: u.File.Position(n.StartByte()).Line}
 		}
 	}
 	for _, u := range ix.Units {

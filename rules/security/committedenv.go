@@ -32,9 +32,8 @@ var CommittedEnvSecret = &analyzer.Rule{
 
 // envRead is where the code reads one environment variable.
 type envRead struct {
-	path string
+	path string // display path
 	r    analyzer.Range
-	rel  string
 }
 
 // runCommittedEnvSecret reads the dotenv files of the tree (project.Index.Dotenv:
@@ -153,7 +152,7 @@ func envReads(ix *project.Index) map[string]envRead {
 	out := map[string]envRead{}
 	add := func(u *project.Unit, key string, n pyast.Node) {
 		if _, seen := out[key]; !seen && key != "" {
-			out[key] = envRead{path: u.File.Path, r: analyzer.RangeOf(n), rel: u.File.Rel}
+			out[key] = envRead{path: u.File.Rel, r: analyzer.RangeOf(n)}
 		}
 	}
 	for _, u := range ix.Units {
