@@ -1,6 +1,7 @@
 package baseline_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,12 +44,51 @@ func TestIdenticalLinesGetOccurrenceIndexes(t *testing.T) {
 }
 
 func TestWriteReadFilter(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "b.json")
-	require.NoError(t, baseline.Write(path, result("except:\n", "except:")))
+	dir := t.TempDir()
+	path := filepath.Join(dir, "b.json")
+	require.NoError(t, baseline.Write(path, dir, result("except:\n", "except:")))
 	b, err := baseline.Read(path)
 	require.NoError(t, err)
 	r := result("x = 1\nexcept:\nexcept:\n", "except:")
-	assert.Equal(t, 1, b.Filter(r))
+	assert.Equal(t, 1, b.Filter(r, dir))
 	require.Len(t, r.Diagnostics, 1)
 	assert.Equal(t, 3, r.Diagnostics[0].Pos.Line, "the second identical finding is new")
+}
+
+// resultAt is result with its one file displayed as path.
+func resultAt(path, src, needle string) *analyzer.Result {
+	r := result(src, needle)
+	f := r.Files["m.py"]
+	r.Files = map[string]*source.File{path: f}
+	for i := range r.Diagnostics {
+		r.Diagnostics[i].Path = path
+	}
+	return r
+}
+
+// A baseline names files relative to its own directory: written from the
+// project's directory (`rubric check .`), it holds for a run from the
+// directory above (`rubric check proj`) and for one given an absolute
+// path, and it records the path a reader of the file expects.
+func TestBaselineHoldsFromAnyWorkingDirectory(t *testing.T) {
+	top := t.TempDir()
+	proj := filepath.Join(top, "proj")
+	path := filepath.Join(proj, "rubric-baseline.json")
+	require.NoError(t, os.MkdirAll(proj, 0o755))
+	src := "try:\n    f()\nexcept:\n    pass\n"
+	require.NoError(t, baseline.Write(path, proj, resultAt("shop/m.py", src, "except:")))
+	b, err := baseline.Read(path)
+	require.NoError(t, err)
+	require.Len(t, b.Findings, 1)
+	assert.Equal(t, "shop/m.py", b.Findings[0].Path)
+
+	above := resultAt("proj/shop/m.py", src, "except:")
+	assert.Equal(t, 1, b.Filter(above, top), "run from the directory above")
+	assert.Empty(t, above.Diagnostics)
+
+	abs := resultAt(filepath.ToSlash(filepath.Join(proj, "shop", "m.py")), src, "except:")
+	assert.Equal(t, 1, b.Filter(abs, t.TempDir()), "run on an absolute path from elsewhere")
+
+	other := resultAt("proj/other/m.py", src, "except:")
+	assert.Equal(t, 0, b.Filter(other, top), "the same line in another file is a new finding")
 }

@@ -26,12 +26,17 @@ const maxLines = 3
 // hash covers the code, the path, the flagged lines with whitespace
 // normalised, and the occurrence index among identical (code, path, text)
 // triples; never line numbers, so lines inserted above a finding leave it
-// unchanged.
+// unchanged. The path is the display path (SARIF and GitLab reports name
+// files so); a baseline hashes its own (see File).
 func Fingerprints(r *analyzer.Result) []string {
+	return fingerprints(r, func(p string) string { return p })
+}
+
+func fingerprints(r *analyzer.Result, pathOf func(string) string) []string {
 	out := make([]string, len(r.Diagnostics))
 	seen := map[string]int{}
 	for i, d := range r.Diagnostics {
-		key := d.Code + "\x00" + d.Path + "\x00" + FlaggedText(r.Files[d.Path], d)
+		key := d.Code + "\x00" + pathOf(d.Path) + "\x00" + FlaggedText(r.Files[d.Path], d)
 		n := seen[key]
 		seen[key] = n + 1
 		sum := sha256.Sum256([]byte(key + "\x00" + strconv.Itoa(n)))

@@ -64,7 +64,7 @@ func (p Pipeline) Apply(res *analyzer.Result) {
 		res.Diagnostics = kept
 	}
 	if p.Baseline != nil {
-		p.Baseline.Filter(res)
+		p.Baseline.Filter(res, p.WorkDir)
 	}
 	if p.Changed != nil {
 		keepChanged(res, p.Changed, p.WorkDir)

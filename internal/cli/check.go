@@ -423,7 +423,7 @@ func (r *checkRun) once() (int, error) {
 		fmt.Fprintf(stderr, "rubric: warning: 0 files analysed: no Python file under %s\n", strings.Join(r.args, " "))
 	}
 	if f.writeBaseline != "" {
-		if err := baseline.Write(f.writeBaseline, res); err != nil {
+		if err := baseline.Write(f.writeBaseline, r.wd, res); err != nil {
 			return ExitError, err
 		}
 		if !f.quiet {

@@ -156,6 +156,25 @@ func TestBaselineRoundTripWithShiftedLines(t *testing.T) {
 	assert.Equal(t, 17, rep.Diagnostics[0].Line)
 }
 
+// A baseline written inside the project holds when CI runs rubric from
+// the directory above, or on the project's absolute path.
+func TestBaselineFromAnotherDirectory(t *testing.T) {
+	dir := tempProject(t, map[string]string{"app/io.py": bare, "app/other.py": bare})
+	code, _, errs := run(t, "check", "--no-cache", "--write-baseline", "rubric-baseline.json", ".")
+	require.Equal(t, 0, code, errs)
+	base := filepath.Join(dir, "rubric-baseline.json")
+
+	t.Chdir(filepath.Dir(dir))
+	code, out, errs := run(t, "check", "--no-cache", "--baseline", base, filepath.Base(dir))
+	assert.Equal(t, 0, code, out+errs)
+	assert.Contains(t, out, "All checks passed")
+
+	t.Chdir(t.TempDir())
+	code, out, errs = run(t, "check", "--no-cache", "--baseline", base, dir)
+	assert.Equal(t, 0, code, out+errs)
+	assert.Contains(t, out, "All checks passed")
+}
+
 func git(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
