@@ -64,6 +64,7 @@ func Rules() []*analyzer.Rule {
 		design.UndeclaredDependency,
 		design.CommittedLocalState,
 		design.DevServerDeployed,
+		design.LocalURLHandedOut,
 		security.CompareDigest,
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,
