@@ -27,6 +27,7 @@ func Rules() []*analyzer.Rule {
 		exceptions.GenericRaise,
 		exceptions.RaiseWithoutFrom,
 		exceptions.SilentNone,
+		exceptions.ErrorAnsweredOK,
 		logs.EagerFormat,
 		logs.ErrorWithoutTraceback,
 		logs.PrintAsLog,
