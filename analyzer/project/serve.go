@@ -33,7 +33,18 @@ type ServeCommand struct {
 	// Dev is set when the file is named for development (a compose
 	// override, Dockerfile.dev, docker-compose.local.yml, start-dev.sh).
 	Dev bool
+	// Image is, for a compose service that builds its image from the
+	// repository (`build:`), the Dockerfile it builds, relative to the
+	// root: the service's command replaces that Dockerfile's CMD. A service
+	// that builds one and sets no command runs the Dockerfile's own: its
+	// Server is ImageCommand.
+	Image string `json:",omitempty"`
 }
+
+// ImageCommand is the Server of a compose service that builds an image from
+// the repository and sets no command or entrypoint: it runs the image's
+// own CMD, read from the Dockerfile named by Image.
+const ImageCommand = "image"
 
 // productionServers are the WSGI and ASGI servers a deployment runs.
 var productionServers = map[string]bool{"gunicorn": true, "uvicorn": true, "daphne": true, "uwsgi": true,
@@ -156,6 +167,11 @@ func serveFrom(root string, rels []string) []ServeCommand {
 			cmds = dockerfileCommands(text)
 		case isComposeFile(base):
 			cmds = composeCommands(text)
+			for i := range cmds {
+				if cmds[i].Image != "" {
+					cmds[i].Image = path.Clean(path.Join(path.Dir(rel), cmds[i].Image))
+				}
+			}
 		case isProcfile(base):
 			cmds = procfileCommands(text)
 		default:
@@ -255,11 +271,14 @@ func composeCommands(text string) []ServeCommand {
 	var out []ServeCommand
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		name, svc := services.Content[i].Value, services.Content[i+1]
+		image := builtDockerfile(mappingValue(svc, "build"))
+		set := false
 		for _, key := range []string{"entrypoint", "command"} {
 			v := mappingValue(svc, key)
 			if v == nil {
 				continue
 			}
+			set = true
 			var cmd string
 			switch v.Kind {
 			case yaml.ScalarNode:
@@ -272,10 +291,44 @@ func composeCommands(text string) []ServeCommand {
 				cmd = strings.Join(parts, " ")
 			}
 			cmd = strings.Join(strings.Fields(cmd), " ")
-			out = append(out, ServeCommand{Line: v.Line, Text: cmd, Server: serverOf(cmd), Where: "the `" + name + "` service"})
+			out = append(out, ServeCommand{Line: v.Line, Text: cmd, Server: serverOf(cmd), Where: "the `" + name + "` service", Image: image})
+		}
+		if !set && image != "" {
+			out = append(out, ServeCommand{Line: services.Content[i].Line, Server: ImageCommand, Where: "the `" + name + "` service", Image: image})
 		}
 	}
 	return out
+}
+
+// builtDockerfile returns the Dockerfile a service's `build:` builds,
+// relative to the compose file's directory: `build: ./app` builds
+// app/Dockerfile, `build: {context: ., dockerfile: Dockerfile.prod}`
+// Dockerfile.prod. "" without a build, or one from a remote context.
+func builtDockerfile(b *yaml.Node) string {
+	if b == nil {
+		return ""
+	}
+	ctx, file := "", "Dockerfile"
+	switch b.Kind {
+	case yaml.ScalarNode:
+		ctx = b.Value
+	case yaml.MappingNode:
+		if c := mappingValue(b, "context"); c != nil {
+			ctx = c.Value
+		}
+		if d := mappingValue(b, "dockerfile"); d != nil && d.Value != "" {
+			file = d.Value
+		}
+	default:
+		return ""
+	}
+	if ctx == "" {
+		ctx = "."
+	}
+	if strings.Contains(ctx, "://") || strings.HasPrefix(ctx, "git@") {
+		return ""
+	}
+	return path.Join(ctx, file)
 }
 
 // mappingValue returns the value under key of a YAML mapping, or nil.
