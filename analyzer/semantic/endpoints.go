@@ -814,12 +814,26 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		if kind == "django-view" {
 			e.Auth = m.djangoAuth(c, h.fn, s)
 		} else {
-			e.Auth = m.drfClassAuth(c, h.fn, h.action, ms, s)
+			e.Auth = m.drfClassAuth(c, authHandler(c, h.action, h.fn), h.action, ms, s)
 		}
 		m.wrapperAuth(e, s)
 		out = append(out, e)
 	}
 	return out
+}
+
+// authHandler returns the method whose checks guard an action: its own
+// handler, or for a partial_update the class does not override, its
+// update: DRF's UpdateModelMixin.partial_update only sets partial and calls
+// self.update, so a check (a decorator, a test of the caller) on an
+// overridden update guards the PATCH too.
+func authHandler(c *Class, action string, fn *Func) *Func {
+	if fn == nil && action == "partial_update" {
+		if u := c.Method("update"); u != nil {
+			return u
+		}
+	}
+	return fn
 }
 
 // Unreachable reports whether an earlier registration of its router takes

@@ -1035,6 +1035,9 @@ func noteNames(q *QS, c pyast.Call) {
 // be a typo of it (see CheckPath's suggestions), else "".
 func Closest(name string, cands []string) string { return closest(name, cands) }
 
+// EditDistance is the optimal string alignment distance between a and b.
+func EditDistance(a, b string) int { return editDistance(a, b) }
+
 // noteChain records what a chained method does to the rows: filtering
 // (filter, exclude, complex_filter, none) and ordering (order_by with
 // fields; order_by() without any clears it).

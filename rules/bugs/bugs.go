@@ -21,7 +21,7 @@ func Rules() []*analyzer.Rule {
 	return []*analyzer.Rule{UnknownField, SerializerUnknownField, ViewWithoutQueryset, UnawaitedCoroutine, UndefinedName, IntegrityErrorInAtomic,
 		DoubleRetry, RetryExcNotException, FloatMoney, DefaultNotInChoices,
 		ReverseOneToOnePerRow, AdminUnknownField, MissingRow500, MetaKeyNeverSet, NoneResultUsed, CompareDigestObject, UnscopedUpdate, UnsavedWrite, RetryLoopNoExit, ManyToManyDelete, UnknownModelAttribute, DiscardedResponse, KeyInQueryset, PredicateAsValue, PublishableKeyServerSide, AmountWithoutLowerBound,
-		ReadOnlyInputField, DuplicateCheckAfterUniqueValidator, JSONViewBlockedByCSRF, BusinessError500, FormReadInJSONAPI, DuplicateCheckFallsThrough, SerializerFieldAsAttribute, EnvBoolAsString, PaidOnPaymentCreate, ImportNameNotDefined, NaiveDatetimeStored, ProviderError500, DuplicateCheckRace, ProtectedDelete500, OverlapCheckRace, PaymentOutcomeNeverLearnt, HTTPStatusUnchecked, SaveSkipsNewRows, RouterRouteShadowed, ReceiverNeverImported, URLKwargMismatch, NestedWriteWithoutMethod, UnboundOnSomePaths, WithdrawalWithoutFundsCheck, BilledOnStartDayOnly}
+		ReadOnlyInputField, DuplicateCheckAfterUniqueValidator, JSONViewBlockedByCSRF, BusinessError500, FormReadInJSONAPI, DuplicateCheckFallsThrough, SerializerFieldAsAttribute, EnvBoolAsString, PaidOnPaymentCreate, ImportNameNotDefined, NaiveDatetimeStored, ProviderError500, DuplicateCheckRace, ProtectedDelete500, OverlapCheckRace, PaymentOutcomeNeverLearnt, HTTPStatusUnchecked, SaveSkipsNewRows, RouterRouteShadowed, ReceiverNeverImported, URLKwargMismatch, NestedWriteWithoutMethod, UnboundOnSomePaths, WithdrawalWithoutFundsCheck, BilledOnStartDayOnly, MisspeltDRFSetting}
 }
 
 // requires are the shared analyses the model-aware rules read.

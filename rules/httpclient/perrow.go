@@ -34,7 +34,8 @@ var RemoteCallPerRow = &analyzer.Rule{
 // runRemoteCallPerRow matches, for judged endpoints: (1) in the handler,
 // a loop over a queryset whose body makes an outbound call (requests,
 // httpx, a payment SDK), itself or through project functions it calls;
-// (2) for a list action, a serializer field named in Meta.fields that is
+// (2) for a list action, a serializer field named in Meta.fields (or a
+// method field declared under "__all__") that is
 // a model property or a `get_<field>` method (SerializerMethodField)
 // making an outbound call. One finding per loop and per serializer.
 func runRemoteCallPerRow(p *analyzer.Pass) error {
@@ -75,18 +76,22 @@ func runRemoteCallPerRow(p *analyzer.Pass) error {
 			if doneSer[s] {
 				continue
 			}
-			field, at, name := remoteSerializerField(m, s)
+			field, at, name, fn := remoteSerializerField(m, s)
 			if field == "" {
 				continue
 			}
 			doneSer[s] = true
-			p.Report(analyzer.Diagnostic{
+			d := analyzer.Diagnostic{
 				Path:  s.File.Unit.File.Rel,
 				Range: analyzer.RangeOf(at),
 				Message: fmt.Sprintf("`%s` computes `%s` for every row `%s` lists, and it calls `%s`: one outbound request per row of each page",
 					s.Name, field, e.ViewName(), name),
 				Help: "compute the remote value once per request (a cached rate, one batched call in the view, passed through the serializer context), not in a per-row field",
-			})
+			}
+			if fn != nil && fn.File != nil && !fn.Node.Equal(at) {
+				d.Related = []analyzer.Related{{Path: fn.File.Unit.File.Rel, Range: analyzer.RangeOf(fn.Node.ChildByField("name")), Message: "the method computing it, run once per row"}}
+			}
+			p.Report(d)
 		}
 	}
 	return nil
@@ -135,10 +140,10 @@ func outboundEffect(m *semantic.Model, g *semantic.Func) string {
 // serializer (itself, or a model property it reads on the row), or a
 // property or method of its model. It returns the
 // name, the string node in Meta.fields, and what is called.
-func remoteSerializerField(m *semantic.Model, s *semantic.Class) (string, pyast.Node, string) {
+func remoteSerializerField(m *semantic.Model, s *semantic.Class) (string, pyast.Node, string, *semantic.Func) {
 	meta := innerClass(s.Node, "Meta")
 	if meta.IsNil() {
-		return "", pyast.Node{}, ""
+		return "", pyast.Node{}, "", nil
 	}
 	var fields, model pyast.Node
 	for _, st := range pyast.Statements(pyast.Body(meta)) {
@@ -156,18 +161,48 @@ func remoteSerializerField(m *semantic.Model, s *semantic.Class) (string, pyast.
 			model = a.ChildByField("right")
 		}
 	}
-	if fields.IsNil() || fields.Type() != "list" && fields.Type() != "tuple" {
-		return "", pyast.Node{}, ""
+	if fields.IsNil() {
+		return "", pyast.Node{}, "", nil
+	}
+	// The names the serializer renders: Meta.fields as a list, and under
+	// `fields = "__all__"` the method fields the class declares itself
+	// (`total_usd = serializers.SerializerMethodField()`), which "__all__"
+	// renders with the model's columns.
+	type rendered struct {
+		name string
+		at   pyast.Node
+	}
+	var names []rendered
+	switch {
+	case fields.Type() == "list" || fields.Type() == "tuple":
+		for el := range fields.Named() {
+			if name, ok := pyast.StringValue(el); ok {
+				names = append(names, rendered{name, el})
+			}
+		}
+	default:
+		if v, ok := pyast.StringValue(fields); !ok || v != "__all__" {
+			return "", pyast.Node{}, "", nil
+		}
+		for _, st := range pyast.Statements(pyast.Body(s.Node)) {
+			a := st
+			if a.Type() == "expression_statement" {
+				a = a.NamedChild(0)
+			}
+			if a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
+				continue
+			}
+			if c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right"))); ok && c.MethodName() == "SerializerMethodField" && c.Keyword("method_name").IsNil() {
+				names = append(names, rendered{a.ChildByField("left").Text(), a.ChildByField("left")})
+			}
+		}
 	}
 	var mc *semantic.Class
 	if !model.IsNil() {
 		mc = m.LookupClass(qualifiedIn(s, model))
 	}
-	for el := range fields.Named() {
-		name, ok := pyast.StringValue(el)
-		if !ok {
-			continue
-		}
+	for _, r := range names {
+		name, el := r.name, r.at
 		var fn *semantic.Func
 		if g := s.Method("get_" + name); g != nil {
 			fn = g
@@ -178,15 +213,15 @@ func remoteSerializerField(m *semantic.Model, s *semantic.Class) (string, pyast.
 			continue
 		}
 		if q := outboundEffect(m, fn); q != "" {
-			return name, el, q
+			return name, el, q, fn
 		}
 		if fn.Class == s {
 			if q := propertyOutbound(m, s, mc, fn.Name); q != "" {
-				return name, el, q
+				return name, el, q, fn
 			}
 		}
 	}
-	return "", pyast.Node{}, ""
+	return "", pyast.Node{}, "", nil
 }
 
 // propertyOutbound is the first outbound call made by a property of the
@@ -197,15 +232,32 @@ func propertyOutbound(m *semantic.Model, s, mc *semantic.Class, method string) s
 	if mc == nil || s.Facts == nil {
 		return ""
 	}
+	getter := s.Method(method)
 	for _, chain := range s.Facts.ParamChains[method] {
 		attr, _, _ := strings.Cut(chain, ".")
-		if g := mc.Method(attr); g != nil && g.Property {
+		if g := mc.Method(attr); g != nil && (g.Property || getter != nil && callsOnParam(getter, attr)) {
 			if q := outboundEffect(m, g); q != "" {
 				return q
 			}
 		}
 	}
 	return ""
+}
+
+// callsOnParam reports a `get_<x>(self, obj)` method that calls method
+// attr on its row parameter (`return obj.get_total_usd()`): the model's
+// method runs once per row rendered.
+func callsOnParam(getter *semantic.Func, attr string) bool {
+	if len(getter.Params) < 2 {
+		return false
+	}
+	want := getter.Params[1] + "." + attr
+	for c := range pyast.FindEach(pyast.Body(getter.Node), "call") {
+		if cc, ok := pyast.AsCall(c); ok && pyast.Dotted(cc.Func) == want {
+			return true
+		}
+	}
+	return false
 }
 
 // innerClass returns the class named name defined in a class body.

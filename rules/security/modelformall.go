@@ -307,6 +307,12 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 			protected[left.Text()] = true
 		}
 	}
+	// Fields the class's validate() sets itself, unconditionally
+	// (`data["user"] = self.context["request"].user`): whatever the
+	// client sent is replaced before the save.
+	for name := range validateSets(cls) {
+		protected[name] = true
+	}
 	// A status the project moves itself, unless the class validates the
 	// client's value against the row (validate_status reading self: a
 	// check of the value alone, against the choices, checks no transition).
@@ -768,6 +774,38 @@ func classMethod(cls pyast.Node, name string) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// validateSets returns the keys the class's validate(self, attrs) assigns
+// on its argument in a statement of its own body, not under a condition:
+// `attrs["user"] = self.context["request"].user`.
+func validateSets(cls pyast.Node) map[string]bool {
+	out := map[string]bool{}
+	def := classMethod(cls, "validate")
+	if def.IsNil() {
+		return out
+	}
+	params := pyast.ParamNames(def)
+	if len(params) < 2 {
+		return out
+	}
+	arg := params[1]
+	for st := range pyast.EachStatement(pyast.Body(def)) {
+		if st.Type() == "expression_statement" && st.NamedChildCount() == 1 {
+			st = st.NamedChild(0)
+		}
+		if st.Type() != "assignment" {
+			continue
+		}
+		l := st.ChildByField("left")
+		if l.Type() != "subscript" || l.ChildByField("value").Text() != arg {
+			continue
+		}
+		if k, ok := pyast.StringValue(l.ChildByField("subscript")); ok {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // readsSelf reports a method whose body uses self (`self.instance`, a

@@ -274,7 +274,7 @@ func nullableGet(f *semantic.File, body, c, v pyast.Node, isSource func(pyast.No
 	v = pyast.Unparen(v)
 	if v.Type() == "identifier" {
 		bs := f.Bindings(v, v.Text())
-		if len(bs) != 1 || testedBefore(body, v.Text(), c) {
+		if len(bs) != 1 || testedBefore(body, v.Text(), c) || validatedBefore(body, v.Text(), c) {
 			return pyast.Node{}, "", false
 		}
 		v = pyast.Unparen(bs[0])
@@ -307,6 +307,57 @@ func testedBefore(body pyast.Node, name string, n pyast.Node) bool {
 		}
 		for id := range pyast.FindEach(cond, "identifier") {
 			if id.Text() == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validatedBefore reports the local name handed, before n, to a validator
+// (a callee whose name says it validates: `URLValidator()` bound to
+// `validator`, `validate_email`) inside a try whose except answers the
+// failure as something other than a 500: a missing key is a None the
+// validator rejects, so the request is answered before the write.
+func validatedBefore(body pyast.Node, name string, n pyast.Node) bool {
+	for c := range pyast.FindEachShallow(body, "call") {
+		if c.StartByte() >= n.StartByte() {
+			break
+		}
+		cc, _ := pyast.AsCall(c)
+		if !strings.Contains(strings.ToLower(lastDotName(pyast.Dotted(cc.Func))), "validat") {
+			continue
+		}
+		handed := false
+		for _, a := range cc.Positional {
+			if pyast.Unparen(a).Type() == "identifier" && pyast.Unparen(a).Text() == name {
+				handed = true
+			}
+		}
+		if handed && failureAnswered(body, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// failureAnswered reports c inside the body of a try with an except clause
+// that neither re-raises nor answers a 500.
+func failureAnswered(body, c pyast.Node) bool {
+	for a := c.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
+		if a.Type() != "try_statement" || !a.ChildByField("body").Contains(c) {
+			continue
+		}
+		for k := range a.Named() {
+			if k.Type() != "except_clause" {
+				continue
+			}
+			text := k.Text()
+			raises := false
+			for range pyast.FindEach(k, "raise_statement") {
+				raises = true
+			}
+			if !raises && !strings.Contains(text, "500") && !strings.Contains(text, "INTERNAL_SERVER_ERROR") {
 				return true
 			}
 		}

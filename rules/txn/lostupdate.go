@@ -122,6 +122,46 @@ type rmw struct {
 	sign  string // "+" or "-"
 }
 
+// readThenAdd reports an expression that adds to or subtracts from the
+// value of target read first: `row.f + v`, `row.f - a - b` (the read is the
+// left-most operand of a chain of + and -), the read converted on the way
+// (`int(row.f) - int(v)`, `Decimal(row.f) + v`, `float(str(row.f))`).
+// sign is the operator next to the read.
+func readThenAdd(e pyast.Node, target string) (string, bool) {
+	n := pyast.Unparen(e)
+	if n.Type() != "binary_operator" {
+		return "", false
+	}
+	op := n.ChildByField("operator").Text()
+	if op != "+" && op != "-" {
+		return "", false
+	}
+	l := pyast.Unparen(n.ChildByField("left"))
+	if pyast.Dotted(unconverted(l)) == target {
+		return op, true
+	}
+	return readThenAdd(l, target)
+}
+
+// unconverted strips number conversions around n: `int(x)`, `float(x)`,
+// `Decimal(x)`, `decimal.Decimal(str(x))` are x.
+func unconverted(n pyast.Node) pyast.Node {
+	for {
+		n = pyast.Unparen(n)
+		c, ok := pyast.AsCall(n)
+		if !ok || len(c.Positional) != 1 || len(c.Keywords) > 0 {
+			return n
+		}
+		d := pyast.Dotted(c.Func)
+		switch d[strings.LastIndex(d, ".")+1:] {
+		case "int", "float", "Decimal", "str":
+			n = c.Positional[0]
+		default:
+			return n
+		}
+	}
+}
+
 // readModifyWrites finds the read-modify-writes of fn.
 func readModifyWrites(fn pyast.Node) []rmw {
 	var out []rmw
@@ -144,16 +184,11 @@ func readModifyWrites(fn pyast.Node) []rmw {
 				continue
 			}
 		} else {
-			right := pyast.Unparen(n.ChildByField("right"))
-			if right.Type() != "binary_operator" || pyast.Dotted(pyast.Unparen(right.ChildByField("left"))) != row+"."+field {
+			sign, ok := readThenAdd(n.ChildByField("right"), row+"."+field)
+			if !ok {
 				continue
 			}
-			switch op := right.ChildByField("operator").Text(); op {
-			case "+", "-":
-				r.sign = op
-			default:
-				continue
-			}
+			r.sign = sign
 		}
 		out = append(out, r)
 	}

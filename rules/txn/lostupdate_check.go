@@ -126,6 +126,9 @@ func consumer(sf *semantic.File, fn pyast.Node, row string, md *project.Model, b
 			continue
 		}
 		c, _ := pyast.AsCall(n)
+		if handedSpender(sf, n, c, row, md, b) {
+			return n
+		}
 		if c.Func.Type() != "attribute" {
 			continue
 		}
@@ -144,6 +147,37 @@ func consumer(sf *semantic.File, fn pyast.Node, row string, md *project.Model, b
 	return pyast.Node{}
 }
 
+// handedSpender reports a call of a project function handed row (by
+// position) that calls, on that parameter, a method of the row's model
+// setting the checked field: `retry_operation(wallet, -amount)` whose body
+// runs `wallet.update_balance(amount)`. The write happens one call away.
+func handedSpender(sf *semantic.File, n pyast.Node, c pyast.Call, row string, md *project.Model, b balance) bool {
+	arg := -1
+	for i, a := range c.Positional {
+		if pyast.Dotted(pyast.Unparen(a)) == row {
+			arg = i
+		}
+	}
+	if arg < 0 || c.Func.Type() != "identifier" {
+		return false
+	}
+	g, _ := sf.Callee(n)
+	if g == nil || g.Class != nil || g.File == nil || len(g.Params) <= arg {
+		return false
+	}
+	param := g.Params[arg]
+	for call := range pyast.FindEach(pyast.Body(g.Node), "call") {
+		cc, ok := pyast.AsCall(call)
+		if !ok || cc.Func.Type() != "attribute" || pyast.Dotted(cc.Receiver()) != param {
+			continue
+		}
+		if m := sf.M.ModelMethod(md, cc.MethodName()); m != nil && setsSelf(m.Node, b.fields) {
+			return true
+		}
+	}
+	return false
+}
+
 // callsF reports an F() expression in n.
 func callsF(n pyast.Node) bool {
 	for call := range pyast.FindEach(n, "call") {
@@ -154,12 +188,45 @@ func callsF(n pyast.Node) bool {
 	return false
 }
 
-// setsSelf reports a method assigning one of fields on self.
+// setsSelf reports a method assigning one of fields on self, or on a copy
+// of its own row it loads itself (`wallet = Wallet.objects.
+// select_for_update().get(uuid=self.uuid)`, then `wallet.balance =
+// F("balance") + amount`): the check made on the caller's copy guards that
+// write too.
 func setsSelf(def pyast.Node, fields map[string]bool) bool {
+	reloaded := map[string]bool{}
 	for n := range pyast.FindEachShallow(pyast.Body(def), "assignment", "augmented_assignment") {
 		l := n.ChildByField("left")
-		if l.Type() == "attribute" && pyast.Dotted(l.ChildByField("object")) == "self" && fields[l.ChildByField("attribute").Text()] {
+		if n.Type() == "assignment" && l.Type() == "identifier" && readsSelfKey(n.ChildByField("right")) {
+			reloaded[l.Text()] = true
+			continue
+		}
+		if l.Type() != "attribute" || !fields[l.ChildByField("attribute").Text()] {
+			continue
+		}
+		if o := pyast.Dotted(l.ChildByField("object")); o == "self" || reloaded[o] {
 			return true
+		}
+	}
+	return false
+}
+
+// readsSelfKey reports a query call whose filter passes self's key
+// (`...get(uuid=self.uuid)`, `filter(pk=self.pk).first()`): a fresh copy
+// of the row the method runs on.
+func readsSelfKey(e pyast.Node) bool {
+	c, ok := pyast.AsCall(pyast.Unparen(e))
+	if !ok || !strings.Contains(pyast.Dotted(c.Func), ".objects") && !strings.Contains(c.Func.Text(), ".objects.") {
+		return false
+	}
+	for call := range pyast.FindEach(e, "call") {
+		cc, _ := pyast.AsCall(call)
+		for k, v := range cc.Keywords {
+			if k == "pk" || k == "id" || k == "uuid" {
+				if d := pyast.Dotted(pyast.Unparen(v)); d == "self."+k || d == "self.pk" || d == "self.id" {
+					return true
+				}
+			}
 		}
 	}
 	return false

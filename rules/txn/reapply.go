@@ -256,9 +256,17 @@ func mentionsCreation(n pyast.Node) bool {
 		var name string
 		switch c.Type() {
 		case "identifier":
+			if p := c.Parent(); p.Type() == "attribute" && p.ChildByField("attribute").Equal(c) {
+				return true // the attribute's name: read with its attribute below
+			}
 			name = c.Text()
 		case "attribute":
 			name = c.ChildByField("attribute").Text()
+			if (name == "pk" || name == "id") && c.ChildByField("object").Type() != "identifier" {
+				// `instance.product.id`: the key of a related row, which
+				// says nothing about whether this one is new.
+				return true
+			}
 		default:
 			return true
 		}
