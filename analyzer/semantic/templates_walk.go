@@ -81,6 +81,11 @@ type TAccess struct {
 	// BySuffix is set when a template on the way was found by the end of
 	// its name only (see TemplateSet.Resolve).
 	BySuffix bool
+	// Repeated is set for a query on a row the template holds once (the
+	// page's object, a {% with %} of it), made inside a {% for %} over
+	// rows of a queryset: it runs again per row of that loop, the same
+	// query each time. Loops then are the loops over those rows.
+	Repeated bool
 }
 
 // use says how a template uses an expression's value.
@@ -154,6 +159,9 @@ type twalker struct {
 	macros   map[*TNode]bool // macros being walked
 	visits   int
 	bySuffix bool
+	// rowLoops are the {% for %} over rows of a queryset being walked,
+	// outermost first: what runs in their bodies runs once per row.
+	rowLoops []TLoop
 }
 
 // TemplateAccesses walks template t (following its extends, includes and
@@ -308,7 +316,13 @@ func (w *twalker) node(n *TNode, sc *tscope, t *Template, chain []*Template) {
 			inner.vars[n.Names[0]] = &tbind{root: it.root, model: it.model, path: it.path, perRow: true,
 				loops: append(append([]TLoop(nil), it.loops...), loop), back: it.back, owner: it.owner}
 		}
-		w.nodes(n.Body, inner, t, chain)
+		if it != nil && it.rows && len(n.Exprs) > 0 {
+			w.rowLoops = append(w.rowLoops, TLoop{Template: t, Start: n.Start, End: n.End, Var: strings.Join(n.Names, ", "), Iter: n.Exprs[0].Var})
+			w.nodes(n.Body, inner, t, chain)
+			w.rowLoops = w.rowLoops[:len(w.rowLoops)-1]
+		} else {
+			w.nodes(n.Body, inner, t, chain)
+		}
 		for _, br := range n.Branches {
 			w.nodes(br, sc, t, chain)
 		}
@@ -591,15 +605,22 @@ func (w *twalker) deepAt(cur *tbind, row string, fn *Func, param int, e *TExpr, 
 	}
 }
 
-// record keeps an access made per row (once per place and path).
+// record keeps an access made per row (once per place and path): on a
+// loop's row, or, for a query (not a forward relation, which the row
+// caches once read), on a row held once but made inside a loop over rows.
 func (w *twalker) record(b *tbind, a TAccess, e *TExpr, t *Template) {
+	loops := b.loops
 	if !b.perRow {
-		return
+		if len(w.rowLoops) == 0 || a.Kind == Forward || a.Kind == Generic || a.Kind == Lookup {
+			return
+		}
+		a.Repeated = true
+		loops = append([]TLoop(nil), w.rowLoops...)
 	}
 	a.Root = b.root
 	a.Path = strings.Join(b.path, "__")
 	a.Template, a.Start, a.End, a.Expr = t, e.Start, e.End, e.Var
-	a.Loops = b.loops
+	a.Loops = loops
 	a.BySuffix = w.bySuffix
 	key := t.Path + "\x00" + strconv.Itoa(a.Start) + "\x00" + strconv.Itoa(a.Root) + "\x00" + a.Path + "\x00" + strconv.Itoa(int(a.Kind))
 	if a.Deep != nil {

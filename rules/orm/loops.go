@@ -483,6 +483,9 @@ func (t *Tracker) deepAccesses(l *Loop, lf *loopFacts) {
 		if acc.DeadOnFirstCall() {
 			continue // under `if user:` in the callee, and this call passes no user
 		}
+		if annotatedFirst(l.QS, &acc) {
+			continue // the fallback of an annotation the loop's rows carry
+		}
 		acc := acc
 		entry := acc.Via[0].Call
 		if c := entry.Parent(); c.Type() == "call" && c.ChildByField("function").Equal(entry) {

@@ -31,6 +31,9 @@ type Tracker struct {
 	sm *semantic.Model
 	p  *analyzer.Pass
 	g  *project.Models
+	// repeated are the template places ORM013 reported a repeated query
+	// at in this file: one finding per place, not one per view rendering it.
+	repeated map[string]bool
 }
 
 // NewTracker returns the file's view for a pass.

@@ -243,7 +243,7 @@ func annotationGuards(n pyast.Node) []string {
 	}
 	body := pyast.Body(fn)
 	bound := map[string]string{} // local name -> attribute read by getattr(self, "x", ...)
-	var out []string
+	out := elseGuards(n, fn)
 	for _, st := range pyast.Statements(body) {
 		if st.StartByte() >= n.StartByte() {
 			break
@@ -270,6 +270,33 @@ func annotationGuards(n pyast.Node) []string {
 				out = append(out, name)
 			} else if name, ok := selfAttrProbe(c, "getattr"); ok {
 				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// elseGuards returns the names of `self` attributes tested by hasattr in
+// the conditions of the conditional expressions and if statements of fn
+// whose else part holds n: `self._n if hasattr(self, "_n") else
+// self.items.count()`, `if hasattr(self, "_n"): ... else: ...`.
+func elseGuards(n, fn pyast.Node) []string {
+	var out []string
+	for c := n; !c.IsNil() && !c.Equal(fn); c = c.Parent() {
+		p := c.Parent()
+		switch p.Type() {
+		case "conditional_expression":
+			kids := p.NamedChildren()
+			if len(kids) == 3 && kids[2].Equal(c) {
+				if name, ok := selfAttrProbe(kids[1], "hasattr"); ok {
+					out = append(out, name)
+				}
+			}
+		case "else_clause":
+			if st := p.Parent(); st.Type() == "if_statement" && st.ChildByField("alternative").Equal(p) {
+				if name, ok := selfAttrProbe(st.ChildByField("condition"), "hasattr"); ok {
+					out = append(out, name)
+				}
 			}
 		}
 	}
@@ -354,7 +381,14 @@ func forwardOnly(md *project.Model, path string) bool {
 // its queryset does not load: one finding per remedy.
 func (t *Tracker) judge(tpl *semantic.Template, root *ctxRoot, accs []semantic.TAccess, at pyast.Node, view *semantic.Class) {
 	groups := map[remedy][]semantic.TAccess{}
+	var repeated []semantic.TAccess
 	for _, a := range accs {
+		if a.Repeated {
+			if !covered(root.qs, a) {
+				repeated = append(repeated, a)
+			}
+			continue
+		}
 		if _, rest, ok := semantic.BackPath(root.model, a.Path); ok && a.Kind == semantic.Forward {
 			// `shift.event` on the rows of `event.shifts.all`: Django
 			// caches the way back with the relation (known related
@@ -371,6 +405,7 @@ func (t *Tracker) judge(tpl *semantic.Template, root *ctxRoot, accs []semantic.T
 		groups[r] = append(groups[r], a)
 	}
 	subject := "`" + strings.Join(root.used, "`/`") + "`"
+	t.judgeRepeated(tpl, root, repeated, at)
 	for _, r := range []remedy{remSelect, remPrefetch, remCount, remExists, remQuery} {
 		g := groups[r]
 		if len(g) == 0 {
@@ -410,6 +445,51 @@ func (t *Tracker) judge(tpl *semantic.Template, root *ctxRoot, accs []semantic.T
 		}
 		t.p.Report(d)
 	}
+}
+
+// judgeRepeated reports the queries a template makes on a row it holds
+// once (the page's object) inside a {% for %} over other rows: the same
+// query runs again per row of the loop. One finding per template place in
+// a file, at the first view rendering it.
+func (t *Tracker) judgeRepeated(tpl *semantic.Template, root *ctxRoot, accs []semantic.TAccess, at pyast.Node) {
+	if t.repeated == nil {
+		t.repeated = map[string]bool{}
+	}
+	var g []semantic.TAccess
+	for _, a := range accs {
+		key := fmt.Sprintf("%s\x00%d\x00%s", a.Template.Path, a.Start, a.Path)
+		if !t.repeated[key] {
+			t.repeated[key] = true
+			g = append(g, a)
+		}
+	}
+	if len(g) == 0 {
+		return
+	}
+	var loops, where []string
+	for _, a := range g {
+		if l := a.Loops[len(a.Loops)-1]; !contains(loops, "`"+l.Iter+"`") {
+			loops = append(loops, "`"+l.Iter+"`")
+		}
+		if n := "`" + a.Template.Name + "`"; !contains(where, n) {
+			where = append(where, n)
+		}
+	}
+	var paths []string
+	for _, a := range g {
+		paths = append(paths, a.Path)
+	}
+	paths = maximal(paths)
+	sort.Strings(paths)
+	row := strings.Join(root.used, "`/`")
+	via := ""
+	if len(where) != 1 || where[0] != "`"+tpl.Name+"`" {
+		via = fmt.Sprintf(" (in %s)", strings.Join(where, ", "))
+	}
+	d := analyzer.Diagnostic{Range: analyzer.RangeOf(at), Confidence: templateConfidence(root.qs, g), Related: templateRelated(g)}
+	d.Message = fmt.Sprintf("template `%s`%s queries %s again per row of %s: `%s` is one row, and the same query runs on every iteration", tpl.Name, via, listShort(shownOf(g), 4), strings.Join(loops, ", "), row)
+	d.Help = fmt.Sprintf("read it once before the loop (`{%% with %%}` around it, or a value the view computes), or prefetch %s on the query that fetches `%s`", quote(paths), row)
+	t.p.Report(d)
 }
 
 // onlyForward reports groups of forward relations only (their prefetch
@@ -643,6 +723,8 @@ func (t *Tracker) judgeColumn(c *semantic.Class, md *project.Model, cl *changeli
 	var fwd, other []semantic.TAccess
 	for _, a := range accs {
 		switch {
+		case a.Repeated:
+			// Not the changelist's row: judged by renderings of the page.
 		case a.Kind == semantic.Forward && forwardOnly(md, a.Path):
 			if !cl.loads(md, a.Path) {
 				fwd = append(fwd, a)
