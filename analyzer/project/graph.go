@@ -2,6 +2,7 @@ package project
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -771,6 +772,14 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 		}
 	}
 	c := m.class
+	for _, name := range c.Cleared {
+		// `update_date = None`: the field an abstract base declares is
+		// removed from this model (Django's documented way to drop one).
+		if f := m.fields[name]; f != nil && f.Model == m && f.Abstract != nil {
+			delete(m.fields, name)
+			m.Fields = slices.DeleteFunc(m.Fields, func(x *Field) bool { return x == f })
+		}
+	}
 	for _, f := range c.Fields {
 		cp := *f
 		cp.Model = m

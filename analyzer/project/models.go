@@ -52,6 +52,10 @@ type ClassFacts struct {
 	// Attrs are the class-level `name = Callee(...)` assignments (model
 	// fields, serializer fields, nested serializers), in order.
 	Attrs []ClassAttr
+	// Cleared are the names the class body sets to None (`update_date =
+	// None`): Django removes a field so named inherited from an abstract
+	// base.
+	Cleared []string `json:",omitempty"`
 	// MetaModel is Meta.model resolved as a qualified name, MetaFields
 	// Meta.fields (serializers, forms).
 	MetaModel  string
@@ -273,6 +277,10 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 				continue
 			}
 			name := a.ChildByField("left").Text()
+			if pyast.Unparen(a.ChildByField("right")).Type() == "none" {
+				c.Cleared = append(c.Cleared, name)
+				continue
+			}
 			// `safe = (EthereumAddressBinaryField())`: a field call in
 			// parentheses (kept for a trailing comment) is the same field.
 			call, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))

@@ -22,8 +22,9 @@ func (u *Unit) Rel() string {
 // test-path predicate: phase one leaves such files out of the project facts
 // that say how production code is called, and the rules skip them.
 //
-// A file is test code when its name is test_*.py, *_test.py, *_tests.py,
-// tests.py, testcases.py, factories.py (factory_boy) or contains "conftest"
+// A file is test code when its name is test_*.py, tests_*.py (Django's
+// runner pattern test*.py: a-plus's tests_cache.py), *_test.py, *_tests.py,
+// tests.py, testcases.py, testdata.py, factories.py (factory_boy) or contains "conftest"
 // (conftest.py, pytest_conftest.py); or when a directory on its path is
 // tests, test, testing, testutils, testdata, fixtures, e2e, test_* (test_utils),
 // *_tests or *-tests (ux-tests, load-tests); or when a directory on its path is hidden (.semgrep rule
@@ -32,8 +33,8 @@ func IsTestPath(rel string) bool {
 	dirs := strings.Split(rel, "/")
 	base := dirs[len(dirs)-1]
 	dirs = dirs[:len(dirs)-1]
-	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || strings.HasSuffix(base, "_tests.py") ||
-		base == "tests.py" || base == "testcases.py" || base == "factories.py" || strings.Contains(base, "conftest") {
+	if strings.HasPrefix(base, "test_") || strings.HasPrefix(base, "tests_") || strings.HasSuffix(base, "_test.py") || strings.HasSuffix(base, "_tests.py") ||
+		base == "tests.py" || base == "testcases.py" || base == "testdata.py" || base == "factories.py" || strings.Contains(base, "conftest") {
 		return true
 	}
 	for _, d := range dirs {

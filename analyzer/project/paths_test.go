@@ -11,7 +11,9 @@ func TestIsTestPath(t *testing.T) {
 		// file names
 		"app/tests.py": true, "app/test_models.py": true, "app/models_test.py": true, "app/run_tests.py": true,
 		"conftest.py": true, "src/x/pytest_conftest.py": true, "app/factories.py": true, "app/testcases.py": true,
+		"app/tests_cache.py": true, "lib/testdata.py": true,
 		"app/contest.py": false, "app/testimonials.py": false, "app/latest.py": false, "app/factory.py": false,
+		"app/testsuite.py": false, "app/testdata_loader.py": false,
 		// directories
 		"app/tests/helpers.py": true, "test/x.py": true, "app/testing/x.py": true, "misago/testutils/x.py": true,
 		"cms/test_utils/project/models.py": true, "tests/baserow_enterprise_tests/x.py": true,

@@ -94,7 +94,8 @@ var restFrameworkKeys = map[string]bool{"DEFAULT_PAGINATION_CLASS": true, "PAGE_
 // what the endpoint inventory needs to know of the project's set-up.
 // REST_FRAMEWORK itself is recorded too (Value says whether it is a
 // dictionary literal whose keys are all known, see RESTFramework).
-var settingsOnly = map[string]bool{"ROOT_URLCONF": true, "MIDDLEWARE": true, "INSTALLED_APPS": true, "MIGRATION_MODULES": true}
+var settingsOnly = map[string]bool{"ROOT_URLCONF": true, "MIDDLEWARE": true, "INSTALLED_APPS": true, "MIGRATION_MODULES": true,
+	"CORS_ALLOW_CREDENTIALS": true}
 
 // settingsMarkers are module-level names only a Django settings module
 // assigns.

@@ -789,6 +789,11 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 						q = q.clone()
 						q.Opaque, q.Custom = true, true
 					}
+					if q != nil && fn.passOrdered && !q.Ordered {
+						// `return queryset.order_by(sort_by)` on every path.
+						q = q.clone()
+						q.Ordered = true
+					}
 					return q
 				}
 			}
@@ -1853,7 +1858,9 @@ func (f *File) extendedArg(n pyast.Node, c pyast.Call, fn *Func, bound bool, st 
 	}
 	inner := ctx{d: st.d + 1, self: st.self, args: &argBind{fn: fn, idx: idx, q: arg, up: st.args}, deps: st.deps}
 	var rets []*QS
-	for _, r := range ownNodes(pyast.Body(fn.Node), "return_statement") {
+	ordered := true
+	body := pyast.Body(fn.Node)
+	for _, r := range ownNodes(body, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
 		if e.IsNil() || e.Type() == "none" {
 			continue
@@ -1863,11 +1870,15 @@ func (f *File) extendedArg(n pyast.Node, c pyast.Call, fn *Func, bound bool, st 
 			return nil, tried
 		}
 		rets = append(rets, q)
+		ordered = ordered && (q.Ordered || sortedList(body, e))
 	}
 	if len(rets) == 0 {
 		return nil, tried
 	}
 	out := rets[0].clone()
+	// Ordered when every return is: by order_by(), or a list sorted in
+	// Python (`rows = list(queryset)`; `rows.sort(key=...)`; `return rows`).
+	out.Ordered = ordered
 	// The names any return adds may be there (`return queryset` for an
 	// anonymous user, `return queryset.annotate(user_read=...)` otherwise).
 	for _, q := range rets[1:] {
@@ -1880,6 +1891,25 @@ func (f *File) extendedArg(n pyast.Node, c pyast.Call, fn *Func, bound bool, st 
 	}
 	out.Origin, out.OriginFile, out.Sources = n, f, nil
 	return out, true
+}
+
+// sortedList reports a returned expression that is a list sorted in
+// Python: `sorted(...)`, or a name the body sorts in place (`rows.sort()`).
+func sortedList(body, e pyast.Node) bool {
+	if c, ok := pyast.AsCall(e); ok {
+		return c.Func.Type() == "identifier" && c.Func.Text() == "sorted"
+	}
+	if e.Type() != "identifier" {
+		return false
+	}
+	for call := range pyast.FindEach(body, "call") {
+		if c, ok := pyast.AsCall(call); ok && c.MethodName() == "sort" && c.Func.Type() == "attribute" {
+			if r := pyast.Unparen(c.Receiver()); r.Type() == "identifier" && r.Text() == e.Text() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // returnsRebound reports a function that returns one of its parameters

@@ -706,11 +706,29 @@ func (m *Model) CheckPath(md *project.Model, path string, mode PathMode, names [
 				// one-letter slip from a real field is judged.
 				return nil
 			}
+			if err.Problem == NoSuchName && m.unknownReverse(part) {
+				return nil
+			}
 			return err
 		}
 		cur = next
 	}
 	return nil
+}
+
+// unknownReverse reports a name that is the default reverse name
+// (`component`, `component_set`) of a project model whose fields rubric
+// does not know (a base built by a class factory, a third-party base): a
+// relation it declares out of sight may give any model that name.
+func (m *Model) unknownReverse(part string) bool {
+	env := lookupEnvOf.Get(m.Index)
+	name := strings.TrimSuffix(part, "_set")
+	for _, o := range env.g.All {
+		if !o.External && !o.Abstract && strings.ToLower(o.Name) == name && !m.FieldsKnown(o) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolvePart reads one part on model md.

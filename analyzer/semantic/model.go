@@ -122,6 +122,9 @@ type Func struct {
 	// evaluates to its argument.
 	passParam  int
 	passOpaque bool // through a custom queryset method: it may load more
+	// passOrdered: every return orders what it hands back
+	// (`return queryset.order_by(sort_by)`).
+	passOrdered bool
 	// next* are a settling round's results, swapped in at its end.
 	nextRet Value
 	callers []callSite
@@ -243,7 +246,7 @@ func Build(ix *project.Index) *Model {
 	parallel(m.ordered, func(f *File) {
 		for _, fn := range f.Funcs {
 			fn.params = f.declaredParams(fn)
-			fn.passParam, fn.passOpaque = passThroughParam(fn, m.Graph)
+			fn.passParam, fn.passOpaque, fn.passOrdered = passThroughParam(fn, m.Graph)
 		}
 	})
 	// Call sites: who calls each function (merged in path order). Every
@@ -958,10 +961,12 @@ func moduleStatements(root pyast.Node) []pyast.Node {
 // passThroughParam returns the index of the parameter every return
 // statement of fn hands back unchanged but for filtering, ordering or
 // slicing (`return qs`, `return queryset.filter(owner=user)`), or -1.
-func passThroughParam(fn *Func, g *project.Models) (int, bool) {
-	idx, opaque := -1, false
+func passThroughParam(fn *Func, g *project.Models) (int, bool, bool) {
+	idx, opaque, ordered, returns := -1, false, true, 0
 	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 		e := pyast.Unparen(r.NamedChild(0))
+		returns++
+		orders, seen := false, false
 		for {
 			if e.Type() == "subscript" {
 				e = pyast.Unparen(e.ChildByField("value"))
@@ -974,6 +979,10 @@ func passThroughParam(fn *Func, g *project.Models) (int, bool) {
 			switch method := c.MethodName(); {
 			case method == "filter" || method == "exclude" || method == "order_by" || method == "distinct" ||
 				method == "all" || method == "none" || method == "reverse" || method == "using":
+				if method == "order_by" && !seen {
+					// The outermost order_by wins; an empty one clears.
+					seen, orders = true, len(c.Positional) > 0 || c.StarArgs
+				}
 				e = pyast.Unparen(c.Receiver())
 				continue
 			case customQSMethod(method) && g.IsQuerySetMethod(method):
@@ -983,21 +992,22 @@ func passThroughParam(fn *Func, g *project.Models) (int, bool) {
 				e = pyast.Unparen(c.Receiver())
 				continue
 			}
-			return -1, false
+			return -1, false, false
 		}
 		if e.Type() != "identifier" {
-			return -1, false
+			return -1, false, false
 		}
 		if rebound(pyast.Body(fn.Node), e.Text(), pyast.Node{}) {
 			// `queryset = queryset.prefetch_related(...)`: the helper
 			// returns more than it was given (see extendedArg).
-			return -1, false
+			return -1, false, false
 		}
 		i := indexOf(fn.Params, e.Text())
 		if i < 0 || idx >= 0 && i != idx {
-			return -1, false
+			return -1, false, false
 		}
 		idx = i
+		ordered = ordered && orders
 	}
-	return idx, opaque
+	return idx, opaque, idx >= 0 && returns > 0 && ordered
 }

@@ -214,6 +214,9 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 	if !signed.IsNil() {
 		w.Verified = true // a signed message parsed with its key
 	}
+	if !w.Verified && w.Unenforced.IsNil() && signedValue(e.Handler) {
+		w.Verified = true // a value of the URL signed with the project's key
+	}
 	return w
 }
 

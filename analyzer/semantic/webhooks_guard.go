@@ -328,6 +328,37 @@ func branchActs(st pyast.Node) bool {
 	return false
 }
 
+// signedValue reports a handler that reads a value signed with Django's
+// signing and uses what it reads (`user_uuid = signing.loads(key)`, a
+// signer's `unsign(key)`): a forged value raises BadSignature before the
+// handler goes on, so the URL carrying it is a signed callback.
+func signedValue(h *Func) bool {
+	if h == nil {
+		return false
+	}
+	body := pyast.Body(h.Node)
+	for _, call := range ownNodes(body, "call") {
+		c, ok := pyast.AsCall(call)
+		if !ok {
+			continue
+		}
+		q := pyast.Dotted(c.Func)
+		if h.File != nil && h.File.Unit != nil && h.File.Unit.Imports != nil {
+			if r, ok := h.File.Unit.Imports.Resolve(c.Func); ok {
+				q = r
+			}
+		}
+		m := c.MethodName()
+		if q != "django.core.signing.loads" && (m != "unsign" && m != "unsign_object" || c.Func.Type() != "attribute") {
+			continue
+		}
+		if checkDecides(call, body) {
+			return true
+		}
+	}
+	return false
+}
+
 // verifiedAround reports a check outside the handler's body that may
 // verify the delivery: a decorator of the handler or of its class named
 // for it, or a dispatch/initial override on the class.

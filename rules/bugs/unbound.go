@@ -660,7 +660,7 @@ func (u *unboundWalk) exhaustive(ifStmt pyast.Node) bool {
 			conds = append(conds, alt.ChildByField("condition"))
 		}
 	}
-	if enumDispatch(conds) || u.lengthsCovered(conds) {
+	if enumDispatch(conds) || u.lengthsCovered(conds) || truthsCovered(conds) {
 		return true
 	}
 	for _, c := range conds {
@@ -708,6 +708,119 @@ func (u *unboundWalk) exhaustive(ifStmt pyast.Node) bool {
 		return true
 	})
 	return exhaustive && assigned > 0
+}
+
+// truthsCovered reports a chain whose conditions combine a few plain
+// values (names, attribute reads) with and, or, not, any((...)) and
+// all((...)), and that some condition holds for every truth value those
+// can take (`if obj.sent and not obj.trash` / `elif obj.incoming and not
+// obj.trash` / `elif not any((obj.incoming, obj.sent, obj.trash))` /
+// `elif obj.trash`): no value falls through. Reading an attribute twice is
+// taken to give the same value.
+func truthsCovered(conds []pyast.Node) bool {
+	if len(conds) < 2 {
+		return false
+	}
+	atoms := map[string]int{}
+	var formulas []boolExpr
+	for _, c := range conds {
+		f, ok := readBool(pyast.Unparen(c), atoms)
+		if !ok {
+			return false
+		}
+		formulas = append(formulas, f)
+	}
+	if len(atoms) == 0 || len(atoms) > 8 {
+		return false
+	}
+	for v := 0; v < 1<<len(atoms); v++ {
+		held := false
+		for _, f := range formulas {
+			if f(v) {
+				held = true
+				break
+			}
+		}
+		if !held {
+			return false
+		}
+	}
+	return true
+}
+
+// boolExpr evaluates a condition for one assignment of its atoms (bit i
+// of the argument is atom i's truth).
+type boolExpr func(int) bool
+
+// readBool reads a condition built from plain values with and, or, not,
+// any and all over a literal tuple or list; ok is false for anything else
+// (a comparison, a call), whose truth rubric does not enumerate.
+func readBool(n pyast.Node, atoms map[string]int) (boolExpr, bool) {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "identifier", "attribute":
+		if n.Type() == "attribute" && !plainAttribute(n) {
+			return nil, false
+		}
+		i, seen := atoms[n.Text()]
+		if !seen {
+			i = len(atoms)
+			atoms[n.Text()] = i
+		}
+		return func(v int) bool { return v&(1<<i) != 0 }, true
+	case "not_operator":
+		f, ok := readBool(n.ChildByField("argument"), atoms)
+		if !ok {
+			return nil, false
+		}
+		return func(v int) bool { return !f(v) }, true
+	case "boolean_operator":
+		l, ok1 := readBool(n.ChildByField("left"), atoms)
+		r, ok2 := readBool(n.ChildByField("right"), atoms)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		if operatorOf(n) == "and" {
+			return func(v int) bool { return l(v) && r(v) }, true
+		}
+		return func(v int) bool { return l(v) || r(v) }, true
+	case "call":
+		c, ok := pyast.AsCall(n)
+		if !ok || c.Func.Type() != "identifier" || c.Func.Text() != "any" && c.Func.Text() != "all" || len(c.Positional) != 1 || len(c.Keywords) > 0 {
+			return nil, false
+		}
+		seq := pyast.Unparen(c.Positional[0])
+		if seq.Type() != "tuple" && seq.Type() != "list" {
+			return nil, false
+		}
+		var parts []boolExpr
+		for e := range seq.Named() {
+			f, ok := readBool(e, atoms)
+			if !ok {
+				return nil, false
+			}
+			parts = append(parts, f)
+		}
+		all := c.Func.Text() == "all"
+		return func(v int) bool {
+			for _, f := range parts {
+				if f(v) != all {
+					return !all
+				}
+			}
+			return all
+		}, true
+	}
+	return nil, false
+}
+
+// plainAttribute reports a chain of attribute reads on a name (`obj.sent`,
+// `self.order.paid`), with no call or subscript in it.
+func plainAttribute(n pyast.Node) bool {
+	for n.Type() == "attribute" {
+		n = n.ChildByField("object")
+	}
+	return n.Type() == "identifier"
 }
 
 func containsName(xs []string, s string) bool {

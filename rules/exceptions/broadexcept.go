@@ -83,7 +83,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 			} else if h.UsesAlias() {
 				d.Confidence = analyzer.Medium
 			}
-			if !logged && (showsUser(h) || answersClientError(h)) || commandOutput(p, h) {
+			if !logged && (showsUser(h) || answersClientError(h) || recordsAlias(h)) || commandOutput(p, h) {
 				// The error is shown to whoever asked (a flash message, a form
 				// error, a command's stderr): a deliberate handling that only
 				// loses the traceback.
@@ -281,6 +281,40 @@ func passesAliasToReporter(h pyidiom.Handler, c pyast.Node) bool {
 		return true // log_exception(...), report_exc(...): sys.exc_info() is at hand
 	}
 	return h.MentionsAlias(call.Node.ChildByField("arguments"))
+}
+
+// errorRecorders are words of a call that records an error for someone to
+// read: `project.add_error(exception=e)`, `self.add_warning(...)`,
+// `mail_admins(subject, f"...{e}")`.
+var errorRecorders = []string{"error", "warn", "mail_admins"}
+
+// recordsAlias reports a handler that hands the caught exception (or its
+// text) to a call named for recording an error, or appends it to a
+// collection of errors (`errors.append(str(e))`): the error is reported to
+// someone, a deliberate handling that only loses the traceback.
+func recordsAlias(h pyidiom.Handler) bool {
+	if h.Alias == "" {
+		return false
+	}
+	for _, c := range h.Calls() {
+		call, ok := pyast.AsCall(c)
+		if !ok || !h.MentionsAlias(call.Node.ChildByField("arguments")) {
+			continue
+		}
+		name := strings.ToLower(call.MethodName())
+		if name == "append" || name == "add" {
+			if r := strings.ToLower(pyast.Dotted(call.Receiver())); strings.Contains(r, "error") || strings.Contains(r, "warning") || strings.Contains(r, "fail") {
+				return true
+			}
+			continue
+		}
+		for _, w := range errorRecorders {
+			if strings.Contains(name, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // keepsAlias reports whether the handler stores the caught exception

@@ -23,6 +23,14 @@ func TestBroadExceptShownToUserIsLowConfidence(t *testing.T) {
 	assert.Equal(t, analyzer.Low, got[2])
 }
 
+// A broad handler that records the caught exception for someone to read
+// (a project's error log, mail_admins, a list of errors) loses only the
+// traceback: low confidence; one that only flags a failure keeps medium.
+func TestBroadExceptRecordingTheErrorIsLowConfidence(t *testing.T) {
+	got := broadExceptConfidences(t, "ERR002_recorded.txtar")
+	assert.Equal(t, []analyzer.Confidence{analyzer.Low, analyzer.Low, analyzer.Low, analyzer.Medium}, got)
+}
+
 // A broad handler that answers the client with a 4xx (a Flask-style
 // `return "", 400`, a DRF response with a 4xx status, Django's
 // HttpResponseBadRequest) after a try that only reads and checks the

@@ -304,6 +304,12 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 	if m.Proxy {
 		return // a proxy's fields are its parent's
 	}
+	if m.Meta.Unmanaged {
+		// managed = False: makemigrations writes the CreateModel but never
+		// compares its fields again (a database view's columns are the
+		// view's business).
+		return
+	}
 	var added []*project.Field
 	have := map[string]bool{}
 	hasPK := false

@@ -55,6 +55,9 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		if !e.Auth.Session && !e.Auth.UsesUser || e.Auth.HeaderToken || identityCallback(e) || paymentReturn(e) {
 			continue
 		}
+		if !formMethod(e) && !credentialedCORS(p.Project.Settings) {
+			continue // PUT, PATCH, DELETE only: another site's page needs a CORS preflight the server does not grant
+		}
 		seen[e.View] = true
 		conf := analyzer.High
 		how := "its callers log in with the session cookie (" + e.Auth.Summary + ")"
@@ -74,6 +77,32 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// formMethod reports an endpoint that takes a POST (or any method): what
+// a cross-site form or a simple fetch sends with the session cookie and no
+// preflight. A view routed only for PUT, PATCH or DELETE
+// (`@require_http_methods(["DELETE"])`) is reached cross-site only after a
+// CORS preflight.
+func formMethod(e *semantic.Endpoint) bool {
+	for _, m := range e.Methods {
+		if m == "POST" || m == "ANY" {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialedCORS reports settings that may let other origins send
+// credentialed requests (CORS_ALLOW_CREDENTIALS set to anything but False):
+// then a preflight may be granted, and PUT or DELETE are forgeable too.
+func credentialedCORS(s *project.Settings) bool {
+	for _, st := range s.Get("CORS_ALLOW_CREDENTIALS") {
+		if st.Value != project.ValueFalse {
+			return true
+		}
+	}
+	return false
 }
 
 // identityWords name the endpoints an identity provider posts back to

@@ -480,8 +480,8 @@ func adminOnly(e *semantic.Endpoint) bool {
 // adminFormOnly reports a ModelForm the product uses only as a model
 // admin's form (`form = TheForm` in a class deriving from a ModelAdmin or
 // an inline), at least once: staff edit every field there by design.
-// Attribute reads on the class (`TheForm.helper(...)`) and tests do not
-// count; any other use (a view, a subclass) keeps it judged.
+// Attribute reads on the class (`TheForm.helper(...)`), annotations and
+// tests do not count; any other use (a view, a subclass) keeps it judged.
 func adminFormOnly(p *analyzer.Pass, cls pyast.Node) bool {
 	name := pyast.DefName(cls)
 	admin := 0
@@ -490,6 +490,8 @@ func adminFormOnly(p *analyzer.Pass, cls pyast.Node) bool {
 		switch {
 		case par.Type() == "attribute" && par.ChildByField("object").Equal(ref):
 			continue // TheForm.something: a class attribute or helper
+		case !pyast.Ancestor(ref, "type").IsNil():
+			continue // an annotation (`form: Union[CompanyForm, LeadForm]`): names the class, builds nothing
 		case par.Type() == "assignment" && par.ChildByField("right").Equal(ref) && par.ChildByField("left").Text() == "form":
 			owner := pyast.Ancestor(par, "class_definition")
 			if owner.IsNil() || !pyast.Ancestor(par, "function_definition").IsNil() || !adminClass(owner) {

@@ -78,6 +78,12 @@ func bankNumberField(name string) bool {
 	return false
 }
 
+// flagField reports a model field that holds a truth value (a
+// BooleanField): whatever its name, it is no secret.
+func flagField(f *project.Field) bool {
+	return f != nil && (strings.HasSuffix(f.Class, "BooleanField") || strings.HasSuffix(f.Class, "NullBooleanField"))
+}
+
 // sensitiveField reports a field name that holds a secret or an identity
 // number.
 func sensitiveField(name string) bool {
@@ -165,6 +171,9 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 		add := func(n string) {
 			if _, ok := declared[n]; ok && !returned[c] {
 				return // a declared input field: returned only if a view returns this serializer's data
+			}
+			if md != nil && flagField(md.Field(n)) {
+				return // `pin = BooleanField(...)`: a news item pinned, not a PIN
 			}
 			if (sensitiveField(n) || openRead[c] != nil && bankNumberField(n)) && !writeOnly[n] && !containsStr(readable, n) {
 				readable = append(readable, n)

@@ -19,15 +19,28 @@ var providerWords = []string{
 var accountWords = []string{"/account", "/customer", "/transaction"}
 
 // PaymentWord returns the first provider word found in s (lower-cased
-// before matching), or "".
+// before matching), or "". A subscription to deliveries (`WebhookSubscription`,
+// `notification_subscription.py`) is not a billing one.
 func PaymentWord(s string) string {
 	s = strings.ToLower(s)
 	for _, w := range providerWords {
-		if strings.Contains(s, w) {
+		if strings.Contains(s, w) && (w != "subscription" || !deliveryWord(s)) {
 			return w
 		}
 	}
 	return ""
+}
+
+// deliveryWords name what a delivery subscription delivers.
+var deliveryWords = []string{"message", "sms", "webhook", "notification", "event", "callback"}
+
+func deliveryWord(s string) bool {
+	for _, w := range deliveryWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // PaymentURL returns the payment or account word in a URL expression's
@@ -65,12 +78,7 @@ func billingSubscription(url pyast.Node) bool {
 	if !strings.Contains(t, "subscription") {
 		return false
 	}
-	for _, w := range []string{"message", "sms", "webhook", "notification", "event", "callback"} {
-		if strings.Contains(t, w) {
-			return false
-		}
-	}
-	return true
+	return !deliveryWord(t)
 }
 
 // lastLiteralSegment returns the last path segment of the URL's literal

@@ -49,3 +49,14 @@ def first_word(text):
     elif len(words) == 1:
         head = words[0]
     return head  # want: BUG053 "`head` is assigned on some paths only"
+
+
+def mailbox_label(obj):
+    # Sent and in the trash meets no branch.
+    if obj.sent and not obj.trash:
+        label = "sent"
+    elif obj.incoming:
+        label = "inbox"
+    elif not any((obj.incoming, obj.sent, obj.trash)):
+        label = "outbox"
+    return label  # want: BUG053 "`label` is assigned on some paths only"

@@ -286,3 +286,24 @@ class Reservation:
 
 class CateringOrder:
     pass
+
+
+def mailbox_icon(obj):
+    # Every truth value of sent, incoming and trash meets one branch.
+    if obj.sent and not obj.trash:
+        icon = "sent"
+    elif obj.incoming and not obj.trash:
+        icon = "inbox"
+    elif not any((obj.incoming, obj.sent, obj.trash)):
+        icon = "outbox"
+    elif obj.trash:
+        icon = "trash"
+    return icon
+
+
+def visibility(published, archived):
+    if published or archived:
+        label = "visible"
+    elif not published and not archived:
+        label = "draft"
+    return label
