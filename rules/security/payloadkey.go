@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 
@@ -344,22 +345,9 @@ func validatedBefore(body pyast.Node, name string, n pyast.Node) bool {
 // failureAnswered reports c inside the body of a try with an except clause
 // that neither re-raises nor answers a 500.
 func failureAnswered(body, c pyast.Node) bool {
-	for a := c.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
-		if a.Type() != "try_statement" || !a.ChildByField("body").Contains(c) {
-			continue
-		}
-		for k := range a.Named() {
-			if k.Type() != "except_clause" {
-				continue
-			}
-			text := k.Text()
-			raises := false
-			for range pyast.FindEach(k, "raise_statement") {
-				raises = true
-			}
-			if !raises && !strings.Contains(text, "500") && !strings.Contains(text, "INTERNAL_SERVER_ERROR") {
-				return true
-			}
+	for k := range handlersAround(body, c) {
+		if answersNot500(k) {
+			return true
 		}
 	}
 	return false
@@ -370,35 +358,47 @@ func failureAnswered(body, c pyast.Node) bool {
 // IntegrityError or DatabaseError by name, or a broad except (Exception,
 // bare) whose body neither re-raises nor returns a 500.
 func nullHandled(body, c pyast.Node) bool {
-	for a := c.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
-		if a.Type() != "try_statement" || !a.ChildByField("body").Contains(c) {
-			continue
+	for k := range handlersAround(body, c) {
+		head := k.Text()
+		if i := strings.Index(head, ":"); i >= 0 {
+			head = head[:i]
 		}
-		for k := range a.Named() {
-			if k.Type() != "except_clause" {
+		head = strings.TrimSpace(head)
+		if strings.Contains(head, "IntegrityError") || strings.Contains(head, "DatabaseError") {
+			return true
+		}
+		if (head == "except" || strings.Contains(head, "Exception")) && answersNot500(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// handlersAround yields the except clauses of the try statements between c
+// and body whose try block holds c.
+func handlersAround(body, c pyast.Node) iter.Seq[pyast.Node] {
+	return func(yield func(pyast.Node) bool) {
+		for a := c.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
+			if a.Type() != "try_statement" || !a.ChildByField("body").Contains(c) {
 				continue
 			}
-			head := k.Text()
-			if i := strings.Index(head, ":"); i >= 0 {
-				head = head[:i]
-			}
-			head = strings.TrimSpace(head)
-			if strings.Contains(head, "IntegrityError") || strings.Contains(head, "DatabaseError") {
-				return true
-			}
-			if head == "except" || strings.Contains(head, "Exception") {
-				text := k.Text()
-				raises := false
-				for range pyast.FindEach(k, "raise_statement") {
-					raises = true
-				}
-				if !strings.Contains(text, "500") && !strings.Contains(text, "INTERNAL_SERVER_ERROR") && !raises {
-					return true
+			for k := range a.Named() {
+				if k.Type() == "except_clause" && !yield(k) {
+					return
 				}
 			}
 		}
 	}
-	return false
+}
+
+// answersNot500 reports an except clause that neither re-raises nor
+// answers a 500.
+func answersNot500(k pyast.Node) bool {
+	for range pyast.FindEach(k, "raise_statement") {
+		return false
+	}
+	text := k.Text()
+	return !strings.Contains(text, "500") && !strings.Contains(text, "INTERNAL_SERVER_ERROR")
 }
 
 // payloadExpr reports whether n holds the request payload.
