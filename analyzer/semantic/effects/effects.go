@@ -386,6 +386,49 @@ func savesInstance(c pyast.Call) bool {
 	return false
 }
 
+// loopOverRows reports a name that a for loop around it binds to each item
+// of a queryset: the loop's iterable, or the value last bound to the name
+// it is, reads rows (`.objects`, `.filter(`, `.all()`, `.exclude(`), or is a
+// method called on a relation of the row, inside a model's method
+// (`for event in self.events.unpublished():`).
+func loopOverRows(recv, fn pyast.Node) bool {
+	for loop := pyast.Ancestor(recv, "for_statement"); !loop.IsNil() && fn.Contains(loop); loop = pyast.Ancestor(loop, "for_statement") {
+		if t := loop.ChildByField("left"); t.Type() != "identifier" || t.Text() != recv.Text() {
+			continue
+		}
+		it := pyast.Unparen(loop.ChildByField("right"))
+		if it.Type() == "identifier" {
+			var last pyast.Node
+			for a := range pyast.FindEach(fn, "assignment") {
+				if a.StartByte() >= loop.StartByte() {
+					break
+				}
+				if a.ChildByField("left").Text() == it.Text() {
+					last = pyast.Unparen(a.ChildByField("right"))
+				}
+			}
+			it = last
+		}
+		if it.IsNil() || it.Type() != "call" {
+			return false
+		}
+		text := it.Text()
+		for _, m := range []string{".objects", ".filter(", ".all()", ".exclude("} {
+			if strings.Contains(text, m) {
+				return true
+			}
+		}
+		c, _ := pyast.AsCall(it)
+		if obj := c.Receiver(); obj.Type() == "attribute" && obj.ChildByField("object").Text() == "self" {
+			if cls := pyast.Ancestor(fn, "class_definition"); !cls.IsNil() && strings.Contains(cls.ChildByField("superclasses").Text(), "Model") {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
 // boundToRow reports a receiver that is a name its function last bound to
 // a row fetched through the ORM (`article = ....filter(...).first()`,
 // `get_object_or_404(Article, ...)`): `article.publish(user)` is the
@@ -408,6 +451,9 @@ func boundToRow(recv pyast.Node) bool {
 	fn := pyast.Ancestor(recv, "function_definition")
 	if recv.Type() != "identifier" || fn.IsNil() {
 		return false
+	}
+	if loopOverRows(recv, fn) {
+		return true
 	}
 	var rhs pyast.Node
 	for a := range pyast.FindEach(fn, "assignment") {
