@@ -235,7 +235,7 @@ func (f *File) Classify(n pyast.Node) Effect {
 		}
 	}
 	// Message brokers.
-	if publishMethods[method] && !recv.IsNil() && !(method == "publish" && boundToRow(recv)) && !ownClass(recv) {
+	if publishMethods[method] && !recv.IsNil() && !(method == "publish" && boundToRow(recv, f.Imports)) && !ownClass(recv) {
 		e.Kind, e.Name = Publish, short(c.Func)
 		return e
 	}
@@ -429,6 +429,27 @@ func loopOverRows(recv, fn pyast.Node) bool {
 	return false
 }
 
+// getsRowOf reports a project getter handed a model class: a call whose
+// callee is named get... and one of whose arguments is a class imported
+// from a models module (`get_obj_if_user_can_administer(info, pk, Event)`)
+// returns a row of it.
+func getsRowOf(c pyast.Call, im *pyast.Imports) bool {
+	if im == nil || !strings.HasPrefix(c.MethodName(), "get") {
+		return false
+	}
+	for _, a := range c.Positional {
+		if a.Type() != "identifier" {
+			continue
+		}
+		if q, ok := im.Resolve(a); ok && strings.Contains(q, ".models.") && !strings.HasPrefix(q, "django.") {
+			if name := q[strings.LastIndex(q, ".")+1:]; name != "" && name[0] >= 'A' && name[0] <= 'Z' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // boundToRow reports a receiver that is a name its function last bound to
 // a row fetched through the ORM (`article = ....filter(...).first()`,
 // `get_object_or_404(Article, ...)`): `article.publish(user)` is the
@@ -446,7 +467,7 @@ func ownClass(recv pyast.Node) bool {
 		!pyast.Ancestor(recv, "class_definition").IsNil()
 }
 
-func boundToRow(recv pyast.Node) bool {
+func boundToRow(recv pyast.Node, im *pyast.Imports) bool {
 	recv = pyast.Unparen(recv)
 	fn := pyast.Ancestor(recv, "function_definition")
 	if recv.Type() != "identifier" || fn.IsNil() {
@@ -468,7 +489,7 @@ func boundToRow(recv pyast.Node) bool {
 	if !ok {
 		return false
 	}
-	if savesInstance(c) {
+	if savesInstance(c) || getsRowOf(c, im) {
 		return true
 	}
 	if !rowMethods[c.MethodName()] {
