@@ -233,6 +233,62 @@ func importedNames(n pyast.Node) []string {
 	return out
 }
 
+// statusErrors are the exceptions an HTTP client raises only from its
+// status check (`response.raise_for_status()`), never from the request.
+var statusErrors = map[string]bool{"requests.exceptions.HTTPError": true, "requests.HTTPError": true,
+	"httpx.HTTPStatusError": true}
+
+// statusErrorsOnly reports an except clause that catches nothing but
+// statusErrors (alone or in a tuple, under any imported name).
+func (u *unboundWalk) statusErrorsOnly(c pyast.Node) bool {
+	if u.sf == nil {
+		return false
+	}
+	var caught pyast.Node
+	for _, cc := range c.NamedChildren() {
+		if cc.Type() == "block" {
+			break
+		}
+		caught = cc
+		if cc.Type() == "as_pattern" {
+			caught = cc.NamedChild(0)
+		}
+		break
+	}
+	if caught.IsNil() {
+		return false
+	}
+	items := []pyast.Node{caught}
+	if caught.Type() == "tuple" || caught.Type() == "parenthesized_expression" {
+		items = caught.NamedChildren()
+	}
+	for _, it := range items {
+		q, ok := u.sf.Unit.Imports.Resolve(it)
+		if !ok || !statusErrors[q] {
+			return false
+		}
+	}
+	return len(items) > 0
+}
+
+// beforeStatusCheck walks the statements of a try body that come before
+// the first one holding a `raise_for_status()` call, and returns the state
+// after them. ok is false when no statement of the body holds one (a
+// callee's check may then run anywhere).
+func (u *unboundWalk) beforeStatusCheck(body pyast.Node, st *flowState) (*flowState, bool) {
+	for _, s := range pyast.Statements(body) {
+		for c := range pyast.FindEach(s, "call") {
+			if pc, _ := pyast.AsCall(c); pc.MethodName() == "raise_for_status" {
+				return st, true
+			}
+		}
+		if !st.top {
+			st = u.stmt(s, st)
+		}
+	}
+	return nil, false
+}
+
 func (u *unboundWalk) block(b pyast.Node, st *flowState) *flowState {
 	if b.IsNil() {
 		return st
@@ -311,6 +367,13 @@ func (u *unboundWalk) stmt(s pyast.Node, st *flowState) *flowState {
 			switch c.Type() {
 			case "except_clause", "except_group_clause":
 				h := start.copy()
+				if u.statusErrorsOnly(c) {
+					// Only a status check raises what this handler catches:
+					// it runs after the statements before the first check.
+					if pre, ok := u.beforeStatusCheck(s.ChildByField("body"), st.copy()); ok {
+						h = pre
+					}
+				}
 				var blk pyast.Node
 				for _, cc := range c.NamedChildren() {
 					switch cc.Type() {

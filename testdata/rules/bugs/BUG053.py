@@ -60,3 +60,16 @@ def mailbox_label(obj):
     elif not any((obj.incoming, obj.sent, obj.trash)):
         label = "outbox"
     return label  # want: BUG053 "`label` is assigned on some paths only"
+
+
+def send_sms_any_error(url, data):
+    import logging
+
+    import requests
+
+    try:
+        response = requests.post(url, data=data, timeout=5)
+        response.raise_for_status()
+    except requests.exceptions.RequestException:
+        logging.getLogger(__name__).exception("SMS send failed")
+    return response  # want: BUG053 "`response` is assigned on some paths only"

@@ -307,3 +307,17 @@ def visibility(published, archived):
     elif not published and not archived:
         label = "draft"
     return label
+
+
+def send_sms(url, data):
+    import logging
+
+    import requests
+
+    try:
+        response = requests.post(url, data=data, timeout=5)
+        response.raise_for_status()
+    except requests.exceptions.HTTPError:
+        # Only the status check raises HTTPError: `response` is bound here.
+        logging.getLogger(__name__).exception("SMS send failed")
+    return response
