@@ -59,3 +59,13 @@ REGEX_PASSWORD = r"^[a-zA-Z0-9]{12,}$"
 def ssh_key_body(key):
     key = key.replace("-----BEGIN OPENSSH PRIVATE KEY-----", "")
     return key.replace("-----END OPENSSH PRIVATE KEY-----", "")
+
+
+# An e-mail previewer's made-up context: sample values, not secrets.
+dummy_context = {}
+dummy_context.update(
+    {
+        "email_change_token": {"verification_token": "aBcDXyZ123-", "unsubscribe_url": "https://ui/x?authToken=abc123"},
+    }
+)
+PREVIEW_CONTEXT = {"reset": {"token": "q8Zk3pW7vN2rT5yH"}}
