@@ -88,6 +88,15 @@ func runNaiveDatetimeStored(p *analyzer.Pass) error {
 // and an aware datetime (== and != answer False instead).
 var orderings = map[string]bool{"<": true, "<=": true, ">": true, ">=": true}
 
+// atLine names where the naive value reaches target when that is another
+// line than the one the value is made on (src): "... at line N".
+func (c *naiveCheck) atLine(target string, use, src pyast.Node) string {
+	if line := c.p.File.Position(use.StartByte()).Line; line != c.p.File.Position(src.StartByte()).Line {
+		return target + fmt.Sprintf(" at line %d", line)
+	}
+	return target
+}
+
 // compare judges a Python comparison (`row.started_at < datetime.now()`,
 // chains included) of a naive datetime with the DateTimeField attribute of
 // a row of a known model. Under USE_TZ a row read from the database holds
@@ -118,10 +127,7 @@ func (c *naiveCheck) compare(cmp pyast.Node) {
 				continue
 			}
 			c.seen[src.ID()] = true
-			target := fmt.Sprintf("`%s` (`%s.%s`, a DateTimeField)", pyast.OneLine(field, 40), md.Name, fld.Name)
-			if line := c.p.File.Position(cmp.StartByte()).Line; line != c.p.File.Position(src.StartByte()).Line {
-				target += fmt.Sprintf(" at line %d", line)
-			}
+			target := c.atLine(fmt.Sprintf("`%s` (`%s.%s`, a DateTimeField)", pyast.OneLine(field, 40), md.Name, fld.Name), cmp, src)
 			c.p.Report(analyzer.Diagnostic{
 				Range: analyzer.RangeOf(src),
 				Message: fmt.Sprintf("`%s` is naive, ordered (`%s`) against %s while %s: a row read from the database holds an aware datetime, and Python raises TypeError (\"can't compare offset-naive and offset-aware datetimes\")",
@@ -275,10 +281,7 @@ func (c *naiveCheck) store(md *project.Model, path string, value pyast.Node, loo
 		return // one finding where the value is made, however many fields it reaches
 	}
 	c.seen[src.ID()] = true
-	target := fmt.Sprintf("`%s.%s` (a DateTimeField)", md.Name, fld.Name)
-	if line := c.p.File.Position(value.StartByte()).Line; line != c.p.File.Position(src.StartByte()).Line {
-		target += fmt.Sprintf(" at line %d", line)
-	}
+	target := c.atLine(fmt.Sprintf("`%s.%s` (a DateTimeField)", md.Name, fld.Name), value, src)
 	c.p.Report(analyzer.Diagnostic{
 		Range: analyzer.RangeOf(src),
 		Message: fmt.Sprintf("`%s` is naive, %s %s while %s: Django warns (\"received a naive datetime\") and takes it as TIME_ZONE time, whatever zone it was read in",

@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed errorok.md
@@ -91,7 +92,7 @@ func runErrorAnsweredOK(p *analyzer.Pass) error {
 // feature refused in development answers whatever it likes).
 func debugOnly(n pyast.Node) bool {
 	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
-		if p.Type() == "if_statement" && p.ChildByField("consequence").StartByte() <= n.StartByte() && n.EndByte() <= p.ChildByField("consequence").EndByte() {
+		if p.Type() == "if_statement" && p.ChildByField("consequence").Contains(n) {
 			if cond := p.ChildByField("condition"); cond.Type() == "attribute" && cond.ChildByField("attribute").Text() == "DEBUG" {
 				return true
 			}
@@ -179,7 +180,7 @@ func bodyOf(arg pyast.Node) pyast.Node {
 		if a.Type() != "assignment" {
 			return pyast.Node{}
 		}
-		if !encloses(a.Parent().Parent(), arg) {
+		if !a.Parent().Parent().Contains(arg) {
 			// A binding in a branch that does not hold the call: the value
 			// at the call depends on the path taken.
 			last = pyast.Node{}
@@ -205,11 +206,6 @@ func bodyOf(arg pyast.Node) pyast.Node {
 	return last
 }
 
-// encloses reports whether block holds n.
-func encloses(block, n pyast.Node) bool {
-	return block.StartByte() <= n.StartByte() && n.EndByte() <= block.EndByte()
-}
-
 // errorText reports a value that holds an error whatever the path taken:
 // a string that is not empty, an f-string, a call (`str(e)`), or a list,
 // tuple or dictionary literal with items. A name or an attribute (`errors`,
@@ -231,32 +227,15 @@ func errorText(v pyast.Node) bool {
 // `status.HTTP_NNN_...` constant (`from rest_framework import status`, or
 // the constant imported by name).
 func statusValue(n pyast.Node, im *pyast.Imports) (int, bool) {
-	if n.Type() == "integer" {
-		v, err := strconv.Atoi(n.Text())
-		return v, err == nil
-	}
-	name := ""
-	switch n.Type() {
-	case "attribute":
-		q, ok := im.Resolve(n)
-		if !ok || !strings.HasPrefix(q, "rest_framework.status.") {
+	if n.Type() != "integer" {
+		if n.Type() != "attribute" && n.Type() != "identifier" {
 			return 0, false
 		}
-		name = n.ChildByField("attribute").Text()
-	case "identifier":
-		q, ok := im.Resolve(n)
-		if !ok || !strings.HasPrefix(q, "rest_framework.status.") {
+		if q, ok := im.Resolve(n); !ok || !strings.HasPrefix(q, "rest_framework.status.HTTP_") {
 			return 0, false
 		}
-		name = n.Text()
-	default:
-		return 0, false
 	}
-	if !strings.HasPrefix(name, "HTTP_") || len(name) < 8 {
-		return 0, false
-	}
-	v, err := strconv.Atoi(name[5:8])
-	return v, err == nil
+	return pyidiom.StatusCode(n)
 }
 
 // statusWord names a success status.

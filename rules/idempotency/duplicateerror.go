@@ -10,6 +10,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed duplicateerror.md
@@ -161,23 +162,8 @@ func errorAnswer(block pyast.Node) (pyast.Node, string) {
 // errorStatus returns the status a `status=` value names when it is 4xx or
 // 5xx: a number, or DRF's `status.HTTP_409_CONFLICT`.
 func errorStatus(v pyast.Node) string {
-	if v.IsNil() {
-		return ""
-	}
-	if v.Type() == "integer" {
-		if n, err := strconv.Atoi(v.Text()); err == nil && n >= 400 && n < 600 {
-			return v.Text()
-		}
-		return ""
-	}
-	d := pyast.Dotted(v)
-	i := strings.Index(d, "HTTP_")
-	if i < 0 || len(d) < i+8 {
-		return ""
-	}
-	code := d[i+5 : i+8]
-	if n, err := strconv.Atoi(code); err == nil && n >= 400 && n < 600 {
-		return code
+	if n, ok := pyidiom.StatusCode(v); ok && n >= 400 && n < 600 {
+		return strconv.Itoa(n)
 	}
 	return ""
 }

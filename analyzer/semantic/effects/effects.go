@@ -412,11 +412,8 @@ func loopOverRows(recv, fn pyast.Node) bool {
 		if it.IsNil() || it.Type() != "call" {
 			return false
 		}
-		text := it.Text()
-		for _, m := range []string{".objects", ".filter(", ".all()", ".exclude("} {
-			if strings.Contains(text, m) {
-				return true
-			}
+		if text := it.Text(); readsRows(text) || strings.Contains(text, ".exclude(") {
+			return true
 		}
 		c, _ := pyast.AsCall(it)
 		if obj := c.Receiver(); obj.Type() == "attribute" && obj.ChildByField("object").Text() == "self" {
@@ -495,6 +492,11 @@ func boundToRow(recv pyast.Node, im *pyast.Imports) bool {
 	if !rowMethods[c.MethodName()] {
 		return false
 	}
-	return c.MethodName() == "get_object_or_404" || strings.Contains(rhs.Text(), ".objects") ||
-		strings.Contains(rhs.Text(), ".filter(") || strings.Contains(rhs.Text(), ".all()")
+	return c.MethodName() == "get_object_or_404" || readsRows(rhs.Text())
+}
+
+// readsRows reports an expression's text that goes through a manager or a
+// queryset (`.objects`, `.filter(`, `.all()`).
+func readsRows(text string) bool {
+	return strings.Contains(text, ".objects") || strings.Contains(text, ".filter(") || strings.Contains(text, ".all()")
 }

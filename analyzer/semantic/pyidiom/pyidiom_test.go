@@ -108,3 +108,20 @@ def f(response):
 	assert.Equal(t, []LoggerKind{Stdlib, Structlog, Loguru, Stdlib, Stdlib, Structlog, Stdlib, Stdlib}, kinds)
 	assert.Equal(t, []bool{false, false, false, false, false, false, true, false}, traced)
 }
+
+func TestStatusCode(t *testing.T) {
+	root := parse(t, "f(409, status.HTTP_201_CREATED, HTTP_200_OK, code, HTTPStatus.CONFLICT, status.HTTP_X)\n")
+	args := pyast.FindAll(root, "argument_list")[0].NamedChildren()
+	want := []struct {
+		n  int
+		ok bool
+	}{{409, true}, {201, true}, {200, true}, {0, false}, {0, false}, {0, false}}
+	require.Len(t, args, len(want))
+	for i, a := range args {
+		n, ok := StatusCode(a)
+		assert.Equal(t, want[i].ok, ok, a.Text())
+		if ok {
+			assert.Equal(t, want[i].n, n, a.Text())
+		}
+	}
+}
