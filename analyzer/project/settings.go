@@ -515,6 +515,24 @@ func (s *Settings) RESTExceptionHandler() (found, known bool) {
 	return found, known
 }
 
+// RESTExceptionHandlerPaths returns the dotted paths of the DRF
+// EXCEPTION_HANDLER settings modules name, "" for a value that is not a
+// string literal (rubric cannot tell which function it names).
+func (s *Settings) RESTExceptionHandlerPaths() []string {
+	var out []string
+	for _, st := range s.Get("EXCEPTION_HANDLER") {
+		if st.Parent != "REST_FRAMEWORK" || !st.InSettings || st.Value == ValueNone {
+			continue
+		}
+		if st.Value == ValueString {
+			out = append(out, st.Str)
+		} else {
+			out = append(out, "")
+		}
+	}
+	return out
+}
+
 // HasSettingsModule reports whether the analysed tree holds a Django
 // settings module (one that assigns INSTALLED_APPS, ROOT_URLCONF,
 // MIDDLEWARE or REST_FRAMEWORK): without one, framework defaults cannot

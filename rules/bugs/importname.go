@@ -109,16 +109,7 @@ func importTarget(ix *project.Index, u *project.Unit, mod string) *project.Unit 
 	if strings.HasPrefix(mod, ".") {
 		return ix.ByModule[u.Absolute(mod)]
 	}
-	for _, root := range importRoots.Get(ix) {
-		m := mod
-		if root != "" {
-			m = root + "." + mod
-		}
-		if t := ix.ByModule[m]; t != nil {
-			return t
-		}
-	}
-	return nil
+	return projectModule(ix, mod)
 }
 
 // otherTargets returns the other modules an absolute import may name:

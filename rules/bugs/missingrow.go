@@ -27,7 +27,7 @@ var MissingRow500 = &analyzer.Rule{
 	Since:      "0.2.0",
 	Skip:       semantic.ProductCode,
 	Distinct:   true,
-	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, missingRowsMapped},
 	Run:        runMissingRow500,
 }
 
@@ -41,62 +41,108 @@ var MissingRow500 = &analyzer.Rule{
 // a 404 (DRF maps Http404, not ObjectDoesNotExist), so a key no row has is
 // a 500. Silent when the call sits in a try whose except catches
 // DoesNotExist (any, ObjectDoesNotExist, Exception, a bare except), and
-// in projects whose settings name a DRF EXCEPTION_HANDLER (it may map
-// DoesNotExist); low confidence when the REST_FRAMEWORK settings cannot
+// in projects whose settings name a DRF EXCEPTION_HANDLER that may map
+// DoesNotExist (missingRowsMapped); low confidence when the REST_FRAMEWORK settings cannot
 // be read whole. One finding per handler, at the first lookup; the others
 // are related locations.
 func runMissingRow500(p *analyzer.Pass) error {
-	handler, known := p.Project.Settings.RESTExceptionHandler()
-	if handler {
+	if missingRowsMapped.Get(p.Project) {
 		return nil
 	}
 	inv := semantic.InventoryOf(p.Project)
 	f := semantic.Of(p.Project).File(p.Unit)
 	done := map[*semantic.Func]bool{}
 	for _, e := range inv.InFile(f) {
-		fn := e.Handler
-		if fn == nil || done[fn] || !e.Judged(inv) {
+		if !e.Judged(inv) {
 			continue
 		}
-		done[fn] = true
-		req := e.RequestParam
-		if req == "" {
-			req = "request"
-		}
-		var hits []pyast.Node
-		var models []string
-		body := pyast.Body(fn.Node)
-		for call := range pyast.FindEachShallow(body, "call") {
-			c, ok := pyast.AsCall(call)
-			if !ok || c.Func.Type() != "attribute" || c.MethodName() != "get" {
+		for _, b := range handlerBodies(e) {
+			if done[b.fn] {
 				continue
 			}
-			qs := f.Eval(c.Receiver())
-			if qs == nil || qs.Model == nil || !clientLookup(f, fn, req, c) || catchesMissing(body, call) ||
-				serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call) {
-				continue
-			}
-			hits = append(hits, call)
-			models = append(models, qs.Model.Name)
+			done[b.fn] = true
+			reportMissingRows(p, f, e, b)
 		}
-		if len(hits) == 0 {
-			continue
-		}
-		d := analyzer.Diagnostic{
-			Range: analyzer.RangeOf(hits[0]),
-			Message: fmt.Sprintf("`%s` raises `%s.DoesNotExist` for a key the client sent that no row has: the client gets a 500, not a 404",
-				clip(hits[0].Text(), 60), models[0]),
-			Help: fmt.Sprintf("`get_object_or_404(%s, ...)` (or `self.get_object()` in a DRF view), or catch `%s.DoesNotExist` and answer 404 (400 for a key in the body)", models[0], models[0]),
-		}
-		for i, h := range hits[1:] {
-			d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(h), Message: fmt.Sprintf("also raises `%s.DoesNotExist` here", models[i+1])})
-		}
-		if !known {
-			d.Confidence = analyzer.Low // REST_FRAMEWORK may name a handler rubric cannot read
-		}
-		p.Report(d)
 	}
 	return nil
+}
+
+// handlerBody is a function that runs for an endpoint: its handler (whose
+// parameters the URL fills) or a hook DRF's action calls on the view.
+type handlerBody struct {
+	fn       *semantic.Func
+	captures bool
+}
+
+// drfHooks are the methods of a DRF generic view its framework actions
+// call: a lookup there runs in the action.
+var drfHooks = map[string][]string{
+	"create":         {"perform_create"},
+	"retrieve":       {"get_object"},
+	"update":         {"get_object", "perform_update"},
+	"partial_update": {"get_object", "perform_update"},
+	"destroy":        {"get_object", "perform_destroy"},
+}
+
+// handlerBodies returns the functions that run for e: its handler, or,
+// when DRF's own action runs, the hooks the view class overrides.
+func handlerBodies(e *semantic.Endpoint) []handlerBody {
+	if e.Handler != nil {
+		return []handlerBody{{e.Handler, true}}
+	}
+	if e.Class == nil {
+		return nil
+	}
+	var out []handlerBody
+	for _, name := range drfHooks[e.Action] {
+		if fn := e.Class.Methods[name]; fn != nil {
+			out = append(out, handlerBody{fn, false})
+		}
+	}
+	return out
+}
+
+// reportMissingRows reports the client-keyed lookups of one function that
+// runs for e.
+func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint, b handlerBody) {
+	_, known := p.Project.Settings.RESTExceptionHandler()
+	fn := b.fn
+	req := e.RequestParam
+	if req == "" {
+		req = "request"
+	}
+	var hits []pyast.Node
+	var models []string
+	body := pyast.Body(fn.Node)
+	for call := range pyast.FindEachShallow(body, "call") {
+		c, ok := pyast.AsCall(call)
+		if !ok || c.Func.Type() != "attribute" || c.MethodName() != "get" {
+			continue
+		}
+		qs := f.Eval(c.Receiver())
+		if qs == nil || qs.Model == nil || !clientLookup(f, fn, req, c, b.captures) || catchesMissing(body, call) ||
+			serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) {
+			continue
+		}
+		hits = append(hits, call)
+		models = append(models, qs.Model.Name)
+	}
+	if len(hits) == 0 {
+		return
+	}
+	d := analyzer.Diagnostic{
+		Range: analyzer.RangeOf(hits[0]),
+		Message: fmt.Sprintf("`%s` raises `%s.DoesNotExist` for a key the client sent that no row has: the client gets a 500, not a 404",
+			clip(hits[0].Text(), 60), models[0]),
+		Help: fmt.Sprintf("`get_object_or_404(%s, ...)` (or `self.get_object()` in a DRF view), or catch `%s.DoesNotExist` and answer 404 (400 for a key in the body)", models[0], models[0]),
+	}
+	for i, h := range hits[1:] {
+		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(h), Message: fmt.Sprintf("also raises `%s.DoesNotExist` here", models[i+1])})
+	}
+	if !known {
+		d.Confidence = analyzer.Low // REST_FRAMEWORK may name a handler rubric cannot read
+	}
+	p.Report(d)
 }
 
 // serializerCheckedKey reports a lookup whose every client value is a key
@@ -105,11 +151,16 @@ func runMissingRow500(p *analyzer.Pass) error {
 // partial_update): the mixin validated the payload first, and DRF's
 // PrimaryKeyRelatedField answers 400 for a key no row has, so the row
 // exists by then.
-func serializerCheckedKey(sem *semantic.Model, e *semantic.Endpoint, body pyast.Node, req string, c pyast.Call, call pyast.Node) bool {
+//
+// The row the mixin saved is found too: a lookup of the serializer's own
+// model by payload keys it writes (`User.objects.get(username=
+// request.data["username"])` after `super().create(...)`).
+func serializerCheckedKey(sem *semantic.Model, e *semantic.Endpoint, body pyast.Node, req string, c pyast.Call, call pyast.Node, looked *project.Model) bool {
 	if e.Class == nil || !pyidiom.SuperValidatedBefore(body, call) {
 		return false
 	}
 	sc := sem.SerializerClass(e.Class)
+	saved := sc != nil && looked != nil && sem.SerializerModel(sc) == looked
 	args := append([]pyast.Node{}, c.Positional...)
 	for _, k := range c.Keywords {
 		args = append(args, k)
@@ -123,7 +174,7 @@ func serializerCheckedKey(sem *semantic.Model, e *semantic.Endpoint, body pyast.
 			return false
 		}
 		covered, field := sem.SerializerCovers(sc, key)
-		if !covered || field == nil || (field.Kind != project.ForeignKey && field.Kind != project.OneToOne) {
+		if !covered || !saved && (field == nil || field.Kind != project.ForeignKey && field.Kind != project.OneToOne) {
 			return false
 		}
 	}
@@ -163,14 +214,14 @@ func clip(s string, n int) string {
 
 // clientLookup reports whether one of the call's arguments is a value the
 // client chose.
-func clientLookup(f *semantic.File, fn *semantic.Func, req string, c pyast.Call) bool {
+func clientLookup(f *semantic.File, fn *semantic.Func, req string, c pyast.Call, captures bool) bool {
 	for _, a := range c.Positional {
-		if clientValue(f, fn, req, a, 0) {
+		if clientValue(f, fn, req, a, 0, captures) {
 			return true
 		}
 	}
 	for _, a := range c.Keywords {
-		if clientValue(f, fn, req, a, 0) {
+		if clientValue(f, fn, req, a, 0, captures) {
 			return true
 		}
 	}
@@ -186,7 +237,9 @@ var payloadAttrs = map[string]bool{"data": true, "POST": true, "GET": true, "que
 // conversionsOfKeys pass a key through: `int(pk)` is still the client's.
 var conversionsOfKeys = map[string]bool{"int": true, "str": true, "UUID": true, "uuid.UUID": true}
 
-func clientValue(f *semantic.File, fn *semantic.Func, req string, n pyast.Node, depth int) bool {
+// clientValue reports a value the client chose; captures says whether fn's
+// parameters are the URL's captures (a handler's, not a hook's).
+func clientValue(f *semantic.File, fn *semantic.Func, req string, n pyast.Node, depth int, captures bool) bool {
 	n = pyast.Unparen(n)
 	if depth > 3 {
 		return false
@@ -194,17 +247,17 @@ func clientValue(f *semantic.File, fn *semantic.Func, req string, n pyast.Node, 
 	switch n.Type() {
 	case "identifier":
 		name := n.Text()
-		if name != req && !notFromURL[name] && indexOf(fn.Params, name) >= 0 && f.BindingCount(n, name) == 0 {
+		if captures && name != req && !notFromURL[name] && indexOf(fn.Params, name) >= 0 && f.BindingCount(n, name) == 0 {
 			return true // a URL capture: `def get(self, request, pk)`
 		}
 		bs := f.Bindings(n, name)
-		return len(bs) == 1 && clientValue(f, fn, req, bs[0], depth+1)
+		return len(bs) == 1 && clientValue(f, fn, req, bs[0], depth+1, captures)
 	case "subscript":
 		return clientSource(n.ChildByField("value"), req)
 	case "call":
 		c, _ := pyast.AsCall(n)
 		if conversionsOfKeys[pyast.Dotted(c.Func)] && len(c.Positional) == 1 {
-			return clientValue(f, fn, req, c.Positional[0], depth+1)
+			return clientValue(f, fn, req, c.Positional[0], depth+1, captures)
 		}
 		return c.Func.Type() == "attribute" && c.MethodName() == "get" && clientSource(c.Receiver(), req)
 	}
@@ -252,4 +305,96 @@ func indexOf(xs []string, x string) int {
 		}
 	}
 	return -1
+}
+
+// missingRowsMapped says whether a DRF EXCEPTION_HANDLER the settings name
+// may answer DoesNotExist with something other than a 500. DRF's own
+// handler maps Http404, PermissionDenied and APIException only, and so
+// does a handler that formats what DRF's returns: rubric reads a handler
+// that is a function of the project, and takes it to leave missing rows a
+// 500 when neither its module nor a project module it imports names
+// DoesNotExist (ObjectDoesNotExist, `Model.DoesNotExist`, or the class's
+// name in a string) or catches every exception (`Exception`,
+// `BaseException`). Any other handler (a value that is not a string, a
+// library's, one rubric cannot find) may map them.
+var missingRowsMapped = &project.ProjectAnalysis[bool]{Name: "bugs.missingRowsMapped", Run: func(ix *project.Index) bool {
+	for _, path := range ix.Settings.RESTExceptionHandlerPaths() {
+		if handlerMayMapMissing(ix, path) {
+			return true
+		}
+	}
+	return false
+}}
+
+// drfHandlers are library handlers known to answer only what DRF's own
+// handler answers: a DoesNotExist is still a 500 under them.
+var drfHandlers = map[string]bool{
+	"rest_framework.views.exception_handler":               true,
+	"rest_framework_json_api.exceptions.exception_handler": true,
+}
+
+func handlerMayMapMissing(ix *project.Index, path string) bool {
+	if drfHandlers[path] {
+		return false
+	}
+	dot := strings.LastIndexByte(path, '.')
+	if dot <= 0 {
+		return true
+	}
+	mod, name := path[:dot], path[dot+1:]
+	u := projectModule(ix, mod)
+	if u == nil || u.Tree == nil || topLevelDef(u.Tree.Root(), name).IsNil() {
+		return true
+	}
+	if mayAnswerMissing(u) {
+		return true
+	}
+	for _, m := range u.Imports.Modules {
+		if t := projectModule(ix, m); t != nil && t != u && (t.Tree == nil || mayAnswerMissing(t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// projectModule returns the unit of a module of the analysed tree, read
+// against the import roots (the tree's root, each directory holding
+// manage.py), or nil.
+func projectModule(ix *project.Index, mod string) *project.Unit {
+	for _, root := range importRoots.Get(ix) {
+		m := mod
+		if root != "" {
+			m = root + "." + mod
+		}
+		if t := ix.ByModule[m]; t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+// topLevelDef returns the function of that name a module defines at its top
+// level.
+func topLevelDef(root pyast.Node, name string) pyast.Node {
+	for st := range pyast.EachStatement(root) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() == "function_definition" && pyast.DefName(st) == name {
+			return st
+		}
+	}
+	return pyast.Node{}
+}
+
+// mayAnswerMissing reports a module that names DoesNotExist (in code or a
+// string) or the classes every exception derives from.
+func mayAnswerMissing(u *project.Unit) bool {
+	for n := range pyast.FindEach(u.Tree.Root(), "identifier", "string") {
+		t := n.Text()
+		if strings.Contains(t, "DoesNotExist") || n.Type() == "identifier" && (t == "Exception" || t == "BaseException") {
+			return true
+		}
+	}
+	return false
 }
