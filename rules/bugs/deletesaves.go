@@ -61,7 +61,7 @@ func runDeleteSavesInstead(p *analyzer.Pass) error {
 				Range: analyzer.RangeOf(save.Node),
 				Message: fmt.Sprintf("`%s.delete()` saves the row (`%s`) and never deletes it: the row stays, and whatever this delete() does before the save runs again on every later delete of it",
 					name, pyast.OneLine(save.Node, 50)),
-				Help: "call `super().delete(*args, **kwargs)`; for a soft delete, set the flag your queries filter on (`self.is_deleted = True`) before saving",
+				Help:    "call `super().delete(*args, **kwargs)`; for a soft delete, set the flag your queries filter on (`self.is_deleted = True`) before saving",
 				Related: []analyzer.Related{{Range: analyzer.RangeOf(def.ChildByField("name")), Message: "the override"}},
 			})
 		}
