@@ -52,7 +52,10 @@ func (f *File) rowLock(n pyast.Node, depth int) Lock {
 			return f.M.paramLock(fn, idx, depth)
 		}
 	case "call":
-		return f.fetchLock(n)
+		if l := f.fetchLock(n); l != LockUnknown {
+			return l
+		}
+		return f.helperLock(n, depth)
 	case "subscript":
 		// An element of a container of locked rows (`wallets[0]`,
 		// `by_user[user.id]` of a dict built from a locked queryset).
@@ -119,6 +122,9 @@ func (f *File) fetchLock(n pyast.Node) Lock {
 	if chainCalls(n, "select_for_update") {
 		return Locked
 	}
+	if c.MethodName() == "get_object" {
+		return f.getObjectLock(n, c)
+	}
 	if !fetchMethods[c.MethodName()] {
 		return LockUnknown
 	}
@@ -133,6 +139,107 @@ func (f *File) fetchLock(n pyast.Node) Lock {
 		}
 	}
 	return Unlocked
+}
+
+// getObjectLock judges `self.get_object()` in a view whose project classes
+// do not define get_object: DRF's (and Django's SingleObjectMixin's)
+// fetches the row from the view's queryset, get_queryset() or the
+// queryset attribute, so it is locked only when that chain calls
+// select_for_update(). A queryset rubric cannot read (a custom manager
+// method, a library base) leaves it unknown.
+func (f *File) getObjectLock(n pyast.Node, c pyast.Call) Lock {
+	if !IsSelfOrSuper(c.Receiver()) {
+		return LockUnknown
+	}
+	cls := ClassOf(n)
+	if cls.IsNil() || f.ownGetObject(cls, c.Receiver()) {
+		return LockUnknown
+	}
+	view := f.byClass[cls.ID()]
+	if view == nil {
+		return LockUnknown
+	}
+	q := f.viewQuerysetIn(cls, ctx{})
+	if q == nil || q.Model == nil || q.Opaque || q.Custom {
+		return LockUnknown
+	}
+	for _, cc := range mro(view) {
+		if fn := cc.Methods["get_queryset"]; fn != nil {
+			if chainCalls(fn.Node, "select_for_update") {
+				return Locked
+			}
+			return Unlocked
+		}
+	}
+	if v, _ := view.Attr("queryset"); !v.IsNil() && chainCalls(v, "select_for_update") {
+		return Locked
+	}
+	return Unlocked
+}
+
+// helperLock judges a call of a project function or method that hands
+// back one row (`obj = self._get_object()`, `wallet =
+// self._wallets.get_for_update(pk)`): Locked when every value it returns,
+// None aside, is a row loaded under select_for_update() (`return
+// Wallet.objects.select_for_update().get(pk=pk)`); unknown otherwise, so
+// a helper that fetches without the lock is judged as before.
+func (f *File) helperLock(n pyast.Node, depth int) Lock {
+	fn := f.lockHelper(n)
+	if fn == nil || fn.Property || depth >= maxLockDepth {
+		return LockUnknown
+	}
+	found := false
+	for _, ret := range ownNodes(pyast.Body(fn.Node), "return_statement") {
+		if ret.NamedChildCount() == 0 {
+			continue
+		}
+		v := pyast.Unparen(ret.NamedChild(0))
+		if v.Type() == "none" {
+			continue
+		}
+		if fn.File.rowLock(v, depth+1) != Locked {
+			return LockUnknown
+		}
+		found = true
+	}
+	if found {
+		return Locked
+	}
+	return LockUnknown
+}
+
+// lockHelper resolves the project function a call reaches, as Callee
+// does, and a method of a service the enclosing class keeps on self
+// (`self._wallets.get_for_update(pk)` with `self._wallets =
+// WalletService()` in its methods).
+func (f *File) lockHelper(n pyast.Node) *Func {
+	if fn, _ := f.Callee(n); fn != nil {
+		return fn
+	}
+	c, ok := pyast.AsCall(n)
+	if !ok {
+		return nil
+	}
+	recv := pyast.Unparen(c.Receiver())
+	if recv.Type() != "attribute" {
+		return nil
+	}
+	obj := pyast.Unparen(recv.ChildByField("object"))
+	if obj.Type() != "identifier" || obj.Text() != "self" {
+		return nil
+	}
+	owner := f.classOfNode(n)
+	if owner == nil {
+		return nil
+	}
+	svc := selfAttrClass(owner, recv.ChildByField("attribute").Text(), 1)
+	if svc == nil {
+		return nil
+	}
+	if fn := svc.Method(c.MethodName()); fn != nil && !fn.Static {
+		return fn
+	}
+	return nil
 }
 
 // chainCalls reports a call of method anywhere in n (a chain and its

@@ -64,7 +64,7 @@ func runPrintAsLog(p *analyzer.Pass) error {
 var scriptDirs = map[string]bool{
 	"scripts": true, "script": true, "bin": true, "tools": true, "management": true,
 	"migrations": true, "settings": true, "docs": true, "doc": true, "examples": true, "example": true,
-	"benchmarks": true, "bench": true,
+	"benchmarks": true, "bench": true, "deploy": true, "deployment": true, "docker": true,
 }
 
 var scriptFiles = map[string]bool{

@@ -76,7 +76,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
 			semantic.Of(p.Project).ObjectPermissionDecides(e) || writesCaller(e) ||
 			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) ||
-			writesUnderCarriedSecret(e) {
+			writesUnderCarriedSecret(e) || servesImage(e) {
 			continue
 		}
 		g := groups[e.View]
@@ -144,6 +144,39 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// servesImage reports a view reached by GET every response of which is an
+// image (`return HttpResponse(data, content_type="image/png")`, a
+// FileResponse or StreamingHttpResponse with an image type): an <img> tag
+// loads it, a mailing's open-tracking pixel or a badge, from a mail client
+// or a page that sends no credentials a permission could check. What it
+// writes (the message marked read) is the point of being open.
+func servesImage(e *semantic.Endpoint) bool {
+	if e.Handler == nil || !containsStr(e.Methods, "GET") && !containsStr(e.Methods, "ANY") {
+		return false
+	}
+	found := false
+	for ret := range pyast.FindEachShallow(pyast.Body(e.Handler.Node), "return_statement") {
+		if ret.NamedChildCount() == 0 {
+			return false
+		}
+		c, ok := pyast.AsCall(pyast.Unparen(ret.NamedChild(0)))
+		if !ok {
+			return false
+		}
+		switch string(pyast.CalleeName(c.Node)) {
+		case "HttpResponse", "FileResponse", "StreamingHttpResponse":
+		default:
+			return false
+		}
+		ct, ok := pyast.StringValue(c.Arg(1, "content_type"))
+		if !ok || !strings.HasPrefix(strings.ToLower(ct), "image/") {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 // writesCaller reports a DRF detail write (the framework's update,
