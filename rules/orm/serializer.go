@@ -69,6 +69,12 @@ type need struct {
 	// Conditional marks a read under a branch of the method making it
 	// (to_representation's `if "x" in self.expand:`).
 	Conditional bool
+	// Attr is the model attribute (a property or method) whose body makes
+	// the read, when a field renders it directly
+	// (`IntegerField(source="views_count")`), and AttrPath the rows it is
+	// read on (`""` for the view's own, `departments` in a nested
+	// serializer): an annotation of that name on those rows replaces it.
+	Attr, AttrPath string
 }
 
 // fieldAt is a serializer field that nests another serializer.
@@ -464,10 +470,15 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 // per row is reported.
 func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where string) {
 	// Prefetches computed at run time (`prefetch_related(*paths)`, often
-	// derived from the serializer itself) cannot be judged.
-	if q == nil || q.Model == nil || q.Values || q.Dynamic || len(names) == 0 {
+	// derived from the serializer itself) cannot be judged: what the rows
+	// load is unknown. Only the queries the serializer runs on each row
+	// itself (`obj.parents.filter(...)`, a lookup built from the row),
+	// which no prefetch serves, are still reported; not those in nested
+	// serializers, whose rows a computed Prefetch may have built.
+	if q == nil || q.Model == nil || q.Values || len(names) == 0 {
 		return
 	}
+	dynamic := q.Dynamic
 	// At most one row (`filter(user=self.request.user)` on a one-to-one
 	// key, `.none()`): nothing repeats per row.
 	if q.Single {
@@ -519,6 +530,19 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	var sel, pre []string
 	var whys []string
 	var queries []need
+	kept := needs[:0:0]
+	for _, n := range needs {
+		if n.Attr != "" && q.AnnotatesRows(n.AttrPath, n.Attr) {
+			// `annotate(views_count=Count("views"))` sets the attribute
+			// on every row: the cached_property it shadows never runs.
+			continue
+		}
+		if dynamic && (!n.Query || n.First || len(n.Outer) > 0 || strings.Contains(n.Path, "__")) {
+			continue
+		}
+		kept = append(kept, n)
+	}
+	needs = kept
 	for i, n := range needs {
 		if rel, _, ok := semantic.BackPath(q.Model, n.Path); ok && !n.Query {
 			// `image__ingredient`: loading image caches the way back.
