@@ -3,6 +3,7 @@ package orm
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -125,8 +126,12 @@ func runSerializer(p *analyzer.Pass) error {
 	}
 	// Views choosing their serializer at run time: what every serializer
 	// get_serializer_class may return reads per row.
-	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		m, _ := classMember(cls, "get_serializer_class", 0)
+	// A view overriding get_serializer itself (`return S(now=self.now,
+	// *args, **kwargs)`) is read the same way, on the classes its returns
+	// instantiate, when it names no serializer_class or
+	// get_serializer_class of its own.
+	for cls, method := range serializerChoosers(p.Root) {
+		m, _ := classMember(cls, method, 0)
 		if m.IsNil() || !pyast.Ancestor(m, "class_definition").Equal(cls) {
 			continue
 		}
@@ -146,7 +151,12 @@ func runSerializer(p *analyzer.Pass) error {
 				continue
 			}
 			d := pyast.Dotted(r.NamedChild(0))
-			if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
+			if method == "get_serializer" {
+				d = ""
+				if c, ok := pyast.AsCall(pyast.Unparen(r.NamedChild(0))); ok && c.Func.Type() != "call" {
+					d = pyast.Dotted(c.Func)
+				}
+			} else if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
 				d = name // `{"list": A, ...}.get(self.action, B)`: the listing's entry
 			} else if b, ok := semantic.ListChoice(r.NamedChild(0)); ok {
 				d = pyast.Dotted(b) // `A if self.action == "list" else B`: the listing's branch
@@ -160,7 +170,7 @@ func runSerializer(p *analyzer.Pass) error {
 					d, own = pyast.Dotted(attr), attr
 				}
 			}
-			if d == "" {
+			if d == "" && method == "get_serializer_class" {
 				if picked := t.pickedSerializers(r.NamedChild(0)); len(picked) > 0 {
 					// `return pick_for_version(self.request.version)`:
 					// whichever the helper returns.
@@ -854,6 +864,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					mark()
 					continue
 				}
+				if fn := t.staticSerializerMethod(classes, "get_"+a.Name); fn != nil {
+					// `@staticmethod def get_x(obj)` (often in a mixin of
+					// shared fields): DRF calls it with the row alone.
+					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 0, m), prefix, inPrefetch, why)...)
+					out = append(out, lookupNeeds(t.sm.Lookups(fn, 0), why)...)
+					mark()
+					continue
+				}
 				for _, cc := range classes {
 					for _, chain := range cc.ParamChains["get_"+a.Name] {
 						out = append(out, walkNeeds(m, strings.Split(chain, "."), prefix, inPrefetch, false, why)...)
@@ -1275,6 +1293,19 @@ func (t *Tracker) serializerMethod(classes []*project.ClassFacts, name string) *
 	return nil
 }
 
+// staticSerializerMethod finds a static method of a serializer class (or
+// its bases, mixins included) taking the row as its one parameter.
+func (t *Tracker) staticSerializerMethod(classes []*project.ClassFacts, name string) *semantic.Func {
+	for _, c := range classes {
+		if sc := t.sm.LookupClass(c.Module + "." + c.Name); sc != nil {
+			if fn := sc.Methods[name]; fn != nil && fn.Static && len(fn.Params) == 1 {
+				return fn
+			}
+		}
+	}
+	return nil
+}
+
 // accessNeeds turns the per-row accesses of a serializer method into the
 // paths the queryset should load: forward relations selected, related
 // managers (iterated, counted or tested: a prefetch serves all three)
@@ -1657,4 +1688,28 @@ func (t *Tracker) pickedSerializers(n pyast.Node) []string {
 		}
 	}
 	return out
+}
+
+// serializerChoosers yields the classes of root choosing their serializer
+// in a method, with that method: get_serializer_class, or get_serializer
+// for a class defining neither get_serializer_class nor serializer_class.
+func serializerChoosers(root pyast.Node) iter.Seq2[pyast.Node, string] {
+	return func(yield func(pyast.Node, string) bool) {
+		for cls := range pyast.FindEach(root, "class_definition") {
+			if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
+				if !yield(cls, "get_serializer_class") {
+					return
+				}
+				continue
+			}
+			if meth, attr := classMember(cls, "serializer_class", 0); !meth.IsNil() || !attr.IsNil() {
+				continue
+			}
+			if m, _ := classMember(cls, "get_serializer", 0); !m.IsNil() {
+				if !yield(cls, "get_serializer") {
+					return
+				}
+			}
+		}
+	}
 }
