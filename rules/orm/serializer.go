@@ -394,6 +394,14 @@ func (t *Tracker) rowSerializers() {
 				return true
 			}
 			c, _ := pyast.AsCall(n)
+			if name, u := t.helperSerializer(n, c, v); name != "" {
+				// `yield serialize_for_bulk(course)`, the helper returning
+				// `{**S(course_obj).data}`: the same reading, at the call.
+				t.serUnit = u
+				t.checkSerializer(n, name, l.QS, "`"+compact(l.Iter)+"`")
+				t.serUnit = nil
+				return true
+			}
 			arg := pyast.Unparen(c.Arg(0, "instance"))
 			if arg.Type() != "identifier" || arg.Text() != v {
 				return true
@@ -409,6 +417,51 @@ func (t *Tracker) rowSerializers() {
 			return true
 		})
 	}
+}
+
+// helperSerializer reports the serializer a project function serialises
+// the loop's row with, when the row v is passed to it (call n) and its
+// body reads `S(param).data` (or `S(instance=param).data`) on the
+// parameter receiving it, with the unit S is named in.
+func (t *Tracker) helperSerializer(n pyast.Node, c pyast.Call, v string) (string, *project.Unit) {
+	idx := -1
+	for i, a := range c.Positional {
+		if a = pyast.Unparen(a); a.Type() == "identifier" && a.Text() == v {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return "", nil
+	}
+	fn, bound := t.Callee(n)
+	if fn == nil || fn.File == nil || fn.Node.IsNil() || fn.Static || fn.ClassMethod || fn.Property {
+		return "", nil
+	}
+	if bound {
+		idx++
+	}
+	if idx >= len(fn.Params) {
+		return "", nil
+	}
+	param := fn.Params[idx]
+	for sc := range pyast.FindEachShallow(fn.Node, "call") {
+		if hasManyTrue(sc) {
+			continue
+		}
+		cc, _ := pyast.AsCall(sc)
+		arg := pyast.Unparen(cc.Arg(0, "instance"))
+		if arg.Type() != "identifier" || arg.Text() != param {
+			continue
+		}
+		if up := sc.Parent(); up.Type() != "attribute" || up.ChildByField("attribute").Text() != "data" {
+			continue
+		}
+		name := pyast.Dotted(cc.Func)
+		if si := t.g.LookupClass(fn.File.Unit, name); name != "" && si != nil && isSerializer(t.g, si) {
+			return name, fn.File.Unit
+		}
+	}
+	return "", nil
 }
 
 // listsOwnSerializer reports a view class whose own list method (its own
@@ -512,7 +565,11 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	var s *project.ClassFacts
 	var needs []need
 	for i, name := range names {
-		si := g.LookupClass(t.p.Unit, name)
+		u := t.p.Unit
+		if t.serUnit != nil {
+			u = t.serUnit
+		}
+		si := g.LookupClass(u, name)
 		if name == "" || si == nil || !isSerializer(g, si) {
 			return
 		}
