@@ -1760,6 +1760,12 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 						for _, sub := range append(append([]string(nil), inner.Select...), inner.Prefetch...) {
 							q.Prefetch = append(q.Prefetch, base+"__"+sub)
 						}
+						for _, a := range inner.Annotated {
+							q.PrefetchAnnotated = append(q.PrefetchAnnotated, base+"__"+a)
+						}
+						for _, a := range inner.PrefetchAnnotated {
+							q.PrefetchAnnotated = append(q.PrefetchAnnotated, base+"__"+a)
+						}
 					}
 					continue
 				}

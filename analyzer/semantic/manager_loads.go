@@ -53,8 +53,43 @@ func (f *File) methodLoads(c *Class, fn *Func, q *QS, st ctx) {
 	if ret.IsNil() {
 		return
 	}
+	if ret.Type() != "identifier" || ret.Text() == "self" {
+		f.chainLoads(c, fn, ret, "", q, st)
+		return
+	}
+	// `qs = self.annotate_url()`, then `if flag: qs = qs.prefetch_related(...)`,
+	// then `return qs`: the first assignment, a chain on the manager made
+	// before any branch, and each later one extending the name itself.
+	// What a branch adds is taken as loaded (it may be; precision first).
+	name := ret.Text()
+	first := true
+	for a := range pyast.FindEachShallow(fn.Node, "assignment") {
+		left := a.ChildByField("left")
+		if left.Type() != "identifier" || left.Text() != name {
+			continue
+		}
+		right := pyast.Unparen(a.ChildByField("right"))
+		if first {
+			if !a.Parent().Parent().Parent().Equal(fn.Node) || a.StartByte() > ret.StartByte() {
+				return // made under a branch, or after the return
+			}
+			if !f.chainLoads(c, fn, right, "", q, st) {
+				return
+			}
+			first = false
+			continue
+		}
+		f.chainLoads(c, fn, right, name, q, st)
+	}
+}
+
+// chainLoads adds to q the select_related and prefetch_related steps (and
+// the names annotate adds) of the chain expr, when it starts at the
+// manager itself (self, super()...), or at the local name own when own is
+// set. It reports whether the chain had such a start.
+func (f *File) chainLoads(c *Class, fn *Func, expr pyast.Node, own string, q *QS, st ctx) bool {
 	var steps []pyast.Call
-	head := ret
+	head := expr
 	for {
 		hc, ok := pyast.AsCall(head)
 		if !ok {
@@ -66,22 +101,35 @@ func (f *File) methodLoads(c *Class, fn *Func, q *QS, st ctx) {
 		steps = append(steps, hc)
 		head = pyast.Unparen(hc.Receiver())
 		if head.IsNil() {
-			return
+			return false
 		}
 	}
-	if head.Type() != "identifier" || head.Text() != "self" {
+	switch {
+	case head.Type() == "identifier" && (head.Text() == "self" || own != "" && head.Text() == own):
+	default:
 		if hc, ok := pyast.AsCall(head); !ok || hc.Func.Text() != "super" {
-			return // a chain starting elsewhere: another model's rows, perhaps
+			return false // a chain starting elsewhere: another model's rows, perhaps
 		}
 	}
 	for i := len(steps) - 1; i >= 0; i-- {
 		s := steps[i]
 		switch name := s.MethodName(); {
 		case name == "select_related" || name == "prefetch_related":
-			if s.StarArgs {
-				return
+			// Paths computed at run time (`prefetch_related(Prefetch(...),
+			// *Model.subclass_prefetches())`) may load anything: the
+			// queryset is dynamic, as the same call written at the view
+			// makes it; the paths written out are still loaded.
+			if s.StarArgs && name == "prefetch_related" {
+				q.Dynamic = true
+			}
+			if s.StarArgs && name == "select_related" {
+				q.DynamicSelect = true
 			}
 			f.applyChainMethod(q, name, s, ctx{d: st.d + 1, deps: st.deps})
+		case name == "annotate" || name == "alias":
+			// The names the method's chain adds: an annotation shadows a
+			// model's cached_property of the same name on these rows.
+			noteNames(q, s)
 		case !ChainMethods[name] && name != "":
 			owner := f.M.builtQuerySet(c)
 			if owner == nil {
@@ -94,6 +142,7 @@ func (f *File) methodLoads(c *Class, fn *Func, q *QS, st ctx) {
 			m.File.methodLoads(owner, m, q, ctx{d: st.d + 1, deps: st.deps})
 		}
 	}
+	return true
 }
 
 // builtQuerySet returns the project queryset class a manager class's

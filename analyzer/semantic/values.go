@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -65,6 +66,11 @@ type QS struct {
 	// than the user model (the labels of one project): usually few rows.
 	Scoped    bool
 	Annotated []string
+	// PrefetchAnnotated are the names the querysets of Prefetch objects
+	// annotate on the prefetched rows, under the lookup
+	// (`Prefetch("departments", queryset=D.objects.annotate(url=...))`
+	// gives `departments__url`).
+	PrefetchAnnotated []string
 	// Filtered is set when the chain filters its rows (filter, exclude,
 	// complex_filter, none); Ordered when it calls order_by().
 	Filtered, Ordered bool
@@ -136,6 +142,7 @@ func (q *QS) clone() *QS {
 	c.CustomPrefetch = append([]string(nil), q.CustomPrefetch...)
 	c.BranchPrefetch = append([]string(nil), q.BranchPrefetch...)
 	c.Annotated = append([]string(nil), q.Annotated...)
+	c.PrefetchAnnotated = append([]string(nil), q.PrefetchAnnotated...)
 	c.Null = append([]string(nil), q.Null...)
 	return &c
 }
@@ -256,6 +263,15 @@ func (q *QS) ServesFirst(path string, target *project.Model) bool {
 		return true
 	}
 	return target != nil && len(target.Meta.Ordering) > 0 && !contains(q.CustomPrefetch, path)
+}
+
+// AnnotatesRows reports whether the rows at path (`""` for the queryset's
+// own, `departments` for a prefetch's) carry an annotation named name.
+func (q *QS) AnnotatesRows(path, name string) bool {
+	if path == "" {
+		return q.Annotates(name)
+	}
+	return slices.Contains(q.PrefetchAnnotated, path+"__"+name)
 }
 
 // Annotates reports whether name is an annotation of the queryset.

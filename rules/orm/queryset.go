@@ -34,6 +34,9 @@ type Tracker struct {
 	// repeated are the template places ORM013 reported a repeated query
 	// at in this file: one finding per place, not one per view rendering it.
 	repeated map[string]bool
+	// serUnit, when set, is the unit serializer names are written in (a
+	// helper's module), instead of the file's.
+	serUnit *project.Unit
 }
 
 // NewTracker returns the file's view for a pass.

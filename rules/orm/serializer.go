@@ -3,6 +3,7 @@ package orm
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -69,6 +70,12 @@ type need struct {
 	// Conditional marks a read under a branch of the method making it
 	// (to_representation's `if "x" in self.expand:`).
 	Conditional bool
+	// Attr is the model attribute (a property or method) whose body makes
+	// the read, when a field renders it directly
+	// (`IntegerField(source="views_count")`), and AttrPath the rows it is
+	// read on (`""` for the view's own, `departments` in a nested
+	// serializer): an annotation of that name on those rows replaces it.
+	Attr, AttrPath string
 }
 
 // fieldAt is a serializer field that nests another serializer.
@@ -119,8 +126,12 @@ func runSerializer(p *analyzer.Pass) error {
 	}
 	// Views choosing their serializer at run time: what every serializer
 	// get_serializer_class may return reads per row.
-	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		m, _ := classMember(cls, "get_serializer_class", 0)
+	// A view overriding get_serializer itself (`return S(now=self.now,
+	// *args, **kwargs)`) is read the same way, on the classes its returns
+	// instantiate, when it names no serializer_class or
+	// get_serializer_class of its own.
+	for cls, method := range serializerChoosers(p.Root) {
+		m, _ := classMember(cls, method, 0)
 		if m.IsNil() || !pyast.Ancestor(m, "class_definition").Equal(cls) {
 			continue
 		}
@@ -140,7 +151,12 @@ func runSerializer(p *analyzer.Pass) error {
 				continue
 			}
 			d := pyast.Dotted(r.NamedChild(0))
-			if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
+			if method == "get_serializer" {
+				d = ""
+				if c, ok := pyast.AsCall(pyast.Unparen(r.NamedChild(0))); ok && c.Func.Type() != "call" {
+					d = pyast.Dotted(c.Func)
+				}
+			} else if name, ok := actionDictChoice(r.NamedChild(0), cls); ok {
 				d = name // `{"list": A, ...}.get(self.action, B)`: the listing's entry
 			} else if b, ok := semantic.ListChoice(r.NamedChild(0)); ok {
 				d = pyast.Dotted(b) // `A if self.action == "list" else B`: the listing's branch
@@ -154,7 +170,7 @@ func runSerializer(p *analyzer.Pass) error {
 					d, own = pyast.Dotted(attr), attr
 				}
 			}
-			if d == "" {
+			if d == "" && method == "get_serializer_class" {
 				if picked := t.pickedSerializers(r.NamedChild(0)); len(picked) > 0 {
 					// `return pick_for_version(self.request.version)`:
 					// whichever the helper returns.
@@ -378,6 +394,14 @@ func (t *Tracker) rowSerializers() {
 				return true
 			}
 			c, _ := pyast.AsCall(n)
+			if name, u := t.helperSerializer(n, c, v); name != "" {
+				// `yield serialize_for_bulk(course)`, the helper returning
+				// `{**S(course_obj).data}`: the same reading, at the call.
+				t.serUnit = u
+				t.checkSerializer(n, name, l.QS, "`"+compact(l.Iter)+"`")
+				t.serUnit = nil
+				return true
+			}
 			arg := pyast.Unparen(c.Arg(0, "instance"))
 			if arg.Type() != "identifier" || arg.Text() != v {
 				return true
@@ -393,6 +417,51 @@ func (t *Tracker) rowSerializers() {
 			return true
 		})
 	}
+}
+
+// helperSerializer reports the serializer a project function serialises
+// the loop's row with, when the row v is passed to it (call n) and its
+// body reads `S(param).data` (or `S(instance=param).data`) on the
+// parameter receiving it, with the unit S is named in.
+func (t *Tracker) helperSerializer(n pyast.Node, c pyast.Call, v string) (string, *project.Unit) {
+	idx := -1
+	for i, a := range c.Positional {
+		if a = pyast.Unparen(a); a.Type() == "identifier" && a.Text() == v {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return "", nil
+	}
+	fn, bound := t.Callee(n)
+	if fn == nil || fn.File == nil || fn.Node.IsNil() || fn.Static || fn.ClassMethod || fn.Property {
+		return "", nil
+	}
+	if bound {
+		idx++
+	}
+	if idx >= len(fn.Params) {
+		return "", nil
+	}
+	param := fn.Params[idx]
+	for sc := range pyast.FindEachShallow(fn.Node, "call") {
+		if hasManyTrue(sc) {
+			continue
+		}
+		cc, _ := pyast.AsCall(sc)
+		arg := pyast.Unparen(cc.Arg(0, "instance"))
+		if arg.Type() != "identifier" || arg.Text() != param {
+			continue
+		}
+		if up := sc.Parent(); up.Type() != "attribute" || up.ChildByField("attribute").Text() != "data" {
+			continue
+		}
+		name := pyast.Dotted(cc.Func)
+		if si := t.g.LookupClass(fn.File.Unit, name); name != "" && si != nil && isSerializer(t.g, si) {
+			return name, fn.File.Unit
+		}
+	}
+	return "", nil
 }
 
 // listsOwnSerializer reports a view class whose own list method (its own
@@ -464,10 +533,15 @@ func (t *Tracker) checkSerializer(at pyast.Node, name string, q *QS, where strin
 // per row is reported.
 func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where string) {
 	// Prefetches computed at run time (`prefetch_related(*paths)`, often
-	// derived from the serializer itself) cannot be judged.
-	if q == nil || q.Model == nil || q.Values || q.Dynamic || len(names) == 0 {
+	// derived from the serializer itself) cannot be judged: what the rows
+	// load is unknown. Only the queries the serializer runs on each row
+	// itself (`obj.parents.filter(...)`, a lookup built from the row),
+	// which no prefetch serves, are still reported; not those in nested
+	// serializers, whose rows a computed Prefetch may have built.
+	if q == nil || q.Model == nil || q.Values || len(names) == 0 {
 		return
 	}
+	dynamic := q.Dynamic
 	// At most one row (`filter(user=self.request.user)` on a one-to-one
 	// key, `.none()`): nothing repeats per row.
 	if q.Single {
@@ -491,7 +565,11 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	var s *project.ClassFacts
 	var needs []need
 	for i, name := range names {
-		si := g.LookupClass(t.p.Unit, name)
+		u := t.p.Unit
+		if t.serUnit != nil {
+			u = t.serUnit
+		}
+		si := g.LookupClass(u, name)
 		if name == "" || si == nil || !isSerializer(g, si) {
 			return
 		}
@@ -519,6 +597,19 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	var sel, pre []string
 	var whys []string
 	var queries []need
+	kept := needs[:0:0]
+	for _, n := range needs {
+		if n.Attr != "" && q.AnnotatesRows(n.AttrPath, n.Attr) {
+			// `annotate(views_count=Count("views"))` sets the attribute
+			// on every row: the cached_property it shadows never runs.
+			continue
+		}
+		if dynamic && (!n.Query || n.First || len(n.Outer) > 0 || strings.Contains(n.Path, "__")) {
+			continue
+		}
+		kept = append(kept, n)
+	}
+	needs = kept
 	for i, n := range needs {
 		if rel, _, ok := semantic.BackPath(q.Model, n.Path); ok && !n.Query {
 			// `image__ingredient`: loading image caches the way back.
@@ -827,6 +918,14 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
 					out = append(out, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
 					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
+					mark()
+					continue
+				}
+				if fn := t.staticSerializerMethod(classes, "get_"+a.Name); fn != nil {
+					// `@staticmethod def get_x(obj)` (often in a mixin of
+					// shared fields): DRF calls it with the row alone.
+					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 0, m), prefix, inPrefetch, why)...)
+					out = append(out, lookupNeeds(t.sm.Lookups(fn, 0), why)...)
 					mark()
 					continue
 				}
@@ -1251,6 +1350,19 @@ func (t *Tracker) serializerMethod(classes []*project.ClassFacts, name string) *
 	return nil
 }
 
+// staticSerializerMethod finds a static method of a serializer class (or
+// its bases, mixins included) taking the row as its one parameter.
+func (t *Tracker) staticSerializerMethod(classes []*project.ClassFacts, name string) *semantic.Func {
+	for _, c := range classes {
+		if sc := t.sm.LookupClass(c.Module + "." + c.Name); sc != nil {
+			if fn := sc.Methods[name]; fn != nil && fn.Static && len(fn.Params) == 1 {
+				return fn
+			}
+		}
+	}
+	return nil
+}
+
 // accessNeeds turns the per-row accesses of a serializer method into the
 // paths the queryset should load: forward relations selected, related
 // managers (iterated, counted or tested: a prefetch serves all three)
@@ -1633,4 +1745,28 @@ func (t *Tracker) pickedSerializers(n pyast.Node) []string {
 		}
 	}
 	return out
+}
+
+// serializerChoosers yields the classes of root choosing their serializer
+// in a method, with that method: get_serializer_class, or get_serializer
+// for a class defining neither get_serializer_class nor serializer_class.
+func serializerChoosers(root pyast.Node) iter.Seq2[pyast.Node, string] {
+	return func(yield func(pyast.Node, string) bool) {
+		for cls := range pyast.FindEach(root, "class_definition") {
+			if m, _ := classMember(cls, "get_serializer_class", 0); !m.IsNil() {
+				if !yield(cls, "get_serializer_class") {
+					return
+				}
+				continue
+			}
+			if meth, attr := classMember(cls, "serializer_class", 0); !meth.IsNil() || !attr.IsNil() {
+				continue
+			}
+			if m, _ := classMember(cls, "get_serializer", 0); !m.IsNil() {
+				if !yield(cls, "get_serializer") {
+					return
+				}
+			}
+		}
+	}
 }
