@@ -59,6 +59,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 	loops := t.Loops()
 	cache := map[int32]map[string]bool{}
 	reported := map[int32]bool{}
+	connected := semantic.PostSaveConnected(p.Root)
 	for _, l := range loops {
 		if l.Bounded() || l.Once() || l.QS != nil && l.QS.Iterator {
 			continue // a chunked iterator() loop is a deliberate batch job
@@ -73,6 +74,18 @@ func runWriteInLoop(p *analyzer.Pass) error {
 			// serializer's order, the events of one delivery): the
 			// request bounds the loop, and one write per item is DRF's
 			// own pattern for nested writes.
+			continue
+		}
+		if l.QS != nil && (l.QS.Scoped || l.QS.Related) {
+			// The rows of one parent (`order.items.all()`,
+			// `Offer.objects.filter(loan=loan)`): a handful, bounded by
+			// the parent, and one write each is not a reviewer's point.
+			continue
+		}
+		if backgroundFanOut(p, l.Node, connected) {
+			// A Celery task or a signal receiver writing one row per
+			// row it selected: the loop is the job, run off the
+			// request (or once per saved object), not a bulk import.
 			continue
 		}
 		if t.callsOut(l) {
@@ -145,6 +158,31 @@ func runWriteInLoop(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// backgroundFanOut reports a loop inside a Celery task or a Django signal
+// receiver (decorated with @receiver, or connected with
+// `post_save.connect(name)` in its file): one write per selected row is
+// what such a function is for (an invoice per due subscription, a message
+// per matching client, an audit row per released reservation).
+func backgroundFanOut(p *analyzer.Pass, loop pyast.Node, connected map[string]bool) bool {
+	for fn := pyast.EnclosingFunction(loop); !fn.IsNil(); fn = pyast.EnclosingFunction(fn) {
+		if _, ok := effects.TaskOf(p.Imports, fn); ok {
+			return true
+		}
+		for _, d := range pyast.Decorators(fn) {
+			if c, ok := pyast.AsCall(d); ok {
+				d = c.Func
+			}
+			if q, ok := p.Imports.Resolve(d); ok && q == "django.dispatch.receiver" || pyast.Dotted(d) == "receiver" {
+				return true
+			}
+		}
+		if connected[pyast.DefName(fn)] {
+			return true
+		}
+	}
+	return false
 }
 
 // signalsOnPurpose reports a loop with a comment, inside it or in the
