@@ -1,0 +1,27 @@
+package all_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/analyzertest"
+	"github.com/rubric-dev/rubric/analyzer/filter"
+	"github.com/rubric-dev/rubric/rules/logs"
+)
+
+// LOG002 is one habit per file: the handlers of one file that log without
+// the traceback are one finding in the reports, whatever functions they
+// are in (session 22: the second and third were judged repeats).
+func TestLOG002FoldsPerFile(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/logs/LOG002_filehabit.txtar", []*analyzer.Rule{logs.ErrorWithoutTraceback})
+	require.Len(t, res.Diagnostics, 4)
+	got := filter.Collapse(res)
+	require.Len(t, got, 2, "one finding for shop/tasks.py, one for shop/views.py")
+	assert.Equal(t, "shop/tasks.py", got[0].Path)
+	assert.Equal(t, "shop/views.py", got[1].Path)
+	assert.Contains(t, got[1].Message, "(and 2 more like it in this file)")
+	assert.Len(t, got[1].Related, 2)
+}
