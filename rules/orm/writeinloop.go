@@ -82,7 +82,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 			// the parent, and one write each is not a reviewer's point.
 			continue
 		}
-		if backgroundFanOut(p, l.Node, connected) {
+		if semantic.InTaskOrReceiver(p.Imports, l.Node, connected) {
 			// A Celery task or a signal receiver writing one row per
 			// row it selected: the loop is the job, run off the
 			// request (or once per saved object), not a bulk import.
@@ -158,31 +158,6 @@ func runWriteInLoop(p *analyzer.Pass) error {
 		})
 	}
 	return nil
-}
-
-// backgroundFanOut reports a loop inside a Celery task or a Django signal
-// receiver (decorated with @receiver, or connected with
-// `post_save.connect(name)` in its file): one write per selected row is
-// what such a function is for (an invoice per due subscription, a message
-// per matching client, an audit row per released reservation).
-func backgroundFanOut(p *analyzer.Pass, loop pyast.Node, connected map[string]bool) bool {
-	for fn := pyast.EnclosingFunction(loop); !fn.IsNil(); fn = pyast.EnclosingFunction(fn) {
-		if _, ok := effects.TaskOf(p.Imports, fn); ok {
-			return true
-		}
-		for _, d := range pyast.Decorators(fn) {
-			if c, ok := pyast.AsCall(d); ok {
-				d = c.Func
-			}
-			if q, ok := p.Imports.Resolve(d); ok && q == "django.dispatch.receiver" || pyast.Dotted(d) == "receiver" {
-				return true
-			}
-		}
-		if connected[pyast.DefName(fn)] {
-			return true
-		}
-	}
-	return false
 }
 
 // signalsOnPurpose reports a loop with a comment, inside it or in the
