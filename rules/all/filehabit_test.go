@@ -11,6 +11,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/filter"
 	"github.com/rubric-dev/rubric/rules/exceptions"
 	"github.com/rubric-dev/rubric/rules/logs"
+	"github.com/rubric-dev/rubric/rules/orm"
 )
 
 // LOG002 is one habit per file: the handlers of one file that log without
@@ -39,4 +40,17 @@ func TestERR004FoldsPerRun(t *testing.T) {
 	assert.Contains(t, got[0].Message, "(and 1 more like it in the project)")
 	require.Len(t, got[0].Related, 1)
 	assert.Equal(t, "accounts/rates.py", got[0].Related[0].Path)
+}
+
+// ORM006 is one habit per file: a file's unbounded list views are one
+// finding in the reports (session 22: the second and third views of a
+// file were judged repeats of the first).
+func TestORM006FoldsPerFile(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/orm/ORM006_filehabit.txtar", []*analyzer.Rule{orm.UnboundedList})
+	require.Len(t, res.Diagnostics, 3)
+	got := filter.Collapse(res)
+	require.Len(t, got, 2, "one finding for shop/reports.py, one for shop/views.py")
+	assert.Equal(t, "shop/reports.py", got[0].Path)
+	assert.Equal(t, "shop/views.py", got[1].Path)
+	assert.Contains(t, got[1].Message, "(and 1 more like it in this file)")
 }
