@@ -34,7 +34,8 @@ type AggregateOptions struct {
 // confidence of its group and the first finding's fixes, so
 // fixes must be applied before aggregating.
 //
-// A Habit rule's findings collapse into one for the whole run.
+// A Habit rule's findings collapse into one for the whole run, a
+// FileHabit rule's into one per file.
 //
 // Functions are read from the run's index; without one (a cached result)
 // only the per-file step applies. ds is not modified; the result is sorted.
@@ -44,8 +45,11 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		perFile = 3
 	}
 	funcs := map[string][]funcSpan{}
-	distinct, habit := map[string]bool{}, map[string]bool{}
+	distinct, habit, fileHabit := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range o.Rules {
+		if r.FileHabit {
+			fileHabit[r.Code] = true
+		}
 		if r.Distinct {
 			distinct[r.Code] = true
 		}
@@ -80,6 +84,8 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		k := key{code: d.Code, path: d.Path, fn: scopeOf(d), sev: d.Severity}
 		if habit[d.Code] {
 			k = key{code: d.Code, sev: d.Severity} // one finding for the run
+		} else if fileHabit[d.Code] {
+			k.fn = funcSpan{} // one finding for the file
 		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)

@@ -76,6 +76,16 @@ def two():
 	assert.Equal(t, "boom called (and 15 more like it in the project)", got[0].Message)
 	assert.Len(t, got[0].Related, 15)
 
+	// A FileHabit rule (one comment covers a file) collapses each file's
+	// findings into one, however few functions they are in.
+	fileHabit := *res.Rules[len(res.Rules)-1]
+	fileHabit.FileHabit = true
+	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{Rules: []*analyzer.Rule{&fileHabit}})
+	require.Len(t, got, 2, "one for a.py, one for b.py")
+	assert.Equal(t, "boom called (and 5 more like it in this file)", got[0].Message)
+	assert.Equal(t, "app/b.py", got[1].Path)
+	assert.Equal(t, "boom called (and 9 more like it in this file)", got[1].Message)
+
 	// PerFile < 0 keeps one finding per function.
 	got = analyzer.Aggregate(res.Diagnostics, res.Index, analyzer.AggregateOptions{PerFile: -1})
 	assert.Len(t, got, 3+5)

@@ -142,6 +142,11 @@ type Rule struct {
 	// so the reports collapse the rule's findings across the whole run
 	// into one, at the first, with the others as related locations.
 	Habit bool
+	// FileHabit findings repeat one habit of a file's author (an error
+	// logged without its traceback in every handler): the reports collapse
+	// the rule's findings in one file into one, however few functions they
+	// are in, with the others as related locations.
+	FileHabit bool
 	// Requires lists the shared analyses the rule reads (semantic.Project,
 	// ...). The driver builds project analyses once, before any rule runs.
 	Requires []project.Analysis

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 // PostSaveConnected returns the names a file connects to Django's
@@ -20,4 +21,30 @@ func PostSaveConnected(root pyast.Node) map[string]bool {
 		}
 	}
 	return out
+}
+
+// InTaskOrReceiver reports whether n runs inside a Celery task
+// (effects.TaskOf) or a Django signal receiver: a function decorated with
+// @receiver, or one whose name is in connected (PostSaveConnected of its
+// file). Nested functions count through their enclosing ones. A loop there
+// that writes or queues once per selected row is a fan-out whose rows are
+// the job (an invoice per due subscription, a message per matching client).
+func InTaskOrReceiver(im *pyast.Imports, n pyast.Node, connected map[string]bool) bool {
+	for fn := pyast.EnclosingFunction(n); !fn.IsNil(); fn = pyast.EnclosingFunction(fn) {
+		if _, ok := effects.TaskOf(im, fn); ok {
+			return true
+		}
+		for _, d := range pyast.Decorators(fn) {
+			if c, ok := pyast.AsCall(d); ok {
+				d = c.Func
+			}
+			if q, ok := im.Resolve(d); ok && q == "django.dispatch.receiver" || pyast.Dotted(d) == "receiver" {
+				return true
+			}
+		}
+		if connected[pyast.DefName(fn)] {
+			return true
+		}
+	}
+	return false
 }

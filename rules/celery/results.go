@@ -6,6 +6,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
 //go:embed resultwait.md
@@ -120,6 +121,7 @@ func underAllowJoin(n, def pyast.Node) bool {
 // and apply_async calls routed per item (see deliberateLoop).
 func runDelayInLoop(p *analyzer.Pass) error {
 	reported := map[int32]bool{}
+	var connected map[string]bool
 	visit := func(n pyast.Node) bool {
 		c, ok := pyast.AsCall(n)
 		if !ok || c.Func.Type() != "attribute" || (c.MethodName() != "delay" && c.MethodName() != "apply_async") {
@@ -138,6 +140,15 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			if rc, ok := pyast.AsCall(it); ok && rc.Func.Text() == "range" && len(rc.Positional) == 3 {
 				return true
 			}
+		}
+		if connected == nil {
+			connected = semantic.PostSaveConnected(p.Root)
+		}
+		if semantic.InTaskOrReceiver(p.Imports, loop, connected) {
+			// A task or a receiver fanning out one task per selected row
+			// (a periodic dispatcher, a message per matching client): each
+			// item its own task, with its own retries, is the design.
+			return true
 		}
 		reported[loop.ID()] = true
 		task := calledName(c)

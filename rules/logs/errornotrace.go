@@ -23,7 +23,10 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
-	Run:        runErrorWithoutTraceback,
+	// One habit per file: the third handler of a file that logs without
+	// the traceback is the same comment as the first (session 22).
+	FileHabit: true,
+	Run:       runErrorWithoutTraceback,
 }
 
 // runErrorWithoutTraceback matches `<logger>.error(...)` calls executed by

@@ -49,7 +49,10 @@ func runEvaluation(p *analyzer.Pass) error {
 			switch {
 			case c.Func.Type() == "identifier" && (c.Func.Text() == "len" || c.Func.Text() == "bool") && len(c.Positional) == 1:
 				x := pyast.Unparen(c.Positional[0])
-				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(listedName(x)) {
+				// A queryset filtered by a unique key (`filter(pk=...)`)
+				// holds at most one row: loading it costs what count() or
+				// exists() would.
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && !q.Single && onlyUse(listedName(x)) {
 					if c.Func.Text() == "len" {
 						report(p, n, fmt.Sprintf("`%s` loads every row to count them", compact(n)), fmt.Sprintf("count in the database: `%s.count()`", x.Text()))
 					} else {
@@ -70,7 +73,7 @@ func runEvaluation(p *analyzer.Pass) error {
 			}
 			x := pyast.Unparen(cond)
 			if x.Is("identifier", "call") {
-				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && onlyUse(x) {
+				if q := t.Eval(x); q != nil && q.Model != nil && !q.Related && !q.Custom && !q.Single && onlyUse(x) {
 					report(p, x, fmt.Sprintf("`%s` is tested for truth: every row is loaded to see if there is one", compact(x)), fmt.Sprintf("ask the database: `%s.exists()`", x.Text()))
 				}
 			}

@@ -26,7 +26,11 @@ var UnboundedList = &analyzer.Rule{
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          requiresViews,
-	Run:               runUnbounded,
+	// One comment per file: the second and third unpaginated views of a
+	// file repeat the first (session 22), and the fix is often one
+	// setting (DEFAULT_PAGINATION_CLASS).
+	FileHabit: true,
+	Run:       runUnbounded,
 }
 
 var responseCalls = map[string]bool{"JsonResponse": true, "Response": true, "render": true, "TemplateResponse": true,

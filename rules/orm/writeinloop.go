@@ -59,6 +59,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 	loops := t.Loops()
 	cache := map[int32]map[string]bool{}
 	reported := map[int32]bool{}
+	connected := semantic.PostSaveConnected(p.Root)
 	for _, l := range loops {
 		if l.Bounded() || l.Once() || l.QS != nil && l.QS.Iterator {
 			continue // a chunked iterator() loop is a deliberate batch job
@@ -73,6 +74,18 @@ func runWriteInLoop(p *analyzer.Pass) error {
 			// serializer's order, the events of one delivery): the
 			// request bounds the loop, and one write per item is DRF's
 			// own pattern for nested writes.
+			continue
+		}
+		if l.QS != nil && (l.QS.Scoped || l.QS.Related) {
+			// The rows of one parent (`order.items.all()`,
+			// `Offer.objects.filter(loan=loan)`): a handful, bounded by
+			// the parent, and one write each is not a reviewer's point.
+			continue
+		}
+		if semantic.InTaskOrReceiver(p.Imports, l.Node, connected) {
+			// A Celery task or a signal receiver writing one row per
+			// row it selected: the loop is the job, run off the
+			// request (or once per saved object), not a bulk import.
 			continue
 		}
 		if t.callsOut(l) {
