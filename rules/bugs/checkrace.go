@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -49,12 +50,19 @@ func runDuplicateCheckRace(p *analyzer.Pass) error {
 	}
 	for def := range pyast.FindEach(p.Root, "function_definition") {
 		for st := range pyast.FindEachShallow(pyast.Body(def), "if_statement") {
-			if !leaves(st.ChildByField("consequence")) || locksBefore(def, st) {
+			exits, otherwise := leaves(st.ChildByField("consequence")), elseBlock(st)
+			if !exits && otherwise.IsNil() || locksBefore(def, st) {
 				continue
 			}
 			for _, uc := range uniqueChecks(f, st) {
 				call, field, value := uc.call, uc.field, uc.value
-				create := racingInsert(f, def, st, uc.model, field, value)
+				var create pyast.Node
+				if !otherwise.IsNil() {
+					create = racingInsertIn(f, def, otherwise, uc.model, field, value)
+				}
+				if create.IsNil() && exits {
+					create = racingInsert(f, def, st, uc.model, field, value)
+				}
 				if create.IsNil() {
 					continue
 				}
@@ -76,7 +84,27 @@ func runDuplicateCheckRace(p *analyzer.Pass) error {
 // writes value to field (`field=value`, or `**data` with value read from
 // data), not inside a try that catches IntegrityError.
 func racingInsert(f *semantic.File, def, st pyast.Node, md *project.Model, field string, value pyast.Node) pyast.Node {
-	for call, c := range createsAfter(f, def, st, md) {
+	return firstRacing(f, def, createsAfter(f, def, st, md), field, value)
+}
+
+// racingInsertIn is racingInsert for the inserts in block: the else of the
+// check (`if exists(): answer the repeat, else: insert`).
+func racingInsertIn(f *semantic.File, def, block pyast.Node, md *project.Model, field string, value pyast.Node) pyast.Node {
+	return firstRacing(f, def, insertsIn(f, block, block.StartByte(), md), field, value)
+}
+
+// elseBlock returns the body of st's else clause, if it has one.
+func elseBlock(st pyast.Node) pyast.Node {
+	for ch := range st.Named() {
+		if ch.Type() == "else_clause" {
+			return ch.ChildByField("body")
+		}
+	}
+	return pyast.Node{}
+}
+
+func firstRacing(f *semantic.File, def pyast.Node, inserts iter.Seq2[pyast.Node, pyast.Call], field string, value pyast.Node) pyast.Node {
+	for call, c := range inserts {
 		if !writesValue(f, call, c, field, value) || insertCaught(call, def) {
 			continue
 		}
@@ -105,7 +133,7 @@ func writesValue(f *semantic.File, call pyast.Node, c pyast.Call, field string, 
 	if k, isStr := pyast.StringValue(key); !isStr || k != field {
 		return false
 	}
-	for a := range call.ChildByField("arguments").Named() {
+	for a := range c.Node.ChildByField("arguments").Named() {
 		if a.Type() == "dictionary_splat" {
 			if inner := a.NamedChild(0); !inner.IsNil() && inner.Text() == obj.Text() {
 				return true

@@ -79,7 +79,14 @@ type uniqueCheck struct {
 // field (uniqueFilter).
 func uniqueChecks(f *semantic.File, st pyast.Node) []uniqueCheck {
 	var out []uniqueCheck
-	for call := range pyast.FindEach(st.ChildByField("condition"), "call") {
+	cond := st.ChildByField("condition")
+	if id := pyast.Unparen(cond); id.Type() == "identifier" && f.BindingCount(id, id.Text()) == 1 {
+		// `taken = M.objects.filter(key=k).exists()` then `if taken:`.
+		if rhs := f.Binding(id, id.Text(), id.StartByte()); !rhs.IsNil() {
+			cond = rhs
+		}
+	}
+	for call := range pyast.FindEach(cond, "call") {
 		c, _ := pyast.AsCall(call)
 		if c.MethodName() != "exists" || c.Func.Type() != "attribute" || negated(call, st) {
 			continue
@@ -169,26 +176,64 @@ func insertAfter(f *semantic.File, def, st pyast.Node, md *project.Model, field 
 	return pyast.Node{}
 }
 
-// createsAfter yields the `M.objects.create(...)` calls of def after st
-// on a manager or queryset of md (not a related manager's).
+// createsAfter yields the inserts of md in def after st: the
+// `M.objects.create(...)` calls on a manager or queryset of md (not a
+// related manager's), and the `x.save()` calls whose x is bound to a new
+// instance, `x = M(...)` (with no update_fields or force_update). Each
+// comes with the call holding the values written: the create call, or the
+// constructor.
 func createsAfter(f *semantic.File, def, st pyast.Node, md *project.Model) iter.Seq2[pyast.Node, pyast.Call] {
+	return insertsIn(f, pyast.Body(def), st.EndByte(), md)
+}
+
+// insertsIn yields the inserts of md (see createsAfter) in block that
+// start at or after from.
+func insertsIn(f *semantic.File, block pyast.Node, from int, md *project.Model) iter.Seq2[pyast.Node, pyast.Call] {
 	return func(yield func(pyast.Node, pyast.Call) bool) {
-		for call := range pyast.FindEach(pyast.Body(def), "call") {
-			if call.StartByte() < st.EndByte() {
+		for call := range pyast.FindEach(block, "call") {
+			if call.StartByte() < from {
 				continue
 			}
 			c, _ := pyast.AsCall(call)
-			if c.MethodName() != "create" || c.Func.Type() != "attribute" {
+			if c.Func.Type() != "attribute" {
 				continue
 			}
-			if q := f.Eval(c.Receiver()); q == nil || q.Model != md || q.Related {
-				continue
-			}
-			if !yield(call, c) {
-				return
+			switch c.MethodName() {
+			case "create":
+				if q := f.Eval(c.Receiver()); q == nil || q.Model != md || q.Related {
+					continue
+				}
+				if !yield(call, c) {
+					return
+				}
+			case "save":
+				if ctor, ok := newInstance(f, c, md); ok && !yield(call, ctor) {
+					return
+				}
 			}
 		}
 	}
+}
+
+// newInstance returns the constructor of the instance `x.save()` saves
+// when x is bound once, in the function, to `M(...)` of model md, and the
+// save writes a new row (no update_fields, no force_update).
+func newInstance(f *semantic.File, save pyast.Call, md *project.Model) (pyast.Call, bool) {
+	recv := pyast.Unparen(save.Receiver())
+	if recv.Type() != "identifier" || len(save.Positional) > 0 || !save.Keyword("update_fields").IsNil() ||
+		!save.Keyword("force_update").IsNil() {
+		return pyast.Call{}, false
+	}
+	rhs := f.Binding(recv, recv.Text(), recv.StartByte())
+	if f.BindingCount(recv, recv.Text()) != 1 && !sameBlock(rhs, save.Node) {
+		return pyast.Call{}, false
+	}
+	ctor, ok := pyast.AsCall(pyast.Unparen(rhs))
+	if !ok || ctor.Func.Type() != "identifier" && ctor.Func.Type() != "attribute" || f.M.Graph == nil ||
+		f.M.Graph.Lookup(f.Unit, pyast.Dotted(ctor.Func)) != md {
+		return pyast.Call{}, false
+	}
+	return ctor, true
 }
 
 // guarded reports a branch, loop, try or nested function between call and
@@ -216,4 +261,21 @@ func leavesBetween(def pyast.Node, from, to int) bool {
 		}
 	}
 	return false
+}
+
+// sameBlock reports two nodes whose statements sit in one block: the first
+// runs straight before the second.
+func sameBlock(a, b pyast.Node) bool {
+	sa, sb := statementOf(a), statementOf(b)
+	return !sa.IsNil() && !sb.IsNil() && sa.Parent().Equal(sb.Parent()) && sa.StartByte() < sb.StartByte()
+}
+
+// statementOf returns the simple statement holding n.
+func statementOf(n pyast.Node) pyast.Node {
+	for ; !n.IsNil(); n = n.Parent() {
+		if p := n.Parent(); !p.IsNil() && (p.Type() == "block" || p.Type() == "module") {
+			return n
+		}
+	}
+	return pyast.Node{}
 }
