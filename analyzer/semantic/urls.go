@@ -755,6 +755,10 @@ func (m *Model) classByName(f *File, n pyast.Node) *Class {
 // classNamed resolves a dotted class name as written in f: a class of the
 // file, else the name through f's imports; with no file, the name as a
 // project-wide qualified or suffix name (LookupClass).
+// ClassNamed returns the project class a name written in f refers to (a
+// class of f, or one it imports), or nil.
+func (m *Model) ClassNamed(f *File, dotted string) *Class { return m.classNamed(f, dotted) }
+
 func (m *Model) classNamed(f *File, dotted string) *Class {
 	if f == nil {
 		return m.LookupClass(dotted)
