@@ -20,7 +20,7 @@ var importDists = map[string][]string{
 	"celery":                    {"celery"},
 	"redis":                     {"redis"},
 	"django_redis":              {"django-redis"},
-	"dotenv":                    {"python-dotenv", "django-dotenv"},
+	"dotenv":                    {"python-dotenv"},
 	"environ":                   {"django-environ", "python-environ", "environ"},
 	"decouple":                  {"python-decouple"},
 	"environs":                  {"environs"},
@@ -130,6 +130,18 @@ var importDists = map[string][]string{
 	"django_apscheduler":        {"django-apscheduler"},
 	"rest_framework_swagger":    {"django-rest-swagger"},
 	"django_rest_passwordreset": {"django-rest-passwordreset"},
+}
+
+// sameModuleDists are distributions that install a module of the same
+// name as importDists' with an API of their own: they satisfy a plain
+// `import dotenv` (django-dotenv's `dotenv.read_dotenv()`), or a
+// from-import of names they define, but not `from dotenv import
+// load_dotenv`, which only python-dotenv has.
+var sameModuleDists = map[string]struct {
+	dists []string
+	names map[string]bool
+}{
+	"dotenv": {[]string{"django-dotenv"}, map[string]bool{"read_dotenv": true}},
 }
 
 // distRequires are the distributions a distribution installs with it (its
