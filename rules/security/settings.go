@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -209,16 +210,24 @@ func runAllowedHostsWildcard(p *analyzer.Pass) error {
 // not such a module's, so it still reports.
 func hostsSetForProduction(p *analyzer.Pass) bool {
 	rel := paths.Rel(p)
-	return !productionNamed(rel) && productionHostDirs.Get(p.Project)[path.Dir(rel)]
+	if productionNamed(rel) {
+		return false
+	}
+	for _, m := range productionHostDirs.Get(p.Project)[path.Dir(rel)] {
+		if m != rel {
+			return true
+		}
+	}
+	return false
 }
 
-// productionHostDirs are the directories holding a deployed settings
-// module that assigns ALLOWED_HOSTS a value with no "*" literal: a module
+// productionHostDirs maps a directory to its deployed settings modules
+// that assign ALLOWED_HOSTS a value with no "*" literal: a module
 // named for production, or the one the project's WSGI or ASGI entry point
 // names (`os.environ.setdefault("DJANGO_SETTINGS_MODULE",
 // "app.settings.docker")` in wsgi.py, which the application server loads).
-var productionHostDirs = &project.ProjectAnalysis[map[string]bool]{Name: "security.productionHostDirs", Run: func(ix *project.Index) map[string]bool {
-	out := map[string]bool{}
+var productionHostDirs = &project.ProjectAnalysis[map[string][]string]{Name: "security.productionHostDirs", Run: func(ix *project.Index) map[string][]string {
+	out := map[string][]string{}
 	deployed := map[string]bool{}
 	for _, u := range ix.Units {
 		if u.Tree == nil || paths.IsTest(u.Rel()) {
@@ -252,8 +261,8 @@ var productionHostDirs = &project.ProjectAnalysis[map[string]bool]{Name: "securi
 					wild = true
 				}
 			}
-			if !wild {
-				out[path.Dir(u.Rel())] = true
+			if d := path.Dir(u.Rel()); !wild && !slices.Contains(out[d], u.Rel()) {
+				out[d] = append(out[d], u.Rel())
 			}
 		}
 	}
