@@ -37,13 +37,34 @@ func IsTestPath(rel string) bool {
 		base == "tests.py" || base == "testcases.py" || base == "testdata.py" || base == "factories.py" || strings.Contains(base, "conftest") {
 		return true
 	}
-	for _, d := range dirs {
+	if kindTests(strings.TrimSuffix(base, ".py")) {
+		return true
+	}
+	for i, d := range dirs {
+		if d == "features" && (i+1 < len(dirs) && dirs[i+1] == "steps" || i+1 == len(dirs) && base == "environment.py") {
+			return true // behave's step definitions and hooks
+		}
 		switch {
 		case d == "tests", d == "test", d == "testing", d == "testutils", d == "testdata", d == "fixtures", d == "e2e",
 			strings.HasPrefix(d, "test_"), strings.HasSuffix(d, "_tests"), strings.HasSuffix(d, "-tests"),
 			len(d) > 1 && d[0] == '.' && d != "..":
 			return true
 		}
+	}
+	return false
+}
+
+// kindTests reports a module named for a kind of tests written as one
+// word (`smoketests`, `integrationtests`, `apitests`), which Django's
+// test*.py pattern does not match: a unittest module run by a command.
+func kindTests(name string) bool {
+	kind, ok := strings.CutSuffix(name, "tests")
+	if !ok {
+		return false
+	}
+	switch kind {
+	case "smoke", "integration", "functional", "acceptance", "unit", "system", "api", "e2e", "ui", "load", "regression", "browser", "live":
+		return true
 	}
 	return false
 }

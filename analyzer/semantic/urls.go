@@ -566,7 +566,7 @@ func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
 		if st.Type() != "expression_statement" || !ok || pyast.Dotted(c.Func) != name+".register" || len(c.Positional) < 2 {
 			continue
 		}
-		pat, _ := pyast.StringValue(c.Arg(0, "prefix"))
+		pat, literal := pyast.StringValue(c.Arg(0, "prefix"))
 		raw := pat
 		if pat = strings.Trim(pat, "^$/"); pat != "" {
 			pat += "/"
@@ -578,16 +578,19 @@ func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
 		}
 		rf.M.resolveView(rf, c.Positional[1], r)
 		w.out = append(w.out, r)
-		regs = append(regs, registration{r, strings.Trim(raw, "/")})
+		regs = append(regs, registration{r, strings.Trim(raw, "/"), literal})
 	}
 	shadowRegistrations(regs)
 }
 
 // registration is one register() call of a router with its prefix as
-// written (slashes trimmed).
+// written (slashes trimmed). literal is false when the prefix is not a
+// plain string (an f-string over a setting, `f"{settings.API_PREFIX}/cases"`,
+// or a name): its value is unknown and compares with nothing.
 type registration struct {
-	r      *Route
-	prefix string
+	r       *Route
+	prefix  string
+	literal bool
 }
 
 // shadowRegistrations marks the registrations of one router whose
@@ -599,11 +602,11 @@ type registration struct {
 // (no base from a library it does not know), the default lookup pattern.
 func shadowRegistrations(regs []registration) {
 	for j, b := range regs {
-		if !plainPrefix(b.prefix) {
+		if !b.literal || !plainPrefix(b.prefix) {
 			continue
 		}
 		for _, a := range regs[:j] {
-			if !plainPrefix(a.prefix) || a.r.Class == nil || b.r.Class == nil {
+			if !a.literal || !plainPrefix(a.prefix) || a.r.Class == nil || b.r.Class == nil {
 				continue
 			}
 			aList, aDetail, known := RouterRoutes(a.r.Class)
@@ -752,6 +755,10 @@ func (m *Model) classByName(f *File, n pyast.Node) *Class {
 // classNamed resolves a dotted class name as written in f: a class of the
 // file, else the name through f's imports; with no file, the name as a
 // project-wide qualified or suffix name (LookupClass).
+// ClassNamed returns the project class a name written in f refers to (a
+// class of f, or one it imports), or nil.
+func (m *Model) ClassNamed(f *File, dotted string) *Class { return m.classNamed(f, dotted) }
+
 func (m *Model) classNamed(f *File, dotted string) *Class {
 	if f == nil {
 		return m.LookupClass(dotted)

@@ -316,6 +316,11 @@ func (u *unboundWalk) stmt(s pyast.Node, st *flowState) *flowState {
 		st.top = true
 	case "break_statement", "continue_statement":
 		st.top = true
+	case "assert_statement":
+		u.reads(s, st)
+		if assertsFalse(s) {
+			st.top = true // `else: assert False, kind`: the branch raises
+		}
 	case "if_statement":
 		u.reads(s.ChildByField("condition"), st)
 		outs := []*flowState{u.block(s.ChildByField("consequence"), st.copy())}
@@ -626,7 +631,7 @@ func (u *unboundWalk) exitBetween(at, read pyast.Node) bool {
 					continue
 				}
 			}
-			if pyast.LastStatement(b).Is("return_statement", "raise_statement", "break_statement", "continue_statement") {
+			if last := pyast.LastStatement(b); last.Is("return_statement", "raise_statement", "break_statement", "continue_statement") || assertsFalse(last) {
 				return true
 			}
 		}
@@ -696,6 +701,23 @@ func (u *unboundWalk) exits(e pyast.Node) bool {
 		if g, _ := u.sf.Callee(c.Node); g != nil && !g.Node.IsNil() && (alwaysRaises(pyast.Body(g.Node), 0) || endsInExit(g.Node)) {
 			return true
 		}
+	}
+	return false
+}
+
+// assertsFalse reports `assert False` (or `assert 0`, `assert None`,
+// with or without a message): the statement always raises AssertionError,
+// as a raise does. Under `python -O` asserts are stripped, but code that
+// writes one as the last branch of a chain means "cannot happen".
+func assertsFalse(s pyast.Node) bool {
+	if s.Type() != "assert_statement" || s.NamedChildCount() == 0 {
+		return false
+	}
+	switch t := pyast.Unparen(s.NamedChild(0)); t.Type() {
+	case "false", "none":
+		return true
+	case "integer":
+		return t.Text() == "0"
 	}
 	return false
 }

@@ -132,6 +132,18 @@ var importDists = map[string][]string{
 	"django_rest_passwordreset": {"django-rest-passwordreset"},
 }
 
+// sameModuleDists are distributions that install a module of the same
+// name as importDists' with an API of their own: they satisfy a plain
+// `import dotenv` (django-dotenv's `dotenv.read_dotenv()`), or a
+// from-import of names they define, but not `from dotenv import
+// load_dotenv`, which only python-dotenv has.
+var sameModuleDists = map[string]struct {
+	dists []string
+	names map[string]bool
+}{
+	"dotenv": {[]string{"django-dotenv"}, map[string]bool{"read_dotenv": true}},
+}
+
 // distRequires are the distributions a distribution installs with it (its
 // runtime requirements, over the versions take-homes pin): an import of one
 // of them is satisfied by declaring the other. A declared distribution
@@ -237,6 +249,7 @@ var distRequires = map[string][]string{
 	"whitenoise":                          {},
 	"dj-database-url":                     {},
 	"python-dotenv":                       {},
+	"django-dotenv":                       {},
 	"python-decouple":                     {},
 	"python-environ":                      {},
 	"mysqlclient":                         {},

@@ -254,11 +254,15 @@ func importUses(u *project.Unit, local, installed map[string]bool) []depUse {
 		return nil
 	}
 	var out []depUse
-	add := func(n pyast.Node, mod string) {
+	// names are a from-import's imported names, nil for a plain import.
+	add := func(n pyast.Node, mod string, names []string) {
 		top, _, _ := strings.Cut(mod, ".")
 		dists, ok := importDists[top]
 		if !ok || local[top] || guarded(n) {
 			return
+		}
+		if alt, ok := sameModuleDists[top]; ok && mod == top && !slices.ContainsFunc(names, func(x string) bool { return !alt.names[x] }) {
+			dists = append(slices.Clip(dists), alt.dists...)
 		}
 		out = append(out, depUse{name: mod, dists: dists, path: u.File.Rel, rel: u.Rel(), r: analyzer.RangeOf(n), what: "imported"})
 	}
@@ -269,7 +273,17 @@ func importUses(u *project.Unit, local, installed map[string]bool) []depUse {
 		if st.Type() == "import_from_statement" {
 			m := st.ChildByField("module_name")
 			if m.Type() == "dotted_name" {
-				add(st, m.Text())
+				names := []string{"*"}
+				if ns := st.ChildrenByField("name"); len(ns) > 0 {
+					names = names[:0]
+					for _, c := range ns {
+						if c.Type() == "aliased_import" {
+							c = c.ChildByField("name")
+						}
+						names = append(names, c.Text())
+					}
+				}
+				add(st, m.Text(), names)
 			}
 			continue
 		}
@@ -277,7 +291,7 @@ func importUses(u *project.Unit, local, installed map[string]bool) []depUse {
 			if c.Type() == "aliased_import" {
 				c = c.ChildByField("name")
 			}
-			add(st, c.Text())
+			add(st, c.Text(), nil)
 		}
 	}
 	return out

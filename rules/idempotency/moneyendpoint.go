@@ -55,7 +55,7 @@ func runMoneyEndpointWithoutKey(p *analyzer.Pass) error {
 			continue
 		}
 		w := moneyWrite(p.Project, e)
-		if w == nil || refusesRepeat(e, w) {
+		if w == nil || refusesRepeat(e, w) || serializerRefusesRepeat(sm, e, w) {
 			continue
 		}
 		seen[e.View] = true
@@ -68,6 +68,75 @@ func runMoneyEndpointWithoutKey(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// serializerRefusesRepeat reports a framework create whose serializer's
+// validate() refuses the data when a row of the written model already
+// matches it (`if Balance.objects.filter(date=data["date"]).exists():
+// raise ValidationError(...)`, directly or through a name bound to the
+// filter): the request carries its own operation reference, and a retry
+// is answered 400 instead of writing twice.
+func serializerRefusesRepeat(sm *semantic.Model, e *semantic.Endpoint, w *semantic.Effect) bool {
+	if e.Class == nil || e.Handler != nil || w.Model == "" {
+		return false
+	}
+	sc := sm.SerializerClass(e.Class)
+	if sc == nil {
+		return false
+	}
+	v := sc.Method("validate")
+	if v == nil {
+		return false
+	}
+	ps := pyast.ParamNames(v.Node)
+	if len(ps) < 2 {
+		return false
+	}
+	data := ps[1]
+	model := w.Model[strings.LastIndex(w.Model, ".")+1:]
+	// matches: a filter of the written model on the client's data.
+	matches := func(n pyast.Node) bool {
+		for c := range pyast.FindEach(n, "call") {
+			call, _ := pyast.AsCall(c)
+			if call.MethodName() != "filter" && call.MethodName() != "get" {
+				continue
+			}
+			recv := pyast.Dotted(call.Receiver())
+			if recv != model+".objects" && !strings.HasSuffix(recv, "."+model+".objects") {
+				continue
+			}
+			for id := range pyast.FindEach(c, "identifier") {
+				if id.Text() == data {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	bound := map[string]bool{}
+	for a := range pyast.FindEach(pyast.Body(v.Node), "assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" && matches(a.ChildByField("right")) {
+			bound[l.Text()] = true
+		}
+	}
+	for st := range pyast.FindEach(pyast.Body(v.Node), "if_statement") {
+		cond := st.ChildByField("condition")
+		found := false
+		for c := range pyast.FindEach(cond, "call") {
+			call, _ := pyast.AsCall(c)
+			if call.MethodName() != "exists" {
+				continue
+			}
+			r := call.Receiver()
+			if r.Type() == "identifier" && bound[r.Text()] || matches(r) {
+				found = true
+			}
+		}
+		if found && pyast.LastStatement(st.ChildByField("consequence")).Type() == "raise_statement" {
+			return true
+		}
+	}
+	return false
 }
 
 // writeMethod reports an endpoint a write method reaches.

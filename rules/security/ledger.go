@@ -107,6 +107,9 @@ func runLedgerEditable(p *analyzer.Pass) error {
 		if e.Handler != nil && !callsSuperAction(e.Handler) {
 			continue // the project's own update or destroy decides
 		}
+		if modelPermissionGuard(p, e) {
+			continue // only callers granted change/delete on the model pass
+		}
 		if method == "DELETE" && overridesDelete(p.Project, e.Model) {
 			continue // the model's own delete() decides what deleting means
 		}
@@ -158,6 +161,40 @@ func runLedgerEditable(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// modelPermissionGuard reports an endpoint guarded by a model-permission
+// check: DRF's DjangoModelPermissions or DjangoObjectPermissions, or a
+// project permission class deriving from them or whose methods test the
+// caller's permissions (`request.user.has_perms(perms)`, an action-based
+// map of `<app>.change_<model>` codes). PUT, PATCH and DELETE then pass
+// only for users granted the model's change or delete permission, an
+// administrator's decision, not any authenticated caller.
+func modelPermissionGuard(p *analyzer.Pass, e *semantic.Endpoint) bool {
+	m := semantic.Of(p.Project)
+	for _, name := range e.Auth.Permissions {
+		last := name[strings.LastIndex(name, ".")+1:]
+		if last == "DjangoModelPermissions" || last == "DjangoObjectPermissions" {
+			return true
+		}
+		c := m.ClassNamed(e.Class.File, name)
+		if c == nil {
+			continue
+		}
+		if c.DerivesFrom("rest_framework.permissions.DjangoModelPermissions", "rest_framework.permissions.DjangoObjectPermissions") {
+			return true
+		}
+		for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+			for _, fn := range cc.Methods {
+				for n := range pyast.FindEach(pyast.Body(fn.Node), "call") {
+					if call, _ := pyast.AsCall(n); call.MethodName() == "has_perms" || call.MethodName() == "has_perm" {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // callsSuperAction reports an overridden action that still runs the

@@ -224,6 +224,14 @@ func relationField(g *project.Models, f *project.Field) bool {
 	return false
 }
 
+// modelField is m's field of that name, nil when m or the field is unknown.
+func modelField(m *project.Model, name string) *project.Field {
+	if m == nil {
+		return nil
+	}
+	return m.Field(name)
+}
+
 // authTarget reports a relation to Django's auth groups or permissions.
 func authTarget(f *project.Field) bool {
 	t := f.Target
@@ -329,6 +337,9 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		// Only the listed fields are writable, whatever the model adds
 		// later: the class is an allow-list.
 		for f := range writable {
+			if fd := modelField(model, f); fd != nil && moneyHeld(f) && relationField(g, fd) {
+				continue // a comment's `credit`: the row it is about, not money held
+			}
 			if _, ok := moved[f]; !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance") || ok) {
 				out = append(out, f)
 			}
@@ -360,6 +371,12 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		}
 		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
 			continue // a device's or a VLAN's role: a category, not a privilege
+		}
+		if moneyHeld(f.Name) && relationField(g, f) {
+			// A relation named for money (`credit = ForeignKey(Credit)` on a
+			// comment, a batch's `credits` many-to-many) points at rows: it
+			// holds no amount a client could inflate.
+			continue
 		}
 		if ownershipNames[f.Name] && notAnOwner(p, f) {
 			continue // a notification's `user`, a recipient row the project keeps: the caller picks it

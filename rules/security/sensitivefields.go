@@ -120,7 +120,8 @@ func sensitiveField(name string) bool {
 // `exclude`, and fields declared on the class when a generic view or
 // viewset of the inventory returns the serializer's data (a declared
 // field is usually input, read back only then); none write_only (a
-// declared field with write_only=True, or Meta.extra_kwargs). `fields = "__all__"` on the user
+// declared field with write_only=True, here or on a project base, or
+// Meta.extra_kwargs). `fields = "__all__"` on the user
 // model (AbstractUser) includes its password hash. One finding per
 // serializer, at Meta.fields (or the declared field).
 func runSensitiveSerializerField(p *analyzer.Pass) error {
@@ -184,6 +185,22 @@ func runSensitiveSerializerField(p *analyzer.Pass) error {
 				declared[name] = v
 				if call.Keyword("write_only").Text() == "True" {
 					writeOnly[name] = true
+				}
+			}
+		}
+		// A field a project base declares write-only is write-only here
+		// too, unless the class (or a nearer base) declares it again:
+		// `password = CharField(write_only=True)` on a PasswordSerializer
+		// mixed into the registration serializer that lists it.
+		for _, b := range c.Bases() {
+			for name := range b.Attrs {
+				if _, own := c.Attrs[name]; own || writeOnly[name] {
+					continue
+				}
+				if v, _ := c.Attr(name); !v.IsNil() {
+					if call, ok := pyast.AsCall(v); ok && strings.HasSuffix(pyast.Dotted(call.Func), "Field") && call.Keyword("write_only").Text() == "True" {
+						writeOnly[name] = true
+					}
 				}
 			}
 		}

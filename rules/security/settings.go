@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -202,20 +203,52 @@ func runAllowedHostsWildcard(p *analyzer.Pass) error {
 }
 
 // hostsSetForProduction reports a settings module not itself named for
-// production (base.py, common.py) beside one that is (production.py,
-// prod.py) and assigns ALLOWED_HOSTS a value with no "*" literal: the
-// deployed settings replace the wildcard, which serves development.
+// production (base.py, common.py) beside a deployed one (production.py,
+// prod.py, or the module wsgi.py names) that assigns ALLOWED_HOSTS a
+// value with no "*" literal: the deployed settings replace the wildcard,
+// which serves development. The wildcard in the deployed module itself is
+// not such a module's, so it still reports.
 func hostsSetForProduction(p *analyzer.Pass) bool {
 	rel := paths.Rel(p)
-	return !productionNamed(rel) && productionHostDirs.Get(p.Project)[path.Dir(rel)]
+	if productionNamed(rel) {
+		return false
+	}
+	for _, m := range productionHostDirs.Get(p.Project)[path.Dir(rel)] {
+		if m != rel {
+			return true
+		}
+	}
+	return false
 }
 
-// productionHostDirs are the directories holding a module named for
-// production that assigns ALLOWED_HOSTS a value with no "*" literal.
-var productionHostDirs = &project.ProjectAnalysis[map[string]bool]{Name: "security.productionHostDirs", Run: func(ix *project.Index) map[string]bool {
-	out := map[string]bool{}
+// productionHostDirs maps a directory to its deployed settings modules
+// that assign ALLOWED_HOSTS a value with no "*" literal: a module
+// named for production, or the one the project's WSGI or ASGI entry point
+// names (`os.environ.setdefault("DJANGO_SETTINGS_MODULE",
+// "app.settings.docker")` in wsgi.py, which the application server loads).
+var productionHostDirs = &project.ProjectAnalysis[map[string][]string]{Name: "security.productionHostDirs", Run: func(ix *project.Index) map[string][]string {
+	out := map[string][]string{}
+	deployed := map[string]bool{}
 	for _, u := range ix.Units {
-		if u.Tree == nil || !productionNamed(u.Rel()) || paths.IsTest(u.Rel()) {
+		if u.Tree == nil || paths.IsTest(u.Rel()) {
+			continue
+		}
+		if b := path.Base(u.Rel()); b == "wsgi.py" || b == "asgi.py" {
+			if mod := settingsModuleNamed(u.Tree.Root()); mod != "" {
+				deployed[strings.ReplaceAll(mod, ".", "/")+".py"] = true
+			}
+		}
+	}
+	isDeployed := func(rel string) bool {
+		for suffix := range deployed {
+			if rel == suffix || strings.HasSuffix(rel, "/"+suffix) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, u := range ix.Units {
+		if u.Tree == nil || paths.IsTest(u.Rel()) || !productionNamed(u.Rel()) && !isDeployed(u.Rel()) {
 			continue
 		}
 		for _, a := range project.ModuleAssignments(u.Tree.Root()) {
@@ -228,13 +261,35 @@ var productionHostDirs = &project.ProjectAnalysis[map[string]bool]{Name: "securi
 					wild = true
 				}
 			}
-			if !wild {
-				out[path.Dir(u.Rel())] = true
+			if d := path.Dir(u.Rel()); !wild && !slices.Contains(out[d], u.Rel()) {
+				out[d] = append(out[d], u.Rel())
 			}
 		}
 	}
 	return out
 }}
+
+// settingsModuleNamed returns the settings module a WSGI or ASGI entry
+// point selects at module level, `os.environ.setdefault(
+// "DJANGO_SETTINGS_MODULE", "app.settings.docker")`, or "".
+func settingsModuleNamed(root pyast.Node) string {
+	for st := range pyast.EachStatement(root) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		c, ok := pyast.AsCall(st.NamedChild(0))
+		if !ok || c.MethodName() != "setdefault" || len(c.Positional) != 2 || !strings.HasSuffix(pyast.Dotted(c.Receiver()), "environ") {
+			continue
+		}
+		if k, _ := pyast.StringValue(c.Positional[0]); k != "DJANGO_SETTINGS_MODULE" {
+			continue
+		}
+		if v, ok := pyast.StringValue(c.Positional[1]); ok {
+			return v
+		}
+	}
+	return ""
+}
 
 // productionNamed reports a module named for production: production.py,
 // prod.py, settings_production.py.

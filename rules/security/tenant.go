@@ -74,12 +74,46 @@ func runTenantUnscopedQuery(p *analyzer.Pass) error {
 			if deliveryOrVerification(n) {
 				continue // a provider's delivery, a public verification page: no caller tenant
 			}
+			if middlewareHook(n) {
+				continue // runs before any view, for every request: it resolves, it does not serve a tenant's rows
+			}
 			if isViewFunction(n) && !guardedView(n) && !guardedEndpoints(inv, sf, n) {
 				t.view(n)
 			}
 		}
 	}
 	return nil
+}
+
+// middlewareHook reports a method of a Django middleware that sees the
+// request (`__call__`, process_request, process_view): a class whose
+// __init__ takes get_response, or named *Middleware. It runs for every
+// request before the view and any tenant scoping the view does, and
+// takes the request by position like a view method does.
+func middlewareHook(fn pyast.Node) bool {
+	switch pyast.DefName(fn) {
+	case "__call__", "process_request", "process_view", "__acall__":
+	default:
+		return false
+	}
+	cls := pyast.EnclosingClass(fn)
+	if cls.IsNil() {
+		return false
+	}
+	if strings.HasSuffix(pyast.DefName(cls), "Middleware") {
+		return true
+	}
+	for st := range pyast.EachStatement(pyast.Body(cls)) {
+		if st.Type() == "decorated_definition" {
+			st = st.ChildByField("definition")
+		}
+		if st.Type() == "function_definition" && pyast.DefName(st) == "__init__" {
+			d := st
+			ps := pyast.ParamNames(d)
+			return len(ps) > 1 && ps[1] == "get_response"
+		}
+	}
+	return false
 }
 
 // permissionHook reports DRF's permission hooks, has_permission and
@@ -399,7 +433,7 @@ func (t *tenantCheck) tenantKey(m *project.Model) *project.Field {
 // bases it cannot read, are taken as boundaries: the rule judges as
 // before.
 func (t *tenantCheck) isolates(tm *project.Model) bool {
-	if tm == nil || tm.External || !tm.Complete {
+	if tm == nil || tm.External || !tm.Complete && !onlyStampBases(tm, 0) {
 		return true
 	}
 	sm := semantic.Of(t.p.Project)
@@ -423,6 +457,40 @@ func (t *tenantCheck) isolates(tm *project.Model) bool {
 		}
 	}
 	return false
+}
+
+// stampBases are library abstract models that add only timestamps, titles,
+// slugs, a status or a UUID: no relation, so no tie to users.
+var stampBases = map[string]bool{
+	"django_extensions.db.models.TimeStampedModel":          true,
+	"django_extensions.db.models.TitleDescriptionModel":     true,
+	"django_extensions.db.models.TitleSlugDescriptionModel": true,
+	"django_extensions.db.models.ActivatorModel":            true,
+	"model_utils.models.TimeStampedModel":                   true,
+	"model_utils.models.TimeFramedModel":                    true,
+	"model_utils.models.StatusModel":                        true,
+	"model_utils.models.SoftDeletableModel":                 true,
+	"model_utils.models.UUIDModel":                          true,
+}
+
+// onlyStampBases reports a model whose unread bases, its own and its
+// project bases', are all stampBases: the graph misses only their
+// timestamp columns, and knows every relation the model has.
+func onlyStampBases(m *project.Model, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	for _, b := range m.ExternalBases {
+		if !stampBases[b] {
+			return false
+		}
+	}
+	for _, b := range m.Bases {
+		if !b.Complete && !onlyStampBases(b, depth+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // auditKey reports a relation that records who did something

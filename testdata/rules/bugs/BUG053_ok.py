@@ -321,3 +321,17 @@ def send_sms(url, data):
         # Only the status check raises HTTPError: `response` is bound here.
         logging.getLogger(__name__).exception("SMS send failed")
     return response
+
+
+def view_names(entity_type):
+    # The last branch asserts the case cannot happen: `assert False` always
+    # raises, so every path that goes on bound both names (openprescribing).
+    if entity_type == "ccg":
+        view_name = "ccg_home"
+        key = "ccgUrl"
+    elif entity_type == "practice":
+        view_name = "practice_home"
+        key = "practiceUrl"
+    else:
+        assert False, entity_type
+    return {key: view_name}

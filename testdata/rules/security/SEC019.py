@@ -32,3 +32,14 @@ class PinSerializer(serializers.ModelSerializer):
         output = super().to_representation(instance)
         output.pop("expiry", None)
         return output
+
+
+class PasswordInputBase(serializers.Serializer):
+    password = serializers.CharField(required=True)
+
+
+class RegistrationSerializer(PasswordInputBase, serializers.ModelSerializer):
+    # A base declaring `password` without write_only: still returned.
+    class Meta:
+        model = User
+        fields = ["email", "password", "username"]  # want: SEC019 "serializer `RegistrationSerializer` returns `password`"

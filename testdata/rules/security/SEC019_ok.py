@@ -56,3 +56,16 @@ class ExternalRoomSerializer(serializers.ModelSerializer):
         if self.context.get("telephony"):
             output["telephony"] = {"pin": pin}
         return output
+
+
+class PasswordBaseSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, required=True)
+
+
+class RegistrationSerializer(PasswordBaseSerializer, serializers.ModelSerializer):
+    # The project base declares `password` write-only: the subclass that
+    # lists it in Meta.fields inherits the declaration (cla_backend's
+    # operator serializers, trade-remedies' registration).
+    class Meta:
+        model = User
+        fields = ["email", "password", "username"]
