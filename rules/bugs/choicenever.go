@@ -149,15 +149,7 @@ func choiceFieldsIn(f *semantic.File) []*choiceField {
 		if md == nil {
 			continue
 		}
-		for st := range pyast.EachStatement(pyast.Body(cls)) {
-			a := st.NamedChild(0)
-			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
-				continue
-			}
-			c, ok := pyast.AsCall(a.ChildByField("right"))
-			if !ok || !strings.HasSuffix(pyast.Dotted(c.Func), "Field") {
-				continue
-			}
+		for field, c := range fieldCalls(cls) {
 			ch := pyast.Unparen(c.Keyword("choices"))
 			if ch.Type() == "identifier" {
 				if v := classConstant(cls, ch.Text()); !v.IsNil() {
@@ -170,7 +162,7 @@ func choiceFieldsIn(f *semantic.File) []*choiceField {
 			if !ok {
 				continue
 			}
-			cf := &choiceField{model: md, class: name, field: a.ChildByField("left").Text(), values: values, choices: ch}
+			cf := &choiceField{model: md, class: name, field: field, values: values, choices: ch}
 			if d, ok := pyast.StringValue(pyast.Unparen(c.Keyword("default"))); ok {
 				cf.def = d
 			} else if !c.Keyword("default").IsNil() {

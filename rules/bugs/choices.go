@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -41,20 +42,11 @@ var DefaultNotInChoices = &analyzer.Rule{
 func runDefaultNotInChoices(p *analyzer.Pass) error {
 	enums, choiceClasses := enumClasses(p.Root)
 	for cls := range pyast.FindEach(p.Root, "class_definition") {
-		for st := range pyast.EachStatement(pyast.Body(cls)) {
-			a := st.NamedChild(0)
-			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
-				continue
-			}
-			c, ok := pyast.AsCall(a.ChildByField("right"))
-			if !ok || !strings.HasSuffix(pyast.Dotted(c.Func), "Field") {
-				continue
-			}
+		for field, c := range fieldCalls(cls) {
 			ch := c.Keyword("choices")
 			if ch.IsNil() {
 				continue
 			}
-			field := a.ChildByField("left").Text()
 			if e, ok := enumComprehension(ch, enums); ok {
 				p.Report(analyzer.Diagnostic{
 					Range: analyzer.RangeOf(ch),
@@ -267,4 +259,24 @@ func classConstant(cls pyast.Node, name string) pyast.Node {
 		return pyast.Node{}
 	}
 	return moduleConstant(pyast.Body(cls), name)
+}
+
+// fieldCalls yields the fields a class body declares with a call to a
+// `...Field(...)` class: `status = models.CharField(...)`, by name.
+func fieldCalls(cls pyast.Node) iter.Seq2[string, pyast.Call] {
+	return func(yield func(string, pyast.Call) bool) {
+		for st := range pyast.EachStatement(pyast.Body(cls)) {
+			a := st.NamedChild(0)
+			if st.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" {
+				continue
+			}
+			c, ok := pyast.AsCall(a.ChildByField("right"))
+			if !ok || !strings.HasSuffix(pyast.Dotted(c.Func), "Field") {
+				continue
+			}
+			if !yield(a.ChildByField("left").Text(), c) {
+				return
+			}
+		}
+	}
 }
