@@ -289,7 +289,8 @@ func displayPathProblems(res *analyzer.Result) (problems []string) {
 // outsideWants reads the wants of the dotenv files of the analysed tree
 // (project.IsDotenvName), of its local artefacts (project.IsArtefactFile,
 // whose text a fixture makes up) and of the files serving commands are
-// read from (project.IsServeFile): a `# want: CODE "re"` comment line, or a
+// read from (project.IsServeFile) and of its dependency files
+// (project.IsDepFile): a `# want: CODE "re"` comment line, or a
 // trailing ` # want: ...` after a value; `# want+N:` targets N lines down.
 func outsideWants(res *analyzer.Result) (wants []*want, problems []string) {
 	ix := res.Index
@@ -308,7 +309,8 @@ func outsideWants(res *analyzer.Result) (wants []*want, problems []string) {
 			return nil
 		}
 		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil || !project.IsDotenvName(e.Name()) && !project.IsArtefactFile(filepath.ToSlash(rel)) && !project.IsServeFile(filepath.ToSlash(rel)) {
+		if rerr != nil || !project.IsDotenvName(e.Name()) && !project.IsArtefactFile(filepath.ToSlash(rel)) && !project.IsServeFile(filepath.ToSlash(rel)) &&
+			!project.IsDepFile(filepath.ToSlash(rel)) {
 			return nil
 		}
 		data, rerr := os.ReadFile(p)

@@ -31,6 +31,16 @@ type Declared struct {
 	// without `#egg=`, a conda environment file. What it installs is
 	// unknown.
 	Opaque bool
+	// At is where each name of Names is first declared: the file and the
+	// first line outside a comment whose words include the name.
+	At map[string]DeclaredAt
+}
+
+// DeclaredAt is a place in a dependency file: its path relative to the
+// root ('/'-separated) and a line (1-based).
+type DeclaredAt struct {
+	Rel  string
+	Line int
 }
 
 // Has reports whether dist is declared, or named as an extra (dist
@@ -90,7 +100,7 @@ func DeclaredPackages(root string) Declared {
 // declaredFrom reads the dependency files deps (relative to root, in path
 // order), following their includes.
 func declaredFrom(root string, deps []string) Declared {
-	d := Declared{Names: map[string]bool{}, Extras: map[string]bool{}}
+	d := Declared{Names: map[string]bool{}, Extras: map[string]bool{}, At: map[string]DeclaredAt{}}
 	seen := map[string]bool{}
 	for _, rel := range deps {
 		d.read(root, rel, seen)
@@ -229,6 +239,7 @@ func (d *Declared) read(root, rel string, seen map[string]bool) {
 		return
 	}
 	d.Files = append(d.Files, rel)
+	defer d.locate(rel, text)
 	base := strings.ToLower(path.Base(rel))
 	switch {
 	case base == "pyproject.toml" || base == "pipfile":
@@ -349,6 +360,54 @@ func (d *Declared) urlRequirement(u string) {
 	}
 	d.Opaque = true
 }
+
+// locate records where the names read from rel (text) that have no place
+// yet are declared: the first line outside a comment holding a word that
+// normalises to the name. A name whose line is not found, or that only a
+// lock file lists, keeps none.
+func (d *Declared) locate(rel, text string) {
+	switch strings.ToLower(path.Base(rel)) {
+	case "poetry.lock", "uv.lock", "pipfile.lock":
+		return // what a lock lists is installed, not declared by the author
+	}
+	if d.At == nil {
+		return
+	}
+	var missing map[string]bool
+	for n := range d.Names {
+		if _, ok := d.At[n]; !ok {
+			if missing == nil {
+				missing = map[string]bool{}
+			}
+			missing[n] = true
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	for i, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		for _, w := range depWordRe.FindAllString(line, -1) {
+			if n := NormalizeDist(w); missing[n] {
+				d.At[n] = DeclaredAt{Rel: rel, Line: i + 1}
+				delete(missing, n)
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+	}
+}
+
+// depWordRe matches a word that may be a distribution's name.
+var depWordRe = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._-]*`)
+
+// IsDepFile reports a file rubric reads dependencies from (requirements
+// files, pyproject.toml, Pipfile, setup.py, setup.cfg, lock files,
+// Dockerfiles, conda environment files), by its path relative to the root.
+func IsDepFile(rel string) bool { return isDepFile(rel) }
 
 func (d *Declared) add(name string) {
 	if n := NormalizeDist(name); n != "" {

@@ -97,3 +97,22 @@ func TestDeclaredPackagesReadsNoIncludeThroughALink(t *testing.T) {
 	assert.True(t, d.Names["celery"])
 	assert.False(t, d.Opaque)
 }
+
+func TestDeclaredAt(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	}
+	write("requirements.txt", "# django-rest-framework is not this\n-r requirements/base.txt\nDjango_Rest-Framework==0.1.0  # the placeholder\n")
+	write("requirements/base.txt", "Django==4.2\n\ncelery[redis]==5.3\n")
+	write("poetry.lock", "[[package]]\nname = \"kombu\"\n")
+	d := project.DeclaredPackages(root)
+	assert.Equal(t, project.DeclaredAt{Rel: "requirements.txt", Line: 3}, d.At["django-rest-framework"])
+	assert.Equal(t, project.DeclaredAt{Rel: "requirements/base.txt", Line: 1}, d.At["django"])
+	assert.Equal(t, project.DeclaredAt{Rel: "requirements/base.txt", Line: 3}, d.At["celery"])
+	_, locked := d.At["kombu"]
+	assert.True(t, d.Names["kombu"])
+	assert.False(t, locked, "a name only a lock file lists has no place")
+}

@@ -66,6 +66,7 @@ func Rules() []*analyzer.Rule {
 		design.CommittedLocalState,
 		design.DevServerDeployed,
 		design.LocalURLHandedOut,
+		design.PlaceholderDependency,
 		security.CompareDigest,
 		security.UnsignedWebhook,
 		security.ReplayableWebhook,
