@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -801,27 +802,30 @@ func (u *unboundWalk) exhaustive(ifStmt pyast.Node) bool {
 // can take (`if obj.sent and not obj.trash` / `elif obj.incoming and not
 // obj.trash` / `elif not any((obj.incoming, obj.sent, obj.trash))` /
 // `elif obj.trash`): no value falls through. Reading an attribute twice is
-// taken to give the same value.
+// taken to give the same value. A comparison of a value's length with an
+// integer (`len(rows) == 1`, `len(rows) > 1`) is read with the value's
+// truth, which is its length above zero: the lengths enumerated are 0 and
+// each constant compared with, one below and one above it.
 func truthsCovered(conds []pyast.Node) bool {
 	if len(conds) < 2 {
 		return false
 	}
-	atoms := map[string]int{}
+	t := &atomTable{index: map[string]int{}, lens: map[string][]int{}}
 	var formulas []boolExpr
 	for _, c := range conds {
-		f, ok := readBool(pyast.Unparen(c), atoms)
+		f, ok := readBool(pyast.Unparen(c), t)
 		if !ok {
 			return false
 		}
 		formulas = append(formulas, f)
 	}
-	if len(atoms) == 0 || len(atoms) > 8 {
+	if len(t.index) == 0 && len(t.lens) == 0 || len(t.index) > 8 || len(t.lens) > 3 {
 		return false
 	}
-	for v := 0; v < 1<<len(atoms); v++ {
+	for _, e := range t.envs() {
 		held := false
 		for _, f := range formulas {
-			if f(v) {
+			if f(e) {
 				held = true
 				break
 			}
@@ -833,42 +837,108 @@ func truthsCovered(conds []pyast.Node) bool {
 	return true
 }
 
-// boolExpr evaluates a condition for one assignment of its atoms (bit i
-// of the argument is atom i's truth).
-type boolExpr func(int) bool
+// atomTable numbers the plain values a chain tests for truth, and holds
+// the integers each value's length is compared with.
+type atomTable struct {
+	index map[string]int
+	lens  map[string][]int
+}
+
+func (t *atomTable) atom(text string) int {
+	i, seen := t.index[text]
+	if !seen {
+		i = len(t.index)
+		t.index[text] = i
+	}
+	return i
+}
+
+// envs lists every assignment: each truth value of the atoms, with each
+// combination of the lengths that tell the comparisons apart.
+func (t *atomTable) envs() []env {
+	names := make([]string, 0, len(t.lens))
+	for n := range t.lens {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	combos := []map[string]int{{}}
+	for _, n := range names {
+		cands := map[int]bool{0: true}
+		for _, k := range t.lens[n] {
+			for _, c := range []int{k - 1, k, k + 1} {
+				if c >= 0 {
+					cands[c] = true
+				}
+			}
+		}
+		var next []map[string]int
+		for _, m := range combos {
+			for c := range cands {
+				m2 := map[string]int{n: c}
+				for k, v := range m {
+					m2[k] = v
+				}
+				next = append(next, m2)
+			}
+		}
+		combos = next
+	}
+	var out []env
+	for bits := 0; bits < 1<<len(t.index); bits++ {
+		for _, m := range combos {
+			out = append(out, env{bits: bits, lens: m})
+		}
+	}
+	return out
+}
+
+// env is one assignment: bit i of bits is atom i's truth, and lens the
+// length of each value whose length is compared.
+type env struct {
+	bits int
+	lens map[string]int
+}
+
+// boolExpr evaluates a condition for one assignment.
+type boolExpr func(env) bool
 
 // readBool reads a condition built from plain values with and, or, not,
-// any and all over a literal tuple or list; ok is false for anything else
-// (a comparison, a call), whose truth rubric does not enumerate.
-func readBool(n pyast.Node, atoms map[string]int) (boolExpr, bool) {
+// any and all over a literal tuple or list, and comparisons of a plain
+// value's length with an integer; ok is false for anything else (another
+// comparison, a call), whose truth rubric does not enumerate.
+func readBool(n pyast.Node, t *atomTable) (boolExpr, bool) {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "identifier", "attribute":
 		if n.Type() == "attribute" && !plainAttribute(n) {
 			return nil, false
 		}
-		i, seen := atoms[n.Text()]
-		if !seen {
-			i = len(atoms)
-			atoms[n.Text()] = i
-		}
-		return func(v int) bool { return v&(1<<i) != 0 }, true
+		text := n.Text()
+		i := t.atom(text)
+		return func(e env) bool {
+			if l, ok := e.lens[text]; ok {
+				return l > 0 // a sized value is true when not empty
+			}
+			return e.bits&(1<<i) != 0
+		}, true
 	case "not_operator":
-		f, ok := readBool(n.ChildByField("argument"), atoms)
+		f, ok := readBool(n.ChildByField("argument"), t)
 		if !ok {
 			return nil, false
 		}
-		return func(v int) bool { return !f(v) }, true
+		return func(e env) bool { return !f(e) }, true
 	case "boolean_operator":
-		l, ok1 := readBool(n.ChildByField("left"), atoms)
-		r, ok2 := readBool(n.ChildByField("right"), atoms)
+		l, ok1 := readBool(n.ChildByField("left"), t)
+		r, ok2 := readBool(n.ChildByField("right"), t)
 		if !ok1 || !ok2 {
 			return nil, false
 		}
 		if operatorOf(n) == "and" {
-			return func(v int) bool { return l(v) && r(v) }, true
+			return func(e env) bool { return l(e) && r(e) }, true
 		}
-		return func(v int) bool { return l(v) || r(v) }, true
+		return func(e env) bool { return l(e) || r(e) }, true
+	case "comparison_operator":
+		return lengthComparison(n, t)
 	case "call":
 		c, ok := pyast.AsCall(n)
 		if !ok || c.Func.Type() != "identifier" || c.Func.Text() != "any" && c.Func.Text() != "all" || len(c.Positional) != 1 || len(c.Keywords) > 0 {
@@ -880,16 +950,16 @@ func readBool(n pyast.Node, atoms map[string]int) (boolExpr, bool) {
 		}
 		var parts []boolExpr
 		for e := range seq.Named() {
-			f, ok := readBool(e, atoms)
+			f, ok := readBool(e, t)
 			if !ok {
 				return nil, false
 			}
 			parts = append(parts, f)
 		}
 		all := c.Func.Text() == "all"
-		return func(v int) bool {
+		return func(e env) bool {
 			for _, f := range parts {
-				if f(v) != all {
+				if f(e) != all {
 					return !all
 				}
 			}
@@ -897,6 +967,63 @@ func readBool(n pyast.Node, atoms map[string]int) (boolExpr, bool) {
 		}, true
 	}
 	return nil, false
+}
+
+// lengthComparison reads `len(x) OP k` (or `k OP len(x)`) for a plain
+// value x and an integer literal k, OP one of ==, !=, <, <=, >, >=.
+func lengthComparison(n pyast.Node, t *atomTable) (boolExpr, bool) {
+	ops := n.NamedChildren()
+	if len(ops) != 2 {
+		return nil, false
+	}
+	op := operatorOf(n)
+	subject, k, ok := lengthOperands(ops[0], ops[1])
+	if !ok {
+		subject, k, ok = lengthOperands(ops[1], ops[0])
+		op = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[op]
+	}
+	if !ok || op == "" {
+		return nil, false
+	}
+	t.atom(subject) // the value's truth and its length are one
+	t.lens[subject] = append(t.lens[subject], k)
+	return func(e env) bool {
+		l := e.lens[subject]
+		switch op {
+		case "==":
+			return l == k
+		case "!=":
+			return l != k
+		case "<":
+			return l < k
+		case "<=":
+			return l <= k
+		case ">":
+			return l > k
+		}
+		return l >= k
+	}, true
+}
+
+// lengthOperands reads `len(x)` and an integer literal.
+func lengthOperands(call, lit pyast.Node) (string, int, bool) {
+	c, ok := pyast.AsCall(pyast.Unparen(call))
+	if !ok || c.Func.Type() != "identifier" || c.Func.Text() != "len" || len(c.Positional) != 1 || len(c.Keywords) > 0 {
+		return "", 0, false
+	}
+	x := pyast.Unparen(c.Positional[0])
+	if x.Type() != "identifier" && !(x.Type() == "attribute" && plainAttribute(x)) {
+		return "", 0, false
+	}
+	lit = pyast.Unparen(lit)
+	if lit.Type() != "integer" {
+		return "", 0, false
+	}
+	k, err := strconv.Atoi(lit.Text())
+	if err != nil || k < 0 || k > 1000 {
+		return "", 0, false
+	}
+	return x.Text(), k, true
 }
 
 // plainAttribute reports a chain of attribute reads on a name (`obj.sent`,

@@ -82,3 +82,12 @@ def view_names_checked(entity_type, strict):
     else:
         assert strict, entity_type
     return view_name  # want: BUG053 "`view_name` is assigned on some paths only"
+
+
+def pick_gap(rows, make):
+    # Two rows or more fall through: `chosen` is unbound there.
+    if rows and len(rows) == 1:
+        chosen = rows[0]
+    elif not rows:
+        chosen = make()
+    return chosen  # want: BUG053 "`chosen` is assigned on some paths only"

@@ -335,3 +335,21 @@ def view_names(entity_type):
     else:
         assert False, entity_type
     return {key: view_name}
+
+
+def pick_one(rows, make):
+    # A value's truth is its length above zero: one, more than one, or none
+    # meets a branch, so `chosen` is bound on every path.
+    if rows and len(rows) == 1:
+        chosen = rows[0]
+    elif (rows and len(rows) > 1) or not rows:
+        chosen = make()
+    return chosen
+
+
+def pick_by_size(rows):
+    if len(rows) == 0:
+        size = "empty"
+    elif len(rows) >= 1:
+        size = "some"
+    return size
