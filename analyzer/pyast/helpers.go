@@ -839,3 +839,16 @@ func CountOf(n Node, typ string) int {
 	}
 	return len(large.of(id, lo, hi))
 }
+
+// StatementOf returns the statement holding n: the ancestor (or n) whose
+// parent is a block or the module.
+func StatementOf(n Node) Node {
+	for !n.IsNil() {
+		p := n.Parent()
+		if p.IsNil() || p.Is("block", "module") {
+			return n
+		}
+		n = p
+	}
+	return n
+}

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -158,7 +159,7 @@ func choiceFieldsIn(f *semantic.File) []*choiceField {
 					ch = pyast.Unparen(v)
 				}
 			}
-			values, ok := stringChoices(ch)
+			values, ok := stringChoices(root, cls, ch)
 			if !ok {
 				continue
 			}
@@ -174,26 +175,23 @@ func choiceFieldsIn(f *semantic.File) []*choiceField {
 	return out
 }
 
-// stringChoices reads `[("a", "A"), ("b", "B")]` (a list or tuple of
-// pairs whose first element is a string literal).
-func stringChoices(ch pyast.Node) (map[string]bool, bool) {
-	if !ch.Is("list", "tuple") || ch.NamedChildCount() == 0 {
+// stringChoices reads a literal list or tuple of choices whose values are
+// all non-empty strings (choiceValues, named groups included).
+func stringChoices(root, cls, ch pyast.Node) (map[string]bool, bool) {
+	if !ch.Is("list", "tuple") {
+		return nil, false
+	}
+	values, ok := choiceValues(root, cls, ch, nil, 0)
+	if !ok || len(values) == 0 {
 		return nil, false
 	}
 	out := map[string]bool{}
-	for e := range ch.Named() {
-		e = pyast.Unparen(e)
-		if e.Type() == "comment" {
-			continue
-		}
-		if !e.Is("tuple", "list") || e.NamedChildCount() < 2 {
+	for _, v := range values {
+		s, err := strconv.Unquote(v) // literalValue renders strings with %q
+		if err != nil || s == "" || !strings.HasPrefix(v, `"`) {
 			return nil, false
 		}
-		v, ok := pyast.StringValue(pyast.Unparen(e.NamedChildren()[0]))
-		if !ok || v == "" {
-			return nil, false
-		}
-		out[v] = true
+		out[s] = true
 	}
 	return out, true
 }

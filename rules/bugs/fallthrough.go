@@ -266,16 +266,6 @@ func leavesBetween(def pyast.Node, from, to int) bool {
 // sameBlock reports two nodes whose statements sit in one block: the first
 // runs straight before the second.
 func sameBlock(a, b pyast.Node) bool {
-	sa, sb := statementOf(a), statementOf(b)
+	sa, sb := pyast.StatementOf(a), pyast.StatementOf(b)
 	return !sa.IsNil() && !sb.IsNil() && sa.Parent().Equal(sb.Parent()) && sa.StartByte() < sb.StartByte()
-}
-
-// statementOf returns the simple statement holding n.
-func statementOf(n pyast.Node) pyast.Node {
-	for ; !n.IsNil(); n = n.Parent() {
-		if p := n.Parent(); !p.IsNil() && (p.Type() == "block" || p.Type() == "module") {
-			return n
-		}
-	}
-	return pyast.Node{}
 }

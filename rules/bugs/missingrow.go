@@ -337,15 +337,11 @@ func handlerMayMapMissing(ix *project.Index, path string) bool {
 	if drfHandlers[path] {
 		return false
 	}
-	dot := strings.LastIndexByte(path, '.')
-	if dot <= 0 {
+	fn := semantic.Of(ix).LookupFunc(path)
+	if fn == nil || fn.Class != nil || fn.File == nil || fn.File.Unit.Tree == nil {
 		return true
 	}
-	mod, name := path[:dot], path[dot+1:]
-	u := projectModule(ix, mod)
-	if u == nil || u.Tree == nil || topLevelDef(u.Tree.Root(), name).IsNil() {
-		return true
-	}
+	u := fn.File.Unit
 	if mayAnswerMissing(u) {
 		return true
 	}
@@ -371,20 +367,6 @@ func projectModule(ix *project.Index, mod string) *project.Unit {
 		}
 	}
 	return nil
-}
-
-// topLevelDef returns the function of that name a module defines at its top
-// level.
-func topLevelDef(root pyast.Node, name string) pyast.Node {
-	for st := range pyast.EachStatement(root) {
-		if st.Type() == "decorated_definition" {
-			st = st.ChildByField("definition")
-		}
-		if st.Type() == "function_definition" && pyast.DefName(st) == name {
-			return st
-		}
-	}
-	return pyast.Node{}
 }
 
 // mayAnswerMissing reports a module that names DoesNotExist (in code or a

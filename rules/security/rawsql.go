@@ -78,7 +78,7 @@ func runSQLFromStrings(p *analyzer.Pass) error {
 		fn := funcID(n)
 		for _, a := range args {
 			how, bad := sqlBuilt(a, fn, built, safe)
-			if how == "" || spansNosec(p, nosec, statementOf(bad)) || spansNosec(p, nosec, statementOf(n)) {
+			if how == "" || spansNosec(p, nosec, pyast.StatementOf(bad)) || spansNosec(p, nosec, pyast.StatementOf(n)) {
 				continue
 			}
 			conf := analyzer.Medium
@@ -527,18 +527,6 @@ func builtSQLVariables(p *analyzer.Pass, safe map[varKey]bool) map[varKey]pyast.
 var dbObjectWords = map[string]bool{"field": true, "sequence": true, "index": true, "constraint": true,
 	"table": true, "column": true, "schema": true, "db": true, "model": true, "relation": true,
 	"trigger": true, "function": true, "view": true}
-
-// statementOf returns the statement containing n.
-func statementOf(n pyast.Node) pyast.Node {
-	for !n.IsNil() {
-		p := n.Parent()
-		if p.IsNil() || p.Is("block", "module") {
-			return n
-		}
-		n = p
-	}
-	return n
-}
 
 func isParam(fn pyast.Node, name string) bool {
 	for _, p := range pyast.ParamNames(fn) {
