@@ -993,7 +993,7 @@ func prebuild(ix *project.Index, a project.Analysis) {
 // analyses read there (project.Reads): with the project analyses, which
 // read no test module (Index.KeepForAnalyses), and the facts, that is all
 // their findings depend on (see reuse.go).
-func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) (found ruleDiags, read []*project.Unit) {
+func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, enabled map[string]bool) (found ruleDiags, read project.Reads) {
 	found = ruleDiags{}
 	roles := semantic.RolesOf(st.unit)
 	// One pass and one list of findings for the file, reset for each rule
@@ -1005,8 +1005,6 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	if underTest {
 		guarded = ix.WithoutAnalyses()
 	}
-	var reads project.Reads
-	recording := ix.Recording(st.unit, &reads)
 	var withoutTests *project.Index // the file's view for sameWithoutTests, made once
 	for _, r := range rules {
 		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
@@ -1019,21 +1017,23 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 		*pass = Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: root,
 			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &diags}
 		global := globalOn(r, roles)
+		// Each rule's reads apart, for the check below; then merged.
+		var reads project.Reads
 		if global {
-			pass.Project = recording
+			pass.Project = ix.Recording(st.unit, &reads)
 		} else if underTest {
 			pass.Project = guarded // what its findings are kept under allows no project analysis
 		}
-		before := len(reads.Units)
 		err := runRule(r, pass)
 		if err == nil && global && checkReads {
 			// What the record says must hold: run again where the test
-			// modules it did not record have no tree and no source, the
-			// rule finds the same.
-			if msg := sameWithoutTests(r, pass, ix, reads.Units[before:], &withoutTests, diags); msg != "" {
+			// modules it did not record (every other file, for a summary
+			// rule) have no tree and no source, the rule finds the same.
+			if msg := sameWithout(r, pass, ix, reads.Units, summaryRule(r), &withoutTests, diags); msg != "" {
 				err = errors.New(msg)
 			}
 		}
+		read.Merge(&reads)
 		if err != nil {
 			if enabled[InternalError.Code] {
 				found[r.Code] = []Diagnostic{internalError(st.file.Rel, "rule "+r.Code, err)}
@@ -1044,21 +1044,28 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 			found[r.Code] = diags
 		}
 	}
-	return found, reads.Units
+	return found, read
 }
 
-// sameWithoutTests runs r again on pass's file through a view of ix in
-// which the test modules other than the file and those in read have no
-// tree and no source, and says how its findings differ from want, if they
-// do: a rule that requires shared analyses may read other files only
-// through them, or through file analyses, which are recorded.
-func sameWithoutTests(r *Rule, pass *Pass, ix *project.Index, read []*project.Unit, plain **project.Index, want []Diagnostic) string {
+// sameWithout runs r again on pass's file through a view of ix in which
+// the test modules (every other file, when all is set) other than the
+// file and those in read have no tree and no source, and says how its
+// findings differ from want, if they do: a rule that requires shared
+// analyses may read other files only through them, or through file
+// analyses, which are recorded; a summary rule's analyses have digests
+// (see reusesummary.go), and it reads other files only through file
+// analyses.
+func sameWithout(r *Rule, pass *Pass, ix *project.Index, read []*project.Unit, all bool, plain **project.Index, want []Diagnostic) string {
 	omit := func(u *project.Unit) bool {
-		return u != pass.Unit && !slices.Contains(read, u) && semantic.RolesOf(u).Any(semantic.Test)
+		return u != pass.Unit && !slices.Contains(read, u) && (all || semantic.RolesOf(u).Any(semantic.Test))
+	}
+	what := "a test module"
+	if all {
+		what = "a file"
 	}
 	var view *project.Index
 	switch {
-	case len(read) > 0:
+	case len(read) > 0 || all:
 		view = ix.Without(omit)
 	case *plain != nil:
 		view = *plain
@@ -1070,10 +1077,10 @@ func sameWithoutTests(r *Rule, pass *Pass, ix *project.Index, read []*project.Un
 	p := *pass
 	p.Project, p.diags = view, &again
 	if err := runRule(r, &p); err != nil {
-		return fmt.Sprintf("the rule reads a test module it does not record: without them it fails: %v", err)
+		return fmt.Sprintf("the rule reads %s it does not record: without them it fails: %v", what, err)
 	}
 	if !reflect.DeepEqual(again, want) {
-		return fmt.Sprintf("the rule reads a test module it does not record: without them it finds %d rather than %d", len(again), len(want))
+		return fmt.Sprintf("the rule reads %s it does not record: without them it finds %d rather than %d", what, len(again), len(want))
 	}
 	return ""
 }

@@ -78,12 +78,13 @@ type ReuseCache interface {
 
 // reuseSchema changes whenever a key's recipe does; the records' layout is
 // in recordShapes.
-const reuseSchema = "rubric-reuse-3"
+const reuseSchema = "rubric-reuse-4"
 
 // recordShapes describes the types records are made of: a rubric whose
 // facts or diagnostics have other fields never reads another's records.
 var recordShapes = typeShape(reflect.TypeFor[phaseOne]()) + typeShape(reflect.TypeFor[project.Facts]()) +
-	typeShape(reflect.TypeFor[ruleDiags]()) + typeShape(reflect.TypeFor[globalRecord]())
+	typeShape(reflect.TypeFor[ruleDiags]()) + typeShape(reflect.TypeFor[globalRecord]()) +
+	typeShape(reflect.TypeFor[summaryRecord]())
 
 type reuser struct {
 	cache ReuseCache
@@ -464,17 +465,22 @@ type reusePlan struct {
 	// file's state by unit.
 	sums   map[string][32]byte
 	states map[*project.Unit]*fileState
+	// digested are the project analyses the summary rules' findings are
+	// kept under (by digest), and fileDigesters the file analyses with a
+	// digest that some rule requires, by name (see getSummary).
+	digested      map[project.Analysis]bool
+	fileDigesters map[string]project.FileDigester
 }
 
-// ruleSplit is the file rules split into local and global ones.
-type ruleSplit struct{ local, global []*Rule }
+// ruleSplit is the file rules split into local, global and summary ones.
+type ruleSplit struct{ local, global, summary []*Rule }
 
 // keptFindings are one file's findings by class of rule, and their keys.
 type keptFindings struct {
-	rules               *ruleSplit
-	localKey, globalKey [32]byte
-	local, global       ruleDiags
-	localOK, globalOK   bool
+	rules                           *ruleSplit
+	localKey, globalKey, summaryKey [32]byte
+	local, global, summary          ruleDiags
+	localOK, globalOK, summaryOK    bool
 }
 
 // plan looks up the findings kept for every file and for the project
@@ -502,7 +508,9 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		}
 		sp := &ruleSplit{}
 		for _, rule := range fileRules {
-			if globalOn(rule, roles[i]) {
+			if globalOn(rule, roles[i]) && summaryRule(rule) {
+				sp.summary = append(sp.summary, rule)
+			} else if globalOn(rule, roles[i]) {
 				sp.global = append(sp.global, rule)
 			} else {
 				sp.local = append(sp.local, rule)
@@ -511,6 +519,7 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		p.split[roles[i]] = sp
 	}
 	factsDigest, contentDigest, productDigest := r.digests(ix, states, test)
+	summaryBase := p.summaryBase(ix, fileRules, factsDigest, productDigest)
 	// Each file's lookups and decoding are independent: done side by side.
 	kept := make([]*keptFindings, len(states))
 	var g errgroup.Group
@@ -521,7 +530,8 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		}
 		g.Go(func() error {
 			sp := p.split[roles[i]]
-			k := &keptFindings{rules: sp, localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, productDigest)}
+			k := &keptFindings{rules: sp, localKey: r.fileKey("local", st, factsDigest), globalKey: r.fileKey("global", st, productDigest),
+				summaryKey: r.fileKey("summary", st, summaryBase)}
 			k.local, k.localOK = ruleDiags{}, len(sp.local) == 0
 			if !k.localOK {
 				k.local, k.localOK = r.getResults(k.localKey)
@@ -529,6 +539,10 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 			k.global, k.globalOK = ruleDiags{}, len(sp.global) == 0
 			if !k.globalOK {
 				k.global, k.globalOK = r.getGlobal(k.globalKey, p.sums)
+			}
+			k.summary, k.summaryOK = ruleDiags{}, len(sp.summary) == 0
+			if !k.summaryOK {
+				k.summary, k.summaryOK = p.getSummary(ix, k.summaryKey)
 			}
 			kept[i] = k
 			return nil
@@ -542,10 +556,14 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 			continue
 		}
 		p.files[st] = k
-		if k.globalOK {
-			continue
+		var run []*Rule
+		if !k.globalOK {
+			run = k.rules.global
 		}
-		for _, rule := range k.rules.global {
+		if !k.summaryOK {
+			run = append(slices.Clip(run), k.rules.summary...)
+		}
+		for _, rule := range run {
 			if !rule.Skip.Any(roles[i]) {
 				for _, a := range rule.Requires {
 					p.need[a] = true
@@ -576,12 +594,17 @@ func (p *reusePlan) runFile(cfg Config, ix *project.Index, st *fileState, fileRu
 		k.local, _ = runFileRules(cfg, ix, st, k.rules.local, enabled)
 		p.r.putResults(k.localKey, k.local)
 	}
+	if !k.summaryOK {
+		var read project.Reads
+		k.summary, read = runFileRules(cfg, ix, st, k.rules.summary, enabled)
+		p.putSummary(ix, k.summaryKey, k.summary, read)
+	}
 	if !k.globalOK {
-		var read []*project.Unit
+		var read project.Reads
 		k.global, read = runFileRules(cfg, ix, st, k.rules.global, enabled)
 		rec := globalRecord{Found: k.global}
 		keep := true
-		for _, u := range read {
+		for _, u := range read.Units {
 			o := p.states[u]
 			switch {
 			case o == nil:
@@ -601,6 +624,9 @@ func (p *reusePlan) runFile(cfg Config, ix *project.Index, st *fileState, fileRu
 		all[code] = ds
 	}
 	for code, ds := range k.global {
+		all[code] = ds
+	}
+	for code, ds := range k.summary {
 		all[code] = ds
 	}
 	st.diags = append(st.diags, all.in(fileRules)...)

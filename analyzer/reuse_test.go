@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -777,6 +778,149 @@ func TestUnrecordedReadsOfTestModulesAreChecked(t *testing.T) {
 		}
 		if direct {
 			assert.Equal(t, []string{"shop/tests/test_orders.py"}, broken, "the test that reads the helper's tree")
+		} else {
+			assert.Empty(t, broken, "read through a file analysis, the helper is recorded")
+		}
+	}
+}
+
+// moduleCount is a project analysis with a digest: how many modules.
+var moduleCount = &project.ProjectAnalysis[int]{Name: "test.moduleCount",
+	Digest: func(n int) []byte { return []byte(strconv.Itoa(n)) },
+	Run:    func(ix *project.Index) int { return len(ix.ByModule) }}
+
+// definedNames is a file analysis with a digest: the functions a module
+// defines, sorted.
+var definedNames = &project.FileAnalysis[[]string]{Name: "test.definedNames", Digest: project.DigestStrings,
+	Run: func(u *project.Unit, _ *project.Index) []string {
+		var out []string
+		for _, fn := range pyast.FindAll(u.Tree.Root(), "function_definition") {
+			out = append(out, pyast.DefName(fn))
+		}
+		slices.Sort(out)
+		return out
+	}}
+
+// summaryHelpers is importedHelpers as a summary rule: it requires only
+// analyses with digests. read says what else it reads: "tree", the
+// imported module's tree straight from the index (not recorded);
+// "undigested", unitCount, a project analysis without a digest.
+func summaryHelpers(c *runsPerFile, read string) *analyzer.Rule {
+	return &analyzer.Rule{
+		Code: "ERR994", Name: "count-runs-summary-helpers", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+		Confidence: analyzer.High, Since: "0.0.0", Requires: []project.Analysis{moduleCount, definedNames},
+		Run: func(p *analyzer.Pass) error {
+			c.mu.Lock()
+			c.n[p.File.Rel]++
+			c.mu.Unlock()
+			if moduleCount.Get(p.Project) == 0 {
+				return nil
+			}
+			if read == "undigested" {
+				_ = unitCount.Get(p.Project)
+			}
+			for st := range pyast.FindEach(p.Root, "import_from_statement") {
+				target := p.Project.ByModule[p.Unit.Absolute(st.ChildByField("module_name").Text())]
+				if target == nil {
+					continue
+				}
+				var names []string
+				if read != "tree" {
+					names = definedNames.Get(target, p.Project)
+				} else {
+					for _, fn := range pyast.FindAll(target.Tree.Root(), "function_definition") {
+						names = append(names, pyast.DefName(fn))
+					}
+				}
+				for _, n := range st.ChildrenByField("name") {
+					if !slices.Contains(names, n.Text()) {
+						p.Reportf(n, "%s is not defined there", n.Text())
+					}
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// summaryTree is a small project whose view imports a product helper.
+func summaryTree(t *testing.T) string {
+	dir := localOnTree(t)
+	write(t, dir, "shop/helpers.py", []byte("def make_order():\n    return 1\n"))
+	write(t, dir, "shop/orders.py", []byte("from .helpers import make_order\n\n\ndef order(request):\n    return make_order()\n"))
+	return dir
+}
+
+// A summary rule's findings on a file are kept past an edit of another
+// product file while the digests of what it read there stay as they were:
+// a helper's body edited runs it again on the helper alone; the helper
+// renamed runs it again where it is imported, whose finding follows.
+func TestSummaryRulesAreKeptPastEditsTheirDigestsIgnore(t *testing.T) {
+	analyzer.SkipReadCheck(t)
+	h := newReuseHarness(t, summaryTree(t))
+	counter := &runsPerFile{n: map[string]int{}}
+	h.rules = append(h.rules, summaryHelpers(counter, ""))
+	h.check("first run")
+	counter.take()
+
+	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "return 1", "return 2", 1) })
+	h.run(2, true)
+	assert.Equal(t, map[string]int{"shop/helpers.py": 1}, counter.take(), "the edited helper alone")
+	h.check("a helper's body edited")
+	counter.take()
+
+	h.edit("shop/views.py", func(s string) string { return s + "\n\ndef other(request):\n    return 1\n" })
+	h.run(2, true)
+	assert.Equal(t, map[string]int{"shop/views.py": 1}, counter.take(), "a file nothing imports: itself alone")
+	h.check("a view added")
+	counter.take()
+
+	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "make_order", "build_order", 1) })
+	h.run(2, true)
+	assert.Equal(t, map[string]int{"shop/helpers.py": 1, "shop/orders.py": 1}, counter.take(), "the helper and its importer")
+	out, _ := h.check("the helper renamed")
+	assert.Contains(t, out, "make_order is not defined there", "the importer's finding follows the edit")
+	counter.take()
+
+	write(t, h.dir, "shop/extra.py", []byte("X = 1\n"))
+	h.run(2, true)
+	assert.Len(t, counter.take(), 8, "a module added moves moduleCount's digest: everywhere again")
+	h.check("a module added")
+}
+
+// A summary rule that reads a project analysis without a digest keeps no
+// record: an edit anywhere runs it again everywhere.
+func TestSummaryRulesReadingUndigestedAnalysesAreNotKept(t *testing.T) {
+	analyzer.SkipReadCheck(t)
+	h := newReuseHarness(t, summaryTree(t))
+	counter := &runsPerFile{n: map[string]int{}}
+	h.rules = append(h.rules, summaryHelpers(counter, "undigested"))
+	h.check("first run")
+	counter.take()
+	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "return 1", "return 2", 1) })
+	h.run(2, true)
+	assert.Len(t, counter.take(), 7, "every file again")
+	h.check("a helper's body edited")
+}
+
+// Under test, a summary rule that reads another file's tree straight from
+// the index (not recorded) fails there with an internal error.
+func TestUnrecordedReadsOfSummaryRulesAreChecked(t *testing.T) {
+	for _, read := range []string{"", "tree"} {
+		dir := summaryTree(t)
+		rule := summaryHelpers(&runsPerFile{n: map[string]int{}}, read)
+		cfg := analyzer.Config{Rules: append(analyzer.BuiltinRules(), rule), Registry: all.Rules(), WorkDir: dir, Jobs: 2}
+		res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+		require.NoError(t, err)
+		var broken []string
+		for _, d := range res.Diagnostics {
+			if d.Code == analyzer.InternalError.Code {
+				broken = append(broken, d.Path)
+				assert.Contains(t, d.Message, "reads a file it does not record")
+			}
+		}
+		if read == "tree" {
+			assert.Equal(t, []string{"shop/orders.py", "shop/views.py"}, broken, "the files that read another's tree")
 		} else {
 			assert.Empty(t, broken, "read through a file analysis, the helper is recorded")
 		}

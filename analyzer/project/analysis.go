@@ -1,6 +1,9 @@
 package project
 
 import (
+	"encoding/binary"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -24,9 +27,16 @@ type Analysis interface {
 }
 
 // FileAnalysis is an analysis of one file; Run may read the index.
+//
+// Digest, when set, hashes a result to the bytes that say all a reader
+// may learn from it: two results with one digest must read the same to
+// every rule. A rule run that read the analysis of another file is then
+// kept past an edit of that file that leaves the digest as it was (see
+// the analyzer's reuse.go, summary rules); without it, past no edit.
 type FileAnalysis[T any] struct {
-	Name string
-	Run  func(u *Unit, ix *Index) T
+	Name   string
+	Run    func(u *Unit, ix *Index) T
+	Digest func(T) []byte
 }
 
 // AnalysisName implements Analysis.
@@ -45,25 +55,79 @@ func (a *FileAnalysis[T]) Get(u *Unit, ix *Index) T {
 	c.once.Do(func() {
 		var r Reads
 		c.val = a.Run(u, ix.Recording(u, &r))
-		c.reads = r.Units
+		c.reads, c.projects = r.Units, r.Projects
 	})
 	if ix != nil && ix.reads != nil {
 		if u != ix.self {
 			ix.reads.add(u)
+			ix.reads.addOf(u, a)
 		}
 		for _, o := range c.reads {
 			if o != ix.self {
 				ix.reads.add(o)
+				ix.reads.addOf(o, nil) // read by the build: its bytes count
 			}
+		}
+		for _, p := range c.projects {
+			ix.reads.addProject(p)
 		}
 	}
 	return c.val.(T)
 }
 
-// ProjectAnalysis is an analysis of the whole index.
+// FileDigest returns the digest of the analysis of u (building it), and
+// false for an analysis without Digest.
+func (a *FileAnalysis[T]) FileDigest(u *Unit, ix *Index) ([]byte, bool) {
+	if a.Digest == nil {
+		return nil, false
+	}
+	return a.Digest(a.Get(u, ix)), true
+}
+
+// A FileDigester is a file analysis whose results have a digest
+// (FileAnalysis.Digest).
+type FileDigester interface {
+	Analysis
+	FileDigest(u *Unit, ix *Index) ([]byte, bool)
+}
+
+// A ProjectDigester is a project analysis whose result has a digest
+// (ProjectAnalysis.Digest).
+type ProjectDigester interface {
+	Analysis
+	ProjectDigest(ix *Index) ([]byte, bool)
+}
+
+// Digestible reports whether a is a project analysis with a Digest, or a
+// file analysis: what a rule reads of a file analysis is recorded by file
+// (Reads), so a rule that requires only these is a summary rule.
+func Digestible(a Analysis) bool {
+	if p, ok := a.(interface{ hasDigest() bool }); ok {
+		return p.hasDigest()
+	}
+	_, ok := a.(FileDigester)
+	return ok
+}
+
+// ProjectAnalysis is an analysis of the whole index. Digest, when set,
+// hashes a result as FileAnalysis.Digest does: the rules that read only
+// analyses with one are kept on a file while the digests stay as they
+// were, whatever else changed in the other files.
 type ProjectAnalysis[T any] struct {
-	Name string
-	Run  func(ix *Index) T
+	Name   string
+	Run    func(ix *Index) T
+	Digest func(T) []byte
+}
+
+func (a *ProjectAnalysis[T]) hasDigest() bool { return a.Digest != nil }
+
+// ProjectDigest returns the digest of the analysis of ix (building it),
+// and false for an analysis without Digest.
+func (a *ProjectAnalysis[T]) ProjectDigest(ix *Index) ([]byte, bool) {
+	if a.Digest == nil {
+		return nil, false
+	}
+	return a.Digest(a.Get(ix)), true
 }
 
 // AnalysisName implements Analysis.
@@ -73,7 +137,12 @@ func (a *ProjectAnalysis[T]) AnalysisName() string { return a.Name }
 func (a *ProjectAnalysis[T]) Prebuild(ix *Index) { a.Get(ix) }
 
 // Get returns the analysis of ix, building it once.
+//
+// On a recording view, the read is recorded (Reads.Projects).
 func (a *ProjectAnalysis[T]) Get(ix *Index) T {
+	if ix != nil && ix.reads != nil {
+		ix.reads.addProject(a)
+	}
 	c := ix.cell(a)
 	c.once.Do(func() { c.val = a.Run(ix.forAnalyses()) })
 	return c.val.(T)
@@ -82,8 +151,10 @@ func (a *ProjectAnalysis[T]) Get(ix *Index) T {
 type resultCell struct {
 	once sync.Once
 	val  any
-	// reads are the other files a file analysis's build read (see Reads).
-	reads []*Unit
+	// reads are the other files a file analysis's build read, and
+	// projects the project analyses (see Reads).
+	reads    []*Unit
+	projects []Analysis
 }
 
 type results struct {
@@ -103,4 +174,39 @@ func (r *results) cell(key any) *resultCell {
 		r.cells[key] = c
 	}
 	return c
+}
+
+// DigestStrings is a Digest for a list: its strings in order, each after
+// its length.
+func DigestStrings(list []string) []byte {
+	var b []byte
+	for _, s := range list {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return b
+}
+
+// DigestSet is a Digest for a set: its members in sorted order.
+func DigestSet(set map[string]bool) []byte {
+	var keys []string
+	for k, in := range set {
+		if in {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return DigestStrings(keys)
+}
+
+// DigestLists is a Digest for lists by key: each key in sorted order, then
+// its list.
+func DigestLists(m map[string][]string) []byte {
+	var b []byte
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		b = append(b, DigestStrings([]string{k})...)
+		b = binary.AppendUvarint(b, uint64(len(m[k])))
+		b = append(b, DigestStrings(m[k])...)
+	}
+	return b
 }

@@ -226,11 +226,49 @@ type Reads struct {
 	// read, directly or through another file analysis, in order of first
 	// read.
 	Units []*Unit
+	// Of are the same reads with the analysis read on each file, in
+	// order of first read: Analysis is nil where a file analysis's build
+	// read the file (its bytes count, not one analysis of it).
+	Of []ReadOf
+	// Projects are the project analyses the run read, directly or through
+	// a file analysis.
+	Projects []Analysis
+}
+
+// ReadOf is one file analysis of another file a run read.
+type ReadOf struct {
+	Unit     *Unit
+	Analysis Analysis
 }
 
 func (r *Reads) add(u *Unit) {
 	if !slices.Contains(r.Units, u) {
 		r.Units = append(r.Units, u)
+	}
+}
+
+// Merge adds o's reads to r's.
+func (r *Reads) Merge(o *Reads) {
+	for _, u := range o.Units {
+		r.add(u)
+	}
+	for _, ro := range o.Of {
+		r.addOf(ro.Unit, ro.Analysis)
+	}
+	for _, a := range o.Projects {
+		r.addProject(a)
+	}
+}
+
+func (r *Reads) addProject(a Analysis) {
+	if !slices.Contains(r.Projects, a) {
+		r.Projects = append(r.Projects, a)
+	}
+}
+
+func (r *Reads) addOf(u *Unit, a Analysis) {
+	if !slices.Contains(r.Of, ReadOf{u, a}) {
+		r.Of = append(r.Of, ReadOf{u, a})
 	}
 }
 

@@ -145,7 +145,7 @@ func boundElsewhere(ix *project.Index, others []*project.Unit, name string) bool
 
 // importRoots are the module prefixes absolute imports are read against:
 // "" (the analysed root) and each directory holding manage.py.
-var importRoots = &project.ProjectAnalysis[[]string]{Name: "bugs.importRoots", Run: func(ix *project.Index) []string {
+var importRoots = &project.ProjectAnalysis[[]string]{Name: "bugs.importRoots", Digest: project.DigestStrings, Run: func(ix *project.Index) []string {
 	roots := []string{""}
 	for _, u := range ix.Units {
 		// By the path under the analysed root, as module names are: the
@@ -195,10 +195,20 @@ func mentionsDynamic(src []byte) bool {
 // moduleNames are the names a module binds at its top level (see
 // computeBoundNames), per unit: a module imported from many files is read
 // once.
-var moduleNames = &project.FileAnalysis[boundResult]{Name: "bugs.moduleNames", Run: func(u *project.Unit, _ *project.Index) boundResult {
+var moduleNames = &project.FileAnalysis[boundResult]{Name: "bugs.moduleNames", Digest: boundDigest, Run: func(u *project.Unit, _ *project.Index) boundResult {
 	names, ok := computeBoundNames(u)
 	return boundResult{names, ok}
 }}
+
+// boundDigest is moduleNames's digest: whether the names are known, and
+// which (a module whose body changed and whose top-level names did not
+// runs the rule on its importers again nowhere).
+func boundDigest(r boundResult) []byte {
+	if !r.ok {
+		return []byte{0}
+	}
+	return append([]byte{1}, project.DigestSet(r.names)...)
+}
 
 type boundResult struct {
 	names map[string]bool

@@ -32,7 +32,7 @@ var MetaKeyNeverSet = &analyzer.Rule{
 // storedMetaKeys are the keys the project's own code stores into a
 // request's META (`request.META["X-RateLimit-Remaining"] = n` in a
 // throttle): reading them back finds them.
-var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.storedMetaKeys", Run: func(ix *project.Index) map[string]bool {
+var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.storedMetaKeys", Digest: project.DigestSet, Run: func(ix *project.Index) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
 		if u.Tree == nil {

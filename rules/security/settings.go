@@ -226,7 +226,7 @@ func hostsSetForProduction(p *analyzer.Pass) bool {
 // named for production, or the one the project's WSGI or ASGI entry point
 // names (`os.environ.setdefault("DJANGO_SETTINGS_MODULE",
 // "app.settings.docker")` in wsgi.py, which the application server loads).
-var productionHostDirs = &project.ProjectAnalysis[map[string][]string]{Name: "security.productionHostDirs", Run: func(ix *project.Index) map[string][]string {
+var productionHostDirs = &project.ProjectAnalysis[map[string][]string]{Name: "security.productionHostDirs", Digest: project.DigestLists, Run: func(ix *project.Index) map[string][]string {
 	out := map[string][]string{}
 	deployed := map[string]bool{}
 	for _, u := range ix.Units {
