@@ -63,7 +63,9 @@ type ReuseCache interface {
 // module root and bytes but the test modules', and the facts digest), with
 // the path and hash of each test module it read: an edit to a test module
 // re-runs them on that module and on the files that read it, nowhere else.
-// An edit elsewhere re-runs them everywhere. Except where a rule declares
+// An edit elsewhere re-runs them everywhere, unless every analysis the
+// rule requires has a digest (a summary rule, see reusesummary.go: kept
+// by the digests of what it read). Except where a rule declares
 // that it reads none of its analyses (Rule.LocalOn: BUG004 on test
 // modules): on those files it is kept like a rule without one, and under
 // test the driver hands it there an index that refuses every project

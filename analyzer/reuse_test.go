@@ -926,3 +926,18 @@ func TestUnrecordedReadsOfSummaryRulesAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// A digest declared on an analysis whose results hold nodes is refused:
+// the rule would read other files' trees through it, unrecorded.
+func TestValidateRefusesDigestsOfNodes(t *testing.T) {
+	nodes := &project.ProjectAnalysis[[]pyast.Node]{Name: "test.nodes", Digest: func([]pyast.Node) []byte { return nil },
+		Run: func(*project.Index) []pyast.Node { return nil }}
+	r := summaryHelpers(&runsPerFile{n: map[string]int{}}, "")
+	r.Doc = all.ByCode("BUG036").Doc
+	r.Requires = []project.Analysis{nodes}
+	err := analyzer.Validate([]*analyzer.Rule{r})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.nodes has a Digest, but its result type []pyast.Node is not plain")
+	r.Requires = []project.Analysis{moduleCount, definedNames}
+	assert.NoError(t, analyzer.Validate([]*analyzer.Rule{r}))
+}

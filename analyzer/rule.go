@@ -250,6 +250,13 @@ func Validate(rules []*Rule) error {
 		if r.Since == "" {
 			errs = append(errs, fmt.Sprintf("%s: no Since", id))
 		}
+		for _, a := range r.Requires {
+			// A digest on a result that holds nodes or the model would
+			// be a promise no record can keep (project.Digestible).
+			if d, ok := a.(project.DigestDeclared); ok && d.DeclaresDigest() && !project.PlainType(d.ResultType()) {
+				errs = append(errs, fmt.Sprintf("%s: analysis %s has a Digest, but its result type %v is not plain", id, a.AnalysisName(), d.ResultType()))
+			}
+		}
 		d := ParseDoc(r.Doc)
 		if d.Title == "" || strings.HasSuffix(d.Title, ".") || len(d.Title) > 80 {
 			errs = append(errs, fmt.Sprintf("%s: doc title must be one line, no period, at most 80 characters: %q", id, d.Title))

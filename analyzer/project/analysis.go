@@ -3,6 +3,7 @@ package project
 import (
 	"encoding/binary"
 	"maps"
+	"reflect"
 	"slices"
 	"sync"
 )
@@ -98,16 +99,68 @@ type ProjectDigester interface {
 	ProjectDigest(ix *Index) ([]byte, bool)
 }
 
-// Digestible reports whether a is a project analysis with a Digest, or a
-// file analysis: what a rule reads of a file analysis is recorded by file
-// (Reads), so a rule that requires only these is a summary rule.
+// Digestible reports whether a rule that reads a may be kept by what it
+// read (a summary rule): a is a project analysis with a Digest, or a file
+// analysis (what a rule reads of one is recorded by file, see Reads), and
+// its results are plain values (PlainType): a result that held a tree's
+// nodes or the semantic model would hand a rule other files' trees that
+// no record sees.
 func Digestible(a Analysis) bool {
+	t, ok := a.(interface{ ResultType() reflect.Type })
+	if !ok || !PlainType(t.ResultType()) {
+		return false
+	}
 	if p, ok := a.(interface{ hasDigest() bool }); ok {
 		return p.hasDigest()
 	}
-	_, ok := a.(FileDigester)
+	_, ok = a.(FileDigester)
 	return ok
 }
+
+// PlainType reports whether values of t hold nothing but booleans,
+// numbers and strings, in slices, arrays, maps and structs: no pointer,
+// interface, function or channel.
+func PlainType(t reflect.Type) bool {
+	if v, ok := plainTypes.Load(t); ok {
+		return v.(bool)
+	}
+	v := plainType(t, map[reflect.Type]bool{})
+	plainTypes.Store(t, v)
+	return v
+}
+
+var plainTypes sync.Map
+
+func plainType(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return true
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64, reflect.String:
+		return true
+	case reflect.Slice, reflect.Array:
+		return plainType(t.Elem(), seen)
+	case reflect.Map:
+		return plainType(t.Key(), seen) && plainType(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !plainType(t.Field(i).Type, seen) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// ResultType is the type of the analysis's results.
+func (a *FileAnalysis[T]) ResultType() reflect.Type { return reflect.TypeFor[T]() }
+
+// ResultType is the type of the analysis's result.
+func (a *ProjectAnalysis[T]) ResultType() reflect.Type { return reflect.TypeFor[T]() }
 
 // ProjectAnalysis is an analysis of the whole index. Digest, when set,
 // hashes a result as FileAnalysis.Digest does: the rules that read only
@@ -120,6 +173,19 @@ type ProjectAnalysis[T any] struct {
 }
 
 func (a *ProjectAnalysis[T]) hasDigest() bool { return a.Digest != nil }
+
+// DeclaresDigest reports whether the analysis has a Digest.
+func (a *ProjectAnalysis[T]) DeclaresDigest() bool { return a.Digest != nil }
+
+// DeclaresDigest reports whether the analysis has a Digest.
+func (a *FileAnalysis[T]) DeclaresDigest() bool { return a.Digest != nil }
+
+// DigestDeclared is what an analysis says of its results (Rule validation reads
+// it): whether it has a digest, and their type.
+type DigestDeclared interface {
+	DeclaresDigest() bool
+	ResultType() reflect.Type
+}
 
 // ProjectDigest returns the digest of the analysis of ix (building it),
 // and false for an analysis without Digest.
