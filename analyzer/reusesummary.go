@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
@@ -63,9 +62,11 @@ type readRecord struct {
 	Digests []namedDigest
 }
 
+// namedDigest is an analysis's name and the hash of its digest (a
+// module's names are kilobytes; the record holds 32 bytes a read).
 type namedDigest struct {
-	Name   string
-	Digest []byte
+	Name string
+	Sum  [32]byte
 }
 
 // summaryBase returns what the summary rules' findings are kept under
@@ -161,7 +162,7 @@ func (p *reusePlan) getSummary(ix *project.Index, key [32]byte) (ruleDiags, bool
 			if a == nil {
 				return nil, false
 			}
-			if d, ok := fileDigest(a, u, ix); !ok || !bytes.Equal(d, nd.Digest) {
+			if d, ok := fileDigest(a, u, ix); !ok || sha256.Sum256(d) != nd.Sum {
 				return nil, false
 			}
 		}
@@ -205,7 +206,7 @@ func (p *reusePlan) putSummary(ix *project.Index, key [32]byte, found ruleDiags,
 			rd.Bytes = true
 			continue
 		}
-		rd.Digests = append(rd.Digests, namedDigest{Name: fd.AnalysisName(), Digest: d})
+		rd.Digests = append(rd.Digests, namedDigest{Name: fd.AnalysisName(), Sum: sha256.Sum256(d)})
 	}
 	if data, err := encodeValue(&rec); err == nil {
 		p.r.cache.Put(key, data)
