@@ -985,6 +985,10 @@ func internalError(path, what string, r any) Diagnostic {
 // asks for the result, which then reports it as an internal error.
 func prebuild(ix *project.Index, a project.Analysis) {
 	defer func() { _ = recover() }()
+	if profileLabels {
+		pprof.Do(context.Background(), pprof.Labels("analysis", a.AnalysisName()), func(context.Context) { a.Prebuild(ix) })
+		return
+	}
 	a.Prebuild(ix)
 }
 
@@ -1097,7 +1101,8 @@ var checkReads = underTest
 
 // profileLabels says whether each file rule runs under a pprof label
 // naming it (RUBRIC_PROFILE_LABELS set): `go tool pprof -tagfocus
-// rule=ORM001` or `-tags` then splits a CPU profile by rule. Off by
+// rule=ORM001` or `-tags` then splits a CPU profile by rule, and by
+// shared analysis (prebuild). Off by
 // default: a label costs an allocation per (rule, file).
 var profileLabels = os.Getenv("RUBRIC_PROFILE_LABELS") != ""
 
