@@ -675,29 +675,49 @@ var helperNames = &project.FileAnalysis[[]string]{Name: "test.helperNames", Run:
 // not define it, reading that module through helperNames (a file analysis,
 // recorded), or, when direct is set, straight from its tree (not recorded).
 func importedHelpers(c *runsPerFile, direct bool) *analyzer.Rule {
+	read := "analysis"
+	if direct {
+		read = "tree"
+	}
+	return namesRule("ERR995", c, unitCount, helperNames, read)
+}
+
+// namesRule counts its runs per file; it requires and reads whole, and
+// reports each name imported from a module of the project that its file
+// analysis names does not list. read says how it reads the module:
+// "analysis", through names; "tree", straight from its tree (not
+// recorded); "undigested", through names, also reading unitCount, a
+// project analysis without a digest.
+func namesRule(code string, c *runsPerFile, whole interface {
+	project.Analysis
+	Get(*project.Index) int
+}, names *project.FileAnalysis[[]string], read string) *analyzer.Rule {
 	return &analyzer.Rule{
-		Code: "ERR995", Name: "count-runs-imported-helpers", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
-		Confidence: analyzer.High, Since: "0.0.0", Requires: []project.Analysis{unitCount},
+		Code: code, Name: "count-runs-imported-names", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+		Confidence: analyzer.High, Since: "0.0.0", Requires: []project.Analysis{whole, names},
 		Run: func(p *analyzer.Pass) error {
 			c.mu.Lock()
 			c.n[p.File.Rel]++
 			c.mu.Unlock()
-			_ = unitCount.Get(p.Project)
+			_ = whole.Get(p.Project)
+			if read == "undigested" {
+				_ = unitCount.Get(p.Project)
+			}
 			for st := range pyast.FindEach(p.Root, "import_from_statement") {
 				target := p.Project.ByModule[p.Unit.Absolute(st.ChildByField("module_name").Text())]
 				if target == nil {
 					continue
 				}
-				var names []string
-				if direct {
+				var defined []string
+				if read == "tree" {
 					for _, fn := range pyast.FindAll(target.Tree.Root(), "function_definition") {
-						names = append(names, pyast.DefName(fn))
+						defined = append(defined, pyast.DefName(fn))
 					}
 				} else {
-					names = helperNames.Get(target, p.Project)
+					defined = names.Get(target, p.Project)
 				}
 				for _, n := range st.ChildrenByField("name") {
-					if !slices.Contains(names, n.Text()) {
+					if !slices.Contains(defined, n.Text()) {
 						p.Reportf(n, "%s is not defined there", n.Text())
 					}
 				}
@@ -802,45 +822,12 @@ var definedNames = &project.FileAnalysis[[]string]{Name: "test.definedNames", Di
 	}}
 
 // summaryHelpers is importedHelpers as a summary rule: it requires only
-// analyses with digests. read says what else it reads: "tree", the
-// imported module's tree straight from the index (not recorded);
-// "undigested", unitCount, a project analysis without a digest.
+// analyses with digests (read as namesRule's).
 func summaryHelpers(c *runsPerFile, read string) *analyzer.Rule {
-	return &analyzer.Rule{
-		Code: "ERR994", Name: "count-runs-summary-helpers", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
-		Confidence: analyzer.High, Since: "0.0.0", Requires: []project.Analysis{moduleCount, definedNames},
-		Run: func(p *analyzer.Pass) error {
-			c.mu.Lock()
-			c.n[p.File.Rel]++
-			c.mu.Unlock()
-			if moduleCount.Get(p.Project) == 0 {
-				return nil
-			}
-			if read == "undigested" {
-				_ = unitCount.Get(p.Project)
-			}
-			for st := range pyast.FindEach(p.Root, "import_from_statement") {
-				target := p.Project.ByModule[p.Unit.Absolute(st.ChildByField("module_name").Text())]
-				if target == nil {
-					continue
-				}
-				var names []string
-				if read != "tree" {
-					names = definedNames.Get(target, p.Project)
-				} else {
-					for _, fn := range pyast.FindAll(target.Tree.Root(), "function_definition") {
-						names = append(names, pyast.DefName(fn))
-					}
-				}
-				for _, n := range st.ChildrenByField("name") {
-					if !slices.Contains(names, n.Text()) {
-						p.Reportf(n, "%s is not defined there", n.Text())
-					}
-				}
-			}
-			return nil
-		},
+	if read == "" {
+		read = "analysis"
 	}
+	return namesRule("ERR994", c, moduleCount, definedNames, read)
 }
 
 // summaryTree is a small project whose view imports a product helper.
