@@ -729,9 +729,15 @@ func namesRule(code string, c *runsPerFile, whole interface {
 
 // helpersTree is localOnTree with a test helper module that a test imports.
 func helpersTree(t *testing.T) string {
+	return withHelper(t, "shop/tests/helpers.py", "shop/tests/test_orders.py", "test_order")
+}
+
+// withHelper is localOnTree with a helper module at helper, defining
+// make_order, and a module at importer whose function fn imports it.
+func withHelper(t *testing.T, helper, importer, fn string) string {
 	dir := localOnTree(t)
-	write(t, dir, "shop/tests/helpers.py", []byte("def make_order():\n    return 1\n"))
-	write(t, dir, "shop/tests/test_orders.py", []byte("from .helpers import make_order\n\n\ndef test_order():\n    assert make_order()\n"))
+	write(t, dir, helper, []byte("def make_order():\n    return 1\n"))
+	write(t, dir, importer, []byte("from .helpers import make_order\n\n\ndef "+fn+"():\n    assert make_order()\n"))
 	return dir
 }
 
@@ -832,10 +838,7 @@ func summaryHelpers(c *runsPerFile, read string) *analyzer.Rule {
 
 // summaryTree is a small project whose view imports a product helper.
 func summaryTree(t *testing.T) string {
-	dir := localOnTree(t)
-	write(t, dir, "shop/helpers.py", []byte("def make_order():\n    return 1\n"))
-	write(t, dir, "shop/orders.py", []byte("from .helpers import make_order\n\n\ndef order(request):\n    return make_order()\n"))
-	return dir
+	return withHelper(t, "shop/helpers.py", "shop/orders.py", "order")
 }
 
 // A summary rule's findings on a file are kept past an edit of another
