@@ -841,20 +841,27 @@ func summaryTree(t *testing.T) string {
 	return withHelper(t, "shop/helpers.py", "shop/orders.py", "order")
 }
 
+// helperBodyEdited runs summaryHelpers (reading as read) on summaryTree,
+// edits the helper's body and runs again with reuse; the counter then
+// holds the second run's runs.
+func helperBodyEdited(t *testing.T, read string) (*reuseHarness, *runsPerFile) {
+	analyzer.SkipReadCheck(t)
+	h := newReuseHarness(t, summaryTree(t))
+	counter := &runsPerFile{n: map[string]int{}}
+	h.rules = append(h.rules, summaryHelpers(counter, read))
+	h.check("first run")
+	counter.take()
+	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "return 1", "return 2", 1) })
+	h.run(2, true)
+	return h, counter
+}
+
 // A summary rule's findings on a file are kept past an edit of another
 // product file while the digests of what it read there stay as they were:
 // a helper's body edited runs it again on the helper alone; the helper
 // renamed runs it again where it is imported, whose finding follows.
 func TestSummaryRulesAreKeptPastEditsTheirDigestsIgnore(t *testing.T) {
-	analyzer.SkipReadCheck(t)
-	h := newReuseHarness(t, summaryTree(t))
-	counter := &runsPerFile{n: map[string]int{}}
-	h.rules = append(h.rules, summaryHelpers(counter, ""))
-	h.check("first run")
-	counter.take()
-
-	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "return 1", "return 2", 1) })
-	h.run(2, true)
+	h, counter := helperBodyEdited(t, "")
 	assert.Equal(t, map[string]int{"shop/helpers.py": 1}, counter.take(), "the edited helper alone")
 	h.check("a helper's body edited")
 	counter.take()
@@ -881,14 +888,7 @@ func TestSummaryRulesAreKeptPastEditsTheirDigestsIgnore(t *testing.T) {
 // A summary rule that reads a project analysis without a digest keeps no
 // record: an edit anywhere runs it again everywhere.
 func TestSummaryRulesReadingUndigestedAnalysesAreNotKept(t *testing.T) {
-	analyzer.SkipReadCheck(t)
-	h := newReuseHarness(t, summaryTree(t))
-	counter := &runsPerFile{n: map[string]int{}}
-	h.rules = append(h.rules, summaryHelpers(counter, "undigested"))
-	h.check("first run")
-	counter.take()
-	h.edit("shop/helpers.py", func(s string) string { return strings.Replace(s, "return 1", "return 2", 1) })
-	h.run(2, true)
+	h, counter := helperBodyEdited(t, "undigested")
 	assert.Len(t, counter.take(), 7, "every file again")
 	h.check("a helper's body edited")
 }
