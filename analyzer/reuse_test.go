@@ -648,16 +648,7 @@ func TestLocalOnRulesAreKeptOnThoseFiles(t *testing.T) {
 func TestLocalOnIsChecked(t *testing.T) {
 	dir := localOnTree(t)
 	rule := localOnTests(&runsPerFile{n: map[string]int{}}, true)
-	cfg := analyzer.Config{Rules: append(analyzer.BuiltinRules(), rule), Registry: all.Rules(), WorkDir: dir, Jobs: 2}
-	res, err := analyzer.Run(context.Background(), cfg, []string{dir})
-	require.NoError(t, err)
-	var broken []string
-	for _, d := range res.Diagnostics {
-		if d.Code == analyzer.InternalError.Code {
-			broken = append(broken, d.Path)
-			assert.Contains(t, d.Message, "test.unitCount")
-		}
-	}
+	broken := internalErrors(t, dir, rule, "test.unitCount")
 	assert.Equal(t, []string{"shop/tests/__init__.py", "shop/tests/test_views.py"}, broken, "the test modules")
 }
 
@@ -792,16 +783,7 @@ func TestUnrecordedReadsOfTestModulesAreChecked(t *testing.T) {
 	for _, direct := range []bool{false, true} {
 		dir := helpersTree(t)
 		rule := importedHelpers(&runsPerFile{n: map[string]int{}}, direct)
-		cfg := analyzer.Config{Rules: append(analyzer.BuiltinRules(), rule), Registry: all.Rules(), WorkDir: dir, Jobs: 2}
-		res, err := analyzer.Run(context.Background(), cfg, []string{dir})
-		require.NoError(t, err)
-		var broken []string
-		for _, d := range res.Diagnostics {
-			if d.Code == analyzer.InternalError.Code {
-				broken = append(broken, d.Path)
-				assert.Contains(t, d.Message, "reads a test module it does not record")
-			}
-		}
+		broken := internalErrors(t, dir, rule, "reads a test module it does not record")
 		if direct {
 			assert.Equal(t, []string{"shop/tests/test_orders.py"}, broken, "the test that reads the helper's tree")
 		} else {
@@ -899,16 +881,7 @@ func TestUnrecordedReadsOfSummaryRulesAreChecked(t *testing.T) {
 	for _, read := range []string{"", "tree"} {
 		dir := summaryTree(t)
 		rule := summaryHelpers(&runsPerFile{n: map[string]int{}}, read)
-		cfg := analyzer.Config{Rules: append(analyzer.BuiltinRules(), rule), Registry: all.Rules(), WorkDir: dir, Jobs: 2}
-		res, err := analyzer.Run(context.Background(), cfg, []string{dir})
-		require.NoError(t, err)
-		var broken []string
-		for _, d := range res.Diagnostics {
-			if d.Code == analyzer.InternalError.Code {
-				broken = append(broken, d.Path)
-				assert.Contains(t, d.Message, "reads a file it does not record")
-			}
-		}
+		broken := internalErrors(t, dir, rule, "reads a file it does not record")
 		if read == "tree" {
 			assert.Equal(t, []string{"shop/orders.py", "shop/views.py"}, broken, "the files that read another's tree")
 		} else {
@@ -930,4 +903,21 @@ func TestValidateRefusesDigestsOfNodes(t *testing.T) {
 	assert.Contains(t, err.Error(), "test.nodes has a Digest, but its result type []pyast.Node is not plain")
 	r.Requires = []project.Analysis{moduleCount, definedNames}
 	assert.NoError(t, analyzer.Validate([]*analyzer.Rule{r}))
+}
+
+// internalErrors runs rule alone on dir and returns the files where it
+// failed with an internal error, each saying want.
+func internalErrors(t *testing.T, dir string, rule *analyzer.Rule, want string) []string {
+	t.Helper()
+	cfg := analyzer.Config{Rules: append(analyzer.BuiltinRules(), rule), Registry: all.Rules(), WorkDir: dir, Jobs: 2}
+	res, err := analyzer.Run(context.Background(), cfg, []string{dir})
+	require.NoError(t, err)
+	var broken []string
+	for _, d := range res.Diagnostics {
+		if d.Code == analyzer.InternalError.Code {
+			broken = append(broken, d.Path)
+			assert.Contains(t, d.Message, want)
+		}
+	}
+	return broken
 }
