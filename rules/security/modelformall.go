@@ -340,7 +340,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 			if fd := modelField(model, f); fd != nil && moneyHeld(f) && relationField(g, fd) {
 				continue // a comment's `credit`: the row it is about, not money held
 			}
-			if _, ok := moved[f]; !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance") || ok) {
+			if _, ok := moved[f]; !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance") && !statementFigure(model, f, nil) || ok) {
 				out = append(out, f)
 			}
 		}
@@ -381,11 +381,30 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		if ownershipNames[f.Name] && notAnOwner(p, f) {
 			continue // a notification's `user`, a recipient row the project keeps: the caller picks it
 		}
-		if _, ok := moved[f.Name]; writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") || running[f.Name] || ok {
+		if _, ok := moved[f.Name]; writeGuardedNames[f.Name] || strings.HasSuffix(f.Name, "_balance") && !statementFigure(model, f.Name, running) || running[f.Name] || ok {
 			out = append(out, f.Name)
 		}
 	}
 	return out, model.Complete
+}
+
+// statementFigure reports whether name is a balance a statement reports
+// rather than money the row holds: an opening or closing balance on a
+// dated row whose date the client sets (a daily balance statement a
+// reconciliation job posts), which the project keeps no running total of.
+// An account's opening balance stamped with its creation time
+// (auto_now_add) is money the client would start with.
+func statementFigure(model *project.Model, name string, running map[string]bool) bool {
+	if model == nil || running[name] || !strings.HasPrefix(name, "opening_") && !strings.HasPrefix(name, "closing_") {
+		return false
+	}
+	for _, f := range model.Fields {
+		dated := strings.HasSuffix(f.Class, "DateField") || strings.HasSuffix(f.Class, "DateTimeField")
+		if dated && f.Source != "" && !strings.Contains(f.Source, "auto_now") {
+			return true
+		}
+	}
+	return false
 }
 
 // readOnlyUse reports whether every routed endpoint serving through the
