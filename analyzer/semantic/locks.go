@@ -1,6 +1,8 @@
 package semantic
 
 import (
+	"strings"
+
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
@@ -46,7 +48,16 @@ func (f *File) rowLock(n pyast.Node, depth int) Lock {
 			return LockUnknown
 		}
 		if rhs := f.Binding(n, name, n.StartByte()); !rhs.IsNil() {
-			return f.rowLock(rhs, depth)
+			l := f.rowLock(rhs, depth)
+			// `row = fetch(); if row is None: row = create(...)`: the
+			// fallback makes a new row when none was found; the row that
+			// can race is the one fetched.
+			if st := absentFallback(rhs, name, n); l != Locked && !st.IsNil() {
+				if prev := f.Binding(n, name, st.StartByte()); !prev.IsNil() {
+					return f.rowLock(prev, depth)
+				}
+			}
+			return l
 		}
 		if fn, idx := f.paramOf(n, name); fn != nil {
 			return f.M.paramLock(fn, idx, depth)
@@ -298,4 +309,32 @@ func (f *File) locksBefore(call pyast.Node, md *project.Model) bool {
 		}
 	}
 	return false
+}
+
+// absentFallback returns the if statement whose only clause rebinds name
+// to rhs when name is absent (`if row is None:`, `if not row:`), when
+// that if statement does not hold n: after it, name is either the row
+// bound before or the fallback. A nil node otherwise.
+func absentFallback(rhs pyast.Node, name string, n pyast.Node) pyast.Node {
+	st := pyast.Ancestor(rhs, "if_statement", "function_definition")
+	if st.Type() != "if_statement" || st.Contains(n) || !st.ChildByField("consequence").Contains(rhs) {
+		return pyast.Node{}
+	}
+	if bodies, _ := ifBodies(st); len(bodies) != 1 {
+		return pyast.Node{}
+	}
+	cond := pyast.Unparen(st.ChildByField("condition"))
+	switch cond.Type() {
+	case "not_operator":
+		if pyast.Dotted(pyast.Unparen(cond.ChildByField("argument"))) == name {
+			return st
+		}
+	case "comparison_operator":
+		if cond.NamedChildCount() == 2 && pyast.Dotted(cond.NamedChild(0)) == name &&
+			cond.NamedChild(1).Type() == "none" && strings.Contains(cond.Text(), " is ") &&
+			!strings.Contains(cond.Text(), " is not ") {
+			return st
+		}
+	}
+	return pyast.Node{}
 }

@@ -111,6 +111,7 @@ func overlapChecks(f *semantic.File, fn *semantic.Func, depth int, seen map[*sem
 	}
 	seen[fn] = true
 	defer delete(seen, fn)
+	out = append(out, loopOverlaps(f, fn)...)
 	for call := range pyast.FindEach(pyast.Body(fn.Node), "call") {
 		if !pyast.EnclosingFunction(call).Equal(fn.Node) {
 			continue
@@ -614,4 +615,53 @@ func validates(f *semantic.File, fn *semantic.Func, md *project.Model) bool {
 		return false
 	}
 	return true
+}
+
+// loopOverlaps returns the availability checks fn makes in Python: a
+// `for` loop over a queryset whose body compares two different date or
+// time columns of the loop's row (`booking.check_in > check_out`,
+// `booking.check_out < check_in`) and raises, refusing the request when a
+// row overlaps. at is the loop's first such comparison.
+func loopOverlaps(f *semantic.File, fn *semantic.Func) []overlapCheck {
+	var out []overlapCheck
+	for loop := range pyast.FindEachShallow(pyast.Body(fn.Node), "for_statement") {
+		left := loop.ChildByField("left")
+		if left.Type() != "identifier" {
+			continue
+		}
+		body := pyast.Body(loop)
+		raised := false
+		for range pyast.FindEachShallow(body, "raise_statement") {
+			raised = true
+			break
+		}
+		if !raised {
+			continue
+		}
+		q := f.Eval(loop.ChildByField("right"))
+		if q == nil || q.Model == nil {
+			continue
+		}
+		var first pyast.Node
+		var cols []string
+		for cmp := range pyast.FindEachShallow(body, "comparison_operator") {
+			for a := range pyast.FindEach(cmp, "attribute") {
+				if pyast.Dotted(a.ChildByField("object")) != left.Text() {
+					continue
+				}
+				col := a.ChildByField("attribute").Text()
+				if fl := q.Model.Field(col); fl == nil || !temporalField(fl) || containsString(cols, col) {
+					continue
+				}
+				cols = append(cols, col)
+				if first.IsNil() {
+					first = cmp
+				}
+			}
+		}
+		if len(cols) >= 2 {
+			out = append(out, overlapCheck{at: first, model: q.Model, fields: "`" + strings.Join(cols, "`, `") + "`"})
+		}
+	}
+	return out
 }

@@ -28,7 +28,7 @@ var LostUpdate = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.2.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Project, lockedModels},
+	Requires:   []project.Analysis{semantic.Project, lockedModels, lockSites},
 	Run:        runLostUpdate,
 }
 
@@ -96,6 +96,7 @@ func runLostUpdate(p *analyzer.Pass) error {
 		readModifyWrite(p, sf, fn, saves)
 		staleCheck(p, sf, fn)
 		unlockedCheck(p, sf, fn)
+		validatedCheck(p, sf, fn)
 		saveAfterNetwork(p, sf, ef, fn, saves)
 	}
 	return nil
