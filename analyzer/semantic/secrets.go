@@ -139,6 +139,18 @@ var placeholderWords = []string{"change", "example", "dummy", "placeholder", "yo
 	"sample", "replace", "todo", "fixme", "insert", "redacted", "***", "default", "password", "secret", "not-",
 	"notset", "unset", "none", "null", "demo", "local"}
 
+// PlaceholderWord reports whether a value holds one of the words that mark
+// a placeholder (change, example, your, test, password, secret...).
+func PlaceholderWord(v string) bool {
+	low := strings.ToLower(v)
+	for _, w := range placeholderWords {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // PlaceholderSecret reports whether a literal value is obviously not a real
 // secret: empty, short, with spaces or template syntax, a known placeholder
 // word, one repeated character, an ALL_CAPS/dotted name, or a label without

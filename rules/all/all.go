@@ -91,6 +91,7 @@ func Rules() []*analyzer.Rule {
 		security.OpenReadEndpoint,
 		security.SecretKeyPlaceholderFallback,
 		security.CommittedEnvSecret,
+		security.TokenWithoutPassword,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

@@ -85,8 +85,13 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 			continue // a nested class or attribute of the class being defined shadows the import
 		}
 		md := modelRef(p, pyast.Dotted(obj))
-		if md == nil {
-			continue
+		row := md == nil
+		if row {
+			// `row.NAME` where row is a local bound once to one fetch of a
+			// model through its default manager.
+			if md = fetchedRow(p, obj); md == nil {
+				continue
+			}
 		}
 		name := n.ChildByField("attribute").Text()
 		cls := sm.ClassOfModel(md)
@@ -97,13 +102,20 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		if names[name] || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "get_") {
 			continue
 		}
+		if row && (names["__getattr__"] || names["__getattribute__"] || selfStored(cls, name) || ac.anyStored(name) || assignedTo(n)) {
+			continue
+		}
 		help := attrHelp(name, names)
 		if mg := managerWith(sm, md, name); mg != "" {
 			help = fmt.Sprintf("`%s` is a method of the manager: `%s.%s.%s`", name, pyast.Dotted(obj), mg, name)
 		}
+		msg := fmt.Sprintf("`%s` has no attribute `%s`: neither the model nor its bases define it, so this raises AttributeError every time it runs", md.Name, name)
+		if row {
+			msg = fmt.Sprintf("`%s` is a `%s` row, which has no attribute `%s`: neither the model, its fields nor its bases define it, so this raises AttributeError every time it runs", obj.Text(), md.Name, name)
+		}
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(n),
-			Message: fmt.Sprintf("`%s` has no attribute `%s`: neither the model nor its bases define it, so this raises AttributeError every time it runs", md.Name, name),
+			Message: msg,
 			Help:    help,
 		})
 	}
@@ -441,27 +453,34 @@ func (ac *attrCache) stored(n pyast.Node, name string) bool {
 	if want == "" {
 		return true
 	}
-	if !ac.scanned {
-		ac.scanned = true
-		ac.written, ac.setattr = map[string]bool{}, map[string]bool{}
-		for a := range pyast.FindEach(ac.root, "assignment", "augmented_assignment", "delete_statement") {
-			left := a.ChildByField("left")
-			for l := range pyast.FindEach(a, "attribute") {
-				if a.Type() == "delete_statement" || left.Contains(l) || left.Equal(l) {
-					ac.written[pyast.Dotted(l)] = true
-				}
-			}
-		}
-		for call := range pyast.FindEach(ac.root, "call") {
-			c, _ := pyast.AsCall(call)
-			if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
-				if s, ok := pyast.StringValue(c.Positional[1]); ok {
-					ac.setattr[s] = true
-				}
+	ac.scan()
+	return ac.written[want] || ac.setattr[name]
+}
+
+// scan fills written and setattr, once per file.
+func (ac *attrCache) scan() {
+	if ac.scanned {
+		return
+	}
+	ac.scanned = true
+	ac.written, ac.setattr = map[string]bool{}, map[string]bool{}
+	for a := range pyast.FindEach(ac.root, "assignment", "augmented_assignment", "delete_statement") {
+		left := a.ChildByField("left")
+		for l := range pyast.FindEach(a, "attribute") {
+			if a.Type() == "delete_statement" || left.Contains(l) || left.Equal(l) {
+				ac.written[pyast.Dotted(l)] = true
+				ac.written["."+l.ChildByField("attribute").Text()] = true // any object's
 			}
 		}
 	}
-	return ac.written[want] || ac.setattr[name]
+	for call := range pyast.FindEach(ac.root, "call") {
+		c, _ := pyast.AsCall(call)
+		if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
+			if s, ok := pyast.StringValue(c.Positional[1]); ok {
+				ac.setattr[s] = true
+			}
+		}
+	}
 }
 
 // attrHelp suggests the defined name nearest to name.
@@ -482,4 +501,149 @@ func attrHelp(name string, names map[string]bool) string {
 		return fmt.Sprintf("did you mean `%s`?", s)
 	}
 	return didYouMean("", cands, "defined")
+}
+
+// rowChain are the queryset methods a fetch of one row may chain before
+// get()/first()/last(): they filter, order or load relations, and add no
+// attribute to the row (annotate, alias, extra and values do, and end the
+// reading).
+var rowChain = map[string]bool{"all": true, "filter": true, "exclude": true, "order_by": true, "select_related": true,
+	"prefetch_related": true, "using": true, "select_for_update": true, "only": true, "defer": true, "distinct": true}
+
+// fetchedRow returns the model of obj when obj is a local name (not self
+// or cls) assigned once in its function, to `Model.objects[.chain].get(...)`
+// (or first(), last(), earliest(), latest()) or `get_object_or_404(Model,
+// ...)`, where Model is a model of the tree whose `objects` is Django's
+// own manager; nil otherwise.
+func fetchedRow(p *analyzer.Pass, obj pyast.Node) *project.Model {
+	if obj.Type() != "identifier" || obj.Text() == "self" || obj.Text() == "cls" {
+		return nil
+	}
+	fn := pyast.EnclosingFunction(obj)
+	if fn.IsNil() {
+		return nil
+	}
+	var rhs pyast.Node
+	count := 0
+	for a := range pyast.FindEach(fn, "assignment", "augmented_assignment", "for_statement", "as_pattern", "named_expression", "parameters", "global_statement", "nonlocal_statement") {
+		var binds pyast.Node
+		switch a.Type() {
+		case "for_statement":
+			binds = a.ChildByField("left")
+		case "as_pattern":
+			binds = a.ChildByField("alias")
+		case "named_expression":
+			binds = a.ChildByField("name")
+		case "parameters", "global_statement", "nonlocal_statement":
+			binds = a
+		}
+		switch a.Type() {
+		case "assignment", "augmented_assignment":
+			left := a.ChildByField("left")
+			for id := range pyast.FindEach(left, "identifier") {
+				if id.Text() == obj.Text() && id.Parent().Type() != "attribute" || left.Equal(id) && id.Text() == obj.Text() {
+					count++
+					if left.Equal(id) && a.Type() == "assignment" {
+						rhs = a.ChildByField("right")
+					}
+				}
+			}
+		default:
+			for id := range pyast.FindEach(binds, "identifier") {
+				if id.Text() == obj.Text() {
+					return nil // bound another way: a loop, a with, a parameter
+				}
+			}
+		}
+	}
+	if count != 1 || rhs.IsNil() || rhs.StartByte() > obj.StartByte() {
+		return nil
+	}
+	rhs = pyast.Unparen(rhs)
+	c, ok := pyast.AsCall(rhs)
+	if !ok || c.StarArgs || c.StarKwargs {
+		return nil
+	}
+	if pyast.Dotted(c.Func) == "get_object_or_404" {
+		if len(c.Positional) == 0 {
+			return nil
+		}
+		return defaultManaged(modelRef(p, pyast.Dotted(c.Positional[0])))
+	}
+	switch c.MethodName() {
+	case "get", "first", "last", "earliest", "latest":
+	default:
+		return nil
+	}
+	recv := pyast.Unparen(c.Receiver())
+	for recv.Type() == "call" {
+		rc, _ := pyast.AsCall(recv)
+		if !rowChain[rc.MethodName()] || rc.StarKwargs {
+			return nil
+		}
+		recv = pyast.Unparen(rc.Receiver())
+	}
+	if recv.Type() != "attribute" || recv.ChildByField("attribute").Text() != "objects" {
+		return nil
+	}
+	return defaultManaged(modelRef(p, pyast.Dotted(recv.ChildByField("object"))))
+}
+
+// defaultManaged returns md when its `objects` manager is Django's own
+// (declared nowhere, or as models.Manager()): a custom manager's
+// get_queryset may annotate its rows.
+func defaultManaged(md *project.Model) *project.Model {
+	if md == nil {
+		return nil
+	}
+	for _, m := range md.Managers {
+		if m.Name == "objects" && m.Class != "django.db.models.Manager" && m.Class != "django.db.models.manager.Manager" {
+			return nil
+		}
+	}
+	return md
+}
+
+// selfStored reports an assignment to `self.NAME` in a method of the
+// model's class or one of its project bases: an attribute rows carry
+// without the class body binding it.
+func selfStored(cls *semantic.Class, name string) bool {
+	for _, c := range append([]*semantic.Class{cls}, cls.Bases()...) {
+		for a := range pyast.FindEach(c.Node, "assignment", "augmented_assignment") {
+			for l := range pyast.FindEach(a.ChildByField("left"), "attribute") {
+				if l.ChildByField("attribute").Text() == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// anyStored reports a write or delete of an attribute called name, on
+// anything, anywhere in the file, or a setattr of it: the row may be given
+// the attribute before it is read.
+func (ac *attrCache) anyStored(name string) bool {
+	ac.scan()
+	if ac.setattr[name] {
+		return true
+	}
+	return ac.written["."+name]
+}
+
+// assignedTo reports an attribute that is written rather than read (the
+// left side of an assignment, or deleted).
+func assignedTo(n pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		switch a.Type() {
+		case "assignment", "augmented_assignment":
+			left := a.ChildByField("left")
+			return left.Equal(n) || left.Contains(n)
+		case "delete_statement":
+			return true
+		case "expression_statement", "block", "function_definition", "module":
+			return false
+		}
+	}
+	return false
 }

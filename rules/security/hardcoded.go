@@ -204,7 +204,7 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 		return
 	}
 	v, ok := pyast.StringValue(value)
-	if !ok || semantic.PlaceholderSecret(v) {
+	if !ok {
 		return
 	}
 	name := ""
@@ -215,6 +215,9 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 		name, _ = pyast.StringValue(target)
 	}
 	if name == "" || !semantic.SecretName(name) {
+		return
+	}
+	if semantic.PlaceholderSecret(v) && !appPassword(name, v) {
 		return
 	}
 	if regexPattern(name, v) {
@@ -424,4 +427,29 @@ func literalBytes(n pyast.Node) pyast.Node {
 		}
 	}
 	return n
+}
+
+// appPassword reports a generated application password bound to a
+// password name: sixteen lower-case letters, alone or as four groups of
+// four (the shape of Google's app passwords, which an SMTP setting such as
+// EMAIL_HOST_PASSWORD holds). It has no digit, which PlaceholderSecret
+// takes for a label, but no label is sixteen letters with no word break.
+func appPassword(name, v string) bool {
+	if !strings.Contains(strings.ToLower(name), "pass") {
+		return false
+	}
+	if len(v) == 19 && v[4] == ' ' && v[9] == ' ' && v[14] == ' ' {
+		v = strings.ReplaceAll(v, " ", "")
+	}
+	if len(v) != 16 || semantic.PlaceholderWord(v) {
+		return false
+	}
+	seen := map[rune]bool{}
+	for _, r := range v {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+		seen[r] = true
+	}
+	return len(seen) >= 8 // not "aaaabbbbccccdddd"
 }

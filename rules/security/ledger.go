@@ -81,7 +81,7 @@ func runLedgerEditable(p *analyzer.Pass) error {
 	type hit struct {
 		e       *semantic.Endpoint
 		methods []string
-		cascade *project.Relation
+		cascade []*project.Relation
 	}
 	var order []*semantic.Class
 	hits := map[*semantic.Class]*hit{}
@@ -113,7 +113,7 @@ func runLedgerEditable(p *analyzer.Pass) error {
 		if method == "DELETE" && overridesDelete(p.Project, e.Model) {
 			continue // the model's own delete() decides what deleting means
 		}
-		var cascade *project.Relation
+		var cascade []*project.Relation
 		if !ledgerModel(e.Model) {
 			if method != "DELETE" {
 				continue
@@ -144,14 +144,19 @@ func runLedgerEditable(p *analyzer.Pass) error {
 		if h.cascade == nil {
 			msg = fmt.Sprintf("`%s` lets %s %s `%s` rows, a record of money moved: the ledger can be rewritten or erased through the API",
 				c.Name, who, strings.Join(h.methods, ", "), h.e.Model.Name)
-		} else {
+		} else if len(h.cascade) == 1 {
+			fl := h.cascade[0]
 			msg = fmt.Sprintf("`%s` lets %s DELETE `%s`, and `%s.%s` is on_delete=CASCADE: one request erases the `%s` rows that record money moved",
-				c.Name, who, h.e.Model.Name, h.cascade.From.Name, h.cascade.Field.Name, h.cascade.From.Name)
+				c.Name, who, h.e.Model.Name, fl.From.Name, fl.Field.Name, fl.From.Name)
+		} else {
+			mid, fl := h.cascade[0], h.cascade[1]
+			msg = fmt.Sprintf("`%s` lets %s DELETE `%s`, and `%s.%s` and `%s.%s` are on_delete=CASCADE: one request erases every `%s` of the row and, with them, the `%s` rows that record money moved",
+				c.Name, who, h.e.Model.Name, mid.From.Name, mid.Field.Name, fl.From.Name, fl.Field.Name, mid.From.Name, fl.From.Name)
 		}
 		var rel []analyzer.Related
-		if fl := h.cascade; fl != nil {
-			rel = []analyzer.Related{{Path: fl.Field.Path, Range: analyzer.Range{Start: fl.Field.Start, End: fl.Field.End},
-				Message: "the CASCADE foreign key of `" + fl.From.Name + "`"}}
+		for _, fl := range h.cascade {
+			rel = append(rel, analyzer.Related{Path: fl.Field.Path, Range: analyzer.Range{Start: fl.Field.Start, End: fl.Field.End},
+				Message: "the CASCADE foreign key of `" + fl.From.Name + "`"})
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:   analyzer.RangeOf(c.Node.ChildByField("name")),
@@ -210,22 +215,41 @@ func callsSuperAction(fn *semantic.Func) bool {
 	return false
 }
 
-// cascadingLedger returns a relation from a money record to m declared
-// with on_delete=CASCADE (the field's own text says so), or nil.
-func cascadingLedger(ix *project.Index, m *project.Model) *project.Relation {
+// cascadingLedger returns the relations by which deleting a row of m
+// deletes money records: a foreign key of a money record to m declared
+// with on_delete=CASCADE (the field's own text says so), or, one model
+// removed, a CASCADE foreign key to m of a model that money records
+// reference with CASCADE in turn (deleting a bank deletes its loans, and
+// with them their payments); nil when none.
+func cascadingLedger(ix *project.Index, m *project.Model) []*project.Relation {
 	for _, r := range m.Reverse {
-		if r.Field == nil || r.Field.Kind != project.ForeignKey || !ledgerModel(r.From) {
+		if ledgerModel(r.From) && cascadeFK(ix, r) {
+			return []*project.Relation{r}
+		}
+	}
+	for _, r := range m.Reverse {
+		if r.From == m || ledgerModel(r.From) || !cascadeFK(ix, r) {
 			continue
 		}
-		u := ix.ByPath[r.Field.Path]
-		if u == nil || u.File == nil || r.Field.End > len(u.File.Src) || r.Field.Start >= r.Field.End {
-			continue
-		}
-		if strings.Contains(string(u.File.Src[r.Field.Start:r.Field.End]), "CASCADE") {
-			return r
+		for _, r2 := range r.From.Reverse {
+			if r2.From != m && r2.From != r.From && ledgerModel(r2.From) && cascadeFK(ix, r2) {
+				return []*project.Relation{r, r2}
+			}
 		}
 	}
 	return nil
+}
+
+// cascadeFK reports a foreign key declared with on_delete=CASCADE.
+func cascadeFK(ix *project.Index, r *project.Relation) bool {
+	if r.Field == nil || r.Field.Kind != project.ForeignKey {
+		return false
+	}
+	u := ix.ByPath[r.Field.Path]
+	if u == nil || u.File == nil || r.Field.End > len(u.File.Src) || r.Field.Start >= r.Field.End {
+		return false
+	}
+	return strings.Contains(string(u.File.Src[r.Field.Start:r.Field.End]), "CASCADE")
 }
 
 // overridesDelete reports a model class defining its own delete() (a

@@ -11,6 +11,8 @@ DATABASES = {
     },
 }
 WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "whsec_8f7a6b5c4d3e")  # want: SEC006 "fallback"
+EMAIL_HOST_PASSWORD = "qhzmwkrtplvbsndx"  # want: SEC006 "`EMAIL_HOST_PASSWORD`"
+SMTP_PASSWORD = "wprt kzqm hvnb laoe"  # want: SEC006 "`SMTP_PASSWORD`"
 
 
 def fetch(token="tok_4f9a8b7c6d5e"):  # want: SEC006 "`token`"

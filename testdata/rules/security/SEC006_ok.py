@@ -69,3 +69,9 @@ dummy_context.update(
     }
 )
 PREVIEW_CONTEXT = {"reset": {"token": "q8Zk3pW7vN2rT5yH"}}
+
+# Sixteen letters that are a label, a placeholder or no password: not app passwords.
+EMAIL_HOST_PASSWORD_FIELD_NAME = "hostpasswordfield"
+EMAIL_HOST_PASSWORD = "yourapppasswordx"
+EMAIL_HOST_USER = "notificationsbot"
+SMTP_PASSWORD = "aaaabbbbccccdddd"
