@@ -76,8 +76,17 @@ func SecretNameWords(name string) []string {
 			return nil
 		}
 	}
+	// A name that starts by saying it is a message or an error about a
+	// secret (`MESSAGE_BAD_ACCESS_TOKEN`, `ERROR_INVALID_PASSWORD`) holds
+	// the text shown, not the secret.
+	if len(ws) > 1 && messageWords[ws[0]] {
+		return nil
+	}
 	return ws
 }
+
+// messageWords start the names of messages and errors.
+var messageWords = map[string]bool{"message": true, "msg": true, "error": true, "err": true, "errmsg": true}
 
 // SecretName reports whether an identifier, attribute, dict key or header
 // name names a secret. It looks at the last word (what the thing is) and
