@@ -166,7 +166,9 @@ func walkOutside(root string) outsideList {
 		if isDepFile(rel) && depDir(dir) {
 			l.deps = append(l.deps, rel)
 		}
-		if IsDotenvName(e.Name()) && envDir(dir) {
+		// A dotenv file under a test directory (tests/.env.integration)
+		// holds a test environment's values, as .env.test does.
+		if IsDotenvName(e.Name()) && envDir(dir) && !IsTestPath(rel) {
 			l.dotenvs = append(l.dotenvs, rel)
 		}
 		if isServeFile(rel) && depDir(dir) {

@@ -129,6 +129,7 @@ type authSettings struct {
 	loginMW      bool // LoginRequiredMiddleware (Django 5.1)
 	customMW     bool // a project middleware that may authenticate
 	rejectMW     bool // a project middleware that answers 401/403 itself
+	signedMW     bool // a middleware that checks every request's signature
 }
 
 func newAuthSettings(m *Model) *authSettings {
@@ -161,6 +162,14 @@ func newAuthSettings(m *Model) *authSettings {
 		case strings.HasPrefix(mw, "django.") || strings.HasPrefix(mw, "corsheaders.") || strings.HasPrefix(mw, "whitenoise."):
 		default:
 			w := strings.ToLower(name)
+			// A middleware named for checking a request's signature
+			// (sigauth's SignatureCheckMiddleware, an HMAC check) lets
+			// through only callers holding the shared secret, whatever a
+			// view declares; a webhook's signature check guards its own
+			// routes only.
+			if (strings.Contains(w, "signature") || strings.Contains(w, "hmac")) && !strings.Contains(w, "webhook") {
+				s.signedMW = true
+			}
 			for _, k := range []string{"login", "auth", "jwt", "token", "permission", "access"} {
 				if strings.Contains(w, k) {
 					s.customMW = true
@@ -378,8 +387,19 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 	a.Session = contains(a.Authentication, "SessionAuthentication")
 	m.bodyChecks(&a, handler)
 	m.classDecorators(&a, c, handler)
+	s.signedRequests(&a)
 	a.finish()
 	return a
+}
+
+// signedRequests makes a view that lets anyone in unknown when a
+// middleware checks every request's signature before it: only callers
+// holding the shared secret reach it, unless the middleware exempts it,
+// which rubric does not read.
+func (s *authSettings) signedRequests(a *Auth) {
+	if s.signedMW && (a.level == levelPublic || a.level == levelReadPublic) {
+		a.level, a.Source = levelUnknown, "signature middleware"
+	}
 }
 
 // ownsCheckPermissions reports whether c or one of its project bases
@@ -882,6 +902,7 @@ func (m *Model) drfFunctionAuth(fn *Func, s *authSettings) Auth {
 	a.Session = contains(a.Authentication, "SessionAuthentication")
 	m.bodyChecks(&a, fn)
 	m.functionDecorators(&a, fn)
+	s.signedRequests(&a)
 	a.finish()
 	return a
 }
@@ -948,6 +969,7 @@ func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
 	if s.customMW && a.level == levelPublic {
 		a.level, a.Source = levelUnknown, "middleware"
 	}
+	s.signedRequests(&a)
 	a.finish()
 	return a
 }

@@ -24,7 +24,8 @@ func PostSaveConnected(root pyast.Node) map[string]bool {
 }
 
 // InTaskOrReceiver reports whether n runs inside a Celery task
-// (effects.TaskOf) or a Django signal receiver: a function decorated with
+// (effects.TaskOf), another queue's task (a bare shared_task or
+// periodic_task decorator from any module) or a Django signal receiver: a function decorated with
 // @receiver, or one whose name is in connected (PostSaveConnected of its
 // file). Nested functions count through their enclosing ones. A loop there
 // that writes or queues once per selected row is a fan-out whose rows are
@@ -39,6 +40,12 @@ func InTaskOrReceiver(im *pyast.Imports, n pyast.Node, connected map[string]bool
 				d = c.Func
 			}
 			if q, ok := im.Resolve(d); ok && q == "django.dispatch.receiver" || pyast.Dotted(d) == "receiver" {
+				return true
+			}
+			// Another queue's task (`shared_task` or `periodic_task`
+			// imported from huey or a project's own queue) runs off the
+			// request too, though it is no Celery task.
+			if n := pyast.Dotted(d); n == "shared_task" || n == "periodic_task" {
 				return true
 			}
 		}

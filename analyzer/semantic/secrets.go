@@ -76,8 +76,17 @@ func SecretNameWords(name string) []string {
 			return nil
 		}
 	}
+	// A name that starts by saying it is a message or an error about a
+	// secret (`MESSAGE_BAD_ACCESS_TOKEN`, `ERROR_INVALID_PASSWORD`) holds
+	// the text shown, not the secret.
+	if len(ws) > 1 && messageWords[ws[0]] {
+		return nil
+	}
 	return ws
 }
+
+// messageWords start the names of messages and errors.
+var messageWords = map[string]bool{"message": true, "msg": true, "error": true, "err": true, "errmsg": true}
 
 // SecretName reports whether an identifier, attribute, dict key or header
 // name names a secret. It looks at the last word (what the thing is) and
@@ -322,4 +331,32 @@ func DotenvSecret(key, value string) (what string, ok bool) {
 		return "", true
 	}
 	return "", false
+}
+
+// ReadName reports a function named for reading something from a service
+// (`get_my_profile`, `fetch_status`, `get_payment_details`): its first
+// word is a read verb (get, fetch, retrieve, lookup, find, read, load,
+// search, list, query, poll, check) and no word of it names something the
+// call would make (create, new, add, make, open, start, register, link,
+// url, session, checkout, token, key, or `get_or_create`). A POST such a
+// function sends is a query in a POST body (GraphQL, an RPC read), not a
+// creation.
+func ReadName(name string) bool {
+	ws := IdentWords(name)
+	if len(ws) < 2 {
+		return false
+	}
+	switch ws[0] {
+	case "get", "fetch", "retrieve", "lookup", "find", "read", "load", "search", "list", "query", "poll", "check":
+	default:
+		return false
+	}
+	for _, w := range ws[1:] {
+		switch w {
+		case "create", "new", "add", "make", "open", "start", "register", "link", "url", "session", "checkout",
+			"token", "key", "or", "init", "initiate", "submit", "send", "post", "pay", "charge", "refund", "transfer":
+			return false
+		}
+	}
+	return true
 }

@@ -109,7 +109,7 @@ func (m *Model) authAt(e *Endpoint) (string, int) {
 		return at(e.Routes[0].File, e.Routes[0].Node)
 	case src == "settings" || strings.HasPrefix(src, "DRF default"):
 		return lastSetting(m.Index.Settings, "DEFAULT_PERMISSION_CLASSES", "REST_FRAMEWORK")
-	case src == "LoginRequiredMiddleware" || src == "middleware":
+	case src == "LoginRequiredMiddleware" || src == "middleware" || src == "signature middleware":
 		return lastSetting(m.Index.Settings, "MIDDLEWARE", "")
 	case src == "body" && e.Handler != nil:
 		return at(e.Handler.File, e.Handler.Node)

@@ -444,7 +444,7 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 	}
 	for id := range pyast.FindEach(cond, "identifier") {
 		switch t := id.Text(); t {
-		case "settings", "isinstance", "issubclass", "hasattr", "callable", "type", "getattr", "time", "monotonic", "now":
+		case "settings", "get_settings", "isinstance", "issubclass", "hasattr", "callable", "type", "getattr", "time", "monotonic", "now":
 			return false
 		default:
 			// A deadline passed is a failure of the service, not a
@@ -453,6 +453,9 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 				return false
 			}
 		}
+	}
+	if derivedFromSettings(fn, cond) {
+		return false
 	}
 	for cmp := range pyast.FindEach(cond, "comparison_operator") {
 		for _, op := range cmp.Children() {
@@ -475,6 +478,99 @@ func businessCondition(fn *semantic.Func, cond pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// derivedFromSettings reports a condition that tests a local name the
+// function computes from the settings alone (`matching = [n for n, c in
+// get_settings().STORAGES.items() if c.get("WRITE")]` before `if
+// len(matching) > 1: raise ValueError(...)`): it guards the configuration,
+// which is the server's to fix, as a condition reading `settings` itself
+// does. The condition must read such names and builtins only. A name counts when every assignment of it in the function reads
+// `settings`, calls `get_settings()` or reads such a name, and reads no
+// parameter of the function.
+func derivedFromSettings(fn *semantic.Func, cond pyast.Node) bool {
+	if fn == nil || fn.Node.IsNil() {
+		return false
+	}
+	params := map[string]bool{}
+	for _, name := range pyast.ParamNames(fn.Node) {
+		params[name] = true
+	}
+	assigned := map[string][]pyast.Node{}
+	var names []string
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+		l := a.ChildByField("left")
+		if l.Type() != "identifier" {
+			continue
+		}
+		if _, seen := assigned[l.Text()]; !seen {
+			names = append(names, l.Text())
+		}
+		assigned[l.Text()] = append(assigned[l.Text()], a.ChildByField("right"))
+	}
+	derived := map[string]bool{}
+	for range 4 { // a chain of four names at most
+		grew := false
+		for _, name := range names {
+			if derived[name] || params[name] {
+				continue
+			}
+			all := true
+			for _, v := range assigned[name] {
+				if !readsOnlySettings(v, params, assigned, derived) {
+					all = false
+					break
+				}
+			}
+			if all {
+				derived[name], grew = true, true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	// The condition reads such names and nothing else but builtins: a
+	// limit from the settings compared with the client's data
+	// (`next_size > max_size`) is still the data refused.
+	saw := false
+	for id := range pyast.FindEach(cond, "identifier") {
+		if par := id.Parent(); !par.IsNil() && par.Type() == "attribute" && par.ChildByField("attribute").Equal(id) {
+			continue
+		}
+		switch t := id.Text(); {
+		case derived[t]:
+			saw = true
+		case conditionBuiltins[t]:
+		default:
+			return false
+		}
+	}
+	return saw
+}
+
+// conditionBuiltins are the builtins a condition on settings-derived names
+// may call without reading anything else.
+var conditionBuiltins = map[string]bool{"len": true, "any": true, "all": true, "bool": true, "int": true, "str": true,
+	"float": true, "set": true, "list": true, "tuple": true, "sorted": true, "sum": true, "min": true, "max": true}
+
+// readsOnlySettings reports an expression that reads `settings` (or calls
+// `get_settings()`, or reads a name derived from them) and neither a
+// parameter nor another local name of the function.
+func readsOnlySettings(v pyast.Node, params map[string]bool, locals map[string][]pyast.Node, derived map[string]bool) bool {
+	if v.IsNil() {
+		return false
+	}
+	reads := false
+	for id := range pyast.FindEach(v, "identifier") {
+		switch t := id.Text(); {
+		case t == "settings" || t == "get_settings" || derived[t]:
+			reads = true
+		case params[t] || locals[t] != nil:
+			return false
+		}
+	}
+	return reads
 }
 
 // mapsExceptions reports a decorator named for exceptions or errors

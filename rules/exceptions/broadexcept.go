@@ -256,8 +256,9 @@ func alwaysRaises(root, c pyast.Node) bool {
 }
 
 // reporterWords mark a function that probably records the exception it is
-// given: report_error(ctx, e), handle_exception(e), notify_failure(e).
-var reporterWords = []string{"report", "capture", "log", "record", "track", "notify", "handle", "alert"}
+// given: report_error(ctx, e), handle_exception(e), notify_failure(e),
+// store_failure_info(config_id, e).
+var reporterWords = []string{"report", "capture", "log", "record", "track", "notify", "handle", "alert", "store", "persist"}
 
 // passesAliasToReporter reports whether call c hands the caught exception
 // to a function whose name says it records it, or calls a reporter named

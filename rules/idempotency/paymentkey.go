@@ -105,6 +105,12 @@ func paymentCall(p *analyzer.Pass, f *effects.File, call, fn pyast.Node, fileWor
 		if semantic.OwnRoute(p.Project, effects.URLArg(e)) != nil {
 			return "", ""
 		}
+		// A function named for reading (`get_payment_details`,
+		// `check_payment_status`) asks the provider about a payment; the
+		// POST carries its query and moves no money.
+		if semantic.ReadName(pyast.DefName(fn)) {
+			return "", ""
+		}
 		if w := effects.PaymentURL(effects.URLArg(e)); w != "" {
 			return e.Name, "to a payment/account API (`" + w + "`)"
 		}

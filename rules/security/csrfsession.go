@@ -52,7 +52,7 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		if e.Kind != "function" && e.Kind != "django-view" {
 			continue
 		}
-		if !e.Auth.Session && !e.Auth.UsesUser || e.Auth.HeaderToken || identityCallback(e) || paymentReturn(e) {
+		if !e.Auth.Session && !e.Auth.UsesUser || e.Auth.HeaderToken || identityCallback(e) || paymentReturn(e) || reprotects(e) {
 			continue
 		}
 		if !formMethod(e) && !credentialedCORS(p.Project.Settings) {
@@ -77,6 +77,27 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// reprotects reports a view whose own code wraps what it serves in
+// `csrf_protect(...)` (`if request.user.is_authenticated: view =
+// csrf_protect(view)`: a GraphQL endpoint exempt for bearer-token clients
+// that checks the token again for the session's): it enforces CSRF itself
+// where it decides the cookie is in play.
+func reprotects(e *semantic.Endpoint) bool {
+	v := e.Node
+	if e.Class != nil {
+		v = e.Class.Node
+	}
+	if v.IsNil() || !strings.Contains(v.Text(), "csrf_protect") {
+		return false
+	}
+	for n := range pyast.FindEach(v, "call") {
+		if string(pyast.CalleeName(n)) == "csrf_protect" {
+			return true
+		}
+	}
+	return false
 }
 
 // formMethod reports an endpoint that takes a POST (or any method): what

@@ -76,7 +76,7 @@ func runSecretInLog(p *analyzer.Pass) error {
 		fn := funcID(n)
 		for _, a := range args {
 			if leak := findSecret(p, a, fn, tainted); !leak.IsNil() {
-				if leak.Type() == "identifier" && (usedAsObject(leak) || sink == "`print`" && generatedHere(p, leak)) {
+				if leak.Type() == "identifier" && (usedAsObject(leak) || sink == "`print`" && generatedHere(p, leak) || cleansedCredentials(p, leak)) {
 					continue
 				}
 				conf := analyzer.High
@@ -94,6 +94,28 @@ func runSecretInLog(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// cleansedCredentials reports the `credentials` parameter of a receiver of
+// Django's user_login_failed signal (`def on_failure(sender, credentials,
+// request, **kwargs)` in a module that names the signal): Django sends the
+// dict through its credential cleanser, which replaces the password and
+// every value whose key says api, token, key, secret, pass or signature with
+// stars, so what is left is the username the caller typed.
+func cleansedCredentials(p *analyzer.Pass, id pyast.Node) bool {
+	if id.Text() != "credentials" || !strings.Contains(p.Root.Text(), "user_login_failed") {
+		return false
+	}
+	fn := pyast.EnclosingFunction(id)
+	if fn.IsNil() {
+		return false
+	}
+	sender, creds := false, false
+	for _, name := range pyast.ParamNames(fn) {
+		sender = sender || name == "sender"
+		creds = creds || name == "credentials"
+	}
+	return sender && creds
 }
 
 // logSinkCallee reports whether a callee can be one logSink accepts

@@ -130,7 +130,10 @@ func remoteCreate(p *analyzer.Pass, ef *effects.File, sf *semantic.File, call py
 			}
 		}
 	}
-	if r, ok := httpThrough(p.Project, sf, call); ok && r.effect.Verb == "POST" {
+	// A POST through a project function named for reading
+	// (`profile_service.get_my_profile()` posting a GraphQL query) fetches;
+	// it creates nothing to orphan.
+	if r, ok := httpThrough(p.Project, sf, call); ok && r.effect.Verb == "POST" && !semantic.ReadName(string(pyast.CalleeName(call))) {
 		return c.Func.Text() + " (" + r.effect.Name + ")"
 	}
 	return ""

@@ -93,7 +93,7 @@ func TaskOf(im *pyast.Imports, fn pyast.Node) (CeleryTask, bool) {
 // IsTaskDecorator reports whether a decorator's callee declares a Celery
 // task: celery.shared_task, celery.task, celery.decorators.task,
 // periodic_task (resolved through imports), bare shared_task or
-// periodic_task, or an attribute ending in .task, .shared_task or
+// periodic_task (unless imported from a module other than Celery's), or an attribute ending in .task, .shared_task or
 // .periodic_task (@app.task, @celery_app.task). A bare `task` imported from
 // elsewhere (invoke's @task) is not one.
 func IsTaskDecorator(im *pyast.Imports, callee pyast.Node) bool {
@@ -103,6 +103,13 @@ func IsTaskDecorator(im *pyast.Imports, callee pyast.Node) bool {
 	}
 	d := pyast.Dotted(callee)
 	if d == "shared_task" || d == "periodic_task" {
+		// Imported from another task queue (huey's periodic_task, a
+		// project's own queue, whose
+		// shared_task writes a row a foreman runs): no Celery task, and
+		// Celery's options and settings do not apply.
+		if q, ok := im.Resolve(callee); ok && q != "celery" && !strings.HasPrefix(q, "celery.") {
+			return false
+		}
 		return true
 	}
 	return callee.Type() == "attribute" && (strings.HasSuffix(d, ".task") || strings.HasSuffix(d, ".shared_task") ||

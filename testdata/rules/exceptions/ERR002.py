@@ -53,3 +53,10 @@ def unparenthesised(job):
         job.run()
     except ValueError, Exception:  # want: ERR002 "`except Exception` catches every error"
         job.failed = True
+
+
+def restored(config_id, job):
+    try:
+        job.run()
+    except Exception as e:  # want: ERR002 "neither re-raises nor logs the traceback"
+        update_config(config_id, e)

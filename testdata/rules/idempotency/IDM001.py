@@ -29,3 +29,8 @@ class PaymentGateway:
 
 def patch_customer(customer_id):
     return httpx.patch(f"https://api.example.com/customers/{customer_id}", json={}, timeout=5)  # want: IDM001 "customer"
+
+
+def get_payment_link(order):
+    # Named get_, but it makes a payment link: a creation.
+    return requests.post("https://pay.example/payments", json={"amount": order.total}, timeout=10)  # want: IDM001 "`requests.post` to a payment/account API"

@@ -67,3 +67,13 @@ def subscribe_sms_delivery(base_url, channel):
     subscription_url = f"{base_url}/v2/messages/sms/outbound/{channel.address}/subscription"
     requests.post(f"{base_url}/v2/messages/sms/outbound/{channel.address}/subscription", json={}, timeout=10)
     return requests.post(subscription_url, json={"callback": channel.callback}, timeout=10)
+
+
+class PayformClient:
+    # A function named for reading asks the provider about a payment: the
+    # POST carries the query (Bambora's payment details, berth-reservations).
+    def get_payment_details(self, order_number):
+        return requests.post("https://pay.example/payment/details", json={"order_number": order_number}, timeout=10)
+
+    def check_payment_status(self, order_number):
+        return requests.post("https://pay.example/payments/status", json={"order_number": order_number}, timeout=10)

@@ -28,3 +28,12 @@ def open_account(payload):
 def via_helper(user_id, payload):
     response = open_account(payload)
     Account.objects.create(user_id=user_id, galileo_id=response.json()["id"])  # want: TXN006 "what `open_account \(requests.post\)`"
+
+
+def get_or_create_remote(payload):
+    return requests.post("https://bank.example/accounts", json=payload, timeout=10)
+
+
+def via_get_or_create(user_id, payload):
+    response = get_or_create_remote(payload)
+    Account.objects.create(user_id=user_id, galileo_id=response.json()["id"])  # want: TXN006 "what `get_or_create_remote \(requests.post\)`"

@@ -42,3 +42,17 @@ def no_local_write(payload):
 def deliver(webhook, payload):
     response = requests.post(webhook.url, json=payload, timeout=10)
     Account.objects.filter(pk=webhook.account_id).update(last_status=response.status_code)
+
+
+class ProfileService:
+    def query(self, document):
+        return requests.post("https://profile.example/graphql", json={"query": document}, timeout=10).json()
+
+    def get_my_profile(self):
+        # A GraphQL query sent as a POST: it reads the profile, creates nothing.
+        return self.query("query { myProfile { id } }")
+
+
+def attach_profile(user):
+    my_profile = ProfileService().get_my_profile()
+    Account.objects.create(user_id=user.pk, galileo_id=my_profile["id"])
