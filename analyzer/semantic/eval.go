@@ -778,8 +778,10 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		}
 		return q
 	}
-	// A call of a project function that returns a queryset.
-	if !ChainMethods[method] {
+	// A call of a project function that returns a queryset. A plain name
+	// is never a queryset's chain method, whatever it is called: a module
+	// function `get_queryset(ids)` is the project's.
+	if !ChainMethods[method] || c.Func.Type() == "identifier" {
 		if fn, bound := f.callee(n, c.Head(), st); fn != nil {
 			if fn.passParam >= 0 {
 				// A helper handing back the queryset it is given.

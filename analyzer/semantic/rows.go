@@ -314,6 +314,17 @@ func conditional(n pyast.Node) bool {
 	return false
 }
 
+// returnedResult reports a query call that is the value its function
+// returns: `return query.count()`, not a test on the way (`if
+// rows.exists(): ...`).
+func returnedResult(call pyast.Node) bool {
+	p := call.Parent()
+	for p.Type() == "parenthesized_expression" {
+		p = p.Parent()
+	}
+	return p.Type() == "return_statement"
+}
+
 // Lookups returns the queries fn runs, per call, with the value of its
 // parameter param among their arguments (directly or through the calls it
 // passes the value to): `Score.objects.filter(day=day).count()`.
@@ -337,10 +348,13 @@ func (m *Model) lookups(fn *Func, param int, md *project.Model, visiting map[*Fu
 	var out []Access
 	for _, u := range fn.Summary().Params[param] {
 		switch {
-		case u.QueryArg && u.Bound && md == nil:
+		case u.QueryArg && u.Bound && md == nil && !returnedResult(u.Call):
 			// A query built in a local and run later: followed only for a
 			// row of a known model (RowLookups), where the call chain
-			// is read to the end.
+			// is read to the end, or when the function returns what it
+			// runs (`query = X.objects.filter(author=user)`, narrowed by
+			// the other arguments, then `return query.count()`): the
+			// helper's value is that query's, on every call.
 		case u.QueryArg:
 			out = append(out, Access{Kind: Lookup, Node: u.Call, File: fn.File, Methods: u.Methods, Conditional: conditional(u.Call)})
 		case md != nil && len(u.Chain) == 0 && len(u.Methods) > 0 && u.PassedTo.IsNil():

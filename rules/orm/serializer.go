@@ -1467,18 +1467,33 @@ func queryNeed(a semantic.Access, path, why string) need {
 // (`hasattr(obj, "_active")`, `getattr(obj, "prefetched", None)`) by the
 // conditions n sits under in its function, and by the tests of earlier
 // ifs that return (`if hasattr(self, "_status"): return ...`).
+//
+// In the branch a test takes when it holds, only the names it tests for
+// absence count (`if not hasattr(obj, "_rows"):`, `if getattr(obj, "x",
+// None) is None:`): a query run when the attribute is there
+// (`if hasattr(barrier, "barrier_team"): barrier.barrier_team.filter(...)`)
+// is no fallback.
 func cacheGuards(n pyast.Node) []string {
 	var out []string
-	for p := n; !p.IsNil(); p = p.Parent() {
+	prev := pyast.Node{}
+	for p := n; !p.IsNil(); prev, p = p, p.Parent() {
 		switch p.Type() {
 		case "function_definition", "lambda":
 			return out
 		case "conditional_expression":
 			if k := p.NamedChildren(); len(k) == 3 {
-				out = append(out, attrTests(k[1])...)
+				if prev.Equal(k[0]) {
+					out = append(out, absenceTests(k[1])...)
+				} else {
+					out = append(out, attrTests(k[1])...)
+				}
 			}
 		case "if_statement", "elif_clause":
-			out = append(out, attrTests(p.ChildByField("condition"))...)
+			if prev.Equal(p.ChildByField("consequence")) {
+				out = append(out, absenceTests(p.ChildByField("condition"))...)
+			} else {
+				out = append(out, attrTests(p.ChildByField("condition"))...)
+			}
 		}
 		if name, ok := getattrDefault(p); ok {
 			out = append(out, name)
@@ -1549,6 +1564,58 @@ func attrTests(test pyast.Node) []string {
 	// the test of a local holding such a getattr.
 	if def := pyast.Ancestor(test, "function_definition"); !def.IsNil() {
 		for id := range pyast.FindEach(test, "identifier") {
+			for a := range pyast.FindEachShallow(def.ChildByField("body"), "assignment") {
+				if l := a.ChildByField("left"); l.Type() == "identifier" && l.Text() == id.Text() && a.EndByte() <= test.StartByte() {
+					if r := a.ChildByField("right"); r.Type() == "call" {
+						out = append(out, attrTests(r)...)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// absenceTests returns the names of attrTests that test holds when they
+// are missing: a hasattr/getattr (or a local holding a getattr) under an
+// odd number of `not`, or a getattr compared `is None` / `== None`.
+func absenceTests(test pyast.Node) []string {
+	if test.IsNil() {
+		return nil
+	}
+	var out []string
+	absent := func(n pyast.Node) bool {
+		neg := false
+		for p := n; !p.IsNil() && !p.Equal(test.Parent()); p = p.Parent() {
+			if p.Type() == "not_operator" {
+				neg = !neg
+			}
+			if par := p.Parent(); par.Type() == "comparison_operator" && p.Equal(par.NamedChild(0)) {
+				if k := par.NamedChildren(); len(k) == 2 && k[1].Type() == "none" {
+					for ch := par.FirstChild(); !ch.IsNil(); ch = ch.NextSibling() {
+						if t := ch.Type(); t == "is" || t == "==" {
+							neg = !neg
+						}
+					}
+				}
+			}
+			if p.Equal(test) {
+				break
+			}
+		}
+		return neg
+	}
+	for c := range pyast.FindEach(test, "call") {
+		if !absent(c) {
+			continue
+		}
+		out = append(out, attrTests(c)...)
+	}
+	if def := pyast.Ancestor(test, "function_definition"); !def.IsNil() {
+		for id := range pyast.FindEach(test, "identifier") {
+			if !absent(id) {
+				continue
+			}
 			for a := range pyast.FindEachShallow(def.ChildByField("body"), "assignment") {
 				if l := a.ChildByField("left"); l.Type() == "identifier" && l.Text() == id.Text() && a.EndByte() <= test.StartByte() {
 					if r := a.ChildByField("right"); r.Type() == "call" {
