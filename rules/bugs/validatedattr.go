@@ -25,7 +25,7 @@ var ValidatedDataReadAsAttribute = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.23.0",
 	SkipOnSyntaxError: true,
-	Skip:              semantic.Migration,
+	Skip:              semantic.Test | semantic.Migration,
 	Requires:          requires,
 	Run:               runValidatedDataReadAsAttribute,
 }
