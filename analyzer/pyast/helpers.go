@@ -358,6 +358,31 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+// KeyRead splits a read of a mapping by a literal key, `obj["key"]` or
+// `obj.get("key", ...)`, into the mapping read (unparenthesised) and the
+// key; ok is false for anything else.
+func KeyRead(n Node) (obj Node, key string, ok bool) {
+	n = Unparen(n)
+	var k Node
+	switch n.Type() {
+	case "subscript":
+		obj, k = n.ChildByField("value"), n.ChildByField("subscript")
+	case "call":
+		c, _ := AsCall(n)
+		if c.Func.Type() != "attribute" || c.MethodName() != "get" || len(c.Positional) == 0 {
+			return Node{}, "", false
+		}
+		obj, k = c.Receiver(), c.Positional[0]
+	default:
+		return Node{}, "", false
+	}
+	key, ok = StringValue(k)
+	if !ok {
+		return Node{}, "", false
+	}
+	return Unparen(obj), key, true
+}
+
 // StringValue returns the value of a plain string literal (or an implicit
 // concatenation of them) without quotes or prefixes. ok is false for
 // f-strings with interpolations and for non-strings. Escape sequences are

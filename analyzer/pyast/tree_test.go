@@ -685,3 +685,17 @@ func TestUnloadLoadsAgain(t *testing.T) {
 	assert.Equal(t, "module", lazy.Root().Type())
 	assert.Equal(t, 2, loads)
 }
+
+// KeyRead splits a subscript or a get() by a literal key, parenthesised
+// or not; a computed key, a call of another method, or a get without
+// arguments is not one.
+func TestKeyRead(t *testing.T) {
+	tr, err := Parse([]byte("a = (data)['x']\nb = s.validated_data.get('y', 0)\nc = data[k]\nd = data.pop('x')\ne = data.get()\n"))
+	require.NoError(t, err)
+	var got []string
+	for _, a := range FindAll(tr.Root(), "assignment") {
+		obj, key, ok := KeyRead(a.ChildByField("right"))
+		got = append(got, fmt.Sprintf("%s %q %t", obj.Text(), key, ok))
+	}
+	assert.Equal(t, []string{`data "x" true`, `s.validated_data "y" true`, ` "" false`, ` "" false`, ` "" false`}, got)
+}

@@ -650,26 +650,8 @@ func (f *File) SerializerSaveModel(recv pyast.Node) *project.Model {
 // (`product = serializers.IntegerField()`) may hold anything: nil, as for
 // anything else.
 func (f *File) ValidatedRelation(n pyast.Node) *project.Model {
-	n = pyast.Unparen(n)
-	var obj, key pyast.Node
-	switch n.Type() {
-	case "subscript":
-		obj, key = n.ChildByField("value"), n.ChildByField("subscript")
-	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.Func.Type() != "attribute" || c.MethodName() != "get" || len(c.Positional) == 0 {
-			return nil
-		}
-		obj, key = c.Func.ChildByField("object"), c.Positional[0]
-	default:
-		return nil
-	}
-	obj = pyast.Unparen(obj)
-	if obj.Type() != "attribute" || obj.ChildByField("attribute").Text() != "validated_data" {
-		return nil
-	}
-	k, ok := pyast.StringValue(key)
-	if !ok {
+	obj, k, ok := pyast.KeyRead(n)
+	if !ok || obj.Type() != "attribute" || obj.ChildByField("attribute").Text() != "validated_data" {
 		return nil
 	}
 	cls := f.savedSerializerClass(obj.ChildByField("object"))

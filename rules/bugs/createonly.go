@@ -333,26 +333,8 @@ func validatedForeign(sf *semantic.File, row pyast.Node, vmd *project.Model) *pr
 	if len(bs) != 1 {
 		return nil
 	}
-	v := pyast.Unparen(bs[0])
-	var obj, key pyast.Node
-	switch v.Type() {
-	case "subscript":
-		obj, key = v.ChildByField("value"), v.ChildByField("subscript")
-	case "call":
-		c, _ := pyast.AsCall(v)
-		if c.Func.Type() != "attribute" || c.MethodName() != "get" || len(c.Positional) == 0 {
-			return nil
-		}
-		obj, key = c.Receiver(), c.Positional[0]
-	default:
-		return nil
-	}
-	obj = pyast.Unparen(obj)
-	if obj.Type() != "attribute" || obj.ChildByField("attribute").Text() != "validated_data" {
-		return nil
-	}
-	k, ok := pyast.StringValue(key)
-	if !ok {
+	obj, k, ok := pyast.KeyRead(bs[0])
+	if !ok || obj.Type() != "attribute" || obj.ChildByField("attribute").Text() != "validated_data" {
 		return nil
 	}
 	if a := vmd.Attr(k); a.Kind == project.AttrForward {

@@ -209,21 +209,8 @@ func validatedRow(sf *semantic.File, f *semantic.Func, smd *project.Model, param
 			n = pyast.Unparen(bs[0])
 		}
 	}
-	var obj, key pyast.Node
-	switch n.Type() {
-	case "subscript":
-		obj, key = n.ChildByField("value"), n.ChildByField("subscript")
-	case "call":
-		c, _ := pyast.AsCall(n)
-		if c.Func.Type() != "attribute" || c.MethodName() != "get" || len(c.Positional) == 0 {
-			return "", nil
-		}
-		obj, key = c.Receiver(), c.Positional[0]
-	default:
-		return "", nil
-	}
-	k, ok := pyast.StringValue(key)
-	if !ok || pyast.Dotted(pyast.Unparen(obj)) != param {
+	obj, k, ok := pyast.KeyRead(n)
+	if !ok || pyast.Dotted(obj) != param {
 		return "", nil
 	}
 	if v, _ := f.Class.Attr(k); !v.IsNil() && strings.Contains(v.Text(), "select_for_update") {
