@@ -94,11 +94,6 @@ var freshWords = []string{"timestamp", "tolerance", "time", "nonce", "replay", "
 	"expired", "expires", "expiry", "window", "skew", "now", "timedelta", "datetime", "ts",
 	"exists", "idempotency", "duplicate", "dedup", "seen", "processed"}
 
-// IdentWords splits an identifier, header name or URL pattern into
-// lower-case words: "STRIPE_SECRET_KEY" -> [stripe secret key],
-// "PaymentCallbackView" -> [payment callback view].
-func IdentWords(name string) []string { return splitWords(name, true) }
-
 func hasHookWord(s string) bool {
 	for _, w := range IdentWords(s) {
 		if hookWords[w] {
