@@ -1009,7 +1009,9 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	if underTest {
 		guarded = ix.WithoutAnalyses()
 	}
-	var withoutTests *project.Index // the file's view for sameWithoutTests, made once
+	var withoutTests *project.Index // the file's view for sameWithout, made once
+	var reads project.Reads         // the running rule's reads, through recording
+	var recording *project.Index
 	for _, r := range rules {
 		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
@@ -1021,10 +1023,14 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 		*pass = Pass{Rule: r, Unit: st.unit, File: st.file, Tree: st.unit.Tree, Root: root,
 			Imports: st.unit.Imports, Project: ix, options: cfg.Options[r.Code], diags: &diags}
 		global := globalOn(r, roles)
-		// Each rule's reads apart, for the check below; then merged.
-		var reads project.Reads
 		if global {
-			pass.Project = ix.Recording(st.unit, &reads)
+			// Each rule's reads apart, for the check below, through one
+			// view of the file; then merged.
+			reads = project.Reads{}
+			if recording == nil {
+				recording = ix.Recording(st.unit, &reads)
+			}
+			pass.Project = recording
 		} else if underTest {
 			pass.Project = guarded // what its findings are kept under allows no project analysis
 		}
@@ -1037,7 +1043,9 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 				err = errors.New(msg)
 			}
 		}
-		read.Merge(&reads)
+		if global {
+			read.Merge(&reads)
+		}
 		if err != nil {
 			if enabled[InternalError.Code] {
 				found[r.Code] = []Diagnostic{internalError(st.file.Rel, "rule "+r.Code, err)}
