@@ -14,20 +14,6 @@ import (
 	"github.com/rubric-dev/rubric/rules/orm"
 )
 
-// LOG002 is one habit per file: the handlers of one file that log without
-// the traceback are one finding in the reports, whatever functions they
-// are in (session 22: the second and third were judged repeats).
-func TestLOG002FoldsPerFile(t *testing.T) {
-	res := analyzertest.RunTxtar(t, "../../testdata/rules/logs/LOG002_filehabit.txtar", []*analyzer.Rule{logs.ErrorWithoutTraceback})
-	require.Len(t, res.Diagnostics, 4)
-	got := filter.Collapse(res)
-	require.Len(t, got, 2, "one finding for shop/tasks.py, one for shop/views.py")
-	assert.Equal(t, "shop/tasks.py", got[0].Path)
-	assert.Equal(t, "shop/views.py", got[1].Path)
-	assert.Contains(t, got[1].Message, "(and 2 more like it in this file)")
-	assert.Len(t, got[1].Related, 2)
-}
-
 // ERR004 is one habit per run: the generic raises of every file are one
 // finding in the reports, at the first in path order (session 22: the
 // second and third places were judged repeats).
@@ -42,15 +28,30 @@ func TestERR004FoldsPerRun(t *testing.T) {
 	assert.Equal(t, "accounts/rates.py", got[0].Related[0].Path)
 }
 
-// ORM006 is one habit per file: a file's unbounded list views are one
-// finding in the reports (session 22: the second and third views of a
-// file were judged repeats of the first).
-func TestORM006FoldsPerFile(t *testing.T) {
-	res := analyzertest.RunTxtar(t, "../../testdata/rules/orm/ORM006_filehabit.txtar", []*analyzer.Rule{orm.UnboundedList})
-	require.Len(t, res.Diagnostics, 3)
-	got := filter.Collapse(res)
-	require.Len(t, got, 2, "one finding for shop/reports.py, one for shop/views.py")
-	assert.Equal(t, "shop/reports.py", got[0].Path)
-	assert.Equal(t, "shop/views.py", got[1].Path)
-	assert.Contains(t, got[1].Message, "(and 1 more like it in this file)")
+// LOG002 and ORM006 are one habit per file: the handlers of one file that
+// log without the traceback, a file's unbounded list views, are one
+// finding in the reports, whatever functions they are in (session 22: the
+// second and third were judged repeats).
+func TestFileHabitsFoldPerFile(t *testing.T) {
+	for _, c := range []struct {
+		fixture string
+		rule    *analyzer.Rule
+		all     int
+		paths   []string
+		more    string
+	}{
+		{"logs/LOG002_filehabit.txtar", logs.ErrorWithoutTraceback, 4, []string{"shop/tasks.py", "shop/views.py"}, "(and 2 more like it in this file)"},
+		{"orm/ORM006_filehabit.txtar", orm.UnboundedList, 3, []string{"shop/reports.py", "shop/views.py"}, "(and 1 more like it in this file)"},
+	} {
+		res := analyzertest.RunTxtar(t, "../../testdata/rules/"+c.fixture, []*analyzer.Rule{c.rule})
+		require.Len(t, res.Diagnostics, c.all, c.fixture)
+		got := filter.Collapse(res)
+		require.Len(t, got, len(c.paths), "one finding a file")
+		for i, p := range c.paths {
+			assert.Equal(t, p, got[i].Path, c.fixture)
+		}
+		last := got[len(got)-1]
+		assert.Contains(t, last.Message, c.more, c.fixture)
+		assert.Len(t, last.Related, c.all-len(c.paths), c.fixture)
+	}
 }
