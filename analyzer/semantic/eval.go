@@ -590,6 +590,13 @@ func (f *File) evalAttrOf(n, obj pyast.Node, name string, st ctx) *QS {
 		if name == "queryset" {
 			return f.classQueryset(n, st)
 		}
+		if q := f.relatedManager(n, obj, name, st); q != nil {
+			// self.items in a model's method: the related manager of the
+			// row the method runs on. Its caller may have prefetched the
+			// relation (MaybeCached, as for any row of unknown origin);
+			// a filtered chain on it queries anyway.
+			return q
+		}
 		if c := f.selfClass(n, st); c != nil {
 			if vs := c.SelfAttrs[name]; len(vs) == 1 && !vs[0].IsNil() {
 				return c.File.eval(vs[0], st.in())
@@ -657,7 +664,12 @@ func (f *File) evalAttrOf(n, obj pyast.Node, name string, st ctx) *QS {
 			return q
 		}
 	}
-	// A related manager: obj.items where obj is an instance.
+	return f.relatedManager(n, obj, name, st)
+}
+
+// relatedManager reads obj.name as a related manager when obj is an
+// instance of a model whose name is a reverse or many-to-many relation.
+func (f *File) relatedManager(n, obj pyast.Node, name string, st ctx) *QS {
 	if m, loop, c := f.instance(obj, st.in()); m != nil {
 		a := m.Attr(name)
 		if a.Kind == project.AttrReverseMany || a.Kind == project.AttrManyToMany {

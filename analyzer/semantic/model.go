@@ -480,6 +480,13 @@ func mergeQS(a, b *QS) *QS {
 		return r
 	}
 	out.Select = keep(a.Select, b.Selects)
+	for _, x := range [][]string{a.Select, b.Select, a.BranchSelect, b.BranchSelect} {
+		for _, p := range x {
+			if !contains(out.Select, p) && !contains(out.BranchSelect, p) {
+				out.BranchSelect = append(out.BranchSelect, p)
+			}
+		}
+	}
 	out.Prefetch = keep(a.Prefetch, b.Prefetches)
 	for _, x := range [][]string{a.Prefetch, b.Prefetch, a.BranchPrefetch, b.BranchPrefetch} {
 		for _, p := range x {

@@ -52,6 +52,10 @@ type QS struct {
 	// prefetches and another does not (`if "x" in expand: qs =
 	// qs.prefetch_related("x")`): loaded on some paths only.
 	BranchPrefetch []string
+	// BranchSelect are the select_related paths some merged branch loads
+	// and another does not (`if venues: qs = qs.select_related("venue")`
+	// in a helper whose caller passes the flag).
+	BranchSelect []string
 	Values         bool // values()/values_list(): rows are dicts or tuples
 	Sliced         bool
 	Iterator       bool
@@ -141,6 +145,7 @@ func (q *QS) clone() *QS {
 	c.OrderedPrefetch = append([]string(nil), q.OrderedPrefetch...)
 	c.CustomPrefetch = append([]string(nil), q.CustomPrefetch...)
 	c.BranchPrefetch = append([]string(nil), q.BranchPrefetch...)
+	c.BranchSelect = append([]string(nil), q.BranchSelect...)
 	c.Annotated = append([]string(nil), q.Annotated...)
 	c.PrefetchAnnotated = append([]string(nil), q.PrefetchAnnotated...)
 	c.Null = append([]string(nil), q.Null...)
@@ -243,6 +248,21 @@ func (q *QS) BranchPrefetches(path string) bool {
 	for _, s := range q.BranchPrefetch {
 		if s == path || strings.HasPrefix(s, path+"__") {
 			return true
+		}
+	}
+	return false
+}
+
+// BranchLoads reports whether path is loaded, by select_related or
+// prefetch_related, on some of the branches merged into the queryset and
+// not on all: which rows reach a loop then depends on a condition (often
+// a flag its caller passes) the queryset does not show.
+func (q *QS) BranchLoads(path string) bool {
+	for _, x := range [][]string{q.BranchSelect, q.BranchPrefetch} {
+		for _, s := range x {
+			if s == path || strings.HasPrefix(s, path+"__") {
+				return true
+			}
 		}
 	}
 	return false

@@ -119,14 +119,17 @@ func (t *Tracker) analyzeLoop(l *Loop) *loopFacts {
 		return true
 	})
 	t.deepAccesses(l, lf)
+	// A path some branch of the queryset's making loads (`if venues: qs =
+	// qs.select_related("venue")`) is the condition's to decide: not
+	// reported.
 	var paths []string
 	for _, a := range lf.Accesses {
-		if !l.QS.Selects(a.Path) {
+		if !l.QS.Selects(a.Path) && !l.QS.BranchLoads(a.Path) {
 			paths = append(paths, a.Path)
 		}
 	}
 	for _, g := range lf.RelGets {
-		if !l.QS.Selects(g.Path) {
+		if !l.QS.Selects(g.Path) && !l.QS.BranchLoads(g.Path) {
 			paths = append(paths, g.Path)
 		}
 	}
