@@ -28,7 +28,9 @@ func (u *Unit) Rel() string {
 // (conftest.py, pytest_conftest.py); or when a directory on its path is
 // tests, test, testing, testutils, testdata, fixtures, e2e, test_* (test_utils),
 // *_tests or *-tests (ux-tests, load-tests), or a kind of tests in one word
-// (smoketests/, integrationtests/: a smoke-test suite's scripts and library); or when a directory on its path is hidden (.semgrep rule
+// (smoketests/, integrationtests/: a smoke-test suite's scripts and library), or
+// mock, mocks, *_mock or *_mocks (a stand-in for a service the tests or a
+// development setup run against: github_mock/); or when a directory on its path is hidden (.semgrep rule
 // fixtures, .github scripts, .claude skills), "." and ".." excepted.
 func IsTestPath(rel string) bool {
 	dirs := strings.Split(rel, "/")
@@ -48,6 +50,7 @@ func IsTestPath(rel string) bool {
 		switch {
 		case d == "tests", d == "test", d == "testing", d == "testutils", d == "testdata", d == "fixtures", d == "e2e",
 			strings.HasPrefix(d, "test_"), strings.HasSuffix(d, "_tests"), strings.HasSuffix(d, "-tests"), kindTests(d),
+			d == "mock", d == "mocks", strings.HasSuffix(d, "_mock"), strings.HasSuffix(d, "_mocks"),
 			len(d) > 1 && d[0] == '.' && d != "..":
 			return true
 		}
