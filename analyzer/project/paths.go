@@ -27,7 +27,10 @@ func (u *Unit) Rel() string {
 // tests.py, testcases.py, testdata.py, factories.py (factory_boy) or contains "conftest"
 // (conftest.py, pytest_conftest.py); or when a directory on its path is
 // tests, test, testing, testutils, testdata, fixtures, e2e, test_* (test_utils),
-// *_tests or *-tests (ux-tests, load-tests); or when a directory on its path is hidden (.semgrep rule
+// *_tests or *-tests (ux-tests, load-tests), or a kind of tests in one word
+// (smoketests/, integrationtests/: a smoke-test suite's scripts and library), or
+// mock, mocks, *_mock or *_mocks (a stand-in for a service the tests or a
+// development setup run against: github_mock/); or when a directory on its path is hidden (.semgrep rule
 // fixtures, .github scripts, .claude skills), "." and ".." excepted.
 func IsTestPath(rel string) bool {
 	dirs := strings.Split(rel, "/")
@@ -46,7 +49,8 @@ func IsTestPath(rel string) bool {
 		}
 		switch {
 		case d == "tests", d == "test", d == "testing", d == "testutils", d == "testdata", d == "fixtures", d == "e2e",
-			strings.HasPrefix(d, "test_"), strings.HasSuffix(d, "_tests"), strings.HasSuffix(d, "-tests"),
+			strings.HasPrefix(d, "test_"), strings.HasSuffix(d, "_tests"), strings.HasSuffix(d, "-tests"), kindTests(d),
+			d == "mock", d == "mocks", strings.HasSuffix(d, "_mock"), strings.HasSuffix(d, "_mocks"),
 			len(d) > 1 && d[0] == '.' && d != "..":
 			return true
 		}
@@ -56,7 +60,8 @@ func IsTestPath(rel string) bool {
 
 // kindTests reports a module named for a kind of tests written as one
 // word (`smoketests`, `integrationtests`, `apitests`), which Django's
-// test*.py pattern does not match: a unittest module run by a command.
+// test*.py pattern does not match: a unittest module run by a command, or
+// a directory holding such a suite.
 func kindTests(name string) bool {
 	kind, ok := strings.CutSuffix(name, "tests")
 	if !ok {

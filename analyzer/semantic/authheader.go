@@ -244,3 +244,62 @@ func comparesTokenCaller(fn *Func) bool {
 	}
 	return false
 }
+
+// PasswordDecides reports a handler that checks a password by hand and
+// refuses when the check fails: it binds the answer of Django's
+// `authenticate(...)`, or of a project helper that calls `authenticate(...)`
+// or a user's `check_password(...)` (a legacy API's `user =
+// auth(email, password)`), and an `if` after it testing that name returns
+// or raises (`if not user: return HttpResponse("@AUTHFAIL")`). Only a
+// caller holding a user's password gets past it. The check itself (what
+// the helper answers on a wrong password) is not judged.
+func PasswordDecides(h *Func) bool {
+	if h == nil || h.File == nil {
+		return false
+	}
+	body := pyast.Body(h.Node)
+	for _, call := range ownNodes(body, "call") {
+		a := call.Parent()
+		if a.Type() != "assignment" || !call.Equal(a.ChildByField("right")) || a.ChildByField("left").Type() != "identifier" {
+			continue
+		}
+		if !passwordCheck(h, call) {
+			continue
+		}
+		name := a.ChildByField("left").Text()
+		for _, ifs := range ownNodes(body, "if_statement") {
+			if ifs.StartByte() < a.EndByte() {
+				continue
+			}
+			tested := false
+			for id := range pyast.FindEach(ifs.ChildByField("condition"), "identifier") {
+				if id.Text() == name {
+					tested = true
+				}
+			}
+			if tested && len(pyast.FindAll(ifs.ChildByField("consequence"), "return_statement", "raise_statement")) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// passwordCheck reports a call of `authenticate(...)` or of a project
+// function whose own body calls `authenticate(...)` or `check_password(...)`.
+func passwordCheck(h *Func, call pyast.Node) bool {
+	if string(pyast.CalleeName(call)) == "authenticate" {
+		return true
+	}
+	g, _ := h.File.Callee(call)
+	if g == nil || g == h {
+		return false
+	}
+	for _, c := range ownNodes(pyast.Body(g.Node), "call") {
+		switch string(pyast.CalleeName(c)) {
+		case "authenticate", "check_password":
+			return true
+		}
+	}
+	return false
+}

@@ -621,6 +621,45 @@ func methodAttrDecorator(d pyast.Node) string {
 	return ""
 }
 
+// listedMethods are the methods a project decorator's list may name.
+var listedMethods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
+
+// methodListDecorator returns the methods a project decorator restricts a
+// view to, as require_http_methods does: one called with nothing but a
+// list of HTTP method names (`@allowed_methods(["GET", "POST"])`) whose
+// definition reads the request's method (it answers 405 to the others).
+// A decorator rubric cannot resolve, or one that never looks at the
+// method (a cache or CORS decorator given the methods it applies to), is
+// not read as a restriction.
+func methodListDecorator(f *File, c pyast.Call) []string {
+	if len(c.Positional) != 1 || len(c.Keywords) != 0 {
+		return nil
+	}
+	arg := pyast.Unparen(c.Positional[0])
+	if arg.Type() != "list" && arg.Type() != "tuple" {
+		return nil
+	}
+	ms := upper(stringList(arg))
+	if len(ms) == 0 || len(ms) != arg.NamedChildCount() {
+		return nil
+	}
+	for _, m := range ms {
+		if !listedMethods[m] {
+			return nil
+		}
+	}
+	dec := f.FuncRef(c.Func)
+	if dec == nil {
+		return nil
+	}
+	for n := range pyast.FindEach(dec.Node, "attribute") {
+		if n.ChildByField("attribute").Text() == "method" && n.ChildByField("object").Type() == "identifier" {
+			return ms
+		}
+	}
+	return nil
+}
+
 // functionEndpoint builds the endpoint of a function view.
 func (m *Model) functionEndpoint(fn *Func, rs []*Route, s *authSettings) *Endpoint {
 	e := &Endpoint{Kind: "function", View: fn.Qual, Handler: fn, File: fn.File, Node: fn.Node, Routes: rs,
@@ -652,6 +691,10 @@ func (m *Model) functionEndpoint(fn *Func, rs []*Route, s *authSettings) *Endpoi
 		default:
 			if m := methodAttrDecorator(d); m != "" {
 				e.Methods, e.Restricted = []string{m}, true
+			} else if isCall {
+				if ms := methodListDecorator(fn.File, c); ms != nil {
+					e.Methods, e.Restricted = ms, true
+				}
 			}
 		}
 	}

@@ -73,7 +73,7 @@ var scriptFiles = map[string]bool{
 var cliModules = map[string]bool{"argparse": true, "click": true, "typer": true, "docopt": true, "fire": true}
 
 // devDataWords mark modules that generate seed, demo or fixture data.
-var devDataWords = []string{"seed", "populate", "random_data", "sample_data", "demo", "fixture", "dummy", "fake"}
+var devDataWords = []string{"seed", "populate", "random_data", "sample_data", "test_data", "demo", "fixture", "dummy", "fake"}
 
 // devCommandWords mark management commands that load demo data
 // (`sample_db`, `mock_orders`): words too common in other module names to

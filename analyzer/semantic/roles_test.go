@@ -21,6 +21,8 @@ func TestFileRoles(t *testing.T) {
 		{"manage.py", Script},
 		{"scripts/import_users.py", Script},
 		{"shop/seed_db.py", DevData},
+		{"dev/common/setup_test_data.py", DevData},
+		{"profiles/dab/make_test_data.py", DevData},
 		{"shop/management/commands/sync_orders.py", Command},
 		{"shop/management/commands/backfill_totals.py", Command | DevData},
 		{"shop/management/commands/populate.py", Command | DevData},

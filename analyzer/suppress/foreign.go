@@ -28,7 +28,7 @@ var Equivalents = []Equivalent{
 	{"ruff/flake8", []string{"B904"}, "ERR005"},
 	{"ruff/flake8", []string{"G001", "G002", "G003", "G004"}, "LOG001"},
 	{"ruff/flake8", []string{"TRY400"}, "LOG002"},
-	{"ruff/flake8", []string{"T201"}, "LOG003"},
+	{"ruff/flake8", []string{"T201", "T001"}, "LOG003"}, // T001: flake8-print before 5.0
 	{"ruff/flake8", []string{"S113"}, "NET001"},
 	{"ruff/flake8", []string{"S501"}, "NET002"},
 	{"ruff/flake8", []string{"S105", "S106"}, "SEC006"},

@@ -34,6 +34,8 @@ func TestOtherToolsCodes(t *testing.T) {
 		{"pylint undefined-variable", "x = y  # pylint: disable=undefined-variable\n", "BUG005", 1, true},
 		{"G004", "x = 1  # noqa:G004\n", "LOG001", 1, true},
 		{"TRY400", "x = 1  # noqa: TRY400\n", "LOG002", 1, true},
+		{"flake8-print T001 (before 5.0)", "print(x)  # noqa: T001\n", "LOG003", 1, true},
+		{"flake8-print T001 without the colon", "print(x)  # noqa T001\n", "LOG003", 1, true},
 		{"B904", "x = 1  # noqa: B904\n", "ERR005", 1, true},
 		{"S501", "x = 1  # NOQA: s501\n", "NET002", 1, true},
 		{"pylint name", "x = 1  # pylint: disable=bare-except\n", "ERR001", 1, true},

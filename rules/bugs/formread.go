@@ -91,7 +91,7 @@ func runFormReadInJSONAPI(p *analyzer.Pass) error {
 			req = "request"
 		}
 		body := pyast.Body(fn.Node)
-		if knowsBodyKind(body) {
+		if knowsBodyKind(body) || answersRedirect(body) {
 			continue
 		}
 		if n, what := firstFormRead(body, req, speaksJSON.Get(p.Project)); !n.IsNil() {
@@ -149,6 +149,23 @@ func knowsBodyKind(body pyast.Node) bool {
 		switch name {
 		case "FILES", "content_type", "CONTENT_TYPE", "QueryDict":
 			return true
+		}
+	}
+	return false
+}
+
+// answersRedirect reports a handler that answers with a redirect
+// (`HttpResponseRedirect(...)`, `redirect(...)`): the target of an HTML
+// form, which the browser posts as form data and then follows to the
+// next page (a purchase form sent on to the payment page). A JSON client
+// is not sent elsewhere, so request.POST is what this handler gets.
+func answersRedirect(body pyast.Node) bool {
+	for _, r := range pyast.FindAllShallow(body, "return_statement") {
+		if c, ok := pyast.AsCall(pyast.Unparen(r.NamedChild(0))); ok {
+			switch string(pyast.CalleeName(c.Node)) {
+			case "HttpResponseRedirect", "HttpResponsePermanentRedirect", "redirect":
+				return true
+			}
 		}
 	}
 	return false

@@ -121,7 +121,7 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 		}
 		qs := f.Eval(c.Receiver())
 		if qs == nil || qs.Model == nil || !clientLookup(f, fn, req, c, b.captures) || catchesMissing(body, call) ||
-			serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) {
+			serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) {
 			continue
 		}
 		hits = append(hits, call)
@@ -143,6 +143,51 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 		d.Confidence = analyzer.Low // REST_FRAMEWORK may name a handler rubric cannot read
 	}
 	p.Report(d)
+}
+
+// decoratorFinds reports a lookup that a project decorator of the handler
+// has already made with get_object_or_404 on the same model by the same
+// keywords (mygpo's `@requires_token(...)` running `get_object_or_404(User,
+// username=username)` before the view's `User.objects.get(username=
+// username)`): a key no row has is answered 404 before the handler runs.
+// `@method_decorator(deco(...))` is read as deco.
+func decoratorFinds(f *semantic.File, fn *semantic.Func, c pyast.Call, model string) bool {
+	if len(c.Keywords) == 0 {
+		return false
+	}
+	for _, d := range pyast.Decorators(fn.Node) {
+		callee := d
+		if dc, ok := pyast.AsCall(callee); ok && pyast.Dotted(dc.Func) == "method_decorator" && len(dc.Positional) > 0 {
+			callee = dc.Positional[0]
+		}
+		if dc, ok := pyast.AsCall(callee); ok {
+			callee = dc.Func
+		}
+		deco := f.FuncRef(callee)
+		if deco == nil || deco == fn {
+			continue
+		}
+		for call := range pyast.FindEach(deco.Node, "call") {
+			g, ok := pyast.AsCall(call)
+			if !ok || pyast.Dotted(g.Func) != "get_object_or_404" || len(g.Positional) == 0 {
+				continue
+			}
+			m := pyast.Dotted(g.Positional[0])
+			if m[strings.LastIndex(m, ".")+1:] != model {
+				continue
+			}
+			same := true
+			for k := range c.Keywords {
+				if g.Keywords[k].IsNil() {
+					same = false
+				}
+			}
+			if same {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // serializerCheckedKey reports a lookup whose every client value is a key

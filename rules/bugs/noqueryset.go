@@ -173,7 +173,7 @@ func runViewWithoutQueryset(p *analyzer.Pass) error {
 		if sub[c.Name] && (r == nil || !r.router && !r.mapped) {
 			continue
 		}
-		if r == nil && emptyBody(c.Node) {
+		if r == nil && (emptyBody(c.Node) || extendsOnly(c.Node)) {
 			continue // a combination of mixins for other views to derive from, served by none
 		}
 		if r != nil && r.method && !r.asView && !r.router {
@@ -195,6 +195,40 @@ func emptyBody(cls pyast.Node) bool {
 		return false
 	}
 	return true
+}
+
+// extendsOnly reports a class whose body sets nothing and only extends
+// the framework's behaviour: besides a docstring and pass, method
+// definitions that each call super() (`def update(...)`: `response =
+// super().update(...)`, then a different serializer for the answer). With
+// no queryset, serializer or permissions of its own and no route, it is a
+// base kept for views to come, as a named combination of mixins is.
+func extendsOnly(cls pyast.Node) bool {
+	methods := 0
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		if st.Type() == "pass_statement" || st.Type() == "expression_statement" && st.NamedChild(0).Type() == "string" {
+			continue
+		}
+		def := st
+		if def.Type() == "decorated_definition" {
+			def = def.ChildByField("definition")
+		}
+		if def.Type() != "function_definition" {
+			return false
+		}
+		callsSuper := false
+		for call := range pyast.FindEach(def, "call") {
+			if pyast.Dotted(call.ChildByField("function")) == "super" {
+				callsSuper = true
+				break
+			}
+		}
+		if !callsSuper {
+			return false
+		}
+		methods++
+	}
+	return methods > 0
 }
 
 // typingBase are the bases that only make a class generic for type

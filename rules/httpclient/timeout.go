@@ -22,7 +22,7 @@ var MissingTimeout = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
-	Skip:       semantic.Test,
+	Skip:       semantic.Test | semantic.DevData,
 	Run:        runMissingTimeout,
 }
 

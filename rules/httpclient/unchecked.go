@@ -21,7 +21,7 @@ var UncheckedResponse = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
-	Skip:       semantic.Test,
+	Skip:       semantic.Test | semantic.DevData,
 	Run:        runUncheckedResponse,
 }
 

@@ -21,7 +21,7 @@ var VerifyDisabled = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
-	Skip:       semantic.Test,
+	Skip:       semantic.Test | semantic.DevData,
 	Run:        runVerifyDisabled,
 }
 

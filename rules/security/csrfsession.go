@@ -55,6 +55,9 @@ func runCSRFExemptSessionView(p *analyzer.Pass) error {
 		if !e.Auth.Session && !e.Auth.UsesUser || e.Auth.HeaderToken || identityCallback(e) || paymentReturn(e) || reprotects(e) {
 			continue
 		}
+		if ajaxOnly(e) && !credentialedCORS(p.Project.Settings) {
+			continue // refuses requests without X-Requested-With: another site's page needs a CORS preflight to send it
+		}
 		if !formMethod(e) && !credentialedCORS(p.Project.Settings) {
 			continue // PUT, PATCH, DELETE only: another site's page needs a CORS preflight the server does not grant
 		}
@@ -95,6 +98,56 @@ func reprotects(e *semantic.Endpoint) bool {
 	for n := range pyast.FindEach(v, "call") {
 		if string(pyast.CalleeName(n)) == "csrf_protect" {
 			return true
+		}
+	}
+	return false
+}
+
+// ajaxOnly reports a view whose handler opens with a guard refusing
+// requests that are not XMLHttpRequests: an `if` among its top-level
+// statements whose condition is `not request.is_ajax()` or
+// `request.headers.get("X-Requested-With") != "XMLHttpRequest"` (alone or
+// one operand of an `or`) and whose branch returns or raises. A cross-site
+// form cannot set that header, and a script on another origin sets it only
+// after a CORS preflight the server does not grant: the custom header is
+// the CSRF defence (a guard combined with `and` refuses less and does not
+// count).
+func ajaxOnly(e *semantic.Endpoint) bool {
+	if e.Handler == nil {
+		return false
+	}
+	for _, st := range pyast.Statements(pyast.Body(e.Handler.Node)) {
+		if st.Type() != "if_statement" || !refusesNonAjax(st.ChildByField("condition")) {
+			continue
+		}
+		if len(pyast.FindAll(st.ChildByField("consequence"), "return_statement", "raise_statement")) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// refusesNonAjax reports a condition that holds for a request without the
+// X-Requested-With header (see ajaxOnly).
+func refusesNonAjax(cond pyast.Node) bool {
+	cond = pyast.Unparen(cond)
+	switch cond.Type() {
+	case "boolean_operator":
+		if cond.ChildByField("operator").Text() != "or" {
+			return false
+		}
+		return refusesNonAjax(cond.ChildByField("left")) || refusesNonAjax(cond.ChildByField("right"))
+	case "not_operator":
+		c, ok := pyast.AsCall(pyast.Unparen(cond.ChildByField("argument")))
+		return ok && c.MethodName() == "is_ajax"
+	case "comparison_operator":
+		if !strings.Contains(cond.Text(), "!=") {
+			return false
+		}
+		for _, side := range pyast.Statements(cond) {
+			if v, ok := pyast.StringValue(pyast.Unparen(side)); ok && v == "XMLHttpRequest" {
+				return true
+			}
 		}
 	}
 	return false

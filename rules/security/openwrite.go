@@ -75,7 +75,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		}
 		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
 			semantic.Of(p.Project).ObjectPermissionDecides(e) || writesCaller(e) ||
-			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) ||
+			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) || semantic.PasswordDecides(e.Handler) ||
 			writesUnderCarriedSecret(e) || servesImage(e) {
 			continue
 		}

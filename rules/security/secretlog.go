@@ -23,7 +23,7 @@ var SecretInLog = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
-	Skip:       semantic.Test,
+	Skip:       semantic.Test | semantic.DevData,
 	Run:        runSecretInLog,
 }
 

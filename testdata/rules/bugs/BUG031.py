@@ -1,3 +1,4 @@
+from django.shortcuts import redirect
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,3 +32,14 @@ def refund(request):
 def call_refund(client):
     # The project's own client sends JSON.
     return client.post("/refund/", {"amount": "10.00"}, format="json")
+
+
+class Checkout(APIView):
+    # Answers JSON: the redirect is a helper's, not this handler's answer.
+    def post(self, request):
+        email = request.POST["email"]  # want: BUG031 "`Checkout` reads `request.POST`"
+
+        def back():
+            return redirect("/cart/")
+
+        return Response({"email": email, "back": back})

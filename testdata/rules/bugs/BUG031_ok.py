@@ -1,8 +1,11 @@
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from rest_framework.decorators import action
 from django.views import View
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.viewsets import ReadOnlyModelViewSet
 
 
 class FormOnly(APIView):
@@ -42,3 +45,18 @@ class Serialized(APIView):
 def call_upload(client):
     # The project sends JSON elsewhere: the reads above stay silent for their own reasons.
     return client.post("/either/", {"a": 1}, format="json")
+
+
+class CourseViewSet(ReadOnlyModelViewSet):
+    # The purchase form of a course page: the browser posts form data and is
+    # sent on to the payment page. A JSON client is not redirected.
+    @action(methods=["POST"], detail=True)
+    def purchase(self, request, pk=None):
+        data = request.POST
+        return HttpResponseRedirect(redirect_to=f"/pay/{pk}/?email={data['email']}")
+
+    @action(methods=["POST"], detail=True)
+    def gift(self, request, pk=None):
+        if not request.POST.get("receiver_email"):
+            return redirect("/gift-failed/")
+        return redirect(f"/pay/{pk}/")

@@ -3,7 +3,8 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.decorators import api_view
@@ -48,3 +49,25 @@ def oauth_complete(request):
     # The identity provider posts back here; the state parameter protects it.
     request.user.profile.link(request.POST.get("code", ""))
     return JsonResponse({})
+
+
+# A view refusing any request that is not an XMLHttpRequest: a cross-site form
+# cannot send X-Requested-With, and another origin's script needs a preflight.
+@login_required
+@csrf_exempt
+@require_POST
+def mark_comment_as_spam(request, comment_id):
+    if not request.is_ajax() or request.user.is_active is False:
+        return HttpResponseForbidden()
+    request.user.comments.filter(pk=comment_id).update(spam=True)
+    return HttpResponse("ok")
+
+
+@login_required
+@csrf_exempt
+@require_POST
+def unmark_comment_as_spam(request, comment_id):
+    if request.headers.get("X-Requested-With") != "XMLHttpRequest":
+        raise PermissionDenied
+    request.user.comments.filter(pk=comment_id).update(spam=False)
+    return HttpResponse("ok")
