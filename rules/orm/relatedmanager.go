@@ -51,7 +51,7 @@ func runRelatedManager(p *analyzer.Pass) error {
 		}
 		var prefetch []string
 		for _, m := range lf.Managers {
-			if kindOf(m.Method) == "all" && !l.QS.Prefetches(m.Path) {
+			if kindOf(m.Method) == "all" && !l.QS.Prefetches(m.Path) && !l.QS.BranchLoads(m.Path) {
 				prefetch = append(prefetch, m.Path)
 			}
 		}
@@ -63,7 +63,10 @@ func runRelatedManager(p *analyzer.Pass) error {
 		deepSeen := map[int32]bool{}
 		for _, m := range lf.Managers {
 			kind := kindOf(m.Method)
-			prefetched := l.QS.Prefetches(m.Path)
+			// A prefetch some branch of the queryset's making adds (`if
+			// teams: qs = qs.prefetch_related(...)`) is the condition's to
+			// decide, as for ORM001.
+			prefetched := l.QS.Prefetches(m.Path) || l.QS.BranchLoads(m.Path)
 			if prefetched && kind != "query" || m.Method == "first" && l.QS.ServesFirst(m.Path, m.Target) {
 				continue
 			}
