@@ -32,10 +32,10 @@ var HostListFromString = &analyzer.Rule{
 var listSettings = map[string]string{
 	"ALLOWED_HOSTS": "Django matches the Host header against each character, so no host name matches and every request " +
 		"is answered 400 (DisallowedHost), unless the value holds `*`, which then lets any Host through",
-	"CSRF_TRUSTED_ORIGINS": "Django takes each character for an origin: none has a scheme, and the system check refuses to start",
-	"CORS_ALLOWED_ORIGINS": "django-cors-headers takes each character for an origin: no origin is allowed, and its check refuses the setting",
+	"CSRF_TRUSTED_ORIGINS":  "Django takes each character for an origin: none has a scheme, and the system check refuses to start",
+	"CORS_ALLOWED_ORIGINS":  "django-cors-headers takes each character for an origin: no origin is allowed, and its check refuses the setting",
 	"CORS_ORIGIN_WHITELIST": "django-cors-headers takes each character for an origin: no origin is allowed, and its check refuses the setting",
-	"INTERNAL_IPS": "`REMOTE_ADDR in INTERNAL_IPS` becomes a substring test: any address that is part of the string counts as internal",
+	"INTERNAL_IPS":          "`REMOTE_ADDR in INTERNAL_IPS` becomes a substring test: any address that is part of the string counts as internal",
 }
 
 // runHostListFromString matches, in a settings module (a settings path, or
