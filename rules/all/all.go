@@ -92,6 +92,7 @@ func Rules() []*analyzer.Rule {
 		security.SecretKeyPlaceholderFallback,
 		security.CommittedEnvSecret,
 		security.TokenWithoutPassword,
+		security.HostListFromString,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

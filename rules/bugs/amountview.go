@@ -84,6 +84,7 @@ type rawAmount struct {
 // or max() is bounded: its name is not kept.
 func rawAmountNames(body pyast.Node, req string) map[string]pyast.Node {
 	names := map[string]pyast.Node{}
+	aliases := bodyAliases(body, req)
 	origin := func(n pyast.Node) (pyast.Node, bool) {
 		var read pyast.Node
 		bounded := false
@@ -99,7 +100,7 @@ func rawAmountNames(body pyast.Node, req string) map[string]pyast.Node {
 			}
 			if r, ok := names[m.Text()]; m.Type() == "identifier" && ok && !attributeName(m) {
 				read = r
-			} else if amountRead(m, req) {
+			} else if amountRead(m, req, aliases) {
 				read = m
 			}
 			return read.IsNil()
@@ -115,19 +116,65 @@ func rawAmountNames(body pyast.Node, req string) map[string]pyast.Node {
 			names[left.Text()] = read
 		}
 	}
+	// A read used in place (`float(data.get("amount"))` inside the
+	// balance's expression) counts under its own text.
+	for n := range pyast.FindEach(body, "call", "subscript") {
+		if amountRead(n, req, aliases) && !boundedInPlace(n) {
+			names[n.Text()] = n
+		}
+	}
 	return names
+}
+
+// boundedInPlace reports a read passed to abs() or max() on its way.
+func boundedInPlace(n pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil() && !a.Is("expression_statement", "assignment", "augmented_assignment", "block"); a = a.Parent() {
+		if c, ok := pyast.AsCall(a); ok {
+			switch pyast.Dotted(c.Func) {
+			case "abs", "max":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bodyAliases returns the locals bound to the request body itself
+// (`data = request.data`, `payload = request.POST.dict()`).
+func bodyAliases(body pyast.Node, req string) map[string]bool {
+	out := map[string]bool{}
+	for a := range pyast.FindEach(body, "assignment") {
+		left, right := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
+		if left.Type() != "identifier" || right.IsNil() {
+			continue
+		}
+		if c, ok := pyast.AsCall(right); ok && len(c.Positional) == 0 && (c.MethodName() == "dict" || c.MethodName() == "copy") {
+			right = pyast.Unparen(c.Func.ChildByField("object"))
+		}
+		if isRequestBody(pyast.Dotted(right), req) {
+			out[left.Text()] = true
+		}
+	}
+	return out
+}
+
+// isRequestBody reports the request's parsed body: req.data, req.POST.
+func isRequestBody(d, req string) bool {
+	switch d {
+	case req + ".data", req + ".POST", "self.request.data", "self.request.POST":
+		return true
+	}
+	return false
 }
 
 // amountRead reports a read of the request body by a key named for an
 // amount: `req.data.get("amount")`, `req.data["amount"]`, `req.POST[...]`.
-func amountRead(n pyast.Node, req string) bool {
+func amountRead(n pyast.Node, req string, aliases map[string]bool) bool {
 	obj, key, ok := pyast.KeyedRead(n)
 	if !ok {
 		return false
 	}
-	switch pyast.Dotted(obj) {
-	case req + ".data", req + ".POST", "self.request.data", "self.request.POST":
-	default:
+	if d := pyast.Dotted(obj); !isRequestBody(d, req) && !(obj.Type() == "identifier" && aliases[d]) {
 		return false
 	}
 	k, ok := pyast.StringValue(key)
@@ -143,7 +190,7 @@ func boundsAmount(body pyast.Node, names map[string]pyast.Node) bool {
 		for op := range cmp.Named() {
 			x := unwrapConversion(op)
 			switch {
-			case x.Type() == "identifier" && !names[x.Text()].IsNil():
+			case x.Type() == "identifier" && !names[x.Text()].IsNil(), x.Is("call", "subscript") && !names[x.Text()].IsNil():
 				named = true
 			case x.Type() == "integer" || x.Type() == "float" || x.Type() == "call" && isNumberCall(x):
 				number = true
@@ -236,7 +283,7 @@ func nameIn(n pyast.Node, names map[string]bool) string {
 		if found != "" {
 			return false
 		}
-		if m.Type() == "identifier" && names[m.Text()] && !attributeName(m) {
+		if m.Type() == "identifier" && names[m.Text()] && !attributeName(m) || m.Is("call", "subscript") && names[m.Text()] {
 			found = m.Text()
 		}
 		return found == ""

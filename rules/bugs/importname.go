@@ -79,7 +79,72 @@ func runImportNameNotDefined(p *analyzer.Pass) error {
 			})
 		}
 	}
+	reportMissingIncludes(p)
 	return nil
+}
+
+// reportMissingIncludes matches `include("pkg.module")` (django.urls or
+// django.conf.urls; the module alone or first in a (module, app_name)
+// tuple), outside any try or if, whose dotted module starts with a package
+// of the analysed tree but names no module of it: Django imports the module
+// when the URLconf is loaded, so ModuleNotFoundError takes the whole URLconf
+// down. Left alone: a module that exists under any root, one whose name any
+// project module ends with (it may be found through another sys.path entry),
+// and one whose first component is no project package (an installed app's
+// URLs).
+func reportMissingIncludes(p *analyzer.Pass) {
+	ix := p.Project
+	for n := range pyast.FindEach(p.Root, "call") {
+		c, _ := pyast.AsCall(n)
+		q, ok := p.Imports.Resolve(c.Func)
+		if !ok || q != "django.urls.include" && q != "django.conf.urls.include" || len(c.Positional) == 0 || inTryBlock(n) {
+			continue
+		}
+		arg := pyast.Unparen(c.Positional[0])
+		if arg.Type() == "tuple" && arg.NamedChildCount() > 0 {
+			arg = arg.NamedChild(0)
+		}
+		mod, ok := pyast.StringValue(arg)
+		if !ok || mod == "" || strings.HasPrefix(mod, ".") || !strings.Contains(mod, ".") || strings.ContainsAny(mod, " /") {
+			continue
+		}
+		first := mod[:strings.Index(mod, ".")]
+		if projectModule(ix, mod) != nil || !projectPackage(ix, first) || moduleEndsWith(ix, mod) {
+			continue
+		}
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(arg),
+			Message: fmt.Sprintf("`include(%q)` names a module the project does not have: `%s` is a package of the project, but `%s` is no module of it; "+
+				"Django imports it when the URLconf loads, so ModuleNotFoundError takes down every URL", mod, first, mod),
+			Help: "name the module by its import path from the directory Django runs in (where manage.py is), as ROOT_URLCONF and INSTALLED_APPS do",
+		})
+	}
+}
+
+// projectPackage reports whether name is a top-level package of the tree
+// under one of the import roots.
+func projectPackage(ix *project.Index, name string) bool {
+	for _, root := range importRoots.Get(ix) {
+		full := name
+		if root != "" {
+			full = root + "." + name
+		}
+		if ix.ByModule[full] != nil || hasSubmodule(ix, "", full) {
+			return true
+		}
+	}
+	return false
+}
+
+// moduleEndsWith reports a project module named mod, or ending in ".mod",
+// under any directory.
+func moduleEndsWith(ix *project.Index, mod string) bool {
+	for m := range ix.ByModule {
+		if m == mod || strings.HasSuffix(m, "."+mod) {
+			return true
+		}
+	}
+	return false
 }
 
 // inTryBlock reports a statement inside a try (an import that may fail on

@@ -47,7 +47,12 @@ func runRetriedTaskCreates(p *analyzer.Pass) error {
 		if why == "" {
 			continue
 		}
-		cs := creations(f, fn)
+		var cs []effects.Effect
+		for _, e := range creations(f, fn) {
+			if !lookupGated(fn, e) {
+				cs = append(cs, e)
+			}
+		}
 		if len(cs) == 0 || !dedupGuard(fn).IsNil() || mentionsIdempotency(fn) {
 			continue
 		}
@@ -83,4 +88,89 @@ func retrySource(dec, fn pyast.Node) (string, pyast.Node) {
 		}
 	}
 	return "", pyast.Node{}
+}
+
+// gateMethods end a lookup whose result says whether the row is there:
+// the row itself, a count, or the queryset (tested for truth).
+var gateMethods = map[string]bool{"first": true, "last": true, "get": true, "count": true, "filter": true, "exclude": true}
+
+// lookupGated reports whether the creation e runs only when a lookup of the
+// model it creates found nothing: an `if` that tests that lookup (or a name
+// bound to it in fn) and encloses the creation, or such an `if` before it
+// whose body leaves the loop or the function (continue, break, return,
+// raise). A rerun then finds the row its first run created. Only a
+// creation whose model is written out (`Invoice.objects.create`,
+// `Invoice(...)`) is matched against the lookup's manager.
+func lookupGated(fn pyast.Node, e effects.Effect) bool {
+	model := e.Model
+	if model == "" {
+		return false
+	}
+	isLookup := func(n pyast.Node) bool {
+		c, ok := pyast.AsCall(pyast.Unparen(n))
+		if !ok || !gateMethods[c.MethodName()] {
+			return false
+		}
+		m, ok := chainModel(c.Func)
+		return ok && m == model
+	}
+	names := map[string]bool{}
+	for as := range pyast.FindEach(pyast.Body(fn), "assignment") {
+		if l := as.ChildByField("left"); l.Type() == "identifier" && isLookup(as.ChildByField("right")) {
+			names[l.Text()] = true
+		}
+	}
+	testsLookup := func(cond pyast.Node) bool {
+		found := false
+		pyast.Inspect(cond, func(n pyast.Node) bool {
+			if found {
+				return false
+			}
+			if n.Type() == "identifier" && names[n.Text()] || n.Type() == "call" && isLookup(n) {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	at := e.Node()
+	for st := range pyast.FindEach(pyast.Body(fn), "if_statement") {
+		if !testsLookup(st.ChildByField("condition")) {
+			continue
+		}
+		if st.Contains(at) {
+			return true
+		}
+		if st.EndByte() <= at.StartByte() && leavesLoop(st.ChildByField("consequence")) {
+			return true
+		}
+	}
+	return false
+}
+
+// chainModel walks a call chain such as `Invoice.objects.filter(x=1).first`
+// down to its manager and returns the model name written before `.objects`.
+func chainModel(n pyast.Node) (string, bool) {
+	for !n.IsNil() {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "attribute":
+			if n.ChildByField("attribute").Text() == "objects" {
+				d := pyast.Dotted(n.ChildByField("object"))
+				return d[strings.LastIndex(d, ".")+1:], d != ""
+			}
+			n = n.ChildByField("object")
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// leavesLoop reports whether a block's last statement leaves it:
+// continue, break, return or raise.
+func leavesLoop(block pyast.Node) bool {
+	return pyast.LastStatement(block).Is("continue_statement", "break_statement", "return_statement", "raise_statement")
 }

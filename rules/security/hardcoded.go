@@ -2,6 +2,8 @@ package security
 
 import (
 	_ "embed"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
@@ -288,8 +290,43 @@ func knownSecretFormat(v string) string {
 		return "GitHub token"
 	case (strings.HasPrefix(v, "xoxb-") || strings.HasPrefix(v, "xoxp-")) && len(v) > 20:
 		return "Slack token"
+	case signedJWT(v):
+		return "signed JSON Web Token: a bearer credential, so whoever reads the code calls the API as its holder"
 	}
 	return ""
+}
+
+// bearerPrefixes may precede a token in an Authorization value.
+var bearerPrefixes = []string{"Bearer ", "bearer ", "JWT ", "Token "}
+
+// signedJWT reports a whole value that is a signed JSON Web Token, alone or
+// after an Authorization scheme ("Bearer eyJ..."): three base64url segments,
+// a header that decodes to a JSON object naming its "alg", a payload that
+// decodes to a JSON object, and a signature of at least 16 characters (an
+// unsigned token, "alg": "none", carries no credential). jwt.io's sample
+// token (John Doe, subject 1234567890) is documentation, not a secret.
+func signedJWT(v string) bool {
+	for _, pre := range bearerPrefixes {
+		if strings.HasPrefix(v, pre) {
+			v = strings.TrimSpace(v[len(pre):])
+			break
+		}
+	}
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "eyJ") || len(parts[2]) < 16 {
+		return false
+	}
+	var header, payload map[string]any
+	for i, dst := range []*map[string]any{&header, &payload} {
+		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[i], "="))
+		if err != nil || json.Unmarshal(b, dst) != nil {
+			return false
+		}
+	}
+	if alg, ok := header["alg"].(string); !ok || alg == "" || strings.EqualFold(alg, "none") {
+		return false
+	}
+	return !(payload["name"] == "John Doe" && payload["sub"] == "1234567890")
 }
 
 // pemBody reports a PEM text with key material: what is left once the

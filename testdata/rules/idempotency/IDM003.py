@@ -35,3 +35,19 @@ def record_all(entry_id):
 def book_checked(entry_id):
     entry = LedgerEntry(entry_id=entry_id)
     entry.save(force_update=False)  # want: IDM003 "`acks_late`"
+
+
+@shared_task(acks_late=True)
+def bill_other_model(day):
+    # The lookup is of another model: it does not say whether this row exists.
+    for sub in Subscription.objects.filter(next_billing_date=day):
+        if not Notification.objects.filter(user=sub.user).first():
+            LedgerEntry.objects.create(subscription=sub, day=day)  # want: IDM003 "`acks_late`"
+
+
+@shared_task(acks_late=True)
+def bill_unrelated_if(day):
+    for sub in Subscription.objects.filter(next_billing_date=day):
+        existing = LedgerEntry.objects.filter(subscription=sub, day=day).first()
+        log(existing)
+        LedgerEntry.objects.create(subscription=sub, day=day)  # want: IDM003 "`acks_late`"

@@ -44,3 +44,21 @@ def check_entry(entry_id):
     entry.checked = True
     # update_fields (or force_update) makes it an UPDATE: a rerun never inserts.
     entry.save(update_fields=["checked"])
+
+
+@shared_task(acks_late=True)
+def bill_due(day):
+    # The invoice is looked up first and created only when missing: a rerun
+    # finds the row its first run created.
+    for sub in Subscription.objects.filter(next_billing_date=day):
+        existing = LedgerEntry.objects.filter(subscription=sub, day=day).first()
+        if not existing:
+            LedgerEntry.objects.create(subscription=sub, day=day)
+
+
+@shared_task(autoretry_for=(ConnectionError,))
+def bill_due_skip(day):
+    for sub in Subscription.objects.filter(next_billing_date=day):
+        if LedgerEntry.objects.filter(subscription=sub, day=day).count():
+            continue
+        LedgerEntry.objects.create(subscription=sub, day=day)

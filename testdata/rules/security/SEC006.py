@@ -45,3 +45,15 @@ DEPLOY_KEY_PEM = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAB
 
 
 PROVIDER_CONFIG = {"api_token": "q8Zk3pW7vN2rT5yHx4Lm"}  # want: SEC006
+
+
+def send_sms(phone, text):
+    headers = {
+        "accept": "application/json",
+        "Authorization": "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE2OTIzNjAyMTUsImlzcyI6InByb3ZpZGVyIiwibmFtZSI6InNob3AtYm90In0.k9Qw3Zr7Tn2Vb5Xy8Lp4Hs6Jd1Fg0MaeUcRiOtPyW",  # want: SEC006 "hard-coded signed JSON Web Token: a bearer credential"
+    }
+    return requests.post("https://sms.example.org/send", json={"phone": phone, "text": text}, headers=headers, timeout=5)
+
+
+def provider_client():
+    return ProviderClient("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE2OTIzNjAyMTUsImlzcyI6InByb3ZpZGVyIiwibmFtZSI6InNob3AtYm90In0.k9Qw3Zr7Tn2Vb5Xy8Lp4Hs6Jd1Fg0MaeUcRiOtPyW")  # want: SEC006 "signed JSON Web Token"

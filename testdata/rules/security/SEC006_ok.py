@@ -75,3 +75,10 @@ EMAIL_HOST_PASSWORD_FIELD_NAME = "hostpasswordfield"
 EMAIL_HOST_PASSWORD = "yourapppasswordx"
 EMAIL_HOST_USER = "notificationsbot"
 SMTP_PASSWORD = "aaaabbbbccccdddd"
+
+
+# An unsigned token ("alg": "none") carries no credential, and jwt.io's sample
+# token is documentation.
+UNSIGNED_SAMPLE = "eyJhbGciOiJub25lIn0.eyJleHAiOjE2OTIzNjAyMTUsImlzcyI6InByb3ZpZGVyIiwibmFtZSI6InNob3AtYm90In0."
+DOC_SAMPLE = "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+NOT_A_TOKEN = "eyJhbGciOiJIUzI1NiJ9.not-base64-json.abcdefghijklmnopqrstuvwx"
