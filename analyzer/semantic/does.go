@@ -360,6 +360,10 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 			return e, true
 		}
 	}
+	if w := f.sqlWriteCall(c); w != "" {
+		e.Kind, e.Name = WriteRows, w
+		return e, true
+	}
 	if c.Func.Type() == "identifier" && (c.Func.Text() == "get_object_or_404" || c.Func.Text() == "get_list_or_404") && len(c.Positional) > 0 {
 		if q := f.Eval(c.Positional[0]); q != nil && q.Model != nil {
 			e.Kind, e.Model, e.Name = ReadRows, q.Model.Name, q.Model.Name
