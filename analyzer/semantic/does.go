@@ -297,7 +297,15 @@ func (m *Model) funcEffects(fn *Func, depth int, seen map[*Func]bool) []Effect {
 		if g == nil {
 			g = f.managerMethod(call)
 		}
-		if g != nil && g != fn {
+		if g == nil {
+			for _, h := range f.dispatchTargets(call) {
+				if h != fn {
+					out = append(out, viaEffects(m.funcEffects(h, depth+1, seen), h, call)...)
+				}
+			}
+			continue
+		}
+		if g != fn {
 			es := m.funcEffects(g, depth+1, seen)
 			if strings.HasPrefix(g.Name, "get_") {
 				es = withoutLazyCreation(es)
