@@ -73,6 +73,13 @@ func runUnlockedPoolClaim(p *analyzer.Pass) error {
 		claimable := map[string]pyast.Node{}
 		plain := true
 		for key, val := range kws {
+			if !poolConstant(f, def, val) {
+				// A value the caller or the code supplies (a phone number
+				// and its one-time code): a lookup of one row, not a pick
+				// from a shared pool.
+				plain = false
+				break
+			}
 			base, _, _ := strings.Cut(key, "__")
 			fd := md.Field(base)
 			if fd == nil || fd.Kind != project.Plain || fd.Unique || fd.PrimaryKey {
@@ -104,6 +111,55 @@ func runUnlockedPoolClaim(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// poolConstant reports a filter value that is the same on every call: a
+// literal (`False`, `"inactive"`, a number, `None`) or a dotted name whose
+// root the function does not bind, a module-level constant or enum member
+// (`Status.INACTIVE`). Parameters, locals and `self` are the caller's.
+func poolConstant(f *semantic.File, def, v pyast.Node) bool {
+	v = pyast.Unparen(v)
+	switch v.Type() {
+	case "true", "false", "none", "integer", "string":
+		if v.Type() == "string" {
+			_, ok := pyast.StringValue(v)
+			return ok
+		}
+		return true
+	case "attribute":
+		root := v
+		for root.Type() == "attribute" {
+			root = root.ChildByField("object")
+		}
+		v = root
+	}
+	if v.Type() != "identifier" {
+		return false
+	}
+	for _, p := range pyast.ParamNames(def) {
+		if p == v.Text() {
+			return false
+		}
+	}
+	// No binding in the function: a module's name, an import, a class.
+	return f.BindingCount(v, v.Text()) == 0 && !boundInLoopOrWith(def, v.Text())
+}
+
+// boundInLoopOrWith reports a name def binds as a loop target or a `with`
+// target, which Bindings does not list.
+func boundInLoopOrWith(def pyast.Node, name string) bool {
+	for n := range pyast.FindEach(pyast.Body(def), "for_statement", "as_pattern_target", "for_in_clause") {
+		t := n
+		if n.Type() != "as_pattern_target" {
+			t = n.ChildByField("left")
+		}
+		for id := range pyast.FindEach(t, "identifier") {
+			if id.Text() == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // onlyFreshRebinds reports whether every binding of name in a's scope
