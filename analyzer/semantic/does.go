@@ -297,7 +297,15 @@ func (m *Model) funcEffects(fn *Func, depth int, seen map[*Func]bool) []Effect {
 		if g == nil {
 			g = f.managerMethod(call)
 		}
-		if g != nil && g != fn {
+		if g == nil {
+			for _, h := range f.dispatchTargets(call) {
+				if h != fn {
+					out = append(out, viaEffects(m.funcEffects(h, depth+1, seen), h, call)...)
+				}
+			}
+			continue
+		}
+		if g != fn {
 			es := m.funcEffects(g, depth+1, seen)
 			if strings.HasPrefix(g.Name, "get_") {
 				es = withoutLazyCreation(es)
@@ -359,6 +367,10 @@ func (f *File) classifyCall(call pyast.Node) (Effect, bool) {
 			e.Kind, e.Name = HTTPCall, recv+"."+method
 			return e, true
 		}
+	}
+	if w := f.sqlWriteCall(c); w != "" {
+		e.Kind, e.Name = WriteRows, w
+		return e, true
 	}
 	if c.Func.Type() == "identifier" && (c.Func.Text() == "get_object_or_404" || c.Func.Text() == "get_list_or_404") && len(c.Positional) > 0 {
 		if q := f.Eval(c.Positional[0]); q != nil && q.Model != nil {

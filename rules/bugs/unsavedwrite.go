@@ -42,7 +42,7 @@ var UnsavedWrite = &analyzer.Rule{
 // someone else may hold the object and save it.
 func runUnsavedWrite(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
-	for a := range pyast.FindEach(p.Root, "assignment") {
+	for a := range pyast.FindEach(p.Root, "assignment", "augmented_assignment") {
 		left := a.ChildByField("left")
 		if left.Type() != "attribute" || a.Parent().Type() != "expression_statement" {
 			continue
@@ -62,7 +62,9 @@ func runUnsavedWrite(p *analyzer.Pass) error {
 		if !loadedRowLocal(f, def, a, name) {
 			continue
 		}
-		if mentionedAfter(def, a, name) {
+		field := left.ChildByField("attribute").Text()
+		refresh := discardedByRefresh(def, a, name, field)
+		if refresh.IsNil() && mentionedAfter(def, a, name) {
 			continue
 		}
 		md, _ := f.Instance(obj)
@@ -70,7 +72,6 @@ func runUnsavedWrite(p *analyzer.Pass) error {
 			continue
 		}
 		right := a.ChildByField("right")
-		field := left.ChildByField("attribute").Text()
 		if k := md.Attr(field).Kind; k != project.AttrColumn && k != project.AttrForward {
 			// A property's setter, a descriptor or a plain attribute: not
 			// a column save() would write (ralph's CloudHost.ip_addresses
@@ -78,14 +79,30 @@ func runUnsavedWrite(p *analyzer.Pass) error {
 			continue
 		}
 		d := analyzer.Diagnostic{Range: analyzer.RangeOf(a)}
+		verb := "set"
+		if a.Type() == "augmented_assignment" {
+			verb = "changed"
+		}
+		if !refresh.IsNil() {
+			// The next thing done with the row reloads it from the
+			// database: the change is overwritten, certain whatever the
+			// value.
+			d.Message = fmt.Sprintf("`%s.%s` is %s and then `%s.refresh_from_db()` reloads it before any save: the change is discarded",
+				name, field, verb, name)
+			d.Help = fmt.Sprintf("save it first (`%s.save(update_fields=[\"%s\"])`), or update the row directly (`%s.objects.filter(pk=%s.pk).update(%s=...)`)",
+				name, field, md.Name, name, field)
+			d.Related = []analyzer.Related{{Range: analyzer.RangeOf(refresh), Message: "reloaded here"}}
+			p.Report(d)
+			continue
+		}
 		if hasFCall(p, right) {
 			d.Message = fmt.Sprintf("`%s.%s` is set to `%s` but `%s` is never saved afterwards: the F() expression is only written by save(), so the change is lost",
 				name, field, pyast.OneLine(right, 40), name)
 			d.Help = fmt.Sprintf("save it (`%s.save(update_fields=[\"%s\"])`) or update the row directly (`%s.objects.filter(pk=%s.pk).update(%s=...)`)",
 				name, field, md.Name, name, field)
 		} else {
-			d.Message = fmt.Sprintf("`%s.%s` is set but `%s`, a `%s` row loaded here, is never saved nor used afterwards: the change is lost",
-				name, field, name, md.Name)
+			d.Message = fmt.Sprintf("`%s.%s` is %s but `%s`, a `%s` row loaded here, is never saved nor used afterwards: the change is lost",
+				name, field, verb, name, md.Name)
 			d.Help = fmt.Sprintf("call `%s.save(update_fields=[\"%s\"])`, or drop the assignment", name, field)
 			d.Confidence = analyzer.Medium
 		}
@@ -171,6 +188,68 @@ func mentionedAfter(def, a pyast.Node, name string) bool {
 		}
 	}
 	return false
+}
+
+// discardedByRefresh returns the `name.refresh_from_db()` call that is
+// the next use of name after the assignment a, when that reload is
+// certain to follow it: a statement of a's own block or of a block around
+// it, reached before any return or raise of a's block, with no loop around
+// a inside def and no mention of name in a nested function. A reload
+// limited by `fields=` to other fields keeps the change, and is not one.
+// Otherwise the zero Node.
+func discardedByRefresh(def, a pyast.Node, name, field string) pyast.Node {
+	var none pyast.Node
+	for l := a.Parent(); !l.IsNil() && !l.Equal(def); l = l.Parent() {
+		if l.Type() == "for_statement" || l.Type() == "while_statement" {
+			return none
+		}
+	}
+	left := a.ChildByField("left")
+	until := exitAfter(def, a)
+	var first pyast.Node
+	for id := range pyast.FindEach(pyast.Body(def), "identifier") {
+		if id.Text() != name || left.Contains(id) {
+			continue
+		}
+		if fn := pyast.EnclosingFunction(id); !fn.Equal(def) {
+			return none
+		}
+		if id.StartByte() >= a.EndByte() && id.StartByte() < until && (first.IsNil() || id.StartByte() < first.StartByte()) {
+			first = id
+		}
+	}
+	if first.IsNil() {
+		return none
+	}
+	attr := first.Parent()
+	if attr.Type() != "attribute" || !attr.ChildByField("object").Equal(first) || attr.ChildByField("attribute").Text() != "refresh_from_db" {
+		return none
+	}
+	call := attr.Parent()
+	c, ok := pyast.AsCall(call)
+	if !ok || !c.Func.Equal(attr) || call.Parent().Type() != "expression_statement" {
+		return none
+	}
+	if fields := c.KeywordArg("fields"); !fields.IsNil() {
+		named := false
+		for s := range pyast.FindEach(fields, "string") {
+			if v, ok := pyast.StringValue(s); ok && v == field {
+				named = true
+			}
+		}
+		if !named {
+			return none
+		}
+	}
+	if len(c.Positional) > 0 || c.StarArgs || c.StarKwargs {
+		return none
+	}
+	// The reload's block holds the assignment: it runs after it on
+	// every path that goes on.
+	if block := call.Parent().Parent(); !block.Contains(a) {
+		return none
+	}
+	return call
 }
 
 // exitAfter returns the end of the first return or raise statement that
