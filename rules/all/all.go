@@ -101,6 +101,7 @@ func Rules() []*analyzer.Rule {
 		celery.ResultWaitInTask,
 		celery.DelayInLoop,
 		celery.FailedThenRetried,
+		celery.MisspeltTaskOption,
 		orm.NPlusOne,
 		orm.RelatedManagerPerRow,
 		orm.QueryInLoop,
