@@ -784,8 +784,12 @@ func (t *Tracker) rowMethodCall(n pyast.Node, callee *semantic.Func, bound bool)
 		if what == "" || conf == analyzer.Low || acc.DeadInCallee(n, callee) {
 			continue
 		}
-		if acc.Conditional {
-			conf = analyzer.Low // the method may not query on every call
+		if acc.Conditional || guardedByRow(n, l) {
+			// The method may not query on every call, or the loop calls it
+			// only for the rows a test of their own values picks
+			// (`if not region.geo_options: region.calc_cache()`, a cache
+			// filled once).
+			conf = analyzer.Low
 		}
 		d := analyzer.Diagnostic{
 			Range:      analyzer.RangeOf(n),
@@ -800,6 +804,34 @@ func (t *Tracker) rowMethodCall(n pyast.Node, callee *semantic.Func, bound bool)
 		t.p.Report(d)
 		return
 	}
+}
+
+// guardedByRow reports a call under an if (inside loop l) whose test
+// reads l's row variable: it runs for some rows only.
+func guardedByRow(n pyast.Node, l *Loop) bool {
+	v := l.Var.Text()
+	for c := n; !c.IsNil() && !c.Equal(l.Node); c = c.Parent() {
+		p := c.Parent()
+		if !p.Is("if_statement", "elif_clause", "conditional_expression") {
+			continue
+		}
+		test := p.ChildByField("condition")
+		if p.Type() == "conditional_expression" {
+			kids := p.NamedChildren()
+			if len(kids) < 2 || c.Equal(kids[1]) {
+				continue
+			}
+			test = kids[1]
+		} else if test.Equal(c) {
+			continue
+		}
+		for id := range pyast.FindEach(test, "identifier") {
+			if id.Text() == v && id.Field() != "attribute" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rowLoop returns the innermost loop around n whose row variable is name,
