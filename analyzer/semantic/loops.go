@@ -377,6 +377,12 @@ func boundedIter(it pyast.Node, f *File, depth int) bool {
 	if c, ok := pyast.AsCall(it); ok {
 		switch {
 		case c.Func.Type() == "identifier" && c.Func.Text() == "range":
+			// range(len(rows)) walks rows by index: as long as rows.
+			for _, a := range c.Positional {
+				if lc, ok := pyast.AsCall(pyast.Unparen(a)); ok && lc.Func.Type() == "identifier" && lc.Func.Text() == "len" && len(lc.Positional) == 1 {
+					return boundedIter(lc.Positional[0], f, depth+1)
+				}
+			}
 			return true
 		case c.Func.Type() == "identifier" && len(c.Positional) > 0:
 			switch c.Func.Text() {
@@ -404,10 +410,81 @@ func boundedIter(it pyast.Node, f *File, depth int) bool {
 	}
 	if it.Type() == "identifier" && f != nil {
 		if rhs := f.Binding(it, it.Text(), it.StartByte()); !rhs.IsNil() {
+			if pyast.Unparen(rhs).Is("list", "set", "dictionary") && filledInLoop(f, it, rhs, depth) {
+				return false
+			}
 			return boundedIter(rhs, f, depth+1)
 		}
 	}
 	return false
+}
+
+// filledInLoop reports a name bound to a literal collection (`rows = []`)
+// that a loop over something unbounded fills before use (it, the use):
+// `rows.append(...)`, `rows.extend(...)`, `rows.add(...)`, `rows[k] = v`
+// or `rows += ...` in the body of such a loop, between the binding and
+// the use, in the same scope. The collection then holds a row per row of
+// that loop, not a handful of literal items.
+func filledInLoop(f *File, use, rhs pyast.Node, depth int) bool {
+	name := use.Text()
+	scope := ScopeOf(use)
+	filled := false
+	pyast.Inspect(scope, func(n pyast.Node) bool {
+		if filled {
+			return false
+		}
+		if !n.Equal(scope) && n.Is("function_definition", "class_definition", "lambda") {
+			return false
+		}
+		if n.StartByte() >= use.StartByte() || n.EndByte() <= rhs.EndByte() {
+			return false // before the binding or after the use
+		}
+		if n.StartByte() < rhs.EndByte() {
+			return true // holds the binding: read what follows it
+		}
+		var target pyast.Node
+		switch n.Type() {
+		case "call":
+			fn := n.ChildByField("function")
+			if fn.Type() == "attribute" {
+				switch fn.ChildByField("attribute").Text() {
+				case "append", "extend", "add", "insert", "update", "setdefault":
+					target = pyast.Unparen(fn.ChildByField("object"))
+				}
+			}
+		case "assignment":
+			if l := n.ChildByField("left"); l.Type() == "subscript" {
+				target = pyast.Unparen(l.ChildByField("value"))
+			}
+		case "augmented_assignment":
+			target = pyast.Unparen(n.ChildByField("left"))
+		}
+		if target.Type() != "identifier" || target.Text() != name {
+			return true
+		}
+		for p := n.Parent(); !p.IsNil() && !p.Equal(scope); p = p.Parent() {
+			var iter pyast.Node
+			switch p.Type() {
+			case "for_statement":
+				if p.ChildByField("body").Contains(n) {
+					iter = p.ChildByField("right")
+				}
+			case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
+				for c := range p.Named() {
+					if c.Type() == "for_in_clause" {
+						iter = c.ChildByField("right")
+						break
+					}
+				}
+			}
+			if !iter.IsNil() && !boundedIter(iter, f, depth+1) {
+				filled = true
+				return false
+			}
+		}
+		return true
+	})
+	return filled
 }
 
 // shapeQS guesses the model of a loop's rows from what the body reads on

@@ -662,11 +662,34 @@ func (f *File) addClass(def pyast.Node, qual string) *Class {
 			if a := d.NamedChild(0); a.Type() == "assignment" {
 				if l := a.ChildByField("left"); l.Type() == "identifier" {
 					c.Attrs[l.Text()] = a.ChildByField("right")
+					rewrapMethod(c, l.Text(), a.ChildByField("right"))
 				}
 			}
 		}
 	}
 	return c
+}
+
+// rewrapMethod reads the decorator written as an assignment after the
+// method (`name = staticmethod(name)`, `name = classmethod(name)`, the
+// spelling before decorators, still used with another decorator on the
+// def): the method is static or a class method from then on.
+func rewrapMethod(c *Class, name string, rhs pyast.Node) {
+	call, ok := pyast.AsCall(pyast.Unparen(rhs))
+	if !ok || call.Func.Type() != "identifier" || len(call.Positional) != 1 || len(call.Keywords) != 0 {
+		return
+	}
+	arg := pyast.Unparen(call.Positional[0])
+	fn := c.Methods[name]
+	if fn == nil || arg.Type() != "identifier" || arg.Text() != name {
+		return
+	}
+	switch call.Func.Text() {
+	case "staticmethod":
+		fn.Static, fn.ClassMethod = true, false
+	case "classmethod":
+		fn.ClassMethod, fn.Static = true, false
+	}
 }
 
 // FuncOf returns the function a function_definition node defines.

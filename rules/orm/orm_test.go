@@ -35,6 +35,18 @@ func TestAdminStrConfidence(t *testing.T) {
 	assert.Equal(t, analyzer.Medium, got["`product` of `StockAdmin`"])
 }
 
+// A row's method that queries with self is as certain as the loop's rows,
+// and low when the loop calls it only for rows a test of their own values
+// picks (a cache filled once).
+func TestRowMethodConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/orm/ORM003_row_method.txtar", []*analyzer.Rule{orm.QueryInLoop})
+	var got []string
+	for _, d := range res.Diagnostics {
+		got = append(got, strings.SplitN(d.Message, " runs ", 2)[0]+" "+d.Confidence.String())
+	}
+	assert.Equal(t, []string{"`s.last_profile()` high", "`s.grade(program)` high", "`s.last_profile()` low"}, got)
+}
+
 // An admin known only by its registration with Django's admin (its base a
 // library's class) is reported with medium confidence, and under
 // `list_select_related = True` the help names the paths rather than

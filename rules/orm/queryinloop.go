@@ -92,7 +92,9 @@ func runQueryInLoop(p *analyzer.Pass) error {
 		q, what, conf := t.queryCall(n)
 		if what == "" {
 			if callee, bound := t.projectCall(n); callee != nil {
-				t.helperCall(n, callee, bound, taint)
+				if !t.helperCall(n, callee, bound, taint) {
+					t.rowMethodCall(n, callee, bound)
+				}
 				t.callbackCall(n, callee, bound)
 			}
 			continue
@@ -549,6 +551,10 @@ func queryMethod(id pyast.Node) bool {
 // whose variables (or names assigned in its body) n's arguments use.
 func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *Loop {
 	used := argNames(n)
+	bound := t.boundChain(n)
+	for u := range argNames(bound) {
+		used[u] = true
+	}
 	if len(used) == 0 {
 		return nil
 	}
@@ -575,6 +581,9 @@ func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *
 			if l.Bounded() || l.Once() || l.LeavesAfter(n) {
 				continue
 			}
+			if !bound.IsNil() && !l.InBody(bound) && len(argNames(n)) == 0 {
+				continue // the chain is built before this loop: its names are not this loop's
+			}
 			names := cache[l.Node.ID()]
 			if names == nil {
 				names = loopNames(l)
@@ -588,6 +597,35 @@ func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *
 		}
 	}
 	return nil
+}
+
+// boundChain returns the manager chain that a query call runs when its
+// receiver is a local name bound to one in the same function
+// (`bits = Registration.objects.filter(user=student)`, then
+// `bits.exists()`): its arguments say which loop the query depends on. A
+// chain that is a batch of the loop's values (`__in`), a row's related
+// manager, or one already reported where it is built (iterated further
+// down the body) gives nothing.
+func (t *Tracker) boundChain(n pyast.Node) pyast.Node {
+	c, ok := pyast.AsCall(n)
+	if !ok || c.Func.Type() != "attribute" {
+		return pyast.Node{}
+	}
+	root := pyast.Unparen(c.Receiver())
+	if root.Type() != "identifier" {
+		return pyast.Node{}
+	}
+	rhs := pyast.Unparen(t.Binding(root, root.Text(), root.StartByte()))
+	if rhs.Type() != "call" || !pyast.Ancestor(rhs, "function_definition").Equal(pyast.Ancestor(n, "function_definition")) {
+		return pyast.Node{}
+	}
+	if semantic.ManagerRoot(rhs) == "" || batchedByLoop(rhs) || iteratedInBody(rhs) {
+		return pyast.Node{}
+	}
+	if q := t.Eval(rhs); q != nil && q.Related {
+		return pyast.Node{}
+	}
+	return rhs
 }
 
 // loopNames are the loop's targets and every name assigned in its body.
@@ -658,10 +696,10 @@ func (t *Tracker) projectCall(n pyast.Node) (*semantic.Func, bool) {
 // (directly or through the functions it passes the value to), when the
 // loop passes one of its names in that position: the N+1 one or more call
 // levels down.
-func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, taint map[int32]map[string]bool) {
+func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, taint map[int32]map[string]bool) bool {
 	l := t.dependentLoop(n, taint)
 	if l == nil {
-		return
+		return false
 	}
 	c, _ := pyast.AsCall(n)
 	names := taint[l.Node.ID()]
@@ -709,9 +747,125 @@ func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, ta
 			}
 			d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
 			t.p.Report(d)
-			return
+			return true
 		}
 	}
+	return false
+}
+
+// rowMethodCall reports a method called on the row of a loop over a
+// queryset of a known model (`for s in Student.objects.all():
+// s.last_profile()`) when the method runs a query with self among its
+// arguments (`Profile.objects.filter(user=self)`), directly or through
+// the methods and helpers it hands self to: a query per row, one or more
+// call levels down. Related managers of self (`self.profile_set`) are
+// ORM002's and not read here.
+func (t *Tracker) rowMethodCall(n pyast.Node, callee *semantic.Func, bound bool) {
+	if !bound || callee.Class == nil || callee.Static || callee.ClassMethod || callee.Property {
+		return
+	}
+	if callee.Name == "save" || callee.Name == "delete" {
+		// A write per row, ORM004's: what the override reads on the way
+		// is part of saving each row.
+		return
+	}
+	c, _ := pyast.AsCall(n)
+	recv := pyast.Unparen(c.Receiver())
+	if recv.Type() != "identifier" {
+		return
+	}
+	l := t.rowLoop(n, recv.Text())
+	if l == nil {
+		return
+	}
+	for _, acc := range t.sm.RowLookups(callee, 0, l.QS.Model) {
+		inner := acc.Node
+		_, what, conf := queryCall(acc.File, inner)
+		if what == "" || conf == analyzer.Low || acc.DeadInCallee(n, callee) {
+			continue
+		}
+		if acc.Conditional || guardedByRow(n, l) {
+			// The method may not query on every call, or the loop calls it
+			// only for the rows a test of their own values picks
+			// (`if not region.geo_options: region.calc_cache()`, a cache
+			// filled once).
+			conf = analyzer.Low
+		}
+		d := analyzer.Diagnostic{
+			Range:      analyzer.RangeOf(n),
+			Message:    fmt.Sprintf("`%s` runs `%s` per row of %s", compact(n), compact(inner), loopName(l)),
+			Help:       fmt.Sprintf("fetch what `%s` queries for all rows before the loop (one query with `filter(<key>__in=...)` into a dict, or an annotation on the loop's queryset) and read it per row", callee.Name),
+			Confidence: conf,
+		}
+		for _, st := range acc.Via {
+			d.Related = append(d.Related, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
+		}
+		d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
+		t.p.Report(d)
+		return
+	}
+}
+
+// guardedByRow reports a call under an if (inside loop l) whose test
+// reads l's row variable: it runs for some rows only.
+func guardedByRow(n pyast.Node, l *Loop) bool {
+	v := l.Var.Text()
+	for c := n; !c.IsNil() && !c.Equal(l.Node); c = c.Parent() {
+		p := c.Parent()
+		if !p.Is("if_statement", "elif_clause", "conditional_expression") {
+			continue
+		}
+		test := p.ChildByField("condition")
+		if p.Type() == "conditional_expression" {
+			kids := p.NamedChildren()
+			if len(kids) < 2 || c.Equal(kids[1]) {
+				continue
+			}
+			test = kids[1]
+		} else if test.Equal(c) {
+			continue
+		}
+		for id := range pyast.FindEach(test, "identifier") {
+			if id.Text() == v && id.Field() != "attribute" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rowLoop returns the innermost loop around n whose row variable is name,
+// when it runs over the rows of a queryset of a known model (not values())
+// and may run more than once; nil otherwise.
+func (t *Tracker) rowLoop(n pyast.Node, name string) *Loop {
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		var cands []*Loop
+		switch p.Type() {
+		case "function_definition", "lambda", "class_definition":
+			return nil
+		case "for_statement":
+			if l := t.LoopByNode(p); l != nil && l.InBody(n) {
+				cands = append(cands, l)
+			}
+		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
+			kids := p.NamedChildren()
+			for i := len(kids) - 1; i >= 0; i-- {
+				if l := t.LoopByNode(kids[i]); l != nil && l.InBody(n) {
+					cands = append(cands, l)
+				}
+			}
+		}
+		for _, l := range cands {
+			if l.Var.IsNil() || l.Var.Text() != name {
+				continue
+			}
+			if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.QS.OwnerInLoop || l.Bounded() || l.Once() || l.LeavesAfter(n) {
+				return nil
+			}
+			return l
+		}
+	}
+	return nil
 }
 
 // enclosingName names the function holding n.
