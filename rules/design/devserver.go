@@ -58,7 +58,7 @@ func runDevServerDeployed(p *analyzer.ProjectPass) error {
 			}
 		}
 	}
-	if len(dev) == 0 || gunicornConfigured(ix) {
+	if len(dev) == 0 {
 		return nil
 	}
 	// A Dockerfile's production CMD is the development path's rival only
@@ -125,34 +125,6 @@ func runDevServerDeployed(p *analyzer.ProjectPass) error {
 		Related: related,
 	})
 	return nil
-}
-
-// gunicornConfigured reports a gunicorn configuration module in the tree
-// (`gunicorn.conf.py`, `gunicorn_settings.py`: a module named for gunicorn
-// that sets `workers`, `bind` or `worker_class` at its top level): the
-// project is served by gunicorn where it is deployed, whatever runs the
-// image the repository builds for development.
-func gunicornConfigured(ix *project.Index) bool {
-	for _, u := range ix.Units {
-		parts := strings.Split(u.Module, ".")
-		last := parts[len(parts)-1]
-		if last == "conf" && len(parts) > 1 {
-			last = parts[len(parts)-2] // gunicorn.conf.py
-		}
-		if !strings.HasPrefix(last, "gunicorn") || u.Tree == nil {
-			continue
-		}
-		for st := range pyast.EachStatement(u.Tree.Root()) {
-			if st.Type() != "expression_statement" || st.NamedChild(0).Type() != "assignment" {
-				continue
-			}
-			switch st.NamedChild(0).ChildByField("left").Text() {
-			case "workers", "bind", "worker_class":
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // servedBy says what runs a command: "the Dockerfile's CMD", "the `web`
