@@ -227,7 +227,8 @@ func relationField(g *project.Models, f *project.Field) bool {
 // proseField reports a model field declared as text (TextField,
 // CharField and their subclasses by name): a `credits` or `credit` so
 // declared lists the people thanked or a photo's source, it holds no
-// amount a client could inflate.
+// amount a client could inflate. A `balance` kept as text is still a
+// balance (the callers ask only of the credit names).
 func proseField(f *project.Field) bool {
 	c := f.Class
 	if i := strings.IndexByte(c, '('); i >= 0 {
@@ -352,7 +353,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 			if fd := modelField(model, f); fd != nil && moneyHeld(f) && relationField(g, fd) {
 				continue // a comment's `credit`: the row it is about, not money held
 			}
-			if fd := modelField(model, f); fd != nil && moneyHeld(f) && proseField(fd) {
+			if fd := modelField(model, f); fd != nil && (f == "credit" || f == "credits") && proseField(fd) {
 				continue // a `credits` text field: names thanked, not an amount
 			}
 			if _, ok := moved[f]; !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance") && !statementFigure(model, f, nil) || ok) {
@@ -387,7 +388,7 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
 			continue // a device's or a VLAN's role: a category, not a privilege
 		}
-		if moneyHeld(f.Name) && proseField(f) {
+		if (f.Name == "credit" || f.Name == "credits") && proseField(f) {
 			continue // an installer's `credits` text: the people thanked, not an amount
 		}
 		if moneyHeld(f.Name) && relationField(g, f) {
