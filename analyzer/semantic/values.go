@@ -56,13 +56,13 @@ type QS struct {
 	// and another does not (`if venues: qs = qs.select_related("venue")`
 	// in a helper whose caller passes the flag).
 	BranchSelect []string
-	Values         bool // values()/values_list(): rows are dicts or tuples
-	Sliced         bool
-	Iterator       bool
-	Only           bool // only()/defer()
-	Grouped        bool // values() then annotate() or distinct(): one row per group
-	Single         bool // filtered by a unique key: at most one row
-	Combined       bool // union()/intersection()/difference()/extra()
+	Values       bool // values()/values_list(): rows are dicts or tuples
+	Sliced       bool
+	Iterator     bool
+	Only         bool // only()/defer()
+	Grouped      bool // values() then annotate() or distinct(): one row per group
+	Single       bool // filtered by a unique key: at most one row
+	Combined     bool // union()/intersection()/difference()/extra()
 	// Custom is set when a custom manager or queryset method is part of the
 	// chain: probably a queryset, not certainly.
 	Custom bool
