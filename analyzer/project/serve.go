@@ -151,7 +151,33 @@ func isStartScript(base string) bool {
 // isServeFile reports a file serving commands are read from.
 func isServeFile(rel string) bool {
 	base := strings.ToLower(path.Base(rel))
-	return isDockerfile(base) || isComposeFile(base) || isProcfile(base) || isStartScript(base)
+	return isDockerfile(base) || isComposeFile(base) || isProcfile(base) || isStartScript(base) || isGunicornConfig(base)
+}
+
+// isGunicornConfig reports a Python module named for gunicorn
+// (`gunicorn.conf.py`, `gunicorn_settings.py`, `gunicorn_config.py`): a
+// configuration file `gunicorn -c` reads.
+func isGunicornConfig(base string) bool {
+	return strings.HasPrefix(base, "gunicorn") && path.Ext(base) == ".py"
+}
+
+// gunicornConfigCommands reads a gunicorn configuration module: the first
+// top-level assignment of a server setting (`workers`, `bind`,
+// `worker_class`) says the deployment serves the project with gunicorn
+// configured by it, whatever the repository's own image runs. A module
+// named for gunicorn that sets none of them (a helper) configures nothing.
+func gunicornConfigCommands(text string) []ServeCommand {
+	for i, line := range strings.Split(text, "\n") {
+		name, _, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
+			continue
+		}
+		switch strings.TrimSpace(name) {
+		case "workers", "bind", "worker_class":
+			return []ServeCommand{{Line: i + 1, Text: strings.TrimSpace(line), Server: "gunicorn", Where: "a gunicorn configuration"}}
+		}
+	}
+	return nil
 }
 
 // serveFrom reads the serving commands of the files rels (relative to root,
@@ -174,6 +200,8 @@ func serveFrom(root string, rels []string) []ServeCommand {
 			}
 		case isProcfile(base):
 			cmds = procfileCommands(text)
+		case isGunicornConfig(base):
+			cmds = gunicornConfigCommands(text)
 		default:
 			cmds = scriptCommands(text)
 		}

@@ -1198,6 +1198,9 @@ func (m *Model) bodyChecks(a *Auth, handler *Func) {
 	if !a.HeaderToken && headerTokenGuard(handler) {
 		a.HeaderToken, a.BodyCheck = true, true
 	}
+	if !a.BodyCheck && requestGuardCall(handler) {
+		a.BodyCheck = true
+	}
 	if !a.BodyCheck || slices.Contains(a.Permissions, "checked in the body") {
 		return
 	}
@@ -1208,6 +1211,56 @@ func (m *Model) bodyChecks(a *Auth, handler *Func) {
 	case a.level == levelPublic || a.level == levelReadPublic || a.level == 0:
 		a.level, a.Source = levelAuth, "body"
 	}
+}
+
+// requestGuardCall reports a handler whose body, before anything else it
+// does under a condition, calls a project function given only the request
+// (`user = require_admin(request)`) that raises PermissionDenied (or
+// returns HttpResponseForbidden) under an `if`: such a helper has nothing
+// but the caller to judge, so it turns callers away before the handler
+// writes.
+func requestGuardCall(handler *Func) bool {
+	if len(handler.Params) == 0 {
+		return false
+	}
+	req := handler.Params[0]
+	if handler.Class != nil && len(handler.Params) > 1 {
+		req = handler.Params[1]
+	}
+	for st := range pyast.EachStatement(pyast.Body(handler.Node)) {
+		var v pyast.Node
+		switch st.Type() {
+		case "expression_statement":
+			v = st.NamedChild(0)
+			if v.Type() == "assignment" {
+				v = v.ChildByField("right")
+			}
+		default:
+			continue
+		}
+		call, ok := pyast.AsCall(pyast.Unparen(v))
+		if !ok {
+			continue
+		}
+		args := call.Positional
+		if len(args) != 1 || len(call.Keywords) != 0 || args[0].Text() != req {
+			continue
+		}
+		g, _ := handler.File.Callee(call.Node)
+		if g == nil || len(g.Params) != 1 {
+			continue
+		}
+		for n := range pyast.FindEach(pyast.Body(g.Node), "raise_statement", "return_statement") {
+			c, ok := pyast.AsCall(pyast.Unparen(n.NamedChild(0)))
+			if iff := pyast.Ancestor(n, "if_statement"); !ok || iff.IsNil() || iff.StartByte() < g.Node.StartByte() {
+				continue
+			}
+			if last := lastName(pyast.Dotted(c.Func)); last == "PermissionDenied" || last == "HttpResponseForbidden" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // SignatureDecides reports a constant-time comparison or a call named for

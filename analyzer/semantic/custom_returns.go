@@ -10,7 +10,10 @@ import "github.com/rubric-dev/rubric/analyzer/pyast"
 // `{s.id: s for s in self.bulk_query_id(ids)}`; `.get(key)` on it reads a
 // dict. The method is looked up in the model's custom manager classes (and
 // their queryset classes); a method found in none, or with any other
-// return, is taken for a queryset as before.
+// return, is taken for a queryset as before. So is a method returning
+// another model's rows (`ObjectACL.objects.filter(object_id=...)` from
+// `Experiment.safe.user_acls(id)`): what it answers is not a queryset of
+// q's model, and is left unknown.
 func (f *File) customReturnsNoQS(q *QS, method string) bool {
 	if q == nil || q.Model == nil {
 		return false
@@ -29,7 +32,8 @@ func (f *File) customReturnsNoQS(q *QS, method string) bool {
 		returns := 0
 		for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 			returns++
-			if !plainlyNotQS(pyast.Unparen(r.NamedChild(0))) {
+			v := pyast.Unparen(r.NamedChild(0))
+			if !plainlyNotQS(v) && !otherModelRows(v, q.Model.Name) {
 				return false
 			}
 		}
@@ -57,4 +61,31 @@ func plainlyNotQS(n pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// otherModelRows reports a returned chain rooted at another model's
+// manager (`ObjectACL.objects.filter(...)`, `Other._default_manager.all()`):
+// a capitalised name other than model, then `objects` or
+// `_default_manager`.
+func otherModelRows(n pyast.Node, model string) bool {
+	for {
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+			continue
+		case "subscript":
+			n = n.ChildByField("value")
+			continue
+		case "attribute":
+			obj := n.ChildByField("object")
+			attr := n.ChildByField("attribute").Text()
+			if obj.Type() == "identifier" {
+				name := obj.Text()
+				return (attr == "objects" || attr == "_default_manager") && name != model && name != "" && name[0] >= 'A' && name[0] <= 'Z'
+			}
+			n = obj
+			continue
+		}
+		return false
+	}
 }

@@ -224,6 +224,19 @@ func relationField(g *project.Models, f *project.Field) bool {
 	return false
 }
 
+// proseField reports a model field declared as text (TextField,
+// CharField and their subclasses by name): a `credits` or `credit` so
+// declared lists the people thanked or a photo's source, it holds no
+// amount a client could inflate. A `balance` kept as text is still a
+// balance (the callers ask only of the credit names).
+func proseField(f *project.Field) bool {
+	c := f.Class
+	if i := strings.IndexByte(c, '('); i >= 0 {
+		c = c[:i]
+	}
+	return strings.HasSuffix(c, "TextField") || strings.HasSuffix(c, "CharField")
+}
+
 // modelField is m's field of that name, nil when m or the field is unknown.
 func modelField(m *project.Model, name string) *project.Field {
 	if m == nil {
@@ -340,6 +353,9 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 			if fd := modelField(model, f); fd != nil && moneyHeld(f) && relationField(g, fd) {
 				continue // a comment's `credit`: the row it is about, not money held
 			}
+			if fd := modelField(model, f); fd != nil && (f == "credit" || f == "credits") && proseField(fd) {
+				continue // a `credits` text field: names thanked, not an amount
+			}
 			if _, ok := moved[f]; !protected[f] && (writeGuardedNames[f] || strings.HasSuffix(f, "_balance") && !statementFigure(model, f, nil) || ok) {
 				out = append(out, f)
 			}
@@ -371,6 +387,9 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		}
 		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
 			continue // a device's or a VLAN's role: a category, not a privilege
+		}
+		if (f.Name == "credit" || f.Name == "credits") && proseField(f) {
+			continue // an installer's `credits` text: the people thanked, not an amount
 		}
 		if moneyHeld(f.Name) && relationField(g, f) {
 			// A relation named for money (`credit = ForeignKey(Credit)` on a
