@@ -8,6 +8,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/envobj"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -69,7 +70,7 @@ func runEnvBoolAsString(p *analyzer.Pass) error {
 	if !settings {
 		return nil
 	}
-	envs := envObjects(p, assigns)
+	envs := envobj.Objects(p, assigns)
 	for _, a := range assigns {
 		name := a.ChildByField("left").Text()
 		if !boolSettings[name] && !boolSettingName.MatchString(name) {
@@ -90,49 +91,9 @@ func runEnvBoolAsString(p *analyzer.Pass) error {
 	return nil
 }
 
-// envObject is a module-level `env = environs.Env()` or
-// `env = environ.Env(...)`; schema holds the variables a django-environ
-// Env casts.
-type envObject struct {
-	djangoEnviron bool
-	schema        map[string]bool
-	// noSmartCast: `environ.Env(smart_cast=False)`; otherwise django-environ
-	// casts a value to the type of its default (`env("X", default=False)`
-	// is a bool).
-	noSmartCast bool
-}
-
-// envObjects reads the module's Env instances.
-func envObjects(p *analyzer.Pass, assigns []pyast.Node) map[string]envObject {
-	out := map[string]envObject{}
-	for _, a := range assigns {
-		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
-		if !ok {
-			continue
-		}
-		q, ok := p.Imports.Resolve(c.Func)
-		if !ok {
-			continue
-		}
-		switch q {
-		case "environs.Env":
-			out[a.ChildByField("left").Text()] = envObject{}
-		case "environ.Env", "environ.environ.Env":
-			o := envObject{djangoEnviron: true, schema: map[string]bool{}}
-			for k := range c.Keywords {
-				o.schema[k] = true
-			}
-			o.noSmartCast = c.Keyword("smart_cast").Type() == "false"
-			delete(o.schema, "smart_cast")
-			out[a.ChildByField("left").Text()] = o
-		}
-	}
-	return out
-}
-
 // rawEnvString returns the variable name a raw string lookup reads, and
 // how it reads it, or "" when n is not one.
-func rawEnvString(p *analyzer.Pass, n pyast.Node, envs map[string]envObject) (string, string) {
+func rawEnvString(p *analyzer.Pass, n pyast.Node, envs map[string]envobj.Env) (string, string) {
 	if n.Type() == "subscript" {
 		if p.Imports.Is(n.ChildByField("value"), "os.environ") {
 			if v, ok := pyast.StringValue(n.ChildByField("subscript")); ok {
@@ -163,10 +124,10 @@ func rawEnvString(p *analyzer.Pass, n pyast.Node, envs map[string]envObject) (st
 	switch c.Func.Type() {
 	case "identifier":
 		if o, ok := envs[c.Func.Text()]; ok {
-			if o.djangoEnviron && o.schema[v] {
+			if o.DjangoEnviron && declared(o, v) {
 				return "", "" // cast by the Env's schema
 			}
-			if o.djangoEnviron && !o.noSmartCast {
+			if o.DjangoEnviron && !o.NoSmartCast {
 				switch c.Keyword("default").Type() {
 				case "true", "false", "integer":
 					return "", "" // cast to the default's type (smart_cast)
@@ -184,4 +145,10 @@ func rawEnvString(p *analyzer.Pass, n pyast.Node, envs map[string]envObject) (st
 		}
 	}
 	return "", ""
+}
+
+// declared reports a variable the Env's schema casts.
+func declared(o envobj.Env, v string) bool {
+	_, ok := o.Schema[v]
+	return ok
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/envobj"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
@@ -64,7 +65,7 @@ func runHostListFromString(p *analyzer.Pass) error {
 	if !settings {
 		return nil
 	}
-	envs := listEnvObjects(p, assigns)
+	envs := envobj.Objects(p, assigns)
 	for _, a := range assigns {
 		name := a.ChildByField("left").Text()
 		effect, ok := listSettings[name]
@@ -84,49 +85,9 @@ func runHostListFromString(p *analyzer.Pass) error {
 	return nil
 }
 
-// listEnv is a module-level django-environ or environs Env: schema maps a
-// variable to the type name its schema declares ("str", "list").
-type listEnv struct {
-	djangoEnviron bool
-	schema        map[string]string
-	noSmartCast   bool
-}
-
-// listEnvObjects reads the module's Env instances and their schemas.
-func listEnvObjects(p *analyzer.Pass, assigns []pyast.Node) map[string]listEnv {
-	out := map[string]listEnv{}
-	for _, a := range assigns {
-		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
-		if !ok {
-			continue
-		}
-		q, ok := p.Imports.Resolve(c.Func)
-		if !ok {
-			continue
-		}
-		switch q {
-		case "environs.Env":
-			out[a.ChildByField("left").Text()] = listEnv{}
-		case "environ.Env", "environ.environ.Env":
-			o := listEnv{djangoEnviron: true, schema: map[string]string{}}
-			for k, v := range c.Keywords {
-				v = pyast.Unparen(v)
-				if v.Type() == "tuple" && v.NamedChildCount() > 0 {
-					v = v.NamedChild(0)
-				}
-				o.schema[k] = v.Text()
-			}
-			o.noSmartCast = c.Keyword("smart_cast").Type() == "false"
-			delete(o.schema, "smart_cast")
-			out[a.ChildByField("left").Text()] = o
-		}
-	}
-	return out
-}
-
 // stringValueSource says how n yields a string ("the literal `\"a,b\"`",
 // "`os.getenv(...)`"), or "" when it does not surely yield one.
-func stringValueSource(p *analyzer.Pass, n pyast.Node, envs map[string]listEnv) string {
+func stringValueSource(p *analyzer.Pass, n pyast.Node, envs map[string]envobj.Env) string {
 	switch n.Type() {
 	case "string", "concatenated_string":
 		return "a string literal"
@@ -185,14 +146,14 @@ func stringValueSource(p *analyzer.Pass, n pyast.Node, envs map[string]listEnv) 
 			return ""
 		}
 		v, _ := pyast.StringValue(c.Positional[0])
-		if o.djangoEnviron {
-			if t, declared := o.schema[v]; declared {
+		if o.DjangoEnviron {
+			if t, declared := o.Schema[v]; declared {
 				if t == "str" {
 					return "`" + c.Func.Text() + "(...)`, declared `str` in the Env's schema"
 				}
 				return ""
 			}
-			if !o.noSmartCast && !stringDefault(c.Keyword("default")) {
+			if !o.NoSmartCast && !stringDefault(c.Keyword("default")) {
 				return "" // cast to the default's type (smart_cast)
 			}
 		}
