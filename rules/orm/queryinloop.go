@@ -3,6 +3,7 @@ package orm
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -558,45 +559,50 @@ func (t *Tracker) dependentLoop(n pyast.Node, cache map[int32]map[string]bool) *
 	if len(used) == 0 {
 		return nil
 	}
-	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
-		switch p.Type() {
-		case "function_definition", "lambda", "class_definition":
-			return nil
+	for l := range t.loopsAround(n) {
+		if l.Bounded() || l.Once() || l.LeavesAfter(n) {
+			continue
 		}
-		var cands []*Loop
-		switch p.Type() {
-		case "for_statement":
-			if l := t.LoopByNode(p); l != nil && l.InBody(n) {
-				cands = append(cands, l)
-			}
-		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
-			kids := p.NamedChildren()
-			for i := len(kids) - 1; i >= 0; i-- {
-				if l := t.LoopByNode(kids[i]); l != nil && l.InBody(n) {
-					cands = append(cands, l)
-				}
-			}
+		if !bound.IsNil() && !l.InBody(bound) && len(argNames(n)) == 0 {
+			continue // the chain is built before this loop: its names are not this loop's
 		}
-		for _, l := range cands {
-			if l.Bounded() || l.Once() || l.LeavesAfter(n) {
-				continue
-			}
-			if !bound.IsNil() && !l.InBody(bound) && len(argNames(n)) == 0 {
-				continue // the chain is built before this loop: its names are not this loop's
-			}
-			names := cache[l.Node.ID()]
-			if names == nil {
-				names = loopNames(l)
-				cache[l.Node.ID()] = names
-			}
-			for u := range used {
-				if names[u] {
-					return l
-				}
+		names := cache[l.Node.ID()]
+		if names == nil {
+			names = loopNames(l)
+			cache[l.Node.ID()] = names
+		}
+		for u := range used {
+			if names[u] {
+				return l
 			}
 		}
 	}
 	return nil
+}
+
+// loopsAround yields the loops whose body holds n, innermost first (a
+// comprehension's for clauses from the last), up to the function, lambda
+// or class holding n.
+func (t *Tracker) loopsAround(n pyast.Node) iter.Seq[*Loop] {
+	return func(yield func(*Loop) bool) {
+		for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+			switch p.Type() {
+			case "function_definition", "lambda", "class_definition":
+				return
+			case "for_statement":
+				if l := t.LoopByNode(p); l != nil && l.InBody(n) && !yield(l) {
+					return
+				}
+			case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
+				kids := p.NamedChildren()
+				for i := len(kids) - 1; i >= 0; i-- {
+					if l := t.LoopByNode(kids[i]); l != nil && l.InBody(n) && !yield(l) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
 
 // boundChain returns the manager chain that a query call runs when its
@@ -838,32 +844,14 @@ func guardedByRow(n pyast.Node, l *Loop) bool {
 // when it runs over the rows of a queryset of a known model (not values())
 // and may run more than once; nil otherwise.
 func (t *Tracker) rowLoop(n pyast.Node, name string) *Loop {
-	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
-		var cands []*Loop
-		switch p.Type() {
-		case "function_definition", "lambda", "class_definition":
+	for l := range t.loopsAround(n) {
+		if l.Var.IsNil() || l.Var.Text() != name {
+			continue
+		}
+		if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.QS.OwnerInLoop || l.Bounded() || l.Once() || l.LeavesAfter(n) {
 			return nil
-		case "for_statement":
-			if l := t.LoopByNode(p); l != nil && l.InBody(n) {
-				cands = append(cands, l)
-			}
-		case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
-			kids := p.NamedChildren()
-			for i := len(kids) - 1; i >= 0; i-- {
-				if l := t.LoopByNode(kids[i]); l != nil && l.InBody(n) {
-					cands = append(cands, l)
-				}
-			}
 		}
-		for _, l := range cands {
-			if l.Var.IsNil() || l.Var.Text() != name {
-				continue
-			}
-			if l.QS == nil || l.QS.Model == nil || l.QS.Values || l.QS.OwnerInLoop || l.Bounded() || l.Once() || l.LeavesAfter(n) {
-				return nil
-			}
-			return l
-		}
+		return l
 	}
 	return nil
 }
