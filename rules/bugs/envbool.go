@@ -6,10 +6,8 @@ import (
 	"regexp"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/envobj"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed envbool.md
@@ -55,18 +53,7 @@ var boolSettingName = regexp.MustCompile(`^(USE|ENABLE|IS)_[A-Z0-9_]+$|_(ENABLED
 // wrapped in anything (bool(...), == "1", .lower() in (...)) is left
 // alone.
 func runEnvBoolAsString(p *analyzer.Pass) error {
-	rel := paths.Rel(p)
-	if paths.IsTest(rel) {
-		return nil
-	}
-	assigns := project.ModuleAssignments(p.Root)
-	settings := project.IsSettingsPath(rel)
-	for _, a := range assigns {
-		switch a.ChildByField("left").Text() {
-		case "INSTALLED_APPS", "ROOT_URLCONF":
-			settings = true
-		}
-	}
+	assigns, settings := envobj.SettingsAssignments(p)
 	if !settings {
 		return nil
 	}

@@ -5,10 +5,8 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
-	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/envobj"
-	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
 
 //go:embed liststring.md
@@ -50,18 +48,7 @@ var listSettings = map[string]string{
 // type of a list or tuple default). A value passed through anything else
 // (`.split(",")`, `env.list`, `Csv()`, a comprehension) is left alone.
 func runHostListFromString(p *analyzer.Pass) error {
-	rel := paths.Rel(p)
-	if paths.IsTest(rel) {
-		return nil
-	}
-	assigns := project.ModuleAssignments(p.Root)
-	settings := project.IsSettingsPath(rel)
-	for _, a := range assigns {
-		switch a.ChildByField("left").Text() {
-		case "INSTALLED_APPS", "ROOT_URLCONF":
-			settings = true
-		}
-	}
+	assigns, settings := envobj.SettingsAssignments(p)
 	if !settings {
 		return nil
 	}

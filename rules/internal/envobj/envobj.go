@@ -4,8 +4,29 @@ package envobj
 
 import (
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
+
+// SettingsAssignments returns the module-level assignments of a settings
+// module (a settings path, or a module assigning INSTALLED_APPS or
+// ROOT_URLCONF), and false for any other module and for tests.
+func SettingsAssignments(p *analyzer.Pass) ([]pyast.Node, bool) {
+	rel := paths.Rel(p)
+	if paths.IsTest(rel) {
+		return nil, false
+	}
+	assigns := project.ModuleAssignments(p.Root)
+	settings := project.IsSettingsPath(rel)
+	for _, a := range assigns {
+		switch a.ChildByField("left").Text() {
+		case "INSTALLED_APPS", "ROOT_URLCONF":
+			settings = true
+		}
+	}
+	return assigns, settings
+}
 
 // Env is a module-level `env = environs.Env()` or `env = environ.Env(...)`.
 type Env struct {
