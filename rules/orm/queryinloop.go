@@ -747,11 +747,8 @@ func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, ta
 				Message:    fmt.Sprintf("`%s` runs `%s` per iteration of the loop over %s", compact(n), compact(inner), loopName(l)),
 				Help:       fmt.Sprintf("fetch what `%s` needs for all rows before the loop (`in_bulk()`, `filter(<key>__in=...)`, `select_related`) and pass it in", callee.Name),
 				Confidence: conf,
+				Related:    queryTrail(acc),
 			}
-			for _, st := range acc.Via {
-				d.Related = append(d.Related, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
-			}
-			d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
 			t.p.Report(d)
 			return true
 		}
@@ -802,11 +799,8 @@ func (t *Tracker) rowMethodCall(n pyast.Node, callee *semantic.Func, bound bool)
 			Message:    fmt.Sprintf("`%s` runs `%s` per row of %s", compact(n), compact(inner), loopName(l)),
 			Help:       fmt.Sprintf("fetch what `%s` queries for all rows before the loop (one query with `filter(<key>__in=...)` into a dict, or an annotation on the loop's queryset) and read it per row", callee.Name),
 			Confidence: conf,
+			Related:    queryTrail(acc),
 		}
-		for _, st := range acc.Via {
-			d.Related = append(d.Related, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
-		}
-		d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
 		t.p.Report(d)
 		return
 	}
@@ -854,6 +848,17 @@ func (t *Tracker) rowLoop(n pyast.Node, name string) *Loop {
 		return l
 	}
 	return nil
+}
+
+// queryTrail points at each call on the way from the loop to a helper's
+// query, then at the query itself.
+func queryTrail(acc semantic.Access) []analyzer.Related {
+	var out []analyzer.Related
+	for _, st := range acc.Via {
+		out = append(out, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
+	}
+	return append(out, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(acc.Node),
+		Message: "the query, in `" + enclosingName(acc.File, acc.Node) + "`"})
 }
 
 // enclosingName names the function holding n.
@@ -933,10 +938,7 @@ func (t *Tracker) callbackCall(n pyast.Node, callee *semantic.Func, bound bool) 
 					{Path: lf.Unit.File.Rel, Range: analyzer.RangeOf(cb.Call), Message: "calls `" + g.Name + "` with each row"},
 				},
 			}
-			for _, st := range acc.Via {
-				d.Related = append(d.Related, analyzer.Related{Path: st.File.Unit.File.Rel, Range: analyzer.RangeOf(st.Call), Message: "calls `" + st.Func.Name + "`"})
-			}
-			d.Related = append(d.Related, analyzer.Related{Path: acc.File.Unit.File.Rel, Range: analyzer.RangeOf(inner), Message: "the query, in `" + enclosingName(acc.File, inner) + "`"})
+			d.Related = append(d.Related, queryTrail(acc)...)
 			t.p.Report(d)
 			return
 		}
