@@ -111,7 +111,7 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 	if req == "" {
 		req = "request"
 	}
-	var hits []pyast.Node
+	var hits, wrongs []pyast.Node
 	var models []string
 	body := pyast.Body(fn.Node)
 	for call := range pyast.FindEachShallow(body, "call") {
@@ -120,11 +120,15 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 			continue
 		}
 		qs := f.Eval(c.Receiver())
-		if qs == nil || qs.Model == nil || !clientLookup(f, fn, req, c, b.captures) || catchesMissing(body, call) ||
-			serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) {
+		if qs == nil || qs.Model == nil || !clientLookup(f, fn, req, c, b.captures) {
+			continue
+		}
+		caught, wrong := catchesMissing(f, body, call, qs.Model)
+		if caught || serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) {
 			continue
 		}
 		hits = append(hits, call)
+		wrongs = append(wrongs, wrong)
 		models = append(models, qs.Model.Name)
 	}
 	if len(hits) == 0 {
@@ -135,6 +139,10 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 		Message: fmt.Sprintf("`%s` raises `%s.DoesNotExist` for a key the client sent that no row has: the client gets a 500, not a 404",
 			clip(hits[0].Text(), 60), models[0]),
 		Help: fmt.Sprintf("`get_object_or_404(%s, ...)` (or `self.get_object()` in a DRF view), or catch `%s.DoesNotExist` and answer 404 (400 for a key in the body)", models[0], models[0]),
+	}
+	if w := wrongs[0]; !w.IsNil() {
+		d.Message += fmt.Sprintf(" (the `except %s` around it catches another model's exception)", clip(w.Text(), 40))
+		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(w), Message: fmt.Sprintf("catches `%s`, not `%s.DoesNotExist`", clip(w.Text(), 40), models[0])})
 	}
 	for i, h := range hits[1:] {
 		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(h), Message: fmt.Sprintf("also raises `%s.DoesNotExist` here", models[i+1])})
@@ -325,19 +333,54 @@ func clientSource(n pyast.Node, req string) bool {
 }
 
 // catchesMissing reports whether call sits in the try block of a try
-// statement (within body) one of whose handlers catches DoesNotExist.
-func catchesMissing(body, call pyast.Node) bool {
+// statement (within body) one of whose handlers catches the DoesNotExist
+// of model: any DoesNotExist rubric cannot tie to a model of the tree
+// (ObjectDoesNotExist, `get_user_model().DoesNotExist`), Exception, a bare
+// except. `Other.DoesNotExist`, where Other is a model the tree defines or
+// names and model is neither Other nor derives from it (a multi-table
+// child's and a proxy's DoesNotExist derive from their parent's), does
+// not catch it: the first such handler type is returned as wrong.
+func catchesMissing(f *semantic.File, body, call pyast.Node, model *project.Model) (caught bool, wrong pyast.Node) {
 	for h := range pyidiom.TryHandlers(call, body) {
 		if h.Bare() {
-			return true
+			return true, pyast.Node{}
 		}
 		for _, e := range h.Types {
 			// By text: `get_user_model().DoesNotExist` has no dotted name.
 			d := e.Text()
-			last := d[strings.LastIndex(d, ".")+1:]
-			if strings.HasSuffix(last, "DoesNotExist") || last == "Exception" || last == "BaseException" {
-				return true
+			dot := strings.LastIndex(d, ".")
+			last := d[dot+1:]
+			if last == "Exception" || last == "BaseException" {
+				return true, pyast.Node{}
 			}
+			if !strings.HasSuffix(last, "DoesNotExist") {
+				continue
+			}
+			if last == "DoesNotExist" && dot > 0 && e.Type() == "attribute" && pyast.Dotted(e) != "" {
+				if other := f.M.Graph.Lookup(f.Unit, d[:dot]); other != nil && !derivesFrom(model, other, 0) {
+					if wrong.IsNil() {
+						wrong = e
+					}
+					continue
+				}
+			}
+			return true, pyast.Node{}
+		}
+	}
+	return false, wrong
+}
+
+// derivesFrom reports whether m is base or one of its bases in the tree.
+func derivesFrom(m, base *project.Model, depth int) bool {
+	if m == base {
+		return true
+	}
+	if m == nil || depth > 20 {
+		return false
+	}
+	for _, b := range m.Bases {
+		if derivesFrom(b, base, depth+1) {
+			return true
 		}
 	}
 	return false
