@@ -19,7 +19,7 @@ var responseValueDoc string
 // raises, and the error answer the helper built never reaches the client.
 var ResponseUsedAsValue = &analyzer.Rule{
 	Code:       "BUG068",
-	Name:       "response-used-as-value",
+	Name:       "failure-result-used-as-value",
 	Doc:        responseValueDoc,
 	Category:   analyzer.Correctness,
 	Severity:   analyzer.Error,
@@ -46,10 +46,11 @@ var responseAttrs = map[string]bool{
 // string of one): a response there is a TypeError.
 var numericCoercions = map[string]bool{"round": true, "float": true, "int": true, "abs": true, "Decimal": true, "decimal.Decimal": true}
 
-// mixedReturn is what a function returns: its first return of a response
-// and its first return of a plain value, either nil.
+// mixedReturn is what a function returns: its first return of a
+// response, of a plain value, of a number, and of None or False (either
+// nil).
 type mixedReturn struct {
-	resp, value pyast.Node
+	resp, value, number, sentinel pyast.Node
 }
 
 // runResponseUsedAsValue matches calls, inside functions, of a project
@@ -86,30 +87,83 @@ func runResponseUsedAsValue(p *analyzer.Pass) error {
 			continue
 		}
 		r := returnsOf(fn)
-		if r.resp.IsNil() || r.value.IsNil() {
-			continue
+		if !r.resp.IsNil() && !r.value.IsNil() {
+			reportResponseUse(p, f, fn, call, r)
+		} else if r.resp.IsNil() && !r.number.IsNil() && !r.sentinel.IsNil() {
+			reportSentinelUse(p, f, fn, call, r)
 		}
-		use := responseValueUse(p, call, call)
-		if use.IsNil() {
-			if x, ok := assignedName(call); ok {
-				use = firstUseOf(p, f, x, call)
-			}
-		}
-		if use.IsNil() {
-			continue
-		}
-		p.Report(analyzer.Diagnostic{
-			Range: analyzer.RangeOf(use),
-			Message: fmt.Sprintf("`%s(...)` returns an HTTP response when it fails and a value otherwise; `%s` uses the result as the value, so on the failure path it raises and the error answer `%s` built never reaches the client",
-				fn.Name, pyast.OneLine(use, 50), fn.Name),
-			Help: fmt.Sprintf("raise an exception in `%s` (a DRF `APIException` subclass, or one the view turns into its error answer) instead of returning a response, or check `isinstance(result, Response)` here and return it", fn.Name),
-			Related: []analyzer.Related{
-				{Range: analyzer.RangeOf(r.resp), Path: fn.File.Unit.File.Rel, Message: "returns a response here"},
-				{Range: analyzer.RangeOf(r.value), Path: fn.File.Unit.File.Rel, Message: "and a value here"},
-			},
-		})
 	}
 	return nil
+}
+
+// resultUse returns where the caller uses call's result (directly, or
+// through the local it is assigned to) as a value, with numeric set to
+// ask for arithmetic and numeric coercions only.
+func useAsValue(p *analyzer.Pass, f *semantic.File, call pyast.Node, numeric bool) pyast.Node {
+	use := responseValueUse(p, call, call, numeric)
+	if use.IsNil() {
+		if x, ok := assignedName(call); ok {
+			use = firstUseOf(p, f, x, call, numeric)
+		}
+	}
+	return use
+}
+
+// reportResponseUse reports a use as a value of a helper's result that
+// is an HTTP response on its failure path.
+func reportResponseUse(p *analyzer.Pass, f *semantic.File, fn *semantic.Func, call pyast.Node, r mixedReturn) {
+	use := useAsValue(p, f, call, false)
+	if use.IsNil() {
+		return
+	}
+	p.Report(analyzer.Diagnostic{
+		Range: analyzer.RangeOf(use),
+		Message: fmt.Sprintf("`%s(...)` returns an HTTP response when it fails and a value otherwise; `%s` uses the result as the value, so on the failure path it raises and the error answer `%s` built never reaches the client",
+			fn.Name, pyast.OneLine(use, 50), fn.Name),
+		Help: fmt.Sprintf("raise an exception in `%s` (a DRF `APIException` subclass, or one the view turns into its error answer) instead of returning a response, or check `isinstance(result, Response)` here and return it", fn.Name),
+		Related: []analyzer.Related{
+			{Range: analyzer.RangeOf(r.resp), Path: fn.File.Unit.File.Rel, Message: "returns a response here"},
+			{Range: analyzer.RangeOf(r.value), Path: fn.File.Unit.File.Rel, Message: "and a value here"},
+		},
+	})
+}
+
+// reportSentinelUse reports a use in arithmetic of a helper's result
+// that is None or False when the outbound call it makes fails or finds
+// nothing, and a number otherwise.
+func reportSentinelUse(p *analyzer.Pass, f *semantic.File, fn *semantic.Func, call pyast.Node, r mixedReturn) {
+	if !callsOut(f.M, fn) {
+		return
+	}
+	use := useAsValue(p, f, call, true)
+	if use.IsNil() {
+		return
+	}
+	what, breaks := "None", "a TypeError (a 500 in a request)"
+	if v := pyast.Unparen(r.sentinel.NamedChild(0)); !v.IsNil() && v.Type() == "false" {
+		what, breaks = "False", "False counts as 0 (a ZeroDivisionError, or a silent zero)"
+	}
+	p.Report(analyzer.Diagnostic{
+		Range: analyzer.RangeOf(use),
+		Message: fmt.Sprintf("`%s(...)` calls another service and returns %s when that fails or finds nothing, a number otherwise; `%s` uses the result as the number: %s whenever the service is down or answers something else",
+			fn.Name, what, pyast.OneLine(use, 50), breaks),
+		Help: fmt.Sprintf("raise an exception in `%s` when it cannot get the number (and answer it in the view), or check the result here before using it", fn.Name),
+		Related: []analyzer.Related{
+			{Range: analyzer.RangeOf(r.sentinel), Path: fn.File.Unit.File.Rel, Message: "returns " + what + " here"},
+			{Range: analyzer.RangeOf(r.number), Path: fn.File.Unit.File.Rel, Message: "and a number here"},
+		},
+	})
+}
+
+// callsOut reports a function that makes an outbound HTTP call, itself or
+// through the project functions it calls.
+func callsOut(m *semantic.Model, fn *semantic.Func) bool {
+	for _, e := range m.FuncEffects(fn) {
+		if e.Kind == semantic.HTTPCall {
+			return true
+		}
+	}
+	return false
 }
 
 // mixedReturns classifies the return statements of fn's own body.
@@ -133,12 +187,16 @@ func mixedReturns(fn *semantic.Func) mixedReturn {
 	im := fn.File.Unit.Imports
 	for _, ret := range pyast.FindAllShallow(body, "return_statement") {
 		v := pyast.Unparen(ret.NamedChild(0))
-		if v.IsNil() {
+		if v.IsNil() || v.Type() == "none" || v.Type() == "false" {
+			if r.sentinel.IsNil() {
+				r.sentinel = ret
+			}
 			continue
 		}
+		if r.number.IsNil() && numberExpr(im, body, v) {
+			r.number = ret
+		}
 		switch v.Type() {
-		case "none":
-			continue
 		case "call":
 			c, _ := pyast.AsCall(v)
 			if q, ok := im.Resolve(c.Func); ok && isResponseMaker(q) {
@@ -170,6 +228,40 @@ func mixedReturns(fn *semantic.Func) mixedReturn {
 		}
 	}
 	return r
+}
+
+// numberExpr reports an expression that computes a number: arithmetic,
+// float/int/Decimal/round of something, a numeric literal, or a name
+// body binds once, to one of those.
+func numberExpr(im *pyast.Imports, body, v pyast.Node) bool {
+	switch v.Type() {
+	case "integer", "float":
+		return true
+	case "binary_operator":
+		switch v.ChildByField("operator").Type() {
+		case "+", "-", "*", "/", "//", "%", "**":
+			// `a + b` may join strings: a side must be a number.
+			return v.ChildByField("operator").Type() != "+" ||
+				numberExpr(im, body, pyast.Unparen(v.ChildByField("left"))) || numberExpr(im, body, pyast.Unparen(v.ChildByField("right")))
+		}
+	case "call":
+		c, _ := pyast.AsCall(v)
+		if numericCoercions[pyast.Dotted(c.Func)] {
+			return true
+		}
+	case "identifier":
+		var rhs pyast.Node
+		for a := range pyast.FindEachShallow(body, "assignment") {
+			if left := a.ChildByField("left"); left.Type() == "identifier" && left.Text() == v.Text() {
+				if !rhs.IsNil() {
+					return false
+				}
+				rhs = pyast.Unparen(a.ChildByField("right"))
+			}
+		}
+		return !rhs.IsNil() && rhs.Type() != "identifier" && numberExpr(im, body, rhs)
+	}
+	return false
 }
 
 // boundToResponse reports a name some assignment of body binds to a call
@@ -205,14 +297,14 @@ func assignedName(call pyast.Node) (string, bool) {
 // firstUseOf returns the use as a value of local x, bound once in its
 // scope by `x = call`, at its first read after call, or the nil node
 // when that read is anything else (a test, an argument, a return).
-func firstUseOf(p *analyzer.Pass, f *semantic.File, x string, call pyast.Node) pyast.Node {
+func firstUseOf(p *analyzer.Pass, f *semantic.File, x string, call pyast.Node, numeric bool) pyast.Node {
 	a := call.Parent()
 	if f.BindingCount(a, x) != 1 {
 		return pyast.Node{}
 	}
 	for _, id := range readsIn(semantic.ScopeOf(a))[x] {
 		if id.StartByte() >= a.EndByte() {
-			return responseValueUse(p, id, call)
+			return responseValueUse(p, id, call, numeric)
 		}
 	}
 	return pyast.Node{}
@@ -220,14 +312,14 @@ func firstUseOf(p *analyzer.Pass, f *semantic.File, x string, call pyast.Node) p
 
 // responseValueUse returns the expression that uses n (a call, or a local
 // holding its result) as a plain value, or the nil node.
-func responseValueUse(p *analyzer.Pass, n, call pyast.Node) pyast.Node {
+func responseValueUse(p *analyzer.Pass, n, call pyast.Node, numeric bool) pyast.Node {
 	parent := n.Parent()
 	for parent.Type() == "parenthesized_expression" {
 		n, parent = parent, parent.Parent()
 	}
 	switch parent.Type() {
 	case "attribute":
-		if !parent.ChildByField("object").Equal(n) {
+		if numeric || !parent.ChildByField("object").Equal(n) {
 			return pyast.Node{}
 		}
 		attr := parent.ChildByField("attribute").Text()
@@ -252,7 +344,7 @@ func responseValueUse(p *analyzer.Pass, n, call pyast.Node) pyast.Node {
 		if numericCoercions[pyast.Dotted(c.Func)] {
 			return outer
 		}
-		if q, ok := p.Imports.Resolve(c.Func); ok && isResponseMaker(q) && !outer.Equal(call) {
+		if q, ok := p.Imports.Resolve(c.Func); ok && !numeric && isResponseMaker(q) && !outer.Equal(call) {
 			return outer
 		}
 	}
