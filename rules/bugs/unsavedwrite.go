@@ -108,7 +108,96 @@ func runUnsavedWrite(p *analyzer.Pass) error {
 		}
 		p.Report(d)
 	}
+	reportUnsavedSerializerUpdates(p, f)
 	return nil
+}
+
+// ormKeywordTakers are the manager and queryset methods that take a row
+// as a keyword value (a relation's value or a lookup): handing the
+// instance to one of them saves nothing of it.
+var ormKeywordTakers = map[string]bool{"create": true, "get_or_create": true, "update_or_create": true,
+	"filter": true, "exclude": true, "get": true}
+
+// reportUnsavedSerializerUpdates matches the update() of a DRF serializer
+// class (with a Meta.model rubric reads) that sets a column of its
+// instance and never saves it: DRF's save() calls update() and saves
+// nothing itself, so the change is lost, while the response, built from
+// the object in memory, shows it. The instance must be used only by
+// reading its attributes, setting its columns, returning it, or as a
+// keyword value of an ORM call (`Line.objects.create(order=instance)`);
+// any other use (a method call, an argument, super().update(), a save or
+// queryset update reached through it, a nested function) may save it.
+func reportUnsavedSerializerUpdates(p *analyzer.Pass, f *semantic.File) {
+	sm := f.M
+	for _, c := range f.Classes {
+		fn := c.Methods["update"]
+		if fn == nil || len(fn.Params) < 3 || !c.DerivesFrom(drfDictSerializers...) {
+			continue
+		}
+		md := sm.SerializerModel(c)
+		if md == nil || md.External {
+			continue
+		}
+		if first := unsavedInstanceWrite(fn, fn.Params[1], md); !first.IsNil() {
+			left := first.ChildByField("left")
+			p.Report(analyzer.Diagnostic{
+				Range: analyzer.RangeOf(first),
+				Message: fmt.Sprintf("`%s.update()` sets `%s` but never saves `%s`: DRF's `save()` only calls `update()`, so the change is lost (the response, built from the object in memory, still shows it)",
+					c.Name, left.Text(), fn.Params[1]),
+				Help: fmt.Sprintf("call `%s.save()` before returning it (or `super().update(%s, validated_data)`)", fn.Params[1], fn.Params[1]),
+			})
+		}
+	}
+}
+
+// unsavedInstanceWrite returns the first assignment to a column of md on
+// inst in fn's body when nothing else in the body may save inst, else
+// the nil node.
+func unsavedInstanceWrite(fn *semantic.Func, inst string, md *project.Model) pyast.Node {
+	body := pyast.Body(fn.Node)
+	var first pyast.Node
+	for id := range pyast.FindEach(body, "identifier") {
+		if id.Text() != inst {
+			continue
+		}
+		if !pyast.EnclosingFunction(id).Equal(fn.Node) {
+			return pyast.Node{} // a nested function or lambda may save it
+		}
+		for up := id.Parent(); !up.Equal(body); up = up.Parent() {
+			if c, ok := pyast.AsCall(up); ok {
+				switch c.MethodName() {
+				case "save", "update", "bulk_update", "save_base", "refresh_from_db", "delete":
+					return pyast.Node{}
+				}
+			}
+		}
+		parent := id.Parent()
+		switch parent.Type() {
+		case "attribute":
+			if !parent.ChildByField("object").Equal(id) {
+				return pyast.Node{}
+			}
+			grand := parent.Parent()
+			if c, ok := pyast.AsCall(grand); ok && c.Func.Equal(parent) {
+				return pyast.Node{} // a method of the row: it may save it
+			}
+			if (grand.Type() == "assignment" || grand.Type() == "augmented_assignment") && grand.ChildByField("left").Equal(parent) {
+				k := md.Attr(parent.ChildByField("attribute").Text()).Kind
+				if (k == project.AttrColumn || k == project.AttrForward) && first.IsNil() {
+					first = grand
+				}
+			}
+		case "return_statement":
+		case "keyword_argument":
+			c, ok := pyast.AsCall(parent.Parent().Parent())
+			if !ok || !ormKeywordTakers[c.MethodName()] || !parent.ChildByField("value").Equal(id) {
+				return pyast.Node{}
+			}
+		default:
+			return pyast.Node{}
+		}
+	}
+	return first
 }
 
 // loadedRowLocal reports whether name is a local of def (not a parameter,
