@@ -41,8 +41,47 @@ func (m *Model) ObjectPermissionDecides(e *Endpoint) bool {
 			continue
 		}
 		txt := pyast.Body(hop.Node).Text()
-		if strings.Contains(txt, "request.user") || strings.Contains(txt, "request.auth") {
+		if strings.Contains(txt, "request.user") || strings.Contains(txt, "request.auth") || judgesCallerVia(hop) {
 			return true
+		}
+	}
+	return false
+}
+
+// judgesCallerVia reports a has_object_permission handing its request to a
+// function of the project that reads the caller from it (`return
+// has_admin_permission(obj.collection, request)`, whose body asks
+// `request.user == obj.owner`): the helper judges the caller as the
+// method's own body would.
+func judgesCallerVia(hop *Func) bool {
+	if len(hop.Params) < 2 {
+		return false
+	}
+	req := hop.Params[1]
+	for n := range pyast.FindEach(pyast.Body(hop.Node), "call") {
+		call, ok := pyast.AsCall(n)
+		if !ok {
+			continue
+		}
+		for i, a := range call.Positional {
+			if a.Text() != req {
+				continue
+			}
+			g, bound := hop.File.Callee(call.Node)
+			if g == nil {
+				break
+			}
+			if bound {
+				i++ // self or cls
+			}
+			if i >= len(g.Params) {
+				break
+			}
+			body := pyast.Body(g.Node).Text()
+			if p := g.Params[i]; strings.Contains(body, p+".user") || strings.Contains(body, p+".auth") {
+				return true
+			}
+			break
 		}
 	}
 	return false

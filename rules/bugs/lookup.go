@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -212,11 +213,34 @@ func (c *lookupCheck) saveFields(cl pyast.Call) {
 	if md == nil || cert != semantic.Certain || !c.sm.FieldsKnown(md) {
 		return
 	}
+	handled := saveHandles(c.sm, md)
 	for e := range list.Named() {
-		if s, ok := pyast.StringValue(e); ok {
+		if s, ok := pyast.StringValue(e); ok && !handled[s] {
 			c.path(md, s, semantic.UpdatePath, nil, e, cl.MethodName(), "`ValueError`")
 		}
 	}
+}
+
+// saveHandles returns the strings a save() override of the model (or of a
+// project base) names in its body: an override that asks `"ssn_suffix" in
+// update_fields` rewrites that name (to the column a property setter
+// fills) before Django sees it.
+func saveHandles(sm *semantic.Model, md *project.Model) map[string]bool {
+	cls := sm.LookupClass(md.Qual)
+	if cls == nil {
+		return nil
+	}
+	fn := cls.Method("save")
+	if fn == nil || !slices.Contains(fn.Params, "update_fields") && !strings.Contains(pyast.Body(fn.Node).Text(), "update_fields") {
+		return nil
+	}
+	out := map[string]bool{}
+	for n := range pyast.FindEach(pyast.Body(fn.Node), "string") {
+		if v, ok := pyast.StringValue(n); ok {
+			out[v] = true
+		}
+	}
+	return out
 }
 
 // exprFuncs are the query expressions whose string arguments name fields:

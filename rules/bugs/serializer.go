@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -175,7 +176,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 				if !ok {
 					continue
 				}
-				if known(name) {
+				if known(name) || opt == "fields" && subclassesDeclare(sm, c, name) {
 					continue
 				}
 				reportSerializerName(p, c, md, opt, name, e, fields, all, declared)
@@ -192,6 +193,26 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 			}
 		}
 	}
+}
+
+// subclassesDeclare reports a base serializer every project subclass of
+// which declares the field its Meta.fields names (`additional_applicant =
+// ApplicantSerializer(...)` in each): a base meant to be completed, whose
+// subclasses build; at least one subclass is required.
+func subclassesDeclare(sm *semantic.Model, c *semantic.Class, name string) bool {
+	n := 0
+	for _, f := range sm.Files() {
+		for _, sc := range f.Classes {
+			if sc == c || !slices.Contains(sc.Bases(), c) {
+				continue
+			}
+			n++
+			if _, decl := sc.Attr(name); decl == nil || decl == c {
+				return false
+			}
+		}
+	}
+	return n > 0
 }
 
 // extraSources maps the names of a Meta's extra_kwargs that set a

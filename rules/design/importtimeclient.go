@@ -2,6 +2,7 @@ package design
 
 import (
 	_ "embed"
+	"path"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -44,6 +45,9 @@ var clientCtors = map[string]bool{
 // boto3.client, redis.Redis, stripe.StripeClient...). It skips settings
 // modules, tests and migrations, and `if __name__ == "__main__":` blocks.
 func runImportTimeClient(p *analyzer.Pass) error {
+	if standaloneScript(p) {
+		return nil
+	}
 	for n := range pyast.FindEach(p.Root, "assignment") {
 		c := pyast.Unparen(n.ChildByField("right"))
 		if c.Type() != "call" {
@@ -61,6 +65,31 @@ func runImportTimeClient(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// standaloneScript reports a module run as a program, not imported by the
+// service: it has a top-level `if __name__ == "__main__":` block and lives
+// outside any package (no `__init__.py` beside it: a deployment script
+// under `deploy/`), so its clients are the script's own, made once per run.
+func standaloneScript(p *analyzer.Pass) bool {
+	if p.Unit == nil {
+		return false
+	}
+	pkg := p.Unit.Package
+	if pkg == "" {
+		return false // a module at the root may be the service itself (`app.py` run by gunicorn and by hand)
+	}
+	if u := p.Project.ByModule[pkg]; u != nil && path.Base(u.RootRel) == "__init__.py" {
+		return false
+	}
+	for st := range pyast.EachStatement(p.Root) {
+		if st.Type() == "if_statement" {
+			if cond := st.ChildByField("condition").Text(); cond == `__name__ == "__main__"` || cond == `__name__ == '__main__'` {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // runsAtImport reports whether n runs when the module is imported: not

@@ -345,7 +345,7 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 		if strings.HasSuffix(at.Callee, "MoneyField") {
 			assigned[at.Name+"_currency"] = true
 		}
-		if libraryField(p.Project.Models, at.Callee) {
+		if libraryField(p.Project.Models, at.Callee) || addsFields(p.Project.Models, at.Callee) {
 			companions = append(companions, at.Name+"_", "_"+at.Name+"_")
 		}
 	}
@@ -417,6 +417,30 @@ func libraryField(g *project.Models, callee string) bool {
 		return false
 	}
 	return strings.HasSuffix(callee[strings.LastIndex(callee, ".")+1:], "Field")
+}
+
+// addsFields reports a field class of the tree that may add columns of
+// its own when Django binds it to the model: it (or a class of the tree it
+// derives from) defines `contribute_to_class`, the hook where a field adds
+// a companion (`notes` adding `notes_html`), or derives from a library
+// field class, which may (a project `MarkupField` subclass adding
+// `_content_rendered`).
+func addsFields(g *project.Models, callee string) bool {
+	c := g.LookupClassQual(callee)
+	if c == nil {
+		return false
+	}
+	for _, k := range append([]*project.ClassFacts{c}, g.ClassBases(c)...) {
+		if slices.Contains(k.Methods, "contribute_to_class") {
+			return true
+		}
+		for _, b := range k.Bases {
+			if libraryField(g, b) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // translationColumn reports a column django-modeltranslation adds for a

@@ -107,7 +107,7 @@ func (t *Tracker) unorderedListView(c *semantic.Class) {
 		return
 	}
 	q := t.ViewQueryset(c.Node)
-	if !unordered(q) {
+	if !unordered(q) || wrappedQueryset(c) {
 		return
 	}
 	// Point at the queryset, where the order goes, when it is written here.
@@ -123,6 +123,30 @@ func (t *Tracker) unorderedListView(c *semantic.Class) {
 		Help:    orderHelp(p, q, pyast.Node{}),
 		Related: related,
 	})
+}
+
+// schemaDecorators document a view's method and leave its result alone.
+var schemaDecorators = map[string]bool{"extend_schema": true, "swagger_auto_schema": true}
+
+// wrappedQueryset reports a get_queryset (the view's or a project base's)
+// under a decorator other than a schema one: the view serves what the
+// wrapper returns, which may order the rows (`@order_results_by("key",
+// "id")` returning `f(...).order_by(*fields)`), and rubric reads the body.
+func wrappedQueryset(c *semantic.Class) bool {
+	fn := c.Method("get_queryset")
+	if fn == nil {
+		return false
+	}
+	for _, d := range pyast.Decorators(fn.Node) {
+		if h, ok := pyast.AsCall(d); ok {
+			d = h.Func
+		}
+		name := pyast.Dotted(d)
+		if !schemaDecorators[name[strings.LastIndex(name, ".")+1:]] {
+			return true
+		}
+	}
+	return false
 }
 
 // selfCursorPaged reports `self.paginate_queryset(qs)` in a method of a

@@ -75,7 +75,7 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 				if kind == "serializer" {
 					sm := semantic.Of(p.Project)
 					sc := sm.File(p.Unit).ClassOfDef(n)
-					if sm.SerializerOnlyRenders(sc) || writtenByNoClient(sm, sc) {
+					if sm.SerializerOnlyRenders(sc) || writtenByNoClient(sm, sc) || commandsOnly(sm, sc) {
 						continue // every use renders an object or serves administrators: no client data reaches it
 					}
 				}
@@ -619,6 +619,82 @@ func writtenByNoClient(sm *semantic.Model, sc *semantic.Class) bool {
 		}
 	}
 	return views > 0
+}
+
+// commandsOnly reports a serializer every reference to which sits in a
+// module that only management commands reach: a command (or a script or
+// data loader) itself, or a module every importer of which in the tree is
+// one, two imports deep at most (an import from files a command hands
+// to `asko_import.importer`, which hands the class to its own loader). No
+// request builds it, so no client sets its fields.
+func commandsOnly(sm *semantic.Model, sc *semantic.Class) bool {
+	if sc == nil {
+		return false
+	}
+	n := 0
+	seen := map[*semantic.File]bool{}
+	for f, ref := range sm.References(sc.Name, true) {
+		if k := sm.ClassByName(f, ref); k != sc {
+			if k != nil {
+				continue
+			}
+			return false
+		}
+		n++
+		if !seen[f] {
+			seen[f] = true
+			if !reachedByCommands(sm, f, 0) {
+				return false
+			}
+		}
+	}
+	return n > 0
+}
+
+// reachedByCommands reports a module that is a management command, a
+// script or a data loader, or whose every importer in the tree is one (to
+// depth 2); a module nothing imports is not.
+func reachedByCommands(sm *semantic.Model, f *semantic.File, depth int) bool {
+	if semantic.RolesOf(f.Unit).Any(semantic.Command | semantic.Script | semantic.DevData) {
+		return true
+	}
+	if depth >= 2 || f.Unit.Module == "" {
+		return false
+	}
+	importers := 0
+	for _, g := range sm.Files() {
+		if g == f || g.Unit.Imports == nil || !importsModule(g.Unit, f.Unit.Module) {
+			continue
+		}
+		if semantic.RolesOf(g.Unit).Any(semantic.Test | semantic.Migration) {
+			continue
+		}
+		importers++
+		if !reachedByCommands(sm, g, depth+1) {
+			return false
+		}
+	}
+	return importers > 0
+}
+
+// importsModule reports an import statement of u naming mod, or a name
+// from it (`from ...importer import run`, `import shop.importer`).
+func importsModule(u *project.Unit, mod string) bool {
+	for _, m := range u.Imports.Modules {
+		if strings.HasPrefix(m, ".") {
+			m = u.Absolute(m)
+		}
+		if m == mod || strings.HasPrefix(m, mod+".") {
+			return true
+		}
+		// `from shop import importer`: the package, then the module's name.
+		if i := strings.LastIndex(mod, "."); i > 0 && m == mod[:i] {
+			if q, found := u.Imports.Lookup(mod[i+1:]); found && q == mod {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // dataInjected reports a view (or a project base) whose get_serializer
