@@ -10,6 +10,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
 )
 
 //go:embed statusoverwrite.md
@@ -46,6 +47,8 @@ type statusUpdate struct {
 	// `row.save()` rather than a queryset update; row is its name.
 	instance bool
 	row      string
+	// fetch is the instance's `row = ....get(...)`.
+	fetch pyast.Node
 }
 
 // statusUpdates collects, over the project, the queryset updates of a
@@ -131,7 +134,7 @@ func instanceStatusWrites(f *semantic.File) []statusUpdate {
 		if !guarded {
 			guarded = conditionReads(fn.Node, row, field, fetch.EndByte(), a.StartByte())
 		}
-		out = append(out, statusUpdate{model: model, field: field, guarded: guarded, byKey: byKey, unit: f.Unit, call: a, fn: fn.Name, instance: true, row: row})
+		out = append(out, statusUpdate{model: model, field: field, guarded: guarded, byKey: byKey, unit: f.Unit, call: a, fn: fn.Name, instance: true, row: row, fetch: fetch})
 	}
 	return out
 }
@@ -285,6 +288,9 @@ func runStatusOverwrite(p *analyzer.Pass) error {
 			continue
 		}
 		if len(guards[u.model.Qual+"."+u.field]) == 0 {
+			if u.instance {
+				reportTaskTransition(p, u)
+			}
 			continue
 		}
 		hits = append(hits, u)
@@ -313,6 +319,98 @@ func runStatusOverwrite(p *analyzer.Pass) error {
 		p.Report(d)
 	}
 	return nil
+}
+
+// reportTaskTransition reports an unguarded instance transition in a
+// Celery task, on a row the task loads by a key it was given: Celery
+// delivers a task at least once (a retry, a worker lost before the ack, a
+// message queued twice), and the row may have moved on between the
+// enqueue and the run (cancelled, failed, already done), so a write that
+// does not look at the current state overwrites it or does the work again.
+func reportTaskTransition(p *analyzer.Pass, u statusUpdate) {
+	// Recording a failure (`row.status = Status.FAILED` after an error)
+	// is what the task should do whatever the state: only a write of a
+	// state that means progress is judged.
+	if v := failureState(u.call.ChildByField("right")); v {
+		return
+	}
+	def := pyast.EnclosingFunction(u.call)
+	t, ok := effects.TaskOf(p.Imports, def)
+	if !ok || u.fetch.IsNil() {
+		return
+	}
+	params := map[string]bool{}
+	for i, name := range pyast.ParamNames(def) {
+		if name != t.Bound && (i > 0 || name != "self") {
+			params[name] = true
+		}
+	}
+	c, ok := pyast.AsCall(pyast.Unparen(u.fetch.ChildByField("right")))
+	if !ok {
+		return
+	}
+	for _, v := range c.Keywords {
+		if v = pyast.Unparen(v); v.Type() != "identifier" || !params[v.Text()] {
+			return
+		}
+	}
+	// Redoing the work matters when it moves money (a payout, a
+	// transfer, a charge): an indexing or extraction job run twice only
+	// repeats itself.
+	f := semantic.Of(p.Project).File(p.Unit)
+	fn := f.EnclosingFunc(u.call)
+	if fn == nil || !(semantic.Does{Effects: f.M.FuncEffects(fn)}).MovesMoney() {
+		return
+	}
+	// A write made only when the row is in some condition (`if
+	// project.request_count == ...`) is derived from its state.
+	for up := u.call.Parent(); !up.Equal(def); up = up.Parent() {
+		switch up.Type() {
+		case "if_statement", "elif_clause", "while_statement":
+			if cond := up.ChildByField("condition"); !cond.IsNil() && mentionsName(cond, u.row) {
+				return
+			}
+		}
+	}
+	p.Report(analyzer.Diagnostic{
+		Range: analyzer.RangeOf(u.call),
+		Message: fmt.Sprintf("task `%s` sets `%s.%s` on the row it loads by the key it was given, without checking the row's current `%s`: a redelivered or retried task, or a row cancelled or failed since the task was queued, is overwritten and processed again",
+			u.fn, u.model.Name, u.field, u.field),
+		Help: fmt.Sprintf("lock the row and return early unless it is in the state the task expects (`if %s.%s != ...: return`), or write a conditional update (`.filter(pk=..., %s=...).update(...)`) and act on its count",
+			u.row, u.field, u.field),
+		Related:    []analyzer.Related{{Range: analyzer.RangeOf(u.fetch), Message: "loaded here by key alone"}},
+		Confidence: analyzer.Medium,
+	})
+}
+
+// failureState reports a value naming a failed state: a string or the
+// last name of a dotted constant that contains "fail" or "error"
+// (`"failed"`, `Status.FAILED`, `JobStatus.ERROR`).
+func failureState(v pyast.Node) bool {
+	v = pyast.Unparen(v)
+	name := ""
+	switch v.Type() {
+	case "string":
+		name, _ = pyast.StringValue(v)
+	case "attribute", "identifier":
+		d := pyast.Dotted(v)
+		name = d[strings.LastIndex(d, ".")+1:]
+	}
+	name = strings.ToLower(name)
+	return strings.Contains(name, "fail") || strings.Contains(name, "error")
+}
+
+// mentionsName reports an identifier name in n.
+func mentionsName(n pyast.Node, name string) bool {
+	if n.Type() == "identifier" {
+		return n.Text() == name
+	}
+	for id := range pyast.FindEach(n, "identifier") {
+		if id.Text() == name {
+			return true
+		}
+	}
+	return false
 }
 
 func orTop(fn string) string {
