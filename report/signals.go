@@ -59,7 +59,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five; a link to a directory reads the README it holds)"},
 	{"readme.setup", "README heading about set-up or installation"},
 	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run, docker run of the project's image...)"},
-	{"readme.test", "README heading about tests (not the README's title unless it is one, \"# Tests\"; nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
+	{"readme.test", "README heading about tests whose section shows the command (a line of code naming the tests, or a prose line holding a test command; not the README's title unless it is one, \"# Tests\"; nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
 	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes (not one over the assignment's requirements, nor one naming the assignment: \"Тестовое задание для Фабрики Решений\"), or a line set apart as one (wholly bold, or a short label of the author's notes ending with a colon)"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, a .txt file the README, a Dockerfile or a Makefile installs with pip install -r, pyproject.toml, Pipfile, lock files)"},
@@ -689,7 +689,7 @@ func (s *Signals) readmeText(src, rel string, root bool) {
 			if pseudo && sec.signal != "readme.decisions" {
 				continue
 			}
-			if sec.signal == "readme.test" && manualTestHeading(low) {
+			if sec.signal == "readme.test" && (manualTestHeading(low) || !testsSectionShowsCommand(lines, i)) {
 				continue
 			}
 			if sec.signal == "readme.decisions" && (fileMapSection(lines, i) || taskHeading(low) || assignmentHeading(low)) {
@@ -889,6 +889,70 @@ func proseTestCommand(t string) string {
 		return p[m[4]:m[5]]
 	}
 	return ""
+}
+
+// testsSectionShowsCommand reports whether the section under a heading
+// about tests (at line i) shows how to run them: a line of code (fenced,
+// indented, or an inline code span) that names the tests ("`./run_tests.sh`",
+// "make tests", "docker compose exec web pytest"), or a prose line holding a
+// test command ("1. python manage.py test"). The heading alone says
+// only that there are tests ("## Testing" over "The API is covered by
+// tests", "### Testing and Documentation" over the assignment's wishes, "#
+// Test" over instructions to the candidate), not which command runs them.
+// The section runs to the next heading of the same or a higher level (any
+// heading, for an underlined one). A test command the code-block reading
+// knows counts wherever it is, so this decides only what a heading adds.
+func testsSectionShowsCommand(lines []string, i int) bool {
+	level := func(j int) int {
+		t := strings.TrimSpace(lines[j])
+		if strings.HasPrefix(t, "#") {
+			return len(t) - len(strings.TrimLeft(t, "#"))
+		}
+		return 0
+	}
+	own := level(i)
+	fence := ""
+	blank := false
+	for j := i + 1; j < len(lines); j++ {
+		line := lines[j]
+		t := strings.TrimSpace(line)
+		if j == i+1 && isUnderline(t) {
+			continue
+		}
+		if f := listMarkerRe.ReplaceAllString(t, ""); strings.HasPrefix(f, "```") || strings.HasPrefix(f, "~~~") {
+			switch {
+			case fence == "":
+				fence = f[:3]
+				continue
+			case strings.HasPrefix(f, fence) && strings.Trim(f, fence[:1]) == "":
+				fence = ""
+				continue
+			}
+		}
+		low := strings.ToLower(t)
+		if fence != "" || blank && (strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t")) {
+			if strings.Contains(low, "test") && !strings.Contains(low, "install") {
+				return true
+			}
+			continue
+		}
+		if l := level(j); l > 0 && (own == 0 || l <= own) || own == 0 && t != "" && j+1 < len(lines) && isUnderline(strings.TrimSpace(lines[j+1])) {
+			return false
+		}
+		// Under the heading, a prose line holding a test command is the
+		// command ("1. python manage.py test", "> cd app; pytest").
+		if testCommandRe.MatchString(low) && !strings.Contains(low, "install") {
+			return true
+		}
+		spans := strings.Split(low, "`")
+		for k := 1; k < len(spans)-1; k += 2 {
+			if strings.Contains(spans[k], "test") && !strings.Contains(spans[k], "install") {
+				return true
+			}
+		}
+		blank = t == ""
+	}
+	return false
 }
 
 // manualTestWords mark a heading about trying the API by hand ("API Test

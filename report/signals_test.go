@@ -156,9 +156,9 @@ func TestReadmeTitleIsNoTestsSection(t *testing.T) {
 		"# Self_Test\n\nA wallet.\n":                                         report.NotMet,
 		"# Payments test task\n\n## Setup\n\npip install\n":                  report.NotMet,
 		"# Wallet\n\n## About This Project (Test Assignment)\n\nA wallet.\n": report.NotMet,
-		"# Wallet\n\n## Tests\n\nThey cover the transfers.\n":                report.Met,
-		"# Running the tests\n\nThey cover the transfers.\n":                 report.Met,
-		"Wallet\n======\n\nTests\n-----\n\nThey cover the transfers.\n":      report.Met,
+		"# Wallet\n\n## Tests\n\n`./run_tests.sh`\n":                         report.Met,
+		"# Running the tests\n\n`./run_tests.sh`\n":                          report.Met,
+		"Wallet\n======\n\nTests\n-----\n\n`./run_tests.sh`\n":               report.Met,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{
 			"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme),
@@ -166,6 +166,35 @@ func TestReadmeTitleIsNoTestsSection(t *testing.T) {
 		}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
 		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
+	}
+}
+
+// A heading about tests says there are tests, not how to run them: its
+// section must show a command (a line of code naming the tests, or a
+// prose line holding a test command). A heading over the assignment's
+// wishes, over instructions to the candidate, over a verb ("if you need
+// to test celery") or over prose alone is no command.
+func TestReadmeTestsHeadingNeedsCommand(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\n## Tests\n\nThey cover the transfers.\n":                                        report.NotMet,
+		"# App\n\n### Testing and Documentation\n- The system should be robust and documented.\n": report.NotMet,
+		"# App\n\n# Test\n\nLeave a comment with the result:\n\n```\n# Solution 4\n```\n":         report.NotMet,
+		"# App\n\n#### Optional (if need to test celery)\n```\ncelery -A app worker\n```\n":       report.NotMet,
+		"# App\n\n## Tests\n\nSee below.\n\n## Usage\n\n`make tests`\n":                           report.NotMet,
+		"# App\n\n## Tests\n\n### Unit\n\n```\n./run_tests.sh\n```\n":                             report.Met,
+		"# App\n\n# TEST\n1. python manage.py test\n":                                             report.Met,
+		"# App\n\n### Running unit tests\n> cd ./app; python manage.py test\n":                    report.Met,
+		"# App\n\n## Тестирование\n\n    docker compose run web ./run_tests.sh\n":                 report.Met,
+	} {
+		files := map[string][]byte{
+			"app/views.py": []byte("x = 1\n"),
+			"app/tests.py": []byte("def test_x():\n    assert True\n"),
+			"README.md":    []byte(readme),
+		}
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		it := item(r, "readme-tests")
+		assert.Equal(t, want, it.Status, "%s: %s", readme, it.Reason)
 	}
 }
 
@@ -250,14 +279,14 @@ func TestErrorsHandledSpecifically(t *testing.T) {
 // that runs them. A fence opened after a list marker is still a fence.
 func TestReadmeTests(t *testing.T) {
 	for readme, want := range map[string]report.Status{
-		"# App\n\n - ```sh\n   make install\n   ```\n\n## Testing\n\nSee above.\n":             report.Met,
+		"# App\n\n - ```sh\n   make install\n   ```\n\n## Testing\n\n```\nmake tests\n```\n":   report.Met,
 		"# App\n\nIf you want to run tests:\n```\ndocker-compose run --rm app pytest .\n```\n": report.Met,
 		"# App\n\n```\n$ ./manage.py test wallet\n```\n":                                       report.Met,
-		"# App\n\nWe like pytest.\n":                                                           report.NotMet,
-		"# App\n\n```\npip install pytest-django\n```\n":                                       report.NotMet,
-		"# App\n\n### API Test Postman\n\nImport the collection.\n":                            report.NotMet,
-		"# App\n\n## Testing with curl\n\ncurl localhost:8000\n":                               report.NotMet,
-		"# App\n\n## Running the tests\n\nSee the Makefile.\n":                                 report.Met,
+		"# App\n\nWe like pytest.\n":                                 report.NotMet,
+		"# App\n\n```\npip install pytest-django\n```\n":             report.NotMet,
+		"# App\n\n### API Test Postman\n\nImport the collection.\n":  report.NotMet,
+		"# App\n\n## Testing with curl\n\ncurl localhost:8000\n":     report.NotMet,
+		"# App\n\n## Running the tests\n\nRun `make check-tests`.\n": report.Met,
 	} {
 		files := map[string][]byte{
 			"app/views.py": []byte("x = 1\n"),
@@ -881,7 +910,7 @@ func TestRetriesApplyToTasks(t *testing.T) {
 // "Тестовое задание" (the test assignment) is no tests section.
 func TestReadmeTestsAsRendered(t *testing.T) {
 	for readme, want := range map[string]report.Status{
-		"# App\n\n## Запуск тестов\n\nсм. ниже\n":                                                                     report.Met,
+		"# App\n\n## Запуск тестов\n\n1. docker compose exec web pytest\n":                                            report.Met,
 		"# App\n\n### Tests\n\n    cd project\n    pipenv run python manage.py test\n":                                report.Met,
 		"# App\n\nSee below.\n\n    cd project\n    pipenv run python manage.py test\n":                               report.Met,
 		"# App\n\n```bash\ndocker compose up\n\n## Usage\n\n```bash\ndocker compose exec web python manage.py test\n": report.Met,
