@@ -71,6 +71,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"settings.files", "Django settings modules"},
 	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows), in a settings module or in a project module it imports (cited at the read)"},
 	{"settings.literal_secrets", "settings named for a secret (SECRET_KEY, *_API_KEY, *_TOKEN, *_PASSWORD) assigned a string literal that SEC006 would not take for a placeholder"},
+	{"settings.literal_secret_key", "SECRET_KEY set to a string literal, a placeholder included (\"change me\"), at the top level of a settings module not named for development or tests (dev.py, settings_local.py, testing.py), when no settings module sets it another way (an environment read)"},
 	{"settings.committed_env_secrets", "a dotenv file shipped with the code (.env, .env.prod, prod.env; not a template, dev or test file; in a git checkout, one git tracks) that sets a provider credential (a Stripe secret key, a JSON Web Token) or a variable named for a secret to a value SEC006 would not take for a placeholder, as SEC024 reads it (cited at the line, value not shown)"},
 	{"functions.public", "public functions and methods outside tests and migrations"},
 	{"types.coverage", "share of public functions with every parameter and the return annotated"},
@@ -270,6 +271,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		c.unit(u)
 	}
 	c.importedEnvReads()
+	c.literalSecretKey()
 	c.runnableTests(res)
 	if res != nil && res.Index != nil {
 		s.envSecrets(res.Index, prefix)

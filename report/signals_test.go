@@ -698,6 +698,40 @@ func TestCommittedDotenvSecrets(t *testing.T) {
 	}
 }
 
+// A SECRET_KEY left as a placeholder in the deployable settings is not read
+// from the environment, whatever else the settings read: the item is not
+// met, cited at the key. A placeholder in a development or test settings
+// module, or one a production module overrides from the environment, is
+// fine.
+func TestPlaceholderSecretKey(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		files["proj/views.py"] = []byte("x = 1\n")
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "settings-from-env")
+	}
+	envDB := "DATABASES = {\"default\": {\"NAME\": os.getenv(\"NAME\"), \"PASSWORD\": os.getenv(\"DB_PASSWORD\")}}\n"
+	it := run(map[string][]byte{"proj/settings.py": []byte("import os\n\nSECRET_KEY = \"change me\"\n\nDEBUG = True\n" + envDB)})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "proj/settings.py:3", it.Evidence[0].Location())
+
+	for name, files := range map[string]map[string][]byte{
+		"test settings": {
+			"proj/settings/base.py":    []byte("import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n" + envDB),
+			"proj/settings/testing.py": []byte("SECRET_KEY = \"CHANGEME!!!\"\n"),
+		},
+		"overridden": {
+			"proj/settings/base.py": []byte("import os\n\nSECRET_KEY = \"change me\"\n" + envDB),
+			"proj/settings/prod.py": []byte("import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n"),
+		},
+		"read": {"proj/settings.py": []byte("import os\n\nSECRET_KEY = os.getenv(\"SECRET_KEY\", \"change me\")\n" + envDB)},
+	} {
+		it = run(files)
+		assert.Equal(t, report.Met, it.Status, "%s: %s", name, it.Reason)
+	}
+}
+
 // A payment SDK's request is an outbound call: the integration items
 // apply, and none is met on it (no timeout, retry or breaker is shown).
 // Its local signature check is not a request.
