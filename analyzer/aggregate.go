@@ -37,6 +37,10 @@ type AggregateOptions struct {
 // A Habit rule's findings collapse into one for the whole run, a
 // FileHabit rule's into one per file.
 //
+// An OnePerMessage rule's findings with the same message are first
+// collapsed into one for the whole run (its message unchanged, the others
+// its related locations), then grouped as any other finding.
+//
 // Functions are read from the run's index; without one (a cached result)
 // only the per-file step applies. ds is not modified; the result is sorted.
 func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnostic {
@@ -45,8 +49,11 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		perFile = 3
 	}
 	funcs := map[string][]funcSpan{}
-	distinct, habit, fileHabit := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	distinct, habit, fileHabit, perMessage := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range o.Rules {
+		if r.OnePerMessage {
+			perMessage[r.Code] = true
+		}
 		if r.FileHabit {
 			fileHabit[r.Code] = true
 		}
@@ -73,6 +80,9 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		return innermost(fs, d.Start, distinct[d.Code])
 	}
 
+	if len(perMessage) > 0 {
+		ds = collapseByMessage(ds, perMessage)
+	}
 	type key struct {
 		code, path string
 		fn         funcSpan
@@ -127,6 +137,41 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 			where = "in the project"
 		}
 		out = append(out, collapse(g, where))
+	}
+	return SortDiagnostics(out)
+}
+
+// collapseByMessage collapses the findings of the rules in codes that
+// share their message (and severity) into one for the run, at the first
+// in sorted order, with the others as related locations; the other
+// findings are returned as they are.
+func collapseByMessage(ds []Diagnostic, codes map[string]bool) []Diagnostic {
+	type key struct {
+		code, msg string
+		sev       Severity
+	}
+	groups := map[key][]Diagnostic{}
+	var order []key
+	var out []Diagnostic
+	for _, d := range SortDiagnostics(append([]Diagnostic(nil), ds...)) {
+		if !codes[d.Code] {
+			out = append(out, d)
+			continue
+		}
+		k := key{d.Code, d.Message, d.Severity}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], d)
+	}
+	for _, k := range order {
+		// The message is kept as it is: the grouping by function and file
+		// that follows may fold the finding again and gives the count then;
+		// the places it is seen from are its related locations.
+		g := groups[k]
+		d := collapse(g, "")
+		d.Message = g[0].Message
+		out = append(out, d)
 	}
 	return SortDiagnostics(out)
 }

@@ -143,3 +143,40 @@ class B:
 	assert.Equal(t, "boom called", got[1].Message)
 	assert.Equal(t, "boom called (and 1 more like it in `B.m`)", got[2].Message)
 }
+
+// An OnePerMessage rule's findings with one message are one defect seen
+// from several places (a missing index named by its column): they collapse
+// into one for the run, at the first, whatever file or function they are
+// in. Findings with another message, or of another rule, are grouped as
+// before.
+func TestAggregateOnePerMessage(t *testing.T) {
+	ds := []analyzer.Diagnostic{
+		{Code: "X", Path: "b.py", Range: analyzer.Range{Start: 1, End: 2}, Message: "no index covers `token`", Severity: analyzer.Info},
+		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 5, End: 6}, Message: "no index covers `token`", Severity: analyzer.Info},
+		{Code: "X", Path: "a.py", Range: analyzer.Range{Start: 9, End: 10}, Message: "no index covers `uuid`", Severity: analyzer.Info},
+		{Code: "Y", Path: "b.py", Range: analyzer.Range{Start: 5, End: 6}, Message: "no index covers `token`", Severity: analyzer.Info},
+	}
+	rule := &analyzer.Rule{Code: "X", OnePerMessage: true}
+	got := analyzer.Aggregate(ds[:2], nil, analyzer.AggregateOptions{Rules: []*analyzer.Rule{rule}})
+	require.Len(t, got, 1, "one missing index, seen from two files")
+	assert.Equal(t, "a.py", got[0].Path)
+	assert.Equal(t, 5, got[0].Start)
+	assert.Equal(t, "no index covers `token`", got[0].Message, "the message names the defect; the places are related locations")
+	require.Len(t, got[0].Related, 1)
+	assert.Equal(t, "b.py", got[0].Related[0].Path)
+	assert.Equal(t, "also X: no index covers `token`", got[0].Related[0].Message)
+
+	// Then the usual grouping: a.py's two X findings (module level, no
+	// index) are one for the file; Y is another rule.
+	got = analyzer.Aggregate(ds, nil, analyzer.AggregateOptions{Rules: []*analyzer.Rule{rule}})
+	require.Len(t, got, 2)
+	assert.Equal(t, "no index covers `token` (and 1 more like it in this file)", got[0].Message)
+	require.Len(t, got[0].Related, 2)
+	assert.Equal(t, "b.py", got[0].Related[0].Path)
+	assert.Equal(t, "also X: no index covers `uuid`", got[0].Related[1].Message)
+	assert.Equal(t, "Y", got[1].Code)
+
+	// Without the flag, the same findings stay one per file.
+	got = analyzer.Aggregate(ds, nil, analyzer.AggregateOptions{})
+	assert.Len(t, got, 3, "a.py's two X findings collapse; b.py keeps its X and its Y")
+}

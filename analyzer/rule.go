@@ -147,6 +147,12 @@ type Rule struct {
 	// the rule's findings in one file into one, however few functions they
 	// are in, with the others as related locations.
 	FileHabit bool
+	// OnePerMessage findings name their defect in the message alone, not
+	// the place it is seen from (`no index covers `token` on `Account``):
+	// findings of the rule with the same message anywhere in the run are
+	// one defect, and the reports collapse them into one at the first, with
+	// the others as related locations, before the other grouping.
+	OnePerMessage bool
 	// Requires lists the shared analyses the rule reads (semantic.Project,
 	// ...). The driver builds project analyses once, before any rule runs.
 	Requires []project.Analysis

@@ -51,6 +51,12 @@ type pyCollector struct {
 	dedups []dedupAt
 	// indexedSeen are the fields already cited for django.indexed_lookups.
 	indexedSeen map[string]bool
+	// literalKeys are the module-level `SECRET_KEY = "..."` of settings
+	// modules not named for development or tests (placeholders included);
+	// keyComputed is set when a settings module sets SECRET_KEY any other
+	// way (an environment read, a file, a vault client).
+	literalKeys []Evidence
+	keyComputed bool
 }
 
 // fileKind says what a Python file is for, from its path alone.
@@ -323,6 +329,15 @@ func (c *pyCollector) assignment(u *project.Unit, k fileKind, n pyast.Node) {
 	if k.settings && semantic.LiteralSetting(n) {
 		s.add("settings.literal_secrets", evidenceAt(u, n))
 	}
+	if k.settings && name == "SECRET_KEY" && n.Parent().Type() == "expression_statement" && n.Parent().Parent().Type() == "module" {
+		if _, ok := pyast.StringValue(right); ok && right.Type() == "string" && !pyast.IsFString(right) {
+			if !semantic.DevSettingsModule(u.Rel()) {
+				c.literalKeys = append(c.literalKeys, evidenceAt(u, n))
+			}
+		} else {
+			c.keyComputed = true
+		}
+	}
 	if k.settings && semantic.RESTFrameworkPagination(name, right) {
 		s.add("django.pagination", evidenceAt(u, n))
 	}
@@ -570,6 +585,21 @@ func (c *pyCollector) handler(u *project.Unit, n pyast.Node, logs *pyidiom.Logge
 		}
 	case pyidiom.Specific:
 		c.s.add("errors.specific_handlers", ev)
+	}
+}
+
+// literalSecretKey records settings.literal_secret_key: the project's
+// deployable settings set SECRET_KEY to a string literal, a placeholder
+// ("change me") included, and no settings module sets it another way. A
+// placeholder is no leaked secret (SEC006 leaves it alone), but the key
+// is not read from the environment either: whoever deploys this signs
+// sessions with the placeholder.
+func (c *pyCollector) literalSecretKey() {
+	if c.keyComputed {
+		return
+	}
+	for _, ev := range c.literalKeys {
+		c.s.add("settings.literal_secret_key", ev)
 	}
 }
 

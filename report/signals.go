@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -59,8 +60,8 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"readme.present", "a README at the root (the pages of the tree it links to, and theirs, are read with it: up to five; a link to a directory reads the README it holds)"},
 	{"readme.setup", "README heading about set-up or installation"},
 	{"readme.run", "README heading about running or usage, or a run command in it (runserver, docker compose up, make run, docker run of the project's image...)"},
-	{"readme.test", "README heading about tests (not the README's title unless it is one, \"# Tests\"; nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
-	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes (not one over the assignment's requirements, nor one naming the assignment: \"Тестовое задание для Фабрики Решений\"), or a line set apart as one (wholly bold, or a short label of the author's notes ending with a colon)"},
+	{"readme.test", "README heading about tests whose section shows the command (a line of code naming the tests, or a prose line holding a test command; not the README's title unless it is one, \"# Tests\"; nor one naming the assignment: \"Payments test task\"), a line of a code block that runs them (pytest, manage.py test, tox, make test...), or a prose line giving the command in an inline code span or next to the word test"},
+	{"readme.decisions", "README heading about design decisions, trade-offs, architecture, assumptions, implementation or notes (not one over the assignment's requirements, nor one naming the assignment: \"Тестовое задание для Фабрики Решений\"), or a line set apart as one (wholly bold, or a short label of the author's notes ending with a colon); a heading only of notes, considerations, limitations or future improvements counts when its section gives a reason (because, instead, would...), not over a list of features to come or reminders"},
 	{"docs.decisions", "design notes beside the README: DESIGN*/DECISIONS*/ARCHITECTURE*/ADR files, or docs/ pages with a decisions heading"},
 	{"deps.files", "dependency files (requirements*.txt, requirement.txt, a file named requirements, a .txt file the README, a Dockerfile or a Makefile installs with pip install -r, pyproject.toml, Pipfile, lock files)"},
 	{"deps.pinned", "requirement lines pinned with =="},
@@ -70,6 +71,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"settings.files", "Django settings modules"},
 	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows), in a settings module or in a project module it imports (cited at the read)"},
 	{"settings.literal_secrets", "settings named for a secret (SECRET_KEY, *_API_KEY, *_TOKEN, *_PASSWORD) assigned a string literal that SEC006 would not take for a placeholder"},
+	{"settings.literal_secret_key", "SECRET_KEY set to a string literal, a placeholder included (\"change me\"), at the top level of a settings module not named for development or tests (dev.py, settings_local.py, testing.py), when no settings module sets it another way (an environment read)"},
 	{"settings.committed_env_secrets", "a dotenv file shipped with the code (.env, .env.prod, prod.env; not a template, dev or test file; in a git checkout, one git tracks) that sets a provider credential (a Stripe secret key, a JSON Web Token) or a variable named for a secret to a value SEC006 would not take for a placeholder, as SEC024 reads it (cited at the line, value not shown)"},
 	{"functions.public", "public functions and methods outside tests and migrations"},
 	{"types.coverage", "share of public functions with every parameter and the return annotated"},
@@ -269,6 +271,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 		c.unit(u)
 	}
 	c.importedEnvReads()
+	c.literalSecretKey()
 	c.runnableTests(res)
 	if res != nil && res.Index != nil {
 		s.envSecrets(res.Index, prefix)
@@ -689,10 +692,11 @@ func (s *Signals) readmeText(src, rel string, root bool) {
 			if pseudo && sec.signal != "readme.decisions" {
 				continue
 			}
-			if sec.signal == "readme.test" && manualTestHeading(low) {
+			if sec.signal == "readme.test" && (manualTestHeading(low) || !testsSectionShowsCommand(lines, i)) {
 				continue
 			}
-			if sec.signal == "readme.decisions" && (fileMapSection(lines, i) || taskHeading(low) || assignmentHeading(low)) {
+			if sec.signal == "readme.decisions" && (fileMapSection(lines, i) || taskHeading(low) || assignmentHeading(low) ||
+				listingOnly(low) && !sectionGivesReasons(lines, i)) {
 				continue
 			}
 			for _, w := range sec.words {
@@ -889,6 +893,148 @@ func proseTestCommand(t string) string {
 		return p[m[4]:m[5]]
 	}
 	return ""
+}
+
+// sectionLine is one line of a README section: its text, lower case, and
+// whether it is code (fenced, or indented after a blank line).
+type sectionLine struct {
+	low  string
+	code bool
+}
+
+// sectionAfter returns the lines of the section under the heading at line
+// i: up to the next heading of the same or a higher level (any heading,
+// for an underlined heading or a line set apart as one). Fence lines are
+// left out; a "#" line inside a fence is code, not a heading.
+func sectionAfter(lines []string, i int) []sectionLine {
+	level := func(j int) int {
+		t := strings.TrimSpace(lines[j])
+		if strings.HasPrefix(t, "#") {
+			return len(t) - len(strings.TrimLeft(t, "#"))
+		}
+		return 0
+	}
+	own := level(i)
+	var out []sectionLine
+	fence := ""
+	blank := false
+	for j := i + 1; j < len(lines); j++ {
+		line := lines[j]
+		t := strings.TrimSpace(line)
+		if j == i+1 && isUnderline(t) {
+			continue
+		}
+		if f := listMarkerRe.ReplaceAllString(t, ""); strings.HasPrefix(f, "```") || strings.HasPrefix(f, "~~~") {
+			switch {
+			case fence == "":
+				fence = f[:3]
+				continue
+			case strings.HasPrefix(f, fence) && strings.Trim(f, fence[:1]) == "":
+				fence = ""
+				continue
+			}
+		}
+		low := strings.ToLower(t)
+		if fence != "" || blank && (strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t")) {
+			out = append(out, sectionLine{low, true})
+			continue
+		}
+		if l := level(j); l > 0 && (own == 0 || l <= own) || own == 0 && t != "" && j+1 < len(lines) && isUnderline(strings.TrimSpace(lines[j+1])) {
+			break
+		}
+		out = append(out, sectionLine{low, false})
+		blank = t == ""
+	}
+	return out
+}
+
+// testsSectionShowsCommand reports whether the section under a heading
+// about tests (at line i) shows how to run them: a line of code (fenced,
+// indented, or an inline code span) that names the tests ("`./run_tests.sh`",
+// "make tests", "docker compose exec web pytest"), or a prose line holding a
+// test command ("1. python manage.py test"). The heading alone says
+// only that there are tests ("## Testing" over "The API is covered by
+// tests", "### Testing and Documentation" over the assignment's wishes, "#
+// Test" over instructions to the candidate), not which command runs them.
+// A test command the code-block reading knows counts wherever it is, so
+// this decides only what a heading adds.
+func testsSectionShowsCommand(lines []string, i int) bool {
+	for _, l := range sectionAfter(lines, i) {
+		if strings.Contains(l.low, "install") {
+			continue
+		}
+		if l.code {
+			if strings.Contains(l.low, "test") {
+				return true
+			}
+			continue
+		}
+		// Under the heading, a prose line holding a test command is the
+		// command ("1. python manage.py test", "> cd app; pytest").
+		if testCommandRe.MatchString(l.low) {
+			return true
+		}
+		spans := strings.Split(l.low, "`")
+		for k := 1; k < len(spans)-1; k += 2 {
+			if strings.Contains(spans[k], "test") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// listingDecisionWords are the words of a heading that as often stands over
+// a list of features, to-dos or reminders as over decisions: "Future
+// Enhancements" over "Stripe integration, Email sending", "Notes" over
+// "Follow PEP 8", "Security Considerations" over what the code does. A
+// heading naming decisions, design, architecture or assumptions is not one.
+var listingDecisionWords = []string{"future", "improvement", "enhancement", "notes", "note", "remarks", "comments", "considerations", "limitations",
+	"consideraci", "consideraç", "limitaci", "limitaç", "mejora", "melhoria", "notas", "примечани", "замечани"}
+
+// reasonWords are the words in which an author gives a reason or weighs a
+// choice: "because", "instead of", "I decided", "would need", "we assume".
+var reasonWords = []string{"because", "since", "so that", "instead", "rather than", "trade-off", "tradeoff", "trade off", "chose", "choose", "choice", "decid", "decision",
+	"assum", "would", "could", "given", "ideally", "prefer", "for simplicity", "out of scope", "scope", "time limit", "ran out of time",
+	"потому", "так как", "вместо", "чтобы", "решил", "выбрал", "допущ", "предполага", "поскольку",
+	"porque", "ya que", "en lugar", "decid", "elegí", "pois", "em vez", "escolh"}
+
+// listingOnly reports a decisions heading (lower case) made only of
+// listingDecisionWords: none of the other decision words is in it.
+func listingOnly(low string) bool {
+	listing := false
+	for _, w := range listingDecisionWords {
+		if containsWord(low, w) {
+			listing = true
+			break
+		}
+	}
+	if !listing {
+		return false
+	}
+	for _, w := range readmeSections[3].words {
+		if containsWord(low, w) && !slices.ContainsFunc(listingDecisionWords, func(l string) bool { return strings.HasPrefix(w, l) || strings.HasPrefix(l, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// sectionGivesReasons reports whether the prose of the section under the
+// heading at line i gives a reason (reasonWords): a list of features to
+// come or of reminders writes no decision down.
+func sectionGivesReasons(lines []string, i int) bool {
+	for _, l := range sectionAfter(lines, i) {
+		if l.code {
+			continue
+		}
+		for _, w := range reasonWords {
+			if containsWord(l.low, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // manualTestWords mark a heading about trying the API by hand ("API Test

@@ -120,6 +120,30 @@ func TestDecisionsHeadingOverFileMap(t *testing.T) {
 	}
 }
 
+// A heading that as often stands over a list of features to come or of
+// reminders ("Future Enhancements", "Notes", "Security Considerations")
+// writes decisions down only when its section gives a reason: a to-do list
+// or a list of what the code does is no trade-off. A heading naming
+// decisions or design counts on its own.
+func TestDecisionsListingHeadingsNeedReasons(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\n### Future work\n1. Handling authentication [DONE]\n2. Managing payment jobs\n":                            report.NotMet,
+		"# App\n\n## Future Enhancements\n[ ] - Stripe integration for real payments.\n\n[ ] - Email sending.\n":             report.NotMet,
+		"# App\n\n## Security Considerations\n * Users can only view their own URLs\n * Django ORM prevents SQL injection\n": report.NotMet,
+		"# App\n\n## Notes\n- Follow **PEP 8** coding standards.\n- Test API endpoints thoroughly.\n":                        report.NotMet,
+		"# App\n\nNotes:\n- The local steps are only for running without Docker.\n":                                          report.NotMet,
+		"# App\n\n## Future improvements\n\n* Transaction handling would keep the stock consistent.\n":                       report.Met,
+		"# App\n\n## Notes\n\nI made the transactions immutable, since ledgers never edit a row.\n":                          report.Met,
+		"# App\n\n## Design notes\n\n- one wallet per user\n":                                                                report.Met,
+		"# App\n\n## Notes\n\n```\n# would be nice\n```\n":                                                                   report.NotMet,
+	} {
+		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		it := item(r, "readme-decisions")
+		assert.Equal(t, want, it.Status, "%s: %s", readme, it.Reason)
+	}
+}
+
 // Decisions written under a line set apart as a heading without Markdown's
 // # count: a bold line, or a short label naming the author's remarks and
 // ending with a colon. A label that introduces the assignment's text
@@ -127,16 +151,16 @@ func TestDecisionsHeadingOverFileMap(t *testing.T) {
 // heading over the assignment's requirements.
 func TestDecisionsUnderPseudoHeadings(t *testing.T) {
 	for readme, want := range map[string]report.Status{
-		"# App\n\nNotes for viewers:\n- there were no requirements for UI, so it is basic\n":                        report.Met,
-		"# App\n\n## Models\n\nNoteworthy comments and thoughts:\n\n- sender and recipient may be the same party\n": report.Met,
-		"# App\n\n**Trade-offs**\n\nNo ledger: the balance is the only record.\n":                                   report.Met,
-		"# App\n\nLimitations:\n\n* Authentication is not in the scope of this task\n":                              report.NotMet,
-		"# App\n\nDesign and implement an API for:\n\n- adding a client\n":                                          report.NotMet,
-		"# App\n\n- Notes:\n- run it with docker\n":                                                                 report.NotMet,
-		"# App\n\n## Requirements for implementation:\n* an API to book rooms\n":                                    report.NotMet,
-		"# App\n\n## Implementation notes\n\nBookings lock the room row.\n":                                         report.Met,
-		"# Тестовое задание для Фабрики Решений\n\nСервис рассылок.\n":                                              report.NotMet,
-		"# Assumptions\n\n- one currency per wallet\n":                                                              report.Met,
+		"# App\n\nNotes for viewers:\n- there were no requirements for tests, so I tested by hand; ideally I would have written unit tests\n": report.Met,
+		"# App\n\n## Models\n\nNoteworthy comments and thoughts:\n\n- sender and recipient may be the same party\n":                           report.Met,
+		"# App\n\n**Trade-offs**\n\nNo ledger: the balance is the only record.\n":                                                             report.Met,
+		"# App\n\nLimitations:\n\n* Authentication is not in the scope of this task\n":                                                        report.NotMet,
+		"# App\n\nDesign and implement an API for:\n\n- adding a client\n":                                                                    report.NotMet,
+		"# App\n\n- Notes:\n- run it with docker\n":                                                                                           report.NotMet,
+		"# App\n\n## Requirements for implementation:\n* an API to book rooms\n":                                                              report.NotMet,
+		"# App\n\n## Implementation notes\n\nBookings lock the room row.\n":                                                                   report.Met,
+		"# Тестовое задание для Фабрики Решений\n\nСервис рассылок.\n":                                                                        report.NotMet,
+		"# Assumptions\n\n- one currency per wallet\n":                                                                                        report.Met,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme)}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
@@ -156,9 +180,9 @@ func TestReadmeTitleIsNoTestsSection(t *testing.T) {
 		"# Self_Test\n\nA wallet.\n":                                         report.NotMet,
 		"# Payments test task\n\n## Setup\n\npip install\n":                  report.NotMet,
 		"# Wallet\n\n## About This Project (Test Assignment)\n\nA wallet.\n": report.NotMet,
-		"# Wallet\n\n## Tests\n\nThey cover the transfers.\n":                report.Met,
-		"# Running the tests\n\nThey cover the transfers.\n":                 report.Met,
-		"Wallet\n======\n\nTests\n-----\n\nThey cover the transfers.\n":      report.Met,
+		"# Wallet\n\n## Tests\n\n`./run_tests.sh`\n":                         report.Met,
+		"# Running the tests\n\n`./run_tests.sh`\n":                          report.Met,
+		"Wallet\n======\n\nTests\n-----\n\n`./run_tests.sh`\n":               report.Met,
 	} {
 		r, err := report.Analyze(context.Background(), tree(t, map[string][]byte{
 			"app/views.py": []byte("x = 1\n"), "README.md": []byte(readme),
@@ -166,6 +190,35 @@ func TestReadmeTitleIsNoTestsSection(t *testing.T) {
 		}), all.Rules(), 1, report.Options{Now: fixedNow})
 		require.NoError(t, err)
 		assert.Equal(t, want, item(r, "readme-tests").Status, readme)
+	}
+}
+
+// A heading about tests says there are tests, not how to run them: its
+// section must show a command (a line of code naming the tests, or a
+// prose line holding a test command). A heading over the assignment's
+// wishes, over instructions to the candidate, over a verb ("if you need
+// to test celery") or over prose alone is no command.
+func TestReadmeTestsHeadingNeedsCommand(t *testing.T) {
+	for readme, want := range map[string]report.Status{
+		"# App\n\n## Tests\n\nThey cover the transfers.\n":                                        report.NotMet,
+		"# App\n\n### Testing and Documentation\n- The system should be robust and documented.\n": report.NotMet,
+		"# App\n\n# Test\n\nLeave a comment with the result:\n\n```\n# Solution 4\n```\n":         report.NotMet,
+		"# App\n\n#### Optional (if need to test celery)\n```\ncelery -A app worker\n```\n":       report.NotMet,
+		"# App\n\n## Tests\n\nSee below.\n\n## Usage\n\n`make tests`\n":                           report.NotMet,
+		"# App\n\n## Tests\n\n### Unit\n\n```\n./run_tests.sh\n```\n":                             report.Met,
+		"# App\n\n# TEST\n1. python manage.py test\n":                                             report.Met,
+		"# App\n\n### Running unit tests\n> cd ./app; python manage.py test\n":                    report.Met,
+		"# App\n\n## Тестирование\n\n    docker compose run web ./run_tests.sh\n":                 report.Met,
+	} {
+		files := map[string][]byte{
+			"app/views.py": []byte("x = 1\n"),
+			"app/tests.py": []byte("def test_x():\n    assert True\n"),
+			"README.md":    []byte(readme),
+		}
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		it := item(r, "readme-tests")
+		assert.Equal(t, want, it.Status, "%s: %s", readme, it.Reason)
 	}
 }
 
@@ -250,14 +303,14 @@ func TestErrorsHandledSpecifically(t *testing.T) {
 // that runs them. A fence opened after a list marker is still a fence.
 func TestReadmeTests(t *testing.T) {
 	for readme, want := range map[string]report.Status{
-		"# App\n\n - ```sh\n   make install\n   ```\n\n## Testing\n\nSee above.\n":             report.Met,
+		"# App\n\n - ```sh\n   make install\n   ```\n\n## Testing\n\n```\nmake tests\n```\n":   report.Met,
 		"# App\n\nIf you want to run tests:\n```\ndocker-compose run --rm app pytest .\n```\n": report.Met,
 		"# App\n\n```\n$ ./manage.py test wallet\n```\n":                                       report.Met,
-		"# App\n\nWe like pytest.\n":                                                           report.NotMet,
-		"# App\n\n```\npip install pytest-django\n```\n":                                       report.NotMet,
-		"# App\n\n### API Test Postman\n\nImport the collection.\n":                            report.NotMet,
-		"# App\n\n## Testing with curl\n\ncurl localhost:8000\n":                               report.NotMet,
-		"# App\n\n## Running the tests\n\nSee the Makefile.\n":                                 report.Met,
+		"# App\n\nWe like pytest.\n":                                 report.NotMet,
+		"# App\n\n```\npip install pytest-django\n```\n":             report.NotMet,
+		"# App\n\n### API Test Postman\n\nImport the collection.\n":  report.NotMet,
+		"# App\n\n## Testing with curl\n\ncurl localhost:8000\n":     report.NotMet,
+		"# App\n\n## Running the tests\n\nRun `make check-tests`.\n": report.Met,
 	} {
 		files := map[string][]byte{
 			"app/views.py": []byte("x = 1\n"),
@@ -645,6 +698,40 @@ func TestCommittedDotenvSecrets(t *testing.T) {
 	}
 }
 
+// A SECRET_KEY left as a placeholder in the deployable settings is not read
+// from the environment, whatever else the settings read: the item is not
+// met, cited at the key. A placeholder in a development or test settings
+// module, or one a production module overrides from the environment, is
+// fine.
+func TestPlaceholderSecretKey(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		files["proj/views.py"] = []byte("x = 1\n")
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "settings-from-env")
+	}
+	envDB := "DATABASES = {\"default\": {\"NAME\": os.getenv(\"NAME\"), \"PASSWORD\": os.getenv(\"DB_PASSWORD\")}}\n"
+	it := run(map[string][]byte{"proj/settings.py": []byte("import os\n\nSECRET_KEY = \"change me\"\n\nDEBUG = True\n" + envDB)})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "proj/settings.py:3", it.Evidence[0].Location())
+
+	for name, files := range map[string]map[string][]byte{
+		"test settings": {
+			"proj/settings/base.py":    []byte("import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n" + envDB),
+			"proj/settings/testing.py": []byte("SECRET_KEY = \"CHANGEME!!!\"\n"),
+		},
+		"overridden": {
+			"proj/settings/base.py": []byte("import os\n\nSECRET_KEY = \"change me\"\n" + envDB),
+			"proj/settings/prod.py": []byte("import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n"),
+		},
+		"read": {"proj/settings.py": []byte("import os\n\nSECRET_KEY = os.getenv(\"SECRET_KEY\", \"change me\")\n" + envDB)},
+	} {
+		it = run(files)
+		assert.Equal(t, report.Met, it.Status, "%s: %s", name, it.Reason)
+	}
+}
+
 // A payment SDK's request is an outbound call: the integration items
 // apply, and none is met on it (no timeout, retry or breaker is shown).
 // Its local signature check is not a request.
@@ -881,7 +968,7 @@ func TestRetriesApplyToTasks(t *testing.T) {
 // "Тестовое задание" (the test assignment) is no tests section.
 func TestReadmeTestsAsRendered(t *testing.T) {
 	for readme, want := range map[string]report.Status{
-		"# App\n\n## Запуск тестов\n\nсм. ниже\n":                                                                     report.Met,
+		"# App\n\n## Запуск тестов\n\n1. docker compose exec web pytest\n":                                            report.Met,
 		"# App\n\n### Tests\n\n    cd project\n    pipenv run python manage.py test\n":                                report.Met,
 		"# App\n\nSee below.\n\n    cd project\n    pipenv run python manage.py test\n":                               report.Met,
 		"# App\n\n```bash\ndocker compose up\n\n## Usage\n\n```bash\ndocker compose exec web python manage.py test\n": report.Met,

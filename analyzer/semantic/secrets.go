@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"path"
 	"strings"
 	"unicode"
 
@@ -288,4 +289,24 @@ func DotenvSecret(key, value string) (what string, ok bool) {
 		return "", true
 	}
 	return "", false
+}
+
+// devSettingsWords mark settings modules meant for development or tests
+// (dev.py, settings_local.py, unittests.py, docker.py), where DEBUG, a
+// wildcard host and a placeholder key are expected.
+var devSettingsWords = map[string]bool{"dev": true, "develop": true, "development": true, "local": true,
+	"test": true, "tests": true, "testing": true, "unittest": true, "unittests": true, "ci": true,
+	"debug": true, "docker": true, "e2e": true, "devstack": true, "devserver": true}
+
+// DevSettingsModule reports a module (a '/'-separated path) whose name says
+// it is for development or tests: a word of its stem is one of
+// devSettingsWords (settings_local.py, dev.py, testing.py).
+func DevSettingsModule(rel string) bool {
+	stem := strings.TrimSuffix(path.Base(rel), ".py")
+	for _, w := range NameWords(stem) {
+		if devSettingsWords[w] {
+			return true
+		}
+	}
+	return false
 }

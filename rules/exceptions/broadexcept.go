@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
 )
@@ -24,7 +25,13 @@ var BroadExcept = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
-	Run:        runBroadExcept,
+	// Seed, demo and fixture loaders (seed_*.py, populate_*.py, a load_*
+	// or fixture command) catch everything by design: a loader skips a bad
+	// row and goes on, and it is not the service's code. Other management
+	// commands and scripts are still read (at low confidence when they
+	// print the error for their operator).
+	Skip: semantic.DevData,
+	Run:  runBroadExcept,
 }
 
 // runBroadExcept matches handlers catching Exception or BaseException (alone

@@ -25,8 +25,11 @@ var MissingIndex = &analyzer.Rule{
 	Since:             "0.1.0",
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
-	Requires:          requires,
-	Run:               runMissingIndex,
+	// The message names the column and its model: two lookups on the same
+	// unindexed column are one missing index, reported once.
+	OnePerMessage: true,
+	Requires:      requires,
+	Run:           runMissingIndex,
 }
 
 // indexable lookups: an ordinary B-tree index serves them.

@@ -48,13 +48,6 @@ var AllowedHostsWildcard = &analyzer.Rule{
 	Run:        runAllowedHostsWildcard,
 }
 
-// devSettingsWords mark settings modules meant for development or tests
-// (dev.py, settings_local.py, unittests.py, docker.py), where DEBUG and a
-// wildcard host are expected.
-var devSettingsWords = map[string]bool{"dev": true, "develop": true, "development": true, "local": true,
-	"test": true, "tests": true, "testing": true, "unittest": true, "unittests": true, "ci": true,
-	"debug": true, "docker": true, "e2e": true, "devstack": true, "devserver": true}
-
 // isProductionSettings reports whether the file is a settings module that
 // may be deployed: a settings path, or any module assigning INSTALLED_APPS
 // or ROOT_URLCONF at top level; not a dev/test settings module or a test.
@@ -63,11 +56,8 @@ func isProductionSettings(p *analyzer.Pass, assigns []pyast.Node) bool {
 	if paths.IsTest(rel) {
 		return false
 	}
-	stem := strings.TrimSuffix(path.Base(rel), ".py")
-	for _, w := range semantic.NameWords(stem) {
-		if devSettingsWords[w] {
-			return false
-		}
+	if semantic.DevSettingsModule(rel) {
+		return false
 	}
 	if project.IsSettingsPath(rel) {
 		return true
