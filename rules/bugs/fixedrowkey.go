@@ -26,7 +26,7 @@ var FixedRowKey = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.25.0",
 	SkipOnSyntaxError: true,
-	Skip:              semantic.ProductCode,
+	Skip:              semantic.ProductCode | semantic.Command,
 	Requires:          requires,
 	Run:               runFixedRowKey,
 }
