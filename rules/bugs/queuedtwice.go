@@ -4,8 +4,8 @@ import (
 	_ "embed"
 	"fmt"
 	"maps"
-	"slices"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"

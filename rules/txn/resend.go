@@ -181,4 +181,3 @@ func underRowCondition(fn, call pyast.Node, inst string) bool {
 	}
 	return false
 }
-
