@@ -55,3 +55,46 @@ func InTaskOrReceiver(im *pyast.Imports, n pyast.Node, connected map[string]bool
 	}
 	return false
 }
+
+// PostSaveSenders returns, for the names a file connects to post_save with
+// `post_save.connect(name, sender=M)`, the dotted sender as written.
+func PostSaveSenders(root pyast.Node) map[string]string {
+	out := map[string]string{}
+	for call := range pyast.FindEach(root, "call") {
+		if string(pyast.CalleeName(call)) != "connect" {
+			continue
+		}
+		c, _ := pyast.AsCall(call)
+		if !strings.HasSuffix(pyast.Dotted(c.Receiver()), "post_save") || len(c.Positional) == 0 {
+			continue
+		}
+		if s, ok := c.Keywords["sender"]; ok {
+			out[pyast.Dotted(c.Positional[0])] = pyast.Dotted(s)
+		}
+	}
+	return out
+}
+
+// PostSaveSender returns the sender model (dotted, as written) of a
+// function connected to post_save: `@receiver(post_save, sender=M)`, or
+// `post_save.connect(fn, sender=M)` in its file (connected, from
+// PostSaveSenders).
+func PostSaveSender(fn pyast.Node, connected map[string]string) (string, bool) {
+	name := fn.ChildByField("name").Text()
+	if s, ok := connected[name]; ok && s != "" {
+		return s, true
+	}
+	for _, d := range pyast.Decorators(fn) {
+		c, ok := pyast.AsCall(d)
+		if !ok || !strings.HasSuffix(pyast.Dotted(c.Func), "receiver") || len(c.Positional) == 0 {
+			continue
+		}
+		if !strings.HasSuffix(pyast.Dotted(pyast.Unparen(c.Positional[0])), "post_save") {
+			continue // a list of signals, or another signal
+		}
+		if s, ok := c.Keywords["sender"]; ok && pyast.Dotted(s) != "" {
+			return pyast.Dotted(s), true
+		}
+	}
+	return "", false
+}

@@ -1109,6 +1109,102 @@ class WalletViewSet(viewsets.ModelViewSet):
 	}
 }
 
+// A get_serializer_class that looks the action up in a dict literal of
+// the class (`self.serializers.get(self.action, self.serializers["default"])`)
+// chooses the action's entry, else the default; a `[self.action]` lookup
+// with no entry for the action is a KeyError, not a known serializer.
+func TestEndpointSerializersThroughActionDict(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+INSTALLED_APPS = ["rest_framework", "shop"]
+ROOT_URLCONF = "config.urls"
+-- config/urls.py --
+from rest_framework.routers import DefaultRouter
+
+from shop.views import OrderViewSet, ProductViewSet, WalletViewSet
+
+router = DefaultRouter()
+router.register("orders", OrderViewSet)
+router.register("products", ProductViewSet)
+router.register("wallets", WalletViewSet)
+urlpatterns = router.urls
+-- shop/models.py --
+from django.db import models
+
+
+class Order(models.Model):
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+-- shop/serializers.py --
+from rest_framework import serializers
+
+from .models import Order
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = ["id", "total"]
+
+
+class OrderCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = ["id"]
+-- shop/views.py --
+from rest_framework import viewsets
+
+from .models import Order
+from .serializers import OrderCreateSerializer, OrderSerializer
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+    serializers = {
+        "default": OrderSerializer,
+        # writes
+        "create": OrderCreateSerializer,
+    }
+
+    def get_serializer_class(self):
+        return self.serializers.get(
+            self.action, self.serializers["default"])
+
+
+class ProductViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+    serializer_class = OrderSerializer
+    action_serializers = {"create": OrderCreateSerializer}
+
+    def get_serializer_class(self):
+        return self.action_serializers.get(self.action, self.serializer_class)
+
+
+class WalletViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+    serializer_classes = {"create": OrderCreateSerializer}
+
+    def get_serializer_class(self):
+        return self.serializer_classes[self.action]
+`)
+	eps := endpointsByView(m.buildInventory())
+	for view, want := range map[string]string{
+		"shop.views.OrderViewSet.list":     "OrderSerializer",
+		"shop.views.OrderViewSet.create":   "OrderCreateSerializer",
+		"shop.views.ProductViewSet.list":   "OrderSerializer",
+		"shop.views.ProductViewSet.create": "OrderCreateSerializer",
+		"shop.views.WalletViewSet.create":  "OrderCreateSerializer",
+	} {
+		require.Contains(t, eps, view)
+		sers, known := m.EndpointSerializers(eps[view])
+		require.True(t, known, view)
+		require.Len(t, sers, 1, view)
+		assert.Equal(t, want, sers[0].Name, view)
+	}
+	require.Contains(t, eps, "shop.views.WalletViewSet.list")
+	_, known := m.EndpointSerializers(eps["shop.views.WalletViewSet.list"])
+	assert.False(t, known)
+}
+
 // `LoanView().as_view()`: as_view is a classmethod, so a URLconf that
 // calls it on an instance routes the class (omarshindy/lenme-task); an
 // instance built with arguments is not read.

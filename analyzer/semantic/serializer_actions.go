@@ -30,20 +30,114 @@ func (m *Model) EndpointSerializers(e *Endpoint) (out []*Class, known bool) {
 		return nil, false
 	}
 	for _, n := range names {
-		if n.Type() == "attribute" && pyast.Dotted(n) == "self.serializer_class" || SuperSerializerClass(n) {
-			if s := m.serializerClass(c); s != nil {
-				out = append(out, s)
-				continue
-			}
-			return nil, false
-		}
-		s := m.classByName(fn.File, n)
+		s := m.chosenSerializer(c, fn.File, n, e, 0)
 		if s == nil {
 			return nil, false
 		}
 		out = append(out, s)
 	}
 	return out, len(out) > 0
+}
+
+// chosenSerializer resolves an expression get_serializer_class returns for
+// endpoint e: the class's serializer_class (`self.serializer_class`,
+// `super().get_serializer_class()`), a class attribute naming a class
+// (`self.default_serializer_class`), a dict literal of the class keyed by
+// action (`self.serializers.get(self.action, self.serializers["default"])`,
+// `self.serializer_classes[self.action]`, `self.serializers["default"]`),
+// or a class name. Nil when it cannot be read.
+func (m *Model) chosenSerializer(c *Class, f *File, n pyast.Node, e *Endpoint, depth int) *Class {
+	n = pyast.Unparen(n)
+	if depth > 3 || n.IsNil() {
+		return nil
+	}
+	if n.Type() == "attribute" && pyast.Dotted(n) == "self.serializer_class" || SuperSerializerClass(n) {
+		return m.serializerClass(c)
+	}
+	// self.X.get(self.action[, default]) on a dict literal X of the class.
+	if call, ok := pyast.AsCall(n); ok && call.MethodName() == "get" && call.Func.Type() == "attribute" &&
+		len(call.Keywords) == 0 && len(call.Positional) >= 1 && len(call.Positional) <= 2 &&
+		pyast.Dotted(pyast.Unparen(call.Positional[0])) == "self.action" {
+		dict, df := actionDict(c, call.Receiver())
+		if dict.IsNil() {
+			return nil
+		}
+		if v, found := dictValue(dict, e.Action); found {
+			return m.chosenSerializer(c, df, v, e, depth+1)
+		}
+		if len(call.Positional) < 2 {
+			return nil // None: DRF's get_serializer would fail
+		}
+		return m.chosenSerializer(c, f, call.Positional[1], e, depth+1)
+	}
+	// self.X[self.action] or self.X["default"].
+	if n.Type() == "subscript" {
+		dict, df := actionDict(c, n.ChildByField("value"))
+		if dict.IsNil() {
+			return nil
+		}
+		key, ok := pyast.StringValue(n.ChildByField("subscript"))
+		if !ok {
+			if pyast.Dotted(pyast.Unparen(n.ChildByField("subscript"))) != "self.action" {
+				return nil
+			}
+			key = e.Action
+		}
+		v, found := dictValue(dict, key)
+		if !found {
+			return nil // a KeyError, not a serializer
+		}
+		return m.chosenSerializer(c, df, v, e, depth+1)
+	}
+	// self.default_serializer_class: a class attribute naming a class.
+	if n.Type() == "attribute" && pyast.Dotted(n.ChildByField("object")) == "self" {
+		v, decl := c.Attr(n.ChildByField("attribute").Text())
+		if v.IsNil() || decl == nil {
+			return nil
+		}
+		return m.chosenSerializer(c, decl.File, v, e, depth+1)
+	}
+	if n.Type() != "identifier" && n.Type() != "attribute" {
+		return nil
+	}
+	return m.classByName(f, n)
+}
+
+// actionDict returns the dict literal a class attribute `self.X` is bound
+// to (its own or a base's), with the file declaring it, or a nil node.
+func actionDict(c *Class, recv pyast.Node) (pyast.Node, *File) {
+	recv = pyast.Unparen(recv)
+	if recv.Type() != "attribute" || pyast.Dotted(recv.ChildByField("object")) != "self" {
+		return pyast.Node{}, nil
+	}
+	v, decl := c.Attr(recv.ChildByField("attribute").Text())
+	if v = pyast.Unparen(v); v.IsNil() || decl == nil || v.Type() != "dictionary" {
+		return pyast.Node{}, nil
+	}
+	return v, decl.File
+}
+
+// dictValue returns the value of a string key in a dict literal; found is
+// false when no pair has that key, and the value is nil when the dict
+// cannot be read (a `**spread`, a computed key), which callers treat as
+// unknown.
+func dictValue(dict pyast.Node, key string) (pyast.Node, bool) {
+	for pair := range dict.Named() {
+		if pair.Type() == "comment" {
+			continue
+		}
+		if pair.Type() != "pair" {
+			return pyast.Node{}, true
+		}
+		k, ok := pyast.StringValue(pair.ChildByField("key"))
+		if !ok {
+			return pyast.Node{}, true
+		}
+		if k == key {
+			return pair.ChildByField("value"), true
+		}
+	}
+	return pyast.Node{}, false
 }
 
 // chooseSerializer follows the statements of get_serializer_class for

@@ -64,9 +64,10 @@ func (m *Model) SerializerOnlyRenders(sc *Class) bool {
 }
 
 // HandlerSavesWith reports whether the handler fn builds the serializer
-// class sc from the request (`sc(data=...)`, or `sc(instance, data=...)`)
-// and calls `.save()` on it in its own body: the payload is written
-// through sc, as a view's serializer_class would be.
+// class sc from the request (`sc(data=...)`, or `sc(instance, data=...)`;
+// a Django form from the posted body, `sc(request.POST)`) and calls
+// `.save()` on it in its own body: the payload is written through sc, as a
+// view's serializer_class would be.
 func (m *Model) HandlerSavesWith(fn *Func, sc *Class) bool {
 	if fn == nil || sc == nil {
 		return false
@@ -80,7 +81,7 @@ func (m *Model) HandlerSavesWith(fn *Func, sc *Class) bool {
 		if !ok || m.classByName(f, c.Func) != sc {
 			continue
 		}
-		if _, ok := c.Keywords["data"]; !ok {
+		if _, ok := c.Keywords["data"]; !ok && !formFromPost(c) {
 			continue
 		}
 		if l := a.ChildByField("left"); l.Type() == "identifier" {
@@ -133,4 +134,17 @@ func (m *Model) References(name string, product bool) iter.Seq2[*File, pyast.Nod
 			}
 		}
 	}
+}
+
+// formFromPost reports a form built with the posted body as its first
+// argument (`TheForm(request.POST)`, `TheForm(self.request.POST,
+// request.FILES)`): Django's forms take their data positionally. A DRF
+// serializer's first positional argument is the instance it renders, so
+// `request.data` there is not read as data.
+func formFromPost(c pyast.Call) bool {
+	if len(c.Positional) == 0 {
+		return false
+	}
+	d := pyast.Dotted(pyast.Unparen(c.Positional[0]))
+	return d == "request.POST" || d == "self.request.POST"
 }

@@ -45,6 +45,7 @@ func Rules() []*analyzer.Rule {
 		txn.SentOnEverySave,
 		txn.RejectAfterWrite,
 		txn.StatusOverwrite,
+		txn.ParentStatusUnchecked,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.DuplicateDeliveryAnsweredError,

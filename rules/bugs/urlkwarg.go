@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -107,6 +108,10 @@ func runURLKwargMismatch(p *analyzer.Pass) error {
 				}
 			}
 			view = "`" + r.Class.Name + "`"
+		}
+		if reportConverterMismatch(p, r, handlers) {
+			seen[r.Node.StartByte()] = true
+			continue
 		}
 		for _, fn := range handlers {
 			msg, ok := kwargMismatch(fn, own, passed)
@@ -265,4 +270,147 @@ func routeText(r *semantic.Route) string {
 		}
 	}
 	return r.Pattern
+}
+
+// routeConverters returns the path converters of r's own route string by
+// capture name (`<uuid:invoice_id>` gives invoice_id: uuid).
+func routeConverters(r *semantic.Route) map[string]string {
+	c, ok := pyast.AsCall(r.Node)
+	if !ok || len(c.Positional) == 0 {
+		return nil
+	}
+	route, ok := pyast.StringValue(c.Positional[0])
+	if !ok {
+		return nil
+	}
+	out := map[string]string{}
+	for rest := route; ; {
+		i := strings.IndexByte(rest, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '>')
+		if j < 0 {
+			break
+		}
+		if conv, name, ok := strings.Cut(rest[i+1:i+j], ":"); ok {
+			out[name] = conv
+		}
+		rest = rest[i+j+1:]
+	}
+	return out
+}
+
+// keyKind is "int" for an integer column (an auto or integer field, or the
+// implicit `id`) and "uuid" for a UUIDField; "" when unknown. key is a
+// lookup's keyword: `pk`, `id` or a field name (`__exact` stripped).
+func keyKind(md *project.Model, key string) string {
+	if md == nil || !md.Complete || md.External {
+		return ""
+	}
+	key = strings.TrimSuffix(key, "__exact")
+	if strings.Contains(key, "__") {
+		return ""
+	}
+	var f *project.Field
+	declaredPK := false
+	for _, fd := range md.Fields {
+		if fd.PrimaryKey {
+			declaredPK = true
+			if key == "pk" {
+				f = fd
+			}
+		}
+	}
+	if f == nil && key != "pk" {
+		f = md.Field(key)
+	}
+	if f == nil {
+		if !declaredPK && (key == "pk" || key == "id") {
+			return "int" // Django's implicit AutoField
+		}
+		return ""
+	}
+	if f.IsRelation() {
+		return ""
+	}
+	cls := f.Class[strings.LastIndexByte(f.Class, '.')+1:]
+	switch {
+	case cls == "UUIDField":
+		return "uuid"
+	case strings.HasSuffix(cls, "AutoField") || strings.HasSuffix(cls, "IntegerField"):
+		return "int"
+	}
+	return ""
+}
+
+// reportConverterMismatch reports a route whose path converter hands the
+// view a value of another type than the column the view looks it up in:
+// `<uuid:invoice_id>` and `Invoice.objects.get(id=invoice_id)` on an
+// integer key (the lookup never matches: a 404 or a 500 on every request),
+// or `<int:pk>` on a UUIDField. It reads the handlers' own lookups
+// (`get`, `filter`, `exclude` on a queryset of a project model whose fields
+// are all known, `get_object_or_404(Model, ...)`) keyed by the captured
+// parameter, unless the handler rebinds it. One finding per route.
+func reportConverterMismatch(p *analyzer.Pass, r *semantic.Route, handlers []*semantic.Func) bool {
+	convs := routeConverters(r)
+	for _, name := range slices.Sorted(maps.Keys(convs)) {
+		conv := convs[name]
+		if conv != "uuid" && conv != "int" {
+			continue
+		}
+		for _, fn := range handlers {
+			if fn.File == nil || !slices.Contains(fn.Params, name) || rebinds(fn.Node, name) {
+				continue
+			}
+			for call := range pyast.FindEach(pyast.Body(fn.Node), "call") {
+				c, _ := pyast.AsCall(call)
+				method := c.MethodName()
+				var md *project.Model
+				switch {
+				case (method == "get_object_or_404" || method == "get_list_or_404") && len(c.Positional) == 1:
+					if fn.File.M.Graph != nil {
+						md = fn.File.M.Graph.Lookup(fn.File.Unit, pyast.Dotted(c.Positional[0]))
+					}
+				case (method == "get" || method == "filter" || method == "exclude") && c.Func.Type() == "attribute":
+					if q := fn.File.Eval(c.Receiver()); q != nil {
+						md = q.Model
+					}
+				}
+				if md == nil {
+					continue
+				}
+				for _, key := range slices.Sorted(maps.Keys(c.Keywords)) {
+					v := pyast.Unparen(c.Keywords[key])
+					if v.Type() != "identifier" || v.Text() != name {
+						continue
+					}
+					kind := keyKind(md, key)
+					if kind == "" || kind == conv {
+						continue
+					}
+					what := map[string]string{"int": "an integer", "uuid": "a UUID"}
+					p.Report(analyzer.Diagnostic{
+						Range: analyzer.RangeOf(r.Node),
+						Message: fmt.Sprintf("`%s` hands `%s` to the view as %s, but `%s` looks it up in `%s.%s`, which holds %s: the lookup never matches, so every request to this URL fails (a 404, or a 500)",
+							routeText(r), name, what[conv], pyast.OneLine(call, 60), md.Name, strings.TrimSuffix(key, "__exact"), what[kind]),
+						Help:    fmt.Sprintf("capture it with the converter of the column (`<%s:%s>`), or look the row up by the column the URL carries", kind, name),
+						Related: []analyzer.Related{{Path: fn.File.Unit.File.Rel, Range: analyzer.RangeOf(call), Message: "the lookup"}},
+					})
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// rebinds reports an assignment to name in fn's own body.
+func rebinds(fn pyast.Node, name string) bool {
+	for a := range pyast.FindEachShallow(pyast.Body(fn), "assignment", "augmented_assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" && l.Text() == name {
+			return true
+		}
+	}
+	return false
 }

@@ -75,6 +75,10 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			for _, s := range sens {
 				writable[s] = true
 			}
+			declaredWritten := declaredBalancesWritten(cls)
+			for s := range declaredWritten {
+				writable[s] = true
+			}
 			dropped := droppedByClass(cls)
 			// A writable name sensitiveWritable took for no name of its own
 			// lists is a running total of the project (runningBalances).
@@ -129,12 +133,28 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 			if !money {
 				why = "and grants itself the privilege"
 			}
+			// A field the class declares and writes to a row itself: where
+			// it is declared, and where the client's value is written.
+			var related []analyzer.Related
+			for _, name := range names {
+				if dw, ok := declaredWritten[name]; ok {
+					related = append(related,
+						analyzer.Related{Range: analyzer.RangeOf(dw[0]), Message: fmt.Sprintf("`%s` declared writable here", name)},
+						analyzer.Related{Range: analyzer.RangeOf(dw[1]), Message: "the client's value written to the row here"})
+				}
+			}
+			help := fmt.Sprintf("add %s to `read_only_fields` (or declare %s `read_only=True`), and change %s only in the code that records the operation",
+				quoteList(names), pronoun(names), pronoun(names))
+			if formKind(cls, meta) == "ModelForm" {
+				help = fmt.Sprintf("remove %s from the form's `fields` (and its declared fields), and change %s only in the code that records the operation",
+					quoteList(names), pronoun(names))
+			}
 			p.Report(analyzer.Diagnostic{
 				Range: analyzer.RangeOf(first),
 				Message: fmt.Sprintf("`%s` lists %s among the fields clients write, and %s %s takes its body: a client sets %s directly, %s",
 					pyast.DefName(cls), quoteList(names), strings.Join(e.Methods, "/"), at, pronoun(names), why),
-				Help: fmt.Sprintf("add %s to `read_only_fields` (or declare %s `read_only=True`), and change %s only in the code that records the operation",
-					quoteList(names), pronoun(names), pronoun(names)),
+				Help:    help,
+				Related: related,
 			})
 		}
 	}
@@ -144,6 +164,8 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 
 // droppedByClass returns the names the class's own methods remove from the
 // client's data: `validated_data.pop("balance")`, `del data["balance"]`.
+// A pop whose value the method writes on (see popWritten) takes the field
+// out of one write only to put it in another, and drops nothing.
 func droppedByClass(cls pyast.Node) map[string]bool {
 	out := map[string]bool{}
 	for _, name := range ignoredByWrites(cls) {
@@ -160,12 +182,100 @@ func droppedByClass(cls pyast.Node) map[string]bool {
 		}
 		c, _ := pyast.AsCall(n)
 		if c.MethodName() == "pop" && len(c.Positional) > 0 {
-			if v, ok := pyast.StringValue(c.Positional[0]); ok {
+			if v, ok := pyast.StringValue(c.Positional[0]); ok && popWritten(n, v).IsNil() {
 				out[v] = true
 			}
 		}
 	}
 	return out
+}
+
+// declaredBalancesWritten returns the money-held fields (see moneyHeld) a
+// class declares itself as writable (`balance = serializers.DecimalField(
+// ...)`, no `read_only=True`) whose value one of its methods pops from the
+// client's data and writes to a row (popWritten): a field the model lacks
+// (a user-creation serializer on Django's User that fills a profile's
+// balance) is still a balance the client sets.
+func declaredBalancesWritten(cls pyast.Node) map[string][2]pyast.Node {
+	declared := map[string]pyast.Node{}
+	for a := range pyast.FindEachShallow(pyast.Body(cls), "assignment") {
+		left := a.ChildByField("left")
+		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if left.Type() != "identifier" || !ok || !moneyHeld(left.Text()) || !strings.HasSuffix(c.MethodName(), "Field") ||
+			c.Keyword("read_only").Type() == "true" {
+			continue
+		}
+		declared[left.Text()] = a
+	}
+	if len(declared) == 0 {
+		return nil
+	}
+	out := map[string][2]pyast.Node{}
+	for n := range pyast.FindEach(pyast.Body(cls), "call") {
+		c, _ := pyast.AsCall(n)
+		if c.MethodName() != "pop" || len(c.Positional) == 0 {
+			continue
+		}
+		v, ok := pyast.StringValue(c.Positional[0])
+		if _, seen := out[v]; !ok || declared[v].IsNil() || seen {
+			continue
+		}
+		if w := popWritten(n, v); !w.IsNil() {
+			out[v] = [2]pyast.Node{declared[v], w}
+		}
+	}
+	return out
+}
+
+// popWritten reports a `pop(name)` of the client's data whose value is
+// written to a row by the function that pops it: handed as a keyword
+// named for the field or for money held (`Profile.objects.create(balance=
+// validated_data.pop("balance"))`), or bound to a local that a later
+// keyword of that kind passes or a later assignment to such an attribute
+// stores (`balance = validated_data.pop("balance", 0)`, then
+// `UserProfile.objects.create(user=user, balance=balance)`). The client's
+// value still lands in the column.
+func popWritten(call pyast.Node, field string) pyast.Node {
+	sink := func(name string) bool { return name == field || moneyHeld(name) }
+	par := call.Parent()
+	for par.Type() == "parenthesized_expression" {
+		par = par.Parent()
+	}
+	if par.Type() == "keyword_argument" {
+		if sink(par.ChildByField("name").Text()) {
+			return par
+		}
+		return pyast.Node{}
+	}
+	if par.Type() != "assignment" || !pyast.Unparen(par.ChildByField("right")).Equal(call) {
+		return pyast.Node{}
+	}
+	left := par.ChildByField("left")
+	fn := pyast.Ancestor(call, "function_definition")
+	if left.Type() != "identifier" || fn.IsNil() {
+		return pyast.Node{}
+	}
+	local := left.Text()
+	var written pyast.Node
+	pyast.Inspect(pyast.Body(fn), func(n pyast.Node) bool {
+		if !written.IsNil() || n.EndByte() <= par.EndByte() {
+			return written.IsNil()
+		}
+		switch n.Type() {
+		case "keyword_argument":
+			v := pyast.Unparen(n.ChildByField("value"))
+			if v.Type() == "identifier" && v.Text() == local && sink(n.ChildByField("name").Text()) {
+				written = n
+			}
+		case "assignment":
+			l, r := n.ChildByField("left"), pyast.Unparen(n.ChildByField("right"))
+			if l.Type() == "attribute" && r.Type() == "identifier" && r.Text() == local && sink(l.ChildByField("attribute").Text()) {
+				written = n
+			}
+		}
+		return written.IsNil()
+	})
+	return written
 }
 
 // writeEndpoint returns the first routed endpoint (any endpoint of a view
@@ -200,7 +310,15 @@ func writeEndpointFor(p *analyzer.Pass, cls pyast.Node, privilege, customNeedsSa
 	inv := semantic.InventoryOf(p.Project)
 	for _, e := range inv.Endpoints {
 		// Without a URLconf in the tree, a view class stands for its routes.
-		if e.Class == nil || !e.Routed && inv.HasURLConf || !takesBody(e) || adminOnly(e) || privilege && (e.Auth.Unknown || e.Auth.ObjectPermission || customPermission(e)) {
+		if !e.Routed && inv.HasURLConf || !takesBody(e) || adminOnly(e) || privilege && (e.Auth.Unknown || e.Auth.ObjectPermission || customPermission(e)) {
+			continue
+		}
+		if e.Class == nil {
+			// A function view that builds the class from the request and
+			// saves it (`form = TheForm(request.POST)`, `form.save()`).
+			if e.Routed && sm.HandlerSavesWith(e.Handler, sc) {
+				return e
+			}
 			continue
 		}
 		sers, _ := sm.EndpointSerializers(e)

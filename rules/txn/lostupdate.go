@@ -94,6 +94,7 @@ func runLostUpdate(p *analyzer.Pass) error {
 	for _, fn := range effects.Functions(p.Root) {
 		saves := saveCalls(fn)
 		readModifyWrite(p, sf, fn, saves)
+		setterWriteBack(p, sf, fn)
 		staleCheck(p, sf, fn)
 		unlockedCheck(p, sf, fn)
 		validatedCheck(p, sf, fn)

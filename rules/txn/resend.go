@@ -54,10 +54,10 @@ func runSentOnEverySave(p *analyzer.Pass) error {
 	if sf == nil || p.Project == nil || p.Project.Models == nil {
 		return nil
 	}
-	connected := postSaveSenders(p.Root)
+	connected := semantic.PostSaveSenders(p.Root)
 	ef := effects.Of(p.Unit)
 	for _, fn := range sf.Funcs {
-		sender, ok := receiverSender(fn.Node, connected)
+		sender, ok := semantic.PostSaveSender(fn.Node, connected)
 		if !ok || len(fn.Params) < 2 {
 			continue
 		}
@@ -180,46 +180,4 @@ func underRowCondition(fn, call pyast.Node, inst string) bool {
 		}
 	}
 	return false
-}
-
-// postSaveSenders returns, for the names the file connects to post_save
-// with `post_save.connect(name, sender=M)`, the dotted sender.
-func postSaveSenders(root pyast.Node) map[string]string {
-	out := map[string]string{}
-	for call := range pyast.FindEach(root, "call") {
-		if string(pyast.CalleeName(call)) != "connect" {
-			continue
-		}
-		c, _ := pyast.AsCall(call)
-		if !strings.HasSuffix(pyast.Dotted(c.Receiver()), "post_save") || len(c.Positional) == 0 {
-			continue
-		}
-		if s, ok := c.Keywords["sender"]; ok {
-			out[pyast.Dotted(c.Positional[0])] = pyast.Dotted(s)
-		}
-	}
-	return out
-}
-
-// receiverSender returns the sender model (dotted, as written) of a
-// function connected to post_save: `@receiver(post_save, sender=M)` or
-// `post_save.connect(fn, sender=M)` in the file.
-func receiverSender(fn pyast.Node, connected map[string]string) (string, bool) {
-	name := fn.ChildByField("name").Text()
-	if s, ok := connected[name]; ok && s != "" {
-		return s, true
-	}
-	for _, d := range pyast.Decorators(fn) {
-		c, ok := pyast.AsCall(d)
-		if !ok || !strings.HasSuffix(pyast.Dotted(c.Func), "receiver") || len(c.Positional) == 0 {
-			continue
-		}
-		if !strings.HasSuffix(pyast.Dotted(pyast.Unparen(c.Positional[0])), "post_save") {
-			continue // a list of signals, or another signal
-		}
-		if s, ok := c.Keywords["sender"]; ok && pyast.Dotted(s) != "" {
-			return pyast.Dotted(s), true
-		}
-	}
-	return "", false
 }
