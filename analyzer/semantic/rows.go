@@ -188,6 +188,22 @@ func (m *Model) interpret(f *File, u *Use, md *project.Model, prefix []string, v
 		default:
 			// A property of the model's class: its own accesses on self.
 			fn := m.ModelMethod(cur, name)
+			if fn == nil && i == len(u.Chain)-1 && m.UndeclaredReverse(cur, name) {
+				// `user.totpdevice_set.filter(...)`: Django's default
+				// accessor of a relation a model outside the tree
+				// declares: a related manager, queried as one.
+				kind, ok := managerKind(u.Methods)
+				if !ok {
+					return out
+				}
+				at := node
+				if !u.Call.IsNil() {
+					at = u.Call
+				}
+				path = append(path, name)
+				return append(out, Access{Kind: kind, Path: strings.Join(path, "__"), Methods: u.Methods, Node: at, File: f,
+					Conditional: conditional(at)})
+			}
 			if fn == nil || !fn.Property {
 				return out
 			}
@@ -245,6 +261,31 @@ func (m *Model) interpret(f *File, u *Use, md *project.Model, prefix []string, v
 		}
 	}
 	return out
+}
+
+// UndeclaredReverse reports an attribute of a row that only a relation
+// declared outside the tree can make: Django's default accessor of a
+// reverse foreign key or many-to-many, `<model name in lower case>_set`
+// (`totpdevice_set`, `emailaddress_set`), which the model's class (or a
+// class of the tree it derives from) does not assign itself. The graph
+// knows the reverse relations of the tree's own models, so this is a
+// library's model pointing at the row's (auth.User, most often).
+func (m *Model) UndeclaredReverse(md *project.Model, name string) bool {
+	prefix, ok := strings.CutSuffix(name, "_set")
+	if !ok || prefix == "" || md == nil || md.Attr(name).Kind != project.AttrUnknown {
+		return false
+	}
+	for _, r := range prefix {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	if c := m.ClassOfModel(md); c != nil {
+		if v, _ := c.Attr(name); !v.IsNil() {
+			return false
+		}
+	}
+	return true
 }
 
 // withPrefix re-roots an access found in a called function.

@@ -91,7 +91,12 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			md = t.sm.RegisteredAdminModel(c)
 			unknownBase = md != nil
 		}
-		if md == nil || md.External || isInline(c) {
+		// The user model outside the tree (Django's auth.User) is the
+		// external model projects most often register again with their
+		// own admin: what the graph knows of it, the relations the tree's
+		// models (and, by Django's default accessor, a library's) point
+		// at it with, is judged; its own fields are not known.
+		if md == nil || md.External && md != t.sm.Graph.UserModel() || isInline(c) {
 			continue
 		}
 		ld, decl := c.Attr("list_display")

@@ -174,6 +174,11 @@ func (t *Tracker) walkChain(lf *loopFacts, first pyast.Node, ref rowRef, seen ma
 			lf.addManagerUse(cur, strings.Join(append(path, name), "__"), name, a)
 			return
 		default:
+			if t.sm.ModelMethod(model, name) == nil && t.sm.UndeclaredReverse(model, name) {
+				// A library's relation to the row, by its default
+				// accessor (`user.emailaddress_set`).
+				lf.addManagerUse(cur, strings.Join(append(path, name), "__"), name, a)
+			}
 			return
 		}
 		p := cur.Parent()
