@@ -2,6 +2,7 @@ package project
 
 import (
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -96,6 +97,14 @@ type Field struct {
 	Unique           bool
 	PrimaryKey       bool
 	Null             bool
+	// NotEditable is set for editable=False, and for auto_now or
+	// auto_now_add (Django makes those non-editable): a ModelForm leaves
+	// the field out and a ModelSerializer makes it read-only.
+	NotEditable bool `json:",omitempty"`
+	// DefaultNonZero is set when default= is a number other than zero,
+	// written as a literal or as Decimal of one (`default=5000.0`,
+	// `default=Decimal("10.00")`): a new row starts with that amount.
+	DefaultNonZero bool `json:",omitempty"`
 	// OnDelete is "PROTECT" or "RESTRICT" when the relation's on_delete
 	// refuses to delete the row it points at while this one exists; ""
 	// otherwise (CASCADE, SET_NULL..., or not a relation).
@@ -416,6 +425,8 @@ func extractField(u *Unit, name string, call pyast.Call) *Field {
 	f.Unique = isTrue(call.Keyword("unique"))
 	f.PrimaryKey = isTrue(call.Keyword("primary_key"))
 	f.Null = isTrue(call.Keyword("null"))
+	f.NotEditable = isFalse(call.Keyword("editable")) || isTrue(call.Keyword("auto_now")) || isTrue(call.Keyword("auto_now_add"))
+	f.DefaultNonZero = NonZeroNumber(call.Keyword("default"))
 	if kind == OneToOne {
 		f.Unique = true
 	}
@@ -470,6 +481,44 @@ func extractManager(u *Unit, name string, call pyast.Call) (Manager, bool) {
 
 func isTrue(n pyast.Node) bool  { return n.Type() == "true" }
 func isFalse(n pyast.Node) bool { return n.Type() == "false" }
+
+// NonZeroNumber reports a number literal other than zero (`5000.0`, `-1`),
+// or Decimal(...) of one written as a literal or a string
+// (`Decimal("10.00")`). Anything else, zero included, is false.
+func NonZeroNumber(n pyast.Node) bool {
+	v, ok := NumberValue(n)
+	return ok && v != 0
+}
+
+// NumberValue returns the value of a number literal, a negated one, or
+// Decimal(...) of a number literal or numeric string; ok is false for
+// anything else.
+func NumberValue(n pyast.Node) (v float64, ok bool) {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "integer", "float":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Text(), "_", ""), 64)
+		return f, err == nil
+	case "unary_operator":
+		if f, ok := NumberValue(n.ChildByField("argument")); ok && strings.HasPrefix(n.Text(), "-") {
+			return -f, true
+		}
+	case "call":
+		c, ok := pyast.AsCall(n)
+		if !ok || len(c.Positional) != 1 || len(c.Keywords) != 0 {
+			return 0, false
+		}
+		if d := pyast.Dotted(c.Func); d != "Decimal" && d != "decimal.Decimal" {
+			return 0, false
+		}
+		if s, ok := pyast.StringValue(c.Positional[0]); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			return f, err == nil
+		}
+		return NumberValue(c.Positional[0])
+	}
+	return 0, false
+}
 
 func extractMeta(cls pyast.Node) Meta {
 	m := Meta{HasMeta: true}

@@ -422,7 +422,10 @@ func ownsCheckPermissions(c *Class) bool {
 // libraryBase returns the last name of a base of c (through project
 // bases) that is a view or a mixin of a library other than DRF and Django, or one of
 // DRF's credential views; "" when every base is the project's, DRF's or
-// Django's own.
+// Django's own. django-rest-framework-json-api's views and mixins
+// (`rest_framework_json_api.views.ModelViewSet`, AutoPrefetchMixin...)
+// count as DRF's: they are DRF's viewsets with JSON:API parsing and
+// rendering, and set no permission or authentication classes.
 func libraryBase(c *Class) string {
 	_, quals := classBaseNames(c)
 	for _, q := range quals {
@@ -430,7 +433,7 @@ func libraryBase(c *Class) string {
 		if credentialViews[last] {
 			return last
 		}
-		if !strings.Contains(q, ".") || strings.HasPrefix(q, "rest_framework.") || strings.HasPrefix(q, "django.") {
+		if !strings.Contains(q, ".") || strings.HasPrefix(q, "rest_framework.") || strings.HasPrefix(q, "django.") || strings.HasPrefix(q, "rest_framework_json_api.") {
 			continue
 		}
 		if c.File.M.LookupClass(q) != nil {

@@ -141,18 +141,30 @@ func (m *Model) moduleFile(name string) *File {
 	if u := m.Index.ByModule[name]; u != nil {
 		return m.files[u]
 	}
+	// Several modules may end with the name (`app.api.v1.urls` and
+	// `app.ledger.api.v1.urls` for "api.v1.urls" in a project kept under
+	// app/): the one with the fewest components is the one the project's
+	// import root reaches; a tie is ambiguous.
 	var found *File
+	tie := false
 	for _, f := range m.ordered {
 		mod := f.Unit.Module
 		if dottedSuffix(mod, name) || dottedSuffix(name, mod) && strings.Contains(mod, ".") {
-			if found != nil {
-				return nil
+			switch {
+			case found == nil || dots(mod) < dots(found.Unit.Module):
+				found, tie = f, false
+			case dots(mod) == dots(found.Unit.Module):
+				tie = true
 			}
-			found = f
 		}
+	}
+	if tie {
+		return nil
 	}
 	return found
 }
+
+func dots(s string) int { return strings.Count(s, ".") }
 
 type urlWalker struct {
 	m        *Model

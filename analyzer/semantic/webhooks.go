@@ -109,7 +109,8 @@ func hasHookWord(s string) bool {
 // notification, verified: signedBody), or
 // a csrf_exempt view that reads the raw body, whose handler or class is
 // not named for an ordinary CRUD operation or a client's action
-// (clientWords) and reads
+// (clientWords), whose route captures no row the caller acts on
+// (capturesSubject) and that reads
 // no request.user, that reads the
 // delivery (request.body, .data, .POST, .read(), directly or in a helper
 // it hands the request to) and accepts a POST.
@@ -173,7 +174,7 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 				}
 			}
 		}
-		if e.Auth.CSRFExempt && e.Kind != "drf-view" && e.Kind != "viewset" && !w.BodyRead.IsNil() && !e.Auth.UsesUser && !crud {
+		if e.Auth.CSRFExempt && e.Kind != "drf-view" && e.Kind != "viewset" && !w.BodyRead.IsNil() && !e.Auth.UsesUser && !crud && !capturesSubject(e.Handler, e.RequestParam) {
 			w.Signals = append(w.Signals, "csrf_exempt view reading the raw body")
 		}
 	}
@@ -213,6 +214,32 @@ func (m *Model) webhookOf(e *Endpoint) *Webhook {
 		w.Verified = true // a value of the URL signed with the project's key
 	}
 	return w
+}
+
+// capturesSubject reports a handler that takes a required parameter
+// besides self and the request: a value its route captures
+// (`<uuid:wallet_id>/operation`, `def wallet_operation(request,
+// wallet_id)`), naming the row the caller acts on. A client's API
+// addresses a resource in its URL; a provider posts its deliveries to one
+// URL and names their subject in the payload, so a csrf_exempt view that
+// reads the raw body is not taken for a webhook on that signal alone when
+// its route names a row. (A receiver named or routed for webhooks is one
+// whatever its parameters.)
+func capturesSubject(fn *Func, req string) bool {
+	if fn == nil || fn.Node.IsNil() {
+		return false
+	}
+	params := handlerRequiredParams(fn.Node)
+	if fn.Class != nil && len(params) > 0 {
+		params = params[1:] // self
+	}
+	for i, p := range params {
+		if i == 0 || p == req {
+			continue // the request
+		}
+		return true
+	}
+	return false
 }
 
 // payloadRead returns the first read of the delivery in fn or in a project

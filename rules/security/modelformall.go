@@ -350,6 +350,9 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 		// Only the listed fields are writable, whatever the model adds
 		// later: the class is an allow-list.
 		for f := range writable {
+			if fd := modelField(model, f); fd != nil && fd.NotEditable {
+				continue // editable=False: read-only whatever the class lists
+			}
 			if fd := modelField(model, f); fd != nil && moneyHeld(f) && relationField(g, fd) {
 				continue // a comment's `credit`: the row it is about, not money held
 			}
@@ -382,8 +385,8 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 	userLinked := tiedToUsers(g, model)
 	running := runningBalances.Get(p.Project)[model.Qual]
 	for _, f := range model.Fields {
-		if protected[f.Name] || f.PrimaryKey || bySave[f.Name] {
-			continue
+		if protected[f.Name] || f.PrimaryKey || bySave[f.Name] || f.NotEditable {
+			continue // read-only to clients, or set by the model (editable=False: DRF makes it read-only)
 		}
 		if privilegeNames[f.Name] && relationField(g, f) && !userLinked && !authTarget(f) {
 			continue // a device's or a VLAN's role: a category, not a privilege

@@ -73,7 +73,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 				open = append(open, m)
 			}
 		}
-		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
+		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), p.Project, e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
 			semantic.Of(p.Project).ObjectPermissionDecides(e) || writesCaller(e) ||
 			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) || semantic.PasswordDecides(e.Handler) ||
 			writesUnderCarriedSecret(e) || servesImage(e) {
@@ -329,15 +329,29 @@ func namedFor(e *semantic.Endpoint, words map[string]bool) bool {
 // profiles or tokens (a sign-up by another name). A framework action on a
 // model the graph does not hold (Django's own auth.User) counts when every
 // serializer the endpoint uses serializes the user model
-// (`model = get_user_model()`).
-func writesOnlyAccounts(m *semantic.Model, e *semantic.Endpoint) bool {
+// (`model = get_user_model()`). A sign-up that also opens the new user's
+// account or wallet (a row of a model holding a balance, created with
+// nothing moved on this request: see semantic.Does.MovesMoneyNow) still
+// counts when the endpoint creates the user itself; an account opened
+// without a user, or a sign-up that credits one, does not.
+func writesOnlyAccounts(m *semantic.Model, ix *project.Index, e *semantic.Endpoint) bool {
 	ws := e.Does.Names(semantic.WriteRows)
-	if len(ws) == 0 || e.Does.MovesMoney() || len(e.Does.Names(semantic.QueueTask)) > 0 {
+	if len(ws) == 0 || len(e.Does.Names(semantic.QueueTask)) > 0 {
 		return false
+	}
+	opensAccount := false
+	if e.Does.MovesMoney() {
+		if e.Does.MovesMoneyNow(ix) || !createsUser(e) || !opensEmpty(ix, e) {
+			return false
+		}
+		opensAccount = true
 	}
 	for _, x := range e.Does.Effects {
 		if x.Kind != semantic.WriteRows {
 			continue
+		}
+		if opensAccount && x.Money {
+			continue // the new user's account, opened empty
 		}
 		if x.Model == "" && e.Class != nil && x.File == e.Class.File && x.Call.Equal(e.Class.Node) {
 			if !serializesUsers(m, e) {
@@ -356,6 +370,111 @@ func writesOnlyAccounts(m *semantic.Model, e *semantic.Endpoint) bool {
 		}
 	}
 	return true
+}
+
+// createsUser reports an endpoint whose handler (or a project function it
+// calls) creates a row of the user model by name (`User.objects.create(...)`,
+// `User.objects.create_user(...)`, a `User(...)` saved): a write of the model
+// called User or CustomUser made on the model itself. A user created
+// through a serializer's save() does not count: what else the serializer's
+// create() writes, and from which fields, is not read here.
+func createsUser(e *semantic.Endpoint) bool {
+	for _, x := range e.Does.Effects {
+		if x.Kind != semantic.WriteRows || x.Money {
+			continue
+		}
+		recv, method, _ := strings.Cut(x.Name, ".")
+		w := x.Model
+		if w == "" {
+			w = recv
+		}
+		if recv != w {
+			continue // serializer.save(): the serializer's own create decides
+		}
+		switch method {
+		case "create", "acreate", "create_user", "acreate_user", "save", "asave":
+		default:
+			continue // an update or delete of users is no sign-up
+		}
+		switch strings.ToLower(w) {
+		case "user", "customuser":
+			return true
+		}
+	}
+	return false
+}
+
+// opensEmpty reports whether every money write of the endpoint creates a
+// row with no amount in it: the creation call passes no money-named
+// argument but a literal zero (in get_or_create's defaults too), no
+// **kwargs, and no money-named field of the model starts at a default
+// other than zero. A sign-up that opens `TransactionHistory` with
+// `money_amount = DecimalField(default=5000)`, or a profile with
+// `balance=balance` from the request, grants money to anyone who asks.
+func opensEmpty(ix *project.Index, e *semantic.Endpoint) bool {
+	if ix.Models == nil {
+		return false
+	}
+	for _, x := range e.Does.Effects {
+		if x.Kind != semantic.WriteRows || !x.Money {
+			continue
+		}
+		c, ok := pyast.AsCall(x.Call)
+		if !ok || c.StarKwargs || len(c.Positional) > 0 {
+			return false
+		}
+		for k, v := range c.Keywords {
+			if k == "defaults" {
+				if !emptyDefaults(v) {
+					return false
+				}
+				continue
+			}
+			if semantic.MoneyName(k, true) && !zeroNumber(v) {
+				return false
+			}
+		}
+		mds := ix.Models.Named(x.Model)
+		if len(mds) == 0 {
+			return false
+		}
+		for _, md := range mds {
+			for _, f := range md.Fields {
+				if f.DefaultNonZero && semantic.MoneyName(f.Name, true) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// emptyDefaults reports a get_or_create `defaults=` dict literal whose
+// money-named keys are all a literal zero.
+func emptyDefaults(v pyast.Node) bool {
+	d := pyast.Unparen(v)
+	if d.Type() != "dictionary" {
+		return false
+	}
+	for pair := range d.Named() {
+		if pair.Type() != "pair" {
+			return false // **other
+		}
+		k, ok := pyast.StringValue(pair.ChildByField("key"))
+		if !ok {
+			return false
+		}
+		if semantic.MoneyName(k, true) && !zeroNumber(pair.ChildByField("value")) {
+			return false
+		}
+	}
+	return true
+}
+
+// zeroNumber reports a literal zero (`0`, `0.00`, `Decimal("0")`).
+func zeroNumber(n pyast.Node) bool {
+	v, ok := project.NumberValue(n)
+	return ok && v == 0
 }
 
 // serializesUsers reports an endpoint whose serializers are known and all

@@ -13,8 +13,11 @@ import (
 // code adds to or subtracts from them in place (`row.money_amount -=
 // amount`). A column a transfer moves is a balance a client must not set.
 // A name is taken when exactly one model of the project declares a
-// DecimalField so named (the row's model is not resolved); keyed by the
-// model's qualified name.
+// DecimalField so named, or, when several do, for the model of the row the
+// statement changes as the semantic model resolves it (`wallet =
+// Wallet.objects.select_for_update().get(pk=pk)`, then `wallet.amount -=
+// amount`, with an Operation model also declaring `amount`; since session
+// 25); keyed by the model's qualified name.
 var runningBalances = &project.ProjectAnalysis[map[string]map[string]bool]{Name: "security.runningBalances", Run: func(ix *project.Index) map[string]map[string]bool {
 	out := map[string]map[string]bool{}
 	if ix.Models == nil {
@@ -45,7 +48,11 @@ var runningBalances = &project.ProjectAnalysis[map[string]map[string]bool]{Name:
 				continue
 			}
 			name := left.ChildByField("attribute").Text()
-			if ms := declared[name]; len(ms) == 1 {
+			ms := declared[name]
+			if len(ms) > 1 {
+				ms = rowModel(ix, u, left.ChildByField("object"), ms)
+			}
+			if len(ms) == 1 {
 				q := ms[0].Qual
 				if out[q] == nil {
 					out[q] = map[string]bool{}
@@ -56,3 +63,18 @@ var runningBalances = &project.ProjectAnalysis[map[string]map[string]bool]{Name:
 	}
 	return out
 }}
+
+// rowModel returns, among ms, the model of the row obj holds as the
+// semantic model resolves it; nil when it resolves to none of them.
+func rowModel(ix *project.Index, u *project.Unit, obj pyast.Node, ms []*project.Model) []*project.Model {
+	md, _ := semantic.Of(ix).File(u).Instance(obj)
+	if md == nil {
+		return nil
+	}
+	for _, m := range ms {
+		if m.Qual == md.Qual {
+			return []*project.Model{m}
+		}
+	}
+	return nil
+}

@@ -324,7 +324,7 @@ func writeEndpointFor(p *analyzer.Pass, cls pyast.Node, privilege, customNeedsSa
 		sers, _ := sm.EndpointSerializers(e)
 		custom := customNeedsSave && e.Handler != nil && e.Handler.Class == e.Class && !bodyActions[e.Action]
 		for _, s := range sers {
-			if s == sc && !bypassesSerializer(e) && !custom {
+			if s == sc && !bypassesSerializer(e, sc.Name) && !custom {
 				return e
 			}
 		}
@@ -353,18 +353,29 @@ func customPermission(e *semantic.Endpoint) bool {
 }
 
 // bypassesSerializer reports a handler the view class defines itself
-// whose body builds no serializer: no get_serializer, serializer_class or
-// *Serializer name, no super() and no call to another method of the view.
-// It reads request.data by hand, so serializer_class is not the way the
-// body comes in (a Julo wallet's `create` that reads customer_xid and
-// saves a Wallet it builds).
-func bypassesSerializer(e *semantic.Endpoint) bool {
+// whose body never reaches the view's serializer (named serializer): no
+// get_serializer, serializer_class or other *Serializer name but the
+// classes it builds by name, no super() and no call to another method of
+// the view. It reads request.data by hand, so serializer_class is not the
+// way the body comes in (a Julo wallet's `create` that reads customer_xid
+// and saves a Wallet it builds), or builds another serializer from it
+// (`serializer = WalletOperationSerializer(data=request.data)` in an
+// `@action` of a viewset whose serializer_class only renders wallets).
+// Its locals named for a serializer (`serializer.is_valid()`) are not
+// the view's.
+func bypassesSerializer(e *semantic.Endpoint, serializer string) bool {
 	fn := e.Handler
 	if fn == nil || fn.File == nil || fn.Class == nil || fn.Class != e.Class {
 		return false
 	}
 	if !feedsSerializer(fn, 0) {
 		return true
+	}
+	locals := map[string]bool{}
+	for a := range pyast.FindEach(pyast.Body(fn.Node), "assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" {
+			locals[l.Text()] = true
+		}
 	}
 	bypass := true
 	pyast.Inspect(pyast.Body(fn.Node), func(n pyast.Node) bool {
@@ -374,9 +385,17 @@ func bypassesSerializer(e *semantic.Endpoint) bool {
 		switch n.Type() {
 		case "identifier":
 			t := strings.ToLower(n.Text())
-			if strings.Contains(t, "serializer") || t == "super" {
+			if t == "super" {
 				bypass = false
+				break
 			}
+			if !strings.Contains(t, "serializer") || locals[n.Text()] && !calledByName(n) {
+				break
+			}
+			if calledByName(n) && n.Text() != serializer {
+				break // another serializer class, built by name
+			}
+			bypass = false
 		case "call":
 			c, _ := pyast.AsCall(n)
 			if d := pyast.Dotted(c.Func); strings.HasPrefix(d, "self.") && strings.Count(d, ".") == 1 {
@@ -386,6 +405,13 @@ func bypassesSerializer(e *semantic.Endpoint) bool {
 		return bypass
 	})
 	return bypass
+}
+
+// calledByName reports an identifier that is the function of a call
+// (`WalletOperationSerializer(data=request.data)`).
+func calledByName(n pyast.Node) bool {
+	c := n.Parent()
+	return c.Type() == "call" && c.ChildByField("function").Equal(n)
 }
 
 // feedsSerializer reports whether a handler the view defines (or a method
