@@ -167,17 +167,13 @@ func (m *Model) interpret(f *File, u *Use, md *project.Model, prefix []string, v
 			if i != len(u.Chain)-1 {
 				return out // `o.items.model`...: not a query
 			}
-			kind, ok := managerKind(u.Methods)
+			acc, ok := managerAccess(f, u, node, path)
 			if !ok {
 				return out
 			}
-			at := node
-			if !u.Call.IsNil() {
-				at = u.Call
-			}
-			out = append(out, Access{Kind: kind, Path: strings.Join(path, "__"), Methods: u.Methods, Node: at, File: f, Field: a.Field,
-				Relation: a.Relation, Target: a.Target, Conditional: conditional(at)})
-			if kind == Manager && a.Target != nil {
+			acc.Field, acc.Relation, acc.Target = a.Field, a.Relation, a.Target
+			out = append(out, acc)
+			if acc.Kind == Manager && a.Target != nil {
 				for _, inner := range u.Iter {
 					out = append(out, m.interpret(f, inner, a.Target, path, visiting, depth)...)
 				}
@@ -192,17 +188,10 @@ func (m *Model) interpret(f *File, u *Use, md *project.Model, prefix []string, v
 				// `user.totpdevice_set.filter(...)`: Django's default
 				// accessor of a relation a model outside the tree
 				// declares: a related manager, queried as one.
-				kind, ok := managerKind(u.Methods)
-				if !ok {
-					return out
+				if acc, ok := managerAccess(f, u, node, append(path, name)); ok {
+					out = append(out, acc)
 				}
-				at := node
-				if !u.Call.IsNil() {
-					at = u.Call
-				}
-				path = append(path, name)
-				return append(out, Access{Kind: kind, Path: strings.Join(path, "__"), Methods: u.Methods, Node: at, File: f,
-					Conditional: conditional(at)})
+				return out
 			}
 			if fn == nil || !fn.Property {
 				return out
@@ -608,4 +597,19 @@ func SavedAfter(def pyast.Node, row string, pos int) bool {
 		}
 	}
 	return false
+}
+
+// managerAccess is the access of a related manager queried at the end of
+// u's chain (path ends with its name): at u's call when there is one;
+// false when the methods called on it run no query.
+func managerAccess(f *File, u *Use, node pyast.Node, path []string) (Access, bool) {
+	kind, ok := managerKind(u.Methods)
+	if !ok {
+		return Access{}, false
+	}
+	at := node
+	if !u.Call.IsNil() {
+		at = u.Call
+	}
+	return Access{Kind: kind, Path: strings.Join(path, "__"), Methods: u.Methods, Node: at, File: f, Conditional: conditional(at)}, true
 }
