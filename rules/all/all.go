@@ -28,6 +28,7 @@ func Rules() []*analyzer.Rule {
 		exceptions.RaiseWithoutFrom,
 		exceptions.SilentNone,
 		exceptions.ErrorAnsweredOK,
+		exceptions.StatusAsErrorCode,
 		logs.EagerFormat,
 		logs.ErrorWithoutTraceback,
 		logs.PrintAsLog,
