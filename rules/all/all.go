@@ -29,6 +29,7 @@ func Rules() []*analyzer.Rule {
 		exceptions.SilentNone,
 		exceptions.ErrorAnsweredOK,
 		exceptions.StatusAsErrorCode,
+		exceptions.DecimalErrorNotCaught,
 		logs.EagerFormat,
 		logs.ErrorWithoutTraceback,
 		logs.PrintAsLog,
