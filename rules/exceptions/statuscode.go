@@ -3,6 +3,7 @@ package exceptions
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -132,7 +133,7 @@ func exceptionStatus(p *analyzer.Pass, f *semantic.File, c pyast.Call) (string, 
 	if cls == nil {
 		return "", 0, false
 	}
-	if init := cls.Method("__init__"); init != nil && !containsName(init.Params, "code") {
+	if init := cls.Method("__init__"); init != nil && !slices.Contains(init.Params, "code") {
 		return "", 0, false
 	}
 	for _, cc := range append([]*semantic.Class{cls}, cls.Bases()...) {
@@ -147,13 +148,4 @@ func exceptionStatus(p *analyzer.Pass, f *semantic.File, c pyast.Call) (string, 
 		}
 	}
 	return "", 0, false
-}
-
-func containsName(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
