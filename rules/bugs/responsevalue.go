@@ -82,6 +82,12 @@ func runResponseUsedAsValue(p *analyzer.Pass) error {
 		if caller.IsNil() {
 			continue
 		}
+		// Resolving the callee is the cost: only a call whose result is
+		// used as a value here, or bound to a name, is resolved (the
+		// non-numeric uses include the numeric ones).
+		if _, bound := assignedName(call); !bound && responseValueUse(p, call, call, false).IsNil() {
+			continue
+		}
 		fn, _ := f.Callee(call)
 		if fn == nil || fn.Node.Equal(caller) {
 			continue
@@ -96,7 +102,7 @@ func runResponseUsedAsValue(p *analyzer.Pass) error {
 	return nil
 }
 
-// resultUse returns where the caller uses call's result (directly, or
+// useAsValue returns where the caller uses call's result (directly, or
 // through the local it is assigned to) as a value, with numeric set to
 // ask for arithmetic and numeric coercions only.
 func useAsValue(p *analyzer.Pass, f *semantic.File, call pyast.Node, numeric bool) pyast.Node {
@@ -193,7 +199,7 @@ func mixedReturns(fn *semantic.Func) mixedReturn {
 			}
 			continue
 		}
-		if r.number.IsNil() && numberExpr(im, body, v) {
+		if r.number.IsNil() && numberExpr(body, v) {
 			r.number = ret
 		}
 		switch v.Type() {
@@ -233,7 +239,7 @@ func mixedReturns(fn *semantic.Func) mixedReturn {
 // numberExpr reports an expression that computes a number: arithmetic,
 // float/int/Decimal/round of something, a numeric literal, or a name
 // body binds once, to one of those.
-func numberExpr(im *pyast.Imports, body, v pyast.Node) bool {
+func numberExpr(body, v pyast.Node) bool {
 	switch v.Type() {
 	case "integer", "float":
 		return true
@@ -242,7 +248,7 @@ func numberExpr(im *pyast.Imports, body, v pyast.Node) bool {
 		case "+", "-", "*", "/", "//", "%", "**":
 			// `a + b` may join strings: a side must be a number.
 			return v.ChildByField("operator").Type() != "+" ||
-				numberExpr(im, body, pyast.Unparen(v.ChildByField("left"))) || numberExpr(im, body, pyast.Unparen(v.ChildByField("right")))
+				numberExpr(body, pyast.Unparen(v.ChildByField("left"))) || numberExpr(body, pyast.Unparen(v.ChildByField("right")))
 		}
 	case "call":
 		c, _ := pyast.AsCall(v)
@@ -259,7 +265,7 @@ func numberExpr(im *pyast.Imports, body, v pyast.Node) bool {
 				rhs = pyast.Unparen(a.ChildByField("right"))
 			}
 		}
-		return !rhs.IsNil() && rhs.Type() != "identifier" && numberExpr(im, body, rhs)
+		return !rhs.IsNil() && rhs.Type() != "identifier" && numberExpr(body, rhs)
 	}
 	return false
 }
@@ -281,17 +287,12 @@ func boundToResponse(im *pyast.Imports, body pyast.Node, name string) bool {
 	return false
 }
 
-// assignedName returns x of a statement `x = call`.
+// assignedName returns x of a statement `x = call` (boundToName).
 func assignedName(call pyast.Node) (string, bool) {
-	a := call.Parent()
-	if a.Type() != "assignment" || !a.ChildByField("right").Equal(call) {
+	if !boundToName(call) || call.Parent().Parent().Type() != "expression_statement" {
 		return "", false
 	}
-	left := a.ChildByField("left")
-	if left.Type() != "identifier" || a.Parent().Type() != "expression_statement" {
-		return "", false
-	}
-	return left.Text(), true
+	return call.Parent().ChildByField("left").Text(), true
 }
 
 // firstUseOf returns the use as a value of local x, bound once in its
