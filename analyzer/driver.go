@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,6 +80,13 @@ type Config struct {
 	// SourceSums, when set, holds the SHA-256 of some of Sources, so that
 	// reuse (Reuse) need not hash them again.
 	SourceSums map[string][32]byte
+	// KeptSources, when set, stands for Sources for the files it holds
+	// (by display path): bytes the caller can hand over on demand, whose
+	// SHA-256 SourceSums holds. With Reuse, a file whose phase one is
+	// reused then has its bytes read only if something reads them (its
+	// rules run again, a finding points into it): an edit run on saleor
+	// read 28 MB of sources to use a few.
+	KeptSources map[string]KeptSource
 	// Reuse, when set, keeps each file's phase one and its rules' findings
 	// between runs, so that a run after an edit parses and re-checks only
 	// what the edit can affect (see reuse.go). ReuseKey must identify
@@ -262,7 +270,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 		res.Stats.Files++
 		res.Stats.Lines += st.file.LineCount()
-		res.Stats.Bytes += int64(len(st.file.Src))
+		res.Stats.Bytes += int64(st.file.Size())
 		if st.hasError || st.python2 {
 			res.Stats.SyntaxErrors++
 		}
@@ -357,7 +365,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			if len(st.diags) > 0 {
 				functionSpansOf.Get(st.unit, res.Index) // Aggregate groups the findings by function
 			}
-			src := st.file.Src
+			src := st.file.Src()
 			st.unit.Tree.Unload(func() (*pyast.Tree, error) {
 				// Parsed afresh, never taken from cfg.Trees: a cache that
 				// hands out trees by content may hand back this one.
@@ -714,12 +722,12 @@ func removeComment(f *source.File, dir *suppress.Directive) TextEdit {
 		start := f.LineStart(dir.CommentL)
 		end := f.LineStart(dir.CommentL + 1)
 		if end <= start {
-			end = len(f.Src)
+			end = len(f.Src())
 		}
 		return TextEdit{Path: f.Rel, Range: Range{Start: start, End: end}}
 	}
 	start := dir.At
-	for start > 0 && (f.Src[start-1] == ' ' || f.Src[start-1] == '\t') {
+	for src := f.Src(); start > 0 && (src[start-1] == ' ' || src[start-1] == '\t'); {
 		start--
 	}
 	return TextEdit{Path: f.Rel, Range: Range{Start: start, End: dir.End}}
@@ -767,25 +775,47 @@ func readSource(cfg Config, in Input) (f *source.File, why *Diagnostic) {
 	return f, nil
 }
 
+// KeptSource is a file's bytes that the caller hands over on demand
+// (Config.KeptSources). Load must return bytes of length Size whose
+// SHA-256 is the file's in Config.SourceSums; it is called at most once.
+type KeptSource struct {
+	Size int
+	Load func() []byte
+}
+
 // hashedSource returns the bytes the caller handed over for in with their
 // hash (Config.Sources, Config.SourceSums), if it did and they are not too
 // large to analyse.
 func hashedSource(cfg Config, in Input) ([]byte, [32]byte, bool) {
 	sum, ok := cfg.SourceSums[in.Rel]
 	raw, held := cfg.Sources[in.Rel]
+	return raw, sum, ok && held && fitsSize(cfg, len(raw))
+}
+
+// keptSource is hashedSource for bytes handed over on demand
+// (Config.KeptSources), which it does not read.
+func keptSource(cfg Config, in Input) (KeptSource, [32]byte, bool) {
+	sum, ok := cfg.SourceSums[in.Rel]
+	ks, held := cfg.KeptSources[in.Rel]
+	return ks, sum, ok && held && ks.Load != nil && fitsSize(cfg, ks.Size)
+}
+
+// fitsSize reports whether n bytes are not too large to analyse.
+func fitsSize(cfg Config, n int) bool {
 	limit := cfg.MaxFileSize
 	if limit <= 0 {
 		limit = source.DefaultMaxSize
 	}
-	return raw, sum, ok && held && int64(len(raw)) <= limit
+	return int64(n) <= limit
 }
 
-// lazyTree parses src when a reused file's tree is first read.
-func lazyTree(cfg Config, src []byte) func() (*pyast.Tree, error) {
+// lazyTree parses the source src gives when a reused file's tree is
+// first read.
+func lazyTree(cfg Config, src func() []byte) func() (*pyast.Tree, error) {
 	return func() (*pyast.Tree, error) {
 		p := pyast.NewParser()
 		defer p.Close()
-		return parseOrFetch(cfg, p, src)
+		return parseOrFetch(cfg, p, src())
 	}
 }
 
@@ -810,11 +840,24 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 		// took a twentieth of an edit run's CPU on saleor).
 		if raw, sum, ok := hashedSource(cfg, in); ok {
 			st.file, st.sum = source.New(in.Path, in.Rel, raw), sum
-			if reuse.loadPhaseOne(st, lazyTree(cfg, raw), true) {
+			if reuse.loadPhaseOne(st, lazyTree(cfg, func() []byte { return raw }), true, nil) {
 				reuse.storeSource(st)
 				return st
 			}
 			st = &fileState{in: in}
+		}
+		// Bytes the caller holds but has not read: read on demand, and
+		// only if the record is not found (or something reads them).
+		if ks, sum, ok := keptSource(cfg, in); ok {
+			load := sync.OnceValue(ks.Load)
+			lazy := func(lines int) *source.File { return source.NewLazy(in.Path, in.Rel, ks.Size, lines, load) }
+			st.file, st.sum = lazy(0), sum
+			if reuse.loadPhaseOne(st, lazyTree(cfg, load), true, lazy) {
+				reuse.keepSource(st)
+				return st
+			}
+			st = &fileState{in: in}
+			cfg.Sources = map[string][]byte{in.Rel: load()} // for readSource, below
 		}
 	}
 	file, why := readSource(cfg, in)
@@ -825,7 +868,7 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 		}
 		return st
 	}
-	src := file.Src
+	src := file.Src()
 	unreadable := func(err error) {
 		if enabled[UnreadableFile.Code] {
 			d := Diagnostic{Path: in.Rel, Message: describeReadError(err)}
@@ -840,7 +883,7 @@ func load(ctx context.Context, cfg Config, p *pyast.Parser, in Input, enabled ma
 			st.sum = sha256.Sum256(src)
 		}
 		reuse.storeSource(st)
-		if reuse.loadPhaseOne(st, lazyTree(cfg, src), false) {
+		if reuse.loadPhaseOne(st, lazyTree(cfg, func() []byte { return src }), false, nil) {
 			return st
 		}
 	}
@@ -1165,14 +1208,15 @@ func runProjectRule(cfg Config, ix *project.Index, r *Rule, enabled map[string]b
 // runs without them, so one that reads them fails its fixtures.
 func hideSources(ix *project.Index) func() {
 	trees := make([]*pyast.Tree, len(ix.Units))
-	srcs := make([][]byte, len(ix.Units))
+	srcs := make([]func(), len(ix.Units))
 	for i, u := range ix.Units {
-		trees[i], srcs[i] = u.Tree, u.File.Src
-		u.Tree, u.File.Src = nil, nil
+		trees[i], srcs[i] = u.Tree, u.File.Hide()
+		u.Tree = nil
 	}
 	return func() {
 		for i, u := range ix.Units {
-			u.Tree, u.File.Src = trees[i], srcs[i]
+			u.Tree = trees[i]
+			srcs[i]()
 		}
 	}
 }

@@ -186,7 +186,7 @@ func FixRounds(ctx context.Context, cfg Config, paths []string, opts FixOptions)
 		}
 		for rel, src := range changed {
 			if _, seen := fr.Before[rel]; !seen {
-				fr.Before[rel] = res.Files[rel].Src
+				fr.Before[rel] = res.Files[rel].Src()
 				fr.Disk[rel] = res.Files[rel].Path
 				if enc := res.Files[rel].Encoding; enc != "" {
 					fr.Encoding[rel] = enc
@@ -243,7 +243,7 @@ func candidates(res *Result, unsafe bool, rejected map[string]bool) []*candidate
 				p = d.Path
 			}
 			f := res.Files[p]
-			if f == nil || e.Start < 0 || e.End < e.Start || e.End > len(f.Src) || brokenFile(res, p) {
+			if f == nil || e.Start < 0 || e.End < e.Start || e.End > len(f.Src()) || brokenFile(res, p) {
 				ok = false
 				break
 			}
@@ -390,7 +390,7 @@ func applyChosen(res *Result, chosen []*candidate) (map[string][]byte, map[strin
 	out := map[string][]byte{}
 	broken := map[string]bool{}
 	for p, es := range byFile {
-		src := res.Files[p].Src
+		src := res.Files[p].Src()
 		if crlf(src) {
 			for i := range es {
 				es[i].NewText = toCRLF(es[i].NewText)

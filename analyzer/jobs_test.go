@@ -66,7 +66,7 @@ func TestDropTestTreesSameOutput(t *testing.T) {
 			if semantic.RolesOf(u).Any(semantic.Test) {
 				tests++
 				require.Equal(t, "module", u.Tree.Root().Type(), u.Rel())
-				require.Equal(t, len(u.File.Src), int(u.Tree.Root().EndByte()), u.Rel())
+				require.Equal(t, len(u.File.Src()), int(u.Tree.Root().EndByte()), u.Rel())
 			}
 		}
 	}

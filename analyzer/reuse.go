@@ -17,6 +17,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
+	"github.com/rubric-dev/rubric/analyzer/source"
 	"github.com/rubric-dev/rubric/analyzer/suppress"
 )
 
@@ -190,6 +191,9 @@ type phaseOne struct {
 	// encoding was decoded): bytes with the record's hash need no second
 	// check (source.Prepare) to be that source.
 	AsRead bool
+	// Lines is the source's line count (source.File.LineCount): a run
+	// counts every file's lines without reading the reused ones.
+	Lines int
 }
 
 // factsBytes serialises facts without their unit: the form the facts
@@ -207,8 +211,19 @@ func factsBytes(f *project.Facts) ([]byte, error) {
 // bytes on disk (no declared encoding was decoded).
 func (r *reuser) storeSource(st *fileState) {
 	if st.file != nil && st.file.Encoding == "" {
-		r.cache.Put(SourceKey(st.sum), st.file.Src)
+		r.cache.Put(SourceKey(st.sum), st.file.Src())
 	}
+}
+
+// keepSource is storeSource for bytes the caller keeps (Config.KeptSources:
+// the cache they came from): kept without being read, where the cache
+// allows it.
+func (r *reuser) keepSource(st *fileState) {
+	if k, ok := r.cache.(ReuseKeeper); ok {
+		k.Keep(SourceKey(st.sum))
+		return
+	}
+	r.storeSource(st)
 }
 
 // storePhaseOne records st's phase one.
@@ -222,7 +237,7 @@ func (r *reuser) storePhaseOne(st *fileState) {
 	// through a first run's peak).
 	st.indexSum = indexSum(fb, st.unit)
 	rec := phaseOne{Diags: st.diags, Facts: fb, IndexSum: st.indexSum, Imports: st.unit.Imports, ModelAliases: st.unit.ModelAliases, Supp: st.supp, HasError: st.hasError, Python2: st.python2, Truncated: st.unit.Tree.Truncated,
-		AsRead: st.file.Encoding == ""}
+		AsRead: st.file.Encoding == "", Lines: st.file.LineCount()}
 	if data, err := encodeValue(&rec); err == nil {
 		r.cache.Put(r.fileKey("p1", st, nil), data)
 	}
@@ -239,7 +254,9 @@ func (r *reuser) storePhaseOne(st *fileState) {
 // loadPhaseOne fills st from its record, with a tree that load parses
 // (or fetches) only when read. It reports false on a miss, and, when
 // asRead, for a record whose source was not its file's bytes as read.
-func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error), asRead bool) bool {
+// lazy, when set, makes st's file (of bytes not read yet) from the line
+// count the record holds.
+func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error), asRead bool, lazy func(lines int) *source.File) bool {
 	data, ok := r.cache.Get(r.fileKey("p1", st, nil))
 	if !ok {
 		return false
@@ -255,13 +272,19 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error), a
 			return false
 		}
 	}
-	treeKey, src := r.fileKey("tree", st, treeKeyExtra()), st.file.Src
+	if lazy != nil {
+		st.file = lazy(rec.Lines)
+	}
+	treeKey, file := r.fileKey("tree", st, treeKeyExtra()), st.file
 	if k, ok := r.cache.(ReuseKeeper); ok && r.memTrees == nil {
 		// A run that reads no tree of the file (an edit to a test module
 		// re-runs no rule on product code) still keeps it for the next.
 		k.Keep(treeKey)
 	}
-	tree := pyast.NewLazy(src, rec.Truncated, func() (*pyast.Tree, error) {
+	// Neither the tree nor the source is read here: a run that re-runs no
+	// rule on the file reads neither (source.NewLazy).
+	tree := pyast.NewLazy(file.Src, rec.Truncated, func() (*pyast.Tree, error) {
+		src := file.Src()
 		if r.memTrees != nil {
 			if t := r.memTrees.Get(src); t != nil {
 				return t, nil
@@ -725,6 +748,18 @@ func (m *MemoryReuse) Get(key [32]byte) ([]byte, bool) {
 		}
 	}
 	return v, true
+}
+
+// Holds reports whether an entry is held under key, without reading or
+// checking it (Get may still miss: a damaged entry).
+func (m *MemoryReuse) Holds(key [32]byte) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.used[key]; ok {
+		return true
+	}
+	_, ok := m.old[key]
+	return ok
 }
 
 // Keep implements ReuseKeeper: the entry under key, if held, is kept past

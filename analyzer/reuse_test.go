@@ -96,6 +96,42 @@ type reuseHarness struct {
 	rules   []*analyzer.Rule
 	reuse   *analyzer.MemoryReuse
 	trees   analyzer.TreeCache // for the reusing runs (nil: none)
+	// kept, when set, hands every file's bytes to the reusing runs on
+	// demand (Config.KeptSources), as `rubric check` does with the files
+	// its stat index knows, and counts which are read.
+	kept *keptLoads
+}
+
+// keptLoads counts the sources a run read of those it was handed on
+// demand.
+type keptLoads struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// sources hands over every file under dir as Config.KeptSources does.
+func (k *keptLoads) sources(t *testing.T, dir string) (map[string][32]byte, map[string]analyzer.KeptSource) {
+	sums, kept := map[string][32]byte{}, map[string]analyzer.KeptSource{}
+	for _, in := range analyzer.Discover([]string{dir}, dir, nil) {
+		data, err := os.ReadFile(in.Path)
+		require.NoError(t, err)
+		sums[in.Rel] = sha256.Sum256(data)
+		kept[in.Rel] = analyzer.KeptSource{Size: len(data), Load: func() []byte {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			k.n[in.Rel]++
+			return data
+		}}
+	}
+	return sums, kept
+}
+
+func (k *keptLoads) take() map[string]int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	n := k.n
+	k.n = map[string]int{}
+	return n
 }
 
 func newReuseHarness(t *testing.T, dir string) *reuseHarness {
@@ -110,6 +146,9 @@ func (h *reuseHarness) run(jobs int, withReuse bool) string {
 	cfg := analyzer.Config{Rules: h.rules, Registry: all.Rules(), WorkDir: h.dir, Jobs: jobs, ReuseKey: "test"}
 	if withReuse {
 		cfg.Reuse, cfg.Trees = h.reuse, h.trees
+		if h.kept != nil {
+			cfg.SourceSums, cfg.KeptSources = h.kept.sources(t, h.dir)
+		}
 	}
 	res, err := analyzer.Run(context.Background(), cfg, []string{h.dir})
 	require.NoError(t, err)
@@ -458,11 +497,11 @@ func TestHashedSourcesSkipTheCheckOnlyAsRead(t *testing.T) {
 		return res
 	}
 	run(latin, false)
-	assert.Equal(t, decoded, string(run(latin, true).Files["b.py"].Src), "decoded again, not taken as read")
-	again := run(decoded, true).Files["b.py"].Src
+	assert.Equal(t, decoded, string(run(latin, true).Files["b.py"].Src()), "decoded again, not taken as read")
+	again := run(decoded, true).Files["b.py"].Src()
 	assert.Equal(t, "# -*- coding: latin-1 -*-\nx = '\u00c3\u00a9'\n", string(again), "its bytes decoded as latin-1, not the first file's text")
 	run(plain, false)
-	assert.Equal(t, plain, string(run(plain, true).Files["b.py"].Src))
+	assert.Equal(t, plain, string(run(plain, true).Files["b.py"].Src()))
 }
 
 // A file whose phase one is reused keeps its model aliases (`Order =
@@ -730,6 +769,47 @@ func withHelper(t *testing.T, helper, importer, fn string) string {
 	write(t, dir, helper, []byte("def make_order():\n    return 1\n"))
 	write(t, dir, importer, []byte("from .helpers import make_order\n\n\ndef "+fn+"():\n    assert make_order()\n"))
 	return dir
+}
+
+// A file whose phase one is reused has its bytes read, when the caller
+// hands them over on demand (Config.KeptSources), only if something needs
+// them: its rules run again, or a finding points into it. An edit to a
+// test module's body reads that module and the files findings point
+// into, each once, and no other.
+func TestReusedFilesReadTheirSourcesOnDemand(t *testing.T) {
+	analyzer.SkipReadCheck(t)
+	dir := helpersTree(t)
+	write(t, dir, "shop/quiet.py", []byte("def total(items):\n    return sum(items)\n"))
+	// With a breaker in the project, NET005 reads no file (Facts.Breaker);
+	// without one it reads every product file's tree at every run.
+	write(t, dir, "shop/resilience.py", []byte("import pybreaker\n\nbreaker = pybreaker.CircuitBreaker(fail_max=5)\n"))
+	h := newReuseHarness(t, dir)
+	h.rules = slices.DeleteFunc(h.rules, func(r *analyzer.Rule) bool { return r == boomStrings }) // reads every tree
+	h.kept = &keptLoads{n: map[string]int{}}
+	h.check("first run")
+	h.kept.take()
+
+	// A body edit: the module's facts stay as they were.
+	h.edit("shop/tests/helpers.py", func(s string) string { return strings.Replace(s, "return 1", "return 3", 1) })
+	want := h.run(1, false)
+	got := h.run(2, true)
+	assert.Equal(t, want, got)
+	loaded := h.kept.take()
+	var shown struct {
+		Diagnostics []struct{ Path string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(got), &shown))
+	pointed := map[string]bool{"shop/tests/helpers.py": true} // edited
+	for _, d := range shown.Diagnostics {
+		pointed[d.Path] = true
+	}
+	for rel, n := range loaded {
+		assert.Equal(t, 1, n, "%s read once", rel)
+		assert.True(t, pointed[rel], "%s read, but nothing points into it", rel)
+	}
+	assert.Contains(t, loaded, "shop/models.py", "a finding points into it")
+	assert.NotContains(t, loaded, "shop/quiet.py", "a product file with no finding")
+	assert.NotContains(t, got, "shop/quiet.py")
 }
 
 // The project analyses read no test module, and the rules that read them

@@ -221,7 +221,7 @@ func TestSourceFilesMatchTheRun(t *testing.T) {
 	require.Len(t, files, len(res.Files))
 	for rel, f := range res.Files {
 		require.Contains(t, files, rel)
-		assert.Equal(t, f.Src, files[rel].Src, rel)
+		assert.Equal(t, f.Src(), files[rel].Src(), rel)
 		assert.Equal(t, f.Encoding, files[rel].Encoding, rel)
 	}
 	assert.NotContains(t, files, "bin.py")

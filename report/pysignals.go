@@ -113,10 +113,10 @@ func (c *pyCollector) unit(u *project.Unit) {
 	}
 	if !k.test {
 		// Circuit breakers, as NET005 finds them.
-		if m := effects.BreakerImport(im); m != "" {
+		if m := project.BreakerImport(im); m != "" {
 			s.add("http.circuit_breaker", Evidence{Path: u.File.Rel, Note: "imports " + m})
 		}
-		for _, n := range effects.BreakerSites(u.Tree) {
+		for _, n := range project.BreakerSites(u.Tree) {
 			s.add("http.circuit_breaker", ev(n))
 		}
 	}

@@ -1514,7 +1514,7 @@ func minorUnits(name string) bool {
 // it holds minor units: its verbose_name, help_text or a comment on its
 // lines names them (`verbose_name="Amount (in cents)"`, "в копейках").
 func minorUnitsDeclared(u *project.Unit, f *project.Field) bool {
-	src := u.File.Src
+	src := u.File.Src()
 	if f.Start < 0 || f.End > len(src) || f.Start >= f.End {
 		return false
 	}

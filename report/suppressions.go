@@ -37,8 +37,8 @@ func suppressedIndex(res *analyzer.Result) map[findingKey]string {
 
 // directiveText is the comment's text as written.
 func directiveText(res *analyzer.Result, path string, dir *suppress.Directive) string {
-	if f := res.Files[path]; f != nil && dir.At >= 0 && dir.End <= len(f.Src) && dir.At < dir.End {
-		return clip(string(f.Src[dir.At:dir.End]))
+	if f := res.Files[path]; f != nil && dir.At >= 0 && dir.End <= len(f.Src()) && dir.At < dir.End {
+		return clip(string(f.Src()[dir.At:dir.End]))
 	}
 	return "# " + dir.Kind
 }

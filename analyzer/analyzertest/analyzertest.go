@@ -98,7 +98,7 @@ func RunTxtar(t testing.TB, archive string, rules []*analyzer.Rule) *analyzer.Re
 				}
 			}
 		}
-		got, err := analyzer.ApplyEdits(f.Src, edits)
+		got, err := analyzer.ApplyEdits(f.Src(), edits)
 		if err != nil {
 			t.Errorf("%s: applying fixes to %s: %v", archive, name, err)
 			continue

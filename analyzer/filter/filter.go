@@ -93,7 +93,7 @@ func keepChanged(res *analyzer.Result, ch *gitdiff.Changes, wd string) {
 		}
 		var src []byte
 		if f := res.Files[d.Path]; f != nil {
-			src = f.Src
+			src = f.Src()
 		}
 		whole := d.Code == analyzer.InternalError.Code || d.Code == analyzer.UnreadableFile.Code
 		if (whole && ch.File(abs, src)) || ch.Touches(abs, src, d.Pos.Line, d.EndPos.Line) {

@@ -53,7 +53,7 @@ func FixedResult(t testing.TB) *analyzer.Result {
 		"app/broken.py":   source.New("app/broken.py", "app/broken.py", []byte(broken)),
 	}
 	at := func(path, sub string) analyzer.Range {
-		i := strings.Index(string(files[path].Src), sub)
+		i := strings.Index(string(files[path].Src()), sub)
 		require.GreaterOrEqual(t, i, 0, sub)
 		return analyzer.Range{Start: i, End: i + len(sub)}
 	}

@@ -92,7 +92,7 @@ const maxNotes = 3
 
 func (p *Text) frame(w *bufio.Writer, r *analyzer.Result, d analyzer.Diagnostic) {
 	f := r.Files[d.Path]
-	if f == nil || len(f.Src) == 0 || d.Pos.Line == 0 {
+	if f == nil || len(f.Src()) == 0 || d.Pos.Line == 0 {
 		return
 	}
 	first, last := d.Pos.Line, d.EndPos.Line

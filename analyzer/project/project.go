@@ -95,6 +95,10 @@ type Facts struct {
 	// line, kept for a tests.py that defines no test (a startapp stub,
 	// where ARC005 anchors its finding); 0 for any other module.
 	FirstLineEnd int `json:",omitempty"`
+	// Breaker is set when the module shows a circuit breaker
+	// (BreakerImport, BreakerSites): NET005 then knows
+	// the project has one from the facts, without reading every file.
+	Breaker bool `json:",omitempty"`
 }
 
 // Extract computes the facts of one unit. It runs in parallel across files,
@@ -108,8 +112,9 @@ func Extract(u *Unit) *Facts {
 	f.TopNames, f.StarImports = topNames(u)
 	f.DefinesTests = definesTests(u)
 	if !f.DefinesTests && path.Base(u.Rel()) == "tests.py" {
-		f.FirstLineEnd = firstLineEnd(u.File.Src)
+		f.FirstLineEnd = firstLineEnd(u.File.Src())
 	}
+	f.Breaker = BreakerImport(u.Imports) != "" || len(BreakerSites(u.Tree)) > 0
 	return f
 }
 
@@ -208,6 +213,9 @@ type Index struct {
 	// FirstLineEnds holds Facts.FirstLineEnd by display path, where it is
 	// set.
 	FirstLineEnds map[string]int
+	// Breakers are the display paths of the modules whose Facts.Breaker is
+	// set, in unit order.
+	Breakers []string
 
 	// shared is what every view of the index shares (see WithoutAnalyses).
 	shared *indexShared
@@ -424,6 +432,9 @@ func Build(facts []*Facts) *Index {
 				ix.DefinesTests = map[string]bool{}
 			}
 			ix.DefinesTests[u.File.Rel] = true
+		}
+		if f.Breaker {
+			ix.Breakers = append(ix.Breakers, u.File.Rel)
 		}
 		if f.FirstLineEnd > 0 {
 			if ix.FirstLineEnds == nil {

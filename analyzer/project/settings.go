@@ -127,7 +127,7 @@ func extractSettings(u *Unit) []Setting {
 	}
 	x := settingsExtractor{u: u, rel: u.Rel()}
 	root := u.Tree.Root()
-	assigns := append(ModuleAssignments(root), ConfigurationAssignments(root, u.Tree.Src)...)
+	assigns := append(ModuleAssignments(root), ConfigurationAssignments(root, u.Tree.Src())...)
 	for _, a := range assigns {
 		if settingsMarkers[a.ChildByField("left").Text()] {
 			x.inSettings = true
@@ -154,7 +154,7 @@ func extractSettings(u *Unit) []Setting {
 			x.add(keys[0], base, FormSubscript, a, a.ChildByField("right"))
 		}
 	}
-	src := u.Tree.Src
+	src := u.Tree.Src()
 	atomic := x.inSettings && bytes.Contains(src, []byte("ATOMIC_REQUESTS"))
 	celery := bytes.Contains(src, []byte("TIME_LIMIT")) || bytes.Contains(src, []byte("time_limit"))
 	if !atomic && !celery {

@@ -147,7 +147,7 @@ func TestScannerIndentation(t *testing.T) {
 		tr, err := Parse(src)
 		require.NoError(t, err)
 		assert.False(t, tr.Root().HasError(), "%d levels of %q", tc.levels, tc.indent)
-		assert.Equal(t, src, tr.Src, "the tree keeps the original bytes")
+		assert.Equal(t, src, tr.Src(), "the tree keeps the original bytes")
 		assert.Len(t, FindAll(tr.Root(), "if_statement"), tc.levels)
 		ret := FindAll(tr.Root(), "return_statement")
 		require.Len(t, ret, 1)

@@ -212,7 +212,7 @@ func TestStringQuotes(t *testing.T) {
 		s := FindAll(tr.Root(), "string")[0]
 		open, close, ok := StringQuotes(s)
 		require.True(t, ok, c.src)
-		src := tr.Src
+		src := tr.Src()
 		assert.Equal(t, c.open, string(src[s.StartByte():open]), c.src)
 		assert.Equal(t, c.content, string(src[open:close]), c.src)
 		assert.Equal(t, c.close, string(src[close:s.EndByte()]), c.src)

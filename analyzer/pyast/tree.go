@@ -188,7 +188,10 @@ func pack(src []byte, wn []wideNode, wf []wideFar, truncated bool) *Tree {
 // Tree is a parsed file: its source and its pre-order node array (with
 // the far table), loaded on first use when the tree is lazy (NewLazy).
 type Tree struct {
-	Src       []byte
+	src       []byte // Src
+	lazySrc   bool   // NewLazy's: src comes from srcOf on first use
+	srcOf     func() []byte
+	srcOnce   sync.Once
 	Truncated bool // some subtree deeper than MaxDepth was dropped
 
 	count  int                      // number of nodes; -1 while lazy, -2 once unloaded (Unload)
@@ -214,7 +217,7 @@ type treeData struct {
 }
 
 func newTree(src []byte, nodes []node, far []farNode, truncated bool) *Tree {
-	t := &Tree{Src: src, Truncated: truncated, count: len(nodes)}
+	t := &Tree{src: src, Truncated: truncated, count: len(nodes)}
 	d := &treeData{tree: t, Src: src, nodes: nodes, far: far}
 	t.loaded.Store(d)
 	return t
@@ -226,8 +229,19 @@ func newTree(src []byte, nodes []node, far []farNode, truncated bool) *Tree {
 // truncated must be what load's tree reports. A load that fails, or whose
 // tree is not of src, panics in the reader (the driver reports a panic as
 // an internal error of the rule on that file).
-func NewLazy(src []byte, truncated bool, load func() (*Tree, error)) *Tree {
-	return &Tree{Src: src, Truncated: truncated, count: -1, load: load}
+//
+// src gives the source, on first use too (Src): a run that reads neither
+// the tree nor its text never reads the file's bytes.
+func NewLazy(src func() []byte, truncated bool, load func() (*Tree, error)) *Tree {
+	return &Tree{lazySrc: true, srcOf: src, Truncated: truncated, count: -1, load: load}
+}
+
+// Src returns the source the tree was parsed from.
+func (t *Tree) Src() []byte {
+	if t.lazySrc {
+		t.srcOnce.Do(func() { t.src, t.srcOf = t.srcOf(), nil })
+	}
+	return t.src
 }
 
 // Unload drops a loaded tree's nodes: the next reader loads them again
@@ -263,7 +277,7 @@ func (t *Tree) data() *treeData {
 	if err == nil && lt == t {
 		err = errors.New("the loader returned the tree being loaded") // (a cache sharing trees by content)
 	}
-	if err == nil && (lt == nil || lt.Truncated != t.Truncated || !bytes.Equal(lt.Src, t.Src)) {
+	if err == nil && (lt == nil || lt.Truncated != t.Truncated || !bytes.Equal(lt.Src(), t.Src())) {
 		err = errors.New("the loaded tree is not the tree of this source")
 	}
 	if err != nil {
@@ -273,7 +287,7 @@ func (t *Tree) data() *treeData {
 		Reloads.Add(1)
 	}
 	ld := lt.data()
-	d := &treeData{tree: t, Src: t.Src, nodes: ld.nodes, far: ld.far}
+	d := &treeData{tree: t, Src: t.Src(), nodes: ld.nodes, far: ld.far}
 	t.raw = lt.raw
 	t.load = nil
 	t.loaded.Store(d)
@@ -456,7 +470,7 @@ func (p *Parser) Parse(timeout time.Duration, src []byte) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	t.Src = src
+	t.src = src
 	return t, nil
 }
 

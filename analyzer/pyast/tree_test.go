@@ -579,7 +579,7 @@ func TestLazyTreeLoadsOnFirstUse(t *testing.T) {
 	want, err := Parse(src)
 	require.NoError(t, err)
 	loads := 0
-	lazy := NewLazy(src, false, func() (*Tree, error) { loads++; return Parse(src) })
+	lazy := NewLazy(func() []byte { return src }, false, func() (*Tree, error) { loads++; return Parse(src) })
 	assert.Equal(t, 0, loads, "nothing is parsed before a reader asks")
 	assert.Equal(t, dump(want.Root()), dump(lazy.Root()))
 	assert.Equal(t, want.NodeCount(), lazy.NodeCount())
@@ -590,9 +590,9 @@ func TestLazyTreeLoadsOnFirstUse(t *testing.T) {
 	assert.Equal(t, dump(want.Root()), dump(back.Root()))
 	assert.Equal(t, 1, loads)
 
-	wrong := NewLazy(src, false, func() (*Tree, error) { return Parse([]byte("x = 1\n")) })
+	wrong := NewLazy(func() []byte { return src }, false, func() (*Tree, error) { return Parse([]byte("x = 1\n")) })
 	assert.Panics(t, func() { wrong.Root() }, "a tree of other bytes is refused")
-	failing := NewLazy(src, false, func() (*Tree, error) { return nil, fmt.Errorf("gone") })
+	failing := NewLazy(func() []byte { return src }, false, func() (*Tree, error) { return nil, fmt.Errorf("gone") })
 	assert.Panics(t, func() { failing.Root() })
 }
 
@@ -603,7 +603,7 @@ func TestTextSharesSource(t *testing.T) {
 	call := FindAll(tr.Root(), "call")[0]
 	arg := call.ChildByField("arguments").NamedChild(1)
 	require.Equal(t, "second", arg.Text())
-	assert.Equal(t, unsafe.StringData(arg.Text()), &tr.Src[arg.StartByte()])
+	assert.Equal(t, unsafe.StringData(arg.Text()), &tr.Src()[arg.StartByte()])
 	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = arg.Text() }))
 	empty := Node{}
 	assert.Equal(t, "", empty.Text())
@@ -680,7 +680,7 @@ func TestUnloadLoadsAgain(t *testing.T) {
 	assert.Equal(t, before+1, Reloads.Load())
 
 	// A lazy tree never loaded keeps its own loader.
-	lazy := NewLazy(src, false, func() (*Tree, error) { loads++; return Parse(src) })
+	lazy := NewLazy(func() []byte { return src }, false, func() (*Tree, error) { loads++; return Parse(src) })
 	lazy.Unload(func() (*Tree, error) { t.Fatal("the lazy tree's own loader runs"); return nil, nil })
 	assert.Equal(t, "module", lazy.Root().Type())
 	assert.Equal(t, 2, loads)

@@ -30,7 +30,13 @@ const DefaultMaxSize = 4 << 20
 type File struct {
 	Path string // path used to open the file
 	Rel  string // display path
-	Src  []byte
+	// src is the text (Src); a file made by NewLazy has it from load on
+	// first use.
+	src  []byte
+	lazy bool
+	load func() []byte
+	once sync.Once
+	size int // len(src), known before a lazy file's bytes are
 	// Encoding is the file's declared encoding (PEP 263) when it is not
 	// UTF-8, e.g. "iso-8859-1"; Src then holds the decoded UTF-8 text and
 	// every offset and position refers to that text, not to the bytes on
@@ -56,23 +62,59 @@ var newline = []byte{'\n'}
 
 // New returns a File for src.
 func New(path, rel string, src []byte) *File {
-	f := &File{Path: path, Rel: rel, Src: src}
-	if len(src) > 0 {
-		f.nlines = 1 + bytes.Count(src, newline)
-		if src[len(src)-1] == '\n' {
-			f.nlines-- // a trailing newline does not start a line
-		}
+	return &File{Path: path, Rel: rel, src: src, size: len(src), nlines: Lines(src)}
+}
+
+// NewLazy returns a File whose text load supplies on first use (Src),
+// for a file a run may never need the text of: size and lines are what
+// len and Lines give for that text, known beforehand. load is called at
+// most once, from whichever goroutine asks first.
+func NewLazy(path, rel string, size, lines int, load func() []byte) *File {
+	return &File{Path: path, Rel: rel, lazy: true, load: load, size: size, nlines: lines}
+}
+
+// Lines returns the number of lines of src, as LineCount counts them.
+func Lines(src []byte) int {
+	if len(src) == 0 {
+		return 0
 	}
-	return f
+	n := 1 + bytes.Count(src, newline)
+	if src[len(src)-1] == '\n' {
+		n-- // a trailing newline does not start a line
+	}
+	return n
+}
+
+// Src returns the file's text.
+func (f *File) Src() []byte {
+	if f.lazy {
+		f.once.Do(func() {
+			f.src, f.load = f.load(), nil
+		})
+	}
+	return f.src
+}
+
+// Size returns the length of the text, without reading a lazy file's.
+func (f *File) Size() int { return f.size }
+
+// Hide takes the text away until the function it returns puts it back:
+// under test, a rule that must not read the file runs without it. Not
+// safe beside other uses of f.
+func (f *File) Hide() (restore func()) {
+	src := f.Src()
+	f.src = nil
+	return func() { f.src = src }
 }
 
 // lineMarks returns the line table, making it on first use.
 func (f *File) lineMarks() []uint32 {
 	f.linesOnce.Do(func() {
-		n := 1 + bytes.Count(f.Src, newline)
+		src := f.Src()
+		n := 1 + bytes.Count(src, newline)
 		marks := make([]uint32, 1, (n+lineStep-1)/lineStep)
 		for i, k := 0, 1; ; k++ {
-			j := bytes.IndexByte(f.Src[i:], '\n')
+			j := bytes.IndexByte(src[i:], '\n')
 			if j < 0 {
 				break
 			}
@@ -95,7 +137,7 @@ func (f *File) lineAt(off int) (line, start int) {
 		k = 0
 	}
 	from := int(marks[k])
-	seg := f.Src[from:off]
+	seg := f.Src()[from:off]
 	return k*lineStep + bytes.Count(seg, newline), from + bytes.LastIndexByte(seg, '\n') + 1
 }
 
@@ -114,14 +156,15 @@ func (f *File) LineCount() int { return f.nlines }
 
 // Position maps a byte offset to a position. Offsets are clamped to the file.
 func (f *File) Position(off int) Position {
+	src := f.Src()
 	if off < 0 {
 		off = 0
 	}
-	if off > len(f.Src) {
-		off = len(f.Src)
+	if off > len(src) {
+		off = len(src)
 	}
 	li, start := f.lineAt(off)
-	seg := f.Src[start:off]
+	seg := src[start:off]
 	col, col16 := 1, 1
 	for len(seg) > 0 {
 		r, size := utf8.DecodeRune(seg)
@@ -141,13 +184,13 @@ func (f *File) LineStart(n int) int {
 	if n < 1 {
 		return 0
 	}
-	marks := f.lineMarks()
+	marks, src := f.lineMarks(), f.Src()
 	if n > f.nstarts {
-		return len(f.Src)
+		return len(src)
 	}
 	i := int(marks[(n-1)/lineStep])
 	for k := (n - 1) % lineStep; k > 0; k-- {
-		i += bytes.IndexByte(f.Src[i:], '\n') + 1
+		i += bytes.IndexByte(src[i:], '\n') + 1
 	}
 	return i
 }
@@ -158,12 +201,12 @@ func (f *File) Line(n int) []byte {
 	if n < 1 || n > f.nstarts {
 		return nil
 	}
-	start := f.LineStart(n)
-	end := len(f.Src)
-	if j := bytes.IndexByte(f.Src[start:], '\n'); j >= 0 {
+	start, src := f.LineStart(n), f.Src()
+	end := len(src)
+	if j := bytes.IndexByte(src[start:], '\n'); j >= 0 {
 		end = start + j
 	}
-	return bytes.TrimRight(f.Src[start:end], "\r")
+	return bytes.TrimRight(src[start:end], "\r")
 }
 
 // Read loads path, refusing files over maxSize bytes, binary files and

@@ -76,7 +76,7 @@ func Parse(f *source.File, t *pyast.Tree) *Set {
 		// A comment alone on its line applies to the next line for
 		// "rubric: ignore"; noqa always applies to its own line.
 		lineStart := f.LineStart(pos.Line)
-		alone := strings.TrimSpace(string(f.Src[lineStart:c.StartByte()])) == ""
+		alone := strings.TrimSpace(string(f.Src()[lineStart:c.StartByte()])) == ""
 		if m := ignoreRe.FindStringSubmatch(text); m != nil {
 			d := &Directive{At: c.StartByte(), End: c.EndByte(), CommentL: pos.Line, Kind: m[1], Used: map[string]bool{}, Alone: alone}
 			codes := m[2]

@@ -44,7 +44,7 @@ func TestKeyAndRoundTrip(t *testing.T) {
 	require.NotNil(t, got)
 	assert.Equal(t, res.Diagnostics, got.Diagnostics)
 	hit := s1.Result(got, analyzer.Config{WorkDir: dir})
-	assert.Equal(t, "x = 1\n", string(hit.Files["a.py"].Src))
+	assert.Equal(t, "x = 1\n", string(hit.Files["a.py"].Src()))
 
 	s2, _ := Take(in, "0.1.0", "other cfg", 0, 2)
 	assert.NotEqual(t, s1.Key, s2.Key)

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -18,8 +17,9 @@ import (
 
 // unreadFile is an input whose content hash came from the stat index.
 type unreadFile struct {
-	in  analyzer.Input
-	sum [32]byte
+	in   analyzer.Input
+	sum  [32]byte
+	size int64 // as the stat index knows it
 }
 
 // TakeKnown is Take with a stat index: a regular file whose stat is the
@@ -43,6 +43,7 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 		raw   []byte
 		err   error
 		known bool
+		size  int64
 	}
 	reads := make([]read, len(inputs))
 	// What the rules read besides the inputs is digested beside the reads:
@@ -78,7 +79,7 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 			regular := ferr == nil && fi.Mode().IsRegular() && fi.Size() <= limit
 			if regular {
 				if sum, ok := stats.Sum(in.Path, fi); ok {
-					reads[i].sum, reads[i].known = sum, true
+					reads[i].sum, reads[i].known, reads[i].size = sum, true, fi.Size()
 					return nil
 				}
 			}
@@ -111,7 +112,7 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 			errText = r.err.Error()
 			in.Err = r.err
 		case r.known:
-			snap.unread[in.Rel] = unreadFile{in: in, sum: r.sum}
+			snap.unread[in.Rel] = unreadFile{in: in, sum: r.sum, size: r.size}
 		default:
 			snap.Raw[in.Rel] = r.raw
 			snap.sums[in.Rel] = r.sum
@@ -140,44 +141,16 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 // no longer has the hash the key was computed with: the snapshot is stale
 // and must be taken again.
 func (s *Snapshot) read(rels map[string]bool, maxSize int64) bool {
-	return s.readFrom(rels, maxSize, nil)
+	return s.readFrom(rels, maxSize)
 }
 
-// readFrom is read, taking a file's bytes from kept (when it has them,
-// under the hash the stat index gave) rather than from the file.
-func (s *Snapshot) readFrom(rels map[string]bool, maxSize int64, kept func(sum [32]byte) ([]byte, bool)) bool {
+// readFrom is read.
+func (s *Snapshot) readFrom(rels map[string]bool, maxSize int64) bool {
 	var todo []string // read from the files, in parallel
 	for rel := range s.unread {
 		if rels == nil || rels[rel] {
 			todo = append(todo, rel)
 		}
-	}
-	if kept != nil {
-		// Taken from kept side by side: a reuse pack checks each value
-		// as it hands it out (the sources were a tenth of an edit run's
-		// CPU on saleor, in one goroutine).
-		found, hit := make([][]byte, len(todo)), make([]bool, len(todo))
-		var g errgroup.Group
-		workers := runtime.GOMAXPROCS(0)
-		for w := range workers {
-			g.Go(func() error {
-				for i := w; i < len(todo); i += workers {
-					found[i], hit[i] = kept(s.unread[todo[i]].sum)
-				}
-				return nil
-			})
-		}
-		_ = g.Wait()
-		rest := todo[:0]
-		for i, rel := range todo {
-			if !hit[i] {
-				rest = append(rest, rel)
-				continue
-			}
-			s.Raw[rel] = found[i]
-			s.sums[rel] = s.unread[rel].sum
-		}
-		todo = rest
 	}
 	ok := true
 	var mu sync.Mutex
@@ -210,17 +183,39 @@ func (s *Snapshot) readFrom(rels map[string]bool, maxSize int64, kept func(sum [
 // It reports false when one changed since: take the snapshot again.
 func (s *Snapshot) ReadAll(maxSize int64) bool { return s.read(nil, maxSize) }
 
-// ReadAllKept is ReadAll taking the bytes of a file the stat index knows
-// from kept, by their SHA-256, when it has them (the reuse cache keeps
-// every file a run analyses: analyzer.SourceKey): such a file is not read
-// again. Its bytes are then trusted as the stat index is trusted for the
-// result cache's key: a file whose stat has not moved has not changed.
-// kept is called from several goroutines at once.
-func (s *Snapshot) ReadAllKept(maxSize int64, kept func(sum [32]byte) ([]byte, bool)) bool {
-	return s.readFrom(nil, maxSize, kept)
+// KeepAll is ReadAll for a run that reads through a reuse cache: a file
+// the stat index knows whose bytes (by SHA-256) the cache holds is not
+// read but handed to the run as an analyzer.KeptSource, which takes them
+// from get when something needs them (the reuse cache keeps every file a
+// run analyses: analyzer.SourceKey). An edit run then reads only the
+// sources it uses (a few of saleor's 28 MB). Those bytes are trusted as
+// the stat index is trusted for the result cache's key: a file whose stat
+// has not moved has not changed. Should get fail then (a damaged entry),
+// the file is read instead: its bytes unless it changed during the run.
+// The other files are read now; it reports false when one of them changed
+// since the snapshot: take it again. holds and get are called from
+// several goroutines at once.
+func (s *Snapshot) KeepAll(maxSize int64, holds func(sum [32]byte) bool, get func(sum [32]byte) ([]byte, bool)) (map[string]analyzer.KeptSource, bool) {
+	kept := map[string]analyzer.KeptSource{}
+	for rel, u := range s.unread {
+		if !holds(u.sum) {
+			continue
+		}
+		kept[rel] = analyzer.KeptSource{Size: int(u.size), Load: func() []byte {
+			if raw, ok := get(u.sum); ok && int64(len(raw)) == u.size {
+				return raw
+			}
+			raw, _ := source.ReadRaw(u.in.Path, u.in.RootRel, maxSize)
+			return raw
+		}}
+		s.sums[rel] = u.sum
+		delete(s.unread, rel)
+	}
+	return kept, s.read(nil, maxSize)
 }
 
-// Sums returns the SHA-256 of the bytes in Raw, by display path.
+// Sums returns the SHA-256 of the bytes in Raw, and of those KeepAll
+// hands over on demand, by display path.
 func (s *Snapshot) Sums() map[string][32]byte { return s.sums }
 
 // Templates is the digest of the templates next to the snapshot's inputs,

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,10 +52,11 @@ func TestReadAllSeesAChangeAfterTheStat(t *testing.T) {
 	assert.False(t, snap.ReadAll(0), "a.py changed after its stat was taken")
 }
 
-// ReadAllKept takes the bytes of a file the stat index knows from what the
-// reuse cache kept under its hash, without opening the file (here it is
-// gone since the stat), and reads the others as ReadAll does.
-func TestReadAllKeptTakesKnownBytesFromTheKeeper(t *testing.T) {
+// KeepAll hands over the bytes of a file the stat index knows whose hash
+// the reuse cache holds, without reading them or opening the file (here it
+// is gone since the stat) until the run asks, and reads the others as
+// ReadAll does.
+func TestKeepAllHandsOverHeldBytesOnDemand(t *testing.T) {
 	dir, cacheDir, in := recordedTree(t)
 	stats := statcache.Open(cacheDir, "scope")
 	snap, err := TakeKnown(in, "v", "c", 0, 2, stats)
@@ -62,30 +64,43 @@ func TestReadAllKeptTakesKnownBytesFromTheKeeper(t *testing.T) {
 	require.Len(t, snap.unread, 2)
 	aSum := snap.unread["a.py"].sum
 	require.NoError(t, os.Remove(filepath.Join(dir, "a.py")))
-	var asked [][32]byte
-	var mu sync.Mutex
-	kept := func(sum [32]byte) ([]byte, bool) { // called side by side
-		mu.Lock()
-		defer mu.Unlock()
-		asked = append(asked, sum)
+	var got atomic.Int32
+	holds := func(sum [32]byte) bool { return sum == aSum }
+	get := func(sum [32]byte) ([]byte, bool) {
+		got.Add(1)
 		if sum == aSum {
 			return []byte("x = 1\n"), true
 		}
 		return nil, false
 	}
-	require.True(t, snap.ReadAllKept(0, kept), "a.py is kept, b.py is read")
-	assert.Len(t, asked, 2, "both asked for")
-	assert.Equal(t, "x = 1\n", string(snap.Raw["a.py"]))
+	kept, ok := snap.KeepAll(0, holds, get)
+	require.True(t, ok, "a.py is held, b.py is read")
+	assert.Zero(t, got.Load(), "nothing taken from the cache before the run asks")
+	require.Contains(t, kept, "a.py")
+	assert.NotContains(t, snap.Raw, "a.py")
+	assert.Equal(t, 6, kept["a.py"].Size)
+	assert.Equal(t, "x = 1\n", string(kept["a.py"].Load()))
+	assert.Equal(t, int32(1), got.Load())
 	assert.Equal(t, "y = 2\n", string(snap.Raw["b.py"]))
 	assert.Equal(t, aSum, snap.Sums()["a.py"])
 	assert.Empty(t, snap.unread)
 
-	// Without the keeper, the vanished file makes the snapshot stale.
+	// A damaged entry (get misses) falls back to the file.
+	stats = statcache.Open(cacheDir, "scope")
+	snap, err = TakeKnown(in[1:], "v", "c", 0, 2, stats)
+	require.NoError(t, err)
+	bSum := snap.unread["b.py"].sum
+	kept, ok = snap.KeepAll(0, func(s [32]byte) bool { return s == bSum }, func([32]byte) ([]byte, bool) { return nil, false })
+	require.True(t, ok)
+	assert.Equal(t, "y = 2\n", string(kept["b.py"].Load()))
+
+	// Without the cache, the changed file makes the snapshot stale.
 	stats = statcache.Open(cacheDir, "scope")
 	snap, err = TakeKnown(in[1:], "v", "c", 0, 2, stats)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.py"), []byte("y = 3\n"), 0o644))
-	assert.False(t, snap.ReadAllKept(0, func([32]byte) ([]byte, bool) { return nil, false }), "b.py changed and is not kept")
+	_, ok = snap.KeepAll(0, func([32]byte) bool { return false }, func([32]byte) ([]byte, bool) { return nil, false })
+	assert.False(t, ok, "b.py changed and is not held")
 }
 
 // TakeKnownNotify calls changed for a file whose content the last run did

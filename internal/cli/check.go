@@ -659,8 +659,9 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	// those the stat index knows unchanged are taken from it, not read.
 	useReuse()
 	t = analyzer.TraceStart()
-	ok := snap.ReadAllKept(cfg.MaxFileSize, func(sum [32]byte) ([]byte, bool) { return reuse.Get(analyzer.SourceKey(sum)) })
-	analyzer.Trace("read and check the other sources", t)
+	kept, ok := snap.KeepAll(cfg.MaxFileSize, func(sum [32]byte) bool { return reuse.Holds(analyzer.SourceKey(sum)) },
+		func(sum [32]byte) ([]byte, bool) { return reuse.Get(analyzer.SourceKey(sum)) })
+	analyzer.Trace("read the other sources (those the pack lacks)", t)
 	if !ok {
 		// A file changed since its stat was taken: take the tree again.
 		if snap, err = cache.Take(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs); err != nil {
@@ -671,7 +672,7 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		}
 	}
 	snap.Apply(&cfg)
-	cfg.SourceSums = snap.Sums()
+	cfg.SourceSums, cfg.KeptSources = snap.Sums(), kept
 	// The snapshot's inputs are the run's: their templates were hashed
 	// for the key already.
 	cfg.ReuseExtra = func([]analyzer.Input) string { return snap.Templates() }

@@ -25,7 +25,7 @@ func (s *Server) current(uri protocol.DocumentUri) (*analyzer.Result, *source.Fi
 		return nil, nil, rel
 	}
 	f := s.last.Files[rel]
-	if f == nil || string(f.Src) != doc.text {
+	if f == nil || string(f.Src()) != doc.text {
 		return nil, nil, rel
 	}
 	return s.last, f, rel
@@ -111,7 +111,7 @@ func noqaEdit(res *analyzer.Result, f *source.File, d analyzer.Diagnostic) proto
 			if dir.Kind != "noqa" || dir.Tool != "" || dir.CommentL != line || len(dir.Codes) == 0 {
 				continue
 			}
-			if m := noqaCodesRe.FindIndex(f.Src[dir.At:dir.End]); m != nil && m[0] == 0 {
+			if m := noqaCodesRe.FindIndex(f.Src()[dir.At:dir.End]); m != nil && m[0] == 0 {
 				at := f.Position(dir.At + m[1])
 				return protocol.TextEdit{Range: protocol.Range{Start: lspPos(at.Line, at.Column16), End: lspPos(at.Line, at.Column16)}, NewText: ", " + d.Code}
 			}

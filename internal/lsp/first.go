@@ -69,7 +69,7 @@ func (s *Server) answerFile(cfg analyzer.Config, filter func(*analyzer.Result), 
 	for _, d := range fresh.Diagnostics {
 		out = append(out, s.lspDiagnostic(d))
 	}
-	ch := changedLines(prev.Files[rel].Src, ans.File.Src)
+	ch := changedLines(prev.Files[rel].Src(), ans.File.Src())
 	for _, d := range prev.Diagnostics {
 		if d.Path != rel || ans.Fresh(d.Code) {
 			continue

@@ -45,7 +45,7 @@ var sleepy = &analyzer.Rule{
 	Confidence: analyzer.High, Since: "0.0.0",
 	RunProject: func(p *analyzer.ProjectPass) error {
 		for _, u := range p.Project.Units {
-			if strings.Contains(string(u.File.Src), "SLEEP") {
+			if strings.Contains(string(u.File.Src()), "SLEEP") {
 				time.Sleep(300 * time.Millisecond)
 			}
 		}

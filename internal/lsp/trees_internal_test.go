@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -16,7 +17,10 @@ func TestMemTreesKeepTreesAcrossAnAnalysisThatReadNone(t *testing.T) {
 	c := &memTrees{m: map[[32]byte]*memTree{}}
 	var _ analyzer.MemoryTrees = c
 	a, b := []byte("a = 1\n"), []byte("b = 2\n")
-	ta, tb := &pyast.Tree{Src: a}, &pyast.Tree{Src: b}
+	ta, err := pyast.Parse(a)
+	require.NoError(t, err)
+	tb, err := pyast.Parse(b)
+	require.NoError(t, err)
 	c.startRun()
 	c.Put(a, ta)
 	c.Put(b, tb)

@@ -46,7 +46,7 @@ var numberFields = map[string]bool{"DecimalField": true, "FloatField": true, "In
 // backwards. Model fields are not judged (they validate only in
 // full_clean, and a positive check may live in a constraint).
 func runAmountWithoutLowerBound(p *analyzer.Pass) error {
-	if !bytes.Contains(p.File.Src, []byte("amount")) {
+	if !bytes.Contains(p.File.Src(), []byte("amount")) {
 		return nil
 	}
 	if amountChecked.Get(p.Project) {
@@ -125,7 +125,7 @@ var lowerBoundCheck = regexp.MustCompile(`(?i)amount\w*\s*(<|<=|>|>=)\s*(0|0\.0+
 // field, which this rule does not follow.
 var amountChecked = &project.ProjectAnalysis[bool]{Name: "bugs.amountChecked", Run: func(ix *project.Index) bool {
 	for _, f := range semantic.Of(ix).Files() {
-		if src := f.Unit.File.Src; mayBoundAmount(src) && boundsSomeAmount(src) {
+		if src := f.Unit.File.Src(); mayBoundAmount(src) && boundsSomeAmount(src) {
 			return true
 		}
 	}

@@ -39,7 +39,7 @@ var hashConstructors = map[string]bool{"hmac.new": true, "hmac.HMAC": true, "has
 // function binds once, to such a call: compare_digest accepts str or
 // bytes only.
 func runCompareDigestObject(p *analyzer.Pass) error {
-	if !bytes.Contains(p.File.Src, []byte("compare_digest")) {
+	if !bytes.Contains(p.File.Src(), []byte("compare_digest")) {
 		return nil
 	}
 	for n := range pyast.FindEach(p.Root, "call") {

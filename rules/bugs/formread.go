@@ -45,7 +45,7 @@ var speaksJSON = &project.ProjectAnalysis[bool]{Name: "bugs.speaksJSON", Run: fu
 			continue
 		}
 		for _, m := range jsonMarks {
-			if bytes.Contains(u.File.Src, m) {
+			if bytes.Contains(u.File.Src(), m) {
 				return true
 			}
 		}

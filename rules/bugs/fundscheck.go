@@ -45,7 +45,7 @@ var WithdrawalWithoutFundsCheck = &analyzer.Rule{
 // of the project compares a balance (the check may sit in the serializer
 // or form the handler uses, which is not followed).
 func runWithdrawalWithoutFundsCheck(p *analyzer.Pass) error {
-	if !bytes.Contains(p.File.Src, []byte("balance")) || !bytes.Contains(p.File.Src, []byte("amount")) {
+	if !bytes.Contains(p.File.Src(), []byte("balance")) || !bytes.Contains(p.File.Src(), []byte("amount")) {
 		return nil
 	}
 	if balanceValidated.Get(p.Project) {
@@ -243,7 +243,7 @@ func guardedColumn(f *semantic.File, md *project.Model, field string) bool {
 // uses.
 var balanceValidated = &project.ProjectAnalysis[bool]{Name: "bugs.balanceValidated", Run: func(ix *project.Index) bool {
 	for _, f := range semantic.Of(ix).Files() {
-		if !bytes.Contains(f.Unit.File.Src, []byte("balance")) {
+		if !bytes.Contains(f.Unit.File.Src(), []byte("balance")) {
 			continue
 		}
 		for _, c := range f.Classes {

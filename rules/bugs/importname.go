@@ -298,7 +298,7 @@ func computeBoundNames(u *project.Unit) (map[string]bool, bool) {
 	// A name that binds others dynamically: looked for in the identifiers
 	// only when the source holds one of the words at all (most modules
 	// do not, and walking every identifier was most of this analysis).
-	if mentionsDynamic(u.File.Src) {
+	if mentionsDynamic(u.File.Src()) {
 		for id := range pyast.FindEach(root, "identifier") {
 			switch id.Text() {
 			case "globals", "exec", "setattr", "__getattr__", "modules", "vars", "locals":

@@ -42,7 +42,7 @@ var keepsManager = map[string]bool{"all": true, "filter": true, "exclude": true,
 // that links to them. Inside a model's own delete() or a delete signal
 // receiver the cleanup is usually meant and is not reported.
 func runManyToManyDelete(p *analyzer.Pass) error {
-	if !bytes.Contains(p.File.Src, []byte(".delete(")) {
+	if !bytes.Contains(p.File.Src(), []byte(".delete(")) {
 		return nil
 	}
 	f := semantic.Of(p.Project).File(p.Unit)

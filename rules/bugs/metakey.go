@@ -38,10 +38,10 @@ var storedMetaKeys = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.store
 		if u.Tree == nil {
 			continue
 		}
-		if !project.IsTestPath(u.RootRel) && (bytes.Contains(u.File.Src, []byte("Client(")) || bytes.Contains(u.File.Src, []byte("RequestFactory("))) {
+		if !project.IsTestPath(u.RootRel) && (bytes.Contains(u.File.Src(), []byte("Client(")) || bytes.Contains(u.File.Src(), []byte("RequestFactory("))) {
 			clientExtraKeys(u, out)
 		}
-		if !bytes.Contains(u.File.Src, []byte("META[")) {
+		if !bytes.Contains(u.File.Src(), []byte("META[")) {
 			continue
 		}
 		for n := range pyast.FindEach(u.Tree.Root(), "subscript") {

@@ -59,7 +59,7 @@ func runNaiveDatetimeStored(p *analyzer.Pass) error {
 	if ix == nil || ix.Models == nil || len(ix.Models.All) == 0 || p.Unit == nil {
 		return nil
 	}
-	if !mentionsNaive(p.File.Src) {
+	if !mentionsNaive(p.File.Src()) {
 		return nil
 	}
 	on, known, at := ix.Settings.TimeZones(ix.Django())
@@ -105,7 +105,7 @@ func (c *naiveCheck) compare(cmp pyast.Node) {
 	ops := cmp.NamedChildren()
 	for i := 0; i+1 < len(ops); i++ {
 		a, b := ops[i], ops[i+1]
-		op := strings.TrimSpace(string(c.p.File.Src[a.EndByte():b.StartByte()]))
+		op := strings.TrimSpace(string(c.p.File.Src()[a.EndByte():b.StartByte()]))
 		if !orderings[op] {
 			continue
 		}

@@ -63,7 +63,7 @@ var (
 // retrieves the payment again (`.retrieve(`) decides on what the provider
 // says and is left alone.
 func runPaidOnPaymentCreate(p *analyzer.Pass) error {
-	if !bytes.Contains(p.File.Src, []byte("stripe")) && !bytes.Contains(p.File.Src, []byte("yookassa")) {
+	if !bytes.Contains(p.File.Src(), []byte("stripe")) && !bytes.Contains(p.File.Src(), []byte("yookassa")) {
 		return nil
 	}
 	for _, fn := range effects.Functions(p.Root) {

@@ -41,7 +41,7 @@ var publishableName = regexp.MustCompile(`(?i)(^|_)(PUBLIC|PUBLISHABLE|PUB)(_|$)
 // `settings.STRIPE_PUBLISHABLE_KEY`), or a `pk_test_`/`pk_live_` literal.
 // The finding is placed where that key is read, the choice to fix.
 func runPublishableKeyServerSide(p *analyzer.Pass) error {
-	if !bytes.Contains(p.File.Src, []byte("stripe")) {
+	if !bytes.Contains(p.File.Src(), []byte("stripe")) {
 		return nil
 	}
 	type use struct {

@@ -36,7 +36,7 @@ var ReverseOneToOnePerRow = &analyzer.Rule{
 var autoCreated = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.autoCreated", Run: func(ix *project.Index) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range ix.Units {
-		if u.Tree == nil || !bytes.Contains(u.File.Src, []byte("post_save")) && !bytes.Contains(u.File.Src, []byte("def save")) {
+		if u.Tree == nil || !bytes.Contains(u.File.Src(), []byte("post_save")) && !bytes.Contains(u.File.Src(), []byte("def save")) {
 			continue
 		}
 		connected := semantic.PostSaveConnected(u.Tree.Root())

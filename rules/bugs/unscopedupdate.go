@@ -46,7 +46,7 @@ var scopeFree = map[string]bool{"all": true, "select_for_update": true, "using":
 // before activating one is the usual idiom. Managers of the tree's own
 // classes (their get_queryset may scope the rows) are skipped.
 func runUnscopedUpdate(p *analyzer.Pass) error {
-	if !bytes.Contains(p.File.Src, []byte(".update(")) {
+	if !bytes.Contains(p.File.Src(), []byte(".update(")) {
 		return nil
 	}
 	g := p.Project.Models

@@ -175,7 +175,7 @@ func runGenericRaise(p *analyzer.Pass) error {
 		}
 		reported = n
 		e := raisedExpr(n)
-		if semantic.InvariantMessage(e) || invariantComment(p.File.Src, n) || caughtHere(n, name) {
+		if semantic.InvariantMessage(e) || invariantComment(p.File.Src(), n) || caughtHere(n, name) {
 			continue
 		}
 		p.Report(analyzer.Diagnostic{

@@ -252,7 +252,7 @@ var idempotencyAnywhere = &project.ProjectAnalysis[bool]{Name: "idempotency.anyw
 		if u.Tree == nil || semantic.RolesOf(u).Any(semantic.Test|semantic.Migration) {
 			continue
 		}
-		src := u.Tree.Src
+		src := u.Tree.Src()
 		if !bytes.Contains(src, []byte("dempot")) && !bytes.Contains(src, []byte("DEMPOT")) {
 			continue
 		}

@@ -124,7 +124,7 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 		}
 	}
 	for _, u := range ix.Units {
-		if u.Tree == nil || semantic.RolesOf(u).Any(semantic.Test|semantic.Migration) || !mentionsAny(u.File.Src, names) {
+		if u.Tree == nil || semantic.RolesOf(u).Any(semantic.Test|semantic.Migration) || !mentionsAny(u.File.Src(), names) {
 			continue
 		}
 		for n := range pyast.FindEach(u.Tree.Root(), "subscript", "call", "assignment") {

@@ -104,7 +104,7 @@ func lazyArgs(s pyast.Node) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	src := s.Tree().Src
+	src := s.Tree().Src()
 	prefix := strings.Map(func(r rune) rune {
 		if r == 'f' || r == 'F' {
 			return -1

@@ -680,7 +680,7 @@ func listSelectFix(t *Tracker, c *semantic.Class, cl *changelist, listDisplay py
 	if cl.declared || c.Method("get_queryset") != nil {
 		return analyzer.TextEdit{}, false
 	}
-	return insertAfterAssignment(t.p.File.Src, listDisplay, "list_select_related = ("+quote(missing)+",)")
+	return insertAfterAssignment(t.p.File.Src(), listDisplay, "list_select_related = ("+quote(missing)+",)")
 }
 
 // insertAfterAssignment inserts a line after the class-body assignment

@@ -662,7 +662,7 @@ func (t *Tracker) queryAttrFix(view *semantic.Class, text string) (analyzer.Text
 	if qv, _ := view.Attr("queryset"); !qv.IsNil() {
 		return analyzer.TextEdit{}, false
 	}
-	return insertAfterAssignment(t.p.File.Src, mv, text)
+	return insertAfterAssignment(t.p.File.Src(), mv, text)
 }
 
 // reportAdminTemplates matches changelist columns (admin methods named in

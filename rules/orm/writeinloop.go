@@ -64,7 +64,7 @@ func runWriteInLoop(p *analyzer.Pass) error {
 		if l.Bounded() || l.Once() || l.QS != nil && l.QS.Iterator {
 			continue // a chunked iterator() loop is a deliberate batch job
 		}
-		if signalsOnPurpose(p.File.Src, l.Node) {
+		if signalsOnPurpose(p.File.Src(), l.Node) {
 			// The author says the per-row write is there for the
 			// signals a bulk write would skip.
 			continue

@@ -86,20 +86,11 @@ func runNoCircuitBreaker(p *analyzer.ProjectPass) error {
 }
 
 // hasBreaker reports whether any file of the project shows a circuit
-// breaker (effects.BreakerImport, effects.BreakerSites): an import of a
+// breaker (project.BreakerImport, project.BreakerSites: an import of a
 // breaker library, a class named *Breaker*, or a name containing "breaker"
-// used as decorator or callee.
-func hasBreaker(ix *project.Index) bool {
-	for _, u := range ix.Units {
-		if effects.BreakerImport(u.Imports) != "" {
-			return true
-		}
-		if u.Tree != nil && len(effects.BreakerSites(u.Tree)) > 0 {
-			return true
-		}
-	}
-	return false
-}
+// used as decorator or callee), from the facts (project.Facts.Breaker):
+// no file is read for it.
+func hasBreaker(ix *project.Index) bool { return len(ix.Breakers) > 0 }
 
 // viewClass reports a class deriving from a view (a base named `...View`
 // or `...ViewSet`: `class Checkout(TemplateView)`) or from Django's admin

@@ -246,18 +246,18 @@ func cascadeFK(ix *project.Index, r *project.Relation) bool {
 		return false
 	}
 	u := ix.ByPath[r.Field.Path]
-	if u == nil || u.File == nil || r.Field.End > len(u.File.Src) || r.Field.Start >= r.Field.End {
+	if u == nil || u.File == nil || r.Field.End > len(u.File.Src()) || r.Field.Start >= r.Field.End {
 		return false
 	}
-	return strings.Contains(string(u.File.Src[r.Field.Start:r.Field.End]), "CASCADE")
+	return strings.Contains(string(u.File.Src()[r.Field.Start:r.Field.End]), "CASCADE")
 }
 
 // overridesDelete reports a model class defining its own delete() (a
 // reversal, a soft delete): read from the class's text.
 func overridesDelete(ix *project.Index, m *project.Model) bool {
 	u := ix.ByPath[m.Path]
-	if u == nil || u.File == nil || m.End > len(u.File.Src) || m.Start >= m.End {
+	if u == nil || u.File == nil || m.End > len(u.File.Src()) || m.Start >= m.End {
 		return false
 	}
-	return strings.Contains(string(u.File.Src[m.Start:m.End]), "def delete(")
+	return strings.Contains(string(u.File.Src()[m.Start:m.End]), "def delete(")
 }

@@ -1,4 +1,4 @@
-package effects
+package project
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,4 @@
-package effects
+package project
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ func BreakerImport(im *pyast.Imports) string {
 // (BreakerImport). NET005 and the checklist's http.circuit_breaker signal
 // share both.
 func BreakerSites(t *pyast.Tree) []pyast.Node {
-	if !MentionsFold(t.Src, "breaker") {
+	if !MentionsFold(t.Src(), "breaker") {
 		return nil // cheap pre-filter, before the tree is read; the tree decides below
 	}
 	root := t.Root()
@@ -121,7 +121,7 @@ func asciiLower(b byte) byte {
 // of words (lower-case ASCII), without copying src: an ASCII
 // case-insensitive search, then the copy, only for a file that holds one
 // of the two characters outside ASCII whose lower case is an ASCII letter
-// (foldsToASCII). NET005 asks it of every file of a project at every run,
+// (foldsToASCII). Phase one asks it of every file it parses (Facts.Breaker),
 // so the searches skip through src with the library's vectorised byte
 // search rather than a loop per byte.
 func MentionsFold(src []byte, words ...string) bool {
