@@ -36,7 +36,10 @@ type ReuseCache interface {
 // diagnostics phase one reports, suppression comments, imports, whether
 // it parsed cleanly) is kept under that key, and a file whose record is
 // found is not parsed; its tree is loaded only if something reads it
-// (pyast.NewLazy).
+// (pyast.NewLazy), and so are its bytes when the caller hands them over on
+// demand (Config.KeptSources: `rubric check` takes them from the reuse
+// pack): an edit run reads the sources of the files whose rules run again
+// and of those its findings point into, no others.
 //
 // Phase two splits the rules in two. A rule that declares no shared
 // analysis (Rule.Requires) reads its file and the project index, and the

@@ -607,11 +607,17 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		cfg.Reuse, cfg.ReuseKey = reuse, key
 		cfg.ReuseExtra = templatesDigest(cfg.Jobs)
 	}
+	// The caches are written side by side once the run is over: the reuse
+	// pack, the stat index and the result cache are separate files.
+	var writes sync.WaitGroup
+	defer writes.Wait()
 	defer func() {
 		if reuse != nil {
-			t := analyzer.TraceStart()
-			reuse.Save()
-			analyzer.Trace("reuse pack: write", t)
+			writes.Go(func() {
+				t := analyzer.TraceStart()
+				reuse.Save()
+				analyzer.Trace("reuse pack: write", t)
+			})
 		}
 	}()
 	// Results are cached whole when the output allows it.
@@ -630,9 +636,11 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		stats = statcache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00"))
 		analyzer.Trace("stat index: read", t)
 		defer func() {
-			t := analyzer.TraceStart()
-			stats.Save()
-			analyzer.Trace("stat index: write", t)
+			writes.Go(func() {
+				t := analyzer.TraceStart()
+				stats.Save()
+				analyzer.Trace("stat index: write", t)
+			})
 		}()
 	}
 	// The executable's hash, through the stat index, is part of both keys.
@@ -680,11 +688,13 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	if err != nil {
 		return nil, err
 	}
-	t = analyzer.TraceStart()
-	if _, err := cache.Store(dir, snap, res); err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
-	}
-	analyzer.Trace("result cache: write", t)
+	writes.Go(func() {
+		t := analyzer.TraceStart()
+		if _, err := cache.Store(dir, snap, res); err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "rubric: warning: %v\n", err)
+		}
+		analyzer.Trace("result cache: write", t)
+	})
 	return res, nil
 }
 
