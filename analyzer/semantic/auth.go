@@ -1048,7 +1048,33 @@ var harmlessDecorators = map[string]bool{"csrf_exempt": true, "csrf_protect": tr
 func (m *Model) functionDecorators(a *Auth, fn *Func) {
 	for _, d := range pyast.Decorators(fn.Node) {
 		m.applyDecorator(a, d)
+		if !a.HeaderToken && fn.File != nil && headerTokenDecorator(fn.File.FuncRef(decoratorCallee(d))) {
+			a.HeaderToken = true
+		}
 	}
+}
+
+// headerTokenDecorator reports a project decorator whose wrapper
+// authenticates the request by a credential header before it calls the
+// view (vial's `require_api_key`: `api_key_error =
+// check_request_for_api_key(request)`, `if api_key_error: return
+// api_key_error`, the helper looking the bearer token up), and lets no
+// session user through on the way (`if request.user.is_authenticated:
+// return view_fn(...)` first makes the cookie enough).
+func headerTokenDecorator(g *Func) bool {
+	if g == nil || g.File == nil {
+		return false
+	}
+	for def := range pyast.FindEach(pyast.Body(g.Node), "function_definition") {
+		w := g.File.FuncOf(def)
+		if w == nil || strings.Contains(pyast.Body(def).Text(), ".user") {
+			continue
+		}
+		if headerTokenGuard(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // applyDecorator records one decorator expression's effect.
