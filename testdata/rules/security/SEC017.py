@@ -1,3 +1,5 @@
+import json
+
 from django.http import JsonResponse
 
 from .models import Order, Wallet
@@ -17,3 +19,10 @@ def _close(order):
 def charge_order(request, pk):  # want: SEC017 "view `charge_order`"
     charge.delay(pk)
     return JsonResponse({})
+
+
+def update_order_status(request, pk):  # want: SEC017 "view `update_order_status`"
+    # The write comes first; the body is parsed after it.
+    Order.objects.filter(pk=pk).update(status="seen")
+    post_data = json.loads(request.body)
+    return JsonResponse(post_data)
