@@ -731,4 +731,3 @@ func libraryStarModels(ix *project.Index, appPackage string) bool {
 	}
 	return false
 }
-
