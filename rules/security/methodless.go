@@ -86,10 +86,13 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 	return nil
 }
 
-// parsesBodyFirst reports a view whose first statement (or the body of a
-// first `try`) parses the raw request body as JSON (`post_data =
-// orjson.loads(request.body)`): a GET from a link, a prefetch or a crawler
-// carries no body, so the parse fails before anything is written.
+// parsesBodyFirst reports a view whose first statement is a `try` that
+// parses the raw request body as JSON (`post_data =
+// orjson.loads(request.body)`) and whose handlers answer (`except
+// ValueError: return JsonResponse(..., status=400)`): a GET from a link, a
+// prefetch or a crawler carries no body, so the view refuses it before
+// anything is written. An unguarded parse is left to the rule: the view
+// answers such a GET with a 500, and nothing says it wants a body.
 func parsesBodyFirst(e *semantic.Endpoint) bool {
 	if e.Handler == nil || e.RequestParam == "" {
 		return false
@@ -102,13 +105,24 @@ func parsesBodyFirst(e *semantic.Endpoint) bool {
 		return false
 	}
 	first := sts[0]
-	if first.Type() == "try_statement" {
-		inner := pyast.Statements(first.ChildByField("body"))
-		if len(inner) == 0 {
+	if first.Type() != "try_statement" {
+		return false
+	}
+	// Every handler of the try answers (returns or raises): the view
+	// refuses a request without a readable body, a 400 rather than a crash.
+	for h := range first.Named() {
+		if h.Type() != "except_clause" {
+			continue
+		}
+		if len(pyast.FindAll(h, "return_statement", "raise_statement")) == 0 {
 			return false
 		}
-		first = inner[0]
 	}
+	inner := pyast.Statements(first.ChildByField("body"))
+	if len(inner) == 0 {
+		return false
+	}
+	first = inner[0]
 	if first.Type() != "expression_statement" || first.NamedChild(0).Type() != "assignment" {
 		return false
 	}

@@ -26,3 +26,10 @@ def update_order_status(request, pk):  # want: SEC017 "view `update_order_status
     Order.objects.filter(pk=pk).update(status="seen")
     post_data = json.loads(request.body)
     return JsonResponse(post_data)
+
+
+def add_item_to_order(request, pk):  # want: SEC017 "view `add_item_to_order`"
+    # An unguarded parse: nothing says the view wants a body.
+    order_id = json.loads(request.body)["order_id"]
+    Order.objects.filter(pk=order_id).update(status="added")
+    return JsonResponse({"ok": 1})
