@@ -257,6 +257,18 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 		}
 		if d := pyast.Dotted(b); d != "" && d != "object" {
 			c.Bases = append(c.Bases, resolveName(u, d))
+			continue
+		}
+		// `class M(models.Manager.from_queryset(QS))`: Django builds a
+		// subclass of the manager with the queryset's methods copied on,
+		// so both are the class's bases.
+		if call, ok := pyast.AsCall(b); ok && call.MethodName() == "from_queryset" && len(call.Positional) == 1 {
+			if d := pyast.Dotted(call.Receiver()); d != "" {
+				c.Bases = append(c.Bases, resolveName(u, d))
+			}
+			if d := pyast.Dotted(call.Positional[0]); d != "" {
+				c.Bases = append(c.Bases, resolveName(u, d))
+			}
 		}
 	}
 	for _, st := range pyast.Statements(pyast.Body(n)) {

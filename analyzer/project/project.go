@@ -87,6 +87,11 @@ type Facts struct {
 	// StarImports are the modules the module star-imports at its top
 	// level (`from oscar.apps.basket.models import *`), as written.
 	StarImports []string `json:",omitempty"`
+	// ExtendedModels are the model class names the module adds fields
+	// to at run time: `field.contribute_to_class(Model, name)` (the model
+	// is the first argument) and `Model.add_to_class(name, field)` (the
+	// receiver), last name as written.
+	ExtendedModels []string `json:",omitempty"`
 	// DefinesTests is set when the module defines a test: a top-level
 	// function named test*, or a method named test* of a top-level class
 	// (pytest's and unittest's conventions).
@@ -111,6 +116,7 @@ func Extract(u *Unit) *Facts {
 	f.Atomic = extractAtomicCalls(u)
 	f.TopNames, f.StarImports = topNames(u)
 	f.DefinesTests = definesTests(u)
+	f.ExtendedModels = extendedModels(u)
 	if !f.DefinesTests && path.Base(u.Rel()) == "tests.py" {
 		f.FirstLineEnd = firstLineEnd(u.File.Src())
 	}
@@ -154,6 +160,36 @@ func definesTests(u *Unit) bool {
 		}
 	}
 	return false
+}
+
+// extendedModels returns what Facts.ExtendedModels holds for u: nothing
+// for tests and migrations, whose classes are not the product's.
+func extendedModels(u *Unit) []string {
+	if u.Tree == nil || IsTestPath(u.Rel()) || IsMigration(u.Rel()) {
+		return nil
+	}
+	var out []string
+	for call := range pyast.FindEach(u.Tree.Root(), "call") {
+		c, ok := pyast.AsCall(call)
+		if !ok || c.Func.Type() != "attribute" {
+			continue
+		}
+		var model pyast.Node
+		switch c.MethodName() {
+		case "contribute_to_class":
+			model = c.Arg(0, "cls")
+		case "add_to_class":
+			model = c.Receiver()
+		default:
+			continue
+		}
+		if d := pyast.Dotted(pyast.Unparen(model)); d != "" {
+			if name := d[strings.LastIndex(d, ".")+1:]; !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // topNames returns what Facts.TopNames and Facts.StarImports hold for u.
@@ -203,6 +239,9 @@ type Index struct {
 	// inside an atomic block, directly or through other functions
 	// (atomic.go).
 	CalledInAtomic map[string]bool
+	// ExtendedModels are the model names some module's Facts.ExtendedModels
+	// holds.
+	ExtendedModels map[string]bool
 	// TopNames are every module's Facts.TopNames, in unit order.
 	TopNames []string
 	// StarImports are the modules' Facts.StarImports, by module.
@@ -427,6 +466,12 @@ func Build(facts []*Facts) *Index {
 		}
 		ix.Migrations.Add(f.Migrations)
 		ix.TopNames = append(ix.TopNames, f.TopNames...)
+		for _, name := range f.ExtendedModels {
+			if ix.ExtendedModels == nil {
+				ix.ExtendedModels = map[string]bool{}
+			}
+			ix.ExtendedModels[name] = true
+		}
 		if f.DefinesTests {
 			if ix.DefinesTests == nil {
 				ix.DefinesTests = map[string]bool{}

@@ -1048,7 +1048,33 @@ var harmlessDecorators = map[string]bool{"csrf_exempt": true, "csrf_protect": tr
 func (m *Model) functionDecorators(a *Auth, fn *Func) {
 	for _, d := range pyast.Decorators(fn.Node) {
 		m.applyDecorator(a, d)
+		if !a.HeaderToken && fn.File != nil && headerTokenDecorator(fn.File.FuncRef(decoratorCallee(d))) {
+			a.HeaderToken = true
+		}
 	}
+}
+
+// headerTokenDecorator reports a project decorator whose wrapper
+// authenticates the request by a credential header before it calls the
+// view (vial's `require_api_key`: `api_key_error =
+// check_request_for_api_key(request)`, `if api_key_error: return
+// api_key_error`, the helper looking the bearer token up), and lets no
+// session user through on the way (`if request.user.is_authenticated:
+// return view_fn(...)` first makes the cookie enough).
+func headerTokenDecorator(g *Func) bool {
+	if g == nil || g.File == nil {
+		return false
+	}
+	for def := range pyast.FindEach(pyast.Body(g.Node), "function_definition") {
+		w := g.File.FuncOf(def)
+		if w == nil || strings.Contains(pyast.Body(def).Text(), ".user") {
+			continue
+		}
+		if headerTokenGuard(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // applyDecorator records one decorator expression's effect.
@@ -1280,6 +1306,56 @@ func SignatureDecides(h *Func) bool {
 	for _, call := range ownNodes(body, "call") {
 		if signatureCheck(h.File, call) && checkDecides(call, body) {
 			return true
+		}
+	}
+	return signatureGuardCall(h)
+}
+
+// signatureGuardCall reports a handler one of whose top-level statements
+// calls a project helper, handing it the request, that reads a signature
+// header and raises when a check in an `if` fails: the raise refuses the
+// caller before the handler goes on (fx-private-relay's Twilio hooks:
+// `_validate_twilio_request(request)`, which reads `X-Twilio-Signature`
+// and raises ValidationError when `validator.validate(...)` says no).
+func signatureGuardCall(h *Func) bool {
+	if h.File == nil || len(h.Params) == 0 {
+		return false
+	}
+	req := h.Params[0]
+	if h.Class != nil && len(h.Params) > 1 {
+		req = h.Params[1]
+	}
+	for st := range pyast.EachStatement(pyast.Body(h.Node)) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		c, ok := pyast.AsCall(pyast.Unparen(st.NamedChild(0)))
+		if !ok || !slices.ContainsFunc(c.Positional, func(a pyast.Node) bool { return a.Text() == req }) {
+			continue
+		}
+		g, _ := h.File.Callee(c.Node)
+		if g == nil || g == h {
+			continue
+		}
+		gb := pyast.Body(g.Node)
+		named := false
+		for str := range pyast.FindEach(gb, "string") {
+			if strings.Contains(strings.ToLower(str.Text()), "signature") {
+				named = true
+				break
+			}
+		}
+		if !named {
+			continue
+		}
+		for r := range pyast.FindEach(gb, "raise_statement") {
+			iff := pyast.Ancestor(r, "if_statement")
+			if iff.IsNil() || !gb.Contains(iff) || !pyast.Ancestor(r, "except_clause").IsNil() {
+				continue
+			}
+			if len(pyast.FindAll(iff.ChildByField("condition"), "call")) > 0 {
+				return true
+			}
 		}
 	}
 	return false

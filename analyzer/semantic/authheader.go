@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -299,6 +300,58 @@ func passwordCheck(h *Func, call pyast.Node) bool {
 		switch string(pyast.CalleeName(c)) {
 		case "authenticate", "check_password":
 			return true
+		}
+	}
+	return comparesRequestPassword(g)
+}
+
+// comparesRequestPassword reports a helper that reads a password the
+// request carries (`password = request.GET.get("password")`) and compares
+// it (==, !=) with a stored value in an `if` whose branch returns or
+// raises (an IPTV panel's `if custom_properties["xc_password"] !=
+// password: return None`): it answers the caller's user only to the
+// holder of that password. Whether the comparison is constant-time is
+// SEC001's concern.
+func comparesRequestPassword(g *Func) bool {
+	body := pyast.Body(g.Node)
+	passwords := map[string]bool{}
+	for a := range pyast.FindEach(body, "assignment") {
+		l := a.ChildByField("left")
+		if l.Type() != "identifier" {
+			continue
+		}
+		obj, key, ok := pyast.KeyedRead(pyast.Unparen(a.ChildByField("right")))
+		if !ok {
+			continue
+		}
+		switch d := pyast.Dotted(obj); {
+		case strings.HasSuffix(d, ".GET"), strings.HasSuffix(d, ".POST"), strings.HasSuffix(d, ".data"), strings.HasSuffix(d, ".query_params"):
+		default:
+			continue
+		}
+		if k, ok := pyast.StringValue(key); ok && slices.Contains(IdentWords(strings.ToLower(k)), "password") {
+			passwords[l.Text()] = true
+		}
+	}
+	if len(passwords) == 0 {
+		return false
+	}
+	for ifs := range pyast.FindEach(body, "if_statement") {
+		if len(pyast.FindAll(ifs.ChildByField("consequence"), "return_statement", "raise_statement")) == 0 {
+			continue
+		}
+		for cmp := range pyast.FindEach(ifs.ChildByField("condition"), "comparison_operator") {
+			sides := cmp.NamedChildren()
+			if len(sides) != 2 {
+				continue
+			}
+			for i, side := range sides {
+				other := pyast.Unparen(sides[1-i])
+				if side.Type() == "identifier" && passwords[side.Text()] &&
+					!other.Is("string", "concatenated_string", "integer", "none", "true", "false") {
+					return true
+				}
+			}
 		}
 	}
 	return false

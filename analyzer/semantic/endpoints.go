@@ -126,7 +126,14 @@ func TakesRequest(e *Endpoint) bool { return e.RequestParam != "" }
 // a base of others).
 func (e *Endpoint) Judged(inv *Inventory) bool {
 	if e.Routed {
-		return true
+		// Routed only under `if settings.DEBUG:`: a development page
+		// production never serves.
+		for _, r := range e.Routes {
+			if !r.DebugOnly {
+				return true
+			}
+		}
+		return len(e.Routes) == 0
 	}
 	if e.Class != nil {
 		// An unrouted view class in a tree with URLconfs is wired where

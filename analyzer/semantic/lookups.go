@@ -253,8 +253,17 @@ func buildLookupEnv(ix *project.Index) *lookupEnv {
 			case "register_lookup":
 				env.customLookups = true
 			case "add_to_class", "contribute_to_class":
+				// `Model.add_to_class(name, field)`, but
+				// `field.contribute_to_class(Model, name)`: the model is
+				// the first argument there.
 				cc, _ := pyast.AsCall(c)
-				if d := pyast.Dotted(cc.Receiver()); d != "" {
+				model := cc.Receiver()
+				if string(pyast.CalleeName(c)) == "contribute_to_class" && cc.Func.Type() == "attribute" {
+					if a := cc.Arg(0, "cls"); !a.IsNil() {
+						model = a
+					}
+				}
+				if d := pyast.Dotted(pyast.Unparen(model)); d != "" {
 					env.added[d[strings.LastIndex(d, ".")+1:]] = true
 				}
 			}

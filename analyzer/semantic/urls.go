@@ -48,6 +48,10 @@ type Route struct {
 	// route (retrieve, update, partial_update, destroy).
 	ShadowedBy                   *Route
 	ShadowedList, ShadowedDetail bool
+	// DebugOnly is set when the entry (or an include on the way to it)
+	// is added under `if settings.DEBUG:`: a development route that a
+	// production deployment never serves.
+	DebugOnly bool
 }
 
 // urlWrappers are callables commonly wrapped around a view in a URLconf.
@@ -171,6 +175,9 @@ type urlWalker struct {
 	included map[*File]bool
 	done     map[*File]bool
 	out      []*Route
+	// debug counts the `if settings.DEBUG:` blocks the entry being
+	// walked lies in, its own or an including entry's.
+	debug int
 }
 
 // urlElem is one entry of a urlpatterns list with the file it is written
@@ -471,6 +478,10 @@ func patternsDecorator(f *File) string {
 // element adds the routes of one entry, or of a whole module's
 // urlpatterns.
 func (w *urlWalker) element(x urlElem, prefix string, stack []*File, depth int) {
+	if !x.n.IsNil() && debugGuarded(x.n) {
+		w.debug++
+		defer func() { w.debug-- }()
+	}
 	if x.module {
 		w.walk(x.f, prefix, stack, depth+1)
 		return
@@ -538,7 +549,7 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 		w.router(f, view.ChildByField("object"), full)
 		return
 	}
-	r := &Route{Pattern: full, File: f, Node: e, ViewText: view.Text()}
+	r := &Route{Pattern: full, File: f, Node: e, ViewText: view.Text(), DebugOnly: w.debug > 0}
 	if s, ok := pyast.StringValue(c.Keyword("name")); ok {
 		r.Name = s
 	}
@@ -871,3 +882,20 @@ func namedGroup(pat string, i int) (name string, end int, ok bool) {
 }
 
 func lastName(d string) string { return d[strings.LastIndex(d, ".")+1:] }
+
+// debugGuarded reports a node in the body of an `if settings.DEBUG:` (or
+// `if DEBUG:`, alone or one operand of an `and`), not in its else.
+func debugGuarded(n pyast.Node) bool {
+	for cur := n; !cur.IsNil(); cur = cur.Parent() {
+		p := cur.Parent()
+		if p.Type() != "if_statement" || !cur.Equal(p.ChildByField("consequence")) {
+			continue
+		}
+		for _, op := range andOperands(p.ChildByField("condition")) {
+			if d := pyast.Dotted(op); d == "DEBUG" || strings.HasSuffix(d, "settings.DEBUG") {
+				return true
+			}
+		}
+	}
+	return false
+}

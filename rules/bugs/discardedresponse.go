@@ -89,6 +89,7 @@ func buildsResponse(fn *semantic.Func) bool {
 		return false
 	}
 	im := fn.File.Unit.Imports
+	empty := true
 	for _, r := range rets {
 		v := pyast.Unparen(r.NamedChild(0))
 		c, ok := pyast.AsCall(v)
@@ -98,6 +99,24 @@ func buildsResponse(fn *semantic.Func) bool {
 		if q, ok := im.Resolve(c.Func); !ok || !isResponseMaker(q) {
 			return false
 		}
+		empty = empty && len(c.Positional) == 0 && len(c.Keywords) == 0
+	}
+	// A function that does its work (`djangologout(request)`) and then
+	// answers a bare `HttpResponse()` (an empty 200) is called for what it
+	// does: its response says nothing a caller could lose.
+	if empty && sideEffects(pyast.Body(n)) {
+		return false
 	}
 	return true
+}
+
+// sideEffects reports a body with a call statement of its own (not only
+// the returned response).
+func sideEffects(body pyast.Node) bool {
+	for st := range pyast.EachStatement(body) {
+		if st.Type() == "expression_statement" && pyast.Unparen(st.NamedChild(0)).Type() == "call" {
+			return true
+		}
+	}
+	return false
 }

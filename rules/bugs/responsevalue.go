@@ -119,7 +119,7 @@ func useAsValue(p *analyzer.Pass, f *semantic.File, call pyast.Node, numeric boo
 // is an HTTP response on its failure path.
 func reportResponseUse(p *analyzer.Pass, f *semantic.File, fn *semantic.Func, call pyast.Node, r mixedReturn) {
 	use := useAsValue(p, f, call, false)
-	if use.IsNil() {
+	if use.IsNil() || callerRuledOut(fn, call) {
 		return
 	}
 	p.Report(analyzer.Diagnostic{
@@ -350,4 +350,74 @@ func responseValueUse(p *analyzer.Pass, n, call pyast.Node, numeric bool) pyast.
 		}
 	}
 	return pyast.Node{}
+}
+
+// callerRuledOut reports a helper whose only response is returned under
+// one top-level `if` whose condition tests names the helper binds at its
+// top level (`user = xc_get_user(request)`, `if user is None: return
+// JsonResponse(..., status=401)`), where the caller, before the call,
+// binds the same names to the same expressions and returns or raises
+// under the same condition: the helper's failure path cannot be taken
+// from there (Dispatcharr's `xc_get_info(request)` after the view's own
+// `if user is None: return ...`).
+func callerRuledOut(fn *semantic.Func, call pyast.Node) bool {
+	body := pyast.Body(fn.Node)
+	var guard pyast.Node
+	for _, ret := range pyast.FindAllShallow(body, "return_statement") {
+		c, ok := pyast.AsCall(pyast.Unparen(ret.NamedChild(0)))
+		if !ok {
+			continue
+		}
+		if q, ok := fn.File.Unit.Imports.Resolve(c.Func); !ok || !isResponseMaker(q) {
+			continue
+		}
+		iff := pyast.Ancestor(ret, "if_statement")
+		if iff.IsNil() || !iff.Parent().Equal(body) || !guard.IsNil() && !guard.Equal(iff) {
+			return false // a response not under one top-level if
+		}
+		guard = iff
+	}
+	if guard.IsNil() {
+		return false
+	}
+	cond := guard.ChildByField("condition").Text()
+	// What the condition's names are bound to at the helper's top level.
+	binds := map[string]string{}
+	for st := range pyast.EachStatement(body) {
+		if st.StartByte() >= guard.StartByte() {
+			break
+		}
+		if a := st.NamedChild(0); st.Type() == "expression_statement" && a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" {
+			binds[a.ChildByField("left").Text()] = a.ChildByField("right").Text()
+		}
+	}
+	for id := range pyast.FindEach(guard.ChildByField("condition"), "identifier") {
+		if _, ok := binds[id.Text()]; !ok {
+			return false // a parameter or a global: the caller's value may differ
+		}
+	}
+	caller := pyast.EnclosingFunction(call)
+	seen := map[string]string{}
+	for st := range pyast.EachStatement(pyast.Body(caller)) {
+		if st.StartByte() >= call.StartByte() {
+			break
+		}
+		if a := st.NamedChild(0); st.Type() == "expression_statement" && a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" {
+			seen[a.ChildByField("left").Text()] = a.ChildByField("right").Text()
+			continue
+		}
+		if st.Type() != "if_statement" || st.ChildByField("condition").Text() != cond || len(st.ChildrenByField("alternative")) > 0 {
+			continue
+		}
+		same := true
+		for name, expr := range binds {
+			if strings.Contains(cond, name) && seen[name] != expr {
+				same = false
+			}
+		}
+		if same && len(pyast.FindAll(st.ChildByField("consequence"), "return_statement", "raise_statement")) > 0 {
+			return true
+		}
+	}
+	return false
 }

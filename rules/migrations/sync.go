@@ -64,6 +64,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 	}
 	var deleted []goneModels
 	translated := importsModule(p.Project, "modeltranslation")
+	extended := p.Project.ExtendedModels
 	for _, a := range graphApps(mi) {
 		models := byPkg[a]
 		if len(models) == 0 || len(a.Migrations) == 0 {
@@ -76,7 +77,7 @@ func runMissingMigration(p *analyzer.ProjectPass) error {
 			newest = leaves[len(leaves)-1]
 		}
 		for _, m := range models {
-			compareModel(p, a, state, m, translated)
+			compareModel(p, a, state, m, translated, extended[m.Name])
 		}
 		if len(state.Unknown) > 0 {
 			continue // a custom operation may have created or deleted any model
@@ -281,7 +282,7 @@ func inheritedColumns(m *project.Model) map[string]bool {
 
 // compareModel reports the differences between one model and its
 // replayed state.
-func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *project.SchemaState, m *project.Model, translated bool) {
+func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *project.SchemaState, m *project.Model, translated, extended bool) {
 	if !m.Complete || remade(m, 0) {
 		return
 	}
@@ -353,6 +354,9 @@ func compareModel(p *analyzer.ProjectPass, a *project.MigrationApp, state *proje
 	for _, name := range ms.Order {
 		if externalAncestor(p.Project.Models, m) {
 			break // a base outside the tree (or a base's base) may declare any of them
+		}
+		if extended {
+			break // code adds fields to the class at run time, under names it computes
 		}
 		if have[name] {
 			continue

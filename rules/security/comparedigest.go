@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -205,6 +206,12 @@ func digestOperand(p *analyzer.Pass, side, other, fn pyast.Node, macVars map[var
 		}
 	}
 	if name := lastName(side); name != "" && isDigestName(name) {
+		if slices.Contains(semantic.IdentWords(strings.ToLower(name)), "lock") {
+			// `current_value == self.lock_token`: the id a distributed
+			// lock's owner wrote, compared to release or extend its own
+			// lock; no caller's credential is checked.
+			return ""
+		}
 		if strings.ToLower(name) == "token" && !corroborates(other) {
 			// A bare `token` is often a content hash or message id; ask the
 			// other side to look like a credential too.

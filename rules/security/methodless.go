@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
+	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
 
@@ -61,7 +62,7 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 		}
 		body := semantic.Of(p.Project).ReachText(e.Handler, 2)
 		if strings.Contains(body, ".method") || strings.Contains(body, "is_valid(") || e.SecretInURL() || publicDesign(e) ||
-			identityCallback(e) || !verbNamed(e) {
+			identityCallback(e) || !verbNamed(e) || parsesBodyFirst(e) {
 			continue
 		}
 		w := e.Does.FirstWrite()
@@ -83,4 +84,57 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 		p.Report(d)
 	}
 	return nil
+}
+
+// parsesBodyFirst reports a view whose first statement is a `try` that
+// parses the raw request body as JSON (`post_data =
+// orjson.loads(request.body)`) and whose handlers answer (`except
+// ValueError: return JsonResponse(..., status=400)`): a GET from a link, a
+// prefetch or a crawler carries no body, so the view refuses it before
+// anything is written. An unguarded parse is left to the rule: the view
+// answers such a GET with a 500, and nothing says it wants a body.
+func parsesBodyFirst(e *semantic.Endpoint) bool {
+	if e.Handler == nil || e.RequestParam == "" {
+		return false
+	}
+	sts := pyast.Statements(pyast.Body(e.Handler.Node))
+	for len(sts) > 0 && sts[0].Type() == "expression_statement" && sts[0].NamedChild(0).Type() == "string" {
+		sts = sts[1:] // the docstring
+	}
+	if len(sts) == 0 {
+		return false
+	}
+	first := sts[0]
+	if first.Type() != "try_statement" {
+		return false
+	}
+	// Every handler of the try answers (returns or raises): the view
+	// refuses a request without a readable body, a 400 rather than a crash.
+	for h := range first.Named() {
+		if h.Type() != "except_clause" {
+			continue
+		}
+		if len(pyast.FindAll(h, "return_statement", "raise_statement")) == 0 {
+			return false
+		}
+	}
+	inner := pyast.Statements(first.ChildByField("body"))
+	if len(inner) == 0 {
+		return false
+	}
+	first = inner[0]
+	if first.Type() != "expression_statement" || first.NamedChild(0).Type() != "assignment" {
+		return false
+	}
+	for call := range pyast.FindEach(first.NamedChild(0).ChildByField("right"), "call") {
+		c, ok := pyast.AsCall(call)
+		if !ok || c.MethodName() != "loads" || len(c.Positional) == 0 {
+			continue
+		}
+		arg := pyast.Unparen(c.Positional[0])
+		if strings.HasPrefix(arg.Text(), e.RequestParam+".body") {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -76,7 +77,7 @@ func runOpenWriteEndpoint(p *analyzer.Pass) error {
 		if len(open) == 0 || publicDesign(e) || writesOnlyAccounts(semantic.Of(p.Project), p.Project, e) || e.SecretInURL() || genericWritesWithoutRows(e) || writesOnlyBlankRows(e) ||
 			semantic.Of(p.Project).ObjectPermissionDecides(e) || writesCaller(e) ||
 			semantic.HeaderTokenLookup(e.Handler) || semantic.SignatureDecides(e.Handler) || semantic.HeaderSecretDecides(e.Handler) || semantic.PasswordDecides(e.Handler) ||
-			writesUnderCarriedSecret(e) || servesImage(e) {
+			writesUnderCarriedSecret(e) || writesAfterKeyLookup(e) || servesImage(e) {
 			continue
 		}
 		g := groups[e.View]
@@ -635,4 +636,100 @@ func conjunct(n, cond pyast.Node) bool {
 		}
 	}
 	return true
+}
+
+// writesAfterKeyLookup reports a handler that looks a row up by a secret
+// the request carries and refuses the caller when there is none, before
+// it writes anything: `api_key = params.get("apikey")` (params being
+// `request.data`), `api_setting = APISettings.objects.filter(apikey=api_key).first()`,
+// `if not api_setting: return Response(status=403)` (a lead-capture form's
+// API key, MicroPyramid's CRM). A caller without a key the table holds
+// changes nothing.
+func writesAfterKeyLookup(e *semantic.Endpoint) bool {
+	if e.Handler == nil || e.Handler.Node.IsNil() {
+		return false
+	}
+	sources := []string{"request.GET", "request.POST", "request.data", "request.query_params", "request.headers", "request.META"}
+	sts := pyast.Statements(pyast.Body(e.Handler.Node))
+	secrets, found := map[string]bool{}, map[string]bool{}
+	guardEnd := -1
+	for _, st := range sts {
+		if st.Type() == "expression_statement" && st.NamedChild(0).Type() == "assignment" {
+			a := st.NamedChild(0)
+			l, r := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
+			if l.Type() != "identifier" {
+				continue
+			}
+			switch {
+			case slices.ContainsFunc(sources, func(src string) bool { d := pyast.Dotted(r); return d == src || strings.HasSuffix(d, "."+src) }):
+				sources = append(sources, l.Text()) // `params = request.data`
+			case carriesSecretFrom(r, sources):
+				secrets[l.Text()] = true
+			default:
+				for kw := range pyast.FindEach(r, "keyword_argument") {
+					v := pyast.Unparen(kw.ChildByField("value"))
+					if v.Type() == "identifier" && secrets[v.Text()] || carriesSecretFrom(v, sources) {
+						found[l.Text()] = true
+					}
+				}
+			}
+			continue
+		}
+		if st.Type() != "if_statement" || !rejectsAtTop(st) {
+			continue
+		}
+		cond := pyast.Unparen(st.ChildByField("condition"))
+		var tested pyast.Node
+		switch {
+		case cond.Type() == "not_operator":
+			tested = pyast.Unparen(cond.ChildByField("argument"))
+		case cond.Type() == "comparison_operator" && strings.HasSuffix(cond.Text(), "is None"):
+			tested = cond.NamedChild(0)
+		}
+		if tested.Type() == "identifier" && found[tested.Text()] {
+			guardEnd = st.EndByte()
+			break
+		}
+	}
+	if guardEnd < 0 {
+		return false
+	}
+	writes := 0
+	for _, x := range e.Does.Effects {
+		if x.Kind != semantic.WriteRows && x.Kind != semantic.QueueTask && !x.Money {
+			continue
+		}
+		if x.Entry.IsNil() || !e.Handler.Node.Contains(x.Entry) || x.Entry.StartByte() < guardEnd {
+			return false
+		}
+		writes++
+	}
+	return writes > 0
+}
+
+// rejectsAtTop reports an if whose consequence returns or raises among
+// its own statements.
+func rejectsAtTop(st pyast.Node) bool {
+	for s := range pyast.EachStatement(st.ChildByField("consequence")) {
+		if s.Type() == "return_statement" || s.Type() == "raise_statement" {
+			return true
+		}
+	}
+	return false
+}
+
+// carriesSecretFrom is carriesSecret over the given request mappings
+// (names bound to one included).
+func carriesSecretFrom(n pyast.Node, sources []string) bool {
+	k, ok := requestKeyRead(n, sources)
+	if !ok {
+		return false
+	}
+	for _, w := range semantic.IdentWords(strings.ToLower(k)) {
+		switch w {
+		case "token", "secret", "key", "apikey", "password", "signature":
+			return true
+		}
+	}
+	return false
 }

@@ -365,6 +365,50 @@ func safeSQLLocals(p *analyzer.Pass) map[varKey]bool {
 			}
 		}
 	}
+	// A local list of SQL fragments the code writes (`where = ["a.x IN
+	// (...)", "b.y IN (...)"]`), each item only ever set or extended with
+	// safe values (`where[0] += " AND name LIKE %s"`, `where[1] = "1=0"`),
+	// holds constants: the caller's values go in as parameters.
+	fragments := map[varKey]bool{}
+	for n := range pyast.FindEach(p.Root, "assignment", "augmented_assignment") {
+		left, right := n.ChildByField("left"), pyast.Unparen(n.ChildByField("right"))
+		fn := funcID(n)
+		switch {
+		case n.Type() == "assignment" && left.Type() == "identifier" && right.Is("list", "tuple"):
+			k := varKey{fn, left.Text()}
+			ok, seen := fragments[k]
+			all := right.NamedChildCount() > 0
+			for e := range right.Named() {
+				if e.Type() != "comment" {
+					all = all && safeSQLValue(e, fn, nil)
+				}
+			}
+			fragments[k] = (ok || !seen) && all
+		case left.Type() == "subscript" && pyast.Unparen(left.ChildByField("value")).Type() == "identifier":
+			k := varKey{fn, pyast.Unparen(left.ChildByField("value")).Text()}
+			if _, ok := fragments[k]; ok {
+				fragments[k] = fragments[k] && safeSQLValue(right, fn, nil)
+			}
+		}
+	}
+	for n := range pyast.FindEach(p.Root, "call") {
+		// `where.append(clause)`: the list takes what it is given.
+		if c, _ := pyast.AsCall(n); c.Func.Type() == "attribute" && c.Receiver().Type() == "identifier" {
+			k := varKey{funcID(n), c.Receiver().Text()}
+			if _, ok := fragments[k]; ok {
+				for _, a := range c.Positional {
+					fragments[k] = fragments[k] && safeSQLValue(a, k.fn, nil)
+				}
+			}
+		}
+	}
+	for k, ok := range fragments {
+		if ok && !verdict[k] {
+			if _, assigned := verdict[k]; assigned {
+				verdict[k] = true
+			}
+		}
+	}
 	// A local only ever assigned numbers (`start = max(ids) + buffer` with
 	// `buffer = int(...)`) holds a number.
 	for k, num := range numericLocals(p) {

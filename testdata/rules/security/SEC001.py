@@ -61,3 +61,9 @@ def find_webhook(request, webhooks):
         if hook["signature"] == received:  # want: SEC001
             return hook
     return None
+
+
+def unlock_door(request, door):
+    # A token the caller sends, named for what it unlocks: still a credential.
+    if request.headers.get("X-Unlock-Token") == door.access_token:  # want: SEC001
+        door.open()

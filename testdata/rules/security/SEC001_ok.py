@@ -103,3 +103,14 @@ def recent_hashes(feed, signatures):
             if elem["signature"] == signature:
                 hashes.add(elem["sha256_hash"])
     return hashes
+
+
+class PersistentLock:
+    # A distributed lock's owner id: compared to extend its own lock, no
+    # caller's credential.
+    def refresh(self):
+        current_value = self.redis_client.get(self.lock_key)
+        if current_value and current_value == self.lock_token:
+            self.redis_client.expire(self.lock_key, self.lock_timeout)
+            return True
+        return False

@@ -82,3 +82,20 @@ AFFECTED_FIELDS = [
 def migrate_json_fields(cursor):
     for af in AFFECTED_FIELDS:
         cursor.execute(f'ALTER TABLE {af[0]} ALTER COLUMN "{af[1]}" TYPE jsonb USING "{af[1]}"::text::jsonb;')
+
+
+# A list of SQL fragments the code writes, each item extended only with
+# literal clauses; the caller's values go in as parameters.
+def unified_content(cursor, search, category):
+    where_conditions = [
+        # Only active content
+        "movies.id IN (SELECT movie_id FROM relation WHERE active)",
+        "series.id IN (SELECT series_id FROM relation WHERE active)",
+    ]
+    params = []
+    if search:
+        where_conditions[0] += " AND LOWER(movies.name) LIKE %s"
+        params.append(f"%{search.lower()}%")
+    if category:
+        where_conditions[1] = "1=0"
+    cursor.execute(f"SELECT id FROM movies WHERE {where_conditions[0]}", params)

@@ -1,9 +1,11 @@
+import json
+
 from django.http import JsonResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.decorators import api_view
 
 from .forms import WalletForm
-from .models import Wallet
+from .models import Order, Wallet
 
 
 @require_POST
@@ -70,3 +72,14 @@ def _edit(request, pk):
 def edit_wallet(request, pk):
     # The helper it delegates to checks the method.
     return _edit(request, pk)
+
+
+def update_orders(request):
+    # The body is parsed first: a GET from a link carries none, the parse fails.
+    try:
+        post_data = json.loads(request.body.decode("utf-8"))
+    except ValueError as e:
+        return JsonResponse({"error": str(e)}, status=400)
+    for row in post_data:
+        Order.objects.filter(pk=row["id"]).update(status=row["status"])
+    return JsonResponse({"ok": 1})
