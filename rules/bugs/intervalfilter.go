@@ -13,14 +13,16 @@ import (
 //go:embed intervalfilter.md
 var intervalFilterDoc string
 
-// InvertedIntervalFilter reports a lookup that asks for an interval that
-// starts on or after a moment and ends on or before that same moment: a
-// stay that ends before it starts. No booking covering the moment ever
-// matches, so an availability or overlap test written that way finds
-// nothing and every slot looks free.
-var InvertedIntervalFilter = &analyzer.Rule{
+// BrokenIntervalTest reports interval lookups that cannot see the rows
+// they are meant to find: a lookup asking for an interval that starts on
+// or after a moment and ends on or before that same moment (a stay that
+// ends before it starts), and an overlap test that only asks whether the
+// start or the end falls inside the window (an enclosing interval passes
+// neither). An availability or overlap check written that way lets a slot
+// be booked twice, or reports booked rooms free.
+var BrokenIntervalTest = &analyzer.Rule{
 	Code:              "BUG070",
-	Name:              "inverted-interval-filter",
+	Name:              "broken-interval-test",
 	Doc:               intervalFilterDoc,
 	Category:          analyzer.Correctness,
 	Severity:          analyzer.Error,
@@ -57,6 +59,7 @@ type intervalBound struct {
 // "inside the window"), fields that are not a start/end pair, and bounds
 // the other way round (the overlap test) stay silent.
 func runInvertedIntervalFilter(p *analyzer.Pass) error {
+	endpointsInWindow(p)
 	for n := range pyast.FindEach(p.Root, "call") {
 		c, _ := pyast.AsCall(n)
 		name := c.MethodName()
@@ -163,4 +166,95 @@ func lastOf(a, b pyast.Node) pyast.Node {
 		return a
 	}
 	return b
+}
+
+// windowTest is one "field falls inside [lo, hi]" test of a Q object.
+type windowTest struct {
+	prefix, field, lo, hi string
+}
+
+// endpointsInWindow reports an overlap test written as two Q objects
+// joined by `|` and nothing else: the interval's start inside the window,
+// or its end inside the window (`Q(start__range=[a, b]) | Q(end__range=[a,
+// b])`, or the same with `__gte`/`__lte`). An interval that starts before
+// the window and ends after it passes neither, so a booking enclosing the
+// requested stay is not seen. A third alternative (the enclosing case), a
+// different window, or fields that are not a start/end pair stay silent.
+func endpointsInWindow(p *analyzer.Pass) {
+	for n := range pyast.FindEach(p.Root, "binary_operator") {
+		if op := n.ChildByField("operator"); op.IsNil() || op.Text() != "|" {
+			continue
+		}
+		if par := n.Parent(); par.Type() == "binary_operator" && par.ChildByField("operator").Text() == "|" {
+			continue // read from the outermost `|`
+		}
+		l, r := pyast.Unparen(n.ChildByField("left")), pyast.Unparen(n.ChildByField("right"))
+		a, okA := qWindow(l)
+		b, okB := qWindow(r)
+		if !okA || !okB || a.prefix != b.prefix || a.lo != b.lo || a.hi != b.hi {
+			continue
+		}
+		start, end := a, b
+		if !startEndPair(start.field, end.field) {
+			start, end = b, a
+			if !startEndPair(start.field, end.field) {
+				continue
+			}
+		}
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(n),
+			Message: "the overlap test asks whether `" + start.field + "` or `" + end.field + "` falls inside [`" + pyast.OneLineText(a.lo, 30) + "`, `" + pyast.OneLineText(a.hi, 30) +
+				"`]: an interval that starts before that window and ends after it passes neither, so a booking enclosing the requested one is not seen",
+			Help: "test the overlap itself: `" + joinPath(start.prefix, start.field) + "__lt=" + pyast.OneLineText(a.hi, 30) + ", " + joinPath(end.prefix, end.field) + "__gt=" + pyast.OneLineText(a.lo, 30) +
+				"` (each interval starts before the other ends)",
+		})
+	}
+}
+
+// qWindow reads `Q(f__range=[lo, hi])` or `Q(f__gte=lo, f__lte=hi)` (strict
+// bounds too), with no other keyword.
+func qWindow(n pyast.Node) (windowTest, bool) {
+	c, ok := pyast.AsCall(n)
+	if !ok || c.Func.Type() != "identifier" || c.Func.Text() != "Q" || len(c.Positional) != 0 {
+		return windowTest{}, false
+	}
+	split := func(k string) (prefix, field, op string) {
+		parts := strings.Split(k, "__")
+		if len(parts) < 2 {
+			return "", "", ""
+		}
+		return strings.Join(parts[:len(parts)-2], "__"), parts[len(parts)-2], parts[len(parts)-1]
+	}
+	switch len(c.Keywords) {
+	case 1:
+		for k, v := range c.Keywords {
+			prefix, field, op := split(k)
+			v = pyast.Unparen(v)
+			if op != "range" || !v.Is("list", "tuple") || v.NamedChildCount() != 2 {
+				return windowTest{}, false
+			}
+			return windowTest{prefix, field, v.NamedChild(0).Text(), v.NamedChild(1).Text()}, true
+		}
+	case 2:
+		var w windowTest
+		seen := 0
+		for k, v := range c.Keywords {
+			prefix, field, op := split(k)
+			if seen > 0 && (prefix != w.prefix || field != w.field) {
+				return windowTest{}, false
+			}
+			w.prefix, w.field = prefix, field
+			switch op {
+			case "gt", "gte":
+				w.lo = pyast.Unparen(v).Text()
+			case "lt", "lte":
+				w.hi = pyast.Unparen(v).Text()
+			default:
+				return windowTest{}, false
+			}
+			seen++
+		}
+		return w, w.lo != "" && w.hi != ""
+	}
+	return windowTest{}, false
 }

@@ -21,3 +21,14 @@ def current_price(product, now):
 
 def active(request, pk, today):
     return get_object_or_404(Booking, pk=pk, check_in__gte=today, check_out__lte=today)  # want: BUG070 "`check_in >= today` and `check_out <= today`"
+
+
+def room_taken(data):
+    return Room.objects.filter(
+        Q(bookings__checkin_date__range=[data["checkin_date"], data["checkout_date"]])  # want: BUG070 "the overlap test asks whether `checkin_date` or `checkout_date` falls inside \[`data\[\"checkin_date\"\]`, `data\[\"checkout_date\"\]`\]: an interval that starts before that window and ends after it passes neither"
+        | Q(bookings__checkout_date__range=[data["checkin_date"], data["checkout_date"]]),
+    ).exists()
+
+
+def slot_taken(start, end):
+    return Booking.objects.filter(Q(end_time__gte=start, end_time__lte=end) | Q(start_time__gte=start, start_time__lte=end)).exists()  # want: BUG070 "whether `start_time` or `end_time` falls inside"

@@ -1,3 +1,5 @@
+from django.db.models import Q
+
 from .models import Booking, Room
 
 
@@ -21,3 +23,20 @@ def different_paths(day):
 
 def not_a_pair(day):
     return Booking.objects.filter(created_at__gte=day, paid_at__lt=day)
+
+
+def with_enclosing(start, end):
+    # The third alternative covers the booking that encloses the window.
+    return Booking.objects.filter(
+        Q(start_time__range=[start, end])
+        | Q(end_time__range=[start, end])
+        | Q(start_time__lte=start, end_time__gte=end)
+    ).exists()
+
+
+def two_windows(a, b, c, d):
+    return Booking.objects.filter(Q(start_time__range=[a, b]) | Q(end_time__range=[c, d]))
+
+
+def same_field(a, b, c, d):
+    return Booking.objects.filter(Q(start_time__range=[a, b]) | Q(start_time__range=[c, d]))
