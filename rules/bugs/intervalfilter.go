@@ -39,10 +39,12 @@ var lookupCalls = map[string]bool{"filter": true, "exclude": true, "get": true, 
 
 // intervalWords pair the word naming an interval's start with the word
 // naming its end, as field names spell them (`start_date`/`end_date`,
-// `check_in`/`check_out`, `date_from`/`date_to`).
+// `check_in`/`check_out`, `date_from`/`date_to`). Opening hours
+// (`open_time`/`close_time`) are left out: a shop open from 22:00 to 02:00
+// closes "before" it opens, and a lookup for such rows is meaningful.
 var intervalWords = map[string][]string{"start": {"end", "finish", "stop"}, "starts": {"ends"}, "begin": {"end"},
 	"begins": {"ends"}, "from": {"to", "until", "till"}, "in": {"out"}, "checkin": {"checkout"},
-	"arrival": {"departure"}, "open": {"close"}, "opens": {"closes"}, "started": {"ended", "finished"}}
+	"arrival": {"departure"}, "started": {"ended", "finished"}}
 
 // intervalBound is one comparison of a field with a value in a lookup call.
 type intervalBound struct {

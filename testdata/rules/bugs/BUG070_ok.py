@@ -40,3 +40,8 @@ def two_windows(a, b, c, d):
 
 def same_field(a, b, c, d):
     return Booking.objects.filter(Q(start_time__range=[a, b]) | Q(start_time__range=[c, d]))
+
+
+def open_overnight(shops, now):
+    # Opening hours may wrap past midnight (22:00 to 02:00): not an interval test.
+    return shops.filter(open_time__gt=now, close_time__lt=now)
