@@ -81,7 +81,8 @@ func runCentsTruncated(p *analyzer.Pass) error {
 }
 
 // boundOnceTo returns the value of the only assignment to name in its
-// function (or module), when it comes before the use, or the nil node.
+// function, when it comes before the use, or the nil node (a name at
+// module level is not followed).
 func boundOnceTo(name pyast.Node) pyast.Node {
 	scope := pyast.EnclosingFunction(name)
 	if scope.IsNil() {

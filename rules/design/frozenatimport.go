@@ -38,8 +38,8 @@ var clockReads = map[string]bool{
 	"django.utils.timezone.localtime": true,
 }
 
-// freshValues are the calls that return a new value on every call: the
-// clock, random ids and tokens.
+// freshValue reports the qualified name of a call that returns a new value
+// on every call: the clock, random ids and tokens.
 func freshValue(q string) bool {
 	if clockReads[q] {
 		return true
