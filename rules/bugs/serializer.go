@@ -159,6 +159,7 @@ func checkSerializer(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
 			return known0(name)
 		}
 	}
+	annotatedUnderOtherName(p, sm, c, md)
 	// The fields the serializer exposes: its Meta's, else the first base
 	// Meta that says (`class Meta(Base.Meta)` inherits them).
 	fields, all := exposed(mro)
@@ -380,4 +381,105 @@ func callsSuper(fn pyast.Node, name string) bool {
 		}
 	}
 	return false
+}
+
+// annotatedUnderOtherName reports a plain field declared on the
+// serializer c (no `source=`, not write-only, not a method field) that the
+// model md lacks, when every view naming c as its serializer_class serves
+// a class-level queryset, none of them annotates that name, and one
+// annotates a name a typo away from it (`total_messeges` for
+// `total_messages`): DRF reads the attribute from each row, and every
+// response raises AttributeError. A view with get_queryset() (it may
+// annotate the name), any view annotating it, and serializers no view
+// names stay silent.
+func annotatedUnderOtherName(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class, md *project.Model) {
+	type servedBy struct {
+		view      *semantic.Class
+		annotated map[string]pyast.Node
+	}
+	var views []servedBy
+	for _, f := range sm.Files() {
+		for _, vc := range f.Classes {
+			sc := vc.Attrs["serializer_class"]
+			if sc.IsNil() || pyast.Unparen(sc).Type() != "identifier" && pyast.Unparen(sc).Type() != "attribute" {
+				continue
+			}
+			if name := pyast.Dotted(sc); name != c.Name && !strings.HasSuffix(name, "."+c.Name) {
+				continue
+			}
+			qs := vc.Attrs["queryset"]
+			if qs.IsNil() || vc.Methods["get_queryset"] != nil {
+				return // a queryset built per request may annotate anything
+			}
+			sv := servedBy{view: vc, annotated: map[string]pyast.Node{}}
+			for call := range pyast.FindEach(qs, "call") {
+				cc, _ := pyast.AsCall(call)
+				if cc.MethodName() != "annotate" && cc.MethodName() != "alias" {
+					continue
+				}
+				for k, v := range cc.Keywords {
+					sv.annotated[k] = v.Parent()
+				}
+				if len(cc.Positional) > 0 {
+					return // `annotate(Count("x"))` names its own alias
+				}
+			}
+			views = append(views, sv)
+		}
+	}
+	if len(views) == 0 {
+		return
+	}
+	names := make([]string, 0, len(c.Attrs))
+	for name := range c.Attrs {
+		names = append(names, name)
+	}
+	sortStrings(names)
+	for _, name := range names {
+		call, ok := pyast.AsCall(pyast.Unparen(c.Attrs[name]))
+		if !ok || len(name) < 5 || modelAttrs[name] {
+			continue
+		}
+		fn := pyast.Dotted(call.Func)
+		if !strings.HasPrefix(fn, "serializers.") || !strings.HasSuffix(fn, "Field") || fn == "serializers.SerializerMethodField" || fn == "serializers.HiddenField" {
+			continue
+		}
+		if !call.Keyword("source").IsNil() || call.Keyword("write_only").Text() == "True" {
+			continue
+		}
+		if md.Field(name) != nil || md.FKColumn(name) != nil || md.ReverseRelation(name) != nil || sm.HasAttribute(md, name) {
+			continue
+		}
+		var typo string
+		var at pyast.Node
+		var view *semantic.Class
+		annotatedHere := false
+		for _, v := range views {
+			if _, ok := v.annotated[name]; ok {
+				annotatedHere = true
+				break
+			}
+			ks := make([]string, 0, len(v.annotated))
+			for k := range v.annotated {
+				ks = append(ks, k)
+			}
+			sortStrings(ks)
+			for _, k := range ks {
+				if typo == "" && semantic.EditDistance(name, k) <= 2 {
+					typo, at, view = k, v.annotated[k], v.view
+				}
+			}
+		}
+		if annotatedHere || typo == "" {
+			continue
+		}
+		decl := c.Attrs[name].Parent()
+		p.Report(analyzer.Diagnostic{
+			Range: analyzer.RangeOf(decl),
+			Message: fmt.Sprintf("`%s` is declared on `%s` but `%s` has no such attribute, and `%s`'s queryset annotates `%s` instead: DRF reads `%s` from each row and every response raises AttributeError",
+				name, c.Name, md.Name, view.Name, typo, name),
+			Help:    fmt.Sprintf("annotate the name the serializer reads (`%s=...`), or declare the field with `source=\"%s\"`", name, typo),
+			Related: []analyzer.Related{{Path: view.File.Unit.File.Rel, Range: analyzer.RangeOf(at), Message: "annotated under this name"}},
+		})
+	}
 }
