@@ -1253,11 +1253,26 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 // "GET": ... else: self.fields[...] = ...`, `if ... .method == "GET":`).
 // A field set under any other test is an option some requests get: not
 // read.
+//
+// A `to_representation` (the first class of the bases defining one) that
+// sets `self.fields["member"] = MemberSerializer()` before handing the row
+// to DRF's own does the same for every row it renders, after `__init__`:
+// its fields come first.
 func (t *Tracker) initFields(classes []*project.ClassFacts) []project.ClassAttr {
+	var out []project.ClassAttr
+	for _, method := range []string{"to_representation", "__init__"} {
+		out = append(out, t.fieldsSetIn(classes, method)...)
+	}
+	return out
+}
+
+// fieldsSetIn reads the `self.fields[name] = Serializer()` of method, the
+// first class of classes defining one, as initFields says.
+func (t *Tracker) fieldsSetIn(classes []*project.ClassFacts, method string) []project.ClassAttr {
 	var fn *semantic.Func
 	for _, c := range classes {
 		if sc := t.sm.LookupClass(c.Module + "." + c.Name); sc != nil {
-			if fn = sc.Methods["__init__"]; fn != nil {
+			if fn = sc.Methods[method]; fn != nil {
 				break
 			}
 		}
