@@ -913,15 +913,20 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				}
 			case methodField(last):
 				// What get_<field>(obj) does with the row, through the
-				// calls it makes (helpers, model methods, properties).
-				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
+				// calls it makes (helpers, model methods, properties); or
+				// the method the field names.
+				getter := "get_" + a.Name
+				if a.Method != "" {
+					getter = a.Method
+				}
+				if fn := t.serializerMethod(classes, getter); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
 					out = append(out, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
 					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
 					mark()
 					continue
 				}
-				if fn := t.staticSerializerMethod(classes, "get_"+a.Name); fn != nil {
+				if fn := t.staticSerializerMethod(classes, getter); fn != nil {
 					// `@staticmethod def get_x(obj)` (often in a mixin of
 					// shared fields): DRF calls it with the row alone.
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 0, m), prefix, inPrefetch, why)...)
@@ -930,7 +935,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					continue
 				}
 				for _, cc := range classes {
-					for _, chain := range cc.ParamChains["get_"+a.Name] {
+					for _, chain := range cc.ParamChains[getter] {
 						out = append(out, walkNeeds(m, strings.Split(chain, "."), prefix, inPrefetch, false, why)...)
 					}
 				}
