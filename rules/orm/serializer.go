@@ -863,15 +863,23 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 	}
 	var out []need
 	declared := map[string]bool{}
+	listed := t.listedFields(classes)
 	for _, c := range classes {
 		attrs := c.Attrs
+		nInit := 0
 		if c == s {
 			// Fields the serializer's __init__ sets for the listing come
 			// first: they replace a declared field of the same name.
-			attrs = append(t.initFields(classes), attrs...)
+			init := t.initFields(classes)
+			attrs, nInit = append(init, attrs...), len(init)
 		}
-		for _, a := range attrs {
+		for i, a := range attrs {
 			if declared[a.Name] {
+				continue
+			}
+			if listed != nil && !listed[a.Name] && i >= nInit {
+				// Declared (often on a base) but not in the Meta.fields
+				// in force: DRF does not render it.
 				continue
 			}
 			declared[a.Name] = true
@@ -1249,6 +1257,37 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 		}
 	}
 	return out
+}
+
+// listedFields returns the names of the Meta.fields in force for a
+// serializer (the first of classes whose Meta assigns `fields`), when it
+// is a literal list or tuple of strings; nil otherwise ("__all__", a
+// computed list, no Meta). DRF renders a declared field only when it is
+// listed there.
+func (t *Tracker) listedFields(classes []*project.ClassFacts) map[string]bool {
+	for _, c := range classes {
+		sc := t.sm.LookupClass(c.Module + "." + c.Name)
+		if sc == nil {
+			return nil
+		}
+		v := pyast.Unparen(metaAssign(sc.Node, "fields"))
+		if v.IsNil() {
+			continue
+		}
+		if !v.Is("list", "tuple") {
+			return nil
+		}
+		out := map[string]bool{}
+		for x := range v.Named() {
+			str, ok := pyast.StringValue(x)
+			if !ok {
+				return nil
+			}
+			out[str] = true
+		}
+		return out
+	}
+	return nil
 }
 
 // initFields reads the fields a serializer's `__init__` (the first class
