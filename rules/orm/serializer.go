@@ -1262,9 +1262,19 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 // listedFields returns the names of the Meta.fields in force for a
 // serializer (the first of classes whose Meta assigns `fields`), when it
 // is a literal list or tuple of strings; nil otherwise ("__all__", a
-// computed list, no Meta). DRF renders a declared field only when it is
-// listed there.
+// computed list, no Meta). DRF's ModelSerializer renders a declared field
+// only when it is listed there; a plain Serializer (or serpy's) ignores
+// Meta, so nil for those.
 func (t *Tracker) listedFields(classes []*project.ClassFacts) map[string]bool {
+	modelSer := false
+	for _, c := range classes {
+		for _, b := range c.Bases {
+			modelSer = modelSer || strings.HasSuffix(b, "ModelSerializer")
+		}
+	}
+	if !modelSer {
+		return nil
+	}
 	for _, c := range classes {
 		sc := t.sm.LookupClass(c.Module + "." + c.Name)
 		if sc == nil {
