@@ -75,9 +75,12 @@ type ClassAttr struct {
 	// LookupField is the lookup_field= keyword, if a string (a DRF
 	// HyperlinkedRelatedField reads only the key when it is "pk").
 	LookupField string
-	Line        int
-	Start       int
-	End         int
+	// Method is the method a SerializerMethodField names (its first
+	// argument or method_name=; serpy's method=), when not get_<name>.
+	Method string `json:",omitempty"`
+	Line   int
+	Start  int
+	End    int
 }
 
 // Field is a model field declared in a class body.
@@ -312,6 +315,15 @@ func extractClass(u *Unit, n pyast.Node) *ClassFacts {
 				Line: u.File.Position(st.StartByte()).Line, Start: st.StartByte(), End: st.EndByte()}
 			ca.Source, _ = pyast.StringValue(call.Keyword("source"))
 			ca.LookupField, _ = pyast.StringValue(call.Keyword("lookup_field"))
+			if last := ca.Callee[strings.LastIndex(ca.Callee, ".")+1:]; last == "SerializerMethodField" || last == "MethodField" {
+				// `SerializerMethodField("_membership_type")`: DRF calls
+				// that method instead of get_<name>.
+				if m, ok := pyast.StringValue(call.Arg(0, "method_name")); ok && m != "" {
+					ca.Method = m
+				} else if m, ok := pyast.StringValue(call.Keyword("method")); ok && m != "" {
+					ca.Method = m
+				}
+			}
 			// A name assigned again further down the body is the later
 			// value (`comments = SerializerMethodField()` left above
 			// `comments = CommentSerializer(many=True)`): Python keeps the

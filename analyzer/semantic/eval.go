@@ -37,6 +37,9 @@ type ctx struct {
 	// deps records, while the model settles, the functions whose return
 	// value or parameters this evaluation read (see settleDeps).
 	deps *settleDeps
+	// ctxRows are the querysets a class-based view's context holds by
+	// key, for `context["products"]` read in its get_context_data.
+	ctxRows map[string]*QS
 }
 
 type loopStack struct {
@@ -426,6 +429,14 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 		return nil
 	case "subscript":
 		if n.ChildByField("subscript").Type() != "slice" {
+			// `context["products"].filter(...)` in a view's
+			// get_context_data: the rows the context holds under the key.
+			if k, ok := pyast.StringValue(n.ChildByField("subscript")); ok && st.ctxRows != nil &&
+				pyast.Unparen(n.ChildByField("value")).Type() == "identifier" {
+				if q := st.ctxRows[k]; q != nil {
+					return q.clone()
+				}
+			}
 			return nil
 		}
 		q := f.eval(n.ChildByField("value"), st.in())

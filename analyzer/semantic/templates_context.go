@@ -780,7 +780,11 @@ func (f *File) classView(c *Class) *Render {
 			continue
 		}
 		for _, e := range fn.File.contextAdditions(fn) {
-			r.Context = append(r.Context, fn.File.ctxValueFor(c, e.key, e.val))
+			rows := map[string]*QS{}
+			for _, cv := range r.Context {
+				rows[cv.Key] = cv.Rows // the later value of a key wins
+			}
+			r.Context = append(r.Context, fn.File.ctxValueFor(c, e.key, e.val, rows))
 		}
 	}
 	if r.At.IsNil() {
@@ -790,14 +794,40 @@ func (f *File) classView(c *Class) *Render {
 }
 
 // ctxValueFor evaluates a context value of a base's method read for the
-// view class c.
-func (f *File) ctxValueFor(c *Class, key string, n pyast.Node) *CtxValue {
+// view class c; rows are the querysets the context already holds by key
+// (`context["products"] = context["products"].filter(...)` keeps those
+// rows, with what the chain adds).
+func (f *File) ctxValueFor(c *Class, key string, n pyast.Node, rows map[string]*QS) *CtxValue {
 	cv := &CtxValue{Key: key, Node: n, File: f}
-	if q := f.eval(n, ctx{self: c}); q != nil {
+	if q := f.eval(n, ctx{self: c, ctxRows: rows}); q != nil {
+		if base := rows[ctxChainKey(n)]; base != nil && !q.Listed {
+			// The chain narrows rows the context already holds, often
+			// under a test (`if "category" in request.GET:`): what should
+			// load goes where those rows are made, for every path.
+			q.Origin, q.OriginFile, q.Sources = base.Origin, base.OriginFile, base.Sources
+		}
 		cv.Rows = q
 		return cv
 	}
 	return f.ctxValue(key, n)
+}
+
+// ctxChainKey returns k for a chain of calls on `name["k"]`
+// (`context["products"].filter(...)`), or "".
+func ctxChainKey(n pyast.Node) string {
+	n = pyast.Unparen(n)
+	for n.Type() == "call" {
+		fn := n.ChildByField("function")
+		if fn.Type() != "attribute" {
+			return ""
+		}
+		n = pyast.Unparen(fn.ChildByField("object"))
+	}
+	if n.Type() != "subscript" || pyast.Unparen(n.ChildByField("value")).Type() != "identifier" {
+		return ""
+	}
+	k, _ := pyast.StringValue(n.ChildByField("subscript"))
+	return k
 }
 
 // contextAdditions reads what a get_context_data adds to the context:

@@ -406,6 +406,19 @@ var textFilters = map[string]bool{"default": true, "default_if_none": true, "saf
 var evalFilters = map[string]bool{"length": true, "length_is": true, "first": true, "last": true, "slice": true,
 	"join": true, "random": true, "dictsort": true, "dictsortreversed": true, "unordered_list": true, "yesno": true}
 
+// rowFilters return rows of the list they are given, reordered or sliced.
+var rowFilters = map[string]bool{"dictsort": true, "dictsortreversed": true, "slice": true}
+
+// keepRows reports filters that each return rows of their input.
+func keepRows(fs []TFilter) bool {
+	for _, f := range fs {
+		if !rowFilters[f.Name] {
+			return false
+		}
+	}
+	return true
+}
+
 // expr resolves an expression in scope, recording the per-row accesses
 // its lookups make, and returns what it holds (nil when not a row or
 // rows of a known model).
@@ -433,6 +446,9 @@ func (w *twalker) expr(e *TExpr, u use, sc *tscope, t *Template) *tbind {
 	}
 	if len(e.Filters) > 0 {
 		switch {
+		case u == useIterate && keepRows(e.Filters):
+			// `{% for p in photos|dictsortreversed:"album.date" %}`: the
+			// same rows, reordered or sliced, are iterated.
 		case textFilters[e.Filters[0].Name] && u == useOutput:
 		case evalFilters[e.Filters[0].Name]:
 			u = useTest // the value is evaluated, not shown

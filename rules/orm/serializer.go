@@ -863,15 +863,23 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 	}
 	var out []need
 	declared := map[string]bool{}
+	listed := t.listedFields(classes)
 	for _, c := range classes {
 		attrs := c.Attrs
+		nInit := 0
 		if c == s {
 			// Fields the serializer's __init__ sets for the listing come
 			// first: they replace a declared field of the same name.
-			attrs = append(t.initFields(classes), attrs...)
+			init := t.initFields(classes)
+			attrs, nInit = append(init, attrs...), len(init)
 		}
-		for _, a := range attrs {
+		for i, a := range attrs {
 			if declared[a.Name] {
+				continue
+			}
+			if listed != nil && !listed[a.Name] && i >= nInit {
+				// Declared (often on a base) but not in the Meta.fields
+				// in force: DRF does not render it.
 				continue
 			}
 			declared[a.Name] = true
@@ -913,15 +921,20 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				}
 			case methodField(last):
 				// What get_<field>(obj) does with the row, through the
-				// calls it makes (helpers, model methods, properties).
-				if fn := t.serializerMethod(classes, "get_"+a.Name); fn != nil {
+				// calls it makes (helpers, model methods, properties); or
+				// the method the field names.
+				getter := "get_" + a.Name
+				if a.Method != "" {
+					getter = a.Method
+				}
+				if fn := t.serializerMethod(classes, getter); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
 					out = append(out, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
 					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
 					mark()
 					continue
 				}
-				if fn := t.staticSerializerMethod(classes, "get_"+a.Name); fn != nil {
+				if fn := t.staticSerializerMethod(classes, getter); fn != nil {
 					// `@staticmethod def get_x(obj)` (often in a mixin of
 					// shared fields): DRF calls it with the row alone.
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 0, m), prefix, inPrefetch, why)...)
@@ -930,7 +943,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					continue
 				}
 				for _, cc := range classes {
-					for _, chain := range cc.ParamChains["get_"+a.Name] {
+					for _, chain := range cc.ParamChains[getter] {
 						out = append(out, walkNeeds(m, strings.Split(chain, "."), prefix, inPrefetch, false, why)...)
 					}
 				}
@@ -1246,6 +1259,47 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 	return out
 }
 
+// listedFields returns the names of the Meta.fields in force for a
+// serializer (the first of classes whose Meta assigns `fields`), when it
+// is a literal list or tuple of strings; nil otherwise ("__all__", a
+// computed list, no Meta). DRF's ModelSerializer renders a declared field
+// only when it is listed there; a plain Serializer (or serpy's) ignores
+// Meta, so nil for those.
+func (t *Tracker) listedFields(classes []*project.ClassFacts) map[string]bool {
+	modelSer := false
+	for _, c := range classes {
+		for _, b := range c.Bases {
+			modelSer = modelSer || strings.HasSuffix(b, "ModelSerializer")
+		}
+	}
+	if !modelSer {
+		return nil
+	}
+	for _, c := range classes {
+		sc := t.sm.LookupClass(c.Module + "." + c.Name)
+		if sc == nil {
+			return nil
+		}
+		v := pyast.Unparen(metaAssign(sc.Node, "fields"))
+		if v.IsNil() {
+			continue
+		}
+		if !v.Is("list", "tuple") {
+			return nil
+		}
+		out := map[string]bool{}
+		for x := range v.Named() {
+			str, ok := pyast.StringValue(x)
+			if !ok {
+				return nil
+			}
+			out[str] = true
+		}
+		return out
+	}
+	return nil
+}
+
 // initFields reads the fields a serializer's `__init__` (the first class
 // of its bases defining one) sets with `self.fields["creator"] =
 // ChallengeHostTeamSerializer()`: unconditionally, or in the branch a GET
@@ -1253,11 +1307,26 @@ func walkNeeds(m *project.Model, names, prefix []string, inPrefetch, pkOnly bool
 // "GET": ... else: self.fields[...] = ...`, `if ... .method == "GET":`).
 // A field set under any other test is an option some requests get: not
 // read.
+//
+// A `to_representation` (the first class of the bases defining one) that
+// sets `self.fields["member"] = MemberSerializer()` before handing the row
+// to DRF's own does the same for every row it renders, after `__init__`:
+// its fields come first.
 func (t *Tracker) initFields(classes []*project.ClassFacts) []project.ClassAttr {
+	var out []project.ClassAttr
+	for _, method := range []string{"to_representation", "__init__"} {
+		out = append(out, t.fieldsSetIn(classes, method)...)
+	}
+	return out
+}
+
+// fieldsSetIn reads the `self.fields[name] = Serializer()` of method, the
+// first class of classes defining one, as initFields says.
+func (t *Tracker) fieldsSetIn(classes []*project.ClassFacts, method string) []project.ClassAttr {
 	var fn *semantic.Func
 	for _, c := range classes {
 		if sc := t.sm.LookupClass(c.Module + "." + c.Name); sc != nil {
-			if fn = sc.Methods["__init__"]; fn != nil {
+			if fn = sc.Methods[method]; fn != nil {
 				break
 			}
 		}
