@@ -28,9 +28,12 @@ var AutoNowSkippedByUpdateFields = &analyzer.Rule{
 	Confidence:        analyzer.Medium,
 	Since:             "0.26.0",
 	SkipOnSyntaxError: true,
-	Skip:              semantic.ProductCode,
-	Requires:          []project.Analysis{semantic.Project, timestampReads},
-	Run:               runAutoNowSkippedByUpdateFields,
+	// One finding per file: every save leaving the field out has the same
+	// fix, so the others are its related locations.
+	FileHabit: true,
+	Skip:      semantic.ProductCode,
+	Requires:  []project.Analysis{semantic.Project, timestampReads},
+	Run:       runAutoNowSkippedByUpdateFields,
 }
 
 // timestampRead is the first place (in path order) that selects or
