@@ -16,8 +16,9 @@ import (
 var autoNowSkippedDoc string
 
 // AutoNowSkippedByUpdateFields reports a save(update_fields=[...]) that
-// leaves out a model's auto_now field when other code selects or orders
-// the model's rows by that field: Django sets an auto_now field on save()
+// leaves out a model's auto_now field when other code selects the model's
+// rows by that field and by a field the save writes (rows stuck in a
+// state since a time): Django sets an auto_now field on save()
 // only when update_fields names it, so the rows keep their old timestamp.
 var AutoNowSkippedByUpdateFields = &analyzer.Rule{
 	Code:              "BUG069",
@@ -36,67 +37,87 @@ var AutoNowSkippedByUpdateFields = &analyzer.Rule{
 	Run:       runAutoNowSkippedByUpdateFields,
 }
 
-// timestampRead is the first place (in path order) that selects or
-// orders a model's rows by one of its fields.
+// timestampRead is a filter of product code that bounds a model's rows by
+// one of its fields, with the other fields the same chain filters on.
 type timestampRead struct {
-	path string
-	line int
-	rng  analyzer.Range
+	path  string
+	line  int
+	rng   analyzer.Range
+	with  []string // the chain's other filtered fields (`status`)
+	field string
 }
 
-// timestampReads maps "model.Qual.field" to the first filter, exclude or
-// order_by of product code that bounds or orders the model's rows by the
-// field (`updated_at__lt=cutoff`, `order_by("-updated_at")`).
-var timestampReads = &project.ProjectAnalysis[map[string]*timestampRead]{Name: "bugs.timestampReads", Run: func(ix *project.Index) map[string]*timestampRead {
-	out := map[string]*timestampRead{}
+// timestampReads maps "model.Qual.field" to the filters and excludes of
+// product code that bound the model's rows by the field
+// (`filter(status=PROCESSING, updated_at__lt=cutoff)`), in path order:
+// a sweep for rows stuck in a state since a time.
+var timestampReads = &project.ProjectAnalysis[map[string][]*timestampRead]{Name: "bugs.timestampReads", Run: func(ix *project.Index) map[string][]*timestampRead {
+	out := map[string][]*timestampRead{}
 	for _, f := range semantic.Of(ix).Files() {
 		if semantic.RolesOf(f.Unit).Any(semantic.Test | semantic.Migration) {
 			continue
 		}
 		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
 			c, _ := pyast.AsCall(call)
-			var fields []string
-			switch c.MethodName() {
-			case "filter", "exclude":
-				for k := range c.Keywords {
-					if field, op, ok := strings.Cut(k, "__"); ok && slices.Contains([]string{"lt", "lte", "gt", "gte", "range"}, op) {
-						fields = append(fields, field)
-					}
-				}
-			case "order_by":
-				for _, a := range c.Positional {
-					if s, ok := pyast.StringValue(a); ok {
-						fields = append(fields, strings.TrimPrefix(s, "-"))
-					}
-				}
-			default:
+			if c.MethodName() != "filter" && c.MethodName() != "exclude" {
 				continue
 			}
-			if len(fields) == 0 {
+			var bounded []string
+			for k := range c.Keywords {
+				if field, op, ok := strings.Cut(k, "__"); ok && slices.Contains([]string{"lt", "lte", "gt", "gte", "range"}, op) {
+					bounded = append(bounded, field)
+				}
+			}
+			if len(bounded) == 0 {
 				continue
 			}
 			q := f.Eval(call)
 			if q == nil || q.Model == nil {
 				continue
 			}
-			slices.Sort(fields)
-			for _, fl := range fields {
+			with := chainFields(call)
+			slices.Sort(bounded)
+			for _, fl := range bounded {
 				key := q.Model.Qual + "." + fl
-				if out[key] == nil {
-					out[key] = &timestampRead{path: f.Unit.File.Rel, line: f.Unit.File.Position(call.StartByte()).Line, rng: analyzer.RangeOf(call)}
-				}
+				out[key] = append(out[key], &timestampRead{path: f.Unit.File.Rel, line: f.Unit.File.Position(call.StartByte()).Line,
+					rng: analyzer.RangeOf(call), with: with, field: fl})
 			}
 		}
 	}
 	return out
 }}
 
+// chainFields returns the fields the keyword arguments of a filter chain
+// name (`Payout.objects.filter(status=...).filter(updated_at__lt=...)`),
+// lookups stripped.
+func chainFields(call pyast.Node) []string {
+	var out []string
+	for n := call; ; {
+		c, ok := pyast.AsCall(n)
+		if !ok || c.Func.Type() != "attribute" {
+			break
+		}
+		if m := c.MethodName(); m == "filter" || m == "exclude" || m == "get" {
+			for k := range c.Keywords {
+				field, _, _ := strings.Cut(k, "__")
+				out = append(out, field)
+			}
+		}
+		n = c.Receiver()
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // runAutoNowSkippedByUpdateFields matches `row.save(update_fields=[...])`
-// with a literal list of field names, on a row of a known model (the
-// semantic model's reading of row), when the model declares a field with
-// auto_now=True that the list leaves out and some product code filters
-// the model's rows on that field with a bound (lt, lte, gt, gte, range) or
-// orders them by it. A list built elsewhere, a model of a third-party
+// with a literal list of field names, on a row whose model is certain
+// (loaded or created in the function), when the model declares a field
+// with auto_now=True that the list leaves out and some product code
+// filters the model's rows on that field with a bound (lt, lte, gt, gte,
+// range) in a chain that also filters on a field the list names (`status`
+// in `filter(status=PROCESSING, updated_at__lt=cutoff)`): the sweep picks
+// rows by the state this save sets and the time it failed to record.
+// Ordering by the field, and filters on other fields, are left alone. A list built elsewhere, a model of a third-party
 // package, and auto_now fields nothing selects by are left alone.
 func runAutoNowSkippedByUpdateFields(p *analyzer.Pass) error {
 	f := semantic.Of(p.Project).File(p.Unit)
@@ -118,23 +139,29 @@ func runAutoNowSkippedByUpdateFields(p *analyzer.Pass) error {
 			continue
 		}
 		v := f.Value(c.Receiver())
-		if !v.IsRow() {
+		if !v.IsRow() || v.Certainty != semantic.Certain {
 			continue
 		}
 		for _, an := range autoNowFields(f.M, v.Model) {
 			if slices.Contains(names, an) {
 				continue
 			}
-			r := reads[v.Model.Qual+"."+an]
+			var r *timestampRead
+			for _, x := range reads[v.Model.Qual+"."+an] {
+				if slices.ContainsFunc(x.with, func(w string) bool { return w != an && slices.Contains(names, w) }) {
+					r = x
+					break
+				}
+			}
 			if r == nil {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
 				Range: analyzer.RangeOf(call),
-				Message: fmt.Sprintf("`%s` leaves `%s` out of `update_fields`: Django sets an auto_now field on save() only when update_fields names it, so the row keeps its old `%s`, and %s:%d selects or orders `%s` rows by it",
+				Message: fmt.Sprintf("`%s` leaves `%s` out of `update_fields`: Django sets an auto_now field on save() only when update_fields names it, so the row keeps its old `%s`, and %s:%d selects `%s` rows by it and by what this save writes",
 					pyast.OneLine(call, 60), an, an, r.path, r.line, v.Model.Name),
 				Help:    fmt.Sprintf("add `\"%s\"` to `update_fields` (or set it yourself), so the rows that changed are the ones that look changed", an),
-				Related: []analyzer.Related{{Path: r.path, Range: r.rng, Message: "rows selected or ordered by `" + an + "`"}},
+				Related: []analyzer.Related{{Path: r.path, Range: r.rng, Message: "rows selected by `" + an + "`"}},
 			})
 			break
 		}
