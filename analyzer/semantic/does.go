@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -183,7 +184,7 @@ func (m *Model) fillEffects(e *Endpoint) {
 			}
 			out = append(out, Effect{Kind: WriteRows, Model: model, Name: name, Money: money, File: e.Class.File, Call: e.Class.Node})
 		}
-		switch e.Action {
+		switch superAction(e) {
 		case "list", "retrieve":
 			if e.Handler == nil {
 				out = append(out, Effect{Kind: ReadRows, Model: model, Name: model, File: e.Class.File, Call: e.Class.Node})
@@ -216,6 +217,30 @@ func (m *Model) fillEffects(e *Endpoint) {
 		}
 	}
 	e.Does = Does{Effects: out}
+}
+
+// handlerActions are the DRF actions a generic view's HTTP handler runs
+// (GenericAPIView subclasses map put to self.update, and so on).
+var handlerActions = map[string]string{"post": "create", "put": "update", "patch": "partial_update", "delete": "destroy"}
+
+// superAction returns the DRF action whose framework code an endpoint
+// runs: its own action, or, for a DRF generic view's HTTP handler that
+// calls `super().<handler>(...)` (`def patch(self, request, ...): ...
+// super().patch(request, ...)`), the action that handler reaches when a
+// base of the class provides it (RetrieveUpdateDestroyAPIView's patch runs
+// partial_update).
+func superAction(e *Endpoint) string {
+	a, ok := handlerActions[e.Action]
+	if !ok || e.Kind != "drf-view" || e.Handler == nil {
+		return e.Action
+	}
+	last, _ := classBaseNames(e.Class)
+	for n := range last {
+		if slices.Contains(providedActions[n], a) {
+			return a
+		}
+	}
+	return e.Action
 }
 
 // callsSuper reports whether a method calls the framework's own

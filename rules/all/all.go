@@ -56,6 +56,7 @@ func Rules() []*analyzer.Rule {
 		idempotency.MoneyEndpointWithoutKey,
 		idempotency.ProviderObjectOnEverySave,
 		idempotency.StatusFlipMovesMoneyAgain,
+		idempotency.RetryBlockedByClaim,
 		resilience.NoRetryPolicy,
 		resilience.NoCircuitBreaker,
 		resilience.StatusOnly200,

@@ -28,7 +28,7 @@ var WithdrawalWithoutFundsCheck = &analyzer.Rule{
 	Confidence: analyzer.Medium,
 	Since:      "0.20.0",
 	Skip:       semantic.ProductCode,
-	Requires:   requires,
+	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, ledgerCompared},
 	Run:        runWithdrawalWithoutFundsCheck,
 }
 
@@ -45,6 +45,7 @@ var WithdrawalWithoutFundsCheck = &analyzer.Rule{
 // of the project compares a balance (the check may sit in the serializer
 // or form the handler uses, which is not followed).
 func runWithdrawalWithoutFundsCheck(p *analyzer.Pass) error {
+	ledgerWithoutFundsCheck(p)
 	if !bytes.Contains(p.File.Src(), []byte("balance")) || !bytes.Contains(p.File.Src(), []byte("amount")) {
 		return nil
 	}

@@ -164,22 +164,33 @@ var requestMethods = map[string]bool{"get": true, "post": true, "put": true, "pa
 	"head": true, "options": true, "request": true, "urlopen": true, "Request": true, "stream": true}
 
 // onlyRequested reports whether the name an assignment n binds in its
-// function is used, and only as the address of a request the service
-// makes itself (`url = f"http://localhost:8000/api/{id}"` then
+// function (or module, at the top level) is used, and only as the address
+// of a request the service makes itself (`url = f"http://localhost:8000/api/{id}"` then
 // `requests.get(url)`): that address is not handed out.
 func onlyRequested(n pyast.Node) bool {
 	left := n.ChildByField("left")
-	fn := pyast.Ancestor(n, "function_definition")
-	if left.Type() != "identifier" || fn.IsNil() {
+	if left.Type() != "identifier" {
 		return false
 	}
+	// A name bound at a module's top level (a client script's `url = base
+	// + "/wallets/"`) is read through the rest of the module.
+	scope := pyast.Ancestor(n, "function_definition").ChildByField("body")
+	if scope.IsNil() {
+		scope = n
+		for !scope.Parent().IsNil() {
+			scope = scope.Parent()
+		}
+	}
 	uses := 0
-	for id := range pyast.FindEach(fn.ChildByField("body"), "identifier") {
+	for id := range pyast.FindEach(scope, "identifier") {
 		if id.Text() != left.Text() || id.StartByte() < n.EndByte() {
 			continue
 		}
 		if k := id.Parent(); k.Type() == "keyword_argument" && k.ChildByField("name") == id || k.Type() == "attribute" && k.ChildByField("attribute") == id {
 			continue // `url=` names a parameter, `x.url` an attribute
+		}
+		if k := id.Parent(); k.Type() == "assignment" && k.ChildByField("left") == id {
+			continue // `url = ...` again binds it, and that value is judged on its own
 		}
 		uses++
 		arg := id

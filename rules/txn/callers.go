@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -155,6 +156,85 @@ func inAtomicWith(im *pyast.Imports, n, fn pyast.Node) bool {
 	for a := n.Parent(); !a.IsNil() && !a.Equal(fn); a = a.Parent() {
 		if a.Type() == "with_statement" && project.WithIsAtomic(im, a) {
 			return true
+		}
+	}
+	return false
+}
+
+// drfActionCallers names, for each hook of DRF's generic views and mixins,
+// the library methods whose body calls it: CreateModelMixin.create calls
+// perform_create, CreateAPIView.post calls create, UpdateModelMixin.update
+// calls perform_update, and so on down from the HTTP handlers.
+var drfActionCallers = map[string][]string{
+	"perform_create":  {"create", "post"},
+	"perform_update":  {"update", "partial_update", "put", "patch"},
+	"perform_destroy": {"destroy", "delete"},
+	"create":          {"post"},
+	"update":          {"partial_update", "put", "patch"},
+	"partial_update":  {"patch"},
+	"destroy":         {"delete"},
+}
+
+// runsInDRFAction reports a hook of a DRF view (perform_create, a create
+// action...) whose class, or a project base of it, calls one of the library
+// methods that run the hook from inside an atomic block or @atomic method
+// (`@transaction.atomic def post(...): return self.create(...)`, `with
+// transaction.atomic(): return super().update(...)`): DRF's own code between
+// them is not read, so the name graph misses that the hook runs in that
+// transaction. Classes that derive from nothing of DRF's are left to the
+// graph: their hooks run only where the project calls them.
+func runsInDRFAction(p *analyzer.Pass, fn pyast.Node) bool {
+	callers := drfActionCallers[pyast.DefName(fn)]
+	if len(callers) == 0 {
+		return false
+	}
+	f := semantic.Of(p.Project).File(p.Unit)
+	if f == nil {
+		return false
+	}
+	g := f.FuncOf(fn)
+	if g == nil || g.Class == nil || !drfViewClass(g.Class) {
+		return false
+	}
+	for _, c := range append([]*semantic.Class{g.Class}, g.Class.Bases()...) {
+		im := c.File.Unit.Imports
+		if im == nil {
+			continue
+		}
+		for _, m := range c.Methods {
+			for call := range pyast.FindEach(pyast.Body(m.Node), "call") {
+				if selfOrSuperCall(call, callers) && !project.AtomicScope(im, call).IsNil() {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// selfOrSuperCall reports `self.name(...)` or `super().name(...)` (super
+// with or without arguments) for one of names.
+func selfOrSuperCall(call pyast.Node, names []string) bool {
+	fnc := call.ChildByField("function")
+	if fnc.Type() != "attribute" || !slices.Contains(names, fnc.ChildByField("attribute").Text()) {
+		return false
+	}
+	obj := fnc.ChildByField("object")
+	if obj.Type() == "identifier" {
+		return obj.Text() == "self"
+	}
+	c, ok := pyast.AsCall(obj)
+	return ok && pyast.Dotted(c.Func) == "super"
+}
+
+// drfViewClass reports a class that derives, directly or through project
+// classes, from a class of DRF (or of django-rest-framework-json-api).
+func drfViewClass(c *semantic.Class) bool {
+	for _, cc := range append([]*semantic.Class{c}, c.Bases()...) {
+		for _, b := range cc.BaseNames() {
+			if strings.HasPrefix(b, "rest_framework.") || strings.HasPrefix(b, "rest_framework_json_api.") {
+				return true
+			}
 		}
 	}
 	return false

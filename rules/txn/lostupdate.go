@@ -28,7 +28,7 @@ var LostUpdate = &analyzer.Rule{
 	Confidence: analyzer.High,
 	Since:      "0.2.0",
 	Skip:       semantic.ProductCode,
-	Requires:   []project.Analysis{semantic.Project, lockedModels, lockSites},
+	Requires:   []project.Analysis{semantic.Project, lockedModels, lockSites, rmwNames},
 	Run:        runLostUpdate,
 }
 

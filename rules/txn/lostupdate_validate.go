@@ -11,9 +11,11 @@ import (
 )
 
 // drfSerializers are the DRF classes whose validate() receives the
-// validated data, relations already resolved to rows.
+// validated data, relations already resolved to rows; those of
+// django-rest-framework-json-api derive from them.
 var drfSerializers = []string{"rest_framework.serializers.Serializer", "rest_framework.serializers.ModelSerializer",
-	"rest_framework.serializers.HyperlinkedModelSerializer"}
+	"rest_framework.serializers.HyperlinkedModelSerializer", "rest_framework_json_api.serializers.Serializer",
+	"rest_framework_json_api.serializers.ModelSerializer", "rest_framework_json_api.serializers.HyperlinkedModelSerializer"}
 
 // lockSite is where some product code locks rows of a model, and what
 // the code holding such a lock compares.
@@ -77,6 +79,30 @@ var lockSites = &project.ProjectAnalysis[map[*project.Model]*lockSite]{Name: "tx
 	return out
 }}
 
+// rmwNames are the attribute names product code writes back from their own
+// value (`wallet.balance -= amount`, `acc.balance = acc.balance + x`):
+// TXN005 reports those writes themselves, so a funds check before them
+// on a model nobody locks is the same defect again.
+var rmwNames = &project.ProjectAnalysis[map[string]bool]{Name: "txn.rmwNames", Run: func(ix *project.Index) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range semantic.Of(ix).Files() {
+		if semantic.RolesOf(f.Unit).Any(semantic.Test | semantic.Migration) {
+			continue
+		}
+		for n := range pyast.FindEach(f.Unit.Tree.Root(), "augmented_assignment", "assignment") {
+			l := n.ChildByField("left")
+			if l.Type() != "attribute" {
+				continue
+			}
+			if n.Type() == "assignment" && !strings.Contains(n.ChildByField("right").Text(), l.Text()) {
+				continue
+			}
+			out[l.ChildByField("attribute").Text()] = true
+		}
+	}
+	return out
+}}
+
 // comparedNames adds to reads the attribute and method names read inside
 // the comparisons of def's body, and those read into a local that a
 // comparison tests (`balance = wallet.get_balance()`, then `if balance <
@@ -131,8 +157,25 @@ func validatedCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 				continue
 			}
 			site := sites[md]
-			if site == nil || site.reads[name] || sites[nil].reads[md.Qual+"."+strings.TrimPrefix(name, "get_")] || guarded(sf, md, name) {
+			if own := ownLock(sf, f.Class, md, name); own != nil {
+				site = own
+			}
+			if site != nil && site.reads[name] || sites[nil].reads[md.Qual+"."+strings.TrimPrefix(name, "get_")] || guarded(sf, md, name) {
 				continue
+			}
+			if site == nil {
+				if rmwNames.Get(p.Project)[name] {
+					continue
+				}
+				p.Report(analyzer.Diagnostic{
+					Range:      analyzer.RangeOf(cmp),
+					Confidence: analyzer.Medium,
+					Message: fmt.Sprintf("`%s` checks `%s` in `validate()`, on the `%s` row DRF loaded for `%s` without a lock, and nothing in the project locks `%s` rows: two concurrent requests both pass this check and overdraw",
+						pyast.OneLine(cmp, 60), pyast.OneLine(read, 40), md.Name, key, md.Name),
+					Help: fmt.Sprintf("lock the row with `select_for_update()` inside the `transaction.atomic()` that writes, and check the balance again there, or make the write a conditional update (`filter(pk=..., %s__gte=amount).update(...)`) and refuse when it updates no row; the check in `validate()` can stay as a friendly early answer",
+						strings.TrimPrefix(name, "get_")),
+				})
+				return
 			}
 			p.Report(analyzer.Diagnostic{
 				Range:      analyzer.RangeOf(cmp),
@@ -148,6 +191,33 @@ func validatedCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 	}
 }
 
+// ownLock returns the lock the serializer's own create() takes on rows of
+// md, with what that create() compares, when it compares nothing named
+// name: the write that follows this validate() is that create(), whatever
+// other code holding a lock on md checks. nil otherwise.
+func ownLock(sf *semantic.File, cls *semantic.Class, md *project.Model, name string) *lockSite {
+	create := cls.Method("create")
+	if create == nil || create.File == nil {
+		return nil
+	}
+	reads := map[string]bool{}
+	comparedNames(create.Node, reads)
+	if reads[name] {
+		return nil
+	}
+	for call := range pyast.FindEach(pyast.Body(create.Node), "call") {
+		if string(pyast.CalleeName(call)) != "select_for_update" {
+			continue
+		}
+		if q := create.File.Eval(call); q != nil && q.Model == md {
+			u := create.File.Unit
+			return &lockSite{path: u.File.Rel, rng: analyzer.RangeOf(call), line: u.File.Position(call.StartByte()).Line,
+				fn: create.Name, reads: reads}
+		}
+	}
+	return nil
+}
+
 // raises reports a raise statement in a block (nested definitions aside).
 func raises(b pyast.Node) bool {
 	for range pyast.FindEachShallow(b, "raise_statement") {
@@ -158,22 +228,37 @@ func raises(b pyast.Node) bool {
 
 // validatedBalance reads a comparison for a balance of a row of the
 // validated data: `attrs["wallet"].balance`, `wallet.balance` with
-// `wallet = attrs["wallet"]`, or a local bound to either or to a balance
-// method's result (`balance = wallet.get_balance()`). It returns the read,
-// the attribute or method name, the data key and the row's model.
+// `wallet = attrs["wallet"]`, or a local bound to either, to a balance
+// method's result (`balance = wallet.get_balance()`) or to the balance
+// after the change (`new_balance = wallet.balance + attrs["amount"]`). It
+// returns the read, the attribute or method name, the data key and the
+// row's model.
 func validatedBalance(sf *semantic.File, f *semantic.Func, smd *project.Model, param string, cmp pyast.Node) (pyast.Node, string, string, *project.Model) {
+	var reads []pyast.Node
 	for x := range pyast.FindEach(cmp, "attribute", "identifier") {
-		e := x
-		if x.Type() == "identifier" {
-			if x.Parent().Type() == "attribute" || x.Parent().Type() == "call" && x.Parent().ChildByField("function").Equal(x) {
-				continue
-			}
-			b := sf.Binding(x, x.Text(), x.StartByte())
-			if b.IsNil() || len(sf.Bindings(x, x.Text())) != 1 {
-				continue
-			}
-			e = pyast.Unparen(b)
+		if x.Type() != "identifier" {
+			reads = append(reads, x)
+			continue
 		}
+		if x.Parent().Type() == "attribute" || x.Parent().Type() == "call" && x.Parent().ChildByField("function").Equal(x) {
+			continue
+		}
+		b := sf.Binding(x, x.Text(), x.StartByte())
+		if b.IsNil() || len(sf.Bindings(x, x.Text())) != 1 {
+			continue
+		}
+		b = pyast.Unparen(b)
+		if b.Type() != "binary_operator" {
+			reads = append(reads, b)
+			continue
+		}
+		for a := range pyast.FindEach(b, "attribute") {
+			if a.Parent().Type() != "attribute" {
+				reads = append(reads, a)
+			}
+		}
+	}
+	for _, e := range reads {
 		shown := e
 		if c, ok := pyast.AsCall(e); ok && len(c.Positional) == 0 && len(c.Keywords) == 0 && c.Func.Type() == "attribute" {
 			e = c.Func // `wallet.get_balance()`
@@ -199,15 +284,19 @@ func validatedBalance(sf *semantic.File, f *semantic.Func, smd *project.Model, p
 
 // validatedRow resolves a row read from validate()'s data by a forward
 // relation of the serializer's model (`attrs["wallet"]`,
-// `attrs.get("wallet")`, or a local bound once to one of them), when the
-// serializer does not declare that field itself with a queryset that
-// locks.
+// `attrs.get("wallet")`, or a local bound once to one of them, or to one
+// of them `or` a fallback: `attrs.get("wallet") or self.instance.wallet`),
+// when the serializer does not declare that field itself with a queryset
+// that locks.
 func validatedRow(sf *semantic.File, f *semantic.Func, smd *project.Model, param string, n pyast.Node) (string, *project.Model) {
 	n = pyast.Unparen(n)
 	if n.Type() == "identifier" {
 		if bs := sf.Bindings(n, n.Text()); len(bs) == 1 {
 			n = pyast.Unparen(bs[0])
 		}
+	}
+	if n.Type() == "boolean_operator" && n.ChildByField("operator").Type() == "or" {
+		n = pyast.Unparen(n.ChildByField("left"))
 	}
 	obj, k, ok := pyast.KeyRead(n)
 	if !ok || pyast.Dotted(obj) != param {

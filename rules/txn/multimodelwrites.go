@@ -34,7 +34,9 @@ var MultiModelWrites = &analyzer.Rule{
 // different models it can name (`A.objects.create`, `B.objects.filter().update`,
 // `b = B(...); b.save()`) with no atomic block or decorator. It skips writes
 // whose model is unknown (`obj.save()` on a parameter), views under
-// ATOMIC_REQUESTS, writes in exclusive branches (if/elif/else, or after a
+// ATOMIC_REQUESTS, DRF view hooks their view's atomic handler runs
+// (`@transaction.atomic def post(...): return self.create(...)` runs
+// perform_create), writes in exclusive branches (if/elif/else, or after a
 // branch that returns), functions called from an atomic block (same file, or by name
 // elsewhere in the project) or registering on_commit callbacks,
 // tests, migrations and seed scripts, and models named by a variable

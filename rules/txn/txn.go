@@ -71,10 +71,12 @@ type callerTxn struct {
 
 // covered reports whether fn opens a transaction or runs in a caller's:
 // an atomic block or decorator of its own, a project decorator whose
-// wrapper opens one, an assertion that it runs in one, or a call from an
-// atomic block.
+// wrapper opens one, an assertion that it runs in one, a call from an
+// atomic block, or (a DRF view's hook) an atomic handler of its view that
+// calls the library action running it.
 func (c *callerTxn) covered(fn pyast.Node) bool {
-	if effects.UsesAtomic(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) || savedInAtomic(c.p, fn) {
+	if effects.UsesAtomic(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) || savedInAtomic(c.p, fn) ||
+		runsInDRFAction(c.p, fn) {
 		return true
 	}
 	if c.local == nil {
