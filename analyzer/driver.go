@@ -1375,7 +1375,7 @@ func Trace(what string, start TraceMark) {
 // minimum (4 MB at 100%, scaled by the target) made the collector run a
 // dozen times in a warm run at 50%: Lookup is the target then.
 //
-// In every phase, Floor (bytes) is the least heap the collector lets
+// After phase one, Floor (bytes) is the least heap the collector lets
 // grow before it runs: while the live heap is small (an edit run, whose
 // trees and sources stay in the reuse pack: some 30 MB live on saleor),
 // the target rises so that the next collection comes at Floor, not at
