@@ -236,7 +236,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 
 	// Phase one.
 	if cfg.GC != nil {
-		defer cfg.GC.Phase(cfg.GC.Load)()
+		defer debug.SetGCPercent(debug.SetGCPercent(cfg.GC.Load))
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
@@ -295,7 +295,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 	if cfg.GC != nil {
 		target := cfg.GC.checkTarget()
-		defer cfg.GC.Phase(target)()
+		debug.SetGCPercent(target)
 		if trace.on {
 			fmt.Fprintf(os.Stderr, "rubric: collector target after phase one: %d%%\n", target)
 		}
@@ -1374,108 +1374,14 @@ func Trace(what string, start TraceMark) {
 // (`rubric check`) holds a heap of a few megabytes, where the runtime's
 // minimum (4 MB at 100%, scaled by the target) made the collector run a
 // dozen times in a warm run at 50%: Lookup is the target then.
-//
-// After phase one, Floor (bytes) is the least heap the collector lets
-// grow before it runs: while the live heap is small (an edit run, whose
-// trees and sources stay in the reuse pack: some 30 MB live on saleor),
-// the target rises so that the next collection comes at Floor, not at
-// half as much again as the live heap, which made an edit to a test module
-// on saleor collect seven times, an eighth of its CPU. Once the live heap
-// passes Floor (a cold run's trees, an edit run's semantic model) the
-// target is the phase's again, and the peak as it was.
 type GCPhases struct {
-	Lookup             int    // before phase one: listing, hashing, cache lookups (the caller's)
-	Load               int    // phase one: reading, parsing, facts
-	CheckMin, CheckMax int    // the rest: the index, shared analyses, rules
-	Floor              uint64 // the least heap goal after phase one (0: none)
+	Lookup             int // before phase one: listing, hashing, cache lookups (the caller's)
+	Load               int // phase one: reading, parsing, facts
+	CheckMin, CheckMax int // the rest: the index, shared analyses, rules
 }
 
 // DefaultGCPhases: see GCPhases and README.md, Performance.
-var DefaultGCPhases = GCPhases{Lookup: 200, Load: 150, CheckMin: 25, CheckMax: 50, Floor: 64 << 20}
-
-// Phase sets the collector's target to base, kept at a heap goal of at
-// least Floor (floorTarget), until the returned function puts the
-// previous phase's back (the target before the first phase, after the
-// last). Phases nest (the caller's lookup, then phase one, then the rest)
-// and end in reverse order; the target is the process's, so is this.
-func (g GCPhases) Phase(base int) (restore func()) { return gcPhase(base, g.Floor) }
-
-// floorTarget is the target for a live heap of live bytes: base, or more
-// where base would put the next collection under floor.
-func floorTarget(base int, live, floor uint64) int {
-	if live == 0 || live >= floor {
-		return base
-	}
-	return max(base, int((floor-live)*100/live))
-}
-
-// gcTune is the phase in force (gcPhase). While it has a floor, a
-// finalizer on an object nothing holds runs once per collection, sets the
-// target for the live heap it left, and arms the next one.
-var gcTune struct {
-	mu    sync.Mutex
-	depth int
-	base  int
-	floor uint64
-	orig  int // the target before the first phase
-	armed bool
-}
-
-// gcSentinel is what the finalizer is set on: large enough not to share a
-// block of the tiny allocator (whose objects' finalizers may never run).
-type gcSentinel struct{ _ [32]byte }
-
-func gcPhase(base int, floor uint64) (restore func()) {
-	gcTune.mu.Lock()
-	defer gcTune.mu.Unlock()
-	prevBase, prevFloor := gcTune.base, gcTune.floor
-	if gcTune.depth == 0 {
-		gcTune.orig = debug.SetGCPercent(base)
-	}
-	gcTune.depth++
-	gcTune.base, gcTune.floor = base, floor
-	gcApplyLocked()
-	return func() {
-		gcTune.mu.Lock()
-		defer gcTune.mu.Unlock()
-		gcTune.depth--
-		if gcTune.depth == 0 {
-			gcTune.base, gcTune.floor = 0, 0
-			debug.SetGCPercent(gcTune.orig)
-			return
-		}
-		gcTune.base, gcTune.floor = prevBase, prevFloor
-		gcApplyLocked()
-	}
-}
-
-// gcApplyLocked sets the target for the live heap now, and keeps a
-// finalizer armed while there is a floor.
-func gcApplyLocked() {
-	target := gcTune.base
-	if gcTune.floor > 0 {
-		samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		metrics.Read(samples)
-		if samples[0].Value.Kind() == metrics.KindUint64 {
-			target = floorTarget(gcTune.base, samples[0].Value.Uint64(), gcTune.floor)
-		}
-		if !gcTune.armed {
-			gcTune.armed = true
-			runtime.SetFinalizer(&gcSentinel{}, gcCollected)
-		}
-	}
-	debug.SetGCPercent(target)
-}
-
-// gcCollected runs after a collection: the next phase's target, or none.
-func gcCollected(*gcSentinel) {
-	gcTune.mu.Lock()
-	defer gcTune.mu.Unlock()
-	gcTune.armed = false
-	if gcTune.depth > 0 && gcTune.floor > 0 {
-		gcApplyLocked()
-	}
-}
+var DefaultGCPhases = GCPhases{Lookup: 200, Load: 150, CheckMin: 25, CheckMax: 50}
 
 // checkTarget is the target after phase one, from the heap's make-up now.
 func (g GCPhases) checkTarget() int {

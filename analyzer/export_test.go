@@ -18,9 +18,6 @@ func ReuseTreeKey(cfg Config, in Input, src []byte) [32]byte {
 // bytes, scan of them scannable.
 func GCTargetFor(g GCPhases, scan, heap uint64) int { return g.targetFor(scan, heap) }
 
-// GCFloorTarget is floorTarget.
-func GCFloorTarget(base int, live, floor uint64) int { return floorTarget(base, live, floor) }
-
 // NewContentTrees is the fix rounds' tree cache (trees by content, in
 // memory), for tests that need one.
 func NewContentTrees() TreeCache { return &memoryTrees{m: map[[32]byte]*pyast.Tree{}} }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -553,7 +554,7 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		return analyzer.Run(ctx, cfg, args)
 	}
 	if cfg.GC != nil {
-		defer cfg.GC.Phase(cfg.GC.Lookup)()
+		defer debug.SetGCPercent(debug.SetGCPercent(cfg.GC.Lookup))
 	}
 	// Each file's phase one, tree and findings are kept in the reuse pack
 	// for the next run, which then re-checks only what an edit can affect.
