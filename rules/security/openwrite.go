@@ -576,17 +576,7 @@ func writesUnderCarriedSecret(e *semantic.Endpoint) bool {
 // headers under a key named for a secret (`request.query_params.get("callback_key")`,
 // `request.headers["X-Api-Token"]`).
 func carriesSecret(n pyast.Node) bool {
-	k, ok := requestKeyRead(n, []string{"request.GET", "request.POST", "request.data", "request.query_params", "request.headers", "request.META"})
-	if !ok {
-		return false
-	}
-	for _, w := range semantic.IdentWords(strings.ToLower(k)) {
-		switch w {
-		case "token", "secret", "key", "apikey", "password", "signature":
-			return true
-		}
-	}
-	return false
+	return carriesSecretFrom(n, []string{"request.GET", "request.POST", "request.data", "request.query_params", "request.headers", "request.META"})
 }
 
 // requestKeyRead returns the literal key of a read of one of the request's
