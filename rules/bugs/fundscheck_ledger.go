@@ -1,6 +1,7 @@
 package bugs
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -195,12 +196,7 @@ func summedBalance(m *semantic.Model, row *project.Model, amount string, sc *sem
 		if ac == nil {
 			continue
 		}
-		names := make([]string, 0, len(ac.Methods))
-		for name := range ac.Methods {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
+		for _, name := range slices.Sorted(maps.Keys(ac.Methods)) {
 			if fn := ac.Methods[name]; fn.Property && balanceName(name) && sums(pyast.Body(fn.Node).Text()) {
 				if !fieldGuarded(m, acct, name) {
 					return acct, name

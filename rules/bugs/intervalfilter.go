@@ -2,6 +2,8 @@ package bugs
 
 import (
 	_ "embed"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -86,12 +88,7 @@ func runInvertedIntervalFilter(p *analyzer.Pass) error {
 			val := pyast.Unparen(v).Text()
 			byValue[val] = append(byValue[val], intervalBound{prefix: prefix, field: field, op: op, kw: v.Parent()})
 		}
-		vals := make([]string, 0, len(byValue))
-		for v := range byValue {
-			vals = append(vals, v)
-		}
-		sort.Strings(vals)
-		for _, val := range vals {
+		for _, val := range slices.Sorted(maps.Keys(byValue)) {
 			bs := byValue[val]
 			sort.Slice(bs, func(i, j int) bool { return bs[i].kw.StartByte() < bs[j].kw.StartByte() })
 			reported := false

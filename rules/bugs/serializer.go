@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -430,12 +431,7 @@ func annotatedUnderOtherName(p *analyzer.Pass, sm *semantic.Model, c *semantic.C
 	if len(views) == 0 {
 		return
 	}
-	names := make([]string, 0, len(c.Attrs))
-	for name := range c.Attrs {
-		names = append(names, name)
-	}
-	sortStrings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(c.Attrs)) {
 		call, ok := pyast.AsCall(pyast.Unparen(c.Attrs[name]))
 		if !ok || len(name) < 5 || modelAttrs[name] {
 			continue
@@ -459,12 +455,7 @@ func annotatedUnderOtherName(p *analyzer.Pass, sm *semantic.Model, c *semantic.C
 				annotatedHere = true
 				break
 			}
-			ks := make([]string, 0, len(v.annotated))
-			for k := range v.annotated {
-				ks = append(ks, k)
-			}
-			sortStrings(ks)
-			for _, k := range ks {
+			for _, k := range slices.Sorted(maps.Keys(v.annotated)) {
 				if typo == "" && semantic.EditDistance(name, k) <= 2 {
 					typo, at, view = k, v.annotated[k], v.view
 				}
