@@ -47,7 +47,7 @@ import (
 	"github.com/rubric-dev/rubric/internal/safeio"
 )
 
-var magic = []byte("rubric-reuse-pack-5\x00\x00\x00\x00\x00")
+var magic = []byte("rubric-reuse-pack-6\x00\x00\x00\x00\x00")
 
 // entryHead is the length of an entry's head: key, value length (8 bytes,
 // big endian), entrySum (4 bytes, big endian) and 4 zeros.
@@ -224,7 +224,7 @@ func (p *Pack) saveAfterFlush() {
 
 // encode writes one segment: magic, the number of entries and the length
 // of their values (8 bytes each, big endian), the entries' heads
-// (entryHead each, in key order, so that equal contents make equal
+// (entryHead each, in entryOrder, so that equal contents make equal
 // segments), then the values in the same order, each followed by zeros up
 // to a multiple of align. magic is 24 bytes long and a head 48: each value
 // is aligned. The heads stand together so that opening a pack reads a
@@ -254,7 +254,9 @@ func encodeTo(w io.Writer, entries map[[32]byte][]byte, sums map[[32]byte]uint32
 		keys = append(keys, entry{k, sum})
 		values += len(v) + pad(len(v))
 	}
-	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i].key[:], keys[j].key[:]) < 0 })
+	sort.Slice(keys, func(i, j int) bool {
+		return entryBefore(len(entries[keys[i].key]), keys[i].key, len(entries[keys[j].key]), keys[j].key)
+	})
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var h [entryHead]byte
 	bw.Write(magic) // the error sticks: bw.Flush returns it
@@ -274,6 +276,20 @@ func encodeTo(w io.Writer, entries map[[32]byte][]byte, sums map[[32]byte]uint32
 		bw.Write(zeros[:pad(len(v))])
 	}
 	return bw.Flush()
+}
+
+// entryBefore is the order of a segment's entries: shorter values first,
+// then by key. An edit run reads the small records of every file (phase
+// one's, the findings) and hardly any of the large values (trees, sources):
+// with the small ones together at the start of a segment, it touches a few
+// megabytes of the pack's pages rather than a page or two in every
+// stretch of it. On saleor the records an edit to a test module reads, 9 MB
+// in some 17,000 entries, were spread over all 85 MB of the pack.
+func entryBefore(lenA int, keyA [32]byte, lenB int, keyB [32]byte) bool {
+	if lenA != lenB {
+		return lenA < lenB
+	}
+	return bytes.Compare(keyA[:], keyB[:]) < 0
 }
 
 var errCorrupt = errors.New("reusecache: corrupt pack")
@@ -319,7 +335,7 @@ func decode(data []byte) (map[[32]byte][]byte, error) {
 	}
 	out := make(map[[32]byte][]byte, len(entries))
 	for i, e := range entries {
-		if entrySum(e.key, e.value) != e.sum || i > 0 && bytes.Compare(entries[i-1].key[:], e.key[:]) >= 0 {
+		if entrySum(e.key, e.value) != e.sum || i > 0 && !entryBefore(len(entries[i-1].value), entries[i-1].key, len(e.value), e.key) {
 			return nil, errCorrupt // not the one encoding of these entries
 		}
 		for _, z := range data[e.at+len(e.value) : e.at+len(e.value)+pad(len(e.value))] {

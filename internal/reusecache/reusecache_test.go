@@ -165,6 +165,32 @@ func TestValuesAreAligned(t *testing.T) {
 	}
 }
 
+// A segment holds its short values first: the records an edit run reads
+// stand together, ahead of the trees and sources it mostly leaves. The
+// order is a function of the entries alone (same entries, same bytes).
+func TestShortValuesComeFirst(t *testing.T) {
+	entries := map[[32]byte][]byte{}
+	for i := range 40 {
+		entries[key(string(rune('a'+i)))] = make([]byte, (i*7919)%97+1)
+	}
+	entries[key("tie-1")] = make([]byte, 5)
+	entries[key("tie-2")] = make([]byte, 5)
+	data := encode(entries)
+	got, n, err := decodeSegment(data)
+	require.NoError(t, err)
+	require.Equal(t, len(data), n)
+	require.Len(t, got, len(entries))
+	for i := 1; i < len(got); i++ {
+		a, b := got[i-1], got[i]
+		assert.True(t, len(a.value) < len(b.value) || len(a.value) == len(b.value) && bytes.Compare(a.key[:], b.key[:]) < 0, "entry %d", i)
+		assert.Less(t, a.at, b.at)
+	}
+	assert.Equal(t, data, encode(entries))
+	back, err := decode(data)
+	require.NoError(t, err)
+	assert.Equal(t, entries, back)
+}
+
 // A first run writes what it made so far each time the driver flushes (and
 // lets it go: a Get of it is a miss), then the rest at Save, as segments of
 // one new pack. A run that starts with a pack flushes nothing.
