@@ -34,7 +34,7 @@ func TestStatIndexSeesSameSizeEdits(t *testing.T) {
 	first := check()
 	assert.Contains(t, first, "app/a.py:3:1: ERR001")
 	assert.NotContains(t, first, "app/b.py", "b.py has no finding, so a hit does not read it")
-	indexes, _ := filepath.Glob(filepath.Join(cacheDir, "stat", "*.gob"))
+	indexes, _ := filepath.Glob(filepath.Join(cacheDir, "stat", "*.idx"))
 	assert.Len(t, indexes, 1, "the stat index was written")
 	assert.Equal(t, first, check(), "warm")
 

@@ -13,12 +13,15 @@ package statcache
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
+	"hash/crc32"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,8 +35,8 @@ var Racy = 2 * time.Second
 // maxFile caps the read of a stored index (entries are about 100 bytes).
 const maxFile = 64 << 20
 
-// schema changes whenever entry does.
-const schema = "rubric-stat-2"
+// schema changes whenever entry or the encoding does.
+const schema = "rubric-stat-3"
 
 // Key is what a file's stat says about it; equal keys mean an unchanged
 // file.
@@ -67,7 +70,7 @@ type Cache struct {
 // empty).
 func Open(dir, scope string) *Cache {
 	sum := sha256.Sum256([]byte(schema + "\x00" + scope))
-	c := &Cache{path: filepath.Join(dir, "stat", hex.EncodeToString(sum[:16])+".gob"),
+	c := &Cache{path: filepath.Join(dir, "stat", hex.EncodeToString(sum[:16])+".idx"),
 		old: map[string]entry{}, seen: map[string]entry{}, now: time.Now}
 	// A regular file only, not followed through a link, opened without
 	// blocking (a FIFO planted in the cache directory would hang the run),
@@ -76,12 +79,8 @@ func Open(dir, scope string) *Cache {
 	if err != nil {
 		return c
 	}
-	var stored struct {
-		Schema  string
-		Entries map[string]entry
-	}
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&stored) == nil && stored.Schema == schema {
-		c.old = stored.Entries
+	if entries, err := decode(data); err == nil {
+		c.old = entries
 	}
 	return c
 }
@@ -144,14 +143,7 @@ func (c *Cache) Save() {
 	if len(c.seen) == len(c.old) && maps.Equal(c.seen, c.old) {
 		return // unchanged: nothing to write
 	}
-	var buf bytes.Buffer
-	stored := struct {
-		Schema  string
-		Entries map[string]entry
-	}{schema, c.seen}
-	if gob.NewEncoder(&buf).Encode(stored) != nil {
-		return
-	}
+	data := encode(c.seen)
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 		return
 	}
@@ -159,8 +151,94 @@ func (c *Cache) Save() {
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(buf.Bytes())
+	_, werr := tmp.Write(data)
 	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path) != nil {
 		os.Remove(tmp.Name())
 	}
+}
+
+// The stored index is the schema, the number of entries (8 bytes), the
+// entries in path order (the path after its length as a uvarint, then the
+// key's six fields and the sum, fixed width, and a byte for Unsure), and a
+// CRC-32C (Castagnoli) of all that. Decoding it is a loop over the bytes:
+// gob, used before, took 10 to 15 ms on saleor's 4,300 files, on the path
+// of every run, warm ones included.
+const entryFixed = 8*5 + 4 + 32 + 1
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+var errCorrupt = errors.New("statcache: corrupt index")
+
+func encode(entries map[string]entry) []byte {
+	paths := slices.Sorted(maps.Keys(entries))
+	n := len(schema) + 8 + 4
+	for _, p := range paths {
+		n += binary.MaxVarintLen64 + len(p) + entryFixed
+	}
+	b := make([]byte, 0, n)
+	b = append(b, schema...)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(paths)))
+	for _, p := range paths {
+		e := entries[p]
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+		for _, v := range [...]uint64{uint64(e.Key.Size), uint64(e.Key.Mtime), uint64(e.Key.Ctime), e.Key.Ino, e.Key.Dev} {
+			b = binary.BigEndian.AppendUint64(b, v)
+		}
+		b = binary.BigEndian.AppendUint32(b, e.Key.Mode)
+		b = append(b, e.Sum[:]...)
+		if e.Unsure {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
+
+// decode reads what encode wrote; anything else (another schema, a torn
+// or damaged file) is an error, and the index is then empty.
+func decode(data []byte) (map[string]entry, error) {
+	if len(data) < len(schema)+8+4 || !bytes.HasPrefix(data, []byte(schema)) {
+		return nil, errCorrupt
+	}
+	body := data[:len(data)-4]
+	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[len(body):]) {
+		return nil, errCorrupt
+	}
+	b := body[len(schema):]
+	count := binary.BigEndian.Uint64(b)
+	b = b[8:]
+	if count > uint64(len(b))/(1+entryFixed) {
+		return nil, errCorrupt
+	}
+	out := make(map[string]entry, count)
+	for range count {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) || uint64(len(b)-k)-n < entryFixed {
+			return nil, errCorrupt
+		}
+		p := string(b[k : k+int(n)])
+		b = b[k+int(n):]
+		var e entry
+		u := func(i int) uint64 { return binary.BigEndian.Uint64(b[8*i:]) }
+		e.Key = Key{Size: int64(u(0)), Mtime: int64(u(1)), Ctime: int64(u(2)), Ino: u(3), Dev: u(4), Mode: binary.BigEndian.Uint32(b[40:])}
+		copy(e.Sum[:], b[44:76])
+		switch b[76] {
+		case 0:
+		case 1:
+			e.Unsure = true
+		default:
+			return nil, errCorrupt
+		}
+		if _, dup := out[p]; dup {
+			return nil, errCorrupt
+		}
+		out[p] = e
+		b = b[entryFixed:]
+	}
+	if len(b) != 0 {
+		return nil, errCorrupt
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package statcache
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"os"
 	"path/filepath"
@@ -79,4 +80,47 @@ func TestCorruptIndexIsEmpty(t *testing.T) {
 	var nilCache *Cache
 	_, ok = nilCache.Sum(a, fa)
 	assert.False(t, ok)
+}
+
+// The stored index keeps every field of every entry, and any damaged or
+// torn byte empties it rather than handing out another file's hash.
+func TestStoredIndexRoundTripsAndRejectsDamage(t *testing.T) {
+	entries := map[string]entry{
+		"a.py":                              {Key: Key{Size: 6, Mtime: -1, Ctime: 1 << 62, Ino: 1<<64 - 1, Dev: 7, Mode: 0o100644}, Sum: sha256.Sum256([]byte("a"))},
+		"pkg/b.py":                          {Key: Key{Size: 0}, Sum: sha256.Sum256([]byte("b")), Unsure: true},
+		"pkg/ü/c.py":                        {Key: Key{Size: 1}, Sum: sha256.Sum256([]byte("c"))},
+		"":                                  {},
+		"d\x00e/f.py":                       {Key: Key{Mode: 1}},
+		"long/" + string(make([]byte, 300)): {Key: Key{Size: 300}},
+	}
+	data := encode(entries)
+	back, err := decode(data)
+	require.NoError(t, err)
+	assert.Equal(t, entries, back)
+	assert.Equal(t, data, encode(back), "one encoding of one index")
+	for i := range data {
+		bad := bytes.Clone(data)
+		bad[i] ^= 0x10
+		_, err := decode(bad)
+		assert.Error(t, err, "byte %d flipped", i)
+	}
+	for n := range len(data) {
+		_, err := decode(data[:n])
+		assert.Error(t, err, "cut at %d", n)
+	}
+	empty, err := decode(encode(map[string]entry{}))
+	require.NoError(t, err)
+	assert.Empty(t, empty)
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add(encode(map[string]entry{"a.py": {Key: Key{Size: 1}}}))
+	f.Add([]byte(schema))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if m, err := decode(data); err == nil {
+			again, err := decode(encode(m))
+			require.NoError(t, err)
+			assert.Equal(t, m, again)
+		}
+	})
 }
