@@ -60,10 +60,13 @@ type entry struct {
 // arguments). It is safe for concurrent use.
 type Cache struct {
 	path string
-	mu   sync.Mutex
-	old  map[string]entry // as loaded
-	seen map[string]entry // confirmed or recorded by this run: what Save keeps
-	now  func() time.Time
+	// stale is where the same scope's index was kept in the gob encoding
+	// (schema rubric-stat-2), never read again: Save removes it.
+	stale string
+	mu    sync.Mutex
+	old   map[string]entry // as loaded
+	seen  map[string]entry // confirmed or recorded by this run: what Save keeps
+	now   func() time.Time
 }
 
 // Open loads the index of scope under dir (a missing or corrupt index is
@@ -72,6 +75,8 @@ func Open(dir, scope string) *Cache {
 	sum := sha256.Sum256([]byte(schema + "\x00" + scope))
 	c := &Cache{path: filepath.Join(dir, "stat", hex.EncodeToString(sum[:16])+".idx"),
 		old: map[string]entry{}, seen: map[string]entry{}, now: time.Now}
+	gobSum := sha256.Sum256([]byte("rubric-stat-2\x00" + scope))
+	c.stale = filepath.Join(dir, "stat", hex.EncodeToString(gobSum[:16])+".gob")
 	// A regular file only, not followed through a link, opened without
 	// blocking (a FIFO planted in the cache directory would hang the run),
 	// capped.
@@ -154,7 +159,9 @@ func (c *Cache) Save() {
 	_, werr := tmp.Write(data)
 	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path) != nil {
 		os.Remove(tmp.Name())
+		return
 	}
+	os.Remove(c.stale)
 }
 
 // The stored index is the schema, the number of entries (8 bytes), the

@@ -124,3 +124,21 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// The gob-encoded index an older rubric kept for the scope goes once this
+// one writes its own; another scope's stays.
+func TestSaveRemovesTheScopesGobIndex(t *testing.T) {
+	dir, tree := t.TempDir(), t.TempDir()
+	a := filepath.Join(tree, "a.py")
+	fa := write(t, a, "x = 1\n")
+	c := later(Open(dir, "scope"))
+	other := later(Open(dir, "other")).stale
+	require.NoError(t, os.MkdirAll(filepath.Dir(c.stale), 0o755))
+	require.NoError(t, os.WriteFile(c.stale, []byte("gob"), 0o644))
+	require.NoError(t, os.WriteFile(other, []byte("gob"), 0o644))
+	c.Record(a, fa, sha256.Sum256([]byte("x = 1\n")))
+	c.Save()
+	assert.NoFileExists(t, c.stale)
+	assert.FileExists(t, other)
+	assert.FileExists(t, c.path)
+}
