@@ -635,13 +635,6 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 		t := analyzer.TraceStart()
 		stats = statcache.Open(dir, cfg.WorkDir+"\x00"+strings.Join(args, "\x00"))
 		analyzer.Trace("stat index: read", t)
-		defer func() {
-			writes.Go(func() {
-				t := analyzer.TraceStart()
-				stats.Save()
-				analyzer.Trace("stat index: write", t)
-			})
-		}()
 	}
 	// The executable's hash, through the stat index, is part of both keys.
 	cache.ExecutableKnown(stats)
@@ -652,6 +645,15 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	t = analyzer.TraceStart()
 	snap, err := cache.TakeKnownNotify(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats, startEarly)
 	analyzer.Trace("result cache: key (stat, read, hash)", t)
+	if stats != nil {
+		// The stat index is complete once the files are hashed (nothing
+		// after records in it): it is written while the run goes on.
+		writes.Go(func() {
+			t := analyzer.TraceStart()
+			stats.Save()
+			analyzer.Trace("stat index: write", t)
+		})
+	}
 	if err != nil {
 		return analyzer.Run(ctx, cfg, args)
 	}
