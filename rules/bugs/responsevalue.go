@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -239,7 +240,11 @@ func mixedReturns(fn *semantic.Func) mixedReturn {
 // numberExpr reports an expression that computes a number: arithmetic,
 // float/int/Decimal/round of something, a numeric literal, or a name
 // body binds once, to one of those.
-func numberExpr(body, v pyast.Node) bool {
+func numberExpr(body, v pyast.Node) bool { return numberExprVia(body, v, nil) }
+
+// numberExprVia is numberExpr with the names being followed: a name bound
+// from itself (`total = total + 1`) is not followed again.
+func numberExprVia(body, v pyast.Node, following []string) bool {
 	switch v.Type() {
 	case "integer", "float":
 		return true
@@ -248,7 +253,8 @@ func numberExpr(body, v pyast.Node) bool {
 		case "+", "-", "*", "/", "//", "%", "**":
 			// `a + b` may join strings: a side must be a number.
 			return v.ChildByField("operator").Type() != "+" ||
-				numberExpr(body, pyast.Unparen(v.ChildByField("left"))) || numberExpr(body, pyast.Unparen(v.ChildByField("right")))
+				numberExprVia(body, pyast.Unparen(v.ChildByField("left")), following) ||
+				numberExprVia(body, pyast.Unparen(v.ChildByField("right")), following)
 		}
 	case "call":
 		c, _ := pyast.AsCall(v)
@@ -256,16 +262,20 @@ func numberExpr(body, v pyast.Node) bool {
 			return true
 		}
 	case "identifier":
+		name := v.Text()
+		if slices.Contains(following, name) {
+			return false
+		}
 		var rhs pyast.Node
 		for a := range pyast.FindEachShallow(body, "assignment") {
-			if left := a.ChildByField("left"); left.Type() == "identifier" && left.Text() == v.Text() {
+			if left := a.ChildByField("left"); left.Type() == "identifier" && left.Text() == name {
 				if !rhs.IsNil() {
 					return false
 				}
 				rhs = pyast.Unparen(a.ChildByField("right"))
 			}
 		}
-		return !rhs.IsNil() && rhs.Type() != "identifier" && numberExpr(body, rhs)
+		return !rhs.IsNil() && rhs.Type() != "identifier" && numberExprVia(body, rhs, append(following, name))
 	}
 	return false
 }
