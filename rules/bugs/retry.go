@@ -291,14 +291,19 @@ func notException(e, at pyast.Node) string {
 			return "the exception's `args` tuple"
 		}
 	case "identifier":
+		// The last binding before the name is read: before at, or before
+		// the earlier right-hand side being followed, so that each step
+		// goes back in the function and names bound from each other (a
+		// swap) end rather than go round.
+		before := min(at.StartByte(), e.StartByte())
 		fn := pyast.Ancestor(at, "function_definition")
 		var last pyast.Node
 		for a := range pyast.FindEach(fn, "assignment") {
-			if a.EndByte() <= at.StartByte() && a.ChildByField("left").Type() == "identifier" && a.ChildByField("left").Text() == e.Text() {
+			if a.EndByte() <= before && a.ChildByField("left").Type() == "identifier" && a.ChildByField("left").Text() == e.Text() {
 				last = a.ChildByField("right")
 			}
 		}
-		if !last.IsNil() && !last.Equal(e) {
+		if !last.IsNil() {
 			return notException(last, at)
 		}
 	}

@@ -24,3 +24,18 @@ def fetch(self, url):
 
 def not_a_task(obj, e):
     obj.retry(exc=str(e))
+
+
+# Names bound from each other (a swap) before the retry are followed back
+# once each, not round the cycle forever.
+@shared_task(bind=True, max_retries=3)
+def swap(self, url):
+    first, second = None, None
+    try:
+        return requests.get(url, timeout=5)
+    except requests.Timeout as e:
+        first = e
+        held = first
+        first = second
+        second = held
+        raise self.retry(exc=second)
