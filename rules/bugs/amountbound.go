@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -266,13 +267,26 @@ var directedName = regexp.MustCompile(`(?i)(deposit|credit|debit|withdraw|topup|
 // no validators, when nothing in the class declares or bounds it: the
 // model may hold signed ledger amounts, but this class takes one
 // direction, and a negative amount sent to it runs that way backwards.
+//
+// A model serializer not named for a direction is judged the same way
+// when its model is a transfer (two foreign keys to one model named as
+// its two ends: sender and receiver, from_ and to_, payer and payee) and
+// a routed create uses it: the transfer's direction is in the model, and
+// then `fields = "__all__"` counts as listing every field of the model.
 func reportDirectedModelAmount(p *analyzer.Pass, sm *semantic.Model, c *semantic.Class) {
-	if !directedName.MatchString(c.Name) || !modelInputClass(c) {
+	if !modelInputClass(c) {
 		return
 	}
 	md := sm.SerializerModel(c)
 	if md == nil {
 		return
+	}
+	direction := strings.ToLower(directedName.FindString(c.Name))
+	if direction == "" {
+		if !transferModel(md) || !createSerializers(sm)[c] {
+			return
+		}
+		direction = "transfer"
 	}
 	meta := semantic.MetaClass(c.Node)
 	if meta.IsNil() {
@@ -297,21 +311,45 @@ func reportDirectedModelAmount(p *analyzer.Pass, sm *semantic.Model, c *semantic
 			continue
 		}
 		v := pyast.Unparen(a.ChildByField("right"))
-		if !v.Is("list", "tuple") {
+		type listed struct {
+			name string
+			at   pyast.Node
+		}
+		var names []listed
+		switch all, _ := pyast.StringValue(v); {
+		case v.Is("list", "tuple"):
+			for e := range v.Named() {
+				if name, ok := pyast.StringValue(e); ok {
+					names = append(names, listed{name, e})
+				}
+			}
+		case all == "__all__" && direction == "transfer":
+			_, excluded, _ := semantic.MetaList(meta, "exclude")
+			for _, fl := range md.Fields {
+				if !slices.Contains(excluded, fl.Name) {
+					names = append(names, listed{fl.Name, v})
+				}
+			}
+		default:
 			return
 		}
-		for e := range v.Named() {
-			name, ok := pyast.StringValue(e)
-			if !ok || !amountName.MatchString(name) {
+		for _, l := range names {
+			name := l.name
+			if !amountName.MatchString(name) {
 				continue
 			}
 			if _, declared := c.Attrs[name]; declared || checkedElsewhere(c, name) || !unboundedModelNumber(sm, md, name) {
 				continue
 			}
+			var related []analyzer.Related
+			if read := validatedRead(c, name); !read.IsNil() {
+				related = []analyzer.Related{{Range: analyzer.RangeOf(read), Message: "the amount is used here as sent"}}
+			}
 			p.Report(analyzer.Diagnostic{
-				Range: analyzer.RangeOf(e),
+				Range:   analyzer.RangeOf(l.at),
+				Related: related,
 				Message: fmt.Sprintf("`%s` takes `%s` from the model's `%s` field with no lower bound (no validators there, no min_value or check here): a client can send -100 and run the %s backwards",
-					c.Name, name, md.Name, strings.ToLower(directedName.FindString(c.Name))),
+					c.Name, name, md.Name, direction),
 				Help: fmt.Sprintf("bound it in the class: `extra_kwargs = {\"%s\": {\"min_value\": Decimal(\"0.01\")}}`, or a `validate_%s` that rejects amounts <= 0", name, name),
 			})
 		}
@@ -355,4 +393,78 @@ func unboundedModelNumber(sm *semantic.Model, md *project.Model, name string) bo
 	}
 	call, ok := pyast.AsCall(v)
 	return ok && call.Keyword("validators").IsNil() && !call.StarKwargs
+}
+
+// transferEnds are pairs of names for a transfer's two ends.
+var transferEnds = [][2]string{{"sender", "receiver"}, {"sender", "recipient"}, {"payer", "payee"},
+	{"source", "destination"}, {"from", "to"}}
+
+// transferModel reports a model with an amount and two foreign keys to
+// one model named as a transfer's two ends: `sender`/`receiver`,
+// `from_wallet`/`to_wallet`, `source_account`/`destination_account`.
+func transferModel(md *project.Model) bool {
+	ends := map[string]*project.Model{}
+	for _, fl := range md.Fields {
+		at := md.Attr(fl.Name)
+		if at.Kind == project.AttrForward && at.Target != nil {
+			ends[strings.ToLower(fl.Name)] = at.Target
+		}
+	}
+	for _, pair := range transferEnds {
+		for a, ta := range ends {
+			ra, ok := endRest(a, pair[0])
+			if !ok {
+				continue
+			}
+			for b, tb := range ends {
+				if rb, ok := endRest(b, pair[1]); ok && ra == rb && ta == tb {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// endRest returns what a field name holds besides the end word, when the
+// word is a whole underscore-separated part of it: `from_wallet` and
+// "from" give "wallet", `sender` and "sender" give "".
+func endRest(name, word string) (string, bool) {
+	switch {
+	case name == word:
+		return "", true
+	case strings.HasPrefix(name, word+"_"):
+		return name[len(word)+1:], true
+	case strings.HasSuffix(name, "_"+word):
+		return name[:len(name)-len(word)-1], true
+	}
+	return "", false
+}
+
+// validatedRead returns the first read of the amount in the class's own
+// create() or update(): `validated_data["name"]` or
+// `validated_data.get("name")`.
+func validatedRead(c *semantic.Class, name string) pyast.Node {
+	for _, m := range []string{"create", "update"} {
+		fn := c.Method(m)
+		if fn == nil {
+			continue
+		}
+		for n := range pyast.FindEach(pyast.Body(fn.Node), "subscript", "call") {
+			var key pyast.Node
+			var obj string
+			if n.Type() == "subscript" {
+				obj, key = n.ChildByField("value").Text(), n.ChildByField("subscript")
+			} else if call, ok := pyast.AsCall(n); ok && call.MethodName() == "get" && len(call.Positional) > 0 {
+				obj, key = pyast.Dotted(call.Receiver()), call.Positional[0]
+			}
+			if obj != "validated_data" || key.IsNil() {
+				continue
+			}
+			if k, ok := pyast.StringValue(key); ok && k == name {
+				return n
+			}
+		}
+	}
+	return pyast.Node{}
 }

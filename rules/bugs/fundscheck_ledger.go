@@ -1,6 +1,7 @@
 package bugs
 
 import (
+	"bytes"
 	"maps"
 	"slices"
 	"strings"
@@ -212,6 +213,11 @@ func summedBalance(m *semantic.Model, row *project.Model, amount string, sc *sem
 					return acct, fl.Name
 				}
 			}
+			for _, fn := range rowReceivers.Get(m.Index)[row] {
+				if assignsIn(fn.Node, fl.Name, amount) {
+					return acct, fl.Name
+				}
+			}
 		}
 	}
 	return nil, ""
@@ -229,19 +235,57 @@ func sums(text string) bool {
 // `-=`) from an expression that sums or aggregates, or reads the amount.
 func assignsFromRows(c *semantic.Class, name, amount string) bool {
 	for _, fn := range c.Methods {
-		for n := range pyast.FindEach(pyast.Body(fn.Node), "assignment", "augmented_assignment") {
-			l := n.ChildByField("left")
-			if l.Type() != "attribute" || l.ChildByField("attribute").Text() != name {
-				continue
-			}
-			r := n.ChildByField("right").Text()
-			if sums(r) || strings.Contains(r, amount) {
-				return true
-			}
+		if assignsIn(fn.Node, name, amount) {
+			return true
 		}
 	}
 	return false
 }
+
+// assignsIn reports the body of the function def assigning `<x>.name`
+// (or `+=`, `-=`) from an expression that sums or aggregates, or reads
+// the amount.
+func assignsIn(def pyast.Node, name, amount string) bool {
+	for n := range pyast.FindEach(pyast.Body(def), "assignment", "augmented_assignment") {
+		l := n.ChildByField("left")
+		if l.Type() != "attribute" || l.ChildByField("attribute").Text() != name {
+			continue
+		}
+		r := n.ChildByField("right").Text()
+		if sums(r) || strings.Contains(r, amount) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowReceivers maps a model to the module functions of product code
+// connected to its post_save (`@receiver(post_save, sender=M)`,
+// `post_save.connect(fn, sender=M)`): a receiver that applies each new row
+// to a balance (`instance.wallet.balance += instance.amount`) makes the
+// balance of the rows as a save() override does.
+var rowReceivers = &project.ProjectAnalysis[map[*project.Model][]*semantic.Func]{Name: "bugs.rowReceivers", Run: func(ix *project.Index) map[*project.Model][]*semantic.Func {
+	out := map[*project.Model][]*semantic.Func{}
+	for _, f := range semantic.Of(ix).Files() {
+		if semantic.RolesOf(f.Unit).Any(semantic.Test|semantic.Migration) || !bytes.Contains(f.Unit.File.Src(), []byte("post_save")) {
+			continue
+		}
+		connected := semantic.PostSaveSenders(f.Unit.Tree.Root())
+		for _, fn := range f.Funcs {
+			if fn.Class != nil {
+				continue
+			}
+			sender, ok := semantic.PostSaveSender(fn.Node, connected)
+			if !ok {
+				continue
+			}
+			if md := ix.Models.Lookup(f.Unit, sender); md != nil {
+				out[md] = append(out[md], fn)
+			}
+		}
+	}
+	return out
+}}
 
 // checkedLike reports a compared name that holds the balance's name
 // (`new_balance`, `balance_after`): the balance is checked through a
