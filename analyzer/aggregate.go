@@ -34,6 +34,9 @@ type AggregateOptions struct {
 // confidence of its group and the first finding's fixes, so
 // fixes must be applied before aggregating.
 //
+// A project-wide (Habit) group is shown at the first of its sites with the
+// group's highest confidence, product code before test code (leadFirst).
+//
 // A Habit rule's findings collapse into one for the whole run, a
 // FileHabit rule's into one per file.
 //
@@ -135,10 +138,31 @@ func Aggregate(ds []Diagnostic, ix *project.Index, o AggregateOptions) []Diagnos
 		}
 		if habit[k.code] {
 			where = "in the project"
+			g = leadFirst(g)
 		}
 		out = append(out, collapse(g, where))
 	}
 	return SortDiagnostics(out)
+}
+
+// leadFirst puts first the site a project-wide group is shown at: the
+// first, in path order, of those with the group's highest confidence,
+// product code before test code. The collapsed finding takes that
+// confidence, so it stands where it is earned: a generic raise in a test
+// helper, low, does not lead a group whose high site is in a view.
+func leadFirst(g []Diagnostic) []Diagnostic {
+	best := 0
+	for i, d := range g[1:] {
+		b := g[best]
+		if d.Confidence > b.Confidence || d.Confidence == b.Confidence && project.IsTestPath(b.Path) && !project.IsTestPath(d.Path) {
+			best = i + 1
+		}
+	}
+	if best == 0 {
+		return g
+	}
+	out := append([]Diagnostic{g[best]}, g[:best]...)
+	return append(out, g[best+1:]...)
 }
 
 // collapseByMessage collapses the findings of the rules in codes that

@@ -1,6 +1,10 @@
 package semantic
 
-import "github.com/rubric-dev/rubric/analyzer/pyast"
+import (
+	"strings"
+
+	"github.com/rubric-dev/rubric/analyzer/pyast"
+)
 
 // customReturnsNoQS reports a custom manager or queryset method of q's
 // model whose every return is plainly not a queryset: a dict built in the
@@ -33,7 +37,7 @@ func (f *File) customReturnsNoQS(q *QS, method string) bool {
 		for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 			returns++
 			v := pyast.Unparen(r.NamedChild(0))
-			if !plainlyNotQS(v) && !otherModelRows(v, q.Model.Name) {
+			if !plainlyNotQS(v) && !otherModelRows(v, q.Model.Name) && !otherModelLocal(fn.Node, v, q.Model.Name, 0) {
 				return false
 			}
 		}
@@ -84,6 +88,83 @@ func otherModelRows(n pyast.Node, model string) bool {
 				return (attr == "objects" || attr == "_default_manager") && name != model && name != "" && name[0] >= 'A' && name[0] <= 'Z'
 			}
 			n = obj
+			continue
+		}
+		return false
+	}
+}
+
+// otherModelLocal reports a returned local, or locals combined with `|`
+// or `&`, every assignment of which in the method is a chain rooted at
+// another model's manager, at a reverse manager named for another model
+// (`user.ticket_set.all()`), or at the local itself (`q1 = q1.filter(...)`):
+// `q1 = user.ticket_set.all(); q2 = Ticket.objects.filter(...); return q1 |
+// q2` in a TicketConference queryset returns tickets.
+func otherModelLocal(fn, v pyast.Node, model string, depth int) bool {
+	v = pyast.Unparen(v)
+	if depth > 3 {
+		return false
+	}
+	if v.Type() == "binary_operator" {
+		op := v.ChildByField("operator").Text()
+		return (op == "|" || op == "&") && otherModelLocal(fn, v.ChildByField("left"), model, depth+1) &&
+			otherModelLocal(fn, v.ChildByField("right"), model, depth+1)
+	}
+	if v.Type() != "identifier" {
+		return false
+	}
+	name := v.Text()
+	found := false
+	for a := range pyast.FindEach(pyast.Body(fn), "assignment") {
+		if pyast.EnclosingFunction(a) != fn || a.ChildByField("left").Type() != "identifier" || a.ChildByField("left").Text() != name {
+			continue
+		}
+		r := pyast.Unparen(a.ChildByField("right"))
+		if root := chainRoot(r); root.Type() == "identifier" && root.Text() == name {
+			continue // a refinement of the same rows
+		}
+		if !otherModelRows(r, model) && !otherReverseManager(r, model) && !otherModelLocal(fn, r, model, depth+1) {
+			return false
+		}
+		found = true
+	}
+	return found
+}
+
+// chainRoot returns the expression a chain of calls, attributes and
+// subscripts starts from.
+func chainRoot(n pyast.Node) pyast.Node {
+	for {
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+		case "subscript":
+			n = n.ChildByField("value")
+		case "attribute":
+			n = n.ChildByField("object")
+		default:
+			return n
+		}
+	}
+}
+
+// otherReverseManager reports a chain through a default reverse manager
+// (`user.ticket_set.all()`) named for a model other than model.
+func otherReverseManager(n pyast.Node, model string) bool {
+	for {
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+			continue
+		case "subscript":
+			n = n.ChildByField("value")
+			continue
+		case "attribute":
+			attr := n.ChildByField("attribute").Text()
+			if rel, ok := strings.CutSuffix(attr, "_set"); ok && rel != "" && rel != strings.ToLower(model) {
+				return true
+			}
+			n = n.ChildByField("object")
 			continue
 		}
 		return false

@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,6 +152,9 @@ type unboundWalk struct {
 	locals   map[string]bool
 	reported map[string]bool
 	hits     []unboundHit
+	// firstTurn are the ifs of a loop body its first turn enters (see
+	// firstTurnIfs).
+	firstTurn map[int32]bool
 }
 
 // nestedScopes are the nodes whose names belong to another scope.
@@ -339,7 +343,15 @@ func (u *unboundWalk) stmt(s pyast.Node, st *flowState) *flowState {
 		if !hasElse && !u.exhaustive(s) {
 			outs = append(outs, st)
 		}
-		return merge(s, outs...)
+		out := merge(s, outs...)
+		if u.firstTurn[s.ID()] {
+			// The loop's first turn takes the branch: what it binds is
+			// bound on every later turn too.
+			for id := range u.boundIn(s.ChildByField("consequence")) {
+				out.bind(id)
+			}
+		}
+		return out
 	case "for_statement", "while_statement":
 		if s.Type() == "for_statement" {
 			u.reads(s.ChildByField("right"), st)
@@ -350,6 +362,7 @@ func (u *unboundWalk) stmt(s pyast.Node, st *flowState) *flowState {
 		for _, id := range pyast.Identifiers(s.ChildByField("left")) {
 			in.bind(id)
 		}
+		u.firstTurnIfs(s)
 		u.block(s.ChildByField("body"), in)
 		if alt := s.ChildByField("alternative"); !alt.IsNil() {
 			u.block(alt.ChildByField("body"), st.copy())
@@ -673,6 +686,92 @@ func (u *unboundWalk) boundIn(s pyast.Node) map[string]bool {
 		return true
 	})
 	return out
+}
+
+// firstTurnIfs marks the ifs of a loop's body (its own statements) that
+// the first turn enters: the test is `not X` (alone or first of an `or`),
+// X is set to a falsy literal by the statement of the loop's block nearest
+// before the loop that sets it, and no statement of the body before the if
+// sets X. `group = ""`, then in the loop `if not group or group != key:
+// group = key; rows = []`, then `rows.append(...)`: rows is bound from the
+// first turn on.
+func (u *unboundWalk) firstTurnIfs(loop pyast.Node) {
+	body := loop.ChildByField("body")
+	for _, st := range body.NamedChildren() {
+		if st.Type() != "if_statement" {
+			continue
+		}
+		cond := pyast.Unparen(st.ChildByField("condition"))
+		if cond.Type() == "boolean_operator" && cond.ChildByField("operator").Text() == "or" {
+			cond = pyast.Unparen(cond.ChildByField("left"))
+		}
+		if cond.Type() != "not_operator" {
+			continue
+		}
+		x := pyast.Unparen(cond.ChildByField("argument"))
+		if x.Type() != "identifier" || !falsyBefore(loop, x.Text()) || setBefore(body, st, x.Text()) {
+			continue
+		}
+		if u.firstTurn == nil {
+			u.firstTurn = map[int32]bool{}
+		}
+		u.firstTurn[st.ID()] = true
+	}
+}
+
+// falsyBefore reports whether the statement nearest before loop, in its
+// block, that sets name sets it to a falsy literal ("", None, 0, False, an
+// empty list, dict or tuple).
+func falsyBefore(loop pyast.Node, name string) bool {
+	sibs := loop.Parent().NamedChildren()
+	i := slices.IndexFunc(sibs, func(n pyast.Node) bool { return n.ID() == loop.ID() })
+	for i--; i >= 0; i-- {
+		prev := sibs[i]
+		if prev.Type() == "expression_statement" {
+			if a := prev.NamedChild(0); a.Type() == "assignment" && a.ChildByField("left").Type() == "identifier" && a.ChildByField("left").Text() == name {
+				r := pyast.Unparen(a.ChildByField("right"))
+				switch r.Type() {
+				case "none", "false":
+					return true
+				case "integer":
+					return r.Text() == "0"
+				case "string":
+					v, ok := pyast.StringValue(r)
+					return ok && v == "" && !pyast.IsFString(r)
+				case "list", "dictionary", "tuple":
+					return r.NamedChildCount() == 0
+				}
+				return false
+			}
+		}
+		if setBefore(prev, pyast.Node{}, name) {
+			return false
+		}
+	}
+	return false
+}
+
+// setBefore reports whether a statement of block before stop (all of them
+// when stop is nil), or block itself when it is a statement, sets name.
+func setBefore(block, stop pyast.Node, name string) bool {
+	found := false
+	pyast.Inspect(block, func(n pyast.Node) bool {
+		if found || !stop.IsNil() && n.StartByte() >= stop.StartByte() {
+			return false
+		}
+		switch n.Type() {
+		case "assignment", "augmented_assignment", "for_statement":
+			if slices.Contains(pyast.Identifiers(n.ChildByField("left")), name) {
+				found = true
+			}
+		case "as_pattern_target", "named_expression":
+			if slices.Contains(pyast.Identifiers(n), name) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // exitCalls are calls that never return: the process ends, or a test

@@ -3,6 +3,7 @@ package celery
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -128,7 +129,7 @@ func runDelayInLoop(p *analyzer.Pass) error {
 			return true
 		}
 		loop := enclosingLoop(n)
-		if loop.IsNil() || reported[loop.ID()] || deliberateLoop(loop, c) || leavesLoop(n) {
+		if loop.IsNil() || reported[loop.ID()] || deliberateLoop(loop, c) || leavesLoop(n) || processPool(p, c.Receiver()) {
 			return true
 		}
 		if loop.Type() == "for_statement" {
@@ -166,6 +167,67 @@ func runDelayInLoop(p *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// processPool reports a receiver bound to a standard-library process or
+// thread pool (`self.pool = multiprocessing.Pool(1)`, `with mp.Pool() as
+// pool`, `ThreadPool(4)`): its apply_async hands a function to a worker
+// of this process, no message to a broker.
+func processPool(p *analyzer.Pass, recv pyast.Node) bool {
+	recv = pyast.Unparen(recv)
+	var scope pyast.Node
+	var match func(l pyast.Node) bool
+	switch {
+	case recv.Type() == "identifier":
+		scope = pyast.EnclosingFunction(recv)
+		if scope.IsNil() {
+			scope = p.Root
+		}
+		match = func(l pyast.Node) bool { return l.Type() == "identifier" && l.Text() == recv.Text() }
+	case recv.Type() == "attribute" && pyast.Dotted(recv.ChildByField("object")) == "self":
+		scope = pyast.EnclosingClass(recv)
+		attr := recv.ChildByField("attribute").Text()
+		match = func(l pyast.Node) bool {
+			return l.Type() == "attribute" && l.ChildByField("attribute").Text() == attr && pyast.Dotted(l.ChildByField("object")) == "self"
+		}
+	default:
+		return false
+	}
+	if scope.IsNil() {
+		return false
+	}
+	pool := func(v pyast.Node) bool {
+		c, ok := pyast.AsCall(pyast.Unparen(v))
+		if !ok {
+			return false
+		}
+		f := c.Func
+		if inner, ok := pyast.AsCall(c.Receiver()); ok && c.MethodName() == "Pool" {
+			f = inner.Func // multiprocessing.get_context("spawn").Pool(...)
+		}
+		q, _ := p.Imports.Resolve(f)
+		return strings.HasPrefix(q, "multiprocessing.")
+	}
+	found := false
+	for a := range pyast.FindEach(scope, "assignment", "with_item") {
+		var l, v pyast.Node
+		if a.Type() == "assignment" {
+			l, v = a.ChildByField("left"), a.ChildByField("right")
+		} else if val := a.ChildByField("value"); val.Type() == "as_pattern" {
+			v = val.NamedChild(0)
+			if t := val.ChildByField("alias"); !t.IsNil() {
+				l = pyast.Unparen(t.NamedChild(0))
+			}
+		}
+		if l.IsNil() || v.IsNil() || !match(l) {
+			continue
+		}
+		if !pool(v) {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 // leavesLoop reports a call whose statement is followed, in the same

@@ -81,7 +81,7 @@ func (t *Tracker) unorderedListView(c *semantic.Class) {
 	p := t.p
 	mro := append([]*semantic.Class{c}, c.Bases()...)
 	list := false
-	pagination := t.g != nil && t.g.DefaultPagination && !cursorDefault(p.Project)
+	pagination := t.g != nil && t.g.DefaultPagination && !t.cursorDefault()
 	for _, cc := range mro {
 		for _, b := range cc.BaseNames() {
 			if t.sm.LookupClass(b) != nil {
@@ -170,7 +170,7 @@ func (t *Tracker) selfCursorPaged(c pyast.Call) bool {
 			return pc != nil && cursorClass(pc)
 		}
 	}
-	return cursorDefault(t.p.Project)
+	return t.cursorDefault()
 }
 
 // selfUnpaged reports `self.paginate_queryset(qs)` in a DRF view that
@@ -206,11 +206,25 @@ func (t *Tracker) selfUnpaged(c pyast.Call) bool {
 }
 
 // cursorDefault reports a DEFAULT_PAGINATION_CLASS naming a cursor
-// pagination (it orders by itself).
-func cursorDefault(ix *project.Index) bool {
-	for _, st := range ix.Settings.Get("DEFAULT_PAGINATION_CLASS") {
+// pagination (it orders by itself): by name, or a class of the tree the
+// dotted path names that derives from one (`"app.pagination.LinkHeader
+// Pagination"`, `class LinkHeaderPagination(CursorPagination)`).
+func (t *Tracker) cursorDefault() bool {
+	for _, st := range t.p.Project.Settings.Get("DEFAULT_PAGINATION_CLASS") {
 		if strings.Contains(st.Str, "Cursor") {
 			return true
+		}
+		if t.g == nil || st.Str == "" {
+			continue
+		}
+		if c := t.g.LookupClassQual(st.Str); c != nil {
+			for _, cc := range append([]*project.ClassFacts{c}, t.g.ClassBases(c)...) {
+				for _, b := range cc.Bases {
+					if strings.Contains(b, "Cursor") {
+						return true
+					}
+				}
+			}
 		}
 	}
 	return false

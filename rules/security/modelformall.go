@@ -142,6 +142,17 @@ func adminForm(p *analyzer.Pass, cls pyast.Node) bool {
 		return false
 	}
 	name := pyast.DefName(cls)
+	// A form built by a factory of the module (`def ticket_form(): class
+	// TicketForm(forms.ModelForm): ...; return TicketForm`) is the admin's
+	// when the admin takes `form = ticket_form()`.
+	factory := ""
+	if fn := pyast.EnclosingFunction(cls); !fn.IsNil() {
+		for r := range pyast.FindEach(pyast.Body(fn), "return_statement") {
+			if v := r.NamedChild(0); !v.IsNil() && pyast.Unparen(v).Text() == name && pyast.EnclosingFunction(r) == fn {
+				factory = pyast.DefName(fn)
+			}
+		}
+	}
 	for c := range pyast.FindEach(p.Root, "class_definition") {
 		admin := false
 		for b := range c.ChildByField("superclasses").Named() {
@@ -153,7 +164,14 @@ func adminForm(p *analyzer.Pass, cls pyast.Node) bool {
 			continue
 		}
 		for a := range pyast.FindEachShallow(pyast.Body(c), "assignment") {
-			if a.ChildByField("left").Text() == "form" && pyast.Unparen(a.ChildByField("right")).Text() == name {
+			if a.ChildByField("left").Text() != "form" {
+				continue
+			}
+			r := pyast.Unparen(a.ChildByField("right"))
+			if r.Text() == name {
+				return true
+			}
+			if fc, ok := pyast.AsCall(r); ok && factory != "" && fc.Func.Text() == factory {
 				return true
 			}
 		}

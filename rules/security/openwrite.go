@@ -37,7 +37,7 @@ var OpenWriteEndpoint = &analyzer.Rule{
 // sign-up, log-in, tokens, password resets, e-mail confirmation, a shop's
 // guest checkout and cart.
 var publicByDesign = map[string]bool{"register": true, "registration": true, "signup": true, "sign": true,
-	"login": true, "logout": true, "token": true, "password": true, "reset": true, "activate": true,
+	"login": true, "logout": true, "authenticate": true, "token": true, "password": true, "reset": true, "activate": true,
 	"activation": true, "confirm": true, "verify": true, "otp": true, "auth": true, "contact": true,
 	"subscribe": true, "unsubscribe": true, "health": true, "healthcheck": true, "init": true, "obtain": true,
 	"refresh": true, "invite": true, "invitation": true, "feedback": true, "newsletter": true,

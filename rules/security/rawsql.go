@@ -157,7 +157,7 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varK
 			return "", pyast.Node{}
 		}
 		for i := range pyast.FindEachShallow(n, "interpolation") {
-			if e := i.ChildByField("expression"); !safeSQLValue(e, fn, safe) {
+			if e := i.ChildByField("expression"); !numericFormat(i) && !safeSQLValue(e, fn, safe) {
 				return "an f-string", e
 			}
 		}
@@ -295,6 +295,9 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 		switch c.MethodName() {
 		case "join", "quote_name", "Identifier", "Literal", "bool", "isoformat":
 			return true // isoformat: a date's digits and separators
+		}
+		if c.Func.Type() == "identifier" && len(c.Positional) == 0 && len(c.Keywords) == 0 && constantHelper(n, c.Func.Text()) {
+			return true
 		}
 	case "subscript":
 		// An item of a constant row (`af[0]` of a loop over a literal
@@ -602,4 +605,64 @@ func quotedValue(v pyast.Node) bool {
 	}
 	left, _ := pyast.StringValue(pyast.Unparen(parent.ChildByField("left")))
 	return strings.Contains(left, "'%s'") || strings.HasSuffix(left, "'")
+}
+
+// numericFormat reports an f-string interpolation whose format spec ends in
+// a numeric presentation type (`{n:d}`, `{bits:8x}`, `{v:.2f}`): it prints
+// digits only, and a string there raises ValueError.
+func numericFormat(i pyast.Node) bool {
+	spec := strings.TrimSpace(i.ChildByField("format_specifier").Text())
+	if spec == "" || strings.ContainsAny(spec, "{}") {
+		return false
+	}
+	return strings.ContainsRune("bdoxXneEfFgG%", rune(spec[len(spec)-1]))
+}
+
+// constantHelper reports a call of a function the file defines once, by
+// name, taking no argument, every return of which is a plain string or an
+// f-string of numeric formats only (`def _suffix(): return
+// f"{random.getrandbits(64):8x}"`): it returns digits, never a caller's
+// text.
+func constantHelper(n pyast.Node, name string) bool {
+	root := n
+	for !root.Parent().IsNil() {
+		root = root.Parent()
+	}
+	// The nearest definition: in the enclosing function, then outwards.
+	var def pyast.Node
+	for scope := pyast.EnclosingFunction(n); ; scope = pyast.EnclosingFunction(scope) {
+		count := 0
+		for d := range pyast.FindEach(root, "function_definition") {
+			if pyast.DefName(d) == name && pyast.EnclosingFunction(d) == scope {
+				def = d
+				count++
+			}
+		}
+		if count > 1 {
+			return false // two definitions: which one runs is not read
+		}
+		if count == 1 || scope.IsNil() {
+			break
+		}
+	}
+	if def.IsNil() {
+		return false
+	}
+	returns := 0
+	for r := range pyast.FindEach(pyast.Body(def), "return_statement") {
+		if pyast.EnclosingFunction(r) != def {
+			continue
+		}
+		returns++
+		v := pyast.Unparen(r.NamedChild(0))
+		if !v.Is("string") {
+			return false
+		}
+		for i := range pyast.FindEachShallow(v, "interpolation") {
+			if !numericFormat(i) {
+				return false
+			}
+		}
+	}
+	return returns > 0
 }
