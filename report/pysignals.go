@@ -458,7 +458,7 @@ func (c *pyCollector) call(u *project.Unit, k fileKind, n pyast.Node, resolve fu
 			}
 		}
 		if !k.test && !k.migration && semantic.KeyedLookup(method) {
-			for kw := range call.Keywords {
+			for kw := range call.EachKeyword() {
 				name, _, _ := strings.Cut(kw, "__")
 				c.lookupKeys[name] = true
 			}

@@ -571,7 +571,7 @@ func (d migDecoder) operation(n pyast.Node) *Operation {
 			args[params[i]] = a
 		}
 	}
-	for k, v := range c.Keywords {
+	for k, v := range c.EachKeyword() {
 		args[k] = v
 		op.Kwargs[k] = v.Text()
 	}
@@ -756,7 +756,7 @@ func (d migDecoder) field(name string, n pyast.Node) *FieldSpec {
 	if strings.Contains(q, ".") {
 		f.Qualified = q
 	}
-	for k, v := range c.Keywords {
+	for k, v := range c.EachKeyword() {
 		f.Kwargs[k] = v.Text()
 	}
 	if f.IsRelation() {
@@ -796,7 +796,7 @@ func (d migDecoder) constraint(n pyast.Node) *ConstraintSpec {
 			cond = c.Keyword("check") // before Django 5.1
 		}
 		if q, ok := pyast.AsCall(pyast.Unparen(cond)); ok && d.resolve(q.Func) != "" && strings.HasSuffix(d.resolve(q.Func), "Q") {
-			for k, v := range q.Keywords {
+			for k, v := range q.EachKeyword() {
 				if f, ok := strings.CutSuffix(k, "__isnull"); ok && v.Type() == "false" && !strings.Contains(f, "__") {
 					cs.NotNull = append(cs.NotNull, f)
 				}

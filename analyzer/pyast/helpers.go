@@ -2,6 +2,8 @@ package pyast
 
 import (
 	"iter"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -550,6 +552,43 @@ func AsCall(n Node) (Call, bool) {
 
 // Keyword returns the value of keyword argument name, or the zero Node.
 func (c Call) Keyword(name string) Node { return c.Keywords[name] }
+
+// EachKeyword yields the keyword arguments, name and value as Keywords
+// holds them, in the order the call writes them (a name written twice, at
+// its first place). Ranging over Keywords itself goes in the map's random
+// order: a rule that reports the first match it meets then reports
+// something else from one run to the next.
+func (c Call) EachKeyword() iter.Seq2[string, Node] {
+	return func(yield func(string, Node) bool) {
+		if len(c.Keywords) == 0 {
+			return
+		}
+		if c.Node.IsNil() { // a Call not decoded from a node
+			for _, name := range slices.Sorted(maps.Keys(c.Keywords)) {
+				if !yield(name, c.Keywords[name]) {
+					return
+				}
+			}
+			return
+		}
+		args := c.Node.ChildByField("arguments")
+		var done []string
+		for a := args.FirstChild(); !a.IsNil(); a = a.NextSibling() {
+			if a.Type() != "keyword_argument" {
+				continue
+			}
+			name := a.ChildByField("name").Text()
+			v, ok := c.Keywords[name]
+			if !ok || slices.Contains(done, name) {
+				continue
+			}
+			done = append(done, name)
+			if !yield(name, v) {
+				return
+			}
+		}
+	}
+}
 
 // KeywordArg returns the keyword_argument node of keyword name (the last
 // one, as Keywords keeps), or the zero Node. It scans the arguments rather

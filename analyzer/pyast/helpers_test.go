@@ -305,3 +305,35 @@ func TestCountOfMatchesFindEach(t *testing.T) {
 	assert.Greater(t, seen, 50)
 	assert.Zero(t, CountOf(Node{}, "identifier"))
 }
+
+// EachKeyword goes in the call's order, whatever the map's, each name once
+// with the value Keywords holds; a Call made by hand goes by name.
+func TestEachKeywordKeepsTheCallsOrder(t *testing.T) {
+	tr, err := Parse([]byte("f(1, zeta=2, alpha=3, *rest, mid=4, **more)\ng(a=1, a=2)\nh(1)\n"))
+	require.NoError(t, err)
+	calls := FindAll(tr.Root(), "call")
+	require.Len(t, calls, 3)
+	type kv struct{ name, value string }
+	each := func(c Call) []kv {
+		var out []kv
+		for k, v := range c.EachKeyword() {
+			out = append(out, kv{k, v.Text()})
+		}
+		return out
+	}
+	for range 20 {
+		f, _ := AsCall(calls[0])
+		assert.Equal(t, []kv{{"zeta", "2"}, {"alpha", "3"}, {"mid", "4"}}, each(f))
+	}
+	g, _ := AsCall(calls[1])
+	assert.Equal(t, []kv{{"a", "2"}}, each(g))
+	h, _ := AsCall(calls[2])
+	assert.Empty(t, each(h))
+	f, _ := AsCall(calls[0])
+	byHand := Call{Keywords: f.Keywords}
+	assert.Equal(t, []kv{{"alpha", "3"}, {"mid", "4"}, {"zeta", "2"}}, each(byHand))
+	for k := range f.EachKeyword() {
+		assert.Equal(t, "zeta", k, "stops when the loop breaks")
+		break
+	}
+}

@@ -40,7 +40,7 @@ func tokenLookupIn(fn *Func, given map[string]bool, depth int) bool {
 				continue
 			}
 		}
-		for _, v := range c.Keywords {
+		for _, v := range c.EachKeyword() {
 			if carries(v) {
 				return true
 			}
@@ -70,7 +70,7 @@ func followCredential(fn *Func, call pyast.Node, c pyast.Call, carries func(pyas
 			given[params[j]] = true
 		}
 	}
-	for k, v := range c.Keywords {
+	for k, v := range c.EachKeyword() {
 		if carries(v) {
 			given[k] = true
 		}

@@ -552,7 +552,7 @@ func (f *File) argValues(callee *Func, s callSite, d *settleDeps) map[int]Value 
 			out[i+off] = asQuerySet(v)
 		}
 	}
-	for k, a := range c.Keywords {
+	for k, a := range c.EachKeyword() {
 		if idx := indexOf(callee.Params, k); idx >= 0 {
 			if v := f.valueIn(a, d); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
 				out[idx] = asQuerySet(v)

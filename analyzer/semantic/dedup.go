@@ -63,7 +63,7 @@ func (f *File) Dedups(fn pyast.Node) []Dedup {
 			if q == nil {
 				continue
 			}
-			for kw := range inner.Keywords {
+			for kw := range inner.EachKeyword() {
 				if fd := field(q.Model, kw); fd != nil {
 					if _, seen := looked[key{q.Model, fd.Name}]; !seen {
 						looked[key{q.Model, fd.Name}] = n
@@ -75,7 +75,7 @@ func (f *File) Dedups(fn pyast.Node) []Dedup {
 			if q == nil {
 				continue
 			}
-			for kw := range c.Keywords {
+			for kw := range c.EachKeyword() {
 				fd := field(q.Model, kw)
 				if fd == nil {
 					continue

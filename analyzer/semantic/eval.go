@@ -922,7 +922,7 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 // one (`queryset=`, `qs=`), with that queryset when it is known.
 func passedQS(f *File, c pyast.Call, base *QS, st ctx) (*QS, bool) {
 	keys := make([]string, 0, len(c.Keywords))
-	for k := range c.Keywords {
+	for k := range c.EachKeyword() {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -1807,14 +1807,14 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 	case "filter", "get":
 		if q.Model != nil {
 			var eq []string
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				eq = append(eq, strings.TrimSuffix(strings.TrimSuffix(k, "__exact"), "__iexact"))
 			}
 			if q.Model.UniqueBy(eq) {
 				q.Single = true
 			}
 			if method == "filter" {
-				for k, v := range c.Keywords {
+				for k, v := range c.EachKeyword() {
 					head, rest, _ := strings.Cut(k, "__")
 					fd := q.Model.Field(head)
 					if fd == nil || !(fd.Kind == project.ForeignKey || fd.Kind == project.OneToOne) {
@@ -1826,7 +1826,7 @@ func (f *File) applyChainMethod(q *QS, method string, c pyast.Call, st ctx) {
 				}
 				sort.Strings(q.Null)
 			}
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				head, _, _ := strings.Cut(k, "__")
 				fd := q.Model.Field(head)
 				if fd == nil {

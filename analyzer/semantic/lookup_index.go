@@ -52,7 +52,7 @@ func LookupIndexes(md *project.Model, c pyast.Call) []ColumnIndex {
 			}
 		}
 	} else {
-		for k := range c.Keywords {
+		for k := range c.EachKeyword() {
 			if k != "defaults" {
 				cols = append(cols, k)
 			}

@@ -1021,7 +1021,7 @@ func (m *Model) defaultManagerAddsNames(md *project.Model) bool {
 // out make the queryset's names open.
 func noteNames(q *QS, c pyast.Call) {
 	defer func() { sort.Strings(q.Annotated) }() // keywords come from a map
-	for k := range c.Keywords {
+	for k := range c.EachKeyword() {
 		if !q.Annotates(k) {
 			q.Annotated = append(q.Annotated, k)
 		}

@@ -281,7 +281,7 @@ func mergeKeywords(a, b map[string]pyast.Node) map[string]pyast.Node {
 func chainKeywords(n pyast.Node) map[string]pyast.Node {
 	out := map[string]pyast.Node{}
 	for c := range pyast.CallChain(n) {
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			out[k] = v
 		}
 	}
@@ -357,7 +357,7 @@ func handsUserOn(body pyast.Node) bool {
 				return true
 			}
 		}
-		for _, a := range call.Keywords {
+		for _, a := range call.EachKeyword() {
 			if d := pyast.Dotted(a); d == "request.user" || d == "self.request.user" {
 				return true
 			}

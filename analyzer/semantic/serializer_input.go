@@ -209,7 +209,7 @@ func (m *Model) ValidatedReads(b SerializerBuild) []KeyRead {
 				out = append(out, KeyReads(callee, callee.Params[i+offset])...)
 			}
 		}
-		for k, a := range c.Keywords {
+		for k, a := range c.EachKeyword() {
 			if d := pyast.Dotted(a); (d == vd || names[d]) && indexOf(callee.Params, k) >= 0 {
 				out = append(out, KeyReads(callee, k)...)
 			}

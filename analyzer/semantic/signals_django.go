@@ -121,7 +121,7 @@ func ColumnLookup(c pyast.Call) bool {
 	if method == "order_by" {
 		return len(c.Positional) > 0
 	}
-	for k := range c.Keywords {
+	for k := range c.EachKeyword() {
 		base := k
 		if i := strings.Index(base, "__"); i >= 0 {
 			base = base[:i]

@@ -41,7 +41,7 @@ func signedBody(fn *Func, req string) pyast.Node {
 				key = true
 			}
 		}
-		for k, a := range c.Keywords {
+		for k, a := range c.EachKeyword() {
 			if isBody(a) {
 				body = true
 			} else if keyed(k) {

@@ -427,7 +427,7 @@ func iterated(n pyast.Node) bool {
 func Batched(n pyast.Node) bool {
 	for cur := pyast.Unparen(n); cur.Type() == "call" || cur.Type() == "attribute"; {
 		if c, ok := pyast.AsCall(cur); ok {
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				if strings.HasSuffix(k, "__in") {
 					return true
 				}

@@ -853,11 +853,11 @@ func (f *File) contextAdditions(fn *Func) []dictEntry {
 			if len(c.Positional) == 1 {
 				out = append(out, f.dictEntries(c.Positional[0], call.StartByte(), 1)...)
 			}
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				out = append(out, dictEntry{k, v})
 			}
 		case c.MethodName() == "get_context_data" && IsSelfOrSuper(c.Receiver()):
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				out = append(out, dictEntry{k, v})
 			}
 		}

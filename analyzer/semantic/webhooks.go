@@ -282,7 +282,7 @@ func (m *Model) payloadRead(fn *Func, req string, depth int) (pyast.Node, *File,
 				idx = i
 			}
 		}
-		for k, a := range c.Keywords {
+		for k, a := range c.EachKeyword() {
 			if isReq(a) && k != "context" {
 				idx = 0
 			}
@@ -489,7 +489,7 @@ var eventIDWords = []string{"event_id", "eventid", "delivery_id", "webhook_id", 
 // keyedOnEventID reports a lookup with a keyword naming a delivery's own
 // identifier (eventIDWords).
 func keyedOnEventID(c pyast.Call) bool {
-	for k := range c.Keywords {
+	for k := range c.EachKeyword() {
 		for _, id := range eventIDWords {
 			if strings.HasPrefix(strings.ToLower(k), id) {
 				return true

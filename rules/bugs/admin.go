@@ -121,7 +121,7 @@ func searchAnnotates(c *semantic.Class) map[string]bool {
 			if name := call.MethodName(); name != "annotate" && name != "alias" {
 				continue
 			}
-			for k := range call.Keywords {
+			for k := range call.EachKeyword() {
 				names[k] = true
 			}
 		}

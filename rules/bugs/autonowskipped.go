@@ -63,7 +63,7 @@ var timestampReads = &project.ProjectAnalysis[map[string][]*timestampRead]{Name:
 				continue
 			}
 			var bounded []string
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				if field, op, ok := strings.Cut(k, "__"); ok && slices.Contains([]string{"lt", "lte", "gt", "gte", "range"}, op) {
 					bounded = append(bounded, field)
 				}
@@ -98,7 +98,7 @@ func chainFields(call pyast.Node) []string {
 			break
 		}
 		if m := c.MethodName(); m == "filter" || m == "exclude" || m == "get" {
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				field, _, _ := strings.Cut(k, "__")
 				out = append(out, field)
 			}

@@ -237,7 +237,7 @@ func scanWrites(f *semantic.File, names, open map[string]bool, openModels map[*p
 				continue
 			}
 			if storeMethods[method] || f.M.Graph.Lookup(f.Unit, pyast.Dotted(c.Func)) != nil {
-				for k, v := range c.Keywords {
+				for k, v := range c.EachKeyword() {
 					if names[k] {
 						if _, ok := pyast.StringValue(pyast.Unparen(v)); !ok {
 							open[k] = true

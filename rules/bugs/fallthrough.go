@@ -132,7 +132,7 @@ func uniqueFilter(chain pyast.Node, md *project.Model) (string, pyast.Node) {
 		}
 		if c.MethodName() == "filter" {
 			keys := make([]string, 0, len(c.Keywords))
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)

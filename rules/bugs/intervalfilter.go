@@ -74,7 +74,7 @@ func runInvertedIntervalFilter(p *analyzer.Pass) error {
 			continue
 		}
 		byValue := map[string][]intervalBound{}
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			parts := strings.Split(k, "__")
 			if len(parts) < 2 {
 				continue
@@ -226,7 +226,7 @@ func qWindow(n pyast.Node) (windowTest, bool) {
 	}
 	switch len(c.Keywords) {
 	case 1:
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			prefix, field, op := split(k)
 			v = pyast.Unparen(v)
 			if op != "range" || !v.Is("list", "tuple") || v.NamedChildCount() != 2 {
@@ -237,7 +237,7 @@ func qWindow(n pyast.Node) (windowTest, bool) {
 	case 2:
 		var w windowTest
 		seen := 0
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			prefix, field, op := split(k)
 			if seen > 0 && (prefix != w.prefix || field != w.field) {
 				return windowTest{}, false

@@ -124,7 +124,7 @@ type lookupCheck struct {
 // call checks one ORM call on queryset q.
 func (c *lookupCheck) call(cl pyast.Call, method string, spec pathArgs, q *semantic.QS) {
 	names := append([]string(nil), q.Annotated...)
-	for k := range cl.Keywords {
+	for k := range cl.EachKeyword() {
 		if method == "annotate" || method == "alias" || method == "values" {
 			names = append(names, k) // a sibling annotation may be referenced by F()
 		}

@@ -189,7 +189,7 @@ func clientExtraKeys(u *project.Unit, out map[string]bool) {
 		default:
 			continue
 		}
-		for k := range c.Keywords {
+		for k := range c.EachKeyword() {
 			out[k] = true
 		}
 	}

@@ -185,7 +185,7 @@ func decoratorFinds(f *semantic.File, fn *semantic.Func, c pyast.Call, model str
 				continue
 			}
 			same := true
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				if g.Keywords[k].IsNil() {
 					same = false
 				}
@@ -215,7 +215,7 @@ func serializerCheckedKey(sem *semantic.Model, e *semantic.Endpoint, body pyast.
 	sc := sem.SerializerClass(e.Class)
 	saved := sc != nil && looked != nil && sem.SerializerModel(sc) == looked
 	args := append([]pyast.Node{}, c.Positional...)
-	for _, k := range c.Keywords {
+	for _, k := range c.EachKeyword() {
 		args = append(args, k)
 	}
 	if len(args) == 0 {
@@ -273,7 +273,7 @@ func clientLookup(f *semantic.File, fn *semantic.Func, req string, c pyast.Call,
 			return true
 		}
 	}
-	for _, a := range c.Keywords {
+	for _, a := range c.EachKeyword() {
 		if clientValue(f, fn, req, a, 0, captures) {
 			return true
 		}

@@ -301,7 +301,7 @@ func overlapQuery(f *semantic.File, call pyast.Node) (*project.Model, string) {
 
 func keywordNames(c pyast.Call) []string {
 	var out []string
-	for k := range c.Keywords {
+	for k := range c.EachKeyword() {
 		out = append(out, k)
 	}
 	// Map order is random: sort for stable messages.

@@ -164,7 +164,7 @@ func paidMark(body pyast.Node, from int) (pyast.Node, string) {
 			continue
 		}
 		c, _ := pyast.AsCall(n)
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			if w := paidConstant(v, k); w != "" {
 				return n, fmt.Sprintf("`%s` is set to %s by `.update(...)`", k, w)
 			}

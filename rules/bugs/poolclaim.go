@@ -202,7 +202,7 @@ func poolFilters(n pyast.Node) (map[string]pyast.Node, bool) {
 			if m == "exclude" || len(c.Positional) > 0 || c.StarArgs || c.StarKwargs {
 				return nil, false
 			}
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				kws[k] = v
 			}
 		}

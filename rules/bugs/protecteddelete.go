@@ -129,7 +129,7 @@ func clearedBefore(del pyast.Node, r *project.Relation) bool {
 		}
 		for inner := range pyast.FindEach(recv, "call") {
 			ic, _ := pyast.AsCall(inner)
-			for k := range ic.Keywords {
+			for k := range ic.EachKeyword() {
 				if k == r.Field.Name || k == r.Field.Name+"_id" || strings.HasPrefix(k, r.Field.Name+"__") {
 					return true
 				}

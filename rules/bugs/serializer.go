@@ -418,7 +418,7 @@ func annotatedUnderOtherName(p *analyzer.Pass, sm *semantic.Model, c *semantic.C
 				if cc.MethodName() != "annotate" && cc.MethodName() != "alias" {
 					continue
 				}
-				for k, v := range cc.Keywords {
+				for k, v := range cc.EachKeyword() {
 					sv.annotated[k] = v.Parent()
 				}
 				if len(cc.Positional) > 0 {

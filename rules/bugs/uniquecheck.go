@@ -212,7 +212,7 @@ func filteredUnique(chain pyast.Node, md *project.Model, uniq map[string]*projec
 		}
 		if c.MethodName() == "filter" && c.Func.Type() == "attribute" {
 			keys := make([]string, 0, len(c.Keywords))
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)

@@ -79,7 +79,7 @@ func runUnscopedUpdate(p *analyzer.Pass) error {
 			continue
 		}
 		names := make([]string, 0, len(c.Keywords))
-		for k := range c.Keywords {
+		for k := range c.EachKeyword() {
 			names = append(names, k)
 		}
 		sort.Strings(names)

@@ -114,7 +114,7 @@ func isSlice(n pyast.Node) bool {
 func taskArgs(c pyast.Call) []pyast.Node {
 	if c.MethodName() == "delay" {
 		out := append([]pyast.Node{}, c.Positional...)
-		for _, v := range c.Keywords {
+		for _, v := range c.EachKeyword() {
 			out = append(out, v)
 		}
 		return out

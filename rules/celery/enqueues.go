@@ -57,7 +57,7 @@ var enqueues = &project.ProjectAnalysis[map[*semantic.Func][]enqueue]{Name: "cel
 				}
 			} else {
 				e.args = c.Positional
-				for k, v := range c.Keywords {
+				for k, v := range c.EachKeyword() {
 					e.kw[k] = v
 				}
 			}

@@ -120,7 +120,7 @@ func failMark(st pyast.Node) string {
 			return "`" + c.Func.Text() + "(...)`"
 		}
 		if name == "update" {
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				if statusName(k) && failedValue.MatchString(v.Text()) {
 					return "`.update(" + k + "=" + v.Text() + ")`"
 				}

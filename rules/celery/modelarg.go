@@ -70,7 +70,7 @@ func runModelArgument(p *analyzer.Pass) error {
 			}
 		} else {
 			args = append(args, c.Positional...)
-			for _, v := range c.Keywords {
+			for _, v := range c.EachKeyword() {
 				args = append(args, v)
 			}
 		}

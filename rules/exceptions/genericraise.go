@@ -122,7 +122,7 @@ func reraises(c pyast.Node) bool {
 // keywordValues returns a call's keyword argument values.
 func keywordValues(c pyast.Call) []pyast.Node {
 	var out []pyast.Node
-	for _, v := range c.Keywords {
+	for _, v := range c.EachKeyword() {
 		out = append(out, v)
 	}
 	return out

@@ -69,7 +69,7 @@ func dedupGuard(fn pyast.Node) pyast.Node {
 				guard = n
 			}
 		case "filter", "get", "exclude":
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				lk := strings.ToLower(k)
 				for _, w := range dedupKeywords {
 					if strings.Contains(lk, w) {

@@ -228,7 +228,7 @@ func moneyResource(res string) bool {
 // hasIdempotencyKeyword reports whether a call passes a keyword naming an
 // idempotency key, or a literal headers dict holding one.
 func hasIdempotencyKeyword(c pyast.Call) bool {
-	for k := range c.Keywords {
+	for k := range c.EachKeyword() {
 		if strings.Contains(strings.ToLower(k), "idempoten") {
 			return true
 		}

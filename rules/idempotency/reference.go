@@ -144,7 +144,7 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 					}
 				}
 				if model := createdModel(ix.Models, c); model != "" {
-					for k, v := range c.Keywords {
+					for k, v := range c.EachKeyword() {
 						if names[k] && !serverMade(v) {
 							written[model+"."+k] = true
 						}
@@ -152,7 +152,7 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 				}
 				switch c.MethodName() {
 				case "filter", "get", "exclude", "get_or_create", "update_or_create", "aget", "aget_or_create":
-					for k := range c.Keywords {
+					for k := range c.EachKeyword() {
 						if base := strings.TrimSuffix(k, "__exact"); names[base] {
 							note(looked, base, u, n)
 						}

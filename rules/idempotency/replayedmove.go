@@ -150,7 +150,7 @@ func balanceChange(def pyast.Node) pyast.Node {
 			if !ok || c.Func.Type() != "attribute" || c.MethodName() != "update" {
 				continue
 			}
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				if strings.Contains(strings.ToLower(k), "balance") && strings.Contains(v.Text(), "F(") {
 					return n
 				}
@@ -244,7 +244,7 @@ func getByKey(c pyast.Call) bool {
 	if len(c.Positional) > 0 || c.StarKwargs || len(c.Keywords) == 0 {
 		return false
 	}
-	for k := range c.Keywords {
+	for k := range c.EachKeyword() {
 		k = strings.TrimSuffix(k, "__exact")
 		if k != "pk" && k != "id" && k != "uuid" && !(strings.HasSuffix(k, "_id") && !strings.Contains(k, "__")) {
 			return false

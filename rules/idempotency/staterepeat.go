@@ -237,7 +237,7 @@ func lookupRefuses(def pyast.Node, st stateWrite, moneyAt int) bool {
 		right := pyast.Unparen(a.ChildByField("right"))
 		for c := range pyast.FindEach(right, "call") {
 			call, _ := pyast.AsCall(c)
-			for k, kv := range call.Keywords {
+			for k, kv := range call.EachKeyword() {
 				head, rest, _ := strings.Cut(k, "__")
 				if head != st.field {
 					continue

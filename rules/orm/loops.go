@@ -319,7 +319,7 @@ func (t *Tracker) relationGet(n pyast.Node, rows map[string]rowRef) *relGet {
 		return nil
 	}
 	var val pyast.Node
-	for k, v := range c.Keywords {
+	for k, v := range c.EachKeyword() {
 		if k == "id" || k == "pk" || k == "id__exact" || k == "pk__exact" {
 			val = pyast.Unparen(v)
 		}

@@ -150,7 +150,7 @@ func chainLookups(p *analyzer.Pass, n pyast.Node) (m *project.Model, filters, or
 			if len(c.Positional) > 0 || c.StarKwargs {
 				return nil, nil, nil, pyast.Node{} // Q objects: cannot tell
 			}
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				if base, _, _ := strings.Cut(k, "__"); base == "pk" || base == "id" && m.Field("id") == nil {
 					// `filter(upload_state=..., pk=pk)`: the primary key
 					// finds the row; the other columns only test it.
@@ -210,7 +210,7 @@ func narrowedLater(m *project.Model, n pyast.Node) bool {
 				break
 			}
 			if c.MethodName() == "filter" || c.MethodName() == "get" {
-				for k := range c.Keywords {
+				for k := range c.EachKeyword() {
 					base, _, _ := strings.Cut(k, "__")
 					if f := column(m, k); base == "pk" || f != "" && m.Indexed(f) {
 						pinned = true
@@ -363,7 +363,7 @@ func singleRow(m *project.Model, n pyast.Node) bool {
 			return false
 		}
 		if name := c.MethodName(); name == "filter" || name == "get" {
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				k = strings.TrimSuffix(k, "__exact")
 				if k == "pk" || k == "id" && m.Field("id") == nil {
 					return true

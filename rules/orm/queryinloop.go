@@ -141,7 +141,7 @@ func (t *Tracker) reverseHelp(n pyast.Node, what string, q *QS, l *Loop) string 
 	for cur := pyast.Unparen(n); cur.Type() == "call"; {
 		c, _ := pyast.AsCall(cur)
 		if c.MethodName() == "filter" && len(c.Keywords) == 1 {
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				rel = t.reverseOf(q.Model, k, pyast.Unparen(v), l)
 			}
 		}
@@ -291,7 +291,7 @@ func batchedByLoop(n pyast.Node) bool {
 			cur = pyast.Unparen(cur.ChildByField("object"))
 			continue
 		}
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			if !strings.HasSuffix(k, "__in") {
 				continue
 			}
@@ -727,7 +727,7 @@ func (t *Tracker) helperCall(n pyast.Node, callee *semantic.Func, bound bool, ta
 			passed = append(passed, i+off)
 		}
 	}
-	for k, v := range c.Keywords {
+	for k, v := range c.EachKeyword() {
 		if idx := indexOf(callee.Params, k); idx >= 0 && fromRow(v) {
 			passed = append(passed, idx)
 		}

@@ -254,7 +254,7 @@ func oneOperation(q *QS) string {
 			break
 		}
 		if m := c.MethodName(); m == "filter" || m == "get_list_or_404" {
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				k = strings.TrimSuffix(k, "__exact")
 				if strings.Contains(k, "__") {
 					continue

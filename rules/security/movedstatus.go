@@ -110,7 +110,7 @@ var movedStatuses = &project.ProjectAnalysis[map[string]map[string]statusSite]{N
 				if qs == nil || qs.Model == nil {
 					continue
 				}
-				for k, val := range c.Keywords {
+				for k, val := range c.EachKeyword() {
 					record(qs.Model, k, u, n, val)
 				}
 			}

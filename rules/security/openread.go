@@ -258,7 +258,7 @@ func publishedChain(n pyast.Node) bool {
 		if anyWord(c.MethodName(), publicationWords) {
 			return true
 		}
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			if anyWord(k, publicationWords) {
 				return true
 			}

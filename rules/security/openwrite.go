@@ -424,7 +424,7 @@ func opensEmpty(ix *project.Index, e *semantic.Endpoint) bool {
 		if !ok || c.StarKwargs || len(c.Positional) > 0 {
 			return false
 		}
-		for k, v := range c.Keywords {
+		for k, v := range c.EachKeyword() {
 			if k == "defaults" {
 				if !emptyDefaults(v) {
 					return false

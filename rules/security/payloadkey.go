@@ -212,7 +212,7 @@ func nullReads(f *semantic.File, body pyast.Node, isSource func(pyast.Node, int)
 			seen[get.ID()] = true
 			out = append(out, payloadRead{node: get, key: key, null: true})
 		}
-		for k, v := range call.Keywords {
+		for k, v := range call.EachKeyword() {
 			if k != "defaults" {
 				check(k, v)
 				continue
@@ -447,7 +447,7 @@ func passes(c pyast.Call, obj pyast.Node) bool {
 			return true
 		}
 	}
-	for _, a := range c.Keywords {
+	for _, a := range c.EachKeyword() {
 		if pyast.Dotted(pyast.Unparen(a)) == want {
 			return true
 		}

@@ -207,7 +207,7 @@ func sqlBuilt(n pyast.Node, fn int32, built map[varKey]pyast.Node, safe map[varK
 					return "`.format()`", a
 				}
 			}
-			for _, a := range c.Keywords {
+			for _, a := range c.EachKeyword() {
 				if !safeSQLValue(a, fn, safe) {
 					return "`.format()`", a
 				}

@@ -54,7 +54,7 @@ func runSecretInLog(p *analyzer.Pass) error {
 				continue
 			}
 			args = append(args, c.Positional...)
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				if k != "exc_info" && k != "stack_info" && k != "stacklevel" {
 					args = append(args, v)
 				}
@@ -66,7 +66,7 @@ func runSecretInLog(p *analyzer.Pass) error {
 			}
 			sink = "the `" + pyast.Dotted(c.Func) + "` message"
 			args = append(args, c.Positional...)
-			for _, v := range c.Keywords {
+			for _, v := range c.EachKeyword() {
 				args = append(args, v)
 			}
 		}
@@ -244,7 +244,7 @@ func findSecret(p *analyzer.Pass, n pyast.Node, fn int32, tainted map[varKey]boo
 					return s
 				}
 			}
-			for _, a := range c.Keywords {
+			for _, a := range c.EachKeyword() {
 				if s := findSecret(p, a, fn, tainted); !s.IsNil() {
 					return s
 				}

@@ -611,7 +611,7 @@ func (t *tenantCheck) chainScoped(top pyast.Node, m *project.Model) bool {
 	key := t.tenantKey(m)
 	for c := top; c.Type() == "call"; {
 		call, _ := pyast.AsCall(c)
-		for k, v := range call.Keywords {
+		for k, v := range call.EachKeyword() {
 			if strings.Contains(v.Text(), "request.user") || t.scopingLookup(m, key, k) {
 				return true
 			}
@@ -650,7 +650,7 @@ func hasOpaqueFilter(top pyast.Node) bool {
 			if call.StarKwargs || (len(call.Positional) > 0 && call.MethodName() != "get_object_or_404") || len(call.Positional) > 1 {
 				opaque = true
 			}
-			for k, v := range call.Keywords {
+			for k, v := range call.EachKeyword() {
 				// A subquery (scoped by its outer query) or a lookup by a
 				// secret token (possession is the authorisation).
 				if semantic.SecretName(k) || strings.HasPrefix(v.Text(), "OuterRef(") {

@@ -269,7 +269,7 @@ func keyedBySecret(fn *semantic.Func) bool {
 		if m := c.MethodName(); m != "filter" && m != "get" {
 			continue
 		}
-		for _, v := range c.Keywords {
+		for _, v := range c.EachKeyword() {
 			if carried(v) {
 				return true
 			}

@@ -464,7 +464,7 @@ func boundsField(chain pyast.Node, field string) bool {
 			if len(c.Positional) > 0 || c.StarKwargs {
 				return true
 			}
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				if strings.HasPrefix(k, field+"__") {
 					return true
 				}

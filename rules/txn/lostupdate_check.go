@@ -221,7 +221,7 @@ func readsSelfKey(e pyast.Node) bool {
 	}
 	for call := range pyast.FindEach(e, "call") {
 		cc, _ := pyast.AsCall(call)
-		for k, v := range cc.Keywords {
+		for k, v := range cc.EachKeyword() {
 			if k == "pk" || k == "id" || k == "uuid" {
 				if d := pyast.Dotted(pyast.Unparen(v)); d == "self."+k || d == "self.pk" || d == "self.id" {
 					return true
@@ -234,7 +234,7 @@ func readsSelfKey(e pyast.Node) bool {
 
 // passesRow reports a keyword argument that is row or its key.
 func passesRow(c pyast.Call, row string) bool {
-	for _, v := range c.Keywords {
+	for _, v := range c.EachKeyword() {
 		switch pyast.Dotted(pyast.Unparen(v)) {
 		case row, row + ".id", row + ".pk":
 			return true

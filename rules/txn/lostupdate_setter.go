@@ -42,7 +42,7 @@ func setterWriteBack(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 				args[callee.Params[i+offset]] = a
 			}
 		}
-		for k, a := range c.Keywords {
+		for k, a := range c.EachKeyword() {
 			args[k] = a
 		}
 		for _, param := range callee.Params {

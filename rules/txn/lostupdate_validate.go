@@ -66,7 +66,7 @@ var lockSites = &project.ProjectAnalysis[map[*project.Model]*lockSite]{Name: "tx
 					comparedNames(def, s.reads)
 				}
 			case "filter", "exclude":
-				for k := range c.Keywords {
+				for k := range c.EachKeyword() {
 					if field, op, ok := strings.Cut(k, "__"); ok && (op == "gte" || op == "gt" || op == "lt" || op == "lte") {
 						if q := f.Eval(call); q != nil && q.Model != nil {
 							out[nil].reads[q.Model.Qual+"."+field] = true

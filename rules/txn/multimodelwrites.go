@@ -188,7 +188,7 @@ func constantArgs(c pyast.Call) bool {
 	if len(c.Positional) > 0 || c.StarKwargs || len(c.Keywords) == 0 {
 		return false
 	}
-	for _, v := range c.Keywords {
+	for _, v := range c.EachKeyword() {
 		if !constantExpr(pyast.Unparen(v)) {
 			return false
 		}

@@ -192,7 +192,7 @@ func parentOf(sf *semantic.File, def pyast.Node, parent string, n pyast.Node) (c
 	if !strings.HasSuffix(pyast.Dotted(c.Receiver()), ".objects") {
 		return "", "", pyast.Node{} // a filtered or locked chain
 	}
-	for k, v := range c.Keywords {
+	for k, v := range c.EachKeyword() {
 		if k != "id" && k != "pk" {
 			return "", "", pyast.Node{}
 		}

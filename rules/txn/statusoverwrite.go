@@ -73,7 +73,7 @@ var statusUpdates = &project.ProjectAnalysis[[]statusUpdate]{Name: "txn.statusUp
 				continue
 			}
 			field := ""
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				if statusFields[k] {
 					field = k
 				}
@@ -165,7 +165,7 @@ func keyFetch(f *semantic.File, def pyast.Node, row, field string, pos int) (fet
 			continue
 		}
 		keys, lookups := 0, 0
-		for kw := range c.Keywords {
+		for kw := range c.EachKeyword() {
 			lookups++
 			if kw == field || strings.HasPrefix(kw, field+"__") {
 				g = true
@@ -246,7 +246,7 @@ func filterShape(recv pyast.Node, field string) (guarded, byKey, ok bool) {
 			if len(c.Positional) > 0 || c.StarKwargs {
 				return false, false, false
 			}
-			for k := range c.Keywords {
+			for k := range c.EachKeyword() {
 				lookups++
 				if k == field || strings.HasPrefix(k, field+"__") {
 					guarded = true
@@ -349,7 +349,7 @@ func reportTaskTransition(p *analyzer.Pass, u statusUpdate) {
 	if !ok {
 		return
 	}
-	for _, v := range c.Keywords {
+	for _, v := range c.EachKeyword() {
 		if v = pyast.Unparen(v); v.Type() != "identifier" || !params[v.Text()] {
 			return
 		}

@@ -52,7 +52,7 @@ func TaskOf(im *pyast.Imports, fn pyast.Node) (CeleryTask, bool) {
 		}
 		t := CeleryTask{Def: fn, Name: pyast.DefName(fn), At: d, Decorator: d, Options: map[string]pyast.Node{}}
 		if isCall {
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				t.Options[k] = v
 			}
 		}

@@ -16,7 +16,7 @@ func (lc LogCall) Structured() bool {
 	if lc.Kind != Structlog {
 		return false
 	}
-	for k := range lc.Keywords {
+	for k := range lc.EachKeyword() {
 		if k != "exc_info" && k != "stack_info" && k != "event" {
 			return true
 		}

@@ -59,7 +59,7 @@ func Objects(p *analyzer.Pass, assigns []pyast.Node) map[string]Env {
 			out[a.ChildByField("left").Text()] = Env{}
 		case "environ.Env", "environ.environ.Env":
 			o := Env{DjangoEnviron: true, Schema: map[string]string{}}
-			for k, v := range c.Keywords {
+			for k, v := range c.EachKeyword() {
 				v = pyast.Unparen(v)
 				if v.Type() == "tuple" && v.NamedChildCount() > 0 {
 					v = v.NamedChild(0)
