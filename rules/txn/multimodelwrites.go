@@ -354,14 +354,21 @@ func reportOutsideAtomic(p *analyzer.Pass, fn pyast.Node, writes []effects.Effec
 		}
 		return pyast.Node{}
 	}
+	loop := func(n pyast.Node) pyast.Node { return pyast.Ancestor(n, "for_statement", "while_statement") }
 	for j, wj := range writes {
-		if !block(wj.Node()).IsNil() || effects.InOnCommit(p.Imports, wj.Node()) || !pyast.Ancestor(wj.Node(), "except_clause").IsNil() {
+		if !block(wj.Node()).IsNil() || effects.InOnCommit(p.Imports, wj.Node()) || !pyast.Ancestor(wj.Node(), "except_clause").IsNil() ||
+			!recordWrite[wj.Verb] {
 			continue
 		}
 		for i, wi := range writes {
 			b := block(wi.Node())
 			if b.IsNil() || wj.Node().StartByte() < b.EndByte() || models[i] == models[j] ||
 				effects.Exclusive(wi.Node(), wj.Node()) || !relatedModels(p, models[i], models[j]) {
+				continue
+			}
+			// A block run once per row of a loop the later write is outside
+			// of is a transaction per row, by design.
+			if l := loop(b); !l.IsNil() && !l.Contains(wj.Node()) {
 				continue
 			}
 			p.Report(analyzer.Diagnostic{
@@ -376,6 +383,12 @@ func reportOutsideAtomic(p *analyzer.Pass, fn pyast.Node, writes []effects.Effec
 		}
 	}
 }
+
+// recordWrite are the writes that make or save a row (a record of the
+// change), as opposed to a queryset-wide update() or delete() that a re-run
+// repeats.
+var recordWrite = map[string]bool{"create": true, "save": true, "bulk_create": true, "get_or_create": true,
+	"update_or_create": true, "perform_create": true, "perform_update": true}
 
 // relatedModels reports two models of the project graph, by name, one of
 // which has a relation field to the other.
