@@ -48,6 +48,11 @@ func (f *File) rowLock(n pyast.Node, depth int) Lock {
 			return LockUnknown
 		}
 		if rhs := f.Binding(n, name, n.StartByte()); !rhs.IsNil() {
+			// `a = b = M.objects.select_for_update().get(...)`: the value
+			// of the chained assignment is its innermost right side.
+			for rhs.Type() == "assignment" && !rhs.ChildByField("right").IsNil() {
+				rhs = rhs.ChildByField("right")
+			}
 			l := f.rowLock(rhs, depth)
 			// `row = fetch(); if row is None: row = create(...)`: the
 			// fallback makes a new row when none was found; the row that
@@ -130,7 +135,7 @@ func (f *File) fetchLock(n pyast.Node) Lock {
 	if !ok {
 		return LockUnknown
 	}
-	if chainCalls(n, "select_for_update") {
+	if chainCalls(n, "select_for_update") || fetchMethods[c.MethodName()] && f.lockedQueryset(c.Receiver(), 0) {
 		return Locked
 	}
 	if c.MethodName() == "get_object" {
@@ -150,6 +155,37 @@ func (f *File) fetchLock(n pyast.Node) Lock {
 		}
 	}
 	return Unlocked
+}
+
+// lockedQueryset reports a chain whose root is a local name bound, before
+// it, to a queryset chain that calls select_for_update() (`wallets =
+// Wallet.objects.select_for_update().filter(...)`, then `wallets.get(pk=a)`):
+// rows fetched from it are loaded under the lock. Followed through a few
+// rebindings (`qs = locked; qs = qs.filter(...)`).
+func (f *File) lockedQueryset(n pyast.Node, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	for {
+		n = pyast.Unparen(n)
+		switch n.Type() {
+		case "call":
+			n = n.ChildByField("function")
+			continue
+		case "attribute":
+			n = n.ChildByField("object")
+			continue
+		}
+		break
+	}
+	if n.Type() != "identifier" || n.Text() == "self" || n.Text() == "cls" {
+		return false
+	}
+	rhs := pyast.Unparen(f.Binding(n, n.Text(), n.StartByte()))
+	if rhs.IsNil() || rhs.Type() != "call" && rhs.Type() != "attribute" {
+		return false
+	}
+	return chainCalls(rhs, "select_for_update") || f.lockedQueryset(rhs, depth+1)
 }
 
 // getObjectLock judges `self.get_object()` in a view whose project classes

@@ -192,12 +192,91 @@ func chooseSerializer(stmts []pyast.Node, e *Endpoint) (out []pyast.Node, ok boo
 			if hasElse && allReturn {
 				return out, len(out) > 0
 			}
+		case "match_statement":
+			// `match self.action:` with string cases, as the if chain.
+			value, known := actionValue(st.ChildByField("subject"), e)
+			if !known {
+				return nil, false
+			}
+			for cl := range st.ChildByField("body").Named() {
+				if cl.Type() != "case_clause" {
+					continue
+				}
+				match, known := caseMatches(cl, value)
+				if !known {
+					return nil, false
+				}
+				if !match {
+					continue
+				}
+				body := cl.ChildByField("consequence")
+				inner, innerOK := chooseSerializer(pyast.Statements(body), e)
+				if !innerOK {
+					return nil, false
+				}
+				if endsInReturn(body) {
+					return append(out, inner...), true
+				}
+				break // the first matching case runs; then the statements after the match
+			}
 		case "expression_statement", "comment", "pass_statement":
 		default:
 			return nil, false
 		}
 	}
 	return out, len(out) > 0
+}
+
+// actionValue is the endpoint's value of a get_serializer_class subject:
+// its action for self.action, its one method for self.request.method.
+func actionValue(subject pyast.Node, e *Endpoint) (string, bool) {
+	switch pyast.Dotted(pyast.Unparen(subject)) {
+	case "self.action":
+		return e.Action, true
+	case "self.request.method":
+		if len(e.Methods) == 1 {
+			return e.Methods[0], true
+		}
+	}
+	return "", false
+}
+
+// caseMatches evaluates a case clause of string literals (`case "list":`,
+// `case "create" | "update":`, `case _:`) against value; known is false for
+// any other pattern or a guard.
+func caseMatches(cl pyast.Node, value string) (match, known bool) {
+	if !cl.ChildByField("guard").IsNil() {
+		return false, false
+	}
+	patterns := 0
+	for p := range cl.Named() {
+		if p.Type() != "case_pattern" {
+			continue
+		}
+		patterns++
+		if p.NamedChildCount() == 0 && p.Text() == "_" {
+			return true, patterns == 1
+		}
+		alt := p.NamedChild(0)
+		if p.NamedChildCount() != 1 {
+			return false, false
+		}
+		if alt.Type() == "_" {
+			return true, patterns == 1
+		}
+		options := []pyast.Node{alt}
+		if alt.Type() == "union_pattern" {
+			options = alt.NamedChildren()
+		}
+		for _, o := range options {
+			v, ok := pyast.StringValue(o)
+			if !ok {
+				return false, false
+			}
+			match = match || strings.EqualFold(v, value)
+		}
+	}
+	return match, patterns == 1
 }
 
 // endsInReturn reports whether a block's last statement returns.

@@ -216,7 +216,50 @@ func onlyRequested(n pyast.Node) bool {
 			return false
 		}
 	}
-	return uses > 0
+	// A top-level name nothing in a client script reads (a leftover
+	// `url_get = f"http://localhost:8000/..."` in sender.py): scripts are
+	// not imported, so it is handed to no one.
+	return uses > 0 || scope.Type() == "module" && clientScript(scope)
+}
+
+// clientScript reports a module that sends HTTP requests from its top
+// level: a call of requests, httpx or urlopen outside any function, or in a
+// top-level function that the top level calls or hands to a thread
+// (`threading.Thread(target=deposit)`). Such a module is a program run by
+// hand against a server (a load or smoke test), not one the service imports.
+func clientScript(root pyast.Node) bool {
+	for call := range pyast.FindEach(root, "call") {
+		c, _ := pyast.AsCall(call)
+		d := pyast.Dotted(c.Func)
+		head, method, _ := strings.Cut(d, ".")
+		if !(head == "requests" || head == "httpx") || !requestMethods[method] || strings.Contains(method, ".") {
+			if d != "urllib.request.urlopen" && d != "urlopen" {
+				continue
+			}
+		}
+		fn := pyast.Ancestor(call, "function_definition")
+		if fn.IsNil() {
+			if pyast.Ancestor(call, "class_definition", "lambda").IsNil() {
+				return true
+			}
+			continue
+		}
+		if !pyast.Ancestor(fn, "function_definition", "class_definition").IsNil() {
+			continue
+		}
+		name := pyast.DefName(fn)
+		for use := range pyast.FindEach(root, "identifier") {
+			if use.Text() != name || !pyast.Ancestor(use, "function_definition", "class_definition", "lambda").IsNil() {
+				continue
+			}
+			par := use.Parent()
+			if par.Type() == "call" && par.ChildByField("function").Equal(use) ||
+				par.Type() == "keyword_argument" && par.ChildByField("name").Text() == "target" && par.ChildByField("value").Equal(use) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // madeUpWords mark data made up for development, previews and demos: a

@@ -465,6 +465,9 @@ func readOnlyUse(p *analyzer.Pass, cls pyast.Node) bool {
 		}
 		sers, known := sm.EndpointSerializers(e)
 		if !known {
+			if !takesBody(e) {
+				continue // a read or a delete writes through no serializer
+			}
 			if m := e.Class.Method("get_serializer_class"); m != nil && strings.Contains(m.Node.Text(), sc.Name) {
 				return false // may be chosen for a write: cannot tell
 			}
@@ -801,7 +804,7 @@ func viewWritesThrough(sm *semantic.Model, v *semantic.Class) bool {
 		for _, fn := range cc.Methods {
 			for call := range pyast.FindEach(fn.Node, "call") {
 				c, _ := pyast.AsCall(call)
-				if _, ok := c.Keywords["data"]; !ok {
+				if v, ok := c.Keywords["data"]; !ok || !fromRequest(fn.Node, v) {
 					continue
 				}
 				switch c.MethodName() {
@@ -982,4 +985,76 @@ func notAnOwner(p *analyzer.Pass, f *project.Field) bool {
 		return false
 	}
 	return f.To.Name == "User" && !semantic.Of(p.Project).IsUserModel(f.To)
+}
+
+// fromRequest reports whether the data handed to a serializer in the
+// function fn may come from the client: anything but a dict literal whose
+// values name neither the request (`request`, `self.request`,
+// `self.kwargs`), nor a parameter of fn, nor a local fn binds from one of
+// those. `data={"account": wallet.account}` (a value the server computed,
+// validated against the serializer's field rules) takes nothing from the
+// client.
+func fromRequest(fn pyast.Node, v pyast.Node) bool {
+	v = pyast.Unparen(v)
+	if v.Type() != "dictionary" {
+		return true
+	}
+	params := map[string]bool{}
+	for _, name := range pyast.ParamNames(fn) {
+		if name != "self" && name != "cls" {
+			params[name] = true
+		}
+	}
+	var tainted func(n pyast.Node, depth int) bool
+	tainted = func(n pyast.Node, depth int) bool {
+		if depth > 3 {
+			return true
+		}
+		for a := range pyast.FindEach(n, "attribute") {
+			if d := pyast.Dotted(a); strings.HasPrefix(d, "self.request") || strings.HasPrefix(d, "self.kwargs") || strings.HasPrefix(d, "self.args") {
+				return true
+			}
+		}
+		for id := range pyast.FindEach(n, "identifier") {
+			name := id.Text()
+			if name == "request" || params[name] {
+				return true
+			}
+			if par := id.Parent(); par.Type() == "attribute" && par.ChildByField("attribute").Equal(id) || par.Type() == "keyword_argument" && par.ChildByField("name").Equal(id) {
+				continue
+			}
+			for a := range pyast.FindEach(pyast.Body(fn), "assignment") {
+				l, r := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
+				if l.Type() != "identifier" || l.Text() != name || r.IsNil() || a.StartByte() >= n.StartByte() || fetchedRow(r) {
+					continue
+				}
+				if tainted(r, depth+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for pair := range v.Named() {
+		if pair.Type() != "pair" || tainted(pair.ChildByField("value"), 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchedRow reports a row loaded from the database
+// (`Wallet.objects.select_for_update().get(id=kwargs["id"])`,
+// `get_object_or_404(Wallet, pk=pk)`): its fields are the server's, even
+// when the client chose which row.
+func fetchedRow(n pyast.Node) bool {
+	if _, ok := pyast.AsCall(n); !ok {
+		return false
+	}
+	switch string(pyast.CalleeName(n)) {
+	case "get_object_or_404", "get_object":
+		return true
+	}
+	return strings.Contains(pyast.Dotted(pyast.Unparen(n.ChildByField("function"))), ".objects.") ||
+		strings.Contains(n.ChildByField("function").Text(), ".objects.")
 }

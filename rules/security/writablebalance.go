@@ -3,6 +3,7 @@ package security
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
@@ -80,6 +81,11 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 				writable[s] = true
 			}
 			dropped := droppedByClass(cls)
+			if updatesOnly(p, cls) {
+				for _, name := range ignoredByMethods(cls, "update") {
+					dropped[name] = true
+				}
+			}
 			// A writable name sensitiveWritable took for no name of its own
 			// lists is a running total of the project (runningBalances).
 			moved := movedStatusesOf(p, meta)
@@ -160,6 +166,46 @@ func runWritableSensitiveField(p *analyzer.Pass) error {
 	}
 	reportWritableOwner(p)
 	return nil
+}
+
+// updatesOnly reports a serializer class the project only ever saves
+// onto an existing row: every place that builds it from client data
+// passes the instance too (`WalletSerializer(wallet, data=request.data)`),
+// and no view names it as its serializer, whose create() would save a new
+// row. Its save() always runs its update().
+func updatesOnly(p *analyzer.Pass, cls pyast.Node) bool {
+	sm := semantic.Of(p.Project)
+	sc := sm.File(p.Unit).ClassOfDef(cls)
+	if sc == nil {
+		return false
+	}
+	builds := sm.SerializerBuilds(sc)
+	if len(builds) == 0 {
+		return false
+	}
+	for _, b := range builds {
+		c, _ := pyast.AsCall(b.Call)
+		if _, ok := c.Keywords["instance"]; !ok && len(c.Positional) == 0 || c.StarArgs || c.StarKwargs {
+			return false
+		}
+	}
+	for _, e := range semantic.InventoryOf(p.Project).Endpoints {
+		if e.Class == nil {
+			continue
+		}
+		sers, known := sm.EndpointSerializers(e)
+		if slices.Contains(sers, sc) {
+			return false
+		}
+		if !known {
+			// A view that names no serializer at all uses none; one whose
+			// choice cannot be read may use this one.
+			if v, _ := e.Class.Attr("serializer_class"); !v.IsNil() || ownMethod(e.Class, "get_serializer_class") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // droppedByClass returns the names the class's own methods remove from the
@@ -451,6 +497,11 @@ func feedsSerializer(fn *semantic.Func, depth int) bool {
 				switch {
 				case name == "create" || name == "update" || name == "partial_update" || strings.HasPrefix(name, "perform_"):
 					feeds = true
+				case serializerGetters[name] && !ownMethod(fn.Class, name):
+					// `self.get_serializer(wallet)`: built without `data=`
+					// or the request body (both taken above), it renders a
+					// row; handed on arguments it may take the body.
+					feeds = c.StarArgs || c.StarKwargs
 				case fn.Class != nil:
 					if m := fn.Class.Method(name); m == nil || m.File == nil || depth >= 2 || feedsSerializer(m, depth+1) {
 						feeds = true // a method rubric cannot read, or one that feeds
@@ -465,6 +516,20 @@ func feedsSerializer(fn *semantic.Func, depth int) bool {
 	return feeds
 }
 
+// serializerGetters are DRF's GenericAPIView methods that build or name the
+// view's serializer without saving anything.
+var serializerGetters = map[string]bool{"get_serializer": true, "get_serializer_class": true, "get_serializer_context": true}
+
+// ownMethod reports a method the project defines on cls or its project
+// bases.
+func ownMethod(cls *semantic.Class, name string) bool {
+	if cls == nil {
+		return false
+	}
+	m := cls.Method(name)
+	return m != nil && m.File != nil
+}
+
 // ignoredByWrites returns the `fields` of a class that defines both
 // create() and update() itself, neither calling super() or handing
 // validated_data on whole: the names its writes never read out of
@@ -472,13 +537,19 @@ func feedsSerializer(fn *semantic.Func, depth int) bool {
 // are accepted and dropped (an order's payment_amount computed from its
 // items). Nil when the class's writes may reach any field.
 func ignoredByWrites(cls pyast.Node) []string {
+	return ignoredByMethods(cls, "create", "update")
+}
+
+// ignoredByMethods is ignoredByWrites for the class's own definitions of
+// the named methods, all of which it must define.
+func ignoredByMethods(cls pyast.Node, methods ...string) []string {
 	read := map[string]bool{}
 	defs := 0
 	for st := range pyast.EachStatement(pyast.Body(cls)) {
 		if st.Type() == "decorated_definition" {
 			st = st.ChildByField("definition")
 		}
-		if st.Type() != "function_definition" || pyast.DefName(st) != "create" && pyast.DefName(st) != "update" {
+		if st.Type() != "function_definition" || !slices.Contains(methods, pyast.DefName(st)) {
 			continue
 		}
 		defs++
@@ -519,7 +590,7 @@ func ignoredByWrites(cls pyast.Node) []string {
 			}
 		}
 	}
-	if defs < 2 {
+	if defs < len(methods) {
 		return nil
 	}
 	var out []string

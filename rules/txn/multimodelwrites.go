@@ -71,7 +71,13 @@ func runMultiModelWrites(p *analyzer.Pass) error {
 		if i < 0 {
 			continue
 		}
-		if effects.InRequestTransaction(p.Project, p.Imports, fn) || txc.covered(fn) {
+		if effects.InRequestTransaction(p.Project, p.Imports, fn) {
+			continue
+		}
+		if txc.covered(fn) {
+			if !txc.coveredWhole(fn) {
+				reportOutsideAtomic(p, fn, writes, models)
+			}
 			continue
 		}
 		conf := analyzer.Medium
@@ -278,6 +284,17 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 				m = qs.Model.Name
 			}
 		}
+		if verb == "perform_create" || verb == "perform_update" {
+			// `super().perform_create(serializer)`: DRF's hook saves the
+			// serializer it is handed.
+			if rc, ok := pyast.AsCallHead(recv); ok && pyast.Dotted(rc.Func) == "super" {
+				if c, _ := pyast.AsCall(n); len(c.Positional) == 1 {
+					if md := f.SerializerSaveModel(c.Positional[0]); md != nil {
+						m = md.Name
+					}
+				}
+			}
+		}
 		if verb == "save" || verb == "delete" && m == "" {
 			if rc, ok := pyast.AsCallHead(recv); ok && pyast.Dotted(rc.Func) == "super" {
 				// The model whose own save() (or delete()) this is.
@@ -315,4 +332,84 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 		ws[i], ms[i] = writes[k], models[k]
 	}
 	return ws, ms, added
+}
+
+// reportOutsideAtomic reports, in a function whose only transactions are
+// its own `with transaction.atomic():` blocks, the first write made after
+// such a block, outside any, of a model holding a foreign key to a model
+// written inside it (or the reverse): the record of a change (a
+// `Transaction` row of the `Wallet` whose balance the block saved) is
+// committed apart from the change, so a failure between them leaves one
+// without the other. Writes of unrelated models (a log line, a
+// notification) are left alone, and so are writes in exclusive branches.
+func reportOutsideAtomic(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect, models []string) {
+	block := func(n pyast.Node) pyast.Node {
+		for a := n.Parent(); !a.IsNil() && !a.Equal(fn); a = a.Parent() {
+			if a.Type() == "with_statement" && effects.WithIsAtomic(p.Imports, a) {
+				return a
+			}
+			if a.Type() == "function_definition" || a.Type() == "lambda" {
+				break
+			}
+		}
+		return pyast.Node{}
+	}
+	loop := func(n pyast.Node) pyast.Node { return pyast.Ancestor(n, "for_statement", "while_statement") }
+	for j, wj := range writes {
+		if !block(wj.Node()).IsNil() || effects.InOnCommit(p.Imports, wj.Node()) || !pyast.Ancestor(wj.Node(), "except_clause").IsNil() ||
+			!recordWrite[wj.Verb] {
+			continue
+		}
+		for i, wi := range writes {
+			b := block(wi.Node())
+			if b.IsNil() || wj.Node().StartByte() < b.EndByte() || models[i] == models[j] ||
+				effects.Exclusive(wi.Node(), wj.Node()) || !relatedModels(p, models[i], models[j]) {
+				continue
+			}
+			// A block run once per row of a loop the later write is outside
+			// of is a transaction per row, by design.
+			if l := loop(b); !l.IsNil() && !l.Contains(wj.Node()) {
+				continue
+			}
+			p.Report(analyzer.Diagnostic{
+				Confidence: analyzer.Medium,
+				Range:      analyzer.RangeOf(writes[j].Callee()),
+				Message: "`" + fn.ChildByField("name").Text() + "` writes `" + models[i] + "` inside `transaction.atomic()` and `" + models[j] +
+					"` after the block has committed: a failure of the second write leaves the first without it",
+				Help:    "move the write into the atomic block (or make the whole function `@transaction.atomic`) so both commit or neither does",
+				Related: []analyzer.Related{{Range: analyzer.RangeOf(writes[i].Callee()), Message: "written inside the atomic block (`" + models[i] + "`)"}},
+			})
+			return
+		}
+	}
+}
+
+// recordWrite are the writes that make or save a row (a record of the
+// change), as opposed to a queryset-wide update() or delete() that a re-run
+// repeats.
+var recordWrite = map[string]bool{"create": true, "save": true, "bulk_create": true, "get_or_create": true,
+	"update_or_create": true, "perform_create": true, "perform_update": true}
+
+// relatedModels reports two models of the project graph, by name, one of
+// which has a relation field to the other.
+func relatedModels(p *analyzer.Pass, a, b string) bool {
+	if p.Project == nil || p.Project.Models == nil {
+		return false
+	}
+	ma, mb := p.Project.Models.Named(a), p.Project.Models.Named(b)
+	for _, x := range ma {
+		for _, y := range mb {
+			for _, r := range x.Reverse {
+				if r.From == y {
+					return true
+				}
+			}
+			for _, r := range y.Reverse {
+				if r.From == x {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

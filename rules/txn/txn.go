@@ -86,6 +86,21 @@ func (c *callerTxn) covered(fn pyast.Node) bool {
 	return effects.RunsInCallersTransaction(c.p.Project, c.p.Imports, fn, c.local)
 }
 
+// coveredWhole is covered without the function's own atomic blocks: a
+// transaction spanning the whole body (an atomic decorator, a project
+// decorator opening one, an assertion, a caller's block, a DRF handler's).
+func (c *callerTxn) coveredWhole(fn pyast.Node) bool {
+	if effects.HasAtomicDecorator(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) || savedInAtomic(c.p, fn) ||
+		runsInDRFAction(c.p, fn) {
+		return true
+	}
+	if c.local == nil {
+		c.local = effects.CalledInAtomic(c.p.Imports, c.p.Root)
+		boundAliases(c.p.Root, c.local)
+	}
+	return effects.RunsInCallersTransaction(c.p.Project, c.p.Imports, fn, c.local)
+}
+
 // boundAliases adds to called the methods a local name is bound to
 // (`conversion = self._convert_audit_to_honor`, in either branch of an if)
 // when that name is called in an atomic block of the file: the method runs
