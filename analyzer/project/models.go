@@ -475,7 +475,66 @@ func relTarget(u *Unit, n pyast.Node) string {
 	if strings.HasSuffix(d, "AUTH_USER_MODEL") {
 		return AuthUserModel
 	}
+	if n.Type() == "identifier" {
+		if s, ok := boundString(n); ok {
+			return s // `target_fk = "app.Model"`, then `ForeignKey(target_fk, ...)`
+		}
+	}
 	return resolveName(u, d)
+}
+
+// boundString returns the string literal a bare name is bound to in the
+// class body holding n or, failing that, at module level (`to_fk =
+// "app.Model"` then `ForeignKey(to_fk, ...)`): Python's lookup for a
+// class body. ok is false when the scope that binds the name binds it to
+// anything else, or to two different strings.
+func boundString(n pyast.Node) (string, bool) {
+	name := n.Text()
+	inClass := false
+	for p := n.Parent(); !p.IsNil(); p = p.Parent() {
+		var body pyast.Node
+		switch p.Type() {
+		case "function_definition", "lambda":
+			return "", false
+		case "class_definition":
+			if inClass {
+				continue // an enclosing class's body is not in scope
+			}
+			inClass = true
+			body = p.ChildByField("body")
+		case "module":
+			body = p
+		default:
+			continue
+		}
+		val, found, other := "", false, false
+		for _, st := range body.NamedChildren() {
+			if st.Type() != "expression_statement" || st.NamedChildCount() != 1 {
+				continue
+			}
+			a := st.NamedChild(0)
+			if a.Type() != "assignment" {
+				continue
+			}
+			if l := a.ChildByField("left"); l.Type() != "identifier" || l.Text() != name {
+				continue
+			}
+			s, ok := pyast.StringValue(a.ChildByField("right"))
+			switch {
+			case !ok || found && s != val:
+				other = true
+			default:
+				val, found = s, true
+			}
+		}
+		if other {
+			return "", false
+		}
+		if found {
+			return val, true
+		}
+	}
+	return "", false
 }
 
 func extractManager(u *Unit, name string, call pyast.Call) (Manager, bool) {

@@ -301,8 +301,11 @@ func (f *File) conventionParam(fn *Func) (Value, int) {
 	c := fn.Class
 	if len(fn.Params) >= 1 && !fn.Static && !fn.ClassMethod && fn.Params[0] == "self" {
 		// self in a model's method: one of its rows (or a subclass's,
-		// which has the same relations), fetched by the caller.
-		if md := f.M.Graph.ByQual(c.Qual); md != nil && !md.Abstract {
+		// which has the same relations), fetched by the caller. In an
+		// abstract model's method, a row of whichever concrete model
+		// inherits it: the relations the abstract model declares are
+		// every subclass's.
+		if md := f.M.Graph.ByQual(c.Qual); md != nil {
 			return Value{Kind: Row, Model: md}, 0
 		}
 	}

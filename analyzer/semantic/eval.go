@@ -427,6 +427,10 @@ func (f *File) eval(n pyast.Node, st ctx) *QS {
 			return f.eval(rhs[0], st.in())
 		}
 		return nil
+	case "assignment":
+		// The value of `a = b = qs` for `a`: a chained assignment binds
+		// every target to the rightmost value.
+		return f.eval(n.ChildByField("right"), st.in())
 	case "subscript":
 		if n.ChildByField("subscript").Type() != "slice" {
 			// `context["products"].filter(...)` in a view's
@@ -1647,6 +1651,11 @@ func (f *File) reaching(n pyast.Node, name string, at int, last pyast.Node, dept
 func (f *File) alternatives(rhs []pyast.Node, st ctx) *QS {
 	var out *QS
 	var srcs []*QS
+	if rows := withRows(rhs); len(rows) > 0 {
+		// `qs = Model.objects.none()` in one branch yields no row: what
+		// the loop reads per row comes from the other branches.
+		rhs = rows
+	}
 	for _, r := range rhs {
 		q := f.eval(r, st.in())
 		if q == nil {
@@ -1668,6 +1677,25 @@ func (f *File) alternatives(rhs []pyast.Node, st ctx) *QS {
 	out.Conditional = true
 	out.Origin, out.OriginFile = pyast.Node{}, nil
 	out.Sources = srcs
+	return out
+}
+
+// withRows drops the alternatives that are an empty queryset
+// (`Model.objects.none()`, `qs.none()`, also as the value of a chained
+// assignment), which yield no row.
+func withRows(rhs []pyast.Node) []pyast.Node {
+	var out []pyast.Node
+	for _, r := range rhs {
+		e := pyast.Unparen(r)
+		for e.Type() == "assignment" {
+			e = pyast.Unparen(e.ChildByField("right"))
+		}
+		if c, ok := pyast.AsCall(e); ok && c.Func.Type() == "attribute" && c.MethodName() == "none" &&
+			len(c.Positional) == 0 && len(c.Keywords) == 0 {
+			continue
+		}
+		out = append(out, r)
+	}
 	return out
 }
 

@@ -374,6 +374,21 @@ func boundedIter(it pyast.Node, f *File, depth int) bool {
 	if it.Is("list", "tuple", "set", "dictionary", "string", "concatenated_string") {
 		return true
 	}
+	if it.Is("list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension") {
+		// `[k for k, _ in Kind.choices if ...]`: as long as what its
+		// clauses walk, when they all walk bounded things.
+		clauses := 0
+		for _, ch := range it.NamedChildren() {
+			if ch.Type() != "for_in_clause" {
+				continue
+			}
+			clauses++
+			if !boundedIter(ch.ChildByField("right"), f, depth+1) {
+				return false
+			}
+		}
+		return clauses > 0
+	}
 	if c, ok := pyast.AsCall(it); ok {
 		switch {
 		case c.Func.Type() == "identifier" && c.Func.Text() == "range":
@@ -402,6 +417,15 @@ func boundedIter(it pyast.Node, f *File, depth int) bool {
 		return true
 	}
 	last := d[strings.LastIndex(d, ".")+1:]
+	if last == "choices" && strings.Contains(d, ".") {
+		// `Status.choices` of Django's TextChoices / IntegerChoices: the
+		// members of a class, a constant list.
+		owner := strings.TrimSuffix(d, ".choices")
+		owner = owner[strings.LastIndex(owner, ".")+1:]
+		if owner != "" && owner[0] >= 'A' && owner[0] <= 'Z' {
+			return true
+		}
+	}
 	if last != "" && strings.ToUpper(last) == last && strings.ToLower(last) != last {
 		return true // a module constant
 	}

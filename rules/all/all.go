@@ -121,6 +121,7 @@ func Rules() []*analyzer.Rule {
 		orm.UnorderedPagination,
 		orm.WholeRows,
 		orm.TemplateNPlusOne,
+		orm.MembershipRequery,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,
