@@ -98,6 +98,14 @@ func appendValue(b []byte, v reflect.Value, depth int) ([]byte, error) {
 		}
 		fallthrough
 	case reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			// A hash or another byte array: its bytes as they are (a
+			// varint each took up to two bytes and a call to decode).
+			for i := 0; i < v.Len(); i++ {
+				b = append(b, byte(v.Index(i).Uint()))
+			}
+			return b, nil
+		}
 		for i := 0; i < v.Len(); i++ {
 			if b, err = appendValue(b, v.Index(i), depth+1); err != nil {
 				return nil, err
@@ -368,6 +376,17 @@ func makeDecoder(t reflect.Type, making map[reflect.Type]*decoderCell) decoder {
 			*(*sliceHeader)(p) = sliceHeader{base, n, n}
 		}
 	case reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			n := t.Len()
+			return func(d *codecReader, p unsafe.Pointer, depth int) {
+				if len(d.data) < n {
+					d.fail()
+					return
+				}
+				copy(unsafe.Slice((*byte)(p), n), d.data[:n])
+				d.data = d.data[n:]
+			}
+		}
 		elem, size, n := cellOf(t.Elem(), making), t.Elem().Size(), t.Len()
 		return func(d *codecReader, p unsafe.Pointer, depth int) {
 			for i := 0; i < n; i++ {

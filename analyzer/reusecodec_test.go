@@ -23,6 +23,7 @@ type codecSample struct {
 	NilMap map[int]bool
 	P      *codecSample
 	Arr    [2]string
+	Sum    [32]byte
 	Tagged string `json:"-"` // the models printer's tags are not the codec's business
 	Im     *pyast.Imports
 	hidden int
@@ -33,6 +34,7 @@ func TestReuseCodecRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	in := codecSample{B: true, I: -42, I8: -8, U: 65535, F: 2.5, S: "café", Raw: []byte{0, 1}, Empty: []int{},
 		M: map[string][]string{"z": {"1"}, "a": nil, "m": {}}, P: &codecSample{S: "inner", Empty: []int{}}, Arr: [2]string{"x", ""},
+		Sum: [32]byte{0: 1, 7: 0x80, 31: 0xff},
 		Tagged: "kept", Im: pyast.CollectImports(tr.Root())}
 	data, err := encodeValue(&in)
 	require.NoError(t, err)
@@ -71,8 +73,26 @@ func TestReuseCodecRefusesWhatItCannotCarry(t *testing.T) {
 	assert.Error(t, decodeValue([]byte{1}, &struct{ X any }{}))
 }
 
+// A byte array (a hash) travels as its bytes, one each: not a varint per
+// element, which took two bytes for half of them and a decoder call each.
+func TestReuseCodecCopiesByteArrays(t *testing.T) {
+	type rec struct {
+		Sums []([32]byte)
+		Name string
+	}
+	in := rec{Sums: [][32]byte{{0: 0x80, 31: 0xff}, {}}, Name: "n"}
+	data, err := encodeValue(&in)
+	require.NoError(t, err)
+	// the count (n+1), 64 bytes of the two sums, then the name's length and byte.
+	assert.Len(t, data, 1+64+1+1)
+	var out rec
+	require.NoError(t, decodeValue(data, &out))
+	assert.Equal(t, in, out)
+	assert.Error(t, decodeValue(data[:40], &out), "a sum cut short")
+}
+
 func FuzzReuseCodec(f *testing.F) {
-	in := codecSample{S: "x", M: map[string][]string{"k": {"v"}}, P: &codecSample{I: 3}}
+	in := codecSample{S: "x", M: map[string][]string{"k": {"v"}}, P: &codecSample{I: 3}, Sum: [32]byte{5: 200}}
 	data, _ := encodeValue(&in)
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
