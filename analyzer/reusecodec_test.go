@@ -34,7 +34,7 @@ func TestReuseCodecRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	in := codecSample{B: true, I: -42, I8: -8, U: 65535, F: 2.5, S: "café", Raw: []byte{0, 1}, Empty: []int{},
 		M: map[string][]string{"z": {"1"}, "a": nil, "m": {}}, P: &codecSample{S: "inner", Empty: []int{}}, Arr: [2]string{"x", ""},
-		Sum: [32]byte{0: 1, 7: 0x80, 31: 0xff},
+		Sum:    [32]byte{0: 1, 7: 0x80, 31: 0xff},
 		Tagged: "kept", Im: pyast.CollectImports(tr.Root())}
 	data, err := encodeValue(&in)
 	require.NoError(t, err)
