@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"iter"
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer/pyast"
@@ -72,26 +73,13 @@ func plainlyNotQS(n pyast.Node) bool {
 // a capitalised name other than model, then `objects` or
 // `_default_manager`.
 func otherModelRows(n pyast.Node, model string) bool {
-	for {
-		switch n.Type() {
-		case "call":
-			n = n.ChildByField("function")
-			continue
-		case "subscript":
-			n = n.ChildByField("value")
-			continue
-		case "attribute":
-			obj := n.ChildByField("object")
-			attr := n.ChildByField("attribute").Text()
-			if obj.Type() == "identifier" {
-				name := obj.Text()
-				return (attr == "objects" || attr == "_default_manager") && name != model && name != "" && name[0] >= 'A' && name[0] <= 'Z'
-			}
-			n = obj
-			continue
+	for a := range chainAttributes(n) {
+		if obj := a.ChildByField("object"); obj.Type() == "identifier" {
+			attr, name := a.ChildByField("attribute").Text(), obj.Text()
+			return (attr == "objects" || attr == "_default_manager") && name != model && name != "" && name[0] >= 'A' && name[0] <= 'Z'
 		}
-		return false
 	}
+	return false
 }
 
 // otherModelLocal reports a returned local, or locals combined with `|`
@@ -131,19 +119,38 @@ func otherModelLocal(fn, v pyast.Node, model string, depth int) bool {
 	return found
 }
 
+// chainStep returns the expression one link of a chain of calls,
+// attributes and subscripts is made on (the callee, the object, the
+// subscripted value), or false for anything else.
+func chainStep(n pyast.Node) (pyast.Node, bool) {
+	switch n.Type() {
+	case "call":
+		return n.ChildByField("function"), true
+	case "subscript":
+		return n.ChildByField("value"), true
+	case "attribute":
+		return n.ChildByField("object"), true
+	}
+	return pyast.Node{}, false
+}
+
 // chainRoot returns the expression a chain of calls, attributes and
 // subscripts starts from.
 func chainRoot(n pyast.Node) pyast.Node {
-	for {
-		switch n.Type() {
-		case "call":
-			n = n.ChildByField("function")
-		case "subscript":
-			n = n.ChildByField("value")
-		case "attribute":
-			n = n.ChildByField("object")
-		default:
-			return n
+	for next, ok := chainStep(n); ok; next, ok = chainStep(n) {
+		n = next
+	}
+	return n
+}
+
+// chainAttributes yields the attribute nodes of a chain, outermost first
+// (`a.b.filter(...)` yields `a.b.filter`, then `a.b`).
+func chainAttributes(n pyast.Node) iter.Seq[pyast.Node] {
+	return func(yield func(pyast.Node) bool) {
+		for ok := true; ok; n, ok = chainStep(n) {
+			if n.Type() == "attribute" && !yield(n) {
+				return
+			}
 		}
 	}
 }
@@ -151,22 +158,11 @@ func chainRoot(n pyast.Node) pyast.Node {
 // otherReverseManager reports a chain through a default reverse manager
 // (`user.ticket_set.all()`) named for a model other than model.
 func otherReverseManager(n pyast.Node, model string) bool {
-	for {
-		switch n.Type() {
-		case "call":
-			n = n.ChildByField("function")
-			continue
-		case "subscript":
-			n = n.ChildByField("value")
-			continue
-		case "attribute":
-			attr := n.ChildByField("attribute").Text()
-			if rel, ok := strings.CutSuffix(attr, "_set"); ok && rel != "" && rel != strings.ToLower(model) {
-				return true
-			}
-			n = n.ChildByField("object")
-			continue
+	for a := range chainAttributes(n) {
+		attr := a.ChildByField("attribute").Text()
+		if rel, ok := strings.CutSuffix(attr, "_set"); ok && rel != "" && rel != strings.ToLower(model) {
+			return true
 		}
-		return false
 	}
+	return false
 }
