@@ -191,6 +191,7 @@ type fileState struct {
 	// sum is the content hash, when reusing.
 	sum      [32]byte
 	indexSum [32]byte // see indexSum
+	reused   bool     // phase one's record was reused (not parsed)
 }
 
 // Run analyses the paths: walk, then phase one (read, parse and extract
@@ -234,9 +235,15 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		}
 	}()
 
-	// Phase one.
+	// Phase one. A run that takes nearly every file's source from the
+	// reuse cache is an edit run (see editRun below): its phase one decodes
+	// records that stay live, over a heap of a few megabytes.
 	if cfg.GC != nil {
-		defer debug.SetGCPercent(debug.SetGCPercent(cfg.GC.Load))
+		load := cfg.GC.Load
+		if reuse != nil && fewFiles(len(inputs)-len(cfg.KeptSources), len(inputs)) {
+			load = max(load, cfg.GC.EditLoad)
+		}
+		defer debug.SetGCPercent(debug.SetGCPercent(load))
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
@@ -293,12 +300,27 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	if f, ok := cfg.Reuse.(ReuseFlusher); ok {
 		f.FlushEarly()
 	}
-	if cfg.GC != nil {
+	// An edit run (nearly every file's phase one reused) keeps phase one's
+	// target through the index and the lookups: its heap is records and
+	// facts, which stay live, and a lower target set now collected at once
+	// a heap that was still growing. The target is set once the lookups
+	// say how much is left to run (setCheckTarget).
+	editRun := reuse != nil && !cfg.ParseOnly && fewFiles(countStates(states, func(st *fileState) bool { return st.unit != nil && !st.reused }), len(states))
+	setCheckTarget := func(rest string) {
+		if cfg.GC == nil {
+			return
+		}
 		target := cfg.GC.checkTarget()
+		if rest != "" {
+			target = max(cfg.GC.Load, cfg.GC.EditLoad)
+		}
 		debug.SetGCPercent(target)
 		if trace.on {
-			fmt.Fprintf(os.Stderr, "rubric: collector target after phase one: %d%%\n", target)
+			fmt.Fprintf(os.Stderr, "rubric: collector target%s: %d%%\n", rest, target)
 		}
+	}
+	if !editRun {
+		setCheckTarget("")
 	}
 	res.facts = facts
 	var err error
@@ -323,6 +345,15 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	if reuse != nil && !cfg.ParseOnly {
 		plan = reuse.plan(res.Index, states, fileRules, projectRules)
 		trace.mark("reuse: look up findings")
+	}
+	if editRun {
+		// Rules left to run on a few files make little garbage over a heap
+		// of live records: phase one's target holds to the end.
+		if n := plan.filesToRun(); fewFiles(n, len(states)) {
+			setCheckTarget(fmt.Sprintf(" for rules on %d files", n))
+		} else {
+			setCheckTarget("")
+		}
 	}
 	// Phase two: the file rules, on the files of sts in parallel.
 	phaseTwo := func(sts []*fileState) error {
@@ -1353,6 +1384,21 @@ func Trace(what string, start TraceMark) {
 	fmt.Fprintf(os.Stderr, "rubric: %-40s %8.3fs %8.3fs CPU\n", what, time.Since(start.wall).Seconds(), (processCPU() - start.cpu).Seconds())
 }
 
+// fewFiles reports whether n of all files is few: what an edit touches,
+// not a checkout or a first run.
+func fewFiles(n, all int) bool { return n <= max(16, all/64) }
+
+// countStates counts the states for which f holds.
+func countStates(states []*fileState, f func(*fileState) bool) int {
+	n := 0
+	for _, st := range states {
+		if f(st) {
+			n++
+		}
+	}
+	return n
+}
+
 // GCPhases sets the collector's target per phase of a run. Phase one's
 // heap is nearly all live data that grows as files are parsed (node
 // arrays, source bytes, facts): a collection there frees little, so a
@@ -1374,14 +1420,23 @@ func Trace(what string, start TraceMark) {
 // (`rubric check`) holds a heap of a few megabytes, where the runtime's
 // minimum (4 MB at 100%, scaled by the target) made the collector run a
 // dozen times in a warm run at 50%: Lookup is the target then.
+//
+// An edit run (nearly every file's phase one and source reused: fewFiles)
+// holds a heap of decoded records and facts, tens of megabytes that stay
+// live, and rules then run on few files or on every product file.
+// EditLoad is its target from phase one to the lookups; after them, the
+// Check target if rules run on many files, else EditLoad to the end. On
+// saleor an edit to a test module went from five collections to two
+// (README.md, Performance, session 28).
 type GCPhases struct {
 	Lookup             int // before phase one: listing, hashing, cache lookups (the caller's)
 	Load               int // phase one: reading, parsing, facts
+	EditLoad           int // phase one to the lookups, in an edit run
 	CheckMin, CheckMax int // the rest: the index, shared analyses, rules
 }
 
 // DefaultGCPhases: see GCPhases and README.md, Performance.
-var DefaultGCPhases = GCPhases{Lookup: 200, Load: 150, CheckMin: 25, CheckMax: 50}
+var DefaultGCPhases = GCPhases{Lookup: 400, Load: 150, EditLoad: 400, CheckMin: 25, CheckMax: 50}
 
 // checkTarget is the target after phase one, from the heap's make-up now.
 func (g GCPhases) checkTarget() int {

@@ -311,6 +311,7 @@ func (r *reuser) loadPhaseOne(st *fileState, load func() (*pyast.Tree, error), a
 		st.indexSum = indexSum(rec.Facts, u)
 	}
 	st.diags, st.supp, st.hasError, st.python2 = rec.Diags, rec.Supp, rec.HasError, rec.Python2
+	st.reused = true
 	return true
 }
 
@@ -607,6 +608,17 @@ func (r *reuser) plan(ix *project.Index, states []*fileState, fileRules, project
 		}
 	}
 	return p
+}
+
+// filesToRun counts the files where some rule's findings were not kept.
+func (p *reusePlan) filesToRun() int {
+	n := 0
+	for _, k := range p.files {
+		if !k.localOK || !k.globalOK || !k.summaryOK {
+			n++
+		}
+	}
+	return n
 }
 
 // needs reports whether some rule that requires the shared analysis a has
