@@ -21,20 +21,26 @@ func gcTarget() int {
 	return old
 }
 
+// gcProbe is a rule that appends the collector's target, as it runs on
+// each file, to seen.
+func gcProbe(seen *[]int) *analyzer.Rule {
+	var mu sync.Mutex
+	return &analyzer.Rule{Code: "TST901", Name: "gc-probe", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
+		Confidence: analyzer.High, Since: "0.0.0", Run: func(*analyzer.Pass) error {
+			mu.Lock()
+			defer mu.Unlock()
+			*seen = append(*seen, gcTarget())
+			return nil
+		}}
+}
+
 // Config.GC sets the collector's target for phase two (the rules run under
 // it) and the caller's target is back when the run ends.
 func TestRunSetsTheCollectorPerPhase(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.py"), []byte("x = 1\n"), 0o644))
-	var mu sync.Mutex
 	var seen []int
-	probe := &analyzer.Rule{Code: "TST901", Name: "gc-probe", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
-		Confidence: analyzer.High, Since: "0.0.0", Run: func(*analyzer.Pass) error {
-			mu.Lock()
-			defer mu.Unlock()
-			seen = append(seen, gcTarget())
-			return nil
-		}}
+	probe := gcProbe(&seen)
 	before := gcTarget()
 	_, err := analyzer.Run(context.Background(), analyzer.Config{Rules: []*analyzer.Rule{probe}, WorkDir: dir,
 		GC: &analyzer.GCPhases{Load: 173, CheckMin: 37, CheckMax: 37}}, []string{dir})
@@ -67,15 +73,8 @@ func TestEditRunKeepsItsTargetForAFewFiles(t *testing.T) {
 	for i := range files {
 		write(i, "x = 1\n")
 	}
-	var mu sync.Mutex
 	var seen []int
-	probe := &analyzer.Rule{Code: "TST901", Name: "gc-probe", Category: analyzer.ErrorHandling, Severity: analyzer.Info,
-		Confidence: analyzer.High, Since: "0.0.0", Run: func(*analyzer.Pass) error {
-			mu.Lock()
-			defer mu.Unlock()
-			seen = append(seen, gcTarget())
-			return nil
-		}}
+	probe := gcProbe(&seen)
 	reuse := analyzer.NewMemoryReuse(nil)
 	run := func() []int {
 		seen = nil
