@@ -50,6 +50,9 @@ func adviseHugeHeap() {
 	if syscall.Getrlimit(syscall.RLIMIT_AS, &as) != nil || as.Cur < 8*hugeHeap {
 		return // an address-space limit: the object could fail to map
 	}
+	// The collector is off while the object lives: its allocation would
+	// start a collection of its own, one more than the one that frees it.
+	old := debug.SetGCPercent(-1)
 	b := make([]byte, hugeHeap)
 	if lo, hi := mappingOf(uintptr(unsafe.Pointer(&b[0]))); lo < hi {
 		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugePage)
@@ -57,6 +60,7 @@ func adviseHugeHeap() {
 	runtime.KeepAlive(b)
 	b = nil
 	runtime.GC() // the object's pages go back to the heap, never touched
+	debug.SetGCPercent(old)
 }
 
 // mappingOf returns the bounds of the mapping in /proc/self/maps that
