@@ -45,17 +45,20 @@ type gitignoreLayer struct {
 // relative to the working directory). A `.py` link, FIFO or device is
 // listed, for the reader to refuse (SYN002); no link is followed.
 func Discover(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
-	return discover(paths, workDir, exclude, true)
+	return discover(paths, workDir, exclude, true, nil)
 }
 
 // DiscoverIsolated is Discover without reading any .gitignore: for trees
 // whose own files must not decide what is analysed (`check --isolated`,
 // grading submissions).
 func DiscoverIsolated(paths []string, workDir string, exclude func(rel string, dir bool) bool) []Input {
-	return discover(paths, workDir, exclude, false)
+	return discover(paths, workDir, exclude, false, nil)
 }
 
-func discover(paths []string, workDir string, exclude func(rel string, dir bool) bool, gitignores bool) []Input {
+// discover is Discover (DiscoverIsolated without gitignores); found, when
+// set, is called with each input as the walk meets it, before the sorted
+// list is returned.
+func discover(paths []string, workDir string, exclude func(rel string, dir bool) bool, gitignores bool, found func(Input)) []Input {
 	seen := map[string]bool{}
 	var out []Input
 	add := func(in Input) {
@@ -65,6 +68,9 @@ func discover(paths []string, workDir string, exclude func(rel string, dir bool)
 		}
 		seen[key] = true
 		out = append(out, in)
+		if found != nil {
+			found(in)
+		}
 	}
 	for _, p := range paths {
 		st, err := os.Stat(p)

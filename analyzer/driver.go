@@ -557,13 +557,23 @@ func buildIndex(cfg Config, facts []*project.Facts) (*project.Index, error) {
 // when set, else the files discovered under cfg's rules (Exclude,
 // Isolated). cfg.WorkDir must be set.
 func ListInputs(cfg Config, paths []string) []Input {
-	switch {
-	case cfg.Inputs != nil:
+	return ListInputsNotify(cfg, paths, nil)
+}
+
+// ListInputsNotify is ListInputs that calls found with each input as the
+// listing meets it (in no set order, from the calling goroutine), so
+// that the caller can start on it before the listing ends. found may be
+// nil.
+func ListInputsNotify(cfg Config, paths []string, found func(Input)) []Input {
+	if cfg.Inputs != nil {
+		if found != nil {
+			for _, in := range cfg.Inputs {
+				found(in)
+			}
+		}
 		return cfg.Inputs
-	case cfg.Isolated:
-		return DiscoverIsolated(paths, cfg.WorkDir, cfg.Exclude)
 	}
-	return Discover(paths, cfg.WorkDir, cfg.Exclude)
+	return discover(paths, cfg.WorkDir, cfg.Exclude, !cfg.Isolated, found)
 }
 
 // directiveFor names the directive that silenced d: a directive on d's

@@ -38,68 +38,130 @@ func TakeKnown(inputs []analyzer.Input, version, config string, maxSize int64, j
 // because the last run met it too soon after an edit to trust its stat,
 // calls nothing; nor does a file that cannot be read. changed may be nil.
 func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache, changed func(in analyzer.Input, raw []byte)) (*Snapshot, error) {
-	type read struct {
-		sum   [32]byte
-		raw   []byte
-		err   error
-		known bool
-		size  int64
-	}
-	reads := make([]read, len(inputs))
-	// What the rules read besides the inputs is digested beside the reads:
-	// it depends on the listing alone, unless a read fails (below).
-	type outside struct {
-		tmpl string
-		o    *project.Outside
-	}
 	if jobs <= 0 {
 		jobs = 4
 	}
+	// What the rules read besides the inputs is digested beside the reads:
+	// it depends on the listing alone, unless a read fails (takeReads).
+	early := outsideEarly(inputs, jobs)
+	reads := make([]fileRead, len(inputs))
+	var g errgroup.Group
+	g.SetLimit(jobs)
+	for i, in := range inputs {
+		g.Go(func() error {
+			reads[i] = readKnown(in, maxSize, stats, changed)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return takeReads(inputs, reads, early, version, config, jobs, stats), nil
+}
+
+// TakeListed is TakeKnownNotify over the inputs list returns, each of
+// them stated (read and hashed if need be) as soon as list meets it, on
+// jobs workers beside the listing: a run where nothing changed spent as
+// long listing the tree as stating its files, one after the other. It
+// returns the snapshot and the inputs as list returned them.
+func TakeListed(list func(found func(analyzer.Input)) []analyzer.Input, version, config string, maxSize int64, jobs int, stats *statcache.Cache, changed func(in analyzer.Input, raw []byte)) (*Snapshot, []analyzer.Input, error) {
+	if jobs <= 0 {
+		jobs = 4
+	}
+	queue := make(chan analyzer.Input, 1024)
+	var mu sync.Mutex
+	got := map[string]fileRead{}
+	var workers sync.WaitGroup
+	for range jobs {
+		workers.Go(func() {
+			for in := range queue {
+				r := readKnown(in, maxSize, stats, changed)
+				mu.Lock()
+				got[in.Rel] = r
+				mu.Unlock()
+			}
+		})
+	}
+	inputs := list(func(in analyzer.Input) { queue <- in })
+	close(queue)
+	early := outsideEarly(inputs, jobs)
+	workers.Wait()
+	reads := make([]fileRead, len(inputs))
+	for i, in := range inputs {
+		r, ok := got[in.Rel]
+		if !ok { // not met by list's callback
+			r = readKnown(in, maxSize, stats, changed)
+		}
+		reads[i] = r
+	}
+	return takeReads(inputs, reads, early, version, config, jobs, stats), inputs, nil
+}
+
+// fileRead is what readKnown learnt of one input.
+type fileRead struct {
+	sum   [32]byte
+	raw   []byte
+	err   error
+	known bool
+	size  int64
+}
+
+// outside is what the rules read besides the inputs, digested.
+type outside struct {
+	tmpl string
+	o    *project.Outside
+}
+
+// outsideEarly digests what the rules read besides inputs, beside the
+// caller.
+func outsideEarly(inputs []analyzer.Input, jobs int) <-chan outside {
 	early := make(chan outside, 1)
 	go func() {
 		t, o := outsideParts(inputs, jobs)
 		early <- outside{t, o}
 	}()
-	var g errgroup.Group
-	g.SetLimit(jobs)
+	return early
+}
+
+// readKnown stats in and takes its hash from the stat index, or reads and
+// hashes it (recording the hash, and calling changed for a hash the last
+// run did not see).
+func readKnown(in analyzer.Input, maxSize int64, stats *statcache.Cache, changed func(in analyzer.Input, raw []byte)) fileRead {
+	var r fileRead
+	if in.Err != nil {
+		r.err = in.Err
+		return r
+	}
 	limit := maxSize
 	if limit <= 0 {
 		limit = source.DefaultMaxSize
 	}
-	for i, in := range inputs {
-		if in.Err != nil {
-			reads[i].err = in.Err
-			continue
+	// The stat the hash is recorded with is taken before the read: a
+	// change after it moves the file's times past the recorded ones.
+	fi, ferr := os.Lstat(in.Path)
+	regular := ferr == nil && fi.Mode().IsRegular() && fi.Size() <= limit
+	if regular {
+		if sum, ok := stats.Sum(in.Path, fi); ok {
+			r.sum, r.known, r.size = sum, true, fi.Size()
+			return r
 		}
-		g.Go(func() error {
-			// The stat the hash is recorded with is taken before the read:
-			// a change after it moves the file's times past the recorded
-			// ones.
-			fi, ferr := os.Lstat(in.Path)
-			regular := ferr == nil && fi.Mode().IsRegular() && fi.Size() <= limit
-			if regular {
-				if sum, ok := stats.Sum(in.Path, fi); ok {
-					reads[i].sum, reads[i].known, reads[i].size = sum, true, fi.Size()
-					return nil
-				}
-			}
-			raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
-			if err != nil {
-				reads[i].err = err
-				return nil
-			}
-			reads[i].raw = raw
-			reads[i].sum = sha256.Sum256(raw)
-			if changed != nil && !stats.Saw(in.Path, reads[i].sum) {
-				changed(in, raw)
-			}
-			if regular {
-				stats.Record(in.Path, fi, reads[i].sum)
-			}
-			return nil
-		})
 	}
-	_ = g.Wait()
+	raw, err := source.ReadRaw(in.Path, in.RootRel, maxSize)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.raw = raw
+	r.sum = sha256.Sum256(raw)
+	if changed != nil && !stats.Saw(in.Path, r.sum) {
+		changed(in, raw)
+	}
+	if regular {
+		stats.Record(in.Path, fi, r.sum)
+	}
+	return r
+}
+
+// takeReads makes the snapshot of inputs from their reads.
+func takeReads(inputs []analyzer.Input, reads []fileRead, early <-chan outside, version, config string, jobs int, stats *statcache.Cache) *Snapshot {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", schema, version, executableHashKnown(stats), config)
 	snap := &Snapshot{Inputs: make([]analyzer.Input, len(inputs)), Raw: make(map[string][]byte, len(inputs)),
@@ -133,7 +195,7 @@ func TakeKnownNotify(inputs []analyzer.Input, version, config string, maxSize in
 	snap.templates = combineOutside(snap.tmpl, snap.outside)
 	fmt.Fprintf(h, "templates\x00%s\x00", snap.templates)
 	snap.Key = hex.EncodeToString(h.Sum(nil))
-	return snap, nil
+	return snap
 }
 
 // read reads the unread files named (all of them when rels is nil) into

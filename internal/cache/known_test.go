@@ -130,3 +130,40 @@ func TestTakeKnownNotifiesOnlyNewContent(t *testing.T) {
 	require.NoError(t, os.Chtimes(filepath.Join(dir, "b.py"), now, now))
 	assert.Equal(t, 0, take(), "b.py's stat moved, its content did not")
 }
+
+// TakeListed, which states each file as the listing meets it, takes the
+// snapshot TakeKnownNotify takes of the listing, whatever order the
+// listing meets the files in and if it meets some not at all; it reports a
+// changed file as TakeKnownNotify does.
+func TestTakeListedTakesWhatTakeKnownTakes(t *testing.T) {
+	dir, cacheDir, _ := recordedTree(t)
+	all := inputs(t, dir, map[string]string{"c.py": "z = 3\n", "d.py": "w = 4\n"}) // and a.py, b.py
+	require.Len(t, all, 4)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.py"), []byte("x = 10\n"), 0o644))
+	var mu sync.Mutex
+	var changed []string
+	note := func(in analyzer.Input, raw []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		changed = append(changed, in.Rel)
+	}
+
+	want, err := TakeKnownNotify(all, "v", "c", 0, 2, statcache.Open(cacheDir, "scope"), note)
+	require.NoError(t, err)
+	wantChanged := append([]string(nil), changed...)
+	changed = nil
+	got, listed, err := TakeListed(func(found func(analyzer.Input)) []analyzer.Input {
+		for i := len(all) - 1; i >= 1; i-- { // backwards, and never the first
+			found(all[i])
+		}
+		return all
+	}, "v", "c", 0, 2, statcache.Open(cacheDir, "scope"), note)
+	require.NoError(t, err)
+	assert.Equal(t, all, listed)
+	assert.Equal(t, want.Key, got.Key)
+	assert.Equal(t, want.Inputs, got.Inputs)
+	assert.Equal(t, want.Raw, got.Raw)
+	assert.Equal(t, want.unread, got.unread)
+	assert.ElementsMatch(t, wantChanged, changed)
+	assert.Contains(t, changed, "a.py")
+}

@@ -639,12 +639,13 @@ func analyse(cmd *cobra.Command, f *checkFlags, cfg analyzer.Config, eff *config
 	// The executable's hash, through the stat index, is part of both keys.
 	cache.ExecutableKnown(stats)
 	key = reuseKey(cfg, eff)
+	// The files are stated (and those the stat index does not know read
+	// and hashed) as the listing meets them.
 	t := analyzer.TraceStart()
-	inputs := analyzer.ListInputs(cfg, args)
-	analyzer.Trace("list files", t)
-	t = analyzer.TraceStart()
-	snap, err := cache.TakeKnownNotify(inputs, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats, startEarly)
-	analyzer.Trace("result cache: key (stat, read, hash)", t)
+	snap, inputs, err := cache.TakeListed(func(found func(analyzer.Input)) []analyzer.Input {
+		return analyzer.ListInputsNotify(cfg, args, found)
+	}, buildinfo.Version, cacheConfig(cfg, eff), cfg.MaxFileSize, cfg.Jobs, stats, startEarly)
+	analyzer.Trace("list files; result cache: key (stat, read, hash)", t)
 	if stats != nil {
 		// The stat index is complete once the files are hashed (nothing
 		// after records in it): it is written while the run goes on.
