@@ -263,7 +263,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	}
 
 	var facts []*project.Facts
-	res := &Result{Files: map[string]*source.File{}, Rules: cfg.Rules, Suppressions: map[string]*suppress.Set{}}
+	res := &Result{Files: make(map[string]*source.File, len(states)), Rules: cfg.Rules, Suppressions: map[string]*suppress.Set{}}
 	for _, st := range states {
 		if st.file != nil {
 			res.Files[st.file.Rel] = st.file

@@ -258,7 +258,7 @@ func (s *Snapshot) ReadAll(maxSize int64) bool { return s.read(nil, maxSize) }
 // since the snapshot: take it again. holds and get are called from
 // several goroutines at once.
 func (s *Snapshot) KeepAll(maxSize int64, holds func(sum [32]byte) bool, get func(sum [32]byte) ([]byte, bool)) (map[string]analyzer.KeptSource, bool) {
-	kept := map[string]analyzer.KeptSource{}
+	kept := make(map[string]analyzer.KeptSource, len(s.unread))
 	for rel, u := range s.unread {
 		if !holds(u.sum) {
 			continue
