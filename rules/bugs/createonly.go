@@ -194,6 +194,14 @@ func createMove(m *semantic.Model, c *semantic.Class, vmd *project.Model) *count
 				}
 				amount = right
 			} else {
+				// `new = row.f + x` bound once in the function, a check on
+				// it, then `row.f = new`: the move goes through the local.
+				if right.Type() == "identifier" {
+					if bs := fn.File.Bindings(n, right.Text()); len(bs) == 1 && bs[0].StartByte() < n.StartByte() &&
+						pyast.Ancestor(bs[0], "function_definition").StartByte() == fn.Node.StartByte() {
+						right = pyast.Unparen(bs[0])
+					}
+				}
 				if right.Type() != "binary_operator" || pyast.Dotted(pyast.Unparen(right.ChildByField("left"))) != row+"."+field {
 					continue
 				}
@@ -333,6 +341,14 @@ func validatedForeign(sf *semantic.File, row pyast.Node, vmd *project.Model) *pr
 	if len(bs) != 1 {
 		return nil
 	}
+	if a := pyast.Unparen(bs[0]); a.Type() == "attribute" && savedBySerializer(sf, a.ChildByField("object")) {
+		// `tx = serializer.save()`, then `wallet = tx.wallet`: the row the
+		// new instance's foreign key names.
+		if fk := vmd.Attr(a.ChildByField("attribute").Text()); fk.Kind == project.AttrForward {
+			return fk.Target
+		}
+		return nil
+	}
 	obj, k, ok := pyast.KeyRead(bs[0])
 	if !ok || obj.Type() != "attribute" || obj.ChildByField("attribute").Text() != "validated_data" {
 		return nil
@@ -341,4 +357,38 @@ func validatedForeign(sf *semantic.File, row pyast.Node, vmd *project.Model) *pr
 		return a.Target
 	}
 	return nil
+}
+
+// savedBySerializer reports a local bound once to the view's serializer's
+// save() (`tx = serializer.save()`): the serializer perform_create is
+// handed, or one built by `self.get_serializer(...)`. What it returns is
+// the new row of the view's model.
+func savedBySerializer(sf *semantic.File, n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	if n.Type() != "identifier" {
+		return false
+	}
+	bs := sf.Bindings(n, n.Text())
+	if len(bs) != 1 {
+		return false
+	}
+	c, ok := pyast.AsCall(pyast.Unparen(bs[0]))
+	if !ok || c.MethodName() != "save" || c.Func.Type() != "attribute" {
+		return false
+	}
+	recv := pyast.Unparen(c.Receiver())
+	if recv.Type() != "identifier" {
+		return false
+	}
+	if fn := pyast.Ancestor(recv, "function_definition"); !fn.IsNil() && fn.ChildByField("name").Text() == "perform_create" {
+		if ps := pyast.ParamNames(fn); len(ps) > 1 && ps[1] == recv.Text() {
+			return true
+		}
+	}
+	rb := sf.Bindings(recv, recv.Text())
+	if len(rb) != 1 {
+		return false
+	}
+	sc, ok := pyast.AsCall(pyast.Unparen(rb[0]))
+	return ok && sc.MethodName() == "get_serializer" && pyast.Dotted(sc.Receiver()) == "self"
 }

@@ -122,6 +122,9 @@ type rmw struct {
 	row   string // dotted receiver ("wallet", "self.wallet")
 	field string
 	sign  string // "+" or "-"
+	// add is the `row.f ± v` a local was bound to, when stmt assigns that
+	// local back (`new = row.f + v`, then `row.f = new`); nil otherwise.
+	add pyast.Node
 }
 
 // readThenAdd reports an expression that adds to or subtracts from the
@@ -197,9 +200,43 @@ func readModifyWrites(fn pyast.Node) []rmw {
 	return out
 }
 
+// localReadModifyWrites finds the read-modify-writes of fn that go through
+// a local: `new = row.f ± v` (the read left-most, as readThenAdd reads it),
+// then `row.f = new`, the local bound once in fn and before the assignment
+// (`new_balance = wallet.balance + amount`, a funds check on new_balance,
+// `wallet.balance = new_balance`). The value written back was computed from
+// the row as read, so it loses a concurrent change exactly as `row.f += v`.
+func localReadModifyWrites(sf *semantic.File, fn pyast.Node) []rmw {
+	var out []rmw
+	for n := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
+		left, right := n.ChildByField("left"), pyast.Unparen(n.ChildByField("right"))
+		if left.Type() != "attribute" || right.Type() != "identifier" {
+			continue
+		}
+		row := pyast.Dotted(left.ChildByField("object"))
+		if row == "" {
+			continue
+		}
+		field := left.ChildByField("attribute").Text()
+		if sf.BindingCount(n, right.Text()) != 1 {
+			continue
+		}
+		b := pyast.Unparen(sf.Binding(n, right.Text(), n.StartByte()))
+		if b.IsNil() || pyast.Ancestor(b, "function_definition").StartByte() != fn.StartByte() {
+			continue
+		}
+		sign, ok := readThenAdd(b, row+"."+field)
+		if !ok {
+			continue
+		}
+		out = append(out, rmw{stmt: n, row: row, field: field, sign: sign, add: b})
+	}
+	return out
+}
+
 func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves []pyast.Call) {
 	reported := map[string]bool{}
-	for _, r := range readModifyWrites(fn) {
+	for _, r := range append(readModifyWrites(fn), localReadModifyWrites(sf, fn)...) {
 		if !counterField(r.field) && !decimalColumn(sf, r) || reported[r.row] {
 			continue
 		}
@@ -244,7 +281,10 @@ func readModifyWrite(p *analyzer.Pass, sf *semantic.File, fn pyast.Node, saves [
 			op = "-"
 		}
 		amount := pyast.OneLine(r.stmt.ChildByField("right"), 60)
-		if r.stmt.Type() == "assignment" {
+		switch {
+		case !r.add.IsNil():
+			amount = pyast.OneLine(r.add.ChildByField("right"), 60)
+		case r.stmt.Type() == "assignment":
 			amount = pyast.OneLine(pyast.Unparen(r.stmt.ChildByField("right")).ChildByField("right"), 60)
 		}
 		p.Report(analyzer.Diagnostic{
@@ -299,6 +339,13 @@ func rowOrigin(sf *semantic.File, fn pyast.Node, row string, n pyast.Node) (stri
 		}
 	}
 	rhs := sf.Binding(n, row, n.StartByte())
+	// `row = None` in one branch, `row = M.objects...get()` in another: a
+	// row whose field is read and written is not None there, so the fetch
+	// bound before the None is the row that reaches (the last one textually
+	// is only the else branch).
+	for i := 0; i < 4 && !rhs.IsNil() && pyast.Unparen(rhs).Type() == "none"; i++ {
+		rhs = sf.Binding(n, row, rhs.StartByte())
+	}
 	if rhs.IsNil() {
 		rhs = unpackedRow(fn, row, n)
 	}
