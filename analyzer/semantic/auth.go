@@ -386,7 +386,7 @@ func (m *Model) drfClassAuth(c *Class, handler *Func, action string, methods []s
 	m.requiredAuthentication(&a, authFile, authNode)
 	a.Session = contains(a.Authentication, "SessionAuthentication")
 	m.bodyChecks(&a, handler)
-	m.classDecorators(&a, c, handler)
+	m.classDecorators(&a, c, handler, action)
 	s.signedRequests(&a)
 	a.finish()
 	return a
@@ -914,7 +914,7 @@ func (m *Model) drfFunctionAuth(fn *Func, s *authSettings) Auth {
 // method_decorator on the class or handler, the auth mixins, the
 // LoginRequiredMiddleware, project middleware that may authenticate, and
 // checks in the handler's body.
-func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
+func (m *Model) djangoAuth(c *Class, handler *Func, action string, s *authSettings) Auth {
 	a := Auth{level: levelPublic, Source: "none"}
 	if s.loginMW {
 		a.level, a.Source, a.Session = levelAuth, "LoginRequiredMiddleware", true
@@ -965,7 +965,7 @@ func (m *Model) djangoAuth(c *Class, handler *Func, s *authSettings) Auth {
 				m.bodyChecks(&a, fn)
 			}
 		}
-		m.classDecorators(&a, c, handler)
+		m.classDecorators(&a, c, handler, action)
 	} else if handler != nil {
 		m.functionDecorators(&a, handler)
 	}
@@ -1127,8 +1127,11 @@ func (m *Model) applyDecorator(a *Auth, d pyast.Node) {
 }
 
 // classDecorators applies method_decorator(...) on the class (for
-// dispatch or the handler's name) and decorators of the handler method.
-func (m *Model) classDecorators(a *Auth, c *Class, handler *Func) {
+// dispatch, the handler's name, or the action the endpoint serves: a
+// `FormView`'s `post` is Django's, and `@method_decorator(login_required,
+// name="post")` wraps it although the class defines no `post`) and
+// decorators of the handler method.
+func (m *Model) classDecorators(a *Auth, c *Class, handler *Func, action string) {
 	for _, cc := range append([]*Class{c}, c.Bases()...) {
 		for _, d := range pyast.Decorators(cc.Node) {
 			dc, ok := pyast.AsCall(d)
@@ -1139,7 +1142,7 @@ func (m *Model) classDecorators(a *Auth, c *Class, handler *Func) {
 				continue
 			}
 			target, _ := pyast.StringValue(dc.Keyword("name"))
-			if target == "dispatch" || handler != nil && target == handler.Name {
+			if target == "dispatch" || target != "" && target == action || handler != nil && target == handler.Name {
 				m.applyDecorator(a, d)
 			}
 		}

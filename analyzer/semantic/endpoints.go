@@ -718,7 +718,7 @@ func (m *Model) functionEndpoint(fn *Func, rs []*Route, s *authSettings) *Endpoi
 	if drf {
 		e.Auth = m.drfFunctionAuth(fn, s)
 	} else {
-		e.Auth = m.djangoAuth(nil, fn, s)
+		e.Auth = m.djangoAuth(nil, fn, "", s)
 	}
 	m.wrapperAuth(e, s)
 	return e
@@ -862,7 +862,7 @@ func (m *Model) classEndpoints(c *Class, kind string, rs []*Route, s *authSettin
 		e.Route = routeText(routeFor(rs, c, h.action), len(rs) > 0)
 		e.Model = m.viewModel(c)
 		if kind == "django-view" {
-			e.Auth = m.djangoAuth(c, h.fn, s)
+			e.Auth = m.djangoAuth(c, h.fn, h.action, s)
 		} else {
 			e.Auth = m.drfClassAuth(c, authHandler(c, h.action, h.fn), h.action, ms, s)
 		}

@@ -124,7 +124,8 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 			continue
 		}
 		caught, wrong := catchesMissing(f, body, call, qs.Model)
-		if caught || serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) {
+		if caught || serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) ||
+			relatedFinds(p, body, call, c, qs.Model) {
 			continue
 		}
 		hits = append(hits, call)
@@ -151,6 +152,78 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 		d.Confidence = analyzer.Low // REST_FRAMEWORK may name a handler rubric cannot read
 	}
 	p.Report(d)
+}
+
+// relatedFinds reports a lookup whose every keyword an earlier
+// get_object_or_404 of the same body, a statement of its own, has matched
+// through a forward relation to the looked-up model (`form =
+// get_object_or_404(XForm, user__username__iexact=username, ...)`, then
+// `User.objects.get(username__iexact=username)`): the row found has a
+// related row with that value, so the lookup finds it (a key no row has
+// was answered 404 before).
+func relatedFinds(p *analyzer.Pass, body, call pyast.Node, c pyast.Call, looked *project.Model) bool {
+	if len(c.Keywords) == 0 || p.Project.Models == nil {
+		return false
+	}
+	for st := range pyast.EachStatement(body) {
+		if st.StartByte() >= call.StartByte() {
+			return false
+		}
+		var prev pyast.Node
+		switch st.Type() {
+		case "expression_statement":
+			prev = st.NamedChild(0)
+			if prev.Type() == "assignment" {
+				prev = prev.ChildByField("right")
+			}
+		default:
+			continue
+		}
+		g, ok := pyast.AsCall(pyast.Unparen(prev))
+		if !ok || lastName(pyast.Dotted(g.Func)) != "get_object_or_404" || len(g.Positional) == 0 {
+			continue
+		}
+		other := p.Project.Models.Lookup(p.Unit, pyast.Dotted(g.Positional[0]))
+		if other == nil {
+			continue
+		}
+		all := true
+		for k, v := range c.EachKeyword() {
+			found := false
+			for k2, v2 := range g.EachKeyword() {
+				rel, rest, ok := strings.Cut(k2, "__")
+				if ok && rest == k && v2.Text() == v.Text() {
+					if a := other.Attr(rel); a.Kind == project.AttrForward && sameModel(relationTarget(p.Project.Models, a), looked) {
+						found = true
+					}
+				}
+			}
+			all = all && found
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// relationTarget is the model a forward relation points at, Django's own
+// models (`ForeignKey(User)`, `settings.AUTH_USER_MODEL`) included as the
+// graph's stubs for them.
+func relationTarget(g *project.Models, a project.Attr) *project.Model {
+	if a.Target != nil || a.Field == nil {
+		return a.Target
+	}
+	if a.Field.Target == project.AuthUserModel {
+		return g.UserModel()
+	}
+	return g.ByQual(a.Field.Target)
+}
+
+// sameModel compares two models of the graph by label: Django's own models
+// are stubs that two lookups may build apart.
+func sameModel(a, b *project.Model) bool {
+	return a != nil && b != nil && (a == b || a.External && b.External && strings.EqualFold(a.Label(), b.Label()))
 }
 
 // decoratorFinds reports a lookup that a project decorator of the handler

@@ -102,7 +102,7 @@ func runBroadExcept(p *analyzer.Pass) error {
 			p.Report(d)
 			return true
 		}
-		if r := ownGenericRaise(p, h); !r.IsNil() && !convertsAll(h) {
+		if r := ownGenericRaise(p, h); !r.IsNil() && !convertsAll(h) && !reraisesUnlessSilent(h) {
 			line := p.File.Position(r.StartByte()).Line
 			p.Report(analyzer.Diagnostic{
 				Range:      at,
@@ -395,6 +395,37 @@ func convertsAll(h pyidiom.Handler) bool {
 	}
 	cause := r.ChildByField("cause")
 	return !cause.IsNil() && h.MentionsAlias(cause)
+}
+
+// reraisesUnlessSilent reports a handler whose first statement re-raises
+// the caught exception (`raise` or `raise e`) unless the caller asked for
+// silence (`if not self.fail_silently: raise e`), followed by at most a
+// return: Django's email backend contract (open(), send_messages()) and
+// the helpers copying it. Every error of the try, its own generic raise
+// included, leaves alike or is silenced alike, on the caller's choice:
+// there is nothing for the handler to tell apart.
+func reraisesUnlessSilent(h pyidiom.Handler) bool {
+	stmts := pyast.Statements(h.Body)
+	if len(stmts) == 0 || stmts[0].Type() != "if_statement" {
+		return false
+	}
+	for _, st := range stmts[1:] {
+		if st.Type() != "return_statement" {
+			return false
+		}
+	}
+	guard := stmts[0]
+	cond := pyast.Unparen(guard.ChildByField("condition"))
+	if !guard.ChildByField("alternative").IsNil() || cond.Type() != "not_operator" ||
+		!strings.HasSuffix(pyast.Dotted(cond.ChildByField("argument")), "fail_silently") {
+		return false
+	}
+	body := pyast.Statements(guard.ChildByField("consequence"))
+	if len(body) != 1 || body[0].Type() != "raise_statement" {
+		return false
+	}
+	e := raisedExpr(body[0])
+	return e.IsNil() || e.Type() == "identifier" && h.MentionsAlias(e)
 }
 
 // genericRaised returns "Exception" or "BaseException" when raise statement

@@ -128,11 +128,64 @@ func outboundInLoop(m *semantic.Model, f *semantic.File, l *semantic.Loop) (pyas
 // itself or through the functions it calls ("" when none).
 func outboundEffect(m *semantic.Model, g *semantic.Func) string {
 	for _, eff := range m.FuncEffects(g) {
-		if eff.Kind == semantic.HTTPCall {
+		if eff.Kind == semantic.HTTPCall && !dispatchedOnArgument(eff) {
 			return eff.Name
 		}
 	}
 	return ""
+}
+
+// dispatchedOnArgument reports an outbound call a helper makes only for
+// one kind of the argument it is given: the call sits under a test of the
+// form or type of a parameter of its own function (`if not
+// source.startswith("http"): ... else: requests.get(source)`,
+// `isinstance(source, str)`). A helper reached through the project's
+// functions (not the per-row code itself) then fetches only when its
+// caller passes a URL, which rubric does not follow: an e-mail hashed for
+// an avatar link makes no request.
+func dispatchedOnArgument(eff semantic.Effect) bool {
+	if len(eff.Via) == 0 || eff.Call.IsNil() {
+		return false
+	}
+	def := pyast.Ancestor(eff.Call, "function_definition")
+	if def.IsNil() {
+		return false
+	}
+	params := map[string]bool{}
+	for _, name := range pyast.ParamNames(def) {
+		if name != "self" && name != "cls" {
+			params[name] = true
+		}
+	}
+	for n := eff.Call.Parent(); !n.IsNil() && !n.Equal(def); n = n.Parent() {
+		var cond pyast.Node
+		switch n.Type() {
+		case "if_statement", "elif_clause", "conditional_expression":
+			cond = n.ChildByField("condition")
+		case "else_clause":
+			cond = n.Parent().ChildByField("condition")
+		}
+		if cond.IsNil() {
+			continue
+		}
+		for c := range pyast.FindEach(cond, "call") {
+			call, ok := pyast.AsCall(c)
+			if !ok {
+				continue
+			}
+			switch {
+			case pyast.Dotted(call.Func) == "isinstance" && len(call.Positional) > 0:
+				if a := pyast.Unparen(call.Positional[0]); a.Type() == "identifier" && params[a.Text()] {
+					return true
+				}
+			case call.MethodName() == "startswith" || call.MethodName() == "endswith":
+				if r := pyast.Unparen(call.Receiver()); r.Type() == "identifier" && params[r.Text()] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // remoteSerializerField returns the first Meta.fields name of s computed

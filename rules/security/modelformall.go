@@ -339,7 +339,10 @@ func sensitiveWritable(p *analyzer.Pass, cls, meta pyast.Node) (out []string, kn
 			continue
 		}
 		switch c.MethodName() {
-		case "SerializerMethodField", "ReadOnlyField", "HiddenField", "CurrentUserDefault":
+		case "SerializerMethodField", "ReadOnlyField", "HiddenField", "CurrentUserDefault",
+			// DRF's read-only relational fields: never written, whatever
+			// the model field behind them.
+			"StringRelatedField", "HyperlinkedIdentityField":
 			protected[left.Text()] = true
 		}
 		if ro := c.Keyword("read_only"); ro.Type() == "true" {

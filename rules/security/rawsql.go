@@ -296,6 +296,9 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 		case "join", "quote_name", "Identifier", "Literal", "bool", "isoformat":
 			return true // isoformat: a date's digits and separators
 		}
+		if dateConstructors[pyast.Dotted(c.Func)] {
+			return true // a date or datetime prints as digits and separators
+		}
 		if c.Func.Type() == "identifier" && len(c.Positional) == 0 && len(c.Keywords) == 0 && constantHelper(n, c.Func.Text()) {
 			return true
 		}
@@ -310,6 +313,16 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 		return len(ch) == 3 && safeSQLValue(ch[0], fn, safe) && safeSQLValue(ch[2], fn, safe)
 	}
 	return false
+}
+
+// dateConstructors build a date or a datetime from the standard library
+// (or Django's timezone.now): its text is digits, separators and an offset,
+// whatever arguments it was given (non-numbers raise TypeError).
+var dateConstructors = map[string]bool{
+	"date": true, "datetime": true, "datetime.date": true, "datetime.datetime": true,
+	"date.today": true, "datetime.today": true, "datetime.now": true, "datetime.utcnow": true,
+	"datetime.date.today": true, "datetime.datetime.today": true, "datetime.datetime.now": true,
+	"datetime.datetime.utcnow": true, "timezone.now": true, "timezone.localdate": true,
 }
 
 // classConstant reports `self.X` or `cls.X` where the enclosing class sets

@@ -47,7 +47,7 @@ func runSideEffectInAtomic(p *analyzer.Pass) error {
 				continue
 			}
 			scope := effects.AtomicScope(p.Imports, e.Node())
-			if readReplica(p, scope) {
+			if readReplica(p, scope) || readOnlyBlock(p, scope) {
 				continue
 			}
 			if e.Kind == effects.HTTP {
@@ -108,3 +108,85 @@ func readReplica(p *analyzer.Pass, scope pyast.Node) bool {
 	}
 	return false
 }
+
+// readOnlyBlock reports a `with transaction.atomic():` block of a Celery
+// task that reads rows and writes nothing: every call in it reads through the ORM (`filter`, `annotate`,
+// `values_list`, `iterator`...; not `select_for_update`), builds a query
+// expression of django.db.models (`Q`, `F`, `Subquery`), is a builtin or a
+// list's append, or queues a task. Such a block is opened for a
+// server-side cursor (`.iterator()` behind a transaction pooler) or a
+// consistent read: a rollback undoes nothing and no worker can miss an
+// uncommitted row. A call of anything else (a project function, a save,
+// an update) may write, and the block is judged as before.
+func readOnlyBlock(p *analyzer.Pass, scope pyast.Node) bool {
+	if scope.Type() != "with_statement" {
+		return false
+	}
+	body := scope.ChildByField("body")
+	if body.IsNil() || !inTask(scope) {
+		return false
+	}
+	reads := false
+	for n := range pyast.FindEach(body, "call") {
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return false
+		}
+		switch c.Func.Type() {
+		case "identifier":
+			if readOnlyBuiltins[c.Func.Text()] {
+				continue
+			}
+		case "attribute":
+			if readOnlyMethods[c.MethodName()] {
+				reads = reads || ormReads[c.MethodName()]
+				continue
+			}
+		}
+		if q, ok := p.Imports.Resolve(c.Func); ok && strings.HasPrefix(q, "django.db.models.") {
+			continue // Q, F, Subquery, OuterRef, ExpressionWrapper, a field as output_field
+		}
+		return false
+	}
+	return reads
+}
+
+// inTask reports a node inside a function decorated as a Celery task
+// (`@shared_task`, `@app.task(...)`): a worker runs it on its own
+// connection, outside any caller's transaction, so an atomic block of its
+// own is the only transaction around what it does.
+func inTask(n pyast.Node) bool {
+	def := pyast.Ancestor(n, "function_definition")
+	if def.IsNil() {
+		return false
+	}
+	for _, d := range pyast.Decorators(def) {
+		callee := d
+		if c, ok := pyast.AsCall(d); ok {
+			callee = c.Func
+		}
+		name := pyast.Dotted(callee)
+		if name == "shared_task" || name == "task" || strings.HasSuffix(name, ".task") || strings.HasSuffix(name, ".shared_task") {
+			return true
+		}
+	}
+	return false
+}
+
+// ormReads are the read methods that make a block a read of its own.
+var ormReads = map[string]bool{"filter": true, "exclude": true, "annotate": true, "values": true, "values_list": true,
+	"iterator": true, "all": true, "count": true, "exists": true, "first": true, "last": true, "aggregate": true, "in_bulk": true}
+
+// readOnlyBuiltins and readOnlyMethods are the calls readOnlyBlock takes
+// for reads: builtins, a local list's append, the ORM's read methods and
+// the task enqueues this rule reports.
+var readOnlyBuiltins = map[string]bool{"enumerate": true, "len": true, "list": true, "range": true, "tuple": true,
+	"set": true, "dict": true, "sorted": true, "min": true, "max": true, "zip": true, "iter": true, "next": true,
+	"int": true, "str": true, "bool": true, "any": true, "all": true, "sum": true, "isinstance": true}
+
+var readOnlyMethods = map[string]bool{"append": true, "extend": true,
+	"filter": true, "exclude": true, "annotate": true, "alias": true, "values": true, "values_list": true,
+	"order_by": true, "iterator": true, "all": true, "select_related": true, "prefetch_related": true,
+	"only": true, "defer": true, "distinct": true, "count": true, "exists": true, "first": true, "last": true,
+	"aggregate": true, "in_bulk": true, "none": true,
+	"delay": true, "apply_async": true}
