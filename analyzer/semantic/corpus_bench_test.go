@@ -15,7 +15,7 @@ import (
 
 // loadCorpus parses every Python file under dir into an index (no rule
 // runs): the input of BenchmarkModelCorpus.
-func loadCorpus(b *testing.B, dir string) *project.Index {
+func loadCorpus(_ testing.TB, dir string) *project.Index {
 	var paths []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && filepath.Ext(p) == ".py" {
@@ -77,4 +77,19 @@ func cpuTime() int64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// TestModelCorpusDump writes the settled values of the model of the tree
+// named by RUBRIC_BENCH_CORPUS to the file RUBRIC_DUMP_SETTLED, for
+// comparing two builds of rubric on a real project (a change to how the
+// model settles must leave the dump as it was).
+func TestModelCorpusDump(t *testing.T) {
+	dir, out := os.Getenv("RUBRIC_BENCH_CORPUS"), os.Getenv("RUBRIC_DUMP_SETTLED")
+	if dir == "" || out == "" {
+		t.Skip("RUBRIC_BENCH_CORPUS or RUBRIC_DUMP_SETTLED is not set")
+	}
+	ix := loadCorpus(&testing.B{}, dir)
+	if err := os.WriteFile(out, []byte(dumpSettled(Build(ix))), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
