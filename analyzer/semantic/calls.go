@@ -536,7 +536,9 @@ func (f *File) memoRead(fn *Func, e pyast.Node) bool {
 }
 
 // argValues evaluates the arguments of a call site, by the callee's
-// parameter index, keeping only rows and querysets.
+// parameter index, keeping only rows and querysets. An argument of a
+// parameter whose kind is declared (settle keeps it whatever the callers
+// pass) is not evaluated.
 func (f *File) argValues(callee *Func, s callSite, d *settleDeps) map[int]Value {
 	c, ok := pyast.AsCall(s.call)
 	if !ok || c.StarArgs {
@@ -551,18 +553,28 @@ func (f *File) argValues(callee *Func, s callSite, d *settleDeps) map[int]Value 
 		if i+off >= len(callee.Params) {
 			break
 		}
+		if declaredParam(callee, i+off) {
+			continue
+		}
 		if v := f.valueIn(a, d); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
 			out[i+off] = asQuerySet(v)
 		}
 	}
 	for k, a := range c.EachKeyword() {
-		if idx := indexOf(callee.Params, k); idx >= 0 {
+		if idx := indexOf(callee.Params, k); idx >= 0 && !declaredParam(callee, idx) {
 			if v := f.valueIn(a, d); v.Kind == Row || v.Kind == QuerySet || v.Kind == Related {
 				out[idx] = asQuerySet(v)
 			}
 		}
 	}
 	return out
+}
+
+// declaredParam reports a parameter whose value an annotation or a
+// framework convention gives for certain: settle keeps it whatever the
+// call sites pass, and never changes it.
+func declaredParam(fn *Func, idx int) bool {
+	return idx < len(fn.params) && fn.params[idx].Kind != Unknown && fn.params[idx].Certainty == Certain
 }
 
 // Params returns what is known of each parameter of fn.

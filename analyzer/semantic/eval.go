@@ -131,6 +131,45 @@ func (f *File) assignments(sc pyast.Node, name string) []assignment {
 	return all[i:j:j]
 }
 
+// tupleAssign is an assignment of a scope with a tuple on one side
+// (`a, b = ...` or `... = x, y`), what unpackedCall and parallelEmpty
+// read; reach is the largest end of it and of every assignment of the
+// scope before it in source order.
+type tupleAssign struct {
+	node  pyast.Node
+	reach int
+}
+
+// tupleAssigns returns the assignments of scope sc (not in nested
+// definitions) whose left side is a pattern list or tuple pattern, or
+// whose right side is an expression list or tuple, in source order. A
+// walk over the scope's assignments that stops at the first one ending
+// after some position p (and skips the others) reads the same ones from
+// this list while reach <= p. Each scope's list is made once.
+func (f *File) tupleAssigns(sc pyast.Node) []tupleAssign {
+	f.mu.Lock()
+	out, ok := f.tuples[sc.ID()]
+	f.mu.Unlock()
+	if ok {
+		return out
+	}
+	reach := 0
+	for a := range pyast.FindEachShallow(sc, "assignment") {
+		reach = max(reach, a.EndByte())
+		if a.ChildByField("left").Is("pattern_list", "tuple_pattern") || a.ChildByField("right").Is("expression_list", "tuple") {
+			out = append(out, tupleAssign{a, reach})
+		}
+	}
+	out = slices.Clip(out)
+	f.mu.Lock()
+	if f.tuples == nil {
+		f.tuples = map[int32][]tupleAssign{}
+	}
+	f.tuples[sc.ID()] = out
+	f.mu.Unlock()
+	return out
+}
+
 // boundValue returns the value an assignment or walrus binds.
 func boundValue(a pyast.Node) pyast.Node {
 	if a.Type() == "named_expression" {
@@ -2031,10 +2070,11 @@ func (f *File) objectListRebound(n, rhs pyast.Node) bool {
 // before n holds, unless it sits in another clause of an if holding n.
 func (f *File) unpackedCall(n pyast.Node) (call pyast.Node, idx, arity int) {
 	name := n.Text()
-	for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
-		if a.EndByte() > n.StartByte() {
+	for _, ta := range f.tupleAssigns(ScopeOf(n)) {
+		if ta.reach > n.StartByte() {
 			break
 		}
+		a := ta.node
 		l, r := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
 		if !l.Is("pattern_list", "tuple_pattern") || exclusive(a, n) {
 			continue
@@ -2119,11 +2159,11 @@ func (f *File) unpackedQS(call pyast.Node, idx, arity int, st ctx) *QS {
 func (f *File) parallelEmpty(n pyast.Node) bool {
 	name := n.Text()
 	found := false
-	for a := range pyast.FindEachShallow(ScopeOf(n), "assignment") {
-		if a.EndByte() > n.StartByte() {
+	for _, ta := range f.tupleAssigns(ScopeOf(n)) {
+		if ta.reach > n.StartByte() {
 			break
 		}
-		r := a.ChildByField("right")
+		r := ta.node.ChildByField("right")
 		if !r.Is("expression_list", "tuple") {
 			continue
 		}

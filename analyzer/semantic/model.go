@@ -90,7 +90,8 @@ type File struct {
 	argUnits []argUnit
 
 	mu      sync.Mutex
-	assigns map[int32][]assignment // by scope node id (see assignments)
+	assigns map[int32][]assignment  // by scope node id (see assignments)
+	tuples  map[int32][]tupleAssign // by scope node id (see tupleAssigns)
 	loops   []*Loop
 	loopBy  map[int32]*Loop
 }

@@ -58,10 +58,10 @@ var timestampReads = &project.ProjectAnalysis[map[string][]*timestampRead]{Name:
 			continue
 		}
 		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
-			c, _ := pyast.AsCall(call)
-			if c.MethodName() != "filter" && c.MethodName() != "exclude" {
+			if h, _ := pyast.AsCallHead(call); h.MethodName() != "filter" && h.MethodName() != "exclude" {
 				continue
 			}
+			c, _ := pyast.AsCall(call)
 			var bounded []string
 			for k := range c.EachKeyword() {
 				if field, op, ok := strings.Cut(k, "__"); ok && slices.Contains([]string{"lt", "lte", "gt", "gte", "range"}, op) {
@@ -126,10 +126,10 @@ func runAutoNowSkippedByUpdateFields(p *analyzer.Pass) error {
 	}
 	reads := timestampReads.Get(p.Project)
 	for call := range pyast.FindEach(p.Root, "call") {
-		c, _ := pyast.AsCall(call)
-		if c.MethodName() != "save" {
+		if h, _ := pyast.AsCallHead(call); h.MethodName() != "save" {
 			continue
 		}
+		c, _ := pyast.AsCall(call)
 		list, ok := c.Keywords["update_fields"]
 		if !ok {
 			continue

@@ -52,14 +52,15 @@ var savedReceivers = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.saved
 	out := map[string]bool{}
 	for _, f := range semantic.Of(ix).Files() {
 		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
-			c, _ := pyast.AsCall(call)
-			name := c.MethodName()
+			h, _ := pyast.AsCallHead(call)
+			name := h.MethodName()
 			if name != "receiver" && name != "connect" {
 				continue
 			}
 			if !strings.Contains(call.Text(), "save") {
 				continue
 			}
+			c, _ := pyast.AsCall(call)
 			if s := c.Keyword("sender"); !s.IsNil() {
 				d := pyast.Dotted(pyast.Unparen(s))
 				out[d[strings.LastIndex(d, ".")+1:]] = true

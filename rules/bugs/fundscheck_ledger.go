@@ -26,7 +26,7 @@ var ledgerCompared = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.ledge
 		for n := range pyast.FindEach(f.Unit.Tree.Root(), "comparison_operator", "keyword_argument") {
 			if n.Type() == "keyword_argument" {
 				call := n.Parent().Parent()
-				if c, ok := pyast.AsCall(call); !ok || c.MethodName() != "filter" && c.MethodName() != "exclude" {
+				if c, ok := pyast.AsCallHead(call); !ok || c.MethodName() != "filter" && c.MethodName() != "exclude" {
 					continue
 				}
 				if field, op, ok := strings.Cut(n.ChildByField("name").Text(), "__"); ok && slices.Contains([]string{"gt", "gte", "lt", "lte"}, op) {

@@ -57,13 +57,17 @@ func runHTTPStatusUnchecked(p *analyzer.Pass) error {
 			if !pyast.EnclosingFunction(call).Equal(fn.Node) {
 				continue
 			}
-			c, _ := pyast.AsCall(call)
-			q, ok := p.Imports.Resolve(c.Func)
+			h, _ := pyast.AsCallHead(call)
+			q, ok := p.Imports.Resolve(h.Func)
 			if !ok {
 				continue
 			}
 			i := strings.LastIndexByte(q, '.')
-			if i < 0 || (q[:i] != "requests" && q[:i] != "httpx") || !sendingVerbs[q[i+1:]] || !c.Keyword("hooks").IsNil() {
+			if i < 0 || (q[:i] != "requests" && q[:i] != "httpx") || !sendingVerbs[q[i+1:]] {
+				continue
+			}
+			c, _ := pyast.AsCall(call)
+			if !c.Keyword("hooks").IsNil() {
 				continue
 			}
 			if !responseIgnored(fn, call) {

@@ -65,12 +65,16 @@ type intervalBound struct {
 func runInvertedIntervalFilter(p *analyzer.Pass) error {
 	endpointsInWindow(p)
 	for n := range pyast.FindEach(p.Root, "call") {
-		c, _ := pyast.AsCall(n)
-		name := c.MethodName()
-		if c.Func.Type() == "identifier" {
-			name = c.Func.Text()
+		h, _ := pyast.AsCallHead(n)
+		name := h.MethodName()
+		if h.Func.Type() == "identifier" {
+			name = h.Func.Text()
 		}
-		if !lookupCalls[name] || len(c.Keywords) < 2 {
+		if !lookupCalls[name] {
+			continue
+		}
+		c, _ := pyast.AsCall(n)
+		if len(c.Keywords) < 2 {
 			continue
 		}
 		byValue := map[string][]intervalBound{}

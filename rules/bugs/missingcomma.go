@@ -64,9 +64,17 @@ func runMissingCommaInFieldNames(p *analyzer.Pass) error {
 			}
 		}
 	}
+	// Every finding is a concatenated string: a file or a call without
+	// one is passed over before its calls are decoded.
+	if pyast.CountOf(p.Root, "concatenated_string") == 0 {
+		return nil
+	}
 	for n := range pyast.FindEach(p.Root, "call", "assignment") {
 		switch n.Type() {
 		case "call":
+			if pyast.CountOf(n, "concatenated_string") == 0 {
+				continue
+			}
 			c, _ := pyast.AsCall(n)
 			if m := c.MethodName(); fieldListMethods[m] && c.Func.Type() == "attribute" {
 				for _, a := range c.Positional {

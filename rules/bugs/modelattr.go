@@ -422,8 +422,9 @@ func (ac *attrCache) guarded(n pyast.Node, name string) bool {
 	if !ok {
 		tested = map[string]bool{}
 		for call := range pyast.FindEach(scope, "call") {
-			c, _ := pyast.AsCall(call)
-			if f := pyast.Dotted(c.Func); f == "hasattr" || f == "getattr" {
+			h, _ := pyast.AsCallHead(call)
+			if f := pyast.Dotted(h.Func); f == "hasattr" || f == "getattr" {
+				c, _ := pyast.AsCall(call)
 				if len(c.Positional) > 1 {
 					if s, ok := pyast.StringValue(c.Positional[1]); ok {
 						tested[s] = true
@@ -474,8 +475,10 @@ func (ac *attrCache) scan() {
 		}
 	}
 	for call := range pyast.FindEach(ac.root, "call") {
-		c, _ := pyast.AsCall(call)
-		if pyast.Dotted(c.Func) == "setattr" && len(c.Positional) > 1 {
+		if h, _ := pyast.AsCallHead(call); pyast.Dotted(h.Func) != "setattr" {
+			continue
+		}
+		if c, _ := pyast.AsCall(call); len(c.Positional) > 1 {
 			if s, ok := pyast.StringValue(c.Positional[1]); ok {
 				ac.setattr[s] = true
 			}

@@ -233,10 +233,10 @@ func outermostFilter(v pyast.Node) pyast.Node {
 // call or of the Q objects it is given. It returns the model whose columns
 // are compared and those columns.
 func overlapQuery(f *semantic.File, call pyast.Node) (*project.Model, string) {
-	c, ok := pyast.AsCall(call)
-	if !ok || c.Func.Type() != "attribute" || c.MethodName() != "filter" {
+	if h, ok := pyast.AsCallHead(call); !ok || h.Func.Type() != "attribute" || h.MethodName() != "filter" {
 		return nil, ""
 	}
+	c, _ := pyast.AsCall(call)
 	names := keywordNames(c)
 	for _, a := range c.Positional {
 		for inner := range pyast.FindEach(a, "call") {

@@ -43,6 +43,10 @@ var moduleUses = &project.ProjectAnalysis[*moduleUse]{Name: "bugs.moduleUses", R
 type moduleUse struct {
 	names   map[string]bool
 	dynamic bool
+	// tails are the parts of the names after each of their dots
+	// ("signals", "shop.signals" for "app.shop.signals"): imported looks
+	// a module up instead of reading every name.
+	tails map[string]bool
 }
 
 // dynamicLoaders are the calls that import modules by a computed name.
@@ -96,6 +100,7 @@ func buildModuleUses(ix *project.Index) *moduleUse {
 			}
 		}
 	}
+	u.index()
 	return u
 }
 
@@ -128,12 +133,27 @@ func identifier(s string) bool {
 // the other at a dot (the analysed root may sit above or below the import
 // root).
 func (u *moduleUse) imported(mod string) bool {
-	for q := range u.names {
-		if q == mod || strings.HasSuffix(mod, "."+q) || strings.HasSuffix(q, "."+mod) {
-			return true
+	if u.names[mod] || u.tails[mod] {
+		return true // mod itself, or a name ending in "."+mod
+	}
+	for i := 0; i < len(mod); i++ {
+		if mod[i] == '.' && u.names[mod[i+1:]] {
+			return true // mod ends in "."+name
 		}
 	}
 	return false
+}
+
+// index fills tails from names.
+func (u *moduleUse) index() {
+	u.tails = map[string]bool{}
+	for q := range u.names {
+		for i := 0; i < len(q); i++ {
+			if q[i] == '.' {
+				u.tails[q[i+1:]] = true
+			}
+		}
+	}
 }
 
 // autoImported are module names Django, its admin or Celery import by

@@ -41,11 +41,12 @@ var decimalCatchers = map[string]bool{"InvalidOperation": true, "DecimalExceptio
 // handler for bad input never runs.
 func runDecimalErrorNotCaught(p *analyzer.Pass) error {
 	for call := range pyast.FindEach(p.Root, "call") {
-		c, ok := pyast.AsCall(call)
-		if !ok || len(c.Positional) != 1 || len(c.Keywords) > 0 {
+		h, _ := pyast.AsCallHead(call)
+		if q, ok := p.Imports.Resolve(h.Func); !ok || q != "decimal.Decimal" {
 			continue
 		}
-		if q, ok := p.Imports.Resolve(c.Func); !ok || q != "decimal.Decimal" {
+		c, ok := pyast.AsCall(call)
+		if !ok || len(c.Positional) != 1 || len(c.Keywords) > 0 {
 			continue
 		}
 		switch pyast.Unparen(c.Positional[0]).Type() {

@@ -58,11 +58,12 @@ func runErrorAnsweredOK(p *analyzer.Pass) error {
 			checkExceptionStatus(p, n)
 			continue
 		}
-		c, _ := pyast.AsCall(n)
-		q, ok := im.Resolve(c.Func)
+		h, _ := pyast.AsCallHead(n)
+		q, ok := im.Resolve(h.Func)
 		if !ok || !responseClasses[q] {
 			continue
 		}
+		c, _ := pyast.AsCall(n)
 		why, ok := errorBody(bodyOf(c.Arg(0, "data")))
 		if !ok || debugOnly(n) {
 			continue

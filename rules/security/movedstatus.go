@@ -102,8 +102,11 @@ var movedStatuses = &project.ProjectAnalysis[map[string]map[string]statusSite]{N
 					record(v.Model, left.ChildByField("attribute").Text(), u, n, n.ChildByField("right"))
 				}
 			case "call":
-				c, ok := pyast.AsCall(n)
-				if !ok || c.MethodName() != "update" || len(c.Keywords) == 0 {
+				if h, ok := pyast.AsCallHead(n); !ok || h.MethodName() != "update" {
+					continue
+				}
+				c, _ := pyast.AsCall(n)
+				if len(c.Keywords) == 0 {
 					continue
 				}
 				qs := f.Eval(c.Receiver())

@@ -41,6 +41,12 @@ var lockSites = &project.ProjectAnalysis[map[*project.Model]*lockSite]{Name: "tx
 			continue
 		}
 		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
+			h, _ := pyast.AsCallHead(call)
+			switch h.MethodName() {
+			case "select_for_update", "filter", "exclude":
+			default:
+				continue
+			}
 			c, _ := pyast.AsCall(call)
 			switch c.MethodName() {
 			case "select_for_update":
