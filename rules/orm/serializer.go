@@ -290,7 +290,7 @@ func (t *Tracker) oneRowSerializers() {
 			continue
 		}
 		if si.MetaModel != "" {
-			if mm := t.g.ByQual(si.MetaModel); mm != nil && mm != md {
+			if mm := t.g.ByQual(si.MetaModel); mm != nil && !sameRows(mm, md) {
 				continue
 			}
 		}
@@ -574,7 +574,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			return
 		}
 		if si.MetaModel != "" {
-			if mm := g.ByQual(si.MetaModel); mm != nil && mm != q.Model {
+			if mm := g.ByQual(si.MetaModel); mm != nil && !sameRows(mm, q.Model) {
 				return
 			}
 		}
@@ -929,7 +929,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				}
 				if fn := t.serializerMethod(classes, getter); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
-					out = append(out, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
+					out = append(out, lookupNeeds(t.sm.RowParamLookups(fn, 1), why)...)
 					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
 					mark()
 					continue
@@ -938,7 +938,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					// `@staticmethod def get_x(obj)` (often in a mixin of
 					// shared fields): DRF calls it with the row alone.
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 0, m), prefix, inPrefetch, why)...)
-					out = append(out, lookupNeeds(t.sm.Lookups(fn, 0), why)...)
+					out = append(out, lookupNeeds(t.sm.RowParamLookups(fn, 0), why)...)
 					mark()
 					continue
 				}
@@ -1022,7 +1022,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				j++
 			}
 		}
-		ns = append(ns, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
+		ns = append(ns, lookupNeeds(t.sm.RowParamLookups(fn, 1), why)...)
 		for i := range ns {
 			if ns[i].AtPath == "" {
 				ns[i].AtPath, ns[i].At = fn.File.Unit.File.Rel, analyzer.RangeOf(fn.Node.ChildByField("name"))
@@ -1905,4 +1905,25 @@ func serializerChoosers(root pyast.Node) iter.Seq2[pyast.Node, string] {
 			}
 		}
 	}
+}
+
+// sameRows reports whether a serializer declared for model mm (its
+// Meta.model) serialises rows of model m: the same model, or two models with
+// the same concrete one, as a proxy and its concrete model are (a proxy has
+// its concrete model's table, fields and relations).
+func sameRows(mm, m *project.Model) bool {
+	return mm == m || concreteModel(mm, 0) == concreteModel(m, 0)
+}
+
+// concreteModel follows a proxy model to the concrete model it proxies.
+func concreteModel(m *project.Model, depth int) *project.Model {
+	if m == nil || !m.Proxy || depth > 8 {
+		return m
+	}
+	for _, b := range m.Bases {
+		if !b.Abstract {
+			return concreteModel(b, depth+1)
+		}
+	}
+	return m
 }
