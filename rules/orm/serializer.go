@@ -55,6 +55,12 @@ type need struct {
 	// (`note.created_by` in get_notes), when it is not the field itself.
 	ReadPath string
 	ReadAt   analyzer.Range
+	// DeepPath and DeepAt locate the relation read itself when the read
+	// is reached through calls (a property calling another:
+	// `number_of_seats_taken` -> `attending_attendees_qs` ->
+	// `self.attendees.all()`).
+	DeepPath string
+	DeepAt   analyzer.Range
 	// FromModel marks a read inside a model method or property a field
 	// renders: its related location comes after the fields' own.
 	FromModel bool
@@ -693,6 +699,10 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		if k := fmt.Sprint(n.ReadPath, n.ReadAt.Start); n.ReadPath != "" && !seenAt[k] && len(rel) < 6 {
 			seenAt[k] = true
 			rel = append(rel, analyzer.Related{Path: n.ReadPath, Range: n.ReadAt, Message: "the read, in " + n.Why})
+		}
+		if k := fmt.Sprint(n.DeepPath, n.DeepAt.Start); n.DeepPath != "" && !seenAt[k] && len(rel) < 6 {
+			seenAt[k] = true
+			rel = append(rel, analyzer.Related{Path: n.DeepPath, Range: n.DeepAt, Message: "where `" + strings.ReplaceAll(n.Path, "__", ".") + "` is read, through the calls of " + n.Why})
 		}
 	}
 	d := analyzer.Diagnostic{
@@ -1485,6 +1495,9 @@ func servedFirst(q *QS, n need) bool {
 func readAt(n need, a semantic.Access) need {
 	if len(a.Via) > 0 && a.Via[0].File != nil && !a.Via[0].Call.IsNil() {
 		n.ReadPath, n.ReadAt = a.Via[0].File.Unit.File.Rel, analyzer.RangeOf(a.Via[0].Call)
+		if a.File != nil && !a.Node.IsNil() {
+			n.DeepPath, n.DeepAt = a.File.Unit.File.Rel, analyzer.RangeOf(a.Node)
+		}
 	} else if a.File != nil && !a.Node.IsNil() {
 		n.ReadPath, n.ReadAt = a.File.Unit.File.Rel, analyzer.RangeOf(a.Node)
 	}
