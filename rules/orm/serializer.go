@@ -670,7 +670,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
 		}
 	}
-	var rel []analyzer.Related
+	var rel, deep []analyzer.Related
 	seenAt := map[string]bool{}
 	ordered := make([]need, 0, len(needs))
 	for _, n := range needs {
@@ -700,9 +700,16 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			seenAt[k] = true
 			rel = append(rel, analyzer.Related{Path: n.ReadPath, Range: n.ReadAt, Message: "the read, in " + n.Why})
 		}
-		if k := fmt.Sprint(n.DeepPath, n.DeepAt.Start); n.DeepPath != "" && !seenAt[k] && len(rel) < 6 {
+		if n.DeepPath != "" {
+			deep = append(deep, analyzer.Related{Path: n.DeepPath, Range: n.DeepAt, Message: "where `" + strings.ReplaceAll(n.Path, "__", ".") + "` is read, through the calls of " + n.Why})
+		}
+	}
+	// Where the relation itself is read, behind calls: after the fields
+	// and their reads, in the room they leave.
+	for _, r := range deep {
+		if k := fmt.Sprint(r.Path, r.Range.Start); !seenAt[k] && len(rel) < 6 {
 			seenAt[k] = true
-			rel = append(rel, analyzer.Related{Path: n.DeepPath, Range: n.DeepAt, Message: "where `" + strings.ReplaceAll(n.Path, "__", ".") + "` is read, through the calls of " + n.Why})
+			rel = append(rel, r)
 		}
 	}
 	d := analyzer.Diagnostic{
