@@ -793,7 +793,7 @@ func (g *Models) collect(m *Model, done map[*Model]bool, depth int) {
 	// Own managers come first (the first is the default manager) and
 	// override inherited ones of the same name.
 	var own []Manager
-	for _, mg := range c.Managers {
+	for _, mg := range g.classManagers(c) {
 		if g.isTaggableManager(mg.Class) {
 			// A project subclass of TaggableManager: the model's tags (a
 			// relation), not a model manager.
@@ -1039,6 +1039,63 @@ func (g *Models) ClassAttrs(m *Model) []ClassAttr {
 		out = append(out, b.Attrs...)
 	}
 	return out
+}
+
+// classManagers returns the managers a model class declares, in the order
+// of its body: those named like one (`objects = OrderManager()`, read with
+// the class) and attributes built by a project class deriving from a
+// Manager whatever its name (`by_start = EventOrderedByStart()`).
+func (g *Models) classManagers(c *ClassFacts) []Manager {
+	var out []Manager
+	for _, ca := range c.Attrs {
+		if hasManager(c.Managers, ca.Name) {
+			for _, mg := range c.Managers {
+				if mg.Name == ca.Name {
+					out = append(out, mg)
+				}
+			}
+			continue
+		}
+		if hasManager(out, ca.Name) || c.fieldNamed(ca.Name) {
+			continue
+		}
+		if bc := g.findClass(ca.Callee); bc != nil && g.isManagerClass(bc, 0) {
+			out = append(out, Manager{Name: ca.Name, Class: bc.Module + "." + bc.Name})
+		}
+	}
+	for _, mg := range c.Managers {
+		if !hasManager(out, mg.Name) {
+			out = append(out, mg)
+		}
+	}
+	return out
+}
+
+// fieldNamed reports a field the class body declares under name.
+func (c *ClassFacts) fieldNamed(name string) bool {
+	for _, f := range c.Fields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// isManagerClass reports whether a class of the tree derives from a Manager
+// (by name, through the tree's classes).
+func (g *Models) isManagerClass(c *ClassFacts, depth int) bool {
+	if depth > 10 {
+		return false
+	}
+	for _, b := range c.Bases {
+		if strings.HasSuffix(b, "Manager") {
+			return true
+		}
+		if bc := g.findClass(b); bc != nil && bc != c && g.isManagerClass(bc, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // isQuerySetClass reports whether a class derives from a Manager or a

@@ -166,3 +166,60 @@ func otherReverseManager(n pyast.Node, model string) bool {
 	}
 	return false
 }
+
+// customReturnsOwnChain reports a custom manager or queryset method of q's
+// model that returns, on every path, a chain of queryset methods on its own
+// rows: `return self.get_queryset().filter(...).distinct()` (from self, or
+// super()). Such a method returns a queryset whatever its name
+// (`get_queryset_for_user(user)`, which customQSMethod's prefixes pass over).
+func (f *File) customReturnsOwnChain(q *QS, method string) bool {
+	if q == nil || q.Model == nil {
+		return false
+	}
+	found := false
+	for cf := range f.M.customManagerClasses(q.Model) {
+		c := f.M.LookupClass(cf.Module + "." + cf.Name)
+		if c == nil {
+			continue
+		}
+		fn := c.Methods[method]
+		if fn == nil || fn.File == nil {
+			continue
+		}
+		returns := 0
+		for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
+			returns++
+			if !ownChain(pyast.Unparen(r.NamedChild(0))) {
+				return false
+			}
+		}
+		if returns == 0 {
+			return false
+		}
+		found = true
+	}
+	return found
+}
+
+// ownChain reports a chain of queryset methods (at least one) on self or
+// super(): `self.get_queryset().filter(x=1)`, `super().all()`.
+func ownChain(n pyast.Node) bool {
+	steps := 0
+	for {
+		n = pyast.Unparen(n)
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			break
+		}
+		if c.Func.Type() != "attribute" {
+			// super(): the chain's root
+			return steps > 0 && IsSelfOrSuper(n)
+		}
+		if !ChainMethods[c.MethodName()] {
+			return false
+		}
+		steps++
+		n = c.Receiver()
+	}
+	return steps > 0 && n.Type() == "identifier" && n.Text() == "self"
+}

@@ -914,10 +914,19 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 		return nil
 	}
 	custom := !ChainMethods[method] && customQSMethod(method) && f.M.Graph.IsQuerySetMethod(method)
-	if !ChainMethods[method] && !custom {
+	// A name that rarely returns a queryset (get_..., make_...) is read
+	// when the method plainly returns its own chain.
+	ownChain := !ChainMethods[method] && !custom && f.M.Graph.IsQuerySetMethod(method)
+	if !ChainMethods[method] && !custom && !ownChain {
 		return nil
 	}
 	base := f.eval(recv, st.in())
+	if ownChain {
+		if base == nil || !f.customReturnsOwnChain(base, method) {
+			return nil
+		}
+		custom = true
+	}
 	if base == nil || custom && f.customReturnsNoQS(base, method) {
 		return nil
 	}

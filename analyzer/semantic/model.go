@@ -664,6 +664,7 @@ func (f *File) addClass(def pyast.Node, qual string) *Class {
 				if l := a.ChildByField("left"); l.Type() == "identifier" {
 					c.Attrs[l.Text()] = a.ChildByField("right")
 					rewrapMethod(c, l.Text(), a.ChildByField("right"))
+					propertyOf(c, l.Text(), a.ChildByField("right"))
 				}
 			}
 		}
@@ -691,6 +692,28 @@ func rewrapMethod(c *Class, name string, rhs pyast.Node) {
 	case "classmethod":
 		fn.ClassMethod, fn.Static = true, false
 	}
+}
+
+// propertyOf reads a property built with the call rather than the
+// decorator (`completed_percent = property(_get_completed_percent)`, the
+// getter a method defined above it): reading the attribute runs the
+// getter. The getter stays a method under its own name.
+func propertyOf(c *Class, name string, rhs pyast.Node) {
+	call, ok := pyast.AsCall(pyast.Unparen(rhs))
+	if !ok || call.Func.Type() != "identifier" || call.Func.Text() != "property" || len(call.Positional) == 0 {
+		return
+	}
+	arg := pyast.Unparen(call.Positional[0])
+	if arg.Type() != "identifier" || arg.Text() == name {
+		return
+	}
+	getter := c.Methods[arg.Text()]
+	if getter == nil || getter.Static || getter.ClassMethod || len(getter.Params) != 1 {
+		return
+	}
+	fn := &Func{Name: name, Qual: getter.Qual, File: getter.File, Node: getter.Node, Class: c, Params: getter.Params, Property: true}
+	getter.File.Funcs = append(getter.File.Funcs, fn)
+	c.Methods[name] = fn
 }
 
 // FuncOf returns the function a function_definition node defines.

@@ -43,7 +43,7 @@ func PlainRequest(cond pyast.Node) (value, known bool) {
 		}
 	case "comparison_operator":
 		kids := cond.NamedChildren()
-		if len(kids) == 2 && pyast.Dotted(kids[0]) == "self.action" {
+		if len(kids) == 2 && viewSubject(kids[0], pyast.Dotted(kids[0])) == "self.action" {
 			// The listing's action is "list".
 			return conditionMatches(cond, &Endpoint{Action: "list"})
 		}

@@ -359,17 +359,25 @@ func returnedResult(call pyast.Node) bool {
 // parameter param among their arguments (directly or through the calls it
 // passes the value to): `Score.objects.filter(day=day).count()`.
 func (m *Model) Lookups(fn *Func, param int) []Access {
-	return m.lookups(fn, param, nil, map[*Func]bool{}, 0)
+	return m.lookups(fn, param, nil, false, map[*Func]bool{}, 0)
+}
+
+// RowParamLookups is Lookups for a function called once per row with the
+// row as parameter param (a serializer's get_<field>(obj)): a query built
+// from it in a local and run later (`rows = X.objects.filter(site=obj)`,
+// then `for r in rows`) runs once per row too.
+func (m *Model) RowParamLookups(fn *Func, param int) []Access {
+	return m.lookups(fn, param, nil, true, map[*Func]bool{}, 0)
 }
 
 // RowLookups is Lookups for a parameter known to hold a row of md: the
 // methods called on the row (`f.compute_hash_code()`, and the helpers
 // and nested functions they pass self to) are followed too.
 func (m *Model) RowLookups(fn *Func, param int, md *project.Model) []Access {
-	return m.lookups(fn, param, md, map[*Func]bool{}, 0)
+	return m.lookups(fn, param, md, false, map[*Func]bool{}, 0)
 }
 
-func (m *Model) lookups(fn *Func, param int, md *project.Model, visiting map[*Func]bool, depth int) []Access {
+func (m *Model) lookups(fn *Func, param int, md *project.Model, rowParam bool, visiting map[*Func]bool, depth int) []Access {
 	if fn == nil || param < 0 || param >= len(fn.Params) || depth > maxVia || visiting[fn] {
 		return nil
 	}
@@ -378,7 +386,7 @@ func (m *Model) lookups(fn *Func, param int, md *project.Model, visiting map[*Fu
 	var out []Access
 	for _, u := range fn.Summary().Params[param] {
 		switch {
-		case u.QueryArg && u.Bound && md == nil && !returnedResult(u.Call):
+		case u.QueryArg && u.Bound && md == nil && !rowParam && !returnedResult(u.Call):
 			// A query built in a local and run later: followed only for a
 			// row of a known model (RowLookups), where the call chain
 			// is read to the end, or when the function returns what it
@@ -394,7 +402,7 @@ func (m *Model) lookups(fn *Func, param int, md *project.Model, visiting map[*Fu
 				continue
 			}
 			step := Step{File: fn.File, Call: u.Call, Func: meth}
-			for _, acc := range m.lookups(meth, 0, md, visiting, depth+1) {
+			for _, acc := range m.lookups(meth, 0, md, false, visiting, depth+1) {
 				acc.Via = append([]Step{step}, acc.Via...)
 				acc.Conditional = acc.Conditional || conditional(u.Call)
 				out = append(out, acc)
@@ -415,7 +423,8 @@ func (m *Model) lookups(fn *Func, param int, md *project.Model, visiting map[*Fu
 				inner = nil // a related object: its model is not followed here
 			}
 			step := Step{File: fn.File, Call: u.PassedTo, Func: callee}
-			for _, acc := range m.lookups(callee, idx, inner, visiting, depth+1) {
+			// The row itself handed on: the helper runs once per row too.
+			for _, acc := range m.lookups(callee, idx, inner, rowParam && len(u.Chain) == 0, visiting, depth+1) {
 				acc.Via = append([]Step{step}, acc.Via...)
 				acc.Conditional = acc.Conditional || conditional(u.PassedTo)
 				out = append(out, acc)

@@ -309,7 +309,7 @@ func conditionMatches(cond pyast.Node, e *Endpoint) (match, known bool) {
 			return false, false
 		}
 		var value string
-		switch subject {
+		switch viewSubject(cond.NamedChild(0), subject) {
 		case "self.action":
 			value = e.Action
 		case "self.request.method":
@@ -335,4 +335,31 @@ func SuperSerializerClass(n pyast.Node) bool {
 	}
 	sc, ok := pyast.AsCall(c.Func.ChildByField("object"))
 	return ok && pyast.Dotted(sc.Func) == "super"
+}
+
+// viewSubject names what a test of a view's condition reads: subject (the
+// test's left side, dotted) or, for a local bound once in the method, what
+// it is bound to: `action = self.action`, or `action = getattr(self,
+// "action", None)` (the spelling of views that some code paths build without
+// a request) is self.action.
+func viewSubject(left pyast.Node, subject string) string {
+	left = pyast.Unparen(left)
+	if left.Type() != "identifier" {
+		return subject
+	}
+	v := boundOnce(left)
+	if v.Equal(left) {
+		return subject
+	}
+	if v.Type() == "attribute" {
+		return pyast.Dotted(v)
+	}
+	c, ok := pyast.AsCall(v)
+	if !ok || pyast.Dotted(c.Func) != "getattr" || len(c.Positional) < 2 || len(c.Keywords) > 0 {
+		return subject
+	}
+	if name, isStr := pyast.StringValue(c.Positional[1]); isStr && pyast.Dotted(c.Positional[0]) == "self" {
+		return "self." + name
+	}
+	return subject
 }

@@ -320,9 +320,19 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 	}
 	mb := fn.ChildByField("attribute").Bytes()
 	method := string(mb)
+	boundIter := false
 	if !RowMethods[method] && !ExecMethods[method] {
-		if !ChainMethods[method] || !iterated(call) {
+		if !ChainMethods[method] {
 			return
+		}
+		if !iterated(call) {
+			// `rows = X.objects.filter(site=p)`, then `for r in rows`:
+			// the local's iteration runs it (as for a chain run through a
+			// local, Bound).
+			if !iteratedLocal(call) {
+				return
+			}
+			boundIter = true
 		}
 		method = "__iter__" // a queryset iterated right here
 	}
@@ -362,7 +372,7 @@ func (f *File) queryArgs(call pyast.Node, names map[string]*alias, record func(*
 				}
 				if a := names[m.Text()]; a != nil && a.iter == nil && !seen[a] {
 					seen[a] = true
-					record(a, &Use{QueryArg: true, Bound: hops > 0, Call: call, Methods: []string{method}})
+					record(a, &Use{QueryArg: true, Bound: hops > 0 || boundIter, Call: call, Methods: []string{method}})
 				}
 				return true
 			})
@@ -417,6 +427,47 @@ func iterated(n pyast.Node) bool {
 			case "list", "tuple", "set", "sorted", "len":
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// iteratedLocal reports a chain assigned to a local bound nowhere else in
+// its function (`rows = X.objects.filter(site=p)`) that the function then
+// iterates (`for r in rows`, `[r.x for r in rows]`, `list(rows)`).
+func iteratedLocal(call pyast.Node) bool {
+	n := call
+	for n.Parent().Type() == "parenthesized_expression" {
+		n = n.Parent()
+	}
+	a := n.Parent()
+	if a.Type() != "assignment" || !a.ChildByField("right").Equal(n) {
+		return false
+	}
+	name := a.ChildByField("left")
+	fn := pyast.EnclosingFunction(call)
+	if name.Type() != "identifier" || fn.IsNil() {
+		return false
+	}
+	binds := 0
+	for b := range pyast.FindEachShallow(pyast.Body(fn), "assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression") {
+		l := b.ChildByField("left")
+		if b.Type() == "named_expression" {
+			l = b.ChildByField("name")
+		}
+		pyast.Inspect(l, func(x pyast.Node) bool {
+			if x.Type() == "identifier" && x.Text() == name.Text() {
+				binds++
+			}
+			return true
+		})
+	}
+	if binds != 1 {
+		return false
+	}
+	for _, id := range ownNodes(pyast.Body(fn), "identifier") {
+		if id.Text() == name.Text() && id.StartByte() > a.EndByte() && iterated(id) {
+			return true
 		}
 	}
 	return false

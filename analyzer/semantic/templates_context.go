@@ -175,6 +175,22 @@ func (f *File) RenderCalls(fn *Func) []*Render {
 	return out
 }
 
+// paramDefault returns the default value of the enclosing function's
+// parameter that identifier n names (n itself when there is none).
+func paramDefault(n pyast.Node) pyast.Node {
+	fn := pyast.EnclosingFunction(n)
+	if fn.IsNil() {
+		return n
+	}
+	for p := range fn.ChildByField("parameters").Named() {
+		if !p.Is("default_parameter", "typed_default_parameter") || p.ChildByField("name").Text() != n.Text() {
+			continue
+		}
+		return pyast.Unparen(p.ChildByField("value"))
+	}
+	return n
+}
+
 // bound follows a local name to the value it was last bound to.
 func (f *File) bound(n pyast.Node) pyast.Node {
 	n = pyast.Unparen(n)
@@ -192,6 +208,11 @@ func (f *File) bound(n pyast.Node) pyast.Node {
 // of strings (select_template's order), or a local name bound to one.
 func (f *File) templateNames(n pyast.Node) []string {
 	n = f.bound(n)
+	if n.Type() == "identifier" {
+		// `def recent(request, template_name="profile/recent.html")`:
+		// the function view's default, which URLconfs rarely override.
+		n = paramDefault(n)
+	}
 	if s, ok := pyast.StringValue(n); ok && s != "" {
 		return []string{s}
 	}

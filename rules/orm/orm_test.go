@@ -83,3 +83,19 @@ func TestUnboundedListViewPointsAtQueryset(t *testing.T) {
 	}
 	assert.Equal(t, 1, seen)
 }
+
+// A read reached through properties calling one another has, besides the
+// call in the first property, the place where the relation itself is read
+// among its related locations.
+func TestSerializerDeepReadLocation(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/orm/ORM008_property_chain.txtar", []*analyzer.Rule{orm.SerializerRelations})
+	var lines []int
+	for _, d := range res.Diagnostics {
+		for _, r := range d.Related {
+			if strings.HasSuffix(r.Path, "models.py") {
+				lines = append(lines, r.Pos.Line)
+			}
+		}
+	}
+	assert.Equal(t, []int{13, 9}, lines)
+}

@@ -55,6 +55,12 @@ type need struct {
 	// (`note.created_by` in get_notes), when it is not the field itself.
 	ReadPath string
 	ReadAt   analyzer.Range
+	// DeepPath and DeepAt locate the relation read itself when the read
+	// is reached through calls (a property calling another:
+	// `number_of_seats_taken` -> `attending_attendees_qs` ->
+	// `self.attendees.all()`).
+	DeepPath string
+	DeepAt   analyzer.Range
 	// FromModel marks a read inside a model method or property a field
 	// renders: its related location comes after the fields' own.
 	FromModel bool
@@ -290,7 +296,7 @@ func (t *Tracker) oneRowSerializers() {
 			continue
 		}
 		if si.MetaModel != "" {
-			if mm := t.g.ByQual(si.MetaModel); mm != nil && mm != md {
+			if mm := t.g.ByQual(si.MetaModel); mm != nil && !sameRows(mm, md) {
 				continue
 			}
 		}
@@ -574,7 +580,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			return
 		}
 		if si.MetaModel != "" {
-			if mm := g.ByQual(si.MetaModel); mm != nil && mm != q.Model {
+			if mm := g.ByQual(si.MetaModel); mm != nil && !sameRows(mm, q.Model) {
 				return
 			}
 		}
@@ -664,7 +670,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			edits = []analyzer.TextEdit{{Range: analyzer.Range{Start: ip.EndByte(), End: ip.EndByte()}, NewText: add}}
 		}
 	}
-	var rel []analyzer.Related
+	var rel, deep []analyzer.Related
 	seenAt := map[string]bool{}
 	ordered := make([]need, 0, len(needs))
 	for _, n := range needs {
@@ -693,6 +699,17 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		if k := fmt.Sprint(n.ReadPath, n.ReadAt.Start); n.ReadPath != "" && !seenAt[k] && len(rel) < 6 {
 			seenAt[k] = true
 			rel = append(rel, analyzer.Related{Path: n.ReadPath, Range: n.ReadAt, Message: "the read, in " + n.Why})
+		}
+		if n.DeepPath != "" {
+			deep = append(deep, analyzer.Related{Path: n.DeepPath, Range: n.DeepAt, Message: "where `" + strings.ReplaceAll(n.Path, "__", ".") + "` is read, through the calls of " + n.Why})
+		}
+	}
+	// Where the relation itself is read, behind calls: after the fields
+	// and their reads, in the room they leave.
+	for _, r := range deep {
+		if k := fmt.Sprint(r.Path, r.Range.Start); !seenAt[k] && len(rel) < 6 {
+			seenAt[k] = true
+			rel = append(rel, r)
 		}
 	}
 	d := analyzer.Diagnostic{
@@ -929,7 +946,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				}
 				if fn := t.serializerMethod(classes, getter); fn != nil {
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 1, m), prefix, inPrefetch, why)...)
-					out = append(out, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
+					out = append(out, lookupNeeds(t.sm.RowParamLookups(fn, 1), why)...)
 					out = append(out, t.methodNested(fn, m, prefix, fieldPath, depth)...)
 					mark()
 					continue
@@ -938,7 +955,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					// `@staticmethod def get_x(obj)` (often in a mixin of
 					// shared fields): DRF calls it with the row alone.
 					out = append(out, accessNeeds(t.sm.RowAccesses(fn, 0, m), prefix, inPrefetch, why)...)
-					out = append(out, lookupNeeds(t.sm.Lookups(fn, 0), why)...)
+					out = append(out, lookupNeeds(t.sm.RowParamLookups(fn, 0), why)...)
 					mark()
 					continue
 				}
@@ -1022,7 +1039,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 				j++
 			}
 		}
-		ns = append(ns, lookupNeeds(t.sm.Lookups(fn, 1), why)...)
+		ns = append(ns, lookupNeeds(t.sm.RowParamLookups(fn, 1), why)...)
 		for i := range ns {
 			if ns[i].AtPath == "" {
 				ns[i].AtPath, ns[i].At = fn.File.Unit.File.Rel, analyzer.RangeOf(fn.Node.ChildByField("name"))
@@ -1485,6 +1502,9 @@ func servedFirst(q *QS, n need) bool {
 func readAt(n need, a semantic.Access) need {
 	if len(a.Via) > 0 && a.Via[0].File != nil && !a.Via[0].Call.IsNil() {
 		n.ReadPath, n.ReadAt = a.Via[0].File.Unit.File.Rel, analyzer.RangeOf(a.Via[0].Call)
+		if a.File != nil && !a.Node.IsNil() {
+			n.DeepPath, n.DeepAt = a.File.Unit.File.Rel, analyzer.RangeOf(a.Node)
+		}
 	} else if a.File != nil && !a.Node.IsNil() {
 		n.ReadPath, n.ReadAt = a.File.Unit.File.Rel, analyzer.RangeOf(a.Node)
 	}
@@ -1905,4 +1925,25 @@ func serializerChoosers(root pyast.Node) iter.Seq2[pyast.Node, string] {
 			}
 		}
 	}
+}
+
+// sameRows reports whether a serializer declared for model mm (its
+// Meta.model) serialises rows of model m: the same model, or two models with
+// the same concrete one, as a proxy and its concrete model are (a proxy has
+// its concrete model's table, fields and relations).
+func sameRows(mm, m *project.Model) bool {
+	return mm == m || concreteModel(mm, 0) == concreteModel(m, 0)
+}
+
+// concreteModel follows a proxy model to the concrete model it proxies.
+func concreteModel(m *project.Model, depth int) *project.Model {
+	if m == nil || !m.Proxy || depth > 8 {
+		return m
+	}
+	for _, b := range m.Bases {
+		if !b.Abstract {
+			return concreteModel(b, depth+1)
+		}
+	}
+	return m
 }

@@ -124,7 +124,7 @@ func (t *Tracker) modelMethodNeeds(m *project.Model, name string, prefix []strin
 		}
 	}
 	out := accessNeeds(accs, prefix, inPrefetch, why)
-	out = append(out, lookupNeeds(t.sm.Lookups(fn, 0), why)...)
+	out = append(out, lookupNeeds(t.sm.RowParamLookups(fn, 0), why)...)
 	for i := range out {
 		out[i].FromModel = true
 		out[i].Attr, out[i].AttrPath = name, strings.Join(prefix, "__")

@@ -53,7 +53,7 @@ func (t *Tracker) checkRetrieve(cls, at pyast.Node) {
 		return
 	}
 	if si.MetaModel != "" {
-		if mm := t.g.ByQual(si.MetaModel); mm == nil || mm != q.Model {
+		if mm := t.g.ByQual(si.MetaModel); mm == nil || !sameRows(mm, q.Model) {
 			return
 		}
 	}

@@ -106,7 +106,9 @@ func (t *Tracker) reportRender(set *semantic.TemplateSet, r *semantic.Render) {
 		}
 		var qs *QS
 		switch {
-		case cv.Rows != nil && usableRows(cv.Rows):
+		case cv.Rows != nil && usableRows(cv.Rows) && !cv.Rows.Single:
+			// At most one row (`.none()`, a filter on a unique key): a loop
+			// over it reads nothing per row.
 			tr.Model, tr.Rows, tr.Back, qs = cv.Rows.Model, true, cv.Back, cv.Rows
 			tr.Tuple, tr.Elem = cv.Tuple, cv.Elem
 		case cv.Row != nil && cv.RowKnown && (cv.RowQS == nil || usableRows(cv.RowQS)):
