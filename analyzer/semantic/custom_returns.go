@@ -20,6 +20,15 @@ import (
 // `Experiment.safe.user_acls(id)`): what it answers is not a queryset of
 // q's model, and is left unknown.
 func (f *File) customReturnsNoQS(q *QS, method string) bool {
+	return f.everyCustomReturn(q, method, func(fn *Func, v pyast.Node) bool {
+		return plainlyNotQS(v) || otherModelRows(v, q.Model.Name) || otherModelLocal(fn.Node, v, q.Model.Name, 0)
+	})
+}
+
+// everyCustomReturn reports whether q's model has a custom manager or
+// queryset method named method, and every return of each (one at least)
+// gives an expression ok holds for (unparenthesised).
+func (f *File) everyCustomReturn(q *QS, method string, ok func(fn *Func, v pyast.Node) bool) bool {
 	if q == nil || q.Model == nil {
 		return false
 	}
@@ -33,18 +42,17 @@ func (f *File) customReturnsNoQS(q *QS, method string) bool {
 		if fn == nil || fn.File == nil {
 			continue
 		}
-		found = true
 		returns := 0
 		for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
 			returns++
-			v := pyast.Unparen(r.NamedChild(0))
-			if !plainlyNotQS(v) && !otherModelRows(v, q.Model.Name) && !otherModelLocal(fn.Node, v, q.Model.Name, 0) {
+			if !ok(fn, pyast.Unparen(r.NamedChild(0))) {
 				return false
 			}
 		}
 		if returns == 0 {
 			return false
 		}
+		found = true
 	}
 	return found
 }
@@ -173,32 +181,7 @@ func otherReverseManager(n pyast.Node, model string) bool {
 // super()). Such a method returns a queryset whatever its name
 // (`get_queryset_for_user(user)`, which customQSMethod's prefixes pass over).
 func (f *File) customReturnsOwnChain(q *QS, method string) bool {
-	if q == nil || q.Model == nil {
-		return false
-	}
-	found := false
-	for cf := range f.M.customManagerClasses(q.Model) {
-		c := f.M.LookupClass(cf.Module + "." + cf.Name)
-		if c == nil {
-			continue
-		}
-		fn := c.Methods[method]
-		if fn == nil || fn.File == nil {
-			continue
-		}
-		returns := 0
-		for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
-			returns++
-			if !ownChain(pyast.Unparen(r.NamedChild(0))) {
-				return false
-			}
-		}
-		if returns == 0 {
-			return false
-		}
-		found = true
-	}
-	return found
+	return f.everyCustomReturn(q, method, func(_ *Func, v pyast.Node) bool { return ownChain(v) })
 }
 
 // ownChain reports a chain of queryset methods (at least one) on self or
