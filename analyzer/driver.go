@@ -1436,8 +1436,8 @@ func countStates(states []*fileState, f func(*fileState) bool) int {
 // live, and rules then run on few files or on every product file.
 // EditLoad is its target from phase one to the lookups; after them, the
 // Check target if rules run on many files, else EditLoad to the end. On
-// saleor an edit to a test module went from five collections to two
-// (README.md, Performance, session 28).
+// saleor an edit to a test module went from eight collections to three or
+// four, the one at start included (README.md, Performance, session 28).
 type GCPhases struct {
 	Lookup             int // before phase one: listing, hashing, cache lookups (the caller's)
 	Load               int // phase one: reading, parsing, facts
