@@ -38,6 +38,11 @@ var UnboundOnSomePaths = &analyzer.Rule{
 func runUnboundOnSomePaths(p *analyzer.Pass) error {
 	sf := semantic.Of(p.Project).File(p.Unit)
 	for def := range pyast.FindEach(p.Root, "function_definition") {
+		// Only an `if` or a `try` leaves a name bound on some paths (merge):
+		// a function with neither has nothing to report.
+		if pyast.CountOf(def, "if_statement") == 0 && pyast.CountOf(def, "try_statement") == 0 {
+			continue
+		}
 		u := newUnboundWalk(def)
 		if u == nil {
 			continue
