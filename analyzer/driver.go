@@ -1198,6 +1198,17 @@ var checkReads = underTest
 // default: a label costs an allocation per (rule, file).
 var profileLabels = os.Getenv("RUBRIC_PROFILE_LABELS") != ""
 
+func init() {
+	if profileLabels {
+		// A project analysis is booked under its own label wherever it is
+		// built: the semantic model, built for whichever analysis or rule
+		// asks first, was booked to that one (semantic.endpoints).
+		project.Building = func(name string, build func()) {
+			pprof.Do(context.Background(), pprof.Labels("analysis", name), func(context.Context) { build() })
+		}
+	}
+}
+
 // runRule runs a file rule on its pass; a panic becomes an error.
 func runRule(r *Rule, pass *Pass) (err error) {
 	defer func() {

@@ -210,9 +210,21 @@ func (a *ProjectAnalysis[T]) Get(ix *Index) T {
 		ix.reads.addProject(a)
 	}
 	c := ix.cell(a)
-	c.once.Do(func() { c.val = a.Run(ix.forAnalyses()) })
+	c.once.Do(func() {
+		build := func() { c.val = a.Run(ix.forAnalyses()) }
+		if Building != nil {
+			Building(a.Name, build)
+		} else {
+			build()
+		}
+	})
 	return c.val.(T)
 }
+
+// Building, when set, runs the build of each project analysis, named
+// (RUBRIC_PROFILE_LABELS sets it to book the build under the analysis's
+// profile label). Set it before any run.
+var Building func(name string, build func())
 
 type resultCell struct {
 	once sync.Once

@@ -45,3 +45,19 @@ func TestDigestsAreCanonical(t *testing.T) {
 	assert.Equal(t, project.DigestLists(map[string][]string{"x": {"1"}, "y": nil}), project.DigestLists(map[string][]string{"y": {}, "x": {"1"}}))
 	assert.NotEqual(t, project.DigestLists(map[string][]string{"x": {"1", "2"}}), project.DigestLists(map[string][]string{"x": {"1"}, "2": nil}))
 }
+
+// Building, when set, runs each project analysis's build once, named, and
+// the result is the build's.
+func TestBuildingRunsEachBuildNamed(t *testing.T) {
+	var names []string
+	project.Building = func(name string, build func()) {
+		names = append(names, name)
+		build()
+	}
+	t.Cleanup(func() { project.Building = nil })
+	a := &project.ProjectAnalysis[int]{Name: "probe", Run: func(*project.Index) int { return 7 }}
+	ix := project.Build(nil)
+	assert.Equal(t, 7, a.Get(ix))
+	assert.Equal(t, 7, a.Get(ix))
+	assert.Equal(t, []string{"probe"}, names)
+}
