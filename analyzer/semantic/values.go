@@ -343,24 +343,30 @@ var WriteMethods = map[string]bool{
 // ManagerRoot returns X when the chain starts at `X.objects` and X looks
 // like a class name, else "".
 func ManagerRoot(n pyast.Node) string {
+	d, ok := ManagerChain(n)
+	if last := d[strings.LastIndex(d, ".")+1:]; !ok || last == "" || last[0] < 'A' || last[0] > 'Z' {
+		return ""
+	}
+	return d
+}
+
+// ManagerChain walks a call chain (`Invoice.objects.filter(x=1).first`)
+// down to `.objects` and returns what is written before it, dotted
+// ("Invoice"; "" when that is no name); false when the chain does not
+// reach `.objects`.
+func ManagerChain(n pyast.Node) (string, bool) {
 	for {
 		n = pyast.Unparen(n)
 		switch n.Type() {
 		case "call":
 			n = n.ChildByField("function")
 		case "attribute":
-			obj := n.ChildByField("object")
 			if n.ChildByField("attribute").Text() == "objects" {
-				d := pyast.Dotted(obj)
-				last := d[strings.LastIndex(d, ".")+1:]
-				if last != "" && last[0] >= 'A' && last[0] <= 'Z' {
-					return d
-				}
-				return ""
+				return pyast.Dotted(n.ChildByField("object")), true
 			}
-			n = obj
+			n = n.ChildByField("object")
 		default:
-			return ""
+			return "", false
 		}
 	}
 }

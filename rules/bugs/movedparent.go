@@ -221,20 +221,8 @@ func ownRowLookup(cc pyast.Call) bool {
 // rootModelName returns the name before `.objects` at the root of a call
 // chain (`Transaction.objects.filter(...)` -> "Transaction"), or "".
 func rootModelName(n pyast.Node) string {
-	for {
-		n = pyast.Unparen(n)
-		switch n.Type() {
-		case "call":
-			n = n.ChildByField("function")
-		case "attribute":
-			if n.ChildByField("attribute").Text() == "objects" {
-				return pyast.Dotted(n.ChildByField("object"))
-			}
-			n = n.ChildByField("object")
-		default:
-			return ""
-		}
-	}
+	d, _ := semantic.ManagerChain(n)
+	return d
 }
 
 // parentWrite finds in s a write of a balance or stock field of another

@@ -151,22 +151,11 @@ func lookupGated(fn pyast.Node, e effects.Effect) bool {
 // chainModel walks a call chain such as `Invoice.objects.filter(x=1).first`
 // down to its manager and returns the model name written before `.objects`.
 func chainModel(n pyast.Node) (string, bool) {
-	for !n.IsNil() {
-		n = pyast.Unparen(n)
-		switch n.Type() {
-		case "call":
-			n = n.ChildByField("function")
-		case "attribute":
-			if n.ChildByField("attribute").Text() == "objects" {
-				d := pyast.Dotted(n.ChildByField("object"))
-				return d[strings.LastIndex(d, ".")+1:], d != ""
-			}
-			n = n.ChildByField("object")
-		default:
-			return "", false
-		}
+	d, ok := semantic.ManagerChain(n)
+	if !ok {
+		return "", false
 	}
-	return "", false
+	return d[strings.LastIndex(d, ".")+1:], d != ""
 }
 
 // leavesLoop reports whether a block's last statement leaves it:

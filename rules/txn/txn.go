@@ -75,23 +75,21 @@ type callerTxn struct {
 // atomic block, or (a DRF view's hook) an atomic handler of its view that
 // calls the library action running it.
 func (c *callerTxn) covered(fn pyast.Node) bool {
-	if effects.UsesAtomic(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) || savedInAtomic(c.p, fn) ||
-		runsInDRFAction(c.p, fn) {
-		return true
-	}
-	if c.local == nil {
-		c.local = effects.CalledInAtomic(c.p.Imports, c.p.Root)
-		boundAliases(c.p.Root, c.local)
-	}
-	return effects.RunsInCallersTransaction(c.p.Project, c.p.Imports, fn, c.local)
+	return effects.UsesAtomic(c.p.Imports, fn) || c.coveredFromOutside(fn)
 }
 
 // coveredWhole is covered without the function's own atomic blocks: a
 // transaction spanning the whole body (an atomic decorator, a project
 // decorator opening one, an assertion, a caller's block, a DRF handler's).
 func (c *callerTxn) coveredWhole(fn pyast.Node) bool {
-	if effects.HasAtomicDecorator(c.p.Imports, fn) || wrappedInAtomic(c.p, fn) || assertsAtomic(fn) || savedInAtomic(c.p, fn) ||
-		runsInDRFAction(c.p, fn) {
+	return effects.HasAtomicDecorator(c.p.Imports, fn) || c.coveredFromOutside(fn)
+}
+
+// coveredFromOutside reports a transaction around fn that fn does not open
+// itself: a project decorator whose wrapper opens one, an assertion that
+// it runs in one, a save inside one, a DRF handler's, a caller's block.
+func (c *callerTxn) coveredFromOutside(fn pyast.Node) bool {
+	if wrappedInAtomic(c.p, fn) || assertsAtomic(fn) || savedInAtomic(c.p, fn) || runsInDRFAction(c.p, fn) {
 		return true
 	}
 	if c.local == nil {
