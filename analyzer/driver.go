@@ -330,8 +330,22 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	res.Stats.MigrationsNotJudged, res.Stats.NotJudgedReason = res.Index.Migrations.NotJudged()
 	trace.mark("index")
 
-	var fileRules, projectRules []*Rule
+	// The rules about a framework the project never imports have nothing
+	// to find (Rule.Stack): they are left out here, with the analyses only
+	// they require. The stack is read from the facts, which every key of
+	// the rules' kept findings covers (see reuse.go).
+	stack := res.Index.Stack()
+	if trace.on {
+		fmt.Fprintf(os.Stderr, "rubric: frameworks imported: %q\n", stack.String())
+	}
+	applicable := make([]*Rule, 0, len(cfg.Rules))
 	for _, r := range cfg.Rules {
+		if r.appliesTo(stack) {
+			applicable = append(applicable, r)
+		}
+	}
+	var fileRules, projectRules []*Rule
+	for _, r := range applicable {
 		if r.Run != nil {
 			fileRules = append(fileRules, r)
 		}
@@ -417,7 +431,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 		// the semantic model under the first, the others waiting on it).
 		built := map[project.Analysis]bool{}
 		var order []project.Analysis
-		for _, r := range cfg.Rules {
+		for _, r := range applicable {
 			for _, a := range r.Requires {
 				if !built[a] && plan.needs(a) {
 					built[a] = true

@@ -133,6 +133,14 @@ type Rule struct {
 	// semantic.ProductCode's complement: tests, migrations, scripts and
 	// seed data.
 	Skip semantic.Role
+	// Stack names the frameworks the rule is about (project.Django,
+	// project.Celery, project.WebApp): the driver does not run it on a
+	// project none of whose files imports any of them (Index.Stack), where
+	// it has nothing to find. Zero for a rule about Python itself (an
+	// unused name, a bare except), which runs everywhere. The gate is the
+	// project's, never the file's: a Django project's module that imports
+	// no Django still has its querysets judged.
+	Stack project.Stack
 	// Distinct findings are each their own place and fix (an N+1 loop, an
 	// open endpoint): the reports collapse repeats of the rule within one
 	// function, never across a file (see Aggregate).
@@ -331,3 +339,6 @@ func KnownSelector(rules []*Rule, p string) bool {
 	}
 	return false
 }
+
+// appliesTo reports whether r runs on a project written against s.
+func (r *Rule) appliesTo(s project.Stack) bool { return r.Stack == 0 || s.Any(r.Stack) }

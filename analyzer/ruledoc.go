@@ -17,6 +17,9 @@ func RenderMarkdown(r *Rule) string {
 	fmt.Fprintf(&b, "- Default severity: %s\n", r.Severity)
 	fmt.Fprintf(&b, "- Confidence: %s\n", r.Confidence)
 	fmt.Fprintf(&b, "- Available since: %s\n", r.Since)
+	if r.Stack != 0 {
+		fmt.Fprintf(&b, "- Runs on: projects where a file imports %s\n", r.Stack)
+	}
 	if r.NonDefault {
 		b.WriteString("- Off by default: enable it with `--select " + r.Code + "`\n")
 	}

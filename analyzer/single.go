@@ -106,8 +106,17 @@ func RunFile(ctx context.Context, cfg Config, prev *Result, rel string, src []by
 			return nil, err
 		}
 		ans.Rebuilt = rebuilt
-		found, _ := runFileRules(cfg, ix, st, local, enabled)
-		st.diags = append(st.diags, found.in(local)...)
+		run := local
+		if stack := ix.Stack(); !allApply(local, stack) {
+			run = nil
+			for _, r := range local {
+				if r.appliesTo(stack) {
+					run = append(run, r)
+				}
+			}
+		}
+		found, _ := runFileRules(cfg, ix, st, run, enabled)
+		st.diags = append(st.diags, found.in(run)...)
 	}
 
 	// Suppressions, severity overrides, positions: as Run does them.
@@ -197,4 +206,15 @@ func sameFacts(a, b *project.Facts) bool {
 	ai, err1 := a.Unit.Imports.MarshalBinary()
 	bi, err2 := b.Unit.Imports.MarshalBinary()
 	return err1 == nil && err2 == nil && bytes.Equal(ai, bi)
+}
+
+// allApply reports whether every rule of rules runs on a project written
+// against stack (Rule.Stack).
+func allApply(rules []*Rule, stack project.Stack) bool {
+	for _, r := range rules {
+		if !r.appliesTo(stack) {
+			return false
+		}
+	}
+	return true
 }

@@ -415,6 +415,8 @@ type indexShared struct {
 	artefacts     []Artefact
 	serveOnce     sync.Once
 	serve         []ServeCommand
+	stackOnce     sync.Once
+	stack         Stack
 	// listed holds walkOutside's lists, for Declared, Dotenv and
 	// Artefacts read without the caller's Outside (one walk for all).
 	listedOnce sync.Once

@@ -3,6 +3,8 @@ package pyast
 import (
 	"encoding/binary"
 	"errors"
+	"iter"
+	"maps"
 	"sort"
 	"strings"
 	"unsafe"
@@ -90,6 +92,10 @@ func (im *Imports) Lookup(local string) (string, bool) {
 	q, ok := im.names[local]
 	return q, ok
 }
+
+// Qualified yields what each imported name stands for, qualified
+// (".models.Order", "requests.post"), in no fixed order.
+func (im *Imports) Qualified() iter.Seq[string] { return maps.Values(im.names) }
 
 // Resolve returns the qualified dotted name of an identifier or attribute
 // chain whose head is an imported name: with `import requests as r`,

@@ -28,6 +28,7 @@ var AmountWithoutLowerBound = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   requires,
 	Run:        runAmountWithoutLowerBound,

@@ -28,6 +28,7 @@ var AutoNowSkippedByUpdateFields = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.Medium,
 	Since:             "0.26.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	// One finding per file: every save leaving the field out has the same
 	// fix, so the others are its related locations.

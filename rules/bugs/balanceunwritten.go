@@ -28,6 +28,7 @@ var BalanceNeverWritten = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.Medium,
 	Since:             "0.27.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          requires,

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -25,6 +26,7 @@ var TaskBindingMismatch = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.24.0",
+	Stack:      project.Celery,
 	Skip:       semantic.Test | semantic.Migration,
 	Run:        runTaskBindingMismatch,
 }

@@ -28,6 +28,7 @@ var DuplicateCheckRace = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.Medium,
 	Since:             "0.13.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          requires,

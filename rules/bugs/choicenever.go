@@ -26,6 +26,7 @@ var ChoiceNeverSet = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.22.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, neverSetChoices},
 	Run:        runChoiceNeverSet,

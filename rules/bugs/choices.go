@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -24,6 +25,7 @@ var DefaultNotInChoices = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.2.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Run:               runDefaultNotInChoices,

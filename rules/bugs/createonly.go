@@ -26,6 +26,7 @@ var CounterMovedOnCreateOnly = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.Medium,
 	Since:             "0.23.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          []project.Analysis{semantic.Project, semantic.Endpoints, savedReceivers},

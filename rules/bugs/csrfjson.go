@@ -26,6 +26,7 @@ var JSONViewBlockedByCSRF = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.Medium,
 	Since:             "0.9.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          []project.Analysis{semantic.Endpoints, semantic.Templates},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -22,6 +23,7 @@ var DeleteSavesInstead = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.22.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   requires,
 	Run:        runDeleteSavesInstead,

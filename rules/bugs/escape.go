@@ -29,6 +29,7 @@ var BusinessError500 = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Distinct:   true,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, exceptionMiddleware},

@@ -25,6 +25,7 @@ var FixedRowKey = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.25.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode | semantic.Command,
 	Requires:          requires,

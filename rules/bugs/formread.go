@@ -25,6 +25,7 @@ var FormReadInJSONAPI = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints, speaksJSON},
 	Run:        runFormReadInJSONAPI,

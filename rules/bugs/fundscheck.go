@@ -27,6 +27,7 @@ var WithdrawalWithoutFundsCheck = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.20.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, ledgerCompared},
 	Run:        runWithdrawalWithoutFundsCheck,

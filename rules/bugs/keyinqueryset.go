@@ -24,6 +24,7 @@ var KeyInQueryset = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test | semantic.Migration,
 	Requires:   requires,
 	Run:        runKeyInQueryset,

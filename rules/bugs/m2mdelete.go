@@ -25,6 +25,7 @@ var ManyToManyDelete = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode | semantic.Command,
 	Requires:   requires,
 	Run:        runManyToManyDelete,

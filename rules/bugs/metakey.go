@@ -24,6 +24,7 @@ var MetaKeyNeverSet = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.2.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test | semantic.Migration,
 	Requires:   []project.Analysis{storedMetaKeys},
 	Run:        runMetaKeyNeverSet,

@@ -25,6 +25,7 @@ var MissingRow500 = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Distinct:   true,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, missingRowsMapped},

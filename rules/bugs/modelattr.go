@@ -26,6 +26,7 @@ var UnknownModelAttribute = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test | semantic.Migration | semantic.Script,
 	Requires:   requires,
 	Run:        runUnknownModelAttribute,

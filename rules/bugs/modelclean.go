@@ -27,6 +27,7 @@ var ModelCleanNeverCalled = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.Medium,
 	Since:             "0.24.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          []project.Analysis{semantic.Project, semantic.Endpoints, fullCleanCalled},

@@ -27,6 +27,7 @@ var DifferenceOnNewParentOnly = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.Medium,
 	Since:             "0.28.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          requires,

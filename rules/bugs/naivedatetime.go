@@ -26,6 +26,7 @@ var NaiveDatetimeStored = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.13.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          requires,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -26,6 +27,7 @@ var NestedWriteWithoutMethod = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.18.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          requires,

@@ -26,6 +26,7 @@ var UnlockedPoolClaim = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.24.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   requires,
 	Run:        runUnlockedPoolClaim,

@@ -26,6 +26,7 @@ var ProtectedDelete500 = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.13.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Distinct:   true,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, exceptionMiddleware},

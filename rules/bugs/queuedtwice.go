@@ -29,6 +29,7 @@ var TaskQueuedTwiceOnCreate = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.25.0",
+	Stack:             project.Django | project.Celery,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          []project.Analysis{semantic.Project, moduleUses, creationQueues},

@@ -26,6 +26,7 @@ var ReceiverNeverImported = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.17.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          []project.Analysis{semantic.Project, moduleUses},

@@ -25,6 +25,7 @@ var ReverseOneToOnePerRow = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.Low,
 	Since:             "0.2.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          []project.Analysis{semantic.Project, autoCreated},

@@ -25,6 +25,7 @@ var RouteLeadingSlash = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.28.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.ProductCode,
 	Requires:          []project.Analysis{semantic.Project, semantic.Endpoints},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -23,6 +24,7 @@ var SaveSkipsNewRows = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.16.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test | semantic.Migration,
 	Requires:   requires,
 	Run:        runSaveSkipsNewRows,

@@ -26,6 +26,7 @@ var SerializerUnknownField = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.2.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          requires,

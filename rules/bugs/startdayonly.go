@@ -26,6 +26,7 @@ var BilledOnStartDayOnly = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.21.0",
+	Stack:      project.Django | project.Celery,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, rowCreators},
 	Run:        runBilledOnStartDayOnly,

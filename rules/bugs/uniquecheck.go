@@ -27,6 +27,7 @@ var DuplicateCheckAfterUniqueValidator = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.9.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          requires,

@@ -24,6 +24,7 @@ var UnsavedWrite = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   requires,
 	Run:        runUnsavedWrite,

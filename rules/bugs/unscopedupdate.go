@@ -27,6 +27,7 @@ var UnscopedUpdate = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode | semantic.Command,
 	Requires:   requires,
 	Run:        runUnscopedUpdate,

@@ -28,6 +28,7 @@ var URLKwargMismatch = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.18.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          []project.Analysis{semantic.Endpoints},

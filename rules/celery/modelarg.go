@@ -23,6 +23,7 @@ var ModelArgument = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Skip:       semantic.Test,
 	Requires:   []project.Analysis{semantic.Project, enqueues},
 	Run:        runModelArgument,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -25,6 +26,7 @@ var ResultWaitInTask = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Run:        runResultWaitInTask,
 }
 
@@ -37,6 +39,7 @@ var DelayInLoop = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Run:        runDelayInLoop,
 }
 

@@ -31,6 +31,7 @@ var ExternalCallNoRetry = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Skip:       semantic.Test,
 	Requires:   []project.Analysis{semantic.Project}, // helpers one call deep
 	Run:        runExternalCallNoRetry,
@@ -45,6 +46,7 @@ var RetryWithoutBackoff = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Run:        runRetryWithoutBackoff,
 }
 
@@ -57,6 +59,7 @@ var UnboundedRetries = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Run:        runUnboundedRetries,
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -27,6 +28,7 @@ var MisspeltTaskOption = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.24.0",
+	Stack:             project.Celery,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Migration,
 	Run:               runMisspeltTaskOption,

@@ -24,6 +24,7 @@ var NoTimeLimit = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Skip:       semantic.Test,
 	// mayHang follows the task's calls into other files (semantic).
 	Requires: []project.Analysis{semantic.Project},

@@ -25,6 +25,7 @@ var DevServerDeployed = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.High,
 	Since:      "0.20.0",
+	Stack:      project.Django,
 	RunProject: runDevServerDeployed,
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
@@ -26,6 +27,7 @@ var ErrorAnsweredOK = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.21.0",
+	Stack:      project.Django | project.WebApp,
 	Skip:       semantic.Test | semantic.Migration | semantic.Settings,
 	Run:        runErrorAnsweredOK,
 }

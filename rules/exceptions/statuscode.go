@@ -27,6 +27,7 @@ var StatusAsErrorCode = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.25.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test | semantic.Migration,
 	Requires:   []project.Analysis{semantic.Project},
 	Run:        runStatusAsErrorCode,

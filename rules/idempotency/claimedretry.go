@@ -28,6 +28,7 @@ var RetryBlockedByClaim = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.26.0",
+	Stack:      project.Celery,
 	Skip:       semantic.Test | semantic.Migration,
 	Run:        runRetryBlockedByClaim,
 }

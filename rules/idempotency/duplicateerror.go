@@ -27,6 +27,7 @@ var DuplicateDeliveryAnsweredError = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.20.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runDuplicateDeliveryAnsweredError,

@@ -25,6 +25,7 @@ var ProviderObjectOnEverySave = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.14.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project},
 	Run:        runProviderObjectOnEverySave,

@@ -27,6 +27,7 @@ var ReferenceNotUnique = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	RunProject: runReferenceNotUnique,
 }
 

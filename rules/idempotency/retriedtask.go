@@ -24,6 +24,7 @@ var RetriedTaskCreates = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Celery,
 	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runRetriedTaskCreates,

@@ -25,6 +25,7 @@ var WebhookWithoutDedup = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test | semantic.Migration | semantic.DevData,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runWebhookWithoutDedup,

@@ -21,6 +21,7 @@ var AddFieldPythonDefault = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Options:    releasedOptions,
 	Run:        runAddFieldPythonDefault,
 }

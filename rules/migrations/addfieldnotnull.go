@@ -22,6 +22,7 @@ var AddFieldNotNull = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Options:    releasedOptions,
 	Run:        runAddFieldNotNull,
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -21,6 +22,7 @@ var FullTableSave = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Options:    releasedOptions,
 	Run:        runFullTableSave,
 }

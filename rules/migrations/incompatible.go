@@ -23,6 +23,7 @@ var BackwardIncompatible = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Options:    releasedOptions,
 	Run:        runBackwardIncompatible,
 }

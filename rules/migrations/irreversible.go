@@ -20,6 +20,7 @@ var Irreversible = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Options:    releasedOptions,
 	Run:        runIrreversible,
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 )
 
 //go:embed leaves.md
@@ -19,6 +20,7 @@ var ConflictingLeaves = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	RunProject: runConflictingLeaves,
 	FactsOnly:  true,
 }

@@ -21,6 +21,7 @@ var MissingDependency = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	RunProject: runMissingDependency,
 	FactsOnly:  true,
 }

@@ -25,6 +25,7 @@ var MissingMigration = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	RunProject: runMissingMigration,
 	FactsOnly:  true,
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 )
 
 //go:embed toomany.md
@@ -19,6 +20,7 @@ var TooManyMigrations = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.High,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	// Off by default: a long history is normal in a maintained project and squashing is a release decision; on the real-project corpus none of its findings was worth a maintainer's time (docs/precision.md).
 	NonDefault: true,
 	RunProject: runTooManyMigrations,

@@ -22,6 +22,7 @@ var AddUnique = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Options:    releasedOptions,
 	Run:        runAddUnique,
 }

@@ -23,6 +23,7 @@ var MissingIndex = &analyzer.Rule{
 	Severity:          analyzer.Info,
 	Confidence:        analyzer.Medium,
 	Since:             "0.1.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
 	// The message names the column and its model: two lookups on the same

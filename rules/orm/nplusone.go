@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -23,6 +24,7 @@ var NPlusOne = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
 	Distinct:          true,

@@ -24,6 +24,7 @@ var QueryInLoop = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
 	Distinct:          true,

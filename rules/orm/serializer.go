@@ -25,6 +25,7 @@ var SerializerRelations = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.1.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.Test | semantic.Migration,
 	Distinct:          true,

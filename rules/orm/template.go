@@ -26,6 +26,7 @@ var TemplateNPlusOne = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.2.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
 	Distinct:          true,

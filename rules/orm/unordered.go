@@ -24,6 +24,7 @@ var UnorderedPagination = &analyzer.Rule{
 	Severity:          analyzer.Warning,
 	Confidence:        analyzer.High,
 	Since:             "0.2.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          requires,

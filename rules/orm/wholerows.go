@@ -24,6 +24,7 @@ var WholeRows = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Low,
 	Since:      "0.2.0",
+	Stack:      project.Django,
 	// Off by default: on six mature projects 2 of its 3 findings were
 	// worth a change (scripts/projects/README.md); select it by code.
 	NonDefault:        true,

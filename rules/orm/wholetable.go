@@ -26,6 +26,7 @@ var WholeTableIteration = &analyzer.Rule{
 	Severity:          analyzer.Info,
 	Confidence:        analyzer.Medium,
 	Since:             "0.2.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
 	Requires:          requires,

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
@@ -30,6 +31,7 @@ var WriteInLoop = &analyzer.Rule{
 	// task's invoice per subscription, a per-client message).
 	Confidence:        analyzer.Low,
 	Since:             "0.1.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true, // fixes need a sound tree
 	Skip:              semantic.ProductCode,
 	Requires:          requires,

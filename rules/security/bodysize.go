@@ -23,6 +23,7 @@ var UnboundedWebhookBody = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Stack:      project.Django | project.WebApp,
 	// Off by default: Django already bounds request bodies (DATA_UPLOAD_MAX_MEMORY_SIZE); no finding on the take-home corpus was worth a reviewer's time (docs/precision.md).
 	NonDefault: true,
 	Skip:       semantic.Test,

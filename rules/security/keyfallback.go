@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/rules/internal/paths"
@@ -25,6 +26,7 @@ var SecretKeyPlaceholderFallback = &analyzer.Rule{
 	Severity:   analyzer.Info,
 	Confidence: analyzer.Medium,
 	Since:      "0.15.0",
+	Stack:      project.Django | project.WebApp,
 	Run:        runSecretKeyPlaceholderFallback,
 }
 

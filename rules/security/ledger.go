@@ -26,6 +26,7 @@ var LedgerEditable = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Distinct:   true,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/rules/internal/envobj"
 )
@@ -23,6 +24,7 @@ var HostListFromString = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.24.0",
+	Stack:      project.Django,
 	Run:        runHostListFromString,
 }
 

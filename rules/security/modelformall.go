@@ -26,6 +26,7 @@ var ModelFormAllFields = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, runningBalances, movedStatuses},
 	Run:        runModelFormAllFields,

@@ -25,6 +25,7 @@ var OpenWriteEndpoint = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
+	Stack:      project.Django | project.WebApp,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	// Each open view is its own door: never folded into another view's

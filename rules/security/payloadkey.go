@@ -27,6 +27,7 @@ var UnvalidatedPayloadKey = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
+	Stack:      project.Django | project.WebApp,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runUnvalidatedPayloadKey,

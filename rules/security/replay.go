@@ -22,6 +22,7 @@ var ReplayableWebhook = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Stack:      project.Django | project.WebApp,
 	Skip:       semantic.Test,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runReplayableWebhook,

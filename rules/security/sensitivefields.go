@@ -24,6 +24,7 @@ var SensitiveSerializerField = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runSensitiveSerializerField,

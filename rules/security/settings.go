@@ -28,6 +28,7 @@ var DebugEnabled = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	// Off by default: on the take-home corpus every finding was
 	// startproject's DEBUG, which SEC006 now reports with its key as one
 	// low line (docs/precision.md).
@@ -44,6 +45,7 @@ var AllowedHostsWildcard = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Requires:   []project.Analysis{productionHostDirs},
 	Run:        runAllowedHostsWildcard,
 }

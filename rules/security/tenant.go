@@ -25,6 +25,7 @@ var TenantUnscopedQuery = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Low,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Skip:       semantic.Test,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runTenantUnscopedQuery,

@@ -24,6 +24,7 @@ var UnscopedObjectAccess = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.2.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	// Each endpoint that serves another user's rows is its own hole with
 	// its own fix: never folded into one finding for the file.

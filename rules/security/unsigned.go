@@ -22,6 +22,7 @@ var UnsignedWebhook = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django | project.WebApp,
 	Skip:       semantic.Test,
 	Requires:   []project.Analysis{semantic.Endpoints},
 	Run:        runUnsignedWebhook,

@@ -26,6 +26,7 @@ var WritableSensitiveField = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Endpoints, runningBalances, movedStatuses},
 	Distinct:   true,

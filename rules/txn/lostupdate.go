@@ -27,6 +27,7 @@ var LostUpdate = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.2.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, lockedModels, lockSites, rmwNames},
 	Run:        runLostUpdate,

@@ -25,6 +25,7 @@ var MultiModelWrites = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints, effects.ProjectPackages},
 	Run:        runMultiModelWrites,

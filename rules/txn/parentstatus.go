@@ -28,6 +28,7 @@ var ParentStatusUnchecked = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.Medium,
 	Since:      "0.25.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runParentStatusUnchecked,

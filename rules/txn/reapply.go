@@ -25,6 +25,7 @@ var AppliedOnEverySave = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.High,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runAppliedOnEverySave,

@@ -26,6 +26,7 @@ var RejectAfterWrite = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	// The caller check resolves project decorators (wrappedInAtomic):
 	// the semantic model.

@@ -26,6 +26,7 @@ var SentOnEverySave = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.20.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:        runSentOnEverySave,

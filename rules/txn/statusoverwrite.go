@@ -26,6 +26,7 @@ var StatusOverwrite = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.3.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	Requires:   []project.Analysis{semantic.Project, statusUpdates},
 	Run:        runStatusOverwrite,

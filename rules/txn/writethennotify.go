@@ -24,6 +24,7 @@ var WriteThenNotify = &analyzer.Rule{
 	Severity:   analyzer.Warning,
 	Confidence: analyzer.Medium,
 	Since:      "0.1.0",
+	Stack:      project.Django,
 	Skip:       semantic.ProductCode,
 	// The caller check resolves project decorators (wrappedInAtomic) and,
 	// here, the classes of saved locals: the semantic model.
