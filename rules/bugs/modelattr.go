@@ -85,12 +85,12 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		if obj.Type() == "identifier" && classBodyBinds(n, obj.Text()) {
 			continue // a nested class or attribute of the class being defined shadows the import
 		}
-		md := modelRef(p, pyast.Dotted(obj))
+		md := ac.modelRef(p, pyast.Dotted(obj))
 		row := md == nil
 		if row {
 			// `row.NAME` where row is a local bound once to one fetch of a
 			// model through its default manager.
-			if md = fetchedRow(p, obj); md == nil {
+			if md = ac.fetchedRow(p, obj); md == nil {
 				continue
 			}
 		}
@@ -384,11 +384,36 @@ type attrCache struct {
 	tested   map[int32]map[string]bool
 	isClosed map[*project.Model]bool
 	names    map[*project.Model]map[string]bool
+	rows     map[rowKey]rowFetch       // fetchedRow's scan of a function for a name
+	refs     map[string]*project.Model // modelRef by dotted name
+}
+
+// modelRef is modelRef, once per dotted name of the file.
+func (ac *attrCache) modelRef(p *analyzer.Pass, dotted string) *project.Model {
+	md, ok := ac.refs[dotted]
+	if !ok {
+		md = modelRef(p, dotted)
+		ac.refs[dotted] = md
+	}
+	return md
+}
+
+// rowKey is a local name of a function (by the function's start).
+type rowKey struct {
+	fn   int
+	name string
+}
+
+// rowFetch is what fetchedRow found a local bound to: the fetch's call and
+// the model it fetches a row of, or no model.
+type rowFetch struct {
+	rhs pyast.Node
+	md  *project.Model
 }
 
 func newAttrCache(root pyast.Node) *attrCache {
 	return &attrCache{root: root, tested: map[int32]map[string]bool{}, isClosed: map[*project.Model]bool{},
-		names: map[*project.Model]map[string]bool{}}
+		names: map[*project.Model]map[string]bool{}, rows: map[rowKey]rowFetch{}, refs: map[string]*project.Model{}}
 }
 
 // closed is closedModel, once per model (cls is the model's class).
@@ -515,11 +540,12 @@ var rowChain = map[string]bool{"all": true, "filter": true, "exclude": true, "or
 	"prefetch_related": true, "using": true, "select_for_update": true, "only": true, "defer": true, "distinct": true}
 
 // fetchedRow returns the model of obj when obj is a local name (not self
-// or cls) assigned once in its function, to `Model.objects[.chain].get(...)`
-// (or first(), last(), earliest(), latest()) or `get_object_or_404(Model,
-// ...)`, where Model is a model of the tree whose `objects` is Django's
-// own manager; nil otherwise.
-func fetchedRow(p *analyzer.Pass, obj pyast.Node) *project.Model {
+// or cls) assigned once in its function, before obj, to
+// `Model.objects[.chain].get(...)` (or first(), last(), earliest(),
+// latest()) or `get_object_or_404(Model, ...)`, where Model is a model of
+// the tree whose `objects` is Django's own manager; nil otherwise. The
+// function is scanned once per name (rowFetchOf), not once per read.
+func (ac *attrCache) fetchedRow(p *analyzer.Pass, obj pyast.Node) *project.Model {
 	if obj.Type() != "identifier" || obj.Text() == "self" || obj.Text() == "cls" {
 		return nil
 	}
@@ -527,6 +553,22 @@ func fetchedRow(p *analyzer.Pass, obj pyast.Node) *project.Model {
 	if fn.IsNil() {
 		return nil
 	}
+	k := rowKey{fn.StartByte(), obj.Text()}
+	rf, ok := ac.rows[k]
+	if !ok {
+		rf = rowFetchOf(p, fn, obj.Text())
+		ac.rows[k] = rf
+	}
+	if rf.md == nil || rf.rhs.StartByte() > obj.StartByte() {
+		return nil
+	}
+	return rf.md
+}
+
+// rowFetchOf finds what the local name is bound to in fn: a fetch of one
+// row through a model's default manager, assigned once and bound no other
+// way (rowFetch.md set), or anything else (md nil).
+func rowFetchOf(p *analyzer.Pass, fn pyast.Node, name string) rowFetch {
 	var rhs pyast.Node
 	count := 0
 	for a := range pyast.FindEach(fn, "assignment", "augmented_assignment", "for_statement", "as_pattern", "named_expression", "parameters", "global_statement", "nonlocal_statement") {
@@ -545,7 +587,7 @@ func fetchedRow(p *analyzer.Pass, obj pyast.Node) *project.Model {
 		case "assignment", "augmented_assignment":
 			left := a.ChildByField("left")
 			for id := range pyast.FindEach(left, "identifier") {
-				if id.Text() == obj.Text() && id.Parent().Type() != "attribute" || left.Equal(id) && id.Text() == obj.Text() {
+				if id.Text() == name && id.Parent().Type() != "attribute" || left.Equal(id) && id.Text() == name {
 					count++
 					if left.Equal(id) && a.Type() == "assignment" {
 						rhs = a.ChildByField("right")
@@ -554,15 +596,22 @@ func fetchedRow(p *analyzer.Pass, obj pyast.Node) *project.Model {
 			}
 		default:
 			for id := range pyast.FindEach(binds, "identifier") {
-				if id.Text() == obj.Text() {
-					return nil // bound another way: a loop, a with, a parameter
+				if id.Text() == name {
+					return rowFetch{} // bound another way: a loop, a with, a parameter
 				}
 			}
 		}
 	}
-	if count != 1 || rhs.IsNil() || rhs.StartByte() > obj.StartByte() {
-		return nil
+	if count != 1 || rhs.IsNil() {
+		return rowFetch{}
 	}
+	return rowFetch{rhs: rhs, md: fetchedModel(p, rhs)}
+}
+
+// fetchedModel returns the model a fetch of one row reads
+// (`Model.objects[.chain].get(...)`, `get_object_or_404(Model, ...)`) when
+// its `objects` is Django's own manager; nil for any other expression.
+func fetchedModel(p *analyzer.Pass, rhs pyast.Node) *project.Model {
 	rhs = pyast.Unparen(rhs)
 	c, ok := pyast.AsCall(rhs)
 	if !ok || c.StarArgs || c.StarKwargs {
