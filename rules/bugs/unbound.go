@@ -162,9 +162,9 @@ type unboundHit struct {
 }
 
 type unboundWalk struct {
-	sf       *semantic.File
-	routes   []*semantic.Endpoint
-	fn       pyast.Node
+	sf     *semantic.File
+	routes []*semantic.Endpoint
+	fn     pyast.Node
 	// ids numbers the locals (flowState): nids numbers were given, some
 	// of them to names then found global, nonlocal or deleted.
 	ids      map[string]int32
