@@ -390,7 +390,7 @@ func (f *File) valueIn(n pyast.Node, d *settleDeps) Value {
 }
 
 func (f *File) eval(n pyast.Node, st ctx) *QS {
-	if st.d > maxDepth || n.IsNil() || f.M.Graph == nil {
+	if st.d > maxDepth || n.IsNil() || f.M.Graph == nil || f.M.noModels {
 		return nil
 	}
 	n = pyast.Unparen(n)
@@ -1454,7 +1454,7 @@ func (f *File) InstanceCertainty(n pyast.Node) (*project.Model, *Loop, Certainty
 
 func (f *File) instance(n pyast.Node, st ctx) (*project.Model, *Loop, Certainty) {
 	g := f.M.Graph
-	if st.d > 10 || g == nil {
+	if st.d > 10 || g == nil || f.M.noModels {
 		return nil, nil, Certain
 	}
 	n = pyast.Unparen(n)

@@ -46,6 +46,11 @@ type Model struct {
 	untracked atomic.Bool
 	// settleKept counts the evaluations settle kept from a round before.
 	settleKept int
+	// noModels is set when the graph holds no model, of the tree or
+	// external: no lookup finds one, so no expression evaluates to a
+	// queryset or a row (every QS and Row is of a model the graph gave),
+	// and settling would learn nothing (a project without Django).
+	noModels bool
 
 	rowMu   sync.Mutex
 	rowMemo map[rowKey]*rowEntry
@@ -195,6 +200,7 @@ func Build(ix *project.Index) *Model {
 	m := &Model{Index: ix, Graph: ix.Models, files: map[*project.Unit]*File{}, byTree: map[*pyast.Tree]*File{},
 		funcs: map[string]*Func{}, byName: map[string][]*Func{}, classes: map[string]*Class{}, cbyName: map[string][]*Class{},
 		rowMemo: map[rowKey]*rowEntry{}}
+	m.noModels = honourNoModels && (m.Graph == nil || len(m.Graph.All) == 0 && len(m.Graph.Externals()) == 0)
 	for _, u := range ix.Units {
 		// Test modules are left out: product code never imports them, and
 		// their helpers, named like the product's (a view, a fixture
@@ -247,7 +253,10 @@ func Build(ix *project.Index) *Model {
 	parallel(m.ordered, func(f *File) {
 		for _, fn := range f.Funcs {
 			fn.params = f.declaredParams(fn)
-			fn.passParam, fn.passOpaque, fn.passOrdered = passThroughParam(fn, m.Graph)
+			fn.passParam = -1 // read by eval only, which has nothing to pass without a model
+			if !m.noModels {
+				fn.passParam, fn.passOpaque, fn.passOrdered = passThroughParam(fn, m.Graph)
+			}
 		}
 	})
 	// Call sites: who calls each function (merged in path order). Every
@@ -277,7 +286,12 @@ func Build(ix *project.Index) *Model {
 			c.fn.callers = append(c.fn.callers, c.site)
 		}
 	}
-	m.settle()
+	if !m.noModels {
+		// Without a model every return value and argument evaluates to
+		// nothing known (noModels): the rounds would leave every value as
+		// declared.
+		m.settle()
+	}
 	m.frozen = true
 	return m
 }
@@ -415,6 +429,10 @@ func (m *Model) settle() {
 
 // settleEverything makes every round evaluate everything (tests compare).
 var settleEverything bool
+
+// honourNoModels lets a model without any Django model skip what cannot
+// find one (Model.noModels); tests turn it off to compare.
+var honourNoModels = true
 
 // settleDeps are the functions whose settled values (return value,
 // parameters) one evaluation read while the model settles.

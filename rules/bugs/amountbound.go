@@ -119,7 +119,9 @@ var amountName = regexp.MustCompile(`^((deposit|withdraw|withdrawal|transfer|pay
 
 // lowerBoundCheck matches a source line that bounds an amount from below:
 // `amount <= 0`, `0 < amount`, `amount < Decimal("0.01")`, a constraint
-// `amount__gt=0`, a MinValueValidator.
+// `amount__gt=0`, a MinValueValidator. It judges a method's comparisons
+// (checkedElsewhere); a whole file is read through its tree
+// (boundsSomeAmount).
 var lowerBoundCheck = regexp.MustCompile(`(?i)amount\w*\s*(<|<=|>|>=)\s*(0|0\.0+|Decimal\(\s*['"]?0)\b|\b0(\.0+)?\s*(<|<=|>|>=)\s*[\w.\[\]'"]*amount|amount__(gt|gte|lt|lte)\s*=\s*0|MinValueValidator`)
 
 // amountChecked is set when some file of the project bounds an amount
@@ -127,25 +129,150 @@ var lowerBoundCheck = regexp.MustCompile(`(?i)amount\w*\s*(<|<=|>|>=)\s*(0|0\.0+
 // field, which this rule does not follow.
 var amountChecked = &project.ProjectAnalysis[bool]{Name: "bugs.amountChecked", Run: func(ix *project.Index) bool {
 	for _, f := range semantic.Of(ix).Files() {
-		if src := f.Unit.File.Src(); mayBoundAmount(src) && boundsSomeAmount(src) {
+		if boundsSomeAmount(f.Unit.Tree.Root(), f.Unit.File.Src()) {
 			return true
 		}
 	}
 	return false
 }}
 
-// boundsSomeAmount reports a lowerBoundCheck match in src that bounds an
-// amount itself: not a funds check whose amount is one term of a sum
-// (`wallet.balance - amount < 0`), nor a balance's amount
-// (`payment.balance_from.money.amount < 0`): both bound a result.
-func boundsSomeAmount(src []byte) bool {
-	for _, m := range lowerBoundCheck.FindAllIndex(src, -1) {
-		if !resultCheck(src, m[0]) {
+// boundsSomeAmount reports code in the tree at root (of source src) that
+// bounds an amount from below: a comparison `amount <= 0`, `0 < amount`,
+// `amount < Decimal("0.01")` (the amount the last name before the
+// operator, any name holding "amount", in any letter case), a lookup
+// keyword `amount__gt=0`, a MinValueValidator. Not a funds check whose
+// amount is one term of a sum (`wallet.balance - amount < 0`), nor a
+// balance's amount (`payment.balance_from.money.amount < 0`): both bound
+// a result (resultCheck). The tree gives the places (comparison
+// operators, names); the text around them is read as written, so a
+// comment between a name and its operator counts as the space it sits
+// in. Strings and comments bound nothing.
+func boundsSomeAmount(root pyast.Node, src []byte) bool {
+	for op := range pyast.FindEach(root, "<", "<=", ">", ">=") {
+		if comparesAmountWithZero(src, op.StartByte(), op.EndByte()) {
+			return true
+		}
+	}
+	for id := range pyast.FindEach(root, "identifier") {
+		s, e := id.StartByte(), id.EndByte()
+		if e-s < len("amount__lt") {
+			continue
+		}
+		if containsFold(src[s:e], "minvaluevalidator") || lookupBoundAt(src, s, e) {
 			return true
 		}
 	}
 	return false
 }
+
+// comparesAmountWithZero reports a comparison operator at [start, end)
+// of src between an amount and zero: `amount <= 0`, `total_amount < 0.01`,
+// `amount < Decimal("0")` (the amount not a result, resultCheck), or
+// `0 < amount`, `0 <= data["amount"]`.
+func comparesAmountWithZero(src []byte, start, end int) bool {
+	left := start
+	for left > 0 && isSpaceByte(src[left-1]) {
+		left--
+	}
+	right := end
+	for right < len(src) && isSpaceByte(src[right]) {
+		right++
+	}
+	// The amount on the left: the last word before the operator holds
+	// "amount"; zero, or Decimal of zero, on the right.
+	w := left
+	for w > 0 && isIdentByte(src[w-1]) {
+		w--
+	}
+	if i := indexFold(src[w:left], "amount"); i >= 0 && zeroAt(src, right) && !resultCheck(src, w+i) {
+		return true
+	}
+	// Zero on the left (`0`, `0.00`, a word's own start), the amount in
+	// the name, attribute or key on the right.
+	if !zeroBefore(src, left) {
+		return false
+	}
+	r := right
+	for r < len(src) && (isIdentByte(src[r]) || strings.IndexByte(".[]'\"", src[r]) >= 0) {
+		r++
+	}
+	return indexFold(src[right:r], "amount") >= 0
+}
+
+// zeroAt reports zero at i: `0` not followed by a word byte (`0`, `0.01`),
+// or `Decimal(` (any case), spaces, an optional quote, then such a `0`.
+func zeroAt(src []byte, i int) bool {
+	if hasFoldAt(src, i, "decimal(") {
+		i += len("decimal(")
+		for i < len(src) && isSpaceByte(src[i]) {
+			i++
+		}
+		if i < len(src) && (src[i] == '\'' || src[i] == '"') {
+			i++
+		}
+	}
+	return i < len(src) && src[i] == '0' && (i+1 == len(src) || !isIdentByte(src[i+1]))
+}
+
+// zeroBefore reports a zero ending at end: `0` or `0.00` (zeros after
+// the point), that a non-word byte precedes.
+func zeroBefore(src []byte, end int) bool {
+	if end == 0 || src[end-1] != '0' {
+		return false
+	}
+	if end == 1 || !isIdentByte(src[end-2]) {
+		return true // `0`, `-0`, `1.0` (its last zero)
+	}
+	k := end
+	for k > 0 && src[k-1] == '0' {
+		k--
+	}
+	return k >= 2 && src[k-1] == '.' && src[k-2] == '0' && (k == 2 || !isIdentByte(src[k-3]))
+}
+
+// lookupBoundAt reports a name at [s, e) of src ending in a lookup that
+// bounds an amount (`amount__gt`, `amount__gte`, `amount__lt`,
+// `amount__lte`, any case) assigned zero: `amount__gt=0`,
+// `total_amount__gte = 0.01` (the amount not a result, resultCheck).
+func lookupBoundAt(src []byte, s, e int) bool {
+	for _, suffix := range []string{"amount__gt", "amount__gte", "amount__lt", "amount__lte"} {
+		if e-s < len(suffix) || !hasFoldAt(src, e-len(suffix), suffix) {
+			continue
+		}
+		i := e
+		for i < len(src) && isSpaceByte(src[i]) {
+			i++
+		}
+		if i == len(src) || src[i] != '=' {
+			return false
+		}
+		i++
+		for i < len(src) && isSpaceByte(src[i]) {
+			i++
+		}
+		return i < len(src) && src[i] == '0' && !resultCheck(src, e-len(suffix))
+	}
+	return false
+}
+
+// isSpaceByte is a byte of regexp's \s: space, tab, newline, form feed or
+// carriage return.
+func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
+
+// indexFold is the index of the first pat (lower-case ASCII letters) in
+// b, in any letter case, or -1.
+func indexFold(b []byte, pat string) int {
+	for i := 0; i+len(pat) <= len(b); i++ {
+		if b[i]|0x20 == pat[0] && hasFoldAt(b, i, pat) {
+			return i
+		}
+	}
+	return -1
+}
+
+// containsFold reports pat (lower-case ASCII letters) in b, in any letter
+// case.
+func containsFold(b []byte, pat string) bool { return indexFold(b, pat) >= 0 }
 
 // resultCheck reports a match starting at i whose amount is a term of a
 // sum or difference, or an attribute of something named for a balance.
@@ -173,35 +300,18 @@ func isIdentByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
-// mayBoundAmount is a quick test that lowerBoundCheck may match src:
-// every match holds "amount" or "MinValueValidator" in some letter case,
-// and those letters fold to their ASCII pair only, so a byte scan finds
-// them where the case-folding regexp steps through every byte of every
-// file (it was most of the rule's cost).
-func mayBoundAmount(src []byte) bool {
-	for i, b := range src {
-		switch b | 0x20 {
-		case 'a':
-			if hasFoldAt(src, i, "amount") {
-				return true
-			}
-		case 'm':
-			if hasFoldAt(src, i, "minvaluevalidator") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// hasFoldAt reports whether src holds pat (lower-case ASCII letters) at
-// i, in any letter case.
+// hasFoldAt reports whether src holds pat (lower-case ASCII) at i, its
+// letters in any case.
 func hasFoldAt(src []byte, i int, pat string) bool {
-	if len(src)-i < len(pat) {
+	if i < 0 || len(src)-i < len(pat) {
 		return false
 	}
 	for k := 0; k < len(pat); k++ {
-		if src[i+k]|0x20 != pat[k] {
+		c := src[i+k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != pat[k] {
 			return false
 		}
 	}

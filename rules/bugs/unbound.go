@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	bits64 "math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -53,11 +54,11 @@ func runUnboundOnSomePaths(p *analyzer.Pass) error {
 				u.routes = semantic.InventoryOf(p.Project).ForFunc(fn)
 			}
 		}
-		st := &flowState{def: map[string]bool{}, maybe: map[string]pyast.Node{}}
+		st := u.entry()
 		// Parameters are bound on entry (every name the parameter list
 		// holds is taken as one: defaults and annotations only add names).
 		for _, id := range pyast.Identifiers(def.ChildByField("parameters")) {
-			st.def[id] = true
+			st.bind(id)
 		}
 		u.block(pyast.Body(def), st)
 		for _, h := range u.hits {
@@ -84,30 +85,38 @@ func runUnboundOnSomePaths(p *analyzer.Pass) error {
 // flowState is what is known before a statement: the names every path
 // has assigned (def), and the names some paths only have, with the
 // statement whose paths disagreed (maybe). top marks a point no path
-// reaches (after return, raise, break or continue).
+// reaches (after return, raise, break or continue). Only the function's
+// locals are followed (only they are reported): each has a number
+// (ids), def is a set of those numbers and maybe is indexed by them, the
+// zero Node where the name is not bound on some paths only.
 type flowState struct {
 	top   bool
-	def   map[string]bool
-	maybe map[string]pyast.Node
+	ids   map[string]int32
+	def   []uint64
+	maybe []pyast.Node
+}
+
+// entry is the state on entry to the walk's function: nothing bound.
+func (u *unboundWalk) entry() *flowState {
+	n := u.nids
+	return &flowState{ids: u.ids, def: make([]uint64, (n+63)/64), maybe: make([]pyast.Node, n)}
 }
 
 func (s *flowState) copy() *flowState {
-	c := &flowState{top: s.top, def: make(map[string]bool, len(s.def)), maybe: make(map[string]pyast.Node, len(s.maybe))}
-	for k := range s.def {
-		c.def[k] = true
-	}
-	for k, v := range s.maybe {
-		c.maybe[k] = v
-	}
-	return c
+	return &flowState{top: s.top, ids: s.ids, def: slices.Clone(s.def), maybe: slices.Clone(s.maybe)}
 }
 
 func (s *flowState) bind(name string) {
-	s.def[name] = true
-	delete(s.maybe, name)
+	if k, ok := s.ids[name]; ok {
+		s.def[k/64] |= 1 << (k % 64)
+		s.maybe[k] = pyast.Node{}
+	}
 }
 
-// merge joins the states of the paths out of stmt.
+// defined reports whether local k is bound on every path.
+func (s *flowState) defined(k int32) bool { return s.def[k/64]&(1<<(k%64)) != 0 }
+
+// merge joins the states of the paths out of stmt (at least one).
 func merge(stmt pyast.Node, states ...*flowState) *flowState {
 	var live []*flowState
 	for _, s := range states {
@@ -115,33 +124,35 @@ func merge(stmt pyast.Node, states ...*flowState) *flowState {
 			live = append(live, s)
 		}
 	}
+	first := states[0]
 	if len(live) == 0 {
-		return &flowState{top: true, def: map[string]bool{}, maybe: map[string]pyast.Node{}}
+		return &flowState{top: true, ids: first.ids, def: make([]uint64, len(first.def)), maybe: make([]pyast.Node, len(first.maybe))}
 	}
-	out := &flowState{def: map[string]bool{}, maybe: map[string]pyast.Node{}}
-	for _, s := range live {
-		for k, v := range s.maybe {
-			out.maybe[k] = v
-		}
-	}
-	for k := range live[0].def {
-		all := true
-		for _, s := range live[1:] {
-			all = all && s.def[k]
-		}
-		if all {
-			out.def[k] = true
+	out := &flowState{ids: first.ids, def: slices.Clone(live[0].def), maybe: make([]pyast.Node, len(first.maybe))}
+	// Bound on every path: in every state's def; on some: in one's def or
+	// maybe (the last state's statement), or in some def but not all (this
+	// statement).
+	some := slices.Clone(live[0].def)
+	for _, s := range live[1:] {
+		for w := range out.def {
+			out.def[w] &= s.def[w]
+			some[w] |= s.def[w]
 		}
 	}
 	for _, s := range live {
-		for k := range s.def {
-			if !out.def[k] {
-				out.maybe[k] = stmt
+		for k, at := range s.maybe {
+			if !at.IsNil() {
+				out.maybe[k] = at
 			}
 		}
 	}
-	for k := range out.def {
-		delete(out.maybe, k)
+	for w := range some {
+		for bits := some[w] &^ out.def[w]; bits != 0; bits &= bits - 1 {
+			out.maybe[w*64+bits64.TrailingZeros64(bits)] = stmt
+		}
+		for bits := out.def[w]; bits != 0; bits &= bits - 1 {
+			out.maybe[w*64+bits64.TrailingZeros64(bits)] = pyast.Node{}
+		}
 	}
 	return out
 }
@@ -151,10 +162,13 @@ type unboundHit struct {
 }
 
 type unboundWalk struct {
-	sf       *semantic.File
-	routes   []*semantic.Endpoint
-	fn       pyast.Node
-	locals   map[string]bool
+	sf     *semantic.File
+	routes []*semantic.Endpoint
+	fn     pyast.Node
+	// ids numbers the locals (flowState): nids numbers were given, some
+	// of them to names then found global, nonlocal or deleted.
+	ids      map[string]int32
+	nids     int
 	reported map[string]bool
 	hits     []unboundHit
 	// firstTurn are the ifs of a loop body its first turn enters (see
@@ -170,7 +184,7 @@ var nestedScopes = map[string]bool{"function_definition": true, "class_definitio
 // binds, less any declared global or nonlocal or deleted. Nil when the
 // function reads its namespace dynamically (locals(), vars(), exec()).
 func newUnboundWalk(fn pyast.Node) *unboundWalk {
-	u := &unboundWalk{fn: fn, locals: map[string]bool{}, reported: map[string]bool{}}
+	u := &unboundWalk{fn: fn, ids: map[string]int32{}, reported: map[string]bool{}}
 	excluded := map[string]bool{}
 	dynamic := false
 	body := pyast.Body(fn)
@@ -180,7 +194,7 @@ func newUnboundWalk(fn pyast.Node) *unboundWalk {
 		}
 		switch n.Type() {
 		case "function_definition", "class_definition":
-			u.locals[pyast.DefName(n)] = true
+			u.addLocal(pyast.DefName(n))
 			return false
 		case "lambda", "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
 			return false
@@ -196,17 +210,17 @@ func newUnboundWalk(fn pyast.Node) *unboundWalk {
 			}
 		case "assignment", "augmented_assignment", "for_statement":
 			for _, id := range pyast.Identifiers(n.ChildByField("left")) {
-				u.locals[id] = true
+				u.addLocal(id)
 			}
 		case "as_pattern_target":
 			for _, id := range pyast.Identifiers(n) {
-				u.locals[id] = true
+				u.addLocal(id)
 			}
 		case "named_expression":
-			u.locals[n.ChildByField("name").Text()] = true
+			u.addLocal(n.ChildByField("name").Text())
 		case "import_statement", "import_from_statement":
 			for _, id := range importedNames(n) {
-				u.locals[id] = true
+				u.addLocal(id)
 			}
 			return false
 		}
@@ -216,12 +230,26 @@ func newUnboundWalk(fn pyast.Node) *unboundWalk {
 		return nil
 	}
 	for k := range excluded {
-		delete(u.locals, k)
+		delete(u.ids, k)
 	}
-	if len(u.locals) == 0 {
+	if len(u.ids) == 0 {
 		return nil
 	}
 	return u
+}
+
+// addLocal numbers a local name, once.
+func (u *unboundWalk) addLocal(name string) {
+	if _, ok := u.ids[name]; !ok {
+		u.ids[name] = int32(u.nids)
+		u.nids++
+	}
+}
+
+// isLocal reports a name the function's body binds (newUnboundWalk).
+func (u *unboundWalk) isLocal(name string) bool {
+	_, ok := u.ids[name]
+	return ok
 }
 
 // importedNames are the names an import statement binds.
@@ -542,10 +570,11 @@ func (u *unboundWalk) reads(n pyast.Node, st *flowState) {
 
 func (u *unboundWalk) read(id pyast.Node, st *flowState) {
 	name := id.Text()
-	at, ok := st.maybe[name]
-	if !ok || st.def[name] || !u.locals[name] || u.reported[name] {
+	k, local := u.ids[name]
+	if !local || st.maybe[k].IsNil() || st.defined(k) || u.reported[name] {
 		return
 	}
+	at := st.maybe[k]
 	u.reported[name] = true
 	if !u.unconditionalAfter(at, id) || u.exitBetween(at, id) || u.splitAssignment(name, at, id) || u.capturedTest(at) {
 		return
@@ -869,7 +898,7 @@ func (u *unboundWalk) exhaustive(ifStmt pyast.Node) bool {
 		}
 		tested[v] = true
 	}
-	if subject == "" || !u.locals[subject] {
+	if subject == "" || !u.isLocal(subject) {
 		return false
 	}
 	assigned := 0
@@ -1266,7 +1295,7 @@ func (u *unboundWalk) lengthsCovered(conds []pyast.Node) bool {
 		most = max(most, n)
 		tests = append(tests, test{operatorOf(c), n})
 	}
-	if subject == "" || !u.locals[subject] {
+	if subject == "" || !u.isLocal(subject) {
 		return false
 	}
 	least := 0

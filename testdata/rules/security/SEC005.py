@@ -55,3 +55,14 @@ def register(user):
 
 def announce_token(jwt_token):
     logger.info(f"Got JWT token: {jwt_token if jwt_token else 'missing'}")  # want: SEC005 "`jwt_token`"
+
+
+def retry_charges(charges):
+    # The copy reads the secret a line above its assignment: a later turn
+    # of the loop logs the key (the second round of secretVariables).
+    shown = None
+    for charge in charges:
+        if shown is not None:
+            logger.info("retrying %s with %s", charge, shown)  # want: SEC005 "secret `shown`"
+        shown = value
+        value = settings.STRIPE_SECRET_KEY
