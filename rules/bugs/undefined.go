@@ -354,6 +354,12 @@ func scopeOf(n, root pyast.Node) pyast.Node {
 		}
 		switch pt {
 		case "function_definition", "lambda":
+			// A function's PEP 695 parameters are visible in its own
+			// annotations (`def get[T](self, kind: type[T]) -> type[T]`),
+			// which are otherwise read in the scope around it.
+			if (cur.Field() == "parameters" || cur.Field() == "return_type") && declaresTypeParam(p, n.Text()) {
+				return p
+			}
 			if cur.Field() == "parameters" && !isParamName(n, cur) || cur.Field() == "name" || cur.Field() == "return_type" {
 				continue
 			}
@@ -377,10 +383,10 @@ func scopeOf(n, root pyast.Node) pyast.Node {
 	return root
 }
 
-// declaresTypeParam reports whether a class declares a PEP 695 type
-// parameter of that name (`class C[T, *Ts, **P]`).
-func declaresTypeParam(class pyast.Node, name string) bool {
-	tp := class.ChildByField("type_parameters")
+// declaresTypeParam reports whether a class or function declares a PEP
+// 695 type parameter of that name (`class C[T, *Ts, **P]`, `def f[T]()`).
+func declaresTypeParam(def pyast.Node, name string) bool {
+	tp := def.ChildByField("type_parameters")
 	if tp.IsNil() {
 		return false
 	}
