@@ -125,7 +125,8 @@ type Rule struct {
 	// NonDefault rules run only when selected explicitly.
 	NonDefault bool
 	// SkipOnSyntaxError makes the driver skip files that did not parse
-	// cleanly. By default rules run on the recovered tree.
+	// cleanly, and Python 2 files (SYN001). By default rules run on the
+	// recovered tree.
 	SkipOnSyntaxError bool
 	// Skip names the kinds of file the rule does not judge (tests,
 	// migrations, scripts, development data, settings); the driver applies
