@@ -168,7 +168,7 @@ func extractSettings(u *Unit) ([]Setting, bool) {
 		if len(call.Positional) == 1 {
 			x.keys(call.Positional[0], "REST_FRAMEWORK", restFrameworkKeys)
 		}
-		for k, v := range call.Keywords {
+		for k, v := range call.EachKeyword() {
 			if restFrameworkKeys[k] {
 				x.add(k, "REST_FRAMEWORK", FormKeyword, v.Parent(), v)
 			}
