@@ -1097,9 +1097,7 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	var reads project.Reads         // the running rule's reads, through recording
 	var recording *project.Index
 	for _, r := range rules {
-		// A Python 2 file parses without an error but is not Python 3
-		// (SYN001): a rule that needs a clean parse skips it too.
-		if (st.hasError || st.python2) && r.SkipOnSyntaxError || r.Skip.Any(roles) {
+		if st.hasError && r.SkipOnSyntaxError || st.python2 && r.SkipPython2 || r.Skip.Any(roles) {
 			continue
 		}
 		if root.IsNil() {

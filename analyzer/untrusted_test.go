@@ -139,19 +139,20 @@ func TestPython2IsASyntaxError(t *testing.T) {
 	assert.Equal(t, 5, res.Stats.SyntaxErrors)
 }
 
-// A rule that skips files with syntax errors skips Python 2 files too:
-// tree-sitter reads them without an error, but `except E, e:` binds `e` and
-// `print x` is a statement, so what a Python 3 reading finds there (an
-// undefined `e`) is not in the file.
-func TestPython2SkipsRulesThatSkipSyntaxErrors(t *testing.T) {
+// A rule that asks to skip Python 2 files skips them: tree-sitter reads
+// them without an error, but `except E, e:` binds `e` and `print x` is a
+// statement, so what a Python 3 reading finds there (an undefined `e`) is
+// not in the file. Other rules still run on them.
+func TestPython2SkipsRulesThatAskTo(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "py2.py", []byte("try:\n    boom()\nexcept ValueError, e:\n    print e\n"))
 	write(t, dir, "py3.py", []byte("try:\n    boom()\nexcept ValueError as e:\n    print(e)\n"))
 	skipping := *callRule
-	skipping.SkipOnSyntaxError = true
+	skipping.SkipPython2 = true
 	res := runWithin(t, analyzer.Config{Rules: append(analyzer.BuiltinRules(), &skipping), WorkDir: dir, Jobs: 2}, dir)
 	assert.Equal(t, []string{"py2.py:SYN001", "py3.py:ERR999"}, codes(res))
-	res = runWithin(t, analyzer.Config{Rules: append(analyzer.BuiltinRules(), callRule), WorkDir: dir, Jobs: 2}, dir)
+	skipping.SkipPython2, skipping.SkipOnSyntaxError = false, true
+	res = runWithin(t, analyzer.Config{Rules: append(analyzer.BuiltinRules(), &skipping), WorkDir: dir, Jobs: 2}, dir)
 	assert.Equal(t, []string{"py2.py:ERR999", "py2.py:SYN001", "py3.py:ERR999"}, codes(res))
 }
 

@@ -25,6 +25,7 @@ var UndefinedName = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.2.0",
 	SkipOnSyntaxError: true,
+	SkipPython2:       true,
 	Skip:              semantic.Migration | semantic.Settings,
 	Run:               runUndefinedName,
 }
