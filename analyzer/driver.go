@@ -1097,7 +1097,7 @@ func runFileRules(cfg Config, ix *project.Index, st *fileState, rules []*Rule, e
 	var reads project.Reads         // the running rule's reads, through recording
 	var recording *project.Index
 	for _, r := range rules {
-		if st.hasError && r.SkipOnSyntaxError || st.python2 && r.SkipPython2 || r.Skip.Any(roles) {
+		if st.hasError && r.SkipOnSyntaxError || r.Skip.Any(roles) {
 			continue
 		}
 		if root.IsNil() {

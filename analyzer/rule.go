@@ -127,11 +127,6 @@ type Rule struct {
 	// SkipOnSyntaxError makes the driver skip files that did not parse
 	// cleanly. By default rules run on the recovered tree.
 	SkipOnSyntaxError bool
-	// SkipPython2 makes the driver skip Python 2 files (SYN001): they
-	// parse without an error, but `except E, e:` binds e and `print x` is
-	// a statement, so a rule reading which names are bound would read
-	// them wrong.
-	SkipPython2 bool
 	// Skip names the kinds of file the rule does not judge (tests,
 	// migrations, scripts, development data, settings); the driver applies
 	// it, so a rule never hand-writes its own file filter. Most rules skip

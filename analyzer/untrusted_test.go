@@ -139,23 +139,6 @@ func TestPython2IsASyntaxError(t *testing.T) {
 	assert.Equal(t, 5, res.Stats.SyntaxErrors)
 }
 
-// A rule that asks to skip Python 2 files skips them: tree-sitter reads
-// them without an error, but `except E, e:` binds `e` and `print x` is a
-// statement, so what a Python 3 reading finds there (an undefined `e`) is
-// not in the file. Other rules still run on them.
-func TestPython2SkipsRulesThatAskTo(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "py2.py", []byte("try:\n    boom()\nexcept ValueError, e:\n    print e\n"))
-	write(t, dir, "py3.py", []byte("try:\n    boom()\nexcept ValueError as e:\n    print(e)\n"))
-	skipping := *callRule
-	skipping.SkipPython2 = true
-	res := runWithin(t, analyzer.Config{Rules: append(analyzer.BuiltinRules(), &skipping), WorkDir: dir, Jobs: 2}, dir)
-	assert.Equal(t, []string{"py2.py:SYN001", "py3.py:ERR999"}, codes(res))
-	skipping.SkipPython2, skipping.SkipOnSyntaxError = false, true
-	res = runWithin(t, analyzer.Config{Rules: append(analyzer.BuiltinRules(), &skipping), WorkDir: dir, Jobs: 2}, dir)
-	assert.Equal(t, []string{"py2.py:ERR999", "py2.py:SYN001", "py3.py:ERR999"}, codes(res))
-}
-
 // Valid code indented 64 levels deep and more is not a syntax error, with
 // spaces or tabs; a syntax error that deep still is, on its line.
 func TestDeeplyIndentedCodeParses(t *testing.T) {

@@ -30,7 +30,6 @@ var UnboundOnSomePaths = &analyzer.Rule{
 	Confidence:        analyzer.Medium,
 	Since:             "0.19.0",
 	SkipOnSyntaxError: true,
-	SkipPython2:       true,
 	Skip:              semantic.ProductCode | semantic.Settings,
 	Requires:          []project.Analysis{semantic.Project, semantic.Endpoints},
 	Run:               runUnboundOnSomePaths,

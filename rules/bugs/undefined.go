@@ -25,7 +25,6 @@ var UndefinedName = &analyzer.Rule{
 	Confidence:        analyzer.High,
 	Since:             "0.2.0",
 	SkipOnSyntaxError: true,
-	SkipPython2:       true,
 	Skip:              semantic.Migration | semantic.Settings,
 	Run:               runUndefinedName,
 }
@@ -241,6 +240,11 @@ func classify(id, root pyast.Node, kinds fileKinds) (role, pyast.Node) {
 		return importRole(id, root)
 	case "global_statement":
 		return roleGlobal, scope
+	case "except_clause":
+		// `except ValueError, e:` (Python 2, reported by SYN001) binds e.
+		if pyast.Python2ExceptName(par).Equal(id) {
+			return roleBind, scope
+		}
 	case "nonlocal_statement":
 		return roleSkip, scope
 	case "function_definition", "class_definition":
