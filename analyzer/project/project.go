@@ -79,7 +79,13 @@ type Facts struct {
 	Models     *ModelFacts
 	Migrations MigrationFacts
 	Settings   []Setting
-	Atomic     *AtomicCalls
+	// SettingsModule is set on a settings module (IsSettingsPath, or a
+	// module assigning INSTALLED_APPS, ROOT_URLCONF, MIDDLEWARE or
+	// DATABASES), and SettingsStars are the modules it star-imports at its
+	// top level, relative imports resolved (`from .api import *`).
+	SettingsModule bool     `json:",omitempty"`
+	SettingsStars  []string `json:",omitempty"`
+	Atomic         *AtomicCalls
 	// TopNames are the names the module binds at its top level to a class
 	// statement or to a call's result (a model a factory builds:
 	// `TaskLogEntry = define_log_model(Task)`), in order.
@@ -112,7 +118,10 @@ func Extract(u *Unit) *Facts {
 	f := &Facts{Unit: u}
 	f.Models = extractModels(u)
 	f.Migrations = ExtractMigrationFacts(u)
-	f.Settings = extractSettings(u)
+	f.Settings, f.SettingsModule = extractSettings(u)
+	if f.SettingsModule {
+		f.SettingsStars = settingsStars(u)
+	}
 	f.Atomic = extractAtomicCalls(u)
 	f.TopNames, f.StarImports = topNames(u)
 	f.DefinesTests = definesTests(u)

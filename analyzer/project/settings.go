@@ -120,10 +120,11 @@ func IsSettingsPath(rel string) bool {
 // assignments of the names in moduleSettings, REST_FRAMEWORK entries,
 // ATOMIC_REQUESTS anywhere in a settings module (DATABASES entries,
 // subscript assignments, keywords), and Celery time-limit names anywhere
-// in any file (assignments, attributes, keywords, dictionary keys).
-func extractSettings(u *Unit) []Setting {
+// in any file (assignments, attributes, keywords, dictionary keys); and
+// whether the file is a settings module.
+func extractSettings(u *Unit) ([]Setting, bool) {
 	if u.Tree == nil {
-		return nil
+		return nil, false
 	}
 	x := settingsExtractor{u: u, rel: u.Rel()}
 	root := u.Tree.Root()
@@ -140,10 +141,10 @@ func extractSettings(u *Unit) []Setting {
 		case moduleSettings[name]:
 			x.add(name, "", FormAssign, a, right)
 		case name == "REST_FRAMEWORK":
+			// Recorded from any module: RESTFramework trusts only those a
+			// settings module holds or star-imports (buildSettings).
 			x.keys(right, name, restFrameworkKeys)
-			if x.inSettings {
-				x.add(name, "", FormAssign, a, right)
-			}
+			x.add(name, "", FormAssign, a, right)
 		case (settingsOnly[name] || name == "USE_TZ") && x.inSettings:
 			x.add(name, "", FormAssign, a, right)
 		}
@@ -154,11 +155,30 @@ func extractSettings(u *Unit) []Setting {
 			x.add(keys[0], base, FormSubscript, a, a.ChildByField("right"))
 		}
 	}
+	// REST_FRAMEWORK.update({"DEFAULT_PERMISSION_CLASSES": ...}) or
+	// .update(DEFAULT_PERMISSION_CLASSES=...) at module level, after
+	// `REST_FRAMEWORK = BASE_REST_FRAMEWORK.copy()`: the keys it sets.
+	for _, c := range moduleCalls(root) {
+		call, _ := pyast.AsCall(c)
+		fn := call.Func
+		if fn.Type() != "attribute" || fn.ChildByField("attribute").Text() != "update" ||
+			pyast.Dotted(fn.ChildByField("object")) != "REST_FRAMEWORK" {
+			continue
+		}
+		if len(call.Positional) == 1 {
+			x.keys(call.Positional[0], "REST_FRAMEWORK", restFrameworkKeys)
+		}
+		for k, v := range call.EachKeyword() {
+			if restFrameworkKeys[k] {
+				x.add(k, "REST_FRAMEWORK", FormKeyword, v.Parent(), v)
+			}
+		}
+	}
 	src := u.Tree.Src()
 	atomic := x.inSettings && bytes.Contains(src, []byte("ATOMIC_REQUESTS"))
 	celery := bytes.Contains(src, []byte("TIME_LIMIT")) || bytes.Contains(src, []byte("time_limit"))
 	if !atomic && !celery {
-		return x.out
+		return x.out, x.inSettings
 	}
 	want := func(name string) bool {
 		return atomic && name == "ATOMIC_REQUESTS" || celery && (CeleryTimeLimitNames[name] || MisnamedCeleryLimits[name])
@@ -192,7 +212,7 @@ func extractSettings(u *Unit) []Setting {
 		}
 		return true
 	})
-	return x.out
+	return x.out, x.inSettings
 }
 
 type settingsExtractor struct {
@@ -286,6 +306,26 @@ func ModuleAssignments(root pyast.Node) []pyast.Node {
 	return topLevelAssignments(root, "identifier")
 }
 
+// moduleCalls returns the calls that are module-level expression
+// statements (`REST_FRAMEWORK.update({...})`), including those inside
+// top-level if/try/with blocks.
+func moduleCalls(root pyast.Node) []pyast.Node {
+	var out []pyast.Node
+	pyast.Inspect(root, func(n pyast.Node) bool {
+		switch n.Type() {
+		case "function_definition", "class_definition", "lambda", "decorated_definition":
+			return false
+		case "expression_statement":
+			if c := n.NamedChild(0); c.Type() == "call" {
+				out = append(out, c)
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
 // subscriptAssignments returns the module-level `X[...] = value`
 // assignments.
 func subscriptAssignments(root pyast.Node) []pyast.Node {
@@ -347,12 +387,108 @@ type Settings struct {
 }
 
 // buildSettings concatenates the files' settings; facts come in path order.
+// A module a settings module star-imports (`from .api import *` in
+// conf/includes/base.py), directly or through another such module, is
+// part of the settings: its settings count as a settings module's.
 func buildSettings(facts []*Facts) *Settings {
 	s := &Settings{}
+	byModule := map[string]*Facts{}
+	var queue []*Facts
 	for _, f := range facts {
+		if f.Unit == nil {
+			continue
+		}
+		byModule[f.Unit.Module] = f
+		if isSettingsFacts(f) {
+			queue = append(queue, f)
+		}
+	}
+	imported := map[*Facts]bool{}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		for _, mod := range f.SettingsStars {
+			g := moduleFacts(byModule, mod)
+			if g == nil || imported[g] || isSettingsFacts(g) {
+				continue
+			}
+			imported[g] = true
+			queue = append(queue, g)
+		}
+	}
+	for _, f := range facts {
+		start := len(s.All)
 		s.All = append(s.All, f.Settings...)
+		if imported[f] {
+			for i := start; i < len(s.All); i++ {
+				s.All[i].InSettings = true
+			}
+		}
 	}
 	return s
+}
+
+// isSettingsFacts reports whether a file's facts are a settings module's.
+func isSettingsFacts(f *Facts) bool {
+	return f.SettingsModule
+}
+
+// moduleFacts finds the facts of a module a settings module star-imports:
+// by its dotted name, or, for an absolute import, the one module whose
+// name ends with it (the tree may be analysed from above its source root).
+func moduleFacts(byModule map[string]*Facts, mod string) *Facts {
+	if f := byModule[mod]; f != nil {
+		return f
+	}
+	var found *Facts
+	for name, f := range byModule {
+		if strings.HasSuffix(name, "."+mod) {
+			if found != nil {
+				return nil // ambiguous
+			}
+			found = f
+		}
+	}
+	return found
+}
+
+// settingsStars returns the project modules a settings module star-imports
+// at its top level, relative imports resolved against its package.
+func settingsStars(u *Unit) []string {
+	var out []string
+	for st := range pyast.EachStatement(u.Tree.Root()) {
+		if st.Type() != "import_from_statement" {
+			continue
+		}
+		star := false
+		for ch := range st.Named() {
+			star = star || ch.Type() == "wildcard_import"
+		}
+		if !star {
+			continue
+		}
+		mod := strings.Join(strings.Fields(st.ChildByField("module_name").Text()), "")
+		if rest := strings.TrimLeft(mod, "."); rest != mod {
+			pkg := u.Package
+			for range len(mod) - len(rest) - 1 {
+				if i := strings.LastIndex(pkg, "."); i >= 0 {
+					pkg = pkg[:i]
+				} else {
+					pkg = ""
+				}
+			}
+			switch {
+			case rest == "":
+				mod = pkg
+			case pkg == "":
+				mod = rest
+			default:
+				mod = pkg + "." + rest
+			}
+		}
+		out = append(out, mod)
+	}
+	return out
 }
 
 // Get returns every place that sets name (as a key of its own or inside a

@@ -73,6 +73,10 @@ func python2Only(n Node) (Node, string) {
 // python2ExceptBinding returns the name of `except E, name:` (Python 2's
 // binding form), or the zero Node: a clause with no comma, with more than
 // two items, or whose second item is not a lowercase name is not it.
+// Python2ExceptName returns the name a Python 2 `except E, name:` clause
+// binds (n an except_clause), or the zero Node.
+func Python2ExceptName(n Node) Node { return python2ExceptBinding(n) }
+
 func python2ExceptBinding(n Node) Node {
 	var items []Node
 	comma := false

@@ -1135,10 +1135,22 @@ func (m *Model) classDecorators(a *Auth, c *Class, handler *Func, action string)
 	for _, cc := range append([]*Class{c}, c.Bases()...) {
 		for _, d := range pyast.Decorators(cc.Node) {
 			dc, ok := pyast.AsCall(d)
-			if !ok {
+			if name := lastName(pyast.Dotted(decoratorCallee(d))); name != "method_decorator" {
+				// A decorator of the view class that Django does not
+				// provide and that is not known to be harmless
+				// (`@responsable_logged_required`, a project function
+				// that wraps dispatch in method_decorator itself) may
+				// guard every handler: who may call is not known.
+				if lv, protects := decoratorLevel(name); protects && lv == levelUnknown {
+					a.CustomCheck = true
+					a.Permissions = append(a.Permissions, name)
+					if a.level < levelAuth {
+						a.level, a.Source = levelUnknown, "class decorator"
+					}
+				}
 				continue
 			}
-			if lastName(pyast.Dotted(dc.Func)) != "method_decorator" {
+			if !ok {
 				continue
 			}
 			target, _ := pyast.StringValue(dc.Keyword("name"))

@@ -775,6 +775,14 @@ func (m *Model) resolvePart(env *lookupEnv, md *project.Model, part string, mode
 			if mode == SelectPath || mode == PrefetchPath {
 				return step{}, &PathError{Problem: NotRelation, Model: md}
 			}
+			if !last && mode != UpdatePath && mode != CreatePath {
+				// Django's get_field() finds a relation by its attname
+				// too: `proposal_id__applicant__name` follows Proposal.
+				if f.To == nil {
+					return step{open: true}, nil
+				}
+				return step{model: f.To}, nil
+			}
 			return step{model: md, column: &project.Field{Class: "django.db.models.IntegerField"}}, nil
 		}
 	}

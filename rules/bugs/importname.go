@@ -329,6 +329,10 @@ func computeBoundNames(u *project.Unit) (map[string]bool, bool) {
 		switch t.Type() {
 		case "identifier":
 			names[t.Text()] = true
+		case "type", "generic_type":
+			// `type JSONValue = ...` and `type Pair[T] = ...` (PEP 695):
+			// the alias's name is the statement's first identifier.
+			target(t.NamedChild(0))
 		case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "list_splat_pattern", "parenthesized_expression":
 			for c := range t.Named() {
 				target(c)
@@ -374,7 +378,7 @@ func computeBoundNames(u *project.Unit) (map[string]bool, bool) {
 			case "for_statement":
 				target(st.ChildByField("left"))
 			case "type_alias_statement":
-				target(st.ChildByField("left"))
+				target(st.NamedChild(0)) // the grammar names no field
 			}
 			// Nested blocks of compound statements (if, try, for, while,
 			// with, match) bind at the top level too.

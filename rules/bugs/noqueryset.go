@@ -160,7 +160,8 @@ var subclassed = &project.ProjectAnalysis[map[string]bool]{Name: "bugs.subclasse
 // Viewsets routed only through `as_view({...})` maps are judged on the
 // actions they map; `http_method_names` without GET, PUT, PATCH and DELETE
 // silences it. A class other classes derive from is judged through them,
-// unless it is routed itself.
+// unless it is routed itself; an unrouted class named as a mixin
+// (`...Mixin`) is a base for views to come.
 func runViewWithoutQueryset(p *analyzer.Pass) error {
 	sm := semantic.Of(p.Project)
 	f := sm.File(p.Unit)
@@ -174,8 +175,12 @@ func runViewWithoutQueryset(p *analyzer.Pass) error {
 		if sub[c.Name] && (r == nil || !r.router && !r.mapped) {
 			continue
 		}
-		if r == nil && (emptyBody(c.Node) || extendsOnly(c.Node)) {
-			continue // a combination of mixins for other views to derive from, served by none
+		if r == nil && (emptyBody(c.Node) || extendsOnly(c.Node) || strings.HasSuffix(c.Name, "Mixin")) {
+			// A combination of mixins for other views to derive from,
+			// served by none; so is a class no route serves that its
+			// name calls a mixin (`VersionableModelViewSetMixin`, which
+			// adds a `history` action for the viewsets to come).
+			continue
 		}
 		if r != nil && r.method && !r.asView && !r.router {
 			continue // only a method of it is routed, as a plain function: no action runs

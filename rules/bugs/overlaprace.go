@@ -324,7 +324,8 @@ func containsString(xs []string, s string) bool {
 }
 
 // temporalColumn follows a lookup path (relations forward and reverse)
-// from md to a date, datetime or time column, with transforms after it
+// from md to a date, datetime or time column a request may set (not
+// auto_now, auto_now_add or editable=False), with transforms after it
 // (`start__date`); nil when the path reaches anything else or rubric
 // cannot follow it.
 func temporalColumn(md *project.Model, parts []string) (*project.Model, string) {
@@ -338,9 +339,12 @@ func temporalColumn(md *project.Model, parts []string) (*project.Model, string) 
 				cur = fl.To
 				continue
 			}
-			if temporalField(fl) {
+			if temporalField(fl) && !fl.NotEditable {
 				return cur, fl.Name
 			}
+			// A column Django stamps itself (auto_now, auto_now_add) or
+			// no form edits (editable=False) holds when a row was
+			// written, not a slot a request asks for.
 			return nil, ""
 		}
 		var next *project.Model

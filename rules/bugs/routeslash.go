@@ -3,6 +3,7 @@ package bugs
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/project"
@@ -36,22 +37,27 @@ var RouteLeadingSlash = &analyzer.Rule{
 // imported) whose route, the first positional argument or `route=`, is a
 // plain string literal starting with "/". Skipped: `re_path` and `url`
 // (a regex may match a slash on purpose), routes built at run time
-// (f-strings, names, concatenations), and a URLconf whose every route
+// (f-strings, names, concatenations), a URLconf whose every route
 // is an orphan (settings name a root URLconf that never includes it:
-// dead code, whatever its routes say).
+// dead code, whatever its routes say), and a route whose slash is the
+// separator: every reached route it builds in this file joins a prefix
+// without a trailing slash (see joinsPrefix).
 func runRouteLeadingSlash(p *analyzer.Pass) error {
 	if p.Unit.Imports == nil {
 		return nil
 	}
+	var reachedRoutes []*semantic.Route
 	if sf := semantic.Of(p.Project).File(p.Unit); sf != nil {
-		routes, reached := 0, false
+		routes := 0
 		for _, r := range semantic.InventoryOf(p.Project).Routes {
 			if r.File == sf {
 				routes++
-				reached = reached || !r.Orphan
+				if !r.Orphan {
+					reachedRoutes = append(reachedRoutes, r)
+				}
 			}
 		}
-		if routes > 0 && !reached {
+		if routes > 0 && len(reachedRoutes) == 0 {
 			return nil
 		}
 	}
@@ -83,7 +89,7 @@ func runRouteLeadingSlash(p *analyzer.Pass) error {
 			continue
 		}
 		s, ok := pyast.StringValue(route)
-		if !ok || len(s) == 0 || s[0] != '/' {
+		if !ok || len(s) == 0 || s[0] != '/' || joinsPrefix(call, reachedRoutes) {
 			continue
 		}
 		what := "this view is"
@@ -100,4 +106,25 @@ func runRouteLeadingSlash(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// joinsPrefix reports whether the leading slash of the route of call (a
+// `path()` entry of this file) joins an include prefix that lacks a
+// trailing slash (`path("v2", include(...))`, then `path("/", ...)`): the
+// routes the inventory built through the call, reached from the root
+// URLconf, exist, and none starts with a slash or holds `//`. A call
+// that includes another module builds no route in this file, and still
+// reports.
+func joinsPrefix(call pyast.Node, reached []*semantic.Route) bool {
+	built := false
+	for _, r := range reached {
+		if r.Node.IsNil() || !call.Contains(r.Node) {
+			continue
+		}
+		if strings.HasPrefix(r.Pattern, "/") || strings.Contains(r.Pattern, "//") {
+			return false
+		}
+		built = true
+	}
+	return built
 }

@@ -240,6 +240,11 @@ func classify(id, root pyast.Node, kinds fileKinds) (role, pyast.Node) {
 		return importRole(id, root)
 	case "global_statement":
 		return roleGlobal, scope
+	case "except_clause":
+		// `except ValueError, e:` (Python 2, reported by SYN001) binds e.
+		if pyast.Python2ExceptName(par).Equal(id) {
+			return roleBind, scope
+		}
 	case "nonlocal_statement":
 		return roleSkip, scope
 	case "function_definition", "class_definition":
@@ -354,6 +359,12 @@ func scopeOf(n, root pyast.Node) pyast.Node {
 		}
 		switch pt {
 		case "function_definition", "lambda":
+			// A function's PEP 695 parameters are visible in its own
+			// annotations (`def get[T](self, kind: type[T]) -> type[T]`),
+			// which are otherwise read in the scope around it.
+			if (cur.Field() == "parameters" || cur.Field() == "return_type") && declaresTypeParam(p, n.Text()) {
+				return p
+			}
 			if cur.Field() == "parameters" && !isParamName(n, cur) || cur.Field() == "name" || cur.Field() == "return_type" {
 				continue
 			}
@@ -377,10 +388,10 @@ func scopeOf(n, root pyast.Node) pyast.Node {
 	return root
 }
 
-// declaresTypeParam reports whether a class declares a PEP 695 type
-// parameter of that name (`class C[T, *Ts, **P]`).
-func declaresTypeParam(class pyast.Node, name string) bool {
-	tp := class.ChildByField("type_parameters")
+// declaresTypeParam reports whether a class or function declares a PEP
+// 695 type parameter of that name (`class C[T, *Ts, **P]`, `def f[T]()`).
+func declaresTypeParam(def pyast.Node, name string) bool {
+	tp := def.ChildByField("type_parameters")
 	if tp.IsNil() {
 		return false
 	}

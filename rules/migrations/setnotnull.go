@@ -55,6 +55,12 @@ func runSetNotNull(p *analyzer.Pass) error {
 			msg = fmt.Sprintf("`AlterField` makes `%s.%s` NOT NULL on an existing table: NULL rows are updated to the default and the table scanned under an exclusive lock",
 				op.Model, op.Name)
 			conf = analyzer.Low
+		} else if step := writtenByDataStep(c, op); step != "" {
+			// The migration's own data step fills the NULL rows first: no
+			// failure, but the scan under the same lock.
+			msg = fmt.Sprintf("`AlterField` makes `%s.%s` NOT NULL on an existing table: `%s` fills the NULL rows first, and the table is scanned under an exclusive lock",
+				op.Model, op.Name, step)
+			conf = analyzer.Low
 		}
 		p.Report(analyzer.Diagnostic{
 			Range:      rng(op.Span),

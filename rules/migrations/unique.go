@@ -49,7 +49,10 @@ func runAddUnique(p *analyzer.Pass) error {
 			}
 			was, ok1 := old.Flag("unique", false)
 			is, ok2 := op.Field.Flag("unique", false)
-			if ok1 && ok2 && is && !was {
+			// A data step of the migration that writes the column first
+			// (a RunPython generating identifiers, rewriting duplicates)
+			// readies the values the index needs.
+			if ok1 && ok2 && is && !was && writtenByDataStep(c, op) == "" {
 				what = fmt.Sprintf("`AlterField` makes `%s.%s` unique", op.Model, op.Name)
 			}
 		case "AddField":

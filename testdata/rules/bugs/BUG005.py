@@ -50,3 +50,8 @@ class Crate[T]:
 
 class TaggedCrate[T](Crate[U]):  # want: BUG005 "`U` is not defined"
     pass
+
+
+class Registry:
+    def __call__[PluginT](self, identifier: str) -> type[PluginU]:  # want: BUG005 "`PluginU` is not defined"
+        return identifier

@@ -118,3 +118,10 @@ class Shelf[T]:
     def take(self, items) -> T:
         chosen: type[T] = items[0]
         return chosen
+
+
+# A function's PEP 695 parameters are visible in its own annotations, the
+# return annotation included.
+class Registry:
+    def __call__[PluginT: Box](self, identifier: str, kind: type[PluginT]) -> type[PluginT]:
+        return kind
