@@ -43,6 +43,9 @@ func IsTestPath(rel string) bool {
 	if kindTests(strings.TrimSuffix(base, ".py")) {
 		return true
 	}
+	if takeHomeProject(dirs, base) {
+		return false
+	}
 	for i, d := range dirs {
 		if d == "features" && (i+1 < len(dirs) && dirs[i+1] == "steps" || i+1 == len(dirs) && base == "environment.py") {
 			return true // behave's step definitions and hooks
@@ -56,6 +59,30 @@ func IsTestPath(rel string) bool {
 		}
 	}
 	return false
+}
+
+// startprojectFiles are the modules `django-admin startproject` writes into
+// the project package.
+var startprojectFiles = map[string]bool{"__init__.py": true, "settings.py": true, "urls.py": true, "wsgi.py": true, "asgi.py": true}
+
+// takeHomeProject reports a file of the project package a take-home named
+// for its task (`test_project/settings.py`, `src/test_task/urls.py`): a
+// directory named test_* at the top of the tree (or of src/) that holds
+// startproject's modules (or a settings package) is the product, not a
+// test directory.
+func takeHomeProject(dirs []string, base string) bool {
+	top := 0
+	if len(dirs) > 0 && dirs[0] == "src" {
+		top = 1
+	}
+	rest := dirs[min(top, len(dirs)):]
+	switch {
+	case len(rest) == 1 && startprojectFiles[base]:
+	case len(rest) == 2 && rest[1] == "settings" && !strings.HasPrefix(base, "test"):
+	default:
+		return false
+	}
+	return strings.HasPrefix(rest[0], "test_")
 }
 
 // kindTests reports a module named for a kind of tests written as one

@@ -23,6 +23,10 @@ func TestIsTestPath(t *testing.T) {
 		"ecommerce/ux-tests/pages.py": true, "load-tests/locustfile.py": true, "app/unit-test-data/x.py": false,
 		"app/fixtures/users.py": true, "app/testdata/x.py": true, "saleor/tests/e2e/utils.py": true,
 		"testimonials/views.py": false, "latest/views.py": false, "contest/views.py": false,
+		// a take-home's project package named for its task: startproject's modules are the product
+		"test_project/settings.py": false, "test_surprizeme/urls.py": false, "src/test_task/wsgi.py": false,
+		"test_project/settings/base.py": false, "test_project/helpers.py": true, "test_project/test_urls.py": true,
+		"tests/test_project/settings.py": true, "app/test_project/urls.py": true,
 		// hidden tooling directories, not "." or ".."
 		"saleor/.semgrep/security/requests/x.py": true, ".github/scripts/x.py": true,
 		"./app/views.py": false, "../app/views.py": false,

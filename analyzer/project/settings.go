@@ -88,7 +88,7 @@ var moduleSettings = map[string]bool{"DEBUG": true, "ALLOWED_HOSTS": true, "DATA
 // restFrameworkKeys are the REST_FRAMEWORK entries recorded.
 var restFrameworkKeys = map[string]bool{"DEFAULT_PAGINATION_CLASS": true, "PAGE_SIZE": true,
 	"DEFAULT_PERMISSION_CLASSES": true, "DEFAULT_AUTHENTICATION_CLASSES": true, "EXCEPTION_HANDLER": true,
-	"URL_FIELD_NAME": true}
+	"URL_FIELD_NAME": true, "DEFAULT_FILTER_BACKENDS": true}
 
 // settingsOnly are module-level names recorded from settings modules only:
 // what the endpoint inventory needs to know of the project's set-up.

@@ -111,10 +111,16 @@ func FileRoles(rel string, im *pyast.Imports) Role {
 	if project.IsTestPath(rel) {
 		r |= Test
 	}
-	for _, s := range segs {
+	for i, s := range segs {
 		switch s {
 		case "testapp", "testapps", "testproject", "test_project", "tests_app":
-			r |= Test
+			// A reusable app's test harness sits in its package, its tests
+			// or an example directory; at the top of the tree (or of src/)
+			// the name is a take-home's own ("test task"), and it is the
+			// product.
+			if i > 1 || i == 1 && segs[0] != "src" {
+				r |= Test
+			}
 		}
 		if scriptDirs[s] {
 			r |= Script

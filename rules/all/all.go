@@ -48,6 +48,7 @@ func Rules() []*analyzer.Rule {
 		txn.RejectAfterWrite,
 		txn.StatusOverwrite,
 		txn.ParentStatusUnchecked,
+		txn.AtomicOnClass,
 		idempotency.PaymentWithoutKey,
 		idempotency.WebhookWithoutDedup,
 		idempotency.DuplicateDeliveryAnsweredError,

@@ -204,7 +204,12 @@ func createMove(m *semantic.Model, c *semantic.Class, vmd *project.Model) *count
 						right = pyast.Unparen(bs[0])
 					}
 				}
-				if right.Type() != "binary_operator" || pyast.Dotted(pyast.Unparen(right.ChildByField("left"))) != row+"."+field {
+				if right.Type() != "binary_operator" {
+					continue
+				}
+				// `row.f = row.f + x`, or `row.f = F("f") + x` (saved by
+				// the database).
+				if l := pyast.Unparen(right.ChildByField("left")); pyast.Dotted(l) != row+"."+field && !fOfField(fn.File.Unit.Imports, l, field) {
 					continue
 				}
 				if op := right.ChildByField("operator").Text(); op != "+" && op != "-" {
@@ -227,6 +232,17 @@ func createMove(m *semantic.Model, c *semantic.Class, vmd *project.Model) *count
 		}
 	}
 	return nil
+}
+
+// fOfField reports `F("field")`, Django's reference to the row's own
+// column.
+func fOfField(im *pyast.Imports, n pyast.Node, field string) bool {
+	c, ok := pyast.AsCall(n)
+	if !ok || len(c.Positional) != 1 || !im.Is(c.Func, "django.db.models.F", "django.db.models.expressions.F") {
+		return false
+	}
+	s, ok := pyast.StringValue(c.Positional[0])
+	return ok && s == field
 }
 
 // amountField returns the field of vmd an amount reads: a string key

@@ -120,6 +120,29 @@ var namedStatus = map[string]int{
 	"BAD_GATEWAY": 502, "SERVICE_UNAVAILABLE": 503, "GATEWAY_TIMEOUT": 504,
 }
 
+// storesCodeAsStatus reports whether a project exception's __init__
+// assigns its `code` parameter (or an expression of it) to
+// `self.status_code`: that class reads `code` as the HTTP status, so a
+// status passed there is what the client gets.
+func storesCodeAsStatus(init *semantic.Func) bool {
+	if len(init.Params) == 0 {
+		return false
+	}
+	self := init.Params[0]
+	for a := range pyast.FindEach(init.Node, "assignment") {
+		left := a.ChildByField("left")
+		if left.Type() != "attribute" || pyast.Dotted(left) != self+".status_code" {
+			continue
+		}
+		for id := range pyast.FindEach(a.ChildByField("right"), "identifier") {
+			if id.Text() == "code" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // exceptionStatus returns the name of the DRF exception class c builds and
 // the status it answers with: DRF's own, or a project subclass's
 // `status_code` (its own or inherited), when its __init__ (if it defines
@@ -134,7 +157,7 @@ func exceptionStatus(p *analyzer.Pass, f *semantic.File, c pyast.Call) (string, 
 	if cls == nil {
 		return "", 0, false
 	}
-	if init := cls.Method("__init__"); init != nil && !slices.Contains(init.Params, "code") {
+	if init := cls.Method("__init__"); init != nil && (!slices.Contains(init.Params, "code") || storesCodeAsStatus(init)) {
 		return "", 0, false
 	}
 	for _, cc := range append([]*semantic.Class{cls}, cls.Bases()...) {

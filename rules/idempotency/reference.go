@@ -160,6 +160,13 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 					}
 				}
 			case "assignment":
+				// A serializer field validated by DRF's UniqueValidator
+				// (`reference_id = serializers.CharField(validators=
+				// [UniqueValidator(...)])`, or `self.fields["reference_id"]
+				// .validators = [...]`): a lookup by that name.
+				if name := uniqueValidated(u.Imports, n, names); name != "" {
+					note(looked, name, u, n)
+				}
 				// class Meta: fields = [...] of a serializer or form.
 				model := serializerMetaModel(n)
 				if n.ChildByField("left").Text() != "fields" || model == "" {
@@ -175,6 +182,37 @@ func clientReadsAndLookups(ix *project.Index, names map[string]bool) (read, look
 		}
 	}
 	return read, looked, written
+}
+
+// uniqueValidated returns the name among names an assignment gives DRF's
+// UniqueValidator: its right side calls UniqueValidator, and its left side
+// is that name, or mentions it as a string (`self.fields["name"]...`).
+func uniqueValidated(im *pyast.Imports, n pyast.Node, names map[string]bool) string {
+	right := n.ChildByField("right")
+	found := false
+	for call := range pyast.FindEach(right, "call") {
+		c, ok := pyast.AsCall(call)
+		if !ok {
+			continue
+		}
+		if q, ok := im.Resolve(c.Func); ok && (q == "rest_framework.validators.UniqueValidator" || q == "rest_framework.serializers.UniqueValidator") {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return ""
+	}
+	left := n.ChildByField("left")
+	if left.Type() == "identifier" && names[left.Text()] {
+		return left.Text()
+	}
+	for str := range pyast.FindEach(left, "string") {
+		if s, ok := pyast.StringValue(str); ok && names[s] {
+			return s
+		}
+	}
+	return ""
 }
 
 // serializerMetaModel returns the model (its class name) of the Meta class

@@ -461,7 +461,12 @@ func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 		}
 		for _, field := range sortedKeys(c.Keywords) {
 			v := pyast.Unparen(c.Keywords[field])
-			if !counterField(field) || v.Type() != "binary_operator" || v.ChildByField("operator").Text() != "-" || !isF(v.ChildByField("left"), field) {
+			if !counterField(field) || v.Type() != "binary_operator" || !isF(v.ChildByField("left"), field) {
+				continue
+			}
+			// `F("f") - x`, or `F("f") + x` where x is a local the
+			// function binds to a negated amount (`x = amount * -1`).
+			if op := v.ChildByField("operator").Text(); op != "-" && (op != "+" || !negatedLocal(fn, v.ChildByField("right"))) {
 				continue
 			}
 			if boundsField(c.Receiver(), field) {
@@ -488,6 +493,35 @@ func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 			})
 		}
 	}
+}
+
+// negatedLocal reports an identifier that fn binds, at least once, to a
+// negated value: `-amount`, `amount * -1` or `-1 * amount`.
+func negatedLocal(fn, n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	if n.Type() != "identifier" {
+		return false
+	}
+	minusOne := func(x pyast.Node) bool {
+		x = pyast.Unparen(x)
+		return x.Type() == "unary_operator" && strings.TrimSpace(x.Text()) == "-1"
+	}
+	for a := range pyast.FindEachShallow(pyast.Body(fn), "assignment", "augmented_assignment") {
+		if a.ChildByField("left").Text() != n.Text() {
+			continue
+		}
+		r := pyast.Unparen(a.ChildByField("right"))
+		switch {
+		case a.Type() == "augmented_assignment" && a.ChildByField("operator").Text() == "*=" && minusOne(r):
+			return true
+		case a.Type() != "assignment":
+		case r.Type() == "unary_operator" && strings.HasPrefix(r.Text(), "-"):
+			return true
+		case r.Type() == "binary_operator" && r.ChildByField("operator").Text() == "*" && (minusOne(r.ChildByField("left")) || minusOne(r.ChildByField("right"))):
+			return true
+		}
+	}
+	return false
 }
 
 // isF reports `F("field")`.
