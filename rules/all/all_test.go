@@ -19,6 +19,19 @@ func TestRegistryValid(t *testing.T) {
 	require.NoError(t, analyzer.Validate(all.Rules()))
 }
 
+// The families about one framework say so (Rule.Stack), so that a new
+// rule there is not run on, and does not slow, a project that never
+// imports it: ORM, MIG and TXN rules are about Django, CEL rules about
+// Celery.
+func TestFrameworkFamiliesDeclareTheirStack(t *testing.T) {
+	want := map[string]project.Stack{"ORM": project.Django, "MIG": project.Django, "TXN": project.Django, "CEL": project.Celery}
+	for _, r := range all.Rules() {
+		if s, ok := want[r.Family()]; ok {
+			assert.True(t, r.Stack.Any(s), "%s: Stack should name %s", r.Code, s)
+		}
+	}
+}
+
 // Every rule has a firing fixture and a silent one: CODE.py + CODE_ok.py,
 // or CODE.txtar + CODE_ok.txtar, somewhere under testdata/rules.
 func TestEveryRuleHasFixtures(t *testing.T) {

@@ -25,6 +25,7 @@ var ViewUnknownFilterField = &analyzer.Rule{
 	Severity:          analyzer.Error,
 	Confidence:        analyzer.High,
 	Since:             "0.29.0",
+	Stack:             project.Django,
 	SkipOnSyntaxError: true,
 	Skip:              semantic.Test | semantic.Migration,
 	Requires:          []project.Analysis{semantic.Project, semantic.Endpoints},
