@@ -377,6 +377,7 @@ func containsPath(paths []string, p string) bool {
 var plainAdminBases = map[string]bool{
 	"django.contrib.admin.ModelAdmin":                  true,
 	"django.contrib.admin.options.ModelAdmin":          true,
+	"django.contrib.gis.admin.ModelAdmin":              true,
 	"django.contrib.gis.admin.GeoModelAdmin":           true,
 	"django.contrib.gis.admin.OSMGeoAdmin":             true,
 	"django.contrib.gis.admin.GISModelAdmin":           true,
@@ -398,7 +399,9 @@ var plainAdminBases = map[string]bool{
 
 // defaultListDisplay reports an admin that shows Django's default
 // list_display, each row's __str__: neither it nor a project base sets
-// list_display or overrides get_list_display, and every base outside the
+// list_display, overrides get_list_display or changelist_view, or replaces
+// get_urls without calling super's (no changelist served), and every base
+// outside the
 // project is one known to keep the default (a library's admin base may set
 // its own list_display, as django.contrib.auth's UserAdmin does).
 func defaultListDisplay(c *semantic.Class) bool {
@@ -406,7 +409,12 @@ func defaultListDisplay(c *semantic.Class) bool {
 	inTree := map[string]bool{}
 	for _, cc := range chain {
 		inTree[cc.Qual] = true
-		if cc.Method("get_list_display") != nil {
+		if cc.Method("get_list_display") != nil || cc.Methods["changelist_view"] != nil {
+			return false
+		}
+		if gu := cc.Methods["get_urls"]; gu != nil && !callsSuper(gu.Node, "get_urls") {
+			// Its own URLs only (django-cms's SettingsAdmin routes ""
+			// to change_view): no changelist is served.
 			return false
 		}
 	}
