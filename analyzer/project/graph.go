@@ -406,13 +406,15 @@ func looksLikeExternalModel(q string) bool {
 		last == "MP_Node" || last == "NS_Node" || last == "AL_Node" || last == "PermissionsMixin"
 }
 
-// libraryModelBase reports an unresolved base taken from a library's models
-// module (`edx_rbac.models.UserRoleAssignment`) of a class whose body
+// libraryModelBase reports an unresolved base taken from a library
+// (`edx_rbac.models.UserRoleAssignment`, parasolr's
+// `parasolr.django.indexing.ModelIndexable`) of a class whose body
 // declares a django.db.models field: the class is a model (the library's
 // abstract one lends it fields the graph does not know), whatever the
-// base's name says.
+// base's name or module says; Django ignores model fields on any other
+// class.
 func libraryModelBase(b string, c *ClassFacts) bool {
-	if !strings.Contains(b, ".models.") && !strings.HasPrefix(b, "models.") || strings.HasPrefix(b, "django.") {
+	if strings.HasPrefix(b, "django.") {
 		return false // django.db.models.Func, Expression...: not models
 	}
 	last := b[strings.LastIndex(b, ".")+1:]

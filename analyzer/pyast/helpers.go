@@ -729,7 +729,12 @@ func Comments(t *Tree) []Node {
 // Unparen strips parenthesized_expression wrappers.
 func Unparen(n Node) Node {
 	for n.Type() == "parenthesized_expression" {
+		// `(  # a comment\n    qs.filter(...)\n)`: the comment is a named
+		// child too, before the expression.
 		inner := n.NamedChild(0)
+		for i := 1; inner.Type() == "comment"; i++ {
+			inner = n.NamedChild(i)
+		}
 		if inner.IsNil() {
 			return n
 		}

@@ -94,7 +94,9 @@ func (m *Model) collectAdminRegistrations() {
 func djangoAdminRegister(q string) bool {
 	switch q {
 	case "django.contrib.admin.register", "django.contrib.admin.decorators.register",
-		"django.contrib.admin.site.register", "django.contrib.admin.sites.site.register":
+		"django.contrib.admin.site.register", "django.contrib.admin.sites.site.register",
+		// django.contrib.gis.admin re-exports the admin's register and site.
+		"django.contrib.gis.admin.register", "django.contrib.gis.admin.site.register":
 		return true
 	}
 	return false

@@ -405,7 +405,7 @@ func (c *Class) IsAdmin() bool {
 		for _, b := range cc.BaseNames() {
 			last := b[strings.LastIndex(b, ".")+1:]
 			if strings.HasSuffix(last, "ModelAdmin") || strings.HasSuffix(last, "TabularInline") || strings.HasSuffix(last, "StackedInline") ||
-				strings.HasPrefix(b, "django.contrib.admin") || libraryAdmins[b] {
+				strings.HasPrefix(b, "django.contrib.admin") || strings.HasPrefix(b, "django.contrib.gis.admin.") || libraryAdmins[b] {
 				return true
 			}
 		}
@@ -416,11 +416,12 @@ func (c *Class) IsAdmin() bool {
 // libraryAdmins are ModelAdmin subclasses of common libraries whose names
 // do not end in ModelAdmin.
 var libraryAdmins = map[string]bool{
-	"reversion.admin.VersionAdmin":            true,
-	"simple_history.admin.SimpleHistoryAdmin": true,
-	"mptt.admin.DraggableMPTTAdmin":           true,
-	"modeltranslation.admin.TranslationAdmin": true,
-	"treebeard.admin.TreeAdmin":               true,
+	"reversion.admin.VersionAdmin":                true,
+	"reversion_compare.admin.CompareVersionAdmin": true,
+	"simple_history.admin.SimpleHistoryAdmin":     true,
+	"mptt.admin.DraggableMPTTAdmin":               true,
+	"modeltranslation.admin.TranslationAdmin":     true,
+	"treebeard.admin.TreeAdmin":                   true,
 }
 
 // returnValue evaluates what a function returns: a queryset (the first

@@ -975,7 +975,36 @@ func (c *Class) Method(name string) *Func {
 			return fn
 		}
 	}
-	return nil
+	return c.borrowedMethod(name)
+}
+
+// borrowedMethod reads a method a class borrows from another project
+// class by a class attribute (`get_filtered_queryset =
+// RegionRestrictedAdmin.get_filtered_queryset`): the function, which
+// Python binds to the borrowing class's instances as its own method. A
+// classmethod borrowed this way stays bound to its class: not read.
+func (c *Class) borrowedMethod(name string) *Func {
+	v, decl := c.Attr(name)
+	v = pyast.Unparen(v)
+	if v.Type() != "attribute" || decl == nil || decl.File == nil || decl.File.M == nil {
+		return nil
+	}
+	owner := decl.File.M.LookupClass(decl.File.Unit.Qualify(pyast.Dotted(v.ChildByField("object"))))
+	if owner == nil || owner == c || owner == decl {
+		return nil
+	}
+	attr := v.ChildByField("attribute").Text()
+	fn := owner.Methods[attr]
+	for _, b := range owner.Bases() {
+		if fn != nil {
+			break
+		}
+		fn = b.Methods[attr]
+	}
+	if fn == nil || fn.ClassMethod {
+		return nil
+	}
+	return fn
 }
 
 // Attr finds a class attribute in c or its project bases, with the class

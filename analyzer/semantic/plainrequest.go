@@ -17,12 +17,17 @@ import (
 // plain listing: `if request.query_params.get("simple"): return Short`
 // is an option the client asks for, and the listing without it is the
 // other return.
-func PlainRequest(cond pyast.Node) (value, known bool) {
+func PlainRequest(cond pyast.Node) (value, known bool) { return plainRequest(cond, nil) }
+
+// plainRequest is PlainRequest reading, with f, a call of a project
+// function the view hands its request to (`is_tableau(self.request)`,
+// returning `request.GET.get("tableau", "false").lower() == "true"`).
+func plainRequest(cond pyast.Node, f *File) (value, known bool) {
 	cond = pyast.Unparen(cond)
 	switch cond.Type() {
 	case "boolean_operator":
-		l, lk := PlainRequest(cond.ChildByField("left"))
-		r, rk := PlainRequest(cond.ChildByField("right"))
+		l, lk := plainRequest(cond.ChildByField("left"), f)
+		r, rk := plainRequest(cond.ChildByField("right"), f)
 		if cond.ChildByField("operator").Text() == "and" {
 			if lk && !l || rk && !r {
 				return false, true
@@ -34,7 +39,7 @@ func PlainRequest(cond pyast.Node) (value, known bool) {
 		}
 		return false, lk && rk
 	case "not_operator":
-		v, k := PlainRequest(cond.ChildByField("argument"))
+		v, k := plainRequest(cond.ChildByField("argument"), f)
 		return !v, k
 	case "attribute":
 		// A viewset's detail routes set self.detail; the listing's is False.
@@ -46,6 +51,19 @@ func PlainRequest(cond pyast.Node) (value, known bool) {
 		if len(kids) == 2 && viewSubject(kids[0], pyast.Dotted(kids[0])) == "self.action" {
 			// The listing's action is "list".
 			return conditionMatches(cond, &Endpoint{Action: "list"})
+		}
+		if len(kids) == 2 {
+			ops := trimSpace(cond.Text()[kids[0].EndByte()-cond.StartByte() : kids[1].StartByte()-cond.StartByte()])
+			if (ops == "is" || ops == "==") && kids[1].Type() == "true" {
+				return plainRequest(kids[0], f) // `is_tableau(request) is True`
+			}
+			if lit, ok := pyast.StringValue(kids[1]); ok && (ops == "==" || ops == "!=") {
+				// `request.GET.get("format", "json") == "csv"`, through a
+				// variable or .lower(): the parameter's default.
+				if v, none, vk := plainParam(kids[0]); vk {
+					return (!none && v == lit) == (ops == "=="), true
+				}
+			}
 		}
 		if len(kids) != 2 || !queryParams(kids[1]) {
 			return false, false
@@ -72,7 +90,7 @@ func PlainRequest(cond pyast.Node) (value, known bool) {
 			if l.Type() != "identifier" || l.Text() != cond.Text() {
 				continue
 			}
-			if v, k := PlainRequest(a.ChildByField("right")); !k || v {
+			if v, k := plainRequest(a.ChildByField("right"), f); !k || v {
 				return false, false
 			}
 			seen = true
@@ -94,6 +112,9 @@ func PlainRequest(cond pyast.Node) (value, known bool) {
 				return false, true
 			}
 			return false, false
+		}
+		if f != nil {
+			return f.plainRequestCall(cond, c)
 		}
 	}
 	return false, false
@@ -159,11 +180,17 @@ func skippedWhen(r, m pyast.Node, holds func(cond pyast.Node) (v, known bool)) b
 				if v, known := holds(p.ChildByField("condition")); known && !v {
 					return true
 				}
+				if p.Type() == "elif_clause" && earlierClauseHolds(p, holds) {
+					return true
+				}
 			}
 		case "else_clause":
 			if ifs := p.Parent(); ifs.Type() == "if_statement" {
 				if v, known := holds(ifs.ChildByField("condition")); known && v {
 					return true
+				}
+				if earlierClauseHolds(p, holds) {
+					return true // `elif self.action == "list": ... else: return B`
 				}
 			}
 		case "block":
@@ -182,4 +209,147 @@ func skippedWhen(r, m pyast.Node, holds func(cond pyast.Node) (v, known bool)) b
 		}
 	}
 	return false
+}
+
+// earlierClauseHolds reports whether, of the if statement clause k (an
+// elif or an else) belongs to, the if's condition or an elif's before k is
+// true for the request: k never runs then.
+func earlierClauseHolds(k pyast.Node, holds func(cond pyast.Node) (v, known bool)) bool {
+	ifs := k.Parent()
+	if ifs.Type() != "if_statement" {
+		return false
+	}
+	if v, known := holds(ifs.ChildByField("condition")); known && v {
+		return true
+	}
+	for e := range ifs.Named() {
+		if e.Equal(k) {
+			break
+		}
+		if e.Type() != "elif_clause" {
+			continue
+		}
+		if v, known := holds(e.ChildByField("condition")); known && v {
+			return true
+		}
+	}
+	return false
+}
+
+// plainParam reads the value a plain request gives an expression built
+// from one query parameter: `request.GET.get("format")` is None,
+// `request.GET.get("format", "json")` its default, `.lower()`,
+// `.upper()` and `.strip()` of a string apply, and a variable assigned
+// only such values in the function has theirs. known is false otherwise.
+func plainParam(n pyast.Node) (value string, none, known bool) {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "call":
+		c, ok := pyast.AsCall(n)
+		if !ok {
+			return "", false, false
+		}
+		switch m := c.MethodName(); {
+		case m == "get" && queryParams(c.Receiver()):
+			def := pyast.Node{}
+			switch {
+			case len(c.Positional) == 1 && len(c.Keywords) == 0:
+				return "", true, true
+			case len(c.Positional) == 2 && len(c.Keywords) == 0:
+				def = c.Positional[1]
+			case len(c.Positional) == 1 && len(c.Keywords) == 1:
+				def = c.Keyword("default")
+			default:
+				return "", false, false
+			}
+			if def.Type() == "none" {
+				return "", true, true
+			}
+			v, ok := pyast.StringValue(def)
+			return v, false, ok
+		case (m == "lower" || m == "upper" || m == "strip") && len(c.Positional) == 0 && len(c.Keywords) == 0:
+			v, none, ok := plainParam(c.Receiver())
+			if !ok || none {
+				return "", false, false
+			}
+			switch m {
+			case "lower":
+				v = strings.ToLower(v)
+			case "upper":
+				v = strings.ToUpper(v)
+			default:
+				v = strings.TrimSpace(v)
+			}
+			return v, false, true
+		}
+	case "identifier":
+		def := pyast.Ancestor(n, "function_definition")
+		if def.IsNil() {
+			return "", false, false
+		}
+		seen := false
+		for a := range pyast.FindEach(def.ChildByField("body"), "assignment", "augmented_assignment", "for_statement", "with_statement", "named_expression") {
+			l := a.ChildByField("left")
+			if a.Type() == "with_statement" || a.Type() == "named_expression" {
+				if strings.Contains(a.Text(), n.Text()) {
+					return "", false, false // bound some other way: not read
+				}
+				continue
+			}
+			if l.Type() != "identifier" || l.Text() != n.Text() {
+				if a.Type() == "for_statement" && strings.Contains(l.Text(), n.Text()) {
+					return "", false, false
+				}
+				continue
+			}
+			if a.Type() != "assignment" {
+				return "", false, false
+			}
+			v2, none2, k2 := plainParam(a.ChildByField("right"))
+			if !k2 || seen && (v2 != value || none2 != none) {
+				return "", false, false
+			}
+			value, none, seen = v2, none2, true
+		}
+		return value, none, seen
+	}
+	return "", false, false
+}
+
+// plainRequestCall reads a call of a project function handed the view's
+// request (`is_tableau(self.request)`) as the condition it returns, when
+// the parameter receiving it is named request (so `request.GET` in its
+// body is the view's query parameters) and every return of the function
+// agrees on a plain request.
+func (f *File) plainRequestCall(n pyast.Node, c pyast.Call) (value, known bool) {
+	fn, bound := f.Callee(n)
+	if fn == nil || fn.Node.IsNil() || fn.Class != nil && !bound {
+		return false, false
+	}
+	i := indexOf(fn.Params, "request")
+	if i < 0 {
+		return false, false
+	}
+	if arg := pyast.Dotted(pyast.Unparen(ArgFor(c, fn, i, bound))); arg != "request" && arg != "self.request" {
+		return false, false
+	}
+	seen := false
+	for r := range pyast.FindEachShallow(fn.Node, "return_statement") {
+		e := r.NamedChild(0)
+		if e.IsNil() {
+			return false, false
+		}
+		v, k := plainRequest(e, nil)
+		if !k || seen && v != value {
+			return false, false
+		}
+		value, seen = v, true
+	}
+	return value, seen
+}
+
+// OptionReturn is the package OptionReturn reading the project functions
+// the conditions call with the request (see plainRequestCall).
+func (f *File) OptionReturn(r, m pyast.Node) bool {
+	return skippedWhen(r, m, func(cond pyast.Node) (bool, bool) { return plainRequest(cond, f) })
 }

@@ -101,7 +101,13 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			continue
 		}
 		ld, decl := c.Attr("list_display")
-		if ld.IsNil() || decl.File != t.File {
+		defaultStr := false // Django's list_display = ("__str__",)
+		if ld.IsNil() {
+			if c.File != t.File || !defaultListDisplay(c) {
+				continue
+			}
+			defaultStr = true
+		} else if decl.File != t.File {
 			continue
 		}
 		cl := readChangelist(t, c, md, ld)
@@ -115,8 +121,15 @@ func runAdminChangelist(p *analyzer.Pass) error {
 			many  bool // a foreign key read across a many relation: prefetched, not selected
 		}
 		var found []finding
-		for _, e := range elementsOf(ld) {
+		columns := elementsOf(ld)
+		if defaultStr {
+			columns = []pyast.Node{c.Node.ChildByField("name")}
+		}
+		for _, e := range columns {
 			col, fn, accs := t.columnAccesses(c, md, e)
+			if defaultStr {
+				col, fn, accs = t.namedColumnAccesses(c, md, "__str__", e)
+			}
 			var fwd []string
 			var first *semantic.Access
 			for i, a := range accs {
@@ -176,6 +189,9 @@ func runAdminChangelist(p *analyzer.Pass) error {
 				verb = "queries"
 			}
 			d.Message = fmt.Sprintf("changelist column `%s` of `%s` %s %s per row", fd.col, c.Name, verb, strings.Join(shown, ", "))
+			if defaultStr {
+				d.Message = fmt.Sprintf("changelist of `%s` (no list_display: each row's `__str__`) %s %s per row", c.Name, verb, strings.Join(shown, ", "))
+			}
 			if len(a.Via) > 0 {
 				where, related := deepRelated(&a)
 				d.Message += ", " + where
@@ -355,6 +371,62 @@ func containsPath(paths []string, p string) bool {
 		}
 	}
 	return false
+}
+
+// plainAdminBases are admin base classes of Django and common libraries
+// that keep ModelAdmin's list_display, ("__str__",).
+var plainAdminBases = map[string]bool{
+	"django.contrib.admin.ModelAdmin":                  true,
+	"django.contrib.admin.options.ModelAdmin":          true,
+	"django.contrib.gis.admin.ModelAdmin":              true,
+	"django.contrib.gis.admin.GeoModelAdmin":           true,
+	"django.contrib.gis.admin.OSMGeoAdmin":             true,
+	"django.contrib.gis.admin.GISModelAdmin":           true,
+	"reversion.admin.VersionAdmin":                     true,
+	"reversion_compare.admin.CompareVersionAdmin":      true,
+	"simple_history.admin.SimpleHistoryAdmin":          true,
+	"import_export.admin.ImportExportModelAdmin":       true,
+	"import_export.admin.ImportExportMixin":            true,
+	"import_export.admin.ImportMixin":                  true,
+	"import_export.admin.ExportMixin":                  true,
+	"import_export.admin.ExportActionMixin":            true,
+	"import_export.admin.ExportActionModelAdmin":       true,
+	"import_export.admin.ImportExportActionModelAdmin": true,
+	"modeltranslation.admin.TranslationAdmin":          true,
+	"modeltranslation.admin.TabbedTranslationAdmin":    true,
+	"django.contrib.admin.ModelAdmin[typing.Any]":      true,
+	"object": true,
+}
+
+// defaultListDisplay reports an admin that shows Django's default
+// list_display, each row's __str__: neither it nor a project base sets
+// list_display, overrides get_list_display or changelist_view, or replaces
+// get_urls without calling super's (no changelist served), and every base
+// outside the
+// project is one known to keep the default (a library's admin base may set
+// its own list_display, as django.contrib.auth's UserAdmin does).
+func defaultListDisplay(c *semantic.Class) bool {
+	chain := append([]*semantic.Class{c}, c.Bases()...)
+	inTree := map[string]bool{}
+	for _, cc := range chain {
+		inTree[cc.Qual] = true
+		if cc.Method("get_list_display") != nil || cc.Methods["changelist_view"] != nil {
+			return false
+		}
+		if gu := cc.Methods["get_urls"]; gu != nil && !callsSuper(gu.Node, "get_urls") {
+			// Its own URLs only (django-cms's SettingsAdmin routes ""
+			// to change_view): no changelist is served.
+			return false
+		}
+	}
+	for _, cc := range chain {
+		for _, b := range cc.BaseNames() {
+			if !inTree[b] && !plainAdminBases[b] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isInline reports admin inlines: they are not changelists.

@@ -99,3 +99,21 @@ func TestSerializerDeepReadLocation(t *testing.T) {
 	}
 	assert.Equal(t, []int{13, 9}, lines)
 }
+
+// django.contrib.gis's admin classes (OSMGeoAdmin) are Django admins: an
+// admin built on one is judged with high confidence; one built on a
+// library's class whose name says nothing, registered with gis's
+// re-exported `admin.register`, with medium.
+func TestAdminGisConfidence(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/orm/ORM009_default_list_display.txtar", []*analyzer.Rule{orm.AdminChangelist})
+	got := map[string]analyzer.Confidence{}
+	for _, d := range res.Diagnostics {
+		for _, name := range []string{"`UnitAdmin`", "`BranchAdmin`"} {
+			if strings.Contains(d.Message, name) {
+				got[name] = d.Confidence
+			}
+		}
+	}
+	assert.Equal(t, analyzer.High, got["`UnitAdmin`"])
+	assert.Equal(t, analyzer.Medium, got["`BranchAdmin`"])
+}

@@ -151,7 +151,7 @@ func runSerializer(p *analyzer.Pass) error {
 				// listing never serialises with it.
 				continue
 			}
-			if semantic.OptionReturn(r, m) {
+			if t.File.OptionReturn(r, m) {
 				// `if self.request.query_params.get("simple"): return
 				// Short`: an option; a plain listing gets what follows.
 				options = true
@@ -1849,7 +1849,7 @@ func (t *Tracker) inheritedListSerializer(cls pyast.Node) (pyast.Node, string) {
 		if semantic.NotForList(r, fn.Node) {
 			continue
 		}
-		if semantic.OptionReturn(r, fn.Node) {
+		if fn.File.OptionReturn(r, fn.Node) {
 			return pyast.Node{}, ""
 		}
 		d := pyast.Dotted(r.NamedChild(0))
