@@ -334,15 +334,15 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	// to find (Rule.Stack): they are left out here, with the analyses only
 	// they require. The stack is read from the facts, which every key of
 	// the rules' kept findings covers (see reuse.go).
-	stack := res.Index.Stack()
-	if trace.on {
-		fmt.Fprintf(os.Stderr, "rubric: frameworks imported: %q\n", stack.String())
-	}
+	stackStart := time.Now()
 	applicable := make([]*Rule, 0, len(cfg.Rules))
 	for _, r := range cfg.Rules {
-		if r.appliesTo(stack) {
+		if r.runsOn(res.Index) {
 			applicable = append(applicable, r)
 		}
+	}
+	if trace.on {
+		fmt.Fprintf(os.Stderr, "rubric: %d of %d rules run here, the others being about frameworks no file imports (%v)\n", len(applicable), len(cfg.Rules), time.Since(stackStart).Round(time.Microsecond))
 	}
 	var fileRules, projectRules []*Rule
 	for _, r := range applicable {

@@ -340,5 +340,5 @@ func KnownSelector(rules []*Rule, p string) bool {
 	return false
 }
 
-// appliesTo reports whether r runs on a project written against s.
-func (r *Rule) appliesTo(s project.Stack) bool { return r.Stack == 0 || s.Any(r.Stack) }
+// runsOn reports whether r runs on the project of ix (Rule.Stack).
+func (r *Rule) runsOn(ix *project.Index) bool { return ix.Runs(r.Stack) }

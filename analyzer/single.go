@@ -107,10 +107,10 @@ func RunFile(ctx context.Context, cfg Config, prev *Result, rel string, src []by
 		}
 		ans.Rebuilt = rebuilt
 		run := local
-		if stack := ix.Stack(); !allApply(local, stack) {
+		if !allRun(local, ix) {
 			run = nil
 			for _, r := range local {
-				if r.appliesTo(stack) {
+				if r.runsOn(ix) {
 					run = append(run, r)
 				}
 			}
@@ -208,11 +208,11 @@ func sameFacts(a, b *project.Facts) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(ai, bi)
 }
 
-// allApply reports whether every rule of rules runs on a project written
-// against stack (Rule.Stack).
-func allApply(rules []*Rule, stack project.Stack) bool {
+// allRun reports whether every rule of rules runs on the project of ix
+// (Rule.Stack).
+func allRun(rules []*Rule, ix *project.Index) bool {
 	for _, r := range rules {
-		if !r.appliesTo(stack) {
+		if !r.runsOn(ix) {
 			return false
 		}
 	}

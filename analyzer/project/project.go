@@ -425,7 +425,9 @@ type indexShared struct {
 	serveOnce     sync.Once
 	serve         []ServeCommand
 	stackOnce     sync.Once
-	stack         Stack
+	stack         Stack // imported
+	openOnce      sync.Once
+	open          bool // openWorld
 	// listed holds walkOutside's lists, for Declared, Dotenv and
 	// Artefacts read without the caller's Outside (one walk for all).
 	listedOnce sync.Once

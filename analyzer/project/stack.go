@@ -103,18 +103,45 @@ func StackOfModule(mod string) Stack {
 // It reads the facts alone (every file's path and imports), so whatever
 // is kept under the facts digest may depend on it.
 func (ix *Index) Stack() Stack {
+	s := ix.imported()
+	if s == everyStack {
+		return s
+	}
 	sh := ix.shared
 	if sh == nil {
-		return ix.stackNow()
+		if ix.openWorld() {
+			return everyStack
+		}
+		return s
 	}
-	sh.stackOnce.Do(func() { sh.stack = ix.stackNow() })
-	return sh.stack
+	sh.openOnce.Do(func() { sh.open = ix.openWorld() })
+	if sh.open {
+		return everyStack
+	}
+	return s
+}
+
+// Runs reports whether a rule about the frameworks of want runs on the
+// project (want zero: a rule about Python itself): Stack().Any(want),
+// without looking for an open world when the imports already answer.
+func (ix *Index) Runs(want Stack) bool {
+	return want == 0 || ix.imported().Any(want) || ix.Stack().Any(want)
 }
 
 // everyStack is the set of every framework.
 const everyStack = Django | Celery | WebApp
 
-func (ix *Index) stackNow() Stack {
+// imported is Stack without the open world, once per index.
+func (ix *Index) imported() Stack {
+	sh := ix.shared
+	if sh == nil {
+		return ix.importedNow()
+	}
+	sh.stackOnce.Do(func() { sh.stack = ix.importedNow() })
+	return sh.stack
+}
+
+func (ix *Index) importedNow() Stack {
 	var s Stack
 	if ix.Models != nil && len(ix.Models.All) > 0 {
 		s |= Django
@@ -143,9 +170,6 @@ func (ix *Index) stackNow() Stack {
 			seen[head] = true
 			s |= StackOfModule(head)
 		}
-	}
-	if s != everyStack && ix.openWorld() {
-		return everyStack
 	}
 	return s
 }

@@ -59,6 +59,9 @@ func TestIndexStack(t *testing.T) {
 			res, err := analyzer.Run(context.Background(), analyzer.Config{WorkDir: dir, ParseOnly: true, Jobs: 2}, []string{dir})
 			require.NoError(t, err)
 			assert.Equal(t, c.want, res.Index.Stack())
+			for _, want := range []project.Stack{0, project.Django, project.Celery, project.WebApp, project.Django | project.WebApp} {
+				assert.Equal(t, want == 0 || c.want.Any(want), res.Index.Runs(want), "Runs(%s)", want)
+			}
 		})
 	}
 }
