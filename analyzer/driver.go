@@ -334,18 +334,12 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 	// to find (Rule.Stack): they are left out here, with the analyses only
 	// they require. The stack is read from the facts, which every key of
 	// the rules' kept findings covers (see reuse.go).
-	stackStart := time.Now()
-	applicable := make([]*Rule, 0, len(cfg.Rules))
+	var applicable, fileRules, projectRules []*Rule
 	for _, r := range cfg.Rules {
-		if r.runsOn(res.Index) {
-			applicable = append(applicable, r)
+		if !r.runsOn(res.Index) {
+			continue
 		}
-	}
-	if trace.on {
-		fmt.Fprintf(os.Stderr, "rubric: %d of %d rules run here, the others being about frameworks no file imports (%v)\n", len(applicable), len(cfg.Rules), time.Since(stackStart).Round(time.Microsecond))
-	}
-	var fileRules, projectRules []*Rule
-	for _, r := range applicable {
+		applicable = append(applicable, r)
 		if r.Run != nil {
 			fileRules = append(fileRules, r)
 		}
@@ -353,6 +347,7 @@ func Run(ctx context.Context, cfg Config, paths []string) (*Result, error) {
 			projectRules = append(projectRules, r)
 		}
 	}
+	trace.mark(fmt.Sprintf("framework gate: %d of %d rules run", len(applicable), len(cfg.Rules)))
 	// With reuse, the findings kept for each file (and for the project
 	// rules) are looked up first: only what is missing runs below.
 	var plan *reusePlan

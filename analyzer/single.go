@@ -106,13 +106,10 @@ func RunFile(ctx context.Context, cfg Config, prev *Result, rel string, src []by
 			return nil, err
 		}
 		ans.Rebuilt = rebuilt
-		run := local
-		if !allRun(local, ix) {
-			run = nil
-			for _, r := range local {
-				if r.runsOn(ix) {
-					run = append(run, r)
-				}
+		var run []*Rule // those of the project's frameworks (Rule.Stack)
+		for _, r := range local {
+			if r.runsOn(ix) {
+				run = append(run, r)
 			}
 		}
 		found, _ := runFileRules(cfg, ix, st, run, enabled)
@@ -206,15 +203,4 @@ func sameFacts(a, b *project.Facts) bool {
 	ai, err1 := a.Unit.Imports.MarshalBinary()
 	bi, err2 := b.Unit.Imports.MarshalBinary()
 	return err1 == nil && err2 == nil && bytes.Equal(ai, bi)
-}
-
-// allRun reports whether every rule of rules runs on the project of ix
-// (Rule.Stack).
-func allRun(rules []*Rule, ix *project.Index) bool {
-	for _, r := range rules {
-		if !r.runsOn(ix) {
-			return false
-		}
-	}
-	return true
 }

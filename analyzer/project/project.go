@@ -424,10 +424,10 @@ type indexShared struct {
 	artefacts     []Artefact
 	serveOnce     sync.Once
 	serve         []ServeCommand
-	stackOnce     sync.Once
-	stack         Stack // imported
+	importedOnce  sync.Once
+	imported      Stack // Index.imported
 	openOnce      sync.Once
-	open          bool // openWorld
+	open          bool // Index.openWorld
 	// listed holds walkOutside's lists, for Declared, Dotenv and
 	// Artefacts read without the caller's Outside (one walk for all).
 	listedOnce sync.Once

@@ -108,12 +108,6 @@ func (ix *Index) Stack() Stack {
 		return s
 	}
 	sh := ix.shared
-	if sh == nil {
-		if ix.openWorld() {
-			return everyStack
-		}
-		return s
-	}
 	sh.openOnce.Do(func() { sh.open = ix.openWorld() })
 	if sh.open {
 		return everyStack
@@ -134,11 +128,8 @@ const everyStack = Django | Celery | WebApp
 // imported is Stack without the open world, once per index.
 func (ix *Index) imported() Stack {
 	sh := ix.shared
-	if sh == nil {
-		return ix.importedNow()
-	}
-	sh.stackOnce.Do(func() { sh.stack = ix.importedNow() })
-	return sh.stack
+	sh.importedOnce.Do(func() { sh.imported = ix.importedNow() })
+	return sh.imported
 }
 
 func (ix *Index) importedNow() Stack {
