@@ -67,6 +67,7 @@ var signalCatalogue = []struct{ name, doc string }{
 	{"deps.pinned", "requirement lines pinned with =="},
 	{"deps.unpinned", "requirement lines without an exact pin"},
 	{"deps.lockfile", "a lock file (poetry.lock, uv.lock, Pipfile.lock, pdm.lock)"},
+	{"deps.django_unlisted", "product code imports Django, yet the dependency files rubric reads (no lock file among them, every requirement named) do not name Django: it is installed as another package's requirement, at whatever version that allows (cited at the first import)"},
 	{"django.version", "declared Django version (the lowest the requirements allow, as major.minor: 4.2 is 4.02), 0 when unknown"},
 	{"settings.files", "Django settings modules"},
 	{"settings.env_reads", "settings read from the environment (os.environ, os.getenv, django-environ, python-decouple: the lookups SEC006 knows), in a settings module or in a project module it imports (cited at the read)"},
@@ -275,6 +276,7 @@ func CollectSignals(root, prefix string, res *analyzer.Result) *Signals {
 	c.runnableTests(res)
 	if res != nil && res.Index != nil {
 		s.envSecrets(res.Index, prefix)
+		s.djangoUnlisted(res.Index)
 		s.Endpoints = endpointsOf(res.Index)
 		s.endpoints(c.webhookDefs)
 		if len(c.floatBodies) > 0 && !c.decimalInput && c.moneyComputed {
@@ -1320,6 +1322,58 @@ func (s *Signals) envSecrets(ix *project.Index, prefix string) {
 	}
 }
 
+// djangoUnlisted adds deps.django_unlisted, at the first import of
+// Django in product code (path order), when the dependency files rubric
+// reads (project.Declared) name every requirement, include no lock file
+// and do not name Django: DRF or another package pulls it in at whatever
+// version its own requirement allows, so the framework itself is not
+// pinned however exact the listed lines are. Nothing is claimed when no
+// dependency file could be read or a requirement could not be named.
+func (s *Signals) djangoUnlisted(ix *project.Index) {
+	decl := ix.Declared()
+	if len(decl.Files) == 0 || decl.Opaque || decl.Locked || decl.Has("django") {
+		return
+	}
+	for _, u := range ix.Units {
+		if u.Imports == nil || u.Tree == nil || semantic.RolesOf(u).Any(semantic.Test|semantic.Migration|semantic.Script|semantic.DevData) {
+			continue
+		}
+		if !slices.ContainsFunc(u.Imports.Modules, isDjangoModule) {
+			continue
+		}
+		for st := range pyast.FindEach(u.Tree.Root(), "import_statement", "import_from_statement") {
+			if !st.IsNamed() || !importsDjango(st) {
+				continue
+			}
+			ev := evidenceAt(u, st)
+			ev.Note = "Django imported, but no dependency file names it (" + strings.Join(decl.Files, ", ") + "): pip installs whatever version another requirement allows"
+			s.add("deps.django_unlisted", ev)
+			return
+		}
+	}
+}
+
+// isDjangoModule reports whether m is django or a module under it.
+func isDjangoModule(m string) bool { return m == "django" || strings.HasPrefix(m, "django.") }
+
+// importsDjango reports whether an import statement names a module of
+// Django (absolute imports only).
+func importsDjango(st pyast.Node) bool {
+	if st.Type() == "import_from_statement" {
+		m := st.ChildByField("module_name")
+		return m.Type() == "dotted_name" && isDjangoModule(m.Text())
+	}
+	for _, c := range st.ChildrenByField("name") {
+		if c.Type() == "aliased_import" {
+			c = c.ChildByField("name")
+		}
+		if isDjangoModule(c.Text()) {
+			return true
+		}
+	}
+	return false
+}
+
 // requirements counts pinned and unpinned requirement lines. Options
 // (-r, -e, --hash...), comments and blank lines are skipped; "==" and "==="
 // pin, a direct URL with @ pins too.
@@ -1341,6 +1395,7 @@ func (s *Signals) requirements(file, rel string) {
 		if strings.Contains(t, "==") || strings.Contains(t, " @ ") {
 			s.add("deps.pinned", ev)
 		} else {
+			ev.Note = "no exact version"
 			s.add("deps.unpinned", ev)
 		}
 	}

@@ -631,6 +631,35 @@ func TestDependencyFiles(t *testing.T) {
 	assert.Equal(t, report.NotMet, it.Status, "no dependency file: %s", it.Reason)
 }
 
+// Exact pins do not make the item met when the code imports Django and
+// no dependency file names it: DRF pulls in whatever Django its own
+// requirement allows. Naming Django, or a lock file, or code that never
+// imports Django (a test module does not count) keeps it met.
+func TestDjangoMissingFromPinnedRequirements(t *testing.T) {
+	run := func(files map[string][]byte) report.Item {
+		r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+		require.NoError(t, err)
+		return item(r, "deps-pinned")
+	}
+	views := []byte("x = 1\n\nfrom rest_framework.views import APIView\nfrom django.db import transaction\n")
+	it := run(map[string][]byte{"requirements.txt": []byte("djangorestframework==3.15.2\ngunicorn==23.0.0\n"), "shop/views.py": views})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	assert.Contains(t, it.Reason, "deps.django_unlisted")
+	require.NotEmpty(t, it.Evidence)
+	assert.Equal(t, "shop/views.py:4", it.Evidence[0].Location())
+	assert.Contains(t, it.Question, "`shop/views.py:4`, `from django.db import transaction`: Django imported, but no dependency file names it (requirements.txt)")
+
+	it = run(map[string][]byte{"requirements.txt": []byte("Django==5.2.8\ndjangorestframework==3.15.2\n"), "shop/views.py": views})
+	assert.Equal(t, report.Met, it.Status, it.Reason)
+	it = run(map[string][]byte{"requirements.txt": []byte("djangorestframework==3.15.2\n"), "shop/views.py": []byte("import json\n"),
+		"tests/test_views.py": []byte("from django.test import TestCase\n")})
+	assert.Equal(t, report.Met, it.Status, "only a test imports Django: %s", it.Reason)
+	// An unpinned line is named in the question.
+	it = run(map[string][]byte{"requirements.txt": []byte("Django\n"), "shop/views.py": views})
+	assert.Equal(t, report.NotMet, it.Status, it.Reason)
+	assert.Contains(t, it.Question, "`requirements.txt:1`, `Django`: no exact version.")
+}
+
 // A requirement file the README or a Dockerfile installs with
 // `pip install -r` is read whatever its name (req.txt); a name only
 // mentioned elsewhere is not.
