@@ -33,7 +33,8 @@ var MissingRow500 = &analyzer.Rule{
 }
 
 // runMissingRow500 matches, in the handlers of judged endpoints (their own
-// body, not functions they call), `.get(...)` on a queryset, manager or
+// body, and one level of the project functions they call: helperLookups),
+// `.get(...)` on a queryset, manager or
 // related manager whose lookup values come from the client: a parameter
 // the URL fills (`pk`, `account_id`), `self.kwargs[...]`, a key of the
 // request payload or query string (`request.data["to"]`,
@@ -133,26 +134,135 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 		wrongs = append(wrongs, wrong)
 		models = append(models, qs.Model.Name)
 	}
-	if len(hits) == 0 {
+	deep := helperLookups(f, fn, req, body, b.captures)
+	if len(hits) == 0 && len(deep) == 0 {
 		return
 	}
-	d := analyzer.Diagnostic{
-		Range: analyzer.RangeOf(hits[0]),
-		Message: fmt.Sprintf("`%s` raises `%s.DoesNotExist` for a key the client sent that no row has: the client gets a 500, not a 404",
-			clip(hits[0].Text(), 60), models[0]),
-		Help: fmt.Sprintf("`get_object_or_404(%s, ...)` (or `self.get_object()` in a DRF view), or catch `%s.DoesNotExist` and answer 404 (400 for a key in the body)", models[0], models[0]),
+	var d analyzer.Diagnostic
+	if len(hits) > 0 {
+		d = analyzer.Diagnostic{
+			Range: analyzer.RangeOf(hits[0]),
+			Message: fmt.Sprintf("`%s` raises `%s.DoesNotExist` for a key the client sent that no row has: the client gets a 500, not a 404",
+				clip(hits[0].Text(), 60), models[0]),
+			Help: fmt.Sprintf("`get_object_or_404(%s, ...)` (or `self.get_object()` in a DRF view), or catch `%s.DoesNotExist` and answer 404 (400 for a key in the body)", models[0], models[0]),
+		}
+	} else {
+		h := deep[0]
+		deep = deep[1:]
+		d = analyzer.Diagnostic{
+			Range: analyzer.RangeOf(h.call),
+			Message: fmt.Sprintf("`%s` hands the client's `%s` to `%s`, whose `%s` raises `%s.DoesNotExist` when no row has it: the client gets a 500, not a 404",
+				clip(h.call.Text(), 50), h.arg, h.callee.Name, clip(h.lookup.Text(), 60), h.model),
+			Help:    fmt.Sprintf("catch `%s.DoesNotExist` around the call (or in `%s`, raising an error the view answers 404 or 400), or look the row up with `get_object_or_404` first", h.model, h.callee.Name),
+			Related: []analyzer.Related{{Path: h.callee.File.Unit.File.Rel, Range: analyzer.RangeOf(h.lookup), Message: fmt.Sprintf("raises `%s.DoesNotExist` here", h.model)}},
+		}
 	}
-	if w := wrongs[0]; !w.IsNil() {
+	if len(wrongs) > 0 && !wrongs[0].IsNil() {
+		w := wrongs[0]
 		d.Message += fmt.Sprintf(" (the `except %s` around it catches another model's exception)", clip(w.Text(), 40))
 		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(w), Message: fmt.Sprintf("catches `%s`, not `%s.DoesNotExist`", clip(w.Text(), 40), models[0])})
 	}
-	for i, h := range hits[1:] {
-		d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(h), Message: fmt.Sprintf("also raises `%s.DoesNotExist` here", models[i+1])})
+	if len(hits) > 0 {
+		for i, h := range hits[1:] {
+			d.Related = append(d.Related, analyzer.Related{Range: analyzer.RangeOf(h), Message: fmt.Sprintf("also raises `%s.DoesNotExist` here", models[i+1])})
+		}
+	}
+	for _, h := range deep {
+		d.Related = append(d.Related, analyzer.Related{Path: h.callee.File.Unit.File.Rel, Range: analyzer.RangeOf(h.lookup),
+			Message: fmt.Sprintf("also raises `%s.DoesNotExist` here, for the client's `%s` passed by `%s`", h.model, h.arg, clip(h.call.Text(), 40))})
 	}
 	if !known {
 		d.Confidence = analyzer.Low // REST_FRAMEWORK may name a handler rubric cannot read
 	}
 	p.Report(d)
+}
+
+// helperLookup is a lookup one call deep: the handler's call hands a
+// client value (arg) to a project function whose `.get(...)` (lookup)
+// looks it up with nothing to catch the model's DoesNotExist.
+type helperLookup struct {
+	call, lookup pyast.Node
+	callee       *semantic.Func
+	arg, model   string
+}
+
+// helperLookups follows the handler's calls (its own body, not nested
+// functions) one level into the project functions they reach: a service
+// function or helper method whose parameter receives a client value
+// (clientValue) and is passed, never rebound, to a `.get(...)` on a
+// queryset, manager or related manager of a model, outside a try that
+// catches its DoesNotExist there and with no such try around the
+// handler's call. A test module's function, a function the handler itself
+// is, and calls whose arguments hide behind `*args`/`**kwargs` are left
+// out.
+func helperLookups(f *semantic.File, fn *semantic.Func, req string, body pyast.Node, captures bool) []helperLookup {
+	var out []helperLookup
+	seen := map[*semantic.Func]bool{fn: true}
+	for call := range pyast.FindEachShallow(body, "call") {
+		c, ok := pyast.AsCall(call)
+		if !ok || c.StarArgs || c.StarKwargs {
+			continue
+		}
+		callee, bound := f.Callee(call)
+		if callee == nil || seen[callee] || callee.File == nil || semantic.RolesOf(callee.File.Unit).Any(semantic.ProductCode) {
+			continue
+		}
+		// The callee's parameters that receive a client value, by name.
+		params := callee.Params
+		if bound && len(params) > 0 {
+			params = params[1:]
+		}
+		client := map[string]string{} // parameter -> the handler's argument text
+		for i, a := range c.Positional {
+			if i < len(params) && clientValue(f, fn, req, a, 0, captures) {
+				client[params[i]] = clip(a.Text(), 30)
+			}
+		}
+		for name, a := range c.EachKeyword() {
+			if indexOf(params, name) >= 0 && clientValue(f, fn, req, a, 0, captures) {
+				client[name] = clip(a.Text(), 30)
+			}
+		}
+		if len(client) == 0 {
+			continue
+		}
+		seen[callee] = true
+		cf := callee.File
+		cbody := pyast.Body(callee.Node)
+		for get := range pyast.FindEachShallow(cbody, "call") {
+			gc, ok := pyast.AsCall(get)
+			if !ok || gc.Func.Type() != "attribute" || gc.MethodName() != "get" {
+				continue
+			}
+			arg := ""
+			for _, v := range gc.Positional {
+				if v = pyast.Unparen(v); v.Type() == "identifier" && client[v.Text()] != "" && cf.BindingCount(v, v.Text()) == 0 {
+					arg = client[v.Text()]
+				}
+			}
+			for _, v := range gc.EachKeyword() {
+				if v = pyast.Unparen(v); v.Type() == "identifier" && client[v.Text()] != "" && cf.BindingCount(v, v.Text()) == 0 {
+					arg = client[v.Text()]
+				}
+			}
+			if arg == "" {
+				continue
+			}
+			qs := cf.Eval(gc.Receiver())
+			if qs == nil || qs.Model == nil {
+				continue
+			}
+			if caught, _ := catchesMissing(cf, cbody, get, qs.Model); caught {
+				continue
+			}
+			if caught, _ := catchesMissing(f, body, call, qs.Model); caught {
+				continue
+			}
+			out = append(out, helperLookup{call: call, lookup: get, callee: callee, arg: arg, model: qs.Model.Name})
+			break // one lookup a call
+		}
+	}
+	return out
 }
 
 // relatedFinds reports a lookup whose every keyword an earlier
