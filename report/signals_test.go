@@ -1166,3 +1166,23 @@ func TestCoverageItemsCiteFunctions(t *testing.T) {
 	require.Len(t, docs.Evidence, 2)
 	assert.Contains(t, docs.Evidence[0].Code, "def discount(")
 }
+
+// The design item asks what each design finding raises, not the generic
+// question about module boundaries: a development server in the deployed
+// compose file is asked about production serving.
+func TestDesignFindingsAskTheirOwnQuestion(t *testing.T) {
+	files := map[string][]byte{
+		"docker-compose.yml": []byte("services:\n  web:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n    ports:\n      - \"8000:8000\"\n"),
+		"manage.py":          []byte("import os\nimport sys\n\nif __name__ == \"__main__\":\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\n    from django.core.management import execute_from_command_line\n\n    execute_from_command_line(sys.argv)\n"),
+		"shop/__init__.py":   []byte(""),
+		"shop/settings.py":   []byte("import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\nINSTALLED_APPS = [\"django.contrib.contenttypes\", \"shop\"]\n"),
+		"requirements.txt":   []byte("Django==5.2.8\n"),
+	}
+	r, err := report.Analyze(context.Background(), tree(t, files), all.Rules(), 1, report.Options{Now: fixedNow})
+	require.NoError(t, err)
+	it := item(r, "design-other")
+	require.Equal(t, report.NotMet, it.Status, it.Reason)
+	assert.Contains(t, it.Reason, "ARC009")
+	assert.Contains(t, it.Question, "How would this service run in production")
+	assert.NotContains(t, it.Question, "tested alone")
+}
