@@ -511,3 +511,29 @@ func TestMoneyDecimalRemarkDoesNotDecide(t *testing.T) {
 	assert.Equal(t, report.NotMet, it.Status, it.Reason)
 	assert.Equal(t, "warning", it.Evidence[0].Severity)
 }
+
+// Every key of an item's per-rule questions names a rule rubric has (a
+// code, or a prefix of some code) or a signal (met questions): a renamed
+// rule or a typo would silently fall back to the generic question.
+func TestQuestionKeysNameRulesOrSignals(t *testing.T) {
+	signals := map[string]bool{}
+	for _, s := range report.SignalNames() {
+		signals[s[0]] = true
+	}
+	c := report.DefaultChecklist()
+	for _, it := range c.Items {
+		for key := range it.Questions {
+			if signals[key] {
+				continue
+			}
+			found := false
+			for _, r := range all.Rules() {
+				if strings.HasPrefix(r.Code, strings.ToUpper(key)) {
+					found = true
+					break
+				}
+			}
+			assert.True(t, found, "item %s: question key %q names no rule and no signal", it.ID, key)
+		}
+	}
+}
