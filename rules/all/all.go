@@ -123,6 +123,7 @@ func Rules() []*analyzer.Rule {
 		orm.WholeRows,
 		orm.TemplateNPlusOne,
 		orm.MembershipRequery,
+		orm.RedundantIndex,
 		migrations.AddFieldNotNull,
 		migrations.AddFieldPythonDefault,
 		migrations.BackwardIncompatible,

@@ -10,5 +10,5 @@ import "github.com/rubric-dev/rubric/analyzer"
 func Rules() []*analyzer.Rule {
 	return []*analyzer.Rule{NPlusOne, RelatedManagerPerRow, QueryInLoop, WriteInLoop, WastefulEvaluation,
 		UnboundedList, MissingIndex, SerializerRelations, AdminChangelist, WholeTableIteration,
-		UnorderedPagination, WholeRows, TemplateNPlusOne, MembershipRequery}
+		UnorderedPagination, WholeRows, TemplateNPlusOne, MembershipRequery, RedundantIndex}
 }
