@@ -1000,6 +1000,7 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 					path := append(append([]string(nil), prefix...), attrName)
 					out = append(out, need{Path: strings.Join(path, "__"), Prefetch: true, Why: why})
 					out = append(out, t.serializerNeeds(nc, at.Target, path, fieldPath, true, depth+1)...)
+					out = append(out, t.listSerializerQueries(nc, strings.Join(path, "__"), why)...)
 				case project.AttrUnknown:
 					// A property of the model returning a row reached from
 					// the object (`termination_a` returning one of
@@ -1041,6 +1042,9 @@ func (t *Tracker) serializerNeeds(s *project.ClassFacts, m *project.Model, prefi
 			}
 		}
 		ns = append(ns, lookupNeeds(t.sm.RowParamLookups(fn, 1), why)...)
+		// `ret = super().to_representation(instance)`, then
+		// `User.objects.get(id=ret["user"])`: a lookup by the row's values.
+		ns = append(ns, lookupNeeds(fn.File.SuperDictLookups(fn, 1), why)...)
 		for i := range ns {
 			if ns[i].AtPath == "" {
 				ns[i].AtPath, ns[i].At = fn.File.Unit.File.Rel, analyzer.RangeOf(fn.Node.ChildByField("name"))
@@ -1947,4 +1951,69 @@ func concreteModel(m *project.Model, depth int) *project.Model {
 		}
 	}
 	return m
+}
+
+// freshQueryMethods are the queryset methods that run a new query on a
+// related manager even when its rows are prefetched: the prefetch cache
+// serves all(), iteration, count() and exists(), not these.
+var freshQueryMethods = map[string]bool{
+	"values": true, "values_list": true, "filter": true, "exclude": true, "order_by": true,
+	"annotate": true, "aggregate": true, "get": true, "latest": true, "earliest": true,
+	"distinct": true, "only": true, "defer": true,
+}
+
+// listSerializerQueries reads the Meta.list_serializer_class of nested
+// serializer nc (on nc or a project base): DRF renders a nested
+// `many=True` field with it, calling its to_representation with the
+// related manager once per parent row. A query that method runs on the
+// manager (`[o["hash"] for o in objects.values("hash")]`) bypasses the
+// prefetch: one query per parent row, whatever the view loads.
+func (t *Tracker) listSerializerQueries(nc *project.ClassFacts, path, why string) []need {
+	g := t.g
+	var ls *project.ClassFacts
+	for _, c := range append([]*project.ClassFacts{nc}, g.ClassBases(nc)...) {
+		sc := t.sm.LookupClass(c.Module + "." + c.Name)
+		if sc == nil || sc.File == nil {
+			continue
+		}
+		v := metaValue(sc.Node, "list_serializer_class")
+		if v.IsNil() {
+			continue
+		}
+		ls = g.LookupClass(sc.File.Unit, pyast.Dotted(v))
+		break
+	}
+	if ls == nil {
+		return nil
+	}
+	fn := t.serializerMethod(append([]*project.ClassFacts{ls}, g.ClassBases(ls)...), "to_representation")
+	if fn == nil || fn.File == nil {
+		return nil
+	}
+	why = why + " (its list serializer `" + ls.Name + ".to_representation`)"
+	var out []need
+	for _, u := range fn.Summary().Params[1] {
+		if len(u.Chain) != 0 || len(u.Methods) == 0 || !freshQueryMethods[u.Methods[0]] || u.Call.IsNil() {
+			continue
+		}
+		out = append(out, queryNeed(semantic.Access{Kind: semantic.Lookup, Node: u.Call, File: fn.File, Methods: u.Methods}, path, why))
+	}
+	return out
+}
+
+// metaValue returns the value of `name = ...` in the Meta class nested in
+// class definition cls, or the zero Node.
+func metaValue(cls pyast.Node, name string) pyast.Node {
+	for _, st := range pyast.Statements(pyast.Body(cls)) {
+		if st.Type() != "class_definition" || pyast.DefName(st) != "Meta" {
+			continue
+		}
+		for _, mst := range pyast.Statements(pyast.Body(st)) {
+			a := mst.NamedChild(0)
+			if mst.Type() == "expression_statement" && a.Type() == "assignment" && a.ChildByField("left").Text() == name {
+				return pyast.Unparen(a.ChildByField("right"))
+			}
+		}
+	}
+	return pyast.Node{}
 }

@@ -10,11 +10,34 @@ import (
 // actionSerializer returns the `serializer_class=` keyword of the @action
 // (or detail_route / list_route) decorating method def, or the zero Node.
 // DRF sets it on the view for that action's requests, so `self.list(...)`
-// and `self.get_serializer(...)` in the method serialise with it.
+// and `self.get_serializer(...)` in the method serialise with it. An
+// @action that sets the attribute itself at the top of its body
+// (`self.serializer_class = Expanded`, then `return self.list(...)`) does
+// the same for its request: that value.
 func actionSerializer(def pyast.Node) pyast.Node {
 	d := def.Parent()
 	if d.Type() != "decorated_definition" {
 		return pyast.Node{}
+	}
+	isAction := false
+	for dec := range d.Named() {
+		if dec.Type() != "decorator" {
+			continue
+		}
+		e := dec.NamedChild(0)
+		if c, ok := pyast.AsCallHead(e); ok {
+			e = c.Func
+		}
+		switch name := pyast.Dotted(e); name[strings.LastIndex(name, ".")+1:] {
+		case "action", "detail_route", "list_route":
+			isAction = true
+		}
+	}
+	if !isAction {
+		return pyast.Node{}
+	}
+	if v := assignedSerializer(def); !v.IsNil() {
+		return v
 	}
 	for dec := range d.Named() {
 		if dec.Type() != "decorator" {
@@ -32,6 +55,28 @@ func actionSerializer(def pyast.Node) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// assignedSerializer returns X of a `self.serializer_class = X`
+// statement at the top level of method def's body, X a plain or dotted
+// name, or the zero Node. One under a branch holds for some requests only
+// and is not taken; the last one wins.
+func assignedSerializer(def pyast.Node) pyast.Node {
+	var out pyast.Node
+	for _, st := range pyast.Statements(pyast.Body(def)) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		a := st.NamedChild(0)
+		if a.Type() != "assignment" || pyast.Dotted(a.ChildByField("left")) != "self.serializer_class" {
+			continue
+		}
+		v := pyast.Unparen(a.ChildByField("right"))
+		if v.Is("identifier", "attribute") && pyast.Dotted(v) != "" {
+			out = v
+		}
+	}
+	return out
 }
 
 // callsList reports whether method def hands its request to the list
