@@ -2,8 +2,10 @@ package bugs
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/rubric-dev/rubric/analyzer"
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 )
@@ -30,7 +32,7 @@ func reportRawAmounts(p *analyzer.Pass, f *semantic.File) {
 		for n := range amounts {
 			names[n] = true
 		}
-		change, name := balanceChange(body, names)
+		change, name := balanceChange(f, body, names)
 		if change.IsNil() {
 			continue
 		}
@@ -240,7 +242,8 @@ func isNumberCall(n pyast.Node) bool {
 // balanceChange returns the first statement that adds one of the names to
 // or subtracts it from something named for a balance (`wallet.balance +=
 // int(amount)`, `balance = F("balance") - amount`), and the name.
-func balanceChange(body pyast.Node, names map[string]bool) (pyast.Node, string) {
+func balanceChange(f *semantic.File, body pyast.Node, names map[string]bool) (pyast.Node, string) {
+	target := func(n pyast.Node) bool { return balanceTarget(n) || numericColumn(f, n) }
 	for st := range pyast.FindEach(body, "augmented_assignment", "assignment", "keyword_argument") {
 		left, right := st.ChildByField("left"), st.ChildByField("right")
 		if st.Type() == "keyword_argument" {
@@ -252,7 +255,7 @@ func balanceChange(body pyast.Node, names map[string]bool) (pyast.Node, string) 
 		}
 		if st.Type() == "augmented_assignment" {
 			op := st.ChildByField("operator").Text()
-			if (op == "+=" || op == "-=") && balanceTarget(left) {
+			if (op == "+=" || op == "-=") && target(left) {
 				if n := nameIn(right, names); n != "" {
 					return st, n
 				}
@@ -260,7 +263,7 @@ func balanceChange(body pyast.Node, names map[string]bool) (pyast.Node, string) 
 			continue
 		}
 		// x.balance = x.balance + amount, or F("balance") - amount.
-		if !balanceTarget(left) && !balanceF(right) {
+		if !target(left) && !balanceF(right) {
 			continue
 		}
 		for b := range pyast.FindEach(right, "binary_operator") {
@@ -268,7 +271,7 @@ func balanceChange(body pyast.Node, names map[string]bool) (pyast.Node, string) 
 			if op != "+" && op != "-" {
 				continue
 			}
-			if n := nameIn(b, names); n != "" && (balanceTarget(left) || balanceF(b)) {
+			if n := nameIn(b, names); n != "" && (target(left) || balanceF(b)) {
 				return st, n
 			}
 		}
@@ -307,6 +310,27 @@ func balanceTarget(n pyast.Node) bool {
 	}
 	words := semantic.NameWords(lastName(d))
 	return len(words) > 0 && words[len(words)-1] == "balance"
+}
+
+// numericColumn reports `row.field` where row is a row of a model the
+// graph knows and field one of its numeric columns (a DecimalField, an
+// IntegerField of any size, a FloatField, django-money's MoneyField): a
+// stored amount, whatever its name (`wallet.account`, `user.points`).
+func numericColumn(f *semantic.File, n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	if n.Type() != "attribute" {
+		return false
+	}
+	md, _ := f.Instance(n.ChildByField("object"))
+	if md == nil {
+		return false
+	}
+	fld := md.Field(n.ChildByField("attribute").Text())
+	if fld == nil || fld.Kind != project.Plain {
+		return false
+	}
+	cls := fld.Class[strings.LastIndex(fld.Class, ".")+1:]
+	return strings.HasSuffix(cls, "IntegerField") || cls == "DecimalField" || cls == "FloatField" || cls == "MoneyField"
 }
 
 // balanceF reports F("balance") (or F("...balance")) in n.
