@@ -153,11 +153,29 @@ func bodyAliases(body pyast.Node, req string) map[string]bool {
 		if c, ok := pyast.AsCall(right); ok && len(c.Positional) == 0 && (c.MethodName() == "dict" || c.MethodName() == "copy") {
 			right = pyast.Unparen(c.Func.ChildByField("object"))
 		}
-		if isRequestBody(pyast.Dotted(right), req) {
+		if isRequestBody(pyast.Dotted(right), req) || parsedBody(right, req) {
 			out[left.Text()] = true
 		}
 	}
 	return out
+}
+
+// parsedBody reports the request's raw body parsed as JSON by hand:
+// `json.loads(request.body)`, `json.loads(request.body.decode("utf-8"))`.
+func parsedBody(n pyast.Node, req string) bool {
+	c, ok := pyast.AsCall(n)
+	if !ok || pyast.Dotted(c.Func) != "json.loads" || len(c.Positional) != 1 {
+		return false
+	}
+	arg := pyast.Unparen(c.Positional[0])
+	if d, ok := pyast.AsCall(arg); ok && d.MethodName() == "decode" {
+		arg = pyast.Unparen(d.Func.ChildByField("object"))
+	}
+	switch pyast.Dotted(arg) {
+	case req + ".body", "self.request.body":
+		return true
+	}
+	return false
 }
 
 // isRequestBody reports the request's parsed body: req.data, req.POST.
