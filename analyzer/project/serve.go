@@ -78,13 +78,20 @@ func serverOf(command string) string {
 // devNameWords mark a file meant for development only.
 var devNameWords = []string{"dev", "local", "override", "test", "debug"}
 
-// devFileName reports a file named for development.
+// devFileName reports a file named for development, or kept in a directory
+// named so (`docker/dev/django/entrypoint.sh`, `compose/local/start`): a
+// development setup beside whatever deploys the project.
 func devFileName(rel string) bool {
-	base := strings.ToLower(path.Base(rel))
-	for _, w := range strings.FieldsFunc(base, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
-		for _, d := range devNameWords {
-			if w == d || w == d+"elopment" {
-				return true
+	parts := strings.Split(strings.ToLower(rel), "/")
+	for i, part := range parts {
+		for _, w := range strings.FieldsFunc(part, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
+			for _, d := range devNameWords {
+				if i < len(parts)-1 && d == "override" {
+					continue // a directory of overrides says nothing of development
+				}
+				if w == d || w == d+"elopment" {
+					return true
+				}
 			}
 		}
 	}

@@ -49,6 +49,8 @@ func TestDevFileName(t *testing.T) {
 		"docker-compose.dev.yml": true, "docker-compose.override.yml": true, "Dockerfile.local": true,
 		"deploy/start-dev.sh": true, "docker-compose.development.yaml": true, "docker-compose.yml": false,
 		"Dockerfile": false, "docker-entrypoint.sh": false, "compose.prod.yaml": false,
+		"docker/dev/django/entrypoint.sh": true, "compose/local/django/start": true, "deploy/production/start.sh": false,
+		"devtools/start.sh": false,
 	} {
 		assert.Equal(t, want, devFileName(rel), rel)
 	}

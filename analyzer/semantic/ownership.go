@@ -242,7 +242,7 @@ func (m *Model) UnscopedFetches(fn *Func) []ObjectFetch {
 			continue
 		}
 		owner := m.OwnerPath(md)
-		if owner == "" || len(kws) == 0 {
+		if owner == "" || len(kws) == 0 || publishedRows(call, kws) {
 			continue
 		}
 		lookup, from := "", ""
@@ -265,6 +265,33 @@ func (m *Model) UnscopedFetches(fn *Func) []ObjectFetch {
 	}
 	return out
 }
+
+// publishedRows reports a fetch narrowed to the rows published to everyone:
+// a queryset method of the chain named so (`Erp.objects.published()
+// .filter(uuid=uuid)`, `.public()`) or a filter on a publication flag set to
+// True (`is_published=True`, `public=True`). What every visitor may read is
+// not a row of one user's to scope.
+func publishedRows(call pyast.Node, kws map[string]pyast.Node) bool {
+	for c := range pyast.CallChain(call) {
+		if c.Func.Type() == "attribute" && publicationWords[c.MethodName()] && len(c.Positional) == 0 && len(c.Keywords) == 0 {
+			return true
+		}
+		if c.Func.Type() == "identifier" && c.Func.Text() == "get_object_or_404" && len(c.Positional) > 0 {
+			if publishedRows(pyast.Unparen(c.Positional[0]), nil) {
+				return true
+			}
+		}
+	}
+	for k, v := range kws {
+		if publicationWords[strings.TrimPrefix(k, "is_")] && v.Type() == "true" {
+			return true
+		}
+	}
+	return false
+}
+
+// publicationWords name the rows a site shows to every visitor.
+var publicationWords = map[string]bool{"published": true, "public": true}
 
 func mergeKeywords(a, b map[string]pyast.Node) map[string]pyast.Node {
 	out := map[string]pyast.Node{}

@@ -127,7 +127,7 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 		}
 		caught, wrong := catchesMissing(f, body, call, qs.Model)
 		if caught || serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) ||
-			relatedFinds(p, body, call, c, qs.Model) {
+			relatedFinds(p, body, call, c, qs.Model) || accessTestReadsKeys(e, c) {
 			continue
 		}
 		hits = append(hits, call)
@@ -263,6 +263,59 @@ func helperLookups(f *semantic.File, fn *semantic.Func, req string, body pyast.N
 		}
 	}
 	return out
+}
+
+// accessTestReadsKeys reports a lookup in a class-based view behind
+// Django's UserPassesTestMixin whose every value is a URL keyword argument
+// (`self.kwargs.get("slug")`, `kwargs["slug"]`) that the view's test_func
+// reads too (`slug in user.siaes.values_list("slug", flat=True)`): dispatch
+// runs the test first and answers a failed one with handle_no_permission
+// (a redirect or a 403), so the handler sees only keys the test accepted,
+// which a test of membership accepts only for rows that exist.
+func accessTestReadsKeys(e *semantic.Endpoint, c pyast.Call) bool {
+	if e.Class == nil || len(c.Keywords) == 0 || len(c.Positional) > 0 ||
+		!e.Class.DerivesFrom("django.contrib.auth.mixins.UserPassesTestMixin") {
+		return false
+	}
+	test := e.Class.Method("test_func")
+	if test == nil {
+		return false
+	}
+	read := map[string]bool{}
+	for n := range pyast.FindEach(test.Node, "call", "subscript") {
+		if k, ok := urlKwarg(n); ok {
+			read[k] = true
+		}
+	}
+	for _, v := range c.EachKeyword() {
+		k, ok := urlKwarg(pyast.Unparen(v))
+		if !ok || !read[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// urlKwarg returns the key of a read of the view's URL keyword arguments:
+// `self.kwargs.get("slug")`, `self.kwargs["slug"]`, `kwargs.get("slug")`.
+func urlKwarg(n pyast.Node) (string, bool) {
+	var holder, key pyast.Node
+	switch n.Type() {
+	case "subscript":
+		holder, key = n.ChildByField("value"), n.ChildByField("subscript")
+	case "call":
+		c, ok := pyast.AsCall(n)
+		if !ok || c.MethodName() != "get" || len(c.Positional) == 0 {
+			return "", false
+		}
+		holder, key = c.Receiver(), c.Positional[0]
+	default:
+		return "", false
+	}
+	if h := pyast.Dotted(holder); h != "self.kwargs" && h != "kwargs" {
+		return "", false
+	}
+	return pyast.StringValue(key)
 }
 
 // relatedFinds reports a lookup whose every keyword an earlier

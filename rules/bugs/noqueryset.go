@@ -343,9 +343,17 @@ func readsObjects(v pyast.Node) bool {
 // get_queryset(): the framework's own does (through get_object() for
 // object actions), an override only when it calls get_queryset(),
 // get_object() or super().
+//
+// DRF's partial_update() is `self.update(request, partial=True, ...)`: when
+// the class does not override it, it needs the queryset when update() does
+// (a password-change view overriding update() to save a serializer serves
+// PATCH without an object).
 func actionNeedsQueryset(c *semantic.Class, action string) bool {
 	fn := c.Method(action)
 	if fn == nil {
+		if action == "partial_update" && c.Method("update") != nil {
+			return actionNeedsQueryset(c, "update")
+		}
 		return true
 	}
 	return callsAny(fn.Node, "get_queryset", "get_object", "filter_queryset", action)

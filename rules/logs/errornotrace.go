@@ -47,7 +47,7 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
 	for n := range pyast.FindEach(p.Root, "call") {
 		lc, h, ok := logs.ErrorWithoutTraceback(n)
-		if !ok || passesOn(h) || raisesAfter(n, h) {
+		if !ok || passesOn(h) || raisesAfter(n, h) || failsTest(p, h) {
 			continue
 		}
 		name := lc.Func.ChildByField("attribute")
@@ -95,6 +95,29 @@ func passesOn(h pyidiom.Handler) bool {
 			if h.Alias != "" && returnsAlias(st.NamedChild(0), h.Alias) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// failsTest reports a handler one of whose own statements fails the test
+// (`pytest.fail(...)`, `self.fail(...)`): the failure is raised while the
+// caught exception is handled, so the test report shows that exception's
+// traceback as its context.
+func failsTest(p *analyzer.Pass, h pyidiom.Handler) bool {
+	for st := range pyast.EachStatement(h.Body) {
+		if st.Type() != "expression_statement" {
+			continue
+		}
+		c, ok := pyast.AsCall(st.NamedChild(0))
+		if !ok {
+			continue
+		}
+		if q, ok := p.Imports.Resolve(c.Func); ok && q == "pytest.fail" {
+			return true
+		}
+		if c.MethodName() == "fail" && c.Receiver().Type() == "identifier" && c.Receiver().Text() == "self" {
+			return true
 		}
 	}
 	return false

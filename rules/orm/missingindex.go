@@ -224,7 +224,42 @@ func narrowedLater(m *project.Model, n pyast.Node) bool {
 			return true
 		}
 	}
-	return false
+	return everyReadNarrows(m, fn, as, name)
+}
+
+// everyReadNarrows reports a local whose every read after its binding is the
+// receiver of a filter() or get() on an indexed column (`indexed =
+// Attachment.objects.filter(doc_id__isnull=False)`, then
+// `indexed.filter(conversation=c).exists()` and
+// `indexed.filter(project_id=p).exists()`): the base query never runs alone.
+// A name bound again, or read any other way, is not followed.
+func everyReadNarrows(m *project.Model, fn, as pyast.Node, name string) bool {
+	reads := 0
+	for id := range pyast.FindEach(pyast.Body(fn), "identifier") {
+		if id.Text() != name || id.StartByte() < as.EndByte() {
+			continue
+		}
+		attr := id.Parent()
+		if attr.Type() != "attribute" || !attr.ChildByField("object").Equal(id) {
+			return false
+		}
+		c, ok := pyast.AsCall(attr.Parent())
+		if !ok || !c.Func.Equal(attr) || c.MethodName() != "filter" && c.MethodName() != "get" {
+			return false
+		}
+		pinned := false
+		for k := range c.EachKeyword() {
+			base, _, _ := strings.Cut(k, "__")
+			if f := column(m, k); base == "pk" || f != "" && m.Indexed(f) {
+				pinned = true
+			}
+		}
+		if !pinned {
+			return false
+		}
+		reads++
+	}
+	return reads > 0
 }
 
 // reverseIndexed reports a lookup keyword through a reverse relation of m

@@ -154,23 +154,43 @@ func unwrapConversion(n pyast.Node) pyast.Node {
 	return n
 }
 
+// earlierState are the words that name a value's earlier, stored state.
+var earlierState = []string{"initial", "old", "original", "orig", "previous", "prev", "saved", "stored", "last", "existing", "persisted"}
+
 // sameObjectFields reports an attribute of one object compared with its
 // earlier value kept on the same object (`instance._initial_token !=
-// instance.token`, `self.old_key != self.key`): a model's change
-// detection; no secret is checked against a caller's input.
+// instance.token`, `self.old_key != self.key`), or the same attribute of
+// the row as stored, in an object named for it (`old_instance.api_key !=
+// instance.api_key` in a pre_save receiver, `previous.token != obj.token`):
+// a model's change detection; no secret is checked against a caller's
+// input.
 func sameObjectFields(a, b pyast.Node) bool {
 	a, b = pyast.Unparen(a), pyast.Unparen(b)
 	if a.Type() != "attribute" || b.Type() != "attribute" {
 		return false
 	}
 	oa, ob := a.ChildByField("object"), b.ChildByField("object")
-	if oa.Type() != "identifier" || oa.Text() != ob.Text() {
+	if oa.Type() != "identifier" || ob.Type() != "identifier" {
 		return false
 	}
 	na := strings.Trim(a.ChildByField("attribute").Text(), "_")
 	nb := strings.Trim(b.ChildByField("attribute").Text(), "_")
-	for _, pre := range []string{"initial", "old", "original", "orig", "previous", "prev", "saved", "stored", "last"} {
+	if oa.Text() != ob.Text() {
+		return na == nb && (namesEarlierState(oa.Text()) != namesEarlierState(ob.Text()))
+	}
+	for _, pre := range earlierState {
 		if na == pre+"_"+nb || nb == pre+"_"+na {
+			return true
+		}
+	}
+	return false
+}
+
+// namesEarlierState reports a name with a word for a stored, earlier state
+// (old_instance, previous, existing_user).
+func namesEarlierState(name string) bool {
+	for _, w := range semantic.IdentWords(name) {
+		if slices.Contains(earlierState, w) {
 			return true
 		}
 	}

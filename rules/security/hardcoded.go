@@ -225,6 +225,9 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 	if regexPattern(name, v) {
 		return // a pattern a password must match (`REGEX_PASSWORD = r"^[a-zA-Z0-9]{12,}$"`)
 	}
+	if publicToken(v) {
+		return
+	}
 	if len(name) >= 6 && strings.Contains(strings.ToLower(v), strings.ToLower(name)) || namesItself(name, v) {
 		// The value spells its own name: a term or a label (a JSON-LD
 		// context's "CryptographicKeyCredential":
@@ -237,6 +240,15 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 		why = " (a generated development key that is also used wherever this module is loaded)"
 	}
 	report(value, name, why, conf)
+}
+
+// publicToken reports a token its issuer makes to be public: a Mapbox
+// public token ("pk." then a base64 JSON body; the secret ones start with
+// "sk.") or a Stripe publishable key (pk_live_, pk_test_). Both are sent to
+// every browser that loads a map or a checkout, and grant nothing secret.
+func publicToken(v string) bool {
+	return strings.HasPrefix(v, "pk.eyJ") && !strings.ContainsAny(v, " \t") ||
+		(strings.HasPrefix(v, "pk_live_") || strings.HasPrefix(v, "pk_test_")) && len(v) > 20
 }
 
 // namesItself reports a value made of letter-only words (a slug, a label)

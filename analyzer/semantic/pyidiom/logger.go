@@ -249,6 +249,37 @@ func (l *Loggers) RecordsTraceback(n pyast.Node) bool {
 	case "capture_exception", "captureException", "capture_exc":
 		return true
 	}
+	return exceptionLevel(c)
+}
+
+// exceptionLevel reports a call of a logging helper asked for the
+// "exception" level: `self._log_error(message, "exception")` (a helper named
+// for logging, the level a later positional argument) or `report(msg,
+// level="exception")`. Such helpers pick the logger's method by that name
+// (`getattr(logger, level)(message)`), and logger.exception keeps the
+// traceback.
+func exceptionLevel(c pyast.Call) bool {
+	isExc := func(v pyast.Node) bool {
+		s, ok := pyast.StringValue(v)
+		return ok && s == "exception"
+	}
+	for k, v := range c.EachKeyword() {
+		if strings.Contains(strings.ToLower(k), "level") && isExc(v) {
+			return true
+		}
+	}
+	name := c.MethodName()
+	if name == "" && c.Func.Type() == "identifier" {
+		name = c.Func.Text()
+	}
+	if !strings.Contains(strings.ToLower(name), "log") {
+		return false
+	}
+	for i, v := range c.Positional {
+		if i > 0 && isExc(v) {
+			return true
+		}
+	}
 	return false
 }
 

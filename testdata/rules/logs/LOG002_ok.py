@@ -101,3 +101,24 @@ def persist(instance, DatabaseError):
             logger.error("failed to persist %s", instance.pk)
             raise
         instance.mark_deleted()
+
+
+def check_delivery(client, message):
+    # A test helper failing the test in the handler: pytest reports the
+    # caught exception's traceback as the failure's context.
+    import pytest
+
+    try:
+        client.sendmail(message)
+    except Exception as e:
+        logger.error("send failed: %s", e)
+        pytest.fail(f"send failed: {e}")
+
+
+class DeliveryChecks:
+    def check(self, client, message):
+        try:
+            client.sendmail(message)
+        except Exception as e:
+            logger.error("send failed: %s", e)
+            self.fail(f"send failed: {e}")

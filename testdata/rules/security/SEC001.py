@@ -67,3 +67,8 @@ def unlock_door(request, door):
     # A token the caller sends, named for what it unlocks: still a credential.
     if request.headers.get("X-Unlock-Token") == door.access_token:  # want: SEC001
         door.open()
+
+
+def same_key(submitted, account):
+    # Two objects' keys, neither named for a stored state: a check of a key.
+    return submitted.api_key != account.api_key  # want: SEC001

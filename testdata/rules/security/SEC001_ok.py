@@ -114,3 +114,11 @@ class PersistentLock:
             self.redis_client.expire(self.lock_key, self.lock_timeout)
             return True
         return False
+
+
+def api_key_updated(sender, instance, **kwargs):
+    # A pre_save receiver: the stored row's key against the one being saved,
+    # change detection; no caller's secret is checked.
+    old_instance = sender.objects.get(pk=instance.pk)
+    if old_instance.api_key != instance.api_key:
+        instance.api_key_last_updated = "now"

@@ -57,3 +57,6 @@ def send_sms(phone, text):
 
 def provider_client():
     return ProviderClient("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE2OTIzNjAyMTUsImlzcyI6InByb3ZpZGVyIiwibmFtZSI6InNob3AtYm90In0.k9Qw3Zr7Tn2Vb5Xy8Lp4Hs6Jd1Fg0MaeUcRiOtPyW")  # want: SEC006 "signed JSON Web Token"
+
+# A Mapbox secret token ("sk."): a credential.
+MAPBOX_TOKEN = "sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJjbGV4YW1wbGUifQ.c2lnbmF0dXJlLXNhbXBsZQ"  # want: SEC006 "`MAPBOX_TOKEN`"

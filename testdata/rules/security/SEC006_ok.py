@@ -82,3 +82,8 @@ SMTP_PASSWORD = "aaaabbbbccccdddd"
 UNSIGNED_SAMPLE = "eyJhbGciOiJub25lIn0.eyJleHAiOjE2OTIzNjAyMTUsImlzcyI6InByb3ZpZGVyIiwibmFtZSI6InNob3AtYm90In0."
 DOC_SAMPLE = "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
 NOT_A_TOKEN = "eyJhbGciOiJIUzI1NiJ9.not-base64-json.abcdefghijklmnopqrstuvwx"
+
+# Public tokens by design: a Mapbox public token ("pk.") and a Stripe
+# publishable key are sent to every browser.
+MAPBOX_TOKEN = "pk.eyJ1IjoiZXhhbXBsZSIsImEiOiJjbGV4YW1wbGUifQ.c2lnbmF0dXJlLXNhbXBsZQ"
+STRIPE_PUBLISHABLE_TOKEN = "pk_live_51HxQ2eLkdT8b3Qz9wMn4Rt"
