@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rubric-dev/rubric/analyzer/project"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 )
 
@@ -759,7 +760,42 @@ func (m *Model) resolveViewHops(f *File, view pyast.Node, r *Route, hops int) {
 			return
 		}
 		r.Class = m.LookupClass(q)
+		return
 	}
+	if !strings.Contains(d, ".") && len(f.globals[d]) == 0 {
+		// A name the module neither defines nor imports by name: a star
+		// import of a project module (`from .views import *`) may bring
+		// it.
+		for _, mod := range starImported(f.Unit) {
+			if fn := m.LookupFunc(mod + "." + d); fn != nil && fn.Class == nil {
+				r.Func = fn
+				return
+			}
+			if c := m.LookupClass(mod + "." + d); c != nil {
+				r.Class = c
+				return
+			}
+		}
+	}
+}
+
+// starImported returns the modules u star-imports at its top
+// (`from .views import *`, `from shop.views import *`), made absolute, in
+// source order.
+func starImported(u *project.Unit) []string {
+	if u.Tree == nil {
+		return nil
+	}
+	var out []string
+	for st := range pyast.EachStatement(u.Tree.Root()) {
+		if st.Type() != "import_from_statement" || len(pyast.FindAll(st, "wildcard_import")) == 0 {
+			continue
+		}
+		if mod := st.ChildByField("module_name"); !mod.IsNil() {
+			out = append(out, absoluteName(u, strings.ReplaceAll(mod.Text(), " ", "")))
+		}
+	}
+	return out
 }
 
 // ClassByName resolves a class as written in f (a name or a dotted

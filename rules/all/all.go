@@ -99,6 +99,7 @@ func Rules() []*analyzer.Rule {
 		security.CommittedEnvSecret,
 		security.TokenWithoutPassword,
 		security.HostListFromString,
+		security.PasswordLookup,
 		celery.ModelArgument,
 		celery.NoTimeLimit,
 		celery.ExternalCallNoRetry,

@@ -153,6 +153,11 @@ func boundsSomeAmount(root pyast.Node, src []byte) bool {
 			return true
 		}
 	}
+	for cmp := range pyast.FindEach(root, "comparison_operator") {
+		if floorComparison(cmp) {
+			return true
+		}
+	}
 	for id := range pyast.FindEach(root, "identifier") {
 		s, e := id.StartByte(), id.EndByte()
 		if e-s < len("amount__lt") {
@@ -352,7 +357,7 @@ func checkedElsewhere(c *semantic.Class, name string) bool {
 			continue
 		}
 		for cmp := range pyast.FindEach(fn.Node, "comparison_operator") {
-			if strings.Contains(cmp.Text(), name) && lowerBoundCheck.MatchString(cmp.Text()) {
+			if strings.Contains(cmp.Text(), name) && (lowerBoundCheck.MatchString(cmp.Text()) || floorComparison(cmp)) {
 				return true
 			}
 		}
@@ -361,6 +366,63 @@ func checkedElsewhere(c *semantic.Class, name string) bool {
 		}
 	}
 	return false
+}
+
+// floorComparison reports a comparison that refuses amounts below a
+// positive floor: the amount under a minimum, `data["amount"] < 1`,
+// `int(amount) <= 1`, `amount < Decimal("0.01")`, or the same written the
+// other way round, `1 > data["amount"]`. The amount is a name holding
+// "amount", an attribute of that name on something not named for a
+// balance, or a read of such a key (`data["amount"]`,
+// `data.get("amount")`); the floor a literal number, or Decimal of one.
+// A comparison with zero is comparesAmountWithZero's (any operator); one
+// with a larger number only in this direction (`amount > 1000` caps the
+// amount, it does not bound it from below).
+func floorComparison(cmp pyast.Node) bool {
+	if cmp.NamedChildCount() != 2 {
+		return false
+	}
+	left, right := cmp.NamedChild(0), cmp.NamedChild(1)
+	op := ""
+	for _, c := range cmp.Children() {
+		if !c.IsNamed() {
+			op += c.Type()
+		}
+	}
+	switch {
+	case (op == "<" || op == "<=") && amountOperand(left) && floorNumber(right):
+		return true
+	case (op == ">" || op == ">=") && floorNumber(left) && amountOperand(right):
+		return true
+	}
+	return false
+}
+
+// amountOperand reports an amount as floorComparison reads it.
+func amountOperand(n pyast.Node) bool {
+	n = unwrapConversion(n)
+	switch n.Type() {
+	case "identifier":
+		return containsFold([]byte(n.Text()), "amount")
+	case "attribute":
+		d := strings.ToLower(pyast.Dotted(n))
+		return d != "" && containsFold([]byte(n.ChildByField("attribute").Text()), "amount") && !strings.Contains(d, "balance")
+	case "subscript", "call":
+		_, key, ok := pyast.KeyedRead(n)
+		if !ok {
+			return false
+		}
+		k, ok := pyast.StringValue(key)
+		return ok && containsFold([]byte(k), "amount")
+	}
+	return false
+}
+
+// floorNumber reports a literal number, or Decimal/int/float of one
+// (`1`, `0.01`, `Decimal("0.01")`).
+func floorNumber(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	return n.Type() == "integer" || n.Type() == "float" || n.Type() == "call" && isNumberCall(n)
 }
 
 // isTrue reports the literal True.

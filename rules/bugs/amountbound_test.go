@@ -9,7 +9,9 @@ import (
 // boundsSomeAmount reads the tree where the regexp it replaced read the
 // text: on code, both say the same (the cases below, and every file of the
 // take-home corpus and six projects when it was written); in strings and
-// comments the tree finds no bound.
+// comments the tree finds no bound. Since session 30 it also reads a floor
+// above zero (floorComparison), which the regexp did not: those cases are
+// marked text.
 func TestBoundsSomeAmountReadsCodeAsTheRegexpDid(t *testing.T) {
 	for _, c := range []struct {
 		src  string
@@ -30,12 +32,20 @@ func TestBoundsSomeAmountReadsCodeAsTheRegexpDid(t *testing.T) {
 		{"x = amount > decimal.Decimal('0')\n", false, false},
 		{"x = (amount  # here\n     < 0)\n", false, false},
 		{"x = (y.amount\n     < 0)\n", true, false},
-		{"x = amount < 0x10\n", false, false},
-		{"x = amount < 05\n", false, false},
+		{"x = amount < 0x10\n", true, true}, // a floor of 16 (floorComparison, session 30)
+		{"x = amount < 05\n", true, true},
 		{"x = amount << 0\n", false, false},
 		{"x = amount == 0\n", false, false},
 		{"x = total_amount_due >= 0\n", true, false},
-		{"x = (amount) < 0\n", false, false},
+		{"x = (amount) < 0\n", true, true},
+		// a floor the regexp did not read (session 30): the amount under a
+		// positive number, by name or by key, either way round
+		{"if data['amount'] < 1:\n    pass\n", true, true},
+		{"if int(amount) <= 1:\n    pass\n", true, true},
+		{"if 1 > data.get('amount'):\n    pass\n", true, true},
+		{"if amount > 1000:\n    pass\n", false, false},
+		{"if amount < balance:\n    pass\n", false, false},
+		{"if wallet.balance_amount < 5:\n    pass\n", false, false},
 		{"q = Q(amount__gt=0)\n", true, false},
 		{"q = Q(total_AMOUNT__GTE = 0.01)\n", true, false},
 		{"q = Q(amount__gt_x=0)\n", false, false},

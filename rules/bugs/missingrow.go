@@ -126,7 +126,8 @@ func reportMissingRows(p *analyzer.Pass, f *semantic.File, e *semantic.Endpoint,
 			continue
 		}
 		caught, wrong := catchesMissing(f, body, call, qs.Model)
-		if caught || serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) ||
+		if caught || serializerCheckedKey(semantic.Of(p.Project), e, body, req, c, call, qs.Model) ||
+			builtSerializerFindsRow(semantic.Of(p.Project), fn, body, req, c, call, qs.Model) || decoratorFinds(f, fn, c, qs.Model.Name) ||
 			relatedFinds(p, body, call, c, qs.Model) || accessTestReadsKeys(e, c) {
 			continue
 		}
@@ -469,6 +470,159 @@ func serializerCheckedKey(sem *semantic.Model, e *semantic.Endpoint, body pyast.
 		}
 	}
 	return true
+}
+
+// builtSerializerFindsRow reports a lookup the handler makes only once a
+// serializer it builds from the request has validated the data (the
+// lookup under `if s.is_valid():`, or after `s.is_valid(raise_exception=True)`)
+// when that serializer's validate() refuses the data unless a row of the
+// looked-up model matches it: `if not User.objects.filter(customer_xid=
+// data["customer_xid"]).exists(): raise ...`, or a name bound to the
+// lookup's exists() or count() and tested `if not n:`. Every argument of
+// the lookup must be a key of the request payload, read in place or
+// through a local bound once to it. A validate() that raises when a row
+// does match (a name already taken) proves nothing and does not count.
+func builtSerializerFindsRow(sem *semantic.Model, fn *semantic.Func, body pyast.Node, req string, c pyast.Call, call pyast.Node, looked *project.Model) bool {
+	if looked == nil {
+		return false
+	}
+	args := append([]pyast.Node{}, c.Positional...)
+	for _, k := range c.EachKeyword() {
+		args = append(args, k)
+	}
+	if len(args) == 0 {
+		return false
+	}
+	for _, a := range args {
+		if _, ok := payloadKeyOf(a, req); ok {
+			continue
+		}
+		if a = pyast.Unparen(a); a.Type() != "identifier" || !boundToPayload(body, a.Text(), req) {
+			return false
+		}
+	}
+	for as := range pyast.FindEachShallow(body, "assignment") {
+		l := as.ChildByField("left")
+		bc, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
+		if !ok || l.Type() != "identifier" || as.StartByte() > call.StartByte() {
+			continue
+		}
+		if _, ok := bc.Keywords["data"]; !ok {
+			continue
+		}
+		sc := sem.BuiltSerializer(fn, bc.Node)
+		if sc != nil && validatedBefore(body, l.Text(), call) && validateFindsRow(sc, looked.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// boundToPayload reports a local the body binds once, to a key of the
+// request payload.
+func boundToPayload(body pyast.Node, name, req string) bool {
+	n := 0
+	ok := false
+	for a := range pyast.FindEach(body, "assignment", "augmented_assignment", "for_statement") {
+		l := a.ChildByField("left")
+		if l.Type() != "identifier" || l.Text() != name {
+			continue
+		}
+		n++
+		if a.Type() == "assignment" {
+			_, ok = payloadKeyOf(a.ChildByField("right"), req)
+		}
+	}
+	return n == 1 && ok
+}
+
+// validatedBefore reports n under `if s.is_valid():` (in its body) or
+// after a statement `s.is_valid(raise_exception=True)`.
+func validatedBefore(body pyast.Node, s string, n pyast.Node) bool {
+	isValid := func(x pyast.Node) (pyast.Call, bool) {
+		c, ok := pyast.AsCall(pyast.Unparen(x))
+		return c, ok && c.MethodName() == "is_valid" && pyast.Dotted(c.Receiver()) == s
+	}
+	for a := n.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
+		if a.Type() != "if_statement" {
+			continue
+		}
+		if _, ok := isValid(a.ChildByField("condition")); ok && a.ChildByField("consequence").Contains(n) {
+			return true
+		}
+	}
+	for st := range pyast.FindEachShallow(body, "expression_statement") {
+		if st.StartByte() >= n.StartByte() {
+			break
+		}
+		if c, ok := isValid(st.NamedChild(0)); ok && c.Keyword("raise_exception").Text() == "True" {
+			return true
+		}
+	}
+	return false
+}
+
+// validateFindsRow reports a validate() of sc that raises unless a row of
+// the model named model matches its data: the raise under `if not <q>`
+// or `if <q> == 0`, q the lookup (`Model.objects.filter(...data...)`, its
+// exists() or count()) or a name bound to it.
+func validateFindsRow(sc *semantic.Class, model string) bool {
+	v := sc.Method("validate")
+	if v == nil {
+		return false
+	}
+	ps := pyast.ParamNames(v.Node)
+	if len(ps) < 2 {
+		return false
+	}
+	data := ps[1]
+	lookup := func(n pyast.Node) bool {
+		for c := range pyast.FindEach(n, "call") {
+			call, _ := pyast.AsCall(c)
+			switch call.MethodName() {
+			case "filter", "get", "exists", "count":
+			default:
+				continue
+			}
+			recv := pyast.Dotted(call.Receiver())
+			if m, ok := strings.CutSuffix(recv, ".objects"); !ok || m[strings.LastIndex(m, ".")+1:] != model {
+				continue
+			}
+			for id := range pyast.FindEach(c, "identifier") {
+				if id.Text() == data {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	bound := map[string]bool{}
+	for a := range pyast.FindEach(pyast.Body(v.Node), "assignment") {
+		if l := a.ChildByField("left"); l.Type() == "identifier" && lookup(a.ChildByField("right")) {
+			bound[l.Text()] = true
+		}
+	}
+	refers := func(n pyast.Node) bool {
+		n = pyast.Unparen(n)
+		return n.Type() == "identifier" && bound[n.Text()] || lookup(n)
+	}
+	for st := range pyast.FindEach(pyast.Body(v.Node), "if_statement") {
+		cond := pyast.Unparen(st.ChildByField("condition"))
+		missing := false
+		switch cond.Type() {
+		case "not_operator":
+			missing = refers(cond.ChildByField("argument"))
+		case "comparison_operator":
+			if cond.NamedChildCount() == 2 && strings.Contains(cond.Text(), "==") {
+				l, r := cond.NamedChild(0), cond.NamedChild(1)
+				missing = refers(l) && r.Text() == "0" || refers(r) && l.Text() == "0"
+			}
+		}
+		if missing && pyast.LastStatement(st.ChildByField("consequence")).Type() == "raise_statement" {
+			return true
+		}
+	}
+	return false
 }
 
 // payloadKeyOf returns the key of `request.data["k"]` or

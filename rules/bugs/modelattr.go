@@ -1,6 +1,7 @@
 package bugs
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"sort"
@@ -91,7 +92,9 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 			// `row.NAME` where row is a local bound once to one fetch of a
 			// model through its default manager.
 			if md = ac.fetchedRow(p, obj); md == nil {
-				continue
+				if md = serializerInstanceModel(p, sm, obj); md == nil {
+					continue
+				}
 			}
 		}
 		name := n.ChildByField("attribute").Text()
@@ -110,8 +113,13 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		if mg := managerWith(sm, md, name); mg != "" {
 			help = fmt.Sprintf("`%s` is a method of the manager: `%s.%s.%s`", name, pyast.Dotted(obj), mg, name)
 		}
+		if row && pyast.Dotted(obj) == "self.instance" && annotatedAnywhere(sm, name) {
+			continue // a view's queryset may annotate it
+		}
 		msg := fmt.Sprintf("`%s` has no attribute `%s`: neither the model nor its bases define it, so this raises AttributeError every time it runs", md.Name, name)
-		if row {
+		if row && pyast.Dotted(obj) == "self.instance" {
+			msg = fmt.Sprintf("`self.instance` is the `%s` row this serializer updates (its Meta.model), which has no attribute `%s`: neither the model, its fields nor its bases define it, so this raises AttributeError every time it runs", md.Name, name)
+		} else if row {
 			msg = fmt.Sprintf("`%s` is a `%s` row, which has no attribute `%s`: neither the model, its fields nor its bases define it, so this raises AttributeError every time it runs", obj.Text(), md.Name, name)
 		}
 		p.Report(analyzer.Diagnostic{
@@ -121,6 +129,57 @@ func runUnknownModelAttribute(p *analyzer.Pass) error {
 		})
 	}
 	return nil
+}
+
+// modelSerializers are the DRF model serializer classes: their instance is
+// a row of Meta.model.
+var modelSerializers = []string{"rest_framework.serializers.ModelSerializer", "rest_framework.serializers.HyperlinkedModelSerializer",
+	"rest_framework_json_api.serializers.ModelSerializer", "rest_framework_json_api.serializers.HyperlinkedModelSerializer"}
+
+// serializerInstanceModel returns the Meta.model of the model serializer whose
+// method reads obj, when obj is `self.instance`: the row the serializer
+// updates. Nil when the class assigns `self.instance` itself, names no
+// model the graph knows, or is no model serializer.
+func serializerInstanceModel(p *analyzer.Pass, sm *semantic.Model, obj pyast.Node) *project.Model {
+	if pyast.Dotted(obj) != "self.instance" {
+		return nil
+	}
+	def := pyast.Ancestor(obj, "function_definition")
+	if def.IsNil() {
+		return nil
+	}
+	cdef := pyast.Ancestor(def, "class_definition")
+	if cdef.IsNil() || !pyast.Ancestor(cdef, "function_definition").IsNil() {
+		return nil
+	}
+	f := sm.File(p.Unit)
+	cls := f.ClassOfDef(cdef)
+	if cls == nil || !cls.DerivesFrom(modelSerializers...) || len(cls.SelfAttrs["instance"]) > 0 {
+		return nil
+	}
+	return sm.SerializerModel(cls)
+}
+
+// annotatedAnywhere reports a name some product code gives rows through
+// a queryset's annotate() or alias(): a view's queryset may hand the
+// serializer such rows.
+func annotatedAnywhere(sm *semantic.Model, name string) bool {
+	for _, f := range sm.Files() {
+		src := f.Unit.Tree.Src()
+		if !bytes.Contains(src, []byte(name)) {
+			continue
+		}
+		for call := range pyast.FindEach(f.Unit.Tree.Root(), "call") {
+			c, ok := pyast.AsCall(call)
+			if !ok || c.MethodName() != "annotate" && c.MethodName() != "alias" {
+				continue
+			}
+			if _, ok := c.Keywords[name]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // classBodyBinds reports a read in a class body (not in one of its

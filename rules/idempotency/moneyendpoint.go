@@ -70,17 +70,51 @@ func runMoneyEndpointWithoutKey(p *analyzer.Pass) error {
 	return nil
 }
 
-// serializerRefusesRepeat reports a framework create whose serializer's
-// validate() refuses the data when a row of the written model already
-// matches it (`if Balance.objects.filter(date=data["date"]).exists():
-// raise ValidationError(...)`, directly or through a name bound to the
-// filter): the request carries its own operation reference, and a retry
-// is answered 400 instead of writing twice.
+// serializerRefusesRepeat reports an endpoint whose serializer's
+// validate() refuses the data when a row already matches it (`if
+// Balance.objects.filter(date=data["date"]).exists(): raise
+// ValidationError(...)`, directly or through a name bound to the filter or
+// to its exists()): the request carries its own operation reference, and a
+// retry is answered 400 instead of writing twice. For a framework create
+// the serializer is the view's own and the filter any of the written
+// model's on the client's data; for a handler, a serializer it builds from
+// the request (`s = DepositSerializer(data=request.data)`), and the filter
+// one of a model the endpoint writes, keyed by a field named for an
+// operation reference (`reference_id=data["reference_id"]`): a handler
+// that moves a wallet's balance may well check that the wallet exists,
+// which refuses no repeat.
 func serializerRefusesRepeat(sm *semantic.Model, e *semantic.Endpoint, w *semantic.Effect) bool {
-	if e.Class == nil || e.Handler != nil || w.Model == "" {
+	if e.Class == nil && e.Handler == nil || w.Model == "" {
 		return false
 	}
-	sc := sm.SerializerClass(e.Class)
+	if e.Handler == nil {
+		return validateRefuses(sm.SerializerClass(e.Class), map[string]bool{w.Model[strings.LastIndex(w.Model, ".")+1:]: true}, false)
+	}
+	written := map[string]bool{}
+	for _, x := range e.Does.Effects {
+		if x.Kind == semantic.WriteRows && x.Model != "" {
+			written[x.Model[strings.LastIndex(x.Model, ".")+1:]] = true
+		}
+	}
+	for a := range pyast.FindEachShallow(pyast.Body(e.Handler.Node), "assignment") {
+		c, ok := pyast.AsCall(pyast.Unparen(a.ChildByField("right")))
+		if !ok || a.ChildByField("left").Type() != "identifier" {
+			continue
+		}
+		if _, ok := c.Keywords["data"]; !ok {
+			continue
+		}
+		if validateRefuses(sm.BuiltSerializer(e.Handler, c.Node), written, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// validateRefuses reports a validate() of the serializer class sc that
+// raises when a row of one of the written models matches the client's
+// data (with byReference, in a keyword named for an operation reference).
+func validateRefuses(sc *semantic.Class, written map[string]bool, byReference bool) bool {
 	if sc == nil {
 		return false
 	}
@@ -93,8 +127,7 @@ func serializerRefusesRepeat(sm *semantic.Model, e *semantic.Endpoint, w *semant
 		return false
 	}
 	data := ps[1]
-	model := w.Model[strings.LastIndex(w.Model, ".")+1:]
-	// matches: a filter of the written model on the client's data.
+	// matches: a filter of a written model on the client's data.
 	matches := func(n pyast.Node) bool {
 		for c := range pyast.FindEach(n, "call") {
 			call, _ := pyast.AsCall(c)
@@ -102,26 +135,47 @@ func serializerRefusesRepeat(sm *semantic.Model, e *semantic.Endpoint, w *semant
 				continue
 			}
 			recv := pyast.Dotted(call.Receiver())
-			if recv != model+".objects" && !strings.HasSuffix(recv, "."+model+".objects") {
+			model, ok := strings.CutSuffix(recv, ".objects")
+			if !ok || !written[model[strings.LastIndex(model, ".")+1:]] {
 				continue
 			}
-			for id := range pyast.FindEach(c, "identifier") {
-				if id.Text() == data {
-					return true
+			if !byReference {
+				for id := range pyast.FindEach(c, "identifier") {
+					if id.Text() == data {
+						return true
+					}
+				}
+				continue
+			}
+			for k, v := range call.EachKeyword() {
+				if !slices.Contains(referenceWords, strings.ToLower(k)) {
+					continue
+				}
+				for id := range pyast.FindEach(v, "identifier") {
+					if id.Text() == data {
+						return true
+					}
 				}
 			}
 		}
 		return false
 	}
-	bound := map[string]bool{}
+	bound := map[string]bool{}   // names bound to the filter
+	checked := map[string]bool{} // names bound to its exists()
 	for a := range pyast.FindEach(pyast.Body(v.Node), "assignment") {
-		if l := a.ChildByField("left"); l.Type() == "identifier" && matches(a.ChildByField("right")) {
+		l, r := a.ChildByField("left"), pyast.Unparen(a.ChildByField("right"))
+		if l.Type() != "identifier" || !matches(r) {
+			continue
+		}
+		if call, ok := pyast.AsCall(r); ok && call.MethodName() == "exists" {
+			checked[l.Text()] = true
+		} else {
 			bound[l.Text()] = true
 		}
 	}
 	for st := range pyast.FindEach(pyast.Body(v.Node), "if_statement") {
-		cond := st.ChildByField("condition")
-		found := false
+		cond := pyast.Unparen(st.ChildByField("condition"))
+		found := cond.Type() == "identifier" && checked[cond.Text()]
 		for c := range pyast.FindEach(cond, "call") {
 			call, _ := pyast.AsCall(c)
 			if call.MethodName() != "exists" {

@@ -79,6 +79,9 @@ func runModelFormAllFields(p *analyzer.Pass) error {
 					if sm.SerializerOnlyRenders(sc) || writtenByNoClient(sm, sc) || commandsOnly(sm, sc) {
 						continue // every use renders an object or serves administrators: no client data reaches it
 					}
+					if validatedOnly(sm, sc) {
+						continue // client data is only checked through it, never saved: the view writes the fields it chooses
+					}
 				}
 				if kind == "ModelForm" && adminFormOnly(p, n) {
 					continue // the admin's form: staff edit every field by design
@@ -647,6 +650,135 @@ func writtenByNoClient(sm *semantic.Model, sc *semantic.Class) bool {
 		}
 	}
 	return views > 0
+}
+
+// validatedOnly reports a serializer that client data only passes through
+// to be checked: every use either renders an object (a call with no
+// `data=`) or builds it from data in a function and binds it to a local
+// that the function only asks about (`s.is_valid()`, `s.errors`,
+// `s.validated_data`, `s.data`): never saved, never handed to anything else
+// or returned, and never a view's serializer_class (which DRF saves). The
+// view then writes the fields it chooses itself (`wallet.status = True;
+// wallet.save()`), and a field the serializer accepts is dropped. At
+// least one use must build it from data.
+func validatedOnly(sm *semantic.Model, sc *semantic.Class) bool {
+	if sc == nil {
+		return false
+	}
+	built := 0
+	for f, ref := range sm.References(sc.Name, true) {
+		par := ref.Parent()
+		if k := sm.ClassByName(f, ref); k != sc {
+			if k != nil {
+				continue // another class of the same name
+			}
+			return false
+		}
+		if par.Type() != "call" || !par.ChildByField("function").Equal(ref) {
+			return false // a serializer_class, a nested field's class, a dict of them...
+		}
+		c, _ := pyast.AsCall(par)
+		if _, ok := c.Keywords["partial"]; ok {
+			return false
+		}
+		if _, ok := c.Keywords["data"]; !ok {
+			if len(c.Positional) > 1 {
+				return false
+			}
+			if a := par.Parent(); a.Type() == "assignment" && pyast.Ancestor(a, "function_definition").IsNil() {
+				return false // a nested field: judged with its parent
+			}
+			continue // renders an object
+		}
+		a := par.Parent()
+		def := pyast.Ancestor(par, "function_definition")
+		if a.Type() != "assignment" || !a.ChildByField("right").Equal(par) || a.ChildByField("left").Type() != "identifier" || def.IsNil() {
+			return false
+		}
+		if !onlyAsked(pyast.Body(def), a.ChildByField("left")) {
+			return false
+		}
+		built++
+	}
+	return built > 0
+}
+
+// onlyAsked reports that every other use of the local bound at left in
+// body asks the serializer something: `is_valid()`, `errors`, or one key
+// of its data (`s.validated_data["amount"]`, `s.data.get("label")`). The
+// data handed on whole (`Wallet.objects.create(**s.validated_data)`), the
+// serializer saved, passed on or returned, all write the fields a client
+// sent: false. Rebinding the name to a serializer that renders an object
+// (`s = WalletSerializer(instance=wallet)`, no data) is allowed.
+func onlyAsked(body, left pyast.Node) bool {
+	name := left.Text()
+	// The rebinding statements to a rendering serializer: uses after one,
+	// in its block, read the rendering.
+	var renders []pyast.Node
+	for id := range pyast.FindEach(body, "identifier") {
+		if par := id.Parent(); id.Text() == name && !id.Equal(left) && par.Type() == "assignment" && par.ChildByField("left").Equal(id) {
+			c, ok := pyast.AsCall(pyast.Unparen(par.ChildByField("right")))
+			if _, data := c.Keywords["data"]; !ok || data {
+				return false
+			}
+			renders = append(renders, par)
+		}
+	}
+	rendered := func(n pyast.Node) bool {
+		for _, r := range renders {
+			if n.StartByte() >= r.EndByte() && r.Parent().Parent().Contains(n) {
+				return true
+			}
+		}
+		return false
+	}
+	for id := range pyast.FindEach(body, "identifier") {
+		if id.Text() != name || id.Equal(left) {
+			continue
+		}
+		par := id.Parent()
+		if par.Type() == "assignment" && par.ChildByField("left").Equal(id) || rendered(id) {
+			continue
+		}
+		if par.Type() != "attribute" || !par.ChildByField("object").Equal(id) {
+			return false // passed on or returned
+		}
+		switch par.ChildByField("attribute").Text() {
+		case "is_valid", "errors":
+		case "validated_data", "data", "initial_data":
+			up := par.Parent()
+			switch {
+			case up.Type() == "subscript" && up.ChildByField("value").Equal(par):
+			case up.Type() == "attribute" && up.ChildByField("object").Equal(par) && up.ChildByField("attribute").Text() == "get":
+			case !answered(par):
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// answered reports an expression that only goes back to the client:
+// inside a `Response(...)` or `JsonResponse(...)` call, and in no other
+// call or splat on the way.
+func answered(n pyast.Node) bool {
+	for a := n.Parent(); !a.IsNil(); a = a.Parent() {
+		switch a.Type() {
+		case "dictionary_splat", "list_splat":
+			return false
+		case "call":
+			switch string(pyast.CalleeName(a)) {
+			case "Response", "JsonResponse":
+				return true
+			}
+			return false
+		case "expression_statement", "assignment", "return_statement", "block":
+			return false
+		}
+	}
+	return false
 }
 
 // commandsOnly reports a serializer every reference to which sits in a

@@ -478,6 +478,19 @@ func staleCheck(p *analyzer.Pass, sf *semantic.File, fn pyast.Node) {
 				// (`balance = M.objects.filter(...).values("balance")[0]["balance"]`).
 				check, read = comparisonReadingValue(sf, fn, field, call, q.Model)
 				if check.IsNil() {
+					// The check in the validate() of a serializer the
+					// handler validated the request with first.
+					if sc, cmp := serializerFundsCheck(sf, fn, call, field, q.Model); !cmp.IsNil() {
+						u := sc.File.Unit
+						p.Report(analyzer.Diagnostic{
+							Range: analyzer.RangeOf(call),
+							Message: fmt.Sprintf("`%s.validate()` checks `%s` (%s:%d) on `%s` as it was loaded, without a lock, then this `F()` update subtracts without re-checking: concurrent requests all pass the check and `%s` can go negative",
+								sc.Name, pyast.OneLine(cmp, 60), u.File.Rel, u.File.Position(cmp.StartByte()).Line, field, field),
+							Help: fmt.Sprintf("make the check part of the update and test the row count: `updated = %s.objects.filter(pk=..., %s__gte=amount).update(%s=F(%q) - amount)`; the check in `validate()` can stay as a friendly early answer",
+								q.Model.Name, field, field, field),
+							Related: []analyzer.Related{{Path: u.File.Rel, Range: analyzer.RangeOf(cmp), Message: "the check that can be stale"}},
+						})
+					}
 					continue
 				}
 			} else if sf.RowLock(read.ChildByField("object")) == semantic.Locked {
@@ -600,6 +613,118 @@ func comparisonReadingValue(sf *semantic.File, fn pyast.Node, field string, befo
 		}
 	}
 	return pyast.Node{}, pyast.Node{}
+}
+
+// serializerFundsCheck returns the serializer class and the comparison
+// of its validate() that checks field of md before the F() update at call
+// in fn: fn builds the serializer from the request (`s = X(data=...)`) and
+// makes the update only once it validated (under `if s.is_valid():`, or
+// after `s.is_valid(raise_exception=True)`), and validate() compares,
+// under an `if` that raises, a local bound once to the field's value
+// fetched without a lock (`balance = M.objects.values_list("balance",
+// flat=True).get(...)`) or the field of a row fetched so
+// (`wallet = M.objects.get(...)`, `wallet.balance`). A row DRF loaded for
+// a relation of the data is validatedCheck's.
+func serializerFundsCheck(sf *semantic.File, fn, call pyast.Node, field string, md *project.Model) (*semantic.Class, pyast.Node) {
+	f := sf.FuncOf(fn)
+	if f == nil {
+		return nil, pyast.Node{}
+	}
+	for as := range pyast.FindEachShallow(pyast.Body(fn), "assignment") {
+		l := as.ChildByField("left")
+		bc, ok := pyast.AsCall(pyast.Unparen(as.ChildByField("right")))
+		if !ok || l.Type() != "identifier" || as.StartByte() > call.StartByte() {
+			continue
+		}
+		if _, ok := bc.Keywords["data"]; !ok {
+			continue
+		}
+		sc := sf.M.BuiltSerializer(f, bc.Node)
+		if sc == nil || !validatedFirst(pyast.Body(fn), l.Text(), call) {
+			continue
+		}
+		v := sc.Method("validate")
+		if v == nil || v.File == nil {
+			continue
+		}
+		if cmp := fetchedCheck(v.File, v.Node, field, md); !cmp.IsNil() {
+			return sc, cmp
+		}
+	}
+	return nil, pyast.Node{}
+}
+
+// validatedFirst reports n under `if s.is_valid():` (in its body) or
+// after a statement `s.is_valid(raise_exception=True)` of body.
+func validatedFirst(body pyast.Node, s string, n pyast.Node) bool {
+	isValid := func(x pyast.Node) (pyast.Call, bool) {
+		c, ok := pyast.AsCall(pyast.Unparen(x))
+		return c, ok && c.MethodName() == "is_valid" && pyast.Dotted(c.Receiver()) == s
+	}
+	for a := n.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
+		if a.Type() != "if_statement" {
+			continue
+		}
+		if _, ok := isValid(a.ChildByField("condition")); ok && a.ChildByField("consequence").Contains(n) {
+			return true
+		}
+	}
+	for st := range pyast.FindEachShallow(body, "expression_statement") {
+		if st.StartByte() >= n.StartByte() {
+			break
+		}
+		if c, ok := isValid(st.NamedChild(0)); ok && c.Keyword("raise_exception").Text() == "True" {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchedCheck returns a comparison of def's body, under an `if` whose
+// body raises, that reads field of md fetched without a lock: a local
+// bound once to the value (fetchesValue), or `row.field` of a local bound
+// once to a row of md from a query (`M.objects.get(...)`,
+// `.filter(...).first()`) that does not lock.
+func fetchedCheck(sf *semantic.File, def pyast.Node, field string, md *project.Model) pyast.Node {
+	values := map[string]bool{}
+	rows := map[string]bool{}
+	count := map[string]int{}
+	for a := range pyast.FindEach(pyast.Body(def), "assignment") {
+		l := a.ChildByField("left")
+		if l.Type() != "identifier" {
+			continue
+		}
+		count[l.Text()]++
+		r := a.ChildByField("right")
+		switch {
+		case fetchesValue(sf, r, field, md):
+			values[l.Text()] = true
+		case strings.Contains(r.Text(), "objects") && !strings.Contains(r.Text(), "select_for_update"):
+			if v := sf.Value(r); v.IsRow() && v.Model == md && v.Certainty == semantic.Certain {
+				rows[l.Text()] = true
+			}
+		}
+	}
+	for st := range pyast.FindEach(pyast.Body(def), "if_statement") {
+		if !raises(st.ChildByField("consequence")) {
+			continue
+		}
+		for cmp := range pyast.FindEach(st.ChildByField("condition"), "comparison_operator") {
+			for id := range pyast.FindEach(cmp, "identifier") {
+				t := id.Text()
+				if count[t] != 1 {
+					continue
+				}
+				if values[t] && id.Parent().Type() != "attribute" {
+					return cmp
+				}
+				if par := id.Parent(); rows[t] && par.Type() == "attribute" && par.ChildByField("object").Equal(id) && par.ChildByField("attribute").Text() == field {
+					return cmp
+				}
+			}
+		}
+	}
+	return pyast.Node{}
 }
 
 // fetchesValue reports an expression whose query chain reads field of md

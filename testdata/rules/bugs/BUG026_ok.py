@@ -38,3 +38,13 @@ class EntrySerializer(serializers.ModelSerializer):
 
 class Dataclass:
     amount = Decimal("0")
+
+
+class FlooredWithdrawSerializer(serializers.Serializer):
+    # validate() refuses amounts under a floor of one, read by key: bounded.
+    amount = serializers.IntegerField()
+
+    def validate(self, data):
+        if data["amount"] < 1:
+            raise serializers.ValidationError("amount must be positive")
+        return data
