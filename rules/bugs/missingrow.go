@@ -511,7 +511,7 @@ func builtSerializerFindsRow(sem *semantic.Model, fn *semantic.Func, body pyast.
 			continue
 		}
 		sc := sem.BuiltSerializer(fn, bc.Node)
-		if sc != nil && validatedBefore(body, l.Text(), call) && validateFindsRow(sc, looked.Name) {
+		if sc != nil && pyidiom.SerializerValidatedBefore(body, l.Text(), call) && validateFindsRow(sc, looked.Name) {
 			return true
 		}
 	}
@@ -534,32 +534,6 @@ func boundToPayload(body pyast.Node, name, req string) bool {
 		}
 	}
 	return n == 1 && ok
-}
-
-// validatedBefore reports n under `if s.is_valid():` (in its body) or
-// after a statement `s.is_valid(raise_exception=True)`.
-func validatedBefore(body pyast.Node, s string, n pyast.Node) bool {
-	isValid := func(x pyast.Node) (pyast.Call, bool) {
-		c, ok := pyast.AsCall(pyast.Unparen(x))
-		return c, ok && c.MethodName() == "is_valid" && pyast.Dotted(c.Receiver()) == s
-	}
-	for a := n.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
-		if a.Type() != "if_statement" {
-			continue
-		}
-		if _, ok := isValid(a.ChildByField("condition")); ok && a.ChildByField("consequence").Contains(n) {
-			return true
-		}
-	}
-	for st := range pyast.FindEachShallow(body, "expression_statement") {
-		if st.StartByte() >= n.StartByte() {
-			break
-		}
-		if c, ok := isValid(st.NamedChild(0)); ok && c.Keyword("raise_exception").Text() == "True" {
-			return true
-		}
-	}
-	return false
 }
 
 // validateFindsRow reports a validate() of sc that raises unless a row of

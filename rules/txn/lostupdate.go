@@ -11,6 +11,7 @@ import (
 	"github.com/rubric-dev/rubric/analyzer/pyast"
 	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/effects"
+	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
 //go:embed lostupdate.md
@@ -640,7 +641,7 @@ func serializerFundsCheck(sf *semantic.File, fn, call pyast.Node, field string, 
 			continue
 		}
 		sc := sf.M.BuiltSerializer(f, bc.Node)
-		if sc == nil || !validatedFirst(pyast.Body(fn), l.Text(), call) {
+		if sc == nil || !pyidiom.SerializerValidatedBefore(pyast.Body(fn), l.Text(), call) {
 			continue
 		}
 		v := sc.Method("validate")
@@ -652,32 +653,6 @@ func serializerFundsCheck(sf *semantic.File, fn, call pyast.Node, field string, 
 		}
 	}
 	return nil, pyast.Node{}
-}
-
-// validatedFirst reports n under `if s.is_valid():` (in its body) or
-// after a statement `s.is_valid(raise_exception=True)` of body.
-func validatedFirst(body pyast.Node, s string, n pyast.Node) bool {
-	isValid := func(x pyast.Node) (pyast.Call, bool) {
-		c, ok := pyast.AsCall(pyast.Unparen(x))
-		return c, ok && c.MethodName() == "is_valid" && pyast.Dotted(c.Receiver()) == s
-	}
-	for a := n.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
-		if a.Type() != "if_statement" {
-			continue
-		}
-		if _, ok := isValid(a.ChildByField("condition")); ok && a.ChildByField("consequence").Contains(n) {
-			return true
-		}
-	}
-	for st := range pyast.FindEachShallow(body, "expression_statement") {
-		if st.StartByte() >= n.StartByte() {
-			break
-		}
-		if c, ok := isValid(st.NamedChild(0)); ok && c.Keyword("raise_exception").Text() == "True" {
-			return true
-		}
-	}
-	return false
 }
 
 // fetchedCheck returns a comparison of def's body, under an `if` whose

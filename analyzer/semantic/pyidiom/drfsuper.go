@@ -28,3 +28,30 @@ func SuperValidatedBefore(body, n pyast.Node) bool {
 	}
 	return false
 }
+
+// SerializerValidatedBefore reports n under `if s.is_valid():` (in its
+// body) or after a statement `s.is_valid(raise_exception=True)` of body:
+// the serializer bound to s has accepted the payload by the time n runs.
+func SerializerValidatedBefore(body pyast.Node, s string, n pyast.Node) bool {
+	isValid := func(x pyast.Node) (pyast.Call, bool) {
+		c, ok := pyast.AsCall(pyast.Unparen(x))
+		return c, ok && c.MethodName() == "is_valid" && pyast.Dotted(c.Receiver()) == s
+	}
+	for a := n.Parent(); !a.IsNil() && !a.Equal(body); a = a.Parent() {
+		if a.Type() != "if_statement" {
+			continue
+		}
+		if _, ok := isValid(a.ChildByField("condition")); ok && a.ChildByField("consequence").Contains(n) {
+			return true
+		}
+	}
+	for st := range pyast.FindEachShallow(body, "expression_statement") {
+		if st.StartByte() >= n.StartByte() {
+			break
+		}
+		if c, ok := isValid(st.NamedChild(0)); ok && c.Keyword("raise_exception").Text() == "True" {
+			return true
+		}
+	}
+	return false
+}
