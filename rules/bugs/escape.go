@@ -401,6 +401,9 @@ func escapesOf(fn *semantic.Func, depth int, memo map[*semantic.Func][]escape) [
 	if depth < escapeDepth {
 		for call := range pyast.FindEachShallow(body, "call") {
 			g, _ := fn.File.Callee(call)
+			if g == nil {
+				g = implicitSave(fn.File, call)
+			}
 			if g == nil || g == fn {
 				continue
 			}
@@ -413,6 +416,27 @@ func escapesOf(fn *semantic.Func, depth int, memo map[*semantic.Func][]escape) [
 	}
 	memo[fn] = out
 	return out
+}
+
+// implicitSave returns the save() a model overrides when call creates a
+// row of it through its manager or a queryset (`OrderDetail.objects.create(
+// ...)`, get_or_create, update_or_create): Django runs that save() for the
+// new row, so what it raises reaches the caller. bulk_create runs no save().
+func implicitSave(f *semantic.File, call pyast.Node) *semantic.Func {
+	c, ok := pyast.AsCall(call)
+	if !ok || c.Func.Type() != "attribute" {
+		return nil
+	}
+	switch c.MethodName() {
+	case "create", "get_or_create", "update_or_create":
+	default:
+		return nil
+	}
+	qs := f.Eval(c.Receiver())
+	if qs == nil || qs.Model == nil {
+		return nil
+	}
+	return f.M.ModelMethod(qs.Model, "save")
 }
 
 // translatesValidation reports methods whose raises validation turns
