@@ -259,6 +259,9 @@ func helperLookups(f *semantic.File, fn *semantic.Func, req string, body pyast.N
 			if caught, _ := catchesMissing(f, body, call, qs.Model); caught {
 				continue
 			}
+			if builtSerializerFindsRow(f.M, fn, body, req, c, call, qs.Model) {
+				continue // a serializer the handler validated first refuses a key no row has
+			}
 			out = append(out, helperLookup{call: call, lookup: get, callee: callee, arg: arg, model: qs.Model.Name})
 			break // one lookup a call
 		}
