@@ -320,14 +320,19 @@ func attributeName(m pyast.Node) bool {
 	return p.Type() == "attribute" && p.ChildByField("attribute").Equal(m)
 }
 
-// balanceTarget reports an attribute or name whose last word is balance.
+// balanceTarget reports an attribute or name one of whose words is balance
+// (balance, current_balance, balance_amount).
 func balanceTarget(n pyast.Node) bool {
 	d := pyast.Dotted(n)
 	if d == "" {
 		return false
 	}
-	words := semantic.NameWords(lastName(d))
-	return len(words) > 0 && words[len(words)-1] == "balance"
+	for _, w := range semantic.NameWords(lastName(d)) {
+		if w == "balance" {
+			return true // balance, current_balance, balance_amount
+		}
+	}
+	return false
 }
 
 // numericColumn reports `row.field` where row is a row of a model the
