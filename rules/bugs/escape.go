@@ -670,7 +670,9 @@ var translatedRoots = []string{"rest_framework.exceptions.", "django.http.Http40
 
 // untranslatedExternal are library exceptions Django and DRF leave as 500s.
 var untranslatedExternal = map[string]bool{"django.core.exceptions.ValidationError": true, "django.db.IntegrityError": true,
-	"django.db.utils.IntegrityError": true}
+	"django.db.utils.IntegrityError": true,
+	// The same class, re-exported where code often imports it from.
+	"django.core.validators.ValidationError": true, "django.forms.ValidationError": true}
 
 // raised names the exception a raise statement throws, with its class and
 // bases for except matching; ok is false for a bare re-raise, a
