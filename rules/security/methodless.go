@@ -64,12 +64,12 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 		if e.SecretInURL() || identityCallback(e) || !verbNamed(e) {
 			continue
 		}
-		if w, branch := safeMethodWrite(e); w != nil {
+		if w := getOnlyWrite(e); w != nil {
 			// The view reads the method, and changes state where it is a GET.
 			d := analyzer.Diagnostic{
 				Range: analyzer.RangeOf(w.Entry),
-				Message: fmt.Sprintf("view `%s` runs `%s` on a GET: it sits in %s, so a link, a prefetch or a crawler changes state",
-					e.ViewName(), trimText(w.Name, 50), branch),
+				Message: fmt.Sprintf("view `%s` runs `%s` on a GET: it sits in a branch a GET takes and a POST never does, so a link, a prefetch or a crawler changes state",
+					e.ViewName(), trimText(w.Name, 50)),
 				Help: "do it under the POST branch only, and answer other methods with 405 (`@require_http_methods`)",
 			}
 			p.Report(d)
@@ -100,94 +100,22 @@ func runStateChangeAnyMethod(p *analyzer.Pass) error {
 	return nil
 }
 
-// safeMethodWrite returns the first state change of e (a row written, a
-// task queued, money moved) whose call in the handler sits where the
-// request's method is a safe one, and says where: the `else` of `if
-// request.method == "POST"` (PUT, PATCH, DELETE; `!= "GET"`), or the body
-// of `if request.method == "GET"` (HEAD; `!= "POST"`). An if with an elif
-// is not read (the other branches may name other methods).
-func safeMethodWrite(e *semantic.Endpoint) (*semantic.Effect, string) {
-	if e.Handler == nil || e.RequestParam == "" {
-		return nil, ""
-	}
-	var blocks []pyast.Node
-	var where []string
-	for st := range pyast.FindEach(pyast.Body(e.Handler.Node), "if_statement") {
-		if len(clausesOf(st, "elif_clause")) > 0 {
-			continue
-		}
-		method, eq, ok := methodTest(st.ChildByField("condition"), e.RequestParam)
-		if !ok {
-			continue
-		}
-		unsafe := method != "GET" && method != "HEAD"
-		cond := pyast.OneLine(st.ChildByField("condition"), 50)
-		switch {
-		case unsafe == eq:
-			// The else runs for the safe methods.
-			for _, c := range clausesOf(st, "else_clause") {
-				blocks = append(blocks, c)
-				where = append(where, "the `else` of `if "+cond+"`")
-			}
-		default:
-			blocks = append(blocks, st.ChildByField("consequence"))
-			where = append(where, "`if "+cond+"`")
-		}
-	}
+// getOnlyWrite returns the first state change of e (a row written, a task
+// queued, money moved) whose call in the handler a GET reaches and a POST
+// never does (semantic.ServedOn): the `else` of `if request.method ==
+// "POST"`, the body of `if request.method == "GET"`, the last branch of an
+// elif chain over the unsafe methods.
+func getOnlyWrite(e *semantic.Endpoint) *semantic.Effect {
 	for i := range e.Does.Effects {
 		w := &e.Does.Effects[i]
 		if w.Kind != semantic.WriteRows && w.Kind != semantic.QueueTask && !w.Money || w.Entry.IsNil() {
 			continue
 		}
-		for k, b := range blocks {
-			if b.Contains(w.Entry) {
-				return w, where[k]
-			}
+		if semantic.ServedOn(e.Handler, w.Entry, "GET") && !semantic.ServedOn(e.Handler, w.Entry, "POST") {
+			return w
 		}
 	}
-	return nil, ""
-}
-
-// clausesOf returns the named children of an if statement of the type
-// given (its elif or else clauses).
-func clausesOf(st pyast.Node, typ string) []pyast.Node {
-	var out []pyast.Node
-	for c := range st.Named() {
-		if c.Type() == typ {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// methodTest reads `req.method == "POST"` (or !=, either way round):
-// the method named, upper-cased, and whether the test is an equality.
-func methodTest(cond pyast.Node, req string) (method string, eq, ok bool) {
-	cond = pyast.Unparen(cond)
-	if cond.Type() != "comparison_operator" || cond.NamedChildCount() != 2 {
-		return "", false, false
-	}
-	op := ""
-	for _, c := range cond.Children() {
-		if !c.IsNamed() {
-			op = c.Text()
-		}
-	}
-	if op != "==" && op != "!=" {
-		return "", false, false
-	}
-	a, b := pyast.Unparen(cond.NamedChild(0)), pyast.Unparen(cond.NamedChild(1))
-	if d := pyast.Dotted(b); d == req+".method" || d == "self.request.method" {
-		a, b = b, a
-	}
-	if d := pyast.Dotted(a); d != req+".method" && d != "self.request.method" {
-		return "", false, false
-	}
-	v, isStr := pyast.StringValue(b)
-	if !isStr {
-		return "", false, false
-	}
-	return strings.ToUpper(v), op == "==", true
+	return nil
 }
 
 // parsesBodyFirst reports a view whose first statement is a `try` that
