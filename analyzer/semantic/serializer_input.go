@@ -225,3 +225,18 @@ func (m *Model) ValidatedReads(b SerializerBuild) []KeyRead {
 	}
 	return out
 }
+
+// ValidateData returns a serializer class's validate() (its own or a
+// project base's) and the name of its data parameter, or nil when it has
+// none.
+func (c *Class) ValidateData() (*Func, string) {
+	v := c.Method("validate")
+	if v == nil {
+		return nil, ""
+	}
+	ps := pyast.ParamNames(v.Node)
+	if len(ps) < 2 {
+		return nil, ""
+	}
+	return v, ps[1]
+}

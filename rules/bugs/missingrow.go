@@ -544,15 +544,10 @@ func boundToPayload(body pyast.Node, name, req string) bool {
 // or `if <q> == 0`, q the lookup (`Model.objects.filter(...data...)`, its
 // exists() or count()) or a name bound to it.
 func validateFindsRow(sc *semantic.Class, model string) bool {
-	v := sc.Method("validate")
+	v, data := sc.ValidateData()
 	if v == nil {
 		return false
 	}
-	ps := pyast.ParamNames(v.Node)
-	if len(ps) < 2 {
-		return false
-	}
-	data := ps[1]
 	lookup := func(n pyast.Node) bool {
 		for c := range pyast.FindEach(n, "call") {
 			call, _ := pyast.AsCall(c)

@@ -118,15 +118,10 @@ func validateRefuses(sc *semantic.Class, written map[string]bool, byReference bo
 	if sc == nil {
 		return false
 	}
-	v := sc.Method("validate")
+	v, data := sc.ValidateData()
 	if v == nil {
 		return false
 	}
-	ps := pyast.ParamNames(v.Node)
-	if len(ps) < 2 {
-		return false
-	}
-	data := ps[1]
 	// matches: a filter of a written model on the client's data.
 	matches := func(n pyast.Node) bool {
 		for c := range pyast.FindEach(n, "call") {
