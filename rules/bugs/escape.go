@@ -369,11 +369,54 @@ func genericEscape(sm *semantic.Model, e *semantic.Endpoint) (pyast.Node, *escap
 	}
 	memo := map[*semantic.Func][]escape{}
 	for _, g := range entries {
-		if es := escapesOf(g, 1, memo); len(es) > 0 {
-			return e.ViewNode(), &es[0]
+		es := escapesOf(g, 1, memo)
+		for i := range es {
+			if e.Action == "create" && es[i].fn.Class != nil && es[i].fn.Name == "save" && savedRowOnly(es[i].raise, es[i].fn.Node) {
+				// `if self.pk:` around it: a create never gets there;
+				// the update action reports it.
+				continue
+			}
+			return e.ViewNode(), &es[i]
 		}
 	}
 	return pyast.Node{}, nil
+}
+
+// savedRowOnly reports a raise inside the body of an `if` that tests the
+// row is saved already (`if self.pk:`, `if self.id is not None:`, `if not
+// self._state.adding:`), up to fn: a model's save() reaches it on an
+// update only.
+func savedRowOnly(raise, fn pyast.Node) bool {
+	for n := raise; !n.IsNil() && n != fn; n = n.Parent() {
+		p := n.Parent()
+		if p.IsNil() || p.Type() != "if_statement" || p.ChildByField("consequence") != n {
+			continue
+		}
+		if savedTest(p.ChildByField("condition")) {
+			return true
+		}
+	}
+	return false
+}
+
+// savedTest reports a condition true exactly when self is a saved row.
+func savedTest(cond pyast.Node) bool {
+	cond = pyast.Unparen(cond)
+	switch cond.Type() {
+	case "attribute":
+		d := pyast.Dotted(cond)
+		return d == "self.pk" || d == "self.id"
+	case "comparison_operator":
+		// self.pk is not None
+		if cond.NamedChildCount() != 2 || !strings.Contains(cond.Text(), "is not") || cond.NamedChild(1).Type() != "none" {
+			return false
+		}
+		d := pyast.Dotted(cond.NamedChild(0))
+		return d == "self.pk" || d == "self.id"
+	case "not_operator":
+		return pyast.Dotted(pyast.Unparen(cond.ChildByField("argument"))) == "self._state.adding"
+	}
+	return false
 }
 
 // escapesOf returns the exceptions fn lets escape: its own conditional
