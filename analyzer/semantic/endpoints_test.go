@@ -707,6 +707,78 @@ class UserViewSet(viewsets.ModelViewSet):
 	assert.Equal(t, "api/users/", eps["users.views.UserViewSet.list"].Route)
 }
 
+// One router takes over the registries of the apps' routers
+// (`router.registry.extend(users_router.registry)`): their viewsets are
+// routed under its prefix, in the order taken, and a prefix an earlier
+// router registered shadows the same prefix registered by a later one.
+func TestRouterRegistryExtended(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "shop", "users"]
+-- config/urls.py --
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shop.urls import router as shop_router
+from users.urls import router as users_router
+
+router = DefaultRouter()
+router.registry.extend(users_router.registry)
+router.registry.extend(shop_router.registry)
+
+urlpatterns = [path("api/v1/", include(router.urls))]
+-- users/urls.py --
+from rest_framework.routers import SimpleRouter
+
+from .views import UserViewSet
+
+router = SimpleRouter()
+router.register("users", UserViewSet)
+-- shop/urls.py --
+from rest_framework.routers import SimpleRouter
+
+from .views import LegacyUserViewSet, OrderViewSet
+
+router = SimpleRouter()
+router.register(r"orders", OrderViewSet, basename="orders")
+router.register("users", LegacyUserViewSet)
+-- users/views.py --
+from rest_framework import viewsets
+
+from shop.models import Order
+
+
+class UserViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+-- shop/models.py --
+from django.db import models
+
+
+class Order(models.Model):
+    total = models.IntegerField()
+-- shop/views.py --
+from rest_framework import viewsets
+
+from .models import Order
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+
+
+class LegacyUserViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "shop.views.OrderViewSet.destroy")
+	assert.Equal(t, "api/v1/orders/<pk>/", eps["shop.views.OrderViewSet.destroy"].Route)
+	require.Contains(t, eps, "users.views.UserViewSet.create")
+	assert.Equal(t, "api/v1/users/", eps["users.views.UserViewSet.create"].Route)
+	require.Contains(t, eps, "shop.views.LegacyUserViewSet.create")
+	assert.False(t, eps["shop.views.LegacyUserViewSet.create"].Routed, "api/v1/users/ is UserViewSet's, taken first")
+}
+
 // urlpatterns extended with lists imported from other modules: another
 // URLconf's own urlpatterns is that URLconf, at this prefix (not an
 // orphan), and a named list is read in the module that defines it.

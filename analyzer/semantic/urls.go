@@ -561,33 +561,51 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 // router adds the viewsets registered on a DRF router (a module-level
 // `router = DefaultRouter()` of f, or one imported from another module).
 func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
+	shadowRegistrations(w.routerRegs(f, obj, prefix, 0))
+}
+
+// routerRegs adds the viewsets registered on the router obj names, in
+// registration order, and returns their registrations: the router's own
+// register() calls, and those of each router whose registry it takes over
+// (`router.registry.extend(users_router.registry)`, a common way to join
+// the routers of several apps under one prefix).
+func (w *urlWalker) routerRegs(f *File, obj pyast.Node, prefix string, depth int) []registration {
 	name := pyast.Dotted(obj)
-	if name == "" {
-		return
+	if name == "" || depth > 4 {
+		return nil
 	}
 	rf := f
 	if len(f.globals[name]) == 0 {
 		q, ok := f.Unit.Imports.ResolveDotted(name)
 		if !ok {
-			return
+			return nil
 		}
 		q = absoluteName(f.Unit, q)
 		i := strings.LastIndex(q, ".")
 		if i < 0 {
-			return
+			return nil
 		}
 		rf, name = w.m.moduleFile(q[:i]), q[i+1:]
 		if rf == nil {
-			return
+			return nil
 		}
 	}
 	if !isRouter(rf.globals[name]) {
-		return
+		return nil
 	}
 	var regs []registration
 	for _, st := range moduleStatements(rf.Unit.Tree.Root()) {
 		c, ok := pyast.AsCall(st.NamedChild(0))
-		if st.Type() != "expression_statement" || !ok || pyast.Dotted(c.Func) != name+".register" || len(c.Positional) < 2 {
+		if st.Type() != "expression_statement" || !ok {
+			continue
+		}
+		if pyast.Dotted(c.Func) == name+".registry.extend" && len(c.Positional) == 1 {
+			if other := pyast.Unparen(c.Positional[0]); other.Type() == "attribute" && other.ChildByField("attribute").Text() == "registry" {
+				regs = append(regs, w.routerRegs(rf, other.ChildByField("object"), prefix, depth+1)...)
+			}
+			continue
+		}
+		if pyast.Dotted(c.Func) != name+".register" || len(c.Positional) < 2 {
 			continue
 		}
 		pat, literal := pyast.StringValue(c.Arg(0, "prefix"))
@@ -604,7 +622,7 @@ func (w *urlWalker) router(f *File, obj pyast.Node, prefix string) {
 		w.out = append(w.out, r)
 		regs = append(regs, registration{r, strings.Trim(raw, "/"), literal})
 	}
-	shadowRegistrations(regs)
+	return regs
 }
 
 // registration is one register() call of a router with its prefix as
