@@ -779,6 +779,65 @@ class LegacyUserViewSet(viewsets.ModelViewSet):
 	assert.False(t, eps["shop.views.LegacyUserViewSet.create"].Routed, "api/v1/users/ is UserViewSet's, taken first")
 }
 
+// A view class two apps define under one name, reached through a star
+// import (`from investor.views import *`): the module's own star import
+// says which; and entries added as a tuple (`urlpatterns += path(...),`)
+// under an `if` on the installed apps.
+func TestStarImportedViewClassAndTupleAdded(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "investor", "borrower"]
+-- config/urls.py --
+from django.conf import settings
+from django.urls import include, path
+
+urlpatterns = [path("investor/", include("investor.urls"))]
+
+if "borrower" in settings.INSTALLED_APPS:
+    urlpatterns += path("borrower/", include("borrower.urls")),
+-- investor/urls.py --
+from django.urls import path
+
+from investor.views import *
+
+urlpatterns = [path("deposit/", Deposit.as_view())]
+-- borrower/urls.py --
+from django.urls import path
+
+from borrower.views import *
+
+urlpatterns = [path("deposit/", Deposit.as_view())]
+-- investor/views.py --
+from rest_framework.generics import UpdateAPIView
+
+from shop.models import Account
+
+
+class Deposit(UpdateAPIView):
+    queryset = Account.objects.all()
+-- borrower/views.py --
+from rest_framework.generics import CreateAPIView
+
+from shop.models import Account
+
+
+class Deposit(CreateAPIView):
+    queryset = Account.objects.all()
+-- shop/models.py --
+from django.db import models
+
+
+class Account(models.Model):
+    balance = models.IntegerField()
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "investor.views.Deposit.update")
+	assert.Equal(t, "investor/deposit/", eps["investor.views.Deposit.update"].Route)
+	require.Contains(t, eps, "borrower.views.Deposit.create")
+	assert.Equal(t, "borrower/deposit/", eps["borrower.views.Deposit.create"].Route)
+}
+
 // urlpatterns extended with lists imported from other modules: another
 // URLconf's own urlpatterns is that URLconf, at this prefix (not an
 // orphan), and a named list is read in the module that defines it.

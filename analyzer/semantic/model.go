@@ -99,6 +99,17 @@ type File struct {
 	tuples  map[int32][]tupleAssign // by scope node id (see tupleAssigns)
 	loops   []*Loop
 	loopBy  map[int32]*Loop
+
+	// stars are the modules the file star-imports (starImported).
+	starsOnce sync.Once
+	stars     []string
+}
+
+// starModules returns the modules f star-imports at its top, made
+// absolute, in source order.
+func (f *File) starModules() []string {
+	f.starsOnce.Do(func() { f.stars = starImported(f.Unit) })
+	return f.stars
 }
 
 // Func is a function or method of the project.

@@ -240,7 +240,8 @@ func (w *urlWalker) elems(f *File, n pyast.Node, depth int) []urlElem {
 		return nil
 	}
 	switch n.Type() {
-	case "list", "tuple":
+	case "list", "tuple", "expression_list":
+		// expression_list: `urlpatterns += path(...),` adds a tuple
 		var out []urlElem
 		for e := range n.Named() {
 			if e.Type() == "list_splat" {
@@ -784,7 +785,7 @@ func (m *Model) resolveViewHops(f *File, view pyast.Node, r *Route, hops int) {
 		// A name the module neither defines nor imports by name: a star
 		// import of a project module (`from .views import *`) may bring
 		// it.
-		for _, mod := range starImported(f.Unit) {
+		for _, mod := range f.starModules() {
 			if fn := m.LookupFunc(mod + "." + d); fn != nil && fn.Class == nil {
 				r.Func = fn
 				return
@@ -843,7 +844,34 @@ func (m *Model) classNamed(f *File, dotted string) *Class {
 	if c := f.topClasses[dotted]; c != nil {
 		return c
 	}
+	if c := m.starClass(f, dotted); c != nil {
+		return c
+	}
 	return m.LookupClass(absoluteName(f.Unit, f.Unit.Qualify(dotted)))
+}
+
+// starClass returns the class a name the module neither defines nor
+// imports by name comes from through a star import of a project module
+// (`from investor.views import *` then `DepositMoney.as_view()`): the
+// first such module, in source order, that defines it. A name two apps
+// define is then the one this module takes, not unknown.
+func (m *Model) starClass(f *File, name string) *Class {
+	if strings.Contains(name, ".") || len(f.globals[name]) != 0 {
+		return nil
+	}
+	stars := f.starModules()
+	if len(stars) == 0 {
+		return nil
+	}
+	if _, imported := f.Unit.Imports.ResolveDotted(name); imported {
+		return nil
+	}
+	for _, mod := range stars {
+		if c := m.classes[mod+"."+name]; c != nil {
+			return c
+		}
+	}
+	return nil
 }
 
 // actionsDict reads `{"get": "list", "post": "create"}`.
