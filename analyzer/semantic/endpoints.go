@@ -303,7 +303,7 @@ func viewClassKind(c *Class) string {
 	last, quals := classBaseNames(c)
 	drf, django := false, false
 	for _, q := range quals {
-		if strings.HasPrefix(q, "rest_framework.") {
+		if strings.HasPrefix(q, "rest_framework.") || drfAuthLibraryView(q) {
 			drf = true
 		}
 		if strings.HasPrefix(q, "django.views") {
@@ -423,6 +423,19 @@ func (m *Model) buildInventory() *Inventory {
 func safely(f func()) {
 	defer func() { _ = recover() }()
 	f()
+}
+
+// drfAuthLibraryView reports a base imported from an authentication
+// library whose views are DRF APIViews (knox's LoginView, dj-rest-auth's
+// and simplejwt's views): a project class built on one is a DRF view, with
+// its own post() and permission_classes.
+func drfAuthLibraryView(q string) bool {
+	for _, lib := range []string{"knox.views.", "dj_rest_auth.", "rest_auth.", "rest_framework_simplejwt.views."} {
+		if strings.HasPrefix(q, lib) {
+			return true
+		}
+	}
+	return false
 }
 
 // credentialViews are library views anyone may call by design: they

@@ -838,6 +838,41 @@ class Account(models.Model):
 	assert.Equal(t, "borrower/deposit/", eps["borrower.views.Deposit.create"].Route)
 }
 
+// A project view built on an authentication library's DRF view (knox's
+// LoginView) is a DRF view with its own post().
+func TestViewOnAuthLibraryBase(t *testing.T) {
+	m := load(t, `
+-- config/settings.py --
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["rest_framework", "knox", "users"]
+-- config/urls.py --
+from django.urls import path
+
+from users.views import LoginView
+
+urlpatterns = [path("login", LoginView.as_view())]
+-- users/views.py --
+from django.contrib.auth import login
+from knox.views import LoginView as KnoxLoginView
+from rest_framework import permissions
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+
+
+class LoginView(KnoxLoginView):
+    permission_classes = (permissions.AllowAny,)
+
+    def post(self, request, format=None):
+        serializer = AuthTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        login(request, serializer.validated_data["user"])
+        return super().post(request, format=None)
+`)
+	eps := endpointsByView(m.buildInventory())
+	require.Contains(t, eps, "users.views.LoginView.post")
+	assert.Equal(t, "drf-view", eps["users.views.LoginView.post"].Kind)
+	assert.Equal(t, "login", eps["users.views.LoginView.post"].Route)
+}
+
 // urlpatterns extended with lists imported from other modules: another
 // URLconf's own urlpatterns is that URLconf, at this prefix (not an
 // orphan), and a named list is read in the module that defines it.
