@@ -313,6 +313,9 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 			}
 		}
 		if m == "" {
+			m = savingMethod(f, recv, verb)
+		}
+		if m == "" {
 			continue
 		}
 		c, _ := pyast.AsCall(n)
@@ -333,6 +336,34 @@ func withSemanticWrites(p *analyzer.Pass, fn pyast.Node, writes []effects.Effect
 		ws[i], ms[i] = writes[k], models[k]
 	}
 	return ws, ms, added
+}
+
+// savingMethod returns the model of a row of known model whose project
+// method the call runs when that method saves the row itself
+// (`self.source.withdraw(amount)`, where `Account.withdraw` ends in
+// `self.save()`): the call writes that row, in a transaction of its own
+// even when the method opens an atomic block around its save. "" for a
+// method that saves nothing, and for save()/delete() themselves, read
+// above.
+func savingMethod(f *semantic.File, recv pyast.Node, verb string) string {
+	switch verb {
+	case "save", "delete", "refresh_from_db", "full_clean", "clean":
+		return ""
+	}
+	md := rowModel(f, recv)
+	if md == nil {
+		return ""
+	}
+	meth := f.M.ModelMethod(md, verb)
+	if meth == nil || meth.Property || meth.Static || meth.ClassMethod {
+		return ""
+	}
+	for c := range pyast.FindEachShallow(pyast.Body(meth.Node), "call") {
+		if h, ok := pyast.AsCallHead(c); ok && pyast.Dotted(h.Func) == "self.save" {
+			return md.Name
+		}
+	}
+	return ""
 }
 
 // reportOutsideAtomic reports, in a function whose only transactions are

@@ -332,8 +332,9 @@ func CeleryTaskDecorator(im *pyast.Imports, fn pyast.Node) (pyast.Node, bool) {
 
 // Exclusive reports whether a and b can never both run in one call of
 // their function: they sit in different branches of one if/elif/else or
-// match statement, or a is in a branch that always ends with return/raise
-// (continue/break included) before b, which comes after that branch.
+// match statement, or a is in a branch (an except clause included) that
+// always ends with return/raise (continue/break included) before b, which
+// comes after that branch.
 func Exclusive(a, b pyast.Node) bool {
 	if b.StartByte() < a.StartByte() {
 		a, b = b, a
@@ -359,6 +360,12 @@ func Exclusive(a, b pyast.Node) bool {
 	for p := a.Parent(); !p.IsNil() && !p.Equal(lca); p = p.Parent() {
 		if p.Type() == "block" && endsFlow(p) {
 			if br := p.Parent(); br.Type() == "if_statement" || br.Type() == "elif_clause" || br.Type() == "else_clause" || br.Type() == "case_clause" {
+				return true
+			}
+			// An except clause that returns: what follows its try
+			// statement runs only when it did not (a finally runs
+			// either way).
+			if br := p.Parent(); br.Type() == "except_clause" && cb.Type() != "finally_clause" {
 				return true
 			}
 		}
