@@ -110,6 +110,7 @@ func Rules() []*analyzer.Rule {
 		celery.FailedThenRetried,
 		celery.MisspeltTaskOption,
 		celery.RevokedIDRequeued,
+		celery.SleepInTask,
 		orm.NPlusOne,
 		orm.RelatedManagerPerRow,
 		orm.QueryInLoop,
