@@ -91,7 +91,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 	}
 	settings := semantic.RolesOf(p.Unit).Any(semantic.Settings)
 	for n := range pyast.FindEach(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
-		if settings && devConfigurationClass(n) {
+		if settings && (devConfigurationClass(n) || devBranch(n)) {
 			continue
 		}
 		switch n.Type() {
@@ -192,6 +192,41 @@ func secretEnvFallback(c pyast.Call) (key string, def pyast.Node, value string, 
 func devConfigurationClass(n pyast.Node) bool {
 	for c := pyast.Ancestor(n, "class_definition"); !c.IsNil(); c = pyast.Ancestor(c, "class_definition") {
 		if hasWord(pyast.DefName(c), devWords...) {
+			return true
+		}
+	}
+	return false
+}
+
+// devBranch reports a node of a settings module in the branch that runs
+// outside production only: the body of `if DEBUG:` or of `if not
+// PRODUCTION:` (a name or attribute named for production or development),
+// or the else of `if PRODUCTION:` (`if not PRODUCTION: SECRET_KEY =
+// "..."`, the production key read from the environment or a secrets file
+// elsewhere).
+func devBranch(n pyast.Node) bool {
+	for at, i := n, pyast.Ancestor(n, "if_statement"); !i.IsNil(); at, i = i, pyast.Ancestor(i, "if_statement") {
+		cond := pyast.Unparen(i.ChildByField("condition"))
+		negated := false
+		if cond.Type() == "not_operator" {
+			negated, cond = true, pyast.Unparen(cond.ChildByField("argument"))
+		}
+		if cond.Type() != "identifier" && cond.Type() != "attribute" {
+			continue
+		}
+		prod := hasWord(lastName(cond), "production", "prod")
+		dev := hasWord(lastName(cond), "debug", "dev", "development", "local")
+		if !prod && !dev {
+			continue
+		}
+		inBody := i.ChildByField("consequence").Contains(at)
+		inElse := false
+		for _, alt := range i.ChildrenByField("alternative") {
+			if alt.Type() == "else_clause" && alt.Contains(at) {
+				inElse = true
+			}
+		}
+		if inBody && (dev && !negated || prod && negated) || inElse && prod && !negated {
 			return true
 		}
 	}
