@@ -121,7 +121,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			}
 			c, _ := pyast.AsCall(n)
 			key, def, v, ok := secretEnvFallback(c)
-			if ok && !semantic.PlaceholderSecret(v) {
+			if ok && !semantic.PlaceholderSecret(v) && !publicToken(v) {
 				report(def, key, " (the fallback of the environment lookup is used whenever the variable is missing)", analyzer.Medium)
 			}
 		}
@@ -281,9 +281,24 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 // public token ("pk." then a base64 JSON body; the secret ones start with
 // "sk.") or a Stripe publishable key (pk_live_, pk_test_). Both are sent to
 // every browser that loads a map or a checkout, and grant nothing secret.
+// So are the dummy secret keys a captcha provider documents for tests
+// (Cloudflare Turnstile's 1x0000000000000000000000000000000AA and its 2x,
+// 3x twins; reCAPTCHA's test secret): they pass or fail every check and
+// verify no real site.
 func publicToken(v string) bool {
 	return strings.HasPrefix(v, "pk.eyJ") && !strings.ContainsAny(v, " \t") ||
-		(strings.HasPrefix(v, "pk_live_") || strings.HasPrefix(v, "pk_test_")) && len(v) > 20
+		(strings.HasPrefix(v, "pk_live_") || strings.HasPrefix(v, "pk_test_")) && len(v) > 20 ||
+		captchaTestSecret(v)
+}
+
+// captchaTestSecret reports the documented test secret keys of Cloudflare
+// Turnstile ("1x", "2x" or "3x", 31 zeros, "AA") and Google reCAPTCHA.
+func captchaTestSecret(v string) bool {
+	if v == "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe" {
+		return true
+	}
+	return len(v) == 35 && (v[0] == '1' || v[0] == '2' || v[0] == '3') && v[1] == 'x' &&
+		strings.Trim(v[2:33], "0") == "" && v[33:] == "AA"
 }
 
 // namesItself reports a value made of letter-only words (a slug, a label)
