@@ -163,9 +163,12 @@ func madeUpContext(pair pyast.Node) bool {
 var devWords = []string{"test", "tests", "testing", "ci", "local", "dev", "development"}
 
 // devSettingsModule reports a module named for development, tests or CI
-// (settings_test.py, configuration_testing.py, ci.py, local.py).
+// (settings_test.py, configuration_testing.py, ci.py, local.py), or for
+// made-up values (dummy_secrets.py, which development settings import
+// while production reads its own; sample_config.py, a template to copy).
 func devSettingsModule(rel string) bool {
-	return hasWord(strings.TrimSuffix(path.Base(rel), ".py"), devWords...)
+	return hasWord(strings.TrimSuffix(path.Base(rel), ".py"), devWords...) ||
+		hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "dummy", "fake", "sample", "example")
 }
 
 // secretEnvFallback reads an environment lookup of a secret's name
