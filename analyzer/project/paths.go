@@ -24,7 +24,7 @@ func (u *Unit) Rel() string {
 //
 // A file is test code when its name is test_*.py, tests_*.py (Django's
 // runner pattern test*.py: a-plus's tests_cache.py), *_test.py, *_tests.py,
-// tests.py, testcases.py, testdata.py, factories.py (factory_boy) or contains "conftest"
+// tests.py, testcases.py, testdata.py, factories.py (factory_boy), locustfile.py (a Locust load test) or contains "conftest"
 // (conftest.py, pytest_conftest.py); or when a directory on its path is
 // tests, test, testing, testutils, testdata, fixtures, e2e, test_* (test_utils),
 // *_tests or *-tests (ux-tests, load-tests), or a kind of tests in one word
@@ -37,7 +37,8 @@ func IsTestPath(rel string) bool {
 	base := dirs[len(dirs)-1]
 	dirs = dirs[:len(dirs)-1]
 	if strings.HasPrefix(base, "test_") || strings.HasPrefix(base, "tests_") || strings.HasSuffix(base, "_test.py") || strings.HasSuffix(base, "_tests.py") ||
-		base == "tests.py" || base == "testcases.py" || base == "testdata.py" || base == "factories.py" || strings.Contains(base, "conftest") {
+		base == "tests.py" || base == "testcases.py" || base == "testdata.py" || base == "factories.py" || strings.Contains(base, "conftest") ||
+		base == "locustfile.py" { // Locust's load test, by its conventional name
 		return true
 	}
 	if kindTests(strings.TrimSuffix(base, ".py")) {

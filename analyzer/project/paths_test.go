@@ -20,7 +20,7 @@ func TestIsTestPath(t *testing.T) {
 		// directories
 		"app/tests/helpers.py": true, "test/x.py": true, "app/testing/x.py": true, "misago/testutils/x.py": true,
 		"cms/test_utils/project/models.py": true, "tests/baserow_enterprise_tests/x.py": true,
-		"ecommerce/ux-tests/pages.py": true, "load-tests/locustfile.py": true, "app/unit-test-data/x.py": false,
+		"ecommerce/ux-tests/pages.py": true, "load-tests/locustfile.py": true, "locustfile.py": true, "app/locust.py": false, "app/unit-test-data/x.py": false,
 		"app/fixtures/users.py": true, "app/testdata/x.py": true, "saleor/tests/e2e/utils.py": true,
 		"testimonials/views.py": false, "latest/views.py": false, "contest/views.py": false,
 		// a take-home's project package named for its task: startproject's modules are the product

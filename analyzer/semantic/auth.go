@@ -170,7 +170,10 @@ func newAuthSettings(m *Model) *authSettings {
 			if (strings.Contains(w, "signature") || strings.Contains(w, "hmac")) && !strings.Contains(w, "webhook") {
 				s.signedMW = true
 			}
-			for _, k := range []string{"login", "auth", "jwt", "token", "permission", "access"} {
+			// "protect": a middleware named for guarding every view
+			// (staff-sso's ProtectAllViewsMiddleware, which sends
+			// anonymous callers to the sign-in page).
+			for _, k := range []string{"login", "auth", "jwt", "token", "permission", "access", "protect"} {
 				if strings.Contains(w, k) {
 					s.customMW = true
 					if c := m.LookupClass(mw); c != nil && rejectsRequests(c) {

@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,6 +54,10 @@ type Route struct {
 	// is added under `if settings.DEBUG:`: a development route that a
 	// production deployment never serves.
 	DebugOnly bool
+	// Via are the include entries (the path() or re_path() calls whose
+	// view is include(...)) through which the route is reached, outermost
+	// first: what a prefix written in each joins onto.
+	Via []pyast.Node
 }
 
 // urlWrappers are callables commonly wrapped around a view in a URLconf.
@@ -179,6 +184,9 @@ type urlWalker struct {
 	// debug counts the `if settings.DEBUG:` blocks the entry being
 	// walked lies in, its own or an including entry's.
 	debug int
+	// via are the include entries the entry being walked is reached
+	// through (Route.Via).
+	via []pyast.Node
 }
 
 // urlElem is one entry of a urlpatterns list with the file it is written
@@ -525,6 +533,8 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 	}
 	full := joinPattern(prefix, pat)
 	if include && len(inc.Positional) > 0 {
+		w.via = append(w.via, e)
+		defer func() { w.via = w.via[:len(w.via)-1] }()
 		arg := includedArg(inc)
 		switch {
 		case arg.Type() == "list" || arg.Type() == "identifier" && !boundList(f, arg).IsNil():
@@ -551,7 +561,7 @@ func (w *urlWalker) entry(f *File, e pyast.Node, prefix string, stack []*File, d
 		w.router(f, view.ChildByField("object"), full)
 		return
 	}
-	r := &Route{Pattern: full, File: f, Node: e, ViewText: view.Text(), DebugOnly: w.debug > 0}
+	r := &Route{Pattern: full, File: f, Node: e, ViewText: view.Text(), DebugOnly: w.debug > 0, Via: slices.Clone(w.via)}
 	if s, ok := pyast.StringValue(c.Keyword("name")); ok {
 		r.Name = s
 	}
@@ -615,7 +625,7 @@ func (w *urlWalker) routerRegs(f *File, obj pyast.Node, prefix string, depth int
 			pat += "/"
 		}
 		r := &Route{Pattern: joinPattern(prefix, pat), File: rf, Node: c.Node, Router: true,
-			ViewText: c.Positional[1].Text()}
+			ViewText: c.Positional[1].Text(), Via: slices.Clone(w.via)}
 		if s, ok := pyast.StringValue(c.Arg(2, "basename")); ok {
 			r.Name = s
 		}

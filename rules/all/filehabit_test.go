@@ -55,3 +55,17 @@ func TestFileHabitsFoldPerFile(t *testing.T) {
 		assert.Len(t, last.Related, c.all-len(c.paths), c.fixture)
 	}
 }
+
+// LOG002 in test code and unshipped tooling (a locustfile) is low: the
+// runner's report is the record (session 31); the service's handler stays
+// high.
+func TestLOG002LowInTestCode(t *testing.T) {
+	res := analyzertest.RunTxtar(t, "../../testdata/rules/logs/LOG002_testcode.txtar", []*analyzer.Rule{logs.ErrorWithoutTraceback})
+	require.Len(t, res.Diagnostics, 2)
+	got := map[string]analyzer.Confidence{}
+	for _, d := range res.Diagnostics {
+		got[d.Path] = d.Confidence
+	}
+	assert.Equal(t, analyzer.Low, got["locustfile.py"])
+	assert.Equal(t, analyzer.High, got["shop/client.py"])
+}

@@ -148,8 +148,27 @@ func classClosed(sm *semantic.Model, c *semantic.Class) bool {
 
 // bindsDynamically reports a class body that binds names it does not
 // spell: `locals()[name] = ...` or `vars()[name] = ...` (a mixin defining
-// one display method per field in a loop).
+// one display method per field in a loop), or a method that sets an
+// attribute of the instance or class under a computed name
+// (`setattr(self, f"display_{field}", ...)` in `__init__`): Django's
+// checks read the registered instance, which then has those names.
 func bindsDynamically(cls pyast.Node) bool {
+	for n := range pyast.FindEach(pyast.Body(cls), "call") {
+		c, ok := pyast.AsCall(n)
+		if !ok || c.Func.Type() != "identifier" || c.Func.Text() != "setattr" || len(c.Positional) < 2 {
+			continue
+		}
+		fn := pyast.Ancestor(n, "function_definition", "class_definition")
+		if fn.Type() != "function_definition" || !pyast.Ancestor(fn, "class_definition").Equal(cls) {
+			continue
+		}
+		if t := pyast.Unparen(c.Positional[0]); t.Type() != "identifier" || t.Text() != "self" && t.Text() != "cls" {
+			continue
+		}
+		if _, literal := pyast.StringValue(c.Positional[1]); !literal {
+			return true
+		}
+	}
 	for a := range pyast.FindEach(pyast.Body(cls), "assignment") {
 		if !pyast.Ancestor(a, "function_definition", "class_definition").Equal(cls) {
 			continue

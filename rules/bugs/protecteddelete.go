@@ -103,7 +103,12 @@ func protector(md *project.Model, del pyast.Node) *project.Relation {
 // clearedBefore reports a delete, earlier in the function making del, of
 // the protecting rows: through the protecting model filtered on the
 // relation (`OrderItem.objects.filter(permit__in=permits).delete()`) or
-// through the related manager (`permit.order_items.all().delete()`).
+// through the related manager (`permit.order_items.all().delete()`); or
+// the protecting rows pointed elsewhere first, as a merge does: an
+// update of the relation's field through the same querysets
+// (`dup.ratings.update(question=base)`), or a loop over the related
+// manager that sets it on each row (`for r in dup.ratings.all():
+// r.question = base; r.save()`).
 func clearedBefore(del pyast.Node, r *project.Relation) bool {
 	if del.IsNil() {
 		return false
@@ -112,12 +117,24 @@ func clearedBefore(del pyast.Node, r *project.Relation) bool {
 	if fn.IsNil() {
 		return false
 	}
+	if repointedBefore(fn, del, r) {
+		return true
+	}
 	for call := range pyast.FindEach(pyast.Body(fn), "call") {
 		if call.StartByte() >= del.StartByte() {
 			break
 		}
 		c, _ := pyast.AsCall(call)
-		if c.Func.Type() != "attribute" || c.MethodName() != "delete" {
+		if c.Func.Type() != "attribute" {
+			continue
+		}
+		switch c.MethodName() {
+		case "delete":
+		case "update":
+			if !setsRelation(c, r) {
+				continue
+			}
+		default:
 			continue
 		}
 		recv := c.Receiver()
@@ -166,4 +183,44 @@ func errorName(onDelete string) string {
 		return "RestrictedError"
 	}
 	return "ProtectedError"
+}
+
+// setsRelation reports an update() call that sets the relation's field
+// (`update(question=base)`, `update(question_id=base.pk)`).
+func setsRelation(c pyast.Call, r *project.Relation) bool {
+	for k := range c.EachKeyword() {
+		if k == r.Field.Name || k == r.Field.Name+"_id" {
+			return true
+		}
+	}
+	return false
+}
+
+// repointedBefore reports a loop, before del in fn, over the related
+// manager (`for rating in question.ratings.all():`) whose body sets the
+// relation's field on the loop's row (`rating.question = base`).
+func repointedBefore(fn, del pyast.Node, r *project.Relation) bool {
+	for loop := range pyast.FindEach(pyast.Body(fn), "for_statement") {
+		if loop.StartByte() >= del.StartByte() {
+			break
+		}
+		it := loop.ChildByField("right").Text()
+		if !strings.Contains(it, "."+r.Name+".") && !strings.HasSuffix(it, "."+r.Name) {
+			continue
+		}
+		target := loop.ChildByField("left")
+		if target.Type() != "identifier" {
+			continue
+		}
+		for a := range pyast.FindEach(loop.ChildByField("body"), "assignment") {
+			l := a.ChildByField("left")
+			if l.Type() != "attribute" || l.ChildByField("object").Text() != target.Text() {
+				continue
+			}
+			if at := l.ChildByField("attribute").Text(); at == r.Field.Name || at == r.Field.Name+"_id" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -112,13 +112,14 @@ func runRouteLeadingSlash(p *analyzer.Pass) error {
 // `path()` entry of this file) joins an include prefix that lacks a
 // trailing slash (`path("v2", include(...))`, then `path("/", ...)`): the
 // routes the inventory built through the call, reached from the root
-// URLconf, exist, and none starts with a slash or holds `//`. A call
-// that includes another module builds no route in this file, and still
-// reports.
+// URLconf, exist, and none starts with a slash or holds `//`; the routes
+// of an included list are those reached through the call (Route.Via),
+// wherever the list is written in the file. A call that includes another
+// module builds no route in this file, and still reports.
 func joinsPrefix(call pyast.Node, reached []*semantic.Route) bool {
 	built := false
 	for _, r := range reached {
-		if r.Node.IsNil() || !call.Contains(r.Node) {
+		if r.Node.IsNil() || !call.Contains(r.Node) && !reachedVia(r, call) {
 			continue
 		}
 		if strings.HasPrefix(r.Pattern, "/") || strings.Contains(r.Pattern, "//") {
@@ -127,4 +128,16 @@ func joinsPrefix(call pyast.Node, reached []*semantic.Route) bool {
 		built = true
 	}
 	return built
+}
+
+// reachedVia reports a route reached through the include entry call: the
+// routes of `path("/admin/", include(admin_patterns))` are written in the
+// list the name is bound to, not inside the call.
+func reachedVia(r *semantic.Route, call pyast.Node) bool {
+	for _, v := range r.Via {
+		if v.Equal(call) {
+			return true
+		}
+	}
+	return false
 }

@@ -410,8 +410,9 @@ func (u *unboundWalk) stmt(s pyast.Node, st *flowState) *flowState {
 	case "try_statement":
 		body := u.block(s.ChildByField("body"), st.copy())
 		// A handler runs after any statement of the body: what the body
-		// binds is bound on some paths only.
-		start := merge(s, st.copy(), body)
+		// binds is bound on some paths only. The leading statements that
+		// cannot raise (`found = False`) have run before any of them.
+		start := merge(s, u.leadingLiterals(s.ChildByField("body"), st.copy()), body)
 		outs := []*flowState{}
 		normal := body
 		var finally pyast.Node
@@ -1345,4 +1346,31 @@ func (u *unboundWalk) lengthsCovered(conds []pyast.Node) bool {
 		}
 	}
 	return true
+}
+
+// leadingLiterals returns the state after the statements a try body opens
+// with that cannot raise: a plain name bound to a literal (`found =
+// False`, `count = 0`, `name = ""`, `rows = []`). Any handler runs after
+// them.
+func (u *unboundWalk) leadingLiterals(body pyast.Node, st *flowState) *flowState {
+	for _, s := range pyast.Statements(body) {
+		a := s.NamedChild(0)
+		if s.Type() != "expression_statement" || a.Type() != "assignment" || a.ChildByField("left").Type() != "identifier" || !cannotRaise(a.ChildByField("right")) {
+			break
+		}
+		st = u.stmt(s, st)
+	}
+	return st
+}
+
+// cannotRaise reports a literal whose evaluation cannot raise: a
+// constant, a string without interpolation (plainLiteral), an empty list,
+// dict or tuple.
+func cannotRaise(n pyast.Node) bool {
+	n = pyast.Unparen(n)
+	switch n.Type() {
+	case "list", "dictionary", "tuple":
+		return n.NamedChildCount() == 0
+	}
+	return plainLiteral(n)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rubric-dev/rubric/analyzer"
 	"github.com/rubric-dev/rubric/analyzer/pyast"
+	"github.com/rubric-dev/rubric/analyzer/semantic"
 	"github.com/rubric-dev/rubric/analyzer/semantic/pyidiom"
 )
 
@@ -36,7 +37,9 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // KeyError, ValueError, ValidationError...), where the traceback adds
 // nothing, and handlers that record the traceback through another call
 // (logger.exception, sentry, log_exception(e)). Broad and bare handlers get
-// high confidence, handlers of specific exceptions low. Handlers that pass
+// high confidence, handlers of specific exceptions low; in test code and
+// unshipped tooling (semantic.Test: tests, a locustfile) every handler is
+// low. Handlers that pass
 // the exception on are skipped too: nothing is lost when the handler
 // re-raises (any raise among its own statements), hands the exception to a
 // Celery retry (`self.retry(exc=e)`), or returns it to its caller, whose
@@ -45,6 +48,7 @@ var ErrorWithoutTraceback = &analyzer.Rule{
 // handler body, where the active exception is certain.
 func runErrorWithoutTraceback(p *analyzer.Pass) error {
 	logs := pyidiom.LoggersOf(p.Unit)
+	test := semantic.RolesOf(p.Unit).Any(semantic.Test)
 	for n := range pyast.FindEach(p.Root, "call") {
 		lc, h, ok := logs.ErrorWithoutTraceback(n)
 		if !ok || passesOn(h) || raisesAfter(n, h) || failsTest(p, h) {
@@ -63,6 +67,11 @@ func runErrorWithoutTraceback(p *analyzer.Pass) error {
 		d.Confidence = analyzer.Low
 		if h.Bare() || h.BroadName(p.Imports) != "" {
 			d.Confidence = analyzer.High
+		}
+		if test {
+			// Test code and unshipped tooling (a load test's locustfile):
+			// the runner's report is the record, no production log.
+			d.Confidence = analyzer.Low
 		}
 		if stmt := n.Parent(); stmt.Type() == "expression_statement" && stmt.Parent().Equal(h.Body) {
 			d.Fixes = []analyzer.Fix{{

@@ -91,7 +91,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 	}
 	settings := semantic.RolesOf(p.Unit).Any(semantic.Settings)
 	for n := range pyast.FindEach(p.Root, "string", "assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "pair", "call") {
-		if settings && devConfigurationClass(n) {
+		if settings && (devConfigurationClass(n) || devBranch(n)) {
 			continue
 		}
 		switch n.Type() {
@@ -121,7 +121,7 @@ func runHardcodedSecret(p *analyzer.Pass) error {
 			}
 			c, _ := pyast.AsCall(n)
 			key, def, v, ok := secretEnvFallback(c)
-			if ok && !semantic.PlaceholderSecret(v) {
+			if ok && !semantic.PlaceholderSecret(v) && !publicToken(v) {
 				report(def, key, " (the fallback of the environment lookup is used whenever the variable is missing)", analyzer.Medium)
 			}
 		}
@@ -163,9 +163,12 @@ func madeUpContext(pair pyast.Node) bool {
 var devWords = []string{"test", "tests", "testing", "ci", "local", "dev", "development"}
 
 // devSettingsModule reports a module named for development, tests or CI
-// (settings_test.py, configuration_testing.py, ci.py, local.py).
+// (settings_test.py, configuration_testing.py, ci.py, local.py), or for
+// made-up values (dummy_secrets.py, which development settings import
+// while production reads its own; sample_config.py, a template to copy).
 func devSettingsModule(rel string) bool {
-	return hasWord(strings.TrimSuffix(path.Base(rel), ".py"), devWords...)
+	return hasWord(strings.TrimSuffix(path.Base(rel), ".py"), devWords...) ||
+		hasWord(strings.TrimSuffix(path.Base(rel), ".py"), "dummy", "fake", "sample", "example")
 }
 
 // secretEnvFallback reads an environment lookup of a secret's name
@@ -192,6 +195,41 @@ func secretEnvFallback(c pyast.Call) (key string, def pyast.Node, value string, 
 func devConfigurationClass(n pyast.Node) bool {
 	for c := pyast.Ancestor(n, "class_definition"); !c.IsNil(); c = pyast.Ancestor(c, "class_definition") {
 		if hasWord(pyast.DefName(c), devWords...) {
+			return true
+		}
+	}
+	return false
+}
+
+// devBranch reports a node of a settings module in the branch that runs
+// outside production only: the body of `if DEBUG:` or of `if not
+// PRODUCTION:` (a name or attribute named for production or development),
+// or the else of `if PRODUCTION:` (`if not PRODUCTION: SECRET_KEY =
+// "..."`, the production key read from the environment or a secrets file
+// elsewhere).
+func devBranch(n pyast.Node) bool {
+	for at, i := n, pyast.Ancestor(n, "if_statement"); !i.IsNil(); at, i = i, pyast.Ancestor(i, "if_statement") {
+		cond := pyast.Unparen(i.ChildByField("condition"))
+		negated := false
+		if cond.Type() == "not_operator" {
+			negated, cond = true, pyast.Unparen(cond.ChildByField("argument"))
+		}
+		if cond.Type() != "identifier" && cond.Type() != "attribute" {
+			continue
+		}
+		prod := hasWord(lastName(cond), "production", "prod")
+		dev := hasWord(lastName(cond), "debug", "dev", "development", "local")
+		if !prod && !dev {
+			continue
+		}
+		inBody := i.ChildByField("consequence").Contains(at)
+		inElse := false
+		for _, alt := range i.ChildrenByField("alternative") {
+			if alt.Type() == "else_clause" && alt.Contains(at) {
+				inElse = true
+			}
+		}
+		if inBody && (dev && !negated || prod && negated) || inElse && prod && !negated {
 			return true
 		}
 	}
@@ -246,9 +284,24 @@ func checkNamed(target, value pyast.Node, report func(pyast.Node, string, string
 // public token ("pk." then a base64 JSON body; the secret ones start with
 // "sk.") or a Stripe publishable key (pk_live_, pk_test_). Both are sent to
 // every browser that loads a map or a checkout, and grant nothing secret.
+// So are the dummy secret keys a captcha provider documents for tests
+// (Cloudflare Turnstile's 1x0000000000000000000000000000000AA and its 2x,
+// 3x twins; reCAPTCHA's test secret): they pass or fail every check and
+// verify no real site.
 func publicToken(v string) bool {
 	return strings.HasPrefix(v, "pk.eyJ") && !strings.ContainsAny(v, " \t") ||
-		(strings.HasPrefix(v, "pk_live_") || strings.HasPrefix(v, "pk_test_")) && len(v) > 20
+		(strings.HasPrefix(v, "pk_live_") || strings.HasPrefix(v, "pk_test_")) && len(v) > 20 ||
+		captchaTestSecret(v)
+}
+
+// captchaTestSecret reports the documented test secret keys of Cloudflare
+// Turnstile ("1x", "2x" or "3x", 31 zeros, "AA") and Google reCAPTCHA.
+func captchaTestSecret(v string) bool {
+	if v == "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe" {
+		return true
+	}
+	return len(v) == 35 && (v[0] == '1' || v[0] == '2' || v[0] == '3') && v[1] == 'x' &&
+		strings.Trim(v[2:33], "0") == "" && v[33:] == "AA"
 }
 
 // namesItself reports a value made of letter-only words (a slug, a label)

@@ -274,8 +274,27 @@ func safeSQLValue(n pyast.Node, fn int32, safe map[varKey]bool) bool {
 	case "binary_operator":
 		// Safe values joined with `+` ("select id from t where " + "x
 		// IN (...)", a literal split over lines) are as safe as their parts.
-		return n.ChildByField("operator").Text() == "+" &&
-			safeSQLValue(n.ChildByField("left"), fn, safe) && safeSQLValue(n.ChildByField("right"), fn, safe)
+		// Arithmetic on safe values (`TIMEOUT_SECONDS * 1000`) is a
+		// constant of the code too.
+		switch n.ChildByField("operator").Text() {
+		case "+", "-", "*", "//", "/", "%":
+			return safeSQLValue(n.ChildByField("left"), fn, safe) && safeSQLValue(n.ChildByField("right"), fn, safe)
+		}
+		return false
+	case "string":
+		// An f-string whose every interpolation is safe
+		// (f"'{instance.pk}'") is as safe as its parts.
+		found := false
+		for k := range n.Named() {
+			if k.Type() != "interpolation" {
+				continue
+			}
+			found = true
+			if e := k.ChildByField("expression"); e.IsNil() || !safeSQLValue(e, fn, safe) {
+				return false
+			}
+		}
+		return found
 	case "attribute":
 		name := n.ChildByField("attribute").Text()
 		if classConstant(n) || name == "pk" || name == "id" {

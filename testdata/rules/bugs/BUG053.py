@@ -91,3 +91,12 @@ def pick_gap(rows, make):
     elif not rows:
         chosen = make()
     return chosen  # want: BUG053 "`chosen` is assigned on some paths only"
+
+
+def literal_after_call(request):
+    try:
+        date = parse_date(request.GET["date"])
+        custom = True
+    except Exception:
+        date = None
+    return date, custom  # want: BUG053 "`custom` is assigned on some paths only"

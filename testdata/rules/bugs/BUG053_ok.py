@@ -353,3 +353,18 @@ def pick_by_size(rows):
     elif len(rows) >= 1:
         size = "some"
     return size
+
+
+def leading_literal(request, date):
+    # The try opens with a literal assignment that cannot raise: any
+    # handler runs after it, so `custom` is bound on every path.
+    try:
+        custom = False
+        if date:
+            custom = True
+        elif "date" in request.GET:
+            date = parse_date(request.GET["date"])
+            custom = True
+    except Exception:
+        date = None
+    return date, custom

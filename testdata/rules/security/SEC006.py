@@ -60,3 +60,6 @@ def provider_client():
 
 # A Mapbox secret token ("sk."): a credential.
 MAPBOX_TOKEN = "sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJjbGV4YW1wbGUifQ.c2lnbmF0dXJlLXNhbXBsZQ"  # want: SEC006 "`MAPBOX_TOKEN`"
+
+# A real Turnstile secret key has the same prefix and length but other digits.
+TURNSTILE_SECRET = os.environ.get("TURNSTILE_SECRET", "0x4AAAAAAAB8f2kQz7Wm3nXp9RvT1yLh5cE")  # want: SEC006 "`TURNSTILE_SECRET`"

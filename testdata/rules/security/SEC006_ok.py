@@ -87,3 +87,10 @@ NOT_A_TOKEN = "eyJhbGciOiJIUzI1NiJ9.not-base64-json.abcdefghijklmnopqrstuvwx"
 # publishable key are sent to every browser.
 MAPBOX_TOKEN = "pk.eyJ1IjoiZXhhbXBsZSIsImEiOiJjbGV4YW1wbGUifQ.c2lnbmF0dXJlLXNhbXBsZQ"
 STRIPE_PUBLISHABLE_TOKEN = "pk_live_51HxQ2eLkdT8b3Qz9wMn4Rt"
+
+# The dummy secret keys captcha providers document for tests (Cloudflare
+# Turnstile's "always passes" and "always fails" keys, reCAPTCHA's test
+# secret), as a value or as an environment lookup's fallback (session 31).
+TURNSTILE_SECRET = os.environ.get("TURNSTILE_SECRET", "1x0000000000000000000000000000000AA")
+TURNSTILE_FAILING_SECRET = "2x0000000000000000000000000000000AA"
+RECAPTCHA_PRIVATE_KEY = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"

@@ -63,3 +63,8 @@ def unified_content_pasted(cursor, search):
     where_conditions = ["movies.active", "series.active"]
     where_conditions[0] += " AND movies.name LIKE '%" + search + "%'"
     cursor.execute(f"SELECT id FROM movies WHERE {where_conditions[0]}")  # want: SEC009
+
+
+def user_values_joined(cursor, request):
+    cursor.execute(f"SET statement_timeout = {PAGE * request.GET['factor']}")  # want: SEC009 "SQL built with an f-string"
+    cursor.execute(f"DELETE FROM t WHERE name = {f"'{request.GET['name']}'"}")  # want: SEC009 "SQL built with an f-string"
