@@ -25,7 +25,7 @@ func main() {
 type options struct {
 	repos, rubric, labels, kinds, work, jsonOut string
 	only                                        []string
-	allMissed                                   bool
+	allMissed, endpoints                        bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -40,6 +40,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	only := fs.String("only", "", "comma-separated submissions (<owner>+<name>) to score; default all")
 	fs.BoolVar(&o.allMissed, "all-missed", false, "list every missed defect, not only high-severity ones")
+	fs.BoolVar(&o.endpoints, "endpoints", false, "also check that rubric's endpoint inventory lists each labelled endpoint")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -92,11 +93,14 @@ func score(o options, stdout, stderr io.Writer) error {
 	var results []*SubmissionResult
 	for _, s := range subs {
 		fmt.Fprintf(stderr, "%s...\n", s.Slug)
-		results = append(results, scoreOne(s, o.repos, work, rb, kinds, stderr))
+		results = append(results, scoreOne(s, o.repos, work, rb, kinds, o.endpoints, stderr))
 	}
 	sum := Summarize(results)
 	fmt.Fprintf(stdout, "rubric %s on %d labelled submissions\n\n", o.rubric, len(subs))
 	PrintText(stdout, results, sum, kinds, o.allMissed)
+	if o.endpoints {
+		PrintInventory(stdout, results)
+	}
 	if o.jsonOut != "" {
 		data, err := json.MarshalIndent(struct {
 			Rubric      string              `json:"rubric"`
@@ -134,7 +138,7 @@ func selectSubmissions(subs []*Submission, only []string) ([]*Submission, error)
 
 // scoreOne extracts, analyses and scores one submission. Failures are recorded as a skip reason so
 // that one broken clone does not stop the run.
-func scoreOne(s *Submission, repos, work string, rb *Rubric, kinds *Kinds, stderr io.Writer) *SubmissionResult {
+func scoreOne(s *Submission, repos, work string, rb *Rubric, kinds *Kinds, endpoints bool, stderr io.Writer) *SubmissionResult {
 	skip := func(format string, a ...any) *SubmissionResult {
 		return &SubmissionResult{Slug: s.Slug, Skipped: fmt.Sprintf(format, a...)}
 	}
@@ -168,6 +172,13 @@ func scoreOne(s *Submission, repos, work string, rb *Rubric, kinds *Kinds, stder
 	r.ReportFrom, r.ReportNote = from, note
 	if items != nil {
 		r.Checklist = CompareChecklist(s.Checklist, items)
+	}
+	if endpoints && len(s.Endpoints) > 0 {
+		rows, err := rb.Inventory(dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "  rubric endpoints: %v\n", err)
+		}
+		r.Endpoints = MatchInventory(s.Endpoints, rows)
 	}
 	return r
 }

@@ -211,6 +211,8 @@ type SubmissionResult struct {
 	Checklist  []ItemComparison `json:"checklist,omitempty"`
 	ReportFrom string           `json:"report_from,omitempty"` // json, markdown, or empty
 	ReportNote string           `json:"report_note,omitempty"`
+	// Endpoints: the labelled endpoints and whether rubric's inventory lists them (--endpoints).
+	Endpoints []EndpointResult `json:"endpoints,omitempty"`
 }
 
 // Score evaluates one submission's findings against its labels.
