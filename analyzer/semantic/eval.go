@@ -822,6 +822,13 @@ func (f *File) evalCall(n pyast.Node, st ctx) *QS {
 	}
 	recv := c.Receiver()
 	method := c.MethodName()
+	if method == "values" && len(c.Positional) == 0 && len(c.Keywords) == 0 && !recv.IsNil() {
+		// `index.values()` of `index = {row.name: row for row in qs}`:
+		// the rows themselves, keyed.
+		if q := f.dictCompValues(recv, st); q != nil {
+			return q
+		}
+	}
 	if (method == "get_page" || method == "page") && !recv.IsNil() {
 		// paginator.get_page(n): the rows of the page come from the
 		// paginator's queryset.

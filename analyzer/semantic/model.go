@@ -997,6 +997,9 @@ func (c *Class) Method(name string) *Func {
 func (c *Class) borrowedMethod(name string) *Func {
 	v, decl := c.Attr(name)
 	v = pyast.Unparen(v)
+	if v.Type() == "identifier" && decl != nil && v.Text() != name {
+		return decl.aliasedMethod(v.Text())
+	}
 	if v.Type() != "attribute" || decl == nil || decl.File == nil || decl.File.M == nil {
 		return nil
 	}
@@ -1013,6 +1016,25 @@ func (c *Class) borrowedMethod(name string) *Func {
 		fn = b.Methods[attr]
 	}
 	if fn == nil || fn.ClassMethod {
+		return nil
+	}
+	return fn
+}
+
+// aliasedMethod reads a method the class body names again under another
+// name (`url = public_url`, written below the def, the backwards
+// compatible spelling of a renamed method): the same function, bound the
+// same way. The name must be a method of the declaring class or its
+// bases, not another alias (no chains followed).
+func (c *Class) aliasedMethod(target string) *Func {
+	fn := c.Methods[target]
+	for _, b := range c.Bases() {
+		if fn != nil {
+			break
+		}
+		fn = b.Methods[target]
+	}
+	if fn == nil || fn.ClassMethod || fn.Static {
 		return nil
 	}
 	return fn

@@ -263,6 +263,12 @@ func (f *File) dictEntries(n pyast.Node, at int, depth int) []dictEntry {
 			}
 			return out
 		}
+		if localsCall(c) {
+			return f.localsEntries(n, at)
+		}
+		if arg := f.mergedDictArg(n); !arg.IsNil() {
+			return f.dictEntries(arg, n.StartByte(), depth+1)
+		}
 		if c.Func.Type() == "identifier" && c.Func.Text() == "dict" {
 			if len(c.Positional) == 1 {
 				out = append(out, f.dictEntries(c.Positional[0], at, depth+1)...)

@@ -571,6 +571,14 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 	g := t.g
 	var s *project.ClassFacts
 	var needs []need
+	// Queries a serializer runs on each row itself, which no prefetch
+	// serves, are per row whichever branch of get_serializer_class picks
+	// that serializer for the listing: kept from each, not only from all
+	// (loads, which the view's queryset may serve, are what every
+	// serializer needs).
+	var onlySome []need
+	var onlySomeBy []string
+	perSer := make([][]need, len(names))
 	for i, name := range names {
 		u := t.p.Unit
 		if t.serUnit != nil {
@@ -586,6 +594,7 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			}
 		}
 		ni := t.serializerNeeds(si, q.Model, nil, nil, false, 0)
+		perSer[i] = ni
 		if i == 0 {
 			s, needs = si, ni
 			continue
@@ -600,6 +609,19 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 			}
 		}
 		needs = both
+	}
+	if len(names) > 1 {
+		for i, ni := range perSer {
+			for _, n := range ni {
+				if !n.Query || sameNeedIn(needs, n) || sameNeedIn(onlySome, n) {
+					continue
+				}
+				onlySome = append(onlySome, n)
+				if !contains(onlySomeBy, names[i]) {
+					onlySomeBy = append(onlySomeBy, names[i])
+				}
+			}
+		}
 	}
 	var sel, pre []string
 	var whys []string
@@ -646,8 +668,21 @@ func (t *Tracker) checkSerializers(at pyast.Node, names []string, q *QS, where s
 		}
 		whys = append(whys, n.Why)
 	}
+	for _, n := range onlySome {
+		if dynamic && (n.First || len(n.Outer) > 0 || strings.Contains(n.Path, "__")) {
+			continue
+		}
+		if !guardedByPrefetch(n) && !servedFirst(q, n) {
+			queries = append(queries, n)
+		}
+	}
 	sel, pre = maximal(sel), maximal(pre)
 	if len(sel)+len(pre) == 0 {
+		if len(onlySomeBy) > 0 && len(queries) > 0 && len(queries) == countOnlySome(queries, onlySome) {
+			// Only some of the serializers query: name those.
+			t.reportQueries(at, onlySomeBy[0], onlySomeBy, where, queries)
+			return
+		}
 		t.reportQueries(at, s.Name, names, where, queries)
 		return
 	}
@@ -2016,4 +2051,25 @@ func metaValue(cls pyast.Node, name string) pyast.Node {
 		}
 	}
 	return pyast.Node{}
+}
+
+// sameNeedIn reports whether ns holds a need for the same read as n.
+func sameNeedIn(ns []need, n need) bool {
+	for _, a := range ns {
+		if a.Path == n.Path && a.Prefetch == n.Prefetch && a.Query == n.Query && a.What == n.What {
+			return true
+		}
+	}
+	return false
+}
+
+// countOnlySome counts the queries that only some serializers run.
+func countOnlySome(queries, onlySome []need) int {
+	k := 0
+	for _, q := range queries {
+		if sameNeedIn(onlySome, q) {
+			k++
+		}
+	}
+	return k
 }
