@@ -24,7 +24,7 @@ var TrailingCommaTuple = &analyzer.Rule{
 	Severity:   analyzer.Error,
 	Confidence: analyzer.High,
 	Since:      "0.31.0",
-	Skip:       semantic.Migration,
+	Skip:       semantic.Test | semantic.Migration,
 	Requires:   []project.Analysis{semantic.Project},
 	Run:        runTrailingCommaTuple,
 }
