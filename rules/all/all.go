@@ -88,6 +88,7 @@ func Rules() []*analyzer.Rule {
 		security.OpenWriteEndpoint,
 		security.DiscardedDecorator,
 		security.UnscopedObjectAccess,
+		security.RelatedFieldAnyOwner,
 		security.CSRFExemptSessionView,
 		security.StateChangeAnyMethod,
 		security.UnvalidatedPayloadKey,

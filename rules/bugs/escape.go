@@ -139,7 +139,8 @@ func firstEscape(fn *semantic.Func) (pyast.Node, *escape) {
 		}
 		for _, e := range escapesOf(g, 1, memo) {
 			if !caught(call, body, e.names) && !(e.fn == g && literalArgDecides(call, g, raiseCondition(e.raise, g.Node))) &&
-				!limitAnsweredBefore(call, body, raiseCondition(e.raise, e.fn.Node)) {
+				!limitAnsweredBefore(call, body, raiseCondition(e.raise, e.fn.Node)) &&
+				!refusalAnsweredBefore(call, body, e.raise) {
 				e := e
 				return call, &e
 			}
@@ -241,6 +242,59 @@ func limitAnsweredBefore(call, body, cond pyast.Node) bool {
 		}
 	}
 	return false
+}
+
+// refusalAnsweredBefore reports a raise whose message the handler has
+// already answered the client with, under an `if` that returns before the
+// call (`if request.user.invite_code == code: return Response({"error":
+// "Self invitation prohibited."}, status=400)`, then `user.save()` whose
+// save() raises ValidationError("Self invitation prohibited.")): the
+// handler refuses that case itself and the raise guards what it has
+// checked, though its condition may read other fields.
+func refusalAnsweredBefore(call, body, raise pyast.Node) bool {
+	msg := refusalText(raise)
+	if msg == "" {
+		return false
+	}
+	for st := range pyast.FindEach(body, "if_statement") {
+		if st.EndByte() > call.StartByte() {
+			continue
+		}
+		cons := st.ChildByField("consequence")
+		if len(pyast.FindAll(cons, "return_statement")) == 0 {
+			continue
+		}
+		for s := range pyast.FindEach(cons, "string") {
+			if v, ok := pyast.StringValue(s); ok && normalRefusal(v) == msg {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refusalText is the normalised literal message of a raise
+// (`raise ValidationError("Self invitation prohibited.")`), or "" for none
+// or one too short to identify a refusal.
+func refusalText(raise pyast.Node) string {
+	c, ok := pyast.AsCall(raise.NamedChild(0))
+	if !ok || len(c.Positional) == 0 {
+		return ""
+	}
+	v, ok := pyast.StringValue(c.Positional[0])
+	if !ok {
+		return ""
+	}
+	v = normalRefusal(v)
+	if len(strings.Fields(v)) < 2 {
+		return ""
+	}
+	return v
+}
+
+// normalRefusal folds case, surrounding space and final punctuation.
+func normalRefusal(s string) string {
+	return strings.ToLower(strings.TrimRight(strings.TrimSpace(s), ".!"))
 }
 
 // number reads an integer or float literal (a sign allowed).
