@@ -462,7 +462,11 @@ func savedTest(cond pyast.Node) bool {
 		return d == "self.pk" || d == "self.id"
 	case "comparison_operator":
 		// self.pk is not None
-		if cond.NamedChildCount() != 2 || !strings.Contains(cond.Text(), "is not") || cond.NamedChild(1).Type() != "none" {
+		isNot := false
+		for _, op := range cond.Children() {
+			isNot = isNot || op.Type() == "is not"
+		}
+		if cond.NamedChildCount() != 2 || !isNot || cond.NamedChild(1).Type() != "none" {
 			return false
 		}
 		d := pyast.Dotted(cond.NamedChild(0))
