@@ -59,8 +59,8 @@ func runUnreachableAfterBranches(p *analyzer.Pass) error {
 	return nil
 }
 
-// exits reports a statement after which control never goes on to the next
-// one: a return or raise, an if with an else whose branches all exit, a
+// branchesExit reports a statement after which control never goes on to
+// the next one: a return or raise, an if with an else whose branches all exit, a
 // try whose body and except clauses all exit.
 func branchesExit(st pyast.Node) bool {
 	switch st.Type() {
@@ -107,14 +107,9 @@ func branchesExit(st pyast.Node) bool {
 	return false
 }
 
-// blockExits reports a block whose last statement exits.
+// blockBranchesExit reports a block whose last statement exits
+// (branchesExit).
 func blockBranchesExit(b pyast.Node) bool {
-	if b.IsNil() {
-		return false
-	}
-	var last pyast.Node
-	for st := range pyast.EachStatement(b) {
-		last = st
-	}
+	last := pyast.LastStatement(b)
 	return !last.IsNil() && branchesExit(last)
 }

@@ -94,8 +94,7 @@ func literalSeconds(n pyast.Node) (float64, bool) {
 	n = pyast.Unparen(n)
 	switch n.Type() {
 	case "integer", "float":
-		v, err := strconv.ParseFloat(strings.ReplaceAll(n.Text(), "_", ""), 64)
-		return v, err == nil
+		return project.NumberValue(n)
 	case "binary_operator":
 		if op := n.ChildByField("operator"); op.IsNil() || op.Type() != "*" {
 			return 0, false

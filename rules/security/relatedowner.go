@@ -67,7 +67,7 @@ func runRelatedFieldAnyOwner(p *analyzer.Pass) error {
 				continue
 			}
 			c, ok := pyast.AsCall(a.ChildByField("right"))
-			if !ok || !relatedFieldClasses[lastDotted(c.Func)] || c.Keyword("read_only").Type() == "true" {
+			if !ok || !relatedFieldClasses[lastName(c.Func)] || c.Keyword("read_only").Type() == "true" {
 				continue
 			}
 			name := a.ChildByField("left").Text()
@@ -93,12 +93,6 @@ func runRelatedFieldAnyOwner(p *analyzer.Pass) error {
 		}
 	}
 	return nil
-}
-
-// lastDotted is the last part of a dotted name.
-func lastDotted(n pyast.Node) string {
-	d := pyast.Dotted(n)
-	return d[strings.LastIndex(d, ".")+1:]
 }
 
 // everyRow resolves `R.objects.all()` or `R.objects` to the project model

@@ -355,11 +355,11 @@ func savingMethod(f *semantic.File, recv pyast.Node, verb string) string {
 		return ""
 	}
 	meth := f.M.ModelMethod(md, verb)
-	if meth == nil || meth.Property || meth.Static || meth.ClassMethod {
+	if meth == nil || meth.Property || meth.Static || meth.ClassMethod || len(meth.Params) == 0 {
 		return ""
 	}
-	for c := range pyast.FindEachShallow(pyast.Body(meth.Node), "call") {
-		if h, ok := pyast.AsCallHead(c); ok && pyast.Dotted(h.Func) == "self.save" {
+	for _, c := range saveCalls(meth.Node) {
+		if pyast.Dotted(c.Receiver()) == meth.Params[0] {
 			return md.Name
 		}
 	}
